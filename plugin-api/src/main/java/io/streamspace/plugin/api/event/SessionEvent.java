@@ -1,0 +1,28 @@
+package io.streamspace.plugin.api.event;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Something happened to a streaming session: it was created, is still alive, or ended. Which of
+ * these is told by the hook the host calls.
+ *
+ * @param id         the event's unique id; a redelivered event has the same id
+ * @param occurredAt when it happened on the platform
+ * @param sessionId  the platform's session id
+ * @param userId     the user who owns the session
+ * @param resources  the resources the session uses from {@code occurredAt} on; null on a
+ *                   heartbeat or termination that reports no change
+ *
+ * <p>Stable since 0.1.
+ */
+public record SessionEvent(
+    String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {
+
+  public SessionEvent {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(occurredAt, "occurredAt");
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(userId, "userId");
+  }
+}

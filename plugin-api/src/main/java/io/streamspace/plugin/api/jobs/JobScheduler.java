@@ -1,0 +1,51 @@
+package io.streamspace.plugin.api.jobs;
+
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The host's scheduler, as one plugin sees it. Jobs are named per plugin. The host runs them
+ * through a clustered scheduler: a job never runs twice at once, even across host nodes, and a
+ * disabled plugin's jobs do not run. Every node must have the plugin loaded, since any node may
+ * fire a job.
+ *
+ * <p><b>Cron format:</b> five Unix fields, {@code minute hour day-of-month month day-of-week},
+ * with {@code *}, lists, ranges and steps; day-of-week 0-7 (0 and 7 are Sunday) or
+ * {@code SUN}-{@code SAT}. For example {@code 0 * * * *} is every hour on the hour and
+ * {@code 0 0 1 * *} is midnight on the first of the month.
+ *
+ * <p>Stable since 0.1.
+ */
+public interface JobScheduler {
+
+  /**
+   * Schedules a job, or replaces the schedule and code of the job with that name.
+   *
+   * @param jobName a name unique within the plugin, for example {@code calculate-usage}
+   * @param cron    when to run, in the cron format above
+   * @param zone    the time zone the cron is read in
+   * @param job     what to run
+   * @throws IllegalArgumentException when the cron is not valid
+   */
+  void schedule(String jobName, String cron, ZoneId zone, PluginJob job);
+
+  /** Removes a job and its schedule; nothing happens when there is no such job. */
+  void unschedule(String jobName);
+
+  /** Why a cron expression is not valid, or empty when it is. */
+  Optional<String> validateCron(String cron);
+
+  /**
+   * Runs a scheduled job now, through the scheduler (so never concurrently with a scheduled run
+   * of the same job).
+   *
+   * @return completes with the run when it has ended, on whichever node ran it
+   * @throws IllegalArgumentException when there is no job of that name
+   */
+  CompletionStage<JobRun> runNow(String jobName);
+
+  /** Every job of this plugin: schedule, last run and next fire time. */
+  List<JobStatus> status();
+}

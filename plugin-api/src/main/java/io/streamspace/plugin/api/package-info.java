@@ -1,0 +1,16 @@
+/**
+ * The contract between a StreamSpace-style host and its plugins.
+ *
+ * <p>A plugin contributes one {@link io.streamspace.plugin.api.PlatformPlugin} extension. The
+ * same object may also implement the optional capabilities
+ * {@link io.streamspace.plugin.api.session.AdmissionCheck} and
+ * {@link io.streamspace.plugin.api.config.ConfigurablePlugin}; the host looks for them with
+ * {@code instanceof}. Everything the host offers reaches the plugin through
+ * {@link io.streamspace.plugin.api.PluginContext}.
+ *
+ * <p><b>Stability.</b> Every public type in this package and its sub-packages is stable API since
+ * 0.1: it changes only in a new major version. Signatures use JDK types and this module's own
+ * types only, because the host and each plugin load third-party libraries in separate class
+ * loaders (a plugin's Jackson is not the host's Jackson).
+ */
+package io.streamspace.plugin.api;
