@@ -1,0 +1,49 @@
+package io.streamspace.host.e2e;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Platform events as the platform posts them to {@code /api/platform/events}. */
+final class Events {
+  private Events() {}
+
+  static Map<String, Object> userCreated(String userId, Instant at) {
+    return event("user.created", at, "user", Map.of("user_id", userId, "email", userId + "@example.com"));
+  }
+
+  static Map<String, Object> sessionCreated(
+      String sessionId, String userId, Instant at, String cpuCores, String memoryGb, String storageGb) {
+    return event("session.created", at, "session", sized(sessionId, userId, cpuCores, memoryGb, storageGb));
+  }
+
+  static Map<String, Object> heartbeat(String sessionId, String userId, Instant at) {
+    return event("session.heartbeat", at, "session", Map.of("session_id", sessionId, "user_id", userId));
+  }
+
+  static Map<String, Object> sessionTerminated(String sessionId, String userId, Instant at) {
+    return event("session.terminated", at, "session", Map.of("session_id", sessionId, "user_id", userId));
+  }
+
+  private static Map<String, Object> sized(
+      String sessionId, String userId, String cpuCores, String memoryGb, String storageGb) {
+    Map<String, Object> session = new LinkedHashMap<>();
+    session.put("session_id", sessionId);
+    session.put("user_id", userId);
+    session.put("cpu_cores", new BigDecimal(cpuCores));
+    session.put("memory_gb", new BigDecimal(memoryGb));
+    session.put("storage_gb", new BigDecimal(storageGb));
+    return session;
+  }
+
+  private static Map<String, Object> event(String type, Instant at, String key, Map<String, Object> body) {
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("id", UUID.randomUUID().toString());
+    event.put("type", type);
+    event.put("occurred_at", at.toString());
+    event.put(key, body);
+    return event;
+  }
+}
