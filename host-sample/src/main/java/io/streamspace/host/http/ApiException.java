@@ -1,5 +1,6 @@
 package io.streamspace.host.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -9,7 +10,8 @@ import java.util.List;
  */
 public final class ApiException extends RuntimeException {
 
-  /** One problem among several, for example one bad event of a batch. */
+  /** One problem among several, for example one bad event of a batch; null parts are left out. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Detail(Integer index, String field, String message) {}
 
   private final int status;

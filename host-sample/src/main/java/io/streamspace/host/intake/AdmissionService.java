@@ -1,5 +1,6 @@
 package io.streamspace.host.intake;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.ApiException.Detail;
@@ -15,7 +16,8 @@ import java.util.List;
 /** Asks every enabled plugin that offers an {@link AdmissionCheck} whether a session may start. */
 public final class AdmissionService {
 
-  /** The answer: allowed, or the first plugin's denial. */
+  /** The answer: allowed, or the first plugin's denial (null fields are left out). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Answer(boolean allowed, String code, String reason, String plugin) {}
 
   private final PluginRegistry plugins;
