@@ -1,5 +1,6 @@
 package io.streamspace.host.plugins;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,7 +21,8 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   record InstalledView(String id, String name, String version, String state, boolean enabled) {}
 
-  record ConfigKeyView(String name, String type, JsonNode defaultValue, String description, boolean secret) {}
+  record ConfigKeyView(
+      String name, String type, @JsonProperty("default") JsonNode defaultValue, String description, boolean secret) {}
 
   record CatalogView(
       String id,
