@@ -1,0 +1,91 @@
+package io.streamspace.host;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The command-line options of {@link HostMain}. */
+final class HostCommandLine {
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -jar host-sample.jar [options]",
+          "  --port <n>          HTTP port (default 8080)",
+          "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else an embedded one)",
+          "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ next to the jar)",
+          "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar)",
+          "  --demo              post demo users and sessions, run the jobs, print curl lines",
+          "  --help              this text");
+
+  /** Why the command line was refused. */
+  static final class UsageException extends Exception {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  int port = 8080;
+  String dbUrl;
+  Path pluginsDir;
+  Path dataDir;
+  boolean demo;
+  boolean help;
+
+  static HostCommandLine parse(String[] args) throws UsageException {
+    HostCommandLine line = new HostCommandLine();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--help", "-h" -> line.help = true;
+        case "--demo" -> line.demo = true;
+        case "--port" -> line.port = port(value(args, ++i, arg));
+        case "--db-url" -> line.dbUrl = value(args, ++i, arg);
+        case "--plugins-dir" -> line.pluginsDir = Path.of(value(args, ++i, arg));
+        case "--data-dir" -> line.dataDir = Path.of(value(args, ++i, arg));
+        default -> throw new UsageException("unknown option " + arg);
+      }
+    }
+    return line;
+  }
+
+  private static String value(String[] args, int index, String option) throws UsageException {
+    if (index >= args.length || args[index].startsWith("--")) {
+      throw new UsageException(option + " needs a value");
+    }
+    return args[index];
+  }
+
+  private static int port(String text) throws UsageException {
+    try {
+      int port = Integer.parseInt(text);
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--port must be a number from 0 to 65535, got " + text);
+    }
+  }
+
+  /** The options, with folders defaulting to ones next to the running jar. */
+  HostOptions toOptions() {
+    Path home = jarFolder();
+    Path plugins = pluginsDir;
+    if (plugins == null) {
+      plugins = home != null && Files.isDirectory(home.resolve("plugins")) ? home.resolve("plugins") : Path.of("plugins");
+    }
+    Path data = dataDir != null ? dataDir : (home != null ? home.resolve("data") : Path.of("data"));
+    return HostOptions.builder().port(port).dbUrl(dbUrl).pluginsDir(plugins).dataDir(data).build();
+  }
+
+  /** The folder holding the running jar, or null when not run from a jar. */
+  private static Path jarFolder() {
+    try {
+      Path location = Path.of(HostMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Files.isRegularFile(location) ? location.getParent() : null;
+    } catch (URISyntaxException | SecurityException | NullPointerException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.streamspace.host;
+
+import io.streamspace.host.plugins.InProcessPluginPackage;
+import io.streamspace.host.plugins.PluginPackage;
+import io.streamspace.plugin.api.PlatformPlugin;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How to start a {@link Host}. Build with {@link #builder()}; every option has a default.
+ *
+ * @param port        HTTP port; 0 picks a free one (default 8080)
+ * @param dbUrl       JDBC URL of an external PostgreSQL; null means {@code BILLING_DB_URL} from
+ *                    {@code secrets}, else an embedded PostgreSQL under {@code dataDir}
+ * @param dataDir     where the embedded PostgreSQL keeps its data (default {@code data})
+ * @param pluginsDir  the PF4J plugins folder (default {@code plugins})
+ * @param clock       every "now" of the host and its plugins (default UTC system clock)
+ * @param secrets     environment-like lookups: {@code BILLING_ADMIN_TOKEN}, {@code BILLING_DB_*},
+ *                    plugin secrets (default {@link System#getenv()})
+ * @param inProcessPlugins plugins handed over as objects, next to the folder's (tests)
+ */
+public record HostOptions(
+    int port,
+    String dbUrl,
+    Path dataDir,
+    Path pluginsDir,
+    Clock clock,
+    Map<String, String> secrets,
+    List<PluginPackage> inProcessPlugins) {
+
+  public HostOptions {
+    secrets = Map.copyOf(secrets);
+    inProcessPlugins = List.copyOf(inProcessPlugins);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link HostOptions}. */
+  public static final class Builder {
+    private int port = 8080;
+    private String dbUrl;
+    private Path dataDir = Path.of("data");
+    private Path pluginsDir = Path.of("plugins");
+    private Clock clock = Clock.systemUTC();
+    private Map<String, String> secrets = System.getenv();
+    private final List<PluginPackage> inProcessPlugins = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder dbUrl(String dbUrl) {
+      this.dbUrl = dbUrl;
+      return this;
+    }
+
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    public Builder pluginsDir(Path pluginsDir) {
+      this.pluginsDir = pluginsDir;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder secrets(Map<String, String> secrets) {
+      this.secrets = secrets;
+      return this;
+    }
+
+    /** Adds a plugin object under an id, as if it were found in the plugins folder. */
+    public Builder plugin(String id, PlatformPlugin plugin) {
+      inProcessPlugins.add(InProcessPluginPackage.of(id, plugin));
+      return this;
+    }
+
+    public HostOptions build() {
+      return new HostOptions(port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.streamspace.host.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's HTTP server (Javalin): JSON in snake_case, every error as the host's error body,
+ * route groups registered by the host.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  /** A set of endpoints. */
+  public interface RouteGroup {
+    void register(Javalin app);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  /** Room for a batch of 10,000 events with long ids and user attributes. */
+  private static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
+
+  private final Javalin app;
+
+  public HttpServer(ObjectMapper mapper, RouteGroup... groups) {
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.jsonMapper(new JavalinJackson(mapper, false));
+              config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            });
+    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(ErrorBody.of(e)));
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) -> {
+          ApiException error = new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getMessage());
+          ctx.status(e.getStatus()).json(ErrorBody.of(error));
+        });
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
+          ApiException error = new ApiException(500, "internal_error", "the server failed to answer");
+          ctx.status(500).json(ErrorBody.of(error));
+        });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) {
+        ctx.json(ErrorBody.of(ApiException.notFound("no such endpoint")));
+      }
+    });
+    for (RouteGroup group : groups) {
+      group.register(app);
+    }
+  }
+
+  private static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "too_large";
+      default -> "http_" + status;
+    };
+  }
+
+  /** Starts listening; port 0 picks a free port. */
+  public void start(int port) {
+    app.start(port);
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

@@ -1,0 +1,100 @@
+package io.streamspace.host.http;
+
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.RouteHandler;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The HTTP routes plugins registered, per plugin. Paths are split into segments; a segment
+ * {@code {name}} matches any one segment and binds it as a path parameter.
+ */
+public final class PluginRouteTable {
+
+  /** What a request path found: a handler, a path that exists for other methods, or nothing. */
+  public sealed interface Match {}
+
+  /** A route answers this method and path. */
+  public record Found(RouteHandler handler, Map<String, String> pathParams) implements Match {}
+
+  /** The path exists, but not for this method (405). */
+  public record WrongMethod() implements Match {}
+
+  /** No route has this path (404). */
+  public record NotFound() implements Match {}
+
+  private record Route(HttpMethod method, String[] segments, RouteHandler handler) {
+    boolean sameAs(HttpMethod otherMethod, String[] otherSegments) {
+      return method == otherMethod && Arrays.equals(segments, otherSegments);
+    }
+  }
+
+  private final Map<String, List<Route>> routesByPlugin = new ConcurrentHashMap<>();
+
+  /** The registration API handed to one plugin. */
+  public HttpRoutes forPlugin(String pluginId) {
+    return (method, path, handler) -> add(pluginId, method, path, handler);
+  }
+
+  private void add(String pluginId, HttpMethod method, String path, RouteHandler handler) {
+    if (method == null || path == null || handler == null) {
+      throw new IllegalArgumentException("method, path and handler are required");
+    }
+    String[] segments = segments(path);
+    List<Route> routes = routesByPlugin.computeIfAbsent(pluginId, id -> new CopyOnWriteArrayList<>());
+    synchronized (routes) {
+      routes.removeIf(route -> route.sameAs(method, segments));
+      routes.add(new Route(method, segments, handler));
+    }
+  }
+
+  /** Drops every route of a plugin (it was disabled). */
+  public void removePlugin(String pluginId) {
+    routesByPlugin.remove(pluginId);
+  }
+
+  /** Finds the route for a request path relative to the plugin's mount point. */
+  public Match match(String pluginId, HttpMethod method, String path) {
+    List<Route> routes = routesByPlugin.getOrDefault(pluginId, List.of());
+    String[] requested = segments(path);
+    boolean pathExists = false;
+    for (Route route : routes) {
+      Map<String, String> params = bind(route.segments(), requested);
+      if (params == null) {
+        continue;
+      }
+      if (route.method() == method) {
+        return new Found(route.handler(), params);
+      }
+      pathExists = true;
+    }
+    return pathExists ? new WrongMethod() : new NotFound();
+  }
+
+  /** Path parameters if the route's segments match, else null. */
+  private static Map<String, String> bind(String[] pattern, String[] requested) {
+    if (pattern.length != requested.length) {
+      return null;
+    }
+    Map<String, String> params = new HashMap<>();
+    for (int i = 0; i < pattern.length; i++) {
+      String segment = pattern[i];
+      if (segment.startsWith("{") && segment.endsWith("}") && !requested[i].isEmpty()) {
+        params.put(segment.substring(1, segment.length() - 1), requested[i]);
+      } else if (!segment.equals(requested[i])) {
+        return null;
+      }
+    }
+    return params;
+  }
+
+  private static String[] segments(String path) {
+    String trimmed = path.replaceAll("^/+|/+$", "");
+    return trimmed.isEmpty() ? new String[0] : trimmed.split("/+");
+  }
+}

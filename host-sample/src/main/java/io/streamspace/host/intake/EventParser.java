@@ -1,0 +1,175 @@
+package io.streamspace.host.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.http.ApiException;
+import io.streamspace.host.http.ApiException.Detail;
+import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses a request body of platform events once and validates every event. A body with any
+ * invalid event is refused whole, naming each problem by index and field, so nothing of it is
+ * applied.
+ */
+final class EventParser {
+
+  static final int MAX_EVENTS = 10_000;
+  /** Platform clocks drift; anything further ahead than this is a client bug. */
+  static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  private static final Set<String> USER_FIELDS = Set.of("user_id", "email", "name");
+
+  private final ObjectMapper mapper;
+  private final Clock clock;
+
+  EventParser(ObjectMapper mapper, Clock clock) {
+    this.mapper = mapper;
+    this.clock = clock;
+  }
+
+  /**
+   * @throws ApiException 400 {@code invalid_json} or {@code invalid_events}, 413
+   *     {@code too_many_events}
+   */
+  List<PlatformEvent> parse(byte[] body) {
+    JsonNode root = readJson(body);
+    List<JsonNode> nodes = new ArrayList<>();
+    if (root.isArray()) {
+      if (root.size() > MAX_EVENTS) {
+        throw new ApiException(413, "too_many_events",
+            "a batch holds at most " + MAX_EVENTS + " events, got " + root.size());
+      }
+      root.forEach(nodes::add);
+    } else if (root.isObject()) {
+      nodes.add(root);
+    } else {
+      throw ApiException.badRequest("invalid_json", "body must be an event object or an array of events", null);
+    }
+    Instant latestAllowed = clock.instant().plus(MAX_CLOCK_SKEW);
+    List<Detail> problems = new ArrayList<>();
+    List<PlatformEvent> events = new ArrayList<>(nodes.size());
+    Set<Integer> badIndexes = new HashSet<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      int before = problems.size();
+      PlatformEvent event = parseEvent(nodes.get(i), new FieldReader(i, problems), latestAllowed);
+      if (problems.size() > before) {
+        badIndexes.add(i);
+      } else {
+        events.add(event);
+      }
+    }
+    if (!badIndexes.isEmpty()) {
+      throw new ApiException(400, "invalid_events",
+          badIndexes.size() + " of " + nodes.size() + " events are invalid; nothing was applied",
+          problems.get(0).field(), problems);
+    }
+    return events;
+  }
+
+  private JsonNode readJson(byte[] body) {
+    try {
+      JsonNode root = mapper.readTree(body);
+      if (root == null || root.isMissingNode()) {
+        throw ApiException.badRequest("invalid_json", "body is empty", null);
+      }
+      return root;
+    } catch (IOException e) {
+      throw ApiException.badRequest("invalid_json", "body is not valid JSON", null);
+    }
+  }
+
+  /** The event, or null when the reader noted a problem. */
+  private PlatformEvent parseEvent(JsonNode node, FieldReader reader, Instant latestAllowed) {
+    if (!node.isObject()) {
+      reader.problem(null, "event must be a JSON object");
+      return null;
+    }
+    String id = reader.requiredId(node, "", "id");
+    Instant occurredAt = occurredAt(node, reader, latestAllowed);
+    JsonNode typeNode = node.get("type");
+    EventType type = typeNode == null ? null : EventType.fromWire(typeNode.asText()).orElse(null);
+    if (type == null) {
+      reader.problem("type", "must be one of user.created, session.created, session.heartbeat, session.terminated");
+      return null;
+    }
+    if (type == EventType.USER_CREATED) {
+      UserEvent user = userEvent(node, reader, id, occurredAt);
+      return user == null ? null : new PlatformEvent.UserCreated(user);
+    }
+    SessionEvent session = sessionEvent(node, reader, id, occurredAt, type == EventType.SESSION_CREATED);
+    return session == null ? null : new PlatformEvent.SessionChanged(type, session);
+  }
+
+  private Instant occurredAt(JsonNode node, FieldReader reader, Instant latestAllowed) {
+    JsonNode value = node.get("occurred_at");
+    if (value == null || !value.isTextual()) {
+      reader.problem("occurred_at", "is required as an ISO-8601 instant");
+      return null;
+    }
+    Instant instant;
+    try {
+      instant = OffsetDateTime.parse(value.asText()).toInstant();
+    } catch (DateTimeParseException e) {
+      reader.problem("occurred_at", "must be an ISO-8601 instant such as 2025-01-31T12:00:00Z");
+      return null;
+    }
+    if (instant.isAfter(latestAllowed)) {
+      reader.problem("occurred_at", "is more than " + MAX_CLOCK_SKEW.toMinutes() + " minutes in the future");
+      return null;
+    }
+    return instant;
+  }
+
+  private UserEvent userEvent(JsonNode node, FieldReader reader, String id, Instant occurredAt) {
+    JsonNode user = reader.requiredObject(node, "user");
+    if (user == null) {
+      return null;
+    }
+    String userId = reader.requiredId(user, "user.", "user_id");
+    String email = reader.optionalString(user, "user.", "email");
+    String name = reader.optionalString(user, "user.", "name");
+    Map<String, String> attributes = new HashMap<>();
+    for (Iterator<String> names = user.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      if (!USER_FIELDS.contains(field)) {
+        String value = reader.optionalString(user, "user.", field);
+        if (value != null) {
+          attributes.put(field, value);
+        }
+      }
+    }
+    if (id == null || occurredAt == null || userId == null) {
+      return null;
+    }
+    return new UserEvent(id, occurredAt, userId, email, name, attributes);
+  }
+
+  private SessionEvent sessionEvent(
+      JsonNode node, FieldReader reader, String id, Instant occurredAt, boolean sizesRequired) {
+    JsonNode session = reader.requiredObject(node, "session");
+    if (session == null) {
+      return null;
+    }
+    String sessionId = reader.requiredId(session, "session.", "session_id");
+    String userId = reader.requiredId(session, "session.", "user_id");
+    ResourceSize sizes = reader.sizes(session, "session.", sizesRequired);
+    if (id == null || occurredAt == null || sessionId == null || userId == null) {
+      return null;
+    }
+    return new SessionEvent(id, occurredAt, sessionId, userId, sizes);
+  }
+}

@@ -1,0 +1,141 @@
+package io.streamspace.host.jobs;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.impl.SchedulerRepository;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+
+/**
+ * The host's Quartz: JDBC job store on the shared pool, clustered (instance id AUTO), a few
+ * threads. Plugins see it through {@link PluginJobScheduler}; each plugin's jobs and triggers
+ * live in the Quartz group named after the plugin, so disabling a plugin pauses that group.
+ */
+public final class HostScheduler implements AutoCloseable {
+
+  /** The cluster's name: every node of one database must use the same. */
+  private static final String SCHEDULER_NAME = "streamspace-host";
+  private static final AtomicInteger DATA_SOURCE_COUNTER = new AtomicInteger();
+
+  private final Scheduler scheduler;
+  private final PluginJobRegistry registry = new PluginJobRegistry();
+  private final JobRunStore runs;
+  private final RunCompletions completions;
+
+  /**
+   * @param pluginEnabled whether a plugin may run jobs on this node now
+   */
+  public HostScheduler(DataSource dataSource, Clock clock, Predicate<String> pluginEnabled) {
+    this.runs = new JobRunStore(dataSource);
+    this.completions = new RunCompletions(runs);
+    // Quartz finds connection providers by name in a JVM-wide registry; a unique name per host
+    // lets tests run several hosts, each on its own database, in one JVM.
+    String dataSourceName = "host-pool-" + DATA_SOURCE_COUNTER.incrementAndGet();
+    DBConnectionManager.getInstance()
+        .addConnectionProvider(dataSourceName, new PoolConnectionProvider(dataSource));
+    try {
+      StdSchedulerFactory factory = new StdSchedulerFactory(properties(dataSourceName));
+      this.scheduler = factory.getScheduler();
+      // The factory caches schedulers by name JVM-wide; forget this one so a second host in the
+      // same JVM gets its own scheduler instead of this one.
+      SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
+      scheduler.setJobFactory(
+          (bundle, ignored) ->
+              new PluginJobDispatcher(registry, pluginEnabled, runs, completions, clock));
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot create the Quartz scheduler", e);
+    }
+  }
+
+  private static Properties properties(String dataSourceName) {
+    Properties p = new Properties();
+    p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
+    p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.threadPool.threadCount", "3");
+    p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+    p.setProperty(
+        "org.quartz.jobStore.driverDelegateClass",
+        "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+    p.setProperty("org.quartz.jobStore.dataSource", dataSourceName);
+    p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+    p.setProperty("org.quartz.jobStore.isClustered", "true");
+    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
+    // Job data holds only strings (plugin id, job name, cron), never serialized objects.
+    p.setProperty("org.quartz.jobStore.useProperties", "true");
+    p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+    return p;
+  }
+
+  /** The scheduler facade one plugin sees. */
+  public PluginJobScheduler forPlugin(String pluginId) {
+    return new PluginJobScheduler(pluginId, scheduler, registry, runs, completions);
+  }
+
+  /** Starts firing triggers; call once plugins have registered their job code. */
+  public void start() {
+    try {
+      scheduler.start();
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot start Quartz", e);
+    }
+  }
+
+  /** Forgets a plugin's job code on this node (it is being unloaded here). */
+  public void forgetJobs(String pluginId) {
+    registry.removePlugin(pluginId);
+  }
+
+  /** Stops a plugin's jobs cluster-wide and forgets its job code on this node. */
+  public void pausePlugin(String pluginId) {
+    forgetJobs(pluginId);
+    try {
+      scheduler.pauseTriggers(GroupMatcher.triggerGroupEquals(pluginId));
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot pause the jobs of plugin " + pluginId, e);
+    }
+  }
+
+  /** Lets a plugin's jobs fire again. */
+  public void resumePlugin(String pluginId) {
+    try {
+      scheduler.resumeTriggers(GroupMatcher.triggerGroupEquals(pluginId));
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot resume the jobs of plugin " + pluginId, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      scheduler.shutdown(true);
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Quartz did not shut down cleanly", e);
+    } finally {
+      completions.close();
+    }
+  }
+
+  /** Hands Quartz connections from the host's pool; the pool's owner closes it. */
+  private record PoolConnectionProvider(DataSource dataSource) implements ConnectionProvider {
+    @Override
+    public Connection getConnection() throws SQLException {
+      return dataSource.getConnection();
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public void initialize() {}
+  }
+}

@@ -1,0 +1,135 @@
+package io.streamspace.host.plugins;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.streamspace.host.http.ApiException;
+import io.streamspace.host.http.Authenticator;
+import io.streamspace.host.http.HttpServer;
+import io.streamspace.host.http.JsonBodies;
+import io.streamspace.plugin.api.config.ConfigKey;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.http.Caller;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The plugin catalog for admins: list, install, enable, disable, read and change config. */
+public final class PluginAdminRoutes implements HttpServer.RouteGroup {
+
+  record InstalledView(String id, String name, String version, String state, boolean enabled) {}
+
+  record ConfigKeyView(
+      String name, String type, @JsonProperty("default") JsonNode defaultValue, String description, boolean secret) {}
+
+  record CatalogView(
+      String id,
+      String name,
+      String version,
+      String description,
+      String provider,
+      String license,
+      boolean installed,
+      List<ConfigKeyView> configSchema) {}
+
+  private final PluginRegistry registry;
+  private final Authenticator auth;
+  private final JsonBodies bodies;
+
+  public PluginAdminRoutes(PluginRegistry registry, Authenticator auth, JsonBodies bodies) {
+    this.registry = registry;
+    this.auth = auth;
+    this.bodies = bodies;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.get("/api/admin/plugins", this::installed);
+    app.get("/api/admin/plugins/catalog", this::catalog);
+    app.post("/api/admin/plugins/{id}/install", ctx -> change(ctx, registry::install));
+    app.post("/api/admin/plugins/{id}/enable", ctx -> change(ctx, registry::enable));
+    app.post("/api/admin/plugins/{id}/disable", ctx -> change(ctx, registry::disable));
+    app.get("/api/admin/plugins/{id}/config", this::readConfig);
+    app.put("/api/admin/plugins/{id}/config", this::writeConfig);
+  }
+
+  private void installed(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    List<InstalledView> views =
+        registry.all().stream().filter(ManagedPlugin::installed).map(PluginAdminRoutes::installedView).toList();
+    ctx.json(Map.of("plugins", views));
+  }
+
+  private static InstalledView installedView(ManagedPlugin p) {
+    return new InstalledView(p.id(), p.name(), p.descriptor().version(), p.state().label(), p.enabled());
+  }
+
+  private void catalog(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    List<CatalogView> views = registry.all().stream().map(this::catalogView).toList();
+    ctx.json(Map.of("plugins", views));
+  }
+
+  private CatalogView catalogView(ManagedPlugin p) {
+    PluginPackage.Descriptor d = p.descriptor();
+    List<ConfigKeyView> schema =
+        registry.configurable(p.id())
+            .map(c -> c.configSchema().keys().stream().map(this::keyView).toList())
+            .orElse(List.of());
+    return new CatalogView(
+        p.id(), p.name(), d.version(), d.description(), d.provider(), d.license(), p.installed(), schema);
+  }
+
+  private ConfigKeyView keyView(ConfigKey key) {
+    JsonNode defaultValue = key.defaultJson() == null ? null : bodies.tree(key.defaultJson());
+    return new ConfigKeyView(key.name(), key.type(), defaultValue, key.description(), key.secret());
+  }
+
+  private interface Change {
+    void apply(String pluginId);
+  }
+
+  private void change(Context ctx, Change change) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    ManagedPlugin plugin = plugin(ctx);
+    change.apply(plugin.id());
+    ctx.json(installedView(plugin));
+  }
+
+  private void readConfig(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    ManagedPlugin plugin = plugin(ctx);
+    ctx.json(effectiveConfig(plugin));
+  }
+
+  private void writeConfig(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    ManagedPlugin plugin = plugin(ctx);
+    if (registry.configurable(plugin.id()).isEmpty()) {
+      throw ApiException.badRequest("not_configurable", "plugin " + plugin.id() + " has no configuration", null);
+    }
+    String json = bodies.object(ctx).toString();
+    List<ConfigProblem> problems = registry.saveConfig(plugin.id(), json);
+    if (!problems.isEmpty()) {
+      List<ApiException.Detail> details =
+          problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();
+      ConfigProblem first = problems.get(0);
+      throw new ApiException(400, "invalid_config", first.key() + ": " + first.message(), first.key(), details);
+    }
+    ctx.json(effectiveConfig(plugin));
+  }
+
+  /** What admins are shown: the plugin's effective config (defaults merged, secrets masked). */
+  private JsonNode effectiveConfig(ManagedPlugin plugin) {
+    Optional<ConfigurablePlugin> configurable = registry.configurable(plugin.id());
+    String saved = plugin.configJson();
+    return bodies.tree(configurable.map(c -> c.effectiveConfig(saved)).orElse(saved));
+  }
+
+  private ManagedPlugin plugin(Context ctx) {
+    String id = ctx.pathParam("id");
+    return registry.find(id).orElseThrow(() -> ApiException.notFound("no plugin " + id));
+  }
+}

@@ -1,0 +1,253 @@
+package io.streamspace.host.plugins;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.http.PluginRouteTable;
+import io.streamspace.host.jobs.HostScheduler;
+import io.streamspace.host.platform.EventLog;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.session.SessionControl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.PluginManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every plugin the host knows (the plugins folder plus in-process ones), their admin state
+ * ({@code host_plugins}) and their lifecycle. Enabling starts the plugin's code, builds its
+ * context and calls {@code onLoad}; disabling calls {@code onUnload}, drops its routes, pauses
+ * its jobs and stops its code.
+ */
+public final class PluginRegistry implements AutoCloseable {
+
+  /** What the registry needs from the rest of the host. */
+  public record Services(
+      DataSource dataSource,
+      Clock clock,
+      Map<String, String> secrets,
+      ObjectMapper mapper,
+      HostScheduler scheduler,
+      PluginRouteTable routes,
+      EventLog events,
+      SessionControl sessions) {}
+
+  private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
+
+  private final Services services;
+  private final PluginStateStore store;
+  private final PluginManager pf4j;
+  private final Map<String, ManagedPlugin> plugins = new LinkedHashMap<>();
+  private volatile List<ActivePlugin> active = List.of();
+  private volatile boolean ready;
+
+  /**
+   * @param pluginsDir folder of PF4J plugin zips or directories; may be missing
+   * @param inProcess  plugins handed over as objects (tests); an id here hides a folder plugin
+   */
+  public PluginRegistry(Path pluginsDir, List<PluginPackage> inProcess, Services services) {
+    this.services = services;
+    this.store = new PluginStateStore(services.dataSource(), services.clock());
+    this.pf4j = new DefaultPluginManager(pluginsDir);
+    List<PluginPackage> packages = new ArrayList<>();
+    if (Files.isDirectory(pluginsDir)) {
+      packages.addAll(Pf4jPluginPackage.discover(pf4j));
+    } else {
+      log.warn("Plugins folder {} does not exist; no plugins loaded from it", pluginsDir);
+    }
+    packages.addAll(inProcess);
+    for (PluginPackage pluginPackage : packages) {
+      plugins.put(pluginPackage.descriptor().id(), new ManagedPlugin(pluginPackage));
+    }
+  }
+
+  /** Reads each plugin's stored state (installing new ones) and starts the enabled ones. */
+  public synchronized void startAll() {
+    for (ManagedPlugin plugin : plugins.values()) {
+      PluginStateStore.StoredState state = store.loadOrInstall(plugin.id());
+      plugin.decided(state.installed(), state.enabled());
+      plugin.configSaved(state.configJson());
+      if (state.installed() && state.enabled()) {
+        activate(plugin);
+      } else {
+        plugin.stopped(state.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
+        services.scheduler().pausePlugin(plugin.id());
+      }
+    }
+    ready = true;
+  }
+
+  /** True once {@link #startAll()} has run. */
+  public boolean ready() {
+    return ready;
+  }
+
+  /** The started plugins, in a stable order; cheap to call per request. */
+  public List<ActivePlugin> active() {
+    return active;
+  }
+
+  /** Whether a plugin's code is running on this node (jobs and hooks may run). */
+  public boolean isStarted(String pluginId) {
+    ManagedPlugin plugin = plugins.get(pluginId);
+    return plugin != null && plugin.state() == ManagedPlugin.State.STARTED;
+  }
+
+  public synchronized List<ManagedPlugin> all() {
+    return List.copyOf(plugins.values());
+  }
+
+  public synchronized Optional<ManagedPlugin> find(String pluginId) {
+    return Optional.ofNullable(plugins.get(pluginId));
+  }
+
+  /** Marks a plugin installed and enabled, starting it. Idempotent. */
+  public synchronized void install(String pluginId) {
+    enable(pluginId);
+  }
+
+  /** Enables (and installs) a plugin and starts it. Idempotent. */
+  public synchronized void enable(String pluginId) {
+    ManagedPlugin plugin = require(pluginId);
+    store.saveFlags(pluginId, true, true);
+    plugin.decided(true, true);
+    if (plugin.state() != ManagedPlugin.State.STARTED) {
+      activate(plugin);
+    }
+  }
+
+  /** Disables a plugin: no hooks, no routes, no jobs. Idempotent. */
+  public synchronized void disable(String pluginId) {
+    ManagedPlugin plugin = require(pluginId);
+    store.saveFlags(pluginId, plugin.installed(), false);
+    plugin.decided(plugin.installed(), false);
+    if (plugin.state() == ManagedPlugin.State.STARTED) {
+      deactivate(plugin);
+    }
+    services.scheduler().pausePlugin(pluginId);
+    plugin.stopped(plugin.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
+  }
+
+  /** The plugin's config capability, if it has one. */
+  public Optional<ConfigurablePlugin> configurable(String pluginId) {
+    return find(pluginId)
+        .map(ManagedPlugin::extension)
+        .filter(ConfigurablePlugin.class::isInstance)
+        .map(ConfigurablePlugin.class::cast);
+  }
+
+  /**
+   * Validates and saves a plugin's configuration, then tells the running plugin.
+   *
+   * @param configJson a JSON object's text
+   * @return the plugin's objections; when not empty nothing was saved
+   */
+  public synchronized List<ConfigProblem> saveConfig(String pluginId, String configJson) {
+    ManagedPlugin plugin = require(pluginId);
+    Optional<ConfigurablePlugin> configurable = configurable(pluginId);
+    List<ConfigProblem> problems =
+        configurable.map(c -> c.validateConfig(configJson)).orElse(List.of());
+    if (!problems.isEmpty()) {
+      return problems;
+    }
+    store.saveConfig(pluginId, configJson);
+    plugin.configSaved(configJson);
+    plugin.context().ifPresent(context -> {
+      context.replaceConfig(configOf(configJson));
+      configurable.ifPresent(c -> c.onConfigChanged(context));
+    });
+    log.info("Saved new configuration of plugin {}", pluginId);
+    return List.of();
+  }
+
+  private ManagedPlugin require(String pluginId) {
+    ManagedPlugin plugin = plugins.get(pluginId);
+    if (plugin == null) {
+      throw new IllegalArgumentException("No plugin " + pluginId);
+    }
+    return plugin;
+  }
+
+  private void activate(ManagedPlugin plugin) {
+    String id = plugin.id();
+    try {
+      plugin.pluginPackage().start();
+      HostPluginContext context =
+          new HostPluginContext(
+              id,
+              configOf(plugin.configJson()),
+              new HostPluginContext.SharedServices(
+                  services.dataSource(), services.clock(), services.sessions()),
+              services.scheduler().forPlugin(id),
+              services.routes().forPlugin(id),
+              services.events().publisherFor(id));
+      plugin.extension().onLoad(context);
+      services.scheduler().resumePlugin(id);
+      plugin.running(context);
+      log.info("Plugin {} {} started", id, plugin.descriptor().version());
+    } catch (RuntimeException | LinkageError e) {
+      log.error("Plugin {} failed to start", id, e);
+      services.routes().removePlugin(id);
+      services.scheduler().forgetJobs(id);
+      stopCode(plugin);
+      plugin.stopped(ManagedPlugin.State.FAILED);
+    }
+    refreshActive();
+  }
+
+  /** Unloads a running plugin on this node; its Quartz jobs stay as they are cluster-wide. */
+  private void deactivate(ManagedPlugin plugin) {
+    HostPluginContext context = plugin.context().orElseThrow();
+    plugin.stopped(ManagedPlugin.State.DISABLED);
+    refreshActive();
+    try {
+      plugin.extension().onUnload(context);
+    } catch (RuntimeException e) {
+      log.error("Plugin {} failed in onUnload", plugin.id(), e);
+    }
+    services.routes().removePlugin(plugin.id());
+    services.scheduler().forgetJobs(plugin.id());
+    stopCode(plugin);
+    log.info("Plugin {} stopped", plugin.id());
+  }
+
+  private void stopCode(ManagedPlugin plugin) {
+    try {
+      plugin.pluginPackage().stop();
+    } catch (RuntimeException e) {
+      log.warn("Plugin {} did not stop cleanly", plugin.id(), e);
+    }
+  }
+
+  private HostPluginConfig configOf(String json) {
+    return new HostPluginConfig(json, services.mapper(), services.secrets());
+  }
+
+  private void refreshActive() {
+    List<ActivePlugin> started = new ArrayList<>();
+    for (ManagedPlugin plugin : plugins.values()) {
+      plugin.context().ifPresent(c -> started.add(new ActivePlugin(plugin.id(), plugin.extension(), c)));
+    }
+    active = List.copyOf(started);
+  }
+
+  /** Unloads every running plugin (flushing their queues) without pausing cluster jobs. */
+  @Override
+  public synchronized void close() {
+    ready = false;
+    for (ManagedPlugin plugin : plugins.values()) {
+      if (plugin.state() == ManagedPlugin.State.STARTED) {
+        deactivate(plugin);
+      }
+    }
+    pf4j.unloadPlugins();
+  }
+}

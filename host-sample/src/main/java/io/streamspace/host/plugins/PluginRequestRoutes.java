@@ -1,0 +1,80 @@
+package io.streamspace.host.plugins;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.streamspace.host.http.ApiException;
+import io.streamspace.host.http.Authenticator;
+import io.streamspace.host.http.HttpServer;
+import io.streamspace.host.http.PluginRouteTable;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@code /api/plugins/{pluginId}/...} from the routes started plugins registered. The
+ * host authenticates (an unknown token is refused before the plugin sees the request); the
+ * plugin authorizes.
+ */
+public final class PluginRequestRoutes implements HttpServer.RouteGroup {
+
+  private static final Logger log = LoggerFactory.getLogger(PluginRequestRoutes.class);
+
+  private final PluginRegistry registry;
+  private final PluginRouteTable routes;
+  private final Authenticator auth;
+
+  public PluginRequestRoutes(PluginRegistry registry, PluginRouteTable routes, Authenticator auth) {
+    this.registry = registry;
+    this.routes = routes;
+    this.auth = auth;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    for (HttpMethod method : HttpMethod.values()) {
+      HandlerType type = HandlerType.valueOf(method.name());
+      app.addHttpHandler(type, "/api/plugins/{pluginId}", ctx -> serve(ctx, method, "/"));
+      app.addHttpHandler(type, "/api/plugins/{pluginId}/<path>", ctx -> serve(ctx, method, "/" + ctx.pathParam("path")));
+    }
+  }
+
+  private void serve(Context ctx, HttpMethod method, String path) {
+    String pluginId = ctx.pathParam("pluginId");
+    if (!registry.isStarted(pluginId)) {
+      throw ApiException.notFound("no plugin " + pluginId);
+    }
+    PluginRouteTable.Match match = routes.match(pluginId, method, path);
+    if (match instanceof PluginRouteTable.WrongMethod) {
+      throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path);
+    }
+    if (!(match instanceof PluginRouteTable.Found found)) {
+      throw ApiException.notFound("no route " + path + " in plugin " + pluginId);
+    }
+    Caller caller = auth.optional(ctx).orElse(Caller.ANONYMOUS);
+    HttpRequest request =
+        new HttpRequest(method, path, found.pathParams(), ctx.queryParamMap(), headers(ctx), ctx.bodyAsBytes(), caller);
+    HttpResponse response;
+    try {
+      response = found.handler().handle(request);
+    } catch (Exception e) {
+      log.error("Plugin {} failed on {} {}", pluginId, method, path, e);
+      throw new ApiException(500, "internal_error", "the plugin failed to answer");
+    }
+    ctx.status(response.status()).contentType(response.contentType());
+    response.headers().forEach(ctx::header);
+    ctx.result(response.body());
+  }
+
+  private static Map<String, String> headers(Context ctx) {
+    Map<String, String> headers = new HashMap<>();
+    ctx.headerMap().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+    return headers;
+  }
+}

@@ -1,0 +1,87 @@
+package io.streamspace.host.plugins;
+
+import io.streamspace.host.db.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import javax.sql.DataSource;
+
+/** What the admin decided about each plugin, in {@code host_plugins}. */
+final class PluginStateStore {
+
+  /** A plugin's stored state; {@code configJson} is the saved JSON object text. */
+  record StoredState(boolean installed, boolean enabled, String configJson) {}
+
+  private final DataSource dataSource;
+  private final Clock clock;
+
+  PluginStateStore(DataSource dataSource, Clock clock) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+  }
+
+  /**
+   * The plugin's state, creating it installed and enabled with an empty config on first sight,
+   * so that a plugin dropped into the folder just works.
+   */
+  StoredState loadOrInstall(String pluginId) {
+    String insert =
+        "INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at)"
+            + " VALUES (?, true, true, '{}'::jsonb, ?) ON CONFLICT (plugin_id) DO NOTHING";
+    String select = "SELECT installed, enabled, config::text FROM host_plugins WHERE plugin_id = ?";
+    try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement statement = connection.prepareStatement(insert)) {
+        statement.setString(1, pluginId);
+        statement.setTimestamp(2, Timestamp.from(clock.instant()));
+        statement.executeUpdate();
+      }
+      try (PreparedStatement statement = connection.prepareStatement(select)) {
+        statement.setString(1, pluginId);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          return new StoredState(rows.getBoolean(1), rows.getBoolean(2), rows.getString(3));
+        }
+      }
+    } catch (SQLException e) {
+      throw Sql.failure("loading the state of plugin " + pluginId, e);
+    }
+  }
+
+  void saveFlags(String pluginId, boolean installed, boolean enabled) {
+    update(
+        "UPDATE host_plugins SET installed = ?, enabled = ?, updated_at = ? WHERE plugin_id = ?",
+        pluginId,
+        statement -> {
+          statement.setBoolean(1, installed);
+          statement.setBoolean(2, enabled);
+        });
+  }
+
+  void saveConfig(String pluginId, String configJson) {
+    update(
+        "UPDATE host_plugins SET config = ?::jsonb, updated_at = ? WHERE plugin_id = ?",
+        pluginId,
+        statement -> statement.setString(1, configJson));
+  }
+
+  private interface Binder {
+    /** Binds the leading parameters; updated_at and plugin_id are bound after them. */
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  private void update(String sql, String pluginId, Binder leading) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      leading.bind(statement);
+      int count = statement.getParameterMetaData().getParameterCount();
+      statement.setTimestamp(count - 1, Timestamp.from(clock.instant()));
+      statement.setString(count, pluginId);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw Sql.failure("saving the state of plugin " + pluginId, e);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.streamspace.host.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.host.support.HostTestBase;
+import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.JobStatus;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher, runNow and status on a real clustered Quartz over PostgreSQL. */
+class PluginJobsTest extends HostTestBase {
+
+  private JobRun runNow(String job) throws Exception {
+    return plugin.context.scheduler().runNow(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void runNowRunsThroughQuartzAndRecordsTheRun() throws Exception {
+    JobRun run = runNow("count");
+
+    assertEquals(JobOutcome.SUCCEEDED, run.outcome());
+    assertEquals(42, run.rowsTouched());
+    assertEquals("counted", run.message());
+    assertEquals(NOW, run.startedAt(), "recorded with the host's clock");
+    assertNotNull(run.node());
+  }
+
+  @Test
+  void failingJobIsRecordedAsFailed() throws Exception {
+    JobRun run = runNow("fail");
+    assertEquals(JobOutcome.FAILED, run.outcome());
+    assertEquals("job broke", run.message());
+  }
+
+  @Test
+  void statusShowsCronLastRunAndNextFireTime() throws Exception {
+    runNow("count");
+    JobStatus status =
+        plugin.context.scheduler().status().stream().filter(s -> s.jobName().equals("count")).findFirst().orElseThrow();
+
+    assertEquals("0 * * * *", status.cron());
+    assertEquals(42, status.lastRun().rowsTouched());
+    assertNotNull(status.nextFireTime());
+    assertTrue(status.nextFireTime().isAfter(Instant.now().minusSeconds(1)));
+    assertEquals(0, status.nextFireTime().getEpochSecond() % 3600, "fires on the hour");
+  }
+
+  @Test
+  void rescheduleReplacesTheCron() {
+    JobScheduler scheduler = plugin.context.scheduler();
+    scheduler.schedule("temp", "*/5 * * * *", java.time.ZoneOffset.UTC, ctx -> null);
+    scheduler.schedule("temp", "0 0 1 * *", java.time.ZoneOffset.UTC, ctx -> null);
+    JobStatus status = scheduler.status().stream().filter(s -> s.jobName().equals("temp")).findFirst().orElseThrow();
+    assertEquals("0 0 1 * *", status.cron());
+    scheduler.unschedule("temp");
+    assertTrue(scheduler.status().stream().noneMatch(s -> s.jobName().equals("temp")));
+  }
+
+  @Test
+  void refusesUnknownJobAndBadCron() {
+    JobScheduler scheduler = plugin.context.scheduler();
+    assertThrows(IllegalArgumentException.class, () -> scheduler.runNow("no-such-job"));
+    assertThrows(IllegalArgumentException.class,
+        () -> scheduler.schedule("bad", "every hour", java.time.ZoneOffset.UTC, ctx -> null));
+    assertTrue(scheduler.validateCron("0 25 * * *").isPresent());
+  }
+}

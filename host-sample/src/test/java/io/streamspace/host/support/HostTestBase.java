@@ -1,0 +1,64 @@
+package io.streamspace.host.support;
+
+import io.streamspace.host.Host;
+import io.streamspace.host.HostOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Starts one host per test class on a fresh database, with a {@link RecordingPlugin} (id
+ * {@code rec}) handed in-process, an empty plugins folder, a fixed clock and injected secrets.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class HostTestBase {
+
+  public static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
+  protected Host host;
+  protected HostClient http;
+  protected RecordingPlugin plugin;
+
+  @BeforeAll
+  void startHost() {
+    plugin = new RecordingPlugin();
+    host =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(TestDatabases.freshDatabaseUrl())
+                .pluginsDir(Path.of("target/no-plugins-here"))
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
+                .plugin("rec", plugin)
+                .build());
+    http = new HostClient(host.port());
+  }
+
+  @BeforeEach
+  void forgetRecordedEvents() {
+    plugin.events.clear();
+  }
+
+  @AfterAll
+  void stopHost() {
+    host.close();
+  }
+
+  /** A new token with the given roles. */
+  protected String token(String userId, String... roles) {
+    String body = "{\"user_id\":\"" + userId + "\",\"roles\":[\"" + String.join("\",\"", roles) + "\"]}";
+    HostClient.Response response = http.post("/api/admin/tokens", ADMIN_TOKEN, body);
+    if (response.status() != 201) {
+      throw new IllegalStateException("token creation failed: " + response);
+    }
+    return response.body().get("token").asText();
+  }
+}

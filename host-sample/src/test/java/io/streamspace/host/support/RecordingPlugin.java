@@ -1,0 +1,100 @@
+package io.streamspace.host.support;
+
+import io.streamspace.plugin.api.PlatformPlugin;
+import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.config.ConfigKey;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigSchema;
+import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.jobs.JobResult;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test plugin: records every hook, serves a few routes, schedules a job, and has one config
+ * key {@code rate} (a number, default 1.5) and a secret {@code apiKey}.
+ */
+public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin {
+
+  public final List<String> hooks = new CopyOnWriteArrayList<>();
+  public final List<Object> events = new CopyOnWriteArrayList<>();
+  public final AtomicInteger configChanges = new AtomicInteger();
+  public volatile PluginContext context;
+
+  @Override
+  public void onLoad(PluginContext context) {
+    this.context = context;
+    hooks.add("onLoad");
+    context.routes().add(HttpMethod.GET, "/echo/{name}", request -> HttpResponse.json(200,
+        "{\"name\":\"" + request.pathParam("name") + "\",\"user\":\"" + request.caller().userId()
+            + "\",\"q\":\"" + request.queryParam("q").orElse("") + "\"}"));
+    context.routes().add(HttpMethod.GET, "/boom", request -> {
+      throw new IllegalStateException("secret internal detail");
+    });
+    context.scheduler().schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
+    context.scheduler().schedule("fail", "0 0 1 * *", ZoneOffset.UTC, job -> {
+      throw new IllegalStateException("job broke");
+    });
+  }
+
+  @Override
+  public void onUnload(PluginContext context) {
+    hooks.add("onUnload");
+  }
+
+  @Override
+  public void onUserCreated(PluginContext context, UserEvent event) {
+    events.add(event);
+  }
+
+  @Override
+  public void onSessionCreated(PluginContext context, SessionEvent event) {
+    events.add(event);
+  }
+
+  @Override
+  public void onSessionHeartbeat(PluginContext context, SessionEvent event) {
+    events.add(event);
+  }
+
+  @Override
+  public void onSessionTerminated(PluginContext context, SessionEvent event) {
+    events.add(event);
+  }
+
+  @Override
+  public String displayName() {
+    return "Recording plugin";
+  }
+
+  @Override
+  public ConfigSchema configSchema() {
+    return new ConfigSchema(List.of(
+        new ConfigKey("rate", "number", "1.5", "a rate", false),
+        new ConfigKey("apiKey", "string", null, "from env RECORDING_API_KEY", true)));
+  }
+
+  @Override
+  public List<ConfigProblem> validateConfig(String configJson) {
+    return configJson.contains("\"rate\":-")
+        ? List.of(new ConfigProblem("rate", "must not be negative"))
+        : List.of();
+  }
+
+  @Override
+  public String effectiveConfig(String configJson) {
+    String rate = configJson.contains("\"rate\"") ? configJson.replaceAll(".*\"rate\":([0-9.]+).*", "$1") : "1.5";
+    return "{\"rate\":" + rate + ",\"apiKey\":\"****\"}";
+  }
+
+  @Override
+  public void onConfigChanged(PluginContext context) {
+    configChanges.incrementAndGet();
+  }
+}
