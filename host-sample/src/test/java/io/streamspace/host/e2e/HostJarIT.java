@@ -136,7 +136,7 @@ class HostJarIT {
     }
 
     /**
-     * Copies the host's output to a log file and returns once the host says it is listening
+     * Copies the host's output to a log file and returns once the host says it is ready
      * (a line naming its URL) — the start is observed, not guessed with a sleep.
      */
     private void awaitHealthy(Path log) throws Exception {
@@ -149,7 +149,7 @@ class HostJarIT {
             file.write(line);
             file.newLine();
             file.flush();
-            if (line.contains("Listening on http://") && line.endsWith(":" + port)) {
+            if (line.startsWith("Host ready: http://") && line.contains(":" + port + "/")) {
               listening.complete(null);
             }
           }
