@@ -1,13 +1,16 @@
 package io.streamspace.host.e2e;
 
+import static io.streamspace.host.e2e.UsageLines.amount;
+import static io.streamspace.host.e2e.UsageLines.line;
+import static io.streamspace.host.e2e.UsageLines.quantity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.io.InputStreamReader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,37 +59,32 @@ class HostJarIT {
   /** 2 cores and 4 GB for 10 hours: 20 core-hours = 1.00, 40 GB-hours = 0.40, total 1.40 USD. */
   private void runSeedPricingExample(List<String> extraArgs) throws Exception {
     String adminToken = "admin-" + UUID.randomUUID();
-    try (RunningJar host = RunningJar.start(work, adminToken, extraArgs)) {
-      HostClient admin = new HostClient(host.baseUrl, adminToken);
+    try (RunningJar jar = RunningJar.start(work, adminToken, extraArgs)) {
+      BillingApi api = new BillingApi(jar.port, adminToken);
       String user = "alice-" + UUID.randomUUID();
-      String userToken = admin.createToken(user, "user");
-      String platformToken = admin.createToken("platform-1", "platform");
-      HostClient platform = new HostClient(host.baseUrl, platformToken);
+      String userToken = api.token(user, "user");
+      String platformToken = api.token("platform-1", "platform");
 
       Instant end = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
       Instant start = end.minus(10, ChronoUnit.HOURS);
       String session = "s-" + UUID.randomUUID();
-      JsonNode accepted = platform.postEvents(List.of(
+      JsonNode accepted = api.postEvents(platformToken, List.of(
           Events.userCreated(user, start.minusSeconds(60)),
           Events.sessionCreated(session, user, start, "2", "4", "0"),
           Events.sessionTerminated(session, user, end)));
       assertEquals(3, accepted.get("accepted").asInt());
 
-      JsonNode run = admin.runJob("calculate-usage");
-      assertEquals("SUCCEEDED", run.get("outcome").asText(), run.toString());
+      api.runJob("calculate-usage");
 
       LocalDate today = LocalDate.now(ZoneOffset.UTC);
-      JsonNode usage = new HostClient(host.baseUrl, userToken)
-          .usage(null, today.minusDays(1), today.plusDays(1));
+      JsonNode usage = api.usage(userToken, "?from=" + today.minusDays(1) + "&to=" + today.plusDays(1))
+          .expect(200);
       assertEquals("USD", usage.get("currency").asText());
-      assertEquals(0, new BigDecimal("1.40").compareTo(usage.get("total_cost").decimalValue()),
-          usage.toString());
-      JsonNode cpu = Json.line(usage, "cpu");
-      assertEquals(0, new BigDecimal("20").compareTo(cpu.get("quantity").decimalValue()));
-      assertEquals("1.00", cpu.get("total_cost").decimalValue().toPlainString());
-      JsonNode memory = Json.line(usage, "memory");
-      assertEquals(0, new BigDecimal("40").compareTo(memory.get("quantity").decimalValue()));
-      assertEquals("0.40", memory.get("total_cost").decimalValue().toPlainString());
+      assertEquals("1.40", amount(usage, "total_cost"), usage.toString());
+      assertEquals(new BigDecimal("20"), quantity(line(usage, "cpu")).setScale(0));
+      assertEquals("1.00", amount(line(usage, "cpu"), "total_cost"));
+      assertEquals(new BigDecimal("40"), quantity(line(usage, "memory")).setScale(0));
+      assertEquals("0.40", amount(line(usage, "memory"), "total_cost"));
     }
   }
 
@@ -95,39 +93,29 @@ class HostJarIT {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     final Process process;
     final int port;
-    final String baseUrl;
 
     private RunningJar(Process process, int port) {
       this.process = process;
       this.port = port;
-      this.baseUrl = "http://127.0.0.1:" + port;
     }
 
     static RunningJar start(Path work, String adminToken, List<String> extraArgs) throws Exception {
-      Path target = Path.of("target").toAbsolutePath();
-      Path jar = target.resolve("host-sample.jar");
+      Path jar = Path.of("target", "host-sample.jar").toAbsolutePath();
       assertTrue(Files.isRegularFile(jar), "run `mvn package` first: " + jar);
-      Path plugins = Files.createDirectories(work.resolve("plugins"));
-      try (var zips = Files.newDirectoryStream(target.resolve("plugins"), "*.zip")) {
-        for (Path zip : zips) {
-          Files.copy(zip, plugins.resolve(zip.getFileName()));
-        }
-      }
       int port = FreePort.find();
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-jar", jar.toString(),
           "--port", Integer.toString(port),
           "--data-dir", work.resolve("data").toString(),
-          "--plugins-dir", plugins.toString()));
+          "--plugins-dir", PackagedPlugin.copyInto(work.resolve("plugins")).toString()));
       command.addAll(extraArgs);
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().put("BILLING_ADMIN_TOKEN", adminToken);
       builder.environment().remove("BILLING_DB_URL");
-      Process process = builder.start();
-      RunningJar running = new RunningJar(process, port);
+      RunningJar running = new RunningJar(builder.start(), port);
       try {
-        running.awaitHealthy(work.resolve("host.log"));
+        running.awaitReady(work.resolve("host.log"));
       } catch (Exception | AssertionError e) {
         running.close();
         throw e;
@@ -136,11 +124,11 @@ class HostJarIT {
     }
 
     /**
-     * Copies the host's output to a log file and returns once the host says it is ready
-     * (a line naming its URL) — the start is observed, not guessed with a sleep.
+     * Copies the host's output to a log file and returns once the host says it is ready (a line
+     * naming its URL): the start is observed, not guessed with a sleep.
      */
-    private void awaitHealthy(Path log) throws Exception {
-      CompletableFuture<Void> listening = new CompletableFuture<>();
+    private void awaitReady(Path log) throws Exception {
+      CompletableFuture<Void> ready = new CompletableFuture<>();
       Thread pump = new Thread(() -> {
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -150,22 +138,22 @@ class HostJarIT {
             file.newLine();
             file.flush();
             if (line.startsWith("Host ready: http://") && line.contains(":" + port + "/")) {
-              listening.complete(null);
+              ready.complete(null);
             }
           }
-          listening.completeExceptionally(new AssertionError("host exited; see " + log));
+          ready.completeExceptionally(new AssertionError("host exited"));
         } catch (IOException e) {
-          listening.completeExceptionally(e);
+          ready.completeExceptionally(e);
         }
       }, "host-output");
       pump.setDaemon(true);
       pump.start();
       try {
-        listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         throw new AssertionError("host did not start: " + Files.readString(log), e);
       }
-      JsonNode health = new HostClient(baseUrl, null).get("/api/health", 200);
+      JsonNode health = new BillingApi(port, null).http.get("/api/health", null).expect(200);
       assertEquals("ok", health.get("status").asText());
       assertTrue(health.get("plugins").toString().contains("billing"), health.toString());
     }

@@ -1,5 +1,7 @@
 package io.streamspace.host.support;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,15 +9,31 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
-/** A small JSON HTTP client for a host under test. */
+/**
+ * A small JSON HTTP client for a host under test. Numbers are read as {@code BigDecimal}, as
+ * money must be.
+ */
 public final class HostClient {
 
   /** A status and the parsed body (a text node when the body is not JSON). */
-  public record Response(int status, JsonNode body) {}
+  public record Response(int status, JsonNode body) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final HttpClient client = HttpClient.newHttpClient();
+    /** The body, after checking the status; fails with the whole answer otherwise. */
+    public JsonNode expect(int expectedStatus) {
+      if (status != expectedStatus) {
+        throw new AssertionError("expected " + expectedStatus + " but got " + this);
+      }
+      return body;
+    }
+  }
+
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final int port;
 
   public HostClient(int port) {
@@ -25,6 +43,7 @@ public final class HostClient {
   public Response call(String method, String path, String token, String body) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .timeout(Duration.ofMinutes(5))
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
@@ -46,6 +65,19 @@ public final class HostClient {
 
   public Response post(String path, String token, String body) {
     return call("POST", path, token, body);
+  }
+
+  public Response put(String path, String token, String body) {
+    return call("PUT", path, token, body);
+  }
+
+  /** Any object (maps, lists, records of plain values) as JSON text. */
+  public static String json(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   private static JsonNode parse(String body) {

@@ -1,15 +1,11 @@
 package io.streamspace.host.e2e;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 
-/** JSON for the end-to-end tests: numbers stay BigDecimal, as money must. */
-final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
-  private Json() {}
+/** Reading a {@code /usage} answer. */
+final class UsageLines {
+  private UsageLines() {}
 
   /** The usage line of one resource type; fails if there is none or more than one. */
   static JsonNode line(JsonNode usage, String resourceType) {
@@ -26,5 +22,15 @@ final class Json {
       throw new AssertionError("no " + resourceType + " line in " + usage);
     }
     return found;
+  }
+
+  /** A money amount exactly as the API wrote it, scale included ("1.00", not "1"). */
+  static String amount(JsonNode node, String field) {
+    return node.get(field).decimalValue().toPlainString();
+  }
+
+  /** A quantity compared by value (trailing zeros do not matter). */
+  static BigDecimal quantity(JsonNode line) {
+    return line.get("quantity").decimalValue().stripTrailingZeros();
   }
 }

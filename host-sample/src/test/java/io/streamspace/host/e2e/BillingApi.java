@@ -1,0 +1,43 @@
+package io.streamspace.host.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.HostClient;
+import java.util.List;
+import java.util.Map;
+
+/** The calls a platform, its users and an admin make against a host running the billing plugin. */
+final class BillingApi {
+  final HostClient http;
+  final String adminToken;
+
+  BillingApi(int port, String adminToken) {
+    this.http = new HostClient(port);
+    this.adminToken = adminToken;
+  }
+
+  /** A new bearer token for a user with one role. */
+  String token(String userId, String role) {
+    return http.post("/api/admin/tokens", adminToken,
+            HostClient.json(Map.of("user_id", userId, "roles", List.of(role))))
+        .expect(201).get("token").asText();
+  }
+
+  /** Posts a batch as the platform; expects it accepted. */
+  JsonNode postEvents(String platformToken, List<Map<String, Object>> events) {
+    return http.post("/api/platform/events", platformToken, HostClient.json(events)).expect(202);
+  }
+
+  /** Runs a billing job now through the host's scheduler, as an admin; expects it to succeed. */
+  JsonNode runJob(String name) {
+    JsonNode run = http.post("/api/plugins/billing/jobs/" + name, adminToken, null).expect(200);
+    if (!"SUCCEEDED".equals(run.get("outcome").asText())) {
+      throw new AssertionError(name + " did not succeed: " + run);
+    }
+    return run;
+  }
+
+  /** {@code GET /usage} with a query string ("" or "?from=...&to=..."). */
+  HostClient.Response usage(String token, String query) {
+    return http.get("/api/plugins/billing/usage" + query, token);
+  }
+}

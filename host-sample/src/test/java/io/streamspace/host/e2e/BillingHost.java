@@ -1,0 +1,44 @@
+package io.streamspace.host.e2e;
+
+import io.streamspace.host.Host;
+import io.streamspace.host.HostOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real host, in this JVM, with the packaged billing plugin zip loaded by PF4J: what an
+ * operator runs, minus the process boundary (that is {@link HostJarIT}'s job).
+ */
+final class BillingHost implements AutoCloseable {
+  static final String ADMIN_TOKEN = "e2e-admin-token";
+
+  final Host host;
+  final BillingApi api;
+
+  private BillingHost(Host host) {
+    this.host = host;
+    this.api = new BillingApi(host.port(), ADMIN_TOKEN);
+  }
+
+  /** Starts a host on the given database; the plugins folder is a fresh copy under {@code work}. */
+  static BillingHost start(Path work, String dbUrl, Clock clock, Map<String, String> extraSecrets)
+      throws Exception {
+    Map<String, String> secrets = new HashMap<>(extraSecrets);
+    secrets.put("BILLING_ADMIN_TOKEN", ADMIN_TOKEN);
+    Host host = Host.start(HostOptions.builder()
+        .port(0)
+        .dbUrl(dbUrl)
+        .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+        .clock(clock)
+        .secrets(secrets)
+        .build());
+    return new BillingHost(host);
+  }
+
+  @Override
+  public void close() {
+    host.close();
+  }
+}

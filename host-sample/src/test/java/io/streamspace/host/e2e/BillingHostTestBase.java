@@ -1,0 +1,60 @@
+package io.streamspace.host.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.MutableClock;
+import io.streamspace.host.support.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One real host per test class, with the packaged billing plugin, on a fresh database, and a
+ * clock the test moves. Tests use their own user ids, so they do not see each other's usage.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class BillingHostTestBase {
+
+  /** Noon on 2026-03-10 UTC: the host's "now" unless a test moves it. */
+  static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+
+  final MutableClock clock = new MutableClock(NOW);
+  String dbUrl;
+  Path work;
+  BillingHost billing;
+  BillingApi api;
+  String platformToken;
+
+  /** Secrets the host gets besides the admin token; override to add some. */
+  Map<String, String> secrets() {
+    return Map.of();
+  }
+
+  @BeforeAll
+  void startHost() throws Exception {
+    dbUrl = TestDatabases.freshDatabaseUrl();
+    work = Files.createTempDirectory("billing-e2e");
+    billing = BillingHost.start(work, dbUrl, clock, secrets());
+    api = billing.api;
+    platformToken = api.token("platform", "platform");
+  }
+
+  @AfterAll
+  void stopHost() {
+    billing.close();
+  }
+
+  /** A user id no other test uses. */
+  static String newUser(String name) {
+    return name + "-" + UUID.randomUUID();
+  }
+
+  /** Usage of one day (UTC) as the user sees it. */
+  JsonNode usageOn(String userToken, String isoDate, String nextIsoDate) {
+    return api.usage(userToken, "?from=" + isoDate + "&to=" + nextIsoDate).expect(200);
+  }
+}

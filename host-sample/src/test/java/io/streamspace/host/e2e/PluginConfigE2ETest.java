@@ -1,0 +1,108 @@
+package io.streamspace.host.e2e;
+
+import static io.streamspace.host.e2e.UsageLines.amount;
+import static io.streamspace.host.e2e.UsageLines.line;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.HostClient;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+
+/**
+ * An admin configures the billing plugin through the host's catalog endpoints: bad config is
+ * refused naming the key with nothing changed, secrets stay in the environment and are masked,
+ * and a valid change (new rates, a new cron) takes effect without a restart.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PluginConfigE2ETest extends BillingHostTestBase {
+
+  private static final String SECRET = "sk_test_do-not-echo-4242";
+  private static final String CONFIG = "/api/admin/plugins/billing/config";
+
+  @Override
+  Map<String, String> secrets() {
+    return Map.of("STRIPE_SECRET_KEY", SECRET);
+  }
+
+  private HostClient.Response putConfig(Map<String, Object> config) {
+    return api.http.put(CONFIG, api.adminToken, HostClient.json(config));
+  }
+
+  private JsonNode config() {
+    return api.http.get(CONFIG, api.adminToken).expect(200);
+  }
+
+  @Test
+  @Order(1)
+  void theCatalogListsTheBillingPluginWithItsConfigSchemaAndDefaults() {
+    JsonNode catalog = api.http.get("/api/admin/plugins/catalog", api.adminToken).expect(200);
+    JsonNode billing = catalog.get("plugins").get(0);
+    assertEquals("billing", billing.get("id").asText());
+    assertEquals("0.1.0", billing.get("version").asText());
+    String schema = billing.get("config_schema").toString();
+    assertTrue(schema.contains("\"name\":\"invoiceDay\""), schema);
+    assertTrue(schema.contains("\"name\":\"computeRates.cpu_per_core_hour\""), schema);
+  }
+
+  @Test
+  @Order(2)
+  void invalidValues_areRefusedNamingTheKey_andNothingChanges() {
+    JsonNode before = config();
+    assertRefused(Map.of("invoiceDay", 31), "invoiceDay");
+    assertRefused(Map.of("billingMode", "free-for-all"), "billingMode");
+    assertRefused(Map.of("computeRates", Map.of("cpu_per_core_hour", -1)), "computeRates.cpu_per_core_hour");
+    assertRefused(Map.of("usageCalculationInterval", "every hour"), "usageCalculationInterval");
+    assertRefused(Map.of("invoiceDya", 2), "invoiceDya");
+    assertEquals(before, config(), "a refused config changes nothing");
+  }
+
+  @Test
+  @Order(3)
+  void secrets_areRefusedInConfig_andMaskedOnRead() {
+    JsonNode refused = putConfig(Map.of("stripeSecretKey", "sk_live_typed-into-config")).expect(400);
+    assertEquals("stripeSecretKey", refused.get("error").get("field").asText());
+    assertTrue(refused.toString().contains("STRIPE_SECRET_KEY"), "tells where the secret belongs");
+    assertFalse(refused.toString().contains("sk_live_typed-into-config"), "never echoes a secret");
+
+    JsonNode shown = config();
+    assertEquals("****", shown.get("stripeSecretKey").asText());
+    assertFalse(shown.toString().contains(SECRET));
+  }
+
+  @Test
+  @Order(4)
+  void newRatesAndANewCron_takeEffectWithoutARestart() {
+    JsonNode saved = putConfig(Map.of(
+            "computeRates", Map.of("cpu_per_core_hour", 0.07, "memory_per_gb_hour", 0.02),
+            "usageCalculationInterval", "*/15 * * * *"))
+        .expect(200);
+    assertEquals("0.07", saved.get("computeRates").get("cpu_per_core_hour").decimalValue().toPlainString());
+
+    String user = newUser("ivan");
+    api.postEvents(platformToken, List.of(
+        Events.sessionCreated("s-" + user, user, Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
+        Events.sessionTerminated("s-" + user, user, Instant.parse("2026-03-10T11:00:00Z"))));
+    api.runJob("calculate-usage");
+
+    JsonNode usage = usageOn(api.token(user, "user"), "2026-03-10", "2026-03-11");
+    assertEquals("1.40", amount(line(usage, "cpu"), "total_cost"), "20 core-hours at the new 0.07");
+    assertEquals("0.80", amount(line(usage, "memory"), "total_cost"), "40 GB-hours at the new 0.02");
+
+    JsonNode jobs = api.http.get("/api/plugins/billing/jobs/status", api.adminToken).expect(200);
+    assertTrue(jobs.toString().contains("\"cron\":\"*/15 * * * *\""), jobs.toString());
+  }
+
+  private void assertRefused(Map<String, Object> config, String key) {
+    JsonNode refused = putConfig(config).expect(400);
+    assertEquals("invalid_config", refused.get("error").get("code").asText(), refused.toString());
+    assertEquals(key, refused.get("error").get("field").asText(), refused.toString());
+  }
+}

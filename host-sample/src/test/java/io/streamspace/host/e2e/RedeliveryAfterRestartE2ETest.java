@@ -1,0 +1,47 @@
+package io.streamspace.host.e2e;
+
+import static io.streamspace.host.e2e.UsageLines.amount;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamspace.host.support.MutableClock;
+import io.streamspace.host.support.TestDatabases;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host forgets the event ids it has seen when it restarts; the plugin must not. A batch the
+ * platform redelivers after a restart (it never got the 202, say) changes nothing.
+ */
+class RedeliveryAfterRestartE2ETest {
+
+  @TempDir Path work;
+
+  @Test
+  void aBatchRedeliveredAfterARestart_isNotBilledTwice() throws Exception {
+    String dbUrl = TestDatabases.freshDatabaseUrl();
+    MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
+    List<Map<String, Object>> batch = List.of(
+        Events.userCreated("frank", Instant.parse("2026-03-10T00:00:00Z")),
+        Events.sessionCreated("s-frank", "frank", Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
+        Events.heartbeat("s-frank", "frank", Instant.parse("2026-03-10T06:00:00Z")),
+        Events.sessionTerminated("s-frank", "frank", Instant.parse("2026-03-10T11:00:00Z")));
+
+    try (BillingHost first = BillingHost.start(work, dbUrl, clock, Map.of())) {
+      first.api.postEvents(first.api.token("platform", "platform"), batch);
+      first.api.runJob("calculate-usage");
+    }
+    try (BillingHost second = BillingHost.start(work, dbUrl, clock, Map.of())) {
+      BillingApi api = second.api;
+      assertEquals(4, api.postEvents(api.token("platform", "platform"), batch).get("accepted").asInt(),
+          "a restarted host has forgotten the ids, so the plugin sees them again");
+      api.runJob("calculate-usage");
+
+      String usage = "?from=2026-03-10&to=2026-03-11";
+      assertEquals("1.40", amount(api.usage(api.token("frank", "user"), usage).expect(200), "total_cost"));
+    }
+  }
+}
