@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.billing.rating.Money;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Currency;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -75,7 +75,7 @@ public final class BillingConfigParser {
             f.bool("autoSuspendOnOverage", d.autoSuspendOnOverage()),
             f.integer("gracePeriodDays", d.gracePeriodDays(), 0, 365),
             f.bool("stripeEnabled", d.stripeEnabled()),
-            f.string("currency", d.currency(), BillingConfigParser::currency,
+            f.string("currency", d.currency(), code -> Money.currency(code).orElse(null),
                 "must be a known ISO 4217 currency code, for example USD"),
             f.string("billingTimeZone", d.billingTimeZone(), BillingConfigParser::zone,
                 "must be a time zone id, for example UTC or Europe/Paris"),
@@ -170,14 +170,6 @@ public final class BillingConfigParser {
           f.nonNegative("storage_limit", null)));
     }
     return plans.size() == node.size() ? plans : defaults;
-  }
-
-  private static Currency currency(String code) {
-    try {
-      return code.length() == 3 ? Currency.getInstance(code) : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   private static ZoneId zone(String id) {
