@@ -1,7 +1,9 @@
 package io.streamspace.billing.support;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.streamspace.billing.BillingExtension;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
@@ -30,7 +32,10 @@ import java.util.UUID;
 public final class BillingHarness implements AutoCloseable {
 
   public static final String CALCULATE_USAGE = "calculate-usage";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // decimals read exactly as written: 1.00 stays 1.00
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   public final MutableClock clock;
   public final TestPluginContext context;
