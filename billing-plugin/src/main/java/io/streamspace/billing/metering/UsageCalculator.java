@@ -41,43 +41,64 @@ public final class UsageCalculator {
 
   private static final String CLOSE_TIMED_OUT = """
       UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
-      WHERE ended_at IS NULL AND last_heartbeat < ?
+      WHERE NOT settled AND ended_at IS NULL AND last_heartbeat < ?
       """;
 
-  private static final String CREATE_TODO = """
+  // sessions that ended before any of their time could be rated have nothing left to do
+  private static final String SETTLE_EMPTY = """
+      UPDATE billing_sessions SET settled = true
+      WHERE NOT settled AND ended_at <= coalesce(rated_until, started_at)
+      """;
+
+  // Work tables of one run, dropped at commit or rollback; analyzed so that the planner
+  // knows their real sizes (generate_series would otherwise be guessed at 1000 rows a call).
+  private static final String CREATE_WORK_TABLES = """
       CREATE TEMPORARY TABLE billing_rating_todo (
-          user_id text NOT NULL, session_id text NOT NULL,
+          todo_id integer PRIMARY KEY, user_id text COLLATE "C" NOT NULL,
+          session_id text COLLATE "C" NOT NULL, currency text NOT NULL,
           from_t timestamptz NOT NULL, settle timestamptz NOT NULL, final boolean NOT NULL
+      ) ON COMMIT DROP;
+      CREATE TEMPORARY TABLE billing_rating_slices (
+          slice_id integer PRIMARY KEY, todo_id integer NOT NULL,
+          user_id text COLLATE "C" NOT NULL, session_id text COLLATE "C" NOT NULL,
+          currency text NOT NULL, slice_start timestamptz NOT NULL, slice_end timestamptz NOT NULL
       ) ON COMMIT DROP
       """;
 
-  // what is left to rate: sessions (from the partial index of unsettled ones) and accounts
-  // with a storage level, session_id '' standing for the account's storage
+  // what is left to rate: unsettled sessions, and accounts with a storage level (session_id ''
+  // stands for the account's storage, which has no end)
   private static final String FILL_TODO = """
       INSERT INTO billing_rating_todo
-      SELECT s.user_id, s.session_id, coalesce(s.rated_until, s.started_at),
-             least(coalesce(s.ended_at, s.last_heartbeat), p.cap),
-             coalesce(s.ended_at <= p.cap, false)
-      FROM billing_sessions s, (SELECT ?::timestamptz AS cap) p
-      WHERE (s.ended_at IS NULL OR s.rated_until IS NULL OR s.rated_until < s.ended_at)
-        AND coalesce(s.rated_until, s.started_at) < least(coalesce(s.ended_at, s.last_heartbeat), p.cap)
-      UNION ALL
-      SELECT a.user_id, '', f.from_t, p.cap, false
-      FROM billing_accounts a, (SELECT ?::timestamptz AS cap) p
-      CROSS JOIN LATERAL (SELECT coalesce(a.storage_rated_until,
-          (SELECT min(l.effective_from) FROM billing_storage_levels l WHERE l.user_id = a.user_id))
-          AS from_t) f
-      WHERE f.from_t < p.cap
+      SELECT row_number() OVER (), todo.*
+      FROM (
+        SELECT s.user_id, s.session_id, coalesce(a.currency, ?),
+               coalesce(s.rated_until, s.started_at) AS from_t,
+               least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
+               coalesce(s.ended_at <= p.cap, false)
+        FROM (SELECT ?::timestamptz AS cap) p
+        CROSS JOIN billing_sessions s
+        LEFT JOIN billing_accounts a ON a.user_id = s.user_id
+        WHERE NOT s.settled
+        UNION ALL
+        SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
+                 (SELECT min(l.effective_from) FROM billing_storage_levels l
+                  WHERE l.user_id = a.user_id)),
+               p.cap, false
+        FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
+      ) todo
+      WHERE todo.from_t < todo.settle
       """;
 
   private static final String RANGE = "SELECT min(from_t), max(settle) FROM billing_rating_todo";
 
-  private static final String RATE = """
-      WITH boundaries AS MATERIALIZED (
-        SELECT unnest(?::text[]::timestamptz[]) AS b
-      ),
-      points AS (
-        SELECT t.user_id, t.session_id, p.point
+  // Cut points: the start, every UTC hour and period boundary inside, and the end of an ended
+  // session; consecutive points make the slices (duplicates give empty ones, dropped).
+  private static final String FILL_SLICES = """
+      INSERT INTO billing_rating_slices
+      SELECT row_number() OVER (), todo_id, user_id, session_id, currency, slice_start, slice_end
+      FROM (
+        SELECT t.todo_id, t.user_id, t.session_id, t.currency, p.point AS slice_start,
+               lead(p.point) OVER (PARTITION BY t.todo_id ORDER BY p.point) AS slice_end
         FROM billing_rating_todo t
         CROSS JOIN LATERAL (
           SELECT t.from_t
@@ -85,82 +106,80 @@ public final class UsageCalculator {
           SELECT generate_series(date_trunc('hour', t.from_t, 'UTC') + interval '1 hour',
                                  t.settle, interval '1 hour')
           UNION ALL
-          SELECT b FROM boundaries WHERE b > t.from_t AND b <= t.settle
+          SELECT b FROM unnest(?::text[]::timestamptz[]) AS b WHERE b > t.from_t AND b <= t.settle
           UNION ALL
           SELECT t.settle WHERE t.final
         ) AS p(point)
-      ),
-      slices AS MATERIALIZED (
-        SELECT * FROM (
-          SELECT user_id, session_id, point AS slice_start,
-                 lead(point) OVER (PARTITION BY user_id, session_id ORDER BY point) AS slice_end
-          FROM points) cut
-        WHERE slice_end > slice_start
-      ),
-      steps AS (
-        SELECT t.user_id, z.session_id, z.effective_from AS step_start,
-               lead(z.effective_from) OVER (PARTITION BY z.session_id ORDER BY z.effective_from)
+      ) cut
+      WHERE slice_end > slice_start
+      """;
+
+  // Σ size × overlap seconds over the size steps (lead() gives each step its end) overlapping
+  // each slice, then one record per resource with a non-zero quantity.
+  private static final String INSERT_RECORDS = """
+      WITH steps AS (
+        SELECT t.todo_id, z.effective_from AS step_start,
+               lead(z.effective_from) OVER (PARTITION BY t.todo_id ORDER BY z.effective_from)
                  AS step_end,
                z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
         FROM billing_rating_todo t JOIN billing_session_sizes z ON z.session_id = t.session_id
         WHERE t.session_id <> ''
         UNION ALL
-        SELECT l.user_id, '', l.effective_from,
-               lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
+        SELECT t.todo_id, l.effective_from,
+               lead(l.effective_from) OVER (PARTITION BY t.todo_id ORDER BY l.effective_from),
                NULL, NULL, l.storage_gb
         FROM billing_rating_todo t JOIN billing_storage_levels l ON l.user_id = t.user_id
         WHERE t.session_id = ''
       ),
       usage AS (
-        SELECT s.user_id, s.session_id, s.slice_start, s.slice_end,
+        SELECT s.slice_id, s.user_id, s.session_id, s.currency, s.slice_start, s.slice_end,
                sum(g.cpu_cores * o.seconds) / 3600 AS cpu,
                sum(g.memory_gb * o.seconds) / 3600 AS memory,
                sum(g.storage_gb * o.seconds) / (3600 * %1$d) AS storage
-        FROM slices s
-        JOIN steps g ON g.user_id = s.user_id AND g.session_id = s.session_id
-             AND g.step_start < s.slice_end AND (g.step_end IS NULL OR g.step_end > s.slice_start)
+        FROM billing_rating_slices s
+        JOIN steps g ON g.todo_id = s.todo_id AND g.step_start < s.slice_end
+             AND (g.step_end IS NULL OR g.step_end > s.slice_start)
         CROSS JOIN LATERAL (SELECT extract(epoch FROM
             least(s.slice_end, coalesce(g.step_end, s.slice_end))
             - greatest(s.slice_start, g.step_start)) AS seconds) o
-        GROUP BY s.user_id, s.session_id, s.slice_start, s.slice_end
-      ),
-      records AS (
-        SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-               r.quantity, r.unit, r.unit_price
-        FROM usage u CROSS JOIN LATERAL (VALUES
-            ('cpu', u.cpu, 'core-hours', ?::numeric),
-            ('memory', u.memory, 'gb-hours', ?::numeric),
-            ('storage', u.storage, 'gb-months', ?::numeric))
-          AS r(resource_type, quantity, unit, unit_price)
-        WHERE r.quantity > 0
-      ),
-      inserted AS (
-        INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-            slice_end, quantity, unit, unit_price, total_cost, currency, created_at)
-        SELECT r.user_id, r.session_id, r.resource_type, r.slice_start, r.slice_end,
-               r.quantity, r.unit, r.unit_price, r.quantity * r.unit_price,
-               coalesce(a.currency, ?), ?
-        FROM records r LEFT JOIN billing_accounts a ON a.user_id = r.user_id
-        ON CONFLICT ON CONSTRAINT billing_usage_records_slice DO NOTHING
-        RETURNING 1
-      ),
-      watermarks AS (
+        GROUP BY s.slice_id
+      )
+      INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+          slice_end, quantity, unit, unit_price, total_cost, currency, created_at)
+      SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
+             r.quantity, r.unit, r.unit_price, r.quantity * r.unit_price, u.currency, ?
+      FROM usage u
+      CROSS JOIN LATERAL (VALUES
+          ('cpu', u.cpu, 'core-hours', ?::numeric),
+          ('memory', u.memory, 'gb-hours', ?::numeric),
+          ('storage', u.storage, 'gb-months', ?::numeric))
+        AS r(resource_type, quantity, unit, unit_price)
+      WHERE r.quantity > 0
+      ON CONFLICT ON CONSTRAINT billing_usage_records_slice DO NOTHING
+      """.formatted(HOURS_PER_MONTH);
+
+  // each subject is rated up to the end of its last slice; an ended session whose end is
+  // reached is settled for good
+  private static final String ADVANCE_WATERMARKS = """
+      WITH watermarks AS (
         SELECT user_id, session_id, max(slice_end) AS rated_until
-        FROM slices GROUP BY user_id, session_id
+        FROM billing_rating_slices GROUP BY todo_id, user_id, session_id
       ),
-      sessions_advanced AS (
-        UPDATE billing_sessions s SET rated_until = w.rated_until FROM watermarks w
+      sessions AS (
+        UPDATE billing_sessions s
+        SET rated_until = w.rated_until, settled = coalesce(w.rated_until >= s.ended_at, false)
+        FROM watermarks w
         WHERE w.session_id <> '' AND s.session_id = w.session_id
         RETURNING 1
       ),
-      storage_advanced AS (
-        UPDATE billing_accounts a SET storage_rated_until = w.rated_until FROM watermarks w
+      accounts AS (
+        UPDATE billing_accounts a SET storage_rated_until = w.rated_until
+        FROM watermarks w
         WHERE w.session_id = '' AND a.user_id = w.user_id
         RETURNING 1
       )
-      SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM sessions_advanced),
-             (SELECT count(*) FROM storage_advanced)
-      """.formatted(HOURS_PER_MONTH);
+      SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM accounts)
+      """;
 
   /**
    * What one run did.
@@ -208,33 +227,28 @@ public final class UsageCalculator {
   /** The job's statements, on a connection whose transaction the caller owns. */
   Outcome rate(Connection connection, BillingConfig config, Instant now, Timestamp cap)
       throws SQLException {
+    execute(connection, "SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(CREATE_TODO);
-    }
-    update(connection, FILL_TODO, cap, cap);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("ANALYZE billing_rating_todo");
-    }
+    update(connection, SETTLE_EMPTY);
+    execute(connection, CREATE_WORK_TABLES);
+    update(connection, FILL_TODO, config.currency().getCurrencyCode(), cap, cap);
+    execute(connection, "ANALYZE billing_rating_todo");
     Instant[] range = range(connection);
     if (range == null) {
       return new Outcome(closed, 0, 0, 0);
     }
     List<Instant> boundaries = new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
         .boundariesBetween(range[0], range[1]);
+    update(connection, FILL_SLICES, connection.createArrayOf("text",
+        boundaries.stream().map(Instant::toString).toArray(String[]::new)));
+    execute(connection, "ANALYZE billing_rating_slices");
     ComputeRates rates = config.computeRates();
-    try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      statement.setArray(1, connection.createArrayOf("text",
-          boundaries.stream().map(Instant::toString).toArray(String[]::new)));
-      statement.setBigDecimal(2, rates.cpuPerCoreHour());
-      statement.setBigDecimal(3, rates.memoryPerGbHour());
-      statement.setBigDecimal(4, rates.storagePerGbMonth());
-      statement.setString(5, config.currency().getCurrencyCode());
-      statement.setTimestamp(6, Timestamp.from(now));
-      try (ResultSet rs = statement.executeQuery()) {
-        rs.next();
-        return new Outcome(closed, rs.getLong(1), rs.getLong(2), rs.getLong(3));
-      }
+    long inserted = update(connection, INSERT_RECORDS, Timestamp.from(now),
+        rates.cpuPerCoreHour(), rates.memoryPerGbHour(), rates.storagePerGbMonth());
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(ADVANCE_WATERMARKS)) {
+      rs.next();
+      return new Outcome(closed, inserted, rs.getLong(1), rs.getLong(2));
     }
   }
 
@@ -247,13 +261,19 @@ public final class UsageCalculator {
     }
   }
 
-  private static long update(Connection connection, String sql, Timestamp... params)
+  private static long update(Connection connection, String sql, Object... params)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
-        statement.setTimestamp(i + 1, params[i]);
+        statement.setObject(i + 1, params[i]);
       }
       return statement.executeUpdate();
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
     }
   }
 }

@@ -130,7 +130,7 @@ class CalculateUsageTest {
     // a crash after some inserts but before the watermark moved
     BillingHarness.rows("DELETE FROM billing_usage_records WHERE slice_start >= "
         + "'2026-03-02T10:00:00Z' RETURNING 1");
-    BillingHarness.rows("UPDATE billing_sessions SET rated_until = NULL RETURNING 1");
+    BillingHarness.rows("UPDATE billing_sessions SET rated_until = NULL, settled = false RETURNING 1");
 
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
 
