@@ -20,11 +20,11 @@ public final class JobRoutes {
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
 
   /** One finished run. */
-  record RunJson(String name, Instant startedAt, Instant endedAt, String outcome,
-      long rowsTouched, String message) {
+  record RunJson(Instant startedAt, Instant endedAt, String outcome, long rowsTouched,
+      String message) {
 
     static RunJson of(JobRun run) {
-      return run == null ? null : new RunJson(run.jobName(), run.startedAt(), run.endedAt(),
+      return run == null ? null : new RunJson(run.startedAt(), run.endedAt(),
           run.outcome().name().toLowerCase(Locale.ROOT), run.rowsTouched(), run.message());
     }
   }

@@ -46,6 +46,6 @@ public final class CalculateUsageJob implements PluginJob {
     }
     UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
     LOG.info("{}: {}", NAME, outcome.summary());
-    return JobResult.of(outcome.rowsTouched(), outcome.summary());
+    return JobResult.of(outcome.recordsInserted(), outcome.summary());
   }
 }

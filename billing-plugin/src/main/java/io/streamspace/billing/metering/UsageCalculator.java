@@ -192,10 +192,6 @@ public final class UsageCalculator {
   public record Outcome(
       long sessionsClosed, long recordsInserted, long sessionsRated, long accountsRated) {
 
-    public long rowsTouched() {
-      return sessionsClosed + recordsInserted;
-    }
-
     public String summary() {
       return "inserted %d usage records; rated %d sessions and %d storage accounts; closed %d timed-out sessions"
           .formatted(recordsInserted, sessionsRated, accountsRated, sessionsClosed);
