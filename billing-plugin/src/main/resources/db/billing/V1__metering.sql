@@ -50,7 +50,8 @@ CREATE TABLE billing_storage_levels (
 );
 
 CREATE TABLE billing_usage_records (
-    id            bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- a stable handle for references; unique by generation. The key is the natural one below.
+    id            bigint      GENERATED ALWAYS AS IDENTITY,
     user_id       text COLLATE "C" NOT NULL,
     session_id    text COLLATE "C" NOT NULL, -- '' for account-level storage
     resource_type text COLLATE "C" NOT NULL CHECK (resource_type IN ('cpu', 'memory', 'storage')),
@@ -63,8 +64,8 @@ CREATE TABLE billing_usage_records (
     currency      char(3)     NOT NULL,
     created_at    timestamptz NOT NULL,
     -- one record per (user, session, resource, slice start). The columns are ordered so that the
-    -- same index serves reads by (user_id, slice_start) range: one index fewer to maintain on
-    -- the hot insert path of calculate-usage.
+    -- same index serves reads by (user_id, slice_start) range, and it is the only index: each
+    -- index costs on the hot insert path of calculate-usage.
     CONSTRAINT billing_usage_records_slice
-        UNIQUE (user_id, slice_start, session_id, resource_type)
+        PRIMARY KEY (user_id, slice_start, session_id, resource_type)
 );
