@@ -53,7 +53,7 @@ public final class BillingConfigParser {
     refuseSecretsAndUnknownKeys(root, problems);
     Fields f = new Fields(root, "", problems);
 
-    ComputeRates rates = parseRates(f.object("computeRates"), d.computeRates(), problems);
+    ComputeRates rates = parseRates(f.object("computeRates"), d.computeRates());
     List<SubscriptionPlan> plans =
         parsePlans(root.get("subscriptionPlans"), d.subscriptionPlans(), problems);
     String defaultPlan = f.string("defaultPlan", d.defaultPlan(), s -> null);
@@ -122,7 +122,7 @@ public final class BillingConfigParser {
     return null;
   }
 
-  private static ComputeRates parseRates(Fields f, ComputeRates d, Problems problems) {
+  private static ComputeRates parseRates(Fields f, ComputeRates d) {
     if (f == null) {
       return d;
     }
@@ -280,15 +280,16 @@ public final class BillingConfigParser {
 
     /** A string checked by {@code check}, which answers the problem or null when it is fine. */
     String string(String key, String fallback, Function<String, String> check) {
-      return string(key, fallback, s -> check.apply(s) == null ? s : null, null, check);
+      return string(key, fallback, s -> check.apply(s) == null ? s : null, check);
     }
 
     /** A string converted by {@code convert}, which answers null when it is not valid. */
     <T> T string(String key, T fallback, Function<String, T> convert, String invalid) {
-      return string(key, fallback, convert, invalid, s -> invalid);
+      return string(key, fallback, convert, s -> invalid);
     }
 
-    private <T> T string(String key, T fallback, Function<String, T> convert, String invalid,
+    /** A string converted by {@code convert} (null: not valid, for the reason {@code why}). */
+    private <T> T string(String key, T fallback, Function<String, T> convert,
         Function<String, String> why) {
       JsonNode value = node.get(key);
       if (value == null) {
