@@ -8,9 +8,10 @@ import io.streamspace.plugin.api.event.SessionEvent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A batch of events coalesced into one row per session, account, size change and storage level,
@@ -43,12 +44,17 @@ public final class MeteringBatch {
   /** The account's storage level from {@code effectiveFrom} on. */
   public record StorageRow(String userId, Instant effectiveFrom, BigDecimal storageGb) {}
 
-  private record InstantKey(String id, Instant at) {}
+  private record InstantKey(String id, Instant at) {
+    static final Comparator<InstantKey> ORDER =
+        Comparator.comparing(InstantKey::id).thenComparing(InstantKey::at);
+  }
 
-  private final Map<String, AccountRow> accounts = new LinkedHashMap<>();
-  private final Map<String, SessionRow> sessions = new LinkedHashMap<>();
-  private final Map<InstantKey, SizeRow> sizes = new LinkedHashMap<>();
-  private final Map<InstantKey, StorageRow> storage = new LinkedHashMap<>();
+  // Rows are kept in key order so that every writer (one per host node) locks rows in the
+  // same order: concurrent flushes touching the same sessions then wait instead of deadlocking.
+  private final Map<String, AccountRow> accounts = new TreeMap<>();
+  private final Map<String, SessionRow> sessions = new TreeMap<>();
+  private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
+  private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
 
   private MeteringBatch() {}
 
