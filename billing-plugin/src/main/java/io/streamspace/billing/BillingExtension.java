@@ -1,14 +1,169 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.BillingConfigParser;
+import io.streamspace.billing.config.BillingConfigSchema;
+import io.streamspace.billing.config.ConfigParseResult;
+import io.streamspace.billing.config.CronValidator;
+import io.streamspace.billing.config.EffectiveConfigWriter;
+import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.http.UsageRoutes;
+import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.metering.MeteringStore;
+import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.metering.UsageCalculator;
+import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.plugin.api.PlatformPlugin;
+import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigSchema;
+import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
+import io.streamspace.plugin.api.session.AdmissionCheck;
+import io.streamspace.plugin.api.session.AdmissionDecision;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The billing plugin as the host sees it. (Skeleton: filled in by the metering work.) */
+/**
+ * The billing plugin as the host sees it: a thin shell that wires the metering, rating, job and
+ * HTTP adapters to the host's context and holds the config in effect (swapped atomically).
+ */
 @Extension(points = PlatformPlugin.class)
-public class BillingExtension implements PlatformPlugin {
+public class BillingExtension implements PlatformPlugin, AdmissionCheck, ConfigurablePlugin {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BillingExtension.class);
+
+  private final AtomicReference<BillingConfig> config =
+      new AtomicReference<>(BillingConfig.defaults());
+  private volatile PluginContext context;
+  private volatile SessionMeter meter;
+  private volatile CalculateUsageJob calculateUsage;
 
   @Override
   public String displayName() {
     return "Billing & Usage Tracking";
+  }
+
+  @Override
+  public void onLoad(PluginContext context) {
+    this.context = context;
+    ConfigParseResult parsed = parser().parse(context.config().json());
+    if (!parsed.isValid()) {
+      LOG.warn("saved billing config has problems, defaults used for: {}", parsed.problems());
+    }
+    config.set(parsed.config());
+    DataSource dataSource = context.dataSource();
+    BillingMigrations.migrate(dataSource);
+    meter = new SessionMeter(new MeteringStore(dataSource), config::get);
+    calculateUsage =
+        new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
+    calculateUsage.scheduleOn(context.scheduler());
+    new UsageRoutes(new AccountRepository(dataSource), new UsageRecordRepository(dataSource),
+        config::get, context.clock()).register(context.routes());
+    new JobRoutes(context.scheduler()).register(context.routes());
+    LOG.info("billing plugin loaded ({} mode, {})",
+        config.get().billingMode().configName(), config.get().currency());
+  }
+
+  @Override
+  public void onUnload(PluginContext context) {
+    SessionMeter current = meter;
+    if (current != null) {
+      current.close();
+      meter = null;
+    }
+  }
+
+  @Override
+  public void onUserCreated(PluginContext context, UserEvent event) {
+    whenMetering(m -> m.userCreated(event));
+  }
+
+  @Override
+  public void onSessionCreated(PluginContext context, SessionEvent event) {
+    whenMetering(m -> m.sessionCreated(event));
+  }
+
+  @Override
+  public void onSessionHeartbeat(PluginContext context, SessionEvent event) {
+    whenMetering(m -> m.heartbeat(event));
+  }
+
+  @Override
+  public void onSessionTerminated(PluginContext context, SessionEvent event) {
+    whenMetering(m -> m.sessionTerminated(event));
+  }
+
+  private void whenMetering(Consumer<SessionMeter> hook) {
+    SessionMeter current = meter;
+    if (current == null) {
+      throw new IllegalStateException("the billing plugin is not loaded");
+    }
+    if (config.get().enabled()) {
+      hook.accept(current);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> flush() {
+    SessionMeter current = meter;
+    return current == null ? CompletableFuture.completedFuture(null) : current.flush();
+  }
+
+  /** Always allows for now: quotas decide later. */
+  @Override
+  public AdmissionDecision admit(AdmissionRequest request) {
+    return AdmissionDecision.allow();
+  }
+
+  @Override
+  public ConfigSchema configSchema() {
+    return BillingConfigSchema.schema();
+  }
+
+  @Override
+  public List<ConfigProblem> validateConfig(String configJson) {
+    return parser().parse(configJson).problems();
+  }
+
+  @Override
+  public String effectiveConfig(String configJson) {
+    PluginContext current = context;
+    return EffectiveConfigWriter.toJson(parser().parse(configJson).config(),
+        secret -> current != null && current.config().secret(secret.envVar()).isPresent());
+  }
+
+  /** Swaps in the new config (next rating run uses its rates) and reschedules on its cron. */
+  @Override
+  public void onConfigChanged(PluginContext context) {
+    ConfigParseResult parsed = parser().parse(context.config().json());
+    if (!parsed.isValid()) {
+      LOG.error("refusing changed billing config, keeping the previous one: {}",
+          parsed.problems());
+      return;
+    }
+    config.set(parsed.config());
+    if (calculateUsage != null) {
+      calculateUsage.scheduleOn(context.scheduler());
+    }
+    LOG.info("billing config changed");
+  }
+
+  private BillingConfigParser parser() {
+    PluginContext current = context;
+    return new BillingConfigParser(current == null
+        ? CronValidator.fiveFields()
+        : cron -> current.scheduler().validateCron(cron));
   }
 }

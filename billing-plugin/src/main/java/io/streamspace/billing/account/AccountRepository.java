@@ -1,0 +1,34 @@
+package io.streamspace.billing.account;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Currency;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Reads billing accounts. (They are opened by the metering write-behind, in batches.) */
+public final class AccountRepository {
+
+  private final DataSource dataSource;
+
+  public AccountRepository(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public Optional<Account> find(String userId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT email, currency, plan_id, status FROM billing_accounts WHERE user_id = ?")) {
+      statement.setString(1, userId);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Account(userId, rs.getString(1),
+            Currency.getInstance(rs.getString(2)), rs.getString(3), rs.getString(4)));
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.streamspace.billing.db;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and upgrades the plugin's tables with Flyway, from {@code db/billing} in the plugin's
+ * own class loader. The plugin keeps its own history table because the host's tables share the
+ * schema: without a baseline Flyway would refuse a non-empty schema.
+ */
+public final class BillingMigrations {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BillingMigrations.class);
+
+  private BillingMigrations() {}
+
+  /** Applies every pending migration; safe to call on every start and from several nodes. */
+  public static void migrate(DataSource dataSource) {
+    MigrateResult result = Flyway.configure(BillingMigrations.class.getClassLoader())
+        .dataSource(dataSource)
+        .table("billing_schema_history")
+        .locations("classpath:db/billing")
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .load()
+        .migrate();
+    LOG.info("billing schema at version {} ({} migrations applied)",
+        result.targetSchemaVersion, result.migrationsExecuted);
+  }
+}

@@ -1,0 +1,51 @@
+package io.streamspace.billing.jobs;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.metering.UsageCalculator;
+import io.streamspace.plugin.api.jobs.JobContext;
+import io.streamspace.plugin.api.jobs.JobResult;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.PluginJob;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code calculate-usage} job: rates settled usage with the config in effect when it runs,
+ * so a rate change applies from the next run on.
+ */
+public final class CalculateUsageJob implements PluginJob {
+
+  public static final String NAME = "calculate-usage";
+
+  private static final Logger LOG = LoggerFactory.getLogger(CalculateUsageJob.class);
+
+  private final UsageCalculator calculator;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public CalculateUsageJob(UsageCalculator calculator, Supplier<BillingConfig> config,
+      Clock clock) {
+    this.calculator = calculator;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Schedules (or reschedules) the job on the config's cron, read in its billing time zone. */
+  public void scheduleOn(JobScheduler scheduler) {
+    BillingConfig current = config.get();
+    scheduler.schedule(NAME, current.usageCalculationInterval(), current.billingTimeZone(), this);
+  }
+
+  @Override
+  public JobResult run(JobContext context) throws Exception {
+    BillingConfig current = config.get();
+    if (!current.enabled()) {
+      return JobResult.of(0, "billing is disabled");
+    }
+    UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
+    LOG.info("{}: {}", NAME, outcome.summary());
+    return JobResult.of(outcome.recordsInserted(), outcome.summary());
+  }
+}

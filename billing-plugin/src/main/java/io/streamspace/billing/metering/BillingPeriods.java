@@ -1,0 +1,45 @@
+package io.streamspace.billing.metering;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Billing periods: each starts at midnight of the invoice day in the billing time zone and
+ * lasts until the next one (so a period is a calendar month long, whatever DST does to its
+ * hours). Usage is cut at these instants so that each side of a boundary bills to its own period.
+ *
+ * @param invoiceDay 1 to 28, so that every month has that day
+ */
+public record BillingPeriods(int invoiceDay, ZoneId zone) {
+
+  public BillingPeriods {
+    if (invoiceDay < 1 || invoiceDay > 28) {
+      throw new IllegalArgumentException("invoiceDay must be 1-28");
+    }
+  }
+
+  /** The start of the period that holds {@code instant}. */
+  public Instant periodStart(Instant instant) {
+    LocalDate day = instant.atZone(zone).toLocalDate().withDayOfMonth(invoiceDay);
+    Instant start = day.atStartOfDay(zone).toInstant();
+    return start.isAfter(instant) ? day.minusMonths(1).atStartOfDay(zone).toInstant() : start;
+  }
+
+  /** Every period start {@code b} with {@code from < b <= to}, in order. */
+  public List<Instant> boundariesBetween(Instant from, Instant to) {
+    List<Instant> boundaries = new ArrayList<>();
+    LocalDate day = periodStart(from).atZone(zone).toLocalDate();
+    for (Instant b = next(day); !b.isAfter(to); b = next(day)) {
+      boundaries.add(b);
+      day = day.plusMonths(1);
+    }
+    return boundaries;
+  }
+
+  private Instant next(LocalDate periodStartDay) {
+    return periodStartDay.plusMonths(1).atStartOfDay(zone).toInstant();
+  }
+}

@@ -1,0 +1,130 @@
+package io.streamspace.billing.metering;
+
+import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
+import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
+import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
+import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionEvent;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A batch of events coalesced into one row per session, account, size change and storage level,
+ * so that a flush writes each kind with one statement however many heartbeats it holds.
+ *
+ * <p>Every merge is order-free and idempotent (min, max, first-reported-wins per instant), which
+ * is what makes redelivered and out-of-order events safe: the store applies the same merges
+ * against what is already stored.
+ */
+public final class MeteringBatch {
+
+  /** An account to open if absent. */
+  public record AccountRow(
+      String userId, String email, String currency, String planId, Instant createdAt) {}
+
+  /**
+   * What a batch knows about one session.
+   *
+   * @param firstSeen the earliest instant of any of its events (the session started no later)
+   * @param lastSeen  the latest instant of any of its events (the session was alive then)
+   * @param endedAt   the earliest termination, or null
+   */
+  public record SessionRow(
+      String sessionId, String userId, Instant firstSeen, Instant lastSeen, Instant endedAt) {}
+
+  /** The session's CPU and memory from {@code effectiveFrom} on. */
+  public record SizeRow(
+      String sessionId, Instant effectiveFrom, BigDecimal cpuCores, BigDecimal memoryGb) {}
+
+  /** The account's storage level from {@code effectiveFrom} on. */
+  public record StorageRow(String userId, Instant effectiveFrom, BigDecimal storageGb) {}
+
+  private record InstantKey(String id, Instant at) {
+    static final Comparator<InstantKey> ORDER =
+        Comparator.comparing(InstantKey::id).thenComparing(InstantKey::at);
+  }
+
+  // Rows are kept in key order so that every writer (one per host node) locks rows in the
+  // same order: concurrent flushes touching the same sessions then wait instead of deadlocking.
+  private final Map<String, AccountRow> accounts = new TreeMap<>();
+  private final Map<String, SessionRow> sessions = new TreeMap<>();
+  private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
+  private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
+
+  private MeteringBatch() {}
+
+  /**
+   * Coalesces events in the order they were enqueued.
+   *
+   * @param defaultCurrency currency of an account opened because a session arrived first
+   * @param defaultPlan     plan of such an account
+   */
+  public static MeteringBatch of(
+      List<MeteringEvent> events, String defaultCurrency, String defaultPlan) {
+    MeteringBatch batch = new MeteringBatch();
+    for (MeteringEvent event : events) {
+      if (event instanceof AccountOpening opening) {
+        // an explicit user.created beats an account opened on the side by a session event
+        batch.accounts.compute(opening.userId(), (id, known) -> known == null || known.email() == null
+            ? new AccountRow(id, opening.email(), opening.currency(), opening.planId(), opening.at())
+            : known);
+      } else if (event instanceof SessionSignal signal) {
+        batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
+      }
+    }
+    return batch;
+  }
+
+  private void addSession(
+      SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
+    // usage is never dropped: a session of an unknown user opens an account for it
+    accounts.putIfAbsent(e.userId(),
+        new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt()));
+    Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
+    sessions.merge(e.sessionId(),
+        new SessionRow(e.sessionId(), e.userId(), e.occurredAt(), e.occurredAt(), ended),
+        MeteringBatch::mergeSession);
+    ResourceSize size = e.resources();
+    if (size != null && kind != SessionSignalKind.TERMINATED) {
+      sizes.putIfAbsent(new InstantKey(e.sessionId(), e.occurredAt()),
+          new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
+      storage.putIfAbsent(new InstantKey(e.userId(), e.occurredAt()),
+          new StorageRow(e.userId(), e.occurredAt(), size.storageGb()));
+    }
+  }
+
+  private static SessionRow mergeSession(SessionRow a, SessionRow b) {
+    return new SessionRow(a.sessionId(), a.userId(),
+        earliest(a.firstSeen(), b.firstSeen()),
+        a.lastSeen().isAfter(b.lastSeen()) ? a.lastSeen() : b.lastSeen(),
+        earliest(a.endedAt(), b.endedAt()));
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    return a.isBefore(b) ? a : b;
+  }
+
+  public List<AccountRow> accounts() {
+    return new ArrayList<>(accounts.values());
+  }
+
+  public List<SessionRow> sessions() {
+    return new ArrayList<>(sessions.values());
+  }
+
+  public List<SizeRow> sizes() {
+    return new ArrayList<>(sizes.values());
+  }
+
+  public List<StorageRow> storageLevels() {
+    return new ArrayList<>(storage.values());
+  }
+}

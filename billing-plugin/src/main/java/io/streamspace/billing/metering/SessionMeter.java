@@ -1,0 +1,81 @@
+package io.streamspace.billing.metering;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
+import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
+import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Turns lifecycle events into durable account and session state through a write-behind queue:
+ * hooks only enqueue (blocking when the queue is full) and never touch the database.
+ *
+ * <p>No event id table is needed for de-duplication: every effect is a merge that a second
+ * delivery of the same event leaves unchanged (insert-if-absent, least start, greatest
+ * heartbeat, least end, first size reported per instant).
+ */
+public final class SessionMeter implements AutoCloseable {
+
+  static final int QUEUE_CAPACITY = 200_000;
+  static final int MAX_BATCH = 50_000;
+  static final Duration MAX_DELAY = Duration.ofMillis(50);
+
+  private final Supplier<BillingConfig> config;
+  private final WriteBehindQueue<MeteringEvent> queue;
+
+  public SessionMeter(MeteringStore store, Supplier<BillingConfig> config) {
+    this.config = config;
+    this.queue = new WriteBehindQueue<>("billing-metering-writer", QUEUE_CAPACITY, MAX_BATCH,
+        MAX_DELAY, batch -> store.write(coalesce(batch)));
+  }
+
+  private MeteringBatch coalesce(List<MeteringEvent> events) {
+    BillingConfig current = config.get();
+    return MeteringBatch.of(events, current.currency().getCurrencyCode(), current.defaultPlan());
+  }
+
+  /**
+   * Opens the user's account on the default plan in the configured currency, or in the
+   * {@code currency} attribute and on the {@code plan} attribute when they are valid.
+   */
+  public void userCreated(UserEvent event) {
+    BillingConfig current = config.get();
+    String currency = Money.currency(event.attributes().get("currency"))
+        .orElse(current.currency())
+        .getCurrencyCode();
+    String plan = current.hasPlan(event.attributes().get("plan"))
+        ? event.attributes().get("plan")
+        : current.defaultPlan();
+    queue.put(new AccountOpening(event.userId(), event.email(), currency, plan,
+        event.occurredAt()));
+  }
+
+  public void sessionCreated(SessionEvent event) {
+    queue.put(new SessionSignal(SessionSignalKind.CREATED, event));
+  }
+
+  public void heartbeat(SessionEvent event) {
+    queue.put(new SessionSignal(SessionSignalKind.HEARTBEAT, event));
+  }
+
+  public void sessionTerminated(SessionEvent event) {
+    queue.put(new SessionSignal(SessionSignalKind.TERMINATED, event));
+  }
+
+  /** Completes once every event handed over before the call is stored. */
+  public CompletableFuture<Void> flush() {
+    return queue.flush();
+  }
+
+  /** Stores what is queued and stops the writer. */
+  @Override
+  public void close() {
+    queue.close();
+  }
+}

@@ -1,0 +1,37 @@
+package io.streamspace.billing.metering;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Binds a column of a batch as one {@code text[]} parameter, which the SQL casts to its type
+ * ({@code ?::text[]::timestamptz[]}). Text is the one array element type every driver encodes
+ * the same way, and ISO-8601 instants and plain decimals read back exactly.
+ */
+final class SqlArrays {
+
+  private SqlArrays() {}
+
+  /** Binds {@code column(row)} of every row, as text, to parameter {@code index}. */
+  static <R> void bind(PreparedStatement statement, int index, List<R> rows,
+      Function<R, ?> column) throws SQLException {
+    Connection connection = statement.getConnection();
+    String[] values = rows.stream()
+        .map(column)
+        .map(value -> value == null ? null : text(value))
+        .toArray(String[]::new);
+    Array array = connection.createArrayOf("text", values);
+    statement.setArray(index, array);
+  }
+
+  private static String text(Object value) {
+    return value instanceof java.math.BigDecimal decimal
+        ? decimal.toPlainString()
+        : Objects.toString(value);
+  }
+}

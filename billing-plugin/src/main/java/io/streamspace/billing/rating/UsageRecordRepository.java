@@ -1,0 +1,50 @@
+package io.streamspace.billing.rating;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Reads rated usage records. */
+public final class UsageRecordRepository {
+
+  private static final String SUMS = """
+      SELECT resource_type, unit, unit_price, sum(quantity), sum(total_cost)
+      FROM billing_usage_records
+      WHERE user_id = ? AND slice_start >= ? AND slice_start < ?
+      GROUP BY resource_type, unit, unit_price
+      ORDER BY resource_type, unit_price
+      """;
+
+  private final DataSource dataSource;
+
+  public UsageRecordRepository(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * The user's records whose slice starts in {@code [from, to)}, summed per resource type and
+   * unit price, unrounded; quantities and prices without trailing zeros.
+   */
+  public List<UsageLine> sums(String userId, Instant from, Instant to) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(SUMS)) {
+      statement.setString(1, userId);
+      statement.setTimestamp(2, Timestamp.from(from));
+      statement.setTimestamp(3, Timestamp.from(to));
+      List<UsageLine> lines = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          lines.add(new UsageLine(rs.getString(1), rs.getBigDecimal(4).stripTrailingZeros(),
+              rs.getString(2), rs.getBigDecimal(3).stripTrailingZeros(), rs.getBigDecimal(5)));
+        }
+      }
+      return lines;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.streamspace.billing;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The extension as the host drives it: lifecycle, config capability, admission. */
+class BillingExtensionTest {
+
+  @Test
+  void unloadStoresWhatIsStillQueued() {
+    BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"));
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "1", "0"));
+
+    billing.close();
+
+    assertEquals(1L, value("SELECT count(*) FROM billing_sessions"));
+  }
+
+  @Test
+  void userCreatedOpensAnAccountWithValidAttributesOrTheDefaults() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      billing.userCreated("ann", Map.of("currency", "EUR", "plan", "pro"));
+      billing.userCreated("bob", Map.of("currency", "EURO", "plan", "platinum"));
+      billing.flush();
+
+      assertEquals(List.of(List.of("ann", "EUR", "pro"), List.of("bob", "USD", "free")),
+          rows("SELECT user_id, currency, plan_id FROM billing_accounts ORDER BY user_id"));
+    }
+  }
+
+  @Test
+  void aSessionOfAnUnknownUserOpensAnAccountThatUserCreatedLaterCompletes() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      billing.created("2026-03-02T10:00:00Z", "s1", "cy", size("1", "1", "0"));
+      billing.flush();
+      billing.userCreated("cy", Map.of());
+      billing.flush();
+
+      assertEquals(List.of(List.of("cy", "cy@example.com", "USD", "free")),
+          rows("SELECT user_id, email, currency, plan_id FROM billing_accounts"));
+    }
+  }
+
+  @Test
+  void aDisabledPluginMetersNothing() {
+    try (BillingHarness billing =
+        new BillingHarness(at("2026-03-02T00:00:00Z"), "{\"enabled\": false}")) {
+      billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "1", "0"));
+      billing.flush();
+
+      assertEquals(0L, value("SELECT count(*) FROM billing_sessions"));
+      assertEquals("billing is disabled",
+          billing.context.scheduler().run(BillingHarness.CALCULATE_USAGE).message());
+    }
+  }
+
+  @Test
+  void effectiveConfigMasksSecretsTheHostHolds() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      billing.context.setSecret("STRIPE_SECRET_KEY", "sk_live_123");
+
+      String effective = billing.billing.effectiveConfig("{\"invoiceDay\": 5}");
+
+      assertTrue(effective.contains("\"stripeSecretKey\" : \"****\""), effective);
+      assertTrue(effective.contains("\"stripeWebhookSecret\" : null"), effective);
+      assertTrue(effective.contains("\"invoiceDay\" : 5"), effective);
+      assertFalse(effective.contains("sk_live_123"));
+    }
+  }
+
+  @Test
+  void validateConfigChecksTheCronWithTheHostsScheduler() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      List<ConfigProblem> problems =
+          billing.billing.validateConfig("{\"usageCalculationInterval\": \"0 * * *\"}");
+
+      assertEquals(List.of(new ConfigProblem("usageCalculationInterval", "not 5 fields")),
+          problems);
+    }
+  }
+
+  @Test
+  void anInvalidChangedConfigKeepsThePreviousOne() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      billing.context.setConfigJson("{\"usageCalculationInterval\": \"never\"}");
+      billing.billing.onConfigChanged(billing.context);
+
+      assertEquals("0 * * * *", billing.context.scheduler().cronOf("calculate-usage"));
+    }
+  }
+
+  @Test
+  void admissionIsAllowedUntilQuotasExist() {
+    BillingExtension billing = new BillingExtension();
+
+    assertTrue(billing.admit(new AdmissionRequest("ann", null, size("64", "512", "0")))
+        .allowed());
+    assertTrue(billing.configSchema().keys().stream()
+        .anyMatch(k -> k.name().equals("stripeWebhookSecret") && k.secret()));
+  }
+}

@@ -1,0 +1,175 @@
+package io.streamspace.billing.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.plugin.api.config.ConfigKey;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class BillingConfigParserTest {
+
+  private final BillingConfigParser parser = new BillingConfigParser(CronValidator.fiveFields());
+
+  @Test
+  void emptyConfigGivesTheDefaults() {
+    ConfigParseResult result = parser.parse("{}");
+
+    assertTrue(result.isValid());
+    BillingConfig config = result.config();
+    assertEquals(BillingConfig.defaults(), config);
+    assertEquals(new BigDecimal("0.05"), config.computeRates().cpuPerCoreHour());
+    assertEquals(new BigDecimal("0.01"), config.computeRates().memoryPerGbHour());
+    assertEquals(new BigDecimal("0.10"), config.computeRates().storagePerGbMonth());
+    assertEquals(List.of("free", "pro", "enterprise"),
+        config.subscriptionPlans().stream().map(SubscriptionPlan::id).toList());
+    assertEquals("0 * * * *", config.usageCalculationInterval());
+    assertEquals(2, config.currency().getDefaultFractionDigits());
+    assertEquals(Duration.ofMinutes(10), config.sessionHeartbeatTimeout());
+    assertEquals(ZoneId.of("UTC"), config.billingTimeZone());
+  }
+
+  @Test
+  void savedValuesAreMergedOverDefaults() {
+    BillingConfig config = parser.parse("""
+        {"computeRates": {"cpu_per_core_hour": 0.07}, "invoiceDay": 15, "currency": "VND",
+         "billingTimeZone": "Asia/Ho_Chi_Minh", "billingMode": "hybrid",
+         "sessionHeartbeatTimeoutMinutes": 3}""").config();
+
+    assertEquals(new BigDecimal("0.07"), config.computeRates().cpuPerCoreHour());
+    assertEquals(new BigDecimal("0.01"), config.computeRates().memoryPerGbHour());
+    assertEquals(15, config.invoiceDay());
+    assertEquals(0, config.currency().getDefaultFractionDigits());
+    assertEquals(ZoneId.of("Asia/Ho_Chi_Minh"), config.billingTimeZone());
+    assertEquals(BillingMode.HYBRID, config.billingMode());
+    assertEquals(Duration.ofMinutes(3), config.sessionHeartbeatTimeout());
+  }
+
+  @ParameterizedTest(name = "{0} is refused under {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"invoiceDay\": 29}                                   | invoiceDay",
+      "{\"invoiceDay\": 1.5}                                  | invoiceDay",
+      "{\"invoiceDay\": \"1\"}                                | invoiceDay",
+      "{\"alertThreshold\": 0}                                | alertThreshold",
+      "{\"gracePeriodDays\": 366}                             | gracePeriodDays",
+      "{\"sessionHeartbeatTimeoutMinutes\": 0}                | sessionHeartbeatTimeoutMinutes",
+      "{\"billingMode\": \"prepaid\"}                         | billingMode",
+      "{\"enabled\": \"yes\"}                                 | enabled",
+      "{\"currency\": \"XYZ\"}                                | currency",
+      "{\"billingTimeZone\": \"Mars/Olympus\"}                | billingTimeZone",
+      "{\"usageCalculationInterval\": \"every hour\"}         | usageCalculationInterval",
+      "{\"computeRates\": {\"cpu_per_core_hour\": -0.01}}     | computeRates.cpu_per_core_hour",
+      "{\"computeRates\": {\"memory_per_gb_hour\": \"0.1\"}}  | computeRates.memory_per_gb_hour",
+      "{\"computeRates\": {\"cpu_per_core_huor\": 0.1}}       | computeRates.cpu_per_core_huor",
+      "{\"computeRates\": 5}                                  | computeRates",
+      "{\"invoiceDya\": 3}                                    | invoiceDya",
+      "{\"defaultPlan\": \"gold\"}                            | defaultPlan",
+      "[1, 2]                                                 | $",
+      "{not json                                              | $",
+  })
+  void refusesNamingTheKey(String json, String key) {
+    ConfigParseResult result = parser.parse(json);
+
+    assertEquals(List.of(key), keys(result.problems()), result.problems().toString());
+  }
+
+  @Test
+  void refusedKeyKeepsItsDefault() {
+    assertEquals(1, parser.parse("{\"invoiceDay\": 40}").config().invoiceDay());
+  }
+
+  @Test
+  void plansAreValidated() {
+    ConfigParseResult result = parser.parse("""
+        {"subscriptionPlans": [
+           {"id": "a", "name": "A", "price": 1, "interval": "month"},
+           {"id": "a", "name": "B", "price": -1, "interval": "week", "colour": "red"},
+           {"name": "C", "price": 1, "interval": "year"}],
+         "defaultPlan": "a"}""");
+
+    assertEquals(List.of(
+            "subscriptionPlans[1].colour", "subscriptionPlans[1].id",
+            "subscriptionPlans[1].interval", "subscriptionPlans[1].price",
+            "subscriptionPlans[2].id"),
+        keys(result.problems()).stream().sorted().toList());
+  }
+
+  @Test
+  void acceptsOwnPlansWithAMatchingDefault() {
+    ConfigParseResult result = parser.parse("""
+        {"subscriptionPlans": [{"id": "solo", "name": "Solo", "price": 5, "interval": "year",
+          "cpu_limit": 1}], "defaultPlan": "solo"}""");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    assertEquals(new BigDecimal("1"), result.config().subscriptionPlans().get(0).cpuLimit());
+  }
+
+  @Test
+  void secretsAreRefusedNamingTheEnvironmentVariable() {
+    List<ConfigProblem> problems =
+        parser.parse("{\"stripeSecretKey\": \"sk_live_x\", \"stripeWebhookSecret\": \"whsec\"}")
+            .problems();
+
+    assertEquals(2, problems.size());
+    assertTrue(problems.get(0).message().contains("STRIPE_SECRET_KEY"));
+    assertTrue(problems.get(1).message().contains("STRIPE_WEBHOOK_SECRET"));
+    assertTrue(problems.stream().noneMatch(p -> p.message().contains("sk_live_x")));
+  }
+
+  @Test
+  void cronIsCheckedByTheGivenValidator() {
+    BillingConfigParser strict = new BillingConfigParser(
+        cron -> cron.startsWith("0 ") ? Optional.empty() : Optional.of("minute must be 0"));
+
+    assertEquals("minute must be 0",
+        strict.parse("{\"usageCalculationInterval\": \"5 * * * *\"}").problems().get(0).message());
+  }
+
+  @Test
+  void effectiveConfigMasksSecretsTheHostHas() throws Exception {
+    String json = EffectiveConfigWriter.toJson(BillingConfig.defaults(),
+        secret -> secret == SecretSetting.STRIPE_SECRET_KEY);
+
+    JsonNode tree = new ObjectMapper().readTree(json);
+    assertEquals("****", tree.get("stripeSecretKey").textValue());
+    assertTrue(tree.get("stripeWebhookSecret").isNull());
+    assertEquals("0.05", tree.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString());
+    assertTrue(parser.parse(withoutSecrets(tree)).isValid(), "effective config parses back");
+  }
+
+  @Test
+  void schemaListsEveryKeyWithDefaultsAndFlagsSecrets() {
+    List<ConfigKey> keys = BillingConfigSchema.schema().keys();
+
+    assertEquals("0.05", find(keys, "computeRates.cpu_per_core_hour").defaultJson());
+    assertEquals("1", find(keys, "invoiceDay").defaultJson());
+    assertEquals("\"0 * * * *\"", find(keys, "usageCalculationInterval").defaultJson());
+    assertTrue(find(keys, "stripeSecretKey").secret());
+    assertTrue(find(keys, "stripeWebhookSecret").description().contains("STRIPE_WEBHOOK_SECRET"));
+    assertEquals(19, keys.size());
+  }
+
+  private static String withoutSecrets(JsonNode tree) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy = tree.deepCopy();
+    copy.remove(List.of("stripeSecretKey", "stripeWebhookSecret"));
+    return copy.toString();
+  }
+
+  private static ConfigKey find(List<ConfigKey> keys, String name) {
+    return keys.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static List<String> keys(List<ConfigProblem> problems) {
+    return problems.stream().map(ConfigProblem::key).collect(Collectors.toList());
+  }
+}

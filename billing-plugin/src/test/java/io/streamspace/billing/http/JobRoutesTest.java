@@ -1,0 +1,72 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /jobs/status} and {@code POST /jobs/{name}}. */
+class JobRoutesTest {
+
+  private final BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"));
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  @Test
+  void anAdminRunsCalculateUsageAndSeesItInTheStatus() {
+    billing.created("2026-03-02T08:00:00Z", "s1", "ann", size("1", "1", "0"));
+    billing.terminated("2026-03-02T09:00:00Z", "s1", "ann");
+    billing.flush();
+    billing.clock.set(at("2026-03-02T10:00:00Z"));
+
+    Answer run = billing.call(HttpMethod.POST, "/jobs/calculate-usage", admin("root"));
+    JsonNode status = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body();
+
+    assertEquals(200, run.status());
+    assertEquals("succeeded", run.body().get("outcome").asText());
+    assertEquals(2, run.body().get("rows_touched").asLong());
+    assertTrue(run.body().get("message").asText().contains("inserted 2 usage records"));
+    JsonNode job = status.at("/jobs/0");
+    assertEquals("calculate-usage", job.get("name").asText());
+    assertEquals("0 * * * *", job.get("cron").asText());
+    assertEquals("UTC", job.get("time_zone").asText());
+    assertEquals("2026-03-02T10:00:00Z", job.at("/last_run/started_at").asText());
+  }
+
+  @Test
+  void jobsAreForAdminsOnly() {
+    assertEquals(401, billing.call(HttpMethod.GET, "/jobs/status", Caller.ANONYMOUS).status());
+    assertEquals(403, billing.call(HttpMethod.GET, "/jobs/status", user("ann")).status());
+    assertEquals(403,
+        billing.call(HttpMethod.POST, "/jobs/calculate-usage", user("ann")).status());
+  }
+
+  @Test
+  void anUnknownJobIsNotFound() {
+    Answer answer = billing.call(HttpMethod.POST, "/jobs/make-coffee", admin("root"));
+
+    assertEquals(404, answer.status());
+    assertEquals("not_found", answer.body().at("/error/code").asText());
+  }
+
+  @Test
+  void aJobThatNeverRanHasNoLastRun() {
+    JsonNode job = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body()
+        .at("/jobs/0");
+
+    assertTrue(job.get("last_run").isNull());
+  }
+}

@@ -1,0 +1,264 @@
+package io.streamspace.billing.metering;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.slices;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.plugin.api.jobs.JobRun;
+import java.math.BigDecimal;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** calculate-usage against real PostgreSQL, with figures worked out by hand. */
+class CalculateUsageTest {
+
+  private BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"));
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  @Test
+  void slicesAreCutAtHourBoundariesWithMidHourStartAndEnd() {
+    billing.created("2026-03-02T10:15:00Z", "s1", "alice", size("2", "4", "0"));
+    billing.terminated("2026-03-02T12:30:00Z", "s1", "alice");
+
+    billing.calculateUsageAt("2026-03-02T13:00:00Z");
+
+    // 45 min, 60 min, 30 min of 2 cores and 4 GB
+    assertEquals(List.of(
+        "cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 1.5",
+        "cpu 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 2",
+        "cpu 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 1",
+        "memory 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 3",
+        "memory 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 4",
+        "memory 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 2"), slices("alice"));
+    assertEquals(0, new BigDecimal("0.075").compareTo((BigDecimal) value(
+        "SELECT total_cost FROM billing_usage_records WHERE resource_type = 'cpu' "
+            + "AND slice_start = '2026-03-02T10:15:00Z'")), "1.5 core-hours x 0.05, unrounded");
+  }
+
+  @Test
+  void anOpenSessionRatesOnlyWholeSlicesSettledBeforeTheLatenessWindow() {
+    billing.created("2026-03-02T10:15:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.heartbeat("2026-03-02T12:05:00Z", "s1", "alice", null);
+
+    // settle point = least(last heartbeat 12:05, now 12:08 - 10 min) = 11:58: only [10:15, 11:00)
+    billing.calculateUsageAt("2026-03-02T12:08:00Z");
+    assertEquals(List.of("cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 0.75"), slices("alice"));
+
+    billing.heartbeat("2026-03-02T13:20:00Z", "s1", "alice", null);
+    billing.calculateUsageAt("2026-03-02T13:25:00Z");
+    assertEquals(List.of(
+        "cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 0.75",
+        "cpu 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 1",
+        "cpu 2026-03-02T12:00:00Z..2026-03-02T13:00:00Z 1"), slices("alice"));
+  }
+
+  @Test
+  void aSessionAcrossTheInvoiceDayMidnightSplitsExactlyAtTheBoundary() {
+    billing.close();
+    // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z, not on a UTC hour
+    billing = new BillingHarness(at("2026-03-14T00:00:00Z"),
+        "{\"invoiceDay\": 15, \"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing.created("2026-03-14T17:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.terminated("2026-03-14T20:00:00Z", "s1", "alice");
+
+    billing.calculateUsageAt("2026-03-14T21:00:00Z");
+
+    assertEquals(List.of(
+        "cpu 2026-03-14T17:00:00Z..2026-03-14T18:00:00Z 1",
+        "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5",
+        "cpu 2026-03-14T18:30:00Z..2026-03-14T19:00:00Z 0.5",
+        "cpu 2026-03-14T19:00:00Z..2026-03-14T20:00:00Z 1"), slices("alice"));
+  }
+
+  @Test
+  void reRunningChangesNothing() {
+    billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "10"));
+    billing.created("2026-03-02T09:10:00Z", "s2", "bob", size("1", "1", "0"));
+    billing.terminated("2026-03-02T11:40:00Z", "s2", "bob");
+    billing.heartbeat("2026-03-02T12:00:00Z", "s1", "alice", null);
+
+    JobRun first = billing.calculateUsageAt("2026-03-02T12:05:00Z");
+    List<Object> before = totals();
+    JobRun again = billing.calculateUsageAt("2026-03-02T12:05:00Z");
+
+    assertEquals(before, totals());
+    assertEquals(0, again.rowsTouched());
+    assertEquals(first.rowsTouched(), ((Number) before.get(0)).longValue());
+  }
+
+  @Test
+  void aRunRolledBackHalfWayLeavesNothingAndTheReRunGivesTheFullResult() throws Exception {
+    billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "10"));
+    billing.terminated("2026-03-02T11:40:00Z", "s1", "alice");
+    billing.flush();
+    UsageCalculator calculator =
+        new UsageCalculator(billing.context.dataSource());
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T12:00:00Z");
+
+    try (var connection = billing.context.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      calculator.rate(connection, config, now, java.sql.Timestamp.from(now.minusSeconds(600)));
+      connection.rollback(); // the crash: the transaction never commits
+    }
+    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records"));
+    assertNull(value("SELECT rated_until FROM billing_sessions"));
+
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+    List<Object> full = totals();
+    // 3h20m of 2 cores in 4 slices (and 4 of memory); 10 GB stored over the 3 slices settled
+    // by 11:50 (08:20-11:00): 10 x 160 / 60 / 730 GB-months
+    assertEquals(List.of(11L, new BigDecimal("6.6667"), new BigDecimal("0.0365")),
+        List.of(full.get(0), round4(full.get(1)), round4(full.get(2))));
+  }
+
+  @Test
+  void recordsInsertedBeforeACrashAreNotDuplicatedByTheReRun() {
+    billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "0"));
+    billing.terminated("2026-03-02T11:40:00Z", "s1", "alice");
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+    List<String> complete = slices("alice");
+    // a crash after some inserts but before the watermark moved
+    BillingHarness.rows("DELETE FROM billing_usage_records WHERE slice_start >= "
+        + "'2026-03-02T10:00:00Z' RETURNING 1");
+    BillingHarness.rows("UPDATE billing_sessions SET rated_until = NULL, settled = false RETURNING 1");
+
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+
+    assertEquals(complete, slices("alice"));
+  }
+
+  @Test
+  void duplicateAndOutOfOrderEventsCountOnce() {
+    var created = BillingHarness.event("e1", "2026-03-02T10:00:00Z", "s1", "alice",
+        size("1", "2", "0"));
+    var late = BillingHarness.event("e3", "2026-03-02T10:50:00Z", "s1", "alice", null);
+    var early = BillingHarness.event("e2", "2026-03-02T10:20:00Z", "s1", "alice", null);
+    billing.billing.onSessionHeartbeat(billing.context, late);
+    billing.billing.onSessionCreated(billing.context, created);
+    billing.billing.onSessionHeartbeat(billing.context, early);
+    billing.flush();
+    billing.billing.onSessionCreated(billing.context, created);
+    billing.billing.onSessionHeartbeat(billing.context, late);
+    billing.billing.onSessionHeartbeat(billing.context, early);
+    billing.flush();
+
+    assertEquals(List.of(List.of(
+            java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
+            java.sql.Timestamp.from(at("2026-03-02T10:50:00Z")))),
+        BillingHarness.rows("SELECT started_at, last_heartbeat FROM billing_sessions"));
+    assertEquals(1L, value("SELECT count(*) FROM billing_session_sizes"));
+    assertEquals(1L, value("SELECT count(*) FROM billing_accounts"));
+    billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+    assertEquals(List.of(
+        "cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1",
+        "memory 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 2"), slices("alice"));
+  }
+
+  @Test
+  void aTerminateWinsOverHeartbeatsThatArriveAfterIt() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
+    billing.flush();
+    billing.heartbeat("2026-03-02T11:30:00Z", "s1", "alice", null);
+    billing.heartbeat("2026-03-02T10:50:00Z", "s1", "alice", null);
+    billing.terminated("2026-03-02T11:45:00Z", "s1", "alice");
+
+    billing.calculateUsageAt("2026-03-02T13:00:00Z");
+
+    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T11:00:00Z")), "terminated"),
+        BillingHarness.rows("SELECT ended_at, end_reason FROM billing_sessions").get(0));
+    assertEquals(List.of("cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1"), slices("alice"));
+  }
+
+  @Test
+  void aSilentSessionIsClosedAtItsLastHeartbeatAfterTheTimeout() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.heartbeat("2026-03-02T10:30:00Z", "s1", "alice", null);
+
+    billing.calculateUsageAt("2026-03-02T10:39:00Z");
+    assertNull(value("SELECT ended_at FROM billing_sessions"), "inside the timeout: still open");
+
+    JobRun run = billing.calculateUsageAt("2026-03-02T11:30:00Z");
+
+    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T10:30:00Z")), "heartbeat_timeout"),
+        BillingHarness.rows("SELECT ended_at, end_reason FROM billing_sessions").get(0));
+    assertEquals(List.of("cpu 2026-03-02T10:00:00Z..2026-03-02T10:30:00Z 0.5"), slices("alice"));
+    assertEquals(1, run.rowsTouched(), "one record inserted");
+    assertTrue(run.message().contains("closed 1 timed-out sessions"), run.message());
+  }
+
+  @Test
+  void aNewSizeFromAHeartbeatIsBilledFromItsInstant() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "1", "0"));
+    billing.heartbeat("2026-03-02T10:30:00Z", "s1", "alice", size("3", "1", "0"));
+    billing.terminated("2026-03-02T11:15:00Z", "s1", "alice");
+
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+
+    // 30 min x 1 + 30 min x 3 = 2 core-hours; then 15 min x 3
+    assertEquals(List.of(
+        "cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 2",
+        "cpu 2026-03-02T11:00:00Z..2026-03-02T11:15:00Z 0.75",
+        "memory 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1",
+        "memory 2026-03-02T11:00:00Z..2026-03-02T11:15:00Z 0.25"), slices("alice"));
+  }
+
+  @Test
+  void storageIsBilledInGbMonthsOf730HoursAndOutlivesItsSession() {
+    billing.created("2026-03-02T00:00:00Z", "s1", "alice", size("0", "0", "73"));
+    billing.terminated("2026-03-02T01:00:00Z", "s1", "alice");
+    billing.created("2026-03-02T05:00:00Z", "s2", "alice", size("0", "0", "146"));
+    billing.heartbeat("2026-03-02T08:00:00Z", "s2", "alice", size("0", "0", "0"));
+
+    billing.calculateUsageAt("2026-03-02T10:10:00Z");
+
+    // 73 GB x 5 h + 146 GB x 3 h = 803 GB-hours = 1.1 GB-months of 730 hours
+    assertEquals(0, new BigDecimal("1.1").compareTo((BigDecimal) value(
+        "SELECT sum(quantity) FROM billing_usage_records WHERE resource_type = 'storage' "
+            + "AND session_id = '' AND unit = 'gb-months'")));
+    assertEquals(8L, value("SELECT count(*) FROM billing_usage_records"),
+        "hours 0-7 carry storage; 8 and 9 are at 0 GB and store nothing");
+    assertEquals(java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
+        value("SELECT storage_rated_until FROM billing_accounts"));
+  }
+
+  @Test
+  void newRatesApplyFromTheNextRun() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.heartbeat("2026-03-02T12:00:00Z", "s1", "alice", null);
+    billing.calculateUsageAt("2026-03-02T11:15:00Z");
+
+    billing.context.setConfigJson("{\"computeRates\": {\"cpu_per_core_hour\": 0.2},"
+        + " \"usageCalculationInterval\": \"*/15 * * * *\"}");
+    billing.billing.onConfigChanged(billing.context);
+    billing.calculateUsageAt("2026-03-02T12:15:00Z");
+
+    assertEquals(List.of(List.of(new BigDecimal("0.05")), List.of(new BigDecimal("0.2"))),
+        BillingHarness.rows(
+            "SELECT unit_price FROM billing_usage_records ORDER BY slice_start"));
+    assertEquals("*/15 * * * *", billing.context.scheduler().cronOf("calculate-usage"));
+  }
+
+  private static List<Object> totals() {
+    return BillingHarness.rows("""
+        SELECT count(*), coalesce(sum(quantity) FILTER (WHERE resource_type = 'cpu'), 0),
+               coalesce(sum(quantity) FILTER (WHERE resource_type = 'storage'), 0)
+        FROM billing_usage_records""").get(0);
+  }
+
+  private static BigDecimal round4(Object value) {
+    return ((BigDecimal) value).setScale(4, java.math.RoundingMode.HALF_UP);
+  }
+}

@@ -1,0 +1,179 @@
+package io.streamspace.billing.support;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.streamspace.billing.BillingExtension;
+import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.jobs.JobRun;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The billing extension loaded into a {@link TestPluginContext} on a clean database, with
+ * helpers that read like the scenario: events in, job run, usage out.
+ */
+public final class BillingHarness implements AutoCloseable {
+
+  public static final String CALCULATE_USAGE = "calculate-usage";
+  // decimals read exactly as written: 1.00 stays 1.00
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+
+  public final MutableClock clock;
+  public final TestPluginContext context;
+  public final BillingExtension billing = new BillingExtension();
+
+  public BillingHarness(Instant now, String configJson) {
+    clock = new MutableClock(now);
+    context = new TestPluginContext(clock);
+    context.setConfigJson(configJson);
+    billing.onLoad(context);
+    TestDatabase.clean();
+  }
+
+  public BillingHarness(Instant now) {
+    this(now, "{}");
+  }
+
+  @Override
+  public void close() {
+    billing.onUnload(context);
+  }
+
+  public static Instant at(String isoInstant) {
+    return Instant.parse(isoInstant);
+  }
+
+  public static ResourceSize size(String cpu, String memoryGb, String storageGb) {
+    return new ResourceSize(new BigDecimal(cpu), new BigDecimal(memoryGb),
+        new BigDecimal(storageGb));
+  }
+
+  public static SessionEvent event(String id, String at, String session, String user,
+      ResourceSize size) {
+    return new SessionEvent(id, Instant.parse(at), session, user, size);
+  }
+
+  public static Caller user(String userId) {
+    return new Caller(userId, Set.of(Caller.ROLE_USER));
+  }
+
+  public static Caller admin(String userId) {
+    return new Caller(userId, Set.of(Caller.ROLE_ADMIN));
+  }
+
+  public void userCreated(String userId, Map<String, String> attributes) {
+    billing.onUserCreated(context, new UserEvent(UUID.randomUUID().toString(), clock.instant(),
+        userId, userId + "@example.com", null, attributes));
+  }
+
+  public void created(String at, String session, String user, ResourceSize size) {
+    billing.onSessionCreated(context, event(UUID.randomUUID().toString(), at, session, user, size));
+  }
+
+  public void heartbeat(String at, String session, String user, ResourceSize size) {
+    billing.onSessionHeartbeat(context,
+        event(UUID.randomUUID().toString(), at, session, user, size));
+  }
+
+  public void terminated(String at, String session, String user) {
+    billing.onSessionTerminated(context,
+        event(UUID.randomUUID().toString(), at, session, user, null));
+  }
+
+  /** Waits until every event handed over so far is stored. */
+  public void flush() {
+    billing.flush().toCompletableFuture().join();
+  }
+
+  /** Flushes, sets the clock, and runs calculate-usage through the scheduler. */
+  public JobRun calculateUsageAt(String now) {
+    flush();
+    clock.set(Instant.parse(now));
+    return context.scheduler().run(CALCULATE_USAGE);
+  }
+
+  /** Calls a route; answers its status and JSON body. */
+  public Answer call(HttpMethod method, String pathAndQuery, Caller caller) {
+    HttpResponse response = context.routes().call(method, pathAndQuery, caller);
+    try {
+      return new Answer(response.status(),
+          JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A route's answer. */
+  public record Answer(int status, JsonNode body) {
+
+    /** The {@code error.field} of an error answer. */
+    public String errorField() {
+      return body.at("/error/field").asText(null);
+    }
+  }
+
+  /** Runs a query and answers its rows, each as a list of column values. */
+  public static List<List<Object>> rows(String sql, Object... params) {
+    try (Connection c = TestDatabase.dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        s.setObject(i + 1, params[i]);
+      }
+      List<List<Object>> rows = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          List<Object> row = new ArrayList<>();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.add(rs.getObject(i));
+          }
+          rows.add(row);
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The single value of a one-row, one-column query. */
+  public static Object value(String sql, Object... params) {
+    return rows(sql, params).get(0).get(0);
+  }
+
+  /**
+   * The user's usage records as {@code "resource slice_start..slice_end quantity"} lines,
+   * ordered, with UTC instants and quantities stripped of trailing zeros: easy to compare with
+   * figures worked out by hand.
+   */
+  public static List<String> slices(String userId) {
+    return rows("""
+        SELECT resource_type, slice_start, slice_end, quantity FROM billing_usage_records
+        WHERE user_id = ? ORDER BY resource_type, slice_start""", userId).stream()
+        .map(r -> r.get(0) + " " + instant(r.get(1)) + ".." + instant(r.get(2)) + " "
+            + ((BigDecimal) r.get(3)).stripTrailingZeros().toPlainString())
+        .toList();
+  }
+
+  private static String instant(Object timestamp) {
+    return ((java.sql.Timestamp) timestamp).toInstant().toString();
+  }
+}

@@ -1,0 +1,64 @@
+package io.streamspace.billing.support;
+
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.RouteHandler;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The routes a plugin registered, invoked the way the host would (path params, query, caller). */
+public final class RouteTable implements HttpRoutes {
+
+  private final Map<String, RouteHandler> routes = new LinkedHashMap<>();
+
+  @Override
+  public synchronized void add(HttpMethod method, String path, RouteHandler handler) {
+    routes.put(method + " " + path, handler);
+  }
+
+  /** Calls the route matching {@code method path?query}; 404 when none matches. */
+  public HttpResponse call(HttpMethod method, String pathAndQuery, Caller caller) {
+    String[] parts = pathAndQuery.split("\\?", 2);
+    Map<String, List<String>> query = new HashMap<>();
+    if (parts.length > 1) {
+      for (String pair : parts[1].split("&")) {
+        String[] kv = pair.split("=", 2);
+        query.put(kv[0], List.of(kv.length > 1 ? kv[1] : ""));
+      }
+    }
+    for (Map.Entry<String, RouteHandler> route : routes.entrySet()) {
+      Map<String, String> params = match(route.getKey(), method + " " + parts[0]);
+      if (params != null) {
+        try {
+          return route.getValue().handle(
+              new HttpRequest(method, parts[0], params, query, Map.of(), null, caller));
+        } catch (Exception e) {
+          throw new AssertionError("route threw (the host would answer 500)", e);
+        }
+      }
+    }
+    return HttpResponse.json(404, "{}");
+  }
+
+  private static Map<String, String> match(String pattern, String actual) {
+    String[] p = pattern.split("/");
+    String[] a = actual.split("/");
+    if (p.length != a.length) {
+      return null;
+    }
+    Map<String, String> params = new HashMap<>();
+    for (int i = 0; i < p.length; i++) {
+      if (p[i].startsWith("{") && p[i].endsWith("}")) {
+        params.put(p[i].substring(1, p[i].length() - 1), a[i]);
+      } else if (!p[i].equals(a[i])) {
+        return null;
+      }
+    }
+    return params;
+  }
+}

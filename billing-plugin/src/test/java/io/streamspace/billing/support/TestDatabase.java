@@ -1,0 +1,57 @@
+package io.streamspace.billing.support;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * One real, embedded PostgreSQL per test JVM, behind a Hikari pool as the host would give it.
+ * Tests call {@link #clean()} to start from empty billing tables.
+ */
+public final class TestDatabase {
+
+  private static DataSource dataSource;
+
+  private TestDatabase() {}
+
+  public static synchronized DataSource dataSource() {
+    if (dataSource == null) {
+      try {
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(postgres.getPostgresDatabase());
+        config.setMaximumPoolSize(8);
+        dataSource = new HikariDataSource(config);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return dataSource;
+  }
+
+  /** Empties every billing table that exists (the schema is created by the plugin's onLoad). */
+  public static void clean() {
+    execute("""
+        DO $$ DECLARE t text; BEGIN
+          FOR t IN SELECT tablename FROM pg_tables
+                   WHERE schemaname = current_schema() AND tablename LIKE 'billing\\_%'
+                     AND tablename <> 'billing_schema_history' LOOP
+            EXECUTE format('TRUNCATE %I', t);
+          END LOOP;
+        END $$""");
+  }
+
+  public static void execute(String sql) {
+    try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
