@@ -68,6 +68,6 @@ class AuthorizationE2ETest extends BillingHostTestBase {
     JsonNode refused = api.usage(graceToken, "?from=2026-13-01").expect(400);
     assertEquals("from", refused.get("error").get("field").asText(), refused.toString());
     JsonNode reversed = api.usage(graceToken, "?from=2026-03-11&to=2026-03-10").expect(400);
-    assertEquals("to", reversed.get("error").get("field").asText(), reversed.toString());
+    assertEquals("from", reversed.get("error").get("field").asText(), reversed.toString());
   }
 }

@@ -30,7 +30,7 @@ final class BillingApi {
   /** Runs a billing job now through the host's scheduler, as an admin; expects it to succeed. */
   JsonNode runJob(String name) {
     JsonNode run = http.post("/api/plugins/billing/jobs/" + name, adminToken, null).expect(200);
-    if (!"SUCCEEDED".equals(run.get("outcome").asText())) {
+    if (!"succeeded".equals(run.get("outcome").asText())) {
       throw new AssertionError(name + " did not succeed: " + run);
     }
     return run;

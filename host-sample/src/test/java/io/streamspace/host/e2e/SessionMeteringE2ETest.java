@@ -141,7 +141,7 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
       throw new AssertionError("calculate-usage missing from " + jobs);
     }
     assertEquals("0 * * * *", calculate.get("cron").asText());
-    assertEquals("SUCCEEDED", calculate.get("last_run").get("outcome").asText());
+    assertEquals("succeeded", calculate.get("last_run").get("outcome").asText());
     assertEquals(0, Instant.parse(calculate.get("next_fire_time").asText()).getEpochSecond() % 3600,
         "the next run is on the hour");
   }

@@ -5,35 +5,45 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand, so that time passes without waiting. Thread-safe. */
+/**
+ * A clock tests move by hand, so that time passes without waiting. Thread-safe; clocks made by
+ * {@link #withZone} share the same instant and move with it.
+ */
 public final class MutableClock extends Clock {
-  private volatile Instant now;
+  private final AtomicReference<Instant> now;
+  private final ZoneId zone;
 
   public MutableClock(Instant now) {
+    this(new AtomicReference<>(now), ZoneOffset.UTC);
+  }
+
+  private MutableClock(AtomicReference<Instant> now, ZoneId zone) {
     this.now = now;
+    this.zone = zone;
   }
 
   public void set(Instant instant) {
-    now = instant;
+    now.set(instant);
   }
 
   public void advance(Duration duration) {
-    now = now.plus(duration);
+    now.updateAndGet(instant -> instant.plus(duration));
   }
 
   @Override
   public Instant instant() {
-    return now;
+    return now.get();
   }
 
   @Override
   public ZoneId getZone() {
-    return ZoneOffset.UTC;
+    return zone;
   }
 
   @Override
-  public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("the host and plugins work in UTC instants");
+  public Clock withZone(ZoneId newZone) {
+    return new MutableClock(now, newZone);
   }
 }
