@@ -2,6 +2,7 @@ package io.streamspace.billing.metering;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
+import io.streamspace.billing.rating.UsageUnit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,18 +27,14 @@ import javax.sql.DataSource;
  *   <li><b>Slices.</b> Unrated time {@code [rated_until or started_at, settle point)} is cut at
  *       every UTC hour and at every billing-period start. An open session rates only slices that
  *       end by its settle point; an ended session also rates its final partial slice.
- *   <li><b>Quantities.</b> Σ size × overlap seconds / 3600 over the size steps overlapping a
- *       slice: CPU core-hours, memory GB-hours. Storage follows the account's level (the last
- *       reported by any of its sessions, kept after they end) in GB-months of
- *       <b>730 hours</b> (8760 / 12), the same for every month. Zero quantities are not stored.
- *   <li><b>Prices.</b> The rates in effect when the job runs; {@code total_cost} is
- *       quantity × unit price, not rounded.
+ *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
+ *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
+ *       account's level (the last reported by any of its sessions, kept after they end). Zero
+ *       usage is not stored. Units ({@link UsageUnit}) are applied only when reporting.
+ *   <li><b>Prices.</b> The rates in effect when the job runs, stored with each record.
  * </ul>
  */
 public final class UsageCalculator {
-
-  /** Hours in the month used for GB-months: 8760 hours a year / 12. */
-  public static final int HOURS_PER_MONTH = 730;
 
   private static final String CLOSE_TIMED_OUT = """
       UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
@@ -133,9 +130,9 @@ public final class UsageCalculator {
       ),
       usage AS (
         SELECT s.slice_id, s.user_id, s.session_id, s.currency, s.slice_start, s.slice_end,
-               sum(g.cpu_cores * o.seconds) / 3600 AS cpu,
-               sum(g.memory_gb * o.seconds) / 3600 AS memory,
-               sum(g.storage_gb * o.seconds) / (3600 * %1$d) AS storage
+               sum(g.cpu_cores * o.seconds) AS cpu,
+               sum(g.memory_gb * o.seconds) AS memory,
+               sum(g.storage_gb * o.seconds) AS storage
         FROM billing_rating_slices s
         JOIN steps g ON g.todo_id = s.todo_id AND g.step_start < s.slice_end
              AND (g.step_end IS NULL OR g.step_end > s.slice_start)
@@ -145,18 +142,18 @@ public final class UsageCalculator {
         GROUP BY s.slice_id
       )
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, quantity, unit, unit_price, total_cost, currency, created_at)
+          slice_end, unit_seconds, unit, unit_price, currency, created_at)
       SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-             r.quantity, r.unit, r.unit_price, r.quantity * r.unit_price, u.currency, ?
+             r.unit_seconds, r.unit, r.unit_price, u.currency, ?
       FROM usage u
       CROSS JOIN LATERAL (VALUES
-          ('cpu', u.cpu, 'core-hours', ?::numeric),
-          ('memory', u.memory, 'gb-hours', ?::numeric),
-          ('storage', u.storage, 'gb-months', ?::numeric))
-        AS r(resource_type, quantity, unit, unit_price)
-      WHERE r.quantity > 0
+          (?, u.cpu, ?, ?::numeric),
+          (?, u.memory, ?, ?::numeric),
+          (?, u.storage, ?, ?::numeric))
+        AS r(resource_type, unit_seconds, unit, unit_price)
+      WHERE r.unit_seconds > 0
       ON CONFLICT ON CONSTRAINT billing_usage_records_slice DO NOTHING
-      """.formatted(HOURS_PER_MONTH);
+      """;
 
   // each subject is rated up to the end of its last slice; an ended session whose end is
   // reached is settled for good
@@ -240,7 +237,9 @@ public final class UsageCalculator {
     execute(connection, "ANALYZE billing_rating_slices");
     ComputeRates rates = config.computeRates();
     long inserted = update(connection, INSERT_RECORDS, Timestamp.from(now),
-        rates.cpuPerCoreHour(), rates.memoryPerGbHour(), rates.storagePerGbMonth());
+        UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(), rates.cpuPerCoreHour(),
+        UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(), rates.memoryPerGbHour(),
+        UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label(), rates.storagePerGbMonth());
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(ADVANCE_WATERMARKS)) {
       rs.next();
