@@ -12,7 +12,7 @@ CREATE TABLE billing_accounts (
     created_at          timestamptz NOT NULL,
     -- storage is rated per account up to here (null: never rated)
     storage_rated_until timestamptz
-) WITH (fillfactor = 80);
+) WITH (fillfactor = 50); -- see billing_sessions
 
 CREATE TABLE billing_sessions (
     session_id     text COLLATE "C" PRIMARY KEY,
@@ -25,7 +25,10 @@ CREATE TABLE billing_sessions (
     rated_until    timestamptz,
     -- true once the session has ended and all of it is rated: it never needs rating again
     settled        boolean     NOT NULL DEFAULT false
-) WITH (fillfactor = 80); -- room for HOT updates: heartbeats and watermarks touch no index
+) WITH (fillfactor = 50);
+-- Room for HOT updates (heartbeats and watermarks touch no index): calculate-usage moves the
+-- watermark of every active session (and account) each run, so a page needs room for a second
+-- version of each of its rows; at 80 most of those updates were non-HOT and wrote every index.
 CREATE INDEX billing_sessions_user ON billing_sessions (user_id);
 -- calculate-usage only looks at sessions that still have time to rate; settled ones drop out.
 -- (The predicate is on a flag that changes once, not on rated_until, which changes every run

@@ -85,12 +85,15 @@ public final class UsageCalculator {
    * records, sessions, accounts: the usage records (no zero usage), and the watermarks.
    */
   private static final String RATE = """
-      WITH todo AS MATERIALIZED (
+      WITH run AS (SELECT ?::timestamptz[] AS bounds),
+      todo AS MATERIALIZED (
         SELECT t.*, r.rate_to
         FROM (%1$s) t
+        CROSS JOIN run
+        -- width_bucket counts the (sorted) boundaries up to settle: the last one is at that index
         CROSS JOIN LATERAL (SELECT CASE WHEN t.final THEN t.settle
             ELSE greatest(date_trunc('hour', t.settle, 'UTC'),
-                          (SELECT max(b) FROM unnest(?::timestamptz[]) b WHERE b <= t.settle))
+                          run.bounds[width_bucket(t.settle, run.bounds)])
             END AS rate_to) r
         WHERE r.rate_to > t.from_t
       ),
@@ -99,15 +102,16 @@ public final class UsageCalculator {
                lead(p) OVER (ORDER BY p) AS cell_end
         FROM (SELECT generate_series(date_trunc('hour', ?::timestamptz, 'UTC'),
                                      ?::timestamptz + interval '1 hour', interval '1 hour')
-              UNION SELECT unnest(?::timestamptz[])) g(p)
+              UNION SELECT unnest(bounds) FROM run) g(p)
       ),
       slices AS (
         SELECT t.user_id, t.session_id, t.currency,
                greatest(c.cell_start, t.from_t) AS slice_start,
                least(c.cell_end, t.rate_to) AS slice_end
         FROM todo t
-        CROSS JOIN LATERAL generate_series(date_trunc('hour', t.from_t, 'UTC'), t.rate_to,
-                                           interval '1 hour') h
+        -- the UTC hours that start before rate_to (timestamps count in microseconds)
+        CROSS JOIN LATERAL generate_series(date_trunc('hour', t.from_t, 'UTC'),
+            t.rate_to - interval '1 microsecond', interval '1 hour') h
         JOIN cells c ON c.hour = h AND c.cell_end > t.from_t AND c.cell_start < t.rate_to
       ),
       steps AS (
@@ -156,7 +160,12 @@ public final class UsageCalculator {
             (?, u.storage, ?, ?::numeric))
           AS r(resource_type, unit_seconds, unit, unit_price)
         WHERE r.unit_seconds > 0
-        ON CONFLICT ON CONSTRAINT billing_usage_records_slice DO NOTHING
+          -- Records past a watermark exist only if it was reset by hand. The job never runs
+          -- concurrently, so this check is enough (and much cheaper than ON CONFLICT's
+          -- speculative insertion); the unique key stays as the safety net.
+          AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
+              WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
+                AND x.session_id = u.session_id AND x.resource_type = r.resource_type)
         RETURNING 1
       ),
       sessions AS (
@@ -230,7 +239,7 @@ public final class UsageCalculator {
             .boundariesBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
     ComputeRates rates = config.computeRates();
     try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      bind(statement, currency, cap, cap, boundaries, Timestamp.from(from), cap, boundaries,
+      bind(statement, boundaries, currency, cap, cap, Timestamp.from(from), cap,
           Timestamp.from(now),
           UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(), rates.cpuPerCoreHour(),
           UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(), rates.memoryPerGbHour(),
