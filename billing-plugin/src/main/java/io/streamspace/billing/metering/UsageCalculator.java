@@ -16,7 +16,8 @@ import javax.sql.DataSource;
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
  * set-based, in one transaction (a crash half-way leaves nothing behind, and a re-run inserts
- * nothing twice thanks to the unique slice key and the watermarks).
+ * nothing twice thanks to the watermarks, with the unique slice key as the safety net).
+ * {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>Semantics:
  * <ul>
@@ -48,8 +49,8 @@ public final class UsageCalculator {
       """;
 
   // What is left to rate: unsettled sessions, and accounts with a storage level (session_id ''
-  // stands for the account's storage, which has no end). Parameters: cap, default currency,
-  // cap. Shared by RANGE and RATE so that both see the same subjects.
+  // stands for the account's storage, which has no end). Parameters: the default currency, the
+  // cap twice. Shared by RANGE and RATE so that both see the same subjects.
   private static final String TODO = """
       SELECT s.user_id, s.session_id, coalesce(a.currency, ?) AS currency,
              coalesce(s.rated_until, s.started_at) AS from_t,
@@ -71,14 +72,17 @@ public final class UsageCalculator {
   private static final String RANGE = "SELECT min(from_t) FROM (" + TODO + ") t";
 
   /*
-   * One statement, no work tables: each step is a CTE the planner sizes from the real tables.
+   * One statement, no work tables (writing and analyzing them cost more than the CTEs).
+   * Parameters: the period boundaries, TODO's, the earliest unrated instant, the cap, the
+   * creation time, then resource type, unit and price of each resource.
    *
    * todo: each subject rates [from_t, rate_to). An ended session whose end is settled rates up
-   *   to its end; any other only up to the last cut point (UTC hour or period boundary, ?1)
-   *   before its settle point, so that it rates whole slices only.
-   * cells: the run's cut points (every UTC hour from the earliest from_t ?2 up to past the cap
-   *   ?3, and the boundaries ?1) as consecutive [cell_start, cell_end), keyed by their UTC hour.
-   * slices: each subject's cells, found by hour (an equality join), clipped to its range.
+   *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
+   *   its settle point, so that it rates whole slices only. This is also its new watermark.
+   * cells: the run's cut points (every UTC hour from the earliest from_t to past the cap, and
+   *   the boundaries) as consecutive [cell_start, cell_end), keyed by their UTC hour.
+   * slices: each subject's cells, found by hour (an equality join, where joining on a range
+   *   would compare every subject with every cell), clipped to its range.
    * steps: the size (or storage level) steps, each to the next one (lead).
    * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
    *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
@@ -161,11 +165,12 @@ public final class UsageCalculator {
           AS r(resource_type, unit_seconds, unit, unit_price)
         WHERE r.unit_seconds > 0
           -- Records past a watermark exist only if it was reset by hand. The job never runs
-          -- concurrently, so this check is enough (and much cheaper than ON CONFLICT's
-          -- speculative insertion); the unique key stays as the safety net.
+          -- concurrently, so this check is enough, and cheaper than ON CONFLICT's speculative
+          -- insertion; the unique key stays as the safety net. OFFSET 0 keeps it a probe of
+          -- the key per row: as an anti-join the planner may hash the whole table.
           AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
               WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
-                AND x.session_id = u.session_id AND x.resource_type = r.resource_type)
+                AND x.session_id = u.session_id AND x.resource_type = r.resource_type OFFSET 0)
         RETURNING 1
       ),
       sessions AS (

@@ -6,6 +6,7 @@ import io.streamspace.billing.metering.UsageCalculator;
 import io.streamspace.billing.rating.UsageUnit;
 import io.streamspace.billing.support.TestDatabase;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *     -Dexec.mainClass=io.streamspace.billing.bench.RatingBenchmark [-Dexec.args="100000 3"]
  * </pre>
  *
- * Arguments: sessions (default 100,000) and rounds (default 3; the data is loaded anew for each).
+ * Arguments: sessions (default 100,000), rounds (default 3; the data is loaded anew for each),
+ * and GB stored per account (default 10; 0 rates sessions only: 200,000 records).
  */
 public final class RatingBenchmark {
 
@@ -44,9 +46,9 @@ public final class RatingBenchmark {
 
   private static final String LOAD = """
       INSERT INTO billing_accounts (user_id, currency, plan_id, created_at, storage_rated_until)
-        SELECT 'u' || i, 'USD', 'payg', ?, ? FROM generate_series(1, ?) i;
+        SELECT 'u' || i, 'USD', 'payg', ?, ?::timestamptz FROM generate_series(1, ?) i;
       INSERT INTO billing_storage_levels (user_id, effective_from, storage_gb)
-        SELECT 'u' || i, ?, 10 FROM generate_series(1, ?) i;
+        SELECT 'u' || i, ?, ? FROM generate_series(1, ?) i WHERE ? > 0;
       INSERT INTO billing_sessions (session_id, user_id, started_at, last_heartbeat, rated_until)
         SELECT 's' || i, 'u' || i, ?, ?, ? FROM generate_series(1, ?) i;
       INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
@@ -73,17 +75,19 @@ public final class RatingBenchmark {
   public static void main(String[] args) throws SQLException {
     int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    BigDecimal storageGb = new BigDecimal(args.length > 2 ? args[2] : "10");
+    int resources = storageGb.signum() > 0 ? 3 : 2;
     DataSource dataSource = TestDatabase.dataSource();
     BillingMigrations.migrate(dataSource);
     UsageCalculator calculator = new UsageCalculator(dataSource);
     BillingConfig config = BillingConfig.defaults();
     for (int round = 1; round <= rounds; round++) {
       TestDatabase.clean();
-      load(dataSource, sessions);
+      load(dataSource, sessions, storageGb);
       long start = System.nanoTime();
       UsageCalculator.Outcome outcome = calculator.run(config, NOW);
       Duration job = Duration.ofNanos(System.nanoTime() - start);
-      checkRated(dataSource, sessions, outcome);
+      checkRated(dataSource, sessions, resources, outcome);
 
       Duration baseline = baseline(dataSource, outcome.recordsInserted());
       LOG.info("round {}: job {} ms for {} sessions ({}), baseline {} ms for {} rows, "
@@ -91,18 +95,20 @@ public final class RatingBenchmark {
           round, job.toMillis(), sessions, outcome.summary(), baseline.toMillis(),
           outcome.recordsInserted(),
           BigDecimal.valueOf(job.toNanos()).divide(BigDecimal.valueOf(baseline.toNanos()), 2,
-              java.math.RoundingMode.HALF_UP),
+              RoundingMode.HALF_UP),
           TARGET.toMillis(), job.compareTo(TARGET) < 0 ? "under" : "OVER");
     }
   }
 
-  private static void load(DataSource dataSource, int sessions) throws SQLException {
+  private static void load(DataSource dataSource, int sessions, BigDecimal storageGb)
+      throws SQLException {
     Timestamp ratedUntil = Timestamp.from(RATED_UNTIL);
     Timestamp started = Timestamp.from(RATED_UNTIL.minus(Duration.ofMinutes(47)));
     Timestamp heartbeat = Timestamp.from(NOW.minus(Duration.ofMinutes(6)));
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = c.prepareStatement(LOAD)) {
-      Object[] params = {started, ratedUntil, sessions, started, sessions,
+      // without storage the accounts have no storage watermark, as in production
+      Object[] params = {started, storageGb.signum() > 0 ? ratedUntil : null, sessions, started, storageGb, sessions, storageGb,
           started, heartbeat, ratedUntil, sessions, started, sessions};
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
@@ -112,7 +118,7 @@ public final class RatingBenchmark {
   }
 
   /** Fails loudly unless the job rated exactly one hour of every session and account. */
-  private static void checkRated(DataSource dataSource, int sessions,
+  private static void checkRated(DataSource dataSource, int sessions, int resources,
       UsageCalculator.Outcome outcome) throws SQLException {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("""
@@ -124,9 +130,9 @@ public final class RatingBenchmark {
       BigDecimal gbHours = UsageUnit.MEMORY.quantity(rs.getBigDecimal(2));
       if (coreHours.compareTo(BigDecimal.valueOf(sessions)) != 0
           || gbHours.compareTo(BigDecimal.valueOf(2L * sessions)) != 0
-          || outcome.recordsInserted() != 3L * sessions) {
-        throw new IllegalStateException("rated %s core-hours, %s GB-hours in %d records for %d sessions"
-            .formatted(coreHours, gbHours, outcome.recordsInserted(), sessions));
+          || outcome.recordsInserted() != (long) resources * sessions) {
+        throw new IllegalStateException("rated %s core-hours, %s GB-hours in %d records for %d"
+            .formatted(coreHours, gbHours, outcome.recordsInserted(), sessions) + " sessions");
       }
       LOG.info("rated {} core-hours and {} GB-hours in {} records", coreHours.toPlainString(),
           gbHours.toPlainString(), outcome.recordsInserted());
