@@ -2,6 +2,8 @@ package io.streamspace.billing.metering;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
+import io.streamspace.billing.rating.UsageUnit;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,13 +11,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.List;
 import javax.sql.DataSource;
 
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
  * set-based, in one transaction (a crash half-way leaves nothing behind, and a re-run inserts
- * nothing twice thanks to the unique slice key and the watermarks).
+ * nothing twice thanks to the watermarks, with the unique slice key as the safety net).
+ * {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>Semantics:
  * <ul>
@@ -26,18 +28,14 @@ import javax.sql.DataSource;
  *   <li><b>Slices.</b> Unrated time {@code [rated_until or started_at, settle point)} is cut at
  *       every UTC hour and at every billing-period start. An open session rates only slices that
  *       end by its settle point; an ended session also rates its final partial slice.
- *   <li><b>Quantities.</b> Σ size × overlap seconds / 3600 over the size steps overlapping a
- *       slice: CPU core-hours, memory GB-hours. Storage follows the account's level (the last
- *       reported by any of its sessions, kept after they end) in GB-months of
- *       <b>730 hours</b> (8760 / 12), the same for every month. Zero quantities are not stored.
- *   <li><b>Prices.</b> The rates in effect when the job runs; {@code total_cost} is
- *       quantity × unit price, not rounded.
+ *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
+ *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
+ *       account's level (the last reported by any of its sessions, kept after they end). Zero
+ *       usage is not stored. Units ({@link UsageUnit}) are applied only when reporting.
+ *   <li><b>Prices.</b> The rates in effect when the job runs, stored with each record.
  * </ul>
  */
 public final class UsageCalculator {
-
-  /** Hours in the month used for GB-months: 8760 hours a year / 12. */
-  public static final int HOURS_PER_MONTH = 730;
 
   private static final String CLOSE_TIMED_OUT = """
       UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
@@ -50,136 +48,146 @@ public final class UsageCalculator {
       WHERE NOT settled AND ended_at <= coalesce(rated_until, started_at)
       """;
 
-  // Work tables of one run, dropped at commit or rollback; analyzed so that the planner
-  // knows their real sizes (generate_series would otherwise be guessed at 1000 rows a call).
-  private static final String CREATE_WORK_TABLES = """
-      CREATE TEMPORARY TABLE billing_rating_todo (
-          todo_id integer PRIMARY KEY, user_id text COLLATE "C" NOT NULL,
-          session_id text COLLATE "C" NOT NULL, currency text NOT NULL,
-          from_t timestamptz NOT NULL, settle timestamptz NOT NULL, final boolean NOT NULL
-      ) ON COMMIT DROP;
-      CREATE TEMPORARY TABLE billing_rating_slices (
-          slice_id integer PRIMARY KEY, todo_id integer NOT NULL,
-          user_id text COLLATE "C" NOT NULL, session_id text COLLATE "C" NOT NULL,
-          currency text NOT NULL, slice_start timestamptz NOT NULL, slice_end timestamptz NOT NULL
-      ) ON COMMIT DROP
+  // What is left to rate: unsettled sessions, and accounts with a storage level (session_id ''
+  // stands for the account's storage, which has no end). Parameters: the default currency, the
+  // cap twice. Shared by RANGE and RATE so that both see the same subjects.
+  private static final String TODO = """
+      SELECT s.user_id, s.session_id, coalesce(a.currency, ?) AS currency,
+             coalesce(s.rated_until, s.started_at) AS from_t,
+             least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
+             coalesce(s.ended_at <= p.cap, false) AS final
+      FROM (SELECT ?::timestamptz AS cap) p
+      CROSS JOIN billing_sessions s
+      LEFT JOIN billing_accounts a ON a.user_id = s.user_id
+      WHERE NOT s.settled
+      UNION ALL
+      SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
+               (SELECT min(l.effective_from) FROM billing_storage_levels l
+                WHERE l.user_id = a.user_id)),
+             p.cap, false
+      FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
       """;
 
-  // what is left to rate: unsettled sessions, and accounts with a storage level (session_id ''
-  // stands for the account's storage, which has no end)
-  private static final String FILL_TODO = """
-      INSERT INTO billing_rating_todo
-      SELECT row_number() OVER (), todo.*
-      FROM (
-        SELECT s.user_id, s.session_id, coalesce(a.currency, ?),
-               coalesce(s.rated_until, s.started_at) AS from_t,
-               least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
-               coalesce(s.ended_at <= p.cap, false)
-        FROM (SELECT ?::timestamptz AS cap) p
-        CROSS JOIN billing_sessions s
-        LEFT JOIN billing_accounts a ON a.user_id = s.user_id
-        WHERE NOT s.settled
-        UNION ALL
-        SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
-                 (SELECT min(l.effective_from) FROM billing_storage_levels l
-                  WHERE l.user_id = a.user_id)),
-               p.cap, false
-        FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
-      ) todo
-      WHERE todo.from_t < todo.settle
-      """;
+  // the earliest unrated instant, which tells the billing-period boundaries the run can cross
+  private static final String RANGE = "SELECT min(from_t) FROM (" + TODO + ") t";
 
-  private static final String RANGE = "SELECT min(from_t), max(settle) FROM billing_rating_todo";
-
-  // Cut points: the start, every UTC hour and period boundary inside, and the end of an ended
-  // session; consecutive points make the slices (duplicates give empty ones, dropped).
-  private static final String FILL_SLICES = """
-      INSERT INTO billing_rating_slices
-      SELECT row_number() OVER (), todo_id, user_id, session_id, currency, slice_start, slice_end
-      FROM (
-        SELECT t.todo_id, t.user_id, t.session_id, t.currency, p.point AS slice_start,
-               lead(p.point) OVER (PARTITION BY t.todo_id ORDER BY p.point) AS slice_end
-        FROM billing_rating_todo t
-        CROSS JOIN LATERAL (
-          SELECT t.from_t
-          UNION ALL
-          SELECT generate_series(date_trunc('hour', t.from_t, 'UTC') + interval '1 hour',
-                                 t.settle, interval '1 hour')
-          UNION ALL
-          SELECT b FROM unnest(?::text[]::timestamptz[]) AS b WHERE b > t.from_t AND b <= t.settle
-          UNION ALL
-          SELECT t.settle WHERE t.final
-        ) AS p(point)
-      ) cut
-      WHERE slice_end > slice_start
-      """;
-
-  // Σ size × overlap seconds over the size steps (lead() gives each step its end) overlapping
-  // each slice, then one record per resource with a non-zero quantity.
-  private static final String INSERT_RECORDS = """
-      WITH steps AS (
-        SELECT t.todo_id, z.effective_from AS step_start,
-               lead(z.effective_from) OVER (PARTITION BY t.todo_id ORDER BY z.effective_from)
+  /*
+   * One statement, no work tables (writing and analyzing them cost more than the CTEs).
+   * Parameters: the period boundaries, TODO's, the earliest unrated instant, the cap, the
+   * creation time, then resource type, unit and price of each resource.
+   *
+   * todo: each subject rates [from_t, rate_to). An ended session whose end is settled rates up
+   *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
+   *   its settle point, so that it rates whole slices only. This is also its new watermark.
+   * cells: the run's cut points (every UTC hour from the earliest from_t to past the cap, and
+   *   the boundaries) as consecutive [cell_start, cell_end), keyed by their UTC hour.
+   * slices: each subject's cells, found by hour (an equality join, where joining on a range
+   *   would compare every subject with every cell), clipped to its range.
+   * steps: the size (or storage level) steps, each to the next one (lead).
+   * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
+   *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
+   * records, sessions, accounts: the usage records (no zero usage), and the watermarks.
+   */
+  private static final String RATE = """
+      WITH run AS (SELECT ?::timestamptz[] AS bounds),
+      todo AS MATERIALIZED (
+        SELECT t.*, r.rate_to
+        FROM (%1$s) t
+        CROSS JOIN run
+        -- width_bucket counts the (sorted) boundaries up to settle: the last one is at that index
+        CROSS JOIN LATERAL (SELECT CASE WHEN t.final THEN t.settle
+            ELSE greatest(date_trunc('hour', t.settle, 'UTC'),
+                          run.bounds[width_bucket(t.settle, run.bounds)])
+            END AS rate_to) r
+        WHERE r.rate_to > t.from_t
+      ),
+      cells AS (
+        SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
+               lead(p) OVER (ORDER BY p) AS cell_end
+        FROM (SELECT generate_series(date_trunc('hour', ?::timestamptz, 'UTC'),
+                                     ?::timestamptz + interval '1 hour', interval '1 hour')
+              UNION SELECT unnest(bounds) FROM run) g(p)
+      ),
+      slices AS (
+        SELECT t.user_id, t.session_id, t.currency,
+               greatest(c.cell_start, t.from_t) AS slice_start,
+               least(c.cell_end, t.rate_to) AS slice_end
+        FROM todo t
+        -- the UTC hours that start before rate_to (timestamps count in microseconds)
+        CROSS JOIN LATERAL generate_series(date_trunc('hour', t.from_t, 'UTC'),
+            t.rate_to - interval '1 microsecond', interval '1 hour') h
+        JOIN cells c ON c.hour = h AND c.cell_end > t.from_t AND c.cell_start < t.rate_to
+      ),
+      steps AS (
+        SELECT t.user_id, t.session_id, z.effective_from AS step_start,
+               lead(z.effective_from) OVER (PARTITION BY z.session_id ORDER BY z.effective_from)
                  AS step_end,
                z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
-        FROM billing_rating_todo t JOIN billing_session_sizes z ON z.session_id = t.session_id
+        FROM todo t JOIN billing_session_sizes z ON z.session_id = t.session_id
         WHERE t.session_id <> ''
         UNION ALL
-        SELECT t.todo_id, l.effective_from,
-               lead(l.effective_from) OVER (PARTITION BY t.todo_id ORDER BY l.effective_from),
+        SELECT t.user_id, '', l.effective_from,
+               lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
                NULL, NULL, l.storage_gb
-        FROM billing_rating_todo t JOIN billing_storage_levels l ON l.user_id = t.user_id
+        FROM todo t JOIN billing_storage_levels l ON l.user_id = t.user_id
         WHERE t.session_id = ''
       ),
+      parts AS MATERIALIZED (
+        SELECT s.*, g.cpu_cores, g.memory_gb, g.storage_gb,
+               g.step_start <= s.slice_start
+                 AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
+               extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
+                   - greatest(s.slice_start, g.step_start)) AS seconds
+        FROM slices s
+        JOIN steps g ON g.user_id = s.user_id AND g.session_id = s.session_id
+             AND g.step_start < s.slice_end AND (g.step_end IS NULL OR g.step_end > s.slice_start)
+      ),
       usage AS (
-        SELECT s.slice_id, s.user_id, s.session_id, s.currency, s.slice_start, s.slice_end,
-               sum(g.cpu_cores * o.seconds) / 3600 AS cpu,
-               sum(g.memory_gb * o.seconds) / 3600 AS memory,
-               sum(g.storage_gb * o.seconds) / (3600 * %1$d) AS storage
-        FROM billing_rating_slices s
-        JOIN steps g ON g.todo_id = s.todo_id AND g.step_start < s.slice_end
-             AND (g.step_end IS NULL OR g.step_end > s.slice_start)
-        CROSS JOIN LATERAL (SELECT extract(epoch FROM
-            least(s.slice_end, coalesce(g.step_end, s.slice_end))
-            - greatest(s.slice_start, g.step_start)) AS seconds) o
-        GROUP BY s.slice_id
-      )
-      INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, quantity, unit, unit_price, total_cost, currency, created_at)
-      SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-             r.quantity, r.unit, r.unit_price, r.quantity * r.unit_price, u.currency, ?
-      FROM usage u
-      CROSS JOIN LATERAL (VALUES
-          ('cpu', u.cpu, 'core-hours', ?::numeric),
-          ('memory', u.memory, 'gb-hours', ?::numeric),
-          ('storage', u.storage, 'gb-months', ?::numeric))
-        AS r(resource_type, quantity, unit, unit_price)
-      WHERE r.quantity > 0
-      ON CONFLICT ON CONSTRAINT billing_usage_records_slice DO NOTHING
-      """.formatted(HOURS_PER_MONTH);
-
-  // each subject is rated up to the end of its last slice; an ended session whose end is
-  // reached is settled for good
-  private static final String ADVANCE_WATERMARKS = """
-      WITH watermarks AS (
-        SELECT user_id, session_id, max(slice_end) AS rated_until
-        FROM billing_rating_slices GROUP BY todo_id, user_id, session_id
+        SELECT user_id, session_id, currency, slice_start, slice_end, cpu_cores * seconds AS cpu,
+               memory_gb * seconds AS memory, storage_gb * seconds AS storage
+        FROM parts WHERE covers
+        UNION ALL
+        SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
+               sum(memory_gb * seconds), sum(storage_gb * seconds)
+        FROM parts WHERE NOT covers
+        GROUP BY user_id, session_id, currency, slice_start, slice_end
+      ),
+      records AS (
+        INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+            slice_end, unit_seconds, unit, unit_price, currency, created_at)
+        SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
+               r.unit_seconds, r.unit, r.unit_price, u.currency, ?
+        FROM usage u
+        CROSS JOIN LATERAL (VALUES
+            (?, u.cpu, ?, ?::numeric),
+            (?, u.memory, ?, ?::numeric),
+            (?, u.storage, ?, ?::numeric))
+          AS r(resource_type, unit_seconds, unit, unit_price)
+        WHERE r.unit_seconds > 0
+          -- Records past a watermark exist only if it was reset by hand. The job never runs
+          -- concurrently, so this check is enough, and cheaper than ON CONFLICT's speculative
+          -- insertion; the unique key stays as the safety net. OFFSET 0 keeps it a probe of
+          -- the key per row: as an anti-join the planner may hash the whole table.
+          AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
+              WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
+                AND x.session_id = u.session_id AND x.resource_type = r.resource_type OFFSET 0)
+        RETURNING 1
       ),
       sessions AS (
-        UPDATE billing_sessions s
-        SET rated_until = w.rated_until, settled = coalesce(w.rated_until >= s.ended_at, false)
-        FROM watermarks w
-        WHERE w.session_id <> '' AND s.session_id = w.session_id
+        UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.final
+        FROM todo t
+        WHERE t.session_id <> '' AND s.session_id = t.session_id
         RETURNING 1
       ),
       accounts AS (
-        UPDATE billing_accounts a SET storage_rated_until = w.rated_until
-        FROM watermarks w
-        WHERE w.session_id = '' AND a.user_id = w.user_id
+        UPDATE billing_accounts a SET storage_rated_until = t.rate_to
+        FROM todo t
+        WHERE t.session_id = '' AND a.user_id = t.user_id
         RETURNING 1
       )
-      SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM accounts)
-      """;
+      SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM sessions),
+             (SELECT count(*) FROM accounts)
+      """.formatted(TODO);
 
   /**
    * What one run did.
@@ -226,44 +234,52 @@ public final class UsageCalculator {
     execute(connection, "SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
     update(connection, SETTLE_EMPTY);
-    execute(connection, CREATE_WORK_TABLES);
-    update(connection, FILL_TODO, config.currency().getCurrencyCode(), cap, cap);
-    execute(connection, "ANALYZE billing_rating_todo");
-    Instant[] range = range(connection);
-    if (range == null) {
+    String currency = config.currency().getCurrencyCode();
+    Instant from = earliestUnrated(connection, currency, cap);
+    if (from == null) {
       return new Outcome(closed, 0, 0, 0);
     }
-    List<Instant> boundaries = new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
-        .boundariesBetween(range[0], range[1]);
-    update(connection, FILL_SLICES, connection.createArrayOf("text",
-        boundaries.stream().map(Instant::toString).toArray(String[]::new)));
-    execute(connection, "ANALYZE billing_rating_slices");
+    Array boundaries = connection.createArrayOf("timestamptz",
+        new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
+            .boundariesBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
     ComputeRates rates = config.computeRates();
-    long inserted = update(connection, INSERT_RECORDS, Timestamp.from(now),
-        rates.cpuPerCoreHour(), rates.memoryPerGbHour(), rates.storagePerGbMonth());
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(ADVANCE_WATERMARKS)) {
-      rs.next();
-      return new Outcome(closed, inserted, rs.getLong(1), rs.getLong(2));
+    try (PreparedStatement statement = connection.prepareStatement(RATE)) {
+      bind(statement, boundaries, currency, cap, cap, Timestamp.from(from), cap,
+          Timestamp.from(now),
+          UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(), rates.cpuPerCoreHour(),
+          UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(), rates.memoryPerGbHour(),
+          UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label(),
+          rates.storagePerGbMonth());
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return new Outcome(closed, rs.getLong(1), rs.getLong(2), rs.getLong(3));
+      }
     }
   }
 
-  private static Instant[] range(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(RANGE)) {
-      rs.next();
-      Timestamp from = rs.getTimestamp(1);
-      return from == null ? null : new Instant[] {from.toInstant(), rs.getTimestamp(2).toInstant()};
+  private static Instant earliestUnrated(Connection connection, String currency, Timestamp cap)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(RANGE)) {
+      bind(statement, currency, cap, cap);
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        Timestamp from = rs.getTimestamp(1);
+        return from == null ? null : from.toInstant();
+      }
     }
   }
 
   private static long update(Connection connection, String sql, Object... params)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
+      bind(statement, params);
       return statement.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement statement, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      statement.setObject(i + 1, params[i]);
     }
   }
 

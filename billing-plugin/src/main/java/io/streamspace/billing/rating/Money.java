@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * The one rounding rule of the plugin: amounts keep full precision until a line total is shown
- * or invoiced, which is rounded to the currency's minor unit (USD 2 decimals, VND 0) half up.
+ * or invoiced, which is computed with one division and rounded once, to the currency's minor
+ * unit (USD 2 decimals, VND 0), half up.
  */
 public final class Money {
 
@@ -15,9 +16,28 @@ public final class Money {
 
   private Money() {}
 
-  /** Rounds a line total to the currency's minor unit. */
-  public static BigDecimal roundLineTotal(BigDecimal amount, Currency currency) {
-    return amount.setScale(Math.max(currency.getDefaultFractionDigits(), 0), ROUNDING);
+  /**
+   * A line total: {@code round(Σ(unit-seconds × unit price) / unit-seconds per unit)}. The sum is
+   * exact, and {@link BigDecimal#divide(BigDecimal, int, RoundingMode)} rounds the true quotient
+   * directly to the minor unit, so there is no intermediate rounding to drift (as a quotient
+   * rounded to some scale first and then again to cents could).
+   *
+   * @param pricedUnitSeconds  Σ unit-seconds × unit price, exact
+   * @param unitSecondsPerUnit the unit's divisor ({@link UsageUnit#unitSecondsPerUnit})
+   */
+  public static BigDecimal lineTotal(BigDecimal pricedUnitSeconds, BigDecimal unitSecondsPerUnit,
+      Currency currency) {
+    return pricedUnitSeconds.divide(unitSecondsPerUnit, minorDigits(currency), ROUNDING);
+  }
+
+  /** Zero in the currency's minor unit ({@code 0.00} USD, {@code 0} VND). */
+  public static BigDecimal zero(Currency currency) {
+    return BigDecimal.ZERO.setScale(minorDigits(currency));
+  }
+
+  private static int minorDigits(Currency currency) {
+    // pseudo-currencies (XXX) answer -1: no minor unit
+    return Math.max(currency.getDefaultFractionDigits(), 0);
   }
 
   /** The ISO 4217 currency of that code, if Java knows it. */

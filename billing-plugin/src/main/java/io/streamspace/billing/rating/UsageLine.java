@@ -3,10 +3,10 @@ package io.streamspace.billing.rating;
 import java.math.BigDecimal;
 
 /**
- * Usage of one resource at one unit price over a period.
+ * Usage of one resource at one unit price over a period, as reported.
  *
- * @param quantity  summed at full precision
- * @param totalCost rounded to the currency's minor unit (the one place rounding happens)
+ * @param quantity  for display only: rounded to {@link UsageUnit#QUANTITY_SCALE} places
+ * @param totalCost rounded to the currency's minor unit by {@link Money#lineTotal}
  */
 public record UsageLine(
     String resourceType, BigDecimal quantity, String unit, BigDecimal unitPrice,

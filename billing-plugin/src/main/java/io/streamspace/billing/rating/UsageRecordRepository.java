@@ -13,11 +13,13 @@ import javax.sql.DataSource;
 /** Reads rated usage records. */
 public final class UsageRecordRepository {
 
+  // Sums and products of numerics are exact; the one division per line is left to the caller
+  // (UsageSum), where it is also the one rounding.
   private static final String SUMS = """
-      SELECT resource_type, unit, unit_price, sum(quantity), sum(total_cost)
+      SELECT resource_type, unit_price, sum(unit_seconds), sum(unit_seconds * unit_price)
       FROM billing_usage_records
       WHERE user_id = ? AND slice_start >= ? AND slice_start < ?
-      GROUP BY resource_type, unit, unit_price
+      GROUP BY resource_type, unit_price
       ORDER BY resource_type, unit_price
       """;
 
@@ -28,23 +30,23 @@ public final class UsageRecordRepository {
   }
 
   /**
-   * The user's records whose slice starts in {@code [from, to)}, summed per resource type and
-   * unit price, unrounded; quantities and prices without trailing zeros.
+   * The user's records whose slice starts in {@code [from, to)}, summed exactly per resource
+   * type and unit price.
    */
-  public List<UsageLine> sums(String userId, Instant from, Instant to) throws SQLException {
+  public List<UsageSum> sums(String userId, Instant from, Instant to) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(SUMS)) {
       statement.setString(1, userId);
       statement.setTimestamp(2, Timestamp.from(from));
       statement.setTimestamp(3, Timestamp.from(to));
-      List<UsageLine> lines = new ArrayList<>();
+      List<UsageSum> sums = new ArrayList<>();
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
-          lines.add(new UsageLine(rs.getString(1), rs.getBigDecimal(4).stripTrailingZeros(),
-              rs.getString(2), rs.getBigDecimal(3).stripTrailingZeros(), rs.getBigDecimal(5)));
+          sums.add(new UsageSum(UsageUnit.ofResourceType(rs.getString(1)), rs.getBigDecimal(2),
+              rs.getBigDecimal(3), rs.getBigDecimal(4)));
         }
       }
-      return lines;
+      return sums;
     }
   }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * A user's usage over {@code [periodStart, periodEnd)}: one line per resource and unit price,
- * each line total rounded by {@link Money#roundLineTotal}, and the total the sum of the rounded
+ * each line total rounded once by {@link Money#lineTotal}, and the total the sum of the rounded
  * lines (so the lines always add up to what is shown).
  */
 public record UsageStatement(
@@ -18,20 +18,13 @@ public record UsageStatement(
     lines = List.copyOf(lines);
   }
 
-  /**
-   * Builds the statement from unrounded sums.
-   *
-   * @param sums lines whose {@code totalCost} is the unrounded sum of the records' costs
-   */
+  /** Builds the statement from the exact sums of the records. */
   public static UsageStatement of(String userId, Instant periodStart, Instant periodEnd,
-      Currency currency, List<UsageLine> sums) {
-    List<UsageLine> lines = sums.stream()
-        .map(s -> new UsageLine(s.resourceType(), s.quantity(), s.unit(), s.unitPrice(),
-            Money.roundLineTotal(s.totalCost(), currency)))
-        .toList();
+      Currency currency, List<UsageSum> sums) {
+    List<UsageLine> lines = sums.stream().map(s -> s.line(currency)).toList();
     BigDecimal total = lines.stream()
         .map(UsageLine::totalCost)
-        .reduce(Money.roundLineTotal(BigDecimal.ZERO, currency), BigDecimal::add);
+        .reduce(Money.zero(currency), BigDecimal::add);
     return new UsageStatement(userId, periodStart, periodEnd, currency, lines, total);
   }
 }

@@ -47,6 +47,72 @@ class UsageRouteTest {
         "total_cost":0.40}],"total_cost":1.40}""", answer.body().toString());
   }
 
+  /**
+   * The golden example at a start off the hour. From 07:14:34 the first and last slices are
+   * 2,726 s and 874 s, whose core-hours (1.51444…, 0.48555…) do not terminate: rounded on each
+   * record they summed to 19.99999999999999995556 core-hours. Summed as exact core-seconds
+   * (2 x 36,000 = 72,000) and divided once, they are 20. (From 07:14:33 the partial slices are
+   * 2,727 s and 873 s, whose hours happen to terminate; both must give the same answer.)
+   */
+  @ParameterizedTest(name = "from {0}")
+  @CsvSource({"2026-03-02T07:14:33Z, 2026-03-02T17:14:33Z",
+      "2026-03-02T07:14:34Z, 2026-03-02T17:14:34Z"})
+  void tenHoursStartingOffTheHourAreExactlyTwentyCoreHoursAndFortyGbHours(
+      String start, String end) {
+    billing.userCreated("john", Map.of());
+    billing.created(start, "s1", "john", size("2", "4", "0"));
+    billing.terminated(end, "s1", "john");
+    billing.calculateUsageAt("2026-03-02T19:00:00Z");
+
+    JsonNode body = billing.call(HttpMethod.GET, "/usage", user("john")).body();
+
+    assertEquals(22, BillingHarness.slices("john").size(), "1 + 9 + 1 slices of each resource");
+    assertEquals("20", body.at("/lines/0/quantity").toString());
+    assertEquals("40", body.at("/lines/1/quantity").toString());
+    assertEquals("1.00", body.at("/lines/0/total_cost").toString());
+    assertEquals("0.40", body.at("/lines/1/total_cost").toString());
+    assertEquals("1.40", body.get("total_cost").toString());
+  }
+
+  /**
+   * An exact half cent over several slices rounds up. 2 cores from 07:14:34 to 09:29:34 at
+   * 0.05 per core-hour: slices of 2,726 s, 3,600 s and 1,774 s, so 2 x 8,100 = 16,200
+   * core-seconds = 4.5 core-hours, costing 16,200 x 0.05 / 3,600 = 0.225 exactly: 0.23 half up.
+   * Each slice's core-hours (1.51444…, 2, 0.98555…) rounded on its record summed to
+   * 4.49999999999999995556 core-hours, whose cost 0.22499… rounded down to 0.22.
+   */
+  @Test
+  void anExactHalfCentAcrossSeveralSlicesRoundsUp() {
+    billing.userCreated("jane", Map.of());
+    billing.created("2026-03-02T07:14:34Z", "s1", "jane", size("2", "0", "0"));
+    billing.terminated("2026-03-02T09:29:34Z", "s1", "jane");
+    billing.calculateUsageAt("2026-03-02T10:00:00Z");
+
+    JsonNode body = billing.call(HttpMethod.GET, "/usage", user("jane")).body();
+
+    assertEquals(3, BillingHarness.slices("jane").size());
+    assertEquals("4.5", body.at("/lines/0/quantity").toString());
+    assertEquals("0.23", body.at("/lines/0/total_cost").toString());
+    assertEquals("0.23", body.get("total_cost").toString());
+  }
+
+  /** A quantity is shown to 6 places half up (display only); its cost is still exact. */
+  @Test
+  void quantitiesAreShownToSixPlacesAndCostsComeFromExactUnitSeconds() {
+    billing.userCreated("ivy", Map.of());
+    billing.context.setConfigJson("{\"computeRates\": {\"cpu_per_core_hour\": 36}}");
+    billing.billing.onConfigChanged(billing.context);
+    billing.created("2026-03-02T08:00:00Z", "s1", "ivy", size("1", "0", "0"));
+    billing.terminated("2026-03-02T08:00:05Z", "s1", "ivy");
+    billing.calculateUsageAt("2026-03-02T09:00:00Z");
+
+    JsonNode body = billing.call(HttpMethod.GET, "/usage", user("ivy")).body();
+
+    // 5 core-seconds = 0.0013888… core-hours, shown as 0.001389; 5 x 36 / 3,600 = 0.05
+    assertEquals("0.001389", body.at("/lines/0/quantity").toString());
+    assertEquals("0.05", body.at("/lines/0/total_cost").toString());
+  }
+
   @Test
   void linesAreRoundedHalfUpToTheCurrencyAndTheTotalAddsTheRoundedLines() {
     billing.userCreated("thu", Map.of("currency", "VND"));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.rating.UsageUnit;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.math.BigDecimal;
@@ -40,9 +41,11 @@ class CalculateUsageTest {
         "memory 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 3",
         "memory 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 4",
         "memory 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 2"), slices("alice"));
-    assertEquals(0, new BigDecimal("0.075").compareTo((BigDecimal) value(
-        "SELECT total_cost FROM billing_usage_records WHERE resource_type = 'cpu' "
-            + "AND slice_start = '2026-03-02T10:15:00Z'")), "1.5 core-hours x 0.05, unrounded");
+    assertEquals(List.of("5400", "core-hours", "0.05"),
+        BillingHarness.rows("SELECT unit_seconds, unit, unit_price FROM billing_usage_records "
+            + "WHERE resource_type = 'cpu' AND slice_start = '2026-03-02T10:15:00Z'").get(0)
+            .stream().map(CalculateUsageTest::plain).toList(),
+        "2 cores x 2,700 s, stored exactly with the price per core-hour");
   }
 
   @Test
@@ -116,10 +119,10 @@ class CalculateUsageTest {
 
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
     List<Object> full = totals();
-    // 3h20m of 2 cores in 4 slices (and 4 of memory); 10 GB stored over the 3 slices settled
-    // by 11:50 (08:20-11:00): 10 x 160 / 60 / 730 GB-months
-    assertEquals(List.of(11L, new BigDecimal("6.6667"), new BigDecimal("0.0365")),
-        List.of(full.get(0), round4(full.get(1)), round4(full.get(2))));
+    // 3h20m of 2 cores in 4 slices (and 4 of memory): 2 x 12,000 core-seconds; 10 GB stored
+    // over the 3 slices settled by 11:50 (08:20-11:00): 10 x 9,600 GB-seconds
+    assertEquals(List.of("11", "24000", "96000"),
+        full.stream().map(CalculateUsageTest::plain).toList());
   }
 
   @Test
@@ -224,10 +227,13 @@ class CalculateUsageTest {
 
     billing.calculateUsageAt("2026-03-02T10:10:00Z");
 
-    // 73 GB x 5 h + 146 GB x 3 h = 803 GB-hours = 1.1 GB-months of 730 hours
-    assertEquals(0, new BigDecimal("1.1").compareTo((BigDecimal) value(
-        "SELECT sum(quantity) FROM billing_usage_records WHERE resource_type = 'storage' "
-            + "AND session_id = '' AND unit = 'gb-months'")));
+    // 73 GB x 5 h + 146 GB x 3 h = 803 GB-hours = 2,890,800 GB-seconds = 1.1 GB-months of
+    // 730 hours
+    BigDecimal gbSeconds = (BigDecimal) value("SELECT sum(unit_seconds) FROM "
+        + "billing_usage_records WHERE resource_type = 'storage' AND session_id = '' "
+        + "AND unit = 'gb-months'");
+    assertEquals(0, new BigDecimal("2890800").compareTo(gbSeconds));
+    assertEquals(new BigDecimal("1.1"), UsageUnit.STORAGE.quantity(gbSeconds));
     assertEquals(8L, value("SELECT count(*) FROM billing_usage_records"),
         "hours 0-7 carry storage; 8 and 9 are at 0 GB and store nothing");
     assertEquals(java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
@@ -253,12 +259,14 @@ class CalculateUsageTest {
 
   private static List<Object> totals() {
     return BillingHarness.rows("""
-        SELECT count(*), coalesce(sum(quantity) FILTER (WHERE resource_type = 'cpu'), 0),
-               coalesce(sum(quantity) FILTER (WHERE resource_type = 'storage'), 0)
+        SELECT count(*), coalesce(sum(unit_seconds) FILTER (WHERE resource_type = 'cpu'), 0),
+               coalesce(sum(unit_seconds) FILTER (WHERE resource_type = 'storage'), 0)
         FROM billing_usage_records""").get(0);
   }
 
-  private static BigDecimal round4(Object value) {
-    return ((BigDecimal) value).setScale(4, java.math.RoundingMode.HALF_UP);
+  /** A column value as text, decimals without trailing zeros. */
+  private static String plain(Object value) {
+    return value instanceof BigDecimal d
+        ? d.stripTrailingZeros().toPlainString() : String.valueOf(value);
   }
 }

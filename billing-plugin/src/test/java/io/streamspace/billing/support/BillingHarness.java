@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.streamspace.billing.BillingExtension;
+import io.streamspace.billing.rating.UsageUnit;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -161,15 +162,16 @@ public final class BillingHarness implements AutoCloseable {
 
   /**
    * The user's usage records as {@code "resource slice_start..slice_end quantity"} lines,
-   * ordered, with UTC instants and quantities stripped of trailing zeros: easy to compare with
-   * figures worked out by hand.
+   * ordered, with UTC instants and each record's quantity in its unit as a report shows it
+   * ({@link UsageUnit#quantity}): easy to compare with figures worked out by hand.
    */
   public static List<String> slices(String userId) {
     return rows("""
-        SELECT resource_type, slice_start, slice_end, quantity FROM billing_usage_records
+        SELECT resource_type, slice_start, slice_end, unit_seconds FROM billing_usage_records
         WHERE user_id = ? ORDER BY resource_type, slice_start""", userId).stream()
         .map(r -> r.get(0) + " " + instant(r.get(1)) + ".." + instant(r.get(2)) + " "
-            + ((BigDecimal) r.get(3)).stripTrailingZeros().toPlainString())
+            + UsageUnit.ofResourceType((String) r.get(0)).quantity((BigDecimal) r.get(3))
+                .toPlainString())
         .toList();
   }
 
