@@ -55,8 +55,11 @@ final class Demo {
     String base = "http://localhost:" + host.port();
     List<String> lines = new ArrayList<>();
     lines.add("Demo data posted. Try:");
+    lines.add("  # alice's usage this month (2 cores, 4 GB for 10 hours: 1.00 + 0.40), as alice");
     lines.add(curl(alice, base + "/api/plugins/billing/usage"));
+    lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");
     lines.add(curl(bob, base + "/api/plugins/billing/usage"));
+    lines.add("  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config");
     lines.add(curl(host.adminToken(), base + "/api/plugins/billing/usage?user_id=alice"));
     lines.add(curl(host.adminToken(), base + "/api/plugins/billing/jobs/status"));
     lines.add(curl(host.adminToken(), base + "/api/admin/plugins"));
