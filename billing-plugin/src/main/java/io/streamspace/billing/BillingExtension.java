@@ -65,7 +65,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
-    meter = new SessionMeter(new MeteringStore(dataSource), config::get);
+    meter = new SessionMeter(new MeteringStore(dataSource, config::get), config::get);
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());

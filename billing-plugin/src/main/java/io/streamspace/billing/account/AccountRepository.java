@@ -20,7 +20,12 @@ public final class AccountRepository {
   public Optional<Account> find(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(
-            "SELECT email, currency, plan_id, status FROM billing_accounts WHERE user_id = ?")) {
+            """
+            SELECT a.email, a.currency, s.plan_id, a.status
+            FROM billing_accounts a
+            JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+            WHERE a.user_id = ?
+            """)) {
       statement.setString(1, userId);
       try (ResultSet rs = statement.executeQuery()) {
         if (!rs.next()) {

@@ -13,6 +13,9 @@ import java.util.Objects;
  *
  * @param sessionHeartbeatTimeout how long a session may stay silent before it is closed at its
  *     last heartbeat; also the lateness allowed to events before usage is settled
+ * @param invoiceGrace how long an invoice stays a draft after its period ends, so that late usage
+ *     still lands on it, before it is finalized
+ * @param paymentTermsDays days from finalization to an invoice's due date
  */
 public record BillingConfig(
     boolean enabled,
@@ -28,7 +31,9 @@ public record BillingConfig(
     boolean stripeEnabled,
     Currency currency,
     ZoneId billingTimeZone,
-    Duration sessionHeartbeatTimeout) {
+    Duration sessionHeartbeatTimeout,
+    Duration invoiceGrace,
+    int paymentTermsDays) {
 
   public BillingConfig {
     Objects.requireNonNull(billingMode, "billingMode");
@@ -39,9 +44,11 @@ public record BillingConfig(
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(billingTimeZone, "billingTimeZone");
     Objects.requireNonNull(sessionHeartbeatTimeout, "sessionHeartbeatTimeout");
+    Objects.requireNonNull(invoiceGrace, "invoiceGrace");
   }
 
-  /** The defaults of the StreamSpace billing plugin (its README), plus USD, UTC and 10 minutes. */
+  /** The defaults of the StreamSpace billing plugin (its README), plus USD, UTC, a 10-minute heartbeat
+   * timeout, a one-hour invoice grace and 14 days to pay. */
   public static BillingConfig defaults() {
     return new BillingConfig(
         true,
@@ -60,7 +67,9 @@ public record BillingConfig(
         false,
         Currency.getInstance("USD"),
         ZoneId.of("UTC"),
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10),
+        Duration.ofHours(1),
+        14);
   }
 
   private static SubscriptionPlan plan(

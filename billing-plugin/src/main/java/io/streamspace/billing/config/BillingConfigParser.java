@@ -33,7 +33,8 @@ public final class BillingConfigParser {
   private static final Set<String> KNOWN_KEYS = Set.of(
       "enabled", "billingMode", "computeRates", "subscriptionPlans", "defaultPlan", "invoiceDay",
       "usageCalculationInterval", "alertThreshold", "autoSuspendOnOverage", "gracePeriodDays",
-      "stripeEnabled", "currency", "billingTimeZone", "sessionHeartbeatTimeoutMinutes");
+      "stripeEnabled", "currency", "billingTimeZone", "sessionHeartbeatTimeoutMinutes",
+      "invoiceGraceMinutes", "paymentTermsDays");
   private static final Set<String> RATE_KEYS =
       Set.of("cpu_per_core_hour", "memory_per_gb_hour", "storage_per_gb_month");
   private static final Set<String> PLAN_KEYS = Set.of(
@@ -80,7 +81,10 @@ public final class BillingConfigParser {
             f.string("billingTimeZone", d.billingTimeZone(), BillingConfigParser::zone,
                 "must be a time zone id, for example UTC or Europe/Paris"),
             Duration.ofMinutes(f.integer("sessionHeartbeatTimeoutMinutes",
-                (int) d.sessionHeartbeatTimeout().toMinutes(), 1, 1440))),
+                (int) d.sessionHeartbeatTimeout().toMinutes(), 1, 1440)),
+            Duration.ofMinutes(f.integer("invoiceGraceMinutes",
+                (int) d.invoiceGrace().toMinutes(), 0, 10080)),
+            f.integer("paymentTermsDays", d.paymentTermsDays(), 0, 365)),
         problems.list);
   }
 

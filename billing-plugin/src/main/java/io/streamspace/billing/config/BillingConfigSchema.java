@@ -39,6 +39,9 @@ public final class BillingConfigSchema {
     add.key("sessionHeartbeatTimeoutMinutes", "integer",
         "Minutes (1-1440) without heartbeat after which a session is closed at its last "
             + "heartbeat; also how late events may arrive and still be billed");
+    add.key("invoiceGraceMinutes", "integer", "Minutes (0-10080) an invoice stays a draft after "
+        + "its period ends, so late usage still lands on it, before it is finalized and numbered");
+    add.key("paymentTermsDays", "integer", "Days (0-365) from finalization to an invoice's due date");
     for (SecretSetting secret : SecretSetting.values()) {
       keys.add(new ConfigKey(secret.configKey(), "string", null, secret.description(), true));
     }

@@ -48,6 +48,8 @@ public final class EffectiveConfigWriter {
     root.put("currency", config.currency().getCurrencyCode());
     root.put("billingTimeZone", config.billingTimeZone().getId());
     root.put("sessionHeartbeatTimeoutMinutes", config.sessionHeartbeatTimeout().toMinutes());
+    root.put("invoiceGraceMinutes", config.invoiceGrace().toMinutes());
+    root.put("paymentTermsDays", config.paymentTermsDays());
     for (SecretSetting secret : SecretSetting.values()) {
       root.put(secret.configKey(), secretPresent.test(secret) ? SecretSetting.MASK : null);
     }

@@ -4,11 +4,14 @@ import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringBatch.StorageRow;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.SubscriptionPlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -18,11 +21,32 @@ import javax.sql.DataSource;
  */
 public final class MeteringStore {
 
+  // Opens the accounts not yet known and starts each on its plan, in the same statement: the
+  // database requires every account to have exactly one active subscription (V2). The plan's
+  // terms are copied from the config as it is now, so a later change to the plan does not
+  // rewrite them. (xmax = 0 tells a row this statement inserted from one it only updated.)
   private static final String UPSERT_ACCOUNTS = """
-      INSERT INTO billing_accounts AS a (user_id, email, currency, plan_id, created_at)
-      SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
-      ON CONFLICT (user_id) DO UPDATE SET email = excluded.email
-        WHERE a.email IS NULL AND excluded.email IS NOT NULL
+      WITH batch AS (
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
+          AS b(user_id, email, currency, plan_id, created_at)
+      ), opened AS (
+        INSERT INTO billing_accounts AS a (user_id, email, currency, created_at)
+        SELECT user_id, email, currency, created_at FROM batch
+        ON CONFLICT (user_id) DO UPDATE SET email = excluded.email
+          WHERE a.email IS NULL AND excluded.email IS NOT NULL
+        RETURNING a.user_id, xmax = 0 AS inserted
+      )
+      INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+          billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
+      SELECT b.user_id, p.id, p.name, p.price, b.currency, p.billing_interval,
+             p.cpu_limit, p.memory_limit, p.storage_limit, b.created_at
+      FROM opened o
+      JOIN batch b USING (user_id)
+      JOIN unnest(?::text[], ?::text[], ?::text[]::numeric[], ?::text[], ?::text[]::numeric[],
+                  ?::text[]::numeric[], ?::text[]::numeric[])
+        AS p(id, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)
+        ON p.id = b.plan_id
+      WHERE o.inserted
       """;
 
   // LEAST and GREATEST skip nulls: the first terminate in event time wins, a later heartbeat
@@ -56,9 +80,12 @@ public final class MeteringStore {
       """;
 
   private final DataSource dataSource;
+  private final Supplier<BillingConfig> config;
 
-  public MeteringStore(DataSource dataSource) {
+  /** @param config the config in effect, for the terms of the plans new accounts start on */
+  public MeteringStore(DataSource dataSource, Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
+    this.config = config;
   }
 
   /** Writes the batch atomically: all of it or, on failure, nothing. */
@@ -66,9 +93,7 @@ public final class MeteringStore {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        execute(connection, UPSERT_ACCOUNTS, batch.accounts(), List.of(
-            AccountRow::userId, AccountRow::email, AccountRow::currency, AccountRow::planId,
-            AccountRow::createdAt));
+        openAccounts(connection, batch.accounts());
         execute(connection, UPSERT_SESSIONS, batch.sessions(), List.of(
             SessionRow::sessionId, SessionRow::userId, SessionRow::firstSeen,
             SessionRow::lastSeen, SessionRow::endedAt));
@@ -84,16 +109,47 @@ public final class MeteringStore {
     }
   }
 
+  private void openAccounts(Connection connection, List<AccountRow> accounts)
+      throws SQLException {
+    if (accounts.isEmpty()) {
+      return;
+    }
+    BillingConfig current = config.get();
+    List<SubscriptionPlan> plans = current.subscriptionPlans();
+    // a plan removed from the config since the event was queued: open on the default plan
+    List<AccountRow> onKnownPlans = accounts.stream()
+        .map(a -> current.hasPlan(a.planId()) ? a
+            : new AccountRow(a.userId(), a.email(), a.currency(), current.defaultPlan(), a.createdAt()))
+        .toList();
+    try (PreparedStatement statement = connection.prepareStatement(UPSERT_ACCOUNTS)) {
+      int index = bindColumns(statement, 1, onKnownPlans, List.of(
+          AccountRow::userId, AccountRow::email, AccountRow::currency, AccountRow::planId,
+          AccountRow::createdAt));
+      bindColumns(statement, index, plans, List.of(
+          SubscriptionPlan::id, SubscriptionPlan::name, SubscriptionPlan::price,
+          SubscriptionPlan::interval, SubscriptionPlan::cpuLimit, SubscriptionPlan::memoryLimit,
+          SubscriptionPlan::storageLimit));
+      statement.executeUpdate();
+    }
+  }
+
   private static <R> void execute(Connection connection, String sql, List<R> rows,
       List<Function<R, ?>> columns) throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < columns.size(); i++) {
-        SqlArrays.bind(statement, i + 1, rows, columns.get(i));
-      }
+      bindColumns(statement, 1, rows, columns);
       statement.executeUpdate();
     }
+  }
+
+  /** Binds each column as one array parameter from {@code first} on; returns the next index. */
+  private static <R> int bindColumns(PreparedStatement statement, int first, List<R> rows,
+      List<Function<R, ?>> columns) throws SQLException {
+    for (Function<R, ?> column : columns) {
+      SqlArrays.bind(statement, first++, rows, column);
+    }
+    return first;
   }
 }

@@ -45,8 +45,13 @@ public final class RatingBenchmark {
   private static final Instant NOW = Instant.parse("2026-03-02T09:11:00Z");
 
   private static final String LOAD = """
-      INSERT INTO billing_accounts (user_id, currency, plan_id, created_at, storage_rated_until)
-        SELECT 'u' || i, 'USD', 'payg', ?, ?::timestamptz FROM generate_series(1, ?) i;
+      WITH opened AS (
+        INSERT INTO billing_accounts (user_id, currency, created_at, storage_rated_until)
+          SELECT 'u' || i, 'USD', ?, ?::timestamptz FROM generate_series(1, ?) i
+          RETURNING user_id, created_at)
+      INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+          billing_interval, started_at)
+        SELECT user_id, 'payg', 'Pay as you go', 0, 'USD', 'month', created_at FROM opened;
       INSERT INTO billing_storage_levels (user_id, effective_from, storage_gb)
         SELECT 'u' || i, ?, ? FROM generate_series(1, ?) i WHERE ? > 0;
       INSERT INTO billing_sessions (session_id, user_id, started_at, last_heartbeat, rated_until)

@@ -63,6 +63,8 @@ class BillingConfigParserTest {
       "{\"alertThreshold\": 0}                                | alertThreshold",
       "{\"gracePeriodDays\": 366}                             | gracePeriodDays",
       "{\"sessionHeartbeatTimeoutMinutes\": 0}                | sessionHeartbeatTimeoutMinutes",
+      "{\"invoiceGraceMinutes\": -1}                          | invoiceGraceMinutes",
+      "{\"paymentTermsDays\": 366}                            | paymentTermsDays",
       "{\"billingMode\": \"prepaid\"}                         | billingMode",
       "{\"enabled\": \"yes\"}                                 | enabled",
       "{\"currency\": \"XYZ\"}                                | currency",
@@ -156,7 +158,9 @@ class BillingConfigParserTest {
     assertEquals("\"0 * * * *\"", find(keys, "usageCalculationInterval").defaultJson());
     assertTrue(find(keys, "stripeSecretKey").secret());
     assertTrue(find(keys, "stripeWebhookSecret").description().contains("STRIPE_WEBHOOK_SECRET"));
-    assertEquals(19, keys.size());
+    assertEquals("60", find(keys, "invoiceGraceMinutes").defaultJson());
+    assertEquals("14", find(keys, "paymentTermsDays").defaultJson());
+    assertEquals(21, keys.size());
   }
 
   private static String withoutSecrets(JsonNode tree) {

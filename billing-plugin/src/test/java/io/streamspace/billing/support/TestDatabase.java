@@ -37,13 +37,13 @@ public final class TestDatabase {
 
   /** Empties every billing table that exists (the schema is created by the plugin's onLoad). */
   public static void clean() {
+    // one TRUNCATE of them all: tables that reference each other must go together
     execute("""
-        DO $$ DECLARE t text; BEGIN
-          FOR t IN SELECT tablename FROM pg_tables
-                   WHERE schemaname = current_schema() AND tablename LIKE 'billing\\_%'
-                     AND tablename <> 'billing_schema_history' LOOP
-            EXECUTE format('TRUNCATE %I', t);
-          END LOOP;
+        DO $$ DECLARE tables text; BEGIN
+          SELECT string_agg(quote_ident(tablename), ', ') INTO tables FROM pg_tables
+           WHERE schemaname = current_schema() AND tablename LIKE 'billing\\_%'
+             AND tablename <> 'billing_schema_history';
+          IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables; END IF;
         END $$""");
   }
 

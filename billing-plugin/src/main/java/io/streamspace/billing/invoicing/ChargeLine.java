@@ -1,0 +1,42 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.rating.UsageUnit;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One line of what an account owes for a period, before credits: a (prorated) plan fee, usage at
+ * the rates, or overage beyond the plan. Stored as a row of {@code billing_invoice_lines}.
+ *
+ * @param unit      the resource of a usage or overage line; null for a plan fee
+ * @param quantity  in the unit (display only: rounded to {@link UsageUnit#QUANTITY_SCALE}); null
+ *                  for a plan fee
+ * @param unitPrice the unit price; for a plan fee, the plan's price per interval
+ * @param amount    rounded once to the currency's minor unit
+ * @param from      the start of what the line covers
+ * @param to        its end
+ */
+public record ChargeLine(
+    ChargeKind kind,
+    String description,
+    UsageUnit unit,
+    BigDecimal quantity,
+    BigDecimal unitPrice,
+    BigDecimal amount,
+    Instant from,
+    Instant to) {
+
+  public ChargeLine {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(amount, "amount");
+  }
+
+  /** What a line is for; stored lower case in {@code billing_invoice_lines.kind}. */
+  public enum ChargeKind {
+    PLAN_FEE,
+    USAGE,
+    OVERAGE
+  }
+}
