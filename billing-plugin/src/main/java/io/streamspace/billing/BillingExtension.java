@@ -1,15 +1,21 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.BillingConfigSchema;
 import io.streamspace.billing.config.ConfigParseResult;
 import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.config.EffectiveConfigWriter;
+import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.http.AdminUserRoutes;
+import io.streamspace.billing.http.CreditRoutes;
+import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
 import io.streamspace.billing.http.UsageRoutes;
+import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.jobs.CalculateUsageJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
@@ -72,6 +78,13 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new UsageRoutes(new AccountRepository(dataSource), new UsageRecordRepository(dataSource),
         config::get, context.clock()).register(context.routes());
     new JobRoutes(context.scheduler()).register(context.routes());
+    AccountRepository accounts = new AccountRepository(dataSource);
+    new CreditRoutes(accounts, new CreditRepository(dataSource), config::get, context.clock(),
+        context.events()).register(context.routes());
+    new InvoiceRoutes(accounts, new InvoiceQueries(dataSource), config::get)
+        .register(context.routes());
+    new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
+        .register(context.routes());
     LOG.info("billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(), config.get().currency());
   }

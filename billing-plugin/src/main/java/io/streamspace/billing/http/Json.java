@@ -2,11 +2,16 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,13 +26,43 @@ public final class Json {
       .registerModule(new JavaTimeModule())
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+      // request decimals are read exactly as written (1.005 stays 1.005, never a double)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private Json() {}
 
   /** A 200 answer with the value as JSON. */
   public static HttpResponse ok(Object body) {
     return HttpResponse.json(200, write(body));
+  }
+
+  /** A 201 answer with the created value as JSON. */
+  public static HttpResponse created(Object body) {
+    return HttpResponse.json(201, write(body));
+  }
+
+  /** The request body as a JSON object; 400 {@code invalid_json} when it is not one. */
+  public static JsonNode readObject(HttpRequest request) throws ApiException {
+    try {
+      JsonNode body = MAPPER.readTree(request.body());
+      if (body != null && body.isObject()) {
+        return body;
+      }
+    } catch (IOException e) {
+      // answered below: the client needs to know the body is not JSON, not the parser's detail
+    }
+    throw new ApiException(400, "invalid_json", "the body must be a JSON object", null);
+  }
+
+  /** The value as JSON text, for event payloads. */
+  public static String write(Object body) {
+    try {
+      return MAPPER.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The error answer for a refused request. */
@@ -37,13 +72,5 @@ public final class Json {
     error.put("message", e.getMessage());
     error.put("field", e.field());
     return HttpResponse.json(e.status(), write(Map.of("error", error)));
-  }
-
-  private static String write(Object body) {
-    try {
-      return MAPPER.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -32,13 +32,21 @@ record TimeRange(Instant from, Instant to) {
     if (value == null) {
       return fallback.atStartOfDay(zone).toInstant();
     }
+    return instantOrDate(value, name, zone);
+  }
+
+  /**
+   * An ISO instant with offset, or an ISO date meaning midnight in the billing zone; 400 naming
+   * the field otherwise.
+   */
+  static Instant instantOrDate(String value, String field, ZoneId zone) throws ApiException {
     try {
       return value.contains("T")
           ? OffsetDateTime.parse(value).toInstant()
           : LocalDate.parse(value).atStartOfDay(zone).toInstant();
     } catch (DateTimeParseException e) {
-      throw ApiException.badParameter(name,
-          name + " must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
+      throw ApiException.badParameter(field,
+          field + " must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
     }
   }
 }

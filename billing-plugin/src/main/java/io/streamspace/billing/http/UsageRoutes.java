@@ -1,6 +1,5 @@
 package io.streamspace.billing.http;
 
-import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.rating.UsageLine;
@@ -12,9 +11,7 @@ import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Currency;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /** {@code GET /usage}: a user's rated usage and its cost over a period. */
@@ -52,16 +49,10 @@ public final class UsageRoutes {
    * 404 when an admin names a user without an account; 400 for a bad range.
    */
   UsageJson usage(HttpRequest request) throws Exception {
-    String userId = Access.subjectUser(request);
     BillingConfig current = config.get();
+    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
     TimeRange range = TimeRange.of(request, current.billingTimeZone(), clock);
-    Optional<Account> account = accounts.find(userId);
-    if (account.isEmpty() && !userId.equals(request.caller().userId())) {
-      throw ApiException.notFound("no billing account for user " + userId);
-    }
-    // a caller without an account yet simply has no usage, in the configured currency
-    Currency currency = account.map(Account::currency).orElse(current.currency());
-    return UsageJson.of(UsageStatement.of(userId, range.from(), range.to(), currency,
-        records.sums(userId, range.from(), range.to())));
+    return UsageJson.of(UsageStatement.of(subject.userId(), range.from(), range.to(),
+        subject.currency(), records.sums(subject.userId(), range.from(), range.to())));
   }
 }

@@ -28,6 +28,11 @@ public record BillingPeriods(int invoiceDay, ZoneId zone) {
     return start.isAfter(instant) ? day.minusMonths(1).atStartOfDay(zone).toInstant() : start;
   }
 
+  /** The end (exclusive) of the period that holds {@code instant}: the next period's start. */
+  public Instant periodEnd(Instant instant) {
+    return next(periodStart(instant).atZone(zone).toLocalDate());
+  }
+
   /** Every period start {@code b} with {@code from < b <= to}, in order. */
   public List<Instant> boundariesBetween(Instant from, Instant to) {
     List<Instant> boundaries = new ArrayList<>();

@@ -35,7 +35,22 @@ public final class Money {
     return BigDecimal.ZERO.setScale(minorDigits(currency));
   }
 
-  private static int minorDigits(Currency currency) {
+  /**
+   * An amount already in the currency's minor unit (a stored line, invoice or credit amount),
+   * shown with exactly its decimals ({@code 5} USD as {@code 5.00}). Rounds only a value that
+   * was not in the minor unit, by the same rule.
+   */
+  public static BigDecimal of(BigDecimal amount, Currency currency) {
+    return amount.setScale(minorDigits(currency), ROUNDING);
+  }
+
+  /** Whether the amount has no more decimals than the currency ({@code 1.50} USD yes, VND no). */
+  public static boolean fitsMinorUnit(BigDecimal amount, Currency currency) {
+    return amount.stripTrailingZeros().scale() <= minorDigits(currency);
+  }
+
+  /** The currency's decimals: 2 for USD, 0 for VND. */
+  public static int minorDigits(Currency currency) {
     // pseudo-currencies (XXX) answer -1: no minor unit
     return Math.max(currency.getDefaultFractionDigits(), 0);
   }

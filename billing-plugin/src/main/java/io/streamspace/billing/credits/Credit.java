@@ -1,0 +1,29 @@
+package io.streamspace.billing.credits;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * A credit an admin granted to an account: money the account's invoices consume, earliest expiry
+ * first, until {@code remaining} is zero. Amounts are shown with the currency's decimals.
+ *
+ * @param remaining what invoices have not consumed yet
+ * @param grantedBy the admin's user id
+ * @param expiresAt after which (inclusive) it is no longer applied; null for never
+ */
+public record Credit(
+    long id,
+    String userId,
+    BigDecimal amount,
+    BigDecimal remaining,
+    String currency,
+    String reason,
+    String grantedBy,
+    Instant grantedAt,
+    Instant expiresAt) {
+
+  /** Whether the credit has expired at that instant: its expiry is not after it. */
+  public boolean expiredAt(Instant now) {
+    return expiresAt != null && !expiresAt.isAfter(now);
+  }
+}

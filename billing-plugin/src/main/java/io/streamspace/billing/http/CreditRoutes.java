@@ -1,0 +1,152 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.credits.Credit;
+import io.streamspace.billing.credits.CreditRepository;
+import io.streamspace.billing.credits.CreditStatement;
+import io.streamspace.billing.credits.NewCredit;
+import io.streamspace.billing.rating.Money;
+import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Credits: {@code POST /admin/credits} grants one, {@code GET /credits} shows an account's balance
+ * and history.
+ */
+public final class CreditRoutes {
+
+  /** Published with the granted credit as payload. */
+  public static final String GRANTED_EVENT = "billing.credit.granted";
+  /** Integer digits an amount may have: far above any real credit, below numeric overflow. */
+  private static final int MAX_INTEGER_DIGITS = 15;
+  private static final int MAX_REASON_LENGTH = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(CreditRoutes.class);
+
+  private final AccountRepository accounts;
+  private final CreditRepository credits;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+  private final EventPublisher events;
+
+  public CreditRoutes(AccountRepository accounts, CreditRepository credits,
+      Supplier<BillingConfig> config, Clock clock, EventPublisher events) {
+    this.accounts = accounts;
+    this.credits = credits;
+    this.config = config;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.POST, "/admin/credits", JsonRoute.of(this::grant));
+    routes.add(HttpMethod.GET, "/credits", JsonRoute.of(this::statement));
+  }
+
+  /**
+   * 201 with the credit; 400 naming the field (nothing stored) for a bad body; 404
+   * {@code unknown_user} for a user without an account; 401/403 unless admin. Every check runs
+   * before the one INSERT, so a refusal stores nothing.
+   */
+  HttpResponse grant(HttpRequest request) throws Exception {
+    Caller admin = Access.admin(request);
+    JsonNode body = Json.readObject(request);
+    String userId = requiredText(body, "user_id");
+    BigDecimal amount = amount(body);
+    String reason = requiredText(body, "reason");
+    if (reason.length() > MAX_REASON_LENGTH) {
+      throw ApiException.badParameter("reason",
+          "reason must be at most " + MAX_REASON_LENGTH + " characters");
+    }
+    Instant now = clock.instant();
+    Instant expiresAt = expiry(body, now);
+    Account account = accounts.find(userId).orElseThrow(() -> new ApiException(404,
+        "unknown_user", "no billing account for user " + userId, "user_id"));
+    Currency currency = account.currency();
+    checkCurrency(body, currency);
+    if (!Money.fitsMinorUnit(amount, currency)) {
+      throw ApiException.badParameter("amount", currency.getCurrencyCode() + " amounts have at most "
+          + Money.minorDigits(currency) + " decimals");
+    }
+    Credit credit = credits.grant(
+        new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
+    LOG.info("credit {} of {} {} granted to {} by {}", credit.id(), credit.amount(),
+        credit.currency(), userId, admin.userId());
+    events.publish(GRANTED_EVENT, Json.write(credit));
+    return Json.created(credit);
+  }
+
+  /** 200 with the balance and history; 401; 403 for another user's unless admin; 404. */
+  CreditStatement statement(HttpRequest request) throws Exception {
+    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    return CreditStatement.of(subject.userId(), subject.currency(),
+        credits.history(subject.userId()), clock.instant());
+  }
+
+  private static String requiredText(JsonNode body, String field) throws ApiException {
+    JsonNode value = body.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw ApiException.badParameter(field, field + " is required (a non-empty string)");
+    }
+    return value.asText().strip();
+  }
+
+  /** A JSON number above zero; strings are refused so that no client relies on coercion. */
+  private static BigDecimal amount(JsonNode body) throws ApiException {
+    JsonNode value = body.get("amount");
+    if (value == null || !value.isNumber()) {
+      throw ApiException.badParameter("amount", "amount is required (a JSON number)");
+    }
+    BigDecimal amount = value.decimalValue();
+    if (amount.signum() <= 0) {
+      throw ApiException.badParameter("amount", "amount must be greater than zero");
+    }
+    if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
+      throw ApiException.badParameter("amount", "amount is too large");
+    }
+    return amount;
+  }
+
+  /** Optional: an ISO instant or date (midnight in the billing zone), after now. */
+  private Instant expiry(JsonNode body, Instant now) throws ApiException {
+    JsonNode value = body.get("expires_at");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw ApiException.badParameter("expires_at",
+          "expires_at must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
+    }
+    Instant expiresAt =
+        TimeRange.instantOrDate(value.asText(), "expires_at", config.get().billingTimeZone());
+    if (!expiresAt.isAfter(now)) {
+      throw ApiException.badParameter("expires_at", "expires_at must be in the future");
+    }
+    return expiresAt;
+  }
+
+  /** Accounts have one currency: a credit in any other could never be applied. */
+  private static void checkCurrency(JsonNode body, Currency accountCurrency) throws ApiException {
+    JsonNode value = body.get("currency");
+    if (value == null || value.isNull()) {
+      return;
+    }
+    if (!value.isTextual() || !value.asText().equals(accountCurrency.getCurrencyCode())) {
+      throw ApiException.badParameter("currency", "the account is billed in "
+          + accountCurrency.getCurrencyCode() + ": a credit must be in the account's currency");
+    }
+  }
+}

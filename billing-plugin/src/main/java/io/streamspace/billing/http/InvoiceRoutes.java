@@ -1,0 +1,83 @@
+package io.streamspace.billing.http;
+
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.InvoicePdf;
+import io.streamspace.billing.invoicing.InvoiceQueries;
+import io.streamspace.billing.invoicing.InvoiceView;
+import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * A user's invoices: {@code GET /invoices} (paginated), {@code GET /invoices/{id}} with its lines
+ * and {@code GET /invoices/{id}/pdf}. Admins read anyone's.
+ */
+public final class InvoiceRoutes {
+
+  /** The JSON body of {@code GET /invoices}. */
+  record InvoicesJson(String userId, List<InvoiceView> invoices, Integer nextOffset) {}
+
+  private final AccountRepository accounts;
+  private final InvoiceQueries invoices;
+  private final Supplier<BillingConfig> config;
+
+  public InvoiceRoutes(AccountRepository accounts, InvoiceQueries invoices,
+      Supplier<BillingConfig> config) {
+    this.accounts = accounts;
+    this.invoices = invoices;
+    this.config = config;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.GET, "/invoices", JsonRoute.of(this::list));
+    routes.add(HttpMethod.GET, "/invoices/{id}", JsonRoute.of(this::invoice));
+    routes.add(HttpMethod.GET, "/invoices/{id}/pdf", JsonRoute.of(this::pdf));
+  }
+
+  /**
+   * 200 with a page, newest period first; 400 naming {@code limit}/{@code offset}; 401; 403 for
+   * another user's unless admin; 404 for an unknown user (admin).
+   */
+  InvoicesJson list(HttpRequest request) throws Exception {
+    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    Page page = Page.of(request);
+    List<InvoiceView> rows = invoices.page(subject.userId(), page.limit() + 1, page.offset());
+    return new InvoicesJson(subject.userId(),
+        page.rows(rows), page.nextOffset(rows.size()));
+  }
+
+  /** 200 {@code application/pdf} as an attachment; otherwise as {@link #invoice}. */
+  HttpResponse pdf(HttpRequest request) throws Exception {
+    WithLines document = invoice(request);
+    String email = accounts.find(document.invoice().userId()).map(Account::email).orElse(null);
+    byte[] pdf = InvoicePdf.render(document, email, config.get().billingTimeZone());
+    return HttpResponse.of(200, "application/pdf", pdf, Map.of("Content-Disposition",
+        "attachment; filename=\"" + InvoicePdf.fileName(document.invoice()) + "\""));
+  }
+
+  /**
+   * 200 with the invoice of the {@code id} path parameter and its lines; 401; 404 for an unknown
+   * id or another user's invoice: answered exactly like a missing one, so ids reveal nothing.
+   */
+  WithLines invoice(HttpRequest request) throws Exception {
+    Caller caller = Access.authenticated(request);
+    String id = request.pathParam("id");
+    ApiException notFound = ApiException.notFound("no invoice " + id);
+    if (id == null || !id.matches("[0-9]{1,18}")) {
+      throw notFound;
+    }
+    WithLines document = invoices.find(Long.parseLong(id)).orElseThrow(() -> notFound);
+    if (!caller.isAdmin() && !document.invoice().userId().equals(caller.userId())) {
+      throw notFound;
+    }
+    return document;
+  }
+}

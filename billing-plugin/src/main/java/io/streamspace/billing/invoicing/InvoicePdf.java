@@ -1,0 +1,223 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.invoicing.InvoiceView.Line;
+import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.font.PDFont;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName;
+
+/**
+ * Renders an invoice as a one-or-more-page A4 PDF with PDFBox: the account, the period, the
+ * number (or DRAFT), status, due date, every line, credits and totals. Times are shown in the
+ * billing zone. Uses the standard Helvetica fonts, so nothing is embedded and nothing is read
+ * from the machine.
+ */
+public final class InvoicePdf {
+
+  private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ISO_LOCAL_DATE;
+  private static final float MARGIN = 50;
+  private static final float LEADING = 15;
+  private static final float FONT_SIZE = 10;
+  // table columns: description wraps within its column; the others are right-aligned at these x
+  private static final float DESCRIPTION_WIDTH = 230;
+  private static final float QUANTITY_RIGHT = 345;
+  private static final float UNIT_X = 355;
+  private static final float UNIT_PRICE_RIGHT = 480;
+  private static final float AMOUNT_RIGHT = 545;
+
+  private InvoicePdf() {}
+
+  /** The PDF's bytes. */
+  public static byte[] render(WithLines document, String email, ZoneId zone) {
+    InvoiceView invoice = document.invoice();
+    String currency = invoice.currency();
+    try (Writer out = new Writer()) {
+      out.bold(18).text(MARGIN, "Invoice " + number(invoice));
+      out.newLine().newLine();
+      out.regular().text(MARGIN, "Account: " + invoice.userId()
+          + (email == null ? "" : " <" + email + ">"));
+      out.newLine().text(MARGIN, "Period: " + DATE_TIME.format(invoice.periodStart().atZone(zone))
+          + " to " + DATE_TIME.format(invoice.periodEnd().atZone(zone)) + " (" + zone.getId() + ")");
+      out.newLine().text(MARGIN, "Status: " + invoice.status());
+      out.newLine().text(MARGIN, "Due date: " + (invoice.dueDate() == null
+          ? "-" : DATE.format(invoice.dueDate().atZone(zone))));
+      out.newLine().newLine();
+      out.bold(FONT_SIZE).text(MARGIN, "Description")
+          .right(QUANTITY_RIGHT, "Quantity").text(UNIT_X, "Unit")
+          .right(UNIT_PRICE_RIGHT, "Unit price").right(AMOUNT_RIGHT, "Amount (" + currency + ")");
+      out.regular();
+      if (document.lines().isEmpty()) {
+        out.newLine().text(MARGIN, invoice.isDraft()
+            ? "No lines yet: the draft is computed when the period closes." : "No lines.");
+      }
+      for (Line line : document.lines()) {
+        List<String> description = out.wrap(line.description(), DESCRIPTION_WIDTH);
+        out.newLine().text(MARGIN, description.get(0))
+            .right(QUANTITY_RIGHT, plain(line.quantity()))
+            .text(UNIT_X, line.unit() == null ? "" : line.unit())
+            .right(UNIT_PRICE_RIGHT, plain(line.unitPrice()))
+            .right(AMOUNT_RIGHT, line.amount().toPlainString());
+        for (String more : description.subList(1, description.size())) {
+          out.newLine().text(MARGIN, more);
+        }
+      }
+      out.newLine().newLine();
+      total(out, "Subtotal", invoice.subtotal().toPlainString(), currency);
+      total(out, "Credits applied", invoice.creditsApplied().negate().toPlainString(), currency);
+      out.bold(FONT_SIZE);
+      total(out, "Total", invoice.total().toPlainString(), currency);
+      return out.finish();
+    } catch (IOException e) {
+      // in-memory rendering: an I/O error here is a bug, not a condition to handle
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The attachment's file name: the invoice number, or DRAFT and the id. */
+  public static String fileName(InvoiceView invoice) {
+    return (invoice.invoiceNumber() == null
+        ? "DRAFT-" + invoice.id()
+        : invoice.invoiceNumber().replaceAll("[^A-Za-z0-9._-]", "_")) + ".pdf";
+  }
+
+  private static String number(InvoiceView invoice) {
+    return invoice.invoiceNumber() == null ? "DRAFT" : invoice.invoiceNumber();
+  }
+
+  private static void total(Writer out, String label, String amount, String currency)
+      throws IOException {
+    out.newLine().right(UNIT_PRICE_RIGHT, label).right(AMOUNT_RIGHT, amount + " " + currency);
+  }
+
+  private static String plain(BigDecimal value) {
+    return value == null ? "" : value.toPlainString();
+  }
+
+  /** A text cursor over pages: moves down a line at a time and starts a page when full. */
+  private static final class Writer implements AutoCloseable {
+
+    private final PDDocument document = new PDDocument();
+    private final PDFont regular = new PDType1Font(FontName.HELVETICA);
+    private final PDFont bold = new PDType1Font(FontName.HELVETICA_BOLD);
+    private PDPageContentStream page;
+    private PDFont font = regular;
+    private float size = FONT_SIZE;
+    private float y;
+
+    Writer() throws IOException {
+      newPage();
+    }
+
+    Writer bold(float fontSize) {
+      font = bold;
+      size = fontSize;
+      return this;
+    }
+
+    Writer regular() {
+      font = regular;
+      size = FONT_SIZE;
+      return this;
+    }
+
+    Writer newLine() throws IOException {
+      y -= Math.max(LEADING, size + 4);
+      if (y < MARGIN) {
+        newPage();
+      }
+      return this;
+    }
+
+    Writer text(float x, String text) throws IOException {
+      page.beginText();
+      page.setFont(font, size);
+      page.newLineAtOffset(x, y);
+      page.showText(printable(text));
+      page.endText();
+      return this;
+    }
+
+    Writer right(float rightX, String text) throws IOException {
+      return text(rightX - width(printable(text)), text);
+    }
+
+    /** The text in lines that fit the width, broken at spaces (a longer word stays whole). */
+    List<String> wrap(String text, float width) throws IOException {
+      List<String> lines = new ArrayList<>();
+      StringBuilder line = new StringBuilder();
+      for (String word : printable(text).split(" ")) {
+        String candidate = line.isEmpty() ? word : line + " " + word;
+        if (!line.isEmpty() && width(candidate) > width) {
+          lines.add(line.toString());
+          line = new StringBuilder(word);
+        } else {
+          line = new StringBuilder(candidate);
+        }
+      }
+      lines.add(line.toString());
+      return lines;
+    }
+
+    byte[] finish() throws IOException {
+      page.close();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      document.save(bytes);
+      return bytes.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+      document.close();
+    }
+
+    private void newPage() throws IOException {
+      if (page != null) {
+        page.close();
+      }
+      PDPage next = new PDPage(PDRectangle.A4);
+      document.addPage(next);
+      page = new PDPageContentStream(document, next);
+      y = next.getMediaBox().getHeight() - MARGIN;
+    }
+
+    private float width(String text) throws IOException {
+      return font.getStringWidth(text) / 1000 * size;
+    }
+
+    /**
+     * The text with every character the standard fonts cannot encode (they cover WinAnsi only,
+     * so not Vietnamese, for example) replaced by '?', rather than failing the whole PDF.
+     */
+    private String printable(String text) {
+      StringBuilder out = new StringBuilder(text.length());
+      text.codePoints().forEach(cp -> {
+        String ch = Character.toString(cp);
+        out.append(encodable(ch) ? ch : "?");
+      });
+      return out.toString();
+    }
+
+    private boolean encodable(String ch) {
+      try {
+        font.encode(ch);
+        return true;
+      } catch (IOException | IllegalArgumentException e) {
+        return false;
+      }
+    }
+  }
+}
