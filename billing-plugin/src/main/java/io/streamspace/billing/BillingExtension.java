@@ -75,10 +75,10 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());
-    new UsageRoutes(new AccountRepository(dataSource), new UsageRecordRepository(dataSource),
-        config::get, context.clock()).register(context.routes());
-    new JobRoutes(context.scheduler()).register(context.routes());
     AccountRepository accounts = new AccountRepository(dataSource);
+    new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
+        .register(context.routes());
+    new JobRoutes(context.scheduler()).register(context.routes());
     new CreditRoutes(accounts, new CreditRepository(dataSource), config::get, context.clock(),
         context.events()).register(context.routes());
     new InvoiceRoutes(accounts, new InvoiceQueries(dataSource), config::get)
