@@ -58,10 +58,10 @@ public final class InvoicePdf {
       out.newLine().newLine();
       out.bold(FONT_SIZE).text(MARGIN, "Description")
           .right(QUANTITY_RIGHT, "Quantity").text(UNIT_X, "Unit")
-          .right(UNIT_PRICE_RIGHT, "Unit price").right(AMOUNT_RIGHT, "Amount (" + currency + ")");
+          .right(UNIT_PRICE_RIGHT, "Unit price").right(AMOUNT_RIGHT, "Amount");
       out.regular();
       if (document.lines().isEmpty()) {
-        out.newLine().text(MARGIN, invoice.isDraft()
+        out.newLine().text(MARGIN, invoice.invoiceNumber() == null
             ? "No lines yet: the draft is computed when the period closes." : "No lines.");
       }
       for (Line line : document.lines()) {

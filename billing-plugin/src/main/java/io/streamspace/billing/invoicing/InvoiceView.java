@@ -27,11 +27,6 @@ public record InvoiceView(
     Instant dueDate,
     Instant paidAt) {
 
-  /** Whether the invoice is still a draft (no number, figures may still change). */
-  public boolean isDraft() {
-    return "draft".equals(status);
-  }
-
   /**
    * One stored line of an invoice.
    *
