@@ -1,0 +1,126 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.InvoiceFixtures.credit;
+import static io.streamspace.billing.support.InvoiceFixtures.invoice;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /admin/users}. Periods start on the 5th, so on 2026-03-10 the current period is
+ * [2026-03-05, 2026-04-05).
+ */
+class AdminUserRoutesTest {
+
+  private final BillingHarness billing =
+      new BillingHarness(at("2026-03-01T00:00:00Z"), "{\"invoiceDay\": 5}");
+
+  @BeforeEach
+  void accounts() {
+    for (String user : List.of("ann", "anna", "carl")) {
+      billing.userCreated(user, Map.of());
+    }
+    billing.userCreated("bob", Map.of("currency", "VND"));
+    // ann: 1 core for 2 hours in the previous period (0.10, not counted), then the golden
+    // example in this one: 2 cores and 4 GB for 10 hours = 1.00 + 0.40
+    billing.created("2026-03-02T08:00:00Z", "s0", "ann", size("1", "0", "0"));
+    billing.terminated("2026-03-02T10:00:00Z", "s0", "ann");
+    billing.created("2026-03-06T08:00:00Z", "s1", "ann", size("2", "4", "0"));
+    billing.terminated("2026-03-06T18:00:00Z", "s1", "ann");
+    billing.calculateUsageAt("2026-03-10T12:00:00Z");
+    TestDatabase.execute("UPDATE billing_accounts SET status = 'suspended' WHERE user_id = 'carl'");
+
+    // outstanding: only sent (10.00) and overdue (2.50) count
+    invoice("ann", "2025-12-05T00:00:00Z", "2026-01-05T00:00:00Z", "paid", "INV-2026-000001",
+        "USD", "7", "0", "7", "2026-01-19T00:00:00Z", "2026-01-10T00:00:00Z");
+    invoice("ann", "2026-01-05T00:00:00Z", "2026-02-05T00:00:00Z", "overdue", "INV-2026-000002",
+        "USD", "2.5", "0", "2.5", "2026-02-19T00:00:00Z", null);
+    invoice("ann", "2026-02-05T00:00:00Z", "2026-03-05T00:00:00Z", "sent", "INV-2026-000003",
+        "USD", "12", "2", "10", "2026-03-19T00:00:00Z", null);
+    invoice("ann", "2026-02-05T00:00:00Z", "2026-03-05T00:00:00Z", "void", "INV-2026-000004",
+        "USD", "4", "0", "4", "2026-03-19T00:00:00Z", null);
+    invoice("ann", "2026-03-05T00:00:00Z", "2026-04-05T00:00:00Z", "draft", null,
+        "USD", "3", "0", "3", null, null);
+    // credit: 5.00 left and unexpired; 3.00 left but expired yesterday; 2.00 used up
+    credit("ann", "5", "5", "USD", "2026-02-01T00:00:00Z", null);
+    credit("ann", "3", "3", "USD", "2026-02-01T00:00:00Z", "2026-03-09T00:00:00Z");
+    credit("ann", "2", "0", "USD", "2026-02-01T00:00:00Z", "2026-12-31T00:00:00Z");
+  }
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private JsonNode users(String query) {
+    BillingHarness.Answer answer =
+        billing.call(HttpMethod.GET, "/admin/users" + query, admin("root"));
+    assertEquals(200, answer.status(), answer.body().toString());
+    return answer.body();
+  }
+
+  private static List<String> ids(JsonNode body) {
+    return body.get("users").findValues("user_id").stream().map(JsonNode::asText).toList();
+  }
+
+  @Test
+  void everyAccountWithItsPlanCurrentCostOutstandingAndCreditBalance() {
+    JsonNode body = users("");
+
+    assertEquals("2026-03-05T00:00:00Z", body.get("period_start").asText());
+    assertEquals("2026-04-05T00:00:00Z", body.get("period_end").asText());
+    assertEquals(List.of("ann", "anna", "bob", "carl"), ids(body));
+    assertEquals("""
+        {"user_id":"ann","email":"ann@example.com","plan_id":"free","currency":"USD",\
+        "current_period_cost":1.40,"outstanding_balance":12.50,"credit_balance":5.00,\
+        "status":"active"}""", body.at("/users/0").toString());
+    assertEquals("""
+        {"user_id":"bob","email":"bob@example.com","plan_id":"free","currency":"VND",\
+        "current_period_cost":0,"outstanding_balance":0,"credit_balance":0,\
+        "status":"active"}""", body.at("/users/2").toString());
+    assertTrue(body.get("next_offset").isNull());
+  }
+
+  @Test
+  void filtersByStatusAndByUserIdPrefixTakenLiterally() {
+    assertEquals(List.of("carl"), ids(users("?status=suspended")));
+    assertEquals(List.of("ann", "anna"), ids(users("?user_id=ann")));
+    assertEquals(List.of("anna"), ids(users("?user_id=anna")));
+    assertEquals(List.of(), ids(users("?user_id=a%")), "the route table passes % as is");
+    assertEquals(List.of(), ids(users("?user_id=_nn")));
+    assertEquals(List.of(), ids(users("?status=active&user_id=carl")));
+  }
+
+  @Test
+  void pagesByUserId() {
+    JsonNode first = users("?limit=3");
+    JsonNode second = users("?limit=3&offset=3");
+
+    assertEquals(List.of("ann", "anna", "bob"), ids(first));
+    assertEquals(3, first.get("next_offset").asInt());
+    assertEquals(List.of("carl"), ids(second));
+    assertTrue(second.get("next_offset").isNull());
+    assertEquals("limit", billing.call(HttpMethod.GET, "/admin/users?limit=500", admin("root"))
+        .errorField());
+  }
+
+  @Test
+  void onlyAdminsSeeTheOverview() {
+    assertEquals(401, billing.call(HttpMethod.GET, "/admin/users", Caller.ANONYMOUS).status());
+    assertEquals(403, billing.call(HttpMethod.GET, "/admin/users", user("ann")).status());
+  }
+}
