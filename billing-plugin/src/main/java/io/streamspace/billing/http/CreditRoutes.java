@@ -78,8 +78,8 @@ public final class CreditRoutes {
     Currency currency = account.currency();
     checkCurrency(body, currency);
     if (!Money.fitsMinorUnit(amount, currency)) {
-      throw ApiException.badParameter("amount", currency.getCurrencyCode() + " amounts have at most "
-          + Money.minorDigits(currency) + " decimals");
+      throw ApiException.badParameter("amount", currency.getCurrencyCode()
+          + " amounts have at most " + Money.minorDigits(currency) + " decimals");
     }
     Credit credit = credits.grant(
         new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));

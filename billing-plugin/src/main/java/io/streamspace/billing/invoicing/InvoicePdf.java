@@ -27,7 +27,8 @@ import org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName;
  */
 public final class InvoicePdf {
 
-  private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+  private static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
   private static final DateTimeFormatter DATE = DateTimeFormatter.ISO_LOCAL_DATE;
   private static final float MARGIN = 50;
   private static final float LEADING = 15;
@@ -51,7 +52,8 @@ public final class InvoicePdf {
       out.regular().text(MARGIN, "Account: " + invoice.userId()
           + (email == null ? "" : " <" + email + ">"));
       out.newLine().text(MARGIN, "Period: " + DATE_TIME.format(invoice.periodStart().atZone(zone))
-          + " to " + DATE_TIME.format(invoice.periodEnd().atZone(zone)) + " (" + zone.getId() + ")");
+          + " to " + DATE_TIME.format(invoice.periodEnd().atZone(zone))
+          + " (" + zone.getId() + ")");
       out.newLine().text(MARGIN, "Status: " + invoice.status());
       out.newLine().text(MARGIN, "Due date: " + (invoice.dueDate() == null
           ? "-" : DATE.format(invoice.dueDate().atZone(zone))));
