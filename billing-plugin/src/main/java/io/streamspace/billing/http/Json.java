@@ -2,10 +2,12 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -30,16 +32,36 @@ public final class Json {
     return HttpResponse.json(200, write(body));
   }
 
+  /** A 201 answer with the created value as JSON. */
+  public static HttpResponse created(Object body) {
+    return HttpResponse.json(201, write(body));
+  }
+
+  /** The request body as a JSON object; 400 {@code invalid_body} when it is not one. */
+  public static JsonNode body(HttpRequest request) throws ApiException {
+    try {
+      JsonNode body = MAPPER.readTree(request.bodyText());
+      if (body != null && body.isObject()) {
+        return body;
+      }
+    } catch (JsonProcessingException e) {
+      // answered below, like any other body that is not an object
+    }
+    throw new ApiException(400, "invalid_body", "the body must be a JSON object", null);
+  }
+
   /** The error answer for a refused request. */
   public static HttpResponse error(ApiException e) {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", e.code());
     error.put("message", e.getMessage());
     error.put("field", e.field());
+    error.putAll(e.details());
     return HttpResponse.json(e.status(), write(Map.of("error", error)));
   }
 
-  private static String write(Object body) {
+  /** The value as JSON text, as the routes write it (also the payload of published events). */
+  public static String write(Object body) {
     try {
       return MAPPER.writeValueAsString(body);
     } catch (JsonProcessingException e) {

@@ -1,7 +1,9 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.RouteHandler;
+import java.util.function.Function;
 
 /**
  * A route that answers a value as JSON, or the error of an {@link ApiException}. Anything else
@@ -12,11 +14,20 @@ public interface JsonRoute {
 
   Object handle(HttpRequest request) throws Exception;
 
-  /** Adapts a JSON route to the plugin API's handler. */
+  /** Adapts a JSON route to the plugin API's handler: 200 with its value. */
   static RouteHandler of(JsonRoute route) {
+    return answering(route, Json::ok);
+  }
+
+  /** Adapts a route that creates something: 201 with its value. */
+  static RouteHandler creating(JsonRoute route) {
+    return answering(route, Json::created);
+  }
+
+  private static RouteHandler answering(JsonRoute route, Function<Object, HttpResponse> answer) {
     return request -> {
       try {
-        return Json.ok(route.handle(request));
+        return answer.apply(route.handle(request));
       } catch (ApiException e) {
         return Json.error(e);
       }

@@ -29,16 +29,21 @@ record TimeRange(Instant from, Instant to) {
   private static Instant parse(HttpRequest request, String name, ZoneId zone, LocalDate fallback)
       throws ApiException {
     String value = request.queryParam(name).orElse(null);
-    if (value == null) {
-      return fallback.atStartOfDay(zone).toInstant();
-    }
+    return value == null ? fallback.atStartOfDay(zone).toInstant() : instant(value, name, zone);
+  }
+
+  /**
+   * An ISO date (midnight in {@code zone}) or an ISO instant with offset; 400 naming
+   * {@code field} otherwise.
+   */
+  static Instant instant(String value, String field, ZoneId zone) throws ApiException {
     try {
       return value.contains("T")
           ? OffsetDateTime.parse(value).toInstant()
           : LocalDate.parse(value).atStartOfDay(zone).toInstant();
     } catch (DateTimeParseException e) {
-      throw ApiException.badParameter(name,
-          name + " must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
+      throw ApiException.badParameter(field,
+          field + " must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
     }
   }
 }

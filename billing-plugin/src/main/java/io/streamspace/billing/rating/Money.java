@@ -35,6 +35,14 @@ public final class Money {
     return BigDecimal.ZERO.setScale(minorDigits(currency));
   }
 
+  /**
+   * A stored amount at the currency's scale ({@code 5} USD shows as {@code 5.00}). Stored
+   * amounts were rounded once already, so this never rounds: it fails if it would have to.
+   */
+  public static BigDecimal shown(BigDecimal amount, Currency currency) {
+    return amount.setScale(minorDigits(currency), RoundingMode.UNNECESSARY);
+  }
+
   private static int minorDigits(Currency currency) {
     // pseudo-currencies (XXX) answer -1: no minor unit
     return Math.max(currency.getDefaultFractionDigits(), 0);
