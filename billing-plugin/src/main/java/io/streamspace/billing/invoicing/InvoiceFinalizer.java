@@ -5,6 +5,7 @@ import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.rating.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -128,14 +129,16 @@ public final class InvoiceFinalizer {
     }
     Invoice draft = locked.get();
     BillingConfig current = config.get();
-    Sql.update(connection, LOCK_ACCOUNT, draft.userId());
+    try (PreparedStatement lock = Sql.prepare(connection, LOCK_ACCOUNT, draft.userId())) {
+      lock.executeQuery().close();
+    }
     List<ChargeLine> charges = calculator.charges(connection, draft, true);
     BigDecimal subtotal = charges.stream().map(ChargeLine::amount)
-        .reduce(BigDecimal.ZERO, BigDecimal::add);
+        .reduce(Money.zero(draft.currency()), BigDecimal::add);
     List<Application> credits = CreditApplier.apply(connection, id, draft.userId(),
         draft.currency(), subtotal, now);
     BigDecimal applied = credits.stream().map(Application::amount)
-        .reduce(BigDecimal.ZERO, BigDecimal::add);
+        .reduce(Money.zero(draft.currency()), BigDecimal::add);
     storeLines(connection, draft, charges, credits);
     BigDecimal total = subtotal.subtract(applied);
     // the number is taken last: its counter row is the one lock every finalization shares

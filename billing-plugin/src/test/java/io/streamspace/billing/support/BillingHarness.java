@@ -107,14 +107,24 @@ public final class BillingHarness implements AutoCloseable {
 
   /** Flushes, sets the clock, and runs calculate-usage through the scheduler. */
   public JobRun calculateUsageAt(String now) {
+    return runAt(CALCULATE_USAGE, now);
+  }
+
+  /** Flushes, sets the clock, and runs the job through the scheduler. */
+  public JobRun runAt(String job, String now) {
     flush();
     clock.set(Instant.parse(now));
-    return context.scheduler().run(CALCULATE_USAGE);
+    return context.scheduler().run(job);
   }
 
   /** Calls a route; answers its status and JSON body. */
   public Answer call(HttpMethod method, String pathAndQuery, Caller caller) {
-    HttpResponse response = context.routes().call(method, pathAndQuery, caller);
+    return call(method, pathAndQuery, caller, null);
+  }
+
+  /** Calls a route with a JSON body; answers its status and JSON body. */
+  public Answer call(HttpMethod method, String pathAndQuery, Caller caller, String body) {
+    HttpResponse response = context.routes().call(method, pathAndQuery, caller, body);
     try {
       return new Answer(response.status(),
           JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));
