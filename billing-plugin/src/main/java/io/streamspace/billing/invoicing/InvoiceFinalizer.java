@@ -67,16 +67,33 @@ public final class InvoiceFinalizer {
     this.config = config;
   }
 
-  /** Finalizes every draft whose grace has passed at {@code now}; answers how many. */
+  /**
+   * Finalizes every draft whose grace has passed at {@code now}; answers how many. One invoice
+   * that fails (rolled back, left a draft) does not hold up the others: the run goes on and
+   * fails at the end, naming how many it could not finalize.
+   */
   public int finalizeDue(Instant now) throws SQLException {
     int finalized = 0;
+    SQLException failure = null;
     for (long id : dueDrafts(now)) {
-      Optional<Invoice> invoice =
-          Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
-      if (invoice.isPresent()) {
-        events.finalized(invoice.get());
-        finalized++;
+      try {
+        Optional<Invoice> invoice =
+            Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
+        if (invoice.isPresent()) {
+          events.finalized(invoice.get());
+          finalized++;
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.error("could not finalize invoice {}; it stays a draft", id, e);
+        if (failure == null) {
+          failure = new SQLException("some invoices could not be finalized");
+        }
+        failure.addSuppressed(e);
       }
+    }
+    if (failure != null) {
+      throw new SQLException("%d invoices could not be finalized (%d were)"
+          .formatted(failure.getSuppressed().length, finalized), failure);
     }
     return finalized;
   }
