@@ -13,10 +13,18 @@ import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
+import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.invoicing.InvoiceDrafts;
+import io.streamspace.billing.invoicing.InvoiceEvents;
+import io.streamspace.billing.invoicing.InvoiceFinalizer;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.jobs.FinalizeInvoicesJob;
+import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.metering.UsageCalculator;
@@ -55,6 +63,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   private volatile PluginContext context;
   private volatile SessionMeter meter;
   private volatile CalculateUsageJob calculateUsage;
+  private volatile GenerateInvoicesJob generateInvoices;
 
   @Override
   public String displayName() {
@@ -85,8 +94,26 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
+    loadInvoicing(context, accounts);
     LOG.info("billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(), config.get().currency());
+  }
+
+  /** The invoice jobs (scheduled) and the admin invoice routes. */
+  private void loadInvoicing(PluginContext context, AccountRepository accounts) {
+    DataSource dataSource = context.dataSource();
+    InvoiceEvents events = new InvoiceEvents(context.events());
+    InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource,
+        new InvoiceCalculator(dataSource, config::get), events, config::get);
+    InvoiceStatusChanges statusChanges = new InvoiceStatusChanges(dataSource, events);
+    FinalizeInvoicesJob finalizeInvoices =
+        new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
+    finalizeInvoices.scheduleOn(context.scheduler());
+    generateInvoices = new GenerateInvoicesJob(new InvoiceDrafts(dataSource), finalizeInvoices,
+        config::get, context.clock());
+    generateInvoices.scheduleOn(context.scheduler());
+    new InvoiceAdminRoutes(accounts, finalizer, statusChanges, config::get, context.clock())
+        .register(context.routes());
   }
 
   @Override
@@ -169,6 +196,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     config.set(parsed.config());
     if (calculateUsage != null) {
       calculateUsage.scheduleOn(context.scheduler());
+    }
+    if (generateInvoices != null) {
+      generateInvoices.scheduleOn(context.scheduler()); // the invoice day or zone may change
     }
     LOG.info("billing config changed");
   }

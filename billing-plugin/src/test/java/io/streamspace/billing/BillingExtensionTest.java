@@ -107,6 +107,19 @@ class BillingExtensionTest {
   }
 
   @Test
+  void theInvoiceJobsAreScheduledAndANewInvoiceDayReschedulesGenerateInvoices() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      assertEquals("0 0 1 * *", billing.context.scheduler().cronOf("generate-invoices"));
+      assertEquals("*/15 * * * *", billing.context.scheduler().cronOf("finalize-invoices"));
+
+      billing.context.setConfigJson("{\"invoiceDay\": 15}");
+      billing.billing.onConfigChanged(billing.context);
+
+      assertEquals("0 0 15 * *", billing.context.scheduler().cronOf("generate-invoices"));
+    }
+  }
+
+  @Test
   void admissionIsAllowedUntilQuotasExist() {
     BillingExtension billing = new BillingExtension();
 

@@ -92,8 +92,8 @@ public final class AccountOverviewQueries {
           String email = rs.getString("email");
           String accountStatus = rs.getString("status");
           String planId = rs.getString("plan_id");
-          BigDecimal outstanding = Money.of(rs.getBigDecimal("outstanding"), currency);
-          BigDecimal credit = Money.of(rs.getBigDecimal("credit"), currency);
+          BigDecimal outstanding = Money.shown(rs.getBigDecimal("outstanding"), currency);
+          BigDecimal credit = Money.shown(rs.getBigDecimal("credit"), currency);
           List<UsageSum> sums = new ArrayList<>();
           do {
             if (rs.getString("resource_type") != null) {

@@ -94,7 +94,7 @@ public final class CreditRepository {
           Currency currency = Currency.getInstance(rs.getString(6));
           byCredit.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>()).add(
               new CreditApplication(rs.getLong(2), rs.getString(3),
-                  Money.of(rs.getBigDecimal(4), currency), rs.getTimestamp(5).toInstant()));
+                  Money.shown(rs.getBigDecimal(4), currency), rs.getTimestamp(5).toInstant()));
         }
       }
     }
@@ -104,8 +104,8 @@ public final class CreditRepository {
   private static Credit credit(ResultSet rs) throws SQLException {
     Currency currency = Currency.getInstance(rs.getString(5));
     Timestamp expiresAt = rs.getTimestamp(9);
-    return new Credit(rs.getLong(1), rs.getString(2), Money.of(rs.getBigDecimal(3), currency),
-        Money.of(rs.getBigDecimal(4), currency), currency.getCurrencyCode(), rs.getString(6),
+    return new Credit(rs.getLong(1), rs.getString(2), Money.shown(rs.getBigDecimal(3), currency),
+        Money.shown(rs.getBigDecimal(4), currency), currency.getCurrencyCode(), rs.getString(6),
         rs.getString(7), rs.getTimestamp(8).toInstant(),
         expiresAt == null ? null : expiresAt.toInstant());
   }

@@ -57,6 +57,6 @@ public record CreditStatement(
           c.grantedAt(), c.expiresAt(), c.expiredAt(now), h.applications());
     }).toList();
     return new CreditStatement(userId, currency.getCurrencyCode(),
-        Money.of(balance, currency), entries);
+        Money.shown(balance, currency), entries);
   }
 }

@@ -1,5 +1,7 @@
 package io.streamspace.billing.http;
 
+import java.util.Map;
+
 /**
  * A request the plugin refuses, answered as {@code {"error": {"code", "message", "field"}}} with
  * its HTTP status.
@@ -9,12 +11,27 @@ public final class ApiException extends Exception {
   private final int status;
   private final String code;
   private final String field;
+  private final Map<String, Object> details;
 
   public ApiException(int status, String code, String message, String field) {
+    this(status, code, message, field, Map.of());
+  }
+
+  private ApiException(int status, String code, String message, String field,
+      Map<String, Object> details) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
+  }
+
+  /**
+   * 409: the request conflicts with what is stored; {@code details} are added to the error
+   * object (for example the id of what it conflicts with).
+   */
+  public static ApiException conflict(String code, String message, Map<String, Object> details) {
+    return new ApiException(409, code, message, null, details);
   }
 
   public static ApiException unauthorized() {
@@ -44,5 +61,10 @@ public final class ApiException extends Exception {
   /** The request field at fault, or null. */
   public String field() {
     return field;
+  }
+
+  /** More members of the error object, beside code, message and field. */
+  public Map<String, Object> details() {
+    return details;
   }
 }

@@ -71,6 +71,7 @@ public final class Json {
     error.put("code", e.code());
     error.put("message", e.getMessage());
     error.put("field", e.field());
+    error.putAll(e.details());
     return HttpResponse.json(e.status(), write(Map.of("error", error)));
   }
 }

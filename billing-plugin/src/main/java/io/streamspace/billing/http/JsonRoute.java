@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.RouteHandler;
+import java.util.function.Function;
 
 /**
  * A route that answers a value as JSON (200), or a ready {@link HttpResponse} as it is (a 201, a
@@ -14,12 +15,21 @@ public interface JsonRoute {
 
   Object handle(HttpRequest request) throws Exception;
 
-  /** Adapts a JSON route to the plugin API's handler. */
+  /** Adapts a JSON route to the plugin API's handler: 200 with its value. */
   static RouteHandler of(JsonRoute route) {
+    return answering(route, Json::ok);
+  }
+
+  /** Adapts a route that creates something: 201 with its value. */
+  static RouteHandler creating(JsonRoute route) {
+    return answering(route, Json::created);
+  }
+
+  private static RouteHandler answering(JsonRoute route, Function<Object, HttpResponse> answer) {
     return request -> {
       try {
-        Object answer = route.handle(request);
-        return answer instanceof HttpResponse response ? response : Json.ok(answer);
+        Object value = route.handle(request);
+        return value instanceof HttpResponse response ? response : answer.apply(value);
       } catch (ApiException e) {
         return Json.error(e);
       }

@@ -84,7 +84,7 @@ public final class InvoiceQueries {
               rs.getString("description"), rs.getString("resource_type"),
               plain(rs.getBigDecimal("quantity")), rs.getString("unit"),
               plain(rs.getBigDecimal("unit_price")),
-              Money.of(rs.getBigDecimal("amount"), currency),
+              Money.shown(rs.getBigDecimal("amount"), currency),
               instant(rs, "period_start"), instant(rs, "period_end")));
         }
       }
@@ -97,9 +97,9 @@ public final class InvoiceQueries {
     return new InvoiceView(rs.getLong("id"), rs.getString("user_id"),
         rs.getString("invoice_number"), instant(rs, "period_start"), instant(rs, "period_end"),
         rs.getString("status"), currency.getCurrencyCode(),
-        Money.of(rs.getBigDecimal("subtotal"), currency),
-        Money.of(rs.getBigDecimal("credits_applied"), currency),
-        Money.of(rs.getBigDecimal("total"), currency),
+        Money.shown(rs.getBigDecimal("subtotal"), currency),
+        Money.shown(rs.getBigDecimal("credits_applied"), currency),
+        Money.shown(rs.getBigDecimal("total"), currency),
         instant(rs, "due_at"), instant(rs, "paid_at"));
   }
 

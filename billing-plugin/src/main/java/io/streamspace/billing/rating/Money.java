@@ -36,12 +36,11 @@ public final class Money {
   }
 
   /**
-   * An amount already in the currency's minor unit (a stored line, invoice or credit amount),
-   * shown with exactly its decimals ({@code 5} USD as {@code 5.00}). Rounds only a value that
-   * was not in the minor unit, by the same rule.
+   * A stored amount at the currency's scale ({@code 5} USD shows as {@code 5.00}). Stored
+   * amounts were rounded once already, so this never rounds: it fails if it would have to.
    */
-  public static BigDecimal of(BigDecimal amount, Currency currency) {
-    return amount.setScale(minorDigits(currency), ROUNDING);
+  public static BigDecimal shown(BigDecimal amount, Currency currency) {
+    return amount.setScale(minorDigits(currency), RoundingMode.UNNECESSARY);
   }
 
   /** Whether the amount has no more decimals than the currency ({@code 1.50} USD yes, VND no). */

@@ -107,9 +107,14 @@ public final class BillingHarness implements AutoCloseable {
 
   /** Flushes, sets the clock, and runs calculate-usage through the scheduler. */
   public JobRun calculateUsageAt(String now) {
+    return runAt(CALCULATE_USAGE, now);
+  }
+
+  /** Flushes, sets the clock, and runs the job through the scheduler. */
+  public JobRun runAt(String job, String now) {
     flush();
     clock.set(Instant.parse(now));
-    return context.scheduler().run(CALCULATE_USAGE);
+    return context.scheduler().run(job);
   }
 
   /** Calls a route; answers its status and JSON body. */

@@ -1,0 +1,122 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.IllegalTransitionException;
+import io.streamspace.billing.invoicing.Invoice;
+import io.streamspace.billing.invoicing.InvoiceExistsException;
+import io.streamspace.billing.invoicing.InvoiceFinalizer;
+import io.streamspace.billing.invoicing.InvoiceStatus;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Admin routes over invoices: {@code POST /admin/invoices} invoices an account for a period now,
+ * {@code PATCH /admin/invoices/{id}} marks one paid or voids it.
+ */
+public final class InvoiceAdminRoutes {
+
+  private final AccountRepository accounts;
+  private final InvoiceFinalizer finalizer;
+  private final InvoiceStatusChanges statusChanges;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public InvoiceAdminRoutes(AccountRepository accounts, InvoiceFinalizer finalizer,
+      InvoiceStatusChanges statusChanges, Supplier<BillingConfig> config, Clock clock) {
+    this.accounts = accounts;
+    this.finalizer = finalizer;
+    this.statusChanges = statusChanges;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.POST, "/admin/invoices", JsonRoute.creating(this::create));
+    routes.add(HttpMethod.PATCH, "/admin/invoices/{id}", JsonRoute.of(this::patch));
+  }
+
+  /**
+   * {@code {"user_id", "period_start", "period_end"}} (ISO dates, midnight in the billing zone,
+   * or instants): 201 with the finalized invoice, credits applied; 400 naming the field that is
+   * missing or bad, or {@code period_end} when it is not after the start or in the future; 404
+   * for a user without an account; 409 {@code invoice_exists} with {@code invoice_id} when the
+   * account has an invoice overlapping the period; 401/403 unless admin.
+   */
+  InvoiceJson create(HttpRequest request) throws Exception {
+    Access.admin(request);
+    JsonNode body = Json.readObject(request);
+    String userId = text(body, "user_id");
+    ZoneId zone = config.get().billingTimeZone();
+    Instant start = TimeRange.instantOrDate(text(body, "period_start"), "period_start", zone);
+    Instant end = TimeRange.instantOrDate(text(body, "period_end"), "period_end", zone);
+    Instant now = clock.instant();
+    if (!start.isBefore(end)) {
+      throw ApiException.badParameter("period_end", "period_end must be after period_start");
+    }
+    if (end.isAfter(now)) {
+      // usage after now is not rated yet, and the rest of the period could not be invoiced
+      throw ApiException.badParameter("period_end", "period_end must not be in the future");
+    }
+    Account account = accounts.find(userId)
+        .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+    try {
+      return InvoiceJson.of(finalizer.invoiceNow(userId, account.currency(), start, end, now));
+    } catch (InvoiceExistsException e) {
+      Map<String, Object> details = new HashMap<>();
+      details.put("invoice_id", e.existingId());
+      throw ApiException.conflict("invoice_exists", e.getMessage(), details);
+    }
+  }
+
+  /**
+   * {@code {"status": "paid"|"void", "note"}}: 200 with the invoice; 400 for a bad id, status or
+   * a missing note; 404 for an unknown invoice; 409 {@code invalid_transition} when its status
+   * does not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided);
+   * 401/403 unless admin.
+   */
+  InvoiceJson patch(HttpRequest request) throws Exception {
+    Access.admin(request);
+    long id = id(request);
+    JsonNode body = Json.readObject(request);
+    InvoiceStatus target = InvoiceStatus.parse(text(body, "status"))
+        .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
+        .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
+    String note = text(body, "note");
+    try {
+      Invoice invoice = statusChanges.change(id, target, note, clock.instant())
+          .orElseThrow(() -> ApiException.notFound("no invoice " + id));
+      return InvoiceJson.of(invoice);
+    } catch (IllegalTransitionException e) {
+      throw ApiException.conflict("invalid_transition", e.getMessage(),
+          Map.of("status", e.from().value()));
+    }
+  }
+
+  private static long id(HttpRequest request) throws ApiException {
+    try {
+      return Long.parseLong(request.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw ApiException.badParameter("id", "the invoice id must be a number");
+    }
+  }
+
+  /** A required, non-blank text member. */
+  private static String text(JsonNode body, String field) throws ApiException {
+    JsonNode value = body.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw ApiException.badParameter(field, field + " is required (a non-empty string)");
+    }
+    return value.asText();
+  }
+}

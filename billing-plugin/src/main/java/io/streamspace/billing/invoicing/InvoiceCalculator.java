@@ -1,0 +1,178 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.metering.BillingPeriods;
+import io.streamspace.billing.rating.UsageUnit;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * What an invoice charges: the account's unbilled usage up to the invoice's period end (its own
+ * period, plus records of earlier periods rated after their invoice was finalized), summed into
+ * {@link UsageBucket}s, priced by {@link PeriodCharges} with the plans the account was on.
+ *
+ * <p>Finalization claims the records it bills ({@code invoice_id}), in the same transaction, so
+ * each record is billed exactly once; a draft's {@link #preview} computes the same lines from
+ * the same records without claiming them.
+ */
+public final class InvoiceCalculator {
+
+  // The records an invoice bills: those of the account not on any invoice yet, up to its end.
+  // The floor (the earliest of them, read first) bounds the period boundaries the buckets need;
+  // a record older than it committed in between is simply left for the next invoice.
+  private static final String UNBILLED =
+      "user_id = ? AND invoice_id IS NULL AND slice_start >= ? AND slice_start < ?";
+
+  private static final String FLOOR = """
+      SELECT min(slice_start) FROM billing_usage_records
+      WHERE user_id = ? AND invoice_id IS NULL AND slice_start < ?""";
+
+  private static final String CLAIM = "UPDATE billing_usage_records SET invoice_id = ? WHERE "
+      + UNBILLED + " RETURNING resource_type, unit_price, slice_start, unit_seconds";
+
+  private static final String PEEK =
+      "SELECT resource_type, unit_price, slice_start, unit_seconds FROM billing_usage_records "
+      + "WHERE " + UNBILLED;
+
+  // Buckets: per resource, unit price, UTC clock hour and billing period (k, the index of the
+  // period's start in the boundaries: an hour that a boundary cuts gives two buckets). Records
+  // never straddle an hour or a boundary (calculate-usage cuts them there).
+  private static final String BUCKETS = """
+      WITH billed AS (%s)
+      SELECT resource_type, unit_price, date_trunc('hour', slice_start, 'UTC') AS hour,
+             width_bucket(slice_start, ?::timestamptz[]) AS k, sum(unit_seconds)
+      FROM billed
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 3, 4, 2""";
+
+  private static final String TERMS = """
+      SELECT plan_id, plan_name, price, billing_interval, cpu_limit, memory_limit, storage_limit,
+             started_at, ended_at
+      FROM billing_subscriptions
+      WHERE user_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at > ?)
+      ORDER BY started_at""";
+
+  private final DataSource dataSource;
+  private final Supplier<BillingConfig> config;
+
+  public InvoiceCalculator(DataSource dataSource, Supplier<BillingConfig> config) {
+    this.dataSource = dataSource;
+    this.config = config;
+  }
+
+  /**
+   * The lines a draft would get if it were finalized now, computed from the usage it would claim
+   * (nothing is claimed or stored); empty when there is no draft of that id.
+   */
+  public Optional<List<ChargeLine>> preview(long invoiceId) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      Optional<Invoice> draft = InvoiceRepository.find(connection, invoiceId, false)
+          .filter(i -> i.status() == InvoiceStatus.DRAFT);
+      if (draft.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(charges(connection, draft.get(), false));
+    }
+  }
+
+  /**
+   * The invoice's charge lines, in the caller's transaction; {@code claim} marks the billed
+   * records as the invoice's (finalization), otherwise they are only read (preview).
+   */
+  List<ChargeLine> charges(Connection connection, Invoice invoice, boolean claim)
+      throws SQLException {
+    BillingConfig current = config.get();
+    Instant floor = floor(connection, invoice);
+    List<UsageBucket> buckets = floor == null ? List.of()
+        : buckets(connection, invoice, floor, claim, current);
+    Instant termsFrom = floor == null || invoice.periodStart().isBefore(floor)
+        ? invoice.periodStart() : floor;
+    List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
+    return PeriodCharges.compute(current.billingMode(), invoice.currency(),
+        invoice.periodStart(), invoice.periodEnd(), terms, buckets);
+  }
+
+  private static Instant floor(Connection connection, Invoice invoice) throws SQLException {
+    try (PreparedStatement statement = Sql.prepare(connection, FLOOR, invoice.userId(),
+            invoice.periodEnd());
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return Sql.instant(rs.getTimestamp(1));
+    }
+  }
+
+  private static List<UsageBucket> buckets(Connection connection, Invoice invoice, Instant floor,
+      boolean claim, BillingConfig current) throws SQLException {
+    List<Instant> bounds = List.copyOf(boundaries(invoice, floor,
+        new BillingPeriods(current.invoiceDay(), current.billingTimeZone())));
+    String billed = claim ? CLAIM : PEEK;
+    List<Object> params = new ArrayList<>();
+    if (claim) {
+      params.add(invoice.id());
+    }
+    params.addAll(List.of(invoice.userId(), floor, invoice.periodEnd(),
+        connection.createArrayOf("timestamptz", bounds.stream().map(Timestamp::from).toArray())));
+    List<UsageBucket> buckets = new ArrayList<>();
+    try (PreparedStatement statement = Sql.prepare(connection, BUCKETS.formatted(billed),
+            params.toArray());
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        Instant hour = rs.getTimestamp(3).toInstant();
+        int k = rs.getInt(4); // 1-based: the period [bounds[k-1], bounds[k])
+        Instant start = max(hour, bounds.get(k - 1));
+        Instant end = min(hour.plus(Duration.ofHours(1)), bounds.get(k));
+        buckets.add(new UsageBucket(UsageUnit.ofResourceType(rs.getString(1)), start, end,
+            rs.getBigDecimal(5), rs.getBigDecimal(2)));
+      }
+    }
+    return buckets;
+  }
+
+  /**
+   * The cut points of the billed range {@code [floor, period end)}: the start of the billing
+   * period holding the floor, every period boundary after it, the invoice's own period start
+   * (an admin's invoice may start anywhere) and its end, in order.
+   */
+  static NavigableSet<Instant> boundaries(Invoice invoice, Instant floor, BillingPeriods periods) {
+    TreeSet<Instant> bounds = new TreeSet<>(periods.boundariesBetween(floor, invoice.periodEnd()));
+    bounds.add(periods.periodStart(floor));
+    bounds.add(invoice.periodStart());
+    bounds.add(invoice.periodEnd());
+    return bounds.headSet(invoice.periodEnd(), true);
+  }
+
+  private static List<PlanTerm> terms(Connection connection, String userId, Instant from,
+      Instant to) throws SQLException {
+    List<PlanTerm> terms = new ArrayList<>();
+    try (PreparedStatement statement = Sql.prepare(connection, TERMS, userId, to, from);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        terms.add(new PlanTerm(rs.getString(1), rs.getString(2), rs.getBigDecimal(3),
+            rs.getString(4), rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7),
+            rs.getTimestamp(8).toInstant(), Sql.instant(rs.getTimestamp(9))));
+      }
+    }
+    return terms;
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

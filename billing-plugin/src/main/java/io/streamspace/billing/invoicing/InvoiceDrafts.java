@@ -1,0 +1,92 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.db.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Opens draft invoices. The database guarantees one invoice per account and period: a unique
+ * key on (account, period start) and an exclusion constraint against overlapping periods, both
+ * among invoices that are not void.
+ */
+public final class InvoiceDrafts {
+
+  /** SQLStates of the two guards: exclusion violation, unique violation. */
+  private static final String EXCLUSION_VIOLATION = "23P01";
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  // One statement for every account: ON CONFLICT DO NOTHING (no target, so it covers the
+  // exclusion constraint too) makes a re-run, a run after a crash or a second node's run insert
+  // nothing for an account that has its invoice, even while the first run is uncommitted.
+  private static final String GENERATE = """
+      INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                    finalize_after, created_at)
+      SELECT user_id, ?, ?, currency, 'draft', ?, ? FROM billing_accounts
+      WHERE created_at < ?
+      ON CONFLICT DO NOTHING""";
+
+  private static final String OPEN_ONE = """
+      INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                    finalize_after, created_at)
+      VALUES (?, ?, ?, ?, 'draft', ?, ?)
+      RETURNING id""";
+
+  private static final String OVERLAPPING = """
+      SELECT id FROM billing_invoices
+      WHERE user_id = ? AND status <> 'void'
+        AND tstzrange(period_start, period_end) && tstzrange(?, ?)
+      ORDER BY period_start LIMIT 1""";
+
+  private final DataSource dataSource;
+
+  public InvoiceDrafts(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Opens a draft of {@code [start, end)} for every account opened before {@code end} that has
+   * no invoice overlapping it; answers how many were opened.
+   */
+  public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return Sql.update(connection, GENERATE, start, end, finalizeAfter, now, end);
+    }
+  }
+
+  /**
+   * Opens one draft in the caller's transaction.
+   *
+   * @throws InvoiceExistsException when the account has an invoice overlapping the period (the
+   *     transaction is then aborted: the caller rolls it back)
+   */
+  static long open(Connection connection, String userId, Currency currency, Instant start,
+      Instant end, Instant finalizeAfter, Instant now) throws SQLException {
+    try (PreparedStatement statement = Sql.prepare(connection, OPEN_ONE, userId, start, end,
+            currency.getCurrencyCode(), finalizeAfter, now);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Whether the statement failed on one of the one-invoice-per-period guards. */
+  static boolean isOverlap(SQLException e) {
+    return EXCLUSION_VIOLATION.equals(e.getSQLState()) || UNIQUE_VIOLATION.equals(e.getSQLState());
+  }
+
+  /** The account's non-void invoice overlapping {@code [start, end)}, if any. */
+  Optional<Long> overlapping(String userId, Instant start, Instant end) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = Sql.prepare(connection, OVERLAPPING, userId, start, end);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.credits.CreditApplier;
+import io.streamspace.billing.credits.CreditApplier.Application;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.rating.Money;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finalizes drafts, each in its own transaction: claims the usage, stores the charge lines,
+ * applies credits, assigns the next gapless number and sets the due date; the invoice is then
+ * {@code sent}, or {@code paid} at once when its total is zero. Events are published after the
+ * commit. A crash half-way rolls the invoice back to a draft with nothing claimed, no credit
+ * spent and no number taken; the next run finalizes it.
+ */
+public final class InvoiceFinalizer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InvoiceFinalizer.class);
+
+  private static final String DUE = """
+      SELECT id FROM billing_invoices WHERE status = 'draft' AND finalize_after <= ?
+      ORDER BY id""";
+
+  // Finalizations of one account take turns (two of them, say the job and an admin's invoice,
+  // would otherwise race for the same unbilled records). NO KEY UPDATE: rows that merely
+  // reference the account (credits being granted) need not wait.
+  private static final String LOCK_ACCOUNT =
+      "SELECT 1 FROM billing_accounts WHERE user_id = ? FOR NO KEY UPDATE";
+
+  private static final String LINE = """
+      INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description, resource_type,
+          quantity, unit, unit_price, amount, period_start, period_end)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+  private static final String FINALIZE = """
+      UPDATE billing_invoices
+      SET status = ?, invoice_number = ?, subtotal = ?, credits_applied = ?, total = ?,
+          finalized_at = ?, due_at = ?, paid_at = CASE WHEN ? = 'paid' THEN ?::timestamptz END
+      WHERE id = ?""";
+
+  private final DataSource dataSource;
+  private final InvoiceCalculator calculator;
+  private final InvoiceEvents events;
+  private final Supplier<BillingConfig> config;
+
+  public InvoiceFinalizer(DataSource dataSource, InvoiceCalculator calculator,
+      InvoiceEvents events, Supplier<BillingConfig> config) {
+    this.dataSource = dataSource;
+    this.calculator = calculator;
+    this.events = events;
+    this.config = config;
+  }
+
+  /**
+   * Finalizes every draft whose grace has passed at {@code now}; answers how many. One invoice
+   * that fails (rolled back, left a draft) does not hold up the others: the run goes on and
+   * fails at the end, naming how many it could not finalize.
+   */
+  public int finalizeDue(Instant now) throws SQLException {
+    int finalized = 0;
+    SQLException failure = null;
+    for (long id : dueDrafts(now)) {
+      try {
+        Optional<Invoice> invoice =
+            Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
+        if (invoice.isPresent()) {
+          events.finalized(invoice.get());
+          finalized++;
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.error("could not finalize invoice {}; it stays a draft", id, e);
+        if (failure == null) {
+          failure = new SQLException("some invoices could not be finalized");
+        }
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw new SQLException("%d invoices could not be finalized (%d were)"
+          .formatted(failure.getSuppressed().length, finalized), failure);
+    }
+    return finalized;
+  }
+
+  /**
+   * Opens and finalizes at once an invoice of {@code [start, end)} for the account (an admin's
+   * invoice), in one transaction.
+   *
+   * @throws InvoiceExistsException when the account has an invoice overlapping the period
+   */
+  public Invoice invoiceNow(String userId, Currency currency, Instant start, Instant end,
+      Instant now) throws SQLException, InvoiceExistsException {
+    Invoice invoice;
+    try {
+      invoice = Transactions.inTransaction(dataSource, c -> finalizeDraft(c,
+          InvoiceDrafts.open(c, userId, currency, start, end, now, now), now).orElseThrow());
+    } catch (SQLException e) {
+      if (!InvoiceDrafts.isOverlap(e)) {
+        throw e;
+      }
+      throw new InvoiceExistsException(
+          new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
+    }
+    events.finalized(invoice);
+    return invoice;
+  }
+
+  private List<Long> dueDrafts(Instant now) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = Sql.prepare(connection, DUE, now);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Finalizes the draft in the caller's transaction; empty when it is no longer a draft (another
+   * run or node finalized or voided it first: the row lock makes it wait, then it sees that).
+   */
+  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now)
+      throws SQLException {
+    Optional<Invoice> locked = InvoiceRepository.find(connection, id, true)
+        .filter(i -> i.status() == InvoiceStatus.DRAFT);
+    if (locked.isEmpty()) {
+      return Optional.empty();
+    }
+    Invoice draft = locked.get();
+    BillingConfig current = config.get();
+    try (PreparedStatement lock = Sql.prepare(connection, LOCK_ACCOUNT, draft.userId())) {
+      lock.executeQuery().close();
+    }
+    List<ChargeLine> charges = calculator.charges(connection, draft, true);
+    BigDecimal subtotal = charges.stream().map(ChargeLine::amount)
+        .reduce(Money.zero(draft.currency()), BigDecimal::add);
+    List<Application> credits = CreditApplier.apply(connection, id, draft.userId(),
+        draft.currency(), subtotal, now);
+    BigDecimal applied = credits.stream().map(Application::amount)
+        .reduce(Money.zero(draft.currency()), BigDecimal::add);
+    storeLines(connection, draft, charges, credits);
+    BigDecimal total = subtotal.subtract(applied);
+    // the number is taken last: its counter row is the one lock every finalization shares
+    String number = InvoiceNumbers.next(connection,
+        now.atZone(current.billingTimeZone()).getYear());
+    InvoiceStatus status = total.signum() == 0 ? InvoiceStatus.PAID : InvoiceStatus.SENT;
+    Instant due = now.atZone(current.billingTimeZone())
+        .plusDays(current.paymentTermsDays()).toInstant();
+    Sql.update(connection, FINALIZE, status.value(), number, subtotal, applied, total, now, due,
+        status.value(), now, id);
+    LOG.info("finalized invoice {} ({}) for {}: {} {}", id, number, draft.userId(), total,
+        draft.currency());
+    return InvoiceRepository.find(connection, id, false);
+  }
+
+  private static void storeLines(Connection connection, Invoice draft, List<ChargeLine> charges,
+      List<Application> credits) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(LINE)) {
+      int lineNo = 0;
+      for (ChargeLine c : charges) {
+        Sql.bind(statement, draft.id(), ++lineNo, c.kind().name().toLowerCase(Locale.ROOT),
+            c.description(), c.unit() == null ? null : c.unit().resourceType(), c.quantity(),
+            c.unit() == null ? null : c.unit().label(), c.unitPrice(), c.amount(), c.from(),
+            c.to());
+        statement.addBatch();
+      }
+      for (Application a : credits) {
+        Sql.bind(statement, draft.id(), ++lineNo, "credit", "Credit: " + a.reason(), null, null,
+            null, null, a.amount().negate(), draft.periodStart(), draft.periodEnd());
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.credits.CreditApplier;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.Transactions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The changes of a finalized invoice's status: an admin marks it paid or voids it, and the
+ * finalize job marks sent invoices overdue once their due date has passed. Events are published
+ * after the commit.
+ *
+ * <p>Voiding gives back the credits the invoice used (their {@code remaining} restored, the
+ * applications kept and marked reversed) and releases its usage records, so the period can be
+ * invoiced again: the usage is then billed by the next invoice of the account (or an admin's
+ * invoice of that period), not lost. A void invoice keeps its number and lines, for the record.
+ */
+public final class InvoiceStatusChanges {
+
+  private static final String PAY = """
+      UPDATE billing_invoices SET status = 'paid', paid_at = ?, status_note = ? WHERE id = ?""";
+
+  private static final String VOID = """
+      UPDATE billing_invoices SET status = 'void', voided_at = ?, status_note = ? WHERE id = ?""";
+
+  // by the primary key's (user, slice start) range: invoice_id has no index of its own
+  private static final String RELEASE_USAGE = """
+      UPDATE billing_usage_records SET invoice_id = NULL
+      WHERE user_id = ? AND slice_start < ? AND invoice_id = ?""";
+
+  private static final String MARK_OVERDUE = """
+      UPDATE billing_invoices SET status = 'overdue'
+      WHERE status = 'sent' AND due_at <= ?
+      RETURNING\s""" + InvoiceRepository.COLUMNS;
+
+  private final DataSource dataSource;
+  private final InvoiceEvents events;
+
+  public InvoiceStatusChanges(DataSource dataSource, InvoiceEvents events) {
+    this.dataSource = dataSource;
+    this.events = events;
+  }
+
+  /**
+   * Moves the invoice to {@code target} ({@link InvoiceStatus#PAID} or {@link InvoiceStatus#VOID})
+   * with the admin's note; empty when there is no such invoice.
+   *
+   * @throws IllegalTransitionException when its status does not allow it
+   */
+  public Optional<Invoice> change(long id, InvoiceStatus target, String note, Instant now)
+      throws SQLException, IllegalTransitionException {
+    // refusals are decided under the row lock and thrown after the (unchanged) transaction
+    record Outcome(Invoice found, Invoice changed) {}
+    Optional<Outcome> outcome = Transactions.inTransaction(dataSource, c -> {
+      Optional<Invoice> invoice = InvoiceRepository.find(c, id, true);
+      if (invoice.isEmpty() || !invoice.get().status().mayBecome(target)) {
+        return invoice.map(i -> new Outcome(i, null));
+      }
+      apply(c, invoice.get(), target, note, now);
+      return Optional.of(new Outcome(invoice.get(),
+          InvoiceRepository.find(c, id, false).orElseThrow()));
+    });
+    if (outcome.isEmpty()) {
+      return Optional.empty();
+    }
+    Invoice changed = outcome.get().changed();
+    if (changed == null) {
+      throw new IllegalTransitionException(outcome.get().found().status(), target);
+    }
+    if (target == InvoiceStatus.PAID) {
+      events.paid(changed);
+    }
+    return Optional.of(changed);
+  }
+
+  private static void apply(Connection c, Invoice invoice, InvoiceStatus target, String note,
+      Instant now) throws SQLException {
+    if (target == InvoiceStatus.PAID) {
+      Sql.update(c, PAY, now, note, invoice.id());
+      return;
+    }
+    Sql.update(c, VOID, now, note, invoice.id());
+    CreditApplier.giveBack(c, invoice.id(), now);
+    Sql.update(c, RELEASE_USAGE, invoice.userId(), invoice.periodEnd(), invoice.id());
+  }
+
+  /** Marks every sent invoice whose due date has passed at {@code now} overdue; answers how many. */
+  public int markOverdue(Instant now) throws SQLException {
+    List<Invoice> overdue = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = Sql.prepare(connection, MARK_OVERDUE, now);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        overdue.add(InvoiceRepository.read(rs, List.of()));
+      }
+    }
+    overdue.forEach(events::overdue);
+    return overdue.size();
+  }
+}

@@ -1,0 +1,63 @@
+package io.streamspace.billing.jobs;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.InvoiceFinalizer;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.plugin.api.jobs.JobContext;
+import io.streamspace.plugin.api.jobs.JobResult;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.PluginJob;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code finalize-invoices} job, every 15 minutes (so a draft is finalized at most 15
+ * minutes after its grace ends) and at the end of generate-invoices: finalizes the drafts whose
+ * grace has passed, then marks sent invoices past their due date overdue.
+ */
+public final class FinalizeInvoicesJob implements PluginJob {
+
+  public static final String NAME = "finalize-invoices";
+  static final String CRON = "*/15 * * * *";
+
+  private static final Logger LOG = LoggerFactory.getLogger(FinalizeInvoicesJob.class);
+
+  private final InvoiceFinalizer finalizer;
+  private final InvoiceStatusChanges statusChanges;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public FinalizeInvoicesJob(InvoiceFinalizer finalizer, InvoiceStatusChanges statusChanges,
+      Supplier<BillingConfig> config, Clock clock) {
+    this.finalizer = finalizer;
+    this.statusChanges = statusChanges;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Schedules the job (its cron does not depend on the config). */
+  public void scheduleOn(JobScheduler scheduler) {
+    scheduler.schedule(NAME, CRON, config.get().billingTimeZone(), this);
+  }
+
+  @Override
+  public JobResult run(JobContext context) throws Exception {
+    if (!config.get().enabled()) {
+      return JobResult.of(0, "billing is disabled");
+    }
+    return finalizeAt(clock.instant());
+  }
+
+  /** Does everything due at {@code now}. */
+  JobResult finalizeAt(Instant now) throws SQLException {
+    int finalized = finalizer.finalizeDue(now);
+    int overdue = statusChanges.markOverdue(now);
+    String summary = "finalized %d invoices; marked %d overdue".formatted(finalized, overdue);
+    LOG.info("{}: {}", NAME, summary);
+    return JobResult.of(finalized + overdue, summary);
+  }
+}

@@ -1,0 +1,169 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.grantCredit;
+import static io.streamspace.billing.support.InvoiceFixtures.remaining;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.http.HttpMethod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code POST /admin/invoices} and {@code PATCH /admin/invoices/{id}}. */
+class InvoiceAdminRoutesTest {
+
+  private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
+  private long credit;
+
+  @BeforeEach
+  void usage() {
+    // 10 cores for 3 hours on March 2: 30 core-hours = 1.50, and 20 GB-hours = 0.20
+    billing.created("2026-03-02T09:00:00Z", "s1", "mia", size("10", "0", "0"));
+    billing.created("2026-03-02T09:00:00Z", "s2", "mia", size("0", "20", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s1", "mia");
+    billing.terminated("2026-03-02T10:00:00Z", "s2", "mia");
+    billing.flush();
+    credit = grantCredit("mia", "0.70", "USD", "sorry", "2026-03-01T00:00:00Z", null);
+    billing.calculateUsageAt("2026-03-05T12:00:00Z");
+  }
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private Answer create(String body) {
+    return billing.call(HttpMethod.POST, "/admin/invoices", admin("root"), body);
+  }
+
+  private Answer patch(Object id, String body) {
+    return billing.call(HttpMethod.PATCH, "/admin/invoices/" + id, admin("root"), body);
+  }
+
+  @Test
+  void anAdminInvoicesAPeriodNowWithCreditsApplied() {
+    Answer answer = create(
+        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}");
+
+    assertEquals(201, answer.status(), answer.body().toString());
+    JsonNode invoice = answer.body();
+    assertEquals("INV-2026-000001", invoice.get("invoice_number").asText());
+    assertEquals("mia", invoice.get("user_id").asText());
+    assertEquals("2026-03-01T00:00:00Z", invoice.get("period_start").asText());
+    assertEquals("2026-03-05T00:00:00Z", invoice.get("period_end").asText());
+    assertEquals("sent", invoice.get("status").asText());
+    assertEquals("USD", invoice.get("currency").asText());
+    assertEquals("1.70", invoice.get("subtotal").decimalValue().toPlainString());
+    assertEquals("0.70", invoice.get("credits_applied").decimalValue().toPlainString());
+    assertEquals("1.00", invoice.get("total").decimalValue().toPlainString());
+    assertEquals("2026-03-19T12:00:00Z", invoice.get("due_date").asText());
+    assertEquals("[{\"kind\":\"usage\",\"description\":\"cpu usage\",\"resource_type\":\"cpu\","
+        + "\"quantity\":30,\"unit\":\"core-hours\",\"unit_price\":0.05,\"amount\":1.50},"
+        + "{\"kind\":\"usage\",\"description\":\"memory usage\",\"resource_type\":\"memory\","
+        + "\"quantity\":20,\"unit\":\"gb-hours\",\"unit_price\":0.01,\"amount\":0.20},"
+        + "{\"kind\":\"credit\",\"description\":\"Credit: sorry\",\"resource_type\":null,"
+        + "\"quantity\":null,\"unit\":null,\"unit_price\":null,\"amount\":-0.70}]",
+        invoice.get("lines").toString());
+    assertEquals("0.00", remaining(credit));
+    assertTrue(billing.context.published().get(0).startsWith("billing.invoice.created "));
+  }
+
+  @Test
+  void anOverlappingPeriodIsAConflictNamingTheExistingInvoice() {
+    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+
+    Answer overlap = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-04T00:00:00Z\","
+        + " \"period_end\": \"2026-03-05T12:00:00+00:00\"}");
+
+    assertEquals(409, overlap.status());
+    assertEquals("invoice_exists", overlap.body().at("/error/code").asText());
+    assertEquals(id, overlap.body().at("/error/invoice_id").asLong());
+    assertEquals(1L, value("SELECT count(*) FROM billing_invoices"));
+    assertEquals("1", value("SELECT last_number::text FROM billing_invoice_numbers"),
+        "no number taken by the refused one");
+  }
+
+  @Test
+  void badBodiesAreRefusedNamingTheField() {
+    assertEquals("user_id", create("{\"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").errorField());
+    assertEquals("period_start", create("{\"user_id\": \"mia\", \"period_start\": \"March\","
+        + " \"period_end\": \"2026-03-05\"}").errorField());
+    assertEquals("period_end", create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\"}")
+        .errorField());
+    assertEquals("period_end", create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-05\","
+        + " \"period_end\": \"2026-03-01\"}").errorField(), "reversed");
+    assertEquals("period_end", create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-04-01\"}").errorField(), "in the future");
+    Answer notJson = create("not json");
+    assertEquals(400, notJson.status());
+    assertEquals("invalid_json", notJson.body().at("/error/code").asText());
+    assertEquals(404, create("{\"user_id\": \"nobody\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").status());
+    assertEquals(403, billing.call(HttpMethod.POST, "/admin/invoices", user("mia"),
+        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}")
+        .status());
+    assertEquals(0L, value("SELECT count(*) FROM billing_invoices"));
+  }
+
+  @Test
+  void markingPaidThenRefusingWhatAPaidInvoiceCannotBecome() {
+    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+
+    Answer paid = patch(id, "{\"status\": \"paid\", \"note\": \"wire 42\"}");
+
+    assertEquals(200, paid.status(), paid.body().toString());
+    assertEquals("paid", paid.body().get("status").asText());
+    assertEquals("wire 42", value("SELECT status_note FROM billing_invoices WHERE id = ?", id));
+    assertTrue(billing.context.published().stream()
+        .anyMatch(e -> e.startsWith("billing.invoice.paid ")));
+    Answer again = patch(id, "{\"status\": \"paid\", \"note\": \"twice\"}");
+    assertEquals(409, again.status());
+    assertEquals("invalid_transition", again.body().at("/error/code").asText());
+    assertEquals(409, patch(id, "{\"status\": \"void\", \"note\": \"refund?\"}").status());
+  }
+
+  @Test
+  void voidingGivesTheCreditBackAndReleasesTheUsageForTheNextInvoice() {
+    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+
+    Answer voided = patch(id, "{\"status\": \"void\", \"note\": \"wrong period\"}");
+
+    assertEquals(200, voided.status(), voided.body().toString());
+    assertEquals("void", voided.body().get("status").asText());
+    assertEquals("0.70", remaining(credit));
+    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NOT NULL"));
+    assertEquals(409, patch(id, "{\"status\": \"paid\", \"note\": \"late\"}").status());
+    Answer reissued = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}");
+    assertEquals(201, reissued.status(), "a void invoice does not block its period");
+    assertEquals("INV-2026-000002", reissued.body().get("invoice_number").asText());
+    assertEquals("1.00", reissued.body().get("total").decimalValue().toPlainString());
+  }
+
+  @Test
+  void badPatchesAreRefused() {
+    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+
+    assertEquals("note", patch(id, "{\"status\": \"paid\"}").errorField());
+    assertEquals("status", patch(id, "{\"status\": \"sent\", \"note\": \"x\"}").errorField());
+    assertEquals("id", patch("abc", "{\"status\": \"paid\", \"note\": \"x\"}").errorField());
+    assertEquals(404, patch(id + 1, "{\"status\": \"paid\", \"note\": \"x\"}").status());
+    assertEquals(403, billing.call(HttpMethod.PATCH, "/admin/invoices/" + id, user("mia"),
+        "{\"status\": \"paid\", \"note\": \"x\"}").status());
+    assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", id));
+  }
+}
