@@ -90,8 +90,6 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new JobRoutes(context.scheduler()).register(context.routes());
     new CreditRoutes(accounts, new CreditRepository(dataSource), config::get, context.clock(),
         context.events()).register(context.routes());
-    new InvoiceRoutes(accounts, new InvoiceQueries(dataSource), config::get)
-        .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts);
@@ -99,12 +97,13 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         config.get().billingMode().configName(), config.get().currency());
   }
 
-  /** The invoice jobs (scheduled) and the admin invoice routes. */
+  /** The invoice jobs (scheduled), the invoice routes and the admin invoice routes. */
   private void loadInvoicing(PluginContext context, AccountRepository accounts) {
     DataSource dataSource = context.dataSource();
     InvoiceEvents events = new InvoiceEvents(context.events());
-    InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource,
-        new InvoiceCalculator(dataSource, config::get), events, config::get);
+    InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
+    InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
+    InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource, calculator, events, config::get);
     InvoiceStatusChanges statusChanges = new InvoiceStatusChanges(dataSource, events);
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
@@ -112,8 +111,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     generateInvoices = new GenerateInvoicesJob(new InvoiceDrafts(dataSource), finalizeInvoices,
         config::get, context.clock());
     generateInvoices.scheduleOn(context.scheduler());
-    new InvoiceAdminRoutes(accounts, finalizer, statusChanges, config::get, context.clock())
-        .register(context.routes());
+    new InvoiceRoutes(accounts, queries, config::get).register(context.routes());
+    new InvoiceAdminRoutes(accounts, queries, finalizer, statusChanges, config::get,
+        context.clock()).register(context.routes());
   }
 
   @Override

@@ -5,11 +5,12 @@ import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.IllegalTransitionException;
-import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceExistsException;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
+import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -27,14 +28,17 @@ import java.util.function.Supplier;
 public final class InvoiceAdminRoutes {
 
   private final AccountRepository accounts;
+  private final InvoiceQueries invoices;
   private final InvoiceFinalizer finalizer;
   private final InvoiceStatusChanges statusChanges;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public InvoiceAdminRoutes(AccountRepository accounts, InvoiceFinalizer finalizer,
+  public InvoiceAdminRoutes(AccountRepository accounts, InvoiceQueries invoices,
+      InvoiceFinalizer finalizer,
       InvoiceStatusChanges statusChanges, Supplier<BillingConfig> config, Clock clock) {
     this.accounts = accounts;
+    this.invoices = invoices;
     this.finalizer = finalizer;
     this.statusChanges = statusChanges;
     this.config = config;
@@ -53,7 +57,7 @@ public final class InvoiceAdminRoutes {
    * for a user without an account; 409 {@code invoice_exists} with {@code invoice_id} when the
    * account has an invoice overlapping the period; 401/403 unless admin.
    */
-  InvoiceJson create(HttpRequest request) throws Exception {
+  WithLines create(HttpRequest request) throws Exception {
     Access.admin(request);
     JsonNode body = Json.readObject(request);
     String userId = text(body, "user_id");
@@ -71,7 +75,7 @@ public final class InvoiceAdminRoutes {
     Account account = accounts.find(userId)
         .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
     try {
-      return InvoiceJson.of(finalizer.invoiceNow(userId, account.currency(), start, end, now));
+      return shown(finalizer.invoiceNow(userId, account.currency(), start, end, now).id());
     } catch (InvoiceExistsException e) {
       Map<String, Object> details = new HashMap<>();
       details.put("invoice_id", e.existingId());
@@ -85,7 +89,7 @@ public final class InvoiceAdminRoutes {
    * does not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided);
    * 401/403 unless admin.
    */
-  InvoiceJson patch(HttpRequest request) throws Exception {
+  WithLines patch(HttpRequest request) throws Exception {
     Access.admin(request);
     long id = id(request);
     JsonNode body = Json.readObject(request);
@@ -94,13 +98,18 @@ public final class InvoiceAdminRoutes {
         .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
     String note = text(body, "note");
     try {
-      Invoice invoice = statusChanges.change(id, target, note, clock.instant())
+      statusChanges.change(id, target, note, clock.instant())
           .orElseThrow(() -> ApiException.notFound("no invoice " + id));
-      return InvoiceJson.of(invoice);
+      return shown(id);
     } catch (IllegalTransitionException e) {
       throw ApiException.conflict("invalid_transition", e.getMessage(),
           Map.of("status", e.from().value()));
     }
+  }
+
+  /** The invoice as every route shows it: the same JSON as {@code GET /invoices/{id}}. */
+  private WithLines shown(long id) throws Exception {
+    return invoices.find(id).orElseThrow();
   }
 
   private static long id(HttpRequest request) throws ApiException {

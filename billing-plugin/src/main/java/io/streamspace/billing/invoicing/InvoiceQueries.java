@@ -13,12 +13,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
  * Reads invoices and their lines for the user and admin endpoints. Writing them (generation,
- * finalization, numbering) belongs to the invoice lifecycle, not here.
+ * finalization, numbering) belongs to the invoice lifecycle, not here. A draft has no stored lines
+ * yet: it shows the lines it would have if it were finalized now ({@link InvoiceCalculator#preview},
+ * which claims nothing), so a user sees the invoice fill up during the grace.
  */
 public final class InvoiceQueries {
 
@@ -27,9 +30,11 @@ public final class InvoiceQueries {
       credits_applied, total, due_at, paid_at""";
 
   private final DataSource dataSource;
+  private final InvoiceCalculator calculator;
 
-  public InvoiceQueries(DataSource dataSource) {
+  public InvoiceQueries(DataSource dataSource, InvoiceCalculator calculator) {
     this.dataSource = dataSource;
+    this.calculator = calculator;
   }
 
   /** The user's invoices, newest period first, {@code limit} from {@code offset}. */
@@ -65,9 +70,25 @@ public final class InvoiceQueries {
           invoice = invoice(rs);
         }
       }
-      return Optional.of(new WithLines(invoice,
-          lines(connection, id, Currency.getInstance(invoice.currency()))));
+      Currency currency = Currency.getInstance(invoice.currency());
+      List<Line> lines = InvoiceStatus.DRAFT.value().equals(invoice.status())
+          ? previewLines(id, currency)
+          : lines(connection, id, currency);
+      return Optional.of(new WithLines(invoice, lines));
     }
+  }
+
+  private List<Line> previewLines(long draftId, Currency currency) throws SQLException {
+    List<ChargeLine> charges = calculator.preview(draftId).orElse(List.of());
+    List<Line> lines = new ArrayList<>();
+    for (ChargeLine charge : charges) {
+      lines.add(new Line(lines.size() + 1, charge.kind().name().toLowerCase(Locale.ROOT),
+          charge.description(), charge.unit() == null ? null : charge.unit().resourceType(),
+          charge.quantity(), charge.unit() == null ? null : charge.unit().label(),
+          plain(charge.unitPrice()), Money.shown(charge.amount(), currency),
+          charge.from(), charge.to()));
+    }
+    return lines;
   }
 
   private static List<Line> lines(Connection connection, long invoiceId, Currency currency)

@@ -66,12 +66,16 @@ class InvoiceAdminRoutesTest {
     assertEquals("0.70", invoice.get("credits_applied").decimalValue().toPlainString());
     assertEquals("1.00", invoice.get("total").decimalValue().toPlainString());
     assertEquals("2026-03-19T12:00:00Z", invoice.get("due_date").asText());
-    assertEquals("[{\"kind\":\"usage\",\"description\":\"cpu usage\",\"resource_type\":\"cpu\","
-        + "\"quantity\":30,\"unit\":\"core-hours\",\"unit_price\":0.05,\"amount\":1.50},"
-        + "{\"kind\":\"usage\",\"description\":\"memory usage\",\"resource_type\":\"memory\","
-        + "\"quantity\":20,\"unit\":\"gb-hours\",\"unit_price\":0.01,\"amount\":0.20},"
-        + "{\"kind\":\"credit\",\"description\":\"Credit: sorry\",\"resource_type\":null,"
-        + "\"quantity\":null,\"unit\":null,\"unit_price\":null,\"amount\":-0.70}]",
+    String period = "\"period_start\":\"2026-03-01T00:00:00Z\",\"period_end\":\"2026-03-05T00:00:00Z\"";
+    assertEquals("[{\"line_no\":1,\"kind\":\"usage\",\"description\":\"cpu usage\","
+        + "\"resource_type\":\"cpu\",\"quantity\":30,\"unit\":\"core-hours\",\"unit_price\":0.05,"
+        + "\"amount\":1.50," + period + "},"
+        + "{\"line_no\":2,\"kind\":\"usage\",\"description\":\"memory usage\","
+        + "\"resource_type\":\"memory\",\"quantity\":20,\"unit\":\"gb-hours\",\"unit_price\":0.01,"
+        + "\"amount\":0.20," + period + "},"
+        + "{\"line_no\":3,\"kind\":\"credit\",\"description\":\"Credit: sorry\","
+        + "\"resource_type\":null,\"quantity\":null,\"unit\":null,\"unit_price\":null,"
+        + "\"amount\":-0.70," + period + "}]",
         invoice.get("lines").toString());
     assertEquals("0.00", remaining(credit));
     assertTrue(billing.context.published().get(0).startsWith("billing.invoice.created "));
