@@ -35,7 +35,13 @@ public final class Money {
     return BigDecimal.ZERO.setScale(minorDigits(currency));
   }
 
-  private static int minorDigits(Currency currency) {
+  /** Whether an amount has no more decimals than the currency's minor unit (29.99 USD, not VND). */
+  public static boolean fitsMinorUnit(BigDecimal amount, Currency currency) {
+    return amount.stripTrailingZeros().scale() <= minorDigits(currency);
+  }
+
+  /** Decimals of the currency's minor unit: USD 2, VND 0. */
+  public static int minorDigits(Currency currency) {
     // pseudo-currencies (XXX) answer -1: no minor unit
     return Math.max(currency.getDefaultFractionDigits(), 0);
   }
