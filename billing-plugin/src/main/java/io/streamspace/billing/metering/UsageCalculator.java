@@ -89,7 +89,9 @@ public final class UsageCalculator {
    * price in each), TODO's, the earliest unrated instant, the cap, the creation time, then
    * resource type and unit of each resource.
    *
-   * rates: one row per configured currency; subjects in any other currency are left unrated.
+   * run: the boundaries, and the rates as parallel arrays by currency (a handful: each
+   *   record looks its prices up by position, with no join); subjects in a currency without
+   *   rates are left unrated.
    * todo: each subject rates [from_t, rate_to). An ended session whose end is settled rates up
    *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
    *   its settle point, so that it rates whole slices only. This is also its new watermark.
@@ -101,13 +103,12 @@ public final class UsageCalculator {
    * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
    *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
    * records, sessions, accounts: the usage records (no zero usage) at the rates of their
-   *   account's currency (a hash join on a handful of currencies), and the watermarks.
+   *   account's currency, and the watermarks.
    */
   private static final String RATE = """
-      WITH run AS (SELECT ?::timestamptz[] AS bounds),
-      rates AS (
-        SELECT * FROM unnest(?::text[], ?::text[]::numeric[], ?::text[]::numeric[],
-                             ?::text[]::numeric[]) AS r(currency, cpu, memory, storage)
+      WITH run AS (
+        SELECT ?::timestamptz[] AS bounds, ?::text[] AS currencies, ?::text[]::numeric[] AS cpu,
+               ?::text[]::numeric[] AS memory, ?::text[]::numeric[] AS storage
       ),
       todo AS MATERIALIZED (
         SELECT t.*, r.rate_to
@@ -118,7 +119,7 @@ public final class UsageCalculator {
             ELSE greatest(date_trunc('hour', t.settle, 'UTC'),
                           run.bounds[width_bucket(t.settle, run.bounds)])
             END AS rate_to) r
-        WHERE r.rate_to > t.from_t AND t.currency IN (SELECT currency FROM rates)
+        WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
       ),
       cells AS (
         SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
@@ -177,11 +178,12 @@ public final class UsageCalculator {
         SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
                r.unit_seconds, r.unit, r.unit_price, u.currency, ?
         FROM usage u
-        JOIN rates p ON p.currency = u.currency
+        CROSS JOIN run
+        CROSS JOIN LATERAL (SELECT array_position(run.currencies, u.currency::text)) p(i)
         CROSS JOIN LATERAL (VALUES
-            (?, u.cpu, ?, p.cpu),
-            (?, u.memory, ?, p.memory),
-            (?, u.storage, ?, p.storage))
+            (?, u.cpu, ?, run.cpu[p.i]),
+            (?, u.memory, ?, run.memory[p.i]),
+            (?, u.storage, ?, run.storage[p.i]))
           AS r(resource_type, unit_seconds, unit, unit_price)
         WHERE r.unit_seconds > 0
           -- Records past a watermark exist only if it was reset by hand. The job never runs
