@@ -2,10 +2,12 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -39,7 +41,23 @@ public final class Json {
     return HttpResponse.json(e.status(), write(Map.of("error", error)));
   }
 
-  private static String write(Object body) {
+  /**
+   * The request body as a JSON object; 400 ({@code invalid_body}) when it is not one.
+   */
+  public static JsonNode body(HttpRequest request) throws ApiException {
+    try {
+      JsonNode body = MAPPER.readTree(request.bodyText());
+      if (body != null && body.isObject()) {
+        return body;
+      }
+    } catch (JsonProcessingException e) {
+      // answered below, without echoing the parser's message
+    }
+    throw new ApiException(400, "invalid_body", "the body must be a JSON object", null);
+  }
+
+  /** The value as JSON text, as routes answer it (for example an event's payload). */
+  public static String write(Object body) {
     try {
       return MAPPER.writeValueAsString(body);
     } catch (JsonProcessingException e) {

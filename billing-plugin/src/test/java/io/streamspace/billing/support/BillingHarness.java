@@ -130,7 +130,12 @@ public final class BillingHarness implements AutoCloseable {
 
   /** Calls a route; answers its status and JSON body. */
   public Answer call(HttpMethod method, String pathAndQuery, Caller caller) {
-    HttpResponse response = context.routes().call(method, pathAndQuery, caller);
+    return call(method, pathAndQuery, caller, null);
+  }
+
+  /** Calls a route with a request body; answers its status and JSON body. */
+  public Answer call(HttpMethod method, String pathAndQuery, Caller caller, String body) {
+    HttpResponse response = context.routes().call(method, pathAndQuery, caller, body);
     try {
       return new Answer(response.status(),
           JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));

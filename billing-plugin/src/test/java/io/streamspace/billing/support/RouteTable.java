@@ -6,6 +6,7 @@ import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.RouteHandler;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,11 @@ public final class RouteTable implements HttpRoutes {
 
   /** Calls the route matching {@code method path?query}; 404 when none matches. */
   public HttpResponse call(HttpMethod method, String pathAndQuery, Caller caller) {
+    return call(method, pathAndQuery, caller, null);
+  }
+
+  /** Calls the route matching {@code method path?query} with a body (null: none). */
+  public HttpResponse call(HttpMethod method, String pathAndQuery, Caller caller, String body) {
     String[] parts = pathAndQuery.split("\\?", 2);
     Map<String, List<String>> query = new HashMap<>();
     if (parts.length > 1) {
@@ -36,7 +42,8 @@ public final class RouteTable implements HttpRoutes {
       if (params != null) {
         try {
           return route.getValue().handle(
-              new HttpRequest(method, parts[0], params, query, Map.of(), null, caller));
+              new HttpRequest(method, parts[0], params, query, Map.of(),
+                  body == null ? null : body.getBytes(StandardCharsets.UTF_8), caller));
         } catch (Exception e) {
           throw new AssertionError("route threw (the host would answer 500)", e);
         }

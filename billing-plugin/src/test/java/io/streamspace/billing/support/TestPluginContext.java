@@ -6,8 +6,10 @@ import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
 /** A hand-written host context: real PostgreSQL, a movable clock, direct jobs, a route table. */
@@ -17,6 +19,7 @@ public final class TestPluginContext implements PluginContext {
   private final DirectJobScheduler scheduler;
   private final RouteTable routes = new RouteTable();
   private final Map<String, String> secrets = new HashMap<>();
+  private final List<Published> published = new CopyOnWriteArrayList<>();
   private volatile String configJson = "{}";
 
   public TestPluginContext(MutableClock clock) {
@@ -78,9 +81,17 @@ public final class TestPluginContext implements PluginContext {
     return routes;
   }
 
+  /** An event a plugin published. */
+  public record Published(String type, String payloadJson) {}
+
+  /** Every event published so far, in order. */
+  public List<Published> published() {
+    return List.copyOf(published);
+  }
+
   @Override
   public EventPublisher events() {
-    return (type, payload) -> {};
+    return (type, payload) -> published.add(new Published(type, payload));
   }
 
   @Override
