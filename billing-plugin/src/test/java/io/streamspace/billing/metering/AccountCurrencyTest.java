@@ -53,12 +53,7 @@ class AccountCurrencyTest {
    */
   @Test
   void oneRunRatesEachAccountInItsOwnCurrency() {
-    billing.userCreated("alice", Map.of());
-    billing.userCreated("thu", Map.of("currency", "VND"));
-    for (String user : List.of("alice", "thu")) {
-      billing.created("2026-03-02T08:00:00Z", "s-" + user, user, size("2", "4", "0"));
-      billing.terminated("2026-03-02T09:00:00Z", "s-" + user, user);
-    }
+    aliceInUsdAndThuInVndEachRunAnHourOf("2", "4");
 
     billing.calculateUsageAt("2026-03-02T10:00:00Z");
 
@@ -80,12 +75,7 @@ class AccountCurrencyTest {
    */
   @Test
   void anAccountWhoseCurrencyIsNoLongerConfiguredWaitsUnratedUntilItIsAgain() {
-    billing.userCreated("alice", Map.of());
-    billing.userCreated("thu", Map.of("currency", "VND"));
-    for (String user : List.of("alice", "thu")) {
-      billing.created("2026-03-02T08:00:00Z", "s-" + user, user, size("1", "0", "0"));
-      billing.terminated("2026-03-02T09:00:00Z", "s-" + user, user);
-    }
+    aliceInUsdAndThuInVndEachRunAnHourOf("1", "0");
     billing.flush();
     billing.context.setConfigJson("{}");
     billing.billing.onConfigChanged(billing.context);
@@ -100,6 +90,16 @@ class AccountCurrencyTest {
     assertEquals(List.of(List.of("thu", "VND", "1250")), rows("""
         SELECT user_id, currency::text, unit_price::text FROM billing_usage_records
         WHERE user_id = 'thu'"""));
+  }
+
+  /** Opens alice (USD) and thu (VND), each with one session from 08:00 to 09:00. */
+  private void aliceInUsdAndThuInVndEachRunAnHourOf(String cores, String memoryGb) {
+    billing.userCreated("alice", Map.of());
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    for (String user : List.of("alice", "thu")) {
+      billing.created("2026-03-02T08:00:00Z", "s-" + user, user, size(cores, memoryGb, "0"));
+      billing.terminated("2026-03-02T09:00:00Z", "s-" + user, user);
+    }
   }
 
   private static String cost(String user, String resource) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +21,18 @@ import org.junit.jupiter.api.Test;
  */
 class SubscriptionE2ETest extends BillingHostTestBase {
 
-  private static final String VND_CONFIG = """
-      {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
-         "storage_per_gb_month": 2500}},
-       "subscriptionPlans": [
-         {"id": "free", "name": "Free Tier", "price": 0, "interval": "month", "cpu_limit": 2,
-          "memory_limit": 4, "storage_limit": 10, "prices": {"VND": 0}},
-         {"id": "pro", "name": "Professional", "price": 29.99, "interval": "month",
-          "cpu_limit": 8, "memory_limit": 16, "storage_limit": 100, "prices": {"VND": 750000}},
-         {"id": "enterprise", "name": "Enterprise", "price": 99.99, "interval": "month",
-          "cpu_limit": 32, "memory_limit": 64, "storage_limit": 500,
-          "prices": {"VND": 2500000}}]}""";
+  /** The USD rates and plans of the defaults, plus VND: its rates and every plan's VND price. */
+  private static final Map<String, Object> VND_CONFIG = Map.of(
+      "currencyRates", Map.of("VND", Map.of(
+          "cpu_per_core_hour", 1250, "memory_per_gb_hour", 250, "storage_per_gb_month", 2500)),
+      "subscriptionPlans", List.of(
+          plan("free", "Free Tier", "0", 0, 2), plan("pro", "Professional", "29.99", 750_000, 8),
+          plan("enterprise", "Enterprise", "99.99", 2_500_000, 32)));
+
+  private static Map<String, Object> plan(String id, String name, String usd, long vnd, int cpu) {
+    return Map.of("id", id, "name", name, "price", new BigDecimal(usd), "interval", "month",
+        "cpu_limit", cpu, "prices", Map.of("VND", vnd));
+  }
 
   private static Instant at(String time) {
     return Instant.parse("2026-03-10T" + time + ":00Z");
@@ -38,7 +40,8 @@ class SubscriptionE2ETest extends BillingHostTestBase {
 
   @BeforeAll
   void addVnd() {
-    api.http.put("/api/admin/plugins/billing/config", api.adminToken, VND_CONFIG).expect(200);
+    api.http.put("/api/admin/plugins/billing/config", api.adminToken,
+        HostClient.json(VND_CONFIG)).expect(200);
   }
 
   private HostClient.Response subscription(String token) {
