@@ -34,8 +34,8 @@ public final class BillingConfigParser {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final Set<String> KNOWN_KEYS = Set.of(
-      "enabled", "billingMode", "computeRates", "currencyRates", "subscriptionPlans", "defaultPlan", "invoiceDay",
-      "usageCalculationInterval", "alertThreshold", "autoSuspendOnOverage", "gracePeriodDays",
+      "enabled", "billingMode", "computeRates", "currencyRates", "subscriptionPlans",
+      "defaultPlan", "invoiceDay", "usageCalculationInterval", "alertThreshold", "autoSuspendOnOverage", "gracePeriodDays",
       "stripeEnabled", "currency", "billingTimeZone", "sessionHeartbeatTimeoutMinutes",
       "invoiceGraceMinutes", "paymentTermsDays");
   private static final Set<String> RATE_KEYS =
@@ -189,7 +189,7 @@ public final class BillingConfigParser {
       plan.prices().forEach((in, price) -> {
         String key = prefix + "prices." + in.getCurrencyCode();
         if (in.equals(currency)) {
-          problems.add(key, "is the default currency: its price is price");
+          problems.add(key, "is the default currency: give that price as price");
         } else if (!others.contains(in)) {
           problems.add(key, "is not a supported currency: add its rates to currencyRates");
         } else {

@@ -98,15 +98,17 @@ public final class SubscriptionRoutes {
 
   /**
    * {@code {"plan_id", "user_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
-   * when it is missing, unknown or the current plan; 401/403 as {@link #get}; 404 for a user
+   * when it is missing, unknown or the current plan, or {@code user_id} when not a string; 401/403 as {@link #get}; 404 for a user
    * without an account; 409 when a concurrent change got there first, or the account's
    * currency is no longer configured.
    */
   SubscriptionJson change(HttpRequest request) throws Exception {
     JsonNode body = Json.body(request);
     JsonNode userField = body.get("user_id");
-    String userId = Access.subjectUser(request,
-        userField != null && userField.isTextual() ? userField.textValue() : null);
+    if (userField != null && !userField.isTextual()) {
+      throw ApiException.badParameter("user_id", "user_id must be a string");
+    }
+    String userId = Access.subjectUser(request, userField == null ? null : userField.textValue());
     JsonNode planField = body.get("plan_id");
     if (planField == null || !planField.isTextual()) {
       throw ApiException.badParameter("plan_id", "plan_id is required");

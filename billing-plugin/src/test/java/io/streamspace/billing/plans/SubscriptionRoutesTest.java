@@ -125,6 +125,7 @@ class SubscriptionRoutesTest {
       "{\"plan\": \"pro\"}                            | 400 | plan_id",
       "{\"plan_id\": 7}                               | 400 | plan_id",
       "not json                                       | 400 | ",
+      "{\"plan_id\": \"pro\", \"user_id\": 5}        | 400 | user_id",
       "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}   | 403 | ",
   })
   void refusedChangesChangeNothing(String body, int status, String field) {
