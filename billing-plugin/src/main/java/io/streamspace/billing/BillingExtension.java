@@ -28,6 +28,8 @@ import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.metering.UsageCalculator;
+import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.plans.SubscriptionRoutes;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
@@ -93,6 +95,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts);
+    new SubscriptionRoutes(new SubscriptionRepository(dataSource), config::get, context.clock(),
+        context.events()).register(context.routes());
     LOG.info("billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(), config.get().currency());
   }

@@ -4,13 +4,21 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Currency;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The billing configuration in effect: what the admin saved with every missing key taken from
  * {@link #defaults()}. Immutable, so a config change is an atomic swap of one reference.
  *
+ * @param computeRates the unit prices in {@code currency}
+ * @param currencyRates the unit prices in each further currency accounts may be opened in
+ * @param currency the default currency: of {@code computeRates}, of each plan's {@code price},
+ *     and of accounts opened without a supported {@code currency} attribute
  * @param sessionHeartbeatTimeout how long a session may stay silent before it is closed at its
  *     last heartbeat; also the lateness allowed to events before usage is settled
  * @param invoiceGrace how long an invoice stays a draft after its period ends, so that late usage
@@ -21,6 +29,7 @@ public record BillingConfig(
     boolean enabled,
     BillingMode billingMode,
     ComputeRates computeRates,
+    Map<Currency, ComputeRates> currencyRates,
     List<SubscriptionPlan> subscriptionPlans,
     String defaultPlan,
     int invoiceDay,
@@ -38,6 +47,7 @@ public record BillingConfig(
   public BillingConfig {
     Objects.requireNonNull(billingMode, "billingMode");
     Objects.requireNonNull(computeRates, "computeRates");
+    currencyRates = Map.copyOf(currencyRates);
     subscriptionPlans = List.copyOf(subscriptionPlans);
     Objects.requireNonNull(defaultPlan, "defaultPlan");
     Objects.requireNonNull(usageCalculationInterval, "usageCalculationInterval");
@@ -54,6 +64,7 @@ public record BillingConfig(
         true,
         BillingMode.USAGE,
         new ComputeRates(new BigDecimal("0.05"), new BigDecimal("0.01"), new BigDecimal("0.10")),
+        Map.of(),
         List.of(
             plan("free", "Free Tier", "0", "2", "4", "10"),
             plan("pro", "Professional", "29.99", "8", "16", "100"),
@@ -76,11 +87,45 @@ public record BillingConfig(
       String id, String name, String price, String cpu, String memory, String storage) {
     return new SubscriptionPlan(
         id, name, new BigDecimal(price), "month",
-        new BigDecimal(cpu), new BigDecimal(memory), new BigDecimal(storage));
+        new BigDecimal(cpu), new BigDecimal(memory), new BigDecimal(storage), Map.of());
   }
 
   /** Whether a plan of that id is configured. */
   public boolean hasPlan(String planId) {
-    return subscriptionPlans.stream().anyMatch(p -> p.id().equals(planId));
+    return plan(planId).isPresent();
+  }
+
+  /** The plan of that id, if configured. */
+  public Optional<SubscriptionPlan> plan(String planId) {
+    return subscriptionPlans.stream().filter(p -> p.id().equals(planId)).findFirst();
+  }
+
+  /** The currencies accounts may be opened in: {@code currency} first, then currencyRates'. */
+  public Set<Currency> supportedCurrencies() {
+    Set<Currency> supported = new LinkedHashSet<>();
+    supported.add(currency);
+    currencyRates.keySet().stream()
+        .sorted((a, b) -> a.getCurrencyCode().compareTo(b.getCurrencyCode()))
+        .forEach(supported::add);
+    return supported;
+  }
+
+  /** The supported currency of that ISO code, if it is one (any other code is not). */
+  public Optional<Currency> supportedCurrency(String code) {
+    return supportedCurrencies().stream()
+        .filter(c -> c.getCurrencyCode().equals(code))
+        .findFirst();
+  }
+
+  /** The unit prices in a currency, if it is supported. */
+  public Optional<ComputeRates> ratesIn(Currency in) {
+    return in.equals(currency) ? Optional.of(computeRates)
+        : Optional.ofNullable(currencyRates.get(in));
+  }
+
+  /** A plan's price in a currency: {@code price} in the default currency, else from prices. */
+  public Optional<BigDecimal> priceOf(SubscriptionPlan plan, Currency in) {
+    return in.equals(currency) ? Optional.of(plan.price())
+        : Optional.ofNullable(plan.prices().get(in));
   }
 }

@@ -12,9 +12,12 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -31,14 +34,14 @@ public final class BillingConfigParser {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final Set<String> KNOWN_KEYS = Set.of(
-      "enabled", "billingMode", "computeRates", "subscriptionPlans", "defaultPlan", "invoiceDay",
-      "usageCalculationInterval", "alertThreshold", "autoSuspendOnOverage", "gracePeriodDays",
+      "enabled", "billingMode", "computeRates", "currencyRates", "subscriptionPlans",
+      "defaultPlan", "invoiceDay", "usageCalculationInterval", "alertThreshold", "autoSuspendOnOverage", "gracePeriodDays",
       "stripeEnabled", "currency", "billingTimeZone", "sessionHeartbeatTimeoutMinutes",
       "invoiceGraceMinutes", "paymentTermsDays");
   private static final Set<String> RATE_KEYS =
       Set.of("cpu_per_core_hour", "memory_per_gb_hour", "storage_per_gb_month");
   private static final Set<String> PLAN_KEYS = Set.of(
-      "id", "name", "price", "interval", "cpu_limit", "memory_limit", "storage_limit");
+      "id", "name", "price", "interval", "cpu_limit", "memory_limit", "storage_limit", "prices");
 
   private final CronValidator cronValidator;
 
@@ -54,9 +57,18 @@ public final class BillingConfigParser {
     refuseSecretsAndUnknownKeys(root, problems);
     Fields f = new Fields(root, "", problems);
 
+    Currency currency = f.string("currency", d.currency(),
+        code -> Money.currency(code).orElse(null),
+        "must be a known ISO 4217 currency code, for example USD");
     ComputeRates rates = parseRates(f.object("computeRates"), d.computeRates());
+    Map<Currency, ComputeRates> currencyRates =
+        parseCurrencyRates(f.object("currencyRates"), currency);
     List<SubscriptionPlan> plans =
         parsePlans(root.get("subscriptionPlans"), d.subscriptionPlans(), problems);
+    if (!checkPlanPrices(plans, currency, currencyRates.keySet(), problems)) {
+      // the default (no further currencies) keeps every plan priced in every currency
+      currencyRates = d.currencyRates();
+    }
     String defaultPlan = f.string("defaultPlan", d.defaultPlan(), s -> null);
     if (plans.stream().noneMatch(p -> p.id().equals(defaultPlan))) {
       problems.add("defaultPlan", "must be the id of one of subscriptionPlans");
@@ -67,6 +79,7 @@ public final class BillingConfigParser {
             f.string("billingMode", d.billingMode(), BillingMode::fromConfigName,
                 "must be usage, subscription or hybrid"),
             rates,
+            currencyRates,
             plans,
             defaultPlan,
             f.integer("invoiceDay", d.invoiceDay(), 1, 28),
@@ -76,8 +89,7 @@ public final class BillingConfigParser {
             f.bool("autoSuspendOnOverage", d.autoSuspendOnOverage()),
             f.integer("gracePeriodDays", d.gracePeriodDays(), 0, 365),
             f.bool("stripeEnabled", d.stripeEnabled()),
-            f.string("currency", d.currency(), code -> Money.currency(code).orElse(null),
-                "must be a known ISO 4217 currency code, for example USD"),
+            currency,
             f.string("billingTimeZone", d.billingTimeZone(), BillingConfigParser::zone,
                 "must be a time zone id, for example UTC or Europe/Paris"),
             Duration.ofMinutes(f.integer("sessionHeartbeatTimeoutMinutes",
@@ -137,6 +149,73 @@ public final class BillingConfigParser {
         f.nonNegative("storage_per_gb_month", d.storagePerGbMonth()));
   }
 
+  /** Rates per further currency: each a known ISO code other than the default, all three set. */
+  private static Map<Currency, ComputeRates> parseCurrencyRates(Fields f, Currency currency) {
+    Map<Currency, ComputeRates> byCurrency = new HashMap<>();
+    if (f == null) {
+      return byCurrency;
+    }
+    for (String code : f.names()) {
+      Currency other = Money.currency(code).orElse(null);
+      Fields rates = f.object(code);
+      if (other == null) {
+        f.problem(code, "must be a known ISO 4217 currency code, for example VND");
+      } else if (other.equals(currency)) {
+        f.problem(code, "is the default currency: its rates are computeRates");
+      } else if (rates != null) {
+        rates.refuseUnknown(RATE_KEYS);
+        RATE_KEYS.stream().sorted().forEach(rates::required);
+        byCurrency.put(other, new ComputeRates(
+            rates.nonNegative("cpu_per_core_hour", BigDecimal.ZERO),
+            rates.nonNegative("memory_per_gb_hour", BigDecimal.ZERO),
+            rates.nonNegative("storage_per_gb_month", BigDecimal.ZERO)));
+      }
+    }
+    return byCurrency;
+  }
+
+  /**
+   * Every plan (saved or default) is priced in every supported currency, and no price has more
+   * decimals than its currency: an account is charged in its own currency, never converted.
+   * Answers whether every plan has a price in every currency.
+   */
+  private static boolean checkPlanPrices(List<SubscriptionPlan> plans, Currency currency,
+      Set<Currency> others, Problems problems) {
+    boolean priced = true;
+    for (int i = 0; i < plans.size(); i++) {
+      String prefix = "subscriptionPlans[" + i + "].";
+      SubscriptionPlan plan = plans.get(i);
+      checkDecimals(prefix + "price", plan.price(), currency, problems);
+      plan.prices().forEach((in, price) -> {
+        String key = prefix + "prices." + in.getCurrencyCode();
+        if (in.equals(currency)) {
+          problems.add(key, "is the default currency: give that price as price");
+        } else if (!others.contains(in)) {
+          problems.add(key, "is not a supported currency: add its rates to currencyRates");
+        } else {
+          checkDecimals(key, price, in, problems);
+        }
+      });
+      List<String> missing = others.stream()
+          .filter(in -> !plan.prices().containsKey(in))
+          .map(in -> prefix + "prices." + in.getCurrencyCode())
+          .sorted()
+          .toList();
+      missing.forEach(key -> problems.add(key,
+          "is required: every plan needs a price in every supported currency"));
+      priced &= missing.isEmpty();
+    }
+    return priced;
+  }
+
+  private static void checkDecimals(String key, BigDecimal amount, Currency currency,
+      Problems problems) {
+    if (!Money.fitsMinorUnit(amount, currency)) {
+      problems.add(key, "has more decimals than " + currency.getCurrencyCode() + " has ("
+          + Money.minorDigits(currency) + ")");
+    }
+  }
+
   private static List<SubscriptionPlan> parsePlans(
       JsonNode node, List<SubscriptionPlan> defaults, Problems problems) {
     if (node == null) {
@@ -171,9 +250,28 @@ public final class BillingConfigParser {
               s -> s.equals("month") || s.equals("year") ? null : "must be month or year"),
           f.nonNegative("cpu_limit", null),
           f.nonNegative("memory_limit", null),
-          f.nonNegative("storage_limit", null)));
+          f.nonNegative("storage_limit", null),
+          parsePrices(f.object("prices"))));
     }
     return plans.size() == node.size() ? plans : defaults;
+  }
+
+  /** A plan's prices by ISO code; whether each currency is supported is checked later. */
+  private static Map<Currency, BigDecimal> parsePrices(Fields f) {
+    Map<Currency, BigDecimal> prices = new HashMap<>();
+    if (f == null) {
+      return prices;
+    }
+    for (String code : f.names()) {
+      Currency in = Money.currency(code).orElse(null);
+      BigDecimal price = f.nonNegative(code, null);
+      if (in == null) {
+        f.problem(code, "must be a known ISO 4217 currency code, for example VND");
+      } else if (price != null) {
+        prices.put(in, price);
+      }
+    }
+    return prices;
   }
 
   private static ZoneId zone(String id) {
@@ -205,8 +303,15 @@ public final class BillingConfigParser {
       this.problems = problems;
     }
 
-    private void problem(String key, String message) {
+    void problem(String key, String message) {
       problems.add(prefix + key, message);
+    }
+
+    /** The object's keys, in the order written. */
+    List<String> names() {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      return names;
     }
 
     Fields object(String key) {

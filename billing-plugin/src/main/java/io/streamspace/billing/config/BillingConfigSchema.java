@@ -23,9 +23,14 @@ public final class BillingConfigSchema {
     add.key("computeRates.memory_per_gb_hour", "number", "Price of one GB of memory for one hour");
     add.key("computeRates.storage_per_gb_month", "number",
         "Price of one GB of storage for one month of 730 hours");
+    add.key("currencyRates", "object", "Unit prices in each further currency accounts may be "
+        + "opened in, keyed by ISO 4217 code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, "
+        + "storage_per_gb_month}}, all three required (>= 0). The supported currencies are "
+        + "currency and these keys");
     add.key("subscriptionPlans", "array",
-        "Plans: id (unique), name, price (>= 0), interval (month or year), cpu_limit, "
-            + "memory_limit, storage_limit");
+        "Plans: id (unique), name, price (>= 0, in currency, no more decimals than it has), "
+            + "interval (month or year), cpu_limit, memory_limit, storage_limit, prices (the "
+            + "price in each currency of currencyRates, all required)");
     add.key("defaultPlan", "string", "The plan id new accounts start on");
     add.key("invoiceDay", "integer", "Day of month (1-28) billing periods start, at midnight "
         + "in billingTimeZone");
@@ -34,7 +39,8 @@ public final class BillingConfigSchema {
     add.key("autoSuspendOnOverage", "boolean", "Suspend sessions over quota after the grace period");
     add.key("gracePeriodDays", "integer", "Days (0-365) of overage before suspension");
     add.key("stripeEnabled", "boolean", "Take payments through Stripe");
-    add.key("currency", "string", "ISO 4217 currency of prices and new accounts");
+    add.key("currency", "string", "ISO 4217 currency of computeRates and plan prices, and of new "
+        + "accounts unless user.created names another supported currency");
     add.key("billingTimeZone", "string", "Time zone billing periods and date queries are read in");
     add.key("sessionHeartbeatTimeoutMinutes", "integer",
         "Minutes (1-1440) without heartbeat after which a session is closed at its last "

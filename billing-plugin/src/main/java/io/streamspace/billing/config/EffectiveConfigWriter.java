@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Currency;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -23,13 +26,13 @@ public final class EffectiveConfigWriter {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("enabled", config.enabled());
     root.put("billingMode", config.billingMode().configName());
-    ObjectNode rates = root.putObject("computeRates");
-    rates.put("cpu_per_core_hour", config.computeRates().cpuPerCoreHour());
-    rates.put("memory_per_gb_hour", config.computeRates().memoryPerGbHour());
-    rates.put("storage_per_gb_month", config.computeRates().storagePerGbMonth());
+    putRates(root.putObject("computeRates"), config.computeRates());
+    ObjectNode currencyRates = root.putObject("currencyRates");
+    byCode(config.currencyRates()).forEach((code, rates) ->
+        putRates(currencyRates.putObject(code), rates));
     ArrayNode plans = root.putArray("subscriptionPlans");
     for (SubscriptionPlan plan : config.subscriptionPlans()) {
-      plans.addObject()
+      ObjectNode written = plans.addObject()
           .put("id", plan.id())
           .put("name", plan.name())
           .put("price", plan.price())
@@ -37,6 +40,8 @@ public final class EffectiveConfigWriter {
           .put("cpu_limit", plan.cpuLimit())
           .put("memory_limit", plan.memoryLimit())
           .put("storage_limit", plan.storageLimit());
+      ObjectNode prices = written.putObject("prices");
+      byCode(plan.prices()).forEach(prices::put);
     }
     root.put("defaultPlan", config.defaultPlan());
     root.put("invoiceDay", config.invoiceDay());
@@ -54,6 +59,19 @@ public final class EffectiveConfigWriter {
       root.put(secret.configKey(), secretPresent.test(secret) ? SecretSetting.MASK : null);
     }
     return root;
+  }
+
+  private static void putRates(ObjectNode node, ComputeRates rates) {
+    node.put("cpu_per_core_hour", rates.cpuPerCoreHour());
+    node.put("memory_per_gb_hour", rates.memoryPerGbHour());
+    node.put("storage_per_gb_month", rates.storagePerGbMonth());
+  }
+
+  /** Entries keyed by ISO code, in code order, so the written config is stable. */
+  private static <V> Map<String, V> byCode(Map<Currency, V> byCurrency) {
+    Map<String, V> sorted = new TreeMap<>();
+    byCurrency.forEach((currency, value) -> sorted.put(currency.getCurrencyCode(), value));
+    return sorted;
   }
 
   /** The config as JSON text. */

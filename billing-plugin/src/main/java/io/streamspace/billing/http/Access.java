@@ -7,11 +7,11 @@ import io.streamspace.plugin.api.http.HttpRequest;
  * Authorization: the host authenticates, the plugin decides. A user sees only their own data;
  * an admin may act for anyone.
  */
-final class Access {
+public final class Access {
 
   private Access() {}
 
-  static Caller authenticated(HttpRequest request) throws ApiException {
+  public static Caller authenticated(HttpRequest request) throws ApiException {
     Caller caller = request.caller();
     if (!caller.isAuthenticated()) {
       throw ApiException.unauthorized();
@@ -19,7 +19,7 @@ final class Access {
     return caller;
   }
 
-  static Caller admin(HttpRequest request) throws ApiException {
+  public static Caller admin(HttpRequest request) throws ApiException {
     Caller caller = authenticated(request);
     if (!caller.isAdmin()) {
       throw ApiException.forbidden("the admin role is required");
@@ -31,12 +31,20 @@ final class Access {
    * The user whose data is asked for: the {@code user_id} parameter, else the caller. Only an
    * admin may name another user.
    */
-  static String subjectUser(HttpRequest request) throws ApiException {
+  public static String subjectUser(HttpRequest request) throws ApiException {
+    return subjectUser(request, request.queryParam("user_id").orElse(null));
+  }
+
+  /**
+   * The user whose data is asked for: {@code asked} (from a body, say), else the caller when
+   * it is null. Only an admin may name another user.
+   */
+  public static String subjectUser(HttpRequest request, String asked) throws ApiException {
     Caller caller = authenticated(request);
-    String asked = request.queryParam("user_id").orElse(caller.userId());
-    if (!asked.equals(caller.userId()) && !caller.isAdmin()) {
-      throw ApiException.forbidden("only an admin may read another user's data");
+    String subject = asked == null ? caller.userId() : asked;
+    if (!subject.equals(caller.userId()) && !caller.isAdmin()) {
+      throw ApiException.forbidden("only an admin may act on another user's data");
     }
-    return asked;
+    return subject;
   }
 }

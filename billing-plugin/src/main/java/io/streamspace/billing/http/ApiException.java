@@ -46,6 +46,11 @@ public final class ApiException extends Exception {
     return new ApiException(404, "not_found", message, null);
   }
 
+  /** 409: the request is valid but conflicts with the current state (for example a race). */
+  public static ApiException conflict(String message) {
+    return new ApiException(409, "conflict", message, null);
+  }
+
   public static ApiException badParameter(String field, String message) {
     return new ApiException(400, "invalid_parameter", message, field);
   }

@@ -5,10 +5,14 @@ import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.rating.Money;
 import io.streamspace.billing.rating.UsageUnit;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,12 +22,55 @@ import java.util.TreeMap;
  * an invoice. Pure: it reads nothing and rounds each line once ({@link Money}).
  *
  * <ul>
- *   <li>{@code usage}: every resource at the rates, one line per resource and unit price.
+ *   <li>{@code usage}: every resource at the rates, one line per resource and unit price. No
+ *       plan fee.
+ *   <li>{@code subscription}: the plan fee only; usage is not charged (quotas enforce the
+ *       plan's limits).
+ *   <li>{@code hybrid}: the plan fee, plus overage at the rates for what exceeds the plan. Per
+ *       {@link UsageBucket} (a clock hour, or its part inside the period) and resource, the
+ *       overage is {@code max(0, Σ unit-seconds − limit × bucket seconds)}: the account's
+ *       concurrent allocation over the bucket against what its plan includes for that long,
+ *       with the limit of the plan term covering the bucket's start (a null limit is unlimited:
+ *       no overage). Where one bucket holds usage at several unit prices (the rates changed
+ *       between two rating runs), the allowance covers the dearest usage first, so the overage
+ *       is charged at the lowest of them. One line per resource and unit price: Σ overage
+ *       unit-seconds, divided and rounded once.
  * </ul>
+ *
+ * <p><b>Plan fee, prorated to the second.</b> Each plan term overlapping the period is its own
+ * {@code PLAN_FEE} line for the overlap, so a mid-cycle change shows as two lines. A monthly plan
+ * costs {@code price × overlap seconds / period seconds}: the period is one invoice period
+ * ("a month" from invoice day to invoice day, whatever its length), so a whole period costs
+ * exactly the price. A yearly plan costs {@code price × overlap seconds / seconds of the year
+ * starting at the period's start} (in the billing zone; 365 or 366 days), so twelve whole
+ * periods cost the price. Each line is rounded once, half up, to the currency's minor unit.
  */
 public final class PeriodCharges {
 
+  /** A line's resource and unit price; prices compare by value (0.050 is 0.05). */
+  private record PriceKey(UsageUnit unit, BigDecimal unitPrice) {
+    static final Comparator<PriceKey> ORDER = Comparator
+        .comparing((PriceKey k) -> k.unit().ordinal())
+        .thenComparing(PriceKey::unitPrice);
+
+    static PriceKey of(UsageBucket bucket) {
+      return new PriceKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros());
+    }
+  }
+
+  /** The usage of one resource in one bucket, whatever its unit prices. */
+  private record Slot(UsageUnit unit, Instant start, Instant end) {}
+
   private PeriodCharges() {}
+
+  /**
+   * The charges with plan-fee dates written in UTC; see {@link #compute(BillingMode, Currency,
+   * Instant, Instant, List, List, ZoneId)}.
+   */
+  public static List<ChargeLine> compute(BillingMode mode, Currency currency, Instant periodStart,
+      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage) {
+    return compute(mode, currency, periodStart, periodEnd, terms, usage, ZoneOffset.UTC);
+  }
 
   /**
    * @param periodStart the period's start (inclusive)
@@ -32,40 +79,123 @@ public final class PeriodCharges {
    *                    bucket's hour
    * @param usage       the usage billed on this invoice: the period's buckets, plus those of
    *                    earlier periods that were rated after their invoice was finalized
+   * @param zone        the billing time zone: of the dates in plan-fee descriptions and of the
+   *                    year a yearly plan's fee is prorated over
    */
   public static List<ChargeLine> compute(BillingMode mode, Currency currency, Instant periodStart,
-      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage) {
-    return switch (mode) {
-      case USAGE -> usageLines(currency, periodStart, periodEnd, usage);
-      case SUBSCRIPTION, HYBRID -> throw new IllegalArgumentException(
-          mode.configName() + " mode is not priced yet");
-    };
+      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage, ZoneId zone) {
+    List<ChargeLine> lines = new ArrayList<>();
+    switch (mode) {
+      case USAGE -> lines.addAll(usageLines(currency, periodStart, periodEnd, usage));
+      case SUBSCRIPTION -> lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, zone));
+      case HYBRID -> {
+        lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, zone));
+        lines.addAll(overageLines(currency, periodStart, periodEnd, terms, usage));
+      }
+    }
+    return lines;
   }
 
   /** One line per resource and unit price: Σ unit-seconds, divided and rounded once. */
   static List<ChargeLine> usageLines(Currency currency, Instant periodStart, Instant periodEnd,
       List<UsageBucket> usage) {
-    record Key(UsageUnit unit, BigDecimal unitPrice) {}
-    Map<Key, BigDecimal[]> sums = new TreeMap<>(Comparator
-        .comparing((Key k) -> k.unit().ordinal())
-        .thenComparing(Key::unitPrice));
+    Map<PriceKey, BigDecimal> unitSeconds = new TreeMap<>(PriceKey.ORDER);
     for (UsageBucket bucket : usage) {
-      BigDecimal[] sum = sums.computeIfAbsent(
-          new Key(bucket.unit(), bucket.unitPrice().stripTrailingZeros()),
-          k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
-      sum[0] = sum[0].add(bucket.unitSeconds());
-      sum[1] = sum[1].add(bucket.unitSeconds().multiply(bucket.unitPrice()));
+      unitSeconds.merge(PriceKey.of(bucket), bucket.unitSeconds(), BigDecimal::add);
     }
+    return pricedLines(ChargeKind.USAGE, "usage", currency, periodStart, periodEnd, unitSeconds);
+  }
+
+  /** One line per plan term overlapping the period, prorated to the second (class comment). */
+  static List<ChargeLine> planFeeLines(Currency currency, Instant periodStart, Instant periodEnd,
+      List<PlanTerm> terms, ZoneId zone) {
+    BigDecimal periodSeconds = seconds(periodStart, periodEnd);
+    BigDecimal yearSeconds = seconds(periodStart,
+        periodStart.atZone(zone).plusYears(1).toInstant());
     List<ChargeLine> lines = new ArrayList<>();
-    sums.forEach((key, sum) -> lines.add(new ChargeLine(
-        ChargeKind.USAGE,
-        key.unit().resourceType() + " usage",
+    for (PlanTerm term : terms.stream().sorted(Comparator.comparing(PlanTerm::from)).toList()) {
+      Instant from = latest(term.from(), periodStart);
+      Instant to = term.to() == null || term.to().isAfter(periodEnd) ? periodEnd : term.to();
+      if (!from.isBefore(to)) {
+        continue; // the term does not overlap the period (or lasted no time at all)
+      }
+      BigDecimal basis = "year".equals(term.interval()) ? yearSeconds : periodSeconds;
+      lines.add(new ChargeLine(
+          ChargeKind.PLAN_FEE,
+          term.planName() + ", " + from.atZone(zone).toLocalDate() + " – "
+              + to.atZone(zone).toLocalDate(),
+          null,
+          null,
+          term.price(),
+          Money.lineTotal(term.price().multiply(seconds(from, to)), basis, currency),
+          from,
+          to));
+    }
+    return lines;
+  }
+
+  /** Hybrid overage per bucket and resource against the plan's limits (class comment). */
+  static List<ChargeLine> overageLines(Currency currency, Instant periodStart, Instant periodEnd,
+      List<PlanTerm> terms, List<UsageBucket> usage) {
+    Map<Slot, List<UsageBucket>> slots = new LinkedHashMap<>();
+    for (UsageBucket bucket : usage) {
+      slots.computeIfAbsent(new Slot(bucket.unit(), bucket.start(), bucket.end()),
+          s -> new ArrayList<>()).add(bucket);
+    }
+    Map<PriceKey, BigDecimal> overage = new TreeMap<>(PriceKey.ORDER);
+    slots.forEach((slot, buckets) -> {
+      BigDecimal limit = termAt(terms, slot.start()).limit(slot.unit());
+      if (limit == null) {
+        return; // unlimited
+      }
+      BigDecimal allowance = limit.multiply(seconds(slot.start(), slot.end()));
+      List<UsageBucket> dearestFirst = buckets.stream()
+          .sorted(Comparator.comparing(UsageBucket::unitPrice).reversed())
+          .toList();
+      for (UsageBucket bucket : dearestFirst) {
+        BigDecimal covered = bucket.unitSeconds().min(allowance);
+        allowance = allowance.subtract(covered);
+        BigDecimal over = bucket.unitSeconds().subtract(covered);
+        if (over.signum() > 0) {
+          overage.merge(PriceKey.of(bucket), over, BigDecimal::add);
+        }
+      }
+    });
+    return pricedLines(ChargeKind.OVERAGE, "overage", currency, periodStart, periodEnd, overage);
+  }
+
+  /**
+   * A line per key: its exact unit-seconds × the unit price, divided once by the unit's
+   * unit-seconds and rounded once.
+   */
+  private static List<ChargeLine> pricedLines(ChargeKind kind, String what, Currency currency,
+      Instant periodStart, Instant periodEnd, Map<PriceKey, BigDecimal> unitSeconds) {
+    List<ChargeLine> lines = new ArrayList<>();
+    unitSeconds.forEach((key, sum) -> lines.add(new ChargeLine(
+        kind,
+        key.unit().resourceType() + " " + what,
         key.unit(),
-        key.unit().quantity(sum[0]),
+        key.unit().quantity(sum),
         key.unitPrice(),
-        Money.lineTotal(sum[1], key.unit().unitSecondsPerUnit(), currency),
+        Money.lineTotal(sum.multiply(key.unitPrice()), key.unit().unitSecondsPerUnit(), currency),
         periodStart,
         periodEnd)));
     return lines;
+  }
+
+  private static PlanTerm termAt(List<PlanTerm> terms, Instant instant) {
+    return terms.stream()
+        .filter(t -> t.covers(instant))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no plan term covers " + instant));
+  }
+
+  /** Whole seconds from {@code from} to {@code to}: the resolution of proration. */
+  private static BigDecimal seconds(Instant from, Instant to) {
+    return BigDecimal.valueOf(Duration.between(from, to).getSeconds());
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
   }
 }

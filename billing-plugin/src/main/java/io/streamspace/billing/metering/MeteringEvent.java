@@ -11,7 +11,7 @@ public sealed interface MeteringEvent {
    * A user's billing account should exist.
    *
    * @param email    null when unknown
-   * @param currency ISO 4217 code, already checked
+   * @param currency ISO 4217 code of a supported currency (checked when it was queued)
    * @param planId   a configured plan id
    */
   record AccountOpening(String userId, String email, String currency, String planId, Instant at)

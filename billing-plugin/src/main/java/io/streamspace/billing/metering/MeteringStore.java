@@ -6,6 +6,7 @@ import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringBatch.StorageRow;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.SubscriptionPlan;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,8 +24,9 @@ public final class MeteringStore {
 
   // Opens the accounts not yet known and starts each on its plan, in the same statement: the
   // database requires every account to have exactly one active subscription (V2). The plan's
-  // terms are copied from the config as it is now, so a later change to the plan does not
-  // rewrite them. (xmax = 0 tells a row this statement inserted from one it only updated.)
+  // terms are copied from the config as it is now, priced in the account's currency (one row
+  // per plan and currency), so a later change to the plan does not rewrite them. (xmax = 0
+  // tells a row this statement inserted from one it only updated.)
   private static final String UPSERT_ACCOUNTS = """
       WITH batch AS (
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
@@ -42,10 +44,10 @@ public final class MeteringStore {
              p.cpu_limit, p.memory_limit, p.storage_limit, b.created_at
       FROM opened o
       JOIN batch b USING (user_id)
-      JOIN unnest(?::text[], ?::text[], ?::text[]::numeric[], ?::text[], ?::text[]::numeric[],
-                  ?::text[]::numeric[], ?::text[]::numeric[])
-        AS p(id, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)
-        ON p.id = b.plan_id
+      JOIN unnest(?::text[], ?::text[], ?::text[], ?::text[]::numeric[], ?::text[],
+                  ?::text[]::numeric[], ?::text[]::numeric[], ?::text[]::numeric[])
+        AS p(id, currency, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)
+        ON p.id = b.plan_id AND p.currency = b.currency
       WHERE o.inserted
       """;
 
@@ -78,6 +80,9 @@ public final class MeteringStore {
       SELECT * FROM unnest(?::text[], ?::text[]::timestamptz[], ?::text[]::numeric[])
       ON CONFLICT DO NOTHING
       """;
+
+  /** A plan with its price in one supported currency. */
+  private record PricedPlan(SubscriptionPlan plan, String currency, BigDecimal price) {}
 
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
@@ -115,20 +120,27 @@ public final class MeteringStore {
       return;
     }
     BillingConfig current = config.get();
-    List<SubscriptionPlan> plans = current.subscriptionPlans();
-    // a plan removed from the config since the event was queued: open on the default plan
+    // a plan or currency removed from the config since the event was queued: open on the
+    // default plan, in the default currency
     List<AccountRow> onKnownPlans = accounts.stream()
-        .map(a -> current.hasPlan(a.planId()) ? a
-            : new AccountRow(a.userId(), a.email(), a.currency(), current.defaultPlan(), a.createdAt()))
+        .map(a -> new AccountRow(a.userId(), a.email(),
+            current.supportedCurrency(a.currency()).isPresent() ? a.currency()
+                : current.currency().getCurrencyCode(),
+            current.hasPlan(a.planId()) ? a.planId() : current.defaultPlan(),
+            a.createdAt()))
+        .toList();
+    List<PricedPlan> plans = current.subscriptionPlans().stream()
+        .flatMap(plan -> current.supportedCurrencies().stream().map(in ->
+            new PricedPlan(plan, in.getCurrencyCode(), current.priceOf(plan, in).orElseThrow())))
         .toList();
     try (PreparedStatement statement = connection.prepareStatement(UPSERT_ACCOUNTS)) {
       int index = bindColumns(statement, 1, onKnownPlans, List.of(
           AccountRow::userId, AccountRow::email, AccountRow::currency, AccountRow::planId,
           AccountRow::createdAt));
       bindColumns(statement, index, plans, List.of(
-          SubscriptionPlan::id, SubscriptionPlan::name, SubscriptionPlan::price,
-          SubscriptionPlan::interval, SubscriptionPlan::cpuLimit, SubscriptionPlan::memoryLimit,
-          SubscriptionPlan::storageLimit));
+          p -> p.plan().id(), PricedPlan::currency, p -> p.plan().name(), PricedPlan::price,
+          p -> p.plan().interval(), p -> p.plan().cpuLimit(), p -> p.plan().memoryLimit(),
+          p -> p.plan().storageLimit()));
       statement.executeUpdate();
     }
   }

@@ -2,7 +2,6 @@ package io.streamspace.billing.metering;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
-import io.streamspace.billing.rating.Money;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
 import io.streamspace.plugin.api.event.SessionEvent;
@@ -42,11 +41,12 @@ public final class SessionMeter implements AutoCloseable {
 
   /**
    * Opens the user's account on the default plan in the configured currency, or in the
-   * {@code currency} attribute and on the {@code plan} attribute when they are valid.
+   * {@code currency} attribute when it is a supported currency (not merely any ISO code: the
+   * account could not be priced in it) and on the {@code plan} attribute when it is a plan.
    */
   public void userCreated(UserEvent event) {
     BillingConfig current = config.get();
-    String currency = Money.currency(event.attributes().get("currency"))
+    String currency = current.supportedCurrency(event.attributes().get("currency"))
         .orElse(current.currency())
         .getCurrencyCode();
     String plan = current.hasPlan(event.attributes().get("plan"))

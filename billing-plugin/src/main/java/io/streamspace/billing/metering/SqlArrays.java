@@ -20,13 +20,17 @@ final class SqlArrays {
   /** Binds {@code column(row)} of every row, as text, to parameter {@code index}. */
   static <R> void bind(PreparedStatement statement, int index, List<R> rows,
       Function<R, ?> column) throws SQLException {
-    Connection connection = statement.getConnection();
+    statement.setArray(index, array(statement.getConnection(), rows, column));
+  }
+
+  /** {@code column(row)} of every row, as a {@code text[]}. */
+  static <R> Array array(Connection connection, List<R> rows, Function<R, ?> column)
+      throws SQLException {
     String[] values = rows.stream()
         .map(column)
         .map(value -> value == null ? null : text(value))
         .toArray(String[]::new);
-    Array array = connection.createArrayOf("text", values);
-    statement.setArray(index, array);
+    return connection.createArrayOf("text", values);
   }
 
   private static String text(Object value) {

@@ -11,7 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
@@ -32,7 +36,11 @@ import javax.sql.DataSource;
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
  *       usage is not stored. Units ({@link UsageUnit}) are applied only when reporting.
- *   <li><b>Prices.</b> The rates in effect when the job runs, stored with each record.
+ *   <li><b>Prices.</b> The rates in effect when the job runs in the account's currency
+ *       ({@code computeRates} for the default currency, else {@code currencyRates}), stored
+ *       with each record with that currency. An account whose currency is no longer
+ *       configured is left unrated (its watermarks stay) until it is again: its usage is
+ *       neither lost nor priced in another currency.
  * </ul>
  */
 public final class UsageCalculator {
@@ -68,14 +76,22 @@ public final class UsageCalculator {
       FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
       """;
 
-  // the earliest unrated instant, which tells the billing-period boundaries the run can cross
-  private static final String RANGE = "SELECT min(from_t) FROM (" + TODO + ") t";
+  // the earliest unrated instant, which tells the billing-period boundaries the run can cross,
+  // and the currencies left unrated for want of rates (parameter: the rated currencies)
+  private static final String RANGE = """
+      SELECT min(from_t),
+             array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (?::text[]))
+      FROM (%s) t""".formatted(TODO);
 
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
-   * Parameters: the period boundaries, TODO's, the earliest unrated instant, the cap, the
-   * creation time, then resource type, unit and price of each resource.
+   * Parameters: the period boundaries, the rates (currencies, then the CPU, memory and storage
+   * price in each), TODO's, the earliest unrated instant, the cap, the creation time, then
+   * resource type and unit of each resource.
    *
+   * run: the boundaries, and the rates as parallel arrays by currency (a handful: each
+   *   record looks its prices up by position, with no join); subjects in a currency without
+   *   rates are left unrated.
    * todo: each subject rates [from_t, rate_to). An ended session whose end is settled rates up
    *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
    *   its settle point, so that it rates whole slices only. This is also its new watermark.
@@ -86,10 +102,14 @@ public final class UsageCalculator {
    * steps: the size (or storage level) steps, each to the next one (lead).
    * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
    *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
-   * records, sessions, accounts: the usage records (no zero usage), and the watermarks.
+   * records, sessions, accounts: the usage records (no zero usage) at the rates of their
+   *   account's currency, and the watermarks.
    */
   private static final String RATE = """
-      WITH run AS (SELECT ?::timestamptz[] AS bounds),
+      WITH run AS (
+        SELECT ?::timestamptz[] AS bounds, ?::text[] AS currencies, ?::text[]::numeric[] AS cpu,
+               ?::text[]::numeric[] AS memory, ?::text[]::numeric[] AS storage
+      ),
       todo AS MATERIALIZED (
         SELECT t.*, r.rate_to
         FROM (%1$s) t
@@ -99,7 +119,7 @@ public final class UsageCalculator {
             ELSE greatest(date_trunc('hour', t.settle, 'UTC'),
                           run.bounds[width_bucket(t.settle, run.bounds)])
             END AS rate_to) r
-        WHERE r.rate_to > t.from_t
+        WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
       ),
       cells AS (
         SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
@@ -158,10 +178,12 @@ public final class UsageCalculator {
         SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
                r.unit_seconds, r.unit, r.unit_price, u.currency, ?
         FROM usage u
+        CROSS JOIN run
+        CROSS JOIN LATERAL (SELECT array_position(run.currencies, u.currency::text)) p(i)
         CROSS JOIN LATERAL (VALUES
-            (?, u.cpu, ?, ?::numeric),
-            (?, u.memory, ?, ?::numeric),
-            (?, u.storage, ?, ?::numeric))
+            (?, u.cpu, ?, run.cpu[p.i]),
+            (?, u.memory, ?, run.memory[p.i]),
+            (?, u.storage, ?, run.storage[p.i]))
           AS r(resource_type, unit_seconds, unit, unit_price)
         WHERE r.unit_seconds > 0
           -- Records past a watermark exist only if it was reset by hand. The job never runs
@@ -206,6 +228,11 @@ public final class UsageCalculator {
     }
   }
 
+  /** The unit prices of one currency, as the run binds them. */
+  private record CurrencyRates(String currency, ComputeRates rates) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(UsageCalculator.class);
+
   private final DataSource dataSource;
 
   public UsageCalculator(DataSource dataSource) {
@@ -235,21 +262,26 @@ public final class UsageCalculator {
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
     update(connection, SETTLE_EMPTY);
     String currency = config.currency().getCurrencyCode();
-    Instant from = earliestUnrated(connection, currency, cap);
+    List<CurrencyRates> rates = config.supportedCurrencies().stream()
+        .map(c -> new CurrencyRates(c.getCurrencyCode(), config.ratesIn(c).orElseThrow()))
+        .toList();
+    Array currencies = SqlArrays.array(connection, rates, CurrencyRates::currency);
+    Instant from = earliestUnrated(connection, currencies, currency, cap);
     if (from == null) {
       return new Outcome(closed, 0, 0, 0);
     }
     Array boundaries = connection.createArrayOf("timestamptz",
         new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
             .boundariesBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
-    ComputeRates rates = config.computeRates();
     try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      bind(statement, boundaries, currency, cap, cap, Timestamp.from(from), cap,
-          Timestamp.from(now),
-          UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(), rates.cpuPerCoreHour(),
-          UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(), rates.memoryPerGbHour(),
-          UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label(),
-          rates.storagePerGbMonth());
+      bind(statement, boundaries, currencies,
+          SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()),
+          SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()),
+          SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()),
+          currency, cap, cap, Timestamp.from(from), cap, Timestamp.from(now),
+          UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(),
+          UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(),
+          UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label());
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
         return new Outcome(closed, rs.getLong(1), rs.getLong(2), rs.getLong(3));
@@ -257,12 +289,17 @@ public final class UsageCalculator {
     }
   }
 
-  private static Instant earliestUnrated(Connection connection, String currency, Timestamp cap)
-      throws SQLException {
+  private static Instant earliestUnrated(Connection connection, Array currencies,
+      String currency, Timestamp cap) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(RANGE)) {
-      bind(statement, currency, cap, cap);
+      bind(statement, currencies, currency, cap, cap);
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
+        Array unrated = rs.getArray(2);
+        if (unrated != null) {
+          LOG.warn("accounts in {} are left unrated: their currency has no configured rates "
+              + "(add them to currencyRates)", Arrays.toString((Object[]) unrated.getArray()));
+        }
         Timestamp from = rs.getTimestamp(1);
         return from == null ? null : from.toInstant();
       }

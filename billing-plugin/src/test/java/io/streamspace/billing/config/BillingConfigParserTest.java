@@ -10,6 +10,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -76,6 +77,9 @@ class BillingConfigParserTest {
       "{\"computeRates\": 5}                                  | computeRates",
       "{\"invoiceDya\": 3}                                    | invoiceDya",
       "{\"defaultPlan\": \"gold\"}                            | defaultPlan",
+      "{\"currencyRates\": {\"XYZ\": {}}}                     | currencyRates.XYZ",
+      "{\"currencyRates\": {\"USD\": {}}}                     | currencyRates.USD",
+      "{\"currencyRates\": {\"VND\": 5}}                      | currencyRates.VND",
       "[1, 2]                                                 | $",
       "{not json                                              | $",
   })
@@ -114,6 +118,91 @@ class BillingConfigParserTest {
 
     assertTrue(result.isValid(), result.problems().toString());
     assertEquals(new BigDecimal("1"), result.config().subscriptionPlans().get(0).cpuLimit());
+  }
+
+  private static final String VND_RATES = """
+      "currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
+        "storage_per_gb_month": 2500}}""";
+
+  @Test
+  void currencyRatesAddSupportedCurrenciesWithTheirRatesAndEveryPlanIsPricedInEach() {
+    ConfigParseResult result = parser.parse("{" + VND_RATES + """
+        , "subscriptionPlans": [
+           {"id": "free", "name": "Free", "price": 0, "interval": "month", "prices": {"VND": 0}},
+           {"id": "pro", "name": "Pro", "price": 29.99, "interval": "month",
+            "prices": {"VND": 750000}}]}""");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    BillingConfig config = result.config();
+    Currency vnd = Currency.getInstance("VND");
+    assertEquals(List.of("USD", "VND"),
+        config.supportedCurrencies().stream().map(Currency::getCurrencyCode).toList());
+    assertEquals(new BigDecimal("1250"), config.ratesIn(vnd).orElseThrow().cpuPerCoreHour());
+    assertEquals(config.computeRates(), config.ratesIn(config.currency()).orElseThrow());
+    assertEquals(new BigDecimal("750000"),
+        config.priceOf(config.plan("pro").orElseThrow(), vnd).orElseThrow());
+    assertEquals(new BigDecimal("29.99"),
+        config.priceOf(config.plan("pro").orElseThrow(), config.currency()).orElseThrow());
+    assertTrue(config.supportedCurrency("EUR").isEmpty(), "an ISO code is not enough");
+  }
+
+  @Test
+  void currencyRatesNeedAllThreeRates() {
+    ConfigParseResult result = parser.parse("""
+        {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": -1}},
+         "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
+           "prices": {"VND": 0}}]}""");
+
+    assertEquals(List.of("currencyRates.VND.memory_per_gb_hour",
+            "currencyRates.VND.storage_per_gb_month"),
+        keys(result.problems()).stream().sorted().toList());
+  }
+
+  @Test
+  void aPlanWithoutAPriceInASupportedCurrencyIsRefusedNamingTheCurrency() {
+    // the default plans have no VND price
+    ConfigParseResult result = parser.parse("{" + VND_RATES + "}");
+
+    assertEquals(List.of("subscriptionPlans[0].prices.VND", "subscriptionPlans[1].prices.VND",
+        "subscriptionPlans[2].prices.VND"), keys(result.problems()));
+    assertTrue(result.config().currencyRates().isEmpty(),
+        "without prices the further currencies keep their default (none)");
+  }
+
+  @Test
+  void pricesAreRefusedWithMoreDecimalsThanTheirCurrencyOrInAnUnsupportedCurrency() {
+    ConfigParseResult result = parser.parse("{" + VND_RATES + """
+        , "subscriptionPlans": [
+           {"id": "a", "name": "A", "price": 1.999, "interval": "month",
+            "prices": {"VND": 0.5, "EUR": 1, "USD": 1, "XQQ": 1}}], "defaultPlan": "a"}""");
+
+    assertEquals(List.of("subscriptionPlans[0].price", "subscriptionPlans[0].prices.EUR",
+            "subscriptionPlans[0].prices.USD", "subscriptionPlans[0].prices.VND",
+            "subscriptionPlans[0].prices.XQQ"),
+        keys(result.problems()).stream().sorted().toList());
+  }
+
+  @Test
+  void aDefaultCurrencyWithoutMinorUnitRefusesPlanPricesWithDecimals() {
+    // the default plans cost 0, 29.99 and 99.99: yen have no minor unit
+    assertEquals(List.of("subscriptionPlans[1].price", "subscriptionPlans[2].price"),
+        keys(parser.parse("{\"currency\": \"JPY\"}").problems()));
+  }
+
+  @Test
+  void effectiveConfigWritesCurrencyRatesAndPricesAndParsesBack() throws Exception {
+    BillingConfig config = parser.parse("{" + VND_RATES + """
+        , "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
+           "prices": {"VND": 0}}], "defaultPlan": "free"}""").config();
+
+    JsonNode tree = new ObjectMapper().readTree(EffectiveConfigWriter.toJson(config, s -> false));
+
+    assertEquals("1250", tree.at("/currencyRates/VND/cpu_per_core_hour").asText());
+    assertEquals("0", tree.at("/subscriptionPlans/0/prices/VND").asText());
+    ConfigParseResult back = parser.parse(withoutSecrets(tree));
+    assertTrue(back.isValid(), back.problems().toString());
+    assertEquals(config.currencyRates(), back.config().currencyRates());
+    assertEquals(config.subscriptionPlans(), back.config().subscriptionPlans());
   }
 
   @Test
@@ -160,7 +249,8 @@ class BillingConfigParserTest {
     assertTrue(find(keys, "stripeWebhookSecret").description().contains("STRIPE_WEBHOOK_SECRET"));
     assertEquals("60", find(keys, "invoiceGraceMinutes").defaultJson());
     assertEquals("14", find(keys, "paymentTermsDays").defaultJson());
-    assertEquals(21, keys.size());
+    assertEquals("{}", find(keys, "currencyRates").defaultJson());
+    assertEquals(22, keys.size());
   }
 
   private static String withoutSecrets(JsonNode tree) {

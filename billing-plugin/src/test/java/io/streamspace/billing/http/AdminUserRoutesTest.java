@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class AdminUserRoutesTest {
 
   private final BillingHarness billing =
-      new BillingHarness(at("2026-03-01T00:00:00Z"), "{\"invoiceDay\": 5}");
+      new BillingHarness(at("2026-03-01T00:00:00Z"),
+          BillingHarness.USD_AND_VND_CONFIG.replaceFirst("\\{", "{\"invoiceDay\": 5, "));
 
   @BeforeEach
   void accounts() {

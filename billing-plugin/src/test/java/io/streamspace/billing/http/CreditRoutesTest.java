@@ -28,7 +28,8 @@ class CreditRoutesTest {
   private static final String GRANT = "/admin/credits";
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"),
-      "{\"billingTimeZone\": \"Asia/Ho_Chi_Minh\"}");
+      BillingHarness.USD_AND_VND_CONFIG.replaceFirst("\\{",
+          "{\"billingTimeZone\": \"Asia/Ho_Chi_Minh\", "));
 
   @BeforeEach
   void accounts() {

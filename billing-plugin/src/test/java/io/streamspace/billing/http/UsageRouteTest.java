@@ -115,10 +115,11 @@ class UsageRouteTest {
 
   @Test
   void linesAreRoundedHalfUpToTheCurrencyAndTheTotalAddsTheRoundedLines() {
-    billing.userCreated("thu", Map.of("currency", "VND"));
-    billing.context.setConfigJson("{\"computeRates\": {\"cpu_per_core_hour\": 1250.5,"
-        + " \"memory_per_gb_hour\": 0.3}}");
+    billing.context.setConfigJson(BillingHarness.USD_AND_VND_CONFIG.replace(
+        "\"cpu_per_core_hour\": 1250, \"memory_per_gb_hour\": 250",
+        "\"cpu_per_core_hour\": 1250.5, \"memory_per_gb_hour\": 0.3"));
     billing.billing.onConfigChanged(billing.context);
+    billing.userCreated("thu", Map.of("currency", "VND"));
     billing.created("2026-03-02T08:00:00Z", "s1", "thu", size("1", "5", "0"));
     billing.terminated("2026-03-02T09:00:00Z", "s1", "thu");
     billing.calculateUsageAt("2026-03-02T10:00:00Z");

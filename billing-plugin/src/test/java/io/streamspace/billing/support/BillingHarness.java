@@ -33,6 +33,22 @@ import java.util.UUID;
 public final class BillingHarness implements AutoCloseable {
 
   public static final String CALCULATE_USAGE = "calculate-usage";
+
+  /**
+   * The default plans and USD rates, plus VND: rates of 1,250 per core-hour, 250 per GB-hour and
+   * 2,500 per GB-month, and plan prices of 0, 750,000 and 2,500,000 VND.
+   */
+  public static final String USD_AND_VND_CONFIG = """
+      {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
+         "storage_per_gb_month": 2500}},
+       "subscriptionPlans": [
+         {"id": "free", "name": "Free Tier", "price": 0, "interval": "month", "cpu_limit": 2,
+          "memory_limit": 4, "storage_limit": 10, "prices": {"VND": 0}},
+         {"id": "pro", "name": "Professional", "price": 29.99, "interval": "month",
+          "cpu_limit": 8, "memory_limit": 16, "storage_limit": 100, "prices": {"VND": 750000}},
+         {"id": "enterprise", "name": "Enterprise", "price": 99.99, "interval": "month",
+          "cpu_limit": 32, "memory_limit": 64, "storage_limit": 500,
+          "prices": {"VND": 2500000}}]}""";
   // decimals read exactly as written: 1.00 stays 1.00
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

@@ -11,7 +11,15 @@ final class Events {
   private Events() {}
 
   static Map<String, Object> userCreated(String userId, Instant at) {
-    return event("user.created", at, "user", Map.of("user_id", userId, "email", userId + "@example.com"));
+    return userCreated(userId, at, Map.of());
+  }
+
+  /** A user.created whose user has further string fields, which the host hands on as attributes. */
+  static Map<String, Object> userCreated(String userId, Instant at, Map<String, String> attributes) {
+    Map<String, Object> user = new LinkedHashMap<>(attributes);
+    user.put("user_id", userId);
+    user.put("email", userId + "@example.com");
+    return event("user.created", at, "user", user);
   }
 
   static Map<String, Object> sessionCreated(

@@ -1,0 +1,191 @@
+package io.streamspace.billing.plans;
+
+import io.streamspace.billing.invoicing.PlanTerm;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Reads and changes the plans accounts are on ({@code billing_subscriptions}). The database
+ * keeps exactly one active subscription per account: at most one by a partial unique index, at
+ * least one by a constraint trigger checked at commit (V2).
+ */
+public final class SubscriptionRepository {
+
+  /** Why a plan change was refused. */
+  public enum Refusal {
+    /** The user has no billing account. */
+    NO_ACCOUNT,
+    /** The account is already on that plan. */
+    SAME_PLAN,
+    /** Another change of the same account got there first. */
+    CONCURRENT_CHANGE,
+    /** The active plan starts after the change's instant (a clock behind the last change). */
+    NOT_STARTED
+  }
+
+  /** A refused plan change; nothing was stored. */
+  public static final class ChangeRefused extends Exception {
+    private final Refusal refusal;
+
+    ChangeRefused(Refusal refusal, String message) {
+      super(message);
+      this.refusal = refusal;
+    }
+
+    public Refusal refusal() {
+      return refusal;
+    }
+  }
+
+  /**
+   * An account's plans over time.
+   *
+   * @param terms oldest first; the last one is the active one ({@code to} null)
+   */
+  public record Subscriptions(String userId, Currency currency, List<PlanTerm> terms) {
+
+    public Subscriptions {
+      terms = List.copyOf(terms);
+    }
+
+    /** The active term. */
+    public PlanTerm current() {
+      return terms.get(terms.size() - 1);
+    }
+  }
+
+  private static final String TERMS = """
+      SELECT a.currency, s.plan_id, s.plan_name, s.price, s.billing_interval, s.cpu_limit,
+             s.memory_limit, s.storage_limit, s.started_at, s.ended_at
+      FROM billing_accounts a
+      JOIN billing_subscriptions s ON s.user_id = a.user_id
+      WHERE a.user_id = ?
+      ORDER BY s.ended_at IS NULL, s.started_at, s.id
+      """;
+
+  private static final String ACTIVE = """
+      SELECT s.id, s.plan_id, s.started_at FROM billing_subscriptions s
+      WHERE s.user_id = ? AND s.ended_at IS NULL
+      """;
+
+  // ended only if still active: a concurrent change that ended it first leaves 0 rows here
+  private static final String END = """
+      UPDATE billing_subscriptions SET ended_at = ? WHERE id = ? AND ended_at IS NULL
+      """;
+
+  private static final String START = """
+      INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+          billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final DataSource dataSource;
+
+  public SubscriptionRepository(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** The account's plans over time, or empty when the user has no account. */
+  public Optional<Subscriptions> find(String userId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(TERMS)) {
+      statement.setString(1, userId);
+      Currency currency = null;
+      List<PlanTerm> terms = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          currency = Currency.getInstance(rs.getString(1));
+          terms.add(new PlanTerm(rs.getString(2), rs.getString(3), rs.getBigDecimal(4),
+              rs.getString(5), rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getBigDecimal(8),
+              rs.getTimestamp(9).toInstant(), instant(rs.getTimestamp(10))));
+        }
+      }
+      return currency == null ? Optional.empty()
+          : Optional.of(new Subscriptions(userId, currency, terms));
+    }
+  }
+
+  /**
+   * Moves the account onto {@code next} at {@code now}, in one transaction: the active term
+   * ends at {@code now} and the next one starts then. {@code next.from} and {@code next.to}
+   * are ignored; its price must be in the account's currency.
+   *
+   * @return the id of the plan the account left
+   * @throws ChangeRefused when nothing was changed, and why
+   */
+  public String change(String userId, PlanTerm next, Currency currency, Instant now)
+      throws SQLException, ChangeRefused {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        long activeId;
+        String previousPlan;
+        try (PreparedStatement statement = connection.prepareStatement(ACTIVE)) {
+          statement.setString(1, userId);
+          try (ResultSet rs = statement.executeQuery()) {
+            if (!rs.next()) {
+              throw new ChangeRefused(Refusal.NO_ACCOUNT, "no billing account for user " + userId);
+            }
+            activeId = rs.getLong(1);
+            previousPlan = rs.getString(2);
+            if (previousPlan.equals(next.planId())) {
+              throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
+            }
+            if (rs.getTimestamp(3).toInstant().isAfter(now)) {
+              throw new ChangeRefused(Refusal.NOT_STARTED,
+                  "the current plan starts after now");
+            }
+          }
+        }
+        if (update(connection, END, Timestamp.from(now), activeId) == 0) {
+          throw concurrentChange();
+        }
+        update(connection, START, userId, next.planId(), next.planName(), next.price(),
+            currency.getCurrencyCode(), next.interval(), next.cpuLimit(), next.memoryLimit(),
+            next.storageLimit(), Timestamp.from(now));
+        connection.commit();
+        return previousPlan;
+      } catch (SQLException e) {
+        connection.rollback();
+        // the partial unique index: another active subscription appeared meanwhile
+        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+          throw concurrentChange();
+        }
+        throw e;
+      } catch (ChangeRefused | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static ChangeRefused concurrentChange() {
+    return new ChangeRefused(Refusal.CONCURRENT_CHANGE,
+        "the plan was changed concurrently; read the subscription and try again");
+  }
+
+  private static int update(Connection connection, String sql, Object... params)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
+      return statement.executeUpdate();
+    }
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
+  }
+}

@@ -1,0 +1,145 @@
+package io.streamspace.billing.plans;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.SubscriptionPlan;
+import io.streamspace.billing.http.Access;
+import io.streamspace.billing.http.ApiException;
+import io.streamspace.billing.http.Json;
+import io.streamspace.billing.http.JsonRoute;
+import io.streamspace.billing.invoicing.PlanTerm;
+import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
+import io.streamspace.billing.plans.SubscriptionRepository.Subscriptions;
+import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Currency;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /subscription}: the plan an account is on, with its earlier plans; {@code PUT
+ * /subscription}: a change of plan, effective at once (the next invoice prorates both plans to
+ * the second).
+ */
+public final class SubscriptionRoutes {
+
+  /** The event published after a change. */
+  static final String CHANGED_EVENT = "billing.subscription.changed";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRoutes.class);
+
+  /** The JSON body of both routes: the active term, the billing mode, earlier terms. */
+  record SubscriptionJson(String userId, String planId, String planName, BigDecimal price,
+      String currency, String interval, BigDecimal cpuLimit, BigDecimal memoryLimit,
+      BigDecimal storageLimit, Instant startedAt, String billingMode, List<TermJson> history) {
+
+    static SubscriptionJson of(Subscriptions s, BillingConfig config) {
+      PlanTerm t = s.current();
+      String currency = s.currency().getCurrencyCode();
+      List<TermJson> history = new ArrayList<>();
+      s.terms().subList(0, s.terms().size() - 1).forEach(e -> history.add(TermJson.of(e, currency)));
+      Collections.reverse(history);
+      return new SubscriptionJson(s.userId(), t.planId(), t.planName(), t.price(), currency,
+          t.interval(), t.cpuLimit(), t.memoryLimit(), t.storageLimit(), t.from(),
+          config.billingMode().configName(), history);
+    }
+  }
+
+  /** An earlier term, newest first in {@code history}. */
+  record TermJson(String planId, String planName, BigDecimal price, String currency,
+      String interval, BigDecimal cpuLimit, BigDecimal memoryLimit, BigDecimal storageLimit,
+      Instant startedAt, Instant endedAt) {
+
+    static TermJson of(PlanTerm t, String currency) {
+      return new TermJson(t.planId(), t.planName(), t.price(), currency, t.interval(),
+          t.cpuLimit(), t.memoryLimit(), t.storageLimit(), t.from(), t.to());
+    }
+  }
+
+  /** The payload of {@link #CHANGED_EVENT}. */
+  record ChangedEvent(String userId, String previousPlanId, String planId, BigDecimal price,
+      String currency, Instant changedAt) {}
+
+  private final SubscriptionRepository subscriptions;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+  private final EventPublisher events;
+
+  public SubscriptionRoutes(SubscriptionRepository subscriptions, Supplier<BillingConfig> config,
+      Clock clock, EventPublisher events) {
+    this.subscriptions = subscriptions;
+    this.config = config;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.GET, "/subscription", JsonRoute.of(this::get));
+    routes.add(HttpMethod.PUT, "/subscription", JsonRoute.of(this::change));
+  }
+
+  /**
+   * 200 with the subscription; 401 without a caller; 403 for another user's unless admin
+   * ({@code ?user_id=}); 404 when the user has no account (there is no plan to show).
+   */
+  SubscriptionJson get(HttpRequest request) throws Exception {
+    String userId = Access.subjectUser(request);
+    return SubscriptionJson.of(find(userId), config.get());
+  }
+
+  /**
+   * {@code {"plan_id", "user_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
+   * when it is missing, unknown or the current plan, or {@code user_id} when not a string; 401/403 as {@link #get}; 404 for a user
+   * without an account; 409 when a concurrent change got there first, or the account's
+   * currency is no longer configured.
+   */
+  SubscriptionJson change(HttpRequest request) throws Exception {
+    JsonNode body = Json.readObject(request);
+    JsonNode userField = body.get("user_id");
+    if (userField != null && !userField.isTextual()) {
+      throw ApiException.badParameter("user_id", "user_id must be a string");
+    }
+    String userId = Access.subjectUser(request, userField == null ? null : userField.textValue());
+    JsonNode planField = body.get("plan_id");
+    if (planField == null || !planField.isTextual()) {
+      throw ApiException.badParameter("plan_id", "plan_id is required");
+    }
+    BillingConfig current = config.get();
+    SubscriptionPlan plan = current.plan(planField.textValue()).orElseThrow(() ->
+        ApiException.badParameter("plan_id", "no plan " + planField.textValue()));
+    Currency currency = find(userId).currency();
+    BigDecimal price = current.priceOf(plan, currency).orElseThrow(() -> ApiException.conflict(
+        "the account's currency " + currency + " is no longer configured"));
+    Instant now = clock.instant();
+    String previous;
+    try {
+      previous = subscriptions.change(userId, new PlanTerm(plan.id(), plan.name(), price,
+          plan.interval(), plan.cpuLimit(), plan.memoryLimit(), plan.storageLimit(), now, null),
+          currency, now);
+    } catch (ChangeRefused e) {
+      throw switch (e.refusal()) {
+        case NO_ACCOUNT -> ApiException.notFound(e.getMessage());
+        case SAME_PLAN -> ApiException.badParameter("plan_id", e.getMessage());
+        case CONCURRENT_CHANGE, NOT_STARTED -> ApiException.conflict(e.getMessage());
+      };
+    }
+    LOG.info("user {} moved from plan {} to {} at {}", userId, previous, plan.id(), now);
+    events.publish(CHANGED_EVENT, Json.write(new ChangedEvent(userId, previous, plan.id(),
+        price, currency.getCurrencyCode(), now)));
+    return SubscriptionJson.of(find(userId), current);
+  }
+
+  private Subscriptions find(String userId) throws Exception {
+    return subscriptions.find(userId).orElseThrow(() ->
+        ApiException.notFound("no billing account for user " + userId));
+  }
+}

@@ -1,0 +1,255 @@
+package io.streamspace.billing.invoicing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.streamspace.billing.config.BillingMode;
+import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
+import io.streamspace.billing.rating.UsageUnit;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The charges of one period under each billing mode, with figures worked out by hand. */
+class PeriodChargesTest {
+
+  private static final Currency USD = Currency.getInstance("USD");
+  private static final Currency VND = Currency.getInstance("VND");
+  // March 2026: 31 days = 2,678,400 s
+  private static final Instant MARCH = Instant.parse("2026-03-01T00:00:00Z");
+  private static final Instant APRIL = Instant.parse("2026-04-01T00:00:00Z");
+  private static final Instant MARCH_15 = Instant.parse("2026-03-15T00:00:00Z");
+
+  private static PlanTerm pro(String price, Instant from, Instant to) {
+    return new PlanTerm("pro", "Professional", new BigDecimal(price), "month",
+        new BigDecimal("8"), new BigDecimal("16"), new BigDecimal("100"), from, to);
+  }
+
+  private static PlanTerm enterprise(String price, Instant from, Instant to) {
+    return new PlanTerm("enterprise", "Enterprise", new BigDecimal(price), "month",
+        new BigDecimal("32"), new BigDecimal("64"), new BigDecimal("500"), from, to);
+  }
+
+  /** {@code cores} cores (or GB) held for {@code seconds} within the hour starting at {@code hour}. */
+  private static UsageBucket bucket(UsageUnit unit, String hour, String cores, long seconds,
+      String price) {
+    Instant start = Instant.parse(hour);
+    return new UsageBucket(unit, start, start.plusSeconds(3600),
+        new BigDecimal(cores).multiply(BigDecimal.valueOf(seconds)), new BigDecimal(price));
+  }
+
+  /** Each line as {@code kind description amount}, easy to compare with hand figures. */
+  private static List<String> lines(List<ChargeLine> lines) {
+    List<String> shown = new ArrayList<>();
+    for (ChargeLine line : lines) {
+      shown.add(line.kind() + " " + line.description() + " " + line.amount().toPlainString());
+    }
+    return shown;
+  }
+
+  @Test
+  void usageModeChargesAllUsageAtTheRatesAndNoPlanFee() {
+    // 10 cores for an hour = 10 core-hours × 0.05 = 0.50; 20 GB for half an hour = 10 GB-hours
+    // × 0.01 = 0.10. Pro's fee and limits play no part.
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.USAGE, USD, MARCH, APRIL,
+        List.of(pro("29.99", MARCH, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"),
+            bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01")));
+
+    assertEquals(List.of("USAGE cpu usage 0.50", "USAGE memory usage 0.10"), lines(charges));
+    assertEquals("10", charges.get(0).quantity().toPlainString());
+  }
+
+  @Test
+  void subscriptionModeChargesTheWholePlanFeeForAWholePeriodAndNoUsage() {
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+        List.of(pro("29.99", Instant.parse("2026-01-10T08:00:00Z"), null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "40", 3600, "0.05")));
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"), lines(charges));
+    ChargeLine fee = charges.get(0);
+    assertEquals(MARCH, fee.from());
+    assertEquals(APRIL, fee.to());
+    assertEquals(new BigDecimal("29.99"), fee.unitPrice());
+  }
+
+  /** The seed README's example: on Pro (8 cores included), 10 cores for one hour. */
+  @Test
+  void hybridGoldenExampleTenCoresOnProForAnHourPayTwoCoreHoursOfOverage() {
+    // included 8 × 3,600 = 28,800 core-seconds; used 36,000; overage 7,200 = 2 core-hours
+    // × 0.05 = 0.10
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(pro("29.99", MARCH, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05")));
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99",
+        "OVERAGE cpu overage 0.10"), lines(charges));
+    assertEquals("2", charges.get(1).quantity().toPlainString());
+    assertEquals(new BigDecimal("0.05"), charges.get(1).unitPrice());
+  }
+
+  @Test
+  void hybridOverageIsMeasuredPerHourOnTheConcurrentAllocation() {
+    // 20 GB for half an hour on Pro (16 GB): 36,000 GB-seconds against 16 × 3,600 = 57,600
+    // included in that hour: no overage. 12 cores in one hour and 4 in the next do not average
+    // out: the first hour is 4 core-hours over (0.20), the second none.
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(pro("29.99", MARCH, null)),
+        List.of(bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01"),
+            bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "12", 3600, "0.05"),
+            bucket(UsageUnit.CPU, "2026-03-02T11:00:00Z", "4", 3600, "0.05")));
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99",
+        "OVERAGE cpu overage 0.20"), lines(charges));
+  }
+
+  @Test
+  void hybridWithAnUnlimitedResourceHasNoOverageOnIt() {
+    PlanTerm unlimited = new PlanTerm("max", "Max", new BigDecimal("10"), "month", null, null,
+        null, MARCH, null);
+
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(unlimited),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "500", 3600, "0.05")));
+
+    assertEquals(List.of("PLAN_FEE Max, 2026-03-01 – 2026-04-01 10.00"), lines(charges));
+  }
+
+  /**
+   * Pro 29.99 to Enterprise 99.99 on March 15 at 00:00, in a 31-day period: 14 days of Pro,
+   * 29.99 × 14 / 31 = 13.5438… → 13.54, and 17 days of Enterprise, 99.99 × 17 / 31 = 54.8332…
+   * → 54.83. Two lines, each rounded once.
+   */
+  @Test
+  void aMidCycleChangeIsTwoProratedLines() {
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+        List.of(enterprise("99.99", MARCH_15, null), pro("29.99", MARCH, MARCH_15)), List.of());
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
+        "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 54.83"), lines(charges));
+    assertEquals(MARCH_15, charges.get(0).to());
+    assertEquals(MARCH_15, charges.get(1).from());
+  }
+
+  /** A change to the second: 10 days, 6 hours and 1 second of Pro is 885,601 s of 2,678,400. */
+  @Test
+  void prorationIsToTheSecond() {
+    Instant change = Instant.parse("2026-03-11T06:00:01Z");
+
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+        List.of(pro("29.99", MARCH, change), enterprise("99.99", change, null)), List.of());
+
+    // 29.99 × 885,601 / 2,678,400 = 9.9160… → 9.92; 99.99 × 1,792,799 / 2,678,400 = 66.9287…
+    // → 66.93
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-11 9.92",
+        "PLAN_FEE Enterprise, 2026-03-11 – 2026-04-01 66.93"), lines(charges));
+  }
+
+  /**
+   * Hybrid with the same change: each bucket is measured against the plan covering its start.
+   * March 14 10:00, 10 cores on Pro (8): 2 core-hours over. March 15 00:00 (the change instant),
+   * 10 cores on Enterprise (32): none. March 16 11:00, 40 cores on Enterprise: 8 over. 10
+   * core-hours × 0.05 = 0.50.
+   */
+  @Test
+  void hybridOverageFollowsThePlanCoveringEachBucketAcrossAChange() {
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(pro("29.99", MARCH, MARCH_15), enterprise("99.99", MARCH_15, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-14T10:00:00Z", "10", 3600, "0.05"),
+            bucket(UsageUnit.CPU, "2026-03-15T00:00:00Z", "10", 3600, "0.05"),
+            bucket(UsageUnit.CPU, "2026-03-16T11:00:00Z", "40", 3600, "0.05")));
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
+        "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 54.83",
+        "OVERAGE cpu overage 0.50"), lines(charges));
+    assertEquals("10", charges.get(2).quantity().toPlainString());
+  }
+
+  /**
+   * One hour rated at two prices (the rates changed between two runs): 6 cores at 0.06 and 4
+   * at 0.05 on Pro (8). The allowance covers the dearer usage first: overage 2 core-hours at
+   * 0.05 = 0.10.
+   */
+  @Test
+  void theAllowanceCoversTheDearestUsageFirst() {
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(pro("29.99", MARCH, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "6", 3600, "0.06"),
+            bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "4", 3600, "0.05")));
+
+    assertEquals(List.of("OVERAGE cpu overage 0.10"), lines(charges).subList(1, 2));
+    assertEquals(2, charges.size());
+  }
+
+  /**
+   * VND has no minor unit. Pro at 750,000 VND, Enterprise at 2,500,000 from March 15:
+   * 750,000 × 14 / 31 = 338,709.67… → 338,710 and 2,500,000 × 17 / 31 = 1,370,967.74… →
+   * 1,370,968. 10 cores for an hour on Pro: 2 core-hours × 1,250 = 2,500.
+   */
+  @Test
+  void vndAmountsAreWholeDong() {
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, VND, MARCH, APRIL,
+        List.of(pro("750000", MARCH, MARCH_15), enterprise("2500000", MARCH_15, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "1250")));
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 338710",
+        "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 1370968",
+        "OVERAGE cpu overage 2500"), lines(charges));
+  }
+
+  /**
+   * A yearly plan of 120.00 is prorated over the year starting at the period's start: March
+   * 2026 is 31 of the 365 days to 2027-03-01, 120 × 31 / 365 = 10.1917… → 10.19. February 2028
+   * is 29 of the 366 days to 2029-02-01 (2028 is a leap year): 120 × 29 / 366 = 9.5081… → 9.51.
+   */
+  @Test
+  void aYearlyPlanIsProratedOverTheYearStartingAtThePeriod() {
+    PlanTerm yearly = new PlanTerm("annual", "Annual", new BigDecimal("120.00"), "year", null,
+        null, null, Instant.parse("2026-01-01T00:00:00Z"), null);
+    Instant feb2028 = Instant.parse("2028-02-01T00:00:00Z");
+    Instant mar2028 = Instant.parse("2028-03-01T00:00:00Z");
+
+    assertEquals("10.19", PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+        List.of(yearly), List.of()).get(0).amount().toPlainString());
+    assertEquals("9.51", PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, feb2028, mar2028,
+        List.of(yearly), List.of()).get(0).amount().toPlainString());
+  }
+
+  /** Descriptions read dates in the billing zone: the period starts at midnight there. */
+  @Test
+  void planFeeDatesAreInTheBillingZone() {
+    ZoneId saigon = ZoneId.of("Asia/Ho_Chi_Minh");
+    Instant start = Instant.parse("2026-02-28T17:00:00Z"); // 2026-03-01 00:00 +07
+    Instant end = Instant.parse("2026-03-31T17:00:00Z");
+
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, start, end,
+        List.of(pro("29.99", start, null)), List.of(), saigon);
+
+    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"), lines(charges));
+  }
+
+  @Test
+  void aTermOutsideThePeriodIsNotCharged() {
+    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+        List.of(pro("29.99", Instant.parse("2026-01-01T00:00:00Z"), MARCH),
+            enterprise("99.99", MARCH, null)), List.of());
+
+    assertEquals(List.of("PLAN_FEE Enterprise, 2026-03-01 – 2026-04-01 99.99"), lines(charges));
+  }
+
+  @Test
+  void usageOutsideEveryTermIsRefusedInHybridMode() {
+    List<PlanTerm> terms = List.of(pro("29.99", MARCH_15, null));
+    List<UsageBucket> early =
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"));
+
+    assertThrows(IllegalArgumentException.class, () -> PeriodCharges.compute(
+        BillingMode.HYBRID, USD, MARCH, APRIL, terms, early));
+    assertEquals(ChargeKind.PLAN_FEE, PeriodCharges.compute(
+        BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, terms, early).get(0).kind());
+  }
+}

@@ -1,0 +1,111 @@
+package io.streamspace.billing.metering;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamspace.billing.support.BillingHarness;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An account's currency is fixed when it opens, its plan is priced in it, and calculate-usage
+ * rates it at the rates of that currency.
+ */
+class AccountCurrencyTest {
+
+  private final BillingHarness billing =
+      new BillingHarness(at("2026-03-02T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  @Test
+  void anAccountOpensInTheSupportedCurrencyItAsksForElseTheDefault() {
+    billing.userCreated("thu", Map.of("currency", "VND", "plan", "pro"));
+    billing.userCreated("eve", Map.of("currency", "EUR", "plan", "pro")); // not configured
+    billing.userCreated("ann", Map.of());
+    billing.created("2026-03-02T08:00:00Z", "s1", "sam", size("1", "0", "0"));
+    billing.flush();
+
+    assertEquals(List.of(
+            List.of("ann", "USD", "free", "0"),
+            List.of("eve", "USD", "pro", "29.99"),
+            List.of("sam", "USD", "free", "0"),
+            List.of("thu", "VND", "pro", "750000")),
+        rows("""
+            SELECT a.user_id, a.currency, s.plan_id, s.price::text FROM billing_accounts a
+            JOIN billing_subscriptions s USING (user_id) ORDER BY a.user_id"""));
+    assertEquals("VND", rows("SELECT currency FROM billing_subscriptions WHERE user_id = 'thu'")
+        .get(0).get(0));
+  }
+
+  /**
+   * One run rates each account at its currency's rates: 2 cores and 4 GB for one hour are
+   * 2 × 0.05 = 0.10 USD + 4 × 0.01 = 0.04 USD for alice, and 2 × 1,250 = 2,500 VND +
+   * 4 × 250 = 1,000 VND for thu.
+   */
+  @Test
+  void oneRunRatesEachAccountInItsOwnCurrency() {
+    aliceInUsdAndThuInVndEachRunAnHourOf("2", "4");
+
+    billing.calculateUsageAt("2026-03-02T10:00:00Z");
+
+    assertEquals(List.of(
+            List.of("alice", "cpu", "USD", "0.05"),
+            List.of("alice", "memory", "USD", "0.01"),
+            List.of("thu", "cpu", "VND", "1250"),
+            List.of("thu", "memory", "VND", "250")),
+        rows("""
+            SELECT user_id, resource_type, currency::text, unit_price::text
+            FROM billing_usage_records ORDER BY user_id, resource_type"""));
+    assertEquals("2500", cost("thu", "cpu"));
+    assertEquals("0.10", cost("alice", "cpu"));
+  }
+
+  /**
+   * VND taken out of the config: the VND account's time is left unrated (not priced in USD,
+   * not lost) while the USD account's is rated; once VND is back, the same run rates it.
+   */
+  @Test
+  void anAccountWhoseCurrencyIsNoLongerConfiguredWaitsUnratedUntilItIsAgain() {
+    aliceInUsdAndThuInVndEachRunAnHourOf("1", "0");
+    billing.flush();
+    billing.context.setConfigJson("{}");
+    billing.billing.onConfigChanged(billing.context);
+
+    billing.calculateUsageAt("2026-03-02T10:00:00Z");
+    assertEquals(List.of(List.of("alice")),
+        rows("SELECT DISTINCT user_id FROM billing_usage_records"));
+
+    billing.context.setConfigJson(BillingHarness.USD_AND_VND_CONFIG);
+    billing.billing.onConfigChanged(billing.context);
+    billing.calculateUsageAt("2026-03-02T10:05:00Z");
+    assertEquals(List.of(List.of("thu", "VND", "1250")), rows("""
+        SELECT user_id, currency::text, unit_price::text FROM billing_usage_records
+        WHERE user_id = 'thu'"""));
+  }
+
+  /** Opens alice (USD) and thu (VND), each with one session from 08:00 to 09:00. */
+  private void aliceInUsdAndThuInVndEachRunAnHourOf(String cores, String memoryGb) {
+    billing.userCreated("alice", Map.of());
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    for (String user : List.of("alice", "thu")) {
+      billing.created("2026-03-02T08:00:00Z", "s-" + user, user, size(cores, memoryGb, "0"));
+      billing.terminated("2026-03-02T09:00:00Z", "s-" + user, user);
+    }
+  }
+
+  private static String cost(String user, String resource) {
+    return ((BigDecimal) rows("""
+        SELECT sum(unit_seconds * unit_price) / 3600 FROM billing_usage_records
+        WHERE user_id = ? AND resource_type = ?""", user, resource).get(0).get(0))
+        .setScale(user.equals("thu") ? 0 : 2, java.math.RoundingMode.HALF_UP).toPlainString();
+  }
+}

@@ -1,0 +1,225 @@
+package io.streamspace.billing.plans;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code GET} and {@code PUT /subscription} through the registered route handlers. */
+class SubscriptionRoutesTest {
+
+  private final BillingHarness billing =
+      new BillingHarness(at("2026-03-01T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private Answer put(Caller caller, String body) {
+    return billing.call(HttpMethod.PUT, "/subscription", caller, body);
+  }
+
+  private static long activeTerms(String userId) {
+    return (Long) value("SELECT count(*) FROM billing_subscriptions WHERE user_id = ? "
+        + "AND ended_at IS NULL", userId);
+  }
+
+  @Test
+  void aNewAccountIsOnTheDefaultPlanWithNoHistory() {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+
+    Answer answer = billing.call(HttpMethod.GET, "/subscription", user("ann"));
+
+    assertEquals(200, answer.status());
+    assertEquals("""
+        {"user_id":"ann","plan_id":"free","plan_name":"Free Tier","price":0,"currency":"USD",\
+        "interval":"month","cpu_limit":2,"memory_limit":4,"storage_limit":10,\
+        "started_at":"2026-03-01T00:00:00Z","billing_mode":"usage","history":[]}""",
+        answer.body().toString());
+  }
+
+  @Test
+  void aChangeEndsTheActiveTermAndStartsTheNewPlanAtNowAndIsPublished() {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    billing.clock.set(at("2026-03-15T00:00:00Z"));
+
+    Answer changed = put(user("ann"), "{\"plan_id\": \"pro\"}");
+    billing.clock.set(at("2026-03-20T09:30:00Z"));
+    Answer again = put(user("ann"), "{\"plan_id\": \"enterprise\"}");
+
+    assertEquals(200, changed.status());
+    assertEquals("pro", changed.body().get("plan_id").asText());
+    assertEquals("29.99", changed.body().get("price").toString());
+    assertEquals("2026-03-15T00:00:00Z", changed.body().get("started_at").asText());
+    assertEquals(200, again.status());
+    JsonNode history = again.body().get("history");
+    assertEquals(2, history.size());
+    assertEquals("pro", history.get(0).get("plan_id").asText(), "newest first");
+    assertEquals("2026-03-15T00:00:00Z", history.get(0).get("started_at").asText());
+    assertEquals("2026-03-20T09:30:00Z", history.get(0).get("ended_at").asText());
+    assertEquals("free", history.get(1).get("plan_id").asText());
+    assertEquals("2026-03-15T00:00:00Z", history.get(1).get("ended_at").asText());
+    assertEquals(1, activeTerms("ann"));
+    assertEquals("billing.subscription.changed " + """
+        {"user_id":"ann","previous_plan_id":"pro","plan_id":"enterprise","price":99.99,\
+        "currency":"USD","changed_at":"2026-03-20T09:30:00Z"}""",
+        billing.context.published().get(1));
+  }
+
+  @Test
+  void aVndAccountMovesOntoThePlansVndPrice() {
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.flush();
+
+    JsonNode body = put(user("thu"), "{\"plan_id\": \"enterprise\"}").body();
+
+    assertEquals("2500000", body.get("price").toString());
+    assertEquals("VND", body.get("currency").asText());
+    assertEquals("VND", body.at("/history/0/currency").asText());
+  }
+
+  @Test
+  void anAdminReadsAndChangesAnyonesPlanByUserId() {
+    billing.userCreated("bob", Map.of());
+    billing.flush();
+
+    Answer changed = put(admin("root"), "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}");
+    Answer read = billing.call(HttpMethod.GET, "/subscription?user_id=bob", admin("root"));
+
+    assertEquals(200, changed.status());
+    assertEquals("bob", changed.body().get("user_id").asText());
+    assertEquals("pro", read.body().get("plan_id").asText());
+  }
+
+  @ParameterizedTest(name = "{0} -> {1} ({2})")
+  @CsvSource(delimiter = '|', value = {
+      "{\"plan_id\": \"gold\"}                        | 400 | plan_id",
+      "{\"plan_id\": \"free\"}                        | 400 | plan_id",
+      "{\"plan\": \"pro\"}                            | 400 | plan_id",
+      "{\"plan_id\": 7}                               | 400 | plan_id",
+      "not json                                       | 400 | ",
+      "{\"plan_id\": \"pro\", \"user_id\": 5}        | 400 | user_id",
+      "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}   | 403 | ",
+  })
+  void refusedChangesChangeNothing(String body, int status, String field) {
+    billing.userCreated("ann", Map.of());
+    billing.userCreated("bob", Map.of());
+    billing.flush();
+
+    Answer answer = put(user("ann"), body);
+
+    assertEquals(status, answer.status(), answer.body().toString());
+    assertEquals(field, answer.errorField());
+    assertEquals(List.of(List.of("ann", "free"), List.of("bob", "free")),
+        rows("SELECT user_id, plan_id FROM billing_subscriptions ORDER BY user_id"));
+    assertTrue(billing.context.published().isEmpty());
+  }
+
+  @Test
+  void authorizationAndUnknownAccountsAnswerAsUsageDoes() {
+    billing.userCreated("bob", Map.of());
+    billing.flush();
+
+    assertEquals(401, billing.call(HttpMethod.GET, "/subscription", Caller.ANONYMOUS).status());
+    assertEquals(401, put(Caller.ANONYMOUS, "{\"plan_id\": \"pro\"}").status());
+    assertEquals(403,
+        billing.call(HttpMethod.GET, "/subscription?user_id=bob", user("eve")).status());
+    assertEquals(404,
+        billing.call(HttpMethod.GET, "/subscription?user_id=ghost", admin("root")).status());
+    assertEquals(404, put(admin("root"), "{\"plan_id\": \"pro\", \"user_id\": \"ghost\"}")
+        .status());
+    assertEquals(404, billing.call(HttpMethod.GET, "/subscription", user("newbie")).status());
+  }
+
+  /**
+   * Two changes of one account at once, both past their read of the active plan: the first to
+   * end it wins; the second finds it already ended and answers 409, leaving one active plan.
+   * A lock the test holds on the active row makes both wait at that point, so they overlap.
+   */
+  @Test
+  void aConcurrentDoubleChangeLetsOneThroughAndAnswersTheOther409() throws Exception {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    CompletableFuture<Answer> toPro;
+    CompletableFuture<Answer> toEnterprise;
+    try (Connection lock = TestDatabase.dataSource().getConnection();
+        Statement s = lock.createStatement()) {
+      lock.setAutoCommit(false);
+      s.execute("SELECT 1 FROM billing_subscriptions WHERE user_id = 'ann' FOR UPDATE");
+      toPro = CompletableFuture.supplyAsync(() -> put(user("ann"), "{\"plan_id\": \"pro\"}"));
+      toEnterprise = CompletableFuture.supplyAsync(
+          () -> put(user("ann"), "{\"plan_id\": \"enterprise\"}"));
+      awaitLockWaiters(2);
+      lock.commit();
+    }
+
+    List<Integer> statuses = List.of(toPro.get().status(), toEnterprise.get().status());
+
+    assertEquals(List.of(200, 409), statuses.stream().sorted().toList(), statuses.toString());
+    assertEquals(1, activeTerms("ann"));
+    assertEquals(2L, value("SELECT count(*) FROM billing_subscriptions WHERE user_id = 'ann'"));
+    assertEquals(1, billing.context.published().size());
+  }
+
+  /** The database, not a convention, keeps exactly one active plan per account. */
+  @Test
+  void theDatabaseRefusesASecondActivePlanAndAnAccountWithoutOne() {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+
+    SQLException second = assertThrows(SQLException.class, () -> execute("""
+        INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+            billing_interval, started_at)
+        VALUES ('ann', 'pro', 'Professional', 29.99, 'USD', 'month', now())"""));
+    SQLException none = assertThrows(SQLException.class, () -> execute(
+        "UPDATE billing_subscriptions SET ended_at = started_at WHERE user_id = 'ann'"));
+
+    assertEquals("23505", second.getSQLState());
+    assertEquals("23000", none.getSQLState());
+    assertEquals(1, activeTerms("ann"));
+  }
+
+  private static void execute(String sql) throws SQLException {
+    try (Connection c = TestDatabase.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /** Polls until that many backends wait for a lock (the two changes block on the test's). */
+  private static void awaitLockWaiters(long waiters) {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while ((Long) value("SELECT count(*) FROM pg_locks WHERE NOT granted") < waiters) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("the two changes never both waited for the lock");
+      }
+    }
+  }
+}
