@@ -102,7 +102,7 @@ public final class InvoiceCalculator {
         ? invoice.periodStart() : floor;
     List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
     return PeriodCharges.compute(current.billingMode(), invoice.currency(),
-        invoice.periodStart(), invoice.periodEnd(), terms, buckets);
+        invoice.periodStart(), invoice.periodEnd(), terms, buckets, current.billingTimeZone());
   }
 
   private static Instant floor(Connection connection, Invoice invoice) throws SQLException {

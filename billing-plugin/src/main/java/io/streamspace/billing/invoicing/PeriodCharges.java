@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
@@ -62,15 +61,6 @@ public final class PeriodCharges {
   private record Slot(UsageUnit unit, Instant start, Instant end) {}
 
   private PeriodCharges() {}
-
-  /**
-   * The charges with plan-fee dates written in UTC; see {@link #compute(BillingMode, Currency,
-   * Instant, Instant, List, List, ZoneId)}.
-   */
-  public static List<ChargeLine> compute(BillingMode mode, Currency currency, Instant periodStart,
-      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage) {
-    return compute(mode, currency, periodStart, periodEnd, terms, usage, ZoneOffset.UTC);
-  }
 
   /**
    * @param periodStart the period's start (inclusive)

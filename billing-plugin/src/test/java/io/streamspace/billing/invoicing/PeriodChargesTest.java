@@ -8,6 +8,7 @@ import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.rating.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -55,7 +56,7 @@ class PeriodChargesTest {
   void usageModeChargesAllUsageAtTheRatesAndNoPlanFee() {
     // 10 cores for an hour = 10 core-hours × 0.05 = 0.50; 20 GB for half an hour = 10 GB-hours
     // × 0.01 = 0.10. Pro's fee and limits play no part.
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.USAGE, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.USAGE, USD, MARCH, APRIL,
         List.of(pro("29.99", MARCH, null)),
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"),
             bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01")));
@@ -66,7 +67,7 @@ class PeriodChargesTest {
 
   @Test
   void subscriptionModeChargesTheWholePlanFeeForAWholePeriodAndNoUsage() {
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
         List.of(pro("29.99", Instant.parse("2026-01-10T08:00:00Z"), null)),
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "40", 3600, "0.05")));
 
@@ -82,7 +83,7 @@ class PeriodChargesTest {
   void hybridGoldenExampleTenCoresOnProForAnHourPayTwoCoreHoursOfOverage() {
     // included 8 × 3,600 = 28,800 core-seconds; used 36,000; overage 7,200 = 2 core-hours
     // × 0.05 = 0.10
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
         List.of(pro("29.99", MARCH, null)),
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05")));
 
@@ -97,7 +98,7 @@ class PeriodChargesTest {
     // 20 GB for half an hour on Pro (16 GB): 36,000 GB-seconds against 16 × 3,600 = 57,600
     // included in that hour: no overage. 12 cores in one hour and 4 in the next do not average
     // out: the first hour is 4 core-hours over (0.20), the second none.
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
         List.of(pro("29.99", MARCH, null)),
         List.of(bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01"),
             bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "12", 3600, "0.05"),
@@ -112,7 +113,7 @@ class PeriodChargesTest {
     PlanTerm unlimited = new PlanTerm("max", "Max", new BigDecimal("10"), "month", null, null,
         null, MARCH, null);
 
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
         List.of(unlimited),
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "500", 3600, "0.05")));
 
@@ -126,7 +127,7 @@ class PeriodChargesTest {
    */
   @Test
   void aMidCycleChangeIsTwoProratedLines() {
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
         List.of(enterprise("99.99", MARCH_15, null), pro("29.99", MARCH, MARCH_15)), List.of());
 
     assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
@@ -140,7 +141,7 @@ class PeriodChargesTest {
   void prorationIsToTheSecond() {
     Instant change = Instant.parse("2026-03-11T06:00:01Z");
 
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
         List.of(pro("29.99", MARCH, change), enterprise("99.99", change, null)), List.of());
 
     // 29.99 × 885,601 / 2,678,400 = 9.9160… → 9.92; 99.99 × 1,792,799 / 2,678,400 = 66.9287…
@@ -157,7 +158,7 @@ class PeriodChargesTest {
    */
   @Test
   void hybridOverageFollowsThePlanCoveringEachBucketAcrossAChange() {
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
         List.of(pro("29.99", MARCH, MARCH_15), enterprise("99.99", MARCH_15, null)),
         List.of(bucket(UsageUnit.CPU, "2026-03-14T10:00:00Z", "10", 3600, "0.05"),
             bucket(UsageUnit.CPU, "2026-03-15T00:00:00Z", "10", 3600, "0.05"),
@@ -176,7 +177,7 @@ class PeriodChargesTest {
    */
   @Test
   void theAllowanceCoversTheDearestUsageFirst() {
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
         List.of(pro("29.99", MARCH, null)),
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "6", 3600, "0.06"),
             bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "4", 3600, "0.05")));
@@ -192,7 +193,7 @@ class PeriodChargesTest {
    */
   @Test
   void vndAmountsAreWholeDong() {
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.HYBRID, VND, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, VND, MARCH, APRIL,
         List.of(pro("750000", MARCH, MARCH_15), enterprise("2500000", MARCH_15, null)),
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "1250")));
 
@@ -213,9 +214,9 @@ class PeriodChargesTest {
     Instant feb2028 = Instant.parse("2028-02-01T00:00:00Z");
     Instant mar2028 = Instant.parse("2028-03-01T00:00:00Z");
 
-    assertEquals("10.19", PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+    assertEquals("10.19", charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
         List.of(yearly), List.of()).get(0).amount().toPlainString());
-    assertEquals("9.51", PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, feb2028, mar2028,
+    assertEquals("9.51", charges(BillingMode.SUBSCRIPTION, USD, feb2028, mar2028,
         List.of(yearly), List.of()).get(0).amount().toPlainString());
   }
 
@@ -234,7 +235,7 @@ class PeriodChargesTest {
 
   @Test
   void aTermOutsideThePeriodIsNotCharged() {
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
         List.of(pro("29.99", Instant.parse("2026-01-01T00:00:00Z"), MARCH),
             enterprise("99.99", MARCH, null)), List.of());
 
@@ -247,9 +248,15 @@ class PeriodChargesTest {
     List<UsageBucket> early =
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"));
 
-    assertThrows(IllegalArgumentException.class, () -> PeriodCharges.compute(
+    assertThrows(IllegalArgumentException.class, () -> charges(
         BillingMode.HYBRID, USD, MARCH, APRIL, terms, early));
-    assertEquals(ChargeKind.PLAN_FEE, PeriodCharges.compute(
+    assertEquals(ChargeKind.PLAN_FEE, charges(
         BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, terms, early).get(0).kind());
+  }
+
+  /** The charges with plan-fee dates written in UTC, as most figures here are. */
+  private static List<ChargeLine> charges(BillingMode mode, Currency currency, Instant start,
+      Instant end, List<PlanTerm> terms, List<UsageBucket> usage) {
+    return PeriodCharges.compute(mode, currency, start, end, terms, usage, ZoneOffset.UTC);
   }
 }
