@@ -30,6 +30,8 @@ public final class InvoicePdf {
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
   private static final DateTimeFormatter DATE = DateTimeFormatter.ISO_LOCAL_DATE;
+  // Page layout in PDF points: PDFBox takes float coordinates. No amount is ever a float; amounts
+  // are BigDecimal, formatted as text.
   private static final float MARGIN = 50;
   private static final float LEADING = 15;
   private static final float FONT_SIZE = 10;

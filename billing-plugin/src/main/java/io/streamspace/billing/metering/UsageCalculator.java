@@ -59,7 +59,7 @@ public final class UsageCalculator {
   // What is left to rate: unsettled sessions, and accounts with a storage level (session_id ''
   // stands for the account's storage, which has no end). Parameters: the default currency, the
   // cap twice. Shared by RANGE and RATE so that both see the same subjects.
-  private static final String TODO = """
+  private static final String UNRATED = """
       SELECT s.user_id, s.session_id, coalesce(a.currency, ?) AS currency,
              coalesce(s.rated_until, s.started_at) AS from_t,
              least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
@@ -81,12 +81,12 @@ public final class UsageCalculator {
   private static final String RANGE = """
       SELECT min(from_t),
              array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (?::text[]))
-      FROM (%s) t""".formatted(TODO);
+      FROM (%s) t""".formatted(UNRATED);
 
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
    * Parameters: the period boundaries, the rates (currencies, then the CPU, memory and storage
-   * price in each), TODO's, the earliest unrated instant, the cap, the creation time, then
+   * price in each), UNRATED's, the earliest unrated instant, the cap, the creation time, then
    * resource type and unit of each resource.
    *
    * run: the boundaries, and the rates as parallel arrays by currency (a handful: each
@@ -209,7 +209,7 @@ public final class UsageCalculator {
       )
       SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM sessions),
              (SELECT count(*) FROM accounts)
-      """.formatted(TODO);
+      """.formatted(UNRATED);
 
   /**
    * What one run did.
