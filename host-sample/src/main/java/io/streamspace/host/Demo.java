@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -64,6 +65,16 @@ final class Demo {
     lines.add(curl(host.adminToken(), base + "/api/plugins/billing/jobs/status"));
     lines.add(curl(host.adminToken(), base + "/api/admin/plugins"));
     lines.add(curl(host.adminToken(), base + "/api/admin/plugins/billing/config"));
+    lines.add("  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
+    lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/credits",
+        "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
+    Instant invoiceEnd = now.truncatedTo(ChronoUnit.SECONDS);
+    lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/invoices",
+        "{\"user_id\":\"alice\",\"period_start\":\"" + invoiceEnd.minus(Duration.ofHours(24))
+            + "\",\"period_end\":\"" + invoiceEnd + "\"}"));
+    lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
+    lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
+    lines.add(curl(alice, base + "/api/plugins/billing/credits"));
     return lines;
   }
 
@@ -103,5 +114,9 @@ final class Demo {
 
   private static String curl(String token, String url) {
     return "  curl -s -H 'Authorization: Bearer " + token + "' '" + url + "'";
+  }
+
+  private static String curlPost(String token, String url, String json) {
+    return curl(token, url) + " -X POST -d '" + json + "'";
   }
 }
