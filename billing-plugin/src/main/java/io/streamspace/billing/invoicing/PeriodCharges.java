@@ -27,10 +27,12 @@ import java.util.TreeMap;
  *       plan's limits).
  *   <li>{@code hybrid}: the plan fee, plus overage at the rates for what exceeds the plan. Per
  *       {@link UsageBucket} (a clock hour, or its part inside the period) and resource, the
- *       overage is {@code max(0, Σ unit-seconds − limit × bucket seconds)}: the account's
- *       concurrent allocation over the bucket against what its plan includes for that long,
- *       with the limit of the plan term covering the bucket's start (a null limit is unlimited:
- *       no overage). Where one bucket holds usage at several unit prices (the rates changed
+ *       overage is {@code max(0, Σ unit-seconds − allowance)}: the account's concurrent
+ *       allocation over the bucket against what its plans include for that long, the allowance
+ *       being {@code Σ limit × overlap seconds} over the plan terms overlapping the bucket (a
+ *       plan change mid-hour counts each plan for its part; time no term covers includes
+ *       nothing; a null limit on any of them is unlimited: no overage). Where one bucket holds
+ *       usage at several unit prices (the rates changed
  *       between two rating runs), the allowance covers the dearest usage first, so the overage
  *       is charged at the lowest of them. One line per resource and unit price: Σ overage
  *       unit-seconds, divided and rounded once.
@@ -105,7 +107,7 @@ public final class PeriodCharges {
     List<ChargeLine> lines = new ArrayList<>();
     for (PlanTerm term : terms.stream().sorted(Comparator.comparing(PlanTerm::from)).toList()) {
       Instant from = latest(term.from(), periodStart);
-      Instant to = term.to() == null || term.to().isAfter(periodEnd) ? periodEnd : term.to();
+      Instant to = endWithin(term, periodEnd);
       if (!from.isBefore(to)) {
         continue; // the term does not overlap the period (or lasted no time at all)
       }
@@ -134,11 +136,10 @@ public final class PeriodCharges {
     }
     Map<PriceKey, BigDecimal> overage = new TreeMap<>(PriceKey.ORDER);
     slots.forEach((slot, buckets) -> {
-      BigDecimal limit = termAt(terms, slot.start()).limit(slot.unit());
-      if (limit == null) {
+      BigDecimal allowance = allowance(terms, slot);
+      if (allowance == null) {
         return; // unlimited
       }
-      BigDecimal allowance = limit.multiply(seconds(slot.start(), slot.end()));
       List<UsageBucket> dearestFirst = buckets.stream()
           .sorted(Comparator.comparing(UsageBucket::unitPrice).reversed())
           .toList();
@@ -173,16 +174,38 @@ public final class PeriodCharges {
     return lines;
   }
 
-  private static PlanTerm termAt(List<PlanTerm> terms, Instant instant) {
-    return terms.stream()
-        .filter(t -> t.covers(instant))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no plan term covers " + instant));
+  /**
+   * What the plans include in the slot: Σ over the terms overlapping it of limit × overlap
+   * seconds; null (unlimited) when any of them has no limit. Summed over the overlaps, not
+   * taken from the term at the slot's start: a first term starts at the account's creation
+   * (10:17, inside the 10:00 bucket) and a plan may change mid-hour. Time no term covers
+   * includes nothing.
+   */
+  private static BigDecimal allowance(List<PlanTerm> terms, Slot slot) {
+    BigDecimal allowance = BigDecimal.ZERO;
+    for (PlanTerm term : terms) {
+      Instant from = latest(term.from(), slot.start());
+      Instant to = endWithin(term, slot.end());
+      if (!from.isBefore(to)) {
+        continue;
+      }
+      BigDecimal limit = term.limit(slot.unit());
+      if (limit == null) {
+        return null;
+      }
+      allowance = allowance.add(limit.multiply(seconds(from, to)));
+    }
+    return allowance;
   }
 
   /** Whole seconds from {@code from} to {@code to}: the resolution of proration. */
   private static BigDecimal seconds(Instant from, Instant to) {
     return BigDecimal.valueOf(Duration.between(from, to).getSeconds());
+  }
+
+  /** The term's end, or {@code end} if the term runs past it (or has not ended). */
+  private static Instant endWithin(PlanTerm term, Instant end) {
+    return term.to() == null || term.to().isAfter(end) ? end : term.to();
   }
 
   private static Instant latest(Instant a, Instant b) {

@@ -1,7 +1,6 @@
 package io.streamspace.billing.invoicing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streamspace.billing.config.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
@@ -242,16 +241,57 @@ class PeriodChargesTest {
     assertEquals(List.of("PLAN_FEE Enterprise, 2026-03-01 – 2026-04-01 99.99"), lines(charges));
   }
 
+  /**
+   * Usage in an hour no term covers has no allowance (nothing was included): 10 cores for the
+   * hour of March 2 10:00, before Pro starts on March 15, is 10 core-hours × 0.05 = 0.50 of
+   * overage, and the invoice is still computed (it used to throw and block the account).
+   */
   @Test
-  void usageOutsideEveryTermIsRefusedInHybridMode() {
+  void usageOutsideEveryTermHasNoAllowanceInHybridMode() {
     List<PlanTerm> terms = List.of(pro("29.99", MARCH_15, null));
     List<UsageBucket> early =
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"));
 
-    assertThrows(IllegalArgumentException.class, () -> charges(
-        BillingMode.HYBRID, USD, MARCH, APRIL, terms, early));
+    assertEquals(List.of("OVERAGE cpu overage 0.50"),
+        lines(charges(BillingMode.HYBRID, USD, MARCH, APRIL, terms, early)).subList(1, 2));
     assertEquals(ChargeKind.PLAN_FEE, charges(
         BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, terms, early).get(0).kind());
+  }
+
+  /**
+   * The account was created at 10:17, so its first term starts inside the 10:00 bucket. Pro
+   * (8 cores) covers 10:17–11:00 = 2,580 s: allowance 8 × 2,580 = 20,640 core-seconds. Used:
+   * 10 cores × 2,580 s = 25,800. Overage 5,160 core-seconds = 1.4333… core-hours × 0.05 =
+   * 0.0716… → 0.07. (Before: "no plan term covers 10:00", thrown on every finalization.)
+   */
+  @Test
+  void hybridBucketStartingBeforeTheFirstTermGetsTheAllowanceOfTheCoveredPart() {
+    Instant created = Instant.parse("2026-03-02T10:17:00Z");
+
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(pro("29.99", created, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 2580, "0.05")));
+
+    assertEquals("OVERAGE cpu overage 0.07", lines(charges).get(1));
+  }
+
+  /**
+   * Upgrade from 2 to 8 cores at 10:30, then 8 cores used 10:30–11:00 = 14,400 core-seconds.
+   * Allowance 2 × 1,800 + 8 × 1,800 = 18,000: no overage. (The old limit for the whole hour,
+   * 2 × 3,600 = 7,200, charged 7,200 core-seconds = 2 core-hours × 0.05 = 0.10.)
+   */
+  @Test
+  void hybridAllowanceOfABucketSumsEveryTermOverlappingIt() {
+    Instant upgrade = Instant.parse("2026-03-02T10:30:00Z");
+    PlanTerm basic = new PlanTerm("basic", "Basic", new BigDecimal("9.99"), "month",
+        new BigDecimal("2"), new BigDecimal("4"), new BigDecimal("10"), MARCH, upgrade);
+
+    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
+        List.of(basic, pro("29.99", upgrade, null)),
+        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "8", 1800, "0.05")));
+
+    assertEquals(List.of(ChargeKind.PLAN_FEE, ChargeKind.PLAN_FEE),
+        charges.stream().map(ChargeLine::kind).toList());
   }
 
   /** The charges with plan-fee dates written in UTC, as most figures here are. */
