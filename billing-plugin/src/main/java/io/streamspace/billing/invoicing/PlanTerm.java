@@ -41,9 +41,4 @@ public record PlanTerm(
       case STORAGE -> storageLimit;
     };
   }
-
-  /** Whether the account was on this plan at that instant. */
-  public boolean covers(Instant instant) {
-    return !instant.isBefore(from) && (to == null || instant.isBefore(to));
-  }
 }

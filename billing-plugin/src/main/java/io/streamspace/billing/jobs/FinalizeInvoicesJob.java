@@ -54,7 +54,18 @@ public final class FinalizeInvoicesJob implements PluginJob {
 
   /** Does everything due at {@code now}. */
   JobResult finalizeAt(Instant now) throws SQLException {
-    int finalized = finalizer.finalizeDue(now);
+    int finalized;
+    try {
+      finalized = finalizer.finalizeDue(now);
+    } catch (SQLException | RuntimeException e) {
+      // one bad draft must not stop dunning for everyone: mark overdue anyway, then fail the run
+      try {
+        statusChanges.markOverdue(now);
+      } catch (SQLException | RuntimeException overdueFailure) {
+        e.addSuppressed(overdueFailure);
+      }
+      throw e;
+    }
     int overdue = statusChanges.markOverdue(now);
     String summary = "finalized %d invoices; marked %d overdue".formatted(finalized, overdue);
     LOG.info("{}: {}", NAME, summary);

@@ -15,6 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.InvoiceFixtures;
+import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -252,6 +254,31 @@ class InvoicingScenarioTest {
     assertEquals("overdue", value("SELECT status FROM billing_invoices WHERE user_id = 'jay'"));
     assertEquals(1, billing.context.published().stream()
         .filter(e -> e.startsWith("billing.invoice.overdue ")).count());
+  }
+
+  /**
+   * One draft that cannot be finalized (an unknown currency, read back as an error) fails the
+   * run, but dunning still happens: jay's invoice, finalized at 2026-04-01 01:00 and due 14
+   * days later, becomes overdue at 2026-04-15 01:00 all the same.
+   */
+  @Test
+  void aDraftThatCannotBeFinalizedDoesNotStopDunning() {
+    billing.created("2026-03-10T10:00:00Z", "s1", "jay", size("1", "0", "0"));
+    billing.terminated("2026-03-10T11:00:00Z", "s1", "jay");
+    billing.calculateUsageAt("2026-04-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+    billing.userCreated("kim", java.util.Map.of());
+    billing.flush();
+    InvoiceFixtures.invoice("kim", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "draft",
+        null, "ZZZ", "0", "0", "0", null, null);
+
+    billing.clock.set(at("2026-04-15T01:00:00Z"));
+    JobRun due = billing.context.scheduler().runNow(FINALIZE_INVOICES).toCompletableFuture()
+        .join();
+
+    assertEquals(JobOutcome.FAILED, due.outcome());
+    assertEquals("overdue", value("SELECT status FROM billing_invoices WHERE user_id = 'jay'"));
+    assertEquals("draft", value("SELECT status FROM billing_invoices WHERE user_id = 'kim'"));
   }
 
   private static List<String> snapshot() {
