@@ -121,6 +121,16 @@ public final class InvoiceFinalizer {
     return invoice;
   }
 
+  /**
+   * Locks the account's row for the transaction: whatever consumes or gives back its credits
+   * (finalizing, voiding) takes it first, so they never lock credits in clashing orders.
+   */
+  static void lockAccount(Connection connection, String userId) throws SQLException {
+    try (PreparedStatement lock = Sql.prepare(connection, LOCK_ACCOUNT, userId)) {
+      lock.executeQuery().close();
+    }
+  }
+
   private List<Long> dueDrafts(Instant now) throws SQLException {
     List<Long> ids = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
@@ -146,9 +156,7 @@ public final class InvoiceFinalizer {
     }
     Invoice draft = locked.get();
     BillingConfig current = config.get();
-    try (PreparedStatement lock = Sql.prepare(connection, LOCK_ACCOUNT, draft.userId())) {
-      lock.executeQuery().close();
-    }
+    lockAccount(connection, draft.userId());
     List<ChargeLine> charges = calculator.charges(connection, draft, true);
     BigDecimal subtotal = charges.stream().map(ChargeLine::amount)
         .reduce(Money.zero(draft.currency()), BigDecimal::add);

@@ -87,6 +87,9 @@ public final class InvoiceStatusChanges {
       Sql.update(c, PAY, now, note, invoice.id());
       return;
     }
+    // the account lock first, as finalization takes it before consuming credits: giving them
+    // back without it could deadlock with a finalization locking them in consumption order
+    InvoiceFinalizer.lockAccount(c, invoice.userId());
     Sql.update(c, VOID, now, note, invoice.id());
     CreditApplier.giveBack(c, invoice.id(), now);
     Sql.update(c, RELEASE_USAGE, invoice.userId(), invoice.periodEnd(), invoice.id());

@@ -8,12 +8,18 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.grantCredit;
 import static io.streamspace.billing.support.InvoiceFixtures.remaining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,6 +161,43 @@ class InvoiceAdminRoutesTest {
     assertEquals(201, reissued.status(), "a void invoice does not block its period");
     assertEquals("INV-2026-000002", reissued.body().get("invoice_number").asText());
     assertEquals("1.00", reissued.body().get("total").decimalValue().toPlainString());
+  }
+
+  /**
+   * Voiding takes the account lock a finalization takes (before it gives credits back, which a
+   * finalization consumes in its own order: without the same lock first the two can deadlock).
+   * While another transaction holds mia's account lock the void waits on it; once that commits,
+   * the void goes through and the 0.70 credit is back.
+   */
+  @Test
+  void voidingWaitsForTheAccountLockBeforeGivingCreditsBack() throws Exception {
+    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+    CompletableFuture<Answer> voiding;
+    try (Connection holder = TestDatabase.dataSource().getConnection()) {
+      holder.setAutoCommit(false);
+      try (Statement lock = holder.createStatement()) {
+        lock.executeQuery(
+            "SELECT 1 FROM billing_accounts WHERE user_id = 'mia' FOR NO KEY UPDATE").close();
+      }
+      voiding = CompletableFuture.supplyAsync(
+          () -> patch(id, "{\"status\": \"void\", \"note\": \"wrong period\"}"));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!voiding.isDone() && waitingOnLocks() == 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+
+      assertFalse(voiding.isDone(), "the void did not wait for the account lock");
+      assertEquals(1L, waitingOnLocks());
+      holder.commit();
+    }
+    assertEquals(200, voiding.get(10, TimeUnit.SECONDS).status());
+    assertEquals("0.70", remaining(credit));
+  }
+
+  private static long waitingOnLocks() {
+    return (Long) value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        + " AND datname = current_database()");
   }
 
   @Test
