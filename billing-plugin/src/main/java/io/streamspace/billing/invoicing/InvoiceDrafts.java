@@ -20,6 +20,8 @@ public final class InvoiceDrafts {
   /** SQLStates of the two guards: exclusion violation, unique violation. */
   private static final String EXCLUSION_VIOLATION = "23P01";
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String NO_OVERLAP = "billing_invoices_no_overlap";
+  private static final String ONE_PER_PERIOD = "billing_invoices_one_per_period";
 
   // One statement for every account: ON CONFLICT DO NOTHING (no target, so it covers the
   // exclusion constraint too) makes a re-run, a run after a crash or a second node's run insert
@@ -76,9 +78,19 @@ public final class InvoiceDrafts {
     }
   }
 
-  /** Whether the statement failed on one of the one-invoice-per-period guards. */
+  /**
+   * Whether the statement failed on one of the one-invoice-per-period guards. By constraint
+   * name too: another unique violation (an invoice number, say) is not "invoice exists" but the
+   * error it is. The driver is the host's, so the name is read from the server's message, which
+   * quotes it whatever the server's language.
+   */
   static boolean isOverlap(SQLException e) {
-    return EXCLUSION_VIOLATION.equals(e.getSQLState()) || UNIQUE_VIOLATION.equals(e.getSQLState());
+    return (EXCLUSION_VIOLATION.equals(e.getSQLState()) && names(e, NO_OVERLAP))
+        || (UNIQUE_VIOLATION.equals(e.getSQLState()) && names(e, ONE_PER_PERIOD));
+  }
+
+  private static boolean names(SQLException e, String constraint) {
+    return e.getMessage() != null && e.getMessage().contains('"' + constraint + '"');
   }
 
   /** The account's non-void invoice overlapping {@code [start, end)}, if any. */

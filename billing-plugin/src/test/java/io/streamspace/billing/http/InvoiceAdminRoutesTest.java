@@ -9,11 +9,13 @@ import static io.streamspace.billing.support.InvoiceFixtures.grantCredit;
 import static io.streamspace.billing.support.InvoiceFixtures.remaining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.sql.Connection;
@@ -101,6 +103,25 @@ class InvoiceAdminRoutesTest {
     assertEquals(1L, value("SELECT count(*) FROM billing_invoices"));
     assertEquals("1", value("SELECT last_number::text FROM billing_invoice_numbers"),
         "no number taken by the refused one");
+  }
+
+  /**
+   * Only the two one-invoice-per-period guards mean "invoice exists". A February invoice
+   * numbered INV-2026-000001 behind the number counter's back (the counter still issues 000001)
+   * makes the March invoice's number clash: a unique violation of another constraint, which is
+   * an error (500), not a 409 naming no invoice.
+   */
+  @Test
+  void aUniqueViolationOtherThanAnOverlapIsAnErrorNotAConflict() {
+    InvoiceFixtures.invoice("mia", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", "paid",
+        "INV-2026-000001", "USD", "0", "0", "0", null, "2026-03-02T00:00:00Z");
+
+    AssertionError clash = assertThrows(AssertionError.class, () -> create(
+        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}"));
+
+    assertTrue(clash.getMessage().contains("500"), clash.getMessage());
+    assertEquals(1L, value("SELECT count(*) FROM billing_invoices"), "nothing was stored");
   }
 
   @Test
