@@ -158,14 +158,17 @@ class BillingModesScenarioTest {
    * 1,341,296 s: 29.99 × 1,341,296 / 2,678,400 = 15.01847 → 15.02; Enterprise for the other
    * 1,337,104 s: 99.99 × 1,337,104 / 2,678,400 = 49.91675 → 49.92.
    *
-   * <p>Overage, against the plan in force at each hour's start: 11:00 and 12:00 are Pro's (the
-   * change comes at 12:34:56, inside the 12:00 hour), 40 − 8 = 32 core-hours each and 20 − 16 =
-   * 4 GB-hours each; 13:00 is Enterprise's, 40 − 32 = 8 core-hours and no memory (64 GB). So
-   * 72 core-hours × 0.05 = 3.60 and 8 GB-hours × 0.01 = 0.08. Subtotal and total: 15.02 + 49.92
-   * + 3.60 + 0.08 = 68.62.
+   * <p>Overage, per hour against Σ limit × seconds of each plan held in it: 11:00 is Pro's, 40
+   * − 8 = 32 core-hours (115,200 core-seconds) and 20 − 16 = 4 GB-hours over. 12:00 holds the
+   * change at 12:34:56: Pro for 2,096 s and Enterprise for 1,504 s, so the cpu allowance is 8 ×
+   * 2,096 + 32 × 1,504 = 64,896 core-seconds against 40 × 3,600 = 144,000 used: 79,104 over;
+   * memory 16 × 2,096 + 64 × 1,504 = 129,792 against 72,000: none. 13:00 is Enterprise's: 40 −
+   * 32 = 8 core-hours (28,800) and no memory. cpu 223,104 core-seconds = 61.973333 core-hours
+   * × 0.05 = 3.0986… → 3.10; memory 4 GB-hours × 0.01 = 0.04. Subtotal and total: 15.02 +
+   * 49.92 + 3.10 + 0.04 = 68.08.
    */
   @Test
-  void aMidCycleChangeInHybridModeIsTwoProratedFeesAndOverageAgainstThePlanOfEachHour() {
+  void aMidCycleChangeInHybridModeIsTwoProratedFeesAndOverageAgainstThePlansOfEachHour() {
     open(mode("hybrid"));
     billing.userCreated("dan", Map.of("plan", "pro"));
     billing.created("2026-03-16T11:00:00Z", "s1", "dan", size("40", "20", "0"));
@@ -181,10 +184,10 @@ class BillingModesScenarioTest {
     assertEquals(List.of(
         "plan_fee Professional, 2026-03-01 – 2026-03-16 null null null 29.99 15.02",
         "plan_fee Enterprise, 2026-03-16 – 2026-04-01 null null null 99.99 49.92",
-        "overage cpu overage cpu 72 core-hours 0.05 3.60",
-        "overage memory overage memory 8 gb-hours 0.01 0.08"),
+        "overage cpu overage cpu 61.973333 core-hours 0.05 3.10",
+        "overage memory overage memory 4 gb-hours 0.01 0.04"),
         lines(invoiceId("dan", MARCH)));
-    assertEquals("68.62 0.00 68.62", totals("dan"));
+    assertEquals("68.08 0.00 68.08", totals("dan"));
   }
 
   /**
