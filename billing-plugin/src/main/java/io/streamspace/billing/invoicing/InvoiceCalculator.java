@@ -95,14 +95,15 @@ public final class InvoiceCalculator {
   List<ChargeLine> charges(Connection connection, Invoice invoice, boolean claim)
       throws SQLException {
     BillingConfig current = config.get();
+    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     Instant floor = floor(connection, invoice);
     List<UsageBucket> buckets = floor == null ? List.of()
-        : buckets(connection, invoice, floor, claim, current);
+        : buckets(connection, invoice, floor, claim, periods);
     Instant termsFrom = floor == null || invoice.periodStart().isBefore(floor)
         ? invoice.periodStart() : floor;
     List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
     return PeriodCharges.compute(current.billingMode(), invoice.currency(),
-        invoice.periodStart(), invoice.periodEnd(), terms, buckets, current.billingTimeZone());
+        invoice.periodStart(), invoice.periodEnd(), terms, buckets, periods);
   }
 
   private static Instant floor(Connection connection, Invoice invoice) throws SQLException {
@@ -115,9 +116,8 @@ public final class InvoiceCalculator {
   }
 
   private static List<UsageBucket> buckets(Connection connection, Invoice invoice, Instant floor,
-      boolean claim, BillingConfig current) throws SQLException {
-    List<Instant> bounds = List.copyOf(boundaries(invoice, floor,
-        new BillingPeriods(current.invoiceDay(), current.billingTimeZone())));
+      boolean claim, BillingPeriods periods) throws SQLException {
+    List<Instant> bounds = List.copyOf(boundaries(invoice, floor, periods));
     String billed = claim ? CLAIM : PEEK;
     List<Object> params = new ArrayList<>();
     if (claim) {

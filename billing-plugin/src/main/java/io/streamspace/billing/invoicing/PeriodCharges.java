@@ -2,6 +2,7 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.config.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
+import io.streamspace.billing.metering.BillingPeriods;
 import io.streamspace.billing.rating.Money;
 import io.streamspace.billing.rating.UsageUnit;
 import java.math.BigDecimal;
@@ -39,12 +40,14 @@ import java.util.TreeMap;
  * </ul>
  *
  * <p><b>Plan fee, prorated to the second.</b> Each plan term overlapping the period is its own
- * {@code PLAN_FEE} line for the overlap, so a mid-cycle change shows as two lines. A monthly plan
- * costs {@code price × overlap seconds / period seconds}: the period is one invoice period
- * ("a month" from invoice day to invoice day, whatever its length), so a whole period costs
- * exactly the price. A yearly plan costs {@code price × overlap seconds / seconds of the year
- * starting at the period's start} (in the billing zone; 365 or 366 days), so twelve whole
- * periods cost the price. Each line is rounded once, half up, to the currency's minor unit.
+ * {@code PLAN_FEE} line for the overlap, so a mid-cycle change shows as two lines. The fee is
+ * prorated against the billing periods (invoice day to invoice day in the billing zone,
+ * {@link BillingPeriods}) the overlap touches, whatever range the invoice covers: for each such
+ * period P, a monthly plan costs {@code price × overlap seconds / seconds of P}, so a whole
+ * period costs exactly the price, whatever its length, and an admin's invoice of 3 days of a
+ * 31-day period costs 3/31 of it. A yearly plan costs a twelfth of its price per period the
+ * same way, so twelve whole periods cost exactly the price, leap year or not. Each line sums its
+ * periods exactly and is rounded once, half up, to the currency's minor unit.
  */
 public final class PeriodCharges {
 
@@ -62,6 +65,8 @@ public final class PeriodCharges {
   /** The usage of one resource in one bucket, whatever its unit prices. */
   private record Slot(UsageUnit unit, Instant start, Instant end) {}
 
+  private static final BigDecimal MONTHS_A_YEAR = BigDecimal.valueOf(12);
+
   private PeriodCharges() {}
 
   /**
@@ -71,17 +76,18 @@ public final class PeriodCharges {
    *                    bucket's hour
    * @param usage       the usage billed on this invoice: the period's buckets, plus those of
    *                    earlier periods that were rated after their invoice was finalized
-   * @param zone        the billing time zone: of the dates in plan-fee descriptions and of the
-   *                    year a yearly plan's fee is prorated over
+   * @param periods     the billing periods (invoice day to invoice day in the billing zone):
+   *                    what plan fees are prorated over; their zone is that of the dates in
+   *                    plan-fee descriptions
    */
   public static List<ChargeLine> compute(BillingMode mode, Currency currency, Instant periodStart,
-      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage, ZoneId zone) {
+      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage, BillingPeriods periods) {
     List<ChargeLine> lines = new ArrayList<>();
     switch (mode) {
       case USAGE -> lines.addAll(usageLines(currency, periodStart, periodEnd, usage));
-      case SUBSCRIPTION -> lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, zone));
+      case SUBSCRIPTION -> lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, periods));
       case HYBRID -> {
-        lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, zone));
+        lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, periods));
         lines.addAll(overageLines(currency, periodStart, periodEnd, terms, usage));
       }
     }
@@ -100,10 +106,8 @@ public final class PeriodCharges {
 
   /** One line per plan term overlapping the period, prorated to the second (class comment). */
   static List<ChargeLine> planFeeLines(Currency currency, Instant periodStart, Instant periodEnd,
-      List<PlanTerm> terms, ZoneId zone) {
-    BigDecimal periodSeconds = seconds(periodStart, periodEnd);
-    BigDecimal yearSeconds = seconds(periodStart,
-        periodStart.atZone(zone).plusYears(1).toInstant());
+      List<PlanTerm> terms, BillingPeriods periods) {
+    ZoneId zone = periods.zone();
     List<ChargeLine> lines = new ArrayList<>();
     for (PlanTerm term : terms.stream().sorted(Comparator.comparing(PlanTerm::from)).toList()) {
       Instant from = latest(term.from(), periodStart);
@@ -111,7 +115,6 @@ public final class PeriodCharges {
       if (!from.isBefore(to)) {
         continue; // the term does not overlap the period (or lasted no time at all)
       }
-      BigDecimal basis = "year".equals(term.interval()) ? yearSeconds : periodSeconds;
       lines.add(new ChargeLine(
           ChargeKind.PLAN_FEE,
           term.planName() + ", " + from.atZone(zone).toLocalDate() + " – "
@@ -119,11 +122,38 @@ public final class PeriodCharges {
           null,
           null,
           term.price(),
-          Money.lineTotal(term.price().multiply(seconds(from, to)), basis, currency),
+          fee(term, from, to, periods, currency),
           from,
           to));
     }
     return lines;
+  }
+
+  /**
+   * The fee of {@code [from, to)} on the term's plan: Σ over the billing periods P it overlaps
+   * of {@code price × overlap seconds / seconds of P} (a yearly plan's price being a twelfth of
+   * it per period). Against the billing periods, not the invoice's own range: an admin's
+   * invoice of 3 days would otherwise cost a whole month, one of two months a single month.
+   * The sum is kept as an exact fraction and rounded once.
+   */
+  private static BigDecimal fee(PlanTerm term, Instant from, Instant to, BillingPeriods periods,
+      Currency currency) {
+    BigDecimal numerator = BigDecimal.ZERO;
+    BigDecimal denominator = BigDecimal.ONE;
+    for (Instant cursor = from; cursor.isBefore(to); ) {
+      Instant periodEnd = periods.periodEnd(cursor);
+      BigDecimal periodSeconds = seconds(periods.periodStart(cursor), periodEnd);
+      BigDecimal overlap = seconds(cursor, periodEnd.isBefore(to) ? periodEnd : to);
+      // numerator / denominator + price × overlap / period seconds, exactly
+      numerator = numerator.multiply(periodSeconds)
+          .add(term.price().multiply(overlap).multiply(denominator));
+      denominator = denominator.multiply(periodSeconds);
+      cursor = periodEnd;
+    }
+    if ("year".equals(term.interval())) {
+      denominator = denominator.multiply(MONTHS_A_YEAR);
+    }
+    return Money.lineTotal(numerator, denominator, currency);
   }
 
   /** Hybrid overage per bucket and resource against the plan's limits (class comment). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.config.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
+import io.streamspace.billing.metering.BillingPeriods;
 import io.streamspace.billing.rating.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 /** The charges of one period under each billing mode, with figures worked out by hand. */
 class PeriodChargesTest {
 
+  /** Invoice day 1 in UTC: each calendar month is a billing period. */
+  private static final BillingPeriods UTC_PERIODS = new BillingPeriods(1, ZoneOffset.UTC);
   private static final Currency USD = Currency.getInstance("USD");
   private static final Currency VND = Currency.getInstance("VND");
   // March 2026: 31 days = 2,678,400 s
@@ -202,21 +205,64 @@ class PeriodChargesTest {
   }
 
   /**
-   * A yearly plan of 120.00 is prorated over the year starting at the period's start: March
-   * 2026 is 31 of the 365 days to 2027-03-01, 120 × 31 / 365 = 10.1917… → 10.19. February 2028
-   * is 29 of the 366 days to 2029-02-01 (2028 is a leap year): 120 × 29 / 366 = 9.5081… → 9.51.
+   * A yearly plan costs a twelfth of its price per billing period, prorated to the second
+   * against that period: twelve whole periods cost exactly the price, leap year or not. 1,200
+   * a year: every month of 2024 (a leap year) is 100.00, 1,200.00 in all (prorated over the
+   * year starting at each period, it was 1,202.76). 120 a year: March 2026 and February 2028
+   * are 10.00 each; the first 14 days of February 2028 (29 days) are 120 / 12 × 14 / 29 =
+   * 4.8275… → 4.83.
    */
   @Test
-  void aYearlyPlanIsProratedOverTheYearStartingAtThePeriod() {
+  void aYearlyPlanCostsATwelfthOfItsPricePerBillingPeriod() {
+    Instant jan2024 = Instant.parse("2024-01-01T00:00:00Z");
+    PlanTerm big = new PlanTerm("annual", "Annual", new BigDecimal("1200.00"), "year", null,
+        null, null, jan2024, null);
+    BigDecimal year2024 = BigDecimal.ZERO;
+    for (int month = 0; month < 12; month++) {
+      Instant start = jan2024.atZone(ZoneOffset.UTC).plusMonths(month).toInstant();
+      Instant end = jan2024.atZone(ZoneOffset.UTC).plusMonths(month + 1).toInstant();
+      BigDecimal fee = charges(BillingMode.SUBSCRIPTION, USD, start, end, List.of(big),
+          List.of()).get(0).amount();
+      assertEquals("100.00", fee.toPlainString(), "month " + (month + 1));
+      year2024 = year2024.add(fee);
+    }
+    assertEquals("1200.00", year2024.toPlainString());
+
     PlanTerm yearly = new PlanTerm("annual", "Annual", new BigDecimal("120.00"), "year", null,
         null, null, Instant.parse("2026-01-01T00:00:00Z"), null);
     Instant feb2028 = Instant.parse("2028-02-01T00:00:00Z");
-    Instant mar2028 = Instant.parse("2028-03-01T00:00:00Z");
+    assertEquals("10.00", charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
+        List.of(yearly), List.of()).get(0).amount().toPlainString());
+    assertEquals("10.00", charges(BillingMode.SUBSCRIPTION, USD, feb2028,
+        Instant.parse("2028-03-01T00:00:00Z"), List.of(yearly), List.of()).get(0).amount()
+        .toPlainString());
+    assertEquals("4.83", charges(BillingMode.SUBSCRIPTION, USD, feb2028,
+        Instant.parse("2028-02-15T00:00:00Z"), List.of(yearly), List.of()).get(0).amount()
+        .toPlainString());
+  }
 
-    assertEquals("10.19", charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
-        List.of(yearly), List.of()).get(0).amount().toPlainString());
-    assertEquals("9.51", charges(BillingMode.SUBSCRIPTION, USD, feb2028, mar2028,
-        List.of(yearly), List.of()).get(0).amount().toPlainString());
+  /**
+   * An admin's invoice for any range: a monthly plan is prorated against the billing periods
+   * the range overlaps, not over the range itself (which made any range cost a whole month).
+   * 30.00 a month: 10–13 March is 3 of March's 31 days, 30 × 259,200 / 2,678,400 = 2.9032… →
+   * 2.90 (was 30.00); January and February, two whole periods, 60.00 (was 30.00); 20 January to
+   * 10 February is 12 of January's 31 days and 9 of February's 28: 30 × 12 / 31 + 30 × 9 / 28 =
+   * 11.6129… + 9.6428… = 21.2557… → 21.26, one line rounded once (was 30.00).
+   */
+  @Test
+  void aMonthlyPlanIsProratedAgainstTheBillingPeriodsTheRangeOverlaps() {
+    PlanTerm thirty = new PlanTerm("std", "Standard", new BigDecimal("30.00"), "month", null,
+        null, null, Instant.parse("2025-12-01T00:00:00Z"), null);
+
+    assertEquals(List.of("PLAN_FEE Standard, 2026-03-10 – 2026-03-13 2.90"),
+        lines(charges(BillingMode.SUBSCRIPTION, USD, Instant.parse("2026-03-10T00:00:00Z"),
+            Instant.parse("2026-03-13T00:00:00Z"), List.of(thirty), List.of())));
+    assertEquals(List.of("PLAN_FEE Standard, 2026-01-01 – 2026-03-01 60.00"),
+        lines(charges(BillingMode.SUBSCRIPTION, USD, Instant.parse("2026-01-01T00:00:00Z"),
+            MARCH, List.of(thirty), List.of())));
+    assertEquals(List.of("PLAN_FEE Standard, 2026-01-20 – 2026-02-10 21.26"),
+        lines(charges(BillingMode.SUBSCRIPTION, USD, Instant.parse("2026-01-20T00:00:00Z"),
+            Instant.parse("2026-02-10T00:00:00Z"), List.of(thirty), List.of())));
   }
 
   /** Descriptions read dates in the billing zone: the period starts at midnight there. */
@@ -227,7 +273,7 @@ class PeriodChargesTest {
     Instant end = Instant.parse("2026-03-31T17:00:00Z");
 
     List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, start, end,
-        List.of(pro("29.99", start, null)), List.of(), saigon);
+        List.of(pro("29.99", start, null)), List.of(), new BillingPeriods(1, saigon));
 
     assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"), lines(charges));
   }
@@ -297,6 +343,6 @@ class PeriodChargesTest {
   /** The charges with plan-fee dates written in UTC, as most figures here are. */
   private static List<ChargeLine> charges(BillingMode mode, Currency currency, Instant start,
       Instant end, List<PlanTerm> terms, List<UsageBucket> usage) {
-    return PeriodCharges.compute(mode, currency, start, end, terms, usage, ZoneOffset.UTC);
+    return PeriodCharges.compute(mode, currency, start, end, terms, usage, UTC_PERIODS);
   }
 }
