@@ -26,11 +26,20 @@ public final class InvoiceDrafts {
   // One statement for every account: ON CONFLICT DO NOTHING (no target, so it covers the
   // exclusion constraint too) makes a re-run, a run after a crash or a second node's run insert
   // nothing for an account that has its invoice, even while the first run is uncommitted.
+  // A draft starts after the latest non-void invoice ending inside the period (an admin's
+  // invoice of its first days): without that, the overlap skipped the account and the rest of
+  // the period was never billed. A re-run finds the same start and conflicts with that draft.
   private static final String GENERATE = """
       INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                     finalize_after, created_at)
-      SELECT user_id, ?, ?, currency, 'draft', ?, ? FROM billing_accounts
-      WHERE created_at < ?
+      SELECT a.user_id, s.start, ?, a.currency, 'draft', ?, ?
+      FROM billing_accounts a
+      CROSS JOIN LATERAL (
+        SELECT greatest(?::timestamptz, max(i.period_end)) AS start
+        FROM billing_invoices i
+        WHERE i.user_id = a.user_id AND i.status <> 'void'
+          AND i.period_end > ?::timestamptz AND i.period_end < ?::timestamptz) s
+      WHERE a.created_at < ? AND s.start < ?
       ON CONFLICT DO NOTHING""";
 
   private static final String OPEN_ONE = """
@@ -53,12 +62,14 @@ public final class InvoiceDrafts {
 
   /**
    * Opens a draft of {@code [start, end)} for every account opened before {@code end} that has
-   * no invoice overlapping it; answers how many were opened.
+   * no invoice overlapping it, or of the rest of it after the account's latest invoice ending
+   * inside it (an admin's invoice of part of the period); answers how many were opened.
    */
   public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now)
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      return Sql.update(connection, GENERATE, start, end, finalizeAfter, now, end);
+      return Sql.update(connection, GENERATE, end, finalizeAfter, now, start, start, end, end,
+          end);
     }
   }
 

@@ -224,6 +224,41 @@ class BillingModesScenarioTest {
             .filter(type -> type.startsWith("billing.invoice.")).toList());
   }
 
+  /**
+   * An admin invoices part of a period; the regular run bills the rest of it. Hybrid, zoe on Pro
+   * from March 1, 10 cores for an hour on March 5 and again on March 20 (2 core-hours over
+   * each, 0.10). At 2026-03-10 12:00 an admin invoices 1–10 March: 29.99 × 9/31 = 8.7067… →
+   * 8.71, plus 0.10 = 8.81. On April 1 generate-invoices opens [10 Mar, 1 Apr) (not skipped
+   * for overlapping the admin's invoice): 29.99 × 22/31 = 21.2829… → 21.28, plus the March 20
+   * overage 0.10 = 21.38. The two fees make 8.71 + 21.28 = 29.99, the month's price. A re-run
+   * opens nothing. (The admin's invoice, due 14 days after March 10, is overdue by then.)
+   */
+  @Test
+  void afterAnAdminInvoicedPartOfAPeriodTheRunBillsTheRestOfIt() {
+    open(mode("hybrid"));
+    billing.userCreated("zoe", Map.of("plan", "pro"));
+    session("s1", "zoe", "2026-03-05T10:00:00Z", "2026-03-05T11:00:00Z", "10", "0", "0");
+    billing.calculateUsageAt("2026-03-10T12:00:00Z");
+    Answer admins = billing.call(HttpMethod.POST, "/admin/invoices", admin("root"),
+        "{\"user_id\": \"zoe\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-10\"}");
+    session("s2", "zoe", "2026-03-20T10:00:00Z", "2026-03-20T11:00:00Z", "10", "0", "0");
+
+    invoiceMarch();
+    long again = billing.runAt(GENERATE_INVOICES, AFTER_GRACE).rowsTouched();
+
+    assertEquals(201, admins.status(), admins.body().toString());
+    assertEquals(List.of(
+        "2026-03-01T00:00:00Z..2026-03-10T00:00:00Z overdue INV-2026-000001 8.81 0.00 8.81",
+        "2026-03-10T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000002 21.38 0.00 21.38"),
+        invoices("zoe"));
+    assertEquals(List.of(
+        "plan_fee Professional, 2026-03-10 – 2026-04-01 null null null 29.99 21.28",
+        "overage cpu overage cpu 2 core-hours 0.05 0.10"),
+        lines(invoiceId("zoe", "2026-03-10T00:00:00Z")));
+    assertEquals(0L, again);
+  }
+
   /** The user's only invoice as {@code "subtotal credits total"}. */
   private static String totals(String userId) {
     List<String> all = invoices(userId);
