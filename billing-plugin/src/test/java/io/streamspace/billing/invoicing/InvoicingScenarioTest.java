@@ -240,10 +240,7 @@ class InvoicingScenarioTest {
 
   @Test
   void aSentInvoicePastItsDueDateBecomesOverdueOnce() {
-    billing.created("2026-03-10T10:00:00Z", "s1", "jay", size("1", "0", "0"));
-    billing.terminated("2026-03-10T11:00:00Z", "s1", "jay");
-    billing.calculateUsageAt("2026-04-01T01:00:00Z");
-    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+    jaysMarchInvoiceIsSentOnApril1();
 
     JobRun early = billing.runAt(FINALIZE_INVOICES, "2026-04-15T00:59:00Z");
     JobRun due = billing.runAt(FINALIZE_INVOICES, "2026-04-15T01:00:00Z");
@@ -263,10 +260,7 @@ class InvoicingScenarioTest {
    */
   @Test
   void aDraftThatCannotBeFinalizedDoesNotStopDunning() {
-    billing.created("2026-03-10T10:00:00Z", "s1", "jay", size("1", "0", "0"));
-    billing.terminated("2026-03-10T11:00:00Z", "s1", "jay");
-    billing.calculateUsageAt("2026-04-01T01:00:00Z");
-    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+    jaysMarchInvoiceIsSentOnApril1();
     billing.userCreated("kim", java.util.Map.of());
     billing.flush();
     InvoiceFixtures.invoice("kim", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "draft",
@@ -279,6 +273,14 @@ class InvoicingScenarioTest {
     assertEquals(JobOutcome.FAILED, due.outcome());
     assertEquals("overdue", value("SELECT status FROM billing_invoices WHERE user_id = 'jay'"));
     assertEquals("draft", value("SELECT status FROM billing_invoices WHERE user_id = 'kim'"));
+  }
+
+  /** jay uses a core for an hour in March, invoiced (sent, due in 14 days) on April 1 01:00. */
+  private void jaysMarchInvoiceIsSentOnApril1() {
+    billing.created("2026-03-10T10:00:00Z", "s1", "jay", size("1", "0", "0"));
+    billing.terminated("2026-03-10T11:00:00Z", "s1", "jay");
+    billing.calculateUsageAt("2026-04-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
   }
 
   private static List<String> snapshot() {
