@@ -11,8 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The extension as the host drives it: lifecycle, config capability, admission. */
@@ -55,6 +58,32 @@ class BillingExtensionTest {
       billing.flush();
 
       assertEquals(List.of(List.of("cy", "cy@example.com", "USD", "free")),
+          rows(ACCOUNTS_ON_PLANS.formatted("user_id, email, currency, plan_id")));
+    }
+  }
+
+  @Test
+  void storingEventsDoesNotLockTheAccountsOfKnownUsers() throws Exception {
+    // calculate-usage locks account rows (storage watermark) after session rows; a flush that
+    // locked account rows before session rows would deadlock with it
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      billing.userCreated("alice", Map.of());
+      billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "1", "0"));
+      billing.flush();
+
+      try (Connection job = billing.context.dataSource().getConnection()) {
+        job.setAutoCommit(false);
+        try (Statement lock = job.createStatement()) {
+          lock.execute("SELECT 1 FROM billing_accounts WHERE user_id = 'alice' "
+              + "FOR NO KEY UPDATE"); // as calculate-usage's UPDATE of the watermark
+        }
+        billing.heartbeat("2026-03-02T10:05:00Z", "s1", "alice", null);
+        billing.userCreated("alice", Map.of()); // a redelivery, with the email already stored
+
+        billing.billing.flush().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        job.rollback();
+      }
+      assertEquals(List.of(List.of("alice", "alice@example.com", "USD", "free")),
           rows(ACCOUNTS_ON_PLANS.formatted("user_id, email, currency, plan_id")));
     }
   }

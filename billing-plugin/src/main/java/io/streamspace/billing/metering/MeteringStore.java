@@ -25,18 +25,20 @@ public final class MeteringStore {
   // Opens the accounts not yet known and starts each on its plan, in the same statement: the
   // database requires every account to have exactly one active subscription (V2). The plan's
   // terms are copied from the config as it is now, priced in the account's currency (one row
-  // per plan and currency), so a later change to the plan does not rewrite them. (xmax = 0
-  // tells a row this statement inserted from one it only updated.)
-  private static final String UPSERT_ACCOUNTS = """
+  // per plan and currency), so a later change to the plan does not rewrite them. DO NOTHING,
+  // not DO UPDATE: PostgreSQL locks every conflicting row for DO UPDATE even when its WHERE is
+  // false, so each flush would lock the account of every active user before their sessions,
+  // the opposite order to calculate-usage (sessions, then the storage watermark): deadlocks.
+  // RETURNING then gives exactly the rows inserted.
+  private static final String OPEN_ACCOUNTS = """
       WITH batch AS (
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
           AS b(user_id, email, currency, plan_id, created_at)
       ), opened AS (
-        INSERT INTO billing_accounts AS a (user_id, email, currency, created_at)
+        INSERT INTO billing_accounts (user_id, email, currency, created_at)
         SELECT user_id, email, currency, created_at FROM batch
-        ON CONFLICT (user_id) DO UPDATE SET email = excluded.email
-          WHERE a.email IS NULL AND excluded.email IS NOT NULL
-        RETURNING a.user_id, xmax = 0 AS inserted
+        ON CONFLICT (user_id) DO NOTHING
+        RETURNING user_id
       )
       INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
           billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
@@ -48,7 +50,15 @@ public final class MeteringStore {
                   ?::text[]::numeric[], ?::text[]::numeric[], ?::text[]::numeric[])
         AS p(id, currency, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)
         ON p.id = b.plan_id AND p.currency = b.currency
-      WHERE o.inserted
+      """;
+
+  // An account opened by a session event has no email until its user.created arrives. Bound
+  // only with the batch's rows that carry an email, and run after the session rows, so that it
+  // locks (rarely) account rows after session rows, as calculate-usage does.
+  private static final String COMPLETE_EMAILS = """
+      UPDATE billing_accounts a SET email = b.email
+      FROM unnest(?::text[], ?::text[]) AS b(user_id, email)
+      WHERE a.user_id = b.user_id AND a.email IS NULL AND b.email IS NOT NULL
       """;
 
   // LEAST and GREATEST skip nulls: the first terminate in event time wins, a later heartbeat
@@ -98,7 +108,7 @@ public final class MeteringStore {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        openAccounts(connection, batch.accounts());
+        openAccounts(connection, batch.accounts()); // before the rows that refer to them
         execute(connection, UPSERT_SESSIONS, batch.sessions(), List.of(
             SessionRow::sessionId, SessionRow::userId, SessionRow::firstSeen,
             SessionRow::lastSeen, SessionRow::endedAt));
@@ -106,6 +116,9 @@ public final class MeteringStore {
             SizeRow::sessionId, SizeRow::effectiveFrom, SizeRow::cpuCores, SizeRow::memoryGb));
         execute(connection, INSERT_STORAGE_LEVELS, batch.storageLevels(), List.of(
             StorageRow::userId, StorageRow::effectiveFrom, StorageRow::storageGb));
+        execute(connection, COMPLETE_EMAILS,
+            batch.accounts().stream().filter(a -> a.email() != null).toList(),
+            List.of(AccountRow::userId, AccountRow::email));
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -133,7 +146,7 @@ public final class MeteringStore {
         .flatMap(plan -> current.supportedCurrencies().stream().map(in ->
             new PricedPlan(plan, in.getCurrencyCode(), current.priceOf(plan, in).orElseThrow())))
         .toList();
-    try (PreparedStatement statement = connection.prepareStatement(UPSERT_ACCOUNTS)) {
+    try (PreparedStatement statement = connection.prepareStatement(OPEN_ACCOUNTS)) {
       int index = bindColumns(statement, 1, onKnownPlans, List.of(
           AccountRow::userId, AccountRow::email, AccountRow::currency, AccountRow::planId,
           AccountRow::createdAt));

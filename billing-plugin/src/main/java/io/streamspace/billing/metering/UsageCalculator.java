@@ -86,13 +86,17 @@ public final class UsageCalculator {
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
    * Parameters: the period boundaries, the rates (currencies, then the CPU, memory and storage
-   * price in each), UNRATED's, the earliest unrated instant, the cap, the creation time, then
-   * resource type and unit of each resource.
+   * price in each), the earliest unrated instant RANGE found, UNRATED's, the cap, the creation
+   * time, then resource type and unit of each resource.
    *
    * run: the boundaries, and the rates as parallel arrays by currency (a handful: each
    *   record looks its prices up by position, with no join); subjects in a currency without
    *   rates are left unrated.
-   * todo: each subject rates [from_t, rate_to). An ended session whose end is settled rates up
+   * todo: only subjects from the earliest instant on. RANGE ran in an earlier statement (READ
+   *   COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat updates), so a
+   *   subject committed since may start before it, before the run's cut points: rating it would
+   *   skip its time up to the first one and still move its watermark. The next run rates it.
+   *   Each subject rates [from_t, rate_to). An ended session whose end is settled rates up
    *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
    *   its settle point, so that it rates whole slices only. This is also its new watermark.
    * cells: the run's cut points (every UTC hour from the earliest from_t to past the cap, and
@@ -108,7 +112,8 @@ public final class UsageCalculator {
   private static final String RATE = """
       WITH run AS (
         SELECT ?::timestamptz[] AS bounds, ?::text[] AS currencies, ?::text[]::numeric[] AS cpu,
-               ?::text[]::numeric[] AS memory, ?::text[]::numeric[] AS storage
+               ?::text[]::numeric[] AS memory, ?::text[]::numeric[] AS storage,
+               ?::timestamptz AS earliest
       ),
       todo AS MATERIALIZED (
         SELECT t.*, r.rate_to
@@ -120,12 +125,14 @@ public final class UsageCalculator {
                           run.bounds[width_bucket(t.settle, run.bounds)])
             END AS rate_to) r
         WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
+          AND t.from_t >= run.earliest
       ),
       cells AS (
         SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
                lead(p) OVER (ORDER BY p) AS cell_end
-        FROM (SELECT generate_series(date_trunc('hour', ?::timestamptz, 'UTC'),
+        FROM (SELECT generate_series(date_trunc('hour', earliest, 'UTC'),
                                      ?::timestamptz + interval '1 hour', interval '1 hour')
+              FROM run
               UNION SELECT unnest(bounds) FROM run) g(p)
       ),
       slices AS (
@@ -261,38 +268,53 @@ public final class UsageCalculator {
     execute(connection, "SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
     update(connection, SETTLE_EMPTY);
-    String currency = config.currency().getCurrencyCode();
-    List<CurrencyRates> rates = config.supportedCurrencies().stream()
-        .map(c -> new CurrencyRates(c.getCurrencyCode(), config.ratesIn(c).orElseThrow()))
-        .toList();
-    Array currencies = SqlArrays.array(connection, rates, CurrencyRates::currency);
-    Instant from = earliestUnrated(connection, currencies, currency, cap);
+    Instant from = earliestUnrated(connection, config, cap);
     if (from == null) {
       return new Outcome(closed, 0, 0, 0);
     }
+    Outcome rated = rateFrom(connection, config, now, cap, from);
+    return new Outcome(closed, rated.recordsInserted(), rated.sessionsRated(),
+        rated.accountsRated());
+  }
+
+  /**
+   * RATE with the earliest unrated instant that RANGE found; a separate step so that tests can
+   * commit a subject in between, as a concurrent flush may.
+   */
+  Outcome rateFrom(Connection connection, BillingConfig config, Instant now, Timestamp cap,
+      Instant from) throws SQLException {
+    List<CurrencyRates> rates = ratesOf(config);
     Array boundaries = connection.createArrayOf("timestamptz",
         new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
             .boundariesBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
     try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      bind(statement, boundaries, currencies,
+      bind(statement, boundaries, SqlArrays.array(connection, rates, CurrencyRates::currency),
           SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()),
           SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()),
           SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()),
-          currency, cap, cap, Timestamp.from(from), cap, Timestamp.from(now),
+          Timestamp.from(from), config.currency().getCurrencyCode(), cap, cap, cap,
+          Timestamp.from(now),
           UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(),
           UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(),
           UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label());
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        return new Outcome(closed, rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        return new Outcome(0, rs.getLong(1), rs.getLong(2), rs.getLong(3));
       }
     }
   }
 
-  private static Instant earliestUnrated(Connection connection, Array currencies,
-      String currency, Timestamp cap) throws SQLException {
+  private static List<CurrencyRates> ratesOf(BillingConfig config) {
+    return config.supportedCurrencies().stream()
+        .map(c -> new CurrencyRates(c.getCurrencyCode(), config.ratesIn(c).orElseThrow()))
+        .toList();
+  }
+
+  private static Instant earliestUnrated(Connection connection, BillingConfig config,
+      Timestamp cap) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(RANGE)) {
-      bind(statement, currencies, currency, cap, cap);
+      bind(statement, SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
+          config.currency().getCurrencyCode(), cap, cap);
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
         Array unrated = rs.getArray(2);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +20,17 @@ import org.slf4j.LoggerFactory;
  *   <li>The writer collects a batch for at most {@code maxDelay} after its first item, or less
  *       when someone waits on {@link #flush()}, and hands it to the {@link BatchWriter} at once.
  *   <li>{@link #flush()} is a group commit: a marker travels through the queue behind every item
- *       put before the call, and its future completes once the batch holding it is written, or
- *       exceptionally when that write failed.
- *   <li>A failed batch's items are carried into the next batch (writes are idempotent) up to
- *       {@value #MAX_ATTEMPTS} attempts, so a database outage loses nothing; items that still
- *       fail (a poison value) are dropped, logged, and the next flush completes exceptionally
- *       so no caller acknowledges them.
+ *       put before the call, and its future completes once every item ahead of it is written.
+ *   <li>A failed write drops nothing: the writer keeps the batch and retries it by itself (writes
+ *       are idempotent), waiting {@link #FIRST_BACKOFF} doubling up to {@link #MAX_BACKOFF}
+ *       between attempts, and takes nothing new from the queue until it is written, so the queue
+ *       stays bounded and fills up, pushing back on producers, during a long outage. The flushes
+ *       waiting on a failed write, those already queued and those made until a write succeeds
+ *       complete exceptionally at once (their callers do not acknowledge, and the platform
+ *       redelivers); a flush completes normally only once everything put before it is written.
+ *       A batch that can never be written therefore stops the queue rather than being lost.
+ *   <li>{@link #close()}, or an interrupt of the writer thread, writes what was collected and what
+ *       is queued. Only if that fails is it given up, logged; no flush ever reported it written.
  * </ul>
  *
  * @param <E> the item type
@@ -41,7 +47,8 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
 
   private record FlushRequest(CompletableFuture<Void> done) {}
 
-  static final int MAX_ATTEMPTS = 3;
+  static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final BlockingQueue<Object> queue;
   private final BatchWriter<E> writer;
@@ -49,10 +56,13 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
   private final int maxBatch;
   private final Thread thread;
   private volatile boolean closing;
-  // touched by the writer thread only (and by close() after it has stopped)
-  private final List<E> carried = new ArrayList<>();
-  private int carriedAttempts;
-  private Exception unreportedLoss;
+  // counted down on close, so that a writer waiting before a retry makes its last attempt at once
+  private final CountDownLatch closed = new CountDownLatch(1);
+  // the last write failure, until a write succeeds: flushes made meanwhile fail at once
+  private volatile Exception outage;
+  // items taken from the queue and not yet written, in order; writer thread only (and close()
+  // after it has stopped)
+  private final List<E> pending = new ArrayList<>();
 
   /**
    * @param capacity how many items may wait before {@link #put} blocks
@@ -75,10 +85,19 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
     enqueue(item);
   }
 
-  /** Completes once every item put before this call is written. */
+  /**
+   * Completes once every item put before this call is written, or exceptionally when a write
+   * failed since and nothing has been written yet (the items are kept and retried).
+   */
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     enqueue(new FlushRequest(done));
+    // Checked after the put: a failure the writer reports concurrently is seen either here or
+    // by its pass over the queue. The marker stays queued; completing it again does nothing.
+    Exception failure = outage;
+    if (failure != null) {
+      done.completeExceptionally(failure);
+    }
     return done;
   }
 
@@ -98,36 +117,50 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    closed.countDown();
     try {
       thread.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return; // the writer, still running, writes what is queued on its own
     }
     List<Object> rest = new ArrayList<>();
     queue.drainTo(rest); // items a racing put slipped in after the thread's last look
-    if (!rest.isEmpty() || !carried.isEmpty()) {
+    if (!rest.isEmpty()) {
       writeBatch(rest);
     }
   }
 
   private void drainUntilClosed() {
-    List<Object> batch = new ArrayList<>();
-    while (!closing || !queue.isEmpty()) {
+    Duration backoff = Duration.ZERO;
+    while (!closing || !queue.isEmpty() || !pending.isEmpty()) {
+      List<Object> batch = new ArrayList<>();
       try {
-        Object first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+        if (pending.isEmpty()) {
+          Object first = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+          collect(batch);
+        } else {
+          // a failed batch is retried alone, after a wait that close() cuts short
+          closed.await(backoff.toNanos(), TimeUnit.NANOSECONDS);
         }
-        batch.add(first);
-        collect(batch);
-        writeBatch(batch);
       } catch (InterruptedException e) {
-        LOG.warn("write-behind thread interrupted; stopping");
-        return;
-      } finally {
-        batch.clear();
+        // taken as a request to stop: what was collected is still written below, then what
+        // is queued, so that no item is dropped and no flush is left waiting
+        LOG.warn("write-behind thread interrupted; writing what is queued and stopping");
+        closing = true;
+        closed.countDown();
       }
+      backoff = writeBatch(batch) ? Duration.ZERO
+          : backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Adds to the batch until it is full, the delay is over, or a flush is waiting. */
@@ -153,57 +186,41 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
     }
   }
 
+  /** Writes the pending items with the batch's; tells whether that succeeded. */
   @SuppressWarnings("unchecked")
-  private void writeBatch(List<Object> batch) {
-    List<E> items = new ArrayList<>(carried);
+  private boolean writeBatch(List<Object> batch) {
     List<CompletableFuture<Void>> waiting = new ArrayList<>();
     for (Object o : batch) {
       if (o instanceof FlushRequest request) {
         waiting.add(request.done());
       } else {
-        items.add((E) o);
+        pending.add((E) o);
       }
     }
     try {
-      if (!items.isEmpty()) {
-        writer.write(items);
+      if (!pending.isEmpty()) {
+        writer.write(new ArrayList<>(pending));
       }
-      carried.clear();
-      carriedAttempts = 0;
-      completeAll(waiting, unreportedLoss);
+      pending.clear();
+      outage = null;
+      waiting.forEach(done -> done.complete(null));
+      return true;
     } catch (Exception e) {
-      keepForRetry(items, e);
-      completeAll(waiting, e);
-    }
-  }
-
-  private void keepForRetry(List<E> items, Exception failure) {
-    carried.clear();
-    if (++carriedAttempts < MAX_ATTEMPTS) {
-      LOG.warn("writing a batch of {} items failed (attempt {}); retrying with the next batch",
-          items.size(), carriedAttempts, failure);
-      carried.addAll(items);
-    } else {
-      LOG.error("dropping {} items after {} failed attempts", items.size(), carriedAttempts,
-          failure);
-      carriedAttempts = 0;
-      unreportedLoss = failure;
-    }
-  }
-
-  private void completeAll(List<CompletableFuture<Void>> waiting, Exception failure) {
-    if (waiting.isEmpty()) {
-      return;
-    }
-    for (CompletableFuture<Void> done : waiting) {
-      if (failure == null) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(failure);
+      outage = e; // before the pass over the queue: see flush()
+      waiting.forEach(done -> done.completeExceptionally(e));
+      for (Object queued : queue) {
+        if (queued instanceof FlushRequest request) {
+          request.done().completeExceptionally(e);
+        }
       }
-    }
-    if (failure == unreportedLoss) {
-      unreportedLoss = null;
+      if (closing) {
+        LOG.error("giving up {} items that could not be written before the queue closed; "
+            + "no flush reported them written", pending.size(), e);
+        pending.clear();
+      } else {
+        LOG.warn("writing a batch of {} items failed; keeping it to retry", pending.size(), e);
+      }
+      return false;
     }
   }
 }

@@ -126,6 +126,33 @@ class CalculateUsageTest {
   }
 
   @Test
+  void aSessionCommittedBetweenRangeAndRateWithAnEarlierStartIsLeftForTheNextRun()
+      throws Exception {
+    billing.created("2026-03-02T11:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.terminated("2026-03-02T11:30:00Z", "s1", "alice");
+    billing.flush();
+    // RANGE saw only s1 (earliest unrated 11:00); then bob's s2, started at 09:15, commits
+    billing.created("2026-03-02T09:15:00Z", "s2", "bob", size("1", "0", "0"));
+    billing.terminated("2026-03-02T10:30:00Z", "s2", "bob");
+    billing.flush();
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T12:00:00Z");
+    try (var connection = billing.context.dataSource().getConnection()) {
+      new UsageCalculator(billing.context.dataSource()).rateFrom(connection, config, now,
+          java.sql.Timestamp.from(now.minusSeconds(600)), at("2026-03-02T11:00:00Z"));
+    }
+    assertEquals(List.of("cpu 2026-03-02T11:00:00Z..2026-03-02T11:30:00Z 0.5"), slices("alice"));
+    assertEquals(List.of(), slices("bob"), "no cut points before 11:00: left for the next run");
+    assertNull(value("SELECT rated_until FROM billing_sessions WHERE session_id = 's2'"));
+
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+
+    assertEquals(List.of(
+        "cpu 2026-03-02T09:15:00Z..2026-03-02T10:00:00Z 0.75",
+        "cpu 2026-03-02T10:00:00Z..2026-03-02T10:30:00Z 0.5"), slices("bob"));
+  }
+
+  @Test
   void recordsInsertedBeforeACrashAreNotDuplicatedByTheReRun() {
     billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "0"));
     billing.terminated("2026-03-02T11:40:00Z", "s1", "alice");
