@@ -102,7 +102,7 @@ public final class InvoiceStatusChanges {
         PreparedStatement statement = Sql.prepare(connection, MARK_OVERDUE, now);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        overdue.add(InvoiceRepository.read(rs, List.of()));
+        overdue.add(InvoiceRepository.read(rs));
       }
     }
     overdue.forEach(events::overdue);

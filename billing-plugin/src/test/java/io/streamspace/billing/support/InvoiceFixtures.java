@@ -66,12 +66,7 @@ public final class InvoiceFixtures {
   /** A credit as granted, with what is left of it; answers its id. */
   public static long credit(String userId, String amount, String remaining, String currency,
       String grantedAt, String expiresAt) {
-    return (Long) value("""
-        INSERT INTO billing_credits (user_id, amount, remaining, currency, reason, granted_by,
-            granted_at, expires_at)
-        VALUES (?, ?, ?, ?, 'fixture', 'root', ?, ?) RETURNING id""",
-        userId, new BigDecimal(amount), new BigDecimal(remaining), currency, ts(grantedAt),
-        ts(expiresAt));
+    return insertCredit(userId, amount, remaining, currency, "fixture", grantedAt, expiresAt);
   }
 
   /** Records that an invoice consumed part of a credit (the credit's remaining is not touched). */
@@ -86,15 +81,20 @@ public final class InvoiceFixtures {
     return isoInstant == null ? null : Timestamp.from(Instant.parse(isoInstant));
   }
 
-  /** Grants a credit as an admin would; answers its id. */
+  /** Grants a credit as an admin would (nothing used of it yet); answers its id. */
   public static long grantCredit(String userId, String amount, String currency, String reason,
       String grantedAt, String expiresAt) {
+    return insertCredit(userId, amount, amount, currency, reason, grantedAt, expiresAt);
+  }
+
+  private static long insertCredit(String userId, String amount, String remaining,
+      String currency, String reason, String grantedAt, String expiresAt) {
     return ((Number) value("""
         INSERT INTO billing_credits (user_id, amount, remaining, currency, reason, granted_by,
-                                     granted_at, expires_at)
-        VALUES (?, ?, ?, ?, ?, 'root', ?, ?) RETURNING id""", userId, new BigDecimal(amount),
-        new BigDecimal(amount), currency, reason, Timestamp.from(Instant.parse(grantedAt)),
-        expiresAt == null ? null : Timestamp.from(Instant.parse(expiresAt)))).longValue();
+            granted_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, 'root', ?, ?) RETURNING id""",
+        userId, new BigDecimal(amount), new BigDecimal(remaining), currency, reason,
+        ts(grantedAt), ts(expiresAt))).longValue();
   }
 
   /** A credit's remaining balance, as stored. */
