@@ -19,7 +19,11 @@ public final class BillingMigrations {
 
   /** Applies every pending migration; safe to call on every start and from several nodes. */
   public static void migrate(DataSource dataSource) {
-    MigrateResult result = Flyway.configure(BillingMigrations.class.getClassLoader())
+    LOG.info(describe(run(dataSource)));
+  }
+
+  static MigrateResult run(DataSource dataSource) {
+    return Flyway.configure(BillingMigrations.class.getClassLoader())
         .dataSource(dataSource)
         .table("billing_schema_history")
         .locations("classpath:db/billing")
@@ -27,7 +31,17 @@ public final class BillingMigrations {
         .baselineVersion("0")
         .load()
         .migrate();
-    LOG.info("billing schema at version {} ({} migrations applied)",
-        result.targetSchemaVersion, result.migrationsExecuted);
+  }
+
+  /**
+   * One line about what a migration run did. Flyway leaves the target version null when nothing
+   * was applied, so an up-to-date schema is reported by its initial version.
+   */
+  static String describe(MigrateResult result) {
+    if (result.migrationsExecuted == 0) {
+      return "billing schema up to date at version " + result.initialSchemaVersion;
+    }
+    return "billing schema migrated from version " + result.initialSchemaVersion + " to "
+        + result.targetSchemaVersion + " (" + result.migrationsExecuted + " migrations applied)";
   }
 }
