@@ -2,8 +2,10 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -16,14 +18,13 @@ import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.font.PDFont;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName;
+import org.apache.pdfbox.pdmodel.font.PDType0Font;
 
 /**
  * Renders an invoice as a one-or-more-page A4 PDF with PDFBox: the account, the period, the
  * number (or DRAFT), status, due date, every line, credits and totals. Times are shown in the
- * billing zone. Uses the standard Helvetica fonts, so nothing is embedded and nothing is read
- * from the machine.
+ * billing zone. Embeds DejaVu Sans (a subset of the glyphs used), shipped in the plugin, so an
+ * invoice looks the same on every machine and nothing is read from it.
  */
 public final class InvoicePdf {
 
@@ -41,8 +42,25 @@ public final class InvoicePdf {
   private static final float UNIT_X = 355;
   private static final float UNIT_PRICE_RIGHT = 480;
   private static final float AMOUNT_RIGHT = 545;
+  // totals carry their currency: their labels end further left to leave the amount room
+  private static final float TOTAL_LABEL_RIGHT = 400;
+
+  private static final byte[] REGULAR_FONT = font("DejaVuSans.ttf");
+  private static final byte[] BOLD_FONT = font("DejaVuSans-Bold.ttf");
 
   private InvoicePdf() {}
+
+  /** A font file bundled next to this class (copied there at build time, see the pom). */
+  private static byte[] font(String file) {
+    try (InputStream in = InvoicePdf.class.getResourceAsStream("fonts/" + file)) {
+      if (in == null) {
+        throw new IllegalStateException("the plugin is missing its invoice font " + file);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** The PDF's bytes. */
   public static byte[] render(WithLines document, String email, ZoneId zone) {
@@ -104,7 +122,7 @@ public final class InvoicePdf {
 
   private static void total(Writer out, String label, String amount, String currency)
       throws IOException {
-    out.newLine().right(UNIT_PRICE_RIGHT, label).right(AMOUNT_RIGHT, amount + " " + currency);
+    out.newLine().right(TOTAL_LABEL_RIGHT, label).right(AMOUNT_RIGHT, amount + " " + currency);
   }
 
   private static String plain(BigDecimal value) {
@@ -115,14 +133,18 @@ public final class InvoicePdf {
   private static final class Writer implements AutoCloseable {
 
     private final PDDocument document = new PDDocument();
-    private final PDFont regular = new PDType1Font(FontName.HELVETICA);
-    private final PDFont bold = new PDType1Font(FontName.HELVETICA_BOLD);
+    private final PDFont regular;
+    private final PDFont bold;
     private PDPageContentStream page;
-    private PDFont font = regular;
+    private PDFont font;
     private float size = FONT_SIZE;
     private float y;
 
     Writer() throws IOException {
+      // a font belongs to one document; true: embed only the glyphs the invoice uses
+      regular = PDType0Font.load(document, new ByteArrayInputStream(REGULAR_FONT), true);
+      bold = PDType0Font.load(document, new ByteArrayInputStream(BOLD_FONT), true);
+      font = regular;
       newPage();
     }
 
@@ -203,8 +225,9 @@ public final class InvoicePdf {
     }
 
     /**
-     * The text with every character the standard fonts cannot encode (they cover WinAnsi only,
-     * so not Vietnamese, for example) replaced by '?', rather than failing the whole PDF.
+     * The text with every character the font has no glyph for (DejaVu Sans covers Latin, Greek,
+     * Cyrillic and more, but not Chinese, for example) replaced by '?', rather than failing the
+     * whole PDF.
      */
     private String printable(String text) {
       StringBuilder out = new StringBuilder(text.length());

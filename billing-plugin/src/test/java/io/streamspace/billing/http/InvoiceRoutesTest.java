@@ -20,10 +20,14 @@ import io.streamspace.plugin.api.http.HttpResponse;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDResources;
+import org.apache.pdfbox.pdmodel.font.PDFont;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -205,18 +209,36 @@ class InvoiceRoutesTest {
   }
 
   @Test
-  void longDescriptionsWrapAndLettersThePdfFontLacksBecomeQuestionMarks() throws IOException {
+  void longDescriptionsWrapVietnamesePrintsAndLettersTheFontLacksBecomeQuestionMarks()
+      throws IOException {
     long sent = invoice("ann", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "sent",
         "INV-2026-000009", "VND", "125000", "0", "125000", "2026-04-15T01:00:00Z", null);
-    line(sent, 1, "plan_fee", "Gói chuyên nghiệp: a rather long plan description that cannot"
+    line(sent, 1, "plan_fee", "Gói chuyên nghiệp 专业: a rather long plan description that cannot"
         + " possibly fit into the description column of one line", "125000");
 
     String text = text(billing.context.routes()
         .call(HttpMethod.GET, "/invoices/" + sent + "/pdf", user("ann")).body());
 
-    assertTrue(text.contains("Gói chuyên nghi?p"), "letters outside WinAnsi become ?: " + text);
+    assertTrue(text.contains("Gói chuyên nghiệp ??:"), "DejaVu has no Chinese: " + text);
     assertTrue(text.contains("of one line"), text);
     assertTrue(text.contains("Total 125000 VND"), text);
+  }
+
+  @Test
+  void thePdfEmbedsEveryFontItUses() throws IOException {
+    byte[] pdf = billing.context.routes()
+        .call(HttpMethod.GET, "/invoices/" + february + "/pdf", user("ann")).body();
+
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      PDResources resources = document.getPage(0).getResources();
+      List<String> fonts = new ArrayList<>();
+      for (COSName name : resources.getFontNames()) {
+        PDFont font = resources.getFont(name);
+        assertTrue(font.isEmbedded(), font.getName() + " is not embedded");
+        fonts.add(font.getName());
+      }
+      assertEquals(2, fonts.size(), "regular and bold: " + fonts);
+    }
   }
 
   private static String text(byte[] pdf) throws IOException {
