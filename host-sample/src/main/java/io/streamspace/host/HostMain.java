@@ -1,10 +1,13 @@
 package io.streamspace.host;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 
 /**
  * Entry point of the reference host ({@code java -jar host-sample.jar}). The only class that
- * prints to stdout: the generated admin token, and the demo's curl lines.
+ * prints to stdout: the generated admin token, where the host serves and logs, and the demo's
+ * curl lines. Everything else is logged to the data folder's {@code logs/host.log}; the console
+ * shows only warnings and errors.
  */
 public final class HostMain {
 
@@ -25,12 +28,14 @@ public final class HostMain {
       out.println(HostCommandLine.USAGE);
       return;
     }
-    Host host = Host.start(line.toOptions());
+    HostOptions options = line.toOptions();
+    Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"));
+    Host host = Host.start(options);
     Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
     if (host.adminTokenGenerated()) {
       out.println("Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + host.adminToken());
     }
-    out.println("Host ready: http://localhost:" + host.port() + "/api/health");
+    out.println("Host ready: http://localhost:" + host.port() + "/api/health (log: " + logFile + ")");
     if (line.demo) {
       Demo.run(host).forEach(out::println);
     }

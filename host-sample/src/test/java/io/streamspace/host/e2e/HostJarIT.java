@@ -4,6 +4,7 @@ import static io.streamspace.host.e2e.UsageLines.amount;
 import static io.streamspace.host.e2e.UsageLines.line;
 import static io.streamspace.host.e2e.UsageLines.quantity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +46,19 @@ class HostJarIT {
   @Test
   void seedPricingExampleOnEmbeddedPostgres() throws Exception {
     runSeedPricingExample(List.of());
+
+    // the console keeps to what an operator must read; the full log is in the data folder
+    List<String> console = Files.readAllLines(work.resolve("host.log"));
+    assertTrue(console.stream().noneMatch(line -> line.contains(" INFO ")), String.join("\n", console));
+    assertTrue(Files.readString(work.resolve("data/logs/host.log")).contains("Host listening on port"));
+  }
+
+  @Test
+  void theShadedJarHasNoExtensionIndexOfItsOwn() throws Exception {
+    // an empty index from the host would overlap the plugins' (a shade warning on every build)
+    try (JarFile jar = new JarFile(Path.of("target", "host-sample.jar").toFile())) {
+      assertNull(jar.getEntry("META-INF/extensions.idx"));
+    }
   }
 
   @Test
@@ -151,7 +166,9 @@ class HostJarIT {
       try {
         ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        throw new AssertionError("host did not start: " + Files.readString(log), e);
+        Path fullLog = log.resolveSibling("data").resolve("logs").resolve("host.log");
+        throw new AssertionError("host did not start: " + Files.readString(log)
+            + (Files.exists(fullLog) ? Files.readString(fullLog) : ""), e);
       }
       JsonNode health = new BillingApi(port, null).http.get("/api/health", null).expect(200);
       assertEquals("ok", health.get("status").asText());

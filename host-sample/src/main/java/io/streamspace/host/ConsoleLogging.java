@@ -1,0 +1,83 @@
+package io.streamspace.host;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.util.FileSize;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the command line's console for what an operator must read: {@link HostMain}'s own lines
+ * and warnings. The full log (INFO and up) goes to a rolling file. Hosts embedded in tests or
+ * other programs keep logback's plain configuration.
+ */
+final class ConsoleLogging {
+
+  static final String LOG_FILE = "host.log";
+  private static final String CONSOLE_APPENDER = "STDOUT"; // as named in logback.xml
+  private static final FileSize MAX_FILE_SIZE = FileSize.valueOf("20MB");
+  private static final int KEPT_FILES = 5;
+
+  private ConsoleLogging() {}
+
+  /**
+   * Sends everything logged to {@code logDir/host.log} (rolled at 20 MB, five kept) and only
+   * warnings and errors to the console.
+   *
+   * @return the log file
+   */
+  static Path toFile(Path logDir) {
+    Path file = logDir.resolve(LOG_FILE);
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return file; // another SLF4J binding: its own configuration decides
+    }
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    Appender<ILoggingEvent> console = root.getAppender(CONSOLE_APPENDER);
+    if (console != null) {
+      ThresholdFilter warnings = new ThresholdFilter();
+      warnings.setLevel("WARN");
+      warnings.start();
+      console.addFilter(warnings);
+    }
+    root.addAppender(rollingFile(context, file));
+    return file;
+  }
+
+  private static RollingFileAppender<ILoggingEvent> rollingFile(LoggerContext context, Path file) {
+    RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+    appender.setContext(context);
+    appender.setName("FILE");
+    appender.setFile(file.toString());
+
+    FixedWindowRollingPolicy rolling = new FixedWindowRollingPolicy();
+    rolling.setContext(context);
+    rolling.setParent(appender);
+    rolling.setFileNamePattern(file + ".%i");
+    rolling.setMinIndex(1);
+    rolling.setMaxIndex(KEPT_FILES);
+    rolling.start();
+
+    SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+    trigger.setContext(context);
+    trigger.setMaxFileSize(MAX_FILE_SIZE);
+    trigger.start();
+
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n");
+    encoder.start();
+
+    appender.setRollingPolicy(rolling);
+    appender.setTriggeringPolicy(trigger);
+    appender.setEncoder(encoder);
+    appender.start();
+    return appender;
+  }
+}
