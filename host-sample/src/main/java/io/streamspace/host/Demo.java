@@ -9,7 +9,10 @@ import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import java.math.BigDecimal;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@code --demo}: posts users and sessions through the same intake the HTTP endpoint uses, runs
  * every plugin job once through the scheduler, and returns curl lines (with real tokens) that
  * show the result.
+ *
+ * <p>Idempotent on the same data folder: the first run anchors the demo's times at its start
+ * and keeps that instant in {@code demo-anchor} once the events are acknowledged; later runs post
+ * nothing and print the same requests, whose {@code Idempotency-Key}s make a repeated credit or
+ * invoice answer the first result instead of granting or invoicing twice.
  */
 final class Demo {
 
@@ -34,8 +42,25 @@ final class Demo {
 
   private Demo() {}
 
-  static List<String> run(Host host) {
-    Instant now = host.clock().instant();
+  static final String ANCHOR_FILE = "demo-anchor";
+
+  static List<String> run(Host host, Path dataDir) throws IOException {
+    Path anchorFile = dataDir.resolve(ANCHOR_FILE);
+    Instant now;
+    if (Files.exists(anchorFile)) {
+      now = Instant.parse(Files.readString(anchorFile).trim());
+      log.info("Demo data was posted at {}; not posting it again", now);
+    } else {
+      now = host.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+      postEvents(host, now);
+      Files.createDirectories(dataDir);
+      Files.writeString(anchorFile, now.toString());
+    }
+    runJobs(host);
+    return curlLines(host, now);
+  }
+
+  private static void postEvents(Host host, Instant now) {
     ObjectMapper mapper = new ObjectMapper();
     ArrayNode events = mapper.createArrayNode();
     // alice: 2 cores / 4 GB for 10 hours, ended an hour ago
@@ -48,9 +73,9 @@ final class Demo {
     events.add(session(mapper, "demo-bob-1", "session.created", now.minus(Duration.ofHours(3)), "bob", "4", "8", "20"));
     events.add(session(mapper, "demo-bob-2", "session.heartbeat", now.minus(Duration.ofMinutes(1)), "bob", null, null, null));
     host.intake().receive(events.toString().getBytes(StandardCharsets.UTF_8));
+  }
 
-    runJobs(host);
-
+  private static List<String> curlLines(Host host, Instant now) {
     String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER));
     String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER));
     String base = "http://localhost:" + host.port();
@@ -67,11 +92,10 @@ final class Demo {
     lines.add(curl(host.adminToken(), base + "/api/admin/plugins/billing/config"));
     lines.add("  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
     lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/credits",
-        "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
-    Instant invoiceEnd = now.truncatedTo(ChronoUnit.SECONDS);
+        "demo-alice-welcome-credit", "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
     lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/invoices",
-        "{\"user_id\":\"alice\",\"period_start\":\"" + invoiceEnd.minus(Duration.ofHours(24))
-            + "\",\"period_end\":\"" + invoiceEnd + "\"}"));
+        "demo-alice-invoice", "{\"user_id\":\"alice\",\"period_start\":\"" + now.minus(Duration.ofHours(24))
+            + "\",\"period_end\":\"" + now + "\"}"));
     lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));
@@ -116,7 +140,7 @@ final class Demo {
     return "  curl -s -H 'Authorization: Bearer " + token + "' '" + url + "'";
   }
 
-  private static String curlPost(String token, String url, String json) {
-    return curl(token, url) + " -X POST -d '" + json + "'";
+  private static String curlPost(String token, String url, String idempotencyKey, String json) {
+    return curl(token, url) + " -H 'Idempotency-Key: " + idempotencyKey + "' -X POST -d '" + json + "'";
   }
 }

@@ -1,5 +1,6 @@
 package io.streamspace.host;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -37,7 +38,11 @@ public final class HostMain {
     }
     out.println("Host ready: http://localhost:" + host.port() + "/api/health (log: " + logFile + ")");
     if (line.demo) {
-      Demo.run(host).forEach(out::println);
+      try {
+        Demo.run(host, options.dataDir()).forEach(out::println);
+      } catch (IOException e) {
+        System.err.println("error: the demo could not keep its anchor in " + options.dataDir() + ": " + e.getMessage());
+      }
     }
   }
 }
