@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A test plugin: records every hook, serves a few routes, schedules a job, and has one config
@@ -112,8 +114,8 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
 
   @Override
   public String effectiveConfig(String configJson) {
-    String rate = configJson.contains("\"rate\"") ? configJson.replaceAll(".*\"rate\":([0-9.]+).*", "$1") : "1.5";
-    return "{\"rate\":" + rate + ",\"apiKey\":\"****\"}";
+    Matcher rate = Pattern.compile("\"rate\":\\s*([0-9.]+)").matcher(configJson);
+    return "{\"rate\":" + (rate.find() ? rate.group(1) : "1.5") + ",\"apiKey\":\"****\"}";
   }
 
   @Override
