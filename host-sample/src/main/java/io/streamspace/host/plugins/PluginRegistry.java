@@ -169,7 +169,10 @@ public final class PluginRegistry implements AutoCloseable {
     Optional<PluginStateStore.EditedConfig> edited = store.editConfig(pluginId, saved -> {
       ObjectNode after = edit.apply(object(saved));
       MaskedSecrets.dropShown(after, configurable.configSchema(), object(configurable.effectiveConfig(saved)));
-      problems.addAll(configurable.validateConfig(after.toString()));
+      problems.addAll(StorableConfig.problems(after));
+      if (problems.isEmpty()) {
+        problems.addAll(configurable.validateConfig(after.toString()));
+      }
       return problems.isEmpty() ? Optional.of(after.toString()) : Optional.empty();
     });
     if (edited.isEmpty()) {

@@ -166,12 +166,15 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     JsonNode badRate = patchConfig("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}").expect(400);
     JsonNode secret = patchConfig("{\"stripeSecretKey\": \"sk_live_typed-into-a-patch\"}").expect(400);
     JsonNode trailing = patchConfig("{\"invoiceDay\": 2} {\"invoiceDay\": 3}").expect(400);
+    JsonNode nul = patchConfig("{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"Free\\u0000\","
+        + " \"price\": 0, \"interval\": \"month\"}]}").expect(400);
 
     assertEquals("invoiceDay", badDay.at("/error/field").asText());
     assertEquals("computeRates.cpu_per_core_hour", badRate.at("/error/field").asText());
     assertEquals("stripeSecretKey", secret.at("/error/field").asText());
     assertFalse(secret.toString().contains("sk_live"), "never echoes a secret");
     assertEquals("invalid_json", trailing.at("/error/code").asText());
+    assertEquals("subscriptionPlans[0].name", nul.at("/error/field").asText(), "jsonb holds no NUL");
     assertEquals(before, config());
     assertEquals(stored, savedConfig());
   }
