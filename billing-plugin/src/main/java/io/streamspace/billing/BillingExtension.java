@@ -204,7 +204,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     if (generateInvoices != null) {
       generateInvoices.scheduleOn(context.scheduler()); // the invoice day or zone may change
     }
-    LOG.info("billing config changed");
+    LOG.debug("billing config changed"); // the host logs who changed which keys
   }
 
   private BillingConfigParser parser() {

@@ -10,6 +10,8 @@ import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.PluginRouteTable;
+import io.streamspace.host.idempotency.IdempotencyKeys;
+import io.streamspace.host.idempotency.IdempotentPosts;
 import io.streamspace.host.intake.AdmissionService;
 import io.streamspace.host.intake.EventIntake;
 import io.streamspace.host.intake.IntakeRoutes;
@@ -109,7 +111,8 @@ public final class Host implements AutoCloseable {
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, auth, bodies),
-            new PluginRequestRoutes(plugins, routes, auth));
+            new PluginRequestRoutes(plugins, routes, auth,
+                new IdempotentPosts(new IdempotencyKeys(database.dataSource(), options.clock(), mapper))));
     // Serve (health answers 503) while plugins start, then let Quartz fire their jobs.
     http.start(options.port());
     open(http);

@@ -43,6 +43,14 @@ public final class BillingConfigParser {
   private static final Set<String> PLAN_KEYS = Set.of(
       "id", "name", "price", "interval", "cpu_limit", "memory_limit", "storage_limit", "prices");
 
+  /**
+   * Rates, prices and plan limits: at most 10^12 (a trillion in any currency, beyond any real
+   * price, and an invoice of such amounts still fits Stripe's 64-bit minor units) with at most
+   * 12 decimals (finer than any currency's minor unit; PostgreSQL cannot even store 1e-20000).
+   */
+  static final BigDecimal MAX_NUMBER = BigDecimal.TEN.pow(12);
+  static final int MAX_DECIMALS = 12;
+
   private final CronValidator cronValidator;
 
   public BillingConfigParser(CronValidator cronValidator) {
@@ -375,16 +383,20 @@ public final class BillingConfigParser {
       return number.intValueExact();
     }
 
+    /** A number from 0 to {@link #MAX_NUMBER} with at most {@link #MAX_DECIMALS} decimals. */
     BigDecimal nonNegative(String key, BigDecimal fallback) {
       JsonNode value = node.get(key);
       if (value == null || value.isNull()) {
         return fallback;
       }
-      if (!value.isNumber() || value.decimalValue().signum() < 0) {
-        problem(key, "must be a number greater than or equal to 0");
+      BigDecimal number = value.isNumber() ? value.decimalValue() : null;
+      if (number == null || number.signum() < 0 || number.compareTo(MAX_NUMBER) > 0
+          || number.stripTrailingZeros().scale() > MAX_DECIMALS) {
+        problem(key, "must be a number from 0 to " + MAX_NUMBER.toPlainString()
+            + " with at most " + MAX_DECIMALS + " decimals");
         return fallback;
       }
-      return value.decimalValue();
+      return number;
     }
 
     /** A string checked by {@code check}, which answers the problem or null when it is fine. */

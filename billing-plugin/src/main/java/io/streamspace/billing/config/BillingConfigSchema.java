@@ -18,17 +18,18 @@ public final class BillingConfigSchema {
         name, type, EffectiveConfigWriter.valueAt(defaults, name), description, false));
     add.key("enabled", "boolean", "Whether billing meters sessions");
     add.key("billingMode", "string", "usage, subscription or hybrid (plan fee plus overage)");
-    add.key("computeRates", "object", "Unit prices in the configured currency");
+    add.key("computeRates", "object",
+        "Unit prices in the configured currency, each 0 to 10^12 with at most 12 decimals");
     add.key("computeRates.cpu_per_core_hour", "number", "Price of one CPU core for one hour");
     add.key("computeRates.memory_per_gb_hour", "number", "Price of one GB of memory for one hour");
     add.key("computeRates.storage_per_gb_month", "number",
         "Price of one GB of storage for one month of 730 hours");
     add.key("currencyRates", "object", "Unit prices in each further currency accounts may be "
         + "opened in, keyed by ISO 4217 code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, "
-        + "storage_per_gb_month}}, all three required (>= 0). The supported currencies are "
-        + "currency and these keys");
+        + "storage_per_gb_month}}, all three required (0 to 10^12, at most 12 decimals). The "
+        + "supported currencies are currency and these keys");
     add.key("subscriptionPlans", "array",
-        "Plans: id (unique), name, price (>= 0, in currency, no more decimals than it has), "
+        "Plans: id (unique), name, price (0 to 10^12, in currency, no more decimals than it has), "
             + "interval (month or year), cpu_limit, memory_limit, storage_limit, prices (the "
             + "price in each currency of currencyRates, all required)");
     add.key("defaultPlan", "string", "The plan id new accounts start on");

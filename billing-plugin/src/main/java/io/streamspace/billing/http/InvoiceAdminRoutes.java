@@ -84,14 +84,14 @@ public final class InvoiceAdminRoutes {
   }
 
   /**
-   * {@code {"status": "paid"|"void", "note"}}: 200 with the invoice; 400 for a bad id, status or
-   * a missing note; 404 for an unknown invoice; 409 {@code invalid_transition} when its status
+   * {@code {"status": "paid"|"void", "note"}}: 200 with the invoice; 400 for a bad status or a
+   * missing note; 404 for an unknown invoice (or an id that is not ASCII digits); 409 {@code invalid_transition} when its status
    * does not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided);
    * 401/403 unless admin.
    */
   WithLines patch(HttpRequest request) throws Exception {
     Access.admin(request);
-    long id = id(request);
+    long id = PathId.of(request, "id", "invoice");
     JsonNode body = Json.readObject(request);
     InvoiceStatus target = InvoiceStatus.parse(text(body, "status"))
         .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
@@ -110,14 +110,6 @@ public final class InvoiceAdminRoutes {
   /** The invoice as every route shows it: the same JSON as {@code GET /invoices/{id}}. */
   private WithLines shown(long id) throws Exception {
     return invoices.find(id).orElseThrow();
-  }
-
-  private static long id(HttpRequest request) throws ApiException {
-    try {
-      return Long.parseLong(request.pathParam("id"));
-    } catch (NumberFormatException e) {
-      throw ApiException.badParameter("id", "the invoice id must be a number");
-    }
   }
 
   /** A required, non-blank text member. */

@@ -69,12 +69,9 @@ public final class InvoiceRoutes {
    */
   WithLines invoice(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
-    String id = request.pathParam("id");
+    long id = PathId.of(request, "id", "invoice");
     ApiException notFound = ApiException.notFound("no invoice " + id);
-    if (id == null || !id.matches("[0-9]{1,18}")) {
-      throw notFound;
-    }
-    WithLines document = invoices.find(Long.parseLong(id)).orElseThrow(() -> notFound);
+    WithLines document = invoices.find(id).orElseThrow(() -> notFound);
     if (!caller.isAdmin() && !document.invoice().userId().equals(caller.userId())) {
       throw notFound;
     }

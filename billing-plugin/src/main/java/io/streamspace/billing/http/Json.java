@@ -29,6 +29,8 @@ public final class Json {
       .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
       // request decimals are read exactly as written (1.005 stays 1.005, never a double)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      // one JSON value and nothing after it: {"a":1}garbage is not a body to half-read
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private Json() {}
@@ -43,17 +45,23 @@ public final class Json {
     return HttpResponse.json(201, write(body));
   }
 
-  /** The request body as a JSON object; 400 {@code invalid_json} when it is not one. */
+  /**
+   * The request body as a JSON object; 400 {@code invalid_json} when it is not one (or has
+   * anything after it), 400 naming the member when a string holds text the database cannot
+   * store ({@link StorableText}).
+   */
   public static JsonNode readObject(HttpRequest request) throws ApiException {
+    JsonNode body = null;
     try {
-      JsonNode body = MAPPER.readTree(request.body());
-      if (body != null && body.isObject()) {
-        return body;
-      }
+      body = MAPPER.readTree(request.body());
     } catch (IOException e) {
       // answered below: the client needs to know the body is not JSON, not the parser's detail
     }
-    throw new ApiException(400, "invalid_json", "the body must be a JSON object", null);
+    if (body == null || !body.isObject()) {
+      throw new ApiException(400, "invalid_json", "the body must be one JSON object", null);
+    }
+    StorableText.checkJson(body, "");
+    return body;
   }
 
   /** The value as JSON text, for event payloads. */

@@ -8,7 +8,8 @@ import java.util.function.Function;
 /**
  * A route that answers a value as JSON (200), or a ready {@link HttpResponse} as it is (a 201, a
  * PDF), or the error of an {@link ApiException}. Anything else escapes to the host, which logs it
- * and answers a generic 500.
+ * and answers a generic 500. Before the route runs, path and query values the database could not
+ * store are refused ({@link StorableText}).
  */
 @FunctionalInterface
 public interface JsonRoute {
@@ -28,6 +29,7 @@ public interface JsonRoute {
   private static RouteHandler answering(JsonRoute route, Function<Object, HttpResponse> answer) {
     return request -> {
       try {
+        StorableText.checkParameters(request);
         Object value = route.handle(request);
         return value instanceof HttpResponse response ? response : answer.apply(value);
       } catch (ApiException e) {

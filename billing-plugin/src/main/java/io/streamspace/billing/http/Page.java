@@ -38,13 +38,12 @@ record Page(int limit, int offset) {
     if (value == null) {
       return fallback;
     }
-    try {
-      int parsed = Integer.parseInt(value);
+    // ASCII digits only: Integer.parseInt also reads other scripts' digits ("１０")
+    if (value.matches("[0-9]{1,10}")) {
+      long parsed = Long.parseLong(value);
       if (parsed >= min && parsed <= max) {
-        return parsed;
+        return (int) parsed;
       }
-    } catch (NumberFormatException e) {
-      // refused below with the allowed range
     }
     throw ApiException.badParameter(name,
         name + " must be a whole number from " + min + " to " + max);

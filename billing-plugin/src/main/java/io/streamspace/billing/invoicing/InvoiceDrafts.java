@@ -74,13 +74,20 @@ public final class InvoiceDrafts {
   }
 
   /**
-   * Opens one draft in the caller's transaction.
+   * Opens one draft in the caller's transaction, under the account's lock.
    *
-   * @throws InvoiceExistsException when the account has an invoice overlapping the period (the
-   *     transaction is then aborted: the caller rolls it back)
+   * <p>The lock comes first so that two openings for one account take turns: the second one
+   * inserts only after the first committed (or rolled back), and meets its invoice as a plain
+   * exclusion violation. Without it, two uncommitted inserts each checked the exclusion
+   * constraint against the other's row, waited for each other, and PostgreSQL aborted one with
+   * "deadlock detected". Finalization takes the same lock next anyway.
+   *
+   * @throws SQLException an {@link #isOverlap overlap} when the account has an invoice
+   *     overlapping the period (the transaction is then aborted: the caller rolls it back)
    */
   static long open(Connection connection, String userId, Currency currency, Instant start,
       Instant end, Instant finalizeAfter, Instant now) throws SQLException {
+    InvoiceFinalizer.lockAccount(connection, userId);
     try (PreparedStatement statement = Sql.prepare(connection, OPEN_ONE, userId, start, end,
             currency.getCurrencyCode(), finalizeAfter, now);
         ResultSet rs = statement.executeQuery()) {

@@ -74,6 +74,14 @@ class BillingConfigParserTest {
       "{\"computeRates\": {\"cpu_per_core_hour\": -0.01}}     | computeRates.cpu_per_core_hour",
       "{\"computeRates\": {\"memory_per_gb_hour\": \"0.1\"}}  | computeRates.memory_per_gb_hour",
       "{\"computeRates\": {\"cpu_per_core_huor\": 0.1}}       | computeRates.cpu_per_core_huor",
+      "{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}     | computeRates.cpu_per_core_hour",
+      "{\"computeRates\": {\"memory_per_gb_hour\": 1000000000000.01}} | computeRates.memory_per_gb_hour",
+      "{\"computeRates\": {\"storage_per_gb_month\": 1e-20000}} | computeRates.storage_per_gb_month",
+      "{\"computeRates\": {\"cpu_per_core_hour\": 0.0000000000001}} | computeRates.cpu_per_core_hour",
+      "{\"currencyRates\": {\"VND\": {\"cpu_per_core_hour\": 1e13, \"memory_per_gb_hour\": 1, \"storage_per_gb_month\": 1}}, \"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 0, \"interval\": \"month\", \"prices\": {\"VND\": 0}}]} | currencyRates.VND.cpu_per_core_hour",
+      "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 1e308, \"interval\": \"month\"}]} | subscriptionPlans[0].price",
+      "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 0, \"interval\": \"month\", \"cpu_limit\": 1e308}]} | subscriptionPlans[0].cpu_limit",
+      "{\"invoiceDay\": 1e308}                                | invoiceDay",
       "{\"computeRates\": 5}                                  | computeRates",
       "{\"invoiceDya\": 3}                                    | invoiceDya",
       "{\"defaultPlan\": \"gold\"}                            | defaultPlan",
@@ -87,6 +95,30 @@ class BillingConfigParserTest {
     ConfigParseResult result = parser.parse(json);
 
     assertEquals(List.of(key), keys(result.problems()), result.problems().toString());
+  }
+
+  @Test
+  void ratesPricesAndLimitsUpToTheBoundAreKeptExactly() {
+    ConfigParseResult result = parser.parse("""
+        {"computeRates": {"cpu_per_core_hour": 1000000000000, "memory_per_gb_hour": 0.000000000001,
+          "storage_per_gb_month": 0.100000000000000000000},
+         "subscriptionPlans": [{"id": "free", "name": "F", "price": 999999999999.99,
+          "interval": "month", "cpu_limit": 1000000000000}]}""");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    assertEquals("1000000000000", result.config().computeRates().cpuPerCoreHour().toPlainString());
+    assertEquals("1E-12", result.config().computeRates().memoryPerGbHour().toString());
+    assertEquals("999999999999.99",
+        result.config().subscriptionPlans().get(0).price().toPlainString());
+  }
+
+  @Test
+  void anAbsurdRateIsRefusedWithTheBoundInTheMessage() {
+    ConfigParseResult result = parser.parse("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}");
+
+    assertEquals(List.of(new ConfigProblem("computeRates.cpu_per_core_hour",
+        "must be a number from 0 to 1000000000000 with at most 12 decimals")), result.problems());
+    assertEquals(new BigDecimal("0.05"), result.config().computeRates().cpuPerCoreHour());
   }
 
   @Test

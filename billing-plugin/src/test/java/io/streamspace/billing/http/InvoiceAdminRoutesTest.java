@@ -20,7 +20,13 @@ import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +109,47 @@ class InvoiceAdminRoutesTest {
     assertEquals(1L, value("SELECT count(*) FROM billing_invoices"));
     assertEquals("1", value("SELECT last_number::text FROM billing_invoice_numbers"),
         "no number taken by the refused one");
+  }
+
+  /**
+   * Twenty admins (or one client's retries) invoicing the same period at once: the first is
+   * created, every other one waits for the account's lock, then sees the committed invoice and
+   * answers 409 naming it. Without the account lock first, the inserts checked the exclusion
+   * constraint against each other's uncommitted rows and PostgreSQL broke the cycle with
+   * "deadlock detected" (500s).
+   */
+  @Test
+  void twentyParallelIdenticalInvoicesAreOneCreatedAndNineteenConflictsNamingIt()
+      throws Exception {
+    String body = "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+        + " \"period_end\": \"2026-03-05\"}";
+    CyclicBarrier start = new CyclicBarrier(20);
+    ExecutorService threads = Executors.newFixedThreadPool(20);
+    List<Future<Answer>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(threads.submit(() -> {
+        start.await();
+        return create(body);
+      }));
+    }
+    List<Answer> answers = new ArrayList<>();
+    for (Future<Answer> call : calls) {
+      answers.add(call.get(60, TimeUnit.SECONDS));
+    }
+    threads.shutdown();
+
+    List<Answer> created = answers.stream().filter(a -> a.status() == 201).toList();
+    assertEquals(1, created.size(), answers.toString());
+    long id = created.get(0).body().get("id").asLong();
+    for (Answer answer : answers) {
+      if (answer.status() != 201) {
+        assertEquals(409, answer.status(), answer.body().toString());
+        assertEquals("invoice_exists", answer.body().at("/error/code").asText());
+        assertEquals(id, answer.body().at("/error/invoice_id").asLong());
+      }
+    }
+    assertEquals(1L, value("SELECT count(*) FROM billing_invoices"));
+    assertEquals("1", value("SELECT last_number::text FROM billing_invoice_numbers"));
   }
 
   /**
@@ -228,7 +275,7 @@ class InvoiceAdminRoutesTest {
 
     assertEquals("note", patch(id, "{\"status\": \"paid\"}").errorField());
     assertEquals("status", patch(id, "{\"status\": \"sent\", \"note\": \"x\"}").errorField());
-    assertEquals("id", patch("abc", "{\"status\": \"paid\", \"note\": \"x\"}").errorField());
+    assertEquals(404, patch("abc", "{\"status\": \"paid\", \"note\": \"x\"}").status());
     assertEquals(404, patch(id + 1, "{\"status\": \"paid\", \"note\": \"x\"}").status());
     assertEquals(403, billing.call(HttpMethod.PATCH, "/admin/invoices/" + id, user("mia"),
         "{\"status\": \"paid\", \"note\": \"x\"}").status());

@@ -181,6 +181,22 @@ public final class BillingHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Every billing table's row count and a digest of its rows, by table: equal before and after
+   * a refused request when it changed nothing.
+   */
+  public static Map<String, String> tableContents() {
+    Map<String, String> contents = new java.util.TreeMap<>();
+    for (List<Object> table : rows("""
+        SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+          AND tablename LIKE 'billing\\_%' AND tablename <> 'billing_schema_history'""")) {
+      String name = (String) table.get(0);
+      contents.put(name, rows("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|'"
+          + " ORDER BY t::text)), '') FROM " + name + " t").get(0).get(0).toString());
+    }
+    return contents;
+  }
+
   /** The single value of a one-row, one-column query. */
   public static Object value(String sql, Object... params) {
     return rows(sql, params).get(0).get(0);

@@ -1,5 +1,7 @@
 package io.streamspace.host.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
@@ -13,11 +15,16 @@ public final class JsonBodies {
     this.mapper = mapper;
   }
 
-  /** The body, which must be a JSON object. */
+  /** The body, which must be one JSON object with nothing after it. */
   public JsonNode object(Context ctx) {
-    JsonNode node = Json.parseOrNull(mapper, ctx.body());
+    JsonNode node;
+    try {
+      node = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(ctx.body());
+    } catch (JsonProcessingException e) {
+      node = null;
+    }
     if (node == null || !node.isObject()) {
-      throw ApiException.badRequest("invalid_json", "body must be a JSON object", null);
+      throw ApiException.badRequest("invalid_json", "body must be one JSON object", null);
     }
     return node;
   }

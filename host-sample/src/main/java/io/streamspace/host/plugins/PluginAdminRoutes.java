@@ -2,12 +2,14 @@ package io.streamspace.host.plugins;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
+import io.streamspace.host.http.JsonMergePatch;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
@@ -15,8 +17,12 @@ import io.streamspace.plugin.api.http.Caller;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BinaryOperator;
 
-/** The plugin catalog for admins: list, install, enable, disable, read and change config. */
+/**
+ * The plugin catalog for admins: list, install, enable, disable, read and change config
+ * ({@code PUT} to replace it, {@code PATCH} to merge a change into it).
+ */
 public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   record InstalledView(String id, String name, String version, String state, boolean enabled) {}
@@ -52,7 +58,8 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     app.post("/api/admin/plugins/{id}/enable", ctx -> change(ctx, registry::enable));
     app.post("/api/admin/plugins/{id}/disable", ctx -> change(ctx, registry::disable));
     app.get("/api/admin/plugins/{id}/config", this::readConfig);
-    app.put("/api/admin/plugins/{id}/config", this::writeConfig);
+    app.put("/api/admin/plugins/{id}/config", ctx -> changeConfig(ctx, (saved, body) -> body));
+    app.patch("/api/admin/plugins/{id}/config", ctx -> changeConfig(ctx, JsonMergePatch::apply));
   }
 
   private void installed(Context ctx) {
@@ -104,14 +111,20 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     ctx.json(effectiveConfig(plugin));
   }
 
-  private void writeConfig(Context ctx) {
-    auth.require(ctx, Caller.ROLE_ADMIN);
+  /**
+   * {@code PUT} replaces the saved config with the body (keys left out go back to their
+   * defaults); {@code PATCH} merges the body into it (RFC 7396: null takes a key back to its
+   * default). Either way the plugin validates the result: 400 {@code invalid_config} naming the
+   * first key at fault, and nothing changes; else 200 with the config now in effect.
+   */
+  private void changeConfig(Context ctx, BinaryOperator<ObjectNode> edit) {
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     ManagedPlugin plugin = plugin(ctx);
     if (registry.configurable(plugin.id()).isEmpty()) {
       throw ApiException.badRequest("not_configurable", "plugin " + plugin.id() + " has no configuration", null);
     }
-    String json = bodies.object(ctx).toString();
-    List<ConfigProblem> problems = registry.saveConfig(plugin.id(), json);
+    ObjectNode body = (ObjectNode) bodies.object(ctx);
+    List<ConfigProblem> problems = registry.changeConfig(plugin.id(), admin.userId(), saved -> edit.apply(saved, body));
     if (!problems.isEmpty()) {
       List<ApiException.Detail> details =
           problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();

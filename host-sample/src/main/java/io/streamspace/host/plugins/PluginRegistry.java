@@ -1,6 +1,9 @@
 package io.streamspace.host.plugins;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.platform.EventLog;
@@ -15,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -145,27 +149,49 @@ public final class PluginRegistry implements AutoCloseable {
   }
 
   /**
-   * Validates and saves a plugin's configuration, then tells the running plugin.
+   * Changes a plugin's saved configuration: {@code edit} turns the saved JSON object into the
+   * new one, which the plugin validates. A valid one is saved, the running plugin is told, and
+   * one line is logged: who changed which keys (names only, never values).
    *
-   * @param configJson a JSON object's text
+   * <p>A secret key set to null, or to what {@code GET} shows for it (its mask), means "as it
+   * is": it is dropped before validation, so what {@code GET} shows can be put back unchanged
+   * and a mask is never stored.
+   *
+   * @param changedBy the user id of the admin who asked
    * @return the plugin's objections; when not empty nothing was saved
    */
-  public synchronized List<ConfigProblem> saveConfig(String pluginId, String configJson) {
+  public synchronized List<ConfigProblem> changeConfig(
+      String pluginId, String changedBy, UnaryOperator<ObjectNode> edit) {
     ManagedPlugin plugin = require(pluginId);
-    Optional<ConfigurablePlugin> configurable = configurable(pluginId);
-    List<ConfigProblem> problems =
-        configurable.map(c -> c.validateConfig(configJson)).orElse(List.of());
-    if (!problems.isEmpty()) {
+    ConfigurablePlugin configurable =
+        configurable(pluginId).orElseThrow(() -> new IllegalArgumentException("Plugin " + pluginId + " has no configuration"));
+    List<ConfigProblem> problems = new ArrayList<>();
+    Optional<PluginStateStore.EditedConfig> edited = store.editConfig(pluginId, saved -> {
+      ObjectNode after = edit.apply(object(saved));
+      MaskedSecrets.dropShown(after, configurable.configSchema(), object(configurable.effectiveConfig(saved)));
+      problems.addAll(StorableConfig.problems(after));
+      if (problems.isEmpty()) {
+        problems.addAll(configurable.validateConfig(after.toString()));
+      }
+      return problems.isEmpty() ? Optional.of(after.toString()) : Optional.empty();
+    });
+    if (edited.isEmpty()) {
       return problems;
     }
-    store.saveConfig(pluginId, configJson);
+    String configJson = edited.get().after();
     plugin.configSaved(configJson);
     plugin.context().ifPresent(context -> {
       context.replaceConfig(configOf(configJson));
-      configurable.ifPresent(c -> c.onConfigChanged(context));
+      configurable.onConfigChanged(context);
     });
-    log.info("Saved new configuration of plugin {}", pluginId);
+    log.info(ConfigChange.between(pluginId, changedBy, object(edited.get().before()), object(configJson)).describe());
     return List.of();
+  }
+
+  /** JSON object text as a tree; anything else (nothing saved yet, say) as an empty object. */
+  private ObjectNode object(String json) {
+    JsonNode node = Json.parseOrNull(services.mapper(), json);
+    return node instanceof ObjectNode object ? object : services.mapper().createObjectNode();
   }
 
   private ManagedPlugin require(String pluginId) {

@@ -7,6 +7,7 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.PluginRouteTable;
+import io.streamspace.host.idempotency.IdempotentPosts;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code /api/plugins/{pluginId}/...} from the routes started plugins registered. The
  * host authenticates (an unknown token is refused before the plugin sees the request); the
- * plugin authorizes.
+ * plugin authorizes. Every {@code POST} honours an {@code Idempotency-Key} ({@link IdempotentPosts}).
  */
 public final class PluginRequestRoutes implements HttpServer.RouteGroup {
 
@@ -29,11 +30,14 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
   private final PluginRegistry registry;
   private final PluginRouteTable routes;
   private final Authenticator auth;
+  private final IdempotentPosts idempotentPosts;
 
-  public PluginRequestRoutes(PluginRegistry registry, PluginRouteTable routes, Authenticator auth) {
+  public PluginRequestRoutes(
+      PluginRegistry registry, PluginRouteTable routes, Authenticator auth, IdempotentPosts idempotentPosts) {
     this.registry = registry;
     this.routes = routes;
     this.auth = auth;
+    this.idempotentPosts = idempotentPosts;
   }
 
   @Override
@@ -62,7 +66,9 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
         new HttpRequest(method, path, found.pathParams(), ctx.queryParamMap(), headers(ctx), ctx.bodyAsBytes(), caller);
     HttpResponse response;
     try {
-      response = found.handler().handle(request);
+      response = idempotentPosts.serve(pluginId, request, found.handler());
+    } catch (ApiException e) {
+      throw e;
     } catch (Exception e) {
       log.error("Plugin {} failed on {} {}", pluginId, method, path, e);
       throw new ApiException(500, "internal_error", "the plugin failed to answer");

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /** What the admin decided about each plugin, in {@code host_plugins}. */
@@ -60,11 +61,51 @@ final class PluginStateStore {
         });
   }
 
-  void saveConfig(String pluginId, String configJson) {
-    update(
-        "UPDATE host_plugins SET config = ?::jsonb, updated_at = ? WHERE plugin_id = ?",
-        pluginId,
-        statement -> statement.setString(1, configJson));
+  /** An edit of a saved config: the new JSON object text, or empty to keep the saved one. */
+  interface ConfigEdit {
+    Optional<String> apply(String savedJson);
+  }
+
+  /** A saved config before and after an edit, as JSON object text. */
+  record EditedConfig(String before, String after) {}
+
+  /**
+   * Edits the saved config under its row's lock: concurrent edits, on any node, apply one after
+   * the other, each to what the previous one saved.
+   *
+   * @return the config before and after, or empty when the edit kept it
+   */
+  Optional<EditedConfig> editConfig(String pluginId, ConfigEdit edit) {
+    String select = "SELECT config::text FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
+    String update = "UPDATE host_plugins SET config = ?::jsonb, updated_at = ? WHERE plugin_id = ?";
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        String saved;
+        try (PreparedStatement statement = connection.prepareStatement(select)) {
+          statement.setString(1, pluginId);
+          try (ResultSet rows = statement.executeQuery()) {
+            saved = rows.next() ? rows.getString(1) : "{}";
+          }
+        }
+        Optional<String> edited = edit.apply(saved);
+        if (edited.isPresent()) {
+          try (PreparedStatement statement = connection.prepareStatement(update)) {
+            statement.setString(1, edited.get());
+            statement.setTimestamp(2, Timestamp.from(clock.instant()));
+            statement.setString(3, pluginId);
+            statement.executeUpdate();
+          }
+        }
+        connection.commit();
+        return edited.map(after -> new EditedConfig(saved, after));
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Sql.failure("saving the config of plugin " + pluginId, e);
+    }
   }
 
   private interface Binder {

@@ -7,7 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.support.HostClient;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +26,8 @@ import org.junit.jupiter.api.Order;
 /**
  * An admin configures the billing plugin through the host's catalog endpoints: bad config is
  * refused naming the key with nothing changed, secrets stay in the environment and are masked,
- * and a valid change (new rates, a new cron) takes effect without a restart.
+ * a valid change (new rates, a new cron) takes effect without a restart, what GET shows can be
+ * put back as it is, and a PATCH changes only what it names.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PluginConfigE2ETest extends BillingHostTestBase {
@@ -98,6 +106,104 @@ class PluginConfigE2ETest extends BillingHostTestBase {
 
     JsonNode jobs = api.http.get("/api/plugins/billing/jobs/status", api.adminToken).expect(200);
     assertTrue(jobs.toString().contains("\"cron\":\"*/15 * * * *\""), jobs.toString());
+  }
+
+  @Test
+  @Order(5)
+  void whatGetShows_putBackAsItIs_changesNothing_andStoresNoSecret() {
+    JsonNode shown = config();
+    assertEquals("****", shown.get("stripeSecretKey").asText());
+    assertTrue(shown.get("stripeWebhookSecret").isNull(), shown.toString());
+
+    JsonNode saved = api.http.put(CONFIG, api.adminToken, shown.toString()).expect(200);
+
+    assertEquals(shown, saved);
+    assertEquals(shown, config());
+    String stored = savedConfig();
+    assertFalse(stored.contains("stripeSecretKey") || stored.contains("stripeWebhookSecret"),
+        stored);
+    assertFalse(stored.contains("****"), stored);
+  }
+
+  @Test
+  @Order(6)
+  void aPatchOfOneKey_keepsEveryOtherKey_andMergesObjects() {
+    JsonNode before = config();
+
+    JsonNode patched = patchConfig("{\"invoiceDay\": 15, \"computeRates\": {\"memory_per_gb_hour\": 0.03}}")
+        .expect(200);
+
+    assertEquals(15, patched.get("invoiceDay").asInt());
+    assertEquals("0.03", patched.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
+    assertEquals("0.07", patched.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString(),
+        "the other rate of the object is kept");
+    assertEquals("*/15 * * * *", patched.get("usageCalculationInterval").asText());
+    ObjectNode expected = before.deepCopy();
+    expected.put("invoiceDay", 15);
+    ((ObjectNode) expected.get("computeRates")).put("memory_per_gb_hour", new BigDecimal("0.03"));
+    assertEquals(expected.toString(), patched.toString(), "nothing else changed");
+  }
+
+  @Test
+  @Order(7)
+  void aPatchOfNull_takesAKeyBackToItsDefault() {
+    JsonNode patched = patchConfig("{\"invoiceDay\": null, \"computeRates\": {\"cpu_per_core_hour\": null}}")
+        .expect(200);
+
+    assertEquals(1, patched.get("invoiceDay").asInt());
+    assertEquals("0.05", patched.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString());
+    assertEquals("0.03", patched.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
+    assertFalse(savedConfig().contains("invoiceDay"), "removed from the saved config, not set to null");
+  }
+
+  @Test
+  @Order(8)
+  void anInvalidPatch_isRefusedNamingTheKey_andChangesNothing() {
+    JsonNode before = config();
+    String stored = savedConfig();
+
+    JsonNode badDay = patchConfig("{\"invoiceDay\": 31, \"billingMode\": \"hybrid\"}").expect(400);
+    JsonNode badRate = patchConfig("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}").expect(400);
+    JsonNode secret = patchConfig("{\"stripeSecretKey\": \"sk_live_typed-into-a-patch\"}").expect(400);
+    JsonNode trailing = patchConfig("{\"invoiceDay\": 2} {\"invoiceDay\": 3}").expect(400);
+    JsonNode nul = patchConfig("{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"Free\\u0000\","
+        + " \"price\": 0, \"interval\": \"month\"}]}").expect(400);
+
+    assertEquals("invoiceDay", badDay.at("/error/field").asText());
+    assertEquals("computeRates.cpu_per_core_hour", badRate.at("/error/field").asText());
+    assertEquals("stripeSecretKey", secret.at("/error/field").asText());
+    assertFalse(secret.toString().contains("sk_live"), "never echoes a secret");
+    assertEquals("invalid_json", trailing.at("/error/code").asText());
+    assertEquals("subscriptionPlans[0].name", nul.at("/error/field").asText(), "jsonb holds no NUL");
+    assertEquals(before, config());
+    assertEquals(stored, savedConfig());
+  }
+
+  @Test
+  @Order(9)
+  void aPut_replacesTheWholeSavedConfig_keysLeftOutGoBackToTheirDefaults() {
+    JsonNode saved = putConfig(Map.of("invoiceDay", 10)).expect(200);
+
+    assertEquals(10, saved.get("invoiceDay").asInt());
+    assertEquals("0.01", saved.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
+    assertEquals("0 * * * *", saved.get("usageCalculationInterval").asText());
+  }
+
+  private HostClient.Response patchConfig(String patch) {
+    return api.http.call("PATCH", CONFIG, api.adminToken, patch);
+  }
+
+  /** The config as the host stored it. */
+  private String savedConfig() {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery(
+            "SELECT config::text FROM host_plugins WHERE plugin_id = 'billing'")) {
+      row.next();
+      return row.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void assertRefused(Map<String, Object> config, String key) {

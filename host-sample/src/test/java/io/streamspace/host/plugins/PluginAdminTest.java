@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import java.math.BigDecimal;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 
 class PluginAdminTest extends HostTestBase {
@@ -56,6 +62,43 @@ class PluginAdminTest extends HostTestBase {
     assertEquals("s3cret", plugin.context.config().secret("RECORDING_API_KEY").orElseThrow());
     Response read = http.get("/api/admin/plugins/rec/config", ADMIN_TOKEN);
     assertEquals(0, new BigDecimal("2.25").compareTo(read.body().get("rate").decimalValue()));
+  }
+
+  @Test
+  void whatGetShowsCanBePutBackAsItIsAndTheMaskIsNeverStored() {
+    JsonNode shown = http.get("/api/admin/plugins/rec/config", ADMIN_TOKEN).body();
+    assertEquals("****", shown.get("apiKey").asText());
+
+    Response put = http.put("/api/admin/plugins/rec/config", ADMIN_TOKEN, shown.toString());
+
+    assertEquals(200, put.status(), put.toString());
+    assertEquals(shown, put.body());
+    assertFalse(plugin.context.config().json().contains("apiKey"), plugin.context.config().json());
+    Response nullSecret = http.put("/api/admin/plugins/rec/config", ADMIN_TOKEN,
+        "{\"rate\": 1.5, \"apiKey\": null}");
+    assertEquals(200, nullSecret.status());
+    assertFalse(plugin.context.config().json().contains("apiKey"), "null means not set");
+  }
+
+  @Test
+  void aConfigChangeIsLoggedOnceWithTheCallerAndTheKeysButNoValue() {
+    Logger logger = (Logger) LoggerFactory.getLogger(PluginRegistry.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    Level level = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    logger.addAppender(appender);
+    try {
+      assertEquals(200, http.call("PATCH", "/api/admin/plugins/rec/config", ADMIN_TOKEN,
+          "{\"rate\": 3.5, \"apiKey\": \"sk_live_never_logged\"}").status());
+    } finally {
+      logger.detachAppender(appender);
+      logger.setLevel(level);
+      http.call("PATCH", "/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"apiKey\": null}");
+    }
+
+    assertEquals(List.of("INFO Configuration of plugin rec changed by admin: apiKey, rate"),
+        appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
   }
 
   @Test

@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A small JSON HTTP client for a host under test. Numbers are read as {@code BigDecimal}, as
@@ -18,8 +21,13 @@ import java.time.Duration;
  */
 public final class HostClient {
 
-  /** A status and the parsed body (a text node when the body is not JSON). */
-  public record Response(int status, JsonNode body) {
+  /** A status, the parsed body (a text node when the body is not JSON) and the headers. */
+  public record Response(int status, JsonNode body, HttpHeaders headers) {
+
+    /** A response header's first value, if present. */
+    public Optional<String> header(String name) {
+      return headers.firstValue(name);
+    }
 
     /** The body, after checking the status; fails with the whole answer otherwise. */
     public JsonNode expect(int expectedStatus) {
@@ -44,6 +52,11 @@ public final class HostClient {
   }
 
   public Response call(String method, String path, String token, String body) {
+    return call(method, path, token, body, Map.of());
+  }
+
+  /** A call with more request headers (an {@code Idempotency-Key}, say). */
+  public Response call(String method, String path, String token, String body, Map<String, String> headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
             .timeout(Duration.ofMinutes(5))
@@ -51,9 +64,10 @@ public final class HostClient {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), parse(response.body()));
+      return new Response(response.statusCode(), parse(response.body()), response.headers());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

@@ -14,17 +14,28 @@ import io.streamspace.plugin.api.jobs.JobResult;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A test plugin: records every hook, serves a few routes, schedules a job, and has one config
  * key {@code rate} (a number, default 1.5) and a secret {@code apiKey}.
+ *
+ * <p>{@code POST /things?status=} counts its runs in {@link #thingsMade} and answers
+ * {@code {"n": run number}} with that status (default 201), or throws with {@code ?throw=1};
+ * {@code POST /slow} signals {@link #slowStarted} and waits for {@link #slowGate} first.
  */
 public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin {
 
   public final List<String> hooks = new CopyOnWriteArrayList<>();
   public final List<Object> events = new CopyOnWriteArrayList<>();
   public final AtomicInteger configChanges = new AtomicInteger();
+  public final AtomicInteger thingsMade = new AtomicInteger();
+  public volatile CountDownLatch slowStarted = new CountDownLatch(0);
+  public volatile CountDownLatch slowGate = new CountDownLatch(0);
   public volatile PluginContext context;
 
   @Override
@@ -36,6 +47,20 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
             + "\",\"q\":\"" + request.queryParam("q").orElse("") + "\"}"));
     context.routes().add(HttpMethod.GET, "/boom", request -> {
       throw new IllegalStateException("secret internal detail");
+    });
+    context.routes().add(HttpMethod.POST, "/things", request -> {
+      if (request.queryParam("throw").isPresent()) {
+        throw new IllegalStateException("thing broke");
+      }
+      int status = Integer.parseInt(request.queryParam("status").orElse("201"));
+      return HttpResponse.json(status, "{\"n\":" + thingsMade.incrementAndGet() + "}");
+    });
+    context.routes().add(HttpMethod.POST, "/slow", request -> {
+      slowStarted.countDown();
+      if (!slowGate.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never opened the gate");
+      }
+      return HttpResponse.json(201, "{\"n\":" + thingsMade.incrementAndGet() + "}");
     });
     context.scheduler().schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
     context.scheduler().schedule("fail", "0 0 1 * *", ZoneOffset.UTC, job -> {
@@ -89,8 +114,8 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
 
   @Override
   public String effectiveConfig(String configJson) {
-    String rate = configJson.contains("\"rate\"") ? configJson.replaceAll(".*\"rate\":([0-9.]+).*", "$1") : "1.5";
-    return "{\"rate\":" + rate + ",\"apiKey\":\"****\"}";
+    Matcher rate = Pattern.compile("\"rate\":\\s*([0-9.]+)").matcher(configJson);
+    return "{\"rate\":" + (rate.find() ? rate.group(1) : "1.5") + ",\"apiKey\":\"****\"}";
   }
 
   @Override

@@ -1,0 +1,56 @@
+package io.streamspace.host.plugins;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Who changed which keys of a plugin's saved configuration, for the log. Only key names are
+ * written, never values: a value may be a secret, and the saved config is one GET away.
+ *
+ * @param changedKeys dotted names of the keys added, removed or given another value, sorted;
+ *                    an array counts as one value
+ */
+record ConfigChange(String pluginId, String changedBy, List<String> changedKeys) {
+
+  /** Numbers are equal by value: 0.10 is 0.1. */
+  private static final Comparator<JsonNode> SAME_VALUE = (a, b) ->
+      a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue())
+          : a.equals(b) ? 0 : 1;
+
+  ConfigChange {
+    changedKeys = List.copyOf(changedKeys);
+  }
+
+  /** The change from the saved config {@code before} to {@code after} (JSON objects). */
+  static ConfigChange between(String pluginId, String changedBy, JsonNode before,
+      JsonNode after) {
+    List<String> keys = new ArrayList<>();
+    collect("", before, after, keys);
+    return new ConfigChange(pluginId, changedBy, keys.stream().sorted().toList());
+  }
+
+  private static void collect(String prefix, JsonNode before, JsonNode after, List<String> keys) {
+    TreeSet<String> names = new TreeSet<>();
+    before.fieldNames().forEachRemaining(names::add);
+    after.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      JsonNode was = before.get(name);
+      JsonNode is = after.get(name);
+      String key = prefix + name;
+      if (was != null && is != null && was.isObject() && is.isObject()) {
+        collect(key + ".", was, is, keys);
+      } else if (was == null || is == null || !was.equals(SAME_VALUE, is)) {
+        keys.add(key);
+      }
+    }
+  }
+
+  /** The log line: the plugin, the caller's user id and the key names. */
+  String describe() {
+    return "Configuration of plugin " + pluginId + " changed by " + changedBy + ": "
+        + (changedKeys.isEmpty() ? "no key changed" : String.join(", ", changedKeys));
+  }
+}

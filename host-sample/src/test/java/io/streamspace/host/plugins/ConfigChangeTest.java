@@ -1,0 +1,45 @@
+package io.streamspace.host.plugins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.http.Json;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The keys a config change is logged with: every key changed, by dotted name, and no value. */
+class ConfigChangeTest {
+
+  private static final ObjectMapper MAPPER = Json.newMapper();
+
+  private static ConfigChange change(String before, String after) throws Exception {
+    return ConfigChange.between("billing", "root", MAPPER.readTree(before), MAPPER.readTree(after));
+  }
+
+  @Test
+  void namesEveryKeyAddedRemovedOrChangedInsideObjectsByItsDottedName() throws Exception {
+    ConfigChange change = change(
+        "{\"invoiceDay\": 2, \"computeRates\": {\"cpu\": 0.05, \"mem\": 0.01}, \"plans\": [1, 2]}",
+        "{\"computeRates\": {\"cpu\": 0.06, \"mem\": 0.01}, \"plans\": [1, 3], \"currency\": \"VND\"}");
+
+    assertEquals(List.of("computeRates.cpu", "currency", "invoiceDay", "plans"),
+        change.changedKeys());
+  }
+
+  @Test
+  void numbersAreComparedByValue() throws Exception {
+    assertEquals(List.of(), change("{\"rate\": 0.10, \"r\": {\"a\": [1.0]}}",
+        "{\"rate\": 0.1, \"r\": {\"a\": [1]}}").changedKeys());
+  }
+
+  @Test
+  void theLogLineNamesThePluginTheCallerAndTheKeysButNoValue() throws Exception {
+    ConfigChange change = change("{\"apiKey\": \"old-secret\"}",
+        "{\"apiKey\": \"new-secret\", \"rate\": 2}");
+
+    assertEquals("Configuration of plugin billing changed by root: apiKey, rate",
+        change.describe());
+    assertEquals("Configuration of plugin billing changed by root: no key changed",
+        change("{}", "{}").describe());
+  }
+}
