@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -161,7 +162,7 @@ public final class PluginRegistry implements AutoCloseable {
     store.saveConfig(pluginId, configJson);
     plugin.configSaved(configJson);
     plugin.context().ifPresent(context -> {
-      context.replaceConfig(configOf(configJson));
+      context.replaceConfig(configOf(plugin, configJson));
       configurable.ifPresent(c -> c.onConfigChanged(context));
     });
     log.info("Saved new configuration of plugin {}", pluginId);
@@ -183,7 +184,7 @@ public final class PluginRegistry implements AutoCloseable {
       HostPluginContext context =
           new HostPluginContext(
               id,
-              configOf(plugin.configJson()),
+              configOf(plugin, plugin.configJson()),
               new HostPluginContext.SharedServices(
                   services.dataSource(), services.clock(), services.sessions()),
               services.scheduler().forPlugin(id),
@@ -227,8 +228,11 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  private HostPluginConfig configOf(String json) {
-    return new HostPluginConfig(json, services.mapper(), services.secrets());
+  /** The plugin's config, with the secrets its schema declares and no others. */
+  private HostPluginConfig configOf(ManagedPlugin plugin, String json) {
+    Set<String> declared =
+        configurable(plugin.id()).map(c -> c.configSchema().secretEnvironmentVariables()).orElse(Set.of());
+    return new HostPluginConfig(plugin.id(), json, services.mapper(), services.secrets(), declared);
   }
 
   private void refreshActive() {

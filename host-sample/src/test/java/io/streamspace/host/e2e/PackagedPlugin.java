@@ -5,14 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The billing plugin zip that {@code mvn package} put in {@code target/plugins/}. */
-final class PackagedPlugin {
+public final class PackagedPlugin {
   private PackagedPlugin() {}
 
   /**
    * Copies the packaged plugin zips into a fresh plugins folder (PF4J unpacks zips in place, so
    * each host gets its own folder).
    */
-  static Path copyInto(Path folder) throws IOException {
+  public static Path copyInto(Path folder) throws IOException {
     Path source = Path.of("target", "plugins");
     Files.createDirectories(folder);
     int copied = 0;

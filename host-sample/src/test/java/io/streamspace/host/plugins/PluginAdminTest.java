@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import java.math.BigDecimal;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PluginAdminTest extends HostTestBase {
@@ -56,6 +57,13 @@ class PluginAdminTest extends HostTestBase {
     assertEquals("s3cret", plugin.context.config().secret("RECORDING_API_KEY").orElseThrow());
     Response read = http.get("/api/admin/plugins/rec/config", ADMIN_TOKEN);
     assertEquals(0, new BigDecimal("2.25").compareTo(read.body().get("rate").decimalValue()));
+  }
+
+  @Test
+  void aPluginReadsOnlyTheSecretsItsSchemaDeclares() {
+    assertEquals(Optional.of("s3cret"), plugin.context.config().secret("RECORDING_API_KEY"));
+    assertEquals(Optional.empty(), plugin.context.config().secret("BILLING_ADMIN_TOKEN"));
+    assertEquals(Optional.empty(), plugin.context.config().secret("PATH"));
   }
 
   @Test
