@@ -31,6 +31,7 @@ final class Demo {
   private static final Logger log = LoggerFactory.getLogger(Demo.class);
   private static final String FIRST_JOB = "calculate-usage";
   private static final Duration JOB_WAIT = Duration.ofMinutes(2);
+  private static final Duration DEMO_ADMIN_TOKEN_LIFE = Duration.ofDays(1);
 
   private Demo() {}
 
@@ -51,8 +52,9 @@ final class Demo {
 
     runJobs(host);
 
-    String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER));
-    String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER));
+    String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER), null).token();
+    String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER), null).token();
+    String admin = host.adminToken().orElseGet(() -> demoAdminToken(host, now));
     String base = "http://localhost:" + host.port();
     List<String> lines = new ArrayList<>();
     lines.add("Demo data posted. Try:");
@@ -61,21 +63,29 @@ final class Demo {
     lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");
     lines.add(curl(bob, base + "/api/plugins/billing/usage"));
     lines.add("  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config");
-    lines.add(curl(host.adminToken(), base + "/api/plugins/billing/usage?user_id=alice"));
-    lines.add(curl(host.adminToken(), base + "/api/plugins/billing/jobs/status"));
-    lines.add(curl(host.adminToken(), base + "/api/admin/plugins"));
-    lines.add(curl(host.adminToken(), base + "/api/admin/plugins/billing/config"));
+    lines.add(curl(admin, base + "/api/plugins/billing/usage?user_id=alice"));
+    lines.add(curl(admin, base + "/api/plugins/billing/jobs/status"));
+    lines.add(curl(admin, base + "/api/admin/plugins"));
+    lines.add(curl(admin, base + "/api/admin/plugins/billing/config"));
     lines.add("  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
-    lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/credits",
+    lines.add(curlPost(admin, base + "/api/plugins/billing/admin/credits",
         "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
     Instant invoiceEnd = now.truncatedTo(ChronoUnit.SECONDS);
-    lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/invoices",
+    lines.add(curlPost(admin, base + "/api/plugins/billing/admin/invoices",
         "{\"user_id\":\"alice\",\"period_start\":\"" + invoiceEnd.minus(Duration.ofHours(24))
             + "\",\"period_end\":\"" + invoiceEnd + "\"}"));
     lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));
     return lines;
+  }
+
+  /**
+   * An admin token for the curl lines when the generated one was shown on an earlier start (only
+   * its hash is kept): a day long, so demo runs do not pile up admin tokens that never expire.
+   */
+  private static String demoAdminToken(Host host, Instant now) {
+    return host.tokens().issue("admin", Set.of(Caller.ROLE_ADMIN), now.plus(DEMO_ADMIN_TOKEN_LIFE)).token();
   }
 
   /** Runs every job of every started plugin once, calculate-usage first, and logs the outcome. */

@@ -1,10 +1,12 @@
 package io.streamspace.host;
 
 import java.io.PrintStream;
+import java.util.Optional;
 
 /**
  * Entry point of the reference host ({@code java -jar host-sample.jar}). The only class that
- * prints to stdout: the generated admin token, and the demo's curl lines.
+ * prints to stdout: the generated admin token, and the demo's curl lines; and to stderr the one
+ * line saying why the host refused to start.
  */
 public final class HostMain {
 
@@ -25,14 +27,33 @@ public final class HostMain {
       out.println(HostCommandLine.USAGE);
       return;
     }
-    Host host = Host.start(line.toOptions());
-    Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
-    if (host.adminTokenGenerated()) {
-      out.println("Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + host.adminToken());
+    Host host;
+    try {
+      host = Host.start(line.toOptions());
+    } catch (Host.StartRefused e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
+    adminTokenLine(host).ifPresent(out::println);
     out.println("Host ready: http://localhost:" + host.port() + "/api/health");
     if (line.demo) {
       Demo.run(host).forEach(out::println);
     }
+  }
+
+  /**
+   * What the operator is told about the generated admin token: the token on the start that
+   * created it, that it exists on later ones; nothing when {@code BILLING_ADMIN_TOKEN} is set.
+   */
+  static Optional<String> adminTokenLine(Host host) {
+    if (!host.adminTokenGenerated()) {
+      return Optional.empty();
+    }
+    return Optional.of(host.adminToken()
+        .map(token -> "Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + token)
+        .orElse("Admin token: the one generated and shown on an earlier start (token id "
+            + host.adminTokenId() + "); lost it? set BILLING_ADMIN_TOKEN to choose your own"));
   }
 }
