@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
 import io.streamspace.host.db.Database;
@@ -105,7 +106,7 @@ public final class Host implements AutoCloseable {
     open(plugins);
     open(scheduler);
     intake = new EventIntake(mapper, options.clock(), plugins, sessions);
-    Authenticator auth = new Authenticator(tokens);
+    Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
     JsonBodies bodies = new JsonBodies(mapper);
     http =
         new HttpServer(

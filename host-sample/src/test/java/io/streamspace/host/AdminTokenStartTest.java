@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.TokenHashes;
 import io.streamspace.host.support.TestDatabases;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,8 +135,7 @@ class AdminTokenStartTest {
         PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, now())")) {
       for (String[] row : new String[][] {{oldAdmin, "admin", "admin"}, {oldUser, "olga", "user"}}) {
-        insert.setString(1, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-            .digest(row[0].getBytes(StandardCharsets.UTF_8))));
+        insert.setString(1, TokenHashes.sha256(row[0]));
         insert.setString(2, row[1]);
         insert.setArray(3, connection.createArrayOf("text", new String[] {row[2]}));
         insert.executeUpdate();

@@ -1,5 +1,6 @@
 package io.streamspace.host;
 
+import static io.streamspace.host.support.TokenHashes.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +69,7 @@ class AuthTest extends HostTestBase {
   }
 
   @Test
-  void adminListsTokensWithIdsTimesAndSourceButNeverTheirSecret() throws Exception {
+  void adminListsTokensWithIdsTimesAndSourceButNeverTheirSecret() {
     String expiresAt = NOW.plus(Duration.ofDays(7)).toString();
     JsonNode created = http.post("/api/admin/tokens", ADMIN_TOKEN,
         "{\"user_id\":\"fay\",\"roles\":[\"user\"],\"expires_at\":\"" + expiresAt + "\"}").expect(201);
@@ -165,7 +164,7 @@ class AuthTest extends HostTestBase {
     try (Host other = Host.start(HostOptions.builder()
         .port(0)
         .dbUrl(dbUrl)
-        .pluginsDir(java.nio.file.Path.of("target/no-plugins-here"))
+        .pluginsDir(Path.of("target/no-plugins-here"))
         .clock(clock)
         .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
         .build())) {
@@ -214,10 +213,5 @@ class AuthTest extends HostTestBase {
       }
     }
     throw new AssertionError("no token " + id + " in " + list);
-  }
-
-  private static String sha256(String token) throws Exception {
-    return HexFormat.of().formatHex(
-        MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 }
