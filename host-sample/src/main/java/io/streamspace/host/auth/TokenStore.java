@@ -32,11 +32,11 @@ import javax.sql.DataSource;
  * source, creation, optional expiry, last use and revocation.
  *
  * <p>Valid tokens are cached in memory, so authenticating a request costs no query. A cached
- * token is trusted for {@link #RECHECK_AFTER} at most, then its row is read again, and that one
- * statement also records its last use. So a token revoked on this node stops working at once, one
- * revoked on another node sharing the database within 30 seconds, an expired one at its expiry;
- * and {@code last_used_at} is written at most twice a minute per token and node, not per request.
- * Unknown tokens are never cached.
+ * token is trusted for {@link #RECHECK_AFTER} at most, then its row is read again. So a token
+ * revoked on this node stops working at once, one revoked on another node sharing the database
+ * within 30 seconds, an expired one at its expiry. The same statement records the use when the
+ * stored last use is {@link #LAST_USE_PRECISION} old: one write a minute per token at most, on all
+ * nodes together, not one per request. Unknown tokens are never cached.
  */
 public final class TokenStore {
 
@@ -46,6 +46,12 @@ public final class TokenStore {
 
   /** How long a cached token is trusted before its row is read again. */
   public static final Duration RECHECK_AFTER = Duration.ofSeconds(30);
+
+  /**
+   * How often {@code last_used_at} is written at most; it lags the last use by this plus
+   * {@link #RECHECK_AFTER} at most.
+   */
+  public static final Duration LAST_USE_PRECISION = Duration.ofMinutes(1);
 
   /** Where a token came from. */
   public enum Source {
@@ -274,16 +280,23 @@ public final class TokenStore {
     return trusted != null && trusted.trustedAt(now) ? Optional.of(trusted.caller()) : Optional.empty();
   }
 
-  /** Reads a token's row if it is valid now, recording this use in the same statement. */
+  /**
+   * Reads a token's row if it is valid now; in the same statement, records this use unless one
+   * less than a minute ago was (the condition on {@code t.last_used_at} is re-read after a
+   * concurrent writer, so nodes checking at once write once).
+   */
   private Optional<Trusted> check(String hash, Instant now) {
-    String sql = "UPDATE host_tokens SET last_used_at = ? WHERE token_hash = ?"
-        + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
-        + " RETURNING user_id, roles, expires_at";
+    String sql = "WITH valid AS (SELECT id, user_id, roles, expires_at FROM host_tokens"
+        + "   WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)),"
+        + " used AS (UPDATE host_tokens t SET last_used_at = ? FROM valid"
+        + "   WHERE t.id = valid.id AND (t.last_used_at IS NULL OR t.last_used_at <= ?))"
+        + " SELECT user_id, roles, expires_at FROM valid";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setTimestamp(1, Timestamp.from(now));
-      statement.setString(2, hash);
+      statement.setString(1, hash);
+      statement.setTimestamp(2, Timestamp.from(now));
       statement.setTimestamp(3, Timestamp.from(now));
+      statement.setTimestamp(4, Timestamp.from(now.minus(LAST_USE_PRECISION)));
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
           return Optional.empty();
