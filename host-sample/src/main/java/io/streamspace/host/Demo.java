@@ -8,8 +8,8 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
-import java.math.BigDecimal;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +39,11 @@ final class Demo {
   private static final Logger log = LoggerFactory.getLogger(Demo.class);
   private static final String FIRST_JOB = "calculate-usage";
   private static final Duration JOB_WAIT = Duration.ofMinutes(2);
-
-  private Demo() {}
+  private static final Duration DEMO_ADMIN_TOKEN_LIFE = Duration.ofDays(1);
 
   static final String ANCHOR_FILE = "demo-anchor";
+
+  private Demo() {}
 
   static List<String> run(Host host, Path dataDir) throws IOException {
     Path anchorFile = dataDir.resolve(ANCHOR_FILE);
@@ -76,8 +77,9 @@ final class Demo {
   }
 
   private static List<String> curlLines(Host host, Instant now) {
-    String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER));
-    String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER));
+    String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER), null).token();
+    String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER), null).token();
+    String admin = host.adminToken().orElseGet(() -> demoAdminToken(host));
     String base = "http://localhost:" + host.port();
     List<String> lines = new ArrayList<>();
     lines.add("Demo data posted. Try:");
@@ -86,20 +88,29 @@ final class Demo {
     lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");
     lines.add(curl(bob, base + "/api/plugins/billing/usage"));
     lines.add("  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config");
-    lines.add(curl(host.adminToken(), base + "/api/plugins/billing/usage?user_id=alice"));
-    lines.add(curl(host.adminToken(), base + "/api/plugins/billing/jobs/status"));
-    lines.add(curl(host.adminToken(), base + "/api/admin/plugins"));
-    lines.add(curl(host.adminToken(), base + "/api/admin/plugins/billing/config"));
+    lines.add(curl(admin, base + "/api/plugins/billing/usage?user_id=alice"));
+    lines.add(curl(admin, base + "/api/plugins/billing/jobs/status"));
+    lines.add(curl(admin, base + "/api/admin/plugins"));
+    lines.add(curl(admin, base + "/api/admin/plugins/billing/config"));
     lines.add("  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
-    lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/credits",
+    lines.add(curlPost(admin, base + "/api/plugins/billing/admin/credits",
         "demo-alice-welcome-credit", "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
-    lines.add(curlPost(host.adminToken(), base + "/api/plugins/billing/admin/invoices",
+    lines.add(curlPost(admin, base + "/api/plugins/billing/admin/invoices",
         "demo-alice-invoice", "{\"user_id\":\"alice\",\"period_start\":\"" + now.minus(Duration.ofHours(24))
             + "\",\"period_end\":\"" + now + "\"}"));
     lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));
     return lines;
+  }
+
+  /**
+   * An admin token for the curl lines when the generated one was shown on an earlier start (only
+   * its hash is kept): a day long, so demo runs do not pile up admin tokens that never expire.
+   */
+  private static String demoAdminToken(Host host) {
+    Instant expiry = host.clock().instant().plus(DEMO_ADMIN_TOKEN_LIFE);
+    return host.tokens().issue("admin", Set.of(Caller.ROLE_ADMIN), expiry).token();
   }
 
   /** Runs every job of every started plugin once, calculate-usage first, and logs the outcome. */

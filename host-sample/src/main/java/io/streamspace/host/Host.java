@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
 import io.streamspace.host.db.Database;
@@ -27,6 +28,8 @@ import io.streamspace.plugin.api.http.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,19 +41,30 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (Host host = Host.start(HostOptions.builder().port(0).dbUrl(url).clock(clock).build())) {
- *   // http://localhost:host.port()/api/... with "Authorization: Bearer " + host.adminToken()
+ *   // http://localhost:host.port()/api/... with "Authorization: Bearer " + BILLING_ADMIN_TOKEN
  * }
  * }</pre>
  */
 public final class Host implements AutoCloseable {
 
+  /** The host refuses to start until the operator changes something; the message says what. */
+  public static final class StartRefused extends RuntimeException {
+    StartRefused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   static final String ADMIN_TOKEN_ENV = "BILLING_ADMIN_TOKEN";
+  /** 32 characters of base64 carry 192 bits: no guessing, throttled or not. */
+  static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+  private static final String ADMIN_USER = "admin";
 
   /** Closed in reverse order of opening. */
   private final List<AutoCloseable> opened = new ArrayList<>();
   private String adminToken;
   private boolean adminTokenGenerated;
+  private long adminTokenId;
   private TokenStore tokens;
   private PluginRegistry plugins;
   private EventIntake intake;
@@ -68,19 +82,12 @@ public final class Host implements AutoCloseable {
 
   private void startAll(HostOptions options) {
     clock = options.clock();
+    String fromEnvironment = environmentAdminToken(options.secrets());
     Database database = open(openDatabase(options));
     HostMigrations.migrate(database.dataSource());
     ObjectMapper mapper = Json.newMapper();
     tokens = new TokenStore(database.dataSource(), options.clock());
-    String fromEnv = options.secrets().get(ADMIN_TOKEN_ENV);
-    adminTokenGenerated = fromEnv == null || fromEnv.isBlank();
-    Set<String> adminRoles = Set.of(Caller.ROLE_ADMIN);
-    if (adminTokenGenerated) {
-      adminToken = tokens.issue("admin", adminRoles);
-    } else {
-      adminToken = fromEnv;
-      tokens.register(adminToken, "admin", adminRoles);
-    }
+    settleAdminToken(fromEnvironment);
     EventLog events = new EventLog(options.clock());
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
@@ -101,13 +108,13 @@ public final class Host implements AutoCloseable {
     open(plugins);
     open(scheduler);
     intake = new EventIntake(mapper, options.clock(), plugins, sessions);
-    Authenticator auth = new Authenticator(tokens);
+    Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
     JsonBodies bodies = new JsonBodies(mapper);
     http =
         new HttpServer(
             mapper,
             new HealthRoutes(plugins),
-            new TokenRoutes(tokens, auth, bodies),
+            new TokenRoutes(tokens, auth, bodies, options.clock()),
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, auth, bodies),
@@ -122,8 +129,60 @@ public final class Host implements AutoCloseable {
   }
 
   /**
+   * {@code BILLING_ADMIN_TOKEN}, or null when unset or blank; checked before anything starts.
+   *
+   * @throws StartRefused when it is too short to be safe
+   */
+  private static String environmentAdminToken(Map<String, String> secrets) {
+    String token = secrets.get(ADMIN_TOKEN_ENV);
+    if (token == null || token.isBlank()) {
+      return null;
+    }
+    if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
+      throw new StartRefused(ADMIN_TOKEN_ENV + " must be at least " + MIN_ADMIN_TOKEN_LENGTH
+          + " characters (it has " + token.length() + "); generate one with: openssl rand -base64 32");
+    }
+    return token;
+  }
+
+  /**
+   * The environment's admin token replaces the previous one; without one, the generated admin
+   * token is created once and kept until an admin revokes it (only this start knows its secret).
+   */
+  private void settleAdminToken(String fromEnvironment) {
+    Set<String> adminRoles = Set.of(Caller.ROLE_ADMIN);
+    adminTokenGenerated = fromEnvironment == null;
+    if (!adminTokenGenerated) {
+      TokenStore.TokenInfo info = tokens.replaceEnvironmentToken(fromEnvironment, ADMIN_USER, adminRoles);
+      if (info.revokedAt() != null) {
+        throw new StartRefused(
+            ADMIN_TOKEN_ENV + " is a revoked token (token id " + info.id() + "); set a new one");
+      }
+      adminToken = fromEnvironment;
+      adminTokenId = info.id();
+      return;
+    }
+    // A node revoking the active one in between is the only reason for a second round.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Optional<TokenStore.NewToken> created = tokens.generateAdminTokenOnce(ADMIN_USER, adminRoles);
+      if (created.isPresent()) {
+        adminToken = created.get().token();
+        adminTokenId = created.get().info().id();
+        return;
+      }
+      Optional<TokenStore.TokenInfo> active = tokens.activeGeneratedAdminToken();
+      if (active.isPresent()) {
+        adminTokenId = active.get().id();
+        return;
+      }
+    }
+    throw new IllegalStateException("the generated admin token was revoked while this host started");
+  }
+
+  /**
    * Starts a host and returns once its plugins are started and it serves HTTP.
    *
+   * @throws StartRefused when the operator must change the environment first (one line says what)
    * @throws RuntimeException when any part fails to start; what had started is stopped
    */
   public static Host start(HostOptions options) {
@@ -148,14 +207,23 @@ public final class Host implements AutoCloseable {
     return http.port();
   }
 
-  /** A bearer token with the admin role: {@code BILLING_ADMIN_TOKEN}, or one generated at start. */
-  public String adminToken() {
-    return adminToken;
+  /**
+   * A bearer token with the admin role: {@code BILLING_ADMIN_TOKEN}, or the one generated by this
+   * start. Empty when the generated admin token was created (and shown) by an earlier start: only
+   * its hash is kept.
+   */
+  public Optional<String> adminToken() {
+    return Optional.ofNullable(adminToken);
   }
 
-  /** True when {@link #adminToken()} was generated (so the operator must be shown it). */
+  /** True when no {@code BILLING_ADMIN_TOKEN} was set, so the admin token is the generated one. */
   public boolean adminTokenGenerated() {
     return adminTokenGenerated;
+  }
+
+  /** The admin token's id, as {@code GET /api/admin/tokens} lists it. */
+  public long adminTokenId() {
+    return adminTokenId;
   }
 
   Clock clock() {

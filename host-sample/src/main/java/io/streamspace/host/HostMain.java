@@ -3,12 +3,14 @@ package io.streamspace.host;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Entry point of the reference host ({@code java -jar host-sample.jar}). The only class that
  * prints to stdout: the generated admin token, where the host serves and logs, and the demo's
- * curl lines. Everything else is logged to the data folder's {@code logs/host.log}; the console
- * shows only warnings and errors.
+ * curl lines; and to stderr the one line saying why the host refused to start. Everything else
+ * is logged to the data folder's {@code logs/host.log}; the console shows only warnings and
+ * errors.
  */
 public final class HostMain {
 
@@ -31,11 +33,16 @@ public final class HostMain {
     }
     HostOptions options = line.toOptions();
     Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"));
-    Host host = Host.start(options);
-    Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
-    if (host.adminTokenGenerated()) {
-      out.println("Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + host.adminToken());
+    Host host;
+    try {
+      host = Host.start(options);
+    } catch (Host.StartRefused e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
+    adminTokenLine(host).ifPresent(out::println);
     out.println("Host ready: http://localhost:" + host.port() + "/api/health (log: " + logFile + ")");
     if (line.demo) {
       try {
@@ -44,5 +51,19 @@ public final class HostMain {
         System.err.println("error: the demo could not keep its anchor in " + options.dataDir() + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * What the operator is told about the generated admin token: the token on the start that
+   * created it, that it exists on later ones; nothing when {@code BILLING_ADMIN_TOKEN} is set.
+   */
+  static Optional<String> adminTokenLine(Host host) {
+    if (!host.adminTokenGenerated()) {
+      return Optional.empty();
+    }
+    return Optional.of(host.adminToken()
+        .map(token -> "Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + token)
+        .orElse("Admin token: the one generated and shown on an earlier start (token id "
+            + host.adminTokenId() + "); lost it? set BILLING_ADMIN_TOKEN to choose your own"));
   }
 }

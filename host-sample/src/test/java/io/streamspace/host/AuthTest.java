@@ -1,9 +1,17 @@
 package io.streamspace.host;
 
+import static io.streamspace.host.support.TokenHashes.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AuthTest extends HostTestBase {
@@ -58,5 +66,152 @@ class AuthTest extends HostTestBase {
     assertEquals(200, health.status());
     assertEquals("rec", health.body().at("/plugins/0/id").asText());
     assertEquals("started", health.body().at("/plugins/0/state").asText());
+  }
+
+  @Test
+  void adminListsTokensWithIdsTimesAndSourceButNeverTheirSecret() {
+    String expiresAt = NOW.plus(Duration.ofDays(7)).toString();
+    JsonNode created = http.post("/api/admin/tokens", ADMIN_TOKEN,
+        "{\"user_id\":\"fay\",\"roles\":[\"user\"],\"expires_at\":\"" + expiresAt + "\"}").expect(201);
+    String token = created.get("token").asText();
+    long id = created.get("id").asLong();
+    assertEquals(NOW.toString(), created.get("created_at").asText());
+    assertEquals(expiresAt, created.get("expires_at").asText());
+
+    Response list = http.get("/api/admin/tokens", ADMIN_TOKEN);
+    JsonNode fay = tokenById(list.expect(200), id);
+    assertEquals("fay", fay.get("user_id").asText());
+    assertEquals("user", fay.at("/roles/0").asText());
+    assertEquals("issued", fay.get("source").asText());
+    assertEquals(NOW.toString(), fay.get("created_at").asText());
+    assertEquals(expiresAt, fay.get("expires_at").asText());
+    assertTrue(fay.get("last_used_at").isNull());
+    assertTrue(fay.get("revoked_at").isNull());
+    assertFalse(fay.has("token"));
+    assertFalse(list.body().toString().contains(token), "never the secret");
+    assertFalse(list.body().toString().contains(sha256(token)), "nor its hash");
+    assertFalse(list.body().toString().contains(sha256(ADMIN_TOKEN)));
+    assertEquals("environment", list.body().at("/tokens/0/source").asText(), "BILLING_ADMIN_TOKEN's");
+  }
+
+  @Test
+  void aRevokedTokenAnswers401AtOnce() {
+    Issued issued = issue(TOKEN_BODY);
+    assertEquals(200, statusAs(issued.token()));
+
+    assertEquals(204, http.delete("/api/admin/tokens/" + issued.id(), ADMIN_TOKEN).status());
+
+    Response refused = http.get("/api/plugins/rec/echo/x", issued.token());
+    assertEquals(401, refused.status());
+    assertEquals("invalid_token", refused.body().at("/error/code").asText());
+    JsonNode listed = tokenById(http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200), issued.id());
+    assertEquals(NOW.toString(), listed.get("revoked_at").asText());
+    assertEquals(204, http.delete("/api/admin/tokens/" + issued.id(), ADMIN_TOKEN).status(), "idempotent");
+  }
+
+  @Test
+  void revokingAnUnknownOrNonNumericIdIs404() {
+    assertEquals(404, http.delete("/api/admin/tokens/999999", ADMIN_TOKEN).status());
+    assertEquals(404, http.delete("/api/admin/tokens/abc", ADMIN_TOKEN).status());
+    assertEquals(404, http.delete("/api/admin/tokens/%EF%BC%91", ADMIN_TOKEN).status(), "a fullwidth 1");
+    assertEquals(404, http.delete("/api/admin/tokens/99999999999999999999999", ADMIN_TOKEN).status());
+    assertEquals(403, http.delete("/api/admin/tokens/1", token("gus", "user")).status());
+  }
+
+  @Test
+  void anExpiredTokenAnswers401() {
+    String token = issue("{\"user_id\":\"hal\",\"roles\":[\"user\"],\"expires_at\":\""
+        + NOW.plusSeconds(3600) + "\"}").token();
+    assertEquals(200, statusAs(token));
+
+    clock.advance(Duration.ofSeconds(3599));
+    assertEquals(200, statusAs(token));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(401, statusAs(token));
+  }
+
+  @Test
+  void expiresAtMustBeAFutureInstant_namedWhenRefused_andNothingIsStored() {
+    int before = http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200).get("tokens").size();
+    for (Object bad : new Object[] {NOW.toString(), NOW.minusSeconds(1).toString(), "tomorrow",
+        "2099-01-01", "+999999999-12-31T00:00:00Z", 1893456000, true}) {
+      Response refused = http.post("/api/admin/tokens", ADMIN_TOKEN,
+          HostClient.json(Map.of("user_id", "ivy", "roles", new String[] {"user"}, "expires_at", bad)));
+      assertEquals(400, refused.status(), bad + ": " + refused);
+      assertEquals("expires_at", refused.body().at("/error/field").asText(), bad + ": " + refused);
+    }
+    assertEquals(before, http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200).get("tokens").size());
+  }
+
+  @Test
+  void lastUseIsRecordedAtMostOnceAMinuteNotOnEveryRequest() {
+    Issued issued = issue(TOKEN_BODY);
+
+    assertEquals(200, statusAs(issued.token()));
+    assertEquals(NOW.toString(), lastUsedAt(issued.id()));
+    clock.advance(Duration.ofSeconds(45));
+    assertEquals(200, statusAs(issued.token()), "checked again after 30 seconds");
+    assertEquals(NOW.toString(), lastUsedAt(issued.id()), "no write within a minute");
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(200, statusAs(issued.token()), "checked again, a minute after the recorded use");
+    assertEquals(NOW.plusSeconds(75).toString(), lastUsedAt(issued.id()));
+  }
+
+  @Test
+  void aTokenRevokedOnAnotherNodeStopsWorkingHereWithin30Seconds() {
+    String token = token("jo", "admin");
+    long id = tokenIdOf("jo");
+    try (Host other = Host.start(HostOptions.builder()
+        .port(0)
+        .dbUrl(dbUrl)
+        .pluginsDir(Path.of("target/no-plugins-here"))
+        .clock(clock)
+        .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
+        .build())) {
+      HostClient otherNode = new HostClient(other.port());
+      otherNode.get("/api/admin/tokens", token).expect(200);
+
+      assertEquals(204, http.delete("/api/admin/tokens/" + id, ADMIN_TOKEN).status());
+      assertEquals(401, http.get("/api/admin/tokens", token).status(), "at once where it was revoked");
+
+      clock.advance(Duration.ofSeconds(29));
+      otherNode.get("/api/admin/tokens", token).expect(200);
+      clock.advance(Duration.ofSeconds(1));
+      assertEquals(401, otherNode.get("/api/admin/tokens", token).status(), "30 seconds later elsewhere");
+    }
+  }
+
+  private record Issued(String token, long id) {}
+
+  /** How the host answers a plugin route that any valid token (or none) may call. */
+  private int statusAs(String token) {
+    return http.get("/api/plugins/rec/echo/x", token).status();
+  }
+
+  private Issued issue(String body) {
+    JsonNode created = http.post("/api/admin/tokens", ADMIN_TOKEN, body).expect(201);
+    return new Issued(created.get("token").asText(), created.get("id").asLong());
+  }
+
+  private long tokenIdOf(String userId) {
+    for (JsonNode token : http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200).get("tokens")) {
+      if (token.get("user_id").asText().equals(userId)) {
+        return token.get("id").asLong();
+      }
+    }
+    throw new AssertionError("no token of " + userId);
+  }
+
+  private String lastUsedAt(long id) {
+    return tokenById(http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200), id).get("last_used_at").asText();
+  }
+
+  private static JsonNode tokenById(JsonNode list, long id) {
+    for (JsonNode token : list.get("tokens")) {
+      if (token.get("id").asLong() == id) {
+        return token;
+      }
+    }
+    throw new AssertionError("no token " + id + " in " + list);
   }
 }

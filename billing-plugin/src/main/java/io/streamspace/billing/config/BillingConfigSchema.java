@@ -50,7 +50,7 @@ public final class BillingConfigSchema {
         + "its period ends, so late usage still lands on it, before it is finalized and numbered");
     add.key("paymentTermsDays", "integer", "Days (0-365) from finalization to an invoice's due date");
     for (SecretSetting secret : SecretSetting.values()) {
-      keys.add(new ConfigKey(secret.configKey(), "string", null, secret.description(), true));
+      keys.add(ConfigKey.secretFromEnvironment(secret.configKey(), secret.envVar(), secret.description()));
     }
     return new ConfigSchema(keys);
   }

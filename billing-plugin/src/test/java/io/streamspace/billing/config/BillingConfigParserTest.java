@@ -13,6 +13,7 @@ import java.time.ZoneId;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -283,6 +284,14 @@ class BillingConfigParserTest {
     assertEquals("14", find(keys, "paymentTermsDays").defaultJson());
     assertEquals("{}", find(keys, "currencyRates").defaultJson());
     assertEquals(22, keys.size());
+  }
+
+  @Test
+  void schemaDeclaresTheStripeSecretsAsTheOnlyEnvironmentVariablesThePluginReads() {
+    assertEquals(Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+        BillingConfigSchema.schema().secretEnvironmentVariables());
+    assertEquals("STRIPE_SECRET_KEY",
+        find(BillingConfigSchema.schema().keys(), "stripeSecretKey").environmentVariable());
   }
 
   private static String withoutSecrets(JsonNode tree) {

@@ -8,37 +8,57 @@ import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.plugin.api.http.Caller;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@code POST /api/admin/tokens}: admins issue bearer tokens. */
+/**
+ * Admins issue ({@code POST /api/admin/tokens}), list ({@code GET}) and revoke
+ * ({@code DELETE /api/admin/tokens/{id}}) bearer tokens.
+ */
 public final class TokenRoutes implements HttpServer.RouteGroup {
 
-  /** The answer: the token is shown this once and never stored. */
-  record IssuedToken(String token, String userId, List<String> roles) {}
+  /** The answer to an issue: the token is shown this once and never stored. */
+  record IssuedToken(
+      long id, String token, String userId, List<String> roles, Instant createdAt, Instant expiresAt) {}
+
+  private static final Logger log = LoggerFactory.getLogger(TokenRoutes.class);
+  /** The last instant PostgreSQL and every client parse alike: later expiries are refused. */
+  private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+  private static final String DIGITS = "[0-9]{1,18}";
 
   private final TokenStore tokens;
   private final Authenticator auth;
   private final JsonBodies bodies;
+  private final Clock clock;
 
-  public TokenRoutes(TokenStore tokens, Authenticator auth, JsonBodies bodies) {
+  public TokenRoutes(TokenStore tokens, Authenticator auth, JsonBodies bodies, Clock clock) {
     this.tokens = tokens;
     this.auth = auth;
     this.bodies = bodies;
+    this.clock = clock;
   }
 
   @Override
   public void register(Javalin app) {
     app.post("/api/admin/tokens", this::issue);
+    app.get("/api/admin/tokens", this::list);
+    app.delete("/api/admin/tokens/{id}", this::revoke);
   }
 
   private void issue(Context ctx) {
-    auth.require(ctx, Caller.ROLE_ADMIN);
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     JsonNode body = bodies.object(ctx);
     JsonNode userId = body.get("user_id");
-    if (userId == null || !userId.isTextual() || userId.asText().isBlank()) {
-      throw ApiException.badRequest("invalid_request", "user_id is required", "user_id");
+    if (userId == null || !userId.isTextual() || userId.asText().isBlank()
+        || userId.asText().indexOf('\0') >= 0) {
+      throw ApiException.badRequest("invalid_request", "user_id is required, as text without NUL", "user_id");
     }
     JsonNode roles = body.get("roles");
     if (roles == null || !roles.isArray() || roles.isEmpty()) {
@@ -46,13 +66,57 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     }
     Set<String> granted = new TreeSet<>();
     for (JsonNode role : roles) {
-      if (!TokenStore.ROLES.contains(role.asText()) || !role.isTextual()) {
+      if (!role.isTextual() || !TokenStore.ROLES.contains(role.asText())) {
         throw ApiException.badRequest(
             "invalid_request", "unknown role " + role + "; use user, platform or admin", "roles");
       }
       granted.add(role.asText());
     }
-    String token = tokens.issue(userId.asText(), granted);
-    ctx.status(201).json(new IssuedToken(token, userId.asText(), List.copyOf(granted)));
+    Instant expiresAt = expiresAt(body.get("expires_at"));
+    TokenStore.NewToken issued = tokens.issue(userId.asText(), granted, expiresAt);
+    TokenStore.TokenInfo info = issued.info();
+    log.info("Token {} issued to {} with roles {} by {}", info.id(), info.userId(), info.roles(), admin.userId());
+    ctx.status(201).json(new IssuedToken(
+        info.id(), issued.token(), info.userId(), info.roles(), info.createdAt(), info.expiresAt()));
+  }
+
+  /** Absent or null: no expiry. Else an ISO-8601 instant in the future. */
+  private Instant expiresAt(JsonNode value) {
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    Instant expiresAt;
+    try {
+      if (!value.isTextual()) {
+        throw new DateTimeParseException("not text", value.toString(), 0);
+      }
+      expiresAt = Instant.parse(value.asText());
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest(
+          "invalid_request", "expires_at must be an ISO-8601 instant, like 2026-12-31T00:00:00Z", "expires_at");
+    }
+    if (!expiresAt.isAfter(clock.instant())) {
+      throw ApiException.badRequest("invalid_request", "expires_at must be in the future", "expires_at");
+    }
+    if (expiresAt.isAfter(LATEST_EXPIRY)) {
+      throw ApiException.badRequest("invalid_request", "expires_at must be before the year 10000", "expires_at");
+    }
+    return expiresAt;
+  }
+
+  private void list(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    ctx.json(Map.of("tokens", tokens.list()));
+  }
+
+  /** 204 whether or not it was revoked already; 404 for an id that is not a known token's. */
+  private void revoke(Context ctx) {
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
+    String id = ctx.pathParam("id");
+    if (!id.matches(DIGITS) || !tokens.revoke(Long.parseLong(id))) {
+      throw ApiException.notFound("no token " + id);
+    }
+    log.info("Token {} revoked by {}", id, admin.userId());
+    ctx.status(204);
   }
 }

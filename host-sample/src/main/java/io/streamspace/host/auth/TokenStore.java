@@ -1,5 +1,6 @@
 package io.streamspace.host.auth;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.streamspace.host.db.Sql;
 import io.streamspace.plugin.api.http.Caller;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +13,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,8 +28,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
- * Bearer tokens. Only a token's SHA-256 is stored ({@code host_tokens}); known tokens are cached
- * in memory so authenticating a request costs no query after the first.
+ * Bearer tokens ({@code host_tokens}). Only a token's SHA-256 is stored, with its owner, roles,
+ * source, creation, optional expiry, last use and revocation.
+ *
+ * <p>Valid tokens are cached in memory, so authenticating a request costs no query. A cached
+ * token is trusted for {@link #RECHECK_AFTER} at most, then its row is read again. So a token
+ * revoked on this node stops working at once, one revoked on another node sharing the database
+ * within 30 seconds, an expired one at its expiry. The same statement records the use when the
+ * stored last use is {@link #LAST_USE_PRECISION} old: one write a minute per token at most, on all
+ * nodes together, not one per request. Unknown tokens are never cached.
  */
 public final class TokenStore {
 
@@ -31,73 +44,304 @@ public final class TokenStore {
   public static final Set<String> ROLES =
       Set.of(Caller.ROLE_USER, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN);
 
+  /** How long a cached token is trusted before its row is read again. */
+  public static final Duration RECHECK_AFTER = Duration.ofSeconds(30);
+
+  /**
+   * How often {@code last_used_at} is written at most; it lags the last use by this plus
+   * {@link #RECHECK_AFTER} at most.
+   */
+  public static final Duration LAST_USE_PRECISION = Duration.ofMinutes(1);
+
+  /** Where a token came from. */
+  public enum Source {
+    /** {@code BILLING_ADMIN_TOKEN}; replaced when it changes. */
+    ENVIRONMENT,
+    /** The admin token the host generated because no {@code BILLING_ADMIN_TOKEN} was set. */
+    GENERATED,
+    /** Issued through {@code POST /api/admin/tokens}. */
+    ISSUED;
+
+    @JsonValue
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Source of(String label) {
+      return valueOf(label.toUpperCase(Locale.ROOT));
+    }
+  }
+
+  /** A token as admins see it: everything but the secret and its hash. */
+  public record TokenInfo(
+      long id,
+      String userId,
+      List<String> roles,
+      Source source,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      Instant revokedAt) {}
+
+  /** A token just created: its secret, shown this once and never stored, and its row. */
+  public record NewToken(String token, TokenInfo info) {}
+
+  /** A valid token's caller, as last read from its row. */
+  private record Trusted(Caller caller, Instant expiresAt, Instant checkedAt) {
+    boolean trustedAt(Instant now) {
+      // A clock that went back (tests move it) counts as stale rather than trusted for longer.
+      return !now.isBefore(checkedAt)
+          && now.isBefore(checkedAt.plus(RECHECK_AFTER))
+          && (expiresAt == null || now.isBefore(expiresAt));
+    }
+  }
+
+  private static final String COLUMNS =
+      "id, user_id, roles, source, created_at, expires_at, last_used_at, revoked_at";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DataSource dataSource;
   private final Clock clock;
-  private final Map<String, Caller> callersByHash = new ConcurrentHashMap<>();
+  private final Map<String, Trusted> trustedByHash = new ConcurrentHashMap<>();
 
   public TokenStore(DataSource dataSource, Clock clock) {
     this.dataSource = dataSource;
     this.clock = clock;
   }
 
-  /** Creates and stores a new random token for a user; the token is returned, never kept. */
-  public String issue(String userId, Set<String> roles) {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    register(token, userId, roles);
-    return token;
+  /** Creates a random token for a user, valid until {@code expiresAt} (null: until revoked). */
+  public NewToken issue(String userId, Set<String> roles, Instant expiresAt) {
+    return insertNew(Source.ISSUED, userId, roles, expiresAt).orElseThrow();
   }
 
-  /** Stores a token chosen elsewhere (the admin token from the environment); idempotent. */
-  public void register(String token, String userId, Set<String> roles) {
+  /**
+   * Makes {@code token} the one environment token, revoking the previous ones.
+   *
+   * @return its row, with {@code revokedAt} set when this token was revoked before: then
+   *     nothing changed, and it stays revoked
+   */
+  public TokenInfo replaceEnvironmentToken(String token, String userId, Set<String> roles) {
     String hash = hash(token);
-    String sql =
-        "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (token_hash) DO UPDATE SET user_id = EXCLUDED.user_id,"
-            + " roles = EXCLUDED.roles";
+    String upsert = "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at)"
+        + " VALUES (?, ?, ?, 'environment', ?) ON CONFLICT (token_hash) DO UPDATE"
+        + " SET user_id = EXCLUDED.user_id, roles = EXCLUDED.roles, source = 'environment'"
+        + " WHERE host_tokens.revoked_at IS NULL RETURNING " + COLUMNS;
+    String retire = "UPDATE host_tokens SET revoked_at = ? WHERE source = 'environment'"
+        + " AND revoked_at IS NULL AND token_hash <> ? RETURNING token_hash";
+    Instant now = clock.instant();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        Optional<TokenInfo> current;
+        try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+          statement.setString(1, hash);
+          statement.setString(2, userId);
+          statement.setArray(3, connection.createArrayOf("text", roles.toArray()));
+          statement.setTimestamp(4, Timestamp.from(now));
+          current = single(statement);
+        }
+        if (current.isEmpty()) {
+          TokenInfo revoked = revokedRow(connection, hash);
+          connection.rollback();
+          return revoked;
+        }
+        List<String> retired = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(retire)) {
+          statement.setTimestamp(1, Timestamp.from(now));
+          statement.setString(2, hash);
+          try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              retired.add(rows.getString(1));
+            }
+          }
+        }
+        connection.commit();
+        retired.forEach(trustedByHash::remove);
+        return current.get();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Sql.failure("storing the environment's admin token", e);
+    }
+  }
+
+  private static TokenInfo revokedRow(Connection connection, String hash) throws SQLException {
+    String sql = "SELECT " + COLUMNS + " FROM host_tokens WHERE token_hash = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, hash);
+      return single(statement).orElseThrow();
+    }
+  }
+
+  /**
+   * Creates the generated admin token unless one is active (not revoked), which a database
+   * index guarantees even when several nodes start at once.
+   *
+   * @return the new token; empty when an active one exists
+   */
+  public Optional<NewToken> generateAdminTokenOnce(String userId, Set<String> roles) {
+    return insertNew(Source.GENERATED, userId, roles, null);
+  }
+
+  /** Stores a new random token; empty when a unique index refuses it. */
+  private Optional<NewToken> insertNew(Source source, String userId, Set<String> roles, Instant expiresAt) {
+    String token = newSecret();
+    String sql = "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at, expires_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING " + COLUMNS;
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, hash);
+      statement.setString(1, hash(token));
       statement.setString(2, userId);
       statement.setArray(3, connection.createArrayOf("text", roles.toArray()));
-      statement.setTimestamp(4, Timestamp.from(clock.instant()));
-      statement.executeUpdate();
+      statement.setString(4, source.label());
+      statement.setTimestamp(5, Timestamp.from(clock.instant()));
+      statement.setTimestamp(6, expiresAt == null ? null : Timestamp.from(expiresAt));
+      return single(statement).map(info -> new NewToken(token, info));
     } catch (SQLException e) {
-      throw Sql.failure("storing a token", e);
+      throw Sql.failure("storing a new " + source.label() + " token", e);
     }
-    callersByHash.put(hash, new Caller(userId, roles));
   }
 
-  /** Who a token belongs to, or empty when the host does not know it. */
+  /** The generated admin token that is active, if any. */
+  public Optional<TokenInfo> activeGeneratedAdminToken() {
+    String sql = "SELECT " + COLUMNS + " FROM host_tokens"
+        + " WHERE source = 'generated' AND revoked_at IS NULL";
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      return single(statement);
+    } catch (SQLException e) {
+      throw Sql.failure("reading the generated admin token", e);
+    }
+  }
+
+  /** Every token, revoked and expired ones too, oldest first. */
+  public List<TokenInfo> list() {
+    String sql = "SELECT " + COLUMNS + " FROM host_tokens ORDER BY id";
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet rows = statement.executeQuery()) {
+      List<TokenInfo> tokens = new ArrayList<>();
+      while (rows.next()) {
+        tokens.add(info(rows));
+      }
+      return tokens;
+    } catch (SQLException e) {
+      throw Sql.failure("listing tokens", e);
+    }
+  }
+
+  /**
+   * Revokes a token, here at once (other nodes within {@link #RECHECK_AFTER}). Revoking a revoked
+   * token keeps its first revocation time.
+   *
+   * @return false when there is no token with this id
+   */
+  public boolean revoke(long id) {
+    String sql = "UPDATE host_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"
+        + " RETURNING token_hash";
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setTimestamp(1, Timestamp.from(clock.instant()));
+      statement.setLong(2, id);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return false;
+        }
+        trustedByHash.remove(rows.getString(1));
+        return true;
+      }
+    } catch (SQLException e) {
+      throw Sql.failure("revoking a token", e);
+    }
+  }
+
+  /** Who a token belongs to, from memory alone: empty unless it was checked recently. */
+  public Optional<Caller> cached(String token) {
+    return trusted(hash(token), clock.instant());
+  }
+
+  /** Who a token belongs to; empty when it is unknown, revoked or expired. */
   public Optional<Caller> lookup(String token) {
     String hash = hash(token);
-    Caller cached = callersByHash.get(hash);
-    if (cached != null) {
-      return Optional.of(cached);
+    Instant now = clock.instant();
+    Optional<Caller> trusted = trusted(hash, now);
+    if (trusted.isPresent()) {
+      return trusted;
     }
-    Optional<Caller> stored = load(hash);
-    stored.ifPresent(caller -> callersByHash.put(hash, caller));
-    return stored;
+    Optional<Trusted> checked = check(hash, now);
+    checked.ifPresentOrElse(t -> trustedByHash.put(hash, t), () -> trustedByHash.remove(hash));
+    return checked.map(Trusted::caller);
   }
 
-  private Optional<Caller> load(String hash) {
-    String sql = "SELECT user_id, roles FROM host_tokens WHERE token_hash = ?";
+  private Optional<Caller> trusted(String hash, Instant now) {
+    Trusted trusted = trustedByHash.get(hash);
+    return trusted != null && trusted.trustedAt(now) ? Optional.of(trusted.caller()) : Optional.empty();
+  }
+
+  /**
+   * Reads a token's row if it is valid now; in the same statement, records this use unless one
+   * less than a minute ago was (the condition on {@code t.last_used_at} is re-read after a
+   * concurrent writer, so nodes checking at once write once).
+   */
+  private Optional<Trusted> check(String hash, Instant now) {
+    String sql = "WITH valid AS (SELECT id, user_id, roles, expires_at FROM host_tokens"
+        + "   WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)),"
+        + " used AS (UPDATE host_tokens t SET last_used_at = ? FROM valid"
+        + "   WHERE t.id = valid.id AND (t.last_used_at IS NULL OR t.last_used_at <= ?))"
+        + " SELECT user_id, roles, expires_at FROM valid";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, hash);
+      statement.setTimestamp(2, Timestamp.from(now));
+      statement.setTimestamp(3, Timestamp.from(now));
+      statement.setTimestamp(4, Timestamp.from(now.minus(LAST_USE_PRECISION)));
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
           return Optional.empty();
         }
-        String[] roles = (String[]) rows.getArray(2).getArray();
-        return Optional.of(new Caller(rows.getString(1), Set.copyOf(Arrays.asList(roles))));
+        Caller caller = new Caller(rows.getString(1), Set.copyOf(roles(rows, 2)));
+        return Optional.of(new Trusted(caller, instant(rows, 3), now));
       }
     } catch (SQLException e) {
       throw Sql.failure("looking up a token", e);
     }
+  }
+
+  private static Optional<TokenInfo> single(PreparedStatement statement) throws SQLException {
+    try (ResultSet rows = statement.executeQuery()) {
+      return rows.next() ? Optional.of(info(rows)) : Optional.empty();
+    }
+  }
+
+  private static TokenInfo info(ResultSet rows) throws SQLException {
+    List<String> roles = roles(rows, 3);
+    roles.sort(null);
+    return new TokenInfo(
+        rows.getLong(1),
+        rows.getString(2),
+        List.copyOf(roles),
+        Source.of(rows.getString(4)),
+        instant(rows, 5),
+        instant(rows, 6),
+        instant(rows, 7),
+        instant(rows, 8));
+  }
+
+  private static List<String> roles(ResultSet rows, int column) throws SQLException {
+    return new ArrayList<>(Arrays.asList((String[]) rows.getArray(column).getArray()));
+  }
+
+  private static Instant instant(ResultSet rows, int column) throws SQLException {
+    Timestamp timestamp = rows.getTimestamp(column);
+    return timestamp == null ? null : timestamp.toInstant();
+  }
+
+  private static String newSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   static String hash(String token) {

@@ -1,26 +1,35 @@
 package io.streamspace.host.http;
 
 import io.javalin.http.Context;
+import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenStore;
 import io.streamspace.plugin.api.http.Caller;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** Resolves the {@code Authorization: Bearer} token of a request and checks roles. */
+/**
+ * Resolves the {@code Authorization: Bearer} token of a request and checks roles. Failed
+ * authentications are throttled per client address: a throttled address gets 429 for any token
+ * this node has not just checked, without the token being looked up.
+ */
 public final class Authenticator {
 
   private static final String BEARER = "bearer ";
 
   private final TokenStore tokens;
+  private final FailedAuthThrottle throttle;
 
-  public Authenticator(TokenStore tokens) {
+  public Authenticator(TokenStore tokens, FailedAuthThrottle throttle) {
     this.tokens = tokens;
+    this.throttle = throttle;
   }
 
   /**
    * The caller, who must hold one of {@code roles}.
    *
-   * @throws ApiException 401 without a known token, 403 without any of the roles
+   * @throws ApiException 401 without a valid token, 403 without any of the roles, 429 when the
+   *     address failed too often
    */
   public Caller require(Context ctx, String... roles) {
     Caller caller =
@@ -35,21 +44,36 @@ public final class Authenticator {
   /**
    * The caller if the request carries a token, else empty.
    *
-   * @throws ApiException 401 when a token is present but unknown
+   * @throws ApiException 401 when a token is present but not valid (unknown, expired, revoked),
+   *     429 when the address failed too often
    */
   public Optional<Caller> optional(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
       return Optional.empty();
     }
-    if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      throw new ApiException(401, "unauthorized", "Authorization must be 'Bearer <token>'");
+    boolean bearer = header.regionMatches(true, 0, BEARER, 0, BEARER.length());
+    String token = bearer ? header.substring(BEARER.length()).trim() : "";
+    Optional<Caller> caller = token.isEmpty() ? Optional.empty() : tokens.cached(token);
+    if (caller.isPresent()) {
+      return caller;
     }
-    String token = header.substring(BEARER.length()).trim();
-    Optional<Caller> caller = token.isEmpty() ? Optional.empty() : tokens.lookup(token);
+    String address = ctx.ip();
+    throttle.retryAfter(address).ifPresent(wait -> refuse(ctx, wait));
+    caller = token.isEmpty() ? Optional.empty() : tokens.lookup(token);
     if (caller.isEmpty()) {
-      throw new ApiException(401, "invalid_token", "the bearer token is not valid");
+      throttle.recordFailure(address);
+      throw bearer
+          ? new ApiException(401, "invalid_token", "the bearer token is not valid")
+          : new ApiException(401, "unauthorized", "Authorization must be 'Bearer <token>'");
     }
     return caller;
+  }
+
+  private static void refuse(Context ctx, Duration wait) {
+    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    ctx.header("Retry-After", Long.toString(seconds));
+    throw new ApiException(429, "too_many_failed_authentications",
+        "too many failed authentications from this address; retry in " + seconds + " s");
   }
 }

@@ -2,6 +2,7 @@ package io.streamspace.host.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.slf4j.Logger;
@@ -9,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The host's HTTP server (Javalin): JSON in snake_case, every error as the host's error body,
- * route groups registered by the host.
+ * route groups registered by the host, and on every answer headers that keep money and tokens
+ * out of caches.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -54,6 +56,14 @@ public final class HttpServer implements AutoCloseable {
     for (RouteGroup group : groups) {
       group.register(app);
     }
+    // After-handlers run after errors too, and last: a plugin's own headers cannot undo these.
+    app.after(HttpServer::protect);
+  }
+
+  /** Answers carry money and tokens: never stored by a cache, never sniffed as another type. */
+  private static void protect(Context ctx) {
+    ctx.header("Cache-Control", "no-store");
+    ctx.header("X-Content-Type-Options", "nosniff");
   }
 
   private static String codeFor(int status) {

@@ -3,25 +3,50 @@ package io.streamspace.host.plugins;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.http.Json;
 import io.streamspace.plugin.api.config.PluginConfig;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A plugin's saved configuration and its view of the host's secrets. Secrets are looked up by
- * name only; nothing here logs or prints them.
+ * A plugin's saved configuration and the secrets its schema declares. Only those are copied in:
+ * the host's own secrets (the admin token, the database password) never reach a plugin. Nothing
+ * here logs or prints a secret's value.
  */
 final class HostPluginConfig implements PluginConfig {
 
+  private static final Logger log = LoggerFactory.getLogger(HostPluginConfig.class);
+
+  private final String pluginId;
   private final String json;
   private final Map<String, Object> map;
+  private final Set<String> declared;
   private final Map<String, String> secrets;
+  private final Set<String> undeclaredAskedFor = ConcurrentHashMap.newKeySet();
 
+  /**
+   * @param environment every secret the host has (its environment)
+   * @param declared    the environment variables the plugin's schema declares
+   */
   @SuppressWarnings("unchecked")
-  HostPluginConfig(String json, ObjectMapper mapper, Map<String, String> secrets) {
+  HostPluginConfig(
+      String pluginId, String json, ObjectMapper mapper, Map<String, String> environment, Set<String> declared) {
+    this.pluginId = pluginId;
     this.json = json;
     Object plain = Json.toPlainValue(Json.parseOrNull(mapper, json));
     this.map = plain instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    this.secrets = secrets;
+    this.declared = Set.copyOf(declared);
+    Map<String, String> readable = new HashMap<>();
+    for (String name : this.declared) {
+      String value = environment.get(name);
+      if (value != null) {
+        readable.put(name, value);
+      }
+    }
+    this.secrets = Map.copyOf(readable);
   }
 
   @Override
@@ -36,6 +61,10 @@ final class HostPluginConfig implements PluginConfig {
 
   @Override
   public Optional<String> secret(String name) {
+    if (!declared.contains(name) && undeclaredAskedFor.add(name)) {
+      log.warn("Plugin {} asked for secret {}, which its config schema does not declare; answered empty",
+          pluginId, name);
+    }
     return Optional.ofNullable(secrets.get(name));
   }
 

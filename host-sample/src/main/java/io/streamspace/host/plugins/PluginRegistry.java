@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -181,7 +182,7 @@ public final class PluginRegistry implements AutoCloseable {
     String configJson = edited.get().after();
     plugin.configSaved(configJson);
     plugin.context().ifPresent(context -> {
-      context.replaceConfig(configOf(configJson));
+      context.replaceConfig(configOf(plugin, configJson));
       configurable.onConfigChanged(context);
     });
     log.info(ConfigChange.between(pluginId, changedBy, object(edited.get().before()), object(configJson)).describe());
@@ -209,7 +210,7 @@ public final class PluginRegistry implements AutoCloseable {
       HostPluginContext context =
           new HostPluginContext(
               id,
-              configOf(plugin.configJson()),
+              configOf(plugin, plugin.configJson()),
               new HostPluginContext.SharedServices(
                   services.dataSource(), services.clock(), services.sessions()),
               services.scheduler().forPlugin(id),
@@ -253,8 +254,11 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  private HostPluginConfig configOf(String json) {
-    return new HostPluginConfig(json, services.mapper(), services.secrets());
+  /** The plugin's config, with the secrets its schema declares and no others. */
+  private HostPluginConfig configOf(ManagedPlugin plugin, String json) {
+    Set<String> declared =
+        configurable(plugin.id()).map(c -> c.configSchema().secretEnvironmentVariables()).orElse(Set.of());
+    return new HostPluginConfig(plugin.id(), json, services.mapper(), services.secrets(), declared);
   }
 
   private void refreshActive() {

@@ -12,7 +12,7 @@ import java.util.Map;
  * operator runs, minus the process boundary (that is {@link HostJarIT}'s job).
  */
 final class BillingHost implements AutoCloseable {
-  static final String ADMIN_TOKEN = "e2e-admin-token";
+  static final String ADMIN_TOKEN = "e2e-admin-token-0123456789abcdefghijk";
 
   final Host host;
   final BillingApi api;

@@ -4,6 +4,7 @@ import static io.streamspace.host.e2e.UsageLines.amount;
 import static io.streamspace.host.e2e.UsageLines.line;
 import static io.streamspace.host.e2e.UsageLines.quantity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,21 @@ class HostJarIT {
     runSeedPricingExample(List.of("--db-url", EXTERNAL_DB_URL));
   }
 
+  @Test
+  void aBillingAdminTokenShorterThan32CharactersStopsTheStartWithOneLineAndExitCode1() throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(RunningJar.command(work, FreePort.find(), List.of()))
+        .redirectErrorStream(true);
+    builder.environment().put("BILLING_ADMIN_TOKEN", "short-admin-token");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertTrue(process.waitFor(1, TimeUnit.MINUTES));
+    assertEquals(1, process.exitValue(), output);
+    assertEquals("error: BILLING_ADMIN_TOKEN must be at least 32 characters (it has 17); "
+        + "generate one with: openssl rand -base64 32", output.strip());
+    assertFalse(Files.exists(work.resolve("data")), "refused before the database starts");
+  }
+
   /** 2 cores and 4 GB for 10 hours: 20 core-hours = 1.00, 40 GB-hours = 0.40, total 1.40 USD. */
   private void runSeedPricingExample(List<String> extraArgs) throws Exception {
     String adminToken = "admin-" + UUID.randomUUID();
@@ -114,10 +130,10 @@ class HostJarIT {
       this.port = port;
     }
 
-    static RunningJar start(Path work, String adminToken, List<String> extraArgs) throws Exception {
+    /** {@code java -jar host-sample.jar} with its data and a copy of the plugins under work. */
+    static List<String> command(Path work, int port, List<String> extraArgs) throws IOException {
       Path jar = Path.of("target", "host-sample.jar").toAbsolutePath();
       assertTrue(Files.isRegularFile(jar), "run `mvn package` first: " + jar);
-      int port = FreePort.find();
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-jar", jar.toString(),
@@ -125,7 +141,12 @@ class HostJarIT {
           "--data-dir", work.resolve("data").toString(),
           "--plugins-dir", PackagedPlugin.copyInto(work.resolve("plugins")).toString()));
       command.addAll(extraArgs);
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      return command;
+    }
+
+    static RunningJar start(Path work, String adminToken, List<String> extraArgs) throws Exception {
+      int port = FreePort.find();
+      ProcessBuilder builder = new ProcessBuilder(command(work, port, extraArgs)).redirectErrorStream(true);
       builder.environment().put("BILLING_ADMIN_TOKEN", adminToken);
       builder.environment().remove("BILLING_DB_URL");
       RunningJar running = new RunningJar(builder.start(), port);

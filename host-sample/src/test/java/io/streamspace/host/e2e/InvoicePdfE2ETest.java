@@ -67,4 +67,13 @@ class InvoicePdfE2ETest extends BillingHostTestBase {
     assertEquals(404, other.statusCode());
     assertEquals(401, pdf(null).statusCode());
   }
+
+  @Test
+  void thePdfIsNeitherCachedNorSniffed() throws Exception {
+    HttpResponse<byte[]> own = pdf(api.token(kim, "user"));
+
+    assertEquals(200, own.statusCode());
+    assertEquals("no-store", own.headers().firstValue("Cache-Control").orElse(""));
+    assertEquals("nosniff", own.headers().firstValue("X-Content-Type-Options").orElse(""));
+  }
 }

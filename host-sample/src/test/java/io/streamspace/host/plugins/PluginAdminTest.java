@@ -14,6 +14,7 @@ import io.streamspace.host.support.HostTestBase;
 import java.math.BigDecimal;
 import java.util.List;
 import org.slf4j.LoggerFactory;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PluginAdminTest extends HostTestBase {
@@ -99,6 +100,13 @@ class PluginAdminTest extends HostTestBase {
 
     assertEquals(List.of("INFO Configuration of plugin rec changed by admin: apiKey, rate"),
         appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
+  }
+
+  @Test
+  void aPluginReadsOnlyTheSecretsItsSchemaDeclares() {
+    assertEquals(Optional.of("s3cret"), plugin.context.config().secret("RECORDING_API_KEY"));
+    assertEquals(Optional.empty(), plugin.context.config().secret("BILLING_ADMIN_TOKEN"));
+    assertEquals(Optional.empty(), plugin.context.config().secret("PATH"));
   }
 
   @Test

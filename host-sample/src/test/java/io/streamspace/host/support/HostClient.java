@@ -88,6 +88,10 @@ public final class HostClient {
     return call("PUT", path, token, body);
   }
 
+  public Response delete(String path, String token) {
+    return call("DELETE", path, token, null);
+  }
+
   /** Any object (maps, lists, records of plain values) as JSON text. */
   public static String json(Object value) {
     try {

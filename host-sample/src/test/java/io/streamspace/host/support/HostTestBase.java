@@ -3,9 +3,7 @@ package io.streamspace.host.support;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,14 +12,17 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Starts one host per test class on a fresh database, with a {@link RecordingPlugin} (id
- * {@code rec}) handed in-process, an empty plugins folder, a fixed clock and injected secrets.
+ * {@code rec}) handed in-process, an empty plugins folder, a clock the test moves (back at
+ * {@link #NOW} before each test) and injected secrets.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class HostTestBase {
 
   public static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
-  public static final String ADMIN_TOKEN = "test-admin-token";
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
 
+  protected final MutableClock clock = new MutableClock(NOW);
+  protected String dbUrl;
   protected Host host;
   protected HostClient http;
   protected RecordingPlugin plugin;
@@ -29,13 +30,14 @@ public abstract class HostTestBase {
   @BeforeAll
   void startHost() {
     plugin = new RecordingPlugin();
+    dbUrl = TestDatabases.freshDatabaseUrl();
     host =
         Host.start(
             HostOptions.builder()
                 .port(0)
-                .dbUrl(TestDatabases.freshDatabaseUrl())
+                .dbUrl(dbUrl)
                 .pluginsDir(Path.of("target/no-plugins-here"))
-                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .clock(clock)
                 .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
                 .plugin("rec", plugin)
                 .build());
@@ -43,8 +45,9 @@ public abstract class HostTestBase {
   }
 
   @BeforeEach
-  void forgetRecordedEvents() {
+  void forgetRecordedEventsAndResetTheClock() {
     plugin.events.clear();
+    clock.set(NOW);
   }
 
   @AfterAll

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * A test plugin: records every hook, serves a few routes, schedules a job, and has one config
- * key {@code rate} (a number, default 1.5) and a secret {@code apiKey}.
+ * key {@code rate} (a number, default 1.5) and a secret {@code apiKey} read from
+ * {@code RECORDING_API_KEY}.
  *
  * <p>{@code POST /things?status=} counts its runs in {@link #thingsMade} and answers
  * {@code {"n": run number}} with that status (default 201), or throws with {@code ?throw=1};
@@ -102,7 +103,7 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   public ConfigSchema configSchema() {
     return new ConfigSchema(List.of(
         new ConfigKey("rate", "number", "1.5", "a rate", false),
-        new ConfigKey("apiKey", "string", null, "from env RECORDING_API_KEY", true)));
+        ConfigKey.secretFromEnvironment("apiKey", "RECORDING_API_KEY", "an API key")));
   }
 
   @Override

@@ -5,21 +5,54 @@ import java.util.Objects;
 /**
  * One configuration key.
  *
- * @param name         dotted key name, for example {@code computeRates.cpu_per_core_hour}
- * @param type         one of {@code string}, {@code number}, {@code integer}, {@code boolean},
- *                     {@code cron}, {@code array}, {@code object}
- * @param defaultJson  the default value as JSON text, or null when there is none
- * @param description  what the key does, for admins
- * @param secret       true when the value is a secret: it comes from the environment variable
- *                     named in the description and is always shown masked
+ * @param name                dotted key name, for example {@code computeRates.cpu_per_core_hour}
+ * @param type                one of {@code string}, {@code number}, {@code integer},
+ *                            {@code boolean}, {@code cron}, {@code array}, {@code object}
+ * @param defaultJson         the default value as JSON text, or null when there is none
+ * @param description         what the key does, for admins
+ * @param secret              true when the value is a secret: never stored in the config,
+ *                            always shown masked
+ * @param environmentVariable for a secret, the environment variable the host reads it from; the
+ *                            names given here are the only ones {@link PluginConfig#secret} answers
+ *                            for this plugin. Null for every other key, and for a secret the
+ *                            plugin only masks but never reads. Since 0.2.
  *
- * <p>Stable since 0.1.
+ * <p>Stable since 0.1; {@code environmentVariable} and {@link #secretFromEnvironment} since 0.2.
  */
 public record ConfigKey(
-    String name, String type, String defaultJson, String description, boolean secret) {
+    String name,
+    String type,
+    String defaultJson,
+    String description,
+    boolean secret,
+    String environmentVariable) {
 
   public ConfigKey {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
+    if (environmentVariable != null && (!secret || environmentVariable.isBlank())) {
+      throw new IllegalArgumentException(
+          "key " + name + ": only a secret is read from an environment variable, named non-blank");
+    }
+  }
+
+  /**
+   * A key without an environment variable, as in 0.1: a secret declared this way is masked but
+   * cannot be read with {@link PluginConfig#secret}.
+   */
+  public ConfigKey(String name, String type, String defaultJson, String description, boolean secret) {
+    this(name, type, defaultJson, description, secret, null);
+  }
+
+  /**
+   * A secret string the host reads from {@code environmentVariable} (never from the saved
+   * config), which the plugin then reads with {@code config().secret(environmentVariable)}.
+   *
+   * @since 0.2
+   */
+  public static ConfigKey secretFromEnvironment(
+      String name, String environmentVariable, String description) {
+    Objects.requireNonNull(environmentVariable, "environmentVariable");
+    return new ConfigKey(name, "string", null, description, true, environmentVariable);
   }
 }

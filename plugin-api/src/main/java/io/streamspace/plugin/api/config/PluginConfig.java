@@ -8,7 +8,7 @@ import java.util.Optional;
  * secrets. Secrets never live in the saved configuration: the host reads them from its
  * environment (or a secrets file), and they must never be logged or echoed back.
  *
- * <p>Stable since 0.1.
+ * <p>Stable since 0.1; since 0.2 {@link #secret} answers only declared names.
  */
 public interface PluginConfig {
 
@@ -22,6 +22,12 @@ public interface PluginConfig {
    */
   Map<String, Object> asMap();
 
-  /** A secret by name (for example {@code STRIPE_SECRET_KEY}), if the host has it. */
+  /**
+   * A secret by the name of its environment variable (for example {@code STRIPE_SECRET_KEY}), if
+   * the host has it. Since 0.2 the host answers only for the names the plugin's
+   * {@link ConfigSchema} declares ({@link ConfigKey#environmentVariable()}), and empty for any
+   * other name: a plugin never reads the host's own secrets or another plugin's. A plugin that is
+   * not a {@link ConfigurablePlugin} declares none.
+   */
   Optional<String> secret(String name);
 }
