@@ -84,7 +84,7 @@ class HostJarIT {
     assertEquals(1, process.exitValue(), output);
     assertEquals("error: BILLING_ADMIN_TOKEN must be at least 32 characters (it has 17); "
         + "generate one with: openssl rand -base64 32", output.strip());
-    assertFalse(Files.exists(work.resolve("data")), "refused before the database starts");
+    assertFalse(Files.exists(work.resolve("data").resolve("pg")), "refused before the database starts");
   }
 
   /** 2 cores and 4 GB for 10 hours: 20 core-hours = 1.00, 40 GB-hours = 0.40, total 1.40 USD. */
