@@ -132,7 +132,7 @@ public final class Host implements AutoCloseable {
     if (url != null && !url.isBlank()) {
       return Database.external(url, options.secrets());
     }
-    return Database.embedded(options.dataDir());
+    return Database.embedded(options.dataDir(), !options.unsafeFastEmbeddedDatabase());
   }
 
   private <T extends AutoCloseable> T open(T resource) {

@@ -4,8 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -20,6 +22,8 @@ public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   /** Host threads, Quartz threads and plugin write-behind flushers share it. */
   private static final int POOL_SIZE = 16;
+  /** How long checking a connection may take. */
+  private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
 
   private final HikariDataSource pool;
   private final EmbeddedPostgres embedded;
@@ -48,21 +52,25 @@ public final class Database implements AutoCloseable {
     return new Database(new HikariDataSource(config), null);
   }
 
-  /** Starts an embedded PostgreSQL keeping its data under {@code dataDir/pg}. */
-  public static Database embedded(Path dataDir) {
+  /**
+   * Starts an embedded PostgreSQL keeping its data under {@code dataDir/pg}, and its password in
+   * {@code dataDir/db-password}.
+   *
+   * @param durable false only for tests: the server then skips fsync and synchronous commit, so
+   *     a crash can lose acknowledged writes (logged as a warning)
+   */
+  public static Database embedded(Path dataDir, boolean durable) {
     Path pgDir = dataDir.resolve("pg");
-    EmbeddedPostgres postgres;
-    try {
-      postgres =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(pgDir)
-              .setCleanDataDirectory(false)
-              .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start embedded PostgreSQL in " + pgDir, e);
+    if (!durable) {
+      log.warn("The embedded PostgreSQL in {} runs without fsync and synchronous commit (a test option): "
+          + "a crash can lose acknowledged events", pgDir);
     }
-    log.info("Started embedded PostgreSQL on port {} with data in {}", postgres.getPort(), pgDir);
-    HikariConfig config = poolConfig(postgres.getJdbcUrl("postgres", "postgres"));
+    String password = DatabasePassword.readOrCreate(dataDir);
+    EmbeddedPostgres postgres = EmbeddedServer.start(dataDir, pgDir, password, durable);
+    log.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {}", postgres.getPort(), pgDir);
+    HikariConfig config = poolConfig("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+    config.setUsername(EmbeddedServer.SUPERUSER);
+    config.setPassword(password);
     return new Database(new HikariDataSource(config), postgres);
   }
 
@@ -83,6 +91,15 @@ public final class Database implements AutoCloseable {
   /** The shared pool. */
   public DataSource dataSource() {
     return pool;
+  }
+
+  /** True when a connection can be had and answers within {@link #VALIDATION_TIMEOUT}. */
+  public boolean isAvailable() {
+    try (Connection connection = pool.getConnection()) {
+      return connection.isValid((int) VALIDATION_TIMEOUT.toSeconds());
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   @Override
