@@ -104,7 +104,7 @@ public final class Host implements AutoCloseable {
     http =
         new HttpServer(
             mapper,
-            new HealthRoutes(plugins),
+            new HealthRoutes(plugins, database::isAvailable),
             new TokenRoutes(tokens, auth, bodies),
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),

@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.RouteHandler;
@@ -7,8 +8,9 @@ import java.util.function.Function;
 
 /**
  * A route that answers a value as JSON (200), or a ready {@link HttpResponse} as it is (a 201, a
- * PDF), or the error of an {@link ApiException}. Anything else escapes to the host, which logs it
- * and answers a generic 500.
+ * PDF), or the error of an {@link ApiException}, or 503 {@code database_unavailable} with
+ * {@code Retry-After} when the database cannot be reached. Anything else escapes to the host,
+ * which logs it and answers a generic 500.
  */
 @FunctionalInterface
 public interface JsonRoute {
@@ -32,6 +34,11 @@ public interface JsonRoute {
         return value instanceof HttpResponse response ? response : answer.apply(value);
       } catch (ApiException e) {
         return Json.error(e);
+      } catch (Exception e) {
+        if (DatabaseOutage.causedBy(e)) {
+          return Json.error(ApiException.databaseUnavailable());
+        }
+        throw e;
       }
     };
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,8 +19,13 @@ import java.time.Duration;
  */
 public final class HostClient {
 
-  /** A status and the parsed body (a text node when the body is not JSON). */
-  public record Response(int status, JsonNode body) {
+  /** A status, the parsed body (a text node when the body is not JSON) and the headers. */
+  public record Response(int status, JsonNode body, HttpHeaders headers) {
+
+    /** A header's value, or null. */
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
 
     /** The body, after checking the status; fails with the whole answer otherwise. */
     public JsonNode expect(int expectedStatus) {
@@ -53,7 +59,7 @@ public final class HostClient {
     }
     try {
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), parse(response.body()));
+      return new Response(response.statusCode(), parse(response.body()), response.headers());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

@@ -17,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test plugin: records every hook, serves a few routes, schedules a job, and has one config
- * key {@code rate} (a number, default 1.5) and a secret {@code apiKey}.
+ * A test plugin: records every hook, serves a few routes (one reads the database), schedules a
+ * job, and has one config key {@code rate} (a number, default 1.5) and a secret {@code apiKey}.
  */
 public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin {
 
@@ -36,6 +36,12 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
             + "\",\"q\":\"" + request.queryParam("q").orElse("") + "\"}"));
     context.routes().add(HttpMethod.GET, "/boom", request -> {
       throw new IllegalStateException("secret internal detail");
+    });
+    // a read that lets its database failure escape to the host, as a plugin without its own mapping
+    context.routes().add(HttpMethod.GET, "/database", request -> {
+      try (var connection = context.dataSource().getConnection()) {
+        return HttpResponse.json(200, "{\"valid\":" + connection.isValid(1) + "}");
+      }
     });
     context.scheduler().schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
     context.scheduler().schedule("fail", "0 0 1 * *", ZoneOffset.UTC, job -> {
