@@ -33,13 +33,14 @@ final class EmbeddedServer {
   private EmbeddedServer() {}
 
   /**
-   * Starts the server on {@code pgDir} (initialising it the first time), with the password of
-   * {@code dataDir}'s password file.
+   * Starts the server on {@code pgDir} (initialising it the first time), after stopping one a
+   * killed host left running there, with the password of {@code dataDir}'s password file.
    *
    * @param durable false only for tests: no fsync, no synchronous commit, no full-page writes,
    *     so a crash may lose what was acknowledged
    */
   static EmbeddedPostgres start(Path dataDir, Path pgDir, String password, boolean durable) {
+    LeftoverServer.stopIfAny(pgDir);
     EmbeddedPostgres postgres;
     try {
       postgres = durability(EmbeddedPostgres.builder(), durable)

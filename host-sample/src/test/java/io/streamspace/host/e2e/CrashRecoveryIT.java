@@ -1,6 +1,7 @@
 package io.streamspace.host.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.support.EmbeddedDatabaseFolder;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crashes of {@code java -jar host-sample.jar} on its embedded PostgreSQL, as processes: what
- * the host acknowledged (202) is there after a restart.
+ * Crashes of {@code java -jar host-sample.jar} on its embedded PostgreSQL, as processes: the
+ * host starts again, and what it acknowledged (202) is there.
  */
 class CrashRecoveryIT {
 
@@ -53,6 +54,34 @@ class CrashRecoveryIT {
 
     try (HostProcess restarted = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
       assertAllStored(database, acknowledged);
+    }
+  }
+
+  /**
+   * {@code kill -9} of the host alone leaves its PostgreSQL running, holding the data folder:
+   * every later start failed. The next start stops it, says so in one line, and has the data.
+   */
+  @Test
+  void aServerLeftRunningByAKilledHostIsStoppedAtTheNextStartWhichSaysSoAndHasTheData() throws Exception {
+    EmbeddedDatabaseFolder database = new EmbeddedDatabaseFolder(work.resolve("data"));
+    List<String> acknowledged;
+    long leftover;
+    try (HostProcess host = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
+      acknowledged = postSessions(host, "alone", 2);
+      leftover = database.postmasterPid();
+      host.killForcibly();
+    }
+    assertTrue(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false), "the server outlives its host");
+
+    try (HostProcess restarted = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
+      assertFalse(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false), "the leftover is stopped");
+      List<String> said = restarted.outputLinesWith("Stopped the embedded PostgreSQL");
+      assertEquals(1, said.size(), said.toString());
+      assertTrue(said.get(0).contains("(pid " + leftover + ")"), said.get(0));
+      assertAllStored(database, acknowledged);
+    } finally {
+      // when the restart failed, the leftover must not outlive the test
+      ProcessHandle.of(leftover).ifPresent(ProcessHandle::destroy);
     }
   }
 
