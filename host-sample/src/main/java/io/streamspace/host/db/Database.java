@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -66,6 +67,11 @@ public final class Database implements AutoCloseable {
     if (!durable) {
       log.warn("The embedded PostgreSQL in {} runs without fsync and synchronous commit (a test option): "
           + "a crash can lose acknowledged events", pgDir);
+    }
+    if (!Files.exists(DatabasePassword.file(dataDir)) && EmbeddedServer.requiresPassword(pgDir)) {
+      // a new password would never be accepted: say so now, not after a failed start
+      throw new IllegalStateException(pgDir + " requires the password that was kept in "
+          + DatabasePassword.file(dataDir) + ", which is missing: restore that file");
     }
     String password = DatabasePassword.readOrCreate(dataDir);
     EmbeddedPostgres postgres = EmbeddedServer.start(dataDir, pgDir, password, durable);

@@ -112,6 +112,15 @@ final class EmbeddedServer {
     }
   }
 
+  /** True when {@code pgDir} holds a server that already requires the host's password. */
+  static boolean requiresPassword(Path pgDir) {
+    try {
+      return Files.readString(pgDir.resolve("pg_hba.conf")).equals(PG_HBA);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** An access rule (not a comment) with the trust method. */
   private static boolean trusts(String line) {
     String rule = line.strip();

@@ -165,6 +165,19 @@ class EmbeddedDatabaseTest {
     }
   }
 
+  @Test
+  void aFolderWhosePasswordFileWasLostIsRefusedAtOnceNamingTheFile() throws Exception {
+    Path dataDir = work.resolve("lost-password");
+    try (Database database = Database.embedded(dataDir, false)) {
+      assertTrue(database.isAvailable());
+    }
+    Files.delete(dataDir.resolve("db-password"));
+
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> Database.embedded(dataDir, false));
+    assertTrue(refused.getMessage().contains("db-password"), refused.getMessage());
+  }
+
   private static long pidOfAFinishedProcess() throws Exception {
     Process finished = new ProcessBuilder("true").start();
     finished.waitFor();
