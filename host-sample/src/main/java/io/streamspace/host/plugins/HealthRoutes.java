@@ -32,6 +32,7 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   private void health(Context ctx) {
     String database = databaseAvailable.getAsBoolean() ? "ok" : "unavailable";
     if (!registry.ready()) {
+      HttpServer.retryAfter(ctx);
       ctx.status(503).json(new Health("starting", database, List.of()));
       return;
     }

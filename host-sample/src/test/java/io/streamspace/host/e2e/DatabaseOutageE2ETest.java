@@ -41,6 +41,7 @@ class DatabaseOutageE2ETest {
   private Host host;
   private BillingApi api;
   private String aliceToken;
+  private String platformToken;
 
   @BeforeAll
   void startHostOnAServerTheTestControls() throws Exception {
@@ -54,8 +55,8 @@ class DatabaseOutageE2ETest {
         .build());
     api = new BillingApi(host.port(), ADMIN_TOKEN);
     aliceToken = api.token("alice", "user");
-    api.postEvents(api.token("platform", "platform"),
-        List.of(Events.userCreated("alice", Instant.now().minusSeconds(60))));
+    platformToken = api.token("platform", "platform");
+    api.postEvents(platformToken, List.of(Events.userCreated("alice", Instant.now().minusSeconds(60))));
   }
 
   @AfterAll
@@ -92,6 +93,11 @@ class DatabaseOutageE2ETest {
           HostClient.json(Map.of("user_id", "bob", "roles", List.of("user")))));
       // a plugin that lets the failure escape: the host maps it the same way
       answersDatabaseUnavailable(() -> api.http.get("/api/plugins/rec/database", null));
+      // event intake answers its own 503 codes, and says when to retry too
+      HostClient.Response intake = api.http.post("/api/platform/events", platformToken,
+          HostClient.json(List.of(Events.userCreated("bob", Instant.now().minusSeconds(60)))));
+      assertEquals(503, intake.status(), intake.toString());
+      assertEquals("5", intake.header("Retry-After"));
       HostClient.Response health = api.http.get("/api/health", null);
       assertEquals(503, health.status(), health.toString());
       assertEquals("unavailable", health.body().get("database").asText());
