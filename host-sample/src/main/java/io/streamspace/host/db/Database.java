@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -106,13 +107,31 @@ public final class Database implements AutoCloseable {
 
   /**
    * True when a connection can be had and answers within {@link #VALIDATION_TIMEOUT}; false,
-   * after at most {@link #CONNECTION_TIMEOUT}, while the database is down.
+   * after at most {@link #CONNECTION_TIMEOUT}, while the database is down. A connection an outage
+   * broke may still sit in the pool when the database is back, and fail the check: then every
+   * idle connection is dropped, so none of them is handed out again, and a fresh one decides.
    */
   public boolean isAvailable() {
-    try (Connection connection = pool.getConnection()) {
-      return connection.isValid((int) VALIDATION_TIMEOUT.toSeconds());
+    try {
+      if (aConnectionAnswers()) {
+        return true;
+      }
+    } catch (SQLTransientConnectionException e) {
+      return false; // no connection within CONNECTION_TIMEOUT: the database is down
+    } catch (SQLException e) {
+      // the connection broke during the check, as a failed check
+    }
+    pool.getHikariPoolMXBean().softEvictConnections();
+    try {
+      return aConnectionAnswers();
     } catch (SQLException e) {
       return false;
+    }
+  }
+
+  private boolean aConnectionAnswers() throws SQLException {
+    try (Connection connection = pool.getConnection()) {
+      return connection.isValid((int) VALIDATION_TIMEOUT.toSeconds());
     }
   }
 
