@@ -113,7 +113,7 @@ public final class Host implements AutoCloseable {
     http =
         new HttpServer(
             mapper,
-            new HealthRoutes(plugins),
+            new HealthRoutes(plugins, database::isAvailable),
             new TokenRoutes(tokens, auth, bodies, options.clock()),
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
@@ -194,7 +194,7 @@ public final class Host implements AutoCloseable {
     if (url != null && !url.isBlank()) {
       return Database.external(url, options.secrets());
     }
-    return Database.embedded(options.dataDir());
+    return Database.embedded(options.dataDir(), !options.unsafeFastEmbeddedDatabase());
   }
 
   private <T extends AutoCloseable> T open(T resource) {

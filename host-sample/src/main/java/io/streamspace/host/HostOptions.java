@@ -21,6 +21,9 @@ import java.util.Map;
  * @param secrets     environment-like lookups: {@code BILLING_ADMIN_TOKEN}, {@code BILLING_DB_*},
  *                    plugin secrets (default {@link System#getenv()})
  * @param inProcessPlugins plugins handed over as objects, next to the folder's (tests)
+ * @param unsafeFastEmbeddedDatabase tests only: the embedded PostgreSQL skips fsync and
+ *                    synchronous commit, so a crash can lose acknowledged events; the host logs a
+ *                    warning. No command-line option sets it (default false: durable)
  */
 public record HostOptions(
     int port,
@@ -29,7 +32,8 @@ public record HostOptions(
     Path pluginsDir,
     Clock clock,
     Map<String, String> secrets,
-    List<PluginPackage> inProcessPlugins) {
+    List<PluginPackage> inProcessPlugins,
+    boolean unsafeFastEmbeddedDatabase) {
 
   public HostOptions {
     secrets = Map.copyOf(secrets);
@@ -49,6 +53,7 @@ public record HostOptions(
     private Clock clock = Clock.systemUTC();
     private Map<String, String> secrets = System.getenv();
     private final List<PluginPackage> inProcessPlugins = new ArrayList<>();
+    private boolean unsafeFastEmbeddedDatabase;
 
     private Builder() {}
 
@@ -88,8 +93,18 @@ public record HostOptions(
       return this;
     }
 
+    /**
+     * For tests only: an embedded PostgreSQL that trades crash safety for speed (no fsync, no
+     * synchronous commit). A crash can then lose events the host acknowledged.
+     */
+    public Builder unsafeFastEmbeddedDatabaseForTests() {
+      this.unsafeFastEmbeddedDatabase = true;
+      return this;
+    }
+
     public HostOptions build() {
-      return new HostOptions(port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins);
+      return new HostOptions(
+          port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins, unsafeFastEmbeddedDatabase);
     }
   }
 }

@@ -51,6 +51,11 @@ public final class ApiException extends Exception {
     return new ApiException(409, "conflict", message, null);
   }
 
+  /** 503: the database cannot be reached right now; the answer says when to retry. */
+  public static ApiException databaseUnavailable() {
+    return new ApiException(503, "database_unavailable", "the database is unavailable; retry later", null);
+  }
+
   public static ApiException badParameter(String field, String message) {
     return new ApiException(400, "invalid_parameter", message, field);
   }

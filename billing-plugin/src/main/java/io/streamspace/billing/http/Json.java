@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -73,13 +75,16 @@ public final class Json {
     }
   }
 
-  /** The error answer for a refused request. */
+  /** The error answer for a refused request; a 503 also says when to retry. */
   public static HttpResponse error(ApiException e) {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", e.code());
     error.put("message", e.getMessage());
     error.put("field", e.field());
     error.putAll(e.details());
-    return HttpResponse.json(e.status(), write(Map.of("error", error)));
+    Map<String, String> headers = e.status() == 503
+        ? Map.of("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS)) : Map.of();
+    return HttpResponse.of(e.status(), HttpResponse.JSON,
+        write(Map.of("error", error)).getBytes(StandardCharsets.UTF_8), headers);
   }
 }

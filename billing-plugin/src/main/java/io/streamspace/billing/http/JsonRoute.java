@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.RouteHandler;
@@ -7,9 +8,10 @@ import java.util.function.Function;
 
 /**
  * A route that answers a value as JSON (200), or a ready {@link HttpResponse} as it is (a 201, a
- * PDF), or the error of an {@link ApiException}. Anything else escapes to the host, which logs it
- * and answers a generic 500. Before the route runs, path and query values the database could not
- * store are refused ({@link StorableText}).
+ * PDF), or the error of an {@link ApiException}, or 503 {@code database_unavailable} with
+ * {@code Retry-After} when the database cannot be reached. Anything else escapes to the host,
+ * which logs it and answers a generic 500. Before the route runs, path and query values the
+ * database could not store are refused ({@link StorableText}).
  */
 @FunctionalInterface
 public interface JsonRoute {
@@ -34,6 +36,11 @@ public interface JsonRoute {
         return value instanceof HttpResponse response ? response : answer.apply(value);
       } catch (ApiException e) {
         return Json.error(e);
+      } catch (Exception e) {
+        if (DatabaseOutage.causedBy(e)) {
+          return Json.error(ApiException.databaseUnavailable());
+        }
+        throw e;
       }
     };
   }

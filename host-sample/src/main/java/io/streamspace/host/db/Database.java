@@ -4,8 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -20,6 +24,10 @@ public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   /** Host threads, Quartz threads and plugin write-behind flushers share it. */
   private static final int POOL_SIZE = 16;
+  /** How long a caller waits for a connection before its request fails. */
+  private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+  /** How long checking a pooled connection (and the health check) may take. */
+  private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
 
   private final HikariDataSource pool;
   private final EmbeddedPostgres embedded;
@@ -48,21 +56,30 @@ public final class Database implements AutoCloseable {
     return new Database(new HikariDataSource(config), null);
   }
 
-  /** Starts an embedded PostgreSQL keeping its data under {@code dataDir/pg}. */
-  public static Database embedded(Path dataDir) {
+  /**
+   * Starts an embedded PostgreSQL keeping its data under {@code dataDir/pg}, and its password in
+   * {@code dataDir/db-password}.
+   *
+   * @param durable false only for tests: the server then skips fsync and synchronous commit, so
+   *     a crash can lose acknowledged writes (logged as a warning)
+   */
+  public static Database embedded(Path dataDir, boolean durable) {
     Path pgDir = dataDir.resolve("pg");
-    EmbeddedPostgres postgres;
-    try {
-      postgres =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(pgDir)
-              .setCleanDataDirectory(false)
-              .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start embedded PostgreSQL in " + pgDir, e);
+    if (!durable) {
+      log.warn("The embedded PostgreSQL in {} runs without fsync and synchronous commit (a test option): "
+          + "a crash can lose acknowledged events", pgDir);
     }
-    log.info("Started embedded PostgreSQL on port {} with data in {}", postgres.getPort(), pgDir);
-    HikariConfig config = poolConfig(postgres.getJdbcUrl("postgres", "postgres"));
+    if (!Files.exists(DatabasePassword.file(dataDir)) && EmbeddedServer.requiresPassword(pgDir)) {
+      // a new password would never be accepted: say so now, not after a failed start
+      throw new IllegalStateException(pgDir + " requires the password that was kept in "
+          + DatabasePassword.file(dataDir) + ", which is missing: restore that file");
+    }
+    String password = DatabasePassword.readOrCreate(dataDir);
+    EmbeddedPostgres postgres = EmbeddedServer.start(dataDir, pgDir, password, durable);
+    log.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {}", postgres.getPort(), pgDir);
+    HikariConfig config = poolConfig("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+    config.setUsername(EmbeddedServer.SUPERUSER);
+    config.setPassword(password);
     return new Database(new HikariDataSource(config), postgres);
   }
 
@@ -71,6 +88,9 @@ public final class Database implements AutoCloseable {
     config.setJdbcUrl(jdbcUrl);
     config.setMaximumPoolSize(POOL_SIZE);
     config.setPoolName("host");
+    // while the database is down, a request fails after this (503) instead of Hikari's 30 s
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
     return config;
   }
 
@@ -83,6 +103,36 @@ public final class Database implements AutoCloseable {
   /** The shared pool. */
   public DataSource dataSource() {
     return pool;
+  }
+
+  /**
+   * True when a connection can be had and answers within {@link #VALIDATION_TIMEOUT}; false,
+   * after at most {@link #CONNECTION_TIMEOUT}, while the database is down. A connection an outage
+   * broke may still sit in the pool when the database is back, and fail the check: then every
+   * idle connection is dropped, so none of them is handed out again, and a fresh one decides.
+   */
+  public boolean isAvailable() {
+    try {
+      if (aConnectionAnswers()) {
+        return true;
+      }
+    } catch (SQLTransientConnectionException e) {
+      return false; // no connection within CONNECTION_TIMEOUT: the database is down
+    } catch (SQLException e) {
+      // the connection broke during the check, as a failed check
+    }
+    pool.getHikariPoolMXBean().softEvictConnections();
+    try {
+      return aConnectionAnswers();
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private boolean aConnectionAnswers() throws SQLException {
+    try (Connection connection = pool.getConnection()) {
+      return connection.isValid((int) VALIDATION_TIMEOUT.toSeconds());
+    }
   }
 
   @Override

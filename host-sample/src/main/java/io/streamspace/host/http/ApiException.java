@@ -35,6 +35,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, code, message, field, null);
   }
 
+  /** 503: the database cannot be reached right now; the answer says when to retry. */
+  public static ApiException databaseUnavailable() {
+    return new ApiException(503, "database_unavailable", "the database is unavailable; retry later");
+  }
+
   public static ApiException notFound(String message) {
     return new ApiException(404, "not_found", message);
   }

@@ -5,13 +5,15 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The host's HTTP server (Javalin): JSON in snake_case, every error as the host's error body,
  * route groups registered by the host, and on every answer headers that keep money and tokens
- * out of caches.
+ * out of caches. A failure caused by the database being unavailable is answered 503
+ * {@code database_unavailable} with {@code Retry-After}, not 500.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -34,19 +36,23 @@ public final class HttpServer implements AutoCloseable {
               config.jsonMapper(new JavalinJackson(mapper, false));
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
             });
-    app.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(ErrorBody.of(e)));
+    app.exception(ApiException.class, HttpServer::answer);
     app.exception(
         HttpResponseException.class,
         (e, ctx) -> {
-          ApiException error = new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getMessage());
-          ctx.status(e.getStatus()).json(ErrorBody.of(error));
+          answer(new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getMessage()), ctx);
         });
     app.exception(
         Exception.class,
         (e, ctx) -> {
+          if (DatabaseOutage.causedBy(e)) {
+            // one line, no stack: while the database is down every request would log one
+            log.warn("Request {} {} failed: the database is unavailable ({})", ctx.method(), ctx.path(), e.toString());
+            answer(ApiException.databaseUnavailable(), ctx);
+            return;
+          }
           log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
-          ApiException error = new ApiException(500, "internal_error", "the server failed to answer");
-          ctx.status(500).json(ErrorBody.of(error));
+          answer(new ApiException(500, "internal_error", "the server failed to answer"), ctx);
         });
     app.error(404, ctx -> {
       if (ctx.result() == null) {
@@ -64,6 +70,19 @@ public final class HttpServer implements AutoCloseable {
   private static void protect(Context ctx) {
     ctx.header("Cache-Control", "no-store");
     ctx.header("X-Content-Type-Options", "nosniff");
+  }
+
+  /** The error body with its status; a 503 also says when to retry. */
+  private static void answer(ApiException e, Context ctx) {
+    if (e.status() == 503) {
+      retryAfter(ctx);
+    }
+    ctx.status(e.status()).json(ErrorBody.of(e));
+  }
+
+  /** Sets {@code Retry-After} on a 503 answer: every 503 of the host is worth retrying. */
+  public static void retryAfter(Context ctx) {
+    ctx.header("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS));
   }
 
   private static String codeFor(int status) {

@@ -4,18 +4,24 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.http.HttpServer;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
-/** {@code GET /api/health}: 200 once plugins are started, 503 before; no token needed. */
+/**
+ * {@code GET /api/health}, no token needed: 200 once plugins are started and the database
+ * answers; 503 while plugins start or while the database is unavailable.
+ */
 public final class HealthRoutes implements HttpServer.RouteGroup {
 
   record PluginHealth(String id, String version, String state) {}
 
-  record Health(String status, List<PluginHealth> plugins) {}
+  record Health(String status, String database, List<PluginHealth> plugins) {}
 
   private final PluginRegistry registry;
+  private final BooleanSupplier databaseAvailable;
 
-  public HealthRoutes(PluginRegistry registry) {
+  public HealthRoutes(PluginRegistry registry, BooleanSupplier databaseAvailable) {
     this.registry = registry;
+    this.databaseAvailable = databaseAvailable;
   }
 
   @Override
@@ -24,8 +30,10 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   }
 
   private void health(Context ctx) {
+    String database = databaseAvailable.getAsBoolean() ? "ok" : "unavailable";
     if (!registry.ready()) {
-      ctx.status(503).json(new Health("starting", List.of()));
+      HttpServer.retryAfter(ctx);
+      ctx.status(503).json(new Health("starting", database, List.of()));
       return;
     }
     List<PluginHealth> plugins =
@@ -33,6 +41,11 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
             .filter(ManagedPlugin::installed)
             .map(p -> new PluginHealth(p.id(), p.descriptor().version(), p.state().label()))
             .toList();
-    ctx.json(new Health("ok", plugins));
+    if (database.equals("ok")) {
+      ctx.json(new Health("ok", database, plugins));
+    } else {
+      HttpServer.retryAfter(ctx);
+      ctx.status(503).json(new Health("unavailable", database, plugins));
+    }
   }
 }

@@ -9,6 +9,7 @@ import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.idempotency.IdempotentPosts;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -70,6 +71,10 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
     } catch (ApiException e) {
       throw e;
     } catch (Exception e) {
+      if (DatabaseOutage.causedBy(e)) {
+        log.warn("Plugin {} failed on {} {}: the database is unavailable ({})", pluginId, method, path, e.toString());
+        throw ApiException.databaseUnavailable();
+      }
       log.error("Plugin {} failed on {} {}", pluginId, method, path, e);
       throw new ApiException(500, "internal_error", "the plugin failed to answer");
     }

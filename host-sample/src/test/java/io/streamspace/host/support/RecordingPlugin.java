@@ -21,9 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A test plugin: records every hook, serves a few routes, schedules a job, and has one config
- * key {@code rate} (a number, default 1.5) and a secret {@code apiKey} read from
- * {@code RECORDING_API_KEY}.
+ * A test plugin: records every hook, serves a few routes (one reads the database), schedules a
+ * job, and has one config key {@code rate} (a number, default 1.5) and a secret {@code apiKey}
+ * read from {@code RECORDING_API_KEY}.
  *
  * <p>{@code POST /things?status=} counts its runs in {@link #thingsMade} and answers
  * {@code {"n": run number}} with that status (default 201), or throws with {@code ?throw=1};
@@ -62,6 +62,12 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
         throw new IllegalStateException("the test never opened the gate");
       }
       return HttpResponse.json(201, "{\"n\":" + thingsMade.incrementAndGet() + "}");
+    });
+    // a read that lets its database failure escape to the host, as a plugin without its own mapping
+    context.routes().add(HttpMethod.GET, "/database", request -> {
+      try (var connection = context.dataSource().getConnection()) {
+        return HttpResponse.json(200, "{\"valid\":" + connection.isValid(1) + "}");
+      }
     });
     context.scheduler().schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
     context.scheduler().schedule("fail", "0 0 1 * *", ZoneOffset.UTC, job -> {

@@ -1,0 +1,137 @@
+package io.streamspace.host.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the embedded PostgreSQL (Zonky) the way a product needs it, not as Zonky's test
+ * defaults have it: durable, on loopback only, and behind a password.
+ */
+final class EmbeddedServer {
+
+  /** Who may connect: with the password only, on loopback only (the server listens nowhere else). */
+  static final String PG_HBA = """
+      # Written by the host at every start: every connection needs the password the host keeps
+      # in its data folder (db-password).
+      # TYPE  DATABASE  USER  ADDRESS       METHOD
+      local   all       all                 scram-sha-256
+      host    all       all   127.0.0.1/32  scram-sha-256
+      """;
+  static final String SUPERUSER = "postgres";
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
+
+  private EmbeddedServer() {}
+
+  /**
+   * Starts the server on {@code pgDir} (initialising it the first time), after stopping one a
+   * killed host left running there, with the password of {@code dataDir}'s password file.
+   *
+   * @param durable false only for tests: no fsync, no synchronous commit, no full-page writes,
+   *     so a crash may lose what was acknowledged
+   */
+  static EmbeddedPostgres start(Path dataDir, Path pgDir, String password, boolean durable) {
+    LeftoverServer.stopIfAny(pgDir);
+    EmbeddedPostgres postgres;
+    try {
+      postgres = durability(EmbeddedPostgres.builder(), durable)
+          .setDataDirectory(pgDir)
+          .setCleanDataDirectory(false)
+          .setServerConfig("listen_addresses", "127.0.0.1")
+          // no Unix socket: the server is reached over loopback TCP only
+          .setServerConfig("unix_socket_directories", "")
+          .setServerConfig("password_encryption", "scram-sha-256")
+          // Zonky hands its "locale config" to initdb as --key=value options, the only way to give
+          // initdb others: a new folder has its password and password-only access from the start
+          .setLocaleConfig("pwfile", DatabasePassword.file(dataDir).toAbsolutePath().toString())
+          .setLocaleConfig("auth-local", "scram-sha-256")
+          .setLocaleConfig("auth-host", "scram-sha-256")
+          // used by Zonky's own readiness check
+          .setConnectConfig("password", password)
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start embedded PostgreSQL in " + pgDir, e);
+    }
+    try {
+      requirePassword(postgres, pgDir, password);
+    } catch (RuntimeException e) {
+      closeQuietly(postgres);
+      throw e;
+    }
+    return postgres;
+  }
+
+  /**
+   * Zonky's defaults run without fsync ({@code -F}) and synchronous commit: fast for tests, but
+   * a crash can lose acknowledged writes. The product keeps the README's promise instead.
+   */
+  private static EmbeddedPostgres.Builder durability(EmbeddedPostgres.Builder builder, boolean durable) {
+    String setting = durable ? "on" : "off";
+    return builder
+        .setServerConfig("fsync", setting)
+        .setServerConfig("synchronous_commit", setting)
+        .setServerConfig("full_page_writes", setting);
+  }
+
+  /**
+   * Makes {@link #PG_HBA} the access rules, reloaded at once. A folder made before the host set a
+   * password (every local connection trusted) gets the password first, so it keeps working.
+   */
+  private static void requirePassword(EmbeddedPostgres postgres, Path pgDir, String password) {
+    Path hba = pgDir.resolve("pg_hba.conf");
+    try {
+      String rules = Files.readString(hba);
+      if (rules.equals(PG_HBA)) {
+        return;
+      }
+      try (Connection connection = postgres.getPostgresDatabase().getConnection();
+          Statement statement = connection.createStatement()) {
+        // DDL takes no parameters; the password's letters (base64url) need no quoting
+        statement.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "'");
+        Path partial = Files.writeString(pgDir.resolve("pg_hba.conf.partial"), PG_HBA);
+        Files.move(partial, hba, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        statement.execute("SELECT pg_reload_conf()");
+      }
+      if (rules.lines().anyMatch(EmbeddedServer::trusts)) {
+        log.info("The embedded PostgreSQL in {} accepted local connections without a password; "
+            + "it now requires the one in {}", pgDir, DatabasePassword.FILE_NAME);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + hba, e);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot set the embedded PostgreSQL's password in " + pgDir, e);
+    }
+  }
+
+  /** True when {@code pgDir} holds a server that already requires the host's password. */
+  static boolean requiresPassword(Path pgDir) {
+    try {
+      return Files.readString(pgDir.resolve("pg_hba.conf")).equals(PG_HBA);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** An access rule (not a comment) with the trust method. */
+  private static boolean trusts(String line) {
+    String rule = line.strip();
+    return !rule.startsWith("#") && rule.matches(".*\\s+trust(\\s.*)?");
+  }
+
+  private static void closeQuietly(EmbeddedPostgres postgres) {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      log.warn("Embedded PostgreSQL did not stop cleanly", e);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.streamspace.host.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.streamspace.host.Host;
+import io.streamspace.host.HostOptions;
+import io.streamspace.host.support.EmbeddedDatabaseFolder;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded PostgreSQL a host starts when it is given no database URL: durable, on loopback
+ * only, behind a password kept in the data folder, and able to start on folders an older host
+ * or a killed one left behind.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EmbeddedDatabaseTest {
+
+  private static final String ADMIN_TOKEN = "embedded-database-test-admin-token-0123456789";
+
+  @TempDir static Path work;
+  private Host host;
+  private EmbeddedDatabaseFolder folder;
+
+  @BeforeAll
+  void startAHostWithDefaultOptions() {
+    Path dataDir = work.resolve("default");
+    host = Host.start(options(dataDir).build());
+    folder = new EmbeddedDatabaseFolder(dataDir);
+  }
+
+  @AfterAll
+  void stopHost() {
+    host.close();
+  }
+
+  private HostOptions.Builder options(Path dataDir) {
+    return HostOptions.builder()
+        .port(0)
+        .dataDir(dataDir)
+        .pluginsDir(work.resolve("no-plugins"))
+        .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN));
+  }
+
+  @Test
+  void aDefaultStartedHostsDatabaseWritesEveryCommitToDiskBeforeItIsAcknowledged() throws SQLException {
+    assertEquals("on", folder.show("fsync"));
+    assertEquals("on", folder.show("synchronous_commit"));
+    assertEquals("on", folder.show("full_page_writes"));
+  }
+
+  @Test
+  void theServerListensOnLoopbackOnlyAndHasNoUnixSocket() throws Exception {
+    assertEquals("127.0.0.1", folder.show("listen_addresses"));
+    assertEquals("", folder.show("unix_socket_directories"));
+    Optional<InetAddress> otherAddress = nonLoopbackAddress();
+    if (otherAddress.isPresent()) {
+      try (Socket socket = new Socket()) {
+        assertThrows(ConnectException.class,
+            () -> socket.connect(new InetSocketAddress(otherAddress.get(), folder.port()), 2_000));
+      }
+    }
+  }
+
+  @Test
+  void connectingWithoutThePasswordOrWithAWrongOneIsRefused() throws SQLException {
+    assertThrows(SQLException.class, () -> folder.connect(null).close());
+    SQLException wrong = assertThrows(SQLException.class, () -> folder.connect("not-the-password").close());
+    assertEquals("28P01", wrong.getSQLState(), "invalid_password");
+    try (Connection withPassword = folder.connect()) {
+      assertTrue(withPassword.isValid(2));
+    }
+  }
+
+  @Test
+  void thePasswordFileIsReadableByTheHostsUserOnly() throws IOException {
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.passwordFile())));
+    assertTrue(folder.password().length() >= 40, "a long random password");
+  }
+
+  @Test
+  void aTestHostMayTradeCrashSafetyForSpeedOnlyByNamingItAndTheHostWarns() throws SQLException {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger databaseLog = (Logger) LoggerFactory.getLogger(Database.class);
+    logged.start();
+    databaseLog.addAppender(logged);
+    Path dataDir = work.resolve("unsafe");
+    try (Host unsafe = Host.start(options(dataDir).unsafeFastEmbeddedDatabaseForTests().build())) {
+      assertEquals("off", new EmbeddedDatabaseFolder(dataDir).show("fsync"));
+      assertEquals("off", new EmbeddedDatabaseFolder(dataDir).show("synchronous_commit"));
+    } finally {
+      databaseLog.detachAppender(logged);
+    }
+    List<ILoggingEvent> warnings = logged.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).getFormattedMessage().contains("a crash can lose acknowledged events"));
+  }
+
+  @Test
+  void aDataFolderMadeBeforePasswordsKeepsItsDataAndNowRequiresThePassword() throws Exception {
+    Path dataDir = work.resolve("trusting");
+    EmbeddedDatabaseFolder trusting = new EmbeddedDatabaseFolder(dataDir);
+    // as the host made folders before: Zonky's defaults, every local connection trusted
+    try (EmbeddedPostgres old = EmbeddedPostgres.builder()
+        .setDataDirectory(trusting.pgDir()).setCleanDataDirectory(false).start();
+        Connection connection = old.getPostgresDatabase().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before')");
+    }
+
+    try (Database database = Database.embedded(dataDir, false);
+        Connection connection = database.dataSource().getConnection();
+        ResultSet kept = connection.createStatement().executeQuery("SELECT note FROM kept")) {
+      assertTrue(kept.next());
+      assertEquals("written before", kept.getString(1));
+      assertThrows(SQLException.class, () -> trusting.connect(null).close());
+      assertThrows(SQLException.class, () -> trusting.connect("not-the-password").close());
+      assertEquals(EmbeddedServer.PG_HBA, Files.readString(trusting.pgDir().resolve("pg_hba.conf")));
+    }
+  }
+
+  @Test
+  void aPidFileLeftByAServerThatIsGoneDoesNotPreventAStart() throws Exception {
+    Path dataDir = work.resolve("stale");
+    Path pidFile = dataDir.resolve("pg").resolve("postmaster.pid");
+    List<String> pidFileOfARunningServer;
+    try (Database database = Database.embedded(dataDir, false)) {
+      pidFileOfARunningServer = Files.readAllLines(pidFile);
+    }
+    List<String> stale = new ArrayList<>(pidFileOfARunningServer);
+    stale.set(0, Long.toString(pidOfAFinishedProcess()));
+    Files.write(pidFile, stale);
+
+    try (Database database = Database.embedded(dataDir, false)) {
+      assertTrue(database.isAvailable());
+    }
+  }
+
+  @Test
+  void aFolderWhosePasswordFileWasLostIsRefusedAtOnceNamingTheFile() throws Exception {
+    Path dataDir = work.resolve("lost-password");
+    try (Database database = Database.embedded(dataDir, false)) {
+      assertTrue(database.isAvailable());
+    }
+    Files.delete(dataDir.resolve("db-password"));
+
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> Database.embedded(dataDir, false));
+    assertTrue(refused.getMessage().contains("db-password"), refused.getMessage());
+  }
+
+  private static long pidOfAFinishedProcess() throws Exception {
+    Process finished = new ProcessBuilder("true").start();
+    finished.waitFor();
+    return finished.pid();
+  }
+
+  private static Optional<InetAddress> nonLoopbackAddress() throws IOException {
+    return NetworkInterface.networkInterfaces()
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress())
+        .findFirst();
+  }
+}
