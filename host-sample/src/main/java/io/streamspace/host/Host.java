@@ -98,7 +98,7 @@ public final class Host implements AutoCloseable {
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
-    intake = new EventIntake(mapper, options.clock(), plugins, sessions);
+    intake = new EventIntake(mapper, options.clock(), options.maxEventAge(), plugins, sessions);
     Authenticator auth = new Authenticator(tokens);
     JsonBodies bodies = new JsonBodies(mapper);
     http =

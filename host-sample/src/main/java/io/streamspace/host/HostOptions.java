@@ -5,6 +5,7 @@ import io.streamspace.host.plugins.PluginPackage;
 import io.streamspace.plugin.api.PlatformPlugin;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.Map;
  * @param secrets     environment-like lookups: {@code BILLING_ADMIN_TOKEN}, {@code BILLING_DB_*},
  *                    plugin secrets (default {@link System#getenv()})
  * @param inProcessPlugins plugins handed over as objects, next to the folder's (tests)
+ * @param maxEventAge how far behind {@code clock} a platform event may be; older ones are refused
+ *                    (default {@link #DEFAULT_MAX_EVENT_AGE}, as Stripe's meter events)
  */
 public record HostOptions(
     int port,
@@ -29,7 +32,10 @@ public record HostOptions(
     Path pluginsDir,
     Clock clock,
     Map<String, String> secrets,
-    List<PluginPackage> inProcessPlugins) {
+    List<PluginPackage> inProcessPlugins,
+    Duration maxEventAge) {
+
+  public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
 
   public HostOptions {
     secrets = Map.copyOf(secrets);
@@ -49,6 +55,7 @@ public record HostOptions(
     private Clock clock = Clock.systemUTC();
     private Map<String, String> secrets = System.getenv();
     private final List<PluginPackage> inProcessPlugins = new ArrayList<>();
+    private Duration maxEventAge = DEFAULT_MAX_EVENT_AGE;
 
     private Builder() {}
 
@@ -88,8 +95,14 @@ public record HostOptions(
       return this;
     }
 
+    public Builder maxEventAge(Duration maxEventAge) {
+      this.maxEventAge = maxEventAge;
+      return this;
+    }
+
     public HostOptions build() {
-      return new HostOptions(port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins);
+      return new HostOptions(
+          port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins, maxEventAge);
     }
   }
 }

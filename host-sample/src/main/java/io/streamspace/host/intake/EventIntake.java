@@ -38,8 +38,10 @@ public final class EventIntake {
   private final SessionTracker sessions;
   private final RecentEventIds recent = new RecentEventIds(REMEMBERED_IDS);
 
-  public EventIntake(ObjectMapper mapper, Clock clock, PluginRegistry plugins, SessionTracker sessions) {
-    this.parser = new EventParser(mapper, clock);
+  /** @param maxEventAge events older than this behind the clock are refused */
+  public EventIntake(ObjectMapper mapper, Clock clock, Duration maxEventAge, PluginRegistry plugins,
+      SessionTracker sessions) {
+    this.parser = new EventParser(mapper, clock, maxEventAge);
     this.plugins = plugins;
     this.sessions = sessions;
   }
