@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
 import io.streamspace.host.db.Database;
+import io.streamspace.host.deadletters.DeadLetterRoutes;
+import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
@@ -82,6 +84,7 @@ public final class Host implements AutoCloseable {
     EventLog events = new EventLog(options.clock());
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
+    DeadLetterStore deadLetters = new DeadLetterStore(database.dataSource(), options.clock(), mapper);
     PluginRegistry[] registryRef = new PluginRegistry[1];
     HostScheduler scheduler =
         new HostScheduler(
@@ -93,7 +96,8 @@ public final class Host implements AutoCloseable {
             options.pluginsDir(),
             options.inProcessPlugins(),
             new PluginRegistry.Services(
-                database.dataSource(), options.clock(), options.secrets(), mapper, scheduler, routes, events, sessions));
+                database.dataSource(), options.clock(), options.secrets(), mapper, scheduler, routes, events, sessions,
+                deadLetters::forPlugin));
     registryRef[0] = plugins;
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
@@ -109,6 +113,7 @@ public final class Host implements AutoCloseable {
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, auth, bodies),
+            new DeadLetterRoutes(deadLetters, intake, auth),
             new PluginRequestRoutes(plugins, routes, auth));
     // Serve (health answers 503) while plugins start, then let Quartz fire their jobs.
     http.start(options.port());

@@ -1,5 +1,6 @@
 package io.streamspace.host.intake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.host.platform.SessionTracker;
@@ -70,6 +71,26 @@ public final class EventIntake {
     flush(targets);
     recent.rememberAll(freshIds);
     return new Result(fresh.size(), events.size() - fresh.size());
+  }
+
+  /**
+   * Delivers an event the host kept (a dead letter, in the format of {@link EventWire}) to one
+   * plugin again, whatever its age, and waits for the plugin's flush. The plugin either stores it
+   * or sets it aside again; either way the flush completes.
+   *
+   * @throws ApiException 409 {@code plugin_not_started} when the plugin is not running here; 503
+   *     when it could not flush (nothing is known to be stored)
+   */
+  public void redeliver(String pluginId, JsonNode keptEvent) {
+    ActivePlugin target = plugins.active().stream()
+        .filter(plugin -> plugin.id().equals(pluginId))
+        .findFirst()
+        .orElseThrow(() -> new ApiException(409, "plugin_not_started",
+            "plugin " + pluginId + " is not started; enable it, then replay"));
+    PlatformEvent event = parser.parseKept(keptEvent);
+    track(event);
+    event.deliverTo(target.extension(), target.context());
+    flush(List.of(target));
   }
 
   private void track(PlatformEvent event) {

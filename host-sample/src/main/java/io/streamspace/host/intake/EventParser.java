@@ -93,6 +93,21 @@ final class EventParser {
     return events;
   }
 
+  /**
+   * An event the host kept earlier (a dead letter, written by {@link EventWire}), validated as at
+   * intake but of any age: it was accepted when it arrived.
+   *
+   * @throws IllegalArgumentException when it is not a valid event
+   */
+  PlatformEvent parseKept(JsonNode node) {
+    List<Detail> problems = new ArrayList<>();
+    PlatformEvent event = parseEvent(node, new FieldReader(0, problems), new TimeWindow(EARLIEST, LATEST));
+    if (event == null) {
+      throw new IllegalArgumentException("not a valid event: " + problems);
+    }
+    return event;
+  }
+
   private JsonNode readJson(byte[] body) {
     try {
       JsonNode root = mapper.readTree(body);

@@ -6,6 +6,7 @@ import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -38,7 +40,8 @@ public final class PluginRegistry implements AutoCloseable {
       HostScheduler scheduler,
       PluginRouteTable routes,
       EventLog events,
-      SessionControl sessions) {}
+      SessionControl sessions,
+      Function<String, DeadLetters> deadLetters) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -188,7 +191,8 @@ public final class PluginRegistry implements AutoCloseable {
                   services.dataSource(), services.clock(), services.sessions()),
               services.scheduler().forPlugin(id),
               services.routes().forPlugin(id),
-              services.events().publisherFor(id));
+              services.events().publisherFor(id),
+              services.deadLetters().apply(id));
       plugin.extension().onLoad(context);
       services.scheduler().resumePlugin(id);
       plugin.running(context);

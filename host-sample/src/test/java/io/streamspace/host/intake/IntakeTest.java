@@ -10,12 +10,15 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
+import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +143,19 @@ class IntakeTest extends HostTestBase {
     assertEquals("occurred_at", refused.field());
     assertEquals("is more than 2 days old (the host's maximum event age)", refused.details().get(0).message());
     assertEquals(1, parser.parse(event.replace("11:59:59", "12:00:00").getBytes(UTF_8)).size());
+  }
+
+  @Test
+  void anEventKeptInTheWireFormatReadsBackAsTheSameEventWhateverItsAge() {
+    EventParser parser = new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
+    UserEvent user = new UserEvent("k-1", Instant.parse("2020-01-01T00:00:00.5Z"), "u1", null, "U One",
+        Map.of("plan", "pro", "currency", "VND"));
+    SessionEvent heartbeat = new SessionEvent("k-2", Instant.parse("2020-01-01T01:00:00Z"), "s1", "u1",
+        new ResourceSize(new BigDecimal("4.50"), new BigDecimal("0.000001"), BigDecimal.TEN));
+
+    assertEquals(new PlatformEvent.UserCreated(user), parser.parseKept(EventWire.userCreated(user)));
+    assertEquals(new PlatformEvent.SessionChanged(EventType.SESSION_HEARTBEAT, heartbeat),
+        parser.parseKept(EventWire.session(EventType.SESSION_HEARTBEAT, heartbeat)));
   }
 
   @ParameterizedTest(name = "{0}")
