@@ -78,8 +78,9 @@ public final class EventIntake {
    * plugin again, whatever its age, and waits for the plugin's flush. The plugin either stores it
    * or sets it aside again; either way the flush completes.
    *
-   * @throws ApiException 409 {@code plugin_not_started} when the plugin is not running here; 503
-   *     when it could not flush (nothing is known to be stored)
+   * @throws ApiException 409 {@code plugin_not_started} when the plugin is not running here, 409
+   *     {@code not_replayable} when the event is not valid by today's rules; 503 when the plugin
+   *     could not flush (nothing is known to be stored)
    */
   public void redeliver(String pluginId, JsonNode keptEvent) {
     ActivePlugin target = plugins.active().stream()
@@ -87,7 +88,13 @@ public final class EventIntake {
         .findFirst()
         .orElseThrow(() -> new ApiException(409, "plugin_not_started",
             "plugin " + pluginId + " is not started; enable it, then replay"));
-    PlatformEvent event = parser.parseKept(keptEvent);
+    PlatformEvent event;
+    try {
+      event = parser.parseKept(keptEvent);
+    } catch (IllegalArgumentException e) {
+      // kept by an older host whose rules were looser: the platform must send it anew
+      throw new ApiException(409, "not_replayable", "the kept event is no longer valid: " + e.getMessage());
+    }
     track(event);
     event.deliverTo(target.extension(), target.context());
     flush(List.of(target));

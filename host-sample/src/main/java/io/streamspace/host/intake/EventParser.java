@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Parses a request body of platform events once and validates every event. A body with any
@@ -102,8 +103,10 @@ final class EventParser {
   PlatformEvent parseKept(JsonNode node) {
     List<Detail> problems = new ArrayList<>();
     PlatformEvent event = parseEvent(node, new FieldReader(0, problems), new TimeWindow(EARLIEST, LATEST));
-    if (event == null) {
-      throw new IllegalArgumentException("not a valid event: " + problems);
+    if (!problems.isEmpty()) { // the event may be built without a bad optional part
+      throw new IllegalArgumentException(problems.stream()
+          .map(problem -> problem.field() + " " + problem.message())
+          .collect(Collectors.joining("; ")));
     }
     return event;
   }

@@ -97,6 +97,32 @@ class DeadLettersE2ETest extends BillingHostTestBase {
         .status());
   }
 
+  @Test
+  void aReplayThatCannotBeDoneNowIsRefusedAndTheLetterKept() throws Exception {
+    String dora = newUser("dora");
+    sql("ALTER TABLE billing_sessions ADD CONSTRAINT no_dora CHECK (user_id <> '" + dora + "')");
+    api.postEvents(platformToken, List.of(
+        Events.sessionCreated("s-" + dora, dora, at("01:00"), "1", "0", "0")));
+    sql("ALTER TABLE billing_sessions DROP CONSTRAINT no_dora");
+    long id = deadLetters("").get(0).get("id").asLong();
+    String replay = "/api/admin/dead-letters/" + id + "/replay";
+
+    api.http.post("/api/admin/plugins/billing/disable", api.adminToken, null).expect(200);
+    Response disabled = api.http.post(replay, api.adminToken, null);
+    api.http.post("/api/admin/plugins/billing/enable", api.adminToken, null).expect(200);
+    assertEquals(409, disabled.status(), disabled.toString());
+    assertEquals("plugin_not_started", disabled.body().at("/error/code").asText());
+
+    // kept by a host whose rules were looser than today's
+    sql("UPDATE host_dead_letters SET event = jsonb_set(event, '{session,cpu_cores}', '0.0000001')"
+        + " WHERE id = " + id);
+    Response invalid = api.http.post(replay, api.adminToken, null);
+    assertEquals(409, invalid.status(), invalid.toString());
+    assertEquals("not_replayable", invalid.body().at("/error/code").asText());
+    assertTrue(invalid.body().at("/error/message").asText().contains("session.cpu_cores"));
+    assertEquals("pending", deadLetters("").get(0).get("replay_status").asText());
+  }
+
   private JsonNode usage(String user) {
     return api.usage(api.token(user, "user"), "?from=2026-03-10&to=2026-03-11").expect(200);
   }
