@@ -212,7 +212,10 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
     }
   }
 
-  /** Writes the pending items with the batch's; tells whether that succeeded. */
+  /**
+   * Writes the pending items with the batch's, setting aside those that can never be written;
+   * tells whether that succeeded.
+   */
   @SuppressWarnings("unchecked")
   private boolean writeBatch(List<Object> batch) {
     List<CompletableFuture<Void>> waiting = new ArrayList<>();
