@@ -82,7 +82,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
-    meter = new SessionMeter(new MeteringStore(dataSource, config::get), config::get);
+    meter = new SessionMeter(new MeteringStore(dataSource, config::get), config::get,
+        context.deadLetters());
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());

@@ -6,6 +6,8 @@ import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
+import io.streamspace.host.deadletters.DeadLetterRoutes;
+import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Json;
@@ -91,6 +93,7 @@ public final class Host implements AutoCloseable {
     EventLog events = new EventLog(options.clock());
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
+    DeadLetterStore deadLetters = new DeadLetterStore(database.dataSource(), options.clock(), mapper);
     PluginRegistry[] registryRef = new PluginRegistry[1];
     HostScheduler scheduler =
         new HostScheduler(
@@ -102,12 +105,13 @@ public final class Host implements AutoCloseable {
             options.pluginsDir(),
             options.inProcessPlugins(),
             new PluginRegistry.Services(
-                database.dataSource(), options.clock(), options.secrets(), mapper, scheduler, routes, events, sessions));
+                database.dataSource(), options.clock(), options.secrets(), mapper, scheduler, routes, events, sessions,
+                deadLetters::forPlugin));
     registryRef[0] = plugins;
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
-    intake = new EventIntake(mapper, options.clock(), plugins, sessions);
+    intake = new EventIntake(mapper, options.clock(), options.maxEventAge(), plugins, sessions);
     Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
     JsonBodies bodies = new JsonBodies(mapper);
     http =
@@ -118,6 +122,7 @@ public final class Host implements AutoCloseable {
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, auth, bodies),
+            new DeadLetterRoutes(deadLetters, intake, auth),
             new PluginRequestRoutes(plugins, routes, auth,
                 new IdempotentPosts(new IdempotencyKeys(database.dataSource(), options.clock(), mapper))));
     // Serve (health answers 503) while plugins start, then let Quartz fire their jobs.

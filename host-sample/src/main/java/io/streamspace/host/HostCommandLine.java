@@ -3,6 +3,7 @@ package io.streamspace.host;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** The command-line options of {@link HostMain}. */
 final class HostCommandLine {
@@ -15,6 +16,7 @@ final class HostCommandLine {
           "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else an embedded one)",
           "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ next to the jar)",
           "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar)",
+          "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
           "  --demo              post demo users and sessions, run the jobs, print curl lines",
           "  --help              this text");
 
@@ -25,10 +27,14 @@ final class HostCommandLine {
     }
   }
 
+  /** A century: events older than that are no metering a bill can still use. */
+  static final int MAX_EVENT_AGE_DAYS = 36_500;
+
   int port = 8080;
   String dbUrl;
   Path pluginsDir;
   Path dataDir;
+  Duration maxEventAge = HostOptions.DEFAULT_MAX_EVENT_AGE;
   boolean demo;
   boolean help;
 
@@ -43,6 +49,7 @@ final class HostCommandLine {
         case "--db-url" -> line.dbUrl = value(args, ++i, arg);
         case "--plugins-dir" -> line.pluginsDir = Path.of(value(args, ++i, arg));
         case "--data-dir" -> line.dataDir = Path.of(value(args, ++i, arg));
+        case "--max-event-age-days" -> line.maxEventAge = days(value(args, ++i, arg), arg);
         default -> throw new UsageException("unknown option " + arg);
       }
     }
@@ -68,6 +75,19 @@ final class HostCommandLine {
     }
   }
 
+  private static Duration days(String text, String option) throws UsageException {
+    try {
+      int days = Integer.parseInt(text);
+      if (days < 1 || days > MAX_EVENT_AGE_DAYS) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofDays(days);
+    } catch (NumberFormatException e) {
+      throw new UsageException(
+          option + " must be a number of days from 1 to " + MAX_EVENT_AGE_DAYS + ", got " + text);
+    }
+  }
+
   /** The options, with folders defaulting to ones next to the running jar. */
   HostOptions toOptions() {
     Path home = jarFolder();
@@ -76,7 +96,8 @@ final class HostCommandLine {
       plugins = home != null && Files.isDirectory(home.resolve("plugins")) ? home.resolve("plugins") : Path.of("plugins");
     }
     Path data = dataDir != null ? dataDir : (home != null ? home.resolve("data") : Path.of("data"));
-    return HostOptions.builder().port(port).dbUrl(dbUrl).pluginsDir(plugins).dataDir(data).build();
+    return HostOptions.builder().port(port).dbUrl(dbUrl).pluginsDir(plugins).dataDir(data)
+        .maxEventAge(maxEventAge).build();
   }
 
   /** The folder holding the running jar, or null when not run from a jar. */

@@ -5,6 +5,7 @@ import io.streamspace.host.plugins.PluginPackage;
 import io.streamspace.plugin.api.PlatformPlugin;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.Map;
  * @param unsafeFastEmbeddedDatabase tests only: the embedded PostgreSQL skips fsync and
  *                    synchronous commit, so a crash can lose acknowledged events; the host logs a
  *                    warning. No command-line option sets it (default false: durable)
+ * @param maxEventAge how far behind {@code clock} a platform event may be; older ones are refused
+ *                    (default {@link #DEFAULT_MAX_EVENT_AGE}, as Stripe's meter events)
  */
 public record HostOptions(
     int port,
@@ -33,7 +36,10 @@ public record HostOptions(
     Clock clock,
     Map<String, String> secrets,
     List<PluginPackage> inProcessPlugins,
-    boolean unsafeFastEmbeddedDatabase) {
+    boolean unsafeFastEmbeddedDatabase,
+    Duration maxEventAge) {
+
+  public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
 
   public HostOptions {
     secrets = Map.copyOf(secrets);
@@ -54,6 +60,7 @@ public record HostOptions(
     private Map<String, String> secrets = System.getenv();
     private final List<PluginPackage> inProcessPlugins = new ArrayList<>();
     private boolean unsafeFastEmbeddedDatabase;
+    private Duration maxEventAge = DEFAULT_MAX_EVENT_AGE;
 
     private Builder() {}
 
@@ -102,9 +109,15 @@ public record HostOptions(
       return this;
     }
 
+    public Builder maxEventAge(Duration maxEventAge) {
+      this.maxEventAge = maxEventAge;
+      return this;
+    }
+
     public HostOptions build() {
       return new HostOptions(
-          port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins, unsafeFastEmbeddedDatabase);
+          port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins, unsafeFastEmbeddedDatabase,
+          maxEventAge);
     }
   }
 }

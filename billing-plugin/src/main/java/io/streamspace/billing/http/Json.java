@@ -31,7 +31,7 @@ public final class Json {
       .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
       // request decimals are read exactly as written (1.005 stays 1.005, never a double)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      // one JSON value and nothing after it: {"a":1}garbage is not a body to half-read
+      // a body is one JSON value: {...} xyz or [...]] is refused, not read up to the garbage
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 

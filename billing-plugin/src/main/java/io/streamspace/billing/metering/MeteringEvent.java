@@ -1,26 +1,51 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Instant;
 import java.util.Objects;
 
-/** A platform event as the write-behind buffer holds it until it is stored. */
+/**
+ * A platform event as the write-behind buffer holds it until it is stored. Each keeps the event
+ * it came from, so that one the database refuses can be handed back to the host as it arrived.
+ */
 public sealed interface MeteringEvent {
+
+  /** Hands the platform event this came from to the host, to keep until an admin replays it. */
+  void setAside(DeadLetters deadLetters, String reason);
 
   /**
    * A user's billing account should exist.
    *
-   * @param email    null when unknown
+   * @param source   the user.created event
    * @param currency ISO 4217 code of a supported currency (checked when it was queued)
    * @param planId   a configured plan id
    */
-  record AccountOpening(String userId, String email, String currency, String planId, Instant at)
+  record AccountOpening(UserEvent source, String currency, String planId)
       implements MeteringEvent {
     public AccountOpening {
-      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(source, "source");
       Objects.requireNonNull(currency, "currency");
       Objects.requireNonNull(planId, "planId");
-      Objects.requireNonNull(at, "at");
+    }
+
+    public String userId() {
+      return source.userId();
+    }
+
+    /** Null when unknown. */
+    public String email() {
+      return source.email();
+    }
+
+    public Instant at() {
+      return source.occurredAt();
+    }
+
+    @Override
+    public void setAside(DeadLetters deadLetters, String reason) {
+      deadLetters.recordUserCreated(source, reason);
     }
   }
 
@@ -29,6 +54,15 @@ public sealed interface MeteringEvent {
     public SessionSignal {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(event, "event");
+    }
+
+    @Override
+    public void setAside(DeadLetters deadLetters, String reason) {
+      switch (kind) {
+        case CREATED -> deadLetters.recordSessionCreated(event, reason);
+        case HEARTBEAT -> deadLetters.recordSessionHeartbeat(event, reason);
+        case TERMINATED -> deadLetters.recordSessionTerminated(event, reason);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Duration;
@@ -18,6 +19,10 @@ import java.util.function.Supplier;
  * <p>No event id table is needed for de-duplication: every effect is a merge that a second
  * delivery of the same event leaves unchanged (insert-if-absent, least start, greatest
  * heartbeat, least end, first size reported per instant).
+ *
+ * <p>An event the database refuses for a reason retrying cannot fix ({@link WriteFailures}) is
+ * isolated by the queue and handed back to the host's {@link DeadLetters} with the reason; the
+ * others are stored.
  */
 public final class SessionMeter implements AutoCloseable {
 
@@ -28,10 +33,12 @@ public final class SessionMeter implements AutoCloseable {
   private final Supplier<BillingConfig> config;
   private final WriteBehindQueue<MeteringEvent> queue;
 
-  public SessionMeter(MeteringStore store, Supplier<BillingConfig> config) {
+  public SessionMeter(MeteringStore store, Supplier<BillingConfig> config,
+      DeadLetters deadLetters) {
     this.config = config;
     this.queue = new WriteBehindQueue<>("billing-metering-writer", QUEUE_CAPACITY, MAX_BATCH,
-        MAX_DELAY, batch -> store.write(coalesce(batch)));
+        MAX_DELAY, batch -> store.write(coalesce(batch)), WriteFailures::isPermanent,
+        (event, failure) -> event.setAside(deadLetters, WriteFailures.reason(failure)));
   }
 
   private MeteringBatch coalesce(List<MeteringEvent> events) {
@@ -52,8 +59,7 @@ public final class SessionMeter implements AutoCloseable {
     String plan = current.hasPlan(event.attributes().get("plan"))
         ? event.attributes().get("plan")
         : current.defaultPlan();
-    queue.put(new AccountOpening(event.userId(), event.email(), currency, plan,
-        event.occurredAt()));
+    queue.put(new AccountOpening(event, currency, plan));
   }
 
   public void sessionCreated(SessionEvent event) {
@@ -68,7 +74,7 @@ public final class SessionMeter implements AutoCloseable {
     queue.put(new SessionSignal(SessionSignalKind.TERMINATED, event));
   }
 
-  /** Completes once every event handed over before the call is stored. */
+  /** Completes once every event handed over before the call is stored or set aside. */
   public CompletableFuture<Void> flush() {
     return queue.flush();
   }

@@ -1,13 +1,16 @@
 package io.streamspace.billing.metering;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,15 +23,22 @@ import org.slf4j.LoggerFactory;
  *   <li>The writer collects a batch for at most {@code maxDelay} after its first item, or less
  *       when someone waits on {@link #flush()}, and hands it to the {@link BatchWriter} at once.
  *   <li>{@link #flush()} is a group commit: a marker travels through the queue behind every item
- *       put before the call, and its future completes once every item ahead of it is written.
- *   <li>A failed write drops nothing: the writer keeps the batch and retries it by itself (writes
- *       are idempotent), waiting {@link #FIRST_BACKOFF} doubling up to {@link #MAX_BACKOFF}
- *       between attempts, and takes nothing new from the queue until it is written, so the queue
- *       stays bounded and fills up, pushing back on producers, during a long outage. The flushes
- *       waiting on a failed write, those already queued and those made until a write succeeds
- *       complete exceptionally at once (their callers do not acknowledge, and the platform
- *       redelivers); a flush completes normally only once everything put before it is written.
- *       A batch that can never be written therefore stops the queue rather than being lost.
+ *       put before the call, and its future completes once every item ahead of it is written (or
+ *       set aside, below).
+ *   <li>A write that fails for a reason retrying cannot fix (the {@code permanent} predicate) is
+ *       split to find the item that causes it: each half is written on its own, and a failing
+ *       half split again, until the failure is down to single items. Those go to the
+ *       {@link DeadLetterSink}, the rest is written, and the flushes waiting complete normally:
+ *       one item that can never be written never blocks the others, and is not dropped either.
+ *   <li>Any other failed write drops nothing: the writer keeps what is not yet written or set
+ *       aside and retries it by itself (writes are idempotent, and so is setting aside), waiting
+ *       {@link #FIRST_BACKOFF} doubling up to {@link #MAX_BACKOFF} between attempts, and takes
+ *       nothing new from the queue until it is written, so the queue stays bounded and fills up,
+ *       pushing back on producers, during a long outage. A sink that fails counts as such a
+ *       failure. The flushes waiting on a failed write, those already queued and those made until
+ *       a write succeeds complete exceptionally at once (their callers do not acknowledge, and the
+ *       platform redelivers); a flush completes normally only once everything put before it is
+ *       written or set aside.
  *   <li>{@link #close()}, or an interrupt of the writer thread, writes what was collected and what
  *       is queued. Only if that fails is it given up, logged; no flush ever reported it written.
  * </ul>
@@ -45,6 +55,16 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
     void write(List<E> batch) throws Exception;
   }
 
+  /** Keeps an item that can never be written elsewhere, for someone to look at and replay. */
+  @FunctionalInterface
+  public interface DeadLetterSink<E> {
+    /**
+     * @param failure why writing the item alone failed
+     * @throws Exception when the item could not be kept: it is then retried like a failed write
+     */
+    void setAside(E item, Exception failure) throws Exception;
+  }
+
   private record FlushRequest(CompletableFuture<Void> done) {}
 
   static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
@@ -52,6 +72,8 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
 
   private final BlockingQueue<Object> queue;
   private final BatchWriter<E> writer;
+  private final Predicate<Exception> permanent;
+  private final DeadLetterSink<E> deadLetters;
   private final long maxDelayNanos;
   private final int maxBatch;
   private final Thread thread;
@@ -60,19 +82,23 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   // the last write failure, until a write succeeds: flushes made meanwhile fail at once
   private volatile Exception outage;
-  // items taken from the queue and not yet written, in order; writer thread only (and close()
-  // after it has stopped)
+  // items taken from the queue and neither written nor set aside yet, in order; writer thread
+  // only (and close() after it has stopped)
   private final List<E> pending = new ArrayList<>();
 
   /**
    * @param capacity how many items may wait before {@link #put} blocks
    * @param maxBatch the most items written in one batch
    * @param maxDelay how long the first item of a batch may wait for company
+   * @param permanent which write failures retrying cannot fix: caused by an item of the batch
+   * @param deadLetters where an item whose write alone fails permanently goes
    */
   public WriteBehindQueue(String name, int capacity, int maxBatch, Duration maxDelay,
-      BatchWriter<E> writer) {
+      BatchWriter<E> writer, Predicate<Exception> permanent, DeadLetterSink<E> deadLetters) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.writer = writer;
+    this.permanent = permanent;
+    this.deadLetters = deadLetters;
     this.maxBatch = maxBatch;
     this.maxDelayNanos = maxDelay.toNanos();
     this.thread = new Thread(this::drainUntilClosed, name);
@@ -86,8 +112,8 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
   }
 
   /**
-   * Completes once every item put before this call is written, or exceptionally when a write
-   * failed since and nothing has been written yet (the items are kept and retried).
+   * Completes once every item put before this call is written or set aside, or exceptionally
+   * when a write failed since and nothing has been written yet (the items are kept and retried).
    */
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -186,7 +212,10 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
     }
   }
 
-  /** Writes the pending items with the batch's; tells whether that succeeded. */
+  /**
+   * Writes the pending items with the batch's, setting aside those that can never be written;
+   * tells whether that succeeded.
+   */
   @SuppressWarnings("unchecked")
   private boolean writeBatch(List<Object> batch) {
     List<CompletableFuture<Void>> waiting = new ArrayList<>();
@@ -198,10 +227,7 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
       }
     }
     try {
-      if (!pending.isEmpty()) {
-        writer.write(new ArrayList<>(pending));
-      }
-      pending.clear();
+      writeSettingAsidePoison();
       outage = null;
       waiting.forEach(done -> done.complete(null));
       return true;
@@ -221,6 +247,50 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
         LOG.warn("writing a batch of {} items failed; keeping it to retry", pending.size(), e);
       }
       return false;
+    }
+  }
+
+  /**
+   * Writes the pending items; when a write fails permanently, writes each half of it on its own,
+   * splitting again until the items that fail alone are isolated and set aside. Throws the first
+   * other failure, leaving pending only what was neither written nor set aside.
+   */
+  private void writeSettingAsidePoison() throws Exception {
+    Deque<List<E>> parts = new ArrayDeque<>(); // the next part to write on top, then in order
+    boolean splitting = false;
+    if (!pending.isEmpty()) {
+      parts.push(new ArrayList<>(pending));
+    }
+    try {
+      while (!parts.isEmpty()) {
+        List<E> part = parts.peek();
+        try {
+          writer.write(part);
+        } catch (Exception e) {
+          if (!permanent.test(e)) {
+            throw e;
+          }
+          if (part.size() > 1) {
+            if (!splitting) { // once per batch, not once per split
+              splitting = true;
+              LOG.warn("writing {} items failed for a reason retrying cannot fix ({}); writing "
+                  + "each half on its own to set aside what causes it", part.size(),
+                  String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            }
+            parts.pop();
+            parts.push(part.subList(part.size() / 2, part.size()));
+            parts.push(part.subList(0, part.size() / 2));
+            continue;
+          }
+          deadLetters.setAside(part.get(0), e);
+        }
+        parts.pop();
+      }
+    } finally {
+      List<E> left = new ArrayList<>();
+      parts.forEach(left::addAll);
+      pending.clear();
+      pending.addAll(left);
     }
   }
 }

@@ -20,6 +20,96 @@ import org.junit.jupiter.api.Test;
 class WriteBehindQueueTest {
 
   private final List<Integer> written = Collections.synchronizedList(new ArrayList<>());
+  private final List<Integer> setAside = Collections.synchronizedList(new ArrayList<>());
+  private final List<Exception> setAsideBecause = Collections.synchronizedList(new ArrayList<>());
+
+  /** What PostgreSQL answers when a row breaks a CHECK constraint: no retry can fix it. */
+  private static SQLException checkViolation() {
+    return new SQLException("ERROR: new row violates check constraint \"no_13\"", "23514");
+  }
+
+  @Test
+  void oneItemThatCanNeverBeWrittenIsSetAsideAndTheOthersAreWritten() throws Exception {
+    List<List<Integer>> attempts = Collections.synchronizedList(new ArrayList<>());
+    try (WriteBehindQueue<Integer> queue = queue(1_000, batch -> {
+      attempts.add(List.copyOf(batch));
+      if (batch.contains(13)) {
+        throw checkViolation(); // all or nothing: the batch's other items are not written
+      }
+      written.addAll(batch);
+    })) {
+      for (int i = 0; i < 100; i++) {
+        queue.put(i);
+      }
+      queue.flush().get(10, TimeUnit.SECONDS); // completes normally: nothing blocks
+
+      List<Integer> allButThirteen = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        if (i != 13) {
+          allButThirteen.add(i);
+        }
+      }
+      assertEquals(allButThirteen, written, "the others written once each, in order");
+      assertEquals(List.of(13), setAside, "the bad item is reported, not dropped");
+      assertEquals("23514", ((SQLException) setAsideBecause.get(0)).getSQLState());
+      assertTrue(attempts.size() <= 2 * 7 + 1, "halving finds it in about log2(100) steps: " + attempts.size());
+
+      queue.put(100);
+      queue.flush().get(10, TimeUnit.SECONDS);
+      assertEquals(100, written.get(written.size() - 1), "and the queue goes on");
+    }
+  }
+
+  @Test
+  void aTransientFailureIsRetriedNotSetAside() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    CountDownLatch stored = new CountDownLatch(1);
+    try (WriteBehindQueue<Integer> queue = queue(100, batch -> {
+      if (attempts.incrementAndGet() <= 3) {
+        throw new SQLException("connection refused", "08001");
+      }
+      written.addAll(batch);
+      stored.countDown();
+    })) {
+      queue.put(1);
+      queue.put(2);
+      assertFlushFails(queue.flush());
+
+      assertTrue(stored.await(10, TimeUnit.SECONDS), "retried until the database is back");
+      flushAsThePlatformRedelivers(queue);
+      assertEquals(List.of(1, 2), written, "written whole, not split");
+      assertEquals(List.of(), setAside, "a connection failure sets nothing aside");
+    }
+  }
+
+  @Test
+  void anItemThatCannotBeSetAsideIsKeptAndRetried() throws Exception {
+    AtomicInteger sinkCalls = new AtomicInteger();
+    CountDownLatch setAsideAtLast = new CountDownLatch(1);
+    try (WriteBehindQueue<Integer> queue = new WriteBehindQueue<>("test-writer", 100, 1_000,
+        Duration.ofMillis(50), batch -> {
+          if (batch.contains(2)) {
+            throw checkViolation();
+          }
+          written.addAll(batch);
+        }, WriteFailures::isPermanent, (item, failure) -> {
+          if (sinkCalls.incrementAndGet() == 1) {
+            throw new SQLException("the host's database is down", "08006");
+          }
+          setAside.add(item);
+          setAsideAtLast.countDown();
+        })) {
+      queue.put(1);
+      queue.put(2);
+      queue.put(3);
+      assertFlushFails(queue.flush()); // 2 is neither written nor kept: not acknowledged
+
+      assertTrue(setAsideAtLast.await(10, TimeUnit.SECONDS), "retried until it is kept");
+      flushAsThePlatformRedelivers(queue);
+      assertEquals(List.of(2), setAside);
+      assertEquals(List.of(1, 3), written, "1 written before the sink failed, 3 after, once each");
+    }
+  }
 
   @Test
   void flushCompletesAfterEverythingPutBeforeItIsWritten() {
@@ -102,7 +192,7 @@ class WriteBehindQueueTest {
         Duration.ofHours(1), batch -> {
           written.addAll(batch);
           stored.countDown();
-        });
+        }, WriteFailures::isPermanent, (item, failure) -> setAside.add(item));
     queue.put(1);
     Thread writer = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("interrupted-writer")).findFirst().orElseThrow();
@@ -177,8 +267,12 @@ class WriteBehindQueueTest {
     assertThrows(IllegalStateException.class, () -> queue.put(2));
   }
 
-  private static WriteBehindQueue<Integer> queue(int capacity,
+  private WriteBehindQueue<Integer> queue(int capacity,
       WriteBehindQueue.BatchWriter<Integer> writer) {
-    return new WriteBehindQueue<>("test-writer", capacity, 1_000, Duration.ofMillis(50), writer);
+    return new WriteBehindQueue<>("test-writer", capacity, 1_000, Duration.ofMillis(50), writer,
+        WriteFailures::isPermanent, (item, failure) -> {
+          setAside.add(item);
+          setAsideBecause.add(failure);
+        });
   }
 }

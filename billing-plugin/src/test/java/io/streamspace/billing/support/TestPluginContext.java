@@ -2,7 +2,10 @@ package io.streamspace.billing.support;
 
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.PluginConfig;
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.time.Clock;
 import java.util.HashMap;
@@ -12,14 +15,21 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
-/** A hand-written host context: real PostgreSQL, a movable clock, direct jobs, a route table. */
+/**
+ * A hand-written host context: real PostgreSQL, a movable clock, direct jobs, a route table,
+ * dead letters kept in a list.
+ */
 public final class TestPluginContext implements PluginContext {
+
+  /** An event the plugin set aside: the hook it came through, the event, and why. */
+  public record DeadLetter(String hook, Object event, String reason) {}
 
   private final MutableClock clock;
   private final DirectJobScheduler scheduler;
   private final RouteTable routes = new RouteTable();
   private final Map<String, String> secrets = new HashMap<>();
   private final List<String> published = new CopyOnWriteArrayList<>();
+  private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
   private volatile String configJson = "{}";
 
   public TestPluginContext(MutableClock clock) {
@@ -99,6 +109,36 @@ public final class TestPluginContext implements PluginContext {
 
       @Override
       public void resume(String sessionId) {}
+    };
+  }
+
+  /** Every event set aside so far, in order. */
+  public List<DeadLetter> deadLettersRecorded() {
+    return List.copyOf(deadLetters);
+  }
+
+  @Override
+  public DeadLetters deadLetters() {
+    return new DeadLetters() {
+      @Override
+      public void recordUserCreated(UserEvent event, String reason) {
+        deadLetters.add(new DeadLetter("onUserCreated", event, reason));
+      }
+
+      @Override
+      public void recordSessionCreated(SessionEvent event, String reason) {
+        deadLetters.add(new DeadLetter("onSessionCreated", event, reason));
+      }
+
+      @Override
+      public void recordSessionHeartbeat(SessionEvent event, String reason) {
+        deadLetters.add(new DeadLetter("onSessionHeartbeat", event, reason));
+      }
+
+      @Override
+      public void recordSessionTerminated(SessionEvent event, String reason) {
+        deadLetters.add(new DeadLetter("onSessionTerminated", event, reason));
+      }
     };
   }
 

@@ -19,9 +19,14 @@ public final class Json {
 
   private Json() {}
 
-  /** A mapper for the host's HTTP bodies. Numbers with a fraction become BigDecimal, never double. */
+  /**
+   * A mapper for the host's HTTP bodies. Numbers with a fraction become BigDecimal, never double.
+   * A body is one JSON value: anything after it ({@code {...} xyz}, {@code [...]]}) is refused,
+   * not ignored.
+   */
   public static ObjectMapper newMapper() {
     return new ObjectMapper()
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .registerModule(new JavaTimeModule())
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .setSerializationInclusion(JsonInclude.Include.ALWAYS)

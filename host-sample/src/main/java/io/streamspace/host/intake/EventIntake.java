@@ -1,5 +1,6 @@
 package io.streamspace.host.intake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.host.platform.SessionTracker;
@@ -38,8 +39,10 @@ public final class EventIntake {
   private final SessionTracker sessions;
   private final RecentEventIds recent = new RecentEventIds(REMEMBERED_IDS);
 
-  public EventIntake(ObjectMapper mapper, Clock clock, PluginRegistry plugins, SessionTracker sessions) {
-    this.parser = new EventParser(mapper, clock);
+  /** @param maxEventAge events older than this behind the clock are refused */
+  public EventIntake(ObjectMapper mapper, Clock clock, Duration maxEventAge, PluginRegistry plugins,
+      SessionTracker sessions) {
+    this.parser = new EventParser(mapper, clock, maxEventAge);
     this.plugins = plugins;
     this.sessions = sessions;
   }
@@ -68,6 +71,33 @@ public final class EventIntake {
     flush(targets);
     recent.rememberAll(freshIds);
     return new Result(fresh.size(), events.size() - fresh.size());
+  }
+
+  /**
+   * Delivers an event the host kept (a dead letter, in the format of {@link EventWire}) to one
+   * plugin again, whatever its age, and waits for the plugin's flush. The plugin either stores it
+   * or sets it aside again; either way the flush completes.
+   *
+   * @throws ApiException 409 {@code plugin_not_started} when the plugin is not running here, 409
+   *     {@code not_replayable} when the event is not valid by today's rules; 503 when the plugin
+   *     could not flush (nothing is known to be stored)
+   */
+  public void redeliver(String pluginId, JsonNode keptEvent) {
+    ActivePlugin target = plugins.active().stream()
+        .filter(plugin -> plugin.id().equals(pluginId))
+        .findFirst()
+        .orElseThrow(() -> new ApiException(409, "plugin_not_started",
+            "plugin " + pluginId + " is not started; enable it, then replay"));
+    PlatformEvent event;
+    try {
+      event = parser.parseKept(keptEvent);
+    } catch (IllegalArgumentException e) {
+      // kept by an older host whose rules were looser: the platform must send it anew
+      throw new ApiException(409, "not_replayable", "the kept event is no longer valid: " + e.getMessage());
+    }
+    track(event);
+    event.deliverTo(target.extension(), target.context());
+    flush(List.of(target));
   }
 
   private void track(PlatformEvent event) {

@@ -20,25 +20,38 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Parses a request body of platform events once and validates every event. A body with any
  * invalid event is refused whole, naming each problem by index and field, so nothing of it is
- * applied.
+ * applied. What it accepts, the database can store exactly (see {@link FieldReader}); an
+ * {@code occurred_at} is an instant to the microsecond (what {@code timestamptz} keeps) in years
+ * 1 to 9999, at most {@link #MAX_CLOCK_SKEW} ahead and at most the maximum event age behind the
+ * host's clock.
  */
 final class EventParser {
 
   static final int MAX_EVENTS = 10_000;
   /** Platform clocks drift; anything further ahead than this is a client bug. */
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  /**
+   * The instants every layer writes and reads back alike: four-digit ISO years (PostgreSQL reads
+   * neither year 0 nor five-digit years as {@link Instant#toString()} writes them).
+   */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final Set<String> USER_FIELDS = Set.of("user_id", "email", "name");
 
   private final ObjectMapper mapper;
   private final Clock clock;
+  private final Duration maxEventAge;
 
-  EventParser(ObjectMapper mapper, Clock clock) {
+  /** @param maxEventAge how far behind the clock an event may be: older ones are refused */
+  EventParser(ObjectMapper mapper, Clock clock, Duration maxEventAge) {
     this.mapper = mapper;
     this.clock = clock;
+    this.maxEventAge = maxEventAge;
   }
 
   /**
@@ -59,13 +72,14 @@ final class EventParser {
     } else {
       throw ApiException.badRequest("invalid_json", "body must be an event object or an array of events", null);
     }
-    Instant latestAllowed = clock.instant().plus(MAX_CLOCK_SKEW);
+    Instant now = clock.instant();
+    TimeWindow window = new TimeWindow(now.minus(maxEventAge), now.plus(MAX_CLOCK_SKEW));
     List<Detail> problems = new ArrayList<>();
     List<PlatformEvent> events = new ArrayList<>(nodes.size());
     Set<Integer> badIndexes = new HashSet<>();
     for (int i = 0; i < nodes.size(); i++) {
       int before = problems.size();
-      PlatformEvent event = parseEvent(nodes.get(i), new FieldReader(i, problems), latestAllowed);
+      PlatformEvent event = parseEvent(nodes.get(i), new FieldReader(i, problems), window);
       if (problems.size() > before) {
         badIndexes.add(i);
       } else {
@@ -80,6 +94,23 @@ final class EventParser {
     return events;
   }
 
+  /**
+   * An event the host kept earlier (a dead letter, written by {@link EventWire}), validated as at
+   * intake but of any age: it was accepted when it arrived.
+   *
+   * @throws IllegalArgumentException when it is not a valid event
+   */
+  PlatformEvent parseKept(JsonNode node) {
+    List<Detail> problems = new ArrayList<>();
+    PlatformEvent event = parseEvent(node, new FieldReader(0, problems), new TimeWindow(EARLIEST, LATEST));
+    if (!problems.isEmpty()) { // the event may be built without a bad optional part
+      throw new IllegalArgumentException(problems.stream()
+          .map(problem -> problem.field() + " " + problem.message())
+          .collect(Collectors.joining("; ")));
+    }
+    return event;
+  }
+
   private JsonNode readJson(byte[] body) {
     try {
       JsonNode root = mapper.readTree(body);
@@ -92,14 +123,17 @@ final class EventParser {
     }
   }
 
+  /** The instants an event may have occurred at, inclusive. */
+  private record TimeWindow(Instant earliest, Instant latest) {}
+
   /** The event, or null when the reader noted a problem. */
-  private PlatformEvent parseEvent(JsonNode node, FieldReader reader, Instant latestAllowed) {
+  private PlatformEvent parseEvent(JsonNode node, FieldReader reader, TimeWindow window) {
     if (!node.isObject()) {
       reader.problem(null, "event must be a JSON object");
       return null;
     }
     String id = reader.requiredId(node, "", "id");
-    Instant occurredAt = occurredAt(node, reader, latestAllowed);
+    Instant occurredAt = occurredAt(node, reader, window);
     JsonNode typeNode = node.get("type");
     EventType type = typeNode == null ? null : EventType.fromWire(typeNode.asText()).orElse(null);
     if (type == null) {
@@ -114,7 +148,7 @@ final class EventParser {
     return session == null ? null : new PlatformEvent.SessionChanged(type, session);
   }
 
-  private Instant occurredAt(JsonNode node, FieldReader reader, Instant latestAllowed) {
+  private Instant occurredAt(JsonNode node, FieldReader reader, TimeWindow window) {
     JsonNode value = node.get("occurred_at");
     if (value == null || !value.isTextual()) {
       reader.problem("occurred_at", "is required as an ISO-8601 instant");
@@ -127,8 +161,21 @@ final class EventParser {
       reader.problem("occurred_at", "must be an ISO-8601 instant such as 2025-01-31T12:00:00Z");
       return null;
     }
-    if (instant.isAfter(latestAllowed)) {
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      reader.problem("occurred_at", "must be in the years 0001 to 9999");
+      return null;
+    }
+    if (instant.getNano() % 1_000 != 0) {
+      reader.problem("occurred_at", "must have at most 6 fractional digits (microseconds)");
+      return null;
+    }
+    if (instant.isAfter(window.latest())) {
       reader.problem("occurred_at", "is more than " + MAX_CLOCK_SKEW.toMinutes() + " minutes in the future");
+      return null;
+    }
+    if (instant.isBefore(window.earliest())) {
+      reader.problem("occurred_at", "is more than " + maxEventAge.toDays()
+          + " days old (the host's maximum event age)");
       return null;
     }
     return instant;
@@ -140,12 +187,12 @@ final class EventParser {
       return null;
     }
     String userId = reader.requiredId(user, "user.", "user_id");
-    String email = reader.optionalString(user, "user.", "email");
+    String email = reader.optionalSingleLine(user, "user.", "email");
     String name = reader.optionalString(user, "user.", "name");
     Map<String, String> attributes = new HashMap<>();
     for (Iterator<String> names = user.fieldNames(); names.hasNext(); ) {
       String field = names.next();
-      if (!USER_FIELDS.contains(field)) {
+      if (!USER_FIELDS.contains(field) && reader.storableName("user", field)) {
         String value = reader.optionalString(user, "user.", field);
         if (value != null) {
           attributes.put(field, value);

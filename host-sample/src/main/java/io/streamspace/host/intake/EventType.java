@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /** The platform event types intake accepts, by their wire names. */
-enum EventType {
+public enum EventType {
   USER_CREATED("user.created"),
   SESSION_CREATED("session.created"),
   SESSION_HEARTBEAT("session.heartbeat"),
@@ -16,7 +16,7 @@ enum EventType {
     this.wireName = wireName;
   }
 
-  String wireName() {
+  public String wireName() {
     return wireName;
   }
 

@@ -9,10 +9,17 @@ import java.util.List;
 /**
  * Reads fields of one JSON object of a request, collecting every problem (with the object's
  * index in its batch and the dotted field name) instead of stopping at the first.
+ *
+ * <p>Whatever it accepts, PostgreSQL stores exactly (what plugins and the dead-letter table
+ * need): strings are well-formed Unicode without NUL (PostgreSQL text cannot hold U+0000), ids
+ * and e-mails have no control characters at all, and sizes have at most {@link #MAX_DECIMALS}
+ * decimals below their upper bounds, which {@code numeric} columns keep without rounding.
  */
 final class FieldReader {
 
   private static final int MAX_ID_LENGTH = 200;
+  /** Sizes are kept to the millionth (a core, a GB): more is noise, and 1e-20000 is no size. */
+  static final int MAX_DECIMALS = 6;
   private static final String[] SIZE_FIELDS = {"cpu_cores", "memory_gb", "storage_gb"};
   /** Upper bounds that catch unit mistakes (bytes sent as GB) without limiting real machines. */
   private static final BigDecimal[] SIZE_LIMITS = {
@@ -47,10 +54,19 @@ final class FieldReader {
       problem(field, "must be at most " + MAX_ID_LENGTH + " characters");
       return null;
     }
-    return node.asText();
+    return singleLine(field, node.asText());
   }
 
-  /** An optional string, or null (a non-string value is a problem). */
+  /**
+   * An optional string without control characters (an e-mail), or null (a non-string value is
+   * a problem).
+   */
+  String optionalSingleLine(JsonNode parent, String prefix, String name) {
+    String text = optionalString(parent, prefix, name);
+    return text == null ? null : singleLine(prefix + name, text);
+  }
+
+  /** An optional free text (a name), or null (a non-string value is a problem). */
   String optionalString(JsonNode parent, String prefix, String name) {
     JsonNode node = parent.get(name);
     if (node == null || node.isNull()) {
@@ -60,7 +76,59 @@ final class FieldReader {
       problem(prefix + name, "must be a string");
       return null;
     }
-    return node.asText();
+    return storable(prefix + name, node.asText());
+  }
+
+  /**
+   * Whether the name of a member that is kept (a user attribute's) is storable text without
+   * control characters; a problem on {@code field} (the object) otherwise.
+   */
+  boolean storableName(String field, String name) {
+    if (hasControlCharacter(name) || !wellFormed(name)) {
+      problem(field, "member names must be well-formed text without control characters");
+      return false;
+    }
+    return true;
+  }
+
+  /** The text when it has no control character (NUL, tab, line breaks, DEL...), else null. */
+  private String singleLine(String field, String text) {
+    if (hasControlCharacter(text)) {
+      problem(field, "must not contain control characters (such as NUL or line breaks)");
+      return null;
+    }
+    return storable(field, text);
+  }
+
+  /** The text when PostgreSQL can store it exactly (no NUL, no lone surrogate), else null. */
+  private String storable(String field, String text) {
+    if (text.indexOf('\0') >= 0) {
+      problem(field, "must not contain the NUL character (U+0000)");
+      return null;
+    }
+    if (!wellFormed(text)) {
+      problem(field, "must be well-formed Unicode (an unpaired surrogate cannot be stored)");
+      return null;
+    }
+    return text;
+  }
+
+  private static boolean hasControlCharacter(String text) {
+    return text.chars().anyMatch(Character::isISOControl);
+  }
+
+  /** True when every surrogate is half of a pair: the text has a UTF-8 encoding. */
+  private static boolean wellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean paired = Character.isHighSurrogate(c)
+          ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i))
+          : !Character.isLowSurrogate(c);
+      if (!paired) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A JSON object member, or null (problem noted) when missing or not an object. */
@@ -113,6 +181,10 @@ final class FieldReader {
     }
     if (value.compareTo(limit) > 0) {
       problem(field, "must be at most " + limit.toPlainString());
+      return null;
+    }
+    if (value.stripTrailingZeros().scale() > MAX_DECIMALS) {
+      problem(field, "must have at most " + MAX_DECIMALS + " decimals");
       return null;
     }
     return value;

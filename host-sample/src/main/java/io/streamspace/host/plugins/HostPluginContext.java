@@ -2,6 +2,7 @@ package io.streamspace.host.plugins;
 
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.PluginConfig;
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -20,6 +21,7 @@ final class HostPluginContext implements PluginContext {
   private final JobScheduler scheduler;
   private final HttpRoutes routes;
   private final EventPublisher events;
+  private final DeadLetters deadLetters;
   private final System.Logger logger;
   private volatile PluginConfig config;
 
@@ -29,13 +31,15 @@ final class HostPluginContext implements PluginContext {
       SharedServices shared,
       JobScheduler scheduler,
       HttpRoutes routes,
-      EventPublisher events) {
+      EventPublisher events,
+      DeadLetters deadLetters) {
     this.pluginId = pluginId;
     this.config = config;
     this.shared = shared;
     this.scheduler = scheduler;
     this.routes = routes;
     this.events = events;
+    this.deadLetters = deadLetters;
     this.logger = new Slf4jSystemLogger(pluginId);
   }
 
@@ -81,6 +85,11 @@ final class HostPluginContext implements PluginContext {
   @Override
   public SessionControl sessions() {
     return shared.sessions();
+  }
+
+  @Override
+  public DeadLetters deadLetters() {
+    return deadLetters;
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -43,7 +45,8 @@ public final class PluginRegistry implements AutoCloseable {
       HostScheduler scheduler,
       PluginRouteTable routes,
       EventLog events,
-      SessionControl sessions) {}
+      SessionControl sessions,
+      Function<String, DeadLetters> deadLetters) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -215,7 +218,8 @@ public final class PluginRegistry implements AutoCloseable {
                   services.dataSource(), services.clock(), services.sessions()),
               services.scheduler().forPlugin(id),
               services.routes().forPlugin(id),
-              services.events().publisherFor(id));
+              services.events().publisherFor(id),
+              services.deadLetters().apply(id));
       plugin.extension().onLoad(context);
       services.scheduler().resumePlugin(id);
       plugin.running(context);

@@ -1,25 +1,41 @@
 package io.streamspace.host.intake;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.http.ApiException;
+import io.streamspace.host.http.Json;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
+import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class IntakeTest extends HostTestBase {
 
   private static final String VALID_CREATED =
       "{\"id\":\"ok-1\",\"type\":\"session.created\",\"occurred_at\":\"2025-06-01T10:00:00Z\","
+          + "\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\",\"cpu_cores\":2,\"memory_gb\":4.5,\"storage_gb\":10}}";
+
+  /** Valid, under an id of its own: accepted once, it would be a duplicate for the others. */
+  private static final String TRAILING_CREATED =
+      "{\"id\":\"trailing-1\",\"type\":\"session.created\",\"occurred_at\":\"2025-06-01T10:00:00Z\","
           + "\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\",\"cpu_cores\":2,\"memory_gb\":4.5,\"storage_gb\":10}}";
 
   private String platform;
@@ -59,8 +75,114 @@ class IntakeTest extends HostTestBase {
         Arguments.of("event not an object", "42", null));
   }
 
+  private static final String SESSION =
+      "\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1,\"memory_gb\":1,\"storage_gb\":1}";
+
+  /** A session.created at 11:00 whose session object has {@code from} replaced by {@code to}. */
+  private static String sessionWith(String from, String to) {
+    return "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\","
+        + SESSION.replace(from, to) + "}";
+  }
+
+  /** A session.created at the given time. */
+  private static String sessionAt(String occurredAt) {
+    return "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"" + occurredAt + "\"," + SESSION + "}";
+  }
+
+  /** A user.created at 11:00 with the given user object members. */
+  private static String userWith(String members) {
+    return "{\"id\":\"e\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\",\"user\":{" + members + "}}";
+  }
+
+  /** Events that pass as JSON but the database could not store exactly (JSON escapes intended). */
+  static Stream<Arguments> unstorableEvents() {
+    return Stream.of(
+        Arguments.of("NUL in user_id", sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\u0000\""), "session.user_id"),
+        Arguments.of("NUL in session_id", sessionWith("\"session_id\":\"s\"", "\"session_id\":\"\\u0000s\""), "session.session_id"),
+        Arguments.of("NUL in email", userWith("\"user_id\":\"u\",\"email\":\"a\\u0000@b\""), "user.email"),
+        Arguments.of("NUL in event id", sessionAt("2025-06-01T11:00:00Z").replace("\"id\":\"e\"", "\"id\":\"e\\u0000\""), "id"),
+        Arguments.of("NUL in name", userWith("\"user_id\":\"u\",\"name\":\"A\\u0000\""), "user.name"),
+        Arguments.of("NUL in an attribute", userWith("\"user_id\":\"u\",\"plan\":\"pro\\u0000\""), "user.plan"),
+        Arguments.of("NUL in an attribute name", userWith("\"user_id\":\"u\",\"pl\\u0000an\":\"pro\""), "user"),
+        Arguments.of("line break in user_id", sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\n\""), "session.user_id"),
+        Arguments.of("unpaired surrogate in name", userWith("\"user_id\":\"u\",\"name\":\"A\\ud800\""), "user.name"),
+        Arguments.of("occurred_at in year -5000", sessionAt("-5000-01-01T00:00:00Z"), "occurred_at"),
+        Arguments.of("occurred_at in year +999999999", sessionAt("+999999999-12-31T00:00:00Z"), "occurred_at"),
+        Arguments.of("occurred_at in nanoseconds", sessionAt("2025-06-01T11:00:00.123456789Z"), "occurred_at"),
+        Arguments.of("occurred_at 36 days old", sessionAt("2025-04-26T11:59:59Z"), "occurred_at"),
+        Arguments.of("occurred_at 1970-01-01", sessionAt("1970-01-01T00:00:00Z"), "occurred_at"),
+        Arguments.of("cpu_cores 1e-20000", sessionWith("\"cpu_cores\":1", "\"cpu_cores\":1e-20000"), "session.cpu_cores"),
+        Arguments.of("cpu_cores 1e308", sessionWith("\"cpu_cores\":1", "\"cpu_cores\":1e308"), "session.cpu_cores"),
+        Arguments.of("memory_gb with 7 decimals", sessionWith("\"memory_gb\":1", "\"memory_gb\":0.0000001"), "session.memory_gb"));
+  }
+
+  @Test
+  void acceptsWhatTheDatabaseStoresExactly() {
+    // the edges of each rule: 6 decimals, microseconds, 35 days old to the second, 5 minutes
+    // ahead, tabs and line breaks in a name, an emoji (a surrogate pair) in an id
+    String edge = "[{\"id\":\"edge-1\",\"type\":\"session.created\",\"occurred_at\":\"2025-04-27T12:00:00.123456Z\","
+        + "\"session\":{\"session_id\":\"s-\\ud83d\\ude00\",\"user_id\":\"u1\",\"cpu_cores\":0.000001,\"memory_gb\":1.5000000,\"storage_gb\":1000000}},"
+        + "{\"id\":\"edge-2\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T12:05:00Z\","
+        + "\"user\":{\"user_id\":\"u1\",\"name\":\"A\\tB\\nC\"}}]";
+    Response response = post(edge);
+
+    assertEquals(202, response.status(), response.toString());
+    SessionEvent session = (SessionEvent) plugin.events.get(0);
+    assertEquals("s-\ud83d\ude00", session.sessionId());
+    assertEquals("2025-04-27T12:00:00.123456Z", session.occurredAt().toString());
+    assertEquals(new BigDecimal("0.000001"), session.resources().cpuCores());
+    assertEquals("A\tB\nC", ((UserEvent) plugin.events.get(1)).displayName());
+  }
+
+  @Test
+  void refusesAnEventOlderThanTheConfiguredMaximumAge() {
+    EventParser parser = new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(2));
+    String event = VALID_CREATED.replace("2025-06-01T10:00:00Z", "2025-05-30T11:59:59Z");
+
+    ApiException refused = assertThrows(ApiException.class, () -> parser.parse(event.getBytes(UTF_8)));
+    assertEquals("occurred_at", refused.field());
+    assertEquals("is more than 2 days old (the host's maximum event age)", refused.details().get(0).message());
+    assertEquals(1, parser.parse(event.replace("11:59:59", "12:00:00").getBytes(UTF_8)).size());
+  }
+
+  @Test
+  void anEventKeptInTheWireFormatReadsBackAsTheSameEventWhateverItsAge() {
+    EventParser parser = new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
+    UserEvent user = new UserEvent("k-1", Instant.parse("2020-01-01T00:00:00.5Z"), "u1", null, "U One",
+        Map.of("plan", "pro", "currency", "VND"));
+    SessionEvent heartbeat = new SessionEvent("k-2", Instant.parse("2020-01-01T01:00:00Z"), "s1", "u1",
+        new ResourceSize(new BigDecimal("4.50"), new BigDecimal("0.000001"), BigDecimal.TEN));
+
+    assertEquals(new PlatformEvent.UserCreated(user), parser.parseKept(EventWire.userCreated(user)));
+    assertEquals(new PlatformEvent.SessionChanged(EventType.SESSION_HEARTBEAT, heartbeat),
+        parser.parseKept(EventWire.session(EventType.SESSION_HEARTBEAT, heartbeat)));
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("badEvents")
+  @ValueSource(strings = {TRAILING_CREATED + " xyz", "[" + TRAILING_CREATED + "]]", TRAILING_CREATED + " {}"})
+  void refusesTrailingGarbageAfterTheJson(String body) {
+    Response response = post(body);
+
+    assertEquals(400, response.status());
+    assertEquals("invalid_json", response.body().at("/error/code").asText());
+    assertTrue(plugin.events.isEmpty());
+  }
+
+  @Test
+  void otherJsonBodiesRefuseTrailingGarbageToo() {
+    Response admission = http.post("/api/platform/admission", platform,
+        "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3} xyz");
+    Response token = http.post("/api/admin/tokens", ADMIN_TOKEN,
+        "{\"user_id\":\"u9\",\"roles\":[\"user\"]}}");
+
+    assertEquals(400, admission.status());
+    assertEquals("invalid_json", admission.body().at("/error/code").asText());
+    assertEquals(400, token.status());
+    assertEquals("invalid_json", token.body().at("/error/code").asText());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"badEvents", "unstorableEvents"})
   void refusesWholeBatchNamingIndexAndField(String why, String badEvent, String field) {
     Response response = post("[" + VALID_CREATED + "," + badEvent + "]");
 

@@ -3,6 +3,7 @@ package io.streamspace.plugin.api;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.time.Clock;
@@ -12,7 +13,7 @@ import javax.sql.DataSource;
  * What the host offers a plugin. One context per plugin; it stays valid from
  * {@link PlatformPlugin#onLoad} to {@link PlatformPlugin#onUnload}.
  *
- * <p>Stable since 0.1.
+ * <p>Stable since 0.1; {@link #deadLetters()} since 0.2.
  */
 public interface PluginContext {
 
@@ -42,4 +43,17 @@ public interface PluginContext {
 
   /** The plugin's logger, routed to the host's logging. */
   System.Logger logger();
+
+  /**
+   * Where to set aside events the plugin can never store, so they block nothing and are kept for
+   * an admin to see and replay. Stable since 0.2.
+   *
+   * <p>The default is for hosts written against 0.1, which keep no dead letters: it throws, so a
+   * plugin that sets events aside needs a 0.2 host.
+   *
+   * @throws UnsupportedOperationException when the host keeps no dead letters
+   */
+  default DeadLetters deadLetters() {
+    throw new UnsupportedOperationException("this host keeps no dead letters (plugin-api < 0.2)");
+  }
 }

@@ -1,0 +1,77 @@
+package io.streamspace.host.deadletters;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.streamspace.host.http.ApiException;
+import io.streamspace.host.http.Authenticator;
+import io.streamspace.host.http.HttpServer;
+import io.streamspace.host.http.Page;
+import io.streamspace.host.intake.EventIntake;
+import io.streamspace.plugin.api.http.Caller;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/admin/dead-letters}: the events plugins could never store, newest first; and
+ * {@code POST /api/admin/dead-letters/{id}/replay}: delivers one to its plugin again, after a fix.
+ */
+public final class DeadLetterRoutes implements HttpServer.RouteGroup {
+
+  private final DeadLetterStore store;
+  private final EventIntake intake;
+  private final Authenticator auth;
+
+  public DeadLetterRoutes(DeadLetterStore store, EventIntake intake, Authenticator auth) {
+    this.store = store;
+    this.intake = intake;
+    this.auth = auth;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.get("/api/admin/dead-letters", this::list);
+    app.post("/api/admin/dead-letters/{id}/replay", this::replay);
+  }
+
+  private void list(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    Page page = Page.of(ctx);
+    List<DeadLetter> fetched = store.list(page);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("dead_letters", page.rows(fetched));
+    body.put("next_offset", page.nextOffset(fetched));
+    ctx.json(body);
+  }
+
+  /**
+   * Hands the kept event to its plugin's hook again and waits for the plugin's flush: 200 with
+   * the dead letter marked {@code replayed} when the plugin stored it; 409 {@code replay_failed}
+   * with the new reason when the plugin set it aside again (kept, marked {@code replay_failed}).
+   * Replaying a replayed event changes nothing.
+   */
+  private void replay(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    DeadLetter before = find(ctx.pathParam("id"));
+    if (!"replayed".equals(before.replayStatus())) {
+      intake.redeliver(before.pluginId(), before.event());
+      DeadLetter after = store.find(before.id()).orElseThrow();
+      if (after.failures() > before.failures()) {
+        store.markReplayFailed(before.id());
+        throw new ApiException(409, "replay_failed",
+            "the plugin could not store the event again: " + after.reason());
+      }
+      store.markReplayed(before.id());
+    }
+    ctx.json(store.find(before.id()).orElseThrow());
+  }
+
+  private DeadLetter find(String pathId) {
+    // ASCII digits only: Long.parseLong would also read other scripts' digits
+    if (!pathId.matches("[0-9]{1,18}")) {
+      throw ApiException.notFound("no dead letter " + pathId);
+    }
+    return store.find(Long.parseLong(pathId))
+        .orElseThrow(() -> ApiException.notFound("no dead letter " + pathId));
+  }
+}
