@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,7 @@ class DatabaseOutageE2ETest {
     api = new BillingApi(host.port(), ADMIN_TOKEN);
     aliceToken = api.token("alice", "user");
     platformToken = api.token("platform", "platform");
-    api.postEvents(platformToken, List.of(Events.userCreated("alice", Instant.now().minusSeconds(60))));
+    api.postEvents(platformToken, List.of(Events.userCreated("alice", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60))));
   }
 
   @AfterAll
@@ -96,7 +97,7 @@ class DatabaseOutageE2ETest {
       answersDatabaseUnavailable(() -> api.http.get("/api/plugins/rec/database", null));
       // event intake answers its own 503 codes, and says when to retry too
       HostClient.Response intake = api.http.post("/api/platform/events", platformToken,
-          HostClient.json(List.of(Events.userCreated("bob", Instant.now().minusSeconds(60)))));
+          HostClient.json(List.of(Events.userCreated("bob", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60)))));
       assertEquals(503, intake.status(), intake.toString());
       assertEquals(Optional.of("5"), intake.header("Retry-After"));
       HostClient.Response health = api.http.get("/api/health", null);
