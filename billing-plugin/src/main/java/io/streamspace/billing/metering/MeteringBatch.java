@@ -95,8 +95,10 @@ public final class MeteringBatch {
     sessions.merge(e.sessionId(),
         new SessionRow(e.sessionId(), e.userId(), e.occurredAt(), e.occurredAt(), ended),
         MeteringBatch::mergeSession);
+    // sizes on any event hold from its instant, a terminate's too: the storage it reports is
+    // the account's level from then on (cpu and memory bill nothing after the end)
     ResourceSize size = e.resources();
-    if (size != null && kind != SessionSignalKind.TERMINATED) {
+    if (size != null) {
       sizes.putIfAbsent(new InstantKey(e.sessionId(), e.occurredAt()),
           new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
       storage.putIfAbsent(new InstantKey(e.userId(), e.occurredAt()),

@@ -268,6 +268,31 @@ class CalculateUsageTest {
   }
 
   @Test
+  void sizesOnATerminateHoldFromItsInstantSoStorageIsBilledAtTheLevelItReports() {
+    billing.created("2026-03-02T00:00:00Z", "s1", "alice", size("1", "2", "10"));
+    billing.terminated("2026-03-02T02:00:00Z", "s1", "alice", size("0", "0", "20"));
+
+    billing.calculateUsageAt("2026-03-02T05:10:00Z");
+
+    // storage 10 GB for 00:00-02:00, then the 20 GB the terminate reports until the settle
+    // point 05:00: 10 x 3,600 GB-seconds twice, 20 x 3,600 three times (80 GB-hours, not the
+    // 50 of 10 GB kept to the end); cpu and memory stop at the end: 2 core-hours, 4 GB-hours
+    assertEquals(List.of("36000", "36000", "72000", "72000", "72000"),
+        BillingHarness.rows("SELECT unit_seconds FROM billing_usage_records "
+            + "WHERE resource_type = 'storage' ORDER BY slice_start").stream()
+            .map(r -> plain(r.get(0))).toList());
+    assertEquals(List.of("7200", "14400"), BillingHarness.rows("""
+        SELECT sum(unit_seconds) FROM billing_usage_records WHERE resource_type <> 'storage'
+        GROUP BY resource_type ORDER BY resource_type""").stream()
+        .map(r -> plain(r.get(0))).toList());
+    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T02:00:00Z")), "0", "0"),
+        BillingHarness.rows("SELECT effective_from, cpu_cores, memory_gb "
+            + "FROM billing_session_sizes ORDER BY effective_from DESC").get(0).stream()
+            .map(v -> v instanceof BigDecimal ? plain(v) : v).toList(),
+        "the terminate's cpu and memory are kept too, though they bill nothing after the end");
+  }
+
+  @Test
   void newRatesApplyFromTheNextRun() {
     billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "0"));
     billing.heartbeat("2026-03-02T12:00:00Z", "s1", "alice", null);
