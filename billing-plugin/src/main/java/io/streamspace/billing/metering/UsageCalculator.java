@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
  * set-based, in one transaction (a crash half-way leaves nothing behind, and a re-run inserts
- * nothing twice thanks to the watermarks, with the unique slice key as the safety net).
- * {@code RatingBenchmark} (in the tests) measures it.
+ * nothing twice thanks to the watermarks, with the unique slice key as the safety net), at most
+ * a bounded amount of it per run. {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>Semantics:
  * <ul>
@@ -29,9 +29,17 @@ import org.slf4j.LoggerFactory;
  *       heartbeat timeout is closed at its last heartbeat ({@code heartbeat_timeout}).
  *   <li><b>Lateness.</b> Time is settled only up to {@code now - timeout}: events that arrive
  *       up to one timeout late are still billed exactly; later ones cannot change rated time.
- *   <li><b>Slices.</b> Unrated time {@code [rated_until or started_at, settle point)} is cut at
- *       every UTC hour and at every billing-period start. An open session rates only slices that
- *       end by its settle point; an ended session also rates its final partial slice.
+ *   <li><b>Slices.</b> Unrated time {@code [rated_until or started_at, settle point)} is cut
+ *       ({@link SliceCuts}) at every UTC hour and at every midnight in the billing zone (every
+ *       billing-period start is one). An open session rates only slices that end by its settle
+ *       point; an ended session also rates its final partial slice.
+ *   <li><b>Bound.</b> A subject (a session, or an account's storage) has as many hours of work
+ *       as the UTC hours its unrated time touches. A run rates at most {@code hoursPerSubject}
+ *       of a subject's, and at most {@code hoursPerRun} in all: when more is waiting, each
+ *       subject rates at most L hours past its watermark, L the largest level (at least 1) at
+ *       which Σ min(work, L) fits, so short backlogs complete and long ones (a session created
+ *       weeks ago, a month of events replayed) are worked off over the next runs, each its own
+ *       transaction. The outcome says what is left.
  *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
@@ -76,53 +84,83 @@ public final class UsageCalculator {
       FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
       """;
 
-  // the earliest unrated instant, which tells the billing-period boundaries the run can cross,
-  // and the currencies left unrated for want of rates (parameter: the rated currencies)
+  // UNRATED's subjects with time to rate, each with its hours of work: the UTC hours its
+  // unrated time touches, up to its settle point (an upper bound of the slices it rates)
+  private static final String WORK = """
+      SELECT t.*, ceil(extract(epoch FROM t.settle - date_trunc('hour', t.from_t, 'UTC'))
+                       / 3600)::bigint AS hours
+      FROM (%s) t WHERE t.settle > t.from_t""".formatted(UNRATED);
+
+  // the earliest unrated instant, which tells the midnights the run can cross, the hours of
+  // work in the rated currencies, and the currencies left unrated for want of rates
+  // (parameters: the rated currencies twice, then UNRATED's)
   private static final String RANGE = """
-      SELECT min(from_t),
+      SELECT min(from_t), sum(hours) FILTER (WHERE currency = ANY (?::text[])),
              array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (?::text[]))
-      FROM (%s) t""".formatted(UNRATED);
+      FROM (%s) t""".formatted(WORK);
+
+  // Only when the work exceeds the bound: the largest L with Σ min(hours, L) <= bound. With the
+  // subjects by hours ascending, k-th of n, "before" the hours of those before it: the first k
+  // for which capping it and all after it at its own hours is too much holds the level, where
+  // the bound left after the ones before is shared by the n - k + 1 capped. (Parameters:
+  // UNRATED's, the rated currencies, the bound twice.)
+  private static final String LEVEL = """
+      WITH w AS (
+        SELECT hours, row_number() OVER (ORDER BY hours) AS k, count(*) OVER () AS n,
+               sum(hours) OVER (ORDER BY hours ROWS UNBOUNDED PRECEDING) - hours AS before
+        FROM (%s) t WHERE currency = ANY (?::text[])
+      )
+      SELECT (?::bigint - before) / (n - k + 1) FROM w
+      WHERE before + (n - k + 1) * hours > ?::bigint
+      ORDER BY k LIMIT 1""".formatted(WORK);
 
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
-   * Parameters: the period boundaries, the rates (currencies, then the CPU, memory and storage
-   * price in each), the earliest unrated instant RANGE found, UNRATED's, the cap, the creation
-   * time, then resource type and unit of each resource.
+   * Parameters: the midnights, the rates (currencies, then the CPU, memory and storage price in
+   * each), the earliest unrated instant RANGE found, the hours each subject may rate, UNRATED's,
+   * the cap, the creation time, then resource type and unit of each resource.
    *
-   * run: the boundaries, and the rates as parallel arrays by currency (a handful: each
-   *   record looks its prices up by position, with no join); subjects in a currency without
-   *   rates are left unrated.
+   * run: the midnights (the cuts that are not always UTC hours), and the rates as parallel
+   *   arrays by currency (a handful: each record looks its prices up by position, with no
+   *   join); subjects in a currency without rates are left unrated.
    * todo: only subjects from the earliest instant on. RANGE ran in an earlier statement (READ
    *   COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat updates), so a
    *   subject committed since may start before it, before the run's cut points: rating it would
    *   skip its time up to the first one and still move its watermark. The next run rates it.
-   *   Each subject rates [from_t, rate_to). An ended session whose end is settled rates up
-   *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
-   *   its settle point, so that it rates whole slices only. This is also its new watermark.
+   *   Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past the
+   *   UTC hour of from_t, a cut) when its settle point is beyond (held: work left). An ended
+   *   session whose end is settled and within the limit rates up to its end (done); any other
+   *   only up to the last cut point (UTC hour or midnight) before where it stops, so that it
+   *   rates whole slices only. This is also its new watermark.
    * cells: the run's cut points (every UTC hour from the earliest from_t to past the cap, and
-   *   the boundaries) as consecutive [cell_start, cell_end), keyed by their UTC hour.
+   *   the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour.
    * slices: each subject's cells, found by hour (an equality join, where joining on a range
    *   would compare every subject with every cell), clipped to its range.
    * steps: the size (or storage level) steps, each to the next one (lead).
    * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
    *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
    * records, sessions, accounts: the usage records (no zero usage) at the rates of their
-   *   account's currency, and the watermarks.
+   *   account's currency, and the watermarks; then the subjects held and their hours left.
    */
   private static final String RATE = """
       WITH run AS (
-        SELECT ?::timestamptz[] AS bounds, ?::text[] AS currencies, ?::text[]::numeric[] AS cpu,
-               ?::text[]::numeric[] AS memory, ?::text[]::numeric[] AS storage,
-               ?::timestamptz AS earliest
+        SELECT ?::timestamptz[] AS midnights, ?::text[] AS currencies,
+               ?::text[]::numeric[] AS cpu, ?::text[]::numeric[] AS memory,
+               ?::text[]::numeric[] AS storage, ?::timestamptz AS earliest,
+               make_interval(hours => ?) AS horizon
       ),
       todo AS MATERIALIZED (
-        SELECT t.*, r.rate_to
+        SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done,
+               l.limit_t < t.settle AS held
         FROM (%1$s) t
         CROSS JOIN run
-        -- width_bucket counts the (sorted) boundaries up to settle: the last one is at that index
-        CROSS JOIN LATERAL (SELECT CASE WHEN t.final THEN t.settle
-            ELSE greatest(date_trunc('hour', t.settle, 'UTC'),
-                          run.bounds[width_bucket(t.settle, run.bounds)])
+        CROSS JOIN LATERAL (SELECT date_trunc('hour', t.from_t, 'UTC') + run.horizon AS limit_t) l
+        CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
+                                   t.final AND t.settle <= l.limit_t AS done) d
+        -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
+        CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
+            ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
+                          run.midnights[width_bucket(d.stop, run.midnights)])
             END AS rate_to) r
         WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
           AND t.from_t >= run.earliest
@@ -133,7 +171,7 @@ public final class UsageCalculator {
         FROM (SELECT generate_series(date_trunc('hour', earliest, 'UTC'),
                                      ?::timestamptz + interval '1 hour', interval '1 hour')
               FROM run
-              UNION SELECT unnest(bounds) FROM run) g(p)
+              UNION SELECT unnest(midnights) FROM run) g(p)
       ),
       slices AS (
         SELECT t.user_id, t.session_id, t.currency,
@@ -203,7 +241,7 @@ public final class UsageCalculator {
         RETURNING 1
       ),
       sessions AS (
-        UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.final
+        UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
         FROM todo t
         WHERE t.session_id <> '' AND s.session_id = t.session_id
         RETURNING 1
@@ -215,25 +253,41 @@ public final class UsageCalculator {
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM sessions),
-             (SELECT count(*) FROM accounts)
+             (SELECT count(*) FROM accounts), count(*),
+             coalesce(sum(ceil(extract(epoch FROM settle - rate_to) / 3600)), 0)::bigint
+      FROM todo WHERE held
       """.formatted(UNRATED);
 
   /**
-   * What one run did.
+   * What one run did, and what it left for the next runs.
    *
    * @param sessionsClosed   sessions closed for lack of heartbeats
    * @param recordsInserted  usage records inserted
    * @param sessionsRated    sessions whose watermark advanced
    * @param accountsRated    accounts whose storage watermark advanced
+   * @param subjectsBehind   sessions and accounts the run's bound held back
+   * @param hoursLeft        their hours of work left (up to their settle points)
    */
-  public record Outcome(
-      long sessionsClosed, long recordsInserted, long sessionsRated, long accountsRated) {
+  public record Outcome(long sessionsClosed, long recordsInserted, long sessionsRated,
+      long accountsRated, long subjectsBehind, long hoursLeft) {
 
     public String summary() {
-      return "inserted %d usage records; rated %d sessions and %d storage accounts; closed %d timed-out sessions"
+      String done = "inserted %d usage records; rated %d sessions and %d storage accounts; closed %d timed-out sessions"
           .formatted(recordsInserted, sessionsRated, accountsRated, sessionsClosed);
+      return subjectsBehind == 0 ? done : done
+          + "; %d sessions or accounts have %d hours left to rate, for the next runs"
+              .formatted(subjectsBehind, hoursLeft);
     }
   }
+
+  /** What RANGE found: where the unrated time starts and how many hours of work it is. */
+  private record Work(Instant earliest, long hours) {}
+
+  /** At most this many hours of work per run, by default (see the class comment). */
+  public static final int HOURS_PER_RUN = 1_000_000;
+
+  /** At most this many hours of one subject per run, by default: 31 days. */
+  public static final int HOURS_PER_SUBJECT = 31 * 24;
 
   /** The unit prices of one currency, as the run binds them. */
   private record CurrencyRates(String currency, ComputeRates rates) {}
@@ -241,12 +295,29 @@ public final class UsageCalculator {
   private static final Logger LOG = LoggerFactory.getLogger(UsageCalculator.class);
 
   private final DataSource dataSource;
+  private final int hoursPerRun;
+  private final int hoursPerSubject;
 
   public UsageCalculator(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT);
   }
 
-  /** Rates everything settled at {@code now} under {@code config}, atomically. */
+  /**
+   * @param hoursPerRun     the most hours of work (session-hours and storage-hours) per run
+   * @param hoursPerSubject the most hours of one session's or account's storage per run
+   */
+  public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
+    if (hoursPerSubject < 1 || hoursPerRun < 1) {
+      throw new IllegalArgumentException("the bounds must be at least 1 hour");
+    }
+    this.dataSource = dataSource;
+    this.hoursPerRun = hoursPerRun;
+    this.hoursPerSubject = Math.min(hoursPerSubject, hoursPerRun);
+  }
+
+  /**
+   * Rates what is settled at {@code now} under {@code config}, up to the bound, atomically.
+   */
   public Outcome run(BillingConfig config, Instant now) throws SQLException {
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
     try (Connection connection = dataSource.getConnection()) {
@@ -268,38 +339,43 @@ public final class UsageCalculator {
     execute(connection, "SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
     update(connection, SETTLE_EMPTY);
-    Instant from = earliestUnrated(connection, config, cap);
-    if (from == null) {
-      return new Outcome(closed, 0, 0, 0);
+    Work work = unratedWork(connection, config, cap);
+    if (work.earliest() == null) {
+      return new Outcome(closed, 0, 0, 0, 0, 0);
     }
-    Outcome rated = rateFrom(connection, config, now, cap, from);
+    int hours = work.hours() <= hoursPerRun ? hoursPerSubject
+        : Math.min(hoursPerSubject, level(connection, config, cap));
+    Outcome rated = rateFrom(connection, config, now, cap, work.earliest(), hours);
     return new Outcome(closed, rated.recordsInserted(), rated.sessionsRated(),
-        rated.accountsRated());
+        rated.accountsRated(), rated.subjectsBehind(), rated.hoursLeft());
   }
 
   /**
-   * RATE with the earliest unrated instant that RANGE found; a separate step so that tests can
-   * commit a subject in between, as a concurrent flush may.
+   * RATE with the earliest unrated instant that RANGE found, each subject rating at most
+   * {@code hours} hours; a separate step so that tests can commit a subject in between, as a
+   * concurrent flush may.
    */
   Outcome rateFrom(Connection connection, BillingConfig config, Instant now, Timestamp cap,
-      Instant from) throws SQLException {
+      Instant from, int hours) throws SQLException {
     List<CurrencyRates> rates = ratesOf(config);
-    Array boundaries = connection.createArrayOf("timestamptz",
-        new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
-            .boundariesBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
+    Array midnights = connection.createArrayOf("timestamptz",
+        new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()).stream()
+            .map(Timestamp::from).toArray());
     try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      bind(statement, boundaries, SqlArrays.array(connection, rates, CurrencyRates::currency),
+      bind(statement, midnights, SqlArrays.array(connection, rates, CurrencyRates::currency),
           SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()),
           SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()),
           SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()),
-          Timestamp.from(from), config.currency().getCurrencyCode(), cap, cap, cap,
+          Timestamp.from(from), hours,
+          config.currency().getCurrencyCode(), cap, cap, cap,
           Timestamp.from(now),
           UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(),
           UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(),
           UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label());
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        return new Outcome(0, rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        return new Outcome(0, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+            rs.getLong(5));
       }
     }
   }
@@ -310,20 +386,34 @@ public final class UsageCalculator {
         .toList();
   }
 
-  private static Instant earliestUnrated(Connection connection, BillingConfig config,
-      Timestamp cap) throws SQLException {
+  private static Work unratedWork(Connection connection, BillingConfig config, Timestamp cap)
+      throws SQLException {
+    Array rated = SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency);
     try (PreparedStatement statement = connection.prepareStatement(RANGE)) {
-      bind(statement, SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
-          config.currency().getCurrencyCode(), cap, cap);
+      bind(statement, rated, rated, config.currency().getCurrencyCode(), cap, cap);
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        Array unrated = rs.getArray(2);
+        Array unrated = rs.getArray(3);
         if (unrated != null) {
           LOG.warn("accounts in {} are left unrated: their currency has no configured rates "
               + "(add them to currencyRates)", Arrays.toString((Object[]) unrated.getArray()));
         }
         Timestamp from = rs.getTimestamp(1);
-        return from == null ? null : from.toInstant();
+        return new Work(from == null ? null : from.toInstant(), rs.getLong(2));
+      }
+    }
+  }
+
+  /** The hours each subject may rate so that the run stays within the bound; at least 1. */
+  private int level(Connection connection, BillingConfig config, Timestamp cap)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(LEVEL)) {
+      bind(statement, config.currency().getCurrencyCode(), cap, cap,
+          SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
+          hoursPerRun, hoursPerRun);
+      try (ResultSet rs = statement.executeQuery()) {
+        // no row: the work shrank to within the bound since RANGE
+        return Math.max(1, rs.next() ? rs.getInt(1) : hoursPerRun);
       }
     }
   }
