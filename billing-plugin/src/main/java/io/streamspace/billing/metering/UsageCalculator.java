@@ -3,6 +3,7 @@ package io.streamspace.billing.metering;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
 import io.streamspace.billing.rating.UsageUnit;
+import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,13 +34,13 @@ import org.slf4j.LoggerFactory;
  *       ({@link SliceCuts}) at every UTC hour and at every midnight in the billing zone (every
  *       billing-period start is one). An open session rates only slices that end by its settle
  *       point; an ended session also rates its final partial slice.
- *   <li><b>Bound.</b> A subject (a session, or an account's storage) has as many hours of work
- *       as the UTC hours its unrated time touches. A run rates at most {@code hoursPerSubject}
- *       of a subject's, and at most {@code hoursPerRun} in all: when more is waiting, each
- *       subject rates at most L hours past its watermark, L the largest level (at least 1) at
- *       which Σ min(work, L) fits, so short backlogs complete and long ones (a session created
- *       weeks ago, a month of events replayed) are worked off over the next runs, each its own
- *       transaction. The outcome says what is left.
+ *   <li><b>Bound.</b> A subject's (a session's, or an account's storage's) work is its unrated
+ *       time up to its settle point. A run rates at most {@code hoursPerSubject} hours of a
+ *       subject, and at most {@code hoursPerRun} hours in all: when more is waiting, each
+ *       subject rates at most L hours past its watermark, L the largest whole number of hours
+ *       (at least 1) at which Σ min(work, L) fits, so short backlogs complete and long ones (a
+ *       session created weeks ago, a month of events replayed) are worked off over the next
+ *       runs, each its own transaction. The outcome says what is left.
  *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
@@ -84,35 +85,32 @@ public final class UsageCalculator {
       FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
       """;
 
-  // UNRATED's subjects with time to rate, each with its hours of work: the UTC hours its
-  // unrated time touches, up to its settle point (an upper bound of the slices it rates)
-  private static final String WORK = """
-      SELECT t.*, ceil(extract(epoch FROM t.settle - date_trunc('hour', t.from_t, 'UTC'))
-                       / 3600)::bigint AS hours
-      FROM (%s) t WHERE t.settle > t.from_t""".formatted(UNRATED);
-
-  // the earliest unrated instant, which tells the midnights the run can cross, the hours of
-  // work in the rated currencies, and the currencies left unrated for want of rates
-  // (parameters: the rated currencies twice, then UNRATED's)
+  // the earliest unrated instant, which tells the midnights the run can cross, the work in
+  // the rated currencies (in seconds: intervals add up cheaply, one conversion at the end),
+  // and the currencies left unrated for want of rates (parameters: the rated currencies twice,
+  // then UNRATED's)
   private static final String RANGE = """
-      SELECT min(from_t), sum(hours) FILTER (WHERE currency = ANY (?::text[])),
+      SELECT min(from_t),
+             extract(epoch FROM sum(settle - from_t)
+                 FILTER (WHERE settle > from_t AND currency = ANY (?::text[]))),
              array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (?::text[]))
-      FROM (%s) t""".formatted(WORK);
+      FROM (%s) t""".formatted(UNRATED);
 
-  // Only when the work exceeds the bound: the largest L with Σ min(hours, L) <= bound. With the
-  // subjects by hours ascending, k-th of n, "before" the hours of those before it: the first k
-  // for which capping it and all after it at its own hours is too much holds the level, where
-  // the bound left after the ones before is shared by the n - k + 1 capped. (Parameters:
-  // UNRATED's, the rated currencies, the bound twice.)
+  // Only when the work exceeds the bound: the largest L with Σ min(work, L) <= bound, in
+  // seconds. With the subjects by work ascending, k-th of n, "before" the work of those before
+  // it: the first k for which capping it and all after it at its own work is too much holds
+  // the level, where the bound left after the ones before is shared by the n - k + 1 capped.
+  // (Parameters: UNRATED's, the rated currencies, the bound in seconds twice.)
   private static final String LEVEL = """
       WITH w AS (
-        SELECT hours, row_number() OVER (ORDER BY hours) AS k, count(*) OVER () AS n,
-               sum(hours) OVER (ORDER BY hours ROWS UNBOUNDED PRECEDING) - hours AS before
-        FROM (%s) t WHERE currency = ANY (?::text[])
+        SELECT work, row_number() OVER (ORDER BY work) AS k, count(*) OVER () AS n,
+               sum(work) OVER (ORDER BY work ROWS UNBOUNDED PRECEDING) - work AS before
+        FROM (SELECT extract(epoch FROM settle - from_t) AS work FROM (%s) t
+              WHERE settle > from_t AND currency = ANY (?::text[])) t
       )
-      SELECT (?::bigint - before) / (n - k + 1) FROM w
-      WHERE before + (n - k + 1) * hours > ?::bigint
-      ORDER BY k LIMIT 1""".formatted(WORK);
+      SELECT (?::numeric - before) / (n - k + 1) FROM w
+      WHERE before + (n - k + 1) * work > ?::numeric
+      ORDER BY k LIMIT 1""".formatted(UNRATED);
 
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
@@ -127,11 +125,11 @@ public final class UsageCalculator {
    *   COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat updates), so a
    *   subject committed since may start before it, before the run's cut points: rating it would
    *   skip its time up to the first one and still move its watermark. The next run rates it.
-   *   Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past the
-   *   UTC hour of from_t, a cut) when its settle point is beyond (held: work left). An ended
-   *   session whose end is settled and within the limit rates up to its end (done); any other
-   *   only up to the last cut point (UTC hour or midnight) before where it stops, so that it
-   *   rates whole slices only. This is also its new watermark.
+   *   Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past from_t)
+   *   when its settle point is beyond (held: work left). An ended session whose end is settled
+   *   and within the limit rates up to its end (done); any other only up to the last cut point
+   *   (UTC hour or midnight) at or before where it stops, so that it rates whole slices only
+   *   (at least one: the limit is an hour or more past from_t). This is its new watermark.
    * cells: the run's cut points (every UTC hour from the earliest from_t to past the cap, and
    *   the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour.
    * slices: each subject's cells, found by hour (an equality join, where joining on a range
@@ -140,7 +138,7 @@ public final class UsageCalculator {
    * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
    *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
    * records, sessions, accounts: the usage records (no zero usage) at the rates of their
-   *   account's currency, and the watermarks; then the subjects held and their hours left.
+   *   account's currency, and the watermarks, with the subjects held and their work left.
    */
   private static final String RATE = """
       WITH run AS (
@@ -151,11 +149,12 @@ public final class UsageCalculator {
       ),
       todo AS MATERIALIZED (
         SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done,
-               l.limit_t < t.settle AS held
+               d.held
         FROM (%1$s) t
         CROSS JOIN run
-        CROSS JOIN LATERAL (SELECT date_trunc('hour', t.from_t, 'UTC') + run.horizon AS limit_t) l
+        CROSS JOIN LATERAL (SELECT t.from_t + run.horizon AS limit_t) l
         CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
+                                   l.limit_t < t.settle AS held,
                                    t.final AND t.settle <= l.limit_t AS done) d
         -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
         CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
@@ -244,18 +243,21 @@ public final class UsageCalculator {
         UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
         FROM todo t
         WHERE t.session_id <> '' AND s.session_id = t.session_id
-        RETURNING 1
+        RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
       ),
       accounts AS (
         UPDATE billing_accounts a SET storage_rated_until = t.rate_to
         FROM todo t
         WHERE t.session_id = '' AND a.user_id = t.user_id
-        RETURNING 1
+        RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
       )
-      SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM sessions),
-             (SELECT count(*) FROM accounts), count(*),
-             coalesce(sum(ceil(extract(epoch FROM settle - rate_to) / 3600)), 0)::bigint
-      FROM todo WHERE held
+      SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
+             ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
+                                              a.work_left, interval '0')) / 3600)
+      FROM (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+            FROM sessions) s,
+           (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+            FROM accounts) a
       """.formatted(UNRATED);
 
   /**
@@ -266,7 +268,7 @@ public final class UsageCalculator {
    * @param sessionsRated    sessions whose watermark advanced
    * @param accountsRated    accounts whose storage watermark advanced
    * @param subjectsBehind   sessions and accounts the run's bound held back
-   * @param hoursLeft        their hours of work left (up to their settle points)
+   * @param hoursLeft        their work left (to their settle points), in hours rounded up
    */
   public record Outcome(long sessionsClosed, long recordsInserted, long sessionsRated,
       long accountsRated, long subjectsBehind, long hoursLeft) {
@@ -280,8 +282,8 @@ public final class UsageCalculator {
     }
   }
 
-  /** What RANGE found: where the unrated time starts and how many hours of work it is. */
-  private record Work(Instant earliest, long hours) {}
+  /** What RANGE found: where the unrated time starts and how many seconds of work it is. */
+  private record Work(Instant earliest, BigDecimal seconds) {}
 
   /** At most this many hours of work per run, by default (see the class comment). */
   public static final int HOURS_PER_RUN = 1_000_000;
@@ -343,7 +345,7 @@ public final class UsageCalculator {
     if (work.earliest() == null) {
       return new Outcome(closed, 0, 0, 0, 0, 0);
     }
-    int hours = work.hours() <= hoursPerRun ? hoursPerSubject
+    int hours = work.seconds().compareTo(seconds(hoursPerRun)) <= 0 ? hoursPerSubject
         : Math.min(hoursPerSubject, level(connection, config, cap));
     Outcome rated = rateFrom(connection, config, now, cap, work.earliest(), hours);
     return new Outcome(closed, rated.recordsInserted(), rated.sessionsRated(),
@@ -399,7 +401,9 @@ public final class UsageCalculator {
               + "(add them to currencyRates)", Arrays.toString((Object[]) unrated.getArray()));
         }
         Timestamp from = rs.getTimestamp(1);
-        return new Work(from == null ? null : from.toInstant(), rs.getLong(2));
+        BigDecimal seconds = rs.getBigDecimal(2);
+        return new Work(from == null ? null : from.toInstant(),
+            seconds == null ? BigDecimal.ZERO : seconds);
       }
     }
   }
@@ -410,12 +414,17 @@ public final class UsageCalculator {
     try (PreparedStatement statement = connection.prepareStatement(LEVEL)) {
       bind(statement, config.currency().getCurrencyCode(), cap, cap,
           SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
-          hoursPerRun, hoursPerRun);
+          seconds(hoursPerRun), seconds(hoursPerRun));
       try (ResultSet rs = statement.executeQuery()) {
         // no row: the work shrank to within the bound since RANGE
-        return Math.max(1, rs.next() ? rs.getInt(1) : hoursPerRun);
+        BigDecimal level = rs.next() ? rs.getBigDecimal(1) : seconds(hoursPerRun);
+        return Math.max(1, level.divideToIntegralValue(seconds(1)).intValueExact());
       }
     }
+  }
+
+  private static BigDecimal seconds(int hours) {
+    return BigDecimal.valueOf(hours * 3_600L);
   }
 
   private static long update(Connection connection, String sql, Object... params)

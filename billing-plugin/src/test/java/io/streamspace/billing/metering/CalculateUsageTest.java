@@ -132,11 +132,12 @@ class CalculateUsageTest {
    * A backlog larger than one run's bound is worked off over successive runs, each within the
    * bound, to exactly what one unbounded run rates. At 10:00 (settle point 09:50) alice's session
    * created 35 days ago (2026-01-26 00:00; 1 core, 2 GB, 10 GB stored) has 849 whole hours to
-   * rate, as has her storage; bob's session from 08:00 has one. The bound is 100 hours of work
-   * per run: by hours of work (UTC hours touched up to 09:50) bob's session and storage have 2
-   * each and alice's two 850 each, so bob's fit whole (4) and alice's two share the other 96:
-   * 48 hours each in the first run. Whole, alice's cpu is 849 core-hours, memory 1,698 GB-hours,
-   * storage 8,490 GB-hours (30,564,000 GB-seconds); bob's cpu 1 core-hour.
+   * rate, as has her storage; bob's session from 08:00 has one. The bound is 100 hours of
+   * unrated time per run: up to 09:50, bob's session and storage have 1 h 50 min each and
+   * alice's two 849 h 50 min each, so bob's fit whole (3 h 40 min) and alice's two share the
+   * other 96 h 20 min: 48 whole hours each in the first run. Whole, alice's cpu is 849
+   * core-hours, memory 1,698 GB-hours, storage 8,490 GB-hours (30,564,000 GB-seconds); bob's cpu
+   * 1 core-hour.
    */
   @Test
   void aBacklogLargerThanOneRunsBoundIsRatedOverSeveralRunsToTheUnboundedTotals()
@@ -154,20 +155,21 @@ class CalculateUsageTest {
     UsageCalculator.Outcome first = bounded.run(config, now);
     assertEquals(List.of("alice 48", "bob 1"), hoursRatedPerUser());
     assertEquals(48 * 3 + 1, first.recordsInserted(), "alice: cpu, memory, storage per hour");
-    // left: 849 - 48 = 801 whole hours and the 50 minutes before the settle point, each
+    // left: 849 - 48 = 801 whole hours and the 50 minutes before the settle point, twice
     assertTrue(first.summary().endsWith(
         "; 2 sessions or accounts have 1604 hours left to rate, for the next runs"),
         first.summary());
 
     int runs = 1;
     for (UsageCalculator.Outcome run = first; run.subjectsBehind() > 0; runs++) {
-      long before = hoursRated();
+      BigDecimal before = hoursRated();
       run = bounded.run(config, now);
-      assertTrue(hoursRated() - before <= 100, "run " + (runs + 1) + ": " + run.summary());
+      assertTrue(hoursRated().subtract(before).compareTo(BigDecimal.valueOf(100)) <= 0,
+          "run " + (runs + 1) + ": " + run.summary());
     }
     List<String> boundedSlices = slices("alice");
-    assertEquals(1 + 16 + 1, runs, "then 49 hours each per run (bob's two have an hour of "
-        + "work each, nothing to rate before 10:00): 801 = 48 + 16 x 49 + 17");
+    assertEquals(1 + 16 + 1, runs, "then 49 hours each per run ((100 - 2 x 50 min) / 2; bob's "
+        + "have 50 min each left, nothing to rate before 10:00): 801 = 16 x 49 + 17");
 
     TestDatabase.execute("""
         DELETE FROM billing_usage_records;
@@ -184,10 +186,12 @@ class CalculateUsageTest {
         .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2))).toList());
   }
 
-  /** Hours of work rated: the distinct (subject, slice) pairs of the records. */
-  private static long hoursRated() {
-    return (Long) value("SELECT count(DISTINCT (user_id, session_id, slice_start)) "
-        + "FROM billing_usage_records");
+  /** Hours of time rated: of the slices of all subjects, whatever their resources. */
+  private static BigDecimal hoursRated() {
+    return (BigDecimal) value("""
+        SELECT coalesce(extract(epoch FROM sum(slice_end - slice_start)) / 3600, 0)
+        FROM (SELECT DISTINCT user_id, session_id, slice_start, slice_end
+              FROM billing_usage_records) s""");
   }
 
   /** The most hours rated of any one subject of each user. */
