@@ -8,7 +8,9 @@ import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.billing.metering.SliceCuts;
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -46,13 +48,38 @@ public final class UsageRoutes {
 
   /**
    * 200 with the statement; 401 without a caller; 403 for another user's data unless admin;
-   * 404 when an admin names a user without an account; 400 for a bad range.
+   * 404 when an admin names a user without an account; 400 for a bad range, or one whose
+   * {@code from} or {@code to} would cut a slice of usage (it could only be estimated).
    */
   UsageJson usage(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
     SubjectAccount subject = SubjectAccount.of(request, accounts, current);
     TimeRange range = TimeRange.of(request, current.billingTimeZone(), clock);
+    SliceCuts cuts = new SliceCuts(current.billingTimeZone());
+    requireCut(subject.userId(), range.from(), "from", cuts);
+    requireCut(subject.userId(), range.to(), "to", cuts);
     return UsageJson.of(UsageStatement.of(subject.userId(), range.from(), range.to(),
         subject.currency(), records.sums(subject.userId(), range.from(), range.to())));
+  }
+
+  /**
+   * Usage is kept in slices: a range is answered exactly when its ends fall between slices, and
+   * refused otherwise. Slices rated before the billing zone changed are cut at the old zone's
+   * midnights, hence the check of the records too.
+   */
+  private void requireCut(String userId, Instant instant, String field, SliceCuts cuts)
+      throws ApiException, SQLException {
+    if (!cuts.isCut(instant)) {
+      throw invalidRange(field, field + " must be a whole UTC hour or a midnight in the "
+          + "billing zone (" + cuts.zone() + "): usage is kept in slices cut there");
+    }
+    if (records.sliceSpans(userId, instant)) {
+      throw invalidRange(field, field + " falls inside a slice of usage rated before the "
+          + "billing zone changed: that usage is kept per UTC hour");
+    }
+  }
+
+  private static ApiException invalidRange(String field, String message) {
+    return new ApiException(400, "invalid_range", message, field);
   }
 }

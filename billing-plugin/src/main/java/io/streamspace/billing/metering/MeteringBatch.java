@@ -23,7 +23,11 @@ import java.util.TreeMap;
  */
 public final class MeteringBatch {
 
-  /** An account to open if absent. */
+  /**
+   * An account to open if absent, or to start earlier if it started after {@code createdAt}.
+   *
+   * @param createdAt the earliest instant of the user's events in the batch
+   */
   public record AccountRow(
       String userId, String email, String currency, String planId, Instant createdAt) {}
 
@@ -70,9 +74,10 @@ public final class MeteringBatch {
     for (MeteringEvent event : events) {
       if (event instanceof AccountOpening opening) {
         // an explicit user.created beats an account opened on the side by a session event
-        batch.accounts.compute(opening.userId(), (id, known) -> known == null || known.email() == null
-            ? new AccountRow(id, opening.email(), opening.currency(), opening.planId(), opening.at())
-            : known);
+        AccountRow row = new AccountRow(opening.userId(), opening.email(), opening.currency(),
+            opening.planId(), opening.at());
+        batch.accounts.merge(opening.userId(), row, (known, added) -> known.email() == null
+            ? startedEarliest(added, known) : startedEarliest(known, added));
       } else if (event instanceof SessionSignal signal) {
         batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
       }
@@ -83,19 +88,28 @@ public final class MeteringBatch {
   private void addSession(
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
     // usage is never dropped: a session of an unknown user opens an account for it
-    accounts.putIfAbsent(e.userId(),
-        new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt()));
+    accounts.merge(e.userId(),
+        new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt()),
+        MeteringBatch::startedEarliest);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
     sessions.merge(e.sessionId(),
         new SessionRow(e.sessionId(), e.userId(), e.occurredAt(), e.occurredAt(), ended),
         MeteringBatch::mergeSession);
+    // sizes on any event hold from its instant, a terminate's too: the storage it reports is
+    // the account's level from then on (cpu and memory bill nothing after the end)
     ResourceSize size = e.resources();
-    if (size != null && kind != SessionSignalKind.TERMINATED) {
+    if (size != null) {
       sizes.putIfAbsent(new InstantKey(e.sessionId(), e.occurredAt()),
           new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
       storage.putIfAbsent(new InstantKey(e.userId(), e.occurredAt()),
           new StorageRow(e.userId(), e.occurredAt(), size.storageGb()));
     }
+  }
+
+  /** {@code kept}, starting at the earlier of the two starts. */
+  private static AccountRow startedEarliest(AccountRow kept, AccountRow other) {
+    return new AccountRow(kept.userId(), kept.email(), kept.currency(), kept.planId(),
+        earliest(kept.createdAt(), other.createdAt()));
   }
 
   private static SessionRow mergeSession(SessionRow a, SessionRow b) {

@@ -61,6 +61,24 @@ public final class MeteringStore {
       WHERE a.user_id = b.user_id AND a.email IS NULL AND b.email IS NOT NULL
       """;
 
+  // An account starts at the earliest instant any of its events shows, whatever the order of
+  // delivery: a batch with an earlier event than the account's start moves it back, and the
+  // first plan term (the plan it opened on) with it, even after a plan change: the account was
+  // on that plan from its start until the change, which keeps its instant. The UPDATE locks
+  // only the accounts that move (rare); run after the session rows, as COMPLETE_EMAILS.
+  private static final String START_ACCOUNTS_EARLIER = """
+      WITH moved AS (
+        UPDATE billing_accounts a SET created_at = b.created_at
+        FROM unnest(?::text[], ?::text[]::timestamptz[]) AS b(user_id, created_at)
+        WHERE a.user_id = b.user_id AND b.created_at < a.created_at
+        RETURNING a.user_id, a.created_at
+      )
+      UPDATE billing_subscriptions s SET started_at = m.created_at
+      FROM moved m
+      WHERE s.id = (SELECT f.id FROM billing_subscriptions f WHERE f.user_id = m.user_id
+                    ORDER BY f.started_at, f.id LIMIT 1)
+      """;
+
   // LEAST and GREATEST skip nulls: the first terminate in event time wins, a later heartbeat
   // never reopens a session, and an earlier event moves the start back.
   private static final String UPSERT_SESSIONS = """
@@ -119,6 +137,8 @@ public final class MeteringStore {
         execute(connection, COMPLETE_EMAILS,
             batch.accounts().stream().filter(a -> a.email() != null).toList(),
             List.of(AccountRow::userId, AccountRow::email));
+        execute(connection, START_ACCOUNTS_EARLIER, batch.accounts(),
+            List.of(AccountRow::userId, AccountRow::createdAt));
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();

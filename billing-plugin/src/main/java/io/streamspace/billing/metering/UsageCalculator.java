@@ -3,6 +3,7 @@ package io.streamspace.billing.metering;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
 import io.streamspace.billing.rating.UsageUnit;
+import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
  * set-based, in one transaction (a crash half-way leaves nothing behind, and a re-run inserts
- * nothing twice thanks to the watermarks, with the unique slice key as the safety net).
- * {@code RatingBenchmark} (in the tests) measures it.
+ * nothing twice thanks to the watermarks, with the unique slice key as the safety net), at most
+ * a bounded amount of it per run. {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>Semantics:
  * <ul>
@@ -29,9 +30,17 @@ import org.slf4j.LoggerFactory;
  *       heartbeat timeout is closed at its last heartbeat ({@code heartbeat_timeout}).
  *   <li><b>Lateness.</b> Time is settled only up to {@code now - timeout}: events that arrive
  *       up to one timeout late are still billed exactly; later ones cannot change rated time.
- *   <li><b>Slices.</b> Unrated time {@code [rated_until or started_at, settle point)} is cut at
- *       every UTC hour and at every billing-period start. An open session rates only slices that
- *       end by its settle point; an ended session also rates its final partial slice.
+ *   <li><b>Slices.</b> Unrated time {@code [rated_until or started_at, settle point)} is cut
+ *       ({@link SliceCuts}) at every UTC hour and at every midnight in the billing zone (every
+ *       billing-period start is one). An open session rates only slices that end by its settle
+ *       point; an ended session also rates its final partial slice.
+ *   <li><b>Bound.</b> A subject's (a session's, or an account's storage's) work is its unrated
+ *       time up to its settle point. A run rates at most {@code hoursPerSubject} hours of a
+ *       subject, and at most {@code hoursPerRun} hours in all: when more is waiting, each
+ *       subject rates at most L hours past its watermark, L the largest whole number of hours
+ *       (at least 1) at which Σ min(work, L) fits, so short backlogs complete and long ones (a
+ *       session created weeks ago, a month of events replayed) are worked off over the next
+ *       runs, each its own transaction. The outcome says what is left.
  *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
@@ -76,53 +85,81 @@ public final class UsageCalculator {
       FROM (SELECT ?::timestamptz AS cap) p CROSS JOIN billing_accounts a
       """;
 
-  // the earliest unrated instant, which tells the billing-period boundaries the run can cross,
-  // and the currencies left unrated for want of rates (parameter: the rated currencies)
+  // the earliest unrated instant, which tells the midnights the run can cross, the work in
+  // the rated currencies (in seconds: intervals add up cheaply, one conversion at the end),
+  // and the currencies left unrated for want of rates (parameters: the rated currencies twice,
+  // then UNRATED's)
   private static final String RANGE = """
       SELECT min(from_t),
+             extract(epoch FROM sum(settle - from_t)
+                 FILTER (WHERE settle > from_t AND currency = ANY (?::text[]))),
              array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (?::text[]))
       FROM (%s) t""".formatted(UNRATED);
 
+  // Only when the work exceeds the bound: the largest L with Σ min(work, L) <= bound, in
+  // seconds. With the subjects by work ascending, k-th of n, "before" the work of those before
+  // it: the first k for which capping it and all after it at its own work is too much holds
+  // the level, where the bound left after the ones before is shared by the n - k + 1 capped.
+  // (Parameters: UNRATED's, the rated currencies, the bound in seconds twice.)
+  private static final String LEVEL = """
+      WITH w AS (
+        SELECT work, row_number() OVER (ORDER BY work) AS k, count(*) OVER () AS n,
+               sum(work) OVER (ORDER BY work ROWS UNBOUNDED PRECEDING) - work AS before
+        FROM (SELECT extract(epoch FROM settle - from_t) AS work FROM (%s) t
+              WHERE settle > from_t AND currency = ANY (?::text[])) t
+      )
+      SELECT (?::numeric - before) / (n - k + 1) FROM w
+      WHERE before + (n - k + 1) * work > ?::numeric
+      ORDER BY k LIMIT 1""".formatted(UNRATED);
+
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
-   * Parameters: the period boundaries, the rates (currencies, then the CPU, memory and storage
-   * price in each), the earliest unrated instant RANGE found, UNRATED's, the cap, the creation
-   * time, then resource type and unit of each resource.
+   * Parameters: the midnights, the rates (currencies, then the CPU, memory and storage price in
+   * each), the earliest unrated instant RANGE found, the hours each subject may rate, UNRATED's,
+   * the cap, the creation time, then resource type and unit of each resource.
    *
-   * run: the boundaries, and the rates as parallel arrays by currency (a handful: each
-   *   record looks its prices up by position, with no join); subjects in a currency without
-   *   rates are left unrated.
+   * run: the midnights (the cuts that are not always UTC hours), and the rates as parallel
+   *   arrays by currency (a handful: each record looks its prices up by position, with no
+   *   join); subjects in a currency without rates are left unrated.
    * todo: only subjects from the earliest instant on. RANGE ran in an earlier statement (READ
    *   COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat updates), so a
    *   subject committed since may start before it, before the run's cut points: rating it would
    *   skip its time up to the first one and still move its watermark. The next run rates it.
-   *   Each subject rates [from_t, rate_to). An ended session whose end is settled rates up
-   *   to its end; any other only up to the last cut point (UTC hour or period boundary) before
-   *   its settle point, so that it rates whole slices only. This is also its new watermark.
+   *   Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past from_t)
+   *   when its settle point is beyond (held: work left). An ended session whose end is settled
+   *   and within the limit rates up to its end (done); any other only up to the last cut point
+   *   (UTC hour or midnight) at or before where it stops, so that it rates whole slices only
+   *   (at least one: the limit is an hour or more past from_t). This is its new watermark.
    * cells: the run's cut points (every UTC hour from the earliest from_t to past the cap, and
-   *   the boundaries) as consecutive [cell_start, cell_end), keyed by their UTC hour.
+   *   the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour.
    * slices: each subject's cells, found by hour (an equality join, where joining on a range
    *   would compare every subject with every cell), clipped to its range.
    * steps: the size (or storage level) steps, each to the next one (lead).
    * parts: each slice × overlapping step, with overlap seconds; covers when the step spans the
    *   whole slice, the usual case, which then needs no aggregation (numeric sums are costly).
    * records, sessions, accounts: the usage records (no zero usage) at the rates of their
-   *   account's currency, and the watermarks.
+   *   account's currency, and the watermarks, with the subjects held and their work left.
    */
   private static final String RATE = """
       WITH run AS (
-        SELECT ?::timestamptz[] AS bounds, ?::text[] AS currencies, ?::text[]::numeric[] AS cpu,
-               ?::text[]::numeric[] AS memory, ?::text[]::numeric[] AS storage,
-               ?::timestamptz AS earliest
+        SELECT ?::timestamptz[] AS midnights, ?::text[] AS currencies,
+               ?::text[]::numeric[] AS cpu, ?::text[]::numeric[] AS memory,
+               ?::text[]::numeric[] AS storage, ?::timestamptz AS earliest,
+               make_interval(hours => ?) AS horizon
       ),
       todo AS MATERIALIZED (
-        SELECT t.*, r.rate_to
+        SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done,
+               d.held
         FROM (%1$s) t
         CROSS JOIN run
-        -- width_bucket counts the (sorted) boundaries up to settle: the last one is at that index
-        CROSS JOIN LATERAL (SELECT CASE WHEN t.final THEN t.settle
-            ELSE greatest(date_trunc('hour', t.settle, 'UTC'),
-                          run.bounds[width_bucket(t.settle, run.bounds)])
+        CROSS JOIN LATERAL (SELECT t.from_t + run.horizon AS limit_t) l
+        CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
+                                   l.limit_t < t.settle AS held,
+                                   t.final AND t.settle <= l.limit_t AS done) d
+        -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
+        CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
+            ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
+                          run.midnights[width_bucket(d.stop, run.midnights)])
             END AS rate_to) r
         WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
           AND t.from_t >= run.earliest
@@ -133,7 +170,7 @@ public final class UsageCalculator {
         FROM (SELECT generate_series(date_trunc('hour', earliest, 'UTC'),
                                      ?::timestamptz + interval '1 hour', interval '1 hour')
               FROM run
-              UNION SELECT unnest(bounds) FROM run) g(p)
+              UNION SELECT unnest(midnights) FROM run) g(p)
       ),
       slices AS (
         SELECT t.user_id, t.session_id, t.currency,
@@ -203,37 +240,56 @@ public final class UsageCalculator {
         RETURNING 1
       ),
       sessions AS (
-        UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.final
+        UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
         FROM todo t
         WHERE t.session_id <> '' AND s.session_id = t.session_id
-        RETURNING 1
+        RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
       ),
       accounts AS (
         UPDATE billing_accounts a SET storage_rated_until = t.rate_to
         FROM todo t
         WHERE t.session_id = '' AND a.user_id = t.user_id
-        RETURNING 1
+        RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
       )
-      SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM sessions),
-             (SELECT count(*) FROM accounts)
+      SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
+             ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
+                                              a.work_left, interval '0')) / 3600)
+      FROM (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+            FROM sessions) s,
+           (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+            FROM accounts) a
       """.formatted(UNRATED);
 
   /**
-   * What one run did.
+   * What one run did, and what it left for the next runs.
    *
    * @param sessionsClosed   sessions closed for lack of heartbeats
    * @param recordsInserted  usage records inserted
    * @param sessionsRated    sessions whose watermark advanced
    * @param accountsRated    accounts whose storage watermark advanced
+   * @param subjectsBehind   sessions and accounts the run's bound held back
+   * @param hoursLeft        their work left (to their settle points), in hours rounded up
    */
-  public record Outcome(
-      long sessionsClosed, long recordsInserted, long sessionsRated, long accountsRated) {
+  public record Outcome(long sessionsClosed, long recordsInserted, long sessionsRated,
+      long accountsRated, long subjectsBehind, long hoursLeft) {
 
     public String summary() {
-      return "inserted %d usage records; rated %d sessions and %d storage accounts; closed %d timed-out sessions"
+      String done = "inserted %d usage records; rated %d sessions and %d storage accounts; closed %d timed-out sessions"
           .formatted(recordsInserted, sessionsRated, accountsRated, sessionsClosed);
+      return subjectsBehind == 0 ? done : done
+          + "; %d sessions or accounts have %d hours left to rate, for the next runs"
+              .formatted(subjectsBehind, hoursLeft);
     }
   }
+
+  /** What RANGE found: where the unrated time starts and how many seconds of work it is. */
+  private record Work(Instant earliest, BigDecimal seconds) {}
+
+  /** At most this many hours of work per run, by default (see the class comment). */
+  public static final int HOURS_PER_RUN = 1_000_000;
+
+  /** At most this many hours of one subject per run, by default: 31 days. */
+  public static final int HOURS_PER_SUBJECT = 31 * 24;
 
   /** The unit prices of one currency, as the run binds them. */
   private record CurrencyRates(String currency, ComputeRates rates) {}
@@ -241,12 +297,29 @@ public final class UsageCalculator {
   private static final Logger LOG = LoggerFactory.getLogger(UsageCalculator.class);
 
   private final DataSource dataSource;
+  private final int hoursPerRun;
+  private final int hoursPerSubject;
 
   public UsageCalculator(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT);
   }
 
-  /** Rates everything settled at {@code now} under {@code config}, atomically. */
+  /**
+   * @param hoursPerRun     the most hours of work (session-hours and storage-hours) per run
+   * @param hoursPerSubject the most hours of one session's or account's storage per run
+   */
+  public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
+    if (hoursPerSubject < 1 || hoursPerRun < 1) {
+      throw new IllegalArgumentException("the bounds must be at least 1 hour");
+    }
+    this.dataSource = dataSource;
+    this.hoursPerRun = hoursPerRun;
+    this.hoursPerSubject = Math.min(hoursPerSubject, hoursPerRun);
+  }
+
+  /**
+   * Rates what is settled at {@code now} under {@code config}, up to the bound, atomically.
+   */
   public Outcome run(BillingConfig config, Instant now) throws SQLException {
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
     try (Connection connection = dataSource.getConnection()) {
@@ -268,38 +341,43 @@ public final class UsageCalculator {
     execute(connection, "SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
     update(connection, SETTLE_EMPTY);
-    Instant from = earliestUnrated(connection, config, cap);
-    if (from == null) {
-      return new Outcome(closed, 0, 0, 0);
+    Work work = unratedWork(connection, config, cap);
+    if (work.earliest() == null) {
+      return new Outcome(closed, 0, 0, 0, 0, 0);
     }
-    Outcome rated = rateFrom(connection, config, now, cap, from);
+    int hours = work.seconds().compareTo(seconds(hoursPerRun)) <= 0 ? hoursPerSubject
+        : Math.min(hoursPerSubject, level(connection, config, cap));
+    Outcome rated = rateFrom(connection, config, now, cap, work.earliest(), hours);
     return new Outcome(closed, rated.recordsInserted(), rated.sessionsRated(),
-        rated.accountsRated());
+        rated.accountsRated(), rated.subjectsBehind(), rated.hoursLeft());
   }
 
   /**
-   * RATE with the earliest unrated instant that RANGE found; a separate step so that tests can
-   * commit a subject in between, as a concurrent flush may.
+   * RATE with the earliest unrated instant that RANGE found, each subject rating at most
+   * {@code hours} hours; a separate step so that tests can commit a subject in between, as a
+   * concurrent flush may.
    */
   Outcome rateFrom(Connection connection, BillingConfig config, Instant now, Timestamp cap,
-      Instant from) throws SQLException {
+      Instant from, int hours) throws SQLException {
     List<CurrencyRates> rates = ratesOf(config);
-    Array boundaries = connection.createArrayOf("timestamptz",
-        new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
-            .boundariesBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
+    Array midnights = connection.createArrayOf("timestamptz",
+        new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()).stream()
+            .map(Timestamp::from).toArray());
     try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      bind(statement, boundaries, SqlArrays.array(connection, rates, CurrencyRates::currency),
+      bind(statement, midnights, SqlArrays.array(connection, rates, CurrencyRates::currency),
           SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()),
           SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()),
           SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()),
-          Timestamp.from(from), config.currency().getCurrencyCode(), cap, cap, cap,
+          Timestamp.from(from), hours,
+          config.currency().getCurrencyCode(), cap, cap, cap,
           Timestamp.from(now),
           UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(),
           UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(),
           UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label());
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        return new Outcome(0, rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        return new Outcome(0, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+            rs.getLong(5));
       }
     }
   }
@@ -310,22 +388,43 @@ public final class UsageCalculator {
         .toList();
   }
 
-  private static Instant earliestUnrated(Connection connection, BillingConfig config,
-      Timestamp cap) throws SQLException {
+  private static Work unratedWork(Connection connection, BillingConfig config, Timestamp cap)
+      throws SQLException {
+    Array rated = SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency);
     try (PreparedStatement statement = connection.prepareStatement(RANGE)) {
-      bind(statement, SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
-          config.currency().getCurrencyCode(), cap, cap);
+      bind(statement, rated, rated, config.currency().getCurrencyCode(), cap, cap);
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        Array unrated = rs.getArray(2);
+        Array unrated = rs.getArray(3);
         if (unrated != null) {
           LOG.warn("accounts in {} are left unrated: their currency has no configured rates "
               + "(add them to currencyRates)", Arrays.toString((Object[]) unrated.getArray()));
         }
         Timestamp from = rs.getTimestamp(1);
-        return from == null ? null : from.toInstant();
+        BigDecimal seconds = rs.getBigDecimal(2);
+        return new Work(from == null ? null : from.toInstant(),
+            seconds == null ? BigDecimal.ZERO : seconds);
       }
     }
+  }
+
+  /** The hours each subject may rate so that the run stays within the bound; at least 1. */
+  private int level(Connection connection, BillingConfig config, Timestamp cap)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(LEVEL)) {
+      bind(statement, config.currency().getCurrencyCode(), cap, cap,
+          SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
+          seconds(hoursPerRun), seconds(hoursPerRun));
+      try (ResultSet rs = statement.executeQuery()) {
+        // no row: the work shrank to within the bound since RANGE
+        BigDecimal level = rs.next() ? rs.getBigDecimal(1) : seconds(hoursPerRun);
+        return Math.max(1, level.divideToIntegralValue(seconds(1)).intValueExact());
+      }
+    }
+  }
+
+  private static BigDecimal seconds(int hours) {
+    return BigDecimal.valueOf(hours * 3_600L);
   }
 
   private static long update(Connection connection, String sql, Object... params)

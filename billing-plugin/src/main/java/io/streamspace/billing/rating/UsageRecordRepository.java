@@ -1,5 +1,6 @@
 package io.streamspace.billing.rating;
 
+import io.streamspace.billing.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +22,13 @@ public final class UsageRecordRepository {
       WHERE user_id = ? AND slice_start >= ? AND slice_start < ?
       GROUP BY resource_type, unit_price
       ORDER BY resource_type, unit_price
+      """;
+
+  // a slice is never longer than an hour: only one starting in the hour before can span it
+  private static final String SPANS = """
+      SELECT EXISTS (SELECT 1 FROM billing_usage_records
+                     WHERE user_id = ? AND slice_start > ?::timestamptz - interval '1 hour'
+                       AND slice_start < ? AND slice_end > ?)
       """;
 
   private final DataSource dataSource;
@@ -47,6 +55,17 @@ public final class UsageRecordRepository {
         }
       }
       return sums;
+    }
+  }
+
+  /** Whether one of the user's records starts before {@code instant} and ends after it. */
+  public boolean sliceSpans(String userId, Instant instant) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            Sql.prepare(connection, SPANS, userId, instant, instant, instant);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 }

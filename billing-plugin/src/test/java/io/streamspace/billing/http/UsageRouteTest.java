@@ -150,6 +150,80 @@ class UsageRouteTest {
     assertEquals("2", february.at("/lines/0/quantity").toString());
   }
 
+  /**
+   * Any range between slice cuts is answered exactly. ann runs 2 cores from 10:00 to 13:00:
+   * [10:00, 12:00) is 4 core-hours (0.20). In Kolkata (+05:30) the dates are midnights at
+   * 18:30Z, where slices are cut too: her session from 2026-03-14T17:00Z to 20:00Z has 1.5 h on
+   * March 15 there (18:30Z to 20:00Z), 3 core-hours (0.15).
+   */
+  @Test
+  void rangesOnWholeHoursAndOnDatesOfAHalfHourZoneAreAnsweredExactly() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "ann", size("2", "0", "0"));
+    billing.terminated("2026-03-02T13:00:00Z", "s1", "ann");
+    billing.created("2026-03-14T17:00:00Z", "s2", "ann", size("2", "0", "0"));
+    billing.terminated("2026-03-14T20:00:00Z", "s2", "ann");
+    billing.context.setConfigJson("{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing.billing.onConfigChanged(billing.context);
+    billing.calculateUsageAt("2026-03-15T00:00:00Z");
+
+    Answer hours = billing.call(HttpMethod.GET,
+        "/usage?from=2026-03-02T10:00:00Z&to=2026-03-02T12:00:00Z", user("ann"));
+    Answer day = billing.call(HttpMethod.GET, "/usage?from=2026-03-15&to=2026-03-16",
+        user("ann"));
+
+    assertEquals(200, hours.status(), hours.body().toString());
+    assertEquals("4", hours.body().at("/lines/0/quantity").toString());
+    assertEquals("0.20", hours.body().get("total_cost").toString());
+    assertEquals("2026-03-14T18:30:00Z", day.body().get("period_start").asText());
+    assertEquals("3", day.body().at("/lines/0/quantity").toString());
+    assertEquals("0.15", day.body().get("total_cost").toString());
+  }
+
+  /**
+   * Usage is kept in slices, so a range that would cut one is refused, not estimated:
+   * [10:30, 11:45) of a 2-core session is not 2.5 core-hours to be read from hourly slices.
+   */
+  @ParameterizedTest(name = "{0} -> 400 on {1}")
+  @CsvSource({
+      "from=2026-03-02T10:30:00Z&to=2026-03-02T12:00:00Z, from",
+      "from=2026-03-02T10:00:00Z&to=2026-03-02T11:45:00Z, to",
+      "from=2026-03-02T10:00:00.5Z&to=2026-03-03, from",
+  })
+  void aRangeThatWouldCutASliceIsRefusedNamingTheGranularity(String query, String field) {
+    billing.created("2026-03-02T10:00:00Z", "s1", "ann", size("2", "0", "0"));
+    billing.terminated("2026-03-02T13:00:00Z", "s1", "ann");
+    billing.calculateUsageAt("2026-03-02T14:00:00Z");
+
+    Answer answer = billing.call(HttpMethod.GET, "/usage?" + query, user("ann"));
+
+    assertEquals(400, answer.status());
+    assertEquals(field, answer.errorField());
+    assertEquals("invalid_range", answer.body().at("/error/code").asText());
+    assertEquals(field + " must be a whole UTC hour or a midnight in the billing zone (UTC): "
+        + "usage is kept in slices cut there", answer.body().at("/error/message").asText());
+  }
+
+  /**
+   * Slices rated before the billing zone changed are cut at the old zone's midnights: a date of
+   * the new zone that falls inside one is refused too, not estimated. Rated in UTC, read in
+   * Kolkata: 2026-03-03 is 2026-03-02T18:30Z, inside the slice [18:00, 19:00).
+   */
+  @Test
+  void aDateInsideASliceRatedUnderAnEarlierZoneIsRefused() {
+    billing.created("2026-03-02T17:00:00Z", "s1", "ann", size("1", "0", "0"));
+    billing.terminated("2026-03-02T20:00:00Z", "s1", "ann");
+    billing.calculateUsageAt("2026-03-02T21:00:00Z");
+    billing.context.setConfigJson("{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing.billing.onConfigChanged(billing.context);
+
+    Answer answer = billing.call(HttpMethod.GET, "/usage?from=2026-03-03&to=2026-03-04",
+        user("ann"));
+
+    assertEquals(400, answer.status());
+    assertEquals("from", answer.errorField());
+    assertEquals("invalid_range", answer.body().at("/error/code").asText());
+  }
+
   @Test
   void aCallerWithoutAnAccountHasNoUsage() {
     Answer answer = billing.call(HttpMethod.GET, "/usage", user("newbie"));

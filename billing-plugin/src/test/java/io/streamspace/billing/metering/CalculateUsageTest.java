@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.rating.UsageUnit;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.math.BigDecimal;
 import java.util.List;
@@ -84,6 +85,125 @@ class CalculateUsageTest {
   }
 
   @Test
+  void aSessionAcrossMidnightInAHalfHourZoneIsCutAtMidnightSoThatDatesAreExact() {
+    billing.close();
+    // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z; invoice day 1: no period
+    // starts there, the slices are cut at it all the same
+    billing = new BillingHarness(at("2026-03-14T00:00:00Z"),
+        "{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing.created("2026-03-14T18:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.terminated("2026-03-14T19:30:00Z", "s1", "alice");
+
+    billing.calculateUsageAt("2026-03-14T21:00:00Z");
+
+    assertEquals(List.of(
+        "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5",
+        "cpu 2026-03-14T18:30:00Z..2026-03-14T19:00:00Z 0.5",
+        "cpu 2026-03-14T19:00:00Z..2026-03-14T19:30:00Z 0.5"), slices("alice"));
+  }
+
+  /**
+   * One run rates at most 31 days (744 hours) of a session: alice's, created 35 days before the
+   * run at 10:00 (settle point 09:50) with 1 core, has 849 whole hours to rate: 744 in the
+   * first run, up to 2026-02-26 00:00, the other 105 in the next. The job says what is left:
+   * her session and her (empty) storage, 106 hours each (to 09:50).
+   */
+  @Test
+  void aSessionCreated35DaysAgoIsRatedAMonthPerRun() {
+    billing.created("2026-01-26T00:00:00Z", "old", "alice", size("1", "0", "0"));
+    billing.heartbeat("2026-03-02T09:55:00Z", "old", "alice", null);
+
+    JobRun first = billing.calculateUsageAt("2026-03-02T10:00:00Z");
+    Object firstWatermark = value("SELECT rated_until FROM billing_sessions");
+    JobRun second = billing.calculateUsageAt("2026-03-02T10:00:00Z");
+
+    assertEquals(744, first.rowsTouched());
+    assertEquals(java.sql.Timestamp.from(at("2026-02-26T00:00:00Z")), firstWatermark);
+    assertTrue(first.message().endsWith(
+        "; 2 sessions or accounts have 212 hours left to rate, for the next runs"),
+        first.message());
+    assertEquals(105, second.rowsTouched());
+    assertTrue(second.message().endsWith("closed 0 timed-out sessions"), second.message());
+    assertEquals("3056400", plain(value("SELECT sum(unit_seconds) FROM billing_usage_records")),
+        "849 core-hours");
+  }
+
+  /**
+   * A backlog larger than one run's bound is worked off over successive runs, each within the
+   * bound, to exactly what one unbounded run rates. At 10:00 (settle point 09:50) alice's session
+   * created 35 days ago (2026-01-26 00:00; 1 core, 2 GB, 10 GB stored) has 849 whole hours to
+   * rate, as has her storage; bob's session from 08:00 has one. The bound is 100 hours of
+   * unrated time per run: up to 09:50, bob's session and storage have 1 h 50 min each and
+   * alice's two 849 h 50 min each, so bob's fit whole (3 h 40 min) and alice's two share the
+   * other 96 h 20 min: 48 whole hours each in the first run. Whole, alice's cpu is 849
+   * core-hours, memory 1,698 GB-hours, storage 8,490 GB-hours (30,564,000 GB-seconds); bob's cpu
+   * 1 core-hour.
+   */
+  @Test
+  void aBacklogLargerThanOneRunsBoundIsRatedOverSeveralRunsToTheUnboundedTotals()
+      throws Exception {
+    billing.created("2026-01-26T00:00:00Z", "old", "alice", size("1", "2", "10"));
+    billing.heartbeat("2026-03-02T09:55:00Z", "old", "alice", null);
+    billing.created("2026-03-02T08:00:00Z", "new", "bob", size("1", "0", "0"));
+    billing.heartbeat("2026-03-02T09:55:00Z", "new", "bob", null);
+    billing.flush();
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T10:00:00Z");
+    UsageCalculator bounded = new UsageCalculator(billing.context.dataSource(), 100,
+        UsageCalculator.HOURS_PER_SUBJECT);
+
+    UsageCalculator.Outcome first = bounded.run(config, now);
+    assertEquals(List.of("alice 48", "bob 1"), hoursRatedPerUser());
+    assertEquals(48 * 3 + 1, first.recordsInserted(), "alice: cpu, memory, storage per hour");
+    // left: 849 - 48 = 801 whole hours and the 50 minutes before the settle point, twice
+    assertTrue(first.summary().endsWith(
+        "; 2 sessions or accounts have 1604 hours left to rate, for the next runs"),
+        first.summary());
+
+    int runs = 1;
+    for (UsageCalculator.Outcome run = first; run.subjectsBehind() > 0; runs++) {
+      BigDecimal before = hoursRated();
+      run = bounded.run(config, now);
+      assertTrue(hoursRated().subtract(before).compareTo(BigDecimal.valueOf(100)) <= 0,
+          "run " + (runs + 1) + ": " + run.summary());
+    }
+    List<String> boundedSlices = slices("alice");
+    assertEquals(1 + 16 + 1, runs, "then 49 hours each per run ((100 - 2 x 50 min) / 2; bob's "
+        + "have 50 min each left, nothing to rate before 10:00): 801 = 16 x 49 + 17");
+
+    TestDatabase.execute("""
+        DELETE FROM billing_usage_records;
+        UPDATE billing_sessions SET rated_until = NULL, settled = false;
+        UPDATE billing_accounts SET storage_rated_until = NULL""");
+    new UsageCalculator(billing.context.dataSource(), Integer.MAX_VALUE, Integer.MAX_VALUE)
+        .run(config, now);
+
+    assertEquals(boundedSlices, slices("alice"));
+    assertEquals(List.of("alice cpu 3056400", "alice memory 6112800", "alice storage 30564000",
+        "bob cpu 3600"), BillingHarness.rows("""
+            SELECT user_id, resource_type, sum(unit_seconds) FROM billing_usage_records
+            GROUP BY 1, 2 ORDER BY 1, 2""").stream()
+        .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2))).toList());
+  }
+
+  /** Hours of time rated: of the slices of all subjects, whatever their resources. */
+  private static BigDecimal hoursRated() {
+    return (BigDecimal) value("""
+        SELECT coalesce(extract(epoch FROM sum(slice_end - slice_start)) / 3600, 0)
+        FROM (SELECT DISTINCT user_id, session_id, slice_start, slice_end
+              FROM billing_usage_records) s""");
+  }
+
+  /** The most hours rated of any one subject of each user. */
+  private static List<String> hoursRatedPerUser() {
+    return BillingHarness.rows("""
+        SELECT user_id, max(n) FROM (
+          SELECT user_id, session_id, count(DISTINCT date_trunc('hour', slice_start)) AS n
+          FROM billing_usage_records GROUP BY 1, 2) t
+        GROUP BY 1 ORDER BY 1""").stream().map(r -> r.get(0) + " " + r.get(1)).toList();
+  }
+
+  @Test
   void reRunningChangesNothing() {
     billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "10"));
     billing.created("2026-03-02T09:10:00Z", "s2", "bob", size("1", "1", "0"));
@@ -139,7 +259,8 @@ class CalculateUsageTest {
     var now = at("2026-03-02T12:00:00Z");
     try (var connection = billing.context.dataSource().getConnection()) {
       new UsageCalculator(billing.context.dataSource()).rateFrom(connection, config, now,
-          java.sql.Timestamp.from(now.minusSeconds(600)), at("2026-03-02T11:00:00Z"));
+          java.sql.Timestamp.from(now.minusSeconds(600)), at("2026-03-02T11:00:00Z"),
+          UsageCalculator.HOURS_PER_RUN);
     }
     assertEquals(List.of("cpu 2026-03-02T11:00:00Z..2026-03-02T11:30:00Z 0.5"), slices("alice"));
     assertEquals(List.of(), slices("bob"), "no cut points before 11:00: left for the next run");
@@ -265,6 +386,31 @@ class CalculateUsageTest {
         "hours 0-7 carry storage; 8 and 9 are at 0 GB and store nothing");
     assertEquals(java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
         value("SELECT storage_rated_until FROM billing_accounts"));
+  }
+
+  @Test
+  void sizesOnATerminateHoldFromItsInstantSoStorageIsBilledAtTheLevelItReports() {
+    billing.created("2026-03-02T00:00:00Z", "s1", "alice", size("1", "2", "10"));
+    billing.terminated("2026-03-02T02:00:00Z", "s1", "alice", size("0", "0", "20"));
+
+    billing.calculateUsageAt("2026-03-02T05:10:00Z");
+
+    // storage 10 GB for 00:00-02:00, then the 20 GB the terminate reports until the settle
+    // point 05:00: 10 x 3,600 GB-seconds twice, 20 x 3,600 three times (80 GB-hours, not the
+    // 50 of 10 GB kept to the end); cpu and memory stop at the end: 2 core-hours, 4 GB-hours
+    assertEquals(List.of("36000", "36000", "72000", "72000", "72000"),
+        BillingHarness.rows("SELECT unit_seconds FROM billing_usage_records "
+            + "WHERE resource_type = 'storage' ORDER BY slice_start").stream()
+            .map(r -> plain(r.get(0))).toList());
+    assertEquals(List.of("7200", "14400"), BillingHarness.rows("""
+        SELECT sum(unit_seconds) FROM billing_usage_records WHERE resource_type <> 'storage'
+        GROUP BY resource_type ORDER BY resource_type""").stream()
+        .map(r -> plain(r.get(0))).toList());
+    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T02:00:00Z")), "0", "0"),
+        BillingHarness.rows("SELECT effective_from, cpu_cores, memory_gb "
+            + "FROM billing_session_sizes ORDER BY effective_from DESC").get(0).stream()
+            .map(v -> v instanceof BigDecimal ? plain(v) : v).toList(),
+        "the terminate's cpu and memory are kept too, though they bill nothing after the end");
   }
 
   @Test

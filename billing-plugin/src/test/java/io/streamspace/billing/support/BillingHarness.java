@@ -112,8 +112,13 @@ public final class BillingHarness implements AutoCloseable {
   }
 
   public void terminated(String at, String session, String user) {
+    terminated(at, session, user, null);
+  }
+
+  /** A terminate reporting what the session holds as it ends (storage outlives it). */
+  public void terminated(String at, String session, String user, ResourceSize size) {
     billing.onSessionTerminated(context,
-        event(UUID.randomUUID().toString(), at, session, user, null));
+        event(UUID.randomUUID().toString(), at, session, user, size));
   }
 
   /** Waits until every event handed over so far is stored. */
