@@ -151,8 +151,9 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * The environment's admin token replaces the previous one; without one, the generated admin
-   * token is created once and kept until an admin revokes it (only this start knows its secret).
+   * The environment's admin token replaces the previous one; without one, the earlier ones are
+   * revoked and the generated admin token is created once and kept until an admin revokes it
+   * (only this start knows its secret).
    */
   private void settleAdminToken(String fromEnvironment) {
     Set<String> adminRoles = Set.of(Caller.ROLE_ADMIN);
@@ -166,6 +167,11 @@ public final class Host implements AutoCloseable {
       adminToken = fromEnvironment;
       adminTokenId = info.id();
       return;
+    }
+    int retired = tokens.retireEnvironmentTokens();
+    if (retired > 0) {
+      log.warn("Revoked {} admin token(s) of an earlier {} (or of a host from before tokens could"
+          + " be revoked): it is not set now", retired, ADMIN_TOKEN_ENV);
     }
     // A node revoking the active one in between is the only reason for a second round.
     for (int attempt = 0; attempt < 2; attempt++) {

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminTokenStartTest {
 
   private static final String FIRST = "first-admin-token-0123456789abcdefghij";
+  private static final String OLD_ADMIN = "old-admin-token-from-a-0.1-host-01234";
+  private static final String OLD_USER = "old-user-token-from-a-0.1-host-012345";
   private static final String SECOND = "second-admin-token-0123456789abcdefghi";
 
   private final String dbUrl = TestDatabases.freshDatabaseUrl();
@@ -129,30 +131,56 @@ class AdminTokenStartTest {
 
   @Test
   void adminTokensStoredBeforeTokensHadIdsAreRevokedByTheNextBillingAdminToken() throws Exception {
-    Flyway.configure().dataSource(dbUrl, null, null).locations("classpath:db/host")
-        .table("host_schema_history").baselineOnMigrate(true).baselineVersion("0").target("2")
-        .load().migrate();
-    String oldAdmin = "old-admin-token-from-a-0.1-host-01234";
-    String oldUser = "old-user-token-from-a-0.1-host-012345";
-    try (Connection connection = DriverManager.getConnection(dbUrl);
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, now())")) {
-      for (String[] row : new String[][] {{oldAdmin, "admin", "admin"}, {oldUser, "olga", "user"}}) {
-        insert.setString(1, TokenHashes.sha256(row[0]));
-        insert.setString(2, row[1]);
-        insert.setArray(3, connection.createArrayOf("text", new String[] {row[2]}));
-        insert.executeUpdate();
-      }
-    }
+    storeAdminAndUserTokensAsA01HostDid();
     try (Host upgraded = start(FIRST)) {
       HostClient http = new HostClient(upgraded.port());
-      assertEquals(401, http.get("/api/admin/tokens", oldAdmin).status());
+      assertEquals(401, http.get("/api/admin/tokens", OLD_ADMIN).status());
       JsonNode tokens = http.get("/api/admin/tokens", FIRST).expect(200).get("tokens");
       assertEquals(List.of("environment", "issued", "environment"),
           List.of(tokens.get(0).get("source").asText(), tokens.get(1).get("source").asText(),
               tokens.get(2).get("source").asText()));
       assertFalse(tokens.get(0).get("revoked_at").isNull());
-      assertEquals(403, http.get("/api/admin/tokens", oldUser).status(), "olga's token still works");
+      assertEquals(403, http.get("/api/admin/tokens", OLD_USER).status(), "olga's token still works");
+    }
+  }
+
+  @Test
+  void adminTokensStoredBeforeTokensHadIdsAreRevokedByAStartWithoutBillingAdminTokenToo()
+      throws Exception {
+    storeAdminAndUserTokensAsA01HostDid();
+    try (Host upgraded = start(null)) {
+      HostClient http = new HostClient(upgraded.port());
+      assertEquals(401, http.get("/api/admin/tokens", OLD_ADMIN).status());
+      String generated = upgraded.adminToken().orElseThrow(() -> new AssertionError("a new one"));
+      http.get("/api/admin/tokens", generated).expect(200);
+      assertEquals(403, http.get("/api/admin/tokens", OLD_USER).status(), "olga's token still works");
+    }
+  }
+
+  @Test
+  void aBillingAdminTokenNoLongerSetIsRevokedAtTheNextStart() {
+    try (Host first = start(FIRST)) {
+      new HostClient(first.port()).get("/api/admin/tokens", FIRST).expect(200);
+    }
+    try (Host unset = start(null)) {
+      assertEquals(401, new HostClient(unset.port()).get("/api/admin/tokens", FIRST).status());
+    }
+  }
+
+  /** The host tables at version 2, with an admin and a user token stored as 0.1 hosts did. */
+  private void storeAdminAndUserTokensAsA01HostDid() throws Exception {
+    Flyway.configure().dataSource(dbUrl, null, null).locations("classpath:db/host")
+        .table("host_schema_history").baselineOnMigrate(true).baselineVersion("0").target("2")
+        .load().migrate();
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, now())")) {
+      for (String[] row : new String[][] {{OLD_ADMIN, "admin", "admin"}, {OLD_USER, "olga", "user"}}) {
+        insert.setString(1, TokenHashes.sha256(row[0]));
+        insert.setString(2, row[1]);
+        insert.setArray(3, connection.createArrayOf("text", new String[] {row[2]}));
+        insert.executeUpdate();
+      }
     }
   }
 

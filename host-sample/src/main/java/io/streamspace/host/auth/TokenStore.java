@@ -126,8 +126,6 @@ public final class TokenStore {
         + " VALUES (?, ?, ?, 'environment', ?) ON CONFLICT (token_hash) DO UPDATE"
         + " SET user_id = EXCLUDED.user_id, roles = EXCLUDED.roles, source = 'environment'"
         + " WHERE host_tokens.revoked_at IS NULL RETURNING " + COLUMNS;
-    String retire = "UPDATE host_tokens SET revoked_at = ? WHERE source = 'environment'"
-        + " AND revoked_at IS NULL AND token_hash <> ? RETURNING token_hash";
     Instant now = clock.instant();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
@@ -145,16 +143,7 @@ public final class TokenStore {
           connection.rollback();
           return revoked;
         }
-        List<String> retired = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(retire)) {
-          statement.setTimestamp(1, Timestamp.from(now));
-          statement.setString(2, hash);
-          try (ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-              retired.add(rows.getString(1));
-            }
-          }
-        }
+        List<String> retired = retireEnvironmentTokens(connection, hash, now);
         connection.commit();
         retired.forEach(trustedByHash::remove);
         return current.get();
@@ -165,6 +154,41 @@ public final class TokenStore {
     } catch (SQLException e) {
       throw Sql.failure("storing the environment's admin token", e);
     }
+  }
+
+  /**
+   * Revokes every active environment token: {@code BILLING_ADMIN_TOKEN} is not set, so none of
+   * its earlier values (nor an admin token stored by a host before tokens had a source) may still
+   * work.
+   *
+   * @return how many were revoked
+   */
+  public int retireEnvironmentTokens() {
+    try (Connection connection = dataSource.getConnection()) {
+      List<String> retired = retireEnvironmentTokens(connection, null, clock.instant());
+      retired.forEach(trustedByHash::remove);
+      return retired.size();
+    } catch (SQLException e) {
+      throw Sql.failure("revoking the environment's earlier admin tokens", e);
+    }
+  }
+
+  /** Revokes the active environment tokens but {@code keepHash} (none when null). */
+  private static List<String> retireEnvironmentTokens(Connection connection, String keepHash,
+      Instant now) throws SQLException {
+    String retire = "UPDATE host_tokens SET revoked_at = ? WHERE source = 'environment'"
+        + " AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ? RETURNING token_hash";
+    List<String> retired = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(retire)) {
+      statement.setTimestamp(1, Timestamp.from(now));
+      statement.setString(2, keepHash);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          retired.add(rows.getString(1));
+        }
+      }
+    }
+    return retired;
   }
 
   private static TokenInfo revokedRow(Connection connection, String hash) throws SQLException {
