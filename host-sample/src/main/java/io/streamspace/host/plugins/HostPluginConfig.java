@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 final class HostPluginConfig implements PluginConfig {
 
   private static final Logger log = LoggerFactory.getLogger(HostPluginConfig.class);
+  /** The host's own secrets: no plugin reads them, whatever its schema declares. */
+  static final Set<String> HOST_SECRETS =
+      Set.of("BILLING_ADMIN_TOKEN", "BILLING_DB_URL", "BILLING_DB_USER", "BILLING_DB_PASSWORD");
 
   private final String pluginId;
   private final String json;
@@ -39,9 +42,15 @@ final class HostPluginConfig implements PluginConfig {
     Object plain = Json.toPlainValue(Json.parseOrNull(mapper, json));
     this.map = plain instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     this.declared = Set.copyOf(declared);
+    for (String name : this.declared) {
+      if (HOST_SECRETS.contains(name)) {
+        log.warn("Plugin {} declares the host's own secret {}; it will read nothing for it",
+            pluginId, name);
+      }
+    }
     Map<String, String> readable = new HashMap<>();
     for (String name : this.declared) {
-      String value = environment.get(name);
+      String value = HOST_SECRETS.contains(name) ? null : environment.get(name);
       if (value != null) {
         readable.put(name, value);
       }
