@@ -8,7 +8,9 @@ CREATE TABLE host_dead_letters
   plugin_id       TEXT        NOT NULL,
   event_id        TEXT        NOT NULL,
   event_type      TEXT        NOT NULL, -- the wire type: user.created, session.heartbeat...
-  event           JSONB       NOT NULL, -- the event as the platform posts it, to replay
+  -- the event as the platform posts it, to replay: JSON text, not jsonb, which cannot hold a
+  -- \u0000 escape, exactly the kind of content a database may refuse
+  event           TEXT        NOT NULL,
   -- the host journal's entry of the event, once the host journals accepted events (issue 8);
   -- null for events set aside before that
   journal_id      BIGINT,

@@ -83,7 +83,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
     meter = new SessionMeter(new MeteringStore(dataSource, config::get), config::get,
-        context.deadLetters());
+        context::deadLetters);
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());

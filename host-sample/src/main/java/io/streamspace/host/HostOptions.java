@@ -42,6 +42,9 @@ public record HostOptions(
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
 
   public HostOptions {
+    if (maxEventAge == null || maxEventAge.isNegative() || maxEventAge.isZero()) {
+      throw new IllegalArgumentException("maxEventAge must be positive, got " + maxEventAge);
+    }
     secrets = Map.copyOf(secrets);
     inProcessPlugins = List.copyOf(inProcessPlugins);
   }

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  *
  * <p>An event the database refuses for a reason retrying cannot fix ({@link WriteFailures}) is
  * isolated by the queue and handed back to the host's {@link DeadLetters} with the reason; the
- * others are stored.
+ * others are stored. The host's dead letters are looked up only then: a host that keeps none
+ * (plugin-api 0.1) throws, and the queue keeps the event and retries it, as before 0.2.
  */
 public final class SessionMeter implements AutoCloseable {
 
@@ -34,11 +35,11 @@ public final class SessionMeter implements AutoCloseable {
   private final WriteBehindQueue<MeteringEvent> queue;
 
   public SessionMeter(MeteringStore store, Supplier<BillingConfig> config,
-      DeadLetters deadLetters) {
+      Supplier<DeadLetters> deadLetters) {
     this.config = config;
     this.queue = new WriteBehindQueue<>("billing-metering-writer", QUEUE_CAPACITY, MAX_BATCH,
         MAX_DELAY, batch -> store.write(coalesce(batch)), WriteFailures::isPermanent,
-        (event, failure) -> event.setAside(deadLetters, WriteFailures.reason(failure)));
+        (event, failure) -> event.setAside(deadLetters.get(), WriteFailures.reason(failure)));
   }
 
   private MeteringBatch coalesce(List<MeteringEvent> events) {

@@ -24,7 +24,7 @@ public final class DeadLetterStore {
   /** Reasons are database messages; longer ones are cut, they only need to name the problem. */
   private static final int MAX_REASON_LENGTH = 2_000;
 
-  private static final String COLUMNS = "id, plugin_id, event_id, event_type, event::text, reason,"
+  private static final String COLUMNS = "id, plugin_id, event_id, event_type, event, reason,"
       + " failures, first_failed_at, last_failed_at, replay_status, replayed_at";
 
   // Set aside again (a redelivery, or a replay the plugin refused): the latest event and reason;
@@ -32,7 +32,7 @@ public final class DeadLetterStore {
   private static final String RECORD = """
       INSERT INTO host_dead_letters AS d
         (plugin_id, event_id, event_type, event, reason, first_failed_at, last_failed_at)
-      VALUES (?, ?, ?, ?::jsonb, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (plugin_id, event_id) DO UPDATE SET
         event_type = excluded.event_type, event = excluded.event, reason = excluded.reason,
         failures = d.failures + 1, last_failed_at = excluded.last_failed_at,
@@ -134,7 +134,7 @@ public final class DeadLetterStore {
     } catch (SQLException e) {
       throw Sql.failure("reading dead letters", e);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("host_dead_letters.event is jsonb", e);
+      throw new IllegalStateException("host_dead_letters.event holds JSON written by this class", e);
     }
   }
 

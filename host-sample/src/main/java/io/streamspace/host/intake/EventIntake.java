@@ -95,7 +95,8 @@ public final class EventIntake {
       // kept by an older host whose rules were looser: the platform must send it anew
       throw new ApiException(409, "not_replayable", "the kept event is no longer valid: " + e.getMessage());
     }
-    track(event);
+    // not tracked again: the host saw this event when it first arrived, and a replayed start or
+    // heartbeat must not bring back a session that has ended since
     event.deliverTo(target.extension(), target.context());
     flush(List.of(target));
   }

@@ -114,7 +114,7 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     assertEquals("plugin_not_started", disabled.body().at("/error/code").asText());
 
     // kept by a host whose rules were looser than today's
-    sql("UPDATE host_dead_letters SET event = jsonb_set(event, '{session,cpu_cores}', '0.0000001')"
+    sql("UPDATE host_dead_letters SET event = jsonb_set(event::jsonb, '{session,cpu_cores}', '0.0000001')::text"
         + " WHERE id = " + id);
     Response invalid = api.http.post(replay, api.adminToken, null);
     assertEquals(409, invalid.status(), invalid.toString());
