@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /**
  * Resolves the {@code Authorization: Bearer} token of a request and checks roles. Failed
- * authentications are throttled per client address: a throttled address gets 429 for any token
- * this node has not just checked, without the token being looked up.
+ * authentications are throttled per client address: a throttled address gets 429, without the
+ * token being looked up, for any token this node has not seen valid (a guess); tokens it has
+ * seen valid are still checked, so one client's bad token does not lock out the others behind
+ * the same address.
  */
 public final class Authenticator {
 
@@ -59,7 +61,9 @@ public final class Authenticator {
       return caller;
     }
     String address = ctx.ip();
-    throttle.retryAfter(address).ifPresent(wait -> refuse(ctx, wait));
+    if (token.isEmpty() || !tokens.seenValid(token)) {
+      throttle.retryAfter(address).ifPresent(wait -> refuse(ctx, wait));
+    }
     caller = token.isEmpty() ? Optional.empty() : tokens.lookup(token);
     if (caller.isEmpty()) {
       throttle.recordFailure(address);
