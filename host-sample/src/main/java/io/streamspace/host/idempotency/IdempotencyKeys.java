@@ -13,9 +13,14 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Idempotency keys in {@code host_idempotency_keys}, one row per (caller, key): claimed by the
@@ -45,12 +50,17 @@ public final class IdempotencyKeys {
   /** The key was used for another request (another route or body). */
   public record Reused() implements Claim {}
 
+  private static final Logger log = LoggerFactory.getLogger(IdempotencyKeys.class);
   private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {};
 
   private final DataSource dataSource;
   private final Clock clock;
   private final ObjectMapper mapper;
   private final AtomicReference<Instant> lastPrune = new AtomicReference<>(Instant.MIN);
+  // Keys whose request did not run to a kept answer but could not be released (the database was
+  // down: the usual reason for the failure itself). Released before the next claim, so the
+  // caller's retry, which Retry-After invites, is not told "in progress" for 24 hours.
+  private final Set<List<String>> unreleased = ConcurrentHashMap.newKeySet();
 
   public IdempotencyKeys(DataSource dataSource, Clock clock, ObjectMapper mapper) {
     this.dataSource = dataSource;
@@ -64,6 +74,7 @@ public final class IdempotencyKeys {
    * its own statement) and then sees it in progress.
    */
   public Claim claim(String userId, String key, String requestHash) {
+    releaseWhatCouldNotBeReleased();
     pruneIfDue();
     String insert = "INSERT INTO host_idempotency_keys (user_id, idempotency_key, request_hash,"
         + " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
@@ -130,16 +141,39 @@ public final class IdempotencyKeys {
     }
   }
 
-  /** Forgets the key: the request left no answer worth keeping and may be sent again. */
+  /**
+   * Forgets the key: the request left no answer worth keeping and may be sent again. When the
+   * database cannot be reached, the key is remembered and released before this node's next
+   * claim; never throws, so the request's own failure is what its caller sees.
+   */
   public void release(String userId, String key) {
+    try {
+      delete(userId, key);
+    } catch (SQLException e) {
+      unreleased.add(List.of(userId, key));
+      log.warn("Could not release an idempotency key of {} ({}); retrying before the next claim",
+          userId, e.getMessage());
+    }
+  }
+
+  private void releaseWhatCouldNotBeReleased() {
+    for (List<String> userAndKey : unreleased) {
+      try {
+        delete(userAndKey.get(0), userAndKey.get(1));
+        unreleased.remove(userAndKey);
+      } catch (SQLException e) {
+        return; // still down: the claim fails on its own
+      }
+    }
+  }
+
+  private void delete(String userId, String key) throws SQLException {
     String sql = "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, userId);
       statement.setString(2, key);
       statement.executeUpdate();
-    } catch (SQLException e) {
-      throw Sql.failure("releasing an idempotency key", e);
     }
   }
 

@@ -12,10 +12,15 @@ import io.streamspace.host.idempotency.IdempotencyKeys.Reused;
 import io.streamspace.host.support.MutableClock;
 import io.streamspace.host.support.TestDatabases;
 import io.streamspace.plugin.api.http.HttpResponse;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -36,6 +41,35 @@ class IdempotencyKeysTest {
   @AfterAll
   void close() {
     database.close();
+  }
+
+  @Test
+  void aKeyThatCouldNotBeReleasedInAnOutageIsFreeForTheRetryOnceTheDatabaseIsBack() {
+    AtomicBoolean down = new AtomicBoolean();
+    IdempotencyKeys flaky = new IdempotencyKeys(unreachableWhile(down), clock, Json.newMapper());
+    assertInstanceOf(Claimed.class, flaky.claim("ann", "outage", "hash-1"));
+
+    down.set(true); // the request failed because the database went away: its key cannot go
+    flaky.release("ann", "outage");
+    down.set(false);
+
+    assertInstanceOf(Claimed.class, flaky.claim("ann", "outage", "hash-1"), "not in progress");
+  }
+
+  /** The test database, unreachable while {@code down} is set, as a pool sees an outage. */
+  private DataSource unreachableWhile(AtomicBoolean down) {
+    DataSource real = database.dataSource();
+    return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          if (down.get() && method.getName().equals("getConnection")) {
+            throw new SQLTransientConnectionException("connection is not available");
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @Test
