@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Idempotent on the same data folder: the first run anchors the demo's times at its start
  * and keeps that instant in {@code demo-anchor} once the events are acknowledged; later runs post
  * nothing and print the same requests, whose {@code Idempotency-Key}s make a repeated credit or
- * invoice answer the first result instead of granting or invoicing twice.
+ * invoice answer the first result instead of granting or invoicing twice (within the 24 hours
+ * keys are kept).
  */
 final class Demo {
 
