@@ -7,12 +7,14 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
+import io.streamspace.host.http.PathId;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -31,7 +33,6 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
   private static final Logger log = LoggerFactory.getLogger(TokenRoutes.class);
   /** The last instant PostgreSQL and every client parse alike: later expiries are refused. */
   private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
-  private static final String DIGITS = "[0-9]{1,18}";
 
   private final TokenStore tokens;
   private final Authenticator auth;
@@ -113,7 +114,8 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
   private void revoke(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     String id = ctx.pathParam("id");
-    if (!id.matches(DIGITS) || !tokens.revoke(Long.parseLong(id))) {
+    OptionalLong tokenId = PathId.parse(id);
+    if (tokenId.isEmpty() || !tokens.revoke(tokenId.getAsLong())) {
       throw ApiException.notFound("no token " + id);
     }
     log.info("Token {} revoked by {}", id, admin.userId());

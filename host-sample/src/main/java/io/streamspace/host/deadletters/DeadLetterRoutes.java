@@ -6,11 +6,14 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Page;
+import io.streamspace.host.http.PathId;
 import io.streamspace.host.intake.EventIntake;
 import io.streamspace.plugin.api.http.Caller;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@code GET /api/admin/dead-letters}: the events plugins could never store, newest first; and
@@ -67,11 +70,8 @@ public final class DeadLetterRoutes implements HttpServer.RouteGroup {
   }
 
   private DeadLetter find(String pathId) {
-    // ASCII digits only: Long.parseLong would also read other scripts' digits
-    if (!pathId.matches("[0-9]{1,18}")) {
-      throw ApiException.notFound("no dead letter " + pathId);
-    }
-    return store.find(Long.parseLong(pathId))
+    OptionalLong id = PathId.parse(pathId);
+    return (id.isPresent() ? store.find(id.getAsLong()) : Optional.<DeadLetter>empty())
         .orElseThrow(() -> ApiException.notFound("no dead letter " + pathId));
   }
 }
