@@ -1,6 +1,8 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,10 +69,12 @@ public final class InvoiceDrafts {
    */
   public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now)
       throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
+    // each draft takes its account's currency: none may change it meanwhile
+    return Transactions.inTransaction(dataSource, connection -> {
+      AccountTermsLock.share(connection);
       return Sql.update(connection, GENERATE, end, finalizeAfter, now, start, start, end, end,
           end);
-    }
+    });
   }
 
   /**

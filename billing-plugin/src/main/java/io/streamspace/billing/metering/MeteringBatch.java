@@ -24,12 +24,15 @@ import java.util.TreeMap;
 public final class MeteringBatch {
 
   /**
-   * An account to open if absent, or to start earlier if it started after {@code createdAt}.
+   * An account to open if absent, or to start earlier if it started after {@code createdAt};
+   * with a user.created, one on the defaults to move onto its currency and plan.
    *
-   * @param createdAt the earliest instant of the user's events in the batch
+   * @param createdAt     the earliest instant of the user's events in the batch
+   * @param userCreatedAt the instant of the user's user.created, or null (a session event's
+   *                      row: {@code currency} and {@code planId} are the defaults)
    */
-  public record AccountRow(
-      String userId, String email, String currency, String planId, Instant createdAt) {}
+  public record AccountRow(String userId, String email, String currency, String planId,
+      Instant createdAt, Instant userCreatedAt) {}
 
   /**
    * What a batch knows about one session.
@@ -75,9 +78,10 @@ public final class MeteringBatch {
       if (event instanceof AccountOpening opening) {
         // an explicit user.created beats an account opened on the side by a session event
         AccountRow row = new AccountRow(opening.userId(), opening.email(), opening.currency(),
-            opening.planId(), opening.at());
-        batch.accounts.merge(opening.userId(), row, (known, added) -> known.email() == null
-            ? startedEarliest(added, known) : startedEarliest(known, added));
+            opening.planId(), opening.at(), opening.at());
+        batch.accounts.merge(opening.userId(), row, (known, added) ->
+            known.userCreatedAt() == null
+                ? startedEarliest(added, known) : startedEarliest(known, added));
       } else if (event instanceof SessionSignal signal) {
         batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
       }
@@ -89,7 +93,7 @@ public final class MeteringBatch {
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
     // usage is never dropped: a session of an unknown user opens an account for it
     accounts.merge(e.userId(),
-        new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt()),
+        new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt(), null),
         MeteringBatch::startedEarliest);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
     sessions.merge(e.sessionId(),
@@ -109,7 +113,7 @@ public final class MeteringBatch {
   /** {@code kept}, starting at the earlier of the two starts. */
   private static AccountRow startedEarliest(AccountRow kept, AccountRow other) {
     return new AccountRow(kept.userId(), kept.email(), kept.currency(), kept.planId(),
-        earliest(kept.createdAt(), other.createdAt()));
+        earliest(kept.createdAt(), other.createdAt()), kept.userCreatedAt());
   }
 
   private static SessionRow mergeSession(SessionRow a, SessionRow b) {

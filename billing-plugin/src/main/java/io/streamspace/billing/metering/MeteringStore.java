@@ -4,16 +4,21 @@ import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringBatch.StorageRow;
+import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.SubscriptionPlan;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores a {@link MeteringBatch} in one transaction with one statement per kind of row. Each
@@ -21,6 +26,13 @@ import javax.sql.DataSource;
  * so storing the same batch twice changes nothing.
  */
 public final class MeteringStore {
+
+  // The configured plans with their terms in each supported currency, one row per plan and
+  // currency, as a table p.
+  private static final String PLANS = """
+      unnest(?::text[], ?::text[], ?::text[], ?::text[]::numeric[], ?::text[],
+             ?::text[]::numeric[], ?::text[]::numeric[], ?::text[]::numeric[])
+        AS p(id, currency, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)""";
 
   // Opens the accounts not yet known and starts each on its plan, in the same statement: the
   // database requires every account to have exactly one active subscription (V2). The plan's
@@ -32,11 +44,12 @@ public final class MeteringStore {
   // RETURNING then gives exactly the rows inserted.
   private static final String OPEN_ACCOUNTS = """
       WITH batch AS (
-        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
-          AS b(user_id, email, currency, plan_id, created_at)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[],
+                             ?::text[]::timestamptz[])
+          AS b(user_id, email, currency, plan_id, created_at, user_created_at)
       ), opened AS (
-        INSERT INTO billing_accounts (user_id, email, currency, created_at)
-        SELECT user_id, email, currency, created_at FROM batch
+        INSERT INTO billing_accounts (user_id, email, currency, created_at, user_created_at)
+        SELECT user_id, email, currency, created_at, user_created_at FROM batch
         ON CONFLICT (user_id) DO NOTHING
         RETURNING user_id
       )
@@ -46,11 +59,8 @@ public final class MeteringStore {
              p.cpu_limit, p.memory_limit, p.storage_limit, b.created_at
       FROM opened o
       JOIN batch b USING (user_id)
-      JOIN unnest(?::text[], ?::text[], ?::text[], ?::text[]::numeric[], ?::text[],
-                  ?::text[]::numeric[], ?::text[]::numeric[], ?::text[]::numeric[])
-        AS p(id, currency, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)
-        ON p.id = b.plan_id AND p.currency = b.currency
-      """;
+      JOIN %s ON p.id = b.plan_id AND p.currency = b.currency
+      """.formatted(PLANS);
 
   // An account opened by a session event has no email until its user.created arrives. Bound
   // only with the batch's rows that carry an email, and run after the session rows, so that it
@@ -78,6 +88,73 @@ public final class MeteringStore {
       WHERE s.id = (SELECT f.id FROM billing_subscriptions f WHERE f.user_id = m.user_id
                     ORDER BY f.started_at, f.id LIMIT 1)
       """;
+
+  // A user.created for an account a session event opened on the defaults (user_created_at
+  // null) makes the account what it would be had the user.created come first: its currency and
+  // plan, the opening term re-priced in place (same started_at, the account's start), provided
+  // nothing has been billed from the defaults yet. Billed means: a usage record was rated for
+  // the account, an invoice (of any status) or a credit exists for it, or its plan was changed
+  // (a term has ended). Then the account keeps its terms, since re-pricing rated, invoiced or
+  // granted money silently would be worse, and the store logs what was ignored. Either way the
+  // account is marked as having met its user.created, so a redelivery changes nothing.
+  //
+  // The account rows are locked first (CLAIM), then the term, then the account updated: the
+  // order START_ACCOUNTS_EARLIER uses. The batch holds AccountTermsLock exclusively from its
+  // start, so this statement, whose snapshot is taken after the jobs that price with the old
+  // currency committed, sees what they rated or invoiced, and they see the new currency. A
+  // plan change racing the re-pricing of the term waits for it, then finds its currency
+  // changed and is refused (SubscriptionRepository.END); if it ended the term first, the
+  // account keeps its terms.
+  private static final String AWAITING_USER_CREATED = """
+      SELECT pg_advisory_xact_lock(?) WHERE EXISTS (
+        SELECT 1 FROM billing_accounts
+        WHERE user_id = ANY (?::text[]) AND user_created_at IS NULL)
+      """;
+
+  private static final String CLAIM_AWAITING = """
+      SELECT user_id FROM billing_accounts
+      WHERE user_id = ANY (?::text[]) AND user_created_at IS NULL
+      ORDER BY user_id FOR NO KEY UPDATE
+      """;
+
+  private static final String ADOPT_USER_CREATED = """
+      WITH batch AS (
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
+          AS b(user_id, currency, plan_id, user_created_at)
+      ), waiting AS (
+        SELECT b.*, a.currency::text AS opened_currency, s.id AS term_id,
+               s.plan_id AS opened_plan,
+               EXISTS (SELECT 1 FROM billing_usage_records r WHERE r.user_id = b.user_id)
+                 AS rated,
+               EXISTS (SELECT 1 FROM billing_invoices i WHERE i.user_id = b.user_id)
+                 AS invoiced,
+               EXISTS (SELECT 1 FROM billing_credits c WHERE c.user_id = b.user_id)
+                 AS credited,
+               EXISTS (SELECT 1 FROM billing_subscriptions x
+                       WHERE x.user_id = b.user_id AND x.ended_at IS NOT NULL) AS changed
+        FROM batch b
+        JOIN billing_accounts a USING (user_id)
+        JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+        WHERE a.user_created_at IS NULL
+      ), adopted AS (
+        UPDATE billing_subscriptions s
+        SET plan_id = p.id, plan_name = p.name, price = p.price, currency = p.currency,
+            billing_interval = p.billing_interval, cpu_limit = p.cpu_limit,
+            memory_limit = p.memory_limit, storage_limit = p.storage_limit
+        FROM waiting w JOIN %s ON p.id = w.plan_id AND p.currency = w.currency
+        WHERE s.id = w.term_id AND s.ended_at IS NULL
+          AND NOT (w.rated OR w.invoiced OR w.credited OR w.changed)
+          AND (w.plan_id, w.currency) IS DISTINCT FROM (w.opened_plan, w.opened_currency)
+        RETURNING s.user_id
+      )
+      UPDATE billing_accounts a
+      SET user_created_at = w.user_created_at,
+          currency = CASE WHEN d.user_id IS NULL THEN a.currency ELSE w.currency END
+      FROM waiting w LEFT JOIN adopted d USING (user_id)
+      WHERE a.user_id = w.user_id
+      RETURNING a.user_id, d.user_id IS NOT NULL, w.currency, w.plan_id, w.opened_currency,
+                w.opened_plan, w.rated, w.invoiced, w.credited, w.changed
+      """.formatted(PLANS);
 
   // LEAST and GREATEST skip nulls: the first terminate in event time wins, a later heartbeat
   // never reopens a session, and an earlier event moves the start back.
@@ -112,6 +189,8 @@ public final class MeteringStore {
   /** A plan with its price in one supported currency. */
   private record PricedPlan(SubscriptionPlan plan, String currency, BigDecimal price) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(MeteringStore.class);
+
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
 
@@ -123,10 +202,17 @@ public final class MeteringStore {
 
   /** Writes the batch atomically: all of it or, on failure, nothing. */
   public void write(MeteringBatch batch) throws SQLException {
+    BillingConfig current = config.get();
+    List<AccountRow> accounts = onKnownTerms(batch.accounts(), current);
+    List<AccountRow> userCreated = accounts.stream()
+        .filter(a -> a.userCreatedAt() != null).toList();
+    List<PricedPlan> plans = pricedPlans(current);
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        openAccounts(connection, batch.accounts()); // before the rows that refer to them
+        // before any row lock: see AccountTermsLock
+        boolean adopting = awaitingUserCreated(connection, userCreated);
+        openAccounts(connection, accounts, plans); // before the rows that refer to them
         execute(connection, UPSERT_SESSIONS, batch.sessions(), List.of(
             SessionRow::sessionId, SessionRow::userId, SessionRow::firstSeen,
             SessionRow::lastSeen, SessionRow::endedAt));
@@ -135,10 +221,13 @@ public final class MeteringStore {
         execute(connection, INSERT_STORAGE_LEVELS, batch.storageLevels(), List.of(
             StorageRow::userId, StorageRow::effectiveFrom, StorageRow::storageGb));
         execute(connection, COMPLETE_EMAILS,
-            batch.accounts().stream().filter(a -> a.email() != null).toList(),
+            accounts.stream().filter(a -> a.email() != null).toList(),
             List.of(AccountRow::userId, AccountRow::email));
-        execute(connection, START_ACCOUNTS_EARLIER, batch.accounts(),
+        execute(connection, START_ACCOUNTS_EARLIER, accounts,
             List.of(AccountRow::userId, AccountRow::createdAt));
+        if (adopting) {
+          adoptUserCreated(connection, userCreated, plans);
+        }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -147,35 +236,104 @@ public final class MeteringStore {
     }
   }
 
-  private void openAccounts(Connection connection, List<AccountRow> accounts)
-      throws SQLException {
-    if (accounts.isEmpty()) {
-      return;
-    }
-    BillingConfig current = config.get();
-    // a plan or currency removed from the config since the event was queued: open on the
-    // default plan, in the default currency
-    List<AccountRow> onKnownPlans = accounts.stream()
+  /**
+   * The rows with a plan or currency removed from the config since the event was queued on the
+   * default plan, in the default currency.
+   */
+  private static List<AccountRow> onKnownTerms(List<AccountRow> accounts, BillingConfig current) {
+    return accounts.stream()
         .map(a -> new AccountRow(a.userId(), a.email(),
             current.supportedCurrency(a.currency()).isPresent() ? a.currency()
                 : current.currency().getCurrencyCode(),
             current.hasPlan(a.planId()) ? a.planId() : current.defaultPlan(),
-            a.createdAt()))
+            a.createdAt(), a.userCreatedAt()))
         .toList();
-    List<PricedPlan> plans = current.subscriptionPlans().stream()
+  }
+
+  private static List<PricedPlan> pricedPlans(BillingConfig current) {
+    return current.subscriptionPlans().stream()
         .flatMap(plan -> current.supportedCurrencies().stream().map(in ->
             new PricedPlan(plan, in.getCurrencyCode(), current.priceOf(plan, in).orElseThrow())))
         .toList();
+  }
+
+  private static void openAccounts(Connection connection, List<AccountRow> accounts,
+      List<PricedPlan> plans) throws SQLException {
+    if (accounts.isEmpty()) {
+      return;
+    }
     try (PreparedStatement statement = connection.prepareStatement(OPEN_ACCOUNTS)) {
-      int index = bindColumns(statement, 1, onKnownPlans, List.of(
+      int index = bindColumns(statement, 1, accounts, List.of(
           AccountRow::userId, AccountRow::email, AccountRow::currency, AccountRow::planId,
-          AccountRow::createdAt));
-      bindColumns(statement, index, plans, List.of(
-          p -> p.plan().id(), PricedPlan::currency, p -> p.plan().name(), PricedPlan::price,
-          p -> p.plan().interval(), p -> p.plan().cpuLimit(), p -> p.plan().memoryLimit(),
-          p -> p.plan().storageLimit()));
+          AccountRow::createdAt, AccountRow::userCreatedAt));
+      bindPlans(statement, index, plans);
       statement.executeUpdate();
     }
+  }
+
+  /**
+   * Whether one of the users' accounts awaits its user.created; if so, holds
+   * {@link AccountTermsLock} exclusively until the transaction ends.
+   */
+  private static boolean awaitingUserCreated(Connection connection, List<AccountRow> userCreated)
+      throws SQLException {
+    if (userCreated.isEmpty()) {
+      return false;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(AWAITING_USER_CREATED)) {
+      statement.setLong(1, AccountTermsLock.KEY);
+      SqlArrays.bind(statement, 2, userCreated, AccountRow::userId);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void adoptUserCreated(Connection connection, List<AccountRow> userCreated,
+      List<PricedPlan> plans) throws SQLException {
+    try (PreparedStatement claim = connection.prepareStatement(CLAIM_AWAITING)) {
+      SqlArrays.bind(claim, 1, userCreated, AccountRow::userId);
+      claim.executeQuery().close();
+    }
+    try (PreparedStatement statement = connection.prepareStatement(ADOPT_USER_CREATED)) {
+      int index = bindColumns(statement, 1, userCreated, List.of(AccountRow::userId,
+          AccountRow::currency, AccountRow::planId, AccountRow::userCreatedAt));
+      bindPlans(statement, index, plans);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          boolean adopted = rs.getBoolean(2);
+          boolean sameTerms = rs.getString(3).equals(rs.getString(5))
+              && rs.getString(4).equals(rs.getString(6));
+          if (!adopted && !sameTerms) {
+            LOG.warn("user.created of {} arrived after a session event opened its account: "
+                    + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
+                rs.getString(1), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), billedFromTheDefaults(rs));
+          }
+        }
+      }
+    }
+  }
+
+  /** Why an account was not moved onto its user.created's terms, from ADOPT's columns 7 to 10. */
+  private static String billedFromTheDefaults(ResultSet rs) throws SQLException {
+    List<String> reasons = new ArrayList<>();
+    String[] what = {"usage was already rated", "an invoice exists", "a credit was granted",
+        "its plan was changed"};
+    for (int i = 0; i < what.length; i++) {
+      if (rs.getBoolean(7 + i)) {
+        reasons.add(what[i]);
+      }
+    }
+    return reasons.isEmpty() ? "its plan was changed meanwhile" : String.join(", ", reasons);
+  }
+
+  private static void bindPlans(PreparedStatement statement, int first, List<PricedPlan> plans)
+      throws SQLException {
+    bindColumns(statement, first, plans, List.of(
+        p -> p.plan().id(), PricedPlan::currency, p -> p.plan().name(), PricedPlan::price,
+        p -> p.plan().interval(), p -> p.plan().cpuLimit(), p -> p.plan().memoryLimit(),
+        p -> p.plan().storageLimit()));
   }
 
   private static <R> void execute(Connection connection, String sql, List<R> rows,

@@ -1,5 +1,6 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
 import io.streamspace.billing.rating.UsageUnit;
@@ -338,6 +339,7 @@ public final class UsageCalculator {
   /** The job's statements, on a connection whose transaction the caller owns. */
   Outcome rate(Connection connection, BillingConfig config, Instant now, Timestamp cap)
       throws SQLException {
+    AccountTermsLock.share(connection); // no account changes currency under the run
     execute(connection, "SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     long closed = update(connection, CLOSE_TIMED_OUT, cap);
     update(connection, SETTLE_EMPTY);

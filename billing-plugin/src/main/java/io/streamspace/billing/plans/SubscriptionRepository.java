@@ -77,9 +77,12 @@ public final class SubscriptionRepository {
       WHERE s.user_id = ? AND s.ended_at IS NULL
       """;
 
-  // ended only if still active: a concurrent change that ended it first leaves 0 rows here
+  // ended only if still active and in the currency the next term is priced in: a concurrent
+  // change that ended it first, or a late user.created that moved the account to another
+  // currency (MeteringStore), leaves 0 rows here
   private static final String END = """
-      UPDATE billing_subscriptions SET ended_at = ? WHERE id = ? AND ended_at IS NULL
+      UPDATE billing_subscriptions SET ended_at = ?
+      WHERE id = ? AND ended_at IS NULL AND currency = ?
       """;
 
   private static final String START = """
@@ -148,7 +151,8 @@ public final class SubscriptionRepository {
             }
           }
         }
-        if (update(connection, END, Timestamp.from(now), activeId) == 0) {
+        if (update(connection, END, Timestamp.from(now), activeId,
+            currency.getCurrencyCode()) == 0) {
           throw concurrentChange();
         }
         update(connection, START, userId, next.planId(), next.planName(), next.price(),

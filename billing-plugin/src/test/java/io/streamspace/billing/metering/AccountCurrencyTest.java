@@ -5,12 +5,17 @@ import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.support.BillingHarness;
 import java.math.BigDecimal;
+import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * An account's currency is fixed when it opens, its plan is priced in it, and calculate-usage
@@ -44,6 +49,61 @@ class AccountCurrencyTest {
             JOIN billing_subscriptions s USING (user_id) ORDER BY a.user_id"""));
     assertEquals("VND", rows("SELECT currency FROM billing_subscriptions WHERE user_id = 'thu'")
         .get(0).get(0));
+  }
+
+  /**
+   * thu's session.created (08:00, 1 core) opened her account in USD on Free; her user.created
+   * (VND, Pro, at 00:00, the clock's instant), stored in a later flush, moves it onto VND and
+   * Pro priced in VND from the account's start, 00:00 (the earliest event), as if it had come
+   * first. A second user.created asking for something else then changes nothing.
+   */
+  @Test
+  void aUserCreatedStoredAfterASessionEventGivesTheAccountItsCurrencyAndPlan() {
+    billing.created("2026-03-02T08:00:00Z", "s1", "thu", size("1", "0", "0"));
+    billing.flush();
+    billing.userCreated("thu", Map.of("currency", "VND", "plan", "pro"));
+    billing.flush();
+    billing.userCreated("thu", Map.of("currency", "USD", "plan", "enterprise"));
+    billing.flush();
+
+    assertEquals(List.of(List.of("VND", "thu@example.com", "pro", "VND", "750000",
+            Timestamp.from(at("2026-03-02T00:00:00Z")))),
+        rows("""
+            SELECT a.currency::text, a.email, s.plan_id, s.currency::text, s.price::text,
+                   s.started_at
+            FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)"""));
+  }
+
+  /**
+   * Once usage has been rated in USD from the defaults, a late user.created asking for VND and
+   * Pro leaves the account as it is (re-pricing rated money silently would be worse) and says
+   * so in one warning naming the user and what was ignored.
+   */
+  @Test
+  void aUserCreatedArrivingAfterUsageWasRatedKeepsTheAccountAndLogsWhatItIgnored() {
+    billing.created("2026-03-02T08:00:00Z", "s1", "thu", size("1", "0", "0"));
+    billing.terminated("2026-03-02T09:00:00Z", "s1", "thu");
+    billing.calculateUsageAt("2026-03-02T10:00:00Z");
+    Logger logger = (Logger) LoggerFactory.getLogger(MeteringStore.class);
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    warnings.start();
+    logger.addAppender(warnings);
+    try {
+      billing.userCreated("thu", Map.of("currency", "VND", "plan", "pro"));
+      billing.flush();
+    } finally {
+      logger.detachAppender(warnings);
+    }
+
+    assertEquals(List.of(List.of("USD", "thu@example.com", "free", "USD", "0")), rows("""
+        SELECT a.currency::text, a.email, s.plan_id, s.currency::text, s.price::text
+        FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)"""));
+    assertEquals(List.of(List.of("cpu", "USD", "0.05")), rows("""
+        SELECT resource_type, currency::text, unit_price::text FROM billing_usage_records"""));
+    assertEquals(List.of("WARN user.created of thu arrived after a session event opened its "
+            + "account: its VND on plan pro ignored, the account keeps USD on plan free, as "
+            + "usage was already rated"),
+        warnings.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
   }
 
   /**
