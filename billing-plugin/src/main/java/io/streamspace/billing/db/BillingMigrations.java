@@ -41,6 +41,10 @@ public final class BillingMigrations {
     if (result.migrationsExecuted == 0) {
       return "billing schema up to date at version " + result.initialSchemaVersion;
     }
+    if (result.initialSchemaVersion == null) {
+      return "billing schema created at version " + result.targetSchemaVersion + " ("
+          + result.migrationsExecuted + " migrations applied)";
+    }
     return "billing schema migrated from version " + result.initialSchemaVersion + " to "
         + result.targetSchemaVersion + " (" + result.migrationsExecuted + " migrations applied)";
   }

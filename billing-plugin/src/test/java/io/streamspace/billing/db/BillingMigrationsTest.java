@@ -18,4 +18,22 @@ class BillingMigrationsTest {
     String line = BillingMigrations.describe(restart);
     assertTrue(line.matches("billing schema up to date at version \\d+"), line);
   }
+
+  @Test
+  void eachKindOfRunIsDescribedWithItsVersionsNeverNull() {
+    assertEquals("billing schema created at version 6 (6 migrations applied)",
+        BillingMigrations.describe(result(null, "6", 6)));
+    assertEquals("billing schema migrated from version 5 to 6 (1 migrations applied)",
+        BillingMigrations.describe(result("5", "6", 1)));
+    assertEquals("billing schema up to date at version 6",
+        BillingMigrations.describe(result("6", null, 0)));
+  }
+
+  private static MigrateResult result(String initial, String target, int executed) {
+    MigrateResult result = new MigrateResult();
+    result.initialSchemaVersion = initial;
+    result.targetSchemaVersion = target;
+    result.migrationsExecuted = executed;
+    return result;
+  }
 }

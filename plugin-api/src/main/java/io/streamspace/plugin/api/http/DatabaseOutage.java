@@ -10,7 +10,7 @@ import java.util.Set;
  * {@code database_unavailable} with {@code Retry-After: }{@value #RETRY_AFTER_SECONDS}, where
  * any other failure is a 500.
  *
- * <p>Stable since 0.1.
+ * <p>Stable since 0.2.
  */
 public final class DatabaseOutage {
 
