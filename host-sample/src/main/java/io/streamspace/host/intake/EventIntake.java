@@ -7,6 +7,7 @@ import io.streamspace.host.platform.SessionTracker;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,6 +123,13 @@ public final class EventIntake {
       throw new ApiException(503, "flush_timeout",
           "plugins did not store the events within " + FLUSH_TIMEOUT.toSeconds() + " s; retry the batch");
     } catch (ExecutionException e) {
+      if (DatabaseOutage.causedBy(e.getCause())) {
+        // an outage is seen on every batch until it ends: one line each, not a stack trace
+        log.warn("Plugins could not store a batch: the database cannot be reached ({})",
+            e.getCause().getMessage());
+        throw new ApiException(503, "database_unavailable",
+            "the database cannot be reached; retry the batch");
+      }
       log.error("A plugin failed to flush events", e.getCause());
       throw new ApiException(503, "flush_failed", "a plugin could not store the events; retry the batch");
     } catch (InterruptedException e) {

@@ -95,10 +95,11 @@ class DatabaseOutageE2ETest {
           HostClient.json(Map.of("user_id", "bob", "roles", List.of("user")))));
       // a plugin that lets the failure escape: the host maps it the same way
       answersDatabaseUnavailable(() -> api.http.get("/api/plugins/rec/database", null));
-      // event intake answers its own 503 codes, and says when to retry too
+      // event intake too: the batch is not acknowledged, the platform retries it
       HostClient.Response intake = api.http.post("/api/platform/events", platformToken,
           HostClient.json(List.of(Events.userCreated("bob", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60)))));
       assertEquals(503, intake.status(), intake.toString());
+      assertEquals("database_unavailable", intake.body().at("/error/code").asText());
       assertEquals(Optional.of("5"), intake.header("Retry-After"));
       HostClient.Response health = api.http.get("/api/health", null);
       assertEquals(503, health.status(), health.toString());
