@@ -49,17 +49,22 @@ final class Demo {
   static List<String> run(Host host, Path dataDir) throws IOException {
     Path anchorFile = dataDir.resolve(ANCHOR_FILE);
     Instant now;
+    String heading;
     if (Files.exists(anchorFile)) {
       now = Instant.parse(Files.readString(anchorFile).trim());
-      log.info("Demo data was posted at {}; not posting it again", now);
+      heading = "Demo data was posted at " + now + " (not again). Try:";
     } else {
       now = host.clock().instant().truncatedTo(ChronoUnit.SECONDS);
       postEvents(host, now);
       Files.createDirectories(dataDir);
       Files.writeString(anchorFile, now.toString());
+      heading = "Demo data posted. Try:";
     }
     runJobs(host);
-    return curlLines(host, now);
+    List<String> lines = new ArrayList<>();
+    lines.add(heading);
+    lines.addAll(curlLines(host, now));
+    return lines;
   }
 
   private static void postEvents(Host host, Instant now) {
@@ -83,7 +88,6 @@ final class Demo {
     String admin = host.adminToken().orElseGet(() -> demoAdminToken(host));
     String base = "http://localhost:" + host.port();
     List<String> lines = new ArrayList<>();
-    lines.add("Demo data posted. Try:");
     lines.add("  # alice's usage this month (2 cores, 4 GB for 10 hours: 1.00 + 0.40), as alice");
     lines.add(curl(alice, base + "/api/plugins/billing/usage"));
     lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");

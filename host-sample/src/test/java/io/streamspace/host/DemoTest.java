@@ -48,7 +48,9 @@ class DemoTest {
 
     clock.set(clock.instant().plus(Duration.ofHours(3))); // within the keys' 24 hours
     try (Host host = start(dbUrl, clock)) {
-      List<String> secondPosts = posts(Demo.run(host, data));
+      List<String> secondLines = Demo.run(host, data);
+      assertEquals("Demo data was posted at 2026-11-22T12:00:00Z (not again). Try:", secondLines.get(0));
+      List<String> secondPosts = posts(secondLines);
       assertEquals(firstPosts, secondPosts, "the same requests, anchored at the first run");
       List<JsonNode> answers = runPosts(host, secondPosts);
       assertEquals(firstInvoice, answers.get(1), "the invoice POST answers the first invoice");
