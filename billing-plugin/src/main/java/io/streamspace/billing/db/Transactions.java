@@ -4,7 +4,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
-/** Runs work in one database transaction: committed when it returns, rolled back when it throws. */
+/**
+ * Runs work in one database transaction: committed when it returns, rolled back when it throws.
+ * What the caller sees is always the work's own failure: when the connection is gone (the
+ * database went down), the rollback fails too, and that failure is only attached to it.
+ */
 public final class Transactions {
 
   /** Work on a connection whose transaction {@link #inTransaction} owns. */
@@ -23,9 +27,17 @@ public final class Transactions {
         connection.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        rollback(connection, e);
         throw e;
       }
+    }
+  }
+
+  private static void rollback(Connection connection, Exception failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException rollbackFailure) {
+      failure.addSuppressed(rollbackFailure);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.streamspace.billing.metering.MeteringBatch.StorageRow;
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.SubscriptionPlan;
+import io.streamspace.billing.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -207,33 +208,27 @@ public final class MeteringStore {
     List<AccountRow> userCreated = accounts.stream()
         .filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = pricedPlans(current);
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        // before any row lock: see AccountTermsLock
-        boolean adopting = awaitingUserCreated(connection, userCreated);
-        openAccounts(connection, accounts, plans); // before the rows that refer to them
-        execute(connection, UPSERT_SESSIONS, batch.sessions(), List.of(
-            SessionRow::sessionId, SessionRow::userId, SessionRow::firstSeen,
-            SessionRow::lastSeen, SessionRow::endedAt));
-        execute(connection, INSERT_SIZES, batch.sizes(), List.of(
-            SizeRow::sessionId, SizeRow::effectiveFrom, SizeRow::cpuCores, SizeRow::memoryGb));
-        execute(connection, INSERT_STORAGE_LEVELS, batch.storageLevels(), List.of(
-            StorageRow::userId, StorageRow::effectiveFrom, StorageRow::storageGb));
-        execute(connection, COMPLETE_EMAILS,
-            accounts.stream().filter(a -> a.email() != null).toList(),
-            List.of(AccountRow::userId, AccountRow::email));
-        execute(connection, START_ACCOUNTS_EARLIER, accounts,
-            List.of(AccountRow::userId, AccountRow::createdAt));
-        if (adopting) {
-          adoptUserCreated(connection, userCreated, plans);
-        }
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
+    Transactions.inTransaction(dataSource, connection -> {
+      // before any row lock: see AccountTermsLock
+      boolean adopting = awaitingUserCreated(connection, userCreated);
+      openAccounts(connection, accounts, plans); // before the rows that refer to them
+      execute(connection, UPSERT_SESSIONS, batch.sessions(), List.of(
+          SessionRow::sessionId, SessionRow::userId, SessionRow::firstSeen,
+          SessionRow::lastSeen, SessionRow::endedAt));
+      execute(connection, INSERT_SIZES, batch.sizes(), List.of(
+          SizeRow::sessionId, SizeRow::effectiveFrom, SizeRow::cpuCores, SizeRow::memoryGb));
+      execute(connection, INSERT_STORAGE_LEVELS, batch.storageLevels(), List.of(
+          StorageRow::userId, StorageRow::effectiveFrom, StorageRow::storageGb));
+      execute(connection, COMPLETE_EMAILS,
+          accounts.stream().filter(a -> a.email() != null).toList(),
+          List.of(AccountRow::userId, AccountRow::email));
+      execute(connection, START_ACCOUNTS_EARLIER, accounts,
+          List.of(AccountRow::userId, AccountRow::createdAt));
+      if (adopting) {
+        adoptUserCreated(connection, userCreated, plans);
       }
-    }
+      return null;
+    });
   }
 
   /**
