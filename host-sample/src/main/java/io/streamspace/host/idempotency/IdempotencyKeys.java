@@ -13,7 +13,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,8 +58,11 @@ public final class IdempotencyKeys {
   private final AtomicReference<Instant> lastPrune = new AtomicReference<>(Instant.MIN);
   // Keys whose request did not run to a kept answer but could not be released (the database was
   // down: the usual reason for the failure itself). Released before the next claim, so the
-  // caller's retry, which Retry-After invites, is not told "in progress" for 24 hours.
-  private final Set<List<String>> unreleased = ConcurrentHashMap.newKeySet();
+  // caller's retry, which Retry-After invites, is not told "in progress" for 24 hours. Kept in
+  // memory: a host restarted meanwhile leaves the key in progress until it expires.
+  private final Set<Unreleased> unreleased = ConcurrentHashMap.newKeySet();
+
+  private record Unreleased(String userId, String key, Instant failedAt) {}
 
   public IdempotencyKeys(DataSource dataSource, Clock clock, ObjectMapper mapper) {
     this.dataSource = dataSource;
@@ -147,32 +149,41 @@ public final class IdempotencyKeys {
    * claim; never throws, so the request's own failure is what its caller sees.
    */
   public void release(String userId, String key) {
+    String sql = "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
     try {
-      delete(userId, key);
+      delete(sql, userId, key);
     } catch (SQLException e) {
-      unreleased.add(List.of(userId, key));
+      unreleased.add(new Unreleased(userId, key, clock.instant()));
       log.warn("Could not release an idempotency key of {} ({}); retrying before the next claim",
           userId, e.getMessage());
     }
   }
 
   private void releaseWhatCouldNotBeReleased() {
-    for (List<String> userAndKey : unreleased) {
+    // Only the claim that failed is deleted: still in progress, made before its release failed.
+    // A newer claim of the same key (this request's retry on another thread, or a claim after
+    // the key was pruned) is left alone.
+    String sql = "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?"
+        + " AND status IS NULL AND created_at <= ?";
+    for (Unreleased pending : unreleased) {
+      if (!unreleased.remove(pending)) {
+        continue; // another thread is releasing it
+      }
       try {
-        delete(userAndKey.get(0), userAndKey.get(1));
-        unreleased.remove(userAndKey);
+        delete(sql, pending.userId(), pending.key(), Timestamp.from(pending.failedAt()));
       } catch (SQLException e) {
+        unreleased.add(pending);
         return; // still down: the claim fails on its own
       }
     }
   }
 
-  private void delete(String userId, String key) throws SQLException {
-    String sql = "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
+  private void delete(String sql, Object... params) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, userId);
-      statement.setString(2, key);
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
       statement.executeUpdate();
     }
   }

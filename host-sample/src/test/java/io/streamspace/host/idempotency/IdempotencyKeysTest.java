@@ -7,6 +7,7 @@ import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.idempotency.IdempotencyKeys.Claimed;
+import io.streamspace.host.idempotency.IdempotencyKeys.InProgress;
 import io.streamspace.host.idempotency.IdempotencyKeys.Replay;
 import io.streamspace.host.idempotency.IdempotencyKeys.Reused;
 import io.streamspace.host.support.MutableClock;
@@ -54,6 +55,23 @@ class IdempotencyKeysTest {
     down.set(false);
 
     assertInstanceOf(Claimed.class, flaky.claim("ann", "outage", "hash-1"), "not in progress");
+  }
+
+  @Test
+  void aLateReleaseLeavesANewerClaimOfTheSameKeyAlone() {
+    AtomicBoolean down = new AtomicBoolean();
+    IdempotencyKeys flaky = new IdempotencyKeys(unreachableWhile(down), clock, Json.newMapper());
+    assertInstanceOf(Claimed.class, flaky.claim("bo", "late", "hash-1"));
+    down.set(true);
+    flaky.release("bo", "late"); // fails: remembered
+    down.set(false);
+
+    keys.release("bo", "late"); // another node freed it meanwhile,
+    clock.advance(Duration.ofSeconds(1));
+    assertInstanceOf(Claimed.class, keys.claim("bo", "late", "hash-1")); // and the retry runs there
+    flaky.claim("bo", "other", "hash-2"); // this node's next claim makes its late release
+
+    assertInstanceOf(InProgress.class, keys.claim("bo", "late", "hash-1"), "the retry still holds it");
   }
 
   /** The test database, unreachable while {@code down} is set, as a pool sees an outage. */
