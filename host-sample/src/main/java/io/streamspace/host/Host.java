@@ -61,6 +61,7 @@ public final class Host implements AutoCloseable {
   /** 32 characters of base64 carry 192 bits: no guessing, throttled or not. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 32;
   private static final String ADMIN_USER = "admin";
+  private static final Set<String> ADMIN_ROLES = Set.of(Caller.ROLE_ADMIN);
 
   /** Closed in reverse order of opening. */
   private final List<AutoCloseable> opened = new ArrayList<>();
@@ -151,31 +152,44 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * The environment's admin token replaces the previous one; without one, the earlier ones are
-   * revoked and the generated admin token is created once and kept until an admin revokes it
-   * (only this start knows its secret).
+   * The admin tokens 0.1 hosts stored are revoked; the environment's admin token replaces the
+   * previous one; without one, the generated admin token is created once and kept until an admin
+   * revokes it (only this start knows its secret). A start without {@code BILLING_ADMIN_TOKEN}
+   * leaves an environment token alone: other nodes of the cluster may be using it.
    */
   private void settleAdminToken(String fromEnvironment) {
-    Set<String> adminRoles = Set.of(Caller.ROLE_ADMIN);
     adminTokenGenerated = fromEnvironment == null;
-    if (!adminTokenGenerated) {
-      TokenStore.TokenInfo info = tokens.replaceEnvironmentToken(fromEnvironment, ADMIN_USER, adminRoles);
-      if (info.revokedAt() != null) {
-        throw new StartRefused(
-            ADMIN_TOKEN_ENV + " is a revoked token (token id " + info.id() + "); set a new one");
-      }
-      adminToken = fromEnvironment;
-      adminTokenId = info.id();
-      return;
+    if (adminTokenGenerated) {
+      retireLegacyAdminTokens();
+      settleGeneratedAdminToken();
+    } else {
+      // first, so that a BILLING_ADMIN_TOKEN a 0.1 host stored becomes the environment token
+      settleEnvironmentAdminToken(fromEnvironment);
+      retireLegacyAdminTokens();
     }
-    int retired = tokens.retireEnvironmentTokens();
-    if (retired > 0) {
-      log.warn("Revoked {} admin token(s) of an earlier {} (or of a host from before tokens could"
-          + " be revoked): it is not set now", retired, ADMIN_TOKEN_ENV);
+  }
+
+  private void retireLegacyAdminTokens() {
+    int legacy = tokens.retireLegacyAdminTokens();
+    if (legacy > 0) {
+      log.warn("Revoked {} admin token(s) that hosts before 0.2 stored on each start", legacy);
     }
+  }
+
+  private void settleEnvironmentAdminToken(String fromEnvironment) {
+    TokenStore.TokenInfo info = tokens.replaceEnvironmentToken(fromEnvironment, ADMIN_USER, ADMIN_ROLES);
+    if (info.revokedAt() != null) {
+      throw new StartRefused(
+          ADMIN_TOKEN_ENV + " is a revoked token (token id " + info.id() + "); set a new one");
+    }
+    adminToken = fromEnvironment;
+    adminTokenId = info.id();
+  }
+
+  private void settleGeneratedAdminToken() {
     // A node revoking the active one in between is the only reason for a second round.
     for (int attempt = 0; attempt < 2; attempt++) {
-      Optional<TokenStore.NewToken> created = tokens.generateAdminTokenOnce(ADMIN_USER, adminRoles);
+      Optional<TokenStore.NewToken> created = tokens.generateAdminTokenOnce(ADMIN_USER, ADMIN_ROLES);
       if (created.isPresent()) {
         adminToken = created.get().token();
         adminTokenId = created.get().info().id();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ class AdminTokenStartTest {
   private static final String FIRST = "first-admin-token-0123456789abcdefghij";
   private static final String OLD_ADMIN = "old-admin-token-from-a-0.1-host-01234";
   private static final String OLD_USER = "old-user-token-from-a-0.1-host-012345";
+  private static final String OLD_ADMIN_FROM_ENVIRONMENT = "old-billing-admin-token-of-a-0.1-host";
   private static final String SECOND = "second-admin-token-0123456789abcdefghi";
 
   private final String dbUrl = TestDatabases.freshDatabaseUrl();
@@ -136,7 +138,7 @@ class AdminTokenStartTest {
       HostClient http = new HostClient(upgraded.port());
       assertEquals(401, http.get("/api/admin/tokens", OLD_ADMIN).status());
       JsonNode tokens = http.get("/api/admin/tokens", FIRST).expect(200).get("tokens");
-      assertEquals(List.of("environment", "issued", "environment"),
+      assertEquals(List.of("legacy", "issued", "environment"),
           List.of(tokens.get(0).get("source").asText(), tokens.get(1).get("source").asText(),
               tokens.get(2).get("source").asText()));
       assertFalse(tokens.get(0).get("revoked_at").isNull());
@@ -158,24 +160,38 @@ class AdminTokenStartTest {
   }
 
   @Test
-  void aBillingAdminTokenNoLongerSetIsRevokedAtTheNextStart() {
+  void aStartWithoutBillingAdminTokenLeavesTheEnvironmentTokenOtherNodesUse() {
     try (Host first = start(FIRST)) {
       new HostClient(first.port()).get("/api/admin/tokens", FIRST).expect(200);
     }
     try (Host unset = start(null)) {
-      assertEquals(401, new HostClient(unset.port()).get("/api/admin/tokens", FIRST).status());
+      new HostClient(unset.port()).get("/api/admin/tokens", FIRST).expect(200);
     }
   }
 
-  /** The host tables at version 2, with an admin and a user token stored as 0.1 hosts did. */
-  private void storeAdminAndUserTokensAsA01HostDid() throws Exception {
+  @Test
+  void theBillingAdminTokenA01HostStoredStaysTheAdminTokenAfterTheUpgrade() throws Exception {
+    storeAdminAndUserTokensAsA01HostDid(OLD_ADMIN_FROM_ENVIRONMENT);
+    try (Host upgraded = start(OLD_ADMIN_FROM_ENVIRONMENT)) {
+      new HostClient(upgraded.port()).get("/api/admin/tokens", OLD_ADMIN_FROM_ENVIRONMENT).expect(200);
+      assertEquals(401, new HostClient(upgraded.port()).get("/api/admin/tokens", OLD_ADMIN).status());
+    }
+  }
+
+  /** The host tables at version 2, with admin and user tokens stored as 0.1 hosts did. */
+  private void storeAdminAndUserTokensAsA01HostDid(String... moreAdminTokens) throws Exception {
     Flyway.configure().dataSource(dbUrl, null, null).locations("classpath:db/host")
         .table("host_schema_history").baselineOnMigrate(true).baselineVersion("0").target("2")
         .load().migrate();
     try (Connection connection = DriverManager.getConnection(dbUrl);
         PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, now())")) {
-      for (String[] row : new String[][] {{OLD_ADMIN, "admin", "admin"}, {OLD_USER, "olga", "user"}}) {
+      List<String[]> rows = new ArrayList<>(List.of(
+          new String[] {OLD_ADMIN, "admin", "admin"}, new String[] {OLD_USER, "olga", "user"}));
+      for (String admin : moreAdminTokens) {
+        rows.add(new String[] {admin, "admin", "admin"});
+      }
+      for (String[] row : rows) {
         insert.setString(1, TokenHashes.sha256(row[0]));
         insert.setString(2, row[1]);
         insert.setArray(3, connection.createArrayOf("text", new String[] {row[2]}));

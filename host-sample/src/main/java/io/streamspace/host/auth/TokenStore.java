@@ -60,7 +60,12 @@ public final class TokenStore {
     /** The admin token the host generated because no {@code BILLING_ADMIN_TOKEN} was set. */
     GENERATED,
     /** Issued through {@code POST /api/admin/tokens}. */
-    ISSUED;
+    ISSUED,
+    /**
+     * An admin token stored by a 0.1 host, which stored one (generated or from the environment)
+     * on every start; revoked at the first start of a 0.2 host.
+     */
+    LEGACY;
 
     @JsonValue
     public String label() {
@@ -143,7 +148,7 @@ public final class TokenStore {
           connection.rollback();
           return revoked;
         }
-        List<String> retired = retireEnvironmentTokens(connection, hash, now);
+        List<String> retired = retire(connection, "environment", hash, now);
         connection.commit();
         retired.forEach(trustedByHash::remove);
         return current.get();
@@ -157,31 +162,31 @@ public final class TokenStore {
   }
 
   /**
-   * Revokes every active environment token: {@code BILLING_ADMIN_TOKEN} is not set, so none of
-   * its earlier values (nor an admin token stored by a host before tokens had a source) may still
-   * work.
+   * Revokes the admin tokens 0.1 hosts stored, one per start ({@link Source#LEGACY}): they were
+   * printed to consoles and logs, and none of them was meant to outlive its start.
    *
    * @return how many were revoked
    */
-  public int retireEnvironmentTokens() {
+  public int retireLegacyAdminTokens() {
     try (Connection connection = dataSource.getConnection()) {
-      List<String> retired = retireEnvironmentTokens(connection, null, clock.instant());
+      List<String> retired = retire(connection, "legacy", null, clock.instant());
       retired.forEach(trustedByHash::remove);
       return retired.size();
     } catch (SQLException e) {
-      throw Sql.failure("revoking the environment's earlier admin tokens", e);
+      throw Sql.failure("revoking the admin tokens of 0.1 hosts", e);
     }
   }
 
-  /** Revokes the active environment tokens but {@code keepHash} (none when null). */
-  private static List<String> retireEnvironmentTokens(Connection connection, String keepHash,
+  /** Revokes the active tokens of {@code source} but {@code keepHash} (none when null). */
+  private static List<String> retire(Connection connection, String source, String keepHash,
       Instant now) throws SQLException {
-    String retire = "UPDATE host_tokens SET revoked_at = ? WHERE source = 'environment'"
+    String retire = "UPDATE host_tokens SET revoked_at = ? WHERE source = ?"
         + " AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ? RETURNING token_hash";
     List<String> retired = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(retire)) {
       statement.setTimestamp(1, Timestamp.from(now));
-      statement.setString(2, keepHash);
+      statement.setString(2, source);
+      statement.setString(3, keepHash);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           retired.add(rows.getString(1));
