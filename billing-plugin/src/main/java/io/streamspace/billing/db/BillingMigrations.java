@@ -41,7 +41,8 @@ public final class BillingMigrations {
     if (result.migrationsExecuted == 0) {
       return "billing schema up to date at version " + result.initialSchemaVersion;
     }
-    if (result.initialSchemaVersion == null) {
+    // null on an empty schema, the baseline "0" when the host's tables were there first
+    if (result.initialSchemaVersion == null || "0".equals(result.initialSchemaVersion)) {
       return "billing schema created at version " + result.targetSchemaVersion + " ("
           + result.migrationsExecuted + " migrations applied)";
     }
