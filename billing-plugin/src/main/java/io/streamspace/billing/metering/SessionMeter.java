@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  *
  * <p>An event the database refuses for a reason retrying cannot fix ({@link WriteFailures}) is
  * isolated by the queue and handed back to the host's {@link DeadLetters} with the reason; the
- * others are stored. The host's dead letters are looked up only then: a host that keeps none
- * (plugin-api 0.1) throws, and the queue keeps the event and retries it, as before 0.2.
+ * others are stored. The host's dead letters are looked up only then; if that fails, the queue
+ * keeps the event and retries it.
  */
 public final class SessionMeter implements AutoCloseable {
 
