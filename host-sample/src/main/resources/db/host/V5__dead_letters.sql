@@ -1,5 +1,5 @@
 -- Platform events a plugin could never store: its database refused them for a reason retrying
--- cannot fix (DESIGN §4, Durability). Kept, with the reason, until an admin replays them after a
+-- cannot fix (README, "Write-behind"). Kept, with the reason, until an admin replays them after a
 -- fix; never deleted by the host. One row per plugin and event id: the same event set aside
 -- again (redelivered, or a replay that failed) updates its row.
 CREATE TABLE host_dead_letters

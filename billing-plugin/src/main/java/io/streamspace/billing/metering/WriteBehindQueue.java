@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bounded in-memory queue drained by one writer thread, in batches (DESIGN §7).
+ * A bounded in-memory queue drained by one writer thread, in batches (README, "Write-behind").
  *
  * <ul>
  *   <li>{@link #put} blocks while the queue is full: back-pressure reaches the caller instead of
