@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
@@ -8,7 +9,6 @@ import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.deadletters.DeadLetterRoutes;
 import io.streamspace.host.deadletters.DeadLetterStore;
-import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.JsonBodies;
@@ -95,12 +95,7 @@ public final class Host implements AutoCloseable {
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
     DeadLetterStore deadLetters = new DeadLetterStore(database.dataSource(), options.clock(), mapper);
-    PluginRegistry[] registryRef = new PluginRegistry[1];
-    HostScheduler scheduler =
-        new HostScheduler(
-            database.dataSource(),
-            options.clock(),
-            pluginId -> registryRef[0] != null && registryRef[0].isStarted(pluginId));
+    HostScheduler scheduler = new HostScheduler(database.dataSource(), options.clock());
     plugins =
         new PluginRegistry(
             options.pluginsDir(),
@@ -108,7 +103,6 @@ public final class Host implements AutoCloseable {
             new PluginRegistry.Services(
                 database.dataSource(), options.clock(), options.secrets(), mapper, scheduler, routes, events, sessions,
                 deadLetters::forPlugin));
-    registryRef[0] = plugins;
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
@@ -130,7 +124,7 @@ public final class Host implements AutoCloseable {
     http.start(options.port());
     open(http);
     plugins.startAll();
-    scheduler.start();
+    scheduler.start(plugins::isStarted);
     log.info("Host listening on port {}", http.port());
   }
 

@@ -2,8 +2,8 @@ package io.streamspace.host.deadletters;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.ApiException;
-import io.streamspace.host.http.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Page;
 import io.streamspace.host.http.PathId;

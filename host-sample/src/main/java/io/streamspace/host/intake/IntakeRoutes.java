@@ -2,7 +2,7 @@ package io.streamspace.host.intake;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.streamspace.host.http.Authenticator;
+import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.plugin.api.http.Caller;

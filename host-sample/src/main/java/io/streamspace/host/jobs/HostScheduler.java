@@ -30,11 +30,10 @@ public final class HostScheduler implements AutoCloseable {
   private final PluginJobRegistry registry = new PluginJobRegistry();
   private final JobRunStore runs;
   private final RunCompletions completions;
+  // set by start(): no job runs before it
+  private volatile Predicate<String> pluginStarted = pluginId -> false;
 
-  /**
-   * @param pluginEnabled whether a plugin may run jobs on this node now
-   */
-  public HostScheduler(DataSource dataSource, Clock clock, Predicate<String> pluginEnabled) {
+  public HostScheduler(DataSource dataSource, Clock clock) {
     this.runs = new JobRunStore(dataSource);
     this.completions = new RunCompletions(runs);
     // Quartz finds connection providers by name in a JVM-wide registry; a unique name per host
@@ -50,7 +49,8 @@ public final class HostScheduler implements AutoCloseable {
       SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
       scheduler.setJobFactory(
           (bundle, ignored) ->
-              new PluginJobDispatcher(registry, pluginEnabled, runs, completions, clock));
+              new PluginJobDispatcher(
+                  registry, pluginId -> pluginStarted.test(pluginId), runs, completions, clock));
     } catch (SchedulerException e) {
       throw new IllegalStateException("Cannot create the Quartz scheduler", e);
     }
@@ -82,7 +82,13 @@ public final class HostScheduler implements AutoCloseable {
   }
 
   /** Starts firing triggers; call once plugins have registered their job code. */
-  public void start() {
+  /**
+   * Lets Quartz fire jobs.
+   *
+   * @param pluginStarted whether a plugin may run jobs on this node now
+   */
+  public void start(Predicate<String> pluginStarted) {
+    this.pluginStarted = pluginStarted;
     try {
       scheduler.start();
     } catch (SchedulerException e) {

@@ -1,8 +1,7 @@
-package io.streamspace.host.http;
+package io.streamspace.host.auth;
 
 import io.javalin.http.Context;
-import io.streamspace.host.auth.FailedAuthThrottle;
-import io.streamspace.host.auth.TokenStore;
+import io.streamspace.host.http.ApiException;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Duration;
 import java.util.Arrays;
