@@ -3,6 +3,7 @@ package io.streamspace.billing.metering;
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
+import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.rating.UsageUnit;
 import java.math.BigDecimal;
 import java.sql.Array;
@@ -323,17 +324,7 @@ public final class UsageCalculator {
    */
   public Outcome run(BillingConfig config, Instant now) throws SQLException {
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        Outcome outcome = rate(connection, config, now, cap);
-        connection.commit();
-        return outcome;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
-    }
+    return Transactions.inTransaction(dataSource, connection -> rate(connection, config, now, cap));
   }
 
   /** The job's statements, on a connection whose transaction the caller owns. */
