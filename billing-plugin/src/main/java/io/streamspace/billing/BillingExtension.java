@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
 @Extension(points = PlatformPlugin.class)
 public class BillingExtension implements PlatformPlugin, AdmissionCheck, ConfigurablePlugin {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BillingExtension.class);
+  private static final Logger log = LoggerFactory.getLogger(BillingExtension.class);
 
   private final AtomicReference<BillingConfig> config =
       new AtomicReference<>(BillingConfig.defaults());
@@ -77,7 +77,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     this.context = context;
     ConfigParseResult parsed = parser().parse(context.config().json());
     if (!parsed.isValid()) {
-      LOG.warn("saved billing config has problems, defaults used for: {}", parsed.problems());
+      log.warn("saved billing config has problems, defaults used for: {}", parsed.problems());
     }
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
@@ -98,7 +98,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     loadInvoicing(context, accounts);
     new SubscriptionRoutes(new SubscriptionRepository(dataSource), config::get, context.clock(),
         context.events()).register(context.routes());
-    LOG.info("billing plugin loaded ({} mode, {})",
+    log.info("billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(), config.get().currency());
   }
 
@@ -194,7 +194,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   public void onConfigChanged(PluginContext context) {
     ConfigParseResult parsed = parser().parse(context.config().json());
     if (!parsed.isValid()) {
-      LOG.error("refusing changed billing config, keeping the previous one: {}",
+      log.error("refusing changed billing config, keeping the previous one: {}",
           parsed.problems());
       return;
     }
@@ -205,7 +205,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     if (generateInvoices != null) {
       generateInvoices.scheduleOn(context.scheduler()); // the invoice day or zone may change
     }
-    LOG.debug("billing config changed"); // the host logs who changed which keys
+    log.debug("billing config changed"); // the host logs who changed which keys
   }
 
   private BillingConfigParser parser() {

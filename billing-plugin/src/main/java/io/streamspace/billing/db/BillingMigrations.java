@@ -13,13 +13,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class BillingMigrations {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BillingMigrations.class);
+  private static final Logger log = LoggerFactory.getLogger(BillingMigrations.class);
 
   private BillingMigrations() {}
 
   /** Applies every pending migration; safe to call on every start and from several nodes. */
   public static void migrate(DataSource dataSource) {
-    LOG.info(describe(run(dataSource)));
+    log.info(describe(run(dataSource)));
   }
 
   static MigrateResult run(DataSource dataSource) {

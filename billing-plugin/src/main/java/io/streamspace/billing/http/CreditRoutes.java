@@ -34,7 +34,7 @@ public final class CreditRoutes {
   /** Integer digits an amount may have: far above any real credit, below numeric overflow. */
   private static final int MAX_INTEGER_DIGITS = 15;
   private static final int MAX_REASON_LENGTH = 1000;
-  private static final Logger LOG = LoggerFactory.getLogger(CreditRoutes.class);
+  private static final Logger log = LoggerFactory.getLogger(CreditRoutes.class);
 
   private final AccountRepository accounts;
   private final CreditRepository credits;
@@ -83,7 +83,7 @@ public final class CreditRoutes {
     }
     Credit credit = credits.grant(
         new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
-    LOG.info("credit {} of {} {} granted to {} by {}", credit.id(), credit.amount(),
+    log.info("credit {} of {} {} granted to {} by {}", credit.id(), credit.amount(),
         credit.currency(), userId, admin.userId());
     events.publish(GRANTED_EVENT, Json.write(credit));
     return Json.created(credit);

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class InvoiceFinalizer {
 
-  private static final Logger LOG = LoggerFactory.getLogger(InvoiceFinalizer.class);
+  private static final Logger log = LoggerFactory.getLogger(InvoiceFinalizer.class);
 
   private static final String DUE = """
       SELECT id FROM billing_invoices WHERE status = 'draft' AND finalize_after <= ?
@@ -84,7 +84,7 @@ public final class InvoiceFinalizer {
           finalized++;
         }
       } catch (SQLException | RuntimeException e) {
-        LOG.error("could not finalize invoice {}; it stays a draft", id, e);
+        log.error("could not finalize invoice {}; it stays a draft", id, e);
         if (failure == null) {
           failure = new SQLException("some invoices could not be finalized");
         }
@@ -174,7 +174,7 @@ public final class InvoiceFinalizer {
         .plusDays(current.paymentTermsDays()).toInstant();
     Sql.update(connection, FINALIZE, status.value(), number, subtotal, applied, total, now, due,
         status.value(), now, id);
-    LOG.info("finalized invoice {} ({}) for {}: {} {}", id, number, draft.userId(), total,
+    log.info("finalized invoice {} ({}) for {}: {} {}", id, number, draft.userId(), total,
         draft.currency());
     return InvoiceRepository.find(connection, id, false);
   }

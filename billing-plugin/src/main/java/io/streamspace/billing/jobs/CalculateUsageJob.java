@@ -19,7 +19,7 @@ public final class CalculateUsageJob implements PluginJob {
 
   public static final String NAME = "calculate-usage";
 
-  private static final Logger LOG = LoggerFactory.getLogger(CalculateUsageJob.class);
+  private static final Logger log = LoggerFactory.getLogger(CalculateUsageJob.class);
 
   private final UsageCalculator calculator;
   private final Supplier<BillingConfig> config;
@@ -45,7 +45,7 @@ public final class CalculateUsageJob implements PluginJob {
       return JobResult.of(0, "billing is disabled");
     }
     UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
-    LOG.info("{}: {}", NAME, outcome.summary());
+    log.info("{}: {}", NAME, outcome.summary());
     return JobResult.of(outcome.recordsInserted(), outcome.summary());
   }
 }

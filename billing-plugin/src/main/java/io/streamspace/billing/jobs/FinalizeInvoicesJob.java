@@ -24,7 +24,7 @@ public final class FinalizeInvoicesJob implements PluginJob {
   public static final String NAME = "finalize-invoices";
   static final String CRON = "*/15 * * * *";
 
-  private static final Logger LOG = LoggerFactory.getLogger(FinalizeInvoicesJob.class);
+  private static final Logger log = LoggerFactory.getLogger(FinalizeInvoicesJob.class);
 
   private final InvoiceFinalizer finalizer;
   private final InvoiceStatusChanges statusChanges;
@@ -68,7 +68,7 @@ public final class FinalizeInvoicesJob implements PluginJob {
     }
     int overdue = statusChanges.markOverdue(now);
     String summary = "finalized %d invoices; marked %d overdue".formatted(finalized, overdue);
-    LOG.info("{}: {}", NAME, summary);
+    log.info("{}: {}", NAME, summary);
     return JobResult.of(finalized + overdue, summary);
   }
 }

@@ -23,7 +23,7 @@ public final class GenerateInvoicesJob implements PluginJob {
 
   public static final String NAME = "generate-invoices";
 
-  private static final Logger LOG = LoggerFactory.getLogger(GenerateInvoicesJob.class);
+  private static final Logger log = LoggerFactory.getLogger(GenerateInvoicesJob.class);
 
   private final InvoiceDrafts drafts;
   private final FinalizeInvoicesJob finalize;
@@ -56,7 +56,7 @@ public final class GenerateInvoicesJob implements PluginJob {
     Instant end = periods.periodStart(now);
     Instant start = periods.periodStart(end.minusNanos(1));
     int opened = drafts.generate(start, end, end.plus(current.invoiceGrace()), now);
-    LOG.info("{}: opened {} drafts for [{}, {})", NAME, opened, start, end);
+    log.info("{}: opened {} drafts for [{}, {})", NAME, opened, start, end);
     JobResult finalized = finalize.finalizeAt(now);
     return JobResult.of(opened + finalized.rowsTouched(),
         "opened %d drafts for %s..%s; %s".formatted(opened, start, end, finalized.message()));

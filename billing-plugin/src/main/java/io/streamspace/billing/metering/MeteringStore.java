@@ -190,7 +190,7 @@ public final class MeteringStore {
   /** A plan with its price in one supported currency. */
   private record PricedPlan(SubscriptionPlan plan, String currency, BigDecimal price) {}
 
-  private static final Logger LOG = LoggerFactory.getLogger(MeteringStore.class);
+  private static final Logger log = LoggerFactory.getLogger(MeteringStore.class);
 
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
@@ -300,7 +300,7 @@ public final class MeteringStore {
           boolean sameTerms = rs.getString(3).equals(rs.getString(5))
               && rs.getString(4).equals(rs.getString(6));
           if (!adopted && !sameTerms) {
-            LOG.warn("user.created of {} arrived after a session event opened its account: "
+            log.warn("user.created of {} arrived after a session event opened its account: "
                     + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
                 rs.getString(1), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), billedFromTheDefaults(rs));

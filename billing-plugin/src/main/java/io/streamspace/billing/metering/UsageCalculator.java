@@ -296,7 +296,7 @@ public final class UsageCalculator {
   /** The unit prices of one currency, as the run binds them. */
   private record CurrencyRates(String currency, ComputeRates rates) {}
 
-  private static final Logger LOG = LoggerFactory.getLogger(UsageCalculator.class);
+  private static final Logger log = LoggerFactory.getLogger(UsageCalculator.class);
 
   private final DataSource dataSource;
   private final int hoursPerRun;
@@ -390,7 +390,7 @@ public final class UsageCalculator {
         rs.next();
         Array unrated = rs.getArray(3);
         if (unrated != null) {
-          LOG.warn("accounts in {} are left unrated: their currency has no configured rates "
+          log.warn("accounts in {} are left unrated: their currency has no configured rates "
               + "(add them to currencyRates)", Arrays.toString((Object[]) unrated.getArray()));
         }
         Timestamp from = rs.getTimestamp(1);

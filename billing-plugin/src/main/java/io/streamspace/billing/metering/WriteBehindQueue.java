@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WriteBehindQueue<E> implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WriteBehindQueue.class);
+  private static final Logger log = LoggerFactory.getLogger(WriteBehindQueue.class);
 
   /** Writes one batch, all or nothing. */
   @FunctionalInterface
@@ -176,7 +176,7 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
       } catch (InterruptedException e) {
         // taken as a request to stop: what was collected is still written below, then what
         // is queued, so that no item is dropped and no flush is left waiting
-        LOG.warn("write-behind thread interrupted; writing what is queued and stopping");
+        log.warn("write-behind thread interrupted; writing what is queued and stopping");
         closing = true;
         closed.countDown();
       }
@@ -240,11 +240,11 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
         }
       }
       if (closing) {
-        LOG.error("giving up {} items that could not be written before the queue closed; "
+        log.error("giving up {} items that could not be written before the queue closed; "
             + "no flush reported them written", pending.size(), e);
         pending.clear();
       } else {
-        LOG.warn("writing a batch of {} items failed; keeping it to retry", pending.size(), e);
+        log.warn("writing a batch of {} items failed; keeping it to retry", pending.size(), e);
       }
       return false;
     }
@@ -273,7 +273,7 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
           if (part.size() > 1) {
             if (!splitting) { // once per batch, not once per split
               splitting = true;
-              LOG.warn("writing {} items failed for a reason retrying cannot fix ({}); writing "
+              log.warn("writing {} items failed for a reason retrying cannot fix ({}); writing "
                   + "each half on its own to set aside what causes it", part.size(),
                   String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             }

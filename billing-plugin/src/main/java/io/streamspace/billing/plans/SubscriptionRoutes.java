@@ -35,7 +35,7 @@ public final class SubscriptionRoutes {
   /** The event published after a change. */
   static final String CHANGED_EVENT = "billing.subscription.changed";
 
-  private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRoutes.class);
+  private static final Logger log = LoggerFactory.getLogger(SubscriptionRoutes.class);
 
   /** The JSON body of both routes: the active term, the billing mode, earlier terms. */
   record SubscriptionJson(String userId, String planId, String planName, BigDecimal price,
@@ -132,7 +132,7 @@ public final class SubscriptionRoutes {
         case CONCURRENT_CHANGE, NOT_STARTED -> ApiException.conflict(e.getMessage());
       };
     }
-    LOG.info("user {} moved from plan {} to {} at {}", userId, previous, plan.id(), now);
+    log.info("user {} moved from plan {} to {} at {}", userId, previous, plan.id(), now);
     events.publish(CHANGED_EVENT, Json.write(new ChangedEvent(userId, previous, plan.id(),
         price, currency.getCurrencyCode(), now)));
     return SubscriptionJson.of(find(userId), current);

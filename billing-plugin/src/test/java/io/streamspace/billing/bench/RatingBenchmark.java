@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RatingBenchmark {
 
-  private static final Logger LOG = LoggerFactory.getLogger(RatingBenchmark.class);
+  private static final Logger log = LoggerFactory.getLogger(RatingBenchmark.class);
   private static final Duration TARGET = Duration.ofSeconds(2);
   // rated up to 08:00; heartbeats up to 09:05; at 09:11 the settle point is 09:01 (10 minutes
   // of lateness), so the run rates exactly the hour [08:00, 09:00)
@@ -95,7 +95,7 @@ public final class RatingBenchmark {
       checkRated(dataSource, sessions, resources, outcome);
 
       Duration baseline = baseline(dataSource, outcome.recordsInserted());
-      LOG.info("round {}: job {} ms for {} sessions ({}), baseline {} ms for {} rows, "
+      log.info("round {}: job {} ms for {} sessions ({}), baseline {} ms for {} rows, "
               + "ratio job/baseline {}, target {} ms: {}",
           round, job.toMillis(), sessions, outcome.summary(), baseline.toMillis(),
           outcome.recordsInserted(),
@@ -139,7 +139,7 @@ public final class RatingBenchmark {
         throw new IllegalStateException("rated %s core-hours, %s GB-hours in %d records for %d"
             .formatted(coreHours, gbHours, outcome.recordsInserted(), sessions) + " sessions");
       }
-      LOG.info("rated {} core-hours and {} GB-hours in {} records", coreHours.toPlainString(),
+      log.info("rated {} core-hours and {} GB-hours in {} records", coreHours.toPlainString(),
           gbHours.toPlainString(), outcome.recordsInserted());
     }
   }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * two hours later. So each user has 500 core-hours (25.00) and 1,000 GB-hours (10.00).
  */
 class IntakeLoadTest extends BillingHostTestBase {
-  private static final Logger LOG = LoggerFactory.getLogger(IntakeLoadTest.class);
+  private static final Logger log = LoggerFactory.getLogger(IntakeLoadTest.class);
   private static final int USERS = 100;
   private static final int SESSIONS_PER_USER = 250;
   private static final int BATCH = 1_000;
@@ -72,7 +72,7 @@ class IntakeLoadTest extends BillingHostTestBase {
       clients.shutdown();
     }
     long millis = Duration.ofNanos(System.nanoTime() - began).toMillis();
-    LOG.info("100,000 events over HTTP in {} ms ({} events/s)", millis, 100_000L * 1000 / Math.max(1, millis));
+    log.info("100,000 events over HTTP in {} ms ({} events/s)", millis, 100_000L * 1000 / Math.max(1, millis));
     assertEquals(100_000, accepted.get());
 
     api.runJob("calculate-usage");
