@@ -80,7 +80,9 @@ public final class Json {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", e.code());
     error.put("message", e.getMessage());
-    error.put("field", e.field());
+    if (e.field() != null) { // left out when no field is at fault, as the host does
+      error.put("field", e.field());
+    }
     error.putAll(e.details());
     Map<String, String> headers = e.status() == 503
         ? Map.of("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS)) : Map.of();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,5 +21,17 @@ class JsonTest {
     ApiException refused = assertThrows(ApiException.class, () -> Json.readObject(request));
     assertEquals(400, refused.status());
     assertEquals("invalid_json", refused.code());
+  }
+
+  @Test
+  void anErrorNamesItsFieldOrLeavesTheMemberOutAsTheHostDoes() {
+    String withField = new String(
+        Json.error(ApiException.badParameter("limit", "must be 1 to 100")).body(), StandardCharsets.UTF_8);
+    String without = new String(
+        Json.error(new ApiException(409, "conflict", "taken", null)).body(), StandardCharsets.UTF_8);
+
+    assertEquals("{\"error\":{\"code\":\"invalid_parameter\",\"message\":\"must be 1 to 100\","
+        + "\"field\":\"limit\"}}", withField);
+    assertEquals("{\"error\":{\"code\":\"conflict\",\"message\":\"taken\"}}", without);
   }
 }
