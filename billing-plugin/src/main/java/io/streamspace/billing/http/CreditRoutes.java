@@ -64,9 +64,9 @@ public final class CreditRoutes {
   HttpResponse grant(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);
     JsonNode body = Json.readObject(request);
-    String userId = requiredText(body, "user_id");
+    String userId = Json.requiredText(body, "user_id");
     BigDecimal amount = amount(body);
-    String reason = requiredText(body, "reason");
+    String reason = Json.requiredText(body, "reason");
     if (reason.length() > MAX_REASON_LENGTH) {
       throw ApiException.badParameter("reason",
           "reason must be at most " + MAX_REASON_LENGTH + " characters");
@@ -94,14 +94,6 @@ public final class CreditRoutes {
     SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
     return CreditStatement.of(subject.userId(), subject.currency(),
         credits.history(subject.userId()), clock.instant());
-  }
-
-  private static String requiredText(JsonNode body, String field) throws ApiException {
-    JsonNode value = body.get(field);
-    if (value == null || !value.isTextual() || value.asText().isBlank()) {
-      throw ApiException.badParameter(field, field + " is required (a non-empty string)");
-    }
-    return value.asText().strip();
   }
 
   /** A JSON number above zero; strings are refused so that no client relies on coercion. */

@@ -60,10 +60,10 @@ public final class InvoiceAdminRoutes {
   WithLines create(HttpRequest request) throws Exception {
     Access.admin(request);
     JsonNode body = Json.readObject(request);
-    String userId = text(body, "user_id");
+    String userId = Json.requiredText(body, "user_id");
     ZoneId zone = config.get().billingTimeZone();
-    Instant start = TimeRange.instantOrDate(text(body, "period_start"), "period_start", zone);
-    Instant end = TimeRange.instantOrDate(text(body, "period_end"), "period_end", zone);
+    Instant start = TimeRange.instantOrDate(Json.requiredText(body, "period_start"), "period_start", zone);
+    Instant end = TimeRange.instantOrDate(Json.requiredText(body, "period_end"), "period_end", zone);
     Instant now = clock.instant();
     if (!start.isBefore(end)) {
       throw ApiException.badParameter("period_end", "period_end must be after period_start");
@@ -93,10 +93,10 @@ public final class InvoiceAdminRoutes {
     Access.admin(request);
     long id = PathId.of(request, "id", "invoice");
     JsonNode body = Json.readObject(request);
-    InvoiceStatus target = InvoiceStatus.parse(text(body, "status"))
+    InvoiceStatus target = InvoiceStatus.parse(Json.requiredText(body, "status"))
         .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
         .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
-    String note = text(body, "note");
+    String note = Json.requiredText(body, "note");
     try {
       statusChanges.change(id, target, note, clock.instant())
           .orElseThrow(() -> ApiException.notFound("no invoice " + id));
@@ -110,14 +110,5 @@ public final class InvoiceAdminRoutes {
   /** The invoice as every route shows it: the same JSON as {@code GET /invoices/{id}}. */
   private WithLines shown(long id) throws Exception {
     return invoices.find(id).orElseThrow();
-  }
-
-  /** A required, non-blank text member. */
-  private static String text(JsonNode body, String field) throws ApiException {
-    JsonNode value = body.get(field);
-    if (value == null || !value.isTextual() || value.asText().isBlank()) {
-      throw ApiException.badParameter(field, field + " is required (a non-empty string)");
-    }
-    return value.asText();
   }
 }

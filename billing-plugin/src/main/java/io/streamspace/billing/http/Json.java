@@ -66,6 +66,19 @@ public final class Json {
     return body;
   }
 
+  /**
+   * A member that must be a non-blank JSON string, without its surrounding whitespace.
+   *
+   * @throws ApiException 400 naming the member when it is missing, not a string, or blank
+   */
+  public static String requiredText(JsonNode body, String member) throws ApiException {
+    JsonNode value = body.get(member);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw ApiException.badParameter(member, member + " is required (a non-empty string)");
+    }
+    return value.asText().strip();
+  }
+
   /** The value as JSON text, for event payloads. */
   public static String write(Object body) {
     try {
