@@ -55,12 +55,7 @@ class DeliveryOrderScenarioTest {
       "heartbeat terminated | created",
       "terminated | heartbeat | created"})
   void theAccountAndItsPlanStartAtTheEarliestEventWhateverTheDeliveryOrder(String deliveries) {
-    for (String flush : deliveries.split("\\|")) {
-      for (String event : flush.trim().split(" ")) {
-        deliver(event);
-      }
-      billing.flush();
-    }
+    billing.deliverInFlushes(deliveries, this::deliver);
 
     billing.calculateUsageAt(AFTER_GRACE);
     billing.runAt(GENERATE_INVOICES, AFTER_GRACE);

@@ -53,12 +53,7 @@ class LateUserCreatedScenarioTest {
       "created terminated | user"})
   void aUserCreatedStoredAfterASessionEventGivesTheSameAccountAndInvoiceAsOneStoredFirst(
       String deliveries) {
-    for (String flush : deliveries.split("\\|")) {
-      for (String event : flush.trim().split(" ")) {
-        deliver(event);
-      }
-      billing.flush();
-    }
+    billing.deliverInFlushes(deliveries, this::deliver);
 
     billing.calculateUsageAt(AFTER_GRACE);
     billing.runAt(GENERATE_INVOICES, AFTER_GRACE);

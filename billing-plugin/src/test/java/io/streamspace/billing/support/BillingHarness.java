@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The billing extension loaded into a {@link TestPluginContext} on a clean database, with
@@ -122,6 +123,19 @@ public final class BillingHarness implements AutoCloseable {
   }
 
   /** Waits until every event handed over so far is stored. */
+  /**
+   * Delivers events flush by flush, as written: {@code "a b | c"} delivers a and b, flushes,
+   * then delivers c and flushes.
+   */
+  public void deliverInFlushes(String deliveries, Consumer<String> deliver) {
+    for (String flush : deliveries.split("\\|")) {
+      for (String event : flush.trim().split(" ")) {
+        deliver.accept(event);
+      }
+      flush();
+    }
+  }
+
   public void flush() {
     billing.flush().toCompletableFuture().join();
   }
