@@ -1,9 +1,9 @@
 package io.streamspace.billing.admin;
 
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.billing.rating.UsageSum;
-import io.streamspace.billing.rating.UsageUnit;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

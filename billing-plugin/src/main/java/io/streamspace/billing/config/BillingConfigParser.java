@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.time.DateTimeException;

@@ -1,7 +1,7 @@
 package io.streamspace.billing.credits;
 
 import io.streamspace.billing.credits.CreditStatement.History;
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

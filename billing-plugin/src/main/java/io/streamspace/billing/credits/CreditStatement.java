@@ -1,6 +1,6 @@
 package io.streamspace.billing.credits;
 
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;

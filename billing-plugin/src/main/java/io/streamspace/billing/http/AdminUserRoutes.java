@@ -3,7 +3,7 @@ package io.streamspace.billing.http;
 import io.streamspace.billing.admin.AccountOverview;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.metering.BillingPeriods;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

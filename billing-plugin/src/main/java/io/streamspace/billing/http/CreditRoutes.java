@@ -8,7 +8,7 @@ import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.credits.CreditStatement;
 import io.streamspace.billing.credits.NewCredit;
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;

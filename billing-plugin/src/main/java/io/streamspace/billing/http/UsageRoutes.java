@@ -2,13 +2,13 @@ package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.rating.SliceCuts;
 import io.streamspace.billing.rating.UsageLine;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
-import io.streamspace.billing.metering.SliceCuts;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;

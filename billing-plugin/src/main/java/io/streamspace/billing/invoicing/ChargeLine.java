@@ -1,6 +1,6 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;

@@ -2,8 +2,8 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.Sql;
-import io.streamspace.billing.metering.BillingPeriods;
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.money.UsageUnit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

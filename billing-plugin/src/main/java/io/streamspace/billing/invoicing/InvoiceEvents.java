@@ -1,7 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.http.Json;
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.event.EventPublisher;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
+import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,7 +2,7 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
-import io.streamspace.billing.rating.Money;
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,9 +2,9 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.config.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
-import io.streamspace.billing.metering.BillingPeriods;
-import io.streamspace.billing.rating.Money;
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

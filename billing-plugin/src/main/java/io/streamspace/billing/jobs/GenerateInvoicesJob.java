@@ -2,7 +2,7 @@ package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
-import io.streamspace.billing.metering.BillingPeriods;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;

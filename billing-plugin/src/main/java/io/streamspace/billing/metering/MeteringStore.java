@@ -1,13 +1,14 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.billing.account.AccountTermsLock;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.SubscriptionPlan;
+import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringBatch.StorageRow;
-import io.streamspace.billing.account.AccountTermsLock;
-import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.SubscriptionPlan;
-import io.streamspace.billing.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

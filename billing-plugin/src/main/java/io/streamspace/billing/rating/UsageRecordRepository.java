@@ -1,6 +1,7 @@
 package io.streamspace.billing.rating;
 
 import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.money.UsageUnit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
 package io.streamspace.billing.rating;
 
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;

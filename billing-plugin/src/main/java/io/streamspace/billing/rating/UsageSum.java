@@ -1,5 +1,7 @@
 package io.streamspace.billing.rating;
 
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.util.Currency;
 

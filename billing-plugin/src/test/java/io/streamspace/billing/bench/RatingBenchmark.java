@@ -2,8 +2,8 @@ package io.streamspace.billing.bench;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
-import io.streamspace.billing.metering.UsageCalculator;
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.support.TestDatabase;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

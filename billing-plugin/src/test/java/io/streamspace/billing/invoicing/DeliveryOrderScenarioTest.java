@@ -10,8 +10,9 @@ import static io.streamspace.billing.support.InvoiceFixtures.invoices;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.money.Money;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.sql.Timestamp;
 import java.util.Arrays;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.config.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
-import io.streamspace.billing.metering.BillingPeriods;
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;

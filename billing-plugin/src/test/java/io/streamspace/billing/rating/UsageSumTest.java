@@ -2,6 +2,8 @@ package io.streamspace.billing.rating;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.util.Currency;
 import org.junit.jupiter.api.Test;

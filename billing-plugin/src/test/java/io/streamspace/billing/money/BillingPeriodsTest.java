@@ -1,4 +1,4 @@
-package io.streamspace.billing.metering;
+package io.streamspace.billing.money;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

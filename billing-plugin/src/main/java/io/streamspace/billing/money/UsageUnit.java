@@ -1,4 +1,4 @@
-package io.streamspace.billing.rating;
+package io.streamspace.billing.money;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.metering;
+package io.streamspace.billing.db;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -13,18 +13,18 @@ import java.util.function.Function;
  * ({@code ?::text[]::timestamptz[]}). Text is the one array element type every driver encodes
  * the same way, and ISO-8601 instants and plain decimals read back exactly.
  */
-final class SqlArrays {
+public final class SqlArrays {
 
   private SqlArrays() {}
 
   /** Binds {@code column(row)} of every row, as text, to parameter {@code index}. */
-  static <R> void bind(PreparedStatement statement, int index, List<R> rows,
+  public static <R> void bind(PreparedStatement statement, int index, List<R> rows,
       Function<R, ?> column) throws SQLException {
     statement.setArray(index, array(statement.getConnection(), rows, column));
   }
 
   /** {@code column(row)} of every row, as a {@code text[]}. */
-  static <R> Array array(Connection connection, List<R> rows, Function<R, ?> column)
+  public static <R> Array array(Connection connection, List<R> rows, Function<R, ?> column)
       throws SQLException {
     String[] values = rows.stream()
         .map(column)

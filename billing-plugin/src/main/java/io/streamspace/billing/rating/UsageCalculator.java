@@ -1,10 +1,11 @@
-package io.streamspace.billing.metering;
+package io.streamspace.billing.rating;
 
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.ComputeRates;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.db.Transactions;
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;

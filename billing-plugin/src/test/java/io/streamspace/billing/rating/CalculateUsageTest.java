@@ -1,4 +1,4 @@
-package io.streamspace.billing.metering;
+package io.streamspace.billing.rating;
 
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.billing.rating.UsageUnit;
+import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.jobs.JobRun;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.metering;
+package io.streamspace.billing.money;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.metering;
+package io.streamspace.billing.rating;
 
 import java.time.Duration;
 import java.time.Instant;
