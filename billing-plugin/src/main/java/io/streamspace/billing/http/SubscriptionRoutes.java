@@ -1,13 +1,10 @@
-package io.streamspace.billing.plans;
+package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.SubscriptionPlan;
-import io.streamspace.billing.http.Access;
-import io.streamspace.billing.http.ApiException;
-import io.streamspace.billing.http.Json;
-import io.streamspace.billing.http.JsonRoute;
 import io.streamspace.billing.invoicing.PlanTerm;
+import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Subscriptions;
 import io.streamspace.plugin.api.event.EventPublisher;

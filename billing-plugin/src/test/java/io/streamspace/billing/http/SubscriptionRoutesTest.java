@@ -1,4 +1,4 @@
-package io.streamspace.billing.plans;
+package io.streamspace.billing.http;
 
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
