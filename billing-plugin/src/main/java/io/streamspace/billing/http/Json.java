@@ -1,39 +1,22 @@
 package io.streamspace.billing.http;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The plugin's own JSON (its Jackson, not the host's): snake_case names, ISO-8601 instants, and
- * decimals written plainly as numbers ({@code 20}, {@code 1.00}, never {@code 2E+1}).
+ * JSON answers and request bodies, in the plugin's own JSON ({@link JsonMapper}).
  */
 public final class Json {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-      // request decimals are read exactly as written (1.005 stays 1.005, never a double)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      // a body is one JSON value: {...} xyz or [...]] is refused, not read up to the garbage
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+  private static final ObjectMapper MAPPER = JsonMapper.MAPPER;
 
   private Json() {}
 
@@ -79,13 +62,9 @@ public final class Json {
     return value.asText().strip();
   }
 
-  /** The value as JSON text, for event payloads. */
+  /** The value as JSON text. */
   public static String write(Object body) {
-    try {
-      return MAPPER.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    return JsonMapper.write(body);
   }
 
   /** The error answer for a refused request; a 503 also says when to retry. */

@@ -1,6 +1,6 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.http.Json;
+import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.event.EventPublisher;
 import java.util.LinkedHashMap;
@@ -45,6 +45,6 @@ public final class InvoiceEvents {
     payload.put("period_start", invoice.periodStart());
     payload.put("period_end", invoice.periodEnd());
     payload.put("due_at", invoice.dueAt());
-    publisher.publish(type, Json.write(payload));
+    publisher.publish(type, JsonMapper.write(payload));
   }
 }
