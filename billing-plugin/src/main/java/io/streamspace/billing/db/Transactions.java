@@ -11,22 +11,26 @@ import javax.sql.DataSource;
  */
 public final class Transactions {
 
-  /** Work on a connection whose transaction {@link #inTransaction} owns. */
+  /**
+   * Work on a connection whose transaction {@link #inTransaction} owns; it may also refuse with
+   * a checked exception of its own ({@code E}), which rolls back as any failure does.
+   */
   @FunctionalInterface
-  public interface Work<T> {
-    T apply(Connection connection) throws SQLException;
+  public interface Work<T, E extends Exception> {
+    T apply(Connection connection) throws SQLException, E;
   }
 
   private Transactions() {}
 
-  public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
+  public static <T, E extends Exception> T inTransaction(DataSource dataSource, Work<T, E> work)
+      throws SQLException, E {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
         T result = work.apply(connection);
         connection.commit();
         return result;
-      } catch (SQLException | RuntimeException e) {
+      } catch (Exception e) { // SQLException, E or unchecked: rethrown as it is
         rollback(connection, e);
         throw e;
       }

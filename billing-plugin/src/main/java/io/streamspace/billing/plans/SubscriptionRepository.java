@@ -1,5 +1,6 @@
 package io.streamspace.billing.plans;
 
+import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.PlanTerm;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -129,9 +130,8 @@ public final class SubscriptionRepository {
    */
   public String change(String userId, PlanTerm next, Currency currency, Instant now)
       throws SQLException, ChangeRefused {
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
+    try {
+      return Transactions.inTransaction(dataSource, connection -> {
         long activeId;
         String previousPlan;
         try (PreparedStatement statement = connection.prepareStatement(ACTIVE)) {
@@ -146,8 +146,7 @@ public final class SubscriptionRepository {
               throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
             }
             if (rs.getTimestamp(3).toInstant().isAfter(now)) {
-              throw new ChangeRefused(Refusal.NOT_STARTED,
-                  "the current plan starts after now");
+              throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
             }
           }
         }
@@ -158,19 +157,14 @@ public final class SubscriptionRepository {
         update(connection, START, userId, next.planId(), next.planName(), next.price(),
             currency.getCurrencyCode(), next.interval(), next.cpuLimit(), next.memoryLimit(),
             next.storageLimit(), Timestamp.from(now));
-        connection.commit();
         return previousPlan;
-      } catch (SQLException e) {
-        connection.rollback();
-        // the partial unique index: another active subscription appeared meanwhile
-        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-          throw concurrentChange();
-        }
-        throw e;
-      } catch (ChangeRefused | RuntimeException e) {
-        connection.rollback();
-        throw e;
+      });
+    } catch (SQLException e) {
+      // the partial unique index: another active subscription appeared meanwhile
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw concurrentChange();
       }
+      throw e;
     }
   }
 
