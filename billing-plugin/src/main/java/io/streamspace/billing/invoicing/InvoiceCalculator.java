@@ -58,12 +58,11 @@ public final class InvoiceCalculator {
       GROUP BY 1, 2, 3, 4
       ORDER BY 1, 3, 4, 2""";
 
-  private static final String TERMS = """
-      SELECT plan_id, plan_name, price, billing_interval, cpu_limit, memory_limit, storage_limit,
-             started_at, ended_at
-      FROM billing_subscriptions
-      WHERE user_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at > ?)
-      ORDER BY started_at""";
+  private static final String TERMS = "SELECT " + PlanTermRows.COLUMNS + """
+
+      FROM billing_subscriptions s
+      WHERE s.user_id = ? AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at > ?)
+      ORDER BY s.started_at""";
 
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
@@ -160,9 +159,7 @@ public final class InvoiceCalculator {
     try (PreparedStatement statement = Sql.prepare(connection, TERMS, userId, to, from);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        terms.add(new PlanTerm(rs.getString(1), rs.getString(2), rs.getBigDecimal(3),
-            rs.getString(4), rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7),
-            rs.getTimestamp(8).toInstant(), Sql.instant(rs.getTimestamp(9))));
+        terms.add(PlanTermRows.read(rs, 1));
       }
     }
     return terms;

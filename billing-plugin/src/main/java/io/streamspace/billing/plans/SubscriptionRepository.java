@@ -2,6 +2,7 @@ package io.streamspace.billing.plans;
 
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.PlanTerm;
+import io.streamspace.billing.invoicing.PlanTermRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,9 +65,8 @@ public final class SubscriptionRepository {
     }
   }
 
-  private static final String TERMS = """
-      SELECT a.currency, s.plan_id, s.plan_name, s.price, s.billing_interval, s.cpu_limit,
-             s.memory_limit, s.storage_limit, s.started_at, s.ended_at
+  private static final String TERMS = "SELECT a.currency, " + PlanTermRows.COLUMNS + """
+
       FROM billing_accounts a
       JOIN billing_subscriptions s ON s.user_id = a.user_id
       WHERE a.user_id = ?
@@ -110,9 +110,7 @@ public final class SubscriptionRepository {
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           currency = Currency.getInstance(rs.getString(1));
-          terms.add(new PlanTerm(rs.getString(2), rs.getString(3), rs.getBigDecimal(4),
-              rs.getString(5), rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getBigDecimal(8),
-              rs.getTimestamp(9).toInstant(), instant(rs.getTimestamp(10))));
+          terms.add(PlanTermRows.read(rs, 2));
         }
       }
       return currency == null ? Optional.empty()
@@ -181,9 +179,5 @@ public final class SubscriptionRepository {
       }
       return statement.executeUpdate();
     }
-  }
-
-  private static Instant instant(Timestamp timestamp) {
-    return timestamp == null ? null : timestamp.toInstant();
   }
 }
