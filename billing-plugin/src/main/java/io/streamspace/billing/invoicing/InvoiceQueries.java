@@ -25,10 +25,6 @@ import javax.sql.DataSource;
  */
 public final class InvoiceQueries {
 
-  private static final String COLUMNS = """
-      id, user_id, invoice_number, period_start, period_end, status, currency, subtotal,
-      credits_applied, total, due_at, paid_at""";
-
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
 
@@ -41,7 +37,7 @@ public final class InvoiceQueries {
   public List<InvoiceView> page(String userId, int limit, int offset) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(
-            "SELECT " + COLUMNS + " FROM billing_invoices WHERE user_id = ?"
+            "SELECT " + InvoiceRepository.COLUMNS + " FROM billing_invoices WHERE user_id = ?"
                 + " ORDER BY period_start DESC, id DESC LIMIT ? OFFSET ?")) {
       statement.setString(1, userId);
       statement.setInt(2, limit);
@@ -61,7 +57,7 @@ public final class InvoiceQueries {
     try (Connection connection = dataSource.getConnection()) {
       InvoiceView invoice;
       try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT " + COLUMNS + " FROM billing_invoices WHERE id = ?")) {
+          "SELECT " + InvoiceRepository.COLUMNS + " FROM billing_invoices WHERE id = ?")) {
         statement.setLong(1, id);
         try (ResultSet rs = statement.executeQuery()) {
           if (!rs.next()) {

@@ -14,9 +14,10 @@ import java.util.Optional;
  */
 final class InvoiceRepository {
 
+  /** The one column list of {@code billing_invoices}, for both sides; read by position here. */
   static final String COLUMNS = """
       id, invoice_number, user_id, period_start, period_end, status, currency, subtotal,
-      credits_applied, total, finalized_at, due_at""";
+      credits_applied, total, finalized_at, due_at, paid_at""";
 
   private InvoiceRepository() {}
 
