@@ -8,6 +8,7 @@ import io.streamspace.billing.config.BillingConfigSchema;
 import io.streamspace.billing.config.ConfigParseResult;
 import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.config.EffectiveConfigWriter;
+import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.http.AdminUserRoutes;
@@ -28,6 +29,7 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
@@ -91,13 +93,15 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
         .register(context.routes());
     new JobRoutes(context.scheduler()).register(context.routes());
-    new CreditRoutes(accounts, new CreditRepository(dataSource), config::get, context.clock(),
-        context.events()).register(context.routes());
+    CreditRepository credits = new CreditRepository(dataSource);
+    new CreditRoutes(accounts, credits, new CreditGrants(credits, context.events()), config::get,
+        context.clock()).register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts);
-    new SubscriptionRoutes(new SubscriptionRepository(dataSource), config::get, context.clock(),
-        context.events()).register(context.routes());
+    SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
+    new SubscriptionRoutes(subscriptions, new PlanChanges(subscriptions, context.events()),
+        config::get, context.clock()).register(context.routes());
     log.info("billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(), config.get().currency());
   }

@@ -5,11 +5,11 @@ import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.Credit;
+import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.credits.CreditStatement;
 import io.streamspace.billing.credits.NewCredit;
 import io.streamspace.billing.money.Money;
-import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -20,8 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Credits: {@code POST /admin/credits} grants one, {@code GET /credits} shows an account's balance
@@ -29,26 +27,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class CreditRoutes {
 
-  /** Published with the granted credit as payload. */
-  public static final String GRANTED_EVENT = "billing.credit.granted";
   /** Integer digits an amount may have: far above any real credit, below numeric overflow. */
   private static final int MAX_INTEGER_DIGITS = 15;
   private static final int MAX_REASON_LENGTH = 1000;
-  private static final Logger log = LoggerFactory.getLogger(CreditRoutes.class);
 
   private final AccountRepository accounts;
   private final CreditRepository credits;
+  private final CreditGrants grants;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
-  private final EventPublisher events;
 
-  public CreditRoutes(AccountRepository accounts, CreditRepository credits,
-      Supplier<BillingConfig> config, Clock clock, EventPublisher events) {
+  public CreditRoutes(AccountRepository accounts, CreditRepository credits, CreditGrants grants,
+      Supplier<BillingConfig> config, Clock clock) {
     this.accounts = accounts;
     this.credits = credits;
+    this.grants = grants;
     this.config = config;
     this.clock = clock;
-    this.events = events;
   }
 
   public void register(HttpRoutes routes) {
@@ -81,11 +76,8 @@ public final class CreditRoutes {
       throw ApiException.badParameter("amount", currency.getCurrencyCode()
           + " amounts have at most " + Money.minorDigits(currency) + " decimals");
     }
-    Credit credit = credits.grant(
+    Credit credit = grants.grant(
         new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
-    log.info("credit {} of {} {} granted to {} by {}", credit.id(), credit.amount(),
-        credit.currency(), userId, admin.userId());
-    events.publish(GRANTED_EVENT, Json.write(credit));
     return Json.created(credit);
   }
 

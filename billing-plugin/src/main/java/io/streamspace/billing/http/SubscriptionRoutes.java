@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.invoicing.PlanTerm;
+import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Subscriptions;
-import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -19,8 +19,6 @@ import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /subscription}: the plan an account is on, with its earlier plans; {@code PUT
@@ -28,11 +26,6 @@ import org.slf4j.LoggerFactory;
  * the second).
  */
 public final class SubscriptionRoutes {
-
-  /** The event published after a change. */
-  static final String CHANGED_EVENT = "billing.subscription.changed";
-
-  private static final Logger log = LoggerFactory.getLogger(SubscriptionRoutes.class);
 
   /** The JSON body of both routes: the active term, the billing mode, earlier terms. */
   record SubscriptionJson(String userId, String planId, String planName, BigDecimal price,
@@ -62,21 +55,17 @@ public final class SubscriptionRoutes {
     }
   }
 
-  /** The payload of {@link #CHANGED_EVENT}. */
-  record ChangedEvent(String userId, String previousPlanId, String planId, BigDecimal price,
-      String currency, Instant changedAt) {}
-
   private final SubscriptionRepository subscriptions;
+  private final PlanChanges changes;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
-  private final EventPublisher events;
 
-  public SubscriptionRoutes(SubscriptionRepository subscriptions, Supplier<BillingConfig> config,
-      Clock clock, EventPublisher events) {
+  public SubscriptionRoutes(SubscriptionRepository subscriptions, PlanChanges changes,
+      Supplier<BillingConfig> config, Clock clock) {
     this.subscriptions = subscriptions;
+    this.changes = changes;
     this.config = config;
     this.clock = clock;
-    this.events = events;
   }
 
   public void register(HttpRoutes routes) {
@@ -117,9 +106,8 @@ public final class SubscriptionRoutes {
     BigDecimal price = current.priceOf(plan, currency).orElseThrow(() -> ApiException.conflict(
         "the account's currency " + currency + " is no longer configured"));
     Instant now = clock.instant();
-    String previous;
     try {
-      previous = subscriptions.change(userId, new PlanTerm(plan.id(), plan.name(), price,
+      changes.change(userId, new PlanTerm(plan.id(), plan.name(), price,
           plan.interval(), plan.cpuLimit(), plan.memoryLimit(), plan.storageLimit(), now, null),
           currency, now);
     } catch (ChangeRefused e) {
@@ -129,9 +117,6 @@ public final class SubscriptionRoutes {
         case CONCURRENT_CHANGE, NOT_STARTED -> ApiException.conflict(e.getMessage());
       };
     }
-    log.info("user {} moved from plan {} to {} at {}", userId, previous, plan.id(), now);
-    events.publish(CHANGED_EVENT, Json.write(new ChangedEvent(userId, previous, plan.id(),
-        price, currency.getCurrencyCode(), now)));
     return SubscriptionJson.of(find(userId), current);
   }
 
