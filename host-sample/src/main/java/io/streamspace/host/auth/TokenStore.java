@@ -339,7 +339,7 @@ public final class TokenStore {
           return Optional.empty();
         }
         Caller caller = new Caller(rows.getString(1), Set.copyOf(roles(rows, 2)));
-        return Optional.of(new Trusted(caller, instant(rows, 3), now));
+        return Optional.of(new Trusted(caller, Sql.instant(rows.getTimestamp(3)), now));
       }
     } catch (SQLException e) {
       throw Sql.failure("looking up a token", e);
@@ -360,20 +360,16 @@ public final class TokenStore {
         rows.getString(2),
         List.copyOf(roles),
         Source.of(rows.getString(4)),
-        instant(rows, 5),
-        instant(rows, 6),
-        instant(rows, 7),
-        instant(rows, 8));
+        Sql.instant(rows.getTimestamp(5)),
+        Sql.instant(rows.getTimestamp(6)),
+        Sql.instant(rows.getTimestamp(7)),
+        Sql.instant(rows.getTimestamp(8)));
   }
 
   private static List<String> roles(ResultSet rows, int column) throws SQLException {
     return new ArrayList<>(Arrays.asList((String[]) rows.getArray(column).getArray()));
   }
 
-  private static Instant instant(ResultSet rows, int column) throws SQLException {
-    Timestamp timestamp = rows.getTimestamp(column);
-    return timestamp == null ? null : timestamp.toInstant();
-  }
 
   private static String newSecret() {
     byte[] bytes = new byte[32];

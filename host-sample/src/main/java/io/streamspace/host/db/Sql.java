@@ -1,6 +1,10 @@
 package io.streamspace.host.db;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 
 /** Small helpers for JDBC code in the host. */
 public final class Sql {
@@ -17,5 +21,25 @@ public final class Sql {
   /** Wraps a JDBC failure with what the host was doing. */
   public static DatabaseException failure(String doing, SQLException cause) {
     return new DatabaseException("Database error while " + doing, cause);
+  }
+
+  /** A prepared statement with {@code params} bound in order; the caller closes it. */
+  public static PreparedStatement prepare(Connection connection, String sql, Object... params)
+      throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
+      return statement;
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
+    }
+  }
+
+  /** The instant of a nullable {@code timestamptz}. */
+  public static Instant instant(Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
   }
 }

@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -112,7 +111,7 @@ public final class DeadLetterStore {
 
   private void update(String sql, Object... params) {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = prepare(connection, sql, params)) {
+        PreparedStatement statement = Sql.prepare(connection, sql, params)) {
       statement.executeUpdate();
     } catch (SQLException e) {
       throw Sql.failure("updating a dead letter", e);
@@ -121,14 +120,14 @@ public final class DeadLetterStore {
 
   private List<DeadLetter> query(String sql, Object... params) {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = prepare(connection, sql, params);
+        PreparedStatement statement = Sql.prepare(connection, sql, params);
         ResultSet rows = statement.executeQuery()) {
       List<DeadLetter> letters = new ArrayList<>();
       while (rows.next()) {
         letters.add(new DeadLetter(rows.getLong(1), rows.getString(2), rows.getString(3),
             rows.getString(4), mapper.readTree(rows.getString(5)), rows.getString(6),
-            rows.getInt(7), instant(rows.getTimestamp(8)), instant(rows.getTimestamp(9)),
-            rows.getString(10), instant(rows.getTimestamp(11))));
+            rows.getInt(7), Sql.instant(rows.getTimestamp(8)), Sql.instant(rows.getTimestamp(9)),
+            rows.getString(10), Sql.instant(rows.getTimestamp(11))));
       }
       return letters;
     } catch (SQLException e) {
@@ -136,23 +135,5 @@ public final class DeadLetterStore {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("host_dead_letters.event holds JSON written by this class", e);
     }
-  }
-
-  private static PreparedStatement prepare(Connection connection, String sql, Object... params)
-      throws SQLException {
-    PreparedStatement statement = connection.prepareStatement(sql);
-    try {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
-      return statement;
-    } catch (SQLException e) {
-      statement.close();
-      throw e;
-    }
-  }
-
-  private static Instant instant(Timestamp timestamp) {
-    return timestamp == null ? null : timestamp.toInstant();
   }
 }

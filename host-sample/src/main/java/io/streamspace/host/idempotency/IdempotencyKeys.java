@@ -180,10 +180,7 @@ public final class IdempotencyKeys {
 
   private void delete(String sql, Object... params) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
+        PreparedStatement statement = Sql.prepare(connection, sql, params)) {
       statement.executeUpdate();
     }
   }
