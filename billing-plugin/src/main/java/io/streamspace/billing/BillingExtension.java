@@ -84,8 +84,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
-    meter = new SessionMeter(new MeteringStore(dataSource, config::get), config::get,
-        context::deadLetters);
+    meter =
+        new SessionMeter(
+            new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());
@@ -94,16 +95,27 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new JobRoutes(context.scheduler()).register(context.routes());
     CreditRepository credits = new CreditRepository(dataSource);
-    new CreditRoutes(accounts, credits, new CreditGrants(credits, context.events()), config::get,
-        context.clock()).register(context.routes());
+    new CreditRoutes(
+            accounts,
+            credits,
+            new CreditGrants(credits, context.events()),
+            config::get,
+            context.clock())
+        .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts);
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
-    new SubscriptionRoutes(subscriptions, new PlanChanges(subscriptions, context.events()),
-        config::get, context.clock()).register(context.routes());
-    log.info("billing plugin loaded ({} mode, {})",
-        config.get().billingMode().configName(), config.get().currency());
+    new SubscriptionRoutes(
+            subscriptions,
+            new PlanChanges(subscriptions, context.events()),
+            config::get,
+            context.clock())
+        .register(context.routes());
+    log.info(
+        "billing plugin loaded ({} mode, {})",
+        config.get().billingMode().configName(),
+        config.get().currency());
   }
 
   /** The invoice jobs (scheduled), the invoice routes and the admin invoice routes. */
@@ -117,12 +129,14 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
     finalizeInvoices.scheduleOn(context.scheduler());
-    generateInvoices = new GenerateInvoicesJob(new InvoiceDrafts(dataSource), finalizeInvoices,
-        config::get, context.clock());
+    generateInvoices =
+        new GenerateInvoicesJob(
+            new InvoiceDrafts(dataSource), finalizeInvoices, config::get, context.clock());
     generateInvoices.scheduleOn(context.scheduler());
     new InvoiceRoutes(accounts, queries, config::get).register(context.routes());
-    new InvoiceAdminRoutes(accounts, queries, finalizer, statusChanges, config::get,
-        context.clock()).register(context.routes());
+    new InvoiceAdminRoutes(
+            accounts, queries, finalizer, statusChanges, config::get, context.clock())
+        .register(context.routes());
   }
 
   @Override
@@ -189,7 +203,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   @Override
   public String effectiveConfig(String configJson) {
     PluginContext current = context;
-    return EffectiveConfigWriter.toJson(parser().parse(configJson).config(),
+    return EffectiveConfigWriter.toJson(
+        parser().parse(configJson).config(),
         secret -> current != null && current.config().secret(secret.envVar()).isPresent());
   }
 
@@ -198,8 +213,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   public void onConfigChanged(PluginContext context) {
     ConfigParseResult parsed = parser().parse(context.config().json());
     if (!parsed.isValid()) {
-      log.error("refusing changed billing config, keeping the previous one: {}",
-          parsed.problems());
+      log.error("refusing changed billing config, keeping the previous one: {}", parsed.problems());
       return;
     }
     config.set(parsed.config());
@@ -214,8 +228,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   private BillingConfigParser parser() {
     PluginContext current = context;
-    return new BillingConfigParser(current == null
-        ? CronValidator.fiveFields()
-        : cron -> current.scheduler().validateCron(cron));
+    return new BillingConfigParser(
+        current == null
+            ? CronValidator.fiveFields()
+            : cron -> current.scheduler().validateCron(cron));
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class BillingExtensionTest {
 
   /** Accounts with the plan of their one active subscription. */
-  private static final String ACCOUNTS_ON_PLANS = """
+  private static final String ACCOUNTS_ON_PLANS =
+      """
       SELECT %s FROM billing_accounts JOIN billing_subscriptions USING (user_id, currency)
       WHERE ended_at IS NULL ORDER BY user_id""";
 
@@ -44,7 +45,8 @@ class BillingExtensionTest {
       billing.userCreated("bob", Map.of("currency", "EURO", "plan", "platinum"));
       billing.flush();
 
-      assertEquals(List.of(List.of("ann", "USD", "pro"), List.of("bob", "USD", "free")),
+      assertEquals(
+          List.of(List.of("ann", "USD", "pro"), List.of("bob", "USD", "free")),
           rows(ACCOUNTS_ON_PLANS.formatted("user_id, currency, plan_id")));
     }
   }
@@ -57,7 +59,8 @@ class BillingExtensionTest {
       billing.userCreated("cy", Map.of());
       billing.flush();
 
-      assertEquals(List.of(List.of("cy", "cy@example.com", "USD", "free")),
+      assertEquals(
+          List.of(List.of("cy", "cy@example.com", "USD", "free")),
           rows(ACCOUNTS_ON_PLANS.formatted("user_id, email, currency, plan_id")));
     }
   }
@@ -74,8 +77,9 @@ class BillingExtensionTest {
       try (Connection job = billing.context.dataSource().getConnection()) {
         job.setAutoCommit(false);
         try (Statement lock = job.createStatement()) {
-          lock.execute("SELECT 1 FROM billing_accounts WHERE user_id = 'alice' "
-              + "FOR NO KEY UPDATE"); // as calculate-usage's UPDATE of the watermark
+          lock.execute(
+              "SELECT 1 FROM billing_accounts WHERE user_id = 'alice' "
+                  + "FOR NO KEY UPDATE"); // as calculate-usage's UPDATE of the watermark
         }
         billing.heartbeat("2026-03-02T10:05:00Z", "s1", "alice", null);
         billing.userCreated("alice", Map.of()); // a redelivery, with the email already stored
@@ -83,7 +87,8 @@ class BillingExtensionTest {
         billing.billing.flush().toCompletableFuture().get(10, TimeUnit.SECONDS);
         job.rollback();
       }
-      assertEquals(List.of(List.of("alice", "alice@example.com", "USD", "free")),
+      assertEquals(
+          List.of(List.of("alice", "alice@example.com", "USD", "free")),
           rows(ACCOUNTS_ON_PLANS.formatted("user_id, email, currency, plan_id")));
     }
   }
@@ -96,7 +101,8 @@ class BillingExtensionTest {
       billing.flush();
 
       assertEquals(0L, value("SELECT count(*) FROM billing_sessions"));
-      assertEquals("billing is disabled",
+      assertEquals(
+          "billing is disabled",
           billing.context.scheduler().run(BillingHarness.CALCULATE_USAGE).message());
     }
   }
@@ -121,8 +127,8 @@ class BillingExtensionTest {
       List<ConfigProblem> problems =
           billing.billing.validateConfig("{\"usageCalculationInterval\": \"0 * * *\"}");
 
-      assertEquals(List.of(new ConfigProblem("usageCalculationInterval", "not 5 fields")),
-          problems);
+      assertEquals(
+          List.of(new ConfigProblem("usageCalculationInterval", "not 5 fields")), problems);
     }
   }
 
@@ -153,9 +159,9 @@ class BillingExtensionTest {
   void admissionIsAllowedUntilQuotasExist() {
     BillingExtension billing = new BillingExtension();
 
-    assertTrue(billing.admit(new AdmissionRequest("ann", null, size("64", "512", "0")))
-        .allowed());
-    assertTrue(billing.configSchema().keys().stream()
-        .anyMatch(k -> k.name().equals("stripeWebhookSecret") && k.secret()));
+    assertTrue(billing.admit(new AdmissionRequest("ann", null, size("64", "512", "0"))).allowed());
+    assertTrue(
+        billing.configSchema().keys().stream()
+            .anyMatch(k -> k.name().equals("stripeWebhookSecret") && k.secret()));
   }
 }

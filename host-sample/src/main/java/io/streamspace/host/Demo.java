@@ -72,13 +72,58 @@ final class Demo {
     ArrayNode events = mapper.createArrayNode();
     // alice: 2 cores / 4 GB for 10 hours, ended an hour ago
     events.add(user(mapper, "demo-alice-user", now.minus(Duration.ofHours(12)), "alice"));
-    events.add(session(mapper, "demo-alice-1", "session.created", now.minus(Duration.ofHours(11)), "alice", "2", "4", "10"));
-    events.add(session(mapper, "demo-alice-2", "session.heartbeat", now.minus(Duration.ofHours(6)), "alice", null, null, null));
-    events.add(session(mapper, "demo-alice-3", "session.terminated", now.minus(Duration.ofHours(1)), "alice", null, null, null));
+    events.add(
+        session(
+            mapper,
+            "demo-alice-1",
+            "session.created",
+            now.minus(Duration.ofHours(11)),
+            "alice",
+            "2",
+            "4",
+            "10"));
+    events.add(
+        session(
+            mapper,
+            "demo-alice-2",
+            "session.heartbeat",
+            now.minus(Duration.ofHours(6)),
+            "alice",
+            null,
+            null,
+            null));
+    events.add(
+        session(
+            mapper,
+            "demo-alice-3",
+            "session.terminated",
+            now.minus(Duration.ofHours(1)),
+            "alice",
+            null,
+            null,
+            null));
     // bob: 4 cores / 8 GB, running for 3 hours
     events.add(user(mapper, "demo-bob-user", now.minus(Duration.ofHours(5)), "bob"));
-    events.add(session(mapper, "demo-bob-1", "session.created", now.minus(Duration.ofHours(3)), "bob", "4", "8", "20"));
-    events.add(session(mapper, "demo-bob-2", "session.heartbeat", now.minus(Duration.ofMinutes(1)), "bob", null, null, null));
+    events.add(
+        session(
+            mapper,
+            "demo-bob-1",
+            "session.created",
+            now.minus(Duration.ofHours(3)),
+            "bob",
+            "4",
+            "8",
+            "20"));
+    events.add(
+        session(
+            mapper,
+            "demo-bob-2",
+            "session.heartbeat",
+            now.minus(Duration.ofMinutes(1)),
+            "bob",
+            null,
+            null,
+            null));
     host.intake().receive(events.toString().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -92,17 +137,30 @@ final class Demo {
     lines.add(curl(alice, base + "/api/plugins/billing/usage"));
     lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");
     lines.add(curl(bob, base + "/api/plugins/billing/usage"));
-    lines.add("  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config");
+    lines.add(
+        "  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config");
     lines.add(curl(admin, base + "/api/plugins/billing/usage?user_id=alice"));
     lines.add(curl(admin, base + "/api/plugins/billing/jobs/status"));
     lines.add(curl(admin, base + "/api/admin/plugins"));
     lines.add(curl(admin, base + "/api/admin/plugins/billing/config"));
-    lines.add("  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
-    lines.add(curlPost(admin, base + "/api/plugins/billing/admin/credits",
-        "demo-alice-welcome-credit", "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
-    lines.add(curlPost(admin, base + "/api/plugins/billing/admin/invoices",
-        "demo-alice-invoice", "{\"user_id\":\"alice\",\"period_start\":\"" + now.minus(Duration.ofHours(24))
-            + "\",\"period_end\":\"" + now + "\"}"));
+    lines.add(
+        "  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
+    lines.add(
+        curlPost(
+            admin,
+            base + "/api/plugins/billing/admin/credits",
+            "demo-alice-welcome-credit",
+            "{\"user_id\":\"alice\",\"amount\":0.50,\"reason\":\"welcome\"}"));
+    lines.add(
+        curlPost(
+            admin,
+            base + "/api/plugins/billing/admin/invoices",
+            "demo-alice-invoice",
+            "{\"user_id\":\"alice\",\"period_start\":\""
+                + now.minus(Duration.ofHours(24))
+                + "\",\"period_end\":\""
+                + now
+                + "\"}"));
     lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));
@@ -127,8 +185,16 @@ final class Demo {
       for (JobStatus job : jobs) {
         try {
           JobRun run =
-              scheduler.runNow(job.jobName()).toCompletableFuture().get(JOB_WAIT.toSeconds(), TimeUnit.SECONDS);
-          log.info("Demo ran {}/{}: {} ({} rows)", plugin.id(), job.jobName(), run.outcome(), run.rowsTouched());
+              scheduler
+                  .runNow(job.jobName())
+                  .toCompletableFuture()
+                  .get(JOB_WAIT.toSeconds(), TimeUnit.SECONDS);
+          log.info(
+              "Demo ran {}/{}: {} ({} rows)",
+              plugin.id(),
+              job.jobName(),
+              run.outcome(),
+              run.rowsTouched());
         } catch (Exception e) {
           log.warn("Demo could not run {}/{}", plugin.id(), job.jobName(), e);
         }
@@ -137,17 +203,38 @@ final class Demo {
   }
 
   private static ObjectNode user(ObjectMapper mapper, String id, Instant at, String userId) {
-    ObjectNode event = mapper.createObjectNode().put("id", id).put("type", "user.created").put("occurred_at", at.toString());
-    event.putObject("user").put("user_id", userId).put("email", userId + "@example.com").put("name", userId);
+    ObjectNode event =
+        mapper
+            .createObjectNode()
+            .put("id", id)
+            .put("type", "user.created")
+            .put("occurred_at", at.toString());
+    event
+        .putObject("user")
+        .put("user_id", userId)
+        .put("email", userId + "@example.com")
+        .put("name", userId);
     return event;
   }
 
   private static ObjectNode session(
-      ObjectMapper mapper, String id, String type, Instant at, String userId, String cpu, String memory, String storage) {
-    ObjectNode event = mapper.createObjectNode().put("id", id).put("type", type).put("occurred_at", at.toString());
-    ObjectNode session = event.putObject("session").put("session_id", "demo-" + userId).put("user_id", userId);
+      ObjectMapper mapper,
+      String id,
+      String type,
+      Instant at,
+      String userId,
+      String cpu,
+      String memory,
+      String storage) {
+    ObjectNode event =
+        mapper.createObjectNode().put("id", id).put("type", type).put("occurred_at", at.toString());
+    ObjectNode session =
+        event.putObject("session").put("session_id", "demo-" + userId).put("user_id", userId);
     if (cpu != null) {
-      session.put("cpu_cores", new BigDecimal(cpu)).put("memory_gb", new BigDecimal(memory)).put("storage_gb", new BigDecimal(storage));
+      session
+          .put("cpu_cores", new BigDecimal(cpu))
+          .put("memory_gb", new BigDecimal(memory))
+          .put("storage_gb", new BigDecimal(storage));
     }
     return event;
   }
@@ -157,6 +244,11 @@ final class Demo {
   }
 
   private static String curlPost(String token, String url, String idempotencyKey, String json) {
-    return curl(token, url) + " -H 'Idempotency-Key: " + idempotencyKey + "' -X POST -d '" + json + "'";
+    return curl(token, url)
+        + " -H 'Idempotency-Key: "
+        + idempotencyKey
+        + "' -X POST -d '"
+        + json
+        + "'";
   }
 }

@@ -58,13 +58,16 @@ public final class Host implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   static final String ADMIN_TOKEN_ENV = "BILLING_ADMIN_TOKEN";
+
   /** 32 characters of base64 carry 192 bits: no guessing, throttled or not. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+
   private static final String ADMIN_USER = "admin";
   private static final Set<String> ADMIN_ROLES = Set.of(Caller.ROLE_ADMIN);
 
   /** Closed in reverse order of opening. */
   private final List<AutoCloseable> opened = new ArrayList<>();
+
   private String adminToken;
   private boolean adminTokenGenerated;
   private long adminTokenId;
@@ -94,14 +97,22 @@ public final class Host implements AutoCloseable {
     EventLog events = new EventLog(options.clock());
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
-    DeadLetterStore deadLetters = new DeadLetterStore(database.dataSource(), options.clock(), mapper);
+    DeadLetterStore deadLetters =
+        new DeadLetterStore(database.dataSource(), options.clock(), mapper);
     HostScheduler scheduler = new HostScheduler(database.dataSource(), options.clock());
     plugins =
         new PluginRegistry(
             options.pluginsDir(),
             options.inProcessPlugins(),
             new PluginRegistry.Services(
-                database.dataSource(), options.clock(), options.secrets(), mapper, scheduler, routes, events, sessions,
+                database.dataSource(),
+                options.clock(),
+                options.secrets(),
+                mapper,
+                scheduler,
+                routes,
+                events,
+                sessions,
                 deadLetters::forPlugin));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
@@ -118,8 +129,12 @@ public final class Host implements AutoCloseable {
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, auth, bodies),
             new DeadLetterRoutes(deadLetters, intake, auth),
-            new PluginRequestRoutes(plugins, routes, auth,
-                new IdempotentPosts(new IdempotencyKeys(database.dataSource(), options.clock(), mapper))));
+            new PluginRequestRoutes(
+                plugins,
+                routes,
+                auth,
+                new IdempotentPosts(
+                    new IdempotencyKeys(database.dataSource(), options.clock(), mapper))));
     // Serve (health answers 503) while plugins start, then let Quartz fire their jobs.
     http.start(options.port());
     open(http);
@@ -139,8 +154,13 @@ public final class Host implements AutoCloseable {
       return null;
     }
     if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
-      throw new StartRefused(ADMIN_TOKEN_ENV + " must be at least " + MIN_ADMIN_TOKEN_LENGTH
-          + " characters (it has " + token.length() + "); generate one with: openssl rand -base64 32");
+      throw new StartRefused(
+          ADMIN_TOKEN_ENV
+              + " must be at least "
+              + MIN_ADMIN_TOKEN_LENGTH
+              + " characters (it has "
+              + token.length()
+              + "); generate one with: openssl rand -base64 32");
     }
     return token;
   }
@@ -171,7 +191,8 @@ public final class Host implements AutoCloseable {
   }
 
   private void settleEnvironmentAdminToken(String fromEnvironment) {
-    TokenStore.TokenInfo info = tokens.replaceEnvironmentToken(fromEnvironment, ADMIN_USER, ADMIN_ROLES);
+    TokenStore.TokenInfo info =
+        tokens.replaceEnvironmentToken(fromEnvironment, ADMIN_USER, ADMIN_ROLES);
     if (info.revokedAt() != null) {
       throw new StartRefused(
           ADMIN_TOKEN_ENV + " is a revoked token (token id " + info.id() + "); set a new one");
@@ -183,7 +204,8 @@ public final class Host implements AutoCloseable {
   private void settleGeneratedAdminToken() {
     // A node revoking the active one in between is the only reason for a second round.
     for (int attempt = 0; attempt < 2; attempt++) {
-      Optional<TokenStore.NewToken> created = tokens.generateAdminTokenOnce(ADMIN_USER, ADMIN_ROLES);
+      Optional<TokenStore.NewToken> created =
+          tokens.generateAdminTokenOnce(ADMIN_USER, ADMIN_ROLES);
       if (created.isPresent()) {
         adminToken = created.get().token();
         adminTokenId = created.get().info().id();
@@ -195,7 +217,8 @@ public final class Host implements AutoCloseable {
         return;
       }
     }
-    throw new IllegalStateException("the generated admin token was revoked while this host started");
+    throw new IllegalStateException(
+        "the generated admin token was revoked while this host started");
   }
 
   /**
@@ -209,7 +232,8 @@ public final class Host implements AutoCloseable {
   }
 
   private static Database openDatabase(HostOptions options) {
-    String url = options.dbUrl() != null ? options.dbUrl() : options.secrets().get("BILLING_DB_URL");
+    String url =
+        options.dbUrl() != null ? options.dbUrl() : options.secrets().get("BILLING_DB_URL");
     if (url != null && !url.isBlank()) {
       return Database.external(url, options.secrets());
     }

@@ -13,7 +13,7 @@ final class HostCommandLine {
           "\n",
           "Usage: java -jar host-sample.jar [options]",
           "  --port <n>          HTTP port (default 8080)",
-          "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else an embedded one)",
+          "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else embedded)",
           "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ next to the jar)",
           "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar)",
           "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
@@ -93,17 +93,26 @@ final class HostCommandLine {
     Path home = jarFolder();
     Path plugins = pluginsDir;
     if (plugins == null) {
-      plugins = home != null && Files.isDirectory(home.resolve("plugins")) ? home.resolve("plugins") : Path.of("plugins");
+      plugins =
+          home != null && Files.isDirectory(home.resolve("plugins"))
+              ? home.resolve("plugins")
+              : Path.of("plugins");
     }
     Path data = dataDir != null ? dataDir : (home != null ? home.resolve("data") : Path.of("data"));
-    return HostOptions.builder().port(port).dbUrl(dbUrl).pluginsDir(plugins).dataDir(data)
-        .maxEventAge(maxEventAge).build();
+    return HostOptions.builder()
+        .port(port)
+        .dbUrl(dbUrl)
+        .pluginsDir(plugins)
+        .dataDir(data)
+        .maxEventAge(maxEventAge)
+        .build();
   }
 
   /** The folder holding the running jar, or null when not run from a jar. */
   private static Path jarFolder() {
     try {
-      Path location = Path.of(HostMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path location =
+          Path.of(HostMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       return Files.isRegularFile(location) ? location.getParent() : null;
     } catch (URISyntaxException | SecurityException | NullPointerException e) {
       return null;

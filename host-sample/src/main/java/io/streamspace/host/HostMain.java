@@ -43,12 +43,17 @@ public final class HostMain {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
     adminTokenLine(host).ifPresent(out::println);
-    out.println("Host ready: http://localhost:" + host.port() + "/api/health (log: " + logFile + ")");
+    out.println(
+        "Host ready: http://localhost:" + host.port() + "/api/health (log: " + logFile + ")");
     if (line.demo) {
       try {
         Demo.run(host, options.dataDir()).forEach(out::println);
       } catch (IOException e) {
-        System.err.println("error: the demo could not keep its anchor in " + options.dataDir() + ": " + e.getMessage());
+        System.err.println(
+            "error: the demo could not keep its anchor in "
+                + options.dataDir()
+                + ": "
+                + e.getMessage());
       }
     }
   }
@@ -61,9 +66,15 @@ public final class HostMain {
     if (!host.adminTokenGenerated()) {
       return Optional.empty();
     }
-    return Optional.of(host.adminToken()
-        .map(token -> "Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + token)
-        .orElse("Admin token: the one generated and shown on an earlier start (token id "
-            + host.adminTokenId() + "); lost it? set BILLING_ADMIN_TOKEN to choose your own"));
+    return Optional.of(
+        host.adminToken()
+            .map(
+                token ->
+                    "Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): "
+                        + token)
+            .orElse(
+                "Admin token: the one generated and shown on an earlier start (token id "
+                    + host.adminTokenId()
+                    + "); lost it? set BILLING_ADMIN_TOKEN to choose your own"));
   }
 }

@@ -119,7 +119,14 @@ public record HostOptions(
 
     public HostOptions build() {
       return new HostOptions(
-          port, dbUrl, dataDir, pluginsDir, clock, secrets, inProcessPlugins, unsafeFastEmbeddedDatabase,
+          port,
+          dbUrl,
+          dataDir,
+          pluginsDir,
+          clock,
+          secrets,
+          inProcessPlugins,
+          unsafeFastEmbeddedDatabase,
           maxEventAge);
     }
   }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
-import io.streamspace.host.support.TokenHashes;
 import io.streamspace.host.support.TestDatabases;
+import io.streamspace.host.support.TokenHashes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -56,7 +56,8 @@ class AdminTokenStartTest {
       assertTrue(tokens.get(1).get("revoked_at").isNull());
     }
     try (Host again = start(SECOND)) {
-      JsonNode tokens = new HostClient(again.port()).get("/api/admin/tokens", SECOND).expect(200).get("tokens");
+      JsonNode tokens =
+          new HostClient(again.port()).get("/api/admin/tokens", SECOND).expect(200).get("tokens");
       assertEquals(2, tokens.size(), "the same token on every start is one token");
     }
   }
@@ -69,17 +70,26 @@ class AdminTokenStartTest {
       assertTrue(first.adminTokenGenerated());
       generated = first.adminToken().orElseThrow();
       id = first.adminTokenId();
-      assertEquals(Optional.of("Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): "
-          + generated), HostMain.adminTokenLine(first));
+      assertEquals(
+          Optional.of(
+              "Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): " + generated),
+          HostMain.adminTokenLine(first));
     }
     try (Host second = start(null)) {
       assertTrue(second.adminTokenGenerated());
       assertEquals(Optional.empty(), second.adminToken(), "only its hash is kept");
       assertEquals(id, second.adminTokenId());
       String line = HostMain.adminTokenLine(second).orElseThrow();
-      assertEquals("Admin token: the one generated and shown on an earlier start (token id " + id
-          + "); lost it? set BILLING_ADMIN_TOKEN to choose your own", line);
-      JsonNode tokens = new HostClient(second.port()).get("/api/admin/tokens", generated).expect(200).get("tokens");
+      assertEquals(
+          "Admin token: the one generated and shown on an earlier start (token id "
+              + id
+              + "); lost it? set BILLING_ADMIN_TOKEN to choose your own",
+          line);
+      JsonNode tokens =
+          new HostClient(second.port())
+              .get("/api/admin/tokens", generated)
+              .expect(200)
+              .get("tokens");
       assertEquals(1, tokens.size(), "no second generated token");
       assertEquals("generated", tokens.get(0).get("source").asText());
     }
@@ -89,7 +99,8 @@ class AdminTokenStartTest {
       assertEquals(204, http.delete("/api/admin/tokens/" + id, FIRST).status());
     }
     try (Host afterRevocation = start(null)) {
-      String replacement = afterRevocation.adminToken().orElseThrow(() -> new AssertionError("a new one"));
+      String replacement =
+          afterRevocation.adminToken().orElseThrow(() -> new AssertionError("a new one"));
       HostClient http = new HostClient(afterRevocation.port());
       assertEquals(401, http.get("/api/admin/tokens", generated).status());
       http.get("/api/admin/tokens", replacement).expect(200);
@@ -103,9 +114,11 @@ class AdminTokenStartTest {
       first.adminToken().orElseThrow();
     }
     try (Host second = start(null)) {
-      String adminLine = Demo.run(second, data).stream()
-          .filter(line -> line.endsWith("/api/admin/plugins'"))
-          .findFirst().orElseThrow();
+      String adminLine =
+          Demo.run(second, data).stream()
+              .filter(line -> line.endsWith("/api/admin/plugins'"))
+              .findFirst()
+              .orElseThrow();
       String token = adminLine.replaceAll(".*Bearer ([^']+)'.*", "$1");
       new HostClient(second.port()).get("/api/admin/plugins", token).expect(200);
     }
@@ -113,9 +126,12 @@ class AdminTokenStartTest {
 
   @Test
   void aBillingAdminTokenShorterThan32CharactersIsRefusedAtStart() {
-    Host.StartRefused refused = assertThrows(Host.StartRefused.class, () -> start("0123456789abcdef0123456789abcde"));
-    assertEquals("BILLING_ADMIN_TOKEN must be at least 32 characters (it has 31); "
-        + "generate one with: openssl rand -base64 32", refused.getMessage());
+    Host.StartRefused refused =
+        assertThrows(Host.StartRefused.class, () -> start("0123456789abcdef0123456789abcde"));
+    assertEquals(
+        "BILLING_ADMIN_TOKEN must be at least 32 characters (it has 31); "
+            + "generate one with: openssl rand -base64 32",
+        refused.getMessage());
     assertFalse(refused.getMessage().contains("0123456789abcdef"), "never echoes the token");
   }
 
@@ -124,10 +140,12 @@ class AdminTokenStartTest {
     long id;
     try (Host first = start(FIRST)) {
       id = first.adminTokenId();
-      assertEquals(204, new HostClient(first.port()).delete("/api/admin/tokens/" + id, FIRST).status());
+      assertEquals(
+          204, new HostClient(first.port()).delete("/api/admin/tokens/" + id, FIRST).status());
     }
     Host.StartRefused refused = assertThrows(Host.StartRefused.class, () -> start(FIRST));
-    assertEquals("BILLING_ADMIN_TOKEN is a revoked token (token id " + id + "); set a new one",
+    assertEquals(
+        "BILLING_ADMIN_TOKEN is a revoked token (token id " + id + "); set a new one",
         refused.getMessage());
   }
 
@@ -138,11 +156,15 @@ class AdminTokenStartTest {
       HostClient http = new HostClient(upgraded.port());
       assertEquals(401, http.get("/api/admin/tokens", OLD_ADMIN).status());
       JsonNode tokens = http.get("/api/admin/tokens", FIRST).expect(200).get("tokens");
-      assertEquals(List.of("legacy", "issued", "environment"),
-          List.of(tokens.get(0).get("source").asText(), tokens.get(1).get("source").asText(),
+      assertEquals(
+          List.of("legacy", "issued", "environment"),
+          List.of(
+              tokens.get(0).get("source").asText(),
+              tokens.get(1).get("source").asText(),
               tokens.get(2).get("source").asText()));
       assertFalse(tokens.get(0).get("revoked_at").isNull());
-      assertEquals(403, http.get("/api/admin/tokens", OLD_USER).status(), "olga's token still works");
+      assertEquals(
+          403, http.get("/api/admin/tokens", OLD_USER).status(), "olga's token still works");
     }
   }
 
@@ -155,7 +177,8 @@ class AdminTokenStartTest {
       assertEquals(401, http.get("/api/admin/tokens", OLD_ADMIN).status());
       String generated = upgraded.adminToken().orElseThrow(() -> new AssertionError("a new one"));
       http.get("/api/admin/tokens", generated).expect(200);
-      assertEquals(403, http.get("/api/admin/tokens", OLD_USER).status(), "olga's token still works");
+      assertEquals(
+          403, http.get("/api/admin/tokens", OLD_USER).status(), "olga's token still works");
     }
   }
 
@@ -173,21 +196,34 @@ class AdminTokenStartTest {
   void theBillingAdminTokenA01HostStoredStaysTheAdminTokenAfterTheUpgrade() throws Exception {
     storeAdminAndUserTokensAsA01HostDid(OLD_ADMIN_FROM_ENVIRONMENT);
     try (Host upgraded = start(OLD_ADMIN_FROM_ENVIRONMENT)) {
-      new HostClient(upgraded.port()).get("/api/admin/tokens", OLD_ADMIN_FROM_ENVIRONMENT).expect(200);
-      assertEquals(401, new HostClient(upgraded.port()).get("/api/admin/tokens", OLD_ADMIN).status());
+      new HostClient(upgraded.port())
+          .get("/api/admin/tokens", OLD_ADMIN_FROM_ENVIRONMENT)
+          .expect(200);
+      assertEquals(
+          401, new HostClient(upgraded.port()).get("/api/admin/tokens", OLD_ADMIN).status());
     }
   }
 
   /** The host tables at version 2, with admin and user tokens stored as 0.1 hosts did. */
   private void storeAdminAndUserTokensAsA01HostDid(String... moreAdminTokens) throws Exception {
-    Flyway.configure().dataSource(dbUrl, null, null).locations("classpath:db/host")
-        .table("host_schema_history").baselineOnMigrate(true).baselineVersion("0").target("2")
-        .load().migrate();
+    Flyway.configure()
+        .dataSource(dbUrl, null, null)
+        .locations("classpath:db/host")
+        .table("host_schema_history")
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .target("2")
+        .load()
+        .migrate();
     try (Connection connection = DriverManager.getConnection(dbUrl);
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, now())")) {
-      List<String[]> rows = new ArrayList<>(List.of(
-          new String[] {OLD_ADMIN, "admin", "admin"}, new String[] {OLD_USER, "olga", "user"}));
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO host_tokens (token_hash, user_id, roles, created_at) VALUES (?, ?, ?, now())")) {
+      List<String[]> rows =
+          new ArrayList<>(
+              List.of(
+                  new String[] {OLD_ADMIN, "admin", "admin"},
+                  new String[] {OLD_USER, "olga", "user"}));
       for (String admin : moreAdminTokens) {
         rows.add(new String[] {admin, "admin", "admin"});
       }
@@ -205,11 +241,12 @@ class AdminTokenStartTest {
     if (adminToken != null) {
       environment.put("BILLING_ADMIN_TOKEN", adminToken);
     }
-    return Host.start(HostOptions.builder()
-        .port(0)
-        .dbUrl(dbUrl)
-        .pluginsDir(Path.of("target/no-plugins-here"))
-        .secrets(environment)
-        .build());
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(Path.of("target/no-plugins-here"))
+            .secrets(environment)
+            .build());
   }
 }

@@ -41,7 +41,9 @@ class AuthTest extends HostTestBase {
 
   @Test
   void adminIssuesWorkingToken() {
-    Response created = http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"pat\",\"roles\":[\"platform\"]}");
+    Response created =
+        http.post(
+            "/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"pat\",\"roles\":[\"platform\"]}");
     assertEquals(201, created.status());
     assertEquals("pat", created.body().get("user_id").asText());
     assertEquals("platform", created.body().at("/roles/0").asText());
@@ -52,7 +54,8 @@ class AuthTest extends HostTestBase {
 
   @Test
   void refusesUnknownRoleAndMissingUser() {
-    Response badRole = http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"x\",\"roles\":[\"root\"]}");
+    Response badRole =
+        http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"x\",\"roles\":[\"root\"]}");
     assertEquals(400, badRole.status());
     assertEquals("roles", badRole.body().at("/error/field").asText());
     Response noUser = http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"roles\":[\"user\"]}");
@@ -71,8 +74,12 @@ class AuthTest extends HostTestBase {
   @Test
   void adminListsTokensWithIdsTimesAndSourceButNeverTheirSecret() {
     String expiresAt = NOW.plus(Duration.ofDays(7)).toString();
-    JsonNode created = http.post("/api/admin/tokens", ADMIN_TOKEN,
-        "{\"user_id\":\"fay\",\"roles\":[\"user\"],\"expires_at\":\"" + expiresAt + "\"}").expect(201);
+    JsonNode created =
+        http.post(
+                "/api/admin/tokens",
+                ADMIN_TOKEN,
+                "{\"user_id\":\"fay\",\"roles\":[\"user\"],\"expires_at\":\"" + expiresAt + "\"}")
+            .expect(201);
     String token = created.get("token").asText();
     long id = created.get("id").asLong();
     assertEquals(NOW.toString(), created.get("created_at").asText());
@@ -91,7 +98,8 @@ class AuthTest extends HostTestBase {
     assertFalse(list.body().toString().contains(token), "never the secret");
     assertFalse(list.body().toString().contains(sha256(token)), "nor its hash");
     assertFalse(list.body().toString().contains(sha256(ADMIN_TOKEN)));
-    assertEquals("environment", list.body().at("/tokens/0/source").asText(), "BILLING_ADMIN_TOKEN's");
+    assertEquals(
+        "environment", list.body().at("/tokens/0/source").asText(), "BILLING_ADMIN_TOKEN's");
   }
 
   @Test
@@ -104,24 +112,32 @@ class AuthTest extends HostTestBase {
     Response refused = http.get("/api/plugins/rec/echo/x", issued.token());
     assertEquals(401, refused.status());
     assertEquals("invalid_token", refused.body().at("/error/code").asText());
-    JsonNode listed = tokenById(http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200), issued.id());
+    JsonNode listed =
+        tokenById(http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200), issued.id());
     assertEquals(NOW.toString(), listed.get("revoked_at").asText());
-    assertEquals(204, http.delete("/api/admin/tokens/" + issued.id(), ADMIN_TOKEN).status(), "idempotent");
+    assertEquals(
+        204, http.delete("/api/admin/tokens/" + issued.id(), ADMIN_TOKEN).status(), "idempotent");
   }
 
   @Test
   void revokingAnUnknownOrNonNumericIdIs404() {
     assertEquals(404, http.delete("/api/admin/tokens/999999", ADMIN_TOKEN).status());
     assertEquals(404, http.delete("/api/admin/tokens/abc", ADMIN_TOKEN).status());
-    assertEquals(404, http.delete("/api/admin/tokens/%EF%BC%91", ADMIN_TOKEN).status(), "a fullwidth 1");
-    assertEquals(404, http.delete("/api/admin/tokens/99999999999999999999999", ADMIN_TOKEN).status());
+    assertEquals(
+        404, http.delete("/api/admin/tokens/%EF%BC%91", ADMIN_TOKEN).status(), "a fullwidth 1");
+    assertEquals(
+        404, http.delete("/api/admin/tokens/99999999999999999999999", ADMIN_TOKEN).status());
     assertEquals(403, http.delete("/api/admin/tokens/1", token("gus", "user")).status());
   }
 
   @Test
   void anExpiredTokenAnswers401() {
-    String token = issue("{\"user_id\":\"hal\",\"roles\":[\"user\"],\"expires_at\":\""
-        + NOW.plusSeconds(3600) + "\"}").token();
+    String token =
+        issue(
+                "{\"user_id\":\"hal\",\"roles\":[\"user\"],\"expires_at\":\""
+                    + NOW.plusSeconds(3600)
+                    + "\"}")
+            .token();
     assertEquals(200, statusAs(token));
 
     clock.advance(Duration.ofSeconds(3599));
@@ -133,14 +149,27 @@ class AuthTest extends HostTestBase {
   @Test
   void expiresAtMustBeAFutureInstant_namedWhenRefused_andNothingIsStored() {
     int before = http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200).get("tokens").size();
-    for (Object bad : new Object[] {NOW.toString(), NOW.minusSeconds(1).toString(), "tomorrow",
-        "2099-01-01", "+999999999-12-31T00:00:00Z", 1893456000, true}) {
-      Response refused = http.post("/api/admin/tokens", ADMIN_TOKEN,
-          HostClient.json(Map.of("user_id", "ivy", "roles", new String[] {"user"}, "expires_at", bad)));
+    for (Object bad :
+        new Object[] {
+          NOW.toString(),
+          NOW.minusSeconds(1).toString(),
+          "tomorrow",
+          "2099-01-01",
+          "+999999999-12-31T00:00:00Z",
+          1893456000,
+          true
+        }) {
+      Response refused =
+          http.post(
+              "/api/admin/tokens",
+              ADMIN_TOKEN,
+              HostClient.json(
+                  Map.of("user_id", "ivy", "roles", new String[] {"user"}, "expires_at", bad)));
       assertEquals(400, refused.status(), bad + ": " + refused);
       assertEquals("expires_at", refused.body().at("/error/field").asText(), bad + ": " + refused);
     }
-    assertEquals(before, http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200).get("tokens").size());
+    assertEquals(
+        before, http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200).get("tokens").size());
   }
 
   @Test
@@ -161,23 +190,27 @@ class AuthTest extends HostTestBase {
   void aTokenRevokedOnAnotherNodeStopsWorkingHereWithin30Seconds() {
     String token = token("jo", "admin");
     long id = tokenIdOf("jo");
-    try (Host other = Host.start(HostOptions.builder()
-        .port(0)
-        .dbUrl(dbUrl)
-        .pluginsDir(Path.of("target/no-plugins-here"))
-        .clock(clock)
-        .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
-        .build())) {
+    try (Host other =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(dbUrl)
+                .pluginsDir(Path.of("target/no-plugins-here"))
+                .clock(clock)
+                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
+                .build())) {
       HostClient otherNode = new HostClient(other.port());
       otherNode.get("/api/admin/tokens", token).expect(200);
 
       assertEquals(204, http.delete("/api/admin/tokens/" + id, ADMIN_TOKEN).status());
-      assertEquals(401, http.get("/api/admin/tokens", token).status(), "at once where it was revoked");
+      assertEquals(
+          401, http.get("/api/admin/tokens", token).status(), "at once where it was revoked");
 
       clock.advance(Duration.ofSeconds(29));
       otherNode.get("/api/admin/tokens", token).expect(200);
       clock.advance(Duration.ofSeconds(1));
-      assertEquals(401, otherNode.get("/api/admin/tokens", token).status(), "30 seconds later elsewhere");
+      assertEquals(
+          401, otherNode.get("/api/admin/tokens", token).status(), "30 seconds later elsewhere");
     }
   }
 
@@ -203,7 +236,9 @@ class AuthTest extends HostTestBase {
   }
 
   private String lastUsedAt(long id) {
-    return tokenById(http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200), id).get("last_used_at").asText();
+    return tokenById(http.get("/api/admin/tokens", ADMIN_TOKEN).expect(200), id)
+        .get("last_used_at")
+        .asText();
   }
 
   private static JsonNode tokenById(JsonNode list, long id) {

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoTest {
 
   private static final String ADMIN_TOKEN = "demo-test-admin-token-0123456789abcdef";
+
   /** A printed POST: token, URL, idempotency key, body. */
-  private static final Pattern CURL_POST = Pattern.compile(
-      "curl -s -H 'Authorization: Bearer (\\S+)' '(\\S+)' -H 'Idempotency-Key: (\\S+)' -X POST -d '(.*)'");
+  private static final Pattern CURL_POST =
+      Pattern.compile(
+          "curl -s -H 'Authorization: Bearer (\\S+)' '(\\S+)' -H 'Idempotency-Key: (\\S+)' -X POST -d '(.*)'");
 
   @TempDir Path work;
 
@@ -49,27 +51,31 @@ class DemoTest {
     clock.set(clock.instant().plus(Duration.ofHours(3))); // within the keys' 24 hours
     try (Host host = start(dbUrl, clock)) {
       List<String> secondLines = Demo.run(host, data);
-      assertEquals("Demo data was posted at 2026-11-22T12:00:00Z (not again). Try:", secondLines.get(0));
+      assertEquals(
+          "Demo data was posted at 2026-11-22T12:00:00Z (not again). Try:", secondLines.get(0));
       List<String> secondPosts = posts(secondLines);
       assertEquals(firstPosts, secondPosts, "the same requests, anchored at the first run");
       List<JsonNode> answers = runPosts(host, secondPosts);
       assertEquals(firstInvoice, answers.get(1), "the invoice POST answers the first invoice");
       // cpu and memory as before: no event applied twice (her 10 GB of storage kept accruing)
       assertEquals(sessionLines(usageAfterFirst), sessionLines(aliceUsage(host)));
-      JsonNode credits = new HostClient(host.port())
-          .get("/api/plugins/billing/credits?user_id=alice", ADMIN_TOKEN).expect(200);
+      JsonNode credits =
+          new HostClient(host.port())
+              .get("/api/plugins/billing/credits?user_id=alice", ADMIN_TOKEN)
+              .expect(200);
       assertEquals(1, credits.get("credits").size(), credits.toString());
     }
   }
 
   private Host start(String dbUrl, MutableClock clock) throws Exception {
-    return Host.start(HostOptions.builder()
-        .port(0)
-        .dbUrl(dbUrl)
-        .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
-        .clock(clock)
-        .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
-        .build());
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+            .clock(clock)
+            .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
+            .build());
   }
 
   /** The printed POST lines, as URL path, key and body (tokens left out: users get new ones). */
@@ -78,7 +84,12 @@ class DemoTest {
     for (String line : lines) {
       Matcher post = CURL_POST.matcher(line.trim());
       if (post.matches()) {
-        posts.add(post.group(2) .replaceFirst("http://localhost:\\d+", "") + " " + post.group(3) + " " + post.group(4));
+        posts.add(
+            post.group(2).replaceFirst("http://localhost:\\d+", "")
+                + " "
+                + post.group(3)
+                + " "
+                + post.group(4));
       }
     }
     assertEquals(2, posts.size(), "a credit and an invoice: " + lines);
@@ -102,11 +113,14 @@ class DemoTest {
 
   private static List<JsonNode> sessionLines(JsonNode usage) {
     List<JsonNode> lines = new ArrayList<>();
-    usage.get("lines").forEach(line -> {
-      if (!line.get("resource_type").asText().equals("storage")) {
-        lines.add(line);
-      }
-    });
+    usage
+        .get("lines")
+        .forEach(
+            line -> {
+              if (!line.get("resource_type").asText().equals("storage")) {
+                lines.add(line);
+              }
+            });
     assertEquals(2, lines.size(), usage.toString());
     return lines;
   }

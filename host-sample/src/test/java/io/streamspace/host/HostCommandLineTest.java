@@ -12,17 +12,24 @@ class HostCommandLineTest {
 
   @Test
   void theMaximumEventAgeIs35DaysUnlessTheOptionSaysOtherwise() throws Exception {
-    assertEquals(Duration.ofDays(35), HostCommandLine.parse(new String[0]).toOptions().maxEventAge());
-    assertEquals(Duration.ofDays(400),
-        HostCommandLine.parse(new String[] {"--max-event-age-days", "400"}).toOptions().maxEventAge());
+    assertEquals(
+        Duration.ofDays(35), HostCommandLine.parse(new String[0]).toOptions().maxEventAge());
+    assertEquals(
+        Duration.ofDays(400),
+        HostCommandLine.parse(new String[] {"--max-event-age-days", "400"})
+            .toOptions()
+            .maxEventAge());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"0", "-1", "36501", "ten", "1.5"})
   void refusesAMaximumEventAgeThatIsNotADayCountFromOneToACentury(String days) {
-    HostCommandLine.UsageException refused = assertThrows(HostCommandLine.UsageException.class,
-        () -> HostCommandLine.parse(new String[] {"--max-event-age-days", days}));
-    assertEquals("--max-event-age-days must be a number of days from 1 to 36500, got " + days,
+    HostCommandLine.UsageException refused =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () -> HostCommandLine.parse(new String[] {"--max-event-age-days", days}));
+    assertEquals(
+        "--max-event-age-days must be a number of days from 1 to 36500, got " + days,
         refused.getMessage());
   }
 }

@@ -22,19 +22,22 @@ class PluginSecretsTest {
   private static final String ADMIN_TOKEN = "plugin-secrets-admin-token-0123456789";
 
   @Test
-  void theBillingPluginReadsItsStripeKeyButNotTheAdminTokenNorTheDatabasePassword(@TempDir Path work)
-      throws Exception {
-    Map<String, String> environment = Map.of(
-        "BILLING_ADMIN_TOKEN", ADMIN_TOKEN,
-        "BILLING_DB_PASSWORD", "db-password-never-for-plugins",
-        "STRIPE_SECRET_KEY", "sk_test_for-billing",
-        "HOME", "/home/operator");
-    try (Host host = Host.start(HostOptions.builder()
-        .port(0)
-        .dbUrl(TestDatabases.freshDatabaseUrl())
-        .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
-        .secrets(environment)
-        .build())) {
+  void theBillingPluginReadsItsStripeKeyButNotTheAdminTokenNorTheDatabasePassword(
+      @TempDir Path work) throws Exception {
+    Map<String, String> environment =
+        Map.of(
+            "BILLING_ADMIN_TOKEN", ADMIN_TOKEN,
+            "BILLING_DB_PASSWORD", "db-password-never-for-plugins",
+            "STRIPE_SECRET_KEY", "sk_test_for-billing",
+            "HOME", "/home/operator");
+    try (Host host =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(TestDatabases.freshDatabaseUrl())
+                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .secrets(environment)
+                .build())) {
       PluginConfig config = billingConfig(host);
 
       assertEquals(Optional.of("sk_test_for-billing"), config.secret("STRIPE_SECRET_KEY"));
@@ -46,9 +49,10 @@ class PluginSecretsTest {
   }
 
   private static PluginConfig billingConfig(Host host) {
-    Optional<ActivePlugin> billing = host.plugins().active().stream()
-        .filter(plugin -> plugin.id().equals("billing"))
-        .findFirst();
+    Optional<ActivePlugin> billing =
+        host.plugins().active().stream()
+            .filter(plugin -> plugin.id().equals("billing"))
+            .findFirst();
     assertTrue(billing.isPresent(), "the billing plugin started");
     return billing.get().context().config();
   }

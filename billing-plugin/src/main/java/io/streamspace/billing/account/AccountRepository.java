@@ -19,8 +19,9 @@ public final class AccountRepository {
 
   public Optional<Account> find(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(
-            """
+        PreparedStatement statement =
+            connection.prepareStatement(
+                """
             SELECT a.email, a.currency, s.plan_id, a.status
             FROM billing_accounts a
             JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
@@ -31,8 +32,13 @@ public final class AccountRepository {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(new Account(userId, rs.getString(1),
-            Currency.getInstance(rs.getString(2)), rs.getString(3), rs.getString(4)));
+        return Optional.of(
+            new Account(
+                userId,
+                rs.getString(1),
+                Currency.getInstance(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4)));
       }
     }
   }

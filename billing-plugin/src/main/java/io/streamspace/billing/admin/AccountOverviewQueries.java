@@ -29,7 +29,8 @@ public final class AccountOverviewQueries {
    * {@code user_id} filters by prefix ({@code LIKE 'x%'}, which the C-collated primary key
    * serves); the exact id is its own prefix.
    */
-  private static final String PAGE = """
+  private static final String PAGE =
+      """
       WITH page AS (
         SELECT a.user_id, a.email, a.currency, a.status, s.plan_id
         FROM billing_accounts a
@@ -69,8 +70,15 @@ public final class AccountOverviewQueries {
    * @param periodStart  the current billing period, whose usage is the current cost
    * @param now          what "expired" is judged against for credits
    */
-  public List<AccountOverview> page(String status, String userIdPrefix, int limit, int offset,
-      Instant periodStart, Instant periodEnd, Instant now) throws SQLException {
+  public List<AccountOverview> page(
+      String status,
+      String userIdPrefix,
+      int limit,
+      int offset,
+      Instant periodStart,
+      Instant periodEnd,
+      Instant now)
+      throws SQLException {
     String pattern = userIdPrefix == null ? null : escapeLike(userIdPrefix) + "%";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(PAGE)) {
@@ -97,16 +105,27 @@ public final class AccountOverviewQueries {
           List<UsageSum> sums = new ArrayList<>();
           do {
             if (rs.getString("resource_type") != null) {
-              sums.add(new UsageSum(UsageUnit.ofResourceType(rs.getString("resource_type")),
-                  rs.getBigDecimal("unit_price"), rs.getBigDecimal("unit_seconds"),
-                  rs.getBigDecimal("priced_unit_seconds")));
+              sums.add(
+                  new UsageSum(
+                      UsageUnit.ofResourceType(rs.getString("resource_type")),
+                      rs.getBigDecimal("unit_price"),
+                      rs.getBigDecimal("unit_seconds"),
+                      rs.getBigDecimal("priced_unit_seconds")));
             }
             more = rs.next();
           } while (more && rs.getString("user_id").equals(userId));
-          BigDecimal cost = UsageStatement.of(userId, periodStart, periodEnd, currency, sums)
-              .totalCost();
-          overviews.add(new AccountOverview(userId, email, planId, currency.getCurrencyCode(),
-              cost, outstanding, credit, accountStatus));
+          BigDecimal cost =
+              UsageStatement.of(userId, periodStart, periodEnd, currency, sums).totalCost();
+          overviews.add(
+              new AccountOverview(
+                  userId,
+                  email,
+                  planId,
+                  currency.getCurrencyCode(),
+                  cost,
+                  outstanding,
+                  credit,
+                  accountStatus));
         }
       }
       return overviews;

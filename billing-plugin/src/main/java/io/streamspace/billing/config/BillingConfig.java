@@ -57,8 +57,10 @@ public record BillingConfig(
     Objects.requireNonNull(invoiceGrace, "invoiceGrace");
   }
 
-  /** The defaults of the StreamSpace billing plugin (its README), plus USD, UTC, a 10-minute heartbeat
-   * timeout, a one-hour invoice grace and 14 days to pay. */
+  /**
+   * The defaults of the StreamSpace billing plugin (its README), plus USD, UTC, a 10-minute
+   * heartbeat timeout, a one-hour invoice grace and 14 days to pay.
+   */
   public static BillingConfig defaults() {
     return new BillingConfig(
         true,
@@ -86,8 +88,14 @@ public record BillingConfig(
   private static SubscriptionPlan plan(
       String id, String name, String price, String cpu, String memory, String storage) {
     return new SubscriptionPlan(
-        id, name, new BigDecimal(price), "month",
-        new BigDecimal(cpu), new BigDecimal(memory), new BigDecimal(storage), Map.of());
+        id,
+        name,
+        new BigDecimal(price),
+        "month",
+        new BigDecimal(cpu),
+        new BigDecimal(memory),
+        new BigDecimal(storage),
+        Map.of());
   }
 
   /** Whether a plan of that id is configured. */
@@ -112,20 +120,20 @@ public record BillingConfig(
 
   /** The supported currency of that ISO code, if it is one (any other code is not). */
   public Optional<Currency> supportedCurrency(String code) {
-    return supportedCurrencies().stream()
-        .filter(c -> c.getCurrencyCode().equals(code))
-        .findFirst();
+    return supportedCurrencies().stream().filter(c -> c.getCurrencyCode().equals(code)).findFirst();
   }
 
   /** The unit prices in a currency, if it is supported. */
   public Optional<ComputeRates> ratesIn(Currency in) {
-    return in.equals(currency) ? Optional.of(computeRates)
+    return in.equals(currency)
+        ? Optional.of(computeRates)
         : Optional.ofNullable(currencyRates.get(in));
   }
 
   /** A plan's price in a currency: {@code price} in the default currency, else from prices. */
   public Optional<BigDecimal> priceOf(SubscriptionPlan plan, Currency in) {
-    return in.equals(currency) ? Optional.of(plan.price())
+    return in.equals(currency)
+        ? Optional.of(plan.price())
         : Optional.ofNullable(plan.prices().get(in));
   }
 }

@@ -33,15 +33,37 @@ public final class BillingConfigParser {
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-  private static final Set<String> KNOWN_KEYS = Set.of(
-      "enabled", "billingMode", "computeRates", "currencyRates", "subscriptionPlans",
-      "defaultPlan", "invoiceDay", "usageCalculationInterval", "alertThreshold", "autoSuspendOnOverage", "gracePeriodDays",
-      "stripeEnabled", "currency", "billingTimeZone", "sessionHeartbeatTimeoutMinutes",
-      "invoiceGraceMinutes", "paymentTermsDays");
+  private static final Set<String> KNOWN_KEYS =
+      Set.of(
+          "enabled",
+          "billingMode",
+          "computeRates",
+          "currencyRates",
+          "subscriptionPlans",
+          "defaultPlan",
+          "invoiceDay",
+          "usageCalculationInterval",
+          "alertThreshold",
+          "autoSuspendOnOverage",
+          "gracePeriodDays",
+          "stripeEnabled",
+          "currency",
+          "billingTimeZone",
+          "sessionHeartbeatTimeoutMinutes",
+          "invoiceGraceMinutes",
+          "paymentTermsDays");
   private static final Set<String> RATE_KEYS =
       Set.of("cpu_per_core_hour", "memory_per_gb_hour", "storage_per_gb_month");
-  private static final Set<String> PLAN_KEYS = Set.of(
-      "id", "name", "price", "interval", "cpu_limit", "memory_limit", "storage_limit", "prices");
+  private static final Set<String> PLAN_KEYS =
+      Set.of(
+          "id",
+          "name",
+          "price",
+          "interval",
+          "cpu_limit",
+          "memory_limit",
+          "storage_limit",
+          "prices");
 
   /**
    * Rates, prices and plan limits: at most 10^12 (a trillion in any currency, beyond any real
@@ -49,6 +71,7 @@ public final class BillingConfigParser {
    * 12 decimals (finer than any currency's minor unit; PostgreSQL cannot even store 1e-20000).
    */
   static final BigDecimal MAX_NUMBER = BigDecimal.TEN.pow(12);
+
   static final int MAX_DECIMALS = 12;
 
   private final CronValidator cronValidator;
@@ -65,9 +88,12 @@ public final class BillingConfigParser {
     refuseSecretsAndUnknownKeys(root, problems);
     Fields f = new Fields(root, "", problems);
 
-    Currency currency = f.string("currency", d.currency(),
-        code -> Money.currency(code).orElse(null),
-        "must be a known ISO 4217 currency code, for example USD");
+    Currency currency =
+        f.string(
+            "currency",
+            d.currency(),
+            code -> Money.currency(code).orElse(null),
+            "must be a known ISO 4217 currency code, for example USD");
     ComputeRates rates = parseRates(f.object("computeRates"), d.computeRates());
     Map<Currency, ComputeRates> currencyRates =
         parseCurrencyRates(f.object("currencyRates"), currency);
@@ -84,26 +110,38 @@ public final class BillingConfigParser {
     return new ConfigParseResult(
         new BillingConfig(
             f.bool("enabled", d.enabled()),
-            f.string("billingMode", d.billingMode(), BillingMode::fromConfigName,
+            f.string(
+                "billingMode",
+                d.billingMode(),
+                BillingMode::fromConfigName,
                 "must be usage, subscription or hybrid"),
             rates,
             currencyRates,
             plans,
             defaultPlan,
             f.integer("invoiceDay", d.invoiceDay(), 1, 28),
-            f.string("usageCalculationInterval", d.usageCalculationInterval(),
+            f.string(
+                "usageCalculationInterval",
+                d.usageCalculationInterval(),
                 s -> cronValidator.problem(s).orElse(null)),
             f.integer("alertThreshold", d.alertThreshold(), 1, 100),
             f.bool("autoSuspendOnOverage", d.autoSuspendOnOverage()),
             f.integer("gracePeriodDays", d.gracePeriodDays(), 0, 365),
             f.bool("stripeEnabled", d.stripeEnabled()),
             currency,
-            f.string("billingTimeZone", d.billingTimeZone(), BillingConfigParser::zone,
+            f.string(
+                "billingTimeZone",
+                d.billingTimeZone(),
+                BillingConfigParser::zone,
                 "must be a time zone id, for example UTC or Europe/Paris"),
-            Duration.ofMinutes(f.integer("sessionHeartbeatTimeoutMinutes",
-                (int) d.sessionHeartbeatTimeout().toMinutes(), 1, 1440)),
-            Duration.ofMinutes(f.integer("invoiceGraceMinutes",
-                (int) d.invoiceGrace().toMinutes(), 0, 10080)),
+            Duration.ofMinutes(
+                f.integer(
+                    "sessionHeartbeatTimeoutMinutes",
+                    (int) d.sessionHeartbeatTimeout().toMinutes(),
+                    1,
+                    1440)),
+            Duration.ofMinutes(
+                f.integer("invoiceGraceMinutes", (int) d.invoiceGrace().toMinutes(), 0, 10080)),
             f.integer("paymentTermsDays", d.paymentTermsDays(), 0, 365)),
         problems.list);
   }
@@ -129,8 +167,11 @@ public final class BillingConfigParser {
       String name = names.next();
       SecretSetting secret = secretNamed(name);
       if (secret != null) {
-        problems.add(name, "secrets are not accepted in config: set the environment variable "
-            + secret.envVar() + " instead");
+        problems.add(
+            name,
+            "secrets are not accepted in config: set the environment variable "
+                + secret.envVar()
+                + " instead");
       } else if (!KNOWN_KEYS.contains(name)) {
         problems.add(name, "unknown key");
       }
@@ -173,10 +214,12 @@ public final class BillingConfigParser {
       } else if (rates != null) {
         rates.refuseUnknown(RATE_KEYS);
         RATE_KEYS.stream().sorted().forEach(rates::required);
-        byCurrency.put(other, new ComputeRates(
-            rates.nonNegative("cpu_per_core_hour", BigDecimal.ZERO),
-            rates.nonNegative("memory_per_gb_hour", BigDecimal.ZERO),
-            rates.nonNegative("storage_per_gb_month", BigDecimal.ZERO)));
+        byCurrency.put(
+            other,
+            new ComputeRates(
+                rates.nonNegative("cpu_per_core_hour", BigDecimal.ZERO),
+                rates.nonNegative("memory_per_gb_hour", BigDecimal.ZERO),
+                rates.nonNegative("storage_per_gb_month", BigDecimal.ZERO)));
       }
     }
     return byCurrency;
@@ -187,40 +230,50 @@ public final class BillingConfigParser {
    * decimals than its currency: an account is charged in its own currency, never converted.
    * Answers whether every plan has a price in every currency.
    */
-  private static boolean checkPlanPrices(List<SubscriptionPlan> plans, Currency currency,
-      Set<Currency> others, Problems problems) {
+  private static boolean checkPlanPrices(
+      List<SubscriptionPlan> plans, Currency currency, Set<Currency> others, Problems problems) {
     boolean priced = true;
     for (int i = 0; i < plans.size(); i++) {
       String prefix = "subscriptionPlans[" + i + "].";
       SubscriptionPlan plan = plans.get(i);
       checkDecimals(prefix + "price", plan.price(), currency, problems);
-      plan.prices().forEach((in, price) -> {
-        String key = prefix + "prices." + in.getCurrencyCode();
-        if (in.equals(currency)) {
-          problems.add(key, "is the default currency: give that price as price");
-        } else if (!others.contains(in)) {
-          problems.add(key, "is not a supported currency: add its rates to currencyRates");
-        } else {
-          checkDecimals(key, price, in, problems);
-        }
-      });
-      List<String> missing = others.stream()
-          .filter(in -> !plan.prices().containsKey(in))
-          .map(in -> prefix + "prices." + in.getCurrencyCode())
-          .sorted()
-          .toList();
-      missing.forEach(key -> problems.add(key,
-          "is required: every plan needs a price in every supported currency"));
+      plan.prices()
+          .forEach(
+              (in, price) -> {
+                String key = prefix + "prices." + in.getCurrencyCode();
+                if (in.equals(currency)) {
+                  problems.add(key, "is the default currency: give that price as price");
+                } else if (!others.contains(in)) {
+                  problems.add(key, "is not a supported currency: add its rates to currencyRates");
+                } else {
+                  checkDecimals(key, price, in, problems);
+                }
+              });
+      List<String> missing =
+          others.stream()
+              .filter(in -> !plan.prices().containsKey(in))
+              .map(in -> prefix + "prices." + in.getCurrencyCode())
+              .sorted()
+              .toList();
+      missing.forEach(
+          key ->
+              problems.add(
+                  key, "is required: every plan needs a price in every supported currency"));
       priced &= missing.isEmpty();
     }
     return priced;
   }
 
-  private static void checkDecimals(String key, BigDecimal amount, Currency currency,
-      Problems problems) {
+  private static void checkDecimals(
+      String key, BigDecimal amount, Currency currency, Problems problems) {
     if (!Money.fitsMinorUnit(amount, currency)) {
-      problems.add(key, "has more decimals than " + currency.getCurrencyCode() + " has ("
-          + Money.minorDigits(currency) + ")");
+      problems.add(
+          key,
+          "has more decimals than "
+              + currency.getCurrencyCode()
+              + " has ("
+              + Money.minorDigits(currency)
+              + ")");
     }
   }
 
@@ -243,23 +296,27 @@ public final class BillingConfigParser {
       }
       Fields f = new Fields(planNode, prefix, problems);
       f.refuseUnknown(PLAN_KEYS);
-      String id = f.required("id") ? f.string("id", "", s -> s.isBlank() ? "must not be blank" : null) : "";
+      String id =
+          f.required("id") ? f.string("id", "", s -> s.isBlank() ? "must not be blank" : null) : "";
       if (!id.isBlank() && !ids.add(id)) {
         problems.add(prefix + "id", "duplicate plan id " + id);
       }
       f.required("name");
       f.required("price");
       f.required("interval");
-      plans.add(new SubscriptionPlan(
-          id,
-          f.string("name", id, s -> null),
-          f.nonNegative("price", BigDecimal.ZERO),
-          f.string("interval", "month",
-              s -> s.equals("month") || s.equals("year") ? null : "must be month or year"),
-          f.nonNegative("cpu_limit", null),
-          f.nonNegative("memory_limit", null),
-          f.nonNegative("storage_limit", null),
-          parsePrices(f.object("prices"))));
+      plans.add(
+          new SubscriptionPlan(
+              id,
+              f.string("name", id, s -> null),
+              f.nonNegative("price", BigDecimal.ZERO),
+              f.string(
+                  "interval",
+                  "month",
+                  s -> s.equals("month") || s.equals("year") ? null : "must be month or year"),
+              f.nonNegative("cpu_limit", null),
+              f.nonNegative("memory_limit", null),
+              f.nonNegative("storage_limit", null),
+              parsePrices(f.object("prices"))));
     }
     return plans.size() == node.size() ? plans : defaults;
   }
@@ -335,11 +392,13 @@ public final class BillingConfigParser {
     }
 
     void refuseUnknown(Set<String> known) {
-      node.fieldNames().forEachRemaining(name -> {
-        if (!known.contains(name)) {
-          problem(name, "unknown key");
-        }
-      });
+      node.fieldNames()
+          .forEachRemaining(
+              name -> {
+                if (!known.contains(name)) {
+                  problem(name, "unknown key");
+                }
+              });
     }
 
     /** Reports a missing key; returns whether it is present. */
@@ -390,10 +449,17 @@ public final class BillingConfigParser {
         return fallback;
       }
       BigDecimal number = value.isNumber() ? value.decimalValue() : null;
-      if (number == null || number.signum() < 0 || number.compareTo(MAX_NUMBER) > 0
+      if (number == null
+          || number.signum() < 0
+          || number.compareTo(MAX_NUMBER) > 0
           || number.stripTrailingZeros().scale() > MAX_DECIMALS) {
-        problem(key, "must be a number from 0 to " + MAX_NUMBER.toPlainString()
-            + " with at most " + MAX_DECIMALS + " decimals");
+        problem(
+            key,
+            "must be a number from 0 to "
+                + MAX_NUMBER.toPlainString()
+                + " with at most "
+                + MAX_DECIMALS
+                + " decimals");
         return fallback;
       }
       return number;
@@ -410,8 +476,8 @@ public final class BillingConfigParser {
     }
 
     /** A string converted by {@code convert} (null: not valid, for the reason {@code why}). */
-    private <T> T string(String key, T fallback, Function<String, T> convert,
-        Function<String, String> why) {
+    private <T> T string(
+        String key, T fallback, Function<String, T> convert, Function<String, String> why) {
       JsonNode value = node.get(key);
       if (value == null) {
         return fallback;

@@ -16,6 +16,9 @@ public enum BillingMode {
 
   /** The mode of that config name, or null when there is none. */
   static BillingMode fromConfigName(String name) {
-    return Arrays.stream(values()).filter(m -> m.configName().equals(name)).findFirst().orElse(null);
+    return Arrays.stream(values())
+        .filter(m -> m.configName().equals(name))
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -14,8 +14,9 @@ public interface CronValidator {
    * the plugin API's cron format requires.
    */
   static CronValidator fiveFields() {
-    return cron -> cron.trim().split("\\s+").length == 5
-        ? Optional.empty()
-        : Optional.of("must have five fields: minute hour day-of-month month day-of-week");
+    return cron ->
+        cron.trim().split("\\s+").length == 5
+            ? Optional.empty()
+            : Optional.of("must have five fields: minute hour day-of-month month day-of-week");
   }
 }

@@ -28,18 +28,20 @@ public final class EffectiveConfigWriter {
     root.put("billingMode", config.billingMode().configName());
     putRates(root.putObject("computeRates"), config.computeRates());
     ObjectNode currencyRates = root.putObject("currencyRates");
-    byCode(config.currencyRates()).forEach((code, rates) ->
-        putRates(currencyRates.putObject(code), rates));
+    byCode(config.currencyRates())
+        .forEach((code, rates) -> putRates(currencyRates.putObject(code), rates));
     ArrayNode plans = root.putArray("subscriptionPlans");
     for (SubscriptionPlan plan : config.subscriptionPlans()) {
-      ObjectNode written = plans.addObject()
-          .put("id", plan.id())
-          .put("name", plan.name())
-          .put("price", plan.price())
-          .put("interval", plan.interval())
-          .put("cpu_limit", plan.cpuLimit())
-          .put("memory_limit", plan.memoryLimit())
-          .put("storage_limit", plan.storageLimit());
+      ObjectNode written =
+          plans
+              .addObject()
+              .put("id", plan.id())
+              .put("name", plan.name())
+              .put("price", plan.price())
+              .put("interval", plan.interval())
+              .put("cpu_limit", plan.cpuLimit())
+              .put("memory_limit", plan.memoryLimit())
+              .put("storage_limit", plan.storageLimit());
       ObjectNode prices = written.putObject("prices");
       byCode(plan.prices()).forEach(prices::put);
     }

@@ -30,7 +30,9 @@ public enum SecretSetting {
   }
 
   public String description() {
-    return description + ", read from the environment variable " + envVar()
+    return description
+        + ", read from the environment variable "
+        + envVar()
         + "; never stored in config";
   }
 }

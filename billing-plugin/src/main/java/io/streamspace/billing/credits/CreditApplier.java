@@ -31,7 +31,8 @@ public final class CreditApplier {
   /** One use of a credit on an invoice. */
   public record Application(long creditId, String reason, BigDecimal amount) {}
 
-  private static final String USABLE = """
+  private static final String USABLE =
+      """
       SELECT id, remaining, reason FROM billing_credits
       WHERE user_id = ? AND currency = ? AND remaining > 0
         AND (expires_at IS NULL OR expires_at > ?)
@@ -41,16 +42,19 @@ public final class CreditApplier {
   private static final String SPEND =
       "UPDATE billing_credits SET remaining = remaining - ? WHERE id = ?";
 
-  private static final String RECORD = """
+  private static final String RECORD =
+      """
       INSERT INTO billing_credit_applications (credit_id, invoice_id, amount, applied_at)
       VALUES (?, ?, ?, ?)""";
 
-  private static final String GIVE_BACK = """
+  private static final String GIVE_BACK =
+      """
       UPDATE billing_credits c SET remaining = c.remaining + a.amount
       FROM billing_credit_applications a
       WHERE a.invoice_id = ? AND a.reversed_at IS NULL AND c.id = a.credit_id""";
 
-  private static final String REVERSE = """
+  private static final String REVERSE =
+      """
       UPDATE billing_credit_applications SET reversed_at = ?
       WHERE invoice_id = ? AND reversed_at IS NULL""";
 
@@ -60,15 +64,21 @@ public final class CreditApplier {
    * Applies the account's credits to {@code due} (in the currency's minor unit, as credits are)
    * of invoice {@code invoiceId}; answers the applications, in consumption order.
    */
-  public static List<Application> apply(Connection connection, long invoiceId, String userId,
-      Currency currency, BigDecimal due, Instant now) throws SQLException {
+  public static List<Application> apply(
+      Connection connection,
+      long invoiceId,
+      String userId,
+      Currency currency,
+      BigDecimal due,
+      Instant now)
+      throws SQLException {
     List<Application> applications = new ArrayList<>();
     if (due.signum() <= 0) {
       return applications;
     }
     BigDecimal left = due;
-    try (PreparedStatement statement = Sql.prepare(connection, USABLE, userId,
-            currency.getCurrencyCode(), now);
+    try (PreparedStatement statement =
+            Sql.prepare(connection, USABLE, userId, currency.getCurrencyCode(), now);
         ResultSet rs = statement.executeQuery()) {
       while (left.signum() > 0 && rs.next()) {
         BigDecimal used = rs.getBigDecimal(2).min(left);
@@ -78,8 +88,7 @@ public final class CreditApplier {
     }
     for (Application application : applications) {
       Sql.update(connection, SPEND, application.amount(), application.creditId());
-      Sql.update(connection, RECORD, application.creditId(), invoiceId, application.amount(),
-          now);
+      Sql.update(connection, RECORD, application.creditId(), invoiceId, application.amount(), now);
     }
     return applications;
   }

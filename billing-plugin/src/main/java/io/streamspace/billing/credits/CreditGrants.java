@@ -25,8 +25,13 @@ public final class CreditGrants {
   /** The credit as stored; checked by the caller (amount, currency, expiry) beforehand. */
   public Credit grant(NewCredit credit) throws SQLException {
     Credit granted = credits.grant(credit);
-    log.info("credit {} of {} {} granted to {} by {}", granted.id(), granted.amount(),
-        granted.currency(), granted.userId(), credit.grantedBy());
+    log.info(
+        "credit {} of {} {} granted to {} by {}",
+        granted.id(),
+        granted.amount(),
+        granted.currency(),
+        granted.userId(),
+        credit.grantedBy());
     events.publish(GRANTED_EVENT, JsonMapper.write(granted));
     return granted;
   }

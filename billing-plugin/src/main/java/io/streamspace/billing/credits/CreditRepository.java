@@ -33,10 +33,12 @@ public final class CreditRepository {
   /** Stores the credit, whole (remaining = amount), in one statement. */
   public Credit grant(NewCredit credit) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(
-            "INSERT INTO billing_credits (user_id, amount, remaining, currency, reason,"
-                + " granted_by, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                + " RETURNING " + COLUMNS)) {
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "INSERT INTO billing_credits (user_id, amount, remaining, currency, reason,"
+                    + " granted_by, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " RETURNING "
+                    + COLUMNS)) {
       statement.setString(1, credit.userId());
       statement.setBigDecimal(2, credit.amount());
       statement.setBigDecimal(3, credit.amount());
@@ -59,9 +61,12 @@ public final class CreditRepository {
   public List<History> history(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       List<Credit> credits = new ArrayList<>();
-      try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT " + COLUMNS + " FROM billing_credits WHERE user_id = ?"
-              + " ORDER BY granted_at DESC, id DESC")) {
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "SELECT "
+                  + COLUMNS
+                  + " FROM billing_credits WHERE user_id = ?"
+                  + " ORDER BY granted_at DESC, id DESC")) {
         statement.setString(1, userId);
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
@@ -76,11 +81,12 @@ public final class CreditRepository {
     }
   }
 
-  private static Map<Long, List<CreditApplication>> applications(Connection connection,
-      String userId) throws SQLException {
+  private static Map<Long, List<CreditApplication>> applications(
+      Connection connection, String userId) throws SQLException {
     Map<Long, List<CreditApplication>> byCredit = new HashMap<>();
-    try (PreparedStatement statement = connection.prepareStatement(
-        """
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            """
         SELECT a.credit_id, a.invoice_id, i.invoice_number, a.amount, a.applied_at, c.currency
         FROM billing_credit_applications a
         JOIN billing_credits c ON c.id = a.credit_id
@@ -92,9 +98,14 @@ public final class CreditRepository {
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           Currency currency = Currency.getInstance(rs.getString(6));
-          byCredit.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>()).add(
-              new CreditApplication(rs.getLong(2), rs.getString(3),
-                  Money.shown(rs.getBigDecimal(4), currency), rs.getTimestamp(5).toInstant()));
+          byCredit
+              .computeIfAbsent(rs.getLong(1), id -> new ArrayList<>())
+              .add(
+                  new CreditApplication(
+                      rs.getLong(2),
+                      rs.getString(3),
+                      Money.shown(rs.getBigDecimal(4), currency),
+                      rs.getTimestamp(5).toInstant()));
         }
       }
     }
@@ -104,9 +115,15 @@ public final class CreditRepository {
   private static Credit credit(ResultSet rs) throws SQLException {
     Currency currency = Currency.getInstance(rs.getString(5));
     Timestamp expiresAt = rs.getTimestamp(9);
-    return new Credit(rs.getLong(1), rs.getString(2), Money.shown(rs.getBigDecimal(3), currency),
-        Money.shown(rs.getBigDecimal(4), currency), currency.getCurrencyCode(), rs.getString(6),
-        rs.getString(7), rs.getTimestamp(8).toInstant(),
+    return new Credit(
+        rs.getLong(1),
+        rs.getString(2),
+        Money.shown(rs.getBigDecimal(3), currency),
+        Money.shown(rs.getBigDecimal(4), currency),
+        currency.getCurrencyCode(),
+        rs.getString(6),
+        rs.getString(7),
+        rs.getTimestamp(8).toInstant(),
         expiresAt == null ? null : expiresAt.toInstant());
   }
 

@@ -43,20 +43,32 @@ public record CreditStatement(
    * @param history the account's credits, in the order to show them
    * @param now     what "expired" is judged against
    */
-  public static CreditStatement of(String userId, Currency currency, List<History> history,
-      Instant now) {
+  public static CreditStatement of(
+      String userId, Currency currency, List<History> history, Instant now) {
     BigDecimal balance = Money.zero(currency);
     for (History h : history) {
       if (!h.credit().expiredAt(now)) {
         balance = balance.add(h.credit().remaining());
       }
     }
-    List<Entry> entries = history.stream().map(h -> {
-      Credit c = h.credit();
-      return new Entry(c.id(), c.amount(), c.remaining(), c.reason(), c.grantedBy(),
-          c.grantedAt(), c.expiresAt(), c.expiredAt(now), h.applications());
-    }).toList();
-    return new CreditStatement(userId, currency.getCurrencyCode(),
-        Money.shown(balance, currency), entries);
+    List<Entry> entries =
+        history.stream()
+            .map(
+                h -> {
+                  Credit c = h.credit();
+                  return new Entry(
+                      c.id(),
+                      c.amount(),
+                      c.remaining(),
+                      c.reason(),
+                      c.grantedBy(),
+                      c.grantedAt(),
+                      c.expiresAt(),
+                      c.expiredAt(now),
+                      h.applications());
+                })
+            .toList();
+    return new CreditStatement(
+        userId, currency.getCurrencyCode(), Money.shown(balance, currency), entries);
   }
 }

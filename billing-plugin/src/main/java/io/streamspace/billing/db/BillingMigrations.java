@@ -43,10 +43,18 @@ public final class BillingMigrations {
     }
     // null on an empty schema, the baseline "0" when the host's tables were there first
     if (result.initialSchemaVersion == null || "0".equals(result.initialSchemaVersion)) {
-      return "billing schema created at version " + result.targetSchemaVersion + " ("
-          + result.migrationsExecuted + " migrations applied)";
+      return "billing schema created at version "
+          + result.targetSchemaVersion
+          + " ("
+          + result.migrationsExecuted
+          + " migrations applied)";
     }
-    return "billing schema migrated from version " + result.initialSchemaVersion + " to "
-        + result.targetSchemaVersion + " (" + result.migrationsExecuted + " migrations applied)";
+    return "billing schema migrated from version "
+        + result.initialSchemaVersion
+        + " to "
+        + result.targetSchemaVersion
+        + " ("
+        + result.migrationsExecuted
+        + " migrations applied)";
   }
 }

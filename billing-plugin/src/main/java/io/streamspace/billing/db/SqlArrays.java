@@ -18,18 +18,20 @@ public final class SqlArrays {
   private SqlArrays() {}
 
   /** Binds {@code column(row)} of every row, as text, to parameter {@code index}. */
-  public static <R> void bind(PreparedStatement statement, int index, List<R> rows,
-      Function<R, ?> column) throws SQLException {
+  public static <R> void bind(
+      PreparedStatement statement, int index, List<R> rows, Function<R, ?> column)
+      throws SQLException {
     statement.setArray(index, array(statement.getConnection(), rows, column));
   }
 
   /** {@code column(row)} of every row, as a {@code text[]}. */
   public static <R> Array array(Connection connection, List<R> rows, Function<R, ?> column)
       throws SQLException {
-    String[] values = rows.stream()
-        .map(column)
-        .map(value -> value == null ? null : text(value))
-        .toArray(String[]::new);
+    String[] values =
+        rows.stream()
+            .map(column)
+            .map(value -> value == null ? null : text(value))
+            .toArray(String[]::new);
     return connection.createArrayOf("text", values);
   }
 

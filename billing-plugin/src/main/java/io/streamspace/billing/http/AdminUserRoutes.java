@@ -16,15 +16,15 @@ import java.util.function.Supplier;
 public final class AdminUserRoutes {
 
   /** The JSON body: the current period the costs cover, a page of accounts, the next offset. */
-  record UsersJson(Instant periodStart, Instant periodEnd, List<AccountOverview> users,
-      Integer nextOffset) {}
+  record UsersJson(
+      Instant periodStart, Instant periodEnd, List<AccountOverview> users, Integer nextOffset) {}
 
   private final AccountOverviewQueries overviews;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public AdminUserRoutes(AccountOverviewQueries overviews, Supplier<BillingConfig> config,
-      Clock clock) {
+  public AdminUserRoutes(
+      AccountOverviewQueries overviews, Supplier<BillingConfig> config, Clock clock) {
     this.overviews = overviews;
     this.config = config;
     this.clock = clock;
@@ -51,10 +51,15 @@ public final class AdminUserRoutes {
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     Instant periodStart = periods.periodStart(now);
     Instant periodEnd = periods.periodEnd(now);
-    List<AccountOverview> rows = overviews.page(request.queryParam("status").orElse(null),
-        request.queryParam("user_id").orElse(null), page.limit() + 1, page.offset(),
-        periodStart, periodEnd, now);
-    return new UsersJson(periodStart, periodEnd,
-        page.rows(rows), page.nextOffset(rows.size()));
+    List<AccountOverview> rows =
+        overviews.page(
+            request.queryParam("status").orElse(null),
+            request.queryParam("user_id").orElse(null),
+            page.limit() + 1,
+            page.offset(),
+            periodStart,
+            periodEnd,
+            now);
+    return new UsersJson(periodStart, periodEnd, page.rows(rows), page.nextOffset(rows.size()));
   }
 }

@@ -17,8 +17,8 @@ public final class ApiException extends Exception {
     this(status, code, message, field, Map.of());
   }
 
-  private ApiException(int status, String code, String message, String field,
-      Map<String, Object> details) {
+  private ApiException(
+      int status, String code, String message, String field, Map<String, Object> details) {
     super(message);
     this.status = status;
     this.code = code;
@@ -53,7 +53,8 @@ public final class ApiException extends Exception {
 
   /** 503: the database cannot be reached right now; the answer says when to retry. */
   public static ApiException databaseUnavailable() {
-    return new ApiException(503, "database_unavailable", "the database is unavailable; retry later", null);
+    return new ApiException(
+        503, "database_unavailable", "the database is unavailable; retry later", null);
   }
 
   public static ApiException badParameter(String field, String message) {

@@ -29,6 +29,7 @@ public final class CreditRoutes {
 
   /** Integer digits an amount may have: far above any real credit, below numeric overflow. */
   private static final int MAX_INTEGER_DIGITS = 15;
+
   private static final int MAX_REASON_LENGTH = 1000;
 
   private final AccountRepository accounts;
@@ -37,8 +38,12 @@ public final class CreditRoutes {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public CreditRoutes(AccountRepository accounts, CreditRepository credits, CreditGrants grants,
-      Supplier<BillingConfig> config, Clock clock) {
+  public CreditRoutes(
+      AccountRepository accounts,
+      CreditRepository credits,
+      CreditGrants grants,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.accounts = accounts;
     this.credits = credits;
     this.grants = grants;
@@ -63,29 +68,39 @@ public final class CreditRoutes {
     BigDecimal amount = amount(body);
     String reason = Json.requiredText(body, "reason");
     if (reason.length() > MAX_REASON_LENGTH) {
-      throw ApiException.badParameter("reason",
-          "reason must be at most " + MAX_REASON_LENGTH + " characters");
+      throw ApiException.badParameter(
+          "reason", "reason must be at most " + MAX_REASON_LENGTH + " characters");
     }
     Instant now = clock.instant();
     Instant expiresAt = expiry(body, now);
-    Account account = accounts.find(userId).orElseThrow(() -> new ApiException(404,
-        "unknown_user", "no billing account for user " + userId, "user_id"));
+    Account account =
+        accounts
+            .find(userId)
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        404, "unknown_user", "no billing account for user " + userId, "user_id"));
     Currency currency = account.currency();
     checkCurrency(body, currency);
     if (!Money.fitsMinorUnit(amount, currency)) {
-      throw ApiException.badParameter("amount", currency.getCurrencyCode()
-          + " amounts have at most " + Money.minorDigits(currency) + " decimals");
+      throw ApiException.badParameter(
+          "amount",
+          currency.getCurrencyCode()
+              + " amounts have at most "
+              + Money.minorDigits(currency)
+              + " decimals");
     }
-    Credit credit = grants.grant(
-        new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
+    Credit credit =
+        grants.grant(
+            new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
     return Json.created(credit);
   }
 
   /** 200 with the balance and history; 401; 403 for another user's unless admin; 404. */
   CreditStatement statement(HttpRequest request) throws Exception {
     SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
-    return CreditStatement.of(subject.userId(), subject.currency(),
-        credits.history(subject.userId()), clock.instant());
+    return CreditStatement.of(
+        subject.userId(), subject.currency(), credits.history(subject.userId()), clock.instant());
   }
 
   /** A JSON number above zero; strings are refused so that no client relies on coercion. */
@@ -111,7 +126,8 @@ public final class CreditRoutes {
       return null;
     }
     if (!value.isTextual()) {
-      throw ApiException.badParameter("expires_at",
+      throw ApiException.badParameter(
+          "expires_at",
           "expires_at must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
     }
     Instant expiresAt =
@@ -129,8 +145,11 @@ public final class CreditRoutes {
       return;
     }
     if (!value.isTextual() || !value.asText().equals(accountCurrency.getCurrencyCode())) {
-      throw ApiException.badParameter("currency", "the account is billed in "
-          + accountCurrency.getCurrencyCode() + ": a credit must be in the account's currency");
+      throw ApiException.badParameter(
+          "currency",
+          "the account is billed in "
+              + accountCurrency.getCurrencyCode()
+              + ": a credit must be in the account's currency");
     }
   }
 }

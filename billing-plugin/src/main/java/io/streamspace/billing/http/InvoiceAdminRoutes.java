@@ -34,9 +34,13 @@ public final class InvoiceAdminRoutes {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public InvoiceAdminRoutes(AccountRepository accounts, InvoiceQueries invoices,
+  public InvoiceAdminRoutes(
+      AccountRepository accounts,
+      InvoiceQueries invoices,
       InvoiceFinalizer finalizer,
-      InvoiceStatusChanges statusChanges, Supplier<BillingConfig> config, Clock clock) {
+      InvoiceStatusChanges statusChanges,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.accounts = accounts;
     this.invoices = invoices;
     this.finalizer = finalizer;
@@ -62,8 +66,10 @@ public final class InvoiceAdminRoutes {
     JsonNode body = Json.readObject(request);
     String userId = Json.requiredText(body, "user_id");
     ZoneId zone = config.get().billingTimeZone();
-    Instant start = TimeRange.instantOrDate(Json.requiredText(body, "period_start"), "period_start", zone);
-    Instant end = TimeRange.instantOrDate(Json.requiredText(body, "period_end"), "period_end", zone);
+    Instant start =
+        TimeRange.instantOrDate(Json.requiredText(body, "period_start"), "period_start", zone);
+    Instant end =
+        TimeRange.instantOrDate(Json.requiredText(body, "period_end"), "period_end", zone);
     Instant now = clock.instant();
     if (!start.isBefore(end)) {
       throw ApiException.badParameter("period_end", "period_end must be after period_start");
@@ -72,8 +78,10 @@ public final class InvoiceAdminRoutes {
       // usage after now is not rated yet, and the rest of the period could not be invoiced
       throw ApiException.badParameter("period_end", "period_end must not be in the future");
     }
-    Account account = accounts.find(userId)
-        .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+    Account account =
+        accounts
+            .find(userId)
+            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
     try {
       return shown(finalizer.invoiceNow(userId, account.currency(), start, end, now).id());
     } catch (InvoiceExistsException e) {
@@ -85,25 +93,27 @@ public final class InvoiceAdminRoutes {
 
   /**
    * {@code {"status": "paid"|"void", "note"}}: 200 with the invoice; 400 for a bad status or a
-   * missing note; 404 for an unknown invoice (or an id that is not ASCII digits); 409 {@code invalid_transition} when its status
-   * does not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided);
-   * 401/403 unless admin.
+   * missing note; 404 for an unknown invoice (or an id that is not ASCII digits); 409 {@code
+   * invalid_transition} when its status does not allow it (only a sent or overdue invoice is
+   * paid; a paid or void one is not voided); 401/403 unless admin.
    */
   WithLines patch(HttpRequest request) throws Exception {
     Access.admin(request);
     long id = PathId.of(request, "id", "invoice");
     JsonNode body = Json.readObject(request);
-    InvoiceStatus target = InvoiceStatus.parse(Json.requiredText(body, "status"))
-        .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
-        .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
+    InvoiceStatus target =
+        InvoiceStatus.parse(Json.requiredText(body, "status"))
+            .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
+            .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
     String note = Json.requiredText(body, "note");
     try {
-      statusChanges.change(id, target, note, clock.instant())
+      statusChanges
+          .change(id, target, note, clock.instant())
           .orElseThrow(() -> ApiException.notFound("no invoice " + id));
       return shown(id);
     } catch (IllegalTransitionException e) {
-      throw ApiException.conflict("invalid_transition", e.getMessage(),
-          Map.of("status", e.from().value()));
+      throw ApiException.conflict(
+          "invalid_transition", e.getMessage(), Map.of("status", e.from().value()));
     }
   }
 

@@ -29,8 +29,8 @@ public final class InvoiceRoutes {
   private final InvoiceQueries invoices;
   private final Supplier<BillingConfig> config;
 
-  public InvoiceRoutes(AccountRepository accounts, InvoiceQueries invoices,
-      Supplier<BillingConfig> config) {
+  public InvoiceRoutes(
+      AccountRepository accounts, InvoiceQueries invoices, Supplier<BillingConfig> config) {
     this.accounts = accounts;
     this.invoices = invoices;
     this.config = config;
@@ -50,8 +50,7 @@ public final class InvoiceRoutes {
     SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
     Page page = Page.of(request);
     List<InvoiceView> rows = invoices.page(subject.userId(), page.limit() + 1, page.offset());
-    return new InvoicesJson(subject.userId(),
-        page.rows(rows), page.nextOffset(rows.size()));
+    return new InvoicesJson(subject.userId(), page.rows(rows), page.nextOffset(rows.size()));
   }
 
   /** 200 {@code application/pdf} as an attachment; otherwise as {@link #invoice}. */
@@ -59,8 +58,13 @@ public final class InvoiceRoutes {
     WithLines document = invoice(request);
     String email = accounts.find(document.invoice().userId()).map(Account::email).orElse(null);
     byte[] pdf = InvoicePdf.render(document, email, config.get().billingTimeZone());
-    return HttpResponse.of(200, "application/pdf", pdf, Map.of("Content-Disposition",
-        "attachment; filename=\"" + InvoicePdf.fileName(document.invoice()) + "\""));
+    return HttpResponse.of(
+        200,
+        "application/pdf",
+        pdf,
+        Map.of(
+            "Content-Disposition",
+            "attachment; filename=\"" + InvoicePdf.fileName(document.invoice()) + "\""));
   }
 
   /**

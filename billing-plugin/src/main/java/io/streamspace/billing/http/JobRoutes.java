@@ -20,22 +20,31 @@ public final class JobRoutes {
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
 
   /** One finished run. */
-  record RunJson(Instant startedAt, Instant endedAt, String outcome, long rowsTouched,
-      String message) {
+  record RunJson(
+      Instant startedAt, Instant endedAt, String outcome, long rowsTouched, String message) {
 
     static RunJson of(JobRun run) {
-      return run == null ? null : new RunJson(run.startedAt(), run.endedAt(),
-          run.outcome().name().toLowerCase(Locale.ROOT), run.rowsTouched(), run.message());
+      return run == null
+          ? null
+          : new RunJson(
+              run.startedAt(),
+              run.endedAt(),
+              run.outcome().name().toLowerCase(Locale.ROOT),
+              run.rowsTouched(),
+              run.message());
     }
   }
 
   /** One job's schedule and last run. */
-  record JobJson(String name, String cron, String timeZone, RunJson lastRun,
-      Instant nextFireTime) {
+  record JobJson(String name, String cron, String timeZone, RunJson lastRun, Instant nextFireTime) {
 
     static JobJson of(JobStatus status) {
-      return new JobJson(status.jobName(), status.cron(), status.zone().getId(),
-          RunJson.of(status.lastRun()), status.nextFireTime());
+      return new JobJson(
+          status.jobName(),
+          status.cron(),
+          status.zone().getId(),
+          RunJson.of(status.lastRun()),
+          status.nextFireTime());
     }
   }
 

@@ -76,9 +76,14 @@ public final class Json {
       error.put("field", e.field());
     }
     error.putAll(e.details());
-    Map<String, String> headers = e.status() == 503
-        ? Map.of("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS)) : Map.of();
-    return HttpResponse.of(e.status(), HttpResponse.JSON,
-        write(Map.of("error", error)).getBytes(StandardCharsets.UTF_8), headers);
+    Map<String, String> headers =
+        e.status() == 503
+            ? Map.of("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS))
+            : Map.of();
+    return HttpResponse.of(
+        e.status(),
+        HttpResponse.JSON,
+        write(Map.of("error", error)).getBytes(StandardCharsets.UTF_8),
+        headers);
   }
 }

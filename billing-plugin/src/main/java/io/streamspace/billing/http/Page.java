@@ -45,7 +45,7 @@ record Page(int limit, int offset) {
         return (int) parsed;
       }
     }
-    throw ApiException.badParameter(name,
-        name + " must be a whole number from " + min + " to " + max);
+    throw ApiException.badParameter(
+        name, name + " must be a whole number from " + min + " to " + max);
   }
 }

@@ -28,30 +28,69 @@ import java.util.function.Supplier;
 public final class SubscriptionRoutes {
 
   /** The JSON body of both routes: the active term, the billing mode, earlier terms. */
-  record SubscriptionJson(String userId, String planId, String planName, BigDecimal price,
-      String currency, String interval, BigDecimal cpuLimit, BigDecimal memoryLimit,
-      BigDecimal storageLimit, Instant startedAt, String billingMode, List<TermJson> history) {
+  record SubscriptionJson(
+      String userId,
+      String planId,
+      String planName,
+      BigDecimal price,
+      String currency,
+      String interval,
+      BigDecimal cpuLimit,
+      BigDecimal memoryLimit,
+      BigDecimal storageLimit,
+      Instant startedAt,
+      String billingMode,
+      List<TermJson> history) {
 
     static SubscriptionJson of(Subscriptions s, BillingConfig config) {
       PlanTerm t = s.current();
       String currency = s.currency().getCurrencyCode();
       List<TermJson> history = new ArrayList<>();
-      s.terms().subList(0, s.terms().size() - 1).forEach(e -> history.add(TermJson.of(e, currency)));
+      s.terms()
+          .subList(0, s.terms().size() - 1)
+          .forEach(e -> history.add(TermJson.of(e, currency)));
       Collections.reverse(history);
-      return new SubscriptionJson(s.userId(), t.planId(), t.planName(), t.price(), currency,
-          t.interval(), t.cpuLimit(), t.memoryLimit(), t.storageLimit(), t.from(),
-          config.billingMode().configName(), history);
+      return new SubscriptionJson(
+          s.userId(),
+          t.planId(),
+          t.planName(),
+          t.price(),
+          currency,
+          t.interval(),
+          t.cpuLimit(),
+          t.memoryLimit(),
+          t.storageLimit(),
+          t.from(),
+          config.billingMode().configName(),
+          history);
     }
   }
 
   /** An earlier term, newest first in {@code history}. */
-  record TermJson(String planId, String planName, BigDecimal price, String currency,
-      String interval, BigDecimal cpuLimit, BigDecimal memoryLimit, BigDecimal storageLimit,
-      Instant startedAt, Instant endedAt) {
+  record TermJson(
+      String planId,
+      String planName,
+      BigDecimal price,
+      String currency,
+      String interval,
+      BigDecimal cpuLimit,
+      BigDecimal memoryLimit,
+      BigDecimal storageLimit,
+      Instant startedAt,
+      Instant endedAt) {
 
     static TermJson of(PlanTerm t, String currency) {
-      return new TermJson(t.planId(), t.planName(), t.price(), currency, t.interval(),
-          t.cpuLimit(), t.memoryLimit(), t.storageLimit(), t.from(), t.to());
+      return new TermJson(
+          t.planId(),
+          t.planName(),
+          t.price(),
+          currency,
+          t.interval(),
+          t.cpuLimit(),
+          t.memoryLimit(),
+          t.storageLimit(),
+          t.from(),
+          t.to());
     }
   }
 
@@ -60,8 +99,11 @@ public final class SubscriptionRoutes {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public SubscriptionRoutes(SubscriptionRepository subscriptions, PlanChanges changes,
-      Supplier<BillingConfig> config, Clock clock) {
+  public SubscriptionRoutes(
+      SubscriptionRepository subscriptions,
+      PlanChanges changes,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.subscriptions = subscriptions;
     this.changes = changes;
     this.config = config;
@@ -84,9 +126,9 @@ public final class SubscriptionRoutes {
 
   /**
    * {@code {"plan_id", "user_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
-   * when it is missing, unknown or the current plan, or {@code user_id} when not a string; 401/403 as {@link #get}; 404 for a user
-   * without an account; 409 when a concurrent change got there first, or the account's
-   * currency is no longer configured.
+   * when it is missing, unknown or the current plan, or {@code user_id} when not a string;
+   * 401/403 as {@link #get}; 404 for a user without an account; 409 when a concurrent change got
+   * there first, or the account's currency is no longer configured.
    */
   SubscriptionJson change(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
@@ -100,16 +142,35 @@ public final class SubscriptionRoutes {
       throw ApiException.badParameter("plan_id", "plan_id is required");
     }
     BillingConfig current = config.get();
-    SubscriptionPlan plan = current.plan(planField.textValue()).orElseThrow(() ->
-        ApiException.badParameter("plan_id", "no plan " + planField.textValue()));
+    SubscriptionPlan plan =
+        current
+            .plan(planField.textValue())
+            .orElseThrow(
+                () -> ApiException.badParameter("plan_id", "no plan " + planField.textValue()));
     Currency currency = find(userId).currency();
-    BigDecimal price = current.priceOf(plan, currency).orElseThrow(() -> ApiException.conflict(
-        "the account's currency " + currency + " is no longer configured"));
+    BigDecimal price =
+        current
+            .priceOf(plan, currency)
+            .orElseThrow(
+                () ->
+                    ApiException.conflict(
+                        "the account's currency " + currency + " is no longer configured"));
     Instant now = clock.instant();
     try {
-      changes.change(userId, new PlanTerm(plan.id(), plan.name(), price,
-          plan.interval(), plan.cpuLimit(), plan.memoryLimit(), plan.storageLimit(), now, null),
-          currency, now);
+      changes.change(
+          userId,
+          new PlanTerm(
+              plan.id(),
+              plan.name(),
+              price,
+              plan.interval(),
+              plan.cpuLimit(),
+              plan.memoryLimit(),
+              plan.storageLimit(),
+              now,
+              null),
+          currency,
+          now);
     } catch (ChangeRefused e) {
       throw switch (e.refusal()) {
         case NO_ACCOUNT -> ApiException.notFound(e.getMessage());
@@ -121,7 +182,8 @@ public final class SubscriptionRoutes {
   }
 
   private Subscriptions find(String userId) throws Exception {
-    return subscriptions.find(userId).orElseThrow(() ->
-        ApiException.notFound("no billing account for user " + userId));
+    return subscriptions
+        .find(userId)
+        .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
   }
 }

@@ -49,12 +49,13 @@ record TimeRange(Instant from, Instant to) {
   static Instant instantOrDate(String value, String field, ZoneId zone) throws ApiException {
     Instant instant;
     try {
-      instant = value.contains("T")
-          ? OffsetDateTime.parse(value).toInstant()
-          : LocalDate.parse(value).atStartOfDay(zone).toInstant();
+      instant =
+          value.contains("T")
+              ? OffsetDateTime.parse(value).toInstant()
+              : LocalDate.parse(value).atStartOfDay(zone).toInstant();
     } catch (DateTimeException e) {
-      throw ApiException.badParameter(field,
-          field + " must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
+      throw ApiException.badParameter(
+          field, field + " must be an ISO date (2026-03-01) or instant (2026-03-01T00:00:00Z)");
     }
     if (instant.isBefore(EARLIEST) || !instant.isBefore(AFTER_LATEST)) {
       throw ApiException.badParameter(field, field + " must be from 1900-01-01 to 9999-12-31");

@@ -20,12 +20,22 @@ import java.util.function.Supplier;
 public final class UsageRoutes {
 
   /** The JSON body of {@code GET /usage}. */
-  record UsageJson(String userId, Instant periodStart, Instant periodEnd, String currency,
-      List<UsageLine> lines, BigDecimal totalCost) {
+  record UsageJson(
+      String userId,
+      Instant periodStart,
+      Instant periodEnd,
+      String currency,
+      List<UsageLine> lines,
+      BigDecimal totalCost) {
 
     static UsageJson of(UsageStatement s) {
-      return new UsageJson(s.userId(), s.periodStart(), s.periodEnd(),
-          s.currency().getCurrencyCode(), s.lines(), s.totalCost());
+      return new UsageJson(
+          s.userId(),
+          s.periodStart(),
+          s.periodEnd(),
+          s.currency().getCurrencyCode(),
+          s.lines(),
+          s.totalCost());
     }
   }
 
@@ -34,8 +44,11 @@ public final class UsageRoutes {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public UsageRoutes(AccountRepository accounts, UsageRecordRepository records,
-      Supplier<BillingConfig> config, Clock clock) {
+  public UsageRoutes(
+      AccountRepository accounts,
+      UsageRecordRepository records,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.accounts = accounts;
     this.records = records;
     this.config = config;
@@ -58,8 +71,13 @@ public final class UsageRoutes {
     SliceCuts cuts = new SliceCuts(current.billingTimeZone());
     requireCut(subject.userId(), range.from(), "from", cuts);
     requireCut(subject.userId(), range.to(), "to", cuts);
-    return UsageJson.of(UsageStatement.of(subject.userId(), range.from(), range.to(),
-        subject.currency(), records.sums(subject.userId(), range.from(), range.to())));
+    return UsageJson.of(
+        UsageStatement.of(
+            subject.userId(),
+            range.from(),
+            range.to(),
+            subject.currency(),
+            records.sums(subject.userId(), range.from(), range.to())));
   }
 
   /**
@@ -70,12 +88,20 @@ public final class UsageRoutes {
   private void requireCut(String userId, Instant instant, String field, SliceCuts cuts)
       throws ApiException, SQLException {
     if (!cuts.isCut(instant)) {
-      throw invalidRange(field, field + " must be a whole UTC hour or a midnight in the "
-          + "billing zone (" + cuts.zone() + "): usage is kept in slices cut there");
+      throw invalidRange(
+          field,
+          field
+              + " must be a whole UTC hour or a midnight in the "
+              + "billing zone ("
+              + cuts.zone()
+              + "): usage is kept in slices cut there");
     }
     if (records.sliceSpans(userId, instant)) {
-      throw invalidRange(field, field + " falls inside a slice of usage rated before the "
-          + "billing zone changed: that usage is kept per UTC hour");
+      throw invalidRange(
+          field,
+          field
+              + " falls inside a slice of usage rated before the "
+              + "billing zone changed: that usage is kept per UTC hour");
     }
   }
 

@@ -1,6 +1,9 @@
 package io.streamspace.billing.invoicing;
 
-/** An invoice cannot move from its status to the one asked for (see {@link InvoiceStatus#mayBecome}). */
+/**
+ * An invoice cannot move from its status to the one asked for (see {@link
+ * InvoiceStatus#mayBecome}).
+ */
 public final class IllegalTransitionException extends Exception {
 
   private final InvoiceStatus from;

@@ -11,6 +11,16 @@ import java.util.Currency;
  * @param invoiceNumber null for a draft, and for a draft that was voided
  * @param dueAt         null until finalized
  */
-public record Invoice(long id, String invoiceNumber, String userId, Instant periodStart,
-    Instant periodEnd, InvoiceStatus status, Currency currency, BigDecimal subtotal,
-    BigDecimal creditsApplied, BigDecimal total, Instant finalizedAt, Instant dueAt) {}
+public record Invoice(
+    long id,
+    String invoiceNumber,
+    String userId,
+    Instant periodStart,
+    Instant periodEnd,
+    InvoiceStatus status,
+    Currency currency,
+    BigDecimal subtotal,
+    BigDecimal creditsApplied,
+    BigDecimal total,
+    Instant finalizedAt,
+    Instant dueAt) {}

@@ -36,21 +36,26 @@ public final class InvoiceCalculator {
   private static final String UNBILLED =
       "user_id = ? AND invoice_id IS NULL AND slice_start >= ? AND slice_start < ?";
 
-  private static final String FLOOR = """
+  private static final String FLOOR =
+      """
       SELECT min(slice_start) FROM billing_usage_records
       WHERE user_id = ? AND invoice_id IS NULL AND slice_start < ?""";
 
-  private static final String CLAIM = "UPDATE billing_usage_records SET invoice_id = ? WHERE "
-      + UNBILLED + " RETURNING resource_type, unit_price, slice_start, unit_seconds";
+  private static final String CLAIM =
+      "UPDATE billing_usage_records SET invoice_id = ? WHERE "
+          + UNBILLED
+          + " RETURNING resource_type, unit_price, slice_start, unit_seconds";
 
   private static final String PEEK =
       "SELECT resource_type, unit_price, slice_start, unit_seconds FROM billing_usage_records "
-      + "WHERE " + UNBILLED;
+          + "WHERE "
+          + UNBILLED;
 
   // Buckets: per resource, unit price, UTC clock hour and billing period (k, the index of the
   // period's start in the boundaries: an hour that a boundary cuts gives two buckets). Records
   // never straddle an hour or a boundary (calculate-usage cuts them there).
-  private static final String BUCKETS = """
+  private static final String BUCKETS =
+      """
       WITH billed AS (%s)
       SELECT resource_type, unit_price, date_trunc('hour', slice_start, 'UTC') AS hour,
              width_bucket(slice_start, ?::timestamptz[]) AS k, sum(unit_seconds)
@@ -58,7 +63,10 @@ public final class InvoiceCalculator {
       GROUP BY 1, 2, 3, 4
       ORDER BY 1, 3, 4, 2""";
 
-  private static final String TERMS = "SELECT " + PlanTermRows.COLUMNS + """
+  private static final String TERMS =
+      "SELECT "
+          + PlanTermRows.COLUMNS
+          + """
 
       FROM billing_subscriptions s
       WHERE s.user_id = ? AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at > ?)
@@ -78,8 +86,9 @@ public final class InvoiceCalculator {
    */
   public Optional<List<ChargeLine>> preview(long invoiceId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      Optional<Invoice> draft = InvoiceRepository.find(connection, invoiceId, false)
-          .filter(i -> i.status() == InvoiceStatus.DRAFT);
+      Optional<Invoice> draft =
+          InvoiceRepository.find(connection, invoiceId, false)
+              .filter(i -> i.status() == InvoiceStatus.DRAFT);
       if (draft.isEmpty()) {
         return Optional.empty();
       }
@@ -96,45 +105,62 @@ public final class InvoiceCalculator {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     Instant floor = floor(connection, invoice);
-    List<UsageBucket> buckets = floor == null ? List.of()
-        : buckets(connection, invoice, floor, claim, periods);
-    Instant termsFrom = floor == null || invoice.periodStart().isBefore(floor)
-        ? invoice.periodStart() : floor;
+    List<UsageBucket> buckets =
+        floor == null ? List.of() : buckets(connection, invoice, floor, claim, periods);
+    Instant termsFrom =
+        floor == null || invoice.periodStart().isBefore(floor) ? invoice.periodStart() : floor;
     List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
-    return PeriodCharges.compute(current.billingMode(), invoice.currency(),
-        invoice.periodStart(), invoice.periodEnd(), terms, buckets, periods);
+    return PeriodCharges.compute(
+        current.billingMode(),
+        invoice.currency(),
+        invoice.periodStart(),
+        invoice.periodEnd(),
+        terms,
+        buckets,
+        periods);
   }
 
   private static Instant floor(Connection connection, Invoice invoice) throws SQLException {
-    try (PreparedStatement statement = Sql.prepare(connection, FLOOR, invoice.userId(),
-            invoice.periodEnd());
+    try (PreparedStatement statement =
+            Sql.prepare(connection, FLOOR, invoice.userId(), invoice.periodEnd());
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return Sql.instant(rs.getTimestamp(1));
     }
   }
 
-  private static List<UsageBucket> buckets(Connection connection, Invoice invoice, Instant floor,
-      boolean claim, BillingPeriods periods) throws SQLException {
+  private static List<UsageBucket> buckets(
+      Connection connection, Invoice invoice, Instant floor, boolean claim, BillingPeriods periods)
+      throws SQLException {
     List<Instant> bounds = List.copyOf(boundaries(invoice, floor, periods));
     String billed = claim ? CLAIM : PEEK;
     List<Object> params = new ArrayList<>();
     if (claim) {
       params.add(invoice.id());
     }
-    params.addAll(List.of(invoice.userId(), floor, invoice.periodEnd(),
-        connection.createArrayOf("timestamptz", bounds.stream().map(Timestamp::from).toArray())));
+    params.addAll(
+        List.of(
+            invoice.userId(),
+            floor,
+            invoice.periodEnd(),
+            connection.createArrayOf(
+                "timestamptz", bounds.stream().map(Timestamp::from).toArray())));
     List<UsageBucket> buckets = new ArrayList<>();
-    try (PreparedStatement statement = Sql.prepare(connection, BUCKETS.formatted(billed),
-            params.toArray());
+    try (PreparedStatement statement =
+            Sql.prepare(connection, BUCKETS.formatted(billed), params.toArray());
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         Instant hour = rs.getTimestamp(3).toInstant();
         int k = rs.getInt(4); // 1-based: the period [bounds[k-1], bounds[k])
         Instant start = max(hour, bounds.get(k - 1));
         Instant end = min(hour.plus(Duration.ofHours(1)), bounds.get(k));
-        buckets.add(new UsageBucket(UsageUnit.ofResourceType(rs.getString(1)), start, end,
-            rs.getBigDecimal(5), rs.getBigDecimal(2)));
+        buckets.add(
+            new UsageBucket(
+                UsageUnit.ofResourceType(rs.getString(1)),
+                start,
+                end,
+                rs.getBigDecimal(5),
+                rs.getBigDecimal(2)));
       }
     }
     return buckets;
@@ -153,8 +179,8 @@ public final class InvoiceCalculator {
     return bounds.headSet(invoice.periodEnd(), true);
   }
 
-  private static List<PlanTerm> terms(Connection connection, String userId, Instant from,
-      Instant to) throws SQLException {
+  private static List<PlanTerm> terms(
+      Connection connection, String userId, Instant from, Instant to) throws SQLException {
     List<PlanTerm> terms = new ArrayList<>();
     try (PreparedStatement statement = Sql.prepare(connection, TERMS, userId, to, from);
         ResultSet rs = statement.executeQuery()) {

@@ -21,6 +21,7 @@ public final class InvoiceDrafts {
 
   /** SQLStates of the two guards: exclusion violation, unique violation. */
   private static final String EXCLUSION_VIOLATION = "23P01";
+
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String NO_OVERLAP = "billing_invoices_no_overlap";
   private static final String ONE_PER_PERIOD = "billing_invoices_one_per_period";
@@ -31,7 +32,8 @@ public final class InvoiceDrafts {
   // A draft starts after the latest non-void invoice ending inside the period (an admin's
   // invoice of its first days): without that, the overlap skipped the account and the rest of
   // the period was never billed. A re-run finds the same start and conflicts with that draft.
-  private static final String GENERATE = """
+  private static final String GENERATE =
+      """
       INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                     finalize_after, created_at)
       SELECT a.user_id, s.start, ?, a.currency, 'draft', ?, ?
@@ -44,13 +46,15 @@ public final class InvoiceDrafts {
       WHERE a.created_at < ? AND s.start < ?
       ON CONFLICT DO NOTHING""";
 
-  private static final String OPEN_ONE = """
+  private static final String OPEN_ONE =
+      """
       INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                     finalize_after, created_at)
       VALUES (?, ?, ?, ?, 'draft', ?, ?)
       RETURNING id""";
 
-  private static final String OVERLAPPING = """
+  private static final String OVERLAPPING =
+      """
       SELECT id FROM billing_invoices
       WHERE user_id = ? AND status <> 'void'
         AND tstzrange(period_start, period_end) && tstzrange(?, ?)
@@ -70,11 +74,13 @@ public final class InvoiceDrafts {
   public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now)
       throws SQLException {
     // each draft takes its account's currency: none may change it meanwhile
-    return Transactions.inTransaction(dataSource, connection -> {
-      AccountTermsLock.share(connection);
-      return Sql.update(connection, GENERATE, end, finalizeAfter, now, start, start, end, end,
-          end);
-    });
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          AccountTermsLock.share(connection);
+          return Sql.update(
+              connection, GENERATE, end, finalizeAfter, now, start, start, end, end, end);
+        });
   }
 
   /**
@@ -89,11 +95,26 @@ public final class InvoiceDrafts {
    * @throws SQLException an {@link #isOverlap overlap} when the account has an invoice
    *     overlapping the period (the transaction is then aborted: the caller rolls it back)
    */
-  static long open(Connection connection, String userId, Currency currency, Instant start,
-      Instant end, Instant finalizeAfter, Instant now) throws SQLException {
+  static long open(
+      Connection connection,
+      String userId,
+      Currency currency,
+      Instant start,
+      Instant end,
+      Instant finalizeAfter,
+      Instant now)
+      throws SQLException {
     InvoiceFinalizer.lockAccount(connection, userId);
-    try (PreparedStatement statement = Sql.prepare(connection, OPEN_ONE, userId, start, end,
-            currency.getCurrencyCode(), finalizeAfter, now);
+    try (PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                OPEN_ONE,
+                userId,
+                start,
+                end,
+                currency.getCurrencyCode(),
+                finalizeAfter,
+                now);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return rs.getLong(1);

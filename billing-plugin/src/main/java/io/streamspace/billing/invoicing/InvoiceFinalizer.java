@@ -1,8 +1,8 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.credits.CreditApplier;
+import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.money.Money;
@@ -33,7 +33,8 @@ public final class InvoiceFinalizer {
 
   private static final Logger log = LoggerFactory.getLogger(InvoiceFinalizer.class);
 
-  private static final String DUE = """
+  private static final String DUE =
+      """
       SELECT id FROM billing_invoices WHERE status = 'draft' AND finalize_after <= ?
       ORDER BY id""";
 
@@ -43,12 +44,14 @@ public final class InvoiceFinalizer {
   private static final String LOCK_ACCOUNT =
       "SELECT 1 FROM billing_accounts WHERE user_id = ? FOR NO KEY UPDATE";
 
-  private static final String LINE = """
+  private static final String LINE =
+      """
       INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description, resource_type,
           quantity, unit, unit_price, amount, period_start, period_end)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
-  private static final String FINALIZE = """
+  private static final String FINALIZE =
+      """
       UPDATE billing_invoices
       SET status = ?, invoice_number = ?, subtotal = ?, credits_applied = ?, total = ?,
           finalized_at = ?, due_at = ?, paid_at = CASE WHEN ? = 'paid' THEN ?::timestamptz END
@@ -59,8 +62,11 @@ public final class InvoiceFinalizer {
   private final InvoiceEvents events;
   private final Supplier<BillingConfig> config;
 
-  public InvoiceFinalizer(DataSource dataSource, InvoiceCalculator calculator,
-      InvoiceEvents events, Supplier<BillingConfig> config) {
+  public InvoiceFinalizer(
+      DataSource dataSource,
+      InvoiceCalculator calculator,
+      InvoiceEvents events,
+      Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
     this.calculator = calculator;
     this.events = events;
@@ -92,8 +98,10 @@ public final class InvoiceFinalizer {
       }
     }
     if (failure != null) {
-      throw new SQLException("%d invoices could not be finalized (%d were)"
-          .formatted(failure.getSuppressed().length, finalized), failure);
+      throw new SQLException(
+          "%d invoices could not be finalized (%d were)"
+              .formatted(failure.getSuppressed().length, finalized),
+          failure);
     }
     return finalized;
   }
@@ -104,12 +112,18 @@ public final class InvoiceFinalizer {
    *
    * @throws InvoiceExistsException when the account has an invoice overlapping the period
    */
-  public Invoice invoiceNow(String userId, Currency currency, Instant start, Instant end,
-      Instant now) throws SQLException, InvoiceExistsException {
+  public Invoice invoiceNow(
+      String userId, Currency currency, Instant start, Instant end, Instant now)
+      throws SQLException, InvoiceExistsException {
     Invoice invoice;
     try {
-      invoice = Transactions.inTransaction(dataSource, c -> finalizeDraft(c,
-          InvoiceDrafts.open(c, userId, currency, start, end, now, now), now).orElseThrow());
+      invoice =
+          Transactions.inTransaction(
+              dataSource,
+              c ->
+                  finalizeDraft(
+                          c, InvoiceDrafts.open(c, userId, currency, start, end, now, now), now)
+                      .orElseThrow());
     } catch (SQLException e) {
       if (!InvoiceDrafts.isOverlap(e)) {
         throw e;
@@ -147,10 +161,9 @@ public final class InvoiceFinalizer {
    * Finalizes the draft in the caller's transaction; empty when it is no longer a draft (another
    * run or node finalized or voided it first: the row lock makes it wait, then it sees that).
    */
-  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now)
-      throws SQLException {
-    Optional<Invoice> locked = InvoiceRepository.find(connection, id, true)
-        .filter(i -> i.status() == InvoiceStatus.DRAFT);
+  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now) throws SQLException {
+    Optional<Invoice> locked =
+        InvoiceRepository.find(connection, id, true).filter(i -> i.status() == InvoiceStatus.DRAFT);
     if (locked.isEmpty()) {
       return Optional.empty();
     }
@@ -158,41 +171,82 @@ public final class InvoiceFinalizer {
     BillingConfig current = config.get();
     lockAccount(connection, draft.userId());
     List<ChargeLine> charges = calculator.charges(connection, draft, true);
-    BigDecimal subtotal = charges.stream().map(ChargeLine::amount)
-        .reduce(Money.zero(draft.currency()), BigDecimal::add);
-    List<Application> credits = CreditApplier.apply(connection, id, draft.userId(),
-        draft.currency(), subtotal, now);
-    BigDecimal applied = credits.stream().map(Application::amount)
-        .reduce(Money.zero(draft.currency()), BigDecimal::add);
+    BigDecimal subtotal =
+        charges.stream()
+            .map(ChargeLine::amount)
+            .reduce(Money.zero(draft.currency()), BigDecimal::add);
+    List<Application> credits =
+        CreditApplier.apply(connection, id, draft.userId(), draft.currency(), subtotal, now);
+    BigDecimal applied =
+        credits.stream()
+            .map(Application::amount)
+            .reduce(Money.zero(draft.currency()), BigDecimal::add);
     storeLines(connection, draft, charges, credits);
     BigDecimal total = subtotal.subtract(applied);
     // the number is taken last: its counter row is the one lock every finalization shares
-    String number = InvoiceNumbers.next(connection,
-        now.atZone(current.billingTimeZone()).getYear());
+    String number =
+        InvoiceNumbers.next(connection, now.atZone(current.billingTimeZone()).getYear());
     InvoiceStatus status = total.signum() == 0 ? InvoiceStatus.PAID : InvoiceStatus.SENT;
-    Instant due = now.atZone(current.billingTimeZone())
-        .plusDays(current.paymentTermsDays()).toInstant();
-    Sql.update(connection, FINALIZE, status.value(), number, subtotal, applied, total, now, due,
-        status.value(), now, id);
-    log.info("finalized invoice {} ({}) for {}: {} {}", id, number, draft.userId(), total,
+    Instant due =
+        now.atZone(current.billingTimeZone()).plusDays(current.paymentTermsDays()).toInstant();
+    Sql.update(
+        connection,
+        FINALIZE,
+        status.value(),
+        number,
+        subtotal,
+        applied,
+        total,
+        now,
+        due,
+        status.value(),
+        now,
+        id);
+    log.info(
+        "finalized invoice {} ({}) for {}: {} {}",
+        id,
+        number,
+        draft.userId(),
+        total,
         draft.currency());
     return InvoiceRepository.find(connection, id, false);
   }
 
-  private static void storeLines(Connection connection, Invoice draft, List<ChargeLine> charges,
-      List<Application> credits) throws SQLException {
+  private static void storeLines(
+      Connection connection, Invoice draft, List<ChargeLine> charges, List<Application> credits)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(LINE)) {
       int lineNo = 0;
       for (ChargeLine c : charges) {
-        Sql.bind(statement, draft.id(), ++lineNo, c.kind().name().toLowerCase(Locale.ROOT),
-            c.description(), c.unit() == null ? null : c.unit().resourceType(), c.quantity(),
-            c.unit() == null ? null : c.unit().label(), c.unitPrice(), c.amount(), c.from(),
+        Sql.bind(
+            statement,
+            draft.id(),
+            ++lineNo,
+            c.kind().name().toLowerCase(Locale.ROOT),
+            c.description(),
+            c.unit() == null ? null : c.unit().resourceType(),
+            c.quantity(),
+            c.unit() == null ? null : c.unit().label(),
+            c.unitPrice(),
+            c.amount(),
+            c.from(),
             c.to());
         statement.addBatch();
       }
       for (Application a : credits) {
-        Sql.bind(statement, draft.id(), ++lineNo, "credit", "Credit: " + a.reason(), null, null,
-            null, null, a.amount().negate(), draft.periodStart(), draft.periodEnd());
+        Sql.bind(
+            statement,
+            draft.id(),
+            ++lineNo,
+            "credit",
+            "Credit: " + a.reason(),
+            null,
+            null,
+            null,
+            null,
+            a.amount().negate(),
+            draft.periodStart(),
+            draft.periodEnd());
         statement.addBatch();
       }
       statement.executeBatch();

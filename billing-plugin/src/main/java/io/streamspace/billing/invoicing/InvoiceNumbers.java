@@ -14,7 +14,8 @@ import java.sql.SQLException;
  */
 final class InvoiceNumbers {
 
-  private static final String NEXT = """
+  private static final String NEXT =
+      """
       INSERT INTO billing_invoice_numbers AS n (year, last_number) VALUES (?, 1)
       ON CONFLICT (year) DO UPDATE SET last_number = n.last_number + 1
       RETURNING last_number""";

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -69,26 +68,46 @@ public final class InvoicePdf {
     try (Writer out = new Writer()) {
       out.bold(18).text(MARGIN, "Invoice " + number(invoice));
       out.newLine().newLine();
-      out.regular().text(MARGIN, "Account: " + invoice.userId()
-          + (email == null ? "" : " <" + email + ">"));
-      out.newLine().text(MARGIN, "Period: " + DATE_TIME.format(invoice.periodStart().atZone(zone))
-          + " to " + DATE_TIME.format(invoice.periodEnd().atZone(zone))
-          + " (" + zone.getId() + ")");
+      out.regular()
+          .text(MARGIN, "Account: " + invoice.userId() + (email == null ? "" : " <" + email + ">"));
+      out.newLine()
+          .text(
+              MARGIN,
+              "Period: "
+                  + DATE_TIME.format(invoice.periodStart().atZone(zone))
+                  + " to "
+                  + DATE_TIME.format(invoice.periodEnd().atZone(zone))
+                  + " ("
+                  + zone.getId()
+                  + ")");
       out.newLine().text(MARGIN, "Status: " + invoice.status());
-      out.newLine().text(MARGIN, "Due date: " + (invoice.dueDate() == null
-          ? "-" : DATE.format(invoice.dueDate().atZone(zone))));
+      out.newLine()
+          .text(
+              MARGIN,
+              "Due date: "
+                  + (invoice.dueDate() == null
+                      ? "-"
+                      : DATE.format(invoice.dueDate().atZone(zone))));
       out.newLine().newLine();
-      out.bold(FONT_SIZE).text(MARGIN, "Description")
-          .right(QUANTITY_RIGHT, "Quantity").text(UNIT_X, "Unit")
-          .right(UNIT_PRICE_RIGHT, "Unit price").right(AMOUNT_RIGHT, "Amount");
+      out.bold(FONT_SIZE)
+          .text(MARGIN, "Description")
+          .right(QUANTITY_RIGHT, "Quantity")
+          .text(UNIT_X, "Unit")
+          .right(UNIT_PRICE_RIGHT, "Unit price")
+          .right(AMOUNT_RIGHT, "Amount");
       out.regular();
       if (document.lines().isEmpty()) {
-        out.newLine().text(MARGIN, invoice.invoiceNumber() == null
-            ? "No lines yet: the draft is computed when the period closes." : "No lines.");
+        out.newLine()
+            .text(
+                MARGIN,
+                invoice.invoiceNumber() == null
+                    ? "No lines yet: the draft is computed when the period closes."
+                    : "No lines.");
       }
       for (Line line : document.lines()) {
         List<String> description = out.wrap(line.description(), DESCRIPTION_WIDTH);
-        out.newLine().text(MARGIN, description.get(0))
+        out.newLine()
+            .text(MARGIN, description.get(0))
             .right(QUANTITY_RIGHT, plain(line.quantity()))
             .text(UNIT_X, line.unit() == null ? "" : line.unit())
             .right(UNIT_PRICE_RIGHT, plain(line.unitPrice()))
@@ -112,8 +131,9 @@ public final class InvoicePdf {
   /** The attachment's file name: the invoice number, or DRAFT and the id. */
   public static String fileName(InvoiceView invoice) {
     return (invoice.invoiceNumber() == null
-        ? "DRAFT-" + invoice.id()
-        : invoice.invoiceNumber().replaceAll("[^A-Za-z0-9._-]", "_")) + ".pdf";
+            ? "DRAFT-" + invoice.id()
+            : invoice.invoiceNumber().replaceAll("[^A-Za-z0-9._-]", "_"))
+        + ".pdf";
   }
 
   private static String number(InvoiceView invoice) {
@@ -231,10 +251,12 @@ public final class InvoicePdf {
      */
     private String printable(String text) {
       StringBuilder out = new StringBuilder(text.length());
-      text.codePoints().forEach(cp -> {
-        String ch = Character.toString(cp);
-        out.append(encodable(ch) ? ch : "?");
-      });
+      text.codePoints()
+          .forEach(
+              cp -> {
+                String ch = Character.toString(cp);
+                out.append(encodable(ch) ? ch : "?");
+              });
       return out.toString();
     }
 

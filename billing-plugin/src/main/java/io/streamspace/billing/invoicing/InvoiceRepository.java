@@ -15,7 +15,8 @@ import java.util.Optional;
 final class InvoiceRepository {
 
   /** The one column list of {@code billing_invoices}, for both sides; read by position here. */
-  static final String COLUMNS = """
+  static final String COLUMNS =
+      """
       id, invoice_number, user_id, period_start, period_end, status, currency, subtotal,
       credits_applied, total, finalized_at, due_at, paid_at""";
 
@@ -25,10 +26,9 @@ final class InvoiceRepository {
    * The invoice of that id, in the caller's transaction; {@code lock} takes its row lock
    * ({@code FOR UPDATE}) first, which is what every change of an invoice serializes on.
    */
-  static Optional<Invoice> find(Connection connection, long id, boolean lock)
-      throws SQLException {
-    String sql = "SELECT " + COLUMNS + " FROM billing_invoices WHERE id = ?"
-        + (lock ? " FOR UPDATE" : "");
+  static Optional<Invoice> find(Connection connection, long id, boolean lock) throws SQLException {
+    String sql =
+        "SELECT " + COLUMNS + " FROM billing_invoices WHERE id = ?" + (lock ? " FOR UPDATE" : "");
     try (PreparedStatement statement = Sql.prepare(connection, sql, id);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -37,10 +37,18 @@ final class InvoiceRepository {
 
   /** An invoice from a row of {@link #COLUMNS}. */
   static Invoice read(ResultSet rs) throws SQLException {
-    return new Invoice(rs.getLong(1), rs.getString(2), rs.getString(3),
-        rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(),
-        InvoiceStatus.of(rs.getString(6)), Currency.getInstance(rs.getString(7)),
-        rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10),
-        Sql.instant(rs.getTimestamp(11)), Sql.instant(rs.getTimestamp(12)));
+    return new Invoice(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getTimestamp(4).toInstant(),
+        rs.getTimestamp(5).toInstant(),
+        InvoiceStatus.of(rs.getString(6)),
+        Currency.getInstance(rs.getString(7)),
+        rs.getBigDecimal(8),
+        rs.getBigDecimal(9),
+        rs.getBigDecimal(10),
+        Sql.instant(rs.getTimestamp(11)),
+        Sql.instant(rs.getTimestamp(12)));
   }
 }

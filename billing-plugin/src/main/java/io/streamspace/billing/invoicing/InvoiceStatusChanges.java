@@ -25,21 +25,26 @@ import javax.sql.DataSource;
  */
 public final class InvoiceStatusChanges {
 
-  private static final String PAY = """
+  private static final String PAY =
+      """
       UPDATE billing_invoices SET status = 'paid', paid_at = ?, status_note = ? WHERE id = ?""";
 
-  private static final String VOID = """
+  private static final String VOID =
+      """
       UPDATE billing_invoices SET status = 'void', voided_at = ?, status_note = ? WHERE id = ?""";
 
   // by the primary key's (user, slice start) range: invoice_id has no index of its own
-  private static final String RELEASE_USAGE = """
+  private static final String RELEASE_USAGE =
+      """
       UPDATE billing_usage_records SET invoice_id = NULL
       WHERE user_id = ? AND slice_start < ? AND invoice_id = ?""";
 
-  private static final String MARK_OVERDUE = """
+  private static final String MARK_OVERDUE =
+      """
       UPDATE billing_invoices SET status = 'overdue'
       WHERE status = 'sent' AND due_at <= ?
-      RETURNING\s""" + InvoiceRepository.COLUMNS;
+      RETURNING\s"""
+          + InvoiceRepository.COLUMNS;
 
   private final DataSource dataSource;
   private final InvoiceEvents events;
@@ -59,15 +64,18 @@ public final class InvoiceStatusChanges {
       throws SQLException, IllegalTransitionException {
     // refusals are decided under the row lock and thrown after the (unchanged) transaction
     record Outcome(Invoice found, Invoice changed) {}
-    Optional<Outcome> outcome = Transactions.inTransaction(dataSource, c -> {
-      Optional<Invoice> invoice = InvoiceRepository.find(c, id, true);
-      if (invoice.isEmpty() || !invoice.get().status().mayBecome(target)) {
-        return invoice.map(i -> new Outcome(i, null));
-      }
-      apply(c, invoice.get(), target, note, now);
-      return Optional.of(new Outcome(invoice.get(),
-          InvoiceRepository.find(c, id, false).orElseThrow()));
-    });
+    Optional<Outcome> outcome =
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              Optional<Invoice> invoice = InvoiceRepository.find(c, id, true);
+              if (invoice.isEmpty() || !invoice.get().status().mayBecome(target)) {
+                return invoice.map(i -> new Outcome(i, null));
+              }
+              apply(c, invoice.get(), target, note, now);
+              return Optional.of(
+                  new Outcome(invoice.get(), InvoiceRepository.find(c, id, false).orElseThrow()));
+            });
     if (outcome.isEmpty()) {
       return Optional.empty();
     }
@@ -81,8 +89,9 @@ public final class InvoiceStatusChanges {
     return Optional.of(changed);
   }
 
-  private static void apply(Connection c, Invoice invoice, InvoiceStatus target, String note,
-      Instant now) throws SQLException {
+  private static void apply(
+      Connection c, Invoice invoice, InvoiceStatus target, String note, Instant now)
+      throws SQLException {
     if (target == InvoiceStatus.PAID) {
       Sql.update(c, PAY, now, note, invoice.id());
       return;
@@ -95,7 +104,7 @@ public final class InvoiceStatusChanges {
     Sql.update(c, RELEASE_USAGE, invoice.userId(), invoice.periodEnd(), invoice.id());
   }
 
-  /** Marks every sent invoice whose due date has passed at {@code now} overdue; answers how many. */
+  /** Marks every sent invoice whose due date has passed at {@code now} overdue; says how many. */
   public int markOverdue(Instant now) throws SQLException {
     List<Invoice> overdue = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();

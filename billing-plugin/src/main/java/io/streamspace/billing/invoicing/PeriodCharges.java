@@ -53,9 +53,8 @@ public final class PeriodCharges {
 
   /** A line's resource and unit price; prices compare by value (0.050 is 0.05). */
   private record PriceKey(UsageUnit unit, BigDecimal unitPrice) {
-    static final Comparator<PriceKey> ORDER = Comparator
-        .comparing((PriceKey k) -> k.unit().ordinal())
-        .thenComparing(PriceKey::unitPrice);
+    static final Comparator<PriceKey> ORDER =
+        Comparator.comparing((PriceKey k) -> k.unit().ordinal()).thenComparing(PriceKey::unitPrice);
 
     static PriceKey of(UsageBucket bucket) {
       return new PriceKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros());
@@ -80,12 +79,19 @@ public final class PeriodCharges {
    *                    what plan fees are prorated over; their zone is that of the dates in
    *                    plan-fee descriptions
    */
-  public static List<ChargeLine> compute(BillingMode mode, Currency currency, Instant periodStart,
-      Instant periodEnd, List<PlanTerm> terms, List<UsageBucket> usage, BillingPeriods periods) {
+  public static List<ChargeLine> compute(
+      BillingMode mode,
+      Currency currency,
+      Instant periodStart,
+      Instant periodEnd,
+      List<PlanTerm> terms,
+      List<UsageBucket> usage,
+      BillingPeriods periods) {
     List<ChargeLine> lines = new ArrayList<>();
     switch (mode) {
       case USAGE -> lines.addAll(usageLines(currency, periodStart, periodEnd, usage));
-      case SUBSCRIPTION -> lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, periods));
+      case SUBSCRIPTION ->
+          lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, periods));
       case HYBRID -> {
         lines.addAll(planFeeLines(currency, periodStart, periodEnd, terms, periods));
         lines.addAll(overageLines(currency, periodStart, periodEnd, terms, usage));
@@ -95,8 +101,8 @@ public final class PeriodCharges {
   }
 
   /** One line per resource and unit price: Σ unit-seconds, divided and rounded once. */
-  static List<ChargeLine> usageLines(Currency currency, Instant periodStart, Instant periodEnd,
-      List<UsageBucket> usage) {
+  static List<ChargeLine> usageLines(
+      Currency currency, Instant periodStart, Instant periodEnd, List<UsageBucket> usage) {
     Map<PriceKey, BigDecimal> unitSeconds = new TreeMap<>(PriceKey.ORDER);
     for (UsageBucket bucket : usage) {
       unitSeconds.merge(PriceKey.of(bucket), bucket.unitSeconds(), BigDecimal::add);
@@ -105,8 +111,12 @@ public final class PeriodCharges {
   }
 
   /** One line per plan term overlapping the period, prorated to the second (class comment). */
-  static List<ChargeLine> planFeeLines(Currency currency, Instant periodStart, Instant periodEnd,
-      List<PlanTerm> terms, BillingPeriods periods) {
+  static List<ChargeLine> planFeeLines(
+      Currency currency,
+      Instant periodStart,
+      Instant periodEnd,
+      List<PlanTerm> terms,
+      BillingPeriods periods) {
     ZoneId zone = periods.zone();
     List<ChargeLine> lines = new ArrayList<>();
     for (PlanTerm term : terms.stream().sorted(Comparator.comparing(PlanTerm::from)).toList()) {
@@ -115,16 +125,20 @@ public final class PeriodCharges {
       if (!from.isBefore(to)) {
         continue; // the term does not overlap the period (or lasted no time at all)
       }
-      lines.add(new ChargeLine(
-          ChargeKind.PLAN_FEE,
-          term.planName() + ", " + from.atZone(zone).toLocalDate() + " – "
-              + to.atZone(zone).toLocalDate(),
-          null,
-          null,
-          term.price(),
-          fee(term, from, to, periods, currency),
-          from,
-          to));
+      lines.add(
+          new ChargeLine(
+              ChargeKind.PLAN_FEE,
+              term.planName()
+                  + ", "
+                  + from.atZone(zone).toLocalDate()
+                  + " – "
+                  + to.atZone(zone).toLocalDate(),
+              null,
+              null,
+              term.price(),
+              fee(term, from, to, periods, currency),
+              from,
+              to));
     }
     return lines;
   }
@@ -136,8 +150,8 @@ public final class PeriodCharges {
    * invoice of 3 days would otherwise cost a whole month, one of two months a single month.
    * The sum is kept as an exact fraction and rounded once.
    */
-  private static BigDecimal fee(PlanTerm term, Instant from, Instant to, BillingPeriods periods,
-      Currency currency) {
+  private static BigDecimal fee(
+      PlanTerm term, Instant from, Instant to, BillingPeriods periods, Currency currency) {
     BigDecimal numerator = BigDecimal.ZERO;
     BigDecimal denominator = BigDecimal.ONE;
     for (Instant cursor = from; cursor.isBefore(to); ) {
@@ -145,8 +159,10 @@ public final class PeriodCharges {
       BigDecimal periodSeconds = seconds(periods.periodStart(cursor), periodEnd);
       BigDecimal overlap = seconds(cursor, periodEnd.isBefore(to) ? periodEnd : to);
       // numerator / denominator + price × overlap / period seconds, exactly
-      numerator = numerator.multiply(periodSeconds)
-          .add(term.price().multiply(overlap).multiply(denominator));
+      numerator =
+          numerator
+              .multiply(periodSeconds)
+              .add(term.price().multiply(overlap).multiply(denominator));
       denominator = denominator.multiply(periodSeconds);
       cursor = periodEnd;
     }
@@ -157,31 +173,39 @@ public final class PeriodCharges {
   }
 
   /** Hybrid overage per bucket and resource against the plan's limits (class comment). */
-  static List<ChargeLine> overageLines(Currency currency, Instant periodStart, Instant periodEnd,
-      List<PlanTerm> terms, List<UsageBucket> usage) {
+  static List<ChargeLine> overageLines(
+      Currency currency,
+      Instant periodStart,
+      Instant periodEnd,
+      List<PlanTerm> terms,
+      List<UsageBucket> usage) {
     Map<Slot, List<UsageBucket>> slots = new LinkedHashMap<>();
     for (UsageBucket bucket : usage) {
-      slots.computeIfAbsent(new Slot(bucket.unit(), bucket.start(), bucket.end()),
-          s -> new ArrayList<>()).add(bucket);
+      slots
+          .computeIfAbsent(
+              new Slot(bucket.unit(), bucket.start(), bucket.end()), s -> new ArrayList<>())
+          .add(bucket);
     }
     Map<PriceKey, BigDecimal> overage = new TreeMap<>(PriceKey.ORDER);
-    slots.forEach((slot, buckets) -> {
-      BigDecimal allowance = allowance(terms, slot);
-      if (allowance == null) {
-        return; // unlimited
-      }
-      List<UsageBucket> dearestFirst = buckets.stream()
-          .sorted(Comparator.comparing(UsageBucket::unitPrice).reversed())
-          .toList();
-      for (UsageBucket bucket : dearestFirst) {
-        BigDecimal covered = bucket.unitSeconds().min(allowance);
-        allowance = allowance.subtract(covered);
-        BigDecimal over = bucket.unitSeconds().subtract(covered);
-        if (over.signum() > 0) {
-          overage.merge(PriceKey.of(bucket), over, BigDecimal::add);
-        }
-      }
-    });
+    slots.forEach(
+        (slot, buckets) -> {
+          BigDecimal allowance = allowance(terms, slot);
+          if (allowance == null) {
+            return; // unlimited
+          }
+          List<UsageBucket> dearestFirst =
+              buckets.stream()
+                  .sorted(Comparator.comparing(UsageBucket::unitPrice).reversed())
+                  .toList();
+          for (UsageBucket bucket : dearestFirst) {
+            BigDecimal covered = bucket.unitSeconds().min(allowance);
+            allowance = allowance.subtract(covered);
+            BigDecimal over = bucket.unitSeconds().subtract(covered);
+            if (over.signum() > 0) {
+              overage.merge(PriceKey.of(bucket), over, BigDecimal::add);
+            }
+          }
+        });
     return pricedLines(ChargeKind.OVERAGE, "overage", currency, periodStart, periodEnd, overage);
   }
 
@@ -189,18 +213,27 @@ public final class PeriodCharges {
    * A line per key: its exact unit-seconds × the unit price, divided once by the unit's
    * unit-seconds and rounded once.
    */
-  private static List<ChargeLine> pricedLines(ChargeKind kind, String what, Currency currency,
-      Instant periodStart, Instant periodEnd, Map<PriceKey, BigDecimal> unitSeconds) {
+  private static List<ChargeLine> pricedLines(
+      ChargeKind kind,
+      String what,
+      Currency currency,
+      Instant periodStart,
+      Instant periodEnd,
+      Map<PriceKey, BigDecimal> unitSeconds) {
     List<ChargeLine> lines = new ArrayList<>();
-    unitSeconds.forEach((key, sum) -> lines.add(new ChargeLine(
-        kind,
-        key.unit().resourceType() + " " + what,
-        key.unit(),
-        key.unit().quantity(sum),
-        key.unitPrice(),
-        Money.lineTotal(sum.multiply(key.unitPrice()), key.unit().unitSecondsPerUnit(), currency),
-        periodStart,
-        periodEnd)));
+    unitSeconds.forEach(
+        (key, sum) ->
+            lines.add(
+                new ChargeLine(
+                    kind,
+                    key.unit().resourceType() + " " + what,
+                    key.unit(),
+                    key.unit().quantity(sum),
+                    key.unitPrice(),
+                    Money.lineTotal(
+                        sum.multiply(key.unitPrice()), key.unit().unitSecondsPerUnit(), currency),
+                    periodStart,
+                    periodEnd)));
     return lines;
   }
 

@@ -25,8 +25,8 @@ public final class CalculateUsageJob implements PluginJob {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public CalculateUsageJob(UsageCalculator calculator, Supplier<BillingConfig> config,
-      Clock clock) {
+  public CalculateUsageJob(
+      UsageCalculator calculator, Supplier<BillingConfig> config, Clock clock) {
     this.calculator = calculator;
     this.config = config;
     this.clock = clock;

@@ -31,8 +31,11 @@ public final class FinalizeInvoicesJob implements PluginJob {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public FinalizeInvoicesJob(InvoiceFinalizer finalizer, InvoiceStatusChanges statusChanges,
-      Supplier<BillingConfig> config, Clock clock) {
+  public FinalizeInvoicesJob(
+      InvoiceFinalizer finalizer,
+      InvoiceStatusChanges statusChanges,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.finalizer = finalizer;
     this.statusChanges = statusChanges;
     this.config = config;

@@ -30,8 +30,11 @@ public final class GenerateInvoicesJob implements PluginJob {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public GenerateInvoicesJob(InvoiceDrafts drafts, FinalizeInvoicesJob finalize,
-      Supplier<BillingConfig> config, Clock clock) {
+  public GenerateInvoicesJob(
+      InvoiceDrafts drafts,
+      FinalizeInvoicesJob finalize,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.drafts = drafts;
     this.finalize = finalize;
     this.config = config;
@@ -41,8 +44,8 @@ public final class GenerateInvoicesJob implements PluginJob {
   /** Schedules (or reschedules) the job on the invoice day, read in the billing time zone. */
   public void scheduleOn(JobScheduler scheduler) {
     BillingConfig current = config.get();
-    scheduler.schedule(NAME, "0 0 %d * *".formatted(current.invoiceDay()),
-        current.billingTimeZone(), this);
+    scheduler.schedule(
+        NAME, "0 0 %d * *".formatted(current.invoiceDay()), current.billingTimeZone(), this);
   }
 
   @Override
@@ -58,7 +61,8 @@ public final class GenerateInvoicesJob implements PluginJob {
     int opened = drafts.generate(start, end, end.plus(current.invoiceGrace()), now);
     log.info("{}: opened {} drafts for [{}, {})", NAME, opened, start, end);
     JobResult finalized = finalize.finalizeAt(now);
-    return JobResult.of(opened + finalized.rowsTouched(),
+    return JobResult.of(
+        opened + finalized.rowsTouched(),
         "opened %d drafts for %s..%s; %s".formatted(opened, start, end, finalized.message()));
   }
 }

@@ -17,16 +17,17 @@ import java.io.UncheckedIOException;
  */
 public final class JsonMapper {
 
-  public static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-      // request decimals are read exactly as written (1.005 stays 1.005, never a double)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      // a body is one JSON value: {...} xyz or [...]] is refused, not read up to the garbage
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+          // request decimals are read exactly as written (1.005 stays 1.005, never a double)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // a body is one JSON value: {...} xyz or [...]] is refused, not read up to the garbage
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private JsonMapper() {}
 

@@ -31,8 +31,13 @@ public final class MeteringBatch {
    * @param userCreatedAt the instant of the user's user.created, or null (a session event's
    *                      row: {@code currency} and {@code planId} are the defaults)
    */
-  public record AccountRow(String userId, String email, String currency, String planId,
-      Instant createdAt, Instant userCreatedAt) {}
+  public record AccountRow(
+      String userId,
+      String email,
+      String currency,
+      String planId,
+      Instant createdAt,
+      Instant userCreatedAt) {}
 
   /**
    * What a batch knows about one session.
@@ -77,11 +82,21 @@ public final class MeteringBatch {
     for (MeteringEvent event : events) {
       if (event instanceof AccountOpening opening) {
         // an explicit user.created beats an account opened on the side by a session event
-        AccountRow row = new AccountRow(opening.userId(), opening.email(), opening.currency(),
-            opening.planId(), opening.at(), opening.at());
-        batch.accounts.merge(opening.userId(), row, (known, added) ->
-            known.userCreatedAt() == null
-                ? startedEarliest(added, known) : startedEarliest(known, added));
+        AccountRow row =
+            new AccountRow(
+                opening.userId(),
+                opening.email(),
+                opening.currency(),
+                opening.planId(),
+                opening.at(),
+                opening.at());
+        batch.accounts.merge(
+            opening.userId(),
+            row,
+            (known, added) ->
+                known.userCreatedAt() == null
+                    ? startedEarliest(added, known)
+                    : startedEarliest(known, added));
       } else if (event instanceof SessionSignal signal) {
         batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
       }
@@ -92,32 +107,43 @@ public final class MeteringBatch {
   private void addSession(
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
     // usage is never dropped: a session of an unknown user opens an account for it
-    accounts.merge(e.userId(),
+    accounts.merge(
+        e.userId(),
         new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt(), null),
         MeteringBatch::startedEarliest);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
-    sessions.merge(e.sessionId(),
+    sessions.merge(
+        e.sessionId(),
         new SessionRow(e.sessionId(), e.userId(), e.occurredAt(), e.occurredAt(), ended),
         MeteringBatch::mergeSession);
     // sizes on any event hold from its instant, a terminate's too: the storage it reports is
     // the account's level from then on (cpu and memory bill nothing after the end)
     ResourceSize size = e.resources();
     if (size != null) {
-      sizes.putIfAbsent(new InstantKey(e.sessionId(), e.occurredAt()),
+      sizes.putIfAbsent(
+          new InstantKey(e.sessionId(), e.occurredAt()),
           new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
-      storage.putIfAbsent(new InstantKey(e.userId(), e.occurredAt()),
+      storage.putIfAbsent(
+          new InstantKey(e.userId(), e.occurredAt()),
           new StorageRow(e.userId(), e.occurredAt(), size.storageGb()));
     }
   }
 
   /** {@code kept}, starting at the earlier of the two starts. */
   private static AccountRow startedEarliest(AccountRow kept, AccountRow other) {
-    return new AccountRow(kept.userId(), kept.email(), kept.currency(), kept.planId(),
-        earliest(kept.createdAt(), other.createdAt()), kept.userCreatedAt());
+    return new AccountRow(
+        kept.userId(),
+        kept.email(),
+        kept.currency(),
+        kept.planId(),
+        earliest(kept.createdAt(), other.createdAt()),
+        kept.userCreatedAt());
   }
 
   private static SessionRow mergeSession(SessionRow a, SessionRow b) {
-    return new SessionRow(a.sessionId(), a.userId(),
+    return new SessionRow(
+        a.sessionId(),
+        a.userId(),
         earliest(a.firstSeen(), b.firstSeen()),
         a.lastSeen().isAfter(b.lastSeen()) ? a.lastSeen() : b.lastSeen(),
         earliest(a.endedAt(), b.endedAt()));

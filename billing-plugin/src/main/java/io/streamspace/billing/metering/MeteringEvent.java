@@ -22,8 +22,7 @@ public sealed interface MeteringEvent {
    * @param currency ISO 4217 code of a supported currency (checked when it was queued)
    * @param planId   a configured plan id
    */
-  record AccountOpening(UserEvent source, String currency, String planId)
-      implements MeteringEvent {
+  record AccountOpening(UserEvent source, String currency, String planId) implements MeteringEvent {
     public AccountOpening {
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(currency, "currency");

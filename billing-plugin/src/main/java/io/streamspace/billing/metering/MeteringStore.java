@@ -31,10 +31,12 @@ public final class MeteringStore {
 
   // The configured plans with their terms in each supported currency, one row per plan and
   // currency, as a table p.
-  private static final String PLANS = """
+  private static final String PLANS =
+      """
       unnest(?::text[], ?::text[], ?::text[], ?::text[]::numeric[], ?::text[],
              ?::text[]::numeric[], ?::text[]::numeric[], ?::text[]::numeric[])
-        AS p(id, currency, name, price, billing_interval, cpu_limit, memory_limit, storage_limit)""";
+        AS p(id, currency, name, price, billing_interval,
+             cpu_limit, memory_limit, storage_limit)""";
 
   // Opens the accounts not yet known and starts each on its plan, in the same statement: the
   // database requires every account to have exactly one active subscription (V2). The plan's
@@ -44,7 +46,8 @@ public final class MeteringStore {
   // false, so each flush would lock the account of every active user before their sessions,
   // the opposite order to calculate-usage (sessions, then the storage watermark): deadlocks.
   // RETURNING then gives exactly the rows inserted.
-  private static final String OPEN_ACCOUNTS = """
+  private static final String OPEN_ACCOUNTS =
+      """
       WITH batch AS (
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[],
                              ?::text[]::timestamptz[])
@@ -62,12 +65,14 @@ public final class MeteringStore {
       FROM opened o
       JOIN batch b USING (user_id)
       JOIN %s ON p.id = b.plan_id AND p.currency = b.currency
-      """.formatted(PLANS);
+      """
+          .formatted(PLANS);
 
   // An account opened by a session event has no email until its user.created arrives. Bound
   // only with the batch's rows that carry an email, and run after the session rows, so that it
   // locks (rarely) account rows after session rows, as calculate-usage does.
-  private static final String COMPLETE_EMAILS = """
+  private static final String COMPLETE_EMAILS =
+      """
       UPDATE billing_accounts a SET email = b.email
       FROM unnest(?::text[], ?::text[]) AS b(user_id, email)
       WHERE a.user_id = b.user_id AND a.email IS NULL AND b.email IS NOT NULL
@@ -78,7 +83,8 @@ public final class MeteringStore {
   // first plan term (the plan it opened on) with it, even after a plan change: the account was
   // on that plan from its start until the change, which keeps its instant. The UPDATE locks
   // only the accounts that move (rare); run after the session rows, as COMPLETE_EMAILS.
-  private static final String START_ACCOUNTS_EARLIER = """
+  private static final String START_ACCOUNTS_EARLIER =
+      """
       WITH moved AS (
         UPDATE billing_accounts a SET created_at = b.created_at
         FROM unnest(?::text[], ?::text[]::timestamptz[]) AS b(user_id, created_at)
@@ -107,19 +113,22 @@ public final class MeteringStore {
   // plan change racing the re-pricing of the term waits for it, then finds its currency
   // changed and is refused (SubscriptionRepository.END); if it ended the term first, the
   // account keeps its terms.
-  private static final String AWAITING_USER_CREATED = """
+  private static final String AWAITING_USER_CREATED =
+      """
       SELECT pg_advisory_xact_lock(?) WHERE EXISTS (
         SELECT 1 FROM billing_accounts
         WHERE user_id = ANY (?::text[]) AND user_created_at IS NULL)
       """;
 
-  private static final String CLAIM_AWAITING = """
+  private static final String CLAIM_AWAITING =
+      """
       SELECT user_id FROM billing_accounts
       WHERE user_id = ANY (?::text[]) AND user_created_at IS NULL
       ORDER BY user_id FOR NO KEY UPDATE
       """;
 
-  private static final String ADOPT_USER_CREATED = """
+  private static final String ADOPT_USER_CREATED =
+      """
       WITH batch AS (
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[])
           AS b(user_id, currency, plan_id, user_created_at)
@@ -156,17 +165,20 @@ public final class MeteringStore {
       WHERE a.user_id = w.user_id
       RETURNING a.user_id, d.user_id IS NOT NULL, w.currency, w.plan_id, w.opened_currency,
                 w.opened_plan, w.rated, w.invoiced, w.credited, w.changed
-      """.formatted(PLANS);
+      """
+          .formatted(PLANS);
 
   // LEAST and GREATEST skip nulls: the first terminate in event time wins, a later heartbeat
   // never reopens a session, and an earlier event moves the start back.
-  private static final String UPSERT_SESSIONS = """
+  private static final String UPSERT_SESSIONS =
+      """
       INSERT INTO billing_sessions AS s
         (session_id, user_id, started_at, last_heartbeat, ended_at, end_reason)
       SELECT e.session_id, e.user_id, e.first_seen, e.last_seen, e.ended_at,
              CASE WHEN e.ended_at IS NOT NULL THEN 'terminated' END
       FROM unnest(?::text[], ?::text[], ?::text[]::timestamptz[], ?::text[]::timestamptz[],
-                  ?::text[]::timestamptz[]) AS e(session_id, user_id, first_seen, last_seen, ended_at)
+                  ?::text[]::timestamptz[])
+        AS e(session_id, user_id, first_seen, last_seen, ended_at)
       ON CONFLICT (session_id) DO UPDATE SET
         started_at = least(s.started_at, excluded.started_at),
         last_heartbeat = greatest(s.last_heartbeat, excluded.last_heartbeat),
@@ -175,14 +187,16 @@ public final class MeteringStore {
                           THEN excluded.end_reason ELSE s.end_reason END
       """;
 
-  private static final String INSERT_SIZES = """
+  private static final String INSERT_SIZES =
+      """
       INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
       SELECT * FROM unnest(?::text[], ?::text[]::timestamptz[], ?::text[]::numeric[],
                            ?::text[]::numeric[])
       ON CONFLICT DO NOTHING
       """;
 
-  private static final String INSERT_STORAGE_LEVELS = """
+  private static final String INSERT_STORAGE_LEVELS =
+      """
       INSERT INTO billing_storage_levels (user_id, effective_from, storage_gb)
       SELECT * FROM unnest(?::text[], ?::text[]::timestamptz[], ?::text[]::numeric[])
       ON CONFLICT DO NOTHING
@@ -206,30 +220,54 @@ public final class MeteringStore {
   public void write(MeteringBatch batch) throws SQLException {
     BillingConfig current = config.get();
     List<AccountRow> accounts = onKnownTerms(batch.accounts(), current);
-    List<AccountRow> userCreated = accounts.stream()
-        .filter(a -> a.userCreatedAt() != null).toList();
+    List<AccountRow> userCreated =
+        accounts.stream().filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = pricedPlans(current);
-    Transactions.inTransaction(dataSource, connection -> {
-      // before any row lock: see AccountTermsLock
-      boolean adopting = awaitingUserCreated(connection, userCreated);
-      openAccounts(connection, accounts, plans); // before the rows that refer to them
-      execute(connection, UPSERT_SESSIONS, batch.sessions(), List.of(
-          SessionRow::sessionId, SessionRow::userId, SessionRow::firstSeen,
-          SessionRow::lastSeen, SessionRow::endedAt));
-      execute(connection, INSERT_SIZES, batch.sizes(), List.of(
-          SizeRow::sessionId, SizeRow::effectiveFrom, SizeRow::cpuCores, SizeRow::memoryGb));
-      execute(connection, INSERT_STORAGE_LEVELS, batch.storageLevels(), List.of(
-          StorageRow::userId, StorageRow::effectiveFrom, StorageRow::storageGb));
-      execute(connection, COMPLETE_EMAILS,
-          accounts.stream().filter(a -> a.email() != null).toList(),
-          List.of(AccountRow::userId, AccountRow::email));
-      execute(connection, START_ACCOUNTS_EARLIER, accounts,
-          List.of(AccountRow::userId, AccountRow::createdAt));
-      if (adopting) {
-        adoptUserCreated(connection, userCreated, plans);
-      }
-      return null;
-    });
+    Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          // before any row lock: see AccountTermsLock
+          boolean adopting = awaitingUserCreated(connection, userCreated);
+          openAccounts(connection, accounts, plans); // before the rows that refer to them
+          execute(
+              connection,
+              UPSERT_SESSIONS,
+              batch.sessions(),
+              List.of(
+                  SessionRow::sessionId,
+                  SessionRow::userId,
+                  SessionRow::firstSeen,
+                  SessionRow::lastSeen,
+                  SessionRow::endedAt));
+          execute(
+              connection,
+              INSERT_SIZES,
+              batch.sizes(),
+              List.of(
+                  SizeRow::sessionId,
+                  SizeRow::effectiveFrom,
+                  SizeRow::cpuCores,
+                  SizeRow::memoryGb));
+          execute(
+              connection,
+              INSERT_STORAGE_LEVELS,
+              batch.storageLevels(),
+              List.of(StorageRow::userId, StorageRow::effectiveFrom, StorageRow::storageGb));
+          execute(
+              connection,
+              COMPLETE_EMAILS,
+              accounts.stream().filter(a -> a.email() != null).toList(),
+              List.of(AccountRow::userId, AccountRow::email));
+          execute(
+              connection,
+              START_ACCOUNTS_EARLIER,
+              accounts,
+              List.of(AccountRow::userId, AccountRow::createdAt));
+          if (adopting) {
+            adoptUserCreated(connection, userCreated, plans);
+          }
+          return null;
+        });
   }
 
   /**
@@ -238,30 +276,53 @@ public final class MeteringStore {
    */
   private static List<AccountRow> onKnownTerms(List<AccountRow> accounts, BillingConfig current) {
     return accounts.stream()
-        .map(a -> new AccountRow(a.userId(), a.email(),
-            current.supportedCurrency(a.currency()).isPresent() ? a.currency()
-                : current.currency().getCurrencyCode(),
-            current.hasPlan(a.planId()) ? a.planId() : current.defaultPlan(),
-            a.createdAt(), a.userCreatedAt()))
+        .map(
+            a ->
+                new AccountRow(
+                    a.userId(),
+                    a.email(),
+                    current.supportedCurrency(a.currency()).isPresent()
+                        ? a.currency()
+                        : current.currency().getCurrencyCode(),
+                    current.hasPlan(a.planId()) ? a.planId() : current.defaultPlan(),
+                    a.createdAt(),
+                    a.userCreatedAt()))
         .toList();
   }
 
   private static List<PricedPlan> pricedPlans(BillingConfig current) {
     return current.subscriptionPlans().stream()
-        .flatMap(plan -> current.supportedCurrencies().stream().map(in ->
-            new PricedPlan(plan, in.getCurrencyCode(), current.priceOf(plan, in).orElseThrow())))
+        .flatMap(
+            plan ->
+                current.supportedCurrencies().stream()
+                    .map(
+                        in ->
+                            new PricedPlan(
+                                plan,
+                                in.getCurrencyCode(),
+                                current.priceOf(plan, in).orElseThrow())))
         .toList();
   }
 
-  private static void openAccounts(Connection connection, List<AccountRow> accounts,
-      List<PricedPlan> plans) throws SQLException {
+  private static void openAccounts(
+      Connection connection, List<AccountRow> accounts, List<PricedPlan> plans)
+      throws SQLException {
     if (accounts.isEmpty()) {
       return;
     }
     try (PreparedStatement statement = connection.prepareStatement(OPEN_ACCOUNTS)) {
-      int index = bindColumns(statement, 1, accounts, List.of(
-          AccountRow::userId, AccountRow::email, AccountRow::currency, AccountRow::planId,
-          AccountRow::createdAt, AccountRow::userCreatedAt));
+      int index =
+          bindColumns(
+              statement,
+              1,
+              accounts,
+              List.of(
+                  AccountRow::userId,
+                  AccountRow::email,
+                  AccountRow::currency,
+                  AccountRow::planId,
+                  AccountRow::createdAt,
+                  AccountRow::userCreatedAt));
       bindPlans(statement, index, plans);
       statement.executeUpdate();
     }
@@ -285,26 +346,40 @@ public final class MeteringStore {
     }
   }
 
-  private static void adoptUserCreated(Connection connection, List<AccountRow> userCreated,
-      List<PricedPlan> plans) throws SQLException {
+  private static void adoptUserCreated(
+      Connection connection, List<AccountRow> userCreated, List<PricedPlan> plans)
+      throws SQLException {
     try (PreparedStatement claim = connection.prepareStatement(CLAIM_AWAITING)) {
       SqlArrays.bind(claim, 1, userCreated, AccountRow::userId);
       claim.executeQuery().close();
     }
     try (PreparedStatement statement = connection.prepareStatement(ADOPT_USER_CREATED)) {
-      int index = bindColumns(statement, 1, userCreated, List.of(AccountRow::userId,
-          AccountRow::currency, AccountRow::planId, AccountRow::userCreatedAt));
+      int index =
+          bindColumns(
+              statement,
+              1,
+              userCreated,
+              List.of(
+                  AccountRow::userId,
+                  AccountRow::currency,
+                  AccountRow::planId,
+                  AccountRow::userCreatedAt));
       bindPlans(statement, index, plans);
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           boolean adopted = rs.getBoolean(2);
-          boolean sameTerms = rs.getString(3).equals(rs.getString(5))
-              && rs.getString(4).equals(rs.getString(6));
+          boolean sameTerms =
+              rs.getString(3).equals(rs.getString(5)) && rs.getString(4).equals(rs.getString(6));
           if (!adopted && !sameTerms) {
-            log.warn("user.created of {} arrived after a session event opened its account: "
+            log.warn(
+                "user.created of {} arrived after a session event opened its account: "
                     + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
-                rs.getString(1), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), billedFromTheDefaults(rs));
+                rs.getString(1),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                billedFromTheDefaults(rs));
           }
         }
       }
@@ -314,8 +389,9 @@ public final class MeteringStore {
   /** Why an account was not moved onto its user.created's terms, from ADOPT's columns 7 to 10. */
   private static String billedFromTheDefaults(ResultSet rs) throws SQLException {
     List<String> reasons = new ArrayList<>();
-    String[] what = {"usage was already rated", "an invoice exists", "a credit was granted",
-        "its plan was changed"};
+    String[] what = {
+      "usage was already rated", "an invoice exists", "a credit was granted", "its plan was changed"
+    };
     for (int i = 0; i < what.length; i++) {
       if (rs.getBoolean(7 + i)) {
         reasons.add(what[i]);
@@ -326,14 +402,24 @@ public final class MeteringStore {
 
   private static void bindPlans(PreparedStatement statement, int first, List<PricedPlan> plans)
       throws SQLException {
-    bindColumns(statement, first, plans, List.of(
-        p -> p.plan().id(), PricedPlan::currency, p -> p.plan().name(), PricedPlan::price,
-        p -> p.plan().interval(), p -> p.plan().cpuLimit(), p -> p.plan().memoryLimit(),
-        p -> p.plan().storageLimit()));
+    bindColumns(
+        statement,
+        first,
+        plans,
+        List.of(
+            p -> p.plan().id(),
+            PricedPlan::currency,
+            p -> p.plan().name(),
+            PricedPlan::price,
+            p -> p.plan().interval(),
+            p -> p.plan().cpuLimit(),
+            p -> p.plan().memoryLimit(),
+            p -> p.plan().storageLimit()));
   }
 
-  private static <R> void execute(Connection connection, String sql, List<R> rows,
-      List<Function<R, ?>> columns) throws SQLException {
+  private static <R> void execute(
+      Connection connection, String sql, List<R> rows, List<Function<R, ?>> columns)
+      throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
@@ -344,8 +430,9 @@ public final class MeteringStore {
   }
 
   /** Binds each column as one array parameter from {@code first} on; returns the next index. */
-  private static <R> int bindColumns(PreparedStatement statement, int first, List<R> rows,
-      List<Function<R, ?>> columns) throws SQLException {
+  private static <R> int bindColumns(
+      PreparedStatement statement, int first, List<R> rows, List<Function<R, ?>> columns)
+      throws SQLException {
     for (Function<R, ?> column : columns) {
       SqlArrays.bind(statement, first++, rows, column);
     }

@@ -34,12 +34,18 @@ public final class SessionMeter implements AutoCloseable {
   private final Supplier<BillingConfig> config;
   private final WriteBehindQueue<MeteringEvent> queue;
 
-  public SessionMeter(MeteringStore store, Supplier<BillingConfig> config,
-      Supplier<DeadLetters> deadLetters) {
+  public SessionMeter(
+      MeteringStore store, Supplier<BillingConfig> config, Supplier<DeadLetters> deadLetters) {
     this.config = config;
-    this.queue = new WriteBehindQueue<>("billing-metering-writer", QUEUE_CAPACITY, MAX_BATCH,
-        MAX_DELAY, batch -> store.write(coalesce(batch)), WriteFailures::isPermanent,
-        (event, failure) -> event.setAside(deadLetters.get(), WriteFailures.reason(failure)));
+    this.queue =
+        new WriteBehindQueue<>(
+            "billing-metering-writer",
+            QUEUE_CAPACITY,
+            MAX_BATCH,
+            MAX_DELAY,
+            batch -> store.write(coalesce(batch)),
+            WriteFailures::isPermanent,
+            (event, failure) -> event.setAside(deadLetters.get(), WriteFailures.reason(failure)));
   }
 
   private MeteringBatch coalesce(List<MeteringEvent> events) {
@@ -54,12 +60,15 @@ public final class SessionMeter implements AutoCloseable {
    */
   public void userCreated(UserEvent event) {
     BillingConfig current = config.get();
-    String currency = current.supportedCurrency(event.attributes().get("currency"))
-        .orElse(current.currency())
-        .getCurrencyCode();
-    String plan = current.hasPlan(event.attributes().get("plan"))
-        ? event.attributes().get("plan")
-        : current.defaultPlan();
+    String currency =
+        current
+            .supportedCurrency(event.attributes().get("currency"))
+            .orElse(current.currency())
+            .getCurrencyCode();
+    String plan =
+        current.hasPlan(event.attributes().get("plan"))
+            ? event.attributes().get("plan")
+            : current.defaultPlan();
     queue.put(new AccountOpening(event, currency, plan));
   }
 

@@ -93,8 +93,14 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
    * @param permanent which write failures retrying cannot fix: caused by an item of the batch
    * @param deadLetters where an item whose write alone fails permanently goes
    */
-  public WriteBehindQueue(String name, int capacity, int maxBatch, Duration maxDelay,
-      BatchWriter<E> writer, Predicate<Exception> permanent, DeadLetterSink<E> deadLetters) {
+  public WriteBehindQueue(
+      String name,
+      int capacity,
+      int maxBatch,
+      Duration maxDelay,
+      BatchWriter<E> writer,
+      Predicate<Exception> permanent,
+      DeadLetterSink<E> deadLetters) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.writer = writer;
     this.permanent = permanent;
@@ -180,8 +186,10 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
         closing = true;
         closed.countDown();
       }
-      backoff = writeBatch(batch) ? Duration.ZERO
-          : backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+      backoff =
+          writeBatch(batch)
+              ? Duration.ZERO
+              : backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
     }
   }
 
@@ -240,8 +248,11 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
         }
       }
       if (closing) {
-        log.error("giving up {} items that could not be written before the queue closed; "
-            + "no flush reported them written", pending.size(), e);
+        log.error(
+            "giving up {} items that could not be written before the queue closed; "
+                + "no flush reported them written",
+            pending.size(),
+            e);
         pending.clear();
       } else {
         log.warn("writing a batch of {} items failed; keeping it to retry", pending.size(), e);
@@ -273,8 +284,10 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
           if (part.size() > 1) {
             if (!splitting) { // once per batch, not once per split
               splitting = true;
-              log.warn("writing {} items failed for a reason retrying cannot fix ({}); writing "
-                  + "each half on its own to set aside what causes it", part.size(),
+              log.warn(
+                  "writing {} items failed for a reason retrying cannot fix ({}); writing "
+                      + "each half on its own to set aside what causes it",
+                  part.size(),
                   String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             }
             parts.pop();

@@ -25,8 +25,8 @@ public final class Money {
    * @param pricedUnitSeconds  Σ unit-seconds × unit price, exact
    * @param unitSecondsPerUnit the unit's divisor ({@link UsageUnit#unitSecondsPerUnit})
    */
-  public static BigDecimal lineTotal(BigDecimal pricedUnitSeconds, BigDecimal unitSecondsPerUnit,
-      Currency currency) {
+  public static BigDecimal lineTotal(
+      BigDecimal pricedUnitSeconds, BigDecimal unitSecondsPerUnit, Currency currency) {
     return pricedUnitSeconds.divide(unitSecondsPerUnit, minorDigits(currency), ROUNDING);
   }
 

@@ -52,7 +52,8 @@ public enum UsageUnit {
    * {@link #QUANTITY_SCALE} places, trailing zeros stripped ({@code 20}, {@code 0.757222}).
    */
   public BigDecimal quantity(BigDecimal unitSeconds) {
-    return unitSeconds.divide(unitSecondsPerUnit, QUANTITY_SCALE, RoundingMode.HALF_UP)
+    return unitSeconds
+        .divide(unitSecondsPerUnit, QUANTITY_SCALE, RoundingMode.HALF_UP)
         .stripTrailingZeros();
   }
 

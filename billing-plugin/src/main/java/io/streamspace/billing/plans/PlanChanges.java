@@ -20,8 +20,13 @@ public final class PlanChanges {
   private static final Logger log = LoggerFactory.getLogger(PlanChanges.class);
 
   /** The payload of {@link #CHANGED_EVENT}. */
-  record ChangedEvent(String userId, String previousPlanId, String planId, BigDecimal price,
-      String currency, Instant changedAt) {}
+  record ChangedEvent(
+      String userId,
+      String previousPlanId,
+      String planId,
+      BigDecimal price,
+      String currency,
+      Instant changedAt) {}
 
   private final SubscriptionRepository subscriptions;
   private final EventPublisher events;
@@ -42,8 +47,11 @@ public final class PlanChanges {
       throws SQLException, ChangeRefused {
     String previous = subscriptions.change(userId, next, currency, now);
     log.info("user {} moved from plan {} to {} at {}", userId, previous, next.planId(), now);
-    events.publish(CHANGED_EVENT, JsonMapper.write(new ChangedEvent(userId, previous,
-        next.planId(), next.price(), currency.getCurrencyCode(), now)));
+    events.publish(
+        CHANGED_EVENT,
+        JsonMapper.write(
+            new ChangedEvent(
+                userId, previous, next.planId(), next.price(), currency.getCurrencyCode(), now)));
     return previous;
   }
 }

@@ -65,7 +65,10 @@ public final class SubscriptionRepository {
     }
   }
 
-  private static final String TERMS = "SELECT a.currency, " + PlanTermRows.COLUMNS + """
+  private static final String TERMS =
+      "SELECT a.currency, "
+          + PlanTermRows.COLUMNS
+          + """
 
       FROM billing_accounts a
       JOIN billing_subscriptions s ON s.user_id = a.user_id
@@ -73,7 +76,8 @@ public final class SubscriptionRepository {
       ORDER BY s.ended_at IS NULL, s.started_at, s.id
       """;
 
-  private static final String ACTIVE = """
+  private static final String ACTIVE =
+      """
       SELECT s.id, s.plan_id, s.started_at FROM billing_subscriptions s
       WHERE s.user_id = ? AND s.ended_at IS NULL
       """;
@@ -81,12 +85,14 @@ public final class SubscriptionRepository {
   // ended only if still active and in the currency the next term is priced in: a concurrent
   // change that ended it first, or a late user.created that moved the account to another
   // currency (MeteringStore), leaves 0 rows here
-  private static final String END = """
+  private static final String END =
+      """
       UPDATE billing_subscriptions SET ended_at = ?
       WHERE id = ? AND ended_at IS NULL AND currency = ?
       """;
 
-  private static final String START = """
+  private static final String START =
+      """
       INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
           billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -113,7 +119,8 @@ public final class SubscriptionRepository {
           terms.add(PlanTermRows.read(rs, 2));
         }
       }
-      return currency == null ? Optional.empty()
+      return currency == null
+          ? Optional.empty()
           : Optional.of(new Subscriptions(userId, currency, terms));
     }
   }
@@ -129,34 +136,47 @@ public final class SubscriptionRepository {
   public String change(String userId, PlanTerm next, Currency currency, Instant now)
       throws SQLException, ChangeRefused {
     try {
-      return Transactions.inTransaction(dataSource, connection -> {
-        long activeId;
-        String previousPlan;
-        try (PreparedStatement statement = connection.prepareStatement(ACTIVE)) {
-          statement.setString(1, userId);
-          try (ResultSet rs = statement.executeQuery()) {
-            if (!rs.next()) {
-              throw new ChangeRefused(Refusal.NO_ACCOUNT, "no billing account for user " + userId);
+      return Transactions.inTransaction(
+          dataSource,
+          connection -> {
+            long activeId;
+            String previousPlan;
+            try (PreparedStatement statement = connection.prepareStatement(ACTIVE)) {
+              statement.setString(1, userId);
+              try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                  throw new ChangeRefused(
+                      Refusal.NO_ACCOUNT, "no billing account for user " + userId);
+                }
+                activeId = rs.getLong(1);
+                previousPlan = rs.getString(2);
+                if (previousPlan.equals(next.planId())) {
+                  throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
+                }
+                if (rs.getTimestamp(3).toInstant().isAfter(now)) {
+                  throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
+                }
+              }
             }
-            activeId = rs.getLong(1);
-            previousPlan = rs.getString(2);
-            if (previousPlan.equals(next.planId())) {
-              throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
+            if (update(connection, END, Timestamp.from(now), activeId, currency.getCurrencyCode())
+                == 0) {
+              throw concurrentChange();
             }
-            if (rs.getTimestamp(3).toInstant().isAfter(now)) {
-              throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
-            }
-          }
-        }
-        if (update(connection, END, Timestamp.from(now), activeId,
-            currency.getCurrencyCode()) == 0) {
-          throw concurrentChange();
-        }
-        update(connection, START, userId, next.planId(), next.planName(), next.price(),
-            currency.getCurrencyCode(), next.interval(), next.cpuLimit(), next.memoryLimit(),
-            next.storageLimit(), Timestamp.from(now));
-        return previousPlan;
-      });
+            update(
+                connection,
+                START,
+                userId,
+                next.planId(),
+                next.planName(),
+                next.price(),
+                currency.getCurrencyCode(),
+                next.interval(),
+                next.cpuLimit(),
+                next.memoryLimit(),
+                next.storageLimit(),
+                Timestamp.from(now));
+            return previousPlan;
+          });
     } catch (SQLException e) {
       // the partial unique index: another active subscription appeared meanwhile
       if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -167,7 +187,8 @@ public final class SubscriptionRepository {
   }
 
   private static ChangeRefused concurrentChange() {
-    return new ChangeRefused(Refusal.CONCURRENT_CHANGE,
+    return new ChangeRefused(
+        Refusal.CONCURRENT_CHANGE,
         "the plan was changed concurrently; read the subscription and try again");
   }
 

@@ -32,7 +32,8 @@ public record SliceCuts(ZoneId zone) {
   public List<Instant> midnightsBetween(Instant from, Instant to) {
     List<Instant> midnights = new ArrayList<>();
     for (LocalDate day = from.atZone(zone).toLocalDate().plusDays(1);
-        !midnightOf(day).isAfter(to); day = day.plusDays(1)) {
+        !midnightOf(day).isAfter(to);
+        day = day.plusDays(1)) {
       midnights.add(midnightOf(day));
     }
     return midnights;

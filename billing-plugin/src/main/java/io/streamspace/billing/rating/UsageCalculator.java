@@ -57,13 +57,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageCalculator {
 
-  private static final String CLOSE_TIMED_OUT = """
+  private static final String CLOSE_TIMED_OUT =
+      """
       UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
       WHERE NOT settled AND ended_at IS NULL AND last_heartbeat < ?
       """;
 
   // sessions that ended before any of their time could be rated have nothing left to do
-  private static final String SETTLE_EMPTY = """
+  private static final String SETTLE_EMPTY =
+      """
       UPDATE billing_sessions SET settled = true
       WHERE NOT settled AND ended_at <= coalesce(rated_until, started_at)
       """;
@@ -71,7 +73,8 @@ public final class UsageCalculator {
   // What is left to rate: unsettled sessions, and accounts with a storage level (session_id ''
   // stands for the account's storage, which has no end). Parameters: the default currency, the
   // cap twice. Shared by RANGE and RATE so that both see the same subjects.
-  private static final String UNRATED = """
+  private static final String UNRATED =
+      """
       SELECT s.user_id, s.session_id, coalesce(a.currency, ?) AS currency,
              coalesce(s.rated_until, s.started_at) AS from_t,
              least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
@@ -92,19 +95,22 @@ public final class UsageCalculator {
   // the rated currencies (in seconds: intervals add up cheaply, one conversion at the end),
   // and the currencies left unrated for want of rates (parameters: the rated currencies twice,
   // then UNRATED's)
-  private static final String RANGE = """
+  private static final String RANGE =
+      """
       SELECT min(from_t),
              extract(epoch FROM sum(settle - from_t)
                  FILTER (WHERE settle > from_t AND currency = ANY (?::text[]))),
              array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (?::text[]))
-      FROM (%s) t""".formatted(UNRATED);
+      FROM (%s) t"""
+          .formatted(UNRATED);
 
   // Only when the work exceeds the bound: the largest L with Σ min(work, L) <= bound, in
   // seconds. With the subjects by work ascending, k-th of n, "before" the work of those before
   // it: the first k for which capping it and all after it at its own work is too much holds
   // the level, where the bound left after the ones before is shared by the n - k + 1 capped.
   // (Parameters: UNRATED's, the rated currencies, the bound in seconds twice.)
-  private static final String LEVEL = """
+  private static final String LEVEL =
+      """
       WITH w AS (
         SELECT work, row_number() OVER (ORDER BY work) AS k, count(*) OVER () AS n,
                sum(work) OVER (ORDER BY work ROWS UNBOUNDED PRECEDING) - work AS before
@@ -113,7 +119,8 @@ public final class UsageCalculator {
       )
       SELECT (?::numeric - before) / (n - k + 1) FROM w
       WHERE before + (n - k + 1) * work > ?::numeric
-      ORDER BY k LIMIT 1""".formatted(UNRATED);
+      ORDER BY k LIMIT 1"""
+          .formatted(UNRATED);
 
   /*
    * One statement, no work tables (writing and analyzing them cost more than the CTEs).
@@ -143,7 +150,8 @@ public final class UsageCalculator {
    * records, sessions, accounts: the usage records (no zero usage) at the rates of their
    *   account's currency, and the watermarks, with the subjects held and their work left.
    */
-  private static final String RATE = """
+  private static final String RATE =
+      """
       WITH run AS (
         SELECT ?::timestamptz[] AS midnights, ?::text[] AS currencies,
                ?::text[]::numeric[] AS cpu, ?::text[]::numeric[] AS memory,
@@ -261,7 +269,8 @@ public final class UsageCalculator {
             FROM sessions) s,
            (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
             FROM accounts) a
-      """.formatted(UNRATED);
+      """
+          .formatted(UNRATED);
 
   /**
    * What one run did, and what it left for the next runs.
@@ -273,15 +282,24 @@ public final class UsageCalculator {
    * @param subjectsBehind   sessions and accounts the run's bound held back
    * @param hoursLeft        their work left (to their settle points), in hours rounded up
    */
-  public record Outcome(long sessionsClosed, long recordsInserted, long sessionsRated,
-      long accountsRated, long subjectsBehind, long hoursLeft) {
+  public record Outcome(
+      long sessionsClosed,
+      long recordsInserted,
+      long sessionsRated,
+      long accountsRated,
+      long subjectsBehind,
+      long hoursLeft) {
 
     public String summary() {
-      String done = "inserted %d usage records; rated %d sessions and %d storage accounts; closed %d timed-out sessions"
-          .formatted(recordsInserted, sessionsRated, accountsRated, sessionsClosed);
-      return subjectsBehind == 0 ? done : done
-          + "; %d sessions or accounts have %d hours left to rate, for the next runs"
-              .formatted(subjectsBehind, hoursLeft);
+      String done =
+          ("inserted %d usage records; rated %d sessions and %d storage accounts;"
+                  + " closed %d timed-out sessions")
+              .formatted(recordsInserted, sessionsRated, accountsRated, sessionsClosed);
+      return subjectsBehind == 0
+          ? done
+          : done
+              + "; %d sessions or accounts have %d hours left to rate, for the next runs"
+                  .formatted(subjectsBehind, hoursLeft);
     }
   }
 
@@ -339,11 +357,18 @@ public final class UsageCalculator {
     if (work.earliest() == null) {
       return new Outcome(closed, 0, 0, 0, 0, 0);
     }
-    int hours = work.seconds().compareTo(seconds(hoursPerRun)) <= 0 ? hoursPerSubject
-        : Math.min(hoursPerSubject, level(connection, config, cap));
+    int hours =
+        work.seconds().compareTo(seconds(hoursPerRun)) <= 0
+            ? hoursPerSubject
+            : Math.min(hoursPerSubject, level(connection, config, cap));
     Outcome rated = rateFrom(connection, config, now, cap, work.earliest(), hours);
-    return new Outcome(closed, rated.recordsInserted(), rated.sessionsRated(),
-        rated.accountsRated(), rated.subjectsBehind(), rated.hoursLeft());
+    return new Outcome(
+        closed,
+        rated.recordsInserted(),
+        rated.sessionsRated(),
+        rated.accountsRated(),
+        rated.subjectsBehind(),
+        rated.hoursLeft());
   }
 
   /**
@@ -351,27 +376,45 @@ public final class UsageCalculator {
    * {@code hours} hours; a separate step so that tests can commit a subject in between, as a
    * concurrent flush may.
    */
-  Outcome rateFrom(Connection connection, BillingConfig config, Instant now, Timestamp cap,
-      Instant from, int hours) throws SQLException {
+  Outcome rateFrom(
+      Connection connection,
+      BillingConfig config,
+      Instant now,
+      Timestamp cap,
+      Instant from,
+      int hours)
+      throws SQLException {
     List<CurrencyRates> rates = ratesOf(config);
-    Array midnights = connection.createArrayOf("timestamptz",
-        new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()).stream()
-            .map(Timestamp::from).toArray());
+    Array midnights =
+        connection.createArrayOf(
+            "timestamptz",
+            new SliceCuts(config.billingTimeZone())
+                .midnightsBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
     try (PreparedStatement statement = connection.prepareStatement(RATE)) {
-      bind(statement, midnights, SqlArrays.array(connection, rates, CurrencyRates::currency),
+      bind(
+          statement,
+          midnights,
+          SqlArrays.array(connection, rates, CurrencyRates::currency),
           SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()),
           SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()),
           SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()),
-          Timestamp.from(from), hours,
-          config.currency().getCurrencyCode(), cap, cap, cap,
+          Timestamp.from(from),
+          hours,
+          config.currency().getCurrencyCode(),
+          cap,
+          cap,
+          cap,
           Timestamp.from(now),
-          UsageUnit.CPU.resourceType(), UsageUnit.CPU.label(),
-          UsageUnit.MEMORY.resourceType(), UsageUnit.MEMORY.label(),
-          UsageUnit.STORAGE.resourceType(), UsageUnit.STORAGE.label());
+          UsageUnit.CPU.resourceType(),
+          UsageUnit.CPU.label(),
+          UsageUnit.MEMORY.resourceType(),
+          UsageUnit.MEMORY.label(),
+          UsageUnit.STORAGE.resourceType(),
+          UsageUnit.STORAGE.label());
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        return new Outcome(0, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-            rs.getLong(5));
+        return new Outcome(
+            0, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
       }
     }
   }
@@ -391,13 +434,15 @@ public final class UsageCalculator {
         rs.next();
         Array unrated = rs.getArray(3);
         if (unrated != null) {
-          log.warn("accounts in {} are left unrated: their currency has no configured rates "
-              + "(add them to currencyRates)", Arrays.toString((Object[]) unrated.getArray()));
+          log.warn(
+              "accounts in {} are left unrated: their currency has no configured rates "
+                  + "(add them to currencyRates)",
+              Arrays.toString((Object[]) unrated.getArray()));
         }
         Timestamp from = rs.getTimestamp(1);
         BigDecimal seconds = rs.getBigDecimal(2);
-        return new Work(from == null ? null : from.toInstant(),
-            seconds == null ? BigDecimal.ZERO : seconds);
+        return new Work(
+            from == null ? null : from.toInstant(), seconds == null ? BigDecimal.ZERO : seconds);
       }
     }
   }
@@ -406,9 +451,14 @@ public final class UsageCalculator {
   private int level(Connection connection, BillingConfig config, Timestamp cap)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(LEVEL)) {
-      bind(statement, config.currency().getCurrencyCode(), cap, cap,
+      bind(
+          statement,
+          config.currency().getCurrencyCode(),
+          cap,
+          cap,
           SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency),
-          seconds(hoursPerRun), seconds(hoursPerRun));
+          seconds(hoursPerRun),
+          seconds(hoursPerRun));
       try (ResultSet rs = statement.executeQuery()) {
         // no row: the work shrank to within the bound since RANGE
         BigDecimal level = rs.next() ? rs.getBigDecimal(1) : seconds(hoursPerRun);

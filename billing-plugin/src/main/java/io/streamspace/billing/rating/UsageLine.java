@@ -11,5 +11,8 @@ import java.math.BigDecimal;
  * @param totalCost rounded to the currency's minor unit by {@link Money#lineTotal}
  */
 public record UsageLine(
-    String resourceType, BigDecimal quantity, String unit, BigDecimal unitPrice,
+    String resourceType,
+    BigDecimal quantity,
+    String unit,
+    BigDecimal unitPrice,
     BigDecimal totalCost) {}

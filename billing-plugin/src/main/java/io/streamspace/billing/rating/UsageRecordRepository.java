@@ -17,7 +17,8 @@ public final class UsageRecordRepository {
 
   // Sums and products of numerics are exact; the one division per line is left to the caller
   // (UsageSum), where it is also the one rounding.
-  private static final String SUMS = """
+  private static final String SUMS =
+      """
       SELECT resource_type, unit_price, sum(unit_seconds), sum(unit_seconds * unit_price)
       FROM billing_usage_records
       WHERE user_id = ? AND slice_start >= ? AND slice_start < ?
@@ -26,7 +27,8 @@ public final class UsageRecordRepository {
       """;
 
   // a slice is never longer than an hour: only one starting in the hour before can span it
-  private static final String SPANS = """
+  private static final String SPANS =
+      """
       SELECT EXISTS (SELECT 1 FROM billing_usage_records
                      WHERE user_id = ? AND slice_start > ?::timestamptz - interval '1 hour'
                        AND slice_start < ? AND slice_end > ?)
@@ -51,8 +53,12 @@ public final class UsageRecordRepository {
       List<UsageSum> sums = new ArrayList<>();
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
-          sums.add(new UsageSum(UsageUnit.ofResourceType(rs.getString(1)), rs.getBigDecimal(2),
-              rs.getBigDecimal(3), rs.getBigDecimal(4)));
+          sums.add(
+              new UsageSum(
+                  UsageUnit.ofResourceType(rs.getString(1)),
+                  rs.getBigDecimal(2),
+                  rs.getBigDecimal(3),
+                  rs.getBigDecimal(4)));
         }
       }
       return sums;

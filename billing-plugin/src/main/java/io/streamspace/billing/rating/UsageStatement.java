@@ -12,20 +12,27 @@ import java.util.List;
  * lines (so the lines always add up to what is shown).
  */
 public record UsageStatement(
-    String userId, Instant periodStart, Instant periodEnd, Currency currency,
-    List<UsageLine> lines, BigDecimal totalCost) {
+    String userId,
+    Instant periodStart,
+    Instant periodEnd,
+    Currency currency,
+    List<UsageLine> lines,
+    BigDecimal totalCost) {
 
   public UsageStatement {
     lines = List.copyOf(lines);
   }
 
   /** Builds the statement from the exact sums of the records. */
-  public static UsageStatement of(String userId, Instant periodStart, Instant periodEnd,
-      Currency currency, List<UsageSum> sums) {
+  public static UsageStatement of(
+      String userId,
+      Instant periodStart,
+      Instant periodEnd,
+      Currency currency,
+      List<UsageSum> sums) {
     List<UsageLine> lines = sums.stream().map(s -> s.line(currency)).toList();
-    BigDecimal total = lines.stream()
-        .map(UsageLine::totalCost)
-        .reduce(Money.zero(currency), BigDecimal::add);
+    BigDecimal total =
+        lines.stream().map(UsageLine::totalCost).reduce(Money.zero(currency), BigDecimal::add);
     return new UsageStatement(userId, periodStart, periodEnd, currency, lines, total);
   }
 }

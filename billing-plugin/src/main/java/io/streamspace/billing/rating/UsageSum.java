@@ -17,7 +17,10 @@ public record UsageSum(
 
   /** The reported line: the display quantity and the line total, each from one division. */
   public UsageLine line(Currency currency) {
-    return new UsageLine(unit.resourceType(), unit.quantity(unitSeconds), unit.label(),
+    return new UsageLine(
+        unit.resourceType(),
+        unit.quantity(unitSeconds),
+        unit.label(),
         unitPrice.stripTrailingZeros(),
         Money.lineTotal(pricedUnitSeconds, unit.unitSecondsPerUnit(), currency));
   }

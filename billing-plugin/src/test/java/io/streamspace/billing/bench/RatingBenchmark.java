@@ -44,7 +44,8 @@ public final class RatingBenchmark {
   private static final Instant RATED_UNTIL = Instant.parse("2026-03-02T08:00:00Z");
   private static final Instant NOW = Instant.parse("2026-03-02T09:11:00Z");
 
-  private static final String LOAD = """
+  private static final String LOAD =
+      """
       WITH opened AS (
         INSERT INTO billing_accounts (user_id, currency, created_at, storage_rated_until)
           SELECT 'u' || i, 'USD', ?, ?::timestamptz FROM generate_series(1, ?) i
@@ -62,11 +63,13 @@ public final class RatingBenchmark {
       """;
 
   // the same columns, types, key and identity as the usage records, filled without any logic
-  private static final String BASELINE_TABLE = """
+  private static final String BASELINE_TABLE =
+      """
       DROP TABLE IF EXISTS bench_baseline_records;
       CREATE TABLE bench_baseline_records (LIKE billing_usage_records INCLUDING ALL)
       """;
-  private static final String BASELINE_INSERT = """
+  private static final String BASELINE_INSERT =
+      """
       INSERT INTO bench_baseline_records (user_id, session_id, resource_type, slice_start,
           slice_end, unit_seconds, unit, unit_price, currency, created_at)
       SELECT 'u' || i / 3, 's' || i / 3, r.resource_type, ?, ?, 3600, r.unit, 0.05, 'USD', ?
@@ -95,13 +98,19 @@ public final class RatingBenchmark {
       checkRated(dataSource, sessions, resources, outcome);
 
       Duration baseline = baseline(dataSource, outcome.recordsInserted());
-      log.info("round {}: job {} ms for {} sessions ({}), baseline {} ms for {} rows, "
+      log.info(
+          "round {}: job {} ms for {} sessions ({}), baseline {} ms for {} rows, "
               + "ratio job/baseline {}, target {} ms: {}",
-          round, job.toMillis(), sessions, outcome.summary(), baseline.toMillis(),
+          round,
+          job.toMillis(),
+          sessions,
+          outcome.summary(),
+          baseline.toMillis(),
           outcome.recordsInserted(),
-          BigDecimal.valueOf(job.toNanos()).divide(BigDecimal.valueOf(baseline.toNanos()), 2,
-              RoundingMode.HALF_UP),
-          TARGET.toMillis(), job.compareTo(TARGET) < 0 ? "under" : "OVER");
+          BigDecimal.valueOf(job.toNanos())
+              .divide(BigDecimal.valueOf(baseline.toNanos()), 2, RoundingMode.HALF_UP),
+          TARGET.toMillis(),
+          job.compareTo(TARGET) < 0 ? "under" : "OVER");
     }
   }
 
@@ -113,8 +122,21 @@ public final class RatingBenchmark {
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = c.prepareStatement(LOAD)) {
       // without storage the accounts have no storage watermark, as in production
-      Object[] params = {started, storageGb.signum() > 0 ? ratedUntil : null, sessions, started, storageGb, sessions, storageGb,
-          started, heartbeat, ratedUntil, sessions, started, sessions};
+      Object[] params = {
+        started,
+        storageGb.signum() > 0 ? ratedUntil : null,
+        sessions,
+        started,
+        storageGb,
+        sessions,
+        storageGb,
+        started,
+        heartbeat,
+        ratedUntil,
+        sessions,
+        started,
+        sessions
+      };
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
       }
@@ -123,10 +145,14 @@ public final class RatingBenchmark {
   }
 
   /** Fails loudly unless the job rated exactly one hour of every session and account. */
-  private static void checkRated(DataSource dataSource, int sessions, int resources,
-      UsageCalculator.Outcome outcome) throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("""
+  private static void checkRated(
+      DataSource dataSource, int sessions, int resources, UsageCalculator.Outcome outcome)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                """
             SELECT sum(unit_seconds) FILTER (WHERE resource_type = 'cpu'),
                    sum(unit_seconds) FILTER (WHERE resource_type = 'memory')
             FROM billing_usage_records""")) {
@@ -136,11 +162,16 @@ public final class RatingBenchmark {
       if (coreHours.compareTo(BigDecimal.valueOf(sessions)) != 0
           || gbHours.compareTo(BigDecimal.valueOf(2L * sessions)) != 0
           || outcome.recordsInserted() != (long) resources * sessions) {
-        throw new IllegalStateException("rated %s core-hours, %s GB-hours in %d records for %d"
-            .formatted(coreHours, gbHours, outcome.recordsInserted(), sessions) + " sessions");
+        throw new IllegalStateException(
+            "rated %s core-hours, %s GB-hours in %d records for %d"
+                    .formatted(coreHours, gbHours, outcome.recordsInserted(), sessions)
+                + " sessions");
       }
-      log.info("rated {} core-hours and {} GB-hours in {} records", coreHours.toPlainString(),
-          gbHours.toPlainString(), outcome.recordsInserted());
+      log.info(
+          "rated {} core-hours and {} GB-hours in {} records",
+          coreHours.toPlainString(),
+          gbHours.toPlainString(),
+          outcome.recordsInserted());
     }
   }
 

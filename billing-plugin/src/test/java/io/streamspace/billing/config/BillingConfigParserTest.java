@@ -33,7 +33,8 @@ class BillingConfigParserTest {
     assertEquals(new BigDecimal("0.05"), config.computeRates().cpuPerCoreHour());
     assertEquals(new BigDecimal("0.01"), config.computeRates().memoryPerGbHour());
     assertEquals(new BigDecimal("0.10"), config.computeRates().storagePerGbMonth());
-    assertEquals(List.of("free", "pro", "enterprise"),
+    assertEquals(
+        List.of("free", "pro", "enterprise"),
         config.subscriptionPlans().stream().map(SubscriptionPlan::id).toList());
     assertEquals("0 * * * *", config.usageCalculationInterval());
     assertEquals(2, config.currency().getDefaultFractionDigits());
@@ -43,10 +44,14 @@ class BillingConfigParserTest {
 
   @Test
   void savedValuesAreMergedOverDefaults() {
-    BillingConfig config = parser.parse("""
+    BillingConfig config =
+        parser
+            .parse(
+                """
         {"computeRates": {"cpu_per_core_hour": 0.07}, "invoiceDay": 15, "currency": "VND",
          "billingTimeZone": "Asia/Ho_Chi_Minh", "billingMode": "hybrid",
-         "sessionHeartbeatTimeoutMinutes": 3}""").config();
+         "sessionHeartbeatTimeoutMinutes": 3}""")
+            .config();
 
     assertEquals(new BigDecimal("0.07"), config.computeRates().cpuPerCoreHour());
     assertEquals(new BigDecimal("0.01"), config.computeRates().memoryPerGbHour());
@@ -58,40 +63,42 @@ class BillingConfigParserTest {
   }
 
   @ParameterizedTest(name = "{0} is refused under {1}")
-  @CsvSource(delimiter = '|', value = {
-      "{\"invoiceDay\": 29}                                   | invoiceDay",
-      "{\"invoiceDay\": 1.5}                                  | invoiceDay",
-      "{\"invoiceDay\": \"1\"}                                | invoiceDay",
-      "{\"alertThreshold\": 0}                                | alertThreshold",
-      "{\"gracePeriodDays\": 366}                             | gracePeriodDays",
-      "{\"sessionHeartbeatTimeoutMinutes\": 0}                | sessionHeartbeatTimeoutMinutes",
-      "{\"invoiceGraceMinutes\": -1}                          | invoiceGraceMinutes",
-      "{\"paymentTermsDays\": 366}                            | paymentTermsDays",
-      "{\"billingMode\": \"prepaid\"}                         | billingMode",
-      "{\"enabled\": \"yes\"}                                 | enabled",
-      "{\"currency\": \"XYZ\"}                                | currency",
-      "{\"billingTimeZone\": \"Mars/Olympus\"}                | billingTimeZone",
-      "{\"usageCalculationInterval\": \"every hour\"}         | usageCalculationInterval",
-      "{\"computeRates\": {\"cpu_per_core_hour\": -0.01}}     | computeRates.cpu_per_core_hour",
-      "{\"computeRates\": {\"memory_per_gb_hour\": \"0.1\"}}  | computeRates.memory_per_gb_hour",
-      "{\"computeRates\": {\"cpu_per_core_huor\": 0.1}}       | computeRates.cpu_per_core_huor",
-      "{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}     | computeRates.cpu_per_core_hour",
-      "{\"computeRates\": {\"memory_per_gb_hour\": 1000000000000.01}} | computeRates.memory_per_gb_hour",
-      "{\"computeRates\": {\"storage_per_gb_month\": 1e-20000}} | computeRates.storage_per_gb_month",
-      "{\"computeRates\": {\"cpu_per_core_hour\": 0.0000000000001}} | computeRates.cpu_per_core_hour",
-      "{\"currencyRates\": {\"VND\": {\"cpu_per_core_hour\": 1e13, \"memory_per_gb_hour\": 1, \"storage_per_gb_month\": 1}}, \"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 0, \"interval\": \"month\", \"prices\": {\"VND\": 0}}]} | currencyRates.VND.cpu_per_core_hour",
-      "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 1e308, \"interval\": \"month\"}]} | subscriptionPlans[0].price",
-      "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 0, \"interval\": \"month\", \"cpu_limit\": 1e308}]} | subscriptionPlans[0].cpu_limit",
-      "{\"invoiceDay\": 1e308}                                | invoiceDay",
-      "{\"computeRates\": 5}                                  | computeRates",
-      "{\"invoiceDya\": 3}                                    | invoiceDya",
-      "{\"defaultPlan\": \"gold\"}                            | defaultPlan",
-      "{\"currencyRates\": {\"XYZ\": {}}}                     | currencyRates.XYZ",
-      "{\"currencyRates\": {\"USD\": {}}}                     | currencyRates.USD",
-      "{\"currencyRates\": {\"VND\": 5}}                      | currencyRates.VND",
-      "[1, 2]                                                 | $",
-      "{not json                                              | $",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"invoiceDay\": 29}                                   | invoiceDay",
+        "{\"invoiceDay\": 1.5}                                  | invoiceDay",
+        "{\"invoiceDay\": \"1\"}                                | invoiceDay",
+        "{\"alertThreshold\": 0}                                | alertThreshold",
+        "{\"gracePeriodDays\": 366}                             | gracePeriodDays",
+        "{\"sessionHeartbeatTimeoutMinutes\": 0}                | sessionHeartbeatTimeoutMinutes",
+        "{\"invoiceGraceMinutes\": -1}                          | invoiceGraceMinutes",
+        "{\"paymentTermsDays\": 366}                            | paymentTermsDays",
+        "{\"billingMode\": \"prepaid\"}                         | billingMode",
+        "{\"enabled\": \"yes\"}                                 | enabled",
+        "{\"currency\": \"XYZ\"}                                | currency",
+        "{\"billingTimeZone\": \"Mars/Olympus\"}                | billingTimeZone",
+        "{\"usageCalculationInterval\": \"every hour\"}         | usageCalculationInterval",
+        "{\"computeRates\": {\"cpu_per_core_hour\": -0.01}}     | computeRates.cpu_per_core_hour",
+        "{\"computeRates\": {\"memory_per_gb_hour\": \"0.1\"}}  | computeRates.memory_per_gb_hour",
+        "{\"computeRates\": {\"cpu_per_core_huor\": 0.1}}       | computeRates.cpu_per_core_huor",
+        "{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}     | computeRates.cpu_per_core_hour",
+        "{\"computeRates\": {\"memory_per_gb_hour\": 1000000000000.01}} | computeRates.memory_per_gb_hour",
+        "{\"computeRates\": {\"storage_per_gb_month\": 1e-20000}} | computeRates.storage_per_gb_month",
+        "{\"computeRates\": {\"cpu_per_core_hour\": 0.0000000000001}} | computeRates.cpu_per_core_hour",
+        "{\"currencyRates\": {\"VND\": {\"cpu_per_core_hour\": 1e13, \"memory_per_gb_hour\": 1, \"storage_per_gb_month\": 1}}, \"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 0, \"interval\": \"month\", \"prices\": {\"VND\": 0}}]} | currencyRates.VND.cpu_per_core_hour",
+        "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 1e308, \"interval\": \"month\"}]} | subscriptionPlans[0].price",
+        "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"F\", \"price\": 0, \"interval\": \"month\", \"cpu_limit\": 1e308}]} | subscriptionPlans[0].cpu_limit",
+        "{\"invoiceDay\": 1e308}                                | invoiceDay",
+        "{\"computeRates\": 5}                                  | computeRates",
+        "{\"invoiceDya\": 3}                                    | invoiceDya",
+        "{\"defaultPlan\": \"gold\"}                            | defaultPlan",
+        "{\"currencyRates\": {\"XYZ\": {}}}                     | currencyRates.XYZ",
+        "{\"currencyRates\": {\"USD\": {}}}                     | currencyRates.USD",
+        "{\"currencyRates\": {\"VND\": 5}}                      | currencyRates.VND",
+        "[1, 2]                                                 | $",
+        "{not json                                              | $",
+      })
   void refusesNamingTheKey(String json, String key) {
     ConfigParseResult result = parser.parse(json);
 
@@ -100,7 +107,9 @@ class BillingConfigParserTest {
 
   @Test
   void ratesPricesAndLimitsUpToTheBoundAreKeptExactly() {
-    ConfigParseResult result = parser.parse("""
+    ConfigParseResult result =
+        parser.parse(
+            """
         {"computeRates": {"cpu_per_core_hour": 1000000000000, "memory_per_gb_hour": 0.000000000001,
           "storage_per_gb_month": 0.100000000000000000000},
          "subscriptionPlans": [{"id": "free", "name": "F", "price": 999999999999.99,
@@ -109,16 +118,20 @@ class BillingConfigParserTest {
     assertTrue(result.isValid(), result.problems().toString());
     assertEquals("1000000000000", result.config().computeRates().cpuPerCoreHour().toPlainString());
     assertEquals("1E-12", result.config().computeRates().memoryPerGbHour().toString());
-    assertEquals("999999999999.99",
-        result.config().subscriptionPlans().get(0).price().toPlainString());
+    assertEquals(
+        "999999999999.99", result.config().subscriptionPlans().get(0).price().toPlainString());
   }
 
   @Test
   void anAbsurdRateIsRefusedWithTheBoundInTheMessage() {
     ConfigParseResult result = parser.parse("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}");
 
-    assertEquals(List.of(new ConfigProblem("computeRates.cpu_per_core_hour",
-        "must be a number from 0 to 1000000000000 with at most 12 decimals")), result.problems());
+    assertEquals(
+        List.of(
+            new ConfigProblem(
+                "computeRates.cpu_per_core_hour",
+                "must be a number from 0 to 1000000000000 with at most 12 decimals")),
+        result.problems());
     assertEquals(new BigDecimal("0.05"), result.config().computeRates().cpuPerCoreHour());
   }
 
@@ -129,23 +142,30 @@ class BillingConfigParserTest {
 
   @Test
   void plansAreValidated() {
-    ConfigParseResult result = parser.parse("""
+    ConfigParseResult result =
+        parser.parse(
+            """
         {"subscriptionPlans": [
            {"id": "a", "name": "A", "price": 1, "interval": "month"},
            {"id": "a", "name": "B", "price": -1, "interval": "week", "colour": "red"},
            {"name": "C", "price": 1, "interval": "year"}],
          "defaultPlan": "a"}""");
 
-    assertEquals(List.of(
-            "subscriptionPlans[1].colour", "subscriptionPlans[1].id",
-            "subscriptionPlans[1].interval", "subscriptionPlans[1].price",
+    assertEquals(
+        List.of(
+            "subscriptionPlans[1].colour",
+            "subscriptionPlans[1].id",
+            "subscriptionPlans[1].interval",
+            "subscriptionPlans[1].price",
             "subscriptionPlans[2].id"),
         keys(result.problems()).stream().sorted().toList());
   }
 
   @Test
   void acceptsOwnPlansWithAMatchingDefault() {
-    ConfigParseResult result = parser.parse("""
+    ConfigParseResult result =
+        parser.parse(
+            """
         {"subscriptionPlans": [{"id": "solo", "name": "Solo", "price": 5, "interval": "year",
           "cpu_limit": 1}], "defaultPlan": "solo"}""");
 
@@ -153,13 +173,18 @@ class BillingConfigParserTest {
     assertEquals(new BigDecimal("1"), result.config().subscriptionPlans().get(0).cpuLimit());
   }
 
-  private static final String VND_RATES = """
+  private static final String VND_RATES =
+      """
       "currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
         "storage_per_gb_month": 2500}}""";
 
   @Test
   void currencyRatesAddSupportedCurrenciesWithTheirRatesAndEveryPlanIsPricedInEach() {
-    ConfigParseResult result = parser.parse("{" + VND_RATES + """
+    ConfigParseResult result =
+        parser.parse(
+            "{"
+                + VND_RATES
+                + """
         , "subscriptionPlans": [
            {"id": "free", "name": "Free", "price": 0, "interval": "month", "prices": {"VND": 0}},
            {"id": "pro", "name": "Pro", "price": 29.99, "interval": "month",
@@ -168,26 +193,31 @@ class BillingConfigParserTest {
     assertTrue(result.isValid(), result.problems().toString());
     BillingConfig config = result.config();
     Currency vnd = Currency.getInstance("VND");
-    assertEquals(List.of("USD", "VND"),
+    assertEquals(
+        List.of("USD", "VND"),
         config.supportedCurrencies().stream().map(Currency::getCurrencyCode).toList());
     assertEquals(new BigDecimal("1250"), config.ratesIn(vnd).orElseThrow().cpuPerCoreHour());
     assertEquals(config.computeRates(), config.ratesIn(config.currency()).orElseThrow());
-    assertEquals(new BigDecimal("750000"),
+    assertEquals(
+        new BigDecimal("750000"),
         config.priceOf(config.plan("pro").orElseThrow(), vnd).orElseThrow());
-    assertEquals(new BigDecimal("29.99"),
+    assertEquals(
+        new BigDecimal("29.99"),
         config.priceOf(config.plan("pro").orElseThrow(), config.currency()).orElseThrow());
     assertTrue(config.supportedCurrency("EUR").isEmpty(), "an ISO code is not enough");
   }
 
   @Test
   void currencyRatesNeedAllThreeRates() {
-    ConfigParseResult result = parser.parse("""
+    ConfigParseResult result =
+        parser.parse(
+            """
         {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": -1}},
          "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
            "prices": {"VND": 0}}]}""");
 
-    assertEquals(List.of("currencyRates.VND.memory_per_gb_hour",
-            "currencyRates.VND.storage_per_gb_month"),
+    assertEquals(
+        List.of("currencyRates.VND.memory_per_gb_hour", "currencyRates.VND.storage_per_gb_month"),
         keys(result.problems()).stream().sorted().toList());
   }
 
@@ -196,21 +226,34 @@ class BillingConfigParserTest {
     // the default plans have no VND price
     ConfigParseResult result = parser.parse("{" + VND_RATES + "}");
 
-    assertEquals(List.of("subscriptionPlans[0].prices.VND", "subscriptionPlans[1].prices.VND",
-        "subscriptionPlans[2].prices.VND"), keys(result.problems()));
-    assertTrue(result.config().currencyRates().isEmpty(),
+    assertEquals(
+        List.of(
+            "subscriptionPlans[0].prices.VND",
+            "subscriptionPlans[1].prices.VND",
+            "subscriptionPlans[2].prices.VND"),
+        keys(result.problems()));
+    assertTrue(
+        result.config().currencyRates().isEmpty(),
         "without prices the further currencies keep their default (none)");
   }
 
   @Test
   void pricesAreRefusedWithMoreDecimalsThanTheirCurrencyOrInAnUnsupportedCurrency() {
-    ConfigParseResult result = parser.parse("{" + VND_RATES + """
+    ConfigParseResult result =
+        parser.parse(
+            "{"
+                + VND_RATES
+                + """
         , "subscriptionPlans": [
            {"id": "a", "name": "A", "price": 1.999, "interval": "month",
             "prices": {"VND": 0.5, "EUR": 1, "USD": 1, "XQQ": 1}}], "defaultPlan": "a"}""");
 
-    assertEquals(List.of("subscriptionPlans[0].price", "subscriptionPlans[0].prices.EUR",
-            "subscriptionPlans[0].prices.USD", "subscriptionPlans[0].prices.VND",
+    assertEquals(
+        List.of(
+            "subscriptionPlans[0].price",
+            "subscriptionPlans[0].prices.EUR",
+            "subscriptionPlans[0].prices.USD",
+            "subscriptionPlans[0].prices.VND",
             "subscriptionPlans[0].prices.XQQ"),
         keys(result.problems()).stream().sorted().toList());
   }
@@ -218,15 +261,22 @@ class BillingConfigParserTest {
   @Test
   void aDefaultCurrencyWithoutMinorUnitRefusesPlanPricesWithDecimals() {
     // the default plans cost 0, 29.99 and 99.99: yen have no minor unit
-    assertEquals(List.of("subscriptionPlans[1].price", "subscriptionPlans[2].price"),
+    assertEquals(
+        List.of("subscriptionPlans[1].price", "subscriptionPlans[2].price"),
         keys(parser.parse("{\"currency\": \"JPY\"}").problems()));
   }
 
   @Test
   void effectiveConfigWritesCurrencyRatesAndPricesAndParsesBack() throws Exception {
-    BillingConfig config = parser.parse("{" + VND_RATES + """
+    BillingConfig config =
+        parser
+            .parse(
+                "{"
+                    + VND_RATES
+                    + """
         , "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
-           "prices": {"VND": 0}}], "defaultPlan": "free"}""").config();
+           "prices": {"VND": 0}}], "defaultPlan": "free"}""")
+            .config();
 
     JsonNode tree = new ObjectMapper().readTree(EffectiveConfigWriter.toJson(config, s -> false));
 
@@ -241,7 +291,8 @@ class BillingConfigParserTest {
   @Test
   void secretsAreRefusedNamingTheEnvironmentVariable() {
     List<ConfigProblem> problems =
-        parser.parse("{\"stripeSecretKey\": \"sk_live_x\", \"stripeWebhookSecret\": \"whsec\"}")
+        parser
+            .parse("{\"stripeSecretKey\": \"sk_live_x\", \"stripeWebhookSecret\": \"whsec\"}")
             .problems();
 
     assertEquals(2, problems.size());
@@ -252,17 +303,20 @@ class BillingConfigParserTest {
 
   @Test
   void cronIsCheckedByTheGivenValidator() {
-    BillingConfigParser strict = new BillingConfigParser(
-        cron -> cron.startsWith("0 ") ? Optional.empty() : Optional.of("minute must be 0"));
+    BillingConfigParser strict =
+        new BillingConfigParser(
+            cron -> cron.startsWith("0 ") ? Optional.empty() : Optional.of("minute must be 0"));
 
-    assertEquals("minute must be 0",
+    assertEquals(
+        "minute must be 0",
         strict.parse("{\"usageCalculationInterval\": \"5 * * * *\"}").problems().get(0).message());
   }
 
   @Test
   void effectiveConfigMasksSecretsTheHostHas() throws Exception {
-    String json = EffectiveConfigWriter.toJson(BillingConfig.defaults(),
-        secret -> secret == SecretSetting.STRIPE_SECRET_KEY);
+    String json =
+        EffectiveConfigWriter.toJson(
+            BillingConfig.defaults(), secret -> secret == SecretSetting.STRIPE_SECRET_KEY);
 
     JsonNode tree = new ObjectMapper().readTree(json);
     assertEquals("****", tree.get("stripeSecretKey").textValue());
@@ -288,9 +342,11 @@ class BillingConfigParserTest {
 
   @Test
   void schemaDeclaresTheStripeSecretsAsTheOnlyEnvironmentVariablesThePluginReads() {
-    assertEquals(Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+    assertEquals(
+        Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
         BillingConfigSchema.schema().secretEnvironmentVariables());
-    assertEquals("STRIPE_SECRET_KEY",
+    assertEquals(
+        "STRIPE_SECRET_KEY",
         find(BillingConfigSchema.schema().keys(), "stripeSecretKey").environmentVariable());
   }
 

@@ -48,22 +48,25 @@ class CreditApplierConcurrencyTest {
     long first = draft("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z");
     long second = draft("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z");
 
-    try (Connection a = dataSource.getConnection(); Connection b = dataSource.getConnection()) {
+    try (Connection a = dataSource.getConnection();
+        Connection b = dataSource.getConnection()) {
       a.setAutoCommit(false);
       b.setAutoCommit(false);
       List<Application> firstUse =
           CreditApplier.apply(a, first, "kim", USD, new BigDecimal("4.00"), NOW);
       // the second run starts while the first holds the credit's row lock, uncommitted
-      CompletableFuture<List<Application>> secondUse = CompletableFuture.supplyAsync(() -> {
-        try {
-          List<Application> used =
-              CreditApplier.apply(b, second, "kim", USD, new BigDecimal("4.00"), NOW);
-          b.commit();
-          return used;
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<List<Application>> secondUse =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  List<Application> used =
+                      CreditApplier.apply(b, second, "kim", USD, new BigDecimal("4.00"), NOW);
+                  b.commit();
+                  return used;
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       awaitOneSessionWaitingForALock();
       assertFalse(secondUse.isDone(), "the second run waits for the first");
       a.commit();
@@ -91,8 +94,10 @@ class CreditApplierConcurrencyTest {
       assertEquals(0, CreditApplier.giveBack(c, invoice, NOW.plusSeconds(120)), "once only");
     }
     assertEquals("5.00", remaining(credit));
-    assertEquals(1L, value("SELECT count(*) FROM billing_credit_applications "
-        + "WHERE reversed_at IS NOT NULL"));
+    assertEquals(
+        1L,
+        value(
+            "SELECT count(*) FROM billing_credit_applications " + "WHERE reversed_at IS NOT NULL"));
   }
 
   private static long draft(String start, String end) {
@@ -100,19 +105,28 @@ class CreditApplierConcurrencyTest {
   }
 
   private static long draft(String user, String start, String end) {
-    return ((Number) value("""
+    return ((Number)
+            value(
+                """
         INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                       finalize_after, created_at)
         VALUES (?, ?::timestamptz, ?::timestamptz, 'USD', 'draft', now(), now()) RETURNING id""",
-        user, start, end)).longValue();
+                user,
+                start,
+                end))
+        .longValue();
   }
 
   /** Polls the server (no sleeping) until one backend waits for a row lock. */
   private static void awaitOneSessionWaitingForALock() {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-    while (((Number) value("""
+    while (((Number)
+                value(
+                    """
         SELECT count(*) FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'""")).longValue() < 1) {
+        WHERE datname = current_database() AND wait_event_type = 'Lock'"""))
+            .longValue()
+        < 1) {
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("the second run never waited for the first's lock");
       }

@@ -21,15 +21,18 @@ class BillingMigrationsTest {
 
   @Test
   void eachKindOfRunIsDescribedWithItsVersionsNeverNull() {
-    assertEquals("billing schema created at version 6 (6 migrations applied)",
+    assertEquals(
+        "billing schema created at version 6 (6 migrations applied)",
         BillingMigrations.describe(result(null, "6", 6)));
     // the host's tables first: Flyway baselines the shared schema at 0
-    assertEquals("billing schema created at version 6 (6 migrations applied)",
+    assertEquals(
+        "billing schema created at version 6 (6 migrations applied)",
         BillingMigrations.describe(result("0", "6", 6)));
-    assertEquals("billing schema migrated from version 5 to 6 (1 migrations applied)",
+    assertEquals(
+        "billing schema migrated from version 5 to 6 (1 migrations applied)",
         BillingMigrations.describe(result("5", "6", 1)));
-    assertEquals("billing schema up to date at version 6",
-        BillingMigrations.describe(result("6", null, 0)));
+    assertEquals(
+        "billing schema up to date at version 6", BillingMigrations.describe(result("6", null, 0)));
   }
 
   private static MigrateResult result(String initial, String target, int executed) {

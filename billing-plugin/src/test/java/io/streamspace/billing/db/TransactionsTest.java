@@ -14,13 +14,18 @@ class TransactionsTest {
   void whenTheConnectionDiesTheCallerSeesWhyNotTheFailedRollback() {
     // the server ends this session mid-transaction, as a database going down does: the
     // rollback then fails too, and must not hide the failure that says "database unavailable"
-    SQLException failure = assertThrows(SQLException.class, () ->
-        Transactions.inTransaction(TestDatabase.dataSource(), connection -> {
-          try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_terminate_backend(pg_backend_pid())");
-          }
-          return null;
-        }));
+    SQLException failure =
+        assertThrows(
+            SQLException.class,
+            () ->
+                Transactions.inTransaction(
+                    TestDatabase.dataSource(),
+                    connection -> {
+                      try (Statement statement = connection.createStatement()) {
+                        statement.execute("SELECT pg_terminate_backend(pg_backend_pid())");
+                      }
+                      return null;
+                    }));
 
     assertEquals("57P01", failure.getSQLState(), failure.toString()); // admin_shutdown
     assertEquals(1, failure.getSuppressed().length, "the rollback's own failure, attached");

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class AdminUserRoutesTest {
 
   private final BillingHarness billing =
-      new BillingHarness(at("2026-03-01T00:00:00Z"),
+      new BillingHarness(
+          at("2026-03-01T00:00:00Z"),
           BillingHarness.USD_AND_VND_CONFIG.replaceFirst("\\{", "{\"invoiceDay\": 5, "));
 
   @BeforeEach
@@ -46,16 +47,66 @@ class AdminUserRoutesTest {
     TestDatabase.execute("UPDATE billing_accounts SET status = 'suspended' WHERE user_id = 'carl'");
 
     // outstanding: only sent (10.00) and overdue (2.50) count
-    invoice("ann", "2025-12-05T00:00:00Z", "2026-01-05T00:00:00Z", "paid", "INV-2026-000001",
-        "USD", "7", "0", "7", "2026-01-19T00:00:00Z", "2026-01-10T00:00:00Z");
-    invoice("ann", "2026-01-05T00:00:00Z", "2026-02-05T00:00:00Z", "overdue", "INV-2026-000002",
-        "USD", "2.5", "0", "2.5", "2026-02-19T00:00:00Z", null);
-    invoice("ann", "2026-02-05T00:00:00Z", "2026-03-05T00:00:00Z", "sent", "INV-2026-000003",
-        "USD", "12", "2", "10", "2026-03-19T00:00:00Z", null);
-    invoice("ann", "2026-02-05T00:00:00Z", "2026-03-05T00:00:00Z", "void", "INV-2026-000004",
-        "USD", "4", "0", "4", "2026-03-19T00:00:00Z", null);
-    invoice("ann", "2026-03-05T00:00:00Z", "2026-04-05T00:00:00Z", "draft", null,
-        "USD", "3", "0", "3", null, null);
+    invoice(
+        "ann",
+        "2025-12-05T00:00:00Z",
+        "2026-01-05T00:00:00Z",
+        "paid",
+        "INV-2026-000001",
+        "USD",
+        "7",
+        "0",
+        "7",
+        "2026-01-19T00:00:00Z",
+        "2026-01-10T00:00:00Z");
+    invoice(
+        "ann",
+        "2026-01-05T00:00:00Z",
+        "2026-02-05T00:00:00Z",
+        "overdue",
+        "INV-2026-000002",
+        "USD",
+        "2.5",
+        "0",
+        "2.5",
+        "2026-02-19T00:00:00Z",
+        null);
+    invoice(
+        "ann",
+        "2026-02-05T00:00:00Z",
+        "2026-03-05T00:00:00Z",
+        "sent",
+        "INV-2026-000003",
+        "USD",
+        "12",
+        "2",
+        "10",
+        "2026-03-19T00:00:00Z",
+        null);
+    invoice(
+        "ann",
+        "2026-02-05T00:00:00Z",
+        "2026-03-05T00:00:00Z",
+        "void",
+        "INV-2026-000004",
+        "USD",
+        "4",
+        "0",
+        "4",
+        "2026-03-19T00:00:00Z",
+        null);
+    invoice(
+        "ann",
+        "2026-03-05T00:00:00Z",
+        "2026-04-05T00:00:00Z",
+        "draft",
+        null,
+        "USD",
+        "3",
+        "0",
+        "3",
+        null,
+        null);
     // credit: 5.00 left and unexpired; 3.00 left but expired yesterday; 2.00 used up
     credit("ann", "5", "5", "USD", "2026-02-01T00:00:00Z", null);
     credit("ann", "3", "3", "USD", "2026-02-01T00:00:00Z", "2026-03-09T00:00:00Z");
@@ -85,14 +136,18 @@ class AdminUserRoutesTest {
     assertEquals("2026-03-05T00:00:00Z", body.get("period_start").asText());
     assertEquals("2026-04-05T00:00:00Z", body.get("period_end").asText());
     assertEquals(List.of("ann", "anna", "bob", "carl"), ids(body));
-    assertEquals("""
+    assertEquals(
+        """
         {"user_id":"ann","email":"ann@example.com","plan_id":"free","currency":"USD",\
         "current_period_cost":1.40,"outstanding_balance":12.50,"credit_balance":5.00,\
-        "status":"active"}""", body.at("/users/0").toString());
-    assertEquals("""
+        "status":"active"}""",
+        body.at("/users/0").toString());
+    assertEquals(
+        """
         {"user_id":"bob","email":"bob@example.com","plan_id":"free","currency":"VND",\
         "current_period_cost":0,"outstanding_balance":0,"credit_balance":0,\
-        "status":"active"}""", body.at("/users/2").toString());
+        "status":"active"}""",
+        body.at("/users/2").toString());
     assertTrue(body.get("next_offset").isNull());
   }
 
@@ -115,8 +170,9 @@ class AdminUserRoutesTest {
     assertEquals(3, first.get("next_offset").asInt());
     assertEquals(List.of("carl"), ids(second));
     assertTrue(second.get("next_offset").isNull());
-    assertEquals("limit", billing.call(HttpMethod.GET, "/admin/users?limit=500", admin("root"))
-        .errorField());
+    assertEquals(
+        "limit",
+        billing.call(HttpMethod.GET, "/admin/users?limit=500", admin("root")).errorField());
   }
 
   @Test

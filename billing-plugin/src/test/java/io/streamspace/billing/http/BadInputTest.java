@@ -31,11 +31,13 @@ class BadInputTest {
 
   private static final String NUL = "\u0000";
   private static final String CREDIT = "{\"user_id\": \"mia\", \"amount\": 5, \"reason\": \"r\"";
-  private static final String INVOICE = "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-      + " \"period_end\": \"2026-03-05\"";
+  private static final String INVOICE =
+      "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+          + " \"period_end\": \"2026-03-05\"";
   private static final String PAID = "{\"status\": \"paid\", \"note\": \"wire\"}";
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
+
   /** An invoice that exists (sent, so a PATCH to paid would change it). */
   private long invoiceId;
 
@@ -46,8 +48,12 @@ class BadInputTest {
     billing.terminated("2026-03-02T12:00:00Z", "s1", "mia");
     billing.calculateUsageAt("2026-03-06T00:00:00Z");
     InvoiceFixtures.grantCredit("mia", "1.00", "USD", "fixture", "2026-03-01T00:00:00Z", null);
-    Answer created = billing.call(HttpMethod.POST, "/admin/invoices", admin("root"),
-        INVOICE.replace("03-05", "03-04") + "}");
+    Answer created =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/invoices",
+            admin("root"),
+            INVOICE.replace("03-05", "03-04") + "}");
     assertEquals(201, created.status(), created.body().toString());
     invoiceId = created.body().get("id").asLong();
   }
@@ -70,32 +76,79 @@ class BadInputTest {
         // years Java reads and the database cannot store
         bad("GET", "/usage?to=+999999999-12-31", null, 400, "to"),
         bad("GET", "/usage?from=-999999999-01-01", null, 400, "from"),
-        bad("GET", "/usage?from=2026-03-01T00:00:00Z&to=+999999999-12-31T23:59:59Z", null, 400,
+        bad(
+            "GET",
+            "/usage?from=2026-03-01T00:00:00Z&to=+999999999-12-31T23:59:59Z",
+            null,
+            400,
             "to"),
         bad("GET", "/usage?from=-999999999-01-01T00:00:00-18:00", null, 400, "from"),
-        bad("POST", "/admin/credits", CREDIT + ", \"expires_at\": \"+999999999-12-31\"}", 400,
+        bad(
+            "POST",
+            "/admin/credits",
+            CREDIT + ", \"expires_at\": \"+999999999-12-31\"}",
+            400,
             "expires_at"),
-        bad("POST", "/admin/credits", CREDIT + ", \"expires_at\": \"+999999999-12-31T00:00:00Z\"}",
-            400, "expires_at"),
-        bad("POST", "/admin/invoices", "{\"user_id\": \"mia\", \"period_start\":"
-            + " \"-999999999-01-01\", \"period_end\": \"2026-03-01\"}", 400, "period_start"),
-        bad("POST", "/admin/invoices", "{\"user_id\": \"mia\", \"period_start\":"
-            + " \"1899-12-31T23:59:59Z\", \"period_end\": \"2026-03-01\"}", 400, "period_start"),
-        bad("POST", "/admin/invoices", "{\"user_id\": \"mia\", \"period_start\": \"2026-03-04\","
-            + " \"period_end\": \"+999999999-12-31\"}", 400, "period_end"),
+        bad(
+            "POST",
+            "/admin/credits",
+            CREDIT + ", \"expires_at\": \"+999999999-12-31T00:00:00Z\"}",
+            400,
+            "expires_at"),
+        bad(
+            "POST",
+            "/admin/invoices",
+            "{\"user_id\": \"mia\", \"period_start\":"
+                + " \"-999999999-01-01\", \"period_end\": \"2026-03-01\"}",
+            400,
+            "period_start"),
+        bad(
+            "POST",
+            "/admin/invoices",
+            "{\"user_id\": \"mia\", \"period_start\":"
+                + " \"1899-12-31T23:59:59Z\", \"period_end\": \"2026-03-01\"}",
+            400,
+            "period_start"),
+        bad(
+            "POST",
+            "/admin/invoices",
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-04\","
+                + " \"period_end\": \"+999999999-12-31\"}",
+            400,
+            "period_end"),
         // a NUL in a JSON string: 400 naming the member
-        bad("POST", "/admin/credits", "{\"user_id\": \"mia\\u0000\", \"amount\": 5,"
-            + " \"reason\": \"r\"}", 400, "user_id"),
-        bad("POST", "/admin/credits", CREDIT.replace("\"r\"", "\"r\\u0000\"") + "}", 400,
-            "reason"),
+        bad(
+            "POST",
+            "/admin/credits",
+            "{\"user_id\": \"mia\\u0000\", \"amount\": 5," + " \"reason\": \"r\"}",
+            400,
+            "user_id"),
+        bad("POST", "/admin/credits", CREDIT.replace("\"r\"", "\"r\\u0000\"") + "}", 400, "reason"),
         bad("POST", "/admin/credits", CREDIT + ", \"currency\": \"USD\\u0000\"}", 400, "currency"),
-        bad("POST", "/admin/invoices", "{\"user_id\": \"\\u0000\", \"period_start\":"
-            + " \"2026-03-04\", \"period_end\": \"2026-03-05\"}", 400, "user_id"),
-        bad("PATCH", "/admin/invoices/{id}", "{\"status\": \"paid\", \"note\": \"\\u0000\"}", 400,
+        bad(
+            "POST",
+            "/admin/invoices",
+            "{\"user_id\": \"\\u0000\", \"period_start\":"
+                + " \"2026-03-04\", \"period_end\": \"2026-03-05\"}",
+            400,
+            "user_id"),
+        bad(
+            "PATCH",
+            "/admin/invoices/{id}",
+            "{\"status\": \"paid\", \"note\": \"\\u0000\"}",
+            400,
             "note"),
-        bad("PUT", "/subscription", "{\"user_id\": \"mia\", \"plan_id\": \"pro\\u0000\"}", 400,
+        bad(
+            "PUT",
+            "/subscription",
+            "{\"user_id\": \"mia\", \"plan_id\": \"pro\\u0000\"}",
+            400,
             "plan_id"),
-        bad("PUT", "/subscription", "{\"user_id\": \"\\u0000\", \"plan_id\": \"pro\"}", 400,
+        bad(
+            "PUT",
+            "/subscription",
+            "{\"user_id\": \"\\u0000\", \"plan_id\": \"pro\"}",
+            400,
             "user_id"),
         // JSON with something after the object: 400 invalid_json, no field
         bad("POST", "/admin/credits", CREDIT + "} trailing", 400, null),
@@ -118,15 +171,14 @@ class BadInputTest {
         bad("GET", "/admin/users?offset=\u0661", null, 400, "offset"));
   }
 
-  private static Arguments bad(String method, String path, String body, int status,
-      String field) {
+  private static Arguments bad(String method, String path, String body, int status, String field) {
     return Arguments.of(method, path, body, status, field);
   }
 
   @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("badRequests")
-  void isRefusedNamingTheFieldAndChangesNothing(String method, String path, String body,
-      int status, String field) {
+  void isRefusedNamingTheFieldAndChangesNothing(
+      String method, String path, String body, int status, String field) {
     Map<String, String> tables = BillingHarness.tableContents();
     List<String> published = billing.context.published();
 

@@ -27,9 +27,11 @@ class CreditRoutesTest {
 
   private static final String GRANT = "/admin/credits";
 
-  private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"),
-      BillingHarness.USD_AND_VND_CONFIG.replaceFirst("\\{",
-          "{\"billingTimeZone\": \"Asia/Ho_Chi_Minh\", "));
+  private final BillingHarness billing =
+      new BillingHarness(
+          at("2026-03-10T12:00:00Z"),
+          BillingHarness.USD_AND_VND_CONFIG.replaceFirst(
+              "\\{", "{\"billingTimeZone\": \"Asia/Ho_Chi_Minh\", "));
 
   @BeforeEach
   void accounts() {
@@ -53,29 +55,41 @@ class CreditRoutesTest {
 
   @Test
   void anAdminGrantsACreditWhichIsStoredWholeAndPublished() {
-    Answer answer = grant("""
+    Answer answer =
+        grant(
+            """
         {"user_id": "ann", "amount": 12.5, "reason": "outage on 2026-03-09",
          "currency": "USD", "expires_at": "2026-06-01T00:00:00Z"}""");
 
     assertEquals(201, answer.status(), answer.body().toString());
     long id = answer.body().get("id").asLong();
-    assertEquals("""
+    assertEquals(
+        """
         {"id":%d,"user_id":"ann","amount":12.50,"remaining":12.50,"currency":"USD",\
         "reason":"outage on 2026-03-09","granted_by":"root",\
         "granted_at":"2026-03-10T12:00:00Z","expires_at":"2026-06-01T00:00:00Z"}"""
-        .formatted(id), answer.body().toString());
-    assertEquals(List.of(List.of("ann", new java.math.BigDecimal("12.5"),
-            new java.math.BigDecimal("12.5"), "root")),
+            .formatted(id),
+        answer.body().toString());
+    assertEquals(
+        List.of(
+            List.of(
+                "ann", new java.math.BigDecimal("12.5"), new java.math.BigDecimal("12.5"), "root")),
         BillingHarness.rows("SELECT user_id, amount, remaining, granted_by FROM billing_credits"));
     assertEquals(1, billing.context.published().size());
-    assertTrue(billing.context.published().get(0)
-        .startsWith("billing.credit.granted {\"id\":" + id + ",\"user_id\":\"ann\""),
+    assertTrue(
+        billing
+            .context
+            .published()
+            .get(0)
+            .startsWith("billing.credit.granted {\"id\":" + id + ",\"user_id\":\"ann\""),
         billing.context.published().toString());
   }
 
   @Test
   void anExpiryDateIsMidnightInTheBillingZoneAndTheCurrencyMayBeLeftOut() {
-    Answer answer = grant("""
+    Answer answer =
+        grant(
+            """
         {"user_id": "bao", "amount": 50000, "reason": "welcome", "expires_at": "2026-04-01"}""");
 
     assertEquals(201, answer.status(), answer.body().toString());
@@ -86,7 +100,10 @@ class CreditRoutesTest {
 
   /** Each refusal names its field and leaves the table as it was. */
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       zero                     | {"user_id":"ann","amount":0,"reason":"r"}                       | amount
       negative                 | {"user_id":"ann","amount":-5,"reason":"r"}                      | amount
       a string amount          | {"user_id":"ann","amount":"10","reason":"r"}                    | amount
@@ -116,10 +133,11 @@ class CreditRoutesTest {
 
   @Test
   void theCurrencyRefusalSaysWhichCurrencyTheAccountHas() {
-    Answer answer = grant("{\"user_id\":\"bao\",\"amount\":10,\"reason\":\"r\",\"currency\":\"USD\"}");
+    Answer answer =
+        grant("{\"user_id\":\"bao\",\"amount\":10,\"reason\":\"r\",\"currency\":\"USD\"}");
 
-    assertTrue(answer.body().at("/error/message").asText().contains("VND"),
-        answer.body().toString());
+    assertTrue(
+        answer.body().at("/error/message").asText().contains("VND"), answer.body().toString());
   }
 
   @Test
@@ -149,23 +167,39 @@ class CreditRoutesTest {
    */
   @Test
   void theBalanceIsTheUnexpiredRemainderToTheCentAndTheHistoryExplainsIt() {
-    assertEquals(201, grant("{\"user_id\":\"ann\",\"amount\":10,\"reason\":\"goodwill\"}")
-        .status());
+    assertEquals(
+        201, grant("{\"user_id\":\"ann\",\"amount\":10,\"reason\":\"goodwill\"}").status());
     billing.clock.advance(Duration.ofDays(1));
-    assertEquals(201, grant("""
+    assertEquals(
+        201,
+        grant(
+                """
         {"user_id":"ann","amount":5.25,"reason":"promo","expires_at":"2026-03-20T00:00:00Z"}""")
-        .status());
+            .status());
     billing.clock.advance(Duration.ofDays(1));
-    assertEquals(201, grant("""
+    assertEquals(
+        201,
+        grant(
+                """
         {"user_id":"ann","amount":3.10,"reason":"referral","expires_at":"2026-04-30"}""")
-        .status());
+            .status());
     long goodwill = (Long) value("SELECT id FROM billing_credits WHERE reason = 'goodwill'");
-    long invoice = InvoiceFixtures.invoice("ann", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z",
-        "paid", "INV-2026-000007", "USD", "4.00", "3.99", "0.01", "2026-03-15T00:00:00Z",
-        "2026-03-11T00:00:00Z");
+    long invoice =
+        InvoiceFixtures.invoice(
+            "ann",
+            "2026-02-01T00:00:00Z",
+            "2026-03-01T00:00:00Z",
+            "paid",
+            "INV-2026-000007",
+            "USD",
+            "4.00",
+            "3.99",
+            "0.01",
+            "2026-03-15T00:00:00Z",
+            "2026-03-11T00:00:00Z");
     InvoiceFixtures.application(goodwill, invoice, "3.99", "2026-03-11T12:00:00Z");
-    BillingHarness.value("UPDATE billing_credits SET remaining = 6.01 WHERE id = ? RETURNING id",
-        goodwill);
+    BillingHarness.value(
+        "UPDATE billing_credits SET remaining = 6.01 WHERE id = ? RETURNING id", goodwill);
     billing.clock.set(at("2026-03-25T00:00:00Z"));
 
     Answer answer = billing.call(HttpMethod.GET, "/credits", user("ann"));
@@ -174,16 +208,20 @@ class CreditRoutesTest {
     JsonNode body = answer.body();
     assertEquals("9.11", body.get("balance").toString(), "6.01 + 3.10; 5.25 expired");
     assertEquals("USD", body.get("currency").asText());
-    assertEquals(List.of("referral", "promo", "goodwill"),
+    assertEquals(
+        List.of("referral", "promo", "goodwill"),
         body.get("credits").findValues("reason").stream().map(JsonNode::asText).toList());
-    assertEquals(List.of(false, true, false),
+    assertEquals(
+        List.of(false, true, false),
         body.get("credits").findValues("expired").stream().map(JsonNode::asBoolean).toList());
     assertEquals("2026-04-29T17:00:00Z", body.at("/credits/0/expires_at").asText());
-    assertEquals("""
+    assertEquals(
+        """
         {"id":%d,"amount":10.00,"remaining":6.01,"reason":"goodwill","granted_by":"root",\
         "granted_at":"2026-03-10T12:00:00Z","expires_at":null,"expired":false,"applications":[\
         {"invoice_id":%d,"invoice_number":"INV-2026-000007","amount":3.99,\
-        "applied_at":"2026-03-11T12:00:00Z"}]}""".formatted(goodwill, invoice),
+        "applied_at":"2026-03-11T12:00:00Z"}]}"""
+            .formatted(goodwill, invoice),
         body.at("/credits/2").toString());
   }
 
@@ -202,7 +240,8 @@ class CreditRoutesTest {
     assertEquals(403, others.status());
     assertEquals(404, unknown.status());
     assertEquals(401, billing.call(HttpMethod.GET, "/credits", Caller.ANONYMOUS).status());
-    assertEquals("{\"user_id\":\"newcomer\",\"currency\":\"USD\",\"balance\":0.00,\"credits\":[]}",
+    assertEquals(
+        "{\"user_id\":\"newcomer\",\"currency\":\"USD\",\"balance\":0.00,\"credits\":[]}",
         noAccount.body().toString());
   }
 }

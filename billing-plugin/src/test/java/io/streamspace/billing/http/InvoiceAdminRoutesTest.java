@@ -65,8 +65,9 @@ class InvoiceAdminRoutesTest {
 
   @Test
   void anAdminInvoicesAPeriodNowWithCreditsApplied() {
-    Answer answer = create(
-        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}");
+    Answer answer =
+        create(
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}");
 
     assertEquals(201, answer.status(), answer.body().toString());
     JsonNode invoice = answer.body();
@@ -80,16 +81,24 @@ class InvoiceAdminRoutesTest {
     assertEquals("0.70", invoice.get("credits_applied").decimalValue().toPlainString());
     assertEquals("1.00", invoice.get("total").decimalValue().toPlainString());
     assertEquals("2026-03-19T12:00:00Z", invoice.get("due_date").asText());
-    String period = "\"period_start\":\"2026-03-01T00:00:00Z\",\"period_end\":\"2026-03-05T00:00:00Z\"";
-    assertEquals("[{\"line_no\":1,\"kind\":\"usage\",\"description\":\"cpu usage\","
-        + "\"resource_type\":\"cpu\",\"quantity\":30,\"unit\":\"core-hours\",\"unit_price\":0.05,"
-        + "\"amount\":1.50," + period + "},"
-        + "{\"line_no\":2,\"kind\":\"usage\",\"description\":\"memory usage\","
-        + "\"resource_type\":\"memory\",\"quantity\":20,\"unit\":\"gb-hours\",\"unit_price\":0.01,"
-        + "\"amount\":0.20," + period + "},"
-        + "{\"line_no\":3,\"kind\":\"credit\",\"description\":\"Credit: sorry\","
-        + "\"resource_type\":null,\"quantity\":null,\"unit\":null,\"unit_price\":null,"
-        + "\"amount\":-0.70," + period + "}]",
+    String period =
+        "\"period_start\":\"2026-03-01T00:00:00Z\",\"period_end\":\"2026-03-05T00:00:00Z\"";
+    assertEquals(
+        "[{\"line_no\":1,\"kind\":\"usage\",\"description\":\"cpu usage\","
+            + "\"resource_type\":\"cpu\",\"quantity\":30,\"unit\":\"core-hours\",\"unit_price\":0.05,"
+            + "\"amount\":1.50,"
+            + period
+            + "},"
+            + "{\"line_no\":2,\"kind\":\"usage\",\"description\":\"memory usage\","
+            + "\"resource_type\":\"memory\",\"quantity\":20,\"unit\":\"gb-hours\",\"unit_price\":0.01,"
+            + "\"amount\":0.20,"
+            + period
+            + "},"
+            + "{\"line_no\":3,\"kind\":\"credit\",\"description\":\"Credit: sorry\","
+            + "\"resource_type\":null,\"quantity\":null,\"unit\":null,\"unit_price\":null,"
+            + "\"amount\":-0.70,"
+            + period
+            + "}]",
         invoice.get("lines").toString());
     assertEquals("0.00", remaining(credit));
     assertTrue(billing.context.published().get(0).startsWith("billing.invoice.created "));
@@ -97,17 +106,26 @@ class InvoiceAdminRoutesTest {
 
   @Test
   void anOverlappingPeriodIsAConflictNamingTheExistingInvoice() {
-    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+    long id =
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .body()
+            .get("id")
+            .asLong();
 
-    Answer overlap = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-04T00:00:00Z\","
-        + " \"period_end\": \"2026-03-05T12:00:00+00:00\"}");
+    Answer overlap =
+        create(
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-04T00:00:00Z\","
+                + " \"period_end\": \"2026-03-05T12:00:00+00:00\"}");
 
     assertEquals(409, overlap.status());
     assertEquals("invoice_exists", overlap.body().at("/error/code").asText());
     assertEquals(id, overlap.body().at("/error/invoice_id").asLong());
     assertEquals(1L, value("SELECT count(*) FROM billing_invoices"));
-    assertEquals("1", value("SELECT last_number::text FROM billing_invoice_numbers"),
+    assertEquals(
+        "1",
+        value("SELECT last_number::text FROM billing_invoice_numbers"),
         "no number taken by the refused one");
   }
 
@@ -119,18 +137,20 @@ class InvoiceAdminRoutesTest {
    * "deadlock detected" (500s).
    */
   @Test
-  void twentyParallelIdenticalInvoicesAreOneCreatedAndNineteenConflictsNamingIt()
-      throws Exception {
-    String body = "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}";
+  void twentyParallelIdenticalInvoicesAreOneCreatedAndNineteenConflictsNamingIt() throws Exception {
+    String body =
+        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+            + " \"period_end\": \"2026-03-05\"}";
     CyclicBarrier start = new CyclicBarrier(20);
     ExecutorService threads = Executors.newFixedThreadPool(20);
     List<Future<Answer>> calls = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      calls.add(threads.submit(() -> {
-        start.await();
-        return create(body);
-      }));
+      calls.add(
+          threads.submit(
+              () -> {
+                start.await();
+                return create(body);
+              }));
     }
     List<Answer> answers = new ArrayList<>();
     for (Future<Answer> call : calls) {
@@ -160,12 +180,26 @@ class InvoiceAdminRoutesTest {
    */
   @Test
   void aUniqueViolationOtherThanAnOverlapIsAnErrorNotAConflict() {
-    InvoiceFixtures.invoice("mia", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", "paid",
-        "INV-2026-000001", "USD", "0", "0", "0", null, "2026-03-02T00:00:00Z");
+    InvoiceFixtures.invoice(
+        "mia",
+        "2026-02-01T00:00:00Z",
+        "2026-03-01T00:00:00Z",
+        "paid",
+        "INV-2026-000001",
+        "USD",
+        "0",
+        "0",
+        "0",
+        null,
+        "2026-03-02T00:00:00Z");
 
-    AssertionError clash = assertThrows(AssertionError.class, () -> create(
-        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}"));
+    AssertionError clash =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                create(
+                    "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                        + " \"period_end\": \"2026-03-05\"}"));
 
     assertTrue(clash.getMessage().contains("500"), clash.getMessage());
     assertEquals(1L, value("SELECT count(*) FROM billing_invoices"), "nothing was stored");
@@ -173,39 +207,71 @@ class InvoiceAdminRoutesTest {
 
   @Test
   void badBodiesAreRefusedNamingTheField() {
-    assertEquals("user_id", create("{\"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").errorField());
-    assertEquals("period_start", create("{\"user_id\": \"mia\", \"period_start\": \"March\","
-        + " \"period_end\": \"2026-03-05\"}").errorField());
-    assertEquals("period_end", create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\"}")
-        .errorField());
-    assertEquals("period_end", create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-05\","
-        + " \"period_end\": \"2026-03-01\"}").errorField(), "reversed");
-    assertEquals("period_end", create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-04-01\"}").errorField(), "in the future");
+    assertEquals(
+        "user_id",
+        create("{\"period_start\": \"2026-03-01\"," + " \"period_end\": \"2026-03-05\"}")
+            .errorField());
+    assertEquals(
+        "period_start",
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"March\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .errorField());
+    assertEquals(
+        "period_end",
+        create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\"}").errorField());
+    assertEquals(
+        "period_end",
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-05\","
+                    + " \"period_end\": \"2026-03-01\"}")
+            .errorField(),
+        "reversed");
+    assertEquals(
+        "period_end",
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-04-01\"}")
+            .errorField(),
+        "in the future");
     Answer notJson = create("not json");
     assertEquals(400, notJson.status());
     assertEquals("invalid_json", notJson.body().at("/error/code").asText());
-    assertEquals(404, create("{\"user_id\": \"nobody\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").status());
-    assertEquals(403, billing.call(HttpMethod.POST, "/admin/invoices", user("mia"),
-        "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}")
-        .status());
+    assertEquals(
+        404,
+        create(
+                "{\"user_id\": \"nobody\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .status());
+    assertEquals(
+        403,
+        billing
+            .call(
+                HttpMethod.POST,
+                "/admin/invoices",
+                user("mia"),
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}")
+            .status());
     assertEquals(0L, value("SELECT count(*) FROM billing_invoices"));
   }
 
   @Test
   void markingPaidThenRefusingWhatAPaidInvoiceCannotBecome() {
-    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+    long id =
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .body()
+            .get("id")
+            .asLong();
 
     Answer paid = patch(id, "{\"status\": \"paid\", \"note\": \"wire 42\"}");
 
     assertEquals(200, paid.status(), paid.body().toString());
     assertEquals("paid", paid.body().get("status").asText());
     assertEquals("wire 42", value("SELECT status_note FROM billing_invoices WHERE id = ?", id));
-    assertTrue(billing.context.published().stream()
-        .anyMatch(e -> e.startsWith("billing.invoice.paid ")));
+    assertTrue(
+        billing.context.published().stream().anyMatch(e -> e.startsWith("billing.invoice.paid ")));
     Answer again = patch(id, "{\"status\": \"paid\", \"note\": \"twice\"}");
     assertEquals(409, again.status());
     assertEquals("invalid_transition", again.body().at("/error/code").asText());
@@ -214,18 +280,26 @@ class InvoiceAdminRoutesTest {
 
   @Test
   void voidingGivesTheCreditBackAndReleasesTheUsageForTheNextInvoice() {
-    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+    long id =
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .body()
+            .get("id")
+            .asLong();
 
     Answer voided = patch(id, "{\"status\": \"void\", \"note\": \"wrong period\"}");
 
     assertEquals(200, voided.status(), voided.body().toString());
     assertEquals("void", voided.body().get("status").asText());
     assertEquals("0.70", remaining(credit));
-    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NOT NULL"));
+    assertEquals(
+        0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NOT NULL"));
     assertEquals(409, patch(id, "{\"status\": \"paid\", \"note\": \"late\"}").status());
-    Answer reissued = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}");
+    Answer reissued =
+        create(
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                + " \"period_end\": \"2026-03-05\"}");
     assertEquals(201, reissued.status(), "a void invoice does not block its period");
     assertEquals("INV-2026-000002", reissued.body().get("invoice_number").asText());
     assertEquals("1.00", reissued.body().get("total").decimalValue().toPlainString());
@@ -239,17 +313,23 @@ class InvoiceAdminRoutesTest {
    */
   @Test
   void voidingWaitsForTheAccountLockBeforeGivingCreditsBack() throws Exception {
-    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+    long id =
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .body()
+            .get("id")
+            .asLong();
     CompletableFuture<Answer> voiding;
     try (Connection holder = TestDatabase.dataSource().getConnection()) {
       holder.setAutoCommit(false);
       try (Statement lock = holder.createStatement()) {
-        lock.executeQuery(
-            "SELECT 1 FROM billing_accounts WHERE user_id = 'mia' FOR NO KEY UPDATE").close();
+        lock.executeQuery("SELECT 1 FROM billing_accounts WHERE user_id = 'mia' FOR NO KEY UPDATE")
+            .close();
       }
-      voiding = CompletableFuture.supplyAsync(
-          () -> patch(id, "{\"status\": \"void\", \"note\": \"wrong period\"}"));
+      voiding =
+          CompletableFuture.supplyAsync(
+              () -> patch(id, "{\"status\": \"void\", \"note\": \"wrong period\"}"));
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (!voiding.isDone() && waitingOnLocks() == 0 && System.nanoTime() < deadline) {
         Thread.onSpinWait();
@@ -264,21 +344,35 @@ class InvoiceAdminRoutesTest {
   }
 
   private static long waitingOnLocks() {
-    return (Long) value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        + " AND datname = current_database()");
+    return (Long)
+        value(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND datname = current_database()");
   }
 
   @Test
   void badPatchesAreRefused() {
-    long id = create("{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-05\"}").body().get("id").asLong();
+    long id =
+        create(
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\"}")
+            .body()
+            .get("id")
+            .asLong();
 
     assertEquals("note", patch(id, "{\"status\": \"paid\"}").errorField());
     assertEquals("status", patch(id, "{\"status\": \"sent\", \"note\": \"x\"}").errorField());
     assertEquals(404, patch("abc", "{\"status\": \"paid\", \"note\": \"x\"}").status());
     assertEquals(404, patch(id + 1, "{\"status\": \"paid\", \"note\": \"x\"}").status());
-    assertEquals(403, billing.call(HttpMethod.PATCH, "/admin/invoices/" + id, user("mia"),
-        "{\"status\": \"paid\", \"note\": \"x\"}").status());
+    assertEquals(
+        403,
+        billing
+            .call(
+                HttpMethod.PATCH,
+                "/admin/invoices/" + id,
+                user("mia"),
+                "{\"status\": \"paid\", \"note\": \"x\"}")
+            .status());
     assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", id));
   }
 }

@@ -50,8 +50,7 @@ class JobRoutesTest {
   void jobsAreForAdminsOnly() {
     assertEquals(401, billing.call(HttpMethod.GET, "/jobs/status", Caller.ANONYMOUS).status());
     assertEquals(403, billing.call(HttpMethod.GET, "/jobs/status", user("ann")).status());
-    assertEquals(403,
-        billing.call(HttpMethod.POST, "/jobs/calculate-usage", user("ann")).status());
+    assertEquals(403, billing.call(HttpMethod.POST, "/jobs/calculate-usage", user("ann")).status());
   }
 
   @Test
@@ -64,8 +63,7 @@ class JobRoutesTest {
 
   @Test
   void aJobThatNeverRanHasNoLastRun() {
-    JsonNode job = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body()
-        .at("/jobs/0");
+    JsonNode job = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body().at("/jobs/0");
 
     assertTrue(job.get("last_run").isNull());
   }

@@ -29,8 +29,15 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class JsonRouteTest {
 
-  private static final HttpRequest REQUEST = new HttpRequest(HttpMethod.GET, "/usage", Map.of(),
-      Map.of(), Map.of(), null, new Caller("alice", Set.of(Caller.ROLE_USER)));
+  private static final HttpRequest REQUEST =
+      new HttpRequest(
+          HttpMethod.GET,
+          "/usage",
+          Map.of(),
+          Map.of(),
+          Map.of(),
+          null,
+          new Caller("alice", Set.of(Caller.ROLE_USER)));
 
   @Test
   void aRouteWhoseDatabaseRefusesTheConnectionAnswers503WithRetryAfter() throws Exception {
@@ -58,9 +65,11 @@ class JsonRouteTest {
 
   @Test
   void aFailureARetryCannotFixStillEscapesToTheHost() {
-    RouteHandler route = JsonRoute.of(request -> {
-      throw new SQLException("syntax error at or near \"SELEC\"", "42601");
-    });
+    RouteHandler route =
+        JsonRoute.of(
+            request -> {
+              throw new SQLException("syntax error at or near \"SELEC\"", "42601");
+            });
 
     assertThrows(SQLException.class, () -> route.handle(REQUEST));
   }

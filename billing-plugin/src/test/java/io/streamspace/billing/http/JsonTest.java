@@ -15,8 +15,15 @@ class JsonTest {
   @ParameterizedTest
   @ValueSource(strings = {"{\"amount\":1} xyz", "{\"amount\":1}}", "{\"amount\":1} {}"})
   void aBodyWithAnythingAfterItsJsonObjectIsRefused(String body) {
-    HttpRequest request = new HttpRequest(HttpMethod.POST, "/admin/credits", null, null, null,
-        body.getBytes(StandardCharsets.UTF_8), null);
+    HttpRequest request =
+        new HttpRequest(
+            HttpMethod.POST,
+            "/admin/credits",
+            null,
+            null,
+            null,
+            body.getBytes(StandardCharsets.UTF_8),
+            null);
 
     ApiException refused = assertThrows(ApiException.class, () -> Json.readObject(request));
     assertEquals(400, refused.status());
@@ -25,13 +32,19 @@ class JsonTest {
 
   @Test
   void anErrorNamesItsFieldOrLeavesTheMemberOutAsTheHostDoes() {
-    String withField = new String(
-        Json.error(ApiException.badParameter("limit", "must be 1 to 100")).body(), StandardCharsets.UTF_8);
-    String without = new String(
-        Json.error(new ApiException(409, "conflict", "taken", null)).body(), StandardCharsets.UTF_8);
+    String withField =
+        new String(
+            Json.error(ApiException.badParameter("limit", "must be 1 to 100")).body(),
+            StandardCharsets.UTF_8);
+    String without =
+        new String(
+            Json.error(new ApiException(409, "conflict", "taken", null)).body(),
+            StandardCharsets.UTF_8);
 
-    assertEquals("{\"error\":{\"code\":\"invalid_parameter\",\"message\":\"must be 1 to 100\","
-        + "\"field\":\"limit\"}}", withField);
+    assertEquals(
+        "{\"error\":{\"code\":\"invalid_parameter\",\"message\":\"must be 1 to 100\","
+            + "\"field\":\"limit\"}}",
+        withField);
     assertEquals("{\"error\":{\"code\":\"conflict\",\"message\":\"taken\"}}", without);
   }
 }

@@ -44,8 +44,11 @@ class SubscriptionRoutesTest {
   }
 
   private static long activeTerms(String userId) {
-    return (Long) value("SELECT count(*) FROM billing_subscriptions WHERE user_id = ? "
-        + "AND ended_at IS NULL", userId);
+    return (Long)
+        value(
+            "SELECT count(*) FROM billing_subscriptions WHERE user_id = ? "
+                + "AND ended_at IS NULL",
+            userId);
   }
 
   @Test
@@ -56,7 +59,8 @@ class SubscriptionRoutesTest {
     Answer answer = billing.call(HttpMethod.GET, "/subscription", user("ann"));
 
     assertEquals(200, answer.status());
-    assertEquals("""
+    assertEquals(
+        """
         {"user_id":"ann","plan_id":"free","plan_name":"Free Tier","price":0,"currency":"USD",\
         "interval":"month","cpu_limit":2,"memory_limit":4,"storage_limit":10,\
         "started_at":"2026-03-01T00:00:00Z","billing_mode":"usage","history":[]}""",
@@ -86,7 +90,9 @@ class SubscriptionRoutesTest {
     assertEquals("free", history.get(1).get("plan_id").asText());
     assertEquals("2026-03-15T00:00:00Z", history.get(1).get("ended_at").asText());
     assertEquals(1, activeTerms("ann"));
-    assertEquals("billing.subscription.changed " + """
+    assertEquals(
+        "billing.subscription.changed "
+            + """
         {"user_id":"ann","previous_plan_id":"pro","plan_id":"enterprise","price":99.99,\
         "currency":"USD","changed_at":"2026-03-20T09:30:00Z"}""",
         billing.context.published().get(1));
@@ -118,15 +124,17 @@ class SubscriptionRoutesTest {
   }
 
   @ParameterizedTest(name = "{0} -> {1} ({2})")
-  @CsvSource(delimiter = '|', value = {
-      "{\"plan_id\": \"gold\"}                        | 400 | plan_id",
-      "{\"plan_id\": \"free\"}                        | 400 | plan_id",
-      "{\"plan\": \"pro\"}                            | 400 | plan_id",
-      "{\"plan_id\": 7}                               | 400 | plan_id",
-      "not json                                       | 400 | ",
-      "{\"plan_id\": \"pro\", \"user_id\": 5}        | 400 | user_id",
-      "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}   | 403 | ",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"plan_id\": \"gold\"}                        | 400 | plan_id",
+        "{\"plan_id\": \"free\"}                        | 400 | plan_id",
+        "{\"plan\": \"pro\"}                            | 400 | plan_id",
+        "{\"plan_id\": 7}                               | 400 | plan_id",
+        "not json                                       | 400 | ",
+        "{\"plan_id\": \"pro\", \"user_id\": 5}        | 400 | user_id",
+        "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}   | 403 | ",
+      })
   void refusedChangesChangeNothing(String body, int status, String field) {
     billing.userCreated("ann", Map.of());
     billing.userCreated("bob", Map.of());
@@ -136,7 +144,8 @@ class SubscriptionRoutesTest {
 
     assertEquals(status, answer.status(), answer.body().toString());
     assertEquals(field, answer.errorField());
-    assertEquals(List.of(List.of("ann", "free"), List.of("bob", "free")),
+    assertEquals(
+        List.of(List.of("ann", "free"), List.of("bob", "free")),
         rows("SELECT user_id, plan_id FROM billing_subscriptions ORDER BY user_id"));
     assertTrue(billing.context.published().isEmpty());
   }
@@ -148,12 +157,12 @@ class SubscriptionRoutesTest {
 
     assertEquals(401, billing.call(HttpMethod.GET, "/subscription", Caller.ANONYMOUS).status());
     assertEquals(401, put(Caller.ANONYMOUS, "{\"plan_id\": \"pro\"}").status());
-    assertEquals(403,
-        billing.call(HttpMethod.GET, "/subscription?user_id=bob", user("eve")).status());
-    assertEquals(404,
-        billing.call(HttpMethod.GET, "/subscription?user_id=ghost", admin("root")).status());
-    assertEquals(404, put(admin("root"), "{\"plan_id\": \"pro\", \"user_id\": \"ghost\"}")
-        .status());
+    assertEquals(
+        403, billing.call(HttpMethod.GET, "/subscription?user_id=bob", user("eve")).status());
+    assertEquals(
+        404, billing.call(HttpMethod.GET, "/subscription?user_id=ghost", admin("root")).status());
+    assertEquals(
+        404, put(admin("root"), "{\"plan_id\": \"pro\", \"user_id\": \"ghost\"}").status());
     assertEquals(404, billing.call(HttpMethod.GET, "/subscription", user("newbie")).status());
   }
 
@@ -174,8 +183,8 @@ class SubscriptionRoutesTest {
       lock.setAutoCommit(false);
       s.execute("SELECT 1 FROM billing_subscriptions WHERE user_id = 'ann' FOR UPDATE");
       toPro = CompletableFuture.supplyAsync(() -> put(user("ann"), "{\"plan_id\": \"pro\"}"));
-      toEnterprise = CompletableFuture.supplyAsync(
-          () -> put(user("ann"), "{\"plan_id\": \"enterprise\"}"));
+      toEnterprise =
+          CompletableFuture.supplyAsync(() -> put(user("ann"), "{\"plan_id\": \"enterprise\"}"));
       awaitLockWaiters(2);
       lock.commit();
     }
@@ -194,12 +203,21 @@ class SubscriptionRoutesTest {
     billing.userCreated("ann", Map.of());
     billing.flush();
 
-    SQLException second = assertThrows(SQLException.class, () -> execute("""
+    SQLException second =
+        assertThrows(
+            SQLException.class,
+            () ->
+                execute(
+                    """
         INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
             billing_interval, started_at)
         VALUES ('ann', 'pro', 'Professional', 29.99, 'USD', 'month', now())"""));
-    SQLException none = assertThrows(SQLException.class, () -> execute(
-        "UPDATE billing_subscriptions SET ended_at = started_at WHERE user_id = 'ann'"));
+    SQLException none =
+        assertThrows(
+            SQLException.class,
+            () ->
+                execute(
+                    "UPDATE billing_subscriptions SET ended_at = started_at WHERE user_id = 'ann'"));
 
     assertEquals("23505", second.getSQLState());
     assertEquals("23000", none.getSQLState());

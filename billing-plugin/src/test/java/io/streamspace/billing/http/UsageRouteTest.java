@@ -38,13 +38,15 @@ class UsageRouteTest {
     Answer answer = billing.call(HttpMethod.GET, "/usage", user("john"));
 
     assertEquals(200, answer.status());
-    assertEquals("""
+    assertEquals(
+        """
         {"user_id":"john","period_start":"2026-03-01T00:00:00Z",\
         "period_end":"2026-04-01T00:00:00Z","currency":"USD","lines":[\
         {"resource_type":"cpu","quantity":20,"unit":"core-hours","unit_price":0.05,\
         "total_cost":1.00},\
         {"resource_type":"memory","quantity":40,"unit":"gb-hours","unit_price":0.01,\
-        "total_cost":0.40}],"total_cost":1.40}""", answer.body().toString());
+        "total_cost":0.40}],"total_cost":1.40}""",
+        answer.body().toString());
   }
 
   /**
@@ -55,8 +57,10 @@ class UsageRouteTest {
    * 2,727 s and 873 s, whose hours happen to terminate; both must give the same answer.)
    */
   @ParameterizedTest(name = "from {0}")
-  @CsvSource({"2026-03-02T07:14:33Z, 2026-03-02T17:14:33Z",
-      "2026-03-02T07:14:34Z, 2026-03-02T17:14:34Z"})
+  @CsvSource({
+    "2026-03-02T07:14:33Z, 2026-03-02T17:14:33Z",
+    "2026-03-02T07:14:34Z, 2026-03-02T17:14:34Z"
+  })
   void tenHoursStartingOffTheHourAreExactlyTwentyCoreHoursAndFortyGbHours(
       String start, String end) {
     billing.userCreated("john", Map.of());
@@ -115,9 +119,10 @@ class UsageRouteTest {
 
   @Test
   void linesAreRoundedHalfUpToTheCurrencyAndTheTotalAddsTheRoundedLines() {
-    billing.context.setConfigJson(BillingHarness.USD_AND_VND_CONFIG.replace(
-        "\"cpu_per_core_hour\": 1250, \"memory_per_gb_hour\": 250",
-        "\"cpu_per_core_hour\": 1250.5, \"memory_per_gb_hour\": 0.3"));
+    billing.context.setConfigJson(
+        BillingHarness.USD_AND_VND_CONFIG.replace(
+            "\"cpu_per_core_hour\": 1250, \"memory_per_gb_hour\": 250",
+            "\"cpu_per_core_hour\": 1250.5, \"memory_per_gb_hour\": 0.3"));
     billing.billing.onConfigChanged(billing.context);
     billing.userCreated("thu", Map.of("currency", "VND"));
     billing.created("2026-03-02T08:00:00Z", "s1", "thu", size("1", "5", "0"));
@@ -139,10 +144,12 @@ class UsageRouteTest {
     billing.calculateUsageAt("2026-03-01T03:00:00Z");
 
     JsonNode march = billing.call(HttpMethod.GET, "/usage", user("ann")).body();
-    JsonNode lastHour = billing.call(HttpMethod.GET,
-        "/usage?from=2026-03-01T01:00:00Z&to=2026-03-02", user("ann")).body();
-    JsonNode february = billing.call(HttpMethod.GET,
-        "/usage?from=2026-02-01&to=2026-03-01", user("ann")).body();
+    JsonNode lastHour =
+        billing
+            .call(HttpMethod.GET, "/usage?from=2026-03-01T01:00:00Z&to=2026-03-02", user("ann"))
+            .body();
+    JsonNode february =
+        billing.call(HttpMethod.GET, "/usage?from=2026-02-01&to=2026-03-01", user("ann")).body();
 
     assertEquals("2", march.at("/lines/0/quantity").toString());
     assertEquals("1", lastHour.at("/lines/0/quantity").toString());
@@ -166,10 +173,12 @@ class UsageRouteTest {
     billing.billing.onConfigChanged(billing.context);
     billing.calculateUsageAt("2026-03-15T00:00:00Z");
 
-    Answer hours = billing.call(HttpMethod.GET,
-        "/usage?from=2026-03-02T10:00:00Z&to=2026-03-02T12:00:00Z", user("ann"));
-    Answer day = billing.call(HttpMethod.GET, "/usage?from=2026-03-15&to=2026-03-16",
-        user("ann"));
+    Answer hours =
+        billing.call(
+            HttpMethod.GET,
+            "/usage?from=2026-03-02T10:00:00Z&to=2026-03-02T12:00:00Z",
+            user("ann"));
+    Answer day = billing.call(HttpMethod.GET, "/usage?from=2026-03-15&to=2026-03-16", user("ann"));
 
     assertEquals(200, hours.status(), hours.body().toString());
     assertEquals("4", hours.body().at("/lines/0/quantity").toString());
@@ -185,9 +194,9 @@ class UsageRouteTest {
    */
   @ParameterizedTest(name = "{0} -> 400 on {1}")
   @CsvSource({
-      "from=2026-03-02T10:30:00Z&to=2026-03-02T12:00:00Z, from",
-      "from=2026-03-02T10:00:00Z&to=2026-03-02T11:45:00Z, to",
-      "from=2026-03-02T10:00:00.5Z&to=2026-03-03, from",
+    "from=2026-03-02T10:30:00Z&to=2026-03-02T12:00:00Z, from",
+    "from=2026-03-02T10:00:00Z&to=2026-03-02T11:45:00Z, to",
+    "from=2026-03-02T10:00:00.5Z&to=2026-03-03, from",
   })
   void aRangeThatWouldCutASliceIsRefusedNamingTheGranularity(String query, String field) {
     billing.created("2026-03-02T10:00:00Z", "s1", "ann", size("2", "0", "0"));
@@ -199,8 +208,11 @@ class UsageRouteTest {
     assertEquals(400, answer.status());
     assertEquals(field, answer.errorField());
     assertEquals("invalid_range", answer.body().at("/error/code").asText());
-    assertEquals(field + " must be a whole UTC hour or a midnight in the billing zone (UTC): "
-        + "usage is kept in slices cut there", answer.body().at("/error/message").asText());
+    assertEquals(
+        field
+            + " must be a whole UTC hour or a midnight in the billing zone (UTC): "
+            + "usage is kept in slices cut there",
+        answer.body().at("/error/message").asText());
   }
 
   /**
@@ -216,8 +228,8 @@ class UsageRouteTest {
     billing.context.setConfigJson("{\"billingTimeZone\": \"Asia/Kolkata\"}");
     billing.billing.onConfigChanged(billing.context);
 
-    Answer answer = billing.call(HttpMethod.GET, "/usage?from=2026-03-03&to=2026-03-04",
-        user("ann"));
+    Answer answer =
+        billing.call(HttpMethod.GET, "/usage?from=2026-03-03&to=2026-03-04", user("ann"));
 
     assertEquals(400, answer.status());
     assertEquals("from", answer.errorField());
@@ -265,11 +277,11 @@ class UsageRouteTest {
 
   @ParameterizedTest(name = "{0} -> 400 on {1}")
   @CsvSource({
-      "from=yesterday, from",
-      "to=2026-13-01, to",
-      "from=2026-03-01T00:00:00, from",
-      "from=2026-03-05&to=2026-03-05, from",
-      "from=2026-03-06&to=2026-03-05, from",
+    "from=yesterday, from",
+    "to=2026-13-01, to",
+    "from=2026-03-01T00:00:00, from",
+    "from=2026-03-05&to=2026-03-05, from",
+    "from=2026-03-06&to=2026-03-05, from",
   })
   void badRangesAreRefusedNamingTheField(String query, String field) {
     Answer answer = billing.call(HttpMethod.GET, "/usage?" + query, user("ann"));

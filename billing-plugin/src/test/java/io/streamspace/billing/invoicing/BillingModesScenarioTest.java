@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class BillingModesScenarioTest {
 
   private static final String MARCH = "2026-03-01T00:00:00Z";
+
   /** Past midnight of April 1 and its hour of grace: March is invoiced and finalized at once. */
   private static final String AFTER_GRACE = "2026-04-01T01:00:00Z";
 
@@ -58,8 +59,14 @@ class BillingModesScenarioTest {
   }
 
   /** One session of that size, from {@code from} to {@code to}. */
-  private void session(String id, String userId, String from, String to, String cores,
-      String memoryGb, String storageGb) {
+  private void session(
+      String id,
+      String userId,
+      String from,
+      String to,
+      String cores,
+      String memoryGb,
+      String storageGb) {
     billing.created(from, id, userId, size(cores, memoryGb, storageGb));
     billing.terminated(to, id, userId);
   }
@@ -81,21 +88,26 @@ class BillingModesScenarioTest {
 
     invoiceMarch();
 
-    assertEquals(List.of(
-        "usage cpu usage cpu 4.5 core-hours 0.05 0.23",
-        "usage memory usage memory 3 gb-hours 0.01 0.03"),
+    assertEquals(
+        List.of(
+            "usage cpu usage cpu 4.5 core-hours 0.05 0.23",
+            "usage memory usage memory 3 gb-hours 0.01 0.03"),
         lines(invoiceId("alice", MARCH)));
-    assertEquals(List.of(
-        "usage cpu usage cpu 0.333333 core-hours 1250 417",
-        "usage memory usage memory 0.333333 gb-hours 250 83"),
+    assertEquals(
+        List.of(
+            "usage cpu usage cpu 0.333333 core-hours 1250 417",
+            "usage memory usage memory 0.333333 gb-hours 250 83"),
         lines(invoiceId("thu", MARCH)));
-    assertEquals(List.of(
-        List.of("alice", "USD", "sent", "0.26", "0.00", "0.26"),
-        List.of("thu", "VND", "sent", "500", "0", "500")),
-        rows("""
+    assertEquals(
+        List.of(
+            List.of("alice", "USD", "sent", "0.26", "0.00", "0.26"),
+            List.of("thu", "VND", "sent", "500", "0", "500")),
+        rows(
+            """
             SELECT user_id, currency, status, subtotal::text, credits_applied::text, total::text
             FROM billing_invoices ORDER BY user_id"""));
-    assertEquals(List.of(List.of("INV-2026-000001"), List.of("INV-2026-000002")),
+    assertEquals(
+        List.of(List.of("INV-2026-000001"), List.of("INV-2026-000002")),
         rows("SELECT invoice_number FROM billing_invoices ORDER BY invoice_number"),
         "one number each, from the one gapless sequence");
   }
@@ -114,15 +126,21 @@ class BillingModesScenarioTest {
     invoiceMarch();
 
     long march = invoiceId("pat", MARCH);
-    assertEquals(List.of("plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99"),
+    assertEquals(
+        List.of("plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99"),
         lines(march));
-    assertEquals(List.of(
-        "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 29.99 0.00 29.99"),
+    assertEquals(
+        List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 29.99 0.00 29.99"),
         invoices("pat"));
-    assertEquals(0L, value("""
+    assertEquals(
+        0L,
+        value(
+            """
         SELECT count(*) FROM billing_usage_records
         WHERE user_id = 'pat' AND slice_start < '2026-04-01Z' AND invoice_id IS DISTINCT FROM ?
-        """, march), "every March record is claimed by the March invoice");
+        """,
+            march),
+        "every March record is claimed by the March invoice");
   }
 
   /**
@@ -143,11 +161,12 @@ class BillingModesScenarioTest {
     invoiceMarch();
 
     String fee = "plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99";
-    assertEquals(List.of(fee, "overage cpu overage cpu 2 core-hours 0.05 0.10"),
+    assertEquals(
+        List.of(fee, "overage cpu overage cpu 2 core-hours 0.05 0.10"),
         lines(invoiceId("ann", MARCH)));
     assertEquals(List.of(fee), lines(invoiceId("bob", MARCH)));
-    assertEquals(List.of("30.09 0.00 30.09", "29.99 0.00 29.99"),
-        List.of(totals("ann"), totals("bob")));
+    assertEquals(
+        List.of("30.09 0.00 30.09", "29.99 0.00 29.99"), List.of(totals("ann"), totals("bob")));
   }
 
   /**
@@ -175,17 +194,18 @@ class BillingModesScenarioTest {
     billing.flush();
     billing.clock.set(at("2026-03-16T12:34:56Z"));
 
-    Answer changed = billing.call(HttpMethod.PUT, "/subscription", user("dan"),
-        "{\"plan_id\": \"enterprise\"}");
+    Answer changed =
+        billing.call(HttpMethod.PUT, "/subscription", user("dan"), "{\"plan_id\": \"enterprise\"}");
     billing.terminated("2026-03-16T14:00:00Z", "s1", "dan");
     invoiceMarch();
 
     assertEquals(200, changed.status(), changed.body().toString());
-    assertEquals(List.of(
-        "plan_fee Professional, 2026-03-01 – 2026-03-16 null null null 29.99 15.02",
-        "plan_fee Enterprise, 2026-03-16 – 2026-04-01 null null null 99.99 49.92",
-        "overage cpu overage cpu 61.973333 core-hours 0.05 3.10",
-        "overage memory overage memory 4 gb-hours 0.01 0.04"),
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-03-01 – 2026-03-16 null null null 29.99 15.02",
+            "plan_fee Enterprise, 2026-03-16 – 2026-04-01 null null null 99.99 49.92",
+            "overage cpu overage cpu 61.973333 core-hours 0.05 3.10",
+            "overage memory overage memory 4 gb-hours 0.01 0.04"),
         lines(invoiceId("dan", MARCH)));
     assertEquals("68.08 0.00 68.08", totals("dan"));
   }
@@ -202,26 +222,40 @@ class BillingModesScenarioTest {
     billing.userCreated("eve", Map.of("plan", "pro"));
     billing.flush();
     billing.clock.set(at("2026-03-20T09:00:00Z"));
-    Answer granted = billing.call(HttpMethod.POST, "/admin/credits", admin("root"),
-        "{\"user_id\": \"eve\", \"amount\": 50.00, \"reason\": \"goodwill\"}");
+    Answer granted =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/credits",
+            admin("root"),
+            "{\"user_id\": \"eve\", \"amount\": 50.00, \"reason\": \"goodwill\"}");
     session("s1", "eve", "2026-03-20T10:00:00Z", "2026-03-20T12:00:00Z", "4", "8", "0");
 
     invoiceMarch();
 
     assertEquals(201, granted.status(), granted.body().toString());
-    assertEquals(List.of(
-        "plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99",
-        "credit Credit: goodwill null null null null -29.99"),
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99",
+            "credit Credit: goodwill null null null null -29.99"),
         lines(invoiceId("eve", MARCH)));
-    assertEquals(List.of(
-        "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z paid INV-2026-000001 29.99 29.99 0.00"),
+    assertEquals(
+        List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z paid INV-2026-000001 29.99 29.99 0.00"),
         invoices("eve"));
     assertEquals("20.01", remaining(granted.body().get("id").asLong()));
-    assertEquals("20.01", billing.call(HttpMethod.GET, "/credits", user("eve")).body()
-        .get("balance").decimalValue().toPlainString());
-    assertEquals(List.of("billing.invoice.created", "billing.invoice.paid"),
-        billing.context.published().stream().map(e -> e.split(" ", 2)[0])
-            .filter(type -> type.startsWith("billing.invoice.")).toList());
+    assertEquals(
+        "20.01",
+        billing
+            .call(HttpMethod.GET, "/credits", user("eve"))
+            .body()
+            .get("balance")
+            .decimalValue()
+            .toPlainString());
+    assertEquals(
+        List.of("billing.invoice.created", "billing.invoice.paid"),
+        billing.context.published().stream()
+            .map(e -> e.split(" ", 2)[0])
+            .filter(type -> type.startsWith("billing.invoice."))
+            .toList());
   }
 
   /**
@@ -239,22 +273,28 @@ class BillingModesScenarioTest {
     billing.userCreated("zoe", Map.of("plan", "pro"));
     session("s1", "zoe", "2026-03-05T10:00:00Z", "2026-03-05T11:00:00Z", "10", "0", "0");
     billing.calculateUsageAt("2026-03-10T12:00:00Z");
-    Answer admins = billing.call(HttpMethod.POST, "/admin/invoices", admin("root"),
-        "{\"user_id\": \"zoe\", \"period_start\": \"2026-03-01\","
-        + " \"period_end\": \"2026-03-10\"}");
+    Answer admins =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/invoices",
+            admin("root"),
+            "{\"user_id\": \"zoe\", \"period_start\": \"2026-03-01\","
+                + " \"period_end\": \"2026-03-10\"}");
     session("s2", "zoe", "2026-03-20T10:00:00Z", "2026-03-20T11:00:00Z", "10", "0", "0");
 
     invoiceMarch();
     long again = billing.runAt(GENERATE_INVOICES, AFTER_GRACE).rowsTouched();
 
     assertEquals(201, admins.status(), admins.body().toString());
-    assertEquals(List.of(
-        "2026-03-01T00:00:00Z..2026-03-10T00:00:00Z overdue INV-2026-000001 8.81 0.00 8.81",
-        "2026-03-10T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000002 21.38 0.00 21.38"),
+    assertEquals(
+        List.of(
+            "2026-03-01T00:00:00Z..2026-03-10T00:00:00Z overdue INV-2026-000001 8.81 0.00 8.81",
+            "2026-03-10T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000002 21.38 0.00 21.38"),
         invoices("zoe"));
-    assertEquals(List.of(
-        "plan_fee Professional, 2026-03-10 – 2026-04-01 null null null 29.99 21.28",
-        "overage cpu overage cpu 2 core-hours 0.05 0.10"),
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-03-10 – 2026-04-01 null null null 29.99 21.28",
+            "overage cpu overage cpu 2 core-hours 0.05 0.10"),
         lines(invoiceId("zoe", "2026-03-10T00:00:00Z")));
     assertEquals(0L, again);
   }

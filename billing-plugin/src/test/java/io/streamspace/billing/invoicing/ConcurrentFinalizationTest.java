@@ -33,9 +33,12 @@ class ConcurrentFinalizationTest {
   private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
   private final DataSource dataSource = TestDatabase.dataSource();
   private final List<String> events = new CopyOnWriteArrayList<>();
-  private final InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource,
-      new InvoiceCalculator(dataSource, BillingConfig::defaults),
-      new InvoiceEvents((type, payload) -> events.add(type)), BillingConfig::defaults);
+  private final InvoiceFinalizer finalizer =
+      new InvoiceFinalizer(
+          dataSource,
+          new InvoiceCalculator(dataSource, BillingConfig::defaults),
+          new InvoiceEvents((type, payload) -> events.add(type)),
+          BillingConfig::defaults);
 
   @AfterEach
   void unload() {
@@ -57,10 +60,12 @@ class ConcurrentFinalizationTest {
     ExecutorService threads = Executors.newFixedThreadPool(4);
     List<Future<Integer>> runs = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      runs.add(threads.submit(() -> {
-        start.await();
-        return finalizer.finalizeDue(AFTER_GRACE);
-      }));
+      runs.add(
+          threads.submit(
+              () -> {
+                start.await();
+                return finalizer.finalizeDue(AFTER_GRACE);
+              }));
     }
     int finalized = 0;
     for (Future<Integer> run : runs) {
@@ -69,9 +74,12 @@ class ConcurrentFinalizationTest {
     threads.shutdown();
 
     assertEquals(20, finalized, "each invoice finalized by exactly one thread");
-    assertEquals(IntStream.rangeClosed(1, 20).mapToObj("INV-2026-%06d"::formatted).toList(),
+    assertEquals(
+        IntStream.rangeClosed(1, 20).mapToObj("INV-2026-%06d"::formatted).toList(),
         BillingHarness.rows("SELECT invoice_number FROM billing_invoices ORDER BY invoice_number")
-            .stream().map(r -> (String) r.get(0)).toList());
+            .stream()
+            .map(r -> (String) r.get(0))
+            .toList());
     assertEquals(20, events.size(), "one billing.invoice.created each");
     // u07 ran 8 cores for an hour: 0.40, on its own invoice only
     assertEquals("0.40", value("SELECT total::text FROM billing_invoices WHERE user_id = 'u07'"));
@@ -87,15 +95,19 @@ class ConcurrentFinalizationTest {
 
     try (Connection crashed = dataSource.getConnection()) {
       crashed.setAutoCommit(false);
-      assertEquals("INV-2026-000001",
+      assertEquals(
+          "INV-2026-000001",
           finalizer.finalizeDraft(crashed, ann, AFTER_GRACE).orElseThrow().invoiceNumber());
       crashed.rollback();
     }
     assertEquals("draft", value("SELECT status FROM billing_invoices WHERE id = ?", ann));
 
     assertEquals(2, finalizer.finalizeDue(AFTER_GRACE));
-    assertEquals(List.of("INV-2026-000001", "INV-2026-000002"), BillingHarness.rows(
-        "SELECT invoice_number FROM billing_invoices ORDER BY invoice_number").stream()
-        .map(r -> (String) r.get(0)).toList());
+    assertEquals(
+        List.of("INV-2026-000001", "INV-2026-000002"),
+        BillingHarness.rows("SELECT invoice_number FROM billing_invoices ORDER BY invoice_number")
+            .stream()
+            .map(r -> (String) r.get(0))
+            .toList());
   }
 }

@@ -10,9 +10,8 @@ import static io.streamspace.billing.support.InvoiceFixtures.invoices;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.billing.money.Money;
-import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.sql.Timestamp;
 import java.util.Arrays;
@@ -32,8 +31,8 @@ class DeliveryOrderScenarioTest {
   private static final String MARCH = "2026-03-01T00:00:00Z";
   private static final String AFTER_GRACE = "2026-04-01T01:00:00Z";
 
-  private final BillingHarness billing = new BillingHarness(at(MARCH),
-      "{\"billingMode\": \"hybrid\", \"defaultPlan\": \"pro\"}");
+  private final BillingHarness billing =
+      new BillingHarness(at(MARCH), "{\"billingMode\": \"hybrid\", \"defaultPlan\": \"pro\"}");
 
   @AfterEach
   void unload() {
@@ -50,27 +49,32 @@ class DeliveryOrderScenarioTest {
    * plan yet, was 12 core-hours over: 0.80; 1.36 in all.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "created heartbeat terminated",
-      "heartbeat created terminated",
-      "heartbeat terminated | created",
-      "terminated | heartbeat | created"})
+  @ValueSource(
+      strings = {
+        "created heartbeat terminated",
+        "heartbeat created terminated",
+        "heartbeat terminated | created",
+        "terminated | heartbeat | created"
+      })
   void theAccountAndItsPlanStartAtTheEarliestEventWhateverTheDeliveryOrder(String deliveries) {
     billing.deliverInFlushes(deliveries, this::deliver);
 
     billing.calculateUsageAt(AFTER_GRACE);
     billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
 
-    assertEquals(List.of(List.of(ts("2026-03-31T09:00:00Z"), ts("2026-03-31T09:00:00Z"))),
-        rows("""
+    assertEquals(
+        List.of(List.of(ts("2026-03-31T09:00:00Z"), ts("2026-03-31T09:00:00Z"))),
+        rows(
+            """
             SELECT a.created_at, s.started_at FROM billing_accounts a
             JOIN billing_subscriptions s USING (user_id) WHERE a.user_id = 'kim'"""));
-    assertEquals(List.of(
-        "plan_fee Professional, 2026-03-31 – 2026-04-01 null null null 29.99 0.60",
-        "overage cpu overage cpu 8 core-hours 0.05 0.40"),
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-03-31 – 2026-04-01 null null null 29.99 0.60",
+            "overage cpu overage cpu 8 core-hours 0.05 0.40"),
         lines(invoiceId("kim", MARCH)));
-    assertEquals(List.of(
-        "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 1.00 0.00 1.00"),
+    assertEquals(
+        List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 1.00 0.00 1.00"),
         invoices("kim"));
   }
 
@@ -103,8 +107,8 @@ class DeliveryOrderScenarioTest {
     deliver("heartbeat");
     billing.flush();
     billing.clock.set(at("2026-03-31T10:30:00Z"));
-    Answer changed = billing.call(HttpMethod.PUT, "/subscription", user("kim"),
-        "{\"plan_id\": \"enterprise\"}");
+    Answer changed =
+        billing.call(HttpMethod.PUT, "/subscription", user("kim"), "{\"plan_id\": \"enterprise\"}");
     if (when.equals("after")) {
       deliver("created");
     }
@@ -114,19 +118,22 @@ class DeliveryOrderScenarioTest {
     billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
 
     assertEquals(200, changed.status(), changed.body().toString());
-    assertEquals(List.of(
-        List.of("pro", ts("2026-03-31T09:00:00Z"), ts("2026-03-31T10:30:00Z")),
-        Arrays.asList("enterprise", ts("2026-03-31T10:30:00Z"), null)),
-        rows("""
+    assertEquals(
+        List.of(
+            List.of("pro", ts("2026-03-31T09:00:00Z"), ts("2026-03-31T10:30:00Z")),
+            Arrays.asList("enterprise", ts("2026-03-31T10:30:00Z"), null)),
+        rows(
+            """
             SELECT plan_id, started_at, ended_at FROM billing_subscriptions
             WHERE user_id = 'kim' ORDER BY started_at"""));
-    assertEquals(List.of(
-        "plan_fee Professional, 2026-03-31 – 2026-03-31 null null null 29.99 0.06",
-        "plan_fee Enterprise, 2026-03-31 – 2026-04-01 null null null 99.99 1.81",
-        "overage cpu overage cpu 4 core-hours 0.05 0.20"),
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-03-31 – 2026-03-31 null null null 29.99 0.06",
+            "plan_fee Enterprise, 2026-03-31 – 2026-04-01 null null null 99.99 1.81",
+            "overage cpu overage cpu 4 core-hours 0.05 0.20"),
         lines(invoiceId("kim", MARCH)));
-    assertEquals(List.of(
-        "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 2.07 0.00 2.07"),
+    assertEquals(
+        List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 2.07 0.00 2.07"),
         invoices("kim"));
   }
 

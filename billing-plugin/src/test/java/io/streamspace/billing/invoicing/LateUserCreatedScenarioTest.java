@@ -29,8 +29,10 @@ class LateUserCreatedScenarioTest {
   private static final String MARCH = "2026-03-01T00:00:00Z";
   private static final String AFTER_GRACE = "2026-04-01T01:00:00Z";
 
-  private final BillingHarness billing = new BillingHarness(at("2026-03-31T09:00:00Z"),
-      "{\"billingMode\": \"hybrid\", " + BillingHarness.USD_AND_VND_CONFIG.substring(1));
+  private final BillingHarness billing =
+      new BillingHarness(
+          at("2026-03-31T09:00:00Z"),
+          "{\"billingMode\": \"hybrid\", " + BillingHarness.USD_AND_VND_CONFIG.substring(1));
 
   @AfterEach
   void unload() {
@@ -46,11 +48,13 @@ class LateUserCreatedScenarioTest {
    * = 1.00.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "user created terminated",
-      "created user terminated",
-      "created | user terminated",
-      "created terminated | user"})
+  @ValueSource(
+      strings = {
+        "user created terminated",
+        "created user terminated",
+        "created | user terminated",
+        "created terminated | user"
+      })
   void aUserCreatedStoredAfterASessionEventGivesTheSameAccountAndInvoiceAsOneStoredFirst(
       String deliveries) {
     billing.deliverInFlushes(deliveries, this::deliver);
@@ -58,19 +62,28 @@ class LateUserCreatedScenarioTest {
     billing.calculateUsageAt(AFTER_GRACE);
     billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
 
-    assertEquals(List.of(List.of("VND", ts("2026-03-31T09:00:00Z"), "pro", "VND", "750000",
-            ts("2026-03-31T09:00:00Z"))),
-        rows("""
+    assertEquals(
+        List.of(
+            List.of(
+                "VND",
+                ts("2026-03-31T09:00:00Z"),
+                "pro",
+                "VND",
+                "750000",
+                ts("2026-03-31T09:00:00Z"))),
+        rows(
+            """
             SELECT a.currency::text, a.created_at, s.plan_id, s.currency::text, s.price::text,
                    s.started_at
             FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)
             WHERE a.user_id = 'thu'"""));
-    assertEquals(List.of(
-        "plan_fee Professional, 2026-03-31 – 2026-04-01 null null null 750000 15121",
-        "overage cpu overage cpu 8 core-hours 1250 10000"),
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-03-31 – 2026-04-01 null null null 750000 15121",
+            "overage cpu overage cpu 8 core-hours 1250 10000"),
         lines(invoiceId("thu", MARCH)));
-    assertEquals(List.of(
-        "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 25121 0 25121"),
+    assertEquals(
+        List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 25121 0 25121"),
         invoices("thu"));
   }
 

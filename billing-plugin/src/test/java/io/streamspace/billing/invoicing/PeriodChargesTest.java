@@ -20,6 +20,7 @@ class PeriodChargesTest {
 
   /** Invoice day 1 in UTC: each calendar month is a billing period. */
   private static final BillingPeriods UTC_PERIODS = new BillingPeriods(1, ZoneOffset.UTC);
+
   private static final Currency USD = Currency.getInstance("USD");
   private static final Currency VND = Currency.getInstance("VND");
   // March 2026: 31 days = 2,678,400 s
@@ -28,21 +29,41 @@ class PeriodChargesTest {
   private static final Instant MARCH_15 = Instant.parse("2026-03-15T00:00:00Z");
 
   private static PlanTerm pro(String price, Instant from, Instant to) {
-    return new PlanTerm("pro", "Professional", new BigDecimal(price), "month",
-        new BigDecimal("8"), new BigDecimal("16"), new BigDecimal("100"), from, to);
+    return new PlanTerm(
+        "pro",
+        "Professional",
+        new BigDecimal(price),
+        "month",
+        new BigDecimal("8"),
+        new BigDecimal("16"),
+        new BigDecimal("100"),
+        from,
+        to);
   }
 
   private static PlanTerm enterprise(String price, Instant from, Instant to) {
-    return new PlanTerm("enterprise", "Enterprise", new BigDecimal(price), "month",
-        new BigDecimal("32"), new BigDecimal("64"), new BigDecimal("500"), from, to);
+    return new PlanTerm(
+        "enterprise",
+        "Enterprise",
+        new BigDecimal(price),
+        "month",
+        new BigDecimal("32"),
+        new BigDecimal("64"),
+        new BigDecimal("500"),
+        from,
+        to);
   }
 
   /** {@code cores} cores (or GB) held for {@code seconds} within the hour starting at {@code hour}. */
-  private static UsageBucket bucket(UsageUnit unit, String hour, String cores, long seconds,
-      String price) {
+  private static UsageBucket bucket(
+      UsageUnit unit, String hour, String cores, long seconds, String price) {
     Instant start = Instant.parse(hour);
-    return new UsageBucket(unit, start, start.plusSeconds(3600),
-        new BigDecimal(cores).multiply(BigDecimal.valueOf(seconds)), new BigDecimal(price));
+    return new UsageBucket(
+        unit,
+        start,
+        start.plusSeconds(3600),
+        new BigDecimal(cores).multiply(BigDecimal.valueOf(seconds)),
+        new BigDecimal(price));
   }
 
   /** Each line as {@code kind description amount}, easy to compare with hand figures. */
@@ -58,10 +79,16 @@ class PeriodChargesTest {
   void usageModeChargesAllUsageAtTheRatesAndNoPlanFee() {
     // 10 cores for an hour = 10 core-hours × 0.05 = 0.50; 20 GB for half an hour = 10 GB-hours
     // × 0.01 = 0.10. Pro's fee and limits play no part.
-    List<ChargeLine> charges = charges(BillingMode.USAGE, USD, MARCH, APRIL,
-        List.of(pro("29.99", MARCH, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"),
-            bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.USAGE,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, null)),
+            List.of(
+                bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"),
+                bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01")));
 
     assertEquals(List.of("USAGE cpu usage 0.50", "USAGE memory usage 0.10"), lines(charges));
     assertEquals("10", charges.get(0).quantity().toPlainString());
@@ -69,9 +96,14 @@ class PeriodChargesTest {
 
   @Test
   void subscriptionModeChargesTheWholePlanFeeForAWholePeriodAndNoUsage() {
-    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
-        List.of(pro("29.99", Instant.parse("2026-01-10T08:00:00Z"), null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "40", 3600, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.SUBSCRIPTION,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", Instant.parse("2026-01-10T08:00:00Z"), null)),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "40", 3600, "0.05")));
 
     assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"), lines(charges));
     ChargeLine fee = charges.get(0);
@@ -85,12 +117,18 @@ class PeriodChargesTest {
   void hybridGoldenExampleTenCoresOnProForAnHourPayTwoCoreHoursOfOverage() {
     // included 8 × 3,600 = 28,800 core-seconds; used 36,000; overage 7,200 = 2 core-hours
     // × 0.05 = 0.10
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(pro("29.99", MARCH, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, null)),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05")));
 
-    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99",
-        "OVERAGE cpu overage 0.10"), lines(charges));
+    assertEquals(
+        List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99", "OVERAGE cpu overage 0.10"),
+        lines(charges));
     assertEquals("2", charges.get(1).quantity().toPlainString());
     assertEquals(new BigDecimal("0.05"), charges.get(1).unitPrice());
   }
@@ -100,24 +138,36 @@ class PeriodChargesTest {
     // 20 GB for half an hour on Pro (16 GB): 36,000 GB-seconds against 16 × 3,600 = 57,600
     // included in that hour: no overage. 12 cores in one hour and 4 in the next do not average
     // out: the first hour is 4 core-hours over (0.20), the second none.
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(pro("29.99", MARCH, null)),
-        List.of(bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01"),
-            bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "12", 3600, "0.05"),
-            bucket(UsageUnit.CPU, "2026-03-02T11:00:00Z", "4", 3600, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, null)),
+            List.of(
+                bucket(UsageUnit.MEMORY, "2026-03-02T10:00:00Z", "20", 1800, "0.01"),
+                bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "12", 3600, "0.05"),
+                bucket(UsageUnit.CPU, "2026-03-02T11:00:00Z", "4", 3600, "0.05")));
 
-    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99",
-        "OVERAGE cpu overage 0.20"), lines(charges));
+    assertEquals(
+        List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99", "OVERAGE cpu overage 0.20"),
+        lines(charges));
   }
 
   @Test
   void hybridWithAnUnlimitedResourceHasNoOverageOnIt() {
-    PlanTerm unlimited = new PlanTerm("max", "Max", new BigDecimal("10"), "month", null, null,
-        null, MARCH, null);
+    PlanTerm unlimited =
+        new PlanTerm("max", "Max", new BigDecimal("10"), "month", null, null, null, MARCH, null);
 
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(unlimited),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "500", 3600, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(unlimited),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "500", 3600, "0.05")));
 
     assertEquals(List.of("PLAN_FEE Max, 2026-03-01 – 2026-04-01 10.00"), lines(charges));
   }
@@ -129,11 +179,20 @@ class PeriodChargesTest {
    */
   @Test
   void aMidCycleChangeIsTwoProratedLines() {
-    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
-        List.of(enterprise("99.99", MARCH_15, null), pro("29.99", MARCH, MARCH_15)), List.of());
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.SUBSCRIPTION,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(enterprise("99.99", MARCH_15, null), pro("29.99", MARCH, MARCH_15)),
+            List.of());
 
-    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
-        "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 54.83"), lines(charges));
+    assertEquals(
+        List.of(
+            "PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
+            "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 54.83"),
+        lines(charges));
     assertEquals(MARCH_15, charges.get(0).to());
     assertEquals(MARCH_15, charges.get(1).from());
   }
@@ -143,13 +202,22 @@ class PeriodChargesTest {
   void prorationIsToTheSecond() {
     Instant change = Instant.parse("2026-03-11T06:00:01Z");
 
-    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
-        List.of(pro("29.99", MARCH, change), enterprise("99.99", change, null)), List.of());
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.SUBSCRIPTION,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, change), enterprise("99.99", change, null)),
+            List.of());
 
     // 29.99 × 885,601 / 2,678,400 = 9.9160… → 9.92; 99.99 × 1,792,799 / 2,678,400 = 66.9287…
     // → 66.93
-    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-11 9.92",
-        "PLAN_FEE Enterprise, 2026-03-11 – 2026-04-01 66.93"), lines(charges));
+    assertEquals(
+        List.of(
+            "PLAN_FEE Professional, 2026-03-01 – 2026-03-11 9.92",
+            "PLAN_FEE Enterprise, 2026-03-11 – 2026-04-01 66.93"),
+        lines(charges));
   }
 
   /**
@@ -160,15 +228,24 @@ class PeriodChargesTest {
    */
   @Test
   void hybridOverageFollowsThePlanCoveringEachBucketAcrossAChange() {
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(pro("29.99", MARCH, MARCH_15), enterprise("99.99", MARCH_15, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-14T10:00:00Z", "10", 3600, "0.05"),
-            bucket(UsageUnit.CPU, "2026-03-15T00:00:00Z", "10", 3600, "0.05"),
-            bucket(UsageUnit.CPU, "2026-03-16T11:00:00Z", "40", 3600, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, MARCH_15), enterprise("99.99", MARCH_15, null)),
+            List.of(
+                bucket(UsageUnit.CPU, "2026-03-14T10:00:00Z", "10", 3600, "0.05"),
+                bucket(UsageUnit.CPU, "2026-03-15T00:00:00Z", "10", 3600, "0.05"),
+                bucket(UsageUnit.CPU, "2026-03-16T11:00:00Z", "40", 3600, "0.05")));
 
-    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
-        "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 54.83",
-        "OVERAGE cpu overage 0.50"), lines(charges));
+    assertEquals(
+        List.of(
+            "PLAN_FEE Professional, 2026-03-01 – 2026-03-15 13.54",
+            "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 54.83",
+            "OVERAGE cpu overage 0.50"),
+        lines(charges));
     assertEquals("10", charges.get(2).quantity().toPlainString());
   }
 
@@ -179,10 +256,16 @@ class PeriodChargesTest {
    */
   @Test
   void theAllowanceCoversTheDearestUsageFirst() {
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(pro("29.99", MARCH, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "6", 3600, "0.06"),
-            bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "4", 3600, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, null)),
+            List.of(
+                bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "6", 3600, "0.06"),
+                bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "4", 3600, "0.05")));
 
     assertEquals(List.of("OVERAGE cpu overage 0.10"), lines(charges).subList(1, 2));
     assertEquals(2, charges.size());
@@ -195,13 +278,21 @@ class PeriodChargesTest {
    */
   @Test
   void vndAmountsAreWholeDong() {
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, VND, MARCH, APRIL,
-        List.of(pro("750000", MARCH, MARCH_15), enterprise("2500000", MARCH_15, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "1250")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            VND,
+            MARCH,
+            APRIL,
+            List.of(pro("750000", MARCH, MARCH_15), enterprise("2500000", MARCH_15, null)),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "1250")));
 
-    assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-03-15 338710",
-        "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 1370968",
-        "OVERAGE cpu overage 2500"), lines(charges));
+    assertEquals(
+        List.of(
+            "PLAN_FEE Professional, 2026-03-01 – 2026-03-15 338710",
+            "PLAN_FEE Enterprise, 2026-03-15 – 2026-04-01 1370968",
+            "OVERAGE cpu overage 2500"),
+        lines(charges));
   }
 
   /**
@@ -215,30 +306,64 @@ class PeriodChargesTest {
   @Test
   void aYearlyPlanCostsATwelfthOfItsPricePerBillingPeriod() {
     Instant jan2024 = Instant.parse("2024-01-01T00:00:00Z");
-    PlanTerm big = new PlanTerm("annual", "Annual", new BigDecimal("1200.00"), "year", null,
-        null, null, jan2024, null);
+    PlanTerm big =
+        new PlanTerm(
+            "annual", "Annual", new BigDecimal("1200.00"), "year", null, null, null, jan2024, null);
     BigDecimal year2024 = BigDecimal.ZERO;
     for (int month = 0; month < 12; month++) {
       Instant start = jan2024.atZone(ZoneOffset.UTC).plusMonths(month).toInstant();
       Instant end = jan2024.atZone(ZoneOffset.UTC).plusMonths(month + 1).toInstant();
-      BigDecimal fee = charges(BillingMode.SUBSCRIPTION, USD, start, end, List.of(big),
-          List.of()).get(0).amount();
+      BigDecimal fee =
+          charges(BillingMode.SUBSCRIPTION, USD, start, end, List.of(big), List.of())
+              .get(0)
+              .amount();
       assertEquals("100.00", fee.toPlainString(), "month " + (month + 1));
       year2024 = year2024.add(fee);
     }
     assertEquals("1200.00", year2024.toPlainString());
 
-    PlanTerm yearly = new PlanTerm("annual", "Annual", new BigDecimal("120.00"), "year", null,
-        null, null, Instant.parse("2026-01-01T00:00:00Z"), null);
+    PlanTerm yearly =
+        new PlanTerm(
+            "annual",
+            "Annual",
+            new BigDecimal("120.00"),
+            "year",
+            null,
+            null,
+            null,
+            Instant.parse("2026-01-01T00:00:00Z"),
+            null);
     Instant feb2028 = Instant.parse("2028-02-01T00:00:00Z");
-    assertEquals("10.00", charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
-        List.of(yearly), List.of()).get(0).amount().toPlainString());
-    assertEquals("10.00", charges(BillingMode.SUBSCRIPTION, USD, feb2028,
-        Instant.parse("2028-03-01T00:00:00Z"), List.of(yearly), List.of()).get(0).amount()
-        .toPlainString());
-    assertEquals("4.83", charges(BillingMode.SUBSCRIPTION, USD, feb2028,
-        Instant.parse("2028-02-15T00:00:00Z"), List.of(yearly), List.of()).get(0).amount()
-        .toPlainString());
+    assertEquals(
+        "10.00",
+        charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, List.of(yearly), List.of())
+            .get(0)
+            .amount()
+            .toPlainString());
+    assertEquals(
+        "10.00",
+        charges(
+                BillingMode.SUBSCRIPTION,
+                USD,
+                feb2028,
+                Instant.parse("2028-03-01T00:00:00Z"),
+                List.of(yearly),
+                List.of())
+            .get(0)
+            .amount()
+            .toPlainString());
+    assertEquals(
+        "4.83",
+        charges(
+                BillingMode.SUBSCRIPTION,
+                USD,
+                feb2028,
+                Instant.parse("2028-02-15T00:00:00Z"),
+                List.of(yearly),
+                List.of())
+            .get(0)
+            .amount()
+            .toPlainString());
   }
 
   /**
@@ -251,18 +376,48 @@ class PeriodChargesTest {
    */
   @Test
   void aMonthlyPlanIsProratedAgainstTheBillingPeriodsTheRangeOverlaps() {
-    PlanTerm thirty = new PlanTerm("std", "Standard", new BigDecimal("30.00"), "month", null,
-        null, null, Instant.parse("2025-12-01T00:00:00Z"), null);
+    PlanTerm thirty =
+        new PlanTerm(
+            "std",
+            "Standard",
+            new BigDecimal("30.00"),
+            "month",
+            null,
+            null,
+            null,
+            Instant.parse("2025-12-01T00:00:00Z"),
+            null);
 
-    assertEquals(List.of("PLAN_FEE Standard, 2026-03-10 – 2026-03-13 2.90"),
-        lines(charges(BillingMode.SUBSCRIPTION, USD, Instant.parse("2026-03-10T00:00:00Z"),
-            Instant.parse("2026-03-13T00:00:00Z"), List.of(thirty), List.of())));
-    assertEquals(List.of("PLAN_FEE Standard, 2026-01-01 – 2026-03-01 60.00"),
-        lines(charges(BillingMode.SUBSCRIPTION, USD, Instant.parse("2026-01-01T00:00:00Z"),
-            MARCH, List.of(thirty), List.of())));
-    assertEquals(List.of("PLAN_FEE Standard, 2026-01-20 – 2026-02-10 21.26"),
-        lines(charges(BillingMode.SUBSCRIPTION, USD, Instant.parse("2026-01-20T00:00:00Z"),
-            Instant.parse("2026-02-10T00:00:00Z"), List.of(thirty), List.of())));
+    assertEquals(
+        List.of("PLAN_FEE Standard, 2026-03-10 – 2026-03-13 2.90"),
+        lines(
+            charges(
+                BillingMode.SUBSCRIPTION,
+                USD,
+                Instant.parse("2026-03-10T00:00:00Z"),
+                Instant.parse("2026-03-13T00:00:00Z"),
+                List.of(thirty),
+                List.of())));
+    assertEquals(
+        List.of("PLAN_FEE Standard, 2026-01-01 – 2026-03-01 60.00"),
+        lines(
+            charges(
+                BillingMode.SUBSCRIPTION,
+                USD,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                MARCH,
+                List.of(thirty),
+                List.of())));
+    assertEquals(
+        List.of("PLAN_FEE Standard, 2026-01-20 – 2026-02-10 21.26"),
+        lines(
+            charges(
+                BillingMode.SUBSCRIPTION,
+                USD,
+                Instant.parse("2026-01-20T00:00:00Z"),
+                Instant.parse("2026-02-10T00:00:00Z"),
+                List.of(thirty),
+                List.of())));
   }
 
   /** Descriptions read dates in the billing zone: the period starts at midnight there. */
@@ -272,17 +427,31 @@ class PeriodChargesTest {
     Instant start = Instant.parse("2026-02-28T17:00:00Z"); // 2026-03-01 00:00 +07
     Instant end = Instant.parse("2026-03-31T17:00:00Z");
 
-    List<ChargeLine> charges = PeriodCharges.compute(BillingMode.SUBSCRIPTION, USD, start, end,
-        List.of(pro("29.99", start, null)), List.of(), new BillingPeriods(1, saigon));
+    List<ChargeLine> charges =
+        PeriodCharges.compute(
+            BillingMode.SUBSCRIPTION,
+            USD,
+            start,
+            end,
+            List.of(pro("29.99", start, null)),
+            List.of(),
+            new BillingPeriods(1, saigon));
 
     assertEquals(List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"), lines(charges));
   }
 
   @Test
   void aTermOutsideThePeriodIsNotCharged() {
-    List<ChargeLine> charges = charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL,
-        List.of(pro("29.99", Instant.parse("2026-01-01T00:00:00Z"), MARCH),
-            enterprise("99.99", MARCH, null)), List.of());
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.SUBSCRIPTION,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(
+                pro("29.99", Instant.parse("2026-01-01T00:00:00Z"), MARCH),
+                enterprise("99.99", MARCH, null)),
+            List.of());
 
     assertEquals(List.of("PLAN_FEE Enterprise, 2026-03-01 – 2026-04-01 99.99"), lines(charges));
   }
@@ -298,10 +467,12 @@ class PeriodChargesTest {
     List<UsageBucket> early =
         List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 3600, "0.05"));
 
-    assertEquals(List.of("OVERAGE cpu overage 0.50"),
+    assertEquals(
+        List.of("OVERAGE cpu overage 0.50"),
         lines(charges(BillingMode.HYBRID, USD, MARCH, APRIL, terms, early)).subList(1, 2));
-    assertEquals(ChargeKind.PLAN_FEE, charges(
-        BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, terms, early).get(0).kind());
+    assertEquals(
+        ChargeKind.PLAN_FEE,
+        charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, terms, early).get(0).kind());
   }
 
   /**
@@ -314,9 +485,14 @@ class PeriodChargesTest {
   void hybridBucketStartingBeforeTheFirstTermGetsTheAllowanceOfTheCoveredPart() {
     Instant created = Instant.parse("2026-03-02T10:17:00Z");
 
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(pro("29.99", created, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 2580, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", created, null)),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "10", 2580, "0.05")));
 
     assertEquals("OVERAGE cpu overage 0.07", lines(charges).get(1));
   }
@@ -329,20 +505,40 @@ class PeriodChargesTest {
   @Test
   void hybridAllowanceOfABucketSumsEveryTermOverlappingIt() {
     Instant upgrade = Instant.parse("2026-03-02T10:30:00Z");
-    PlanTerm basic = new PlanTerm("basic", "Basic", new BigDecimal("9.99"), "month",
-        new BigDecimal("2"), new BigDecimal("4"), new BigDecimal("10"), MARCH, upgrade);
+    PlanTerm basic =
+        new PlanTerm(
+            "basic",
+            "Basic",
+            new BigDecimal("9.99"),
+            "month",
+            new BigDecimal("2"),
+            new BigDecimal("4"),
+            new BigDecimal("10"),
+            MARCH,
+            upgrade);
 
-    List<ChargeLine> charges = charges(BillingMode.HYBRID, USD, MARCH, APRIL,
-        List.of(basic, pro("29.99", upgrade, null)),
-        List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "8", 1800, "0.05")));
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(basic, pro("29.99", upgrade, null)),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "8", 1800, "0.05")));
 
-    assertEquals(List.of(ChargeKind.PLAN_FEE, ChargeKind.PLAN_FEE),
+    assertEquals(
+        List.of(ChargeKind.PLAN_FEE, ChargeKind.PLAN_FEE),
         charges.stream().map(ChargeLine::kind).toList());
   }
 
   /** The charges with plan-fee dates written in UTC, as most figures here are. */
-  private static List<ChargeLine> charges(BillingMode mode, Currency currency, Instant start,
-      Instant end, List<PlanTerm> terms, List<UsageBucket> usage) {
+  private static List<ChargeLine> charges(
+      BillingMode mode,
+      Currency currency,
+      Instant start,
+      Instant end,
+      List<PlanTerm> terms,
+      List<UsageBucket> usage) {
     return PeriodCharges.compute(mode, currency, start, end, terms, usage, UTC_PERIODS);
   }
 }

@@ -39,16 +39,19 @@ class AccountCurrencyTest {
     billing.created("2026-03-02T08:00:00Z", "s1", "sam", size("1", "0", "0"));
     billing.flush();
 
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             List.of("ann", "USD", "free", "0"),
             List.of("eve", "USD", "pro", "29.99"),
             List.of("sam", "USD", "free", "0"),
             List.of("thu", "VND", "pro", "750000")),
-        rows("""
+        rows(
+            """
             SELECT a.user_id, a.currency, s.plan_id, s.price::text FROM billing_accounts a
             JOIN billing_subscriptions s USING (user_id) ORDER BY a.user_id"""));
-    assertEquals("VND", rows("SELECT currency FROM billing_subscriptions WHERE user_id = 'thu'")
-        .get(0).get(0));
+    assertEquals(
+        "VND",
+        rows("SELECT currency FROM billing_subscriptions WHERE user_id = 'thu'").get(0).get(0));
   }
 
   /**
@@ -66,9 +69,17 @@ class AccountCurrencyTest {
     billing.userCreated("thu", Map.of("currency", "USD", "plan", "enterprise"));
     billing.flush();
 
-    assertEquals(List.of(List.of("VND", "thu@example.com", "pro", "VND", "750000",
-            Timestamp.from(at("2026-03-02T00:00:00Z")))),
-        rows("""
+    assertEquals(
+        List.of(
+            List.of(
+                "VND",
+                "thu@example.com",
+                "pro",
+                "VND",
+                "750000",
+                Timestamp.from(at("2026-03-02T00:00:00Z")))),
+        rows(
+            """
             SELECT a.currency::text, a.email, s.plan_id, s.currency::text, s.price::text,
                    s.started_at
             FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)"""));
@@ -95,14 +106,22 @@ class AccountCurrencyTest {
       logger.detachAppender(warnings);
     }
 
-    assertEquals(List.of(List.of("USD", "thu@example.com", "free", "USD", "0")), rows("""
+    assertEquals(
+        List.of(List.of("USD", "thu@example.com", "free", "USD", "0")),
+        rows(
+            """
         SELECT a.currency::text, a.email, s.plan_id, s.currency::text, s.price::text
         FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)"""));
-    assertEquals(List.of(List.of("cpu", "USD", "0.05")), rows("""
+    assertEquals(
+        List.of(List.of("cpu", "USD", "0.05")),
+        rows(
+            """
         SELECT resource_type, currency::text, unit_price::text FROM billing_usage_records"""));
-    assertEquals(List.of("WARN user.created of thu arrived after a session event opened its "
-            + "account: its VND on plan pro ignored, the account keeps USD on plan free, as "
-            + "usage was already rated"),
+    assertEquals(
+        List.of(
+            "WARN user.created of thu arrived after a session event opened its "
+                + "account: its VND on plan pro ignored, the account keeps USD on plan free, as "
+                + "usage was already rated"),
         warnings.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
   }
 
@@ -117,12 +136,14 @@ class AccountCurrencyTest {
 
     billing.calculateUsageAt("2026-03-02T10:00:00Z");
 
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             List.of("alice", "cpu", "USD", "0.05"),
             List.of("alice", "memory", "USD", "0.01"),
             List.of("thu", "cpu", "VND", "1250"),
             List.of("thu", "memory", "VND", "250")),
-        rows("""
+        rows(
+            """
             SELECT user_id, resource_type, currency::text, unit_price::text
             FROM billing_usage_records ORDER BY user_id, resource_type"""));
     assertEquals("2500", cost("thu", "cpu"));
@@ -141,13 +162,16 @@ class AccountCurrencyTest {
     billing.billing.onConfigChanged(billing.context);
 
     billing.calculateUsageAt("2026-03-02T10:00:00Z");
-    assertEquals(List.of(List.of("alice")),
-        rows("SELECT DISTINCT user_id FROM billing_usage_records"));
+    assertEquals(
+        List.of(List.of("alice")), rows("SELECT DISTINCT user_id FROM billing_usage_records"));
 
     billing.context.setConfigJson(BillingHarness.USD_AND_VND_CONFIG);
     billing.billing.onConfigChanged(billing.context);
     billing.calculateUsageAt("2026-03-02T10:05:00Z");
-    assertEquals(List.of(List.of("thu", "VND", "1250")), rows("""
+    assertEquals(
+        List.of(List.of("thu", "VND", "1250")),
+        rows(
+            """
         SELECT user_id, currency::text, unit_price::text FROM billing_usage_records
         WHERE user_id = 'thu'"""));
   }
@@ -163,9 +187,16 @@ class AccountCurrencyTest {
   }
 
   private static String cost(String user, String resource) {
-    return ((BigDecimal) rows("""
+    return ((BigDecimal)
+            rows(
+                    """
         SELECT sum(unit_seconds * unit_price) / 3600 FROM billing_usage_records
-        WHERE user_id = ? AND resource_type = ?""", user, resource).get(0).get(0))
-        .setScale(user.equals("thu") ? 0 : 2, java.math.RoundingMode.HALF_UP).toPlainString();
+        WHERE user_id = ? AND resource_type = ?""",
+                    user,
+                    resource)
+                .get(0)
+                .get(0))
+        .setScale(user.equals("thu") ? 0 : 2, java.math.RoundingMode.HALF_UP)
+        .toPlainString();
   }
 }

@@ -29,9 +29,13 @@ class MeteringLoadTest {
       // per session: created, two heartbeats, terminated = 4 events
       for (int step = 0; step < 4; step++) {
         for (int i = 0; i < SESSIONS; i++) {
-          SessionEvent e = new SessionEvent("e" + step + "-" + i,
-              start.plusSeconds(60L * step + i % 60), "s" + i, "u" + (i % 5_000),
-              step == 0 ? size : null);
+          SessionEvent e =
+              new SessionEvent(
+                  "e" + step + "-" + i,
+                  start.plusSeconds(60L * step + i % 60),
+                  "s" + i,
+                  "u" + (i % 5_000),
+                  step == 0 ? size : null);
           switch (step) {
             case 0 -> billing.billing.onSessionCreated(billing.context, e);
             case 3 -> billing.billing.onSessionTerminated(billing.context, e);
@@ -45,9 +49,11 @@ class MeteringLoadTest {
 
       assertEquals(100_000, events);
       assertEquals((long) SESSIONS, value("SELECT count(*) FROM billing_sessions"));
-      assertEquals((long) SESSIONS,
-          value("SELECT count(*) FROM billing_sessions WHERE ended_at = last_heartbeat "
-              + "AND ended_at = started_at + interval '3 minutes'"));
+      assertEquals(
+          (long) SESSIONS,
+          value(
+              "SELECT count(*) FROM billing_sessions WHERE ended_at = last_heartbeat "
+                  + "AND ended_at = started_at + interval '3 minutes'"));
       assertEquals((long) SESSIONS, value("SELECT count(*) FROM billing_session_sizes"));
       assertEquals(5_000L, value("SELECT count(*) FROM billing_accounts"));
     }

@@ -34,12 +34,19 @@ class PoisonEventTest {
   @Test
   void eventsTheDatabaseRefusesAreSetAsideAndTheOthersStored() throws Exception {
     billing.created("2026-03-02T08:00:00Z", "s-before", "ann", size("1", "2", "0"));
-    SessionEvent nulInUserId = new SessionEvent("e-nul", at("2026-03-02T08:00:00Z"), "s-nul",
-        "bob\0", size("1", "2", "0"));
-    SessionEvent before4713Bc = new SessionEvent("e-old", Instant.parse("-5000-01-01T00:00:00Z"),
-        "s-old", "cid", size("1", "2", "0"));
-    SessionEvent tinyCores = new SessionEvent("e-tiny", at("2026-03-02T08:00:00Z"), "s-tiny",
-        "dan", new ResourceSize(new BigDecimal("1e-20000"), BigDecimal.ONE, BigDecimal.ZERO));
+    SessionEvent nulInUserId =
+        new SessionEvent(
+            "e-nul", at("2026-03-02T08:00:00Z"), "s-nul", "bob\0", size("1", "2", "0"));
+    SessionEvent before4713Bc =
+        new SessionEvent(
+            "e-old", Instant.parse("-5000-01-01T00:00:00Z"), "s-old", "cid", size("1", "2", "0"));
+    SessionEvent tinyCores =
+        new SessionEvent(
+            "e-tiny",
+            at("2026-03-02T08:00:00Z"),
+            "s-tiny",
+            "dan",
+            new ResourceSize(new BigDecimal("1e-20000"), BigDecimal.ONE, BigDecimal.ZERO));
     billing.billing.onSessionCreated(billing.context, nulInUserId);
     billing.billing.onSessionHeartbeat(billing.context, before4713Bc);
     billing.billing.onSessionCreated(billing.context, tinyCores);
@@ -47,12 +54,15 @@ class PoisonEventTest {
 
     billing.billing.flush().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-    assertEquals(List.of(List.of("s-after"), List.of("s-before")),
+    assertEquals(
+        List.of(List.of("s-after"), List.of("s-before")),
         rows("SELECT session_id FROM billing_sessions ORDER BY session_id"));
     List<DeadLetter> setAside = billing.context.deadLettersRecorded();
-    assertEquals(List.of("onSessionCreated e-nul", "onSessionCreated e-tiny",
-            "onSessionHeartbeat e-old"),
-        setAside.stream().map(d -> d.hook() + " " + ((SessionEvent) d.event()).id()).sorted()
+    assertEquals(
+        List.of("onSessionCreated e-nul", "onSessionCreated e-tiny", "onSessionHeartbeat e-old"),
+        setAside.stream()
+            .map(d -> d.hook() + " " + ((SessionEvent) d.event()).id())
+            .sorted()
             .toList());
     setAside.forEach(d -> assertTrue(d.reason().startsWith("SQLState 22"), d.reason()));
   }

@@ -31,13 +31,16 @@ class WriteBehindQueueTest {
   @Test
   void oneItemThatCanNeverBeWrittenIsSetAsideAndTheOthersAreWritten() throws Exception {
     List<List<Integer>> attempts = Collections.synchronizedList(new ArrayList<>());
-    try (WriteBehindQueue<Integer> queue = queue(1_000, batch -> {
-      attempts.add(List.copyOf(batch));
-      if (batch.contains(13)) {
-        throw checkViolation(); // all or nothing: the batch's other items are not written
-      }
-      written.addAll(batch);
-    })) {
+    try (WriteBehindQueue<Integer> queue =
+        queue(
+            1_000,
+            batch -> {
+              attempts.add(List.copyOf(batch));
+              if (batch.contains(13)) {
+                throw checkViolation(); // all or nothing: the batch's other items are not written
+              }
+              written.addAll(batch);
+            })) {
       for (int i = 0; i < 100; i++) {
         queue.put(i);
       }
@@ -52,7 +55,9 @@ class WriteBehindQueueTest {
       assertEquals(allButThirteen, written, "the others written once each, in order");
       assertEquals(List.of(13), setAside, "the bad item is reported, not dropped");
       assertEquals("23514", ((SQLException) setAsideBecause.get(0)).getSQLState());
-      assertTrue(attempts.size() <= 2 * 7 + 1, "halving finds it in about log2(100) steps: " + attempts.size());
+      assertTrue(
+          attempts.size() <= 2 * 7 + 1,
+          "halving finds it in about log2(100) steps: " + attempts.size());
 
       queue.put(100);
       queue.flush().get(10, TimeUnit.SECONDS);
@@ -64,13 +69,16 @@ class WriteBehindQueueTest {
   void aTransientFailureIsRetriedNotSetAside() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     CountDownLatch stored = new CountDownLatch(1);
-    try (WriteBehindQueue<Integer> queue = queue(100, batch -> {
-      if (attempts.incrementAndGet() <= 3) {
-        throw new SQLException("connection refused", "08001");
-      }
-      written.addAll(batch);
-      stored.countDown();
-    })) {
+    try (WriteBehindQueue<Integer> queue =
+        queue(
+            100,
+            batch -> {
+              if (attempts.incrementAndGet() <= 3) {
+                throw new SQLException("connection refused", "08001");
+              }
+              written.addAll(batch);
+              stored.countDown();
+            })) {
       queue.put(1);
       queue.put(2);
       assertFlushFails(queue.flush());
@@ -86,19 +94,26 @@ class WriteBehindQueueTest {
   void anItemThatCannotBeSetAsideIsKeptAndRetried() throws Exception {
     AtomicInteger sinkCalls = new AtomicInteger();
     CountDownLatch setAsideAtLast = new CountDownLatch(1);
-    try (WriteBehindQueue<Integer> queue = new WriteBehindQueue<>("test-writer", 100, 1_000,
-        Duration.ofMillis(50), batch -> {
-          if (batch.contains(2)) {
-            throw checkViolation();
-          }
-          written.addAll(batch);
-        }, WriteFailures::isPermanent, (item, failure) -> {
-          if (sinkCalls.incrementAndGet() == 1) {
-            throw new SQLException("the host's database is down", "08006");
-          }
-          setAside.add(item);
-          setAsideAtLast.countDown();
-        })) {
+    try (WriteBehindQueue<Integer> queue =
+        new WriteBehindQueue<>(
+            "test-writer",
+            100,
+            1_000,
+            Duration.ofMillis(50),
+            batch -> {
+              if (batch.contains(2)) {
+                throw checkViolation();
+              }
+              written.addAll(batch);
+            },
+            WriteFailures::isPermanent,
+            (item, failure) -> {
+              if (sinkCalls.incrementAndGet() == 1) {
+                throw new SQLException("the host's database is down", "08006");
+              }
+              setAside.add(item);
+              setAsideAtLast.countDown();
+            })) {
       queue.put(1);
       queue.put(2);
       queue.put(3);
@@ -132,14 +147,17 @@ class WriteBehindQueueTest {
     AtomicInteger attempts = new AtomicInteger();
     CountDownLatch allFailed = new CountDownLatch(failures);
     CountDownLatch stored = new CountDownLatch(1);
-    try (WriteBehindQueue<Integer> queue = queue(100, batch -> {
-      if (attempts.incrementAndGet() <= failures) {
-        allFailed.countDown();
-        throw new SQLException("database down");
-      }
-      written.addAll(batch);
-      stored.countDown();
-    })) {
+    try (WriteBehindQueue<Integer> queue =
+        queue(
+            100,
+            batch -> {
+              if (attempts.incrementAndGet() <= failures) {
+                allFailed.countDown();
+                throw new SQLException("database down");
+              }
+              written.addAll(batch);
+              stored.countDown();
+            })) {
       queue.put(1);
       assertFlushFails(queue.flush());
       queue.put(2);
@@ -160,15 +178,18 @@ class WriteBehindQueueTest {
     CountDownLatch recover = new CountDownLatch(1);
     CountDownLatch stored = new CountDownLatch(1);
     AtomicInteger attempts = new AtomicInteger();
-    try (WriteBehindQueue<Integer> queue = queue(100, batch -> {
-      if (attempts.incrementAndGet() == 1) {
-        failing.countDown();
-        recover.await(); // the write hangs, then fails, while flushes queue up behind it
-        throw new SQLException("database down");
-      }
-      written.addAll(batch);
-      stored.countDown();
-    })) {
+    try (WriteBehindQueue<Integer> queue =
+        queue(
+            100,
+            batch -> {
+              if (attempts.incrementAndGet() == 1) {
+                failing.countDown();
+                recover.await(); // the write hangs, then fails, while flushes queue up behind it
+                throw new SQLException("database down");
+              }
+              written.addAll(batch);
+              stored.countDown();
+            })) {
       queue.put(1);
       CompletableFuture<Void> first = queue.flush();
       failing.await();
@@ -188,16 +209,27 @@ class WriteBehindQueueTest {
   @Test
   void anInterruptWritesWhatTheWriterHadCollected() throws Exception {
     CountDownLatch stored = new CountDownLatch(1);
-    WriteBehindQueue<Integer> queue = new WriteBehindQueue<>("interrupted-writer", 100, 1_000,
-        Duration.ofHours(1), batch -> {
-          written.addAll(batch);
-          stored.countDown();
-        }, WriteFailures::isPermanent, (item, failure) -> setAside.add(item));
+    WriteBehindQueue<Integer> queue =
+        new WriteBehindQueue<>(
+            "interrupted-writer",
+            100,
+            1_000,
+            Duration.ofHours(1),
+            batch -> {
+              written.addAll(batch);
+              stored.countDown();
+            },
+            WriteFailures::isPermanent,
+            (item, failure) -> setAside.add(item));
     queue.put(1);
-    Thread writer = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("interrupted-writer")).findFirst().orElseThrow();
+    Thread writer =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("interrupted-writer"))
+            .findFirst()
+            .orElseThrow();
     // wait until the writer holds item 1 in the batch it is collecting (for up to an hour)
-    while (Arrays.stream(writer.getStackTrace()).noneMatch(f -> f.getMethodName().equals("collect"))) {
+    while (Arrays.stream(writer.getStackTrace())
+        .noneMatch(f -> f.getMethodName().equals("collect"))) {
       Thread.onSpinWait();
     }
     writer.interrupt();
@@ -227,8 +259,8 @@ class WriteBehindQueueTest {
   }
 
   private static void assertFlushFails(CompletableFuture<Void> flush) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> flush.get(10, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> flush.get(10, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof SQLException, e.toString());
   }
 
@@ -236,11 +268,14 @@ class WriteBehindQueueTest {
   void putBlocksWhileTheQueueIsFull() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch writing = new CountDownLatch(1);
-    try (WriteBehindQueue<Integer> queue = queue(2, batch -> {
-      writing.countDown();
-      release.await();
-      written.addAll(batch);
-    })) {
+    try (WriteBehindQueue<Integer> queue =
+        queue(
+            2,
+            batch -> {
+              writing.countDown();
+              release.await();
+              written.addAll(batch);
+            })) {
       queue.put(0);
       writing.await(); // the writer holds item 0; the queue itself is empty
       queue.put(1);
@@ -267,10 +302,16 @@ class WriteBehindQueueTest {
     assertThrows(IllegalStateException.class, () -> queue.put(2));
   }
 
-  private WriteBehindQueue<Integer> queue(int capacity,
-      WriteBehindQueue.BatchWriter<Integer> writer) {
-    return new WriteBehindQueue<>("test-writer", capacity, 1_000, Duration.ofMillis(50), writer,
-        WriteFailures::isPermanent, (item, failure) -> {
+  private WriteBehindQueue<Integer> queue(
+      int capacity, WriteBehindQueue.BatchWriter<Integer> writer) {
+    return new WriteBehindQueue<>(
+        "test-writer",
+        capacity,
+        1_000,
+        Duration.ofMillis(50),
+        writer,
+        WriteFailures::isPermanent,
+        (item, failure) -> {
           setAside.add(item);
           setAsideBecause.add(failure);
         });

@@ -35,17 +35,24 @@ class CalculateUsageTest {
     billing.calculateUsageAt("2026-03-02T13:00:00Z");
 
     // 45 min, 60 min, 30 min of 2 cores and 4 GB
-    assertEquals(List.of(
-        "cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 1.5",
-        "cpu 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 2",
-        "cpu 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 1",
-        "memory 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 3",
-        "memory 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 4",
-        "memory 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 2"), slices("alice"));
-    assertEquals(List.of("5400", "core-hours", "0.05"),
-        BillingHarness.rows("SELECT unit_seconds, unit, unit_price FROM billing_usage_records "
-            + "WHERE resource_type = 'cpu' AND slice_start = '2026-03-02T10:15:00Z'").get(0)
-            .stream().map(CalculateUsageTest::plain).toList(),
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 1.5",
+            "cpu 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 2",
+            "cpu 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 1",
+            "memory 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 3",
+            "memory 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 4",
+            "memory 2026-03-02T12:00:00Z..2026-03-02T12:30:00Z 2"),
+        slices("alice"));
+    assertEquals(
+        List.of("5400", "core-hours", "0.05"),
+        BillingHarness.rows(
+                "SELECT unit_seconds, unit, unit_price FROM billing_usage_records "
+                    + "WHERE resource_type = 'cpu' AND slice_start = '2026-03-02T10:15:00Z'")
+            .get(0)
+            .stream()
+            .map(CalculateUsageTest::plain)
+            .toList(),
         "2 cores x 2,700 s, stored exactly with the price per core-hour");
   }
 
@@ -60,28 +67,34 @@ class CalculateUsageTest {
 
     billing.heartbeat("2026-03-02T13:20:00Z", "s1", "alice", null);
     billing.calculateUsageAt("2026-03-02T13:25:00Z");
-    assertEquals(List.of(
-        "cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 0.75",
-        "cpu 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 1",
-        "cpu 2026-03-02T12:00:00Z..2026-03-02T13:00:00Z 1"), slices("alice"));
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02T10:15:00Z..2026-03-02T11:00:00Z 0.75",
+            "cpu 2026-03-02T11:00:00Z..2026-03-02T12:00:00Z 1",
+            "cpu 2026-03-02T12:00:00Z..2026-03-02T13:00:00Z 1"),
+        slices("alice"));
   }
 
   @Test
   void aSessionAcrossTheInvoiceDayMidnightSplitsExactlyAtTheBoundary() {
     billing.close();
     // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z, not on a UTC hour
-    billing = new BillingHarness(at("2026-03-14T00:00:00Z"),
-        "{\"invoiceDay\": 15, \"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing =
+        new BillingHarness(
+            at("2026-03-14T00:00:00Z"),
+            "{\"invoiceDay\": 15, \"billingTimeZone\": \"Asia/Kolkata\"}");
     billing.created("2026-03-14T17:00:00Z", "s1", "alice", size("1", "0", "0"));
     billing.terminated("2026-03-14T20:00:00Z", "s1", "alice");
 
     billing.calculateUsageAt("2026-03-14T21:00:00Z");
 
-    assertEquals(List.of(
-        "cpu 2026-03-14T17:00:00Z..2026-03-14T18:00:00Z 1",
-        "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5",
-        "cpu 2026-03-14T18:30:00Z..2026-03-14T19:00:00Z 0.5",
-        "cpu 2026-03-14T19:00:00Z..2026-03-14T20:00:00Z 1"), slices("alice"));
+    assertEquals(
+        List.of(
+            "cpu 2026-03-14T17:00:00Z..2026-03-14T18:00:00Z 1",
+            "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5",
+            "cpu 2026-03-14T18:30:00Z..2026-03-14T19:00:00Z 0.5",
+            "cpu 2026-03-14T19:00:00Z..2026-03-14T20:00:00Z 1"),
+        slices("alice"));
   }
 
   @Test
@@ -89,17 +102,19 @@ class CalculateUsageTest {
     billing.close();
     // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z; invoice day 1: no period
     // starts there, the slices are cut at it all the same
-    billing = new BillingHarness(at("2026-03-14T00:00:00Z"),
-        "{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing =
+        new BillingHarness(at("2026-03-14T00:00:00Z"), "{\"billingTimeZone\": \"Asia/Kolkata\"}");
     billing.created("2026-03-14T18:00:00Z", "s1", "alice", size("1", "0", "0"));
     billing.terminated("2026-03-14T19:30:00Z", "s1", "alice");
 
     billing.calculateUsageAt("2026-03-14T21:00:00Z");
 
-    assertEquals(List.of(
-        "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5",
-        "cpu 2026-03-14T18:30:00Z..2026-03-14T19:00:00Z 0.5",
-        "cpu 2026-03-14T19:00:00Z..2026-03-14T19:30:00Z 0.5"), slices("alice"));
+    assertEquals(
+        List.of(
+            "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5",
+            "cpu 2026-03-14T18:30:00Z..2026-03-14T19:00:00Z 0.5",
+            "cpu 2026-03-14T19:00:00Z..2026-03-14T19:30:00Z 0.5"),
+        slices("alice"));
   }
 
   /**
@@ -119,12 +134,16 @@ class CalculateUsageTest {
 
     assertEquals(744, first.rowsTouched());
     assertEquals(java.sql.Timestamp.from(at("2026-02-26T00:00:00Z")), firstWatermark);
-    assertTrue(first.message().endsWith(
-        "; 2 sessions or accounts have 212 hours left to rate, for the next runs"),
+    assertTrue(
+        first
+            .message()
+            .endsWith("; 2 sessions or accounts have 212 hours left to rate, for the next runs"),
         first.message());
     assertEquals(105, second.rowsTouched());
     assertTrue(second.message().endsWith("closed 0 timed-out sessions"), second.message());
-    assertEquals("3056400", plain(value("SELECT sum(unit_seconds) FROM billing_usage_records")),
+    assertEquals(
+        "3056400",
+        plain(value("SELECT sum(unit_seconds) FROM billing_usage_records")),
         "849 core-hours");
   }
 
@@ -140,8 +159,7 @@ class CalculateUsageTest {
    * 1 core-hour.
    */
   @Test
-  void aBacklogLargerThanOneRunsBoundIsRatedOverSeveralRunsToTheUnboundedTotals()
-      throws Exception {
+  void aBacklogLargerThanOneRunsBoundIsRatedOverSeveralRunsToTheUnboundedTotals() throws Exception {
     billing.created("2026-01-26T00:00:00Z", "old", "alice", size("1", "2", "10"));
     billing.heartbeat("2026-03-02T09:55:00Z", "old", "alice", null);
     billing.created("2026-03-02T08:00:00Z", "new", "bob", size("1", "0", "0"));
@@ -149,29 +167,36 @@ class CalculateUsageTest {
     billing.flush();
     var config = io.streamspace.billing.config.BillingConfig.defaults();
     var now = at("2026-03-02T10:00:00Z");
-    UsageCalculator bounded = new UsageCalculator(billing.context.dataSource(), 100,
-        UsageCalculator.HOURS_PER_SUBJECT);
+    UsageCalculator bounded =
+        new UsageCalculator(billing.context.dataSource(), 100, UsageCalculator.HOURS_PER_SUBJECT);
 
     UsageCalculator.Outcome first = bounded.run(config, now);
     assertEquals(List.of("alice 48", "bob 1"), hoursRatedPerUser());
     assertEquals(48 * 3 + 1, first.recordsInserted(), "alice: cpu, memory, storage per hour");
     // left: 849 - 48 = 801 whole hours and the 50 minutes before the settle point, twice
-    assertTrue(first.summary().endsWith(
-        "; 2 sessions or accounts have 1604 hours left to rate, for the next runs"),
+    assertTrue(
+        first
+            .summary()
+            .endsWith("; 2 sessions or accounts have 1604 hours left to rate, for the next runs"),
         first.summary());
 
     int runs = 1;
     for (UsageCalculator.Outcome run = first; run.subjectsBehind() > 0; runs++) {
       BigDecimal before = hoursRated();
       run = bounded.run(config, now);
-      assertTrue(hoursRated().subtract(before).compareTo(BigDecimal.valueOf(100)) <= 0,
+      assertTrue(
+          hoursRated().subtract(before).compareTo(BigDecimal.valueOf(100)) <= 0,
           "run " + (runs + 1) + ": " + run.summary());
     }
     List<String> boundedSlices = slices("alice");
-    assertEquals(1 + 16 + 1, runs, "then 49 hours each per run ((100 - 2 x 50 min) / 2; bob's "
-        + "have 50 min each left, nothing to rate before 10:00): 801 = 16 x 49 + 17");
+    assertEquals(
+        1 + 16 + 1,
+        runs,
+        "then 49 hours each per run ((100 - 2 x 50 min) / 2; bob's "
+            + "have 50 min each left, nothing to rate before 10:00): 801 = 16 x 49 + 17");
 
-    TestDatabase.execute("""
+    TestDatabase.execute(
+        """
         DELETE FROM billing_usage_records;
         UPDATE billing_sessions SET rated_until = NULL, settled = false;
         UPDATE billing_accounts SET storage_rated_until = NULL""");
@@ -179,16 +204,23 @@ class CalculateUsageTest {
         .run(config, now);
 
     assertEquals(boundedSlices, slices("alice"));
-    assertEquals(List.of("alice cpu 3056400", "alice memory 6112800", "alice storage 30564000",
-        "bob cpu 3600"), BillingHarness.rows("""
+    assertEquals(
+        List.of(
+            "alice cpu 3056400", "alice memory 6112800", "alice storage 30564000", "bob cpu 3600"),
+        BillingHarness.rows(
+                """
             SELECT user_id, resource_type, sum(unit_seconds) FROM billing_usage_records
-            GROUP BY 1, 2 ORDER BY 1, 2""").stream()
-        .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2))).toList());
+            GROUP BY 1, 2 ORDER BY 1, 2""")
+            .stream()
+            .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2)))
+            .toList());
   }
 
   /** Hours of time rated: of the slices of all subjects, whatever their resources. */
   private static BigDecimal hoursRated() {
-    return (BigDecimal) value("""
+    return (BigDecimal)
+        value(
+            """
         SELECT coalesce(extract(epoch FROM sum(slice_end - slice_start)) / 3600, 0)
         FROM (SELECT DISTINCT user_id, session_id, slice_start, slice_end
               FROM billing_usage_records) s""");
@@ -196,11 +228,15 @@ class CalculateUsageTest {
 
   /** The most hours rated of any one subject of each user. */
   private static List<String> hoursRatedPerUser() {
-    return BillingHarness.rows("""
+    return BillingHarness.rows(
+            """
         SELECT user_id, max(n) FROM (
           SELECT user_id, session_id, count(DISTINCT date_trunc('hour', slice_start)) AS n
           FROM billing_usage_records GROUP BY 1, 2) t
-        GROUP BY 1 ORDER BY 1""").stream().map(r -> r.get(0) + " " + r.get(1)).toList();
+        GROUP BY 1 ORDER BY 1""")
+        .stream()
+        .map(r -> r.get(0) + " " + r.get(1))
+        .toList();
   }
 
   @Test
@@ -224,8 +260,7 @@ class CalculateUsageTest {
     billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "10"));
     billing.terminated("2026-03-02T11:40:00Z", "s1", "alice");
     billing.flush();
-    UsageCalculator calculator =
-        new UsageCalculator(billing.context.dataSource());
+    UsageCalculator calculator = new UsageCalculator(billing.context.dataSource());
     var config = io.streamspace.billing.config.BillingConfig.defaults();
     var now = at("2026-03-02T12:00:00Z");
 
@@ -241,8 +276,8 @@ class CalculateUsageTest {
     List<Object> full = totals();
     // 3h20m of 2 cores in 4 slices (and 4 of memory): 2 x 12,000 core-seconds; 10 GB stored
     // over the 3 slices settled by 11:50 (08:20-11:00): 10 x 9,600 GB-seconds
-    assertEquals(List.of("11", "24000", "96000"),
-        full.stream().map(CalculateUsageTest::plain).toList());
+    assertEquals(
+        List.of("11", "24000", "96000"), full.stream().map(CalculateUsageTest::plain).toList());
   }
 
   @Test
@@ -258,9 +293,14 @@ class CalculateUsageTest {
     var config = io.streamspace.billing.config.BillingConfig.defaults();
     var now = at("2026-03-02T12:00:00Z");
     try (var connection = billing.context.dataSource().getConnection()) {
-      new UsageCalculator(billing.context.dataSource()).rateFrom(connection, config, now,
-          java.sql.Timestamp.from(now.minusSeconds(600)), at("2026-03-02T11:00:00Z"),
-          UsageCalculator.HOURS_PER_RUN);
+      new UsageCalculator(billing.context.dataSource())
+          .rateFrom(
+              connection,
+              config,
+              now,
+              java.sql.Timestamp.from(now.minusSeconds(600)),
+              at("2026-03-02T11:00:00Z"),
+              UsageCalculator.HOURS_PER_RUN);
     }
     assertEquals(List.of("cpu 2026-03-02T11:00:00Z..2026-03-02T11:30:00Z 0.5"), slices("alice"));
     assertEquals(List.of(), slices("bob"), "no cut points before 11:00: left for the next run");
@@ -268,9 +308,11 @@ class CalculateUsageTest {
 
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
 
-    assertEquals(List.of(
-        "cpu 2026-03-02T09:15:00Z..2026-03-02T10:00:00Z 0.75",
-        "cpu 2026-03-02T10:00:00Z..2026-03-02T10:30:00Z 0.5"), slices("bob"));
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02T09:15:00Z..2026-03-02T10:00:00Z 0.75",
+            "cpu 2026-03-02T10:00:00Z..2026-03-02T10:30:00Z 0.5"),
+        slices("bob"));
   }
 
   @Test
@@ -280,9 +322,11 @@ class CalculateUsageTest {
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
     List<String> complete = slices("alice");
     // a crash after some inserts but before the watermark moved
-    BillingHarness.rows("DELETE FROM billing_usage_records WHERE slice_start >= "
-        + "'2026-03-02T10:00:00Z' RETURNING 1");
-    BillingHarness.rows("UPDATE billing_sessions SET rated_until = NULL, settled = false RETURNING 1");
+    BillingHarness.rows(
+        "DELETE FROM billing_usage_records WHERE slice_start >= "
+            + "'2026-03-02T10:00:00Z' RETURNING 1");
+    BillingHarness.rows(
+        "UPDATE billing_sessions SET rated_until = NULL, settled = false RETURNING 1");
 
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
 
@@ -291,8 +335,8 @@ class CalculateUsageTest {
 
   @Test
   void duplicateAndOutOfOrderEventsCountOnce() {
-    var created = BillingHarness.event("e1", "2026-03-02T10:00:00Z", "s1", "alice",
-        size("1", "2", "0"));
+    var created =
+        BillingHarness.event("e1", "2026-03-02T10:00:00Z", "s1", "alice", size("1", "2", "0"));
     var late = BillingHarness.event("e3", "2026-03-02T10:50:00Z", "s1", "alice", null);
     var early = BillingHarness.event("e2", "2026-03-02T10:20:00Z", "s1", "alice", null);
     billing.billing.onSessionHeartbeat(billing.context, late);
@@ -304,17 +348,21 @@ class CalculateUsageTest {
     billing.billing.onSessionHeartbeat(billing.context, early);
     billing.flush();
 
-    assertEquals(List.of(List.of(
-            java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
-            java.sql.Timestamp.from(at("2026-03-02T10:50:00Z")))),
+    assertEquals(
+        List.of(
+            List.of(
+                java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
+                java.sql.Timestamp.from(at("2026-03-02T10:50:00Z")))),
         BillingHarness.rows("SELECT started_at, last_heartbeat FROM billing_sessions"));
     assertEquals(1L, value("SELECT count(*) FROM billing_session_sizes"));
     assertEquals(1L, value("SELECT count(*) FROM billing_accounts"));
     billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
-    assertEquals(List.of(
-        "cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1",
-        "memory 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 2"), slices("alice"));
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1",
+            "memory 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 2"),
+        slices("alice"));
   }
 
   @Test
@@ -328,7 +376,8 @@ class CalculateUsageTest {
 
     billing.calculateUsageAt("2026-03-02T13:00:00Z");
 
-    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T11:00:00Z")), "terminated"),
+    assertEquals(
+        List.of(java.sql.Timestamp.from(at("2026-03-02T11:00:00Z")), "terminated"),
         BillingHarness.rows("SELECT ended_at, end_reason FROM billing_sessions").get(0));
     assertEquals(List.of("cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1"), slices("alice"));
   }
@@ -343,7 +392,8 @@ class CalculateUsageTest {
 
     JobRun run = billing.calculateUsageAt("2026-03-02T11:30:00Z");
 
-    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T10:30:00Z")), "heartbeat_timeout"),
+    assertEquals(
+        List.of(java.sql.Timestamp.from(at("2026-03-02T10:30:00Z")), "heartbeat_timeout"),
         BillingHarness.rows("SELECT ended_at, end_reason FROM billing_sessions").get(0));
     assertEquals(List.of("cpu 2026-03-02T10:00:00Z..2026-03-02T10:30:00Z 0.5"), slices("alice"));
     assertEquals(1, run.rowsTouched(), "one record inserted");
@@ -359,11 +409,13 @@ class CalculateUsageTest {
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
 
     // 30 min x 1 + 30 min x 3 = 2 core-hours; then 15 min x 3
-    assertEquals(List.of(
-        "cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 2",
-        "cpu 2026-03-02T11:00:00Z..2026-03-02T11:15:00Z 0.75",
-        "memory 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1",
-        "memory 2026-03-02T11:00:00Z..2026-03-02T11:15:00Z 0.25"), slices("alice"));
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 2",
+            "cpu 2026-03-02T11:00:00Z..2026-03-02T11:15:00Z 0.75",
+            "memory 2026-03-02T10:00:00Z..2026-03-02T11:00:00Z 1",
+            "memory 2026-03-02T11:00:00Z..2026-03-02T11:15:00Z 0.25"),
+        slices("alice"));
   }
 
   @Test
@@ -377,14 +429,20 @@ class CalculateUsageTest {
 
     // 73 GB x 5 h + 146 GB x 3 h = 803 GB-hours = 2,890,800 GB-seconds = 1.1 GB-months of
     // 730 hours
-    BigDecimal gbSeconds = (BigDecimal) value("SELECT sum(unit_seconds) FROM "
-        + "billing_usage_records WHERE resource_type = 'storage' AND session_id = '' "
-        + "AND unit = 'gb-months'");
+    BigDecimal gbSeconds =
+        (BigDecimal)
+            value(
+                "SELECT sum(unit_seconds) FROM "
+                    + "billing_usage_records WHERE resource_type = 'storage' AND session_id = '' "
+                    + "AND unit = 'gb-months'");
     assertEquals(0, new BigDecimal("2890800").compareTo(gbSeconds));
     assertEquals(new BigDecimal("1.1"), UsageUnit.STORAGE.quantity(gbSeconds));
-    assertEquals(8L, value("SELECT count(*) FROM billing_usage_records"),
+    assertEquals(
+        8L,
+        value("SELECT count(*) FROM billing_usage_records"),
         "hours 0-7 carry storage; 8 and 9 are at 0 GB and store nothing");
-    assertEquals(java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
+    assertEquals(
+        java.sql.Timestamp.from(at("2026-03-02T10:00:00Z")),
         value("SELECT storage_rated_until FROM billing_accounts"));
   }
 
@@ -398,18 +456,32 @@ class CalculateUsageTest {
     // storage 10 GB for 00:00-02:00, then the 20 GB the terminate reports until the settle
     // point 05:00: 10 x 3,600 GB-seconds twice, 20 x 3,600 three times (80 GB-hours, not the
     // 50 of 10 GB kept to the end); cpu and memory stop at the end: 2 core-hours, 4 GB-hours
-    assertEquals(List.of("36000", "36000", "72000", "72000", "72000"),
-        BillingHarness.rows("SELECT unit_seconds FROM billing_usage_records "
-            + "WHERE resource_type = 'storage' ORDER BY slice_start").stream()
-            .map(r -> plain(r.get(0))).toList());
-    assertEquals(List.of("7200", "14400"), BillingHarness.rows("""
+    assertEquals(
+        List.of("36000", "36000", "72000", "72000", "72000"),
+        BillingHarness.rows(
+                "SELECT unit_seconds FROM billing_usage_records "
+                    + "WHERE resource_type = 'storage' ORDER BY slice_start")
+            .stream()
+            .map(r -> plain(r.get(0)))
+            .toList());
+    assertEquals(
+        List.of("7200", "14400"),
+        BillingHarness.rows(
+                """
         SELECT sum(unit_seconds) FROM billing_usage_records WHERE resource_type <> 'storage'
-        GROUP BY resource_type ORDER BY resource_type""").stream()
-        .map(r -> plain(r.get(0))).toList());
-    assertEquals(List.of(java.sql.Timestamp.from(at("2026-03-02T02:00:00Z")), "0", "0"),
-        BillingHarness.rows("SELECT effective_from, cpu_cores, memory_gb "
-            + "FROM billing_session_sizes ORDER BY effective_from DESC").get(0).stream()
-            .map(v -> v instanceof BigDecimal ? plain(v) : v).toList(),
+        GROUP BY resource_type ORDER BY resource_type""")
+            .stream()
+            .map(r -> plain(r.get(0)))
+            .toList());
+    assertEquals(
+        List.of(java.sql.Timestamp.from(at("2026-03-02T02:00:00Z")), "0", "0"),
+        BillingHarness.rows(
+                "SELECT effective_from, cpu_cores, memory_gb "
+                    + "FROM billing_session_sizes ORDER BY effective_from DESC")
+            .get(0)
+            .stream()
+            .map(v -> v instanceof BigDecimal ? plain(v) : v)
+            .toList(),
         "the terminate's cpu and memory are kept too, though they bill nothing after the end");
   }
 
@@ -419,27 +491,31 @@ class CalculateUsageTest {
     billing.heartbeat("2026-03-02T12:00:00Z", "s1", "alice", null);
     billing.calculateUsageAt("2026-03-02T11:15:00Z");
 
-    billing.context.setConfigJson("{\"computeRates\": {\"cpu_per_core_hour\": 0.2},"
-        + " \"usageCalculationInterval\": \"*/15 * * * *\"}");
+    billing.context.setConfigJson(
+        "{\"computeRates\": {\"cpu_per_core_hour\": 0.2},"
+            + " \"usageCalculationInterval\": \"*/15 * * * *\"}");
     billing.billing.onConfigChanged(billing.context);
     billing.calculateUsageAt("2026-03-02T12:15:00Z");
 
-    assertEquals(List.of(List.of(new BigDecimal("0.05")), List.of(new BigDecimal("0.2"))),
-        BillingHarness.rows(
-            "SELECT unit_price FROM billing_usage_records ORDER BY slice_start"));
+    assertEquals(
+        List.of(List.of(new BigDecimal("0.05")), List.of(new BigDecimal("0.2"))),
+        BillingHarness.rows("SELECT unit_price FROM billing_usage_records ORDER BY slice_start"));
     assertEquals("*/15 * * * *", billing.context.scheduler().cronOf("calculate-usage"));
   }
 
   private static List<Object> totals() {
-    return BillingHarness.rows("""
+    return BillingHarness.rows(
+            """
         SELECT count(*), coalesce(sum(unit_seconds) FILTER (WHERE resource_type = 'cpu'), 0),
                coalesce(sum(unit_seconds) FILTER (WHERE resource_type = 'storage'), 0)
-        FROM billing_usage_records""").get(0);
+        FROM billing_usage_records""")
+        .get(0);
   }
 
   /** A column value as text, decimals without trailing zeros. */
   private static String plain(Object value) {
     return value instanceof BigDecimal d
-        ? d.stripTrailingZeros().toPlainString() : String.valueOf(value);
+        ? d.stripTrailingZeros().toPlainString()
+        : String.valueOf(value);
   }
 }

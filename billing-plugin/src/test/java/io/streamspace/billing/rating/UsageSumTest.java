@@ -31,17 +31,29 @@ class UsageSumTest {
   @Test
   void aLineTotalIsTheExactPricedSumDividedAndRoundedOnce() {
     // 16,200 core-seconds at 0.05 = 810 / 3,600 = 0.225 exactly: half up to 0.23
-    UsageLine line = new UsageSum(UsageUnit.CPU, new BigDecimal("0.050"),
-        new BigDecimal("16200"), new BigDecimal("810.000")).line(USD);
+    UsageLine line =
+        new UsageSum(
+                UsageUnit.CPU,
+                new BigDecimal("0.050"),
+                new BigDecimal("16200"),
+                new BigDecimal("810.000"))
+            .line(USD);
 
-    assertEquals(new UsageLine("cpu", new BigDecimal("4.5"), "core-hours",
-        new BigDecimal("0.05"), new BigDecimal("0.23")), line);
+    assertEquals(
+        new UsageLine(
+            "cpu",
+            new BigDecimal("4.5"),
+            "core-hours",
+            new BigDecimal("0.05"),
+            new BigDecimal("0.23")),
+        line);
   }
 
   @Test
   void justBelowHalfACentRoundsDown() {
     // 809.999999 / 3,600 = 0.22499999972…: one rounding, so no 0.225 in between to round up
-    assertEquals(new BigDecimal("0.22"),
+    assertEquals(
+        new BigDecimal("0.22"),
         Money.lineTotal(new BigDecimal("809.999999"), UsageUnit.CPU.unitSecondsPerUnit(), USD));
   }
 }

@@ -39,7 +39,8 @@ public final class BillingHarness implements AutoCloseable {
    * The default plans and USD rates, plus VND: rates of 1,250 per core-hour, 250 per GB-hour and
    * 2,500 per GB-month, and plan prices of 0, 750,000 and 2,500,000 VND.
    */
-  public static final String USD_AND_VND_CONFIG = """
+  public static final String USD_AND_VND_CONFIG =
+      """
       {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
          "storage_per_gb_month": 2500}},
        "subscriptionPlans": [
@@ -50,10 +51,12 @@ public final class BillingHarness implements AutoCloseable {
          {"id": "enterprise", "name": "Enterprise", "price": 99.99, "interval": "month",
           "cpu_limit": 32, "memory_limit": 64, "storage_limit": 500,
           "prices": {"VND": 2500000}}]}""";
+
   // decimals read exactly as written: 1.00 stays 1.00
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   public final MutableClock clock;
   public final TestPluginContext context;
@@ -81,12 +84,12 @@ public final class BillingHarness implements AutoCloseable {
   }
 
   public static ResourceSize size(String cpu, String memoryGb, String storageGb) {
-    return new ResourceSize(new BigDecimal(cpu), new BigDecimal(memoryGb),
-        new BigDecimal(storageGb));
+    return new ResourceSize(
+        new BigDecimal(cpu), new BigDecimal(memoryGb), new BigDecimal(storageGb));
   }
 
-  public static SessionEvent event(String id, String at, String session, String user,
-      ResourceSize size) {
+  public static SessionEvent event(
+      String id, String at, String session, String user, ResourceSize size) {
     return new SessionEvent(id, Instant.parse(at), session, user, size);
   }
 
@@ -99,8 +102,15 @@ public final class BillingHarness implements AutoCloseable {
   }
 
   public void userCreated(String userId, Map<String, String> attributes) {
-    billing.onUserCreated(context, new UserEvent(UUID.randomUUID().toString(), clock.instant(),
-        userId, userId + "@example.com", null, attributes));
+    billing.onUserCreated(
+        context,
+        new UserEvent(
+            UUID.randomUUID().toString(),
+            clock.instant(),
+            userId,
+            userId + "@example.com",
+            null,
+            attributes));
   }
 
   public void created(String at, String session, String user, ResourceSize size) {
@@ -108,8 +118,8 @@ public final class BillingHarness implements AutoCloseable {
   }
 
   public void heartbeat(String at, String session, String user, ResourceSize size) {
-    billing.onSessionHeartbeat(context,
-        event(UUID.randomUUID().toString(), at, session, user, size));
+    billing.onSessionHeartbeat(
+        context, event(UUID.randomUUID().toString(), at, session, user, size));
   }
 
   public void terminated(String at, String session, String user) {
@@ -118,8 +128,8 @@ public final class BillingHarness implements AutoCloseable {
 
   /** A terminate reporting what the session holds as it ends (storage outlives it). */
   public void terminated(String at, String session, String user, ResourceSize size) {
-    billing.onSessionTerminated(context,
-        event(UUID.randomUUID().toString(), at, session, user, size));
+    billing.onSessionTerminated(
+        context, event(UUID.randomUUID().toString(), at, session, user, size));
   }
 
   /** Waits until every event handed over so far is stored. */
@@ -161,8 +171,8 @@ public final class BillingHarness implements AutoCloseable {
   public Answer call(HttpMethod method, String pathAndQuery, Caller caller, String body) {
     HttpResponse response = context.routes().call(method, pathAndQuery, caller, body);
     try {
-      return new Answer(response.status(),
-          JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));
+      return new Answer(
+          response.status(), JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -206,12 +216,21 @@ public final class BillingHarness implements AutoCloseable {
    */
   public static Map<String, String> tableContents() {
     Map<String, String> contents = new java.util.TreeMap<>();
-    for (List<Object> table : rows("""
+    for (List<Object> table :
+        rows(
+            """
         SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
           AND tablename LIKE 'billing\\_%' AND tablename <> 'billing_schema_history'""")) {
       String name = (String) table.get(0);
-      contents.put(name, rows("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|'"
-          + " ORDER BY t::text)), '') FROM " + name + " t").get(0).get(0).toString());
+      contents.put(
+          name,
+          rows("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|'"
+                  + " ORDER BY t::text)), '') FROM "
+                  + name
+                  + " t")
+              .get(0)
+              .get(0)
+              .toString());
     }
     return contents;
   }
@@ -227,12 +246,23 @@ public final class BillingHarness implements AutoCloseable {
    * ({@link UsageUnit#quantity}): easy to compare with figures worked out by hand.
    */
   public static List<String> slices(String userId) {
-    return rows("""
+    return rows(
+            """
         SELECT resource_type, slice_start, slice_end, unit_seconds FROM billing_usage_records
-        WHERE user_id = ? ORDER BY resource_type, slice_start""", userId).stream()
-        .map(r -> r.get(0) + " " + instant(r.get(1)) + ".." + instant(r.get(2)) + " "
-            + UsageUnit.ofResourceType((String) r.get(0)).quantity((BigDecimal) r.get(3))
-                .toPlainString())
+        WHERE user_id = ? ORDER BY resource_type, slice_start""",
+            userId)
+        .stream()
+        .map(
+            r ->
+                r.get(0)
+                    + " "
+                    + instant(r.get(1))
+                    + ".."
+                    + instant(r.get(2))
+                    + " "
+                    + UsageUnit.ofResourceType((String) r.get(0))
+                        .quantity((BigDecimal) r.get(3))
+                        .toPlainString())
         .toList();
   }
 

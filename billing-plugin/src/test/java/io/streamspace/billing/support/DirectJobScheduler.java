@@ -32,9 +32,11 @@ public final class DirectJobScheduler implements JobScheduler {
 
   @Override
   public synchronized void schedule(String jobName, String cron, ZoneId zone, PluginJob job) {
-    validateCron(cron).ifPresent(p -> {
-      throw new IllegalArgumentException(p);
-    });
+    validateCron(cron)
+        .ifPresent(
+            p -> {
+              throw new IllegalArgumentException(p);
+            });
     jobs.put(jobName, new Scheduled(cron, zone, job));
   }
 
@@ -58,11 +60,19 @@ public final class DirectJobScheduler implements JobScheduler {
     JobRun run;
     try {
       JobResult result = scheduled.job().run(new JobContext(jobName, started, started));
-      run = new JobRun(jobName, started, clock.instant(), JobOutcome.SUCCEEDED,
-          result.rowsTouched(), result.message(), "test");
+      run =
+          new JobRun(
+              jobName,
+              started,
+              clock.instant(),
+              JobOutcome.SUCCEEDED,
+              result.rowsTouched(),
+              result.message(),
+              "test");
     } catch (Exception e) {
-      run = new JobRun(jobName, started, clock.instant(), JobOutcome.FAILED, 0, e.getMessage(),
-          "test");
+      run =
+          new JobRun(
+              jobName, started, clock.instant(), JobOutcome.FAILED, 0, e.getMessage(), "test");
     }
     lastRuns.put(jobName, run);
     return CompletableFuture.completedFuture(run);
@@ -84,8 +94,8 @@ public final class DirectJobScheduler implements JobScheduler {
   @Override
   public synchronized List<JobStatus> status() {
     List<JobStatus> status = new ArrayList<>();
-    jobs.forEach((name, s) -> status.add(
-        new JobStatus(name, s.cron(), s.zone(), lastRuns.get(name), null)));
+    jobs.forEach(
+        (name, s) -> status.add(new JobStatus(name, s.cron(), s.zone(), lastRuns.get(name), null)));
     return status;
   }
 }

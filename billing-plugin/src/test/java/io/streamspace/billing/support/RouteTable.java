@@ -41,9 +41,17 @@ public final class RouteTable implements HttpRoutes {
       Map<String, String> params = match(route.getKey(), method + " " + parts[0]);
       if (params != null) {
         try {
-          return route.getValue().handle(
-              new HttpRequest(method, parts[0], params, query, Map.of(),
-                  body == null ? null : body.getBytes(StandardCharsets.UTF_8), caller));
+          return route
+              .getValue()
+              .handle(
+                  new HttpRequest(
+                      method,
+                      parts[0],
+                      params,
+                      query,
+                      Map.of(),
+                      body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+                      caller));
         } catch (Exception e) {
           throw new AssertionError("route threw (the host would answer 500)", e);
         }

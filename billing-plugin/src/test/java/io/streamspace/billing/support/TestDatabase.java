@@ -38,7 +38,8 @@ public final class TestDatabase {
   /** Empties every billing table that exists (the schema is created by the plugin's onLoad). */
   public static void clean() {
     // one TRUNCATE of them all: tables that reference each other must go together
-    execute("""
+    execute(
+        """
         DO $$ DECLARE tables text; BEGIN
           SELECT string_agg(quote_ident(tablename), ', ') INTO tables FROM pg_tables
            WHERE schemaname = current_schema() AND tablename LIKE 'billing\\_%'
@@ -48,7 +49,8 @@ public final class TestDatabase {
   }
 
   public static void execute(String sql) {
-    try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);

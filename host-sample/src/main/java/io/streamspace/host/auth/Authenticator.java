@@ -76,7 +76,9 @@ public final class Authenticator {
   private static void refuse(Context ctx, Duration wait) {
     long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
     ctx.header("Retry-After", Long.toString(seconds));
-    throw new ApiException(429, "too_many_failed_authentications",
+    throw new ApiException(
+        429,
+        "too_many_failed_authentications",
         "too many failed authentications from this address; retry in " + seconds + " s");
   }
 }

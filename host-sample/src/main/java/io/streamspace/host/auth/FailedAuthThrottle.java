@@ -37,12 +37,13 @@ public final class FailedAuthThrottle {
     this.clock = clock;
     this.maxFailures = maxFailures;
     this.window = window;
-    this.byAddress = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
-        return size() > maxAddresses;
-      }
-    };
+    this.byAddress =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
+            return size() > maxAddresses;
+          }
+        };
   }
 
   /** How long the address must wait, or empty when it may try to authenticate. */
@@ -62,10 +63,12 @@ public final class FailedAuthThrottle {
   /** Counts a failed authentication from the address, opening a new window when the last passed. */
   public synchronized void recordFailure(String address) {
     Instant now = clock.instant();
-    byAddress.compute(address, (a, failures) ->
-        failures == null || !now.isBefore(failures.windowStart().plus(window))
-            ? new Failures(now, 1)
-            : new Failures(failures.windowStart(), failures.count() + 1));
+    byAddress.compute(
+        address,
+        (a, failures) ->
+            failures == null || !now.isBefore(failures.windowStart().plus(window))
+                ? new Failures(now, 1)
+                : new Failures(failures.windowStart(), failures.count() + 1));
   }
 
   synchronized int trackedAddresses() {

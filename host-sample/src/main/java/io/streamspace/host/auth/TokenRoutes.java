@@ -27,9 +27,15 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
 
   /** The answer to an issue: the token is shown this once and never stored. */
   record IssuedToken(
-      long id, String token, String userId, List<String> roles, Instant createdAt, Instant expiresAt) {}
+      long id,
+      String token,
+      String userId,
+      List<String> roles,
+      Instant createdAt,
+      Instant expiresAt) {}
 
   private static final Logger log = LoggerFactory.getLogger(TokenRoutes.class);
+
   /** The last instant PostgreSQL and every client parse alike: later expiries are refused. */
   private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
@@ -56,9 +62,12 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     JsonNode body = bodies.object(ctx);
     JsonNode userId = body.get("user_id");
-    if (userId == null || !userId.isTextual() || userId.asText().isBlank()
+    if (userId == null
+        || !userId.isTextual()
+        || userId.asText().isBlank()
         || userId.asText().indexOf('\0') >= 0) {
-      throw ApiException.badRequest("invalid_request", "user_id is required, as text without NUL", "user_id");
+      throw ApiException.badRequest(
+          "invalid_request", "user_id is required, as text without NUL", "user_id");
     }
     JsonNode roles = body.get("roles");
     if (roles == null || !roles.isArray() || roles.isEmpty()) {
@@ -75,9 +84,21 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     Instant expiresAt = expiresAt(body.get("expires_at"));
     TokenStore.NewToken issued = tokens.issue(userId.asText(), granted, expiresAt);
     TokenStore.TokenInfo info = issued.info();
-    log.info("Token {} issued to {} with roles {} by {}", info.id(), info.userId(), info.roles(), admin.userId());
-    ctx.status(201).json(new IssuedToken(
-        info.id(), issued.token(), info.userId(), info.roles(), info.createdAt(), info.expiresAt()));
+    log.info(
+        "Token {} issued to {} with roles {} by {}",
+        info.id(),
+        info.userId(),
+        info.roles(),
+        admin.userId());
+    ctx.status(201)
+        .json(
+            new IssuedToken(
+                info.id(),
+                issued.token(),
+                info.userId(),
+                info.roles(),
+                info.createdAt(),
+                info.expiresAt()));
   }
 
   /** Absent or null: no expiry. Else an ISO-8601 instant in the future. */
@@ -93,13 +114,17 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
       expiresAt = Instant.parse(value.asText());
     } catch (DateTimeParseException e) {
       throw ApiException.badRequest(
-          "invalid_request", "expires_at must be an ISO-8601 instant, like 2026-12-31T00:00:00Z", "expires_at");
+          "invalid_request",
+          "expires_at must be an ISO-8601 instant, like 2026-12-31T00:00:00Z",
+          "expires_at");
     }
     if (!expiresAt.isAfter(clock.instant())) {
-      throw ApiException.badRequest("invalid_request", "expires_at must be in the future", "expires_at");
+      throw ApiException.badRequest(
+          "invalid_request", "expires_at must be in the future", "expires_at");
     }
     if (expiresAt.isAfter(LATEST_EXPIRY)) {
-      throw ApiException.badRequest("invalid_request", "expires_at must be before the year 10000", "expires_at");
+      throw ApiException.badRequest(
+          "invalid_request", "expires_at must be before the year 10000", "expires_at");
     }
     return expiresAt;
   }

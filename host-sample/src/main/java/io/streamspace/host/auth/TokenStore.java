@@ -127,10 +127,12 @@ public final class TokenStore {
    */
   public TokenInfo replaceEnvironmentToken(String token, String userId, Set<String> roles) {
     String hash = hash(token);
-    String upsert = "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at)"
-        + " VALUES (?, ?, ?, 'environment', ?) ON CONFLICT (token_hash) DO UPDATE"
-        + " SET user_id = EXCLUDED.user_id, roles = EXCLUDED.roles, source = 'environment'"
-        + " WHERE host_tokens.revoked_at IS NULL RETURNING " + COLUMNS;
+    String upsert =
+        "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at)"
+            + " VALUES (?, ?, ?, 'environment', ?) ON CONFLICT (token_hash) DO UPDATE"
+            + " SET user_id = EXCLUDED.user_id, roles = EXCLUDED.roles, source = 'environment'"
+            + " WHERE host_tokens.revoked_at IS NULL RETURNING "
+            + COLUMNS;
     Instant now = clock.instant();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
@@ -178,10 +180,11 @@ public final class TokenStore {
   }
 
   /** Revokes the active tokens of {@code source} but {@code keepHash} (none when null). */
-  private static List<String> retire(Connection connection, String source, String keepHash,
-      Instant now) throws SQLException {
-    String retire = "UPDATE host_tokens SET revoked_at = ? WHERE source = ?"
-        + " AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ? RETURNING token_hash";
+  private static List<String> retire(
+      Connection connection, String source, String keepHash, Instant now) throws SQLException {
+    String retire =
+        "UPDATE host_tokens SET revoked_at = ? WHERE source = ?"
+            + " AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ? RETURNING token_hash";
     List<String> retired = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(retire)) {
       statement.setTimestamp(1, Timestamp.from(now));
@@ -215,10 +218,13 @@ public final class TokenStore {
   }
 
   /** Stores a new random token; empty when a unique index refuses it. */
-  private Optional<NewToken> insertNew(Source source, String userId, Set<String> roles, Instant expiresAt) {
+  private Optional<NewToken> insertNew(
+      Source source, String userId, Set<String> roles, Instant expiresAt) {
     String token = newSecret();
-    String sql = "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at, expires_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING " + COLUMNS;
+    String sql =
+        "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at, expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "
+            + COLUMNS;
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, hash(token));
@@ -235,8 +241,11 @@ public final class TokenStore {
 
   /** The generated admin token that is active, if any. */
   public Optional<TokenInfo> activeGeneratedAdminToken() {
-    String sql = "SELECT " + COLUMNS + " FROM host_tokens"
-        + " WHERE source = 'generated' AND revoked_at IS NULL";
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM host_tokens"
+            + " WHERE source = 'generated' AND revoked_at IS NULL";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       return single(statement);
@@ -268,8 +277,9 @@ public final class TokenStore {
    * @return false when there is no token with this id
    */
   public boolean revoke(long id) {
-    String sql = "UPDATE host_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"
-        + " RETURNING token_hash";
+    String sql =
+        "UPDATE host_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"
+            + " RETURNING token_hash";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setTimestamp(1, Timestamp.from(clock.instant()));
@@ -314,7 +324,9 @@ public final class TokenStore {
 
   private Optional<Caller> trusted(String hash, Instant now) {
     Trusted trusted = trustedByHash.get(hash);
-    return trusted != null && trusted.trustedAt(now) ? Optional.of(trusted.caller()) : Optional.empty();
+    return trusted != null && trusted.trustedAt(now)
+        ? Optional.of(trusted.caller())
+        : Optional.empty();
   }
 
   /**
@@ -323,11 +335,13 @@ public final class TokenStore {
    * concurrent writer, so nodes checking at once write once).
    */
   private Optional<Trusted> check(String hash, Instant now) {
-    String sql = "WITH valid AS (SELECT id, user_id, roles, expires_at FROM host_tokens"
-        + "   WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)),"
-        + " used AS (UPDATE host_tokens t SET last_used_at = ? FROM valid"
-        + "   WHERE t.id = valid.id AND (t.last_used_at IS NULL OR t.last_used_at <= ?))"
-        + " SELECT user_id, roles, expires_at FROM valid";
+    String sql =
+        "WITH valid AS (SELECT id, user_id, roles, expires_at FROM host_tokens"
+            + "   WHERE token_hash = ? AND revoked_at IS NULL"
+            + "     AND (expires_at IS NULL OR expires_at > ?)),"
+            + " used AS (UPDATE host_tokens t SET last_used_at = ? FROM valid"
+            + "   WHERE t.id = valid.id AND (t.last_used_at IS NULL OR t.last_used_at <= ?))"
+            + " SELECT user_id, roles, expires_at FROM valid";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, hash);
@@ -369,7 +383,6 @@ public final class TokenStore {
   private static List<String> roles(ResultSet rows, int column) throws SQLException {
     return new ArrayList<>(Arrays.asList((String[]) rows.getArray(column).getArray()));
   }
-
 
   private static String newSecret() {
     byte[] bytes = new byte[32];

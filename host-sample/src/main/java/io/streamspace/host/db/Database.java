@@ -22,10 +22,13 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Database.class);
+
   /** Host threads, Quartz threads and plugin write-behind flushers share it. */
   private static final int POOL_SIZE = 16;
+
   /** How long a caller waits for a connection before its request fails. */
   private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+
   /** How long checking a pooled connection (and the health check) may take. */
   private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
 
@@ -66,18 +69,25 @@ public final class Database implements AutoCloseable {
   public static Database embedded(Path dataDir, boolean durable) {
     Path pgDir = dataDir.resolve("pg");
     if (!durable) {
-      log.warn("The embedded PostgreSQL in {} runs without fsync and synchronous commit (a test option): "
-          + "a crash can lose acknowledged events", pgDir);
+      log.warn(
+          "The embedded PostgreSQL in {} runs without fsync and synchronous commit"
+              + " (a test option): a crash can lose acknowledged events",
+          pgDir);
     }
     if (!Files.exists(DatabasePassword.file(dataDir)) && EmbeddedServer.requiresPassword(pgDir)) {
       // a new password would never be accepted: say so now, not after a failed start
-      throw new IllegalStateException(pgDir + " requires the password that was kept in "
-          + DatabasePassword.file(dataDir) + ", which is missing: restore that file");
+      throw new IllegalStateException(
+          pgDir
+              + " requires the password that was kept in "
+              + DatabasePassword.file(dataDir)
+              + ", which is missing: restore that file");
     }
     String password = DatabasePassword.readOrCreate(dataDir);
     EmbeddedPostgres postgres = EmbeddedServer.start(dataDir, pgDir, password, durable);
-    log.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {}", postgres.getPort(), pgDir);
-    HikariConfig config = poolConfig("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+    log.info(
+        "Started embedded PostgreSQL on 127.0.0.1:{} with data in {}", postgres.getPort(), pgDir);
+    HikariConfig config =
+        poolConfig("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
     config.setUsername(EmbeddedServer.SUPERUSER);
     config.setPassword(password);
     return new Database(new HikariDataSource(config), postgres);

@@ -18,7 +18,8 @@ import java.util.Set;
 final class DatabasePassword {
 
   static final String FILE_NAME = "db-password";
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
   private static final int RANDOM_BYTES = 32;
 
   private DatabasePassword() {}
@@ -38,7 +39,9 @@ final class DatabasePassword {
       if (!Files.exists(file)) {
         Files.createDirectories(dataDir);
         // written whole under another name, then renamed: a crash never leaves half a password
-        Path partial = Files.createTempFile(dataDir, FILE_NAME, ".partial", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        Path partial =
+            Files.createTempFile(
+                dataDir, FILE_NAME, ".partial", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         Files.writeString(partial, generate() + "\n");
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
       }
@@ -46,7 +49,8 @@ final class DatabasePassword {
       Files.setPosixFilePermissions(file, OWNER_ONLY);
       String password = Files.readString(file).strip();
       if (password.isEmpty()) {
-        throw new IllegalStateException(file + " is empty; restore the embedded database's password into it");
+        throw new IllegalStateException(
+            file + " is empty; restore the embedded database's password into it");
       }
       return password;
     } catch (IOException e) {

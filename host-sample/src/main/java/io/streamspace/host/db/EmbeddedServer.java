@@ -18,14 +18,16 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddedServer {
 
-  /** Who may connect: with the password only, on loopback only (the server listens nowhere else). */
-  static final String PG_HBA = """
+  /** Who may connect: with the password, on loopback only (the server listens nowhere else). */
+  static final String PG_HBA =
+      """
       # Written by the host at every start: every connection needs the password the host keeps
       # in its data folder (db-password).
       # TYPE  DATABASE  USER  ADDRESS       METHOD
       local   all       all                 scram-sha-256
       host    all       all   127.0.0.1/32  scram-sha-256
       """;
+
   static final String SUPERUSER = "postgres";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
@@ -43,21 +45,24 @@ final class EmbeddedServer {
     LeftoverServer.stopIfAny(pgDir);
     EmbeddedPostgres postgres;
     try {
-      postgres = durability(EmbeddedPostgres.builder(), durable)
-          .setDataDirectory(pgDir)
-          .setCleanDataDirectory(false)
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          // no Unix socket: the server is reached over loopback TCP only
-          .setServerConfig("unix_socket_directories", "")
-          .setServerConfig("password_encryption", "scram-sha-256")
-          // Zonky hands its "locale config" to initdb as --key=value options, the only way to give
-          // initdb others: a new folder has its password and password-only access from the start
-          .setLocaleConfig("pwfile", DatabasePassword.file(dataDir).toAbsolutePath().toString())
-          .setLocaleConfig("auth-local", "scram-sha-256")
-          .setLocaleConfig("auth-host", "scram-sha-256")
-          // used by Zonky's own readiness check
-          .setConnectConfig("password", password)
-          .start();
+      postgres =
+          durability(EmbeddedPostgres.builder(), durable)
+              .setDataDirectory(pgDir)
+              .setCleanDataDirectory(false)
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              // no Unix socket: the server is reached over loopback TCP only
+              .setServerConfig("unix_socket_directories", "")
+              .setServerConfig("password_encryption", "scram-sha-256")
+              // Zonky hands its "locale config" to initdb as --key=value options, the only way to
+              // give
+              // initdb others: a new folder has its password and password-only access from the
+              // start
+              .setLocaleConfig("pwfile", DatabasePassword.file(dataDir).toAbsolutePath().toString())
+              .setLocaleConfig("auth-local", "scram-sha-256")
+              .setLocaleConfig("auth-host", "scram-sha-256")
+              // used by Zonky's own readiness check
+              .setConnectConfig("password", password)
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start embedded PostgreSQL in " + pgDir, e);
     }
@@ -74,7 +79,8 @@ final class EmbeddedServer {
    * Zonky's defaults run without fsync ({@code -F}) and synchronous commit: fast for tests, but
    * a crash can lose acknowledged writes. The product keeps the README's promise instead.
    */
-  private static EmbeddedPostgres.Builder durability(EmbeddedPostgres.Builder builder, boolean durable) {
+  private static EmbeddedPostgres.Builder durability(
+      EmbeddedPostgres.Builder builder, boolean durable) {
     String setting = durable ? "on" : "off";
     return builder
         .setServerConfig("fsync", setting)
@@ -98,17 +104,22 @@ final class EmbeddedServer {
         // DDL takes no parameters; the password's letters (base64url) need no quoting
         statement.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "'");
         Path partial = Files.writeString(pgDir.resolve("pg_hba.conf.partial"), PG_HBA);
-        Files.move(partial, hba, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            partial, hba, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         statement.execute("SELECT pg_reload_conf()");
       }
       if (rules.lines().anyMatch(EmbeddedServer::trusts)) {
-        log.info("The embedded PostgreSQL in {} accepted local connections without a password; "
-            + "it now requires the one in {}", pgDir, DatabasePassword.FILE_NAME);
+        log.info(
+            "The embedded PostgreSQL in {} accepted local connections without a password; "
+                + "it now requires the one in {}",
+            pgDir,
+            DatabasePassword.FILE_NAME);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + hba, e);
     } catch (SQLException e) {
-      throw new IllegalStateException("Cannot set the embedded PostgreSQL's password in " + pgDir, e);
+      throw new IllegalStateException(
+          "Cannot set the embedded PostgreSQL's password in " + pgDir, e);
     }
   }
 

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
 final class LeftoverServer {
 
   private static final Logger log = LoggerFactory.getLogger(LeftoverServer.class);
+
   /** The embedded server's own lock file, held by the host using the folder while it runs. */
   private static final String HOST_LOCK_FILE = "epg-lock";
+
   /** A smart shutdown ends as soon as the dead host's connections are gone; it also checkpoints. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -38,8 +40,10 @@ final class LeftoverServer {
    * process is gone is left to PostgreSQL, which replaces a stale one itself.
    */
   static void stopIfAny(Path pgDir) {
-    Optional<ProcessHandle> server = postmasterPid(pgDir).flatMap(ProcessHandle::of)
-        .filter(process -> servesFolder(process, pgDir));
+    Optional<ProcessHandle> server =
+        postmasterPid(pgDir)
+            .flatMap(ProcessHandle::of)
+            .filter(process -> servesFolder(process, pgDir));
     if (server.isEmpty()) {
       return;
     }
@@ -50,14 +54,24 @@ final class LeftoverServer {
     try {
       process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      throw new IllegalStateException("PostgreSQL (pid " + process.pid() + ") still runs on " + pgDir
-          + " after " + STOP_TIMEOUT.toSeconds() + " s; stop it, then start the host again", e);
+      throw new IllegalStateException(
+          "PostgreSQL (pid "
+              + process.pid()
+              + ") still runs on "
+              + pgDir
+              + " after "
+              + STOP_TIMEOUT.toSeconds()
+              + " s; stop it, then start the host again",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while stopping PostgreSQL on " + pgDir, e);
     }
-    log.warn("Stopped the embedded PostgreSQL (pid {}) that a host which did not shut down left running on {}; starting it again",
-        process.pid(), pgDir);
+    log.warn(
+        "Stopped the embedded PostgreSQL (pid {}) that a host which did not shut down left"
+            + " running on {}; starting it again",
+        process.pid(),
+        pgDir);
   }
 
   /** The first line of {@code postmaster.pid}, when there is one. */
@@ -79,9 +93,13 @@ final class LeftoverServer {
    * Read from Linux's {@code /proc} (the host ships Linux binaries only); elsewhere false.
    */
   private static boolean servesFolder(ProcessHandle process, Path pgDir) {
-    boolean isPostgres = process.isAlive() && process.info().command()
-        .map(command -> Path.of(command).getFileName().toString().equals("postgres"))
-        .orElse(false);
+    boolean isPostgres =
+        process.isAlive()
+            && process
+                .info()
+                .command()
+                .map(command -> Path.of(command).getFileName().toString().equals("postgres"))
+                .orElse(false);
     if (!isPostgres) {
       return false;
     }
@@ -95,8 +113,11 @@ final class LeftoverServer {
 
   /** Fails when a running host holds the folder: its server is not a leftover. */
   private static void requireNoHostUsing(Path pgDir) {
-    try (FileChannel channel = FileChannel.open(pgDir.resolve(HOST_LOCK_FILE),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel channel =
+            FileChannel.open(
+                pgDir.resolve(HOST_LOCK_FILE),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock()) {
       if (lock == null) {
         throw anotherHost(pgDir);
@@ -109,7 +130,7 @@ final class LeftoverServer {
   }
 
   private static IllegalStateException anotherHost(Path pgDir) {
-    return new IllegalStateException("Another host is running on " + pgDir
-        + "; stop it or give this one another --data-dir");
+    return new IllegalStateException(
+        "Another host is running on " + pgDir + "; stop it or give this one another --data-dir");
   }
 }

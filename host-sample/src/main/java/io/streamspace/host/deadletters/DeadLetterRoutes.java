@@ -61,8 +61,8 @@ public final class DeadLetterRoutes implements HttpServer.RouteGroup {
       DeadLetter after = store.find(before.id()).orElseThrow();
       if (after.failures() > before.failures()) {
         store.markReplayFailed(before.id());
-        throw new ApiException(409, "replay_failed",
-            "the plugin could not store the event again: " + after.reason());
+        throw new ApiException(
+            409, "replay_failed", "the plugin could not store the event again: " + after.reason());
       }
       store.markReplayed(before.id());
     }

@@ -23,12 +23,14 @@ public final class DeadLetterStore {
   /** Reasons are database messages; longer ones are cut, they only need to name the problem. */
   private static final int MAX_REASON_LENGTH = 2_000;
 
-  private static final String COLUMNS = "id, plugin_id, event_id, event_type, event, reason,"
-      + " failures, first_failed_at, last_failed_at, replay_status, replayed_at";
+  private static final String COLUMNS =
+      "id, plugin_id, event_id, event_type, event, reason,"
+          + " failures, first_failed_at, last_failed_at, replay_status, replayed_at";
 
   // Set aside again (a redelivery, or a replay the plugin refused): the latest event and reason;
   // a replayed one is pending again.
-  private static final String RECORD = """
+  private static final String RECORD =
+      """
       INSERT INTO host_dead_letters AS d
         (plugin_id, event_id, event_type, event, reason, first_failed_at, last_failed_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -85,18 +87,23 @@ public final class DeadLetterStore {
 
   /** Newest first (the most recently set aside first). */
   public List<DeadLetter> list(Page page) {
-    return query("SELECT " + COLUMNS + " FROM host_dead_letters ORDER BY id DESC LIMIT ? OFFSET ?",
-        page.fetch(), page.offset());
+    return query(
+        "SELECT " + COLUMNS + " FROM host_dead_letters ORDER BY id DESC LIMIT ? OFFSET ?",
+        page.fetch(),
+        page.offset());
   }
 
   public Optional<DeadLetter> find(long id) {
-    return query("SELECT " + COLUMNS + " FROM host_dead_letters WHERE id = ?", id).stream().findFirst();
+    return query("SELECT " + COLUMNS + " FROM host_dead_letters WHERE id = ?", id).stream()
+        .findFirst();
   }
 
   /** The plugin stored the event at last. */
   public void markReplayed(long id) {
-    update("UPDATE host_dead_letters SET replay_status = 'replayed', replayed_at = ? WHERE id = ?",
-        Timestamp.from(clock.instant()), id);
+    update(
+        "UPDATE host_dead_letters SET replay_status = 'replayed', replayed_at = ? WHERE id = ?",
+        Timestamp.from(clock.instant()),
+        id);
   }
 
   /** The plugin set the event aside again on replay (its new reason is recorded already). */
@@ -105,7 +112,8 @@ public final class DeadLetterStore {
   }
 
   private static String storable(String reason) {
-    String text = reason == null || reason.isBlank() ? "(no reason given)" : reason.replace('\0', '?');
+    String text =
+        reason == null || reason.isBlank() ? "(no reason given)" : reason.replace('\0', '?');
     return text.length() <= MAX_REASON_LENGTH ? text : text.substring(0, MAX_REASON_LENGTH) + "...";
   }
 
@@ -124,16 +132,26 @@ public final class DeadLetterStore {
         ResultSet rows = statement.executeQuery()) {
       List<DeadLetter> letters = new ArrayList<>();
       while (rows.next()) {
-        letters.add(new DeadLetter(rows.getLong(1), rows.getString(2), rows.getString(3),
-            rows.getString(4), mapper.readTree(rows.getString(5)), rows.getString(6),
-            rows.getInt(7), Sql.instant(rows.getTimestamp(8)), Sql.instant(rows.getTimestamp(9)),
-            rows.getString(10), Sql.instant(rows.getTimestamp(11))));
+        letters.add(
+            new DeadLetter(
+                rows.getLong(1),
+                rows.getString(2),
+                rows.getString(3),
+                rows.getString(4),
+                mapper.readTree(rows.getString(5)),
+                rows.getString(6),
+                rows.getInt(7),
+                Sql.instant(rows.getTimestamp(8)),
+                Sql.instant(rows.getTimestamp(9)),
+                rows.getString(10),
+                Sql.instant(rows.getTimestamp(11))));
       }
       return letters;
     } catch (SQLException e) {
       throw Sql.failure("reading dead letters", e);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("host_dead_letters.event holds JSON written by this class", e);
+      throw new IllegalStateException(
+          "host_dead_letters.event holds JSON written by this class", e);
     }
   }
 }

@@ -52,7 +52,12 @@ final class PluginDeadLetters implements DeadLetters {
 
   private void keep(String eventId, EventType type, JsonNode event, String reason) {
     long id = store.record(pluginId, eventId, type.wireName(), event, reason);
-    log.warn("Plugin {} could not store event {} ({}); kept as dead letter {} to replay: {}",
-        pluginId, eventId, type.wireName(), id, reason);
+    log.warn(
+        "Plugin {} could not store event {} ({}); kept as dead letter {} to replay: {}",
+        pluginId,
+        eventId,
+        type.wireName(),
+        id,
+        reason);
   }
 }

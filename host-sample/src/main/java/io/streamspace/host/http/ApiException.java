@@ -37,7 +37,8 @@ public final class ApiException extends RuntimeException {
 
   /** 503: the database cannot be reached right now; the answer says when to retry. */
   public static ApiException databaseUnavailable() {
-    return new ApiException(503, "database_unavailable", "the database is unavailable; retry later");
+    return new ApiException(
+        503, "database_unavailable", "the database is unavailable; retry later");
   }
 
   public static ApiException notFound(String message) {

@@ -23,6 +23,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
   /** Room for a batch of 10,000 events with long ids and user attributes. */
   private static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
@@ -47,18 +48,24 @@ public final class HttpServer implements AutoCloseable {
         (e, ctx) -> {
           if (DatabaseOutage.causedBy(e)) {
             // one line, no stack: while the database is down every request would log one
-            log.warn("Request {} {} failed: the database is unavailable ({})", ctx.method(), ctx.path(), e.toString());
+            log.warn(
+                "Request {} {} failed: the database is unavailable ({})",
+                ctx.method(),
+                ctx.path(),
+                e.toString());
             answer(ApiException.databaseUnavailable(), ctx);
             return;
           }
           log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
           answer(new ApiException(500, "internal_error", "the server failed to answer"), ctx);
         });
-    app.error(404, ctx -> {
-      if (ctx.result() == null) {
-        ctx.json(ErrorBody.of(ApiException.notFound("no such endpoint")));
-      }
-    });
+    app.error(
+        404,
+        ctx -> {
+          if (ctx.result() == null) {
+            ctx.json(ErrorBody.of(ApiException.notFound("no such endpoint")));
+          }
+        });
     for (RouteGroup group : groups) {
       group.register(app);
     }

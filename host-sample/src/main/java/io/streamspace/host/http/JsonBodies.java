@@ -19,7 +19,8 @@ public final class JsonBodies {
   public JsonNode object(Context ctx) {
     JsonNode node;
     try {
-      node = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(ctx.body());
+      node =
+          mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(ctx.body());
     } catch (JsonProcessingException e) {
       node = null;
     }

@@ -14,7 +14,8 @@ public record Page(int limit, int offset) {
 
   /** @throws ApiException 400 naming {@code limit} or {@code offset} when it is not allowed */
   public static Page of(Context ctx) {
-    return new Page(intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+    return new Page(
+        intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE));
   }
 
@@ -44,7 +45,7 @@ public record Page(int limit, int offset) {
         return (int) parsed;
       }
     }
-    throw ApiException.badRequest("invalid_parameter",
-        name + " must be a whole number from " + min + " to " + max, name);
+    throw ApiException.badRequest(
+        "invalid_parameter", name + " must be a whole number from " + min + " to " + max, name);
   }
 }

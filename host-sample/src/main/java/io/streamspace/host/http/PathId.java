@@ -12,6 +12,8 @@ public final class PathId {
 
   /** The id, or empty when the segment is not 1 to 18 ASCII digits (the route answers 404). */
   public static OptionalLong parse(String segment) {
-    return segment.matches(DIGITS) ? OptionalLong.of(Long.parseLong(segment)) : OptionalLong.empty();
+    return segment.matches(DIGITS)
+        ? OptionalLong.of(Long.parseLong(segment))
+        : OptionalLong.empty();
   }
 }

@@ -46,7 +46,8 @@ public final class PluginRouteTable {
       throw new IllegalArgumentException("method, path and handler are required");
     }
     String[] segments = segments(path);
-    List<Route> routes = routesByPlugin.computeIfAbsent(pluginId, id -> new CopyOnWriteArrayList<>());
+    List<Route> routes =
+        routesByPlugin.computeIfAbsent(pluginId, id -> new CopyOnWriteArrayList<>());
     synchronized (routes) {
       routes.removeIf(route -> route.sameAs(method, segments));
       routes.add(new Route(method, segments, handler));

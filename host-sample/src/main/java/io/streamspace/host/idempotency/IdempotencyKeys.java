@@ -32,6 +32,7 @@ public final class IdempotencyKeys {
 
   /** How long a key is kept (and its answer replayed) after its first request. */
   public static final Duration RETENTION = Duration.ofHours(24);
+
   static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
 
   /** What a request bearing a key may do. */
@@ -78,10 +79,12 @@ public final class IdempotencyKeys {
   public Claim claim(String userId, String key, String requestHash) {
     releaseWhatCouldNotBeReleased();
     pruneIfDue();
-    String insert = "INSERT INTO host_idempotency_keys (user_id, idempotency_key, request_hash,"
-        + " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    String select = "SELECT request_hash, status, content_type, headers::text, body"
-        + " FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
+    String insert =
+        "INSERT INTO host_idempotency_keys (user_id, idempotency_key, request_hash,"
+            + " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    String select =
+        "SELECT request_hash, status, content_type, headers::text, body"
+            + " FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
     try (Connection connection = dataSource.getConnection()) {
       // a row released (or pruned) between the insert and the select: claim again
       while (true) {
@@ -117,15 +120,16 @@ public final class IdempotencyKeys {
     if (row.wasNull()) {
       return new InProgress();
     }
-    return new Replay(HttpResponse.of(status, row.getString(3), row.getBytes(5),
-        headers(row.getString(4))));
+    return new Replay(
+        HttpResponse.of(status, row.getString(3), row.getBytes(5), headers(row.getString(4))));
   }
 
   /** Keeps the first request's answer, to be replayed to every retry. */
   public void complete(String userId, String key, HttpResponse answer) {
-    String sql = "UPDATE host_idempotency_keys SET status = ?, content_type = ?,"
-        + " headers = ?::jsonb, body = ?, completed_at = ?"
-        + " WHERE user_id = ? AND idempotency_key = ?";
+    String sql =
+        "UPDATE host_idempotency_keys SET status = ?, content_type = ?,"
+            + " headers = ?::jsonb, body = ?, completed_at = ?"
+            + " WHERE user_id = ? AND idempotency_key = ?";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setInt(1, answer.status());
@@ -154,8 +158,10 @@ public final class IdempotencyKeys {
       delete(sql, userId, key);
     } catch (SQLException e) {
       unreleased.add(new Unreleased(userId, key, clock.instant()));
-      log.warn("Could not release an idempotency key of {} ({}); retrying before the next claim",
-          userId, e.getMessage());
+      log.warn(
+          "Could not release an idempotency key of {} ({}); retrying before the next claim",
+          userId,
+          e.getMessage());
     }
   }
 
@@ -163,8 +169,9 @@ public final class IdempotencyKeys {
     // Only the claim that failed is deleted: still in progress, made before its release failed.
     // A newer claim of the same key (this request's retry on another thread, or a claim after
     // the key was pruned) is left alone.
-    String sql = "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?"
-        + " AND status IS NULL AND created_at <= ?";
+    String sql =
+        "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?"
+            + " AND status IS NULL AND created_at <= ?";
     for (Unreleased pending : unreleased) {
       if (!unreleased.remove(pending)) {
         continue; // another thread is releasing it

@@ -54,13 +54,16 @@ public final class IdempotentPosts {
   public HttpResponse serve(String pluginId, HttpRequest request, RouteHandler handler)
       throws Exception {
     Optional<String> key = request.header(KEY_HEADER);
-    if (request.method() != HttpMethod.POST || key.isEmpty()
+    if (request.method() != HttpMethod.POST
+        || key.isEmpty()
         || !request.caller().isAuthenticated()) {
       return handler.handle(request);
     }
     if (!key.get().matches(VALID_KEY)) {
-      throw ApiException.badRequest("invalid_idempotency_key",
-          KEY_HEADER + " must be 1 to 255 visible ASCII characters", KEY_HEADER);
+      throw ApiException.badRequest(
+          "invalid_idempotency_key",
+          KEY_HEADER + " must be 1 to 255 visible ASCII characters",
+          KEY_HEADER);
     }
     String userId = request.caller().userId();
     Claim claim = keys.claim(userId, key.get(), fingerprint(pluginId, request));
@@ -68,19 +71,26 @@ public final class IdempotentPosts {
       return replayed(replay.answer());
     }
     if (claim instanceof InProgress) {
-      throw new ApiException(409, "idempotency_key_in_progress",
-          "a request with this " + KEY_HEADER + " has not finished; retry later", KEY_HEADER,
+      throw new ApiException(
+          409,
+          "idempotency_key_in_progress",
+          "a request with this " + KEY_HEADER + " has not finished; retry later",
+          KEY_HEADER,
           null);
     }
     if (claim instanceof Reused) {
-      throw new ApiException(422, "idempotency_key_reused",
-          "this " + KEY_HEADER + " was used for another request", KEY_HEADER, null);
+      throw new ApiException(
+          422,
+          "idempotency_key_reused",
+          "this " + KEY_HEADER + " was used for another request",
+          KEY_HEADER,
+          null);
     }
     return firstRun(userId, key.get(), request, handler);
   }
 
-  private HttpResponse firstRun(String userId, String key, HttpRequest request,
-      RouteHandler handler) throws Exception {
+  private HttpResponse firstRun(
+      String userId, String key, HttpRequest request, RouteHandler handler) throws Exception {
     HttpResponse answer;
     try {
       answer = handler.handle(request);
@@ -111,8 +121,15 @@ public final class IdempotentPosts {
   static String fingerprint(String pluginId, HttpRequest request) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      String target = pluginId + "\n" + request.method() + "\n" + request.path() + "\n"
-          + new TreeMap<>(request.query()) + "\n";
+      String target =
+          pluginId
+              + "\n"
+              + request.method()
+              + "\n"
+              + request.path()
+              + "\n"
+              + new TreeMap<>(request.query())
+              + "\n";
       digest.update(target.getBytes(StandardCharsets.UTF_8));
       digest.update(request.body());
       return HexFormat.of().formatHex(digest.digest());

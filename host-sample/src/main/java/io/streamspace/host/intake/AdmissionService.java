@@ -50,12 +50,13 @@ public final class AdmissionService {
     List<Detail> problems = new ArrayList<>();
     FieldReader reader = new FieldReader(null, problems);
     String userId = reader.requiredId(body, "", "user_id");
-    String sessionId = body.hasNonNull("session_id") ? reader.requiredId(body, "", "session_id") : null;
+    String sessionId =
+        body.hasNonNull("session_id") ? reader.requiredId(body, "", "session_id") : null;
     ResourceSize sizes = reader.sizes(body, "", true);
     if (!problems.isEmpty()) {
       Detail first = problems.get(0);
-      throw new ApiException(400, "invalid_request", first.field() + " " + first.message(),
-          first.field(), problems);
+      throw new ApiException(
+          400, "invalid_request", first.field() + " " + first.message(), first.field(), problems);
     }
     return new AdmissionRequest(userId, sessionId, sizes);
   }

@@ -41,7 +41,11 @@ public final class EventIntake {
   private final RecentEventIds recent = new RecentEventIds(REMEMBERED_IDS);
 
   /** @param maxEventAge events older than this behind the clock are refused */
-  public EventIntake(ObjectMapper mapper, Clock clock, Duration maxEventAge, PluginRegistry plugins,
+  public EventIntake(
+      ObjectMapper mapper,
+      Clock clock,
+      Duration maxEventAge,
+      PluginRegistry plugins,
       SessionTracker sessions) {
     this.parser = new EventParser(mapper, clock, maxEventAge);
     this.plugins = plugins;
@@ -84,17 +88,23 @@ public final class EventIntake {
    *     could not flush (nothing is known to be stored)
    */
   public void redeliver(String pluginId, JsonNode keptEvent) {
-    ActivePlugin target = plugins.active().stream()
-        .filter(plugin -> plugin.id().equals(pluginId))
-        .findFirst()
-        .orElseThrow(() -> new ApiException(409, "plugin_not_started",
-            "plugin " + pluginId + " is not started; enable it, then replay"));
+    ActivePlugin target =
+        plugins.active().stream()
+            .filter(plugin -> plugin.id().equals(pluginId))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        409,
+                        "plugin_not_started",
+                        "plugin " + pluginId + " is not started; enable it, then replay"));
     PlatformEvent event;
     try {
       event = parser.parseKept(keptEvent);
     } catch (IllegalArgumentException e) {
       // kept by an older host whose rules were looser: the platform must send it anew
-      throw new ApiException(409, "not_replayable", "the kept event is no longer valid: " + e.getMessage());
+      throw new ApiException(
+          409, "not_replayable", "the kept event is no longer valid: " + e.getMessage());
     }
     // not tracked again: the host saw this event when it first arrived, and a replayed start or
     // heartbeat must not bring back a session that has ended since
@@ -113,28 +123,37 @@ public final class EventIntake {
     }
   }
 
-  /** Waits until every plugin durably stored what it was handed, so the batch can be acknowledged. */
+  /** Waits until every plugin durably stored what it was handed, so the batch may be answered. */
   private void flush(List<ActivePlugin> targets) {
     CompletableFuture<?>[] flushes =
-        targets.stream().map(p -> p.extension().flush().toCompletableFuture()).toArray(CompletableFuture[]::new);
+        targets.stream()
+            .map(p -> p.extension().flush().toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.allOf(flushes).get(FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new ApiException(503, "flush_timeout",
-          "plugins did not store the events within " + FLUSH_TIMEOUT.toSeconds() + " s; retry the batch");
+      throw new ApiException(
+          503,
+          "flush_timeout",
+          "plugins did not store the events within "
+              + FLUSH_TIMEOUT.toSeconds()
+              + " s; retry the batch");
     } catch (ExecutionException e) {
       if (DatabaseOutage.causedBy(e.getCause())) {
         // an outage is seen on every batch until it ends: one line each, not a stack trace
-        log.warn("Plugins could not store a batch: the database cannot be reached ({})",
+        log.warn(
+            "Plugins could not store a batch: the database cannot be reached ({})",
             e.getCause().getMessage());
-        throw new ApiException(503, "database_unavailable",
-            "the database cannot be reached; retry the batch");
+        throw new ApiException(
+            503, "database_unavailable", "the database cannot be reached; retry the batch");
       }
       log.error("A plugin failed to flush events", e.getCause());
-      throw new ApiException(503, "flush_failed", "a plugin could not store the events; retry the batch");
+      throw new ApiException(
+          503, "flush_failed", "a plugin could not store the events; retry the batch");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApiException(503, "flush_interrupted", "the host is shutting down; retry the batch");
+      throw new ApiException(
+          503, "flush_interrupted", "the host is shutting down; retry the batch");
     }
   }
 }

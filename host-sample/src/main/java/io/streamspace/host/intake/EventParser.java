@@ -33,13 +33,16 @@ import java.util.stream.Collectors;
 final class EventParser {
 
   static final int MAX_EVENTS = 10_000;
+
   /** Platform clocks drift; anything further ahead than this is a client bug. */
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
   /**
    * The instants every layer writes and reads back alike: four-digit ISO years (PostgreSQL reads
    * neither year 0 nor five-digit years as {@link Instant#toString()} writes them).
    */
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final Set<String> USER_FIELDS = Set.of("user_id", "email", "name");
 
@@ -63,14 +66,17 @@ final class EventParser {
     List<JsonNode> nodes = new ArrayList<>();
     if (root.isArray()) {
       if (root.size() > MAX_EVENTS) {
-        throw new ApiException(413, "too_many_events",
+        throw new ApiException(
+            413,
+            "too_many_events",
             "a batch holds at most " + MAX_EVENTS + " events, got " + root.size());
       }
       root.forEach(nodes::add);
     } else if (root.isObject()) {
       nodes.add(root);
     } else {
-      throw ApiException.badRequest("invalid_json", "body must be an event object or an array of events", null);
+      throw ApiException.badRequest(
+          "invalid_json", "body must be an event object or an array of events", null);
     }
     Instant now = clock.instant();
     TimeWindow window = new TimeWindow(now.minus(maxEventAge), now.plus(MAX_CLOCK_SKEW));
@@ -87,9 +93,12 @@ final class EventParser {
       }
     }
     if (!badIndexes.isEmpty()) {
-      throw new ApiException(400, "invalid_events",
+      throw new ApiException(
+          400,
+          "invalid_events",
           badIndexes.size() + " of " + nodes.size() + " events are invalid; nothing was applied",
-          problems.get(0).field(), problems);
+          problems.get(0).field(),
+          problems);
     }
     return events;
   }
@@ -102,11 +111,13 @@ final class EventParser {
    */
   PlatformEvent parseKept(JsonNode node) {
     List<Detail> problems = new ArrayList<>();
-    PlatformEvent event = parseEvent(node, new FieldReader(0, problems), new TimeWindow(EARLIEST, LATEST));
+    PlatformEvent event =
+        parseEvent(node, new FieldReader(0, problems), new TimeWindow(EARLIEST, LATEST));
     if (!problems.isEmpty()) { // the event may be built without a bad optional part
-      throw new IllegalArgumentException(problems.stream()
-          .map(problem -> problem.field() + " " + problem.message())
-          .collect(Collectors.joining("; ")));
+      throw new IllegalArgumentException(
+          problems.stream()
+              .map(problem -> problem.field() + " " + problem.message())
+              .collect(Collectors.joining("; ")));
     }
     return event;
   }
@@ -137,14 +148,17 @@ final class EventParser {
     JsonNode typeNode = node.get("type");
     EventType type = typeNode == null ? null : EventType.fromWire(typeNode.asText()).orElse(null);
     if (type == null) {
-      reader.problem("type", "must be one of user.created, session.created, session.heartbeat, session.terminated");
+      reader.problem(
+          "type",
+          "must be one of user.created, session.created, session.heartbeat, session.terminated");
       return null;
     }
     if (type == EventType.USER_CREATED) {
       UserEvent user = userEvent(node, reader, id, occurredAt);
       return user == null ? null : new PlatformEvent.UserCreated(user);
     }
-    SessionEvent session = sessionEvent(node, reader, id, occurredAt, type == EventType.SESSION_CREATED);
+    SessionEvent session =
+        sessionEvent(node, reader, id, occurredAt, type == EventType.SESSION_CREATED);
     return session == null ? null : new PlatformEvent.SessionChanged(type, session);
   }
 
@@ -170,12 +184,14 @@ final class EventParser {
       return null;
     }
     if (instant.isAfter(window.latest())) {
-      reader.problem("occurred_at", "is more than " + MAX_CLOCK_SKEW.toMinutes() + " minutes in the future");
+      reader.problem(
+          "occurred_at", "is more than " + MAX_CLOCK_SKEW.toMinutes() + " minutes in the future");
       return null;
     }
     if (instant.isBefore(window.earliest())) {
-      reader.problem("occurred_at", "is more than " + maxEventAge.toDays()
-          + " days old (the host's maximum event age)");
+      reader.problem(
+          "occurred_at",
+          "is more than " + maxEventAge.toDays() + " days old (the host's maximum event age)");
       return null;
     }
     return instant;

@@ -31,12 +31,12 @@ public final class EventWire {
 
   /** A session event of the given type. */
   public static ObjectNode session(EventType type, SessionEvent event) {
-    ObjectNode session = NODES.objectNode()
-        .put("session_id", event.sessionId())
-        .put("user_id", event.userId());
+    ObjectNode session =
+        NODES.objectNode().put("session_id", event.sessionId()).put("user_id", event.userId());
     ResourceSize size = event.resources();
     if (size != null) {
-      session.put("cpu_cores", size.cpuCores())
+      session
+          .put("cpu_cores", size.cpuCores())
           .put("memory_gb", size.memoryGb())
           .put("storage_gb", size.storageGb());
     }
@@ -46,7 +46,8 @@ public final class EventWire {
   }
 
   private static ObjectNode header(EventType type, String id, String occurredAt) {
-    return NODES.objectNode()
+    return NODES
+        .objectNode()
         .put("id", id)
         .put("type", type.wireName())
         .put("occurred_at", occurredAt);

@@ -18,9 +18,12 @@ import java.util.List;
 final class FieldReader {
 
   private static final int MAX_ID_LENGTH = 200;
+
   /** Sizes are kept to the millionth (a core, a GB): more is noise, and 1e-20000 is no size. */
   static final int MAX_DECIMALS = 6;
+
   private static final String[] SIZE_FIELDS = {"cpu_cores", "memory_gb", "storage_gb"};
+
   /** Upper bounds that catch unit mistakes (bytes sent as GB) without limiting real machines. */
   private static final BigDecimal[] SIZE_LIMITS = {
     BigDecimal.valueOf(1024), BigDecimal.valueOf(16384), BigDecimal.valueOf(1_000_000)
@@ -121,9 +124,10 @@ final class FieldReader {
   private static boolean wellFormed(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean paired = Character.isHighSurrogate(c)
-          ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i))
-          : !Character.isLowSurrogate(c);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i))
+              : !Character.isLowSurrogate(c);
       if (!paired) {
         return false;
       }

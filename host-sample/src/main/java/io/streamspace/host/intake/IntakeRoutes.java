@@ -15,7 +15,8 @@ public final class IntakeRoutes implements HttpServer.RouteGroup {
   private final Authenticator auth;
   private final JsonBodies bodies;
 
-  public IntakeRoutes(EventIntake intake, AdmissionService admission, Authenticator auth, JsonBodies bodies) {
+  public IntakeRoutes(
+      EventIntake intake, AdmissionService admission, Authenticator auth, JsonBodies bodies) {
     this.intake = intake;
     this.admission = admission;
     this.auth = auth;

@@ -1,8 +1,8 @@
 package io.streamspace.host.intake;
 
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 
 /**
  * Ids of events applied recently, bounded, oldest forgotten first. It only saves work on

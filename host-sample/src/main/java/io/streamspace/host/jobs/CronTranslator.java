@@ -14,7 +14,9 @@ import org.quartz.CronExpression;
  */
 public final class CronTranslator {
 
-  private static final String[] DAY_NAMES = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"};
+  private static final String[] DAY_NAMES = {
+    "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"
+  };
   private static final Pattern ALLOWED = Pattern.compile("[0-9A-Za-z*,/-]+");
   private static final Pattern NUMBER = Pattern.compile("\\d+");
 
@@ -43,8 +45,7 @@ public final class CronTranslator {
     String dayOfMonth = fields[2];
     String dayOfWeek = dayOfWeekToQuartz(fields[4]);
     if (!"*".equals(dayOfMonth) && !"*".equals(fields[4])) {
-      throw new IllegalArgumentException(
-          "cron may restrict day-of-month or day-of-week, not both");
+      throw new IllegalArgumentException("cron may restrict day-of-month or day-of-week, not both");
     }
     if ("*".equals(fields[4])) {
       dayOfWeek = "?";
@@ -52,7 +53,14 @@ public final class CronTranslator {
       dayOfMonth = "?";
     }
     String quartz =
-        String.join(" ", "0", fields[0], fields[1], dayOfMonth, fields[3].toUpperCase(Locale.ROOT), dayOfWeek);
+        String.join(
+            " ",
+            "0",
+            fields[0],
+            fields[1],
+            dayOfMonth,
+            fields[3].toUpperCase(Locale.ROOT),
+            dayOfWeek);
     try {
       CronExpression.validateExpression(quartz);
     } catch (ParseException e) {

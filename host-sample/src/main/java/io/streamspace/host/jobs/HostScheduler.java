@@ -24,6 +24,7 @@ public final class HostScheduler implements AutoCloseable {
 
   /** The cluster's name: every node of one database must use the same. */
   private static final String SCHEDULER_NAME = "streamspace-host";
+
   private static final AtomicInteger DATA_SOURCE_COUNTER = new AtomicInteger();
 
   private final Scheduler scheduler;

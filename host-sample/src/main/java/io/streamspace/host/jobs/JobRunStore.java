@@ -26,7 +26,9 @@ public final class JobRunStore {
   /** Records a run; {@code requestId} is null for a scheduled run. */
   public void record(String pluginId, String requestId, JobRun run) {
     String sql =
-        "INSERT INTO host_job_runs (plugin_id, request_id, " + COLUMNS + ")"
+        "INSERT INTO host_job_runs (plugin_id, request_id, "
+            + COLUMNS
+            + ")"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -53,7 +55,9 @@ public final class JobRunStore {
   /** A job's most recent finished run. */
   public Optional<JobRun> lastRun(String pluginId, String jobName) {
     return queryOne(
-        "SELECT " + COLUMNS + " FROM host_job_runs WHERE plugin_id = ? AND job_name = ?"
+        "SELECT "
+            + COLUMNS
+            + " FROM host_job_runs WHERE plugin_id = ? AND job_name = ?"
             + " ORDER BY started_at DESC, id DESC LIMIT 1",
         pluginId,
         jobName);

@@ -61,8 +61,7 @@ public final class PluginJobDispatcher implements Job {
       return;
     }
     String node = nodeOf(context);
-    JobRun run =
-        run(registry.find(pluginId, jobName), jobName, node, fireTimes(context, jobName));
+    JobRun run = run(registry.find(pluginId, jobName), jobName, node, fireTimes(context, jobName));
     runs.record(pluginId, requestId, run);
     if (requestId != null) {
       completions.complete(requestId, run);
@@ -73,18 +72,36 @@ public final class PluginJobDispatcher implements Job {
     Instant startedAt = clock.instant();
     if (job.isEmpty()) {
       log.warn("Job {} fired but is not registered on node {}", jobName, node);
-      return new JobRun(jobName, startedAt, startedAt, JobOutcome.FAILED, 0,
-          "job is not registered on node " + node, node);
+      return new JobRun(
+          jobName,
+          startedAt,
+          startedAt,
+          JobOutcome.FAILED,
+          0,
+          "job is not registered on node " + node,
+          node);
     }
     try {
       JobResult result = job.get().run(context);
       log.info("Job {} touched {} rows: {}", jobName, result.rowsTouched(), result.message());
-      return new JobRun(jobName, startedAt, clock.instant(), JobOutcome.SUCCEEDED,
-          result.rowsTouched(), result.message(), node);
+      return new JobRun(
+          jobName,
+          startedAt,
+          clock.instant(),
+          JobOutcome.SUCCEEDED,
+          result.rowsTouched(),
+          result.message(),
+          node);
     } catch (Exception e) {
       log.error("Job {} failed", jobName, e);
-      return new JobRun(jobName, startedAt, clock.instant(), JobOutcome.FAILED, 0,
-          String.valueOf(e.getMessage()), node);
+      return new JobRun(
+          jobName,
+          startedAt,
+          clock.instant(),
+          JobOutcome.FAILED,
+          0,
+          String.valueOf(e.getMessage()),
+          node);
     }
   }
 

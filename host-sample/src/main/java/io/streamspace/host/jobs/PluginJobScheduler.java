@@ -110,7 +110,8 @@ public final class PluginJobScheduler implements JobScheduler {
             .withIdentity("run-" + requestId, pluginId)
             .forJob(jobKey(jobName))
             .usingJobData(PluginJobDispatcher.REQUEST_ID, requestId)
-            .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+            .withSchedule(
+                SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
             .startNow()
             .build();
     try {

@@ -44,7 +44,10 @@ public final class RunCompletions implements AutoCloseable {
     pending.put(requestId, future);
     ScheduledFuture<?> polling =
         poller.scheduleWithFixedDelay(
-            () -> poll(requestId), POLL_EVERY.toMillis(), POLL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            () -> poll(requestId),
+            POLL_EVERY.toMillis(),
+            POLL_EVERY.toMillis(),
+            TimeUnit.MILLISECONDS);
     future.orTimeout(GIVE_UP_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     future.whenComplete(
         (run, failure) -> {

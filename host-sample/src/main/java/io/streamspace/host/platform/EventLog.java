@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class EventLog {
 
   /** One published event. */
-  public record PublishedEvent(String source, String type, String payloadJson, Instant publishedAt) {}
+  public record PublishedEvent(
+      String source, String type, String payloadJson, Instant publishedAt) {}
 
   static final int CAPACITY = 1000;
   private static final Logger log = LoggerFactory.getLogger(EventLog.class);

@@ -21,7 +21,8 @@ public final class PlatformAdminRoutes implements HttpServer.RouteGroup {
   private final Authenticator auth;
   private final JsonBodies bodies;
 
-  public PlatformAdminRoutes(EventLog events, SessionTracker sessions, Authenticator auth, JsonBodies bodies) {
+  public PlatformAdminRoutes(
+      EventLog events, SessionTracker sessions, Authenticator auth, JsonBodies bodies) {
     this.events = events;
     this.sessions = sessions;
     this.auth = auth;
@@ -38,7 +39,10 @@ public final class PlatformAdminRoutes implements HttpServer.RouteGroup {
     auth.require(ctx, Caller.ROLE_ADMIN);
     List<EventView> views =
         events.recent(ctx.queryParam("type")).stream()
-            .map(e -> new EventView(e.source(), e.type(), bodies.tree(e.payloadJson()), e.publishedAt()))
+            .map(
+                e ->
+                    new EventView(
+                        e.source(), e.type(), bodies.tree(e.payloadJson()), e.publishedAt()))
             .toList();
     ctx.json(Map.of("events", views));
   }

@@ -73,7 +73,8 @@ public final class SessionTracker implements SessionControl {
   }
 
   private static String payload(String sessionId, String userId) {
-    ObjectNode payload = JSON.createObjectNode().put("session_id", sessionId).put("user_id", userId);
+    ObjectNode payload =
+        JSON.createObjectNode().put("session_id", sessionId).put("user_id", userId);
     return payload.toString();
   }
 }

@@ -16,17 +16,18 @@ import java.util.TreeSet;
 record ConfigChange(String pluginId, String changedBy, List<String> changedKeys) {
 
   /** Numbers are equal by value: 0.10 is 0.1. */
-  private static final Comparator<JsonNode> SAME_VALUE = (a, b) ->
-      a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue())
-          : a.equals(b) ? 0 : 1;
+  private static final Comparator<JsonNode> SAME_VALUE =
+      (a, b) ->
+          a.isNumber() && b.isNumber()
+              ? a.decimalValue().compareTo(b.decimalValue())
+              : a.equals(b) ? 0 : 1;
 
   ConfigChange {
     changedKeys = List.copyOf(changedKeys);
   }
 
   /** The change from the saved config {@code before} to {@code after} (JSON objects). */
-  static ConfigChange between(String pluginId, String changedBy, JsonNode before,
-      JsonNode after) {
+  static ConfigChange between(String pluginId, String changedBy, JsonNode before, JsonNode after) {
     List<String> keys = new ArrayList<>();
     collect("", before, after, keys);
     return new ConfigChange(pluginId, changedBy, keys.stream().sorted().toList());
@@ -50,7 +51,11 @@ record ConfigChange(String pluginId, String changedBy, List<String> changedKeys)
 
   /** The log line: the plugin, the caller's user id and the key names. */
   String describe() {
-    return "Configuration of plugin " + pluginId + " changed by " + changedBy + ": "
+    return "Configuration of plugin "
+        + pluginId
+        + " changed by "
+        + changedBy
+        + ": "
         + (changedKeys.isEmpty() ? "no key changed" : String.join(", ", changedKeys));
   }
 }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class HostPluginConfig implements PluginConfig {
 
   private static final Logger log = LoggerFactory.getLogger(HostPluginConfig.class);
+
   /** The host's own secrets: no plugin reads them, whatever its schema declares. */
   static final Set<String> HOST_SECRETS =
       Set.of("BILLING_ADMIN_TOKEN", "BILLING_DB_URL", "BILLING_DB_USER", "BILLING_DB_PASSWORD");
@@ -36,7 +37,11 @@ final class HostPluginConfig implements PluginConfig {
    */
   @SuppressWarnings("unchecked")
   HostPluginConfig(
-      String pluginId, String json, ObjectMapper mapper, Map<String, String> environment, Set<String> declared) {
+      String pluginId,
+      String json,
+      ObjectMapper mapper,
+      Map<String, String> environment,
+      Set<String> declared) {
     this.pluginId = pluginId;
     this.json = json;
     Object plain = Json.toPlainValue(Json.parseOrNull(mapper, json));
@@ -44,8 +49,10 @@ final class HostPluginConfig implements PluginConfig {
     this.declared = Set.copyOf(declared);
     for (String name : this.declared) {
       if (HOST_SECRETS.contains(name)) {
-        log.warn("Plugin {} declares the host's own secret {}; it will read nothing for it",
-            pluginId, name);
+        log.warn(
+            "Plugin {} declares the host's own secret {}; it will read nothing for it",
+            pluginId,
+            name);
       }
     }
     Map<String, String> readable = new HashMap<>();
@@ -71,8 +78,10 @@ final class HostPluginConfig implements PluginConfig {
   @Override
   public Optional<String> secret(String name) {
     if (!declared.contains(name) && undeclaredAskedFor.add(name)) {
-      log.warn("Plugin {} asked for secret {}, which its config schema does not declare; answered empty",
-          pluginId, name);
+      log.warn(
+          "Plugin {} asked for secret {}, which its config schema does not declare; answered empty",
+          pluginId,
+          name);
     }
     return Optional.ofNullable(secrets.get(name));
   }

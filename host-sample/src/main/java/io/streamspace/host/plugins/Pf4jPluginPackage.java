@@ -26,7 +26,11 @@ final class Pf4jPluginPackage implements PluginPackage {
     PluginDescriptor d = wrapper.getDescriptor();
     this.descriptor =
         new Descriptor(
-            d.getPluginId(), d.getVersion(), d.getPluginDescription(), d.getProvider(), d.getLicense());
+            d.getPluginId(),
+            d.getVersion(),
+            d.getPluginDescription(),
+            d.getProvider(),
+            d.getLicense());
   }
 
   /** Finds every plugin in the folder as PF4J loaded them (zips unpacked). */
@@ -67,13 +71,17 @@ final class Pf4jPluginPackage implements PluginPackage {
           found.add(type);
         }
       } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("Plugin " + pluginId + " lists missing class " + className, e);
+        throw new IllegalStateException(
+            "Plugin " + pluginId + " lists missing class " + className, e);
       }
     }
     if (found.size() != 1) {
       throw new IllegalStateException(
-          "Plugin " + pluginId + " must have exactly one PlatformPlugin extension, found "
-              + found.size() + " (is META-INF/extensions.idx in its classes?)");
+          "Plugin "
+              + pluginId
+              + " must have exactly one PlatformPlugin extension, found "
+              + found.size()
+              + " (is META-INF/extensions.idx in its classes?)");
     }
     return (PlatformPlugin) manager.getExtensionFactory().create(found.get(0));
   }
@@ -82,7 +90,8 @@ final class Pf4jPluginPackage implements PluginPackage {
   public void start() {
     PluginState state = manager.startPlugin(descriptor.id());
     if (state != PluginState.STARTED) {
-      throw new IllegalStateException("PF4J could not start plugin " + descriptor.id() + ": " + state);
+      throw new IllegalStateException(
+          "PF4J could not start plugin " + descriptor.id() + ": " + state);
     }
   }
 

@@ -28,7 +28,11 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   record InstalledView(String id, String name, String version, String state, boolean enabled) {}
 
   record ConfigKeyView(
-      String name, String type, @JsonProperty("default") JsonNode defaultValue, String description, boolean secret) {}
+      String name,
+      String type,
+      @JsonProperty("default") JsonNode defaultValue,
+      String description,
+      boolean secret) {}
 
   record CatalogView(
       String id,
@@ -65,12 +69,16 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   private void installed(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
     List<InstalledView> views =
-        registry.all().stream().filter(ManagedPlugin::installed).map(PluginAdminRoutes::installedView).toList();
+        registry.all().stream()
+            .filter(ManagedPlugin::installed)
+            .map(PluginAdminRoutes::installedView)
+            .toList();
     ctx.json(Map.of("plugins", views));
   }
 
   private static InstalledView installedView(ManagedPlugin p) {
-    return new InstalledView(p.id(), p.name(), p.descriptor().version(), p.state().label(), p.enabled());
+    return new InstalledView(
+        p.id(), p.name(), p.descriptor().version(), p.state().label(), p.enabled());
   }
 
   private void catalog(Context ctx) {
@@ -82,11 +90,19 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   private CatalogView catalogView(ManagedPlugin p) {
     PluginPackage.Descriptor d = p.descriptor();
     List<ConfigKeyView> schema =
-        registry.configurable(p.id())
+        registry
+            .configurable(p.id())
             .map(c -> c.configSchema().keys().stream().map(this::keyView).toList())
             .orElse(List.of());
     return new CatalogView(
-        p.id(), p.name(), d.version(), d.description(), d.provider(), d.license(), p.installed(), schema);
+        p.id(),
+        p.name(),
+        d.version(),
+        d.description(),
+        d.provider(),
+        d.license(),
+        p.installed(),
+        schema);
   }
 
   private ConfigKeyView keyView(ConfigKey key) {
@@ -121,15 +137,18 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     ManagedPlugin plugin = plugin(ctx);
     if (registry.configurable(plugin.id()).isEmpty()) {
-      throw ApiException.badRequest("not_configurable", "plugin " + plugin.id() + " has no configuration", null);
+      throw ApiException.badRequest(
+          "not_configurable", "plugin " + plugin.id() + " has no configuration", null);
     }
     ObjectNode body = (ObjectNode) bodies.object(ctx);
-    List<ConfigProblem> problems = registry.changeConfig(plugin.id(), admin.userId(), saved -> edit.apply(saved, body));
+    List<ConfigProblem> problems =
+        registry.changeConfig(plugin.id(), admin.userId(), saved -> edit.apply(saved, body));
     if (!problems.isEmpty()) {
       List<ApiException.Detail> details =
           problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();
       ConfigProblem first = problems.get(0);
-      throw new ApiException(400, "invalid_config", first.key() + ": " + first.message(), first.key(), details);
+      throw new ApiException(
+          400, "invalid_config", first.key() + ": " + first.message(), first.key(), details);
     }
     ctx.json(effectiveConfig(plugin));
   }

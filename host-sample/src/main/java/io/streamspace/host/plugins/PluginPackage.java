@@ -10,7 +10,8 @@ import io.streamspace.plugin.api.PlatformPlugin;
 public interface PluginPackage {
 
   /** The descriptor fields shown in the catalog. */
-  record Descriptor(String id, String version, String description, String provider, String license) {}
+  record Descriptor(
+      String id, String version, String description, String provider, String license) {}
 
   Descriptor descriptor();
 

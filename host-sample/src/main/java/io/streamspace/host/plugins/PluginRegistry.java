@@ -86,7 +86,8 @@ public final class PluginRegistry implements AutoCloseable {
       if (state.installed() && state.enabled()) {
         activate(plugin);
       } else {
-        plugin.stopped(state.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
+        plugin.stopped(
+            state.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
         services.scheduler().pausePlugin(plugin.id());
       }
     }
@@ -141,7 +142,8 @@ public final class PluginRegistry implements AutoCloseable {
       deactivate(plugin);
     }
     services.scheduler().pausePlugin(pluginId);
-    plugin.stopped(plugin.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
+    plugin.stopped(
+        plugin.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
   }
 
   /** The plugin's config capability, if it has one. */
@@ -168,27 +170,38 @@ public final class PluginRegistry implements AutoCloseable {
       String pluginId, String changedBy, UnaryOperator<ObjectNode> edit) {
     ManagedPlugin plugin = require(pluginId);
     ConfigurablePlugin configurable =
-        configurable(pluginId).orElseThrow(() -> new IllegalArgumentException("Plugin " + pluginId + " has no configuration"));
+        configurable(pluginId)
+            .orElseThrow(
+                () -> new IllegalArgumentException("Plugin " + pluginId + " has no configuration"));
     List<ConfigProblem> problems = new ArrayList<>();
-    Optional<PluginStateStore.EditedConfig> edited = store.editConfig(pluginId, saved -> {
-      ObjectNode after = edit.apply(object(saved));
-      MaskedSecrets.dropShown(after, configurable.configSchema(), object(configurable.effectiveConfig(saved)));
-      problems.addAll(StorableConfig.problems(after));
-      if (problems.isEmpty()) {
-        problems.addAll(configurable.validateConfig(after.toString()));
-      }
-      return problems.isEmpty() ? Optional.of(after.toString()) : Optional.empty();
-    });
+    Optional<PluginStateStore.EditedConfig> edited =
+        store.editConfig(
+            pluginId,
+            saved -> {
+              ObjectNode after = edit.apply(object(saved));
+              MaskedSecrets.dropShown(
+                  after, configurable.configSchema(), object(configurable.effectiveConfig(saved)));
+              problems.addAll(StorableConfig.problems(after));
+              if (problems.isEmpty()) {
+                problems.addAll(configurable.validateConfig(after.toString()));
+              }
+              return problems.isEmpty() ? Optional.of(after.toString()) : Optional.empty();
+            });
     if (edited.isEmpty()) {
       return problems;
     }
     String configJson = edited.get().after();
     plugin.configSaved(configJson);
-    plugin.context().ifPresent(context -> {
-      context.replaceConfig(configOf(plugin, configJson));
-      configurable.onConfigChanged(context);
-    });
-    log.info(ConfigChange.between(pluginId, changedBy, object(edited.get().before()), object(configJson)).describe());
+    plugin
+        .context()
+        .ifPresent(
+            context -> {
+              context.replaceConfig(configOf(plugin, configJson));
+              configurable.onConfigChanged(context);
+            });
+    log.info(
+        ConfigChange.between(pluginId, changedBy, object(edited.get().before()), object(configJson))
+            .describe());
     return List.of();
   }
 
@@ -261,14 +274,18 @@ public final class PluginRegistry implements AutoCloseable {
   /** The plugin's config, with the secrets its schema declares and no others. */
   private HostPluginConfig configOf(ManagedPlugin plugin, String json) {
     Set<String> declared =
-        configurable(plugin.id()).map(c -> c.configSchema().secretEnvironmentVariables()).orElse(Set.of());
+        configurable(plugin.id())
+            .map(c -> c.configSchema().secretEnvironmentVariables())
+            .orElse(Set.of());
     return new HostPluginConfig(plugin.id(), json, services.mapper(), services.secrets(), declared);
   }
 
   private void refreshActive() {
     List<ActivePlugin> started = new ArrayList<>();
     for (ManagedPlugin plugin : plugins.values()) {
-      plugin.context().ifPresent(c -> started.add(new ActivePlugin(plugin.id(), plugin.extension(), c)));
+      plugin
+          .context()
+          .ifPresent(c -> started.add(new ActivePlugin(plugin.id(), plugin.extension(), c)));
     }
     active = List.copyOf(started);
   }

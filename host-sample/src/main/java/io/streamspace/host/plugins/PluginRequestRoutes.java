@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code /api/plugins/{pluginId}/...} from the routes started plugins registered. The
  * host authenticates (an unknown token is refused before the plugin sees the request); the
- * plugin authorizes. Every {@code POST} honours an {@code Idempotency-Key} ({@link IdempotentPosts}).
+ * plugin authorizes. Every {@code POST} honours an {@code Idempotency-Key} ({@link
+ * IdempotentPosts}).
  */
 public final class PluginRequestRoutes implements HttpServer.RouteGroup {
 
@@ -34,7 +35,10 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
   private final IdempotentPosts idempotentPosts;
 
   public PluginRequestRoutes(
-      PluginRegistry registry, PluginRouteTable routes, Authenticator auth, IdempotentPosts idempotentPosts) {
+      PluginRegistry registry,
+      PluginRouteTable routes,
+      Authenticator auth,
+      IdempotentPosts idempotentPosts) {
     this.registry = registry;
     this.routes = routes;
     this.auth = auth;
@@ -46,7 +50,10 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
     for (HttpMethod method : HttpMethod.values()) {
       HandlerType type = HandlerType.valueOf(method.name());
       app.addHttpHandler(type, "/api/plugins/{pluginId}", ctx -> serve(ctx, method, "/"));
-      app.addHttpHandler(type, "/api/plugins/{pluginId}/<path>", ctx -> serve(ctx, method, "/" + ctx.pathParam("path")));
+      app.addHttpHandler(
+          type,
+          "/api/plugins/{pluginId}/<path>",
+          ctx -> serve(ctx, method, "/" + ctx.pathParam("path")));
     }
   }
 
@@ -64,7 +71,14 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
     }
     Caller caller = auth.optional(ctx).orElse(Caller.ANONYMOUS);
     HttpRequest request =
-        new HttpRequest(method, path, found.pathParams(), ctx.queryParamMap(), headers(ctx), ctx.bodyAsBytes(), caller);
+        new HttpRequest(
+            method,
+            path,
+            found.pathParams(),
+            ctx.queryParamMap(),
+            headers(ctx),
+            ctx.bodyAsBytes(),
+            caller);
     HttpResponse response;
     try {
       response = idempotentPosts.serve(pluginId, request, found.handler());
@@ -72,7 +86,12 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
       throw e;
     } catch (Exception e) {
       if (DatabaseOutage.causedBy(e)) {
-        log.warn("Plugin {} failed on {} {}: the database is unavailable ({})", pluginId, method, path, e.toString());
+        log.warn(
+            "Plugin {} failed on {} {}: the database is unavailable ({})",
+            pluginId,
+            method,
+            path,
+            e.toString());
         throw ApiException.databaseUnavailable();
       }
       log.error("Plugin {} failed on {} {}", pluginId, method, path, e);

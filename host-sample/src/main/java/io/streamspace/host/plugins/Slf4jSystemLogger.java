@@ -51,7 +51,8 @@ final class Slf4jSystemLogger implements System.Logger {
     if (!isLoggable(level)) {
       return;
     }
-    String message = params == null || params.length == 0 ? format : MessageFormat.format(format, params);
+    String message =
+        params == null || params.length == 0 ? format : MessageFormat.format(format, params);
     log(level, bundle, message, (Throwable) null);
   }
 }

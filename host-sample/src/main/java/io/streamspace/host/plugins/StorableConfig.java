@@ -33,8 +33,8 @@ final class StorableConfig {
       Map.Entry<String, JsonNode> member = members.next();
       String name = key.isEmpty() ? member.getKey() : key + "." + member.getKey();
       if (hasNul(member.getKey())) {
-        problems.add(new ConfigProblem(key.isEmpty() ? "$" : key,
-            "a key must not contain a NUL character"));
+        problems.add(
+            new ConfigProblem(key.isEmpty() ? "$" : key, "a key must not contain a NUL character"));
       } else {
         collect(member.getValue(), name, problems);
       }

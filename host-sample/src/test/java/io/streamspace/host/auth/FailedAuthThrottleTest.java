@@ -14,7 +14,8 @@ class FailedAuthThrottleTest {
   private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
 
   private final MutableClock clock = new MutableClock(NOW);
-  private final FailedAuthThrottle throttle = new FailedAuthThrottle(clock, 3, Duration.ofMinutes(5), 100);
+  private final FailedAuthThrottle throttle =
+      new FailedAuthThrottle(clock, 3, Duration.ofMinutes(5), 100);
 
   @Test
   void anAddressIsBlockedAfterItsFailuresUntilTheWindowFromItsFirstFailurePasses() {

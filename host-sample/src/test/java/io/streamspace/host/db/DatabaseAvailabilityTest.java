@@ -25,11 +25,13 @@ class DatabaseAvailabilityTest {
   @TempDir Path work;
 
   @Test
-  void theDatabaseIsUnavailableWithinSecondsWhileDownAndAvailableAtOnceWhenBackThoughThePoolHoldsConnectionsTheRestartBroke()
-      throws Exception {
+  void
+      theDatabaseIsUnavailableWithinSecondsWhileDownAndAvailableAtOnceWhenBackThoughThePoolHoldsConnectionsTheRestartBroke()
+          throws Exception {
     int port = freePort();
     EmbeddedPostgres server = start(port);
-    try (Database database = Database.external(server.getJdbcUrl("postgres", "postgres"), Map.of())) {
+    try (Database database =
+        Database.external(server.getJdbcUrl("postgres", "postgres"), Map.of())) {
       // requests in flight while the database restarts: their connections go back to the pool
       // broken, and were used too recently for the pool to check them before handing them out
       List<Connection> inFlight = borrow(database, 4);
@@ -37,7 +39,8 @@ class DatabaseAvailabilityTest {
 
       long start = System.nanoTime();
       assertFalse(database.isAvailable());
-      assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 6, "answered within seconds");
+      assertTrue(
+          Duration.ofNanos(System.nanoTime() - start).toSeconds() < 6, "answered within seconds");
 
       server = start(port);
       for (Connection connection : inFlight) {

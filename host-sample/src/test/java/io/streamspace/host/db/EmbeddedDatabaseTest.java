@@ -72,7 +72,8 @@ class EmbeddedDatabaseTest {
   }
 
   @Test
-  void aDefaultStartedHostsDatabaseWritesEveryCommitToDiskBeforeItIsAcknowledged() throws SQLException {
+  void aDefaultStartedHostsDatabaseWritesEveryCommitToDiskBeforeItIsAcknowledged()
+      throws SQLException {
     assertEquals("on", folder.show("fsync"));
     assertEquals("on", folder.show("synchronous_commit"));
     assertEquals("on", folder.show("full_page_writes"));
@@ -85,7 +86,8 @@ class EmbeddedDatabaseTest {
     Optional<InetAddress> otherAddress = nonLoopbackAddress();
     if (otherAddress.isPresent()) {
       try (Socket socket = new Socket()) {
-        assertThrows(ConnectException.class,
+        assertThrows(
+            ConnectException.class,
             () -> socket.connect(new InetSocketAddress(otherAddress.get(), folder.port()), 2_000));
       }
     }
@@ -94,7 +96,8 @@ class EmbeddedDatabaseTest {
   @Test
   void connectingWithoutThePasswordOrWithAWrongOneIsRefused() throws SQLException {
     assertThrows(SQLException.class, () -> folder.connect(null).close());
-    SQLException wrong = assertThrows(SQLException.class, () -> folder.connect("not-the-password").close());
+    SQLException wrong =
+        assertThrows(SQLException.class, () -> folder.connect("not-the-password").close());
     assertEquals("28P01", wrong.getSQLState(), "invalid_password");
     try (Connection withPassword = folder.connect()) {
       assertTrue(withPassword.isValid(2));
@@ -103,7 +106,9 @@ class EmbeddedDatabaseTest {
 
   @Test
   void thePasswordFileIsReadableByTheHostsUserOnly() throws IOException {
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.passwordFile())));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.passwordFile())));
     assertTrue(folder.password().length() >= 40, "a long random password");
   }
 
@@ -120,9 +125,11 @@ class EmbeddedDatabaseTest {
     } finally {
       databaseLog.detachAppender(logged);
     }
-    List<ILoggingEvent> warnings = logged.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    List<ILoggingEvent> warnings =
+        logged.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
     assertEquals(1, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).getFormattedMessage().contains("a crash can lose acknowledged events"));
+    assertTrue(
+        warnings.get(0).getFormattedMessage().contains("a crash can lose acknowledged events"));
   }
 
   @Test
@@ -130,11 +137,15 @@ class EmbeddedDatabaseTest {
     Path dataDir = work.resolve("trusting");
     EmbeddedDatabaseFolder trusting = new EmbeddedDatabaseFolder(dataDir);
     // as the host made folders before: Zonky's defaults, every local connection trusted
-    try (EmbeddedPostgres old = EmbeddedPostgres.builder()
-        .setDataDirectory(trusting.pgDir()).setCleanDataDirectory(false).start();
+    try (EmbeddedPostgres old =
+            EmbeddedPostgres.builder()
+                .setDataDirectory(trusting.pgDir())
+                .setCleanDataDirectory(false)
+                .start();
         Connection connection = old.getPostgresDatabase().getConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before')");
+      statement.execute(
+          "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before')");
     }
 
     try (Database database = Database.embedded(dataDir, false);
@@ -144,7 +155,8 @@ class EmbeddedDatabaseTest {
       assertEquals("written before", kept.getString(1));
       assertThrows(SQLException.class, () -> trusting.connect(null).close());
       assertThrows(SQLException.class, () -> trusting.connect("not-the-password").close());
-      assertEquals(EmbeddedServer.PG_HBA, Files.readString(trusting.pgDir().resolve("pg_hba.conf")));
+      assertEquals(
+          EmbeddedServer.PG_HBA, Files.readString(trusting.pgDir().resolve("pg_hba.conf")));
     }
   }
 

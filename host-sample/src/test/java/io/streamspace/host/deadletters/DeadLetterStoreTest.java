@@ -25,8 +25,8 @@ class DeadLetterStoreTest {
 
   private DeadLetterStore migrated() {
     HostMigrations.migrate(database.dataSource());
-    return new DeadLetterStore(database.dataSource(),
-        new MutableClock(Instant.parse("2026-03-10T12:00:00Z")), mapper);
+    return new DeadLetterStore(
+        database.dataSource(), new MutableClock(Instant.parse("2026-03-10T12:00:00Z")), mapper);
   }
 
   @AfterAll
@@ -38,7 +38,9 @@ class DeadLetterStoreTest {
   void anEventWithANulCharacterTheDatabaseRefusedElsewhereIsKeptAndReadBackAsItWas()
       throws Exception {
     // jsonb cannot hold \u0000: kept as JSON text, the event is exactly what was set aside
-    JsonNode event = mapper.readTree("""
+    JsonNode event =
+        mapper.readTree(
+            """
         {"id":"evt-1","type":"user.created","occurred_at":"2026-03-10T11:00:00Z",
          "user":{"user_id":"al\\u0000ice","email":"alice@example.com"}}""");
 

@@ -22,9 +22,12 @@ class AuthorizationE2ETest extends BillingHostTestBase {
     grace = newUser("grace");
     graceToken = api.token(grace, "user");
     heidiToken = api.token(newUser("heidi"), "user");
-    api.postEvents(platformToken, List.of(
-        Events.sessionCreated("s-" + grace, grace, Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
-        Events.sessionTerminated("s-" + grace, grace, Instant.parse("2026-03-10T11:00:00Z"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.sessionCreated(
+                "s-" + grace, grace, Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
+            Events.sessionTerminated("s-" + grace, grace, Instant.parse("2026-03-10T11:00:00Z"))));
     api.runJob("calculate-usage");
   }
 
@@ -36,7 +39,9 @@ class AuthorizationE2ETest extends BillingHostTestBase {
 
   @Test
   void anAdminReadsAnyUsersUsage() {
-    assertEquals("1.40", amount(api.usage(api.adminToken, DAY + "&user_id=" + grace).expect(200), "total_cost"));
+    assertEquals(
+        "1.40",
+        amount(api.usage(api.adminToken, DAY + "&user_id=" + grace).expect(200), "total_cost"));
   }
 
   @Test

@@ -25,9 +25,15 @@ class BadInputE2ETest extends BillingHostTestBase {
   void anAccountWithAnInvoice() {
     user = newUser("nul");
     api.postEvents(platformToken, List.of(Events.userCreated(user, NOW.minusSeconds(7200))));
-    invoice = api.http.post(BILLING + "/admin/invoices", api.adminToken, HostClient.json(Map.of(
-        "user_id", user, "period_start", "2026-03-09", "period_end", "2026-03-10")))
-        .expect(201);
+    invoice =
+        api.http
+            .post(
+                BILLING + "/admin/invoices",
+                api.adminToken,
+                HostClient.json(
+                    Map.of(
+                        "user_id", user, "period_start", "2026-03-09", "period_end", "2026-03-10")))
+            .expect(201);
   }
 
   private String refusedField(HostClient.Response response) {
@@ -36,49 +42,88 @@ class BadInputE2ETest extends BillingHostTestBase {
 
   @Test
   void nulInAQueryValueIs400NamingIt() {
-    assertEquals("user_id", refusedField(api.http.get(BILLING + "/usage?user_id=%00",
-        api.adminToken)));
-    assertEquals("user_id", refusedField(api.http.get(BILLING + "/credits?user_id=a%00b",
-        api.adminToken)));
-    assertEquals("status", refusedField(api.http.get(BILLING + "/admin/users?status=%00",
-        api.adminToken)));
+    assertEquals(
+        "user_id", refusedField(api.http.get(BILLING + "/usage?user_id=%00", api.adminToken)));
+    assertEquals(
+        "user_id", refusedField(api.http.get(BILLING + "/credits?user_id=a%00b", api.adminToken)));
+    assertEquals(
+        "status", refusedField(api.http.get(BILLING + "/admin/users?status=%00", api.adminToken)));
   }
 
   @Test
   void yearsBeyondWhatTheDatabaseStoresAre400NamingTheField() {
-    assertEquals("to", refusedField(api.http.get(BILLING + "/usage?to=%2B999999999-12-31",
-        api.adminToken)));
-    assertEquals("from", refusedField(api.http.get(BILLING + "/usage?from=-999999999-01-01",
-        api.adminToken)));
-    assertEquals("expires_at", refusedField(api.http.post(BILLING + "/admin/credits",
-        api.adminToken, HostClient.json(Map.of("user_id", user, "amount", 5, "reason", "r",
-            "expires_at", "+999999999-12-31T00:00:00Z")))));
-    assertEquals(0, api.http.get(BILLING + "/credits?user_id=" + user, api.adminToken)
-        .expect(200).get("credits").size());
+    assertEquals(
+        "to", refusedField(api.http.get(BILLING + "/usage?to=%2B999999999-12-31", api.adminToken)));
+    assertEquals(
+        "from",
+        refusedField(api.http.get(BILLING + "/usage?from=-999999999-01-01", api.adminToken)));
+    assertEquals(
+        "expires_at",
+        refusedField(
+            api.http.post(
+                BILLING + "/admin/credits",
+                api.adminToken,
+                HostClient.json(
+                    Map.of(
+                        "user_id",
+                        user,
+                        "amount",
+                        5,
+                        "reason",
+                        "r",
+                        "expires_at",
+                        "+999999999-12-31T00:00:00Z")))));
+    assertEquals(
+        0,
+        api.http
+            .get(BILLING + "/credits?user_id=" + user, api.adminToken)
+            .expect(200)
+            .get("credits")
+            .size());
   }
 
   @Test
   void aFullwidthDigitIsNoInvoiceIdAndChangesNothing() {
-    String fullwidth = invoice.get("id").asText().chars()
-        .mapToObj(c -> "%EF%BC%" + Integer.toHexString(0x90 + c - '0').toUpperCase())
-        .reduce("", String::concat);
+    String fullwidth =
+        invoice
+            .get("id")
+            .asText()
+            .chars()
+            .mapToObj(c -> "%EF%BC%" + Integer.toHexString(0x90 + c - '0').toUpperCase())
+            .reduce("", String::concat);
 
-    HostClient.Response patched = api.http.call("PATCH", BILLING + "/admin/invoices/" + fullwidth,
-        api.adminToken, HostClient.json(Map.of("status", "void", "note", "typo")));
+    HostClient.Response patched =
+        api.http.call(
+            "PATCH",
+            BILLING + "/admin/invoices/" + fullwidth,
+            api.adminToken,
+            HostClient.json(Map.of("status", "void", "note", "typo")));
 
     assertEquals(404, patched.status(), patched.toString());
-    assertEquals(invoice.get("status"), api.http.get(BILLING + "/invoices/"
-        + invoice.get("id").asText(), api.adminToken).expect(200).get("status"));
+    assertEquals(
+        invoice.get("status"),
+        api.http
+            .get(BILLING + "/invoices/" + invoice.get("id").asText(), api.adminToken)
+            .expect(200)
+            .get("status"));
   }
 
   @Test
   void jsonWithTrailingTextIs400AndStoresNothing() {
-    HostClient.Response refused = api.http.post(BILLING + "/admin/credits", api.adminToken,
-        HostClient.json(Map.of("user_id", user, "amount", 5, "reason", "r")) + " trailing");
+    HostClient.Response refused =
+        api.http.post(
+            BILLING + "/admin/credits",
+            api.adminToken,
+            HostClient.json(Map.of("user_id", user, "amount", 5, "reason", "r")) + " trailing");
 
     assertEquals(400, refused.status());
     assertEquals("invalid_json", refused.body().at("/error/code").asText());
-    assertEquals(0, api.http.get(BILLING + "/credits?user_id=" + user, api.adminToken)
-        .expect(200).get("credits").size());
+    assertEquals(
+        0,
+        api.http
+            .get(BILLING + "/credits?user_id=" + user, api.adminToken)
+            .expect(200)
+            .get("credits")
+            .size());
   }
 }

@@ -17,9 +17,13 @@ final class BillingApi {
 
   /** A new bearer token for a user with one role. */
   String token(String userId, String role) {
-    return http.post("/api/admin/tokens", adminToken,
+    return http.post(
+            "/api/admin/tokens",
+            adminToken,
             HostClient.json(Map.of("user_id", userId, "roles", List.of(role))))
-        .expect(201).get("token").asText();
+        .expect(201)
+        .get("token")
+        .asText();
   }
 
   /** Posts a batch as the platform; expects it accepted. */

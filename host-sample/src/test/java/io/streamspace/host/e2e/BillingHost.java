@@ -27,13 +27,15 @@ final class BillingHost implements AutoCloseable {
       throws Exception {
     Map<String, String> secrets = new HashMap<>(extraSecrets);
     secrets.put("BILLING_ADMIN_TOKEN", ADMIN_TOKEN);
-    Host host = Host.start(HostOptions.builder()
-        .port(0)
-        .dbUrl(dbUrl)
-        .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
-        .clock(clock)
-        .secrets(secrets)
-        .build());
+    Host host =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(dbUrl)
+                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+                .clock(clock)
+                .secrets(secrets)
+                .build());
     return new BillingHost(host);
   }
 

@@ -24,8 +24,12 @@ class BillingModesE2ETest extends BillingHostTestBase {
 
   @BeforeAll
   void hybridMode() {
-    api.http.put("/api/admin/plugins/billing/config", api.adminToken,
-        HostClient.json(Map.of("billingMode", "hybrid"))).expect(200);
+    api.http
+        .put(
+            "/api/admin/plugins/billing/config",
+            api.adminToken,
+            HostClient.json(Map.of("billingMode", "hybrid")))
+        .expect(200);
   }
 
   /**
@@ -37,10 +41,13 @@ class BillingModesE2ETest extends BillingHostTestBase {
   void onProTenCoresForAnHourPayTheFeePlusTwoCoreHoursOfOverage() {
     String ann = newUser("ann");
     String token = api.token(ann, "user");
-    api.postEvents(platformToken, List.of(
-        Events.userCreated(ann, Instant.parse("2026-03-01T00:00:00Z"), Map.of("plan", "pro")),
-        Events.sessionCreated("s-" + ann, ann, Instant.parse("2026-03-10T10:00:00Z"), "10", "0", "0"),
-        Events.sessionTerminated("s-" + ann, ann, Instant.parse("2026-03-10T11:00:00Z"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(ann, Instant.parse("2026-03-01T00:00:00Z"), Map.of("plan", "pro")),
+            Events.sessionCreated(
+                "s-" + ann, ann, Instant.parse("2026-03-10T10:00:00Z"), "10", "0", "0"),
+            Events.sessionTerminated("s-" + ann, ann, Instant.parse("2026-03-10T11:00:00Z"))));
 
     clock.set(Instant.parse("2026-04-01T01:00:00Z"));
     api.runJob("calculate-usage");
@@ -48,19 +55,33 @@ class BillingModesE2ETest extends BillingHostTestBase {
 
     JsonNode list = api.http.get("/api/plugins/billing/invoices", token).expect(200);
     assertEquals(1, list.get("invoices").size(), list.toString());
-    JsonNode invoice = api.http.get("/api/plugins/billing/invoices/"
-        + list.at("/invoices/0/id").asLong(), token).expect(200);
+    JsonNode invoice =
+        api.http
+            .get("/api/plugins/billing/invoices/" + list.at("/invoices/0/id").asLong(), token)
+            .expect(200);
     assertEquals("sent", invoice.get("status").asText(), invoice.toString());
     assertEquals("2026-03-01T00:00:00Z", invoice.get("period_start").asText());
     assertEquals("2026-04-01T00:00:00Z", invoice.get("period_end").asText());
-    assertEquals(List.of("30.09", "0.00", "30.09"), List.of(amount(invoice, "subtotal"),
-        amount(invoice, "credits_applied"), amount(invoice, "total")));
+    assertEquals(
+        List.of("30.09", "0.00", "30.09"),
+        List.of(
+            amount(invoice, "subtotal"),
+            amount(invoice, "credits_applied"),
+            amount(invoice, "total")));
     JsonNode lines = invoice.get("lines");
     assertEquals(2, lines.size(), lines.toString());
-    assertEquals(List.of("plan_fee", "29.99", "29.99"), List.of(lines.at("/0/kind").asText(),
-        amount(lines.get(0), "unit_price"), amount(lines.get(0), "amount")));
-    assertEquals(List.of("overage", "cpu", "0.10"), List.of(lines.at("/1/kind").asText(),
-        lines.at("/1/resource_type").asText(), amount(lines.get(1), "amount")));
+    assertEquals(
+        List.of("plan_fee", "29.99", "29.99"),
+        List.of(
+            lines.at("/0/kind").asText(),
+            amount(lines.get(0), "unit_price"),
+            amount(lines.get(0), "amount")));
+    assertEquals(
+        List.of("overage", "cpu", "0.10"),
+        List.of(
+            lines.at("/1/kind").asText(),
+            lines.at("/1/resource_type").asText(),
+            amount(lines.get(1), "amount")));
     assertEquals(new BigDecimal("2"), quantity(lines.get(1)));
     assertEquals("0.05", amount(lines.get(1), "unit_price"));
   }

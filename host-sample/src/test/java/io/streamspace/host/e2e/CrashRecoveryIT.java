@@ -39,18 +39,22 @@ class CrashRecoveryIT {
    * last 202. With Zonky's test defaults (no fsync, no synchronous commit) hundreds were gone.
    */
   @Test
-  void everySessionAcknowledgedBeforeTheHostAndItsDatabaseAreKilledIsThereAfterARestart() throws Exception {
+  void everySessionAcknowledgedBeforeTheHostAndItsDatabaseAreKilledIsThereAfterARestart()
+      throws Exception {
     EmbeddedDatabaseFolder database = new EmbeddedDatabaseFolder(work.resolve("data"));
     List<String> acknowledged = new ArrayList<>();
     Duration sinceLastAcknowledgement;
     try (HostProcess host = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
       acknowledged.addAll(postSessions(host, "crash", BATCHES));
       long lastAcknowledged = System.nanoTime();
-      List<ProcessHandle> killed = killEverything(host.process.toHandle(), database.postmasterPid());
+      List<ProcessHandle> killed =
+          killEverything(host.process.toHandle(), database.postmasterPid());
       sinceLastAcknowledgement = Duration.ofNanos(System.nanoTime() - lastAcknowledged);
       killed.forEach(process -> process.onExit().join());
     }
-    assertTrue(sinceLastAcknowledgement.toMillis() < 100, "killed " + sinceLastAcknowledgement + " after the last 202");
+    assertTrue(
+        sinceLastAcknowledgement.toMillis() < 100,
+        "killed " + sinceLastAcknowledgement + " after the last 202");
 
     try (HostProcess restarted = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
       assertAllStored(database, acknowledged);
@@ -62,7 +66,8 @@ class CrashRecoveryIT {
    * every later start failed. The next start stops it, says so in one line, and has the data.
    */
   @Test
-  void aServerLeftRunningByAKilledHostIsStoppedAtTheNextStartWhichSaysSoAndHasTheData() throws Exception {
+  void aServerLeftRunningByAKilledHostIsStoppedAtTheNextStartWhichSaysSoAndHasTheData()
+      throws Exception {
     EmbeddedDatabaseFolder database = new EmbeddedDatabaseFolder(work.resolve("data"));
     List<String> acknowledged;
     long leftover;
@@ -71,10 +76,14 @@ class CrashRecoveryIT {
       leftover = database.postmasterPid();
       host.killForcibly();
     }
-    assertTrue(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false), "the server outlives its host");
+    assertTrue(
+        ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false),
+        "the server outlives its host");
 
     try (HostProcess restarted = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
-      assertFalse(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false), "the leftover is stopped");
+      assertFalse(
+          ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false),
+          "the leftover is stopped");
       List<String> said = restarted.outputLinesWith("Stopped the embedded PostgreSQL");
       assertEquals(1, said.size(), said.toString());
       assertTrue(said.get(0).contains("(pid " + leftover + ")"), said.get(0));
@@ -121,13 +130,20 @@ class CrashRecoveryIT {
       throws SQLException {
     Set<String> stored = new HashSet<>();
     try (Connection connection = database.connect();
-        ResultSet rows = connection.createStatement().executeQuery("SELECT session_id FROM billing_sessions")) {
+        ResultSet rows =
+            connection.createStatement().executeQuery("SELECT session_id FROM billing_sessions")) {
       while (rows.next()) {
         stored.add(rows.getString(1));
       }
     }
     List<String> lost = acknowledged.stream().filter(id -> !stored.contains(id)).toList();
-    assertEquals(0, lost.size(), lost.size() + " of " + acknowledged.size()
-        + " acknowledged sessions lost, first " + lost.subList(0, Math.min(5, lost.size())));
+    assertEquals(
+        0,
+        lost.size(),
+        lost.size()
+            + " of "
+            + acknowledged.size()
+            + " acknowledged sessions lost, first "
+            + lost.subList(0, Math.min(5, lost.size())));
   }
 }

@@ -38,44 +38,57 @@ class CreditsE2ETest extends BillingHostTestBase {
 
   @Test
   void anAdminGrantsAndTheUserReadsTheBalanceButNobodyElse() {
-    JsonNode granted = grant(api.adminToken, Map.of("user_id", ivan, "amount", 25,
-        "reason", "welcome", "expires_at", "2026-12-31")).expect(201);
-    grant(api.adminToken, Map.of("user_id", ivan, "amount", 0.5, "reason", "apology"))
-        .expect(201);
+    JsonNode granted =
+        grant(
+                api.adminToken,
+                Map.of(
+                    "user_id", ivan, "amount", 25, "reason", "welcome", "expires_at", "2026-12-31"))
+            .expect(201);
+    grant(api.adminToken, Map.of("user_id", ivan, "amount", 0.5, "reason", "apology")).expect(201);
 
     assertEquals("25.00", amount(granted, "amount"));
     assertEquals("admin", granted.get("granted_by").asText());
     assertEquals(NOW.toString(), granted.get("granted_at").asText());
     JsonNode own = api.http.get(CREDITS, ivanToken).expect(200);
     assertEquals("25.50", amount(own, "balance"));
-    assertEquals(List.of("apology", "welcome"),
+    assertEquals(
+        List.of("apology", "welcome"),
         own.get("credits").findValues("reason").stream().map(JsonNode::asText).toList());
     assertEquals(own, api.http.get(CREDITS + "?user_id=" + ivan, api.adminToken).expect(200));
     JsonNode refused = api.http.get(CREDITS + "?user_id=" + ivan, judyToken).expect(403);
     assertEquals("forbidden", refused.at("/error/code").asText());
     api.http.get(CREDITS, null).expect(401);
-    JsonNode published = api.http.get("/api/admin/events?type=billing.credit.granted",
-        api.adminToken).expect(200);
-    assertTrue(published.toString().contains(granted.get("id").asText())
-        && published.toString().contains(ivan), published.toString());
+    JsonNode published =
+        api.http.get("/api/admin/events?type=billing.credit.granted", api.adminToken).expect(200);
+    assertTrue(
+        published.toString().contains(granted.get("id").asText())
+            && published.toString().contains(ivan),
+        published.toString());
   }
 
   @Test
   void badGrantsAreRefusedOverHttpAndStoreNothing() {
-    String before = api.http.get(CREDITS + "?user_id=" + ivan, api.adminToken).expect(200)
-        .toString();
+    String before =
+        api.http.get(CREDITS + "?user_id=" + ivan, api.adminToken).expect(200).toString();
 
-    JsonNode tooPrecise = grant(api.adminToken,
-        Map.of("user_id", ivan, "amount", 1.005, "reason", "r")).expect(400);
-    JsonNode asText = grant(api.adminToken,
-        Map.of("user_id", ivan, "amount", "5", "reason", "r")).expect(400);
+    JsonNode tooPrecise =
+        grant(api.adminToken, Map.of("user_id", ivan, "amount", 1.005, "reason", "r")).expect(400);
+    JsonNode asText =
+        grant(api.adminToken, Map.of("user_id", ivan, "amount", "5", "reason", "r")).expect(400);
     JsonNode noReason = grant(api.adminToken, Map.of("user_id", ivan, "amount", 5)).expect(400);
-    JsonNode past = grant(api.adminToken, Map.of("user_id", ivan, "amount", 5, "reason", "r",
-        "expires_at", "2026-03-01")).expect(400);
-    JsonNode euros = grant(api.adminToken, Map.of("user_id", ivan, "amount", 5, "reason", "r",
-        "currency", "EUR")).expect(400);
-    JsonNode unknown = grant(api.adminToken,
-        Map.of("user_id", newUser("nobody"), "amount", 5, "reason", "r")).expect(404);
+    JsonNode past =
+        grant(
+                api.adminToken,
+                Map.of("user_id", ivan, "amount", 5, "reason", "r", "expires_at", "2026-03-01"))
+            .expect(400);
+    JsonNode euros =
+        grant(
+                api.adminToken,
+                Map.of("user_id", ivan, "amount", 5, "reason", "r", "currency", "EUR"))
+            .expect(400);
+    JsonNode unknown =
+        grant(api.adminToken, Map.of("user_id", newUser("nobody"), "amount", 5, "reason", "r"))
+            .expect(404);
     grant(ivanToken, Map.of("user_id", ivan, "amount", 5, "reason", "r")).expect(403);
     grant(null, Map.of("user_id", ivan, "amount", 5, "reason", "r")).expect(401);
 
@@ -85,7 +98,7 @@ class CreditsE2ETest extends BillingHostTestBase {
     assertEquals("expires_at", past.at("/error/field").asText());
     assertEquals("currency", euros.at("/error/field").asText());
     assertEquals("unknown_user", unknown.at("/error/code").asText());
-    assertEquals(before,
-        api.http.get(CREDITS + "?user_id=" + ivan, api.adminToken).expect(200).toString());
+    assertEquals(
+        before, api.http.get(CREDITS + "?user_id=" + ivan, api.adminToken).expect(200).toString());
   }
 }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DatabaseOutageE2ETest {
 
   private static final String ADMIN_TOKEN = "outage-e2e-admin-token-0123456789abcdef";
+
   /** The host's 3 s wait for a connection, and room for a loaded machine. */
   private static final Duration FAIL_FAST = Duration.ofSeconds(6);
 
@@ -48,17 +49,23 @@ class DatabaseOutageE2ETest {
   @BeforeAll
   void startHostOnAServerTheTestControls() throws Exception {
     server = startServer();
-    host = Host.start(HostOptions.builder()
-        .port(0)
-        .dbUrl(server.getJdbcUrl("postgres", "postgres"))
-        .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
-        .plugin("rec", new RecordingPlugin())
-        .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
-        .build());
+    host =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(server.getJdbcUrl("postgres", "postgres"))
+                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .plugin("rec", new RecordingPlugin())
+                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
+                .build());
     api = new BillingApi(host.port(), ADMIN_TOKEN);
     aliceToken = api.token("alice", "user");
     platformToken = api.token("platform", "platform");
-    api.postEvents(platformToken, List.of(Events.userCreated("alice", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(
+                "alice", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60))));
   }
 
   @AfterAll
@@ -89,15 +96,26 @@ class DatabaseOutageE2ETest {
       // the billing plugin's read (alice's token is known to the host since it issued it)
       answersDatabaseUnavailable(() -> api.usage(aliceToken, ""));
       // the host's read: a token it has not seen yet must be looked up
-      answersDatabaseUnavailable(() -> api.http.get("/api/admin/plugins", "a-token-the-host-has-not-seen-yet"));
+      answersDatabaseUnavailable(
+          () -> api.http.get("/api/admin/plugins", "a-token-the-host-has-not-seen-yet"));
       // the host's write
-      answersDatabaseUnavailable(() -> api.http.post("/api/admin/tokens", ADMIN_TOKEN,
-          HostClient.json(Map.of("user_id", "bob", "roles", List.of("user")))));
+      answersDatabaseUnavailable(
+          () ->
+              api.http.post(
+                  "/api/admin/tokens",
+                  ADMIN_TOKEN,
+                  HostClient.json(Map.of("user_id", "bob", "roles", List.of("user")))));
       // a plugin that lets the failure escape: the host maps it the same way
       answersDatabaseUnavailable(() -> api.http.get("/api/plugins/rec/database", null));
       // event intake too: the batch is not acknowledged, the platform retries it
-      HostClient.Response intake = api.http.post("/api/platform/events", platformToken,
-          HostClient.json(List.of(Events.userCreated("bob", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60)))));
+      HostClient.Response intake =
+          api.http.post(
+              "/api/platform/events",
+              platformToken,
+              HostClient.json(
+                  List.of(
+                      Events.userCreated(
+                          "bob", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60)))));
       assertEquals(503, intake.status(), intake.toString());
       assertEquals("database_unavailable", intake.body().at("/error/code").asText());
       assertEquals(Optional.of("5"), intake.header("Retry-After"));

@@ -33,11 +33,14 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     String bob = newUser("bob");
     sql("ALTER TABLE billing_sessions ADD CONSTRAINT no_bob CHECK (user_id <> '" + bob + "')");
 
-    JsonNode answer = api.postEvents(platformToken, List.of(
-        Events.userCreated(ann, at("00:00")),
-        Events.sessionCreated("s-" + bob, bob, at("01:00"), "1", "0", "0"),
-        Events.sessionCreated("s-" + ann, ann, at("01:00"), "2", "4", "0"),
-        Events.sessionTerminated("s-" + ann, ann, at("11:00"))));
+    JsonNode answer =
+        api.postEvents(
+            platformToken,
+            List.of(
+                Events.userCreated(ann, at("00:00")),
+                Events.sessionCreated("s-" + bob, bob, at("01:00"), "1", "0", "0"),
+                Events.sessionCreated("s-" + ann, ann, at("01:00"), "2", "4", "0"),
+                Events.sessionTerminated("s-" + ann, ann, at("11:00"))));
 
     assertEquals(4, answer.get("accepted").asInt(), "202: the batch is acknowledged");
     api.runJob("calculate-usage");
@@ -75,8 +78,9 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     sql("ALTER TABLE billing_sessions ADD CONSTRAINT no_carl CHECK (user_id <> '" + carl + "')");
     try {
       for (String session : List.of("s-1", "s-2", "s-3")) {
-        api.postEvents(platformToken, List.of(
-            Events.sessionCreated(session + carl, carl, at("01:00"), "1", "0", "0")));
+        api.postEvents(
+            platformToken,
+            List.of(Events.sessionCreated(session + carl, carl, at("01:00"), "1", "0", "0")));
       }
     } finally {
       sql("ALTER TABLE billing_sessions DROP CONSTRAINT no_carl");
@@ -85,24 +89,31 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     JsonNode first = api.http.get("/api/admin/dead-letters?limit=2", api.adminToken).expect(200);
     assertEquals("s-3" + carl, first.at("/dead_letters/0/event/session/session_id").asText());
     assertEquals("s-2" + carl, first.at("/dead_letters/1/event/session/session_id").asText());
-    JsonNode next = api.http.get("/api/admin/dead-letters?limit=2&offset="
-        + first.get("next_offset").asInt(), api.adminToken).expect(200);
+    JsonNode next =
+        api.http
+            .get(
+                "/api/admin/dead-letters?limit=2&offset=" + first.get("next_offset").asInt(),
+                api.adminToken)
+            .expect(200);
     assertEquals("s-1" + carl, next.at("/dead_letters/0/event/session/session_id").asText());
 
     assertEquals(400, api.http.get("/api/admin/dead-letters?limit=0", api.adminToken).status());
     assertEquals(403, api.http.get("/api/admin/dead-letters", platformToken).status());
-    assertEquals(404, api.http.post("/api/admin/dead-letters/%EF%BC%91/replay", api.adminToken, null)
-        .status(), "a fullwidth digit is no id");
-    assertEquals(404, api.http.post("/api/admin/dead-letters/999999/replay", api.adminToken, null)
-        .status());
+    assertEquals(
+        404,
+        api.http.post("/api/admin/dead-letters/%EF%BC%91/replay", api.adminToken, null).status(),
+        "a fullwidth digit is no id");
+    assertEquals(
+        404, api.http.post("/api/admin/dead-letters/999999/replay", api.adminToken, null).status());
   }
 
   @Test
   void aReplayThatCannotBeDoneNowIsRefusedAndTheLetterKept() throws Exception {
     String dora = newUser("dora");
     sql("ALTER TABLE billing_sessions ADD CONSTRAINT no_dora CHECK (user_id <> '" + dora + "')");
-    api.postEvents(platformToken, List.of(
-        Events.sessionCreated("s-" + dora, dora, at("01:00"), "1", "0", "0")));
+    api.postEvents(
+        platformToken,
+        List.of(Events.sessionCreated("s-" + dora, dora, at("01:00"), "1", "0", "0")));
     sql("ALTER TABLE billing_sessions DROP CONSTRAINT no_dora");
     long id = deadLetters("").get(0).get("id").asLong();
     String replay = "/api/admin/dead-letters/" + id + "/replay";
@@ -114,8 +125,10 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     assertEquals("plugin_not_started", disabled.body().at("/error/code").asText());
 
     // kept by a host whose rules were looser than today's
-    sql("UPDATE host_dead_letters SET event = jsonb_set(event::jsonb, '{session,cpu_cores}', '0.0000001')::text"
-        + " WHERE id = " + id);
+    sql(
+        "UPDATE host_dead_letters SET event = jsonb_set(event::jsonb, '{session,cpu_cores}', '0.0000001')::text"
+            + " WHERE id = "
+            + id);
     Response invalid = api.http.post(replay, api.adminToken, null);
     assertEquals(409, invalid.status(), invalid.toString());
     assertEquals("not_replayable", invalid.body().at("/error/code").asText());
@@ -128,7 +141,9 @@ class DeadLettersE2ETest extends BillingHostTestBase {
   }
 
   private JsonNode deadLetters(String query) {
-    return api.http.get("/api/admin/dead-letters" + query, api.adminToken).expect(200)
+    return api.http
+        .get("/api/admin/dead-letters" + query, api.adminToken)
+        .expect(200)
         .get("dead_letters");
   }
 

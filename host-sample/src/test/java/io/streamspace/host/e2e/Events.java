@@ -15,7 +15,8 @@ final class Events {
   }
 
   /** A user.created whose user has further string fields, which the host hands on as attributes. */
-  static Map<String, Object> userCreated(String userId, Instant at, Map<String, String> attributes) {
+  static Map<String, Object> userCreated(
+      String userId, Instant at, Map<String, String> attributes) {
     Map<String, Object> user = new LinkedHashMap<>(attributes);
     user.put("user_id", userId);
     user.put("email", userId + "@example.com");
@@ -23,16 +24,24 @@ final class Events {
   }
 
   static Map<String, Object> sessionCreated(
-      String sessionId, String userId, Instant at, String cpuCores, String memoryGb, String storageGb) {
-    return event("session.created", at, "session", sized(sessionId, userId, cpuCores, memoryGb, storageGb));
+      String sessionId,
+      String userId,
+      Instant at,
+      String cpuCores,
+      String memoryGb,
+      String storageGb) {
+    return event(
+        "session.created", at, "session", sized(sessionId, userId, cpuCores, memoryGb, storageGb));
   }
 
   static Map<String, Object> heartbeat(String sessionId, String userId, Instant at) {
-    return event("session.heartbeat", at, "session", Map.of("session_id", sessionId, "user_id", userId));
+    return event(
+        "session.heartbeat", at, "session", Map.of("session_id", sessionId, "user_id", userId));
   }
 
   static Map<String, Object> sessionTerminated(String sessionId, String userId, Instant at) {
-    return event("session.terminated", at, "session", Map.of("session_id", sessionId, "user_id", userId));
+    return event(
+        "session.terminated", at, "session", Map.of("session_id", sessionId, "user_id", userId));
   }
 
   private static Map<String, Object> sized(
@@ -46,7 +55,8 @@ final class Events {
     return session;
   }
 
-  private static Map<String, Object> event(String type, Instant at, String key, Map<String, Object> body) {
+  private static Map<String, Object> event(
+      String type, Instant at, String key, Map<String, Object> body) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("id", UUID.randomUUID().toString());
     event.put("type", type);

@@ -54,10 +54,12 @@ class HostJarIT {
   }
 
   @Test
-  void theConsoleShowsTheHostsOwnLinesAndWarningsAndTheFullLogGoesToTheDataFolder() throws Exception {
+  void theConsoleShowsTheHostsOwnLinesAndWarningsAndTheFullLogGoesToTheDataFolder()
+      throws Exception {
     try (HostProcess jar = HostProcess.start(work, "admin-" + UUID.randomUUID(), List.of())) {
       List<String> console = Files.readAllLines(jar.output);
-      assertTrue(console.stream().noneMatch(line -> line.contains(" INFO ")), String.join("\n", console));
+      assertTrue(
+          console.stream().noneMatch(line -> line.contains(" INFO ")), String.join("\n", console));
       assertTrue(Files.readString(HostProcess.logFile(work)).contains("Host listening on port"));
     }
   }
@@ -71,18 +73,23 @@ class HostJarIT {
   }
 
   @Test
-  void aBillingAdminTokenShorterThan32CharactersStopsTheStartWithOneLineAndExitCode1() throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(HostProcess.command(work, FreePort.find(), List.of()))
-        .redirectErrorStream(true);
+  void aBillingAdminTokenShorterThan32CharactersStopsTheStartWithOneLineAndExitCode1()
+      throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(HostProcess.command(work, FreePort.find(), List.of()))
+            .redirectErrorStream(true);
     builder.environment().put("BILLING_ADMIN_TOKEN", "short-admin-token");
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
     assertTrue(process.waitFor(1, TimeUnit.MINUTES));
     assertEquals(1, process.exitValue(), output);
-    assertEquals("error: BILLING_ADMIN_TOKEN must be at least 32 characters (it has 17); "
-        + "generate one with: openssl rand -base64 32", output.strip());
-    assertFalse(Files.exists(work.resolve("data").resolve("pg")), "refused before the database starts");
+    assertEquals(
+        "error: BILLING_ADMIN_TOKEN must be at least 32 characters (it has 17); "
+            + "generate one with: openssl rand -base64 32",
+        output.strip());
+    assertFalse(
+        Files.exists(work.resolve("data").resolve("pg")), "refused before the database starts");
   }
 
   /** 2 cores and 4 GB for 10 hours: 20 core-hours = 1.00, 40 GB-hours = 0.40, total 1.40 USD. */
@@ -97,17 +104,21 @@ class HostJarIT {
       Instant end = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
       Instant start = end.minus(10, ChronoUnit.HOURS);
       String session = "s-" + UUID.randomUUID();
-      JsonNode accepted = api.postEvents(platformToken, List.of(
-          Events.userCreated(user, start.minusSeconds(60)),
-          Events.sessionCreated(session, user, start, "2", "4", "0"),
-          Events.sessionTerminated(session, user, end)));
+      JsonNode accepted =
+          api.postEvents(
+              platformToken,
+              List.of(
+                  Events.userCreated(user, start.minusSeconds(60)),
+                  Events.sessionCreated(session, user, start, "2", "4", "0"),
+                  Events.sessionTerminated(session, user, end)));
       assertEquals(3, accepted.get("accepted").asInt());
 
       api.runJob("calculate-usage");
 
       LocalDate today = LocalDate.now(ZoneOffset.UTC);
-      JsonNode usage = api.usage(userToken, "?from=" + today.minusDays(1) + "&to=" + today.plusDays(1))
-          .expect(200);
+      JsonNode usage =
+          api.usage(userToken, "?from=" + today.minusDays(1) + "&to=" + today.plusDays(1))
+              .expect(200);
       assertEquals("USD", usage.get("currency").asText());
       assertEquals("1.40", amount(usage, "total_cost"), usage.toString());
       assertEquals(new BigDecimal("20"), quantity(line(usage, "cpu")).setScale(0));

@@ -27,6 +27,7 @@ final class HostProcess implements AutoCloseable {
 
   final Process process;
   final int port;
+
   /** Everything the host printed (stdout and stderr) up to now. */
   final Path output;
 
@@ -39,10 +40,12 @@ final class HostProcess implements AutoCloseable {
   /** Starts the jar and returns once it says it is ready and its health answers 200. */
   static HostProcess start(Path work, String adminToken, List<String> extraArgs) throws Exception {
     int port = FreePort.find();
-    ProcessBuilder builder = new ProcessBuilder(command(work, port, extraArgs)).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command(work, port, extraArgs)).redirectErrorStream(true);
     builder.environment().put("BILLING_ADMIN_TOKEN", adminToken);
     builder.environment().remove("BILLING_DB_URL");
-    HostProcess running = new HostProcess(builder.start(), port, Files.createTempFile(work, "host-", ".log"));
+    HostProcess running =
+        new HostProcess(builder.start(), port, Files.createTempFile(work, "host-", ".log"));
     try {
       running.awaitReady();
     } catch (Exception | AssertionError e) {
@@ -60,12 +63,18 @@ final class HostProcess implements AutoCloseable {
     if (!Files.isDirectory(plugins)) {
       PackagedPlugin.copyInto(plugins);
     }
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(),
-        "--port", Integer.toString(port),
-        "--data-dir", work.resolve("data").toString(),
-        "--plugins-dir", plugins.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                work.resolve("data").toString(),
+                "--plugins-dir",
+                plugins.toString()));
     command.addAll(extraArgs);
     return command;
   }
@@ -81,31 +90,38 @@ final class HostProcess implements AutoCloseable {
    */
   private void awaitReady() throws Exception {
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-          var file = Files.newBufferedWriter(output)) {
-        for (String line; (line = out.readLine()) != null; ) {
-          file.write(line);
-          file.newLine();
-          file.flush();
-          if (line.startsWith("Host ready: http://") && line.contains(":" + port + "/")) {
-            ready.complete(null);
-          }
-        }
-        ready.completeExceptionally(new AssertionError("host exited"));
-      } catch (IOException e) {
-        ready.completeExceptionally(e);
-      }
-    }, "host-output");
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                      new BufferedReader(
+                          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                  var file = Files.newBufferedWriter(output)) {
+                for (String line; (line = out.readLine()) != null; ) {
+                  file.write(line);
+                  file.newLine();
+                  file.flush();
+                  if (line.startsWith("Host ready: http://") && line.contains(":" + port + "/")) {
+                    ready.complete(null);
+                  }
+                }
+                ready.completeExceptionally(new AssertionError("host exited"));
+              } catch (IOException e) {
+                ready.completeExceptionally(e);
+              }
+            },
+            "host-output");
     pump.setDaemon(true);
     pump.start();
     try {
       ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       Path log = logFile(output.getParent());
-      throw new AssertionError("host did not start: " + Files.readString(output)
-          + (Files.exists(log) ? Files.readString(log) : ""), e);
+      throw new AssertionError(
+          "host did not start: "
+              + Files.readString(output)
+              + (Files.exists(log) ? Files.readString(log) : ""),
+          e);
     }
     JsonNode health = new BillingApi(port, null).http.get("/api/health", null).expect(200);
     assertEquals("ok", health.get("status").asText());

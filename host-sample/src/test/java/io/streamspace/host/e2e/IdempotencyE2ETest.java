@@ -33,13 +33,19 @@ class IdempotencyE2ETest extends BillingHostTestBase {
 
   private HostClient.Response grant(String user, String amount, String key) {
     String body = "{\"user_id\":\"" + user + "\",\"amount\":" + amount + ",\"reason\":\"outage\"}";
-    return api.http.call("POST", GRANT, api.adminToken, body,
+    return api.http.call(
+        "POST",
+        GRANT,
+        api.adminToken,
+        body,
         key == null ? Map.of() : Map.of("Idempotency-Key", key));
   }
 
   private JsonNode credits(String user) {
-    return api.http.get("/api/plugins/billing/credits?user_id=" + user, api.adminToken)
-        .expect(200).get("credits");
+    return api.http
+        .get("/api/plugins/billing/credits?user_id=" + user, api.adminToken)
+        .expect(200)
+        .get("credits");
   }
 
   @Test
@@ -57,8 +63,11 @@ class IdempotencyE2ETest extends BillingHostTestBase {
       assertEquals(201, answer.status(), answer.toString());
       assertEquals(answers.get(0).body(), answer.body());
     }
-    assertEquals(19, answers.stream()
-        .filter(a -> a.header("Idempotent-Replayed").equals(Optional.of("true"))).count());
+    assertEquals(
+        19,
+        answers.stream()
+            .filter(a -> a.header("Idempotent-Replayed").equals(Optional.of("true")))
+            .count());
   }
 
   @Test
@@ -69,10 +78,12 @@ class IdempotencyE2ETest extends BillingHostTestBase {
     ExecutorService clients = Executors.newFixedThreadPool(20);
     List<Future<HostClient.Response>> calls = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      calls.add(clients.submit(() -> {
-        start.await();
-        return grant(user, "5", key);
-      }));
+      calls.add(
+          clients.submit(
+              () -> {
+                start.await();
+                return grant(user, "5", key);
+              }));
     }
     List<HostClient.Response> answers = new ArrayList<>();
     for (Future<HostClient.Response> call : calls) {
@@ -122,19 +133,27 @@ class IdempotencyE2ETest extends BillingHostTestBase {
   void anAdminInvoiceRetriedWithItsKeyIsTheSameInvoice() {
     String user = accountHolder();
     String key = UUID.randomUUID().toString();
-    String body = HostClient.json(Map.of("user_id", user, "period_start", "2026-03-09",
-        "period_end", "2026-03-10"));
+    String body =
+        HostClient.json(
+            Map.of("user_id", user, "period_start", "2026-03-09", "period_end", "2026-03-10"));
     Map<String, String> headers = Map.of("Idempotency-Key", key);
 
-    JsonNode first = api.http.call("POST", "/api/plugins/billing/admin/invoices", api.adminToken,
-        body, headers).expect(201);
-    HostClient.Response retry = api.http.call("POST", "/api/plugins/billing/admin/invoices",
-        api.adminToken, body, headers);
+    JsonNode first =
+        api.http
+            .call("POST", "/api/plugins/billing/admin/invoices", api.adminToken, body, headers)
+            .expect(201);
+    HostClient.Response retry =
+        api.http.call("POST", "/api/plugins/billing/admin/invoices", api.adminToken, body, headers);
 
     assertEquals(201, retry.status(), "not 409 invoice_exists: the retry is the same request");
     assertEquals(first, retry.body());
     assertEquals(Optional.of("true"), retry.header("Idempotent-Replayed"));
-    assertEquals(1, api.http.get("/api/plugins/billing/invoices?user_id=" + user, api.adminToken)
-        .expect(200).get("invoices").size());
+    assertEquals(
+        1,
+        api.http
+            .get("/api/plugins/billing/invoices?user_id=" + user, api.adminToken)
+            .expect(200)
+            .get("invoices")
+            .size());
   }
 }

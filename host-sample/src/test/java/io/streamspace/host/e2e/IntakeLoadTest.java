@@ -39,8 +39,8 @@ class IntakeLoadTest extends BillingHostTestBase {
   void hundredThousandEventsOverHttp_areEveryOneAccountedFor() throws Exception {
     String run = newUser("load");
     // Phases in lifecycle order; within a phase, batches go in parallel.
-    List<List<Map<String, Object>>> phases = List.of(new ArrayList<>(), new ArrayList<>(),
-        new ArrayList<>(), new ArrayList<>());
+    List<List<Map<String, Object>>> phases =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (int u = 0; u < USERS; u++) {
       String user = run + "-u" + u;
       for (int s = 0; s < SESSIONS_PER_USER; s++) {
@@ -60,9 +60,13 @@ class IntakeLoadTest extends BillingHostTestBase {
       for (List<Map<String, Object>> phase : phases) {
         List<Future<?>> sent = new ArrayList<>();
         for (int from = 0; from < phase.size(); from += BATCH) {
-          List<Map<String, Object>> batch = phase.subList(from, Math.min(from + BATCH, phase.size()));
-          sent.add(clients.submit(() ->
-              accepted.addAndGet(api.postEvents(platformToken, batch).get("accepted").asInt())));
+          List<Map<String, Object>> batch =
+              phase.subList(from, Math.min(from + BATCH, phase.size()));
+          sent.add(
+              clients.submit(
+                  () ->
+                      accepted.addAndGet(
+                          api.postEvents(platformToken, batch).get("accepted").asInt())));
         }
         for (Future<?> future : sent) {
           future.get();
@@ -72,7 +76,10 @@ class IntakeLoadTest extends BillingHostTestBase {
       clients.shutdown();
     }
     long millis = Duration.ofNanos(System.nanoTime() - began).toMillis();
-    log.info("100,000 events over HTTP in {} ms ({} events/s)", millis, 100_000L * 1000 / Math.max(1, millis));
+    log.info(
+        "100,000 events over HTTP in {} ms ({} events/s)",
+        millis,
+        100_000L * 1000 / Math.max(1, millis));
     assertEquals(100_000, accepted.get());
 
     api.runJob("calculate-usage");
@@ -80,8 +87,8 @@ class IntakeLoadTest extends BillingHostTestBase {
     BigDecimal coreHours = BigDecimal.ZERO;
     for (int u = 0; u < USERS; u++) {
       String user = run + "-u" + u;
-      JsonNode usage = api.usage(api.adminToken, "?from=2026-03-10&to=2026-03-11&user_id=" + user)
-          .expect(200);
+      JsonNode usage =
+          api.usage(api.adminToken, "?from=2026-03-10&to=2026-03-11&user_id=" + user).expect(200);
       assertEquals(new BigDecimal("5E+2"), quantity(line(usage, "cpu")), user);
       assertEquals("25.00", amount(line(usage, "cpu"), "total_cost"), user);
       assertEquals("10.00", amount(line(usage, "memory"), "total_cost"), user);

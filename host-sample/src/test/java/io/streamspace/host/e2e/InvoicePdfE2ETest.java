@@ -30,7 +30,9 @@ class InvoicePdfE2ETest extends BillingHostTestBase {
     kim = newUser("kim");
     api.postEvents(platformToken, List.of(Events.userCreated(kim, NOW.minusSeconds(3600))));
     try (Connection c = DriverManager.getConnection(dbUrl);
-        PreparedStatement s = c.prepareStatement("""
+        PreparedStatement s =
+            c.prepareStatement(
+                """
             INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                 invoice_number, subtotal, credits_applied, total, finalize_after, finalized_at,
                 due_at, created_at)
@@ -46,12 +48,19 @@ class InvoicePdfE2ETest extends BillingHostTestBase {
   }
 
   private HttpResponse<byte[]> pdf(String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:"
-        + billing.host.port() + "/api/plugins/billing/invoices/" + invoiceId + "/pdf"));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+            URI.create(
+                "http://localhost:"
+                    + billing.host.port()
+                    + "/api/plugins/billing/invoices/"
+                    + invoiceId
+                    + "/pdf"));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return HttpClient.newHttpClient()
+        .send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   @Test
@@ -61,7 +70,8 @@ class InvoicePdfE2ETest extends BillingHostTestBase {
 
     assertEquals(200, own.statusCode());
     assertEquals("application/pdf", own.headers().firstValue("Content-Type").orElse(""));
-    assertEquals("attachment; filename=\"INV-2026-000777.pdf\"",
+    assertEquals(
+        "attachment; filename=\"INV-2026-000777.pdf\"",
         own.headers().firstValue("Content-Disposition").orElse(""));
     assertTrue(new String(own.body(), 0, 5).startsWith("%PDF-"));
     assertEquals(404, other.statusCode());

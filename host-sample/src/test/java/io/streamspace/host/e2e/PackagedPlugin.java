@@ -23,7 +23,8 @@ public final class PackagedPlugin {
       }
     }
     if (copied == 0) {
-      throw new IllegalStateException("no plugin zip in " + source.toAbsolutePath() + "; run mvn package");
+      throw new IllegalStateException(
+          "no plugin zip in " + source.toAbsolutePath() + "; run mvn package");
     }
     return folder;
   }

@@ -18,10 +18,10 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * An admin configures the billing plugin through the host's catalog endpoints: bad config is
@@ -66,7 +66,8 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     JsonNode before = config();
     assertRefused(Map.of("invoiceDay", 31), "invoiceDay");
     assertRefused(Map.of("billingMode", "free-for-all"), "billingMode");
-    assertRefused(Map.of("computeRates", Map.of("cpu_per_core_hour", -1)), "computeRates.cpu_per_core_hour");
+    assertRefused(
+        Map.of("computeRates", Map.of("cpu_per_core_hour", -1)), "computeRates.cpu_per_core_hour");
     assertRefused(Map.of("usageCalculationInterval", "every hour"), "usageCalculationInterval");
     assertRefused(Map.of("invoiceDya", 2), "invoiceDya");
     assertEquals(before, config(), "a refused config changes nothing");
@@ -75,7 +76,8 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   @Test
   @Order(3)
   void secrets_areRefusedInConfig_andMaskedOnRead() {
-    JsonNode refused = putConfig(Map.of("stripeSecretKey", "sk_live_typed-into-config")).expect(400);
+    JsonNode refused =
+        putConfig(Map.of("stripeSecretKey", "sk_live_typed-into-config")).expect(400);
     assertEquals("stripeSecretKey", refused.get("error").get("field").asText());
     assertTrue(refused.toString().contains("STRIPE_SECRET_KEY"), "tells where the secret belongs");
     assertFalse(refused.toString().contains("sk_live_typed-into-config"), "never echoes a secret");
@@ -88,21 +90,30 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   @Test
   @Order(4)
   void newRatesAndANewCron_takeEffectWithoutARestart() {
-    JsonNode saved = putConfig(Map.of(
-            "computeRates", Map.of("cpu_per_core_hour", 0.07, "memory_per_gb_hour", 0.02),
-            "usageCalculationInterval", "*/15 * * * *"))
-        .expect(200);
-    assertEquals("0.07", saved.get("computeRates").get("cpu_per_core_hour").decimalValue().toPlainString());
+    JsonNode saved =
+        putConfig(
+                Map.of(
+                    "computeRates",
+                    Map.of("cpu_per_core_hour", 0.07, "memory_per_gb_hour", 0.02),
+                    "usageCalculationInterval",
+                    "*/15 * * * *"))
+            .expect(200);
+    assertEquals(
+        "0.07", saved.get("computeRates").get("cpu_per_core_hour").decimalValue().toPlainString());
 
     String user = newUser("ivan");
-    api.postEvents(platformToken, List.of(
-        Events.sessionCreated("s-" + user, user, Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
-        Events.sessionTerminated("s-" + user, user, Instant.parse("2026-03-10T11:00:00Z"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.sessionCreated(
+                "s-" + user, user, Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
+            Events.sessionTerminated("s-" + user, user, Instant.parse("2026-03-10T11:00:00Z"))));
     api.runJob("calculate-usage");
 
     JsonNode usage = usageOn(api.token(user, "user"), "2026-03-10", "2026-03-11");
     assertEquals("1.40", amount(line(usage, "cpu"), "total_cost"), "20 core-hours at the new 0.07");
-    assertEquals("0.80", amount(line(usage, "memory"), "total_cost"), "40 GB-hours at the new 0.02");
+    assertEquals(
+        "0.80", amount(line(usage, "memory"), "total_cost"), "40 GB-hours at the new 0.02");
 
     JsonNode jobs = api.http.get("/api/plugins/billing/jobs/status", api.adminToken).expect(200);
     assertTrue(jobs.toString().contains("\"cron\":\"*/15 * * * *\""), jobs.toString());
@@ -120,8 +131,8 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     assertEquals(shown, saved);
     assertEquals(shown, config());
     String stored = savedConfig();
-    assertFalse(stored.contains("stripeSecretKey") || stored.contains("stripeWebhookSecret"),
-        stored);
+    assertFalse(
+        stored.contains("stripeSecretKey") || stored.contains("stripeWebhookSecret"), stored);
     assertFalse(stored.contains("****"), stored);
   }
 
@@ -130,12 +141,16 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   void aPatchOfOneKey_keepsEveryOtherKey_andMergesObjects() {
     JsonNode before = config();
 
-    JsonNode patched = patchConfig("{\"invoiceDay\": 15, \"computeRates\": {\"memory_per_gb_hour\": 0.03}}")
-        .expect(200);
+    JsonNode patched =
+        patchConfig("{\"invoiceDay\": 15, \"computeRates\": {\"memory_per_gb_hour\": 0.03}}")
+            .expect(200);
 
     assertEquals(15, patched.get("invoiceDay").asInt());
-    assertEquals("0.03", patched.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
-    assertEquals("0.07", patched.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString(),
+    assertEquals(
+        "0.03", patched.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
+    assertEquals(
+        "0.07",
+        patched.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString(),
         "the other rate of the object is kept");
     assertEquals("*/15 * * * *", patched.get("usageCalculationInterval").asText());
     ObjectNode expected = before.deepCopy();
@@ -147,13 +162,17 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   @Test
   @Order(7)
   void aPatchOfNull_takesAKeyBackToItsDefault() {
-    JsonNode patched = patchConfig("{\"invoiceDay\": null, \"computeRates\": {\"cpu_per_core_hour\": null}}")
-        .expect(200);
+    JsonNode patched =
+        patchConfig("{\"invoiceDay\": null, \"computeRates\": {\"cpu_per_core_hour\": null}}")
+            .expect(200);
 
     assertEquals(1, patched.get("invoiceDay").asInt());
-    assertEquals("0.05", patched.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString());
-    assertEquals("0.03", patched.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
-    assertFalse(savedConfig().contains("invoiceDay"), "removed from the saved config, not set to null");
+    assertEquals(
+        "0.05", patched.at("/computeRates/cpu_per_core_hour").decimalValue().toPlainString());
+    assertEquals(
+        "0.03", patched.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
+    assertFalse(
+        savedConfig().contains("invoiceDay"), "removed from the saved config, not set to null");
   }
 
   @Test
@@ -163,18 +182,24 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     String stored = savedConfig();
 
     JsonNode badDay = patchConfig("{\"invoiceDay\": 31, \"billingMode\": \"hybrid\"}").expect(400);
-    JsonNode badRate = patchConfig("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}").expect(400);
-    JsonNode secret = patchConfig("{\"stripeSecretKey\": \"sk_live_typed-into-a-patch\"}").expect(400);
+    JsonNode badRate =
+        patchConfig("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}").expect(400);
+    JsonNode secret =
+        patchConfig("{\"stripeSecretKey\": \"sk_live_typed-into-a-patch\"}").expect(400);
     JsonNode trailing = patchConfig("{\"invoiceDay\": 2} {\"invoiceDay\": 3}").expect(400);
-    JsonNode nul = patchConfig("{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"Free\\u0000\","
-        + " \"price\": 0, \"interval\": \"month\"}]}").expect(400);
+    JsonNode nul =
+        patchConfig(
+                "{\"subscriptionPlans\": [{\"id\": \"free\", \"name\": \"Free\\u0000\","
+                    + " \"price\": 0, \"interval\": \"month\"}]}")
+            .expect(400);
 
     assertEquals("invoiceDay", badDay.at("/error/field").asText());
     assertEquals("computeRates.cpu_per_core_hour", badRate.at("/error/field").asText());
     assertEquals("stripeSecretKey", secret.at("/error/field").asText());
     assertFalse(secret.toString().contains("sk_live"), "never echoes a secret");
     assertEquals("invalid_json", trailing.at("/error/code").asText());
-    assertEquals("subscriptionPlans[0].name", nul.at("/error/field").asText(), "jsonb holds no NUL");
+    assertEquals(
+        "subscriptionPlans[0].name", nul.at("/error/field").asText(), "jsonb holds no NUL");
     assertEquals(before, config());
     assertEquals(stored, savedConfig());
   }
@@ -185,7 +210,8 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     JsonNode saved = putConfig(Map.of("invoiceDay", 10)).expect(200);
 
     assertEquals(10, saved.get("invoiceDay").asInt());
-    assertEquals("0.01", saved.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
+    assertEquals(
+        "0.01", saved.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
     assertEquals("0 * * * *", saved.get("usageCalculationInterval").asText());
   }
 
@@ -197,8 +223,9 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   private String savedConfig() {
     try (Connection connection = DriverManager.getConnection(dbUrl);
         Statement statement = connection.createStatement();
-        ResultSet row = statement.executeQuery(
-            "SELECT config::text FROM host_plugins WHERE plugin_id = 'billing'")) {
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT config::text FROM host_plugins WHERE plugin_id = 'billing'")) {
       row.next();
       return row.getString(1);
     } catch (SQLException e) {

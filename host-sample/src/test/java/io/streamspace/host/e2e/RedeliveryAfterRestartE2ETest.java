@@ -24,11 +24,13 @@ class RedeliveryAfterRestartE2ETest {
   void aBatchRedeliveredAfterARestart_isNotBilledTwice() throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
     MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
-    List<Map<String, Object>> batch = List.of(
-        Events.userCreated("frank", Instant.parse("2026-03-10T00:00:00Z")),
-        Events.sessionCreated("s-frank", "frank", Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
-        Events.heartbeat("s-frank", "frank", Instant.parse("2026-03-10T06:00:00Z")),
-        Events.sessionTerminated("s-frank", "frank", Instant.parse("2026-03-10T11:00:00Z")));
+    List<Map<String, Object>> batch =
+        List.of(
+            Events.userCreated("frank", Instant.parse("2026-03-10T00:00:00Z")),
+            Events.sessionCreated(
+                "s-frank", "frank", Instant.parse("2026-03-10T01:00:00Z"), "2", "4", "0"),
+            Events.heartbeat("s-frank", "frank", Instant.parse("2026-03-10T06:00:00Z")),
+            Events.sessionTerminated("s-frank", "frank", Instant.parse("2026-03-10T11:00:00Z")));
 
     try (BillingHost first = BillingHost.start(work, dbUrl, clock, Map.of())) {
       first.api.postEvents(first.api.token("platform", "platform"), batch);
@@ -36,12 +38,15 @@ class RedeliveryAfterRestartE2ETest {
     }
     try (BillingHost second = BillingHost.start(work, dbUrl, clock, Map.of())) {
       BillingApi api = second.api;
-      assertEquals(4, api.postEvents(api.token("platform", "platform"), batch).get("accepted").asInt(),
+      assertEquals(
+          4,
+          api.postEvents(api.token("platform", "platform"), batch).get("accepted").asInt(),
           "a restarted host has forgotten the ids, so the plugin sees them again");
       api.runJob("calculate-usage");
 
       String usage = "?from=2026-03-10&to=2026-03-11";
-      assertEquals("1.40", amount(api.usage(api.token("frank", "user"), usage).expect(200), "total_cost"));
+      assertEquals(
+          "1.40", amount(api.usage(api.token("frank", "user"), usage).expect(200), "total_cost"));
     }
   }
 }

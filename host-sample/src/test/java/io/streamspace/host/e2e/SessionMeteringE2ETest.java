@@ -27,10 +27,12 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
   void seedPricingExample_twoCoresAndFourGbForTenHours_costs1_40() {
     String user = newUser("alice");
     String token = api.token(user, "user");
-    api.postEvents(platformToken, List.of(
-        Events.userCreated(user, at("00:30")),
-        Events.sessionCreated("s-" + user, user, at("01:00"), "2", "4", "0"),
-        Events.sessionTerminated("s-" + user, user, at("11:00"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(user, at("00:30")),
+            Events.sessionCreated("s-" + user, user, at("01:00"), "2", "4", "0"),
+            Events.sessionTerminated("s-" + user, user, at("11:00"))));
 
     api.runJob("calculate-usage");
 
@@ -47,7 +49,8 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
 
     JsonNode currentMonth = api.usage(token, "").expect(200);
     assertEquals("2026-03-01T00:00:00Z", currentMonth.get("period_start").asText());
-    assertEquals("1.40", amount(currentMonth, "total_cost"), "the default period is the current month");
+    assertEquals(
+        "1.40", amount(currentMonth, "total_cost"), "the default period is the current month");
   }
 
   @Test
@@ -55,10 +58,12 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
     String user = newUser("bob");
     String token = api.token(user, "user");
     String session = "s-" + user;
-    api.postEvents(platformToken, List.of(
-        Events.sessionCreated(session, user, at("01:00"), "1", "1", "0"),
-        Events.heartbeat(session, user, at("03:00")),
-        Events.heartbeat(session, user, at("02:00"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.sessionCreated(session, user, at("01:00"), "1", "1", "0"),
+            Events.heartbeat(session, user, at("03:00")),
+            Events.heartbeat(session, user, at("02:00"))));
     api.postEvents(platformToken, List.of(Events.sessionTerminated(session, user, at("04:00"))));
     api.postEvents(platformToken, List.of(Events.heartbeat(session, user, at("03:30"))));
 
@@ -74,10 +79,12 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
     String user = newUser("carol");
     String token = api.token(user, "user");
     String session = "s-" + user;
-    api.postEvents(platformToken, List.of(
-        Events.sessionCreated(session, user, at("01:00"), "3", "0", "0"),
-        Events.heartbeat(session, user, at("04:00")),
-        Events.heartbeat(session, user, at("05:20"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.sessionCreated(session, user, at("01:00"), "3", "0", "0"),
+            Events.heartbeat(session, user, at("04:00")),
+            Events.heartbeat(session, user, at("05:20"))));
 
     api.runJob("calculate-usage");
 
@@ -93,10 +100,12 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
     String session = "s-" + user;
     Map<String, Object> resize = Events.sessionCreated(session, user, at("02:30"), "4", "8", "0");
     resize.put("type", "session.heartbeat");
-    api.postEvents(platformToken, List.of(
-        Events.sessionCreated(session, user, at("01:00"), "2", "4", "0"),
-        resize,
-        Events.sessionTerminated(session, user, at("04:00"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.sessionCreated(session, user, at("01:00"), "2", "4", "0"),
+            resize,
+            Events.sessionTerminated(session, user, at("04:00"))));
 
     api.runJob("calculate-usage");
 
@@ -112,9 +121,10 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
   void aRedeliveredBatch_andARerunJob_changeNothing() {
     String user = newUser("erin");
     String token = api.token(user, "user");
-    List<Map<String, Object>> batch = List.of(
-        Events.sessionCreated("s-" + user, user, at("06:00"), "2", "2", "0"),
-        Events.sessionTerminated("s-" + user, user, at("08:00")));
+    List<Map<String, Object>> batch =
+        List.of(
+            Events.sessionCreated("s-" + user, user, at("06:00"), "2", "2", "0"),
+            Events.sessionTerminated("s-" + user, user, at("08:00")));
     assertEquals(2, api.postEvents(platformToken, batch).get("accepted").asInt());
     api.runJob("calculate-usage");
 
@@ -142,7 +152,9 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
     }
     assertEquals("0 * * * *", calculate.get("cron").asText());
     assertEquals("succeeded", calculate.get("last_run").get("outcome").asText());
-    assertEquals(0, Instant.parse(calculate.get("next_fire_time").asText()).getEpochSecond() % 3600,
+    assertEquals(
+        0,
+        Instant.parse(calculate.get("next_fire_time").asText()).getEpochSecond() % 3600,
         "the next run is on the hour");
   }
 }

@@ -22,16 +22,38 @@ import org.junit.jupiter.api.Test;
 class SubscriptionE2ETest extends BillingHostTestBase {
 
   /** The USD rates and plans of the defaults, plus VND: its rates and every plan's VND price. */
-  private static final Map<String, Object> VND_CONFIG = Map.of(
-      "currencyRates", Map.of("VND", Map.of(
-          "cpu_per_core_hour", 1250, "memory_per_gb_hour", 250, "storage_per_gb_month", 2500)),
-      "subscriptionPlans", List.of(
-          plan("free", "Free Tier", "0", 0, 2), plan("pro", "Professional", "29.99", 750_000, 8),
-          plan("enterprise", "Enterprise", "99.99", 2_500_000, 32)));
+  private static final Map<String, Object> VND_CONFIG =
+      Map.of(
+          "currencyRates",
+              Map.of(
+                  "VND",
+                  Map.of(
+                      "cpu_per_core_hour",
+                      1250,
+                      "memory_per_gb_hour",
+                      250,
+                      "storage_per_gb_month",
+                      2500)),
+          "subscriptionPlans",
+              List.of(
+                  plan("free", "Free Tier", "0", 0, 2),
+                  plan("pro", "Professional", "29.99", 750_000, 8),
+                  plan("enterprise", "Enterprise", "99.99", 2_500_000, 32)));
 
   private static Map<String, Object> plan(String id, String name, String usd, long vnd, int cpu) {
-    return Map.of("id", id, "name", name, "price", new BigDecimal(usd), "interval", "month",
-        "cpu_limit", cpu, "prices", Map.of("VND", vnd));
+    return Map.of(
+        "id",
+        id,
+        "name",
+        name,
+        "price",
+        new BigDecimal(usd),
+        "interval",
+        "month",
+        "cpu_limit",
+        cpu,
+        "prices",
+        Map.of("VND", vnd));
   }
 
   private static Instant at(String time) {
@@ -40,8 +62,9 @@ class SubscriptionE2ETest extends BillingHostTestBase {
 
   @BeforeAll
   void addVnd() {
-    api.http.put("/api/admin/plugins/billing/config", api.adminToken,
-        HostClient.json(VND_CONFIG)).expect(200);
+    api.http
+        .put("/api/admin/plugins/billing/config", api.adminToken, HostClient.json(VND_CONFIG))
+        .expect(200);
   }
 
   private HostClient.Response subscription(String token) {
@@ -49,8 +72,8 @@ class SubscriptionE2ETest extends BillingHostTestBase {
   }
 
   private HostClient.Response changePlan(String token, String planId) {
-    return api.http.put("/api/plugins/billing/subscription", token,
-        HostClient.json(Map.of("plan_id", planId)));
+    return api.http.put(
+        "/api/plugins/billing/subscription", token, HostClient.json(Map.of("plan_id", planId)));
   }
 
   @Test
@@ -71,15 +94,24 @@ class SubscriptionE2ETest extends BillingHostTestBase {
     assertEquals("free", after.at("/history/0/plan_id").asText());
     assertEquals("2026-03-10T12:00:00Z", after.at("/history/0/ended_at").asText());
     assertEquals(after, subscription(token).expect(200));
-    assertEquals("plan_id", changePlan(token, "pro").expect(400).at("/error/field").asText(),
+    assertEquals(
+        "plan_id",
+        changePlan(token, "pro").expect(400).at("/error/field").asText(),
         "already on pro");
-    JsonNode published = api.http.get(
-        "/api/admin/events?type=billing.subscription.changed", api.adminToken).expect(200);
-    assertEquals(1, published.get("events").findValues("payload").stream()
-        .filter(p -> p.get("user_id").asText().equals(user)
-            && p.get("previous_plan_id").asText().equals("free")
-            && p.get("plan_id").asText().equals("pro"))
-        .count(), published.toString());
+    JsonNode published =
+        api.http
+            .get("/api/admin/events?type=billing.subscription.changed", api.adminToken)
+            .expect(200);
+    assertEquals(
+        1,
+        published.get("events").findValues("payload").stream()
+            .filter(
+                p ->
+                    p.get("user_id").asText().equals(user)
+                        && p.get("previous_plan_id").asText().equals("free")
+                        && p.get("plan_id").asText().equals("pro"))
+            .count(),
+        published.toString());
   }
 
   /**
@@ -90,10 +122,12 @@ class SubscriptionE2ETest extends BillingHostTestBase {
   void aVndAccountIsRatedAndPricedInVnd() {
     String user = newUser("thu");
     String token = api.token(user, "user");
-    api.postEvents(platformToken, List.of(
-        Events.userCreated(user, at("07:00"), Map.of("currency", "VND")),
-        Events.sessionCreated("s-" + user, user, at("08:00"), "2", "4", "0"),
-        Events.sessionTerminated("s-" + user, user, at("09:00"))));
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(user, at("07:00"), Map.of("currency", "VND")),
+            Events.sessionCreated("s-" + user, user, at("08:00"), "2", "4", "0"),
+            Events.sessionTerminated("s-" + user, user, at("09:00"))));
 
     api.runJob("calculate-usage");
 

@@ -13,7 +13,9 @@ class ResponseHeadersTest extends HostTestBase {
   @Test
   void hostAnswersAreNeitherCachedNorSniffed() {
     assertProtected(http.get("/api/health", null), 200);
-    assertProtected(http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"tess\",\"roles\":[\"user\"]}"), 201);
+    assertProtected(
+        http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"tess\",\"roles\":[\"user\"]}"),
+        201);
     assertProtected(http.get("/api/admin/plugins", ADMIN_TOKEN), 200);
   }
 
@@ -34,7 +36,8 @@ class ResponseHeadersTest extends HostTestBase {
 
   private static void assertProtected(Response response, int status) {
     assertEquals(status, response.status(), response.toString());
-    assertEquals(Optional.of("nosniff"), response.header("X-Content-Type-Options"), response.toString());
+    assertEquals(
+        Optional.of("nosniff"), response.header("X-Content-Type-Options"), response.toString());
     assertEquals(Optional.of("no-store"), response.header("Cache-Control"), response.toString());
   }
 }

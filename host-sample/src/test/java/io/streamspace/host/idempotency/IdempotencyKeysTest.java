@@ -71,30 +71,40 @@ class IdempotencyKeysTest {
     assertInstanceOf(Claimed.class, keys.claim("bo", "late", "hash-1")); // and the retry runs there
     flaky.claim("bo", "other", "hash-2"); // this node's next claim makes its late release
 
-    assertInstanceOf(InProgress.class, keys.claim("bo", "late", "hash-1"), "the retry still holds it");
+    assertInstanceOf(
+        InProgress.class, keys.claim("bo", "late", "hash-1"), "the retry still holds it");
   }
 
   /** The test database, unreachable while {@code down} is set, as a pool sees an outage. */
   private DataSource unreachableWhile(AtomicBoolean down) {
     DataSource real = database.dataSource();
-    return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          if (down.get() && method.getName().equals("getConnection")) {
-            throw new SQLTransientConnectionException("connection is not available");
-          }
-          try {
-            return method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (DataSource)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (down.get() && method.getName().equals("getConnection")) {
+                throw new SQLTransientConnectionException("connection is not available");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test
   void theFirstAnswerIsReplayedWholeWithItsHeaders() {
     assertInstanceOf(Claimed.class, keys.claim("ann", "whole", "hash-1"));
-    keys.complete("ann", "whole", HttpResponse.of(201, "application/pdf",
-        "%PDF".getBytes(StandardCharsets.UTF_8), Map.of("Content-Disposition", "attachment")));
+    keys.complete(
+        "ann",
+        "whole",
+        HttpResponse.of(
+            201,
+            "application/pdf",
+            "%PDF".getBytes(StandardCharsets.UTF_8),
+            Map.of("Content-Disposition", "attachment")));
 
     Replay replay = assertInstanceOf(Replay.class, keys.claim("ann", "whole", "hash-1"));
 

@@ -22,8 +22,8 @@ class IdempotentPostsTest extends HostTestBase {
   private static final String THINGS = "/api/plugins/rec/things";
 
   private Response post(String path, String token, String body, String key) {
-    return http.call("POST", path, token, body,
-        key == null ? Map.of() : Map.of("Idempotency-Key", key));
+    return http.call(
+        "POST", path, token, body, key == null ? Map.of() : Map.of("Idempotency-Key", key));
   }
 
   private static String newKey() {
@@ -84,8 +84,8 @@ class IdempotentPostsTest extends HostTestBase {
     plugin.slowStarted = new CountDownLatch(1);
     plugin.slowGate = new CountDownLatch(1);
     int before = plugin.thingsMade.get();
-    CompletableFuture<Response> first = CompletableFuture.supplyAsync(
-        () -> post("/api/plugins/rec/slow", ADMIN_TOKEN, "{}", key));
+    CompletableFuture<Response> first =
+        CompletableFuture.supplyAsync(() -> post("/api/plugins/rec/slow", ADMIN_TOKEN, "{}", key));
     assertTrue(plugin.slowStarted.await(30, TimeUnit.SECONDS));
 
     Response during = post("/api/plugins/rec/slow", ADMIN_TOKEN, "{}", key);
@@ -120,7 +120,9 @@ class IdempotentPostsTest extends HostTestBase {
 
       assertEquals(first.status(), retry.status(), query);
       assertEquals(Optional.empty(), retry.header("Idempotent-Replayed"), query);
-      assertEquals(query.equals("?throw=1") ? runs : runs + 2, plugin.thingsMade.get(),
+      assertEquals(
+          query.equals("?throw=1") ? runs : runs + 2,
+          plugin.thingsMade.get(),
           query + ": run again");
     }
   }

@@ -51,27 +51,114 @@ class IntakeTest extends HostTestBase {
 
   /** A bad event placed at index 1 behind a valid one, and the field the refusal must name. */
   static Stream<Arguments> badEvents() {
-    String session = "\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1,\"memory_gb\":1,\"storage_gb\":1}";
+    String session =
+        "\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1,\"memory_gb\":1,\"storage_gb\":1}";
     String at = "\"occurred_at\":\"2025-06-01T11:00:00Z\"";
     return Stream.of(
-        Arguments.of("unknown type", "{\"id\":\"e\",\"type\":\"session.exploded\"," + at + "," + session + "}", "type"),
-        Arguments.of("missing id", "{\"type\":\"session.created\"," + at + "," + session + "}", "id"),
-        Arguments.of("blank id", "{\"id\":\" \",\"type\":\"session.created\"," + at + "," + session + "}", "id"),
-        Arguments.of("id too long", "{\"id\":\"" + "x".repeat(201) + "\",\"type\":\"session.created\"," + at + "," + session + "}", "id"),
-        Arguments.of("missing occurred_at", "{\"id\":\"e\",\"type\":\"session.created\"," + session + "}", "occurred_at"),
-        Arguments.of("occurred_at not ISO", "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"yesterday\"," + session + "}", "occurred_at"),
-        Arguments.of("occurred_at 6 minutes ahead", "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"2025-06-01T12:06:00Z\"," + session + "}", "occurred_at"),
-        Arguments.of("missing user object", "{\"id\":\"e\",\"type\":\"user.created\"," + at + "}", "user"),
-        Arguments.of("missing session object", "{\"id\":\"e\",\"type\":\"session.heartbeat\"," + at + "}", "session"),
-        Arguments.of("missing user_id", "{\"id\":\"e\",\"type\":\"user.created\"," + at + ",\"user\":{\"email\":\"a@b\"}}", "user.user_id"),
-        Arguments.of("missing session_id", "{\"id\":\"e\",\"type\":\"session.terminated\"," + at + ",\"session\":{\"user_id\":\"u\"}}", "session.session_id"),
-        Arguments.of("negative cpu", "{\"id\":\"e\",\"type\":\"session.created\"," + at + "," + session.replace("\"cpu_cores\":1", "\"cpu_cores\":-1") + "}", "session.cpu_cores"),
-        Arguments.of("absurd memory", "{\"id\":\"e\",\"type\":\"session.created\"," + at + "," + session.replace("\"memory_gb\":1", "\"memory_gb\":16385") + "}", "session.memory_gb"),
-        Arguments.of("absurd storage", "{\"id\":\"e\",\"type\":\"session.created\"," + at + "," + session.replace("\"storage_gb\":1", "\"storage_gb\":1000001") + "}", "session.storage_gb"),
-        Arguments.of("absurd cpu", "{\"id\":\"e\",\"type\":\"session.created\"," + at + "," + session.replace("\"cpu_cores\":1", "\"cpu_cores\":1025") + "}", "session.cpu_cores"),
-        Arguments.of("size as string", "{\"id\":\"e\",\"type\":\"session.created\"," + at + "," + session.replace("\"cpu_cores\":1", "\"cpu_cores\":\"1\"") + "}", "session.cpu_cores"),
-        Arguments.of("sizes missing on created", "{\"id\":\"e\",\"type\":\"session.created\"," + at + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\"}}", "session.cpu_cores"),
-        Arguments.of("partial sizes on heartbeat", "{\"id\":\"e\",\"type\":\"session.heartbeat\"," + at + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1}}", "session.memory_gb"),
+        Arguments.of(
+            "unknown type",
+            "{\"id\":\"e\",\"type\":\"session.exploded\"," + at + "," + session + "}",
+            "type"),
+        Arguments.of(
+            "missing id", "{\"type\":\"session.created\"," + at + "," + session + "}", "id"),
+        Arguments.of(
+            "blank id",
+            "{\"id\":\" \",\"type\":\"session.created\"," + at + "," + session + "}",
+            "id"),
+        Arguments.of(
+            "id too long",
+            "{\"id\":\""
+                + "x".repeat(201)
+                + "\",\"type\":\"session.created\","
+                + at
+                + ","
+                + session
+                + "}",
+            "id"),
+        Arguments.of(
+            "missing occurred_at",
+            "{\"id\":\"e\",\"type\":\"session.created\"," + session + "}",
+            "occurred_at"),
+        Arguments.of(
+            "occurred_at not ISO",
+            "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"yesterday\","
+                + session
+                + "}",
+            "occurred_at"),
+        Arguments.of(
+            "occurred_at 6 minutes ahead",
+            "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"2025-06-01T12:06:00Z\","
+                + session
+                + "}",
+            "occurred_at"),
+        Arguments.of(
+            "missing user object", "{\"id\":\"e\",\"type\":\"user.created\"," + at + "}", "user"),
+        Arguments.of(
+            "missing session object",
+            "{\"id\":\"e\",\"type\":\"session.heartbeat\"," + at + "}",
+            "session"),
+        Arguments.of(
+            "missing user_id",
+            "{\"id\":\"e\",\"type\":\"user.created\"," + at + ",\"user\":{\"email\":\"a@b\"}}",
+            "user.user_id"),
+        Arguments.of(
+            "missing session_id",
+            "{\"id\":\"e\",\"type\":\"session.terminated\","
+                + at
+                + ",\"session\":{\"user_id\":\"u\"}}",
+            "session.session_id"),
+        Arguments.of(
+            "negative cpu",
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ","
+                + session.replace("\"cpu_cores\":1", "\"cpu_cores\":-1")
+                + "}",
+            "session.cpu_cores"),
+        Arguments.of(
+            "absurd memory",
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ","
+                + session.replace("\"memory_gb\":1", "\"memory_gb\":16385")
+                + "}",
+            "session.memory_gb"),
+        Arguments.of(
+            "absurd storage",
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ","
+                + session.replace("\"storage_gb\":1", "\"storage_gb\":1000001")
+                + "}",
+            "session.storage_gb"),
+        Arguments.of(
+            "absurd cpu",
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ","
+                + session.replace("\"cpu_cores\":1", "\"cpu_cores\":1025")
+                + "}",
+            "session.cpu_cores"),
+        Arguments.of(
+            "size as string",
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ","
+                + session.replace("\"cpu_cores\":1", "\"cpu_cores\":\"1\"")
+                + "}",
+            "session.cpu_cores"),
+        Arguments.of(
+            "sizes missing on created",
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\"}}",
+            "session.cpu_cores"),
+        Arguments.of(
+            "partial sizes on heartbeat",
+            "{\"id\":\"e\",\"type\":\"session.heartbeat\","
+                + at
+                + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1}}",
+            "session.memory_gb"),
         Arguments.of("event not an object", "42", null));
   }
 
@@ -81,49 +168,96 @@ class IntakeTest extends HostTestBase {
   /** A session.created at 11:00 whose session object has {@code from} replaced by {@code to}. */
   private static String sessionWith(String from, String to) {
     return "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\","
-        + SESSION.replace(from, to) + "}";
+        + SESSION.replace(from, to)
+        + "}";
   }
 
   /** A session.created at the given time. */
   private static String sessionAt(String occurredAt) {
-    return "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\"" + occurredAt + "\"," + SESSION + "}";
+    return "{\"id\":\"e\",\"type\":\"session.created\",\"occurred_at\":\""
+        + occurredAt
+        + "\","
+        + SESSION
+        + "}";
   }
 
   /** A user.created at 11:00 with the given user object members. */
   private static String userWith(String members) {
-    return "{\"id\":\"e\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\",\"user\":{" + members + "}}";
+    return "{\"id\":\"e\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\",\"user\":{"
+        + members
+        + "}}";
   }
 
   /** Events that pass as JSON but the database could not store exactly (JSON escapes intended). */
   static Stream<Arguments> unstorableEvents() {
     return Stream.of(
-        Arguments.of("NUL in user_id", sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\u0000\""), "session.user_id"),
-        Arguments.of("NUL in session_id", sessionWith("\"session_id\":\"s\"", "\"session_id\":\"\\u0000s\""), "session.session_id"),
-        Arguments.of("NUL in email", userWith("\"user_id\":\"u\",\"email\":\"a\\u0000@b\""), "user.email"),
-        Arguments.of("NUL in event id", sessionAt("2025-06-01T11:00:00Z").replace("\"id\":\"e\"", "\"id\":\"e\\u0000\""), "id"),
-        Arguments.of("NUL in name", userWith("\"user_id\":\"u\",\"name\":\"A\\u0000\""), "user.name"),
-        Arguments.of("NUL in an attribute", userWith("\"user_id\":\"u\",\"plan\":\"pro\\u0000\""), "user.plan"),
-        Arguments.of("NUL in an attribute name", userWith("\"user_id\":\"u\",\"pl\\u0000an\":\"pro\""), "user"),
-        Arguments.of("line break in user_id", sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\n\""), "session.user_id"),
-        Arguments.of("unpaired surrogate in name", userWith("\"user_id\":\"u\",\"name\":\"A\\ud800\""), "user.name"),
-        Arguments.of("occurred_at in year -5000", sessionAt("-5000-01-01T00:00:00Z"), "occurred_at"),
-        Arguments.of("occurred_at in year +999999999", sessionAt("+999999999-12-31T00:00:00Z"), "occurred_at"),
-        Arguments.of("occurred_at in nanoseconds", sessionAt("2025-06-01T11:00:00.123456789Z"), "occurred_at"),
+        Arguments.of(
+            "NUL in user_id",
+            sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\u0000\""),
+            "session.user_id"),
+        Arguments.of(
+            "NUL in session_id",
+            sessionWith("\"session_id\":\"s\"", "\"session_id\":\"\\u0000s\""),
+            "session.session_id"),
+        Arguments.of(
+            "NUL in email", userWith("\"user_id\":\"u\",\"email\":\"a\\u0000@b\""), "user.email"),
+        Arguments.of(
+            "NUL in event id",
+            sessionAt("2025-06-01T11:00:00Z").replace("\"id\":\"e\"", "\"id\":\"e\\u0000\""),
+            "id"),
+        Arguments.of(
+            "NUL in name", userWith("\"user_id\":\"u\",\"name\":\"A\\u0000\""), "user.name"),
+        Arguments.of(
+            "NUL in an attribute",
+            userWith("\"user_id\":\"u\",\"plan\":\"pro\\u0000\""),
+            "user.plan"),
+        Arguments.of(
+            "NUL in an attribute name",
+            userWith("\"user_id\":\"u\",\"pl\\u0000an\":\"pro\""),
+            "user"),
+        Arguments.of(
+            "line break in user_id",
+            sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\n\""),
+            "session.user_id"),
+        Arguments.of(
+            "unpaired surrogate in name",
+            userWith("\"user_id\":\"u\",\"name\":\"A\\ud800\""),
+            "user.name"),
+        Arguments.of(
+            "occurred_at in year -5000", sessionAt("-5000-01-01T00:00:00Z"), "occurred_at"),
+        Arguments.of(
+            "occurred_at in year +999999999",
+            sessionAt("+999999999-12-31T00:00:00Z"),
+            "occurred_at"),
+        Arguments.of(
+            "occurred_at in nanoseconds",
+            sessionAt("2025-06-01T11:00:00.123456789Z"),
+            "occurred_at"),
         Arguments.of("occurred_at 36 days old", sessionAt("2025-04-26T11:59:59Z"), "occurred_at"),
         Arguments.of("occurred_at 1970-01-01", sessionAt("1970-01-01T00:00:00Z"), "occurred_at"),
-        Arguments.of("cpu_cores 1e-20000", sessionWith("\"cpu_cores\":1", "\"cpu_cores\":1e-20000"), "session.cpu_cores"),
-        Arguments.of("cpu_cores 1e308", sessionWith("\"cpu_cores\":1", "\"cpu_cores\":1e308"), "session.cpu_cores"),
-        Arguments.of("memory_gb with 7 decimals", sessionWith("\"memory_gb\":1", "\"memory_gb\":0.0000001"), "session.memory_gb"));
+        Arguments.of(
+            "cpu_cores 1e-20000",
+            sessionWith("\"cpu_cores\":1", "\"cpu_cores\":1e-20000"),
+            "session.cpu_cores"),
+        Arguments.of(
+            "cpu_cores 1e308",
+            sessionWith("\"cpu_cores\":1", "\"cpu_cores\":1e308"),
+            "session.cpu_cores"),
+        Arguments.of(
+            "memory_gb with 7 decimals",
+            sessionWith("\"memory_gb\":1", "\"memory_gb\":0.0000001"),
+            "session.memory_gb"));
   }
 
   @Test
   void acceptsWhatTheDatabaseStoresExactly() {
     // the edges of each rule: 6 decimals, microseconds, 35 days old to the second, 5 minutes
     // ahead, tabs and line breaks in a name, an emoji (a surrogate pair) in an id
-    String edge = "[{\"id\":\"edge-1\",\"type\":\"session.created\",\"occurred_at\":\"2025-04-27T12:00:00.123456Z\","
-        + "\"session\":{\"session_id\":\"s-\\ud83d\\ude00\",\"user_id\":\"u1\",\"cpu_cores\":0.000001,\"memory_gb\":1.5000000,\"storage_gb\":1000000}},"
-        + "{\"id\":\"edge-2\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T12:05:00Z\","
-        + "\"user\":{\"user_id\":\"u1\",\"name\":\"A\\tB\\nC\"}}]";
+    String edge =
+        "[{\"id\":\"edge-1\",\"type\":\"session.created\",\"occurred_at\":\"2025-04-27T12:00:00.123456Z\","
+            + "\"session\":{\"session_id\":\"s-\\ud83d\\ude00\",\"user_id\":\"u1\",\"cpu_cores\":0.000001,\"memory_gb\":1.5000000,\"storage_gb\":1000000}},"
+            + "{\"id\":\"edge-2\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T12:05:00Z\","
+            + "\"user\":{\"user_id\":\"u1\",\"name\":\"A\\tB\\nC\"}}]";
     Response response = post(edge);
 
     assertEquals(202, response.status(), response.toString());
@@ -136,30 +270,53 @@ class IntakeTest extends HostTestBase {
 
   @Test
   void refusesAnEventOlderThanTheConfiguredMaximumAge() {
-    EventParser parser = new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(2));
+    EventParser parser =
+        new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(2));
     String event = VALID_CREATED.replace("2025-06-01T10:00:00Z", "2025-05-30T11:59:59Z");
 
-    ApiException refused = assertThrows(ApiException.class, () -> parser.parse(event.getBytes(UTF_8)));
+    ApiException refused =
+        assertThrows(ApiException.class, () -> parser.parse(event.getBytes(UTF_8)));
     assertEquals("occurred_at", refused.field());
-    assertEquals("is more than 2 days old (the host's maximum event age)", refused.details().get(0).message());
+    assertEquals(
+        "is more than 2 days old (the host's maximum event age)",
+        refused.details().get(0).message());
     assertEquals(1, parser.parse(event.replace("11:59:59", "12:00:00").getBytes(UTF_8)).size());
   }
 
   @Test
   void anEventKeptInTheWireFormatReadsBackAsTheSameEventWhateverItsAge() {
-    EventParser parser = new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
-    UserEvent user = new UserEvent("k-1", Instant.parse("2020-01-01T00:00:00.5Z"), "u1", null, "U One",
-        Map.of("plan", "pro", "currency", "VND"));
-    SessionEvent heartbeat = new SessionEvent("k-2", Instant.parse("2020-01-01T01:00:00Z"), "s1", "u1",
-        new ResourceSize(new BigDecimal("4.50"), new BigDecimal("0.000001"), BigDecimal.TEN));
+    EventParser parser =
+        new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
+    UserEvent user =
+        new UserEvent(
+            "k-1",
+            Instant.parse("2020-01-01T00:00:00.5Z"),
+            "u1",
+            null,
+            "U One",
+            Map.of("plan", "pro", "currency", "VND"));
+    SessionEvent heartbeat =
+        new SessionEvent(
+            "k-2",
+            Instant.parse("2020-01-01T01:00:00Z"),
+            "s1",
+            "u1",
+            new ResourceSize(new BigDecimal("4.50"), new BigDecimal("0.000001"), BigDecimal.TEN));
 
-    assertEquals(new PlatformEvent.UserCreated(user), parser.parseKept(EventWire.userCreated(user)));
-    assertEquals(new PlatformEvent.SessionChanged(EventType.SESSION_HEARTBEAT, heartbeat),
+    assertEquals(
+        new PlatformEvent.UserCreated(user), parser.parseKept(EventWire.userCreated(user)));
+    assertEquals(
+        new PlatformEvent.SessionChanged(EventType.SESSION_HEARTBEAT, heartbeat),
         parser.parseKept(EventWire.session(EventType.SESSION_HEARTBEAT, heartbeat)));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {TRAILING_CREATED + " xyz", "[" + TRAILING_CREATED + "]]", TRAILING_CREATED + " {}"})
+  @ValueSource(
+      strings = {
+        TRAILING_CREATED + " xyz",
+        "[" + TRAILING_CREATED + "]]",
+        TRAILING_CREATED + " {}"
+      })
   void refusesTrailingGarbageAfterTheJson(String body) {
     Response response = post(body);
 
@@ -170,10 +327,13 @@ class IntakeTest extends HostTestBase {
 
   @Test
   void otherJsonBodiesRefuseTrailingGarbageToo() {
-    Response admission = http.post("/api/platform/admission", platform,
-        "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3} xyz");
-    Response token = http.post("/api/admin/tokens", ADMIN_TOKEN,
-        "{\"user_id\":\"u9\",\"roles\":[\"user\"]}}");
+    Response admission =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3} xyz");
+    Response token =
+        http.post("/api/admin/tokens", ADMIN_TOKEN, "{\"user_id\":\"u9\",\"roles\":[\"user\"]}}");
 
     assertEquals(400, admission.status());
     assertEquals("invalid_json", admission.body().at("/error/code").asText());
@@ -188,7 +348,9 @@ class IntakeTest extends HostTestBase {
 
     assertEquals(400, response.status(), why);
     assertEquals("invalid_events", response.body().at("/error/code").asText());
-    assertEquals("1 of 2 events are invalid; nothing was applied", response.body().at("/error/message").asText());
+    assertEquals(
+        "1 of 2 events are invalid; nothing was applied",
+        response.body().at("/error/message").asText());
     JsonNode detail = response.body().at("/error/details/0");
     assertEquals(1, detail.get("index").asInt());
     if (field != null) {
@@ -219,8 +381,9 @@ class IntakeTest extends HostTestBase {
 
   @Test
   void dispatchesTypedEventsWithExactSizes() {
-    String user = "{\"id\":\"u-1\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T09:00:00+02:00\","
-        + "\"user\":{\"user_id\":\"u1\",\"email\":\"u1@example.com\",\"name\":\"U One\",\"plan\":\"pro\"}}";
+    String user =
+        "{\"id\":\"u-1\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T09:00:00+02:00\","
+            + "\"user\":{\"user_id\":\"u1\",\"email\":\"u1@example.com\",\"name\":\"U One\",\"plan\":\"pro\"}}";
     Response response = post("[" + user + "," + VALID_CREATED + "]");
 
     assertEquals(202, response.status());
@@ -249,19 +412,27 @@ class IntakeTest extends HostTestBase {
 
   @Test
   void acceptsHeartbeatWithoutSizes() {
-    String heartbeat = "{\"id\":\"hb-1\",\"type\":\"session.heartbeat\",\"occurred_at\":\"2025-06-01T12:04:00Z\","
-        + "\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\"}}";
+    String heartbeat =
+        "{\"id\":\"hb-1\",\"type\":\"session.heartbeat\",\"occurred_at\":\"2025-06-01T12:04:00Z\","
+            + "\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\"}}";
     assertEquals(202, post(heartbeat).status());
     assertEquals(null, ((SessionEvent) plugin.events.get(0)).resources());
   }
 
   @Test
   void admissionAllowsWhenNoPluginDenies() {
-    Response allowed = http.post("/api/platform/admission", platform,
-        "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3}");
+    Response allowed =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3}");
     assertEquals(200, allowed.status());
     assertTrue(allowed.body().get("allowed").asBoolean());
-    Response bad = http.post("/api/platform/admission", platform, "{\"user_id\":\"u1\",\"cpu_cores\":-1,\"memory_gb\":2,\"storage_gb\":3}");
+    Response bad =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"user_id\":\"u1\",\"cpu_cores\":-1,\"memory_gb\":2,\"storage_gb\":3}");
     assertEquals(400, bad.status());
     assertEquals("cpu_cores", bad.body().at("/error/field").asText());
   }

@@ -27,8 +27,19 @@ class CronTranslatorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "* * * *", "* * * * * *", "60 * * * *", "0 24 * * *", "0 0 * * 8",
-      "0 0 1 * 1", "0 0 ? * *", "x y z a b", "0 0 32 * *"})
+  @ValueSource(
+      strings = {
+        "",
+        "* * * *",
+        "* * * * * *",
+        "60 * * * *",
+        "0 24 * * *",
+        "0 0 * * 8",
+        "0 0 1 * 1",
+        "0 0 ? * *",
+        "x y z a b",
+        "0 0 32 * *"
+      })
   void refusesInvalidCron(String cron) {
     assertTrue(CronTranslator.problem(cron).isPresent(), "should refuse '" + cron + "'");
   }

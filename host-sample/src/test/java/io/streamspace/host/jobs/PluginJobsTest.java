@@ -43,7 +43,10 @@ class PluginJobsTest extends HostTestBase {
   void statusShowsCronLastRunAndNextFireTime() throws Exception {
     runNow("count");
     JobStatus status =
-        plugin.context.scheduler().status().stream().filter(s -> s.jobName().equals("count")).findFirst().orElseThrow();
+        plugin.context.scheduler().status().stream()
+            .filter(s -> s.jobName().equals("count"))
+            .findFirst()
+            .orElseThrow();
 
     assertEquals("0 * * * *", status.cron());
     assertEquals(42, status.lastRun().rowsTouched());
@@ -57,7 +60,11 @@ class PluginJobsTest extends HostTestBase {
     JobScheduler scheduler = plugin.context.scheduler();
     scheduler.schedule("temp", "*/5 * * * *", java.time.ZoneOffset.UTC, ctx -> null);
     scheduler.schedule("temp", "0 0 1 * *", java.time.ZoneOffset.UTC, ctx -> null);
-    JobStatus status = scheduler.status().stream().filter(s -> s.jobName().equals("temp")).findFirst().orElseThrow();
+    JobStatus status =
+        scheduler.status().stream()
+            .filter(s -> s.jobName().equals("temp"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("0 0 1 * *", status.cron());
     scheduler.unschedule("temp");
     assertTrue(scheduler.status().stream().noneMatch(s -> s.jobName().equals("temp")));
@@ -67,7 +74,8 @@ class PluginJobsTest extends HostTestBase {
   void refusesUnknownJobAndBadCron() {
     JobScheduler scheduler = plugin.context.scheduler();
     assertThrows(IllegalArgumentException.class, () -> scheduler.runNow("no-such-job"));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> scheduler.schedule("bad", "every hour", java.time.ZoneOffset.UTC, ctx -> null));
     assertTrue(scheduler.validateCron("0 25 * * *").isPresent());
   }

@@ -18,28 +18,32 @@ class ConfigChangeTest {
 
   @Test
   void namesEveryKeyAddedRemovedOrChangedInsideObjectsByItsDottedName() throws Exception {
-    ConfigChange change = change(
-        "{\"invoiceDay\": 2, \"computeRates\": {\"cpu\": 0.05, \"mem\": 0.01}, \"plans\": [1, 2]}",
-        "{\"computeRates\": {\"cpu\": 0.06, \"mem\": 0.01}, \"plans\": [1, 3], \"currency\": \"VND\"}");
+    ConfigChange change =
+        change(
+            "{\"invoiceDay\": 2, \"computeRates\": {\"cpu\": 0.05, \"mem\": 0.01}, \"plans\": [1, 2]}",
+            "{\"computeRates\": {\"cpu\": 0.06, \"mem\": 0.01}, \"plans\": [1, 3], \"currency\": \"VND\"}");
 
-    assertEquals(List.of("computeRates.cpu", "currency", "invoiceDay", "plans"),
-        change.changedKeys());
+    assertEquals(
+        List.of("computeRates.cpu", "currency", "invoiceDay", "plans"), change.changedKeys());
   }
 
   @Test
   void numbersAreComparedByValue() throws Exception {
-    assertEquals(List.of(), change("{\"rate\": 0.10, \"r\": {\"a\": [1.0]}}",
-        "{\"rate\": 0.1, \"r\": {\"a\": [1]}}").changedKeys());
+    assertEquals(
+        List.of(),
+        change("{\"rate\": 0.10, \"r\": {\"a\": [1.0]}}", "{\"rate\": 0.1, \"r\": {\"a\": [1]}}")
+            .changedKeys());
   }
 
   @Test
   void theLogLineNamesThePluginTheCallerAndTheKeysButNoValue() throws Exception {
-    ConfigChange change = change("{\"apiKey\": \"old-secret\"}",
-        "{\"apiKey\": \"new-secret\", \"rate\": 2}");
+    ConfigChange change =
+        change("{\"apiKey\": \"old-secret\"}", "{\"apiKey\": \"new-secret\", \"rate\": 2}");
 
-    assertEquals("Configuration of plugin billing changed by root: apiKey, rate",
-        change.describe());
-    assertEquals("Configuration of plugin billing changed by root: no key changed",
+    assertEquals(
+        "Configuration of plugin billing changed by root: apiKey, rate", change.describe());
+    assertEquals(
+        "Configuration of plugin billing changed by root: no key changed",
         change("{}", "{}").describe());
   }
 }

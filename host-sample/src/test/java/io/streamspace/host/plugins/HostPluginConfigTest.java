@@ -10,14 +10,27 @@ import org.junit.jupiter.api.Test;
 
 class HostPluginConfigTest {
 
-  private static final Map<String, String> ENVIRONMENT = Map.of(
-      "BILLING_ADMIN_TOKEN", "the-admin-token", "BILLING_DB_PASSWORD", "the-db-password",
-      "BILLING_DB_URL", "jdbc:postgresql://db/billing?password=x", "GREEDY_API_KEY", "its-own");
+  private static final Map<String, String> ENVIRONMENT =
+      Map.of(
+          "BILLING_ADMIN_TOKEN",
+          "the-admin-token",
+          "BILLING_DB_PASSWORD",
+          "the-db-password",
+          "BILLING_DB_URL",
+          "jdbc:postgresql://db/billing?password=x",
+          "GREEDY_API_KEY",
+          "its-own");
 
   @Test
   void aPluginThatDeclaresTheHostsOwnSecretsReadsNothingForThemButItsOwn() {
-    HostPluginConfig config = new HostPluginConfig("greedy", "{}", Json.newMapper(), ENVIRONMENT,
-        Set.of("BILLING_ADMIN_TOKEN", "BILLING_DB_PASSWORD", "BILLING_DB_URL", "GREEDY_API_KEY"));
+    HostPluginConfig config =
+        new HostPluginConfig(
+            "greedy",
+            "{}",
+            Json.newMapper(),
+            ENVIRONMENT,
+            Set.of(
+                "BILLING_ADMIN_TOKEN", "BILLING_DB_PASSWORD", "BILLING_DB_URL", "GREEDY_API_KEY"));
 
     assertEquals(Optional.empty(), config.secret("BILLING_ADMIN_TOKEN"));
     assertEquals(Optional.empty(), config.secret("BILLING_DB_PASSWORD"));

@@ -34,8 +34,11 @@ class PackagedPluginTest {
   @Test
   void zipHasDescriptorAndExtensionIndex() throws IOException {
     try (ZipFile zip = new ZipFile(pluginZip().toFile())) {
-      assertNotNull(zip.getEntry("plugin.properties"), "plugin.properties must be at the zip's root");
-      assertNotNull(zip.getEntry("classes/META-INF/extensions.idx"), "classes/META-INF/extensions.idx is missing");
+      assertNotNull(
+          zip.getEntry("plugin.properties"), "plugin.properties must be at the zip's root");
+      assertNotNull(
+          zip.getEntry("classes/META-INF/extensions.idx"),
+          "classes/META-INF/extensions.idx is missing");
     }
   }
 

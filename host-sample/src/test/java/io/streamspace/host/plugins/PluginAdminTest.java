@@ -13,9 +13,9 @@ import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import java.math.BigDecimal;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class PluginAdminTest extends HostTestBase {
 
@@ -43,7 +43,8 @@ class PluginAdminTest extends HostTestBase {
 
   @Test
   void refusesInvalidConfigAndStoresNothing() {
-    Response response = http.call("PUT", "/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"rate\":-2}");
+    Response response =
+        http.call("PUT", "/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"rate\":-2}");
     assertEquals(400, response.status());
     assertEquals("invalid_config", response.body().at("/error/code").asText());
     assertEquals("rate", response.body().at("/error/field").asText());
@@ -54,7 +55,8 @@ class PluginAdminTest extends HostTestBase {
   @Test
   void savesValidConfigAndTellsThePlugin() {
     int before = plugin.configChanges.get();
-    Response response = http.call("PUT", "/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"rate\":2.25}");
+    Response response =
+        http.call("PUT", "/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"rate\":2.25}");
 
     assertEquals(200, response.status());
     assertEquals("****", response.body().get("apiKey").asText());
@@ -75,8 +77,8 @@ class PluginAdminTest extends HostTestBase {
     assertEquals(200, put.status(), put.toString());
     assertEquals(shown, put.body());
     assertFalse(plugin.context.config().json().contains("apiKey"), plugin.context.config().json());
-    Response nullSecret = http.put("/api/admin/plugins/rec/config", ADMIN_TOKEN,
-        "{\"rate\": 1.5, \"apiKey\": null}");
+    Response nullSecret =
+        http.put("/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"rate\": 1.5, \"apiKey\": null}");
     assertEquals(200, nullSecret.status());
     assertFalse(plugin.context.config().json().contains("apiKey"), "null means not set");
   }
@@ -90,15 +92,22 @@ class PluginAdminTest extends HostTestBase {
     logger.setLevel(Level.INFO);
     logger.addAppender(appender);
     try {
-      assertEquals(200, http.call("PATCH", "/api/admin/plugins/rec/config", ADMIN_TOKEN,
-          "{\"rate\": 3.5, \"apiKey\": \"sk_live_never_logged\"}").status());
+      assertEquals(
+          200,
+          http.call(
+                  "PATCH",
+                  "/api/admin/plugins/rec/config",
+                  ADMIN_TOKEN,
+                  "{\"rate\": 3.5, \"apiKey\": \"sk_live_never_logged\"}")
+              .status());
     } finally {
       logger.detachAppender(appender);
       logger.setLevel(level);
       http.call("PATCH", "/api/admin/plugins/rec/config", ADMIN_TOKEN, "{\"apiKey\": null}");
     }
 
-    assertEquals(List.of("INFO Configuration of plugin rec changed by admin: apiKey, rate"),
+    assertEquals(
+        List.of("INFO Configuration of plugin rec changed by admin: apiKey, rate"),
         appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
   }
 
@@ -141,11 +150,18 @@ class PluginAdminTest extends HostTestBase {
   void disabledPluginServesNoRoutesAndGetsNoHooks() {
     String platform = token("platform-2", "platform");
     try {
-      assertEquals("disabled", http.post("/api/admin/plugins/rec/disable", ADMIN_TOKEN, "").body().get("state").asText());
-      assertEquals(200, http.post("/api/admin/plugins/rec/disable", ADMIN_TOKEN, "").status(), "idempotent");
+      assertEquals(
+          "disabled",
+          http.post("/api/admin/plugins/rec/disable", ADMIN_TOKEN, "")
+              .body()
+              .get("state")
+              .asText());
+      assertEquals(
+          200, http.post("/api/admin/plugins/rec/disable", ADMIN_TOKEN, "").status(), "idempotent");
       assertTrue(plugin.hooks.contains("onUnload"));
       assertEquals(404, http.get("/api/plugins/rec/echo/x", null).status());
-      String event = "{\"id\":\"while-disabled\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\",\"user\":{\"user_id\":\"z\"}}";
+      String event =
+          "{\"id\":\"while-disabled\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T11:00:00Z\",\"user\":{\"user_id\":\"z\"}}";
       assertEquals(202, http.post("/api/platform/events", platform, event).status());
       assertTrue(plugin.events.isEmpty());
     } finally {

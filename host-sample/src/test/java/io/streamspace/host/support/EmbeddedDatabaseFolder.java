@@ -49,7 +49,8 @@ public record EmbeddedDatabaseFolder(Path dataDir) {
 
   /** The same with any password (null: none). */
   public Connection connect(String password) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/postgres", "postgres", password);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port() + "/postgres", "postgres", password);
   }
 
   /** The value of a server setting, as {@code SHOW} gives it. */

@@ -57,7 +57,8 @@ public abstract class HostTestBase {
 
   /** A new token with the given roles. */
   protected String token(String userId, String... roles) {
-    String body = "{\"user_id\":\"" + userId + "\",\"roles\":[\"" + String.join("\",\"", roles) + "\"]}";
+    String body =
+        "{\"user_id\":\"" + userId + "\",\"roles\":[\"" + String.join("\",\"", roles) + "\"]}";
     HostClient.Response response = http.post("/api/admin/tokens", ADMIN_TOKEN, body);
     if (response.status() != 201) {
       throw new IllegalStateException("token creation failed: " + response);

@@ -43,36 +43,76 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   public void onLoad(PluginContext context) {
     this.context = context;
     hooks.add("onLoad");
-    context.routes().add(HttpMethod.GET, "/echo/{name}", request -> HttpResponse.json(200,
-        "{\"name\":\"" + request.pathParam("name") + "\",\"user\":\"" + request.caller().userId()
-            + "\",\"q\":\"" + request.queryParam("q").orElse("") + "\"}"));
-    context.routes().add(HttpMethod.GET, "/boom", request -> {
-      throw new IllegalStateException("secret internal detail");
-    });
-    context.routes().add(HttpMethod.POST, "/things", request -> {
-      if (request.queryParam("throw").isPresent()) {
-        throw new IllegalStateException("thing broke");
-      }
-      int status = Integer.parseInt(request.queryParam("status").orElse("201"));
-      return HttpResponse.json(status, "{\"n\":" + thingsMade.incrementAndGet() + "}");
-    });
-    context.routes().add(HttpMethod.POST, "/slow", request -> {
-      slowStarted.countDown();
-      if (!slowGate.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the test never opened the gate");
-      }
-      return HttpResponse.json(201, "{\"n\":" + thingsMade.incrementAndGet() + "}");
-    });
+    context
+        .routes()
+        .add(
+            HttpMethod.GET,
+            "/echo/{name}",
+            request ->
+                HttpResponse.json(
+                    200,
+                    "{\"name\":\""
+                        + request.pathParam("name")
+                        + "\",\"user\":\""
+                        + request.caller().userId()
+                        + "\",\"q\":\""
+                        + request.queryParam("q").orElse("")
+                        + "\"}"));
+    context
+        .routes()
+        .add(
+            HttpMethod.GET,
+            "/boom",
+            request -> {
+              throw new IllegalStateException("secret internal detail");
+            });
+    context
+        .routes()
+        .add(
+            HttpMethod.POST,
+            "/things",
+            request -> {
+              if (request.queryParam("throw").isPresent()) {
+                throw new IllegalStateException("thing broke");
+              }
+              int status = Integer.parseInt(request.queryParam("status").orElse("201"));
+              return HttpResponse.json(status, "{\"n\":" + thingsMade.incrementAndGet() + "}");
+            });
+    context
+        .routes()
+        .add(
+            HttpMethod.POST,
+            "/slow",
+            request -> {
+              slowStarted.countDown();
+              if (!slowGate.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never opened the gate");
+              }
+              return HttpResponse.json(201, "{\"n\":" + thingsMade.incrementAndGet() + "}");
+            });
     // a read that lets its database failure escape to the host, as a plugin without its own mapping
-    context.routes().add(HttpMethod.GET, "/database", request -> {
-      try (var connection = context.dataSource().getConnection()) {
-        return HttpResponse.json(200, "{\"valid\":" + connection.isValid(1) + "}");
-      }
-    });
-    context.scheduler().schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
-    context.scheduler().schedule("fail", "0 0 1 * *", ZoneOffset.UTC, job -> {
-      throw new IllegalStateException("job broke");
-    });
+    context
+        .routes()
+        .add(
+            HttpMethod.GET,
+            "/database",
+            request -> {
+              try (var connection = context.dataSource().getConnection()) {
+                return HttpResponse.json(200, "{\"valid\":" + connection.isValid(1) + "}");
+              }
+            });
+    context
+        .scheduler()
+        .schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
+    context
+        .scheduler()
+        .schedule(
+            "fail",
+            "0 0 1 * *",
+            ZoneOffset.UTC,
+            job -> {
+              throw new IllegalStateException("job broke");
+            });
   }
 
   @Override
@@ -107,9 +147,10 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
 
   @Override
   public ConfigSchema configSchema() {
-    return new ConfigSchema(List.of(
-        new ConfigKey("rate", "number", "1.5", "a rate", false),
-        ConfigKey.secretFromEnvironment("apiKey", "RECORDING_API_KEY", "an API key")));
+    return new ConfigSchema(
+        List.of(
+            new ConfigKey("rate", "number", "1.5", "a rate", false),
+            ConfigKey.secretFromEnvironment("apiKey", "RECORDING_API_KEY", "an API key")));
   }
 
   @Override

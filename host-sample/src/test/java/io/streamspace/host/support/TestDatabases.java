@@ -46,6 +46,6 @@ public final class TestDatabases {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return server.getJdbcUrl("postgres", name) ;
+    return server.getJdbcUrl("postgres", name);
   }
 }

@@ -1,10 +1,10 @@
 package io.streamspace.plugin.api;
 
 import io.streamspace.plugin.api.config.PluginConfig;
-import io.streamspace.plugin.api.http.HttpRoutes;
-import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.time.Clock;
 import javax.sql.DataSource;

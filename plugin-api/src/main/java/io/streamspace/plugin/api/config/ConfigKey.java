@@ -40,7 +40,8 @@ public record ConfigKey(
    * A key without an environment variable, as in 0.1: a secret declared this way is masked but
    * cannot be read with {@link PluginConfig#secret}.
    */
-  public ConfigKey(String name, String type, String defaultJson, String description, boolean secret) {
+  public ConfigKey(
+      String name, String type, String defaultJson, String description, boolean secret) {
     this(name, type, defaultJson, description, secret, null);
   }
 

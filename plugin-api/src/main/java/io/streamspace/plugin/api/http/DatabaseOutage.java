@@ -19,8 +19,10 @@ public final class DatabaseOutage {
 
   /** SQLState class of connection exceptions (SQL standard; PostgreSQL and pgjdbc use it). */
   private static final String CONNECTION_EXCEPTION_CLASS = "08";
+
   /** PostgreSQL's admin_shutdown, crash_shutdown and cannot_connect_now: going down or starting. */
   private static final Set<String> SERVER_NOT_SERVING = Set.of("57P01", "57P02", "57P03");
+
   /** Deep enough for any real wrapping; guards against a cause cycle. */
   private static final int MAX_CAUSES = 20;
 
@@ -34,7 +36,8 @@ public final class DatabaseOutage {
       if (cause instanceof SQLTransientConnectionException) {
         return true;
       }
-      if (cause instanceof SQLException sql && sql.getSQLState() != null
+      if (cause instanceof SQLException sql
+          && sql.getSQLState() != null
           && (sql.getSQLState().startsWith(CONNECTION_EXCEPTION_CLASS)
               || SERVER_NOT_SERVING.contains(sql.getSQLState()))) {
         return true;

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>Stable since 0.1.
  */
-public record HttpResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+public record HttpResponse(
+    int status, String contentType, byte[] body, Map<String, String> headers) {
 
   public static final String JSON = "application/json";
 
@@ -30,7 +31,8 @@ public record HttpResponse(int status, String contentType, byte[] body, Map<Stri
   }
 
   /** Any other body, for example a PDF. */
-  public static HttpResponse of(int status, String contentType, byte[] body, Map<String, String> headers) {
+  public static HttpResponse of(
+      int status, String contentType, byte[] body, Map<String, String> headers) {
     return new HttpResponse(status, contentType, body, headers);
   }
 }

@@ -14,4 +14,5 @@ import java.time.ZoneId;
  *
  * <p>Stable since 0.1.
  */
-public record JobStatus(String jobName, String cron, ZoneId zone, JobRun lastRun, Instant nextFireTime) {}
+public record JobStatus(
+    String jobName, String cron, ZoneId zone, JobRun lastRun, Instant nextFireTime) {}

@@ -4,7 +4,7 @@ package io.streamspace.plugin.api.session;
  * Allow, or deny with a reason the platform shows to the user.
  *
  * @param allowed whether the session may start
- * @param code    machine-readable reason when denied (for example {@code quota_exceeded}), else null
+ * @param code    machine-readable reason when denied ({@code quota_exceeded}, say), else null
  * @param reason  human-readable reason when denied, else null
  *
  * <p>Stable since 0.1.
