@@ -2,17 +2,16 @@ package io.streamspace.billing.support;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
- * One real, embedded PostgreSQL per test JVM, behind a Hikari pool as the host would give it.
- * Tests call {@link #clean()} to start from empty billing tables.
+ * One database per test JVM, fresh on the shared embedded PostgreSQL ({@link TestDatabases}),
+ * behind a Hikari pool as the host would give it. Tests call {@link #clean()} to start from empty
+ * billing tables.
  */
 public final class TestDatabase {
 
@@ -22,15 +21,10 @@ public final class TestDatabase {
 
   public static synchronized DataSource dataSource() {
     if (dataSource == null) {
-      try {
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(postgres.getPostgresDatabase());
-        config.setMaximumPoolSize(8);
-        dataSource = new HikariDataSource(config);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(TestDatabases.freshDatabaseUrl());
+      config.setMaximumPoolSize(8);
+      dataSource = new HikariDataSource(config);
     }
     return dataSource;
   }

@@ -1,8 +1,8 @@
 package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.support.MutableClock;
-import io.streamspace.host.support.TestDatabases;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
