@@ -48,6 +48,11 @@ abstract class BillingHostTestBase {
     billing.close();
   }
 
+  /** {@code "HH:MM"} of {@link #NOW}'s day, UTC. */
+  static Instant at(String time) {
+    return Instant.parse("2026-03-10T" + time + ":00Z");
+  }
+
   /** A user id no other test uses. */
   static String newUser(String name) {
     return name + "-" + UUID.randomUUID();
