@@ -3,8 +3,8 @@ package io.streamspace.host.e2e;
 import static io.streamspace.host.e2e.UsageLines.amount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.host.support.MutableClock;
-import io.streamspace.host.support.TestDatabases;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
