@@ -29,19 +29,17 @@ public final class AccountRepository {
 
   public Optional<Account> find(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = FIND.bind("user_id", userId).prepare(connection)) {
-      try (ResultSet rs = statement.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new Account(
-                userId,
-                rs.getString(1),
-                Currency.getInstance(rs.getString(2)),
-                rs.getString(3),
-                rs.getString(4)));
-      }
+        PreparedStatement statement = FIND.bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next()
+          ? Optional.of(
+              new Account(
+                  userId,
+                  rs.getString(1),
+                  Currency.getInstance(rs.getString(2)),
+                  rs.getString(3),
+                  rs.getString(4)))
+          : Optional.empty();
     }
   }
 }

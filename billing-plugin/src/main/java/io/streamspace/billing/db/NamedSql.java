@@ -16,7 +16,8 @@ import java.util.Map;
  * not a parameter is left as it is: PostgreSQL's casts ({@code ::type}), string literals
  * ({@code ''} escapes, and backslashes in {@code E'...'}), quoted identifiers, dollar-quoted text
  * and comments. A positional {@code ?} is refused, so one statement never mixes the two styles
- * (nor can PostgreSQL's {@code ?} operators be used: their functions can).
+ * (nor can PostgreSQL's {@code ?} operators be used: their functions can). An array slice whose
+ * bounds are names puts spaces around its colon ({@code a[lo : hi]}).
  *
  * <pre>{@code
  * static final NamedSql FLOOR = NamedSql.of("SELECT min(t) FROM x WHERE user_id = :user_id");

@@ -48,7 +48,7 @@ class NamedSqlTest {
 
   @Test
   void anArraySliceIsNoParameter() {
-    assertEquals(List.of(), NamedSql.of("SELECT a[1:2] FROM t").names());
+    assertEquals(List.of(), NamedSql.of("SELECT a[1:2], a[lo : hi] FROM t").names());
   }
 
   @Test
