@@ -5,11 +5,12 @@ import java.time.Instant;
 import java.util.Currency;
 
 /**
- * An invoice row as the lifecycle reads it, without its lines (the lifecycle writes them; the
- * routes read them through {@link InvoiceQueries}).
+ * An invoice row, without its lines (the lifecycle writes them; the routes read them through
+ * {@link InvoiceQueries}, and see the row as an {@link InvoiceView}).
  *
  * @param invoiceNumber null for a draft, and for a draft that was voided
  * @param dueAt         null until finalized
+ * @param paidAt        null until paid
  */
 public record Invoice(
     long id,
@@ -23,4 +24,5 @@ public record Invoice(
     BigDecimal creditsApplied,
     BigDecimal total,
     Instant finalizedAt,
-    Instant dueAt) {}
+    Instant dueAt,
+    Instant paidAt) {}
