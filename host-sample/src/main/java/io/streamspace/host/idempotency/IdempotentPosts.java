@@ -8,6 +8,7 @@ import io.streamspace.host.idempotency.IdempotencyKeys.Reused;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.http.RouteHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -72,7 +73,7 @@ public final class IdempotentPosts {
     }
     if (claim instanceof InProgress) {
       throw new ApiException(
-          409,
+          HttpStatus.CONFLICT,
           "idempotency_key_in_progress",
           "a request with this " + KEY_HEADER + " has not finished; retry later",
           KEY_HEADER,
@@ -80,7 +81,7 @@ public final class IdempotentPosts {
     }
     if (claim instanceof Reused) {
       throw new ApiException(
-          422,
+          HttpStatus.UNPROCESSABLE_CONTENT,
           "idempotency_key_reused",
           "this " + KEY_HEADER + " was used for another request",
           KEY_HEADER,
@@ -108,7 +109,9 @@ public final class IdempotentPosts {
 
   /** Whether an answer is final for its request (see the class comment). */
   static boolean kept(int status) {
-    return status < 500 && status != 409 && status != 429;
+    return status < HttpStatus.INTERNAL_SERVER_ERROR
+        && status != HttpStatus.CONFLICT
+        && status != HttpStatus.TOO_MANY_REQUESTS;
   }
 
   private static HttpResponse replayed(HttpResponse answer) {

@@ -7,6 +7,7 @@ import io.streamspace.host.http.ApiException.Detail;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -56,7 +57,11 @@ public final class AdmissionService {
     if (!problems.isEmpty()) {
       Detail first = problems.get(0);
       throw new ApiException(
-          400, "invalid_request", first.field() + " " + first.message(), first.field(), problems);
+          HttpStatus.BAD_REQUEST,
+          "invalid_request",
+          first.field() + " " + first.message(),
+          first.field(),
+          problems);
     }
     return new AdmissionRequest(userId, sessionId, sizes);
   }

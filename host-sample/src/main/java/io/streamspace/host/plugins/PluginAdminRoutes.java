@@ -14,6 +14,7 @@ import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -148,7 +149,11 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
           problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();
       ConfigProblem first = problems.get(0);
       throw new ApiException(
-          400, "invalid_config", first.key() + ": " + first.message(), first.key(), details);
+          HttpStatus.BAD_REQUEST,
+          "invalid_config",
+          first.key() + ": " + first.message(),
+          first.key(),
+          details);
     }
     ctx.json(effectiveConfig(plugin));
   }
