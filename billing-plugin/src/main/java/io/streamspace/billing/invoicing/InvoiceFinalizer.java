@@ -5,6 +5,7 @@ import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -59,13 +60,13 @@ public final class InvoiceFinalizer {
 
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
-  private final InvoiceEvents events;
+  private final BillingEvents events;
   private final Supplier<BillingConfig> config;
 
   public InvoiceFinalizer(
       DataSource dataSource,
       InvoiceCalculator calculator,
-      InvoiceEvents events,
+      BillingEvents events,
       Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
     this.calculator = calculator;
@@ -86,7 +87,7 @@ public final class InvoiceFinalizer {
         Optional<Invoice> invoice =
             Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
         if (invoice.isPresent()) {
-          events.finalized(invoice.get());
+          published(invoice.get());
           finalized++;
         }
       } catch (SQLException | RuntimeException e) {
@@ -131,8 +132,16 @@ public final class InvoiceFinalizer {
       throw new InvoiceExistsException(
           new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
     }
-    events.finalized(invoice);
+    published(invoice);
     return invoice;
+  }
+
+  /** Tells of a finalized invoice and, when there was nothing to pay, of its payment. */
+  private void published(Invoice invoice) {
+    events.invoiceCreated(invoice.event());
+    if (invoice.status() == InvoiceStatus.PAID) {
+      events.invoicePaid(invoice.event());
+    }
   }
 
   /**
