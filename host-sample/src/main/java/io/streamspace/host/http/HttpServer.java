@@ -45,7 +45,7 @@ public final class HttpServer implements AutoCloseable {
         HttpResponseException.class,
         (e, ctx) -> {
           int status = e.getStatus();
-          answer(ctx, new HttpError(status, codeFor(status), e.getMessage(), null).response());
+          answer(ctx, HttpResponse.error(status, codeFor(status), e.getMessage(), null));
         });
     app.exception(
         Exception.class,
