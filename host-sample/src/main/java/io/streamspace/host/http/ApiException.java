@@ -53,6 +53,12 @@ public final class ApiException extends RuntimeException {
     return new ApiException(HttpStatus.BAD_REQUEST, code, message, field, null);
   }
 
+  /** 400 listing every problem in {@code details}, and naming the first one's field. */
+  public static ApiException invalid(String code, String message, List<Detail> problems) {
+    return new ApiException(
+        HttpStatus.BAD_REQUEST, code, message, problems.get(0).field(), problems);
+  }
+
   public static ApiException notFound(String message) {
     return new ApiException(HttpError.notFound(message));
   }

@@ -7,7 +7,6 @@ import io.streamspace.host.http.ApiException.Detail;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.event.ResourceSize;
-import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -56,12 +55,8 @@ public final class AdmissionService {
     ResourceSize sizes = reader.sizes(body, "", true);
     if (!problems.isEmpty()) {
       Detail first = problems.get(0);
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "invalid_request",
-          first.field() + " " + first.message(),
-          first.field(),
-          problems);
+      throw ApiException.invalid(
+          "invalid_request", first.field() + " " + first.message(), problems);
     }
     return new AdmissionRequest(userId, sessionId, sizes);
   }

@@ -94,11 +94,9 @@ final class EventParser {
       }
     }
     if (!badIndexes.isEmpty()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
+      throw ApiException.invalid(
           "invalid_events",
           badIndexes.size() + " of " + nodes.size() + " events are invalid; nothing was applied",
-          problems.get(0).field(),
           problems);
     }
     return events;

@@ -14,7 +14,6 @@ import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -148,12 +147,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
       List<ApiException.Detail> details =
           problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();
       ConfigProblem first = problems.get(0);
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "invalid_config",
-          first.key() + ": " + first.message(),
-          first.key(),
-          details);
+      throw ApiException.invalid("invalid_config", first.key() + ": " + first.message(), details);
     }
     ctx.json(effectiveConfig(plugin));
   }
