@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Grants credits: stores one, then tells the platform ({@code billing.credit.granted}). It tells
- * through a {@link Consumer} ({@code BillingEvents::creditGranted}): the events package publishes
- * {@link Credit} as it is, so importing events here would make the two packages import each
- * other.
+ * Grants credits: stores one, then tells the platform ({@code billing.credit.granted}) through
+ * {@code onGranted} ({@code BillingEvents::creditGranted}). A {@link Consumer}, because the
+ * events package publishes {@link Credit} as it is: importing events here would make the two
+ * packages import each other.
  */
 public final class CreditGrants {
 
@@ -18,7 +18,6 @@ public final class CreditGrants {
   private final CreditRepository credits;
   private final Consumer<Credit> onGranted;
 
-  /** @param onGranted told of each credit once it is stored */
   public CreditGrants(CreditRepository credits, Consumer<Credit> onGranted) {
     this.credits = credits;
     this.onGranted = onGranted;
