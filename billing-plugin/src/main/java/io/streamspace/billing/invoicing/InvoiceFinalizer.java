@@ -87,7 +87,7 @@ public final class InvoiceFinalizer {
         Optional<Invoice> invoice =
             Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
         if (invoice.isPresent()) {
-          published(invoice.get());
+          publishFinalized(invoice.get());
           finalized++;
         }
       } catch (SQLException | RuntimeException e) {
@@ -132,12 +132,12 @@ public final class InvoiceFinalizer {
       throw new InvoiceExistsException(
           new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
     }
-    published(invoice);
+    publishFinalized(invoice);
     return invoice;
   }
 
   /** Tells of a finalized invoice and, when there was nothing to pay, of its payment. */
-  private void published(Invoice invoice) {
+  private void publishFinalized(Invoice invoice) {
     events.invoiceCreated(invoice.event());
     if (invoice.status() == InvoiceStatus.PAID) {
       events.invoicePaid(invoice.event());

@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * <p>Member values are JSON written from JDK values: null, a {@code String}, a {@code Boolean}, a
  * {@code Number} (a {@code BigDecimal} written plainly), or a {@code Map} with {@code String} keys
- * or a {@code Collection} of these.
+ * or a {@code Collection} of these. Any other value, and NaN or an infinity, is refused when the
+ * error is made ({@code IllegalArgumentException}), not when it is answered.
  *
  * <p>Stable since 0.2.
  *
@@ -41,6 +42,7 @@ public record HttpError(
         throw new IllegalArgumentException("member " + name + " is the error's own");
       }
     }
+    JsonText.of(members); // refuses what JSON cannot hold now, not while answering
   }
 
   /** An error without further members. */

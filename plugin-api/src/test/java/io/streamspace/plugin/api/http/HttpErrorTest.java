@@ -102,11 +102,12 @@ class HttpErrorTest {
   }
 
   @Test
-  void aMemberThatIsNotAJsonValueIsRefusedRatherThanWrittenWrong() {
+  void aMemberThatIsNotAJsonValueIsRefusedWhenTheErrorIsMade() {
     for (Object value : Arrays.asList(Instant.EPOCH, Double.NaN, Float.POSITIVE_INFINITY)) {
-      HttpError error =
-          new HttpError(HttpStatus.CONFLICT, "conflict", "taken", null, Map.of("at", value));
-      assertThrows(IllegalArgumentException.class, error::json, String.valueOf(value));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> new HttpError(HttpStatus.CONFLICT, "conflict", "taken", null, Map.of("at", value)),
+          String.valueOf(value));
     }
   }
 
