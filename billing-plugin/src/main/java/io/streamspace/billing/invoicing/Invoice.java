@@ -1,5 +1,7 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.events.InvoiceEvent;
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
@@ -25,4 +27,19 @@ public record Invoice(
     BigDecimal total,
     Instant finalizedAt,
     Instant dueAt,
-    Instant paidAt) {}
+    Instant paidAt) {
+
+  /** What the {@code billing.invoice.*} events tell of it. */
+  public InvoiceEvent event() {
+    return new InvoiceEvent(
+        id,
+        invoiceNumber,
+        userId,
+        status.value(),
+        Money.shown(total, currency),
+        currency.getCurrencyCode(),
+        periodStart,
+        periodEnd,
+        dueAt);
+  }
+}

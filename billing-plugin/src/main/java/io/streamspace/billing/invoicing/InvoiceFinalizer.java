@@ -5,6 +5,7 @@ import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -64,13 +65,13 @@ public final class InvoiceFinalizer {
 
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
-  private final InvoiceEvents events;
+  private final BillingEvents events;
   private final Supplier<BillingConfig> config;
 
   public InvoiceFinalizer(
       DataSource dataSource,
       InvoiceCalculator calculator,
-      InvoiceEvents events,
+      BillingEvents events,
       Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
     this.calculator = calculator;
@@ -91,7 +92,7 @@ public final class InvoiceFinalizer {
         Optional<Invoice> invoice =
             Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
         if (invoice.isPresent()) {
-          events.finalized(invoice.get());
+          publishFinalized(invoice.get());
           finalized++;
         }
       } catch (SQLException | RuntimeException e) {
@@ -136,8 +137,16 @@ public final class InvoiceFinalizer {
       throw new InvoiceExistsException(
           new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
     }
-    events.finalized(invoice);
+    publishFinalized(invoice);
     return invoice;
+  }
+
+  /** Tells of a finalized invoice and, when there was nothing to pay, of its payment. */
+  private void publishFinalized(Invoice invoice) {
+    events.invoiceCreated(invoice.event());
+    if (invoice.status() == InvoiceStatus.PAID) {
+      events.invoicePaid(invoice.event());
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.events.BillingEvents;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,9 +54,9 @@ public final class InvoiceStatusChanges {
               .formatted(InvoiceRepository.COLUMNS));
 
   private final DataSource dataSource;
-  private final InvoiceEvents events;
+  private final BillingEvents events;
 
-  public InvoiceStatusChanges(DataSource dataSource, InvoiceEvents events) {
+  public InvoiceStatusChanges(DataSource dataSource, BillingEvents events) {
     this.dataSource = dataSource;
     this.events = events;
   }
@@ -90,7 +91,7 @@ public final class InvoiceStatusChanges {
       throw new IllegalTransitionException(outcome.get().found().status(), target);
     }
     if (target == InvoiceStatus.PAID) {
-      events.paid(changed);
+      events.invoicePaid(changed.event());
     }
     return Optional.of(changed);
   }
@@ -124,7 +125,7 @@ public final class InvoiceStatusChanges {
         overdue.add(InvoiceRepository.read(rs));
       }
     }
-    overdue.forEach(events::overdue);
+    overdue.forEach(invoice -> events.invoiceOverdue(invoice.event()));
     return overdue.size();
   }
 }
