@@ -11,6 +11,7 @@ import io.streamspace.billing.config.EffectiveConfigWriter;
 import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
@@ -20,7 +21,6 @@ import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
-import io.streamspace.billing.invoicing.InvoiceEvents;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
@@ -94,23 +94,21 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
         .register(context.routes());
     new JobRoutes(context.scheduler()).register(context.routes());
+    BillingEvents events = new BillingEvents(context.events());
     CreditRepository credits = new CreditRepository(dataSource);
     new CreditRoutes(
             accounts,
             credits,
-            new CreditGrants(credits, context.events()),
+            new CreditGrants(credits, events::creditGranted),
             config::get,
             context.clock())
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    loadInvoicing(context, accounts);
+    loadInvoicing(context, accounts, events);
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
-            subscriptions,
-            new PlanChanges(subscriptions, context.events()),
-            config::get,
-            context.clock())
+            subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())
         .register(context.routes());
     log.info(
         "billing plugin loaded ({} mode, {})",
@@ -119,9 +117,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   }
 
   /** The invoice jobs (scheduled), the invoice routes and the admin invoice routes. */
-  private void loadInvoicing(PluginContext context, AccountRepository accounts) {
+  private void loadInvoicing(
+      PluginContext context, AccountRepository accounts, BillingEvents events) {
     DataSource dataSource = context.dataSource();
-    InvoiceEvents events = new InvoiceEvents(context.events());
     InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
     InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource, calculator, events, config::get);

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
-import io.streamspace.host.support.TestDatabases;
 import io.streamspace.host.support.TokenHashes;
+import io.streamspace.testing.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;

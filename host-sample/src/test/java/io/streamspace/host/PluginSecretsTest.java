@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.e2e.PackagedPlugin;
 import io.streamspace.host.plugins.ActivePlugin;
-import io.streamspace.host.support.TestDatabases;
 import io.streamspace.plugin.api.config.PluginConfig;
+import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

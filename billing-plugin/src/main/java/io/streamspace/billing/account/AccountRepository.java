@@ -1,5 +1,6 @@
 package io.streamspace.billing.account;
 
+import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +12,15 @@ import javax.sql.DataSource;
 /** Reads billing accounts. (They are opened by the metering write-behind, in batches.) */
 public final class AccountRepository {
 
+  private static final NamedSql FIND =
+      NamedSql.of(
+          """
+          SELECT a.email, a.currency, s.plan_id, a.status
+          FROM billing_accounts a
+          JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+          WHERE a.user_id = :user_id
+          """);
+
   private final DataSource dataSource;
 
   public AccountRepository(DataSource dataSource) {
@@ -19,27 +29,17 @@ public final class AccountRepository {
 
   public Optional<Account> find(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            connection.prepareStatement(
-                """
-            SELECT a.email, a.currency, s.plan_id, a.status
-            FROM billing_accounts a
-            JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
-            WHERE a.user_id = ?
-            """)) {
-      statement.setString(1, userId);
-      try (ResultSet rs = statement.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new Account(
-                userId,
-                rs.getString(1),
-                Currency.getInstance(rs.getString(2)),
-                rs.getString(3),
-                rs.getString(4)));
-      }
+        PreparedStatement statement = FIND.bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next()
+          ? Optional.of(
+              new Account(
+                  userId,
+                  rs.getString(1),
+                  Currency.getInstance(rs.getString(2)),
+                  rs.getString(3),
+                  rs.getString(4)))
+          : Optional.empty();
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.streamspace.billing.account;
 
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -21,12 +21,13 @@ public final class AccountTermsLock {
   /** The lock's key, the plugin's own: "bterms" in ASCII. */
   public static final long KEY = 0x6274_6572_6d73L;
 
+  private static final NamedSql SHARE = NamedSql.of("SELECT pg_advisory_xact_lock_shared(:key)");
+
   private AccountTermsLock() {}
 
   /** Waits until no account's terms are being changed; held until the transaction ends. */
   public static void share(Connection connection) throws SQLException {
-    try (PreparedStatement statement =
-        Sql.prepare(connection, "SELECT pg_advisory_xact_lock_shared(?)", KEY)) {
+    try (PreparedStatement statement = SHARE.bind("key", KEY).prepare(connection)) {
       statement.executeQuery().close();
     }
   }

@@ -1,7 +1,8 @@
 package io.streamspace.billing.admin;
 
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.billing.rating.UsageSum;
 import java.math.BigDecimal;
@@ -9,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -22,39 +22,41 @@ import javax.sql.DataSource;
  */
 public final class AccountOverviewQueries {
 
-  /**
-   * One row per (account, resource, unit price) of the current period's usage, or one row with
-   * null usage for an account without any; the account's other figures repeat on each of its
-   * rows. Usage is summed exactly as for {@code GET /usage} and rounded per line in Java.
-   * {@code user_id} filters by prefix ({@code LIKE 'x%'}, which the C-collated primary key
-   * serves); the exact id is its own prefix.
-   */
-  private static final String PAGE =
-      """
-      WITH page AS (
-        SELECT a.user_id, a.email, a.currency, a.status, s.plan_id
-        FROM billing_accounts a
-        JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
-        WHERE (CAST(? AS text) IS NULL OR a.status = ?)
-          AND (CAST(? AS text) IS NULL OR a.user_id LIKE ? ESCAPE '\\')
-        ORDER BY a.user_id
-        LIMIT ? OFFSET ?)
-      SELECT p.user_id, p.email, p.currency, p.status, p.plan_id,
-             (SELECT coalesce(sum(i.total), 0) FROM billing_invoices i
-               WHERE i.user_id = p.user_id AND i.status IN ('sent', 'overdue')) AS outstanding,
-             (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
-               WHERE c.user_id = p.user_id AND (c.expires_at IS NULL OR c.expires_at > ?))
-               AS credit,
-             u.resource_type, u.unit_price, u.unit_seconds, u.priced_unit_seconds
-      FROM page p
-      LEFT JOIN LATERAL (
-        SELECT r.resource_type, r.unit_price, sum(r.unit_seconds) AS unit_seconds,
-               sum(r.unit_seconds * r.unit_price) AS priced_unit_seconds
-        FROM billing_usage_records r
-        WHERE r.user_id = p.user_id AND r.slice_start >= ? AND r.slice_start < ?
-        GROUP BY r.resource_type, r.unit_price) u ON true
-      ORDER BY p.user_id, u.resource_type, u.unit_price
-      """;
+  private static final NamedSql PAGE =
+      NamedSql.of(
+          """
+          -- the page of accounts is chosen first; user_id filters by prefix (a LIKE pattern
+          -- that ends in its wildcard, which the C-collated primary key serves): the exact id
+          -- is its own prefix
+          WITH page AS (
+            SELECT a.user_id, a.email, a.currency, a.status, s.plan_id
+            FROM billing_accounts a
+            JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+            WHERE (CAST(:status AS text) IS NULL OR a.status = :status)
+              AND (CAST(:pattern AS text) IS NULL OR a.user_id LIKE :pattern ESCAPE '\\')
+            ORDER BY a.user_id
+            LIMIT :limit OFFSET :offset)
+          -- one row per (account, resource, unit price) of the current period's usage, or one
+          -- row with null usage for an account without any; the account's other figures repeat
+          -- on each of its rows
+          SELECT p.user_id, p.email, p.currency, p.status, p.plan_id,
+                 (SELECT coalesce(sum(i.total), 0) FROM billing_invoices i
+                   WHERE i.user_id = p.user_id AND i.status IN ('sent', 'overdue')) AS outstanding,
+                 (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
+                   WHERE c.user_id = p.user_id AND (c.expires_at IS NULL OR c.expires_at > :now))
+                   AS credit,
+                 u.resource_type, u.unit_price, u.unit_seconds, u.priced_unit_seconds
+          FROM page p
+          -- usage summed exactly as for GET /usage, and rounded per line in Java
+          LEFT JOIN LATERAL (
+            SELECT %s
+            FROM billing_usage_records r
+            WHERE r.user_id = p.user_id
+              AND r.slice_start >= :period_start AND r.slice_start < :period_end
+            GROUP BY r.resource_type, r.unit_price) u ON true
+          ORDER BY p.user_id, u.resource_type, u.unit_price
+          """
+              .formatted(UsageRecordRepository.SUMMED));
 
   private final DataSource dataSource;
 
@@ -81,16 +83,15 @@ public final class AccountOverviewQueries {
       throws SQLException {
     String pattern = userIdPrefix == null ? null : escapeLike(userIdPrefix) + "%";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(PAGE)) {
-      statement.setString(1, status);
-      statement.setString(2, status);
-      statement.setString(3, pattern);
-      statement.setString(4, pattern);
-      statement.setInt(5, limit);
-      statement.setInt(6, offset);
-      statement.setTimestamp(7, Timestamp.from(now));
-      statement.setTimestamp(8, Timestamp.from(periodStart));
-      statement.setTimestamp(9, Timestamp.from(periodEnd));
+        PreparedStatement statement =
+            PAGE.bind("status", status)
+                .bind("pattern", pattern)
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .bind("now", now)
+                .bind("period_start", periodStart)
+                .bind("period_end", periodEnd)
+                .prepare(connection)) {
       List<AccountOverview> overviews = new ArrayList<>();
       try (ResultSet rs = statement.executeQuery()) {
         boolean more = rs.next();
@@ -105,12 +106,7 @@ public final class AccountOverviewQueries {
           List<UsageSum> sums = new ArrayList<>();
           do {
             if (rs.getString("resource_type") != null) {
-              sums.add(
-                  new UsageSum(
-                      UsageUnit.ofResourceType(rs.getString("resource_type")),
-                      rs.getBigDecimal("unit_price"),
-                      rs.getBigDecimal("unit_seconds"),
-                      rs.getBigDecimal("priced_unit_seconds")));
+              sums.add(UsageRecordRepository.sum(rs));
             }
             more = rs.next();
           } while (more && rs.getString("user_id").equals(userId));

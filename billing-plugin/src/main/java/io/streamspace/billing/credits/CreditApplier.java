@@ -1,6 +1,6 @@
 package io.streamspace.billing.credits;
 
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,32 +31,36 @@ public final class CreditApplier {
   /** One use of a credit on an invoice. */
   public record Application(long creditId, String reason, BigDecimal amount) {}
 
-  private static final String USABLE =
-      """
-      SELECT id, remaining, reason FROM billing_credits
-      WHERE user_id = ? AND currency = ? AND remaining > 0
-        AND (expires_at IS NULL OR expires_at > ?)
-      ORDER BY expires_at NULLS LAST, granted_at, id
-      FOR UPDATE""";
+  private static final NamedSql USABLE =
+      NamedSql.of(
+          """
+          SELECT id, remaining, reason FROM billing_credits
+          WHERE user_id = :user_id AND currency = :currency AND remaining > 0
+            AND (expires_at IS NULL OR expires_at > :now)
+          ORDER BY expires_at NULLS LAST, granted_at, id
+          FOR UPDATE""");
 
-  private static final String SPEND =
-      "UPDATE billing_credits SET remaining = remaining - ? WHERE id = ?";
+  private static final NamedSql SPEND =
+      NamedSql.of("UPDATE billing_credits SET remaining = remaining - :amount WHERE id = :id");
 
-  private static final String RECORD =
-      """
-      INSERT INTO billing_credit_applications (credit_id, invoice_id, amount, applied_at)
-      VALUES (?, ?, ?, ?)""";
+  private static final NamedSql RECORD =
+      NamedSql.of(
+          """
+          INSERT INTO billing_credit_applications (credit_id, invoice_id, amount, applied_at)
+          VALUES (:credit_id, :invoice_id, :amount, :now)""");
 
-  private static final String GIVE_BACK =
-      """
-      UPDATE billing_credits c SET remaining = c.remaining + a.amount
-      FROM billing_credit_applications a
-      WHERE a.invoice_id = ? AND a.reversed_at IS NULL AND c.id = a.credit_id""";
+  private static final NamedSql GIVE_BACK =
+      NamedSql.of(
+          """
+          UPDATE billing_credits c SET remaining = c.remaining + a.amount
+          FROM billing_credit_applications a
+          WHERE a.invoice_id = :invoice_id AND a.reversed_at IS NULL AND c.id = a.credit_id""");
 
-  private static final String REVERSE =
-      """
-      UPDATE billing_credit_applications SET reversed_at = ?
-      WHERE invoice_id = ? AND reversed_at IS NULL""";
+  private static final NamedSql REVERSE =
+      NamedSql.of(
+          """
+          UPDATE billing_credit_applications SET reversed_at = :now
+          WHERE invoice_id = :invoice_id AND reversed_at IS NULL""");
 
   private CreditApplier() {}
 
@@ -78,7 +82,11 @@ public final class CreditApplier {
     }
     BigDecimal left = due;
     try (PreparedStatement statement =
-            Sql.prepare(connection, USABLE, userId, currency.getCurrencyCode(), now);
+            USABLE
+                .bind("user_id", userId)
+                .bind("currency", currency.getCurrencyCode())
+                .bind("now", now)
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (left.signum() > 0 && rs.next()) {
         BigDecimal used = rs.getBigDecimal(2).min(left);
@@ -87,8 +95,16 @@ public final class CreditApplier {
       }
     }
     for (Application application : applications) {
-      Sql.update(connection, SPEND, application.amount(), application.creditId());
-      Sql.update(connection, RECORD, application.creditId(), invoiceId, application.amount(), now);
+      SPEND
+          .bind("amount", application.amount())
+          .bind("id", application.creditId())
+          .update(connection);
+      RECORD
+          .bind("credit_id", application.creditId())
+          .bind("invoice_id", invoiceId)
+          .bind("amount", application.amount())
+          .bind("now", now)
+          .update(connection);
     }
     return applications;
   }
@@ -99,7 +115,7 @@ public final class CreditApplier {
    */
   public static int giveBack(Connection connection, long invoiceId, Instant now)
       throws SQLException {
-    Sql.update(connection, GIVE_BACK, invoiceId);
-    return Sql.update(connection, REVERSE, now, invoiceId);
+    GIVE_BACK.bind("invoice_id", invoiceId).update(connection);
+    return REVERSE.bind("now", now).bind("invoice_id", invoiceId).update(connection);
   }
 }

@@ -1,25 +1,26 @@
 package io.streamspace.billing.credits;
 
-import io.streamspace.billing.json.JsonMapper;
-import io.streamspace.plugin.api.event.EventPublisher;
 import java.sql.SQLException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Grants credits: stores one, then tells the platform ({@value #GRANTED_EVENT}). */
+/**
+ * Grants credits: stores one, then tells the platform ({@code billing.credit.granted}) through
+ * {@code onGranted} ({@code BillingEvents::creditGranted}). A {@link Consumer}, because the
+ * events package publishes {@link Credit} as it is: importing events here would make the two
+ * packages import each other.
+ */
 public final class CreditGrants {
-
-  /** Published with the granted credit as payload, once it is stored. */
-  public static final String GRANTED_EVENT = "billing.credit.granted";
 
   private static final Logger log = LoggerFactory.getLogger(CreditGrants.class);
 
   private final CreditRepository credits;
-  private final EventPublisher events;
+  private final Consumer<Credit> onGranted;
 
-  public CreditGrants(CreditRepository credits, EventPublisher events) {
+  public CreditGrants(CreditRepository credits, Consumer<Credit> onGranted) {
     this.credits = credits;
-    this.events = events;
+    this.onGranted = onGranted;
   }
 
   /** The credit as stored; checked by the caller (amount, currency, expiry) beforehand. */
@@ -32,7 +33,7 @@ public final class CreditGrants {
         granted.currency(),
         granted.userId(),
         credit.grantedBy());
-    events.publish(GRANTED_EVENT, JsonMapper.write(granted));
+    onGranted.accept(granted);
     return granted;
   }
 }

@@ -2,27 +2,19 @@ package io.streamspace.billing.db;
 
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Binds a column of a batch as one {@code text[]} parameter, which the SQL casts to its type
- * ({@code ?::text[]::timestamptz[]}). Text is the one array element type every driver encodes
- * the same way, and ISO-8601 instants and plain decimals read back exactly.
+ * A column of a batch as one {@code text[]} parameter, which the SQL casts to its type
+ * ({@code :created_at::text[]::timestamptz[]}). Text is the one array element type every driver
+ * encodes the same way, and ISO-8601 instants and plain decimals read back exactly.
  */
 public final class SqlArrays {
 
   private SqlArrays() {}
-
-  /** Binds {@code column(row)} of every row, as text, to parameter {@code index}. */
-  public static <R> void bind(
-      PreparedStatement statement, int index, List<R> rows, Function<R, ?> column)
-      throws SQLException {
-    statement.setArray(index, array(statement.getConnection(), rows, column));
-  }
 
   /** {@code column(row)} of every row, as a {@code text[]}. */
   public static <R> Array array(Connection connection, List<R> rows, Function<R, ?> column)

@@ -15,6 +15,7 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -79,7 +80,10 @@ public final class CreditRoutes {
             .orElseThrow(
                 () ->
                     new ApiException(
-                        404, "unknown_user", "no billing account for user " + userId, "user_id"));
+                        HttpStatus.NOT_FOUND,
+                        "unknown_user",
+                        "no billing account for user " + userId,
+                        "user_id"));
     Currency currency = account.currency();
     checkCurrency(body, currency);
     if (!Money.fitsMinorUnit(amount, currency)) {

@@ -12,6 +12,7 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -59,7 +60,7 @@ public final class InvoiceRoutes {
     String email = accounts.find(document.invoice().userId()).map(Account::email).orElse(null);
     byte[] pdf = InvoicePdf.render(document, email, config.get().billingTimeZone());
     return HttpResponse.of(
-        200,
+        HttpStatus.OK,
         "application/pdf",
         pdf,
         Map.of(

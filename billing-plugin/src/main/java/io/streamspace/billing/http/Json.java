@@ -3,13 +3,10 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.json.JsonMapper;
-import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * JSON answers and request bodies, in the plugin's own JSON ({@link JsonMapper}).
@@ -22,12 +19,12 @@ public final class Json {
 
   /** A 200 answer with the value as JSON. */
   public static HttpResponse ok(Object body) {
-    return HttpResponse.json(200, write(body));
+    return HttpResponse.json(HttpStatus.OK, write(body));
   }
 
   /** A 201 answer with the created value as JSON. */
   public static HttpResponse created(Object body) {
-    return HttpResponse.json(201, write(body));
+    return HttpResponse.json(HttpStatus.CREATED, write(body));
   }
 
   /**
@@ -43,7 +40,8 @@ public final class Json {
       // answered below: the client needs to know the body is not JSON, not the parser's detail
     }
     if (body == null || !body.isObject()) {
-      throw new ApiException(400, "invalid_json", "the body must be one JSON object", null);
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST, "invalid_json", "the body must be one JSON object", null);
     }
     StorableText.checkJson(body, "");
     return body;
@@ -65,25 +63,5 @@ public final class Json {
   /** The value as JSON text. */
   public static String write(Object body) {
     return JsonMapper.write(body);
-  }
-
-  /** The error answer for a refused request; a 503 also says when to retry. */
-  public static HttpResponse error(ApiException e) {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("code", e.code());
-    error.put("message", e.getMessage());
-    if (e.field() != null) { // left out when no field is at fault, as the host does
-      error.put("field", e.field());
-    }
-    error.putAll(e.details());
-    Map<String, String> headers =
-        e.status() == 503
-            ? Map.of("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS))
-            : Map.of();
-    return HttpResponse.of(
-        e.status(),
-        HttpResponse.JSON,
-        write(Map.of("error", error)).getBytes(StandardCharsets.UTF_8),
-        headers);
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.plugin.api.http.DatabaseOutage;
+import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.RouteHandler;
@@ -35,10 +36,10 @@ public interface JsonRoute {
         Object value = route.handle(request);
         return value instanceof HttpResponse response ? response : answer.apply(value);
       } catch (ApiException e) {
-        return Json.error(e);
+        return e.error().response();
       } catch (Exception e) {
         if (DatabaseOutage.causedBy(e)) {
-          return Json.error(ApiException.databaseUnavailable());
+          return HttpError.databaseUnavailable().response();
         }
         throw e;
       }

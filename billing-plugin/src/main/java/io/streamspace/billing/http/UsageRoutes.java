@@ -9,6 +9,7 @@ import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -106,6 +107,6 @@ public final class UsageRoutes {
   }
 
   private static ApiException invalidRange(String field, String message) {
-    return new ApiException(400, "invalid_range", message, field);
+    return new ApiException(HttpStatus.BAD_REQUEST, "invalid_range", message, field);
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
@@ -34,43 +35,56 @@ public final class InvoiceCalculator {
   // The floor (the earliest of them, read first) bounds the period boundaries the buckets need;
   // a record older than it committed in between is simply left for the next invoice.
   private static final String UNBILLED =
-      "user_id = ? AND invoice_id IS NULL AND slice_start >= ? AND slice_start < ?";
-
-  private static final String FLOOR =
       """
-      SELECT min(slice_start) FROM billing_usage_records
-      WHERE user_id = ? AND invoice_id IS NULL AND slice_start < ?""";
+      user_id = :user_id AND invoice_id IS NULL
+        AND slice_start >= :floor AND slice_start < :period_end""";
 
-  private static final String CLAIM =
-      "UPDATE billing_usage_records SET invoice_id = ? WHERE "
-          + UNBILLED
-          + " RETURNING resource_type, unit_price, slice_start, unit_seconds";
+  private static final NamedSql FLOOR =
+      NamedSql.of(
+          """
+          SELECT min(slice_start) FROM billing_usage_records
+          WHERE user_id = :user_id AND invoice_id IS NULL AND slice_start < :period_end""");
 
-  private static final String PEEK =
-      "SELECT resource_type, unit_price, slice_start, unit_seconds FROM billing_usage_records "
-          + "WHERE "
-          + UNBILLED;
-
-  // Buckets: per resource, unit price, UTC clock hour and billing period (k, the index of the
-  // period's start in the boundaries: an hour that a boundary cuts gives two buckets). Records
-  // never straddle an hour or a boundary (calculate-usage cuts them there).
   private static final String BUCKETS =
       """
-      WITH billed AS (%s)
+      -- per resource, unit price, UTC clock hour and billing period (k, the index of the
+      -- period's start in the boundaries: an hour that a boundary cuts gives two buckets);
+      -- records never straddle an hour or a boundary (calculate-usage cuts them there)
       SELECT resource_type, unit_price, date_trunc('hour', slice_start, 'UTC') AS hour,
-             width_bucket(slice_start, ?::timestamptz[]) AS k, sum(unit_seconds)
+             width_bucket(slice_start, :bounds::timestamptz[]) AS k, sum(unit_seconds)
       FROM billed
       GROUP BY 1, 2, 3, 4
       ORDER BY 1, 3, 4, 2""";
 
-  private static final String TERMS =
-      "SELECT "
-          + PlanTermRows.COLUMNS
-          + """
+  private static final NamedSql CLAIMED_BUCKETS =
+      NamedSql.of(
+          """
+          WITH billed AS (
+            UPDATE billing_usage_records SET invoice_id = :invoice_id
+            WHERE %s
+            RETURNING resource_type, unit_price, slice_start, unit_seconds)
+          %s"""
+              .formatted(UNBILLED, BUCKETS));
 
-      FROM billing_subscriptions s
-      WHERE s.user_id = ? AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at > ?)
-      ORDER BY s.started_at""";
+  private static final NamedSql PEEKED_BUCKETS =
+      NamedSql.of(
+          """
+          WITH billed AS (
+            SELECT resource_type, unit_price, slice_start, unit_seconds
+            FROM billing_usage_records
+            WHERE %s)
+          %s"""
+              .formatted(UNBILLED, BUCKETS));
+
+  private static final NamedSql TERMS =
+      NamedSql.of(
+          """
+          SELECT %s
+          FROM billing_subscriptions s
+          WHERE s.user_id = :user_id AND s.started_at < :to
+            AND (s.ended_at IS NULL OR s.ended_at > :from)
+          ORDER BY s.started_at"""
+              .formatted(PlanTermRows.COLUMNS));
 
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
@@ -122,7 +136,10 @@ public final class InvoiceCalculator {
 
   private static Instant floor(Connection connection, Invoice invoice) throws SQLException {
     try (PreparedStatement statement =
-            Sql.prepare(connection, FLOOR, invoice.userId(), invoice.periodEnd());
+            FLOOR
+                .bind("user_id", invoice.userId())
+                .bind("period_end", invoice.periodEnd())
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return Sql.instant(rs.getTimestamp(1));
@@ -133,21 +150,19 @@ public final class InvoiceCalculator {
       Connection connection, Invoice invoice, Instant floor, boolean claim, BillingPeriods periods)
       throws SQLException {
     List<Instant> bounds = List.copyOf(boundaries(invoice, floor, periods));
-    String billed = claim ? CLAIM : PEEK;
-    List<Object> params = new ArrayList<>();
-    if (claim) {
-      params.add(invoice.id());
-    }
-    params.addAll(
-        List.of(
-            invoice.userId(),
-            floor,
-            invoice.periodEnd(),
-            connection.createArrayOf(
-                "timestamptz", bounds.stream().map(Timestamp::from).toArray())));
+    NamedSql.Binding billed =
+        claim ? CLAIMED_BUCKETS.bind("invoice_id", invoice.id()) : PEEKED_BUCKETS.binding();
     List<UsageBucket> buckets = new ArrayList<>();
     try (PreparedStatement statement =
-            Sql.prepare(connection, BUCKETS.formatted(billed), params.toArray());
+            billed
+                .bind("user_id", invoice.userId())
+                .bind("floor", floor)
+                .bind("period_end", invoice.periodEnd())
+                .bind(
+                    "bounds",
+                    connection.createArrayOf(
+                        "timestamptz", bounds.stream().map(Timestamp::from).toArray()))
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         Instant hour = rs.getTimestamp(3).toInstant();
@@ -182,7 +197,8 @@ public final class InvoiceCalculator {
   private static List<PlanTerm> terms(
       Connection connection, String userId, Instant from, Instant to) throws SQLException {
     List<PlanTerm> terms = new ArrayList<>();
-    try (PreparedStatement statement = Sql.prepare(connection, TERMS, userId, to, from);
+    try (PreparedStatement statement =
+            TERMS.bind("user_id", userId).bind("from", from).bind("to", to).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         terms.add(PlanTermRows.read(rs, 1));

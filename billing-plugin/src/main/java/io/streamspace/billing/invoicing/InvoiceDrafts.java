@@ -1,7 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.account.AccountTermsLock;
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,39 +26,45 @@ public final class InvoiceDrafts {
   private static final String NO_OVERLAP = "billing_invoices_no_overlap";
   private static final String ONE_PER_PERIOD = "billing_invoices_one_per_period";
 
-  // One statement for every account: ON CONFLICT DO NOTHING (no target, so it covers the
-  // exclusion constraint too) makes a re-run, a run after a crash or a second node's run insert
-  // nothing for an account that has its invoice, even while the first run is uncommitted.
-  // A draft starts after the latest non-void invoice ending inside the period (an admin's
-  // invoice of its first days): without that, the overlap skipped the account and the rest of
-  // the period was never billed. A re-run finds the same start and conflicts with that draft.
-  private static final String GENERATE =
-      """
-      INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
-                                    finalize_after, created_at)
-      SELECT a.user_id, s.start, ?, a.currency, 'draft', ?, ?
-      FROM billing_accounts a
-      CROSS JOIN LATERAL (
-        SELECT greatest(?::timestamptz, max(i.period_end)) AS start
-        FROM billing_invoices i
-        WHERE i.user_id = a.user_id AND i.status <> 'void'
-          AND i.period_end > ?::timestamptz AND i.period_end < ?::timestamptz) s
-      WHERE a.created_at < ? AND s.start < ?
-      ON CONFLICT DO NOTHING""";
+  private static final NamedSql GENERATE =
+      NamedSql.of(
+          """
+          -- one statement for every account
+          INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                        finalize_after, created_at)
+          SELECT a.user_id, s.start, :period_end, a.currency, 'draft', :finalize_after, :now
+          FROM billing_accounts a
+          -- A draft starts after the latest non-void invoice ending inside the period (an
+          -- admin's invoice of its first days): without that, the overlap skipped the account
+          -- and the rest of the period was never billed. A re-run finds the same start and
+          -- conflicts with that draft.
+          CROSS JOIN LATERAL (
+            SELECT greatest(:period_start::timestamptz, max(i.period_end)) AS start
+            FROM billing_invoices i
+            WHERE i.user_id = a.user_id AND i.status <> 'void'
+              AND i.period_end > :period_start::timestamptz
+              AND i.period_end < :period_end::timestamptz) s
+          WHERE a.created_at < :period_end AND s.start < :period_end
+          -- no target, so it covers the exclusion constraint too: a re-run, a run after a crash
+          -- or a second node's run inserts nothing for an account that has its invoice, even
+          -- while the first run is uncommitted
+          ON CONFLICT DO NOTHING""");
 
-  private static final String OPEN_ONE =
-      """
-      INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
-                                    finalize_after, created_at)
-      VALUES (?, ?, ?, ?, 'draft', ?, ?)
-      RETURNING id""";
+  private static final NamedSql OPEN_ONE =
+      NamedSql.of(
+          """
+          INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                        finalize_after, created_at)
+          VALUES (:user_id, :period_start, :period_end, :currency, 'draft', :finalize_after, :now)
+          RETURNING id""");
 
-  private static final String OVERLAPPING =
-      """
-      SELECT id FROM billing_invoices
-      WHERE user_id = ? AND status <> 'void'
-        AND tstzrange(period_start, period_end) && tstzrange(?, ?)
-      ORDER BY period_start LIMIT 1""";
+  private static final NamedSql OVERLAPPING =
+      NamedSql.of(
+          """
+          SELECT id FROM billing_invoices
+          WHERE user_id = :user_id AND status <> 'void'
+            AND tstzrange(period_start, period_end) && tstzrange(:period_start, :period_end)
+          ORDER BY period_start LIMIT 1""");
 
   private final DataSource dataSource;
 
@@ -78,8 +84,12 @@ public final class InvoiceDrafts {
         dataSource,
         connection -> {
           AccountTermsLock.share(connection);
-          return Sql.update(
-              connection, GENERATE, end, finalizeAfter, now, start, start, end, end, end);
+          return GENERATE
+              .bind("period_start", start)
+              .bind("period_end", end)
+              .bind("finalize_after", finalizeAfter)
+              .bind("now", now)
+              .update(connection);
         });
   }
 
@@ -106,15 +116,14 @@ public final class InvoiceDrafts {
       throws SQLException {
     InvoiceFinalizer.lockAccount(connection, userId);
     try (PreparedStatement statement =
-            Sql.prepare(
-                connection,
-                OPEN_ONE,
-                userId,
-                start,
-                end,
-                currency.getCurrencyCode(),
-                finalizeAfter,
-                now);
+            OPEN_ONE
+                .bind("user_id", userId)
+                .bind("period_start", start)
+                .bind("period_end", end)
+                .bind("currency", currency.getCurrencyCode())
+                .bind("finalize_after", finalizeAfter)
+                .bind("now", now)
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -139,7 +148,12 @@ public final class InvoiceDrafts {
   /** The account's non-void invoice overlapping {@code [start, end)}, if any. */
   Optional<Long> overlapping(String userId, Instant start, Instant end) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = Sql.prepare(connection, OVERLAPPING, userId, start, end);
+        PreparedStatement statement =
+            OVERLAPPING
+                .bind("user_id", userId)
+                .bind("period_start", start)
+                .bind("period_end", end)
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
     }

@@ -3,8 +3,9 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -33,39 +34,44 @@ public final class InvoiceFinalizer {
 
   private static final Logger log = LoggerFactory.getLogger(InvoiceFinalizer.class);
 
-  private static final String DUE =
-      """
-      SELECT id FROM billing_invoices WHERE status = 'draft' AND finalize_after <= ?
-      ORDER BY id""";
+  private static final NamedSql DUE =
+      NamedSql.of(
+          """
+          SELECT id FROM billing_invoices WHERE status = 'draft' AND finalize_after <= :now
+          ORDER BY id""");
 
   // Finalizations of one account take turns (two of them, say the job and an admin's invoice,
   // would otherwise race for the same unbilled records). NO KEY UPDATE: rows that merely
   // reference the account (credits being granted) need not wait.
-  private static final String LOCK_ACCOUNT =
-      "SELECT 1 FROM billing_accounts WHERE user_id = ? FOR NO KEY UPDATE";
+  private static final NamedSql LOCK_ACCOUNT =
+      NamedSql.of("SELECT 1 FROM billing_accounts WHERE user_id = :user_id FOR NO KEY UPDATE");
 
-  private static final String LINE =
-      """
-      INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description, resource_type,
-          quantity, unit, unit_price, amount, period_start, period_end)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+  private static final NamedSql LINE =
+      NamedSql.of(
+          """
+          INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description,
+              resource_type, quantity, unit, unit_price, amount, period_start, period_end)
+          VALUES (:invoice_id, :line_no, :kind, :description, :resource_type, :quantity, :unit,
+                  :unit_price, :amount, :period_start, :period_end)""");
 
-  private static final String FINALIZE =
-      """
-      UPDATE billing_invoices
-      SET status = ?, invoice_number = ?, subtotal = ?, credits_applied = ?, total = ?,
-          finalized_at = ?, due_at = ?, paid_at = CASE WHEN ? = 'paid' THEN ?::timestamptz END
-      WHERE id = ?""";
+  private static final NamedSql FINALIZE =
+      NamedSql.of(
+          """
+          UPDATE billing_invoices
+          SET status = :status, invoice_number = :number, subtotal = :subtotal,
+              credits_applied = :credits_applied, total = :total, finalized_at = :now,
+              due_at = :due_at, paid_at = CASE WHEN :status = 'paid' THEN :now::timestamptz END
+          WHERE id = :id""");
 
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
-  private final InvoiceEvents events;
+  private final BillingEvents events;
   private final Supplier<BillingConfig> config;
 
   public InvoiceFinalizer(
       DataSource dataSource,
       InvoiceCalculator calculator,
-      InvoiceEvents events,
+      BillingEvents events,
       Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
     this.calculator = calculator;
@@ -86,7 +92,7 @@ public final class InvoiceFinalizer {
         Optional<Invoice> invoice =
             Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
         if (invoice.isPresent()) {
-          events.finalized(invoice.get());
+          publishFinalized(invoice.get());
           finalized++;
         }
       } catch (SQLException | RuntimeException e) {
@@ -131,8 +137,16 @@ public final class InvoiceFinalizer {
       throw new InvoiceExistsException(
           new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
     }
-    events.finalized(invoice);
+    publishFinalized(invoice);
     return invoice;
+  }
+
+  /** Tells of a finalized invoice and, when there was nothing to pay, of its payment. */
+  private void publishFinalized(Invoice invoice) {
+    events.invoiceCreated(invoice.event());
+    if (invoice.status() == InvoiceStatus.PAID) {
+      events.invoicePaid(invoice.event());
+    }
   }
 
   /**
@@ -140,7 +154,7 @@ public final class InvoiceFinalizer {
    * (finalizing, voiding) takes it first, so they never lock credits in clashing orders.
    */
   static void lockAccount(Connection connection, String userId) throws SQLException {
-    try (PreparedStatement lock = Sql.prepare(connection, LOCK_ACCOUNT, userId)) {
+    try (PreparedStatement lock = LOCK_ACCOUNT.bind("user_id", userId).prepare(connection)) {
       lock.executeQuery().close();
     }
   }
@@ -148,7 +162,7 @@ public final class InvoiceFinalizer {
   private List<Long> dueDrafts(Instant now) throws SQLException {
     List<Long> ids = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = Sql.prepare(connection, DUE, now);
+        PreparedStatement statement = DUE.bind("now", now).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         ids.add(rs.getLong(1));
@@ -189,19 +203,16 @@ public final class InvoiceFinalizer {
     InvoiceStatus status = total.signum() == 0 ? InvoiceStatus.PAID : InvoiceStatus.SENT;
     Instant due =
         now.atZone(current.billingTimeZone()).plusDays(current.paymentTermsDays()).toInstant();
-    Sql.update(
-        connection,
-        FINALIZE,
-        status.value(),
-        number,
-        subtotal,
-        applied,
-        total,
-        now,
-        due,
-        status.value(),
-        now,
-        id);
+    FINALIZE
+        .bind("status", status.value())
+        .bind("number", number)
+        .bind("subtotal", subtotal)
+        .bind("credits_applied", applied)
+        .bind("total", total)
+        .bind("now", now)
+        .bind("due_at", due)
+        .bind("id", id)
+        .update(connection);
     log.info(
         "finalized invoice {} ({}) for {}: {} {}",
         id,
@@ -215,39 +226,35 @@ public final class InvoiceFinalizer {
   private static void storeLines(
       Connection connection, Invoice draft, List<ChargeLine> charges, List<Application> credits)
       throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(LINE)) {
+    try (PreparedStatement statement = connection.prepareStatement(LINE.jdbcSql())) {
       int lineNo = 0;
       for (ChargeLine c : charges) {
-        Sql.bind(
-            statement,
-            draft.id(),
-            ++lineNo,
-            c.kind().name().toLowerCase(Locale.ROOT),
-            c.description(),
-            c.unit() == null ? null : c.unit().resourceType(),
-            c.quantity(),
-            c.unit() == null ? null : c.unit().label(),
-            c.unitPrice(),
-            c.amount(),
-            c.from(),
-            c.to());
-        statement.addBatch();
+        LINE.bind("invoice_id", draft.id())
+            .bind("line_no", ++lineNo)
+            .bind("kind", c.kind().name().toLowerCase(Locale.ROOT))
+            .bind("description", c.description())
+            .bind("resource_type", c.unit() == null ? null : c.unit().resourceType())
+            .bind("quantity", c.quantity())
+            .bind("unit", c.unit() == null ? null : c.unit().label())
+            .bind("unit_price", c.unitPrice())
+            .bind("amount", c.amount())
+            .bind("period_start", c.from())
+            .bind("period_end", c.to())
+            .addBatch(statement);
       }
       for (Application a : credits) {
-        Sql.bind(
-            statement,
-            draft.id(),
-            ++lineNo,
-            "credit",
-            "Credit: " + a.reason(),
-            null,
-            null,
-            null,
-            null,
-            a.amount().negate(),
-            draft.periodStart(),
-            draft.periodEnd());
-        statement.addBatch();
+        LINE.bind("invoice_id", draft.id())
+            .bind("line_no", ++lineNo)
+            .bind("kind", "credit")
+            .bind("description", "Credit: " + a.reason())
+            .bind("resource_type", null)
+            .bind("quantity", null)
+            .bind("unit", null)
+            .bind("unit_price", null)
+            .bind("amount", a.amount().negate())
+            .bind("period_start", draft.periodStart())
+            .bind("period_end", draft.periodEnd())
+            .addBatch(statement);
       }
       statement.executeBatch();
     }

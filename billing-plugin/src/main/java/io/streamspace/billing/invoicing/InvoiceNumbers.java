@@ -1,6 +1,6 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,17 +14,18 @@ import java.sql.SQLException;
  */
 final class InvoiceNumbers {
 
-  private static final String NEXT =
-      """
-      INSERT INTO billing_invoice_numbers AS n (year, last_number) VALUES (?, 1)
-      ON CONFLICT (year) DO UPDATE SET last_number = n.last_number + 1
-      RETURNING last_number""";
+  private static final NamedSql NEXT =
+      NamedSql.of(
+          """
+          INSERT INTO billing_invoice_numbers AS n (year, last_number) VALUES (:year, 1)
+          ON CONFLICT (year) DO UPDATE SET last_number = n.last_number + 1
+          RETURNING last_number""");
 
   private InvoiceNumbers() {}
 
   /** The next number of {@code year}, in the caller's transaction. */
   static String next(Connection connection, int year) throws SQLException {
-    try (PreparedStatement statement = Sql.prepare(connection, NEXT, year);
+    try (PreparedStatement statement = NEXT.bind("year", year).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return "INV-%d-%06d".formatted(year, rs.getLong(1));

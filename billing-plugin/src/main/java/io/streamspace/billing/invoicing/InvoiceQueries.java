@@ -1,5 +1,7 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.billing.money.Money;
@@ -8,8 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -26,6 +26,20 @@ import javax.sql.DataSource;
  */
 public final class InvoiceQueries {
 
+  private static final NamedSql PAGE =
+      NamedSql.of(
+          """
+          SELECT %s FROM billing_invoices WHERE user_id = :user_id
+          ORDER BY period_start DESC, id DESC LIMIT :limit OFFSET :offset"""
+              .formatted(InvoiceRepository.COLUMNS));
+
+  private static final NamedSql LINES =
+      NamedSql.of(
+          """
+          SELECT line_no, kind, description, resource_type, quantity, unit, unit_price, amount,
+                 period_start, period_end
+          FROM billing_invoice_lines WHERE invoice_id = :invoice_id ORDER BY line_no""");
+
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
 
@@ -38,19 +52,14 @@ public final class InvoiceQueries {
   public List<InvoiceView> page(String userId, int limit, int offset) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            connection.prepareStatement(
-                "SELECT "
-                    + InvoiceRepository.COLUMNS
-                    + " FROM billing_invoices WHERE user_id = ?"
-                    + " ORDER BY period_start DESC, id DESC LIMIT ? OFFSET ?")) {
-      statement.setString(1, userId);
-      statement.setInt(2, limit);
-      statement.setInt(3, offset);
+            PAGE.bind("user_id", userId)
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
       List<InvoiceView> invoices = new ArrayList<>();
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          invoices.add(invoice(rs));
-        }
+      while (rs.next()) {
+        invoices.add(InvoiceView.of(InvoiceRepository.read(rs)));
       }
       return invoices;
     }
@@ -59,24 +68,16 @@ public final class InvoiceQueries {
   /** The invoice of that id with its lines in order, whoever it belongs to. */
   public Optional<WithLines> find(long id) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      InvoiceView invoice;
-      try (PreparedStatement statement =
-          connection.prepareStatement(
-              "SELECT " + InvoiceRepository.COLUMNS + " FROM billing_invoices WHERE id = ?")) {
-        statement.setLong(1, id);
-        try (ResultSet rs = statement.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          invoice = invoice(rs);
-        }
+      Optional<Invoice> found = InvoiceRepository.find(connection, id, false);
+      if (found.isEmpty()) {
+        return Optional.empty();
       }
-      Currency currency = Currency.getInstance(invoice.currency());
+      Invoice invoice = found.get();
       List<Line> lines =
-          InvoiceStatus.DRAFT.value().equals(invoice.status())
-              ? previewLines(id, currency)
-              : lines(connection, id, currency);
-      return Optional.of(new WithLines(invoice, lines));
+          invoice.status() == InvoiceStatus.DRAFT
+              ? previewLines(id, invoice.currency())
+              : lines(connection, id, invoice.currency());
+      return Optional.of(new WithLines(InvoiceView.of(invoice), lines));
     }
   }
 
@@ -102,58 +103,29 @@ public final class InvoiceQueries {
 
   private static List<Line> lines(Connection connection, long invoiceId, Currency currency)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            """
-        SELECT line_no, kind, description, resource_type, quantity, unit, unit_price, amount,
-               period_start, period_end
-        FROM billing_invoice_lines WHERE invoice_id = ? ORDER BY line_no""")) {
-      statement.setLong(1, invoiceId);
+    try (PreparedStatement statement = LINES.bind("invoice_id", invoiceId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
       List<Line> lines = new ArrayList<>();
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          lines.add(
-              new Line(
-                  rs.getInt("line_no"),
-                  rs.getString("kind"),
-                  rs.getString("description"),
-                  rs.getString("resource_type"),
-                  plain(rs.getBigDecimal("quantity")),
-                  rs.getString("unit"),
-                  plain(rs.getBigDecimal("unit_price")),
-                  Money.shown(rs.getBigDecimal("amount"), currency),
-                  instant(rs, "period_start"),
-                  instant(rs, "period_end")));
-        }
+      while (rs.next()) {
+        lines.add(
+            new Line(
+                rs.getInt("line_no"),
+                rs.getString("kind"),
+                rs.getString("description"),
+                rs.getString("resource_type"),
+                plain(rs.getBigDecimal("quantity")),
+                rs.getString("unit"),
+                plain(rs.getBigDecimal("unit_price")),
+                Money.shown(rs.getBigDecimal("amount"), currency),
+                Sql.instant(rs.getTimestamp("period_start")),
+                Sql.instant(rs.getTimestamp("period_end"))));
       }
       return lines;
     }
   }
 
-  private static InvoiceView invoice(ResultSet rs) throws SQLException {
-    Currency currency = Currency.getInstance(rs.getString("currency"));
-    return new InvoiceView(
-        rs.getLong("id"),
-        rs.getString("user_id"),
-        rs.getString("invoice_number"),
-        instant(rs, "period_start"),
-        instant(rs, "period_end"),
-        rs.getString("status"),
-        currency.getCurrencyCode(),
-        Money.shown(rs.getBigDecimal("subtotal"), currency),
-        Money.shown(rs.getBigDecimal("credits_applied"), currency),
-        Money.shown(rs.getBigDecimal("total"), currency),
-        instant(rs, "due_at"),
-        instant(rs, "paid_at"));
-  }
-
   /** Quantities and unit prices keep their precision, without padding zeros (0.05, not 0.0500). */
   private static BigDecimal plain(BigDecimal value) {
     return value == null ? null : value.stripTrailingZeros();
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    Timestamp timestamp = rs.getTimestamp(column);
-    return timestamp == null ? null : timestamp.toInstant();
   }
 }

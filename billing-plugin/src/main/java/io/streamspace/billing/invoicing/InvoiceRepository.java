@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,11 +15,17 @@ import java.util.Optional;
  */
 final class InvoiceRepository {
 
-  /** The one column list of {@code billing_invoices}, for both sides; read by position here. */
+  /** The one column list of {@code billing_invoices}, which {@link #read} reads by position. */
   static final String COLUMNS =
       """
       id, invoice_number, user_id, period_start, period_end, status, currency, subtotal,
       credits_applied, total, finalized_at, due_at, paid_at""";
+
+  private static final NamedSql FIND =
+      NamedSql.of("SELECT %s FROM billing_invoices WHERE id = :id".formatted(COLUMNS));
+
+  private static final NamedSql FIND_FOR_UPDATE =
+      NamedSql.of("SELECT %s FROM billing_invoices WHERE id = :id FOR UPDATE".formatted(COLUMNS));
 
   private InvoiceRepository() {}
 
@@ -27,9 +34,8 @@ final class InvoiceRepository {
    * ({@code FOR UPDATE}) first, which is what every change of an invoice serializes on.
    */
   static Optional<Invoice> find(Connection connection, long id, boolean lock) throws SQLException {
-    String sql =
-        "SELECT " + COLUMNS + " FROM billing_invoices WHERE id = ?" + (lock ? " FOR UPDATE" : "");
-    try (PreparedStatement statement = Sql.prepare(connection, sql, id);
+    try (PreparedStatement statement =
+            (lock ? FIND_FOR_UPDATE : FIND).bind("id", id).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? Optional.of(read(rs)) : Optional.empty();
     }
@@ -49,6 +55,7 @@ final class InvoiceRepository {
         rs.getBigDecimal(9),
         rs.getBigDecimal(10),
         Sql.instant(rs.getTimestamp(11)),
-        Sql.instant(rs.getTimestamp(12)));
+        Sql.instant(rs.getTimestamp(12)),
+        Sql.instant(rs.getTimestamp(13)));
   }
 }

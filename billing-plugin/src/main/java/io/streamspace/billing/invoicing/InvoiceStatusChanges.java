@@ -1,8 +1,9 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.credits.CreditApplier;
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.events.BillingEvents;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,31 +26,37 @@ import javax.sql.DataSource;
  */
 public final class InvoiceStatusChanges {
 
-  private static final String PAY =
-      """
-      UPDATE billing_invoices SET status = 'paid', paid_at = ?, status_note = ? WHERE id = ?""";
+  private static final NamedSql PAY =
+      NamedSql.of(
+          """
+          UPDATE billing_invoices SET status = 'paid', paid_at = :now, status_note = :note
+          WHERE id = :id""");
 
-  private static final String VOID =
-      """
-      UPDATE billing_invoices SET status = 'void', voided_at = ?, status_note = ? WHERE id = ?""";
+  private static final NamedSql VOID =
+      NamedSql.of(
+          """
+          UPDATE billing_invoices SET status = 'void', voided_at = :now, status_note = :note
+          WHERE id = :id""");
 
   // by the primary key's (user, slice start) range: invoice_id has no index of its own
-  private static final String RELEASE_USAGE =
-      """
-      UPDATE billing_usage_records SET invoice_id = NULL
-      WHERE user_id = ? AND slice_start < ? AND invoice_id = ?""";
+  private static final NamedSql RELEASE_USAGE =
+      NamedSql.of(
+          """
+          UPDATE billing_usage_records SET invoice_id = NULL
+          WHERE user_id = :user_id AND slice_start < :period_end AND invoice_id = :invoice_id""");
 
-  private static final String MARK_OVERDUE =
-      """
-      UPDATE billing_invoices SET status = 'overdue'
-      WHERE status = 'sent' AND due_at <= ?
-      RETURNING\s"""
-          + InvoiceRepository.COLUMNS;
+  private static final NamedSql MARK_OVERDUE =
+      NamedSql.of(
+          """
+          UPDATE billing_invoices SET status = 'overdue'
+          WHERE status = 'sent' AND due_at <= :now
+          RETURNING %s"""
+              .formatted(InvoiceRepository.COLUMNS));
 
   private final DataSource dataSource;
-  private final InvoiceEvents events;
+  private final BillingEvents events;
 
-  public InvoiceStatusChanges(DataSource dataSource, InvoiceEvents events) {
+  public InvoiceStatusChanges(DataSource dataSource, BillingEvents events) {
     this.dataSource = dataSource;
     this.events = events;
   }
@@ -84,7 +91,7 @@ public final class InvoiceStatusChanges {
       throw new IllegalTransitionException(outcome.get().found().status(), target);
     }
     if (target == InvoiceStatus.PAID) {
-      events.paid(changed);
+      events.invoicePaid(changed.event());
     }
     return Optional.of(changed);
   }
@@ -93,28 +100,32 @@ public final class InvoiceStatusChanges {
       Connection c, Invoice invoice, InvoiceStatus target, String note, Instant now)
       throws SQLException {
     if (target == InvoiceStatus.PAID) {
-      Sql.update(c, PAY, now, note, invoice.id());
+      PAY.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
       return;
     }
     // the account lock first, as finalization takes it before consuming credits: giving them
     // back without it could deadlock with a finalization locking them in consumption order
     InvoiceFinalizer.lockAccount(c, invoice.userId());
-    Sql.update(c, VOID, now, note, invoice.id());
+    VOID.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
     CreditApplier.giveBack(c, invoice.id(), now);
-    Sql.update(c, RELEASE_USAGE, invoice.userId(), invoice.periodEnd(), invoice.id());
+    RELEASE_USAGE
+        .bind("user_id", invoice.userId())
+        .bind("period_end", invoice.periodEnd())
+        .bind("invoice_id", invoice.id())
+        .update(c);
   }
 
   /** Marks every sent invoice whose due date has passed at {@code now} overdue; says how many. */
   public int markOverdue(Instant now) throws SQLException {
     List<Invoice> overdue = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = Sql.prepare(connection, MARK_OVERDUE, now);
+        PreparedStatement statement = MARK_OVERDUE.bind("now", now).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         overdue.add(InvoiceRepository.read(rs));
       }
     }
-    overdue.forEach(events::overdue);
+    overdue.forEach(invoice -> events.invoiceOverdue(invoice.event()));
     return overdue.size();
   }
 }

@@ -1,13 +1,15 @@
 package io.streamspace.billing.invoicing;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.List;
 
 /**
- * An invoice as its owner reads it (the read side of {@code billing_invoices}). Amounts are shown
- * with the currency's decimals.
+ * An invoice as its owner reads it ({@link #of} an {@link Invoice} row). Amounts are shown with
+ * the currency's decimals.
  *
  * @param invoiceNumber null while the invoice is a draft: numbers are assigned at finalization
  * @param dueDate       the instant payment is due; null for a draft
@@ -26,6 +28,24 @@ public record InvoiceView(
     BigDecimal total,
     Instant dueDate,
     Instant paidAt) {
+
+  /** The invoice as its owner reads it: its amounts rounded for showing. */
+  static InvoiceView of(Invoice invoice) {
+    Currency currency = invoice.currency();
+    return new InvoiceView(
+        invoice.id(),
+        invoice.userId(),
+        invoice.invoiceNumber(),
+        invoice.periodStart(),
+        invoice.periodEnd(),
+        invoice.status().value(),
+        currency.getCurrencyCode(),
+        Money.shown(invoice.subtotal(), currency),
+        Money.shown(invoice.creditsApplied(), currency),
+        Money.shown(invoice.total(), currency),
+        invoice.dueAt(),
+        invoice.paidAt());
+  }
 
   /**
    * One stored line of an invoice.

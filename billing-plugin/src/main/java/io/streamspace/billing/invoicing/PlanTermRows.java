@@ -9,8 +9,9 @@ public final class PlanTermRows {
 
   /** The columns {@link #read} reads, in its order, from the table aliased {@code s}. */
   public static final String COLUMNS =
-      "s.plan_id, s.plan_name, s.price, s.billing_interval,"
-          + " s.cpu_limit, s.memory_limit, s.storage_limit, s.started_at, s.ended_at";
+      """
+      s.plan_id, s.plan_name, s.price, s.billing_interval, s.cpu_limit, s.memory_limit,
+      s.storage_limit, s.started_at, s.ended_at""";
 
   private PlanTermRows() {}
 

@@ -1,5 +1,6 @@
 package io.streamspace.billing.plans;
 
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.invoicing.PlanTermRows;
@@ -7,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -65,38 +65,42 @@ public final class SubscriptionRepository {
     }
   }
 
-  private static final String TERMS =
-      "SELECT a.currency, "
-          + PlanTermRows.COLUMNS
-          + """
+  private static final NamedSql TERMS =
+      NamedSql.of(
+          """
+          SELECT a.currency, %s
+          FROM billing_accounts a
+          JOIN billing_subscriptions s ON s.user_id = a.user_id
+          WHERE a.user_id = :user_id
+          ORDER BY s.ended_at IS NULL, s.started_at, s.id
+          """
+              .formatted(PlanTermRows.COLUMNS));
 
-      FROM billing_accounts a
-      JOIN billing_subscriptions s ON s.user_id = a.user_id
-      WHERE a.user_id = ?
-      ORDER BY s.ended_at IS NULL, s.started_at, s.id
-      """;
-
-  private static final String ACTIVE =
-      """
-      SELECT s.id, s.plan_id, s.started_at FROM billing_subscriptions s
-      WHERE s.user_id = ? AND s.ended_at IS NULL
-      """;
+  private static final NamedSql ACTIVE =
+      NamedSql.of(
+          """
+          SELECT s.id, s.plan_id, s.started_at FROM billing_subscriptions s
+          WHERE s.user_id = :user_id AND s.ended_at IS NULL
+          """);
 
   // ended only if still active and in the currency the next term is priced in: a concurrent
   // change that ended it first, or a late user.created that moved the account to another
   // currency (MeteringStore), leaves 0 rows here
-  private static final String END =
-      """
-      UPDATE billing_subscriptions SET ended_at = ?
-      WHERE id = ? AND ended_at IS NULL AND currency = ?
-      """;
+  private static final NamedSql END =
+      NamedSql.of(
+          """
+          UPDATE billing_subscriptions SET ended_at = :now
+          WHERE id = :id AND ended_at IS NULL AND currency = :currency
+          """);
 
-  private static final String START =
-      """
-      INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-          billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """;
+  private static final NamedSql START =
+      NamedSql.of(
+          """
+          INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+              billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
+          VALUES (:user_id, :plan_id, :plan_name, :price, :currency,
+              :billing_interval, :cpu_limit, :memory_limit, :storage_limit, :now)
+          """);
 
   private static final String UNIQUE_VIOLATION = "23505";
 
@@ -109,8 +113,7 @@ public final class SubscriptionRepository {
   /** The account's plans over time, or empty when the user has no account. */
   public Optional<Subscriptions> find(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(TERMS)) {
-      statement.setString(1, userId);
+        PreparedStatement statement = TERMS.bind("user_id", userId).prepare(connection)) {
       Currency currency = null;
       List<PlanTerm> terms = new ArrayList<>();
       try (ResultSet rs = statement.executeQuery()) {
@@ -141,40 +144,41 @@ public final class SubscriptionRepository {
           connection -> {
             long activeId;
             String previousPlan;
-            try (PreparedStatement statement = connection.prepareStatement(ACTIVE)) {
-              statement.setString(1, userId);
-              try (ResultSet rs = statement.executeQuery()) {
-                if (!rs.next()) {
-                  throw new ChangeRefused(
-                      Refusal.NO_ACCOUNT, "no billing account for user " + userId);
-                }
-                activeId = rs.getLong(1);
-                previousPlan = rs.getString(2);
-                if (previousPlan.equals(next.planId())) {
-                  throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
-                }
-                if (rs.getTimestamp(3).toInstant().isAfter(now)) {
-                  throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
-                }
+            try (PreparedStatement statement = ACTIVE.bind("user_id", userId).prepare(connection);
+                ResultSet rs = statement.executeQuery()) {
+              if (!rs.next()) {
+                throw new ChangeRefused(
+                    Refusal.NO_ACCOUNT, "no billing account for user " + userId);
+              }
+              activeId = rs.getLong(1);
+              previousPlan = rs.getString(2);
+              if (previousPlan.equals(next.planId())) {
+                throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
+              }
+              if (rs.getTimestamp(3).toInstant().isAfter(now)) {
+                throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
               }
             }
-            if (update(connection, END, Timestamp.from(now), activeId, currency.getCurrencyCode())
-                == 0) {
+            int ended =
+                END.bind("now", now)
+                    .bind("id", activeId)
+                    .bind("currency", currency.getCurrencyCode())
+                    .update(connection);
+            if (ended == 0) {
               throw concurrentChange();
             }
-            update(
-                connection,
-                START,
-                userId,
-                next.planId(),
-                next.planName(),
-                next.price(),
-                currency.getCurrencyCode(),
-                next.interval(),
-                next.cpuLimit(),
-                next.memoryLimit(),
-                next.storageLimit(),
-                Timestamp.from(now));
+            START
+                .bind("user_id", userId)
+                .bind("plan_id", next.planId())
+                .bind("plan_name", next.planName())
+                .bind("price", next.price())
+                .bind("currency", currency.getCurrencyCode())
+                .bind("billing_interval", next.interval())
+                .bind("cpu_limit", next.cpuLimit())
+                .bind("memory_limit", next.memoryLimit())
+                .bind("storage_limit", next.storageLimit())
+                .bind("now", now)
+                .update(connection);
             return previousPlan;
           });
     } catch (SQLException e) {
@@ -190,15 +194,5 @@ public final class SubscriptionRepository {
     return new ChangeRefused(
         Refusal.CONCURRENT_CHANGE,
         "the plan was changed concurrently; read the subscription and try again");
-  }
-
-  private static int update(Connection connection, String sql, Object... params)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
-      return statement.executeUpdate();
-    }
   }
 }

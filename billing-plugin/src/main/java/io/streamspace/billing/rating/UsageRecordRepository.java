@@ -1,12 +1,11 @@
 package io.streamspace.billing.rating;
 
-import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.UsageUnit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,24 +14,36 @@ import javax.sql.DataSource;
 /** Reads rated usage records. */
 public final class UsageRecordRepository {
 
-  // Sums and products of numerics are exact; the one division per line is left to the caller
-  // (UsageSum), where it is also the one rounding.
-  private static final String SUMS =
+  /**
+   * Usage records {@code r} summed per resource and unit price (grouped by both), as
+   * {@link #sum} reads them. Sums and products of numerics are exact; the one division per line
+   * is left to {@link UsageSum}, where it is also the one rounding.
+   */
+  public static final String SUMMED =
       """
-      SELECT resource_type, unit_price, sum(unit_seconds), sum(unit_seconds * unit_price)
-      FROM billing_usage_records
-      WHERE user_id = ? AND slice_start >= ? AND slice_start < ?
-      GROUP BY resource_type, unit_price
-      ORDER BY resource_type, unit_price
-      """;
+      r.resource_type, r.unit_price, sum(r.unit_seconds) AS unit_seconds,
+      sum(r.unit_seconds * r.unit_price) AS priced_unit_seconds""";
+
+  private static final NamedSql SUMS =
+      NamedSql.of(
+          """
+          SELECT %s
+          FROM billing_usage_records r
+          WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
+          GROUP BY r.resource_type, r.unit_price
+          ORDER BY r.resource_type, r.unit_price
+          """
+              .formatted(SUMMED));
 
   // a slice is never longer than an hour: only one starting in the hour before can span it
-  private static final String SPANS =
-      """
-      SELECT EXISTS (SELECT 1 FROM billing_usage_records
-                     WHERE user_id = ? AND slice_start > ?::timestamptz - interval '1 hour'
-                       AND slice_start < ? AND slice_end > ?)
-      """;
+  private static final NamedSql SPANS =
+      NamedSql.of(
+          """
+          SELECT EXISTS (SELECT 1 FROM billing_usage_records
+                         WHERE user_id = :user_id
+                           AND slice_start > :instant::timestamptz - interval '1 hour'
+                           AND slice_start < :instant AND slice_end > :instant)
+          """);
 
   private final DataSource dataSource;
 
@@ -46,30 +57,31 @@ public final class UsageRecordRepository {
    */
   public List<UsageSum> sums(String userId, Instant from, Instant to) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(SUMS)) {
-      statement.setString(1, userId);
-      statement.setTimestamp(2, Timestamp.from(from));
-      statement.setTimestamp(3, Timestamp.from(to));
+        PreparedStatement statement =
+            SUMS.bind("user_id", userId).bind("from", from).bind("to", to).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
       List<UsageSum> sums = new ArrayList<>();
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          sums.add(
-              new UsageSum(
-                  UsageUnit.ofResourceType(rs.getString(1)),
-                  rs.getBigDecimal(2),
-                  rs.getBigDecimal(3),
-                  rs.getBigDecimal(4)));
-        }
+      while (rs.next()) {
+        sums.add(sum(rs));
       }
       return sums;
     }
+  }
+
+  /** The sum in the current row's {@link #SUMMED} columns. */
+  public static UsageSum sum(ResultSet rs) throws SQLException {
+    return new UsageSum(
+        UsageUnit.ofResourceType(rs.getString("resource_type")),
+        rs.getBigDecimal("unit_price"),
+        rs.getBigDecimal("unit_seconds"),
+        rs.getBigDecimal("priced_unit_seconds"));
   }
 
   /** Whether one of the user's records starts before {@code instant} and ends after it. */
   public boolean sliceSpans(String userId, Instant instant) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            Sql.prepare(connection, SPANS, userId, instant, instant, instant);
+            SPANS.bind("user_id", userId).bind("instant", instant).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return rs.getBoolean(1);

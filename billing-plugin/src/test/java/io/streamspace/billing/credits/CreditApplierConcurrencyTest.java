@@ -12,7 +12,6 @@ import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
@@ -67,7 +66,7 @@ class CreditApplierConcurrencyTest {
                   throw new IllegalStateException(e);
                 }
               });
-      awaitOneSessionWaitingForALock();
+      TestDatabase.awaitSessionsWaitingForALock(1);
       assertFalse(secondUse.isDone(), "the second run waits for the first");
       a.commit();
 
@@ -115,21 +114,5 @@ class CreditApplierConcurrencyTest {
                 start,
                 end))
         .longValue();
-  }
-
-  /** Polls the server (no sleeping) until one backend waits for a row lock. */
-  private static void awaitOneSessionWaitingForALock() {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-    while (((Number)
-                value(
-                    """
-        SELECT count(*) FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'"""))
-            .longValue()
-        < 1) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("the second run never waited for the first's lock");
-      }
-    }
   }
 }

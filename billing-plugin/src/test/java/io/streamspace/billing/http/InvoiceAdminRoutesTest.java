@@ -330,24 +330,14 @@ class InvoiceAdminRoutesTest {
       voiding =
           CompletableFuture.supplyAsync(
               () -> patch(id, "{\"status\": \"void\", \"note\": \"wrong period\"}"));
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (!voiding.isDone() && waitingOnLocks() == 0 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      TestDatabase.awaitSessionsWaitingForALock(1);
 
       assertFalse(voiding.isDone(), "the void did not wait for the account lock");
-      assertEquals(1L, waitingOnLocks());
+      assertEquals(1L, TestDatabase.sessionsWaitingForALock());
       holder.commit();
     }
     assertEquals(200, voiding.get(10, TimeUnit.SECONDS).status());
     assertEquals("0.70", remaining(credit));
-  }
-
-  private static long waitingOnLocks() {
-    return (Long)
-        value(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                + " AND datname = current_database()");
   }
 
   @Test

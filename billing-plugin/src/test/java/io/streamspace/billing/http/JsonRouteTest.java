@@ -12,8 +12,8 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.RouteHandler;
+import io.streamspace.testing.FreePort;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -43,7 +43,7 @@ class JsonRouteTest {
   void aRouteWhoseDatabaseRefusesTheConnectionAnswers503WithRetryAfter() throws Exception {
     PGSimpleDataSource nowhere = new PGSimpleDataSource();
     nowhere.setServerNames(new String[] {"127.0.0.1"});
-    nowhere.setPortNumbers(new int[] {portWhereNothingListens()});
+    nowhere.setPortNumbers(new int[] {FreePort.find()});
 
     HttpResponse answer = JsonRoute.of(request -> readFrom(nowhere)).handle(REQUEST);
 
@@ -53,7 +53,7 @@ class JsonRouteTest {
   @Test
   void aRouteWhosePoolFindsNoConnectionInTimeAnswers503WithRetryAfter() throws Exception {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + portWhereNothingListens() + "/billing");
+    config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + FreePort.find() + "/billing");
     config.setConnectionTimeout(250);
     config.setInitializationFailTimeout(-1);
     try (HikariDataSource pool = new HikariDataSource(config)) {
@@ -85,11 +85,5 @@ class JsonRouteTest {
     assertEquals("5", answer.headers().get("Retry-After"));
     JsonNode error = new ObjectMapper().readTree(answer.body()).get("error");
     assertEquals("database_unavailable", error.get("code").asText());
-  }
-
-  private static int portWhereNothingListens() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -26,20 +26,19 @@ class JsonTest {
             null);
 
     ApiException refused = assertThrows(ApiException.class, () -> Json.readObject(request));
-    assertEquals(400, refused.status());
-    assertEquals("invalid_json", refused.code());
+    assertEquals(400, refused.error().status());
+    assertEquals("invalid_json", refused.error().code());
   }
 
   @Test
   void anErrorNamesItsFieldOrLeavesTheMemberOutAsTheHostDoes() {
     String withField =
         new String(
-            Json.error(ApiException.badParameter("limit", "must be 1 to 100")).body(),
+            ApiException.badParameter("limit", "must be 1 to 100").error().response().body(),
             StandardCharsets.UTF_8);
     String without =
         new String(
-            Json.error(new ApiException(409, "conflict", "taken", null)).body(),
-            StandardCharsets.UTF_8);
+            ApiException.conflict("taken").error().response().body(), StandardCharsets.UTF_8);
 
     assertEquals(
         "{\"error\":{\"code\":\"invalid_parameter\",\"message\":\"must be 1 to 100\","

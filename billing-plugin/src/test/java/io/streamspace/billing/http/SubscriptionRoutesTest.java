@@ -18,8 +18,6 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +183,8 @@ class SubscriptionRoutesTest {
       toPro = CompletableFuture.supplyAsync(() -> put(user("ann"), "{\"plan_id\": \"pro\"}"));
       toEnterprise =
           CompletableFuture.supplyAsync(() -> put(user("ann"), "{\"plan_id\": \"enterprise\"}"));
-      awaitLockWaiters(2);
+      // both changes block on the test's lock
+      TestDatabase.awaitSessionsWaitingForALock(2);
       lock.commit();
     }
 
@@ -228,16 +227,6 @@ class SubscriptionRoutesTest {
     try (Connection c = TestDatabase.dataSource().getConnection();
         Statement s = c.createStatement()) {
       s.execute(sql);
-    }
-  }
-
-  /** Polls until that many backends wait for a lock (the two changes block on the test's). */
-  private static void awaitLockWaiters(long waiters) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while ((Long) value("SELECT count(*) FROM pg_locks WHERE NOT granted") < waiters) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("the two changes never both waited for the lock");
-      }
     }
   }
 }

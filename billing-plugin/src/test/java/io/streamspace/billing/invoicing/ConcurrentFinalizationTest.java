@@ -8,6 +8,7 @@ import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import java.sql.Connection;
@@ -37,7 +38,7 @@ class ConcurrentFinalizationTest {
       new InvoiceFinalizer(
           dataSource,
           new InvoiceCalculator(dataSource, BillingConfig::defaults),
-          new InvoiceEvents((type, payload) -> events.add(type)),
+          new BillingEvents((type, payload) -> events.add(type)),
           BillingConfig::defaults);
 
   @AfterEach

@@ -13,6 +13,7 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.testing.MutableClock;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -2,17 +2,19 @@ package io.streamspace.billing.support;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import javax.sql.DataSource;
 
 /**
- * One real, embedded PostgreSQL per test JVM, behind a Hikari pool as the host would give it.
- * Tests call {@link #clean()} to start from empty billing tables.
+ * One database per test JVM, fresh on the shared embedded PostgreSQL ({@link TestDatabases}),
+ * behind a Hikari pool as the host would give it. Tests call {@link #clean()} to start from empty
+ * billing tables.
  */
 public final class TestDatabase {
 
@@ -22,15 +24,10 @@ public final class TestDatabase {
 
   public static synchronized DataSource dataSource() {
     if (dataSource == null) {
-      try {
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(postgres.getPostgresDatabase());
-        config.setMaximumPoolSize(8);
-        dataSource = new HikariDataSource(config);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(TestDatabases.freshDatabaseUrl());
+      config.setMaximumPoolSize(8);
+      dataSource = new HikariDataSource(config);
     }
     return dataSource;
   }
@@ -46,6 +43,34 @@ public final class TestDatabase {
              AND tablename <> 'billing_schema_history';
           IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables; END IF;
         END $$""");
+  }
+
+  /**
+   * Polls the server (no sleeping) until {@code sessions} connections to this database wait for
+   * a lock, as a test's concurrent work blocks on one the test holds; fails after 30 seconds.
+   */
+  public static void awaitSessionsWaitingForALock(long sessions) {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (sessionsWaitingForALock() < sessions) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("fewer than " + sessions + " sessions waited for a lock");
+      }
+    }
+  }
+
+  /** How many connections to this database wait for a lock right now. */
+  public static long sessionsWaitingForALock() {
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet count =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+      count.next();
+      return count.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static void execute(String sql) {

@@ -7,6 +7,7 @@ import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.SessionControl;
+import io.streamspace.testing.MutableClock;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.streamspace.host.auth;
 import io.javalin.http.Context;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -35,9 +36,13 @@ public final class Authenticator {
   public Caller require(Context ctx, String... roles) {
     Caller caller =
         optional(ctx)
-            .orElseThrow(() -> new ApiException(401, "unauthorized", "a bearer token is required"));
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        HttpStatus.UNAUTHORIZED, "unauthorized", "a bearer token is required"));
     if (Arrays.stream(roles).noneMatch(caller::hasRole)) {
-      throw new ApiException(403, "forbidden", "requires role " + String.join(" or ", roles));
+      throw new ApiException(
+          HttpStatus.FORBIDDEN, "forbidden", "requires role " + String.join(" or ", roles));
     }
     return caller;
   }
@@ -67,8 +72,10 @@ public final class Authenticator {
     if (caller.isEmpty()) {
       throttle.recordFailure(address);
       throw bearer
-          ? new ApiException(401, "invalid_token", "the bearer token is not valid")
-          : new ApiException(401, "unauthorized", "Authorization must be 'Bearer <token>'");
+          ? new ApiException(
+              HttpStatus.UNAUTHORIZED, "invalid_token", "the bearer token is not valid")
+          : new ApiException(
+              HttpStatus.UNAUTHORIZED, "unauthorized", "Authorization must be 'Bearer <token>'");
     }
     return caller;
   }
@@ -77,7 +84,7 @@ public final class Authenticator {
     long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
     ctx.header("Retry-After", Long.toString(seconds));
     throw new ApiException(
-        429,
+        HttpStatus.TOO_MANY_REQUESTS,
         "too_many_failed_authentications",
         "too many failed authentications from this address; retry in " + seconds + " s");
   }

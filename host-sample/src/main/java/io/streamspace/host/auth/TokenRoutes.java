@@ -8,6 +8,7 @@ import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.PathId;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -90,7 +91,7 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
         info.userId(),
         info.roles(),
         admin.userId());
-    ctx.status(201)
+    ctx.status(HttpStatus.CREATED)
         .json(
             new IssuedToken(
                 info.id(),
@@ -143,6 +144,6 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
       throw ApiException.notFound("no token " + id);
     }
     log.info("Token {} revoked by {}", id, admin.userId());
-    ctx.status(204);
+    ctx.status(HttpStatus.NO_CONTENT);
   }
 }

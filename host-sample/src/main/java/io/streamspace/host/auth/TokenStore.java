@@ -2,6 +2,7 @@ package io.streamspace.host.auth;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.streamspace.host.db.Sql;
+import io.streamspace.host.db.Transactions;
 import io.streamspace.plugin.api.http.Caller;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -101,8 +102,63 @@ public final class TokenStore {
     }
   }
 
+  /** The columns {@link #info} reads, in its order. */
   private static final String COLUMNS =
       "id, user_id, roles, source, created_at, expires_at, last_used_at, revoked_at";
+
+  // a revoked token stays revoked: then nothing is returned
+  private static final String UPSERT_ENVIRONMENT =
+      """
+      INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at)
+      VALUES (?, ?, ?, 'environment', ?)
+      ON CONFLICT (token_hash) DO UPDATE
+      SET user_id = EXCLUDED.user_id, roles = EXCLUDED.roles, source = 'environment'
+      WHERE host_tokens.revoked_at IS NULL
+      RETURNING %s"""
+          .formatted(COLUMNS);
+
+  private static final String RETIRE =
+      """
+      UPDATE host_tokens SET revoked_at = ?
+      WHERE source = ? AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ?
+      RETURNING token_hash""";
+
+  private static final String BY_HASH =
+      "SELECT %s FROM host_tokens WHERE token_hash = ?".formatted(COLUMNS);
+
+  private static final String INSERT =
+      """
+      INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING
+      RETURNING %s"""
+          .formatted(COLUMNS);
+
+  private static final String ACTIVE_GENERATED =
+      """
+      SELECT %s FROM host_tokens WHERE source = 'generated' AND revoked_at IS NULL"""
+          .formatted(COLUMNS);
+
+  private static final String LIST = "SELECT %s FROM host_tokens ORDER BY id".formatted(COLUMNS);
+
+  private static final String REVOKE =
+      """
+      UPDATE host_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?
+      RETURNING token_hash""";
+
+  // reads the row of a token valid now and, in the same statement, records this use unless one
+  // less than a minute ago was (the condition on t.last_used_at is re-read after a concurrent
+  // writer, so nodes checking at once write once)
+  private static final String CHECK =
+      """
+      WITH valid AS (
+        SELECT id, user_id, roles, expires_at FROM host_tokens
+        WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+      ), used AS (
+        UPDATE host_tokens t SET last_used_at = ? FROM valid
+        WHERE t.id = valid.id AND (t.last_used_at IS NULL OR t.last_used_at <= ?)
+      )
+      SELECT user_id, roles, expires_at FROM valid""";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DataSource dataSource;
@@ -127,37 +183,31 @@ public final class TokenStore {
    */
   public TokenInfo replaceEnvironmentToken(String token, String userId, Set<String> roles) {
     String hash = hash(token);
-    String upsert =
-        "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at)"
-            + " VALUES (?, ?, ?, 'environment', ?) ON CONFLICT (token_hash) DO UPDATE"
-            + " SET user_id = EXCLUDED.user_id, roles = EXCLUDED.roles, source = 'environment'"
-            + " WHERE host_tokens.revoked_at IS NULL RETURNING "
-            + COLUMNS;
     Instant now = clock.instant();
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        Optional<TokenInfo> current;
-        try (PreparedStatement statement = connection.prepareStatement(upsert)) {
-          statement.setString(1, hash);
-          statement.setString(2, userId);
-          statement.setArray(3, connection.createArrayOf("text", roles.toArray()));
-          statement.setTimestamp(4, Timestamp.from(now));
-          current = single(statement);
-        }
-        if (current.isEmpty()) {
-          TokenInfo revoked = revokedRow(connection, hash);
-          connection.rollback();
-          return revoked;
-        }
-        List<String> retired = retire(connection, "environment", hash, now);
-        connection.commit();
-        retired.forEach(trustedByHash::remove);
-        return current.get();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
+    record Replaced(TokenInfo row, List<String> retired) {}
+    try {
+      Replaced replaced =
+          Transactions.inTransaction(
+              dataSource,
+              connection -> {
+                Optional<TokenInfo> current;
+                try (PreparedStatement statement =
+                    Sql.prepare(
+                        connection,
+                        UPSERT_ENVIRONMENT,
+                        hash,
+                        userId,
+                        connection.createArrayOf("text", roles.toArray()),
+                        Timestamp.from(now))) {
+                  current = single(statement);
+                }
+                if (current.isEmpty()) { // revoked: the upsert changed nothing
+                  return new Replaced(byHash(connection, hash), List.of());
+                }
+                return new Replaced(current.get(), retire(connection, "environment", hash, now));
+              });
+      replaced.retired().forEach(trustedByHash::remove);
+      return replaced.row();
     } catch (SQLException e) {
       throw Sql.failure("storing the environment's admin token", e);
     }
@@ -182,27 +232,19 @@ public final class TokenStore {
   /** Revokes the active tokens of {@code source} but {@code keepHash} (none when null). */
   private static List<String> retire(
       Connection connection, String source, String keepHash, Instant now) throws SQLException {
-    String retire =
-        "UPDATE host_tokens SET revoked_at = ? WHERE source = ?"
-            + " AND revoked_at IS NULL AND token_hash IS DISTINCT FROM ? RETURNING token_hash";
     List<String> retired = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(retire)) {
-      statement.setTimestamp(1, Timestamp.from(now));
-      statement.setString(2, source);
-      statement.setString(3, keepHash);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          retired.add(rows.getString(1));
-        }
+    try (PreparedStatement statement =
+            Sql.prepare(connection, RETIRE, Timestamp.from(now), source, keepHash);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        retired.add(rows.getString(1));
       }
     }
     return retired;
   }
 
-  private static TokenInfo revokedRow(Connection connection, String hash) throws SQLException {
-    String sql = "SELECT " + COLUMNS + " FROM host_tokens WHERE token_hash = ?";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, hash);
+  private static TokenInfo byHash(Connection connection, String hash) throws SQLException {
+    try (PreparedStatement statement = Sql.prepare(connection, BY_HASH, hash)) {
       return single(statement).orElseThrow();
     }
   }
@@ -221,12 +263,8 @@ public final class TokenStore {
   private Optional<NewToken> insertNew(
       Source source, String userId, Set<String> roles, Instant expiresAt) {
     String token = newSecret();
-    String sql =
-        "INSERT INTO host_tokens (token_hash, user_id, roles, source, created_at, expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "
-            + COLUMNS;
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+        PreparedStatement statement = connection.prepareStatement(INSERT)) {
       statement.setString(1, hash(token));
       statement.setString(2, userId);
       statement.setArray(3, connection.createArrayOf("text", roles.toArray()));
@@ -241,13 +279,8 @@ public final class TokenStore {
 
   /** The generated admin token that is active, if any. */
   public Optional<TokenInfo> activeGeneratedAdminToken() {
-    String sql =
-        "SELECT "
-            + COLUMNS
-            + " FROM host_tokens"
-            + " WHERE source = 'generated' AND revoked_at IS NULL";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+        PreparedStatement statement = connection.prepareStatement(ACTIVE_GENERATED)) {
       return single(statement);
     } catch (SQLException e) {
       throw Sql.failure("reading the generated admin token", e);
@@ -256,9 +289,8 @@ public final class TokenStore {
 
   /** Every token, revoked and expired ones too, oldest first. */
   public List<TokenInfo> list() {
-    String sql = "SELECT " + COLUMNS + " FROM host_tokens ORDER BY id";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql);
+        PreparedStatement statement = connection.prepareStatement(LIST);
         ResultSet rows = statement.executeQuery()) {
       List<TokenInfo> tokens = new ArrayList<>();
       while (rows.next()) {
@@ -277,20 +309,15 @@ public final class TokenStore {
    * @return false when there is no token with this id
    */
   public boolean revoke(long id) {
-    String sql =
-        "UPDATE host_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"
-            + " RETURNING token_hash";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setTimestamp(1, Timestamp.from(clock.instant()));
-      statement.setLong(2, id);
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          return false;
-        }
-        trustedByHash.remove(rows.getString(1));
-        return true;
+        PreparedStatement statement =
+            Sql.prepare(connection, REVOKE, Timestamp.from(clock.instant()), id);
+        ResultSet rows = statement.executeQuery()) {
+      if (!rows.next()) {
+        return false;
       }
+      trustedByHash.remove(rows.getString(1));
+      return true;
     } catch (SQLException e) {
       throw Sql.failure("revoking a token", e);
     }
@@ -329,21 +356,10 @@ public final class TokenStore {
         : Optional.empty();
   }
 
-  /**
-   * Reads a token's row if it is valid now; in the same statement, records this use unless one
-   * less than a minute ago was (the condition on {@code t.last_used_at} is re-read after a
-   * concurrent writer, so nodes checking at once write once).
-   */
+  /** Reads a token's row if it is valid now, recording this use ({@link #CHECK}). */
   private Optional<Trusted> check(String hash, Instant now) {
-    String sql =
-        "WITH valid AS (SELECT id, user_id, roles, expires_at FROM host_tokens"
-            + "   WHERE token_hash = ? AND revoked_at IS NULL"
-            + "     AND (expires_at IS NULL OR expires_at > ?)),"
-            + " used AS (UPDATE host_tokens t SET last_used_at = ? FROM valid"
-            + "   WHERE t.id = valid.id AND (t.last_used_at IS NULL OR t.last_used_at <= ?))"
-            + " SELECT user_id, roles, expires_at FROM valid";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+        PreparedStatement statement = connection.prepareStatement(CHECK)) {
       statement.setString(1, hash);
       statement.setTimestamp(2, Timestamp.from(now));
       statement.setTimestamp(3, Timestamp.from(now));

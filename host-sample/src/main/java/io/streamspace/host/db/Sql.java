@@ -6,7 +6,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 
-/** Small helpers for JDBC code in the host. */
+/**
+ * Small helpers for JDBC code in the host. Its statements keep positional {@code ?}
+ * parameters: they are short (a handful of parameters, each bound once), where the billing
+ * plugin's long statements, with values used several times over, name theirs ({@code :cap})
+ * through a parser of its own that the host has no need to copy. Concatenated SQL is written as
+ * text blocks; transactions run through {@link Transactions}.
+ */
 public final class Sql {
 
   private Sql() {}

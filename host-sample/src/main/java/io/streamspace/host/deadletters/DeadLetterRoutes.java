@@ -9,6 +9,7 @@ import io.streamspace.host.http.Page;
 import io.streamspace.host.http.PathId;
 import io.streamspace.host.intake.EventIntake;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,9 @@ public final class DeadLetterRoutes implements HttpServer.RouteGroup {
       if (after.failures() > before.failures()) {
         store.markReplayFailed(before.id());
         throw new ApiException(
-            409, "replay_failed", "the plugin could not store the event again: " + after.reason());
+            HttpStatus.CONFLICT,
+            "replay_failed",
+            "the plugin could not store the event again: " + after.reason());
       }
       store.markReplayed(before.id());
     }

@@ -23,9 +23,11 @@ public final class DeadLetterStore {
   /** Reasons are database messages; longer ones are cut, they only need to name the problem. */
   private static final int MAX_REASON_LENGTH = 2_000;
 
+  /** The columns {@link #query} reads, in its order. */
   private static final String COLUMNS =
-      "id, plugin_id, event_id, event_type, event, reason,"
-          + " failures, first_failed_at, last_failed_at, replay_status, replayed_at";
+      """
+      id, plugin_id, event_id, event_type, event, reason, failures, first_failed_at,
+      last_failed_at, replay_status, replayed_at""";
 
   // Set aside again (a redelivery, or a replay the plugin refused): the latest event and reason;
   // a replayed one is pending again.
@@ -42,6 +44,18 @@ public final class DeadLetterStore {
         replayed_at = NULL
       RETURNING id
       """;
+
+  private static final String PAGE =
+      "SELECT %s FROM host_dead_letters ORDER BY id DESC LIMIT ? OFFSET ?".formatted(COLUMNS);
+
+  private static final String FIND =
+      "SELECT %s FROM host_dead_letters WHERE id = ?".formatted(COLUMNS);
+
+  private static final String MARK_REPLAYED =
+      "UPDATE host_dead_letters SET replay_status = 'replayed', replayed_at = ? WHERE id = ?";
+
+  private static final String MARK_REPLAY_FAILED =
+      "UPDATE host_dead_letters SET replay_status = 'replay_failed' WHERE id = ?";
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -87,28 +101,21 @@ public final class DeadLetterStore {
 
   /** Newest first (the most recently set aside first). */
   public List<DeadLetter> list(Page page) {
-    return query(
-        "SELECT " + COLUMNS + " FROM host_dead_letters ORDER BY id DESC LIMIT ? OFFSET ?",
-        page.fetch(),
-        page.offset());
+    return query(PAGE, page.fetch(), page.offset());
   }
 
   public Optional<DeadLetter> find(long id) {
-    return query("SELECT " + COLUMNS + " FROM host_dead_letters WHERE id = ?", id).stream()
-        .findFirst();
+    return query(FIND, id).stream().findFirst();
   }
 
   /** The plugin stored the event at last. */
   public void markReplayed(long id) {
-    update(
-        "UPDATE host_dead_letters SET replay_status = 'replayed', replayed_at = ? WHERE id = ?",
-        Timestamp.from(clock.instant()),
-        id);
+    update(MARK_REPLAYED, Timestamp.from(clock.instant()), id);
   }
 
   /** The plugin set the event aside again on replay (its new reason is recorded already). */
   public void markReplayFailed(long id) {
-    update("UPDATE host_dead_letters SET replay_status = 'replay_failed' WHERE id = ?", id);
+    update(MARK_REPLAY_FAILED, id);
   }
 
   private static String storable(String reason) {

@@ -6,14 +6,17 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.streamspace.plugin.api.http.DatabaseOutage;
+import io.streamspace.plugin.api.http.HttpError;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host's HTTP server (Javalin): JSON in snake_case, every error as the host's error body,
- * route groups registered by the host, and on every answer headers that keep money and tokens
- * out of caches. A failure caused by the database being unavailable is answered 503
- * {@code database_unavailable} with {@code Retry-After}, not 500.
+ * The host's HTTP server (Javalin): JSON in snake_case, every error as the error body plugins
+ * give too ({@link HttpError}), route groups registered by the host, and on every answer headers
+ * that keep money and tokens out of caches. A failure caused by the database being unavailable
+ * is answered 503 {@code database_unavailable} with {@code Retry-After}, not 500.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -37,11 +40,12 @@ public final class HttpServer implements AutoCloseable {
               config.jsonMapper(new JavalinJackson(mapper, false));
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
             });
-    app.exception(ApiException.class, HttpServer::answer);
+    app.exception(ApiException.class, (e, ctx) -> answer(ctx, e.error().response()));
     app.exception(
         HttpResponseException.class,
         (e, ctx) -> {
-          answer(new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getMessage()), ctx);
+          int status = e.getStatus();
+          answer(ctx, HttpResponse.error(status, codeFor(status), e.getMessage(), null));
         });
     app.exception(
         Exception.class,
@@ -53,17 +57,23 @@ public final class HttpServer implements AutoCloseable {
                 ctx.method(),
                 ctx.path(),
                 e.toString());
-            answer(ApiException.databaseUnavailable(), ctx);
+            answer(ctx, HttpError.databaseUnavailable().response());
             return;
           }
           log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
-          answer(new ApiException(500, "internal_error", "the server failed to answer"), ctx);
+          answer(
+              ctx,
+              HttpResponse.error(
+                  HttpStatus.INTERNAL_SERVER_ERROR,
+                  "internal_error",
+                  "the server failed to answer",
+                  null));
         });
     app.error(
-        404,
+        HttpStatus.NOT_FOUND,
         ctx -> {
           if (ctx.result() == null) {
-            ctx.json(ErrorBody.of(ApiException.notFound("no such endpoint")));
+            answer(ctx, HttpError.notFound("no such endpoint").response());
           }
         });
     for (RouteGroup group : groups) {
@@ -79,12 +89,11 @@ public final class HttpServer implements AutoCloseable {
     ctx.header("X-Content-Type-Options", "nosniff");
   }
 
-  /** The error body with its status; a 503 also says when to retry. */
-  private static void answer(ApiException e, Context ctx) {
-    if (e.status() == 503) {
-      retryAfter(ctx);
-    }
-    ctx.status(e.status()).json(ErrorBody.of(e));
+  /** Sends an answer made outside Javalin: a plugin's, or an error ({@link HttpError}). */
+  public static void answer(Context ctx, HttpResponse response) {
+    ctx.status(response.status()).contentType(response.contentType());
+    response.headers().forEach(ctx::header);
+    ctx.result(response.body());
   }
 
   /** Sets {@code Retry-After} on a 503 answer: every 503 of the host is worth retrying. */
@@ -94,10 +103,10 @@ public final class HttpServer implements AutoCloseable {
 
   private static String codeFor(int status) {
     return switch (status) {
-      case 400 -> "bad_request";
-      case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
-      case 413 -> "too_large";
+      case HttpStatus.BAD_REQUEST -> "bad_request";
+      case HttpStatus.NOT_FOUND -> "not_found";
+      case HttpStatus.METHOD_NOT_ALLOWED -> "method_not_allowed";
+      case HttpStatus.CONTENT_TOO_LARGE -> "too_large";
       default -> "http_" + status;
     };
   }

@@ -53,6 +53,36 @@ public final class IdempotencyKeys {
   private static final Logger log = LoggerFactory.getLogger(IdempotencyKeys.class);
   private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {};
 
+  private static final String CLAIM =
+      """
+      INSERT INTO host_idempotency_keys (user_id, idempotency_key, request_hash, created_at)
+      VALUES (?, ?, ?, ?)
+      ON CONFLICT DO NOTHING""";
+
+  private static final String CLAIMED =
+      """
+      SELECT request_hash, status, content_type, headers::text, body
+      FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?""";
+
+  private static final String COMPLETE =
+      """
+      UPDATE host_idempotency_keys
+      SET status = ?, content_type = ?, headers = ?::jsonb, body = ?, completed_at = ?
+      WHERE user_id = ? AND idempotency_key = ?""";
+
+  private static final String RELEASE =
+      "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
+
+  // Only the claim that failed is deleted: still in progress, made before its release failed.
+  // A newer claim of the same key (this request's retry on another thread, or a claim after the
+  // key was pruned) is left alone.
+  private static final String RELEASE_FAILED_CLAIM =
+      """
+      DELETE FROM host_idempotency_keys
+      WHERE user_id = ? AND idempotency_key = ? AND status IS NULL AND created_at <= ?""";
+
+  private static final String PRUNE = "DELETE FROM host_idempotency_keys WHERE created_at < ?";
+
   private final DataSource dataSource;
   private final Clock clock;
   private final ObjectMapper mapper;
@@ -79,16 +109,10 @@ public final class IdempotencyKeys {
   public Claim claim(String userId, String key, String requestHash) {
     releaseWhatCouldNotBeReleased();
     pruneIfDue();
-    String insert =
-        "INSERT INTO host_idempotency_keys (user_id, idempotency_key, request_hash,"
-            + " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    String select =
-        "SELECT request_hash, status, content_type, headers::text, body"
-            + " FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
     try (Connection connection = dataSource.getConnection()) {
       // a row released (or pruned) between the insert and the select: claim again
       while (true) {
-        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+        try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
           statement.setString(1, userId);
           statement.setString(2, key);
           statement.setString(3, requestHash);
@@ -97,7 +121,7 @@ public final class IdempotencyKeys {
             return new Claimed();
           }
         }
-        try (PreparedStatement statement = connection.prepareStatement(select)) {
+        try (PreparedStatement statement = connection.prepareStatement(CLAIMED)) {
           statement.setString(1, userId);
           statement.setString(2, key);
           try (ResultSet row = statement.executeQuery()) {
@@ -126,12 +150,8 @@ public final class IdempotencyKeys {
 
   /** Keeps the first request's answer, to be replayed to every retry. */
   public void complete(String userId, String key, HttpResponse answer) {
-    String sql =
-        "UPDATE host_idempotency_keys SET status = ?, content_type = ?,"
-            + " headers = ?::jsonb, body = ?, completed_at = ?"
-            + " WHERE user_id = ? AND idempotency_key = ?";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+        PreparedStatement statement = connection.prepareStatement(COMPLETE)) {
       statement.setInt(1, answer.status());
       statement.setString(2, answer.contentType());
       statement.setString(3, mapper.writeValueAsString(answer.headers()));
@@ -153,9 +173,8 @@ public final class IdempotencyKeys {
    * claim; never throws, so the request's own failure is what its caller sees.
    */
   public void release(String userId, String key) {
-    String sql = "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?";
     try {
-      delete(sql, userId, key);
+      delete(RELEASE, userId, key);
     } catch (SQLException e) {
       unreleased.add(new Unreleased(userId, key, clock.instant()));
       log.warn(
@@ -166,18 +185,16 @@ public final class IdempotencyKeys {
   }
 
   private void releaseWhatCouldNotBeReleased() {
-    // Only the claim that failed is deleted: still in progress, made before its release failed.
-    // A newer claim of the same key (this request's retry on another thread, or a claim after
-    // the key was pruned) is left alone.
-    String sql =
-        "DELETE FROM host_idempotency_keys WHERE user_id = ? AND idempotency_key = ?"
-            + " AND status IS NULL AND created_at <= ?";
     for (Unreleased pending : unreleased) {
       if (!unreleased.remove(pending)) {
         continue; // another thread is releasing it
       }
       try {
-        delete(sql, pending.userId(), pending.key(), Timestamp.from(pending.failedAt()));
+        delete(
+            RELEASE_FAILED_CLAIM,
+            pending.userId(),
+            pending.key(),
+            Timestamp.from(pending.failedAt()));
       } catch (SQLException e) {
         unreleased.add(pending);
         return; // still down: the claim fails on its own
@@ -196,9 +213,8 @@ public final class IdempotencyKeys {
   public int prune() {
     Instant now = clock.instant();
     lastPrune.set(now);
-    String sql = "DELETE FROM host_idempotency_keys WHERE created_at < ?";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+        PreparedStatement statement = connection.prepareStatement(PRUNE)) {
       statement.setTimestamp(1, Timestamp.from(now.minus(RETENTION)));
       return statement.executeUpdate();
     } catch (SQLException e) {

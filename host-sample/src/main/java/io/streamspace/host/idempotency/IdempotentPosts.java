@@ -8,6 +8,7 @@ import io.streamspace.host.idempotency.IdempotencyKeys.Reused;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.http.RouteHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -60,10 +61,10 @@ public final class IdempotentPosts {
       return handler.handle(request);
     }
     if (!key.get().matches(VALID_KEY)) {
-      throw ApiException.badRequest(
+      throw keyRefused(
+          HttpStatus.BAD_REQUEST,
           "invalid_idempotency_key",
-          KEY_HEADER + " must be 1 to 255 visible ASCII characters",
-          KEY_HEADER);
+          KEY_HEADER + " must be 1 to 255 visible ASCII characters");
     }
     String userId = request.caller().userId();
     Claim claim = keys.claim(userId, key.get(), fingerprint(pluginId, request));
@@ -71,20 +72,16 @@ public final class IdempotentPosts {
       return replayed(replay.answer());
     }
     if (claim instanceof InProgress) {
-      throw new ApiException(
-          409,
+      throw keyRefused(
+          HttpStatus.CONFLICT,
           "idempotency_key_in_progress",
-          "a request with this " + KEY_HEADER + " has not finished; retry later",
-          KEY_HEADER,
-          null);
+          "a request with this " + KEY_HEADER + " has not finished; retry later");
     }
     if (claim instanceof Reused) {
-      throw new ApiException(
-          422,
+      throw keyRefused(
+          HttpStatus.UNPROCESSABLE_CONTENT,
           "idempotency_key_reused",
-          "this " + KEY_HEADER + " was used for another request",
-          KEY_HEADER,
-          null);
+          "this " + KEY_HEADER + " was used for another request");
     }
     return firstRun(userId, key.get(), request, handler);
   }
@@ -106,9 +103,16 @@ public final class IdempotentPosts {
     return answer;
   }
 
+  /** A refusal naming the {@value #KEY_HEADER} header as the field at fault. */
+  private static ApiException keyRefused(int status, String code, String message) {
+    return new ApiException(status, code, message, KEY_HEADER, null);
+  }
+
   /** Whether an answer is final for its request (see the class comment). */
   static boolean kept(int status) {
-    return status < 500 && status != 409 && status != 429;
+    return status < HttpStatus.INTERNAL_SERVER_ERROR
+        && status != HttpStatus.CONFLICT
+        && status != HttpStatus.TOO_MANY_REQUESTS;
   }
 
   private static HttpResponse replayed(HttpResponse answer) {

@@ -55,8 +55,8 @@ public final class AdmissionService {
     ResourceSize sizes = reader.sizes(body, "", true);
     if (!problems.isEmpty()) {
       Detail first = problems.get(0);
-      throw new ApiException(
-          400, "invalid_request", first.field() + " " + first.message(), first.field(), problems);
+      throw ApiException.invalid(
+          "invalid_request", first.field() + " " + first.message(), problems);
     }
     return new AdmissionRequest(userId, sessionId, sizes);
   }

@@ -13,6 +13,7 @@ import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.DatabaseOutage;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,7 +142,7 @@ public final class EventIntake {
             .orElseThrow(
                 () ->
                     new ApiException(
-                        409,
+                        HttpStatus.CONFLICT,
                         "plugin_not_started",
                         "plugin " + pluginId + " is not started; enable it, then replay"));
     PlatformEvent event;
@@ -150,7 +151,9 @@ public final class EventIntake {
     } catch (IllegalArgumentException e) {
       // kept by an older host whose rules were looser: the platform must send it anew
       throw new ApiException(
-          409, "not_replayable", "the kept event is no longer valid: " + e.getMessage());
+          HttpStatus.CONFLICT,
+          "not_replayable",
+          "the kept event is no longer valid: " + e.getMessage());
     }
     // not tracked again: the host saw this event when it first arrived, and a replayed start or
     // heartbeat must not bring back a session that has ended since
@@ -179,7 +182,7 @@ public final class EventIntake {
       CompletableFuture.allOf(flushes).get(FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new ApiException(
-          503,
+          HttpStatus.SERVICE_UNAVAILABLE,
           "flush_timeout",
           "plugins did not store the events within "
               + FLUSH_TIMEOUT.toSeconds()
@@ -191,15 +194,21 @@ public final class EventIntake {
             "Plugins could not store a batch: the database cannot be reached ({})",
             e.getCause().getMessage());
         throw new ApiException(
-            503, "database_unavailable", "the database cannot be reached; retry the batch");
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database cannot be reached; retry the batch");
       }
       log.error("A plugin failed to flush events", e.getCause());
       throw new ApiException(
-          503, "flush_failed", "a plugin could not store the events; retry the batch");
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "flush_failed",
+          "a plugin could not store the events; retry the batch");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(
-          503, "flush_interrupted", "the host is shutting down; retry the batch");
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "flush_interrupted",
+          "the host is shutting down; retry the batch");
     }
   }
 }

@@ -7,6 +7,7 @@ import io.streamspace.host.http.ApiException.Detail;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,7 +68,7 @@ final class EventParser {
     if (root.isArray()) {
       if (root.size() > MAX_EVENTS) {
         throw new ApiException(
-            413,
+            HttpStatus.CONTENT_TOO_LARGE,
             "too_many_events",
             "a batch holds at most " + MAX_EVENTS + " events, got " + root.size());
       }
@@ -93,11 +94,9 @@ final class EventParser {
       }
     }
     if (!badIndexes.isEmpty()) {
-      throw new ApiException(
-          400,
+      throw ApiException.invalid(
           "invalid_events",
           badIndexes.size() + " of " + nodes.size() + " events are invalid; nothing was applied",
-          problems.get(0).field(),
           problems);
     }
     return events;

@@ -6,6 +6,7 @@ import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 
 /** {@code POST /api/platform/events} and {@code POST /api/platform/admission}. */
 public final class IntakeRoutes implements HttpServer.RouteGroup {
@@ -31,7 +32,7 @@ public final class IntakeRoutes implements HttpServer.RouteGroup {
 
   private void events(Context ctx) {
     auth.require(ctx, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN);
-    ctx.status(202).json(intake.receive(ctx.bodyAsBytes()));
+    ctx.status(HttpStatus.ACCEPTED).json(intake.receive(ctx.bodyAsBytes()));
   }
 
   private void admission(Context ctx) {

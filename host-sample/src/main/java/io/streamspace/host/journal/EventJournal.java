@@ -1,6 +1,7 @@
 package io.streamspace.host.journal;
 
 import io.streamspace.host.db.Sql;
+import io.streamspace.host.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
@@ -109,62 +111,50 @@ public final class EventJournal {
     Map<String, Integer> first = new HashMap<>();
     List<Integer> distinct = new ArrayList<>();
     List<Integer> conflicts = new ArrayList<>();
-    int duplicates = 0;
+    AtomicInteger duplicates = new AtomicInteger();
     for (int i = 0; i < entries.size(); i++) {
       Integer earlier = first.putIfAbsent(entries.get(i).eventId(), i);
       if (earlier == null) {
         distinct.add(i);
       } else if (entries.get(earlier).body().equals(entries.get(i).body())) {
-        duplicates++;
+        duplicates.incrementAndGet();
       } else {
         conflicts.add(i);
       }
     }
     Map<Integer, Long> seqs = new HashMap<>();
-    long lastSeq = 0;
     if (!distinct.isEmpty()) {
-      try (Connection connection = dataSource.getConnection()) {
-        connection.setAutoCommit(false);
-        try {
-          try (PreparedStatement lock =
-              Sql.prepare(connection, "SELECT pg_advisory_xact_lock(?)", APPEND_LOCK)) {
-            lock.execute();
-          }
-          try (PreparedStatement append = bindAppend(connection, entries, distinct);
-              ResultSet rows = append.executeQuery()) {
-            while (rows.next()) {
-              int index = distinct.get(rows.getInt(1) - 1);
-              long seq = rows.getLong(2);
-              if (!rows.wasNull()) {
-                seqs.put(index, seq);
-                lastSeq = Math.max(lastSeq, seq);
-              } else if (rows.getBoolean(3)) {
-                duplicates++;
-              } else {
-                conflicts.add(index);
+      try {
+        Transactions.<Void, RuntimeException>inTransaction(
+            dataSource,
+            connection -> {
+              try (PreparedStatement lock =
+                  Sql.prepare(connection, "SELECT pg_advisory_xact_lock(?)", APPEND_LOCK)) {
+                lock.execute();
               }
-            }
-          }
-          connection.commit();
-        } catch (SQLException | RuntimeException e) {
-          rollback(connection, e);
-          throw e;
-        }
+              try (PreparedStatement append = bindAppend(connection, entries, distinct);
+                  ResultSet rows = append.executeQuery()) {
+                while (rows.next()) {
+                  int index = distinct.get(rows.getInt(1) - 1);
+                  long seq = rows.getLong(2);
+                  if (!rows.wasNull()) {
+                    seqs.put(index, seq);
+                  } else if (rows.getBoolean(3)) {
+                    duplicates.incrementAndGet();
+                  } else {
+                    conflicts.add(index);
+                  }
+                }
+              }
+              return null;
+            });
       } catch (SQLException e) {
         throw Sql.failure("journaling a batch of events", e);
       }
     }
+    long lastSeq = seqs.values().stream().mapToLong(Long::longValue).max().orElse(0);
     conflicts.sort(null);
-    return new Appended(Map.copyOf(seqs), duplicates, List.copyOf(conflicts), lastSeq);
-  }
-
-  /** A rollback that fails (the connection is gone) must not hide why the work failed. */
-  private static void rollback(Connection connection, Exception failure) {
-    try {
-      connection.rollback();
-    } catch (SQLException e) {
-      failure.addSuppressed(e);
-    }
+    return new Appended(Map.copyOf(seqs), duplicates.get(), List.copyOf(conflicts), lastSeq);
   }
 
   private PreparedStatement bindAppend(

@@ -2,6 +2,7 @@ package io.streamspace.host.journal;
 
 import io.streamspace.host.db.Sql;
 import io.streamspace.host.http.ApiException;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,7 +51,7 @@ public final class JournalBacklog {
     Furthest behind = furthest();
     if (behind != null && behind.behind() > maxLag) {
       throw new ApiException(
-          503,
+          HttpStatus.SERVICE_UNAVAILABLE,
           "journal_backlog",
           "plugin "
               + behind.pluginId()

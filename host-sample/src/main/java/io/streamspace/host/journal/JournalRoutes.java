@@ -11,6 +11,7 @@ import io.streamspace.host.http.Page;
 import io.streamspace.host.plugins.ManagedPlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -101,7 +102,9 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
         plugins.find(id).orElseThrow(() -> ApiException.notFound("no plugin " + id));
     if (plugin.enabled()) {
       throw new ApiException(
-          409, "plugin_enabled", "disable plugin " + id + " first, then replay, then enable it");
+          HttpStatus.CONFLICT,
+          "plugin_enabled",
+          "disable plugin " + id + " first, then replay, then enable it");
     }
     Instant from = EARLIEST;
     if (!ctx.body().isBlank()) {

@@ -3,6 +3,7 @@ package io.streamspace.host.plugins;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.http.HttpServer;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -45,7 +46,7 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
     String database = databaseAvailable.getAsBoolean() ? "ok" : "unavailable";
     if (!registry.ready()) {
       HttpServer.retryAfter(ctx);
-      ctx.status(503).json(new Health("starting", database, List.of()));
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("starting", database, List.of()));
       return;
     }
     List<ManagedPlugin> installed =
@@ -68,7 +69,7 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
       ctx.json(new Health("ok", database, plugins));
     } else {
       HttpServer.retryAfter(ctx);
-      ctx.status(503).json(new Health("unavailable", database, plugins));
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("unavailable", database, plugins));
     }
   }
 }

@@ -165,8 +165,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
       List<ApiException.Detail> details =
           problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();
       ConfigProblem first = problems.get(0);
-      throw new ApiException(
-          400, "invalid_config", first.key() + ": " + first.message(), first.key(), details);
+      throw ApiException.invalid("invalid_config", first.key() + ": " + first.message(), details);
     }
     ctx.json(effectiveConfig(plugin));
   }

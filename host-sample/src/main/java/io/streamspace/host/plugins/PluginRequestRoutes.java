@@ -10,9 +10,11 @@ import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.idempotency.IdempotentPosts;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.DatabaseOutage;
+import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +66,10 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
     }
     PluginRouteTable.Match match = routes.match(pluginId, method, path);
     if (match instanceof PluginRouteTable.WrongMethod) {
-      throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path);
+      throw new ApiException(
+          HttpStatus.METHOD_NOT_ALLOWED,
+          "method_not_allowed",
+          method + " is not allowed on " + path);
     }
     if (!(match instanceof PluginRouteTable.Found found)) {
       throw ApiException.notFound("no route " + path + " in plugin " + pluginId);
@@ -92,14 +97,13 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
             method,
             path,
             e.toString());
-        throw ApiException.databaseUnavailable();
+        throw new ApiException(HttpError.databaseUnavailable());
       }
       log.error("Plugin {} failed on {} {}", pluginId, method, path, e);
-      throw new ApiException(500, "internal_error", "the plugin failed to answer");
+      throw new ApiException(
+          HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "the plugin failed to answer");
     }
-    ctx.status(response.status()).contentType(response.contentType());
-    response.headers().forEach(ctx::header);
-    ctx.result(response.body());
+    HttpServer.answer(ctx, response);
   }
 
   private static Map<String, String> headers(Context ctx) {

@@ -1,6 +1,7 @@
 package io.streamspace.host.plugins;
 
 import io.streamspace.host.db.Sql;
+import io.streamspace.host.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +17,25 @@ final class PluginStateStore {
   /** A plugin's stored state; {@code configJson} is the saved JSON object text. */
   record StoredState(boolean installed, boolean enabled, String configJson) {}
 
+  private static final String INSTALL =
+      """
+      INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at)
+      VALUES (?, true, true, '{}'::jsonb, ?)
+      ON CONFLICT (plugin_id) DO NOTHING""";
+
+  private static final String LOAD =
+      "SELECT installed, enabled, config::text FROM host_plugins WHERE plugin_id = ?";
+
+  private static final String SAVE_FLAGS =
+      """
+      UPDATE host_plugins SET installed = ?, enabled = ?, updated_at = ? WHERE plugin_id = ?""";
+
+  private static final String LOCK_CONFIG =
+      "SELECT config::text FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
+
+  private static final String SAVE_CONFIG =
+      "UPDATE host_plugins SET config = ?::jsonb, updated_at = ? WHERE plugin_id = ?";
+
   private final DataSource dataSource;
   private final Clock clock;
 
@@ -29,22 +49,15 @@ final class PluginStateStore {
    * so that a plugin dropped into the folder just works.
    */
   StoredState loadOrInstall(String pluginId) {
-    String insert =
-        "INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at)"
-            + " VALUES (?, true, true, '{}'::jsonb, ?) ON CONFLICT (plugin_id) DO NOTHING";
-    String select = "SELECT installed, enabled, config::text FROM host_plugins WHERE plugin_id = ?";
     try (Connection connection = dataSource.getConnection()) {
-      try (PreparedStatement statement = connection.prepareStatement(insert)) {
-        statement.setString(1, pluginId);
-        statement.setTimestamp(2, Timestamp.from(clock.instant()));
+      try (PreparedStatement statement =
+          Sql.prepare(connection, INSTALL, pluginId, Timestamp.from(clock.instant()))) {
         statement.executeUpdate();
       }
-      try (PreparedStatement statement = connection.prepareStatement(select)) {
-        statement.setString(1, pluginId);
-        try (ResultSet rows = statement.executeQuery()) {
-          rows.next();
-          return new StoredState(rows.getBoolean(1), rows.getBoolean(2), rows.getString(3));
-        }
+      try (PreparedStatement statement = Sql.prepare(connection, LOAD, pluginId);
+          ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        return new StoredState(rows.getBoolean(1), rows.getBoolean(2), rows.getString(3));
       }
     } catch (SQLException e) {
       throw Sql.failure("loading the state of plugin " + pluginId, e);
@@ -52,13 +65,19 @@ final class PluginStateStore {
   }
 
   void saveFlags(String pluginId, boolean installed, boolean enabled) {
-    update(
-        "UPDATE host_plugins SET installed = ?, enabled = ?, updated_at = ? WHERE plugin_id = ?",
-        pluginId,
-        statement -> {
-          statement.setBoolean(1, installed);
-          statement.setBoolean(2, enabled);
-        });
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                SAVE_FLAGS,
+                installed,
+                enabled,
+                Timestamp.from(clock.instant()),
+                pluginId)) {
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw Sql.failure("saving the state of plugin " + pluginId, e);
+    }
   }
 
   /** An edit of a saved config: the new JSON object text, or empty to keep the saved one. */
@@ -76,53 +95,31 @@ final class PluginStateStore {
    * @return the config before and after, or empty when the edit kept it
    */
   Optional<EditedConfig> editConfig(String pluginId, ConfigEdit edit) {
-    String select = "SELECT config::text FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
-    String update = "UPDATE host_plugins SET config = ?::jsonb, updated_at = ? WHERE plugin_id = ?";
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        String saved;
-        try (PreparedStatement statement = connection.prepareStatement(select)) {
-          statement.setString(1, pluginId);
-          try (ResultSet rows = statement.executeQuery()) {
-            saved = rows.next() ? rows.getString(1) : "{}";
-          }
-        }
-        Optional<String> edited = edit.apply(saved);
-        if (edited.isPresent()) {
-          try (PreparedStatement statement = connection.prepareStatement(update)) {
-            statement.setString(1, edited.get());
-            statement.setTimestamp(2, Timestamp.from(clock.instant()));
-            statement.setString(3, pluginId);
-            statement.executeUpdate();
-          }
-        }
-        connection.commit();
-        return edited.map(after -> new EditedConfig(saved, after));
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
+    try {
+      return Transactions.inTransaction(
+          dataSource,
+          connection -> {
+            String saved;
+            try (PreparedStatement statement = Sql.prepare(connection, LOCK_CONFIG, pluginId);
+                ResultSet rows = statement.executeQuery()) {
+              saved = rows.next() ? rows.getString(1) : "{}";
+            }
+            Optional<String> edited = edit.apply(saved);
+            if (edited.isPresent()) {
+              try (PreparedStatement statement =
+                  Sql.prepare(
+                      connection,
+                      SAVE_CONFIG,
+                      edited.get(),
+                      Timestamp.from(clock.instant()),
+                      pluginId)) {
+                statement.executeUpdate();
+              }
+            }
+            return edited.map(after -> new EditedConfig(saved, after));
+          });
     } catch (SQLException e) {
       throw Sql.failure("saving the config of plugin " + pluginId, e);
-    }
-  }
-
-  private interface Binder {
-    /** Binds the leading parameters; updated_at and plugin_id are bound after them. */
-    void bind(PreparedStatement statement) throws SQLException;
-  }
-
-  private void update(String sql, String pluginId, Binder leading) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      leading.bind(statement);
-      int count = statement.getParameterMetaData().getParameterCount();
-      statement.setTimestamp(count - 1, Timestamp.from(clock.instant()));
-      statement.setString(count, pluginId);
-      statement.executeUpdate();
-    } catch (SQLException e) {
-      throw Sql.failure("saving the state of plugin " + pluginId, e);
     }
   }
 }

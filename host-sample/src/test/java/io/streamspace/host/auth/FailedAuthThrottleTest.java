@@ -3,7 +3,7 @@ package io.streamspace.host.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.host.support.MutableClock;
+import io.streamspace.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -3,9 +3,9 @@ package io.streamspace.host.db;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.testing.FreePort;
+import io.streamspace.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,8 +28,8 @@ class DatabaseAvailabilityTest {
   void
       theDatabaseIsUnavailableWithinSecondsWhileDownAndAvailableAtOnceWhenBackThoughThePoolHoldsConnectionsTheRestartBroke()
           throws Exception {
-    int port = freePort();
-    EmbeddedPostgres server = start(port);
+    int port = FreePort.find();
+    EmbeddedPostgres server = TestDatabases.startServerIn(work.resolve("pg"), port);
     try (Database database =
         Database.external(server.getJdbcUrl("postgres", "postgres"), Map.of())) {
       // requests in flight while the database restarts: their connections go back to the pool
@@ -42,7 +42,7 @@ class DatabaseAvailabilityTest {
       assertTrue(
           Duration.ofNanos(System.nanoTime() - start).toSeconds() < 6, "answered within seconds");
 
-      server = start(port);
+      server = TestDatabases.startServerIn(work.resolve("pg"), port);
       for (Connection connection : inFlight) {
         connection.close();
       }
@@ -58,19 +58,5 @@ class DatabaseAvailabilityTest {
       borrowed.add(database.dataSource().getConnection());
     }
     return borrowed;
-  }
-
-  private EmbeddedPostgres start(int port) throws IOException {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(work.resolve("pg"))
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .start();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,8 +1,8 @@
 package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.support.MutableClock;
-import io.streamspace.host.support.TestDatabases;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -46,6 +46,11 @@ abstract class BillingHostTestBase {
   @AfterAll
   void stopHost() {
     billing.close();
+  }
+
+  /** {@code "HH:MM"} of {@link #NOW}'s day, UTC. */
+  static Instant at(String time) {
+    return Instant.parse("2026-03-10T" + time + ":00Z");
   }
 
   /** A user id no other test uses. */

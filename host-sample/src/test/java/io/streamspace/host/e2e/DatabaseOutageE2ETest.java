@@ -8,6 +8,8 @@ import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.RecordingPlugin;
+import io.streamspace.testing.FreePort;
+import io.streamspace.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ class DatabaseOutageE2ETest {
 
   @BeforeAll
   void startHostOnAServerTheTestControls() throws Exception {
-    server = startServer();
+    server = TestDatabases.startServerIn(work.resolve("pg"), port);
     host =
         Host.start(
             HostOptions.builder()
@@ -74,15 +76,6 @@ class DatabaseOutageE2ETest {
     if (server != null) {
       server.close();
     }
-  }
-
-  /** The same data folder and port each time, as a database server restarted in place. */
-  private EmbeddedPostgres startServer() throws IOException {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(work.resolve("pg"))
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .start();
   }
 
   @Test
@@ -124,7 +117,7 @@ class DatabaseOutageE2ETest {
       assertEquals("unavailable", health.body().get("database").asText());
       assertEquals(Optional.of("5"), health.header("Retry-After"));
     } finally {
-      server = startServer();
+      server = TestDatabases.startServerIn(work.resolve("pg"), port);
     }
 
     assertEquals("ok", health(200).get("database").asText());

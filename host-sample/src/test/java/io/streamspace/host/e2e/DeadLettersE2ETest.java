@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,10 +20,6 @@ import org.junit.jupiter.api.Test;
  * it and it is billed.
  */
 class DeadLettersE2ETest extends BillingHostTestBase {
-
-  private static Instant at(String time) {
-    return Instant.parse("2026-03-10T" + time + ":00Z");
-  }
 
   @Test
   void anEventTheDatabaseRefusesIsSetAsideTheRestIsBilledAndAReplayAfterTheFixBillsIt()

@@ -4,8 +4,8 @@ import static io.streamspace.host.e2e.UsageLines.amount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.support.MutableClock;
-import io.streamspace.host.support.TestDatabases;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

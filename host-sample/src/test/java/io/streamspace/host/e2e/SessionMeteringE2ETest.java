@@ -19,10 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class SessionMeteringE2ETest extends BillingHostTestBase {
 
-  private static Instant at(String time) {
-    return Instant.parse("2026-03-10T" + time + ":00Z");
-  }
-
   @Test
   void seedPricingExample_twoCoresAndFourGbForTenHours_costs1_40() {
     String user = newUser("alice");

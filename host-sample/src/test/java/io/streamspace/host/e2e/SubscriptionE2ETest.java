@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,10 +53,6 @@ class SubscriptionE2ETest extends BillingHostTestBase {
         cpu,
         "prices",
         Map.of("VND", vnd));
-  }
-
-  private static Instant at(String time) {
-    return Instant.parse("2026-03-10T" + time + ":00Z");
   }
 
   @BeforeAll

@@ -276,7 +276,7 @@ class IntakeTest extends HostTestBase {
 
     ApiException refused =
         assertThrows(ApiException.class, () -> parser.parse(event.getBytes(UTF_8)));
-    assertEquals("occurred_at", refused.field());
+    assertEquals("occurred_at", refused.error().field());
     assertEquals(
         "is more than 2 days old (the host's maximum event age)",
         refused.details().get(0).message());

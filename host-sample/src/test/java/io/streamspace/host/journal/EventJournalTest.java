@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.support.MutableClock;
-import io.streamspace.host.support.TestDatabases;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

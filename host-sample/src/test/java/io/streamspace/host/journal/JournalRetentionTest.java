@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.support.MutableClock;
-import io.streamspace.host.support.TestDatabases;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -2,6 +2,8 @@ package io.streamspace.host.support;
 
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;

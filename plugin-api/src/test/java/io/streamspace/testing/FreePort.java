@@ -1,14 +1,14 @@
-package io.streamspace.host.e2e;
+package io.streamspace.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
-/** A TCP port free on loopback right now. */
-final class FreePort {
+/** A TCP port free on loopback right now (nothing listens there until someone takes it). */
+public final class FreePort {
   private FreePort() {}
 
-  static int find() {
+  public static int find() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.streamspace.host.support;
+package io.streamspace.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,12 +9,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A clock tests move by hand, so that time passes without waiting. Thread-safe; clocks made by
- * {@link #withZone} share the same instant and move with it.
+ * {@link #withZone} share the same instant and move with it, as {@link Clock#withZone} promises
+ * (a copy frozen at the instant of the call would stop where code asked for another zone).
  */
 public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
   private final ZoneId zone;
 
+  /** A clock at {@code now}, in UTC. */
   public MutableClock(Instant now) {
     this(new AtomicReference<>(now), ZoneOffset.UTC);
   }

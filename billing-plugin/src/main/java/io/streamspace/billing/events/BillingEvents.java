@@ -1,0 +1,60 @@
+package io.streamspace.billing.events;
+
+import io.streamspace.billing.credits.Credit;
+import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.plugin.api.event.EventPublisher;
+
+/**
+ * The events the billing plugin publishes to the platform: their names, and their payloads
+ * written in the plugin's JSON ({@link JsonMapper}: snake_case, plain decimals, ISO-8601
+ * instants). The domain code calls it once the change an event tells of has committed, so no event
+ * ever tells of a change that was rolled back; routes never publish.
+ */
+public final class BillingEvents {
+
+  /** An invoice was finalized: it has its number and its due date. */
+  public static final String INVOICE_CREATED = "billing.invoice.created";
+
+  /** An invoice was paid (or finalized with nothing to pay). */
+  public static final String INVOICE_PAID = "billing.invoice.paid";
+
+  /** A sent invoice passed its due date unpaid. */
+  public static final String INVOICE_OVERDUE = "billing.invoice.overdue";
+
+  /** An admin granted a credit, now stored. */
+  public static final String CREDIT_GRANTED = "billing.credit.granted";
+
+  /** An account moved to another plan. */
+  public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
+
+  private final EventPublisher publisher;
+
+  public BillingEvents(EventPublisher publisher) {
+    this.publisher = publisher;
+  }
+
+  public void invoiceCreated(InvoiceEvent invoice) {
+    publish(INVOICE_CREATED, invoice);
+  }
+
+  public void invoicePaid(InvoiceEvent invoice) {
+    publish(INVOICE_PAID, invoice);
+  }
+
+  public void invoiceOverdue(InvoiceEvent invoice) {
+    publish(INVOICE_OVERDUE, invoice);
+  }
+
+  /** The credit as stored, in the JSON the credit routes answer. */
+  public void creditGranted(Credit credit) {
+    publish(CREDIT_GRANTED, credit);
+  }
+
+  public void subscriptionChanged(SubscriptionChanged change) {
+    publish(SUBSCRIPTION_CHANGED, change);
+  }
+
+  private void publish(String name, Record payload) {
+    publisher.publish(name, JsonMapper.write(payload));
+  }
+}
