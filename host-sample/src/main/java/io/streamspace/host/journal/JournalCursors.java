@@ -152,23 +152,6 @@ final class JournalCursors {
     return lag;
   }
 
-  /** The lowest position of the given plugins, or empty when none of them has a cursor. */
-  OptionalLong lowestPosition(List<String> pluginIds) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            Sql.prepare(
-                connection,
-                "SELECT min(position) FROM host_journal_cursors WHERE plugin_id = ANY (?)",
-                connection.createArrayOf("text", pluginIds.toArray()));
-        ResultSet rows = statement.executeQuery()) {
-      rows.next();
-      long lowest = rows.getLong(1);
-      return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(lowest);
-    } catch (SQLException e) {
-      throw Sql.failure("reading the journal cursors", e);
-    }
-  }
-
   private int update(String sql, Object... params) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = Sql.prepare(connection, sql, params)) {
