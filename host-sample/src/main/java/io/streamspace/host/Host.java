@@ -18,7 +18,13 @@ import io.streamspace.host.idempotency.IdempotentPosts;
 import io.streamspace.host.intake.AdmissionService;
 import io.streamspace.host.intake.EventIntake;
 import io.streamspace.host.intake.IntakeRoutes;
+import io.streamspace.host.intake.JournalHandoff;
 import io.streamspace.host.jobs.HostScheduler;
+import io.streamspace.host.journal.EventJournal;
+import io.streamspace.host.journal.JournalBacklog;
+import io.streamspace.host.journal.JournalConsumers;
+import io.streamspace.host.journal.JournalRetention;
+import io.streamspace.host.journal.JournalRoutes;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.platform.PlatformAdminRoutes;
 import io.streamspace.host.platform.SessionTracker;
@@ -100,6 +106,14 @@ public final class Host implements AutoCloseable {
     DeadLetterStore deadLetters =
         new DeadLetterStore(database.dataSource(), options.clock(), mapper);
     HostScheduler scheduler = new HostScheduler(database.dataSource(), options.clock());
+    EventJournal journal = new EventJournal(database.dataSource(), options.clock());
+    JournalConsumers consumers =
+        open(
+            new JournalConsumers(
+                journal,
+                database.dataSource(),
+                new JournalHandoff(mapper, options.clock()),
+                options.clock()));
     plugins =
         new PluginRegistry(
             options.pluginsDir(),
@@ -113,28 +127,41 @@ public final class Host implements AutoCloseable {
                 routes,
                 events,
                 sessions,
-                deadLetters::forPlugin));
+                deadLetters::forPlugin,
+                consumers));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
-    intake = new EventIntake(mapper, options.clock(), options.maxEventAge(), plugins, sessions);
+    intake =
+        new EventIntake(
+            mapper,
+            options.clock(),
+            options.maxEventAge(),
+            journal,
+            consumers,
+            new JournalBacklog(database.dataSource(), options.maxJournalLag()),
+            plugins,
+            sessions);
     Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
     JsonBodies bodies = new JsonBodies(mapper);
     http =
         new HttpServer(
             mapper,
-            new HealthRoutes(plugins, database::isAvailable),
+            new HealthRoutes(plugins, database::isAvailable, consumers),
             new TokenRoutes(tokens, auth, bodies, options.clock()),
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
-            new PluginAdminRoutes(plugins, auth, bodies),
+            new PluginAdminRoutes(plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
+            new JournalRoutes(journal, consumers, plugins, auth, bodies),
             new PluginRequestRoutes(
                 plugins,
                 routes,
                 auth,
                 new IdempotentPosts(
                     new IdempotencyKeys(database.dataSource(), options.clock(), mapper))));
+    open(new JournalRetention(database.dataSource(), options.clock(), options.maxEventAge()))
+        .start();
     // Serve (health answers 503) while plugins start, then let Quartz fire their jobs.
     http.start(options.port());
     open(http);

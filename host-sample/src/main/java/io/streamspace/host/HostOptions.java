@@ -26,7 +26,10 @@ import java.util.Map;
  *                    synchronous commit, so a crash can lose acknowledged events; the host logs a
  *                    warning. No command-line option sets it (default false: durable)
  * @param maxEventAge how far behind {@code clock} a platform event may be; older ones are refused
- *                    (default {@link #DEFAULT_MAX_EVENT_AGE}, as Stripe's meter events)
+ *                    (default {@link #DEFAULT_MAX_EVENT_AGE}, as Stripe's meter events); also
+ *                    how long the event journal keeps events and their ids
+ * @param maxJournalLag how many journal entries an enabled plugin may be behind before intake
+ *                    answers 503 (default {@link #DEFAULT_MAX_JOURNAL_LAG})
  */
 public record HostOptions(
     int port,
@@ -37,13 +40,20 @@ public record HostOptions(
     Map<String, String> secrets,
     List<PluginPackage> inProcessPlugins,
     boolean unsafeFastEmbeddedDatabase,
-    Duration maxEventAge) {
+    Duration maxEventAge,
+    long maxJournalLag) {
 
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
+
+  /** Ten seconds of intake at 100,000 events a second. */
+  public static final long DEFAULT_MAX_JOURNAL_LAG = 1_000_000;
 
   public HostOptions {
     if (maxEventAge == null || maxEventAge.isNegative() || maxEventAge.isZero()) {
       throw new IllegalArgumentException("maxEventAge must be positive, got " + maxEventAge);
+    }
+    if (maxJournalLag <= 0) {
+      throw new IllegalArgumentException("maxJournalLag must be positive, got " + maxJournalLag);
     }
     secrets = Map.copyOf(secrets);
     inProcessPlugins = List.copyOf(inProcessPlugins);
@@ -64,6 +74,7 @@ public record HostOptions(
     private final List<PluginPackage> inProcessPlugins = new ArrayList<>();
     private boolean unsafeFastEmbeddedDatabase;
     private Duration maxEventAge = DEFAULT_MAX_EVENT_AGE;
+    private long maxJournalLag = DEFAULT_MAX_JOURNAL_LAG;
 
     private Builder() {}
 
@@ -117,6 +128,11 @@ public record HostOptions(
       return this;
     }
 
+    public Builder maxJournalLag(long maxJournalLag) {
+      this.maxJournalLag = maxJournalLag;
+      return this;
+    }
+
     public HostOptions build() {
       return new HostOptions(
           port,
@@ -127,7 +143,8 @@ public record HostOptions(
           secrets,
           inProcessPlugins,
           unsafeFastEmbeddedDatabase,
-          maxEventAge);
+          maxEventAge,
+          maxJournalLag);
     }
   }
 }

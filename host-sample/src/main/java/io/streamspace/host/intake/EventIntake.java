@@ -1,8 +1,13 @@
 package io.streamspace.host.intake;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.http.ApiException;
+import io.streamspace.host.journal.EventJournal;
+import io.streamspace.host.journal.JournalBacklog;
+import io.streamspace.host.journal.JournalConsumers;
+import io.streamspace.host.journal.JournalEntry;
 import io.streamspace.host.platform.SessionTracker;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.PluginRegistry;
@@ -12,9 +17,7 @@ import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,60 +26,103 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Platform event intake: parse and validate a batch once, drop ids applied recently, hand the
- * rest in order to every enabled plugin, and answer only after every plugin flushed them. No
- * query per event: de-duplication here is in memory, durable idempotency is the plugins' job.
+ * Platform event intake: parse and validate a batch once, journal it, and answer once it is
+ * committed there; the journal's consumers hand it to the plugins. On the node that consumes a
+ * plugin's journal, intake also waits (briefly) for the plugin to have stored the batch, so that
+ * what a client reads after its 202 usually includes it.
  */
 public final class EventIntake {
 
-  /** What a batch did: events handed to plugins, and events skipped as already applied. */
-  public record Result(int accepted, int duplicates) {}
-
   private static final Logger log = LoggerFactory.getLogger(EventIntake.class);
+
+  /**
+   * What a batch did.
+   *
+   * @param accepted   events journaled now
+   * @param duplicates events journaled before (a redelivery), or repeated in the batch
+   * @param conflicts  events whose id was journaled with another body: refused, not applied
+   */
+  public record Result(int accepted, int duplicates, List<Conflict> conflicts) {}
+
+  /** An event refused because its id stands for another event in the journal. */
+  public record Conflict(int index, String id, String message) {}
+
+  /** How long intake waits for this node's consumers before answering anyway. */
+  private static final Duration CONSUMED_WAIT = Duration.ofSeconds(5);
+
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
-  private static final int REMEMBERED_IDS = 500_000;
 
   private final EventParser parser;
+  private final ObjectMapper mapper;
+  private final EventJournal journal;
+  private final JournalConsumers consumers;
+  private final JournalBacklog backlog;
   private final PluginRegistry plugins;
   private final SessionTracker sessions;
-  private final RecentEventIds recent = new RecentEventIds(REMEMBERED_IDS);
 
   /** @param maxEventAge events older than this behind the clock are refused */
   public EventIntake(
       ObjectMapper mapper,
       Clock clock,
       Duration maxEventAge,
+      EventJournal journal,
+      JournalConsumers consumers,
+      JournalBacklog backlog,
       PluginRegistry plugins,
       SessionTracker sessions) {
     this.parser = new EventParser(mapper, clock, maxEventAge);
+    this.mapper = mapper;
+    this.journal = journal;
+    this.consumers = consumers;
+    this.backlog = backlog;
     this.plugins = plugins;
     this.sessions = sessions;
   }
 
   /**
-   * Applies a request body of one event or an array of events.
+   * Journals a request body of one event or an array of events.
    *
-   * @throws ApiException when the body is refused (nothing applied) or plugins could not flush
+   * @throws ApiException when the body is refused (nothing journaled), or 503 when a plugin is
+   *     too far behind the journal
+   * @throws io.streamspace.host.db.Sql.DatabaseException when it could not be journaled (nothing
+   *     was)
    */
   public Result receive(byte[] body) {
     List<PlatformEvent> events = parser.parse(body);
-    List<PlatformEvent> fresh = new ArrayList<>(events.size());
-    Set<String> freshIds = new HashSet<>();
+    backlog.refuseWhenTooFarBehind();
+    List<JournalEntry> entries = new ArrayList<>(events.size());
     for (PlatformEvent event : events) {
-      if (!recent.contains(event.id()) && freshIds.add(event.id())) {
-        fresh.add(event);
-      }
+      entries.add(entry(event));
     }
-    List<ActivePlugin> targets = plugins.active();
-    for (PlatformEvent event : fresh) {
-      track(event);
-      for (ActivePlugin plugin : targets) {
-        event.deliverTo(plugin.extension(), plugin.context());
-      }
+    EventJournal.Appended appended = journal.append(entries);
+    appended.seqs().keySet().stream().sorted().forEach(index -> track(events.get(index)));
+    if (appended.lastSeq() > 0) {
+      consumers.journaled();
+      consumers.awaitConsumed(appended.lastSeq(), CONSUMED_WAIT);
     }
-    flush(targets);
-    recent.rememberAll(freshIds);
-    return new Result(fresh.size(), events.size() - fresh.size());
+    List<Conflict> conflicts = new ArrayList<>();
+    for (int index : appended.conflicts()) {
+      conflicts.add(
+          new Conflict(
+              index,
+              events.get(index).id(),
+              "another event was accepted under this id; this one is not applied"));
+    }
+    return new Result(appended.seqs().size(), appended.duplicates(), conflicts);
+  }
+
+  private JournalEntry entry(PlatformEvent event) {
+    try {
+      return new JournalEntry(
+          event.id(),
+          event.type().wireName(),
+          event.occurredAt(),
+          event.userId(),
+          event.sessionId(),
+          mapper.writeValueAsString(event.wire()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an event tree always writes", e);
+    }
   }
 
   /**

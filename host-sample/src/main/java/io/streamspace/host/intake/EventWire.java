@@ -5,14 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
+import java.math.BigDecimal;
+import java.util.TreeMap;
 
 /**
  * Writes events as the platform posts them to {@code /api/platform/events}, the format
- * {@link EventParser} reads: what the host keeps of an event (a dead letter) to deliver it again.
+ * {@link EventParser} reads: what the host keeps of an event (in the journal, or as a dead letter)
+ * to deliver it again. One event has one form: user attributes sorted by name, decimals without
+ * trailing zeros ({@code 4.50} is written {@code 4.5}), so that a redelivery of the same event
+ * reads the same, whatever order or notation the platform used.
  */
 public final class EventWire {
 
-  // decimals as they came: 4.50 stays 4.50
+  // decimals exactly as given (no double in between); canonical() drops their trailing zeros
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
   private EventWire() {}
@@ -20,7 +25,7 @@ public final class EventWire {
   /** A {@code user.created} event; its attributes are members of {@code user} again. */
   public static ObjectNode userCreated(UserEvent event) {
     ObjectNode user = NODES.objectNode();
-    event.attributes().forEach(user::put);
+    new TreeMap<>(event.attributes()).forEach(user::put);
     user.put("user_id", event.userId());
     putIfPresent(user, "email", event.email());
     putIfPresent(user, "name", event.displayName());
@@ -36,13 +41,18 @@ public final class EventWire {
     ResourceSize size = event.resources();
     if (size != null) {
       session
-          .put("cpu_cores", size.cpuCores())
-          .put("memory_gb", size.memoryGb())
-          .put("storage_gb", size.storageGb());
+          .put("cpu_cores", canonical(size.cpuCores()))
+          .put("memory_gb", canonical(size.memoryGb()))
+          .put("storage_gb", canonical(size.storageGb()));
     }
     ObjectNode wire = header(type, event.id(), event.occurredAt().toString());
     wire.set("session", session);
     return wire;
+  }
+
+  /** The value without trailing zeros, in plain notation ({@code 100}, not {@code 1E+2}). */
+  private static BigDecimal canonical(BigDecimal value) {
+    return new BigDecimal(value.stripTrailingZeros().toPlainString());
   }
 
   private static ObjectNode header(EventType type, String id, String occurredAt) {

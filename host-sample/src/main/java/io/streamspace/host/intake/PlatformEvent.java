@@ -1,14 +1,28 @@
 package io.streamspace.host.intake;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
+import java.time.Instant;
 
 /** One validated platform event, carrying the API record its hook takes. */
 sealed interface PlatformEvent {
 
   String id();
+
+  EventType type();
+
+  Instant occurredAt();
+
+  String userId();
+
+  /** The session it is about; null for a user event. */
+  String sessionId();
+
+  /** The event in the format the platform posts it ({@link EventWire}). */
+  ObjectNode wire();
 
   /** Calls the plugin hook for this event. */
   void deliverTo(PlatformPlugin plugin, PluginContext context);
@@ -17,6 +31,26 @@ sealed interface PlatformEvent {
   record UserCreated(UserEvent event) implements PlatformEvent {
     public String id() {
       return event.id();
+    }
+
+    public EventType type() {
+      return EventType.USER_CREATED;
+    }
+
+    public Instant occurredAt() {
+      return event.occurredAt();
+    }
+
+    public String userId() {
+      return event.userId();
+    }
+
+    public String sessionId() {
+      return null;
+    }
+
+    public ObjectNode wire() {
+      return EventWire.userCreated(event);
     }
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {
@@ -28,6 +62,22 @@ sealed interface PlatformEvent {
   record SessionChanged(EventType type, SessionEvent event) implements PlatformEvent {
     public String id() {
       return event.id();
+    }
+
+    public Instant occurredAt() {
+      return event.occurredAt();
+    }
+
+    public String userId() {
+      return event.userId();
+    }
+
+    public String sessionId() {
+      return event.sessionId();
+    }
+
+    public ObjectNode wire() {
+      return EventWire.session(type, event);
     }
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {

@@ -5,24 +5,36 @@ import io.javalin.http.Context;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /api/health}, no token needed: 200 once plugins are started and the database
- * answers; 503 while plugins start or while the database is unavailable.
+ * answers; 503 while plugins start or while the database is unavailable. Each installed plugin
+ * shows how far behind the event journal it is.
  */
 public final class HealthRoutes implements HttpServer.RouteGroup {
 
-  record PluginHealth(String id, String version, String state) {}
+  /** Journal entries not yet consumed, and the age of the oldest, in seconds (not who consumes). */
+  record Lag(long events, long seconds) {}
+
+  record PluginHealth(String id, String version, String state, Lag lag) {}
 
   record Health(String status, String database, List<PluginHealth> plugins) {}
 
   private final PluginRegistry registry;
   private final BooleanSupplier databaseAvailable;
+  private final JournalLag.Lookup journalLag;
 
-  public HealthRoutes(PluginRegistry registry, BooleanSupplier databaseAvailable) {
+  public HealthRoutes(
+      PluginRegistry registry, BooleanSupplier databaseAvailable, JournalLag.Lookup journalLag) {
     this.registry = registry;
     this.databaseAvailable = databaseAvailable;
+    this.journalLag = journalLag;
+  }
+
+  private static Lag shown(JournalLag lag) {
+    return lag == null ? null : new Lag(lag.events(), lag.seconds());
   }
 
   @Override
@@ -37,10 +49,21 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("starting", database, List.of()));
       return;
     }
+    List<ManagedPlugin> installed =
+        registry.all().stream().filter(ManagedPlugin::installed).toList();
+    Map<String, JournalLag> lag =
+        database.equals("ok")
+            ? journalLag.of(installed.stream().map(ManagedPlugin::id).toList())
+            : Map.of();
     List<PluginHealth> plugins =
-        registry.all().stream()
-            .filter(ManagedPlugin::installed)
-            .map(p -> new PluginHealth(p.id(), p.descriptor().version(), p.state().label()))
+        installed.stream()
+            .map(
+                p ->
+                    new PluginHealth(
+                        p.id(),
+                        p.descriptor().version(),
+                        p.state().label(),
+                        shown(lag.get(p.id()))))
             .toList();
     if (database.equals("ok")) {
       ctx.json(new Health("ok", database, plugins));

@@ -21,11 +21,13 @@ import java.util.function.BinaryOperator;
 
 /**
  * The plugin catalog for admins: list, install, enable, disable, read and change config
- * ({@code PUT} to replace it, {@code PATCH} to merge a change into it).
+ * ({@code PUT} to replace it, {@code PATCH} to merge a change into it). Each plugin shows how far
+ * behind the event journal it is, and which node consumes it.
  */
 public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
-  record InstalledView(String id, String name, String version, String state, boolean enabled) {}
+  record InstalledView(
+      String id, String name, String version, String state, boolean enabled, JournalLag lag) {}
 
   record ConfigKeyView(
       String name,
@@ -42,16 +44,23 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
       String provider,
       String license,
       boolean installed,
+      JournalLag lag,
       List<ConfigKeyView> configSchema) {}
 
   private final PluginRegistry registry;
   private final Authenticator auth;
   private final JsonBodies bodies;
+  private final JournalLag.Lookup journalLag;
 
-  public PluginAdminRoutes(PluginRegistry registry, Authenticator auth, JsonBodies bodies) {
+  public PluginAdminRoutes(
+      PluginRegistry registry,
+      Authenticator auth,
+      JsonBodies bodies,
+      JournalLag.Lookup journalLag) {
     this.registry = registry;
     this.auth = auth;
     this.bodies = bodies;
+    this.journalLag = journalLag;
   }
 
   @Override
@@ -68,26 +77,34 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   private void installed(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
-    List<InstalledView> views =
-        registry.all().stream()
-            .filter(ManagedPlugin::installed)
-            .map(PluginAdminRoutes::installedView)
-            .toList();
-    ctx.json(Map.of("plugins", views));
+    List<ManagedPlugin> installed =
+        registry.all().stream().filter(ManagedPlugin::installed).toList();
+    Map<String, JournalLag> lag = lagOf(installed);
+    ctx.json(Map.of("plugins", installed.stream().map(p -> installedView(p, lag)).toList()));
   }
 
-  private static InstalledView installedView(ManagedPlugin p) {
+  private static InstalledView installedView(ManagedPlugin p, Map<String, JournalLag> lag) {
     return new InstalledView(
-        p.id(), p.name(), p.descriptor().version(), p.state().label(), p.enabled());
+        p.id(),
+        p.name(),
+        p.descriptor().version(),
+        p.state().label(),
+        p.enabled(),
+        lag.get(p.id()));
+  }
+
+  private Map<String, JournalLag> lagOf(List<ManagedPlugin> plugins) {
+    return journalLag.of(plugins.stream().map(ManagedPlugin::id).toList());
   }
 
   private void catalog(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
-    List<CatalogView> views = registry.all().stream().map(this::catalogView).toList();
-    ctx.json(Map.of("plugins", views));
+    List<ManagedPlugin> all = registry.all();
+    Map<String, JournalLag> lag = lagOf(all);
+    ctx.json(Map.of("plugins", all.stream().map(p -> catalogView(p, lag)).toList()));
   }
 
-  private CatalogView catalogView(ManagedPlugin p) {
+  private CatalogView catalogView(ManagedPlugin p, Map<String, JournalLag> lag) {
     PluginPackage.Descriptor d = p.descriptor();
     List<ConfigKeyView> schema =
         registry
@@ -102,6 +119,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
         d.provider(),
         d.license(),
         p.installed(),
+        lag.get(p.id()),
         schema);
   }
 
@@ -118,7 +136,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     auth.require(ctx, Caller.ROLE_ADMIN);
     ManagedPlugin plugin = plugin(ctx);
     change.apply(plugin.id());
-    ctx.json(installedView(plugin));
+    ctx.json(installedView(plugin, lagOf(List.of(plugin))));
   }
 
   private void readConfig(Context ctx) {

@@ -46,7 +46,8 @@ public final class PluginRegistry implements AutoCloseable {
       PluginRouteTable routes,
       EventLog events,
       SessionControl sessions,
-      Function<String, DeadLetters> deadLetters) {}
+      Function<String, DeadLetters> deadLetters,
+      PluginLifecycleListener lifecycle) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -236,9 +237,11 @@ public final class PluginRegistry implements AutoCloseable {
       plugin.extension().onLoad(context);
       services.scheduler().resumePlugin(id);
       plugin.running(context);
+      services.lifecycle().started(new ActivePlugin(id, plugin.extension(), context));
       log.info("Plugin {} {} started", id, plugin.descriptor().version());
     } catch (RuntimeException | LinkageError e) {
       log.error("Plugin {} failed to start", id, e);
+      services.lifecycle().stopping(id);
       services.routes().removePlugin(id);
       services.scheduler().forgetJobs(id);
       stopCode(plugin);
@@ -250,6 +253,7 @@ public final class PluginRegistry implements AutoCloseable {
   /** Unloads a running plugin on this node; its Quartz jobs stay as they are cluster-wide. */
   private void deactivate(ManagedPlugin plugin) {
     HostPluginContext context = plugin.context().orElseThrow();
+    services.lifecycle().stopping(plugin.id());
     plugin.stopped(ManagedPlugin.State.DISABLED);
     refreshActive();
     try {

@@ -2,6 +2,7 @@ package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,27 @@ final class BillingApi {
       throw new AssertionError(name + " did not succeed: " + run);
     }
     return run;
+  }
+
+  /**
+   * Waits until health shows the plugin has consumed the whole journal: what a client does after
+   * enabling a plugin, before it reads what the plugin caught up with.
+   */
+  void awaitCaughtUp(String pluginId) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode plugin = null;
+    while (System.nanoTime() < deadline) {
+      for (JsonNode health : http.get("/api/health", null).expect(200).get("plugins")) {
+        if (health.get("id").asText().equals(pluginId)) {
+          plugin = health;
+        }
+      }
+      if (plugin != null && plugin.at("/lag/events").asLong(-1) == 0) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError(pluginId + " did not catch up within 30 s: " + plugin);
   }
 
   /** {@code GET /usage} with a query string ("" or "?from=...&to=..."). */

@@ -284,7 +284,8 @@ class IntakeTest extends HostTestBase {
   }
 
   @Test
-  void anEventKeptInTheWireFormatReadsBackAsTheSameEventWhateverItsAge() {
+  void
+      anEventKeptInTheWireFormatReadsBackAsTheSameEventWhateverItsAge_itsDecimalsWithoutTrailingZeros() {
     EventParser parser =
         new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
     UserEvent user =
@@ -305,9 +306,39 @@ class IntakeTest extends HostTestBase {
 
     assertEquals(
         new PlatformEvent.UserCreated(user), parser.parseKept(EventWire.userCreated(user)));
+    SessionEvent canonical =
+        new SessionEvent(
+            "k-2",
+            heartbeat.occurredAt(),
+            "s1",
+            "u1",
+            new ResourceSize(new BigDecimal("4.5"), new BigDecimal("0.000001"), BigDecimal.TEN));
     assertEquals(
-        new PlatformEvent.SessionChanged(EventType.SESSION_HEARTBEAT, heartbeat),
+        new PlatformEvent.SessionChanged(EventType.SESSION_HEARTBEAT, canonical),
         parser.parseKept(EventWire.session(EventType.SESSION_HEARTBEAT, heartbeat)));
+  }
+
+  @Test
+  void oneEventHasOneWireForm_whateverTheOrderOfItsAttributesOrTheNotationOfItsDecimals() {
+    Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    attributes.put("plan", "pro");
+    attributes.put("currency", "VND");
+    Map<String, String> reversed = new java.util.LinkedHashMap<>();
+    reversed.put("currency", "VND");
+    reversed.put("plan", "pro");
+    Instant at = Instant.parse("2020-01-01T00:00:00Z");
+    assertEquals(
+        EventWire.userCreated(new UserEvent("k-1", at, "u1", null, "U", attributes)).toString(),
+        EventWire.userCreated(new UserEvent("k-1", at, "u1", null, "U", reversed)).toString());
+    ResourceSize written =
+        new ResourceSize(new BigDecimal("4.50"), new BigDecimal("1E+2"), new BigDecimal("0.0"));
+    ResourceSize plain =
+        new ResourceSize(new BigDecimal("4.5"), new BigDecimal("100"), BigDecimal.ZERO);
+    assertEquals(
+        EventWire.session(EventType.SESSION_CREATED, new SessionEvent("k", at, "s", "u", plain))
+            .toString(),
+        EventWire.session(EventType.SESSION_CREATED, new SessionEvent("k", at, "s", "u", written))
+            .toString());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -408,6 +439,27 @@ class IntakeTest extends HostTestBase {
     assertEquals(0, again.body().get("accepted").asInt());
     assertEquals(2, again.body().get("duplicates").asInt());
     assertEquals(1, plugin.events.size());
+  }
+
+  @Test
+  void anIdSentAgainWithAnotherBody_isReportedAsAConflict_andNotApplied() {
+    String event = VALID_CREATED.replace("ok-1", "conflict-1");
+    assertEquals(1, post(event).body().get("accepted").asInt());
+    // the same again, but with 4.50 GB: the same event, written otherwise
+    assertEquals(1, post(event.replace("4.5", "4.50")).body().get("duplicates").asInt());
+    Response other = post(event.replace("\"cpu_cores\":2", "\"cpu_cores\":8"));
+
+    assertEquals(202, other.status());
+    assertEquals(0, other.body().get("accepted").asInt());
+    assertEquals(0, other.body().get("duplicates").asInt());
+    JsonNode conflict = other.body().get("conflicts").get(0);
+    assertEquals(0, conflict.get("index").asInt());
+    assertEquals("conflict-1", conflict.get("id").asText());
+    assertEquals(1, plugin.events.size(), "only the first body reached the plugin");
+    assertEquals(
+        0,
+        new BigDecimal("2")
+            .compareTo(((SessionEvent) plugin.events.get(0)).resources().cpuCores()));
   }
 
   @Test

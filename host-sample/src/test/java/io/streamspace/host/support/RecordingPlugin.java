@@ -13,6 +13,8 @@ import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.jobs.JobResult;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,10 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   public final AtomicInteger thingsMade = new AtomicInteger();
   public volatile CountDownLatch slowStarted = new CountDownLatch(0);
   public volatile CountDownLatch slowGate = new CountDownLatch(0);
+
+  /** While closed, {@link #flush()} does not complete: the plugin falls behind the journal. */
+  public volatile CountDownLatch flushGate = new CountDownLatch(0);
+
   public volatile PluginContext context;
 
   @Override
@@ -112,6 +118,21 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
             ZoneOffset.UTC,
             job -> {
               throw new IllegalStateException("job broke");
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> flush() {
+    CountDownLatch gate = flushGate;
+    return gate.getCount() == 0
+        ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(
+            () -> {
+              try {
+                gate.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
             });
   }
 

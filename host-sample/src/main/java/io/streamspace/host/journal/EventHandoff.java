@@ -1,0 +1,14 @@
+package io.streamspace.host.journal;
+
+import io.streamspace.host.plugins.ActivePlugin;
+
+/** Calls a plugin's hook with a journaled event (intake knows how to read it back). */
+@FunctionalInterface
+public interface EventHandoff {
+
+  /**
+   * Hands the event to the plugin's hook. An entry that can no longer be read as an event (its
+   * rules changed since it was accepted) is reported and left in the journal, not handed.
+   */
+  void handOff(EventJournal.Journaled journaled, ActivePlugin plugin);
+}

@@ -1,0 +1,243 @@
+package io.streamspace.host.journal;
+
+import io.streamspace.host.db.Sql;
+import io.streamspace.host.db.Transactions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * The host's journal of accepted platform events ({@code host_journal}, {@code host_event_ids}):
+ * appended by intake, read by each plugin's consumer in the order of {@code seq}.
+ *
+ * <p>Appends are serialized by a transaction-level advisory lock taken before they draw their
+ * {@code seq} and held until they commit: entries therefore become visible in {@code seq} order,
+ * and a consumer that has read up to {@code n} never finds a smaller {@code seq} committed later
+ * (with concurrent appends, numbers drawn first could otherwise commit last and be skipped).
+ */
+public final class EventJournal {
+
+  /** The advisory lock key of appends ("journal" in ASCII). */
+  static final long APPEND_LOCK = 0x6a6f75726e616cL;
+
+  /**
+   * What an append did with each entry, by index in the batch.
+   *
+   * @param seqs      the journal position of each new entry; absent for the others
+   * @param duplicates entries whose id was journaled before with the same body, or that repeat an
+   *     earlier entry of the batch
+   * @param conflicts indexes of entries whose id was journaled with another body: not journaled
+   * @param lastSeq   the highest position written, 0 when none
+   */
+  public record Appended(
+      Map<Integer, Long> seqs, int duplicates, List<Integer> conflicts, long lastSeq) {}
+
+  /** A journaled entry and its position. */
+  public record Journaled(long seq, Instant journaledAt, JournalEntry entry) {}
+
+  // The ids new to the journal claim their rows, and only those entries are journaled; for the
+  // others, the stored body hash tells a redelivery from a conflict. The caller holds
+  // APPEND_LOCK, so no other append can claim an id meanwhile.
+  private static final String APPEND =
+      """
+      WITH batch AS (
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[],
+                             ?::text[], ?::text[], ?::text[])
+          WITH ORDINALITY AS b(event_id, sha_hex, event_type, occurred_at, user_id, session_id,
+                               body, n)
+      ),
+      fresh AS (
+        INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at)
+        SELECT event_id, decode(sha_hex, 'hex'), nextval('host_journal_seq'), ?
+        FROM batch ORDER BY n
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING event_id, seq
+      ),
+      journaled AS (
+        INSERT INTO host_journal
+          (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body)
+        SELECT f.seq, ?, b.event_id, b.event_type, b.occurred_at, b.user_id, b.session_id, b.body
+        FROM fresh f JOIN batch b USING (event_id)
+      )
+      SELECT b.n, f.seq, k.body_sha256 = decode(b.sha_hex, 'hex') AS same_body
+      FROM batch b
+      LEFT JOIN fresh f USING (event_id)
+      LEFT JOIN host_event_ids k ON f.event_id IS NULL AND k.event_id = b.event_id
+      """;
+
+  private static final String COLUMNS =
+      "seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body";
+
+  private static final String AFTER =
+      "SELECT %s FROM host_journal WHERE seq > ? ORDER BY seq LIMIT ?".formatted(COLUMNS);
+
+  // the indexes on (user_id, occurred_at) and session_id serve it
+  private static final String FIND =
+      """
+      SELECT %s FROM host_journal
+      WHERE (?::text IS NULL OR user_id = ?) AND (?::text IS NULL OR session_id = ?)
+        AND occurred_at >= ? AND occurred_at < ?
+      ORDER BY occurred_at, seq LIMIT ? OFFSET ?
+      """
+          .formatted(COLUMNS);
+
+  private final DataSource dataSource;
+  private final Clock clock;
+
+  public EventJournal(DataSource dataSource, Clock clock) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+  }
+
+  /**
+   * Journals a batch in one transaction, committed (synchronously) when this returns. An id seen
+   * before, in the journal or earlier in the batch, is not journaled again.
+   *
+   * @throws Sql.DatabaseException when the batch could not be journaled: nothing of it was
+   */
+  public Appended append(List<JournalEntry> entries) {
+    // the first entry of an id in the batch stands for it; later ones repeat it or conflict
+    Map<String, Integer> first = new HashMap<>();
+    List<Integer> distinct = new ArrayList<>();
+    List<Integer> conflicts = new ArrayList<>();
+    AtomicInteger duplicates = new AtomicInteger();
+    for (int i = 0; i < entries.size(); i++) {
+      Integer earlier = first.putIfAbsent(entries.get(i).eventId(), i);
+      if (earlier == null) {
+        distinct.add(i);
+      } else if (entries.get(earlier).body().equals(entries.get(i).body())) {
+        duplicates.incrementAndGet();
+      } else {
+        conflicts.add(i);
+      }
+    }
+    Map<Integer, Long> seqs = new HashMap<>();
+    if (!distinct.isEmpty()) {
+      try {
+        Transactions.<Void, RuntimeException>inTransaction(
+            dataSource,
+            connection -> {
+              try (PreparedStatement lock =
+                  Sql.prepare(connection, "SELECT pg_advisory_xact_lock(?)", APPEND_LOCK)) {
+                lock.execute();
+              }
+              try (PreparedStatement append = bindAppend(connection, entries, distinct);
+                  ResultSet rows = append.executeQuery()) {
+                while (rows.next()) {
+                  int index = distinct.get(rows.getInt(1) - 1);
+                  long seq = rows.getLong(2);
+                  if (!rows.wasNull()) {
+                    seqs.put(index, seq);
+                  } else if (rows.getBoolean(3)) {
+                    duplicates.incrementAndGet();
+                  } else {
+                    conflicts.add(index);
+                  }
+                }
+              }
+              return null;
+            });
+      } catch (SQLException e) {
+        throw Sql.failure("journaling a batch of events", e);
+      }
+    }
+    long lastSeq = seqs.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    conflicts.sort(null);
+    return new Appended(Map.copyOf(seqs), duplicates.get(), List.copyOf(conflicts), lastSeq);
+  }
+
+  private PreparedStatement bindAppend(
+      Connection connection, List<JournalEntry> entries, List<Integer> indexes)
+      throws SQLException {
+    int n = indexes.size();
+    String[][] columns = new String[7][n];
+    HexFormat hex = HexFormat.of();
+    for (int i = 0; i < n; i++) {
+      JournalEntry entry = entries.get(indexes.get(i));
+      columns[0][i] = entry.eventId();
+      columns[1][i] = hex.formatHex(entry.bodySha256());
+      columns[2][i] = entry.type();
+      columns[3][i] = entry.occurredAt().toString();
+      columns[4][i] = entry.userId();
+      columns[5][i] = entry.sessionId();
+      columns[6][i] = entry.body();
+    }
+    Object[] params = new Object[9];
+    for (int c = 0; c < columns.length; c++) {
+      params[c] = connection.createArrayOf("text", columns[c]);
+    }
+    Timestamp now = Timestamp.from(clock.instant());
+    params[7] = now;
+    params[8] = now;
+    return Sql.prepare(connection, APPEND, params);
+  }
+
+  /** Up to {@code limit} entries after position {@code seq}, in order. */
+  public List<Journaled> after(long seq, int limit) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = Sql.prepare(connection, AFTER, seq, limit);
+        ResultSet rows = statement.executeQuery()) {
+      return journaled(rows);
+    } catch (SQLException e) {
+      throw Sql.failure("reading the event journal", e);
+    }
+  }
+
+  /**
+   * What support asks for: the journaled events of a user or a session that occurred in {@code
+   * [from, to)}, oldest first.
+   *
+   * @param userId    null for any user (then {@code sessionId} is given)
+   * @param sessionId null for any session of the user
+   */
+  public List<Journaled> find(
+      String userId, String sessionId, Instant from, Instant to, int limit, int offset) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                FIND,
+                userId,
+                userId,
+                sessionId,
+                sessionId,
+                Timestamp.from(from),
+                Timestamp.from(to),
+                limit,
+                offset);
+        ResultSet rows = statement.executeQuery()) {
+      return journaled(rows);
+    } catch (SQLException e) {
+      throw Sql.failure("searching the event journal", e);
+    }
+  }
+
+  private static List<Journaled> journaled(ResultSet rows) throws SQLException {
+    List<Journaled> found = new ArrayList<>();
+    while (rows.next()) {
+      found.add(
+          new Journaled(
+              rows.getLong("seq"),
+              rows.getTimestamp("journaled_at").toInstant(),
+              new JournalEntry(
+                  rows.getString("event_id"),
+                  rows.getString("event_type"),
+                  rows.getTimestamp("occurred_at").toInstant(),
+                  rows.getString("user_id"),
+                  rows.getString("session_id"),
+                  rows.getString("body"))));
+    }
+    return found;
+  }
+}

@@ -1,0 +1,80 @@
+package io.streamspace.host.journal;
+
+import io.streamspace.host.db.Sql;
+import io.streamspace.host.http.ApiException;
+import io.streamspace.plugin.api.http.HttpStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * Intake's back-pressure: while an enabled plugin is more than the allowed number of entries
+ * behind the journal, intake refuses batches with 503 and {@code Retry-After} rather than let the
+ * backlog grow without bound. A disabled plugin's backlog does not count: it catches up when it
+ * is enabled again. Looked up at most once a second, whatever the request rate.
+ */
+public final class JournalBacklog {
+
+  private static final Duration RECHECK = Duration.ofSeconds(1);
+
+  // the sequence's last number drawn (0 before the first), less each enabled plugin's position
+  private static final String FURTHEST_BEHIND =
+      """
+      SELECT c.plugin_id,
+             (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM host_journal_seq)
+               - c.position AS behind
+      FROM host_journal_cursors c JOIN host_plugins p USING (plugin_id)
+      WHERE p.installed AND p.enabled
+      ORDER BY behind DESC LIMIT 1
+      """;
+
+  private record Furthest(String pluginId, long behind) {}
+
+  private final DataSource dataSource;
+  private final long maxLag;
+  private long checkedAt;
+  private Furthest furthest;
+
+  /** @param maxLag how many entries an enabled plugin may be behind before intake pushes back */
+  public JournalBacklog(DataSource dataSource, long maxLag) {
+    this.dataSource = dataSource;
+    this.maxLag = maxLag;
+  }
+
+  /**
+   * @throws ApiException 503 {@code journal_backlog} when a plugin is too far behind
+   */
+  public void refuseWhenTooFarBehind() {
+    Furthest behind = furthest();
+    if (behind != null && behind.behind() > maxLag) {
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "journal_backlog",
+          "plugin "
+              + behind.pluginId()
+              + " is "
+              + behind.behind()
+              + " events behind the journal (at most "
+              + maxLag
+              + " allowed); retry later");
+    }
+  }
+
+  private synchronized Furthest furthest() {
+    if (furthest == null || System.nanoTime() - checkedAt > RECHECK.toNanos()) {
+      try (Connection connection = dataSource.getConnection();
+          PreparedStatement statement = connection.prepareStatement(FURTHEST_BEHIND);
+          ResultSet rows = statement.executeQuery()) {
+        furthest =
+            rows.next() ? new Furthest(rows.getString(1), rows.getLong(2)) : new Furthest(null, 0);
+      } catch (SQLException e) {
+        throw Sql.failure("reading how far behind the journal plugins are", e);
+      }
+      checkedAt = System.nanoTime();
+    }
+    return furthest;
+  }
+}

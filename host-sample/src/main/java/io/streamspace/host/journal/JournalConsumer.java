@@ -1,0 +1,223 @@
+package io.streamspace.host.journal;
+
+import io.streamspace.host.plugins.ActivePlugin;
+import io.streamspace.plugin.api.http.DatabaseOutage;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands one plugin the journal, in order, on the node that holds the plugin's lease: a round
+ * reads the entries after the plugin's position, calls its hooks, waits for its {@code flush()},
+ * then moves the position. Delivery is at least once: a round cut short (a crash, a failed
+ * flush, a lost lease) is handed again from the last position, and plugins key what they store
+ * by natural keys, so a second delivery changes nothing.
+ */
+final class JournalConsumer {
+
+  /** How the consumer paces itself; see {@link JournalConsumers#DEFAULT_TIMINGS}. */
+  record Timings(
+      Duration lease, Duration renewEvery, Duration idlePoll, Duration standbyPoll, int round) {}
+
+  private static final Logger log = LoggerFactory.getLogger(JournalConsumer.class);
+  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final ActivePlugin plugin;
+  private final EventJournal journal;
+  private final JournalCursors cursors;
+  private final EventHandoff handoff;
+  private final String node;
+  private final Timings timings;
+  private final Thread thread;
+
+  private volatile boolean running = true;
+  private volatile boolean leading;
+  private volatile long position = -1;
+  private long renewedAt;
+  private boolean woken;
+
+  JournalConsumer(
+      ActivePlugin plugin,
+      EventJournal journal,
+      JournalCursors cursors,
+      EventHandoff handoff,
+      String node,
+      Timings timings) {
+    this.plugin = plugin;
+    this.journal = journal;
+    this.cursors = cursors;
+    this.handoff = handoff;
+    this.node = node;
+    this.timings = timings;
+    this.thread = new Thread(this::run, "journal-" + plugin.id());
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Takes the lease if it is free before returning, so that intake knows at once whether this
+   * node consumes the plugin's journal; then consumes in the background.
+   */
+  void start() {
+    try {
+      lead();
+    } catch (RuntimeException e) {
+      log.warn("Plugin {} journal: lease not taken yet ({}); retrying", plugin.id(), e.toString());
+    }
+    thread.start();
+  }
+
+  String pluginId() {
+    return plugin.id();
+  }
+
+  /** Whether this node consumes the plugin's journal now. */
+  boolean leading() {
+    return leading;
+  }
+
+  /** Something was journaled: look now rather than at the next poll. */
+  synchronized void wake() {
+    woken = true;
+    notifyAll();
+  }
+
+  /**
+   * Waits until the plugin has flushed every entry up to {@code seq}, while this node consumes
+   * its journal, for at most {@code timeout}.
+   *
+   * @return whether it has
+   */
+  synchronized boolean awaitPosition(long seq, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (running && leading && position < seq) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return position >= seq;
+  }
+
+  /** Stops after the round in progress and gives the lease up, so another node takes over. */
+  void stop() {
+    running = false;
+    wake();
+    try {
+      thread.join(FLUSH_TIMEOUT.toMillis() + 5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (leading) {
+      leading = false;
+      try {
+        cursors.release(plugin.id(), node);
+      } catch (RuntimeException e) {
+        log.warn("Could not give up the journal lease of plugin {}: {}", plugin.id(), e.toString());
+      }
+    }
+  }
+
+  private void run() {
+    Duration backoff = Duration.ofMillis(100);
+    while (running) {
+      try {
+        if (leading || lead()) {
+          consumeRound();
+        } else {
+          pause(timings.standbyPoll());
+        }
+        backoff = Duration.ofMillis(100);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (DatabaseOutage.causedBy(e)) {
+          log.warn("Plugin {} journal: the database cannot be reached ({})", plugin.id(), e);
+        } else {
+          log.error("Plugin {} journal: a round failed; it is retried", plugin.id(), e);
+        }
+        try {
+          pause(backoff);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+      }
+    }
+  }
+
+  private boolean lead() {
+    OptionalLong acquired = cursors.acquire(plugin.id(), node, timings.lease());
+    if (acquired.isEmpty()) {
+      return false;
+    }
+    synchronized (this) {
+      position = acquired.getAsLong();
+      leading = true;
+      renewedAt = System.nanoTime();
+    }
+    log.info("Plugin {} journal: consumed on this node from position {}", plugin.id(), position);
+    return true;
+  }
+
+  private void consumeRound() throws InterruptedException {
+    List<EventJournal.Journaled> round = journal.after(position, timings.round());
+    if (round.isEmpty()) {
+      if (System.nanoTime() - renewedAt > timings.renewEvery().toNanos()) {
+        moveTo(position);
+      }
+      pause(timings.idlePoll());
+      return;
+    }
+    for (EventJournal.Journaled journaled : round) {
+      handoff.handOff(journaled, plugin);
+    }
+    flush();
+    moveTo(round.get(round.size() - 1).seq());
+  }
+
+  private void flush() throws InterruptedException {
+    try {
+      plugin
+          .extension()
+          .flush()
+          .toCompletableFuture()
+          .get(FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException cause
+          ? cause
+          : new IllegalStateException("plugin " + plugin.id() + " failed to flush", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "plugin " + plugin.id() + " did not flush within " + FLUSH_TIMEOUT.toSeconds() + " s");
+    }
+  }
+
+  private void moveTo(long seq) {
+    boolean kept = cursors.advance(plugin.id(), node, seq, timings.lease());
+    synchronized (this) {
+      renewedAt = System.nanoTime();
+      if (kept) {
+        position = seq;
+      } else {
+        leading = false;
+        log.info("Plugin {} journal: another node consumes it now", plugin.id());
+      }
+      notifyAll();
+    }
+  }
+
+  private synchronized void pause(Duration most) throws InterruptedException {
+    if (!woken && running) {
+      wait(Math.max(1, most.toMillis()));
+    }
+    woken = false;
+  }
+}

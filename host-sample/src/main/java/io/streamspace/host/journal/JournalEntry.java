@@ -1,0 +1,31 @@
+package io.streamspace.host.journal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+
+/**
+ * One accepted platform event as the journal keeps it.
+ *
+ * @param eventId    the platform's id, unique in the journal for its retention
+ * @param type       the wire type ({@code session.created}...)
+ * @param occurredAt when it happened on the platform
+ * @param userId     whose event it is
+ * @param sessionId  the session it is about; null for a user event
+ * @param body       the event in the format of {@code POST /api/platform/events}, one form per
+ *     event: a redelivery of the same event has the same body, another event under the same id
+ *     has another
+ */
+public record JournalEntry(
+    String eventId, String type, Instant occurredAt, String userId, String sessionId, String body) {
+
+  /** The SHA-256 of the body: what tells a redelivery from a conflict, without the body. */
+  byte[] bodySha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

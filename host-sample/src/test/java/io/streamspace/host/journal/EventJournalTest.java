@@ -1,0 +1,123 @@
+package io.streamspace.host.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.host.db.Database;
+import io.streamspace.host.db.HostMigrations;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The event journal on real PostgreSQL: ids, conflicts, and the order entries become visible. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EventJournalTest {
+
+  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+
+  private final Database database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
+  private final EventJournal journal = migrated();
+
+  private EventJournal migrated() {
+    HostMigrations.migrate(database.dataSource());
+    return new EventJournal(database.dataSource(), new MutableClock(NOW));
+  }
+
+  @AfterAll
+  void close() {
+    database.close();
+  }
+
+  private static JournalEntry entry(String id, String body) {
+    return new JournalEntry(id, "session.heartbeat", NOW, "ann", "s-1", body);
+  }
+
+  @Test
+  void aRedeliveredIdIsADuplicate_andAnotherBodyUnderItAConflict_neitherJournaledAgain() {
+    long before = lastSeq();
+    EventJournal.Appended first =
+        journal.append(List.of(entry("e-1", "{\"a\":1}"), entry("e-2", "{\"a\":2}")));
+    EventJournal.Appended again =
+        journal.append(
+            List.of(
+                entry("e-1", "{\"a\":1}"), // the same event again
+                entry("e-2", "{\"a\":3}"), // another event under a used id
+                entry("e-3", "{\"a\":4}"),
+                entry("e-3", "{\"a\":4}"), // repeated within the batch
+                entry("e-3", "{\"a\":5}"))); // and conflicting within it
+
+    assertEquals(2, first.seqs().size());
+    assertEquals(List.of(), first.conflicts());
+    assertEquals(Map.of(2, again.lastSeq()), again.seqs());
+    assertEquals(2, again.duplicates());
+    assertEquals(List.of(1, 4), again.conflicts());
+    assertEquals(
+        List.of("{\"a\":1}", "{\"a\":2}", "{\"a\":4}"),
+        journal.after(before, 100).stream().map(j -> j.entry().body()).toList());
+  }
+
+  @Test
+  void anAppendWaitsForTheOneBeforeItToCommit_soEntriesBecomeVisibleInTheOrderOfTheirPositions()
+      throws Exception {
+    long before = lastSeq();
+    try (Connection earlier = database.dataSource().getConnection()) {
+      // an append half-way: it holds the append lock and drew its number, not yet committed
+      earlier.setAutoCommit(false);
+      try (Statement statement = earlier.createStatement()) {
+        statement.execute("SELECT pg_advisory_xact_lock(" + EventJournal.APPEND_LOCK + ")");
+        statement.execute(
+            "INSERT INTO host_journal (seq, journaled_at, event_id, event_type, occurred_at,"
+                + " user_id, body) VALUES (nextval('host_journal_seq'), now(), 'slow', 'x',"
+                + " now(), 'ann', '{}')");
+      }
+      CompletableFuture<EventJournal.Appended> later =
+          CompletableFuture.supplyAsync(() -> journal.append(List.of(entry("fast", "{}"))));
+      awaitWaitingForTheAppendLock();
+
+      // the later append cannot draw a number yet, so a reader cannot see it ahead of "slow"
+      assertFalse(later.isDone());
+      assertEquals(List.of(), journal.after(before, 10));
+      earlier.commit();
+      long fast = later.get(10, TimeUnit.SECONDS).lastSeq();
+
+      List<EventJournal.Journaled> seen = journal.after(before, 10);
+      assertEquals(List.of("slow", "fast"), seen.stream().map(j -> j.entry().eventId()).toList());
+      assertEquals(fast, seen.get(1).seq());
+      assertTrue(seen.get(0).seq() < fast);
+    }
+  }
+
+  private void awaitWaitingForTheAppendLock() throws Exception {
+    String waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Connection connection = database.dataSource().getConnection();
+          PreparedStatement statement = connection.prepareStatement(waiting);
+          ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        if (rows.getLong(1) > 0) {
+          return;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("the second append never waited for the append lock");
+  }
+
+  private long lastSeq() {
+    List<EventJournal.Journaled> all = journal.after(0, 10_000);
+    return all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
+  }
+}
