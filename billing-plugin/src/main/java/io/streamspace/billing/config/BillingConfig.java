@@ -45,12 +45,10 @@ public final class BillingConfig {
     return get(BillingKeys.BILLING_MODE);
   }
 
-  /** The unit prices in {@link #currency()}. */
   public ComputeRates computeRates() {
     return get(BillingKeys.COMPUTE_RATES);
   }
 
-  /** The unit prices in each further currency accounts may be opened in. */
   public Map<Currency, ComputeRates> currencyRates() {
     return get(BillingKeys.CURRENCY_RATES);
   }
@@ -88,7 +86,7 @@ public final class BillingConfig {
    * lateness allowed to events before usage is settled.
    */
   public Duration sessionHeartbeatTimeout() {
-    return get(BillingKeys.SESSION_HEARTBEAT_TIMEOUT);
+    return Duration.ofMinutes(get(BillingKeys.SESSION_HEARTBEAT_TIMEOUT_MINUTES));
   }
 
   /**
@@ -96,7 +94,7 @@ public final class BillingConfig {
    * it, before it is finalized.
    */
   public Duration invoiceGrace() {
-    return get(BillingKeys.INVOICE_GRACE);
+    return Duration.ofMinutes(get(BillingKeys.INVOICE_GRACE_MINUTES));
   }
 
   /** Days from finalization to an invoice's due date. */

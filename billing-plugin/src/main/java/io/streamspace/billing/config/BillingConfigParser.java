@@ -28,18 +28,14 @@ public final class BillingConfigParser {
   /** Parses saved config JSON; blank text means "nothing saved". */
   public ConfigParseResult parse(String json) {
     Reading reading = new Reading(json, cronValidator);
-    reading
-        .saved
-        .fieldNames()
-        .forEachRemaining(
-            name -> {
-              Optional<BillingKey<?>> key = BillingKeys.named(name);
-              if (key.isEmpty()) {
-                reading.at(name).refuse("unknown key");
-              } else if (key.get().isSecret()) {
-                reading.value(key.get()); // refused at once: a secret is never config
-              }
-            });
+    for (String name : reading.savedNames()) {
+      Optional<BillingKey<?>> key = BillingKeys.named(name);
+      if (key.isEmpty()) {
+        reading.at(name).refuse("unknown key");
+      } else if (key.get().isSecret()) {
+        reading.value(key.get()); // refused at once: a secret is never config
+      }
+    }
     BillingKeys.ALL.forEach(reading::value);
     checkAcrossKeys(reading);
     return reading.result();

@@ -24,7 +24,7 @@ public final class BillingConfigSchema {
                 key.name(), key.environmentVariable(), key.description()));
         continue;
       }
-      JsonNode defaultJson = key.defaultJson();
+      JsonNode defaultJson = written(key);
       keys.add(
           new ConfigKey(
               key.name(),
@@ -43,5 +43,9 @@ public final class BillingConfigSchema {
       }
     }
     return new ConfigSchema(keys);
+  }
+
+  private static <T> JsonNode written(BillingKey<T> key) {
+    return key.type().write(key.defaultValue());
   }
 }

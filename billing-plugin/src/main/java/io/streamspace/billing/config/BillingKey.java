@@ -1,14 +1,12 @@
 package io.streamspace.billing.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- * One key of the billing config, as {@link BillingKeys} states it: the parser reads it, the
+ * One key of the billing config, an entry of {@link BillingKeys}: the parser reads it, the
  * catalog's schema lists it, the effective config writes it and the README's config table is
- * checked against it, all from this.
+ * checked against it.
  *
- * @param name the key as admins write it
  * @param type how its JSON value is read and written back, and what it allows
  * @param defaultValue the value in effect while the key is absent or refused; null for a secret
  * @param description what it does, for admins, naming what its type allows
@@ -21,34 +19,8 @@ record BillingKey<T>(
     String description,
     String environmentVariable) {
 
-  /**
-   * A key of the saved config. {@code %s} in the description stands where what the type allows
-   * is named ({@code Day of month (%s)} reads {@code Day of month (1-28)}).
-   */
-  static <T> BillingKey<T> of(String name, ValueType<T> type, T defaultValue, String description) {
-    return new BillingKey<>(name, type, defaultValue, description.formatted(type.allowed()), null);
-  }
-
-  /** A secret, refused in the saved config: the host reads it from its environment variable. */
-  static BillingKey<String> secret(String name, String environmentVariable, String what) {
-    return new BillingKey<>(
-        name,
-        ValueType.secretIn(environmentVariable),
-        null,
-        what
-            + ", read from the environment variable "
-            + environmentVariable
-            + "; never stored in config",
-        environmentVariable);
-  }
-
   boolean isSecret() {
     return environmentVariable != null;
-  }
-
-  /** The default as JSON. */
-  JsonNode defaultJson() {
-    return type.write(defaultValue);
   }
 
   /**

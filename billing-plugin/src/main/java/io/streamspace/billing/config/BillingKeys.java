@@ -1,16 +1,14 @@
 package io.streamspace.billing.config;
 
-import static io.streamspace.billing.config.BillingKey.of;
-import static io.streamspace.billing.config.BillingKey.secret;
 import static io.streamspace.billing.config.ValueType.AMOUNT;
 import static io.streamspace.billing.config.ValueType.flag;
-import static io.streamspace.billing.config.ValueType.minutes;
 import static io.streamspace.billing.config.ValueType.whole;
 
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
@@ -19,27 +17,32 @@ import java.util.Optional;
 /**
  * The table of billing config keys: each key's name, type (how it is read, and what it allows),
  * default and meaning, stated once. The parser, the schema the catalog serves, the effective
- * config and the README check all come from it, in its order. Adding a key is one entry here
- * (and in {@link #ALL}) plus its use: an accessor in {@link BillingConfig}, and the README row.
+ * config and the README check all come from it, in its order. Adding a key is one entry here plus
+ * its use (an accessor in {@link BillingConfig}) and its README row.
  */
 final class BillingKeys {
 
+  private static final List<BillingKey<?>> declared = new ArrayList<>();
+
+  /** Every key, in the order declared below ({@link #key} and {@link #secret} add each). */
+  static final List<BillingKey<?>> ALL = Collections.unmodifiableList(declared);
+
   static final BillingKey<Boolean> ENABLED =
-      of("enabled", flag(), true, "Whether billing meters sessions");
+      key("enabled", flag(), true, "Whether billing meters sessions");
   static final BillingKey<BillingMode> BILLING_MODE =
-      of(
+      key(
           "billingMode",
           ValueType.oneOf(List.of(BillingMode.values()), BillingMode::configName),
           BillingMode.USAGE,
           "%s (plan fee plus overage)");
   static final BillingKey<ComputeRates> COMPUTE_RATES =
-      of(
+      key(
           "computeRates",
           Rates.MERGED,
           new ComputeRates(new BigDecimal("0.05"), new BigDecimal("0.01"), new BigDecimal("0.10")),
           "Unit prices in the configured currency, each %s");
   static final BillingKey<Map<Currency, ComputeRates>> CURRENCY_RATES =
-      of(
+      key(
           "currencyRates",
           Rates.BY_CURRENCY,
           Map.of(),
@@ -47,7 +50,7 @@ final class BillingKeys {
               + "code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, storage_per_gb_month}}, "
               + "all three required (%s). The supported currencies are currency and these keys");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
-      of(
+      key(
           "subscriptionPlans",
           Plans.TYPE,
           List.of(
@@ -61,33 +64,33 @@ final class BillingKeys {
               + "), cpu_limit, memory_limit, storage_limit, prices (the price in each currency "
               + "of currencyRates, all required)");
   static final BillingKey<String> DEFAULT_PLAN =
-      of("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
+      key("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
   static final BillingKey<Integer> INVOICE_DAY =
-      of(
+      key(
           "invoiceDay",
           whole(1, 28),
           1,
           "Day of month (%s) billing periods start, at midnight in billingTimeZone");
   static final BillingKey<String> USAGE_CALCULATION_INTERVAL =
-      of(
+      key(
           "usageCalculationInterval",
           ValueType.cron(),
           "0 * * * *",
           "When calculate-usage runs (5-field Unix cron)");
   static final BillingKey<Integer> ALERT_THRESHOLD =
-      of("alertThreshold", whole(1, 100), 80, "Percent of a quota (%s) that triggers a warning");
+      key("alertThreshold", whole(1, 100), 80, "Percent of a quota (%s) that triggers a warning");
   static final BillingKey<Boolean> AUTO_SUSPEND_ON_OVERAGE =
-      of(
+      key(
           "autoSuspendOnOverage",
           flag(),
           false,
           "Suspend sessions over quota after the grace period");
   static final BillingKey<Integer> GRACE_PERIOD_DAYS =
-      of("gracePeriodDays", whole(0, 365), 7, "Days (%s) of overage before suspension");
+      key("gracePeriodDays", whole(0, 365), 7, "Days (%s) of overage before suspension");
   static final BillingKey<Boolean> STRIPE_ENABLED =
-      of("stripeEnabled", flag(), false, "Take payments through Stripe");
+      key("stripeEnabled", flag(), false, "Take payments through Stripe");
   static final BillingKey<Currency> CURRENCY =
-      of(
+      key(
           "currency",
           ValueType.text(
               code -> Money.currency(code).orElse(null),
@@ -97,27 +100,27 @@ final class BillingKeys {
           "ISO 4217 currency of computeRates and plan prices, and of new accounts unless "
               + "user.created names another supported currency");
   static final BillingKey<ZoneId> BILLING_TIME_ZONE =
-      of(
+      key(
           "billingTimeZone",
           ValueType.zone(),
           ZoneId.of("UTC"),
           "Time zone billing periods and date queries are read in");
-  static final BillingKey<Duration> SESSION_HEARTBEAT_TIMEOUT =
-      of(
+  static final BillingKey<Integer> SESSION_HEARTBEAT_TIMEOUT_MINUTES =
+      key(
           "sessionHeartbeatTimeoutMinutes",
-          minutes(1, 1440),
-          Duration.ofMinutes(10),
+          whole(1, 1440),
+          10,
           "Minutes (%s) without heartbeat after which a session is closed at its last "
               + "heartbeat; also how late events may arrive and still be billed");
-  static final BillingKey<Duration> INVOICE_GRACE =
-      of(
+  static final BillingKey<Integer> INVOICE_GRACE_MINUTES =
+      key(
           "invoiceGraceMinutes",
-          minutes(0, 10080),
-          Duration.ofHours(1),
+          whole(0, 10080),
+          60,
           "Minutes (%s) an invoice stays a draft after its period ends, so late usage "
               + "still lands on it, before it is finalized and numbered");
   static final BillingKey<Integer> PAYMENT_TERMS_DAYS =
-      of(
+      key(
           "paymentTermsDays",
           whole(0, 365),
           14,
@@ -127,30 +130,34 @@ final class BillingKeys {
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =
       secret("stripeWebhookSecret", "STRIPE_WEBHOOK_SECRET", "Stripe webhook signing secret");
 
-  /** Every key, in the table's order. */
-  static final List<BillingKey<?>> ALL =
-      List.of(
-          ENABLED,
-          BILLING_MODE,
-          COMPUTE_RATES,
-          CURRENCY_RATES,
-          SUBSCRIPTION_PLANS,
-          DEFAULT_PLAN,
-          INVOICE_DAY,
-          USAGE_CALCULATION_INTERVAL,
-          ALERT_THRESHOLD,
-          AUTO_SUSPEND_ON_OVERAGE,
-          GRACE_PERIOD_DAYS,
-          STRIPE_ENABLED,
-          CURRENCY,
-          BILLING_TIME_ZONE,
-          SESSION_HEARTBEAT_TIMEOUT,
-          INVOICE_GRACE,
-          PAYMENT_TERMS_DAYS,
-          STRIPE_SECRET_KEY,
-          STRIPE_WEBHOOK_SECRET);
-
   private BillingKeys() {}
+
+  /**
+   * A key of the saved config. {@code %s} in the description stands where what the type allows
+   * is named: {@code Day of month (%s)} reads {@code Day of month (1-28)}.
+   */
+  private static <T> BillingKey<T> key(
+      String name, ValueType<T> type, T defaultValue, String description) {
+    return declared(
+        new BillingKey<>(name, type, defaultValue, description.formatted(type.allowed()), null));
+  }
+
+  /** A secret, refused in the saved config: the host reads it from its environment variable. */
+  private static BillingKey<String> secret(String name, String environmentVariable, String what) {
+    String description =
+        what
+            + ", read from the environment variable "
+            + environmentVariable
+            + "; never stored in config";
+    return declared(
+        new BillingKey<>(
+            name, ValueType.secretIn(environmentVariable), null, description, environmentVariable));
+  }
+
+  private static <T> BillingKey<T> declared(BillingKey<T> key) {
+    declared.add(key);
+    return key;
+  }
 
   /** The key of that name, if the table has one. */
   static Optional<BillingKey<?>> named(String name) {

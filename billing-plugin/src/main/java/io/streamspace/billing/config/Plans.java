@@ -1,6 +1,5 @@
 package io.streamspace.billing.config;
 
-import static io.streamspace.billing.config.Rates.byCode;
 import static io.streamspace.billing.config.ValueType.AMOUNT;
 import static io.streamspace.billing.config.ValueType.JSON;
 
@@ -18,17 +17,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The plans, a non-empty array: each with a unique {@code id}, a {@code name}, a {@code price}
- * per {@code interval}, optional limits, and its {@code prices} in further currencies, each
- * refused unless it is a known currency (whether it is a supported one, and whether every plan
- * is priced in every one, the parser checks across keys). When any plan is refused, the plans
- * keep their default.
+ * subscriptionPlans: a non-empty array of plans, each an object with a unique {@code id}, a
+ * {@code name}, a {@code price} per {@code interval}, optional limits, and {@code prices} by ISO
+ * code (whether those currencies are supported, the parser checks across keys). When an element
+ * is not an object, the plans keep their default.
  */
 final class Plans {
 
-  /** How often a plan's price is charged. */
   static final ValueType<String> INTERVAL = ValueType.oneOf(List.of("month", "year"), s -> s);
-
   static final ValueType<List<SubscriptionPlan>> TYPE =
       new ValueType<>("array", null, Plans::read, Plans::write);
 
@@ -44,6 +40,8 @@ final class Plans {
           "memory_limit",
           "storage_limit",
           "prices");
+
+  private Plans() {}
 
   private static List<SubscriptionPlan> read(
       JsonNode value, List<SubscriptionPlan> fallback, Reading.At at) {
@@ -78,20 +76,21 @@ final class Plans {
     return plans.size() == value.size() ? List.copyOf(plans) : fallback;
   }
 
+  /** A plan's prices by ISO code; whether each currency is supported is checked across keys. */
   private static Map<Currency, BigDecimal> prices(JsonNode value, Reading.At at) {
     Map<Currency, BigDecimal> prices = new HashMap<>();
-    ObjectNode object = value == null ? null : at.object(value);
+    ObjectNode object = at.object(value);
     if (object == null) {
       return prices;
     }
-    for (Map.Entry<String, JsonNode> entry : object.properties()) {
-      String code = entry.getKey();
-      Currency in = Money.currency(code).orElse(null);
-      BigDecimal price = at.read(object, code, AMOUNT, null);
+    for (Map.Entry<String, JsonNode> price : object.properties()) {
+      Reading.At priceAt = at.member(price.getKey());
+      BigDecimal amount = AMOUNT.read(price.getValue(), null, priceAt);
+      Currency in = Money.currency(price.getKey()).orElse(null);
       if (in == null) {
-        at.member(code).refuse("must be a known ISO 4217 currency code, for example VND");
-      } else if (price != null) {
-        prices.put(in, price);
+        priceAt.refuse("must be a known ISO 4217 currency code, for example VND");
+      } else if (amount != null) {
+        prices.put(in, amount);
       }
     }
     return prices;
@@ -109,7 +108,7 @@ final class Plans {
           .put("cpu_limit", plan.cpuLimit())
           .put("memory_limit", plan.memoryLimit())
           .put("storage_limit", plan.storageLimit())
-          .set("prices", byCode(plan.prices(), AMOUNT::write));
+          .set("prices", Rates.byCode(plan.prices(), AMOUNT::write));
     }
     return written;
   }

@@ -7,66 +7,58 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The types of unit prices in config: a rates object, {@code {"cpu_per_core_hour": 0.05,
- * "memory_per_gb_hour": 0.01, "storage_per_gb_month": 0.10}}, each rate an {@link
- * ValueType#AMOUNT}; and rates objects by ISO code.
+ * Unit prices in config: a rates object ({@code {"cpu_per_core_hour": 0.05, ...}}, each rate an
+ * {@link ValueType#AMOUNT}), and rates objects by ISO code.
  */
 final class Rates {
 
-  /** The rates, by their names in config. */
-  enum Rate {
-    CPU_PER_CORE_HOUR(ComputeRates::cpuPerCoreHour, "Price of one CPU core for one hour"),
-    MEMORY_PER_GB_HOUR(ComputeRates::memoryPerGbHour, "Price of one GB of memory for one hour"),
-    STORAGE_PER_GB_MONTH(
-        ComputeRates::storagePerGbMonth, "Price of one GB of storage for one month of 730 hours");
+  /** A rate of a rates object, a member named as config writes it. In ComputeRates' order. */
+  private record Rate(String key, Function<ComputeRates, BigDecimal> of, String description) {}
 
-    private static final List<String> KEYS = Arrays.stream(values()).map(Rate::key).toList();
+  private static final List<Rate> RATES =
+      List.of(
+          new Rate(
+              "cpu_per_core_hour",
+              ComputeRates::cpuPerCoreHour,
+              "Price of one CPU core for one hour"),
+          new Rate(
+              "memory_per_gb_hour",
+              ComputeRates::memoryPerGbHour,
+              "Price of one GB of memory for one hour"),
+          new Rate(
+              "storage_per_gb_month",
+              ComputeRates::storagePerGbMonth,
+              "Price of one GB of storage for one month of 730 hours"));
+  private static final List<String> KEYS = RATES.stream().map(Rate::key).toList();
+  private static final ComputeRates NONE =
+      new ComputeRates(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
 
-    private final Function<ComputeRates, BigDecimal> of;
-    private final String description;
-
-    Rate(Function<ComputeRates, BigDecimal> of, String description) {
-      this.of = of;
-      this.description = description;
-    }
-
-    String key() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** computeRates: the rates of the configured currency, merged over the fallback's. */
+  /** computeRates: the rates of the configured currency, each absent one the fallback's. */
   static final ValueType<ComputeRates> MERGED =
       new ValueType<>(
           "object",
           AMOUNT.allowed(),
           (value, fallback, at) -> read(value, fallback, at, false),
           Rates::write,
-          Arrays.stream(Rate.values())
-              .map(rate -> new ValueType.Member(rate.key(), AMOUNT.schemaType(), rate.description))
+          RATES.stream()
+              .map(rate -> new ValueType.Member(rate.key, AMOUNT.schemaType(), rate.description))
               .toList());
 
   /**
-   * currencyRates: the rates in each further currency, by ISO code ({@code {"VND": {...}}}), a
-   * known currency other than the configured one (whose rates are computeRates), all three given.
+   * currencyRates: the rates of each further currency, by ISO code, all three given. A code is a
+   * known currency other than the configured one, whose rates are computeRates.
    */
   static final ValueType<Map<Currency, ComputeRates>> BY_CURRENCY =
       new ValueType<>(
           "object", AMOUNT.allowed(), Rates::readByCurrency, rates -> byCode(rates, Rates::write));
-
-  private static final ComputeRates NONE =
-      new ComputeRates(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
 
   private Rates() {}
 
@@ -76,18 +68,15 @@ final class Rates {
     if (object == null) {
       return fallback;
     }
-    at.refuseUnknown(object, Rate.KEYS);
+    at.refuseUnknown(object, KEYS);
     if (allRequired) {
-      Rate.KEYS.forEach(key -> at.required(object, key));
+      KEYS.forEach(key -> at.required(object, key));
     }
-    Map<Rate, BigDecimal> rates = new EnumMap<>(Rate.class);
-    for (Rate rate : Rate.values()) {
-      rates.put(rate, at.read(object, rate.key(), AMOUNT, rate.of.apply(fallback)));
-    }
-    return new ComputeRates(
-        rates.get(Rate.CPU_PER_CORE_HOUR),
-        rates.get(Rate.MEMORY_PER_GB_HOUR),
-        rates.get(Rate.STORAGE_PER_GB_MONTH));
+    BigDecimal[] rates =
+        RATES.stream()
+            .map(rate -> at.read(object, rate.key, AMOUNT, rate.of.apply(fallback)))
+            .toArray(BigDecimal[]::new);
+    return new ComputeRates(rates[0], rates[1], rates[2]);
   }
 
   private static Map<Currency, ComputeRates> readByCurrency(
@@ -115,9 +104,7 @@ final class Rates {
 
   private static JsonNode write(ComputeRates rates) {
     ObjectNode written = JSON.objectNode();
-    for (Rate rate : Rate.values()) {
-      written.set(rate.key(), AMOUNT.write(rate.of.apply(rates)));
-    }
+    RATES.forEach(rate -> written.set(rate.key, AMOUNT.write(rate.of.apply(rates))));
     return written;
   }
 

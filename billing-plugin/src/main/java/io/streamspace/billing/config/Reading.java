@@ -22,8 +22,8 @@ final class Reading {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-  final ObjectNode saved;
   final CronValidator cronValidator;
+  private final ObjectNode saved;
   private final Map<String, Object> values = new LinkedHashMap<>();
   private final List<ConfigProblem> problems = new ArrayList<>();
 
@@ -43,6 +43,13 @@ final class Reading {
       at("$").refuse("config is not valid JSON: " + e.getOriginalMessage());
     }
     return MAPPER.createObjectNode();
+  }
+
+  /** The keys saved, in the order written. */
+  List<String> savedNames() {
+    List<String> names = new ArrayList<>();
+    saved.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /** The key's value: as saved when accepted, else its default. */
@@ -97,12 +104,12 @@ final class Reading {
       return value == null ? fallback : type.read(value, fallback, member(name));
     }
 
-    /** The value as an object; null when it is none (refused, unless it is JSON null). */
+    /** The value as an object; null when absent, JSON null or (refused) anything else. */
     ObjectNode object(JsonNode value) {
-      if (!(value instanceof ObjectNode) && !value.isNull()) {
-        refuse("must be an object");
+      if (value == null || value.isNull()) {
+        return null;
       }
-      return value instanceof ObjectNode object ? object : null;
+      return value instanceof ObjectNode object ? object : refuse("must be an object", null);
     }
 
     /** Refuses, as typos, the members of {@code object} not in {@code known}. */

@@ -4,22 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * How a config key's JSON value is read into its Java value and written back, and what it
- * allows: a range is stated here once, and the refusal, the schema's description and the README
- * check take it from here.
- *
- * @param schemaType the type the schema names: string, number, integer, boolean, cron, array or
- *     object
- * @param allowed what the type allows, as descriptions name it ({@code 1-28}); null for nothing
- * @param reader reads a value present in the saved config (JSON null included)
- * @param members members of an object value that the schema lists as keys of their own
+ * How a key's JSON value is read (a value present in the saved config, JSON null included) and
+ * written back, and what it allows ({@code 1-28}), stated once for refusals, the schema's
+ * descriptions and the README check. An object value may have members the schema lists as keys
+ * of their own ({@code computeRates.cpu_per_core_hour}).
  */
 record ValueType<T>(
     String schemaType,
@@ -28,7 +23,7 @@ record ValueType<T>(
     Function<T, JsonNode> writer,
     List<Member> members) {
 
-  /** Writes every value, as {@code ObjectNode.put} would. */
+  /** Writes values as {@code ObjectNode.put} does. */
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /**
@@ -43,7 +38,7 @@ record ValueType<T>(
     this(schemaType, allowed, reader, writer, List.of());
   }
 
-  /** The value, or {@code fallback}, after telling {@code at} why, when it is refused. */
+  /** The value read; {@code fallback} when {@code at} was told why it is refused. */
   T read(JsonNode value, T fallback, Reading.At at) {
     return reader.read(value, fallback, at);
   }
@@ -52,8 +47,6 @@ record ValueType<T>(
     return writer.apply(value);
   }
 
-  /** Reads a JSON value: see {@link ValueType#read}. */
-  @FunctionalInterface
   interface Reader<T> {
     T read(JsonNode value, T fallback, Reading.At at);
   }
@@ -72,31 +65,19 @@ record ValueType<T>(
 
   /** A whole number from {@code min} to {@code max}. */
   static ValueType<Integer> whole(int min, int max) {
-    String refusal = "must be a whole number from " + min + " to " + max;
     return new ValueType<>(
         "integer",
         min + "-" + max,
         (value, fallback, at) -> {
           BigDecimal number = value.isNumber() ? value.decimalValue() : null;
-          boolean fits =
-              number != null
+          return number != null
                   && number.stripTrailingZeros().scale() <= 0
                   && number.compareTo(BigDecimal.valueOf(min)) >= 0
-                  && number.compareTo(BigDecimal.valueOf(max)) <= 0;
-          return fits ? number.intValueExact() : at.refuse(refusal, fallback);
+                  && number.compareTo(BigDecimal.valueOf(max)) <= 0
+              ? number.intValueExact()
+              : at.refuse("must be a whole number from " + min + " to " + max, fallback);
         },
         JSON::numberNode);
-  }
-
-  /** A duration written as a whole number of minutes from {@code min} to {@code max}. */
-  static ValueType<Duration> minutes(int min, int max) {
-    ValueType<Integer> whole = whole(min, max);
-    return new ValueType<>(
-        whole.schemaType,
-        whole.allowed,
-        (value, fallback, at) ->
-            Duration.ofMinutes(whole.read(value, (int) fallback.toMinutes(), at)),
-        duration -> whole.write((int) duration.toMinutes()));
   }
 
   /** Any string. */
@@ -104,16 +85,13 @@ record ValueType<T>(
     return text(s -> s, null, s -> s);
   }
 
-  /** A string that {@code convert} turns into a value, or answers null for, to refuse it. */
+  /** A string that {@code convert} turns into a value, or refuses by answering null. */
   static <T> ValueType<T> text(
       Function<String, T> convert, String refusal, Function<T, String> written) {
     return text(
         "string",
         null,
-        (text, at) -> {
-          T converted = convert.apply(text);
-          return converted != null ? converted : at.refuse(refusal, null);
-        },
+        (s, at) -> Optional.ofNullable(convert.apply(s)).orElseGet(() -> at.refuse(refusal, null)),
         written);
   }
 
@@ -127,14 +105,13 @@ record ValueType<T>(
     return text(
         "string",
         allowed,
-        (text, at) ->
-            names.contains(text)
-                ? values.get(names.indexOf(text))
+        (s, at) ->
+            names.contains(s)
+                ? values.get(names.indexOf(s))
                 : at.refuse("must be " + allowed, null),
         name);
   }
 
-  /** A time zone id, for example UTC or Europe/Paris. */
   static ValueType<ZoneId> zone() {
     return text(
         id -> {
@@ -153,14 +130,14 @@ record ValueType<T>(
     return text(
         "cron",
         null,
-        (text, at) -> {
-          String why = at.reading().cronValidator.problem(text).orElse(null);
-          return why == null ? text : at.refuse(why, null);
+        (s, at) -> {
+          String why = at.reading().cronValidator.problem(s).orElse(null);
+          return why == null ? s : at.refuse(why, null);
         },
         s -> s);
   }
 
-  /** A secret, never accepted in config: the host reads it from {@code environmentVariable}. */
+  /** A secret: refused in config, the host reads it from {@code environmentVariable}. */
   static ValueType<String> secretIn(String environmentVariable) {
     String refusal =
         "secrets are not accepted in config: set the environment variable "
@@ -170,10 +147,7 @@ record ValueType<T>(
         "string", null, (value, fallback, at) -> at.refuse(refusal, fallback), JSON::textNode);
   }
 
-  /**
-   * A string converted by {@code convert}, which answers null, after telling {@code at} why, to
-   * refuse it; anything but a string is refused as such.
-   */
+  /** A string converted by {@code convert}, which answers null once it refused it. */
   private static <T> ValueType<T> text(
       String schemaType,
       String allowed,
@@ -183,10 +157,10 @@ record ValueType<T>(
         schemaType,
         allowed,
         (value, fallback, at) -> {
-          if (!value.isTextual()) {
-            return at.refuse("must be a string", fallback);
-          }
-          T converted = convert.apply(value.textValue(), at);
+          T converted =
+              value.isTextual()
+                  ? convert.apply(value.textValue(), at)
+                  : at.refuse("must be a string", null);
           return converted != null ? converted : fallback;
         },
         v -> JSON.textNode(written.apply(v)));
@@ -195,14 +169,11 @@ record ValueType<T>(
   private static ValueType<BigDecimal> amount(int maxPowerOfTen, int maxDecimals) {
     BigDecimal max = BigDecimal.TEN.pow(maxPowerOfTen);
     String refusal =
-        "must be a number from 0 to "
-            + max.toPlainString()
-            + " with at most "
-            + maxDecimals
-            + " decimals";
+        "must be a number from 0 to %s with at most %d decimals"
+            .formatted(max.toPlainString(), maxDecimals);
     return new ValueType<>(
         "number",
-        "0 to 10^" + maxPowerOfTen + " with at most " + maxDecimals + " decimals",
+        "0 to 10^%d with at most %d decimals".formatted(maxPowerOfTen, maxDecimals),
         (value, fallback, at) -> {
           if (value.isNull()) {
             return fallback;
