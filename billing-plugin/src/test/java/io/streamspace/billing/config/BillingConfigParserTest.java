@@ -340,6 +340,28 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void theSchemaNamesTheRangeTheParserChecks() {
+    List<ConfigKey> keys = BillingConfigSchema.schema().keys();
+
+    assertEquals(
+        "Day of month (1-28) billing periods start, at midnight in billingTimeZone",
+        find(keys, "invoiceDay").description());
+    assertEquals(
+        "must be a whole number from 1 to 28",
+        parser.parse("{\"invoiceDay\": 29}").problems().get(0).message());
+    assertEquals(
+        "usage, subscription or hybrid (plan fee plus overage)",
+        find(keys, "billingMode").description());
+    assertEquals(
+        "must be usage, subscription or hybrid",
+        parser.parse("{\"billingMode\": \"prepaid\"}").problems().get(0).message());
+    assertTrue(
+        find(keys, "computeRates")
+            .description()
+            .endsWith("each 0 to 10^12 with at most 12 decimals"));
+  }
+
+  @Test
   void schemaDeclaresTheStripeSecretsAsTheOnlyEnvironmentVariablesThePluginReads() {
     assertEquals(
         Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
