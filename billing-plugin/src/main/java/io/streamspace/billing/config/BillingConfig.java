@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * The billing configuration in effect: what the admin saved with every missing or refused key
  * taken from its default in {@link BillingKeys}. Immutable, so a config change is an atomic swap
- * of one reference. Each accessor is the value of one key of the table.
+ * of one reference. Each accessor answers the value of one key, whose entry in the table says
+ * what it means.
  */
 public final class BillingConfig {
 
@@ -69,10 +70,6 @@ public final class BillingConfig {
     return get(BillingKeys.USAGE_CALCULATION_INTERVAL);
   }
 
-  /**
-   * The default currency: of {@code computeRates}, of each plan's {@code price}, and of accounts
-   * opened without a supported {@code currency} attribute.
-   */
   public Currency currency() {
     return get(BillingKeys.CURRENCY);
   }
@@ -81,23 +78,14 @@ public final class BillingConfig {
     return get(BillingKeys.BILLING_TIME_ZONE);
   }
 
-  /**
-   * How long a session may stay silent before it is closed at its last heartbeat; also the
-   * lateness allowed to events before usage is settled.
-   */
   public Duration sessionHeartbeatTimeout() {
     return Duration.ofMinutes(get(BillingKeys.SESSION_HEARTBEAT_TIMEOUT_MINUTES));
   }
 
-  /**
-   * How long an invoice stays a draft after its period ends, so that late usage still lands on
-   * it, before it is finalized.
-   */
   public Duration invoiceGrace() {
     return Duration.ofMinutes(get(BillingKeys.INVOICE_GRACE_MINUTES));
   }
 
-  /** Days from finalization to an invoice's due date. */
   public int paymentTermsDays() {
     return get(BillingKeys.PAYMENT_TERMS_DAYS);
   }
