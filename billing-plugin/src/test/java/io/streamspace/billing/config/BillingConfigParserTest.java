@@ -339,26 +339,19 @@ class BillingConfigParserTest {
     assertEquals(22, keys.size());
   }
 
-  @Test
-  void theSchemaNamesTheRangeTheParserChecks() {
-    List<ConfigKey> keys = BillingConfigSchema.schema().keys();
-
-    assertEquals(
-        "Day of month (1-28) billing periods start, at midnight in billingTimeZone",
-        find(keys, "invoiceDay").description());
-    assertEquals(
-        "must be a whole number from 1 to 28",
-        parser.parse("{\"invoiceDay\": 29}").problems().get(0).message());
-    assertEquals(
-        "usage, subscription or hybrid (plan fee plus overage)",
-        find(keys, "billingMode").description());
-    assertEquals(
-        "must be usage, subscription or hybrid",
-        parser.parse("{\"billingMode\": \"prepaid\"}").problems().get(0).message());
-    assertTrue(
-        find(keys, "computeRates")
-            .description()
-            .endsWith("each 0 to 10^12 with at most 12 decimals"));
+  @ParameterizedTest(name = "{0}: the schema names the range the parser checks")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "invoiceDay | {\"invoiceDay\": 29} | Day of month (1-28) billing periods start, at midnight"
+            + " in billingTimeZone | must be a whole number from 1 to 28",
+        "billingMode | {\"billingMode\": \"prepaid\"} | usage, subscription or hybrid (plan fee"
+            + " plus overage) | must be usage, subscription or hybrid",
+      })
+  void theSchemaNamesTheRangeTheParserChecks(
+      String key, String json, String description, String refusal) {
+    assertEquals(description, find(BillingConfigSchema.schema().keys(), key).description());
+    assertEquals(List.of(new ConfigProblem(key, refusal)), parser.parse(json).problems());
   }
 
   @Test
