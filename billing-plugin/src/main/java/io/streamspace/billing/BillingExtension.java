@@ -203,7 +203,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     PluginContext current = context;
     return EffectiveConfigWriter.toJson(
         parser().parse(configJson).config(),
-        secret -> current != null && current.config().secret(secret.envVar()).isPresent());
+        variable -> current != null && current.config().secret(variable).isPresent());
   }
 
   /** Swaps in the new config (next rating run uses its rates) and reschedules on its cron. */

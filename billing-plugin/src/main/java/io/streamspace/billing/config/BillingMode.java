@@ -1,6 +1,5 @@
 package io.streamspace.billing.config;
 
-import java.util.Arrays;
 import java.util.Locale;
 
 /** How accounts are charged: pure usage, a plan fee, or a plan fee plus usage overage. */
@@ -12,13 +11,5 @@ public enum BillingMode {
   /** The name as written in config ({@code usage}, {@code subscription}, {@code hybrid}). */
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
-  }
-
-  /** The mode of that config name, or null when there is none. */
-  static BillingMode fromConfigName(String name) {
-    return Arrays.stream(values())
-        .filter(m -> m.configName().equals(name))
-        .findFirst()
-        .orElse(null);
   }
 }

@@ -315,8 +315,7 @@ class BillingConfigParserTest {
   @Test
   void effectiveConfigMasksSecretsTheHostHas() throws Exception {
     String json =
-        EffectiveConfigWriter.toJson(
-            BillingConfig.defaults(), secret -> secret == SecretSetting.STRIPE_SECRET_KEY);
+        EffectiveConfigWriter.toJson(BillingConfig.defaults(), "STRIPE_SECRET_KEY"::equals);
 
     JsonNode tree = new ObjectMapper().readTree(json);
     assertEquals("****", tree.get("stripeSecretKey").textValue());
@@ -338,6 +337,21 @@ class BillingConfigParserTest {
     assertEquals("14", find(keys, "paymentTermsDays").defaultJson());
     assertEquals("{}", find(keys, "currencyRates").defaultJson());
     assertEquals(22, keys.size());
+  }
+
+  @ParameterizedTest(name = "{0}: the schema names the range the parser checks")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "invoiceDay | {\"invoiceDay\": 29} | Day of month (1-28) billing periods start, at midnight"
+            + " in billingTimeZone | must be a whole number from 1 to 28",
+        "billingMode | {\"billingMode\": \"prepaid\"} | usage, subscription or hybrid (plan fee"
+            + " plus overage) | must be usage, subscription or hybrid",
+      })
+  void theSchemaNamesTheRangeTheParserChecks(
+      String key, String json, String description, String refusal) {
+    assertEquals(description, find(BillingConfigSchema.schema().keys(), key).description());
+    assertEquals(List.of(new ConfigProblem(key, refusal)), parser.parse(json).problems());
   }
 
   @Test

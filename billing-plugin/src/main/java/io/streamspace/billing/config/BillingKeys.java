@@ -1,0 +1,180 @@
+package io.streamspace.billing.config;
+
+import static io.streamspace.billing.config.ValueType.AMOUNT;
+import static io.streamspace.billing.config.ValueType.flag;
+import static io.streamspace.billing.config.ValueType.whole;
+
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The table of billing config keys: each key's name, type (how it is read, and what it allows),
+ * default and meaning, stated once. The parser, the schema the catalog serves, the effective
+ * config and the README check all come from it, in its order. Adding a key is one entry here plus
+ * its use (an accessor in {@link BillingConfig}) and its README row.
+ */
+final class BillingKeys {
+
+  private static final List<BillingKey<?>> declared = new ArrayList<>();
+
+  /** Every key, in the order declared below ({@link #key} and {@link #secret} add each). */
+  static final List<BillingKey<?>> ALL = Collections.unmodifiableList(declared);
+
+  static final BillingKey<Boolean> ENABLED =
+      key("enabled", flag(), true, "Whether billing meters sessions");
+  static final BillingKey<BillingMode> BILLING_MODE =
+      key(
+          "billingMode",
+          ValueType.oneOf(List.of(BillingMode.values()), BillingMode::configName),
+          BillingMode.USAGE,
+          "%s (plan fee plus overage)");
+  static final BillingKey<ComputeRates> COMPUTE_RATES =
+      key(
+          "computeRates",
+          Rates.MERGED,
+          new ComputeRates(new BigDecimal("0.05"), new BigDecimal("0.01"), new BigDecimal("0.10")),
+          "Unit prices in the configured currency, each %s");
+  static final BillingKey<Map<Currency, ComputeRates>> CURRENCY_RATES =
+      key(
+          "currencyRates",
+          Rates.BY_CURRENCY,
+          Map.of(),
+          "Unit prices in each further currency accounts may be opened in, keyed by ISO 4217 "
+              + "code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, storage_per_gb_month}}, "
+              + "all three required (%s). The supported currencies are currency and these keys");
+  static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
+      key(
+          "subscriptionPlans",
+          Plans.TYPE,
+          List.of(
+              plan("free", "Free Tier", "0", "2", "4", "10"),
+              plan("pro", "Professional", "29.99", "8", "16", "100"),
+              plan("enterprise", "Enterprise", "99.99", "32", "64", "500")),
+          "Plans: id (unique), name, price ("
+              + AMOUNT.allowed()
+              + ", in currency, no more decimals than it has), interval ("
+              + Plans.INTERVAL.allowed()
+              + "), cpu_limit, memory_limit, storage_limit, prices (the price in each currency "
+              + "of currencyRates, all required)");
+  static final BillingKey<String> DEFAULT_PLAN =
+      key("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
+  static final BillingKey<Integer> INVOICE_DAY =
+      key(
+          "invoiceDay",
+          whole(1, 28),
+          1,
+          "Day of month (%s) billing periods start, at midnight in billingTimeZone");
+  static final BillingKey<String> USAGE_CALCULATION_INTERVAL =
+      key(
+          "usageCalculationInterval",
+          ValueType.cron(),
+          "0 * * * *",
+          "When calculate-usage runs (5-field Unix cron)");
+  static final BillingKey<Integer> ALERT_THRESHOLD =
+      key("alertThreshold", whole(1, 100), 80, "Percent of a quota (%s) that triggers a warning");
+  static final BillingKey<Boolean> AUTO_SUSPEND_ON_OVERAGE =
+      key(
+          "autoSuspendOnOverage",
+          flag(),
+          false,
+          "Suspend sessions over quota after the grace period");
+  static final BillingKey<Integer> GRACE_PERIOD_DAYS =
+      key("gracePeriodDays", whole(0, 365), 7, "Days (%s) of overage before suspension");
+  static final BillingKey<Boolean> STRIPE_ENABLED =
+      key("stripeEnabled", flag(), false, "Take payments through Stripe");
+  static final BillingKey<Currency> CURRENCY =
+      key(
+          "currency",
+          ValueType.text(
+              code -> Money.currency(code).orElse(null),
+              "must be a known ISO 4217 currency code, for example USD",
+              Currency::getCurrencyCode),
+          Currency.getInstance("USD"),
+          "ISO 4217 currency of computeRates and plan prices, and of new accounts unless "
+              + "user.created names another supported currency");
+  static final BillingKey<ZoneId> BILLING_TIME_ZONE =
+      key(
+          "billingTimeZone",
+          ValueType.zone(),
+          ZoneId.of("UTC"),
+          "Time zone billing periods and date queries are read in");
+  static final BillingKey<Integer> SESSION_HEARTBEAT_TIMEOUT_MINUTES =
+      key(
+          "sessionHeartbeatTimeoutMinutes",
+          whole(1, 1440),
+          10,
+          "Minutes (%s) without heartbeat after which a session is closed at its last "
+              + "heartbeat; also how late events may arrive and still be billed");
+  static final BillingKey<Integer> INVOICE_GRACE_MINUTES =
+      key(
+          "invoiceGraceMinutes",
+          whole(0, 10080),
+          60,
+          "Minutes (%s) an invoice stays a draft after its period ends, so late usage "
+              + "still lands on it, before it is finalized and numbered");
+  static final BillingKey<Integer> PAYMENT_TERMS_DAYS =
+      key(
+          "paymentTermsDays",
+          whole(0, 365),
+          14,
+          "Days (%s) from finalization to an invoice's due date");
+  static final BillingKey<String> STRIPE_SECRET_KEY =
+      secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
+  static final BillingKey<String> STRIPE_WEBHOOK_SECRET =
+      secret("stripeWebhookSecret", "STRIPE_WEBHOOK_SECRET", "Stripe webhook signing secret");
+
+  private BillingKeys() {}
+
+  /**
+   * A key of the saved config. {@code %s} in the description stands where what the type allows
+   * is named: {@code Day of month (%s)} reads {@code Day of month (1-28)}.
+   */
+  private static <T> BillingKey<T> key(
+      String name, ValueType<T> type, T defaultValue, String description) {
+    return declared(
+        new BillingKey<>(name, type, defaultValue, description.formatted(type.allowed()), null));
+  }
+
+  /** A secret, refused in the saved config: the host reads it from its environment variable. */
+  private static BillingKey<String> secret(String name, String environmentVariable, String what) {
+    String description =
+        what
+            + ", read from the environment variable "
+            + environmentVariable
+            + "; never stored in config";
+    return declared(
+        new BillingKey<>(
+            name, ValueType.secretIn(environmentVariable), null, description, environmentVariable));
+  }
+
+  private static <T> BillingKey<T> declared(BillingKey<T> key) {
+    declared.add(key);
+    return key;
+  }
+
+  /** The key of that name, if the table has one. */
+  static Optional<BillingKey<?>> named(String name) {
+    return ALL.stream().filter(key -> key.name().equals(name)).findFirst();
+  }
+
+  /** A default plan: monthly, priced in the configured currency only. */
+  private static SubscriptionPlan plan(
+      String id, String name, String price, String cpu, String memory, String storage) {
+    return new SubscriptionPlan(
+        id,
+        name,
+        new BigDecimal(price),
+        "month",
+        new BigDecimal(cpu),
+        new BigDecimal(memory),
+        new BigDecimal(storage),
+        Map.of());
+  }
+}
