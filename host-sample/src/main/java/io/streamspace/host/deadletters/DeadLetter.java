@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param failures     how many times it was set aside (redeliveries and failed replays add one)
  * @param replayStatus {@code pending}, {@code replayed}, or {@code replay_failed} when the last
  *                     replay was set aside again
+ * @param journalId    the event's entry in the event journal ({@code seq}); null for an event set
+ *                     aside before the host journaled events
  */
 public record DeadLetter(
     long id,
@@ -23,4 +25,5 @@ public record DeadLetter(
     Instant firstFailedAt,
     Instant lastFailedAt,
     String replayStatus,
-    Instant replayedAt) {}
+    Instant replayedAt,
+    Long journalId) {}

@@ -27,15 +27,17 @@ public final class DeadLetterStore {
   private static final String COLUMNS =
       """
       id, plugin_id, event_id, event_type, event, reason, failures, first_failed_at,
-      last_failed_at, replay_status, replayed_at""";
+      last_failed_at, replay_status, replayed_at, journal_id""";
 
   // Set aside again (a redelivery, or a replay the plugin refused): the latest event and reason;
-  // a replayed one is pending again.
+  // a replayed one is pending again. The journal's entry of the event, when it has one (events
+  // are journaled before plugins see them; the id is kept for the journal's retention).
   private static final String RECORD =
       """
       INSERT INTO host_dead_letters AS d
-        (plugin_id, event_id, event_type, event, reason, first_failed_at, last_failed_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
+        (plugin_id, event_id, event_type, event, reason, first_failed_at, last_failed_at,
+         journal_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT seq FROM host_event_ids WHERE event_id = ?))
       ON CONFLICT (plugin_id, event_id) DO UPDATE SET
         event_type = excluded.event_type, event = excluded.event, reason = excluded.reason,
         failures = d.failures + 1, last_failed_at = excluded.last_failed_at,
@@ -88,6 +90,7 @@ public final class DeadLetterStore {
       statement.setString(5, storable(reason));
       statement.setTimestamp(6, now);
       statement.setTimestamp(7, now);
+      statement.setString(8, eventId);
       try (ResultSet rows = statement.executeQuery()) {
         rows.next();
         return rows.getLong(1);
@@ -151,7 +154,8 @@ public final class DeadLetterStore {
                 Sql.instant(rows.getTimestamp(8)),
                 Sql.instant(rows.getTimestamp(9)),
                 rows.getString(10),
-                Sql.instant(rows.getTimestamp(11))));
+                Sql.instant(rows.getTimestamp(11)),
+                (Long) rows.getObject(12)));
       }
       return letters;
     } catch (SQLException e) {

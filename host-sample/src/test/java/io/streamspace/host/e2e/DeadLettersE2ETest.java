@@ -49,6 +49,12 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     assertTrue(letter.get("reason").asText().contains("no_bob"), letter.toString());
     assertEquals("pending", letter.get("replay_status").asText());
     assertEquals(NOW.toString(), letter.get("first_failed_at").asText());
+    JsonNode journaled =
+        api.http.get("/api/admin/journal?user_id=" + bob, api.adminToken).expect(200);
+    assertEquals(
+        journaled.at("/events/0/seq").asLong(),
+        letter.get("journal_id").asLong(),
+        "the dead letter points at the event's journal entry: " + journaled);
     String replay = "/api/admin/dead-letters/" + letter.get("id").asText() + "/replay";
 
     Response notFixedYet = api.http.post(replay, api.adminToken, null);
