@@ -65,10 +65,15 @@ public final class PluginStateWatch implements AutoCloseable {
 
   /** Stops looking, letting a change being applied finish first. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     timer.shutdown();
-    if (!timer.awaitTermination(30, TimeUnit.SECONDS)) {
+    try {
+      if (!timer.awaitTermination(30, TimeUnit.SECONDS)) {
+        timer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
       timer.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 }
