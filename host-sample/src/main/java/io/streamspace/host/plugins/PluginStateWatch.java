@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginStateWatch implements AutoCloseable {
 
-  static final Duration EVERY = Duration.ofMillis(500);
+  private static final Duration EVERY = Duration.ofMillis(500);
 
   private static final Logger log = LoggerFactory.getLogger(PluginStateWatch.class);
 
