@@ -32,6 +32,7 @@ import io.streamspace.host.plugins.HealthRoutes;
 import io.streamspace.host.plugins.PluginAdminRoutes;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.host.plugins.PluginRequestRoutes;
+import io.streamspace.host.plugins.PluginStateWatch;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -167,6 +168,8 @@ public final class Host implements AutoCloseable {
     open(http);
     plugins.startAll();
     scheduler.start(plugins::isStarted);
+    // Closed first: no change from another node is applied while the plugins unload.
+    open(new PluginStateWatch(plugins)).start();
     log.info("Host listening on port {}", http.port());
   }
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
-import java.nio.file.Path;
+import io.streamspace.host.support.RecordingPlugin;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -190,15 +190,7 @@ class AuthTest extends HostTestBase {
   void aTokenRevokedOnAnotherNodeStopsWorkingHereWithin30Seconds() {
     String token = token("jo", "admin");
     long id = tokenIdOf("jo");
-    try (Host other =
-        Host.start(
-            HostOptions.builder()
-                .port(0)
-                .dbUrl(dbUrl)
-                .pluginsDir(Path.of("target/no-plugins-here"))
-                .clock(clock)
-                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
-                .build())) {
+    try (Host other = startNode(new RecordingPlugin())) {
       HostClient otherNode = new HostClient(other.port());
       otherNode.get("/api/admin/tokens", token).expect(200);
 

@@ -28,9 +28,14 @@ record ConfigChange(String pluginId, String changedBy, List<String> changedKeys)
 
   /** The change from the saved config {@code before} to {@code after} (JSON objects). */
   static ConfigChange between(String pluginId, String changedBy, JsonNode before, JsonNode after) {
+    return new ConfigChange(pluginId, changedBy, changedKeys(before, after));
+  }
+
+  /** The dotted names of the keys that differ between two JSON objects, sorted. */
+  static List<String> changedKeys(JsonNode before, JsonNode after) {
     List<String> keys = new ArrayList<>();
     collect("", before, after, keys);
-    return new ConfigChange(pluginId, changedBy, keys.stream().sorted().toList());
+    return keys.stream().sorted().toList();
   }
 
   private static void collect(String prefix, JsonNode before, JsonNode after, List<String> keys) {

@@ -26,6 +26,7 @@ public final class ManagedPlugin {
   private volatile boolean installed;
   private volatile boolean enabled;
   private volatile String configJson = "{}";
+  private volatile long version;
   private volatile State state = State.NOT_INSTALLED;
   private volatile HostPluginContext context;
 
@@ -68,6 +69,11 @@ public final class ManagedPlugin {
     return configJson;
   }
 
+  /** The version of the stored state this node applied last. */
+  long version() {
+    return version;
+  }
+
   PluginPackage pluginPackage() {
     return pluginPackage;
   }
@@ -76,13 +82,11 @@ public final class ManagedPlugin {
     return Optional.ofNullable(context);
   }
 
-  void decided(boolean installed, boolean enabled) {
-    this.installed = installed;
-    this.enabled = enabled;
-  }
-
-  void configSaved(String json) {
-    this.configJson = json;
+  void decided(PluginStateStore.StoredState stored) {
+    this.installed = stored.installed();
+    this.enabled = stored.enabled();
+    this.configJson = stored.configJson();
+    this.version = stored.version();
   }
 
   void running(HostPluginContext context) {

@@ -81,16 +81,7 @@ public final class PluginRegistry implements AutoCloseable {
   /** Reads each plugin's stored state (installing new ones) and starts the enabled ones. */
   public synchronized void startAll() {
     for (ManagedPlugin plugin : plugins.values()) {
-      PluginStateStore.StoredState state = store.loadOrInstall(plugin.id());
-      plugin.decided(state.installed(), state.enabled());
-      plugin.configSaved(state.configJson());
-      if (state.installed() && state.enabled()) {
-        activate(plugin);
-      } else {
-        plugin.stopped(
-            state.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
-        services.scheduler().pausePlugin(plugin.id());
-      }
+      apply(plugin, store.loadOrInstall(plugin.id()));
     }
     ready = true;
   }
@@ -127,24 +118,85 @@ public final class PluginRegistry implements AutoCloseable {
   /** Enables (and installs) a plugin and starts it. Idempotent. */
   public synchronized void enable(String pluginId) {
     ManagedPlugin plugin = require(pluginId);
-    store.saveFlags(pluginId, true, true);
-    plugin.decided(true, true);
-    if (plugin.state() != ManagedPlugin.State.STARTED) {
-      activate(plugin);
-    }
+    apply(plugin, store.saveEnabled(pluginId, true));
   }
 
   /** Disables a plugin: no hooks, no routes, no jobs. Idempotent. */
   public synchronized void disable(String pluginId) {
     ManagedPlugin plugin = require(pluginId);
-    store.saveFlags(pluginId, plugin.installed(), false);
-    plugin.decided(plugin.installed(), false);
-    if (plugin.state() == ManagedPlugin.State.STARTED) {
-      deactivate(plugin);
+    apply(plugin, store.saveEnabled(pluginId, false));
+  }
+
+  /**
+   * Applies here what other nodes changed: each plugin whose stored state is newer than the one
+   * this node applied last is started, stopped or handed its new config, as if the change had
+   * been made here, and one INFO line says so. The states are read before the registry's lock is
+   * taken, so a slow database holds up no admin call; a state read before a change made here
+   * meanwhile is older than it, and left alone.
+   */
+  public void applyChangesFromOtherNodes() {
+    Map<String, PluginStateStore.StoredState> stored = store.loadAll();
+    synchronized (this) {
+      if (!ready) {
+        return;
+      }
+      for (ManagedPlugin plugin : plugins.values()) {
+        PluginStateStore.StoredState state = stored.get(plugin.id());
+        if (state != null && state.version() > plugin.version()) {
+          applyFromAnotherNode(plugin, state);
+        }
+      }
     }
-    services.scheduler().pausePlugin(pluginId);
-    plugin.stopped(
-        plugin.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
+  }
+
+  private void applyFromAnotherNode(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
+    List<String> changes = new ArrayList<>();
+    boolean runs = stored.installed() && stored.enabled();
+    if (runs != (plugin.installed() && plugin.enabled())) {
+      changes.add(runs ? "enabled" : "disabled");
+    }
+    if (!stored.configJson().equals(plugin.configJson())) {
+      List<String> keys =
+          ConfigChange.changedKeys(object(plugin.configJson()), object(stored.configJson()));
+      changes.add("config keys " + String.join(", ", keys));
+    }
+    try {
+      apply(plugin, stored);
+    } catch (RuntimeException e) {
+      log.error("Plugin {}: applying a change made on another node failed", plugin.id(), e);
+      return;
+    }
+    if (!changes.isEmpty()) {
+      log.info(
+          "Plugin {} changed on another node ({}); now {} here",
+          plugin.id(),
+          String.join("; ", changes),
+          plugin.state().label());
+    }
+  }
+
+  /**
+   * Makes this node run a plugin as its stored state says: started while installed and enabled
+   * (one that failed to start is tried again), handed its new config while it runs on, stopped
+   * and its jobs paused otherwise.
+   */
+  private void apply(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
+    boolean configChanged = !stored.configJson().equals(plugin.configJson());
+    plugin.decided(stored);
+    if (!stored.installed() || !stored.enabled()) {
+      if (plugin.state() == ManagedPlugin.State.STARTED) {
+        deactivate(plugin);
+      }
+      services.scheduler().pausePlugin(plugin.id());
+      plugin.stopped(
+          stored.installed() ? ManagedPlugin.State.DISABLED : ManagedPlugin.State.NOT_INSTALLED);
+    } else if (plugin.state() != ManagedPlugin.State.STARTED) {
+      activate(plugin);
+    } else if (configChanged) {
+      HostPluginContext context = plugin.context().orElseThrow();
+      context.replaceConfig(configOf(plugin, stored.configJson()));
+      configurable(plugin.id()).ifPresent(configurable -> configurable.onConfigChanged(context));
+    }
   }
 
   /** The plugin's config capability, if it has one. */
@@ -191,17 +243,11 @@ public final class PluginRegistry implements AutoCloseable {
     if (edited.isEmpty()) {
       return problems;
     }
-    String configJson = edited.get().after();
-    plugin.configSaved(configJson);
-    plugin
-        .context()
-        .ifPresent(
-            context -> {
-              context.replaceConfig(configOf(plugin, configJson));
-              configurable.onConfigChanged(context);
-            });
+    PluginStateStore.StoredState after = edited.get().after();
+    apply(plugin, after);
     log.info(
-        ConfigChange.between(pluginId, changedBy, object(edited.get().before()), object(configJson))
+        ConfigChange.between(
+                pluginId, changedBy, object(edited.get().before()), object(after.configJson()))
             .describe());
     return List.of();
   }

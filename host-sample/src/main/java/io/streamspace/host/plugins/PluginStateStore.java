@@ -8,14 +8,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** What the admin decided about each plugin, in {@code host_plugins}. */
+/**
+ * What the admin decided about each plugin, in {@code host_plugins}. Every change bumps the row's
+ * version, by which each node tells what it has not applied yet.
+ */
 final class PluginStateStore {
 
-  /** A plugin's stored state; {@code configJson} is the saved JSON object text. */
-  record StoredState(boolean installed, boolean enabled, String configJson) {}
+  /**
+   * A plugin's stored state.
+   *
+   * @param configJson the saved JSON object text, as PostgreSQL writes it: equal configs are equal
+   *     text
+   * @param version    bumped by every change, on any node
+   */
+  record StoredState(boolean installed, boolean enabled, String configJson, long version) {}
+
+  private static final String STATE = "installed, enabled, config::text, version";
 
   private static final String INSTALL =
       """
@@ -24,17 +37,26 @@ final class PluginStateStore {
       ON CONFLICT (plugin_id) DO NOTHING""";
 
   private static final String LOAD =
-      "SELECT installed, enabled, config::text FROM host_plugins WHERE plugin_id = ?";
+      "SELECT %s FROM host_plugins WHERE plugin_id = ?".formatted(STATE);
 
-  private static final String SAVE_FLAGS =
+  private static final String LOAD_ALL = "SELECT plugin_id, %s FROM host_plugins".formatted(STATE);
+
+  // Enabling installs; disabling keeps the plugin installed.
+  private static final String SAVE_ENABLED =
       """
-      UPDATE host_plugins SET installed = ?, enabled = ?, updated_at = ? WHERE plugin_id = ?""";
+      UPDATE host_plugins
+      SET enabled = ?, installed = installed OR ?, version = version + 1, updated_at = ?
+      WHERE plugin_id = ? RETURNING %s"""
+          .formatted(STATE);
 
   private static final String LOCK_CONFIG =
       "SELECT config::text FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
 
   private static final String SAVE_CONFIG =
-      "UPDATE host_plugins SET config = ?::jsonb, updated_at = ? WHERE plugin_id = ?";
+      """
+      UPDATE host_plugins SET config = ?::jsonb, version = version + 1, updated_at = ?
+      WHERE plugin_id = ? RETURNING %s"""
+          .formatted(STATE);
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -54,27 +76,32 @@ final class PluginStateStore {
           Sql.prepare(connection, INSTALL, pluginId, Timestamp.from(clock.instant()))) {
         statement.executeUpdate();
       }
-      try (PreparedStatement statement = Sql.prepare(connection, LOAD, pluginId);
-          ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        return new StoredState(rows.getBoolean(1), rows.getBoolean(2), rows.getString(3));
-      }
+      return queryOne(connection, LOAD, pluginId);
     } catch (SQLException e) {
       throw Sql.failure("loading the state of plugin " + pluginId, e);
     }
   }
 
-  void saveFlags(String pluginId, boolean installed, boolean enabled) {
+  /** Every plugin's stored state, by plugin id. */
+  Map<String, StoredState> loadAll() {
+    Map<String, StoredState> states = new HashMap<>();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            Sql.prepare(
-                connection,
-                SAVE_FLAGS,
-                installed,
-                enabled,
-                Timestamp.from(clock.instant()),
-                pluginId)) {
-      statement.executeUpdate();
+        PreparedStatement statement = connection.prepareStatement(LOAD_ALL);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        states.put(rows.getString("plugin_id"), state(rows));
+      }
+    } catch (SQLException e) {
+      throw Sql.failure("loading the state of the plugins", e);
+    }
+    return states;
+  }
+
+  /** Enables (and installs) or disables a plugin; returns its state now. */
+  StoredState saveEnabled(String pluginId, boolean enabled) {
+    try (Connection connection = dataSource.getConnection()) {
+      return queryOne(
+          connection, SAVE_ENABLED, enabled, enabled, Timestamp.from(clock.instant()), pluginId);
     } catch (SQLException e) {
       throw Sql.failure("saving the state of plugin " + pluginId, e);
     }
@@ -85,14 +112,14 @@ final class PluginStateStore {
     Optional<String> apply(String savedJson);
   }
 
-  /** A saved config before and after an edit, as JSON object text. */
-  record EditedConfig(String before, String after) {}
+  /** A saved config before an edit (JSON object text) and the plugin's state after it. */
+  record EditedConfig(String before, StoredState after) {}
 
   /**
    * Edits the saved config under its row's lock: concurrent edits, on any node, apply one after
    * the other, each to what the previous one saved.
    *
-   * @return the config before and after, or empty when the edit kept it
+   * @return the config before and the plugin's state after, or empty when the edit kept it
    */
   Optional<EditedConfig> editConfig(String pluginId, ConfigEdit edit) {
     try {
@@ -105,21 +132,40 @@ final class PluginStateStore {
               saved = rows.next() ? rows.getString(1) : "{}";
             }
             Optional<String> edited = edit.apply(saved);
-            if (edited.isPresent()) {
-              try (PreparedStatement statement =
-                  Sql.prepare(
-                      connection,
-                      SAVE_CONFIG,
-                      edited.get(),
-                      Timestamp.from(clock.instant()),
-                      pluginId)) {
-                statement.executeUpdate();
-              }
+            if (edited.isEmpty()) {
+              return Optional.<EditedConfig>empty();
             }
-            return edited.map(after -> new EditedConfig(saved, after));
+            StoredState after =
+                queryOne(
+                    connection,
+                    SAVE_CONFIG,
+                    edited.get(),
+                    Timestamp.from(clock.instant()),
+                    pluginId);
+            return Optional.of(new EditedConfig(saved, after));
           });
     } catch (SQLException e) {
       throw Sql.failure("saving the config of plugin " + pluginId, e);
     }
+  }
+
+  /** The one row a statement returns, as a plugin's state. */
+  private static StoredState queryOne(Connection connection, String sql, Object... params)
+      throws SQLException {
+    try (PreparedStatement statement = Sql.prepare(connection, sql, params);
+        ResultSet rows = statement.executeQuery()) {
+      if (!rows.next()) {
+        throw new IllegalStateException("host_plugins has no row for this plugin");
+      }
+      return state(rows);
+    }
+  }
+
+  private static StoredState state(ResultSet rows) throws SQLException {
+    return new StoredState(
+        rows.getBoolean("installed"),
+        rows.getBoolean("enabled"),
+        rows.getString("config"),
+        rows.getLong("version"));
   }
 }

@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.host.Host;
 import io.streamspace.host.support.HostTestBase;
+import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +37,27 @@ class PluginJobsTest extends HostTestBase {
     assertEquals("counted", run.message());
     assertEquals(NOW, run.startedAt(), "recorded with the host's clock");
     assertNotNull(run.node());
+  }
+
+  @Test
+  void onTwoNodes_eachRunOfAJobRequestedOnEitherHappensOnceInTheCluster() throws Exception {
+    RecordingPlugin otherPlugin = new RecordingPlugin();
+    try (Host other = startNode(otherPlugin)) {
+      int countedBefore = plugin.countRuns.get();
+      List<CompletableFuture<JobRun>> requested = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        requested.add(plugin.context.scheduler().runNow("count").toCompletableFuture());
+        requested.add(otherPlugin.context.scheduler().runNow("count").toCompletableFuture());
+      }
+      Map<String, Integer> runsByNode = new TreeMap<>();
+      for (CompletableFuture<JobRun> run : requested) {
+        runsByNode.merge(run.get(30, TimeUnit.SECONDS).node(), 1, Integer::sum);
+      }
+
+      int counted = plugin.countRuns.get() - countedBefore + otherPlugin.countRuns.get();
+      assertEquals(20, counted, "each request ran once, on whichever node took it: " + runsByNode);
+      assertEquals(20, runsByNode.values().stream().mapToInt(Integer::intValue).sum());
+    }
   }
 
   @Test

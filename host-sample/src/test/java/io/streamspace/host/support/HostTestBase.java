@@ -33,17 +33,24 @@ public abstract class HostTestBase {
   void startHost() {
     plugin = new RecordingPlugin();
     dbUrl = TestDatabases.freshDatabaseUrl();
-    host =
-        Host.start(
-            HostOptions.builder()
-                .port(0)
-                .dbUrl(dbUrl)
-                .pluginsDir(Path.of("target/no-plugins-here"))
-                .clock(clock)
-                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
-                .plugin("rec", plugin)
-                .build());
+    host = startNode(plugin);
     http = new HostClient(host.port());
+  }
+
+  /**
+   * A host on this class's database, clock and secrets with its own recording plugin: another
+   * node of the cluster (the test closes it).
+   */
+  protected Host startNode(RecordingPlugin recording) {
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(Path.of("target/no-plugins-here"))
+            .clock(clock)
+            .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
+            .plugin("rec", recording)
+            .build());
   }
 
   @BeforeEach

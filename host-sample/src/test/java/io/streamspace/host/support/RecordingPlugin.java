@@ -37,6 +37,10 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   public final List<Object> events = new CopyOnWriteArrayList<>();
   public final AtomicInteger configChanges = new AtomicInteger();
   public final AtomicInteger thingsMade = new AtomicInteger();
+
+  /** Runs of the job {@code count} on this plugin's node. */
+  public final AtomicInteger countRuns = new AtomicInteger();
+
   public volatile CountDownLatch slowStarted = new CountDownLatch(0);
   public volatile CountDownLatch slowGate = new CountDownLatch(0);
 
@@ -109,7 +113,14 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
             });
     context
         .scheduler()
-        .schedule("count", "0 * * * *", ZoneOffset.UTC, job -> JobResult.of(42, "counted"));
+        .schedule(
+            "count",
+            "0 * * * *",
+            ZoneOffset.UTC,
+            job -> {
+              countRuns.incrementAndGet();
+              return JobResult.of(42, "counted");
+            });
     context
         .scheduler()
         .schedule(
