@@ -80,6 +80,31 @@ class TwoNodesE2ETest {
     }
   }
 
+  /** README, "How far behind reads may be": on a node that does not consume the journal. */
+  private static final Duration READ_BEHIND = Duration.ofSeconds(5);
+
+  @Test
+  void anEventAcceptedByTheStandbyNode_isStoredByThePluginWithinFiveSeconds() throws Exception {
+    try (BillingHost a = start();
+        BillingHost b = start()) {
+      assertEquals(consumerSeenBy(a.api), consumerSeenBy(b.api), "a consumes, b stands by");
+      String platform = b.api.token("platform", "platform");
+      String eve = "eve-" + UUID.randomUUID();
+
+      assertCounts(4, 0, 0, b.api.postEvents(platform, session(eve, "01:00", "02:00", "1", "2")));
+      long accepted = System.nanoTime();
+      while (lagEvents(b.api) > 0) {
+        assertTrue(
+            System.nanoTime() - accepted < READ_BEHIND.toNanos(),
+            "stored within " + READ_BEHIND + " of the 202");
+        Thread.onSpinWait();
+      }
+      b.api.runJob("calculate-usage");
+      // 1 h of 1 core at 0.05 and 2 GB at 0.01
+      assertEquals("0.07", totalCost(b.api, eve));
+    }
+  }
+
   @Test
   void whenTheConsumingNodeStops_theOtherTakesOverWithin11Seconds_andBillsWhatReachesIt()
       throws Exception {
@@ -142,6 +167,16 @@ class TwoNodesE2ETest {
     JsonNode usage =
         api.usage(api.token(user, "user"), "?from=2026-03-10&to=2026-03-11").expect(200);
     return amount(usage, "total_cost");
+  }
+
+  /** Journal entries the billing plugin has not consumed, as health shows them. */
+  private static long lagEvents(BillingApi api) {
+    for (JsonNode plugin : api.http.get("/api/health", null).expect(200).get("plugins")) {
+      if (plugin.get("id").asText().equals("billing")) {
+        return plugin.at("/lag/events").asLong();
+      }
+    }
+    throw new AssertionError("no billing plugin in health");
   }
 
   /** The node that this node's plugin list names as consuming the billing plugin's journal. */
