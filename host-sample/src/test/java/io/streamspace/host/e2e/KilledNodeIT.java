@@ -518,37 +518,39 @@ class KilledNodeIT {
 
   /** The first row's columns as text. */
   private String[] row(String sql, Object... params) {
-    try (Connection connection = connect()) {
-      return query(
-          connection,
-          sql,
-          params,
-          rows -> {
-            assertTrue(rows.next(), "no row for " + sql);
-            String[] columns = new String[rows.getMetaData().getColumnCount()];
-            for (int i = 0; i < columns.length; i++) {
-              columns[i] = rows.getString(i + 1);
-            }
-            return columns;
-          });
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return read(
+        sql,
+        params,
+        rows -> {
+          assertTrue(rows.next(), "no row for " + sql);
+          String[] columns = new String[rows.getMetaData().getColumnCount()];
+          for (int i = 0; i < columns.length; i++) {
+            columns[i] = rows.getString(i + 1);
+          }
+          return columns;
+        });
   }
 
-  private List<String> texts(String sql, Object... params) throws SQLException {
+  /** The first column of every row, as text. */
+  private List<String> texts(String sql, Object... params) {
+    return read(
+        sql,
+        params,
+        rows -> {
+          List<String> values = new ArrayList<>();
+          while (rows.next()) {
+            values.add(rows.getString(1));
+          }
+          return values;
+        });
+  }
+
+  /** A query on a connection of its own. */
+  private <T> T read(String sql, Object[] params, Rows<T> reader) {
     try (Connection connection = connect()) {
-      return query(
-          connection,
-          sql,
-          params,
-          rows -> {
-            List<String> values = new ArrayList<>();
-            while (rows.next()) {
-              values.add(rows.getString(1));
-            }
-            return values;
-          });
+      return query(connection, sql, params, reader);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
