@@ -106,7 +106,6 @@ public final class Host implements AutoCloseable {
     PluginRouteTable routes = new PluginRouteTable();
     DeadLetterStore deadLetters =
         new DeadLetterStore(database.dataSource(), options.clock(), mapper);
-    HostScheduler scheduler = new HostScheduler(database.dataSource(), options.clock());
     EventJournal journal = new EventJournal(database.dataSource(), options.clock());
     JournalConsumers consumers =
         open(
@@ -115,6 +114,8 @@ public final class Host implements AutoCloseable {
                 database.dataSource(),
                 new JournalHandoff(mapper, options.clock()),
                 options.clock()));
+    HostScheduler scheduler =
+        new HostScheduler(database.dataSource(), options.clock(), consumers.node());
     plugins =
         new PluginRegistry(
             options.pluginsDir(),

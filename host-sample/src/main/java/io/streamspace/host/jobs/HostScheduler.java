@@ -16,9 +16,13 @@ import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 
 /**
- * The host's Quartz: JDBC job store on the shared pool, clustered (instance id AUTO), a few
- * threads. Plugins see it through {@link PluginJobScheduler}; each plugin's jobs and triggers
- * live in the Quartz group named after the plugin, so disabling a plugin pauses that group.
+ * The host's Quartz: JDBC job store on the shared pool, clustered, a few threads. Plugins see it
+ * through {@link PluginJobScheduler}; each plugin's jobs and triggers live in the Quartz group
+ * named after the plugin, so disabling a plugin pauses that group.
+ *
+ * <p>Each node checks in every 5 s; Quartz declares a node dead 7.5 s after a missed check-in,
+ * and another node then runs again the jobs the dead one was running (they request recovery:
+ * plugin jobs are idempotent) and frees the triggers it held.
  */
 public final class HostScheduler implements AutoCloseable {
 
@@ -34,7 +38,11 @@ public final class HostScheduler implements AutoCloseable {
   // set by start(): no job runs before it
   private volatile Predicate<String> pluginStarted = pluginId -> false;
 
-  public HostScheduler(DataSource dataSource, Clock clock) {
+  /**
+   * @param node this node's name, unique in the cluster: Quartz's instance id, so that the
+   *     fired triggers and the job runs name the node as the journal leases do
+   */
+  public HostScheduler(DataSource dataSource, Clock clock, String node) {
     this.runs = new JobRunStore(dataSource);
     this.completions = new RunCompletions(runs);
     // Quartz finds connection providers by name in a JVM-wide registry; a unique name per host
@@ -43,7 +51,7 @@ public final class HostScheduler implements AutoCloseable {
     DBConnectionManager.getInstance()
         .addConnectionProvider(dataSourceName, new PoolConnectionProvider(dataSource));
     try {
-      StdSchedulerFactory factory = new StdSchedulerFactory(properties(dataSourceName));
+      StdSchedulerFactory factory = new StdSchedulerFactory(properties(dataSourceName, node));
       this.scheduler = factory.getScheduler();
       // The factory caches schedulers by name JVM-wide; forget this one so a second host in the
       // same JVM gets its own scheduler instead of this one.
@@ -57,10 +65,10 @@ public final class HostScheduler implements AutoCloseable {
     }
   }
 
-  private static Properties properties(String dataSourceName) {
+  private static Properties properties(String dataSourceName, String node) {
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
-    p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+    p.setProperty("org.quartz.scheduler.instanceId", node);
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.threadPool.threadCount", "3");
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
@@ -82,9 +90,8 @@ public final class HostScheduler implements AutoCloseable {
     return new PluginJobScheduler(pluginId, scheduler, registry, runs, completions);
   }
 
-  /** Starts firing triggers; call once plugins have registered their job code. */
   /**
-   * Lets Quartz fire jobs.
+   * Lets Quartz fire jobs; call once plugins have registered their job code.
    *
    * @param pluginStarted whether a plugin may run jobs on this node now
    */

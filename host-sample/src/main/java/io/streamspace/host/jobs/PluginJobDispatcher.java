@@ -61,6 +61,9 @@ public final class PluginJobDispatcher implements Job {
       return;
     }
     String node = nodeOf(context);
+    if (context.isRecovering()) {
+      log.info("Running job {}/{} again: the node that was running it died", pluginId, jobName);
+    }
     JobRun run = run(registry.find(pluginId, jobName), jobName, node, fireTimes(context, jobName));
     runs.record(pluginId, requestId, run);
     if (requestId != null) {

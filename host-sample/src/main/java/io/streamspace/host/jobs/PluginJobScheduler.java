@@ -31,6 +31,11 @@ import org.quartz.impl.matchers.GroupMatcher;
  * The {@link JobScheduler} one plugin sees. A job is a durable Quartz job of the host's
  * {@link PluginJobDispatcher} keyed (group = plugin id, name = job name) with a cron trigger of
  * the same key; scheduling again replaces both, so a new cron takes effect at once.
+ *
+ * <p>Jobs request recovery: a run whose node dies is run again on another node (plugin jobs are
+ * idempotent and can crash half-way, so running one again is safe). Without it the run was
+ * lost until the next fire time, a month for generate-invoices. A fire time missed while no node
+ * ran (misfire) fires once when one does; a manual run fires at once.
  */
 public final class PluginJobScheduler implements JobScheduler {
 
@@ -64,6 +69,7 @@ public final class PluginJobScheduler implements JobScheduler {
         JobBuilder.newJob(PluginJobDispatcher.class)
             .withIdentity(jobKey(jobName))
             .storeDurably()
+            .requestRecovery()
             .usingJobData(PluginJobDispatcher.PLUGIN_ID, pluginId)
             .usingJobData(PluginJobDispatcher.JOB_NAME, jobName)
             .usingJobData(CRON, cron)

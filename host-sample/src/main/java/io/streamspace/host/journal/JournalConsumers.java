@@ -60,7 +60,10 @@ public final class JournalConsumers
     this.timings = timings;
   }
 
-  /** This node's name in leases: host name, process id and a random part (restarts differ). */
+  /**
+   * This node's name, in leases and as the Quartz instance id: host name, process id (what an
+   * operator kills) and a random part (restarts differ).
+   */
   public String node() {
     return node;
   }
