@@ -1,5 +1,6 @@
 package io.streamspace.host.jobs;
 
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobResult;
@@ -96,7 +97,12 @@ public final class PluginJobDispatcher implements Job {
           result.message(),
           node);
     } catch (Exception e) {
-      log.error("Job {} failed", jobName, e);
+      if (DatabaseOutage.causedBy(e)) {
+        // seen by every job that runs into an outage: one line, not a stack trace
+        log.warn("Job {} failed: the database cannot be reached ({})", jobName, e.toString());
+      } else {
+        log.error("Job {} failed", jobName, e);
+      }
       return new JobRun(
           jobName,
           startedAt,

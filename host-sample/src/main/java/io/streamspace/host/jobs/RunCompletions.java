@@ -1,5 +1,6 @@
 package io.streamspace.host.jobs;
 
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.time.Duration;
 import java.util.Map;
@@ -76,7 +77,10 @@ public final class RunCompletions implements AutoCloseable {
     try {
       runs.findByRequestId(requestId).ifPresent(future::complete);
     } catch (RuntimeException e) {
-      log.warn("Polling for manual job run {} failed; will retry", requestId, e);
+      // polled four times a second: an outage, logged where it is met, is not logged again here
+      if (!DatabaseOutage.causedBy(e)) {
+        log.warn("Polling for manual job run {} failed; will retry", requestId, e);
+      }
     }
   }
 

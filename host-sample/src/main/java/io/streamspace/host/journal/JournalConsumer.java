@@ -26,7 +26,15 @@ final class JournalConsumer {
 
   private static final Logger log = LoggerFactory.getLogger(JournalConsumer.class);
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+
+  /**
+   * The longest wait between two failed rounds. After an outage, a consumer resumes within this
+   * (plus the pool's 3 s wait for a connection) of the database's return even when nothing wakes
+   * it, as clients are told to retry after 5 s ({@code Retry-After}); during one, it logs a line
+   * per failed round, every 3 to 8 s.
+   */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final ActivePlugin plugin;
   private final EventJournal journal;
@@ -125,7 +133,7 @@ final class JournalConsumer {
   }
 
   private void run() {
-    Duration backoff = Duration.ofMillis(100);
+    Duration backoff = FIRST_BACKOFF;
     while (running) {
       try {
         if (leading || lead()) {
@@ -133,12 +141,17 @@ final class JournalConsumer {
         } else {
           pause(timings.standbyPoll());
         }
-        backoff = Duration.ofMillis(100);
+        backoff = FIRST_BACKOFF;
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
         if (DatabaseOutage.causedBy(e)) {
-          log.warn("Plugin {} journal: the database cannot be reached ({})", plugin.id(), e);
+          // one line per failed round for as long as the outage lasts, not a stack trace each
+          log.warn(
+              "Plugin {} journal: the database cannot be reached ({}); retrying in {} ms",
+              plugin.id(),
+              e.toString(),
+              backoff.toMillis());
         } else {
           log.error("Plugin {} journal: a round failed; it is retried", plugin.id(), e);
         }
@@ -147,10 +160,15 @@ final class JournalConsumer {
         } catch (InterruptedException interrupted) {
           return;
         }
-        Duration doubled = backoff.multipliedBy(2);
-        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+        backoff = nextBackoff(backoff);
       }
     }
+  }
+
+  /** The wait after {@code backoff} when a round failed again: doubled, up to the maximum. */
+  static Duration nextBackoff(Duration backoff) {
+    Duration doubled = backoff.multipliedBy(2);
+    return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
   }
 
   private boolean lead() {

@@ -1,36 +1,59 @@
 package io.streamspace.host.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.RecordingPlugin;
+import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.jobs.JobStatus;
 import io.streamspace.testing.FreePort;
 import io.streamspace.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A database outage seen over HTTP. The host runs on a PostgreSQL the test stops and starts
  * again: while it is down, reads answer 503 {@code database_unavailable} with
  * {@code Retry-After} within seconds (not a 500 after 30 s) and health says the database is
- * unavailable; once it is back, all answer as before.
+ * unavailable; once it is back, all answer as before. A 30 s outage while a platform keeps
+ * posting (README, "A database outage") loses and doubles nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseOutageE2ETest {
@@ -40,8 +63,18 @@ class DatabaseOutageE2ETest {
   /** The host's 3 s wait for a connection, and room for a loaded machine. */
   private static final Duration FAIL_FAST = Duration.ofSeconds(6);
 
+  /** The outage the issue names. */
+  private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+  /** The default price of a core-hour: each session the platform posts is one core-hour. */
+  private static final BigDecimal CORE_HOUR = new BigDecimal("0.05");
+
+  /** A core-hour in the core-seconds usage records keep. */
+  private static final BigDecimal ONE_CORE_HOUR = BigDecimal.valueOf(3600);
+
   @TempDir static Path work;
   private final int port = FreePort.find();
+  private final RecordingPlugin rec = new RecordingPlugin();
   private EmbeddedPostgres server;
   private Host host;
   private BillingApi api;
@@ -57,7 +90,7 @@ class DatabaseOutageE2ETest {
                 .port(0)
                 .dbUrl(server.getJdbcUrl("postgres", "postgres"))
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
-                .plugin("rec", new RecordingPlugin())
+                .plugin("rec", rec)
                 .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
                 .build());
     api = new BillingApi(host.port(), ADMIN_TOKEN);
@@ -124,6 +157,171 @@ class DatabaseOutageE2ETest {
     api.usage(aliceToken, "").expect(200);
     api.http.get("/api/plugins/rec/database", null).expect(200);
     api.http.get("/api/admin/plugins", "a-token-the-host-has-not-seen-yet").expect(401);
+  }
+
+  @Test
+  void aThirtySecondOutageWhileEventsArrive_isRefusedWith503_andLosesAndDoublesNothing()
+      throws Exception {
+    String user = "outage-" + UUID.randomUUID();
+    Instant sessionsStart = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
+    api.postEvents(platformToken, List.of(Events.userCreated(user, sessionsStart)));
+    RetryingPlatform platform =
+        RetryingPlatform.start(api.http, platformToken, user, sessionsStart);
+    platform.awaitAcceptedBatches(3);
+    rec.gatedJobStarted = new CountDownLatch(1);
+    rec.jobGate = new CountDownLatch(1);
+    CompletableFuture<JobRun> gated = rec.context.scheduler().runNow("gated").toCompletableFuture();
+    assertTrue(rec.gatedJobStarted.await(30, TimeUnit.SECONDS), "the job is running");
+
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    logged.start();
+    root.addAppender(logged);
+    long down;
+    long up;
+    JobRun failed;
+    try {
+      server.close();
+      server = null;
+      down = System.nanoTime();
+      try {
+        answersDatabaseUnavailable(
+            () -> api.http.post("/api/plugins/billing/jobs/calculate-usage", ADMIN_TOKEN, null));
+        HostClient.Response health = api.http.get("/api/health", null);
+        assertEquals(503, health.status(), health.toString());
+        // the job running all along (the host looking for its end meanwhile) meets the outage
+        rec.jobGate.countDown();
+        failed = gated.get(30, TimeUnit.SECONDS);
+        assertEquals(JobOutcome.FAILED, failed.outcome(), failed.toString());
+        Thread.sleep(Math.max(0, OUTAGE.minusNanos(System.nanoTime() - down).toMillis()));
+      } finally {
+        up = System.nanoTime();
+        server = TestDatabases.startServerIn(work.resolve("pg"), port);
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    platform.awaitAcceptedBatches(platform.acceptedBatches() + 3);
+    platform.close();
+
+    // while down: every post answered 503 with Retry-After, none 202
+    List<RetryingPlatform.Answer> whileDown =
+        platform.answers().stream()
+            .filter(a -> a.sentAt() >= down && a.answeredAt() <= up)
+            .toList();
+    assertFalse(whileDown.isEmpty(), "the platform posted during the outage");
+    for (RetryingPlatform.Answer answer : platform.answers()) {
+      assertTrue(
+          answer.status() == 202
+              || (answer.status() == 503 && answer.retryAfter().equals(Optional.of("5"))),
+          "every post is accepted or refused with Retry-After: " + answer);
+    }
+    assertTrue(whileDown.stream().allMatch(a -> a.status() == 503), whileDown.toString());
+    // one line per failure: no stack traces from the host
+    for (ILoggingEvent event : logged.list) {
+      if (event.getLoggerName().startsWith("io.streamspace")) {
+        assertNull(event.getThrowableProxy(), "logged with a stack trace: " + event);
+      }
+    }
+
+    // recovered without a restart: the journal is consumed again, the failed run is in the job
+    // status, and the next run of calculate-usage rates all (checked below)
+    api.awaitCaughtUp("billing");
+    JobRun gatedLast = jobStatus("gated").lastRun();
+    assertEquals(JobOutcome.FAILED, gatedLast.outcome(), gatedLast.toString());
+    assertEquals(failed.message(), gatedLast.message(), "the run that failed in the outage");
+    api.runJob("calculate-usage");
+
+    Tally tally = tally(user, platform);
+    System.out.println("A " + OUTAGE.toSeconds() + " s database outage, " + tally);
+    assertEquals(0, tally.lost(), tally.toString());
+    assertEquals(0, tally.doubled(), tally.toString());
+    int sessions = platform.acknowledgedSessions().size();
+    LocalDate day = LocalDate.ofInstant(sessionsStart, ZoneOffset.UTC);
+    JsonNode usage =
+        api.usage(api.token(user, "user"), "?from=" + day + "&to=" + day.plusDays(1)).expect(200);
+    assertEquals(
+        BigDecimal.valueOf(sessions).stripTrailingZeros(),
+        UsageLines.quantity(UsageLines.line(usage, "cpu")));
+    assertEquals(
+        CORE_HOUR.multiply(new BigDecimal(sessions)).setScale(2, RoundingMode.UNNECESSARY),
+        new BigDecimal(UsageLines.amount(usage, "total_cost")));
+  }
+
+  /**
+   * What became of the platform's events: {@code accepted} events answered 202, {@code refused}
+   * posts, those of them {@code journaled}, the sessions {@code billed}; {@code lost} counts the
+   * acknowledged events not journaled and sessions not billed in full, {@code doubled} events
+   * journaled twice and sessions billed more than once.
+   */
+  record Tally(int accepted, long refused, int journaled, int billed, int lost, int doubled) {
+    @Override
+    public String toString() {
+      return "accepted %d events, refused %d posts (503), journaled %d events, billed %d sessions,"
+              .formatted(accepted, refused, journaled, billed)
+          + " lost %d, doubled %d".formatted(lost, doubled);
+    }
+  }
+
+  private Tally tally(String user, RetryingPlatform platform) throws SQLException {
+    Map<String, Integer> journaled = new HashMap<>();
+    Map<String, BigDecimal> coreSeconds = new HashMap<>();
+    try (Connection db = server.getPostgresDatabase().getConnection();
+        PreparedStatement events =
+            db.prepareStatement(
+                "SELECT event_id, count(*) FROM host_journal WHERE user_id = ? GROUP BY event_id");
+        PreparedStatement billed =
+            db.prepareStatement(
+                """
+                SELECT s.session_id, coalesce(sum(u.unit_seconds), 0)
+                FROM billing_sessions s
+                LEFT JOIN billing_usage_records u
+                  ON u.session_id = s.session_id AND u.resource_type = 'cpu'
+                WHERE s.user_id = ?
+                GROUP BY s.session_id""")) {
+      events.setString(1, user);
+      try (ResultSet rows = events.executeQuery()) {
+        while (rows.next()) {
+          journaled.put(rows.getString(1), rows.getInt(2));
+        }
+      }
+      billed.setString(1, user);
+      try (ResultSet rows = billed.executeQuery()) {
+        while (rows.next()) {
+          coreSeconds.put(rows.getString(1), rows.getBigDecimal(2));
+        }
+      }
+    }
+    int journaledEvents = 0;
+    int billedSessions = 0;
+    int lost = 0;
+    int doubled = 0;
+    for (String id : platform.acknowledgedEvents()) {
+      int times = journaled.getOrDefault(id, 0);
+      journaledEvents += Math.min(times, 1);
+      lost += times == 0 ? 1 : 0;
+      doubled += times > 1 ? 1 : 0;
+    }
+    for (String session : platform.acknowledgedSessions()) {
+      BigDecimal billed = coreSeconds.getOrDefault(session, BigDecimal.ZERO);
+      billedSessions += billed.signum();
+      lost += billed.compareTo(ONE_CORE_HOUR) < 0 ? 1 : 0;
+      doubled += billed.compareTo(ONE_CORE_HOUR) > 0 ? 1 : 0;
+    }
+    return new Tally(
+        platform.acknowledgedEvents().size(),
+        platform.refused(),
+        journaledEvents,
+        billedSessions,
+        lost,
+        doubled);
+  }
+
+  private JobStatus jobStatus(String name) {
+    return rec.context.scheduler().status().stream()
+        .filter(status -> status.jobName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private JsonNode health(int status) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * A test plugin: records every hook, serves a few routes (one reads the database), schedules a
- * job, and has one config key {@code rate} (a number, default 1.5) and a secret {@code apiKey}
+ * few jobs, and has one config key {@code rate} (a number, default 1.5) and a secret {@code apiKey}
  * read from {@code RECORDING_API_KEY}.
  *
  * <p>{@code POST /things?status=} counts its runs in {@link #thingsMade} and answers
@@ -43,6 +43,14 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
 
   public volatile CountDownLatch slowStarted = new CountDownLatch(0);
   public volatile CountDownLatch slowGate = new CountDownLatch(0);
+
+  /**
+   * The job {@code gated} counts {@link #gatedJobStarted} down, waits for {@link #jobGate}, then
+   * reads the database: a job that is running when the database goes away.
+   */
+  public volatile CountDownLatch gatedJobStarted = new CountDownLatch(0);
+
+  public volatile CountDownLatch jobGate = new CountDownLatch(0);
 
   /** While closed, {@link #flush()} does not complete: the plugin falls behind the journal. */
   public volatile CountDownLatch flushGate = new CountDownLatch(0);
@@ -129,6 +137,21 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
             ZoneOffset.UTC,
             job -> {
               throw new IllegalStateException("job broke");
+            });
+    context
+        .scheduler()
+        .schedule(
+            "gated",
+            "0 0 1 1 *",
+            ZoneOffset.UTC,
+            job -> {
+              gatedJobStarted.countDown();
+              if (!jobGate.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never opened the gate");
+              }
+              try (var connection = context.dataSource().getConnection()) {
+                return JobResult.of(connection.isValid(1) ? 1 : 0, "read the database");
+              }
             });
   }
 

@@ -1,0 +1,140 @@
+package io.streamspace.host.e2e;
+
+import io.streamspace.host.support.HostClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A platform that keeps posting batches of new sessions, each one core for one hour from a given
+ * start, on a thread of its own: a batch answered otherwise than 202 is posted again once its
+ * {@code Retry-After} has passed, until it is accepted, as a platform honouring it does.
+ */
+final class RetryingPlatform implements AutoCloseable {
+
+  /** One answer to a post; the instants are {@link System#nanoTime()}. */
+  record Answer(long sentAt, long answeredAt, int status, Optional<String> retryAfter) {}
+
+  private static final int SESSIONS_PER_BATCH = 5;
+  private static final Duration BETWEEN_BATCHES = Duration.ofMillis(100);
+  private static final Duration WAIT_MOST = Duration.ofSeconds(30);
+
+  private final HostClient http;
+  private final String token;
+  private final String user;
+  private final Instant sessionsStart;
+  private final Thread thread = new Thread(this::postBatches, "platform");
+  private final Set<String> acknowledgedEvents = ConcurrentHashMap.newKeySet();
+  private final Set<String> acknowledgedSessions = ConcurrentHashMap.newKeySet();
+  private final List<Answer> answers = new CopyOnWriteArrayList<>();
+  private int acceptedBatches; // guarded by this
+  private volatile boolean stopping;
+  private volatile Exception failure;
+
+  private RetryingPlatform(HostClient http, String token, String user, Instant sessionsStart) {
+    this.http = http;
+    this.token = token;
+    this.user = user;
+    this.sessionsStart = sessionsStart;
+  }
+
+  /** Starts posting sessions of {@code user} as the platform whose token is {@code token}. */
+  static RetryingPlatform start(HostClient http, String token, String user, Instant start) {
+    RetryingPlatform platform = new RetryingPlatform(http, token, user, start);
+    platform.thread.start();
+    return platform;
+  }
+
+  synchronized int acceptedBatches() {
+    return acceptedBatches;
+  }
+
+  /** Waits until {@code count} batches were accepted in all. */
+  synchronized void awaitAcceptedBatches(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT_MOST.toNanos();
+    while (acceptedBatches < count && failure == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("only " + acceptedBatches + " batches accepted: " + answers);
+      }
+      wait(Math.max(1, Duration.ofNanos(left).toMillis()));
+    }
+  }
+
+  /** The ids of the events answered 202. */
+  Set<String> acknowledgedEvents() {
+    return acknowledgedEvents;
+  }
+
+  /** The sessions whose events were answered 202. */
+  Set<String> acknowledgedSessions() {
+    return acknowledgedSessions;
+  }
+
+  List<Answer> answers() {
+    return answers;
+  }
+
+  /** Posts answered otherwise than 202. */
+  long refused() {
+    return answers.stream().filter(answer -> answer.status() != 202).count();
+  }
+
+  /** Stops once the batch in progress is accepted; fails if the platform could not go on. */
+  @Override
+  public void close() throws Exception {
+    stopping = true;
+    thread.join(WAIT_MOST.toMillis());
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void postBatches() {
+    try {
+      for (int batch = 0; !stopping; batch++) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < SESSIONS_PER_BATCH; i++) {
+          String session = user + "-" + batch + "-" + i;
+          sessions.add(session);
+          events.add(Events.sessionCreated(session, user, sessionsStart, "1", "0", "0"));
+          events.add(
+              Events.sessionTerminated(session, user, sessionsStart.plus(Duration.ofHours(1))));
+        }
+        postUntilAccepted(HostClient.json(events));
+        events.forEach(event -> acknowledgedEvents.add((String) event.get("id")));
+        acknowledgedSessions.addAll(sessions);
+        synchronized (this) {
+          acceptedBatches++;
+          notifyAll();
+        }
+        Thread.sleep(BETWEEN_BATCHES.toMillis());
+      }
+    } catch (Exception e) {
+      failure = e;
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  private void postUntilAccepted(String batch) throws InterruptedException {
+    while (true) {
+      long sentAt = System.nanoTime();
+      HostClient.Response answer = http.post("/api/platform/events", token, batch);
+      Optional<String> retryAfter = answer.header("Retry-After");
+      answers.add(new Answer(sentAt, System.nanoTime(), answer.status(), retryAfter));
+      if (answer.status() == 202) {
+        return;
+      }
+      Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.orElse("5"))).toMillis());
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.streamspace.host.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How long a journal consumer waits between failed rounds: short enough that it resumes within
+ * seconds of the database's return (README, "A database outage") even when no batch wakes it.
+ */
+class JournalConsumerBackoffTest {
+
+  @Test
+  void theWaitDoublesFromATenthOfASecond_andStopsAtFiveSeconds_theRetryAfterClientsAreGiven() {
+    List<Long> waits = new ArrayList<>();
+    Duration wait = Duration.ofMillis(100);
+    for (int failure = 0; failure < 9; failure++) {
+      waits.add(wait.toMillis());
+      wait = JournalConsumer.nextBackoff(wait);
+    }
+
+    assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L, 5000L), waits);
+  }
+}
