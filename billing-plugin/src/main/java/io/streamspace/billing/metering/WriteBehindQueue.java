@@ -1,5 +1,6 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -254,6 +255,13 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
             pending.size(),
             e);
         pending.clear();
+      } else if (DatabaseOutage.causedBy(e)) {
+        // one line per retry for as long as the outage lasts, not a stack trace each
+        log.warn(
+            "writing a batch of {} items failed, the database cannot be reached ({});"
+                + " keeping it to retry",
+            pending.size(),
+            e.toString());
       } else {
         log.warn("writing a batch of {} items failed; keeping it to retry", pending.size(), e);
       }

@@ -47,6 +47,8 @@ final class JournalConsumer {
   private volatile boolean running = true;
   private volatile boolean leading;
   private volatile long position = -1;
+  // its last round failed: intake does not wait for it (each batch would wait the full 5 s)
+  private volatile boolean failing;
   private long renewedAt;
   private boolean woken;
 
@@ -97,13 +99,13 @@ final class JournalConsumer {
 
   /**
    * Waits until the plugin has flushed every entry up to {@code seq}, while this node consumes
-   * its journal, for at most {@code timeout}.
+   * its journal and its rounds succeed, for at most {@code timeout}.
    *
    * @return whether it has
    */
   synchronized boolean awaitPosition(long seq, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (running && leading && position < seq) {
+    while (running && leading && !failing && position < seq) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;
@@ -142,9 +144,12 @@ final class JournalConsumer {
           pause(timings.standbyPoll());
         }
         backoff = FIRST_BACKOFF;
+        failing = false;
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        failing = true;
+        wakeWaiters();
         if (DatabaseOutage.causedBy(e)) {
           // one line per failed round for as long as the outage lasts, not a stack trace each
           log.warn(
@@ -163,6 +168,10 @@ final class JournalConsumer {
         backoff = nextBackoff(backoff);
       }
     }
+  }
+
+  private synchronized void wakeWaiters() {
+    notifyAll();
   }
 
   /** The wait after {@code backoff} when a round failed again: doubled, up to the maximum. */
@@ -226,7 +235,8 @@ final class JournalConsumer {
         position = seq;
       } else {
         leading = false;
-        log.info("Plugin {} journal: another node consumes it now", plugin.id());
+        // another node took it, or it ran out while this node could not renew it (an outage)
+        log.info("Plugin {} journal: this node no longer holds the lease", plugin.id());
       }
       notifyAll();
     }

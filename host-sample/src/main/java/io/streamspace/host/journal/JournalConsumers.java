@@ -22,7 +22,7 @@ public final class JournalConsumers
     implements PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
 
   /**
-   * A lease of 10 s renewed every 3 s: a dead node's plugins are taken over within 11 s (its
+   * A lease of 10 s renewed every 3 s: a dead node's plugins are taken over within 12 s (its
    * lease runs out, then a standby looks within a second). An idle consumer looks for entries
    * other nodes journaled every 200 ms; this node's intake wakes it at once.
    */

@@ -64,6 +64,9 @@ class KilledNodeIT {
    */
   private static final Duration JOB_TAKEOVER = Duration.ofSeconds(25);
 
+  /** README, "Two nodes, or more": a dead node's journal lease is taken over within 12 s. */
+  private static final Duration JOURNAL_TAKEOVER = Duration.ofSeconds(12);
+
   @TempDir Path work;
 
   private final String dbUrl = TestDatabases.freshDatabaseUrl();
@@ -139,6 +142,17 @@ class KilledNodeIT {
           return toA.answeredByFirst.get() >= KILL_AFTER;
         });
     a.host().killForcibly();
+    long killed = System.nanoTime();
+    // a consumed the journal (it started first): its lease runs out 10 s after its last renewal,
+    // and b, standing by, looks every second
+    poll(
+        "b consuming the journal in a's place",
+        JOURNAL_TAKEOVER,
+        () ->
+            b.isNamed(text("SELECT holder FROM host_journal_cursors WHERE plugin_id = ?", PLUGIN)));
+    System.out.printf(
+        "journal: b took a's lease %d ms after the kill%n",
+        Duration.ofNanos(System.nanoTime() - killed).toMillis());
     posting.get(2, TimeUnit.MINUTES);
     System.out.printf(
         "intake: a answered %d batches before SIGKILL, left %d unanswered (%d of them journaled"

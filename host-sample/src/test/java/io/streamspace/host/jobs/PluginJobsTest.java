@@ -9,15 +9,24 @@ import io.streamspace.host.Host;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
+import io.streamspace.plugin.api.jobs.PluginJob;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +66,74 @@ class PluginJobsTest extends HostTestBase {
       int counted = plugin.countRuns.get() - countedBefore + otherPlugin.countRuns.get();
       assertEquals(20, counted, "each request ran once, on whichever node took it: " + runsByNode);
       assertEquals(20, runsByNode.values().stream().mapToInt(Integer::intValue).sum());
+    }
+  }
+
+  @Test
+  void onTwoNodes_aCronJobRunsOncePerFireTime() throws Exception {
+    RecordingPlugin otherPlugin = new RecordingPlugin();
+    try (Host other = startNode(otherPlugin)) {
+      Map<Instant, List<String>> runs = new ConcurrentHashMap<>();
+      plugin.context.scheduler().schedule("tick", "* * * * *", ZoneOffset.UTC, tick(runs, "a"));
+      otherPlugin
+          .context
+          .scheduler()
+          .schedule("tick", "* * * * *", ZoneOffset.UTC, tick(runs, "b"));
+      try {
+        Instant fireTime = awaitFirstRun(runs);
+        awaitNoFiringOf("tick", fireTime);
+
+        assertEquals(1, runs.get(fireTime).size(), "nodes that ran " + fireTime + ": " + runs);
+      } finally {
+        plugin.context.scheduler().unschedule("tick");
+      }
+    }
+  }
+
+  /** A job that notes which node ran it for which fire time. */
+  private static PluginJob tick(Map<Instant, List<String>> runs, String node) {
+    return job -> {
+      runs.computeIfAbsent(job.scheduledFireTime(), t -> new CopyOnWriteArrayList<>()).add(node);
+      return JobResult.of(0, "ticked on " + node);
+    };
+  }
+
+  /** The first fire time that ran: a cron of every minute fires within 60 s. */
+  private static Instant awaitFirstRun(Map<Instant, List<String>> runs) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(75);
+    while (runs.isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the cron job never fired");
+      Thread.onSpinWait();
+    }
+    return runs.keySet().iterator().next();
+  }
+
+  /**
+   * Waits until Quartz is done with {@code fireTime} on every node: the trigger has moved past it
+   * and no node is running it any more.
+   */
+  private void awaitNoFiringOf(String jobName, Instant fireTime) throws Exception {
+    String pending =
+        """
+        SELECT (SELECT count(*) FROM qrtz_triggers
+                WHERE trigger_name LIKE ? AND next_fire_time <= ?)
+             + (SELECT count(*) FROM qrtz_fired_triggers WHERE job_name LIKE ?)
+        """;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement = connection.prepareStatement(pending)) {
+      statement.setString(1, "%" + jobName + "%");
+      statement.setLong(2, fireTime.toEpochMilli());
+      statement.setString(3, "%" + jobName + "%");
+      while (true) {
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          if (rows.getLong(1) == 0) {
+            return;
+          }
+        }
+        assertTrue(System.nanoTime() < deadline, "Quartz still busy with " + fireTime);
+      }
     }
   }
 

@@ -80,6 +80,25 @@ class EventJournalE2ETest {
   }
 
   @Test
+  void whileAPluginFailsToStoreWhatItIsHanded_intakeAnswersWithoutWaitingForIt() {
+    plugin.flushFails = true;
+    try {
+      assertEquals(202, post(heartbeats("failing-first", 1)).status());
+      long start = System.nanoTime();
+      HostClient.Response next = post(heartbeats("failing-next", 1));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertEquals(202, next.status(), "journaled all the same: " + next);
+      assertTrue(
+          took.compareTo(Duration.ofSeconds(4)) < 0,
+          "answered in " + took + ", not after intake's 5 s wait for the consumer");
+    } finally {
+      plugin.flushFails = false;
+    }
+    awaitCaughtUp();
+  }
+
+  @Test
   void supportSeesTheEventsBehindAUsersUsage_oldestFirst() {
     post(
         "["

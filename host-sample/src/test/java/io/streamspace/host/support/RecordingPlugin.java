@@ -55,6 +55,9 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   /** While closed, {@link #flush()} does not complete: the plugin falls behind the journal. */
   public volatile CountDownLatch flushGate = new CountDownLatch(0);
 
+  /** While set, {@link #flush()} fails, as a plugin whose database refuses its writes. */
+  public volatile boolean flushFails;
+
   public volatile PluginContext context;
 
   @Override
@@ -157,6 +160,9 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
 
   @Override
   public CompletionStage<Void> flush() {
+    if (flushFails) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the test fails flushes"));
+    }
     CountDownLatch gate = flushGate;
     return gate.getCount() == 0
         ? CompletableFuture.completedFuture(null)
