@@ -39,6 +39,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
@@ -164,6 +165,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   @Override
   public void onSessionTerminated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionTerminated(event));
+  }
+
+  @Override
+  public void onUsageReported(PluginContext context, UsageReport report) {
+    whenMetering(m -> m.usageReported(report));
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {

@@ -3,8 +3,10 @@ package io.streamspace.billing.metering;
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
+import io.streamspace.billing.metering.MeteringEvent.UsageReported;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,8 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A batch of events coalesced into one row per session, account, size change and storage level,
- * so that a flush writes each kind with one statement however many heartbeats it holds.
+ * A batch of events coalesced into one row per session, account, size change, storage level and
+ * usage report, so that a flush writes each kind with one statement however many heartbeats it
+ * holds.
  *
  * <p>Every merge is order-free and idempotent (min, max, first-reported-wins per instant), which
  * is what makes redelivered and out-of-order events safe: the store applies the same merges
@@ -67,6 +70,7 @@ public final class MeteringBatch {
   private final Map<String, SessionRow> sessions = new TreeMap<>();
   private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
   private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
+  private final Map<String, UsageReport> usageReports = new TreeMap<>(); // by event id
 
   private MeteringBatch() {}
 
@@ -99,6 +103,10 @@ public final class MeteringBatch {
                     : startedEarliest(known, added));
       } else if (event instanceof SessionSignal signal) {
         batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
+      } else if (event instanceof UsageReported usage) {
+        UsageReport report = usage.report();
+        batch.openOnTheSide(report.userId(), report.occurredAt(), defaultCurrency, defaultPlan);
+        batch.usageReports.putIfAbsent(report.id(), report);
       }
     }
     return batch;
@@ -106,11 +114,7 @@ public final class MeteringBatch {
 
   private void addSession(
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
-    // usage is never dropped: a session of an unknown user opens an account for it
-    accounts.merge(
-        e.userId(),
-        new AccountRow(e.userId(), null, defaultCurrency, defaultPlan, e.occurredAt(), null),
-        MeteringBatch::startedEarliest);
+    openOnTheSide(e.userId(), e.occurredAt(), defaultCurrency, defaultPlan);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
     sessions.merge(
         e.sessionId(),
@@ -127,6 +131,18 @@ public final class MeteringBatch {
           new InstantKey(e.userId(), e.occurredAt()),
           new StorageRow(e.userId(), e.occurredAt(), size.storageGb()));
     }
+  }
+
+  /**
+   * Usage is never dropped: an event of an unknown user opens an account for it on the defaults,
+   * starting no later than the event.
+   */
+  private void openOnTheSide(
+      String userId, Instant at, String defaultCurrency, String defaultPlan) {
+    accounts.merge(
+        userId,
+        new AccountRow(userId, null, defaultCurrency, defaultPlan, at, null),
+        MeteringBatch::startedEarliest);
   }
 
   /** {@code kept}, starting at the earlier of the two starts. */
@@ -170,5 +186,10 @@ public final class MeteringBatch {
 
   public List<StorageRow> storageLevels() {
     return new ArrayList<>(storage.values());
+  }
+
+  /** The usage reports, one per event id (the first delivered of a redelivered one). */
+  public List<UsageReport> usageReports() {
+    return new ArrayList<>(usageReports.values());
   }
 }

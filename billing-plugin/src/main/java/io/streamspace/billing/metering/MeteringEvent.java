@@ -2,6 +2,7 @@ package io.streamspace.billing.metering;
 
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Instant;
 import java.util.Objects;
@@ -62,6 +63,18 @@ public sealed interface MeteringEvent {
         case HEARTBEAT -> deadLetters.recordSessionHeartbeat(event, reason);
         case TERMINATED -> deadLetters.recordSessionTerminated(event, reason);
       }
+    }
+  }
+
+  /** The platform reported usage of a counted meter. */
+  record UsageReported(UsageReport report) implements MeteringEvent {
+    public UsageReported {
+      Objects.requireNonNull(report, "report");
+    }
+
+    @Override
+    public void setAside(DeadLetters deadLetters, String reason) {
+      deadLetters.recordUsageReported(report, reason);
     }
   }
 

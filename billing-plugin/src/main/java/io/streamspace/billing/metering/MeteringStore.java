@@ -10,6 +10,7 @@ import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringBatch.StorageRow;
+import io.streamspace.plugin.api.event.UsageReport;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -227,6 +228,18 @@ public final class MeteringStore {
           ON CONFLICT DO NOTHING
           """);
 
+  // Keyed by the event id: a redelivered report inserts nothing.
+  private static final NamedSql INSERT_USAGE_REPORTS =
+      NamedSql.of(
+          """
+          INSERT INTO billing_usage_reports
+            (event_id, user_id, meter, quantity, session_id, occurred_at)
+          SELECT * FROM unnest(:event_id::text[], :user_id::text[], :meter::text[],
+                               :quantity::text[]::numeric[], :session_id::text[],
+                               :occurred_at::text[]::timestamptz[])
+          ON CONFLICT DO NOTHING
+          """);
+
   /** A plan with its price in one supported currency. */
   private record PricedPlan(SubscriptionPlan plan, String currency, BigDecimal price) {}
 
@@ -281,6 +294,17 @@ public final class MeteringStore {
                   "user_id", StorageRow::userId,
                   "effective_from", StorageRow::effectiveFrom,
                   "storage_gb", StorageRow::storageGb));
+          execute(
+              connection,
+              INSERT_USAGE_REPORTS,
+              batch.usageReports(),
+              Map.of(
+                  "event_id", UsageReport::id,
+                  "user_id", UsageReport::userId,
+                  "meter", UsageReport::meter,
+                  "quantity", UsageReport::quantity,
+                  "session_id", UsageReport::sessionId,
+                  "occurred_at", UsageReport::occurredAt));
           execute(
               connection,
               COMPLETE_EMAILS,

@@ -4,8 +4,10 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
+import io.streamspace.billing.metering.MeteringEvent.UsageReported;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Duration;
 import java.util.List;
@@ -13,12 +15,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * Turns lifecycle events into durable account and session state through a write-behind queue:
- * hooks only enqueue (blocking when the queue is full) and never touch the database.
+ * Turns lifecycle events and usage reports into durable account, session and usage state through
+ * a write-behind queue: hooks only enqueue (blocking when the queue is full) and never touch the
+ * database.
  *
  * <p>No event id table is needed for de-duplication: every effect is a merge that a second
  * delivery of the same event leaves unchanged (insert-if-absent, least start, greatest
- * heartbeat, least end, first size reported per instant).
+ * heartbeat, least end, first size reported per instant, a usage report inserted by its event id
+ * if absent).
  *
  * <p>An event the database refuses for a reason retrying cannot fix ({@link WriteFailures}) is
  * isolated by the queue and handed back to the host's {@link DeadLetters} with the reason; the
@@ -82,6 +86,11 @@ public final class SessionMeter implements AutoCloseable {
 
   public void sessionTerminated(SessionEvent event) {
     queue.put(new SessionSignal(SessionSignalKind.TERMINATED, event));
+  }
+
+  /** Stores the report under its event id, opening the user's account if it has none. */
+  public void usageReported(UsageReport report) {
+    queue.put(new UsageReported(report));
   }
 
   /** Completes once every event handed over before the call is stored or set aside. */

@@ -5,6 +5,7 @@ import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.SessionControl;
 import io.streamspace.testing.MutableClock;
@@ -139,6 +140,11 @@ public final class TestPluginContext implements PluginContext {
       @Override
       public void recordSessionTerminated(SessionEvent event, String reason) {
         deadLetters.add(new DeadLetter("onSessionTerminated", event, reason));
+      }
+
+      @Override
+      public void recordUsageReported(UsageReport report, String reason) {
+        deadLetters.add(new DeadLetter("onUsageReported", report, reason));
       }
     };
   }

@@ -5,6 +5,7 @@ import io.streamspace.host.intake.EventType;
 import io.streamspace.host.intake.EventWire;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,11 @@ final class PluginDeadLetters implements DeadLetters {
   @Override
   public void recordSessionTerminated(SessionEvent event, String reason) {
     keepSession(EventType.SESSION_TERMINATED, event, reason);
+  }
+
+  @Override
+  public void recordUsageReported(UsageReport report, String reason) {
+    keep(report.id(), EventType.USAGE_REPORTED, EventWire.usageReported(report), reason);
   }
 
   private void keepSession(EventType type, SessionEvent event, String reason) {

@@ -6,15 +6,18 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.ApiException.Detail;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -46,6 +49,15 @@ final class EventParser {
 
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final Set<String> USER_FIELDS = Set.of("user_id", "email", "name");
+
+  /** The counted meters the platform reports usage of, in the order an answer lists them. */
+  static final List<String> METERS = List.of("bandwidth_gb", "transcoding_minutes", "ai_queries");
+
+  /** A unit mistake (bytes sent as GB), not usage: no single report is anywhere near it. */
+  static final BigDecimal MAX_QUANTITY = BigDecimal.TEN.pow(9);
+
+  private static final String TYPES =
+      Arrays.stream(EventType.values()).map(EventType::wireName).collect(Collectors.joining(", "));
 
   private final ObjectMapper mapper;
   private final Clock clock;
@@ -147,14 +159,16 @@ final class EventParser {
     JsonNode typeNode = node.get("type");
     EventType type = typeNode == null ? null : EventType.fromWire(typeNode.asText()).orElse(null);
     if (type == null) {
-      reader.problem(
-          "type",
-          "must be one of user.created, session.created, session.heartbeat, session.terminated");
+      reader.problem("type", "must be one of " + TYPES);
       return null;
     }
     if (type == EventType.USER_CREATED) {
       UserEvent user = userEvent(node, reader, id, occurredAt);
       return user == null ? null : new PlatformEvent.UserCreated(user);
+    }
+    if (type == EventType.USAGE_REPORTED) {
+      UsageReport report = usageReport(node, reader, id, occurredAt);
+      return report == null ? null : new PlatformEvent.UsageReported(report);
     }
     SessionEvent session =
         sessionEvent(node, reader, id, occurredAt, type == EventType.SESSION_CREATED);
@@ -233,5 +247,25 @@ final class EventParser {
       return null;
     }
     return new SessionEvent(id, occurredAt, sessionId, userId, sizes);
+  }
+
+  private UsageReport usageReport(
+      JsonNode node, FieldReader reader, String id, Instant occurredAt) {
+    JsonNode usage = reader.requiredObject(node, "usage");
+    if (usage == null) {
+      return null;
+    }
+    String userId = reader.requiredId(usage, "usage.", "user_id");
+    String meter = reader.requiredId(usage, "usage.", "meter");
+    if (meter != null && !METERS.contains(meter)) {
+      reader.problem("usage.meter", "must be one of " + String.join(", ", METERS));
+      meter = null;
+    }
+    BigDecimal quantity = reader.requiredDecimal(usage, "usage.", "quantity", MAX_QUANTITY);
+    String sessionId = reader.optionalId(usage, "usage.", "session_id");
+    if (id == null || occurredAt == null || userId == null || meter == null || quantity == null) {
+      return null;
+    }
+    return new UsageReport(id, occurredAt, userId, meter, quantity, sessionId);
   }
 }

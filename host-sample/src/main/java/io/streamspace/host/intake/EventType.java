@@ -8,7 +8,8 @@ public enum EventType {
   USER_CREATED("user.created"),
   SESSION_CREATED("session.created"),
   SESSION_HEARTBEAT("session.heartbeat"),
-  SESSION_TERMINATED("session.terminated");
+  SESSION_TERMINATED("session.terminated"),
+  USAGE_REPORTED("usage.reported");
 
   private final String wireName;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.math.BigDecimal;
 import java.util.TreeMap;
@@ -47,6 +48,20 @@ public final class EventWire {
     }
     ObjectNode wire = header(type, event.id(), event.occurredAt().toString());
     wire.set("session", session);
+    return wire;
+  }
+
+  /** A {@code usage.reported} event. */
+  public static ObjectNode usageReported(UsageReport report) {
+    ObjectNode usage =
+        NODES
+            .objectNode()
+            .put("user_id", report.userId())
+            .put("meter", report.meter())
+            .put("quantity", canonical(report.quantity()));
+    putIfPresent(usage, "session_id", report.sessionId());
+    ObjectNode wire = header(EventType.USAGE_REPORTED, report.id(), report.occurredAt().toString());
+    wire.set("usage", usage);
     return wire;
   }
 

@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <p>Whatever it accepts, PostgreSQL stores exactly (what plugins and the dead-letter table
  * need): strings are well-formed Unicode without NUL (PostgreSQL text cannot hold U+0000), ids
- * and e-mails have no control characters at all, and sizes have at most {@link #MAX_DECIMALS}
- * decimals below their upper bounds, which {@code numeric} columns keep without rounding.
+ * and e-mails have no control characters at all, and sizes and quantities have at most
+ * {@link #MAX_DECIMALS} decimals below their upper bounds, which {@code numeric} columns keep
+ * without rounding.
  */
 final class FieldReader {
 
@@ -58,6 +59,12 @@ final class FieldReader {
       return null;
     }
     return singleLine(field, node.asText());
+  }
+
+  /** Like {@link #requiredId}, but absent or null is no problem: null then. */
+  String optionalId(JsonNode parent, String prefix, String name) {
+    JsonNode node = parent.get(name);
+    return node == null || node.isNull() ? null : requiredId(parent, prefix, name);
   }
 
   /**
@@ -174,6 +181,23 @@ final class FieldReader {
       problem(field, given == 0 ? "is required" : "is required when any size is given");
       return null;
     }
+    return boundedDecimal(node, field, limit);
+  }
+
+  /**
+   * A required number from 0 to {@code limit} with at most {@link #MAX_DECIMALS} decimals (a
+   * reported quantity), or null (problem noted).
+   */
+  BigDecimal requiredDecimal(JsonNode parent, String prefix, String name, BigDecimal limit) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) {
+      problem(prefix + name, "is required");
+      return null;
+    }
+    return boundedDecimal(node, prefix + name, limit);
+  }
+
+  private BigDecimal boundedDecimal(JsonNode node, String field, BigDecimal limit) {
     if (!node.isNumber()) {
       problem(field, "must be a number");
       return null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Instant;
 
@@ -18,7 +19,7 @@ sealed interface PlatformEvent {
 
   String userId();
 
-  /** The session it is about; null for a user event. */
+  /** The session it is about; null for a user event and a report without one. */
   String sessionId();
 
   /** The event in the format the platform posts it ({@link EventWire}). */
@@ -87,6 +88,37 @@ sealed interface PlatformEvent {
         case SESSION_TERMINATED -> plugin.onSessionTerminated(context, event);
         default -> throw new IllegalStateException("not a session event: " + type);
       }
+    }
+  }
+
+  /** {@code usage.reported}. */
+  record UsageReported(UsageReport report) implements PlatformEvent {
+    public String id() {
+      return report.id();
+    }
+
+    public EventType type() {
+      return EventType.USAGE_REPORTED;
+    }
+
+    public Instant occurredAt() {
+      return report.occurredAt();
+    }
+
+    public String userId() {
+      return report.userId();
+    }
+
+    public String sessionId() {
+      return report.sessionId();
+    }
+
+    public ObjectNode wire() {
+      return EventWire.usageReported(report);
+    }
+
+    public void deliverTo(PlatformPlugin plugin, PluginContext context) {
+      plugin.onUsageReported(context, report);
     }
   }
 }

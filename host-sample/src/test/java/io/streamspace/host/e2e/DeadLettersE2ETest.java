@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient.Response;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -137,6 +139,41 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     assertEquals("pending", deadLetters("").get(0).get("replay_status").asText());
   }
 
+  @Test
+  void aUsageReportTheDatabaseRefusesIsKeptAsPostedAndStoredOnceWhenReplayedAfterTheFix()
+      throws Exception {
+    String eve = newUser("eve");
+    String noEve = "ALTER TABLE billing_usage_reports %s CONSTRAINT no_eve";
+    sql(noEve.formatted("ADD") + " CHECK (user_id <> '" + eve + "')");
+    Map<String, Object> report =
+        Events.usageReported(eve, "transcoding_minutes", "12.50", at("02:00"));
+    try {
+      assertEquals(1, api.postEvents(platformToken, List.of(report)).get("accepted").asInt());
+    } finally {
+      sql(noEve.formatted("DROP"));
+    }
+
+    JsonNode letter = deadLetters("").get(0);
+    assertEquals("usage.reported", letter.get("event_type").asText());
+    assertEquals(report.get("id"), letter.at("/event/id").asText());
+    assertEquals(eve, letter.at("/event/usage/user_id").asText());
+    assertEquals("transcoding_minutes", letter.at("/event/usage/meter").asText());
+    assertEquals("12.5", letter.at("/event/usage/quantity").asText());
+    assertTrue(letter.get("reason").asText().contains("no_eve"), letter.toString());
+    String replay = "/api/admin/dead-letters/" + letter.get("id").asText() + "/replay";
+    api.http.post(replay, api.adminToken, null).expect(200);
+    api.http.post(replay, api.adminToken, null).expect(200);
+
+    assertEquals(
+        "1 12.5",
+        text(
+            "SELECT count(*) || ' ' || sum(quantity) FROM billing_usage_reports"
+                + " WHERE user_id = '"
+                + eve
+                + "'"),
+        "stored once, with its exact quantity");
+  }
+
   private JsonNode usage(String user) {
     return api.usage(api.token(user, "user"), "?from=2026-03-10&to=2026-03-11").expect(200);
   }
@@ -146,6 +183,15 @@ class DeadLettersE2ETest extends BillingHostTestBase {
         .get("/api/admin/dead-letters" + query, api.adminToken)
         .expect(200)
         .get("dead_letters");
+  }
+
+  private String text(String query) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   private void sql(String statement) throws SQLException {

@@ -44,6 +44,16 @@ final class Events {
         "session.terminated", at, "session", Map.of("session_id", sessionId, "user_id", userId));
   }
 
+  /** A usage.reported of {@code quantity} of {@code meter}, without a session. */
+  static Map<String, Object> usageReported(
+      String userId, String meter, String quantity, Instant at) {
+    Map<String, Object> usage = new LinkedHashMap<>();
+    usage.put("user_id", userId);
+    usage.put("meter", meter);
+    usage.put("quantity", new BigDecimal(quantity));
+    return event("usage.reported", at, "usage", usage);
+  }
+
   private static Map<String, Object> sized(
       String sessionId, String userId, String cpuCores, String memoryGb, String storageGb) {
     Map<String, Object> session = new LinkedHashMap<>();

@@ -12,12 +12,14 @@ import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +162,55 @@ class IntakeTest extends HostTestBase {
                 + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1}}",
             "session.memory_gb"),
         Arguments.of("event not an object", "42", null));
+  }
+
+  /** A usage report at index 1 with one member of {@code usage} replaced, and the field named. */
+  static Stream<Arguments> badUsageReports() {
+    return Stream.of(
+        Arguments.of("unknown meter", usageWith("\"meter\":\"gpu_hours\""), "usage.meter"),
+        Arguments.of("meter missing", usageWith(null), "usage.meter"),
+        Arguments.of("quantity missing", usageWith("\"quantity\":null"), "usage.quantity"),
+        Arguments.of("negative quantity", usageWith("\"quantity\":-1"), "usage.quantity"),
+        Arguments.of(
+            "absurd quantity", usageWith("\"quantity\":1000000000.000001"), "usage.quantity"),
+        Arguments.of(
+            "quantity below a millionth", usageWith("\"quantity\":0.0000001"), "usage.quantity"),
+        Arguments.of("quantity as string", usageWith("\"quantity\":\"3\""), "usage.quantity"),
+        Arguments.of("user_id missing", usageWith("\"user_id\":null"), "usage.user_id"),
+        Arguments.of("blank session_id", usageWith("\"session_id\":\" \""), "usage.session_id"),
+        Arguments.of(
+            "usage object missing",
+            "{\"id\":\"e\",\"type\":\"usage.reported\",\"occurred_at\":\"2025-06-01T11:00:00Z\"}",
+            "usage"));
+  }
+
+  /**
+   * A report of 3 GB of bandwidth by u1 with {@code member} set (it replaces the member of that
+   * name; null drops the meter).
+   */
+  private static String usageWith(String member) {
+    Map<String, String> members = new java.util.LinkedHashMap<>();
+    members.put("user_id", "\"user_id\":\"u1\"");
+    members.put("meter", "\"meter\":\"bandwidth_gb\"");
+    members.put("quantity", "\"quantity\":3");
+    if (member == null) {
+      members.remove("meter");
+    } else {
+      members.put(member.substring(1, member.indexOf('"', 1)), member);
+    }
+    return "{\"id\":\"e\",\"type\":\"usage.reported\",\"occurred_at\":\"2025-06-01T11:00:00Z\","
+        + "\"usage\":{"
+        + String.join(",", members.values())
+        + "}}";
+  }
+
+  private static String usageReport(String id, String usage) {
+    return "{\"id\":\""
+        + id
+        + "\",\"type\":\"usage.reported\",\"occurred_at\":\"2025-06-01T11:30:00Z\","
+        + "\"usage\":"
+        + usage
+        + "}";
   }
 
   private static final String SESSION =
@@ -373,7 +424,7 @@ class IntakeTest extends HostTestBase {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"badEvents", "unstorableEvents"})
+  @MethodSource({"badEvents", "unstorableEvents", "badUsageReports"})
   void refusesWholeBatchNamingIndexAndField(String why, String badEvent, String field) {
     Response response = post("[" + VALID_CREATED + "," + badEvent + "]");
 
@@ -460,6 +511,59 @@ class IntakeTest extends HostTestBase {
         0,
         new BigDecimal("2")
             .compareTo(((SessionEvent) plugin.events.get(0)).resources().cpuCores()));
+  }
+
+  @Test
+  void dispatchesUsageReportsWithTheirExactQuantity_andASessionOnlyWhenGiven() {
+    Response response =
+        post(
+            "["
+                + usageReport(
+                    "use-1",
+                    "{\"user_id\":\"u1\",\"meter\":\"bandwidth_gb\",\"quantity\":1234.000001,"
+                        + "\"session_id\":\"s1\"}")
+                + ","
+                + usageReport(
+                    "use-2", "{\"user_id\":\"u1\",\"meter\":\"ai_queries\",\"quantity\":0}")
+                + "]");
+
+    assertEquals(202, response.status());
+    Instant at = Instant.parse("2025-06-01T11:30:00Z");
+    assertEquals(
+        List.of(
+            new UsageReport("use-1", at, "u1", "bandwidth_gb", new BigDecimal("1234.000001"), "s1"),
+            new UsageReport("use-2", at, "u1", "ai_queries", new BigDecimal("0"), null)),
+        plugin.events);
+  }
+
+  @Test
+  void aUsageReportSentAgain_isADuplicate_evenWrittenWithTrailingZeros() {
+    String report =
+        usageReport(
+            "use-dup", "{\"user_id\":\"u1\",\"meter\":\"transcoding_minutes\",\"quantity\":12.5}");
+    assertEquals(1, post(report).body().get("accepted").asInt());
+    Response again = post(report.replace("12.5", "12.50"));
+
+    assertEquals(202, again.status());
+    assertEquals(1, again.body().get("duplicates").asInt());
+    assertEquals(1, plugin.events.size());
+  }
+
+  @Test
+  void aUsageReportKeptInTheWireFormatReadsBackAsTheSameReport_itsQuantityWithoutTrailingZeros() {
+    EventParser parser =
+        new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
+    Instant at = Instant.parse("2020-01-01T00:00:00Z");
+    UsageReport written =
+        new UsageReport("k-3", at, "u1", "ai_queries", new BigDecimal("1.2E+3"), null);
+
+    assertEquals(
+        "{\"user_id\":\"u1\",\"meter\":\"ai_queries\",\"quantity\":1200}",
+        EventWire.usageReported(written).get("usage").toString());
+    assertEquals(
+        new PlatformEvent.UsageReported(
+            new UsageReport("k-3", at, "u1", "ai_queries", new BigDecimal("1200"), null)),
+        parser.parseKept(EventWire.usageReported(written)));
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -199,6 +200,11 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   @Override
   public void onSessionTerminated(PluginContext context, SessionEvent event) {
     events.add(event);
+  }
+
+  @Override
+  public void onUsageReported(PluginContext context, UsageReport report) {
+    events.add(report);
   }
 
   @Override

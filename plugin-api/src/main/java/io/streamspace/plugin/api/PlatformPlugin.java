@@ -1,6 +1,7 @@
 package io.streamspace.plugin.api;
 
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +46,16 @@ public interface PlatformPlugin extends ExtensionPoint {
 
   /** A session ended at {@code occurredAt}. */
   default void onSessionTerminated(PluginContext context, SessionEvent event) {}
+
+  /**
+   * The platform reported usage of a counted meter ({@code usage.reported}): an increment at
+   * {@code occurredAt}. Delivered at least once, like every event, so a plugin counts each
+   * {@code report.id()} once. A default method, so plugins written before it keep compiling and
+   * ignore such reports.
+   *
+   * <p>Stable since 0.2.
+   */
+  default void onUsageReported(PluginContext context, UsageReport report) {}
 
   /**
    * Completes once every event handed to this plugin before the call is durably stored. The host

@@ -10,7 +10,9 @@
  *
  * <p><b>Stability.</b> Every public type in this package and its sub-packages is stable API since
  * 0.1, or since the version its javadoc names (0.2 added
- * {@link io.streamspace.plugin.api.event.DeadLetters} and {@code PluginContext.deadLetters()}, and
+ * {@link io.streamspace.plugin.api.event.DeadLetters} and {@code PluginContext.deadLetters()},
+ * usage reports ({@link io.streamspace.plugin.api.event.UsageReport} through
+ * {@code PlatformPlugin.onUsageReported}), and
  * the error answer every endpoint gives, {@link io.streamspace.plugin.api.http.HttpError} with
  * {@link io.streamspace.plugin.api.http.HttpStatus}): it
  * changes only in a new major version. Signatures use JDK types and this module's own

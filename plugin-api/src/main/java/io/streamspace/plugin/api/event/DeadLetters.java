@@ -30,4 +30,12 @@ public interface DeadLetters {
 
   /** A session event delivered through {@code onSessionTerminated} could not be stored. */
   void recordSessionTerminated(SessionEvent event, String reason);
+
+  /**
+   * A usage report delivered through {@code onUsageReported} could not be stored. Hosts implement
+   * this interface, plugins only call it, so adding it changed nothing for plugins.
+   *
+   * <p>Since 0.2.
+   */
+  void recordUsageReported(UsageReport report, String reason);
 }

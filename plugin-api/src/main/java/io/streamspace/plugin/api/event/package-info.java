@@ -2,6 +2,6 @@
  * Typed platform events delivered to {@link io.streamspace.plugin.api.PlatformPlugin} hooks.
  * Every event carries an {@code id} for de-duplication and an {@code occurredAt} instant.
  * {@link io.streamspace.plugin.api.event.DeadLetters} keeps those a plugin can never store.
- * Stable since 0.1 ({@code DeadLetters} since 0.2).
+ * Stable since 0.1 ({@code DeadLetters} and {@code UsageReport} since 0.2).
  */
 package io.streamspace.plugin.api.event;

@@ -1,0 +1,40 @@
+package io.streamspace.plugin.api.event;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The platform reports an amount of a counted meter a user consumed: GB of bandwidth, minutes of
+ * transcoding, AI queries. Each report is an increment; a meter's total over a period is the sum
+ * of the reports that occurred in it.
+ *
+ * @param id         the event's unique id; a redelivered event has the same id
+ * @param occurredAt when the usage happened on the platform
+ * @param userId     the user who consumed it
+ * @param meter      what was consumed, as the platform names it (for example
+ *                   {@code bandwidth_gb}, {@code transcoding_minutes}, {@code ai_queries})
+ * @param quantity   how much, in the meter's unit; not negative
+ * @param sessionId  the session it was consumed in, or null
+ *
+ * <p>Stable since 0.2.
+ */
+public record UsageReport(
+    String id,
+    Instant occurredAt,
+    String userId,
+    String meter,
+    BigDecimal quantity,
+    String sessionId) {
+
+  public UsageReport {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(occurredAt, "occurredAt");
+    Objects.requireNonNull(userId, "userId");
+    Objects.requireNonNull(meter, "meter");
+    Objects.requireNonNull(quantity, "quantity");
+    if (quantity.signum() < 0) {
+      throw new IllegalArgumentException("quantity must not be negative");
+    }
+  }
+}
