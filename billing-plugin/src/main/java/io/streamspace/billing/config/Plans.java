@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * subscriptionPlans: a non-empty array of plans, each an object with a unique {@code id}, a
@@ -55,16 +56,18 @@ final class Plans {
 
   /** The plan keys older than {@code limits}, each the limit of one meter. */
   private enum LegacyLimit {
-    CPU("cpu_limit", Meter.CPU_CORES),
-    MEMORY("memory_limit", Meter.MEMORY_GB),
-    STORAGE("storage_limit", Meter.STORAGE_GB);
+    CPU("cpu_limit", Meter.CPU_CORES, SubscriptionPlan::cpuLimit),
+    MEMORY("memory_limit", Meter.MEMORY_GB, SubscriptionPlan::memoryLimit),
+    STORAGE("storage_limit", Meter.STORAGE_GB, SubscriptionPlan::storageLimit);
 
     final String key;
     final Meter meter;
+    final Function<SubscriptionPlan, BigDecimal> of;
 
-    LegacyLimit(String key, Meter meter) {
+    LegacyLimit(String key, Meter meter, Function<SubscriptionPlan, BigDecimal> of) {
       this.key = key;
       this.meter = meter;
+      this.of = of;
     }
   }
 
@@ -180,17 +183,20 @@ final class Plans {
   private static JsonNode write(List<SubscriptionPlan> plans) {
     ArrayNode written = JSON.arrayNode();
     for (SubscriptionPlan plan : plans) {
-      written
-          .addObject()
-          .put("id", plan.id())
-          .put("name", plan.name())
-          .put("price", plan.price())
-          .put("interval", plan.interval())
-          .put("cpu_limit", plan.cpuLimit())
-          .put("memory_limit", plan.memoryLimit())
-          .put("storage_limit", plan.storageLimit())
-          .<ObjectNode>set("prices", Rates.byCode(plan.prices(), AMOUNT::write))
-          .set("limits", writeLimits(plan.limits()));
+      ObjectNode object =
+          written
+              .addObject()
+              .put("id", plan.id())
+              .put("name", plan.name())
+              .put("price", plan.price())
+              .put("interval", plan.interval());
+      for (LegacyLimit key : LegacyLimit.values()) {
+        if (!plan.limits().containsKey(key.meter)) { // else limits shows it, editable in one place
+          object.put(key.key, key.of.apply(plan));
+        }
+      }
+      object.set("prices", Rates.byCode(plan.prices(), AMOUNT::write));
+      object.set("limits", writeLimits(plan.limits()));
     }
     return written;
   }
