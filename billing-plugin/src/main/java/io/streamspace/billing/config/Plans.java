@@ -142,7 +142,7 @@ final class Plans {
     for (Map.Entry<String, JsonNode> entry : object.properties()) {
       Reading.At limitAt = at.member(entry.getKey());
       Meter meter = Meter.named(entry.getKey()).orElse(null);
-      ObjectNode limit = limitAt.object(entry.getValue());
+      ObjectNode limit = meter == null ? null : limitAt.object(entry.getValue());
       if (meter == null) {
         limitAt.refuse("unknown meter: must be one of " + METERS);
       } else if (limit != null) {
