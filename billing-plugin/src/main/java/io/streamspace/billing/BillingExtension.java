@@ -230,6 +230,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     log.debug("billing config changed"); // the host logs who changed which keys
   }
 
+  /** The config in effect, as the last valid change left it. */
+  BillingConfig config() {
+    return config.get();
+  }
+
   private BillingConfigParser parser() {
     PluginContext current = context;
     return new BillingConfigParser(

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.quota.Limit;
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -133,6 +137,35 @@ class BillingExtensionTest {
   }
 
   @Test
+  void validateConfigChecksTheQuotaCheckCronWithTheHostsScheduler() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      List<ConfigProblem> problems =
+          billing.billing.validateConfig("{\"quotaCheckInterval\": \"*/5 * * *\"}");
+
+      assertEquals(List.of(new ConfigProblem("quotaCheckInterval", "not 5 fields")), problems);
+    }
+  }
+
+  @Test
+  void aChangedPlanLimitIsInEffectAfterTheChangeWithoutARestart() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      assertEquals(
+          new BigDecimal("2"),
+          billing.billing.config().limitsOf("free").of(Meter.STORAGE_GB).amount());
+
+      billing.context.setConfigJson(
+          """
+          {"subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
+            "limits": {"storage_gb": {"limit": 5, "kind": "soft"}}}]}""");
+      billing.billing.onConfigChanged(billing.context);
+
+      assertEquals(
+          new Limit(new BigDecimal("5"), LimitKind.SOFT),
+          billing.billing.config().limitsOf("free").of(Meter.STORAGE_GB));
+    }
+  }
+
+  @Test
   void anInvalidChangedConfigKeepsThePreviousOne() {
     try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
       billing.context.setConfigJson("{\"usageCalculationInterval\": \"never\"}");
@@ -163,5 +196,21 @@ class BillingExtensionTest {
     assertTrue(
         billing.configSchema().keys().stream()
             .anyMatch(k -> k.name().equals("stripeWebhookSecret") && k.secret()));
+  }
+
+  @Test
+  void theSchemaCarriesTheQuotaKeys() {
+    List<String> keys =
+        new BillingExtension().configSchema().keys().stream().map(k -> k.name()).toList();
+
+    assertTrue(
+        keys.containsAll(
+            List.of(
+                "quotaCheckInterval",
+                "meterRates.bandwidth_gb",
+                "meterRates.transcoding_minutes",
+                "meterRates.ai_queries",
+                "currencyMeterRates")),
+        keys.toString());
   }
 }

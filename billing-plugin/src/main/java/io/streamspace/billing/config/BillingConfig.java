@@ -1,10 +1,16 @@
 package io.streamspace.billing.config;
 
+import io.streamspace.billing.config.SubscriptionPlan.MeterLimit;
+import io.streamspace.billing.quota.Limit;
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.quota.PlanLimits;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Collections;
 import java.util.Currency;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,6 +60,14 @@ public final class BillingConfig {
     return get(BillingKeys.CURRENCY_RATES);
   }
 
+  public MeterRates meterRates() {
+    return get(BillingKeys.METER_RATES);
+  }
+
+  public Map<Currency, MeterRates> currencyMeterRates() {
+    return get(BillingKeys.CURRENCY_METER_RATES);
+  }
+
   public List<SubscriptionPlan> subscriptionPlans() {
     return get(BillingKeys.SUBSCRIPTION_PLANS);
   }
@@ -68,6 +82,10 @@ public final class BillingConfig {
 
   public String usageCalculationInterval() {
     return get(BillingKeys.USAGE_CALCULATION_INTERVAL);
+  }
+
+  public String quotaCheckInterval() {
+    return get(BillingKeys.QUOTA_CHECK_INTERVAL);
   }
 
   public Currency currency() {
@@ -98,6 +116,45 @@ public final class BillingConfig {
   /** The plan of that id, if configured. */
   public Optional<SubscriptionPlan> plan(String planId) {
     return subscriptionPlans().stream().filter(p -> p.id().equals(planId)).findFirst();
+  }
+
+  /**
+   * The limits of the plan of that id (none for an unknown plan), each meter's kind the plan's
+   * or else the billing mode's default ({@link #defaultLimitKind}). {@code cpu_limit}, {@code
+   * memory_limit} and {@code storage_limit} are the limits of their meters (a {@code limits}
+   * entry of the same meter wins).
+   */
+  public PlanLimits limitsOf(String planId) {
+    Map<Meter, Limit> limits = new EnumMap<>(Meter.class);
+    plan(planId)
+        .ifPresent(
+            plan -> {
+              limits.put(Meter.CPU_CORES, new Limit(plan.cpuLimit(), defaultLimitKind()));
+              limits.put(Meter.MEMORY_GB, new Limit(plan.memoryLimit(), defaultLimitKind()));
+              limits.put(Meter.STORAGE_GB, new Limit(plan.storageLimit(), defaultLimitKind()));
+              plan.limits().forEach((meter, limit) -> limits.put(meter, resolved(limit)));
+            });
+    return new PlanLimits(limits);
+  }
+
+  /**
+   * The kind of a limit a plan gives without one: soft in {@code hybrid}, where a plan's limits
+   * are the allowance overage is billed beyond; else hard (in {@code subscription} nothing beyond
+   * the plan is billed; in {@code usage} all use is billed, and a limit is a cap).
+   */
+  public LimitKind defaultLimitKind() {
+    return billingMode() == BillingMode.HYBRID ? LimitKind.SOFT : LimitKind.HARD;
+  }
+
+  private Limit resolved(MeterLimit limit) {
+    return new Limit(limit.limit(), limit.kind() != null ? limit.kind() : defaultLimitKind());
+  }
+
+  /** The meter rates in a currency, if it has them. */
+  public Optional<MeterRates> meterRatesIn(Currency in) {
+    return in.equals(currency())
+        ? Optional.of(meterRates())
+        : Optional.ofNullable(currencyMeterRates().get(in));
   }
 
   /** The currencies accounts may be opened in: {@code currency} first, then currencyRates'. */

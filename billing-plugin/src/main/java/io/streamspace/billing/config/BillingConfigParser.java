@@ -49,6 +49,21 @@ public final class BillingConfigParser {
       // the default (no further currencies) keeps every plan priced in every currency
       reading.reset(BillingKeys.CURRENCY_RATES);
     }
+    List<String> unsupported =
+        reading.value(BillingKeys.CURRENCY_METER_RATES).keySet().stream()
+            .filter(in -> !others.contains(in))
+            .map(Currency::getCurrencyCode)
+            .sorted()
+            .toList();
+    unsupported.forEach(
+        code ->
+            reading
+                .at("currencyMeterRates")
+                .member(code)
+                .refuse("is not a supported currency: add its rates to currencyRates"));
+    if (!unsupported.isEmpty()) {
+      reading.reset(BillingKeys.CURRENCY_METER_RATES);
+    }
     String defaultPlan = reading.value(BillingKeys.DEFAULT_PLAN);
     if (plans.stream().noneMatch(p -> p.id().equals(defaultPlan))) {
       reading.at("defaultPlan").refuse("must be the id of one of subscriptionPlans");

@@ -4,7 +4,10 @@ import static io.streamspace.billing.config.ValueType.AMOUNT;
 import static io.streamspace.billing.config.ValueType.flag;
 import static io.streamspace.billing.config.ValueType.whole;
 
+import io.streamspace.billing.config.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -38,31 +41,80 @@ final class BillingKeys {
   static final BillingKey<ComputeRates> COMPUTE_RATES =
       key(
           "computeRates",
-          Rates.MERGED,
+          Rates.COMPUTE.merged,
           new ComputeRates(new BigDecimal("0.05"), new BigDecimal("0.01"), new BigDecimal("0.10")),
           "Unit prices in the configured currency, each %s");
   static final BillingKey<Map<Currency, ComputeRates>> CURRENCY_RATES =
       key(
           "currencyRates",
-          Rates.BY_CURRENCY,
+          Rates.COMPUTE.byCurrency,
           Map.of(),
           "Unit prices in each further currency accounts may be opened in, keyed by ISO 4217 "
               + "code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, storage_per_gb_month}}, "
               + "all three required (%s). The supported currencies are currency and these keys");
+  static final BillingKey<MeterRates> METER_RATES =
+      key(
+          "meterRates",
+          Rates.METER.merged,
+          new MeterRates(
+              Map.of(
+                  Meter.BANDWIDTH_GB, new BigDecimal("0.08"),
+                  Meter.TRANSCODING_MINUTES, new BigDecimal("0.02"),
+                  Meter.AI_QUERIES, new BigDecimal("0.001"))),
+          "Unit prices in the configured currency of the period counters above a plan's "
+              + "included amount, each %s; not billed yet");
+  static final BillingKey<Map<Currency, MeterRates>> CURRENCY_METER_RATES =
+      key(
+          "currencyMeterRates",
+          Rates.METER.byCurrency,
+          Map.of(),
+          "meterRates in each further currency of currencyRates, keyed by ISO 4217 code: "
+              + "{\"VND\": {bandwidth_gb, transcoding_minutes, ai_queries}}, all three required "
+              + "(%s); not billed yet");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(
           "subscriptionPlans",
           Plans.TYPE,
           List.of(
-              plan("free", "Free Tier", "0", "2", "4", "10"),
-              plan("pro", "Professional", "29.99", "8", "16", "100"),
-              plan("enterprise", "Enterprise", "99.99", "32", "64", "500")),
+              plan(
+                  "free",
+                  "Free Tier",
+                  "0",
+                  "2",
+                  "4",
+                  "2",
+                  Map.of(
+                      Meter.STORAGE_GB, limit("2", LimitKind.HARD),
+                      Meter.ACTIVE_SESSIONS, limit("2", LimitKind.HARD),
+                      Meter.BANDWIDTH_GB, limit("5", null),
+                      Meter.TRANSCODING_MINUTES, limit("60", null),
+                      Meter.AI_QUERIES, limit("100", LimitKind.SOFT))),
+              plan(
+                  "pro",
+                  "Professional",
+                  "29.99",
+                  "8",
+                  "16",
+                  "100",
+                  Map.of(Meter.AI_QUERIES, limit("1000", LimitKind.SOFT))),
+              plan(
+                  "enterprise",
+                  "Enterprise",
+                  "99.99",
+                  "32",
+                  "64",
+                  "500",
+                  Map.of(Meter.AI_QUERIES, limit("10000", LimitKind.SOFT)))),
           "Plans: id (unique), name, price ("
               + AMOUNT.allowed()
               + ", in currency, no more decimals than it has), interval ("
               + Plans.INTERVAL.allowed()
               + "), cpu_limit, memory_limit, storage_limit, prices (the price in each currency "
-              + "of currencyRates, all required)");
+              + "of currencyRates, all required), limits ({\"<meter>\": {limit, kind}}, kind "
+              + LimitKind.HARD.configName()
+              + " or "
+              + LimitKind.SOFT.configName()
+              + ")");
   static final BillingKey<String> DEFAULT_PLAN =
       key("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
   static final BillingKey<Integer> INVOICE_DAY =
@@ -77,6 +129,12 @@ final class BillingKeys {
           ValueType.cron(),
           "0 * * * *",
           "When calculate-usage runs (5-field Unix cron)");
+  static final BillingKey<String> QUOTA_CHECK_INTERVAL =
+      key(
+          "quotaCheckInterval",
+          ValueType.cron(),
+          "*/5 * * * *",
+          "When check-quotas will run (5-field Unix cron); not acting yet");
   static final BillingKey<Integer> ALERT_THRESHOLD =
       key("alertThreshold", whole(1, 100), 80, "Percent of a quota (%s) that triggers a warning");
   static final BillingKey<Boolean> AUTO_SUSPEND_ON_OVERAGE =
@@ -164,9 +222,19 @@ final class BillingKeys {
     return ALL.stream().filter(key -> key.name().equals(name)).findFirst();
   }
 
-  /** A default plan: monthly, priced in the configured currency only. */
+  /**
+   * A default plan: monthly, priced in the configured currency only. Its limits follow the seeds
+   * (the free tier's storage, bandwidth, transcoding and active jobs; AI queries soft); the AI
+   * query allowances (100, 1,000 as the issue's example, 10,000) are this project's choice.
+   */
   private static SubscriptionPlan plan(
-      String id, String name, String price, String cpu, String memory, String storage) {
+      String id,
+      String name,
+      String price,
+      String cpu,
+      String memory,
+      String storage,
+      Map<Meter, MeterLimit> limits) {
     return new SubscriptionPlan(
         id,
         name,
@@ -175,6 +243,11 @@ final class BillingKeys {
         new BigDecimal(cpu),
         new BigDecimal(memory),
         new BigDecimal(storage),
-        Map.of());
+        Map.of(),
+        limits);
+  }
+
+  private static MeterLimit limit(String amount, LimitKind kind) {
+    return new MeterLimit(new BigDecimal(amount), kind);
   }
 }

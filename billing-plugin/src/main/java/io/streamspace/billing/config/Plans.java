@@ -6,19 +6,27 @@ import static io.streamspace.billing.config.ValueType.JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.billing.config.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Currency;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * subscriptionPlans: a non-empty array of plans, each an object with a unique {@code id}, a
- * {@code name}, a {@code price} per {@code interval}, optional limits, and {@code prices} by ISO
+ * {@code name}, a {@code price} per {@code interval}, optional limits (the legacy {@code
+ * cpu_limit}, {@code memory_limit}, {@code storage_limit} and {@code limits} by meter, which wins
+ * over them), and {@code prices} by ISO
  * code (whether those currencies are supported, the parser checks across keys). When an element
  * is not an object, the plans keep their default.
  */
@@ -39,7 +47,29 @@ final class Plans {
           "cpu_limit",
           "memory_limit",
           "storage_limit",
-          "prices");
+          "prices",
+          "limits");
+  private static final ValueType<LimitKind> KIND =
+      ValueType.oneOf(List.of(LimitKind.values()), LimitKind::configName);
+  private static final String METERS =
+      String.join(", ", Arrays.stream(Meter.values()).map(Meter::configName).toList());
+
+  /** The plan keys older than {@code limits}, each the limit of one meter. */
+  private enum LegacyLimit {
+    CPU("cpu_limit", Meter.CPU_CORES, SubscriptionPlan::cpuLimit),
+    MEMORY("memory_limit", Meter.MEMORY_GB, SubscriptionPlan::memoryLimit),
+    STORAGE("storage_limit", Meter.STORAGE_GB, SubscriptionPlan::storageLimit);
+
+    final String key;
+    final Meter meter;
+    final Function<SubscriptionPlan, BigDecimal> of;
+
+    LegacyLimit(String key, Meter meter, Function<SubscriptionPlan, BigDecimal> of) {
+      this.key = key;
+      this.meter = meter;
+      this.of = of;
+    }
+  }
 
   private Plans() {}
 
@@ -62,18 +92,72 @@ final class Plans {
         planAt.member("id").refuse("duplicate plan id " + id);
       }
       List.of("name", "price", "interval").forEach(name -> planAt.required(plan, name));
+      Map<Meter, MeterLimit> limits = limits(plan.get("limits"), planAt.member("limits"));
+      Map<Meter, BigDecimal> legacy = new EnumMap<>(Meter.class);
+      for (LegacyLimit key : LegacyLimit.values()) {
+        legacy.put(key.meter, legacyLimit(plan, key, limits.get(key.meter), planAt));
+      }
       plans.add(
           new SubscriptionPlan(
               id,
               planAt.read(plan, "name", ValueType.text(), id),
               planAt.read(plan, "price", AMOUNT, BigDecimal.ZERO),
               planAt.read(plan, "interval", INTERVAL, "month"),
-              planAt.read(plan, "cpu_limit", AMOUNT, null),
-              planAt.read(plan, "memory_limit", AMOUNT, null),
-              planAt.read(plan, "storage_limit", AMOUNT, null),
-              prices(plan.get("prices"), planAt.member("prices"))));
+              legacy.get(Meter.CPU_CORES),
+              legacy.get(Meter.MEMORY_GB),
+              legacy.get(Meter.STORAGE_GB),
+              prices(plan.get("prices"), planAt.member("prices")),
+              limits));
     }
     return plans.size() == value.size() ? List.copyOf(plans) : fallback;
+  }
+
+  /**
+   * A legacy limit key's value: the {@code limits} entry of its meter when there is one (which
+   * wins), refused when both are given with different limits.
+   */
+  private static BigDecimal legacyLimit(
+      ObjectNode plan, LegacyLimit key, MeterLimit explicit, Reading.At planAt) {
+    BigDecimal given = planAt.read(plan, key.key, AMOUNT, null);
+    if (explicit == null) {
+      return given;
+    }
+    if (given != null && (explicit.limit() == null || given.compareTo(explicit.limit()) != 0)) {
+      planAt
+          .member(key.key)
+          .refuse(
+              "is %s but limits.%s.limit is %s: give one of them, or the same"
+                  .formatted(given.toPlainString(), key.meter.configName(), explicit.limit()));
+    }
+    return explicit.limit();
+  }
+
+  /** A plan's {@code limits}: by meter name, each {@code {"limit": n or null, "kind"?}}. */
+  private static Map<Meter, MeterLimit> limits(JsonNode value, Reading.At at) {
+    Map<Meter, MeterLimit> limits = new EnumMap<>(Meter.class);
+    ObjectNode object = at.object(value);
+    if (object == null) {
+      return limits;
+    }
+    for (Map.Entry<String, JsonNode> entry : object.properties()) {
+      Reading.At limitAt = at.member(entry.getKey());
+      Meter meter = Meter.named(entry.getKey()).orElse(null);
+      ObjectNode limit = meter == null ? null : limitAt.object(entry.getValue());
+      if (meter == null) {
+        limitAt.refuse("unknown meter: must be one of " + METERS);
+      } else if (limit != null) {
+        limitAt.refuseUnknown(limit, List.of("limit", "kind"));
+        if (!limit.has("limit")) {
+          limitAt.member("limit").refuse("is required (null: unlimited)");
+        }
+        limits.put(
+            meter,
+            new MeterLimit(
+                limitAt.read(limit, "limit", AMOUNT, null),
+                limit.hasNonNull("kind") ? limitAt.read(limit, "kind", KIND, null) : null));
+      }
+    }
+    return limits;
   }
 
   /** A plan's prices by ISO code; whether each currency is supported is checked across keys. */
@@ -99,16 +183,34 @@ final class Plans {
   private static JsonNode write(List<SubscriptionPlan> plans) {
     ArrayNode written = JSON.arrayNode();
     for (SubscriptionPlan plan : plans) {
-      written
-          .addObject()
-          .put("id", plan.id())
-          .put("name", plan.name())
-          .put("price", plan.price())
-          .put("interval", plan.interval())
-          .put("cpu_limit", plan.cpuLimit())
-          .put("memory_limit", plan.memoryLimit())
-          .put("storage_limit", plan.storageLimit())
-          .set("prices", Rates.byCode(plan.prices(), AMOUNT::write));
+      ObjectNode object =
+          written
+              .addObject()
+              .put("id", plan.id())
+              .put("name", plan.name())
+              .put("price", plan.price())
+              .put("interval", plan.interval());
+      for (LegacyLimit key : LegacyLimit.values()) {
+        if (!plan.limits().containsKey(key.meter)) { // else limits shows it, editable in one place
+          object.put(key.key, key.of.apply(plan));
+        }
+      }
+      object.set("prices", Rates.byCode(plan.prices(), AMOUNT::write));
+      object.set("limits", writeLimits(plan.limits()));
+    }
+    return written;
+  }
+
+  private static JsonNode writeLimits(Map<Meter, MeterLimit> limits) {
+    ObjectNode written = JSON.objectNode();
+    for (Meter meter : Meter.values()) {
+      MeterLimit limit = limits.get(meter);
+      if (limit != null) {
+        ObjectNode entry = written.putObject(meter.configName()).put("limit", limit.limit());
+        if (limit.kind() != null) {
+          entry.put("kind", limit.kind().configName());
+        }
+      }
     }
     return written;
   }

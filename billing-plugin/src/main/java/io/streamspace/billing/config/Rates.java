@@ -6,8 +6,10 @@ import static io.streamspace.billing.config.ValueType.JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,96 +18,138 @@ import java.util.function.Function;
 
 /**
  * Unit prices in config: a rates object ({@code {"cpu_per_core_hour": 0.05, ...}}, each rate an
- * {@link ValueType#AMOUNT}), and rates objects by ISO code.
+ * {@link ValueType#AMOUNT}) in the configured currency, and rates objects by ISO code for the
+ * further ones. Compute rates ({@code computeRates}, {@code currencyRates}) and meter rates
+ * ({@code meterRates}, {@code currencyMeterRates}) are read the same way.
  */
-final class Rates {
+final class Rates<T> {
 
-  /** A rate of a rates object, a member named as config writes it. In ComputeRates' order. */
-  private record Rate(String key, Function<ComputeRates, BigDecimal> of, String description) {}
+  /** A rate of a rates object, a member named as config writes it. */
+  private record Rate<T>(String key, Function<T, BigDecimal> of, String description) {}
 
-  private static final List<Rate> RATES =
-      List.of(
-          new Rate(
-              "cpu_per_core_hour",
-              ComputeRates::cpuPerCoreHour,
-              "Price of one CPU core for one hour"),
-          new Rate(
-              "memory_per_gb_hour",
-              ComputeRates::memoryPerGbHour,
-              "Price of one GB of memory for one hour"),
-          new Rate(
-              "storage_per_gb_month",
-              ComputeRates::storagePerGbMonth,
-              "Price of one GB of storage for one month of 730 hours"));
-  private static final List<String> KEYS = RATES.stream().map(Rate::key).toList();
-  private static final ComputeRates NONE =
-      new ComputeRates(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+  static final Rates<ComputeRates> COMPUTE =
+      new Rates<>(
+          "computeRates",
+          List.of(
+              new Rate<>(
+                  "cpu_per_core_hour",
+                  ComputeRates::cpuPerCoreHour,
+                  "Price of one CPU core for one hour"),
+              new Rate<>(
+                  "memory_per_gb_hour",
+                  ComputeRates::memoryPerGbHour,
+                  "Price of one GB of memory for one hour"),
+              new Rate<>(
+                  "storage_per_gb_month",
+                  ComputeRates::storagePerGbMonth,
+                  "Price of one GB of storage for one month of 730 hours")),
+          rates -> new ComputeRates(rates.get(0), rates.get(1), rates.get(2)));
 
-  /** computeRates: the rates of the configured currency, each absent one the fallback's. */
-  static final ValueType<ComputeRates> MERGED =
-      new ValueType<>(
-          "object",
-          AMOUNT.allowed(),
-          (value, fallback, at) -> read(value, fallback, at, false),
-          Rates::write,
-          RATES.stream()
-              .map(rate -> new ValueType.Member(rate.key, AMOUNT.schemaType(), rate.description))
-              .toList());
+  /** One rate per period counter, named as the meter: {@code bandwidth_gb}. */
+  static final Rates<MeterRates> METER =
+      new Rates<>(
+          "meterRates",
+          Meter.periodCounters().stream()
+              .map(
+                  meter ->
+                      new Rate<MeterRates>(
+                          meter.configName(),
+                          rates -> rates.of(meter),
+                          "Price of one %s of %s above a plan's included amount (not billed yet)"
+                              .formatted(meter.unit(), meter.configName())))
+              .toList(),
+          Rates::meterRates);
+
+  private final String mergedKey;
+  private final List<Rate<T>> rates;
+  private final Function<List<BigDecimal>, T> made;
+  private final List<String> keys;
+
+  /** The rates of the configured currency, each absent one the fallback's. */
+  final ValueType<T> merged;
 
   /**
-   * currencyRates: the rates of each further currency, by ISO code, all three given. A code is a
-   * known currency other than the configured one, whose rates are computeRates.
+   * The rates of each further currency, by ISO code, all given. A code is a known currency other
+   * than the configured one, whose rates are the merged key's.
    */
-  static final ValueType<Map<Currency, ComputeRates>> BY_CURRENCY =
-      new ValueType<>(
-          "object", AMOUNT.allowed(), Rates::readByCurrency, rates -> byCode(rates, Rates::write));
+  final ValueType<Map<Currency, T>> byCurrency;
 
-  private Rates() {}
+  private Rates(String mergedKey, List<Rate<T>> rates, Function<List<BigDecimal>, T> made) {
+    this.mergedKey = mergedKey;
+    this.rates = rates;
+    this.made = made;
+    this.keys = rates.stream().map(Rate::key).toList();
+    this.merged =
+        new ValueType<>(
+            "object",
+            AMOUNT.allowed(),
+            (value, fallback, at) -> read(value, fallback, at, false),
+            this::write,
+            rates.stream()
+                .map(rate -> new ValueType.Member(rate.key, AMOUNT.schemaType(), rate.description))
+                .toList());
+    this.byCurrency =
+        new ValueType<>(
+            "object", AMOUNT.allowed(), this::readByCurrency, all -> byCode(all, this::write));
+  }
 
-  private static ComputeRates read(
-      JsonNode value, ComputeRates fallback, Reading.At at, boolean allRequired) {
+  private T read(JsonNode value, T fallback, Reading.At at, boolean allRequired) {
     ObjectNode object = at.object(value);
     if (object == null) {
       return fallback;
     }
-    at.refuseUnknown(object, KEYS);
+    at.refuseUnknown(object, keys);
     if (allRequired) {
-      KEYS.forEach(key -> at.required(object, key));
+      keys.forEach(key -> at.required(object, key));
     }
-    BigDecimal[] rates =
-        RATES.stream()
-            .map(rate -> at.read(object, rate.key, AMOUNT, rate.of.apply(fallback)))
-            .toArray(BigDecimal[]::new);
-    return new ComputeRates(rates[0], rates[1], rates[2]);
+    return made.apply(
+        rates.stream()
+            .map(
+                rate ->
+                    at.read(
+                        object,
+                        rate.key,
+                        AMOUNT,
+                        fallback == null ? BigDecimal.ZERO : rate.of.apply(fallback)))
+            .toList());
   }
 
-  private static Map<Currency, ComputeRates> readByCurrency(
-      JsonNode value, Map<Currency, ComputeRates> fallback, Reading.At at) {
+  private Map<Currency, T> readByCurrency(
+      JsonNode value, Map<Currency, T> fallback, Reading.At at) {
     ObjectNode object = at.object(value);
     if (object == null) {
       return fallback;
     }
     Currency currency = at.reading().value(BillingKeys.CURRENCY);
-    Map<Currency, ComputeRates> byCurrency = new HashMap<>();
+    Map<Currency, T> byCurrency = new HashMap<>();
     for (Map.Entry<String, JsonNode> entry : object.properties()) {
       Reading.At ratesAt = at.member(entry.getKey());
-      ObjectNode rates = ratesAt.object(entry.getValue());
+      ObjectNode ratesObject = ratesAt.object(entry.getValue());
       Currency other = Money.currency(entry.getKey()).orElse(null);
       if (other == null) {
         ratesAt.refuse("must be a known ISO 4217 currency code, for example VND");
       } else if (other.equals(currency)) {
-        ratesAt.refuse("is the default currency: its rates are computeRates");
-      } else if (rates != null) {
-        byCurrency.put(other, read(rates, NONE, ratesAt, true));
+        ratesAt.refuse("is the default currency: its rates are " + mergedKey);
+      } else if (ratesObject != null) {
+        byCurrency.put(other, read(ratesObject, null, ratesAt, true));
       }
     }
     return Map.copyOf(byCurrency);
   }
 
-  private static JsonNode write(ComputeRates rates) {
+  private JsonNode write(T value) {
     ObjectNode written = JSON.objectNode();
-    RATES.forEach(rate -> written.set(rate.key, AMOUNT.write(rate.of.apply(rates))));
+    rates.forEach(rate -> written.set(rate.key, AMOUNT.write(rate.of.apply(value))));
     return written;
+  }
+
+  private static MeterRates meterRates(List<BigDecimal> inOrder) {
+    Map<Meter, BigDecimal> perUnit = new EnumMap<>(Meter.class);
+    List<Meter> counters = Meter.periodCounters();
+    for (int i = 0; i < counters.size(); i++) {
+      perUnit.put(counters.get(i), inOrder.get(i));
+    }
+    return new MeterRates(perUnit);
   }
 
   /** Values by currency as an object keyed by ISO code, in code order, so it reads the same. */

@@ -1,5 +1,7 @@
 package io.streamspace.billing.config;
 
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;
@@ -12,11 +14,13 @@ import java.util.Objects;
  * @param name         display name
  * @param price        fee per interval, in the configured (default) currency
  * @param interval     {@code month} or {@code year}
- * @param cpuLimit     included CPU cores, or null for no limit
- * @param memoryLimit  included memory in GB, or null for no limit
- * @param storageLimit included storage in GB, or null for no limit
+ * @param cpuLimit     CPU cores, or null for no limit: the {@code cpu_cores} limit
+ * @param memoryLimit  memory in GB, or null for no limit: the {@code memory_gb} limit
+ * @param storageLimit storage in GB, or null for no limit: the {@code storage_gb} limit
  * @param prices       fee per interval in each further supported currency (see
  *                     {@link BillingConfig#priceOf})
+ * @param limits       the limits the plan's {@code limits} sets, by meter (the three above
+ *                     included when it sets them; {@link BillingConfig#limitsOf} resolves all)
  */
 public record SubscriptionPlan(
     String id,
@@ -26,12 +30,22 @@ public record SubscriptionPlan(
     BigDecimal cpuLimit,
     BigDecimal memoryLimit,
     BigDecimal storageLimit,
-    Map<Currency, BigDecimal> prices) {
+    Map<Currency, BigDecimal> prices,
+    Map<Meter, MeterLimit> limits) {
+
+  /**
+   * A limit as a plan's {@code limits} sets it.
+   *
+   * @param limit the most allowed, in the meter's unit; null for unlimited
+   * @param kind null when not given: the billing mode's default kind
+   */
+  public record MeterLimit(BigDecimal limit, LimitKind kind) {}
 
   public SubscriptionPlan {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(price, "price");
     Objects.requireNonNull(interval, "interval");
     prices = Map.copyOf(prices);
+    limits = Map.copyOf(limits);
   }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.billing.quota.Limit;
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -79,6 +83,11 @@ class BillingConfigParserTest {
         "{\"currency\": \"XYZ\"}                                | currency",
         "{\"billingTimeZone\": \"Mars/Olympus\"}                | billingTimeZone",
         "{\"usageCalculationInterval\": \"every hour\"}         | usageCalculationInterval",
+        "{\"quotaCheckInterval\": \"every 5 minutes\"}          | quotaCheckInterval",
+        "{\"meterRates\": {\"ai_queries\": -0.001}}             | meterRates.ai_queries",
+        "{\"meterRates\": {\"ai_queries\": 1e308}}              | meterRates.ai_queries",
+        "{\"meterRates\": {\"gpu_hours\": 1}}                   | meterRates.gpu_hours",
+        "{\"currencyMeterRates\": {\"USD\": {}}}                | currencyMeterRates.USD",
         "{\"computeRates\": {\"cpu_per_core_hour\": -0.01}}     | computeRates.cpu_per_core_hour",
         "{\"computeRates\": {\"memory_per_gb_hour\": \"0.1\"}}  | computeRates.memory_per_gb_hour",
         "{\"computeRates\": {\"cpu_per_core_huor\": 0.1}}       | computeRates.cpu_per_core_huor",
@@ -171,6 +180,208 @@ class BillingConfigParserTest {
 
     assertTrue(result.isValid(), result.problems().toString());
     assertEquals(new BigDecimal("1"), result.config().subscriptionPlans().get(0).cpuLimit());
+  }
+
+  private static final String ONE_PLAN =
+      """
+      {"billingMode": "%s", "subscriptionPlans": [{"id": "solo", "name": "Solo", "price": 5,
+        "interval": "month", %s}], "defaultPlan": "solo"}""";
+
+  private ConfigParseResult onePlan(String mode, String planFields) {
+    return parser.parse(ONE_PLAN.formatted(mode, planFields));
+  }
+
+  private static Limit limit(String amount, LimitKind kind) {
+    return new Limit(amount == null ? null : new BigDecimal(amount), kind);
+  }
+
+  @ParameterizedTest(name = "in {0} mode the legacy limits are {1}")
+  @CsvSource({"subscription, HARD", "hybrid, SOFT", "usage, HARD"})
+  void theLegacyLimitKeysAreTheLimitsOfTheirMetersOfTheModesDefaultKind(
+      String mode, LimitKind kind) {
+    ConfigParseResult result =
+        onePlan(mode, "\"cpu_limit\": 4, \"memory_limit\": 8, \"storage_limit\": 50");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    assertEquals(
+        Map.of(
+            Meter.CPU_CORES, limit("4", kind),
+            Meter.MEMORY_GB, limit("8", kind),
+            Meter.STORAGE_GB, limit("50", kind),
+            Meter.ACTIVE_SESSIONS, limit(null, LimitKind.HARD),
+            Meter.BANDWIDTH_GB, limit(null, LimitKind.HARD),
+            Meter.TRANSCODING_MINUTES, limit(null, LimitKind.HARD),
+            Meter.AI_QUERIES, limit(null, LimitKind.HARD)),
+        result.config().limitsOf("solo").all());
+  }
+
+  @Test
+  void anExplicitLimitWinsOverTheLegacyKeyAndSetsItsKind() {
+    ConfigParseResult result =
+        onePlan(
+            "hybrid",
+            """
+            "cpu_limit": 4, "storage_limit": 50,
+            "limits": {"storage_gb": {"limit": 50, "kind": "hard"},
+              "cpu_cores": {"limit": 4}, "ai_queries": {"limit": 1000, "kind": "soft"},
+              "bandwidth_gb": {"limit": null, "kind": "hard"}}""");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    var limits = result.config().limitsOf("solo");
+    assertEquals(limit("50", LimitKind.HARD), limits.of(Meter.STORAGE_GB));
+    assertEquals(limit("4", LimitKind.SOFT), limits.of(Meter.CPU_CORES));
+    assertEquals(limit("1000", LimitKind.SOFT), limits.of(Meter.AI_QUERIES));
+    assertTrue(limits.of(Meter.BANDWIDTH_GB).unlimited());
+  }
+
+  @Test
+  void aLimitGivenOnlyInLimitsIsAlsoThePlansLegacyLimitSoHybridOverageUsesIt() {
+    SubscriptionPlan plan =
+        onePlan("hybrid", "\"limits\": {\"memory_gb\": {\"limit\": 16}}")
+            .config()
+            .subscriptionPlans()
+            .get(0);
+
+    assertEquals(new BigDecimal("16"), plan.memoryLimit());
+    assertEquals(null, plan.cpuLimit());
+  }
+
+  @Test
+  void aLegacyKeyAndALimitOfTheSameMeterThatDifferAreRefusedNamingTheLegacyKey() {
+    ConfigParseResult result =
+        onePlan(
+            "usage",
+            "\"storage_limit\": 10, \"cpu_limit\": 2, \"limits\": {\"storage_gb\": "
+                + "{\"limit\": 2}, \"cpu_cores\": {\"limit\": null}}");
+
+    assertEquals(
+        List.of("subscriptionPlans[0].cpu_limit", "subscriptionPlans[0].storage_limit"),
+        keys(result.problems()).stream().sorted().toList());
+    assertTrue(
+        result.problems().get(0).message().contains("limits."), result.problems().get(0).message());
+  }
+
+  @ParameterizedTest(name = "{0} is refused under {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"ai_queries\": {\"limit\": 10, \"kind\": \"firm\"}}"
+            + " | subscriptionPlans[0].limits.ai_queries.kind",
+        "{\"ai_queries\": {\"limit\": -1}} | subscriptionPlans[0].limits.ai_queries.limit",
+        "{\"gpu_hours\": {\"limit\": 1}}   | subscriptionPlans[0].limits.gpu_hours",
+        "{\"ai_queries\": {\"kind\": \"soft\"}} | subscriptionPlans[0].limits.ai_queries.limit",
+        "{\"ai_queries\": {\"limit\": 1, \"cap\": 2}}"
+            + " | subscriptionPlans[0].limits.ai_queries.cap",
+        "{\"ai_queries\": 1000}              | subscriptionPlans[0].limits.ai_queries",
+        "[]                                    | subscriptionPlans[0].limits",
+      })
+  void aBadLimitIsRefusedNamingItsKey(String limits, String key) {
+    ConfigParseResult result = onePlan("usage", "\"limits\": " + limits);
+
+    assertEquals(List.of(key), keys(result.problems()), result.problems().toString());
+  }
+
+  @Test
+  void theDefaultPlansLimitsFollowTheSeeds() {
+    BillingConfig config = BillingConfig.defaults();
+    var free = config.limitsOf("free");
+
+    assertEquals(limit("2", LimitKind.HARD), free.of(Meter.STORAGE_GB));
+    assertEquals(limit("2", LimitKind.HARD), free.of(Meter.ACTIVE_SESSIONS));
+    assertEquals(limit("5", LimitKind.HARD), free.of(Meter.BANDWIDTH_GB));
+    assertEquals(limit("60", LimitKind.HARD), free.of(Meter.TRANSCODING_MINUTES));
+    assertEquals(limit("2", LimitKind.HARD), free.of(Meter.CPU_CORES));
+    assertEquals(limit("4", LimitKind.HARD), free.of(Meter.MEMORY_GB));
+    assertEquals(new BigDecimal("2"), config.plan("free").orElseThrow().storageLimit());
+    for (String plan : List.of("free", "pro", "enterprise")) {
+      assertEquals(LimitKind.SOFT, config.limitsOf(plan).of(Meter.AI_QUERIES).kind(), plan);
+    }
+    assertEquals(new BigDecimal("1000"), config.limitsOf("pro").of(Meter.AI_QUERIES).amount());
+    assertTrue(config.limitsOf("pro").of(Meter.ACTIVE_SESSIONS).unlimited());
+    assertTrue(config.limitsOf("no such plan").of(Meter.CPU_CORES).unlimited());
+  }
+
+  @Test
+  void inHybridModeTheDefaultPlansCountersWithoutAKindAreSoftAndStorageStaysHard() {
+    var free = parser.parse("{\"billingMode\": \"hybrid\"}").config().limitsOf("free");
+
+    assertEquals(limit("5", LimitKind.SOFT), free.of(Meter.BANDWIDTH_GB));
+    assertEquals(limit("2", LimitKind.SOFT), free.of(Meter.CPU_CORES));
+    assertEquals(limit("2", LimitKind.HARD), free.of(Meter.STORAGE_GB));
+  }
+
+  @Test
+  void meterRatesAndQuotaCheckIntervalHaveTheirDefaultsAndAreReadInEachCurrency() {
+    BillingConfig defaults = BillingConfig.defaults();
+    assertEquals("*/5 * * * *", defaults.quotaCheckInterval());
+    assertEquals(new BigDecimal("0.08"), defaults.meterRates().of(Meter.BANDWIDTH_GB));
+    assertEquals(new BigDecimal("0.02"), defaults.meterRates().of(Meter.TRANSCODING_MINUTES));
+    assertEquals(new BigDecimal("0.001"), defaults.meterRates().of(Meter.AI_QUERIES));
+
+    ConfigParseResult result =
+        parser.parse(
+            "{"
+                + VND_RATES
+                + """
+        , "meterRates": {"ai_queries": 0.002}, "quotaCheckInterval": "* * * * *",
+        "currencyMeterRates": {"VND": {"bandwidth_gb": 2000, "transcoding_minutes": 500,
+          "ai_queries": 25}},
+        "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
+           "prices": {"VND": 0}}], "defaultPlan": "free"}""");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    BillingConfig config = result.config();
+    assertEquals("* * * * *", config.quotaCheckInterval());
+    assertEquals(new BigDecimal("0.002"), config.meterRates().of(Meter.AI_QUERIES));
+    assertEquals(new BigDecimal("0.08"), config.meterRates().of(Meter.BANDWIDTH_GB));
+    assertEquals(
+        new BigDecimal("25"),
+        config.meterRatesIn(Currency.getInstance("VND")).orElseThrow().of(Meter.AI_QUERIES));
+    assertEquals(Optional.empty(), config.meterRatesIn(Currency.getInstance("EUR")));
+  }
+
+  @Test
+  void currencyMeterRatesNeedAllThreeRatesInACurrencyOfCurrencyRates() {
+    ConfigParseResult result =
+        parser.parse(
+            """
+        {"currencyMeterRates": {"VND": {"bandwidth_gb": 2000}, "EUR": {"bandwidth_gb": 0.07,
+          "transcoding_minutes": 0.02, "ai_queries": 0.001}}}""");
+
+    assertEquals(
+        List.of(
+            "currencyMeterRates.EUR",
+            "currencyMeterRates.VND",
+            "currencyMeterRates.VND.ai_queries",
+            "currencyMeterRates.VND.transcoding_minutes"),
+        keys(result.problems()).stream().sorted().toList());
+    assertEquals(Map.of(), result.config().currencyMeterRates());
+  }
+
+  @Test
+  void effectiveConfigWritesLimitsAndMeterRatesAndParsesBackUnchanged() throws Exception {
+    BillingConfig config =
+        onePlan(
+                "hybrid",
+                "\"cpu_limit\": 4, \"limits\": {\"ai_queries\": {\"limit\": 10, "
+                    + "\"kind\": \"soft\"}, \"active_sessions\": {\"limit\": 3}}")
+            .config();
+
+    JsonNode tree = new ObjectMapper().readTree(EffectiveConfigWriter.toJson(config, s -> false));
+
+    assertEquals("soft", tree.at("/subscriptionPlans/0/limits/ai_queries/kind").asText());
+    assertTrue(tree.at("/subscriptionPlans/0/limits/active_sessions/kind").isMissingNode());
+    assertEquals("0.001", tree.at("/meterRates/ai_queries").decimalValue().toPlainString());
+    ConfigParseResult back = parser.parse(withoutSecrets(tree));
+    assertTrue(back.isValid(), back.problems().toString());
+    assertEquals(config.subscriptionPlans(), back.config().subscriptionPlans());
+    assertEquals(config.meterRates(), back.config().meterRates());
+    BillingConfig defaults = BillingConfig.defaults();
+    JsonNode defaultTree =
+        new ObjectMapper().readTree(EffectiveConfigWriter.toJson(defaults, s -> false));
+    assertEquals(
+        defaults.subscriptionPlans(),
+        parser.parse(withoutSecrets(defaultTree)).config().subscriptionPlans());
   }
 
   private static final String VND_RATES =
@@ -336,7 +547,13 @@ class BillingConfigParserTest {
     assertEquals("60", find(keys, "invoiceGraceMinutes").defaultJson());
     assertEquals("14", find(keys, "paymentTermsDays").defaultJson());
     assertEquals("{}", find(keys, "currencyRates").defaultJson());
-    assertEquals(22, keys.size());
+    assertEquals("\"*/5 * * * *\"", find(keys, "quotaCheckInterval").defaultJson());
+    assertEquals("0.08", find(keys, "meterRates.bandwidth_gb").defaultJson());
+    assertEquals("{}", find(keys, "currencyMeterRates").defaultJson());
+    assertTrue(
+        find(keys, "subscriptionPlans").defaultJson().contains("\"ai_queries\""),
+        "the plans' default carries their limits");
+    assertEquals(28, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

@@ -58,6 +58,9 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     String schema = billing.get("config_schema").toString();
     assertTrue(schema.contains("\"name\":\"invoiceDay\""), schema);
     assertTrue(schema.contains("\"name\":\"computeRates.cpu_per_core_hour\""), schema);
+    assertTrue(schema.contains("\"name\":\"quotaCheckInterval\""), schema);
+    assertTrue(schema.contains("\"name\":\"meterRates.ai_queries\""), schema);
+    assertTrue(schema.contains("\"name\":\"currencyMeterRates\""), schema);
   }
 
   @Test
@@ -213,6 +216,44 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     assertEquals(
         "0.01", saved.at("/computeRates/memory_per_gb_hour").decimalValue().toPlainString());
     assertEquals("0 * * * *", saved.get("usageCalculationInterval").asText());
+  }
+
+  @Test
+  @Order(10)
+  void aPatchOfOnePlansLimit_takesEffectWithoutARestart_andABadKindIsRefusedNamingIt() {
+    ObjectNode plans = onlyKey("subscriptionPlans", config());
+    ObjectNode free = (ObjectNode) plans.get("subscriptionPlans").get(0);
+    assertEquals("free", free.get("id").asText());
+    assertEquals("hard", free.at("/limits/storage_gb/kind").asText());
+    ((ObjectNode) free.get("limits"))
+        .putObject("storage_gb")
+        .put("limit", new BigDecimal("5"))
+        .put("kind", "soft");
+
+    JsonNode patched = patchConfig(plans.toString()).expect(200);
+
+    assertEquals("5", patched.at("/subscriptionPlans/0/limits/storage_gb/limit").asText());
+    assertEquals("soft", patched.at("/subscriptionPlans/0/limits/storage_gb/kind").asText());
+    assertTrue(
+        patched.at("/subscriptionPlans/0/storage_limit").isMissingNode(),
+        "the storage_gb limit is shown once, in limits");
+    assertEquals("2", patched.at("/subscriptionPlans/0/cpu_limit").asText());
+    assertEquals(patched, config());
+
+    ((ObjectNode) free.get("limits")).putObject("ai_queries").put("limit", 10).put("kind", "x");
+    JsonNode refused = patchConfig(plans.toString()).expect(400);
+
+    assertEquals("invalid_config", refused.at("/error/code").asText());
+    assertEquals(
+        "subscriptionPlans[0].limits.ai_queries.kind", refused.at("/error/field").asText());
+    assertEquals(patched, config());
+  }
+
+  /** A patch of one key, as the config shows it. */
+  private static ObjectNode onlyKey(String key, JsonNode config) {
+    ObjectNode patch = config.deepCopy();
+    patch.retain(key);
+    return patch;
   }
 
   private HostClient.Response patchConfig(String patch) {

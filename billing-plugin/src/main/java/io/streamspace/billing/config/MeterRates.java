@@ -1,0 +1,23 @@
+package io.streamspace.billing.config;
+
+import io.streamspace.billing.quota.Meter;
+import java.math.BigDecimal;
+import java.util.Map;
+
+/**
+ * Unit prices of the period counters above a plan's included amount, in one currency, at full
+ * precision (never rounded). Parsed and exposed only: nothing rates with them yet.
+ *
+ * @param perUnit price of one unit (a GB, a minute, a query) by counter
+ */
+public record MeterRates(Map<Meter, BigDecimal> perUnit) {
+
+  public MeterRates {
+    perUnit = Map.copyOf(perUnit);
+  }
+
+  /** The price of one unit of that meter; zero for a meter without a rate. */
+  public BigDecimal of(Meter meter) {
+    return perUnit.getOrDefault(meter, BigDecimal.ZERO);
+  }
+}
