@@ -51,7 +51,6 @@ final class EventParser {
   private static final Set<String> USER_FIELDS = Set.of("user_id", "email", "name");
 
   /** The counted meters the platform reports usage of, in the order an answer lists them. */
-  static final List<String> METERS = List.of("bandwidth_gb", "transcoding_minutes", "ai_queries");
 
   /** A unit mistake (bytes sent as GB), not usage: no single report is anywhere near it. */
   static final BigDecimal MAX_QUANTITY = BigDecimal.TEN.pow(9);
@@ -257,8 +256,8 @@ final class EventParser {
     }
     String userId = reader.requiredId(usage, "usage.", "user_id");
     String meter = reader.requiredId(usage, "usage.", "meter");
-    if (meter != null && !METERS.contains(meter)) {
-      reader.problem("usage.meter", "must be one of " + String.join(", ", METERS));
+    if (meter != null && !UsageReport.METERS.contains(meter)) {
+      reader.problem("usage.meter", "must be one of " + String.join(", ", UsageReport.METERS));
       meter = null;
     }
     BigDecimal quantity = reader.requiredDecimal(usage, "usage.", "quantity", MAX_QUANTITY);

@@ -2,6 +2,7 @@ package io.streamspace.plugin.api.event;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,8 +13,7 @@ import java.util.Objects;
  * @param id         the event's unique id; a redelivered event has the same id
  * @param occurredAt when the usage happened on the platform
  * @param userId     the user who consumed it
- * @param meter      what was consumed, as the platform names it (for example
- *                   {@code bandwidth_gb}, {@code transcoding_minutes}, {@code ai_queries})
+ * @param meter      what was consumed: one of {@link #METERS}
  * @param quantity   how much, in the meter's unit; not negative
  * @param sessionId  the session it was consumed in, or null
  *
@@ -26,6 +26,10 @@ public record UsageReport(
     String meter,
     BigDecimal quantity,
     String sessionId) {
+
+  /** The meters a platform reports, in their unit: GB, minutes and queries. */
+  public static final List<String> METERS =
+      List.of("bandwidth_gb", "transcoding_minutes", "ai_queries");
 
   public UsageReport {
     Objects.requireNonNull(id, "id");
