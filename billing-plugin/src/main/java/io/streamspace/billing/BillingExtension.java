@@ -17,6 +17,7 @@ import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -25,12 +26,16 @@ import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.quota.QuotaAlerts;
+import io.streamspace.billing.quota.QuotaReadings;
+import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.plugin.api.PlatformPlugin;
@@ -69,6 +74,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   private volatile SessionMeter meter;
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
+  private volatile CheckQuotasJob checkQuotas;
 
   @Override
   public String displayName() {
@@ -107,6 +113,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts, events);
+    loadQuotas(context, events);
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
             subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())
@@ -136,6 +143,17 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new InvoiceAdminRoutes(
             accounts, queries, finalizer, statusChanges, config::get, context.clock())
         .register(context.routes());
+  }
+
+  /** The quota route and the check-quotas job (scheduled), which sends the quota alerts. */
+  private void loadQuotas(PluginContext context, BillingEvents events) {
+    Quotas quotas =
+        new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
+    checkQuotas =
+        new CheckQuotasJob(
+            quotas, new QuotaAlerts(context.dataSource(), events, context.clock()), config::get);
+    checkQuotas.scheduleOn(context.scheduler());
+    new QuotaRoutes(quotas).register(context.routes());
   }
 
   @Override
@@ -226,6 +244,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     }
     if (generateInvoices != null) {
       generateInvoices.scheduleOn(context.scheduler()); // the invoice day or zone may change
+    }
+    if (checkQuotas != null) {
+      checkQuotas.scheduleOn(context.scheduler());
     }
     log.debug("billing config changed"); // the host logs who changed which keys
   }

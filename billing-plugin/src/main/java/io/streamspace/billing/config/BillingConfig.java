@@ -88,6 +88,11 @@ public final class BillingConfig {
     return get(BillingKeys.QUOTA_CHECK_INTERVAL);
   }
 
+  /** Percent of a limit (1-100) at which a quota is in warning. */
+  public int alertThreshold() {
+    return get(BillingKeys.ALERT_THRESHOLD);
+  }
+
   public Currency currency() {
     return get(BillingKeys.CURRENCY);
   }

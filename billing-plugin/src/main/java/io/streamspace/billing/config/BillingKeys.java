@@ -134,7 +134,7 @@ final class BillingKeys {
           "quotaCheckInterval",
           ValueType.cron(),
           "*/5 * * * *",
-          "When check-quotas will run (5-field Unix cron); not acting yet");
+          "When check-quotas runs and sends quota alerts (5-field Unix cron)");
   static final BillingKey<Integer> ALERT_THRESHOLD =
       key("alertThreshold", whole(1, 100), 80, "Percent of a quota (%s) that triggers a warning");
   static final BillingKey<Boolean> AUTO_SUSPEND_ON_OVERAGE =

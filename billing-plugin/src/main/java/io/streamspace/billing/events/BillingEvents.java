@@ -27,6 +27,12 @@ public final class BillingEvents {
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
 
+  /** An account's use of a meter reached the alert threshold of its limit (once a period). */
+  public static final String QUOTA_WARNING = "billing.quota.warning";
+
+  /** An account's use of a meter reached its limit (once a period). */
+  public static final String QUOTA_EXCEEDED = "billing.quota.exceeded";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -52,6 +58,14 @@ public final class BillingEvents {
 
   public void subscriptionChanged(SubscriptionChanged change) {
     publish(SUBSCRIPTION_CHANGED, change);
+  }
+
+  public void quotaWarning(QuotaAlert alert) {
+    publish(QUOTA_WARNING, alert);
+  }
+
+  public void quotaExceeded(QuotaAlert alert) {
+    publish(QUOTA_EXCEEDED, alert);
   }
 
   private void publish(String name, Record payload) {

@@ -1,0 +1,50 @@
+package io.streamspace.billing.jobs;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.quota.QuotaAlerts;
+import io.streamspace.billing.quota.Quotas;
+import io.streamspace.plugin.api.jobs.JobContext;
+import io.streamspace.plugin.api.jobs.JobResult;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.PluginJob;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code check-quotas} job: reads every account's quota with the config in effect when it
+ * runs and sends the alerts not sent yet this period. Alerts are at most one run interval late.
+ */
+public final class CheckQuotasJob implements PluginJob {
+
+  public static final String NAME = "check-quotas";
+
+  private static final Logger log = LoggerFactory.getLogger(CheckQuotasJob.class);
+
+  private final Quotas quotas;
+  private final QuotaAlerts alerts;
+  private final Supplier<BillingConfig> config;
+
+  public CheckQuotasJob(Quotas quotas, QuotaAlerts alerts, Supplier<BillingConfig> config) {
+    this.quotas = quotas;
+    this.alerts = alerts;
+    this.config = config;
+  }
+
+  /** Schedules (or reschedules) the job on quotaCheckInterval, read in the billing time zone. */
+  public void scheduleOn(JobScheduler scheduler) {
+    BillingConfig current = config.get();
+    scheduler.schedule(NAME, current.quotaCheckInterval(), current.billingTimeZone(), this);
+  }
+
+  @Override
+  public JobResult run(JobContext context) throws Exception {
+    if (!config.get().enabled()) {
+      return JobResult.of(0, "billing is disabled");
+    }
+    int sent = alerts.send(quotas.all());
+    String summary = sent + " quota alert(s) sent";
+    log.info("{}: {}", NAME, summary);
+    return JobResult.of(sent, summary);
+  }
+}

@@ -1,0 +1,105 @@
+package io.streamspace.billing.quota;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.MeterRates;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Quota state: what accounts use ({@link QuotaReadings}) against their plan's limits, judged by
+ * {@link QuotaRule} with the config in effect at the time of the reading.
+ */
+public final class Quotas {
+
+  private final QuotaReadings readings;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public Quotas(QuotaReadings readings, Supplier<BillingConfig> config, Clock clock) {
+    this.readings = readings;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** The quota of the account of that user, if it has one. */
+  public Optional<AccountQuota> of(String userId) throws SQLException {
+    Reading reading = new Reading(config.get(), clock.instant());
+    return readings
+        .of(userId, reading.staleBefore(), reading.periodStart(), reading.periodEnd())
+        .map(reading::quota);
+  }
+
+  /** The quota of every account, by user id. */
+  public List<AccountQuota> all() throws SQLException {
+    Reading reading = new Reading(config.get(), clock.instant());
+    List<AccountQuota> quotas = new ArrayList<>();
+    for (AccountUse use :
+        readings.all(reading.staleBefore(), reading.periodStart(), reading.periodEnd())) {
+      quotas.add(reading.quota(use));
+    }
+    return quotas;
+  }
+
+  /** One reading's config and instant, and the billing period that holds it. */
+  private record Reading(BillingConfig config, Instant now) {
+
+    BillingPeriods periods() {
+      return new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
+    }
+
+    Instant periodStart() {
+      return periods().periodStart(now);
+    }
+
+    Instant periodEnd() {
+      return periods().periodEnd(now);
+    }
+
+    Instant staleBefore() {
+      return now.minus(config.sessionHeartbeatTimeout());
+    }
+
+    AccountQuota quota(AccountUse use) {
+      QuotaRule rule = new QuotaRule(config.alertThreshold());
+      PlanLimits limits = config.limitsOf(use.planId());
+      Optional<MeterRates> rates = config.meterRatesIn(use.currency());
+      List<MeterQuota> meters = new ArrayList<>();
+      for (Meter meter : Meter.values()) {
+        Limit limit = limits.of(meter);
+        BigDecimal used = use.of(meter);
+        QuotaState state = rule.state(used, limit);
+        boolean counter = meter.measure() == Meter.Measure.PERIOD_COUNTER;
+        meters.add(
+            new MeterQuota(
+                meter,
+                used,
+                limit.amount(),
+                rule.percent(used, limit),
+                limit.unlimited() ? null : limit.kind(),
+                state,
+                counter ? periodEnd() : null,
+                counter && state == QuotaState.EXCEEDED && limit.kind() == LimitKind.SOFT
+                    ? overageCost(used.subtract(limit.amount()), meter, use, rates)
+                    : null));
+      }
+      return new AccountQuota(use.userId(), use.currency(), periodStart(), meters);
+    }
+
+    /** The overage priced at the meter's rate and rounded once; null without a rate. */
+    private static BigDecimal overageCost(
+        BigDecimal over, Meter meter, AccountUse use, Optional<MeterRates> rates) {
+      return rates
+          .map(r -> r.perUnit().get(meter))
+          .map(rate -> Money.lineTotal(over.multiply(rate), BigDecimal.ONE, use.currency()))
+          .orElse(null);
+    }
+  }
+}
