@@ -7,21 +7,26 @@ import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static io.streamspace.billing.support.InvoiceFixtures.invoices;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Period counters above the plan's included amount, through the whole path: usage reports
  * through the plugin's hook (redelivered and out of order), generate-invoices, the draft's
- * preview during the grace, finalization, and the stored lines, with figures worked out by
+ * preview during the grace, finalization, the stored lines and the PDF, with figures worked out by
  * hand. UTC, invoice day 1, one hour of grace; accounts open at 2026-03-01 00:00.
  */
 class MeterOverageScenarioTest {
@@ -55,6 +60,18 @@ class MeterOverageScenarioTest {
         flushes, name -> billing.billing.onUsageReported(billing.context, reports.get(name)));
   }
 
+  private String pdfText(long invoiceId) throws IOException {
+    byte[] pdf =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.GET, "/invoices/" + invoiceId + "/pdf", user("ann"))
+            .body();
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      return new PDFTextStripper().getText(document);
+    }
+  }
+
   private static UsageReport report(
       String id, String at, String user, String meter, String quantity) {
     return new UsageReport(id, at(at), user, meter, new BigDecimal(quantity), null);
@@ -69,7 +86,7 @@ class MeterOverageScenarioTest {
    * finalized is billed on neither invoice (March's is overdue by May 1: due April 15).
    */
   @Test
-  void aSoftCounterIsInvoicedAboveItsIncludedAmountToTheCentOncePerReport() {
+  void aSoftCounterIsInvoicedAboveItsIncludedAmountToTheCentOncePerReport() throws IOException {
     billing = new BillingHarness(at(MARCH), "{}");
     billing.userCreated("ann", Map.of());
     Map<String, UsageReport> reports =
@@ -99,6 +116,8 @@ class MeterOverageScenarioTest {
 
     assertEquals(
         List.of("overage ai_queries overage ai_queries 1005 query 0.001 1.01"), lines(march));
+    String pdf = pdfText(march);
+    assertTrue(pdf.contains("ai_queries overage 1005 query 0.001 1.01"), pdf);
     assertEquals(
         List.of("overage ai_queries overage ai_queries 50 query 0.001 0.05"),
         lines(invoiceId("ann", APRIL)));
