@@ -129,6 +129,31 @@ class MeterOverageScenarioTest {
   }
 
   /**
+   * Usage mode, default plans: ann is on Pro (1,000 AI queries, soft) and asks 1,500 on March
+   * 5, then moves to Free (100) on March 16 through {@code PUT /subscription}. The plan at the
+   * period's end sets March's included amount: 1,400 over × 0.001 = 1.40 (Pro's would have been
+   * 0.50; no plan fee in usage mode).
+   */
+  @Test
+  void aPlanChangedMidPeriodIncludesWhatThePlanAtThePeriodsEndIncludes() {
+    billing = new BillingHarness(at(MARCH), "{}");
+    billing.userCreated("ann", Map.of("plan", "pro"));
+    deliver("q1", Map.of("q1", report("q1", "2026-03-05T10:00:00Z", "ann", "ai_queries", "1500")));
+    billing.clock.set(at("2026-03-16T00:00:00Z"));
+    assertEquals(
+        200,
+        billing
+            .call(HttpMethod.PUT, "/subscription", user("ann"), "{\"plan_id\": \"free\"}")
+            .status());
+
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+
+    assertEquals(
+        List.of("overage ai_queries overage ai_queries 1400 query 0.001 1.40"),
+        lines(invoiceId("ann", MARCH)));
+  }
+
+  /**
    * Hybrid, Free includes 5 GB of bandwidth (soft, the mode's default) and 60 transcoding
    * minutes (hard). thu (VND) uses 3.25 + 2.00025 = 5.25025 GB: 0.25025 over × 2,000 = 500.5,
    * half up 501 dong. alice (USD) uses 7.3125 GB: 2.3125 over × 0.08 = 0.185, half up 0.19.
