@@ -62,7 +62,7 @@ final class BillingKeys {
                   Meter.TRANSCODING_MINUTES, new BigDecimal("0.02"),
                   Meter.AI_QUERIES, new BigDecimal("0.001"))),
           "Unit prices in the configured currency of the period counters above a plan's "
-              + "included amount, each %s; not billed yet");
+              + "included amount (soft limits), invoiced as overage lines, each %s");
   static final BillingKey<Map<Currency, MeterRates>> CURRENCY_METER_RATES =
       key(
           "currencyMeterRates",
@@ -70,7 +70,7 @@ final class BillingKeys {
           Map.of(),
           "meterRates in each further currency of currencyRates, keyed by ISO 4217 code: "
               + "{\"VND\": {bandwidth_gb, transcoding_minutes, ai_queries}}, all three required "
-              + "(%s); not billed yet");
+              + "(%s)");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(
           "subscriptionPlans",

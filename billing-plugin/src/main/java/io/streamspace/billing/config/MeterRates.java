@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Unit prices of the period counters above a plan's included amount, in one currency, at full
- * precision (never rounded). Parsed and exposed only: nothing rates with them yet.
+ * precision (never rounded): what an invoice charges per unit of a counter's overage
+ * ({@code invoicing.MeterCharges}).
  *
  * @param perUnit price of one unit (a GB, a minute, a query) by counter
  */

@@ -55,7 +55,7 @@ final class Rates<T> {
                       new Rate<MeterRates>(
                           meter.configName(),
                           rates -> rates.of(meter),
-                          "Price of one %s of %s above a plan's included amount (not billed yet)"
+                          "Price of one %s of %s above a plan's soft included amount, invoiced"
                               .formatted(meter.unit(), meter.configName())))
               .toList(),
           Rates::meterRates);

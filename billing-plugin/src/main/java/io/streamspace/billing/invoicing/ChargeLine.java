@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.money.LineUnit;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -7,10 +8,14 @@ import java.util.Objects;
 
 /**
  * One line of what an account owes for a period, before credits: a (prorated) plan fee, usage at
- * the rates, or overage beyond the plan. Stored as a row of {@code billing_invoice_lines}.
+ * the rates, or overage beyond the plan (of a resource's allocation, or of a period counter
+ * above its included amount: {@link MeterCharges}). Stored as a row of {@code
+ * billing_invoice_lines}.
  *
- * @param unit      the resource of a usage or overage line; null for a plan fee
- * @param quantity  in the unit (display only: rounded to {@link UsageUnit#QUANTITY_SCALE}); null
+ * @param unit      the resource ({@link UsageUnit}) or counter ({@code Meter}) of a usage or
+ *                  overage line; null for a plan fee
+ * @param quantity  in the unit (a resource's for display only: rounded to {@link
+ *                  UsageUnit#QUANTITY_SCALE}; a counter's exact); null
  *                  for a plan fee
  * @param unitPrice the unit price; for a plan fee, the plan's price per interval
  * @param amount    rounded once to the currency's minor unit
@@ -20,7 +25,7 @@ import java.util.Objects;
 public record ChargeLine(
     ChargeKind kind,
     String description,
-    UsageUnit unit,
+    LineUnit unit,
     BigDecimal quantity,
     BigDecimal unitPrice,
     BigDecimal amount,

@@ -3,8 +3,14 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
+import io.streamspace.billing.metering.UsageCounters;
+import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.quota.PlanLimits;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -23,7 +30,10 @@ import javax.sql.DataSource;
 /**
  * What an invoice charges: the account's unbilled usage up to the invoice's period end (its own
  * period, plus records of earlier periods rated after their invoice was finalized), summed into
- * {@link UsageBucket}s, priced by {@link PeriodCharges} with the plans the account was on.
+ * {@link UsageBucket}s, priced by {@link PeriodCharges} with the plans the account was on; and
+ * the period counters above the plan's included amount, priced by {@link MeterCharges} from the
+ * usage reports as they are when the invoice is finalized (a report stored later is not billed,
+ * unless it occurred after the invoice's period end: then the next invoice bills it).
  *
  * <p>Finalization claims the records it bills ({@code invoice_id}), in the same transaction, so
  * each record is billed exactly once; a draft's {@link #preview} computes the same lines from
@@ -86,6 +96,8 @@ public final class InvoiceCalculator {
           ORDER BY s.started_at"""
               .formatted(PlanTermRows.COLUMNS));
 
+  private static final Split NOTHING_USED = new Split(BigDecimal.ZERO, BigDecimal.ZERO);
+
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
 
@@ -124,14 +136,53 @@ public final class InvoiceCalculator {
     Instant termsFrom =
         floor == null || invoice.periodStart().isBefore(floor) ? invoice.periodStart() : floor;
     List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
-    return PeriodCharges.compute(
-        current.billingMode(),
-        invoice.currency(),
-        invoice.periodStart(),
-        invoice.periodEnd(),
-        terms,
-        buckets,
-        periods);
+    List<ChargeLine> lines =
+        new ArrayList<>(
+            PeriodCharges.compute(
+                current.billingMode(),
+                invoice.currency(),
+                invoice.periodStart(),
+                invoice.periodEnd(),
+                terms,
+                buckets,
+                periods));
+    lines.addAll(
+        MeterCharges.lines(
+            invoice.currency(),
+            current.meterRatesIn(invoice.currency()),
+            invoice.periodStart(),
+            invoice.periodEnd(),
+            counterUses(connection, invoice, terms, current, periods)));
+    return lines;
+  }
+
+  /**
+   * The period counters the invoice bills, per billing period it overlaps (an admin's invoice
+   * may span several, or start inside one), each read from the reports as they are now.
+   */
+  private static List<CounterUse> counterUses(
+      Connection connection,
+      Invoice invoice,
+      List<PlanTerm> terms,
+      BillingConfig config,
+      BillingPeriods periods)
+      throws SQLException {
+    List<CounterUse> uses = new ArrayList<>();
+    for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
+      Instant to = min(periods.periodEnd(from), invoice.periodEnd());
+      Map<String, Split> used =
+          UsageCounters.split(connection, invoice.userId(), periods.periodStart(from), from, to);
+      PlanLimits limits =
+          MeterCharges.planAt(terms, to)
+              .map(term -> config.limitsOf(term.planId()))
+              .orElse(new PlanLimits(Map.of()));
+      for (Meter meter : Meter.periodCounters()) {
+        Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
+        uses.add(new CounterUse(meter, limits.of(meter), split.before(), split.during()));
+      }
+      from = to;
+    }
+    return uses;
   }
 
   private static Instant floor(Connection connection, Invoice invoice) throws SQLException {

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * this is the one place that knows how many unit-seconds make one billed unit. Dividing is left
  * to the report, once per line (see {@link #quantity} and {@link Money#lineTotal}).
  */
-public enum UsageUnit {
+public enum UsageUnit implements LineUnit {
   CPU("cpu", "core-hours", 3600),
   MEMORY("memory", "gb-hours", 3600),
   /** GB-months of 730 hours (8760 hours a year / 12), the same for every month. */
@@ -33,11 +33,13 @@ public enum UsageUnit {
   }
 
   /** The resource as stored and reported: {@code cpu}, {@code memory}, {@code storage}. */
+  @Override
   public String resourceType() {
     return resourceType;
   }
 
   /** The unit as stored and reported: {@code core-hours}, {@code gb-hours}, {@code gb-months}. */
+  @Override
   public String label() {
     return label;
   }

@@ -1,12 +1,13 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.money.LineUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** What a quota counts, as config and events name it ({@code cpu_cores}), with its unit. */
-public enum Meter {
+public enum Meter implements LineUnit {
   CPU_CORES("core", Measure.CONCURRENT),
   MEMORY_GB("GB", Measure.CONCURRENT),
   ACTIVE_SESSIONS("session", Measure.CONCURRENT),
@@ -40,6 +41,18 @@ public enum Meter {
 
   /** What one of its quantity is: a core, a GB, a minute, a query. */
   public String unit() {
+    return unit;
+  }
+
+  /** On an invoice line: its config name ({@code bandwidth_gb}). */
+  @Override
+  public String resourceType() {
+    return configName();
+  }
+
+  /** On an invoice line: its unit ({@code GB}). */
+  @Override
+  public String label() {
     return unit;
   }
 
