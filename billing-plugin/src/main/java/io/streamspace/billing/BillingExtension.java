@@ -2,6 +2,7 @@ package io.streamspace.billing;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.admin.AccountOverviewQueries;
+import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.BillingConfigSchema;
@@ -67,6 +68,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
       new AtomicReference<>(BillingConfig.defaults());
   private volatile PluginContext context;
   private volatile SessionMeter meter;
+  private volatile Admission admission;
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
 
@@ -88,6 +90,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     meter =
         new SessionMeter(
             new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
+    admission = new Admission(dataSource, config::get, context.clock());
+    admission.start();
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());
@@ -140,6 +144,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   @Override
   public void onUnload(PluginContext context) {
+    Admission currentAdmission = admission;
+    if (currentAdmission != null) {
+      currentAdmission.close();
+      admission = null;
+    }
     SessionMeter current = meter;
     if (current != null) {
       current.close();
@@ -155,16 +164,19 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   @Override
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
+    admission.sessionSeen(event);
   }
 
   @Override
   public void onSessionHeartbeat(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.heartbeat(event));
+    admission.sessionSeen(event);
   }
 
   @Override
   public void onSessionTerminated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionTerminated(event));
+    admission.sessionTerminated(event);
   }
 
   @Override
@@ -188,10 +200,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     return current == null ? CompletableFuture.completedFuture(null) : current.flush();
   }
 
-  /** Always allows for now: quotas decide later. */
+  /** Denies a session that would pass a hard limit of its account's plan (see Admission). */
   @Override
   public AdmissionDecision admit(AdmissionRequest request) {
-    return AdmissionDecision.allow();
+    Admission current = admission;
+    return current == null ? AdmissionDecision.allow() : current.admit(request);
   }
 
   @Override
