@@ -17,8 +17,9 @@ final class StoredUseQuery {
       NamedSql.of(
           """
           -- one row per open session, or one row without a session for an account with none;
-          -- the plan is the active subscription's, the storage level the last reported
-          SELECT a.user_id, coalesce(p.plan_id, a.plan_id) AS plan_id,
+          -- the plan is the active subscription's (none yet: the default plan applies), the
+          -- storage level the last reported
+          SELECT a.user_id, p.plan_id,
                  coalesce(l.storage_gb, 0) AS storage_gb,
                  s.session_id, z.cpu_cores, z.memory_gb
           FROM billing_accounts a
