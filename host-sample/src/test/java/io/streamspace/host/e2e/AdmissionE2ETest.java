@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamspace.host.support.HostClient;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,15 +18,8 @@ class AdmissionE2ETest extends BillingHostTestBase {
 
   private static final String CONFIG = "/api/admin/plugins/billing/config";
 
-  /** Asks whether a session of half a core and 1 GB may start for the user. */
   private JsonNode admission(String user) {
-    return api.http
-        .post(
-            "/api/platform/admission",
-            platformToken,
-            HostClient.json(
-                Map.of("user_id", user, "cpu_cores", 0.5, "memory_gb", 1, "storage_gb", 0)))
-        .expect(200);
+    return api.admission(platformToken, user);
   }
 
   /** A user on the free plan (2 active sessions, hard) with two sessions open. */

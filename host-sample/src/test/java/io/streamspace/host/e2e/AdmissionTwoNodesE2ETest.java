@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
@@ -47,32 +45,22 @@ class AdmissionTwoNodesE2ETest {
         a.api.awaitCaughtUp("billing"); // stored: the cursor moves once the plugin flushed
 
         long stored = System.nanoTime();
-        while (admission(b.api, platform, fay).get("allowed").asBoolean()) {
+        while (b.api.admission(platform, fay).get("allowed").asBoolean()) {
           assertTrue(System.nanoTime() - stored < BOUND.toNanos(), "counted within " + BOUND);
           Thread.onSpinWait();
         }
-        assertEquals("active_sessions_limit", admission(b.api, platform, fay).get("code").asText());
+        assertEquals("active_sessions_limit", b.api.admission(platform, fay).get("code").asText());
 
         a.api.postEvents(
             platform, List.of(Events.sessionTerminated("s1-" + fay, fay, clock.instant())));
         a.api.awaitCaughtUp("billing");
 
         long ended = System.nanoTime();
-        while (!admission(b.api, platform, fay).get("allowed").asBoolean()) {
+        while (!b.api.admission(platform, fay).get("allowed").asBoolean()) {
           assertTrue(System.nanoTime() - ended < BOUND.toNanos(), "ended within " + BOUND);
           Thread.onSpinWait();
         }
       }
     }
-  }
-
-  private static JsonNode admission(BillingApi api, String platform, String user) {
-    return api.http
-        .post(
-            "/api/platform/admission",
-            platform,
-            HostClient.json(
-                Map.of("user_id", user, "cpu_cores", 0.5, "memory_gb", 1, "storage_gb", 0)))
-        .expect(200);
   }
 }
