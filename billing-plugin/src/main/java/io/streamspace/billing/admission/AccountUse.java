@@ -10,37 +10,61 @@ import java.util.Map;
  * storage level and its plan. Kept current from the session events this node is handed, and
  * replaced by what the database holds at each refresh, except what this node saw after the
  * refresh's horizon (the database may not have it yet: the write-behind queue stores it shortly).
+ * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
  * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
  */
 final class AccountUse {
 
-  /** A session as last seen: its size (zero until one is reported), or ended. */
-  private record Tracked(SessionSize size, boolean ended, Instant seenHereAt) {}
+  /** From the database: older than any event's size. */
+  private static final Instant STORED = Instant.MIN;
+
+  /**
+   * A session as last seen: its size (zero until one is reported) as of {@code sizeAt}, the
+   * instant of the event that reported it, or ended.
+   */
+  private record Tracked(SessionSize size, Instant sizeAt, boolean ended, Instant seenHereAt) {}
 
   private final Map<String, Tracked> sessions = new HashMap<>();
   private String planId; // null: not known yet, the default plan's limits apply
   private BigDecimal storageGb = BigDecimal.ZERO;
+  private Instant storageAt = STORED;
   private Instant storageSeenHereAt;
 
-  /** The session is open from now on, with that size if one is reported (a heartbeat too). */
-  synchronized void open(String sessionId, SessionSize size, Instant now) {
+  /**
+   * The session is open, with the size an event of instant {@code at} reported (null: none),
+   * unless a later event's size is known already.
+   */
+  synchronized void open(String sessionId, SessionSize size, Instant at, Instant now) {
     Tracked known = sessions.get(sessionId);
     if (known != null && known.ended()) {
       return; // an end is final: a late heartbeat does not reopen it
     }
-    SessionSize kept = size != null ? size : known != null ? known.size() : SessionSize.NONE;
-    sessions.put(sessionId, new Tracked(kept, false, now));
+    boolean newer = size != null && (known == null || !at.isBefore(known.sizeAt()));
+    Tracked kept =
+        newer
+            ? new Tracked(size, at, false, now)
+            : known != null
+                ? new Tracked(known.size(), known.sizeAt(), false, now)
+                : new Tracked(SessionSize.NONE, STORED, false, now);
+    sessions.put(sessionId, kept);
   }
 
   synchronized void end(String sessionId, Instant now) {
     Tracked known = sessions.get(sessionId);
     sessions.put(
-        sessionId, new Tracked(known == null ? SessionSize.NONE : known.size(), true, now));
+        sessionId,
+        known == null
+            ? new Tracked(SessionSize.NONE, STORED, true, now)
+            : new Tracked(known.size(), known.sizeAt(), true, now));
   }
 
-  synchronized void storage(BigDecimal level, Instant now) {
-    storageGb = level;
-    storageSeenHereAt = now;
+  /** The storage level an event of instant {@code at} reported, unless a later one is known. */
+  synchronized void storage(BigDecimal level, Instant at, Instant now) {
+    if (!at.isBefore(storageAt)) {
+      storageGb = level;
+      storageAt = at;
+      storageSeenHereAt = now;
+    }
   }
 
   /**
@@ -55,9 +79,10 @@ final class AccountUse {
     planId = stored.planId();
     stored
         .openSessions()
-        .forEach((id, size) -> sessions.putIfAbsent(id, new Tracked(size, false, Instant.MIN)));
+        .forEach((id, size) -> sessions.putIfAbsent(id, new Tracked(size, STORED, false, STORED)));
     if (storageSeenHereAt == null || storageSeenHereAt.isBefore(horizon)) {
       storageGb = stored.storageGb();
+      storageAt = STORED;
       storageSeenHereAt = null;
     }
   }

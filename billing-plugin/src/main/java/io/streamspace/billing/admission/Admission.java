@@ -65,17 +65,21 @@ public final class Admission implements AutoCloseable {
    */
   public void sessionSeen(SessionEvent event) {
     Instant now = clock.instant();
-    view.open(event.userId(), event.sessionId(), SessionSize.of(event.resources()), now);
-    if (event.resources() != null) {
-      view.storage(event.userId(), event.resources().storageGb(), now);
-    }
+    SessionSize size = SessionSize.of(event.resources());
+    view.open(event.userId(), event.sessionId(), size, event.occurredAt(), now);
+    storageOf(event, now);
   }
 
   public void sessionTerminated(SessionEvent event) {
     Instant now = clock.instant();
     view.end(event.userId(), event.sessionId(), now);
+    storageOf(event, now);
+  }
+
+  /** The account's storage level, when the event reports one (it outlives the session). */
+  private void storageOf(SessionEvent event, Instant now) {
     if (event.resources() != null) {
-      view.storage(event.userId(), event.resources().storageGb(), now);
+      view.storage(event.userId(), event.resources().storageGb(), event.occurredAt(), now);
     }
   }
 

@@ -22,16 +22,16 @@ final class AdmissionView {
     return account == null ? ConcurrentUse.NONE : account.use(sessionId);
   }
 
-  void open(String userId, String sessionId, SessionSize size, Instant now) {
-    change(userId, a -> a.open(sessionId, size, now));
+  void open(String userId, String sessionId, SessionSize size, Instant at, Instant now) {
+    change(userId, a -> a.open(sessionId, size, at, now));
   }
 
   void end(String userId, String sessionId, Instant now) {
     change(userId, a -> a.end(sessionId, now));
   }
 
-  void storage(String userId, BigDecimal level, Instant now) {
-    change(userId, a -> a.storage(level, now));
+  void storage(String userId, BigDecimal level, Instant at, Instant now) {
+    change(userId, a -> a.storage(level, at, now));
   }
 
   /** Takes what the database holds, keeping what this node saw at or after {@code horizon}. */

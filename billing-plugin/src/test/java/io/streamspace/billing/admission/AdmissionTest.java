@@ -42,7 +42,11 @@ class AdmissionTest {
   }
 
   private static SessionEvent event(String session, ResourceSize size) {
-    return new SessionEvent(UUID.randomUUID().toString(), NOW, session, "alice", size);
+    return event(session, size, NOW);
+  }
+
+  private static SessionEvent event(String session, ResourceSize size, Instant at) {
+    return new SessionEvent(UUID.randomUUID().toString(), at, session, "alice", size);
   }
 
   private AdmissionDecision ask(String cores, String memoryGb) {
@@ -188,6 +192,25 @@ class AdmissionTest {
     admission.sessionSeen(event("s1", null));
 
     assertEquals("cpu_cores_limit", ask("1", "1").code());
+  }
+
+  @Test
+  void aSizeReportedEarlierButDeliveredLaterDoesNotReplaceTheLaterSize() {
+    open("s1", "0.5", "1");
+    admission.sessionSeen(event("s1", size("1.5", "1", "0"), NOW.plusSeconds(60)));
+
+    admission.sessionSeen(event("s1", size("0.5", "1", "0"), NOW.plusSeconds(30)));
+
+    assertEquals("cpu_cores_limit", ask("1", "1").code());
+  }
+
+  @Test
+  void aStorageLevelReportedEarlierButDeliveredLaterDoesNotReplaceTheLaterLevel() {
+    admission.sessionTerminated(event("s1", size("0", "0", "2.5"), NOW.plusSeconds(60)));
+
+    admission.sessionSeen(event("s2", size("0", "0", "1"), NOW.plusSeconds(30)));
+
+    assertEquals("storage_gb_limit", ask("0.5", "1").code());
   }
 
   @Test
