@@ -2,6 +2,7 @@ package io.streamspace.billing.admission;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.sql.SQLException;
@@ -107,7 +108,12 @@ public final class Admission implements AutoCloseable {
     try {
       refresh();
     } catch (SQLException | RuntimeException e) {
-      log.warn("admission view not reloaded, the last one stays in use", e);
+      if (DatabaseOutage.causedBy(e)) {
+        // one line per reload for as long as the outage lasts, not a stack trace each
+        log.warn("admission view not reloaded, the database cannot be reached ({})", e.toString());
+      } else {
+        log.warn("admission view not reloaded, the last one stays in use", e);
+      }
     }
   }
 
