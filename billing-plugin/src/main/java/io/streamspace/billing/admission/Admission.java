@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides whether a new session may start ({@link AdmissionRules}) from memory: the sessions
  * this node is handed are counted at once, and every {@link #REFRESH_INTERVAL} the view is
- * reloaded from the database in one statement, so sessions other nodes saw (and sessions
- * calculate-usage closed at their heartbeat timeout) are counted within that interval plus one
- * reload after they are stored. Limits are read from the config in effect at each decision.
+ * reloaded from the database in one statement, so sessions other nodes saw (and sessions whose
+ * heartbeats stopped for {@code sessionHeartbeatTimeoutMinutes}) are counted (or no longer)
+ * within that interval plus one reload after they are stored. Limits are read from the config
+ * in effect at each decision.
  */
 public final class Admission implements AutoCloseable {
 
@@ -86,8 +87,9 @@ public final class Admission implements AutoCloseable {
 
   /** Reloads the view from the database, keeping what this node saw since the last reloads. */
   public void refresh() throws SQLException {
-    Instant horizon = clock.instant().minus(KEEP_SEEN_HERE);
-    view.refresh(stored.load(), horizon);
+    Instant now = clock.instant();
+    Instant staleBefore = now.minus(config.get().sessionHeartbeatTimeout());
+    view.refresh(stored.load(staleBefore), now.minus(KEEP_SEEN_HERE));
   }
 
   /** Loads the view now and reloads it every {@link #REFRESH_INTERVAL} on a daemon thread. */

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -27,7 +28,9 @@ final class StoredUseQuery {
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l WHERE l.user_id = a.user_id
             ORDER BY effective_from DESC LIMIT 1) l ON true
+          -- open: not ended, and not timed out (calculate-usage ends it at its last heartbeat)
           LEFT JOIN billing_sessions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+            AND s.last_heartbeat >= :stale_before
           LEFT JOIN LATERAL (
             SELECT cpu_cores, memory_gb FROM billing_session_sizes z
             WHERE z.session_id = s.session_id
@@ -40,11 +43,13 @@ final class StoredUseQuery {
     this.dataSource = dataSource;
   }
 
-  Map<String, StoredUse> load() throws SQLException {
+  /** @param staleBefore sessions whose last heartbeat is older are no longer open */
+  Map<String, StoredUse> load(Instant staleBefore) throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false); // a fetch size streams rows only inside a transaction
-      try (PreparedStatement statement = ALL.prepare(connection)) {
+      try (PreparedStatement statement =
+          ALL.bind("stale_before", staleBefore).prepare(connection)) {
         statement.setFetchSize(10_000);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {

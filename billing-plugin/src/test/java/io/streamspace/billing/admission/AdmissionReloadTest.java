@@ -106,6 +106,18 @@ class AdmissionReloadTest {
   }
 
   @Test
+  void sessionsWhoseHeartbeatsStoppedForTheTimeoutDropOutBeforeCalculateUsageEndsThem()
+      throws Exception {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
+    billing.created(T0, "s2", "alice", size("0.5", "1", "0"));
+    billing.heartbeat("2026-03-10T12:09:00Z", "s2", "alice", null);
+    billing.flush();
+    otherClock.set(at("2026-03-10T12:10:01Z")); // the timeout is 10 minutes: s1 timed out
+
+    assertTrue(otherAsks("alice").allowed());
+  }
+
+  @Test
   void whatThisNodeSawWinsOverTheDatabaseUntilTheDatabaseHasHadTimeToStoreIt() throws Exception {
     other.sessionSeen(new SessionEvent("e1", at(T0), "s1", "alice", size("0.5", "1", "0")));
     other.sessionSeen(new SessionEvent("e2", at(T0), "s2", "alice", size("0.5", "1", "0")));
