@@ -22,15 +22,18 @@ class AdmissionE2ETest extends BillingHostTestBase {
     return api.admission(platformToken, user);
   }
 
-  /** A user on the free plan (2 active sessions, hard) with two sessions open. */
+  /**
+   * A user on the free plan (2 active sessions, hard) with two sessions open, started minutes
+   * before the host's clock: within the heartbeat timeout, so still open at every reload.
+   */
   private String userWithTwoSessions(String name) {
     String user = newUser(name);
     api.postEvents(
         platformToken,
         List.of(
-            Events.userCreated(user, at("11:00")),
-            Events.sessionCreated("s1-" + user, user, at("11:10"), "0.5", "1", "0"),
-            Events.sessionCreated("s2-" + user, user, at("11:20"), "0.5", "1", "0")));
+            Events.userCreated(user, at("11:50")),
+            Events.sessionCreated("s1-" + user, user, at("11:55"), "0.5", "1", "0"),
+            Events.sessionCreated("s2-" + user, user, at("11:56"), "0.5", "1", "0")));
     api.awaitCaughtUp("billing");
     return user;
   }
@@ -49,7 +52,7 @@ class AdmissionE2ETest extends BillingHostTestBase {
         refused.get("reason").asText());
     assertEquals("billing", refused.get("plugin").asText());
 
-    api.postEvents(platformToken, List.of(Events.sessionTerminated("s1-" + ann, ann, at("11:30"))));
+    api.postEvents(platformToken, List.of(Events.sessionTerminated("s1-" + ann, ann, at("11:57"))));
     api.awaitCaughtUp("billing");
 
     assertTrue(admission(ann).get("allowed").asBoolean());
