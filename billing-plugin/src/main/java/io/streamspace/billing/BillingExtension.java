@@ -2,6 +2,7 @@ package io.streamspace.billing;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.admin.AccountOverviewQueries;
+import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.BillingConfigSchema;
@@ -72,6 +73,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
       new AtomicReference<>(BillingConfig.defaults());
   private volatile PluginContext context;
   private volatile SessionMeter meter;
+  private volatile Admission admission;
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
   private volatile CheckQuotasJob checkQuotas;
@@ -94,6 +96,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     meter =
         new SessionMeter(
             new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
+    admission = new Admission(dataSource, config::get, context.clock());
+    admission.start();
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
     calculateUsage.scheduleOn(context.scheduler());
@@ -158,6 +162,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   @Override
   public void onUnload(PluginContext context) {
+    Admission currentAdmission = admission;
+    if (currentAdmission != null) {
+      currentAdmission.close();
+      admission = null;
+    }
     SessionMeter current = meter;
     if (current != null) {
       current.close();
@@ -173,16 +182,19 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   @Override
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
+    admission.sessionSeen(event);
   }
 
   @Override
   public void onSessionHeartbeat(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.heartbeat(event));
+    admission.sessionSeen(event);
   }
 
   @Override
   public void onSessionTerminated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionTerminated(event));
+    admission.sessionTerminated(event);
   }
 
   @Override
@@ -206,10 +218,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     return current == null ? CompletableFuture.completedFuture(null) : current.flush();
   }
 
-  /** Always allows for now: quotas decide later. */
+  /** Denies a session that would pass a hard limit of its account's plan (see Admission). */
   @Override
   public AdmissionDecision admit(AdmissionRequest request) {
-    return AdmissionDecision.allow();
+    Admission current = admission;
+    return current == null ? AdmissionDecision.allow() : current.admit(request);
   }
 
   @Override

@@ -66,4 +66,14 @@ final class BillingApi {
   HostClient.Response usage(String token, String query) {
     return http.get("/api/plugins/billing/usage" + query, token);
   }
+
+  /** Asks, as the platform, whether a session of half a core and 1 GB may start for the user. */
+  JsonNode admission(String platformToken, String userId) {
+    return http.post(
+            "/api/platform/admission",
+            platformToken,
+            HostClient.json(
+                Map.of("user_id", userId, "cpu_cores", 0.5, "memory_gb", 1, "storage_gb", 0)))
+        .expect(200);
+  }
 }

@@ -180,7 +180,7 @@ class TwoNodesE2ETest {
   }
 
   /** The node that this node's plugin list names as consuming the billing plugin's journal. */
-  private static String consumerSeenBy(BillingApi api) {
+  static String consumerSeenBy(BillingApi api) {
     for (JsonNode plugin :
         api.http.get("/api/admin/plugins", api.adminToken).expect(200).get("plugins")) {
       if (plugin.get("id").asText().equals("billing")) {

@@ -1,0 +1,134 @@
+package io.streamspace.billing.admission;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.http.DatabaseOutage;
+import io.streamspace.plugin.api.session.AdmissionDecision;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides whether a new session may start ({@link AdmissionRules}) from memory: the sessions
+ * this node is handed are counted at once, and every {@link #REFRESH_INTERVAL} the view is
+ * reloaded from the database in one statement, so sessions other nodes saw (and sessions whose
+ * heartbeats stopped for {@code sessionHeartbeatTimeoutMinutes}) are counted (or no longer)
+ * within that interval plus one reload after they are stored. Limits are read from the config
+ * in effect at each decision.
+ */
+public final class Admission implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+  /** How often the view is reloaded from the database. */
+  public static final Duration REFRESH_INTERVAL = Duration.ofSeconds(5);
+
+  /**
+   * How long what this node saw wins over the database: the write-behind queue stores it well
+   * within that (its delay is 50 ms), so a reload after it finds it there.
+   */
+  static final Duration KEEP_SEEN_HERE = REFRESH_INTERVAL;
+
+  private final AdmissionView view = new AdmissionView();
+  private final StoredUseQuery stored;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+  private ScheduledExecutorService refresher;
+
+  public Admission(DataSource dataSource, Supplier<BillingConfig> config, Clock clock) {
+    this.stored = new StoredUseQuery(dataSource);
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Allows the session, or denies it at the first hard limit it would pass. */
+  public AdmissionDecision admit(AdmissionRequest request) {
+    BillingConfig current = config.get();
+    if (!current.enabled()) {
+      return AdmissionDecision.allow();
+    }
+    ConcurrentUse use = view.use(request.userId(), request.sessionId());
+    String planId = use.planId() != null ? use.planId() : current.defaultPlan();
+    return AdmissionRules.decide(use, request.resources(), planId, current.limitsOf(planId));
+  }
+
+  /**
+   * A session was created or is alive: counted from now on, even if admission refused it (it
+   * runs, so it is metered and counted).
+   */
+  public void sessionSeen(SessionEvent event) {
+    Instant now = clock.instant();
+    SessionSize size = SessionSize.of(event.resources());
+    view.open(event.userId(), event.sessionId(), size, event.occurredAt(), now);
+    storageOf(event, now);
+  }
+
+  public void sessionTerminated(SessionEvent event) {
+    Instant now = clock.instant();
+    view.end(event.userId(), event.sessionId(), now);
+    storageOf(event, now);
+  }
+
+  /** The account's storage level, when the event reports one (it outlives the session). */
+  private void storageOf(SessionEvent event, Instant now) {
+    if (event.resources() != null) {
+      view.storage(event.userId(), event.resources().storageGb(), event.occurredAt(), now);
+    }
+  }
+
+  /** Reloads the view from the database, keeping what this node saw since the last reloads. */
+  public void refresh() throws SQLException {
+    Instant now = clock.instant();
+    Instant staleBefore = now.minus(config.get().sessionHeartbeatTimeout());
+    view.refresh(stored.load(staleBefore), now.minus(KEEP_SEEN_HERE));
+  }
+
+  /** Loads the view now and reloads it every {@link #REFRESH_INTERVAL} on a daemon thread. */
+  public synchronized void start() {
+    refreshLogged();
+    refresher =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "billing-admission-refresh");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long millis = REFRESH_INTERVAL.toMillis();
+    refresher.scheduleWithFixedDelay(this::refreshLogged, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void refreshLogged() {
+    try {
+      refresh();
+    } catch (SQLException | RuntimeException e) {
+      if (DatabaseOutage.causedBy(e)) {
+        // one line per reload for as long as the outage lasts, not a stack trace each
+        log.warn("admission view not reloaded, the database cannot be reached ({})", e.toString());
+      } else {
+        log.warn("admission view not reloaded, the last one stays in use", e);
+      }
+    }
+  }
+
+  /** How many accounts the view holds. */
+  int accounts() {
+    return view.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (refresher != null) {
+      refresher.shutdownNow();
+      refresher = null;
+    }
+  }
+}

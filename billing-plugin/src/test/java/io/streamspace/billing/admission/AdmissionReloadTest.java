@@ -1,0 +1,131 @@
+package io.streamspace.billing.admission;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.session.AdmissionDecision;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.testing.MutableClock;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The view reloaded from the database: what one node's plugin stored is counted by another
+ * node's admission (here {@code other}, on the same database) after its next reload.
+ */
+class AdmissionReloadTest {
+
+  private static final String T0 = "2026-03-10T12:00:00Z";
+
+  private final BillingHarness billing = new BillingHarness(at(T0));
+  private final BillingConfig defaults = AdmissionTest.config("{}");
+  private final MutableClock otherClock = new MutableClock(at(T0));
+  private final Admission other =
+      new Admission(TestDatabase.dataSource(), () -> defaults, otherClock);
+
+  @AfterEach
+  void close() {
+    billing.close();
+  }
+
+  private AdmissionDecision otherAsks(String user) throws SQLException {
+    other.refresh();
+    return other.admit(new AdmissionRequest(user, null, size("0.5", "1", "0")));
+  }
+
+  @Test
+  void theBillingPluginRefusesFromTheSessionEventsItIsHanded() {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
+    billing.created(T0, "s2", "alice", size("0.5", "1", "0"));
+
+    AdmissionDecision third =
+        billing.billing.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0")));
+
+    assertEquals("active_sessions_limit", third.code());
+  }
+
+  @Test
+  void sessionsAnotherNodeStoredAreCountedAfterAReload_andDropOutOnceEnded() throws Exception {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
+    billing.created(T0, "s2", "alice", size("0.5", "1", "0"));
+    billing.flush();
+
+    assertEquals("active_sessions_limit", otherAsks("alice").code());
+
+    billing.terminated("2026-03-10T12:05:00Z", "s1", "alice");
+    billing.flush();
+
+    assertTrue(otherAsks("alice").allowed());
+  }
+
+  @Test
+  void theLastReportedSizeOfAStoredSessionIsCounted() throws Exception {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
+    billing.heartbeat("2026-03-10T12:01:00Z", "s1", "alice", size("1.75", "1", "0"));
+    billing.flush();
+
+    assertEquals("cpu_cores_limit", otherAsks("alice").code());
+  }
+
+  @Test
+  void theStoredStorageLevelIsCounted() throws Exception {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "2.5"));
+    billing.terminated("2026-03-10T12:01:00Z", "s1", "alice");
+    billing.flush();
+
+    assertEquals("storage_gb_limit", otherAsks("alice").code());
+  }
+
+  @Test
+  void theAccountsPlanIsItsSubscriptions() throws Exception {
+    billing.userCreated("alice", Map.of("plan", "pro")); // pro: sessions unlimited
+    for (int i = 0; i < 3; i++) {
+      billing.created(T0, "s" + i, "alice", size("0.5", "1", "0"));
+    }
+    billing.flush();
+
+    assertTrue(otherAsks("alice").allowed());
+  }
+
+  @Test
+  void sessionsClosedAtTheirHeartbeatTimeoutDropOut() throws Exception {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
+    billing.created(T0, "s2", "alice", size("0.5", "1", "0"));
+    billing.calculateUsageAt("2026-03-10T13:00:00Z"); // the timeout is 10 minutes
+
+    assertTrue(otherAsks("alice").allowed());
+  }
+
+  @Test
+  void sessionsWhoseHeartbeatsStoppedForTheTimeoutDropOutBeforeCalculateUsageEndsThem()
+      throws Exception {
+    billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
+    billing.created(T0, "s2", "alice", size("0.5", "1", "0"));
+    billing.heartbeat("2026-03-10T12:09:00Z", "s2", "alice", null);
+    billing.flush();
+    otherClock.set(at("2026-03-10T12:10:01Z")); // the timeout is 10 minutes: s1 timed out
+
+    assertTrue(otherAsks("alice").allowed());
+  }
+
+  @Test
+  void whatThisNodeSawWinsOverTheDatabaseUntilTheDatabaseHasHadTimeToStoreIt() throws Exception {
+    other.sessionSeen(new SessionEvent("e1", at(T0), "s1", "alice", size("0.5", "1", "0")));
+    other.sessionSeen(new SessionEvent("e2", at(T0), "s2", "alice", size("0.5", "1", "0")));
+
+    assertEquals("active_sessions_limit", otherAsks("alice").code());
+
+    otherClock.advance(Admission.KEEP_SEEN_HERE.plus(Duration.ofSeconds(1)));
+
+    assertTrue(otherAsks("alice").allowed()); // never stored: the database does not have them
+  }
+}

@@ -1,0 +1,243 @@
+package io.streamspace.billing.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.BillingConfigParser;
+import io.streamspace.billing.config.ConfigParseResult;
+import io.streamspace.billing.config.CronValidator;
+import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.session.AdmissionDecision;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.testing.MutableClock;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decision from memory, on the default plans (usage mode: the free plan allows 2 cores, 4 GB
+ * of memory, 2 GB of storage and 2 active sessions, all hard).
+ */
+class AdmissionTest {
+
+  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+
+  private final AtomicReference<BillingConfig> config = new AtomicReference<>(config("{}"));
+  private final MutableClock clock = new MutableClock(NOW);
+  private final Admission admission = new Admission(null, config::get, clock);
+
+  static BillingConfig config(String json) {
+    ConfigParseResult parsed = new BillingConfigParser(CronValidator.fiveFields()).parse(json);
+    assertTrue(parsed.isValid(), parsed.problems().toString());
+    return parsed.config();
+  }
+
+  static ResourceSize size(String cores, String memoryGb, String storageGb) {
+    return new ResourceSize(
+        new BigDecimal(cores), new BigDecimal(memoryGb), new BigDecimal(storageGb));
+  }
+
+  private static SessionEvent event(String session, ResourceSize size) {
+    return event(session, size, NOW);
+  }
+
+  private static SessionEvent event(String session, ResourceSize size, Instant at) {
+    return new SessionEvent(UUID.randomUUID().toString(), at, session, "alice", size);
+  }
+
+  private AdmissionDecision ask(String cores, String memoryGb) {
+    return admission.admit(new AdmissionRequest("alice", null, size(cores, memoryGb, "0")));
+  }
+
+  private void open(String session, String cores, String memoryGb) {
+    admission.sessionSeen(event(session, size(cores, memoryGb, "0")));
+  }
+
+  @Test
+  void aThirdSessionOfTheFreePlanIsRefused_namingTheMeterUsedAndLimit() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+
+    AdmissionDecision third = ask("0.5", "1");
+
+    assertEquals(false, third.allowed());
+    assertEquals("active_sessions_limit", third.code());
+    assertEquals(
+        "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
+            + " hard limit of 2 sessions of plan free.",
+        third.reason());
+  }
+
+  @Test
+  void aSessionIsAllowedAgainOnceOneEnds() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+
+    admission.sessionTerminated(event("s1", null));
+
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void coresPastTheHardLimitAreRefused_atTheLimitAllowed() {
+    open("s1", "1.5", "1");
+
+    AdmissionDecision over = ask("1", "1");
+    assertEquals("cpu_cores_limit", over.code());
+    assertEquals(
+        "CPU limit reached: 1.5 cores in use plus 1 for this session would pass the hard limit of"
+            + " 2 cores of plan free.",
+        over.reason());
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void memoryPastTheHardLimitIsRefused() {
+    open("s1", "0.5", "3");
+
+    AdmissionDecision over = ask("0.5", "1.5");
+
+    assertEquals("memory_gb_limit", over.code());
+    assertTrue(over.reason().contains("3 GB in use plus 1.5"), over.reason());
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void storageAlreadyOverTheHardLimitRefusesAnySession() {
+    admission.sessionTerminated(event("s1", size("0", "0", "2.5")));
+
+    AdmissionDecision refused = ask("0.5", "1");
+
+    assertEquals("storage_gb_limit", refused.code());
+    assertEquals(
+        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of plan free.",
+        refused.reason());
+  }
+
+  @Test
+  void storageAtTheLimitAllows() {
+    admission.sessionTerminated(event("s1", size("0", "0", "2")));
+
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void softLimitsAllow() {
+    config.set(
+        config(
+            """
+            {"billingMode": "hybrid", "subscriptionPlans": [{"id": "free", "name": "Free",
+              "price": 0, "interval": "month", "cpu_limit": 2, "memory_limit": 4,
+              "limits": {"active_sessions": {"limit": 2, "kind": "soft"}}}]}"""));
+    open("s1", "2", "4");
+    open("s2", "0", "0");
+
+    assertTrue(ask("1", "1").allowed());
+  }
+
+  @Test
+  void unlimitedMetersAllow() {
+    config.set(config("{\"defaultPlan\": \"pro\"}")); // pro limits cores, not sessions
+    for (int i = 0; i < 5; i++) {
+      open("s" + i, "0.5", "1");
+    }
+
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void aChangedLimitAppliesToTheNextDecision() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+    config.set(
+        config(
+            """
+            {"subscriptionPlans": [{"id": "free", "name": "Free", "price": 0,
+              "interval": "month", "limits": {"active_sessions": {"limit": 3}}}]}"""));
+
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void aSessionCreatedDespiteARefusalIsCounted() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+    assertEquals(false, ask("0.5", "1").allowed());
+
+    open("s3", "0.5", "1"); // the platform started it anyway
+    admission.sessionTerminated(event("s1", null));
+
+    assertEquals("active_sessions_limit", ask("0.5", "1").code());
+  }
+
+  @Test
+  void aHeartbeatDeliveredAfterTheEndDoesNotReopenTheSession() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+    admission.sessionTerminated(event("s1", null));
+
+    admission.sessionSeen(event("s1", null));
+
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void aHeartbeatWithoutASizeKeepsTheSessionsSize() {
+    open("s1", "1.5", "1");
+
+    admission.sessionSeen(event("s1", null));
+
+    assertEquals("cpu_cores_limit", ask("1", "1").code());
+  }
+
+  @Test
+  void aSizeReportedEarlierButDeliveredLaterDoesNotReplaceTheLaterSize() {
+    open("s1", "0.5", "1");
+    admission.sessionSeen(event("s1", size("1.5", "1", "0"), NOW.plusSeconds(60)));
+
+    admission.sessionSeen(event("s1", size("0.5", "1", "0"), NOW.plusSeconds(30)));
+
+    assertEquals("cpu_cores_limit", ask("1", "1").code());
+  }
+
+  @Test
+  void aStorageLevelReportedEarlierButDeliveredLaterDoesNotReplaceTheLaterLevel() {
+    admission.sessionTerminated(event("s1", size("0", "0", "2.5"), NOW.plusSeconds(60)));
+
+    admission.sessionSeen(event("s2", size("0", "0", "1"), NOW.plusSeconds(30)));
+
+    assertEquals("storage_gb_limit", ask("0.5", "1").code());
+  }
+
+  @Test
+  void aSessionAskingAgainIsNotCountedTwice() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+
+    AdmissionDecision again =
+        admission.admit(new AdmissionRequest("alice", "s2", size("0.5", "1", "0")));
+
+    assertTrue(again.allowed());
+  }
+
+  @Test
+  void aDisabledPluginAllowsEverything() {
+    config.set(config("{\"enabled\": false}"));
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+
+    assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void anotherAccountsSessionsDoNotCount() {
+    open("s1", "0.5", "1");
+    open("s2", "0.5", "1");
+
+    assertTrue(admission.admit(new AdmissionRequest("bob", null, size("0.5", "1", "0"))).allowed());
+  }
+}

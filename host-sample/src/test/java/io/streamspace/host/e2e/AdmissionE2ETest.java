@@ -1,0 +1,79 @@
+package io.streamspace.host.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code POST /api/platform/admission} with the packaged billing plugin: a session past a hard
+ * limit of the account's plan is refused with the meter's code and a reason, from the sessions
+ * the plugin was handed; limits changed through the config apply to the next admission.
+ */
+class AdmissionE2ETest extends BillingHostTestBase {
+
+  private static final String CONFIG = "/api/admin/plugins/billing/config";
+
+  private JsonNode admission(String user) {
+    return api.admission(platformToken, user);
+  }
+
+  /**
+   * A user on the free plan (2 active sessions, hard) with two sessions open, started minutes
+   * before the host's clock: within the heartbeat timeout, so still open at every reload.
+   */
+  private String userWithTwoSessions(String name) {
+    String user = newUser(name);
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(user, at("11:50")),
+            Events.sessionCreated("s1-" + user, user, at("11:55"), "0.5", "1", "0"),
+            Events.sessionCreated("s2-" + user, user, at("11:56"), "0.5", "1", "0")));
+    api.awaitCaughtUp("billing");
+    return user;
+  }
+
+  @Test
+  void aThirdSessionOnTheFreePlanIsRefused_andAllowedOnceOneTerminates() {
+    String ann = userWithTwoSessions("ann");
+
+    JsonNode refused = admission(ann);
+
+    assertFalse(refused.get("allowed").asBoolean(), refused.toString());
+    assertEquals("active_sessions_limit", refused.get("code").asText());
+    assertEquals(
+        "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
+            + " hard limit of 2 sessions of plan free.",
+        refused.get("reason").asText());
+    assertEquals("billing", refused.get("plugin").asText());
+
+    api.postEvents(platformToken, List.of(Events.sessionTerminated("s1-" + ann, ann, at("11:57"))));
+    api.awaitCaughtUp("billing");
+
+    assertTrue(admission(ann).get("allowed").asBoolean());
+  }
+
+  @Test
+  void aLimitChangedThroughTheConfigAppliesToTheNextAdmission() {
+    String bea = userWithTwoSessions("bea");
+    assertEquals("active_sessions_limit", admission(bea).get("code").asText());
+    ObjectNode config = (ObjectNode) api.http.get(CONFIG, api.adminToken).expect(200);
+    ObjectNode plans = config.deepCopy().retain("subscriptionPlans");
+    ObjectNode free = (ObjectNode) plans.get("subscriptionPlans").get(0);
+    assertEquals("free", free.get("id").asText());
+    ((ObjectNode) free.get("limits")).putObject("active_sessions").put("limit", 3);
+    api.http.call("PATCH", CONFIG, api.adminToken, plans.toString()).expect(200);
+    try {
+      assertTrue(admission(bea).get("allowed").asBoolean());
+    } finally {
+      ObjectNode before = config.deepCopy().retain("subscriptionPlans");
+      api.http.call("PATCH", CONFIG, api.adminToken, before.toString()).expect(200);
+    }
+    assertEquals("active_sessions_limit", admission(bea).get("code").asText());
+  }
+}

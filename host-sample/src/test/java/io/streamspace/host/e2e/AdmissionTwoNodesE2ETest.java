@@ -1,0 +1,66 @@
+package io.streamspace.host.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two hosts on one database: sessions the consuming node's plugin was handed are counted by the
+ * other node's admission within the bound the README states ("Admission").
+ */
+class AdmissionTwoNodesE2ETest {
+
+  /** The admission view's reload interval (5 s), plus one reload and the store on the other. */
+  private static final Duration BOUND = Duration.ofSeconds(6);
+
+  @TempDir Path work;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
+
+  @Test
+  void sessionsConsumedOnOneNodeAreCountedOnTheOtherWithinSixSeconds() throws Exception {
+    String dbUrl = TestDatabases.freshDatabaseUrl();
+    try (BillingHost a = BillingHost.start(work, dbUrl, clock, Map.of())) {
+      String platform = a.api.token("platform", "platform");
+      assertNotNull(TwoNodesE2ETest.consumerSeenBy(a.api), "a, started first, consumes");
+      try (BillingHost b = BillingHost.start(work, dbUrl, clock, Map.of())) {
+        String fay = "fay-" + UUID.randomUUID();
+        Instant at = clock.instant().minus(Duration.ofMinutes(5));
+        a.api.postEvents(
+            platform,
+            List.of(
+                Events.userCreated(fay, at),
+                Events.sessionCreated("s1-" + fay, fay, at, "0.5", "1", "0"),
+                Events.sessionCreated("s2-" + fay, fay, at, "0.5", "1", "0")));
+        a.api.awaitCaughtUp("billing"); // stored: the cursor moves once the plugin flushed
+
+        long stored = System.nanoTime();
+        while (b.api.admission(platform, fay).get("allowed").asBoolean()) {
+          assertTrue(System.nanoTime() - stored < BOUND.toNanos(), "counted within " + BOUND);
+          Thread.onSpinWait();
+        }
+        assertEquals("active_sessions_limit", b.api.admission(platform, fay).get("code").asText());
+
+        a.api.postEvents(
+            platform, List.of(Events.sessionTerminated("s1-" + fay, fay, clock.instant())));
+        a.api.awaitCaughtUp("billing");
+
+        long ended = System.nanoTime();
+        while (!b.api.admission(platform, fay).get("allowed").asBoolean()) {
+          assertTrue(System.nanoTime() - ended < BOUND.toNanos(), "ended within " + BOUND);
+          Thread.onSpinWait();
+        }
+      }
+    }
+  }
+}
