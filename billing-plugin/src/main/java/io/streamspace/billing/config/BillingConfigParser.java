@@ -64,6 +64,19 @@ public final class BillingConfigParser {
     if (!unsupported.isEmpty()) {
       reading.reset(BillingKeys.CURRENCY_METER_RATES);
     }
+    // overage of period counters is billed in the account's currency, never converted
+    Set<Currency> metered = reading.value(BillingKeys.CURRENCY_METER_RATES).keySet();
+    others.stream()
+        .filter(in -> !metered.contains(in))
+        .map(Currency::getCurrencyCode)
+        .filter(code -> !reading.refused("currencyRates." + code)) // one problem at a time
+        .sorted()
+        .forEach(
+            code ->
+                reading
+                    .at("currencyMeterRates")
+                    .member(code)
+                    .refuse("is required: each currency of currencyRates needs its meter rates"));
     String defaultPlan = reading.value(BillingKeys.DEFAULT_PLAN);
     if (plans.stream().noneMatch(p -> p.id().equals(defaultPlan))) {
       reading.at("defaultPlan").refuse("must be the id of one of subscriptionPlans");

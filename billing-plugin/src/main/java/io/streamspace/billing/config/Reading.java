@@ -45,6 +45,13 @@ final class Reading {
     return MAPPER.createObjectNode();
   }
 
+  /** Whether the key, or anything under it, was refused. */
+  boolean refused(String key) {
+    return problems.stream()
+        .map(ConfigProblem::key)
+        .anyMatch(at -> at.equals(key) || at.startsWith(key + ".") || at.startsWith(key + "["));
+  }
+
   /** The keys saved, in the order written. */
   List<String> savedNames() {
     List<String> names = new ArrayList<>();

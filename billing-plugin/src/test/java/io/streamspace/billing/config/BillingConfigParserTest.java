@@ -359,6 +359,19 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void aCurrencyOfCurrencyRatesWithoutMeterRatesIsRefusedNamingIt() {
+    ConfigParseResult result =
+        parser.parse(
+            """
+        {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
+          "storage_per_gb_month": 2500}},
+         "subscriptionPlans": [{"id": "free", "name": "F", "price": 0, "interval": "month",
+          "prices": {"VND": 0}}], "defaultPlan": "free"}""");
+
+    assertEquals(List.of("currencyMeterRates.VND"), keys(result.problems()));
+  }
+
+  @Test
   void effectiveConfigWritesLimitsAndMeterRatesAndParsesBackUnchanged() throws Exception {
     BillingConfig config =
         onePlan(
@@ -387,7 +400,9 @@ class BillingConfigParserTest {
   private static final String VND_RATES =
       """
       "currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
-        "storage_per_gb_month": 2500}}""";
+        "storage_per_gb_month": 2500}},
+      "currencyMeterRates": {"VND": {"bandwidth_gb": 2000, "transcoding_minutes": 500,
+        "ai_queries": 25}}""";
 
   @Test
   void currencyRatesAddSupportedCurrenciesWithTheirRatesAndEveryPlanIsPricedInEach() {

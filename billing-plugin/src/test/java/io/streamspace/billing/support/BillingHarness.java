@@ -44,6 +44,8 @@ public final class BillingHarness implements AutoCloseable {
       """
       {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
          "storage_per_gb_month": 2500}},
+       "currencyMeterRates": {"VND": {"bandwidth_gb": 2000, "transcoding_minutes": 500,
+         "ai_queries": 25}},
        "subscriptionPlans": [
          {"id": "free", "name": "Free Tier", "price": 0, "interval": "month", "cpu_limit": 2,
           "memory_limit": 4, "storage_limit": 10, "prices": {"VND": 0}},

@@ -33,6 +33,10 @@ class SubscriptionE2ETest extends BillingHostTestBase {
                       250,
                       "storage_per_gb_month",
                       2500)),
+          "currencyMeterRates",
+              Map.of(
+                  "VND",
+                  Map.of("bandwidth_gb", 2000, "transcoding_minutes", 500, "ai_queries", 25)),
           "subscriptionPlans",
               List.of(
                   plan("free", "Free Tier", "0", 0, 2),
