@@ -153,26 +153,20 @@ public final class QuotaReadings {
     List<String> meters = new ArrayList<>();
     List<String> amounts = new ArrayList<>();
     List<String> kinds = new ArrayList<>();
-    limitsByPlan.forEach(
-        (planId, limits) ->
-            limits
-                .all()
-                .forEach(
-                    (limited, amount) -> {
-                      if (!amount.unlimited()) {
-                        planIds.add(planId);
-                        meters.add(limited.configName());
-                        amounts.add(amount.amount().toPlainString());
-                        kinds.add(amount.kind().configName());
-                      }
-                    }));
+    // the limited meters of every plan, as four parallel arrays: unlimited ones have no row
+    for (Map.Entry<String, PlanLimits> plan : limitsByPlan.entrySet()) {
+      for (Map.Entry<Meter, Limit> limited : plan.getValue().byMeter().entrySet()) {
+        if (!limited.getValue().unlimited()) {
+          planIds.add(plan.getKey());
+          meters.add(limited.getKey().configName());
+          amounts.add(limited.getValue().amount().toPlainString());
+          kinds.add(limited.getValue().kind().configName());
+        }
+      }
+    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            OVER_THRESHOLD
-                .bind("user_id", null)
-                .bind("stale_before", staleBefore)
-                .bind("period_start", periodStart)
-                .bind("period_end", periodEnd)
+            use(OVER_THRESHOLD, null, staleBefore, periodStart, periodEnd)
                 .bind("plan_id", planIds.toArray(String[]::new))
                 .bind("meter_of_limit", meters.toArray(String[]::new))
                 .bind("amount", amounts.toArray(String[]::new))
@@ -200,6 +194,15 @@ public final class QuotaReadings {
     }
   }
 
+  /** {@code sql} with the parameters of {@link #USE_OF_ACCOUNTS} bound. */
+  private static NamedSql.Binding use(
+      NamedSql sql, String userId, Instant staleBefore, Instant periodStart, Instant periodEnd) {
+    return sql.bind("user_id", userId)
+        .bind("stale_before", staleBefore)
+        .bind("period_start", periodStart)
+        .bind("period_end", periodEnd);
+  }
+
   /** Each meter's column of the use as a row: (its name, its position, its use). */
   private static String meterColumns() {
     return Arrays.stream(Meter.values())
@@ -212,11 +215,7 @@ public final class QuotaReadings {
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            USE.bind("user_id", userId)
-                .bind("stale_before", staleBefore)
-                .bind("period_start", periodStart)
-                .bind("period_end", periodEnd)
-                .prepare(connection);
+            use(USE, userId, staleBefore, periodStart, periodEnd).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<AccountUse> uses = new ArrayList<>();
       while (rs.next()) {

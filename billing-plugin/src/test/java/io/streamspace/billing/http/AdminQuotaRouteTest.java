@@ -109,6 +109,49 @@ class AdminQuotaRouteTest {
   }
 
   @Test
+  void theAlertThresholdIsTheOneInEffectAtTheRequest() {
+    billing.context.setConfigJson("{\"alertThreshold\": 90}");
+    billing.billing.onConfigChanged(billing.context);
+
+    assertEquals(List.of("cid bandwidth_gb"), listed("/admin/quotas?state=warning"));
+  }
+
+  @Test
+  void aZeroLimitUsedAtAllIsExceededWithoutAPercent_andComesFirst() {
+    billing.context.setConfigJson(
+        """
+        {"subscriptionPlans": [
+          {"id": "free", "name": "Free", "price": 0, "interval": "month",
+           "limits": {"ai_queries": {"limit": 0}, "transcoding_minutes": {"limit": 0}}},
+          {"id": "pro", "name": "Pro", "price": 10, "interval": "month",
+           "limits": {"transcoding_minutes": {"limit": 100}}}]}""");
+    billing.billing.onConfigChanged(billing.context);
+
+    Answer answer = billing.call(HttpMethod.GET, "/admin/quotas?limit=2", admin("root"));
+
+    assertEquals(
+        """
+        {"user_id":"ann","meter":"transcoding_minutes","used":48,"limit":0,"percent":null,\
+        "kind":"hard","state":"exceeded"}""",
+        answer.body().at("/quotas/0").toString());
+    // no percent for any of them: by user id, then in the meters' order
+    assertEquals(
+        List.of(
+            "ann transcoding_minutes",
+            "bob transcoding_minutes",
+            "bob ai_queries",
+            "fay transcoding_minutes"),
+        listed("/admin/quotas?limit=100"));
+    assertEquals(
+        "exceeded",
+        billing
+            .call(HttpMethod.GET, "/quota?user_id=ann", admin("root"))
+            .body()
+            .at("/meters/5/state")
+            .asText());
+  }
+
+  @Test
   void filtersByStateAndByMeter() {
     assertEquals(
         List.of("cid bandwidth_gb", "ann transcoding_minutes", "fay transcoding_minutes"),
