@@ -1,7 +1,10 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.quota.AccountQuota;
+import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.quota.MeterOverThreshold;
 import io.streamspace.billing.quota.MeterQuota;
+import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -10,7 +13,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
-/** {@code GET /quota}: an account's use of every meter against its plan's limits, read now. */
+/**
+ * {@code GET /quota}: an account's use of every meter against its plan's limits, read now; {@code
+ * GET /admin/quotas}: the accounts at or over the alert threshold, worst first.
+ */
 public final class QuotaRoutes {
 
   /** One meter of {@code GET /quota}. */
@@ -51,6 +57,31 @@ public final class QuotaRoutes {
     }
   }
 
+  /** One row of {@code GET /admin/quotas}: an account's meter at or over the threshold. */
+  record OverThresholdJson(
+      String userId,
+      String meter,
+      BigDecimal used,
+      BigDecimal limit,
+      BigDecimal percent,
+      String kind,
+      String state) {
+
+    static OverThresholdJson of(MeterOverThreshold q) {
+      return new OverThresholdJson(
+          q.userId(),
+          q.meter().configName(),
+          q.used(),
+          q.limit(),
+          q.percent(),
+          q.kind().configName(),
+          q.state().jsonName());
+    }
+  }
+
+  /** The JSON body of {@code GET /admin/quotas}: a page of rows and the next offset. */
+  record OverThresholdPageJson(List<OverThresholdJson> quotas, Integer nextOffset) {}
+
   private final Quotas quotas;
 
   public QuotaRoutes(Quotas quotas) {
@@ -59,6 +90,7 @@ public final class QuotaRoutes {
 
   public void register(HttpRoutes routes) {
     routes.add(HttpMethod.GET, "/quota", JsonRoute.of(this::quota));
+    routes.add(HttpMethod.GET, "/admin/quotas", JsonRoute.of(this::overThreshold));
   }
 
   /**
@@ -71,5 +103,43 @@ public final class QuotaRoutes {
         quotas
             .of(userId)
             .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId)));
+  }
+
+  /**
+   * 200 with a page of (account, meter) pairs in {@code warning} or {@code exceeded}, worst
+   * first, filtered by {@code state} and {@code meter}; 400 naming {@code state}, {@code meter},
+   * {@code limit} or {@code offset}; 401/403 unless admin.
+   */
+  OverThresholdPageJson overThreshold(HttpRequest request) throws Exception {
+    Access.admin(request);
+    QuotaState state = stateParam(request);
+    Meter meter = meterParam(request);
+    Page page = Page.of(request);
+    List<MeterOverThreshold> rows =
+        quotas.overThreshold(state, meter, page.limit() + 1, page.offset());
+    return new OverThresholdPageJson(
+        page.rows(rows).stream().map(OverThresholdJson::of).toList(), page.nextOffset(rows.size()));
+  }
+
+  private static QuotaState stateParam(HttpRequest request) throws ApiException {
+    String value = request.queryParam("state").orElse(null);
+    if (value == null) {
+      return null;
+    }
+    for (QuotaState state : List.of(QuotaState.WARNING, QuotaState.EXCEEDED)) {
+      if (state.jsonName().equals(value)) {
+        return state;
+      }
+    }
+    throw ApiException.badParameter("state", "state must be warning or exceeded");
+  }
+
+  private static Meter meterParam(HttpRequest request) throws ApiException {
+    String value = request.queryParam("meter").orElse(null);
+    if (value == null) {
+      return null;
+    }
+    return Meter.named(value)
+        .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + value));
   }
 }

@@ -8,11 +8,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Currency;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -21,9 +24,9 @@ import javax.sql.DataSource;
  */
 public final class QuotaReadings {
 
-  private static final NamedSql USE =
-      NamedSql.of(
-          """
+  /** The use of every account (or of :user_id's), one row each, a column per meter. */
+  private static final String USE_OF_ACCOUNTS =
+      """
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
                  coalesce(l.storage_gb, 0) AS storage_gb,
@@ -58,8 +61,49 @@ public final class QuotaReadings {
             WHERE u.user_id = a.user_id
               AND u.occurred_at >= :period_start AND u.occurred_at < :period_end) r
           WHERE CAST(:user_id AS text) IS NULL OR a.user_id = :user_id
-          ORDER BY a.user_id
-          """);
+          """;
+
+  private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
+
+  /**
+   * The (account, meter) pairs at or over the threshold, worst first, a page of them: each use is
+   * judged in SQL against the plans' limits passed as arrays, by {@link QuotaRule}'s rule
+   * (exceeded at or over the limit, or any use of a zero limit; warning from
+   * {@code used × 100 ≥ threshold × limit}). The percent is rounded half up exactly as
+   * {@link QuotaRule#percent}: floor((used × 20000 + limit) / (2 × limit)) hundredths.
+   */
+  private static final NamedSql OVER_THRESHOLD =
+      NamedSql.of(
+          """
+          WITH use AS (%s),
+          limits AS (
+            SELECT * FROM unnest(:plan_id::text[], :meter_of_limit::text[],
+                                 :amount::text[]::numeric[], :kind::text[])
+              AS l(plan_id, meter, amount, kind)),
+          judged AS (
+            SELECT u.user_id, m.meter, m.position, m.used, l.amount, l.kind,
+                   CASE WHEN l.amount > 0
+                        THEN round(div(m.used * 20000 + l.amount, l.amount * 2) / 100, 2)
+                   END AS percent,
+                   CASE WHEN l.amount = 0 AND m.used > 0 THEN 'exceeded'
+                        WHEN l.amount = 0 THEN 'ok'
+                        WHEN m.used >= l.amount THEN 'exceeded'
+                        WHEN m.used * 100 >= l.amount * :threshold THEN 'warning'
+                        ELSE 'ok'
+                   END AS state
+            FROM use u
+            CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used)
+            JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter)
+          SELECT user_id, meter, used, amount, kind, percent, state
+          FROM judged
+          WHERE state <> 'ok'
+            AND (CAST(:state AS text) IS NULL OR state = :state)
+            AND (CAST(:meter AS text) IS NULL OR meter = :meter)
+          -- a zero limit used at all has no percent: it is the worst
+          ORDER BY percent DESC NULLS FIRST, state = 'exceeded' DESC, user_id, position
+          LIMIT :limit OFFSET :offset
+          """
+              .formatted(USE_OF_ACCOUNTS, meterColumns()));
 
   private final DataSource dataSource;
 
@@ -85,16 +129,93 @@ public final class QuotaReadings {
     return read(null, staleBefore, periodStart, periodEnd);
   }
 
+  /**
+   * The meters of accounts at or over the threshold, worst first: highest percent first (a zero
+   * limit used at all before any), exceeded before warning, then by user id and meter.
+   *
+   * @param limitsByPlan every configured plan's limits, by plan id (an account on another plan
+   *     has no limits, so is never over them)
+   * @param state only that state; null for both
+   * @param meter only that meter; null for all
+   */
+  public List<MeterOverThreshold> overThreshold(
+      QuotaRule rule,
+      Map<String, PlanLimits> limitsByPlan,
+      QuotaState state,
+      Meter meter,
+      int limit,
+      int offset,
+      Instant staleBefore,
+      Instant periodStart,
+      Instant periodEnd)
+      throws SQLException {
+    List<String> planIds = new ArrayList<>();
+    List<String> meters = new ArrayList<>();
+    List<String> amounts = new ArrayList<>();
+    List<String> kinds = new ArrayList<>();
+    // the limited meters of every plan, as four parallel arrays: unlimited ones have no row
+    for (Map.Entry<String, PlanLimits> plan : limitsByPlan.entrySet()) {
+      for (Map.Entry<Meter, Limit> limited : plan.getValue().byMeter().entrySet()) {
+        if (!limited.getValue().unlimited()) {
+          planIds.add(plan.getKey());
+          meters.add(limited.getKey().configName());
+          amounts.add(limited.getValue().amount().toPlainString());
+          kinds.add(limited.getValue().kind().configName());
+        }
+      }
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            use(OVER_THRESHOLD, null, staleBefore, periodStart, periodEnd)
+                .bind("plan_id", planIds.toArray(String[]::new))
+                .bind("meter_of_limit", meters.toArray(String[]::new))
+                .bind("amount", amounts.toArray(String[]::new))
+                .bind("kind", kinds.toArray(String[]::new))
+                .bind("threshold", rule.alertThreshold())
+                .bind("state", state == null ? null : state.jsonName())
+                .bind("meter", meter == null ? null : meter.configName())
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      List<MeterOverThreshold> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(
+            new MeterOverThreshold(
+                rs.getString("user_id"),
+                Meter.named(rs.getString("meter")).orElseThrow(),
+                rs.getBigDecimal("used"),
+                rs.getBigDecimal("amount"),
+                rs.getBigDecimal("percent"),
+                LimitKind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
+                QuotaState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT))));
+      }
+      return rows;
+    }
+  }
+
+  /** {@code sql} with the parameters of {@link #USE_OF_ACCOUNTS} bound. */
+  private static NamedSql.Binding use(
+      NamedSql sql, String userId, Instant staleBefore, Instant periodStart, Instant periodEnd) {
+    return sql.bind("user_id", userId)
+        .bind("stale_before", staleBefore)
+        .bind("period_start", periodStart)
+        .bind("period_end", periodEnd);
+  }
+
+  /** Each meter's column of the use as a row: (its name, its position, its use). */
+  private static String meterColumns() {
+    return Arrays.stream(Meter.values())
+        .map(m -> "('%s', %d, u.%s)".formatted(m.configName(), m.ordinal(), m.configName()))
+        .collect(Collectors.joining(", "));
+  }
+
   private List<AccountUse> read(
       String userId, Instant staleBefore, Instant periodStart, Instant periodEnd)
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            USE.bind("user_id", userId)
-                .bind("stale_before", staleBefore)
-                .bind("period_start", periodStart)
-                .bind("period_end", periodEnd)
-                .prepare(connection);
+            use(USE, userId, staleBefore, periodStart, periodEnd).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<AccountUse> uses = new ArrayList<>();
       while (rs.next()) {

@@ -2,6 +2,7 @@ package io.streamspace.billing.quota;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.MeterRates;
+import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
@@ -9,7 +10,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -48,6 +51,32 @@ public final class Quotas {
     return quotas;
   }
 
+  /**
+   * A page of the meters of accounts at or over the alert threshold, worst first (see {@link
+   * QuotaReadings#overThreshold}), judged in SQL by the same rule as {@link #all}.
+   *
+   * @param state only that state ({@code WARNING} or {@code EXCEEDED}); null for both
+   * @param meter only that meter; null for all
+   */
+  public List<MeterOverThreshold> overThreshold(
+      QuotaState state, Meter meter, int limit, int offset) throws SQLException {
+    Reading reading = new Reading(config.get(), clock.instant());
+    Map<String, PlanLimits> limitsByPlan = new LinkedHashMap<>();
+    for (SubscriptionPlan plan : reading.config().subscriptionPlans()) {
+      limitsByPlan.put(plan.id(), reading.config().limitsOf(plan.id()));
+    }
+    return readings.overThreshold(
+        reading.rule(),
+        limitsByPlan,
+        state,
+        meter,
+        limit,
+        offset,
+        reading.staleBefore(),
+        reading.periodStart(),
+        reading.periodEnd());
+  }
+
   /** One reading's config and instant, and the billing period that holds it. */
   private record Reading(BillingConfig config, Instant now) {
 
@@ -67,8 +96,12 @@ public final class Quotas {
       return now.minus(config.sessionHeartbeatTimeout());
     }
 
+    QuotaRule rule() {
+      return new QuotaRule(config.alertThreshold());
+    }
+
     AccountQuota quota(AccountUse use) {
-      QuotaRule rule = new QuotaRule(config.alertThreshold());
+      QuotaRule rule = rule();
       PlanLimits limits = config.limitsOf(use.planId());
       Optional<MeterRates> rates = config.meterRatesIn(use.currency());
       List<MeterQuota> meters = new ArrayList<>();

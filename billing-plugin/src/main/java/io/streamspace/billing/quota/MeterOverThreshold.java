@@ -1,0 +1,18 @@
+package io.streamspace.billing.quota;
+
+import java.math.BigDecimal;
+
+/**
+ * One meter of one account at or over the alert threshold, as the admin list shows it.
+ *
+ * @param percent of the limit used; null for a limit of zero
+ * @param state {@link QuotaState#WARNING} or {@link QuotaState#EXCEEDED}
+ */
+public record MeterOverThreshold(
+    String userId,
+    Meter meter,
+    BigDecimal used,
+    BigDecimal limit,
+    BigDecimal percent,
+    LimitKind kind,
+    QuotaState state) {}
