@@ -1,12 +1,12 @@
 package io.streamspace.host.jobs;
 
+import io.streamspace.host.threads.Daemons;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +27,7 @@ public final class RunCompletions implements AutoCloseable {
 
   private final JobRunStore runs;
   private final Map<String, CompletableFuture<JobRun>> pending = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService poller =
-      Executors.newSingleThreadScheduledExecutor(
-          runnable -> {
-            Thread thread = new Thread(runnable, "job-run-poller");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final ScheduledExecutorService poller = Daemons.scheduler("job-run-poller");
 
   public RunCompletions(JobRunStore runs) {
     this.runs = runs;

@@ -1,6 +1,7 @@
 package io.streamspace.host.journal;
 
 import io.streamspace.host.db.Sql;
+import io.streamspace.host.threads.Daemons;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -85,13 +85,7 @@ public final class JournalRetention implements AutoCloseable {
   /** Runs now (so today's partition exists before intake opens), then every hour. */
   public void start() {
     runOnce();
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "journal-retention");
-              thread.setDaemon(true);
-              return thread;
-            });
+    scheduler = Daemons.scheduler("journal-retention");
     scheduler.scheduleWithFixedDelay(this::runLogged, 1, 1, TimeUnit.HOURS);
   }
 

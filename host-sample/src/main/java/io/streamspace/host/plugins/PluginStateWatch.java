@@ -1,8 +1,8 @@
 package io.streamspace.host.plugins;
 
+import io.streamspace.host.threads.Daemons;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,8 +23,7 @@ public final class PluginStateWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PluginStateWatch.class);
 
   private final PluginRegistry registry;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(PluginStateWatch::daemon);
+  private final ScheduledExecutorService timer = Daemons.scheduler("plugin-state-watch");
   private boolean failing;
 
   public PluginStateWatch(PluginRegistry registry) {
@@ -55,12 +54,6 @@ public final class PluginStateWatch implements AutoCloseable {
         }
       }
     }
-  }
-
-  private static Thread daemon(Runnable look) {
-    Thread thread = new Thread(look, "plugin-state-watch");
-    thread.setDaemon(true);
-    return thread;
   }
 
   /** Stops looking, letting a change being applied finish first. */
