@@ -17,21 +17,21 @@ final class AdmissionView {
   private final Map<String, AccountUse> accounts = new ConcurrentHashMap<>();
 
   /** What the account uses now, not counting {@code sessionId}. */
-  ConcurrentUse use(String userId, String sessionId) {
-    AccountUse account = accounts.get(userId);
+  ConcurrentUse use(String accountId, String sessionId) {
+    AccountUse account = accounts.get(accountId);
     return account == null ? ConcurrentUse.NONE : account.use(sessionId);
   }
 
-  void open(String userId, String sessionId, SessionSize size, Instant at, Instant now) {
-    change(userId, a -> a.open(sessionId, size, at, now));
+  void open(String accountId, String sessionId, SessionSize size, Instant at, Instant now) {
+    change(accountId, a -> a.open(sessionId, size, at, now));
   }
 
-  void end(String userId, String sessionId, Instant now) {
-    change(userId, a -> a.end(sessionId, now));
+  void end(String accountId, String sessionId, Instant now) {
+    change(accountId, a -> a.end(sessionId, now));
   }
 
-  void storage(String userId, BigDecimal level, Instant at, Instant now) {
-    change(userId, a -> a.storage(level, at, now));
+  void storage(String accountId, BigDecimal level, Instant at, Instant now) {
+    change(accountId, a -> a.storage(level, at, now));
   }
 
   /** Takes what the database holds, keeping what this node saw at or after {@code horizon}. */
@@ -54,9 +54,9 @@ final class AdmissionView {
     return accounts.size();
   }
 
-  private void change(String userId, Consumer<AccountUse> change) {
+  private void change(String accountId, Consumer<AccountUse> change) {
     accounts.compute(
-        userId,
+        accountId,
         (key, account) -> {
           AccountUse changed = account != null ? account : new AccountUse();
           change.accept(changed);

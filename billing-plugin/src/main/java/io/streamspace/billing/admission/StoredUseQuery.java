@@ -65,12 +65,12 @@ final class StoredUseQuery {
   }
 
   private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {
-    String userId = row.getString("user_id");
-    StoredUse use = byAccount.get(userId);
+    String accountId = row.getString("user_id"); // the owner's id keys the account (Account)
+    StoredUse use = byAccount.get(accountId);
     if (use == null) {
       use =
           new StoredUse(row.getString("plan_id"), row.getBigDecimal("storage_gb"), new HashMap<>());
-      byAccount.put(userId, use);
+      byAccount.put(accountId, use);
     }
     String sessionId = row.getString("session_id");
     if (sessionId != null) {

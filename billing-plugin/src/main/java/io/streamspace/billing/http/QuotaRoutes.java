@@ -50,7 +50,7 @@ public final class QuotaRoutes {
 
     static QuotaJson of(AccountQuota q) {
       return new QuotaJson(
-          q.userId(),
+          q.accountId(),
           q.currency().getCurrencyCode(),
           q.periodStart(),
           q.meters().stream().map(MeterJson::of).toList());
@@ -69,7 +69,7 @@ public final class QuotaRoutes {
 
     static OverThresholdJson of(MeterOverThreshold q) {
       return new OverThresholdJson(
-          q.userId(),
+          q.accountId(),
           q.meter().configName(),
           q.used(),
           q.limit(),

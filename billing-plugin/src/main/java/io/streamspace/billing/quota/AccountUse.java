@@ -11,7 +11,7 @@ import java.util.Map;
  * @param planId the plan it is on now, whose limits apply
  */
 public record AccountUse(
-    String userId, String planId, Currency currency, Map<Meter, BigDecimal> used) {
+    String accountId, String planId, Currency currency, Map<Meter, BigDecimal> used) {
 
   public AccountUse {
     used = Map.copyOf(used);

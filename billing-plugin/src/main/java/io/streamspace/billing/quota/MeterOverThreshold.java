@@ -9,7 +9,7 @@ import java.math.BigDecimal;
  * @param state {@link QuotaState#WARNING} or {@link QuotaState#EXCEEDED}
  */
 public record MeterOverThreshold(
-    String userId,
+    String accountId,
     Meter meter,
     BigDecimal used,
     BigDecimal limit,

@@ -68,7 +68,7 @@ public final class QuotaAlerts {
       Connection connection, AccountQuota account, MeterQuota meter, String threshold)
       throws SQLException {
     return CLAIM
-            .bind("user_id", account.userId())
+            .bind("user_id", account.accountId())
             .bind("meter", meter.meter().configName())
             .bind("threshold", threshold)
             .bind("period_start", account.periodStart())
@@ -82,7 +82,7 @@ public final class QuotaAlerts {
 
   private static QuotaAlert alert(AccountQuota account, MeterQuota meter) {
     return new QuotaAlert(
-        account.userId(),
+        account.accountId(),
         meter.meter().configName(),
         meter.used(),
         meter.limit(),

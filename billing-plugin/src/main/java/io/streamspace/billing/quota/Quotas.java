@@ -123,7 +123,7 @@ public final class Quotas {
                     ? overageCost(used.subtract(limit.amount()), meter, use, rates)
                     : null));
       }
-      return new AccountQuota(use.userId(), use.currency(), periodStart(), meters);
+      return new AccountQuota(use.accountId(), use.currency(), periodStart(), meters);
     }
 
     /** The overage priced at the meter's rate and rounded once; null without a rate. */
