@@ -13,6 +13,7 @@ import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
@@ -73,6 +74,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
       new AtomicReference<>(BillingConfig.defaults());
   private volatile PluginContext context;
   private volatile SessionMeter meter;
+  private volatile AccountHolds holds;
   private volatile Admission admission;
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
@@ -96,7 +98,9 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     meter =
         new SessionMeter(
             new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
-    admission = new Admission(dataSource, config::get, context.clock());
+    BillingEvents events = new BillingEvents(context.events());
+    holds = new AccountHolds(dataSource, events, context.sessions(), context.clock());
+    admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
     calculateUsage =
         new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
@@ -105,7 +109,6 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
         .register(context.routes());
     new JobRoutes(context.scheduler()).register(context.routes());
-    BillingEvents events = new BillingEvents(context.events());
     CreditRepository credits = new CreditRepository(dataSource);
     new CreditRoutes(
             accounts,
@@ -155,7 +158,10 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
     checkQuotas =
         new CheckQuotasJob(
-            quotas, new QuotaAlerts(context.dataSource(), events, context.clock()), config::get);
+            quotas,
+            new QuotaAlerts(context.dataSource(), events, context.clock()),
+            holds,
+            config::get);
     checkQuotas.scheduleOn(context.scheduler());
     new QuotaRoutes(quotas).register(context.routes());
   }
@@ -183,6 +189,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
     admission.sessionSeen(event);
+    holds.sessionStarted(event.userId(), event.sessionId()); // the account is the user's
   }
 
   @Override

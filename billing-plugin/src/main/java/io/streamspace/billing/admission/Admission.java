@@ -1,6 +1,8 @@
 package io.streamspace.billing.admission;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.hold.AccountHolds.HeldFor;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
@@ -9,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,23 +43,34 @@ public final class Admission implements AutoCloseable {
 
   private final AdmissionView view = new AdmissionView();
   private final StoredUseQuery stored;
+  private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
   private ScheduledExecutorService refresher;
 
-  public Admission(DataSource dataSource, Supplier<BillingConfig> config, Clock clock) {
+  public Admission(
+      DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.stored = new StoredUseQuery(dataSource);
+    this.holds = holds;
     this.config = config;
     this.clock = clock;
   }
 
-  /** Allows the session, or denies it at the first hard limit it would pass. */
+  /**
+   * Denies a session of a held account (suspended or locked: {@link AccountHolds}), or one that
+   * would pass a hard limit; allows it otherwise.
+   */
   public AdmissionDecision admit(AdmissionRequest request) {
     BillingConfig current = config.get();
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
-    ConcurrentUse use = view.use(accountOf(request.userId()), request.sessionId());
+    String accountId = accountOf(request.userId());
+    Optional<HeldFor> held = holds.heldFor(accountId);
+    if (held.isPresent()) {
+      return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
+    }
+    ConcurrentUse use = view.use(accountId, request.sessionId());
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
     return AdmissionRules.decide(use, request.resources(), planId, current.limitsOf(planId));
   }
@@ -99,6 +113,7 @@ public final class Admission implements AutoCloseable {
     Instant now = clock.instant();
     Instant staleBefore = now.minus(config.get().sessionHeartbeatTimeout());
     view.refresh(stored.load(staleBefore), now.minus(KEEP_SEEN_HERE));
+    holds.reload();
   }
 
   /** Loads the view now and reloads it every {@link #REFRESH_INTERVAL} on a daemon thread. */

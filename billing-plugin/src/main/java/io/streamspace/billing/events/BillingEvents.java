@@ -33,6 +33,18 @@ public final class BillingEvents {
   /** An account's use of a meter reached its limit (once a period). */
   public static final String QUOTA_EXCEEDED = "billing.quota.exceeded";
 
+  /** An account's sessions were suspended: over a limit past the grace, or its spending limit. */
+  public static final String ACCOUNT_SUSPENDED = "billing.account.suspended";
+
+  /** A suspended account's hold was lifted. */
+  public static final String ACCOUNT_RESUMED = "billing.account.resumed";
+
+  /** An account was locked read-only for an invoice overdue past the payment grace. */
+  public static final String ACCOUNT_LOCKED = "billing.account.locked";
+
+  /** A locked account was unlocked: paid, or by an admin. */
+  public static final String ACCOUNT_UNLOCKED = "billing.account.unlocked";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -66,6 +78,11 @@ public final class BillingEvents {
 
   public void quotaExceeded(QuotaAlert alert) {
     publish(QUOTA_EXCEEDED, alert);
+  }
+
+  /** A hold was placed or lifted; {@code name} is the reason's event (see HoldReason). */
+  public void accountHoldChanged(String name, AccountHoldChanged change) {
+    publish(name, change);
   }
 
   private void publish(String name, Record payload) {

@@ -1,6 +1,7 @@
 package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.jobs.JobContext;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code check-quotas} job: reads every account's quota with the config in effect when it
- * runs and sends the alerts not sent yet this period. Alerts are at most one run interval late.
+ * runs and sends the alerts not sent yet this period (alerts are at most one run interval late),
+ * then suspends again any session that started on a held account ({@link AccountHolds#enforce}).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -23,11 +25,14 @@ public final class CheckQuotasJob implements PluginJob {
 
   private final Quotas quotas;
   private final QuotaAlerts alerts;
+  private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
 
-  public CheckQuotasJob(Quotas quotas, QuotaAlerts alerts, Supplier<BillingConfig> config) {
+  public CheckQuotasJob(
+      Quotas quotas, QuotaAlerts alerts, AccountHolds holds, Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
+    this.holds = holds;
     this.config = config;
   }
 
@@ -43,7 +48,8 @@ public final class CheckQuotasJob implements PluginJob {
       return JobResult.of(0, "billing is disabled");
     }
     int sent = alerts.send(quotas.all());
-    String summary = sent + " quota alert(s) sent";
+    int held = holds.enforce();
+    String summary = sent + " quota alert(s) sent; " + held + " held account(s) enforced";
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }

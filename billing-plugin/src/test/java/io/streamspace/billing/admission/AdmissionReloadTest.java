@@ -30,7 +30,11 @@ class AdmissionReloadTest {
   private final BillingConfig defaults = AdmissionTest.config("{}");
   private final MutableClock otherClock = new MutableClock(at(T0));
   private final Admission other =
-      new Admission(TestDatabase.dataSource(), () -> defaults, otherClock);
+      new Admission(
+          TestDatabase.dataSource(),
+          AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
+          () -> defaults,
+          otherClock);
 
   @AfterEach
   void close() {

@@ -7,6 +7,9 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.ConfigParseResult;
 import io.streamspace.billing.config.CronValidator;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.session.AdmissionDecision;
@@ -16,6 +19,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +32,13 @@ class AdmissionTest {
 
   private final AtomicReference<BillingConfig> config = new AtomicReference<>(config("{}"));
   private final MutableClock clock = new MutableClock(NOW);
-  private final Admission admission = new Admission(null, config::get, clock);
+  private final Admission admission = new Admission(null, noHolds(null, clock), config::get, clock);
+
+  /** Holds no test here places: their events and session controls go nowhere. */
+  static AccountHolds noHolds(DataSource dataSource, MutableClock clock) {
+    TestPluginContext host = new TestPluginContext(clock);
+    return new AccountHolds(dataSource, new BillingEvents(host.events()), host.sessions(), clock);
+  }
 
   static BillingConfig config(String json) {
     ConfigParseResult parsed = new BillingConfigParser(CronValidator.fiveFields()).parse(json);

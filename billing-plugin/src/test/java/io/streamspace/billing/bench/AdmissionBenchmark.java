@@ -3,15 +3,20 @@ package io.streamspace.billing.bench;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.testing.MutableClock;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import javax.sql.DataSource;
@@ -96,7 +101,11 @@ public final class AdmissionBenchmark {
       s.execute(LOAD.formatted(accounts));
     }
     BillingConfig config = BillingConfig.defaults();
-    try (Admission admission = new Admission(dataSource, () -> config, Clock.systemUTC())) {
+    TestPluginContext host = new TestPluginContext(new MutableClock(Instant.now()));
+    AccountHolds holds =
+        new AccountHolds(
+            dataSource, new BillingEvents(host.events()), host.sessions(), Clock.systemUTC());
+    try (Admission admission = new Admission(dataSource, holds, () -> config, Clock.systemUTC())) {
       long reloadStart = System.nanoTime();
       admission.refresh();
       Duration reload = Duration.ofNanos(System.nanoTime() - reloadStart);

@@ -32,6 +32,7 @@ public final class TestPluginContext implements PluginContext {
   private final Map<String, String> secrets = new HashMap<>();
   private final List<String> published = new CopyOnWriteArrayList<>();
   private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+  private final List<String> sessionControls = new CopyOnWriteArrayList<>();
   private volatile String configJson = "{}";
 
   public TestPluginContext(MutableClock clock) {
@@ -103,14 +104,23 @@ public final class TestPluginContext implements PluginContext {
     return (type, payload) -> published.add(type + " " + payload);
   }
 
+  /** Every call to the session control so far, as {@code "suspend s1: reason"}, {@code "resume s1"}. */
+  public List<String> sessionControls() {
+    return List.copyOf(sessionControls);
+  }
+
   @Override
   public SessionControl sessions() {
     return new SessionControl() {
       @Override
-      public void suspend(String sessionId, String reason) {}
+      public void suspend(String sessionId, String reason) {
+        sessionControls.add("suspend " + sessionId + ": " + reason);
+      }
 
       @Override
-      public void resume(String sessionId) {}
+      public void resume(String sessionId) {
+        sessionControls.add("resume " + sessionId);
+      }
     };
   }
 

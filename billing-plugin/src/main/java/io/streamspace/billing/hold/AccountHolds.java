@@ -1,0 +1,168 @@
+package io.streamspace.billing.hold;
+
+import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.events.AccountHoldChanged;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.plugin.api.session.SessionControl;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Places and lifts holds on accounts, and acts on them: while an account has any hold, its running
+ * sessions are suspended through the host's {@link SessionControl} and admission refuses new ones
+ * ({@link #reasonsOf}, from memory); once its last hold is lifted, its sessions resume. Placing and
+ * lifting are each announced once ({@link HoldReason#placedEvent}, {@link
+ * HoldReason#liftedEvent}): only the call whose write made the change publishes and acts, so two
+ * nodes or a re-run never do it twice. Suspending and resuming are idempotent on the host, so a
+ * session is safely suspended again when it shows up later ({@link #sessionStarted}, {@link
+ * #enforce}).
+ */
+public final class AccountHolds {
+
+  /** Who lifted a hold the plugin lifted by itself (paid, back within limits...). */
+  public static final String LIFTED_BY_BILLING = "billing";
+
+  private final DataSource dataSource;
+  private final BillingEvents events;
+  private final SessionControl sessions;
+  private final Clock clock;
+  private final HeldAccounts held = new HeldAccounts();
+
+  public AccountHolds(
+      DataSource dataSource, BillingEvents events, SessionControl sessions, Clock clock) {
+    this.dataSource = dataSource;
+    this.events = events;
+    this.sessions = sessions;
+    this.clock = clock;
+  }
+
+  /**
+   * Holds the account for {@code reason} unless it already is: its sessions are suspended with
+   * {@code detail} as the reason the user sees.
+   *
+   * @return the hold when this call placed it
+   */
+  public Optional<Hold> place(String accountId, HoldReason reason, String detail)
+      throws SQLException {
+    Change change =
+        Transactions.inTransaction(
+            dataSource,
+            connection -> {
+              Optional<Hold> placed =
+                  HoldStore.place(connection, accountId, reason, detail, clock.instant());
+              return placed.isEmpty() ? null : change(connection, accountId, placed.get());
+            });
+    if (change == null) {
+      return Optional.empty();
+    }
+    held.changed(accountId, change.holds());
+    events.accountHoldChanged(reason.placedEvent(), AccountHoldChanged.of(change.hold()));
+    change.sessions().forEach(session -> sessions.suspend(session, detail));
+    return Optional.of(change.hold());
+  }
+
+  /**
+   * Lifts the account's hold of {@code reason}, if it has one; its sessions resume when no other
+   * hold is left.
+   *
+   * @param liftedBy {@link #LIFTED_BY_BILLING}, or the admin who lifts it by hand
+   * @param note why (required of an admin); null when the plugin lifts it
+   * @return the hold when this call lifted it
+   */
+  public Optional<Hold> lift(String accountId, HoldReason reason, String liftedBy, String note)
+      throws SQLException {
+    Change change =
+        Transactions.inTransaction(
+            dataSource,
+            connection -> {
+              Optional<Hold> lifted =
+                  HoldStore.lift(connection, accountId, reason, liftedBy, note, clock.instant());
+              return lifted.isEmpty() ? null : change(connection, accountId, lifted.get());
+            });
+    if (change == null) {
+      return Optional.empty();
+    }
+    held.changed(accountId, change.holds());
+    events.accountHoldChanged(reason.liftedEvent(), AccountHoldChanged.of(change.hold()));
+    if (change.holds().isEmpty()) {
+      change.sessions().forEach(sessions::resume);
+    }
+    return Optional.of(change.hold());
+  }
+
+  /** The account's active holds, oldest first. */
+  public List<Hold> active(String accountId) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return HoldStore.active(connection, accountId);
+    }
+  }
+
+  /**
+   * What the account is held for first ({@link HoldReason} order), from memory, so admission
+   * needs no database round trip; empty when it is not held. Current for holds this node changed,
+   * and for other nodes' after the next {@link #reload}.
+   */
+  public Optional<HeldFor> heldFor(String accountId) {
+    return held.of(accountId).entrySet().stream()
+        .findFirst()
+        .map(first -> new HeldFor(first.getKey(), first.getValue()));
+  }
+
+  /** The first reason an account is held for, and its detail. */
+  public record HeldFor(HoldReason reason, String detail) {}
+
+  /** Takes the holds other nodes placed or lifted from the database into memory. */
+  public void reload() throws SQLException {
+    long mark = held.mark();
+    Map<String, Map<HoldReason, String>> stored;
+    try (Connection connection = dataSource.getConnection()) {
+      stored = HoldStore.activeByAccount(connection);
+    }
+    held.reload(stored, mark);
+  }
+
+  /**
+   * A session started on a held account (the platform started it anyway, or admission answered
+   * before the hold): it is metered as any other, and suspended at once.
+   */
+  public void sessionStarted(String accountId, String sessionId) {
+    heldFor(accountId).ifPresent(hold -> sessions.suspend(sessionId, hold.detail()));
+  }
+
+  /**
+   * Suspends again every open session of every held account: those that started while the hold
+   * was being placed, or on a node that did not know of it yet. Idempotent.
+   *
+   * @return how many held accounts it went through
+   */
+  public int enforce() throws SQLException {
+    int accounts = 0;
+    try (Connection connection = dataSource.getConnection()) {
+      for (Map.Entry<String, Map<HoldReason, String>> account :
+          HoldStore.activeByAccount(connection).entrySet()) {
+        String detail = account.getValue().values().iterator().next(); // in HoldReason order
+        for (String session : HoldStore.openSessions(connection, account.getKey())) {
+          sessions.suspend(session, detail);
+        }
+        accounts++;
+      }
+    }
+    return accounts;
+  }
+
+  /** A hold placed or lifted, the account's active holds after it, and its open sessions. */
+  private record Change(Hold hold, Map<HoldReason, String> holds, List<String> sessions) {}
+
+  private static Change change(Connection connection, String accountId, Hold hold)
+      throws SQLException {
+    Map<HoldReason, String> holds = new EnumMap<>(HoldReason.class);
+    HoldStore.active(connection, accountId).forEach(h -> holds.put(h.reason(), h.detail()));
+    return new Change(hold, holds, HoldStore.openSessions(connection, accountId));
+  }
+}

@@ -1,0 +1,154 @@
+package io.streamspace.billing.hold;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The holds as stored ({@code billing_account_holds}), and the sessions a hold acts on. */
+final class HoldStore {
+
+  private static final String COLUMNS =
+      "id, user_id, reason, detail, placed_at, lifted_at, lifted_by, lift_note";
+
+  // the partial unique index makes a second active hold of the same reason a no-op
+  private static final NamedSql PLACE =
+      NamedSql.of(
+          """
+          INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)
+          VALUES (:user_id, :reason, :detail, :now)
+          ON CONFLICT (user_id, reason) WHERE lifted_at IS NULL DO NOTHING
+          RETURNING %s"""
+              .formatted(COLUMNS));
+
+  private static final NamedSql LIFT =
+      NamedSql.of(
+          """
+          UPDATE billing_account_holds
+          SET lifted_at = :now, lifted_by = :lifted_by, lift_note = :note
+          WHERE user_id = :user_id AND reason = :reason AND lifted_at IS NULL
+          RETURNING %s"""
+              .formatted(COLUMNS));
+
+  private static final NamedSql ACTIVE_OF =
+      NamedSql.of(
+          """
+          SELECT %s FROM billing_account_holds
+          WHERE user_id = :user_id AND lifted_at IS NULL
+          ORDER BY placed_at, id"""
+              .formatted(COLUMNS));
+
+  private static final NamedSql ALL_ACTIVE =
+      NamedSql.of(
+          """
+          SELECT user_id, reason, detail FROM billing_account_holds WHERE lifted_at IS NULL
+          """);
+
+  private static final NamedSql OPEN_SESSIONS =
+      NamedSql.of(
+          """
+          SELECT session_id FROM billing_sessions
+          WHERE user_id = :user_id AND ended_at IS NULL
+          ORDER BY session_id
+          """);
+
+  private HoldStore() {}
+
+  /** The hold placed now; empty when the account already had an active one of that reason. */
+  static Optional<Hold> place(
+      Connection connection, String accountId, HoldReason reason, String detail, Instant now)
+      throws SQLException {
+    return one(
+        PLACE
+            .bind("user_id", accountId)
+            .bind("reason", reason.dbName())
+            .bind("detail", detail)
+            .bind("now", now)
+            .prepare(connection));
+  }
+
+  /** The hold lifted now; empty when the account had no active one of that reason. */
+  static Optional<Hold> lift(
+      Connection connection,
+      String accountId,
+      HoldReason reason,
+      String liftedBy,
+      String note,
+      Instant now)
+      throws SQLException {
+    return one(
+        LIFT.bind("user_id", accountId)
+            .bind("reason", reason.dbName())
+            .bind("lifted_by", liftedBy)
+            .bind("note", note)
+            .bind("now", now)
+            .prepare(connection));
+  }
+
+  /** The account's active holds, oldest first. */
+  static List<Hold> active(Connection connection, String accountId) throws SQLException {
+    try (PreparedStatement statement = ACTIVE_OF.bind("user_id", accountId).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      List<Hold> holds = new ArrayList<>();
+      while (rows.next()) {
+        holds.add(hold(rows));
+      }
+      return holds;
+    }
+  }
+
+  /** Every held account's active holds: their reasons and details. */
+  static Map<String, Map<HoldReason, String>> activeByAccount(Connection connection)
+      throws SQLException {
+    try (PreparedStatement statement = ALL_ACTIVE.binding().prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, Map<HoldReason, String>> held = new HashMap<>();
+      while (rows.next()) {
+        held.computeIfAbsent(rows.getString(1), id -> new EnumMap<>(HoldReason.class))
+            .put(HoldReason.ofDbName(rows.getString(2)), rows.getString(3));
+      }
+      return held;
+    }
+  }
+
+  /** The account's sessions that have not ended, as metering stored them. */
+  static List<String> openSessions(Connection connection, String accountId) throws SQLException {
+    try (PreparedStatement statement =
+            OPEN_SESSIONS.bind("user_id", accountId).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      List<String> sessions = new ArrayList<>();
+      while (rows.next()) {
+        sessions.add(rows.getString(1));
+      }
+      return sessions;
+    }
+  }
+
+  private static Optional<Hold> one(PreparedStatement statement) throws SQLException {
+    try (statement;
+        ResultSet rows = statement.executeQuery()) {
+      return rows.next() ? Optional.of(hold(rows)) : Optional.empty();
+    }
+  }
+
+  private static Hold hold(ResultSet row) throws SQLException {
+    return new Hold(
+        row.getLong("id"),
+        row.getString("user_id"),
+        HoldReason.ofDbName(row.getString("reason")),
+        row.getString("detail"),
+        Sql.instant(row.getTimestamp("placed_at")),
+        Sql.instant(row.getTimestamp("lifted_at")),
+        row.getString("lifted_by"),
+        row.getString("lift_note"));
+  }
+}
