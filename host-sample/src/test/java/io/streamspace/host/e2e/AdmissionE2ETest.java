@@ -59,6 +59,40 @@ class AdmissionE2ETest extends BillingHostTestBase {
   }
 
   @Test
+  void aSessionPastTheFreePlansCoresOrMemoryIsRefused_andAllowedOnceTheOpenOneTerminates() {
+    String cid = newUser("cid");
+    // one session of 1.5 of the free plan's 2 cores and 3 of its 4 GB
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(cid, at("11:50")),
+            Events.sessionCreated("s1-" + cid, cid, at("11:55"), "1.5", "3", "0")));
+    api.awaitCaughtUp("billing");
+
+    JsonNode cores = api.admission(platformToken, cid, "1", "0.5");
+    JsonNode memory = api.admission(platformToken, cid, "0.25", "2");
+    JsonNode fits = api.admission(platformToken, cid, "0.5", "1");
+
+    assertEquals("cpu_cores_limit", cores.get("code").asText(), cores.toString());
+    assertEquals(
+        "CPU limit reached: 1.5 cores in use plus 1 for this session would pass the hard limit"
+            + " of 2 cores of plan free.",
+        cores.get("reason").asText());
+    assertEquals("memory_gb_limit", memory.get("code").asText(), memory.toString());
+    assertEquals(
+        "Memory limit reached: 3 GB in use plus 2 for this session would pass the hard limit"
+            + " of 4 GB of plan free.",
+        memory.get("reason").asText());
+    assertTrue(fits.get("allowed").asBoolean(), "exactly at both limits: " + fits);
+
+    api.postEvents(platformToken, List.of(Events.sessionTerminated("s1-" + cid, cid, at("11:57"))));
+    api.awaitCaughtUp("billing");
+
+    assertTrue(api.admission(platformToken, cid, "1", "0.5").get("allowed").asBoolean());
+    assertTrue(api.admission(platformToken, cid, "0.25", "2").get("allowed").asBoolean());
+  }
+
+  @Test
   void aLimitChangedThroughTheConfigAppliesToTheNextAdmission() {
     String bea = userWithTwoSessions("bea");
     assertEquals("active_sessions_limit", admission(bea).get("code").asText());

@@ -2,6 +2,7 @@ package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +70,24 @@ final class BillingApi {
 
   /** Asks, as the platform, whether a session of half a core and 1 GB may start for the user. */
   JsonNode admission(String platformToken, String userId) {
+    return admission(platformToken, userId, "0.5", "1");
+  }
+
+  /** Asks whether a session of that many cores and GB of memory may start for the user. */
+  JsonNode admission(String platformToken, String userId, String cpuCores, String memoryGb) {
     return http.post(
             "/api/platform/admission",
             platformToken,
             HostClient.json(
-                Map.of("user_id", userId, "cpu_cores", 0.5, "memory_gb", 1, "storage_gb", 0)))
+                Map.of(
+                    "user_id",
+                    userId,
+                    "cpu_cores",
+                    new BigDecimal(cpuCores),
+                    "memory_gb",
+                    new BigDecimal(memoryGb),
+                    "storage_gb",
+                    0)))
         .expect(200);
   }
 }
