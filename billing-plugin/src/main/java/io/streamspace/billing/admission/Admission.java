@@ -1,7 +1,12 @@
 package io.streamspace.billing.admission;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.quota.OverageConfirmation;
+import io.streamspace.billing.quota.QuotaRule;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -9,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,15 +56,51 @@ public final class Admission implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Allows the session, or denies it at the first hard limit it would pass. */
+  /**
+   * Allows the session, or denies it at the first hard limit it would pass, or while a soft
+   * counter's overage waits for the account's confirmation.
+   */
   public AdmissionDecision admit(AdmissionRequest request) {
     BillingConfig current = config.get();
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
-    ConcurrentUse use = view.use(accountOf(request.userId()), request.sessionId());
+    Instant now = clock.instant();
+    BillingPeriods periods = periods(current);
+    ConcurrentUse use =
+        view.use(
+            accountOf(request.userId()),
+            request.sessionId(),
+            periods.periodStart(now),
+            periods.periodEnd(now));
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
-    return AdmissionRules.decide(use, request.resources(), planId, current.limitsOf(planId));
+    Currency currency = use.currency() != null ? use.currency() : current.currency();
+    return AdmissionRules.decide(
+        use,
+        request.resources(),
+        planId,
+        current.limitsOf(planId),
+        new OverageTerms(
+            new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+  }
+
+  /** A usage report this node's plugin was handed: counted at once. */
+  public void usageReported(UsageReport report) {
+    Meter.named(report.meter())
+        .ifPresent(
+            meter ->
+                view.usage(
+                    accountOf(report.userId()),
+                    report.id(),
+                    meter,
+                    report.quantity(),
+                    report.occurredAt(),
+                    clock.instant()));
+  }
+
+  /** An overage confirmation this node stored: it acts at once. */
+  public void overageConfirmed(OverageConfirmation confirmation) {
+    view.confirmed(confirmation.accountId(), confirmation.meter(), confirmation.periodStart());
   }
 
   /**
@@ -97,8 +139,18 @@ public final class Admission implements AutoCloseable {
   /** Reloads the view from the database, keeping what this node saw since the last reloads. */
   public void refresh() throws SQLException {
     Instant now = clock.instant();
-    Instant staleBefore = now.minus(config.get().sessionHeartbeatTimeout());
-    view.refresh(stored.load(staleBefore), now.minus(KEEP_SEEN_HERE));
+    BillingConfig current = config.get();
+    Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
+    BillingPeriods periods = periods(current);
+    Instant periodStart = periods.periodStart(now);
+    view.refresh(
+        stored.load(staleBefore, periodStart, periods.periodEnd(now), view.reportIds()),
+        periodStart,
+        now.minus(KEEP_SEEN_HERE));
+  }
+
+  private static BillingPeriods periods(BillingConfig config) {
+    return new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
   }
 
   /** Loads the view now and reloads it every {@link #REFRESH_INTERVAL} on a daemon thread. */
