@@ -70,7 +70,7 @@ public final class OverageRoutes {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
     String meterName = Json.requiredText(body, "meter");
-    String userId = Access.subjectUser(request, optionalText(body, "user_id"));
+    String userId = Access.subjectUser(request, body);
     Account account =
         accounts
             .find(userId)
@@ -95,9 +95,5 @@ public final class OverageRoutes {
     confirmed.accept(recorded.confirmation());
     ConfirmationJson json = ConfirmationJson.of(recorded.confirmation());
     return recorded.created() ? Json.created(json) : Json.ok(json);
-  }
-
-  private static String optionalText(JsonNode body, String member) throws ApiException {
-    return body.hasNonNull(member) ? Json.requiredText(body, member) : null;
   }
 }
