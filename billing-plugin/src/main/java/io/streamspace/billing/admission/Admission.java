@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a new session may start ({@link AdmissionRules}) from memory: the sessions
- * this node is handed are counted at once, and every {@link #REFRESH_INTERVAL} the view is
- * reloaded from the database in one statement, so sessions other nodes saw (and sessions whose
- * heartbeats stopped for {@code sessionHeartbeatTimeoutMinutes}) are counted (or no longer)
- * within that interval plus one reload after they are stored. Limits are read from the config
- * in effect at each decision.
+ * and usage reports this node is handed, and the overage confirmations it stores, are counted at
+ * once, and every {@link #REFRESH_INTERVAL} the view is reloaded from the database in one
+ * statement, so what other nodes saw (and sessions whose heartbeats stopped for {@code
+ * sessionHeartbeatTimeoutMinutes}) is counted (or no longer) within that interval plus one reload
+ * after it is stored. Limits are read from the config in effect at each decision, the billing
+ * period (whose counters and confirmations count) from the clock.
  */
 public final class Admission implements AutoCloseable {
 

@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Every account's concurrent use, in memory. Each change of an account is made inside the map's
- * compute of its key, so an account dropped when empty never loses a change made at that time.
+ * Every account's use as admission sees it, in memory. Each change of an account is made inside
+ * the map's compute of its key, so an account dropped when empty never loses a change made at
+ * that time.
  */
 final class AdmissionView {
 
