@@ -35,6 +35,7 @@ import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.QuotaReadings;
@@ -166,10 +167,18 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new OverageRoutes(
             accounts,
             new OverageConfirmations(context.dataSource()),
-            confirmation -> admission.overageConfirmed(confirmation),
+            this::overageConfirmed,
             config::get,
             context.clock())
         .register(context.routes());
+  }
+
+  /** A confirmation stored here acts on this node's admission at once. */
+  private void overageConfirmed(OverageConfirmation confirmation) {
+    Admission current = admission;
+    if (current != null) {
+      current.overageConfirmed(confirmation);
+    }
   }
 
   @Override
