@@ -19,6 +19,7 @@ import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
@@ -35,6 +36,8 @@ import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.quota.OverageConfirmation;
+import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
@@ -120,7 +123,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts, events);
-    loadQuotas(context, events);
+    loadQuotas(context, accounts, events);
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
             subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())
@@ -152,8 +155,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
   }
 
-  /** The quota route and the check-quotas job (scheduled), which sends the quota alerts. */
-  private void loadQuotas(PluginContext context, BillingEvents events) {
+  /**
+   * The quota routes, the overage confirmation route and the check-quotas job (scheduled), which
+   * sends the quota alerts.
+   */
+  private void loadQuotas(PluginContext context, AccountRepository accounts, BillingEvents events) {
     Quotas quotas =
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
     checkQuotas =
@@ -164,6 +170,21 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             config::get);
     checkQuotas.scheduleOn(context.scheduler());
     new QuotaRoutes(quotas).register(context.routes());
+    new OverageRoutes(
+            accounts,
+            new OverageConfirmations(context.dataSource()),
+            this::overageConfirmed,
+            config::get,
+            context.clock())
+        .register(context.routes());
+  }
+
+  /** A confirmation stored here acts on this node's admission at once. */
+  private void overageConfirmed(OverageConfirmation confirmation) {
+    Admission current = admission;
+    if (current != null) {
+      current.overageConfirmed(confirmation);
+    }
   }
 
   @Override
@@ -207,6 +228,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   @Override
   public void onUsageReported(PluginContext context, UsageReport report) {
     whenMetering(m -> m.usageReported(report));
+    admission.usageReported(report);
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {
@@ -225,7 +247,10 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     return current == null ? CompletableFuture.completedFuture(null) : current.flush();
   }
 
-  /** Denies a session that would pass a hard limit of its account's plan (see Admission). */
+  /**
+   * Denies a session that would pass a hard limit of its account's plan, or while a soft
+   * counter's overage waits for confirmation (see Admission).
+   */
   @Override
   public AdmissionDecision admit(AdmissionRequest request) {
     Admission current = admission;

@@ -1,15 +1,23 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Currency;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * One account's concurrent use as admission sees it: its open sessions with their sizes, its
- * storage level and its plan. Kept current from the session events this node is handed, and
- * replaced by what the database holds at each refresh, except what this node saw after the
- * refresh's horizon (the database may not have it yet: the write-behind queue stores it shortly).
+ * One account's use as admission sees it: its open sessions with their sizes, its storage level,
+ * its plan, its period counters and the overage it confirmed. Kept current from the session
+ * events, usage reports and confirmations this node is handed, and replaced by what the database
+ * holds at each refresh, except what this node saw after the refresh's horizon (the database may
+ * not have it yet: the write-behind queue stores it shortly), the usage reports the stored
+ * counters do not hold yet, and confirmations (which never end within their period).
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
  * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
  */
@@ -24,8 +32,19 @@ final class AccountUse {
    */
   private record Tracked(SessionSize size, Instant sizeAt, boolean ended, Instant seenHereAt) {}
 
+  /** A usage report this node was handed, until the stored counters are found to hold it. */
+  private record Report(Meter meter, BigDecimal quantity, Instant occurredAt, Instant seenHereAt) {}
+
+  /** A counter's overage confirmed for the billing period that starts at {@code periodStart}. */
+  private record Confirmed(Meter meter, Instant periodStart) {}
+
   private final Map<String, Tracked> sessions = new HashMap<>();
   private String planId; // null: not known yet, the default plan's limits apply
+  private Currency currency; // null: not known yet, the configured one
+  private Instant countersPeriodStart; // the period of storedCounters; null: none loaded
+  private Map<Meter, BigDecimal> storedCounters = Map.of();
+  private final Map<String, Report> reports = new HashMap<>();
+  private final Set<Confirmed> confirmed = new HashSet<>();
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
   private Instant storageSeenHereAt;
@@ -67,16 +86,45 @@ final class AccountUse {
     }
   }
 
+  /** A usage report of a counter, counted until the stored counters hold it. */
+  synchronized void usage(
+      String reportId, Meter meter, BigDecimal quantity, Instant at, Instant now) {
+    reports.putIfAbsent(reportId, new Report(meter, quantity, at, now));
+  }
+
+  /** The account confirmed that counter's overage for the period that starts then. */
+  synchronized void confirmed(Meter meter, Instant periodStart) {
+    confirmed.add(new Confirmed(meter, periodStart));
+  }
+
+  /** The ids of the usage reports this node counts on top of the stored counters. */
+  synchronized Set<String> reportIds() {
+    return Set.copyOf(reports.keySet());
+  }
+
   /**
-   * Takes what the database holds ({@code stored}, or nothing of this account), keeping what
-   * this node saw at or after {@code horizon}.
+   * Takes what the database holds ({@code stored}, or nothing of this account) for the period
+   * that starts at {@code periodStart}, keeping what this node saw at or after {@code horizon},
+   * and the reports the stored counters do not hold ({@code storedReports}) yet.
    */
-  synchronized void refresh(StoredUse stored, Instant horizon) {
+  synchronized void refresh(
+      StoredUse stored, Set<String> storedReports, Instant periodStart, Instant horizon) {
     sessions.values().removeIf(t -> t.seenHereAt().isBefore(horizon));
+    reports
+        .entrySet()
+        .removeIf(
+            r -> storedReports.contains(r.getKey()) || r.getValue().seenHereAt().isBefore(horizon));
+    // a confirmation never ends within its period: the stored ones add to those made here
+    confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
+    countersPeriodStart = periodStart;
+    storedCounters = Map.of();
     if (stored == null) {
       return;
     }
     planId = stored.planId();
+    currency = stored.currency();
+    storedCounters = stored.counters();
+    stored.overageConfirmed().forEach(m -> confirmed.add(new Confirmed(m, periodStart)));
     stored
         .openSessions()
         .forEach((id, size) -> sessions.putIfAbsent(id, new Tracked(size, STORED, false, STORED)));
@@ -89,11 +137,18 @@ final class AccountUse {
 
   /** Whether nothing is left to remember of the account. */
   synchronized boolean isEmpty() {
-    return sessions.isEmpty() && planId == null && storageSeenHereAt == null;
+    return sessions.isEmpty()
+        && planId == null
+        && storageSeenHereAt == null
+        && reports.isEmpty()
+        && confirmed.isEmpty();
   }
 
-  /** What the account uses now, not counting {@code sessionId} (it asks again, say). */
-  synchronized ConcurrentUse use(String sessionId) {
+  /**
+   * What the account uses now, not counting {@code sessionId} (it asks again, say); its counters
+   * and confirmations those of the billing period {@code [periodStart, periodEnd)}.
+   */
+  synchronized ConcurrentUse use(String sessionId, Instant periodStart, Instant periodEnd) {
     BigDecimal cores = BigDecimal.ZERO;
     BigDecimal memory = BigDecimal.ZERO;
     int open = 0;
@@ -105,6 +160,38 @@ final class AccountUse {
         open++;
       }
     }
-    return new ConcurrentUse(planId, cores, memory, open, storageGb);
+    return new ConcurrentUse(
+        planId,
+        cores,
+        memory,
+        open,
+        storageGb,
+        currency,
+        counters(periodStart, periodEnd),
+        confirmedIn(periodStart));
+  }
+
+  /** The stored counters (if loaded for that period) plus the reports of it seen here. */
+  private Map<Meter, BigDecimal> counters(Instant periodStart, Instant periodEnd) {
+    Map<Meter, BigDecimal> counters = new EnumMap<>(Meter.class);
+    if (periodStart.equals(countersPeriodStart)) {
+      counters.putAll(storedCounters);
+    }
+    for (Report report : reports.values()) {
+      if (!report.occurredAt().isBefore(periodStart) && report.occurredAt().isBefore(periodEnd)) {
+        counters.merge(report.meter(), report.quantity(), BigDecimal::add);
+      }
+    }
+    return counters;
+  }
+
+  private Set<Meter> confirmedIn(Instant periodStart) {
+    Set<Meter> meters = EnumSet.noneOf(Meter.class);
+    for (Confirmed c : confirmed) {
+      if (c.periodStart().equals(periodStart)) {
+        meters.add(c.meter());
+      }
+    }
+    return meters;
   }
 }

@@ -3,7 +3,12 @@ package io.streamspace.billing.admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.quota.OverageConfirmation;
+import io.streamspace.billing.quota.QuotaRule;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -11,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,11 +28,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a new session may start ({@link AdmissionRules}) from memory: the sessions
- * this node is handed are counted at once, and every {@link #REFRESH_INTERVAL} the view is
- * reloaded from the database in one statement, so sessions other nodes saw (and sessions whose
- * heartbeats stopped for {@code sessionHeartbeatTimeoutMinutes}) are counted (or no longer)
- * within that interval plus one reload after they are stored. Limits are read from the config
- * in effect at each decision.
+ * and usage reports this node is handed, and the overage confirmations it stores, are counted at
+ * once, and every {@link #REFRESH_INTERVAL} the view is reloaded from the database in one
+ * statement, so what other nodes saw (and sessions whose heartbeats stopped for {@code
+ * sessionHeartbeatTimeoutMinutes}) is counted (or no longer) within that interval plus one reload
+ * after it is stored. Limits are read from the config in effect at each decision, the billing
+ * period (whose counters and confirmations count) from the clock.
  */
 public final class Admission implements AutoCloseable {
 
@@ -58,7 +65,8 @@ public final class Admission implements AutoCloseable {
 
   /**
    * Denies a session of a held account (suspended or locked: {@link AccountHolds}), or one that
-   * would pass a hard limit; allows it otherwise.
+   * would pass a hard limit, or while a soft counter's overage waits for the account's
+   * confirmation; allows it otherwise.
    */
   public AdmissionDecision admit(AdmissionRequest request) {
     BillingConfig current = config.get();
@@ -70,9 +78,38 @@ public final class Admission implements AutoCloseable {
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
     }
-    ConcurrentUse use = view.use(accountId, request.sessionId());
+    Instant now = clock.instant();
+    BillingPeriods periods = periods(current);
+    ConcurrentUse use =
+        view.use(accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now));
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
-    return AdmissionRules.decide(use, request.resources(), planId, current.limitsOf(planId));
+    Currency currency = use.currency() != null ? use.currency() : current.currency();
+    return AdmissionRules.decide(
+        use,
+        request.resources(),
+        planId,
+        current.limitsOf(planId),
+        new OverageTerms(
+            new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+  }
+
+  /** A usage report this node's plugin was handed: counted at once. */
+  public void usageReported(UsageReport report) {
+    Meter.named(report.meter())
+        .ifPresent(
+            meter ->
+                view.usage(
+                    accountOf(report.userId()),
+                    report.id(),
+                    meter,
+                    report.quantity(),
+                    report.occurredAt(),
+                    clock.instant()));
+  }
+
+  /** An overage confirmation this node stored: it acts at once. */
+  public void overageConfirmed(OverageConfirmation confirmation) {
+    view.confirmed(confirmation.accountId(), confirmation.meter(), confirmation.periodStart());
   }
 
   /**
@@ -111,9 +148,19 @@ public final class Admission implements AutoCloseable {
   /** Reloads the view from the database, keeping what this node saw since the last reloads. */
   public void refresh() throws SQLException {
     Instant now = clock.instant();
-    Instant staleBefore = now.minus(config.get().sessionHeartbeatTimeout());
-    view.refresh(stored.load(staleBefore), now.minus(KEEP_SEEN_HERE));
+    BillingConfig current = config.get();
+    Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
+    BillingPeriods periods = periods(current);
+    Instant periodStart = periods.periodStart(now);
+    view.refresh(
+        stored.load(staleBefore, periodStart, periods.periodEnd(now), view.reportIds()),
+        periodStart,
+        now.minus(KEEP_SEEN_HERE));
     holds.reload();
+  }
+
+  private static BillingPeriods periods(BillingConfig config) {
+    return new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
   }
 
   /** Loads the view now and reloads it every {@link #REFRESH_INTERVAL} on a daemon thread. */

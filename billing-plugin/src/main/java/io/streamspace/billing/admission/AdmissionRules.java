@@ -3,7 +3,9 @@ package io.streamspace.billing.admission;
 import io.streamspace.billing.quota.Limit;
 import io.streamspace.billing.quota.LimitKind;
 import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.quota.OverageCost;
 import io.streamspace.billing.quota.PlanLimits;
+import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
@@ -12,8 +14,11 @@ import java.util.List;
 /**
  * Whether a new session may start: it may not take an account past a hard limit of its plan on
  * the concurrent meters (its size added to what is open now), nor start while the account's
- * storage is already past a hard limit. Soft limits and unlimited meters never refuse. A denial's
- * code is the meter's name followed by {@code _limit} ({@code active_sessions_limit}).
+ * storage is already past a hard limit. A denial's code is the meter's name followed by {@code
+ * _limit} ({@code active_sessions_limit}). Nor may it start while a soft period counter is at or
+ * over its limit without the account's confirmation of the overage this period ({@link
+ * QuotaState#CONFIRMATION_REQUIRED}): code {@value #OVERAGE_CONFIRMATION_REQUIRED}, with the
+ * cost of going on. Other soft limits and unlimited meters never refuse.
  */
 final class AdmissionRules {
 
@@ -22,10 +27,17 @@ final class AdmissionRules {
   private static final List<Meter> CONCURRENT =
       List.of(Meter.CPU_CORES, Meter.MEMORY_GB, Meter.ACTIVE_SESSIONS);
 
+  /** The code of a denial while a soft counter's overage waits for confirmation. */
+  static final String OVERAGE_CONFIRMATION_REQUIRED = "overage_confirmation_required";
+
   private AdmissionRules() {}
 
   static AdmissionDecision decide(
-      ConcurrentUse use, ResourceSize requested, String planId, PlanLimits limits) {
+      ConcurrentUse use,
+      ResourceSize requested,
+      String planId,
+      PlanLimits limits,
+      OverageTerms overage) {
     for (Meter meter : CONCURRENT) {
       Limit limit = limits.of(meter);
       BigDecimal used = used(use, meter);
@@ -46,7 +58,42 @@ final class AdmissionRules {
           "Storage limit exceeded: %s GB stored is over the hard limit of %s GB of plan %s."
               .formatted(plain(use.storageGb()), plain(storage.amount()), planId));
     }
+    for (Meter meter : Meter.periodCounters()) {
+      Limit limit = limits.of(meter);
+      BigDecimal used = use.counter(meter);
+      boolean confirmed = use.overageConfirmed().contains(meter);
+      if (overage.rule().state(meter, used, limit, confirmed) == QuotaState.CONFIRMATION_REQUIRED) {
+        return AdmissionDecision.deny(
+            OVERAGE_CONFIRMATION_REQUIRED, overageReason(meter, used, limit, planId, overage));
+      }
+    }
     return AdmissionDecision.allow();
+  }
+
+  /**
+   * What is used and included, what going on costs (per unit and so far, when the currency has
+   * a rate) and how to confirm it.
+   */
+  private static String overageReason(
+      Meter meter, BigDecimal used, Limit limit, String planId, OverageTerms overage) {
+    Label label = label(meter);
+    String code = overage.currency().getCurrencyCode();
+    String cost =
+        OverageCost.of(meter, used.subtract(limit.amount()), overage.currency(), overage.rates())
+            .map(
+                c ->
+                    " at %s %s per %s (%s %s so far)"
+                        .formatted(
+                            plain(c.perUnit()),
+                            code,
+                            meter.unit(),
+                            c.soFar().toPlainString(),
+                            code))
+            .orElse("");
+    return ("%s over the included amount: %s %s used this period, %s included in plan %s."
+            + " Going on is billed as overage%s. Confirm the overage (POST"
+            + " /api/plugins/billing/overage/confirm) to start new sessions.")
+        .formatted(label.name(), plain(used), label.units(), plain(limit.amount()), planId, cost);
   }
 
   /** The code of a denial at that meter's limit. */
@@ -81,6 +128,9 @@ final class AdmissionRules {
       case CPU_CORES -> new Label("CPU", "cores");
       case MEMORY_GB -> new Label("Memory", "GB");
       case ACTIVE_SESSIONS -> new Label("Active sessions", "sessions");
+      case BANDWIDTH_GB -> new Label("Bandwidth", "GB");
+      case TRANSCODING_MINUTES -> new Label("Transcoding", "minutes");
+      case AI_QUERIES -> new Label("AI queries", "queries");
       default -> new Label(meter.configName(), meter.unit());
     };
   }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashSet;
@@ -9,17 +10,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Every account's concurrent use, in memory. Each change of an account is made inside the map's
- * compute of its key, so an account dropped when empty never loses a change made at that time.
+ * Every account's use as admission sees it, in memory. Each change of an account is made inside
+ * the map's compute of its key, so an account dropped when empty never loses a change made at
+ * that time.
  */
 final class AdmissionView {
 
   private final Map<String, AccountUse> accounts = new ConcurrentHashMap<>();
 
-  /** What the account uses now, not counting {@code sessionId}. */
-  ConcurrentUse use(String accountId, String sessionId) {
+  /**
+   * What the account uses now, not counting {@code sessionId}; its counters those of the
+   * billing period {@code [periodStart, periodEnd)}.
+   */
+  ConcurrentUse use(String accountId, String sessionId, Instant periodStart, Instant periodEnd) {
     AccountUse account = accounts.get(accountId);
-    return account == null ? ConcurrentUse.NONE : account.use(sessionId);
+    return account == null ? ConcurrentUse.NONE : account.use(sessionId, periodStart, periodEnd);
   }
 
   void open(String accountId, String sessionId, SessionSize size, Instant at, Instant now) {
@@ -34,16 +39,41 @@ final class AdmissionView {
     change(accountId, a -> a.storage(level, at, now));
   }
 
-  /** Takes what the database holds, keeping what this node saw at or after {@code horizon}. */
-  void refresh(Map<String, StoredUse> stored, Instant horizon) {
+  void usage(
+      String accountId,
+      String reportId,
+      Meter meter,
+      BigDecimal quantity,
+      Instant at,
+      Instant now) {
+    change(accountId, a -> a.usage(reportId, meter, quantity, at, now));
+  }
+
+  void confirmed(String accountId, Meter meter, Instant periodStart) {
+    change(accountId, a -> a.confirmed(meter, periodStart));
+  }
+
+  /** The ids of the usage reports counted here on top of the stored counters. */
+  Set<String> reportIds() {
+    Set<String> ids = new HashSet<>();
+    accounts.values().forEach(a -> ids.addAll(a.reportIds()));
+    return ids;
+  }
+
+  /**
+   * Takes what the database holds for the period that starts at {@code periodStart}, keeping
+   * what this node saw at or after {@code horizon} and the reports the database does not hold.
+   */
+  void refresh(StoredUseQuery.Loaded stored, Instant periodStart, Instant horizon) {
     Set<String> ids = new HashSet<>(accounts.keySet());
-    ids.addAll(stored.keySet());
+    ids.addAll(stored.accounts().keySet());
     for (String id : ids) {
       accounts.compute(
           id,
           (key, account) -> {
             AccountUse refreshed = account != null ? account : new AccountUse();
-            refreshed.refresh(stored.get(key), horizon);
+            refreshed.refresh(
+                stored.accounts().get(key), stored.storedReports(), periodStart, horizon);
             return refreshed.isEmpty() ? null : refreshed;
           });
     }

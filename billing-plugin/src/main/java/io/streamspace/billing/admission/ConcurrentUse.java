@@ -1,6 +1,10 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What an account uses at an instant.
@@ -10,14 +14,31 @@ import java.math.BigDecimal;
  * @param memoryGb the memory of its open sessions
  * @param activeSessions how many sessions it has open
  * @param storageGb its storage level
+ * @param currency what it is billed in, null if not known yet (the configured one)
+ * @param counters its period counters in the current billing period
+ * @param overageConfirmed the counters whose overage it confirmed for the current period
  */
 record ConcurrentUse(
     String planId,
     BigDecimal cpuCores,
     BigDecimal memoryGb,
     int activeSessions,
-    BigDecimal storageGb) {
+    BigDecimal storageGb,
+    Currency currency,
+    Map<Meter, BigDecimal> counters,
+    Set<Meter> overageConfirmed) {
 
   static final ConcurrentUse NONE =
-      new ConcurrentUse(null, BigDecimal.ZERO, BigDecimal.ZERO, 0, BigDecimal.ZERO);
+      new ConcurrentUse(
+          null, BigDecimal.ZERO, BigDecimal.ZERO, 0, BigDecimal.ZERO, null, Map.of(), Set.of());
+
+  ConcurrentUse {
+    counters = Map.copyOf(counters);
+    overageConfirmed = Set.copyOf(overageConfirmed);
+  }
+
+  /** The use of that period counter; zero when there is none. */
+  BigDecimal counter(Meter meter) {
+    return counters.getOrDefault(meter, BigDecimal.ZERO);
+  }
 }

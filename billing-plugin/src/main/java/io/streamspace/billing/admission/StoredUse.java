@@ -1,13 +1,25 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
+import java.util.Currency;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An account's use as the database holds it.
  *
  * @param planId its plan (the active subscription's)
+ * @param currency what it is billed in
  * @param storageGb its storage level, zero if never reported
  * @param openSessions its sessions not ended, by id, with their last reported size
+ * @param counters its period counters in the billing period of the load
+ * @param overageConfirmed the counters whose overage it confirmed for that period
  */
-record StoredUse(String planId, BigDecimal storageGb, Map<String, SessionSize> openSessions) {}
+record StoredUse(
+    String planId,
+    Currency currency,
+    BigDecimal storageGb,
+    Map<String, SessionSize> openSessions,
+    Map<Meter, BigDecimal> counters,
+    Set<Meter> overageConfirmed) {}

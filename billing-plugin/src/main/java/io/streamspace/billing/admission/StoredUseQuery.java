@@ -1,28 +1,47 @@
 package io.streamspace.billing.admission;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Currency;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
-/** Every account's use as the database holds it, in one statement. */
+/**
+ * Every account's use as the database holds it, in one statement, and which of the usage reports
+ * this node holds are in it (in the same snapshot).
+ */
 final class StoredUseQuery {
+
+  /**
+   * What was loaded.
+   *
+   * @param storedReports the ids, of those asked about, whose reports the counters hold
+   */
+  record Loaded(Map<String, StoredUse> accounts, Set<String> storedReports) {}
 
   private static final NamedSql ALL =
       NamedSql.of(
           """
           -- one row per open session, or one row without a session for an account with none;
           -- the plan is the active subscription's (none yet: the default plan applies), the
-          -- storage level the last reported
-          SELECT a.user_id, p.plan_id,
+          -- storage level the last reported, the counters and confirmations of the period
+          SELECT a.user_id, a.currency, p.plan_id,
                  coalesce(l.storage_gb, 0) AS storage_gb,
-                 s.session_id, z.cpu_cores, z.memory_gb
+                 s.session_id, z.cpu_cores, z.memory_gb,
+                 %s,
+                 coalesce(f.confirmed, '{}') AS confirmed
           FROM billing_accounts a
           LEFT JOIN billing_subscriptions p ON p.user_id = a.user_id AND p.ended_at IS NULL
           LEFT JOIN LATERAL (
@@ -35,7 +54,23 @@ final class StoredUseQuery {
             SELECT cpu_cores, memory_gb FROM billing_session_sizes z
             WHERE z.session_id = s.session_id
             ORDER BY effective_from DESC LIMIT 1) z ON true
-          """);
+          LEFT JOIN (
+            SELECT user_id, %s
+            FROM billing_usage_reports
+            WHERE occurred_at >= :period_start AND occurred_at < :period_end
+            GROUP BY user_id) r ON r.user_id = a.user_id
+          LEFT JOIN (
+            SELECT user_id, array_agg(meter) AS confirmed
+            FROM billing_overage_confirmations
+            WHERE period_start = :period_start
+            GROUP BY user_id) f ON f.user_id = a.user_id
+          """
+              .formatted(
+                  counterColumns("coalesce(r.%s, 0) AS %s"),
+                  counterColumns("sum(quantity) FILTER (WHERE meter = '%s') AS %s")));
+
+  private static final NamedSql STORED_REPORTS =
+      NamedSql.of("SELECT event_id FROM billing_usage_reports WHERE event_id = ANY(:ids::text[])");
 
   private final DataSource dataSource;
 
@@ -43,33 +78,78 @@ final class StoredUseQuery {
     this.dataSource = dataSource;
   }
 
-  /** @param staleBefore sessions whose last heartbeat is older are no longer open */
-  Map<String, StoredUse> load(Instant staleBefore) throws SQLException {
+  /** Each period counter's column, {@code format} given its name twice, comma separated. */
+  private static String counterColumns(String format) {
+    return Meter.periodCounters().stream()
+        .map(m -> format.formatted(m.configName(), m.configName()))
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * @param staleBefore sessions whose last heartbeat is older are no longer open
+   * @param periodStart the current billing period, whose reports and confirmations count
+   * @param reportIds the usage reports to tell whether the counters hold
+   */
+  Loaded load(Instant staleBefore, Instant periodStart, Instant periodEnd, Set<String> reportIds)
+      throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
+    Set<String> storedReports = new HashSet<>();
     try (Connection connection = dataSource.getConnection()) {
+      int isolation = connection.getTransactionIsolation();
       connection.setAutoCommit(false); // a fetch size streams rows only inside a transaction
-      try (PreparedStatement statement =
-          ALL.bind("stale_before", staleBefore).prepare(connection)) {
-        statement.setFetchSize(10_000);
-        try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            read(rows, byAccount);
+      // one snapshot: a report is in the counters exactly when its id is found
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        try (PreparedStatement statement =
+            ALL.bind("stale_before", staleBefore)
+                .bind("period_start", periodStart)
+                .bind("period_end", periodEnd)
+                .prepare(connection)) {
+          statement.setFetchSize(10_000);
+          try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              read(rows, byAccount);
+            }
+          }
+        }
+        if (!reportIds.isEmpty()) {
+          try (PreparedStatement statement =
+                  STORED_REPORTS.bind("ids", reportIds.toArray(String[]::new)).prepare(connection);
+              ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              storedReports.add(rows.getString(1));
+            }
           }
         }
       } finally {
         connection.rollback();
         connection.setAutoCommit(true);
+        connection.setTransactionIsolation(isolation);
       }
     }
-    return byAccount;
+    return new Loaded(byAccount, storedReports);
   }
 
   private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {
     String accountId = row.getString("user_id"); // the owner's id keys the account (Account)
     StoredUse use = byAccount.get(accountId);
     if (use == null) {
+      Map<Meter, BigDecimal> counters = new EnumMap<>(Meter.class);
+      for (Meter meter : Meter.periodCounters()) {
+        counters.put(meter, row.getBigDecimal(meter.configName()));
+      }
+      Set<Meter> confirmed = EnumSet.noneOf(Meter.class);
+      for (String name : (String[]) row.getArray("confirmed").getArray()) {
+        Meter.named(name).ifPresent(confirmed::add);
+      }
       use =
-          new StoredUse(row.getString("plan_id"), row.getBigDecimal("storage_gb"), new HashMap<>());
+          new StoredUse(
+              row.getString("plan_id"),
+              Currency.getInstance(row.getString("currency")),
+              row.getBigDecimal("storage_gb"),
+              new HashMap<>(),
+              counters,
+              confirmed);
       byAccount.put(accountId, use);
     }
     String sessionId = row.getString("session_id");

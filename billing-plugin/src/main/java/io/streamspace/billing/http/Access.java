@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpRequest;
 
@@ -33,6 +34,20 @@ public final class Access {
    */
   public static String subjectUser(HttpRequest request) throws ApiException {
     return subjectUser(request, request.queryParam("user_id").orElse(null));
+  }
+
+  /**
+   * The user a body acts for: its {@code user_id} member, else the caller. Only an admin may
+   * name another user.
+   *
+   * @throws ApiException 400 naming {@code user_id} when it is not a string
+   */
+  public static String subjectUser(HttpRequest request, JsonNode body) throws ApiException {
+    JsonNode userField = body.get("user_id");
+    if (userField != null && !userField.isTextual()) {
+      throw ApiException.badParameter("user_id", "user_id must be a string");
+    }
+    return subjectUser(request, userField == null ? null : userField.textValue());
   }
 
   /**

@@ -106,7 +106,8 @@ public final class QuotaRoutes {
   }
 
   /**
-   * 200 with a page of (account, meter) pairs in {@code warning} or {@code exceeded}, worst
+   * 200 with a page of (account, meter) pairs in {@code warning}, {@code exceeded} or {@code
+   * confirmation_required}, worst
    * first, filtered by {@code state} and {@code meter}; 400 naming {@code state}, {@code meter},
    * {@code limit} or {@code offset}; 401/403 unless admin.
    */
@@ -126,12 +127,13 @@ public final class QuotaRoutes {
     if (value == null) {
       return null;
     }
-    for (QuotaState state : List.of(QuotaState.WARNING, QuotaState.EXCEEDED)) {
-      if (state.jsonName().equals(value)) {
+    for (QuotaState state : QuotaState.values()) {
+      if (state != QuotaState.OK && state.jsonName().equals(value)) {
         return state;
       }
     }
-    throw ApiException.badParameter("state", "state must be warning or exceeded");
+    throw ApiException.badParameter(
+        "state", "state must be warning, exceeded or confirmation_required");
   }
 
   private static Meter meterParam(HttpRequest request) throws ApiException {

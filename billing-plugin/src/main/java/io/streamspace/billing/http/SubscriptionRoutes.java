@@ -132,11 +132,7 @@ public final class SubscriptionRoutes {
    */
   SubscriptionJson change(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
-    JsonNode userField = body.get("user_id");
-    if (userField != null && !userField.isTextual()) {
-      throw ApiException.badParameter("user_id", "user_id must be a string");
-    }
-    String userId = Access.subjectUser(request, userField == null ? null : userField.textValue());
+    String userId = Access.subjectUser(request, body);
     JsonNode planField = body.get("plan_id");
     if (planField == null || !planField.isTextual()) {
       throw ApiException.badParameter("plan_id", "plan_id is required");

@@ -3,18 +3,25 @@ package io.streamspace.billing.quota;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What an account uses of every meter at one instant: its open sessions' cores, memory and count,
  * its storage level, and its counters in the current billing period.
  *
  * @param planId the plan it is on now, whose limits apply
+ * @param overageConfirmed the meters whose overage it confirmed for the current billing period
  */
 public record AccountUse(
-    String accountId, String planId, Currency currency, Map<Meter, BigDecimal> used) {
+    String accountId,
+    String planId,
+    Currency currency,
+    Map<Meter, BigDecimal> used,
+    Set<Meter> overageConfirmed) {
 
   public AccountUse {
     used = Map.copyOf(used);
+    overageConfirmed = Set.copyOf(overageConfirmed);
   }
 
   /** The use of that meter; zero when there is none. */

@@ -52,8 +52,7 @@ public final class QuotaAlerts {
             events.quotaWarning(alert(account, meter));
             sent++;
           }
-          if (meter.state() == QuotaState.EXCEEDED
-              && claim(connection, account, meter, "exceeded")) {
+          if (meter.state().atOrOverLimit() && claim(connection, account, meter, "exceeded")) {
             events.quotaExceeded(alert(account, meter));
             sent++;
           }

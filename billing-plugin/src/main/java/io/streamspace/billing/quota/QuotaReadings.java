@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -30,7 +32,8 @@ public final class QuotaReadings {
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
                  coalesce(l.storage_gb, 0) AS storage_gb,
-                 r.bandwidth_gb, r.transcoding_minutes, r.ai_queries
+                 r.bandwidth_gb, r.transcoding_minutes, r.ai_queries,
+                 f.confirmed
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
           -- open sessions at their latest size; one whose heartbeat timed out no longer counts
@@ -60,6 +63,11 @@ public final class QuotaReadings {
             FROM billing_usage_reports u
             WHERE u.user_id = a.user_id
               AND u.occurred_at >= :period_start AND u.occurred_at < :period_end) r
+          -- the meters whose overage the account confirmed for the current billing period
+          CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(meter), '{}') AS confirmed
+            FROM billing_overage_confirmations f
+            WHERE f.user_id = a.user_id AND f.period_start = :period_start) f
           WHERE CAST(:user_id AS text) IS NULL OR a.user_id = :user_id
           """;
 
@@ -68,7 +76,8 @@ public final class QuotaReadings {
   /**
    * The (account, meter) pairs at or over the threshold, worst first, a page of them: each use is
    * judged in SQL against the plans' limits passed as arrays, by {@link QuotaRule}'s rule
-   * (exceeded at or over the limit, or any use of a zero limit; warning from
+   * (exceeded at or over the limit, or any use of a zero limit, confirmation_required instead
+   * for a soft period counter not confirmed this period; warning from
    * {@code used × 100 ≥ threshold × limit}). The percent is rounded half up exactly as
    * {@link QuotaRule#percent}: floor((used × 20000 + limit) / (2 × limit)) hundredths.
    */
@@ -85,14 +94,16 @@ public final class QuotaReadings {
                    CASE WHEN l.amount > 0
                         THEN round(div(m.used * 20000 + l.amount, l.amount * 2) / 100, 2)
                    END AS percent,
-                   CASE WHEN l.amount = 0 AND m.used > 0 THEN 'exceeded'
+                   CASE WHEN l.amount = 0 AND m.used > 0 OR l.amount > 0 AND m.used >= l.amount
+                        THEN CASE WHEN m.counter AND l.kind = 'soft'
+                                       AND NOT m.meter = ANY(u.confirmed)
+                                  THEN 'confirmation_required' ELSE 'exceeded' END
                         WHEN l.amount = 0 THEN 'ok'
-                        WHEN m.used >= l.amount THEN 'exceeded'
                         WHEN m.used * 100 >= l.amount * :threshold THEN 'warning'
                         ELSE 'ok'
                    END AS state
             FROM use u
-            CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used)
+            CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter)
             JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter)
           SELECT user_id, meter, used, amount, kind, percent, state
           FROM judged
@@ -100,7 +111,7 @@ public final class QuotaReadings {
             AND (CAST(:state AS text) IS NULL OR state = :state)
             AND (CAST(:meter AS text) IS NULL OR meter = :meter)
           -- a zero limit used at all has no percent: it is the worst
-          ORDER BY percent DESC NULLS FIRST, state = 'exceeded' DESC, user_id, position
+          ORDER BY percent DESC NULLS FIRST, state <> 'warning' DESC, user_id, position
           LIMIT :limit OFFSET :offset
           """
               .formatted(USE_OF_ACCOUNTS, meterColumns()));
@@ -203,11 +214,29 @@ public final class QuotaReadings {
         .bind("period_end", periodEnd);
   }
 
-  /** Each meter's column of the use as a row: (its name, its position, its use). */
+  /**
+   * Each meter's column of the use as a row: (its name, its position, its use, whether it is a
+   * period counter).
+   */
   private static String meterColumns() {
     return Arrays.stream(Meter.values())
-        .map(m -> "('%s', %d, u.%s)".formatted(m.configName(), m.ordinal(), m.configName()))
+        .map(
+            m ->
+                "('%s', %d, u.%s, %s)"
+                    .formatted(
+                        m.configName(),
+                        m.ordinal(),
+                        m.configName(),
+                        m.measure() == Meter.Measure.PERIOD_COUNTER))
         .collect(Collectors.joining(", "));
+  }
+
+  private static Set<Meter> meters(String[] names) {
+    Set<Meter> meters = EnumSet.noneOf(Meter.class);
+    for (String name : names) {
+      Meter.named(name).ifPresent(meters::add);
+    }
+    return meters;
   }
 
   private List<AccountUse> read(
@@ -228,7 +257,8 @@ public final class QuotaReadings {
                 rs.getString("user_id"),
                 rs.getString("plan_id"),
                 Currency.getInstance(rs.getString("currency")),
-                used));
+                used,
+                meters((String[]) rs.getArray("confirmed").getArray())));
       }
       return uses;
     }

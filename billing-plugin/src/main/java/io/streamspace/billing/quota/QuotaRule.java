@@ -48,4 +48,27 @@ public record QuotaRule(int alertThreshold) {
     BigDecimal warningAt = limit.amount().multiply(BigDecimal.valueOf(alertThreshold));
     return used.multiply(HUNDRED).compareTo(warningAt) >= 0 ? QuotaState.WARNING : QuotaState.OK;
   }
+
+  /**
+   * The state of that meter: as {@link #state(BigDecimal, Limit)}, except that a soft period
+   * counter at or over its limit is {@code CONFIRMATION_REQUIRED} until its overage is confirmed
+   * for the period ({@link #needsConfirmation}).
+   */
+  public QuotaState state(Meter meter, BigDecimal used, Limit limit, boolean overageConfirmed) {
+    QuotaState state = state(used, limit);
+    return state == QuotaState.EXCEEDED && needsConfirmation(meter, limit) && !overageConfirmed
+        ? QuotaState.CONFIRMATION_REQUIRED
+        : state;
+  }
+
+  /**
+   * Whether going over that limit needs the account's confirmation: a soft period counter's
+   * overage is billed (invoicing.MeterCharges), so the account agrees to it first; the other
+   * meters bill no overage.
+   */
+  public static boolean needsConfirmation(Meter meter, Limit limit) {
+    return meter.measure() == Meter.Measure.PERIOD_COUNTER
+        && !limit.unlimited()
+        && limit.kind() == LimitKind.SOFT;
+  }
 }

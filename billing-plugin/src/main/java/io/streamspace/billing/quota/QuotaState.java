@@ -9,10 +9,23 @@ public enum QuotaState {
   /** At or over the alert threshold, under the limit. */
   WARNING,
   /** At or over the limit. */
-  EXCEEDED;
+  EXCEEDED,
+  /**
+   * A soft period counter at or over its limit whose overage the account has not confirmed this
+   * billing period: new sessions are refused until it is (see {@code admission.Admission}).
+   */
+  CONFIRMATION_REQUIRED;
 
-  /** The name as JSON and events write it: {@code ok}, {@code warning}, {@code exceeded}. */
+  /**
+   * The name as JSON and events write it: {@code ok}, {@code warning}, {@code exceeded}, {@code
+   * confirmation_required}.
+   */
   public String jsonName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether the use is at or over the limit, confirmed or not. */
+  public boolean atOrOverLimit() {
+    return this == EXCEEDED || this == CONFIRMATION_REQUIRED;
   }
 }

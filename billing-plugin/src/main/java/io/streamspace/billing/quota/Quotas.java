@@ -4,7 +4,6 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.MeterRates;
 import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.money.BillingPeriods;
-import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -55,7 +54,8 @@ public final class Quotas {
    * A page of the meters of accounts at or over the alert threshold, worst first (see {@link
    * QuotaReadings#overThreshold}), judged in SQL by the same rule as {@link #all}.
    *
-   * @param state only that state ({@code WARNING} or {@code EXCEEDED}); null for both
+   * @param state only that state ({@code WARNING}, {@code EXCEEDED} or {@code
+   *     CONFIRMATION_REQUIRED}); null for all three
    * @param meter only that meter; null for all
    */
   public List<MeterOverThreshold> overThreshold(
@@ -108,7 +108,7 @@ public final class Quotas {
       for (Meter meter : Meter.values()) {
         Limit limit = limits.of(meter);
         BigDecimal used = use.of(meter);
-        QuotaState state = rule.state(used, limit);
+        QuotaState state = rule.state(meter, used, limit, use.overageConfirmed().contains(meter));
         boolean counter = meter.measure() == Meter.Measure.PERIOD_COUNTER;
         meters.add(
             new MeterQuota(
@@ -119,20 +119,13 @@ public final class Quotas {
                 limit.unlimited() ? null : limit.kind(),
                 state,
                 counter ? periodEnd() : null,
-                counter && state == QuotaState.EXCEEDED && limit.kind() == LimitKind.SOFT
-                    ? overageCost(used.subtract(limit.amount()), meter, use, rates)
+                state.atOrOverLimit() && QuotaRule.needsConfirmation(meter, limit)
+                    ? OverageCost.of(meter, used.subtract(limit.amount()), use.currency(), rates)
+                        .map(OverageCost::soFar)
+                        .orElse(null)
                     : null));
       }
       return new AccountQuota(use.accountId(), use.currency(), periodStart(), meters);
-    }
-
-    /** The overage priced at the meter's rate and rounded once; null without a rate. */
-    private static BigDecimal overageCost(
-        BigDecimal over, Meter meter, AccountUse use, Optional<MeterRates> rates) {
-      return rates
-          .map(r -> r.perUnit().get(meter))
-          .map(rate -> Money.lineTotal(over.multiply(rate), BigDecimal.ONE, use.currency()))
-          .orElse(null);
     }
   }
 }

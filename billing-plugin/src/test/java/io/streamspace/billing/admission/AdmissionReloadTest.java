@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.event.UsageReport;
+import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.testing.MutableClock;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -131,5 +135,52 @@ class AdmissionReloadTest {
     otherClock.advance(Admission.KEEP_SEEN_HERE.plus(Duration.ofSeconds(1)));
 
     assertTrue(otherAsks("alice").allowed()); // never stored: the database does not have them
+  }
+
+  private static UsageReport aiQueries(String id, String quantity) {
+    return new UsageReport(id, at(T0), "alice", "ai_queries", new BigDecimal(quantity), null);
+  }
+
+  /** Free includes 100 AI queries (soft): 120 stored by one node refuse on another. */
+  @Test
+  void countersAndConfirmationsAnotherNodeStoredActAfterAReload() throws Exception {
+    billing.userCreated("alice", Map.of());
+    billing.billing.onUsageReported(billing.context, aiQueries("q1", "120"));
+    billing.flush();
+
+    assertEquals("overage_confirmation_required", otherAsks("alice").code());
+
+    Answer confirmed =
+        billing.call(
+            HttpMethod.POST,
+            "/overage/confirm",
+            BillingHarness.user("alice"),
+            "{\"meter\":\"ai_queries\"}");
+    assertEquals(201, confirmed.status());
+
+    assertTrue(otherAsks("alice").allowed());
+  }
+
+  /**
+   * A report this node was handed is counted at once, and once only after a reload finds it
+   * stored: 60 queries twice would pass the 100 included.
+   */
+  @Test
+  void aReportHandedHereIsCountedOnce_beforeAndAfterTheReloadThatFindsItStored() throws Exception {
+    billing.userCreated("alice", Map.of());
+    billing.flush();
+    other.refresh();
+    UsageReport sixty = aiQueries("q1", "60");
+    other.usageReported(sixty);
+    other.usageReported(sixty); // redelivered
+    billing.billing.onUsageReported(billing.context, sixty);
+    billing.billing.onUsageReported(billing.context, aiQueries("q2", "30"));
+    billing.flush();
+
+    assertTrue(otherAsks("alice").allowed()); // 60 + 30 stored, q1 not counted again
+    other.usageReported(aiQueries("q3", "10"));
+    assertEquals(
+        "overage_confirmation_required",
+        other.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0"))).code());
   }
 }

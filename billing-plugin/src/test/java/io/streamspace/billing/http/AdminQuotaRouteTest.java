@@ -52,7 +52,7 @@ class AdminQuotaRouteTest {
     report("ann", "bandwidth_gb", "3.95"); // 79 %: ok
     report("ann", "transcoding_minutes", "48"); // 80 %: warning
     report("bob", "transcoding_minutes", "60"); // 100 %: exceeded
-    report("bob", "ai_queries", "130"); // over: exceeded (soft)
+    report("bob", "ai_queries", "130"); // over a soft limit, not confirmed: confirmation_required
     report("cid", "bandwidth_gb", "4.9999"); // 99.998 %, shown 100.00: still a warning
     report("dan", "bandwidth_gb", "3.9998"); // 79.996 %, shown 80.00: still ok
     report("eve", "bandwidth_gb", "1000"); // unlimited on pro: never over
@@ -72,7 +72,7 @@ class AdminQuotaRouteTest {
         """
         {"quotas":[\
         {"user_id":"bob","meter":"ai_queries","used":130,"limit":100,"percent":130.00,\
-        "kind":"soft","state":"exceeded"},\
+        "kind":"soft","state":"confirmation_required"},\
         {"user_id":"bob","meter":"transcoding_minutes","used":60,"limit":60,"percent":100.00,\
         "kind":"hard","state":"exceeded"},\
         {"user_id":"fay","meter":"active_sessions","used":2,"limit":2,"percent":100.00,\
@@ -89,6 +89,24 @@ class AdminQuotaRouteTest {
 
   @Test
   void theStateJudgedInSqlIsQuotaRulesOnTheSameFigures() {
+    assertEquals(6, judgedInSqlAsByQuotaRule().size());
+  }
+
+  @Test
+  void aConfirmedOverageIsExceededInTheListAsInQuota() {
+    Answer confirmed =
+        billing.call(
+            HttpMethod.POST, "/overage/confirm", user("bob"), "{\"meter\":\"ai_queries\"}");
+    assertEquals(201, confirmed.status());
+
+    assertEquals(6, judgedInSqlAsByQuotaRule().size());
+    assertEquals(
+        List.of("bob ai_queries", "bob transcoding_minutes", "fay active_sessions"),
+        listed("/admin/quotas?state=exceeded"));
+  }
+
+  /** The rows of /admin/quotas, checked equal to the meters /quota shows not ok. */
+  private Set<String> judgedInSqlAsByQuotaRule() {
     Set<String> byRule = new TreeSet<>();
     for (String user : USERS) {
       JsonNode quota = billing.call(HttpMethod.GET, "/quota?user_id=" + user, admin("root")).body();
@@ -105,7 +123,7 @@ class AdminQuotaRouteTest {
     }
 
     assertEquals(byRule, bySql);
-    assertEquals(6, bySql.size());
+    return bySql;
   }
 
   @Test
@@ -157,8 +175,9 @@ class AdminQuotaRouteTest {
         List.of("cid bandwidth_gb", "ann transcoding_minutes", "fay transcoding_minutes"),
         listed("/admin/quotas?state=warning"));
     assertEquals(
-        List.of("bob ai_queries", "bob transcoding_minutes", "fay active_sessions"),
+        List.of("bob transcoding_minutes", "fay active_sessions"),
         listed("/admin/quotas?state=exceeded"));
+    assertEquals(List.of("bob ai_queries"), listed("/admin/quotas?state=confirmation_required"));
     assertEquals(
         List.of("bob transcoding_minutes", "ann transcoding_minutes", "fay transcoding_minutes"),
         listed("/admin/quotas?meter=transcoding_minutes"));

@@ -156,6 +156,20 @@ class BadInputTest {
         bad("POST", "/admin/invoices", INVOICE.replace("03-01", "03-04") + "}}", 400, null),
         bad("PATCH", "/admin/invoices/{id}", PAID + "x", 400, null),
         bad("PUT", "/subscription", "{\"user_id\": \"mia\", \"plan_id\": \"pro\"} []", 400, null),
+        bad("POST", "/overage/confirm", "{\"meter\": \"ai_queries\"} []", 400, null),
+        bad("POST", "/overage/confirm", "{\"meter\": \"ai_queries\\u0000\"}", 400, "meter"),
+        bad(
+            "POST",
+            "/overage/confirm",
+            "{\"meter\": \"ai_queries\", \"user_id\": \"mia\\u0000\"}",
+            400,
+            "user_id"),
+        bad(
+            "POST",
+            "/overage/confirm",
+            "{\"meter\": \"ai_queries\", \"user_id\": 7}",
+            400,
+            "user_id"),
         // path ids that are not ASCII digits: 404, as an unknown id
         bad("PATCH", "/admin/invoices/{fullwidth id}", PAID, 404, null),
         bad("PATCH", "/admin/invoices/{arabic-indic id}", PAID, 404, null),

@@ -71,7 +71,7 @@ class QuotaRouteTest {
         "percent":100.00,"kind":"hard","state":"exceeded",\
         "resets_at":"2026-04-01T00:00:00Z","overage_cost":null},\
         {"meter":"ai_queries","unit":"query","used":130,"limit":100,"percent":130.00,\
-        "kind":"soft","state":"exceeded","resets_at":"2026-04-01T00:00:00Z",\
+        "kind":"soft","state":"confirmation_required","resets_at":"2026-04-01T00:00:00Z",\
         "overage_cost":0.03}]}""",
         answer.body().toString());
   }

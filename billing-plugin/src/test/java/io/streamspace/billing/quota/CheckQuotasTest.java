@@ -4,14 +4,18 @@ import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.BillingExtension;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestPluginContext;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +134,35 @@ class CheckQuotasTest {
     assertEquals(200, answer.status());
     assertEquals(1, answer.body().get("rows_touched").asInt());
     assertEquals(List.of(WARNING), billing.context.published());
+  }
+
+  /**
+   * 130 of the 100 AI queries free includes (soft): confirmation_required alerts as exceeded,
+   * once; confirming it changes the state, not the alerts.
+   */
+  @Test
+  void aSoftCounterAwaitingConfirmationIsAlertedExceededOnce_andNotAgainOnceConfirmed() {
+    billing.userCreated("john", Map.of());
+    billing.billing.onUsageReported(
+        billing.context,
+        new UsageReport(
+            "q1", at("2026-03-10T12:00:00Z"), "john", "ai_queries", new BigDecimal("130"), null));
+    check("2026-03-10T12:05:00Z");
+    billing.call(
+        HttpMethod.POST,
+        "/overage/confirm",
+        BillingHarness.user("john"),
+        "{\"meter\":\"ai_queries\"}");
+    check("2026-03-10T12:10:00Z");
+
+    List<String> published = billing.context.published();
+    assertEquals(2, published.size(), published.toString());
+    assertTrue(published.get(0).startsWith("billing.quota.warning "), published.get(0));
+    assertEquals(
+        """
+        billing.quota.exceeded {"user_id":"john","meter":"ai_queries","used":130,\
+        "limit":100,"percent":130.00,"kind":"soft","period_start":"2026-03-01T00:00:00Z"}""",
+        published.get(1));
   }
 
   private JobRun check(String now) {

@@ -64,4 +64,50 @@ class QuotaRuleTest {
     assertEquals(QuotaState.EXCEEDED, rule.state(new BigDecimal("0.1"), none));
     assertNull(rule.percent(new BigDecimal("0.1"), none));
   }
+
+  private final Limit hundredSoft = new Limit(new BigDecimal("100"), LimitKind.SOFT);
+
+  @Test
+  void aSoftCounterAtItsLimitNeedsConfirmation_untilItsOverageIsConfirmed() {
+    BigDecimal atLimit = new BigDecimal("100");
+    assertEquals(
+        QuotaState.CONFIRMATION_REQUIRED,
+        rule.state(Meter.AI_QUERIES, atLimit, hundredSoft, false));
+    assertEquals(QuotaState.EXCEEDED, rule.state(Meter.AI_QUERIES, atLimit, hundredSoft, true));
+  }
+
+  @Test
+  void underItsLimitASoftCounterIsWarnedOrOk_confirmedOrNot() {
+    assertEquals(
+        QuotaState.WARNING,
+        rule.state(Meter.AI_QUERIES, new BigDecimal("99.99"), hundredSoft, false));
+    assertEquals(
+        QuotaState.OK, rule.state(Meter.AI_QUERIES, new BigDecimal("10"), hundredSoft, false));
+  }
+
+  @Test
+  void aSoftCounterLimitedToZeroNeedsConfirmationAtItsFirstUse() {
+    Limit none = new Limit(BigDecimal.ZERO, LimitKind.SOFT);
+    assertEquals(QuotaState.OK, rule.state(Meter.BANDWIDTH_GB, BigDecimal.ZERO, none, false));
+    assertEquals(
+        QuotaState.CONFIRMATION_REQUIRED,
+        rule.state(Meter.BANDWIDTH_GB, new BigDecimal("0.001"), none, false));
+  }
+
+  @Test
+  void aHardLimitOrAMeterThatIsNotACounterNeverNeedsConfirmation() {
+    Limit hundredHard = new Limit(new BigDecimal("100"), LimitKind.HARD);
+    BigDecimal over = new BigDecimal("150");
+    assertEquals(QuotaState.EXCEEDED, rule.state(Meter.AI_QUERIES, over, hundredHard, false));
+    // a soft storage or core limit bills no overage, so there is nothing to confirm
+    assertEquals(QuotaState.EXCEEDED, rule.state(Meter.STORAGE_GB, over, hundredSoft, false));
+    assertEquals(QuotaState.EXCEEDED, rule.state(Meter.CPU_CORES, over, hundredSoft, false));
+  }
+
+  @Test
+  void anUnlimitedSoftCounterIsAlwaysOk() {
+    Limit unlimited = new Limit(null, LimitKind.SOFT);
+    assertEquals(
+        QuotaState.OK, rule.state(Meter.AI_QUERIES, new BigDecimal("1000000"), unlimited, false));
+  }
 }
