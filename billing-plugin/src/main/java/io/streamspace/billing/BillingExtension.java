@@ -35,6 +35,7 @@ import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
@@ -120,10 +121,13 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts, events);
-    loadQuotas(context, events);
+    OverLimitSuspensions suspensions = loadQuotas(context, events);
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
-            subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())
+            subscriptions,
+            new PlanChanges(subscriptions, events, suspensions),
+            config::get,
+            context.clock())
         .register(context.routes());
     log.info(
         "billing plugin loaded ({} mode, {})",
@@ -152,18 +156,25 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
   }
 
-  /** The quota route and the check-quotas job (scheduled), which sends the quota alerts. */
-  private void loadQuotas(PluginContext context, BillingEvents events) {
+  /**
+   * The quota route and the check-quotas job (scheduled), which sends the quota alerts and
+   * suspends accounts over a hard limit after the grace.
+   */
+  private OverLimitSuspensions loadQuotas(PluginContext context, BillingEvents events) {
     Quotas quotas =
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
+    OverLimitSuspensions suspensions =
+        new OverLimitSuspensions(context.dataSource(), quotas, holds, config::get, context.clock());
     checkQuotas =
         new CheckQuotasJob(
             quotas,
             new QuotaAlerts(context.dataSource(), events, context.clock()),
+            suspensions,
             holds,
             config::get);
     checkQuotas.scheduleOn(context.scheduler());
-    new QuotaRoutes(quotas).register(context.routes());
+    new QuotaRoutes(quotas, suspensions).register(context.routes());
+    return suspensions;
   }
 
   @Override
