@@ -3,6 +3,7 @@ package io.streamspace.billing.quota;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.HoldReason;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -116,27 +117,26 @@ public final class OverLimitSuspensions {
 
   /**
    * What the user reads as the reason of the suspension: "Over the hard limit of storage_gb (2.5
-   * GB used, 2 GB allowed) since 2026-03-03T12:00:00Z. Free some storage or upgrade your plan to
-   * resume."
+   * used, 2 allowed) since 2026-03-03T12:00:00Z. Free some storage or upgrade your plan to
+   * resume." (the meter's name carries its unit).
    */
   static String detail(List<MeterQuota> over, Instant since) {
     String meters =
         over.stream()
             .map(
                 m ->
-                    "%s (%s %s used, %s %s allowed)"
-                        .formatted(
-                            m.meter().configName(),
-                            m.used().stripTrailingZeros().toPlainString(),
-                            m.meter().unit(),
-                            m.limit().stripTrailingZeros().toPlainString(),
-                            m.meter().unit()))
+                    "%s (%s used, %s allowed)"
+                        .formatted(m.meter().configName(), plain(m.used()), plain(m.limit())))
             .collect(Collectors.joining(", "));
     String remedies =
         over.stream().map(m -> remedy(m.meter())).distinct().collect(Collectors.joining(", "));
     return "Over the hard limit of %s since %s. %s or upgrade your plan to resume."
         .formatted(
             meters, since, Character.toUpperCase(remedies.charAt(0)) + remedies.substring(1));
+  }
+
+  private static String plain(BigDecimal amount) {
+    return amount.stripTrailingZeros().toPlainString();
   }
 
   private static String remedy(Meter meter) {

@@ -31,7 +31,7 @@ class OverLimitSuspensionsTest {
   private static final String FOUND_OVER = "2026-03-10T12:05:00Z";
   private static final String GRACE_ENDS = "2026-03-17T12:05:00Z";
   private static final String DETAIL =
-      "Over the hard limit of storage_gb (2.5 GB used, 2 GB allowed) since 2026-03-10T12:05:00Z."
+      "Over the hard limit of storage_gb (2.5 used, 2 allowed) since 2026-03-10T12:05:00Z."
           + " Free some storage or upgrade your plan to resume.";
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"), CONFIG);
@@ -189,7 +189,7 @@ class OverLimitSuspensionsTest {
 
     assertEquals(List.of(), atTheLimit);
     String detail =
-        "Over the hard limit of active_sessions (3 session used, 2 session allowed) since"
+        "Over the hard limit of active_sessions (3 used, 2 allowed) since"
             + " 2026-03-10T12:03:00Z. End some sessions or upgrade your plan to resume.";
     assertEquals(
         List.of("suspend s1: " + detail, "suspend s2: " + detail, "suspend s3: " + detail),
