@@ -36,6 +36,7 @@ import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
@@ -123,10 +124,13 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts, events);
-    loadQuotas(context, accounts, events);
+    OverLimitSuspensions suspensions = loadQuotas(context, accounts, events);
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
-            subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())
+            subscriptions,
+            new PlanChanges(subscriptions, events, suspensions),
+            config::get,
+            context.clock())
         .register(context.routes());
     log.info(
         "billing plugin loaded ({} mode, {})",
@@ -157,19 +161,23 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   /**
    * The quota routes, the overage confirmation route and the check-quotas job (scheduled), which
-   * sends the quota alerts.
+   * sends the quota alerts and suspends accounts over a hard limit after the grace.
    */
-  private void loadQuotas(PluginContext context, AccountRepository accounts, BillingEvents events) {
+  private OverLimitSuspensions loadQuotas(
+      PluginContext context, AccountRepository accounts, BillingEvents events) {
     Quotas quotas =
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
+    OverLimitSuspensions suspensions =
+        new OverLimitSuspensions(context.dataSource(), quotas, holds, config::get, context.clock());
     checkQuotas =
         new CheckQuotasJob(
             quotas,
             new QuotaAlerts(context.dataSource(), events, context.clock()),
+            suspensions,
             holds,
             config::get);
     checkQuotas.scheduleOn(context.scheduler());
-    new QuotaRoutes(quotas).register(context.routes());
+    new QuotaRoutes(quotas, suspensions).register(context.routes());
     new OverageRoutes(
             accounts,
             new OverageConfirmations(context.dataSource()),
@@ -177,6 +185,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             config::get,
             context.clock())
         .register(context.routes());
+    return suspensions;
   }
 
   /** A confirmation stored here acts on this node's admission at once. */

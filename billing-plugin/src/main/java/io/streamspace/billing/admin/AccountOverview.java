@@ -1,6 +1,7 @@
 package io.streamspace.billing.admin;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 /**
  * One account as the admin overview shows it. Amounts are in the account's currency, with its
@@ -11,6 +12,8 @@ import java.math.BigDecimal;
  * @param outstandingBalance Σ total of the account's sent and overdue invoices
  * @param creditBalance      Σ remaining of its credits not expired now
  * @param status             the account's status ({@code active}, {@code suspended}, ...)
+ * @param holds              the reasons of its active holds, oldest first ({@code over_limit},
+ *                           ...): while any is on, its sessions are suspended and new ones refused
  */
 public record AccountOverview(
     String userId,
@@ -20,4 +23,10 @@ public record AccountOverview(
     BigDecimal currentPeriodCost,
     BigDecimal outstandingBalance,
     BigDecimal creditBalance,
-    String status) {}
+    String status,
+    List<String> holds) {
+
+  public AccountOverview {
+    holds = List.copyOf(holds);
+  }
+}

@@ -45,6 +45,9 @@ public final class AccountOverviewQueries {
                  (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
                    WHERE c.user_id = p.user_id AND (c.expires_at IS NULL OR c.expires_at > :now))
                    AS credit,
+                 (SELECT coalesce(array_agg(h.reason ORDER BY h.placed_at, h.id), '{}')
+                   FROM billing_account_holds h
+                   WHERE h.user_id = p.user_id AND h.lifted_at IS NULL) AS holds,
                  u.resource_type, u.unit_price, u.unit_seconds, u.priced_unit_seconds
           FROM page p
           -- usage summed exactly as for GET /usage, and rounded per line in Java
@@ -101,6 +104,7 @@ public final class AccountOverviewQueries {
           String email = rs.getString("email");
           String accountStatus = rs.getString("status");
           String planId = rs.getString("plan_id");
+          List<String> holds = List.of((String[]) rs.getArray("holds").getArray());
           BigDecimal outstanding = Money.shown(rs.getBigDecimal("outstanding"), currency);
           BigDecimal credit = Money.shown(rs.getBigDecimal("credit"), currency);
           List<UsageSum> sums = new ArrayList<>();
@@ -121,7 +125,8 @@ public final class AccountOverviewQueries {
                   cost,
                   outstanding,
                   credit,
-                  accountStatus));
+                  accountStatus,
+                  holds));
         }
       }
       return overviews;

@@ -93,6 +93,16 @@ public final class BillingConfig {
     return get(BillingKeys.ALERT_THRESHOLD);
   }
 
+  /** Whether an account over a hard limit for longer than {@link #gracePeriod} is suspended. */
+  public boolean autoSuspendOnOverage() {
+    return get(BillingKeys.AUTO_SUSPEND_ON_OVERAGE);
+  }
+
+  /** How long an account may stay over a hard limit before it is suspended. */
+  public Duration gracePeriod() {
+    return Duration.ofDays(get(BillingKeys.GRACE_PERIOD_DAYS));
+  }
+
   public Currency currency() {
     return get(BillingKeys.CURRENCY);
   }

@@ -142,9 +142,14 @@ final class BillingKeys {
           "autoSuspendOnOverage",
           flag(),
           false,
-          "Suspend sessions over quota after the grace period");
+          "Suspend the sessions of an account over a hard limit for longer than "
+              + "gracePeriodDays, and resume them once it is back within its limits");
   static final BillingKey<Integer> GRACE_PERIOD_DAYS =
-      key("gracePeriodDays", whole(0, 365), 7, "Days (%s) of overage before suspension");
+      key(
+          "gracePeriodDays",
+          whole(0, 365),
+          7,
+          "Days (%s) an account may stay over a hard limit before it is suspended");
   static final BillingKey<Boolean> STRIPE_ENABLED =
       key("stripeEnabled", flag(), false, "Take payments through Stripe");
   static final BillingKey<Currency> CURRENCY =

@@ -4,6 +4,7 @@ import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.quota.MeterOverThreshold;
 import io.streamspace.billing.quota.MeterQuota;
+import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -45,15 +46,28 @@ public final class QuotaRoutes {
     }
   }
 
-  /** The JSON body of {@code GET /quota}. */
-  record QuotaJson(String userId, String currency, Instant periodStart, List<MeterJson> meters) {
+  /**
+   * The JSON body of {@code GET /quota}: the meters, and since when the account is over a hard
+   * limit (as check-quotas last found it), when it is suspended for it, and whether it is.
+   */
+  record QuotaJson(
+      String userId,
+      String currency,
+      Instant periodStart,
+      List<MeterJson> meters,
+      Instant overSince,
+      Instant suspendsAt,
+      boolean suspended) {
 
-    static QuotaJson of(AccountQuota q) {
+    static QuotaJson of(AccountQuota q, OverLimitSuspensions.State over) {
       return new QuotaJson(
           q.accountId(),
           q.currency().getCurrencyCode(),
           q.periodStart(),
-          q.meters().stream().map(MeterJson::of).toList());
+          q.meters().stream().map(MeterJson::of).toList(),
+          over.overSince(),
+          over.suspendsAt(),
+          over.suspended());
     }
   }
 
@@ -83,9 +97,11 @@ public final class QuotaRoutes {
   record OverThresholdPageJson(List<OverThresholdJson> quotas, Integer nextOffset) {}
 
   private final Quotas quotas;
+  private final OverLimitSuspensions suspensions;
 
-  public QuotaRoutes(Quotas quotas) {
+  public QuotaRoutes(Quotas quotas, OverLimitSuspensions suspensions) {
     this.quotas = quotas;
+    this.suspensions = suspensions;
   }
 
   public void register(HttpRoutes routes) {
@@ -99,10 +115,11 @@ public final class QuotaRoutes {
    */
   QuotaJson quota(HttpRequest request) throws Exception {
     String userId = Access.subjectUser(request);
-    return QuotaJson.of(
+    AccountQuota quota =
         quotas
             .of(userId)
-            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId)));
+            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+    return QuotaJson.of(quota, suspensions.stateOf(quota.accountId()));
   }
 
   /**

@@ -2,12 +2,15 @@ package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.quota.AccountQuota;
+import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code check-quotas} job: reads every account's quota with the config in effect when it
  * runs and sends the alerts not sent yet this period (alerts are at most one run interval late),
- * then suspends again any session that started on a held account ({@link AccountHolds#enforce}).
+ * suspends the accounts whose grace over a hard limit has ended and resumes those back within
+ * their limits ({@link OverLimitSuspensions}, also at most one interval late), then suspends again
+ * any session that started on a held account ({@link AccountHolds#enforce}).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -25,13 +30,19 @@ public final class CheckQuotasJob implements PluginJob {
 
   private final Quotas quotas;
   private final QuotaAlerts alerts;
+  private final OverLimitSuspensions suspensions;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
-      Quotas quotas, QuotaAlerts alerts, AccountHolds holds, Supplier<BillingConfig> config) {
+      Quotas quotas,
+      QuotaAlerts alerts,
+      OverLimitSuspensions suspensions,
+      AccountHolds holds,
+      Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
+    this.suspensions = suspensions;
     this.holds = holds;
     this.config = config;
   }
@@ -47,9 +58,13 @@ public final class CheckQuotasJob implements PluginJob {
     if (!config.get().enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
-    int sent = alerts.send(quotas.all());
+    List<AccountQuota> accounts = quotas.all();
+    int sent = alerts.send(accounts);
+    int changed = suspensions.check(accounts);
     int held = holds.enforce();
-    String summary = sent + " quota alert(s) sent; " + held + " held account(s) enforced";
+    String summary =
+        "%d quota alert(s) sent; %d account(s) suspended or resumed; %d held account(s) enforced"
+            .formatted(sent, changed, held);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }

@@ -4,6 +4,7 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.SubscriptionChanged;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
+import io.streamspace.billing.quota.OverLimitSuspensions;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Currency;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves accounts between plans, then tells the platform ({@value
- * BillingEvents#SUBSCRIPTION_CHANGED}).
+ * BillingEvents#SUBSCRIPTION_CHANGED}) and weighs the account against its new limits at once: an
+ * upgrade that fits its use resumes a suspended account without waiting for check-quotas.
  */
 public final class PlanChanges {
 
@@ -20,10 +22,15 @@ public final class PlanChanges {
 
   private final SubscriptionRepository subscriptions;
   private final BillingEvents events;
+  private final OverLimitSuspensions suspensions;
 
-  public PlanChanges(SubscriptionRepository subscriptions, BillingEvents events) {
+  public PlanChanges(
+      SubscriptionRepository subscriptions,
+      BillingEvents events,
+      OverLimitSuspensions suspensions) {
     this.subscriptions = subscriptions;
     this.events = events;
+    this.suspensions = suspensions;
   }
 
   /**
@@ -40,6 +47,12 @@ public final class PlanChanges {
     events.subscriptionChanged(
         new SubscriptionChanged(
             userId, previous, next.planId(), next.price(), currency.getCurrencyCode(), now));
+    try {
+      suspensions.check(userId);
+    } catch (SQLException e) {
+      // the change is made; the next check-quotas weighs the account instead
+      log.warn("user {}: limits not checked after the plan change", userId, e);
+    }
     return previous;
   }
 }

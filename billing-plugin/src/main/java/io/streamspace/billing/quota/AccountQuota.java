@@ -15,4 +15,9 @@ public record AccountQuota(
   public AccountQuota {
     meters = List.copyOf(meters);
   }
+
+  /** Its meters strictly over a hard limit, in meter order; empty when within all of them. */
+  public List<MeterQuota> overHardLimits() {
+    return meters.stream().filter(MeterQuota::overHardLimit).toList();
+  }
 }

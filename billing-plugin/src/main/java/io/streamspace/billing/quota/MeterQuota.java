@@ -22,4 +22,13 @@ public record MeterQuota(
     LimitKind kind,
     QuotaState state,
     Instant resetsAt,
-    BigDecimal overageCost) {}
+    BigDecimal overageCost) {
+
+  /**
+   * Whether its use is strictly over a hard limit: 2 of 2 active sessions is at the limit, not
+   * over it (what suspends an account after the grace).
+   */
+  public boolean overHardLimit() {
+    return kind == LimitKind.HARD && limit != null && used.compareTo(limit) > 0;
+  }
+}

@@ -140,13 +140,13 @@ class AdminUserRoutesTest {
         """
         {"user_id":"ann","email":"ann@example.com","plan_id":"free","currency":"USD",\
         "current_period_cost":1.40,"outstanding_balance":12.50,"credit_balance":5.00,\
-        "status":"active"}""",
+        "status":"active","holds":[]}""",
         body.at("/users/0").toString());
     assertEquals(
         """
         {"user_id":"bob","email":"bob@example.com","plan_id":"free","currency":"VND",\
         "current_period_cost":0,"outstanding_balance":0,"credit_balance":0,\
-        "status":"active"}""",
+        "status":"active","holds":[]}""",
         body.at("/users/2").toString());
     assertTrue(body.get("next_offset").isNull());
   }

@@ -72,7 +72,7 @@ class QuotaRouteTest {
         "resets_at":"2026-04-01T00:00:00Z","overage_cost":null},\
         {"meter":"ai_queries","unit":"query","used":130,"limit":100,"percent":130.00,\
         "kind":"soft","state":"confirmation_required","resets_at":"2026-04-01T00:00:00Z",\
-        "overage_cost":0.03}]}""",
+        "overage_cost":0.03}],"over_since":null,"suspends_at":null,"suspended":false}""",
         answer.body().toString());
   }
 

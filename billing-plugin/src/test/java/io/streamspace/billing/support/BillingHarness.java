@@ -69,6 +69,9 @@ public final class BillingHarness implements AutoCloseable {
     clock = new MutableClock(now);
     context = new TestPluginContext(clock);
     context.setConfigJson(configJson);
+    // before loading too: what the plugin reads into memory as it loads (the holds) must not
+    // come from an earlier test
+    TestDatabase.clean();
     billing.onLoad(context);
     TestDatabase.clean();
   }

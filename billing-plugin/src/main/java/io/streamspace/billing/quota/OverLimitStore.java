@@ -1,0 +1,80 @@
+package io.streamspace.billing.quota;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** When accounts first went over a hard limit, as stored ({@code billing_over_limit}). */
+final class OverLimitStore {
+
+  // the no-op update makes RETURNING answer the kept instant when a row is already there
+  private static final NamedSql MARK =
+      NamedSql.of(
+          """
+          INSERT INTO billing_over_limit (user_id, over_since) VALUES (:user_id, :now)
+          ON CONFLICT (user_id) DO UPDATE SET over_since = billing_over_limit.over_since
+          RETURNING over_since""");
+
+  private static final NamedSql CLEAR =
+      NamedSql.of("DELETE FROM billing_over_limit WHERE user_id = :user_id");
+
+  private static final NamedSql OVER_SINCE =
+      NamedSql.of(
+          """
+          SELECT user_id, over_since FROM billing_over_limit
+          WHERE CAST(:user_id AS text) IS NULL OR user_id = :user_id""");
+
+  private final DataSource dataSource;
+
+  OverLimitStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Records that the account is over since {@code now}, unless it already was: since when. */
+  Instant markOver(String accountId, Instant now) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            MARK.bind("user_id", accountId).bind("now", now).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return Sql.instant(rows.getTimestamp(1));
+    }
+  }
+
+  /** The account is back within its limits: its grace starts afresh next time. */
+  void clear(String accountId) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      CLEAR.bind("user_id", accountId).update(connection);
+    }
+  }
+
+  /** Since when the account is over, if it is. */
+  Optional<Instant> of(String accountId) throws SQLException {
+    return Optional.ofNullable(read(accountId).get(accountId));
+  }
+
+  /** Since when each account over a hard limit is, by account. */
+  Map<String, Instant> all() throws SQLException {
+    return read(null);
+  }
+
+  private Map<String, Instant> read(String accountId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = OVER_SINCE.bind("user_id", accountId).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, Instant> since = new HashMap<>();
+      while (rows.next()) {
+        since.put(rows.getString(1), Sql.instant(rows.getTimestamp(2)));
+      }
+      return since;
+    }
+  }
+}

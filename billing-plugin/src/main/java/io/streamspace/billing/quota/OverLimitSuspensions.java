@@ -1,0 +1,149 @@
+package io.streamspace.billing.quota;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.hold.HoldReason;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * Suspension after the grace: an account strictly over a hard limit ({@link
+ * MeterQuota#overHardLimit}) is held ({@link HoldReason#OVER_LIMIT}) once it has been over for
+ * {@code gracePeriodDays}, while {@code autoSuspendOnOverage} is on; the hold is lifted once it
+ * is back within its limits, or the key is turned off (or the grace lengthened). The grace starts
+ * when a check first finds the account over ({@link OverLimitStore}): the first node to find it
+ * sets it, nothing moves it until the account is back within its limits.
+ */
+public final class OverLimitSuspensions {
+
+  /** Where an account stands: null instants when it is not over (or not suspended for it). */
+  public record State(Instant overSince, Instant suspendsAt, boolean suspended) {}
+
+  private final OverLimitStore store;
+  private final Quotas quotas;
+  private final AccountHolds holds;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public OverLimitSuspensions(
+      DataSource dataSource,
+      Quotas quotas,
+      AccountHolds holds,
+      Supplier<BillingConfig> config,
+      Clock clock) {
+    this.store = new OverLimitStore(dataSource);
+    this.quotas = quotas;
+    this.holds = holds;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts the grace of the accounts found over, suspends those whose grace has ended and resumes
+   * those back within their limits.
+   *
+   * @return how many accounts this call suspended or resumed
+   */
+  public int check(List<AccountQuota> accounts) throws SQLException {
+    Map<String, Instant> overSince = store.all();
+    int changed = 0;
+    for (AccountQuota account : accounts) {
+      if (check(account, Optional.ofNullable(overSince.get(account.accountId())))) {
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  /** {@link #check(List)} for one account at once: after its plan changed. */
+  public void check(String accountId) throws SQLException {
+    Optional<AccountQuota> quota = quotas.of(accountId);
+    if (quota.isPresent()) {
+      check(quota.get(), store.of(accountId));
+    }
+  }
+
+  /** Since when the account is over, when it will be (or was) suspended, whether it is. */
+  public State stateOf(String accountId) throws SQLException {
+    Optional<Instant> since = store.of(accountId);
+    boolean suspended =
+        holds.active(accountId).stream().anyMatch(h -> h.reason() == HoldReason.OVER_LIMIT);
+    return new State(
+        since.orElse(null),
+        since.flatMap(s -> suspendsAt(config.get(), s)).orElse(null),
+        suspended);
+  }
+
+  /** Whether this call suspended or resumed the account. */
+  private boolean check(AccountQuota account, Optional<Instant> since) throws SQLException {
+    String id = account.accountId();
+    List<MeterQuota> over = account.overHardLimits();
+    if (over.isEmpty()) {
+      if (since.isEmpty()) {
+        return false; // never held without a row: the row goes only after the hold
+      }
+      boolean resumed = lift(id);
+      store.clear(id);
+      return resumed;
+    }
+    Instant now = clock.instant();
+    Instant overSince = since.isPresent() ? since.get() : store.markOver(id, now);
+    Optional<Instant> due = suspendsAt(config.get(), overSince);
+    if (due.isPresent() && !now.isBefore(due.get())) {
+      return holds.place(id, HoldReason.OVER_LIMIT, detail(over, overSince)).isPresent();
+    }
+    return lift(id);
+  }
+
+  private boolean lift(String accountId) throws SQLException {
+    return holds
+        .lift(accountId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null)
+        .isPresent();
+  }
+
+  private static Optional<Instant> suspendsAt(BillingConfig config, Instant overSince) {
+    return config.autoSuspendOnOverage()
+        ? Optional.of(overSince.plus(config.gracePeriod()))
+        : Optional.empty();
+  }
+
+  /**
+   * What the user reads as the reason of the suspension: "Over the hard limit of storage_gb (2.5
+   * used, 2 allowed) since 2026-03-03T12:00:00Z. Free some storage or upgrade your plan to
+   * resume." (the meter's name carries its unit).
+   */
+  static String detail(List<MeterQuota> over, Instant since) {
+    String meters =
+        over.stream()
+            .map(
+                m ->
+                    "%s (%s used, %s allowed)"
+                        .formatted(m.meter().configName(), plain(m.used()), plain(m.limit())))
+            .collect(Collectors.joining(", "));
+    String remedies =
+        over.stream().map(m -> remedy(m.meter())).distinct().collect(Collectors.joining(", "));
+    return "Over the hard limit of %s since %s. %s or upgrade your plan to resume."
+        .formatted(
+            meters, since, Character.toUpperCase(remedies.charAt(0)) + remedies.substring(1));
+  }
+
+  private static String plain(BigDecimal amount) {
+    return amount.stripTrailingZeros().toPlainString();
+  }
+
+  private static String remedy(Meter meter) {
+    return switch (meter.measure()) {
+      case CONCURRENT -> "end some sessions";
+      case GAUGE -> "free some storage";
+      case PERIOD_COUNTER -> "wait for the next billing period";
+    };
+  }
+}
