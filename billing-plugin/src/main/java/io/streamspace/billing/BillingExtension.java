@@ -14,12 +14,15 @@ import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
+import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -100,6 +103,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
     BillingEvents events = new BillingEvents(context.events());
     holds = new AccountHolds(dataSource, events, context.sessions(), context.clock());
+    PaymentLock paymentLock = new PaymentLock(dataSource, holds, config::get, context.clock());
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
     calculateUsage =
@@ -119,11 +123,16 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    loadInvoicing(context, accounts, events);
-    loadQuotas(context, events);
+    loadInvoicing(context, accounts, events, paymentLock);
+    loadQuotas(context, events, paymentLock);
+    new AccountLockRoutes(accounts, paymentLock).register(context.routes());
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
-            subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())
+            subscriptions,
+            new PlanChanges(subscriptions, events),
+            new ReadOnlyLock(holds),
+            config::get,
+            context.clock())
         .register(context.routes());
     log.info(
         "billing plugin loaded ({} mode, {})",
@@ -133,12 +142,16 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   /** The invoice jobs (scheduled), the invoice routes and the admin invoice routes. */
   private void loadInvoicing(
-      PluginContext context, AccountRepository accounts, BillingEvents events) {
+      PluginContext context,
+      AccountRepository accounts,
+      BillingEvents events,
+      PaymentLock paymentLock) {
     DataSource dataSource = context.dataSource();
     InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
     InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource, calculator, events, config::get);
-    InvoiceStatusChanges statusChanges = new InvoiceStatusChanges(dataSource, events);
+    InvoiceStatusChanges statusChanges =
+        new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
     finalizeInvoices.scheduleOn(context.scheduler());
@@ -152,14 +165,18 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
   }
 
-  /** The quota route and the check-quotas job (scheduled), which sends the quota alerts. */
-  private void loadQuotas(PluginContext context, BillingEvents events) {
+  /**
+   * The quota route and the check-quotas job (scheduled), which sends the quota alerts and
+   * places and lifts the read-only lock.
+   */
+  private void loadQuotas(PluginContext context, BillingEvents events, PaymentLock paymentLock) {
     Quotas quotas =
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
     checkQuotas =
         new CheckQuotasJob(
             quotas,
             new QuotaAlerts(context.dataSource(), events, context.clock()),
+            paymentLock,
             holds,
             config::get);
     checkQuotas.scheduleOn(context.scheduler());

@@ -2,6 +2,7 @@ package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.jobs.JobContext;
@@ -15,7 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code check-quotas} job: reads every account's quota with the config in effect when it
  * runs and sends the alerts not sent yet this period (alerts are at most one run interval late),
- * then suspends again any session that started on a held account ({@link AccountHolds#enforce}).
+ * then locks read-only the accounts with an invoice overdue past {@code paymentGraceDays} and
+ * unlocks those with none left ({@link PaymentLock#check}: a lock is at most one run interval
+ * late), and suspends again any session that started on a held account ({@link
+ * AccountHolds#enforce}).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -25,13 +29,19 @@ public final class CheckQuotasJob implements PluginJob {
 
   private final Quotas quotas;
   private final QuotaAlerts alerts;
+  private final PaymentLock paymentLock;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
-      Quotas quotas, QuotaAlerts alerts, AccountHolds holds, Supplier<BillingConfig> config) {
+      Quotas quotas,
+      QuotaAlerts alerts,
+      PaymentLock paymentLock,
+      AccountHolds holds,
+      Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
+    this.paymentLock = paymentLock;
     this.holds = holds;
     this.config = config;
   }
@@ -48,8 +58,11 @@ public final class CheckQuotasJob implements PluginJob {
       return JobResult.of(0, "billing is disabled");
     }
     int sent = alerts.send(quotas.all());
+    PaymentLock.Checked payments = paymentLock.check();
     int held = holds.enforce();
-    String summary = sent + " quota alert(s) sent; " + held + " held account(s) enforced";
+    String summary =
+        "%d quota alert(s) sent; %d account(s) locked, %d unlocked; %d held account(s) enforced"
+            .formatted(sent, payments.locked(), payments.unlocked(), held);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }
