@@ -246,7 +246,7 @@ class PaymentLockTest {
     billing.clock.set(at("2026-03-18T09:00:00Z"));
     Answer unlocked = unlock("{\"note\":\"promised to pay by Friday\"}");
     checkQuotasAt("2026-03-19T09:00:00Z");
-    boolean allowedAfterAnotherCheck = admitJohn().allowed();
+    AdmissionDecision afterAnotherCheck = admitJohn();
     sent("2026-03-01", "2026-03-02", "INV-2026-000002", "1.00", "2026-03-20T00:00:00Z");
     billing.runAt(FINALIZE_INVOICES, "2026-03-20T00:00:00Z");
     checkQuotasAt("2026-03-23T00:00:00Z");
@@ -260,7 +260,9 @@ class PaymentLockTest {
     assertEquals("ada", unlocked.body().path("lifted_by").asText());
     assertEquals("promised to pay by Friday", unlocked.body().path("note").asText());
     assertEquals("2026-03-18T09:00:00Z", unlocked.body().path("lifted_at").asText());
-    assertTrue(allowedAfterAnotherCheck, "the invoice overdue at the unlock locks no more");
+    assertTrue(
+        afterAnotherCheck.allowed(),
+        "the invoice overdue at the unlock locks no more: " + afterAnotherCheck.reason());
     assertEquals(
         List.of("suspend s1: " + LOCKED, "suspend s2: " + LOCKED, "resume s1", "resume s2"),
         sessionControls().subList(0, 4));
