@@ -92,10 +92,7 @@ class PaymentLockTest {
     return host.sessionControls().stream().distinct().toList();
   }
 
-  /**
-   * Whether admission refused for the lock: only that, as its other limits read the plan from a
-   * view that may still hold an earlier test's accounts until its first reload.
-   */
+  /** Whether admission refused for the lock (its other limits are not what this is about). */
   private static boolean locked(AdmissionDecision decision) {
     return "account_locked".equals(decision.code());
   }

@@ -69,6 +69,9 @@ public final class BillingHarness implements AutoCloseable {
     clock = new MutableClock(now);
     context = new TestPluginContext(clock);
     context.setConfigJson(configJson);
+    // before the load too: what onLoad reads into memory (admission's view, the holds) must not
+    // be an earlier test's accounts
+    TestDatabase.clean();
     billing.onLoad(context);
     TestDatabase.clean();
   }
