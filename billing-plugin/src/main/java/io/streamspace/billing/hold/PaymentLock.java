@@ -60,8 +60,10 @@ public final class PaymentLock {
           ORDER BY h.user_id"""
               .formatted(LOCKING));
 
+  // in id order, so two nodes checking the same account lock its invoices in the same order
   private static final NamedSql LOCKING_OF =
-      NamedSql.of("SELECT i.id %s AND i.user_id = :user_id FOR UPDATE".formatted(LOCKING));
+      NamedSql.of(
+          "SELECT i.id %s AND i.user_id = :user_id ORDER BY i.id FOR UPDATE".formatted(LOCKING));
 
   // only while the account is locked, so a refused unlock (not locked) waives nothing
   private static final NamedSql WAIVE =
