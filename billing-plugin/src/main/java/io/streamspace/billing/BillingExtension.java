@@ -14,6 +14,8 @@ import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
@@ -21,6 +23,7 @@ import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
 import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
+import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -104,6 +107,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
     BillingEvents events = new BillingEvents(context.events());
     holds = new AccountHolds(dataSource, events, context.sessions(), context.clock());
+    PaymentLock paymentLock = new PaymentLock(dataSource, holds, config::get, context.clock());
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
     calculateUsage =
@@ -123,12 +127,16 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    loadInvoicing(context, accounts, events);
-    OverLimitSuspensions suspensions = loadQuotas(context, accounts, events);
+    loadInvoicing(context, accounts, events, paymentLock);
+    ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
+    OverLimitSuspensions suspensions =
+        loadQuotas(context, accounts, events, paymentLock, readOnlyLock);
+    new AccountLockRoutes(accounts, paymentLock).register(context.routes());
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
             subscriptions,
             new PlanChanges(subscriptions, events, suspensions),
+            readOnlyLock,
             config::get,
             context.clock())
         .register(context.routes());
@@ -140,12 +148,16 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   /** The invoice jobs (scheduled), the invoice routes and the admin invoice routes. */
   private void loadInvoicing(
-      PluginContext context, AccountRepository accounts, BillingEvents events) {
+      PluginContext context,
+      AccountRepository accounts,
+      BillingEvents events,
+      PaymentLock paymentLock) {
     DataSource dataSource = context.dataSource();
     InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
     InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource, calculator, events, config::get);
-    InvoiceStatusChanges statusChanges = new InvoiceStatusChanges(dataSource, events);
+    InvoiceStatusChanges statusChanges =
+        new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
     finalizeInvoices.scheduleOn(context.scheduler());
@@ -161,10 +173,15 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   /**
    * The quota routes, the overage confirmation route and the check-quotas job (scheduled), which
-   * sends the quota alerts and suspends accounts over a hard limit after the grace.
+   * sends the quota alerts, suspends accounts over a hard limit after the grace, and places and
+   * lifts the read-only lock.
    */
   private OverLimitSuspensions loadQuotas(
-      PluginContext context, AccountRepository accounts, BillingEvents events) {
+      PluginContext context,
+      AccountRepository accounts,
+      BillingEvents events,
+      PaymentLock paymentLock,
+      ReadOnlyLock readOnlyLock) {
     Quotas quotas =
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
     OverLimitSuspensions suspensions =
@@ -174,6 +191,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             quotas,
             new QuotaAlerts(context.dataSource(), events, context.clock()),
             suspensions,
+            paymentLock,
             holds,
             config::get);
     checkQuotas.scheduleOn(context.scheduler());
@@ -182,6 +200,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             accounts,
             new OverageConfirmations(context.dataSource()),
             this::overageConfirmed,
+            readOnlyLock,
             config::get,
             context.clock())
         .register(context.routes());

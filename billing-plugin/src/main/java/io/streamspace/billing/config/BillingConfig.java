@@ -123,6 +123,11 @@ public final class BillingConfig {
     return get(BillingKeys.PAYMENT_TERMS_DAYS);
   }
 
+  /** Days an invoice may stay overdue before its account is locked read-only. */
+  public int paymentGraceDays() {
+    return get(BillingKeys.PAYMENT_GRACE_DAYS);
+  }
+
   /** Whether a plan of that id is configured. */
   public boolean hasPlan(String planId) {
     return plan(planId).isPresent();

@@ -188,6 +188,12 @@ final class BillingKeys {
           whole(0, 365),
           14,
           "Days (%s) from finalization to an invoice's due date");
+  static final BillingKey<Integer> PAYMENT_GRACE_DAYS =
+      key(
+          "paymentGraceDays",
+          whole(0, 365),
+          3,
+          "Days (%s) an invoice may stay overdue before its account is locked read-only");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =

@@ -50,10 +50,30 @@ public final class AccountHolds {
    */
   public Optional<Hold> place(String accountId, HoldReason reason, String detail)
       throws SQLException {
+    return place(accountId, reason, detail, connection -> true);
+  }
+
+  /**
+   * Work done first in the transaction that places or lifts a hold: the hold changes only when
+   * it answers true. It checks that the change is still due, under the row locks it takes (so a
+   * concurrent change of what it reads waits for the hold, or the hold for it), and may write
+   * what goes with the change, committed or rolled back with it.
+   */
+  @FunctionalInterface
+  public interface First {
+    boolean proceed(Connection connection) throws SQLException;
+  }
+
+  /** {@link #place(String, HoldReason, String)} when {@code first} answers true, in one go. */
+  public Optional<Hold> place(String accountId, HoldReason reason, String detail, First first)
+      throws SQLException {
     Change change =
         Transactions.inTransaction(
             dataSource,
             connection -> {
+              if (!first.proceed(connection)) {
+                return null;
+              }
               Optional<Hold> placed =
                   HoldStore.place(connection, accountId, reason, detail, clock.instant());
               return placed.isEmpty() ? null : change(connection, accountId, placed.get());
@@ -77,10 +97,20 @@ public final class AccountHolds {
    */
   public Optional<Hold> lift(String accountId, HoldReason reason, String liftedBy, String note)
       throws SQLException {
+    return lift(accountId, reason, liftedBy, note, connection -> true);
+  }
+
+  /** {@link #lift(String, HoldReason, String, String)} when {@code first} answers true. */
+  public Optional<Hold> lift(
+      String accountId, HoldReason reason, String liftedBy, String note, First first)
+      throws SQLException {
     Change change =
         Transactions.inTransaction(
             dataSource,
             connection -> {
+              if (!first.proceed(connection)) {
+                return null;
+              }
               Optional<Hold> lifted =
                   HoldStore.lift(connection, accountId, reason, liftedBy, note, clock.instant());
               return lifted.isEmpty() ? null : change(connection, accountId, lifted.get());
@@ -94,6 +124,11 @@ public final class AccountHolds {
       change.sessions().forEach(sessions::resume);
     }
     return Optional.of(change.hold());
+  }
+
+  /** The account's active hold of that reason, read from the database (exact across nodes). */
+  public Optional<Hold> active(String accountId, HoldReason reason) throws SQLException {
+    return active(accountId).stream().filter(hold -> hold.reason() == reason).findFirst();
   }
 
   /** The account's active holds, oldest first. */

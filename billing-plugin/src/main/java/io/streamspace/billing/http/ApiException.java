@@ -47,6 +47,11 @@ public final class ApiException extends Exception {
     return new ApiException(HttpError.notFound(message));
   }
 
+  /** 423: the account is locked read-only; {@code message} says why and how to unlock it. */
+  public static ApiException locked(String message) {
+    return new ApiException(HttpStatus.LOCKED, "account_locked", message, null);
+  }
+
   public static ApiException badParameter(String field, String message) {
     return new ApiException(HttpStatus.BAD_REQUEST, "invalid_parameter", message, field);
   }

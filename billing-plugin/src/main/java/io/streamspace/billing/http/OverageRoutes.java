@@ -39,6 +39,7 @@ public final class OverageRoutes {
   private final AccountRepository accounts;
   private final OverageConfirmations confirmations;
   private final Consumer<OverageConfirmation> confirmed;
+  private final ReadOnlyLock readOnlyLock;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -47,11 +48,13 @@ public final class OverageRoutes {
       AccountRepository accounts,
       OverageConfirmations confirmations,
       Consumer<OverageConfirmation> confirmed,
+      ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.accounts = accounts;
     this.confirmations = confirmations;
     this.confirmed = confirmed;
+    this.readOnlyLock = readOnlyLock;
     this.config = config;
     this.clock = clock;
   }
@@ -64,7 +67,8 @@ public final class OverageRoutes {
    * 201 with the confirmation made, or 200 with the one already made this period (kept as it
    * was); 400 naming {@code meter} for an unknown meter or one that is not a soft counter of the
    * account's plan, naming {@code user_id} when it is not a string; 401 without a caller; 403 for
-   * another user's account unless admin; 404 for a user without a billing account.
+   * another user's account unless admin; 404 for a user without a billing account; 423 while the
+   * account is locked for non-payment.
    */
   HttpResponse confirm(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
@@ -75,6 +79,7 @@ public final class OverageRoutes {
         accounts
             .find(userId)
             .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+    readOnlyLock.requireNotLocked(userId);
     Meter meter =
         Meter.named(meterName)
             .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + meterName));

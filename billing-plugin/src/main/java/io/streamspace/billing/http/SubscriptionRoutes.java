@@ -96,16 +96,19 @@ public final class SubscriptionRoutes {
 
   private final SubscriptionRepository subscriptions;
   private final PlanChanges changes;
+  private final ReadOnlyLock readOnlyLock;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public SubscriptionRoutes(
       SubscriptionRepository subscriptions,
       PlanChanges changes,
+      ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.subscriptions = subscriptions;
     this.changes = changes;
+    this.readOnlyLock = readOnlyLock;
     this.config = config;
     this.clock = clock;
   }
@@ -128,11 +131,13 @@ public final class SubscriptionRoutes {
    * {@code {"plan_id", "user_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
    * when it is missing, unknown or the current plan, or {@code user_id} when not a string;
    * 401/403 as {@link #get}; 404 for a user without an account; 409 when a concurrent change got
-   * there first, or the account's currency is no longer configured.
+   * there first, or the account's currency is no longer configured; 423 {@code account_locked}
+   * while the account is locked read-only for non-payment (for an admin too: unlock it first).
    */
   SubscriptionJson change(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
     String userId = Access.subjectUser(request, body);
+    readOnlyLock.requireNotLocked(userId);
     JsonNode planField = body.get("plan_id");
     if (planField == null || !planField.isTextual()) {
       throw ApiException.badParameter("plan_id", "plan_id is required");

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The changes of a finalized invoice's status: an admin marks it paid or voids it, and the
@@ -53,12 +55,27 @@ public final class InvoiceStatusChanges {
           RETURNING %s"""
               .formatted(InvoiceRepository.COLUMNS));
 
+  /** Told, after the commit, that an invoice of the account was paid or voided. */
+  @FunctionalInterface
+  public interface SettledListener {
+    void settled(String accountId) throws SQLException;
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(InvoiceStatusChanges.class);
+
   private final DataSource dataSource;
   private final BillingEvents events;
+  private final SettledListener settled;
 
-  public InvoiceStatusChanges(DataSource dataSource, BillingEvents events) {
+  /**
+   * @param settled told of each invoice paid or voided (the read-only lock lifts when no
+   *     overdue invoice is left); its failure is logged, not answered: the change is committed
+   */
+  public InvoiceStatusChanges(
+      DataSource dataSource, BillingEvents events, SettledListener settled) {
     this.dataSource = dataSource;
     this.events = events;
+    this.settled = settled;
   }
 
   /**
@@ -92,6 +109,11 @@ public final class InvoiceStatusChanges {
     }
     if (target == InvoiceStatus.PAID) {
       events.invoicePaid(changed.event());
+    }
+    try {
+      settled.settled(changed.userId());
+    } catch (SQLException | RuntimeException e) {
+      log.warn("invoice {} settled; its account is unlocked by the next check-quotas", id, e);
     }
     return Optional.of(changed);
   }

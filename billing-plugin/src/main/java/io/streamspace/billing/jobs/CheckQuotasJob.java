@@ -2,6 +2,7 @@ package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * The {@code check-quotas} job: reads every account's quota with the config in effect when it
  * runs and sends the alerts not sent yet this period (alerts are at most one run interval late),
  * suspends the accounts whose grace over a hard limit has ended and resumes those back within
- * their limits ({@link OverLimitSuspensions}, also at most one interval late), then suspends again
- * any session that started on a held account ({@link AccountHolds#enforce}).
+ * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
+ * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
+ * ({@link PaymentLock#check}, as late), then suspends again any session that started on a held
+ * account ({@link AccountHolds#enforce}).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -31,6 +34,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final Quotas quotas;
   private final QuotaAlerts alerts;
   private final OverLimitSuspensions suspensions;
+  private final PaymentLock paymentLock;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
 
@@ -38,11 +42,13 @@ public final class CheckQuotasJob implements PluginJob {
       Quotas quotas,
       QuotaAlerts alerts,
       OverLimitSuspensions suspensions,
+      PaymentLock paymentLock,
       AccountHolds holds,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
     this.suspensions = suspensions;
+    this.paymentLock = paymentLock;
     this.holds = holds;
     this.config = config;
   }
@@ -61,10 +67,12 @@ public final class CheckQuotasJob implements PluginJob {
     List<AccountQuota> accounts = quotas.all();
     int sent = alerts.send(accounts);
     int changed = suspensions.check(accounts);
+    PaymentLock.Checked payments = paymentLock.check();
     int held = holds.enforce();
     String summary =
-        "%d quota alert(s) sent; %d account(s) suspended or resumed; %d held account(s) enforced"
-            .formatted(sent, changed, held);
+        ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
+                + " %d held account(s) enforced")
+            .formatted(sent, changed, payments.locked(), payments.unlocked(), held);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }

@@ -78,6 +78,7 @@ class BillingConfigParserTest {
         "{\"sessionHeartbeatTimeoutMinutes\": 0}                | sessionHeartbeatTimeoutMinutes",
         "{\"invoiceGraceMinutes\": -1}                          | invoiceGraceMinutes",
         "{\"paymentTermsDays\": 366}                            | paymentTermsDays",
+        "{\"paymentGraceDays\": 366}                            | paymentGraceDays",
         "{\"billingMode\": \"prepaid\"}                         | billingMode",
         "{\"enabled\": \"yes\"}                                 | enabled",
         "{\"currency\": \"XYZ\"}                                | currency",
@@ -568,7 +569,8 @@ class BillingConfigParserTest {
     assertTrue(
         find(keys, "subscriptionPlans").defaultJson().contains("\"ai_queries\""),
         "the plans' default carries their limits");
-    assertEquals(28, keys.size());
+    assertEquals("3", find(keys, "paymentGraceDays").defaultJson());
+    assertEquals(29, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

@@ -69,8 +69,8 @@ public final class BillingHarness implements AutoCloseable {
     clock = new MutableClock(now);
     context = new TestPluginContext(clock);
     context.setConfigJson(configJson);
-    // before loading too: what the plugin reads into memory as it loads (the holds) must not
-    // come from an earlier test
+    // before the load too: what onLoad reads into memory (admission's view, the holds) must not
+    // be an earlier test's accounts
     TestDatabase.clean();
     billing.onLoad(context);
     TestDatabase.clean();

@@ -21,6 +21,10 @@ public final class HttpStatus {
   public static final int CONFLICT = 409;
   public static final int CONTENT_TOO_LARGE = 413;
   public static final int UNPROCESSABLE_CONTENT = 422;
+
+  /** The resource is locked (an account read-only until it pays). Stable since 0.2. */
+  public static final int LOCKED = 423;
+
   public static final int TOO_MANY_REQUESTS = 429;
   public static final int INTERNAL_SERVER_ERROR = 500;
   public static final int SERVICE_UNAVAILABLE = 503;

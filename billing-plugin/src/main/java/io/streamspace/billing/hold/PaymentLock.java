@@ -1,0 +1,225 @@
+package io.streamspace.billing.hold;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * The read-only lock for non-payment: an account is locked (a {@link HoldReason#NON_PAYMENT}
+ * hold) while it has an invoice {@code overdue} for longer than {@code paymentGraceDays} after
+ * its due date, and unlocked as soon as it has none: paid or voided ({@link #settled}), or
+ * waived by an admin's {@link #unlock}, which waives the invoices overdue at that moment (a later
+ * one overdue past its grace locks the account again).
+ *
+ * <p>Each change re-checks its condition in the hold's own transaction, locking the invoices it
+ * reads ({@link AccountHolds.First}): a payment committing meanwhile either waits for the lock
+ * and then lifts it, or is seen and no lock is placed.
+ */
+public final class PaymentLock {
+
+  /** Who the automatic unlock is lifted by when the last overdue invoice is settled. */
+  private static final String LIFTED_BY = AccountHolds.LIFTED_BY_BILLING;
+
+  // the invoices that lock their account, without one: number, total, currency, due date
+  private static final String LOCKING =
+      """
+      FROM billing_invoices i
+      WHERE i.status = 'overdue' AND i.lock_waived_at IS NULL AND i.due_at <= :due_before""";
+
+  private static final NamedSql TO_LOCK =
+      NamedSql.of(
+          """
+          SELECT i.user_id, string_agg(i.invoice_number, ', ' ORDER BY i.due_at, i.id),
+              count(*), sum(i.total), min(i.currency), min(i.due_at)
+          %s AND NOT EXISTS (
+              SELECT 1 FROM billing_account_holds h
+              WHERE h.user_id = i.user_id AND h.reason = 'non_payment' AND h.lifted_at IS NULL)
+          GROUP BY i.user_id ORDER BY i.user_id"""
+              .formatted(LOCKING));
+
+  private static final NamedSql TO_UNLOCK =
+      NamedSql.of(
+          """
+          SELECT h.user_id FROM billing_account_holds h
+          WHERE h.reason = 'non_payment' AND h.lifted_at IS NULL
+            AND NOT EXISTS (SELECT 1 %s AND i.user_id = h.user_id)
+          ORDER BY h.user_id"""
+              .formatted(LOCKING));
+
+  // in id order, so two nodes checking the same account lock its invoices in the same order
+  private static final NamedSql LOCKING_OF =
+      NamedSql.of(
+          "SELECT i.id %s AND i.user_id = :user_id ORDER BY i.id FOR UPDATE".formatted(LOCKING));
+
+  // only while the account is locked, so a refused unlock (not locked) waives nothing
+  private static final NamedSql WAIVE =
+      NamedSql.of(
+          """
+          UPDATE billing_invoices SET lock_waived_at = :now
+          WHERE user_id = :user_id AND status = 'overdue' AND lock_waived_at IS NULL
+            AND EXISTS (
+              SELECT 1 FROM billing_account_holds
+              WHERE user_id = :user_id AND reason = 'non_payment' AND lifted_at IS NULL)""");
+
+  private final DataSource dataSource;
+  private final AccountHolds holds;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public PaymentLock(
+      DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
+    this.dataSource = dataSource;
+    this.holds = holds;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** What one check did: accounts locked and unlocked. */
+  public record Checked(int locked, int unlocked) {}
+
+  /**
+   * Locks every account with an invoice overdue past the grace now, and unlocks every locked one
+   * that has none left (paid, voided, or the grace raised): one statement finds each.
+   */
+  public Checked check() throws SQLException {
+    Instant now = clock.instant();
+    Instant dueBefore = dueBefore(now);
+    List<Locking> toLock = new ArrayList<>();
+    List<String> toUnlock = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement statement = TO_LOCK.bind("due_before", dueBefore).prepare(connection);
+          ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          toLock.add(Locking.of(rows));
+        }
+      }
+      try (PreparedStatement statement =
+              TO_UNLOCK.bind("due_before", dueBefore).prepare(connection);
+          ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          toUnlock.add(rows.getString(1));
+        }
+      }
+    }
+    int locked = 0;
+    for (Locking account : toLock) {
+      if (holds
+          .place(
+              account.userId(),
+              HoldReason.NON_PAYMENT,
+              account.detail(config.get()),
+              c -> hasLocking(c, account.userId(), dueBefore))
+          .isPresent()) {
+        locked++;
+      }
+    }
+    int unlocked = 0;
+    for (String userId : toUnlock) {
+      if (unlockIfSettled(userId, dueBefore)) {
+        unlocked++;
+      }
+    }
+    return new Checked(locked, unlocked);
+  }
+
+  /**
+   * An invoice of the account was paid or voided: unlocks it at once when no invoice overdue
+   * past the grace is left.
+   *
+   * @return whether this call unlocked it
+   */
+  public boolean settled(String accountId) throws SQLException {
+    return unlockIfSettled(accountId, dueBefore(clock.instant()));
+  }
+
+  /**
+   * An admin unlocks the account by hand: the invoices overdue now are waived (they lock it no
+   * more, though they are still due), in the transaction that lifts the hold.
+   *
+   * @return the lifted hold; empty when the account was not locked (nothing waived)
+   */
+  public Optional<Hold> unlock(String accountId, String adminId, String note) throws SQLException {
+    Instant now = clock.instant();
+    return holds.lift(
+        accountId,
+        HoldReason.NON_PAYMENT,
+        adminId,
+        note,
+        c -> {
+          WAIVE.bind("now", now).bind("user_id", accountId).update(c);
+          return true;
+        });
+  }
+
+  private boolean unlockIfSettled(String accountId, Instant dueBefore) throws SQLException {
+    return holds
+        .lift(
+            accountId,
+            HoldReason.NON_PAYMENT,
+            LIFTED_BY,
+            null,
+            c -> !hasLocking(c, accountId, dueBefore))
+        .isPresent();
+  }
+
+  /** Whether the account has an invoice that locks it, locking those rows. */
+  private static boolean hasLocking(Connection connection, String accountId, Instant dueBefore)
+      throws SQLException {
+    try (PreparedStatement statement =
+            LOCKING_OF
+                .bind("due_before", dueBefore)
+                .bind("user_id", accountId)
+                .prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      return rows.next();
+    }
+  }
+
+  /** An invoice due at or before this instant has been overdue for the whole grace at now. */
+  private Instant dueBefore(Instant now) {
+    BillingConfig current = config.get();
+    // days in the billing zone, as the due date is paymentTermsDays after finalization
+    return now.atZone(current.billingTimeZone()).minusDays(current.paymentGraceDays()).toInstant();
+  }
+
+  /** An account to lock: its invoices overdue past the grace, what they total, the oldest due. */
+  private record Locking(
+      String userId, String numbers, long count, BigDecimal due, Currency currency, Instant since) {
+
+    static Locking of(ResultSet row) throws SQLException {
+      return new Locking(
+          row.getString(1),
+          row.getString(2),
+          row.getLong(3),
+          row.getBigDecimal(4),
+          Currency.getInstance(row.getString(5)),
+          row.getTimestamp(6).toInstant());
+    }
+
+    /** The sentence the user is refused and suspended with: what is unpaid, how to unlock. */
+    String detail(BillingConfig config) {
+      LocalDate dueDate = since.atZone(config.billingTimeZone()).toLocalDate();
+      String amount = Money.shown(due, currency).toPlainString() + " " + currency;
+      return count == 1
+          ? "Invoice %s (%s) is overdue since %s: the account is read-only until it is paid."
+              .formatted(numbers, amount, dueDate)
+          : "Invoices %s (%s in all) are overdue since %s: the account is read-only until they"
+                  .formatted(numbers, amount, dueDate)
+              + " are paid.";
+    }
+  }
+}
