@@ -154,6 +154,27 @@ class EventJournalE2ETest {
         "handed again: " + plugin.events);
   }
 
+  @Test
+  void aReplayWithoutABodyStartsFromTheEarliestRetainedEvent_oneWhoseBodyIsNotAnObjectIsRefused() {
+    post(heartbeat("again-2", "wes", "s-wes", "2026-03-10T11:40:00Z"));
+    String replay = "/api/admin/plugins/rec/journal/replay";
+    http.post("/api/admin/plugins/rec/disable", ADMIN, null).expect(200);
+    plugin.events.clear();
+
+    assertEquals(
+        "invalid_json", http.post(replay, ADMIN, "[]").expect(400).at("/error/code").asText());
+    long earliest = http.post(replay, ADMIN, "{}").expect(200).get("position").asLong();
+    assertEquals(earliest, http.post(replay, ADMIN, " ").expect(200).get("position").asLong());
+    assertEquals(earliest, http.post(replay, ADMIN, null).expect(200).get("position").asLong());
+    http.post("/api/admin/plugins/rec/enable", ADMIN, null).expect(200);
+    awaitCaughtUp();
+
+    assertTrue(
+        plugin.events.stream()
+            .anyMatch(e -> e instanceof SessionEvent s && s.id().equals("again-2")),
+        "handed again: " + plugin.events);
+  }
+
   private String token(String user, String role) {
     return http.post(
             "/api/admin/tokens",
