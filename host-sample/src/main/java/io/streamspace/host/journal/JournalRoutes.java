@@ -107,11 +107,9 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
           "disable plugin " + id + " first, then replay, then enable it");
     }
     Instant from = EARLIEST;
-    if (!ctx.body().isBlank()) {
-      JsonNode given = bodies.object(ctx).get("from");
-      if (given != null && !given.isNull()) {
-        from = parse(given.isTextual() ? given.asText() : "", "from");
-      }
+    JsonNode given = bodies.optionalObject(ctx).map(body -> body.get("from")).orElse(null);
+    if (given != null && !given.isNull()) {
+      from = parse(given.isTextual() ? given.asText() : "", "from");
     }
     long position = consumers.rewind(id, from);
     Map<String, Object> body = new LinkedHashMap<>();

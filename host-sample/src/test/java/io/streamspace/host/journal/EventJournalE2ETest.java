@@ -144,6 +144,12 @@ class EventJournalE2ETest {
 
     http.post("/api/admin/plugins/rec/disable", ADMIN, null).expect(200);
     plugin.events.clear();
+    // no body, or only whitespace, replays from the earliest retained event, as {} does
+    long earliest = http.post(replay, ADMIN, "{}").expect(200).get("position").asLong();
+    assertEquals(earliest, http.post(replay, ADMIN, " ").expect(200).get("position").asLong());
+    assertEquals(earliest, http.post(replay, ADMIN, null).expect(200).get("position").asLong());
+    assertEquals(
+        "invalid_json", http.post(replay, ADMIN, "[]").expect(400).at("/error/code").asText());
     http.post(replay, ADMIN, "{\"from\":\"2026-03-10T00:00:00Z\"}").expect(200);
     http.post("/api/admin/plugins/rec/enable", ADMIN, null).expect(200);
     awaitCaughtUp();
