@@ -18,6 +18,7 @@ import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.http.PackRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
@@ -32,6 +33,7 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.QuotaAlerts;
@@ -118,6 +120,12 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     loadInvoicing(context, accounts, events);
     loadQuotas(context, events);
+    new PackRoutes(
+            accounts,
+            new PackPurchases(dataSource, events::packPurchased),
+            config::get,
+            context.clock())
+        .register(context.routes());
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
             subscriptions, new PlanChanges(subscriptions, events), config::get, context.clock())

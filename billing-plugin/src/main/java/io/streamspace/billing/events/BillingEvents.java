@@ -2,6 +2,7 @@ package io.streamspace.billing.events;
 
 import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.packs.Purchase;
 import io.streamspace.plugin.api.event.EventPublisher;
 
 /**
@@ -32,6 +33,9 @@ public final class BillingEvents {
 
   /** An account's use of a meter reached its limit (once a period). */
   public static final String QUOTA_EXCEEDED = "billing.quota.exceeded";
+
+  /** An account bought a capacity pack, now stored. */
+  public static final String PACK_PURCHASED = "billing.pack.purchased";
 
   private final EventPublisher publisher;
 
@@ -66,6 +70,11 @@ public final class BillingEvents {
 
   public void quotaExceeded(QuotaAlert alert) {
     publish(QUOTA_EXCEEDED, alert);
+  }
+
+  /** The purchase as stored, in the JSON the pack routes answer. */
+  public void packPurchased(Purchase purchase) {
+    publish(PACK_PURCHASED, purchase);
   }
 
   private void publish(String name, Record payload) {
