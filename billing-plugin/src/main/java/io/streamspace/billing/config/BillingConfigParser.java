@@ -130,8 +130,9 @@ public final class BillingConfigParser {
 
   /**
    * Every saved pack is priced in every supported currency ({@code currency} and those of
-   * currencyRates), in no other, with no more decimals than each has. The default catalog is not
-   * checked: priced in USD and VND, it is offered in those only. Answers whether all was well.
+   * currencyRates), with no more decimals than each has; a price in a further currency is kept
+   * (a catalog may be priced before the currency is added). The default catalog is not checked:
+   * priced in USD and VND, it is offered in those only. Answers whether all was well.
    */
   private static boolean checkPackPrices(
       List<CapacityPack> packs, Currency currency, Set<Currency> others, Reading reading) {
@@ -141,15 +142,13 @@ public final class BillingConfigParser {
     for (int i = 0; i < packs.size(); i++) {
       CapacityPack pack = packs.get(i);
       Reading.At pricesAt = at.element(i).member("prices");
+      if (reading.refused(pricesAt.key())) {
+        continue; // one problem at a time
+      }
       pack.prices()
           .forEach(
               (in, price) -> {
-                Reading.At priceAt = pricesAt.member(in.getCurrencyCode());
-                if (!supported.contains(in)) {
-                  priceAt.refuse("is not a supported currency: add its rates to currencyRates");
-                } else {
-                  checkDecimals(price, in, priceAt);
-                }
+                checkDecimals(price, in, pricesAt.member(in.getCurrencyCode()));
               });
       supported.stream()
           .filter(in -> !pack.prices().containsKey(in))

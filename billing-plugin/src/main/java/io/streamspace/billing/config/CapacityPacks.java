@@ -54,21 +54,27 @@ final class CapacityPacks {
         packAt.member("id").refuse("duplicate pack id " + id);
       }
       List.of("name", "adds", "prices", "kind").forEach(name -> packAt.required(pack, name));
-      Kind kind = packAt.read(pack, "kind", KIND, Kind.ONE_TIME);
+      Kind kind = packAt.read(pack, "kind", KIND, null);
       packs.add(
           new CapacityPack(
               id,
               packAt.read(pack, "name", ValueType.text(), id),
               adds(pack.get("adds"), packAt.member("adds")),
               Plans.prices(pack.get("prices"), packAt.member("prices")),
-              kind,
+              kind == null ? Kind.ONE_TIME : kind, // refused: the catalog keeps its default
               validDays(pack, kind, packAt)));
     }
     return packs.size() == value.size() ? List.copyOf(packs) : fallback;
   }
 
-  /** Required for a one-time pack, refused for a recurring one (it lasts until cancelled). */
+  /**
+   * Required for a one-time pack, refused for a recurring one (it lasts until cancelled); not
+   * judged while the kind is unknown.
+   */
   private static Integer validDays(ObjectNode pack, Kind kind, Reading.At packAt) {
+    if (kind == null) {
+      return null;
+    }
     if (kind == Kind.RECURRING) {
       if (pack.has("valid_days")) {
         packAt

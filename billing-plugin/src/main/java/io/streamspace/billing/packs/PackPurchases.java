@@ -293,7 +293,6 @@ public final class PackPurchases {
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         Currency currency = Currency.getInstance(rs.getString(8));
-        int validDays = rs.getInt(9);
         purchases.put(
             rs.getLong(1),
             new Purchase(
@@ -305,7 +304,7 @@ public final class PackPurchases {
                 adds(rs.getString(6)),
                 Money.shown(rs.getBigDecimal(7), currency),
                 currency.getCurrencyCode(),
-                rs.wasNull() ? null : validDays,
+                rs.getObject(9, Integer.class),
                 Sql.instant(rs.getTimestamp(10)),
                 Sql.instant(rs.getTimestamp(11)),
                 Sql.instant(rs.getTimestamp(12)),
@@ -325,7 +324,6 @@ public final class PackPurchases {
       while (rs.next()) {
         Currency currency = Currency.getInstance(rs.getString(5));
         BigDecimal amount = rs.getBigDecimal(4);
-        long invoiceId = rs.getLong(8);
         purchases
             .get(rs.getLong(1))
             .history()
@@ -336,7 +334,7 @@ public final class PackPurchases {
                     amount == null ? null : Money.shown(amount, currency),
                     Sql.instant(rs.getTimestamp(6)),
                     Sql.instant(rs.getTimestamp(7)),
-                    rs.wasNull() ? null : invoiceId));
+                    rs.getObject(8, Long.class)));
       }
     }
     return List.copyOf(purchases.values());

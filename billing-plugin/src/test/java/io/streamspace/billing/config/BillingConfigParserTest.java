@@ -568,7 +568,8 @@ class BillingConfigParserTest {
     assertTrue(
         find(keys, "subscriptionPlans").defaultJson().contains("\"ai_queries\""),
         "the plans' default carries their limits");
-    assertEquals(28, keys.size());
+    assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
+    assertEquals(29, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")
