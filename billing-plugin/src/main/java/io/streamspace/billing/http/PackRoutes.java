@@ -12,9 +12,10 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
-import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
@@ -90,16 +91,7 @@ public final class PackRoutes {
     String userId =
         Access.subjectUser(request, asked == null || asked.isNull() ? null : asked.asText());
     Currency currency =
-        accounts
-            .find(userId)
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        HttpStatus.NOT_FOUND,
-                        "unknown_user",
-                        "no billing account for user " + userId,
-                        "user_id"))
-            .currency();
+        accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId)).currency();
     String packId = request.pathParam("id");
     CapacityPack pack =
         config
@@ -121,12 +113,7 @@ public final class PackRoutes {
 
   /** 200 with the renewed purchase; 409 {@code not_renewable} for a recurring one; 404. */
   Purchase renew(HttpRequest request) throws Exception {
-    long id = ownPurchase(request);
-    try {
-      return purchases.renew(id, clock.instant());
-    } catch (Refused e) {
-      throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
-    }
+    return changed(request, purchases::renew);
   }
 
   /**
@@ -134,9 +121,19 @@ public final class PackRoutes {
    * already_cancelled}; 404.
    */
   Purchase cancel(HttpRequest request) throws Exception {
+    return changed(request, purchases::cancel);
+  }
+
+  /** A renewal or a cancellation of a purchase at an instant. */
+  private interface Change {
+    Purchase apply(long purchaseId, Instant now) throws SQLException, Refused;
+  }
+
+  /** The change applied now to the caller's purchase; 409 with its code when it is refused. */
+  private Purchase changed(HttpRequest request, Change change) throws Exception {
     long id = ownPurchase(request);
     try {
-      return purchases.cancel(id, clock.instant());
+      return change.apply(id, clock.instant());
     } catch (Refused e) {
       throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
     }

@@ -179,10 +179,10 @@ public final class PackPurchases {
    * @throws Refused {@code not_renewable} for a recurring purchase
    */
   public Purchase renew(long purchaseId, Instant now) throws SQLException, Refused {
-    return Transactions.inTransaction(
-        dataSource,
-        c -> {
-          Purchase purchase = read(c, LOCKED, purchaseId, now).orElseThrow();
+    return changed(
+        purchaseId,
+        now,
+        (c, purchase) -> {
           if (!Kind.ONE_TIME.configName().equals(purchase.kind())) {
             throw new Refused("not_renewable", "a recurring pack renews with each billing period");
           }
@@ -191,7 +191,6 @@ public final class PackPurchases {
           RENEW.bind("id", purchaseId).bind("now", now).bind("valid_until", until).update(c);
           Currency currency = Currency.getInstance(purchase.currency());
           event(c, purchaseId, "renewed", now, purchase.price(), currency, from, until, true);
-          return read(c, ONE, purchaseId, now).orElseThrow();
         });
   }
 
@@ -202,10 +201,10 @@ public final class PackPurchases {
    *     already_cancelled} for one cancelled before
    */
   public Purchase cancel(long purchaseId, Instant now) throws SQLException, Refused {
-    return Transactions.inTransaction(
-        dataSource,
-        c -> {
-          Purchase purchase = read(c, LOCKED, purchaseId, now).orElseThrow();
+    return changed(
+        purchaseId,
+        now,
+        (c, purchase) -> {
           if (!Kind.RECURRING.configName().equals(purchase.kind())) {
             throw new Refused(
                 "not_cancellable", "a one_time pack is not cancelled: it expires unless renewed");
@@ -216,6 +215,21 @@ public final class PackPurchases {
           CANCEL.bind("id", purchaseId).bind("now", now).update(c);
           Currency currency = Currency.getInstance(purchase.currency());
           event(c, purchaseId, "cancelled", now, null, currency, null, null, false);
+        });
+  }
+
+  /** A change to a stored purchase, under its row lock; it refuses by throwing. */
+  private interface Change {
+    void apply(Connection c, Purchase purchase) throws SQLException, Refused;
+  }
+
+  /** Applies {@code change} to the purchase in one transaction; answers it as it is then. */
+  private Purchase changed(long purchaseId, Instant now, Change change)
+      throws SQLException, Refused {
+    return Transactions.inTransaction(
+        dataSource,
+        c -> {
+          change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
           return read(c, ONE, purchaseId, now).orElseThrow();
         });
   }
