@@ -116,6 +116,15 @@ final class CapacityPacks {
     return adds;
   }
 
+  /**
+   * Without trailing zeros and never in exponent form: the host reads 40.00 back as 4E+1 and
+   * would show it so; 40 it shows as 40.
+   */
+  private static BigDecimal plain(BigDecimal amount) {
+    BigDecimal stripped = amount.stripTrailingZeros();
+    return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+  }
+
   private static JsonNode write(List<CapacityPack> packs) {
     ArrayNode written = JSON.arrayNode();
     for (CapacityPack pack : packs) {
@@ -123,8 +132,8 @@ final class CapacityPacks {
       ObjectNode adds = object.putObject("adds");
       pack.adds().entrySet().stream()
           .sorted(Map.Entry.comparingByKey())
-          .forEach(add -> adds.put(add.getKey().configName(), add.getValue()));
-      object.set("prices", Rates.byCode(pack.prices(), AMOUNT::write));
+          .forEach(add -> adds.put(add.getKey().configName(), plain(add.getValue())));
+      object.set("prices", Rates.byCode(pack.prices(), price -> JSON.numberNode(plain(price))));
       object.put("kind", pack.kind().configName());
       if (pack.validDays() != null) {
         object.put("valid_days", pack.validDays());

@@ -96,6 +96,19 @@ class CapacityPacksConfigTest {
             .capacityPacks());
   }
 
+  @Test
+  void theDefaultCatalogIsWrittenWithoutTrailingZerosOrExponents() {
+    String schemaDefault =
+        BillingConfigSchema.schema().keys().stream()
+            .filter(key -> key.name().equals("capacityPacks"))
+            .findFirst()
+            .orElseThrow()
+            .defaultJson();
+
+    assertTrue(schemaDefault.contains("\"prices\":{\"USD\":40,\"VND\":1000000}"), schemaDefault);
+    assertTrue(schemaDefault.contains("\"prices\":{\"USD\":5,\"VND\":125000}"), schemaDefault);
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
