@@ -137,4 +137,27 @@ class PackInvoicingScenarioTest {
     assertTrue(pdf.contains("10 GB storage, 2026-04-01 – 2026-04-20"), pdf);
     assertTrue(pdf.contains("1.30"), pdf);
   }
+
+  @Test
+  void aOneTimeChargeOnAVoidedInvoiceIsBilledByTheNextOne() {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    post("ann", "/packs/slots-5/purchase");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+    long march = invoiceId("ann", MARCH);
+
+    Answer voided =
+        billing.call(
+            HttpMethod.PATCH,
+            "/admin/invoices/" + march,
+            BillingHarness.admin("root"),
+            "{\"status\": \"void\", \"note\": \"wrong account\"}");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+
+    assertEquals(200, voided.status());
+    assertEquals(
+        List.of("pack 5 job slots, 2026-03-10 – 2026-04-09 null null null 5.00 5.00"),
+        lines(invoiceId("ann", APRIL)));
+  }
 }
