@@ -50,9 +50,13 @@ public final class PackPurchases {
     }
   }
 
-  // Active at :at: a recurring pack from its purchase until cancelled; a one-time pack within
-  // the validity of its purchase or of one of its renewals.
-  private static final String ACTIVE_AT =
+  /**
+   * Whether purchase {@code p} (a row of {@code billing_pack_purchases}) adds its capacity at
+   * {@code :at}, as SQL, for statements that judge many accounts at once: a recurring pack from
+   * its purchase until cancelled; a one-time pack within the validity of its purchase or of one
+   * of its renewals.
+   */
+  public static final String ACTIVE_AT =
       """
       (p.kind = 'recurring' AND p.valid_from <= :at
          AND (p.cancelled_at IS NULL OR p.cancelled_at > :at)
