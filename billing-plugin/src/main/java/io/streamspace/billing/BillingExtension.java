@@ -22,6 +22,7 @@ import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
 import io.streamspace.billing.http.OverageRoutes;
+import io.streamspace.billing.http.PackRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.SubscriptionRoutes;
@@ -37,6 +38,7 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.OverLimitSuspensions;
@@ -132,6 +134,13 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     OverLimitSuspensions suspensions =
         loadQuotas(context, accounts, events, paymentLock, readOnlyLock);
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
+    new PackRoutes(
+            accounts,
+            new PackPurchases(dataSource, events::packPurchased),
+            readOnlyLock,
+            config::get,
+            context.clock())
+        .register(context.routes());
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
     new SubscriptionRoutes(
             subscriptions,

@@ -76,6 +76,15 @@ public final class BillingConfig {
     return get(BillingKeys.DEFAULT_PLAN);
   }
 
+  public List<CapacityPack> capacityPacks() {
+    return get(BillingKeys.CAPACITY_PACKS);
+  }
+
+  /** The pack of that id, if the catalog has it. */
+  public Optional<CapacityPack> pack(String packId) {
+    return capacityPacks().stream().filter(p -> p.id().equals(packId)).findFirst();
+  }
+
   public int invoiceDay() {
     return get(BillingKeys.INVOICE_DAY);
   }

@@ -3,6 +3,7 @@ package io.streamspace.billing.config;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -77,6 +78,10 @@ public final class BillingConfigParser {
                     .at("currencyMeterRates")
                     .member(code)
                     .refuse("is required: each currency of currencyRates needs its meter rates"));
+    if (reading.savedNames().contains(BillingKeys.CAPACITY_PACKS.name())
+        && !checkPackPrices(reading.value(BillingKeys.CAPACITY_PACKS), currency, others, reading)) {
+      reading.reset(BillingKeys.CAPACITY_PACKS);
+    }
     String defaultPlan = reading.value(BillingKeys.DEFAULT_PLAN);
     if (plans.stream().noneMatch(p -> p.id().equals(defaultPlan))) {
       reading.at("defaultPlan").refuse("must be the id of one of subscriptionPlans");
@@ -121,6 +126,41 @@ public final class BillingConfigParser {
       priced &= missing.isEmpty();
     }
     return priced;
+  }
+
+  /**
+   * Every saved pack is priced in every supported currency ({@code currency} and those of
+   * currencyRates), with no more decimals than each has; a price in a further currency is kept
+   * (a catalog may be priced before the currency is added). The default catalog is not checked:
+   * priced in USD and VND, it is offered in those only. Answers whether all was well.
+   */
+  private static boolean checkPackPrices(
+      List<CapacityPack> packs, Currency currency, Set<Currency> others, Reading reading) {
+    Set<Currency> supported = new HashSet<>(others);
+    supported.add(currency);
+    Reading.At at = reading.at("capacityPacks");
+    for (int i = 0; i < packs.size(); i++) {
+      CapacityPack pack = packs.get(i);
+      Reading.At pricesAt = at.element(i).member("prices");
+      if (reading.refused(pricesAt.key())) {
+        continue; // one problem at a time
+      }
+      pack.prices()
+          .forEach(
+              (in, price) -> {
+                checkDecimals(price, in, pricesAt.member(in.getCurrencyCode()));
+              });
+      supported.stream()
+          .filter(in -> !pack.prices().containsKey(in))
+          .map(Currency::getCurrencyCode)
+          .sorted()
+          .forEach(
+              code ->
+                  pricesAt
+                      .member(code)
+                      .refuse("is required: every pack needs a price in every supported currency"));
+    }
+    return !reading.refused("capacityPacks");
   }
 
   private static void checkDecimals(BigDecimal amount, Currency currency, Reading.At at) {

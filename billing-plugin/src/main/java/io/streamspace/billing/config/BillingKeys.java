@@ -117,6 +117,34 @@ final class BillingKeys {
               + ")");
   static final BillingKey<String> DEFAULT_PLAN =
       key("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
+  static final BillingKey<List<CapacityPack>> CAPACITY_PACKS =
+      key(
+          "capacityPacks",
+          CapacityPacks.TYPE,
+          List.of(
+              oneTimePack("slots-5", "5 job slots", Meter.ACTIVE_SESSIONS, "5", "5.00", "125000"),
+              oneTimePack(
+                  "slots-20", "20 job slots", Meter.ACTIVE_SESSIONS, "20", "18.00", "450000"),
+              oneTimePack(
+                  "slots-50", "50 job slots", Meter.ACTIVE_SESSIONS, "50", "40.00", "1000000"),
+              oneTimePack(
+                  "slots-100", "100 job slots", Meter.ACTIVE_SESSIONS, "100", "70.00", "1750000"),
+              new CapacityPack(
+                  "storage-10",
+                  "10 GB storage",
+                  Map.of(Meter.STORAGE_GB, new BigDecimal("10")),
+                  usdAndVnd("2.00", "50000"),
+                  CapacityPack.Kind.RECURRING,
+                  null),
+              oneTimePack(
+                  "bandwidth-50", "50 GB bandwidth", Meter.BANDWIDTH_GB, "50", "4.00", "100000")),
+          "Packs accounts may buy: id (unique), name, adds ({\"<meter>\": amount above 0}, at "
+              + "least one), prices (the price in each supported currency, all required, no more "
+              + "decimals than the currency has), kind ("
+              + CapacityPacks.KIND.allowed()
+              + "), valid_days (one_time only, "
+              + CapacityPacks.VALID_DAYS.allowed()
+              + ")");
   static final BillingKey<Integer> INVOICE_DAY =
       key(
           "invoiceDay",
@@ -256,6 +284,27 @@ final class BillingKeys {
         new BigDecimal(storage),
         Map.of(),
         limits);
+  }
+
+  /**
+   * A default pack valid for 30 days, priced in USD and VND (the README's VND example): the
+   * prices are this project's choice.
+   */
+  private static CapacityPack oneTimePack(
+      String id, String name, Meter meter, String adds, String usd, String vnd) {
+    return new CapacityPack(
+        id,
+        name,
+        Map.of(meter, new BigDecimal(adds)),
+        usdAndVnd(usd, vnd),
+        CapacityPack.Kind.ONE_TIME,
+        30);
+  }
+
+  private static Map<Currency, BigDecimal> usdAndVnd(String usd, String vnd) {
+    return Map.of(
+        Currency.getInstance("USD"), new BigDecimal(usd),
+        Currency.getInstance("VND"), new BigDecimal(vnd));
   }
 
   private static MeterLimit limit(String amount, LimitKind kind) {

@@ -36,7 +36,7 @@ final class Plans {
   static final ValueType<List<SubscriptionPlan>> TYPE =
       new ValueType<>("array", null, Plans::read, Plans::write);
 
-  private static final ValueType<String> ID =
+  static final ValueType<String> ID =
       ValueType.text(s -> s.isBlank() ? null : s, "must not be blank", s -> s);
   private static final Set<String> FIELDS =
       Set.of(
@@ -51,7 +51,7 @@ final class Plans {
           "limits");
   private static final ValueType<LimitKind> KIND =
       ValueType.oneOf(List.of(LimitKind.values()), LimitKind::configName);
-  private static final String METERS =
+  static final String METERS =
       String.join(", ", Arrays.stream(Meter.values()).map(Meter::configName).toList());
 
   /** The plan keys older than {@code limits}, each the limit of one meter. */
@@ -160,8 +160,11 @@ final class Plans {
     return limits;
   }
 
-  /** A plan's prices by ISO code; whether each currency is supported is checked across keys. */
-  private static Map<Currency, BigDecimal> prices(JsonNode value, Reading.At at) {
+  /**
+   * A plan's (or pack's) prices by ISO code; whether each currency is supported is checked
+   * across keys.
+   */
+  static Map<Currency, BigDecimal> prices(JsonNode value, Reading.At at) {
     Map<Currency, BigDecimal> prices = new HashMap<>();
     ObjectNode object = at.object(value);
     if (object == null) {

@@ -2,6 +2,7 @@ package io.streamspace.billing.events;
 
 import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.packs.Purchase;
 import io.streamspace.plugin.api.event.EventPublisher;
 
 /**
@@ -45,6 +46,9 @@ public final class BillingEvents {
   /** A locked account was unlocked: paid, or by an admin. */
   public static final String ACCOUNT_UNLOCKED = "billing.account.unlocked";
 
+  /** An account bought a capacity pack, now stored. */
+  public static final String PACK_PURCHASED = "billing.pack.purchased";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -83,6 +87,11 @@ public final class BillingEvents {
   /** A hold was placed or lifted; {@code name} is the reason's event (see HoldReason). */
   public void accountHoldChanged(String name, AccountHoldChanged change) {
     publish(name, change);
+  }
+
+  /** The purchase as stored, in the JSON the pack routes answer. */
+  public void packPurchased(Purchase purchase) {
+    publish(PACK_PURCHASED, purchase);
   }
 
   private void publish(String name, Record payload) {

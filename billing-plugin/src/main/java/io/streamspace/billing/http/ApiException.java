@@ -52,6 +52,12 @@ public final class ApiException extends Exception {
     return new ApiException(HttpStatus.LOCKED, "account_locked", message, null);
   }
 
+  /** 404 {@code unknown_user} naming {@code user_id}: the user has no billing account. */
+  public static ApiException unknownUser(String userId) {
+    return new ApiException(
+        HttpStatus.NOT_FOUND, "unknown_user", "no billing account for user " + userId, "user_id");
+  }
+
   public static ApiException badParameter(String field, String message) {
     return new ApiException(HttpStatus.BAD_REQUEST, "invalid_parameter", message, field);
   }

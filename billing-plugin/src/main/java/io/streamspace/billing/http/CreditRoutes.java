@@ -15,7 +15,6 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
-import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -74,16 +73,7 @@ public final class CreditRoutes {
     }
     Instant now = clock.instant();
     Instant expiresAt = expiry(body, now);
-    Account account =
-        accounts
-            .find(userId)
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        HttpStatus.NOT_FOUND,
-                        "unknown_user",
-                        "no billing account for user " + userId,
-                        "user_id"));
+    Account account = accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId));
     Currency currency = account.currency();
     checkCurrency(body, currency);
     if (!Money.fitsMinorUnit(amount, currency)) {

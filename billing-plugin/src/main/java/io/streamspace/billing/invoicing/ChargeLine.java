@@ -42,6 +42,8 @@ public record ChargeLine(
   public enum ChargeKind {
     PLAN_FEE,
     USAGE,
-    OVERAGE
+    OVERAGE,
+    /** A capacity pack: a one-time purchase or renewal, or a recurring pack's period. */
+    PACK
   }
 }

@@ -33,10 +33,12 @@ import javax.sql.DataSource;
  * {@link UsageBucket}s, priced by {@link PeriodCharges} with the plans the account was on; and
  * the period counters above the plan's included amount, priced by {@link MeterCharges} from the
  * usage reports as they are when the invoice is finalized (a report stored later is not billed,
- * unless it occurred after the invoice's period end: then the next invoice bills it).
+ * unless it occurred after the invoice's period end: then the next invoice bills it); and the
+ * capacity packs, priced by {@link PackCharges} ({@link PackChargeRows}).
  *
  * <p>Finalization claims the records it bills ({@code invoice_id}), in the same transaction, so
- * each record is billed exactly once; a draft's {@link #preview} computes the same lines from
+ * each record (and each one-time pack charge) is billed exactly once; a draft's {@link
+ * #preview} computes the same lines from
  * the same records without claiming them.
  */
 public final class InvoiceCalculator {
@@ -153,6 +155,14 @@ public final class InvoiceCalculator {
             invoice.periodStart(),
             invoice.periodEnd(),
             counterUses(connection, invoice, terms, current, periods)));
+    lines.addAll(
+        PackCharges.lines(
+            invoice.currency(),
+            invoice.periodStart(),
+            invoice.periodEnd(),
+            PackChargeRows.oneTime(connection, invoice, claim),
+            PackChargeRows.recurring(connection, invoice),
+            periods));
     return lines;
   }
 

@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * after the commit.
  *
  * <p>Voiding gives back the credits the invoice used (their {@code remaining} restored, the
- * applications kept and marked reversed) and releases its usage records, so the period can be
- * invoiced again: the usage is then billed by the next invoice of the account (or an admin's
- * invoice of that period), not lost. A void invoice keeps its number and lines, for the record.
+ * applications kept and marked reversed) and releases its usage records and one-time pack
+ * charges, so the period can be invoiced again: they are then billed by the next invoice of
+ * the account (or an admin's invoice of that period), not lost. A void invoice keeps its number
+ * and lines, for the record.
  */
 public final class InvoiceStatusChanges {
 
@@ -46,6 +47,10 @@ public final class InvoiceStatusChanges {
           """
           UPDATE billing_usage_records SET invoice_id = NULL
           WHERE user_id = :user_id AND slice_start < :period_end AND invoice_id = :invoice_id""");
+
+  private static final NamedSql RELEASE_PACK_CHARGES =
+      NamedSql.of(
+          "UPDATE billing_pack_events SET invoice_id = NULL WHERE invoice_id = :invoice_id");
 
   private static final NamedSql MARK_OVERDUE =
       NamedSql.of(
@@ -135,6 +140,7 @@ public final class InvoiceStatusChanges {
         .bind("period_end", invoice.periodEnd())
         .bind("invoice_id", invoice.id())
         .update(c);
+    RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
   }
 
   /** Marks every sent invoice whose due date has passed at {@code now} overdue; says how many. */

@@ -136,7 +136,7 @@ public final class PeriodCharges {
               null,
               null,
               term.price(),
-              fee(term, from, to, periods, currency),
+              prorated(term.price(), term.interval(), from, to, periods, currency),
               from,
               to));
     }
@@ -144,14 +144,20 @@ public final class PeriodCharges {
   }
 
   /**
-   * The fee of {@code [from, to)} on the term's plan: Σ over the billing periods P it overlaps
-   * of {@code price × overlap seconds / seconds of P} (a yearly plan's price being a twelfth of
-   * it per period). Against the billing periods, not the invoice's own range: an admin's
-   * invoice of 3 days would otherwise cost a whole month, one of two months a single month.
-   * The sum is kept as an exact fraction and rounded once.
+   * The fee of {@code [from, to)} at {@code price} per {@code interval} (a plan's, or a
+   * recurring pack's per month): Σ over the billing periods P it overlaps of {@code price ×
+   * overlap seconds / seconds of P} (a yearly price being a twelfth of it per period). Against
+   * the billing periods, not the invoice's own range: an admin's invoice of 3 days would
+   * otherwise cost a whole month, one of two months a single month. The sum is kept as an exact
+   * fraction and rounded once.
    */
-  private static BigDecimal fee(
-      PlanTerm term, Instant from, Instant to, BillingPeriods periods, Currency currency) {
+  static BigDecimal prorated(
+      BigDecimal price,
+      String interval,
+      Instant from,
+      Instant to,
+      BillingPeriods periods,
+      Currency currency) {
     BigDecimal numerator = BigDecimal.ZERO;
     BigDecimal denominator = BigDecimal.ONE;
     for (Instant cursor = from; cursor.isBefore(to); ) {
@@ -160,13 +166,11 @@ public final class PeriodCharges {
       BigDecimal overlap = seconds(cursor, periodEnd.isBefore(to) ? periodEnd : to);
       // numerator / denominator + price × overlap / period seconds, exactly
       numerator =
-          numerator
-              .multiply(periodSeconds)
-              .add(term.price().multiply(overlap).multiply(denominator));
+          numerator.multiply(periodSeconds).add(price.multiply(overlap).multiply(denominator));
       denominator = denominator.multiply(periodSeconds);
       cursor = periodEnd;
     }
-    if ("year".equals(term.interval())) {
+    if ("year".equals(interval)) {
       denominator = denominator.multiply(MONTHS_A_YEAR);
     }
     return Money.lineTotal(numerator, denominator, currency);

@@ -570,7 +570,8 @@ class BillingConfigParserTest {
         find(keys, "subscriptionPlans").defaultJson().contains("\"ai_queries\""),
         "the plans' default carries their limits");
     assertEquals("3", find(keys, "paymentGraceDays").defaultJson());
-    assertEquals(29, keys.size());
+    assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
+    assertEquals(30, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

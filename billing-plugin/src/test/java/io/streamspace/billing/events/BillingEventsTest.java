@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
+import io.streamspace.billing.packs.Purchase;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BillingEventsTest {
@@ -53,6 +55,40 @@ class BillingEventsTest {
             "billing.invoice.created " + payload,
             "billing.invoice.paid " + payload,
             "billing.invoice.overdue " + payload),
+        published);
+  }
+
+  @Test
+  void aPackPurchaseTellsThePurchaseAsBoughtInSnakeCase() {
+    events.packPurchased(
+        new Purchase(
+            3,
+            "alice",
+            "slots-5",
+            "5 job slots",
+            "one_time",
+            Map.of("active_sessions", new BigDecimal("5")),
+            new BigDecimal("5.00"),
+            "USD",
+            30,
+            START,
+            START,
+            END,
+            null,
+            true,
+            List.of(
+                new Purchase.Event("bought", START, new BigDecimal("5.00"), START, END, null))));
+
+    assertEquals(
+        List.of(
+            """
+            billing.pack.purchased {"id":3,"user_id":"alice","pack_id":"slots-5",\
+            "pack_name":"5 job slots","kind":"one_time","adds":{"active_sessions":5},\
+            "price":5.00,"currency":"USD","valid_days":30,"purchased_at":"2026-11-01T00:00:00Z",\
+            "valid_from":"2026-11-01T00:00:00Z","valid_until":"2026-12-01T00:00:00Z",\
+            "cancelled_at":null,"active":true,"history":[{"kind":"bought",\
+            "at":"2026-11-01T00:00:00Z","amount":5.00,"valid_from":"2026-11-01T00:00:00Z",\
+            "valid_until":"2026-12-01T00:00:00Z","invoice_id":null}]}"""),
         published);
   }
 

@@ -161,6 +161,8 @@ class PaymentLockTest {
     checkQuotasAt(LOCKS_AT);
 
     Answer planChange = changePlan();
+    Answer packPurchase =
+        billing.call(HttpMethod.POST, "/packs/slots-5/purchase", user("john"), "{}");
     Answer overageConfirmation =
         billing.call(
             HttpMethod.POST, "/overage/confirm", user("john"), "{\"meter\":\"ai_queries\"}");
@@ -176,6 +178,8 @@ class PaymentLockTest {
     assertEquals(LOCKED, planChange.body().at("/error/message").asText());
     assertEquals(423, forJohnByAnAdmin.status(), "an admin unlocks first");
     assertEquals(423, overageConfirmation.status());
+    assertEquals(423, packPurchase.status());
+    assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_pack_purchases"));
     assertEquals("account_locked", overageConfirmation.body().at("/error/code").asText());
     assertEquals(
         "pro",

@@ -182,7 +182,16 @@ class BadInputTest {
         bad("POST", "/jobs/calculate-usage" + NUL, null, 404, null),
         // page parameters in other scripts' digits
         bad("GET", "/invoices?limit=\uFF11\uFF10", null, 400, "limit"),
-        bad("GET", "/admin/users?offset=\u0661", null, 400, "offset"));
+        bad("GET", "/admin/users?offset=\u0661", null, 400, "offset"),
+        // the pack routes: nothing bought, renewed or cancelled
+        bad("GET", "/packs?user_id=" + NUL, null, 400, "user_id"),
+        bad("GET", "/purchases?user_id=" + NUL, null, 400, "user_id"),
+        bad("GET", "/purchases?limit=\uFF11\uFF10", null, 400, "limit"),
+        bad("POST", "/packs/slots-5/purchase", "{\"user_id\": \"mia\\u0000\"}", 400, "user_id"),
+        bad("POST", "/packs/slots-5/purchase", "{\"user_id\": \"mia\"} []", 400, null),
+        bad("POST", "/packs/slots-5" + NUL + "/purchase", "{}", 404, null),
+        bad("POST", "/purchases/{fullwidth id}/renew", null, 404, null),
+        bad("POST", "/purchases/{arabic-indic id}/cancel", null, 404, null));
   }
 
   private static Arguments bad(String method, String path, String body, int status, String field) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A client that retries its admin writes with an {@code Idempotency-Key}: twenty identical
  * grants, one after another or all at once, make one credit; the key cannot be reused for
- * another grant; without a key every grant is its own, as before.
+ * another grant; without a key every grant is its own, as before. A pack purchase retried with
+ * its key is bought, and charged, once.
  */
 class IdempotencyE2ETest extends BillingHostTestBase {
 
@@ -104,6 +105,30 @@ class IdempotencyE2ETest extends BillingHostTestBase {
     }
     assertTrue(answers.stream().anyMatch(a -> a.status() == 201));
     assertEquals(credit.get("id"), grant(user, "5", key).expect(201).get("id"), "then replayed");
+  }
+
+  @Test
+  void aPackPurchaseRetriedWithItsKeyIsBoughtAndChargedOnce() {
+    String user = accountHolder();
+    Map<String, String> key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+    String path = "/api/plugins/billing/packs/slots-5/purchase";
+    String body = "{\"user_id\":\"" + user + "\"}";
+
+    HostClient.Response first = api.http.call("POST", path, api.adminToken, body, key);
+    HostClient.Response retry = api.http.call("POST", path, api.adminToken, body, key);
+
+    assertEquals(201, first.status(), first.toString());
+    assertEquals(201, retry.status(), retry.toString());
+    assertEquals(first.body(), retry.body());
+    assertEquals(Optional.of("true"), retry.header("Idempotent-Replayed"));
+    JsonNode purchases =
+        api.http
+            .get("/api/plugins/billing/purchases?user_id=" + user, api.adminToken)
+            .expect(200)
+            .get("purchases");
+    assertEquals(1, purchases.size());
+    assertEquals(1, purchases.get(0).get("history").size(), "one charge: bought once");
+    assertEquals("5.00", purchases.get(0).at("/history/0/amount").toString());
   }
 
   @Test

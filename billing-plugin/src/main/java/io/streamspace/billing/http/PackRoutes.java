@@ -1,0 +1,177 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.PackPurchases.Refused;
+import io.streamspace.billing.packs.Purchase;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Capacity packs: {@code GET /packs} the catalog in the account's currency, {@code POST
+ * /packs/{id}/purchase} buys one, {@code GET /purchases} the account's purchases with their
+ * history, {@code POST /purchases/{id}/renew} and {@code /cancel}.
+ */
+public final class PackRoutes {
+
+  /** The catalog as an account sees it: the packs sold in its currency, at their price in it. */
+  record CatalogJson(String userId, String currency, List<PackJson> packs) {}
+
+  record PackJson(
+      String id,
+      String name,
+      String kind,
+      Map<String, BigDecimal> adds,
+      BigDecimal price,
+      Integer validDays) {}
+
+  record PurchasesJson(String userId, List<Purchase> purchases, Integer nextOffset) {}
+
+  private final AccountRepository accounts;
+  private final PackPurchases purchases;
+  private final ReadOnlyLock readOnlyLock;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public PackRoutes(
+      AccountRepository accounts,
+      PackPurchases purchases,
+      ReadOnlyLock readOnlyLock,
+      Supplier<BillingConfig> config,
+      Clock clock) {
+    this.accounts = accounts;
+    this.purchases = purchases;
+    this.readOnlyLock = readOnlyLock;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.GET, "/packs", JsonRoute.of(this::catalog));
+    routes.add(HttpMethod.POST, "/packs/{id}/purchase", JsonRoute.creating(this::purchase));
+    routes.add(HttpMethod.GET, "/purchases", JsonRoute.of(this::list));
+    routes.add(HttpMethod.POST, "/purchases/{id}/renew", JsonRoute.of(this::renew));
+    routes.add(HttpMethod.POST, "/purchases/{id}/cancel", JsonRoute.of(this::cancel));
+  }
+
+  /** 200 with the packs sold in the account's currency; 401, 403, 404 as {@code /credits}. */
+  CatalogJson catalog(HttpRequest request) throws Exception {
+    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    List<PackJson> packs =
+        config.get().capacityPacks().stream()
+            .filter(pack -> pack.priceIn(subject.currency()).isPresent())
+            .map(pack -> json(pack, subject.currency()))
+            .toList();
+    return new CatalogJson(subject.userId(), subject.currency().getCurrencyCode(), packs);
+  }
+
+  /**
+   * 201 with the purchase, bought now at the pack's price in the account's currency; 400
+   * {@code invalid_json}; 401; 403 for another user unless admin; 404 for an unknown pack (or
+   * one not sold in the account's currency) or a user without an account; 423 while the account
+   * is locked for non-payment.
+   */
+  Purchase purchase(HttpRequest request) throws Exception {
+    JsonNode body = Json.readObject(request);
+    String userId = Access.subjectUser(request, body);
+    Currency currency =
+        accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId)).currency();
+    readOnlyLock.requireNotLocked(userId);
+    String packId = request.pathParam("id");
+    CapacityPack pack =
+        config
+            .get()
+            .pack(packId)
+            .filter(p -> p.priceIn(currency).isPresent())
+            .orElseThrow(() -> ApiException.notFound("no pack " + packId));
+    return purchases.buy(userId, pack, currency, clock.instant());
+  }
+
+  /** 200 with a page of purchases, newest first; pages, 400, 401, 403, 404 as {@code /invoices}. */
+  PurchasesJson list(HttpRequest request) throws Exception {
+    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    Page page = Page.of(request);
+    List<Purchase> rows =
+        purchases.page(subject.userId(), page.limit() + 1, page.offset(), clock.instant());
+    return new PurchasesJson(subject.userId(), page.rows(rows), page.nextOffset(rows.size()));
+  }
+
+  /**
+   * 200 with the renewed purchase; 409 {@code not_renewable} for a recurring one; 404; 423 while
+   * the account is locked (a renewal is a purchase; a cancellation, which spends less, is not
+   * refused).
+   */
+  Purchase renew(HttpRequest request) throws Exception {
+    return changed(
+        request,
+        (id, now) -> {
+          readOnlyLock.requireNotLocked(purchases.find(id, now).orElseThrow().userId());
+          return purchases.renew(id, now);
+        });
+  }
+
+  /**
+   * 200 with the purchase, cancelled now; 409 {@code not_cancellable} for a one-time one, {@code
+   * already_cancelled}; 404.
+   */
+  Purchase cancel(HttpRequest request) throws Exception {
+    return changed(request, purchases::cancel);
+  }
+
+  /** A renewal or a cancellation of a purchase at an instant. */
+  private interface Change {
+    Purchase apply(long purchaseId, Instant now) throws SQLException, Refused, ApiException;
+  }
+
+  /** The change applied now to the caller's purchase; 409 with its code when it is refused. */
+  private Purchase changed(HttpRequest request, Change change) throws Exception {
+    long id = ownPurchase(request);
+    try {
+      return change.apply(id, clock.instant());
+    } catch (Refused e) {
+      throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
+    }
+  }
+
+  /**
+   * The id of the purchase in the path: 401; 404 for an unknown id and equally for another
+   * user's purchase (unless admin), so ids reveal nothing.
+   */
+  private long ownPurchase(HttpRequest request) throws Exception {
+    Caller caller = Access.authenticated(request);
+    long id = PathId.of(request, "id", "purchase");
+    ApiException notFound = ApiException.notFound("no purchase " + id);
+    Purchase purchase = purchases.find(id, clock.instant()).orElseThrow(() -> notFound);
+    if (!caller.isAdmin() && !purchase.userId().equals(caller.userId())) {
+      throw notFound;
+    }
+    return id;
+  }
+
+  private static PackJson json(CapacityPack pack, Currency currency) {
+    Map<String, BigDecimal> adds = new TreeMap<>();
+    pack.adds().forEach((meter, amount) -> adds.put(meter.configName(), amount));
+    return new PackJson(
+        pack.id(),
+        pack.name(),
+        pack.kind().configName(),
+        adds,
+        Money.shown(pack.priceIn(currency).orElseThrow(), currency),
+        pack.validDays());
+  }
+}

@@ -1,0 +1,97 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.invoicing.PackCharges.OneTimeCharge;
+import io.streamspace.billing.invoicing.PackCharges.RecurringPack;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pack charges an invoice bills, read for {@link PackCharges}: the one-time purchases and
+ * renewals of the account not on any invoice yet, up to the invoice's end (finalization claims
+ * them, {@code invoice_id}, so each is billed once; a preview only reads them), and the
+ * recurring purchases active at some time within the invoice's period.
+ */
+final class PackChargeRows {
+
+  private static final String UNBILLED =
+      """
+      p.id = e.purchase_id AND p.user_id = :user_id AND e.billed AND e.invoice_id IS NULL
+        AND e.at < :period_end""";
+
+  private static final NamedSql CLAIMED =
+      NamedSql.of(
+          """
+          UPDATE billing_pack_events e SET invoice_id = :invoice_id
+          FROM billing_pack_purchases p
+          WHERE %s
+          RETURNING p.pack_name, e.amount, e.at, e.valid_from, e.valid_until"""
+              .formatted(UNBILLED));
+
+  private static final NamedSql PEEKED =
+      NamedSql.of(
+          """
+          SELECT p.pack_name, e.amount, e.at, e.valid_from, e.valid_until
+          FROM billing_pack_events e, billing_pack_purchases p
+          WHERE %s"""
+              .formatted(UNBILLED));
+
+  private static final NamedSql RECURRING =
+      NamedSql.of(
+          """
+          SELECT pack_name, price, valid_from, cancelled_at FROM billing_pack_purchases
+          WHERE user_id = :user_id AND kind = 'recurring' AND valid_from < :period_end
+            AND (cancelled_at IS NULL OR cancelled_at > :period_start)
+          ORDER BY valid_from, id""");
+
+  private PackChargeRows() {}
+
+  static List<OneTimeCharge> oneTime(Connection connection, Invoice invoice, boolean claim)
+      throws SQLException {
+    NamedSql.Binding billed = claim ? CLAIMED.bind("invoice_id", invoice.id()) : PEEKED.binding();
+    List<OneTimeCharge> charges = new ArrayList<>();
+    try (PreparedStatement statement =
+            billed
+                .bind("user_id", invoice.userId())
+                .bind("period_end", invoice.periodEnd())
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        charges.add(
+            new OneTimeCharge(
+                rs.getString(1),
+                rs.getBigDecimal(2),
+                Sql.instant(rs.getTimestamp(3)),
+                Sql.instant(rs.getTimestamp(4)),
+                Sql.instant(rs.getTimestamp(5))));
+      }
+    }
+    return charges;
+  }
+
+  static List<RecurringPack> recurring(Connection connection, Invoice invoice) throws SQLException {
+    List<RecurringPack> packs = new ArrayList<>();
+    try (PreparedStatement statement =
+            RECURRING
+                .bind("user_id", invoice.userId())
+                .bind("period_start", invoice.periodStart())
+                .bind("period_end", invoice.periodEnd())
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        packs.add(
+            new RecurringPack(
+                rs.getString(1),
+                rs.getBigDecimal(2),
+                Sql.instant(rs.getTimestamp(3)),
+                Sql.instant(rs.getTimestamp(4))));
+      }
+    }
+    return packs;
+  }
+}

@@ -1,0 +1,375 @@
+package io.streamspace.billing.packs;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.config.CapacityPack.Kind;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.quota.Meter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Pack purchases: buying, renewing and cancelling (each in one transaction, the purchase's row
+ * locked), reading them back with their history, and which are active at an instant. A purchase
+ * is published ({@code purchased}) once, after its commit.
+ */
+public final class PackPurchases {
+
+  /** Why a renewal or cancellation was refused; nothing was changed. */
+  public static final class Refused extends Exception {
+    private final String code;
+
+    Refused(String code, String message) {
+      super(message);
+      this.code = code;
+    }
+
+    public String code() {
+      return code;
+    }
+  }
+
+  /**
+   * Whether purchase {@code p} (a row of {@code billing_pack_purchases}) adds its capacity at
+   * {@code :at}, as SQL, for statements that judge many accounts at once: a recurring pack from
+   * its purchase until cancelled; a one-time pack within the validity of its purchase or of one
+   * of its renewals.
+   */
+  public static final String ACTIVE_AT =
+      """
+      (p.kind = 'recurring' AND p.valid_from <= :at
+         AND (p.cancelled_at IS NULL OR p.cancelled_at > :at)
+       OR p.kind = 'one_time' AND EXISTS (
+         SELECT 1 FROM billing_pack_events e
+         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
+           AND e.valid_from <= :at AND e.valid_until > :at))""";
+
+  private static final String COLUMNS =
+      """
+      p.id, p.user_id, p.pack_id, p.pack_name, p.kind, p.adds::text, p.price, p.currency,
+      p.valid_days, p.purchased_at, p.valid_from, p.valid_until, p.cancelled_at, %s AS active"""
+          .formatted(ACTIVE_AT);
+
+  private static final NamedSql BUY =
+      NamedSql.of(
+          """
+          INSERT INTO billing_pack_purchases (user_id, pack_id, pack_name, kind, adds, price,
+              currency, valid_days, purchased_at, valid_from, valid_until)
+          VALUES (:user_id, :pack_id, :pack_name, :kind, :adds::jsonb, :price, :currency,
+                  :valid_days, :now, :now, :valid_until)
+          RETURNING id""");
+
+  private static final NamedSql EVENT =
+      NamedSql.of(
+          """
+          INSERT INTO billing_pack_events (purchase_id, kind, at, amount, currency, valid_from,
+              valid_until, billed)
+          VALUES (:purchase_id, :kind, :at, :amount, :currency, :valid_from, :valid_until,
+                  :billed)""");
+
+  private static final NamedSql LOCKED =
+      NamedSql.of(
+          "SELECT %s FROM billing_pack_purchases p WHERE p.id = :id FOR UPDATE".formatted(COLUMNS));
+
+  private static final NamedSql ONE =
+      NamedSql.of("SELECT %s FROM billing_pack_purchases p WHERE p.id = :id".formatted(COLUMNS));
+
+  private static final NamedSql PAGE =
+      NamedSql.of(
+          """
+          SELECT %s FROM billing_pack_purchases p WHERE p.user_id = :user_id
+          ORDER BY p.purchased_at DESC, p.id DESC LIMIT :limit OFFSET :offset"""
+              .formatted(COLUMNS));
+
+  private static final NamedSql HISTORY =
+      NamedSql.of(
+          """
+          SELECT purchase_id, kind, at, amount, currency, valid_from, valid_until, invoice_id
+          FROM billing_pack_events WHERE purchase_id = ANY (:ids)
+          ORDER BY at, id""");
+
+  private static final NamedSql ACTIVE =
+      NamedSql.of(
+          """
+          SELECT p.id, p.pack_id, p.adds::text FROM billing_pack_purchases p
+          WHERE p.user_id = :user_id AND %s
+          ORDER BY p.id"""
+              .formatted(ACTIVE_AT));
+
+  private static final NamedSql RENEW =
+      NamedSql.of(
+          """
+          UPDATE billing_pack_purchases
+          SET valid_from = CASE WHEN valid_until < :now THEN :now ELSE valid_from END,
+              valid_until = :valid_until
+          WHERE id = :id""");
+
+  private static final NamedSql CANCEL =
+      NamedSql.of("UPDATE billing_pack_purchases SET cancelled_at = :now WHERE id = :id");
+
+  private final DataSource dataSource;
+  private final Consumer<Purchase> purchased;
+
+  /**
+   * @param purchased told of each purchase once it is committed
+   */
+  public PackPurchases(DataSource dataSource, Consumer<Purchase> purchased) {
+    this.dataSource = dataSource;
+    this.purchased = purchased;
+  }
+
+  /**
+   * The account buys the pack at {@code now}, at its price in {@code currency} (the account's):
+   * a one-time pack valid for its days from now, a recurring one from now until cancelled.
+   */
+  public Purchase buy(String userId, CapacityPack pack, Currency currency, Instant now)
+      throws SQLException {
+    BigDecimal price = pack.priceIn(currency).orElseThrow();
+    Instant validUntil =
+        pack.kind() == Kind.ONE_TIME ? now.plus(Duration.ofDays(pack.validDays())) : null;
+    Purchase purchase =
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              long id;
+              try (PreparedStatement statement =
+                      BUY.bind("user_id", userId)
+                          .bind("pack_id", pack.id())
+                          .bind("pack_name", pack.name())
+                          .bind("kind", pack.kind().configName())
+                          .bind("adds", JsonMapper.write(byName(pack.adds())))
+                          .bind("price", price)
+                          .bind("currency", currency.getCurrencyCode())
+                          .bind("valid_days", pack.validDays())
+                          .bind("now", now)
+                          .bind("valid_until", validUntil)
+                          .prepare(c);
+                  ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+              }
+              event(c, id, "bought", now, price, currency, now, validUntil, oneTime(pack.kind()));
+              return read(c, ONE, id, now).orElseThrow();
+            });
+    purchased.accept(purchase);
+    return purchase;
+  }
+
+  /**
+   * Renews a one-time purchase at its price as bought: a new validity of its days from the later
+   * of now and its current end, charged again.
+   *
+   * @throws Refused {@code not_renewable} for a recurring purchase
+   */
+  public Purchase renew(long purchaseId, Instant now) throws SQLException, Refused {
+    return changed(
+        purchaseId,
+        now,
+        (c, purchase) -> {
+          if (!Kind.ONE_TIME.configName().equals(purchase.kind())) {
+            throw new Refused("not_renewable", "a recurring pack renews with each billing period");
+          }
+          Instant from = purchase.validUntil().isAfter(now) ? purchase.validUntil() : now;
+          Instant until = from.plus(Duration.ofDays(purchase.validDays()));
+          RENEW.bind("id", purchaseId).bind("now", now).bind("valid_until", until).update(c);
+          Currency currency = Currency.getInstance(purchase.currency());
+          event(c, purchaseId, "renewed", now, purchase.price(), currency, from, until, true);
+        });
+  }
+
+  /**
+   * Cancels a recurring purchase now: it stops adding capacity and is billed up to now.
+   *
+   * @throws Refused {@code not_cancellable} for a one-time purchase (it simply expires), {@code
+   *     already_cancelled} for one cancelled before
+   */
+  public Purchase cancel(long purchaseId, Instant now) throws SQLException, Refused {
+    return changed(
+        purchaseId,
+        now,
+        (c, purchase) -> {
+          if (!Kind.RECURRING.configName().equals(purchase.kind())) {
+            throw new Refused(
+                "not_cancellable", "a one_time pack is not cancelled: it expires unless renewed");
+          }
+          if (purchase.cancelledAt() != null) {
+            throw new Refused("already_cancelled", "the pack was cancelled already");
+          }
+          CANCEL.bind("id", purchaseId).bind("now", now).update(c);
+          Currency currency = Currency.getInstance(purchase.currency());
+          event(c, purchaseId, "cancelled", now, null, currency, null, null, false);
+        });
+  }
+
+  /** A change to a stored purchase, under its row lock; it refuses by throwing. */
+  private interface Change {
+    void apply(Connection c, Purchase purchase) throws SQLException, Refused;
+  }
+
+  /** Applies {@code change} to the purchase in one transaction; answers it as it is then. */
+  private Purchase changed(long purchaseId, Instant now, Change change)
+      throws SQLException, Refused {
+    return Transactions.inTransaction(
+        dataSource,
+        c -> {
+          change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
+          return read(c, ONE, purchaseId, now).orElseThrow();
+        });
+  }
+
+  /** The purchase of that id, read at {@code now}, if there is one. */
+  public Optional<Purchase> find(long purchaseId, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return read(c, ONE, purchaseId, now);
+    }
+  }
+
+  /** The account's purchases, newest first, {@code limit} of them from {@code offset}. */
+  public List<Purchase> page(String userId, int limit, int offset, Instant now)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return read(c, PAGE.bind("user_id", userId).bind("limit", limit).bind("offset", offset), now);
+    }
+  }
+
+  /**
+   * The account's purchases that add their capacity at {@code at}, oldest first: what the
+   * account's limits are its plan's plus.
+   */
+  public List<ActivePack> activeAt(String userId, Instant at) throws SQLException {
+    List<ActivePack> active = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement statement = ACTIVE.bind("user_id", userId).bind("at", at).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+        adds(rs.getString(3))
+            .forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
+        active.add(new ActivePack(rs.getLong(1), rs.getString(2), adds));
+      }
+    }
+    return active;
+  }
+
+  private static boolean oneTime(Kind kind) {
+    return kind == Kind.ONE_TIME;
+  }
+
+  private static void event(
+      Connection c,
+      long purchaseId,
+      String kind,
+      Instant at,
+      BigDecimal amount,
+      Currency currency,
+      Instant validFrom,
+      Instant validUntil,
+      boolean billed)
+      throws SQLException {
+    EVENT
+        .bind("purchase_id", purchaseId)
+        .bind("kind", kind)
+        .bind("at", at)
+        .bind("amount", amount)
+        .bind("currency", currency.getCurrencyCode())
+        .bind("valid_from", validFrom)
+        .bind("valid_until", validUntil)
+        .bind("billed", billed)
+        .update(c);
+  }
+
+  private static Optional<Purchase> read(Connection c, NamedSql query, long id, Instant now)
+      throws SQLException {
+    return read(c, query.bind("id", id), now).stream().findFirst();
+  }
+
+  private static List<Purchase> read(Connection c, NamedSql.Binding query, Instant now)
+      throws SQLException {
+    Map<Long, Purchase> purchases = new LinkedHashMap<>();
+    try (PreparedStatement statement = query.bind("at", now).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        Currency currency = Currency.getInstance(rs.getString(8));
+        purchases.put(
+            rs.getLong(1),
+            new Purchase(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                adds(rs.getString(6)),
+                Money.shown(rs.getBigDecimal(7), currency),
+                currency.getCurrencyCode(),
+                rs.getObject(9, Integer.class),
+                Sql.instant(rs.getTimestamp(10)),
+                Sql.instant(rs.getTimestamp(11)),
+                Sql.instant(rs.getTimestamp(12)),
+                Sql.instant(rs.getTimestamp(13)),
+                rs.getBoolean(14),
+                new ArrayList<>()));
+      }
+    }
+    if (purchases.isEmpty()) {
+      return List.of();
+    }
+    try (PreparedStatement statement =
+            HISTORY
+                .bind("ids", c.createArrayOf("bigint", purchases.keySet().toArray()))
+                .prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        Currency currency = Currency.getInstance(rs.getString(5));
+        BigDecimal amount = rs.getBigDecimal(4);
+        purchases
+            .get(rs.getLong(1))
+            .history()
+            .add(
+                new Purchase.Event(
+                    rs.getString(2),
+                    Sql.instant(rs.getTimestamp(3)),
+                    amount == null ? null : Money.shown(amount, currency),
+                    Sql.instant(rs.getTimestamp(6)),
+                    Sql.instant(rs.getTimestamp(7)),
+                    rs.getObject(8, Long.class)));
+      }
+    }
+    return List.copyOf(purchases.values());
+  }
+
+  private static Map<String, BigDecimal> byName(Map<Meter, BigDecimal> adds) {
+    Map<String, BigDecimal> named = new TreeMap<>();
+    adds.forEach((meter, amount) -> named.put(meter.configName(), amount));
+    return named;
+  }
+
+  private static Map<String, BigDecimal> adds(String json) {
+    try {
+      return new TreeMap<>(
+          JsonMapper.MAPPER.readValue(json, new TypeReference<Map<String, BigDecimal>>() {}));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
