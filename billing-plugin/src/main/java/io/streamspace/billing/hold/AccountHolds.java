@@ -7,6 +7,7 @@ import io.streamspace.plugin.api.session.SessionControl;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -68,16 +69,10 @@ public final class AccountHolds {
   public Optional<Hold> place(String accountId, HoldReason reason, String detail, First first)
       throws SQLException {
     Change change =
-        Transactions.inTransaction(
-            dataSource,
-            connection -> {
-              if (!first.proceed(connection)) {
-                return null;
-              }
-              Optional<Hold> placed =
-                  HoldStore.place(connection, accountId, reason, detail, clock.instant());
-              return placed.isEmpty() ? null : change(connection, accountId, placed.get());
-            });
+        changeOnce(
+            accountId,
+            first,
+            (connection, now) -> HoldStore.place(connection, accountId, reason, detail, now));
     if (change == null) {
       return Optional.empty();
     }
@@ -105,16 +100,11 @@ public final class AccountHolds {
       String accountId, HoldReason reason, String liftedBy, String note, First first)
       throws SQLException {
     Change change =
-        Transactions.inTransaction(
-            dataSource,
-            connection -> {
-              if (!first.proceed(connection)) {
-                return null;
-              }
-              Optional<Hold> lifted =
-                  HoldStore.lift(connection, accountId, reason, liftedBy, note, clock.instant());
-              return lifted.isEmpty() ? null : change(connection, accountId, lifted.get());
-            });
+        changeOnce(
+            accountId,
+            first,
+            (connection, now) ->
+                HoldStore.lift(connection, accountId, reason, liftedBy, note, now));
     if (change == null) {
       return Optional.empty();
     }
@@ -189,6 +179,29 @@ public final class AccountHolds {
       }
     }
     return accounts;
+  }
+
+  /** Places or lifts a hold in a transaction: the hold it changed, or empty when none. */
+  @FunctionalInterface
+  private interface HoldWrite {
+    Optional<Hold> apply(Connection connection, Instant now) throws SQLException;
+  }
+
+  /**
+   * The change {@code write} made, in one transaction after {@code first} agreed, with the
+   * account's holds and open sessions as they are then; null when nothing changed (another call
+   * made it already, or it is no longer due).
+   */
+  private Change changeOnce(String accountId, First first, HoldWrite write) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          if (!first.proceed(connection)) {
+            return null;
+          }
+          Optional<Hold> changed = write.apply(connection, clock.instant());
+          return changed.isEmpty() ? null : change(connection, accountId, changed.get());
+        });
   }
 
   /** A hold placed or lifted, the account's active holds after it, and its open sessions. */
