@@ -179,6 +179,13 @@ class PaymentLockTest {
     assertEquals(423, forJohnByAnAdmin.status(), "an admin unlocks first");
     assertEquals(423, overageConfirmation.status());
     assertEquals(423, packPurchase.status());
+    assertEquals(
+        "[\"non_payment\"]",
+        billing
+            .call(HttpMethod.GET, "/admin/users?user_id=john", admin("ada"))
+            .body()
+            .at("/users/0/holds")
+            .toString());
     assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_pack_purchases"));
     assertEquals("account_locked", overageConfirmation.body().at("/error/code").asText());
     assertEquals(
