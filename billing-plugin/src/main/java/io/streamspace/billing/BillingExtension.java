@@ -39,6 +39,7 @@ import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.OverLimitSuspensions;
@@ -136,7 +137,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
     new PackRoutes(
             accounts,
-            new PackPurchases(dataSource, events::packPurchased),
+            new PackPurchases(dataSource, events::packPurchased, this::packChanged),
             readOnlyLock,
             config::get,
             context.clock())
@@ -221,6 +222,14 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     Admission current = admission;
     if (current != null) {
       current.overageConfirmed(confirmation);
+    }
+  }
+
+  /** A purchase, renewal or cancellation stored here acts on this node's admission at once. */
+  private void packChanged(Purchase purchase) {
+    Admission current = admission;
+    if (current != null) {
+      current.packChanged(purchase);
     }
   }
 

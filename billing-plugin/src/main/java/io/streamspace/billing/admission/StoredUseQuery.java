@@ -1,7 +1,12 @@
 package io.streamspace.billing.admission;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.quota.Meter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,7 +24,8 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * Every account's use as the database holds it, in one statement, and which of the usage reports
+ * Every account's use as the database holds it, in one statement, its pack purchases in a second
+ * (in the same snapshot), and which of the usage reports
  * this node holds are in it (in the same snapshot).
  */
 final class StoredUseQuery {
@@ -69,6 +75,15 @@ final class StoredUseQuery {
                   counterColumns("coalesce(r.%s, 0) AS %s"),
                   counterColumns("sum(quantity) FILTER (WHERE meter = '%s') AS %s")));
 
+  /** The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled). */
+  private static final NamedSql PACKS =
+      NamedSql.of(
+          """
+          SELECT user_id, id, adds::text, valid_from, coalesce(valid_until, cancelled_at)
+          FROM billing_pack_purchases
+          WHERE coalesce(valid_until, cancelled_at) IS NULL
+             OR coalesce(valid_until, cancelled_at) > :now""");
+
   private static final NamedSql STORED_REPORTS =
       NamedSql.of("SELECT event_id FROM billing_usage_reports WHERE event_id = ANY(:ids::text[])");
 
@@ -86,11 +101,17 @@ final class StoredUseQuery {
   }
 
   /**
+   * @param now the packs ended before it are not loaded
    * @param staleBefore sessions whose last heartbeat is older are no longer open
    * @param periodStart the current billing period, whose reports and confirmations count
    * @param reportIds the usage reports to tell whether the counters hold
    */
-  Loaded load(Instant staleBefore, Instant periodStart, Instant periodEnd, Set<String> reportIds)
+  Loaded load(
+      Instant now,
+      Instant staleBefore,
+      Instant periodStart,
+      Instant periodEnd,
+      Set<String> reportIds)
       throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
@@ -112,6 +133,15 @@ final class StoredUseQuery {
             }
           }
         }
+        try (PreparedStatement statement = PACKS.bind("now", now).prepare(connection);
+            ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            StoredUse use = byAccount.get(rows.getString(1));
+            if (use != null) {
+              use.packs().put(rows.getLong(2), grant(rows));
+            }
+          }
+        }
         if (!reportIds.isEmpty()) {
           try (PreparedStatement statement =
                   STORED_REPORTS.bind("ids", reportIds.toArray(String[]::new)).prepare(connection);
@@ -128,6 +158,18 @@ final class StoredUseQuery {
       }
     }
     return new Loaded(byAccount, storedReports);
+  }
+
+  private static PackGrant grant(ResultSet row) throws SQLException {
+    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    try {
+      JsonMapper.MAPPER
+          .readValue(row.getString(3), new TypeReference<Map<String, BigDecimal>>() {})
+          .forEach((name, amount) -> Meter.named(name).ifPresent(m -> adds.put(m, amount)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new PackGrant(adds, Sql.instant(row.getTimestamp(4)), Sql.instant(row.getTimestamp(5)));
   }
 
   private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {
@@ -149,7 +191,8 @@ final class StoredUseQuery {
               row.getBigDecimal("storage_gb"),
               new HashMap<>(),
               counters,
-              confirmed);
+              confirmed,
+              new HashMap<>());
       byAccount.put(accountId, use);
     }
     String sessionId = row.getString("session_id");

@@ -130,13 +130,18 @@ public final class PackPurchases {
 
   private final DataSource dataSource;
   private final Consumer<Purchase> purchased;
+  private final Consumer<Purchase> changed;
 
   /**
    * @param purchased told of each purchase once it is committed
+   * @param changed told of each purchase, renewal and cancellation once it is committed, with
+   *     the purchase as it is then (so this node's admission sees it at once)
    */
-  public PackPurchases(DataSource dataSource, Consumer<Purchase> purchased) {
+  public PackPurchases(
+      DataSource dataSource, Consumer<Purchase> purchased, Consumer<Purchase> changed) {
     this.dataSource = dataSource;
     this.purchased = purchased;
+    this.changed = changed;
   }
 
   /**
@@ -172,6 +177,7 @@ public final class PackPurchases {
               event(c, id, "bought", now, price, currency, now, validUntil, oneTime(pack.kind()));
               return read(c, ONE, id, now).orElseThrow();
             });
+    changed.accept(purchase);
     purchased.accept(purchase);
     return purchase;
   }
@@ -230,12 +236,15 @@ public final class PackPurchases {
   /** Applies {@code change} to the purchase in one transaction; answers it as it is then. */
   private Purchase changed(long purchaseId, Instant now, Change change)
       throws SQLException, Refused {
-    return Transactions.inTransaction(
-        dataSource,
-        c -> {
-          change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
-          return read(c, ONE, purchaseId, now).orElseThrow();
-        });
+    Purchase purchase =
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
+              return read(c, ONE, purchaseId, now).orElseThrow();
+            });
+    changed.accept(purchase);
+    return purchase;
   }
 
   /** The purchase of that id, read at {@code now}, if there is one. */
