@@ -38,6 +38,7 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.plans.PlanChanges;
@@ -203,6 +204,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             suspensions,
             paymentLock,
             holds,
+            new PackNotices(
+                context.dataSource(), events::packExpiring, events::packExpired, context.clock()),
             config::get);
     checkQuotas.scheduleOn(context.scheduler());
     new QuotaRoutes(quotas, suspensions).register(context.routes());
