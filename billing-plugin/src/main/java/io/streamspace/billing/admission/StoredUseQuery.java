@@ -1,12 +1,9 @@
 package io.streamspace.billing.admission;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
-import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.quota.Meter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -161,15 +158,10 @@ final class StoredUseQuery {
   }
 
   private static PackGrant grant(ResultSet row) throws SQLException {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-    try {
-      JsonMapper.MAPPER
-          .readValue(row.getString(3), new TypeReference<Map<String, BigDecimal>>() {})
-          .forEach((name, amount) -> Meter.named(name).ifPresent(m -> adds.put(m, amount)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new PackGrant(adds, Sql.instant(row.getTimestamp(4)), Sql.instant(row.getTimestamp(5)));
+    return new PackGrant(
+        PackPurchases.meters(row.getString(3)),
+        Sql.instant(row.getTimestamp(4)),
+        Sql.instant(row.getTimestamp(5)));
   }
 
   private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {

@@ -65,6 +65,26 @@ public final class PackPurchases {
          WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
            AND e.valid_from <= :at AND e.valid_until > :at))""";
 
+  /**
+   * Whether purchase {@code p} adds its capacity at some instant of {@code [:from, :to)}, as SQL:
+   * {@link #ACTIVE_AT} over a range.
+   */
+  private static final String ACTIVE_DURING =
+      """
+      (p.kind = 'recurring' AND p.valid_from < :to
+         AND (p.cancelled_at IS NULL OR p.cancelled_at > :from)
+       OR p.kind = 'one_time' AND EXISTS (
+         SELECT 1 FROM billing_pack_events e
+         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
+           AND e.valid_from < :to AND e.valid_until > :from))""";
+
+  private static final NamedSql ADDED_DURING =
+      NamedSql.of(
+          """
+          SELECT p.adds::text FROM billing_pack_purchases p
+          WHERE p.user_id = :user_id AND %s"""
+              .formatted(ACTIVE_DURING));
+
   private static final String COLUMNS =
       """
       p.id, p.user_id, p.pack_id, p.pack_name, p.kind, p.adds::text, p.price, p.currency,
@@ -272,13 +292,35 @@ public final class PackPurchases {
         PreparedStatement statement = ACTIVE.bind("user_id", userId).bind("at", at).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-        adds(rs.getString(3))
-            .forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
-        active.add(new ActivePack(rs.getLong(1), rs.getString(2), adds));
+        active.add(new ActivePack(rs.getLong(1), rs.getString(2), meters(rs.getString(3))));
       }
     }
     return active;
+  }
+
+  /**
+   * What the account's purchases active at some instant of {@code [from, to)} add, summed per
+   * meter, each purchase once, in the caller's transaction.
+   */
+  public static Map<Meter, BigDecimal> addedDuring(
+      Connection c, String userId, Instant from, Instant to) throws SQLException {
+    Map<Meter, BigDecimal> added = new EnumMap<>(Meter.class);
+    try (PreparedStatement statement =
+            ADDED_DURING.bind("user_id", userId).bind("from", from).bind("to", to).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        meters(rs.getString(1))
+            .forEach((meter, amount) -> added.merge(meter, amount, BigDecimal::add));
+      }
+    }
+    return added;
+  }
+
+  /** What a purchase adds, from its stored {@code adds} JSON, by meter. */
+  public static Map<Meter, BigDecimal> meters(String addsJson) {
+    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    adds(addsJson).forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
+    return adds;
   }
 
   private static boolean oneTime(Kind kind) {
