@@ -74,16 +74,4 @@ class PacksE2ETest extends BillingHostTestBase {
         .expect(200);
     assertTrue(aThird(ann).get("allowed").asBoolean(), "renewed");
   }
-
-  /** How many events of that type the host journaled for the user. */
-  private int published(String type, String userId) {
-    int count = 0;
-    for (JsonNode e :
-        api.http.get("/api/admin/events?type=" + type, api.adminToken).expect(200).get("events")) {
-      if (userId.equals(e.at("/payload/user_id").asText())) {
-        count++;
-      }
-    }
-    return count;
-  }
 }
