@@ -148,4 +148,23 @@ class PackLimitsTest {
     assertTrue(storage.contains("\"used\":5,\"limit\":12,"), storage);
     assertTrue(storage.contains("\"state\":\"ok\""), storage);
   }
+
+  @Test
+  void aCancelledStoragePackStopsAddingAtOnce_onTheNodeThatCancelledIt() {
+    billing.userCreated("john", Map.of());
+    billing.created("2026-03-10T12:00:00Z", "s1", "john", size("0.5", "1", "5"));
+    billing.flush();
+    billing.clock.set(at(BOUGHT));
+    AdmissionDecision over = aThird();
+    long id = post("/packs/storage-10/purchase").body().get("id").asLong();
+    AdmissionDecision raised = aThird();
+    billing.clock.set(at("2026-03-10T12:06:00Z"));
+    Answer cancelled = post("/purchases/" + id + "/cancel");
+    AdmissionDecision afterCancel = aThird();
+
+    assertEquals("storage_gb_limit", over.code());
+    assertTrue(raised.allowed(), "5 GB within 2 + 10");
+    assertEquals(200, cancelled.status());
+    assertEquals("storage_gb_limit", afterCancel.code());
+  }
 }
