@@ -38,7 +38,9 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.OverLimitSuspensions;
@@ -136,7 +138,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
     new PackRoutes(
             accounts,
-            new PackPurchases(dataSource, events::packPurchased),
+            new PackPurchases(dataSource, events::packPurchased, this::packChanged),
             readOnlyLock,
             config::get,
             context.clock())
@@ -202,6 +204,8 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             suspensions,
             paymentLock,
             holds,
+            new PackNotices(
+                context.dataSource(), events::packExpiring, events::packExpired, context.clock()),
             config::get);
     checkQuotas.scheduleOn(context.scheduler());
     new QuotaRoutes(quotas, suspensions).register(context.routes());
@@ -221,6 +225,14 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     Admission current = admission;
     if (current != null) {
       current.overageConfirmed(confirmation);
+    }
+  }
+
+  /** A purchase, renewal or cancellation stored here acts on this node's admission at once. */
+  private void packChanged(Purchase purchase) {
+    Admission current = admission;
+    if (current != null) {
+      current.packChanged(purchase);
     }
   }
 

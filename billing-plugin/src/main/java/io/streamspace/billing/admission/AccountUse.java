@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * One account's use as admission sees it: its open sessions with their sizes, its storage level,
- * its plan, its period counters and the overage it confirmed. Kept current from the session
+ * its plan, its period counters, the overage it confirmed and its pack purchases' grants. Kept
+ * current from the session
  * events, usage reports and confirmations this node is handed, and replaced by what the database
  * holds at each refresh, except what this node saw after the refresh's horizon (the database may
  * not have it yet: the write-behind queue stores it shortly), the usage reports the stored
@@ -35,6 +36,9 @@ final class AccountUse {
   /** A usage report this node was handed, until the stored counters are found to hold it. */
   private record Report(Meter meter, BigDecimal quantity, Instant occurredAt, Instant seenHereAt) {}
 
+  /** A pack purchase's grant, as loaded ({@code seenHereAt} null) or as changed on this node. */
+  private record Pack(PackGrant grant, Instant seenHereAt) {}
+
   /** A counter's overage confirmed for the billing period that starts at {@code periodStart}. */
   private record Confirmed(Meter meter, Instant periodStart) {}
 
@@ -45,6 +49,7 @@ final class AccountUse {
   private Map<Meter, BigDecimal> storedCounters = Map.of();
   private final Map<String, Report> reports = new HashMap<>();
   private final Set<Confirmed> confirmed = new HashSet<>();
+  private final Map<Long, Pack> packs = new HashMap<>();
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
   private Instant storageSeenHereAt;
@@ -97,6 +102,11 @@ final class AccountUse {
     confirmed.add(new Confirmed(meter, periodStart));
   }
 
+  /** A purchase of the account was bought, renewed or cancelled on this node: it acts at once. */
+  synchronized void pack(long purchaseId, PackGrant grant, Instant now) {
+    packs.put(purchaseId, new Pack(grant, now));
+  }
+
   /** The ids of the usage reports this node counts on top of the stored counters. */
   synchronized Set<String> reportIds() {
     return Set.copyOf(reports.keySet());
@@ -116,6 +126,8 @@ final class AccountUse {
             r -> storedReports.contains(r.getKey()) || r.getValue().seenHereAt().isBefore(horizon));
     // a confirmation never ends within its period: the stored ones add to those made here
     confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
+    // a purchase changed here wins until the database surely holds the change
+    packs.values().removeIf(p -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
     countersPeriodStart = periodStart;
     storedCounters = Map.of();
     if (stored == null) {
@@ -128,6 +140,7 @@ final class AccountUse {
     stored
         .openSessions()
         .forEach((id, size) -> sessions.putIfAbsent(id, new Tracked(size, STORED, false, STORED)));
+    stored.packs().forEach((id, grant) -> packs.putIfAbsent(id, new Pack(grant, null)));
     if (storageSeenHereAt == null || storageSeenHereAt.isBefore(horizon)) {
       storageGb = stored.storageGb();
       storageAt = STORED;
@@ -141,14 +154,17 @@ final class AccountUse {
         && planId == null
         && storageSeenHereAt == null
         && reports.isEmpty()
-        && confirmed.isEmpty();
+        && confirmed.isEmpty()
+        && packs.isEmpty();
   }
 
   /**
    * What the account uses now, not counting {@code sessionId} (it asks again, say); its counters
-   * and confirmations those of the billing period {@code [periodStart, periodEnd)}.
+   * and confirmations those of the billing period {@code [periodStart, periodEnd)}; what its
+   * packs active {@code now} add to its limits.
    */
-  synchronized ConcurrentUse use(String sessionId, Instant periodStart, Instant periodEnd) {
+  synchronized ConcurrentUse use(
+      String sessionId, Instant periodStart, Instant periodEnd, Instant now) {
     BigDecimal cores = BigDecimal.ZERO;
     BigDecimal memory = BigDecimal.ZERO;
     int open = 0;
@@ -168,7 +184,18 @@ final class AccountUse {
         storageGb,
         currency,
         counters(periodStart, periodEnd),
-        confirmedIn(periodStart));
+        confirmedIn(periodStart),
+        packAdds(now));
+  }
+
+  private Map<Meter, BigDecimal> packAdds(Instant now) {
+    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    for (Pack pack : packs.values()) {
+      if (pack.grant().activeAt(now)) {
+        pack.grant().adds().forEach((meter, amount) -> adds.merge(meter, amount, BigDecimal::add));
+      }
+    }
+    return adds;
   }
 
   /** The stored counters (if loaded for that period) plus the reports of it seen here. */

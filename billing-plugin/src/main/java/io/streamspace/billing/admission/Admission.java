@@ -4,6 +4,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
 import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
@@ -28,12 +29,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a new session may start ({@link AdmissionRules}) from memory: the sessions
- * and usage reports this node is handed, and the overage confirmations it stores, are counted at
- * once, and every {@link #REFRESH_INTERVAL} the view is reloaded from the database in one
- * statement, so what other nodes saw (and sessions whose heartbeats stopped for {@code
- * sessionHeartbeatTimeoutMinutes}) is counted (or no longer) within that interval plus one reload
- * after it is stored. Limits are read from the config in effect at each decision, the billing
- * period (whose counters and confirmations count) from the clock.
+ * and usage reports this node is handed, and the overage confirmations and pack purchases it
+ * stores, are counted at once, and every {@link #REFRESH_INTERVAL} the view is reloaded from the
+ * database in one snapshot, so what other nodes saw (and sessions whose heartbeats stopped for
+ * {@code sessionHeartbeatTimeoutMinutes}) is counted (or no longer) within that interval plus
+ * one reload after it is stored. Limits are the plan's, read from the config in effect at each
+ * decision, raised by the account's packs active at that instant: each pack's validity is held
+ * in memory, so an expiry acts at its instant with no read, and a purchase, renewal or
+ * cancellation made on another node within a reload. The billing period (whose counters and
+ * confirmations count) is read from the clock.
  */
 public final class Admission implements AutoCloseable {
 
@@ -81,14 +85,15 @@ public final class Admission implements AutoCloseable {
     Instant now = clock.instant();
     BillingPeriods periods = periods(current);
     ConcurrentUse use =
-        view.use(accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now));
+        view.use(
+            accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
     Currency currency = use.currency() != null ? use.currency() : current.currency();
     return AdmissionRules.decide(
         use,
         request.resources(),
         planId,
-        current.limitsOf(planId),
+        current.limitsOf(planId).raisedBy(use.packAdds()),
         new OverageTerms(
             new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
   }
@@ -110,6 +115,14 @@ public final class Admission implements AutoCloseable {
   /** An overage confirmation this node stored: it acts at once. */
   public void overageConfirmed(OverageConfirmation confirmation) {
     view.confirmed(confirmation.accountId(), confirmation.meter(), confirmation.periodStart());
+  }
+
+  /**
+   * A purchase this node bought, renewed or cancelled: it acts at once, and its end (an expiry,
+   * a cancellation) at its instant.
+   */
+  public void packChanged(Purchase purchase) {
+    view.pack(accountOf(purchase.userId()), purchase.id(), PackGrant.of(purchase), clock.instant());
   }
 
   /**
@@ -153,7 +166,7 @@ public final class Admission implements AutoCloseable {
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
     view.refresh(
-        stored.load(staleBefore, periodStart, periods.periodEnd(now), view.reportIds()),
+        stored.load(now, staleBefore, periodStart, periods.periodEnd(now), view.reportIds()),
         periodStart,
         now.minus(KEEP_SEEN_HERE));
     holds.reload();

@@ -20,11 +20,14 @@ final class AdmissionView {
 
   /**
    * What the account uses now, not counting {@code sessionId}; its counters those of the
-   * billing period {@code [periodStart, periodEnd)}.
+   * billing period {@code [periodStart, periodEnd)}; what its packs active {@code now} add.
    */
-  ConcurrentUse use(String accountId, String sessionId, Instant periodStart, Instant periodEnd) {
+  ConcurrentUse use(
+      String accountId, String sessionId, Instant periodStart, Instant periodEnd, Instant now) {
     AccountUse account = accounts.get(accountId);
-    return account == null ? ConcurrentUse.NONE : account.use(sessionId, periodStart, periodEnd);
+    return account == null
+        ? ConcurrentUse.NONE
+        : account.use(sessionId, periodStart, periodEnd, now);
   }
 
   void open(String accountId, String sessionId, SessionSize size, Instant at, Instant now) {
@@ -51,6 +54,10 @@ final class AdmissionView {
 
   void confirmed(String accountId, Meter meter, Instant periodStart) {
     change(accountId, a -> a.confirmed(meter, periodStart));
+  }
+
+  void pack(String accountId, long purchaseId, PackGrant grant, Instant now) {
+    change(accountId, a -> a.pack(purchaseId, grant, now));
   }
 
   /** The ids of the usage reports counted here on top of the stored counters. */

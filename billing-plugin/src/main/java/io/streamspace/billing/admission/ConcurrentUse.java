@@ -17,6 +17,7 @@ import java.util.Set;
  * @param currency what it is billed in, null if not known yet (the configured one)
  * @param counters its period counters in the current billing period
  * @param overageConfirmed the counters whose overage it confirmed for the current period
+ * @param packAdds what its packs active at that instant add to its limits
  */
 record ConcurrentUse(
     String planId,
@@ -26,15 +27,25 @@ record ConcurrentUse(
     BigDecimal storageGb,
     Currency currency,
     Map<Meter, BigDecimal> counters,
-    Set<Meter> overageConfirmed) {
+    Set<Meter> overageConfirmed,
+    Map<Meter, BigDecimal> packAdds) {
 
   static final ConcurrentUse NONE =
       new ConcurrentUse(
-          null, BigDecimal.ZERO, BigDecimal.ZERO, 0, BigDecimal.ZERO, null, Map.of(), Set.of());
+          null,
+          BigDecimal.ZERO,
+          BigDecimal.ZERO,
+          0,
+          BigDecimal.ZERO,
+          null,
+          Map.of(),
+          Set.of(),
+          Map.of());
 
   ConcurrentUse {
     counters = Map.copyOf(counters);
     overageConfirmed = Set.copyOf(overageConfirmed);
+    packAdds = Map.copyOf(packAdds);
   }
 
   /** The use of that period counter; zero when there is none. */

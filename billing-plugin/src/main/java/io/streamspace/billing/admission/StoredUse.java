@@ -15,6 +15,7 @@ import java.util.Set;
  * @param openSessions its sessions not ended, by id, with their last reported size
  * @param counters its period counters in the billing period of the load
  * @param overageConfirmed the counters whose overage it confirmed for that period
+ * @param packs its pack purchases not ended at the load, by id
  */
 record StoredUse(
     String planId,
@@ -22,4 +23,5 @@ record StoredUse(
     BigDecimal storageGb,
     Map<String, SessionSize> openSessions,
     Map<Meter, BigDecimal> counters,
-    Set<Meter> overageConfirmed) {}
+    Set<Meter> overageConfirmed,
+    Map<Long, PackGrant> packs) {}

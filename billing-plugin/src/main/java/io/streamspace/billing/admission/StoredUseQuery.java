@@ -1,6 +1,8 @@
 package io.streamspace.billing.admission;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -19,7 +21,8 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * Every account's use as the database holds it, in one statement, and which of the usage reports
+ * Every account's use as the database holds it, in one statement, its pack purchases in a second
+ * (in the same snapshot), and which of the usage reports
  * this node holds are in it (in the same snapshot).
  */
 final class StoredUseQuery {
@@ -69,6 +72,15 @@ final class StoredUseQuery {
                   counterColumns("coalesce(r.%s, 0) AS %s"),
                   counterColumns("sum(quantity) FILTER (WHERE meter = '%s') AS %s")));
 
+  /** The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled). */
+  private static final NamedSql PACKS =
+      NamedSql.of(
+          """
+          SELECT user_id, id, adds::text, valid_from, coalesce(valid_until, cancelled_at)
+          FROM billing_pack_purchases
+          WHERE coalesce(valid_until, cancelled_at) IS NULL
+             OR coalesce(valid_until, cancelled_at) > :now""");
+
   private static final NamedSql STORED_REPORTS =
       NamedSql.of("SELECT event_id FROM billing_usage_reports WHERE event_id = ANY(:ids::text[])");
 
@@ -86,11 +98,17 @@ final class StoredUseQuery {
   }
 
   /**
+   * @param now the packs ended before it are not loaded
    * @param staleBefore sessions whose last heartbeat is older are no longer open
    * @param periodStart the current billing period, whose reports and confirmations count
    * @param reportIds the usage reports to tell whether the counters hold
    */
-  Loaded load(Instant staleBefore, Instant periodStart, Instant periodEnd, Set<String> reportIds)
+  Loaded load(
+      Instant now,
+      Instant staleBefore,
+      Instant periodStart,
+      Instant periodEnd,
+      Set<String> reportIds)
       throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
@@ -112,6 +130,15 @@ final class StoredUseQuery {
             }
           }
         }
+        try (PreparedStatement statement = PACKS.bind("now", now).prepare(connection);
+            ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            StoredUse use = byAccount.get(rows.getString(1));
+            if (use != null) {
+              use.packs().put(rows.getLong(2), grant(rows));
+            }
+          }
+        }
         if (!reportIds.isEmpty()) {
           try (PreparedStatement statement =
                   STORED_REPORTS.bind("ids", reportIds.toArray(String[]::new)).prepare(connection);
@@ -128,6 +155,13 @@ final class StoredUseQuery {
       }
     }
     return new Loaded(byAccount, storedReports);
+  }
+
+  private static PackGrant grant(ResultSet row) throws SQLException {
+    return new PackGrant(
+        PackPurchases.meters(row.getString(3)),
+        Sql.instant(row.getTimestamp(4)),
+        Sql.instant(row.getTimestamp(5)));
   }
 
   private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {
@@ -149,7 +183,8 @@ final class StoredUseQuery {
               row.getBigDecimal("storage_gb"),
               new HashMap<>(),
               counters,
-              confirmed);
+              confirmed,
+              new HashMap<>());
       byAccount.put(accountId, use);
     }
     String sessionId = row.getString("session_id");

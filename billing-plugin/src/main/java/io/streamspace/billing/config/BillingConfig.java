@@ -137,6 +137,11 @@ public final class BillingConfig {
     return get(BillingKeys.PAYMENT_GRACE_DAYS);
   }
 
+  /** How long before a one-time pack's validity ends that it is announced as expiring. */
+  public Duration packExpiryNotice() {
+    return Duration.ofDays(get(BillingKeys.PACK_EXPIRY_NOTICE_DAYS));
+  }
+
   /** Whether a plan of that id is configured. */
   public boolean hasPlan(String planId) {
     return plan(planId).isPresent();

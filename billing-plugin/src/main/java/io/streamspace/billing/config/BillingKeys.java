@@ -222,6 +222,13 @@ final class BillingKeys {
           whole(0, 365),
           3,
           "Days (%s) an invoice may stay overdue before its account is locked read-only");
+  static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =
+      key(
+          "packExpiryNoticeDays",
+          whole(0, 365),
+          3,
+          "Days (%s) before a one-time pack's validity ends that billing.pack.expiring is sent;"
+              + " 0 sends none");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =

@@ -49,6 +49,12 @@ public final class BillingEvents {
   /** An account bought a capacity pack, now stored. */
   public static final String PACK_PURCHASED = "billing.pack.purchased";
 
+  /** A one-time pack's validity ends in packExpiryNoticeDays or less (once per end). */
+  public static final String PACK_EXPIRING = "billing.pack.expiring";
+
+  /** A one-time pack's validity ended without a renewal (once per end). */
+  public static final String PACK_EXPIRED = "billing.pack.expired";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -92,6 +98,14 @@ public final class BillingEvents {
   /** The purchase as stored, in the JSON the pack routes answer. */
   public void packPurchased(Purchase purchase) {
     publish(PACK_PURCHASED, purchase);
+  }
+
+  public void packExpiring(PackExpiry expiry) {
+    publish(PACK_EXPIRING, expiry);
+  }
+
+  public void packExpired(PackExpiry expiry) {
+    publish(PACK_EXPIRED, expiry);
   }
 
   private void publish(String name, Record payload) {

@@ -8,6 +8,7 @@ import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.quota.PlanLimits;
 import java.math.BigDecimal;
@@ -180,12 +181,14 @@ public final class InvoiceCalculator {
     List<CounterUse> uses = new ArrayList<>();
     for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
       Instant to = min(periods.periodEnd(from), invoice.periodEnd());
+      Instant periodStart = periods.periodStart(from);
       Map<String, Split> used =
-          UsageCounters.split(connection, invoice.userId(), periods.periodStart(from), from, to);
+          UsageCounters.split(connection, invoice.userId(), periodStart, from, to);
       PlanLimits limits =
           MeterCharges.planAt(terms, to)
               .map(term -> config.limitsOf(term.planId()))
-              .orElse(new PlanLimits(Map.of()));
+              .orElse(new PlanLimits(Map.of()))
+              .raisedBy(PackPurchases.addedDuring(connection, invoice.userId(), periodStart, to));
       for (Meter meter : Meter.periodCounters()) {
         Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
         uses.add(new CounterUse(meter, limits.of(meter), split.before(), split.during()));

@@ -37,6 +37,12 @@ import java.util.Optional;
  *   <li><b>Plan.</b> The included amount is that of the plan in effect at the end of the billed
  *       part of P ({@link #planAt}): a plan changed mid-period sets the whole period's included
  *       amount (not prorated like plan fees), with its limits as configured at finalization.
+ *   <li><b>Packs.</b> The included amount is the plan's raised by what the account's packs add
+ *       ({@code PlanLimits.raisedBy}, the rule of every limit): each pack active at some instant
+ *       from the start of P to the end of the billed part adds its amount once to P. So a 50 GB
+ *       bandwidth pack bought (or valid) on any day of P adds 50 GB to the whole period's included
+ *       amount, not prorated, like a plan change; a recurring pack every period until it is
+ *       cancelled. The kind stays the plan's, and a counter the plan leaves unlimited stays so.
  *   <li><b>Money.</b> One {@code overage} line per counter: its exact overage × the counter's
  *       rate in the invoice's currency ({@code meterRates}, {@code currencyMeterRates}), rounded
  *       once. A counter without overage has no line.
@@ -47,7 +53,8 @@ public final class MeterCharges {
   /**
    * A counter's use in one billing period, split at the start of what an invoice bills of it.
    *
-   * @param limit  what the plan in effect at the end of the billed part allows of it
+   * @param limit  what the plan in effect at the end of the billed part allows of it, raised by
+   *               the packs active in the period up to then
    * @param before used from the period's start up to the billed part (billed earlier, if at all)
    * @param during used in the billed part
    */

@@ -3,6 +3,7 @@ package io.streamspace.billing.jobs;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
  * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
  * ({@link PaymentLock#check}, as late), then suspends again any session that started on a held
- * account ({@link AccountHolds#enforce}).
+ * account ({@link AccountHolds#enforce}), and announces one-time packs expiring and expired
+ * ({@link PackNotices}, also at most one interval late: a pack's limits end at its instant
+ * regardless, the notices are what waits for the run).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -36,6 +39,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final OverLimitSuspensions suspensions;
   private final PaymentLock paymentLock;
   private final AccountHolds holds;
+  private final PackNotices packNotices;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -44,12 +48,14 @@ public final class CheckQuotasJob implements PluginJob {
       OverLimitSuspensions suspensions,
       PaymentLock paymentLock,
       AccountHolds holds,
+      PackNotices packNotices,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
     this.suspensions = suspensions;
     this.paymentLock = paymentLock;
     this.holds = holds;
+    this.packNotices = packNotices;
     this.config = config;
   }
 
@@ -69,10 +75,11 @@ public final class CheckQuotasJob implements PluginJob {
     int changed = suspensions.check(accounts);
     PaymentLock.Checked payments = paymentLock.check();
     int held = holds.enforce();
+    int notices = packNotices.send(config.get().packExpiryNotice());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
-                + " %d held account(s) enforced")
-            .formatted(sent, changed, payments.locked(), payments.unlocked(), held);
+                + " %d held account(s) enforced; %d pack notice(s) sent")
+            .formatted(sent, changed, payments.locked(), payments.unlocked(), held, notices);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }

@@ -65,6 +65,26 @@ public final class PackPurchases {
          WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
            AND e.valid_from <= :at AND e.valid_until > :at))""";
 
+  /**
+   * Whether purchase {@code p} adds its capacity at some instant of {@code [:from, :to)}, as SQL:
+   * {@link #ACTIVE_AT} over a range.
+   */
+  private static final String ACTIVE_DURING =
+      """
+      (p.kind = 'recurring' AND p.valid_from < :to
+         AND (p.cancelled_at IS NULL OR p.cancelled_at > :from)
+       OR p.kind = 'one_time' AND EXISTS (
+         SELECT 1 FROM billing_pack_events e
+         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
+           AND e.valid_from < :to AND e.valid_until > :from))""";
+
+  private static final NamedSql ADDED_DURING =
+      NamedSql.of(
+          """
+          SELECT p.adds::text FROM billing_pack_purchases p
+          WHERE p.user_id = :user_id AND %s"""
+              .formatted(ACTIVE_DURING));
+
   private static final String COLUMNS =
       """
       p.id, p.user_id, p.pack_id, p.pack_name, p.kind, p.adds::text, p.price, p.currency,
@@ -130,13 +150,18 @@ public final class PackPurchases {
 
   private final DataSource dataSource;
   private final Consumer<Purchase> purchased;
+  private final Consumer<Purchase> changed;
 
   /**
    * @param purchased told of each purchase once it is committed
+   * @param changed told of each purchase, renewal and cancellation once it is committed, with
+   *     the purchase as it is then (so this node's admission sees it at once)
    */
-  public PackPurchases(DataSource dataSource, Consumer<Purchase> purchased) {
+  public PackPurchases(
+      DataSource dataSource, Consumer<Purchase> purchased, Consumer<Purchase> changed) {
     this.dataSource = dataSource;
     this.purchased = purchased;
+    this.changed = changed;
   }
 
   /**
@@ -172,6 +197,7 @@ public final class PackPurchases {
               event(c, id, "bought", now, price, currency, now, validUntil, oneTime(pack.kind()));
               return read(c, ONE, id, now).orElseThrow();
             });
+    changed.accept(purchase);
     purchased.accept(purchase);
     return purchase;
   }
@@ -230,12 +256,15 @@ public final class PackPurchases {
   /** Applies {@code change} to the purchase in one transaction; answers it as it is then. */
   private Purchase changed(long purchaseId, Instant now, Change change)
       throws SQLException, Refused {
-    return Transactions.inTransaction(
-        dataSource,
-        c -> {
-          change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
-          return read(c, ONE, purchaseId, now).orElseThrow();
-        });
+    Purchase purchase =
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
+              return read(c, ONE, purchaseId, now).orElseThrow();
+            });
+    changed.accept(purchase);
+    return purchase;
   }
 
   /** The purchase of that id, read at {@code now}, if there is one. */
@@ -263,13 +292,35 @@ public final class PackPurchases {
         PreparedStatement statement = ACTIVE.bind("user_id", userId).bind("at", at).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-        adds(rs.getString(3))
-            .forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
-        active.add(new ActivePack(rs.getLong(1), rs.getString(2), adds));
+        active.add(new ActivePack(rs.getLong(1), rs.getString(2), meters(rs.getString(3))));
       }
     }
     return active;
+  }
+
+  /**
+   * What the account's purchases active at some instant of {@code [from, to)} add, summed per
+   * meter, each purchase once, in the caller's transaction.
+   */
+  public static Map<Meter, BigDecimal> addedDuring(
+      Connection c, String userId, Instant from, Instant to) throws SQLException {
+    Map<Meter, BigDecimal> added = new EnumMap<>(Meter.class);
+    try (PreparedStatement statement =
+            ADDED_DURING.bind("user_id", userId).bind("from", from).bind("to", to).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        meters(rs.getString(1))
+            .forEach((meter, amount) -> added.merge(meter, amount, BigDecimal::add));
+      }
+    }
+    return added;
+  }
+
+  /** What a purchase adds, from its stored {@code adds} JSON, by meter. */
+  public static Map<Meter, BigDecimal> meters(String addsJson) {
+    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    adds(addsJson).forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
+    return adds;
   }
 
   private static boolean oneTime(Kind kind) {

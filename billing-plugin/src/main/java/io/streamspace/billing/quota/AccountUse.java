@@ -7,9 +7,10 @@ import java.util.Set;
 
 /**
  * What an account uses of every meter at one instant: its open sessions' cores, memory and count,
- * its storage level, and its counters in the current billing period.
+ * its storage level, and its counters in the current billing period; and what its packs add.
  *
  * @param planId the plan it is on now, whose limits apply
+ * @param packAdds what its capacity packs active at that instant add to its limits, per meter
  * @param overageConfirmed the meters whose overage it confirmed for the current billing period
  */
 public record AccountUse(
@@ -17,10 +18,12 @@ public record AccountUse(
     String planId,
     Currency currency,
     Map<Meter, BigDecimal> used,
+    Map<Meter, BigDecimal> packAdds,
     Set<Meter> overageConfirmed) {
 
   public AccountUse {
     used = Map.copyOf(used);
+    packAdds = Map.copyOf(packAdds);
     overageConfirmed = Set.copyOf(overageConfirmed);
   }
 

@@ -1,6 +1,7 @@
 package io.streamspace.billing.quota;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.packs.PackPurchases;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,13 +27,17 @@ import javax.sql.DataSource;
  */
 public final class QuotaReadings {
 
-  /** The use of every account (or of :user_id's), one row each, a column per meter. */
+  /**
+   * The use of every account (or of :user_id's), one row each, a column per meter, and a column
+   * per meter of what its packs active at {@code :at} add to its limits.
+   */
   private static final String USE_OF_ACCOUNTS =
       """
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
                  coalesce(l.storage_gb, 0) AS storage_gb,
                  r.bandwidth_gb, r.transcoding_minutes, r.ai_queries,
+                 %s,
                  f.confirmed
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
@@ -68,18 +73,28 @@ public final class QuotaReadings {
             SELECT coalesce(array_agg(meter), '{}') AS confirmed
             FROM billing_overage_confirmations f
             WHERE f.user_id = a.user_id AND f.period_start = :period_start) f
+          -- what the packs active now add to the limits, a column per meter
+          CROSS JOIN LATERAL (
+            SELECT %s
+            FROM billing_pack_purchases p
+            WHERE p.user_id = a.user_id AND %s) k
           WHERE CAST(:user_id AS text) IS NULL OR a.user_id = :user_id
-          """;
+          """
+          .formatted(
+              meterColumns("k.%s_added"),
+              meterColumns("coalesce(sum((p.adds ->> '%1$s')::numeric), 0) AS %1$s_added"),
+              PackPurchases.ACTIVE_AT);
 
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
 
   /**
    * The (account, meter) pairs at or over the threshold, worst first, a page of them: each use is
-   * judged in SQL against the plans' limits passed as arrays, by {@link QuotaRule}'s rule
-   * (exceeded at or over the limit, or any use of a zero limit, confirmation_required instead
-   * for a soft period counter not confirmed this period; warning from
-   * {@code used × 100 ≥ threshold × limit}). The percent is rounded half up exactly as
-   * {@link QuotaRule#percent}: floor((used × 20000 + limit) / (2 × limit)) hundredths.
+   * judged in SQL against its limit, the plan's (passed as arrays) plus the account's active
+   * packs' (as PlanLimits.raisedBy: a meter the plan leaves unlimited has no row), by the rule of
+   * QuotaRule (exceeded at or over the limit, or any use of a zero limit, confirmation_required
+   * instead for a soft period counter not confirmed this period; warning from {@code used × 100
+   * ≥ threshold × limit}). The percent is rounded half up exactly as QuotaRule.percent:
+   * floor((used × 20000 + limit) / (2 × limit)) hundredths.
    */
   private static final NamedSql OVER_THRESHOLD =
       NamedSql.of(
@@ -89,22 +104,26 @@ public final class QuotaReadings {
             SELECT * FROM unnest(:plan_id::text[], :meter_of_limit::text[],
                                  :amount::text[]::numeric[], :kind::text[])
               AS l(plan_id, meter, amount, kind)),
+          -- each limited meter's limit: the plan's plus what the account's packs add
+          raised AS (
+            SELECT u.user_id, u.confirmed, m.meter, m.position, m.used, m.counter,
+                   l.amount + m.added AS amount, l.kind
+            FROM use u
+            CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter, added)
+            JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter),
           judged AS (
-            SELECT u.user_id, m.meter, m.position, m.used, l.amount, l.kind,
-                   CASE WHEN l.amount > 0
-                        THEN round(div(m.used * 20000 + l.amount, l.amount * 2) / 100, 2)
+            SELECT user_id, meter, position, used, amount, kind,
+                   CASE WHEN amount > 0
+                        THEN round(div(used * 20000 + amount, amount * 2) / 100, 2)
                    END AS percent,
-                   CASE WHEN l.amount = 0 AND m.used > 0 OR l.amount > 0 AND m.used >= l.amount
-                        THEN CASE WHEN m.counter AND l.kind = 'soft'
-                                       AND NOT m.meter = ANY(u.confirmed)
+                   CASE WHEN amount = 0 AND used > 0 OR amount > 0 AND used >= amount
+                        THEN CASE WHEN counter AND kind = 'soft' AND NOT meter = ANY(confirmed)
                                   THEN 'confirmation_required' ELSE 'exceeded' END
-                        WHEN l.amount = 0 THEN 'ok'
-                        WHEN m.used * 100 >= l.amount * :threshold THEN 'warning'
+                        WHEN amount = 0 THEN 'ok'
+                        WHEN used * 100 >= amount * :threshold THEN 'warning'
                         ELSE 'ok'
                    END AS state
-            FROM use u
-            CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter)
-            JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter)
+            FROM raised)
           SELECT user_id, meter, used, amount, kind, percent, state
           FROM judged
           WHERE state <> 'ok'
@@ -114,7 +133,16 @@ public final class QuotaReadings {
           ORDER BY percent DESC NULLS FIRST, state <> 'warning' DESC, user_id, position
           LIMIT :limit OFFSET :offset
           """
-              .formatted(USE_OF_ACCOUNTS, meterColumns()));
+              .formatted(USE_OF_ACCOUNTS, meterRows()));
+
+  /**
+   * The instant of a reading and what it implies.
+   *
+   * @param now the instant whose active packs count
+   * @param staleBefore sessions whose last heartbeat is older are no longer open
+   * @param periodStart the current billing period, whose reports the counters add up
+   */
+  public record At(Instant now, Instant staleBefore, Instant periodStart, Instant periodEnd) {}
 
   private final DataSource dataSource;
 
@@ -122,22 +150,14 @@ public final class QuotaReadings {
     this.dataSource = dataSource;
   }
 
-  /**
-   * The use of one account, if it has one.
-   *
-   * @param staleBefore sessions whose last heartbeat is older are no longer open
-   * @param periodStart the current billing period, whose reports the counters add up
-   */
-  public Optional<AccountUse> of(
-      String userId, Instant staleBefore, Instant periodStart, Instant periodEnd)
-      throws SQLException {
-    return read(userId, staleBefore, periodStart, periodEnd).stream().findFirst();
+  /** The use of one account, if it has one. */
+  public Optional<AccountUse> of(String userId, At at) throws SQLException {
+    return read(userId, at).stream().findFirst();
   }
 
   /** The use of every account, by user id. */
-  public List<AccountUse> all(Instant staleBefore, Instant periodStart, Instant periodEnd)
-      throws SQLException {
-    return read(null, staleBefore, periodStart, periodEnd);
+  public List<AccountUse> all(At at) throws SQLException {
+    return read(null, at);
   }
 
   /**
@@ -156,9 +176,7 @@ public final class QuotaReadings {
       Meter meter,
       int limit,
       int offset,
-      Instant staleBefore,
-      Instant periodStart,
-      Instant periodEnd)
+      At at)
       throws SQLException {
     List<String> planIds = new ArrayList<>();
     List<String> meters = new ArrayList<>();
@@ -177,7 +195,7 @@ public final class QuotaReadings {
     }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            use(OVER_THRESHOLD, null, staleBefore, periodStart, periodEnd)
+            use(OVER_THRESHOLD, null, at)
                 .bind("plan_id", planIds.toArray(String[]::new))
                 .bind("meter_of_limit", meters.toArray(String[]::new))
                 .bind("amount", amounts.toArray(String[]::new))
@@ -206,28 +224,32 @@ public final class QuotaReadings {
   }
 
   /** {@code sql} with the parameters of {@link #USE_OF_ACCOUNTS} bound. */
-  private static NamedSql.Binding use(
-      NamedSql sql, String userId, Instant staleBefore, Instant periodStart, Instant periodEnd) {
+  private static NamedSql.Binding use(NamedSql sql, String userId, At at) {
     return sql.bind("user_id", userId)
-        .bind("stale_before", staleBefore)
-        .bind("period_start", periodStart)
-        .bind("period_end", periodEnd);
+        .bind("at", at.now())
+        .bind("stale_before", at.staleBefore())
+        .bind("period_start", at.periodStart())
+        .bind("period_end", at.periodEnd());
   }
 
   /**
    * Each meter's column of the use as a row: (its name, its position, its use, whether it is a
-   * period counter).
+   * period counter, what packs add to its limit).
    */
-  private static String meterColumns() {
+  private static String meterRows() {
     return Arrays.stream(Meter.values())
         .map(
             m ->
-                "('%s', %d, u.%s, %s)"
+                "('%1$s', %2$d, u.%1$s, %3$s, u.%1$s_added)"
                     .formatted(
-                        m.configName(),
-                        m.ordinal(),
-                        m.configName(),
-                        m.measure() == Meter.Measure.PERIOD_COUNTER))
+                        m.configName(), m.ordinal(), m.measure() == Meter.Measure.PERIOD_COUNTER))
+        .collect(Collectors.joining(", "));
+  }
+
+  /** {@code format} for each meter, given its name, comma separated. */
+  private static String meterColumns(String format) {
+    return Arrays.stream(Meter.values())
+        .map(m -> format.formatted(m.configName()))
         .collect(Collectors.joining(", "));
   }
 
@@ -239,18 +261,20 @@ public final class QuotaReadings {
     return meters;
   }
 
-  private List<AccountUse> read(
-      String userId, Instant staleBefore, Instant periodStart, Instant periodEnd)
-      throws SQLException {
+  private List<AccountUse> read(String userId, At at) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            use(USE, userId, staleBefore, periodStart, periodEnd).prepare(connection);
+        PreparedStatement statement = use(USE, userId, at).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<AccountUse> uses = new ArrayList<>();
       while (rs.next()) {
         Map<Meter, BigDecimal> used = new EnumMap<>(Meter.class);
+        Map<Meter, BigDecimal> packAdds = new EnumMap<>(Meter.class);
         for (Meter meter : Meter.values()) {
           used.put(meter, rs.getBigDecimal(meter.configName()));
+          BigDecimal added = rs.getBigDecimal(meter.configName() + "_added");
+          if (added.signum() != 0) {
+            packAdds.put(meter, added);
+          }
         }
         uses.add(
             new AccountUse(
@@ -258,6 +282,7 @@ public final class QuotaReadings {
                 rs.getString("plan_id"),
                 Currency.getInstance(rs.getString("currency")),
                 used,
+                packAdds,
                 meters((String[]) rs.getArray("confirmed").getArray())));
       }
       return uses;

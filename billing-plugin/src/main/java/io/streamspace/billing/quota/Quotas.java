@@ -16,8 +16,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Quota state: what accounts use ({@link QuotaReadings}) against their plan's limits, judged by
- * {@link QuotaRule} with the config in effect at the time of the reading.
+ * Quota state: what accounts use ({@link QuotaReadings}) against their limits (their plan's
+ * raised by their active packs: {@link PlanLimits#raisedBy}), judged by {@link QuotaRule} with
+ * the config in effect at the time of the reading.
  */
 public final class Quotas {
 
@@ -34,17 +35,14 @@ public final class Quotas {
   /** The quota of the account of that user, if it has one. */
   public Optional<AccountQuota> of(String userId) throws SQLException {
     Reading reading = new Reading(config.get(), clock.instant());
-    return readings
-        .of(userId, reading.staleBefore(), reading.periodStart(), reading.periodEnd())
-        .map(reading::quota);
+    return readings.of(userId, reading.at()).map(reading::quota);
   }
 
   /** The quota of every account, by user id. */
   public List<AccountQuota> all() throws SQLException {
     Reading reading = new Reading(config.get(), clock.instant());
     List<AccountQuota> quotas = new ArrayList<>();
-    for (AccountUse use :
-        readings.all(reading.staleBefore(), reading.periodStart(), reading.periodEnd())) {
+    for (AccountUse use : readings.all(reading.at())) {
       quotas.add(reading.quota(use));
     }
     return quotas;
@@ -66,15 +64,7 @@ public final class Quotas {
       limitsByPlan.put(plan.id(), reading.config().limitsOf(plan.id()));
     }
     return readings.overThreshold(
-        reading.rule(),
-        limitsByPlan,
-        state,
-        meter,
-        limit,
-        offset,
-        reading.staleBefore(),
-        reading.periodStart(),
-        reading.periodEnd());
+        reading.rule(), limitsByPlan, state, meter, limit, offset, reading.at());
   }
 
   /** One reading's config and instant, and the billing period that holds it. */
@@ -92,8 +82,9 @@ public final class Quotas {
       return periods().periodEnd(now);
     }
 
-    Instant staleBefore() {
-      return now.minus(config.sessionHeartbeatTimeout());
+    QuotaReadings.At at() {
+      return new QuotaReadings.At(
+          now, now.minus(config.sessionHeartbeatTimeout()), periodStart(), periodEnd());
     }
 
     QuotaRule rule() {
@@ -102,7 +93,7 @@ public final class Quotas {
 
     AccountQuota quota(AccountUse use) {
       QuotaRule rule = rule();
-      PlanLimits limits = config.limitsOf(use.planId());
+      PlanLimits limits = config.limitsOf(use.planId()).raisedBy(use.packAdds());
       Optional<MeterRates> rates = config.meterRatesIn(use.currency());
       List<MeterQuota> meters = new ArrayList<>();
       for (Meter meter : Meter.values()) {

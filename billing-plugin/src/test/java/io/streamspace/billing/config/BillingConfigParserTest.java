@@ -571,7 +571,8 @@ class BillingConfigParserTest {
         "the plans' default carries their limits");
     assertEquals("3", find(keys, "paymentGraceDays").defaultJson());
     assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
-    assertEquals(30, keys.size());
+    assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
+    assertEquals(31, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")
@@ -582,6 +583,9 @@ class BillingConfigParserTest {
             + " in billingTimeZone | must be a whole number from 1 to 28",
         "billingMode | {\"billingMode\": \"prepaid\"} | usage, subscription or hybrid (plan fee"
             + " plus overage) | must be usage, subscription or hybrid",
+        "packExpiryNoticeDays | {\"packExpiryNoticeDays\": 366} | Days (0-365) before a one-time"
+            + " pack's validity ends that billing.pack.expiring is sent; 0 sends none"
+            + " | must be a whole number from 0 to 365",
       })
   void theSchemaNamesTheRangeTheParserChecks(
       String key, String json, String description, String refusal) {

@@ -105,6 +105,31 @@ class AdminQuotaRouteTest {
         listed("/admin/quotas?state=exceeded"));
   }
 
+  @Test
+  void packsRaiseTheLimitsJudgedInSqlAsInQuota_anUnlimitedMeterStaysUnlimited() {
+    for (String buyer : List.of("fay", "cid", "eve")) {
+      String pack = buyer.equals("fay") ? "slots-5" : "bandwidth-50";
+      String body = "{\"user_id\": \"%s\"}".formatted(buyer);
+      assertEquals(
+          201,
+          billing
+              .call(HttpMethod.POST, "/packs/" + pack + "/purchase", admin("root"), body)
+              .status());
+    }
+
+    assertEquals(
+        List.of(
+            "ann transcoding_minutes 48 60 80.00 hard warning",
+            "bob ai_queries 130 100 130.00 soft confirmation_required",
+            "bob transcoding_minutes 60 60 100.00 hard exceeded",
+            "fay transcoding_minutes 48 60 80.00 hard warning"),
+        List.copyOf(judgedInSqlAsByQuotaRule()));
+    JsonNode fay = billing.call(HttpMethod.GET, "/quota?user_id=fay", admin("root")).body();
+    assertEquals(7, fay.at("/meters/2/limit").intValue());
+    JsonNode eve = billing.call(HttpMethod.GET, "/quota?user_id=eve", admin("root")).body();
+    assertEquals("null", eve.at("/meters/4/limit").toString());
+  }
+
   /** The rows of /admin/quotas, checked equal to the meters /quota shows not ok. */
   private Set<String> judgedInSqlAsByQuotaRule() {
     Set<String> byRule = new TreeSet<>();

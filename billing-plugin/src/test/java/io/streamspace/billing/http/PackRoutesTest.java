@@ -220,7 +220,8 @@ class PackRoutesTest {
     post("/purchases/" + slots + "/renew", user("ann"), null);
     billing.clock.set(at("2026-04-25T00:00:00Z"));
     post("/purchases/" + storage + "/cancel", user("ann"), null);
-    PackPurchases packs = new PackPurchases(TestDatabase.dataSource(), purchase -> {});
+    PackPurchases packs =
+        new PackPurchases(TestDatabase.dataSource(), purchase -> {}, purchase -> {});
 
     assertEquals(List.of(), ids(packs, "2026-03-09T23:59:59Z"));
     assertEquals(List.of(slots, storage), ids(packs, "2026-03-10T00:00:00Z"));

@@ -186,4 +186,36 @@ class MeterOverageScenarioTest {
             "overage bandwidth_gb overage bandwidth_gb 2.3125 GB 0.08 0.19"),
         lines(invoiceId("alice", MARCH)));
   }
+
+  /**
+   * Hybrid, Free includes 5 GB of bandwidth (soft). alice uses 7.3125 GB on March 3 and 50 GB on
+   * March 25, and buys a 50 GB bandwidth pack (one-time, 4.00 USD) on March 20: it is active in
+   * March, so March includes 5 + 50 = 55 GB: 57.3125 − 55 = 2.3125 over × 0.08 = 0.185, half up
+   * 0.19 (without the pack 52.3125 × 0.08 = 4.185, 4.19). The pack is its own line.
+   */
+  @Test
+  void aBandwidthPackBoughtInThePeriodRaisesThatPeriodsIncludedAmount() {
+    billing = new BillingHarness(at(MARCH), HYBRID_USD_AND_VND);
+    billing.userCreated("alice", Map.of());
+    Map<String, UsageReport> reports =
+        Map.of(
+            "a1", report("a1", "2026-03-03T00:00:00Z", "alice", "bandwidth_gb", "7.3125"),
+            "a2", report("a2", "2026-03-25T00:00:00Z", "alice", "bandwidth_gb", "50"));
+    deliver("a1 a2", reports);
+    billing.clock.set(at("2026-03-20T00:00:00Z"));
+    assertEquals(
+        201,
+        billing
+            .call(HttpMethod.POST, "/packs/bandwidth-50/purchase", user("alice"), "{}")
+            .status());
+
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+
+    List<String> march = lines(invoiceId("alice", MARCH));
+    assertEquals(3, march.size(), march.toString());
+    assertEquals("plan_fee Free Tier, 2026-03-01 – 2026-04-01 null null null 0 0.00", march.get(0));
+    assertEquals("overage bandwidth_gb overage bandwidth_gb 2.3125 GB 0.08 0.19", march.get(1));
+    assertTrue(march.get(2).startsWith("pack "), march.get(2));
+    assertTrue(march.get(2).endsWith(" 4.00"), march.get(2));
+  }
 }

@@ -62,4 +62,16 @@ abstract class BillingHostTestBase {
   JsonNode usageOn(String userToken, String isoDate, String nextIsoDate) {
     return api.usage(userToken, "?from=" + isoDate + "&to=" + nextIsoDate).expect(200);
   }
+
+  /** How many events of that type the host journaled for the user. */
+  int published(String type, String userId) {
+    int count = 0;
+    for (JsonNode e :
+        api.http.get("/api/admin/events?type=" + type, api.adminToken).expect(200).get("events")) {
+      if (userId.equals(e.at("/payload/user_id").asText())) {
+        count++;
+      }
+    }
+    return count;
+  }
 }

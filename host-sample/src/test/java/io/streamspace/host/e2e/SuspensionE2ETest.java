@@ -97,16 +97,4 @@ class SuspensionE2ETest extends BillingHostTestBase {
     }
     throw new AssertionError("the host does not track " + sessionId);
   }
-
-  /** How many events of that type the host journaled for the user. */
-  private int published(String type, String userId) {
-    int count = 0;
-    for (JsonNode e :
-        api.http.get("/api/admin/events?type=" + type, api.adminToken).expect(200).get("events")) {
-      if (userId.equals(e.at("/payload/user_id").asText())) {
-        count++;
-      }
-    }
-    return count;
-  }
 }

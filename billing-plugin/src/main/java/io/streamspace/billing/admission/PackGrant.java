@@ -1,0 +1,37 @@
+package io.streamspace.billing.admission;
+
+import io.streamspace.billing.packs.Purchase;
+import io.streamspace.billing.quota.Meter;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What a pack purchase adds to an account's limits and when: from {@code from} until {@code
+ * until} (excluded; null while a recurring pack is not cancelled). Held in memory, so an expiry
+ * acts at its instant without reading the database.
+ */
+record PackGrant(Map<Meter, BigDecimal> adds, Instant from, Instant until) {
+
+  PackGrant {
+    adds = Map.copyOf(adds);
+  }
+
+  /**
+   * A purchase as stored: a one-time pack over its current validity (a renewal before the end
+   * extends it, one after restarts it), a recurring one from its purchase until cancelled.
+   */
+  static PackGrant of(Purchase purchase) {
+    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    purchase
+        .adds()
+        .forEach((name, amount) -> Meter.named(name).ifPresent(m -> adds.put(m, amount)));
+    Instant until = purchase.validUntil() != null ? purchase.validUntil() : purchase.cancelledAt();
+    return new PackGrant(adds, purchase.validFrom(), until);
+  }
+
+  boolean activeAt(Instant at) {
+    return !at.isBefore(from) && (until == null || at.isBefore(until));
+  }
+}
