@@ -222,6 +222,13 @@ final class BillingKeys {
           whole(0, 365),
           3,
           "Days (%s) an invoice may stay overdue before its account is locked read-only");
+  static final BillingKey<Integer> SPENDING_BLOCK_NOTICE_MINUTES =
+      key(
+          "spendingBlockNoticeMinutes",
+          whole(0, 10080),
+          15,
+          "Minutes (%s) from a blocking spending limit being reached to its account's "
+              + "sessions being suspended");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =

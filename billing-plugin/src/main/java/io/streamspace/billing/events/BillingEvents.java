@@ -49,6 +49,12 @@ public final class BillingEvents {
   /** An account bought a capacity pack, now stored. */
   public static final String PACK_PURCHASED = "billing.pack.purchased";
 
+  /** The period's estimated cost reached the spending limit's warning percent. */
+  public static final String SPEND_WARNING = "billing.spend.warning";
+
+  /** The period's estimated cost reached the spending limit. */
+  public static final String SPEND_REACHED = "billing.spend.reached";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -92,6 +98,14 @@ public final class BillingEvents {
   /** The purchase as stored, in the JSON the pack routes answer. */
   public void packPurchased(Purchase purchase) {
     publish(PACK_PURCHASED, purchase);
+  }
+
+  public void spendWarning(SpendAlert alert) {
+    publish(SPEND_WARNING, alert);
+  }
+
+  public void spendReached(SpendAlert alert) {
+    publish(SPEND_REACHED, alert);
   }
 
   private void publish(String name, Record payload) {

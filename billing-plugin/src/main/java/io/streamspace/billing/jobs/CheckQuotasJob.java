@@ -7,6 +7,7 @@ import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * suspends the accounts whose grace over a hard limit has ended and resumes those back within
  * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
  * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
- * ({@link PaymentLock#check}, as late), then suspends again any session that started on a held
+ * ({@link PaymentLock#check}, as late), checks the spending limits ({@link
+ * SpendingLimits#checkAll}, as late), then suspends again any session that started on a held
  * account ({@link AccountHolds#enforce}).
  */
 public final class CheckQuotasJob implements PluginJob {
@@ -35,6 +37,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final QuotaAlerts alerts;
   private final OverLimitSuspensions suspensions;
   private final PaymentLock paymentLock;
+  private final SpendingLimits spendingLimits;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
 
@@ -43,12 +46,14 @@ public final class CheckQuotasJob implements PluginJob {
       QuotaAlerts alerts,
       OverLimitSuspensions suspensions,
       PaymentLock paymentLock,
+      SpendingLimits spendingLimits,
       AccountHolds holds,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
     this.suspensions = suspensions;
     this.paymentLock = paymentLock;
+    this.spendingLimits = spendingLimits;
     this.holds = holds;
     this.config = config;
   }
@@ -68,11 +73,12 @@ public final class CheckQuotasJob implements PluginJob {
     int sent = alerts.send(accounts);
     int changed = suspensions.check(accounts);
     PaymentLock.Checked payments = paymentLock.check();
+    int spending = spendingLimits.checkAll();
     int held = holds.enforce();
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
-                + " %d held account(s) enforced")
-            .formatted(sent, changed, payments.locked(), payments.unlocked(), held);
+                + " %d spending limit change(s); %d held account(s) enforced")
+            .formatted(sent, changed, payments.locked(), payments.unlocked(), spending, held);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }
