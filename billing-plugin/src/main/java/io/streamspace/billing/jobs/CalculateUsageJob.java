@@ -60,8 +60,9 @@ public final class CalculateUsageJob implements PluginJob {
     }
     UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
     String summary = outcome.summary();
-    if (outcome.recordsInserted() > 0) {
-      summary += "; %d spending limit change(s)".formatted(afterRating.check());
+    int spendingChanges = outcome.recordsInserted() > 0 ? afterRating.check() : 0;
+    if (spendingChanges > 0) {
+      summary += "; %d spending limit alert(s) or hold(s)".formatted(spendingChanges);
     }
     log.info("{}: {}", NAME, summary);
     return JobResult.of(outcome.recordsInserted(), summary);

@@ -571,7 +571,8 @@ class BillingConfigParserTest {
         "the plans' default carries their limits");
     assertEquals("3", find(keys, "paymentGraceDays").defaultJson());
     assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
-    assertEquals(30, keys.size());
+    assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
+    assertEquals(31, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")
