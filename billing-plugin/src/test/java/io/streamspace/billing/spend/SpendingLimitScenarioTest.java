@@ -65,6 +65,20 @@ class SpendingLimitScenarioTest {
     billing.runAt(CALCULATE_USAGE, time);
   }
 
+  /** Reached at 20:10 (1.40 USD), suspended at the end of the notice, 20:25. */
+  private void johnSuspended() {
+    johnWithALimit();
+    rateHourlyThrough(20);
+    billing.runAt(CHECK_QUOTAS, "2026-03-10T20:25:00Z");
+  }
+
+  /** Suspended, then stopped by the host at once, and its last 25 minutes rated. */
+  private void johnSuspendedAndStopped() {
+    johnSuspended();
+    billing.terminated("2026-03-10T20:25:00Z", "s1", "john");
+    billing.runAt(CALCULATE_USAGE, "2026-03-10T21:00:00Z");
+  }
+
   private void rateHourlyThrough(int lastHour) {
     for (int hour = 11; hour <= lastHour; hour++) {
       rateAt("2026-03-10T%02d:10:00Z".formatted(hour));
@@ -119,9 +133,7 @@ class SpendingLimitScenarioTest {
 
   @Test
   void raisingTheLimitAboveTheEstimateResumesTheSessionsAtOnce() {
-    johnWithALimit();
-    rateHourlyThrough(20);
-    billing.runAt(CHECK_QUOTAS, "2026-03-10T20:25:00Z");
+    johnSuspended();
 
     billing.clock.set(at("2026-03-10T20:30:00Z"));
     Answer raised = put("{\"amount\": 2, \"action\": \"block\"}");
@@ -141,9 +153,7 @@ class SpendingLimitScenarioTest {
 
   @Test
   void switchingToWarnOrRemovingTheLimitResumesTheSessions() {
-    johnWithALimit();
-    rateHourlyThrough(20);
-    billing.runAt(CHECK_QUOTAS, "2026-03-10T20:25:00Z");
+    johnSuspended();
 
     Answer warnOnly = put("{\"amount\": 1.40, \"action\": \"warn\"}");
     List<String> afterWarnOnly = distinctControls(billing.context);
@@ -164,12 +174,7 @@ class SpendingLimitScenarioTest {
 
   @Test
   void theNextPeriodLiftsTheHold_itsEstimateStartingAfresh() {
-    johnWithALimit();
-    rateHourlyThrough(20);
-    billing.runAt(CHECK_QUOTAS, "2026-03-10T20:25:00Z");
-    billing.terminated("2026-03-10T20:25:00Z", "s1", "john"); // the host stopped it
-
-    billing.runAt(CALCULATE_USAGE, "2026-03-10T21:00:00Z");
+    johnSuspendedAndStopped();
     billing.runAt(CHECK_QUOTAS, "2026-04-01T00:05:00Z");
     JsonNode april = get();
 
@@ -195,12 +200,7 @@ class SpendingLimitScenarioTest {
    */
   @Test
   void theInvoiceBillsAllUsageUpToTheSuspension() {
-    johnWithALimit();
-    rateHourlyThrough(20);
-    billing.runAt(CHECK_QUOTAS, "2026-03-10T20:25:00Z");
-    billing.terminated("2026-03-10T20:25:00Z", "s1", "john"); // the host stopped it
-
-    billing.runAt(CALCULATE_USAGE, "2026-03-10T21:00:00Z");
+    johnSuspendedAndStopped();
     billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z");
     billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
 
