@@ -62,4 +62,27 @@ abstract class BillingHostTestBase {
   JsonNode usageOn(String userToken, String isoDate, String nextIsoDate) {
     return api.usage(userToken, "?from=" + isoDate + "&to=" + nextIsoDate).expect(200);
   }
+
+  /** The session's {@code suspended_reason} in {@code GET /api/admin/sessions}. */
+  JsonNode suspendedReason(String sessionId) {
+    for (JsonNode s :
+        api.http.get("/api/admin/sessions", api.adminToken).expect(200).get("sessions")) {
+      if (s.get("session_id").asText().equals(sessionId)) {
+        return s.get("suspended_reason");
+      }
+    }
+    throw new AssertionError("the host does not track " + sessionId);
+  }
+
+  /** How many events of that type the host journaled for the user. */
+  int published(String type, String userId) {
+    int count = 0;
+    for (JsonNode e :
+        api.http.get("/api/admin/events?type=" + type, api.adminToken).expect(200).get("events")) {
+      if (userId.equals(e.at("/payload/user_id").asText())) {
+        count++;
+      }
+    }
+    return count;
+  }
 }
