@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.BillingExtension;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
@@ -129,6 +130,20 @@ class SpendingLimitScenarioTest {
         billing.billing.admit(new AdmissionRequest("john", null, size("1", "1", "0")));
     assertEquals("spending_limit_reached", refused.code());
     assertEquals(DETAIL, refused.reason());
+  }
+
+  @Test
+  void withANoticeOfZeroTheRatingRunThatReachesTheLimitSuspendsAtOnce() {
+    billing.context.setConfigJson("{\"spendingBlockNoticeMinutes\": 0}");
+    billing.billing.onConfigChanged(billing.context);
+    johnWithALimit();
+
+    rateHourlyThrough(19);
+    List<String> before = billing.context.sessionControls();
+    rateAt("2026-03-10T20:10:00Z");
+
+    assertEquals(List.of(), before);
+    assertEquals(List.of("suspend s1: " + DETAIL), distinctControls(billing.context));
   }
 
   @Test
@@ -285,6 +300,24 @@ class SpendingLimitScenarioTest {
     assertEquals(200, byAdmin.status());
     assertEquals("ada", readByAdmin.body().get("set_by").asText());
     assertEquals("5.00", readByAdmin.body().get("amount").decimalValue().toPlainString());
+  }
+
+  @Test
+  void anAccountLockedForNonPaymentMayNotSetOrRemoveALimit_butReadsIt() {
+    billing.userCreated("john", Map.of());
+    billing.flush();
+    TestDatabase.execute(
+        "INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)"
+            + " VALUES ('john', 'non_payment', 'Invoice unpaid.', now())");
+
+    Answer set = put(LIMIT);
+    Answer removed = billing.call(HttpMethod.DELETE, "/spending-limit", user("john"));
+
+    assertEquals(423, set.status());
+    assertEquals("account_locked", set.body().at("/error/code").asText());
+    assertEquals(423, removed.status());
+    assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_spending_limits"));
+    assertTrue(get().get("amount").isNull());
   }
 
   private Answer put(String body) {
