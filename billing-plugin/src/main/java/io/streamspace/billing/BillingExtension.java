@@ -25,6 +25,7 @@ import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.PackRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
+import io.streamspace.billing.http.SpendingLimitRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -51,6 +52,7 @@ import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.ConfigProblem;
@@ -114,10 +116,18 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     PaymentLock paymentLock = new PaymentLock(dataSource, holds, config::get, context.clock());
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
-    calculateUsage =
-        new CalculateUsageJob(new UsageCalculator(dataSource), config::get, context.clock());
-    calculateUsage.scheduleOn(context.scheduler());
     AccountRepository accounts = new AccountRepository(dataSource);
+    InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
+    SpendingLimits spendingLimits =
+        new SpendingLimits(
+            dataSource, calculator, accounts, holds, events, config::get, context.clock());
+    calculateUsage =
+        new CalculateUsageJob(
+            new UsageCalculator(dataSource),
+            spendingLimits::checkAll,
+            config::get,
+            context.clock());
+    calculateUsage.scheduleOn(context.scheduler());
     new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
         .register(context.routes());
     new JobRoutes(context.scheduler()).register(context.routes());
@@ -131,10 +141,12 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    loadInvoicing(context, accounts, events, paymentLock);
+    loadInvoicing(context, accounts, calculator, events, paymentLock);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
-        loadQuotas(context, accounts, events, paymentLock, readOnlyLock);
+        loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
+    new SpendingLimitRoutes(accounts, spendingLimits, readOnlyLock, context.clock())
+        .register(context.routes());
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
     new PackRoutes(
             accounts,
@@ -161,10 +173,10 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   private void loadInvoicing(
       PluginContext context,
       AccountRepository accounts,
+      InvoiceCalculator calculator,
       BillingEvents events,
       PaymentLock paymentLock) {
     DataSource dataSource = context.dataSource();
-    InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
     InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource, calculator, events, config::get);
     InvoiceStatusChanges statusChanges =
@@ -192,6 +204,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
       AccountRepository accounts,
       BillingEvents events,
       PaymentLock paymentLock,
+      SpendingLimits spendingLimits,
       ReadOnlyLock readOnlyLock) {
     Quotas quotas =
         new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
@@ -203,6 +216,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             new QuotaAlerts(context.dataSource(), events, context.clock()),
             suspensions,
             paymentLock,
+            spendingLimits,
             holds,
             new PackNotices(
                 context.dataSource(), events::packExpiring, events::packExpired, context.clock()),

@@ -142,6 +142,14 @@ public final class BillingConfig {
     return Duration.ofDays(get(BillingKeys.PACK_EXPIRY_NOTICE_DAYS));
   }
 
+  /**
+   * How long after a spending limit whose action is {@code block} is reached its account is held
+   * (its sessions suspended, new ones refused).
+   */
+  public Duration spendingBlockNotice() {
+    return Duration.ofMinutes(get(BillingKeys.SPENDING_BLOCK_NOTICE_MINUTES));
+  }
+
   /** Whether a plan of that id is configured. */
   public boolean hasPlan(String planId) {
     return plan(planId).isPresent();

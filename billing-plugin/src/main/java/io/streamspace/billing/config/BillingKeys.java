@@ -229,6 +229,13 @@ final class BillingKeys {
           3,
           "Days (%s) before a one-time pack's validity ends that billing.pack.expiring is sent;"
               + " 0 sends none");
+  static final BillingKey<Integer> SPENDING_BLOCK_NOTICE_MINUTES =
+      key(
+          "spendingBlockNoticeMinutes",
+          whole(0, 10080),
+          15,
+          "Minutes (%s) from a blocking spending limit being reached to its account's "
+              + "sessions being suspended");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =

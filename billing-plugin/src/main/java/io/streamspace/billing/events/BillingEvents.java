@@ -55,6 +55,12 @@ public final class BillingEvents {
   /** A one-time pack's validity ended without a renewal (once per end). */
   public static final String PACK_EXPIRED = "billing.pack.expired";
 
+  /** The period's estimated cost reached the spending limit's warning percent. */
+  public static final String SPEND_WARNING = "billing.spend.warning";
+
+  /** The period's estimated cost reached the spending limit. */
+  public static final String SPEND_REACHED = "billing.spend.reached";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -106,6 +112,14 @@ public final class BillingEvents {
 
   public void packExpired(PackExpiry expiry) {
     publish(PACK_EXPIRED, expiry);
+  }
+
+  public void spendWarning(SpendAlert alert) {
+    publish(SPEND_WARNING, alert);
+  }
+
+  public void spendReached(SpendAlert alert) {
+    publish(SPEND_REACHED, alert);
   }
 
   private void publish(String name, Record payload) {

@@ -9,7 +9,6 @@ import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.credits.CreditStatement;
 import io.streamspace.billing.credits.NewCredit;
-import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -26,9 +25,6 @@ import java.util.function.Supplier;
  * and history.
  */
 public final class CreditRoutes {
-
-  /** Integer digits an amount may have: far above any real credit, below numeric overflow. */
-  private static final int MAX_INTEGER_DIGITS = 15;
 
   private static final int MAX_REASON_LENGTH = 1000;
 
@@ -65,7 +61,7 @@ public final class CreditRoutes {
     Caller admin = Access.admin(request);
     JsonNode body = Json.readObject(request);
     String userId = Json.requiredText(body, "user_id");
-    BigDecimal amount = amount(body);
+    BigDecimal amount = Amounts.positive(body, "amount");
     String reason = Json.requiredText(body, "reason");
     if (reason.length() > MAX_REASON_LENGTH) {
       throw ApiException.badParameter(
@@ -76,14 +72,7 @@ public final class CreditRoutes {
     Account account = accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId));
     Currency currency = account.currency();
     checkCurrency(body, currency);
-    if (!Money.fitsMinorUnit(amount, currency)) {
-      throw ApiException.badParameter(
-          "amount",
-          currency.getCurrencyCode()
-              + " amounts have at most "
-              + Money.minorDigits(currency)
-              + " decimals");
-    }
+    Amounts.requireMinorUnit("amount", amount, currency);
     Credit credit =
         grants.grant(
             new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
@@ -95,22 +84,6 @@ public final class CreditRoutes {
     SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
     return CreditStatement.of(
         subject.userId(), subject.currency(), credits.history(subject.userId()), clock.instant());
-  }
-
-  /** A JSON number above zero; strings are refused so that no client relies on coercion. */
-  private static BigDecimal amount(JsonNode body) throws ApiException {
-    JsonNode value = body.get("amount");
-    if (value == null || !value.isNumber()) {
-      throw ApiException.badParameter("amount", "amount is required (a JSON number)");
-    }
-    BigDecimal amount = value.decimalValue();
-    if (amount.signum() <= 0) {
-      throw ApiException.badParameter("amount", "amount must be greater than zero");
-    }
-    if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
-      throw ApiException.badParameter("amount", "amount is too large");
-    }
-    return amount;
   }
 
   /** Optional: an ISO instant or date (midnight in the billing zone), after now. */

@@ -20,6 +20,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -126,14 +127,57 @@ public final class InvoiceCalculator {
   }
 
   /**
+   * What the invoice of the billing period holding {@code now} would charge if it were finalized
+   * now, before credits (nothing is claimed or stored): the period's plan fees and recurring
+   * packs as the invoice prorates them (the whole period of the plan the account is on: the
+   * invoice charges it whatever is used), the usage of the period rated so far and its overage,
+   * the counters' overage and the one-time packs not billed yet. Usage of earlier periods that
+   * a later invoice would bill is left out: it is not this period's spending.
+   */
+  public List<ChargeLine> periodSoFar(String userId, Currency currency, Instant now)
+      throws SQLException {
+    BillingConfig current = config.get();
+    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
+    Instant start = periods.periodStart(now);
+    Invoice period =
+        new Invoice(
+            0,
+            null,
+            userId,
+            start,
+            periods.periodEnd(now),
+            InvoiceStatus.DRAFT,
+            currency,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    try (Connection connection = dataSource.getConnection()) {
+      return charges(connection, period, false, start);
+    }
+  }
+
+  /**
    * The invoice's charge lines, in the caller's transaction; {@code claim} marks the billed
    * records as the invoice's (finalization), otherwise they are only read (preview).
    */
   List<ChargeLine> charges(Connection connection, Invoice invoice, boolean claim)
       throws SQLException {
+    return charges(connection, invoice, claim, null);
+  }
+
+  /** {@link #charges(Connection, Invoice, boolean)} of the usage from {@code usageFrom} on. */
+  private List<ChargeLine> charges(
+      Connection connection, Invoice invoice, boolean claim, Instant usageFrom)
+      throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     Instant floor = floor(connection, invoice);
+    if (floor != null && usageFrom != null && floor.isBefore(usageFrom)) {
+      floor = usageFrom; // the bucket query reads from the floor on
+    }
     List<UsageBucket> buckets =
         floor == null ? List.of() : buckets(connection, invoice, floor, claim, periods);
     Instant termsFrom =

@@ -6,6 +6,7 @@ import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code calculate-usage} job: rates settled usage with the config in effect when it runs,
- * so a rate change applies from the next run on.
+ * so a rate change applies from the next run on; after a run that rated anything, the spending
+ * limits are checked against the new estimates ({@link AfterRating}).
  */
 public final class CalculateUsageJob implements PluginJob {
 
@@ -21,13 +23,25 @@ public final class CalculateUsageJob implements PluginJob {
 
   private static final Logger log = LoggerFactory.getLogger(CalculateUsageJob.class);
 
+  /** What runs after a rating run that rated anything (the spending limits' check). */
+  @FunctionalInterface
+  public interface AfterRating {
+    /** @return how many alerts and holds it sent, placed or lifted */
+    int check() throws SQLException;
+  }
+
   private final UsageCalculator calculator;
+  private final AfterRating afterRating;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public CalculateUsageJob(
-      UsageCalculator calculator, Supplier<BillingConfig> config, Clock clock) {
+      UsageCalculator calculator,
+      AfterRating afterRating,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.calculator = calculator;
+    this.afterRating = afterRating;
     this.config = config;
     this.clock = clock;
   }
@@ -45,7 +59,12 @@ public final class CalculateUsageJob implements PluginJob {
       return JobResult.of(0, "billing is disabled");
     }
     UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
-    log.info("{}: {}", NAME, outcome.summary());
-    return JobResult.of(outcome.recordsInserted(), outcome.summary());
+    String summary = outcome.summary();
+    int spendingChanges = outcome.recordsInserted() > 0 ? afterRating.check() : 0;
+    if (spendingChanges > 0) {
+      summary += "; %d spending limit alert(s) or hold(s)".formatted(spendingChanges);
+    }
+    log.info("{}: {}", NAME, summary);
+    return JobResult.of(outcome.recordsInserted(), summary);
   }
 }

@@ -8,6 +8,7 @@ import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * suspends the accounts whose grace over a hard limit has ended and resumes those back within
  * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
  * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
- * ({@link PaymentLock#check}, as late), then suspends again any session that started on a held
+ * ({@link PaymentLock#check}, as late), checks the spending limits ({@link
+ * SpendingLimits#checkAll}, as late), then suspends again any session that started on a held
  * account ({@link AccountHolds#enforce}), and announces one-time packs expiring and expired
  * ({@link PackNotices}, also at most one interval late: a pack's limits end at its instant
  * regardless, the notices are what waits for the run).
@@ -38,6 +40,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final QuotaAlerts alerts;
   private final OverLimitSuspensions suspensions;
   private final PaymentLock paymentLock;
+  private final SpendingLimits spendingLimits;
   private final AccountHolds holds;
   private final PackNotices packNotices;
   private final Supplier<BillingConfig> config;
@@ -47,6 +50,7 @@ public final class CheckQuotasJob implements PluginJob {
       QuotaAlerts alerts,
       OverLimitSuspensions suspensions,
       PaymentLock paymentLock,
+      SpendingLimits spendingLimits,
       AccountHolds holds,
       PackNotices packNotices,
       Supplier<BillingConfig> config) {
@@ -54,6 +58,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.alerts = alerts;
     this.suspensions = suspensions;
     this.paymentLock = paymentLock;
+    this.spendingLimits = spendingLimits;
     this.holds = holds;
     this.packNotices = packNotices;
     this.config = config;
@@ -74,12 +79,15 @@ public final class CheckQuotasJob implements PluginJob {
     int sent = alerts.send(accounts);
     int changed = suspensions.check(accounts);
     PaymentLock.Checked payments = paymentLock.check();
+    int spending = spendingLimits.checkAll();
     int held = holds.enforce();
     int notices = packNotices.send(config.get().packExpiryNotice());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
-                + " %d held account(s) enforced; %d pack notice(s) sent")
-            .formatted(sent, changed, payments.locked(), payments.unlocked(), held, notices);
+                + " %d spending limit change(s); %d held account(s) enforced;"
+                + " %d pack notice(s) sent")
+            .formatted(
+                sent, changed, payments.locked(), payments.unlocked(), spending, held, notices);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }

@@ -572,7 +572,8 @@ class BillingConfigParserTest {
     assertEquals("3", find(keys, "paymentGraceDays").defaultJson());
     assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
     assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
-    assertEquals(31, keys.size());
+    assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
+    assertEquals(32, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

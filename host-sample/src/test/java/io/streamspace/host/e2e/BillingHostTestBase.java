@@ -63,6 +63,17 @@ abstract class BillingHostTestBase {
     return api.usage(userToken, "?from=" + isoDate + "&to=" + nextIsoDate).expect(200);
   }
 
+  /** The session's {@code suspended_reason} in {@code GET /api/admin/sessions}. */
+  JsonNode suspendedReason(String sessionId) {
+    for (JsonNode s :
+        api.http.get("/api/admin/sessions", api.adminToken).expect(200).get("sessions")) {
+      if (s.get("session_id").asText().equals(sessionId)) {
+        return s.get("suspended_reason");
+      }
+    }
+    throw new AssertionError("the host does not track " + sessionId);
+  }
+
   /** How many events of that type the host journaled for the user. */
   int published(String type, String userId) {
     int count = 0;

@@ -86,15 +86,4 @@ class SuspensionE2ETest extends BillingHostTestBase {
   private JsonNode quota(String token) {
     return api.http.get("/api/plugins/billing/quota", token).expect(200);
   }
-
-  /** The session's {@code suspended_reason} in {@code GET /api/admin/sessions}. */
-  private JsonNode suspendedReason(String sessionId) {
-    for (JsonNode s :
-        api.http.get("/api/admin/sessions", api.adminToken).expect(200).get("sessions")) {
-      if (s.get("session_id").asText().equals(sessionId)) {
-        return s.get("suspended_reason");
-      }
-    }
-    throw new AssertionError("the host does not track " + sessionId);
-  }
 }
