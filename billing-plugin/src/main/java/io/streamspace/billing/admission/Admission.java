@@ -166,7 +166,7 @@ public final class Admission implements AutoCloseable {
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
     view.refresh(
-        stored.load(now, staleBefore, periodStart, periods.periodEnd(now), view.reportIds()),
+        stored.load(now, staleBefore, periodStart, periods.periodEnd(now), view::reportIds),
         periodStart,
         now.minus(KEEP_SEEN_HERE));
     holds.reload();
