@@ -221,6 +221,25 @@ class AdmissionReloadTest {
         racing.get().admit(new AdmissionRequest("alice", null, size("0.5", "1", "0"))).allowed());
   }
 
+  /**
+   * A report not stored yet (a write-behind backlog, the database down) counts for as long as
+   * reloads do not find it stored, however long that takes, and is let go once its billing
+   * period has ended (it counts in no later period).
+   */
+  @Test
+  void aReportNotStoredYetCountsUntilItsPeriodEnds() throws Exception {
+    other.usageReported(
+        new UsageReport("q1", at(T0), "bob", "ai_queries", new BigDecimal("120"), null));
+    otherClock.advance(Admission.KEEP_SEEN_HERE.multipliedBy(100));
+
+    assertEquals("overage_confirmation_required", otherAsks("bob").code());
+
+    otherClock.set(at("2026-04-10T12:00:00Z")); // the next billing period
+
+    assertTrue(otherAsks("bob").allowed());
+    assertEquals(0, other.accounts()); // nothing left of bob in memory
+  }
+
   /** The data source, running {@code gap} once, as the first connection is asked for. */
   private static DataSource onFirstConnection(DataSource dataSource, Runnable gap) {
     AtomicReference<Runnable> once = new AtomicReference<>(gap);
