@@ -290,8 +290,13 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   @Override
   public void onUsageReported(PluginContext context, UsageReport report) {
-    whenMetering(m -> m.usageReported(report));
-    admission.usageReported(report);
+    whenMetering(
+        m -> {
+          // counted before it is queued: a reload whose snapshot holds it then asks about it
+          // (Admission.refresh), and one never stored (billing disabled) is never counted
+          admission.usageReported(report);
+          m.usageReported(report);
+        });
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {

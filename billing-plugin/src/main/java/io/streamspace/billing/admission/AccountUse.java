@@ -18,7 +18,8 @@ import java.util.Set;
  * events, usage reports and confirmations this node is handed, and replaced by what the database
  * holds at each refresh, except what this node saw after the refresh's horizon (the database may
  * not have it yet: the write-behind queue stores it shortly), the usage reports the stored
- * counters do not hold yet, and confirmations (which never end within their period).
+ * counters do not hold yet (of the current billing period), and confirmations (which never end
+ * within their period).
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
  * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
  */
@@ -33,8 +34,11 @@ final class AccountUse {
    */
   private record Tracked(SessionSize size, Instant sizeAt, boolean ended, Instant seenHereAt) {}
 
-  /** A usage report this node was handed, until the stored counters are found to hold it. */
-  private record Report(Meter meter, BigDecimal quantity, Instant occurredAt, Instant seenHereAt) {}
+  /**
+   * A usage report this node was handed, until the stored counters are found to hold it or its
+   * billing period ended.
+   */
+  private record Report(Meter meter, BigDecimal quantity, Instant occurredAt) {}
 
   /** A pack purchase's grant, as loaded ({@code seenHereAt} null) or as changed on this node. */
   private record Pack(PackGrant grant, Instant seenHereAt) {}
@@ -92,9 +96,8 @@ final class AccountUse {
   }
 
   /** A usage report of a counter, counted until the stored counters hold it. */
-  synchronized void usage(
-      String reportId, Meter meter, BigDecimal quantity, Instant at, Instant now) {
-    reports.putIfAbsent(reportId, new Report(meter, quantity, at, now));
+  synchronized void usage(String reportId, Meter meter, BigDecimal quantity, Instant at) {
+    reports.putIfAbsent(reportId, new Report(meter, quantity, at));
   }
 
   /** The account confirmed that counter's overage for the period that starts then. */
@@ -115,15 +118,20 @@ final class AccountUse {
   /**
    * Takes what the database holds ({@code stored}, or nothing of this account) for the period
    * that starts at {@code periodStart}, keeping what this node saw at or after {@code horizon},
-   * and the reports the stored counters do not hold ({@code storedReports}) yet.
+   * and the reports of that period or later the stored counters do not hold ({@code
+   * storedReports}) yet.
    */
   synchronized void refresh(
       StoredUse stored, Set<String> storedReports, Instant periodStart, Instant horizon) {
     sessions.values().removeIf(t -> t.seenHereAt().isBefore(horizon));
+    // a report counts until found stored, however long the write-behind takes (a backlog, the
+    // database down), or until its period ended: it counts in no later one (the bound)
     reports
         .entrySet()
         .removeIf(
-            r -> storedReports.contains(r.getKey()) || r.getValue().seenHereAt().isBefore(horizon));
+            r ->
+                storedReports.contains(r.getKey())
+                    || r.getValue().occurredAt().isBefore(periodStart));
     // a confirmation never ends within its period: the stored ones add to those made here
     confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
     // a purchase changed here wins until the database surely holds the change

@@ -47,8 +47,9 @@ public final class Admission implements AutoCloseable {
   public static final Duration REFRESH_INTERVAL = Duration.ofSeconds(5);
 
   /**
-   * How long what this node saw wins over the database: the write-behind queue stores it well
-   * within that (its delay is 50 ms), so a reload after it finds it there.
+   * How long the sessions, storage levels and pack changes this node saw win over the database:
+   * the write-behind queue stores them well within that (its delay is 50 ms), so a reload after
+   * it finds them there. A usage report is kept until a reload finds it stored (AccountUse).
    */
   static final Duration KEEP_SEEN_HERE = REFRESH_INTERVAL;
 
@@ -108,8 +109,7 @@ public final class Admission implements AutoCloseable {
                     report.id(),
                     meter,
                     report.quantity(),
-                    report.occurredAt(),
-                    clock.instant()));
+                    report.occurredAt()));
   }
 
   /** An overage confirmation this node stored: it acts at once. */
@@ -166,7 +166,7 @@ public final class Admission implements AutoCloseable {
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
     view.refresh(
-        stored.load(now, staleBefore, periodStart, periods.periodEnd(now), view.reportIds()),
+        stored.load(now, staleBefore, periodStart, periods.periodEnd(now), view::reportIds),
         periodStart,
         now.minus(KEEP_SEEN_HERE));
     holds.reload();

@@ -48,15 +48,19 @@ final class AdmissionRules {
             code(meter),
             "%s limit reached: %s %s in use plus %s for this session would pass the hard limit of"
                     .formatted(label.name(), plain(used), label.units(), plain(needed))
-                + " %s %s of plan %s.".formatted(plain(limit.amount()), label.units(), planId));
+                + " %s %s of %s."
+                    .formatted(plain(limit.amount()), label.units(), plan(planId, use, meter)));
       }
     }
     Limit storage = limits.of(Meter.STORAGE_GB);
     if (isHard(storage) && use.storageGb().compareTo(storage.amount()) > 0) {
       return AdmissionDecision.deny(
           code(Meter.STORAGE_GB),
-          "Storage limit exceeded: %s GB stored is over the hard limit of %s GB of plan %s."
-              .formatted(plain(use.storageGb()), plain(storage.amount()), planId));
+          "Storage limit exceeded: %s GB stored is over the hard limit of %s GB of %s."
+              .formatted(
+                  plain(use.storageGb()),
+                  plain(storage.amount()),
+                  plan(planId, use, Meter.STORAGE_GB)));
     }
     for (Meter meter : Meter.periodCounters()) {
       Limit limit = limits.of(meter);
@@ -64,7 +68,8 @@ final class AdmissionRules {
       boolean confirmed = use.overageConfirmed().contains(meter);
       if (overage.rule().state(meter, used, limit, confirmed) == QuotaState.CONFIRMATION_REQUIRED) {
         return AdmissionDecision.deny(
-            OVERAGE_CONFIRMATION_REQUIRED, overageReason(meter, used, limit, planId, overage));
+            OVERAGE_CONFIRMATION_REQUIRED,
+            overageReason(meter, used, limit, plan(planId, use, meter), overage));
       }
     }
     return AdmissionDecision.allow();
@@ -75,7 +80,7 @@ final class AdmissionRules {
    * a rate) and how to confirm it.
    */
   private static String overageReason(
-      Meter meter, BigDecimal used, Limit limit, String planId, OverageTerms overage) {
+      Meter meter, BigDecimal used, Limit limit, String plan, OverageTerms overage) {
     Label label = label(meter);
     String code = overage.currency().getCurrencyCode();
     String cost =
@@ -90,10 +95,19 @@ final class AdmissionRules {
                             c.soFar().toPlainString(),
                             code))
             .orElse("");
-    return ("%s over the included amount: %s %s used this period, %s included in plan %s."
+    return ("%s over the included amount: %s %s used this period, %s included in %s."
             + " Going on is billed as overage%s. Confirm the overage (POST"
             + " /api/plugins/billing/overage/confirm) to start new sessions.")
-        .formatted(label.name(), plain(used), label.units(), plain(limit.amount()), planId, cost);
+        .formatted(label.name(), plain(used), label.units(), plain(limit.amount()), plan, cost);
+  }
+
+  /**
+   * Whose limit it is: {@code plan free}, or {@code plan free with its packs} when the account's
+   * active packs add to that meter's limit (the limit named is then the raised one).
+   */
+  private static String plan(String planId, ConcurrentUse use, Meter meter) {
+    boolean raised = use.packAdds().getOrDefault(meter, BigDecimal.ZERO).signum() > 0;
+    return raised ? "plan " + planId + " with its packs" : "plan " + planId;
   }
 
   /** The code of a denial at that meter's limit. */

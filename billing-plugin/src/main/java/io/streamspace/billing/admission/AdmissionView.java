@@ -42,14 +42,8 @@ final class AdmissionView {
     change(accountId, a -> a.storage(level, at, now));
   }
 
-  void usage(
-      String accountId,
-      String reportId,
-      Meter meter,
-      BigDecimal quantity,
-      Instant at,
-      Instant now) {
-    change(accountId, a -> a.usage(reportId, meter, quantity, at, now));
+  void usage(String accountId, String reportId, Meter meter, BigDecimal quantity, Instant at) {
+    change(accountId, a -> a.usage(reportId, meter, quantity, at));
   }
 
   void confirmed(String accountId, Meter meter, Instant periodStart) {

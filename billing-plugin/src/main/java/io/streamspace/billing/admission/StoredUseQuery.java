@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -101,14 +102,16 @@ final class StoredUseQuery {
    * @param now the packs ended before it are not loaded
    * @param staleBefore sessions whose last heartbeat is older are no longer open
    * @param periodStart the current billing period, whose reports and confirmations count
-   * @param reportIds the usage reports to tell whether the counters hold
+   * @param reportIds the usage reports to tell whether the counters hold, asked for once the
+   *     snapshot is taken: a report stored before it is then among them (it was handed to
+   *     admission before it was stored), so a report the counters hold is never missed
    */
   Loaded load(
       Instant now,
       Instant staleBefore,
       Instant periodStart,
       Instant periodEnd,
-      Set<String> reportIds)
+      Supplier<Set<String>> reportIds)
       throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
@@ -139,9 +142,10 @@ final class StoredUseQuery {
             }
           }
         }
-        if (!reportIds.isEmpty()) {
+        Set<String> asked = reportIds.get(); // after the first statement took the snapshot
+        if (!asked.isEmpty()) {
           try (PreparedStatement statement =
-                  STORED_REPORTS.bind("ids", reportIds.toArray(String[]::new)).prepare(connection);
+                  STORED_REPORTS.bind("ids", asked.toArray(String[]::new)).prepare(connection);
               ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
               storedReports.add(rows.getString(1));

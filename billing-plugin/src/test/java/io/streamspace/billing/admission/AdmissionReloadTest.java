@@ -15,10 +15,14 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.testing.MutableClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -182,5 +186,77 @@ class AdmissionReloadTest {
     assertEquals(
         "overage_confirmation_required",
         other.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0"))).code());
+  }
+
+  /**
+   * Free includes 100 AI queries: 50 stored, then a report of 30 handed to a node and stored
+   * after its reload began but before the reload's snapshot. The snapshot's counters hold it, so
+   * it is not counted a second time from memory: 80, not 110.
+   */
+  @Test
+  void aReportStoredAsTheReloadBeginsIsCountedOnce() throws Exception {
+    billing.userCreated("alice", Map.of());
+    billing.billing.onUsageReported(billing.context, aiQueries("q1", "50"));
+    billing.flush();
+    UsageReport thirty = aiQueries("q2", "30");
+    AtomicReference<Admission> racing = new AtomicReference<>();
+    DataSource database =
+        onFirstConnection(
+            TestDatabase.dataSource(),
+            () -> {
+              racing.get().usageReported(thirty); // handed over, then stored at once
+              billing.billing.onUsageReported(billing.context, thirty);
+              billing.flush();
+            });
+    racing.set(
+        new Admission(
+            database,
+            AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
+            () -> defaults,
+            otherClock));
+
+    racing.get().refresh();
+
+    assertTrue(
+        racing.get().admit(new AdmissionRequest("alice", null, size("0.5", "1", "0"))).allowed());
+  }
+
+  /**
+   * A report not stored yet (a write-behind backlog, the database down) counts for as long as
+   * reloads do not find it stored, however long that takes, and is let go once its billing
+   * period has ended (it counts in no later period).
+   */
+  @Test
+  void aReportNotStoredYetCountsUntilItsPeriodEnds() throws Exception {
+    other.usageReported(
+        new UsageReport("q1", at(T0), "bob", "ai_queries", new BigDecimal("120"), null));
+    otherClock.advance(Admission.KEEP_SEEN_HERE.multipliedBy(100));
+
+    assertEquals("overage_confirmation_required", otherAsks("bob").code());
+
+    otherClock.set(at("2026-04-10T12:00:00Z")); // the next billing period
+
+    assertTrue(otherAsks("bob").allowed());
+    assertEquals(0, other.accounts()); // nothing left of bob in memory
+  }
+
+  /** The data source, running {@code gap} once, as the first connection is asked for. */
+  private static DataSource onFirstConnection(DataSource dataSource, Runnable gap) {
+    AtomicReference<Runnable> once = new AtomicReference<>(gap);
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              Runnable pending = once.getAndSet(null);
+              if (pending != null && method.getName().equals("getConnection")) {
+                pending.run();
+              }
+              try {
+                return method.invoke(dataSource, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

@@ -167,4 +167,29 @@ class PackLimitsTest {
     assertEquals(200, cancelled.status());
     assertEquals("storage_gb_limit", afterCancel.code());
   }
+
+  /** A refusal at a limit a pack raised says the packs are counted, and only then. */
+  @Test
+  void aRefusalAtALimitPacksRaisedSaysThePacksAreCounted() {
+    billing.userCreated("john", Map.of());
+    billing.flush();
+    billing.clock.set(at(BOUGHT));
+    assertEquals(201, post("/packs/slots-5/purchase").status());
+    for (int i = 1; i <= 7; i++) {
+      billing.created(BOUGHT, "s" + i, "john", size("0.1", "0.1", "0"));
+    }
+    AdmissionRequest eighth = new AdmissionRequest("john", null, size("0.1", "0.1", "0"));
+    AdmissionDecision atTheRaisedLimit = billing.billing.admit(eighth);
+    billing.terminated(BOUGHT, "s7", "john", size("0.1", "0.1", "5"));
+    AdmissionDecision overStorage = billing.billing.admit(eighth);
+
+    assertEquals(
+        "Active sessions limit reached: 7 sessions in use plus 1 for this session would pass the"
+            + " hard limit of 7 sessions of plan free with its packs.",
+        atTheRaisedLimit.reason());
+    assertEquals(
+        "Storage limit exceeded: 5 GB stored is over the hard limit of 2 GB of plan free.",
+        overStorage.reason(),
+        "the slot pack adds no storage");
+  }
 }
