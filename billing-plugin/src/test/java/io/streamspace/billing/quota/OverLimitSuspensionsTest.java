@@ -40,6 +40,9 @@ class OverLimitSuspensionsTest {
 
   private static final String CHECK_QUOTAS = "check-quotas";
   private static final String CONFIG = "{\"autoSuspendOnOverage\": true, \"gracePeriodDays\": 7}";
+  private static final BillingConfig PARSED =
+      new BillingConfigParser(CronValidator.fiveFields()).parse(CONFIG).config();
+
   private static final String FOUND_OVER = "2026-03-10T12:05:00Z";
   private static final String GRACE_ENDS = "2026-03-17T12:05:00Z";
   private static final String DETAIL =
@@ -290,15 +293,11 @@ class OverLimitSuspensionsTest {
   }
 
   private Quotas quotas() {
-    BillingConfig config =
-        new BillingConfigParser(CronValidator.fiveFields()).parse(CONFIG).config();
-    return new Quotas(new QuotaReadings(TestDatabase.dataSource()), () -> config, billing.clock);
+    return new Quotas(new QuotaReadings(TestDatabase.dataSource()), () -> PARSED, billing.clock);
   }
 
   /** What a check-quotas run of the plugin on {@code billing.context} does, built apart. */
   private OverLimitSuspensions suspensions(Quotas quotas) {
-    BillingConfig config =
-        new BillingConfigParser(CronValidator.fiveFields()).parse(CONFIG).config();
     return new OverLimitSuspensions(
         TestDatabase.dataSource(),
         quotas,
@@ -307,7 +306,7 @@ class OverLimitSuspensionsTest {
             new BillingEvents(billing.context.events()),
             billing.context.sessions(),
             billing.clock),
-        () -> config,
+        () -> PARSED,
         billing.clock);
   }
 
