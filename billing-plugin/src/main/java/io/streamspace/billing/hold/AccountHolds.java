@@ -12,7 +12,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Places and lifts holds on accounts, and acts on them: while an account has any hold, its running
@@ -20,11 +25,15 @@ import javax.sql.DataSource;
  * ({@link #reasonsOf}, from memory); once its last hold is lifted, its sessions resume. Placing and
  * lifting are each announced once ({@link HoldReason#placedEvent}, {@link
  * HoldReason#liftedEvent}): only the call whose write made the change publishes and acts, so two
- * nodes or a re-run never do it twice. Suspending and resuming are idempotent on the host, so a
- * session is safely suspended again when it shows up later ({@link #sessionStarted}, {@link
- * #enforce}).
+ * nodes or a re-run never do it twice. The event is published after the commit: a crash in
+ * between loses that one event. Suspending and resuming are idempotent on the host, so {@link
+ * #enforce} redoes what a crash or a failing host left undone: it suspends the sessions of every
+ * held account again (and a session that shows up later, as {@link #sessionStarted}), and
+ * resumes those of an account whose lift was not followed by its resume.
  */
 public final class AccountHolds {
+
+  private static final Logger log = LoggerFactory.getLogger(AccountHolds.class);
 
   /** Who lifted a hold the plugin lifted by itself (paid, back within limits...). */
   public static final String LIFTED_BY_BILLING = "billing";
@@ -78,7 +87,7 @@ public final class AccountHolds {
     }
     held.changed(accountId, change.holds());
     events.accountHoldChanged(reason.placedEvent(), AccountHoldChanged.of(change.hold()));
-    change.sessions().forEach(session -> sessions.suspend(session, detail));
+    control(change.sessions(), session -> sessions.suspend(session, detail));
     return Optional.of(change.hold());
   }
 
@@ -110,8 +119,14 @@ public final class AccountHolds {
     }
     held.changed(accountId, change.holds());
     events.accountHoldChanged(reason.liftedEvent(), AccountHoldChanged.of(change.hold()));
-    if (change.holds().isEmpty()) {
-      change.sessions().forEach(sessions::resume);
+    // still held: left to enforce, which marks it done or, if the others were lifted meanwhile
+    // (each lift saw the other still on), resumes
+    if (change.holds().isEmpty() && control(change.sessions(), sessions::resume)) {
+      try (Connection connection = dataSource.getConnection()) {
+        HoldStore.sessionsDone(connection, List.of(change.hold().id()), clock.instant());
+      } catch (SQLException e) {
+        log.warn("account {}: resumed, not marked so; check-quotas resumes again", accountId, e);
+      }
     }
     return Optional.of(change.hold());
   }
@@ -119,6 +134,16 @@ public final class AccountHolds {
   /** The account's active hold of that reason, read from the database (exact across nodes). */
   public Optional<Hold> active(String accountId, HoldReason reason) throws SQLException {
     return active(accountId).stream().filter(hold -> hold.reason() == reason).findFirst();
+  }
+
+  /** The accounts held for {@code reason}, read from the database. */
+  public Set<String> accountsHeld(HoldReason reason) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return HoldStore.activeByAccount(connection).entrySet().stream()
+          .filter(account -> account.getValue().containsKey(reason))
+          .map(Map.Entry::getKey)
+          .collect(Collectors.toSet());
+    }
   }
 
   /** The account's active holds, oldest first. */
@@ -161,24 +186,52 @@ public final class AccountHolds {
   }
 
   /**
-   * Suspends again every open session of every held account: those that started while the hold
-   * was being placed, or on a node that did not know of it yet. Idempotent.
+   * Redoes what a crash or a failing host may have left undone after a change committed: resumes
+   * the open sessions of every account whose holds were all lifted without its sessions resumed,
+   * then suspends again every open session of every held account (those that started while the
+   * hold was being placed, or on a node that did not know of it yet). Idempotent.
    *
    * @return how many held accounts it went through
    */
   public int enforce() throws SQLException {
     int accounts = 0;
     try (Connection connection = dataSource.getConnection()) {
+      for (Map.Entry<String, List<Long>> lifted :
+          HoldStore.notResumed(connection, clock.instant()).entrySet()) {
+        if (control(HoldStore.openSessions(connection, lifted.getKey()), sessions::resume)) {
+          HoldStore.sessionsDone(connection, lifted.getValue(), clock.instant());
+        }
+      }
+      // read after the resumes, so a hold placed meanwhile has its sessions suspended again
       for (Map.Entry<String, Map<HoldReason, String>> account :
           HoldStore.activeByAccount(connection).entrySet()) {
         String detail = account.getValue().values().iterator().next(); // in HoldReason order
-        for (String session : HoldStore.openSessions(connection, account.getKey())) {
-          sessions.suspend(session, detail);
-        }
+        control(
+            HoldStore.openSessions(connection, account.getKey()),
+            session -> sessions.suspend(session, detail));
         accounts++;
       }
     }
     return accounts;
+  }
+
+  /**
+   * Tells the host to suspend or resume each session; a failure is logged and the next {@link
+   * #enforce} tries again, as the change is made.
+   *
+   * @return whether the host took it for every session
+   */
+  private static boolean control(List<String> sessionIds, Consumer<String> action) {
+    boolean done = true;
+    for (String session : sessionIds) {
+      try {
+        action.accept(session);
+      } catch (RuntimeException e) {
+        log.warn("session {}: SessionControl failed; check-quotas tries again", session, e);
+        done = false;
+      }
+    }
+    return done;
   }
 
   /** Places or lifts a hold in a transaction: the hold it changed, or empty when none. */

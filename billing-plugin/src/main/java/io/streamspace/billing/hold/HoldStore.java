@@ -61,6 +61,29 @@ final class HoldStore {
           ORDER BY session_id
           """);
 
+  // a lifted hold is done with when its account is still held: that hold's lift resumes them
+  private static final NamedSql SETTLE_STILL_HELD =
+      NamedSql.of(
+          """
+          UPDATE billing_account_holds h SET sessions_done_at = :now
+          WHERE h.lifted_at IS NOT NULL AND h.sessions_done_at IS NULL
+            AND EXISTS (
+              SELECT 1 FROM billing_account_holds a
+              WHERE a.user_id = h.user_id AND a.lifted_at IS NULL)""");
+
+  private static final NamedSql NOT_RESUMED =
+      NamedSql.of(
+          """
+          SELECT h.user_id, h.id FROM billing_account_holds h
+          WHERE h.lifted_at IS NOT NULL AND h.sessions_done_at IS NULL
+            AND NOT EXISTS (
+              SELECT 1 FROM billing_account_holds a
+              WHERE a.user_id = h.user_id AND a.lifted_at IS NULL)
+          ORDER BY h.user_id, h.id""");
+
+  private static final NamedSql SESSIONS_DONE =
+      NamedSql.of("UPDATE billing_account_holds SET sessions_done_at = :now WHERE id = :id");
+
   private HoldStore() {}
 
   /** The hold placed now; empty when the account already had an active one of that reason. */
@@ -117,6 +140,31 @@ final class HoldStore {
             .put(HoldReason.ofDbName(rows.getString(2)), rows.getString(3));
       }
       return held;
+    }
+  }
+
+  /**
+   * Marks done the lifted holds whose account is still held (nothing to resume), and answers the
+   * others not marked done yet: their lifted hold ids by account, whose sessions are to resume.
+   */
+  static Map<String, List<Long>> notResumed(Connection connection, Instant now)
+      throws SQLException {
+    SETTLE_STILL_HELD.bind("now", now).update(connection);
+    try (PreparedStatement statement = NOT_RESUMED.binding().prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, List<Long>> holds = new HashMap<>();
+      while (rows.next()) {
+        holds.computeIfAbsent(rows.getString(1), id -> new ArrayList<>()).add(rows.getLong(2));
+      }
+      return holds;
+    }
+  }
+
+  /** The sessions of these lifted holds were resumed. */
+  static void sessionsDone(Connection connection, List<Long> holdIds, Instant now)
+      throws SQLException {
+    for (long id : holdIds) {
+      SESSIONS_DONE.bind("now", now).bind("id", id).update(connection);
     }
   }
 

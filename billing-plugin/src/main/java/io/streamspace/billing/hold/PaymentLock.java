@@ -65,15 +65,16 @@ public final class PaymentLock {
       NamedSql.of(
           "SELECT i.id %s AND i.user_id = :user_id ORDER BY i.id FOR UPDATE".formatted(LOCKING));
 
-  // only while the account is locked, so a refused unlock (not locked) waives nothing
-  private static final NamedSql WAIVE =
+  // an admin's unlock waives all of them; in id order, as LOCKING_OF, so the two never deadlock
+  private static final NamedSql OVERDUE_OF =
       NamedSql.of(
           """
-          UPDATE billing_invoices SET lock_waived_at = :now
+          SELECT id FROM billing_invoices
           WHERE user_id = :user_id AND status = 'overdue' AND lock_waived_at IS NULL
-            AND EXISTS (
-              SELECT 1 FROM billing_account_holds
-              WHERE user_id = :user_id AND reason = 'non_payment' AND lifted_at IS NULL)""");
+          ORDER BY id FOR UPDATE""");
+
+  private static final NamedSql WAIVE =
+      NamedSql.of("UPDATE billing_invoices SET lock_waived_at = :now WHERE id = :id");
 
   private final DataSource dataSource;
   private final AccountHolds holds;
@@ -155,14 +156,33 @@ public final class PaymentLock {
   public Optional<Hold> unlock(String accountId, String adminId, String note) throws SQLException {
     Instant now = clock.instant();
     return holds.lift(
-        accountId,
-        HoldReason.NON_PAYMENT,
-        adminId,
-        note,
-        c -> {
-          WAIVE.bind("now", now).bind("user_id", accountId).update(c);
-          return true;
-        });
+        accountId, HoldReason.NON_PAYMENT, adminId, note, c -> waive(c, accountId, now));
+  }
+
+  /**
+   * Waives the account's overdue invoices if it is locked. Their rows are locked first, so a lock
+   * being placed meanwhile (it locks them too) is waited for and then seen: it is lifted with
+   * its invoices waived, never lifted with them left to lock the account again.
+   *
+   * @return whether the account is locked (nothing is waived when not)
+   */
+  private static boolean waive(Connection connection, String accountId, Instant now)
+      throws SQLException {
+    List<Long> overdue = new ArrayList<>();
+    try (PreparedStatement statement = OVERDUE_OF.bind("user_id", accountId).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        overdue.add(rows.getLong(1));
+      }
+    }
+    if (HoldStore.active(connection, accountId).stream()
+        .noneMatch(hold -> hold.reason() == HoldReason.NON_PAYMENT)) {
+      return false;
+    }
+    for (long invoiceId : overdue) {
+      WAIVE.bind("now", now).bind("id", invoiceId).update(connection);
+    }
+    return true;
   }
 
   private boolean unlockIfSettled(String accountId, Instant dueBefore) throws SQLException {

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
  * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
  * ({@link PaymentLock#check}, as late), checks the spending limits ({@link
- * SpendingLimits#checkAll}, as late), then suspends again any session that started on a held
- * account ({@link AccountHolds#enforce}), and announces one-time packs expiring and expired
+ * SpendingLimits#checkAll}, as late), then resumes the sessions a lift left suspended (a crash
+ * or a failing host) and suspends again any session that started on a held account ({@link
+ * AccountHolds#enforce}), and announces one-time packs expiring and expired
  * ({@link PackNotices}, also at most one interval late: a pack's limits end at its instant
  * regardless, the notices are what waits for the run).
  */

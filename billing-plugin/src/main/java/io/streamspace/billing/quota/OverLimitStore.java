@@ -32,6 +32,10 @@ final class OverLimitStore {
           SELECT user_id, over_since FROM billing_over_limit
           WHERE CAST(:user_id AS text) IS NULL OR user_id = :user_id""");
 
+  // shared: the row is not deleted (the account found back within) until the hold is placed
+  private static final NamedSql OVER_SINCE_LOCKED =
+      NamedSql.of("SELECT over_since FROM billing_over_limit WHERE user_id = :user_id FOR SHARE");
+
   private final DataSource dataSource;
 
   OverLimitStore(DataSource dataSource) {
@@ -50,9 +54,19 @@ final class OverLimitStore {
   }
 
   /** The account is back within its limits: its grace starts afresh next time. */
-  void clear(String accountId) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      CLEAR.bind("user_id", accountId).update(connection);
+  static void clear(Connection connection, String accountId) throws SQLException {
+    CLEAR.bind("user_id", accountId).update(connection);
+  }
+
+  /**
+   * Since when the account is over, if it still is, as its hold is placed: the row stays until
+   * that transaction ends, and a clear that committed first is seen.
+   */
+  static Optional<Instant> lockedOf(Connection connection, String accountId) throws SQLException {
+    try (PreparedStatement statement =
+            OVER_SINCE_LOCKED.bind("user_id", accountId).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      return rows.next() ? Optional.of(Sql.instant(rows.getTimestamp(1))) : Optional.empty();
     }
   }
 

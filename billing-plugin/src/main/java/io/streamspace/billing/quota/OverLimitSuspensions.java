@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -21,6 +22,13 @@ import javax.sql.DataSource;
  * is back within its limits, or the key is turned off (or the grace lengthened). The grace starts
  * when a check first finds the account over ({@link OverLimitStore}): the first node to find it
  * sets it, nothing moves it until the account is back within its limits.
+ *
+ * <p>A check weighs quotas read a while before (a run reads every account first), so the hold is
+ * placed only if the account's over-limit row is still there, since the same instant, under a
+ * shared lock: a plan change that found the account back within its limits deletes the row in
+ * the transaction that lifts the hold, so either it lifts the hold placed before, or no hold is
+ * placed after. An account found within its limits, with no row, but held for being over, is
+ * lifted all the same.
  */
 public final class OverLimitSuspensions {
 
@@ -54,9 +62,11 @@ public final class OverLimitSuspensions {
    */
   public int check(List<AccountQuota> accounts) throws SQLException {
     Map<String, Instant> overSince = store.all();
+    Set<String> held = holds.accountsHeld(HoldReason.OVER_LIMIT);
     int changed = 0;
     for (AccountQuota account : accounts) {
-      if (check(account, Optional.ofNullable(overSince.get(account.accountId())))) {
+      String id = account.accountId();
+      if (check(account, Optional.ofNullable(overSince.get(id)), held.contains(id))) {
         changed++;
       }
     }
@@ -67,7 +77,8 @@ public final class OverLimitSuspensions {
   public void check(String accountId) throws SQLException {
     Optional<AccountQuota> quota = quotas.of(accountId);
     if (quota.isPresent()) {
-      check(quota.get(), store.of(accountId));
+      boolean held = holds.active(accountId, HoldReason.OVER_LIMIT).isPresent();
+      check(quota.get(), store.of(accountId), held);
     }
   }
 
@@ -82,30 +93,51 @@ public final class OverLimitSuspensions {
         suspended);
   }
 
-  /** Whether this call suspended or resumed the account. */
-  private boolean check(AccountQuota account, Optional<Instant> since) throws SQLException {
+  /**
+   * Whether this call suspended or resumed the account, given its quota, since when it is over
+   * and whether it is held for it, as read by the caller (maybe before a concurrent change).
+   */
+  boolean check(AccountQuota account, Optional<Instant> since, boolean held) throws SQLException {
     String id = account.accountId();
     List<MeterQuota> over = account.overHardLimits();
     if (over.isEmpty()) {
-      if (since.isEmpty()) {
-        return false; // never held without a row: the row goes only after the hold
-      }
-      boolean resumed = lift(id);
-      store.clear(id);
-      return resumed;
+      return (since.isPresent() || held) && liftAndClear(id);
     }
     Instant now = clock.instant();
     Instant overSince = since.isPresent() ? since.get() : store.markOver(id, now);
-    Optional<Instant> due = suspendsAt(config.get(), overSince);
-    if (due.isPresent() && !now.isBefore(due.get())) {
-      return holds.place(id, HoldReason.OVER_LIMIT, detail(over, overSince)).isPresent();
+    if (isDue(overSince, now)) {
+      return holds
+          .place(
+              id,
+              HoldReason.OVER_LIMIT,
+              detail(over, overSince),
+              c ->
+                  OverLimitStore.lockedOf(c, id).filter(overSince::equals).isPresent()
+                      && isDue(overSince, clock.instant()))
+          .isPresent();
     }
-    return lift(id);
+    return lift(id, c -> true);
   }
 
-  private boolean lift(String accountId) throws SQLException {
+  /** Whether the grace of an account over since then has ended, with the config in effect. */
+  private boolean isDue(Instant overSince, Instant now) {
+    Optional<Instant> due = suspendsAt(config.get(), overSince);
+    return due.isPresent() && !now.isBefore(due.get());
+  }
+
+  /** Back within its limits: lifts the hold, its grace to start afresh, in one transaction. */
+  private boolean liftAndClear(String accountId) throws SQLException {
+    return lift(
+        accountId,
+        c -> {
+          OverLimitStore.clear(c, accountId);
+          return true;
+        });
+  }
+
+  private boolean lift(String accountId, AccountHolds.First first) throws SQLException {
     return holds
-        .lift(accountId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null)
+        .lift(accountId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null, first)
         .isPresent();
   }
 

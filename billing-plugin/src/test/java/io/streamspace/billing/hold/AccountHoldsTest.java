@@ -14,6 +14,7 @@ import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.plugin.api.session.SessionControl;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -177,5 +178,77 @@ class AccountHoldsTest {
             "suspend s2: Spending limit of $50.00 reached.",
             "suspend s3: Spending limit of $50.00 reached."),
         thereHost.sessionControls());
+  }
+
+  @Test
+  void sessionsWhoseResumeFailedAfterTheLiftAreResumedByTheNextEnforce_once() throws SQLException {
+    SessionControl unreachableOnResume =
+        new SessionControl() {
+          @Override
+          public void suspend(String sessionId, String reason) {
+            hereHost.sessions().suspend(sessionId, reason);
+          }
+
+          @Override
+          public void resume(String sessionId) {
+            throw new IllegalStateException("the host did not answer");
+          }
+        };
+    AccountHolds flaky =
+        new AccountHolds(
+            TestDatabase.dataSource(),
+            new BillingEvents(hereHost.events()),
+            unreachableOnResume,
+            billing.clock);
+    flaky.place("john", HoldReason.NON_PAYMENT, UNPAID);
+
+    Optional<Hold> lifted = flaky.lift("john", HoldReason.NON_PAYMENT, "ada", "paid by wire");
+    there.enforce();
+    there.enforce();
+
+    assertTrue(lifted.isPresent(), "the lift is made even though resuming failed");
+    assertEquals(
+        List.of("billing.account.locked", "billing.account.unlocked"),
+        hereHost.published().stream().map(e -> e.substring(0, e.indexOf(' '))).toList());
+    assertEquals(List.of("resume s1", "resume s2"), thereHost.sessionControls());
+  }
+
+  @Test
+  void sessionsOfAHoldLiftedJustBeforeACrashAreResumedByTheNextEnforce() throws SQLException {
+    here.place("john", HoldReason.NON_PAYMENT, UNPAID);
+    // the lift committed, the node died before it told the host to resume
+    TestDatabase.execute(
+        "UPDATE billing_account_holds SET lifted_at = placed_at, lifted_by = 'billing'");
+
+    int held = there.enforce();
+    there.enforce();
+
+    assertEquals(0, held);
+    assertEquals(List.of("resume s1", "resume s2"), thereHost.sessionControls());
+  }
+
+  @Test
+  void enforceResumesNothingWhileAnotherHoldIsOn() throws SQLException {
+    here.place("john", HoldReason.NON_PAYMENT, UNPAID);
+    here.place("john", HoldReason.OVER_LIMIT, OVER);
+    here.lift("john", HoldReason.NON_PAYMENT, "ada", "paid by wire");
+
+    there.enforce();
+    here.lift("john", HoldReason.OVER_LIMIT, "billing", null);
+    there.enforce();
+
+    assertEquals(
+        List.of("suspend s1: " + OVER, "suspend s2: " + OVER),
+        thereHost.sessionControls(),
+        "suspended again for the hold still on, never resumed by enforce");
+    assertEquals(
+        List.of(
+            "suspend s1: " + UNPAID,
+            "suspend s2: " + UNPAID,
+            "suspend s1: " + OVER,
+            "suspend s2: " + OVER,
+            "resume s1",
+            "resume s2"),
+        hereHost.sessionControls());
   }
 }

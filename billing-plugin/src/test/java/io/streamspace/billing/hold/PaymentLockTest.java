@@ -8,19 +8,25 @@ import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.BillingExtension;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +117,12 @@ class PaymentLockTest {
 
   private Answer unlock(String body) {
     return billing.call(HttpMethod.POST, "/admin/users/john/unlock", admin("ada"), body);
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
   }
 
   private Answer changePlan() {
@@ -346,5 +358,41 @@ class PaymentLockTest {
 
   private static AdmissionDecision admitJohnOn(BillingExtension node) {
     return node.admit(new AdmissionRequest("john", null, size("0.5", "1", "0")));
+  }
+
+  @Test
+  void anUnlockWhileTheLockIsBeingPlacedWaitsForIt_thenWaivesTheInvoiceAndLiftsIt()
+      throws Exception {
+    billing.clock.set(at(LOCKS_AT));
+    Answer unlocked;
+    try (Connection placing = TestDatabase.dataSource().getConnection()) {
+      placing.setAutoCommit(false);
+      // as check-quotas places the lock: john's locking invoices locked, then the hold inserted
+      execute(
+          placing,
+          "SELECT id FROM billing_invoices WHERE user_id = 'john' AND status = 'overdue'"
+              + " ORDER BY id FOR UPDATE");
+      execute(
+          placing,
+          "INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)"
+              + " VALUES ('john', 'non_payment', 'Locked.', '"
+              + LOCKS_AT
+              + "')");
+      CompletableFuture<Answer> unlocking =
+          CompletableFuture.supplyAsync(() -> unlock("{\"note\":\"promised to pay\"}"));
+      TestDatabase.awaitSessionsWaitingForALock(1);
+      placing.commit();
+      unlocked = unlocking.get();
+    }
+    checkQuotasAt("2026-03-18T01:05:00Z");
+
+    assertEquals(200, unlocked.status(), unlocked.body().toString());
+    assertNotNull(
+        BillingHarness.value("SELECT lock_waived_at FROM billing_invoices WHERE id = ?", february),
+        "the invoice overdue at the unlock is waived");
+    assertFalse(locked(admitJohn()), "the next check does not lock again");
+    assertEquals(
+        0L,
+        BillingHarness.value("SELECT count(*) FROM billing_account_holds WHERE lifted_at IS NULL"));
   }
 }

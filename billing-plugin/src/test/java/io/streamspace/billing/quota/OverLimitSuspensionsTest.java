@@ -10,12 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.BillingExtension;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.BillingConfigParser;
+import io.streamspace.billing.config.CronValidator;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +40,9 @@ class OverLimitSuspensionsTest {
 
   private static final String CHECK_QUOTAS = "check-quotas";
   private static final String CONFIG = "{\"autoSuspendOnOverage\": true, \"gracePeriodDays\": 7}";
+  private static final BillingConfig PARSED =
+      new BillingConfigParser(CronValidator.fiveFields()).parse(CONFIG).config();
+
   private static final String FOUND_OVER = "2026-03-10T12:05:00Z";
   private static final String GRACE_ENDS = "2026-03-17T12:05:00Z";
   private static final String DETAIL =
@@ -197,6 +212,76 @@ class OverLimitSuspensionsTest {
   }
 
   @Test
+  void aSuspendedAccountThatUpgradesWhileACheckIsUnderWayIsNotSuspendedAgain() throws Exception {
+    johnOverHisStorageLimit();
+    billing.runAt(CHECK_QUOTAS, GRACE_ENDS);
+    billing.clock.set(at("2026-03-18T09:00:00Z"));
+    Quotas quotas = quotas();
+    OverLimitSuspensions aRun = suspensions(quotas);
+    // what a check-quotas run read of john before he upgraded
+    AccountQuota over = quotas.of("john").orElseThrow();
+    Optional<Instant> overSince = Optional.of(at(FOUND_OVER));
+
+    BillingHarness.Answer upgraded =
+        billing.call(HttpMethod.PUT, "/subscription", user("john"), "{\"plan_id\": \"pro\"}");
+    aRun.check(over, overSince, true);
+    billing.runAt(CHECK_QUOTAS, "2026-03-18T09:05:00Z");
+
+    assertEquals(200, upgraded.status());
+    assertEquals(List.of(suspended(), resumed()), accountEvents(billing.context));
+    List<String> controls = billing.context.sessionControls();
+    assertEquals("resume s1", controls.get(controls.size() - 1));
+    assertFalse(quota().get("suspended").asBoolean());
+    assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_over_limit"));
+  }
+
+  @Test
+  void aSuspensionDueWhileAnUpgradeIsCommittingWaitsForIt_andIsNotPlaced() throws Exception {
+    johnOverHisStorageLimit();
+    billing.clock.set(at(GRACE_ENDS));
+    Quotas quotas = quotas();
+    AccountQuota over = quotas.of("john").orElseThrow();
+    try (Connection upgrading = TestDatabase.dataSource().getConnection()) {
+      upgrading.setAutoCommit(false);
+      // as a plan change lifts john's hold: his over-limit row deleted, not committed yet
+      try (Statement statement = upgrading.createStatement()) {
+        statement.execute("DELETE FROM billing_over_limit WHERE user_id = 'john'");
+      }
+      CompletableFuture<Boolean> suspending =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return suspensions(quotas).check(over, Optional.of(at(FOUND_OVER)), false);
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      TestDatabase.awaitSessionsWaitingForALock(1);
+      upgrading.commit();
+
+      assertFalse(suspending.get(), "not suspended");
+    }
+    assertEquals(List.of(), controls(billing.context));
+    assertEquals(List.of(), accountEvents(billing.context));
+  }
+
+  @Test
+  void anAccountHeldForBeingOverWithNoOverageLeftIsResumedAtTheNextCheck() {
+    billing.created("2026-03-10T12:00:00Z", "s1", "john", size("1", "1", "1"));
+    billing.runAt(CHECK_QUOTAS, FOUND_OVER);
+    // a hold left without its over_limit row (as a check racing an upgrade used to leave one)
+    TestDatabase.execute(
+        "INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)"
+            + " VALUES ('john', 'over_limit', 'Over.', '2026-03-10T12:05:00Z')");
+
+    billing.runAt(CHECK_QUOTAS, "2026-03-10T12:10:00Z");
+
+    assertEquals(List.of("resume s1"), controls(billing.context));
+    assertEquals(List.of(resumed()), accountEvents(billing.context));
+    assertFalse(quota().get("suspended").asBoolean());
+  }
+
+  @Test
   void theAdminUserListShowsTheAccountsHolds() {
     johnOverHisStorageLimit();
     billing.runAt(CHECK_QUOTAS, GRACE_ENDS);
@@ -205,6 +290,24 @@ class OverLimitSuspensionsTest {
 
     assertEquals("[\"over_limit\"]", users.at("/users/0/holds").toString());
     assertEquals("active", users.at("/users/0/status").asText());
+  }
+
+  private Quotas quotas() {
+    return new Quotas(new QuotaReadings(TestDatabase.dataSource()), () -> PARSED, billing.clock);
+  }
+
+  /** What a check-quotas run of the plugin on {@code billing.context} does, built apart. */
+  private OverLimitSuspensions suspensions(Quotas quotas) {
+    return new OverLimitSuspensions(
+        TestDatabase.dataSource(),
+        quotas,
+        new AccountHolds(
+            TestDatabase.dataSource(),
+            new BillingEvents(billing.context.events()),
+            billing.context.sessions(),
+            billing.clock),
+        () -> PARSED,
+        billing.clock);
   }
 
   private JsonNode quota() {
