@@ -179,10 +179,12 @@ public final class AccountHolds {
 
   /**
    * A session started on a held account (the platform started it anyway, or admission answered
-   * before the hold): it is metered as any other, and suspended at once.
+   * before the hold): it is metered as any other, and suspended at once. A host that fails to
+   * suspend it never fails the event (it is a fact, and metered): check-quotas suspends it again.
    */
   public void sessionStarted(String accountId, String sessionId) {
-    heldFor(accountId).ifPresent(hold -> sessions.suspend(sessionId, hold.detail()));
+    heldFor(accountId)
+        .ifPresent(hold -> control(List.of(sessionId), s -> sessions.suspend(s, hold.detail())));
   }
 
   /**

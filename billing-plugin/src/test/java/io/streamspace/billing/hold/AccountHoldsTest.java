@@ -214,6 +214,36 @@ class AccountHoldsTest {
   }
 
   @Test
+  void aHostFailingToSuspendASessionStartedOnAHeldAccountDoesNotFailItsEvent() throws SQLException {
+    SessionControl unreachable =
+        new SessionControl() {
+          @Override
+          public void suspend(String sessionId, String reason) {
+            throw new IllegalStateException("the host did not answer");
+          }
+
+          @Override
+          public void resume(String sessionId) {
+            throw new IllegalStateException("the host did not answer");
+          }
+        };
+    AccountHolds flaky =
+        new AccountHolds(
+            TestDatabase.dataSource(),
+            new BillingEvents(hereHost.events()),
+            unreachable,
+            billing.clock);
+    flaky.place("john", HoldReason.OVER_LIMIT, OVER);
+
+    flaky.sessionStarted("john", "s3"); // returns: the session.created is a fact
+    there.enforce();
+
+    assertTrue(flaky.heldFor("john").isPresent());
+    assertEquals(
+        List.of("suspend s1: " + OVER, "suspend s2: " + OVER), thereHost.sessionControls());
+  }
+
+  @Test
   void sessionsOfAHoldLiftedJustBeforeACrashAreResumedByTheNextEnforce() throws SQLException {
     here.place("john", HoldReason.NON_PAYMENT, UNPAID);
     // the lift committed, the node died before it told the host to resume
