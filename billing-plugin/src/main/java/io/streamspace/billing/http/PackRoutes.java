@@ -138,8 +138,12 @@ public final class PackRoutes {
     Purchase apply(long purchaseId, Instant now) throws SQLException, Refused, ApiException;
   }
 
-  /** The change applied now to the caller's purchase; 409 with its code when it is refused. */
+  /**
+   * The change applied now to the caller's purchase; 400 {@code invalid_json} for a body other
+   * than none or one JSON object; 409 with its code when it is refused.
+   */
   private Purchase changed(HttpRequest request, Change change) throws Exception {
+    Json.requireNoneOrObject(request);
     long id = ownPurchase(request);
     try {
       return change.apply(id, clock.instant());
