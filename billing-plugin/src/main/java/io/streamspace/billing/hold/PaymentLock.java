@@ -65,6 +65,17 @@ public final class PaymentLock {
       NamedSql.of(
           "SELECT i.id %s AND i.user_id = :user_id ORDER BY i.id FOR UPDATE".formatted(LOCKING));
 
+  // A write the lock refuses (a pack bought or renewed) and the placing of the lock each take
+  // the account's row first, SHARE and NO KEY UPDATE, which conflict: a lock placed while the
+  // write runs waits for it (the write came first), and a write while the lock is being placed
+  // waits for it, then sees the hold and is refused. No purchase slips in between a check and
+  // its insert.
+  private static final NamedSql ACCOUNT_FOR_WRITE =
+      NamedSql.of("SELECT 1 FROM billing_accounts WHERE user_id = :user_id FOR SHARE");
+
+  private static final NamedSql ACCOUNT_FOR_LOCK =
+      NamedSql.of("SELECT 1 FROM billing_accounts WHERE user_id = :user_id FOR NO KEY UPDATE");
+
   // an admin's unlock waives all of them; in id order, as LOCKING_OF, so the two never deadlock
   private static final NamedSql OVERDUE_OF =
       NamedSql.of(
@@ -123,7 +134,9 @@ public final class PaymentLock {
               account.userId(),
               HoldReason.NON_PAYMENT,
               account.detail(config.get()),
-              c -> hasLocking(c, account.userId(), dueBefore))
+              c ->
+                  exists(ACCOUNT_FOR_LOCK.bind("user_id", account.userId()), c)
+                      && hasLocking(c, account.userId(), dueBefore))
           .isPresent()) {
         locked++;
       }
@@ -196,14 +209,28 @@ public final class PaymentLock {
         .isPresent();
   }
 
+  /**
+   * In the transaction of a write the lock refuses, before it writes: the lock's sentence when
+   * the account is locked, else empty, the account's row then held until the write commits so
+   * no lock is placed meanwhile (ACCOUNT_FOR_WRITE).
+   */
+  public static Optional<String> lockedDuring(Connection connection, String accountId)
+      throws SQLException {
+    exists(ACCOUNT_FOR_WRITE.bind("user_id", accountId), connection);
+    return HoldStore.active(connection, accountId).stream()
+        .filter(hold -> hold.reason() == HoldReason.NON_PAYMENT)
+        .map(Hold::detail)
+        .findFirst();
+  }
+
   /** Whether the account has an invoice that locks it, locking those rows. */
   private static boolean hasLocking(Connection connection, String accountId, Instant dueBefore)
       throws SQLException {
-    try (PreparedStatement statement =
-            LOCKING_OF
-                .bind("due_before", dueBefore)
-                .bind("user_id", accountId)
-                .prepare(connection);
+    return exists(LOCKING_OF.bind("due_before", dueBefore).bind("user_id", accountId), connection);
+  }
+
+  private static boolean exists(NamedSql.Binding query, Connection connection) throws SQLException {
+    try (PreparedStatement statement = query.prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       return rows.next();
     }

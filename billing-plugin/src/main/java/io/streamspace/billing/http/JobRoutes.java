@@ -67,9 +67,13 @@ public final class JobRoutes {
     return new JobsJson(scheduler.status().stream().map(JobJson::of).toList());
   }
 
-  /** 200 with the finished run; 404 for an unknown job; 401/403 unless admin. */
+  /**
+   * 200 with the finished run; 404 for an unknown job; 401/403 unless admin; 400 {@code
+   * invalid_json} for a body other than none or one JSON object.
+   */
   RunJson runNow(HttpRequest request) throws Exception {
     Access.admin(request);
+    Json.requireNoneOrObject(request);
     String name = request.pathParam("name");
     CompletionStage<JobRun> run;
     try {

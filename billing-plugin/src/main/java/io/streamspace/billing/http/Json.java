@@ -48,6 +48,16 @@ public final class Json {
   }
 
   /**
+   * Refuses the body of a route that takes none unless it is empty or one JSON object (its
+   * members are ignored), as {@link #readObject}: so {@code xyz} is refused as on every route.
+   */
+  public static void requireNoneOrObject(HttpRequest request) throws ApiException {
+    if (request.body() != null && request.body().length > 0) {
+      readObject(request);
+    }
+  }
+
+  /**
    * A member that must be a non-blank JSON string, without its surrounding whitespace.
    *
    * @throws ApiException 400 naming the member when it is missing, not a string, or blank

@@ -91,7 +91,7 @@ public final class PackRoutes {
     String userId = Access.subjectUser(request, body);
     Currency currency =
         accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId)).currency();
-    readOnlyLock.requireNotLocked(userId);
+    readOnlyLock.requireNotLocked(userId); // answered first; buy checks again in its transaction
     String packId = request.pathParam("id");
     CapacityPack pack =
         config
@@ -99,7 +99,11 @@ public final class PackRoutes {
             .pack(packId)
             .filter(p -> p.priceIn(currency).isPresent())
             .orElseThrow(() -> ApiException.notFound("no pack " + packId));
-    return purchases.buy(userId, pack, currency, clock.instant());
+    try {
+      return purchases.buy(userId, pack, currency, clock.instant());
+    } catch (Refused e) {
+      throw refusal(e);
+    }
   }
 
   /** 200 with a page of purchases, newest first; pages, 400, 401, 403, 404 as {@code /invoices}. */
@@ -117,12 +121,7 @@ public final class PackRoutes {
    * refused).
    */
   Purchase renew(HttpRequest request) throws Exception {
-    return changed(
-        request,
-        (id, now) -> {
-          readOnlyLock.requireNotLocked(purchases.find(id, now).orElseThrow().userId());
-          return purchases.renew(id, now);
-        });
+    return changed(request, purchases::renew);
   }
 
   /**
@@ -135,17 +134,28 @@ public final class PackRoutes {
 
   /** A renewal or a cancellation of a purchase at an instant. */
   private interface Change {
-    Purchase apply(long purchaseId, Instant now) throws SQLException, Refused, ApiException;
+    Purchase apply(long purchaseId, Instant now) throws SQLException, Refused;
   }
 
-  /** The change applied now to the caller's purchase; 409 with its code when it is refused. */
+  /**
+   * The change applied now to the caller's purchase; 400 {@code invalid_json} for a body other
+   * than none or one JSON object; 409 with its code when it is refused.
+   */
   private Purchase changed(HttpRequest request, Change change) throws Exception {
+    Json.requireNoneOrObject(request);
     long id = ownPurchase(request);
     try {
       return change.apply(id, clock.instant());
     } catch (Refused e) {
-      throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
+      throw refusal(e);
     }
+  }
+
+  /** 423 while the account is locked for non-payment, else 409 with the refusal's code. */
+  private static ApiException refusal(Refused e) {
+    return Refused.ACCOUNT_LOCKED.equals(e.code())
+        ? ApiException.locked(e.getMessage())
+        : ApiException.conflict(e.code(), e.getMessage(), Map.of());
   }
 
   /**

@@ -135,9 +135,11 @@ public final class SpendingLimitRoutes {
 
   /**
    * 200 with the account's status after the limit is removed (its hold lifted), also when it
-   * had none; 401; 403; 404; 423 while locked for non-payment.
+   * had none; 400 {@code invalid_json} for a body other than none or one JSON object; 401; 403;
+   * 404; 423 while locked for non-payment.
    */
   StatusJson delete(HttpRequest request) throws Exception {
+    Json.requireNoneOrObject(request);
     Account account = account(Access.subjectUser(request));
     readOnlyLock.requireNotLocked(account.userId());
     limits.remove(account.userId());

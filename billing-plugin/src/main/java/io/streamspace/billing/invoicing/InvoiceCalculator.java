@@ -131,8 +131,9 @@ public final class InvoiceCalculator {
    * now, before credits (nothing is claimed or stored): the period's plan fees and recurring
    * packs as the invoice prorates them (the whole period of the plan the account is on: the
    * invoice charges it whatever is used), the usage of the period rated so far and its overage,
-   * the counters' overage and the one-time packs not billed yet. Usage of earlier periods that
-   * a later invoice would bill is left out: it is not this period's spending.
+   * the counters' overage and the one-time packs bought or renewed in it. Usage and packs of
+   * earlier periods that a later invoice would bill (while the last invoice is a draft) are left
+   * out: they are not this period's spending.
    */
   public List<ChargeLine> periodSoFar(String userId, Currency currency, Instant now)
       throws SQLException {
@@ -168,7 +169,10 @@ public final class InvoiceCalculator {
     return charges(connection, invoice, claim, null);
   }
 
-  /** {@link #charges(Connection, Invoice, boolean)} of the usage from {@code usageFrom} on. */
+  /**
+   * {@link #charges(Connection, Invoice, boolean)} of the usage and one-time packs from {@code
+   * usageFrom} on (all when null).
+   */
   private List<ChargeLine> charges(
       Connection connection, Invoice invoice, boolean claim, Instant usageFrom)
       throws SQLException {
@@ -205,7 +209,8 @@ public final class InvoiceCalculator {
             invoice.currency(),
             invoice.periodStart(),
             invoice.periodEnd(),
-            PackChargeRows.oneTime(connection, invoice, claim),
+            PackChargeRows.oneTime(
+                connection, invoice, claim, usageFrom == null ? Instant.EPOCH : usageFrom),
             PackChargeRows.recurring(connection, invoice),
             periods));
     return lines;

@@ -145,7 +145,8 @@ public final class MeteringStore {
           ),
           -- the accounts a session event opened on the defaults (user_created_at null), with
           -- what has been billed from those defaults yet: a usage record rated, an invoice (of
-          -- any status) or a credit, or a plan change (a term has ended)
+          -- any status) or a credit, or a plan change (a term has ended), and what is in use in
+          -- its currency: a pack bought (priced in it) or a spending limit set (an amount in it)
           waiting AS (
             SELECT b.*, a.currency::text AS opened_currency, s.id AS term_id,
                    s.plan_id AS opened_plan,
@@ -156,7 +157,11 @@ public final class MeteringStore {
                    EXISTS (SELECT 1 FROM billing_credits c WHERE c.user_id = b.user_id)
                      AS credited,
                    EXISTS (SELECT 1 FROM billing_subscriptions x
-                           WHERE x.user_id = b.user_id AND x.ended_at IS NOT NULL) AS changed
+                           WHERE x.user_id = b.user_id AND x.ended_at IS NOT NULL) AS changed,
+                   EXISTS (SELECT 1 FROM billing_pack_purchases p WHERE p.user_id = b.user_id)
+                     AS bought,
+                   EXISTS (SELECT 1 FROM billing_spending_limits l WHERE l.user_id = b.user_id)
+                     AS limited
             FROM batch b
             JOIN billing_accounts a USING (user_id)
             JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
@@ -165,8 +170,8 @@ public final class MeteringStore {
           -- the account becomes what it would be had the user.created come first: its currency
           -- and plan, the opening term re-priced in place (same started_at, the account's
           -- start), provided nothing has been billed from the defaults yet; otherwise it keeps
-          -- its terms, since re-pricing rated, invoiced or granted money silently would be worse
-          -- (the store logs what was ignored)
+          -- its terms, since re-pricing rated, invoiced, granted or bought money silently would
+          -- be worse (the store logs what was ignored)
           adopted AS (
             UPDATE billing_subscriptions s
             SET plan_id = p.id, plan_name = p.name, price = p.price, currency = p.currency,
@@ -174,7 +179,7 @@ public final class MeteringStore {
                 memory_limit = p.memory_limit, storage_limit = p.storage_limit
             FROM waiting w JOIN %s ON p.id = w.plan_id AND p.currency = w.currency
             WHERE s.id = w.term_id AND s.ended_at IS NULL
-              AND NOT (w.rated OR w.invoiced OR w.credited OR w.changed)
+              AND NOT (w.rated OR w.invoiced OR w.credited OR w.changed OR w.bought OR w.limited)
               AND (w.plan_id, w.currency) IS DISTINCT FROM (w.opened_plan, w.opened_currency)
             RETURNING s.user_id
           )
@@ -186,7 +191,8 @@ public final class MeteringStore {
           FROM waiting w LEFT JOIN adopted d USING (user_id)
           WHERE a.user_id = w.user_id
           RETURNING a.user_id, d.user_id IS NOT NULL, w.currency, w.plan_id, w.opened_currency,
-                    w.opened_plan, w.rated, w.invoiced, w.credited, w.changed
+                    w.opened_plan, w.rated, w.invoiced, w.credited, w.changed, w.bought,
+                    w.limited
           """
               .formatted(PLANS));
 
@@ -436,11 +442,16 @@ public final class MeteringStore {
     }
   }
 
-  /** Why an account was not moved onto its user.created's terms, from ADOPT's columns 7 to 10. */
+  /** Why an account was not moved onto its user.created's terms, from ADOPT's columns 7 to 12. */
   private static String billedFromTheDefaults(ResultSet rs) throws SQLException {
     List<String> reasons = new ArrayList<>();
     String[] what = {
-      "usage was already rated", "an invoice exists", "a credit was granted", "its plan was changed"
+      "usage was already rated",
+      "an invoice exists",
+      "a credit was granted",
+      "its plan was changed",
+      "a pack was bought",
+      "a spending limit was set"
     };
     for (int i = 0; i < what.length; i++) {
       if (rs.getBoolean(7 + i)) {

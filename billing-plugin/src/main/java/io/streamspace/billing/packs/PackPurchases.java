@@ -6,6 +6,7 @@ import io.streamspace.billing.config.CapacityPack.Kind;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.quota.Meter;
@@ -36,8 +37,11 @@ import javax.sql.DataSource;
  */
 public final class PackPurchases {
 
-  /** Why a renewal or cancellation was refused; nothing was changed. */
+  /** Why a purchase, renewal or cancellation was refused; nothing was changed. */
   public static final class Refused extends Exception {
+    /** The account is locked for non-payment; the message is the lock's sentence. */
+    public static final String ACCOUNT_LOCKED = "account_locked";
+
     private final String code;
 
     Refused(String code, String message) {
@@ -108,6 +112,9 @@ public final class PackPurchases {
           VALUES (:purchase_id, :kind, :at, :amount, :currency, :valid_from, :valid_until,
                   :billed)""");
 
+  private static final NamedSql CURRENCY =
+      NamedSql.of("SELECT currency FROM billing_accounts WHERE user_id = :user_id");
+
   private static final NamedSql LOCKED =
       NamedSql.of(
           "SELECT %s FROM billing_pack_purchases p WHERE p.id = :id FOR UPDATE".formatted(COLUMNS));
@@ -167,9 +174,13 @@ public final class PackPurchases {
   /**
    * The account buys the pack at {@code now}, at its price in {@code currency} (the account's):
    * a one-time pack valid for its days from now, a recurring one from now until cancelled.
+   *
+   * @throws Refused {@link Refused#ACCOUNT_LOCKED} while the account is locked for non-payment,
+   *     {@code currency_changed} when the account's currency is no longer {@code currency} (a
+   *     late {@code user.created} changed it since it was read)
    */
   public Purchase buy(String userId, CapacityPack pack, Currency currency, Instant now)
-      throws SQLException {
+      throws SQLException, Refused {
     BigDecimal price = pack.priceIn(currency).orElseThrow();
     Instant validUntil =
         pack.kind() == Kind.ONE_TIME ? now.plus(Duration.ofDays(pack.validDays())) : null;
@@ -177,6 +188,12 @@ public final class PackPurchases {
         Transactions.inTransaction(
             dataSource,
             c -> {
+              requireNotLocked(c, userId);
+              // the account row is held from here on, so its currency stays what is read now
+              if (!currency.getCurrencyCode().equals(currencyOf(c, userId))) {
+                throw new Refused(
+                    "currency_changed", "the account's currency changed: buy at its new price");
+              }
               long id;
               try (PreparedStatement statement =
                       BUY.bind("user_id", userId)
@@ -216,6 +233,7 @@ public final class PackPurchases {
           if (!Kind.ONE_TIME.configName().equals(purchase.kind())) {
             throw new Refused("not_renewable", "a recurring pack renews with each billing period");
           }
+          requireNotLocked(c, purchase.userId());
           Instant from = purchase.validUntil().isAfter(now) ? purchase.validUntil() : now;
           Instant until = from.plus(Duration.ofDays(purchase.validDays()));
           RENEW.bind("id", purchaseId).bind("now", now).bind("valid_until", until).update(c);
@@ -321,6 +339,21 @@ public final class PackPurchases {
     Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
     adds(addsJson).forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
     return adds;
+  }
+
+  /** Refuses a purchase or a renewal of a locked account, in its transaction (PaymentLock). */
+  private static void requireNotLocked(Connection c, String userId) throws SQLException, Refused {
+    Optional<String> lock = PaymentLock.lockedDuring(c, userId);
+    if (lock.isPresent()) {
+      throw new Refused(Refused.ACCOUNT_LOCKED, lock.get());
+    }
+  }
+
+  private static String currencyOf(Connection c, String userId) throws SQLException {
+    try (PreparedStatement statement = CURRENCY.bind("user_id", userId).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   private static boolean oneTime(Kind kind) {

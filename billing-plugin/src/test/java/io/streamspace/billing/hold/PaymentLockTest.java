@@ -167,6 +167,37 @@ class PaymentLockTest {
         admitJohn().reason());
   }
 
+  /**
+   * A pack bought while check-quotas is placing the lock waits for it and is refused, rather
+   * than slip in between the route's check and its insert. A lock the test holds on John's
+   * invoice stops the lock's placing after it took the account row; the purchase then waits for
+   * that row; released, the lock commits first and the purchase sees it.
+   */
+  @Test
+  void aPackBoughtWhileTheLockIsBeingPlacedWaitsForIt_andIsRefusedWith423() throws Exception {
+    billing.flush();
+    billing.clock.set(at(LOCKS_AT));
+    CompletableFuture<JobRun> locking;
+    CompletableFuture<Answer> purchase;
+    try (Connection invoices = TestDatabase.dataSource().getConnection();
+        Statement s = invoices.createStatement()) {
+      invoices.setAutoCommit(false);
+      s.execute("SELECT 1 FROM billing_invoices WHERE user_id = 'john' FOR UPDATE");
+      locking = CompletableFuture.supplyAsync(() -> host.scheduler().run(CheckQuotasJob.NAME));
+      TestDatabase.awaitSessionsWaitingForALock(1); // the lock's placing, on the invoice
+      purchase =
+          CompletableFuture.supplyAsync(
+              () -> billing.call(HttpMethod.POST, "/packs/slots-5/purchase", user("john"), "{}"));
+      TestDatabase.awaitSessionsWaitingForALock(2); // the purchase, on the account row
+      invoices.commit();
+    }
+
+    assertEquals(JobOutcome.SUCCEEDED, locking.get().outcome());
+    assertEquals(423, purchase.get().status(), purchase.get().toString());
+    assertEquals(LOCKED, purchase.get().body().at("/error/message").asText());
+    assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_pack_purchases"));
+  }
+
   @Test
   void
       whileLocked_aPlanChangeOrAnOverageConfirmationIsRefusedWith423_andReadsAndAdminWritesKeepWorking() {

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.support.BillingHarness;
@@ -41,6 +42,11 @@ class BadInputTest {
   /** An invoice that exists (sent, so a PATCH to paid would change it). */
   private long invoiceId;
 
+  /** A one-time purchase (a renewal would charge it again) and a recurring one, running. */
+  private long oneTimePurchase;
+
+  private long recurringPurchase;
+
   @BeforeAll
   void miaHasUsageAnInvoiceAndACredit() {
     billing.userCreated("mia", Map.of());
@@ -56,6 +62,15 @@ class BadInputTest {
             INVOICE.replace("03-05", "03-04") + "}");
     assertEquals(201, created.status(), created.body().toString());
     invoiceId = created.body().get("id").asLong();
+    oneTimePurchase = bought("slots-5");
+    recurringPurchase = bought("storage-10");
+  }
+
+  private long bought(String pack) {
+    Answer bought =
+        billing.call(HttpMethod.POST, "/packs/" + pack + "/purchase", user("mia"), "{}");
+    assertEquals(201, bought.status(), bought.body().toString());
+    return bought.body().get("id").asLong();
   }
 
   @AfterAll
@@ -191,7 +206,15 @@ class BadInputTest {
         bad("POST", "/packs/slots-5/purchase", "{\"user_id\": \"mia\"} []", 400, null),
         bad("POST", "/packs/slots-5" + NUL + "/purchase", "{}", 404, null),
         bad("POST", "/purchases/{fullwidth id}/renew", null, 404, null),
-        bad("POST", "/purchases/{arabic-indic id}/cancel", null, 404, null));
+        bad("POST", "/purchases/{arabic-indic id}/cancel", null, 404, null),
+        bad("POST", "/purchases/{one-time purchase}/renew", "xyz", 400, null),
+        bad("POST", "/purchases/{one-time purchase}/renew", "{} x", 400, null),
+        bad("POST", "/purchases/{one-time purchase}/renew", "[]", 400, null),
+        bad("POST", "/purchases/{recurring purchase}/cancel", "xyz", 400, null),
+        bad("POST", "/purchases/{recurring purchase}/cancel", "{}{}", 400, null),
+        // the other routes that take no body: none, or one JSON object
+        bad("POST", "/jobs/generate-invoices", "xyz", 400, null),
+        bad("DELETE", "/spending-limit?user_id=mia", "{} x", 400, null));
   }
 
   private static Arguments bad(String method, String path, String body, int status, String field) {
@@ -218,7 +241,9 @@ class BadInputTest {
     String id = Long.toString(invoiceId);
     return path.replace("{fullwidth id}", inDigitsFrom(id, '\uFF10'))
         .replace("{arabic-indic id}", inDigitsFrom(id, '\u0660'))
-        .replace("{id}", id);
+        .replace("{id}", id)
+        .replace("{one-time purchase}", Long.toString(oneTimePurchase))
+        .replace("{recurring purchase}", Long.toString(recurringPurchase));
   }
 
   private static String inDigitsFrom(String asciiDigits, char zero) {

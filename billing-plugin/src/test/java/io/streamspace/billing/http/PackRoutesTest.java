@@ -5,10 +5,14 @@ import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.CapacityPack;
 import io.streamspace.billing.packs.ActivePack;
 import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.PackPurchases.Refused;
 import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
@@ -17,6 +21,7 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
 import java.sql.SQLException;
+import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -234,6 +239,25 @@ class PackRoutesTest {
         List.of(Map.of(Meter.ACTIVE_SESSIONS, new BigDecimal("5"))),
         packs.activeAt("ann", at("2026-05-01T00:00:00Z")).stream().map(ActivePack::adds).toList());
     assertEquals(List.of(), packs.activeAt("bob", at("2026-04-20T00:00:00Z")));
+  }
+
+  /**
+   * A purchase priced in a currency the account no longer has (read before a late user.created
+   * changed it) is refused in its transaction, under the account's row, and nothing is stored.
+   */
+  @Test
+  void aPurchasePricedInACurrencyTheAccountNoLongerHasIsRefused() throws SQLException {
+    PackPurchases packs =
+        new PackPurchases(TestDatabase.dataSource(), purchase -> {}, purchase -> {});
+    CapacityPack slots = BillingConfig.defaults().pack("slots-20").orElseThrow();
+
+    Refused refused =
+        assertThrows(
+            Refused.class,
+            () -> packs.buy("thu", slots, Currency.getInstance("USD"), billing.clock.instant()));
+
+    assertEquals("currency_changed", refused.code());
+    assertEquals(0L, purchases());
   }
 
   private static List<Long> ids(PackPurchases packs, String instant) throws SQLException {

@@ -9,9 +9,15 @@ import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobRun;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +26,7 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Capacity packs on invoices, through the routes, generate-invoices, the draft's preview, the
@@ -136,6 +143,46 @@ class PackInvoicingScenarioTest {
     String pdf = pdfText("ann", invoiceId("ann", APRIL));
     assertTrue(pdf.contains("10 GB storage, 2026-04-01 – 2026-04-20"), pdf);
     assertTrue(pdf.contains("1.30"), pdf);
+  }
+
+  /**
+   * A charge in another currency than the invoice's (an account whose currency changed after it
+   * bought, as a late user.created could do before it counted packs) is never billed across
+   * currencies: the invoice fails to finalize, stays a draft, and the error is logged.
+   */
+  @Test
+  void aPackChargeInAnotherCurrencyStopsTheInvoiceRatherThanBeBilledInItsCurrency() {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    post("ann", "/packs/slots-20/purchase"); // 18.00 USD
+    TestDatabase.execute("UPDATE billing_accounts SET currency = 'VND' WHERE user_id = 'ann'");
+    TestDatabase.execute("UPDATE billing_subscriptions SET currency = 'VND' WHERE user_id = 'ann'");
+    Logger logger = (Logger) LoggerFactory.getLogger(InvoiceFinalizer.class);
+    ListAppender<ILoggingEvent> errors = new ListAppender<>();
+    errors.start();
+    logger.addAppender(errors);
+    JobRun run;
+    try {
+      billing.flush();
+      billing.clock.set(at("2026-04-01T01:00:00Z"));
+      run = billing.context.scheduler().runNow(GENERATE_INVOICES).toCompletableFuture().join();
+    } finally {
+      logger.detachAppender(errors);
+    }
+
+    assertEquals(JobOutcome.FAILED, run.outcome());
+    assertEquals(
+        List.of(List.of("draft", "VND")),
+        BillingHarness.rows(
+            "SELECT status, currency::text FROM billing_invoices WHERE user_id = 'ann'"));
+    assertEquals(List.of(), lines(invoiceId("ann", MARCH)));
+    assertEquals(
+        List.of("pack 20 job slots of ann was bought in USD, not billed on an invoice in VND"),
+        errors.list.stream().map(e -> e.getThrowableProxy().getMessage()).toList());
+    assertEquals(
+        null,
+        BillingHarness.value("SELECT invoice_id FROM billing_pack_events WHERE kind = 'bought'"));
   }
 
   @Test

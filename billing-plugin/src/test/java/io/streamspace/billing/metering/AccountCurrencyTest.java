@@ -3,12 +3,14 @@ package io.streamspace.billing.metering;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.util.List;
@@ -122,6 +124,57 @@ class AccountCurrencyTest {
             "WARN user.created of thu arrived after a session event opened its "
                 + "account: its VND on plan pro ignored, the account keeps USD on plan free, as "
                 + "usage was already rated"),
+        warnings.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
+  }
+
+  /**
+   * A pack bought at its USD price (18.00) is in use in USD as much as rated usage: a late
+   * user.created asking for VND leaves the account in USD (else the pack's 18 would be billed as
+   * 18 VND), and says so. A spending limit set in USD keeps it in USD the same way.
+   */
+  @Test
+  void aUserCreatedArrivingAfterAPackWasBoughtOrALimitSetKeepsTheAccountInItsCurrency() {
+    billing.created("2026-03-02T08:00:00Z", "s1", "thu", size("1", "0", "0"));
+    billing.created("2026-03-02T08:00:00Z", "s2", "vy", size("1", "0", "0"));
+    billing.flush();
+    assertEquals(
+        201, billing.call(HttpMethod.POST, "/packs/slots-20/purchase", user("thu"), "{}").status());
+    assertEquals(
+        200,
+        billing
+            .call(
+                HttpMethod.PUT,
+                "/spending-limit",
+                user("vy"),
+                "{\"amount\": 50, \"warn_at_percent\": 80, \"action\": \"warn\"}")
+            .status());
+    Logger logger = (Logger) LoggerFactory.getLogger(MeteringStore.class);
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    warnings.start();
+    logger.addAppender(warnings);
+    try {
+      billing.userCreated("thu", Map.of("currency", "VND"));
+      billing.userCreated("vy", Map.of("currency", "VND"));
+      billing.flush();
+    } finally {
+      logger.detachAppender(warnings);
+    }
+
+    assertEquals(
+        List.of(List.of("thu", "USD", "USD"), List.of("vy", "USD", "USD")),
+        rows(
+            """
+            SELECT a.user_id, a.currency::text, s.currency::text
+            FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)
+            ORDER BY a.user_id"""));
+    assertEquals(
+        List.of(
+            "WARN user.created of thu arrived after a session event opened its "
+                + "account: its VND on plan free ignored, the account keeps USD on plan free, as "
+                + "a pack was bought",
+            "WARN user.created of vy arrived after a session event opened its "
+                + "account: its VND on plan free ignored, the account keeps USD on plan free, as "
+                + "a spending limit was set"),
         warnings.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
   }
 

@@ -208,6 +208,28 @@ class SpendingLimitScenarioTest {
   }
 
   /**
+   * A pack is this period's spending only in the period it was bought: John's 5-slot pack
+   * (5.00 USD, March 10) is in March's estimate, and once April begins it is not in April's,
+   * also while March's invoice, which bills it, is still a draft in its grace.
+   */
+  @Test
+  void aPackBoughtLastPeriodIsNotInThisPeriodsEstimateWhileLastPeriodsInvoiceIsADraft() {
+    johnWithALimit();
+    Answer bought = billing.call(HttpMethod.POST, "/packs/slots-5/purchase", user("john"), "{}");
+    assertEquals(201, bought.status(), bought.toString());
+    assertEquals("5.00", get().at("/estimate/packs").decimalValue().toPlainString());
+
+    billing.terminated("2026-03-10T10:00:00Z", "s1", "john");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z"); // March's draft, in its grace
+    billing.clock.set(at("2026-04-01T00:30:00Z"));
+
+    assertEquals(
+        "draft",
+        BillingHarness.value("SELECT status FROM billing_invoices WHERE user_id = 'john'"));
+    assertEquals("0.00", get().at("/estimate/packs").decimalValue().toPlainString());
+  }
+
+  /**
    * Nothing is dropped: the invoice bills all usage up to the suspension. s1 ran 10:00-20:25,
    * 10 h 25 min = 37,500 s: 2 cores × 37,500 s = 75,000 core-s = 20.8333 core-h × 0.05 = 1.041 ->
    * 1.04; 4 GB × 37,500 s = 150,000 GB-s = 41.6667 GB-h × 0.01 = 0.4167 -> 0.42; total 1.46 USD,
