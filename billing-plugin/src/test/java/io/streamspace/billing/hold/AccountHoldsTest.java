@@ -38,11 +38,31 @@ class AccountHoldsTest {
   private final AccountHolds there = holdsOn(thereHost);
 
   private AccountHolds holdsOn(TestPluginContext host) {
+    return holdsOn(host, host.sessions());
+  }
+
+  /** Holds publishing on {@code host} and telling {@code sessions} to suspend and resume. */
+  private AccountHolds holdsOn(TestPluginContext host, SessionControl sessions) {
     return new AccountHolds(
-        TestDatabase.dataSource(),
-        new BillingEvents(host.events()),
-        host.sessions(),
-        billing.clock);
+        TestDatabase.dataSource(), new BillingEvents(host.events()), sessions, billing.clock);
+  }
+
+  /** A host that never answers a resume, nor a suspend when {@code suspendFails}. */
+  private SessionControl unreachableHost(boolean suspendFails) {
+    return new SessionControl() {
+      @Override
+      public void suspend(String sessionId, String reason) {
+        if (suspendFails) {
+          throw new IllegalStateException("the host did not answer");
+        }
+        hereHost.sessions().suspend(sessionId, reason);
+      }
+
+      @Override
+      public void resume(String sessionId) {
+        throw new IllegalStateException("the host did not answer");
+      }
+    };
   }
 
   AccountHoldsTest() {
@@ -182,24 +202,7 @@ class AccountHoldsTest {
 
   @Test
   void sessionsWhoseResumeFailedAfterTheLiftAreResumedByTheNextEnforce_once() throws SQLException {
-    SessionControl unreachableOnResume =
-        new SessionControl() {
-          @Override
-          public void suspend(String sessionId, String reason) {
-            hereHost.sessions().suspend(sessionId, reason);
-          }
-
-          @Override
-          public void resume(String sessionId) {
-            throw new IllegalStateException("the host did not answer");
-          }
-        };
-    AccountHolds flaky =
-        new AccountHolds(
-            TestDatabase.dataSource(),
-            new BillingEvents(hereHost.events()),
-            unreachableOnResume,
-            billing.clock);
+    AccountHolds flaky = holdsOn(hereHost, unreachableHost(false));
     flaky.place("john", HoldReason.NON_PAYMENT, UNPAID);
 
     Optional<Hold> lifted = flaky.lift("john", HoldReason.NON_PAYMENT, "ada", "paid by wire");
@@ -215,24 +218,7 @@ class AccountHoldsTest {
 
   @Test
   void aHostFailingToSuspendASessionStartedOnAHeldAccountDoesNotFailItsEvent() throws SQLException {
-    SessionControl unreachable =
-        new SessionControl() {
-          @Override
-          public void suspend(String sessionId, String reason) {
-            throw new IllegalStateException("the host did not answer");
-          }
-
-          @Override
-          public void resume(String sessionId) {
-            throw new IllegalStateException("the host did not answer");
-          }
-        };
-    AccountHolds flaky =
-        new AccountHolds(
-            TestDatabase.dataSource(),
-            new BillingEvents(hereHost.events()),
-            unreachable,
-            billing.clock);
+    AccountHolds flaky = holdsOn(hereHost, unreachableHost(true));
     flaky.place("john", HoldReason.OVER_LIMIT, OVER);
 
     flaky.sessionStarted("john", "s3"); // returns: the session.created is a fact
