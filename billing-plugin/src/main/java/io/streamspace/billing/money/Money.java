@@ -54,16 +54,6 @@ public final class Money {
     return Math.max(currency.getDefaultFractionDigits(), 0);
   }
 
-  /**
-   * An amount in the currency's minor unit, as Stripe counts it ({@code 12.34} USD is 1234,
-   * {@code 5000} VND is 5000).
-   *
-   * @throws ArithmeticException for a fraction of a minor unit or an amount too large
-   */
-  public static long toMinorUnits(BigDecimal amount, Currency currency) {
-    return amount.movePointRight(minorDigits(currency)).longValueExact();
-  }
-
   /** An amount given in the currency's minor unit (Stripe's), at the currency's scale. */
   public static BigDecimal fromMinorUnits(long minorUnits, Currency currency) {
     return BigDecimal.valueOf(minorUnits, minorDigits(currency));
