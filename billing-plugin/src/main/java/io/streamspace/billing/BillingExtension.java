@@ -23,9 +23,11 @@ import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.JobRoutes;
 import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.PackRoutes;
+import io.streamspace.billing.http.PaymentRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.SpendingLimitRoutes;
+import io.streamspace.billing.http.StripeWebhookRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -42,6 +44,8 @@ import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
+import io.streamspace.billing.payments.PaymentQueries;
+import io.streamspace.billing.payments.StripePayments;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.OverLimitSuspensions;
@@ -169,7 +173,10 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         config.get().currency());
   }
 
-  /** The invoice jobs (scheduled), the invoice routes and the admin invoice routes. */
+  /**
+   * The invoice jobs (scheduled), the invoice routes, the admin invoice routes, and the payments
+   * of invoices: the Stripe webhook and the payment routes.
+   */
   private void loadInvoicing(
       PluginContext context,
       AccountRepository accounts,
@@ -189,6 +196,12 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             new InvoiceDrafts(dataSource), finalizeInvoices, config::get, context.clock());
     generateInvoices.scheduleOn(context.scheduler());
     new InvoiceRoutes(accounts, queries, config::get).register(context.routes());
+    StripePayments stripePayments =
+        new StripePayments(dataSource, statusChanges, events::paymentFailed, context.clock());
+    new StripeWebhookRoutes(stripePayments, context::config, config::get, context.clock())
+        .register(context.routes());
+    new PaymentRoutes(accounts, new PaymentQueries(dataSource), config::get)
+        .register(context.routes());
     new InvoiceAdminRoutes(
             accounts, queries, finalizer, statusChanges, config::get, context.clock())
         .register(context.routes());

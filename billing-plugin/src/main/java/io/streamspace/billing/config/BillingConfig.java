@@ -48,6 +48,11 @@ public final class BillingConfig {
     return get(BillingKeys.ENABLED);
   }
 
+  /** Whether payments go through Stripe: today, whether the webhook listens. */
+  public boolean stripeEnabled() {
+    return get(BillingKeys.STRIPE_ENABLED);
+  }
+
   public BillingMode billingMode() {
     return get(BillingKeys.BILLING_MODE);
   }

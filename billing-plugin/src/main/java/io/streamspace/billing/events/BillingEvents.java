@@ -3,6 +3,7 @@ package io.streamspace.billing.events;
 import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.packs.Purchase;
+import io.streamspace.billing.payments.Payment;
 import io.streamspace.plugin.api.event.EventPublisher;
 
 /**
@@ -60,6 +61,9 @@ public final class BillingEvents {
 
   /** The period's estimated cost reached the spending limit. */
   public static final String SPEND_REACHED = "billing.spend.reached";
+
+  /** A Stripe payment of an invoice failed (once per failure Stripe reports). */
+  public static final String PAYMENT_FAILED = "billing.payment.failed";
 
   private final EventPublisher publisher;
 
@@ -120,6 +124,11 @@ public final class BillingEvents {
 
   public void spendReached(SpendAlert alert) {
     publish(SPEND_REACHED, alert);
+  }
+
+  /** The payment as stored, in the JSON the payment routes answer. */
+  public void paymentFailed(Payment payment) {
+    publish(PAYMENT_FAILED, payment);
   }
 
   private void publish(String name, Record payload) {

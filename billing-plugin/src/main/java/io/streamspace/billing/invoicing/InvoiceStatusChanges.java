@@ -112,15 +112,39 @@ public final class InvoiceStatusChanges {
     if (changed == null) {
       throw new IllegalTransitionException(outcome.get().found().status(), target);
     }
-    if (target == InvoiceStatus.PAID) {
+    announce(changed);
+    return Optional.of(changed);
+  }
+
+  /**
+   * Marks the invoice paid inside the caller's transaction (a Stripe payment recorded with it);
+   * the caller calls {@link #announce} with the answer once it has committed. Empty when there
+   * is no such invoice or its status does not allow it (already paid, void, a draft).
+   */
+  public Optional<Invoice> payInTransaction(Connection c, long id, String note, Instant paidAt)
+      throws SQLException {
+    Optional<Invoice> invoice = InvoiceRepository.find(c, id, true);
+    if (invoice.isEmpty() || !invoice.get().status().mayBecome(InvoiceStatus.PAID)) {
+      return Optional.empty();
+    }
+    apply(c, invoice.get(), InvoiceStatus.PAID, note, paidAt);
+    return InvoiceRepository.find(c, id, false);
+  }
+
+  /**
+   * After the commit of a change to paid or void: {@code billing.invoice.paid} for a paid one,
+   * and the settled listener (the read-only lock lifts).
+   */
+  public void announce(Invoice changed) {
+    if (changed.status() == InvoiceStatus.PAID) {
       events.invoicePaid(changed.event());
     }
     try {
       settled.settled(changed.userId());
     } catch (SQLException | RuntimeException e) {
-      log.warn("invoice {} settled; its account is unlocked by the next check-quotas", id, e);
+      log.warn(
+          "invoice {} settled; its account is unlocked by the next check-quotas", changed.id(), e);
     }
-    return Optional.of(changed);
   }
 
   private static void apply(

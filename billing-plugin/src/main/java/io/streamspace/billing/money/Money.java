@@ -54,6 +54,11 @@ public final class Money {
     return Math.max(currency.getDefaultFractionDigits(), 0);
   }
 
+  /** An amount given in the currency's minor unit (Stripe's), at the currency's scale. */
+  public static BigDecimal fromMinorUnits(long minorUnits, Currency currency) {
+    return BigDecimal.valueOf(minorUnits, minorDigits(currency));
+  }
+
   /** The ISO 4217 currency of that code, if Java knows it. */
   public static Optional<Currency> currency(String code) {
     if (code == null || code.length() != 3) {

@@ -175,7 +175,17 @@ public final class BillingHarness implements AutoCloseable {
 
   /** Calls a route with a JSON body; answers its status and JSON body. */
   public Answer call(HttpMethod method, String pathAndQuery, Caller caller, String body) {
-    HttpResponse response = context.routes().call(method, pathAndQuery, caller, body);
+    return call(method, pathAndQuery, caller, body, Map.of());
+  }
+
+  /** Calls a route with a body and headers (names in lower case, as the host passes them). */
+  public Answer call(
+      HttpMethod method,
+      String pathAndQuery,
+      Caller caller,
+      String body,
+      Map<String, String> headers) {
+    HttpResponse response = context.routes().call(method, pathAndQuery, caller, body, headers);
     try {
       return new Answer(
           response.status(), JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));

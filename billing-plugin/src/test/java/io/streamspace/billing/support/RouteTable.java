@@ -29,6 +29,16 @@ public final class RouteTable implements HttpRoutes {
 
   /** As {@link #call(HttpMethod, String, Caller)}, with a request body (UTF-8). */
   public HttpResponse call(HttpMethod method, String pathAndQuery, Caller caller, String body) {
+    return call(method, pathAndQuery, caller, body, Map.of());
+  }
+
+  /** As {@link #call(HttpMethod, String, Caller, String)}, with request headers. */
+  public HttpResponse call(
+      HttpMethod method,
+      String pathAndQuery,
+      Caller caller,
+      String body,
+      Map<String, String> headers) {
     String[] parts = pathAndQuery.split("\\?", 2);
     Map<String, List<String>> query = new HashMap<>();
     if (parts.length > 1) {
@@ -49,7 +59,7 @@ public final class RouteTable implements HttpRoutes {
                       parts[0],
                       params,
                       query,
-                      Map.of(),
+                      headers,
                       body == null ? null : body.getBytes(StandardCharsets.UTF_8),
                       caller));
         } catch (Exception e) {

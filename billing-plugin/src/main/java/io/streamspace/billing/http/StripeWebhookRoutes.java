@@ -1,0 +1,123 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.stripe.exception.SignatureVerificationException;
+import com.stripe.net.Webhook;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.payments.StripeEvent;
+import io.streamspace.billing.payments.StripePayments;
+import io.streamspace.plugin.api.config.PluginConfig;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /webhook}: Stripe's events, without a bearer token. The {@code Stripe-Signature}
+ * header is checked over the raw body by stripe-java ({@link Webhook.Signature#verifyHeader}),
+ * with the webhook secret and a tolerance of {@link #TOLERANCE_SECONDS} against the plugin's
+ * clock; a missing, wrong or stale signature is 400 {@code invalid_signature} and nothing is
+ * read further. While {@code stripeEnabled} is false nothing listens: 404.
+ */
+public final class StripeWebhookRoutes {
+
+  /** The secret's name, as {@link PluginConfig#secret} knows it. */
+  public static final String WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET";
+
+  /** How old a signature's timestamp may be: Stripe's own default, 5 minutes. */
+  static final long TOLERANCE_SECONDS = 300;
+
+  private static final Logger log = LoggerFactory.getLogger(StripeWebhookRoutes.class);
+
+  private final StripePayments payments;
+  private final Supplier<PluginConfig> secrets;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public StripeWebhookRoutes(
+      StripePayments payments,
+      Supplier<PluginConfig> secrets,
+      Supplier<BillingConfig> config,
+      Clock clock) {
+    this.payments = payments;
+    this.secrets = secrets;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.POST, "/webhook", JsonRoute.of(this::receive));
+  }
+
+  /**
+   * 200 {@code {"received": true}} once applied (or for a replay, or a type not acted on); 400
+   * {@code invalid_signature}; 400 {@code invalid_event} for a signed body that is not an
+   * event; 404 while Stripe is not enabled; 503 {@code webhook_secret_missing} when enabled
+   * without a webhook secret (Stripe retries later).
+   */
+  Map<String, Boolean> receive(HttpRequest request) throws Exception {
+    if (!config.get().stripeEnabled()) {
+      throw ApiException.notFound("Stripe is not enabled");
+    }
+    String secret = secrets.get().secret(WEBHOOK_SECRET).orElse(null);
+    if (secret == null) {
+      log.error("a Stripe event arrived but {} is not set: refused", WEBHOOK_SECRET);
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "webhook_secret_missing",
+          "the Stripe webhook secret is not configured",
+          null);
+    }
+    // the bytes as sent: Stripe signed them, and stripe-java hashes the text's UTF-8
+    String payload = new String(request.body(), StandardCharsets.UTF_8);
+    try {
+      Webhook.Signature.verifyHeader(
+          payload, request.header("Stripe-Signature").orElse(""), secret, TOLERANCE_SECONDS, clock);
+    } catch (SignatureVerificationException e) {
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST,
+          "invalid_signature",
+          "the Stripe-Signature header is missing, stale or does not match the body",
+          null);
+    }
+    payments.apply(event(payload));
+    return Map.of("received", true);
+  }
+
+  /**
+   * The members we read, by hand rather than stripe-java's typed {@code Event}: its objects
+   * follow the API version pinned in the library, the account's may differ.
+   */
+  private static StripeEvent event(String payload) throws ApiException {
+    JsonNode event;
+    try {
+      event = JsonMapper.MAPPER.readTree(payload);
+    } catch (Exception e) {
+      event = null;
+    }
+    if (event == null
+        || !event.path("id").isTextual()
+        || !event.path("type").isTextual()
+        || !event.path("created").canConvertToExactIntegral()
+        || !event.at("/data/object").isObject()) {
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST,
+          "invalid_event",
+          "a Stripe event has an id, a type, a created time and data.object",
+          null);
+    }
+    return new StripeEvent(
+        event.get("id").textValue(),
+        event.get("type").textValue(),
+        Instant.ofEpochSecond(event.get("created").longValue()),
+        event.at("/data/object"));
+  }
+}

@@ -1,0 +1,309 @@
+package io.streamspace.billing.payments;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.invoicing.Invoice;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies verified Stripe events to our payments and invoices. Each event id is applied once:
+ * its row in {@code billing_stripe_events} is inserted in the transaction of its effect, so a
+ * redelivery (or a concurrent one, which waits on the key) finds it and changes nothing.
+ *
+ * <p>Order does not matter: a payment's row follows the PaymentIntent's own status, and the
+ * creation time of the events applied to it. A success is final (a failure delivered after it
+ * changes nothing); of two failures the later one at Stripe is kept; refunded amounts only grow.
+ * Events and the read-only lock's release follow the commit.
+ */
+public final class StripePayments {
+
+  public static final String PAYMENT_SUCCEEDED = "payment_intent.succeeded";
+  public static final String PAYMENT_FAILED = "payment_intent.payment_failed";
+  public static final String CHARGE_REFUNDED = "charge.refunded";
+
+  /** Types Stripe sends a connected account that we know of and do not act on yet. */
+  static final Set<String> NOT_HANDLED_YET =
+      Set.of(
+          "checkout.session.completed",
+          "payment_method.attached",
+          "payment_method.detached",
+          "customer.updated");
+
+  private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
+
+  private static final NamedSql APPLIED =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_events (event_id, event_type, created_at, applied_at)
+          VALUES (:id, :type, :created, :now) ON CONFLICT DO NOTHING""");
+
+  // a success replaces a failure, never another success, a mismatch or a refund
+  private static final NamedSql SUCCEEDED =
+      NamedSql.of(
+          """
+          INSERT INTO billing_payments (invoice_id, user_id, amount, currency, status,
+              payment_intent_id, charge_id, created_at, event_at, updated_at)
+          VALUES (:invoice_id, :user_id, :amount, :currency, :status, :intent, :charge,
+              :created, :event_at, :now)
+          ON CONFLICT (payment_intent_id) DO UPDATE SET status = EXCLUDED.status,
+              amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+              charge_id = EXCLUDED.charge_id, failure_code = NULL, failure_reason = NULL,
+              event_at = EXCLUDED.event_at, updated_at = EXCLUDED.updated_at
+          WHERE billing_payments.status = 'failed'
+          RETURNING id""");
+
+  // a failure replaces an earlier failure only: after a success it is out of order
+  private static final NamedSql FAILED =
+      NamedSql.of(
+          """
+          INSERT INTO billing_payments (invoice_id, user_id, amount, currency, status,
+              payment_intent_id, failure_code, failure_reason, created_at, event_at, updated_at)
+          VALUES (:invoice_id, :user_id, :amount, :currency, 'failed', :intent, :code, :reason,
+              :created, :event_at, :now)
+          ON CONFLICT (payment_intent_id) DO UPDATE SET failure_code = EXCLUDED.failure_code,
+              failure_reason = EXCLUDED.failure_reason, event_at = EXCLUDED.event_at,
+              updated_at = EXCLUDED.updated_at
+          WHERE billing_payments.status = 'failed'
+            AND billing_payments.event_at <= EXCLUDED.event_at
+          RETURNING id""");
+
+  // Stripe's amount_refunded is the charge's running total: the greatest one seen is the truth
+  private static final NamedSql REFUNDED =
+      NamedSql.of(
+          """
+          UPDATE billing_payments SET
+              amount_refunded = greatest(amount_refunded, :refunded),
+              status = CASE WHEN status = 'succeeded' AND greatest(amount_refunded, :refunded)
+                  >= amount THEN 'refunded' ELSE status END,
+              charge_id = coalesce(charge_id, :charge), updated_at = :now
+          WHERE payment_intent_id = :intent AND currency = :currency
+          RETURNING id""");
+
+  private static final NamedSql INVOICE =
+      NamedSql.of("SELECT user_id, currency, total FROM billing_invoices WHERE id = :id");
+
+  private final DataSource dataSource;
+  private final InvoiceStatusChanges invoices;
+  private final Consumer<Payment> paymentFailed;
+  private final Clock clock;
+  private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
+
+  public StripePayments(
+      DataSource dataSource,
+      InvoiceStatusChanges invoices,
+      Consumer<Payment> paymentFailed,
+      Clock clock) {
+    this.dataSource = dataSource;
+    this.invoices = invoices;
+    this.paymentFailed = paymentFailed;
+    this.clock = clock;
+  }
+
+  /** Applies the event once; a replay, an unknown type or one not handled yet changes nothing. */
+  public void apply(StripeEvent event) throws SQLException {
+    if (!List.of(PAYMENT_SUCCEEDED, PAYMENT_FAILED, CHARGE_REFUNDED).contains(event.type())) {
+      if (typesLogged.add(event.type())) {
+        log.info(
+            "Stripe events of type {} are {}: answered 200 and ignored",
+            event.type(),
+            NOT_HANDLED_YET.contains(event.type()) ? "not handled yet" : "unknown");
+      }
+      return;
+    }
+    List<Runnable> afterCommit = new ArrayList<>();
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          Instant now = clock.instant();
+          int inserted =
+              APPLIED
+                  .bind("id", event.id())
+                  .bind("type", event.type())
+                  .bind("created", event.created())
+                  .bind("now", now)
+                  .update(c);
+          if (inserted == 1) {
+            switch (event.type()) {
+              case PAYMENT_SUCCEEDED -> succeeded(c, event, now, afterCommit);
+              case PAYMENT_FAILED -> failed(c, event, now, afterCommit);
+              default -> refunded(c, event, now);
+            }
+          }
+          return null;
+        });
+    afterCommit.forEach(Runnable::run);
+  }
+
+  /** Our invoice of the PaymentIntent's metadata, as it is to be paid; empty when not ours. */
+  private record Payable(long invoiceId, String userId, Currency currency, BigDecimal total) {}
+
+  private static Optional<Payable> payable(Connection c, StripeEvent event) throws SQLException {
+    String invoiceId = event.text("metadata/invoice_id");
+    if (invoiceId == null || !invoiceId.matches("[0-9]{1,18}")) {
+      log.info("Stripe event {}: its PaymentIntent collects no invoice of ours", event.id());
+      return Optional.empty();
+    }
+    try (PreparedStatement s = INVOICE.bind("id", Long.parseLong(invoiceId)).prepare(c);
+        ResultSet rs = s.executeQuery()) {
+      if (!rs.next()) {
+        log.warn("Stripe event {}: no invoice {}", event.id(), invoiceId);
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Payable(
+              Long.parseLong(invoiceId),
+              rs.getString(1),
+              Currency.getInstance(rs.getString(2)),
+              rs.getBigDecimal(3)));
+    }
+  }
+
+  /** The amount Stripe received (or asked for) in the PaymentIntent's currency; empty if odd. */
+  private static Optional<BigDecimal> amount(StripeEvent event, String member, Currency in) {
+    Long minor = event.number(member);
+    return minor == null ? Optional.empty() : Optional.of(Money.fromMinorUnits(minor, in));
+  }
+
+  private static Optional<Currency> currency(StripeEvent event) {
+    String code = event.text("currency");
+    return Money.currency(code == null ? null : code.toUpperCase(Locale.ROOT));
+  }
+
+  private void succeeded(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+      throws SQLException {
+    Optional<Payable> payable = payable(c, event);
+    Optional<Currency> currency = currency(event);
+    Optional<BigDecimal> amount = currency.flatMap(in -> amount(event, "amount_received", in));
+    if (payable.isEmpty() || amount.isEmpty()) {
+      return;
+    }
+    Payable invoice = payable.get();
+    boolean matches =
+        currency.get().equals(invoice.currency()) && amount.get().compareTo(invoice.total()) == 0;
+    Optional<Long> recorded =
+        recordedId(
+            SUCCEEDED
+                .bind("invoice_id", invoice.invoiceId())
+                .bind("user_id", invoice.userId())
+                .bind("amount", amount.get())
+                .bind("currency", currency.get().getCurrencyCode())
+                .bind("status", matches ? "succeeded" : "amount_mismatch")
+                .bind("intent", event.text("id"))
+                .bind("charge", event.text("latest_charge"))
+                .bind("created", createdAt(event))
+                .bind("event_at", event.created())
+                .bind("now", now),
+            c);
+    if (recorded.isEmpty()) {
+      return; // this PaymentIntent's success was recorded already
+    }
+    if (!matches) {
+      log.warn(
+          "Stripe PaymentIntent {} received {} {} for invoice {} of {} {}: not marked paid",
+          event.text("id"),
+          amount.get(),
+          currency.get(),
+          invoice.invoiceId(),
+          invoice.total(),
+          invoice.currency());
+      return;
+    }
+    String note = "paid through Stripe (" + event.text("id") + ")";
+    Optional<Invoice> paid =
+        invoices.payInTransaction(c, invoice.invoiceId(), note, event.created());
+    if (paid.isEmpty()) {
+      log.warn(
+          "Stripe PaymentIntent {} succeeded for invoice {}, which is not open: recorded only",
+          event.text("id"),
+          invoice.invoiceId());
+      return;
+    }
+    after.add(() -> invoices.announce(paid.get()));
+  }
+
+  private void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+      throws SQLException {
+    Optional<Payable> payable = payable(c, event);
+    Optional<Currency> currency = currency(event);
+    Optional<BigDecimal> amount = currency.flatMap(in -> amount(event, "amount", in));
+    if (payable.isEmpty() || amount.isEmpty()) {
+      return;
+    }
+    Optional<Long> recorded =
+        recordedId(
+            FAILED
+                .bind("invoice_id", payable.get().invoiceId())
+                .bind("user_id", payable.get().userId())
+                .bind("amount", amount.get())
+                .bind("currency", currency.get().getCurrencyCode())
+                .bind("intent", event.text("id"))
+                .bind("code", failureCode(event))
+                .bind("reason", event.text("last_payment_error/message"))
+                .bind("created", createdAt(event))
+                .bind("event_at", event.created())
+                .bind("now", now),
+            c);
+    if (recorded.isPresent()) {
+      Payment payment = PaymentQueries.find(c, recorded.get()).orElseThrow();
+      after.add(() -> paymentFailed.accept(payment));
+    }
+  }
+
+  private static String failureCode(StripeEvent event) {
+    String decline = event.text("last_payment_error/decline_code");
+    return decline != null ? decline : event.text("last_payment_error/code");
+  }
+
+  private static void refunded(Connection c, StripeEvent event, Instant now) throws SQLException {
+    Optional<Currency> currency = currency(event);
+    Optional<BigDecimal> refunded = currency.flatMap(in -> amount(event, "amount_refunded", in));
+    String intent = event.text("payment_intent");
+    if (intent == null || refunded.isEmpty()) {
+      return;
+    }
+    Optional<Long> recorded =
+        recordedId(
+            REFUNDED
+                .bind("refunded", refunded.get())
+                .bind("charge", event.text("id"))
+                .bind("now", now)
+                .bind("intent", intent)
+                .bind("currency", currency.get().getCurrencyCode()),
+            c);
+    if (recorded.isEmpty()) {
+      log.warn("Stripe charge {} refunded: no payment of ours for {}", event.text("id"), intent);
+    }
+  }
+
+  private static Instant createdAt(StripeEvent event) {
+    Long created = event.number("created");
+    return created == null ? event.created() : Instant.ofEpochSecond(created);
+  }
+
+  private static Optional<Long> recordedId(NamedSql.Binding statement, Connection c)
+      throws SQLException {
+    try (PreparedStatement s = statement.prepare(c);
+        ResultSet rs = s.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+    }
+  }
+}
