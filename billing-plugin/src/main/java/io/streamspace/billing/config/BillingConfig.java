@@ -48,6 +48,11 @@ public final class BillingConfig {
     return get(BillingKeys.ENABLED);
   }
 
+  /** Whether payments go through Stripe: the Stripe routes answer 409 while it is false. */
+  public boolean stripeEnabled() {
+    return get(BillingKeys.STRIPE_ENABLED);
+  }
+
   public BillingMode billingMode() {
     return get(BillingKeys.BILLING_MODE);
   }
