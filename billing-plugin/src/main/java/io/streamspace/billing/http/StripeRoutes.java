@@ -1,6 +1,5 @@
 package io.streamspace.billing.http;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -40,22 +39,7 @@ public final class StripeRoutes {
 
   record PortalJson(String portalUrl) {}
 
-  record PaymentMethodsJson(List<MethodJson> paymentMethods) {}
-
-  record MethodJson(
-      String id,
-      String type,
-      String brand,
-      String last4,
-      Long expMonth,
-      Long expYear,
-      @JsonProperty("default") boolean isDefault) {
-
-    static MethodJson of(SavedMethod m) {
-      return new MethodJson(
-          m.id(), m.type(), m.brand(), m.last4(), m.expMonth(), m.expYear(), m.isDefault());
-    }
-  }
+  record PaymentMethodsJson(List<SavedMethod> paymentMethods) {}
 
   private static final Logger log = LoggerFactory.getLogger(StripeRoutes.class);
 
@@ -169,10 +153,7 @@ public final class StripeRoutes {
       return new PaymentMethodsJson(List.of());
     }
     try {
-      return new PaymentMethodsJson(
-          StripeCheckout.paymentMethods(stripe, customer.get()).stream()
-              .map(MethodJson::of)
-              .toList());
+      return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get()));
     } catch (StripeException e) {
       throw stripeFailed(e);
     }

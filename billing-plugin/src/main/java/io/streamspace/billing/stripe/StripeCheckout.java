@@ -1,5 +1,6 @@
 package io.streamspace.billing.stripe;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentMethod;
@@ -30,7 +31,10 @@ public final class StripeCheckout {
   /** A Checkout Session: its id and the page to send the customer to. */
   public record CheckoutPage(String sessionId, String url) {}
 
-  /** A payment method as shown: no more than a customer needs to recognize it. */
+  /**
+   * A payment method as shown: no more than a customer needs to recognize it ({@code default}
+   * in JSON: the customer's default for invoices).
+   */
   public record SavedMethod(
       String id,
       String type,
@@ -38,7 +42,7 @@ public final class StripeCheckout {
       String last4,
       Long expMonth,
       Long expYear,
-      boolean isDefault) {}
+      @JsonProperty("default") boolean isDefault) {}
 
   /** Stripe's largest page of payment methods: a customer with more is not expected. */
   private static final long METHODS_PAGE = 100;
