@@ -27,6 +27,7 @@ import io.streamspace.billing.http.PaymentRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.SpendingLimitRoutes;
+import io.streamspace.billing.http.StripeRoutes;
 import io.streamspace.billing.http.StripeWebhookRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UsageRoutes;
@@ -57,6 +58,9 @@ import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCustomers;
+import io.streamspace.billing.stripe.StripeEndpoint;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.ConfigProblem;
@@ -96,6 +100,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
   private volatile CheckQuotasJob checkQuotas;
+  private volatile StripeEndpoint stripeEndpoint = StripeEndpoint.STRIPE;
 
   @Override
   public String displayName() {
@@ -166,6 +171,15 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             readOnlyLock,
             config::get,
             context.clock())
+        .register(context.routes());
+    new StripeRoutes(
+            accounts,
+            subscriptions,
+            new StripeCustomers(dataSource, context.clock()),
+            new StripeClients(
+                () -> context.config().secret("STRIPE_SECRET_KEY"), () -> stripeEndpoint),
+            readOnlyLock,
+            config::get)
         .register(context.routes());
     log.info(
         "billing plugin loaded ({} mode, {})",
@@ -375,6 +389,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
       checkQuotas.scheduleOn(context.scheduler());
     }
     log.debug("billing config changed"); // the host logs who changed which keys
+  }
+
+  /** Points the Stripe calls elsewhere (tests: a local server answering like Stripe). */
+  void stripeEndpoint(StripeEndpoint endpoint) {
+    stripeEndpoint = endpoint;
   }
 
   /** The config in effect, as the last valid change left it. */

@@ -48,7 +48,10 @@ public final class BillingConfig {
     return get(BillingKeys.ENABLED);
   }
 
-  /** Whether payments go through Stripe: today, whether the webhook listens. */
+  /**
+   * Whether payments go through Stripe: the Stripe routes answer 409 and the webhook 404 while it
+   * is false.
+   */
   public boolean stripeEnabled() {
     return get(BillingKeys.STRIPE_ENABLED);
   }

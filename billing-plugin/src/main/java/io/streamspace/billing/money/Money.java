@@ -48,6 +48,16 @@ public final class Money {
     return amount.stripTrailingZeros().scale() <= minorDigits(currency);
   }
 
+  /**
+   * The amount as a whole number of the currency's minor unit, as Stripe takes amounts
+   * ({@code 5.00} USD is 500 cents, {@code 125000} VND is 125000): exact, never rounded.
+   *
+   * @throws ArithmeticException for a fraction of a minor unit, or beyond a long
+   */
+  public static long toMinorUnits(BigDecimal amount, Currency currency) {
+    return amount.movePointRight(minorDigits(currency)).longValueExact();
+  }
+
   /** The currency's decimals: 2 for USD, 0 for VND. */
   public static int minorDigits(Currency currency) {
     // pseudo-currencies (XXX) answer -1: no minor unit

@@ -1,0 +1,219 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.stripe.StripeCheckout;
+import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
+import io.streamspace.billing.stripe.StripeCheckout.ReturnUrls;
+import io.streamspace.billing.stripe.StripeCheckout.SavedMethod;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCustomers;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pages Stripe hosts for an account: {@code POST /create-checkout} (a plan's payment method,
+ * or a pack paid once), {@code POST /portal} (the Customer Portal) and {@code GET
+ * /payment-methods}. Each creates the account's Stripe customer at its first call. While
+ * {@code stripeEnabled} is false they answer 409 {@code stripe_disabled}.
+ */
+public final class StripeRoutes {
+
+  record CheckoutJson(String checkoutUrl, String sessionId) {}
+
+  record PortalJson(String portalUrl) {}
+
+  record PaymentMethodsJson(List<SavedMethod> paymentMethods) {}
+
+  private static final Logger log = LoggerFactory.getLogger(StripeRoutes.class);
+
+  /** Hosts a return URL may name over plain http: a developer's own machine. */
+  private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1");
+
+  private static final int BAD_GATEWAY = 502;
+
+  private final AccountRepository accounts;
+  private final SubscriptionRepository subscriptions;
+  private final StripeCustomers customers;
+  private final StripeClients clients;
+  private final ReadOnlyLock readOnlyLock;
+  private final Supplier<BillingConfig> config;
+
+  public StripeRoutes(
+      AccountRepository accounts,
+      SubscriptionRepository subscriptions,
+      StripeCustomers customers,
+      StripeClients clients,
+      ReadOnlyLock readOnlyLock,
+      Supplier<BillingConfig> config) {
+    this.accounts = accounts;
+    this.subscriptions = subscriptions;
+    this.customers = customers;
+    this.clients = clients;
+    this.readOnlyLock = readOnlyLock;
+    this.config = config;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.POST, "/create-checkout", JsonRoute.of(this::checkout));
+    routes.add(HttpMethod.POST, "/portal", JsonRoute.of(this::portal));
+    routes.add(HttpMethod.GET, "/payment-methods", JsonRoute.of(this::paymentMethods));
+  }
+
+  /**
+   * {@code {"plan_id"|"pack_id","success_url","cancel_url","user_id"?}}: 200 with the session.
+   * 400 naming the field: neither or both of plan_id and pack_id, an unknown plan or the current
+   * one, an unknown pack or one not sold in the account's currency, a URL missing or not https
+   * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
+   * plan change and a pack purchase are refused then as on their own routes.
+   */
+  CheckoutJson checkout(HttpRequest request) throws Exception {
+    StripeClient stripe = stripe(request);
+    JsonNode body = Json.readObject(request);
+    String accountId = Access.subjectUser(request, body);
+    Currency currency = currencyOf(accountId);
+    readOnlyLock.requireNotLocked(accountId);
+    ReturnUrls urls = new ReturnUrls(url(body, "success_url"), url(body, "cancel_url"));
+    boolean plan = body.has("plan_id");
+    if (plan == body.has("pack_id")) {
+      throw ApiException.badParameter("plan_id", "give either plan_id or pack_id");
+    }
+    BillingConfig current = config.get();
+    try {
+      CheckoutPage page;
+      if (plan) {
+        String planId = Json.requiredText(body, "plan_id");
+        current
+            .plan(planId)
+            .filter(p -> current.priceOf(p, currency).isPresent())
+            .orElseThrow(() -> ApiException.badParameter("plan_id", "no plan " + planId));
+        if (planId.equals(currentPlan(accountId))) {
+          throw ApiException.badParameter("plan_id", "the account is on plan " + planId);
+        }
+        String customer = customers.customerOf(accountId, stripe);
+        page = StripeCheckout.forPlan(stripe, accountId, customer, planId, currency, urls);
+      } else {
+        String packId = Json.requiredText(body, "pack_id");
+        CapacityPack pack =
+            current
+                .pack(packId)
+                .filter(p -> p.priceIn(currency).isPresent())
+                .orElseThrow(() -> ApiException.badParameter("pack_id", "no pack " + packId));
+        BigDecimal price = pack.priceIn(currency).orElseThrow();
+        String customer = customers.customerOf(accountId, stripe);
+        page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);
+      }
+      return new CheckoutJson(page.url(), page.sessionId());
+    } catch (StripeException e) {
+      throw stripeFailed(e);
+    }
+  }
+
+  /**
+   * {@code {"return_url","user_id"?}}: 200 {@code {"portal_url"}}. Not refused while locked:
+   * the portal is where a card is fixed to pay.
+   */
+  PortalJson portal(HttpRequest request) throws Exception {
+    StripeClient stripe = stripe(request);
+    JsonNode body = Json.readObject(request);
+    String accountId = Access.subjectUser(request, body);
+    currencyOf(accountId);
+    String returnUrl = url(body, "return_url");
+    try {
+      String customer = customers.customerOf(accountId, stripe);
+      return new PortalJson(StripeCheckout.portal(stripe, customer, returnUrl));
+    } catch (StripeException e) {
+      throw stripeFailed(e);
+    }
+  }
+
+  /** {@code ?user_id=}: the account's payment methods, none before it has a customer. */
+  PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
+    StripeClient stripe = stripe(request);
+    String accountId = Access.subjectUser(request);
+    currencyOf(accountId);
+    var customer = customers.find(accountId);
+    if (customer.isEmpty()) {
+      return new PaymentMethodsJson(List.of());
+    }
+    try {
+      return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get()));
+    } catch (StripeException e) {
+      throw stripeFailed(e);
+    }
+  }
+
+  /**
+   * The client, for an authenticated caller: 401; 409 {@code stripe_disabled} while Stripe is
+   * off; 409 {@code stripe_not_configured} while the host holds no secret key.
+   */
+  private StripeClient stripe(HttpRequest request) throws ApiException {
+    Access.authenticated(request);
+    if (!config.get().stripeEnabled()) {
+      throw ApiException.conflict(
+          "stripe_disabled", "payments through Stripe are not enabled", Map.of());
+    }
+    return clients
+        .client()
+        .orElseThrow(
+            () ->
+                ApiException.conflict(
+                    "stripe_not_configured",
+                    "Stripe is enabled but the host holds no STRIPE_SECRET_KEY",
+                    Map.of()));
+  }
+
+  private Currency currencyOf(String accountId) throws Exception {
+    return accounts
+        .find(accountId)
+        .orElseThrow(() -> ApiException.unknownUser(accountId))
+        .currency();
+  }
+
+  private String currentPlan(String accountId) throws Exception {
+    return subscriptions
+        .find(accountId)
+        .map(s -> s.current().planId())
+        .orElseThrow(() -> ApiException.unknownUser(accountId));
+  }
+
+  /** A return URL: https, or http to this machine (for a developer), else 400 naming it. */
+  private static String url(JsonNode body, String member) throws ApiException {
+    String text = Json.requiredText(body, member);
+    try {
+      URI uri = new URI(text);
+      boolean secure = "https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null;
+      boolean local =
+          "http".equalsIgnoreCase(uri.getScheme()) && LOCAL_HOSTS.contains(uri.getHost());
+      if (secure || local) {
+        return text;
+      }
+    } catch (URISyntaxException e) {
+      // answered below
+    }
+    throw ApiException.badParameter(member, member + " must be an https URL");
+  }
+
+  /** 502 {@code stripe_error} once stripe-java's retries are spent; Stripe's detail is logged. */
+  private static ApiException stripeFailed(StripeException e) {
+    log.warn("Stripe call failed (request {}): {}", e.getRequestId(), e.getMessage());
+    return new ApiException(
+        BAD_GATEWAY, "stripe_error", "Stripe did not complete the request; try again", null);
+  }
+}

@@ -1,0 +1,159 @@
+package io.streamspace.billing.stripe;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.PaymentMethod;
+import com.stripe.model.checkout.Session;
+import com.stripe.param.CustomerPaymentMethodListParams;
+import com.stripe.param.checkout.SessionCreateParams;
+import com.stripe.param.checkout.SessionCreateParams.LineItem;
+import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
+import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
+import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The pages Stripe hosts for an account's customer: Checkout Sessions (a plan's saves a payment
+ * method, a pack's takes its price once), the Customer Portal, and the customer's payment
+ * methods. Each Checkout Session carries the account ({@code client_reference_id} and metadata
+ * {@code account_id}, {@code kind}, {@code plan_id} or {@code pack_id}) for the webhook to read.
+ */
+public final class StripeCheckout {
+
+  /** Where Stripe sends the customer back to. */
+  public record ReturnUrls(String success, String cancel) {}
+
+  /** A Checkout Session: its id and the page to send the customer to. */
+  public record CheckoutPage(String sessionId, String url) {}
+
+  /**
+   * A payment method as shown: no more than a customer needs to recognize it ({@code default}
+   * in JSON: the customer's default for invoices).
+   */
+  public record SavedMethod(
+      String id,
+      String type,
+      String brand,
+      String last4,
+      Long expMonth,
+      Long expYear,
+      @JsonProperty("default") boolean isDefault) {}
+
+  /** Stripe's largest page of payment methods: a customer with more is not expected. */
+  private static final long METHODS_PAGE = 100;
+
+  private StripeCheckout() {}
+
+  /** A session in setup mode that saves a payment method, for a change to the plan. */
+  public static CheckoutPage forPlan(
+      StripeClient stripe,
+      String accountId,
+      String customerId,
+      String planId,
+      Currency currency,
+      ReturnUrls urls)
+      throws StripeException {
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "plan")
+            .setMode(SessionCreateParams.Mode.SETUP)
+            .setCurrency(code(currency))
+            .putMetadata("plan_id", planId)
+            .build();
+    return page(stripe.v1().checkout().sessions().create(params));
+  }
+
+  /** A session in payment mode taking the pack's price once, in the account's currency. */
+  public static CheckoutPage forPack(
+      StripeClient stripe,
+      String accountId,
+      String customerId,
+      CapacityPack pack,
+      BigDecimal price,
+      Currency currency,
+      ReturnUrls urls)
+      throws StripeException {
+    PriceData priceData =
+        PriceData.builder()
+            .setCurrency(code(currency))
+            .setUnitAmount(Money.toMinorUnits(price, currency))
+            .setProductData(ProductData.builder().setName(pack.name()).build())
+            .build();
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "pack")
+            .setMode(SessionCreateParams.Mode.PAYMENT)
+            .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
+            .putMetadata("pack_id", pack.id())
+            .build();
+    return page(stripe.v1().checkout().sessions().create(params));
+  }
+
+  /** The URL of a Customer Portal session, coming back to {@code returnUrl}. */
+  public static String portal(StripeClient stripe, String customerId, String returnUrl)
+      throws StripeException {
+    return stripe
+        .v1()
+        .billingPortal()
+        .sessions()
+        .create(
+            com.stripe.param.billingportal.SessionCreateParams.builder()
+                .setCustomer(customerId)
+                .setReturnUrl(returnUrl)
+                .build())
+        .getUrl();
+  }
+
+  /** The customer's payment methods, the default for invoices marked. */
+  public static List<SavedMethod> paymentMethods(StripeClient stripe, String customerId)
+      throws StripeException {
+    var settings = stripe.v1().customers().retrieve(customerId).getInvoiceSettings();
+    String defaultId = settings == null ? null : settings.getDefaultPaymentMethod();
+    List<PaymentMethod> methods =
+        stripe
+            .v1()
+            .customers()
+            .paymentMethods()
+            .list(
+                customerId,
+                CustomerPaymentMethodListParams.builder().setLimit(METHODS_PAGE).build())
+            .getData();
+    return methods.stream().map(m -> shown(m, m.getId().equals(defaultId))).toList();
+  }
+
+  private static SavedMethod shown(PaymentMethod method, boolean isDefault) {
+    PaymentMethod.Card card = method.getCard();
+    return card == null
+        ? new SavedMethod(method.getId(), method.getType(), null, null, null, null, isDefault)
+        : new SavedMethod(
+            method.getId(),
+            method.getType(),
+            card.getBrand(),
+            card.getLast4(),
+            card.getExpMonth(),
+            card.getExpYear(),
+            isDefault);
+  }
+
+  private static SessionCreateParams.Builder session(
+      String accountId, String customerId, ReturnUrls urls, String kind) {
+    return SessionCreateParams.builder()
+        .setCustomer(customerId)
+        .setClientReferenceId(accountId)
+        .putMetadata("account_id", accountId)
+        .putMetadata("kind", kind)
+        .setSuccessUrl(urls.success())
+        .setCancelUrl(urls.cancel());
+  }
+
+  private static CheckoutPage page(Session session) {
+    return new CheckoutPage(session.getId(), session.getUrl());
+  }
+
+  private static String code(Currency currency) {
+    return currency.getCurrencyCode().toLowerCase(Locale.ROOT);
+  }
+}

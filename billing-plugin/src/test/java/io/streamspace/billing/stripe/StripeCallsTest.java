@@ -1,0 +1,439 @@
+package io.streamspace.billing.stripe;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
+import static io.streamspace.billing.support.InvoiceFixtures.invoice;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.jobs.CheckQuotasJob;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Stripe routes with the real stripe-java client against WireMock answering as Stripe's API
+ * does (the shapes of its OpenAPI: customer, checkout.session, billing_portal.session, a list of
+ * payment_method), on real PostgreSQL: what stripe-java sends (form parameters, the secret key,
+ * idempotency keys), the customer created once, retries after a timeout and a 429, and the
+ * routes' refusals. Ann (USD) and Thu (VND), both on the free plan.
+ */
+class StripeCallsTest {
+
+  private static final String KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+  private static final String ENABLED =
+      "{\"stripeEnabled\": true, " + BillingHarness.USD_AND_VND_CONFIG.substring(1);
+  private static final String URLS =
+      "\"success_url\":\"https://app.example.com/paid\","
+          + "\"cancel_url\":\"http://localhost:3000/cancelled\"";
+
+  private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private final BillingHarness billing = new BillingHarness(at("2026-03-10T00:00:00Z"), ENABLED);
+
+  @BeforeEach
+  void start() {
+    stripe.start();
+    billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    StripeTestEndpoint.pointAt(
+        billing.billing,
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    billing.userCreated("ann", Map.of());
+    billing.userCreated("bob", Map.of());
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.flush();
+    for (String account : List.of("ann", "bob", "thu")) {
+      stripe.stubFor(
+          post(urlEqualTo("/v1/customers"))
+              .withFormParam("metadata[account_id]", equalTo(account))
+              .willReturn(okJson(customer(account, null)).withFixedDelay(200)));
+    }
+    stripe.stubFor(
+        post(urlEqualTo("/v1/checkout/sessions"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cs_test_a1","object":"checkout.session","mode":"setup",\
+                    "status":"open","customer":"cus_ann","client_reference_id":"ann",\
+                    "url":"https://checkout.stripe.com/c/pay/cs_test_a1","livemode":false}""")));
+    stripe.stubFor(post(urlEqualTo("/v1/billing_portal/sessions")).willReturn(okJson(PORTAL)));
+  }
+
+  @AfterEach
+  void stop() {
+    billing.close();
+    stripe.stop();
+  }
+
+  private static final String PORTAL =
+      """
+      {"id":"bps_1","object":"billing_portal.session","customer":"cus_ann",\
+      "return_url":"https://app.example.com/account","livemode":false,\
+      "url":"https://billing.stripe.com/p/session/test_1"}""";
+
+  /** The customer of the account, {@code cus_<account>}, as Stripe answers it. */
+  private static String customer(String account, String defaultMethod) {
+    return """
+        {"id":"cus_%s","object":"customer","livemode":false,"metadata":{"account_id":"%s"},\
+        "invoice_settings":{"default_payment_method":%s}}"""
+        .formatted(account, account, defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
+  }
+
+  private Answer checkout(Caller caller, String body) {
+    return billing.call(HttpMethod.POST, "/create-checkout", caller, body);
+  }
+
+  private Answer portal(Caller caller) {
+    return billing.call(
+        HttpMethod.POST, "/portal", caller, "{\"return_url\":\"https://app.example.com/account\"}");
+  }
+
+  @Test
+  void aPlanCheckoutSavesAPaymentMethodForTheAccountsCustomerInSetupMode() {
+    Answer answer = checkout(user("ann"), "{\"plan_id\":\"pro\"," + URLS + "}");
+
+    assertEquals(200, answer.status(), answer.body().toString());
+    assertEquals(
+        "{\"checkout_url\":\"https://checkout.stripe.com/c/pay/cs_test_a1\","
+            + "\"session_id\":\"cs_test_a1\"}",
+        answer.body().toString());
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/customers"))
+            .withHeader("Authorization", equalTo("Bearer " + KEY))
+            .withHeader("Idempotency-Key", equalTo("customer-ann"))
+            .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded;charset=UTF-8"))
+            .withFormParam("metadata[account_id]", equalTo("ann")));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
+            .withHeader("Authorization", equalTo("Bearer " + KEY))
+            .withFormParam("mode", equalTo("setup"))
+            .withFormParam("customer", equalTo("cus_ann"))
+            .withFormParam("currency", equalTo("usd"))
+            .withFormParam("client_reference_id", equalTo("ann"))
+            .withFormParam("metadata[account_id]", equalTo("ann"))
+            .withFormParam("metadata[kind]", equalTo("plan"))
+            .withFormParam("metadata[plan_id]", equalTo("pro"))
+            .withFormParam("success_url", equalTo("https://app.example.com/paid"))
+            .withFormParam("cancel_url", equalTo("http://localhost:3000/cancelled")));
+    assertEquals("cus_ann", value("SELECT customer_id FROM billing_stripe_customers"));
+  }
+
+  @Test
+  void aPackCheckoutTakesItsPriceOnceInMinorUnits_centsForUsdAndWholeDongForVnd() {
+    Answer usd = checkout(user("ann"), "{\"pack_id\":\"slots-5\"," + URLS + "}");
+    Answer vnd =
+        checkout(admin("root"), "{\"pack_id\":\"slots-5\",\"user_id\":\"thu\"," + URLS + "}");
+
+    assertEquals(200, usd.status(), usd.body().toString());
+    assertEquals(200, vnd.status(), vnd.body().toString());
+    for (String[] expected :
+        List.of(new String[] {"ann", "usd", "500"}, new String[] {"thu", "vnd", "125000"})) {
+      stripe.verify(
+          1,
+          postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
+              .withFormParam("mode", equalTo("payment"))
+              .withFormParam("client_reference_id", equalTo(expected[0]))
+              .withFormParam("line_items[0][price_data][currency]", equalTo(expected[1]))
+              .withFormParam("line_items[0][price_data][unit_amount]", equalTo(expected[2]))
+              .withFormParam(
+                  "line_items[0][price_data][product_data][name]", equalTo("5 job slots"))
+              .withFormParam("line_items[0][quantity]", equalTo("1"))
+              .withFormParam("metadata[kind]", equalTo("pack"))
+              .withFormParam("metadata[pack_id]", equalTo("slots-5")));
+    }
+  }
+
+  @Test
+  void concurrentFirstCallsCreateOneCustomerAndBothUseIt() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<Answer>> calls =
+        List.of(1, 2).stream()
+            .map(
+                i ->
+                    CompletableFuture.supplyAsync(
+                        () -> {
+                          try {
+                            go.await();
+                          } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                          }
+                          return portal(user("ann"));
+                        }))
+            .toList();
+    go.countDown();
+
+    for (CompletableFuture<Answer> call : calls) {
+      assertEquals(200, call.get().status(), call.get().body().toString());
+    }
+    stripe.verify(1, postRequestedFor(urlEqualTo("/v1/customers")));
+    stripe.verify(
+        2,
+        postRequestedFor(urlEqualTo("/v1/billing_portal/sessions"))
+            .withFormParam("customer", equalTo("cus_ann")));
+    assertEquals(1L, value("SELECT count(*) FROM billing_stripe_customers"));
+  }
+
+  @Test
+  void thePortalIsASessionForTheAccountsCustomerComingBackToTheReturnUrl() {
+    Answer answer = portal(user("ann"));
+
+    assertEquals(
+        "{\"portal_url\":\"https://billing.stripe.com/p/session/test_1\"}",
+        answer.body().toString());
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/billing_portal/sessions"))
+            .withFormParam("customer", equalTo("cus_ann"))
+            .withFormParam("return_url", equalTo("https://app.example.com/account")));
+  }
+
+  @Test
+  void aCallThatTimesOutIsRetriedWithTheSameIdempotencyKeyAndSucceeds() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/billing_portal/sessions"))
+            .inScenario("timeout")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("answering")
+            .willReturn(okJson(PORTAL).withFixedDelay(2_000)));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/billing_portal/sessions"))
+            .inScenario("timeout")
+            .whenScenarioStateIs("answering")
+            .willReturn(okJson(PORTAL)));
+
+    Answer answer = portal(user("ann"));
+
+    assertEquals(200, answer.status(), answer.body().toString());
+    stripe.verify(2, postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+    List<String> keys =
+        stripe.findAll(postRequestedFor(urlEqualTo("/v1/billing_portal/sessions"))).stream()
+            .map(r -> r.getHeader("Idempotency-Key"))
+            .distinct()
+            .toList();
+    assertEquals(1, keys.size(), "one key for both tries: " + keys);
+  }
+
+  @Test
+  void aRateLimitedCallIsRetriedAndSucceeds() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/billing_portal/sessions"))
+            .inScenario("429")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("answering")
+            .willReturn(
+                aResponse()
+                    .withStatus(429)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error":{"type":"invalid_request_error","code":"rate_limit",\
+                        "message":"Too many requests"}}""")));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/billing_portal/sessions"))
+            .inScenario("429")
+            .whenScenarioStateIs("answering")
+            .willReturn(okJson(PORTAL)));
+
+    Answer answer = portal(user("ann"));
+
+    assertEquals(200, answer.status(), answer.body().toString());
+    stripe.verify(2, postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+  }
+
+  @Test
+  void aStripeThatKeepsFailingIsA502_afterTheRetries() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/billing_portal/sessions"))
+            .willReturn(
+                aResponse()
+                    .withStatus(500)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
+
+    Answer answer = portal(user("ann"));
+
+    assertEquals(502, answer.status());
+    assertEquals("stripe_error", answer.body().at("/error/code").asText());
+    stripe.verify(
+        StripeClients.MAX_NETWORK_RETRIES + 1,
+        postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+  }
+
+  @Test
+  void paymentMethodsShowTypeBrandLastFourExpiryAndTheDefault_andNothingMore() {
+    portal(user("ann")); // creates the customer
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/cus_ann")).willReturn(okJson(customer("ann", "pm_2"))));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/customers/cus_ann/payment_methods"))
+            .willReturn(
+                okJson(
+                    """
+                    {"object":"list","url":"/v1/customers/cus_ann/payment_methods",\
+                    "has_more":false,"data":[\
+                    {"id":"pm_1","object":"payment_method","type":"card","customer":"cus_ann",\
+                    "billing_details":{"email":"ann@example.com","name":"Ann"},\
+                    "card":{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030,\
+                    "fingerprint":"Xt5EWLLDS7FJjR1c","funding":"credit","country":"US"}},\
+                    {"id":"pm_2","object":"payment_method","type":"card","customer":"cus_ann",\
+                    "card":{"brand":"mastercard","last4":"4444","exp_month":1,"exp_year":2031}},\
+                    {"id":"pm_3","object":"payment_method","type":"sepa_debit",\
+                    "customer":"cus_ann","sepa_debit":{"last4":"3000","country":"DE"}}]}""")));
+
+    Answer answer = billing.call(HttpMethod.GET, "/payment-methods?user_id=ann", admin("root"));
+
+    assertEquals(
+        "{\"payment_methods\":["
+            + "{\"id\":\"pm_1\",\"type\":\"card\",\"brand\":\"visa\",\"last4\":\"4242\","
+            + "\"exp_month\":12,\"exp_year\":2030,\"default\":false},"
+            + "{\"id\":\"pm_2\",\"type\":\"card\",\"brand\":\"mastercard\",\"last4\":\"4444\","
+            + "\"exp_month\":1,\"exp_year\":2031,\"default\":true},"
+            + "{\"id\":\"pm_3\",\"type\":\"sepa_debit\",\"brand\":null,\"last4\":null,"
+            + "\"exp_month\":null,\"exp_year\":null,\"default\":false}]}",
+        answer.body().toString());
+    stripe.verify(
+        getRequestedFor(urlPathEqualTo("/v1/customers/cus_ann/payment_methods"))
+            .withHeader("Authorization", equalTo("Bearer " + KEY)));
+  }
+
+  @Test
+  void anAccountWithoutACustomerHasNoPaymentMethods_andStripeIsNotAsked() {
+    Answer answer = billing.call(HttpMethod.GET, "/payment-methods", user("bob"));
+
+    assertEquals("{\"payment_methods\":[]}", answer.body().toString());
+    assertEquals(0, stripe.getAllServeEvents().size());
+  }
+
+  @Test
+  void badInputIs400NamingTheField_andNothingIsAskedOfStripe() {
+    Map<String, String> bodies =
+        Map.of(
+            "{" + URLS + "}",
+            "plan_id",
+            "{\"plan_id\":\"pro\",\"pack_id\":\"slots-5\"," + URLS + "}",
+            "plan_id",
+            "{\"plan_id\":\"gold\"," + URLS + "}",
+            "plan_id",
+            "{\"plan_id\":\"free\"," + URLS + "}",
+            "plan_id",
+            "{\"pack_id\":\"slots-999\"," + URLS + "}",
+            "pack_id",
+            "{\"plan_id\":\"pro\",\"cancel_url\":\"https://a.example\"}",
+            "success_url",
+            "{\"plan_id\":\"pro\",\"success_url\":\"http://app.example.com/paid\","
+                + "\"cancel_url\":\"https://a.example\"}",
+            "success_url",
+            "{\"plan_id\":\"pro\",\"success_url\":\"https://a.example\","
+                + "\"cancel_url\":\"javascript:alert(1)\"}",
+            "cancel_url");
+    bodies.forEach(
+        (body, field) -> {
+          Answer answer = checkout(user("ann"), body);
+          assertEquals(400, answer.status(), body);
+          assertEquals(field, answer.errorField(), body);
+        });
+    Answer portal = billing.call(HttpMethod.POST, "/portal", user("ann"), "{}");
+    assertEquals("return_url", portal.errorField());
+    assertEquals(0, stripe.getAllServeEvents().size());
+  }
+
+  @Test
+  void aUserActsOnlyForThemselves_anAdminForAnyone() {
+    assertEquals(401, portal(Caller.ANONYMOUS).status());
+    assertEquals(
+        403,
+        checkout(user("bob"), "{\"plan_id\":\"pro\",\"user_id\":\"ann\"," + URLS + "}").status());
+    assertEquals(
+        403, billing.call(HttpMethod.GET, "/payment-methods?user_id=ann", user("bob")).status());
+    assertEquals(
+        404,
+        checkout(admin("root"), "{\"plan_id\":\"pro\",\"user_id\":\"nobody\"," + URLS + "}")
+            .status());
+    assertEquals(
+        200,
+        checkout(admin("root"), "{\"plan_id\":\"pro\",\"user_id\":\"ann\"," + URLS + "}").status());
+  }
+
+  @Test
+  void aLockedAccountIsRefusedACheckout_butMayStillOpenThePortalToPay() {
+    invoice(
+        "ann",
+        "2026-02-01T00:00:00Z",
+        "2026-03-01T00:00:00Z",
+        "sent",
+        "INV-2026-000001",
+        "USD",
+        "12.34",
+        "0.00",
+        "12.34",
+        "2026-03-15T01:00:00Z",
+        null);
+    billing.runAt(FINALIZE_INVOICES, "2026-03-15T01:00:00Z");
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-18T01:00:00Z");
+
+    Answer plan = checkout(user("ann"), "{\"plan_id\":\"pro\"," + URLS + "}");
+    Answer pack = checkout(user("ann"), "{\"pack_id\":\"slots-5\"," + URLS + "}");
+
+    assertEquals(423, plan.status());
+    assertEquals("account_locked", plan.body().at("/error/code").asText());
+    assertEquals(423, pack.status());
+    assertEquals(200, portal(user("ann")).status());
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/checkout/sessions")));
+  }
+
+  @Test
+  void whileStripeIsDisabledEveryStripeRouteAnswers409() {
+    try (BillingHarness off = new BillingHarness(at("2026-03-10T00:00:00Z"))) {
+      off.context.setSecret("STRIPE_SECRET_KEY", KEY);
+      StripeTestEndpoint.pointAt(
+          off.billing,
+          new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+      off.userCreated("ann", Map.of());
+      off.flush();
+
+      List<Answer> answers =
+          List.of(
+              off.call(
+                  HttpMethod.POST,
+                  "/create-checkout",
+                  user("ann"),
+                  "{\"plan_id\":\"pro\"," + URLS + "}"),
+              off.call(
+                  HttpMethod.POST,
+                  "/portal",
+                  user("ann"),
+                  "{\"return_url\":\"https://app.example.com\"}"),
+              off.call(HttpMethod.GET, "/payment-methods", user("ann")));
+
+      for (Answer answer : answers) {
+        assertEquals(409, answer.status());
+        assertEquals("stripe_disabled", answer.body().at("/error/code").asText());
+      }
+    }
+    assertEquals(0, stripe.getAllServeEvents().size());
+  }
+}
