@@ -55,6 +55,7 @@ import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
@@ -65,10 +66,12 @@ import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
@@ -330,9 +333,25 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     return BillingConfigSchema.schema();
   }
 
+  /** As {@link #validateConfig(String, Set)}, with the secrets this plugin can read now. */
   @Override
   public List<ConfigProblem> validateConfig(String configJson) {
-    return parser().parse(configJson).problems();
+    PluginContext current = context;
+    Set<String> secretsSet =
+        BillingConfigSchema.schema().keys().stream()
+            .filter(key -> key.environmentVariable() != null)
+            .filter(
+                key ->
+                    current != null
+                        && current.config().secret(key.environmentVariable()).isPresent())
+            .map(ConfigKey::name)
+            .collect(Collectors.toUnmodifiableSet());
+    return validateConfig(configJson, secretsSet);
+  }
+
+  @Override
+  public List<ConfigProblem> validateConfig(String configJson, Set<String> secretsSet) {
+    return parser().validate(configJson, secretsSet);
   }
 
   @Override

@@ -33,6 +33,8 @@ import io.streamspace.host.plugins.PluginAdminRoutes;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.host.plugins.PluginRequestRoutes;
 import io.streamspace.host.plugins.PluginStateWatch;
+import io.streamspace.host.secrets.SecretBox;
+import io.streamspace.host.secrets.SecretsKey;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -130,7 +132,8 @@ public final class Host implements AutoCloseable {
                 events,
                 sessions,
                 deadLetters::forPlugin,
-                consumers));
+                consumers,
+                new SecretBox(() -> SecretsKey.load(options.secrets(), options.dataDir()))));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
