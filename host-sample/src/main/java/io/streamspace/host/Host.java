@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +134,7 @@ public final class Host implements AutoCloseable {
                 sessions,
                 deadLetters::forPlugin,
                 consumers,
-                new SecretBox(() -> SecretsKey.load(options.secrets(), options.dataDir()))));
+                new SecretBox(secretsKeySource(options))));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
@@ -182,6 +183,14 @@ public final class Host implements AutoCloseable {
    *
    * @throws StartRefused when it is too short to be safe
    */
+  private static Supplier<SecretsKey> secretsKeySource(HostOptions options) {
+    try {
+      return SecretsKey.source(options.secrets(), options.dataDir());
+    } catch (IllegalArgumentException e) {
+      throw new StartRefused(e.getMessage());
+    }
+  }
+
   private static String environmentAdminToken(Map<String, String> secrets) {
     String token = secrets.get(ADMIN_TOKEN_ENV);
     if (token == null || token.isBlank()) {

@@ -2,8 +2,10 @@ package io.streamspace.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.e2e.PackagedPlugin;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.LogCapture;
@@ -101,7 +103,29 @@ class PluginSecretsTest {
                           && line.contains("STREAMSPACE_SECRETS_KEY")),
           logged.toString());
       assertTrue(logged.stream().noneMatch(line -> line.contains(webhookSecret)));
+      JsonNode refused =
+          new HostClient(host.port())
+              .call("PATCH", CONFIG, ADMIN_TOKEN, "{\"invoiceDay\": 2}")
+              .expect(400);
+      assertEquals("stripeWebhookSecret", refused.at("/error/field").asText(), refused.toString());
+      assertFalse(refused.toString().contains(webhookSecret));
     }
+  }
+
+  @Test
+  void aSecretsKeyThatIsNot32Bytes_stopsTheStartNamingTheVariable_notItsValue(@TempDir Path work) {
+    Host.StartRefused refused =
+        assertThrows(
+            Host.StartRefused.class,
+            () ->
+                start(
+                    TestDatabases.freshDatabaseUrl(),
+                    work.resolve("plugins"),
+                    work.resolve("data"),
+                    "not-a-key-but-a-secret"));
+
+    assertTrue(refused.getMessage().contains("STREAMSPACE_SECRETS_KEY"), refused.getMessage());
+    assertFalse(refused.getMessage().contains("not-a-key-but-a-secret"));
   }
 
   private static Host start(String dbUrl, Path plugins, Path data, String secretsKey) {

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -30,14 +31,23 @@ public record SecretsKey(SecretKey key, String id) {
     }
   }
 
-  /** The key from {@code environment}, else from (or first into) {@code dataDir}'s file. */
-  public static SecretsKey load(Map<String, String> environment, Path dataDir) {
+  /**
+   * Where the key comes from: {@code environment}'s variable, checked now (a bad one is refused
+   * at once, naming the variable), else {@code dataDir}'s file, read (or first made) only when
+   * first asked for, so a host that never stores a secret never makes one.
+   *
+   * @throws IllegalArgumentException when the variable is set but holds no 32-byte key
+   */
+  public static Supplier<SecretsKey> source(Map<String, String> environment, Path dataDir) {
     String fromEnvironment = environment.get(ENVIRONMENT_VARIABLE);
     if (fromEnvironment != null) {
-      return of(fromEnvironment, ENVIRONMENT_VARIABLE);
+      SecretsKey key = of(fromEnvironment, ENVIRONMENT_VARIABLE);
+      return () -> key;
     }
-    String fromFile = PrivateFile.readOrCreate(dataDir, FILE_NAME, BYTES, "the secrets key");
-    return of(fromFile, dataDir.resolve(FILE_NAME).toString());
+    return () ->
+        of(
+            PrivateFile.readOrCreate(dataDir, FILE_NAME, BYTES, "the secrets key"),
+            dataDir.resolve(FILE_NAME).toString());
   }
 
   /**

@@ -81,8 +81,8 @@ class SecretBoxTest {
   @Test
   void withoutTheVariable_theKeyIsGeneratedOnceIntoAnOwnerOnlyFile(@TempDir Path data)
       throws Exception {
-    SecretsKey first = SecretsKey.load(Map.of(), data);
-    SecretsKey again = SecretsKey.load(Map.of(), data);
+    SecretsKey first = SecretsKey.source(Map.of(), data).get();
+    SecretsKey again = SecretsKey.source(Map.of(), data).get();
 
     Path file = data.resolve("secrets-key");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -93,9 +93,10 @@ class SecretBoxTest {
   @Test
   void theVariableWinsOverTheFile_andTwoNodesWithItShareTheirSecrets(@TempDir Path data) {
     String shared = randomKey();
-    SecretsKey.load(Map.of(), data); // a file key this node would use without the variable
+    SecretsKey.source(Map.of(), data).get(); // a file key this node would use without the variable
 
-    SecretsKey fromVariable = SecretsKey.load(Map.of("STREAMSPACE_SECRETS_KEY", shared), data);
+    SecretsKey fromVariable =
+        SecretsKey.source(Map.of("STREAMSPACE_SECRETS_KEY", shared), data).get();
 
     assertEquals(SecretsKey.of(shared, "x").id(), fromVariable.id());
     String sealed = boxWith(shared).seal(VALUE, PLACE);
@@ -107,7 +108,7 @@ class SecretBoxTest {
     IllegalArgumentException refused =
         assertThrows(
             IllegalArgumentException.class,
-            () -> SecretsKey.load(Map.of("STREAMSPACE_SECRETS_KEY", "too-short-secret"), data));
+            () -> SecretsKey.source(Map.of("STREAMSPACE_SECRETS_KEY", "too-short-secret"), data));
 
     assertTrue(refused.getMessage().contains("STREAMSPACE_SECRETS_KEY"), refused.getMessage());
     assertFalse(refused.getMessage().contains("too-short-secret"));
@@ -115,7 +116,7 @@ class SecretBoxTest {
 
   @Test
   void aHostThatNeverStoresASecret_neverMakesAKey(@TempDir Path data) {
-    new SecretBox(() -> SecretsKey.load(Map.of(), data));
+    new SecretBox(() -> SecretsKey.source(Map.of(), data).get());
 
     assertFalse(Files.exists(data.resolve("secrets-key")));
   }
