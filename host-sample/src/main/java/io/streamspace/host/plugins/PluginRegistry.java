@@ -281,9 +281,10 @@ public final class PluginRegistry implements AutoCloseable {
 
   /**
    * The plugin's configuration as admins are shown it: in effect (the plugin merges defaults),
-   * each secret key masked when set and null when not.
+   * each secret key masked when set and null when not. Takes no lock: a read never waits for a
+   * change.
    */
-  public synchronized String shownConfig(String pluginId) {
+  public String shownConfig(String pluginId) {
     ManagedPlugin plugin = require(pluginId);
     return configurable(pluginId)
         .map(c -> shownConfig(c, plugin.configJson(), secretsOf(pluginId, plugin.secretsJson())))
