@@ -71,23 +71,23 @@ class PluginSecretsTest {
     Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
     String webhookSecret = "whsec_set-through-the-catalog-99";
 
-    try (Host host = start(dbUrl, plugins, work.resolve("a"), KEY_A)) {
+    try (Host host = start(dbUrl, plugins, work.resolve("a"), KEY_A);
+        Host sameKey = start(dbUrl, plugins, work.resolve("b"), KEY_A)) {
       HostClient http = new HostClient(host.port());
       http.call(
               "PATCH", CONFIG, ADMIN_TOKEN, "{\"stripeWebhookSecret\": \"" + webhookSecret + "\"}")
           .expect(200);
       assertEquals(Optional.of(webhookSecret), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
+
+      sameKey.plugins().applyChangesFromOtherNodes();
+      assertEquals(
+          Optional.of(webhookSecret),
+          billingConfig(sameKey).secret("STRIPE_WEBHOOK_SECRET"),
+          "another node with the same key reads it once it applies the change");
     }
     String stored = storedSecrets(dbUrl);
     assertTrue(stored.contains("\"stripeWebhookSecret\": \"v1:"), stored);
     assertFalse(stored.contains(webhookSecret), stored);
-
-    try (Host sameKey = start(dbUrl, plugins, work.resolve("b"), KEY_A)) {
-      assertEquals(
-          Optional.of(webhookSecret),
-          billingConfig(sameKey).secret("STRIPE_WEBHOOK_SECRET"),
-          "another node with the same key reads it");
-    }
 
     List<String> logged = new ArrayList<>();
     Host[] otherKey = new Host[1];
