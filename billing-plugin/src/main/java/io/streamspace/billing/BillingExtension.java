@@ -63,6 +63,7 @@ import io.streamspace.billing.stripe.StripeCustomers;
 import io.streamspace.billing.stripe.StripeEndpoint;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
@@ -73,10 +74,12 @@ import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
@@ -357,9 +360,25 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     return BillingConfigSchema.schema();
   }
 
+  /** As {@link #validateConfig(String, Set)}, with the secrets this plugin can read now. */
   @Override
   public List<ConfigProblem> validateConfig(String configJson) {
-    return parser().parse(configJson).problems();
+    PluginContext current = context;
+    Set<String> secretsSet =
+        BillingConfigSchema.schema().keys().stream()
+            .filter(key -> key.environmentVariable() != null)
+            .filter(
+                key ->
+                    current != null
+                        && current.config().secret(key.environmentVariable()).isPresent())
+            .map(ConfigKey::name)
+            .collect(Collectors.toUnmodifiableSet());
+    return validateConfig(configJson, secretsSet);
+  }
+
+  @Override
+  public List<ConfigProblem> validateConfig(String configJson, Set<String> secretsSet) {
+    return parser().validate(configJson, secretsSet);
   }
 
   @Override

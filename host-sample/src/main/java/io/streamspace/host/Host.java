@@ -33,6 +33,8 @@ import io.streamspace.host.plugins.PluginAdminRoutes;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.host.plugins.PluginRequestRoutes;
 import io.streamspace.host.plugins.PluginStateWatch;
+import io.streamspace.host.secrets.SecretBox;
+import io.streamspace.host.secrets.SecretsKey;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +133,8 @@ public final class Host implements AutoCloseable {
                 events,
                 sessions,
                 deadLetters::forPlugin,
-                consumers));
+                consumers,
+                new SecretBox(secretsKeySource(options))));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
@@ -179,6 +183,14 @@ public final class Host implements AutoCloseable {
    *
    * @throws StartRefused when it is too short to be safe
    */
+  private static Supplier<SecretsKey> secretsKeySource(HostOptions options) {
+    try {
+      return SecretsKey.source(options.secrets(), options.dataDir());
+    } catch (IllegalArgumentException e) {
+      throw new StartRefused(e.getMessage());
+    }
+  }
+
   private static String environmentAdminToken(Map<String, String> secrets) {
     String token = secrets.get(ADMIN_TOKEN_ENV);
     if (token == null || token.isBlank()) {

@@ -15,7 +15,8 @@ final class HostCommandLine {
           "  --port <n>          HTTP port (default 8080)",
           "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else embedded)",
           "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ next to the jar)",
-          "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar)",
+          "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar) and",
+          "                      the secrets key unless $STREAMSPACE_SECRETS_KEY is set",
           "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
           "  --demo              post demo users and sessions, run the jobs, print curl lines",
           "  --help              this text");

@@ -2,6 +2,7 @@ package io.streamspace.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,12 @@ class HostCommandLineTest {
         HostCommandLine.parse(new String[] {"--max-event-age-days", "400"})
             .toOptions()
             .maxEventAge());
+  }
+
+  @Test
+  void theHelpSaysWhereTheSecretsKeyComesFrom() {
+    assertTrue(
+        HostCommandLine.USAGE.contains("the secrets key unless $STREAMSPACE_SECRETS_KEY is set"));
   }
 
   @ParameterizedTest

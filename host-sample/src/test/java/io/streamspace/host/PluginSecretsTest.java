@@ -1,13 +1,24 @@
 package io.streamspace.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.e2e.PackagedPlugin;
-import io.streamspace.host.plugins.ActivePlugin;
+import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.LogCapture;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -15,11 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The host's environment holds its own secrets next to the plugins': the packaged billing plugin
- * reads the Stripe key its config schema declares, and nothing else.
+ * reads the Stripe key its config schema declares, and nothing else. A secret an admin sets through
+ * the config is stored encrypted, read by the plugin on every node with the same secrets key, and
+ * a node with another key fails clearly.
  */
 class PluginSecretsTest {
 
   private static final String ADMIN_TOKEN = "plugin-secrets-admin-token-0123456789";
+  private static final String CONFIG = "/api/admin/plugins/billing/config";
+  private static final String KEY_A = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+  private static final String KEY_B = "HxgdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
 
   @Test
   void theBillingPluginReadsItsStripeKeyButNotTheAdminTokenNorTheDatabasePassword(
@@ -48,12 +64,94 @@ class PluginSecretsTest {
     }
   }
 
+  @Test
+  void aSecretSetInTheConfig_isStoredEncrypted_readByThePlugin_andAnotherKeyFailsClearly(
+      @TempDir Path work) throws Exception {
+    String dbUrl = TestDatabases.freshDatabaseUrl();
+    Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
+    String webhookSecret = "whsec_set-through-the-catalog-99";
+
+    try (Host host = start(dbUrl, plugins, work.resolve("a"), KEY_A);
+        Host sameKey = start(dbUrl, plugins, work.resolve("b"), KEY_A)) {
+      HostClient http = new HostClient(host.port());
+      http.call(
+              "PATCH", CONFIG, ADMIN_TOKEN, "{\"stripeWebhookSecret\": \"" + webhookSecret + "\"}")
+          .expect(200);
+      assertEquals(Optional.of(webhookSecret), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
+
+      sameKey.plugins().applyChangesFromOtherNodes();
+      assertEquals(
+          Optional.of(webhookSecret),
+          billingConfig(sameKey).secret("STRIPE_WEBHOOK_SECRET"),
+          "another node with the same key reads it once it applies the change");
+    }
+    String stored = storedSecrets(dbUrl);
+    assertTrue(stored.contains("\"stripeWebhookSecret\": \"v1:"), stored);
+    assertFalse(stored.contains(webhookSecret), stored);
+
+    List<String> logged = new ArrayList<>();
+    Host[] otherKey = new Host[1];
+    logged.addAll(
+        LogCapture.during(() -> otherKey[0] = start(dbUrl, plugins, work.resolve("c"), KEY_B)));
+    try (Host host = otherKey[0]) {
+      assertEquals("failed", host.plugins().find("billing").orElseThrow().state().label());
+      assertTrue(
+          logged.stream()
+              .anyMatch(
+                  line ->
+                      line.contains("billing/stripeWebhookSecret was encrypted with secrets key")
+                          && line.contains("STREAMSPACE_SECRETS_KEY")),
+          logged.toString());
+      assertTrue(logged.stream().noneMatch(line -> line.contains(webhookSecret)));
+      JsonNode refused =
+          new HostClient(host.port())
+              .call("PATCH", CONFIG, ADMIN_TOKEN, "{\"invoiceDay\": 2}")
+              .expect(400);
+      assertEquals("stripeWebhookSecret", refused.at("/error/field").asText(), refused.toString());
+      assertFalse(refused.toString().contains(webhookSecret));
+    }
+  }
+
+  @Test
+  void aSecretsKeyThatIsNot32Bytes_stopsTheStartNamingTheVariable_notItsValue(@TempDir Path work) {
+    Host.StartRefused refused =
+        assertThrows(
+            Host.StartRefused.class,
+            () ->
+                start(
+                    TestDatabases.freshDatabaseUrl(),
+                    work.resolve("plugins"),
+                    work.resolve("data"),
+                    "not-a-key-but-a-secret"));
+
+    assertTrue(refused.getMessage().contains("STREAMSPACE_SECRETS_KEY"), refused.getMessage());
+    assertFalse(refused.getMessage().contains("not-a-key-but-a-secret"));
+  }
+
+  private static Host start(String dbUrl, Path plugins, Path data, String secretsKey) {
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(plugins)
+            .dataDir(data)
+            .secrets(
+                Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "STREAMSPACE_SECRETS_KEY", secretsKey))
+            .build());
+  }
+
+  private static String storedSecrets(String dbUrl) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT secrets::text FROM host_plugins WHERE plugin_id = 'billing'")) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
   private static PluginConfig billingConfig(Host host) {
-    Optional<ActivePlugin> billing =
-        host.plugins().active().stream()
-            .filter(plugin -> plugin.id().equals("billing"))
-            .findFirst();
-    assertTrue(billing.isPresent(), "the billing plugin started");
-    return billing.get().context().config();
+    return HostPlugins.configOf(host, "billing");
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.config;
 
 import io.streamspace.billing.money.Money;
+import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.HashSet;
@@ -13,10 +14,12 @@ import java.util.Set;
  * its type, with its default when absent.
  *
  * <p>It refuses, naming the dotted key: unknown keys (typos would otherwise be silently
- * ignored), values of the wrong type or out of range, and secrets (which must come from the
- * environment). A refused key keeps its default in the returned config, so the result is always
- * usable for display. Problems come in this order: unknown keys and secrets as the JSON names
- * them, then each key's in the table's order, then those of the checks across keys.
+ * ignored), values of the wrong type or out of range, and secrets (the host keeps them apart from
+ * the saved config: the JSON it hands over never holds one). When the admin saves a config,
+ * {@link #validate} also refuses Stripe enabled without its secrets. A refused key keeps its
+ * default in the returned config, so the result is always usable for display. Problems come in
+ * this order: unknown keys and secrets as the JSON names them, then each key's in the table's
+ * order, then those of the checks across keys.
  */
 public final class BillingConfigParser {
 
@@ -28,6 +31,36 @@ public final class BillingConfigParser {
 
   /** Parses saved config JSON; blank text means "nothing saved". */
   public ConfigParseResult parse(String json) {
+    return read(json).result();
+  }
+
+  /**
+   * The problems of a config the admin wants to save: those of {@link #parse}, and, with {@code
+   * stripeEnabled} true, each Stripe secret not set (from the host's environment or stored by
+   * it). Only then: a secret removed from the environment later does not make a saved config
+   * unreadable.
+   *
+   * @param secretsSet the names of the secret keys that will have a value
+   */
+  public List<ConfigProblem> validate(String json, Set<String> secretsSet) {
+    Reading reading = read(json);
+    if (reading.value(BillingKeys.STRIPE_ENABLED)) {
+      for (BillingKey<String> secret :
+          List.of(BillingKeys.STRIPE_SECRET_KEY, BillingKeys.STRIPE_WEBHOOK_SECRET)) {
+        if (!secretsSet.contains(secret.name())) {
+          reading
+              .at(secret.name())
+              .refuse(
+                  "is required while stripeEnabled is true: set it here or in the environment"
+                      + " variable "
+                      + secret.environmentVariable());
+        }
+      }
+    }
+    return reading.result().problems();
+  }
+
+  private Reading read(String json) {
     Reading reading = new Reading(json, cronValidator);
     for (String name : reading.savedNames()) {
       Optional<BillingKey<?>> key = BillingKeys.named(name);
@@ -39,7 +72,7 @@ public final class BillingConfigParser {
     }
     BillingKeys.ALL.forEach(reading::value);
     checkAcrossKeys(reading);
-    return reading.result();
+    return reading;
   }
 
   private static void checkAcrossKeys(Reading reading) {

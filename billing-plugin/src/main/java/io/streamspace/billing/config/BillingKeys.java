@@ -179,7 +179,11 @@ final class BillingKeys {
           7,
           "Days (%s) an account may stay over a hard limit before it is suspended");
   static final BillingKey<Boolean> STRIPE_ENABLED =
-      key("stripeEnabled", flag(), false, "Take payments through Stripe");
+      key(
+          "stripeEnabled",
+          flag(),
+          false,
+          "Take payments through Stripe; needs stripeSecretKey and stripeWebhookSecret");
   static final BillingKey<Currency> CURRENCY =
       key(
           "currency",
@@ -253,13 +257,16 @@ final class BillingKeys {
         new BillingKey<>(name, type, defaultValue, description.formatted(type.allowed()), null));
   }
 
-  /** A secret, refused in the saved config: the host reads it from its environment variable. */
+  /**
+   * A secret: set through the config (the host stores it apart, encrypted, and shows it masked)
+   * or in its environment variable, which wins.
+   */
   private static BillingKey<String> secret(String name, String environmentVariable, String what) {
     String description =
         what
-            + ", read from the environment variable "
+            + "; write-only: stored encrypted by the host, shown masked. The environment variable "
             + environmentVariable
-            + "; never stored in config";
+            + " wins over it. Required while stripeEnabled is true";
     return declared(
         new BillingKey<>(
             name, ValueType.secretIn(environmentVariable), null, description, environmentVariable));

@@ -137,10 +137,14 @@ record ValueType<T>(
         s -> s);
   }
 
-  /** A secret: refused in config, the host reads it from {@code environmentVariable}. */
+  /**
+   * A secret: refused in the saved config, which a host that stores secrets never hands over
+   * with one; the host reads it from {@code environmentVariable} or stores it apart, encrypted.
+   */
   static ValueType<String> secretIn(String environmentVariable) {
     String refusal =
-        "secrets are not accepted in config: set the environment variable "
+        "is a secret, never kept in the saved config: this host cannot store it; set the"
+            + " environment variable "
             + environmentVariable
             + " instead";
     return new ValueType<>(

@@ -529,6 +529,24 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void stripeEnabledWithoutItsSecrets_isRefusedNamingEachMissingKey() {
+    String enabled = "{\"stripeEnabled\": true}";
+
+    assertEquals(
+        List.of("stripeSecretKey", "stripeWebhookSecret"),
+        parser.validate(enabled, Set.of()).stream().map(ConfigProblem::key).toList());
+    List<ConfigProblem> oneMissing = parser.validate(enabled, Set.of("stripeSecretKey"));
+    assertEquals(
+        List.of("stripeWebhookSecret"), oneMissing.stream().map(ConfigProblem::key).toList());
+    assertTrue(
+        oneMissing.get(0).message().contains("STRIPE_WEBHOOK_SECRET"), oneMissing.toString());
+    assertEquals(
+        List.of(), parser.validate(enabled, Set.of("stripeSecretKey", "stripeWebhookSecret")));
+    assertEquals(List.of(), parser.validate("{\"stripeEnabled\": false}", Set.of()));
+    assertTrue(parser.parse(enabled).isValid(), "a saved config stays readable without them");
+  }
+
+  @Test
   void cronIsCheckedByTheGivenValidator() {
     BillingConfigParser strict =
         new BillingConfigParser(

@@ -2,6 +2,7 @@ package io.streamspace.host.plugins;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
@@ -26,9 +27,19 @@ record ConfigChange(String pluginId, String changedBy, List<String> changedKeys)
     changedKeys = List.copyOf(changedKeys);
   }
 
-  /** The change from the saved config {@code before} to {@code after} (JSON objects). */
-  static ConfigChange between(String pluginId, String changedBy, JsonNode before, JsonNode after) {
-    return new ConfigChange(pluginId, changedBy, changedKeys(before, after));
+  /**
+   * The change from the saved config {@code before} to {@code after} (JSON objects), and the
+   * secret keys given a value (stored apart, so not in either).
+   */
+  static ConfigChange between(
+      String pluginId,
+      String changedBy,
+      JsonNode before,
+      JsonNode after,
+      Collection<String> secretsGiven) {
+    TreeSet<String> keys = new TreeSet<>(changedKeys(before, after));
+    keys.addAll(secretsGiven);
+    return new ConfigChange(pluginId, changedBy, List.copyOf(keys));
   }
 
   /** The dotted names of the keys that differ between two JSON objects, sorted. */

@@ -2,6 +2,7 @@ package io.streamspace.host.plugins;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.http.Json;
+import io.streamspace.host.secrets.SecretsKey;
 import io.streamspace.plugin.api.config.PluginConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +23,12 @@ final class HostPluginConfig implements PluginConfig {
 
   /** The host's own secrets: no plugin reads them, whatever its schema declares. */
   static final Set<String> HOST_SECRETS =
-      Set.of("BILLING_ADMIN_TOKEN", "BILLING_DB_URL", "BILLING_DB_USER", "BILLING_DB_PASSWORD");
+      Set.of(
+          "BILLING_ADMIN_TOKEN",
+          "BILLING_DB_URL",
+          "BILLING_DB_USER",
+          "BILLING_DB_PASSWORD",
+          SecretsKey.ENVIRONMENT_VARIABLE);
 
   private final String pluginId;
   private final String json;
@@ -32,7 +38,8 @@ final class HostPluginConfig implements PluginConfig {
   private final Set<String> undeclaredAskedFor = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param environment every secret the host has (its environment)
+   * @param environment the secrets the host has for this plugin, by environment variable: its
+   *     environment's, else the ones an admin stored (see {@link PluginSecrets#readable})
    * @param declared    the environment variables the plugin's schema declares
    */
   @SuppressWarnings("unchecked")

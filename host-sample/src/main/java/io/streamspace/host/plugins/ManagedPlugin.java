@@ -26,6 +26,7 @@ public final class ManagedPlugin {
   private volatile boolean installed;
   private volatile boolean enabled;
   private volatile String configJson = "{}";
+  private volatile String secretsJson = "{}";
   private volatile long version;
   private volatile State state = State.NOT_INSTALLED;
   private volatile HostPluginContext context;
@@ -69,6 +70,11 @@ public final class ManagedPlugin {
     return configJson;
   }
 
+  /** The secrets the admin set, encrypted, by secret key, as JSON object text. */
+  String secretsJson() {
+    return secretsJson;
+  }
+
   /** The version of the stored state this node applied last. */
   long version() {
     return version;
@@ -86,6 +92,7 @@ public final class ManagedPlugin {
     this.installed = stored.installed();
     this.enabled = stored.enabled();
     this.configJson = stored.configJson();
+    this.secretsJson = stored.secretsJson();
     this.version = stored.version();
   }
 

@@ -12,11 +12,9 @@ import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.JsonMergePatch;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
-import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.http.Caller;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BinaryOperator;
 
 /**
@@ -172,9 +170,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   /** What admins are shown: the plugin's effective config (defaults merged, secrets masked). */
   private JsonNode effectiveConfig(ManagedPlugin plugin) {
-    Optional<ConfigurablePlugin> configurable = registry.configurable(plugin.id());
-    String saved = plugin.configJson();
-    return bodies.tree(configurable.map(c -> c.effectiveConfig(saved)).orElse(saved));
+    return bodies.tree(registry.shownConfig(plugin.id()));
   }
 
   private ManagedPlugin plugin(Context ctx) {

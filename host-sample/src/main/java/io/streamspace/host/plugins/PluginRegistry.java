@@ -7,7 +7,9 @@ import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.platform.EventLog;
+import io.streamspace.host.secrets.SecretBox;
 import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.session.SessionControl;
@@ -19,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -47,7 +48,8 @@ public final class PluginRegistry implements AutoCloseable {
       EventLog events,
       SessionControl sessions,
       Function<String, DeadLetters> deadLetters,
-      PluginLifecycleListener lifecycle) {}
+      PluginLifecycleListener lifecycle,
+      SecretBox secretBox) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -160,6 +162,11 @@ public final class PluginRegistry implements AutoCloseable {
           ConfigChange.changedKeys(object(plugin.configJson()), object(stored.configJson()));
       changes.add("config keys " + String.join(", ", keys));
     }
+    if (!stored.secretsJson().equals(plugin.secretsJson())) {
+      List<String> keys =
+          ConfigChange.changedKeys(object(plugin.secretsJson()), object(stored.secretsJson()));
+      changes.add("secret keys " + String.join(", ", keys));
+    }
     try {
       apply(plugin, stored);
     } catch (RuntimeException e) {
@@ -181,7 +188,9 @@ public final class PluginRegistry implements AutoCloseable {
    * and its jobs paused otherwise.
    */
   private void apply(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
-    boolean configChanged = !stored.configJson().equals(plugin.configJson());
+    boolean configChanged =
+        !stored.configJson().equals(plugin.configJson())
+            || !stored.secretsJson().equals(plugin.secretsJson());
     plugin.decided(stored);
     if (!stored.installed() || !stored.enabled()) {
       if (plugin.state() == ManagedPlugin.State.STARTED) {
@@ -194,7 +203,7 @@ public final class PluginRegistry implements AutoCloseable {
       activate(plugin);
     } else if (configChanged) {
       HostPluginContext context = plugin.context().orElseThrow();
-      context.replaceConfig(configOf(plugin, stored.configJson()));
+      context.replaceConfig(configOf(plugin));
       configurable(plugin.id()).ifPresent(configurable -> configurable.onConfigChanged(context));
     }
   }
@@ -214,7 +223,9 @@ public final class PluginRegistry implements AutoCloseable {
    *
    * <p>A secret key set to null, or to what {@code GET} shows for it (its mask), means "as it
    * is": it is dropped before validation, so what {@code GET} shows can be put back unchanged
-   * and a mask is never stored.
+   * and a mask is never stored. Any other string is taken out of the config and stored apart,
+   * encrypted (an empty one removes the stored value); the plugin validates the config knowing
+   * which secrets are set, never seeing a value.
    *
    * @param changedBy the user id of the admin who asked
    * @return the plugin's objections; when not empty nothing was saved
@@ -226,19 +237,31 @@ public final class PluginRegistry implements AutoCloseable {
         configurable(pluginId)
             .orElseThrow(
                 () -> new IllegalArgumentException("Plugin " + pluginId + " has no configuration"));
+    ConfigSchema schema = configurable.configSchema();
     List<ConfigProblem> problems = new ArrayList<>();
+    List<String> secretsGiven = new ArrayList<>();
     Optional<PluginStateStore.EditedConfig> edited =
         store.editConfig(
             pluginId,
             saved -> {
-              ObjectNode after = edit.apply(object(saved));
-              MaskedSecrets.dropShown(
-                  after, configurable.configSchema(), object(configurable.effectiveConfig(saved)));
+              PluginSecrets secrets = secretsOf(pluginId, saved.secretsJson());
+              ObjectNode after = edit.apply(object(saved.configJson()));
+              ConfigSecrets.dropShown(
+                  after, schema, object(shownConfig(configurable, saved.configJson(), secrets)));
+              Map<String, JsonNode> given = ConfigSecrets.takeOut(after, schema);
+              PluginSecrets newSecrets = secrets.with(given, problems);
               problems.addAll(StorableConfig.problems(after));
+              problems.addAll(newSecrets.unreadable());
               if (problems.isEmpty()) {
-                problems.addAll(configurable.validateConfig(after.toString()));
+                problems.addAll(
+                    configurable.validateConfig(after.toString(), newSecrets.setKeyNames()));
               }
-              return problems.isEmpty() ? Optional.of(after.toString()) : Optional.empty();
+              secretsGiven.addAll(given.keySet());
+              return problems.isEmpty()
+                  ? Optional.of(
+                      new PluginStateStore.SavedConfig(
+                          after.toString(), newSecrets.stored().toString()))
+                  : Optional.empty();
             });
     if (edited.isEmpty()) {
       return problems;
@@ -247,9 +270,42 @@ public final class PluginRegistry implements AutoCloseable {
     apply(plugin, after);
     log.info(
         ConfigChange.between(
-                pluginId, changedBy, object(edited.get().before()), object(after.configJson()))
+                pluginId,
+                changedBy,
+                object(edited.get().before()),
+                object(after.configJson()),
+                secretsGiven)
             .describe());
     return List.of();
+  }
+
+  /**
+   * The plugin's configuration as admins are shown it: in effect (the plugin merges defaults),
+   * each secret key masked when set and null when not. Takes no lock: a read never waits for a
+   * change.
+   */
+  public String shownConfig(String pluginId) {
+    ManagedPlugin plugin = require(pluginId);
+    return configurable(pluginId)
+        .map(c -> shownConfig(c, plugin.configJson(), secretsOf(pluginId, plugin.secretsJson())))
+        .orElse(plugin.configJson());
+  }
+
+  private String shownConfig(
+      ConfigurablePlugin configurable, String savedJson, PluginSecrets secrets) {
+    ObjectNode shown = object(configurable.effectiveConfig(savedJson));
+    ConfigSecrets.mask(shown, secrets.schema(), secrets::isSet);
+    return shown.toString();
+  }
+
+  /** The plugin's secrets: the environment's its schema declares, and those stored. */
+  private PluginSecrets secretsOf(String pluginId, String secretsJson) {
+    ConfigSchema schema =
+        configurable(pluginId)
+            .map(ConfigurablePlugin::configSchema)
+            .orElse(new ConfigSchema(List.of()));
+    return new PluginSecrets(
+        pluginId, schema, services.secrets(), object(secretsJson), services.secretBox());
   }
 
   /** JSON object text as a tree; anything else (nothing saved yet, say) as an empty object. */
@@ -273,7 +329,7 @@ public final class PluginRegistry implements AutoCloseable {
       HostPluginContext context =
           new HostPluginContext(
               id,
-              configOf(plugin, plugin.configJson()),
+              configOf(plugin),
               new HostPluginContext.SharedServices(
                   services.dataSource(), services.clock(), services.sessions()),
               services.scheduler().forPlugin(id),
@@ -321,13 +377,19 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  /** The plugin's config, with the secrets its schema declares and no others. */
-  private HostPluginConfig configOf(ManagedPlugin plugin, String json) {
-    Set<String> declared =
-        configurable(plugin.id())
-            .map(c -> c.configSchema().secretEnvironmentVariables())
-            .orElse(Set.of());
-    return new HostPluginConfig(plugin.id(), json, services.mapper(), services.secrets(), declared);
+  /**
+   * The plugin's config, with the secrets its schema declares and no others.
+   *
+   * @throws SecretBox.UnreadableSecret when a stored secret does not decrypt with this host's key
+   */
+  private HostPluginConfig configOf(ManagedPlugin plugin) {
+    PluginSecrets secrets = secretsOf(plugin.id(), plugin.secretsJson());
+    return new HostPluginConfig(
+        plugin.id(),
+        plugin.configJson(),
+        services.mapper(),
+        secrets.readable(),
+        secrets.schema().secretEnvironmentVariables());
   }
 
   private void refreshActive() {

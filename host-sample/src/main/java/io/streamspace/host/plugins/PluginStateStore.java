@@ -24,11 +24,15 @@ final class PluginStateStore {
    *
    * @param configJson the saved JSON object text, as PostgreSQL writes it: equal configs are equal
    *     text
+   * @param secretsJson the secrets an admin set, encrypted, by secret key (JSON object text):
+   *     {@code {"stripeSecretKey": "v1:..."}}
    * @param version    bumped by every change, on any node
    */
-  record StoredState(boolean installed, boolean enabled, String configJson, long version) {}
+  record StoredState(
+      boolean installed, boolean enabled, String configJson, String secretsJson, long version) {}
 
-  private static final String STATE = "installed, enabled, config::text, version";
+  private static final String STATE =
+      "installed, enabled, config::text AS config, secrets::text AS secrets, version";
 
   private static final String INSTALL =
       """
@@ -50,11 +54,12 @@ final class PluginStateStore {
           .formatted(STATE);
 
   private static final String LOCK_CONFIG =
-      "SELECT config::text FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
+      "SELECT config::text, secrets::text FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
 
   private static final String SAVE_CONFIG =
       """
-      UPDATE host_plugins SET config = ?::jsonb, version = version + 1, updated_at = ?
+      UPDATE host_plugins
+      SET config = ?::jsonb, secrets = ?::jsonb, version = version + 1, updated_at = ?
       WHERE plugin_id = ? RETURNING %s"""
           .formatted(STATE);
 
@@ -107,9 +112,12 @@ final class PluginStateStore {
     }
   }
 
-  /** An edit of a saved config: the new JSON object text, or empty to keep the saved one. */
+  /** A saved config and its stored secrets, each JSON object text. */
+  record SavedConfig(String configJson, String secretsJson) {}
+
+  /** An edit of a saved config and its secrets: the new ones, or empty to keep the saved ones. */
   interface ConfigEdit {
-    Optional<String> apply(String savedJson);
+    Optional<SavedConfig> apply(SavedConfig saved);
   }
 
   /** A saved config before an edit (JSON object text) and the plugin's state after it. */
@@ -126,12 +134,15 @@ final class PluginStateStore {
       return Transactions.inTransaction(
           dataSource,
           connection -> {
-            String saved;
+            SavedConfig saved;
             try (PreparedStatement statement = Sql.prepare(connection, LOCK_CONFIG, pluginId);
                 ResultSet rows = statement.executeQuery()) {
-              saved = rows.next() ? rows.getString(1) : "{}";
+              saved =
+                  rows.next()
+                      ? new SavedConfig(rows.getString(1), rows.getString(2))
+                      : new SavedConfig("{}", "{}");
             }
-            Optional<String> edited = edit.apply(saved);
+            Optional<SavedConfig> edited = edit.apply(saved);
             if (edited.isEmpty()) {
               return Optional.<EditedConfig>empty();
             }
@@ -139,10 +150,11 @@ final class PluginStateStore {
                 queryOne(
                     connection,
                     SAVE_CONFIG,
-                    edited.get(),
+                    edited.get().configJson(),
+                    edited.get().secretsJson(),
                     Timestamp.from(clock.instant()),
                     pluginId);
-            return Optional.of(new EditedConfig(saved, after));
+            return Optional.of(new EditedConfig(saved.configJson(), after));
           });
     } catch (SQLException e) {
       throw Sql.failure("saving the config of plugin " + pluginId, e);
@@ -166,6 +178,7 @@ final class PluginStateStore {
         rows.getBoolean("installed"),
         rows.getBoolean("enabled"),
         rows.getString("config"),
+        rows.getString("secrets"),
         rows.getLong("version"));
   }
 }

@@ -2,6 +2,8 @@ package io.streamspace.host.e2e;
 
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
+import io.streamspace.host.HostPlugins;
+import io.streamspace.plugin.api.config.PluginConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -33,10 +35,16 @@ final class BillingHost implements AutoCloseable {
                 .port(0)
                 .dbUrl(dbUrl)
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+                .dataDir(work.resolve("data"))
                 .clock(clock)
                 .secrets(secrets)
                 .build());
     return new BillingHost(host);
+  }
+
+  /** The config a started plugin reads, secrets included. */
+  PluginConfig pluginConfig(String pluginId) {
+    return HostPlugins.configOf(host, pluginId);
   }
 
   @Override

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.LogCapture;
+import io.streamspace.plugin.api.config.PluginConfig;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +20,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * An admin configures the billing plugin through the host's catalog endpoints: bad config is
- * refused naming the key with nothing changed, secrets stay in the environment and are masked,
+ * refused naming the key with nothing changed, secrets set there are stored encrypted and masked
+ * (the environment's win),
  * a valid change (new rates, a new cron) takes effect without a restart, what GET shows can be
  * put back as it is, and a PATCH changes only what it names.
  */
@@ -33,6 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PluginConfigE2ETest extends BillingHostTestBase {
 
   private static final String SECRET = "sk_test_do-not-echo-4242";
+  private static final String TYPED_KEY = "sk_live_typed-into-config";
+  private static final String WEBHOOK_SECRET = "whsec_typed-into-config-77";
   private static final String CONFIG = "/api/admin/plugins/billing/config";
 
   @Override
@@ -78,16 +84,49 @@ class PluginConfigE2ETest extends BillingHostTestBase {
 
   @Test
   @Order(3)
-  void secrets_areRefusedInConfig_andMaskedOnRead() {
-    JsonNode refused =
-        putConfig(Map.of("stripeSecretKey", "sk_live_typed-into-config")).expect(400);
-    assertEquals("stripeSecretKey", refused.get("error").get("field").asText());
-    assertTrue(refused.toString().contains("STRIPE_SECRET_KEY"), "tells where the secret belongs");
-    assertFalse(refused.toString().contains("sk_live_typed-into-config"), "never echoes a secret");
+  void secrets_areAcceptedStoredEncryptedMaskedOnRead_andTheEnvironmentWins() {
+    JsonNode refused = putConfig(Map.of("stripeEnabled", true)).expect(400);
+    assertEquals("invalid_config", refused.get("error").get("code").asText(), refused.toString());
+    assertEquals("stripeWebhookSecret", refused.get("error").get("field").asText());
+    assertFalse(config().get("stripeEnabled").asBoolean(), "a refused config changes nothing");
+
+    List<String> logged =
+        LogCapture.during(
+            () ->
+                putConfig(
+                        Map.of(
+                            "stripeEnabled",
+                            true,
+                            "stripeSecretKey",
+                            TYPED_KEY,
+                            "stripeWebhookSecret",
+                            WEBHOOK_SECRET))
+                    .expect(200));
 
     JsonNode shown = config();
     assertEquals("****", shown.get("stripeSecretKey").asText());
-    assertFalse(shown.toString().contains(SECRET));
+    assertEquals("****", shown.get("stripeWebhookSecret").asText());
+    assertTrue(shown.get("stripeEnabled").asBoolean(), shown.toString());
+    assertFalse(shown.toString().contains(WEBHOOK_SECRET) || shown.toString().contains(SECRET));
+    String stored = savedConfig();
+    assertFalse(stored.contains("stripeSecretKey") || stored.contains(WEBHOOK_SECRET), stored);
+    String storedSecrets = storedSecrets();
+    assertTrue(storedSecrets.contains("\"stripeWebhookSecret\": \"v1:"), storedSecrets);
+    assertFalse(
+        storedSecrets.contains(WEBHOOK_SECRET) || storedSecrets.contains(TYPED_KEY), storedSecrets);
+
+    PluginConfig plugin = billing.pluginConfig("billing");
+    assertEquals(Optional.of(SECRET), plugin.secret("STRIPE_SECRET_KEY"), "the environment wins");
+    assertEquals(Optional.of(WEBHOOK_SECRET), plugin.secret("STRIPE_WEBHOOK_SECRET"));
+
+    assertTrue(
+        logged.contains(
+            "INFO Configuration of plugin billing changed by admin: stripeEnabled, "
+                + "stripeSecretKey, stripeWebhookSecret"),
+        logged.toString());
+    assertTrue(
+        logged.stream().noneMatch(l -> l.contains(WEBHOOK_SECRET) || l.contains(TYPED_KEY)),
+        logged.toString());
   }
 
   @Test
@@ -127,12 +166,17 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   void whatGetShows_putBackAsItIs_changesNothing_andStoresNoSecret() {
     JsonNode shown = config();
     assertEquals("****", shown.get("stripeSecretKey").asText());
-    assertTrue(shown.get("stripeWebhookSecret").isNull(), shown.toString());
+    assertEquals("****", shown.get("stripeWebhookSecret").asText());
+    String secretsBefore = storedSecrets();
 
     JsonNode saved = api.http.put(CONFIG, api.adminToken, shown.toString()).expect(200);
 
     assertEquals(shown, saved);
     assertEquals(shown, config());
+    assertEquals(secretsBefore, storedSecrets(), "the stored secrets are as they were");
+    assertEquals(
+        Optional.of(WEBHOOK_SECRET),
+        billing.pluginConfig("billing").secret("STRIPE_WEBHOOK_SECRET"));
     String stored = savedConfig();
     assertFalse(
         stored.contains("stripeSecretKey") || stored.contains("stripeWebhookSecret"), stored);
@@ -183,12 +227,15 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   void anInvalidPatch_isRefusedNamingTheKey_andChangesNothing() {
     JsonNode before = config();
     String stored = savedConfig();
+    String secretsStored = storedSecrets();
 
     JsonNode badDay = patchConfig("{\"invoiceDay\": 31, \"billingMode\": \"hybrid\"}").expect(400);
     JsonNode badRate =
         patchConfig("{\"computeRates\": {\"cpu_per_core_hour\": 1e308}}").expect(400);
     JsonNode secret =
-        patchConfig("{\"stripeSecretKey\": \"sk_live_typed-into-a-patch\"}").expect(400);
+        patchConfig("{\"stripeSecretKey\": \"sk_live_typed-into-a-patch\", \"invoiceDay\": 0}")
+            .expect(400);
+    JsonNode notText = patchConfig("{\"stripeWebhookSecret\": 4242}").expect(400);
     JsonNode trailing = patchConfig("{\"invoiceDay\": 2} {\"invoiceDay\": 3}").expect(400);
     JsonNode nul =
         patchConfig(
@@ -198,8 +245,10 @@ class PluginConfigE2ETest extends BillingHostTestBase {
 
     assertEquals("invoiceDay", badDay.at("/error/field").asText());
     assertEquals("computeRates.cpu_per_core_hour", badRate.at("/error/field").asText());
-    assertEquals("stripeSecretKey", secret.at("/error/field").asText());
+    assertEquals("invoiceDay", secret.at("/error/field").asText());
     assertFalse(secret.toString().contains("sk_live"), "never echoes a secret");
+    assertEquals("stripeWebhookSecret", notText.at("/error/field").asText());
+    assertEquals(secretsStored, storedSecrets(), "a refused change stores no secret");
     assertEquals("invalid_json", trailing.at("/error/code").asText());
     assertEquals(
         "subscriptionPlans[0].name", nul.at("/error/field").asText(), "jsonb holds no NUL");
@@ -262,11 +311,20 @@ class PluginConfigE2ETest extends BillingHostTestBase {
 
   /** The config as the host stored it. */
   private String savedConfig() {
+    return billingRow("config");
+  }
+
+  /** The secrets as the host stored them. */
+  private String storedSecrets() {
+    return billingRow("secrets");
+  }
+
+  private String billingRow(String column) {
     try (Connection connection = DriverManager.getConnection(dbUrl);
         Statement statement = connection.createStatement();
         ResultSet row =
             statement.executeQuery(
-                "SELECT config::text FROM host_plugins WHERE plugin_id = 'billing'")) {
+                "SELECT " + column + "::text FROM host_plugins WHERE plugin_id = 'billing'")) {
       row.next();
       return row.getString(1);
     } catch (SQLException e) {

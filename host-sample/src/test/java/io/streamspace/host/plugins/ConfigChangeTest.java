@@ -13,7 +13,8 @@ class ConfigChangeTest {
   private static final ObjectMapper MAPPER = Json.newMapper();
 
   private static ConfigChange change(String before, String after) throws Exception {
-    return ConfigChange.between("billing", "root", MAPPER.readTree(before), MAPPER.readTree(after));
+    return ConfigChange.between(
+        "billing", "root", MAPPER.readTree(before), MAPPER.readTree(after), List.of());
   }
 
   @Test

@@ -47,6 +47,7 @@ public abstract class HostTestBase {
             .port(0)
             .dbUrl(dbUrl)
             .pluginsDir(Path.of("target/no-plugins-here"))
+            .dataDir(Path.of("target/host-test-data"))
             .clock(clock)
             .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
             .plugin("rec", recording)

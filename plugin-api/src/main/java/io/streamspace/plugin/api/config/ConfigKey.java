@@ -10,7 +10,8 @@ import java.util.Objects;
  *                            {@code boolean}, {@code cron}, {@code array}, {@code object}
  * @param defaultJson         the default value as JSON text, or null when there is none
  * @param description         what the key does, for admins
- * @param secret              true when the value is a secret: never stored in the config,
+ * @param secret              true when the value is a secret: never stored in the config
+ *                            (since 0.2 a host stores a value given for it apart, encrypted),
  *                            always shown masked
  * @param environmentVariable for a secret, the environment variable the host reads it from; the
  *                            names given here are the only ones {@link PluginConfig#secret} answers
@@ -46,8 +47,9 @@ public record ConfigKey(
   }
 
   /**
-   * A secret string the host reads from {@code environmentVariable} (never from the saved
-   * config), which the plugin then reads with {@code config().secret(environmentVariable)}.
+   * A secret string the host reads from {@code environmentVariable}, else from the value an admin
+   * set for this key (stored apart from the saved config, encrypted), which the plugin then reads
+   * with {@code config().secret(environmentVariable)}.
    *
    * @since 0.2
    */

@@ -1,0 +1,116 @@
+package io.streamspace.host.plugins;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.host.secrets.SecretBox;
+import io.streamspace.plugin.api.config.ConfigKey;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigSchema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One plugin's secrets: those of the host's environment its schema declares, and those an admin
+ * set through its config, stored encrypted by secret key. The environment wins. Values are only
+ * ever decrypted to hand them to the plugin; nothing here logs one or puts one in a message.
+ *
+ * @param stored the encrypted values by secret key name, as {@code host_plugins.secrets} holds
+ */
+record PluginSecrets(
+    String pluginId,
+    ConfigSchema schema,
+    Map<String, String> environment,
+    ObjectNode stored,
+    SecretBox box) {
+
+  /** Whether the secret key has a value, from the environment or stored. */
+  boolean isSet(ConfigKey key) {
+    return fromEnvironment(key) != null || stored.has(key.name());
+  }
+
+  /** The names of the secret keys that have a value. */
+  Set<String> setKeyNames() {
+    return schema.keys().stream()
+        .filter(key -> key.secret() && isSet(key))
+        .map(ConfigKey::name)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * The values the plugin may read, by environment variable: the environment's, else the stored
+   * one decrypted.
+   *
+   * @throws SecretBox.UnreadableSecret when a stored one does not decrypt with this host's key
+   */
+  Map<String, String> readable() {
+    Map<String, String> readable = new HashMap<>();
+    for (ConfigKey key : schema.keys()) {
+      String variable = key.environmentVariable();
+      if (variable == null || HostPluginConfig.HOST_SECRETS.contains(variable)) {
+        continue;
+      }
+      String value = fromEnvironment(key);
+      if (value == null && stored.hasNonNull(key.name())) {
+        value = box.open(stored.get(key.name()).asText(), place(key.name()));
+      }
+      if (value != null) {
+        readable.put(variable, value);
+      }
+    }
+    return Map.copyOf(readable);
+  }
+
+  /**
+   * A problem for each stored secret this host cannot decrypt (and the environment does not
+   * override), naming its key; the message says why, never a value.
+   */
+  List<ConfigProblem> unreadable() {
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (ConfigKey key : schema.keys()) {
+      if (key.secret() && fromEnvironment(key) == null && stored.hasNonNull(key.name())) {
+        try {
+          box.open(stored.get(key.name()).asText(), place(key.name()));
+        } catch (SecretBox.UnreadableSecret e) {
+          problems.add(new ConfigProblem(key.name(), e.getMessage()));
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * These secrets with the values an admin gave (taken out of a config) applied: a string is
+   * encrypted and stored, an empty string removes the stored one. Anything but a string is a
+   * problem naming the key; {@code problems} collects them.
+   */
+  PluginSecrets with(Map<String, JsonNode> given, List<ConfigProblem> problems) {
+    ObjectNode edited = stored.deepCopy();
+    given.forEach(
+        (name, value) -> {
+          if (!value.isTextual()) {
+            problems.add(new ConfigProblem(name, "must be a string"));
+          } else if (value.textValue().isEmpty()) {
+            edited.remove(name);
+          } else {
+            edited.put(name, box.seal(value.textValue(), place(name)));
+          }
+        });
+    return new PluginSecrets(pluginId, schema, environment, edited, box);
+  }
+
+  private String fromEnvironment(ConfigKey key) {
+    String variable = key.environmentVariable();
+    return variable == null || HostPluginConfig.HOST_SECRETS.contains(variable)
+        ? null
+        : environment.get(variable);
+  }
+
+  /** Where a stored value belongs, bound into its encryption: {@code billing/stripeSecretKey}. */
+  private String place(String keyName) {
+    return pluginId + "/" + keyName;
+  }
+}

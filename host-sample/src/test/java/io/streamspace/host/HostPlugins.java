@@ -1,0 +1,19 @@
+package io.streamspace.host;
+
+import io.streamspace.plugin.api.config.PluginConfig;
+
+/** What tests outside this package read of a host's started plugins. */
+public final class HostPlugins {
+
+  private HostPlugins() {}
+
+  /** The config a started plugin reads, secrets included. */
+  public static PluginConfig configOf(Host host, String pluginId) {
+    return host.plugins().active().stream()
+        .filter(plugin -> plugin.id().equals(pluginId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("plugin " + pluginId + " is not started"))
+        .context()
+        .config();
+  }
+}
