@@ -153,27 +153,31 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    loadInvoicing(context, accounts, calculator, events, paymentLock);
+    InvoiceStatusChanges statusChanges =
+        loadInvoicing(context, accounts, calculator, events, paymentLock);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
         loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
     new SpendingLimitRoutes(accounts, spendingLimits, readOnlyLock, context.clock())
         .register(context.routes());
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
-    new PackRoutes(
-            accounts,
-            new PackPurchases(dataSource, events::packPurchased, this::packChanged),
-            readOnlyLock,
-            config::get,
-            context.clock())
+    PackPurchases packs = new PackPurchases(dataSource, events::packPurchased, this::packChanged);
+    new PackRoutes(accounts, packs, readOnlyLock, config::get, context.clock())
         .register(context.routes());
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
-    new SubscriptionRoutes(
-            subscriptions,
-            new PlanChanges(subscriptions, events, suspensions),
-            readOnlyLock,
+    PlanChanges planChanges = new PlanChanges(subscriptions, events, suspensions);
+    new SubscriptionRoutes(subscriptions, planChanges, readOnlyLock, config::get, context.clock())
+        .register(context.routes());
+    StripePayments stripePayments =
+        new StripePayments(
+            dataSource,
+            statusChanges,
+            events::paymentFailed,
+            planChanges,
+            packs,
             config::get,
-            context.clock())
+            context.clock());
+    new StripeWebhookRoutes(stripePayments, context::config, config::get, context.clock())
         .register(context.routes());
     new StripeRoutes(
             accounts,
@@ -191,10 +195,10 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   }
 
   /**
-   * The invoice jobs (scheduled), the invoice routes, the admin invoice routes, and the payments
-   * of invoices: the Stripe webhook and the payment routes.
+   * The invoice jobs (scheduled), the invoice routes, the admin invoice routes and the payment
+   * routes; answers the invoices' status changes, which the Stripe webhook pays invoices with.
    */
-  private void loadInvoicing(
+  private InvoiceStatusChanges loadInvoicing(
       PluginContext context,
       AccountRepository accounts,
       InvoiceCalculator calculator,
@@ -213,15 +217,12 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             new InvoiceDrafts(dataSource), finalizeInvoices, config::get, context.clock());
     generateInvoices.scheduleOn(context.scheduler());
     new InvoiceRoutes(accounts, queries, config::get).register(context.routes());
-    StripePayments stripePayments =
-        new StripePayments(dataSource, statusChanges, events::paymentFailed, context.clock());
-    new StripeWebhookRoutes(stripePayments, context::config, config::get, context.clock())
-        .register(context.routes());
     new PaymentRoutes(accounts, new PaymentQueries(dataSource), config::get)
         .register(context.routes());
     new InvoiceAdminRoutes(
             accounts, queries, finalizer, statusChanges, config::get, context.clock())
         .register(context.routes());
+    return statusChanges;
   }
 
   /**

@@ -158,20 +158,7 @@ public final class SubscriptionRoutes {
                         "the account's currency " + currency + " is no longer configured"));
     Instant now = clock.instant();
     try {
-      changes.change(
-          userId,
-          new PlanTerm(
-              plan.id(),
-              plan.name(),
-              price,
-              plan.interval(),
-              plan.cpuLimit(),
-              plan.memoryLimit(),
-              plan.storageLimit(),
-              now,
-              null),
-          currency,
-          now);
+      changes.change(userId, PlanChanges.termOf(plan, price, now), currency, now);
     } catch (ChangeRefused e) {
       throw switch (e.refusal()) {
         case NO_ACCOUNT -> ApiException.notFound(e.getMessage());

@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The pack charges an invoice bills, read for {@link PackCharges}: the one-time purchases and
  * renewals of the account not on any invoice yet, up to the invoice's end (finalization claims
- * them, {@code invoice_id}, so each is billed once; a preview only reads them), and the
+ * them, {@code invoice_id}, so each is billed once; a preview only reads them; one paid at
+ * Stripe Checkout, {@code paid_checkout}, is never billed), and the
  * recurring purchases active at some time within the invoice's period.
  *
  * <p>A charge is priced in the currency it was bought in, which is the account's (a late {@code
@@ -30,7 +31,7 @@ final class PackChargeRows {
   private static final String UNBILLED =
       """
       p.id = e.purchase_id AND p.user_id = :user_id AND e.billed AND e.invoice_id IS NULL
-        AND e.at < :period_end AND e.at >= :from""";
+        AND e.paid_checkout IS NULL AND e.at < :period_end AND e.at >= :from""";
 
   private static final NamedSql CLAIMED =
       NamedSql.of(

@@ -108,9 +108,9 @@ public final class PackPurchases {
       NamedSql.of(
           """
           INSERT INTO billing_pack_events (purchase_id, kind, at, amount, currency, valid_from,
-              valid_until, billed)
+              valid_until, billed, paid_checkout)
           VALUES (:purchase_id, :kind, :at, :amount, :currency, :valid_from, :valid_until,
-                  :billed)""");
+                  :billed, :paid_checkout)""");
 
   private static final NamedSql CURRENCY =
       NamedSql.of("SELECT currency FROM billing_accounts WHERE user_id = :user_id");
@@ -132,7 +132,8 @@ public final class PackPurchases {
   private static final NamedSql HISTORY =
       NamedSql.of(
           """
-          SELECT purchase_id, kind, at, amount, currency, valid_from, valid_until, invoice_id
+          SELECT purchase_id, kind, at, amount, currency, valid_from, valid_until, invoice_id,
+              paid_checkout IS NOT NULL
           FROM billing_pack_events WHERE purchase_id = ANY (:ids)
           ORDER BY at, id""");
 
@@ -182,8 +183,6 @@ public final class PackPurchases {
   public Purchase buy(String userId, CapacityPack pack, Currency currency, Instant now)
       throws SQLException, Refused {
     BigDecimal price = pack.priceIn(currency).orElseThrow();
-    Instant validUntil =
-        pack.kind() == Kind.ONE_TIME ? now.plus(Duration.ofDays(pack.validDays())) : null;
     Purchase purchase =
         Transactions.inTransaction(
             dataSource,
@@ -194,29 +193,68 @@ public final class PackPurchases {
                 throw new Refused(
                     "currency_changed", "the account's currency changed: buy at its new price");
               }
-              long id;
-              try (PreparedStatement statement =
-                      BUY.bind("user_id", userId)
-                          .bind("pack_id", pack.id())
-                          .bind("pack_name", pack.name())
-                          .bind("kind", pack.kind().configName())
-                          .bind("adds", JsonMapper.write(byName(pack.adds())))
-                          .bind("price", price)
-                          .bind("currency", currency.getCurrencyCode())
-                          .bind("valid_days", pack.validDays())
-                          .bind("now", now)
-                          .bind("valid_until", validUntil)
-                          .prepare(c);
-                  ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-              }
-              event(c, id, "bought", now, price, currency, now, validUntil, oneTime(pack.kind()));
-              return read(c, ONE, id, now).orElseThrow();
+              return insert(c, userId, pack, price, currency, now, null);
             });
     changed.accept(purchase);
     purchased.accept(purchase);
     return purchase;
+  }
+
+  /**
+   * The account's purchase of the pack at {@code now}, paid already through the Stripe Checkout
+   * Session {@code checkoutSession} at {@code price} in {@code currency}, in the caller's
+   * transaction: granted even while the account is locked (it is paid), and its {@code bought}
+   * charge never invoiced.
+   *
+   * @return what to run once the transaction is committed: the purchase's publication
+   */
+  public Runnable buyPaid(
+      Connection c,
+      String userId,
+      CapacityPack pack,
+      BigDecimal price,
+      Currency currency,
+      String checkoutSession,
+      Instant now)
+      throws SQLException {
+    Purchase purchase = insert(c, userId, pack, price, currency, now, checkoutSession);
+    return () -> {
+      changed.accept(purchase);
+      purchased.accept(purchase);
+    };
+  }
+
+  private static Purchase insert(
+      Connection c,
+      String userId,
+      CapacityPack pack,
+      BigDecimal price,
+      Currency currency,
+      Instant now,
+      String paidCheckout)
+      throws SQLException {
+    Instant validUntil =
+        pack.kind() == Kind.ONE_TIME ? now.plus(Duration.ofDays(pack.validDays())) : null;
+    long id;
+    try (PreparedStatement statement =
+            BUY.bind("user_id", userId)
+                .bind("pack_id", pack.id())
+                .bind("pack_name", pack.name())
+                .bind("kind", pack.kind().configName())
+                .bind("adds", JsonMapper.write(byName(pack.adds())))
+                .bind("price", price)
+                .bind("currency", currency.getCurrencyCode())
+                .bind("valid_days", pack.validDays())
+                .bind("now", now)
+                .bind("valid_until", validUntil)
+                .prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      id = rs.getLong(1);
+    }
+    boolean billed = oneTime(pack.kind());
+    event(c, id, "bought", now, price, currency, now, validUntil, billed, paidCheckout);
+    return read(c, ONE, id, now).orElseThrow();
   }
 
   /**
@@ -238,7 +276,7 @@ public final class PackPurchases {
           Instant until = from.plus(Duration.ofDays(purchase.validDays()));
           RENEW.bind("id", purchaseId).bind("now", now).bind("valid_until", until).update(c);
           Currency currency = Currency.getInstance(purchase.currency());
-          event(c, purchaseId, "renewed", now, purchase.price(), currency, from, until, true);
+          event(c, purchaseId, "renewed", now, purchase.price(), currency, from, until, true, null);
         });
   }
 
@@ -262,7 +300,7 @@ public final class PackPurchases {
           }
           CANCEL.bind("id", purchaseId).bind("now", now).update(c);
           Currency currency = Currency.getInstance(purchase.currency());
-          event(c, purchaseId, "cancelled", now, null, currency, null, null, false);
+          event(c, purchaseId, "cancelled", now, null, currency, null, null, false, null);
         });
   }
 
@@ -349,7 +387,8 @@ public final class PackPurchases {
     }
   }
 
-  private static String currencyOf(Connection c, String userId) throws SQLException {
+  /** The account's currency code in the caller's transaction, or null without an account. */
+  public static String currencyOf(Connection c, String userId) throws SQLException {
     try (PreparedStatement statement = CURRENCY.bind("user_id", userId).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? rs.getString(1) : null;
@@ -369,7 +408,8 @@ public final class PackPurchases {
       Currency currency,
       Instant validFrom,
       Instant validUntil,
-      boolean billed)
+      boolean billed,
+      String paidCheckout)
       throws SQLException {
     EVENT
         .bind("purchase_id", purchaseId)
@@ -380,6 +420,7 @@ public final class PackPurchases {
         .bind("valid_from", validFrom)
         .bind("valid_until", validUntil)
         .bind("billed", billed)
+        .bind("paid_checkout", paidCheckout)
         .update(c);
   }
 
@@ -436,7 +477,8 @@ public final class PackPurchases {
                     amount == null ? null : Money.shown(amount, currency),
                     Sql.instant(rs.getTimestamp(6)),
                     Sql.instant(rs.getTimestamp(7)),
-                    rs.getObject(8, Long.class)));
+                    rs.getObject(8, Long.class),
+                    rs.getBoolean(9)));
       }
     }
     return List.copyOf(purchases.values());

@@ -43,6 +43,7 @@ public record Purchase(
    *                  pack's {@code bought}: its price per period, billed period by period); null
    *                  when nothing
    * @param invoiceId the invoice that billed it, once finalized; else null
+   * @param paid      paid at Stripe Checkout when bought: never on an invoice
    */
   public record Event(
       String kind,
@@ -50,5 +51,6 @@ public record Purchase(
       BigDecimal amount,
       Instant validFrom,
       Instant validUntil,
-      Long invoiceId) {}
+      Long invoiceId,
+      boolean paid) {}
 }

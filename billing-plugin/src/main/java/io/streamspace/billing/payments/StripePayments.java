@@ -1,10 +1,13 @@
 package io.streamspace.billing.payments;
 
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.plans.PlanChanges;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Order does not matter: a payment's row follows the PaymentIntent's own status, and the
  * creation time of the events applied to it. A success is final (a failure delivered after it
  * changes nothing); of two failures the later one at Stripe is kept; refunded amounts only grow.
- * Events and the read-only lock's release follow the commit.
+ * Events and the read-only lock's release follow the commit. Completed Checkout Sessions change
+ * plans and grant paid packs ({@link StripeCheckouts}); payment method and customer events keep
+ * each customer's default payment method ({@link DefaultPaymentMethods}).
  */
 public final class StripePayments {
 
@@ -40,13 +46,16 @@ public final class StripePayments {
   public static final String PAYMENT_FAILED = "payment_intent.payment_failed";
   public static final String CHARGE_REFUNDED = "charge.refunded";
 
-  /** Types Stripe sends a connected account that we know of and do not act on yet. */
-  static final Set<String> NOT_HANDLED_YET =
+  /** The types acted on; any other is answered 200 and ignored. */
+  private static final Set<String> HANDLED =
       Set.of(
-          "checkout.session.completed",
-          "payment_method.attached",
-          "payment_method.detached",
-          "customer.updated");
+          PAYMENT_SUCCEEDED,
+          PAYMENT_FAILED,
+          CHARGE_REFUNDED,
+          StripeCheckouts.COMPLETED,
+          DefaultPaymentMethods.ATTACHED,
+          DefaultPaymentMethods.DETACHED,
+          DefaultPaymentMethods.CUSTOMER_UPDATED);
 
   private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 
@@ -104,6 +113,7 @@ public final class StripePayments {
   private final DataSource dataSource;
   private final InvoiceStatusChanges invoices;
   private final Consumer<Payment> paymentFailed;
+  private final StripeCheckouts checkouts;
   private final Clock clock;
   private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
 
@@ -111,21 +121,22 @@ public final class StripePayments {
       DataSource dataSource,
       InvoiceStatusChanges invoices,
       Consumer<Payment> paymentFailed,
+      PlanChanges plans,
+      PackPurchases packs,
+      Supplier<BillingConfig> config,
       Clock clock) {
     this.dataSource = dataSource;
     this.invoices = invoices;
     this.paymentFailed = paymentFailed;
+    this.checkouts = new StripeCheckouts(plans, packs, config);
     this.clock = clock;
   }
 
-  /** Applies the event once; a replay, an unknown type or one not handled yet changes nothing. */
+  /** Applies the event once; a replay or an unknown type changes nothing. */
   public void apply(StripeEvent event) throws SQLException {
-    if (!List.of(PAYMENT_SUCCEEDED, PAYMENT_FAILED, CHARGE_REFUNDED).contains(event.type())) {
+    if (!HANDLED.contains(event.type())) {
       if (typesLogged.add(event.type())) {
-        log.info(
-            "Stripe events of type {} are {}: answered 200 and ignored",
-            event.type(),
-            NOT_HANDLED_YET.contains(event.type()) ? "not handled yet" : "unknown");
+        log.info("Stripe events of type {} are unknown: answered 200 and ignored", event.type());
       }
       return;
     }
@@ -145,7 +156,9 @@ public final class StripePayments {
             switch (event.type()) {
               case PAYMENT_SUCCEEDED -> succeeded(c, event, now, afterCommit);
               case PAYMENT_FAILED -> failed(c, event, now, afterCommit);
-              default -> refunded(c, event, now);
+              case CHARGE_REFUNDED -> refunded(c, event, now);
+              case StripeCheckouts.COMPLETED -> checkouts.completed(c, event, now, afterCommit);
+              default -> DefaultPaymentMethods.apply(c, event);
             }
           }
           return null;

@@ -1,10 +1,13 @@
 package io.streamspace.billing.plans;
 
+import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.SubscriptionChanged;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.quota.OverLimitSuspensions;
+import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Currency;
@@ -33,6 +36,20 @@ public final class PlanChanges {
     this.suspensions = suspensions;
   }
 
+  /** The term of {@code plan} at {@code price} (in the account's currency) from {@code now}. */
+  public static PlanTerm termOf(SubscriptionPlan plan, BigDecimal price, Instant now) {
+    return new PlanTerm(
+        plan.id(),
+        plan.name(),
+        price,
+        plan.interval(),
+        plan.cpuLimit(),
+        plan.memoryLimit(),
+        plan.storageLimit(),
+        now,
+        null);
+  }
+
   /**
    * Moves the account onto {@code next} at {@code now} (see
    * {@link SubscriptionRepository#change}).
@@ -43,6 +60,25 @@ public final class PlanChanges {
   public String change(String userId, PlanTerm next, Currency currency, Instant now)
       throws SQLException, ChangeRefused {
     String previous = subscriptions.change(userId, next, currency, now);
+    changed(userId, previous, next, currency, now);
+    return previous;
+  }
+
+  /**
+   * The same change in the caller's transaction (a Stripe event applied with it).
+   *
+   * @return what to run once the transaction is committed: the event and the limits' check
+   * @throws ChangeRefused when nothing was changed, and why
+   */
+  public Runnable changeInTransaction(
+      Connection connection, String userId, PlanTerm next, Currency currency, Instant now)
+      throws SQLException, ChangeRefused {
+    String previous = SubscriptionRepository.change(connection, userId, next, currency, now);
+    return () -> changed(userId, previous, next, currency, now);
+  }
+
+  private void changed(
+      String userId, String previous, PlanTerm next, Currency currency, Instant now) {
     log.info("user {} moved from plan {} to {} at {}", userId, previous, next.planId(), now);
     events.subscriptionChanged(
         new SubscriptionChanged(
@@ -53,6 +89,5 @@ public final class PlanChanges {
       // the change is made; the next check-quotas weighs the account instead
       log.warn("user {}: limits not checked after the plan change", userId, e);
     }
-    return previous;
   }
 }

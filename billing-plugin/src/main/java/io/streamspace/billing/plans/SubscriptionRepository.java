@@ -140,47 +140,7 @@ public final class SubscriptionRepository {
       throws SQLException, ChangeRefused {
     try {
       return Transactions.inTransaction(
-          dataSource,
-          connection -> {
-            long activeId;
-            String previousPlan;
-            try (PreparedStatement statement = ACTIVE.bind("user_id", userId).prepare(connection);
-                ResultSet rs = statement.executeQuery()) {
-              if (!rs.next()) {
-                throw new ChangeRefused(
-                    Refusal.NO_ACCOUNT, "no billing account for user " + userId);
-              }
-              activeId = rs.getLong(1);
-              previousPlan = rs.getString(2);
-              if (previousPlan.equals(next.planId())) {
-                throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
-              }
-              if (rs.getTimestamp(3).toInstant().isAfter(now)) {
-                throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
-              }
-            }
-            int ended =
-                END.bind("now", now)
-                    .bind("id", activeId)
-                    .bind("currency", currency.getCurrencyCode())
-                    .update(connection);
-            if (ended == 0) {
-              throw concurrentChange();
-            }
-            START
-                .bind("user_id", userId)
-                .bind("plan_id", next.planId())
-                .bind("plan_name", next.planName())
-                .bind("price", next.price())
-                .bind("currency", currency.getCurrencyCode())
-                .bind("billing_interval", next.interval())
-                .bind("cpu_limit", next.cpuLimit())
-                .bind("memory_limit", next.memoryLimit())
-                .bind("storage_limit", next.storageLimit())
-                .bind("now", now)
-                .update(connection);
-            return previousPlan;
-          });
+          dataSource, connection -> change(connection, userId, next, currency, now));
     } catch (SQLException e) {
       // the partial unique index: another active subscription appeared meanwhile
       if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -188,6 +148,52 @@ public final class SubscriptionRepository {
       }
       throw e;
     }
+  }
+
+  /**
+   * {@link #change(String, PlanTerm, Currency, Instant)} in the caller's transaction (a
+   * concurrent change may also fail it with the partial unique index's violation).
+   */
+  public static String change(
+      Connection connection, String userId, PlanTerm next, Currency currency, Instant now)
+      throws SQLException, ChangeRefused {
+    long activeId;
+    String previousPlan;
+    try (PreparedStatement statement = ACTIVE.bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        throw new ChangeRefused(Refusal.NO_ACCOUNT, "no billing account for user " + userId);
+      }
+      activeId = rs.getLong(1);
+      previousPlan = rs.getString(2);
+      if (previousPlan.equals(next.planId())) {
+        throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
+      }
+      if (rs.getTimestamp(3).toInstant().isAfter(now)) {
+        throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");
+      }
+    }
+    int ended =
+        END.bind("now", now)
+            .bind("id", activeId)
+            .bind("currency", currency.getCurrencyCode())
+            .update(connection);
+    if (ended == 0) {
+      throw concurrentChange();
+    }
+    START
+        .bind("user_id", userId)
+        .bind("plan_id", next.planId())
+        .bind("plan_name", next.planName())
+        .bind("price", next.price())
+        .bind("currency", currency.getCurrencyCode())
+        .bind("billing_interval", next.interval())
+        .bind("cpu_limit", next.cpuLimit())
+        .bind("memory_limit", next.memoryLimit())
+        .bind("storage_limit", next.storageLimit())
+        .bind("now", now)
+        .update(connection);
+    return previousPlan;
   }
 
   private static ChangeRefused concurrentChange() {

@@ -77,7 +77,8 @@ class BillingEventsTest {
             null,
             true,
             List.of(
-                new Purchase.Event("bought", START, new BigDecimal("5.00"), START, END, null))));
+                new Purchase.Event(
+                    "bought", START, new BigDecimal("5.00"), START, END, null, false))));
 
     assertEquals(
         List.of(
@@ -88,7 +89,7 @@ class BillingEventsTest {
             "valid_from":"2026-11-01T00:00:00Z","valid_until":"2026-12-01T00:00:00Z",\
             "cancelled_at":null,"active":true,"history":[{"kind":"bought",\
             "at":"2026-11-01T00:00:00Z","amount":5.00,"valid_from":"2026-11-01T00:00:00Z",\
-            "valid_until":"2026-12-01T00:00:00Z","invoice_id":null}]}"""),
+            "valid_until":"2026-12-01T00:00:00Z","invoice_id":null,"paid":false}]}"""),
         published);
   }
 

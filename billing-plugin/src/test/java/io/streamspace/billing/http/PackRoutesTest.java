@@ -101,7 +101,7 @@ class PackRoutesTest {
         "valid_until":"2026-04-09T00:00:00Z","cancelled_at":null,"active":true,\
         "history":[{"kind":"bought","at":"2026-03-10T00:00:00Z","amount":5.00,\
         "valid_from":"2026-03-10T00:00:00Z","valid_until":"2026-04-09T00:00:00Z",\
-        "invoice_id":null}]}""",
+        "invoice_id":null,"paid":false}]}""",
         withoutId(bought));
     List<String> published = billing.context.published();
     assertEquals(1, published.size());
@@ -154,7 +154,7 @@ class PackRoutesTest {
         """
         {"kind":"renewed","at":"2026-04-01T00:00:00Z","amount":5.00,\
         "valid_from":"2026-04-09T00:00:00Z","valid_until":"2026-05-09T00:00:00Z",\
-        "invoice_id":null}""",
+        "invoice_id":null,"paid":false}""",
         renewed.body().at("/history/1").toString());
     assertEquals(1, billing.context.published().size(), "a renewal is no new purchase");
   }

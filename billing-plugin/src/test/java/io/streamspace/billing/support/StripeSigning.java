@@ -10,11 +10,20 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Stripe's webhook signature, computed here with the JDK as Stripe documents it (not with
  * stripe-java, which the plugin verifies with): {@code t=<unix seconds>,v1=<hex
- * HMAC-SHA256(secret, "<t>.<payload>")>}.
+ * HMAC-SHA256(secret, "<t>.<payload>")>}; and the Event around the objects Stripe sends.
  */
 public final class StripeSigning {
 
   private StripeSigning() {}
+
+  /** An Event as Stripe sends it, around {@code object} (its {@code data.object}). */
+  public static String event(String id, String type, Instant created, String object) {
+    return """
+        {"id": "%s", "object": "event", "api_version": "2024-06-20", "created": %d,
+         "data": {"object": %s}, "livemode": false, "pending_webhooks": 1,
+         "request": {"id": null, "idempotency_key": null}, "type": "%s"}"""
+        .formatted(id, created.getEpochSecond(), object, type);
+  }
 
   public static String header(String secret, Instant at, String payload) {
     long t = at.getEpochSecond();

@@ -1,0 +1,172 @@
+package io.streamspace.billing.payments;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.config.SubscriptionPlan;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.plans.PlanChanges;
+import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
+import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code checkout.session.completed}, in the event's transaction, for the sessions {@code
+ * StripeCheckout} creates (metadata {@code account_id}, {@code kind}, {@code plan_id} or {@code
+ * pack_id}). Each session is applied once ({@code billing_stripe_checkouts}), whatever event
+ * brings it.
+ *
+ * <ul>
+ *   <li>{@code plan} (setup mode): the SetupIntent's payment method becomes the customer's
+ *       default (when the event carries it expanded; an id alone names no method, and the {@code
+ *       payment_method.attached} of the same setup makes it the default of a customer without
+ *       one), then the account moves to the plan as {@code PUT /subscription} does, prorated from
+ *       when the event is applied (as a change is from its request); already on it: nothing.
+ *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
+ *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once.
+ * </ul>
+ */
+final class StripeCheckouts {
+
+  static final String COMPLETED = "checkout.session.completed";
+
+  private static final Logger log = LoggerFactory.getLogger(StripeCheckouts.class);
+
+  private static final NamedSql APPLIED =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_checkouts (session_id, account_id, kind, completed_at,
+              applied_at)
+          VALUES (:session, :account, :kind, :completed, :now) ON CONFLICT DO NOTHING""");
+
+  private final PlanChanges plans;
+  private final PackPurchases packs;
+  private final Supplier<BillingConfig> config;
+
+  StripeCheckouts(PlanChanges plans, PackPurchases packs, Supplier<BillingConfig> config) {
+    this.plans = plans;
+    this.packs = packs;
+    this.config = config;
+  }
+
+  /** Applies a completed session; what to publish after the commit goes into {@code after}. */
+  void completed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+      throws SQLException {
+    String session = event.text("id");
+    String account = event.text("metadata/account_id");
+    String kind = event.text("metadata/kind");
+    if (session == null || account == null || !List.of("plan", "pack").contains(kind)) {
+      log.info("Stripe event {}: a Checkout Session not created by this plugin", event.id());
+      return;
+    }
+    if (!"complete".equals(event.text("status"))
+        || kind.equals("pack") && !"paid".equals(event.text("payment_status"))) {
+      log.info("Stripe Checkout Session {} is not complete and paid: nothing done", session);
+      return;
+    }
+    int first =
+        APPLIED
+            .bind("session", session)
+            .bind("account", account)
+            .bind("kind", kind)
+            .bind("completed", event.created())
+            .bind("now", now)
+            .update(c);
+    if (first == 0) {
+      log.info("Stripe Checkout Session {} was applied already", session);
+      return;
+    }
+    Optional<Currency> currency =
+        Optional.ofNullable(PackPurchases.currencyOf(c, account)).map(Currency::getInstance);
+    if (currency.isEmpty()) {
+      log.warn("Stripe Checkout Session {}: no billing account {}", session, account);
+      return;
+    }
+    Completion completion = new Completion(event, account, currency.get(), now, after);
+    if (kind.equals("plan")) {
+      plan(c, completion);
+    } else {
+      pack(c, completion);
+    }
+  }
+
+  /** A session's completion being applied, for the account in its currency. */
+  private record Completion(
+      StripeEvent event, String account, Currency currency, Instant now, List<Runnable> after) {}
+
+  private void plan(Connection c, Completion completion) throws SQLException {
+    StripeEvent event = completion.event();
+    String account = completion.account();
+    Currency currency = completion.currency();
+    Instant now = completion.now();
+    String method = event.text("setup_intent/payment_method");
+    if (method == null) {
+      method = event.text("setup_intent/payment_method/id");
+    }
+    String customer = event.text("customer");
+    if (method != null && customer != null) {
+      DefaultPaymentMethods.setDefault(c, customer, method, event.created());
+    }
+    BillingConfig current = config.get();
+    String planId = event.text("metadata/plan_id");
+    Optional<SubscriptionPlan> plan = current.plan(planId == null ? "" : planId);
+    Optional<BigDecimal> price = plan.flatMap(p -> current.priceOf(p, currency));
+    if (price.isEmpty()) {
+      log.warn("Stripe Checkout for plan {} of {}: no such plan in {}", planId, account, currency);
+      return;
+    }
+    try {
+      completion
+          .after()
+          .add(
+              plans.changeInTransaction(
+                  c, account, PlanChanges.termOf(plan.get(), price.get(), now), currency, now));
+    } catch (ChangeRefused e) {
+      if (e.refusal() == Refusal.CONCURRENT_CHANGE) {
+        // rolled back: Stripe delivers the event again, and then it applies
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      log.info("Stripe Checkout for plan {} of {}: {}", planId, account, e.getMessage());
+    }
+  }
+
+  private void pack(Connection c, Completion completion) throws SQLException {
+    StripeEvent event = completion.event();
+    String account = completion.account();
+    Currency currency = completion.currency();
+    String session = event.text("id");
+    String packId = event.text("metadata/pack_id");
+    Optional<CapacityPack> pack = config.get().pack(packId == null ? "" : packId);
+    String paidIn = event.text("currency");
+    Long minor = event.number("amount_total");
+    if (pack.isEmpty()
+        || minor == null
+        || paidIn == null
+        || !currency.getCurrencyCode().equals(paidIn.toUpperCase(Locale.ROOT))) {
+      log.warn(
+          "Stripe Checkout Session {} paid {} {} for pack {} of {} (in {}): not granted",
+          session,
+          minor,
+          paidIn,
+          packId,
+          account,
+          currency);
+      return;
+    }
+    BigDecimal price = Money.fromMinorUnits(minor, currency);
+    completion
+        .after()
+        .add(packs.buyPaid(c, account, pack.get(), price, currency, session, completion.now()));
+  }
+}

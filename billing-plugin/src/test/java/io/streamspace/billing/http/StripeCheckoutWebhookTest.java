@@ -1,0 +1,296 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.tableContents;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static io.streamspace.billing.support.StripeSigning.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code checkout.session.completed}, {@code payment_method.attached}/{@code detached} and
+ * {@code customer.updated} through {@code POST /webhook}, signed with Stripe's scheme and shaped
+ * as Stripe sends them, for sessions as {@code StripeCheckout} creates them. Hybrid mode, default
+ * plans and packs; dan is on Pro (29.99) from March 1, his Stripe customer {@code cus_dan}; fay
+ * on Free (2 sessions at most).
+ */
+class StripeCheckoutWebhookTest {
+
+  private static final String SECRET = "whsec_test_checkout";
+  private static final Instant CHANGE = at("2026-03-16T12:34:56Z");
+
+  private final BillingHarness billing =
+      new BillingHarness(
+          at("2026-03-01T00:00:00Z"), "{\"billingMode\": \"hybrid\", \"stripeEnabled\": true}");
+
+  StripeCheckoutWebhookTest() {
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", SECRET);
+    billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_checkout");
+    billing.userCreated("dan", Map.of("plan", "pro"));
+    billing.userCreated("fay", Map.of());
+    billing.flush();
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_customers (account_id, customer_id, created_at)
+        VALUES ('dan', 'cus_dan', '2026-03-01T00:00:00Z')""");
+    billing.clock.set(CHANGE);
+  }
+
+  @AfterEach
+  void close() {
+    billing.close();
+  }
+
+  // --- Stripe's shapes: an Event around a Checkout Session, a PaymentMethod or a Customer
+
+  /** A plan's session in setup mode; {@code setupIntent} is an id or an expanded object. */
+  private static String planSession(String id, String planId, String setupIntent) {
+    return """
+        {"id": "%s", "object": "checkout.session", "mode": "setup", "status": "complete",
+         "payment_status": "no_payment_required", "client_reference_id": "dan",
+         "customer": "cus_dan", "currency": "usd", "amount_total": null,
+         "created": 1773664000, "expires_at": 1773750400, "payment_intent": null,
+         "setup_intent": %s, "url": null,
+         "metadata": {"account_id": "dan", "kind": "plan", "plan_id": "%s"}}"""
+        .formatted(id, setupIntent, planId);
+  }
+
+  private static final String SETUP_INTENT_EXPANDED =
+      """
+      {"id": "seti_1", "object": "setup_intent", "status": "succeeded",
+       "customer": "cus_dan", "payment_method": "pm_card_new", "usage": "off_session"}""";
+
+  /** fay's session for the pack slots-5 (5 job slots, 5.00 USD): 500 cents. */
+  private static String packSession(String id, String paymentStatus) {
+    return """
+        {"id": "%s", "object": "checkout.session", "mode": "payment", "status": "complete",
+         "payment_status": "%s", "client_reference_id": "fay", "customer": "cus_fay",
+         "currency": "usd", "amount_subtotal": 500, "amount_total": 500,
+         "created": 1773664000, "payment_intent": "pi_pack_1", "setup_intent": null,
+         "url": null, "metadata": {"account_id": "fay", "kind": "pack", "pack_id": "slots-5"}}"""
+        .formatted(id, paymentStatus);
+  }
+
+  private static String paymentMethod(String id, String customer) {
+    return """
+        {"id": "%s", "object": "payment_method", "type": "card",
+         "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
+         "created": 1773664000, "customer": %s, "livemode": false}"""
+        .formatted(id, customer == null ? "null" : "\"" + customer + "\"");
+  }
+
+  private static String customer(String defaultMethod) {
+    return """
+        {"id": "cus_dan", "object": "customer", "metadata": {"account_id": "dan"},
+         "invoice_settings": {"custom_fields": null, "default_payment_method": %s,
+          "footer": null}}"""
+        .formatted(defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
+  }
+
+  private Answer deliver(String payload) {
+    Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/webhook",
+            Caller.ANONYMOUS,
+            payload,
+            Map.of(
+                "stripe-signature",
+                StripeSigning.header(SECRET, billing.clock.instant(), payload)));
+    assertEquals(200, answer.status(), answer.body().toString());
+    return answer;
+  }
+
+  private List<String> published(String type) {
+    return billing.context.published().stream().filter(e -> e.startsWith(type + " ")).toList();
+  }
+
+  private static Object defaultMethod() {
+    return value("SELECT default_payment_method FROM billing_stripe_customers");
+  }
+
+  private String planOfDan() {
+    return billing
+        .call(HttpMethod.GET, "/subscription", user("dan"))
+        .body()
+        .get("plan_id")
+        .textValue();
+  }
+
+  /** The lines of the March invoice as its draft's preview shows them, before finalization. */
+  private List<String> marchDraftLines(String userId) {
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:10:00Z");
+    long id = (Long) value("SELECT id FROM billing_invoices WHERE user_id = ?", userId);
+    JsonNode invoice = billing.call(HttpMethod.GET, "/invoices/" + id, user(userId)).body();
+    assertEquals("draft", invoice.get("status").textValue(), invoice.toString());
+    List<String> lines = new ArrayList<>();
+    invoice
+        .get("lines")
+        .forEach(l -> lines.add(l.get("kind").textValue() + " " + l.get("amount").decimalValue()));
+    return lines;
+  }
+
+  @Test
+  void aPlanCheckoutCompletedMovesThePlanWithProration_andItsCardBecomesTheDefault() {
+    deliver(
+        event(
+            "evt_1",
+            "checkout.session.completed",
+            CHANGE.minusSeconds(2),
+            planSession("cs_plan_1", "enterprise", SETUP_INTENT_EXPANDED)));
+
+    assertEquals("enterprise", planOfDan());
+    assertEquals("pm_card_new", defaultMethod());
+    assertEquals(1, published("billing.subscription.changed").size());
+    // as PUT /subscription at the same instant: Pro to March 16 12:34:56, Enterprise after
+    assertEquals(List.of("plan_fee 15.02", "plan_fee 49.92"), marchDraftLines("dan"));
+  }
+
+  @Test
+  void theSameSessionDeliveredAgainAsAnotherEvent_orReplayed_changesNothingMore() {
+    String session = planSession("cs_plan_1", "enterprise", "\"seti_1\"");
+    deliver(event("evt_1", "checkout.session.completed", CHANGE, session));
+    Map<String, String> afterTheFirst = tableContents();
+
+    deliver(event("evt_1", "checkout.session.completed", CHANGE, session));
+    billing.clock.set(CHANGE.plusSeconds(60));
+    deliver(event("evt_2", "checkout.session.completed", CHANGE.plusSeconds(30), session));
+
+    assertEquals("enterprise", planOfDan());
+    assertEquals(1, published("billing.subscription.changed").size());
+    assertEquals(
+        afterTheFirst.get("billing_subscriptions"), tableContents().get("billing_subscriptions"));
+    assertEquals(1L, value("SELECT count(*) FROM billing_stripe_checkouts"));
+  }
+
+  @Test
+  void aPlanCheckoutForThePlanTheAccountIsOnAlreadyChangesNothing() {
+    Map<String, String> before = tableContents();
+
+    deliver(
+        event("evt_1", "checkout.session.completed", CHANGE, planSession("cs_1", "pro", "\"s\"")));
+
+    assertEquals("pro", planOfDan());
+    assertEquals(before.get("billing_subscriptions"), tableContents().get("billing_subscriptions"));
+    assertEquals(List.of(), published("billing.subscription.changed"));
+  }
+
+  @Test
+  void aPlanCheckoutWithTheSetupIntentAsAnIdLeavesTheDefault_theAttachedCardBecomesIt() {
+    deliver(
+        event(
+            "evt_1",
+            "checkout.session.completed",
+            CHANGE,
+            planSession("cs_plan_1", "enterprise", "\"seti_1\"")));
+    assertEquals("enterprise", planOfDan());
+    assertEquals(null, defaultMethod());
+
+    deliver(event("evt_2", "payment_method.attached", CHANGE, paymentMethod("pm_1", "cus_dan")));
+
+    assertEquals("pm_1", defaultMethod());
+  }
+
+  private int sessionLimitOfFay() {
+    for (JsonNode meter :
+        billing.call(HttpMethod.GET, "/quota", user("fay")).body().get("meters")) {
+      if (meter.get("meter").textValue().equals("active_sessions")) {
+        return meter.get("limit").intValue();
+      }
+    }
+    throw new AssertionError("no active_sessions meter");
+  }
+
+  @Test
+  void aPackCheckoutPaidGrantsThePackPaidOnce_raisesTheLimits_andNoInvoiceBillsIt() {
+    assertEquals(2, sessionLimitOfFay());
+
+    deliver(event("evt_1", "checkout.session.completed", CHANGE, packSession("cs_pack_1", "paid")));
+    deliver(event("evt_1", "checkout.session.completed", CHANGE, packSession("cs_pack_1", "paid")));
+
+    JsonNode purchases = billing.call(HttpMethod.GET, "/purchases", user("fay")).body();
+    assertEquals(1, purchases.get("purchases").size(), purchases.toString());
+    JsonNode purchase = purchases.get("purchases").get(0);
+    assertEquals("slots-5", purchase.get("pack_id").textValue());
+    assertEquals(true, purchase.get("active").booleanValue());
+    assertEquals(true, purchase.at("/history/0/paid").booleanValue(), purchase.toString());
+    assertEquals(1, published("billing.pack.purchased").size());
+    assertEquals(7, sessionLimitOfFay());
+    // the same pack bought on the invoice (POST /packs/{id}/purchase) is billed: one line only
+    assertEquals(
+        201, billing.call(HttpMethod.POST, "/packs/slots-5/purchase", user("fay"), "{}").status());
+    assertEquals(List.of("plan_fee 0.00", "pack 5.00"), marchDraftLines("fay"));
+  }
+
+  @Test
+  void aPackCheckoutNotPaidYetGrantsNothing() {
+    Map<String, String> before = tableContents();
+
+    deliver(
+        event("evt_1", "checkout.session.completed", CHANGE, packSession("cs_pack_1", "unpaid")));
+
+    assertEquals(
+        before.get("billing_pack_purchases"), tableContents().get("billing_pack_purchases"));
+    assertEquals(List.of(), published("billing.pack.purchased"));
+  }
+
+  @Test
+  void aDetachedDefaultLeavesNone_andAnotherMethodDetachedChangesNothing() {
+    deliver(event("evt_1", "payment_method.attached", CHANGE, paymentMethod("pm_1", "cus_dan")));
+    deliver(event("evt_2", "payment_method.attached", CHANGE, paymentMethod("pm_2", "cus_dan")));
+    assertEquals("pm_1", defaultMethod(), "a customer with a default keeps it");
+
+    deliver(event("evt_3", "payment_method.detached", CHANGE, paymentMethod("pm_2", null)));
+    assertEquals("pm_1", defaultMethod());
+
+    deliver(event("evt_4", "payment_method.detached", CHANGE, paymentMethod("pm_1", null)));
+    assertEquals(null, defaultMethod());
+  }
+
+  @Test
+  void customerUpdatedSetsTheDefault_anOlderOneArrivingLaterChangesNothing() {
+    deliver(event("evt_new", "customer.updated", CHANGE.minusSeconds(10), customer("pm_2")));
+    deliver(event("evt_old", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
+
+    assertEquals("pm_2", defaultMethod());
+
+    deliver(event("evt_none", "customer.updated", CHANGE.minusSeconds(5), customer(null)));
+
+    assertEquals(null, defaultMethod());
+  }
+
+  @Test
+  void anOlderAttachArrivingAfterTheDetachOfTheDefaultChangesNothing() {
+    deliver(event("evt_1", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
+    deliver(
+        event(
+            "evt_3",
+            "payment_method.detached",
+            CHANGE.minusSeconds(10),
+            paymentMethod("pm_1", null)));
+
+    deliver(
+        event(
+            "evt_2",
+            "payment_method.attached",
+            CHANGE.minusSeconds(30),
+            paymentMethod("pm_1", "cus_dan")));
+
+    assertEquals(null, defaultMethod());
+  }
+}
