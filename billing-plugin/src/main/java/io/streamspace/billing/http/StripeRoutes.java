@@ -79,7 +79,8 @@ public final class StripeRoutes {
   /**
    * {@code {"plan_id"|"pack_id","success_url","cancel_url","user_id"?}}: 200 with the session.
    * 400 naming the field: neither or both of plan_id and pack_id, an unknown plan or the current
-   * one, an unknown pack or one not sold in the account's currency, a URL missing or not https
+   * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
+   * the invoice each period, so paid through it), a URL missing or not https
    * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
    * plan change and a pack purchase are refused then as on their own routes.
    */
@@ -115,6 +116,18 @@ public final class StripeRoutes {
                 .pack(packId)
                 .filter(p -> p.priceIn(currency).isPresent())
                 .orElseThrow(() -> ApiException.badParameter("pack_id", "no pack " + packId));
+        if (pack.kind() == CapacityPack.Kind.RECURRING) {
+          // it is charged on the invoice each period it is active: a payment now would be a
+          // second charge for its first period
+          throw ApiException.badParameter(
+              "pack_id",
+              "pack "
+                  + packId
+                  + " renews each period and is billed on the invoice: buy it"
+                  + " with POST /packs/"
+                  + packId
+                  + "/purchase");
+        }
         BigDecimal price = pack.priceIn(currency).orElseThrow();
         String customer = customers.customerOf(accountId, stripe);
         page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);

@@ -342,6 +342,8 @@ class StripeCallsTest {
             "plan_id",
             "{\"pack_id\":\"slots-999\"," + URLS + "}",
             "pack_id",
+            "{\"pack_id\":\"storage-10\"," + URLS + "}", // recurring: billed on the invoice
+            "pack_id",
             "{\"plan_id\":\"pro\",\"cancel_url\":\"https://a.example\"}",
             "success_url",
             "{\"plan_id\":\"pro\",\"success_url\":\"http://app.example.com/paid\","
