@@ -231,8 +231,8 @@ final class BillingKeys {
           "paymentRetryDays",
           ValueType.increasingDays(1, 365, 10),
           List.of(1, 3, 5),
-          "Days after the first attempt (%s) on which an invoice Stripe declined is charged"
-              + " again; after the last, no more attempts");
+          "Days after finalization, the first attempt (%s), on which an invoice Stripe declined is"
+              + " charged again; after the last, no more attempts");
   static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =
       key(
           "packExpiryNoticeDays",

@@ -36,20 +36,18 @@ public final class CollectPaymentsJob implements PluginJob {
     this.clock = clock;
   }
 
-  /** Schedules the job (its cron does not depend on the config). */
-  public void scheduleOn(JobScheduler scheduler) {
-    scheduler.schedule(NAME, CRON, config.get().billingTimeZone(), this);
-  }
-
   @Override
   public JobResult run(JobContext context) throws Exception {
-    if (!config.get().enabled()) {
-      return JobResult.of(0, "billing is disabled");
-    }
-    if (!config.get().stripeEnabled()) {
-      return JobResult.of(0, "stripe is disabled");
+    BillingConfig current = config.get();
+    if (!current.enabled() || !current.stripeEnabled()) {
+      return JobResult.of(0, current.enabled() ? "stripe is disabled" : "billing is disabled");
     }
     return collectAt(clock.instant());
+  }
+
+  /** Schedules the job every minute, whatever the config. */
+  public void scheduleOn(JobScheduler scheduler) {
+    scheduler.schedule(NAME, CRON, config.get().billingTimeZone(), this);
   }
 
   private JobResult collectAt(Instant now) throws SQLException {
