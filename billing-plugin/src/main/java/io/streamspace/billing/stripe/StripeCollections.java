@@ -273,6 +273,9 @@ public final class StripeCollections {
       PaymentIntent intent = error == null ? null : error.getPaymentIntent();
       String why = error == null ? e.getMessage() : error.getCode() + ": " + error.getMessage();
       return Outcome.settled("failed", why, intent == null ? null : intent.getId());
+    } catch (ArithmeticException e) {
+      // a total finer than the currency's minor unit: never sent, and never blocking the queue
+      return Outcome.settled("failed", "total is not a whole number of minor units", null);
     } catch (StripeException e) {
       // unreachable, 5xx, rate-limited or refused key after the retries: Stripe may yet answer
       return Outcome.deferred(e.getMessage());

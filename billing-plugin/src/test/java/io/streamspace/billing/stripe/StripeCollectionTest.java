@@ -380,6 +380,28 @@ class StripeCollectionTest {
   }
 
   @Test
+  void aTotalFinerThanACentFailsItsAttemptWithoutACall_andTheNextAccountIsStillCharged() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    customer("dan", "pm_card_visa");
+    usedTwoHours("ann");
+    usedTwoHours("dan");
+    finalizeMarch();
+    value("UPDATE billing_invoices SET total = 0.285 WHERE user_id = 'ann' RETURNING 1");
+
+    collectAt(FINALIZED);
+
+    assertTrue(
+        attempts("ann").get(0).endsWith("- total is not a whole number of minor units"),
+        attempts("ann").toString());
+    assertEquals(List.of("1 sent " + FINALIZED + " pi_1 -"), attempts("dan"));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withFormParam("metadata[account_id]", equalTo("dan")));
+  }
+
+  @Test
   void aPaidInvoicesQueuedAttemptIsCancelledWithoutACall() {
     load(ENABLED);
     customer("ann", "pm_card_visa");
