@@ -38,6 +38,7 @@ import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CalculateUsageJob;
 import io.streamspace.billing.jobs.CheckQuotasJob;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
@@ -59,6 +60,7 @@ import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCollections;
 import io.streamspace.billing.stripe.StripeCustomers;
 import io.streamspace.billing.stripe.StripeEndpoint;
 import io.streamspace.plugin.api.PlatformPlugin;
@@ -74,6 +76,7 @@ import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -142,7 +145,15 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     calculateUsage.scheduleOn(context.scheduler());
     new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
         .register(context.routes());
-    new JobRoutes(context.scheduler()).register(context.routes());
+    StripeCustomers stripeCustomers = new StripeCustomers(dataSource, context.clock());
+    StripeClients stripeClients =
+        new StripeClients(() -> context.config().secret("STRIPE_SECRET_KEY"), () -> stripeEndpoint);
+    StripeCollections collections =
+        new StripeCollections(dataSource, stripeCustomers, stripeClients, config::get);
+    new CollectPaymentsJob(collections, config::get, context.clock())
+        .scheduleOn(context.scheduler());
+    new JobRoutes(context.scheduler(), Map.of(CollectPaymentsJob.NAME, collections::backlog))
+        .register(context.routes());
     CreditRepository credits = new CreditRepository(dataSource);
     new CreditRoutes(
             accounts,
@@ -154,7 +165,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
     InvoiceStatusChanges statusChanges =
-        loadInvoicing(context, accounts, calculator, events, paymentLock);
+        loadInvoicing(context, accounts, calculator, events, paymentLock, collections);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
         loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
@@ -180,13 +191,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new StripeWebhookRoutes(stripePayments, context::config, config::get, context.clock())
         .register(context.routes());
     new StripeRoutes(
-            accounts,
-            subscriptions,
-            new StripeCustomers(dataSource, context.clock()),
-            new StripeClients(
-                () -> context.config().secret("STRIPE_SECRET_KEY"), () -> stripeEndpoint),
-            readOnlyLock,
-            config::get)
+            accounts, subscriptions, stripeCustomers, stripeClients, readOnlyLock, config::get)
         .register(context.routes());
     log.info(
         "billing plugin loaded ({} mode, {})",
@@ -203,10 +208,12 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
       AccountRepository accounts,
       InvoiceCalculator calculator,
       BillingEvents events,
-      PaymentLock paymentLock) {
+      PaymentLock paymentLock,
+      StripeCollections collections) {
     DataSource dataSource = context.dataSource();
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
-    InvoiceFinalizer finalizer = new InvoiceFinalizer(dataSource, calculator, events, config::get);
+    InvoiceFinalizer finalizer =
+        new InvoiceFinalizer(dataSource, calculator, events, config::get, collections::enqueue);
     InvoiceStatusChanges statusChanges =
         new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
     FinalizeInvoicesJob finalizeInvoices =

@@ -145,6 +145,11 @@ public final class BillingConfig {
     return get(BillingKeys.PAYMENT_GRACE_DAYS);
   }
 
+  /** The days after an invoice's first charge that a declined one is charged again. */
+  public List<Integer> paymentRetryDays() {
+    return get(BillingKeys.PAYMENT_RETRY_DAYS);
+  }
+
   /** How long before a one-time pack's validity ends that it is announced as expiring. */
   public Duration packExpiryNotice() {
     return Duration.ofDays(get(BillingKeys.PACK_EXPIRY_NOTICE_DAYS));

@@ -226,6 +226,13 @@ final class BillingKeys {
           whole(0, 365),
           3,
           "Days (%s) an invoice may stay overdue before its account is locked read-only");
+  static final BillingKey<List<Integer>> PAYMENT_RETRY_DAYS =
+      key(
+          "paymentRetryDays",
+          ValueType.increasingDays(1, 365, 10),
+          List.of(1, 3, 5),
+          "Days after finalization, the first attempt (%s), on which an invoice Stripe declined is"
+              + " charged again; after the last, no more attempts");
   static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =
       key(
           "packExpiryNoticeDays",

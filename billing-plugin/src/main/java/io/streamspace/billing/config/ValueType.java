@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -78,6 +79,40 @@ record ValueType<T>(
               : at.refuse("must be a whole number from " + min + " to " + max, fallback);
         },
         JSON::numberNode);
+  }
+
+  /**
+   * A list of at most {@code maxSize} whole numbers from {@code min} to {@code max}, each
+   * greater than the one before (an empty list too).
+   */
+  static ValueType<List<Integer>> increasingDays(int min, int max, int maxSize) {
+    String allowed = "up to %d increasing whole numbers from %d to %d".formatted(maxSize, min, max);
+    ValueType<Integer> day = whole(min, max);
+    return new ValueType<>(
+        "array",
+        allowed,
+        (value, fallback, at) -> {
+          if (!value.isArray() || value.size() > maxSize) {
+            return at.refuse("must be an array of " + allowed, fallback);
+          }
+          List<Integer> days = new ArrayList<>();
+          for (int i = 0; i < value.size(); i++) {
+            Integer read = day.read(value.get(i), null, at.element(i));
+            if (read == null) {
+              return fallback;
+            }
+            if (!days.isEmpty() && read <= days.get(days.size() - 1)) {
+              return at.element(i).refuse("must be greater than the day before it", fallback);
+            }
+            days.add(read);
+          }
+          return List.copyOf(days);
+        },
+        days -> {
+          var array = JSON.arrayNode();
+          days.forEach(array::add);
+          return array;
+        });
   }
 
   /** Any string. */

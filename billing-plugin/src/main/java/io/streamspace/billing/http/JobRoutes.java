@@ -6,10 +6,13 @@ import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -35,25 +38,29 @@ public final class JobRoutes {
     }
   }
 
-  /** One job's schedule and last run. */
-  record JobJson(String name, String cron, String timeZone, RunJson lastRun, Instant nextFireTime) {
+  /** One job's schedule, last run, and the work waiting for it (null for a job without). */
+  record JobJson(
+      String name,
+      String cron,
+      String timeZone,
+      RunJson lastRun,
+      Instant nextFireTime,
+      Long backlog) {}
 
-    static JobJson of(JobStatus status) {
-      return new JobJson(
-          status.jobName(),
-          status.cron(),
-          status.zone().getId(),
-          RunJson.of(status.lastRun()),
-          status.nextFireTime());
-    }
+  /** How much work waits for a job: the rows of its queue. */
+  public interface Backlog {
+    long count() throws SQLException;
   }
 
   record JobsJson(List<JobJson> jobs) {}
 
   private final JobScheduler scheduler;
+  private final Map<String, Backlog> backlogs;
 
-  public JobRoutes(JobScheduler scheduler) {
+  /** {@code backlogs}: by job name, for the jobs that work off a queue. */
+  public JobRoutes(JobScheduler scheduler, Map<String, Backlog> backlogs) {
     this.scheduler = scheduler;
+    this.backlogs = Map.copyOf(backlogs);
   }
 
   public void register(HttpRoutes routes) {
@@ -62,9 +69,21 @@ public final class JobRoutes {
   }
 
   /** 200 with every job; 401 without a caller; 403 unless admin. */
-  JobsJson status(HttpRequest request) throws ApiException {
+  JobsJson status(HttpRequest request) throws ApiException, SQLException {
     Access.admin(request);
-    return new JobsJson(scheduler.status().stream().map(JobJson::of).toList());
+    List<JobJson> jobs = new ArrayList<>();
+    for (JobStatus status : scheduler.status()) {
+      Backlog backlog = backlogs.get(status.jobName());
+      jobs.add(
+          new JobJson(
+              status.jobName(),
+              status.cron(),
+              status.zone().getId(),
+              RunJson.of(status.lastRun()),
+              status.nextFireTime(),
+              backlog == null ? null : backlog.count()));
+    }
+    return new JobsJson(jobs);
   }
 
   /**

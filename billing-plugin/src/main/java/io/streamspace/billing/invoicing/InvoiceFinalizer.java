@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Finalizes drafts, each in its own transaction: claims the usage, stores the charge lines,
  * applies credits, assigns the next gapless number and sets the due date; the invoice is then
- * {@code sent}, or {@code paid} at once when its total is zero. Events are published after the
- * commit. A crash half-way rolls the invoice back to a draft with nothing claimed, no credit
- * spent and no number taken; the next run finalizes it.
+ * {@code sent}, or {@code paid} at once when its total is zero, and {@link OnFinalized} runs
+ * (queueing its collection). Events are published after the commit. A crash half-way rolls the
+ * invoice back to a draft with nothing claimed, no credit spent, no number taken and nothing
+ * queued; the next run finalizes it.
  */
 public final class InvoiceFinalizer {
 
@@ -63,20 +64,28 @@ public final class InvoiceFinalizer {
               due_at = :due_at, paid_at = CASE WHEN :status = 'paid' THEN :now::timestamptz END
           WHERE id = :id""");
 
+  /** What else a finalization does in its transaction (queue the invoice's collection). */
+  public interface OnFinalized {
+    void finalized(Connection connection, Invoice invoice) throws SQLException;
+  }
+
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
   private final BillingEvents events;
   private final Supplier<BillingConfig> config;
+  private final OnFinalized onFinalized;
 
   public InvoiceFinalizer(
       DataSource dataSource,
       InvoiceCalculator calculator,
       BillingEvents events,
-      Supplier<BillingConfig> config) {
+      Supplier<BillingConfig> config,
+      OnFinalized onFinalized) {
     this.dataSource = dataSource;
     this.calculator = calculator;
     this.events = events;
     this.config = config;
+    this.onFinalized = onFinalized;
   }
 
   /**
@@ -220,7 +229,11 @@ public final class InvoiceFinalizer {
         draft.userId(),
         total,
         draft.currency());
-    return InvoiceRepository.find(connection, id, false);
+    Optional<Invoice> finalized = InvoiceRepository.find(connection, id, false);
+    if (finalized.isPresent()) {
+      onFinalized.finalized(connection, finalized.get());
+    }
+    return finalized;
   }
 
   private static void storeLines(

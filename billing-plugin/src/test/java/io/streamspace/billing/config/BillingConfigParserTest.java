@@ -44,6 +44,7 @@ class BillingConfigParserTest {
     assertEquals(2, config.currency().getDefaultFractionDigits());
     assertEquals(Duration.ofMinutes(10), config.sessionHeartbeatTimeout());
     assertEquals(ZoneId.of("UTC"), config.billingTimeZone());
+    assertEquals(List.of(1, 3, 5), config.paymentRetryDays());
   }
 
   @Test
@@ -54,10 +55,11 @@ class BillingConfigParserTest {
                 """
         {"computeRates": {"cpu_per_core_hour": 0.07}, "invoiceDay": 15, "currency": "VND",
          "billingTimeZone": "Asia/Ho_Chi_Minh", "billingMode": "hybrid",
-         "sessionHeartbeatTimeoutMinutes": 3}""")
+         "sessionHeartbeatTimeoutMinutes": 3, "paymentRetryDays": [2, 7]}""")
             .config();
 
     assertEquals(new BigDecimal("0.07"), config.computeRates().cpuPerCoreHour());
+    assertEquals(List.of(2, 7), config.paymentRetryDays());
     assertEquals(new BigDecimal("0.01"), config.computeRates().memoryPerGbHour());
     assertEquals(15, config.invoiceDay());
     assertEquals(0, config.currency().getDefaultFractionDigits());
@@ -79,6 +81,11 @@ class BillingConfigParserTest {
         "{\"invoiceGraceMinutes\": -1}                          | invoiceGraceMinutes",
         "{\"paymentTermsDays\": 366}                            | paymentTermsDays",
         "{\"paymentGraceDays\": 366}                            | paymentGraceDays",
+        "{\"paymentRetryDays\": 3}                              | paymentRetryDays",
+        "{\"paymentRetryDays\": [1, 0]}                         | paymentRetryDays[1]",
+        "{\"paymentRetryDays\": [3, 3]}                         | paymentRetryDays[1]",
+        "{\"paymentRetryDays\": [1, 2.5]}                       | paymentRetryDays[1]",
+        "{\"paymentRetryDays\": [1,2,3,4,5,6,7,8,9,10,11]}      | paymentRetryDays",
         "{\"billingMode\": \"prepaid\"}                         | billingMode",
         "{\"enabled\": \"yes\"}                                 | enabled",
         "{\"currency\": \"XYZ\"}                                | currency",
@@ -591,7 +598,8 @@ class BillingConfigParserTest {
     assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
     assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
     assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
-    assertEquals(32, keys.size());
+    assertEquals("[1,3,5]", find(keys, "paymentRetryDays").defaultJson());
+    assertEquals(33, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

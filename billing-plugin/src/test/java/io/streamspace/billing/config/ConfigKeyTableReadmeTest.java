@@ -78,13 +78,16 @@ class ConfigKeyTableReadmeTest {
         .toList();
   }
 
-  /** A default as the README shows it: its JSON, plans by their ids, none (a secret's) as —. */
+  /**
+   * A default as the README shows it: its JSON, plans (objects) by their ids, none (a secret's)
+   * as —.
+   */
   private static String shown(ConfigKey key) {
     if (key.defaultJson() == null) {
       return "—";
     }
     JsonNode value = read(key.defaultJson());
-    return value.isArray()
+    return value.isArray() && value.path(0).isObject()
         ? StreamSupport.stream(value.spliterator(), false)
             .map(element -> element.get("id").asText())
             .collect(Collectors.joining(" / "))

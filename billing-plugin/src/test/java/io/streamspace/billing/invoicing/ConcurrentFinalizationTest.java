@@ -39,7 +39,8 @@ class ConcurrentFinalizationTest {
           dataSource,
           new InvoiceCalculator(dataSource, BillingConfig::defaults),
           new BillingEvents((type, payload) -> events.add(type)),
-          BillingConfig::defaults);
+          BillingConfig::defaults,
+          (connection, invoice) -> {});
 
   @AfterEach
   void unload() {

@@ -1,0 +1,63 @@
+package io.streamspace.billing.jobs;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.stripe.StripeCollections;
+import io.streamspace.plugin.api.jobs.JobContext;
+import io.streamspace.plugin.api.jobs.JobResult;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.PluginJob;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code collect-payments} job, every minute: sends the due invoice collections to Stripe
+ * ({@link StripeCollections}). While stripeEnabled is false it sends nothing; what is queued
+ * waits.
+ */
+public final class CollectPaymentsJob implements PluginJob {
+
+  public static final String NAME = "collect-payments";
+  static final String CRON = "* * * * *";
+
+  private static final Logger log = LoggerFactory.getLogger(CollectPaymentsJob.class);
+
+  private final StripeCollections collections;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public CollectPaymentsJob(
+      StripeCollections collections, Supplier<BillingConfig> config, Clock clock) {
+    this.collections = collections;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @Override
+  public JobResult run(JobContext context) throws Exception {
+    BillingConfig current = config.get();
+    if (!current.enabled() || !current.stripeEnabled()) {
+      return JobResult.of(0, current.enabled() ? "stripe is disabled" : "billing is disabled");
+    }
+    return collectAt(clock.instant());
+  }
+
+  /** Schedules the job every minute, whatever the config. */
+  public void scheduleOn(JobScheduler scheduler) {
+    scheduler.schedule(NAME, CRON, config.get().billingTimeZone(), this);
+  }
+
+  private JobResult collectAt(Instant now) throws SQLException {
+    StripeCollections.Run run = collections.collectDue(now);
+    String summary =
+        "sent %d; failed %d; cancelled %d; deferred %d"
+            .formatted(run.sent(), run.failed(), run.cancelled(), run.deferred());
+    if (run.touched() > 0) {
+      log.info("{}: {}", NAME, summary);
+    }
+    return JobResult.of(run.touched(), summary);
+  }
+}

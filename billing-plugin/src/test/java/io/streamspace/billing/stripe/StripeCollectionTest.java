@@ -1,0 +1,417 @@
+package io.streamspace.billing.stripe;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.jobs.JobRun;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Invoice collection through the queue, with the real stripe-java client against WireMock
+ * answering as Stripe's API does (customer, payment_intent, a card_error), on real PostgreSQL,
+ * the clock moved by hand. Each account used 2 cores and 4 GB for two hours in March: its April
+ * 1st invoice is 0.28 USD (28 cents), finalized at 01:00.
+ */
+class StripeCollectionTest {
+
+  private static final String KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+  private static final String ENABLED =
+      "{\"stripeEnabled\": true, " + BillingHarness.USD_AND_VND_CONFIG.substring(1);
+  private static final String FINALIZED = "2026-04-01T01:00:00Z";
+  private static final String INTENTS = "/v1/payment_intents";
+
+  private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private BillingHarness billing;
+
+  private void load(String config) {
+    stripe.start();
+    billing = new BillingHarness(at("2026-03-01T00:00:00Z"), config);
+    billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    StripeTestEndpoint.pointAt(
+        billing.billing,
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    stripe.stubFor(post(urlEqualTo(INTENTS)).willReturn(okJson(intent("pi_1", "succeeded"))));
+  }
+
+  @AfterEach
+  void stop() {
+    if (billing != null) {
+      billing.close();
+    }
+    stripe.stop();
+  }
+
+  /** An account with a Stripe customer whose default payment method is {@code method}. */
+  private void customer(String account, String method) {
+    billing.userCreated(account, Map.of());
+    billing.flush();
+    value(
+        "INSERT INTO billing_stripe_customers VALUES (?, ?, now()) RETURNING 1",
+        account,
+        "cus_" + account);
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/cus_" + account))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cus_%s","object":"customer","livemode":false,\
+                    "invoice_settings":{"default_payment_method":%s}}"""
+                        .formatted(account, method == null ? "null" : "\"" + method + "\""))));
+  }
+
+  /** Two hours of 2 cores and 4 GB in March: 0.28 on the invoice finalized at 01:00. */
+  private void usedTwoHours(String account) {
+    billing.created("2026-03-02T10:00:00Z", "s-" + account, account, size("2", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-" + account, account);
+  }
+
+  private void finalizeMarch() {
+    billing.calculateUsageAt(FINALIZED);
+    billing.runAt(GENERATE_INVOICES, FINALIZED);
+  }
+
+  private JobRun collectAt(String now) {
+    return billing.runAt(CollectPaymentsJob.NAME, now);
+  }
+
+  private static long invoiceOf(String account) {
+    return (Long) value("SELECT id FROM billing_invoices WHERE user_id = ?", account);
+  }
+
+  private static String intent(String id, String status) {
+    return """
+        {"id":"%s","object":"payment_intent","amount":28,"currency":"usd","status":"%s",\
+        "livemode":false}"""
+        .formatted(id, status);
+  }
+
+  /** The attempts of the account's invoice: attempt, state, due, payment intent, error. */
+  private static List<String> attempts(String account) {
+    return rows(
+            """
+            SELECT c.attempt || ' ' || c.state || ' ' || to_char(c.due_at AT TIME ZONE 'UTC',
+                'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' ' || coalesce(c.payment_intent_id, '-')
+                || ' ' || coalesce(c.last_error, '-')
+            FROM billing_stripe_collections c JOIN billing_invoices i ON i.id = c.invoice_id
+            WHERE i.user_id = ? ORDER BY c.attempt""",
+            account)
+        .stream()
+        .map(row -> (String) row.get(0))
+        .toList();
+  }
+
+  /** How many PaymentIntent creations Stripe answered with success, by idempotency key. */
+  private Map<String, Long> intentsCreated() {
+    return stripe.getAllServeEvents().stream()
+        .filter(e -> e.getRequest().getUrl().equals(INTENTS))
+        .filter(e -> e.getResponse().getStatus() == 200)
+        .collect(
+            Collectors.groupingBy(
+                e -> e.getRequest().getHeader("Idempotency-Key"),
+                TreeMap::new,
+                Collectors.counting()));
+  }
+
+  private long backlog() {
+    var jobs = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body().get("jobs");
+    for (var job : jobs) {
+      if (job.get("name").asText().equals(CollectPaymentsJob.NAME)) {
+        return job.get("backlog").asLong();
+      }
+    }
+    throw new AssertionError("no collect-payments in " + jobs);
+  }
+
+  @Test
+  void aFinalizedInvoiceIsChargedOffSessionWithItsIdempotencyKeyAndMetadata() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    JobRun run = collectAt(FINALIZED);
+
+    assertEquals(1, run.rowsTouched(), run.message());
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withHeader("Authorization", equalTo("Bearer " + KEY))
+            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-1"))
+            .withFormParam("amount", equalTo("28"))
+            .withFormParam("currency", equalTo("usd"))
+            .withFormParam("customer", equalTo("cus_ann"))
+            .withFormParam("payment_method", equalTo("pm_card_visa"))
+            .withFormParam("off_session", equalTo("true"))
+            .withFormParam("confirm", equalTo("true"))
+            .withFormParam("metadata[account_id]", equalTo("ann"))
+            .withFormParam("metadata[invoice_id]", equalTo(Long.toString(invoice)))
+            .withFormParam("metadata[attempt]", equalTo("1")));
+    assertEquals(List.of("1 sent " + FINALIZED + " pi_1 -"), attempts("ann"));
+    assertEquals(0, collectAt("2026-04-01T02:00:00Z").rowsTouched(), "sent once");
+    stripe.verify(1, postRequestedFor(urlEqualTo(INTENTS)));
+  }
+
+  @Test
+  void aCallThatTimesOutStaysQueuedAndIsSentAgainWithTheSameKeyAfterTheBackoff() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    String key = "invoice-" + invoiceOf("ann") + "-attempt-1";
+    // every try (stripe-java's 3) outlasts the 500 ms read timeout
+    StubMapping slow =
+        stripe.stubFor(
+            post(urlEqualTo(INTENTS))
+                .atPriority(1)
+                .willReturn(okJson(intent("pi_1", "succeeded")).withFixedDelay(1500)));
+
+    collectAt(FINALIZED);
+
+    assertEquals(1, backlog());
+    assertTrue(attempts("ann").get(0).startsWith("1 pending 2026-04-01T01:01:00Z - "));
+    stripe.removeStub(slow);
+    assertEquals(0, collectAt("2026-04-01T01:00:59Z").rowsTouched(), "not due before 1 minute");
+    collectAt("2026-04-01T01:01:00Z");
+    assertEquals(List.of("1 sent 2026-04-01T01:01:00Z pi_1 -"), attempts("ann"));
+    assertEquals(0, backlog());
+    List<String> keys =
+        stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).stream()
+            .map(r -> r.getHeader("Idempotency-Key"))
+            .distinct()
+            .toList();
+    assertEquals(List.of(key), keys, "every try of the attempt with its one key");
+  }
+
+  @Test
+  void aDeclinedCardIsChargedAgainOnTheRetryScheduleWithTheNextAttemptsKey() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-1"))
+            .willReturn(
+                aResponse()
+                    .withStatus(402)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error":{"type":"card_error","code":"card_declined",\
+                        "decline_code":"insufficient_funds",\
+                        "message":"Your card has insufficient funds.",\
+                        "payment_intent":{"id":"pi_declined","object":"payment_intent",\
+                        "status":"requires_payment_method"}}}""")));
+
+    collectAt(FINALIZED);
+    collectAt("2026-04-01T23:59:59Z");
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_declined card_declined: Your card has insufficient funds.",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("ann"),
+        "attempt 2 one day (paymentRetryDays[0]) after the first");
+    collectAt("2026-04-02T01:00:00Z");
+    assertEquals("2 sent 2026-04-02T01:00:00Z pi_1 -", attempts("ann").get(1));
+    assertEquals(
+        Map.of("invoice-" + invoice + "-attempt-2", 1L),
+        intentsCreated(),
+        "the decline was not a creation; attempt 2 created once");
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-2"))
+            .withFormParam("metadata[attempt]", equalTo("2")));
+  }
+
+  @Test
+  void afterTheLastRetryDayNoFurtherAttemptIsQueued() {
+    load("{\"stripeEnabled\": true, \"paymentRetryDays\": [2]}");
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .willReturn(okJson(intent("pi_d", "requires_payment_method"))));
+
+    collectAt(FINALIZED);
+    collectAt("2026-04-03T01:00:00Z");
+    collectAt("2026-04-30T01:00:00Z");
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_d payment declined",
+            "2 failed 2026-04-03T01:00:00Z pi_d payment declined"),
+        attempts("ann"));
+    assertEquals(0, backlog());
+  }
+
+  @Test
+  void aThirtySecondStripeOutageDelaysCollectionButNotInvoicing_thenEachIntentIsCreatedOnce() {
+    load(ENABLED);
+    customer("ann", "pm_ann");
+    customer("dan", "pm_dan");
+    usedTwoHours("ann");
+    usedTwoHours("dan");
+    StubMapping outage =
+        stripe.stubFor(
+            any(anyUrl())
+                .atPriority(1)
+                .willReturn(
+                    aResponse()
+                        .withStatus(503)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
+
+    // Stripe is down from 01:00:00 to 01:00:30: finalization only queues
+    finalizeMarch();
+    assertEquals(
+        List.of("sent", "sent"),
+        rows("SELECT status FROM billing_invoices ORDER BY id").stream()
+            .map(row -> row.get(0))
+            .toList());
+    JobRun duringOutage = collectAt(FINALIZED);
+    collectAt("2026-04-01T01:00:20Z");
+
+    assertEquals("sent 0; failed 0; cancelled 0; deferred 1", duringOutage.message());
+    assertEquals(2, backlog());
+    assertEquals(Map.of(), intentsCreated());
+
+    stripe.removeStub(outage);
+    collectAt("2026-04-01T01:00:30Z");
+    collectAt("2026-04-01T01:01:00Z");
+    collectAt("2026-04-01T01:05:00Z");
+    collectAt("2026-04-01T02:00:00Z");
+
+    assertEquals(0, backlog());
+    assertEquals(
+        new TreeMap<>(
+            Map.of(
+                "invoice-" + invoiceOf("ann") + "-attempt-1", 1L,
+                "invoice-" + invoiceOf("dan") + "-attempt-1", 1L)),
+        intentsCreated());
+    assertEquals(List.of("1 sent"), attempts("ann").stream().map(a -> a.substring(0, 6)).toList());
+    assertEquals(List.of("1 sent"), attempts("dan").stream().map(a -> a.substring(0, 6)).toList());
+  }
+
+  @Test
+  void nothingIsChargedWhileStripeIsDisabled() {
+    load(BillingHarness.USD_AND_VND_CONFIG);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+
+    JobRun run = collectAt(FINALIZED);
+
+    assertEquals("stripe is disabled", run.message());
+    assertEquals(List.of(), attempts("ann"), "not queued");
+    assertEquals(List.of(), stripe.getAllServeEvents());
+  }
+
+  @Test
+  void anAccountWithoutADefaultPaymentMethodOrCustomerIsNotCharged_theAttemptFails() {
+    load(ENABLED);
+    customer("bob", null);
+    billing.userCreated("eve", Map.of());
+    usedTwoHours("bob");
+    usedTwoHours("eve");
+    finalizeMarch();
+
+    collectAt(FINALIZED);
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z - no default payment method",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("bob"));
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z - no Stripe customer",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("eve"));
+    stripe.verify(0, postRequestedFor(urlEqualTo(INTENTS)));
+  }
+
+  @Test
+  void aZeroTotalInvoiceIsNeverCharged() {
+    load(ENABLED);
+    customer("cat", "pm_card_visa");
+    finalizeMarch();
+
+    collectAt(FINALIZED);
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE user_id = 'cat'"));
+    assertEquals(List.of(), attempts("cat"));
+    stripe.verify(0, postRequestedFor(urlEqualTo(INTENTS)));
+  }
+
+  @Test
+  void aTotalFinerThanACentFailsItsAttemptWithoutACall_andTheNextAccountIsStillCharged() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    customer("dan", "pm_card_visa");
+    usedTwoHours("ann");
+    usedTwoHours("dan");
+    finalizeMarch();
+    value("UPDATE billing_invoices SET total = 0.285 WHERE user_id = 'ann' RETURNING 1");
+
+    collectAt(FINALIZED);
+
+    assertTrue(
+        attempts("ann").get(0).endsWith("- total is not a whole number of minor units"),
+        attempts("ann").toString());
+    assertEquals(List.of("1 sent " + FINALIZED + " pi_1 -"), attempts("dan"));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withFormParam("metadata[account_id]", equalTo("dan")));
+  }
+
+  @Test
+  void aPaidInvoicesQueuedAttemptIsCancelledWithoutACall() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    value("UPDATE billing_invoices SET status = 'paid', paid_at = now() RETURNING 1");
+
+    collectAt(FINALIZED);
+
+    assertEquals(List.of("1 cancelled " + FINALIZED + " - invoice is paid"), attempts("ann"));
+    assertEquals(List.of(), stripe.getAllServeEvents().stream().map(ServeEvent::getId).toList());
+  }
+}
