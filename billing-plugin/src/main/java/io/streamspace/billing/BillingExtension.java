@@ -106,7 +106,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
   private volatile CheckQuotasJob checkQuotas;
-  private volatile StripeEndpoint stripeEndpoint = StripeEndpoint.STRIPE;
+  private volatile StripeEndpoint stripeEndpoint = StripeEndpoint.fromSystemProperties();
 
   @Override
   public String displayName() {

@@ -16,4 +16,20 @@ public record StripeEndpoint(String apiBase, Duration connectTimeout, Duration r
   /** Stripe's own API: 10 s to connect, 30 s to answer (a call is retried after either). */
   public static final StripeEndpoint STRIPE =
       new StripeEndpoint(Stripe.LIVE_API_BASE, Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+  /**
+   * The JVM system property naming another API base with Stripe's timeouts, for tests and local
+   * emulators (stripe-mock, WireMock) only; unset or blank, the plugin calls {@link #STRIPE}.
+   */
+  public static final String API_BASE_PROPERTY = "streamspace.billing.stripeApiBase";
+
+  /** {@link #STRIPE}, or the API base {@link #API_BASE_PROPERTY} names when it is set. */
+  public static StripeEndpoint fromSystemProperties() {
+    String base = System.getProperty(API_BASE_PROPERTY, "").strip();
+    if (base.isEmpty()) {
+      return STRIPE;
+    }
+    String trimmed = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    return new StripeEndpoint(trimmed, STRIPE.connectTimeout(), STRIPE.readTimeout());
+  }
 }
