@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -22,21 +23,31 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Stripe end to end over HTTP with the packaged plugin: WireMock answers as Stripe's API (the
  * plugin pointed at it by the {@code streamspace.billing.stripeApiBase} system property), the
  * webhooks are signed with Stripe's scheme, the secrets come from the host's environment. A plan
  * bought through Checkout, its card the default, the month's invoice charged by collect-payments
- * and paid by {@code payment_intent.succeeded}.
+ * and paid by {@code payment_intent.succeeded}; then a declined one, the account locked after the
+ * grace and unlocked by the payment. The clock only moves forward, so the tests run in order.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StripeE2ETest extends BillingHostTestBase {
 
   private static final String BILLING = "/api/plugins/billing";
   private static final String KEY = "sk_test_e2e_0123456789";
   private static final String WEBHOOK_SECRET = "whsec_e2e_0123456789";
   private static final String PROPERTY = "streamspace.billing.stripeApiBase";
+
+  private static final String DECLINE =
+      """
+      "last_payment_error": {"type": "card_error", "code": "card_declined",
+       "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}""";
 
   private final WireMockServer stripe = startedStripe();
 
@@ -60,6 +71,7 @@ class StripeE2ETest extends BillingHostTestBase {
   }
 
   @Test
+  @Order(1)
   void aPlanBoughtThroughCheckoutIsActive_andItsInvoiceIsChargedAndPaidThroughTheWebhook() {
     api.http
         .call(
@@ -69,50 +81,13 @@ class StripeE2ETest extends BillingHostTestBase {
             HostClient.json(Map.of("stripeEnabled", true)))
         .expect(200);
     String ann = newUser("ann");
-    String annToken = api.token(ann, "user");
-    String customer = "cus_" + ann;
-    api.postEvents(platformToken, List.of(Events.userCreated(ann, at("11:00"))));
-    api.awaitCaughtUp("billing");
-    stubCustomer(ann, customer);
-    stripe.stubFor(
-        post(urlEqualTo("/v1/checkout/sessions"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id":"cs_test_e2e","object":"checkout.session","mode":"setup",\
-                    "status":"open","customer":"%s","client_reference_id":"%s",\
-                    "url":"https://checkout.stripe.com/c/pay/cs_test_e2e","livemode":false}"""
-                        .formatted(customer, ann))));
-
-    JsonNode checkout =
-        api.http
-            .post(
-                BILLING + "/create-checkout",
-                annToken,
-                """
-                {"plan_id":"pro","success_url":"https://app.example.com/ok",\
-                "cancel_url":"https://app.example.com/cancel"}""")
-            .expect(200);
-    assertEquals("cs_test_e2e", checkout.get("session_id").asText());
+    String annToken = buyProThroughCheckout(ann);
     stripe.verify(
         1,
         postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
             .withHeader("Authorization", equalTo("Bearer " + KEY))
-            .withFormParam("customer", equalTo(customer))
+            .withFormParam("customer", equalTo("cus_" + ann))
             .withFormParam("metadata[plan_id]", equalTo("pro")));
-
-    deliver(
-        "evt_checkout",
-        "checkout.session.completed",
-        """
-        {"id": "cs_test_e2e", "object": "checkout.session", "mode": "setup",
-         "status": "complete", "payment_status": "no_payment_required",
-         "client_reference_id": "%s", "customer": "%s", "currency": "usd",
-         "amount_total": null, "payment_intent": null,
-         "setup_intent": {"id": "seti_1", "object": "setup_intent", "status": "succeeded",
-          "customer": "%s", "payment_method": "pm_card_visa", "usage": "off_session"},
-         "metadata": {"account_id": "%s", "kind": "plan", "plan_id": "pro"}}"""
-            .formatted(ann, customer, customer, ann));
     assertEquals(
         "pro",
         api.http.get(BILLING + "/subscription", annToken).expect(200).get("plan_id").asText());
@@ -120,57 +95,172 @@ class StripeE2ETest extends BillingHostTestBase {
         "evt_customer",
         "customer.updated",
         """
-        {"id": "%s", "object": "customer", "metadata": {"account_id": "%s"},
+        {"id": "cus_%s", "object": "customer", "metadata": {"account_id": "%s"},
          "invoice_settings": {"default_payment_method": "pm_card_visa"}}"""
-            .formatted(customer, ann));
-
+            .formatted(ann, ann));
     clock.set(at("16:00"));
-    api.postEvents(
-        platformToken,
-        List.of(
-            Events.sessionCreated("s1-" + ann, ann, at("13:00"), "2", "4", "0"),
-            Events.sessionTerminated("s1-" + ann, ann, at("15:00"))));
-    api.awaitCaughtUp("billing");
-    clock.set(Instant.parse("2026-04-01T01:00:00Z"));
-    api.runJob("calculate-usage");
-    api.runJob("generate-invoices");
-    JsonNode listed = api.http.get(BILLING + "/invoices", annToken).expect(200).at("/invoices/0");
+    usedTwoHours(ann, at("13:00"));
+
+    JsonNode listed = invoicedAndCollected(ann, annToken, Instant.parse("2026-04-01T01:00:00Z"));
+
     long invoiceId = listed.get("id").asLong();
-    assertEquals("sent", listed.get("status").asText());
-    long cents = new BigDecimal(listed.get("total").asText()).movePointRight(2).longValueExact();
-    String intent =
-        """
-        {"id": "pi_e2e", "object": "payment_intent", "amount": %d, "amount_received": %d,
-         "currency": "usd", "status": "%s", "customer": "%s", "latest_charge": "ch_e2e",
-         "livemode": false,
-         "metadata": {"account_id": "%s", "invoice_id": "%d", "attempt": "1"}}""";
-    stripe.stubFor(
-        post(urlEqualTo("/v1/payment_intents"))
-            .willReturn(
-                okJson(intent.formatted(cents, 0, "processing", customer, ann, invoiceId))));
-
-    api.runJob("collect-payments");
-
+    long cents = cents(listed);
     stripe.verify(
         1,
         postRequestedFor(urlEqualTo("/v1/payment_intents"))
             .withHeader("Idempotency-Key", equalTo("invoice-" + invoiceId + "-attempt-1"))
             .withFormParam("amount", equalTo(Long.toString(cents)))
-            .withFormParam("customer", equalTo(customer))
+            .withFormParam("customer", equalTo("cus_" + ann))
             .withFormParam("payment_method", equalTo("pm_card_visa"))
             .withFormParam("metadata[invoice_id]", equalTo(Long.toString(invoiceId))));
-    deliver(
-        "evt_paid",
-        "payment_intent.succeeded",
-        intent.formatted(cents, cents, "succeeded", customer, ann, invoiceId));
+    deliver("evt_paid_" + ann, "payment_intent.succeeded", intent(ann, listed, cents, "succeeded"));
 
     JsonNode invoice = api.http.get(BILLING + "/invoices/" + invoiceId, annToken).expect(200);
     assertEquals("paid", invoice.get("status").asText());
     JsonNode payment = api.http.get(BILLING + "/payments", annToken).expect(200).at("/payments/0");
     assertEquals(invoiceId, payment.get("invoice_id").asLong());
     assertEquals("succeeded", payment.get("status").asText());
-    assertEquals("pi_e2e", payment.get("payment_intent_id").asText());
+    assertEquals("pi_" + ann, payment.get("payment_intent_id").asText());
     assertEquals(listed.get("total").asText(), payment.get("amount").asText());
+  }
+
+  @Test
+  @Order(2)
+  void aDeclinedChargeLeavesTheInvoiceOverdue_lockedAfterTheGrace_andItsPaymentUnlocks() {
+    clock.set(Instant.parse("2026-04-02T00:00:00Z"));
+    String bob = newUser("bob");
+    String bobToken = buyProThroughCheckout(bob);
+    clock.set(Instant.parse("2026-04-02T16:00:00Z"));
+    usedTwoHours(bob, Instant.parse("2026-04-02T13:00:00Z"));
+    JsonNode listed = invoicedAndCollected(bob, bobToken, Instant.parse("2026-05-01T01:00:00Z"));
+    long invoiceId = listed.get("id").asLong();
+    String declined =
+        intent(bob, listed, 0, "requires_payment_method")
+            .replace("\"livemode\"", DECLINE + ", \"livemode\"");
+
+    deliver("evt_failed_" + bob, "payment_intent.payment_failed", declined);
+
+    JsonNode failed = api.http.get(BILLING + "/payments", bobToken).expect(200).at("/payments/0");
+    assertEquals("failed", failed.get("status").asText());
+    assertEquals("insufficient_funds", failed.get("failure_code").asText());
+    clock.set(Instant.parse("2026-05-15T01:00:00Z"));
+    api.runJob("finalize-invoices");
+    assertEquals("overdue", invoiceStatus(bobToken, invoiceId));
+    clock.set(Instant.parse("2026-05-18T01:00:00Z"));
+    api.runJob("check-quotas");
+    assertEquals("account_locked", api.admission(platformToken, bob).path("code").asText());
+
+    deliver(
+        "evt_paid_" + bob,
+        "payment_intent.succeeded",
+        intent(bob, listed, cents(listed), "succeeded"));
+
+    assertEquals("paid", invoiceStatus(bobToken, invoiceId));
+    assertNotEquals("account_locked", api.admission(platformToken, bob).path("code").asText());
+  }
+
+  private String invoiceStatus(String token, long invoiceId) {
+    return api.http
+        .get(BILLING + "/invoices/" + invoiceId, token)
+        .expect(200)
+        .get("status")
+        .asText();
+  }
+
+  /**
+   * A new account on Pro through Checkout: its Stripe customer {@code cus_<account>} made at the
+   * call, the session {@code cs_<account>} completed with its card pm_card_visa; its token.
+   */
+  private String buyProThroughCheckout(String account) {
+    String token = api.token(account, "user");
+    api.postEvents(platformToken, List.of(Events.userCreated(account, clock.instant())));
+    api.awaitCaughtUp("billing");
+    String customer = "cus_" + account;
+    stubCustomer(account, customer);
+    stripe.stubFor(
+        post(urlEqualTo("/v1/checkout/sessions"))
+            .withFormParam("customer", equalTo(customer))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cs_%s","object":"checkout.session","mode":"setup",\
+                    "status":"open","customer":"%s","client_reference_id":"%s",\
+                    "url":"https://checkout.stripe.com/c/pay/cs_%s","livemode":false}"""
+                        .formatted(account, customer, account, account))));
+    JsonNode checkout =
+        api.http
+            .post(
+                BILLING + "/create-checkout",
+                token,
+                """
+                {"plan_id":"pro","success_url":"https://app.example.com/ok",\
+                "cancel_url":"https://app.example.com/cancel"}""")
+            .expect(200);
+    assertEquals("cs_" + account, checkout.get("session_id").asText());
+    deliver(
+        "evt_checkout_" + account,
+        "checkout.session.completed",
+        """
+        {"id": "cs_%s", "object": "checkout.session", "mode": "setup",
+         "status": "complete", "payment_status": "no_payment_required",
+         "client_reference_id": "%s", "customer": "%s", "currency": "usd",
+         "amount_total": null, "payment_intent": null,
+         "setup_intent": {"id": "seti_%s", "object": "setup_intent", "status": "succeeded",
+          "customer": "%s", "payment_method": "pm_card_visa", "usage": "off_session"},
+         "metadata": {"account_id": "%s", "kind": "plan", "plan_id": "pro"}}"""
+            .formatted(account, account, customer, account, customer, account));
+    return token;
+  }
+
+  /** A session of 2 cores and 4 GB for two hours from {@code start}. */
+  private void usedTwoHours(String account, Instant start) {
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.sessionCreated("s1-" + account, account, start, "2", "4", "0"),
+            Events.sessionTerminated("s1-" + account, account, start.plusSeconds(7200))));
+    api.awaitCaughtUp("billing");
+  }
+
+  /**
+   * The account's newest invoice, finalized at {@code invoiceDay} and sent to Stripe by
+   * collect-payments (Stripe answering {@code processing}, as for a charge still under way).
+   */
+  private JsonNode invoicedAndCollected(String account, String token, Instant invoiceDay) {
+    clock.set(invoiceDay);
+    api.runJob("calculate-usage");
+    api.runJob("generate-invoices");
+    JsonNode listed = api.http.get(BILLING + "/invoices", token).expect(200).at("/invoices/0");
+    assertEquals("sent", listed.get("status").asText());
+    stripe.stubFor(
+        post(urlEqualTo("/v1/payment_intents"))
+            .withFormParam("customer", equalTo("cus_" + account))
+            .willReturn(okJson(intent(account, listed, 0, "processing"))));
+    api.runJob("collect-payments");
+    return listed;
+  }
+
+  /** The invoice's total in cents. */
+  private static long cents(JsonNode invoice) {
+    return new BigDecimal(invoice.get("total").asText()).movePointRight(2).longValueExact();
+  }
+
+  /** The PaymentIntent {@code pi_<account>} of the invoice's first attempt, as Stripe shows it. */
+  private static String intent(String account, JsonNode invoice, long received, String status) {
+    return """
+        {"id": "pi_%s", "object": "payment_intent", "amount": %d, "amount_received": %d,
+         "currency": "usd", "status": "%s", "customer": "cus_%s", "latest_charge": "ch_%s",
+         "livemode": false,
+         "metadata": {"account_id": "%s", "invoice_id": "%d", "attempt": "1"}}"""
+        .formatted(
+            account,
+            cents(invoice),
+            received,
+            status,
+            account,
+            account,
+            account,
+            invoice.get("id").asLong());
   }
 
   /** The account's Stripe customer: created at its first call, its default card pm_card_visa. */
