@@ -186,6 +186,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
             events::paymentFailed,
             planChanges,
             packs,
+            collections,
             config::get,
             context.clock());
     new StripeWebhookRoutes(stripePayments, context::config, config::get, context.clock())

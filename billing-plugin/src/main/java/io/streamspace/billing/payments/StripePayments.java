@@ -8,6 +8,7 @@ import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.plans.PlanChanges;
+import io.streamspace.billing.stripe.StripeCollections;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>Order does not matter: a payment's row follows the PaymentIntent's own status, and the
  * creation time of the events applied to it. A success is final (a failure delivered after it
  * changes nothing); of two failures the later one at Stripe is kept; refunded amounts only grow.
- * Events and the read-only lock's release follow the commit. Completed Checkout Sessions change
- * plans and grant paid packs ({@link StripeCheckouts}); payment method and customer events keep
- * each customer's default payment method ({@link DefaultPaymentMethods}).
+ * Events and the read-only lock's release follow the commit. A failure of a PaymentIntent the
+ * collection queue sent queues the invoice's next attempt ({@link StripeCollections}). Completed
+ * Checkout Sessions change plans and grant paid packs ({@link StripeCheckouts}); payment method
+ * and customer events keep each customer's default payment method ({@link
+ * DefaultPaymentMethods}).
  */
 public final class StripePayments {
 
@@ -114,6 +117,7 @@ public final class StripePayments {
   private final InvoiceStatusChanges invoices;
   private final Consumer<Payment> paymentFailed;
   private final StripeCheckouts checkouts;
+  private final StripeCollections collections;
   private final Clock clock;
   private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
 
@@ -123,12 +127,14 @@ public final class StripePayments {
       Consumer<Payment> paymentFailed,
       PlanChanges plans,
       PackPurchases packs,
+      StripeCollections collections,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.dataSource = dataSource;
     this.invoices = invoices;
     this.paymentFailed = paymentFailed;
     this.checkouts = new StripeCheckouts(plans, packs, config);
+    this.collections = collections;
     this.clock = clock;
   }
 
@@ -278,7 +284,22 @@ public final class StripePayments {
     if (recorded.isPresent()) {
       Payment payment = PaymentQueries.find(c, recorded.get()).orElseThrow();
       after.add(() -> paymentFailed.accept(payment));
+      retryLater(c, event, payable.get().invoiceId(), now);
     }
+  }
+
+  /** A PaymentIntent the collection queue sent (metadata {@code attempt}): its next attempt. */
+  private void retryLater(Connection c, StripeEvent event, long invoiceId, Instant now)
+      throws SQLException {
+    String attempt = event.text("metadata/attempt");
+    if (attempt == null || !attempt.matches("[1-9][0-9]{0,8}")) {
+      return;
+    }
+    String message = event.text("last_payment_error/message");
+    String code = event.text("last_payment_error/code");
+    String why =
+        (code == null ? "" : code + ": ") + (message == null ? "payment declined" : message);
+    collections.declinedLater(c, invoiceId, Integer.parseInt(attempt), event.text("id"), why, now);
   }
 
   private static String failureCode(StripeEvent event) {

@@ -92,6 +92,17 @@ public final class StripeCollections {
           SET tries = tries + 1, due_at = :due_at, last_error = :error, updated_at = :now
           WHERE invoice_id = :invoice_id AND attempt = :attempt""");
 
+  // only the attempt that sent this PaymentIntent and is still waiting for its outcome
+  private static final NamedSql DECLINED_LATER =
+      NamedSql.of(
+          """
+          UPDATE billing_stripe_collections c
+          SET state = 'failed', last_error = :error, updated_at = :now
+          FROM billing_invoices i
+          WHERE i.id = c.invoice_id AND c.invoice_id = :invoice_id AND c.attempt = :attempt
+            AND c.state = 'sent' AND c.payment_intent_id = :payment_intent_id
+          RETURNING i.finalized_at""");
+
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_collections WHERE state = 'pending'");
 
@@ -150,6 +161,36 @@ public final class StripeCollections {
       return;
     }
     queue(connection, invoice.id(), 1, invoice.finalizedAt(), invoice.finalizedAt());
+  }
+
+  /**
+   * A sent attempt whose PaymentIntent Stripe declined afterwards ({@code
+   * payment_intent.payment_failed} with our metadata): the attempt fails and the next is queued
+   * as after an immediate decline, in the caller's (the webhook's) transaction. Anything but the
+   * attempt that sent this PaymentIntent, still {@code sent}, changes nothing (a decline already
+   * failed at the call, a replay).
+   *
+   * @return whether the attempt was failed now
+   */
+  public boolean declinedLater(
+      Connection c, long invoiceId, int attempt, String paymentIntentId, String why, Instant now)
+      throws SQLException {
+    try (PreparedStatement statement =
+            DECLINED_LATER
+                .bind("error", why)
+                .bind("now", now)
+                .bind("invoice_id", invoiceId)
+                .bind("attempt", attempt)
+                .bind("payment_intent_id", paymentIntentId)
+                .prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        return false;
+      }
+      queueRetry(c, invoiceId, attempt, rs.getTimestamp(1).toInstant(), now);
+    }
+    log.info("collecting invoice {} (attempt {}): declined by Stripe: {}", invoiceId, attempt, why);
+    return true;
   }
 
   /** How many attempts wait to be sent (due or not). */
@@ -222,7 +263,7 @@ public final class StripeCollections {
         .bind("attempt", attempt.number())
         .update(c);
     if (outcome.state().equals("failed")) {
-      queueRetry(c, attempt, now);
+      queueRetry(c, attempt.invoiceId(), attempt.number(), attempt.finalizedAt(), now);
     }
     log.info(
         "collecting invoice {} (attempt {}): {} {}",
@@ -234,13 +275,15 @@ public final class StripeCollections {
   }
 
   /** The next attempt, {@code paymentRetryDays} after the first, unless that was the last. */
-  private void queueRetry(Connection c, Attempt failed, Instant now) throws SQLException {
+  private void queueRetry(
+      Connection c, long invoiceId, int failed, Instant finalizedAt, Instant now)
+      throws SQLException {
     List<Integer> days = config.get().paymentRetryDays();
-    if (failed.number() > days.size()) {
+    if (failed > days.size()) {
       return;
     }
-    Instant due = failed.finalizedAt().plus(Duration.ofDays(days.get(failed.number() - 1)));
-    queue(c, failed.invoiceId(), failed.number() + 1, due, now);
+    Instant due = finalizedAt.plus(Duration.ofDays(days.get(failed - 1)));
+    queue(c, invoiceId, failed + 1, due, now);
   }
 
   /** Charges the attempt; never throws for what Stripe answers. */

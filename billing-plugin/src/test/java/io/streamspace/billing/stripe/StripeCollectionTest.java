@@ -16,6 +16,7 @@ import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static io.streamspace.billing.support.StripeSigning.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,8 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.time.Duration;
@@ -46,6 +49,7 @@ class StripeCollectionTest {
   private static final String KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
   private static final String ENABLED =
       "{\"stripeEnabled\": true, " + BillingHarness.USD_AND_VND_CONFIG.substring(1);
+  private static final String WEBHOOK_SECRET = "whsec_test_collection";
   private static final String FINALIZED = "2026-04-01T01:00:00Z";
   private static final String INTENTS = "/v1/payment_intents";
 
@@ -56,6 +60,7 @@ class StripeCollectionTest {
     stripe.start();
     billing = new BillingHarness(at("2026-03-01T00:00:00Z"), config);
     billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
     StripeTestEndpoint.pointAt(
         billing.billing,
         new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
@@ -255,6 +260,85 @@ class StripeCollectionTest {
         postRequestedFor(urlEqualTo(INTENTS))
             .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-2"))
             .withFormParam("metadata[attempt]", equalTo("2")));
+  }
+
+  @Test
+  void aSentIntentDeclinedLaterThroughTheWebhookQueuesTheNextAttempt_aReplayChangesNothing() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", "processing"))));
+    collectAt(FINALIZED);
+    String failed =
+        """
+        {"id": "pi_1", "object": "payment_intent", "amount": 28, "currency": "usd",
+         "status": "requires_payment_method", "created": 1775005200,
+         "last_payment_error": {"type": "card_error", "code": "card_declined",
+          "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."},
+         "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "1"}}"""
+            .formatted(invoice);
+
+    deliverAt("2026-04-01T03:00:00Z", "evt_failed", failed);
+    deliverAt("2026-04-01T03:01:00Z", "evt_failed_again", failed);
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_1 card_declined: Your card has insufficient funds.",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("ann"),
+        "attempt 2 one day (paymentRetryDays[0]) after the finalization, as after a decline");
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_2", "succeeded"))));
+    collectAt("2026-04-02T01:00:00Z");
+    assertEquals("2 sent 2026-04-02T01:00:00Z pi_2 -", attempts("ann").get(1));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-2")));
+  }
+
+  @Test
+  void aDeclineTheCallAlreadyFailed_orOfAnIntentTheQueueDidNotSend_queuesNothingMore() {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .willReturn(okJson(intent("pi_1", "requires_payment_method"))));
+    collectAt(FINALIZED);
+    List<String> before = attempts("ann");
+    String failed =
+        """
+        {"id": "%s", "object": "payment_intent", "amount": 28, "currency": "usd",
+         "status": "requires_payment_method", "created": 1775005200,
+         "last_payment_error": {"type": "card_error", "code": "card_declined",
+          "message": "Your card was declined."},
+         "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "%s"}}""";
+
+    deliverAt("2026-04-01T03:00:00Z", "evt_1", failed.formatted("pi_1", invoice, "1"));
+    deliverAt("2026-04-01T03:01:00Z", "evt_2", failed.formatted("pi_other", invoice, "2"));
+
+    assertEquals(2, before.size());
+    assertEquals(before, attempts("ann"));
+  }
+
+  private void deliverAt(String now, String id, String intent) {
+    billing.clock.set(at(now));
+    String payload = event(id, "payment_intent.payment_failed", at(now), intent);
+    BillingHarness.Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/webhook",
+            Caller.ANONYMOUS,
+            payload,
+            Map.of("stripe-signature", StripeSigning.header(WEBHOOK_SECRET, at(now), payload)));
+    assertEquals(200, answer.status(), answer.body().toString());
   }
 
   @Test
