@@ -264,14 +264,7 @@ class StripeCollectionTest {
 
   @Test
   void aSentIntentDeclinedLaterThroughTheWebhookQueuesTheNextAttempt_aReplayChangesNothing() {
-    load(ENABLED);
-    customer("ann", "pm_card_visa");
-    usedTwoHours("ann");
-    finalizeMarch();
-    long invoice = invoiceOf("ann");
-    stripe.stubFor(
-        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", "processing"))));
-    collectAt(FINALIZED);
+    long invoice = annsInvoiceCollected("processing");
     String failed =
         """
         {"id": "pi_1", "object": "payment_intent", "amount": 28, "currency": "usd",
@@ -302,16 +295,7 @@ class StripeCollectionTest {
 
   @Test
   void aDeclineTheCallAlreadyFailed_orOfAnIntentTheQueueDidNotSend_queuesNothingMore() {
-    load(ENABLED);
-    customer("ann", "pm_card_visa");
-    usedTwoHours("ann");
-    finalizeMarch();
-    long invoice = invoiceOf("ann");
-    stripe.stubFor(
-        post(urlEqualTo(INTENTS))
-            .atPriority(1)
-            .willReturn(okJson(intent("pi_1", "requires_payment_method"))));
-    collectAt(FINALIZED);
+    long invoice = annsInvoiceCollected("requires_payment_method");
     List<String> before = attempts("ann");
     String failed =
         """
@@ -328,6 +312,19 @@ class StripeCollectionTest {
     assertEquals(before, attempts("ann"));
   }
 
+  /** ann's March invoice, its attempt 1 sent and Stripe's PaymentIntent pi_1 in that status. */
+  private long annsInvoiceCollected(String status) {
+    load(ENABLED);
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", status))));
+    collectAt(FINALIZED);
+    return invoiceOf("ann");
+  }
+
+  /** A signed {@code payment_intent.payment_failed} of {@code intent}, delivered at now. */
   private void deliverAt(String now, String id, String intent) {
     billing.clock.set(at(now));
     String payload = event(id, "payment_intent.payment_failed", at(now), intent);
