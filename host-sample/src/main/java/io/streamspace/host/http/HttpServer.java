@@ -30,12 +30,6 @@ public final class HttpServer implements AutoCloseable {
   /** Room for a batch of 10,000 events with long ids and user attributes. */
   private static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
-  /**
-   * The buffer Javalin allocates for each answer to copy it to Jetty (which buffers it again): 32
-   * KB by default, most of the garbage a request left, for answers mostly far smaller.
-   */
-  private static final int RESPONSE_COPY_BYTES = 4 * 1024;
-
   private final Javalin app;
 
   public HttpServer(ObjectMapper mapper, RouteGroup... groups) {
@@ -45,7 +39,6 @@ public final class HttpServer implements AutoCloseable {
               config.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(mapper, false));
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
-              config.http.responseBufferSize = RESPONSE_COPY_BYTES;
             });
     app.exception(ApiException.class, (e, ctx) -> answer(ctx, e.error().response()));
     app.exception(
