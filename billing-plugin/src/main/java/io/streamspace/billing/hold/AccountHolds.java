@@ -205,11 +205,13 @@ public final class AccountHolds {
         }
       }
       // read after the resumes, so a hold placed meanwhile has its sessions suspended again
-      for (Map.Entry<String, Map<HoldReason, String>> account :
-          HoldStore.activeByAccount(connection).entrySet()) {
+      Map<String, Map<HoldReason, String>> held = HoldStore.activeByAccount(connection);
+      // then their sessions: an account lifted in between has none listed, so none suspended
+      Map<String, List<String>> open = HoldStore.openSessionsOfHeldAccounts(connection);
+      for (Map.Entry<String, Map<HoldReason, String>> account : held.entrySet()) {
         String detail = account.getValue().values().iterator().next(); // in HoldReason order
         control(
-            HoldStore.openSessions(connection, account.getKey()),
+            open.getOrDefault(account.getKey(), List.of()),
             session -> sessions.suspend(session, detail));
         accounts++;
       }

@@ -2,6 +2,7 @@ package io.streamspace.billing.hold;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -82,7 +83,19 @@ final class HoldStore {
           ORDER BY h.user_id, h.id""");
 
   private static final NamedSql SESSIONS_DONE =
-      NamedSql.of("UPDATE billing_account_holds SET sessions_done_at = :now WHERE id = :id");
+      NamedSql.of(
+          """
+          UPDATE billing_account_holds SET sessions_done_at = :now
+          WHERE id = ANY (CAST(:ids AS bigint[]))""");
+
+  // every held account's sessions that have not ended, in one statement for enforce
+  private static final NamedSql OPEN_SESSIONS_OF_HELD =
+      NamedSql.of(
+          """
+          SELECT s.user_id, s.session_id FROM billing_sessions s
+          WHERE s.ended_at IS NULL
+            AND s.user_id IN (SELECT user_id FROM billing_account_holds WHERE lifted_at IS NULL)
+          ORDER BY s.user_id, s.session_id""");
 
   private HoldStore() {}
 
@@ -163,8 +176,22 @@ final class HoldStore {
   /** The sessions of these lifted holds were resumed. */
   static void sessionsDone(Connection connection, List<Long> holdIds, Instant now)
       throws SQLException {
-    for (long id : holdIds) {
-      SESSIONS_DONE.bind("now", now).bind("id", id).update(connection);
+    SESSIONS_DONE
+        .bind("now", now)
+        .bind("ids", SqlArrays.array(connection, holdIds, id -> id))
+        .update(connection);
+  }
+
+  /** The open sessions of every account with an active hold, by account. */
+  static Map<String, List<String>> openSessionsOfHeldAccounts(Connection connection)
+      throws SQLException {
+    try (PreparedStatement statement = OPEN_SESSIONS_OF_HELD.binding().prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, List<String>> sessions = new HashMap<>();
+      while (rows.next()) {
+        sessions.computeIfAbsent(rows.getString(1), id -> new ArrayList<>()).add(rows.getString(2));
+      }
+      return sessions;
     }
   }
 
