@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * The default payment method of each Stripe customer of ours ({@code billing_stripe_customers}),
  * which collection charges, kept as Stripe's events say it, in their transaction. Each change
  * is stamped with its event's creation time at Stripe, and an event older than the last change
- * changes nothing: state follows Stripe's time, not the order events arrive in. An id only.
+ * changes nothing: state follows Stripe's time, not the order events arrive in. A detached method
+ * is kept in {@code billing_stripe_detached_methods} and never becomes a default again (Stripe
+ * never attaches it again), whichever older event about it arrives after. An id only.
  */
 final class DefaultPaymentMethods {
 
@@ -24,13 +26,16 @@ final class DefaultPaymentMethods {
   private static final String NEWER =
       "(default_payment_method_at IS NULL OR default_payment_method_at <= :at)";
 
+  private static final String NOT_DETACHED =
+      "NOT EXISTS (SELECT 1 FROM billing_stripe_detached_methods WHERE payment_method = :method)";
+
   private static final NamedSql SET =
       NamedSql.of(
           """
           UPDATE billing_stripe_customers
           SET default_payment_method = :method, default_payment_method_at = :at
-          WHERE customer_id = :customer AND %s"""
-              .formatted(NEWER));
+          WHERE customer_id = :customer AND %s AND %s"""
+              .formatted(NEWER, NOT_DETACHED));
 
   // a method attached to a customer without a default becomes it (Checkout's setup saves one)
   private static final NamedSql ATTACH =
@@ -38,17 +43,21 @@ final class DefaultPaymentMethods {
           """
           UPDATE billing_stripe_customers
           SET default_payment_method = :method, default_payment_method_at = :at
-          WHERE customer_id = :customer AND default_payment_method IS NULL AND %s"""
-              .formatted(NEWER));
+          WHERE customer_id = :customer AND default_payment_method IS NULL AND %s AND %s"""
+              .formatted(NEWER, NOT_DETACHED));
 
-  // a detached method is no longer anyone's default (Stripe sends it with customer null)
+  // a detached method is remembered, and is no longer anyone's default whatever the stamps say
+  // (Stripe sends it with customer null)
   private static final NamedSql DETACH =
       NamedSql.of(
           """
+          WITH detached AS (
+            INSERT INTO billing_stripe_detached_methods (payment_method, detached_at)
+            VALUES (:method, :at) ON CONFLICT DO NOTHING)
           UPDATE billing_stripe_customers
-          SET default_payment_method = NULL, default_payment_method_at = :at
-          WHERE default_payment_method = :method AND %s"""
-              .formatted(NEWER));
+          SET default_payment_method = NULL,
+              default_payment_method_at = greatest(default_payment_method_at, :at)
+          WHERE default_payment_method = :method""");
 
   private DefaultPaymentMethods() {}
 

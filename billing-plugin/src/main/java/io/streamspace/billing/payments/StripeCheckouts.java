@@ -22,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code checkout.session.completed}, in the event's transaction, for the sessions {@code
+ * {@code checkout.session.completed} and {@code checkout.session.async_payment_succeeded}, in the
+ * event's transaction, for the sessions {@code
  * StripeCheckout} creates (metadata {@code account_id}, {@code kind}, {@code plan_id} or {@code
  * pack_id}). Each session is applied once ({@code billing_stripe_checkouts}), whatever event
  * brings it.
@@ -34,12 +35,17 @@ import org.slf4j.LoggerFactory;
  *       one), then the account moves to the plan as {@code PUT /subscription} does, prorated from
  *       when the event is applied (as a change is from its request); already on it: nothing.
  *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
- *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once.
+ *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once. A
+ *       session completed unpaid (a delayed method) grants nothing until its {@code
+ *       async_payment_succeeded}.
  * </ul>
  */
 final class StripeCheckouts {
 
   static final String COMPLETED = "checkout.session.completed";
+
+  /** A pack paid by a delayed method (a bank debit): completed unpaid, then this, paid. */
+  static final String ASYNC_PAYMENT_SUCCEEDED = "checkout.session.async_payment_succeeded";
 
   private static final Logger log = LoggerFactory.getLogger(StripeCheckouts.class);
 

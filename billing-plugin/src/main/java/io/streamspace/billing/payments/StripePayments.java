@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * creation time of the events applied to it. A success is final (a failure delivered after it
  * changes nothing); of two failures the later one at Stripe is kept; refunded amounts only grow.
  * Events and the read-only lock's release follow the commit. A failure of a PaymentIntent the
- * collection queue sent queues the invoice's next attempt ({@link StripeCollections}). Completed
+ * collection queue sent queues the invoice's next attempt ({@link StripeCollections}). A refund
+ * is kept by its PaymentIntent ({@code billing_stripe_refunds}) and applied to the payment when
+ * both are known, whichever came first. Completed
  * Checkout Sessions change plans and grant paid packs ({@link StripeCheckouts}); payment method
  * and customer events keep each customer's default payment method ({@link
  * DefaultPaymentMethods}).
@@ -56,6 +58,7 @@ public final class StripePayments {
           PAYMENT_FAILED,
           CHARGE_REFUNDED,
           StripeCheckouts.COMPLETED,
+          StripeCheckouts.ASYNC_PAYMENT_SUCCEEDED,
           DefaultPaymentMethods.ATTACHED,
           DefaultPaymentMethods.DETACHED,
           DefaultPaymentMethods.CUSTOMER_UPDATED);
@@ -99,16 +102,29 @@ public final class StripePayments {
           RETURNING id""");
 
   // Stripe's amount_refunded is the charge's running total: the greatest one seen is the truth
+  private static final NamedSql REFUND_SEEN =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_refunds AS r (payment_intent_id, charge_id, currency,
+              amount_refunded, event_at)
+          VALUES (:intent, :charge, :currency, :refunded, :event_at)
+          ON CONFLICT (payment_intent_id) DO UPDATE SET
+              amount_refunded = greatest(r.amount_refunded, EXCLUDED.amount_refunded),
+              event_at = greatest(r.event_at, EXCLUDED.event_at)""");
+
+  // the refunds seen for a PaymentIntent, onto its payment, whichever of the two came first
   private static final NamedSql REFUNDED =
       NamedSql.of(
           """
-          UPDATE billing_payments SET
-              amount_refunded = greatest(amount_refunded, :refunded),
-              status = CASE WHEN status = 'succeeded' AND greatest(amount_refunded, :refunded)
-                  >= amount THEN 'refunded' ELSE status END,
-              charge_id = coalesce(charge_id, :charge), updated_at = :now
-          WHERE payment_intent_id = :intent AND currency = :currency
-          RETURNING id""");
+          UPDATE billing_payments p SET
+              amount_refunded = greatest(p.amount_refunded, r.amount_refunded),
+              status = CASE WHEN p.status = 'succeeded'
+                  AND greatest(p.amount_refunded, r.amount_refunded) >= p.amount
+                  THEN 'refunded' ELSE p.status END,
+              charge_id = coalesce(p.charge_id, r.charge_id), updated_at = :now
+          FROM billing_stripe_refunds r
+          WHERE p.payment_intent_id = :intent AND r.payment_intent_id = p.payment_intent_id
+            AND r.currency = p.currency""");
 
   private static final NamedSql INVOICE =
       NamedSql.of("SELECT user_id, currency, total FROM billing_invoices WHERE id = :id");
@@ -163,7 +179,8 @@ public final class StripePayments {
               case PAYMENT_SUCCEEDED -> succeeded(c, event, now, afterCommit);
               case PAYMENT_FAILED -> failed(c, event, now, afterCommit);
               case CHARGE_REFUNDED -> refunded(c, event, now);
-              case StripeCheckouts.COMPLETED -> checkouts.completed(c, event, now, afterCommit);
+              case StripeCheckouts.COMPLETED, StripeCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
+                  checkouts.completed(c, event, now, afterCommit);
               default -> DefaultPaymentMethods.apply(c, event);
             }
           }
@@ -235,6 +252,7 @@ public final class StripePayments {
     if (recorded.isEmpty()) {
       return; // this PaymentIntent's success was recorded already
     }
+    REFUNDED.bind("intent", event.text("id")).bind("now", now).update(c);
     if (!matches) {
       log.warn(
           "Stripe PaymentIntent {} received {} {} for invoice {} of {} {}: not marked paid",
@@ -314,17 +332,18 @@ public final class StripePayments {
     if (intent == null || refunded.isEmpty()) {
       return;
     }
-    Optional<Long> recorded =
-        recordedId(
-            REFUNDED
-                .bind("refunded", refunded.get())
-                .bind("charge", event.text("id"))
-                .bind("now", now)
-                .bind("intent", intent)
-                .bind("currency", currency.get().getCurrencyCode()),
-            c);
-    if (recorded.isEmpty()) {
-      log.warn("Stripe charge {} refunded: no payment of ours for {}", event.text("id"), intent);
+    REFUND_SEEN
+        .bind("intent", intent)
+        .bind("charge", event.text("id"))
+        .bind("currency", currency.get().getCurrencyCode())
+        .bind("refunded", refunded.get())
+        .bind("event_at", event.created())
+        .update(c);
+    if (REFUNDED.bind("intent", intent).bind("now", now).update(c) == 0) {
+      log.info(
+          "Stripe charge {} refunded before its payment {} is recorded: applied when it is",
+          event.text("id"),
+          intent);
     }
   }
 

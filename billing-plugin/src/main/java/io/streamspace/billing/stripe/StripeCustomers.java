@@ -5,24 +5,57 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Customer;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
-import io.streamspace.billing.db.Transactions;
+import com.stripe.param.CustomerSearchParams;
+import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Stripe customer per billing account, created at its first Stripe call and stored in
- * {@code billing_stripe_customers}. Concurrent first calls (two nodes too) wait on a transaction
- * lock of the account's own, so one creates the customer and the others read it; the idempotency
- * key {@code customer-<account_id>} also makes Stripe answer a repeated create (a retry, or a
- * crash between Stripe's answer and the commit) with the same customer for 24 hours.
+ * {@code billing_stripe_customers}. No connection is held while Stripe answers, so a slow or
+ * absent Stripe never takes the pool that metering and invoicing use.
+ *
+ * <p>Created once: the create call carries the idempotency key {@code customer-<account_id>}, so
+ * concurrent first calls (two nodes too) and a retry after a crash between Stripe's answer and our
+ * commit get the same customer from Stripe, and the first one stored is the account's. Stripe
+ * keeps a key for 24 hours: an account whose first attempt ({@code
+ * billing_stripe_customer_attempts}) is older than that searches Stripe for its customer by the
+ * {@code account_id} metadata before creating one.
  */
 public final class StripeCustomers {
+
+  /** Less than Stripe's 24 hours, so a key about to expire is never trusted. */
+  static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(23);
+
+  private static final Logger log = LoggerFactory.getLogger(StripeCustomers.class);
+
+  private static final NamedSql FIND =
+      NamedSql.of("SELECT customer_id FROM billing_stripe_customers WHERE account_id = :account");
+
+  private static final NamedSql STORE =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_customers (account_id, customer_id, created_at)
+          VALUES (:account, :customer, :now) ON CONFLICT (account_id) DO NOTHING""");
+
+  // the first attempt's time, kept by later attempts
+  private static final NamedSql ATTEMPT =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_customer_attempts AS a (account_id, first_at)
+          VALUES (:account, :now)
+          ON CONFLICT (account_id) DO UPDATE SET first_at = a.first_at
+          RETURNING first_at""");
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -34,8 +67,10 @@ public final class StripeCustomers {
 
   /** The account's stored customer id, if it has one. */
   public Optional<String> find(String accountId) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      return find(c, accountId);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = FIND.bind("account", accountId).prepare(c);
+        ResultSet rs = s.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
     }
   }
 
@@ -46,32 +81,36 @@ public final class StripeCustomers {
     if (stored.isPresent()) {
       return stored.get();
     }
-    return Transactions.<String, StripeException>inTransaction(
-        dataSource,
-        c -> {
-          try (PreparedStatement lock =
-              c.prepareStatement(
-                  "SELECT pg_advisory_xact_lock(hashtext('billing_stripe_customers'),"
-                      + " hashtext(?))")) {
-            lock.setString(1, accountId);
-            lock.execute();
-          }
-          Optional<String> createdMeanwhile = find(c, accountId);
-          if (createdMeanwhile.isPresent()) {
-            return createdMeanwhile.get();
-          }
-          String customerId = create(accountId, stripe);
-          try (PreparedStatement insert =
-              c.prepareStatement(
-                  "INSERT INTO billing_stripe_customers (account_id, customer_id, created_at)"
-                      + " VALUES (?, ?, ?)")) {
-            insert.setString(1, accountId);
-            insert.setString(2, customerId);
-            insert.setTimestamp(3, Timestamp.from(clock.instant()));
-            insert.executeUpdate();
-          }
-          return customerId;
-        });
+    Instant firstAttempt = firstAttempt(accountId);
+    boolean keyExpired = firstAttempt.plus(IDEMPOTENCY_WINDOW).isBefore(clock.instant());
+    Optional<String> found = keyExpired ? search(accountId, stripe) : Optional.empty();
+    String customerId = found.isPresent() ? found.get() : create(accountId, stripe);
+    try (Connection c = dataSource.getConnection()) {
+      STORE
+          .bind("account", accountId)
+          .bind("customer", customerId)
+          .bind("now", clock.instant())
+          .update(c);
+    }
+    String kept = find(accountId).orElseThrow();
+    if (!kept.equals(customerId)) {
+      log.warn(
+          "Stripe customer {} of account {} is not used: {} was stored first",
+          customerId,
+          accountId,
+          kept);
+    }
+    return kept;
+  }
+
+  private Instant firstAttempt(String accountId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            ATTEMPT.bind("account", accountId).bind("now", clock.instant()).prepare(c);
+        ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getTimestamp(1).toInstant();
+    }
   }
 
   private static String create(String accountId, StripeClient stripe) throws StripeException {
@@ -85,14 +124,20 @@ public final class StripeCustomers {
     return customer.getId();
   }
 
-  private static Optional<String> find(Connection c, String accountId) throws SQLException {
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT customer_id FROM billing_stripe_customers WHERE account_id = ?")) {
-      s.setString(1, accountId);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    }
+  /** The account's oldest customer at Stripe, by the metadata we create customers with. */
+  private static Optional<String> search(String accountId, StripeClient stripe)
+      throws StripeException {
+    String quoted = "'" + accountId.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    return stripe
+        .v1()
+        .customers()
+        .search(CustomerSearchParams.builder().setQuery("metadata['account_id']:" + quoted).build())
+        .getData()
+        .stream()
+        .min(
+            Comparator.comparing(
+                    Customer::getCreated, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
+                .thenComparing(Customer::getId))
+        .map(Customer::getId);
   }
 }

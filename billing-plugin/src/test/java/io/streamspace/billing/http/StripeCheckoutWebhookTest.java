@@ -102,6 +102,15 @@ class StripeCheckoutWebhookTest {
         .formatted(defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
   }
 
+  private void detachPm1TenSecondsBeforeTheChange() {
+    deliver(
+        event(
+            "evt_detach",
+            "payment_method.detached",
+            CHANGE.minusSeconds(10),
+            paymentMethod("pm_1", null)));
+  }
+
   private Answer deliver(String payload) {
     Answer answer =
         billing.call(
@@ -250,6 +259,21 @@ class StripeCheckoutWebhookTest {
   }
 
   @Test
+  void aPackPaidByADelayedMethodIsGrantedWhenItsAsyncPaymentSucceeds_once() {
+    deliver(
+        event("evt_1", "checkout.session.completed", CHANGE, packSession("cs_pack_1", "unpaid")));
+    assertEquals(2, sessionLimitOfFay());
+
+    String paid = packSession("cs_pack_1", "paid");
+    deliver(event("evt_2", "checkout.session.async_payment_succeeded", CHANGE, paid));
+    deliver(event("evt_3", "checkout.session.async_payment_succeeded", CHANGE, paid));
+
+    assertEquals(7, sessionLimitOfFay());
+    assertEquals(1, published("billing.pack.purchased").size());
+    assertEquals(List.of("plan_fee 0.00"), marchDraftLines("fay"));
+  }
+
+  @Test
   void aDetachedDefaultLeavesNone_andAnotherMethodDetachedChangesNothing() {
     deliver(event("evt_1", "payment_method.attached", CHANGE, paymentMethod("pm_1", "cus_dan")));
     deliver(event("evt_2", "payment_method.attached", CHANGE, paymentMethod("pm_2", "cus_dan")));
@@ -277,12 +301,7 @@ class StripeCheckoutWebhookTest {
   @Test
   void anOlderAttachArrivingAfterTheDetachOfTheDefaultChangesNothing() {
     deliver(event("evt_1", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
-    deliver(
-        event(
-            "evt_3",
-            "payment_method.detached",
-            CHANGE.minusSeconds(10),
-            paymentMethod("pm_1", null)));
+    detachPm1TenSecondsBeforeTheChange();
 
     deliver(
         event(
@@ -290,6 +309,29 @@ class StripeCheckoutWebhookTest {
             "payment_method.attached",
             CHANGE.minusSeconds(30),
             paymentMethod("pm_1", "cus_dan")));
+
+    assertEquals(null, defaultMethod());
+  }
+
+  @Test
+  void theAttachOfACardArrivingAfterItsDetachNeverMakesItTheDefault() {
+    detachPm1TenSecondsBeforeTheChange();
+
+    deliver(
+        event(
+            "evt_1",
+            "payment_method.attached",
+            CHANGE.minusSeconds(30),
+            paymentMethod("pm_1", "cus_dan")));
+
+    assertEquals(null, defaultMethod());
+  }
+
+  @Test
+  void anOlderCustomerUpdatedNamingACardDetachedSinceChangesNothing() {
+    detachPm1TenSecondsBeforeTheChange();
+
+    deliver(event("evt_1", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
 
     assertEquals(null, defaultMethod());
   }

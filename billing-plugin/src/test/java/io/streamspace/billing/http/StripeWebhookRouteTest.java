@@ -277,6 +277,19 @@ class StripeWebhookRouteTest {
   }
 
   @Test
+  void aRefundDeliveredBeforeItsPaymentsSuccessIsAppliedWhenTheSuccessLands() {
+    assertEquals(200, deliver(refunded("evt_3", "pi_1", 1234)).status());
+    assertEquals(0L, value("SELECT count(*) FROM billing_payments"));
+
+    deliver(succeeded("evt_1", "pi_1", Instant.parse("2026-03-12T08:59:30Z")));
+
+    assertEquals("refunded", payment("pi_1").get(0));
+    assertEquals(new BigDecimal("12.34"), payment("pi_1").get(6));
+    assertEquals("paid", invoiceStatus());
+    assertEquals(1, published("billing.invoice.paid").size());
+  }
+
+  @Test
   void aPartialRefundKeepsThePaymentSucceeded() {
     deliver(succeeded("evt_1", "pi_1", Instant.parse("2026-03-12T08:59:30Z")));
 

@@ -169,7 +169,8 @@ class StripeCallsTest {
   }
 
   @Test
-  void concurrentFirstCallsCreateOneCustomerAndBothUseIt() throws Exception {
+  void concurrentFirstCallsAskForTheCustomerUnderOneIdempotencyKey_andBothUseTheOneStored()
+      throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     List<CompletableFuture<Answer>> calls =
         List.of(1, 2).stream()
@@ -190,12 +191,76 @@ class StripeCallsTest {
     for (CompletableFuture<Answer> call : calls) {
       assertEquals(200, call.get().status(), call.get().body().toString());
     }
-    stripe.verify(1, postRequestedFor(urlEqualTo("/v1/customers")));
+    // Stripe answers every create under one key with the one customer it created
+    List<String> keys =
+        stripe.findAll(postRequestedFor(urlEqualTo("/v1/customers"))).stream()
+            .map(r -> r.getHeader("Idempotency-Key"))
+            .distinct()
+            .toList();
+    assertEquals(List.of("customer-ann"), keys);
     stripe.verify(
         2,
         postRequestedFor(urlEqualTo("/v1/billing_portal/sessions"))
             .withFormParam("customer", equalTo("cus_ann")));
     assertEquals(1L, value("SELECT count(*) FROM billing_stripe_customers"));
+  }
+
+  @Test
+  void noTransactionIsOpenWhileStripeCreatesTheCustomer() throws Exception {
+    CompletableFuture<Answer> call = CompletableFuture.supplyAsync(() -> portal(user("ann")));
+    while (stripe.findAll(postRequestedFor(urlEqualTo("/v1/customers"))).isEmpty()) {
+      Thread.onSpinWait(); // Stripe has the request once WireMock's journal shows it
+    }
+
+    Object open =
+        value(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()");
+
+    assertEquals(0L, open, "a transaction held open while Stripe answers");
+    assertEquals(200, call.get().status());
+  }
+
+  @Test
+  void aFirstAttemptOlderThanStripesKeyWindowFindsTheCustomerItCreated_insteadOfASecondOne() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/customers"))
+            .withFormParam("metadata[account_id]", equalTo("ann"))
+            .willReturn(aResponse().withStatus(500).withBody("{}")));
+    portal(user("ann")); // Stripe created cus_ann, but its answer never came back
+    billing.clock.advance(Duration.ofHours(23).plusMinutes(1));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/customers/search"))
+            .withQueryParam("query", equalTo("metadata['account_id']:'ann'"))
+            .willReturn(
+                okJson(
+                    """
+                    {"object":"search_result","url":"/v1/customers/search","has_more":false,                    "next_page":null,"data":[                    {"id":"cus_ann2","object":"customer","created":1773100900,"livemode":false,                    "metadata":{"account_id":"ann"}},                    {"id":"cus_ann","object":"customer","created":1773100800,"livemode":false,                    "metadata":{"account_id":"ann"}}]}""")));
+    stripe.resetRequests();
+
+    Answer answer = portal(user("ann"));
+
+    assertEquals(200, answer.status(), answer.body().toString());
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/customers")));
+    assertEquals("cus_ann", value("SELECT customer_id FROM billing_stripe_customers"));
+  }
+
+  @Test
+  void withinStripesKeyWindowARetriedFirstCallCreatesUnderTheSameKey_withoutSearching() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/customers"))
+            .inScenario("lost answer")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("answering")
+            .willReturn(aResponse().withStatus(400).withBody("{\"error\":{}}")));
+    portal(user("ann"));
+    billing.clock.advance(Duration.ofHours(22));
+
+    Answer answer = portal(user("ann"));
+
+    assertEquals(200, answer.status(), answer.body().toString());
+    stripe.verify(0, getRequestedFor(urlPathEqualTo("/v1/customers/search")));
+    assertEquals("cus_ann", value("SELECT customer_id FROM billing_stripe_customers"));
   }
 
   @Test
