@@ -192,7 +192,11 @@ class StripeCheckoutWebhookTest {
     Map<String, String> before = tableContents();
 
     deliver(
-        event("evt_1", "checkout.session.completed", CHANGE, planSession("cs_1", "pro", "\"s\"")));
+        event(
+            "evt_1",
+            "checkout.session.completed",
+            CHANGE,
+            planSession("cs_1", "pro", "\"seti_2\"")));
 
     assertEquals("pro", planOfDan());
     assertEquals(before.get("billing_subscriptions"), tableContents().get("billing_subscriptions"));
