@@ -63,9 +63,11 @@ class StripeCheckoutWebhookTest {
     return """
         {"id": "%s", "object": "checkout.session", "mode": "setup", "status": "complete",
          "payment_status": "no_payment_required", "client_reference_id": "dan",
-         "customer": "cus_dan", "currency": "usd", "amount_total": null,
-         "created": 1773664000, "expires_at": 1773750400, "payment_intent": null,
-         "setup_intent": %s, "url": null,
+         "customer": "cus_dan", "currency": "usd", "amount_subtotal": null,
+         "amount_total": null, "created": 1773664000, "expires_at": 1773750400,
+         "livemode": false, "payment_intent": null, "payment_method_types": ["card"],
+         "setup_intent": %s, "url": null, "success_url": "https://app.example.com/paid",
+         "cancel_url": "https://app.example.com/cancel",
          "metadata": {"account_id": "dan", "kind": "plan", "plan_id": "%s"}}"""
         .formatted(id, setupIntent, planId);
   }
@@ -73,6 +75,7 @@ class StripeCheckoutWebhookTest {
   private static final String SETUP_INTENT_EXPANDED =
       """
       {"id": "seti_1", "object": "setup_intent", "status": "succeeded",
+       "created": 1773664000, "livemode": false, "payment_method_types": ["card"],
        "customer": "cus_dan", "payment_method": "pm_card_new", "usage": "off_session"}""";
 
   /** fay's session for the pack slots-5 (5 job slots, 5.00 USD): 500 cents. */
@@ -81,22 +84,28 @@ class StripeCheckoutWebhookTest {
         {"id": "%s", "object": "checkout.session", "mode": "payment", "status": "complete",
          "payment_status": "%s", "client_reference_id": "fay", "customer": "cus_fay",
          "currency": "usd", "amount_subtotal": 500, "amount_total": 500,
-         "created": 1773664000, "payment_intent": "pi_pack_1", "setup_intent": null,
-         "url": null, "metadata": {"account_id": "fay", "kind": "pack", "pack_id": "slots-5"}}"""
+         "created": 1773664000, "expires_at": 1773750400, "livemode": false,
+         "payment_intent": "pi_pack_1", "payment_method_types": ["card"], "setup_intent": null,
+         "url": null, "success_url": "https://app.example.com/paid",
+         "cancel_url": "https://app.example.com/cancel",
+         "metadata": {"account_id": "fay", "kind": "pack", "pack_id": "slots-5"}}"""
         .formatted(id, paymentStatus);
   }
 
   private static String paymentMethod(String id, String customer) {
     return """
         {"id": "%s", "object": "payment_method", "type": "card",
-         "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
-         "created": 1773664000, "customer": %s, "livemode": false}"""
+         "billing_details": {"email": null, "name": null},
+         "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030,
+          "funding": "credit"},
+         "created": 1773664000, "customer": %s, "livemode": false, "metadata": {}}"""
         .formatted(id, customer == null ? "null" : "\"" + customer + "\"");
   }
 
   private static String customer(String defaultMethod) {
     return """
-        {"id": "cus_dan", "object": "customer", "metadata": {"account_id": "dan"},
+        {"id": "cus_dan", "object": "customer", "created": 1772323200, "livemode": false,
+         "metadata": {"account_id": "dan"},
          "invoice_settings": {"custom_fields": null, "default_payment_method": %s,
           "footer": null}}"""
         .formatted(defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
@@ -192,7 +201,11 @@ class StripeCheckoutWebhookTest {
     Map<String, String> before = tableContents();
 
     deliver(
-        event("evt_1", "checkout.session.completed", CHANGE, planSession("cs_1", "pro", "\"s\"")));
+        event(
+            "evt_1",
+            "checkout.session.completed",
+            CHANGE,
+            planSession("cs_1", "pro", "\"seti_2\"")));
 
     assertEquals("pro", planOfDan());
     assertEquals(before.get("billing_subscriptions"), tableContents().get("billing_subscriptions"));

@@ -74,17 +74,19 @@ class StripeWebhookRouteTest {
   private String intent(String id, String status, long amount, String lastError) {
     return """
         {"id": "%s", "object": "payment_intent", "amount": %d,
-         "amount_received": %d, "currency": "usd", "created": 1773306000,
-         "customer": "cus_Q1", "latest_charge": %s, "livemode": false,
-         "last_payment_error": %s, "payment_method": "pm_1",
+         "amount_received": %d, "capture_method": "automatic",
+         "confirmation_method": "automatic", "currency": "usd", "created": 1773306000,
+         "customer": "cus_Q1", "latest_charge": "ch_%s", "livemode": false,
+         "last_payment_error": %s, "payment_method": %s, "payment_method_types": ["card"],
          "metadata": {"account_id": "john", "invoice_id": "%d", "attempt": "1"},
          "status": "%s"}"""
         .formatted(
             id,
             amount,
             status.equals("succeeded") ? amount : 0,
-            status.equals("succeeded") ? "\"ch_" + id.substring(3) + "\"" : "null",
+            id.substring(3),
             lastError == null ? "null" : lastError,
+            lastError == null ? "\"pm_1\"" : "null",
             invoiceId,
             status);
   }
@@ -92,6 +94,7 @@ class StripeWebhookRouteTest {
   private static final String DECLINED =
       """
       {"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds",
+       "charge": "ch_1", "doc_url": "https://stripe.com/docs/error-codes/card-declined",
        "message": "Your card has insufficient funds."}""";
 
   private String succeeded(String eventId, String intentId, Instant created) {
@@ -114,7 +117,9 @@ class StripeWebhookRouteTest {
         Instant.parse("2026-03-13T10:00:00Z"),
         """
         {"id": "ch_%s", "object": "charge", "amount": 1234, "amount_captured": 1234,
-         "amount_refunded": %d, "currency": "usd", "paid": true, "payment_intent": "%s",
+         "amount_refunded": %d, "billing_details": {"email": null, "name": null},
+         "captured": true, "currency": "usd", "customer": "cus_Q1", "disputed": false,
+         "livemode": false, "metadata": {}, "paid": true, "payment_intent": "%s",
          "refunded": %s, "status": "succeeded", "created": 1773306000}"""
             .formatted(intentId.substring(3), refunded, intentId, refunded == 1234));
   }

@@ -71,14 +71,14 @@ class StripeCallsTest {
               .withFormParam("metadata[account_id]", equalTo(account))
               .willReturn(okJson(customer(account, null)).withFixedDelay(200)));
     }
-    stripe.stubFor(
-        post(urlEqualTo("/v1/checkout/sessions"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id":"cs_test_a1","object":"checkout.session","mode":"setup",\
-                    "status":"open","customer":"cus_ann","client_reference_id":"ann",\
-                    "url":"https://checkout.stripe.com/c/pay/cs_test_a1","livemode":false}""")));
+    for (String[] mode :
+        List.of(
+            new String[] {"setup", "no_payment_required"}, new String[] {"payment", "unpaid"})) {
+      stripe.stubFor(
+          post(urlEqualTo("/v1/checkout/sessions"))
+              .withFormParam("mode", equalTo(mode[0]))
+              .willReturn(okJson(SESSION.formatted(mode[0], mode[1]))));
+    }
     stripe.stubFor(post(urlEqualTo("/v1/billing_portal/sessions")).willReturn(okJson(PORTAL)));
   }
 
@@ -88,17 +88,29 @@ class StripeCallsTest {
     stripe.stop();
   }
 
+  /** An open Checkout Session in a mode, with its payment_status, as Stripe answers its create. */
+  private static final String SESSION =
+      """
+      {"id":"cs_test_a1","object":"checkout.session","mode":"%s","status":"open",\
+      "payment_status":"%s","customer":"cus_ann","client_reference_id":"ann",\
+      "currency":"usd","created":1773100800,"expires_at":1773187200,"livemode":false,\
+      "success_url":"https://app.example.com/paid",\
+      "cancel_url":"http://localhost:3000/cancelled","payment_method_types":["card"],\
+      "metadata":{"account_id":"ann"},\
+      "url":"https://checkout.stripe.com/c/pay/cs_test_a1"}""";
+
   private static final String PORTAL =
       """
-      {"id":"bps_1","object":"billing_portal.session","customer":"cus_ann",\
+      {"id":"bps_1","object":"billing_portal.session","configuration":"bpc_1",\
+      "created":1773100800,"customer":"cus_ann",\
       "return_url":"https://app.example.com/account","livemode":false,\
       "url":"https://billing.stripe.com/p/session/test_1"}""";
 
   /** The customer of the account, {@code cus_<account>}, as Stripe answers it. */
   private static String customer(String account, String defaultMethod) {
     return """
-        {"id":"cus_%s","object":"customer","livemode":false,"metadata":{"account_id":"%s"},\
-        "invoice_settings":{"default_payment_method":%s}}"""
+        {"id":"cus_%s","object":"customer","created":1773100800,"livemode":false,\
+        "metadata":{"account_id":"%s"},"invoice_settings":{"default_payment_method":%s}}"""
         .formatted(account, account, defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
   }
 
@@ -316,6 +328,7 @@ class StripeCallsTest {
                     .withBody(
                         """
                         {"error":{"type":"invalid_request_error","code":"rate_limit",\
+                        "doc_url":"https://stripe.com/docs/error-codes/rate-limit",\
                         "message":"Too many requests"}}""")));
     stripe.stubFor(
         post(urlEqualTo("/v1/billing_portal/sessions"))
@@ -361,13 +374,18 @@ class StripeCallsTest {
                     {"object":"list","url":"/v1/customers/cus_ann/payment_methods",\
                     "has_more":false,"data":[\
                     {"id":"pm_1","object":"payment_method","type":"card","customer":"cus_ann",\
+                    "created":1773100800,"livemode":false,\
                     "billing_details":{"email":"ann@example.com","name":"Ann"},\
                     "card":{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030,\
                     "fingerprint":"Xt5EWLLDS7FJjR1c","funding":"credit","country":"US"}},\
                     {"id":"pm_2","object":"payment_method","type":"card","customer":"cus_ann",\
-                    "card":{"brand":"mastercard","last4":"4444","exp_month":1,"exp_year":2031}},\
+                    "created":1773100800,"livemode":false,"billing_details":{"name":"Ann"},\
+                    "card":{"brand":"mastercard","last4":"4444","exp_month":1,"exp_year":2031,\
+                    "funding":"debit"}},\
                     {"id":"pm_3","object":"payment_method","type":"sepa_debit",\
-                    "customer":"cus_ann","sepa_debit":{"last4":"3000","country":"DE"}}]}""")));
+                    "customer":"cus_ann","created":1773100800,"livemode":false,\
+                    "billing_details":{"email":"ann@example.com","name":"Ann"},\
+                    "sepa_debit":{"last4":"3000","country":"DE"}}]}""")));
 
     Answer answer = billing.call(HttpMethod.GET, "/payment-methods?user_id=ann", admin("root"));
 

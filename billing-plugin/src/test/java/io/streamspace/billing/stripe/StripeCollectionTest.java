@@ -88,9 +88,11 @@ class StripeCollectionTest {
             .willReturn(
                 okJson(
                     """
-                    {"id":"cus_%s","object":"customer","livemode":false,\
+                    {"id":"cus_%s","object":"customer","created":1772323200,"livemode":false,\
+                    "metadata":{"account_id":"%s"},\
                     "invoice_settings":{"default_payment_method":%s}}"""
-                        .formatted(account, method == null ? "null" : "\"" + method + "\""))));
+                        .formatted(
+                            account, account, method == null ? "null" : "\"" + method + "\""))));
   }
 
   /** Two hours of 2 cores and 4 GB in March: 0.28 on the invoice finalized at 01:00. */
@@ -112,11 +114,14 @@ class StripeCollectionTest {
     return (Long) value("SELECT id FROM billing_invoices WHERE user_id = ?", account);
   }
 
+  /** The PaymentIntent Stripe answers its confirmed create with: its charge, in a status. */
   private static String intent(String id, String status) {
     return """
-        {"id":"%s","object":"payment_intent","amount":28,"currency":"usd","status":"%s",\
-        "livemode":false}"""
-        .formatted(id, status);
+        {"id":"%s","object":"payment_intent","amount":28,"amount_received":%d,\
+        "currency":"usd","status":"%s","capture_method":"automatic",\
+        "confirmation_method":"automatic","created":1775005200,"latest_charge":"ch_%s",\
+        "payment_method_types":["card"],"livemode":false}"""
+        .formatted(id, status.equals("succeeded") ? 28 : 0, status, id.substring(3));
   }
 
   /** The attempts of the account's invoice: attempt, state, due, payment intent, error. */
@@ -235,10 +240,18 @@ class StripeCollectionTest {
                     .withBody(
                         """
                         {"error":{"type":"card_error","code":"card_declined",\
-                        "decline_code":"insufficient_funds",\
+                        "decline_code":"insufficient_funds","charge":"ch_declined",\
+                        "doc_url":"https://stripe.com/docs/error-codes/card-declined",\
                         "message":"Your card has insufficient funds.",\
                         "payment_intent":{"id":"pi_declined","object":"payment_intent",\
-                        "status":"requires_payment_method"}}}""")));
+                        "amount":28,"amount_received":0,"currency":"usd",\
+                        "capture_method":"automatic","confirmation_method":"automatic",\
+                        "created":1775005200,"customer":"cus_ann","latest_charge":"ch_declined",\
+                        "livemode":false,"payment_method":null,\
+                        "payment_method_types":["card"],"status":"requires_payment_method",\
+                        "last_payment_error":{"type":"card_error","code":"card_declined",\
+                        "decline_code":"insufficient_funds","charge":"ch_declined",\
+                        "message":"Your card has insufficient funds."}}}}""")));
 
     collectAt(FINALIZED);
     collectAt("2026-04-01T23:59:59Z");
@@ -267,10 +280,12 @@ class StripeCollectionTest {
     long invoice = annsInvoiceCollected("processing");
     String failed =
         """
-        {"id": "pi_1", "object": "payment_intent", "amount": 28, "currency": "usd",
-         "status": "requires_payment_method", "created": 1775005200,
+        {"id": "pi_1", "object": "payment_intent", "amount": 28, "amount_received": 0,
+         "currency": "usd", "status": "requires_payment_method", "created": 1775005200,
+         "customer": "cus_ann", "latest_charge": "ch_1", "livemode": false,
          "last_payment_error": {"type": "card_error", "code": "card_declined",
-          "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."},
+          "decline_code": "insufficient_funds", "charge": "ch_1",
+          "message": "Your card has insufficient funds."},
          "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "1"}}"""
             .formatted(invoice);
 
@@ -299,10 +314,11 @@ class StripeCollectionTest {
     List<String> before = attempts("ann");
     String failed =
         """
-        {"id": "%s", "object": "payment_intent", "amount": 28, "currency": "usd",
-         "status": "requires_payment_method", "created": 1775005200,
+        {"id": "%s", "object": "payment_intent", "amount": 28, "amount_received": 0,
+         "currency": "usd", "status": "requires_payment_method", "created": 1775005200,
+         "customer": "cus_ann", "livemode": false,
          "last_payment_error": {"type": "card_error", "code": "card_declined",
-          "message": "Your card was declined."},
+          "decline_code": "generic_decline", "message": "Your card was declined."},
          "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "%s"}}""";
 
     deliverAt("2026-04-01T03:00:00Z", "evt_1", failed.formatted("pi_1", invoice, "1"));

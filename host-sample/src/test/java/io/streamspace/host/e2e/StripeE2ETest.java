@@ -47,7 +47,8 @@ class StripeE2ETest extends BillingHostTestBase {
   private static final String DECLINE =
       """
       "last_payment_error": {"type": "card_error", "code": "card_declined",
-       "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}""";
+       "decline_code": "insufficient_funds", "charge": "ch_bob",
+       "message": "Your card has insufficient funds."}""";
 
   private final WireMockServer stripe = startedStripe();
 
@@ -184,9 +185,21 @@ class StripeE2ETest extends BillingHostTestBase {
                 okJson(
                     """
                     {"id":"cs_%s","object":"checkout.session","mode":"setup",\
-                    "status":"open","customer":"%s","client_reference_id":"%s",\
+                    "status":"open","payment_status":"no_payment_required",\
+                    "customer":"%s","client_reference_id":"%s","currency":"usd",\
+                    "created":%d,"expires_at":%d,"payment_method_types":["card"],\
+                    "success_url":"https://app.example.com/ok",\
+                    "cancel_url":"https://app.example.com/cancel",\
+                    "metadata":{"account_id":"%s","kind":"plan","plan_id":"pro"},\
                     "url":"https://checkout.stripe.com/c/pay/cs_%s","livemode":false}"""
-                        .formatted(account, customer, account, account))));
+                        .formatted(
+                            account,
+                            customer,
+                            account,
+                            clock.instant().getEpochSecond(),
+                            clock.instant().plusSeconds(86_400).getEpochSecond(),
+                            account,
+                            account))));
     JsonNode checkout =
         api.http
             .post(
@@ -197,6 +210,18 @@ class StripeE2ETest extends BillingHostTestBase {
                 "cancel_url":"https://app.example.com/cancel"}""")
             .expect(200);
     assertEquals("cs_" + account, checkout.get("session_id").asText());
+    // as Stripe sends them: the card saved by the session attached, then the session completed
+    // with its SetupIntent as an id (an event's object never has its fields expanded)
+    deliver(
+        "evt_attached_" + account,
+        "payment_method.attached",
+        """
+        {"id": "pm_card_visa", "object": "payment_method", "type": "card",
+         "billing_details": {"email": null, "name": null},
+         "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030,
+          "funding": "credit"},
+         "created": %d, "customer": "%s", "livemode": false, "metadata": {}}"""
+            .formatted(clock.instant().getEpochSecond(), customer));
     deliver(
         "evt_checkout_" + account,
         "checkout.session.completed",
@@ -204,11 +229,19 @@ class StripeE2ETest extends BillingHostTestBase {
         {"id": "cs_%s", "object": "checkout.session", "mode": "setup",
          "status": "complete", "payment_status": "no_payment_required",
          "client_reference_id": "%s", "customer": "%s", "currency": "usd",
-         "amount_total": null, "payment_intent": null,
-         "setup_intent": {"id": "seti_%s", "object": "setup_intent", "status": "succeeded",
-          "customer": "%s", "payment_method": "pm_card_visa", "usage": "off_session"},
+         "amount_subtotal": null, "amount_total": null, "created": %d, "expires_at": %d,
+         "livemode": false, "payment_intent": null, "payment_method_types": ["card"],
+         "setup_intent": "seti_%s", "success_url": "https://app.example.com/ok",
+         "cancel_url": "https://app.example.com/cancel", "url": null,
          "metadata": {"account_id": "%s", "kind": "plan", "plan_id": "pro"}}"""
-            .formatted(account, account, customer, account, customer, account));
+            .formatted(
+                account,
+                account,
+                customer,
+                clock.instant().getEpochSecond(),
+                clock.instant().plusSeconds(86_400).getEpochSecond(),
+                account,
+                account));
     return token;
   }
 
@@ -245,17 +278,22 @@ class StripeE2ETest extends BillingHostTestBase {
     return new BigDecimal(invoice.get("total").asText()).movePointRight(2).longValueExact();
   }
 
-  /** The PaymentIntent {@code pi_<account>} of the invoice's first attempt, as Stripe shows it. */
+  /**
+   * The PaymentIntent {@code pi_<account>} of the invoice's first attempt, as Stripe shows it:
+   * created by collect-payments at the finalization, an hour after the period.
+   */
   private static String intent(String account, JsonNode invoice, long received, String status) {
     return """
         {"id": "pi_%s", "object": "payment_intent", "amount": %d, "amount_received": %d,
-         "currency": "usd", "status": "%s", "customer": "cus_%s", "latest_charge": "ch_%s",
-         "livemode": false,
+         "capture_method": "automatic", "confirmation_method": "automatic",
+         "created": %d, "currency": "usd", "status": "%s", "customer": "cus_%s",
+         "latest_charge": "ch_%s", "payment_method_types": ["card"], "livemode": false,
          "metadata": {"account_id": "%s", "invoice_id": "%d", "attempt": "1"}}"""
         .formatted(
             account,
             cents(invoice),
             received,
+            Instant.parse(invoice.get("period_end").asText()).plusSeconds(3600).getEpochSecond(),
             status,
             account,
             account,
@@ -263,18 +301,23 @@ class StripeE2ETest extends BillingHostTestBase {
             invoice.get("id").asLong());
   }
 
-  /** The account's Stripe customer: created at its first call, its default card pm_card_visa. */
+  /**
+   * The account's Stripe customer: created at its first call without a default payment method
+   * (as Stripe creates one), read later with its default card pm_card_visa.
+   */
   private void stubCustomer(String account, String customer) {
     String body =
         """
-        {"id":"%s","object":"customer","livemode":false,"metadata":{"account_id":"%s"},\
-        "invoice_settings":{"default_payment_method":"pm_card_visa"}}"""
-            .formatted(customer, account);
+        {"id":"%s","object":"customer","created":%d,"livemode":false,\
+        "metadata":{"account_id":"%s"},"invoice_settings":{"default_payment_method":%s}}""";
+    long created = clock.instant().getEpochSecond();
     stripe.stubFor(
         post(urlEqualTo("/v1/customers"))
             .withFormParam("metadata[account_id]", equalTo(account))
-            .willReturn(okJson(body)));
-    stripe.stubFor(get(urlEqualTo("/v1/customers/" + customer)).willReturn(okJson(body)));
+            .willReturn(okJson(body.formatted(customer, created, account, "null"))));
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/" + customer))
+            .willReturn(okJson(body.formatted(customer, created, account, "\"pm_card_visa\""))));
   }
 
   /** Posts the event to the webhook as Stripe does: no bearer token, signed now. */
