@@ -33,6 +33,7 @@ import io.streamspace.host.plugins.PluginAdminRoutes;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.host.plugins.PluginRequestRoutes;
 import io.streamspace.host.plugins.PluginStateWatch;
+import io.streamspace.host.plugins.StoredSecrets;
 import io.streamspace.host.secrets.SecretBox;
 import io.streamspace.host.secrets.SecretsKey;
 import io.streamspace.plugin.api.http.Caller;
@@ -134,7 +135,7 @@ public final class Host implements AutoCloseable {
                 sessions,
                 deadLetters::forPlugin,
                 consumers,
-                new SecretBox(secretsKeySource(options))));
+                new SecretBox(secretsKeySource(options, database))));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
@@ -179,18 +180,25 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * {@code BILLING_ADMIN_TOKEN}, or null when unset or blank; checked before anything starts.
+   * The key stored secrets are encrypted with (see {@link SecretsKey#source}).
    *
-   * @throws StartRefused when it is too short to be safe
+   * @throws StartRefused when {@code STREAMSPACE_SECRETS_KEY} is no key, or when it is unset and
+   *     secrets are stored but the key file is gone (a new key would not read them)
    */
-  private static Supplier<SecretsKey> secretsKeySource(HostOptions options) {
+  private static Supplier<SecretsKey> secretsKeySource(HostOptions options, Database database) {
     try {
-      return SecretsKey.source(options.secrets(), options.dataDir());
-    } catch (IllegalArgumentException e) {
+      return SecretsKey.source(
+          options.secrets(), options.dataDir(), StoredSecrets.sealedWith(database.dataSource()));
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new StartRefused(e.getMessage());
     }
   }
 
+  /**
+   * {@code BILLING_ADMIN_TOKEN}, or null when unset or blank; checked before anything starts.
+   *
+   * @throws StartRefused when it is too short to be safe
+   */
   private static String environmentAdminToken(Map<String, String> secrets) {
     String token = secrets.get(ADMIN_TOKEN_ENV);
     if (token == null || token.isBlank()) {

@@ -11,6 +11,7 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.testing.TestDatabases;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The host's environment holds its own secrets next to the plugins': the packaged billing plugin
  * reads the Stripe key its config schema declares, and nothing else. A secret an admin sets through
- * the config is stored encrypted, read by the plugin on every node with the same secrets key, and
- * a node with another key fails clearly.
+ * the config is stored encrypted, read by the plugin on every node with the same secrets key; a
+ * node with another key runs the plugin without it and says so, and a host never makes a new key
+ * that could not read the stored secrets.
  */
 class PluginSecretsTest {
 
@@ -65,17 +68,25 @@ class PluginSecretsTest {
   }
 
   @Test
-  void aSecretSetInTheConfig_isStoredEncrypted_readByThePlugin_andAnotherKeyFailsClearly(
+  void aSecretSetInTheConfig_isStoredEncrypted_readByThePlugin_andAnotherKeyReadsItAsUnset(
       @TempDir Path work) throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
     Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
     String webhookSecret = "whsec_set-through-the-catalog-99";
+    String apiKey = "sk_test_set-through-the-catalog-42";
 
     try (Host host = start(dbUrl, plugins, work.resolve("a"), KEY_A);
         Host sameKey = start(dbUrl, plugins, work.resolve("b"), KEY_A)) {
       HostClient http = new HostClient(host.port());
       http.call(
-              "PATCH", CONFIG, ADMIN_TOKEN, "{\"stripeWebhookSecret\": \"" + webhookSecret + "\"}")
+              "PATCH",
+              CONFIG,
+              ADMIN_TOKEN,
+              HostClient.json(
+                  Map.of(
+                      "stripeWebhookSecret", webhookSecret,
+                      "stripeSecretKey", apiKey,
+                      "stripeEnabled", true)))
           .expect(200);
       assertEquals(Optional.of(webhookSecret), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
 
@@ -94,22 +105,97 @@ class PluginSecretsTest {
     logged.addAll(
         LogCapture.during(() -> otherKey[0] = start(dbUrl, plugins, work.resolve("c"), KEY_B)));
     try (Host host = otherKey[0]) {
-      assertEquals("failed", host.plugins().find("billing").orElseThrow().state().label());
-      assertTrue(
+      assertEquals(
+          "started",
+          host.plugins().find("billing").orElseThrow().state().label(),
+          "metering, quotas and invoicing go on without the secrets");
+      assertEquals(Optional.empty(), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
+      assertEquals(Optional.empty(), billingConfig(host).secret("STRIPE_SECRET_KEY"));
+      assertEquals(
+          1,
           logged.stream()
-              .anyMatch(
+              .filter(
                   line ->
-                      line.contains("billing/stripeWebhookSecret was encrypted with secrets key")
-                          && line.contains("STREAMSPACE_SECRETS_KEY")),
+                      line.startsWith("WARN ")
+                          && line.contains(
+                              "billing/stripeWebhookSecret was encrypted with secrets key")
+                          && line.contains("STREAMSPACE_SECRETS_KEY")
+                          && line.contains("counts as unset"))
+              .count(),
           logged.toString());
+      assertTrue(
+          logged.stream().noneMatch(line -> line.contains("failed to start")), logged.toString());
       assertTrue(logged.stream().noneMatch(line -> line.contains(webhookSecret)));
-      JsonNode refused =
-          new HostClient(host.port())
-              .call("PATCH", CONFIG, ADMIN_TOKEN, "{\"invoiceDay\": 2}")
-              .expect(400);
-      assertEquals("stripeWebhookSecret", refused.at("/error/field").asText(), refused.toString());
+      assertTrue(logged.stream().noneMatch(line -> line.contains(apiKey)));
+
+      HostClient http = new HostClient(host.port());
+      JsonNode stripe = http.get("/api/plugins/billing/payment-methods", ADMIN_TOKEN).expect(409);
+      assertEquals("stripe_not_configured", stripe.at("/error/code").asText(), stripe.toString());
+
+      JsonNode shown = http.get(CONFIG, ADMIN_TOKEN).expect(200);
+      assertEquals("unreadable: set it again", shown.get("stripeWebhookSecret").asText());
+      assertEquals("unreadable: set it again", shown.get("stripeSecretKey").asText());
+      assertFalse(shown.toString().contains(webhookSecret));
+
+      List<String> restarted =
+          LogCapture.during(
+              () -> {
+                http.post("/api/admin/plugins/billing/disable", ADMIN_TOKEN, "").expect(200);
+                http.post("/api/admin/plugins/billing/enable", ADMIN_TOKEN, "").expect(200);
+              });
+      assertTrue(
+          restarted.stream().noneMatch(line -> line.contains("was encrypted with secrets key")),
+          "logged once per key: " + restarted);
+
+      JsonNode refused = http.call("PATCH", CONFIG, ADMIN_TOKEN, "{\"invoiceDay\": 2}").expect(400);
+      assertTrue(refused.at("/error/field").asText().startsWith("stripe"), refused.toString());
       assertFalse(refused.toString().contains(webhookSecret));
+
+      http.put(CONFIG, ADMIN_TOKEN, shown.toString()).expect(400);
+      http.call(
+              "PATCH",
+              CONFIG,
+              ADMIN_TOKEN,
+              HostClient.json(
+                  Map.of("stripeWebhookSecret", "whsec_again", "stripeSecretKey", "sk_test_again")))
+          .expect(200);
+      assertEquals(Optional.of("whsec_again"), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
+      assertEquals(
+          "****", http.get(CONFIG, ADMIN_TOKEN).expect(200).get("stripeSecretKey").asText());
     }
+  }
+
+  @Test
+  void storedSecretsWithoutTheirKeyFile_stopTheStartNamingTheVariableAndTheFile_makingNoNewKey(
+      @TempDir Path work) throws Exception {
+    String dbUrl = TestDatabases.freshDatabaseUrl();
+    Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
+    Path data = work.resolve("data");
+    try (Host host = start(dbUrl, plugins, data, null)) {
+      new HostClient(host.port())
+          .call("PATCH", CONFIG, ADMIN_TOKEN, "{\"stripeWebhookSecret\": \"whsec_kept-in-a-file\"}")
+          .expect(200);
+    }
+    Path keyFile = data.resolve("secrets-key");
+    assertTrue(Files.exists(keyFile));
+    try (Host again = start(dbUrl, plugins, data, null)) {
+      assertEquals(
+          Optional.of("whsec_kept-in-a-file"),
+          billingConfig(again).secret("STRIPE_WEBHOOK_SECRET"),
+          "the file's key, read again");
+    }
+
+    Path lost = work.resolve("data-without-its-key");
+    Host.StartRefused refused =
+        assertThrows(Host.StartRefused.class, () -> start(dbUrl, plugins, lost, null));
+
+    assertTrue(refused.getMessage().contains("STREAMSPACE_SECRETS_KEY"), refused.getMessage());
+    assertTrue(
+        refused.getMessage().contains(lost.resolve("secrets-key").toString()),
+        refused.getMessage());
+    assertTrue(refused.getMessage().contains("billing/stripeWebhookSecret"), refused.getMessage());
+    assertFalse(refused.getMessage().contains("\n"), "one line");
+    assertFalse(Files.exists(lost.resolve("secrets-key")), "no new key made");
   }
 
   @Test
@@ -128,15 +214,19 @@ class PluginSecretsTest {
     assertFalse(refused.getMessage().contains("not-a-key-but-a-secret"));
   }
 
+  /** A host with {@code secretsKey} as STREAMSPACE_SECRETS_KEY, or its data folder's when null. */
   private static Host start(String dbUrl, Path plugins, Path data, String secretsKey) {
+    Map<String, String> environment = new HashMap<>(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN));
+    if (secretsKey != null) {
+      environment.put("STREAMSPACE_SECRETS_KEY", secretsKey);
+    }
     return Host.start(
         HostOptions.builder()
             .port(0)
             .dbUrl(dbUrl)
             .pluginsDir(plugins)
             .dataDir(data)
-            .secrets(
-                Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "STREAMSPACE_SECRETS_KEY", secretsKey))
+            .secrets(environment)
             .build());
   }
 

@@ -7,18 +7,24 @@ import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * The secret keys of a plugin's config as the host handles them: they are never in the saved
- * config. {@code GET} shows each masked ({@value #MASK}) when set, null when not, so a config
- * read, edited and put back carries those placeholders, which mean "as it is"; any other value is
- * taken out of the config, to be stored apart, encrypted.
+ * config. {@code GET} shows each masked ({@value #MASK}) when set, null when not, and
+ * {@value #UNREADABLE} when stored but this host cannot decrypt it, so a config read, edited and
+ * put back carries those placeholders, which mean "as it is"; any other value is taken out of the
+ * config, to be stored apart, encrypted.
  */
 final class ConfigSecrets {
 
   /** How a secret that is set is shown. */
   static final String MASK = "****";
+
+  /**
+   * How a stored secret this host cannot decrypt is shown: the plugin reads it as unset (the
+   * secrets key changed or was lost), so an admin must set it again.
+   */
+  static final String UNREADABLE = "unreadable: set it again";
 
   private ConfigSecrets() {}
 
@@ -50,11 +56,16 @@ final class ConfigSecrets {
     return taken;
   }
 
-  /** Shows each secret key of the schema in {@code shown}: {@link #MASK} when set, else null. */
-  static void mask(ObjectNode shown, ConfigSchema schema, Predicate<ConfigKey> isSet) {
-    for (ConfigKey key : schema.keys()) {
+  /**
+   * Shows each secret key of the schema in {@code shown}: {@link #UNREADABLE} when this host
+   * cannot decrypt it, {@link #MASK} when set, else null.
+   */
+  static void mask(ObjectNode shown, PluginSecrets secrets) {
+    for (ConfigKey key : secrets.schema().keys()) {
       if (key.secret() && shown.at(pointer(key).head()) instanceof ObjectNode parent) {
-        if (isSet.test(key)) {
+        if (secrets.isUnreadable(key)) {
+          parent.put(last(key), UNREADABLE);
+        } else if (secrets.isSet(key)) {
           parent.put(last(key), MASK);
         } else {
           parent.putNull(last(key));

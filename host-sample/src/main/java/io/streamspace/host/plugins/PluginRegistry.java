@@ -281,8 +281,8 @@ public final class PluginRegistry implements AutoCloseable {
 
   /**
    * The plugin's configuration as admins are shown it: in effect (the plugin merges defaults),
-   * each secret key masked when set and null when not. Takes no lock: a read never waits for a
-   * change.
+   * each secret key masked when set, null when not, and marked to be set again when this host
+   * cannot decrypt it ({@link ConfigSecrets}). Takes no lock: a read never waits for a change.
    */
   public String shownConfig(String pluginId) {
     ManagedPlugin plugin = require(pluginId);
@@ -294,7 +294,7 @@ public final class PluginRegistry implements AutoCloseable {
   private String shownConfig(
       ConfigurablePlugin configurable, String savedJson, PluginSecrets secrets) {
     ObjectNode shown = object(configurable.effectiveConfig(savedJson));
-    ConfigSecrets.mask(shown, secrets.schema(), secrets::isSet);
+    ConfigSecrets.mask(shown, secrets);
     return shown.toString();
   }
 
@@ -378,9 +378,8 @@ public final class PluginRegistry implements AutoCloseable {
   }
 
   /**
-   * The plugin's config, with the secrets its schema declares and no others.
-   *
-   * @throws SecretBox.UnreadableSecret when a stored secret does not decrypt with this host's key
+   * The plugin's config, with the secrets its schema declares and no others; a stored one this
+   * host cannot decrypt is left out, as if unset (see {@link PluginSecrets#readable}).
    */
   private HostPluginConfig configOf(ManagedPlugin plugin) {
     PluginSecrets secrets = secretsOf(plugin.id(), plugin.secretsJson());

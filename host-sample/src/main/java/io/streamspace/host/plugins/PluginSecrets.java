@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -42,9 +43,8 @@ record PluginSecrets(
 
   /**
    * The values the plugin may read, by environment variable: the environment's, else the stored
-   * one decrypted.
-   *
-   * @throws SecretBox.UnreadableSecret when a stored one does not decrypt with this host's key
+   * one decrypted. One this host cannot decrypt counts as unset (logged once, see {@link
+   * SecretBox#openIfReadable}): the plugin runs without it rather than not at all.
    */
   Map<String, String> readable() {
     Map<String, String> readable = new HashMap<>();
@@ -53,15 +53,18 @@ record PluginSecrets(
       if (variable == null || HostPluginConfig.HOST_SECRETS.contains(variable)) {
         continue;
       }
-      String value = fromEnvironment(key);
-      if (value == null && stored.hasNonNull(key.name())) {
-        value = box.open(stored.get(key.name()).asText(), place(key.name()));
+      Optional<String> value = Optional.ofNullable(fromEnvironment(key));
+      if (value.isEmpty() && stored.hasNonNull(key.name())) {
+        value = box.openIfReadable(stored.get(key.name()).asText(), place(key.name()));
       }
-      if (value != null) {
-        readable.put(variable, value);
-      }
+      value.ifPresent(text -> readable.put(variable, text));
     }
     return Map.copyOf(readable);
+  }
+
+  /** Whether the secret key's value is stored, not overridden, and undecryptable here. */
+  boolean isUnreadable(ConfigKey key) {
+    return whyUnreadable(key).isPresent();
   }
 
   /**
@@ -71,15 +74,20 @@ record PluginSecrets(
   List<ConfigProblem> unreadable() {
     List<ConfigProblem> problems = new ArrayList<>();
     for (ConfigKey key : schema.keys()) {
-      if (key.secret() && fromEnvironment(key) == null && stored.hasNonNull(key.name())) {
-        try {
-          box.open(stored.get(key.name()).asText(), place(key.name()));
-        } catch (SecretBox.UnreadableSecret e) {
-          problems.add(new ConfigProblem(key.name(), e.getMessage()));
-        }
-      }
+      whyUnreadable(key).ifPresent(why -> problems.add(new ConfigProblem(key.name(), why)));
     }
     return problems;
+  }
+
+  private Optional<String> whyUnreadable(ConfigKey key) {
+    if (key.secret() && fromEnvironment(key) == null && stored.hasNonNull(key.name())) {
+      try {
+        box.open(stored.get(key.name()).asText(), place(key.name()));
+      } catch (SecretBox.UnreadableSecret e) {
+        return Optional.of(e.getMessage());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -40,6 +40,20 @@ public final class PrivateFile {
         Files.writeString(partial, random(randomBytes) + "\n");
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot keep " + what + " in " + file, e);
+    }
+    return read(file, what);
+  }
+
+  /**
+   * The text in {@code file}, which must exist: for a secret that must not be made anew (one
+   * made already encrypts what is stored).
+   *
+   * @param what what the file holds, for error messages
+   */
+  public static String read(Path file, String what) {
+    try {
       // kept private even if someone widened it
       Files.setPosixFilePermissions(file, OWNER_ONLY);
       String text = Files.readString(file).strip();

@@ -6,10 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encrypts secrets for storage: AES-256-GCM, a random 96-bit nonce per value, and the place the
@@ -28,6 +33,7 @@ public final class SecretBox {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
   private static final String VERSION = "v1";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
@@ -35,6 +41,9 @@ public final class SecretBox {
   private final Supplier<SecretsKey> keySource;
   private final SecureRandom random = new SecureRandom();
   private volatile SecretsKey key;
+
+  /** By place, the stored value last reported unreadable: each is reported once. */
+  private final Map<String, String> reportedUnreadable = new ConcurrentHashMap<>();
 
   public SecretBox(Supplier<SecretsKey> keySource) {
     this.keySource = keySource;
@@ -106,6 +115,22 @@ public final class SecretBox {
               + ": it was altered or belongs elsewhere; set it again");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM failed: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * The plaintext of a value {@link #seal} made for {@code place}, or empty when this host cannot
+   * read it: the reason is logged as a warning once per place and stored value (a value stored
+   * there again is reported again), naming the place and key ids, never a value.
+   */
+  public Optional<String> openIfReadable(String stored, String place) {
+    try {
+      return Optional.of(open(stored, place));
+    } catch (UnreadableSecret e) {
+      if (!stored.equals(reportedUnreadable.put(place, stored))) {
+        log.warn("{}; until then it counts as unset", e.getMessage());
+      }
+      return Optional.empty();
     }
   }
 

@@ -1,12 +1,14 @@
 package io.streamspace.host.secrets;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,6 +26,7 @@ public record SecretsKey(SecretKey key, String id) {
   public static final String ENVIRONMENT_VARIABLE = "STREAMSPACE_SECRETS_KEY";
   public static final String FILE_NAME = "secrets-key";
   private static final int BYTES = 32;
+  private static final String WHAT = "the secrets key";
 
   public SecretsKey {
     if (key.getEncoded().length != BYTES) {
@@ -33,21 +36,44 @@ public record SecretsKey(SecretKey key, String id) {
 
   /**
    * Where the key comes from: {@code environment}'s variable, checked now (a bad one is refused
-   * at once, naming the variable), else {@code dataDir}'s file, read (or first made) only when
-   * first asked for, so a host that never stores a secret never makes one.
+   * at once, naming the variable), else {@code dataDir}'s file, read only when first asked for.
+   * The file is made then only while no secret is stored (so a host that never stores a secret
+   * never makes one): a new key would leave the stored ones unreadable.
    *
+   * @param sealedWith the id of the key each stored secret was encrypted with, by place
+   *     ({@code billing/stripeWebhookSecret})
    * @throws IllegalArgumentException when the variable is set but holds no 32-byte key
+   * @throws IllegalStateException when the variable is unset, secrets are stored and the file
+   *     that would hold their key does not exist; the message says what to do
    */
-  public static Supplier<SecretsKey> source(Map<String, String> environment, Path dataDir) {
+  public static Supplier<SecretsKey> source(
+      Map<String, String> environment, Path dataDir, Map<String, String> sealedWith) {
     String fromEnvironment = environment.get(ENVIRONMENT_VARIABLE);
     if (fromEnvironment != null) {
       SecretsKey key = of(fromEnvironment, ENVIRONMENT_VARIABLE);
       return () -> key;
     }
-    return () ->
-        of(
-            PrivateFile.readOrCreate(dataDir, FILE_NAME, BYTES, "the secrets key"),
-            dataDir.resolve(FILE_NAME).toString());
+    Path file = dataDir.resolve(FILE_NAME);
+    if (sealedWith.isEmpty()) {
+      return () -> of(PrivateFile.readOrCreate(dataDir, FILE_NAME, BYTES, WHAT), file.toString());
+    }
+    if (!Files.exists(file)) {
+      throw new IllegalStateException(
+          "Stored plugin secrets ("
+              + String.join(", ", new TreeSet<>(sealedWith.keySet()))
+              + ") were encrypted with secrets key "
+              + String.join(", ", new TreeSet<>(sealedWith.values()))
+              + ", but "
+              + ENVIRONMENT_VARIABLE
+              + " is not set and "
+              + file
+              + " does not exist: set "
+              + ENVIRONMENT_VARIABLE
+              + " to that key or restore that file (a new key would not read them);"
+              + " if it is lost, put a new key in the file (openssl rand -base64 32)"
+              + " and set those secrets again");
+    }
+    return () -> of(PrivateFile.read(file, WHAT), file.toString());
   }
 
   /**
