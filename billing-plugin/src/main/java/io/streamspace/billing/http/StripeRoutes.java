@@ -173,7 +173,8 @@ public final class StripeRoutes {
   }
 
   /**
-   * The client, for an authenticated caller: 401; 409 {@code stripe_disabled} while Stripe is
+   * The interactive client (a person waits: a short timeout, one retry), for an authenticated
+   * caller: 401; 409 {@code stripe_disabled} while Stripe is
    * off; 409 {@code stripe_not_configured} while the host holds no secret key.
    */
   private StripeClient stripe(HttpRequest request) throws ApiException {
@@ -183,7 +184,7 @@ public final class StripeRoutes {
           "stripe_disabled", "payments through Stripe are not enabled", Map.of());
     }
     return clients
-        .client()
+        .interactive()
         .orElseThrow(
             () ->
                 ApiException.conflict(
@@ -223,7 +224,7 @@ public final class StripeRoutes {
     throw ApiException.badParameter(member, member + " must be an https URL");
   }
 
-  /** 502 {@code stripe_error} once stripe-java's retries are spent; Stripe's detail is logged. */
+  /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */
   private static ApiException stripeFailed(StripeException e) {
     log.warn("Stripe call failed (request {}): {}", e.getRequestId(), e.getMessage());
     return new ApiException(

@@ -17,9 +17,12 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.stripe.StripeClient;
+import com.stripe.exception.ApiConnectionException;
 import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.support.BillingHarness;
@@ -29,6 +32,7 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -343,7 +347,7 @@ class StripeCallsTest {
   }
 
   @Test
-  void aStripeThatKeepsFailingIsA502_afterTheRetries() {
+  void aStripeThatKeepsFailingIsA502_afterOneRetry_aPersonWaitingOnTheRoute() {
     stripe.stubFor(
         post(urlEqualTo("/v1/billing_portal/sessions"))
             .willReturn(
@@ -356,9 +360,34 @@ class StripeCallsTest {
 
     assertEquals(502, answer.status());
     assertEquals("stripe_error", answer.body().at("/error/code").asText());
-    stripe.verify(
-        StripeClients.MAX_NETWORK_RETRIES + 1,
-        postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+    stripe.verify(2, postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+  }
+
+  @Test
+  void routesWaitForStripeLessThanTheCollectionQueue_andTryTwiceNotThreeTimes() throws Exception {
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/cus_slow"))
+            .willReturn(okJson(customer("slow", null)).withFixedDelay(1_000)));
+    StripeEndpoint endpoint =
+        new StripeEndpoint(
+            stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(300));
+    StripeClients clients = new StripeClients(() -> Optional.of(KEY), () -> endpoint);
+
+    assertEquals(
+        "cus_slow", clients.client().orElseThrow().v1().customers().retrieve("cus_slow").getId());
+    stripe.verify(1, getRequestedFor(urlEqualTo("/v1/customers/cus_slow")));
+    stripe.resetRequests();
+
+    StripeClient interactive = clients.interactive().orElseThrow();
+    assertThrows(
+        ApiConnectionException.class, () -> interactive.v1().customers().retrieve("cus_slow"));
+    stripe.verify(2, getRequestedFor(urlEqualTo("/v1/customers/cus_slow")));
+  }
+
+  @Test
+  void stripesOwnEndpointGivesRoutesEightSecondsToAnswer_theQueueThirty() {
+    assertEquals(Duration.ofSeconds(30), StripeEndpoint.STRIPE.readTimeout());
+    assertEquals(Duration.ofSeconds(8), StripeEndpoint.STRIPE.interactiveReadTimeout());
   }
 
   @Test
