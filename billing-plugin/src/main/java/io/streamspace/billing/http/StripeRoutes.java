@@ -156,7 +156,10 @@ public final class StripeRoutes {
     }
   }
 
-  /** {@code ?user_id=}: the account's payment methods, none before it has a customer. */
+  /**
+   * {@code ?user_id=}: the account's payment methods, none before it has a customer; {@code
+   * default} the one collection charges (ours, else Stripe's invoice settings).
+   */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
     StripeClient stripe = stripe(request);
     String accountId = Access.subjectUser(request);
@@ -166,7 +169,8 @@ public final class StripeRoutes {
       return new PaymentMethodsJson(List.of());
     }
     try {
-      return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get()));
+      String kept = customers.defaultPaymentMethod(accountId).orElse(null);
+      return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get(), kept));
     } catch (StripeException e) {
       throw stripeFailed(e);
     }

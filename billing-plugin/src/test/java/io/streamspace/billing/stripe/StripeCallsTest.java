@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -430,6 +431,40 @@ class StripeCallsTest {
     stripe.verify(
         getRequestedFor(urlPathEqualTo("/v1/customers/cus_ann/payment_methods"))
             .withHeader("Authorization", equalTo("Bearer " + KEY)));
+  }
+
+  @Test
+  void theDefaultShownIsTheOneKeptFromStripesEvents_beforeTheCustomersInvoiceSettings() {
+    portal(user("ann")); // creates the customer
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/cus_ann")).willReturn(okJson(customer("ann", "pm_2"))));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/customers/cus_ann/payment_methods"))
+            .willReturn(
+                okJson(
+                    """
+                    {"object":"list","url":"/v1/customers/cus_ann/payment_methods",\
+                    "has_more":false,"data":[\
+                    {"id":"pm_1","object":"payment_method","type":"card","customer":"cus_ann",\
+                    "created":1773100800,"livemode":false,"billing_details":{"name":"Ann"},\
+                    "card":{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030}},\
+                    {"id":"pm_2","object":"payment_method","type":"card","customer":"cus_ann",\
+                    "created":1773100800,"livemode":false,"billing_details":{"name":"Ann"},\
+                    "card":{"brand":"mastercard","last4":"4444","exp_month":1,"exp_year":2031}}\
+                    ]}""")));
+    // payment_method.attached made pm_1 the default: the webhook keeps it here
+    value(
+        "UPDATE billing_stripe_customers SET default_payment_method = 'pm_1',"
+            + " default_payment_method_at = now() WHERE account_id = 'ann' RETURNING 1");
+
+    Answer answer = billing.call(HttpMethod.GET, "/payment-methods", user("ann"));
+
+    assertEquals(
+        List.of("pm_1 true", "pm_2 false"),
+        StreamSupport.stream(answer.body().get("payment_methods").spliterator(), false)
+            .map(m -> m.get("id").textValue() + " " + m.get("default").booleanValue())
+            .toList());
+    stripe.verify(0, getRequestedFor(urlEqualTo("/v1/customers/cus_ann")));
   }
 
   @Test
