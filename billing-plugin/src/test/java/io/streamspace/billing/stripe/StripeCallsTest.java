@@ -391,8 +391,8 @@ class StripeCallsTest {
     assertEquals(Duration.ofSeconds(8), StripeEndpoint.STRIPE.interactiveReadTimeout());
   }
 
-  @Test
-  void paymentMethodsShowTypeBrandLastFourExpiryAndTheDefault_andNothingMore() {
+  /** Ann's customer with two cards and a SEPA debit, {@code pm_2} its invoice settings' default. */
+  private void annWithThreeMethods() {
     portal(user("ann")); // creates the customer
     stripe.stubFor(
         get(urlEqualTo("/v1/customers/cus_ann")).willReturn(okJson(customer("ann", "pm_2"))));
@@ -416,6 +416,11 @@ class StripeCallsTest {
                     "customer":"cus_ann","created":1773100800,"livemode":false,\
                     "billing_details":{"email":"ann@example.com","name":"Ann"},\
                     "sepa_debit":{"last4":"3000","country":"DE"}}]}""")));
+  }
+
+  @Test
+  void paymentMethodsShowTypeBrandLastFourExpiryAndTheDefault_andNothingMore() {
+    annWithThreeMethods();
 
     Answer answer = billing.call(HttpMethod.GET, "/payment-methods?user_id=ann", admin("root"));
 
@@ -435,23 +440,7 @@ class StripeCallsTest {
 
   @Test
   void theDefaultShownIsTheOneKeptFromStripesEvents_beforeTheCustomersInvoiceSettings() {
-    portal(user("ann")); // creates the customer
-    stripe.stubFor(
-        get(urlEqualTo("/v1/customers/cus_ann")).willReturn(okJson(customer("ann", "pm_2"))));
-    stripe.stubFor(
-        get(urlPathEqualTo("/v1/customers/cus_ann/payment_methods"))
-            .willReturn(
-                okJson(
-                    """
-                    {"object":"list","url":"/v1/customers/cus_ann/payment_methods",\
-                    "has_more":false,"data":[\
-                    {"id":"pm_1","object":"payment_method","type":"card","customer":"cus_ann",\
-                    "created":1773100800,"livemode":false,"billing_details":{"name":"Ann"},\
-                    "card":{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030}},\
-                    {"id":"pm_2","object":"payment_method","type":"card","customer":"cus_ann",\
-                    "created":1773100800,"livemode":false,"billing_details":{"name":"Ann"},\
-                    "card":{"brand":"mastercard","last4":"4444","exp_month":1,"exp_year":2031}}\
-                    ]}""")));
+    annWithThreeMethods();
     // payment_method.attached made pm_1 the default: the webhook keeps it here
     value(
         "UPDATE billing_stripe_customers SET default_payment_method = 'pm_1',"
@@ -460,7 +449,7 @@ class StripeCallsTest {
     Answer answer = billing.call(HttpMethod.GET, "/payment-methods", user("ann"));
 
     assertEquals(
-        List.of("pm_1 true", "pm_2 false"),
+        List.of("pm_1 true", "pm_2 false", "pm_3 false"),
         StreamSupport.stream(answer.body().get("payment_methods").spliterator(), false)
             .map(m -> m.get("id").textValue() + " " + m.get("default").booleanValue())
             .toList());
