@@ -6,6 +6,7 @@ import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.money.Money;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.stripe.StripeCheckout;
 import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
@@ -82,7 +83,9 @@ public final class StripeRoutes {
    * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
    * the invoice each period, so paid through it), a URL missing or not https
    * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
-   * plan change and a pack purchase are refused then as on their own routes.
+   * plan change and a pack purchase are refused then as on their own routes. 409 {@code
+   * amount_not_chargeable} for a pack whose price Stripe cannot take in the currency (1.005 BHD:
+   * Stripe's last digit of a dinar is 0), never rounded.
    */
   CheckoutJson checkout(HttpRequest request) throws Exception {
     StripeClient stripe = stripe(request);
@@ -129,6 +132,7 @@ public final class StripeRoutes {
                   + "/purchase");
         }
         BigDecimal price = pack.priceIn(currency).orElseThrow();
+        chargeable(price, currency);
         String customer = customers.customerOf(accountId, stripe);
         page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);
       }
@@ -209,6 +213,15 @@ public final class StripeRoutes {
         .find(accountId)
         .map(s -> s.current().planId())
         .orElseThrow(() -> ApiException.unknownUser(accountId));
+  }
+
+  /** 409 {@code amount_not_chargeable} for a price Stripe cannot take (1.005 BHD), naming it. */
+  private static void chargeable(BigDecimal price, Currency currency) throws ApiException {
+    try {
+      Money.toMinorUnits(price, currency);
+    } catch (ArithmeticException e) {
+      throw ApiException.conflict("amount_not_chargeable", e.getMessage(), Map.of());
+    }
   }
 
   /** A return URL: https, or http to this machine (for a developer), else 400 naming it. */

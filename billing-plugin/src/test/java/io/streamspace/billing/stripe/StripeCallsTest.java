@@ -186,6 +186,37 @@ class StripeCallsTest {
   }
 
   @Test
+  void aPackPricedFinerThanStripeTakesTheCurrencyIsRefusedNamingThePrice_andStripeIsNotAsked() {
+    String bhd =
+        """
+        {"stripeEnabled": true, "currency": "BHD", "capacityPacks": [{"id": "slots-5",
+          "name": "5 job slots", "adds": {"active_sessions": 5}, "prices": {"BHD": 1.005},
+          "kind": "one_time", "valid_days": 30}]}""";
+    try (BillingHarness dinars = new BillingHarness(at("2026-03-10T00:00:00Z"), bhd)) {
+      dinars.context.setSecret("STRIPE_SECRET_KEY", KEY);
+      StripeTestEndpoint.pointAt(
+          dinars.billing,
+          new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+      dinars.userCreated("ali", Map.of());
+      dinars.flush();
+
+      Answer answer =
+          dinars.call(
+              HttpMethod.POST,
+              "/create-checkout",
+              user("ali"),
+              "{\"pack_id\":\"slots-5\"," + URLS + "}");
+
+      assertEquals(409, answer.status(), answer.body().toString());
+      assertEquals("amount_not_chargeable", answer.body().at("/error/code").asText());
+      assertEquals(
+          "BHD 1.005 cannot be charged through Stripe, which takes BHD amounts to 2 decimals",
+          answer.body().at("/error/message").asText());
+    }
+    assertEquals(0, stripe.getAllServeEvents().size());
+  }
+
+  @Test
   void concurrentFirstCallsAskForTheCustomerUnderOneIdempotencyKey_andBothUseTheOneStored()
       throws Exception {
     CountDownLatch go = new CountDownLatch(1);
