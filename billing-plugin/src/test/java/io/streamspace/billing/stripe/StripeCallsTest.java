@@ -119,6 +119,18 @@ class StripeCallsTest {
         .formatted(account, account, defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
   }
 
+  /** A plugin with that config, this Stripe and its key, and the account of a new user. */
+  private BillingHarness anotherPlugin(String config, String user) {
+    BillingHarness other = new BillingHarness(at("2026-03-10T00:00:00Z"), config);
+    other.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    StripeTestEndpoint.pointAt(
+        other.billing,
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    other.userCreated(user, Map.of());
+    other.flush();
+    return other;
+  }
+
   private Answer checkout(Caller caller, String body) {
     return billing.call(HttpMethod.POST, "/create-checkout", caller, body);
   }
@@ -192,14 +204,7 @@ class StripeCallsTest {
         {"stripeEnabled": true, "currency": "BHD", "capacityPacks": [{"id": "slots-5",
           "name": "5 job slots", "adds": {"active_sessions": 5}, "prices": {"BHD": 1.005},
           "kind": "one_time", "valid_days": 30}]}""";
-    try (BillingHarness dinars = new BillingHarness(at("2026-03-10T00:00:00Z"), bhd)) {
-      dinars.context.setSecret("STRIPE_SECRET_KEY", KEY);
-      StripeTestEndpoint.pointAt(
-          dinars.billing,
-          new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
-      dinars.userCreated("ali", Map.of());
-      dinars.flush();
-
+    try (BillingHarness dinars = anotherPlugin(bhd, "ali")) {
       Answer answer =
           dinars.call(
               HttpMethod.POST,
@@ -576,14 +581,7 @@ class StripeCallsTest {
 
   @Test
   void whileStripeIsDisabledEveryStripeRouteAnswers409() {
-    try (BillingHarness off = new BillingHarness(at("2026-03-10T00:00:00Z"))) {
-      off.context.setSecret("STRIPE_SECRET_KEY", KEY);
-      StripeTestEndpoint.pointAt(
-          off.billing,
-          new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(2)));
-      off.userCreated("ann", Map.of());
-      off.flush();
-
+    try (BillingHarness off = anotherPlugin("{}", "ann")) {
       List<Answer> answers =
           List.of(
               off.call(
