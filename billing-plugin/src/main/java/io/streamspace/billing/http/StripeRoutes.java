@@ -6,6 +6,7 @@ import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.money.Money;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.stripe.StripeCheckout;
 import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
@@ -82,7 +83,9 @@ public final class StripeRoutes {
    * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
    * the invoice each period, so paid through it), a URL missing or not https
    * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
-   * plan change and a pack purchase are refused then as on their own routes.
+   * plan change and a pack purchase are refused then as on their own routes. 409 {@code
+   * amount_not_chargeable} for a pack whose price Stripe cannot take in the currency (1.005 BHD:
+   * Stripe's last digit of a dinar is 0), never rounded.
    */
   CheckoutJson checkout(HttpRequest request) throws Exception {
     StripeClient stripe = stripe(request);
@@ -129,6 +132,7 @@ public final class StripeRoutes {
                   + "/purchase");
         }
         BigDecimal price = pack.priceIn(currency).orElseThrow();
+        chargeable(price, currency);
         String customer = customers.customerOf(accountId, stripe);
         page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);
       }
@@ -156,7 +160,10 @@ public final class StripeRoutes {
     }
   }
 
-  /** {@code ?user_id=}: the account's payment methods, none before it has a customer. */
+  /**
+   * {@code ?user_id=}: the account's payment methods, none before it has a customer; {@code
+   * default} the one collection charges (ours, else Stripe's invoice settings).
+   */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
     StripeClient stripe = stripe(request);
     String accountId = Access.subjectUser(request);
@@ -166,14 +173,16 @@ public final class StripeRoutes {
       return new PaymentMethodsJson(List.of());
     }
     try {
-      return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get()));
+      String kept = customers.defaultPaymentMethod(accountId).orElse(null);
+      return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get(), kept));
     } catch (StripeException e) {
       throw stripeFailed(e);
     }
   }
 
   /**
-   * The client, for an authenticated caller: 401; 409 {@code stripe_disabled} while Stripe is
+   * The interactive client (a person waits: a short timeout, one retry), for an authenticated
+   * caller: 401; 409 {@code stripe_disabled} while Stripe is
    * off; 409 {@code stripe_not_configured} while the host holds no secret key.
    */
   private StripeClient stripe(HttpRequest request) throws ApiException {
@@ -183,7 +192,7 @@ public final class StripeRoutes {
           "stripe_disabled", "payments through Stripe are not enabled", Map.of());
     }
     return clients
-        .client()
+        .interactive()
         .orElseThrow(
             () ->
                 ApiException.conflict(
@@ -206,6 +215,15 @@ public final class StripeRoutes {
         .orElseThrow(() -> ApiException.unknownUser(accountId));
   }
 
+  /** 409 {@code amount_not_chargeable} for a price Stripe cannot take (1.005 BHD), naming it. */
+  private static void chargeable(BigDecimal price, Currency currency) throws ApiException {
+    try {
+      Money.toMinorUnits(price, currency);
+    } catch (ArithmeticException e) {
+      throw ApiException.conflict("amount_not_chargeable", e.getMessage(), Map.of());
+    }
+  }
+
   /** A return URL: https, or http to this machine (for a developer), else 400 naming it. */
   private static String url(JsonNode body, String member) throws ApiException {
     String text = Json.requiredText(body, member);
@@ -223,7 +241,7 @@ public final class StripeRoutes {
     throw ApiException.badParameter(member, member + " must be an https URL");
   }
 
-  /** 502 {@code stripe_error} once stripe-java's retries are spent; Stripe's detail is logged. */
+  /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */
   private static ApiException stripeFailed(StripeException e) {
     log.warn("Stripe call failed (request {}): {}", e.getRequestId(), e.getMessage());
     return new ApiException(

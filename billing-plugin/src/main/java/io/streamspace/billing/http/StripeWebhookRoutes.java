@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +26,17 @@ import org.slf4j.LoggerFactory;
  * header is checked over the raw body by stripe-java ({@link Webhook.Signature#verifyHeader}),
  * with the webhook secret and a tolerance of {@link #TOLERANCE_SECONDS} against the plugin's
  * clock; a missing, wrong or stale signature is 400 {@code invalid_signature} and nothing is
- * read further. While {@code stripeEnabled} is false nothing listens: 404.
+ * read further. An event whose {@code livemode} is not the mode of {@code STRIPE_SECRET_KEY}
+ * (live {@code sk_live_}/{@code rk_live_}, test {@code sk_test_}/{@code rk_test_}) is logged
+ * and ignored. While {@code stripeEnabled} is false nothing listens: 404.
  */
 public final class StripeWebhookRoutes {
 
   /** The secret's name, as {@link PluginConfig#secret} knows it. */
   public static final String WEBHOOK_SECRET = "STRIPE_WEBHOOK_SECRET";
+
+  /** The secret key's name: its mode ({@code sk_live_} or {@code sk_test_}) is the events'. */
+  static final String SECRET_KEY = "STRIPE_SECRET_KEY";
 
   /** How old a signature's timestamp may be: Stripe's own default, 5 minutes. */
   static final long TOLERANCE_SECONDS = 300;
@@ -58,7 +64,8 @@ public final class StripeWebhookRoutes {
   }
 
   /**
-   * 200 {@code {"received": true}} once applied (or for a replay, or a type not acted on); 400
+   * 200 {@code {"received": true}} once applied (or for a replay, a type not acted on, or an
+   * event of the other mode than the secret key's, which is logged and ignored); 400
    * {@code invalid_signature}; 400 {@code invalid_event} for a signed body that is not an
    * event; 404 while Stripe is not enabled; 503 {@code webhook_secret_missing} when enabled
    * without a webhook secret (Stripe retries later).
@@ -88,15 +95,52 @@ public final class StripeWebhookRoutes {
           "the Stripe-Signature header is missing, stale or does not match the body",
           null);
     }
-    payments.apply(event(payload));
+    JsonNode json = eventJson(payload);
+    StripeEvent event = event(json);
+    if (ofTheKeysMode(json, event)) {
+      payments.apply(event);
+    }
     return Map.of("received", true);
   }
 
   /**
-   * The members we read, by hand rather than stripe-java's typed {@code Event}: its objects
-   * follow the API version pinned in the library, the account's may differ.
+   * Whether the event's {@code livemode} is the secret key's mode. An event of the other mode (a
+   * test event sent to a live setup, or the reverse; or one without {@code livemode}) is logged
+   * and ignored; with a key of neither kind, or none, nothing is checked.
    */
-  private static StripeEvent event(String payload) throws ApiException {
+  private boolean ofTheKeysMode(JsonNode json, StripeEvent event) {
+    Optional<Boolean> keyIsLive =
+        secrets.get().secret(SECRET_KEY).flatMap(StripeWebhookRoutes::isLive);
+    JsonNode livemode = json.path("livemode");
+    if (keyIsLive.isEmpty() || livemode.isBoolean() && livemode.booleanValue() == keyIsLive.get()) {
+      return true;
+    }
+    log.warn(
+        "Stripe event {} ({}) has livemode {} but {} is a {} key: ignored",
+        event.id(),
+        event.type(),
+        livemode.isBoolean() ? livemode.booleanValue() : "missing",
+        SECRET_KEY,
+        keyIsLive.get() ? "live" : "test");
+    return false;
+  }
+
+  /**
+   * Whether a secret key is live ({@code sk_live_}, {@code rk_live_}) or test ({@code
+   * sk_test_}, {@code rk_test_}); empty for any other.
+   */
+  private static Optional<Boolean> isLive(String secretKey) {
+    if (secretKey.startsWith("sk_live_") || secretKey.startsWith("rk_live_")) {
+      return Optional.of(true);
+    }
+    if (secretKey.startsWith("sk_test_") || secretKey.startsWith("rk_test_")) {
+      return Optional.of(false);
+    }
+    return Optional.empty();
+  }
+
+  /** The signed body as an event: 400 {@code invalid_event} when it is not one. */
+  private static JsonNode eventJson(String payload) throws ApiException {
     JsonNode event;
     try {
       event = JsonMapper.MAPPER.readTree(payload);
@@ -114,6 +158,14 @@ public final class StripeWebhookRoutes {
           "a Stripe event has an id, a type, a created time and data.object",
           null);
     }
+    return event;
+  }
+
+  /**
+   * The members we read, by hand rather than stripe-java's typed {@code Event}: its objects
+   * follow the API version pinned in the library, the account's may differ.
+   */
+  private static StripeEvent event(JsonNode event) {
     return new StripeEvent(
         event.get("id").textValue(),
         event.get("type").textValue(),

@@ -3,7 +3,6 @@ package io.streamspace.billing.payments;
 import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,11 +73,5 @@ final class DefaultPaymentMethods {
         };
     int changed = change.bind("at", event.created()).update(c);
     log.debug("Stripe event {} ({}) changed {} default payment methods", event.id(), id, changed);
-  }
-
-  /** {@code method} becomes the customer's default as of {@code at}, unless a later change. */
-  static void setDefault(Connection c, String customer, String method, Instant at)
-      throws SQLException {
-    SET.bind("customer", customer).bind("method", method).bind("at", at).update(c);
   }
 }

@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * brings it.
  *
  * <ul>
- *   <li>{@code plan} (setup mode): the SetupIntent's payment method becomes the customer's
- *       default (when the event carries it expanded; an id alone names no method, and the {@code
- *       payment_method.attached} of the same setup makes it the default of a customer without
- *       one), then the account moves to the plan as {@code PUT /subscription} does, prorated from
- *       when the event is applied (as a change is from its request); already on it: nothing.
+ *   <li>{@code plan} (setup mode): the account moves to the plan as {@code PUT /subscription}
+ *       does, prorated from when the event is applied (as a change is from its request); already
+ *       on it: nothing. The card it saved is not read here: Stripe never expands an event's
+ *       object, so {@code setup_intent} is an id; the {@code payment_method.attached} of the
+ *       same setup makes the card the default of a customer without one ({@link
+ *       DefaultPaymentMethods}).
  *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
  *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once. A
  *       session completed unpaid (a delayed method) grants nothing until its {@code
@@ -116,14 +117,6 @@ final class StripeCheckouts {
     String account = completion.account();
     Currency currency = completion.currency();
     Instant now = completion.now();
-    String method = event.text("setup_intent/payment_method");
-    if (method == null) {
-      method = event.text("setup_intent/payment_method/id");
-    }
-    String customer = event.text("customer");
-    if (method != null && customer != null) {
-      DefaultPaymentMethods.setDefault(c, customer, method, event.created());
-    }
     BillingConfig current = config.get();
     String planId = event.text("metadata/plan_id");
     Optional<SubscriptionPlan> plan = current.plan(planId == null ? "" : planId);

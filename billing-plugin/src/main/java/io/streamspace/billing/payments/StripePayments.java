@@ -189,7 +189,10 @@ public final class StripePayments {
     afterCommit.forEach(Runnable::run);
   }
 
-  /** Our invoice of the PaymentIntent's metadata, as it is to be paid; empty when not ours. */
+  /**
+   * Our invoice of the PaymentIntent's metadata, as it is to be paid; empty when not ours: no
+   * such invoice, or the metadata's {@code account_id} is not the invoice's account.
+   */
   private record Payable(long invoiceId, String userId, Currency currency, BigDecimal total) {}
 
   private static Optional<Payable> payable(Connection c, StripeEvent event) throws SQLException {
@@ -202,6 +205,18 @@ public final class StripePayments {
         ResultSet rs = s.executeQuery()) {
       if (!rs.next()) {
         log.warn("Stripe event {}: no invoice {}", event.id(), invoiceId);
+        return Optional.empty();
+      }
+      String account = event.text("metadata/account_id");
+      if (!rs.getString(1).equals(account)) {
+        // another account's PaymentIntent (or one not made by us) pays nothing of ours
+        log.warn(
+            "Stripe event {}: PaymentIntent {} of account {} names invoice {} of {}: ignored",
+            event.id(),
+            event.text("id"),
+            account,
+            invoiceId,
+            rs.getString(1));
         return Optional.empty();
       }
       return Optional.of(

@@ -107,11 +107,20 @@ public final class StripeCheckout {
         .getUrl();
   }
 
-  /** The customer's payment methods, the default for invoices marked. */
-  public static List<SavedMethod> paymentMethods(StripeClient stripe, String customerId)
-      throws StripeException {
-    var settings = stripe.v1().customers().retrieve(customerId).getInvoiceSettings();
-    String defaultId = settings == null ? null : settings.getDefaultPaymentMethod();
+  /**
+   * The customer's payment methods, the default for invoices marked: the one we keep from
+   * Stripe's events (which collection charges), else the customer's {@code
+   * invoice_settings.default_payment_method} at Stripe.
+   *
+   * @param keptDefault the default kept in {@code billing_stripe_customers}, or null for none
+   */
+  public static List<SavedMethod> paymentMethods(
+      StripeClient stripe, String customerId, String keptDefault) throws StripeException {
+    String defaultId = keptDefault;
+    if (defaultId == null) {
+      var settings = stripe.v1().customers().retrieve(customerId).getInvoiceSettings();
+      defaultId = settings == null ? null : settings.getDefaultPaymentMethod();
+    }
     List<PaymentMethod> methods =
         stripe
             .v1()
@@ -121,7 +130,8 @@ public final class StripeCheckout {
                 customerId,
                 CustomerPaymentMethodListParams.builder().setLimit(METHODS_PAGE).build())
             .getData();
-    return methods.stream().map(m -> shown(m, m.getId().equals(defaultId))).toList();
+    String marked = defaultId;
+    return methods.stream().map(m -> shown(m, m.getId().equals(marked))).toList();
   }
 
   private static SavedMethod shown(PaymentMethod method, boolean isDefault) {

@@ -42,6 +42,12 @@ public final class StripeCustomers {
   private static final NamedSql FIND =
       NamedSql.of("SELECT customer_id FROM billing_stripe_customers WHERE account_id = :account");
 
+  private static final NamedSql DEFAULT_METHOD =
+      NamedSql.of(
+          """
+          SELECT default_payment_method FROM billing_stripe_customers
+          WHERE account_id = :account""");
+
   private static final NamedSql STORE =
       NamedSql.of(
           """
@@ -67,10 +73,22 @@ public final class StripeCustomers {
 
   /** The account's stored customer id, if it has one. */
   public Optional<String> find(String accountId) throws SQLException {
+    return text(FIND, accountId);
+  }
+
+  /**
+   * The default payment method of the account's customer as the webhook keeps it from Stripe's
+   * events ({@code default_payment_method}), if it has one.
+   */
+  public Optional<String> defaultPaymentMethod(String accountId) throws SQLException {
+    return text(DEFAULT_METHOD, accountId);
+  }
+
+  private Optional<String> text(NamedSql query, String accountId) throws SQLException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement s = FIND.bind("account", accountId).prepare(c);
+        PreparedStatement s = query.bind("account", accountId).prepare(c);
         ResultSet rs = s.executeQuery()) {
-      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
     }
   }
 

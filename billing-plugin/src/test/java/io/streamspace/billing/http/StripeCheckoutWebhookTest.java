@@ -58,7 +58,7 @@ class StripeCheckoutWebhookTest {
 
   // --- Stripe's shapes: an Event around a Checkout Session, a PaymentMethod or a Customer
 
-  /** A plan's session in setup mode; {@code setupIntent} is an id or an expanded object. */
+  /** A plan's session in setup mode, with its SetupIntent's id as events carry it. */
   private static String planSession(String id, String planId, String setupIntent) {
     return """
         {"id": "%s", "object": "checkout.session", "mode": "setup", "status": "complete",
@@ -66,17 +66,11 @@ class StripeCheckoutWebhookTest {
          "customer": "cus_dan", "currency": "usd", "amount_subtotal": null,
          "amount_total": null, "created": 1773664000, "expires_at": 1773750400,
          "livemode": false, "payment_intent": null, "payment_method_types": ["card"],
-         "setup_intent": %s, "url": null, "success_url": "https://app.example.com/paid",
+         "setup_intent": "%s", "url": null, "success_url": "https://app.example.com/paid",
          "cancel_url": "https://app.example.com/cancel",
          "metadata": {"account_id": "dan", "kind": "plan", "plan_id": "%s"}}"""
         .formatted(id, setupIntent, planId);
   }
-
-  private static final String SETUP_INTENT_EXPANDED =
-      """
-      {"id": "seti_1", "object": "setup_intent", "status": "succeeded",
-       "created": 1773664000, "livemode": false, "payment_method_types": ["card"],
-       "customer": "cus_dan", "payment_method": "pm_card_new", "usage": "off_session"}""";
 
   /** fay's session for the pack slots-5 (5 job slots, 5.00 USD): 500 cents. */
   private static String packSession(String id, String paymentStatus) {
@@ -165,12 +159,20 @@ class StripeCheckoutWebhookTest {
 
   @Test
   void aPlanCheckoutCompletedMovesThePlanWithProration_andItsCardBecomesTheDefault() {
+    // as Stripe sends a setup-mode Checkout: the card attached, then the session with its
+    // SetupIntent as an id (Stripe never expands an event's object)
     deliver(
         event(
             "evt_1",
+            "payment_method.attached",
+            CHANGE.minusSeconds(3),
+            paymentMethod("pm_card_new", "cus_dan")));
+    deliver(
+        event(
+            "evt_2",
             "checkout.session.completed",
             CHANGE.minusSeconds(2),
-            planSession("cs_plan_1", "enterprise", SETUP_INTENT_EXPANDED)));
+            planSession("cs_plan_1", "enterprise", "seti_1")));
 
     assertEquals("enterprise", planOfDan());
     assertEquals("pm_card_new", defaultMethod());
@@ -181,7 +183,7 @@ class StripeCheckoutWebhookTest {
 
   @Test
   void theSameSessionDeliveredAgainAsAnotherEvent_orReplayed_changesNothingMore() {
-    String session = planSession("cs_plan_1", "enterprise", "\"seti_1\"");
+    String session = planSession("cs_plan_1", "enterprise", "seti_1");
     deliver(event("evt_1", "checkout.session.completed", CHANGE, session));
     Map<String, String> afterTheFirst = tableContents();
 
@@ -201,11 +203,7 @@ class StripeCheckoutWebhookTest {
     Map<String, String> before = tableContents();
 
     deliver(
-        event(
-            "evt_1",
-            "checkout.session.completed",
-            CHANGE,
-            planSession("cs_1", "pro", "\"seti_2\"")));
+        event("evt_1", "checkout.session.completed", CHANGE, planSession("cs_1", "pro", "seti_2")));
 
     assertEquals("pro", planOfDan());
     assertEquals(before.get("billing_subscriptions"), tableContents().get("billing_subscriptions"));
@@ -219,7 +217,7 @@ class StripeCheckoutWebhookTest {
             "evt_1",
             "checkout.session.completed",
             CHANGE,
-            planSession("cs_plan_1", "enterprise", "\"seti_1\"")));
+            planSession("cs_plan_1", "enterprise", "seti_1")));
     assertEquals("enterprise", planOfDan());
     assertEquals(null, defaultMethod());
 

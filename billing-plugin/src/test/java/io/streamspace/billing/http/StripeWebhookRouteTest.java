@@ -174,6 +174,46 @@ class StripeWebhookRouteTest {
   }
 
   @Test
+  void anEventOfAnotherModeThanTheSecretKeysIsAnswered200_andChangesNothing() {
+    String live =
+        succeeded("evt_live", "pi_1", at("2026-03-12T08:59:30Z"))
+            .replace("\"livemode\": false, \"pending", "\"livemode\": true, \"pending");
+    String test = succeeded("evt_test", "pi_1", at("2026-03-12T08:59:30Z"));
+    Map<String, String> before = tableContents();
+
+    billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_51Hm");
+    assertEquals(200, deliver(live).status());
+    billing.context.setSecret("STRIPE_SECRET_KEY", "rk_live_51Hm");
+    assertEquals(200, deliver(test).status());
+
+    assertEquals(before, tableContents());
+    assertEquals("sent", invoiceStatus());
+    assertEquals(List.of(), published("billing.invoice.paid"));
+
+    assertEquals(200, deliver(live).status());
+    assertEquals("paid", invoiceStatus(), "a live event with a live key is applied");
+  }
+
+  @Test
+  void aPaymentIntentOfAnotherAccountNamingTheInvoicePaysNothing_andRecordsNothing() {
+    Map<String, String> before = tableContents();
+    String eves =
+        succeeded("evt_1", "pi_eve", at("2026-03-12T08:59:30Z"))
+            .replace("\"account_id\": \"john\"", "\"account_id\": \"eve\"");
+    String noAccount =
+        succeeded("evt_2", "pi_x", at("2026-03-12T08:59:30Z"))
+            .replace("\"account_id\": \"john\", ", "");
+
+    assertEquals(200, deliver(eves).status());
+    assertEquals(200, deliver(noAccount).status());
+
+    assertEquals("sent", invoiceStatus());
+    assertEquals(0L, value("SELECT count(*) FROM billing_payments"));
+    assertEquals(before.get("billing_invoices"), tableContents().get("billing_invoices"));
+    assertEquals(List.of(), published("billing.invoice.paid"));
+  }
+
+  @Test
   void oneEventReplayedThreeTimesIsAppliedOnce_eachReplayAnswered200() {
     String payload = succeeded("evt_1", "pi_1", Instant.parse("2026-03-12T08:59:30Z"));
     assertEquals(200, deliver(payload).status());

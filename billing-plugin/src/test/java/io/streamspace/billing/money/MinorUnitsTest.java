@@ -7,11 +7,23 @@ import java.math.BigDecimal;
 import java.util.Currency;
 import org.junit.jupiter.api.Test;
 
-/** Amounts as Stripe takes them: whole minor units of the currency, exact. */
+/** Amounts as Stripe takes them: whole minor units of the currency as Stripe counts them. */
 class MinorUnitsTest {
 
   private static final Currency USD = Currency.getInstance("USD");
   private static final Currency VND = Currency.getInstance("VND");
+
+  private static long toStripe(String amount, String currency) {
+    return Money.toMinorUnits(new BigDecimal(amount), Currency.getInstance(currency));
+  }
+
+  private static BigDecimal fromStripe(long minorUnits, String currency) {
+    return Money.fromMinorUnits(minorUnits, Currency.getInstance(currency));
+  }
+
+  private static String refusal(String amount, String currency) {
+    return assertThrows(ArithmeticException.class, () -> toStripe(amount, currency)).getMessage();
+  }
 
   @Test
   void dollarsBecomeCentsAndDongStayWhole() {
@@ -19,11 +31,52 @@ class MinorUnitsTest {
     assertEquals(2999L, Money.toMinorUnits(new BigDecimal("29.99"), USD));
     assertEquals(500L, Money.toMinorUnits(new BigDecimal("5"), USD));
     assertEquals(125000L, Money.toMinorUnits(new BigDecimal("125000"), VND));
+    assertEquals(new BigDecimal("29.99"), fromStripe(2999, "USD"));
+    assertEquals(new BigDecimal("125000"), fromStripe(125000, "VND"));
   }
 
   @Test
   void aFractionOfAMinorUnitIsRefusedNotRounded() {
     assertThrows(ArithmeticException.class, () -> Money.toMinorUnits(new BigDecimal("0.001"), USD));
     assertThrows(ArithmeticException.class, () -> Money.toMinorUnits(new BigDecimal("1.5"), VND));
+  }
+
+  @Test
+  void kronurAndShillingsAreWholeButStripeWritesThemWithTwoZeroDecimals() {
+    assertEquals(500L, toStripe("5", "ISK"));
+    assertEquals(123400L, toStripe("1234", "UGX"));
+    assertEquals(new BigDecimal("5"), fromStripe(500, "ISK"));
+    assertEquals(new BigDecimal("1234"), fromStripe(123400, "UGX"));
+    assertEquals(
+        "ISK 5.5 cannot be charged through Stripe, which takes ISK amounts to 0 decimals",
+        refusal("5.5", "ISK"));
+    refusal("0.01", "UGX");
+  }
+
+  @Test
+  void threeDecimalCurrenciesEndInZeroAtStripe_aThousandthIsRefused() {
+    for (String dinar : new String[] {"BHD", "JOD", "KWD", "OMR", "TND"}) {
+      assertEquals(1230L, toStripe("1.23", dinar));
+      assertEquals(1230L, toStripe("1.230", dinar));
+      assertEquals(new BigDecimal("1.230"), fromStripe(1230, dinar));
+      assertEquals(
+          dinar
+              + " 1.235 cannot be charged through Stripe, which takes "
+              + dinar
+              + " amounts to 2 decimals",
+          refusal("1.235", dinar));
+    }
+  }
+
+  @Test
+  void theAriaryIsWholeAtStripeThoughIsoGivesItTwoDecimals() {
+    assertEquals(5000L, toStripe("5000", "MGA"));
+    assertEquals(new BigDecimal("5000.00"), fromStripe(5000, "MGA"));
+    refusal("5000.50", "MGA");
+  }
+
+  @Test
+  void anAmountFinerThanItsCurrencyFromStripeIsKeptExact() {
+    assertEquals(new BigDecimal("5.50"), fromStripe(550, "ISK"));
   }
 }

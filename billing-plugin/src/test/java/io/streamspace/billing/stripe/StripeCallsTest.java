@@ -17,9 +17,12 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.stripe.StripeClient;
+import com.stripe.exception.ApiConnectionException;
 import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.support.BillingHarness;
@@ -29,8 +32,10 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +119,18 @@ class StripeCallsTest {
         .formatted(account, account, defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
   }
 
+  /** A plugin with that config, this Stripe and its key, and the account of a new user. */
+  private BillingHarness anotherPlugin(String config, String user) {
+    BillingHarness other = new BillingHarness(at("2026-03-10T00:00:00Z"), config);
+    other.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    StripeTestEndpoint.pointAt(
+        other.billing,
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    other.userCreated(user, Map.of());
+    other.flush();
+    return other;
+  }
+
   private Answer checkout(Caller caller, String body) {
     return billing.call(HttpMethod.POST, "/create-checkout", caller, body);
   }
@@ -178,6 +195,30 @@ class StripeCallsTest {
               .withFormParam("metadata[kind]", equalTo("pack"))
               .withFormParam("metadata[pack_id]", equalTo("slots-5")));
     }
+  }
+
+  @Test
+  void aPackPricedFinerThanStripeTakesTheCurrencyIsRefusedNamingThePrice_andStripeIsNotAsked() {
+    String bhd =
+        """
+        {"stripeEnabled": true, "currency": "BHD", "capacityPacks": [{"id": "slots-5",
+          "name": "5 job slots", "adds": {"active_sessions": 5}, "prices": {"BHD": 1.005},
+          "kind": "one_time", "valid_days": 30}]}""";
+    try (BillingHarness dinars = anotherPlugin(bhd, "ali")) {
+      Answer answer =
+          dinars.call(
+              HttpMethod.POST,
+              "/create-checkout",
+              user("ali"),
+              "{\"pack_id\":\"slots-5\"," + URLS + "}");
+
+      assertEquals(409, answer.status(), answer.body().toString());
+      assertEquals("amount_not_chargeable", answer.body().at("/error/code").asText());
+      assertEquals(
+          "BHD 1.005 cannot be charged through Stripe, which takes BHD amounts to 2 decimals",
+          answer.body().at("/error/message").asText());
+    }
+    assertEquals(0, stripe.getAllServeEvents().size());
   }
 
   @Test
@@ -343,7 +384,7 @@ class StripeCallsTest {
   }
 
   @Test
-  void aStripeThatKeepsFailingIsA502_afterTheRetries() {
+  void aStripeThatKeepsFailingIsA502_afterOneRetry_aPersonWaitingOnTheRoute() {
     stripe.stubFor(
         post(urlEqualTo("/v1/billing_portal/sessions"))
             .willReturn(
@@ -356,13 +397,38 @@ class StripeCallsTest {
 
     assertEquals(502, answer.status());
     assertEquals("stripe_error", answer.body().at("/error/code").asText());
-    stripe.verify(
-        StripeClients.MAX_NETWORK_RETRIES + 1,
-        postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+    stripe.verify(2, postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
   }
 
   @Test
-  void paymentMethodsShowTypeBrandLastFourExpiryAndTheDefault_andNothingMore() {
+  void routesWaitForStripeLessThanTheCollectionQueue_andTryTwiceNotThreeTimes() throws Exception {
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/cus_slow"))
+            .willReturn(okJson(customer("slow", null)).withFixedDelay(1_000)));
+    StripeEndpoint endpoint =
+        new StripeEndpoint(
+            stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(300));
+    StripeClients clients = new StripeClients(() -> Optional.of(KEY), () -> endpoint);
+
+    assertEquals(
+        "cus_slow", clients.client().orElseThrow().v1().customers().retrieve("cus_slow").getId());
+    stripe.verify(1, getRequestedFor(urlEqualTo("/v1/customers/cus_slow")));
+    stripe.resetRequests();
+
+    StripeClient interactive = clients.interactive().orElseThrow();
+    assertThrows(
+        ApiConnectionException.class, () -> interactive.v1().customers().retrieve("cus_slow"));
+    stripe.verify(2, getRequestedFor(urlEqualTo("/v1/customers/cus_slow")));
+  }
+
+  @Test
+  void stripesOwnEndpointGivesRoutesEightSecondsToAnswer_theQueueThirty() {
+    assertEquals(Duration.ofSeconds(30), StripeEndpoint.STRIPE.readTimeout());
+    assertEquals(Duration.ofSeconds(8), StripeEndpoint.STRIPE.interactiveReadTimeout());
+  }
+
+  /** Ann's customer with two cards and a SEPA debit, {@code pm_2} its invoice settings' default. */
+  private void annWithThreeMethods() {
     portal(user("ann")); // creates the customer
     stripe.stubFor(
         get(urlEqualTo("/v1/customers/cus_ann")).willReturn(okJson(customer("ann", "pm_2"))));
@@ -386,6 +452,11 @@ class StripeCallsTest {
                     "customer":"cus_ann","created":1773100800,"livemode":false,\
                     "billing_details":{"email":"ann@example.com","name":"Ann"},\
                     "sepa_debit":{"last4":"3000","country":"DE"}}]}""")));
+  }
+
+  @Test
+  void paymentMethodsShowTypeBrandLastFourExpiryAndTheDefault_andNothingMore() {
+    annWithThreeMethods();
 
     Answer answer = billing.call(HttpMethod.GET, "/payment-methods?user_id=ann", admin("root"));
 
@@ -401,6 +472,24 @@ class StripeCallsTest {
     stripe.verify(
         getRequestedFor(urlPathEqualTo("/v1/customers/cus_ann/payment_methods"))
             .withHeader("Authorization", equalTo("Bearer " + KEY)));
+  }
+
+  @Test
+  void theDefaultShownIsTheOneKeptFromStripesEvents_beforeTheCustomersInvoiceSettings() {
+    annWithThreeMethods();
+    // payment_method.attached made pm_1 the default: the webhook keeps it here
+    value(
+        "UPDATE billing_stripe_customers SET default_payment_method = 'pm_1',"
+            + " default_payment_method_at = now() WHERE account_id = 'ann' RETURNING 1");
+
+    Answer answer = billing.call(HttpMethod.GET, "/payment-methods", user("ann"));
+
+    assertEquals(
+        List.of("pm_1 true", "pm_2 false", "pm_3 false"),
+        StreamSupport.stream(answer.body().get("payment_methods").spliterator(), false)
+            .map(m -> m.get("id").textValue() + " " + m.get("default").booleanValue())
+            .toList());
+    stripe.verify(0, getRequestedFor(urlEqualTo("/v1/customers/cus_ann")));
   }
 
   @Test
@@ -492,14 +581,7 @@ class StripeCallsTest {
 
   @Test
   void whileStripeIsDisabledEveryStripeRouteAnswers409() {
-    try (BillingHarness off = new BillingHarness(at("2026-03-10T00:00:00Z"))) {
-      off.context.setSecret("STRIPE_SECRET_KEY", KEY);
-      StripeTestEndpoint.pointAt(
-          off.billing,
-          new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(2)));
-      off.userCreated("ann", Map.of());
-      off.flush();
-
+    try (BillingHarness off = anotherPlugin("{}", "ann")) {
       List<Answer> answers =
           List.of(
               off.call(
