@@ -36,7 +36,6 @@ public final class StripeCheckout {
    * in JSON: the customer's default for invoices).
    */
   public record SavedMethod(
-      String id,
       String type,
       String brand,
       String last4,
@@ -137,15 +136,28 @@ public final class StripeCheckout {
   private static SavedMethod shown(PaymentMethod method, boolean isDefault) {
     PaymentMethod.Card card = method.getCard();
     return card == null
-        ? new SavedMethod(method.getId(), method.getType(), null, null, null, null, isDefault)
+        ? new SavedMethod(method.getType(), null, bankLast4(method), null, null, isDefault)
         : new SavedMethod(
-            method.getId(),
             method.getType(),
             card.getBrand(),
             card.getLast4(),
             card.getExpMonth(),
             card.getExpYear(),
             isDefault);
+  }
+
+  /** The last four of a bank debit method's account; null for other types. */
+  private static String bankLast4(PaymentMethod method) {
+    if (method.getSepaDebit() != null) {
+      return method.getSepaDebit().getLast4();
+    }
+    if (method.getUsBankAccount() != null) {
+      return method.getUsBankAccount().getLast4();
+    }
+    if (method.getBacsDebit() != null) {
+      return method.getBacsDebit().getLast4();
+    }
+    return method.getAuBecsDebit() == null ? null : method.getAuBecsDebit().getLast4();
   }
 
   private static SessionCreateParams.Builder session(

@@ -462,11 +462,11 @@ class StripeCallsTest {
 
     assertEquals(
         "{\"payment_methods\":["
-            + "{\"id\":\"pm_1\",\"type\":\"card\",\"brand\":\"visa\",\"last4\":\"4242\","
+            + "{\"type\":\"card\",\"brand\":\"visa\",\"last4\":\"4242\","
             + "\"exp_month\":12,\"exp_year\":2030,\"default\":false},"
-            + "{\"id\":\"pm_2\",\"type\":\"card\",\"brand\":\"mastercard\",\"last4\":\"4444\","
+            + "{\"type\":\"card\",\"brand\":\"mastercard\",\"last4\":\"4444\","
             + "\"exp_month\":1,\"exp_year\":2031,\"default\":true},"
-            + "{\"id\":\"pm_3\",\"type\":\"sepa_debit\",\"brand\":null,\"last4\":null,"
+            + "{\"type\":\"sepa_debit\",\"brand\":null,\"last4\":\"3000\","
             + "\"exp_month\":null,\"exp_year\":null,\"default\":false}]}",
         answer.body().toString());
     stripe.verify(
@@ -485,9 +485,9 @@ class StripeCallsTest {
     Answer answer = billing.call(HttpMethod.GET, "/payment-methods", user("ann"));
 
     assertEquals(
-        List.of("pm_1 true", "pm_2 false", "pm_3 false"),
+        List.of("4242 true", "4444 false", "3000 false"),
         StreamSupport.stream(answer.body().get("payment_methods").spliterator(), false)
-            .map(m -> m.get("id").textValue() + " " + m.get("default").booleanValue())
+            .map(m -> m.get("last4").textValue() + " " + m.get("default").booleanValue())
             .toList());
     stripe.verify(0, getRequestedFor(urlEqualTo("/v1/customers/cus_ann")));
   }
