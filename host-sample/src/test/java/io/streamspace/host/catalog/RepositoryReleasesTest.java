@@ -31,7 +31,7 @@ class RepositoryReleasesTest {
   @BeforeEach
   void aRepositoryWithTheBillingPluginAndANewerReleaseForAnotherPluginApi() throws IOException {
     repository = new TestRepository(work.resolve("repository")).publishBilling();
-    repository.publishBilling(NEWER_INCOMPATIBLE, TestRepository.BILLING_NAME);
+    repository.publishBilling(NEWER_INCOMPATIBLE);
     pluginsDir = work.resolve("plugins");
   }
 
@@ -67,7 +67,7 @@ class RepositoryReleasesTest {
 
   @Test
   void theLatestCompatibleReleaseIsTheNewestByVersionNotByIndexOrder() throws Exception {
-    repository.publishBilling(NEWER_COMPATIBLE, TestRepository.BILLING_NAME);
+    repository.publishBilling(NEWER_COMPATIBLE);
 
     assertEquals("0.2.1", releases(repository.location()).fetch("billing", null).version());
     assertEquals("0.2.0", releases(repository.location()).fetch("billing", "0.2.0").version());
@@ -161,7 +161,7 @@ class RepositoryReleasesTest {
   void thePluginComesFromTheFirstRepositoryListingItAndAnUnreadableOneIsPassedOver()
       throws Exception {
     TestRepository second = new TestRepository(work.resolve("second")).publishBilling();
-    second.publishBilling(NEWER_COMPATIBLE, TestRepository.BILLING_NAME);
+    second.publishBilling(NEWER_COMPATIBLE);
     String missing = work.resolve("missing").toString();
 
     RepositoryReleases releases = releases(missing, repository.location(), second.location());

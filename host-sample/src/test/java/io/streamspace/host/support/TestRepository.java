@@ -5,23 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.streamspace.host.catalog.RepositoryFolder;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 /**
  * A plugin repository a test builds in a folder (pf4j-update's {@code plugins.json} and zips),
@@ -36,6 +34,7 @@ public final class TestRepository {
   public static final Path BILLING_ZIP = Path.of("target", "plugins", "billing-plugin.zip");
 
   public static final String BILLING_NAME = "Billing & Usage Tracking";
+  public static final List<String> BILLING_TAGS = List.of("billing", "metering", "stripe");
   public static final LocalDate DATE = LocalDate.parse("2026-11-01");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,16 +55,25 @@ public final class TestRepository {
 
   /** Publishes the packaged billing plugin (0.2.0) as it is. */
   public TestRepository publishBilling() throws IOException {
-    folder.publish(BILLING_ZIP, BILLING_NAME, List.of("billing", "metering", "stripe"), DATE);
+    folder.publish(BILLING_ZIP, BILLING_NAME, BILLING_TAGS, DATE);
     return this;
   }
 
   /**
-   * Publishes the packaged billing plugin rebuilt with these {@code plugin.properties} entries
-   * changed, e.g. {@code Map.of("plugin.version", "0.3.0", "plugin.requires", ">=0.3.0")}; with
-   * another {@code plugin.id} it is another plugin, named and tagged as given.
+   * Publishes a release of the billing plugin rebuilt with these {@code plugin.properties}
+   * entries changed, e.g. {@code Map.of("plugin.version", "0.3.0", "plugin.requires",
+   * ">=0.3.0 & <0.4.0")}: the same code under another version or requirement.
    */
-  public TestRepository publishBilling(
+  public TestRepository publishBilling(Map<String, String> descriptorChanges) throws IOException {
+    return publishPlugin(descriptorChanges, BILLING_NAME, BILLING_TAGS.toArray(String[]::new));
+  }
+
+  /**
+   * Publishes the packaged billing plugin rebuilt with these {@code plugin.properties} entries
+   * changed, named and tagged as given (a plugin's name and tags are those of its latest
+   * publication); with another {@code plugin.id} it is another plugin.
+   */
+  public TestRepository publishPlugin(
       Map<String, String> descriptorChanges, String name, String... tags) throws IOException {
     Path rebuilt = Files.createTempFile("rebuilt-plugin", ".zip");
     try {
@@ -129,33 +137,20 @@ public final class TestRepository {
     }
   }
 
+  /** A copy of the zip with its plugin.properties changed (the other entries copied as they are). */
   private static void rebuild(Path source, Path target, Map<String, String> changes)
       throws IOException {
-    try (ZipFile zip = new ZipFile(source.toFile());
-        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
-      Enumeration<? extends ZipEntry> entries = zip.entries();
-      while (entries.hasMoreElements()) {
-        ZipEntry entry = entries.nextElement();
-        out.putNextEntry(new ZipEntry(entry.getName()));
-        try (InputStream in = zip.getInputStream(entry)) {
-          if (entry.getName().equals("plugin.properties")) {
-            changed(in, changes).transferTo(out);
-          } else {
-            in.transferTo(out);
-          }
-        }
-        out.closeEntry();
+    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+    try (FileSystem zip = FileSystems.newFileSystem(target)) {
+      Path descriptor = zip.getPath("plugin.properties");
+      Properties properties = new Properties();
+      try (InputStream in = Files.newInputStream(descriptor)) {
+        properties.load(in);
+      }
+      changes.forEach(properties::setProperty);
+      try (OutputStream out = Files.newOutputStream(descriptor)) {
+        properties.store(out, null);
       }
     }
-  }
-
-  private static InputStream changed(InputStream descriptor, Map<String, String> changes)
-      throws IOException {
-    Properties properties = new Properties();
-    properties.load(descriptor);
-    changes.forEach(properties::setProperty);
-    var bytes = new java.io.ByteArrayOutputStream();
-    properties.store(bytes, null);
-    return new ByteArrayInputStream(bytes.toByteArray());
   }
 }
