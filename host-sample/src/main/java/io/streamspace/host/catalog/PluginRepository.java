@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.pf4j.update.PluginInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One plugin repository in pf4j-update's format: a folder or an http(s) URL holding
@@ -28,6 +30,7 @@ public final class PluginRepository {
   /** A plugin as a repository lists it, its release URLs made absolute. */
   public record Listed(PluginInfo info, List<String> tags, PluginRepository repository) {}
 
+  private static final Logger log = LoggerFactory.getLogger(PluginRepository.class);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
   private static final ObjectMapper INDEX =
@@ -83,15 +86,40 @@ public final class PluginRepository {
       if (info.id == null) {
         continue;
       }
-      info.releases = info.releases == null ? List.of() : info.releases;
-      for (PluginInfo.PluginRelease release : info.releases) {
-        release.url = release.url == null ? null : base.resolve(release.url).toString();
-      }
+      info.releases = offered(info);
       List<String> tags = new ArrayList<>();
       node.path("tags").forEach(tag -> tags.add(tag.asText()));
       plugins.add(new Listed(info, List.copyOf(tags), this));
     }
     return plugins;
+  }
+
+  /**
+   * The plugin's releases with their URLs made absolute; a release of an http(s) repository
+   * pointing at a local file is left out (a remote index never makes the host read its disk).
+   */
+  private List<PluginInfo.PluginRelease> offered(PluginInfo info) {
+    List<PluginInfo.PluginRelease> offered = new ArrayList<>();
+    for (PluginInfo.PluginRelease release :
+        info.releases == null ? List.<PluginInfo.PluginRelease>of() : info.releases) {
+      URI url = release.url == null ? null : base.resolve(release.url);
+      if (url == null || (isRemote(base) && !isRemote(url))) {
+        log.warn(
+            "Plugin repository {}: release {} {} has no usable url; left out",
+            location,
+            info.id,
+            release.version);
+        continue;
+      }
+      release.url = url.toString();
+      offered.add(release);
+    }
+    return offered;
+  }
+
+  private static boolean isRemote(URI uri) {
+    String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
+    return scheme.equals("http") || scheme.equals("https");
   }
 
   private ReleaseRefused unreachable(Exception cause) {

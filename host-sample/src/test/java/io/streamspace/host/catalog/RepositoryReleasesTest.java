@@ -158,6 +158,19 @@ class RepositoryReleasesTest {
   }
 
   @Test
+  void aRemoteRepositoryCannotPointTheHostAtALocalFile() throws Exception {
+    Path local = repository.folder().resolve("billing-0.2.0.zip").toAbsolutePath();
+    repository.editRelease("billing", "0.2.0", "url", local.toUri().toString());
+
+    try (TestRepository.Served served = repository.serveOverHttp()) {
+      ReleaseRefused refused = refused(releases(served.url()), "billing", "0.2.0");
+
+      assertEquals(Reason.UNKNOWN_VERSION, refused.reason(), "the release is not offered");
+    }
+    assertEquals("0.2.0", releases(repository.location()).fetch("billing", "0.2.0").version());
+  }
+
+  @Test
   void thePluginComesFromTheFirstRepositoryListingItAndAnUnreadableOneIsPassedOver()
       throws Exception {
     TestRepository second = new TestRepository(work.resolve("second")).publishBilling();
