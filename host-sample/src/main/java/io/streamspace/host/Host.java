@@ -5,6 +5,9 @@ import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
+import io.streamspace.host.catalog.CatalogRoutes;
+import io.streamspace.host.catalog.PluginApiVersion;
+import io.streamspace.host.catalog.RepositoryReleases;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.deadletters.DeadLetterRoutes;
@@ -151,6 +154,9 @@ public final class Host implements AutoCloseable {
             sessions);
     Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
     JsonBodies bodies = new JsonBodies(mapper);
+    RepositoryReleases pluginReleases =
+        new RepositoryReleases(
+            options.pluginRepositories(), options.pluginsDir(), PluginApiVersion.current());
     http =
         new HttpServer(
             mapper,
@@ -159,6 +165,7 @@ public final class Host implements AutoCloseable {
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, auth, bodies, consumers),
+            new CatalogRoutes(pluginReleases, plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
             new JournalRoutes(journal, consumers, plugins, auth, bodies),
             new PluginRequestRoutes(

@@ -4,6 +4,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /** The command-line options of {@link HostMain}. */
 final class HostCommandLine {
@@ -15,6 +19,10 @@ final class HostCommandLine {
           "  --port <n>          HTTP port (default 8080)",
           "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else embedded)",
           "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ next to the jar)",
+          "  --plugin-repository <folder|url>  a plugin repository (pf4j-update's plugins.json),",
+          "                      repeatable, asked in order (default: the comma-separated",
+          "                      $STREAMSPACE_PLUGIN_REPOSITORIES, else plugin-repository/",
+          "                      next to the jar)",
           "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar) and",
           "                      the secrets key unless $STREAMSPACE_SECRETS_KEY is set",
           "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
@@ -28,12 +36,15 @@ final class HostCommandLine {
     }
   }
 
+  static final String REPOSITORIES_ENV = "STREAMSPACE_PLUGIN_REPOSITORIES";
+
   /** A century: events older than that are no metering a bill can still use. */
   static final int MAX_EVENT_AGE_DAYS = 36_500;
 
   int port = 8080;
   String dbUrl;
   Path pluginsDir;
+  final List<String> pluginRepositories = new ArrayList<>();
   Path dataDir;
   Duration maxEventAge = HostOptions.DEFAULT_MAX_EVENT_AGE;
   boolean demo;
@@ -49,6 +60,7 @@ final class HostCommandLine {
         case "--port" -> line.port = port(value(args, ++i, arg));
         case "--db-url" -> line.dbUrl = value(args, ++i, arg);
         case "--plugins-dir" -> line.pluginsDir = Path.of(value(args, ++i, arg));
+        case "--plugin-repository" -> line.pluginRepositories.add(value(args, ++i, arg));
         case "--data-dir" -> line.dataDir = Path.of(value(args, ++i, arg));
         case "--max-event-age-days" -> line.maxEventAge = days(value(args, ++i, arg), arg);
         default -> throw new UsageException("unknown option " + arg);
@@ -91,7 +103,14 @@ final class HostCommandLine {
 
   /** The options, with folders defaulting to ones next to the running jar. */
   HostOptions toOptions() {
-    Path home = jarFolder();
+    return toOptions(System.getenv(), jarFolder());
+  }
+
+  /**
+   * The options for this environment ({@code STREAMSPACE_PLUGIN_REPOSITORIES}) and jar folder
+   * (null when not run from a jar).
+   */
+  HostOptions toOptions(Map<String, String> environment, Path home) {
     Path plugins = pluginsDir;
     if (plugins == null) {
       plugins =
@@ -100,13 +119,36 @@ final class HostCommandLine {
               : Path.of("plugins");
     }
     Path data = dataDir != null ? dataDir : (home != null ? home.resolve("data") : Path.of("data"));
-    return HostOptions.builder()
+    HostOptions.Builder options = HostOptions.builder();
+    repositories(environment, home).forEach(options::pluginRepository);
+    return options
         .port(port)
         .dbUrl(dbUrl)
         .pluginsDir(plugins)
         .dataDir(data)
         .maxEventAge(maxEventAge)
         .build();
+  }
+
+  /**
+   * The command line's repositories, else the environment's, else the build's repository next to
+   * the jar when there is one.
+   */
+  private List<String> repositories(Map<String, String> environment, Path home) {
+    if (!pluginRepositories.isEmpty()) {
+      return pluginRepositories;
+    }
+    String fromEnvironment = environment.getOrDefault(REPOSITORIES_ENV, "");
+    if (!fromEnvironment.isBlank()) {
+      return Arrays.stream(fromEnvironment.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .toList();
+    }
+    if (home != null && Files.isDirectory(home.resolve("plugin-repository"))) {
+      return List.of(home.resolve("plugin-repository").toString());
+    }
+    return List.of();
   }
 
   /** The folder holding the running jar, or null when not run from a jar. */

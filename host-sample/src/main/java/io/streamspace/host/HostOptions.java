@@ -18,6 +18,8 @@ import java.util.Map;
  *                    {@code secrets}, else an embedded PostgreSQL under {@code dataDir}
  * @param dataDir     where the embedded PostgreSQL keeps its data (default {@code data})
  * @param pluginsDir  the PF4J plugins folder (default {@code plugins})
+ * @param pluginRepositories plugin repositories (folders or http(s) URLs holding a pf4j-update
+ *                    {@code plugins.json}), asked in this order (default none)
  * @param clock       every "now" of the host and its plugins (default UTC system clock)
  * @param secrets     environment-like lookups: {@code BILLING_ADMIN_TOKEN}, {@code BILLING_DB_*},
  *                    plugin secrets (default {@link System#getenv()})
@@ -36,6 +38,7 @@ public record HostOptions(
     String dbUrl,
     Path dataDir,
     Path pluginsDir,
+    List<String> pluginRepositories,
     Clock clock,
     Map<String, String> secrets,
     List<PluginPackage> inProcessPlugins,
@@ -55,6 +58,7 @@ public record HostOptions(
     if (maxJournalLag <= 0) {
       throw new IllegalArgumentException("maxJournalLag must be positive, got " + maxJournalLag);
     }
+    pluginRepositories = List.copyOf(pluginRepositories);
     secrets = Map.copyOf(secrets);
     inProcessPlugins = List.copyOf(inProcessPlugins);
   }
@@ -69,6 +73,7 @@ public record HostOptions(
     private String dbUrl;
     private Path dataDir = Path.of("data");
     private Path pluginsDir = Path.of("plugins");
+    private final List<String> pluginRepositories = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private Map<String, String> secrets = System.getenv();
     private final List<PluginPackage> inProcessPlugins = new ArrayList<>();
@@ -95,6 +100,12 @@ public record HostOptions(
 
     public Builder pluginsDir(Path pluginsDir) {
       this.pluginsDir = pluginsDir;
+      return this;
+    }
+
+    /** Adds a plugin repository, asked after those added before it. */
+    public Builder pluginRepository(String folderOrUrl) {
+      pluginRepositories.add(folderOrUrl);
       return this;
     }
 
@@ -139,6 +150,7 @@ public record HostOptions(
           dbUrl,
           dataDir,
           pluginsDir,
+          pluginRepositories,
           clock,
           secrets,
           inProcessPlugins,

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,5 +43,50 @@ class HostCommandLineTest {
     assertEquals(
         "--max-event-age-days must be a number of days from 1 to 36500, got " + days,
         refused.getMessage());
+  }
+
+  @Test
+  void pluginRepositoriesComeFromTheRepeatableOptionInOrderBeforeTheEnvironment(
+      @TempDir Path jarFolder) throws Exception {
+    HostCommandLine line =
+        HostCommandLine.parse(
+            new String[] {"--plugin-repository", "/srv/repo", "--plugin-repository", "https://x/"});
+
+    assertEquals(
+        List.of("/srv/repo", "https://x/"),
+        line.toOptions(Map.of(HostCommandLine.REPOSITORIES_ENV, "/elsewhere"), jarFolder)
+            .pluginRepositories());
+  }
+
+  @Test
+  void withoutTheOptionTheEnvironmentListsRepositoriesCommaSeparated(@TempDir Path jarFolder)
+      throws Exception {
+    HostCommandLine line = HostCommandLine.parse(new String[0]);
+
+    assertEquals(
+        List.of("/a", "https://b.example/repo/"),
+        line.toOptions(
+                Map.of(HostCommandLine.REPOSITORIES_ENV, " /a , https://b.example/repo/ "),
+                jarFolder)
+            .pluginRepositories());
+  }
+
+  @Test
+  void withNeitherThePluginRepositoryFolderNextToTheJarIsUsedWhenItExists(@TempDir Path jarFolder)
+      throws Exception {
+    HostCommandLine line = HostCommandLine.parse(new String[0]);
+    assertEquals(List.of(), line.toOptions(Map.of(), jarFolder).pluginRepositories());
+
+    Files.createDirectory(jarFolder.resolve("plugin-repository"));
+
+    assertEquals(
+        List.of(jarFolder.resolve("plugin-repository").toString()),
+        line.toOptions(Map.of(), jarFolder).pluginRepositories());
+  }
+
+  @Test
+  void theHelpNamesThePluginRepositoryOptionAndItsVariable() {
+    assertTrue(HostCommandLine.USAGE.contains("--plugin-repository <folder|url>"));
+    assertTrue(HostCommandLine.USAGE.contains("$STREAMSPACE_PLUGIN_REPOSITORIES"));
   }
 }

@@ -1,6 +1,5 @@
 package io.streamspace.host.plugins;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
@@ -10,7 +9,6 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.JsonMergePatch;
-import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.http.Caller;
 import java.util.List;
@@ -18,7 +16,8 @@ import java.util.Map;
 import java.util.function.BinaryOperator;
 
 /**
- * The plugin catalog for admins: list, install, enable, disable, read and change config
+ * Plugins for admins (their catalog search is {@code catalog.CatalogRoutes}): list, install,
+ * enable, disable, read and change config
  * ({@code PUT} to replace it, {@code PATCH} to merge a change into it). Each plugin shows how far
  * behind the event journal it is, and which node consumes it.
  */
@@ -26,24 +25,6 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   record InstalledView(
       String id, String name, String version, String state, boolean enabled, JournalLag lag) {}
-
-  record ConfigKeyView(
-      String name,
-      String type,
-      @JsonProperty("default") JsonNode defaultValue,
-      String description,
-      boolean secret) {}
-
-  record CatalogView(
-      String id,
-      String name,
-      String version,
-      String description,
-      String provider,
-      String license,
-      boolean installed,
-      JournalLag lag,
-      List<ConfigKeyView> configSchema) {}
 
   private final PluginRegistry registry;
   private final Authenticator auth;
@@ -64,7 +45,6 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   @Override
   public void register(Javalin app) {
     app.get("/api/admin/plugins", this::installed);
-    app.get("/api/admin/plugins/catalog", this::catalog);
     app.post("/api/admin/plugins/{id}/install", ctx -> change(ctx, registry::install));
     app.post("/api/admin/plugins/{id}/enable", ctx -> change(ctx, registry::enable));
     app.post("/api/admin/plugins/{id}/disable", ctx -> change(ctx, registry::disable));
@@ -93,37 +73,6 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   private Map<String, JournalLag> lagOf(List<ManagedPlugin> plugins) {
     return journalLag.of(plugins.stream().map(ManagedPlugin::id).toList());
-  }
-
-  private void catalog(Context ctx) {
-    auth.require(ctx, Caller.ROLE_ADMIN);
-    List<ManagedPlugin> all = registry.all();
-    Map<String, JournalLag> lag = lagOf(all);
-    ctx.json(Map.of("plugins", all.stream().map(p -> catalogView(p, lag)).toList()));
-  }
-
-  private CatalogView catalogView(ManagedPlugin p, Map<String, JournalLag> lag) {
-    PluginPackage.Descriptor d = p.descriptor();
-    List<ConfigKeyView> schema =
-        registry
-            .configurable(p.id())
-            .map(c -> c.configSchema().keys().stream().map(this::keyView).toList())
-            .orElse(List.of());
-    return new CatalogView(
-        p.id(),
-        p.name(),
-        d.version(),
-        d.description(),
-        d.provider(),
-        d.license(),
-        p.installed(),
-        lag.get(p.id()),
-        schema);
-  }
-
-  private ConfigKeyView keyView(ConfigKey key) {
-    JsonNode defaultValue = key.defaultJson() == null ? null : bodies.tree(key.defaultJson());
-    return new ConfigKeyView(key.name(), key.type(), defaultValue, key.description(), key.secret());
   }
 
   private interface Change {

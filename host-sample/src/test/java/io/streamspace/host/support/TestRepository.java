@@ -1,0 +1,156 @@
+package io.streamspace.host.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.streamspace.host.catalog.RepositoryFolder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A plugin repository a test builds in a folder (pf4j-update's {@code plugins.json} and zips),
+ * through the same {@link RepositoryFolder} the build publishes with: releases of the packaged
+ * billing plugin as they are, or rebuilt with other descriptor values (a newer version, another
+ * {@code plugin.requires}, another id), a published zip tampered with, an index entry edited,
+ * and the folder served over HTTP.
+ */
+public final class TestRepository {
+
+  /** The billing plugin zip {@code mvn package} made (see e2e.PackagedPlugin). */
+  public static final Path BILLING_ZIP = Path.of("target", "plugins", "billing-plugin.zip");
+
+  public static final String BILLING_NAME = "Billing & Usage Tracking";
+  public static final List<String> BILLING_TAGS = List.of("billing", "metering", "stripe");
+  public static final LocalDate DATE = LocalDate.parse("2026-11-01");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RepositoryFolder folder;
+
+  public TestRepository(Path folder) {
+    this.folder = new RepositoryFolder(folder);
+  }
+
+  public Path folder() {
+    return folder.folder();
+  }
+
+  /** The folder as the host's option takes it. */
+  public String location() {
+    return folder().toString();
+  }
+
+  /** Publishes the packaged billing plugin (0.2.0) as it is. */
+  public TestRepository publishBilling() throws IOException {
+    folder.publish(BILLING_ZIP, BILLING_NAME, BILLING_TAGS, DATE);
+    return this;
+  }
+
+  /**
+   * Publishes a release of the billing plugin rebuilt with these {@code plugin.properties}
+   * entries changed, e.g. {@code Map.of("plugin.version", "0.3.0", "plugin.requires",
+   * ">=0.3.0 & <0.4.0")}: the same code under another version or requirement.
+   */
+  public TestRepository publishBilling(Map<String, String> descriptorChanges) throws IOException {
+    return publishPlugin(descriptorChanges, BILLING_NAME, BILLING_TAGS.toArray(String[]::new));
+  }
+
+  /**
+   * Publishes the packaged billing plugin rebuilt with these {@code plugin.properties} entries
+   * changed, named and tagged as given (a plugin's name and tags are those of its latest
+   * publication); with another {@code plugin.id} it is another plugin.
+   */
+  public TestRepository publishPlugin(
+      Map<String, String> descriptorChanges, String name, String... tags) throws IOException {
+    Path rebuilt = Files.createTempFile("rebuilt-plugin", ".zip");
+    try {
+      rebuild(BILLING_ZIP, rebuilt, descriptorChanges);
+      folder.publish(rebuilt, name, List.of(tags), DATE);
+    } finally {
+      Files.deleteIfExists(rebuilt);
+    }
+    return this;
+  }
+
+  /** Appends a byte to a published zip: its SHA-512 no longer is the index's. */
+  public void tamper(String pluginId, String version) throws IOException {
+    Files.write(
+        folder().resolve(pluginId + "-" + version + ".zip"),
+        new byte[] {0},
+        StandardOpenOption.APPEND);
+  }
+
+  /** Sets a field of a release in {@code plugins.json} (version, requires, url, sha512sum). */
+  public void editRelease(String pluginId, String version, String field, String value)
+      throws IOException {
+    Path index = folder().resolve("plugins.json");
+    JsonNode plugins = JSON.readTree(index.toFile());
+    for (JsonNode plugin : plugins) {
+      for (JsonNode release : plugin.path("releases")) {
+        if (pluginId.equals(plugin.path("id").asText())
+            && version.equals(release.path("version").asText())) {
+          ((ObjectNode) release).put(field, value);
+        }
+      }
+    }
+    JSON.writeValue(index.toFile(), plugins);
+  }
+
+  /** Serves the folder at {@code http://127.0.0.1:<port>/} until closed. */
+  public Served serveOverHttp() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          Path file = folder().resolve(exchange.getRequestURI().getPath().substring(1));
+          byte[] body =
+              Files.isRegularFile(file)
+                  ? Files.readAllBytes(file)
+                  : "not found".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(Files.isRegularFile(file) ? 200 : 404, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+    return new Served(server, "http://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  /** The folder served over HTTP at {@link #url()}. */
+  public record Served(HttpServer server, String url) implements AutoCloseable {
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  /** A copy of the zip with its plugin.properties changed (the other entries copied as they are). */
+  private static void rebuild(Path source, Path target, Map<String, String> changes)
+      throws IOException {
+    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+    try (FileSystem zip = FileSystems.newFileSystem(target)) {
+      Path descriptor = zip.getPath("plugin.properties");
+      Properties properties = new Properties();
+      try (InputStream in = Files.newInputStream(descriptor)) {
+        properties.load(in);
+      }
+      changes.forEach(properties::setProperty);
+      try (OutputStream out = Files.newOutputStream(descriptor)) {
+        properties.store(out, null);
+      }
+    }
+  }
+}
