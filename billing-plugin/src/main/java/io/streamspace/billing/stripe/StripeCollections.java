@@ -133,7 +133,7 @@ public final class StripeCollections {
           """
           UPDATE billing_stripe_collections c
           SET state = 'failed', last_error = :error, payment_intent_id = :payment_intent_id,
-              updated_at = :now
+              due_at = CASE WHEN c.state = 'pending' THEN :now ELSE c.due_at END, updated_at = :now
           FROM billing_invoices i
           WHERE i.id = c.invoice_id AND c.invoice_id = :invoice_id AND c.attempt = :attempt
             AND (c.state = 'sent' AND c.payment_intent_id = :payment_intent_id
