@@ -662,12 +662,6 @@ class StripeCollectionTest {
     collectAt("2026-04-01T01:01:00Z");
 
     assertEquals(List.of("1 sent 2026-04-01T01:01:00Z pi_1 -"), attempts("ann"));
-    assertEquals(
-        List.of("pm_card_visa 28"),
-        rows("SELECT payment_method || ' ' || amount_minor FROM billing_stripe_collections")
-            .stream()
-            .map(row -> row.get(0))
-            .toList());
     stripe.verify(
         0,
         postRequestedFor(urlEqualTo(INTENTS)).withFormParam("payment_method", equalTo("pm_new")));
@@ -676,6 +670,12 @@ class StripeCollectionTest {
         stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).stream()
             .map(r -> r.formParameters().get("payment_method").firstValue())
             .distinct()
+            .toList());
+    assertEquals(
+        List.of("pm_card_visa 28"),
+        rows("SELECT payment_method || ' ' || amount_minor FROM billing_stripe_collections")
+            .stream()
+            .map(row -> row.get(0))
             .toList());
   }
 
