@@ -95,35 +95,15 @@ public final class StripeCollections {
               i.finalized_at, c.payment_method, c.amount_minor, s.customer_id,
               s.default_payment_method""");
 
-  // every statement after the claim holds the lease: still pending, not claimed again since
-  private static final String LEASED =
-      "invoice_id = :invoice_id AND attempt = :attempt AND state = 'pending' AND tries = :tries";
-
-  private static final NamedSql CHOSEN =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_collections
-          SET payment_method = :method, amount_minor = :amount, updated_at = :now
-          WHERE %s"""
-              .formatted(LEASED));
+  private static final NamedSql CHOSEN = leased("payment_method = :method, amount_minor = :amount");
 
   // due_at back from the lease's end to when it was sent
   private static final NamedSql SETTLE =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_collections
-          SET state = :state, last_error = :error, payment_intent_id = :payment_intent_id,
-              due_at = :now, updated_at = :now
-          WHERE %s"""
-              .formatted(LEASED));
+      leased(
+          "state = :state, last_error = :error, payment_intent_id = :payment_intent_id,"
+              + " due_at = :now");
 
-  private static final NamedSql DEFER =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_collections
-          SET due_at = :due_at, last_error = :error, updated_at = :now
-          WHERE %s"""
-              .formatted(LEASED));
+  private static final NamedSql DEFER = leased("due_at = :due_at, last_error = :error");
 
   // the attempt that sent this PaymentIntent and is waiting for its outcome, or the attempt
   // whose call is under way or was never answered (pending, tried): Stripe made the
@@ -156,6 +136,19 @@ public final class StripeCollections {
 
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_collections WHERE state = 'pending'");
+
+  /**
+   * An update of a claimed attempt that holds only while the claim's lease does: the attempt
+   * still pending and not claimed again since ({@code tries} as the claim left it).
+   */
+  private static NamedSql leased(String set) {
+    return NamedSql.of(
+        "UPDATE billing_stripe_collections SET "
+            + set
+            + ", updated_at = :now"
+            + " WHERE invoice_id = :invoice_id AND attempt = :attempt AND state = 'pending'"
+            + " AND tries = :tries");
+  }
 
   /** A claimed attempt (its lease: {@code tries}), what it charges and whom. */
   private record Attempt(

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.streamspace.billing.StripeTestEndpoint;
@@ -152,6 +153,18 @@ class StripeCollectionTest {
                 e -> e.getRequest().getHeader("Idempotency-Key"),
                 TreeMap::new,
                 Collectors.counting()));
+  }
+
+  /** Stripe answering these requests 503, until the stub is removed. */
+  private StubMapping down(MappingBuilder requests) {
+    return stripe.stubFor(
+        requests
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(503)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
   }
 
   private long backlog() {
@@ -337,13 +350,19 @@ class StripeCollectionTest {
 
   /** ann's March invoice, its attempt 1 sent and Stripe's PaymentIntent pi_1 in that status. */
   private long annsInvoiceCollected(String status) {
+    long invoice = annsMarchInvoice();
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", status))));
+    collectAt(FINALIZED);
+    return invoice;
+  }
+
+  /** ann's March invoice, finalized and its attempt 1 queued; her default card pm_card_visa. */
+  private long annsMarchInvoice() {
     load(ENABLED);
     customer("ann", "pm_card_visa");
     usedTwoHours("ann");
     finalizeMarch();
-    stripe.stubFor(
-        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", status))));
-    collectAt(FINALIZED);
     return invoiceOf("ann");
   }
 
@@ -396,15 +415,7 @@ class StripeCollectionTest {
     customer("dan", "pm_dan");
     usedTwoHours("ann");
     usedTwoHours("dan");
-    StubMapping outage =
-        stripe.stubFor(
-            any(anyUrl())
-                .atPriority(1)
-                .willReturn(
-                    aResponse()
-                        .withStatus(503)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
+    StubMapping outage = down(any(anyUrl()));
 
     // Stripe is down from 01:00:00 to 01:00:30: finalization only queues
     finalizeMarch();
@@ -603,14 +614,11 @@ class StripeCollectionTest {
   @Test
   void noTransactionIsOpenWhileStripeAnswers_andADeclineLandingBeforeTheAnswerIsKept()
       throws Exception {
-    load(ENABLED);
+    long invoice = annsMarchInvoice();
+    // a read timeout longer than Stripe's delay, so the call waits for the answer
     StripeTestEndpoint.pointAt(
         billing.billing,
         new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(30)));
-    customer("ann", "pm_card_visa");
-    usedTwoHours("ann");
-    finalizeMarch();
-    long invoice = invoiceOf("ann");
     stripe.stubFor(
         post(urlEqualTo(INTENTS))
             .atPriority(1)
@@ -640,19 +648,8 @@ class StripeCollectionTest {
 
   @Test
   void aRetriedAttemptSendsTheCardAndAmountOfItsFirstTry_thoughTheDefaultChangedMeanwhile() {
-    load(ENABLED);
-    customer("ann", "pm_card_visa");
-    usedTwoHours("ann");
-    finalizeMarch();
-    StubMapping outage =
-        stripe.stubFor(
-            post(urlEqualTo(INTENTS))
-                .atPriority(1)
-                .willReturn(
-                    aResponse()
-                        .withStatus(503)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
+    annsMarchInvoice();
+    StubMapping outage = down(post(urlEqualTo(INTENTS)));
     collectAt(FINALIZED);
     value(
         "UPDATE billing_stripe_customers SET default_payment_method = 'pm_new',"
@@ -681,10 +678,7 @@ class StripeCollectionTest {
 
   @Test
   void aKeyStripeRefusesAsSentWithOtherParametersFailsTheAttemptAndQueuesTheNext() {
-    load(ENABLED);
-    customer("ann", "pm_card_visa");
-    usedTwoHours("ann");
-    finalizeMarch();
+    annsMarchInvoice();
     stripe.stubFor(
         post(urlEqualTo(INTENTS))
             .atPriority(1)
