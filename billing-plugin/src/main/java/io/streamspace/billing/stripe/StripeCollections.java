@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
@@ -280,16 +281,17 @@ public final class StripeCollections {
   }
 
   /**
-   * Sends the attempts due at {@code now}, each claimed and settled in its own short transaction,
+   * Sends the attempts due, each claimed and settled in its own short transaction,
    * none open during the call. The run stops at the first attempt Stripe could not be reached
    * for: the others would only wait out the same outage.
    */
-  public Run collectDue(Instant now) throws SQLException {
+  public Run collectDue(Clock clock) throws SQLException {
     int sent = 0;
     int failed = 0;
     int cancelled = 0;
     int deferred = 0;
     for (int i = 0; i < BATCH; i++) {
+      Instant now = clock.instant(); // each lease from its own claim: a run's calls take time
       Optional<Attempt> claimed = Transactions.inTransaction(dataSource, c -> claim(c, now));
       if (claimed.isEmpty()) {
         break;
