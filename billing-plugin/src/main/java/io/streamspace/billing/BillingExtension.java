@@ -47,6 +47,7 @@ import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.payments.PaymentQueries;
+import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.StripePayments;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
@@ -148,8 +149,11 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     StripeCustomers stripeCustomers = new StripeCustomers(dataSource, context.clock());
     StripeClients stripeClients =
         new StripeClients(() -> context.config().secret("STRIPE_SECRET_KEY"), () -> stripeEndpoint);
+    InvoiceStatusChanges statusChanges =
+        new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
     StripeCollections collections =
-        new StripeCollections(dataSource, stripeCustomers, stripeClients, config::get);
+        new StripeCollections(
+            dataSource, stripeClients, new PaymentSuccesses(statusChanges), config::get);
     new CollectPaymentsJob(collections, config::get, context.clock())
         .scheduleOn(context.scheduler());
     new JobRoutes(context.scheduler(), Map.of(CollectPaymentsJob.NAME, collections::backlog))
@@ -164,8 +168,7 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    InvoiceStatusChanges statusChanges =
-        loadInvoicing(context, accounts, calculator, events, paymentLock, collections);
+    loadInvoicing(context, accounts, calculator, events, statusChanges, collections);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
         loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
@@ -202,21 +205,19 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
 
   /**
    * The invoice jobs (scheduled), the invoice routes, the admin invoice routes and the payment
-   * routes; answers the invoices' status changes, which the Stripe webhook pays invoices with.
+   * routes.
    */
-  private InvoiceStatusChanges loadInvoicing(
+  private void loadInvoicing(
       PluginContext context,
       AccountRepository accounts,
       InvoiceCalculator calculator,
       BillingEvents events,
-      PaymentLock paymentLock,
+      InvoiceStatusChanges statusChanges,
       StripeCollections collections) {
     DataSource dataSource = context.dataSource();
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
     InvoiceFinalizer finalizer =
         new InvoiceFinalizer(dataSource, calculator, events, config::get, collections::enqueue);
-    InvoiceStatusChanges statusChanges =
-        new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
     finalizeInvoices.scheduleOn(context.scheduler());
@@ -230,7 +231,6 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
     new InvoiceAdminRoutes(
             accounts, queries, finalizer, statusChanges, config::get, context.clock())
         .register(context.routes());
-    return statusChanges;
   }
 
   /**

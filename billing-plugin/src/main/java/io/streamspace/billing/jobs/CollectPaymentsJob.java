@@ -8,7 +8,6 @@ import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,7 @@ public final class CollectPaymentsJob implements PluginJob {
     if (!current.enabled() || !current.stripeEnabled()) {
       return JobResult.of(0, current.enabled() ? "stripe is disabled" : "billing is disabled");
     }
-    return collectAt(clock.instant());
+    return collect();
   }
 
   /** Schedules the job every minute, whatever the config. */
@@ -50,8 +49,8 @@ public final class CollectPaymentsJob implements PluginJob {
     scheduler.schedule(NAME, CRON, config.get().billingTimeZone(), this);
   }
 
-  private JobResult collectAt(Instant now) throws SQLException {
-    StripeCollections.Run run = collections.collectDue(now);
+  private JobResult collect() throws SQLException {
+    StripeCollections.Run run = collections.collectDue(clock);
     String summary =
         "sent %d; failed %d; cancelled %d; deferred %d"
             .formatted(run.sent(), run.failed(), run.cancelled(), run.deferred());

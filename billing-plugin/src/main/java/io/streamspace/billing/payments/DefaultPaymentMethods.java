@@ -2,7 +2,10 @@ package io.streamspace.billing.payments;
 
 import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * is stamped with its event's creation time at Stripe, and an event older than the last change
  * changes nothing: state follows Stripe's time, not the order events arrive in. A detached method
  * is kept in {@code billing_stripe_detached_methods} and never becomes a default again (Stripe
- * never attaches it again), whichever older event about it arrives after. An id only.
+ * never attaches it again), whichever older event about it arrives after. An id only. A default
+ * that became another method is answered, for the collection to try the account's unpaid
+ * invoices again with it.
  */
 final class DefaultPaymentMethods {
 
@@ -23,27 +28,27 @@ final class DefaultPaymentMethods {
   private static final Logger log = LoggerFactory.getLogger(DefaultPaymentMethods.class);
 
   private static final String NEWER =
-      "(default_payment_method_at IS NULL OR default_payment_method_at <= :at)";
+      "(s.default_payment_method_at IS NULL OR s.default_payment_method_at <= :at)";
 
   private static final String NOT_DETACHED =
       "NOT EXISTS (SELECT 1 FROM billing_stripe_detached_methods WHERE payment_method = :method)";
 
-  private static final NamedSql SET =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_customers
-          SET default_payment_method = :method, default_payment_method_at = :at
-          WHERE customer_id = :customer AND %s AND %s"""
-              .formatted(NEWER, NOT_DETACHED));
+  // answers whether the account's default became another method, not none (the joined row is
+  // the one before the change: the statement's snapshot)
+  private static final String CHANGE =
+      """
+      UPDATE billing_stripe_customers s
+      SET default_payment_method = :method, default_payment_method_at = :at
+      FROM billing_stripe_customers before
+      WHERE before.account_id = s.account_id AND s.customer_id = :customer AND %s AND %s
+      RETURNING s.account_id, s.default_payment_method IS NOT NULL
+          AND s.default_payment_method IS DISTINCT FROM before.default_payment_method""";
+
+  private static final NamedSql SET = NamedSql.of(CHANGE.formatted(NEWER, NOT_DETACHED));
 
   // a method attached to a customer without a default becomes it (Checkout's setup saves one)
   private static final NamedSql ATTACH =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_customers
-          SET default_payment_method = :method, default_payment_method_at = :at
-          WHERE customer_id = :customer AND default_payment_method IS NULL AND %s AND %s"""
-              .formatted(NEWER, NOT_DETACHED));
+      NamedSql.of(CHANGE.formatted("s.default_payment_method IS NULL AND " + NEWER, NOT_DETACHED));
 
   // a detached method is remembered, and is no longer anyone's default whatever the stamps say
   // (Stripe sends it with customer null)
@@ -60,8 +65,12 @@ final class DefaultPaymentMethods {
 
   private DefaultPaymentMethods() {}
 
-  /** Applies a payment method or customer event in the caller's transaction. */
-  static void apply(Connection c, StripeEvent event) throws SQLException {
+  /**
+   * Applies a payment method or customer event in the caller's transaction.
+   *
+   * @return the account whose default payment method became another method (not none)
+   */
+  static Optional<String> apply(Connection c, StripeEvent event) throws SQLException {
     String id = event.text("id");
     NamedSql.Binding change =
         switch (event.type()) {
@@ -71,7 +80,17 @@ final class DefaultPaymentMethods {
               SET.bind("customer", id)
                   .bind("method", event.text("invoice_settings/default_payment_method"));
         };
-    int changed = change.bind("at", event.created()).update(c);
-    log.debug("Stripe event {} ({}) changed {} default payment methods", event.id(), id, changed);
+    if (event.type().equals(DETACHED)) {
+      int changed = change.bind("at", event.created()).update(c);
+      log.debug("Stripe event {} ({}) unset {} default payment methods", event.id(), id, changed);
+      return Optional.empty();
+    }
+    try (PreparedStatement s = change.bind("at", event.created()).prepare(c);
+        ResultSet rs = s.executeQuery()) {
+      boolean another = rs.next() && rs.getBoolean(2);
+      log.debug(
+          "Stripe event {} ({}) set a new default payment method: {}", event.id(), id, another);
+      return another ? Optional.of(rs.getString(1)) : Optional.empty();
+    }
   }
 }

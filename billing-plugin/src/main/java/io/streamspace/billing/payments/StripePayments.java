@@ -71,21 +71,6 @@ public final class StripePayments {
           INSERT INTO billing_stripe_events (event_id, event_type, created_at, applied_at)
           VALUES (:id, :type, :created, :now) ON CONFLICT DO NOTHING""");
 
-  // a success replaces a failure, never another success, a mismatch or a refund
-  private static final NamedSql SUCCEEDED =
-      NamedSql.of(
-          """
-          INSERT INTO billing_payments (invoice_id, user_id, amount, currency, status,
-              payment_intent_id, charge_id, created_at, event_at, updated_at)
-          VALUES (:invoice_id, :user_id, :amount, :currency, :status, :intent, :charge,
-              :created, :event_at, :now)
-          ON CONFLICT (payment_intent_id) DO UPDATE SET status = EXCLUDED.status,
-              amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-              charge_id = EXCLUDED.charge_id, failure_code = NULL, failure_reason = NULL,
-              event_at = EXCLUDED.event_at, updated_at = EXCLUDED.updated_at
-          WHERE billing_payments.status = 'failed'
-          RETURNING id""");
-
   // a failure replaces an earlier failure only: after a success it is out of order
   private static final NamedSql FAILED =
       NamedSql.of(
@@ -112,25 +97,11 @@ public final class StripePayments {
               amount_refunded = greatest(r.amount_refunded, EXCLUDED.amount_refunded),
               event_at = greatest(r.event_at, EXCLUDED.event_at)""");
 
-  // the refunds seen for a PaymentIntent, onto its payment, whichever of the two came first
-  private static final NamedSql REFUNDED =
-      NamedSql.of(
-          """
-          UPDATE billing_payments p SET
-              amount_refunded = greatest(p.amount_refunded, r.amount_refunded),
-              status = CASE WHEN p.status = 'succeeded'
-                  AND greatest(p.amount_refunded, r.amount_refunded) >= p.amount
-                  THEN 'refunded' ELSE p.status END,
-              charge_id = coalesce(p.charge_id, r.charge_id), updated_at = :now
-          FROM billing_stripe_refunds r
-          WHERE p.payment_intent_id = :intent AND r.payment_intent_id = p.payment_intent_id
-            AND r.currency = p.currency""");
-
   private static final NamedSql INVOICE =
       NamedSql.of("SELECT user_id, currency, total FROM billing_invoices WHERE id = :id");
 
   private final DataSource dataSource;
-  private final InvoiceStatusChanges invoices;
+  private final PaymentSuccesses successes;
   private final Consumer<Payment> paymentFailed;
   private final StripeCheckouts checkouts;
   private final StripeCollections collections;
@@ -147,7 +118,7 @@ public final class StripePayments {
       Supplier<BillingConfig> config,
       Clock clock) {
     this.dataSource = dataSource;
-    this.invoices = invoices;
+    this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
     this.checkouts = new StripeCheckouts(plans, packs, config);
     this.collections = collections;
@@ -181,7 +152,12 @@ public final class StripePayments {
               case CHARGE_REFUNDED -> refunded(c, event, now);
               case StripeCheckouts.COMPLETED, StripeCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
-              default -> DefaultPaymentMethods.apply(c, event);
+              default -> {
+                Optional<String> account = DefaultPaymentMethods.apply(c, event);
+                if (account.isPresent()) {
+                  collections.newPaymentMethod(c, account.get(), now);
+                }
+              }
             }
           }
           return null;
@@ -248,48 +224,22 @@ public final class StripePayments {
       return;
     }
     Payable invoice = payable.get();
-    boolean matches =
-        currency.get().equals(invoice.currency()) && amount.get().compareTo(invoice.total()) == 0;
-    Optional<Long> recorded =
-        recordedId(
-            SUCCEEDED
-                .bind("invoice_id", invoice.invoiceId())
-                .bind("user_id", invoice.userId())
-                .bind("amount", amount.get())
-                .bind("currency", currency.get().getCurrencyCode())
-                .bind("status", matches ? "succeeded" : "amount_mismatch")
-                .bind("intent", event.text("id"))
-                .bind("charge", event.text("latest_charge"))
-                .bind("created", createdAt(event))
-                .bind("event_at", event.created())
-                .bind("now", now),
-            c);
-    if (recorded.isEmpty()) {
-      return; // this PaymentIntent's success was recorded already
-    }
-    REFUNDED.bind("intent", event.text("id")).bind("now", now).update(c);
-    if (!matches) {
-      log.warn(
-          "Stripe PaymentIntent {} received {} {} for invoice {} of {} {}: not marked paid",
-          event.text("id"),
-          amount.get(),
-          currency.get(),
-          invoice.invoiceId(),
-          invoice.total(),
-          invoice.currency());
-      return;
-    }
-    String note = "paid through Stripe (" + event.text("id") + ")";
     Optional<Invoice> paid =
-        invoices.payInTransaction(c, invoice.invoiceId(), note, event.created());
-    if (paid.isEmpty()) {
-      log.warn(
-          "Stripe PaymentIntent {} succeeded for invoice {}, which is not open: recorded only",
-          event.text("id"),
-          invoice.invoiceId());
-      return;
+        successes.record(
+            c,
+            new PaymentSuccesses.Collected(
+                invoice.invoiceId(), invoice.userId(), invoice.currency(), invoice.total()),
+            new PaymentSuccesses.Received(
+                event.text("id"),
+                event.text("latest_charge"),
+                amount.get(),
+                currency.get(),
+                createdAt(event)),
+            event.created(),
+            now);
+    if (paid.isPresent()) {
+      after.add(() -> successes.announce(paid.get()));
     }
-    after.add(() -> invoices.announce(paid.get()));
   }
 
   private void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
@@ -354,7 +304,7 @@ public final class StripePayments {
         .bind("refunded", refunded.get())
         .bind("event_at", event.created())
         .update(c);
-    if (REFUNDED.bind("intent", intent).bind("now", now).update(c) == 0) {
+    if (PaymentSuccesses.applyRefunds(c, intent, now) == 0) {
       log.info(
           "Stripe charge {} refunded before its payment {} is recorded: applied when it is",
           event.text("id"),

@@ -2,6 +2,7 @@ package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.CardException;
+import com.stripe.exception.IdempotencyException;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentIntent;
@@ -14,11 +15,13 @@ import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.payments.PaymentSuccesses;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
@@ -32,14 +35,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Invoice collection through Stripe, a durable queue in {@code billing_stripe_collections}
- * (V19). Finalizing an invoice with a positive total only inserts its first attempt, in the
+ * (V19, V22). Finalizing an invoice with a positive total only inserts its first attempt, in the
  * finalization's transaction, so a Stripe outage never holds up invoicing. The collect-payments
- * job works the due attempts off, one row lock each ({@code FOR UPDATE SKIP LOCKED}: nodes share
- * the work), charging the customer's default payment method with a PaymentIntent (off session,
- * confirmed, idempotency key {@code invoice-<id>-attempt-<n>}). Stripe unreachable after
+ * job works the due attempts off, each claimed in a short transaction ({@code FOR UPDATE SKIP
+ * LOCKED}: nodes share the work) that leases it (due again after {@link #LEASE}, so a node dying
+ * mid-call leaves it to be taken again), then Stripe is called with no connection held, then the
+ * outcome is settled in a second transaction, only while the lease is still its own. It charges a
+ * PaymentIntent (off session, confirmed, idempotency key {@code invoice-<id>-attempt-<n>}) to
+ * the default payment method the webhook keeps for the customer, or else Stripe's {@code
+ * invoice_settings.default_payment_method}; the method and amount chosen at the first try are
+ * stored on the attempt and every later try sends exactly those. Stripe unreachable after
  * stripe-java's retries leaves the attempt pending with a backoff, to be sent again with the same
- * key (Stripe answers a repeated key with the first PaymentIntent, so none is created twice); a
- * decline fails the attempt and queues the next one per {@code paymentRetryDays}.
+ * key (Stripe answers a repeated key with the first PaymentIntent, so none is created twice). A
+ * PaymentIntent Stripe answers {@code succeeded} is recorded and its invoice paid at once, as the
+ * webhook does ({@link PaymentSuccesses}); a decline, or one that needs the customer, fails the
+ * attempt and queues the next one per {@code paymentRetryDays}.
  */
 public final class StripeCollections {
 
@@ -52,6 +62,9 @@ public final class StripeCollections {
 
   /** The most attempts one run takes, so a run ends. */
   static final int BATCH = 100;
+
+  /** How long a claimed attempt is its run's: longer than the calls' timeouts and retries. */
+  static final Duration LEASE = Duration.ofMinutes(10);
 
   static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
   static final Duration MAX_BACKOFF = Duration.ofHours(1);
@@ -66,47 +79,79 @@ public final class StripeCollections {
           VALUES (:invoice_id, :attempt, :due_at, :now, :now)
           ON CONFLICT DO NOTHING""");
 
+  // leases the next due attempt: due again only once the lease is over (a node that died)
   private static final NamedSql CLAIM =
       NamedSql.of(
           """
-          SELECT c.invoice_id, c.attempt, c.tries, i.user_id, i.status, i.total, i.currency,
-              i.finalized_at
-          FROM billing_stripe_collections c JOIN billing_invoices i ON i.id = c.invoice_id
-          WHERE c.state = 'pending' AND c.due_at <= :now
-          ORDER BY c.due_at, c.invoice_id, c.attempt
-          LIMIT 1
-          FOR UPDATE OF c SKIP LOCKED""");
+          UPDATE billing_stripe_collections c
+          SET due_at = :lease_end, tries = c.tries + 1, updated_at = :now
+          FROM billing_invoices i LEFT JOIN billing_stripe_customers s ON s.account_id = i.user_id
+          WHERE i.id = c.invoice_id AND (c.invoice_id, c.attempt) = (
+              SELECT invoice_id, attempt FROM billing_stripe_collections
+              WHERE state = 'pending' AND due_at <= :now
+              ORDER BY due_at, invoice_id, attempt
+              LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+          RETURNING c.invoice_id, c.attempt, c.tries, i.user_id, i.status, i.total, i.currency,
+              i.finalized_at, c.payment_method, c.amount_minor, s.customer_id,
+              s.default_payment_method""");
 
+  private static final NamedSql CHOSEN = leased("payment_method = :method, amount_minor = :amount");
+
+  // due_at back from the lease's end to when it was sent
   private static final NamedSql SETTLE =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_collections
-          SET state = :state, last_error = :error, payment_intent_id = :payment_intent_id,
-              updated_at = :now
-          WHERE invoice_id = :invoice_id AND attempt = :attempt""");
+      leased(
+          "state = :state, last_error = :error, payment_intent_id = :payment_intent_id,"
+              + " due_at = :now");
 
-  private static final NamedSql DEFER =
-      NamedSql.of(
-          """
-          UPDATE billing_stripe_collections
-          SET tries = tries + 1, due_at = :due_at, last_error = :error, updated_at = :now
-          WHERE invoice_id = :invoice_id AND attempt = :attempt""");
+  private static final NamedSql DEFER = leased("due_at = :due_at, last_error = :error");
 
-  // only the attempt that sent this PaymentIntent and is still waiting for its outcome
+  // the attempt that sent this PaymentIntent and is waiting for its outcome, or the attempt
+  // whose call is under way or was never answered (pending, tried): Stripe made the
+  // PaymentIntent under its key, and the row lock orders this with the call's settling
   private static final NamedSql DECLINED_LATER =
       NamedSql.of(
           """
           UPDATE billing_stripe_collections c
-          SET state = 'failed', last_error = :error, updated_at = :now
+          SET state = 'failed', last_error = :error, payment_intent_id = :payment_intent_id,
+              due_at = CASE WHEN c.state = 'pending' THEN :now ELSE c.due_at END, updated_at = :now
           FROM billing_invoices i
           WHERE i.id = c.invoice_id AND c.invoice_id = :invoice_id AND c.attempt = :attempt
-            AND c.state = 'sent' AND c.payment_intent_id = :payment_intent_id
+            AND (c.state = 'sent' AND c.payment_intent_id = :payment_intent_id
+              OR c.state = 'pending' AND c.tries > 0 AND c.payment_intent_id IS NULL)
           RETURNING i.finalized_at""");
+
+  // a new default payment method: one more attempt, due now, for each open invoice of the
+  // account no attempt is pending or waiting for
+  private static final NamedSql RETRY_WITH_NEW_METHOD =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_collections (invoice_id, attempt, due_at, created_at,
+              updated_at)
+          SELECT i.id, coalesce(max(c.attempt), 0) + 1, :now, :now, :now
+          FROM billing_invoices i LEFT JOIN billing_stripe_collections c ON c.invoice_id = i.id
+          WHERE i.user_id = :account AND i.status IN ('sent', 'overdue') AND i.total > 0
+          GROUP BY i.id
+          HAVING count(*) FILTER (WHERE c.state IN ('pending', 'sent')) = 0
+          ON CONFLICT DO NOTHING""");
 
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_collections WHERE state = 'pending'");
 
-  /** A claimed attempt and what it charges. */
+  /**
+   * An update of a claimed attempt that holds only while the claim's lease does: the attempt
+   * still pending and not claimed again since ({@code tries} as the claim left it).
+   */
+  private static NamedSql leased(String set) {
+    return NamedSql.of(
+        "UPDATE billing_stripe_collections SET "
+            + set
+            + ", updated_at = :now"
+            + " WHERE invoice_id = :invoice_id AND attempt = :attempt AND state = 'pending'"
+            + " AND tries = :tries");
+  }
+
+  /** A claimed attempt (its lease: {@code tries}), what it charges and whom. */
   private record Attempt(
       long invoiceId,
       int number,
@@ -115,38 +160,50 @@ public final class StripeCollections {
       InvoiceStatus invoiceStatus,
       BigDecimal total,
       Currency currency,
-      Instant finalizedAt) {
+      Instant finalizedAt,
+      String chosenMethod,
+      Long chosenAmount,
+      String customer,
+      String customerDefault) {
 
     String idempotencyKey() {
       return "invoice-%d-attempt-%d".formatted(invoiceId, number);
     }
   }
 
-  /** How an attempt ended: its new state, or pending again when {@code deferred}. */
-  private record Outcome(String state, String error, String paymentIntentId, boolean deferred) {
+  /**
+   * How an attempt ended: its new state, or pending again when {@code deferred}; the
+   * PaymentIntent Stripe answered with, if any.
+   */
+  private record Outcome(
+      String state, String error, PaymentIntent intent, String paymentIntentId, boolean deferred) {
 
     static Outcome settled(String state, String error, String paymentIntentId) {
-      return new Outcome(state, error, paymentIntentId, false);
+      return new Outcome(state, error, null, paymentIntentId, false);
+    }
+
+    static Outcome answered(String state, String error, PaymentIntent intent) {
+      return new Outcome(state, error, intent, intent.getId(), false);
     }
 
     static Outcome deferred(String error) {
-      return new Outcome("pending", error, null, true);
+      return new Outcome("pending", error, null, null, true);
     }
   }
 
   private final DataSource dataSource;
-  private final StripeCustomers customers;
   private final StripeClients clients;
+  private final PaymentSuccesses successes;
   private final Supplier<BillingConfig> config;
 
   public StripeCollections(
       DataSource dataSource,
-      StripeCustomers customers,
       StripeClients clients,
+      PaymentSuccesses successes,
       Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
-    this.customers = customers;
     this.clients = clients;
+    this.successes = successes;
     this.config = config;
   }
 
@@ -193,6 +250,26 @@ public final class StripeCollections {
     return true;
   }
 
+  /**
+   * The account's customer has a new default payment method (the webhook's transaction, the
+   * caller's): each of its open invoices that no attempt is pending or waiting for gets one more,
+   * due at once, to be charged with it. Bounded by what the customer does; only while
+   * stripeEnabled.
+   *
+   * @return how many attempts were queued
+   */
+  public int newPaymentMethod(Connection c, String accountId, Instant now) throws SQLException {
+    if (!config.get().stripeEnabled()) {
+      return 0;
+    }
+    int queued = RETRY_WITH_NEW_METHOD.bind("account", accountId).bind("now", now).update(c);
+    if (queued > 0) {
+      log.info(
+          "{} invoices of {} queued for collection with a new payment method", queued, accountId);
+    }
+    return queued;
+  }
+
   /** How many attempts wait to be sent (due or not). */
   public long backlog() throws SQLException {
     try (Connection connection = dataSource.getConnection();
@@ -204,74 +281,132 @@ public final class StripeCollections {
   }
 
   /**
-   * Sends the attempts due at {@code now}, each in its own transaction holding its row lock
-   * across the call. The run stops at the first attempt Stripe could not be reached for: the
-   * others would only wait out the same outage.
+   * Sends the attempts due, each claimed and settled in its own short transaction,
+   * none open during the call. The run stops at the first attempt Stripe could not be reached
+   * for: the others would only wait out the same outage.
    */
-  public Run collectDue(Instant now) throws SQLException {
+  public Run collectDue(Clock clock) throws SQLException {
     int sent = 0;
     int failed = 0;
     int cancelled = 0;
     int deferred = 0;
     for (int i = 0; i < BATCH; i++) {
-      Optional<Outcome> outcome = Transactions.inTransaction(dataSource, c -> collectNext(c, now));
-      if (outcome.isEmpty()) {
+      Instant now = clock.instant(); // each lease from its own claim: a run's calls take time
+      Optional<Attempt> claimed = Transactions.inTransaction(dataSource, c -> claim(c, now));
+      if (claimed.isEmpty()) {
         break;
       }
-      switch (outcome.get().state()) {
+      Outcome outcome = charge(claimed.get(), now);
+      switch (outcome.state()) {
         case "sent" -> sent++;
         case "failed" -> failed++;
         case "cancelled" -> cancelled++;
         default -> deferred++;
       }
-      if (outcome.get().deferred()) {
+      settle(claimed.get(), outcome, now);
+      if (outcome.deferred()) {
         break;
       }
     }
     return new Run(sent, failed, cancelled, deferred);
   }
 
-  private Optional<Outcome> collectNext(Connection c, Instant now) throws SQLException {
-    Optional<Attempt> claimed = claim(c, now);
-    if (claimed.isEmpty()) {
-      return Optional.empty();
-    }
-    Attempt attempt = claimed.get();
-    Outcome outcome = charge(attempt);
+  /** The outcome, in a transaction of its own, if the attempt is still this claim's. */
+  private void settle(Attempt attempt, Outcome outcome, Instant now) throws SQLException {
+    NamedSql.Binding change =
+        outcome.deferred()
+            ? deferral(attempt, outcome, now)
+            : SETTLE
+                .bind("state", outcome.state())
+                .bind("error", outcome.error())
+                .bind("payment_intent_id", outcome.paymentIntentId())
+                .bind("now", now);
+    Optional<Invoice> paid =
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              if (!leased(attempt, change, c)) {
+                return Optional.<Invoice>empty();
+              }
+              if (outcome.state().equals("failed")) {
+                queueRetry(c, attempt.invoiceId(), attempt.number(), attempt.finalizedAt(), now);
+              }
+              return succeeded(outcome.intent())
+                  ? recordSuccess(c, attempt, outcome.intent(), now)
+                  : Optional.<Invoice>empty();
+            });
+    paid.ifPresent(successes::announce);
+    String what = outcome.error() == null ? outcome.paymentIntentId() : outcome.error();
     if (outcome.deferred()) {
-      Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt.tries(), 10));
-      DEFER
-          .bind("due_at", now.plus(backoff.compareTo(MAX_BACKOFF) < 0 ? backoff : MAX_BACKOFF))
-          .bind("error", outcome.error())
-          .bind("now", now)
-          .bind("invoice_id", attempt.invoiceId())
-          .bind("attempt", attempt.number())
-          .update(c);
       log.warn(
           "collecting invoice {} (attempt {}) deferred: {}",
           attempt.invoiceId(),
           attempt.number(),
-          outcome.error());
-      return Optional.of(outcome);
+          what);
+    } else {
+      log.info(
+          "collecting invoice {} (attempt {}): {} {}",
+          attempt.invoiceId(),
+          attempt.number(),
+          outcome.state(),
+          what);
     }
-    SETTLE
-        .bind("state", outcome.state())
+  }
+
+  private static NamedSql.Binding deferral(Attempt attempt, Outcome outcome, Instant now) {
+    Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt.tries() - 1, 10));
+    return DEFER
+        .bind("due_at", now.plus(backoff.compareTo(MAX_BACKOFF) < 0 ? backoff : MAX_BACKOFF))
         .bind("error", outcome.error())
-        .bind("payment_intent_id", outcome.paymentIntentId())
-        .bind("now", now)
-        .bind("invoice_id", attempt.invoiceId())
-        .bind("attempt", attempt.number())
-        .update(c);
-    if (outcome.state().equals("failed")) {
-      queueRetry(c, attempt.invoiceId(), attempt.number(), attempt.finalizedAt(), now);
+        .bind("now", now);
+  }
+
+  /**
+   * Runs a statement guarded by the attempt's lease; false (logged) when the lease is lost: the
+   * webhook failed the attempt meanwhile, or it was claimed again after the lease ran out.
+   */
+  private static boolean leased(Attempt attempt, NamedSql.Binding statement, Connection c)
+      throws SQLException {
+    int changed =
+        statement
+            .bind("invoice_id", attempt.invoiceId())
+            .bind("attempt", attempt.number())
+            .bind("tries", attempt.tries())
+            .update(c);
+    if (changed == 0) {
+      log.info(
+          "collecting invoice {} (attempt {}): settled meanwhile by a webhook or another claim",
+          attempt.invoiceId(),
+          attempt.number());
     }
-    log.info(
-        "collecting invoice {} (attempt {}): {} {}",
-        attempt.invoiceId(),
-        attempt.number(),
-        outcome.state(),
-        outcome.error() == null ? outcome.paymentIntentId() : outcome.error());
-    return Optional.of(outcome);
+    return changed == 1;
+  }
+
+  private static boolean succeeded(PaymentIntent intent) {
+    return intent != null && "succeeded".equals(intent.getStatus());
+  }
+
+  /** Stripe's answer {@code succeeded}: the payment recorded and the invoice paid, once. */
+  private Optional<Invoice> recordSuccess(
+      Connection c, Attempt attempt, PaymentIntent intent, Instant now) throws SQLException {
+    Optional<Currency> currency =
+        Money.currency(
+            intent.getCurrency() == null ? null : intent.getCurrency().toUpperCase(Locale.ROOT));
+    if (currency.isEmpty() || intent.getAmountReceived() == null) {
+      return Optional.empty(); // the webhook records it
+    }
+    return successes.record(
+        c,
+        new PaymentSuccesses.Collected(
+            attempt.invoiceId(), attempt.accountId(), attempt.currency(), attempt.total()),
+        new PaymentSuccesses.Received(
+            intent.getId(),
+            intent.getLatestCharge(),
+            Money.fromMinorUnits(intent.getAmountReceived(), currency.get()),
+            currency.get(),
+            intent.getCreated() == null ? now : Instant.ofEpochSecond(intent.getCreated())),
+        now,
+        now);
   }
 
   /** The next attempt, {@code paymentRetryDays} after the first, unless that was the last. */
@@ -286,8 +421,8 @@ public final class StripeCollections {
     queue(c, invoiceId, failed + 1, due, now);
   }
 
-  /** Charges the attempt; never throws for what Stripe answers. */
-  private Outcome charge(Attempt attempt) throws SQLException {
+  /** Charges the attempt, with no connection held; never throws for what Stripe answers. */
+  private Outcome charge(Attempt attempt, Instant now) throws SQLException {
     if (attempt.invoiceStatus() != InvoiceStatus.SENT
         && attempt.invoiceStatus() != InvoiceStatus.OVERDUE) {
       return Outcome.settled("cancelled", "invoice is " + attempt.invoiceStatus().value(), null);
@@ -296,26 +431,38 @@ public final class StripeCollections {
     if (stripe.isEmpty()) {
       return Outcome.deferred("no STRIPE_SECRET_KEY");
     }
-    Optional<String> customer = customers.find(attempt.accountId());
-    if (customer.isEmpty()) {
+    if (attempt.customer() == null) {
       return Outcome.settled("failed", "no Stripe customer", null);
     }
     try {
-      var settings = stripe.get().v1().customers().retrieve(customer.get()).getInvoiceSettings();
-      String method = settings == null ? null : settings.getDefaultPaymentMethod();
+      String method = attempt.chosenMethod();
+      Long amount = attempt.chosenAmount();
       if (method == null) {
-        return Outcome.settled("failed", "no default payment method", null);
+        method = defaultMethod(stripe.get(), attempt);
+        if (method == null) {
+          return Outcome.settled("failed", "no default payment method", null);
+        }
+        amount = Money.toMinorUnits(attempt.total(), attempt.currency());
+        if (!chosen(attempt, method, amount, now)) {
+          return Outcome.deferred("claimed by another run"); // settles nothing: not ours
+        }
       }
-      PaymentIntent intent = create(stripe.get(), attempt, customer.get(), method);
-      return "requires_payment_method".equals(intent.getStatus())
-          ? Outcome.settled("failed", declined(intent), intent.getId())
-          : Outcome.settled("sent", null, intent.getId());
+      PaymentIntent intent = create(stripe.get(), attempt, method, amount);
+      return switch (intent.getStatus()) {
+        case "succeeded", "processing" -> Outcome.answered("sent", null, intent);
+        case "requires_payment_method" -> Outcome.answered("failed", declined(intent), intent);
+        default -> Outcome.answered("failed", "PaymentIntent " + intent.getStatus(), intent);
+      };
     } catch (CardException | InvalidRequestException e) {
       // a decline (or a charge Stripe refuses): this attempt is over, the next is queued
       StripeError error = e.getStripeError();
       PaymentIntent intent = error == null ? null : error.getPaymentIntent();
       String why = error == null ? e.getMessage() : error.getCode() + ": " + error.getMessage();
       return Outcome.settled("failed", why, intent == null ? null : intent.getId());
+    } catch (IdempotencyException e) {
+      // the key was first sent with other parameters (before they were kept on the attempt):
+      // sending it again can only be refused again, so this attempt is over
+      return Outcome.settled("failed", "idempotency_error: " + e.getMessage(), null);
     } catch (ArithmeticException e) {
       // a total finer than the currency's minor unit: never sent, and never blocking the queue
       return Outcome.settled("failed", "total is not a whole number of minor units", null);
@@ -325,13 +472,32 @@ public final class StripeCollections {
     }
   }
 
+  /** The default payment method the webhook keeps for the customer, else Stripe's. */
+  private static String defaultMethod(StripeClient stripe, Attempt attempt) throws StripeException {
+    if (attempt.customerDefault() != null) {
+      return attempt.customerDefault();
+    }
+    var settings = stripe.v1().customers().retrieve(attempt.customer()).getInvoiceSettings();
+    return settings == null ? null : settings.getDefaultPaymentMethod();
+  }
+
+  /** Keeps the method and amount of the attempt's first try, for every try; false if not ours. */
+  private boolean chosen(Attempt attempt, String method, long amount, Instant now)
+      throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        c ->
+            leased(
+                attempt, CHOSEN.bind("method", method).bind("amount", amount).bind("now", now), c));
+  }
+
   private static PaymentIntent create(
-      StripeClient stripe, Attempt attempt, String customer, String method) throws StripeException {
+      StripeClient stripe, Attempt attempt, String method, long amount) throws StripeException {
     PaymentIntentCreateParams params =
         PaymentIntentCreateParams.builder()
-            .setAmount(Money.toMinorUnits(attempt.total(), attempt.currency()))
+            .setAmount(amount)
             .setCurrency(attempt.currency().getCurrencyCode().toLowerCase(Locale.ROOT))
-            .setCustomer(customer)
+            .setCustomer(attempt.customer())
             .setPaymentMethod(method)
             .setOffSession(true)
             .setConfirm(true)
@@ -352,7 +518,8 @@ public final class StripeCollections {
   }
 
   private static Optional<Attempt> claim(Connection c, Instant now) throws SQLException {
-    try (PreparedStatement statement = CLAIM.bind("now", now).prepare(c);
+    try (PreparedStatement statement =
+            CLAIM.bind("lease_end", now.plus(LEASE)).bind("now", now).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
@@ -366,7 +533,11 @@ public final class StripeCollections {
               InvoiceStatus.of(rs.getString("status")),
               rs.getBigDecimal("total"),
               Currency.getInstance(rs.getString("currency")),
-              rs.getTimestamp("finalized_at").toInstant()));
+              rs.getTimestamp("finalized_at").toInstant(),
+              rs.getString("payment_method"),
+              rs.getObject("amount_minor", Long.class),
+              rs.getString("customer_id"),
+              rs.getString("default_payment_method")));
     }
   }
 

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -18,9 +19,11 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.StripeSigning.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.streamspace.billing.StripeTestEndpoint;
@@ -34,6 +37,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -149,6 +153,18 @@ class StripeCollectionTest {
                 e -> e.getRequest().getHeader("Idempotency-Key"),
                 TreeMap::new,
                 Collectors.counting()));
+  }
+
+  /** Stripe answering these requests 503, until the stub is removed. */
+  private StubMapping down(MappingBuilder requests) {
+    return stripe.stubFor(
+        requests
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(503)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
   }
 
   private long backlog() {
@@ -278,16 +294,7 @@ class StripeCollectionTest {
   @Test
   void aSentIntentDeclinedLaterThroughTheWebhookQueuesTheNextAttempt_aReplayChangesNothing() {
     long invoice = annsInvoiceCollected("processing");
-    String failed =
-        """
-        {"id": "pi_1", "object": "payment_intent", "amount": 28, "amount_received": 0,
-         "currency": "usd", "status": "requires_payment_method", "created": 1775005200,
-         "customer": "cus_ann", "latest_charge": "ch_1", "livemode": false,
-         "last_payment_error": {"type": "card_error", "code": "card_declined",
-          "decline_code": "insufficient_funds", "charge": "ch_1",
-          "message": "Your card has insufficient funds."},
-         "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "1"}}"""
-            .formatted(invoice);
+    String failed = declinedLater(invoice);
 
     deliverAt("2026-04-01T03:00:00Z", "evt_failed", failed);
     deliverAt("2026-04-01T03:01:00Z", "evt_failed_again", failed);
@@ -328,22 +335,46 @@ class StripeCollectionTest {
     assertEquals(before, attempts("ann"));
   }
 
+  /** pi_1, attempt 1 of ann's invoice, as {@code payment_intent.payment_failed} carries it. */
+  private static String declinedLater(long invoice) {
+    return """
+        {"id": "pi_1", "object": "payment_intent", "amount": 28, "amount_received": 0,
+         "currency": "usd", "status": "requires_payment_method", "created": 1775005200,
+         "customer": "cus_ann", "latest_charge": "ch_1", "livemode": false,
+         "last_payment_error": {"type": "card_error", "code": "card_declined",
+          "decline_code": "insufficient_funds", "charge": "ch_1",
+          "message": "Your card has insufficient funds."},
+         "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "1"}}"""
+        .formatted(invoice);
+  }
+
   /** ann's March invoice, its attempt 1 sent and Stripe's PaymentIntent pi_1 in that status. */
   private long annsInvoiceCollected(String status) {
+    long invoice = annsMarchInvoice();
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", status))));
+    collectAt(FINALIZED);
+    return invoice;
+  }
+
+  /** ann's March invoice, finalized and its attempt 1 queued; her default card pm_card_visa. */
+  private long annsMarchInvoice() {
     load(ENABLED);
     customer("ann", "pm_card_visa");
     usedTwoHours("ann");
     finalizeMarch();
-    stripe.stubFor(
-        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_1", status))));
-    collectAt(FINALIZED);
     return invoiceOf("ann");
   }
 
   /** A signed {@code payment_intent.payment_failed} of {@code intent}, delivered at now. */
   private void deliverAt(String now, String id, String intent) {
+    deliverAt(now, id, "payment_intent.payment_failed", intent);
+  }
+
+  /** A signed event of that type about {@code object}, created and delivered at now. */
+  private void deliverAt(String now, String id, String type, String object) {
     billing.clock.set(at(now));
-    String payload = event(id, "payment_intent.payment_failed", at(now), intent);
+    String payload = event(id, type, at(now), object);
     BillingHarness.Answer answer =
         billing.call(
             HttpMethod.POST,
@@ -384,15 +415,7 @@ class StripeCollectionTest {
     customer("dan", "pm_dan");
     usedTwoHours("ann");
     usedTwoHours("dan");
-    StubMapping outage =
-        stripe.stubFor(
-            any(anyUrl())
-                .atPriority(1)
-                .willReturn(
-                    aResponse()
-                        .withStatus(503)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"down\"}}")));
+    StubMapping outage = down(any(anyUrl()));
 
     // Stripe is down from 01:00:00 to 01:00:30: finalization only queues
     finalizeMarch();
@@ -510,5 +533,215 @@ class StripeCollectionTest {
 
     assertEquals(List.of("1 cancelled " + FINALIZED + " - invoice is paid"), attempts("ann"));
     assertEquals(List.of(), stripe.getAllServeEvents().stream().map(ServeEvent::getId).toList());
+  }
+
+  @Test
+  void theDefaultPaymentMethodTheWebhookKeptIsCharged_StripesOnlyWhenNoneIsKept() {
+    load(ENABLED);
+    customer("ann", "pm_stripe_ann");
+    customer("dan", "pm_stripe_dan");
+    value(
+        "UPDATE billing_stripe_customers SET default_payment_method = 'pm_kept_ann',"
+            + " default_payment_method_at = now() WHERE account_id = 'ann' RETURNING 1");
+    usedTwoHours("ann");
+    usedTwoHours("dan");
+    finalizeMarch();
+
+    collectAt(FINALIZED);
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withFormParam("customer", equalTo("cus_ann"))
+            .withFormParam("payment_method", equalTo("pm_kept_ann")));
+    stripe.verify(0, getRequestedFor(urlEqualTo("/v1/customers/cus_ann")));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withFormParam("customer", equalTo("cus_dan"))
+            .withFormParam("payment_method", equalTo("pm_stripe_dan")));
+  }
+
+  /** ann's customer as {@code customer.updated} carries it, with that default (or none). */
+  private static String annWithDefault(String method) {
+    return """
+        {"id": "cus_ann", "object": "customer", "created": 1772323200, "livemode": false,
+         "metadata": {"account_id": "ann"},
+         "invoice_settings": {"default_payment_method": %s}}"""
+        .formatted(method == null ? "null" : "\"" + method + "\"");
+  }
+
+  @Test
+  void aNewDefaultPaymentMethodQueuesAnAttemptDueNowForAnInvoiceWithNoneLeft_once() {
+    load("{\"stripeEnabled\": true, \"paymentRetryDays\": [2]}");
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    StubMapping declining =
+        stripe.stubFor(
+            post(urlEqualTo(INTENTS))
+                .atPriority(1)
+                .willReturn(okJson(intent("pi_d", "requires_payment_method"))));
+    collectAt(FINALIZED);
+    deliverAt(
+        "2026-04-02T09:00:00Z", "evt_while_pending", "customer.updated", annWithDefault("pm_a"));
+    assertEquals(2, attempts("ann").size(), "attempt 2 is pending: nothing more queued");
+    collectAt("2026-04-03T01:00:00Z");
+    stripe.removeStub(declining);
+
+    deliverAt("2026-04-04T09:00:00Z", "evt_none", "customer.updated", annWithDefault(null));
+    assertEquals(2, attempts("ann").size(), "no method: nothing to charge");
+    deliverAt("2026-04-05T10:00:00Z", "evt_new", "customer.updated", annWithDefault("pm_new"));
+    deliverAt("2026-04-05T10:00:30Z", "evt_same", "customer.updated", annWithDefault("pm_new"));
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_d payment declined",
+            "2 failed 2026-04-03T01:00:00Z pi_d payment declined",
+            "3 pending 2026-04-05T10:00:00Z - -"),
+        attempts("ann"),
+        "one attempt for the new method; the same default again queues nothing");
+    collectAt("2026-04-05T10:01:00Z");
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-3"))
+            .withFormParam("payment_method", equalTo("pm_new")));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+  }
+
+  @Test
+  void noTransactionIsOpenWhileStripeAnswers_andADeclineLandingBeforeTheAnswerIsKept()
+      throws Exception {
+    long invoice = annsMarchInvoice();
+    // a read timeout longer than Stripe's delay, so the call waits for the answer
+    StripeTestEndpoint.pointAt(
+        billing.billing,
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(30)));
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .willReturn(okJson(intent("pi_1", "processing")).withFixedDelay(2000)));
+    CompletableFuture<JobRun> run = CompletableFuture.supplyAsync(() -> collectAt(FINALIZED));
+    while (stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).isEmpty()) {
+      Thread.onSpinWait(); // Stripe has the request once WireMock's journal shows it
+    }
+
+    Object open =
+        value(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()");
+    deliverAt("2026-04-01T01:00:01Z", "evt_failed", declinedLater(invoice));
+    boolean answered = run.isDone();
+    run.get();
+
+    assertEquals(0L, open, "a transaction held open while Stripe answers");
+    assertFalse(answered, "the decline was applied before Stripe answered the call");
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:01Z pi_1 card_declined: Your card has insufficient funds.",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("ann"),
+        "the answer settles nothing over the decline");
+  }
+
+  @Test
+  void aRetriedAttemptSendsTheCardAndAmountOfItsFirstTry_thoughTheDefaultChangedMeanwhile() {
+    annsMarchInvoice();
+    StubMapping outage = down(post(urlEqualTo(INTENTS)));
+    collectAt(FINALIZED);
+    value(
+        "UPDATE billing_stripe_customers SET default_payment_method = 'pm_new',"
+            + " default_payment_method_at = now() RETURNING 1");
+    stripe.removeStub(outage);
+
+    collectAt("2026-04-01T01:01:00Z");
+
+    assertEquals(List.of("1 sent 2026-04-01T01:01:00Z pi_1 -"), attempts("ann"));
+    stripe.verify(
+        0,
+        postRequestedFor(urlEqualTo(INTENTS)).withFormParam("payment_method", equalTo("pm_new")));
+    assertEquals(
+        List.of("pm_card_visa"),
+        stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).stream()
+            .map(r -> r.formParameters().get("payment_method").firstValue())
+            .distinct()
+            .toList());
+    assertEquals(
+        List.of("pm_card_visa 28"),
+        rows("SELECT payment_method || ' ' || amount_minor FROM billing_stripe_collections")
+            .stream()
+            .map(row -> row.get(0))
+            .toList());
+  }
+
+  @Test
+  void aKeyStripeRefusesAsSentWithOtherParametersFailsTheAttemptAndQueuesTheNext() {
+    annsMarchInvoice();
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error":{"type":"idempotency_error","message":"Keys for idempotent \
+                        requests can only be used with the same parameters they were first \
+                        used with."}}""")));
+
+    collectAt(FINALIZED);
+
+    List<String> attempts = attempts("ann");
+    assertTrue(
+        attempts.get(0).startsWith("1 failed 2026-04-01T01:00:00Z - idempotency_error: Keys"),
+        attempts.toString());
+    assertEquals("2 pending 2026-04-02T01:00:00Z - -", attempts.get(1), "not deferred");
+  }
+
+  @Test
+  void anIntentStripeAnswersSucceededPaysTheInvoiceAtOnce_theWebhooksSuccessChangesNothing() {
+    long invoice = annsInvoiceCollected("succeeded");
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.28 ch_1"), payments());
+    assertEquals(1, paidEvents());
+    deliverAt(
+        "2026-04-01T01:00:05Z",
+        "evt_succeeded",
+        "payment_intent.succeeded",
+        """
+        {"id": "pi_1", "object": "payment_intent", "amount": 28, "amount_received": 28,
+         "currency": "usd", "status": "succeeded", "created": 1775005200,
+         "customer": "cus_ann", "latest_charge": "ch_1", "livemode": false,
+         "metadata": {"account_id": "ann", "invoice_id": "%d", "attempt": "1"}}"""
+            .formatted(invoice));
+    assertEquals(List.of("succeeded 0.28 ch_1"), payments());
+    assertEquals(1, paidEvents(), "billing.invoice.paid once");
+  }
+
+  @Test
+  void anIntentThatNeedsTheCustomersActionFailsTheAttemptAndQueuesTheNext() {
+    annsInvoiceCollected("requires_action");
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_1 PaymentIntent requires_action",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("ann"));
+  }
+
+  private static List<Object> payments() {
+    return rows("SELECT status || ' ' || amount || ' ' || charge_id FROM billing_payments").stream()
+        .map(row -> row.get(0))
+        .toList();
+  }
+
+  private long paidEvents() {
+    return billing.context.published().stream()
+        .filter(e -> e.startsWith("billing.invoice.paid "))
+        .count();
   }
 }
