@@ -9,11 +9,7 @@ import io.streamspace.host.HostPlugins;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.host.plugins.PluginDataPurge;
 import io.streamspace.host.support.HostClient;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +55,7 @@ class PluginDataPurgeE2ETest extends BillingHostTestBase {
     api.http
         .put("/api/admin/plugins/billing/config", api.adminToken, HostClient.json(invoiceDay(5)))
         .expect(200);
-    execute(
+    sql(
         "INSERT INTO host_dead_letters (plugin_id, event_id, event_type, event, reason,"
             + " first_failed_at, last_failed_at)"
             + " VALUES ('billing', 'evt-x', 'user.created', '{}', 'refused', now(), now())");
@@ -94,19 +90,7 @@ class PluginDataPurgeE2ETest extends BillingHostTestBase {
     return Map.of("invoiceDay", day);
   }
 
-  private long count(String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(dbUrl);
-        Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
-    }
-  }
-
-  private void execute(String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(dbUrl);
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+  private long count(String query) throws SQLException {
+    return Long.parseLong(text(query));
   }
 }
