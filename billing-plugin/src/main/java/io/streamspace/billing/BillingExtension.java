@@ -12,6 +12,7 @@ import io.streamspace.billing.config.EffectiveConfigWriter;
 import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.db.BillingPurge;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
@@ -70,12 +71,15 @@ import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.data.PurgeablePlugin;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,7 +98,8 @@ import org.slf4j.LoggerFactory;
  * HTTP adapters to the host's context and holds the config in effect (swapped atomically).
  */
 @Extension(points = PlatformPlugin.class)
-public class BillingExtension implements PlatformPlugin, AdmissionCheck, ConfigurablePlugin {
+public class BillingExtension
+    implements PlatformPlugin, AdmissionCheck, ConfigurablePlugin, PurgeablePlugin {
 
   private static final Logger log = LoggerFactory.getLogger(BillingExtension.class);
 
@@ -435,5 +440,12 @@ public class BillingExtension implements PlatformPlugin, AdmissionCheck, Configu
         current == null
             ? CronValidator.fiveFields()
             : cron -> current.scheduler().validateCron(cron));
+  }
+
+  /** Drops every billing table, sequence, function and type, the Flyway history too. */
+  @Override
+  public void purgeData(Connection connection) throws SQLException {
+    BillingPurge.dropEverything(connection);
+    log.info("billing data purged");
   }
 }

@@ -33,6 +33,7 @@ import io.streamspace.host.platform.PlatformAdminRoutes;
 import io.streamspace.host.platform.SessionTracker;
 import io.streamspace.host.plugins.HealthRoutes;
 import io.streamspace.host.plugins.PluginAdminRoutes;
+import io.streamspace.host.plugins.PluginDataPurge;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.host.plugins.PluginRequestRoutes;
 import io.streamspace.host.plugins.PluginStateWatch;
@@ -87,6 +88,7 @@ public final class Host implements AutoCloseable {
   private long adminTokenId;
   private TokenStore tokens;
   private PluginRegistry plugins;
+  private PluginDataPurge pluginDataPurge;
   private EventIntake intake;
   private HttpServer http;
   private Clock clock;
@@ -139,6 +141,7 @@ public final class Host implements AutoCloseable {
                 deadLetters::forPlugin,
                 consumers,
                 new SecretBox(secretsKeySource(options, database))));
+    pluginDataPurge = new PluginDataPurge(database.dataSource(), scheduler);
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
@@ -337,6 +340,10 @@ public final class Host implements AutoCloseable {
 
   PluginRegistry plugins() {
     return plugins;
+  }
+
+  PluginDataPurge pluginDataPurge() {
+    return pluginDataPurge;
   }
 
   EventIntake intake() {

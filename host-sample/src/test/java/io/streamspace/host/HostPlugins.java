@@ -1,5 +1,7 @@
 package io.streamspace.host;
 
+import io.streamspace.host.plugins.ManagedPlugin;
+import io.streamspace.host.plugins.PluginDataPurge;
 import io.streamspace.plugin.api.config.PluginConfig;
 
 /** What tests outside this package read of a host's started plugins. */
@@ -15,5 +17,11 @@ public final class HostPlugins {
         .orElseThrow(() -> new AssertionError("plugin " + pluginId + " is not started"))
         .context()
         .config();
+  }
+
+  /** Purges a plugin with the host's {@link PluginDataPurge}, handing it the loaded extension. */
+  public static PluginDataPurge.Purged purge(Host host, String pluginId) {
+    return host.pluginDataPurge()
+        .purge(pluginId, host.plugins().find(pluginId).map(ManagedPlugin::extension).orElse(null));
   }
 }

@@ -3,10 +3,13 @@ package io.streamspace.host.jobs;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
+import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.impl.SchedulerRepository;
@@ -120,6 +123,26 @@ public final class HostScheduler implements AutoCloseable {
       scheduler.pauseTriggers(GroupMatcher.triggerGroupEquals(pluginId));
     } catch (SchedulerException e) {
       throw new IllegalStateException("Cannot pause the jobs of plugin " + pluginId, e);
+    }
+  }
+
+  /**
+   * Deletes a plugin's jobs and triggers cluster-wide (its purge), and forgets its job code here.
+   * Through Quartz, in Quartz's own transaction.
+   *
+   * @return how many jobs were deleted
+   */
+  public int deleteJobs(String pluginId) {
+    forgetJobs(pluginId);
+    try {
+      List<JobKey> jobs =
+          new ArrayList<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(pluginId)));
+      scheduler.deleteJobs(jobs); // and their triggers
+      // forgets the group's pause too, so that a later install's triggers are not born paused
+      scheduler.resumeTriggers(GroupMatcher.triggerGroupEquals(pluginId));
+      return jobs.size();
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Cannot delete the jobs of plugin " + pluginId, e);
     }
   }
 

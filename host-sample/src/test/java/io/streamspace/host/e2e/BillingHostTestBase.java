@@ -5,6 +5,11 @@ import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -84,5 +89,23 @@ abstract class BillingHostTestBase {
       }
     }
     return count;
+  }
+
+  /** The first column of the query's first row, read directly from the host's database. */
+  String text(String query) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Runs a statement directly on the host's database. */
+  void sql(String statement) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        Statement s = connection.createStatement()) {
+      s.execute(statement);
+    }
   }
 }

@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient.Response;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -183,21 +178,5 @@ class DeadLettersE2ETest extends BillingHostTestBase {
         .get("/api/admin/dead-letters" + query, api.adminToken)
         .expect(200)
         .get("dead_letters");
-  }
-
-  private String text(String query) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(dbUrl);
-        Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
-  private void sql(String statement) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(dbUrl);
-        Statement s = connection.createStatement()) {
-      s.execute(statement);
-    }
   }
 }

@@ -3,8 +3,9 @@
  *
  * <p>A plugin contributes one {@link io.streamspace.plugin.api.PlatformPlugin} extension. The
  * same object may also implement the optional capabilities
- * {@link io.streamspace.plugin.api.session.AdmissionCheck} and
- * {@link io.streamspace.plugin.api.config.ConfigurablePlugin}; the host looks for them with
+ * {@link io.streamspace.plugin.api.session.AdmissionCheck},
+ * {@link io.streamspace.plugin.api.config.ConfigurablePlugin} and
+ * {@link io.streamspace.plugin.api.data.PurgeablePlugin}; the host looks for them with
  * {@code instanceof}. Everything the host offers reaches the plugin through
  * {@link io.streamspace.plugin.api.PluginContext}.
  *
@@ -14,7 +15,8 @@
  * usage reports ({@link io.streamspace.plugin.api.event.UsageReport} through
  * {@code PlatformPlugin.onUsageReported}), and
  * the error answer every endpoint gives, {@link io.streamspace.plugin.api.http.HttpError} with
- * {@link io.streamspace.plugin.api.http.HttpStatus}): it
+ * {@link io.streamspace.plugin.api.http.HttpStatus}, and the purge of a plugin's data,
+ * {@link io.streamspace.plugin.api.data.PurgeablePlugin}): it
  * changes only in a new major version. Signatures use JDK types and this module's own
  * types only, because the host and each plugin load third-party libraries in separate class
  * loaders (a plugin's Jackson is not the host's Jackson).
