@@ -170,6 +170,7 @@ public final class StripeWebhookRoutes {
         event.get("id").textValue(),
         event.get("type").textValue(),
         Instant.ofEpochSecond(event.get("created").longValue()),
-        event.at("/data/object"));
+        event.at("/data/object"),
+        event.at("/data/previous_attributes"));
   }
 }

@@ -18,12 +18,24 @@ import org.slf4j.LoggerFactory;
  * never attaches it again), whichever older event about it arrives after. An id only. A default
  * that became another method is answered, for the collection to try the account's unpaid
  * invoices again with it.
+ *
+ * <p>A {@code customer.updated} acts only when it changed {@code
+ * invoice_settings.default_payment_method} ({@code previous_attributes} names it): Stripe sends
+ * one for any edit of the customer (an email changed in the Portal), carrying its default, null
+ * after a setup-mode Checkout (which never sets it), which must not erase the card we keep. The
+ * card a plan's Checkout saves becomes the default by its {@code setup_intent.succeeded}
+ * (metadata {@code kind} {@code plan}, put there by {@code StripeCheckout}), even when the
+ * customer has one: the customer chose it for the plan; its {@code payment_method.attached}
+ * makes it the default of a customer without one only.
  */
 final class DefaultPaymentMethods {
 
   static final String ATTACHED = "payment_method.attached";
   static final String DETACHED = "payment_method.detached";
   static final String CUSTOMER_UPDATED = "customer.updated";
+  static final String SETUP_SUCCEEDED = "setup_intent.succeeded";
+
+  private static final String DEFAULT = "invoice_settings/default_payment_method";
 
   private static final Logger log = LoggerFactory.getLogger(DefaultPaymentMethods.class);
 
@@ -66,31 +78,47 @@ final class DefaultPaymentMethods {
   private DefaultPaymentMethods() {}
 
   /**
-   * Applies a payment method or customer event in the caller's transaction.
+   * Applies a payment method, customer or SetupIntent event in the caller's transaction.
    *
    * @return the account whose default payment method became another method (not none)
    */
   static Optional<String> apply(Connection c, StripeEvent event) throws SQLException {
     String id = event.text("id");
-    NamedSql.Binding change =
-        switch (event.type()) {
-          case ATTACHED -> ATTACH.bind("customer", event.text("customer")).bind("method", id);
-          case DETACHED -> DETACH.bind("method", id);
-          default ->
-              SET.bind("customer", id)
-                  .bind("method", event.text("invoice_settings/default_payment_method"));
-        };
     if (event.type().equals(DETACHED)) {
-      int changed = change.bind("at", event.created()).update(c);
+      int changed = DETACH.bind("method", id).bind("at", event.created()).update(c);
       log.debug("Stripe event {} ({}) unset {} default payment methods", event.id(), id, changed);
       return Optional.empty();
     }
-    try (PreparedStatement s = change.bind("at", event.created()).prepare(c);
+    Optional<NamedSql.Binding> change = change(event);
+    if (change.isEmpty()) {
+      log.debug("Stripe event {} ({}) changes no default payment method", event.id(), id);
+      return Optional.empty();
+    }
+    try (PreparedStatement s = change.get().bind("at", event.created()).prepare(c);
         ResultSet rs = s.executeQuery()) {
       boolean another = rs.next() && rs.getBoolean(2);
       log.debug(
           "Stripe event {} ({}) set a new default payment method: {}", event.id(), id, another);
       return another ? Optional.of(rs.getString(1)) : Optional.empty();
     }
+  }
+
+  /** The change of default an attach, a customer or a SetupIntent event makes; empty: none. */
+  private static Optional<NamedSql.Binding> change(StripeEvent event) {
+    String id = event.text("id");
+    return switch (event.type()) {
+      case ATTACHED ->
+          Optional.of(ATTACH.bind("customer", event.text("customer")).bind("method", id));
+      case SETUP_SUCCEEDED -> {
+        String method = event.text("payment_method");
+        yield "plan".equals(event.text("metadata/kind")) && method != null
+            ? Optional.of(SET.bind("customer", event.text("customer")).bind("method", method))
+            : Optional.empty();
+      }
+      default ->
+          event.changed(DEFAULT)
+              ? Optional.of(SET.bind("customer", id).bind("method", event.text(DEFAULT)))
+              : Optional.empty();
+    };
   }
 }

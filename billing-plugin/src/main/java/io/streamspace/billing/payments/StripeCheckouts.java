@@ -32,9 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code plan} (setup mode): the account moves to the plan as {@code PUT /subscription}
  *       does, prorated from when the event is applied (as a change is from its request); already
  *       on it: nothing. The card it saved is not read here: Stripe never expands an event's
- *       object, so {@code setup_intent} is an id; the {@code payment_method.attached} of the
- *       same setup makes the card the default of a customer without one ({@link
- *       DefaultPaymentMethods}).
+ *       object, so {@code setup_intent} is an id; the {@code setup_intent.succeeded} of the
+ *       same setup makes the card the customer's default ({@link DefaultPaymentMethods}).
  *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
  *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once. A
  *       session completed unpaid (a delayed method) grants nothing until its {@code

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * collection queue sent queues the invoice's next attempt ({@link StripeCollections}). A refund
  * is kept by its PaymentIntent ({@code billing_stripe_refunds}) and applied to the payment when
  * both are known, whichever came first. Completed
- * Checkout Sessions change plans and grant paid packs ({@link StripeCheckouts}); payment method
- * and customer events keep each customer's default payment method ({@link
+ * Checkout Sessions change plans and grant paid packs ({@link StripeCheckouts}); payment method,
+ * customer and plan SetupIntent events keep each customer's default payment method ({@link
  * DefaultPaymentMethods}).
  */
 public final class StripePayments {
@@ -61,7 +61,8 @@ public final class StripePayments {
           StripeCheckouts.ASYNC_PAYMENT_SUCCEEDED,
           DefaultPaymentMethods.ATTACHED,
           DefaultPaymentMethods.DETACHED,
-          DefaultPaymentMethods.CUSTOMER_UPDATED);
+          DefaultPaymentMethods.CUSTOMER_UPDATED,
+          DefaultPaymentMethods.SETUP_SUCCEEDED);
 
   private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 

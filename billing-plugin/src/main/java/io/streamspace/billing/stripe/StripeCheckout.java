@@ -48,7 +48,11 @@ public final class StripeCheckout {
 
   private StripeCheckout() {}
 
-  /** A session in setup mode that saves a payment method, for a change to the plan. */
+  /**
+   * A session in setup mode that saves a payment method, for a change to the plan. Its
+   * SetupIntent carries metadata {@code account_id} and {@code kind} {@code plan}: its {@code
+   * setup_intent.succeeded} makes the card saved the customer's default, even when it has one.
+   */
   public static CheckoutPage forPlan(
       StripeClient stripe,
       String accountId,
@@ -62,6 +66,11 @@ public final class StripeCheckout {
             .setMode(SessionCreateParams.Mode.SETUP)
             .setCurrency(code(currency))
             .putMetadata("plan_id", planId)
+            .setSetupIntentData(
+                SessionCreateParams.SetupIntentData.builder()
+                    .putMetadata("account_id", accountId)
+                    .putMetadata("kind", "plan")
+                    .build())
             .build();
     return page(stripe.v1().checkout().sessions().create(params));
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code checkout.session.completed}, {@code payment_method.attached}/{@code detached} and
- * {@code customer.updated} through {@code POST /webhook}, signed with Stripe's scheme and shaped
+ * {@code checkout.session.completed}, {@code payment_method.attached}/{@code detached}, {@code
+ * customer.updated} and {@code setup_intent.succeeded} through {@code POST /webhook}, signed with Stripe's scheme and shaped
  * as Stripe sends them, for sessions as {@code StripeCheckout} creates them. Hybrid mode, default
  * plans and packs; dan is on Pro (29.99) from March 1, his Stripe customer {@code cus_dan}; fay
  * on Free (2 sessions at most).
@@ -103,6 +103,42 @@ class StripeCheckoutWebhookTest {
          "invoice_settings": {"custom_fields": null, "default_payment_method": %s,
           "footer": null}}"""
         .formatted(defaultMethod == null ? "null" : "\"" + defaultMethod + "\"");
+  }
+
+  /**
+   * The {@code customer.updated} of a change of dan's default from {@code before} to {@code
+   * after}, as Stripe sends it: with the default before in {@code previous_attributes}.
+   */
+  private static String defaultChanged(String id, Instant created, String before, String after) {
+    return StripeSigning.updated(
+        id,
+        "customer.updated",
+        created,
+        customer(after),
+        """
+        {"invoice_settings": {"default_payment_method": %s}}"""
+            .formatted(before == null ? "null" : "\"" + before + "\""));
+  }
+
+  /**
+   * The {@code setup_intent.succeeded} of a Checkout in setup mode for dan's customer, with that
+   * metadata, saving {@code method}.
+   */
+  private static String setupSucceeded(String id, Instant created, String method, String metadata) {
+    String setupIntent =
+        """
+        {"id": "seti_%s", "object": "setup_intent", "status": "succeeded", "usage": "off_session",
+         "customer": "cus_dan", "payment_method": "%s", "payment_method_types": ["card"],
+         "created": 1773664000, "livemode": false, "metadata": %s}"""
+            .formatted(id, method, metadata);
+    return event(id, "setup_intent.succeeded", created, setupIntent);
+  }
+
+  private static final String PLAN_SETUP = "{\"account_id\": \"dan\", \"kind\": \"plan\"}";
+
+  /** The {@code payment_method.attached} of {@code method} to dan's customer. */
+  private void attached(String id, Instant created, String method) {
+    deliver(event(id, "payment_method.attached", created, paymentMethod(method, "cus_dan")));
   }
 
   private void detachPm1TenSecondsBeforeTheChange() {
@@ -299,27 +335,73 @@ class StripeCheckoutWebhookTest {
 
   @Test
   void customerUpdatedSetsTheDefault_anOlderOneArrivingLaterChangesNothing() {
-    deliver(event("evt_new", "customer.updated", CHANGE.minusSeconds(10), customer("pm_2")));
-    deliver(event("evt_old", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
+    deliver(defaultChanged("evt_new", CHANGE.minusSeconds(10), "pm_1", "pm_2"));
+    deliver(defaultChanged("evt_old", CHANGE.minusSeconds(60), null, "pm_1"));
 
     assertEquals("pm_2", defaultMethod());
 
-    deliver(event("evt_none", "customer.updated", CHANGE.minusSeconds(5), customer(null)));
+    deliver(defaultChanged("evt_none", CHANGE.minusSeconds(5), "pm_2", null));
 
     assertEquals(null, defaultMethod());
   }
 
   @Test
-  void anOlderAttachArrivingAfterTheDetachOfTheDefaultChangesNothing() {
-    deliver(event("evt_1", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
-    detachPm1TenSecondsBeforeTheChange();
+  void aCustomerUpdatedThatChangedNoDefault_anEmailChanged_keepsTheCardWeKeep() {
+    // the Checkout's card, our default; Stripe's invoice_settings default stays null
+    attached("evt_1", CHANGE.minusSeconds(60), "pm_1");
 
     deliver(
-        event(
+        StripeSigning.updated(
             "evt_2",
-            "payment_method.attached",
-            CHANGE.minusSeconds(30),
-            paymentMethod("pm_1", "cus_dan")));
+            "customer.updated",
+            CHANGE.minusSeconds(10),
+            customer(null),
+            "{\"email\": \"dan@old.example.com\"}"));
+
+    assertEquals("pm_1", defaultMethod());
+  }
+
+  @Test
+  void theCardOfASecondPlanCheckoutBecomesTheDefault_byItsSetupIntent() {
+    attached("evt_1", CHANGE.minusSeconds(60), "pm_1");
+    // the second Checkout: its card attached (dan has a default), its SetupIntent succeeded
+    attached("evt_2", CHANGE.minusSeconds(10), "pm_2");
+    assertEquals("pm_1", defaultMethod());
+
+    deliver(setupSucceeded("evt_3", CHANGE.minusSeconds(9), "pm_2", PLAN_SETUP));
+
+    assertEquals("pm_2", defaultMethod());
+    assertEquals(
+        true,
+        value(
+            "SELECT default_payment_method_at = ?::timestamptz FROM billing_stripe_customers",
+            CHANGE.minusSeconds(9).toString()),
+        "stamped with the event's time");
+  }
+
+  @Test
+  void aSetupIntentNotOfAPlanCheckout_olderThanTheDefault_orOfADetachedCard_changesNothing() {
+    deliver(defaultChanged("evt_1", CHANGE.minusSeconds(30), null, "pm_1"));
+
+    deliver(setupSucceeded("evt_2", CHANGE.minusSeconds(20), "pm_2", "{}"));
+    deliver(setupSucceeded("evt_3", CHANGE.minusSeconds(40), "pm_3", PLAN_SETUP));
+    deliver(
+        event(
+            "evt_4",
+            "payment_method.detached",
+            CHANGE.minusSeconds(20),
+            paymentMethod("pm_4", null)));
+    deliver(setupSucceeded("evt_5", CHANGE.minusSeconds(25), "pm_4", PLAN_SETUP));
+
+    assertEquals("pm_1", defaultMethod());
+  }
+
+  @Test
+  void anOlderAttachArrivingAfterTheDetachOfTheDefaultChangesNothing() {
+    deliver(defaultChanged("evt_1", CHANGE.minusSeconds(60), null, "pm_1"));
+    detachPm1TenSecondsBeforeTheChange();
+
+    attached("evt_2", CHANGE.minusSeconds(30), "pm_1");
 
     assertEquals(null, defaultMethod());
   }
@@ -328,12 +410,7 @@ class StripeCheckoutWebhookTest {
   void theAttachOfACardArrivingAfterItsDetachNeverMakesItTheDefault() {
     detachPm1TenSecondsBeforeTheChange();
 
-    deliver(
-        event(
-            "evt_1",
-            "payment_method.attached",
-            CHANGE.minusSeconds(30),
-            paymentMethod("pm_1", "cus_dan")));
+    attached("evt_1", CHANGE.minusSeconds(30), "pm_1");
 
     assertEquals(null, defaultMethod());
   }
@@ -342,7 +419,7 @@ class StripeCheckoutWebhookTest {
   void anOlderCustomerUpdatedNamingACardDetachedSinceChangesNothing() {
     detachPm1TenSecondsBeforeTheChange();
 
-    deliver(event("evt_1", "customer.updated", CHANGE.minusSeconds(60), customer("pm_1")));
+    deliver(defaultChanged("evt_1", CHANGE.minusSeconds(60), null, "pm_1"));
 
     assertEquals(null, defaultMethod());
   }

@@ -141,7 +141,7 @@ class StripeCallsTest {
   }
 
   @Test
-  void aPlanCheckoutSavesAPaymentMethodForTheAccountsCustomerInSetupMode() {
+  void aPlanCheckoutSavesAPaymentMethodInSetupMode_itsSetupIntentMarkedAsThePlansOfTheAccount() {
     Answer answer = checkout(user("ann"), "{\"plan_id\":\"pro\"," + URLS + "}");
 
     assertEquals(200, answer.status(), answer.body().toString());
@@ -167,6 +167,8 @@ class StripeCallsTest {
             .withFormParam("metadata[account_id]", equalTo("ann"))
             .withFormParam("metadata[kind]", equalTo("plan"))
             .withFormParam("metadata[plan_id]", equalTo("pro"))
+            .withFormParam("setup_intent_data[metadata][account_id]", equalTo("ann"))
+            .withFormParam("setup_intent_data[metadata][kind]", equalTo("plan"))
             .withFormParam("success_url", equalTo("https://app.example.com/paid"))
             .withFormParam("cancel_url", equalTo("http://localhost:3000/cancelled")));
     assertEquals("cus_ann", value("SELECT customer_id FROM billing_stripe_customers"));

@@ -371,10 +371,22 @@ class StripeCollectionTest {
     deliverAt(now, id, "payment_intent.payment_failed", intent);
   }
 
-  /** A signed event of that type about {@code object}, created and delivered at now. */
+  /**
+   * A signed event of that type about {@code object}, created and delivered at now. The {@code
+   * customer.updated} sent here change the default: Stripe names it in {@code
+   * previous_attributes} (its value before, not read, given as null).
+   */
   private void deliverAt(String now, String id, String type, String object) {
     billing.clock.set(at(now));
-    String payload = event(id, type, at(now), object);
+    String payload =
+        type.equals("customer.updated")
+            ? StripeSigning.updated(
+                id,
+                type,
+                at(now),
+                object,
+                "{\"invoice_settings\": {\"default_payment_method\": null}}")
+            : event(id, type, at(now), object);
     BillingHarness.Answer answer =
         billing.call(
             HttpMethod.POST,

@@ -25,6 +25,19 @@ public final class StripeSigning {
         .formatted(id, created.getEpochSecond(), object, type);
   }
 
+  /**
+   * A {@code *.updated} Event as Stripe sends it: around {@code object}, with the members the
+   * update changed and their values before ({@code data.previous_attributes}).
+   */
+  public static String updated(
+      String id, String type, Instant created, String object, String previousAttributes) {
+    return """
+        {"id": "%s", "object": "event", "api_version": "2024-06-20", "created": %d,
+         "data": {"object": %s, "previous_attributes": %s}, "livemode": false,
+         "pending_webhooks": 1, "request": {"id": null, "idempotency_key": null}, "type": "%s"}"""
+        .formatted(id, created.getEpochSecond(), object, previousAttributes, type);
+  }
+
   public static String header(String secret, Instant at, String payload) {
     long t = at.getEpochSecond();
     try {

@@ -88,17 +88,12 @@ class StripeE2ETest extends BillingHostTestBase {
         postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
             .withHeader("Authorization", equalTo("Bearer " + KEY))
             .withFormParam("customer", equalTo("cus_" + ann))
-            .withFormParam("metadata[plan_id]", equalTo("pro")));
+            .withFormParam("metadata[plan_id]", equalTo("pro"))
+            .withFormParam("setup_intent_data[metadata][account_id]", equalTo(ann))
+            .withFormParam("setup_intent_data[metadata][kind]", equalTo("plan")));
     assertEquals(
         "pro",
         api.http.get(BILLING + "/subscription", annToken).expect(200).get("plan_id").asText());
-    deliver(
-        "evt_customer",
-        "customer.updated",
-        """
-        {"id": "cus_%s", "object": "customer", "metadata": {"account_id": "%s"},
-         "invoice_settings": {"default_payment_method": "pm_card_visa"}}"""
-            .formatted(ann, ann));
     clock.set(at("16:00"));
     usedTwoHours(ann, at("13:00"));
 
@@ -210,8 +205,9 @@ class StripeE2ETest extends BillingHostTestBase {
                 "cancel_url":"https://app.example.com/cancel"}""")
             .expect(200);
     assertEquals("cs_" + account, checkout.get("session_id").asText());
-    // as Stripe sends them: the card saved by the session attached, then the session completed
-    // with its SetupIntent as an id (an event's object never has its fields expanded)
+    // as Stripe sends them: the card saved by the session attached, its SetupIntent succeeded
+    // (the card, the default), then the session completed with its SetupIntent as an id (an
+    // event's object never has its fields expanded)
     deliver(
         "evt_attached_" + account,
         "payment_method.attached",
@@ -222,6 +218,15 @@ class StripeE2ETest extends BillingHostTestBase {
           "funding": "credit"},
          "created": %d, "customer": "%s", "livemode": false, "metadata": {}}"""
             .formatted(clock.instant().getEpochSecond(), customer));
+    deliver(
+        "evt_setup_" + account,
+        "setup_intent.succeeded",
+        """
+        {"id": "seti_%s", "object": "setup_intent", "status": "succeeded",
+         "usage": "off_session", "customer": "%s", "payment_method": "pm_card_visa",
+         "payment_method_types": ["card"], "created": %d, "livemode": false,
+         "metadata": {"account_id": "%s", "kind": "plan"}}"""
+            .formatted(account, customer, clock.instant().getEpochSecond(), account));
     deliver(
         "evt_checkout_" + account,
         "checkout.session.completed",
