@@ -61,6 +61,7 @@ import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.billing.stripe.CollectableCurrencies;
 import io.streamspace.billing.stripe.StripeClients;
 import io.streamspace.billing.stripe.StripeCollections;
 import io.streamspace.billing.stripe.StripeCustomers;
@@ -222,7 +223,12 @@ public class BillingExtension
     DataSource dataSource = context.dataSource();
     InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
     InvoiceFinalizer finalizer =
-        new InvoiceFinalizer(dataSource, calculator, events, config::get, collections::enqueue);
+        new InvoiceFinalizer(
+            dataSource,
+            calculator,
+            events,
+            config::get,
+            new CollectableCurrencies(collections::enqueue, config::get));
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
     finalizeInvoices.scheduleOn(context.scheduler());

@@ -3,9 +3,12 @@ package io.streamspace.billing.config;
 import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
+import java.util.Comparator;
 import java.util.Currency;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,7 +19,8 @@ import java.util.Set;
  * <p>It refuses, naming the dotted key: unknown keys (typos would otherwise be silently
  * ignored), values of the wrong type or out of range, and secrets (the host keeps them apart from
  * the saved config: the JSON it hands over never holds one). When the admin saves a config,
- * {@link #validate} also refuses Stripe enabled without its secrets. A refused key keeps its
+ * {@link #validate} also refuses Stripe enabled without its secrets, or with a currency Stripe
+ * cannot charge every invoice of. A refused key keeps its
  * default in the returned config, so the result is always usable for display. Problems come in
  * this order: unknown keys and secrets as the JSON names them, then each key's in the table's
  * order, then those of the checks across keys.
@@ -37,8 +41,9 @@ public final class BillingConfigParser {
   /**
    * The problems of a config the admin wants to save: those of {@link #parse}, and, with {@code
    * stripeEnabled} true, each Stripe secret not set (from the host's environment or stored by
-   * it). Only then: a secret removed from the environment later does not make a saved config
-   * unreadable.
+   * it) and each place a currency Stripe cannot charge is priced in. Only then: a secret removed
+   * from the environment later does not make a saved config unreadable, nor does a currency
+   * refused only here change how a saved config reads.
    *
    * @param secretsSet the names of the secret keys that will have a value
    */
@@ -56,8 +61,49 @@ public final class BillingConfigParser {
                       + secret.environmentVariable());
         }
       }
+      refuseCurrenciesStripeCannotCharge(reading);
     }
     return reading.result().problems();
+  }
+
+  /**
+   * Refuses each place the config prices in a currency Stripe cannot charge every invoice of
+   * ({@link Money#stripeChargesEveryAmount}: BHD, JOD, KWD, OMR, TND, MGA): invoices are rounded
+   * to the currency's decimals, finer than Stripe takes, so most could not be collected.
+   */
+  private static void refuseCurrenciesStripeCannotCharge(Reading reading) {
+    Map<String, Currency> priced = new LinkedHashMap<>();
+    priced.put("currency", reading.value(BillingKeys.CURRENCY));
+    putEach(priced, "currencyRates.", reading.value(BillingKeys.CURRENCY_RATES).keySet());
+    putEach(
+        priced, "currencyMeterRates.", reading.value(BillingKeys.CURRENCY_METER_RATES).keySet());
+    List<SubscriptionPlan> plans = reading.value(BillingKeys.SUBSCRIPTION_PLANS);
+    for (int i = 0; i < plans.size(); i++) {
+      putEach(priced, "subscriptionPlans[" + i + "].prices.", plans.get(i).prices().keySet());
+    }
+    List<CapacityPack> packs = reading.value(BillingKeys.CAPACITY_PACKS);
+    for (int i = 0; i < packs.size(); i++) {
+      putEach(priced, "capacityPacks[" + i + "].prices.", packs.get(i).prices().keySet());
+    }
+    priced.forEach(
+        (key, in) -> {
+          if (!Money.stripeChargesEveryAmount(in)) {
+            reading
+                .at(key)
+                .refuse(
+                    "%1$s cannot be charged through Stripe while stripeEnabled is true: %1$s"
+                            .formatted(in.getCurrencyCode())
+                        + " amounts have %d decimals, Stripe takes %d"
+                            .formatted(Money.minorDigits(in), Money.stripeDecimals(in)));
+          }
+        });
+  }
+
+  /** Puts each currency under {@code prefix} and its code, in the codes' order. */
+  private static void putEach(Map<String, Currency> priced, String prefix, Set<Currency> in) {
+    in.stream()
+        .sorted(Comparator.comparing(Currency::getCurrencyCode))
+        .forEach(currency -> priced.put(prefix + currency.getCurrencyCode(), currency));
   }
 
   private Reading read(String json) {

@@ -107,6 +107,20 @@ public final class Money {
         : amount;
   }
 
+  /**
+   * Whether Stripe takes every amount the plugin may invoice in the currency: as many decimals
+   * as the currency has (USD, VND, ISK yes; BHD, whose 1.005 Stripe refuses, and MGA, which
+   * Stripe takes whole, no).
+   */
+  public static boolean stripeChargesEveryAmount(Currency currency) {
+    return stripeDecimals(currency) >= minorDigits(currency);
+  }
+
+  /** The most decimals of an amount Stripe takes in the currency: 2 for USD, 2 for BHD. */
+  public static int stripeDecimals(Currency currency) {
+    return stripeUnit(currency).decimals();
+  }
+
   /** The currency's decimals: 2 for USD, 0 for VND. */
   public static int minorDigits(Currency currency) {
     // pseudo-currencies (XXX) answer -1: no minor unit

@@ -553,6 +553,79 @@ class BillingConfigParserTest {
     assertTrue(parser.parse(enabled).isValid(), "a saved config stays readable without them");
   }
 
+  /** USD and BHD everywhere a currency is priced: rates, meter rates, the plan, the pack. */
+  private static final String PRICED_IN_BHD =
+      """
+      {"currencyRates": {"BHD": {"cpu_per_core_hour": 0.019, "memory_per_gb_hour": 0.004,
+         "storage_per_gb_month": 0.038}},
+       "currencyMeterRates": {"BHD": {"bandwidth_gb": 0.03, "transcoding_minutes": 0.008,
+         "ai_queries": 0.001}},
+       "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month",
+         "cpu_limit": 2, "memory_limit": 4, "storage_limit": 10, "prices": {"BHD": 0}}],
+       "capacityPacks": [{"id": "slots-5", "name": "5 slots", "adds": {"active_sessions": 5},
+         "prices": {"USD": 5, "BHD": 1.885}, "kind": "one_time", "valid_days": 30}]""";
+
+  private static final Set<String> STRIPE_SECRETS =
+      Set.of("stripeSecretKey", "stripeWebhookSecret");
+
+  @Test
+  void stripeEnabledRefusesEveryPlaceACurrencyStripeCannotChargeIsPricedIn() {
+    List<ConfigProblem> problems =
+        parser.validate(PRICED_IN_BHD + ", \"stripeEnabled\": true}", STRIPE_SECRETS);
+
+    assertEquals(
+        List.of(
+            "currencyRates.BHD",
+            "currencyMeterRates.BHD",
+            "subscriptionPlans[0].prices.BHD",
+            "capacityPacks[0].prices.BHD"),
+        problems.stream().map(ConfigProblem::key).toList());
+    assertEquals(
+        "BHD cannot be charged through Stripe while stripeEnabled is true: BHD amounts have 3"
+            + " decimals, Stripe takes 2",
+        problems.get(0).message());
+    assertEquals(List.of(), parser.validate(PRICED_IN_BHD + "}", STRIPE_SECRETS));
+    assertTrue(
+        parser.parse(PRICED_IN_BHD + ", \"stripeEnabled\": true}").isValid(),
+        "a config saved before stays readable as it was");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "MGA, 'MGA cannot be charged through Stripe while stripeEnabled is true: MGA amounts have 2"
+        + " decimals, Stripe takes 0'",
+    "KWD, 'KWD cannot be charged through Stripe while stripeEnabled is true: KWD amounts have 3"
+        + " decimals, Stripe takes 2'"
+  })
+  void stripeEnabledRefusesADefaultCurrencyStripeCannotCharge(String currency, String message) {
+    assertEquals(
+        List.of(
+            new ConfigProblem("currency", message),
+            new ConfigProblem("capacityPacks[0].prices." + currency, message)),
+        parser.validate(stripeEnabledIn(currency), STRIPE_SECRETS));
+  }
+
+  @Test
+  void stripeEnabledAcceptsTheCurrenciesStripeChargesEveryAmountOf() {
+    for (String currency : List.of("ISK", "UGX", "JPY", "EUR")) {
+      assertEquals(
+          List.of(),
+          parser.validate(stripeEnabledIn(currency), STRIPE_SECRETS).stream()
+              .filter(p -> p.message().contains("Stripe"))
+              .toList(),
+          currency);
+    }
+  }
+
+  /** Stripe enabled, {@code currency} the default one and the price of the only pack. */
+  private static String stripeEnabledIn(String currency) {
+    return """
+        {"stripeEnabled": true, "currency": "%1$s", "capacityPacks": [{"id": "slots-5",
+         "name": "5 slots", "adds": {"active_sessions": 5}, "prices": {"%1$s": 5},
+         "kind": "one_time", "valid_days": 30}]}"""
+        .formatted(currency);
+  }
+
   @Test
   void cronIsCheckedByTheGivenValidator() {
     BillingConfigParser strict =

@@ -4,11 +4,13 @@ import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.streamspace.billing.stripe.CollectableCurrencies;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 class AccountCurrencyTest {
 
-  private final BillingHarness billing =
+  private BillingHarness billing =
       new BillingHarness(at("2026-03-02T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
 
   @AfterEach
@@ -227,6 +229,65 @@ class AccountCurrencyTest {
             """
         SELECT user_id, currency::text, unit_price::text FROM billing_usage_records
         WHERE user_id = 'thu'"""));
+  }
+
+  /**
+   * A config saved with BHD and stripeEnabled before such configs were refused (or BHD
+   * supported while Stripe was off) opens thu in BHD from her user.created. Her invoice, 2
+   * cores and 4 GB for an hour at 0.019 and 0.004 BHD, is 0.054 BHD: Stripe takes BHD only to 2
+   * decimals, so it is not queued for collection and one warning says so; alice's USD invoice
+   * is queued.
+   */
+  @Test
+  void anInvoiceInACurrencyStripeCannotChargeIsNotQueuedForStripeCollection() {
+    billing.close();
+    billing =
+        new BillingHarness(
+            at("2026-03-01T00:00:00Z"),
+            """
+            {"stripeEnabled": true,
+             "currencyRates": {"BHD": {"cpu_per_core_hour": 0.019, "memory_per_gb_hour": 0.004,
+               "storage_per_gb_month": 0.038}},
+             "currencyMeterRates": {"BHD": {"bandwidth_gb": 0.03, "transcoding_minutes": 0.008,
+               "ai_queries": 0.001}},
+             "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0,
+               "interval": "month", "cpu_limit": 2, "memory_limit": 4, "storage_limit": 10,
+               "prices": {"BHD": 0}}]}""");
+    Logger logger = (Logger) LoggerFactory.getLogger(CollectableCurrencies.class);
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    warnings.start();
+    logger.addAppender(warnings);
+    try {
+      billing.userCreated("alice", Map.of());
+      billing.userCreated("thu", Map.of("currency", "BHD"));
+      for (String user : List.of("alice", "thu")) {
+        billing.created("2026-03-02T08:00:00Z", "s-" + user, user, size("2", "4", "0"));
+        billing.terminated("2026-03-02T09:00:00Z", "s-" + user, user);
+      }
+      billing.calculateUsageAt("2026-04-01T01:00:00Z");
+      billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+    } finally {
+      logger.detachAppender(warnings);
+    }
+
+    assertEquals(
+        List.of(
+            List.of("alice", "USD", "0.14", "sent", 1L),
+            List.of("thu", "BHD", "0.054", "sent", 0L)),
+        rows(
+            """
+            SELECT i.user_id, i.currency::text, i.total::text, i.status,
+                   (SELECT count(*) FROM billing_stripe_collections c WHERE c.invoice_id = i.id)
+            FROM billing_invoices i ORDER BY i.user_id"""));
+    long thuInvoice =
+        (Long) rows("SELECT id FROM billing_invoices WHERE user_id = 'thu'").get(0).get(0);
+    assertEquals(
+        List.of(
+            "WARN invoice "
+                + thuInvoice
+                + " of thu not queued for collection through Stripe: its currency BHD has 3"
+                + " decimals, Stripe takes 2; collect it otherwise"),
+        warnings.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
   }
 
   /** Opens alice (USD) and thu (VND), each with one session from 08:00 to 09:00. */

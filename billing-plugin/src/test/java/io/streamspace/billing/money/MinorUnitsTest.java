@@ -1,10 +1,13 @@
 package io.streamspace.billing.money;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Amounts as Stripe takes them: whole minor units of the currency as Stripe counts them. */
@@ -73,6 +76,16 @@ class MinorUnitsTest {
     assertEquals(5000L, toStripe("5000", "MGA"));
     assertEquals(new BigDecimal("5000.00"), fromStripe(5000, "MGA"));
     refusal("5000.50", "MGA");
+  }
+
+  @Test
+  void stripeChargesEveryAmountOfACurrencyUnlessItTakesFewerDecimalsThanIsoGives() {
+    for (String code : List.of("USD", "VND", "EUR", "JPY", "ISK", "UGX")) {
+      assertTrue(Money.stripeChargesEveryAmount(Currency.getInstance(code)), code);
+    }
+    for (String code : List.of("BHD", "JOD", "KWD", "OMR", "TND", "MGA")) {
+      assertFalse(Money.stripeChargesEveryAmount(Currency.getInstance(code)), code);
+    }
   }
 
   @Test
