@@ -157,7 +157,7 @@ public final class Host implements AutoCloseable {
             new TokenRoutes(tokens, auth, bodies, options.clock()),
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
-            new PluginAdminRoutes(plugins, auth, bodies, consumers),
+            new PluginAdminRoutes(plugins, options.pluginReleases(), auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
             new JournalRoutes(journal, consumers, plugins, auth, bodies),
             new PluginRequestRoutes(
