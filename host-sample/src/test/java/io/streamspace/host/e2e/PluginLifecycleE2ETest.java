@@ -57,6 +57,10 @@ class PluginLifecycleE2ETest {
     packaged = BillingPluginBuilds.packagedVersion();
     releases = new BuiltReleases(pluginsDir.resolve(".downloads"));
     releases.offer(packaged, BillingPluginBuilds.PACKAGED);
+    startHost();
+  }
+
+  private void startHost() {
     host =
         Host.start(
             HostOptions.builder()
@@ -122,6 +126,43 @@ class PluginLifecycleE2ETest {
     JsonNode usage = api.usage(token, "?from=2026-03-10&to=2026-03-11").expect(200);
     // 10 h of 2 cores at 0.05 and 4 GB at 0.01, once
     assertEquals("1.40", UsageLines.amount(usage, "total_cost"), usage.toString());
+  }
+
+  @Test
+  void anUpdateWhoseNewVersionRefusesTheSavedConfig_isRefusedKeyByKey_andChangesNothing()
+      throws Exception {
+    releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
+    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
+    saveConfigBehindTheHostsBack("{\"paymentTermsDays\": \"soon\", \"invoiceDay\": 99}");
+
+    JsonNode refused = post("/update", "{}").expect(409);
+
+    assertEquals("config_refused", refused.at("/error/code").asText());
+    List<String> keys = new ArrayList<>();
+    refused.at("/error/details").forEach(d -> keys.add(d.get("field").asText()));
+    assertEquals(List.of("invoiceDay", "paymentTermsDays"), keys.stream().sorted().toList());
+    assertEquals(packaged, installedBilling().get("version").asText());
+    assertEquals("disabled", installedBilling().get("state").asText());
+    assertEquals(List.of("billing-" + packaged + ".zip"), zipsInThePluginsFolder());
+    JsonNode last = history().get(0);
+    assertEquals("failed", last.get("outcome").asText());
+    assertTrue(last.get("detail").asText().contains("paymentTermsDays"), last.toString());
+  }
+
+  @Test
+  void aPluginPutInTheFolderByHand_runsAsBefore_andIsUpdatedLikeAnInstalledOne() throws Exception {
+    host.close();
+    PackagedPlugin.copyInto(pluginsDir);
+    startHost();
+    releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
+    assertEquals("started", installedBilling().get("state").asText());
+    assertEquals(
+        "already_installed", post("/install", "{}").expect(409).at("/error/code").asText());
+
+    assertEquals(NEWER, post("/update", "{}").expect(200).get("version").asText());
+
+    assertEquals(List.of("billing-" + NEWER + ".zip"), zipsInThePluginsFolder());
+    assertEquals("started", installedBilling().get("state").asText());
   }
 
   @Test
@@ -264,6 +305,22 @@ class PluginLifecycleE2ETest {
     api.http
         .call("PATCH", PLUGIN + "/config", api.adminToken, "{\"paymentTermsDays\":" + days + "}")
         .expect(200);
+  }
+
+  /**
+   * Saves a config the plugin's validation never saw (as an older host could have), and restarts
+   * the host on it: the plugins folder and database as they are.
+   */
+  private void saveConfigBehindTheHostsBack(String config) throws Exception {
+    host.close();
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "UPDATE host_plugins SET config = ?::jsonb WHERE plugin_id = 'billing'")) {
+      statement.setString(1, config);
+      statement.executeUpdate();
+    }
+    startHost();
   }
 
   private HostClient.Response post(String action, String body) {
