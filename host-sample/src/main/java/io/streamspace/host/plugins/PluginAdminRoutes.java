@@ -17,7 +17,6 @@ import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
@@ -50,15 +49,6 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
       boolean installed,
       JournalLag lag,
       List<ConfigKeyView> configSchema) {}
-
-  record HistoryView(
-      String operation,
-      String fromVersion,
-      String toVersion,
-      String actor,
-      Instant at,
-      String outcome,
-      String detail) {}
 
   private static final int BAD_GATEWAY = 502;
 
@@ -198,20 +188,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   private void history(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
-    List<HistoryView> operations =
-        registry.history(ctx.pathParam("id")).stream()
-            .map(
-                e ->
-                    new HistoryView(
-                        e.operation(),
-                        e.fromVersion(),
-                        e.toVersion(),
-                        e.actor(),
-                        e.at(),
-                        e.outcome(),
-                        e.detail()))
-            .toList();
-    ctx.json(Map.of("operations", operations));
+    ctx.json(Map.of("operations", registry.history(ctx.pathParam("id"))));
   }
 
   private String requestedVersion(Context ctx) {
