@@ -134,7 +134,8 @@ public final class Host implements AutoCloseable {
                 sessions,
                 deadLetters::forPlugin,
                 consumers,
-                new SecretBox(secretsKeySource(options))));
+                new SecretBox(secretsKeySource(options)),
+                options.pluginReleases()));
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);

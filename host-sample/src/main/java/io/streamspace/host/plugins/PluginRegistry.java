@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.catalog.FetchedRelease;
+import io.streamspace.host.catalog.PluginReleases;
+import io.streamspace.host.catalog.ReleaseRefused;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
@@ -33,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -59,7 +63,8 @@ public final class PluginRegistry implements AutoCloseable {
       SessionControl sessions,
       Function<String, DeadLetters> deadLetters,
       PluginLifecycleListener lifecycle,
-      SecretBox secretBox) {}
+      SecretBox secretBox,
+      PluginReleases releases) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -69,6 +74,8 @@ public final class PluginRegistry implements AutoCloseable {
   private final PluginHistory history;
   private final PluginOperationLock operationLock;
   private final Map<String, ManagedPlugin> plugins = new LinkedHashMap<>();
+  // "<id> <version>" of releases installed elsewhere this node could not fetch; logged once
+  private final Set<String> unfetchable = ConcurrentHashMap.newKeySet();
   private volatile List<ActivePlugin> active = List.of();
   private volatile boolean ready;
 
@@ -430,23 +437,111 @@ public final class PluginRegistry implements AutoCloseable {
   /**
    * Applies here what other nodes changed: each plugin whose stored state is newer than the one
    * this node applied last is started, stopped or handed its new config, as if the change had
-   * been made here, and one INFO line says so. The states are read before the registry's lock is
-   * taken, so a slow database holds up no admin call; a state read before a change made here
-   * meanwhile is older than it, and left alone.
+   * been made here, and one INFO line says so. A plugin another node installed or updated is
+   * fetched (its SHA-512 checked against the stored one) and loaded first; one another node
+   * uninstalled is unloaded and its zip deleted. The states are read, and releases fetched,
+   * before the registry's lock is taken, so a slow database or repository holds up no admin
+   * call; a state read before a change made here meanwhile is older than it, and left alone.
    */
   public void applyChangesFromOtherNodes() {
     Map<String, PluginStateStore.StoredState> stored = store.loadAll();
-    synchronized (this) {
-      if (!ready) {
-        return;
-      }
-      for (ManagedPlugin plugin : plugins.values()) {
-        PluginStateStore.StoredState state = stored.get(plugin.id());
-        if (state != null && state.version() > plugin.version()) {
-          applyFromAnotherNode(plugin, state);
+    Map<String, FetchedRelease> fetched = fetchInstalledElsewhere(stored);
+    try {
+      synchronized (this) {
+        if (!ready) {
+          return;
+        }
+        for (Map.Entry<String, PluginStateStore.StoredState> entry : stored.entrySet()) {
+          ManagedPlugin plugin = plugins.get(entry.getKey());
+          PluginStateStore.StoredState state = entry.getValue();
+          if (plugin != null && state.version() <= plugin.version()) {
+            continue;
+          }
+          FetchedRelease release = fetched.get(entry.getKey());
+          if (release != null) {
+            plugin = loadInstalledElsewhere(plugin, release);
+          } else if (plugin != null && !state.installed() && packages.holds(plugin.id())) {
+            unloadUninstalledElsewhere(plugin);
+            continue;
+          }
+          if (plugin != null) {
+            applyFromAnotherNode(plugin, state);
+          }
         }
       }
+    } finally {
+      fetched.values().forEach(PluginRegistry::deleteLeftover);
     }
+  }
+
+  /** The releases other nodes installed that this node does not run, fetched and verified. */
+  private Map<String, FetchedRelease> fetchInstalledElsewhere(
+      Map<String, PluginStateStore.StoredState> stored) {
+    Map<String, FetchedRelease> fetched = new LinkedHashMap<>();
+    stored.forEach(
+        (id, state) -> {
+          PluginStateStore.InstalledPackage wanted = state.installedPackage();
+          ManagedPlugin local = find(id).orElse(null);
+          boolean keep =
+              local != null
+                  && (local.descriptor().version().equals(wanted.version())
+                      || !packages.holds(id)); // handed in-process: it hides any package
+          if (!state.installed() || wanted.version() == null || keep) {
+            return;
+          }
+          String release = id + " " + wanted.version();
+          try {
+            FetchedRelease fetch = services.releases().fetch(id, wanted.version());
+            if (!fetch.sha512().equalsIgnoreCase(wanted.sha512())) {
+              deleteLeftover(fetch);
+              throw new ReleaseRefused(
+                  ReleaseRefused.Reason.CHECKSUM_MISMATCH,
+                  "its SHA-512 is not the one installed on the other node");
+            }
+            fetched.put(id, fetch);
+            unfetchable.remove(release);
+          } catch (ReleaseRefused e) {
+            if (unfetchable.add(release)) {
+              log.error(
+                  "Plugin {} installed on another node cannot be fetched here: {}",
+                  release,
+                  e.getMessage());
+            }
+          }
+        });
+    return fetched;
+  }
+
+  /** Swaps in the release another node installed or updated to; returns the plugin now. */
+  private ManagedPlugin loadInstalledElsewhere(ManagedPlugin local, FetchedRelease release) {
+    if (local != null) {
+      stop(local);
+      packages.remove(local.id());
+    }
+    ManagedPlugin plugin;
+    try {
+      plugin = new ManagedPlugin(packages.add(release));
+    } catch (RuntimeException e) {
+      log.error(
+          "Plugin {} {} installed on another node could not be loaded here",
+          release.pluginId(),
+          release.version(),
+          e);
+      plugins.remove(release.pluginId());
+      refreshActive();
+      return null;
+    }
+    plugins.put(plugin.id(), plugin);
+    log.info("Plugin {} {} installed on another node; loaded here", plugin.id(), release.version());
+    return plugin;
+  }
+
+  private void unloadUninstalledElsewhere(ManagedPlugin plugin) {
+    stop(plugin);
+    packages.remove(plugin.id());
+    plugins.remove(plugin.id());
+    refreshActive();
+    log.info("Plugin {} uninstalled on another node; unloaded here", plugin.id());
   }
 
   private void applyFromAnotherNode(ManagedPlugin plugin, PluginStateStore.StoredState stored) {

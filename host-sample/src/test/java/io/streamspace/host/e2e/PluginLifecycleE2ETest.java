@@ -61,18 +61,22 @@ class PluginLifecycleE2ETest {
   }
 
   private void startHost() {
-    host =
-        Host.start(
-            HostOptions.builder()
-                .port(0)
-                .dbUrl(dbUrl)
-                .pluginsDir(pluginsDir)
-                .dataDir(work.resolve("data"))
-                .clock(clock)
-                .secrets(Map.of("BILLING_ADMIN_TOKEN", BillingHost.ADMIN_TOKEN))
-                .pluginReleases(releases)
-                .build());
+    host = startNode(pluginsDir, releases);
     api = new BillingApi(host.port(), BillingHost.ADMIN_TOKEN);
+  }
+
+  /** A host on this test's database and clock, with its own plugins folder and repository. */
+  private Host startNode(Path plugins, BuiltReleases repository) {
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(plugins)
+            .dataDir(work.resolve("data"))
+            .clock(clock)
+            .secrets(Map.of("BILLING_ADMIN_TOKEN", BillingHost.ADMIN_TOKEN))
+            .pluginReleases(repository)
+            .build());
   }
 
   @AfterEach
@@ -163,6 +167,53 @@ class PluginLifecycleE2ETest {
 
     assertEquals(List.of("billing-" + NEWER + ".zip"), zipsInThePluginsFolder());
     assertEquals("started", installedBilling().get("state").asText());
+  }
+
+  @Test
+  void anotherNode_fetchesAndRunsWhatOneNodeInstalledAndUpdated_andUnloadsWhatItUninstalled()
+      throws Exception {
+    Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
+    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
+    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
+    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
+    otherRepository.offer(NEWER, newer);
+    releases.offer(NEWER, newer);
+    Host other = startNode(otherPlugins, otherRepository);
+    try {
+      HostClient otherNode = new HostClient(other.port());
+      installAndEnable();
+      awaitBillingOn(otherNode, "started " + packaged);
+
+      post("/update", "{}").expect(200);
+      awaitBillingOn(otherNode, "started " + NEWER);
+      assertEquals(List.of("billing-" + NEWER + ".zip"), zipsIn(otherPlugins));
+
+      post("/uninstall", null).expect(200);
+      awaitBillingOn(otherNode, "not installed");
+      assertEquals(List.of(), zipsIn(otherPlugins));
+    } finally {
+      other.close();
+    }
+  }
+
+  /** Waits until the node shows billing as "<state> <version>" (or "not installed"). */
+  private static void awaitBillingOn(HostClient node, String expected) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    String seen = null;
+    while (System.nanoTime() < deadline) {
+      seen = "not installed";
+      for (JsonNode p :
+          node.get("/api/admin/plugins", BillingHost.ADMIN_TOKEN).expect(200).get("plugins")) {
+        if (p.get("id").asText().equals("billing")) {
+          seen = p.get("state").asText() + " " + p.get("version").asText();
+        }
+      }
+      if (seen.equals(expected)) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("the other node shows billing " + seen + ", not " + expected);
   }
 
   @Test
@@ -356,7 +407,11 @@ class PluginLifecycleE2ETest {
   }
 
   private List<String> zipsInThePluginsFolder() throws Exception {
-    try (Stream<Path> files = Files.list(pluginsDir)) {
+    return zipsIn(pluginsDir);
+  }
+
+  private static List<String> zipsIn(Path folder) throws Exception {
+    try (Stream<Path> files = Files.list(folder)) {
       return files
           .map(p -> p.getFileName().toString())
           .filter(name -> name.endsWith(".zip"))
