@@ -7,6 +7,7 @@ import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
 import io.streamspace.host.catalog.CatalogRoutes;
 import io.streamspace.host.catalog.PluginApiVersion;
+import io.streamspace.host.catalog.PluginReleases;
 import io.streamspace.host.catalog.RepositoryReleases;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
@@ -125,6 +126,11 @@ public final class Host implements AutoCloseable {
                 options.clock()));
     HostScheduler scheduler =
         new HostScheduler(database.dataSource(), options.clock(), consumers.node());
+    RepositoryReleases repositories =
+        new RepositoryReleases(
+            options.pluginRepositories(), options.pluginsDir(), PluginApiVersion.current());
+    PluginReleases releases =
+        options.pluginReleases() == null ? repositories : options.pluginReleases();
     plugins =
         new PluginRegistry(
             options.pluginsDir(),
@@ -140,7 +146,8 @@ public final class Host implements AutoCloseable {
                 sessions,
                 deadLetters::forPlugin,
                 consumers,
-                new SecretBox(secretsKeySource(options, database))));
+                new SecretBox(secretsKeySource(options, database)),
+                releases));
     pluginDataPurge = new PluginDataPurge(database.dataSource(), scheduler);
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
@@ -157,9 +164,6 @@ public final class Host implements AutoCloseable {
             sessions);
     Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
     JsonBodies bodies = new JsonBodies(mapper);
-    RepositoryReleases pluginReleases =
-        new RepositoryReleases(
-            options.pluginRepositories(), options.pluginsDir(), PluginApiVersion.current());
     http =
         new HttpServer(
             mapper,
@@ -167,8 +171,8 @@ public final class Host implements AutoCloseable {
             new TokenRoutes(tokens, auth, bodies, options.clock()),
             new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
-            new PluginAdminRoutes(plugins, auth, bodies, consumers),
-            new CatalogRoutes(pluginReleases, plugins, auth, bodies, consumers),
+            new PluginAdminRoutes(plugins, releases, auth, bodies, consumers),
+            new CatalogRoutes(repositories, plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
             new JournalRoutes(journal, consumers, plugins, auth, bodies),
             new PluginRequestRoutes(

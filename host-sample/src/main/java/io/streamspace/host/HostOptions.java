@@ -1,5 +1,6 @@
 package io.streamspace.host;
 
+import io.streamspace.host.catalog.PluginReleases;
 import io.streamspace.host.plugins.InProcessPluginPackage;
 import io.streamspace.host.plugins.PluginPackage;
 import io.streamspace.plugin.api.PlatformPlugin;
@@ -30,6 +31,8 @@ import java.util.Map;
  * @param maxEventAge how far behind {@code clock} a platform event may be; older ones are refused
  *                    (default {@link #DEFAULT_MAX_EVENT_AGE}, as Stripe's meter events); also
  *                    how long the event journal keeps events and their ids
+ * @param pluginReleases where plugins are installed and updated from; null (the default) for
+ *                    the plugin repositories above
  * @param maxJournalLag how many journal entries an enabled plugin may be behind before intake
  *                    answers 503 (default {@link #DEFAULT_MAX_JOURNAL_LAG})
  */
@@ -44,7 +47,8 @@ public record HostOptions(
     List<PluginPackage> inProcessPlugins,
     boolean unsafeFastEmbeddedDatabase,
     Duration maxEventAge,
-    long maxJournalLag) {
+    long maxJournalLag,
+    PluginReleases pluginReleases) {
 
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
 
@@ -80,6 +84,7 @@ public record HostOptions(
     private boolean unsafeFastEmbeddedDatabase;
     private Duration maxEventAge = DEFAULT_MAX_EVENT_AGE;
     private long maxJournalLag = DEFAULT_MAX_JOURNAL_LAG;
+    private PluginReleases pluginReleases;
 
     private Builder() {}
 
@@ -144,6 +149,11 @@ public record HostOptions(
       return this;
     }
 
+    public Builder pluginReleases(PluginReleases pluginReleases) {
+      this.pluginReleases = pluginReleases;
+      return this;
+    }
+
     public HostOptions build() {
       return new HostOptions(
           port,
@@ -156,7 +166,8 @@ public record HostOptions(
           inProcessPlugins,
           unsafeFastEmbeddedDatabase,
           maxEventAge,
-          maxJournalLag);
+          maxJournalLag,
+          pluginReleases);
     }
   }
 }

@@ -30,6 +30,8 @@ public final class ManagedPlugin {
   private volatile long version;
   private volatile State state = State.NOT_INSTALLED;
   private volatile HostPluginContext context;
+  private volatile String failure;
+  private volatile PluginStateStore.InstalledPackage installedPackage;
 
   ManagedPlugin(PluginPackage pluginPackage) {
     this.pluginPackage = pluginPackage;
@@ -94,6 +96,12 @@ public final class ManagedPlugin {
     this.configJson = stored.configJson();
     this.secretsJson = stored.secretsJson();
     this.version = stored.version();
+    this.installedPackage = stored.installedPackage();
+  }
+
+  /** The package it was installed from, as stored (its fields null when put in by hand). */
+  PluginStateStore.InstalledPackage installedPackage() {
+    return installedPackage;
   }
 
   void running(HostPluginContext context) {
@@ -104,5 +112,15 @@ public final class ManagedPlugin {
   void stopped(State newState) {
     this.context = null;
     this.state = newState;
+  }
+
+  /** Why its code failed to start last, or null. */
+  String failure() {
+    return failure;
+  }
+
+  void failed(Throwable cause) {
+    stopped(State.FAILED);
+    this.failure = cause.toString().lines().findFirst().orElse("");
   }
 }

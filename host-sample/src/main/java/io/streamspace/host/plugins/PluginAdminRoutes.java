@@ -5,19 +5,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.auth.Authenticator;
+import io.streamspace.host.catalog.FetchedRelease;
+import io.streamspace.host.catalog.PluginReleases;
+import io.streamspace.host.catalog.ReleaseRefused;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.JsonMergePatch;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 
 /**
  * Plugins for admins (their catalog search is {@code catalog.CatalogRoutes}): list, install,
- * enable, disable, read and change config
+ * update, uninstall (and their history), enable, disable, read and change config
  * ({@code PUT} to replace it, {@code PATCH} to merge a change into it). Each plugin shows how far
  * behind the event journal it is, and which node consumes it.
  */
@@ -26,17 +30,22 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   record InstalledView(
       String id, String name, String version, String state, boolean enabled, JournalLag lag) {}
 
+  private static final int BAD_GATEWAY = 502;
+
   private final PluginRegistry registry;
+  private final PluginReleases releases;
   private final Authenticator auth;
   private final JsonBodies bodies;
   private final JournalLag.Lookup journalLag;
 
   public PluginAdminRoutes(
       PluginRegistry registry,
+      PluginReleases releases,
       Authenticator auth,
       JsonBodies bodies,
       JournalLag.Lookup journalLag) {
     this.registry = registry;
+    this.releases = releases;
     this.auth = auth;
     this.bodies = bodies;
     this.journalLag = journalLag;
@@ -45,7 +54,10 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   @Override
   public void register(Javalin app) {
     app.get("/api/admin/plugins", this::installed);
-    app.post("/api/admin/plugins/{id}/install", ctx -> change(ctx, registry::install));
+    app.post("/api/admin/plugins/{id}/install", this::install);
+    app.post("/api/admin/plugins/{id}/update", this::update);
+    app.post("/api/admin/plugins/{id}/uninstall", this::uninstall);
+    app.get("/api/admin/plugins/{id}/history", this::history);
     app.post("/api/admin/plugins/{id}/enable", ctx -> change(ctx, registry::enable));
     app.post("/api/admin/plugins/{id}/disable", ctx -> change(ctx, registry::disable));
     app.get("/api/admin/plugins/{id}/config", this::readConfig);
@@ -76,14 +88,122 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   }
 
   private interface Change {
-    void apply(String pluginId);
+    void apply(String pluginId, String actor);
   }
 
   private void change(Context ctx, Change change) {
-    auth.require(ctx, Caller.ROLE_ADMIN);
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     ManagedPlugin plugin = plugin(ctx);
-    change.apply(plugin.id());
-    ctx.json(installedView(plugin, lagOf(List.of(plugin))));
+    operate(() -> change.apply(plugin.id(), admin.userId()));
+    answerWithPlugin(ctx, plugin.id(), HttpStatus.OK);
+  }
+
+  /**
+   * Installs a plugin. One in the plugins folder and not installed (put there by hand) is marked
+   * installed and started: 200. Any other is fetched from the plugin repositories ({@code
+   * version}, else the latest compatible) and installed disabled: 201. An installed one: 409
+   * {@code already_installed}.
+   */
+  private void install(Context ctx) {
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
+    String id = ctx.pathParam("id");
+    String version = requestedVersion(ctx);
+    if (registry.find(id).isPresent()) {
+      operate(() -> registry.installPresent(id, admin.userId()));
+      answerWithPlugin(ctx, id, HttpStatus.OK);
+      return;
+    }
+    FetchedRelease release = fetch(id, version);
+    operate(() -> registry.install(release, admin.userId()));
+    answerWithPlugin(ctx, id, HttpStatus.CREATED);
+  }
+
+  private void update(Context ctx) {
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
+    String id = plugin(ctx).id();
+    FetchedRelease release = fetch(id, requestedVersion(ctx));
+    operate(() -> registry.update(release, admin.userId()));
+    answerWithPlugin(ctx, id, HttpStatus.OK);
+  }
+
+  private void uninstall(Context ctx) {
+    Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
+    String id = plugin(ctx).id();
+    JsonNode body = bodies.optionalObject(ctx).orElse(null);
+    boolean purge = body != null && body.path("purge").asBoolean(false);
+    if (purge && !id.equals(body.path("confirm").asText(null))) {
+      throw ApiException.badRequest(
+          "confirm_required",
+          "a purge deletes the plugin's data: confirm it with \"confirm\": \"" + id + "\"",
+          "confirm");
+    }
+    operate(() -> registry.uninstall(id, admin.userId(), purge));
+    ctx.json(Map.of("id", id, "state", ManagedPlugin.State.NOT_INSTALLED.label()));
+  }
+
+  private void history(Context ctx) {
+    auth.require(ctx, Caller.ROLE_ADMIN);
+    ctx.json(Map.of("operations", registry.history(ctx.pathParam("id"))));
+  }
+
+  private String requestedVersion(Context ctx) {
+    JsonNode version = bodies.optionalObject(ctx).map(b -> b.get("version")).orElse(null);
+    if (version == null || version.isNull()) {
+      return null;
+    }
+    if (!version.isTextual() || version.asText().isBlank()) {
+      throw ApiException.badRequest(
+          "invalid_version", "version must be a release's version, as text", "version");
+    }
+    return version.asText();
+  }
+
+  /**
+   * A release from the repositories. Refused: 400 {@code unknown_plugin} / {@code
+   * unknown_version} (nothing of that name), 409 {@code incompatible_plugin_api} (it needs
+   * another host), 502 {@code checksum_mismatch} / {@code repository_unreachable} (the repository
+   * is at fault).
+   */
+  private FetchedRelease fetch(String pluginId, String version) {
+    try {
+      return releases.fetch(pluginId, version);
+    } catch (ReleaseRefused e) {
+      int status =
+          switch (e.reason()) {
+            case UNKNOWN_PLUGIN, UNKNOWN_VERSION -> HttpStatus.BAD_REQUEST;
+            case INCOMPATIBLE -> HttpStatus.CONFLICT;
+            case CHECKSUM_MISMATCH, UNREACHABLE -> BAD_GATEWAY;
+          };
+      throw new ApiException(status, e.code(), e.getMessage());
+    }
+  }
+
+  /**
+   * Runs a lifecycle operation, answering its refusal: 409 for every reason (the plugin's state
+   * or the new version's config forbid it; {@code config_refused} lists each key and message in
+   * {@code details}; {@code update_failed} means it was rolled back), except {@code
+   * install_failed}: 502, the package is broken.
+   */
+  private static void operate(Runnable operation) {
+    try {
+      operation.run();
+    } catch (PluginOperationRefused e) {
+      int status =
+          e.reason() == PluginOperationRefused.Reason.INSTALL_FAILED
+              ? BAD_GATEWAY
+              : HttpStatus.CONFLICT;
+      List<ApiException.Detail> details =
+          e.problems().stream()
+              .map(p -> new ApiException.Detail(null, p.key(), p.message()))
+              .toList();
+      throw new ApiException(status, e.reason().code(), e.getMessage(), null, details);
+    }
+  }
+
+  private void answerWithPlugin(Context ctx, String pluginId, int status) {
+    ManagedPlugin plugin =
+        registry.find(pluginId).orElseThrow(() -> ApiException.notFound("no plugin " + pluginId));
+    ctx.status(status).json(installedView(plugin, lagOf(List.of(plugin))));
   }
 
   private void readConfig(Context ctx) {

@@ -1,18 +1,35 @@
 package io.streamspace.host.plugins;
 
+import static io.streamspace.host.plugins.PluginHistory.Operation.DISABLE;
+import static io.streamspace.host.plugins.PluginHistory.Operation.ENABLE;
+import static io.streamspace.host.plugins.PluginHistory.Operation.INSTALL;
+import static io.streamspace.host.plugins.PluginHistory.Operation.PURGE;
+import static io.streamspace.host.plugins.PluginHistory.Operation.UNINSTALL;
+import static io.streamspace.host.plugins.PluginHistory.Operation.UPDATE;
+import static io.streamspace.host.plugins.PluginHistory.Outcome.FAILED;
+import static io.streamspace.host.plugins.PluginHistory.Outcome.OK;
+import static io.streamspace.host.plugins.PluginHistory.Outcome.ROLLED_BACK;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.host.catalog.FetchedRelease;
+import io.streamspace.host.catalog.PluginReleases;
+import io.streamspace.host.catalog.ReleaseRefused;
+import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.secrets.SecretBox;
+import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.DeadLetters;
+import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.session.SessionControl;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,11 +38,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
-import org.pf4j.DefaultPluginManager;
-import org.pf4j.PluginManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,14 +66,19 @@ public final class PluginRegistry implements AutoCloseable {
       SessionControl sessions,
       Function<String, DeadLetters> deadLetters,
       PluginLifecycleListener lifecycle,
-      SecretBox secretBox) {}
+      SecretBox secretBox,
+      PluginReleases releases) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
   private final Services services;
   private final PluginStateStore store;
-  private final PluginManager pf4j;
+  private final PluginPackages packages;
+  private final PluginHistory history;
+  private final PluginOperationLock operationLock;
   private final Map<String, ManagedPlugin> plugins = new LinkedHashMap<>();
+  // "<id> <version>" of releases installed elsewhere this node could not fetch; logged once
+  private final Set<String> unfetchable = ConcurrentHashMap.newKeySet();
   private volatile List<ActivePlugin> active = List.of();
   private volatile boolean ready;
 
@@ -67,15 +89,17 @@ public final class PluginRegistry implements AutoCloseable {
   public PluginRegistry(Path pluginsDir, List<PluginPackage> inProcess, Services services) {
     this.services = services;
     this.store = new PluginStateStore(services.dataSource(), services.clock());
-    this.pf4j = new DefaultPluginManager(pluginsDir);
-    List<PluginPackage> packages = new ArrayList<>();
-    if (Files.isDirectory(pluginsDir)) {
-      packages.addAll(Pf4jPluginPackage.discover(pf4j));
+    this.packages = new PluginPackages(pluginsDir);
+    this.history = new PluginHistory(services.dataSource(), services.clock());
+    this.operationLock = new PluginOperationLock(services.dataSource());
+    List<PluginPackage> found = new ArrayList<>();
+    if (packages.folderExists()) {
+      found.addAll(packages.discover());
     } else {
       log.warn("Plugins folder {} does not exist; no plugins loaded from it", pluginsDir);
     }
-    packages.addAll(inProcess);
-    for (PluginPackage pluginPackage : packages) {
+    found.addAll(inProcess);
+    for (PluginPackage pluginPackage : found) {
       plugins.put(pluginPackage.descriptor().id(), new ManagedPlugin(pluginPackage));
     }
   }
@@ -112,43 +136,447 @@ public final class PluginRegistry implements AutoCloseable {
     return Optional.ofNullable(plugins.get(pluginId));
   }
 
-  /** Marks a plugin installed and enabled, starting it. Idempotent. */
-  public synchronized void install(String pluginId) {
-    enable(pluginId);
+  /** The plugin's lifecycle operations, newest first. */
+  public List<PluginHistory.Entry> history(String pluginId) {
+    return history.of(pluginId);
+  }
+
+  /**
+   * Installs a plugin the plugins folder already holds (put there by hand, or in-process) and
+   * not installed: marks it installed and enabled, starting it, as the host always did.
+   *
+   * @throws PluginOperationRefused {@code ALREADY_INSTALLED} when it is installed
+   */
+  public void installPresent(String pluginId, String actor) {
+    operate(
+        pluginId,
+        () -> {
+          ManagedPlugin plugin = require(pluginId);
+          refuseInstalled(plugin);
+          apply(plugin, store.saveEnabled(pluginId, true));
+          recordStart(plugin, INSTALL, null, actor);
+        });
+  }
+
+  /**
+   * Installs a fetched release: moves its zip into the plugins folder, loads it into the running
+   * PF4J manager and records it installed but disabled, so that its config can be set before
+   * it is enabled. A plugin installed before keeps the config and secrets it had.
+   *
+   * @throws PluginOperationRefused {@code ALREADY_INSTALLED}, {@code INSTALL_FAILED}, {@code
+   *     OPERATION_IN_PROGRESS}; the fetched zip is deleted
+   */
+  public void install(FetchedRelease release, String actor) {
+    String id = release.pluginId();
+    try {
+      operate(
+          id,
+          () -> {
+            ManagedPlugin present = plugins.get(id);
+            if (present != null) {
+              refuseInstalled(present);
+              throw new PluginOperationRefused(
+                  PluginOperationRefused.Reason.ALREADY_INSTALLED,
+                  "plugin "
+                      + id
+                      + " "
+                      + present.descriptor().version()
+                      + " is in the plugins folder; install it without a version");
+            }
+            ManagedPlugin plugin;
+            try {
+              plugin = new ManagedPlugin(packages.add(release));
+            } catch (RuntimeException e) {
+              String reason = firstLine(e);
+              history.record(id, INSTALL, null, release.version(), actor, FAILED, reason);
+              throw new PluginOperationRefused(
+                  PluginOperationRefused.Reason.INSTALL_FAILED,
+                  "plugin " + id + " " + release.version() + " could not be loaded: " + reason);
+            }
+            plugins.put(id, plugin);
+            apply(plugin, store.installPackage(id, packageOf(release)));
+            history.record(id, INSTALL, null, release.version(), actor, OK, null);
+          });
+    } finally {
+      deleteLeftover(release);
+    }
+  }
+
+  /**
+   * Updates an installed plugin to a fetched release. The new version first validates the saved
+   * config (refused: nothing changes). Then the old one stops (its {@code onUnload} flushes),
+   * its code is unloaded and its zip set aside, and the new one is loaded and, if the plugin is
+   * enabled, started (its migrations run in {@code onLoad}). If it fails to start it is unloaded
+   * and the old version is put back and started again. The journal cursor stays where the old
+   * version left it either way, and the plugin's Quartz jobs keep their triggers.
+   *
+   * @throws PluginOperationRefused {@code NOT_INSTALLED}, {@code NOT_A_PACKAGE}, {@code
+   *     CONFIG_REFUSED}, {@code UPDATE_FAILED} (rolled back), {@code OPERATION_IN_PROGRESS}
+   */
+  public void update(FetchedRelease release, String actor) {
+    String id = release.pluginId();
+    try {
+      operate(id, () -> swap(requirePackaged(id), release, actor));
+    } finally {
+      deleteLeftover(release);
+    }
+  }
+
+  private void swap(ManagedPlugin old, FetchedRelease release, String actor) {
+    String id = old.id();
+    String from = old.descriptor().version();
+    List<ConfigProblem> problems = packages.inspect(release, code -> validateSaved(old, code));
+    if (!problems.isEmpty()) {
+      history.record(
+          id,
+          UPDATE,
+          from,
+          release.version(),
+          actor,
+          FAILED,
+          "config refused: " + describe(problems));
+      throw new PluginOperationRefused(
+          PluginOperationRefused.Reason.CONFIG_REFUSED,
+          "plugin "
+              + id
+              + " "
+              + release.version()
+              + " refuses the saved config: "
+              + describe(problems),
+          problems);
+    }
+    PluginStateStore.InstalledPackage oldPackage = old.installedPackage();
+    stop(old);
+    PluginPackages.Aside aside = packages.setAside(id);
+    String reason;
+    try {
+      ManagedPlugin fresh = new ManagedPlugin(packages.add(release));
+      plugins.put(id, fresh);
+      apply(fresh, store.savePackage(id, packageOf(release)));
+      reason = fresh.state() == ManagedPlugin.State.FAILED ? fresh.failure() : null;
+    } catch (RuntimeException e) {
+      log.error("Plugin {}: loading {} failed", id, release.version(), e);
+      reason = firstLine(e);
+    }
+    if (reason == null) {
+      packages.discard(aside);
+      history.record(id, UPDATE, from, release.version(), actor, OK, null);
+      return;
+    }
+    if (packages.holds(id)) {
+      packages.remove(id);
+    }
+    ManagedPlugin back = new ManagedPlugin(packages.putBack(aside));
+    plugins.put(id, back);
+    apply(back, store.savePackage(id, oldPackage));
+    history.record(id, UPDATE, from, release.version(), actor, ROLLED_BACK, reason);
+    throw new PluginOperationRefused(
+        PluginOperationRefused.Reason.UPDATE_FAILED,
+        "plugin "
+            + id
+            + " "
+            + release.version()
+            + " failed to start ("
+            + reason
+            + "); "
+            + from
+            + " runs again");
+  }
+
+  /**
+   * Uninstalls a plugin: stops it, pauses its jobs, unloads its code and deletes its zip and
+   * unpacked folder. Its {@code host_plugins} row stays (not installed), with its config and
+   * secrets, and so do its own tables and journal cursor: installing it again carries on.
+   *
+   * <p>With {@code purge}, its data goes too ({@link PluginDataPurge}), while its code is still
+   * loaded to drop its tables: the plugin must be disabled first, so that no node runs it; a
+   * refused purge changes nothing, the plugin stays installed.
+   *
+   * @throws PluginOperationRefused {@code NOT_INSTALLED}, {@code NOT_A_PACKAGE}, {@code
+   *     OPERATION_IN_PROGRESS}
+   * @throws io.streamspace.host.http.ApiException 409 {@code plugin_enabled} or {@code
+   *     plugin_running} when a purge is refused
+   */
+  public void uninstall(String pluginId, String actor, boolean purge) {
+    operate(
+        pluginId,
+        () -> {
+          ManagedPlugin plugin = requirePackaged(pluginId);
+          String version = plugin.descriptor().version();
+          if (purge) {
+            purge(plugin);
+          }
+          stop(plugin);
+          services.scheduler().pausePlugin(pluginId);
+          packages.remove(pluginId);
+          plugins.remove(pluginId);
+          if (!purge) {
+            store.uninstall(pluginId);
+          }
+          refreshActive();
+          history.record(pluginId, purge ? PURGE : UNINSTALL, version, null, actor, OK, null);
+        });
+  }
+
+  private void purge(ManagedPlugin plugin) {
+    if (plugin.enabled()) {
+      throw new ApiException(
+          HttpStatus.CONFLICT,
+          "plugin_enabled",
+          "plugin "
+              + plugin.id()
+              + " is enabled: disable it first (every node stops it within"
+              + " seconds), then uninstall it with purge");
+    }
+    new PluginDataPurge(services.dataSource(), services.scheduler())
+        .purge(plugin.id(), plugin.extension());
   }
 
   /** Enables (and installs) a plugin and starts it. Idempotent. */
-  public synchronized void enable(String pluginId) {
-    ManagedPlugin plugin = require(pluginId);
-    apply(plugin, store.saveEnabled(pluginId, true));
+  public void enable(String pluginId, String actor) {
+    operate(
+        pluginId,
+        () -> {
+          ManagedPlugin plugin = require(pluginId);
+          apply(plugin, store.saveEnabled(pluginId, true));
+          recordStart(plugin, ENABLE, plugin.descriptor().version(), actor);
+        });
   }
 
   /** Disables a plugin: no hooks, no routes, no jobs. Idempotent. */
-  public synchronized void disable(String pluginId) {
-    ManagedPlugin plugin = require(pluginId);
-    apply(plugin, store.saveEnabled(pluginId, false));
+  public void disable(String pluginId, String actor) {
+    operate(
+        pluginId,
+        () -> {
+          ManagedPlugin plugin = require(pluginId);
+          apply(plugin, store.saveEnabled(pluginId, false));
+          String version = plugin.descriptor().version();
+          history.record(pluginId, DISABLE, version, version, actor, OK, null);
+        });
+  }
+
+  /**
+   * Runs an operation on one plugin holding its cluster-wide lock, then the registry's: it never
+   * overlaps another operation on the plugin, on this node or another.
+   *
+   * @throws PluginOperationRefused {@code OPERATION_IN_PROGRESS} when one is running: a second
+   *     caller is refused, not queued
+   */
+  private void operate(String pluginId, Runnable operation) {
+    try (PluginOperationLock.Held held = operationLock.take(pluginId)) {
+      synchronized (this) {
+        operation.run();
+      }
+    } catch (PluginOperationLock.InProgress e) {
+      throw new PluginOperationRefused(
+          PluginOperationRefused.Reason.OPERATION_IN_PROGRESS, e.getMessage());
+    }
+  }
+
+  private void recordStart(
+      ManagedPlugin plugin, PluginHistory.Operation operation, String from, String actor) {
+    boolean failed = plugin.state() == ManagedPlugin.State.FAILED;
+    history.record(
+        plugin.id(),
+        operation,
+        from,
+        plugin.descriptor().version(),
+        actor,
+        failed ? FAILED : OK,
+        failed ? plugin.failure() : null);
+  }
+
+  private static void refuseInstalled(ManagedPlugin plugin) {
+    if (plugin.installed()) {
+      throw new PluginOperationRefused(
+          PluginOperationRefused.Reason.ALREADY_INSTALLED,
+          "plugin "
+              + plugin.id()
+              + " "
+              + plugin.descriptor().version()
+              + " is installed; POST /api/admin/plugins/"
+              + plugin.id()
+              + "/update to change it");
+    }
+  }
+
+  /** An installed plugin whose code came from the plugins folder. */
+  private ManagedPlugin requirePackaged(String pluginId) {
+    ManagedPlugin plugin = plugins.get(pluginId);
+    if (plugin == null || !plugin.installed()) {
+      throw new PluginOperationRefused(
+          PluginOperationRefused.Reason.NOT_INSTALLED, "plugin " + pluginId + " is not installed");
+    }
+    if (!packages.holds(pluginId)) {
+      throw new PluginOperationRefused(
+          PluginOperationRefused.Reason.NOT_A_PACKAGE,
+          "plugin " + pluginId + " was handed to the host in-process; it has no package");
+    }
+    return plugin;
+  }
+
+  /** The saved config as the new version of the plugin judges it (no objections when none). */
+  private List<ConfigProblem> validateSaved(ManagedPlugin plugin, PlatformPlugin newCode) {
+    if (!(newCode instanceof ConfigurablePlugin configurable)) {
+      return List.of();
+    }
+    PluginSecrets secrets =
+        new PluginSecrets(
+            plugin.id(),
+            configurable.configSchema(),
+            services.secrets(),
+            object(plugin.secretsJson()),
+            services.secretBox());
+    return configurable.validateConfig(plugin.configJson(), secrets.setKeyNames());
+  }
+
+  private static String firstLine(Throwable e) {
+    return e.toString().lines().findFirst().orElse("");
+  }
+
+  private static String describe(List<ConfigProblem> problems) {
+    return String.join("; ", problems.stream().map(p -> p.key() + ": " + p.message()).toList());
+  }
+
+  private void stop(ManagedPlugin plugin) {
+    if (plugin.state() == ManagedPlugin.State.STARTED) {
+      deactivate(plugin);
+    } else {
+      stopCode(plugin);
+    }
+  }
+
+  private static PluginStateStore.InstalledPackage packageOf(FetchedRelease release) {
+    return new PluginStateStore.InstalledPackage(
+        release.version(), release.sha512(), release.url());
+  }
+
+  /** The fetched zip, if an operation left it in the staging folder (it was refused). */
+  private static void deleteLeftover(FetchedRelease release) {
+    try {
+      Files.deleteIfExists(release.zip());
+    } catch (IOException e) {
+      log.warn("Could not delete the fetched {}", release.zip(), e);
+    }
   }
 
   /**
    * Applies here what other nodes changed: each plugin whose stored state is newer than the one
    * this node applied last is started, stopped or handed its new config, as if the change had
-   * been made here, and one INFO line says so. The states are read before the registry's lock is
-   * taken, so a slow database holds up no admin call; a state read before a change made here
-   * meanwhile is older than it, and left alone.
+   * been made here, and one INFO line says so. A plugin another node installed or updated is
+   * fetched (its SHA-512 checked against the stored one) and loaded first; one another node
+   * uninstalled is unloaded and its zip deleted. The states are read, and releases fetched,
+   * before the registry's lock is taken, so a slow database or repository holds up no admin
+   * call; a state read before a change made here meanwhile is older than it, and left alone.
    */
   public void applyChangesFromOtherNodes() {
     Map<String, PluginStateStore.StoredState> stored = store.loadAll();
-    synchronized (this) {
-      if (!ready) {
-        return;
-      }
-      for (ManagedPlugin plugin : plugins.values()) {
-        PluginStateStore.StoredState state = stored.get(plugin.id());
-        if (state != null && state.version() > plugin.version()) {
-          applyFromAnotherNode(plugin, state);
+    Map<String, FetchedRelease> fetched = fetchInstalledElsewhere(stored);
+    try {
+      synchronized (this) {
+        if (!ready) {
+          return;
+        }
+        for (Map.Entry<String, PluginStateStore.StoredState> entry : stored.entrySet()) {
+          ManagedPlugin plugin = plugins.get(entry.getKey());
+          PluginStateStore.StoredState state = entry.getValue();
+          if (plugin != null && state.version() <= plugin.version()) {
+            continue;
+          }
+          FetchedRelease release = fetched.get(entry.getKey());
+          if (release != null) {
+            plugin = loadInstalledElsewhere(plugin, release);
+          } else if (plugin != null && !state.installed() && packages.holds(plugin.id())) {
+            unloadUninstalledElsewhere(plugin);
+            continue;
+          }
+          if (plugin != null) {
+            applyFromAnotherNode(plugin, state);
+          }
+        }
+        for (ManagedPlugin plugin : List.copyOf(plugins.values())) {
+          // purged on another node: its row is gone (read again: one installed here since the
+          // snapshot has a row the snapshot lacks)
+          if (!stored.containsKey(plugin.id())
+              && packages.holds(plugin.id())
+              && !store.loadAll().containsKey(plugin.id())) {
+            unloadUninstalledElsewhere(plugin);
+          }
         }
       }
+    } finally {
+      fetched.values().forEach(PluginRegistry::deleteLeftover);
     }
+  }
+
+  /** The releases other nodes installed that this node does not run, fetched and verified. */
+  private Map<String, FetchedRelease> fetchInstalledElsewhere(
+      Map<String, PluginStateStore.StoredState> stored) {
+    Map<String, FetchedRelease> fetched = new LinkedHashMap<>();
+    stored.forEach(
+        (id, state) -> {
+          PluginStateStore.InstalledPackage wanted = state.installedPackage();
+          ManagedPlugin local = find(id).orElse(null);
+          boolean keep =
+              local != null
+                  && (local.descriptor().version().equals(wanted.version())
+                      || !packages.holds(id)); // handed in-process: it hides any package
+          if (!state.installed() || wanted.version() == null || keep) {
+            return;
+          }
+          String release = id + " " + wanted.version();
+          try {
+            FetchedRelease fetch = services.releases().fetch(id, wanted.version());
+            if (!fetch.sha512().equalsIgnoreCase(wanted.sha512())) {
+              deleteLeftover(fetch);
+              throw new ReleaseRefused(
+                  ReleaseRefused.Reason.CHECKSUM_MISMATCH,
+                  "its SHA-512 is not the one installed on the other node");
+            }
+            fetched.put(id, fetch);
+            unfetchable.remove(release);
+          } catch (ReleaseRefused e) {
+            if (unfetchable.add(release)) {
+              log.error(
+                  "Plugin {} installed on another node cannot be fetched here: {}",
+                  release,
+                  e.getMessage());
+            }
+          }
+        });
+    return fetched;
+  }
+
+  /** Swaps in the release another node installed or updated to; returns the plugin now. */
+  private ManagedPlugin loadInstalledElsewhere(ManagedPlugin local, FetchedRelease release) {
+    if (local != null) {
+      stop(local);
+      packages.remove(local.id());
+    }
+    ManagedPlugin plugin;
+    try {
+      plugin = new ManagedPlugin(packages.add(release));
+    } catch (RuntimeException e) {
+      log.error(
+          "Plugin {} {} installed on another node could not be loaded here",
+          release.pluginId(),
+          release.version(),
+          e);
+      plugins.remove(release.pluginId());
+      refreshActive();
+      return null;
+    }
+    plugins.put(plugin.id(), plugin);
+    log.info("Plugin {} {} installed on another node; loaded here", plugin.id(), release.version());
+    return plugin;
+  }
+
+  private void unloadUninstalledElsewhere(ManagedPlugin plugin) {
+    stop(plugin);
+    packages.remove(plugin.id());
+    plugins.remove(plugin.id());
+    refreshActive();
+    log.info("Plugin {} uninstalled on another node; unloaded here", plugin.id());
   }
 
   private void applyFromAnotherNode(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
@@ -347,7 +775,7 @@ public final class PluginRegistry implements AutoCloseable {
       services.routes().removePlugin(id);
       services.scheduler().forgetJobs(id);
       stopCode(plugin);
-      plugin.stopped(ManagedPlugin.State.FAILED);
+      plugin.failed(e);
     }
     refreshActive();
   }
@@ -410,6 +838,6 @@ public final class PluginRegistry implements AutoCloseable {
         deactivate(plugin);
       }
     }
-    pf4j.unloadPlugins();
+    packages.close();
   }
 }

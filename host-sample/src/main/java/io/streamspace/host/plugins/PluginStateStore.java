@@ -27,12 +27,20 @@ final class PluginStateStore {
    * @param secretsJson the secrets an admin set, encrypted, by secret key (JSON object text):
    *     {@code {"stripeSecretKey": "v1:..."}}
    * @param version    bumped by every change, on any node
+   * @param installedPackage what it was installed from; its fields null for a plugin put into
+   *     the plugins folder by hand or handed in-process
    */
   record StoredState(
-      boolean installed, boolean enabled, String configJson, String secretsJson, long version) {}
+      boolean installed,
+      boolean enabled,
+      String configJson,
+      String secretsJson,
+      long version,
+      InstalledPackage installedPackage) {}
 
   private static final String STATE =
-      "installed, enabled, config::text AS config, secrets::text AS secrets, version";
+      "installed, enabled, config::text AS config, secrets::text AS secrets, version,"
+          + " package_version, package_sha512, package_url";
 
   private static final String INSTALL =
       """
@@ -50,6 +58,36 @@ final class PluginStateStore {
       """
       UPDATE host_plugins
       SET enabled = ?, installed = installed OR ?, version = version + 1, updated_at = ?
+      WHERE plugin_id = ? RETURNING %s"""
+          .formatted(STATE);
+
+  // Installing from a repository leaves the plugin disabled: its config comes first. A plugin
+  // installed before (uninstalled since) keeps its config and secrets.
+  private static final String INSTALL_PACKAGE =
+      """
+      INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at,
+        package_version, package_sha512, package_url)
+      VALUES (?, true, false, '{}'::jsonb, ?, ?, ?, ?)
+      ON CONFLICT (plugin_id) DO UPDATE
+      SET installed = true, enabled = false, updated_at = excluded.updated_at,
+        package_version = excluded.package_version, package_sha512 = excluded.package_sha512,
+        package_url = excluded.package_url, version = host_plugins.version + 1
+      RETURNING %s"""
+          .formatted(STATE);
+
+  private static final String SAVE_PACKAGE =
+      """
+      UPDATE host_plugins
+      SET package_version = ?, package_sha512 = ?, package_url = ?, version = version + 1,
+        updated_at = ?
+      WHERE plugin_id = ? RETURNING %s"""
+          .formatted(STATE);
+
+  private static final String UNINSTALL =
+      """
+      UPDATE host_plugins
+      SET installed = false, enabled = false, package_version = NULL, package_sha512 = NULL,
+        package_url = NULL, version = version + 1, updated_at = ?
       WHERE plugin_id = ? RETURNING %s"""
           .formatted(STATE);
 
@@ -109,6 +147,47 @@ final class PluginStateStore {
           connection, SAVE_ENABLED, enabled, enabled, Timestamp.from(clock.instant()), pluginId);
     } catch (SQLException e) {
       throw Sql.failure("saving the state of plugin " + pluginId, e);
+    }
+  }
+
+  /** A package a plugin was installed from: its version, SHA-512 and where it came from. */
+  record InstalledPackage(String version, String sha512, String url) {}
+
+  /** Records a plugin installed from a package, disabled, its config kept if it had one. */
+  StoredState installPackage(String pluginId, InstalledPackage installed) {
+    return update(
+        "installing plugin " + pluginId,
+        INSTALL_PACKAGE,
+        pluginId,
+        Timestamp.from(clock.instant()),
+        installed.version(),
+        installed.sha512(),
+        installed.url());
+  }
+
+  /** Records the package a plugin runs from now (null fields: none, a plugin put in by hand). */
+  StoredState savePackage(String pluginId, InstalledPackage installed) {
+    return update(
+        "saving the package of plugin " + pluginId,
+        SAVE_PACKAGE,
+        installed.version(),
+        installed.sha512(),
+        installed.url(),
+        Timestamp.from(clock.instant()),
+        pluginId);
+  }
+
+  /** Records a plugin uninstalled; its config and secrets stay for a later install. */
+  StoredState uninstall(String pluginId) {
+    return update(
+        "uninstalling plugin " + pluginId, UNINSTALL, Timestamp.from(clock.instant()), pluginId);
+  }
+
+  private StoredState update(String doing, String sql, Object... params) {
+    try (Connection connection = dataSource.getConnection()) {
+      return queryOne(connection, sql, params);
+    } catch (SQLException e) {
+      throw Sql.failure(doing, e);
     }
   }
 
@@ -179,6 +258,10 @@ final class PluginStateStore {
         rows.getBoolean("enabled"),
         rows.getString("config"),
         rows.getString("secrets"),
-        rows.getLong("version"));
+        rows.getLong("version"),
+        new InstalledPackage(
+            rows.getString("package_version"),
+            rows.getString("package_sha512"),
+            rows.getString("package_url")));
   }
 }

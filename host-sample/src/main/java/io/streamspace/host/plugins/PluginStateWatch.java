@@ -9,12 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings what admins change on other nodes (enable, disable, config) to this one: every 500 ms it
- * has the registry apply the plugin states stored with a newer version than it applied. A change
- * reaches every node within a second or two: the next look, plus the time the plugin takes to
- * start or stop. A poll, rather than LISTEN/NOTIFY, needs no connection of its own outside the
- * pool and misses nothing while the database is away; reading a few rows twice a second costs
- * the database next to nothing.
+ * Brings what admins change on other nodes (enable, disable, config; install, update, uninstall)
+ * to this one: every 500 ms it has the registry apply the plugin states stored with a newer
+ * version than it applied. A change reaches every node within a second or two: the next look,
+ * plus the time the plugin takes to start or stop (and, for an install or update, to fetch it).
+ * A poll, rather than LISTEN/NOTIFY, needs no connection of its own outside the pool and misses
+ * nothing while the database is away; reading a few rows twice a second costs the database next
+ * to nothing.
  */
 public final class PluginStateWatch implements AutoCloseable {
 

@@ -1,0 +1,69 @@
+package io.streamspace.host.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Builds of the billing plugin for lifecycle tests, made from the zip {@code mvn package} put in
+ * {@code target/plugins/}: the same code under another {@code plugin.version}, with extra
+ * Flyway migrations in {@code classes/db/billing/} (where {@code BillingMigrations} finds them).
+ */
+final class BillingPluginBuilds {
+  private BillingPluginBuilds() {}
+
+  static final Path PACKAGED = Path.of("target", "plugins", "billing-plugin.zip");
+
+  /** The packaged plugin's {@code plugin.version}. */
+  static String packagedVersion() throws IOException {
+    try (ZipFile zip = new ZipFile(PACKAGED.toFile());
+        InputStream in = zip.getInputStream(zip.getEntry("plugin.properties"))) {
+      Properties properties = new Properties();
+      properties.load(in);
+      return properties.getProperty("plugin.version");
+    }
+  }
+
+  /**
+   * A build of the packaged plugin as {@code version}, with {@code migrations} (file name to SQL)
+   * added to its Flyway migrations.
+   */
+  static Path build(Path folder, String version, Map<String, String> migrations)
+      throws IOException {
+    Files.createDirectories(folder);
+    Path built = folder.resolve("billing-" + version + ".zip");
+    try (ZipFile source = new ZipFile(PACKAGED.toFile());
+        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(built))) {
+      for (ZipEntry entry : source.stream().toList()) {
+        out.putNextEntry(new ZipEntry(entry.getName()));
+        try (InputStream in = source.getInputStream(entry)) {
+          if (entry.getName().equals("plugin.properties")) {
+            out.write(withVersion(in, version));
+          } else {
+            in.transferTo(out);
+          }
+        }
+        out.closeEntry();
+      }
+      for (Map.Entry<String, String> migration : migrations.entrySet()) {
+        out.putNextEntry(new ZipEntry("classes/db/billing/" + migration.getKey()));
+        out.write(migration.getValue().getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    return built;
+  }
+
+  private static byte[] withVersion(InputStream in, String version) throws IOException {
+    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    return text.replaceAll("(?m)^plugin\\.version=.*$", "plugin.version=" + version)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,64 @@
+package io.streamspace.host.e2e;
+
+import io.streamspace.host.catalog.FetchedRelease;
+import io.streamspace.host.catalog.PluginReleases;
+import io.streamspace.host.catalog.ReleaseRefused;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A plugin repository in a test: the zips the test built, by version, handed out as the real
+ * repositories do (a copy of the zip in a staging folder, its SHA-512 computed).
+ */
+final class BuiltReleases implements PluginReleases {
+
+  private final Path staging;
+  private final Map<String, Path> zips = new LinkedHashMap<>();
+
+  BuiltReleases(Path staging) {
+    this.staging = staging;
+  }
+
+  /** Offers a release of the billing plugin; the last one offered is the latest. */
+  synchronized void offer(String version, Path zip) {
+    zips.put(version, zip);
+  }
+
+  @Override
+  public synchronized FetchedRelease fetch(String pluginId, String version) throws ReleaseRefused {
+    if (!"billing".equals(pluginId)) {
+      throw new ReleaseRefused(ReleaseRefused.Reason.UNKNOWN_PLUGIN, "no plugin " + pluginId);
+    }
+    String wanted = version != null ? version : zips.keySet().stream().reduce((a, b) -> b).get();
+    Path zip = zips.get(wanted);
+    if (zip == null) {
+      throw new ReleaseRefused(
+          ReleaseRefused.Reason.UNKNOWN_VERSION, "no release " + wanted + " of " + pluginId);
+    }
+    try {
+      Files.createDirectories(staging);
+      Path fetched = staging.resolve(UUID.randomUUID() + ".zip");
+      Files.copy(zip, fetched);
+      return new FetchedRelease(pluginId, wanted, fetched, sha512(fetched), zip.toUri().toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha512(Path file) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(file)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

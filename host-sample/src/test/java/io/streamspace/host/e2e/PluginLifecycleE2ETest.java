@@ -1,0 +1,483 @@
+package io.streamspace.host.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.Host;
+import io.streamspace.host.HostOptions;
+import io.streamspace.host.plugins.PluginOperationLock;
+import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Installing, updating and uninstalling the packaged billing plugin while the host runs, from
+ * builds the test makes of it and hands out as a plugin repository would.
+ */
+class PluginLifecycleE2ETest {
+
+  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+  private static final String NEWER = "0.2.1-lifecycle";
+  private static final String BROKEN = "0.2.2-broken";
+  private static final String PLUGIN = "/api/admin/plugins/billing";
+
+  private final MutableClock clock = new MutableClock(NOW);
+  private String dbUrl;
+  private Path work;
+  private Path pluginsDir;
+  private BuiltReleases releases;
+  private Host host;
+  private BillingApi api;
+  private String packaged;
+
+  @BeforeEach
+  void startHostWithAnEmptyPluginsFolder() throws Exception {
+    dbUrl = TestDatabases.freshDatabaseUrl();
+    work = Files.createTempDirectory("plugin-lifecycle");
+    pluginsDir = Files.createDirectories(work.resolve("plugins"));
+    packaged = BillingPluginBuilds.packagedVersion();
+    releases = new BuiltReleases(pluginsDir.resolve(".downloads"));
+    releases.offer(packaged, BillingPluginBuilds.PACKAGED);
+    startHost();
+  }
+
+  private void startHost() {
+    host = startNode(pluginsDir, releases);
+    api = new BillingApi(host.port(), BillingHost.ADMIN_TOKEN);
+  }
+
+  /** A host on this test's database and clock, with its own plugins folder and repository. */
+  private Host startNode(Path plugins, BuiltReleases repository) {
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(plugins)
+            .dataDir(work.resolve("data"))
+            .clock(clock)
+            .secrets(Map.of("BILLING_ADMIN_TOKEN", BillingHost.ADMIN_TOKEN))
+            .pluginReleases(repository)
+            .build());
+  }
+
+  @AfterEach
+  void stopHost() {
+    host.close();
+  }
+
+  @Test
+  void install_leavesThePluginDisabledWithItsConfigReadable_andEnableStartsIt() {
+    JsonNode installed = post("/install", "{}").expect(201);
+    assertEquals(packaged, installed.get("version").asText());
+    assertEquals("disabled", installed.get("state").asText());
+    assertTrue(configSchema().size() > 0, "the config schema of a disabled plugin");
+    api.http.get(PLUGIN + "/config", api.adminToken).expect(200);
+    api.usage(api.token("u", "user"), "").expect(404);
+
+    assertEquals("started", post("/enable", null).expect(200).get("state").asText());
+
+    JsonNode again = post("/install", "{}").expect(409);
+    assertEquals("already_installed", again.at("/error/code").asText());
+    assertTrue(again.at("/error/message").asText().contains(packaged + " is installed"));
+    assertTrue(again.at("/error/message").asText().contains("/update"));
+  }
+
+  @Test
+  void update_runsTheNewMigrations_keepsTheConfig_andBillsEachEventOnce() throws Exception {
+    releases.offer(
+        NEWER,
+        BillingPluginBuilds.build(
+            work.resolve("builds"),
+            NEWER,
+            Map.of("V900__lifecycle_marker.sql", "CREATE TABLE lifecycle_marker (id INT);")));
+    installAndEnable();
+    setPaymentTermsDays(21);
+    String user = BillingHostTestBase.newUser("upd");
+    String token = api.token(user, "user");
+    String platform = api.token("platform", "platform");
+    api.postEvents(
+        platform, List.of(Events.sessionCreated("s-" + user, user, at("01:00"), "2", "4", "0")));
+    api.awaitCaughtUp("billing");
+
+    JsonNode updated = post("/update", "{}").expect(200);
+
+    assertEquals(NEWER, updated.get("version").asText());
+    assertEquals("started", updated.get("state").asText());
+    assertTrue(tableExists("lifecycle_marker"), "the new version's migration ran");
+    assertEquals(21, config().get("paymentTermsDays").asInt());
+    api.postEvents(platform, List.of(Events.sessionTerminated("s-" + user, user, at("11:00"))));
+    api.awaitCaughtUp("billing");
+    api.runJob("calculate-usage");
+    JsonNode usage = api.usage(token, "?from=2026-03-10&to=2026-03-11").expect(200);
+    // 10 h of 2 cores at 0.05 and 4 GB at 0.01, once
+    assertEquals("1.40", UsageLines.amount(usage, "total_cost"), usage.toString());
+  }
+
+  @Test
+  void anUpdateWhoseNewVersionRefusesTheSavedConfig_isRefusedKeyByKey_andChangesNothing()
+      throws Exception {
+    releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
+    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
+    saveConfigBehindTheHostsBack("{\"paymentTermsDays\": \"soon\", \"invoiceDay\": 99}");
+
+    JsonNode refused = post("/update", "{}").expect(409);
+
+    assertEquals("config_refused", refused.at("/error/code").asText());
+    List<String> keys = new ArrayList<>();
+    refused.at("/error/details").forEach(d -> keys.add(d.get("field").asText()));
+    assertEquals(List.of("invoiceDay", "paymentTermsDays"), keys.stream().sorted().toList());
+    assertEquals(packaged, installedBilling().get("version").asText());
+    assertEquals("disabled", installedBilling().get("state").asText());
+    assertEquals(List.of("billing-" + packaged + ".zip"), zipsInThePluginsFolder());
+    JsonNode last = history().get(0);
+    assertEquals("failed", last.get("outcome").asText());
+    assertTrue(last.get("detail").asText().contains("paymentTermsDays"), last.toString());
+  }
+
+  @Test
+  void aPluginPutInTheFolderByHand_runsAsBefore_andIsUpdatedLikeAnInstalledOne() throws Exception {
+    host.close();
+    PackagedPlugin.copyInto(pluginsDir);
+    startHost();
+    releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
+    assertEquals("started", installedBilling().get("state").asText());
+    assertEquals(
+        "already_installed", post("/install", "{}").expect(409).at("/error/code").asText());
+
+    assertEquals(NEWER, post("/update", "{}").expect(200).get("version").asText());
+
+    assertEquals(List.of("billing-" + NEWER + ".zip"), zipsInThePluginsFolder());
+    assertEquals("started", installedBilling().get("state").asText());
+  }
+
+  @Test
+  void anotherNode_fetchesAndRunsWhatOneNodeInstalledAndUpdated_andUnloadsWhatItUninstalled()
+      throws Exception {
+    Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
+    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
+    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
+    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
+    otherRepository.offer(NEWER, newer);
+    releases.offer(NEWER, newer);
+    Host other = startNode(otherPlugins, otherRepository);
+    try {
+      HostClient otherNode = new HostClient(other.port());
+      installAndEnable();
+      awaitBillingOn(otherNode, "started " + packaged);
+
+      post("/update", "{}").expect(200);
+      awaitBillingOn(otherNode, "started " + NEWER);
+      assertEquals(List.of("billing-" + NEWER + ".zip"), zipsIn(otherPlugins));
+
+      post("/uninstall", null).expect(200);
+      awaitBillingOn(otherNode, "not installed");
+      assertEquals(List.of(), zipsIn(otherPlugins));
+    } finally {
+      other.close();
+    }
+  }
+
+  /** Waits until the node shows billing as "<state> <version>" (or "not installed"). */
+  private static void awaitBillingOn(HostClient node, String expected) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    String seen = null;
+    while (System.nanoTime() < deadline) {
+      seen = "not installed";
+      for (JsonNode p :
+          node.get("/api/admin/plugins", BillingHost.ADMIN_TOKEN).expect(200).get("plugins")) {
+        if (p.get("id").asText().equals("billing")) {
+          seen = p.get("state").asText() + " " + p.get("version").asText();
+        }
+      }
+      if (seen.equals(expected)) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("the other node shows billing " + seen + ", not " + expected);
+  }
+
+  @Test
+  void aFailedUpdate_rollsBackToTheOldVersionRunning_andIsRecordedRolledBack() throws Exception {
+    releases.offer(
+        BROKEN,
+        BillingPluginBuilds.build(
+            work.resolve("builds"),
+            BROKEN,
+            Map.of("V900__broken.sql", "CREATE TABLE broken_by_design (;")));
+    installAndEnable();
+
+    JsonNode refused = post("/update", "{\"version\":\"" + BROKEN + "\"}").expect(409);
+
+    assertEquals("update_failed", refused.at("/error/code").asText());
+    assertTrue(refused.at("/error/message").asText().contains(packaged + " runs again"));
+    JsonNode plugin = installedBilling();
+    assertEquals(packaged, plugin.get("version").asText());
+    assertEquals("started", plugin.get("state").asText());
+    JsonNode last = history().get(0);
+    assertEquals("update", last.get("operation").asText());
+    assertEquals("rolled_back", last.get("outcome").asText());
+    assertEquals(BROKEN, last.get("to_version").asText());
+    assertFalse(last.get("detail").asText().isBlank());
+    assertEquals(List.of("billing-" + packaged + ".zip"), zipsInThePluginsFolder());
+    api.runJob("calculate-usage");
+  }
+
+  @Test
+  void uninstall_keepsTheData_andAReinstallBillsOnFromIt() throws Exception {
+    installAndEnable();
+    setPaymentTermsDays(21);
+    String user = BillingHostTestBase.newUser("again");
+    String token = api.token(user, "user");
+    String platform = api.token("platform", "platform");
+    api.postEvents(
+        platform,
+        List.of(
+            Events.sessionCreated("a-" + user, user, at("01:00"), "2", "4", "0"),
+            Events.sessionTerminated("a-" + user, user, at("03:00"))));
+    api.awaitCaughtUp("billing");
+
+    assertEquals("not_installed", post("/uninstall", "{}").expect(200).get("state").asText());
+    assertEquals(List.of(), zipsInThePluginsFolder());
+    api.usage(token, "").expect(404);
+    api.postEvents(
+        platform,
+        List.of(
+            Events.sessionCreated("b-" + user, user, at("03:00"), "2", "4", "0"),
+            Events.sessionTerminated("b-" + user, user, at("11:00"))));
+    assertEquals("disabled", post("/install", "{}").expect(201).get("state").asText());
+    assertEquals(21, config().get("paymentTermsDays").asInt());
+    post("/enable", null).expect(200);
+    api.awaitCaughtUp("billing");
+    api.runJob("calculate-usage");
+
+    JsonNode usage = api.usage(token, "?from=2026-03-10&to=2026-03-11").expect(200);
+    // 2 h before the uninstall and 8 h journaled while uninstalled: 10 h at 0.14
+    assertEquals("1.40", UsageLines.amount(usage, "total_cost"), usage.toString());
+  }
+
+  @Test
+  void
+      uninstallWithPurge_isRefusedUnconfirmedOrEnabled_thenDeletesTheData_andAReinstallStartsAfresh()
+          throws Exception {
+    installAndEnable();
+    setPaymentTermsDays(21);
+    String user = BillingHostTestBase.newUser("purged");
+    api.postEvents(
+        api.token("platform", "platform"),
+        List.of(Events.sessionCreated("p-" + user, user, at("01:00"), "2", "4", "0")));
+    api.awaitCaughtUp("billing");
+
+    assertEquals(
+        "confirm_required",
+        post("/uninstall", "{\"purge\":true}").expect(400).at("/error/code").asText());
+    assertEquals(
+        "plugin_enabled",
+        post("/uninstall", "{\"purge\":true,\"confirm\":\"billing\"}")
+            .expect(409)
+            .at("/error/code")
+            .asText());
+    assertTrue(tableExists("billing_sessions"), "a refused purge changes nothing");
+    post("/disable", null).expect(200);
+    post("/uninstall", "{\"purge\":true,\"confirm\":\"billing\"}").expect(200);
+
+    assertFalse(tableExists("billing_sessions"));
+    assertEquals(List.of(), zipsInThePluginsFolder());
+    assertEquals("purge", history().get(0).get("operation").asText());
+    post("/install", "{}").expect(201);
+    assertEquals(14, config().get("paymentTermsDays").asInt(), "the default again");
+  }
+
+  @Test
+  void history_listsEachOperationNewestFirst_withItsActorAndVersions() throws Exception {
+    releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
+    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
+    post("/enable", null).expect(200);
+    post("/update", "{\"version\":\"" + NEWER + "\"}").expect(200);
+    post("/disable", null).expect(200);
+    post("/uninstall", null).expect(200);
+
+    List<String> lines = new ArrayList<>();
+    for (JsonNode op : history()) {
+      assertEquals("admin", op.get("actor").asText());
+      assertEquals("ok", op.get("outcome").asText());
+      assertEquals(NOW.toString(), Instant.parse(op.get("at").asText()).toString());
+      lines.add(
+          op.get("operation").asText()
+              + " "
+              + op.get("from_version").asText("-")
+              + " > "
+              + op.get("to_version").asText("-"));
+    }
+    assertEquals(
+        List.of(
+            "uninstall " + NEWER + " > -",
+            "disable " + NEWER + " > " + NEWER,
+            "update " + packaged + " > " + NEWER,
+            "enable " + packaged + " > " + packaged,
+            "install - > " + packaged),
+        lines);
+  }
+
+  @Test
+  void anOperationWhileAnotherNodeHoldsThePlugin_isRefusedWithOperationInProgress()
+      throws Exception {
+    installAndEnable();
+    try (Connection otherNode = DriverManager.getConnection(dbUrl)) {
+      assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+
+      JsonNode refused = post("/uninstall", null).expect(409);
+
+      assertEquals("operation_in_progress", refused.at("/error/code").asText());
+    }
+    assertEquals("started", installedBilling().get("state").asText());
+    post("/uninstall", null).expect(200);
+  }
+
+  @Test
+  void twoConcurrentInstalls_installOnce() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<HostClient.Response>> calls = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      calls.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                await(go);
+                return api.http.post(PLUGIN + "/install", api.adminToken, "{}");
+              }));
+    }
+    go.countDown();
+    List<Integer> statuses =
+        calls.stream()
+            .map(CompletableFuture::join)
+            .map(HostClient.Response::status)
+            .sorted()
+            .toList();
+
+    assertEquals(List.of(201, 409), statuses);
+    assertEquals(1, history().size());
+    assertEquals(List.of("billing-" + packaged + ".zip"), zipsInThePluginsFolder());
+  }
+
+  /** Installs the packaged version (not the latest offered) and enables it. */
+  private void installAndEnable() {
+    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
+    post("/enable", null).expect(200);
+  }
+
+  private void setPaymentTermsDays(int days) {
+    api.http
+        .call("PATCH", PLUGIN + "/config", api.adminToken, "{\"paymentTermsDays\":" + days + "}")
+        .expect(200);
+  }
+
+  /**
+   * Saves a config the plugin's validation never saw (as an older host could have), and restarts
+   * the host on it: the plugins folder and database as they are.
+   */
+  private void saveConfigBehindTheHostsBack(String config) throws Exception {
+    host.close();
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "UPDATE host_plugins SET config = ?::jsonb WHERE plugin_id = 'billing'")) {
+      statement.setString(1, config);
+      statement.executeUpdate();
+    }
+    startHost();
+  }
+
+  private HostClient.Response post(String action, String body) {
+    return api.http.post(PLUGIN + action, api.adminToken, body);
+  }
+
+  private JsonNode config() {
+    return api.http.get(PLUGIN + "/config", api.adminToken).expect(200);
+  }
+
+  private JsonNode history() {
+    return api.http.get(PLUGIN + "/history", api.adminToken).expect(200).get("operations");
+  }
+
+  private JsonNode configSchema() {
+    for (JsonNode p :
+        api.http.get("/api/admin/plugins/catalog", api.adminToken).expect(200).get("plugins")) {
+      if (p.get("id").asText().equals("billing")) {
+        return p.get("config_schema");
+      }
+    }
+    throw new AssertionError("billing is not in the catalog");
+  }
+
+  private JsonNode installedBilling() {
+    for (JsonNode p :
+        api.http.get("/api/admin/plugins", api.adminToken).expect(200).get("plugins")) {
+      if (p.get("id").asText().equals("billing")) {
+        return p;
+      }
+    }
+    throw new AssertionError("billing is not installed");
+  }
+
+  private List<String> zipsInThePluginsFolder() throws Exception {
+    return zipsIn(pluginsDir);
+  }
+
+  private static List<String> zipsIn(Path folder) throws Exception {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(name -> name.endsWith(".zip"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private boolean tableExists(String table) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl)) {
+      return query(connection, "SELECT to_regclass(?) IS NOT NULL", table);
+    }
+  }
+
+  private static boolean query(Connection connection, String sql, String param)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, param);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() && rows.getBoolean(1);
+      }
+    }
+  }
+
+  private static Instant at(String time) {
+    return Instant.parse("2026-03-10T" + time + ":00Z");
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
