@@ -48,11 +48,12 @@ public final class StripeCustomers {
           SELECT default_payment_method FROM billing_stripe_customers
           WHERE account_id = :account""");
 
+  // no arbiter: a concurrent first call storing the same customer meets either unique key
   private static final NamedSql STORE =
       NamedSql.of(
           """
           INSERT INTO billing_stripe_customers (account_id, customer_id, created_at)
-          VALUES (:account, :customer, :now) ON CONFLICT (account_id) DO NOTHING""");
+          VALUES (:account, :customer, :now) ON CONFLICT DO NOTHING""");
 
   // the first attempt's time, kept by later attempts
   private static final NamedSql ATTEMPT =
