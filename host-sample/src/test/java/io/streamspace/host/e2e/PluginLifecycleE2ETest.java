@@ -111,6 +111,14 @@ class PluginLifecycleE2ETest {
             Map.of("V900__lifecycle_marker.sql", "CREATE TABLE lifecycle_marker (id INT);")));
     installAndEnable();
     setPaymentTermsDays(21);
+    api.http
+        .call(
+            "PATCH",
+            PLUGIN + "/config",
+            api.adminToken,
+            "{\"usageCalculationInterval\":\"*/15 * * * *\"}")
+        .expect(200);
+    List<String> schedules = jobSchedules();
     String user = BillingHostTestBase.newUser("upd");
     String token = api.token(user, "user");
     String platform = api.token("platform", "platform");
@@ -124,6 +132,8 @@ class PluginLifecycleE2ETest {
     assertEquals("started", updated.get("state").asText());
     assertTrue(tableExists("lifecycle_marker"), "the new version's migration ran");
     assertEquals(21, config().get("paymentTermsDays").asInt());
+    assertTrue(schedules.contains("calculate-usage */15 * * * *"), schedules.toString());
+    assertEquals(schedules, jobSchedules(), "every job keeps its schedule");
     api.postEvents(platform, List.of(Events.sessionTerminated("s-" + user, user, at("11:00"))));
     api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
@@ -412,6 +422,17 @@ class PluginLifecycleE2ETest {
 
   private JsonNode config() {
     return api.http.get(PLUGIN + "/config", api.adminToken).expect(200);
+  }
+
+  /** Each billing job's name and cron, as {@code /jobs/status} shows them. */
+  private List<String> jobSchedules() {
+    List<String> schedules = new ArrayList<>();
+    api.http
+        .get("/api/plugins/billing/jobs/status", api.adminToken)
+        .expect(200)
+        .get("jobs")
+        .forEach(j -> schedules.add(j.get("name").asText() + " " + j.get("cron").asText()));
+    return schedules;
   }
 
   private JsonNode history() {
