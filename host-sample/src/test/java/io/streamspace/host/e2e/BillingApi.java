@@ -63,6 +63,16 @@ final class BillingApi {
     throw new AssertionError(pluginId + " did not catch up within 30 s: " + plugin);
   }
 
+  /**
+   * {@code GET /usage} (expected 200) once the billing plugin has consumed the whole journal and
+   * calculate-usage has rated it.
+   */
+  JsonNode usageOnceRated(String token, String query) {
+    awaitCaughtUp("billing");
+    runJob("calculate-usage");
+    return usage(token, query).expect(200);
+  }
+
   /** {@code GET /usage} with a query string ("" or "?from=...&to=..."). */
   HostClient.Response usage(String token, String query) {
     return http.get("/api/plugins/billing/usage" + query, token);

@@ -24,15 +24,11 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,9 +64,6 @@ class DatabaseOutageE2ETest {
 
   /** The default price of a core-hour: each session the platform posts is one core-hour. */
   private static final BigDecimal CORE_HOUR = new BigDecimal("0.05");
-
-  /** A core-hour in the core-seconds usage records keep. */
-  private static final BigDecimal ONE_CORE_HOUR = BigDecimal.valueOf(3600);
 
   @TempDir static Path work;
   private final int port = FreePort.find();
@@ -232,7 +225,10 @@ class DatabaseOutageE2ETest {
     assertEquals(failed.message(), gatedLast.message(), "the run that failed in the outage");
     api.runJob("calculate-usage");
 
-    Tally tally = tally(user, platform);
+    RetryingPlatform.Tally tally;
+    try (Connection db = server.getPostgresDatabase().getConnection()) {
+      tally = platform.tally(db);
+    }
     System.out.println("A " + OUTAGE.toSeconds() + " s database outage, " + tally);
     assertEquals(0, tally.lost(), tally.toString());
     assertEquals(0, tally.doubled(), tally.toString());
@@ -246,75 +242,6 @@ class DatabaseOutageE2ETest {
     assertEquals(
         CORE_HOUR.multiply(new BigDecimal(sessions)).setScale(2, RoundingMode.UNNECESSARY),
         new BigDecimal(UsageLines.amount(usage, "total_cost")));
-  }
-
-  /**
-   * What became of the platform's events: {@code accepted} events answered 202, {@code refused}
-   * posts, those of them {@code journaled}, the sessions {@code billed}; {@code lost} counts the
-   * acknowledged events not journaled and sessions not billed in full, {@code doubled} events
-   * journaled twice and sessions billed more than once.
-   */
-  record Tally(int accepted, long refused, int journaled, int billed, int lost, int doubled) {
-    @Override
-    public String toString() {
-      return "accepted %d events, refused %d posts (503), journaled %d events, billed %d sessions,"
-              .formatted(accepted, refused, journaled, billed)
-          + " lost %d, doubled %d".formatted(lost, doubled);
-    }
-  }
-
-  private Tally tally(String user, RetryingPlatform platform) throws SQLException {
-    Map<String, Integer> journaled = new HashMap<>();
-    Map<String, BigDecimal> coreSeconds = new HashMap<>();
-    try (Connection db = server.getPostgresDatabase().getConnection();
-        PreparedStatement events =
-            db.prepareStatement(
-                "SELECT event_id, count(*) FROM host_journal WHERE user_id = ? GROUP BY event_id");
-        PreparedStatement billed =
-            db.prepareStatement(
-                """
-                SELECT s.session_id, coalesce(sum(u.unit_seconds), 0)
-                FROM billing_sessions s
-                LEFT JOIN billing_usage_records u
-                  ON u.session_id = s.session_id AND u.resource_type = 'cpu'
-                WHERE s.user_id = ?
-                GROUP BY s.session_id""")) {
-      events.setString(1, user);
-      try (ResultSet rows = events.executeQuery()) {
-        while (rows.next()) {
-          journaled.put(rows.getString(1), rows.getInt(2));
-        }
-      }
-      billed.setString(1, user);
-      try (ResultSet rows = billed.executeQuery()) {
-        while (rows.next()) {
-          coreSeconds.put(rows.getString(1), rows.getBigDecimal(2));
-        }
-      }
-    }
-    int journaledEvents = 0;
-    int billedSessions = 0;
-    int lost = 0;
-    int doubled = 0;
-    for (String id : platform.acknowledgedEvents()) {
-      int times = journaled.getOrDefault(id, 0);
-      journaledEvents += Math.min(times, 1);
-      lost += times == 0 ? 1 : 0;
-      doubled += times > 1 ? 1 : 0;
-    }
-    for (String session : platform.acknowledgedSessions()) {
-      BigDecimal billed = coreSeconds.getOrDefault(session, BigDecimal.ZERO);
-      billedSessions += billed.signum();
-      lost += billed.compareTo(ONE_CORE_HOUR) < 0 ? 1 : 0;
-      doubled += billed.compareTo(ONE_CORE_HOUR) > 0 ? 1 : 0;
-    }
-    return new Tally(
-        platform.acknowledgedEvents().size(),
-        platform.refused(),
-        journaledEvents,
-        billedSessions,
-        lost,
-        doubled);
   }
 
   private JobStatus jobStatus(String name) {

@@ -135,9 +135,7 @@ class PluginLifecycleE2ETest {
     assertTrue(schedules.contains("calculate-usage */15 * * * *"), schedules.toString());
     assertEquals(schedules, jobSchedules(), "every job keeps its schedule");
     api.postEvents(platform, List.of(Events.sessionTerminated("s-" + user, user, at("11:00"))));
-    api.awaitCaughtUp("billing");
-    api.runJob("calculate-usage");
-    JsonNode usage = api.usage(token, "?from=2026-03-10&to=2026-03-11").expect(200);
+    JsonNode usage = api.usageOnceRated(token, "?from=2026-03-10&to=2026-03-11");
     // 10 h of 2 cores at 0.05 and 4 GB at 0.01, once
     assertEquals("1.40", UsageLines.amount(usage, "total_cost"), usage.toString());
   }
@@ -277,10 +275,8 @@ class PluginLifecycleE2ETest {
     assertEquals("disabled", post("/install", "{}").expect(201).get("state").asText());
     assertEquals(21, config().get("paymentTermsDays").asInt());
     post("/enable", null).expect(200);
-    api.awaitCaughtUp("billing");
-    api.runJob("calculate-usage");
 
-    JsonNode usage = api.usage(token, "?from=2026-03-10&to=2026-03-11").expect(200);
+    JsonNode usage = api.usageOnceRated(token, "?from=2026-03-10&to=2026-03-11");
     // 2 h before the uninstall and 8 h journaled while uninstalled: 10 h at 0.14
     assertEquals("1.40", UsageLines.amount(usage, "total_cost"), usage.toString());
   }

@@ -1,9 +1,15 @@
 package io.streamspace.host.e2e;
 
 import io.streamspace.host.support.HostClient;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +26,24 @@ final class RetryingPlatform implements AutoCloseable {
 
   /** One answer to a post; the instants are {@link System#nanoTime()}. */
   record Answer(long sentAt, long answeredAt, int status, Optional<String> retryAfter) {}
+
+  /**
+   * What became of the platform's events: {@code accepted} events answered 202, {@code refused}
+   * posts, those of them {@code journaled}, the sessions {@code billed}; {@code lost} counts the
+   * acknowledged events not journaled and sessions not billed in full, {@code doubled} events
+   * journaled twice and sessions billed more than once.
+   */
+  record Tally(int accepted, long refused, int journaled, int billed, int lost, int doubled) {
+    @Override
+    public String toString() {
+      return "accepted %d events, refused %d posts (503), journaled %d events, billed %d sessions,"
+              .formatted(accepted, refused, journaled, billed)
+          + " lost %d, doubled %d".formatted(lost, doubled);
+    }
+  }
+
+  /** A session's one core for one hour, in the core-seconds usage records keep. */
+  private static final BigDecimal ONE_CORE_HOUR = BigDecimal.valueOf(3600);
 
   private static final int SESSIONS_PER_BATCH = 5;
   private static final Duration BETWEEN_BATCHES = Duration.ofMillis(100);
@@ -84,6 +108,59 @@ final class RetryingPlatform implements AutoCloseable {
   /** Posts answered otherwise than 202. */
   long refused() {
     return answers.stream().filter(answer -> answer.status() != 202).count();
+  }
+
+  /**
+   * What became of this platform's events, read from the host's database: each acknowledged event
+   * journaled once, each acknowledged session billed its one core-hour once (once
+   * calculate-usage has run)?
+   */
+  Tally tally(Connection db) throws SQLException {
+    Map<String, Integer> journaled = new HashMap<>();
+    Map<String, BigDecimal> coreSeconds = new HashMap<>();
+    try (PreparedStatement events =
+            db.prepareStatement(
+                "SELECT event_id, count(*) FROM host_journal WHERE user_id = ? GROUP BY event_id");
+        PreparedStatement billed =
+            db.prepareStatement(
+                """
+                SELECT s.session_id, coalesce(sum(u.unit_seconds), 0)
+                FROM billing_sessions s
+                LEFT JOIN billing_usage_records u
+                  ON u.session_id = s.session_id AND u.resource_type = 'cpu'
+                WHERE s.user_id = ?
+                GROUP BY s.session_id""")) {
+      events.setString(1, user);
+      try (ResultSet rows = events.executeQuery()) {
+        while (rows.next()) {
+          journaled.put(rows.getString(1), rows.getInt(2));
+        }
+      }
+      billed.setString(1, user);
+      try (ResultSet rows = billed.executeQuery()) {
+        while (rows.next()) {
+          coreSeconds.put(rows.getString(1), rows.getBigDecimal(2));
+        }
+      }
+    }
+    int journaledEvents = 0;
+    int billedSessions = 0;
+    int lost = 0;
+    int doubled = 0;
+    for (String id : acknowledgedEvents) {
+      int times = journaled.getOrDefault(id, 0);
+      journaledEvents += Math.min(times, 1);
+      lost += times == 0 ? 1 : 0;
+      doubled += times > 1 ? 1 : 0;
+    }
+    for (String session : acknowledgedSessions) {
+      BigDecimal billed = coreSeconds.getOrDefault(session, BigDecimal.ZERO);
+      billedSessions += billed.signum();
+      lost += billed.compareTo(ONE_CORE_HOUR) < 0 ? 1 : 0;
+      doubled += billed.compareTo(ONE_CORE_HOUR) > 0 ? 1 : 0;
+    }
+    return new Tally(
+        acknowledgedEvents.size(), refused(), journaledEvents, billedSessions, lost, doubled);
   }
 
   /** Stops once the batch in progress is accepted; fails if the platform could not go on. */

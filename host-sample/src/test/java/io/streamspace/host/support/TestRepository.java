@@ -55,8 +55,7 @@ public final class TestRepository {
 
   /** Publishes the packaged billing plugin (0.2.0) as it is. */
   public TestRepository publishBilling() throws IOException {
-    folder.publish(BILLING_ZIP, BILLING_NAME, BILLING_TAGS, DATE);
-    return this;
+    return publishBilling(BILLING_ZIP);
   }
 
   /**
@@ -66,6 +65,15 @@ public final class TestRepository {
    */
   public TestRepository publishBilling(Map<String, String> descriptorChanges) throws IOException {
     return publishPlugin(descriptorChanges, BILLING_NAME, BILLING_TAGS.toArray(String[]::new));
+  }
+
+  /**
+   * Publishes a build of the billing plugin made elsewhere (e2e.BillingPluginBuilds: another
+   * version with extra migrations) as a release of the billing plugin, named and tagged as it is.
+   */
+  public TestRepository publishBilling(Path build) throws IOException {
+    folder.publish(build, BILLING_NAME, BILLING_TAGS, DATE);
+    return this;
   }
 
   /**
