@@ -9,6 +9,7 @@ import com.stripe.model.PaymentIntent;
 import com.stripe.model.StripeError;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PaymentIntentCreateParams;
+import com.stripe.param.PaymentIntentSearchParams;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
@@ -21,9 +22,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -34,22 +37,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Invoice collection through Stripe, a durable queue in {@code billing_stripe_collections}
- * (V19, V22). Finalizing an invoice with a positive total only inserts its first attempt, in the
+ * Invoice collection through Stripe, a durable queue in {@code billing_stripe_collections} (V19,
+ * V22, V23). Finalizing an invoice with a positive total only inserts its first attempt, in the
  * finalization's transaction, so a Stripe outage never holds up invoicing. The collect-payments
- * job works the due attempts off, each claimed in a short transaction ({@code FOR UPDATE SKIP
- * LOCKED}: nodes share the work) that leases it (due again after {@link #LEASE}, so a node dying
- * mid-call leaves it to be taken again), then Stripe is called with no connection held, then the
- * outcome is settled in a second transaction, only while the lease is still its own. It charges a
- * PaymentIntent (off session, confirmed, idempotency key {@code invoice-<id>-attempt-<n>}) to
- * the default payment method the webhook keeps for the customer, or else Stripe's {@code
- * invoice_settings.default_payment_method}; the method and amount chosen at the first try are
- * stored on the attempt and every later try sends exactly those. Stripe unreachable after
- * stripe-java's retries leaves the attempt pending with a backoff, to be sent again with the same
- * key (Stripe answers a repeated key with the first PaymentIntent, so none is created twice). A
- * PaymentIntent Stripe answers {@code succeeded} is recorded and its invoice paid at once, as the
- * webhook does ({@link PaymentSuccesses}); a decline, or one that needs the customer, fails the
- * attempt and queues the next one per {@code paymentRetryDays}.
+ * job works the due attempts off, each claimed in a short transaction
+ * ({@code FOR UPDATE SKIP LOCKED}: nodes share the work) that leases it (due again after
+ * {@link #LEASE}, so a node dying mid-call leaves it to be taken again), then Stripe is called
+ * with no connection held, then the outcome is settled in a second transaction, only while the
+ * lease is still its own. It charges a PaymentIntent (off session, confirmed, idempotency key
+ * {@code invoice-<id>-attempt-<n>}) to the default payment method the webhook keeps for the
+ * customer, or else Stripe's {@code invoice_settings.default_payment_method}; the method and
+ * amount chosen at the first try are stored on the attempt and every later try sends exactly
+ * those. Stripe unreachable after stripe-java's retries leaves the attempt pending with a
+ * backoff, to be sent again with the same key (Stripe answers a repeated key with the first
+ * PaymentIntent, so none is created twice); Stripe forgets a key after 24 hours, so a try 23
+ * hours or more after the first was sent (V23 {@code first_sent_at}) first searches Stripe for
+ * the attempt's PaymentIntent and settles from the one found, sending only when there is none. A
+ * PaymentIntent Stripe answers {@code succeeded} is recorded and its invoice paid at once, as
+ * the webhook does ({@link PaymentSuccesses}); a decline, or one that needs the customer, fails
+ * the attempt and queues the next one per {@code paymentRetryDays}, or at once when the customer
+ * has replaced the declined card as the default meanwhile.
  */
 public final class StripeCollections {
 
@@ -93,10 +100,11 @@ public final class StripeCollections {
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
           RETURNING c.invoice_id, c.attempt, c.tries, i.user_id, i.status, i.total, i.currency,
-              i.finalized_at, c.payment_method, c.amount_minor, s.customer_id,
+              i.finalized_at, c.payment_method, c.amount_minor, c.first_sent_at, s.customer_id,
               s.default_payment_method""");
 
-  private static final NamedSql CHOSEN = leased("payment_method = :method, amount_minor = :amount");
+  private static final NamedSql CHOSEN =
+      leased("payment_method = :method, amount_minor = :amount, first_sent_at = :now");
 
   // due_at back from the lease's end to when it was sent
   private static final NamedSql SETTLE =
@@ -121,6 +129,16 @@ public final class StripeCollections {
               OR c.state = 'pending' AND c.tries > 0 AND c.payment_intent_id IS NULL)
           RETURNING i.finalized_at""");
 
+  // a new default payment method: an attempt of an open invoice of the account never claimed
+  // (so nothing chosen, nothing sent) is due now, to be charged with it at once
+  private static final NamedSql DUE_NOW_WITH_NEW_METHOD =
+      NamedSql.of(
+          """
+          UPDATE billing_stripe_collections c SET due_at = :now, updated_at = :now
+          FROM billing_invoices i
+          WHERE i.id = c.invoice_id AND i.user_id = :account AND i.status IN ('sent', 'overdue')
+            AND c.state = 'pending' AND c.tries = 0 AND c.due_at > :now""");
+
   // a new default payment method: one more attempt, due now, for each open invoice of the
   // account no attempt is pending or waiting for
   private static final NamedSql RETRY_WITH_NEW_METHOD =
@@ -134,6 +152,17 @@ public final class StripeCollections {
           GROUP BY i.id
           HAVING count(*) FILTER (WHERE c.state IN ('pending', 'sent')) = 0
           ON CONFLICT DO NOTHING""");
+
+  // the attempt charged a card that is no longer the account's kept default: the customer gave
+  // another since the attempt chose
+  private static final NamedSql CARD_CHANGED =
+      NamedSql.of(
+          """
+          SELECT 1 FROM billing_stripe_collections c
+          JOIN billing_invoices i ON i.id = c.invoice_id
+          JOIN billing_stripe_customers s ON s.account_id = i.user_id
+          WHERE c.invoice_id = :invoice_id AND c.attempt = :attempt
+            AND s.default_payment_method <> c.payment_method""");
 
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_collections WHERE state = 'pending'");
@@ -163,6 +192,7 @@ public final class StripeCollections {
       Instant finalizedAt,
       String chosenMethod,
       Long chosenAmount,
+      Instant firstSentAt,
       String customer,
       String customerDefault) {
 
@@ -252,22 +282,27 @@ public final class StripeCollections {
 
   /**
    * The account's customer has a new default payment method (the webhook's transaction, the
-   * caller's): each of its open invoices that no attempt is pending or waiting for gets one more,
-   * due at once, to be charged with it. Bounded by what the customer does; only while
-   * stripeEnabled.
+   * caller's): each of its open invoices gets an attempt due at once, to be charged with it: its
+   * pending attempt never claimed yet is moved to now, and one with no attempt pending or waiting
+   * for Stripe gets one more. An attempt already claimed keeps its card (its key is sent with
+   * it); if that card is declined, the next is due at once ({@link #queueRetry}). Bounded by what
+   * the customer does; only while stripeEnabled.
    *
-   * @return how many attempts were queued
+   * @return how many attempts were made due now
    */
   public int newPaymentMethod(Connection c, String accountId, Instant now) throws SQLException {
     if (!config.get().stripeEnabled()) {
       return 0;
     }
+    int moved = DUE_NOW_WITH_NEW_METHOD.bind("account", accountId).bind("now", now).update(c);
     int queued = RETRY_WITH_NEW_METHOD.bind("account", accountId).bind("now", now).update(c);
-    if (queued > 0) {
+    if (moved + queued > 0) {
       log.info(
-          "{} invoices of {} queued for collection with a new payment method", queued, accountId);
+          "{} invoices of {} due for collection with a new payment method",
+          moved + queued,
+          accountId);
     }
-    return queued;
+    return moved + queued;
   }
 
   /** How many attempts wait to be sent (due or not). */
@@ -409,16 +444,33 @@ public final class StripeCollections {
         now);
   }
 
-  /** The next attempt, {@code paymentRetryDays} after the first, unless that was the last. */
+  /**
+   * The next attempt, {@code paymentRetryDays} after the first, unless that was the last; due at
+   * once, even after the last, when the failed attempt charged a card the customer has replaced
+   * as the default meanwhile (each such attempt needs another new card: bounded).
+   */
   private void queueRetry(
       Connection c, long invoiceId, int failed, Instant finalizedAt, Instant now)
       throws SQLException {
+    if (cardChanged(c, invoiceId, failed)) {
+      queue(c, invoiceId, failed + 1, now, now);
+      return;
+    }
     List<Integer> days = config.get().paymentRetryDays();
     if (failed > days.size()) {
       return;
     }
     Instant due = finalizedAt.plus(Duration.ofDays(days.get(failed - 1)));
     queue(c, invoiceId, failed + 1, due, now);
+  }
+
+  private static boolean cardChanged(Connection c, long invoiceId, int attempt)
+      throws SQLException {
+    try (PreparedStatement statement =
+            CARD_CHANGED.bind("invoice_id", invoiceId).bind("attempt", attempt).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next();
+    }
   }
 
   /** Charges the attempt, with no connection held; never throws for what Stripe answers. */
@@ -447,7 +499,10 @@ public final class StripeCollections {
           return Outcome.deferred("claimed by another run"); // settles nothing: not ours
         }
       }
-      PaymentIntent intent = create(stripe.get(), attempt, method, amount);
+      Optional<PaymentIntent> earlier =
+          keyForgotten(attempt, now) ? sentEarlier(stripe.get(), attempt) : Optional.empty();
+      PaymentIntent intent =
+          earlier.isPresent() ? earlier.get() : create(stripe.get(), attempt, method, amount);
       return switch (intent.getStatus()) {
         case "succeeded", "processing" -> Outcome.answered("sent", null, intent);
         case "requires_payment_method" -> Outcome.answered("failed", declined(intent), intent);
@@ -479,6 +534,47 @@ public final class StripeCollections {
     }
     var settings = stripe.v1().customers().retrieve(attempt.customer()).getInvoiceSettings();
     return settings == null ? null : settings.getDefaultPaymentMethod();
+  }
+
+  /**
+   * Whether Stripe may have forgotten the attempt's key: it keeps one 24 hours, and this try is
+   * {@link StripeCustomers#IDEMPOTENCY_WINDOW} or more after the first was sent.
+   */
+  private static boolean keyForgotten(Attempt attempt, Instant now) {
+    return attempt.firstSentAt() != null
+        && !now.isBefore(attempt.firstSentAt().plus(StripeCustomers.IDEMPOTENCY_WINDOW));
+  }
+
+  /**
+   * The PaymentIntent an earlier try of the attempt created, found by the metadata it was sent
+   * with (Stripe's search): the oldest, if there are several.
+   */
+  private static Optional<PaymentIntent> sentEarlier(StripeClient stripe, Attempt attempt)
+      throws StripeException {
+    String query =
+        "metadata['invoice_id']:'%d' AND metadata['attempt']:'%d'"
+            .formatted(attempt.invoiceId(), attempt.number());
+    Optional<PaymentIntent> found =
+        stripe
+            .v1()
+            .paymentIntents()
+            .search(PaymentIntentSearchParams.builder().setQuery(query).build())
+            .getData()
+            .stream()
+            .min(
+                Comparator.comparing(
+                        PaymentIntent::getCreated,
+                        Comparator.nullsLast(Comparator.<Long>naturalOrder()))
+                    .thenComparing(PaymentIntent::getId));
+    found.ifPresent(
+        intent ->
+            log.info(
+                "collecting invoice {} (attempt {}): found {} sent more than {} ago",
+                attempt.invoiceId(),
+                attempt.number(),
+                intent.getId(),
+                StripeCustomers.IDEMPOTENCY_WINDOW));
+    return found;
   }
 
   /** Keeps the method and amount of the attempt's first try, for every try; false if not ours. */
@@ -536,9 +632,14 @@ public final class StripeCollections {
               rs.getTimestamp("finalized_at").toInstant(),
               rs.getString("payment_method"),
               rs.getObject("amount_minor", Long.class),
+              instant(rs.getTimestamp("first_sent_at")),
               rs.getString("customer_id"),
               rs.getString("default_payment_method")));
     }
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
   }
 
   private static void queue(Connection c, long invoiceId, int attempt, Instant due, Instant now)

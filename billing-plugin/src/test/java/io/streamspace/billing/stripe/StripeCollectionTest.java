@@ -10,7 +10,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
@@ -27,17 +29,26 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +67,7 @@ class StripeCollectionTest {
   private static final String WEBHOOK_SECRET = "whsec_test_collection";
   private static final String FINALIZED = "2026-04-01T01:00:00Z";
   private static final String INTENTS = "/v1/payment_intents";
+  private static final String SEARCH = "/v1/payment_intents/search";
 
   private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
   private BillingHarness billing;
@@ -284,11 +296,7 @@ class StripeCollectionTest {
         Map.of("invoice-" + invoice + "-attempt-2", 1L),
         intentsCreated(),
         "the decline was not a creation; attempt 2 created once");
-    stripe.verify(
-        1,
-        postRequestedFor(urlEqualTo(INTENTS))
-            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-2"))
-            .withFormParam("metadata[attempt]", equalTo("2")));
+    sentOnce(invoice, 2, "metadata[attempt]", "2");
   }
 
   @Test
@@ -377,8 +385,8 @@ class StripeCollectionTest {
    * previous_attributes} (its value before, not read, given as null).
    */
   private void deliverAt(String now, String id, String type, String object) {
-    billing.clock.set(at(now));
-    String payload =
+    deliver(
+        now,
         type.equals("customer.updated")
             ? StripeSigning.updated(
                 id,
@@ -386,7 +394,28 @@ class StripeCollectionTest {
                 at(now),
                 object,
                 "{\"invoice_settings\": {\"default_payment_method\": null}}")
-            : event(id, type, at(now), object);
+            : event(id, type, at(now), object));
+  }
+
+  /**
+   * ann's {@code customer.updated} as Stripe sends it when her default payment method changed
+   * from pm_card_visa to {@code method}: the old value in {@code previous_attributes}.
+   */
+  private void newDefaultAt(String now, String id, String method) {
+    deliver(
+        now,
+        """
+        {"id": "%s", "object": "event", "api_version": "2024-06-20", "created": %d,
+         "data": {"object": %s, "previous_attributes": {"invoice_settings":
+          {"default_payment_method": "pm_card_visa"}}},
+         "livemode": false, "pending_webhooks": 1,
+         "request": {"id": null, "idempotency_key": null}, "type": "customer.updated"}"""
+            .formatted(id, at(now).getEpochSecond(), annWithDefault(method)));
+  }
+
+  /** A signed event, delivered at now. */
+  private void deliver(String now, String payload) {
+    billing.clock.set(at(now));
     BillingHarness.Answer answer =
         billing.call(
             HttpMethod.POST,
@@ -615,11 +644,7 @@ class StripeCollectionTest {
         attempts("ann"),
         "one attempt for the new method; the same default again queues nothing");
     collectAt("2026-04-05T10:01:00Z");
-    stripe.verify(
-        1,
-        postRequestedFor(urlEqualTo(INTENTS))
-            .withHeader("Idempotency-Key", equalTo("invoice-" + invoice + "-attempt-3"))
-            .withFormParam("payment_method", equalTo("pm_new")));
+    sentOnce(invoice, 3, "payment_method", "pm_new");
     assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
   }
 
@@ -743,6 +768,218 @@ class StripeCollectionTest {
             "1 failed 2026-04-01T01:00:00Z pi_1 PaymentIntent requires_action",
             "2 pending 2026-04-02T01:00:00Z - -"),
         attempts("ann"));
+  }
+
+  /** Stripe's search query for the PaymentIntent of the invoice's attempt, by our metadata. */
+  private static String searchQuery(long invoice, int attempt) {
+    return "metadata['invoice_id']:'%d' AND metadata['attempt']:'%d'".formatted(invoice, attempt);
+  }
+
+  /** What Stripe answers a PaymentIntent search with: these PaymentIntents, one page. */
+  private static String searchResult(String... intents) {
+    return """
+        {"object":"search_result","data":[%s],"has_more":false,"next_page":null,\
+        "url":"/v1/payment_intents/search"}"""
+        .formatted(String.join(",", intents));
+  }
+
+  /** Asserts attempt n of the invoice was sent to Stripe once, with that form parameter. */
+  private void sentOnce(long invoice, int attempt, String parameter, String value) {
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo(INTENTS))
+            .withHeader(
+                "Idempotency-Key", equalTo("invoice-%d-attempt-%d".formatted(invoice, attempt)))
+            .withFormParam(parameter, equalTo(value)));
+  }
+
+  /** The PaymentIntents Stripe was asked to create (answered or not). */
+  private int creations() {
+    return stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).size();
+  }
+
+  @Test
+  void aTryADayAfterTheFirstSendSettlesFromThePaymentIntentStripeFinds_andCreatesNoSecond() {
+    long invoice = annsMarchInvoice();
+    // Stripe created pi_1 under the key but its answer was lost; then nothing is sent for two
+    // days, long enough for Stripe to forget the key
+    StubMapping lost = down(post(urlEqualTo(INTENTS)));
+    collectAt(FINALIZED);
+    stripe.removeStub(lost);
+    int created = creations();
+    stripe.stubFor(
+        get(urlPathEqualTo(SEARCH))
+            .withQueryParam("query", equalTo(searchQuery(invoice, 1)))
+            .willReturn(
+                okJson(
+                    searchResult(
+                        intent("pi_1", "succeeded")
+                            .replace(
+                                "\"livemode\"",
+                                "\"metadata\":{\"account_id\":\"ann\",\"invoice_id\":\"%d\","
+                                        .formatted(invoice)
+                                    + "\"attempt\":\"1\"},\"livemode\"")))));
+
+    collectAt("2026-04-03T01:00:00Z");
+
+    assertEquals(List.of("1 sent 2026-04-03T01:00:00Z pi_1 -"), attempts("ann"));
+    assertEquals(created, creations(), "no PaymentIntent created again under the forgotten key");
+    stripe.verify(1, getRequestedFor(urlPathEqualTo(SEARCH)));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.28 ch_1"), payments());
+  }
+
+  @Test
+  void aTry23HoursAfterTheFirstSendWithNoPaymentIntentAtStripeSendsIt_anEarlierTryNeverSearches() {
+    long invoice = annsMarchInvoice();
+    String key = "invoice-" + invoice + "-attempt-1";
+    StubMapping outage = down(post(urlEqualTo(INTENTS)));
+    collectAt(FINALIZED);
+    collectAt("2026-04-01T23:59:00Z"); // 22 h 59 after the first send: Stripe keeps the key
+    stripe.verify(0, getRequestedFor(urlPathEqualTo(SEARCH)));
+    stripe.removeStub(outage);
+    stripe.stubFor(get(urlPathEqualTo(SEARCH)).willReturn(okJson(searchResult())));
+
+    collectAt("2026-04-02T00:01:00Z");
+
+    stripe.verify(
+        1,
+        getRequestedFor(urlPathEqualTo(SEARCH))
+            .withQueryParam("query", equalTo(searchQuery(invoice, 1))));
+    assertEquals(List.of("1 sent 2026-04-02T00:01:00Z pi_1 -"), attempts("ann"));
+    assertEquals(Map.of(key, 1L), intentsCreated(), "none found: sent, once");
+  }
+
+  @Test
+  void aNewDefaultPaymentMethodMakesTheQueuedRetryDueNow_chargedWithIt() {
+    long invoice = annsInvoiceCollected("requires_payment_method");
+    assertEquals("2 pending 2026-04-02T01:00:00Z - -", attempts("ann").get(1));
+
+    newDefaultAt("2026-04-01T09:00:00Z", "evt_new", "pm_new");
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_1 payment declined",
+            "2 pending 2026-04-01T09:00:00Z - -"),
+        attempts("ann"),
+        "the retry due now, not one day after the finalization; no third attempt");
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS)).atPriority(1).willReturn(okJson(intent("pi_2", "succeeded"))));
+    collectAt("2026-04-01T09:00:00Z");
+    sentOnce(invoice, 2, "payment_method", "pm_new");
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+  }
+
+  @Test
+  void aCardDeclinedAfterTheCustomerReplacedItQueuesTheNextAttemptDueNow_evenAfterTheLastDay() {
+    load("{\"stripeEnabled\": true, \"paymentRetryDays\": []}");
+    customer("ann", "pm_card_visa");
+    usedTwoHours("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    StubMapping outage = down(post(urlEqualTo(INTENTS)));
+    collectAt(FINALIZED); // attempt 1 chose pm_card_visa; Stripe did not answer
+    newDefaultAt("2026-04-01T01:00:30Z", "evt_new", "pm_new");
+    assertEquals(1, attempts("ann").size(), "attempt 1 is pending with its card: nothing more");
+    stripe.removeStub(outage);
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .willReturn(okJson(intent("pi_d", "requires_payment_method"))));
+
+    collectAt("2026-04-01T01:01:00Z");
+    collectAt("2026-04-30T01:00:00Z");
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:01:00Z pi_d payment declined",
+            "2 failed 2026-04-01T01:01:00Z pi_d payment declined"),
+        attempts("ann"),
+        "attempt 2 at once with the new card; its decline, of the default, queues no third");
+    sentOnce(invoice, 2, "payment_method", "pm_new");
+  }
+
+  @Test
+  void aWebhookDeclineOfACardTheCustomerReplacedQueuesTheNextAttemptDueNow() {
+    long invoice = annsInvoiceCollected("processing");
+    newDefaultAt("2026-04-01T02:00:00Z", "evt_new", "pm_new");
+    assertEquals(1, attempts("ann").size(), "attempt 1 waits for Stripe: nothing more");
+
+    deliverAt("2026-04-01T03:00:00Z", "evt_failed", declinedLater(invoice));
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_1 card_declined: Your card has insufficient funds.",
+            "2 pending 2026-04-01T03:00:00Z - -"),
+        attempts("ann"),
+        "attempt 2 due at the decline, not one day after the finalization");
+  }
+
+  /** The collection of another node: the same database and Stripe, its own clock. */
+  private StripeCollections otherNode(StripeEndpoint patient) {
+    var dataSource = billing.context.dataSource();
+    return new StripeCollections(
+        dataSource,
+        new StripeClients(() -> Optional.of(KEY), () -> patient),
+        new PaymentSuccesses(
+            new InvoiceStatusChanges(
+                dataSource, new BillingEvents(billing.context.events()), account -> {})),
+        BillingConfig::defaults);
+  }
+
+  @Test
+  void anAttemptClaimedAgainAfterItsLeaseSendsTheSameKeyAndParameters_andIsSettledOnce()
+      throws Exception {
+    long invoice = annsMarchInvoice();
+    // both nodes wait for Stripe's answers: the first call's comes after 3 s, the second's after
+    // 6 s, each with the key's PaymentIntent: the first claim's settles while the second's waits
+    StripeEndpoint patient =
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(30));
+    StripeTestEndpoint.pointAt(billing.billing, patient);
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .inScenario("lease")
+            .whenScenarioStateIs(STARTED)
+            .willSetStateTo("second")
+            .willReturn(okJson(intent("pi_1", "succeeded")).withFixedDelay(3000)));
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .inScenario("lease")
+            .whenScenarioStateIs("second")
+            .willReturn(okJson(intent("pi_1", "succeeded")).withFixedDelay(6000)));
+    Clock atFinalization = Clock.fixed(at(FINALIZED), ZoneOffset.UTC);
+    CompletableFuture<StripeCollections.Run> first =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return otherNode(patient).collectDue(atFinalization);
+              } catch (SQLException e) {
+                throw new CompletionException(e);
+              }
+            });
+    while (creations() == 0 && !first.isDone()) {
+      Thread.onSpinWait(); // until the first claim's call is at Stripe
+    }
+
+    collectAt("2026-04-01T01:10:01Z"); // its lease (10 minutes) is over: claimed again
+
+    assertEquals(1, first.get().sent(), "the first claim had its answer, and settled nothing");
+    assertEquals(
+        List.of("1 sent 2026-04-01T01:10:01Z pi_1 -"),
+        attempts("ann"),
+        "settled by the second claim only: the first's answer, settled meanwhile, changed nothing");
+    assertEquals(2, value("SELECT tries FROM billing_stripe_collections"));
+    List<String> calls =
+        stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).stream()
+            .map(r -> r.getHeader("Idempotency-Key") + " " + r.getBodyAsString())
+            .toList();
+    assertEquals(2, calls.size());
+    assertEquals(1, calls.stream().distinct().count(), "one key, identical parameters: " + calls);
+    assertTrue(calls.get(0).startsWith("invoice-" + invoice + "-attempt-1 "), calls.get(0));
+    assertEquals(List.of("succeeded 0.28 ch_1"), payments());
+    assertEquals(1, paidEvents(), "billing.invoice.paid once");
   }
 
   private static List<Object> payments() {
