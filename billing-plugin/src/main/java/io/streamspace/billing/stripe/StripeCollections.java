@@ -147,7 +147,7 @@ public final class StripeCollections {
           INSERT INTO billing_stripe_collections (invoice_id, attempt, due_at, created_at,
               updated_at)
           SELECT i.id, coalesce(max(c.attempt), 0) + 1, :now, :now, :now
-          FROM billing_invoices i LEFT JOIN billing_stripe_collections c ON c.invoice_id = i.id
+          FROM billing_invoices i JOIN billing_stripe_collections c ON c.invoice_id = i.id
           WHERE i.user_id = :account AND i.status IN ('sent', 'overdue') AND i.total > 0
           GROUP BY i.id
           HAVING count(*) FILTER (WHERE c.state IN ('pending', 'sent')) = 0
