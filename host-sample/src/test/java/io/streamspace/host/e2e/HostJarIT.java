@@ -66,6 +66,35 @@ class HostJarIT {
   }
 
   @Test
+  void theDemoInstallsTheBillingPluginFromTheRepositoryNextToTheJarThroughTheApi()
+      throws Exception {
+    String adminToken = "admin-" + UUID.randomUUID();
+    String version = BillingPluginBuilds.packagedVersion();
+    try (HostProcess jar = HostProcess.startDemo(work, adminToken)) {
+      List<String> console = Files.readAllLines(jar.output);
+      assertEquals(
+          List.of(
+              "Installing the billing plugin from the plugin catalog through the API:",
+              "  GET /api/admin/plugins/catalog?q=billing: billing "
+                  + version
+                  + " (Billing & Usage Tracking), not installed",
+              "  POST /api/admin/plugins/billing/install: 201, billing " + version + " disabled",
+              "  POST /api/admin/plugins/billing/enable: 200, billing " + version + " started",
+              "Demo data posted. Try:"),
+          console.stream().dropWhile(l -> !l.startsWith("Host ready")).skip(1).limit(5).toList(),
+          String.join("\n", console));
+      JsonNode history =
+          new BillingApi(jar.port, adminToken)
+              .http
+              .get("/api/admin/plugins/billing/history", adminToken)
+              .expect(200);
+      assertEquals("install", history.at("/operations/1/operation").asText(), history.toString());
+      assertEquals(version, history.at("/operations/1/to_version").asText());
+      assertTrue(Files.exists(work.resolve("plugins").resolve("billing-" + version + ".zip")));
+    }
+  }
+
+  @Test
   void theShadedJarHasNoExtensionIndexOfItsOwn() throws Exception {
     // an empty index from the host would overlap the plugins' (a shade warning on every build)
     try (JarFile jar = new JarFile(Path.of("target", "host-sample.jar").toFile())) {
