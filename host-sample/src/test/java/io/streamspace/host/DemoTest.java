@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.e2e.BillingPluginBuilds;
+import io.streamspace.host.support.DemoConsole;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.MutableClock;
@@ -46,16 +47,7 @@ class DemoTest {
     try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
       List<String> lines = Demo.run(host, work.resolve("data"));
 
-      assertEquals(
-          List.of(
-              "Installing the billing plugin from the plugin catalog through the API:",
-              "  GET /api/admin/plugins/catalog?q=billing: billing "
-                  + version
-                  + " (Billing & Usage Tracking), not installed",
-              "  POST /api/admin/plugins/billing/install: 201, billing " + version + " disabled",
-              "  POST /api/admin/plugins/billing/enable: 200, billing " + version + " started",
-              "Demo data posted. Try:"),
-          lines.subList(0, 5));
+      assertEquals(DemoConsole.installedFromTheCatalog(version), lines.subList(0, 5));
       HostClient admin = new HostClient(host.port());
       JsonNode installed = admin.get("/api/admin/plugins", ADMIN_TOKEN).expect(200);
       assertEquals(version, installed.at("/plugins/0/version").asText(), installed.toString());

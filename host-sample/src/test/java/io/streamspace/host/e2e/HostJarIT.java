@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.DemoConsole;
 import io.streamspace.testing.FreePort;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -73,14 +74,7 @@ class HostJarIT {
     try (HostProcess jar = HostProcess.startDemo(work, adminToken)) {
       List<String> console = Files.readAllLines(jar.output);
       assertEquals(
-          List.of(
-              "Installing the billing plugin from the plugin catalog through the API:",
-              "  GET /api/admin/plugins/catalog?q=billing: billing "
-                  + version
-                  + " (Billing & Usage Tracking), not installed",
-              "  POST /api/admin/plugins/billing/install: 201, billing " + version + " disabled",
-              "  POST /api/admin/plugins/billing/enable: 200, billing " + version + " started",
-              "Demo data posted. Try:"),
+          DemoConsole.installedFromTheCatalog(version),
           console.stream().dropWhile(l -> !l.startsWith("Host ready")).skip(1).limit(5).toList(),
           String.join("\n", console));
       JsonNode history =
