@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code --demo}: posts users and sessions through the same intake the HTTP endpoint uses, runs
- * every plugin job once through the scheduler, and returns curl lines (with real tokens) that
- * show the result.
+ * {@code --demo}: installs the billing plugin from the plugin catalog through the host's API
+ * ({@link DemoInstall}), posts users and sessions through the same intake the HTTP endpoint uses,
+ * runs every plugin job once through the scheduler, and returns what it did and curl lines (with
+ * real tokens) that show the result.
  *
  * <p>Idempotent on the same data folder: the first run anchors the demo's times at its start
  * and keeps that instant in {@code demo-anchor} once the events are acknowledged; later runs post
@@ -47,6 +48,8 @@ final class Demo {
   private Demo() {}
 
   static List<String> run(Host host, Path dataDir) throws IOException {
+    String admin = host.adminToken().orElseGet(() -> demoAdminToken(host));
+    List<String> lines = new ArrayList<>(DemoInstall.billing(host.port(), admin));
     Path anchorFile = dataDir.resolve(ANCHOR_FILE);
     Instant now;
     String heading;
@@ -61,9 +64,8 @@ final class Demo {
       heading = "Demo data posted. Try:";
     }
     runJobs(host);
-    List<String> lines = new ArrayList<>();
     lines.add(heading);
-    lines.addAll(curlLines(host, now));
+    lines.addAll(curlLines(host, admin, now));
     return lines;
   }
 
@@ -127,10 +129,9 @@ final class Demo {
     host.intake().receive(events.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static List<String> curlLines(Host host, Instant now) {
+  private static List<String> curlLines(Host host, String admin, Instant now) {
     String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER), null).token();
     String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER), null).token();
-    String admin = host.adminToken().orElseGet(() -> demoAdminToken(host));
     String base = "http://localhost:" + host.port();
     List<String> lines = new ArrayList<>();
     lines.add("  # alice's usage this month (2 cores, 4 GB for 10 hours: 1.00 + 0.40), as alice");
@@ -138,11 +139,13 @@ final class Demo {
     lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");
     lines.add(curl(bob, base + "/api/plugins/billing/usage"));
     lines.add(
-        "  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config");
+        "  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config"
+            + " and its history");
     lines.add(curl(admin, base + "/api/plugins/billing/usage?user_id=alice"));
     lines.add(curl(admin, base + "/api/plugins/billing/jobs/status"));
     lines.add(curl(admin, base + "/api/admin/plugins"));
     lines.add(curl(admin, base + "/api/admin/plugins/billing/config"));
+    lines.add(curl(admin, base + "/api/admin/plugins/billing/history"));
     lines.add(
         "  # as the admin: grant alice a credit, then invoice her last 24 hours (credit applied)");
     lines.add(
@@ -239,7 +242,7 @@ final class Demo {
     return event;
   }
 
-  private static String curl(String token, String url) {
+  static String curl(String token, String url) {
     return "  curl -s -H 'Authorization: Bearer " + token + "' '" + url + "'";
   }
 

@@ -26,7 +26,9 @@ final class HostCommandLine {
           "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar) and",
           "                      the secrets key unless $STREAMSPACE_SECRETS_KEY is set",
           "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
-          "  --demo              post demo users and sessions, run the jobs, print curl lines",
+          "  --demo              install the billing plugin from the catalog through the API",
+          "                      (unless installed), post demo users and sessions, run the jobs,",
+          "                      print curl lines",
           "  --help              this text");
 
   /** Why the command line was refused. */

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.e2e.PackagedPlugin;
+import io.streamspace.host.e2e.BillingPluginBuilds;
+import io.streamspace.host.support.DemoConsole;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +23,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --demo} run twice on the same data: nothing posted twice, nothing granted twice. */
+/**
+ * {@code --demo} installs the billing plugin from a plugin repository through the host's API,
+ * and run twice on the same data installs nothing, posts nothing and grants nothing twice.
+ */
 class DemoTest {
 
   private static final String ADMIN_TOKEN = "demo-test-admin-token-0123456789abcdef";
@@ -30,29 +36,64 @@ class DemoTest {
       Pattern.compile(
           "curl -s -H 'Authorization: Bearer (\\S+)' '(\\S+)' -H 'Idempotency-Key: (\\S+)' -X POST -d '(.*)'");
 
+  private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+
   @TempDir Path work;
+
+  @Test
+  void theDemoInstallsAndEnablesBillingFromTheRepositoryThroughTheApiAsTheAdmin() throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    String version = BillingPluginBuilds.packagedVersion();
+    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
+      List<String> lines = Demo.run(host, work.resolve("data"));
+
+      assertEquals(DemoConsole.installedFromTheCatalog(version), lines.subList(0, 5));
+      HostClient admin = new HostClient(host.port());
+      JsonNode installed = admin.get("/api/admin/plugins", ADMIN_TOKEN).expect(200);
+      assertEquals(version, installed.at("/plugins/0/version").asText(), installed.toString());
+      assertEquals("started", installed.at("/plugins/0/state").asText());
+      assertEquals(List.of("enable admin", "install admin " + version), history(host));
+      assertTrue(
+          Files.exists(work.resolve("plugins").resolve("billing-" + version + ".zip")),
+          "installed into the plugins folder");
+      // the jobs ran on the plugin it installed: alice's usage is there
+      assertEquals(2, sessionLines(aliceUsage(host)).size());
+    }
+  }
 
   @Test
   void aSecondDemoOnTheSameDataPostsNothingAndItsCreditAndInvoiceAnswerTheFirstResult()
       throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-22T12:00:00Z"));
+    MutableClock clock = new MutableClock(NOW);
     Path data = work.resolve("data");
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
 
     List<String> firstPosts;
     JsonNode firstInvoice;
     JsonNode usageAfterFirst;
-    try (Host host = start(dbUrl, clock)) {
+    try (Host host = start(dbUrl, clock, repository)) {
       firstPosts = posts(Demo.run(host, data));
       firstInvoice = runPosts(host, firstPosts).get(1);
       usageAfterFirst = aliceUsage(host);
     }
 
     clock.set(clock.instant().plus(Duration.ofHours(3))); // within the keys' 24 hours
-    try (Host host = start(dbUrl, clock)) {
+    String version = BillingPluginBuilds.packagedVersion();
+    repository.publishBilling(Map.of("plugin.version", "9.0.0")); // a newer release meanwhile
+    try (Host host = start(dbUrl, clock, repository)) {
       List<String> secondLines = Demo.run(host, data);
       assertEquals(
-          "Demo data was posted at 2026-11-22T12:00:00Z (not again). Try:", secondLines.get(0));
+          List.of(
+              "The billing plugin " + version + " is installed already (started).",
+              "  The repository has 9.0.0, left for you to update to:"),
+          secondLines.subList(0, 2));
+      assertTrue(
+          secondLines.get(2).matches(".*/api/admin/plugins/billing/update' -X POST"),
+          secondLines.get(2));
+      assertEquals(
+          "Demo data was posted at 2026-11-22T12:00:00Z (not again). Try:", secondLines.get(3));
+      assertEquals(List.of("enable admin", "install admin " + version), history(host));
       List<String> secondPosts = posts(secondLines);
       assertEquals(firstPosts, secondPosts, "the same requests, anchored at the first run");
       List<JsonNode> answers = runPosts(host, secondPosts);
@@ -67,12 +108,14 @@ class DemoTest {
     }
   }
 
-  private Host start(String dbUrl, MutableClock clock) throws Exception {
+  /** A host on {@code work/plugins} (empty at first) with the repository, as the jar starts. */
+  private Host start(String dbUrl, MutableClock clock, TestRepository repository) {
     return Host.start(
         HostOptions.builder()
             .port(0)
             .dbUrl(dbUrl)
-            .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+            .pluginsDir(work.resolve("plugins"))
+            .pluginRepository(repository.location())
             .clock(clock)
             .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
             .build());
@@ -123,6 +166,23 @@ class DemoTest {
             });
     assertEquals(2, lines.size(), usage.toString());
     return lines;
+  }
+
+  /** The billing plugin's history, newest first: operation, actor and version installed. */
+  private static List<String> history(Host host) {
+    List<String> entries = new ArrayList<>();
+    for (JsonNode entry :
+        new HostClient(host.port())
+            .get("/api/admin/plugins/billing/history", ADMIN_TOKEN)
+            .expect(200)
+            .get("operations")) {
+      String operation = entry.get("operation").asText() + " " + entry.get("actor").asText();
+      entries.add(
+          operation.startsWith("install ")
+              ? operation + " " + entry.get("to_version").asText()
+              : operation);
+    }
+    return entries;
   }
 
   private static JsonNode aliceUsage(Host host) {

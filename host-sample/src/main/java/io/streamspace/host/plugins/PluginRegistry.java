@@ -96,7 +96,8 @@ public final class PluginRegistry implements AutoCloseable {
     if (packages.folderExists()) {
       found.addAll(packages.discover());
     } else {
-      log.warn("Plugins folder {} does not exist; no plugins loaded from it", pluginsDir);
+      // a fresh host: nothing installed yet, the first install makes the folder
+      log.info("Plugins folder {} does not exist yet; no plugins loaded from it", pluginsDir);
     }
     found.addAll(inProcess);
     for (PluginPackage pluginPackage : found) {

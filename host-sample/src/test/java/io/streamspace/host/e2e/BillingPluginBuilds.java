@@ -13,16 +13,16 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Builds of the billing plugin for lifecycle tests, made from the zip {@code mvn package} put in
- * {@code target/plugins/}: the same code under another {@code plugin.version}, with extra
+ * {@code target/test-plugins/}: the same code under another {@code plugin.version}, with extra
  * Flyway migrations in {@code classes/db/billing/} (where {@code BillingMigrations} finds them).
  */
-final class BillingPluginBuilds {
+public final class BillingPluginBuilds {
   private BillingPluginBuilds() {}
 
-  static final Path PACKAGED = Path.of("target", "plugins", "billing-plugin.zip");
+  static final Path PACKAGED = PackagedPlugin.ZIP;
 
   /** The packaged plugin's {@code plugin.version}. */
-  static String packagedVersion() throws IOException {
+  public static String packagedVersion() throws IOException {
     try (ZipFile zip = new ZipFile(PACKAGED.toFile());
         InputStream in = zip.getInputStream(zip.getEntry("plugin.properties"))) {
       Properties properties = new Properties();

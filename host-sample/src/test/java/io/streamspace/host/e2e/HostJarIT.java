@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.DemoConsole;
 import io.streamspace.testing.FreePort;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,28 @@ class HostJarIT {
       assertTrue(
           console.stream().noneMatch(line -> line.contains(" INFO ")), String.join("\n", console));
       assertTrue(Files.readString(HostProcess.logFile(work)).contains("Host listening on port"));
+    }
+  }
+
+  @Test
+  void theDemoInstallsTheBillingPluginFromTheRepositoryNextToTheJarThroughTheApi()
+      throws Exception {
+    String adminToken = "admin-" + UUID.randomUUID();
+    String version = BillingPluginBuilds.packagedVersion();
+    try (HostProcess jar = HostProcess.startDemo(work, adminToken)) {
+      List<String> console = Files.readAllLines(jar.output);
+      assertEquals(
+          DemoConsole.installedFromTheCatalog(version),
+          console.stream().dropWhile(l -> !l.startsWith("Host ready")).skip(1).limit(5).toList(),
+          String.join("\n", console));
+      JsonNode history =
+          new BillingApi(jar.port, adminToken)
+              .http
+              .get("/api/admin/plugins/billing/history", adminToken)
+              .expect(200);
+      assertEquals("install", history.at("/operations/1/operation").asText(), history.toString());
+      assertEquals(version, history.at("/operations/1/to_version").asText());
+      assertTrue(Files.exists(work.resolve("plugins").resolve("billing-" + version + ".zip")));
     }
   }
 

@@ -40,6 +40,25 @@ final class HostProcess implements AutoCloseable {
 
   /** Starts the jar and returns once it says it is ready and its health answers 200. */
   static HostProcess start(Path work, String adminToken, List<String> extraArgs) throws Exception {
+    return start(work, adminToken, extraArgs, "Host ready: http://");
+  }
+
+  /**
+   * The README's run command: the jar with {@code --demo}, an empty plugins folder and the plugin
+   * repository the build published next to it (its default); returns once the demo printed its
+   * curl lines.
+   */
+  static HostProcess startDemo(Path work, String adminToken) throws Exception {
+    Files.createDirectories(work.resolve("plugins"));
+    return start(work, adminToken, List.of("--demo"), "Demo data ");
+  }
+
+  /**
+   * Starts the jar and returns once it printed a line starting with {@code readyLine} (after the
+   * one naming its URL) and its health shows the billing plugin.
+   */
+  private static HostProcess start(
+      Path work, String adminToken, List<String> extraArgs, String readyLine) throws Exception {
     int port = FreePort.find();
     ProcessBuilder builder =
         new ProcessBuilder(command(work, port, extraArgs)).redirectErrorStream(true);
@@ -48,7 +67,7 @@ final class HostProcess implements AutoCloseable {
     HostProcess running =
         new HostProcess(builder.start(), port, Files.createTempFile(work, "host-", ".log"));
     try {
-      running.awaitReady();
+      running.awaitReady(readyLine);
     } catch (Exception | AssertionError e) {
       running.close();
       throw e;
@@ -56,7 +75,10 @@ final class HostProcess implements AutoCloseable {
     return running;
   }
 
-  /** {@code java -jar host-sample.jar} with its data and the plugins under {@code work}. */
+  /**
+   * {@code java -jar host-sample.jar} with its data and the plugins under {@code work} (a copy of
+   * the packaged billing plugin unless a plugins folder is there already).
+   */
   static List<String> command(Path work, int port, List<String> extraArgs) throws IOException {
     Path jar = Path.of("target", "host-sample.jar").toAbsolutePath();
     assertTrue(Files.isRegularFile(jar), "run `mvn package` first: " + jar);
@@ -86,10 +108,11 @@ final class HostProcess implements AutoCloseable {
   }
 
   /**
-   * Copies the host's output to a file and returns once the host says it is ready (a line
-   * naming its URL): the start is observed, not guessed with a sleep.
+   * Copies the host's output to a file and returns once the host says it is ready (a line naming
+   * its URL, then one starting with {@code readyLine}): the start is observed, not guessed with a
+   * sleep.
    */
-  private void awaitReady() throws Exception {
+  private void awaitReady(String readyLine) throws Exception {
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Thread pump =
         new Thread(
@@ -98,11 +121,14 @@ final class HostProcess implements AutoCloseable {
                       new BufferedReader(
                           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                   var file = Files.newBufferedWriter(output)) {
+                boolean listening = false;
                 for (String line; (line = out.readLine()) != null; ) {
                   file.write(line);
                   file.newLine();
                   file.flush();
-                  if (line.startsWith("Host ready: http://") && line.contains(":" + port + "/")) {
+                  listening |=
+                      line.startsWith("Host ready: http://") && line.contains(":" + port + "/");
+                  if (listening && line.startsWith(readyLine)) {
                     ready.complete(null);
                   }
                 }

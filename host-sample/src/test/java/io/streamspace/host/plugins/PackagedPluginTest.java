@@ -2,13 +2,14 @@ package io.streamspace.host.plugins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.host.e2e.PackagedPlugin;
 import io.streamspace.plugin.api.PlatformPlugin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,13 +23,9 @@ import org.pf4j.PluginManager;
  */
 class PackagedPluginTest {
 
-  private static Path pluginZip() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("target/plugins"))) {
-      return files
-          .filter(p -> p.getFileName().toString().equals("billing-plugin.zip"))
-          .findFirst()
-          .orElseThrow(() -> new AssertionError("no billing-plugin.zip in target/plugins"));
-    }
+  private static Path pluginZip() {
+    assertTrue(Files.isRegularFile(PackagedPlugin.ZIP), "no " + PackagedPlugin.ZIP);
+    return PackagedPlugin.ZIP;
   }
 
   @Test

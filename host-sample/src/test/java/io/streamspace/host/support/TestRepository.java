@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.streamspace.host.catalog.RepositoryFolder;
+import io.streamspace.host.e2e.PackagedPlugin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,8 +31,8 @@ import java.util.Properties;
  */
 public final class TestRepository {
 
-  /** The billing plugin zip {@code mvn package} made (see e2e.PackagedPlugin). */
-  public static final Path BILLING_ZIP = Path.of("target", "plugins", "billing-plugin.zip");
+  /** The billing plugin zip {@code mvn package} made. */
+  public static final Path BILLING_ZIP = PackagedPlugin.ZIP;
 
   public static final String BILLING_NAME = "Billing & Usage Tracking";
   public static final List<String> BILLING_TAGS = List.of("billing", "metering", "stripe");

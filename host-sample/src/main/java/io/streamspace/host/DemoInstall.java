@@ -1,0 +1,138 @@
+package io.streamspace.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code --demo}'s first step: installs the billing plugin from the plugin catalog through the
+ * host's own HTTP API, as an admin would (search, install, enable), and says what it did. An
+ * installed plugin is not installed again (a data folder kept from an earlier run): it is enabled
+ * if needed, and one older than the repository's latest is left as it is, with the update's curl
+ * line.
+ */
+final class DemoInstall {
+
+  static final String PLUGIN = "billing";
+  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final String base;
+  private final String adminToken;
+  private final List<String> lines = new ArrayList<>();
+
+  private DemoInstall(int port, String adminToken) {
+    this.base = "http://localhost:" + port;
+    this.adminToken = adminToken;
+  }
+
+  /** Installs and enables the billing plugin when needed; returns the console lines. */
+  static List<String> billing(int port, String adminToken) {
+    DemoInstall install = new DemoInstall(port, adminToken);
+    try {
+      install.run();
+    } catch (IOException e) {
+      install.lines.add("  the host's API did not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return install.lines;
+  }
+
+  private void run() throws IOException, InterruptedException {
+    String search = "/api/admin/plugins/catalog?q=" + PLUGIN;
+    JsonNode billing = null;
+    Answer catalog = call("GET", search);
+    for (JsonNode plugin : catalog.body.path("plugins")) {
+      if (PLUGIN.equals(plugin.path("id").asText())) {
+        billing = plugin;
+      }
+    }
+    if (catalog.status != 200 || billing == null) {
+      lines.add(
+          "The billing plugin is in no plugin repository (--plugin-repository): not installed. "
+              + catalog.status
+              + " "
+              + catalog.body);
+      return;
+    }
+    String state = billing.path("state").asText();
+    if (state.equals("not_installed")) {
+      lines.add("Installing the billing plugin from the plugin catalog through the API:");
+      lines.add(
+          "  GET "
+              + search
+              + ": "
+              + PLUGIN
+              + " "
+              + billing.path("latest_version").asText()
+              + " ("
+              + billing.path("name").asText()
+              + "), not installed");
+      Answer installed = step("POST", "/api/admin/plugins/" + PLUGIN + "/install");
+      if (installed == null) {
+        return;
+      }
+      state = installed.body.path("state").asText();
+    } else {
+      String version = billing.path("installed_version").asText(billing.path("version").asText());
+      lines.add("The billing plugin " + version + " is installed already (" + state + ").");
+      if (billing.path("update_available").asBoolean()) {
+        lines.add(
+            "  The repository has "
+                + billing.path("latest_version").asText()
+                + ", left for you to update to:");
+        lines.add(
+            Demo.curl(adminToken, base + "/api/admin/plugins/" + PLUGIN + "/update") + " -X POST");
+      }
+    }
+    if (state.equals("disabled")) {
+      step("POST", "/api/admin/plugins/" + PLUGIN + "/enable");
+    }
+  }
+
+  /** One call, with its outcome as a console line; null when it was refused. */
+  private Answer step(String method, String path) throws IOException, InterruptedException {
+    Answer answer = call(method, path);
+    boolean ok = answer.status / 100 == 2;
+    lines.add(
+        "  "
+            + method
+            + " "
+            + path
+            + ": "
+            + answer.status
+            + (ok
+                ? ", "
+                    + PLUGIN
+                    + " "
+                    + answer.body.path("version").asText()
+                    + " "
+                    + answer.body.path("state").asText()
+                : " " + answer.body));
+    return ok ? answer : null;
+  }
+
+  private record Answer(int status, JsonNode body) {}
+
+  private Answer call(String method, String path) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(CALL_TIMEOUT)
+            .header("Authorization", "Bearer " + adminToken)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    String body = response.body();
+    return new Answer(
+        response.statusCode(), body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body));
+  }
+}
