@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -80,6 +81,13 @@ final class BillingClient {
     return body(expect(201, send("POST", "/api/admin/tokens", context.adminToken(), body)))
         .get("token")
         .asText();
+  }
+
+  /** An admin's invoice for the account and period, finalized now (its usage claimed). */
+  void invoice(String userId, Instant start, Instant end) throws IOException, InterruptedException {
+    Map<String, Object> body =
+        Map.of("user_id", userId, "period_start", start.toString(), "period_end", end.toString());
+    expect(201, send("POST", PLUGIN + "/admin/invoices", context.adminToken(), body));
   }
 
   /** GET of a billing route as {@code token}; fails unless it answers 200. */

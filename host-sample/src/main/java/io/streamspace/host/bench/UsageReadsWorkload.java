@@ -26,8 +26,9 @@ import java.util.List;
  * event age refuses events older than 35 days), so it is seeded by SQL as calculate-usage writes
  * it: a cpu (1 core), a memory (2 GB) and a storage (10 GB) record per UTC hour of the last 365
  * days, at the config's rates; the account's opening and its plan's start are moved back a year
- * to match. The draft of the current period is opened by SQL as generate-invoices opens one; no
- * earlier invoice claimed the year's records, so the preview prices all of them (the worst case).
+ * to match. The twelve months before the current period are invoiced through the admin invoice
+ * route (so, as for a real account, they claimed their usage), and the current period's draft is
+ * opened by SQL as generate-invoices opens one: its preview prices this period's usage so far.
  */
 final class UsageReadsWorkload implements Workload {
 
@@ -69,7 +70,7 @@ final class UsageReadsWorkload implements Workload {
 
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
-    int requests = context.size().pick(200, 1_000);
+    int requests = context.size().pick(100, 1_000);
     BillingClient billing = new BillingClient(context);
     String userId = "reads" + System.currentTimeMillis();
     Instant now = Instant.now();
@@ -80,9 +81,17 @@ final class UsageReadsWorkload implements Workload {
     JsonNode config = billing.config();
     Instant to = now.truncatedTo(ChronoUnit.HOURS);
     Instant from = to.minus(Duration.ofDays(365));
-    long records = seedYear(context, config, userId, from, to);
+    Period current = Period.current(config);
+    Instant firstInvoiced = current.startMonthsBefore(12);
+    Instant opened =
+        (from.isBefore(firstInvoiced) ? from : firstInvoiced).minus(Duration.ofDays(1));
+    long records = seedYear(context, config, userId, opened, from, to);
     context.progress().line("usage-reads: %,d usage records seeded for a year".formatted(records));
-    long draftId = openDraft(context, config, userId, now);
+    for (int months = 12; months > 0; months--) {
+      billing.invoice(
+          userId, current.startMonthsBefore(months), current.startMonthsBefore(months - 1));
+    }
+    long draftId = openDraft(context, config, userId, current, now);
 
     String token = billing.userToken(userId);
     JsonNode preview = billing.get("/invoices/" + draftId, token);
@@ -90,7 +99,7 @@ final class UsageReadsWorkload implements Workload {
       throw new IllegalStateException("the draft's preview shows no lines: " + preview);
     }
     String size =
-        "1 account, %,d hourly usage records (a year, seeded by SQL), %,d requests"
+        "1 account, %,d hourly usage records (a year, seeded by SQL, 12 months invoiced), %,d requests"
             .formatted(records, requests);
     List<BenchRow> rows = new ArrayList<>();
     for (String path : List.of("/usage", "/quota", "/invoices/" + draftId)) {
@@ -138,13 +147,18 @@ final class UsageReadsWorkload implements Workload {
   }
 
   private static long seedYear(
-      BenchContext context, JsonNode config, String userId, Instant from, Instant to)
+      BenchContext context,
+      JsonNode config,
+      String userId,
+      Instant opened,
+      Instant from,
+      Instant to)
       throws SQLException {
     try (Connection connection = context.dataSource().getConnection()) {
       try (PreparedStatement backdate = connection.prepareStatement(BACKDATE)) {
-        backdate.setTimestamp(1, Timestamp.from(from.minus(Duration.ofDays(1))));
+        backdate.setTimestamp(1, Timestamp.from(opened));
         backdate.setString(2, userId);
-        backdate.setTimestamp(3, Timestamp.from(from.minus(Duration.ofDays(1))));
+        backdate.setTimestamp(3, Timestamp.from(opened));
         backdate.setString(4, userId);
         backdate.execute();
       }
@@ -167,18 +181,28 @@ final class UsageReadsWorkload implements Workload {
     return config.path("computeRates").path(name).decimalValue();
   }
 
-  /** The current period's draft, as generate-invoices opens one; answers its id. */
-  private static long openDraft(BenchContext context, JsonNode config, String userId, Instant now)
-      throws SQLException {
-    ZoneId zone = ZoneId.of(config.path("billingTimeZone").asText("UTC"));
-    int invoiceDay = config.path("invoiceDay").asInt(1);
-    LocalDate today = LocalDate.now(zone);
-    LocalDate startDay = today.withDayOfMonth(invoiceDay);
-    if (startDay.isAfter(today)) {
-      startDay = startDay.minusMonths(1);
+  /** The billing period now is in, by the config's invoice day and time zone. */
+  private record Period(LocalDate startDay, ZoneId zone) {
+
+    static Period current(JsonNode config) {
+      ZoneId zone = ZoneId.of(config.path("billingTimeZone").asText("UTC"));
+      LocalDate today = LocalDate.now(zone);
+      LocalDate startDay = today.withDayOfMonth(config.path("invoiceDay").asInt(1));
+      return new Period(startDay.isAfter(today) ? startDay.minusMonths(1) : startDay, zone);
     }
-    Instant start = startDay.atStartOfDay(zone).toInstant();
-    Instant end = startDay.plusMonths(1).atStartOfDay(zone).toInstant();
+
+    /** The start of the period {@code months} before this one (0: this one's). */
+    Instant startMonthsBefore(int months) {
+      return startDay.minusMonths(months).atStartOfDay(zone).toInstant();
+    }
+  }
+
+  /** The current period's draft, as generate-invoices opens one; answers its id. */
+  private static long openDraft(
+      BenchContext context, JsonNode config, String userId, Period current, Instant now)
+      throws SQLException {
+    Instant start = current.startMonthsBefore(0);
+    Instant end = current.startMonthsBefore(-1);
     Duration grace = Duration.ofMinutes(config.path("invoiceGraceMinutes").asLong(60));
     try (Connection connection = context.dataSource().getConnection();
         PreparedStatement draft = connection.prepareStatement(DRAFT)) {

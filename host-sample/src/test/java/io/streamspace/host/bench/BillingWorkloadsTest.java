@@ -35,6 +35,7 @@ class BillingWorkloadsTest {
   private Host host;
   private Database database;
   private final List<String> progress = new ArrayList<>();
+  private final List<BenchRow> rows = new ArrayList<>();
   private BenchContext context;
 
   @BeforeAll
@@ -73,13 +74,15 @@ class BillingWorkloadsTest {
 
   @AfterAll
   void stopHost() {
+    // what was measured, for whoever reads the test's output; nothing here is asserted
+    rows.forEach(row -> System.out.println("bench row: " + row));
     database.close();
     host.close();
   }
 
   @Test
   void calculateUsageRatesTheHourOfEverySession_againstACopyOfAsManyRows() throws Exception {
-    List<BenchRow> rows = new CalculateUsageWorkload().run(context);
+    List<BenchRow> rows = ran(new CalculateUsageWorkload());
 
     assertEquals(1, rows.size());
     BenchRow row = rows.get(0);
@@ -92,7 +95,7 @@ class BillingWorkloadsTest {
 
   @Test
   void invoicingFinalizesOneInvoicePerAccount_withItsCreditAndGaplessNumbers() throws Exception {
-    List<BenchRow> rows = new InvoicingWorkload().run(context);
+    List<BenchRow> rows = ran(new InvoicingWorkload());
 
     assertEquals(1, rows.size());
     assertTrue(rows.get(0).size().startsWith("1,000 accounts × "), rows.get(0).size());
@@ -102,7 +105,7 @@ class BillingWorkloadsTest {
 
   @Test
   void usageReadsMeasureEachRouteOfAnAccountWithAYearOfUsage() throws Exception {
-    List<BenchRow> rows = new UsageReadsWorkload().run(context);
+    List<BenchRow> rows = ran(new UsageReadsWorkload());
 
     assertEquals(
         List.of(
@@ -116,6 +119,12 @@ class BillingWorkloadsTest {
       assertNotNull(row.met());
     }
     assertFalse(progress.isEmpty());
+  }
+
+  private List<BenchRow> ran(Workload workload) throws Exception {
+    List<BenchRow> answered = workload.run(context);
+    rows.addAll(answered);
+    return answered;
   }
 
   @Test
