@@ -99,7 +99,8 @@ final class UsageReadsWorkload implements Workload {
       throw new IllegalStateException("the draft's preview shows no lines: " + preview);
     }
     String size =
-        "1 account, %,d hourly usage records (a year, seeded by SQL, 12 months invoiced), %,d requests"
+        ("1 account, %,d hourly usage records (a year, seeded by SQL, 12 months invoiced),"
+                + " %,d requests")
             .formatted(records, requests);
     List<BenchRow> rows = new ArrayList<>();
     for (String path : List.of("/usage", "/quota", "/invoices/" + draftId)) {
