@@ -1,0 +1,221 @@
+package io.streamspace.host.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a user's reads cost on an account with a year of hourly usage: M requests each of {@code
+ * GET /usage}, {@code GET /quota} and the preview of the current period's draft invoice ({@code
+ * GET /invoices/{id}}: a draft shows the lines it would have if finalized now), one after the
+ * other as that user, p50 and p99 per route.
+ *
+ * <p>The account is opened through intake. A year of usage cannot come through intake (the max
+ * event age refuses events older than 35 days), so it is seeded by SQL as calculate-usage writes
+ * it: a cpu (1 core), a memory (2 GB) and a storage (10 GB) record per UTC hour of the last 365
+ * days, at the config's rates; the account's opening and its plan's start are moved back a year
+ * to match. The twelve months before the current period are invoiced through the admin invoice
+ * route (so, as for a real account, they claimed their usage), and the current period's draft is
+ * opened by SQL as generate-invoices opens one: its preview prices this period's usage so far.
+ */
+final class UsageReadsWorkload implements Workload {
+
+  private static final Duration TARGET = Duration.ofMillis(20);
+  private static final int WARM_UP = 20;
+
+  private static final String BACKDATE =
+      """
+      UPDATE billing_accounts SET created_at = ? WHERE user_id = ?;
+      UPDATE billing_subscriptions SET started_at = ? WHERE user_id = ?
+      """;
+  private static final String USAGE =
+      """
+      INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+          slice_end, unit_seconds, unit, unit_price, currency, created_at)
+      SELECT a.user_id, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
+             r.unit, r.unit_price, a.currency, h + interval '70 minutes'
+      FROM billing_accounts a
+      CROSS JOIN generate_series(?::timestamptz, ?::timestamptz - interval '1 hour',
+                                 interval '1 hour') h
+      CROSS JOIN (VALUES (?, 'cpu', 3600, 'core-hours', ?::numeric),
+                         (?, 'memory', 7200, 'gb-hours', ?::numeric),
+                         ('', 'storage', 36000, 'gb-months', ?::numeric))
+        AS r(session_id, resource_type, unit_seconds, unit, unit_price)
+      WHERE a.user_id = ?
+      """;
+  private static final String DRAFT =
+      """
+      INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                    finalize_after, created_at)
+      SELECT user_id, ?, ?, currency, 'draft', ?, ? FROM billing_accounts WHERE user_id = ?
+      RETURNING id
+      """;
+
+  @Override
+  public String name() {
+    return "usage-reads";
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    int requests = context.size().pick(100, 1_000);
+    BillingClient billing = new BillingClient(context);
+    String userId = "reads" + System.currentTimeMillis();
+    Instant now = Instant.now();
+    context.progress().line("usage-reads: opening " + userId + " through intake");
+    billing.postEvents(List.of(BenchEvents.userCreated(userId, now.minus(Duration.ofDays(34)))));
+    billing.awaitCaughtUp();
+
+    JsonNode config = billing.config();
+    Instant to = now.truncatedTo(ChronoUnit.HOURS);
+    Instant from = to.minus(Duration.ofDays(365));
+    Period current = Period.current(config);
+    Instant firstInvoiced = current.startMonthsBefore(12);
+    Instant opened =
+        (from.isBefore(firstInvoiced) ? from : firstInvoiced).minus(Duration.ofDays(1));
+    long records = seedYear(context, config, userId, opened, from, to);
+    context.progress().line("usage-reads: %,d usage records seeded for a year".formatted(records));
+    for (int months = 12; months > 0; months--) {
+      billing.invoice(
+          userId, current.startMonthsBefore(months), current.startMonthsBefore(months - 1));
+    }
+    long draftId = openDraft(context, config, userId, current, now);
+
+    String token = billing.userToken(userId);
+    JsonNode preview = billing.get("/invoices/" + draftId, token);
+    if (!preview.path("lines").isArray() || preview.path("lines").isEmpty()) {
+      throw new IllegalStateException("the draft's preview shows no lines: " + preview);
+    }
+    String size =
+        ("1 account, %,d hourly usage records (a year, seeded by SQL, 12 months invoiced),"
+                + " %,d requests")
+            .formatted(records, requests);
+    List<BenchRow> rows = new ArrayList<>();
+    for (String path : List.of("/usage", "/quota", "/invoices/" + draftId)) {
+      context.progress().line("usage-reads: %,d × GET %s".formatted(requests, path));
+      rows.add(measure(billing, token, path, requests, size));
+    }
+    return rows;
+  }
+
+  private static BenchRow measure(
+      BillingClient billing, String token, String path, int requests, String size)
+      throws Exception {
+    for (int i = 0; i < WARM_UP; i++) {
+      billing.get(path, token);
+    }
+    long[] took = new long[requests];
+    long start = System.nanoTime();
+    for (int i = 0; i < requests; i++) {
+      long began = System.nanoTime();
+      billing.get(path, token);
+      took[i] = System.nanoTime() - began;
+    }
+    Duration all = Duration.ofNanos(System.nanoTime() - start);
+    Arrays.sort(took);
+    Duration p99 = percentile(took, 99);
+    String route = path.startsWith("/invoices/") ? "/invoices/{id} (draft preview)" : path;
+    return new BenchRow(
+        "GET /api/plugins/billing" + route + ", one request at a time",
+        size,
+        all,
+        requests * 1e9 / Math.max(1, all.toNanos()),
+        "requests",
+        percentile(took, 50),
+        p99,
+        null,
+        null,
+        "p99 ≤ 20 ms",
+        p99.compareTo(TARGET) <= 0);
+  }
+
+  /** The nearest-rank percentile of sorted durations in nanoseconds. */
+  static Duration percentile(long[] sortedNanos, int percent) {
+    int rank = (int) Math.ceil(percent / 100.0 * sortedNanos.length);
+    return Duration.ofNanos(sortedNanos[Math.max(0, rank - 1)]);
+  }
+
+  private static long seedYear(
+      BenchContext context,
+      JsonNode config,
+      String userId,
+      Instant opened,
+      Instant from,
+      Instant to)
+      throws SQLException {
+    try (Connection connection = context.dataSource().getConnection()) {
+      try (PreparedStatement backdate = connection.prepareStatement(BACKDATE)) {
+        backdate.setTimestamp(1, Timestamp.from(opened));
+        backdate.setString(2, userId);
+        backdate.setTimestamp(3, Timestamp.from(opened));
+        backdate.setString(4, userId);
+        backdate.execute();
+      }
+      try (PreparedStatement usage = connection.prepareStatement(USAGE)) {
+        String session = userId + "-s";
+        usage.setTimestamp(1, Timestamp.from(from));
+        usage.setTimestamp(2, Timestamp.from(to));
+        usage.setString(3, session);
+        usage.setBigDecimal(4, rate(config, "cpu_per_core_hour"));
+        usage.setString(5, session);
+        usage.setBigDecimal(6, rate(config, "memory_per_gb_hour"));
+        usage.setBigDecimal(7, rate(config, "storage_per_gb_month"));
+        usage.setString(8, userId);
+        return usage.executeUpdate();
+      }
+    }
+  }
+
+  private static BigDecimal rate(JsonNode config, String name) {
+    return config.path("computeRates").path(name).decimalValue();
+  }
+
+  /** The billing period now is in, by the config's invoice day and time zone. */
+  private record Period(LocalDate startDay, ZoneId zone) {
+
+    static Period current(JsonNode config) {
+      ZoneId zone = ZoneId.of(config.path("billingTimeZone").asText("UTC"));
+      LocalDate today = LocalDate.now(zone);
+      LocalDate startDay = today.withDayOfMonth(config.path("invoiceDay").asInt(1));
+      return new Period(startDay.isAfter(today) ? startDay.minusMonths(1) : startDay, zone);
+    }
+
+    /** The start of the period {@code months} before this one (0: this one's). */
+    Instant startMonthsBefore(int months) {
+      return startDay.minusMonths(months).atStartOfDay(zone).toInstant();
+    }
+  }
+
+  /** The current period's draft, as generate-invoices opens one; answers its id. */
+  private static long openDraft(
+      BenchContext context, JsonNode config, String userId, Period current, Instant now)
+      throws SQLException {
+    Instant start = current.startMonthsBefore(0);
+    Instant end = current.startMonthsBefore(-1);
+    Duration grace = Duration.ofMinutes(config.path("invoiceGraceMinutes").asLong(60));
+    try (Connection connection = context.dataSource().getConnection();
+        PreparedStatement draft = connection.prepareStatement(DRAFT)) {
+      draft.setTimestamp(1, Timestamp.from(start));
+      draft.setTimestamp(2, Timestamp.from(end));
+      draft.setTimestamp(3, Timestamp.from(end.plus(grace)));
+      draft.setTimestamp(4, Timestamp.from(now));
+      draft.setString(5, userId);
+      try (ResultSet rows = draft.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+}
