@@ -3,7 +3,7 @@ package io.streamspace.host.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.util.Properties;
+import java.nio.charset.StandardCharsets;
 
 /** What the figures were measured on and built from, printed under the table. */
 public final class BenchMachine {
@@ -29,18 +29,16 @@ public final class BenchMachine {
         Runtime.getRuntime().maxMemory() >> 20);
   }
 
-  /** The commit the build recorded (git.properties), or "unknown" when built outside git. */
+  /** The commit the build recorded ({@link BuildCommit}), or "unknown". */
   public static String commit() {
-    try (InputStream in = BenchMachine.class.getResourceAsStream("git.properties")) {
+    try (InputStream in = BenchMachine.class.getResourceAsStream("commit.txt")) {
       if (in == null) {
-        return "unknown";
+        return BuildCommit.UNKNOWN;
       }
-      Properties git = new Properties();
-      git.load(in);
-      String id = git.getProperty("git.commit.id.abbrev", "").trim();
-      return id.isEmpty() ? "unknown" : id;
+      String id = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      return id.isEmpty() ? BuildCommit.UNKNOWN : id;
     } catch (IOException e) {
-      return "unknown";
+      return BuildCommit.UNKNOWN;
     }
   }
 }
