@@ -23,7 +23,6 @@ public final class AdmissionWorkload implements Workload {
   private static final String PREFIX = "bench-admission-";
   private static final Duration HTTP_TARGET = Duration.ofMillis(5);
   private static final Duration IN_PROCESS_TARGET = Duration.ofNanos(50_000);
-  private static final Duration CATCH_UP = Duration.ofMinutes(10);
 
   private final BenchHost host;
 
@@ -50,7 +49,7 @@ public final class AdmissionWorkload implements Workload {
         .line(String.format("%s: seeding %,d accounts through intake", NAME, accounts));
     Instant now = Instant.now();
     sender.send(batches, b -> sessions(b, now, false));
-    http.awaitCaughtUp("billing", CATCH_UP);
+    http.awaitBillingCaughtUp();
 
     context.progress().line(String.format("%s: %,d requests over HTTP, twice", NAME, requests));
     overHttp(http, context.platformToken(), accounts, requests); // warm-up
@@ -66,7 +65,7 @@ public final class AdmissionWorkload implements Workload {
 
     context.progress().line(NAME + ": ending the sessions (not measured)");
     sender.send(batches, b -> sessions(b, Instant.now(), true));
-    http.awaitCaughtUp("billing", CATCH_UP);
+    http.awaitBillingCaughtUp();
     return List.of(
         row("admission: over HTTP, 4 clients", size, httpTime, requests, overHttp, HTTP_TARGET),
         row(

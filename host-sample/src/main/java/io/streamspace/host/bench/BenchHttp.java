@@ -15,6 +15,7 @@ public final class BenchHttp {
 
   private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration POLL = Duration.ofMillis(50);
+  private static final Duration CATCH_UP = Duration.ofMinutes(10);
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** How much of an unexpected answer a failure shows. */
@@ -75,13 +76,14 @@ public final class BenchHttp {
   }
 
   /**
-   * Waits until the plugin has applied the whole journal ({@code /api/health} shows its lag at 0
-   * events).
+   * Waits until the billing plugin has applied the whole journal ({@code /api/health} shows its
+   * lag at 0 events).
    *
-   * @throws IllegalStateException when it has not within {@code timeout}
+   * @throws IllegalStateException when it has not within {@link #CATCH_UP}
    */
-  public void awaitCaughtUp(String pluginId, Duration timeout)
-      throws IOException, InterruptedException {
+  public void awaitBillingCaughtUp() throws IOException, InterruptedException {
+    String pluginId = "billing";
+    Duration timeout = CATCH_UP;
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode plugin = null;
     while (System.nanoTime() < deadline) {

@@ -18,7 +18,6 @@ public final class HeapWorkload implements Workload {
   static final String NAME = "heap";
   private static final String PREFIX = "bench-heap-";
   private static final long TARGET_BYTES = 256L << 20;
-  private static final Duration CATCH_UP = Duration.ofMinutes(10);
 
   @Override
   public String name() {
@@ -36,7 +35,7 @@ public final class HeapWorkload implements Workload {
     long began = System.nanoTime();
     Instant now = Instant.now();
     EventSender.Sent opened = sender.send(batches, b -> sessions(b, now, false));
-    http.awaitCaughtUp("billing", CATCH_UP);
+    http.awaitBillingCaughtUp();
     Duration opening = EventSender.since(began);
     if (opened.accepted() != sessions) {
       throw new IllegalStateException(
@@ -47,20 +46,14 @@ public final class HeapWorkload implements Workload {
         .progress()
         .line(String.format("%s: %,d MB used, ending the sessions", NAME, used >> 20));
     sender.send(batches, b -> sessions(b, Instant.now(), true));
-    http.awaitCaughtUp("billing", CATCH_UP);
+    http.awaitBillingCaughtUp();
     return List.of(
-        new BenchRow(
+        BenchRows.timed(
             String.format(
                 "heap: used after a full GC: %,d MB (%,d MB before the sessions; whole JVM)",
                 used >> 20, before >> 20),
             String.format("%,d active sessions", sessions),
             opening,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
             "≤ 256 MB",
             used <= TARGET_BYTES));
   }

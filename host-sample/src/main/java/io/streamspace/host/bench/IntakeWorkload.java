@@ -30,7 +30,6 @@ public final class IntakeWorkload implements Workload {
   private static final String PREFIX = "bench-intake-";
   private static final double TARGET_RATE = 100_000;
   private static final double TARGET_BASELINE_SHARE = 0.5;
-  private static final Duration CATCH_UP = Duration.ofMinutes(10);
 
   @Override
   public String name() {
@@ -58,14 +57,14 @@ public final class IntakeWorkload implements Workload {
     context
         .progress()
         .line(String.format("%s: %,d events sent in %d ms", NAME, sent, sending.toMillis()));
-    http.awaitCaughtUp("billing", CATCH_UP);
+    http.awaitBillingCaughtUp();
     Duration applying = EventSender.since(began);
     context.progress().line(NAME + ": applied by billing after " + applying.toMillis() + " ms");
     checkJournaledOnce(context.dataSource(), sent, accepted);
 
     context.progress().line(NAME + ": ending the sessions (not measured)");
     sender.send(perRound, b -> ended(b, perRound));
-    http.awaitCaughtUp("billing", CATCH_UP);
+    http.awaitBillingCaughtUp();
 
     context.progress().line(String.format("%s: baseline, %,d rows by INSERT", NAME, sent));
     Duration baseline = insertBaseline(context.dataSource(), sent, perRound);

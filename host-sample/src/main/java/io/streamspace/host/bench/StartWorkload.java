@@ -40,16 +40,10 @@ public final class StartWorkload implements Workload {
     Duration ready = EventSender.since(began);
     context.progress().line(NAME + ": ready after " + ready.toMillis() + " ms");
     return List.of(
-        new BenchRow(
+        BenchRows.timed(
             "start: host start to ready (/api/health 200), database initialized",
             "a second start on the same data folder, embedded PostgreSQL included",
             ready,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
             "≤ 5 s",
             ready.compareTo(TARGET) <= 0));
   }
