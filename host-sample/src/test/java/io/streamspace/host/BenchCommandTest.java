@@ -2,6 +2,7 @@ package io.streamspace.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.bench.BenchRunner;
@@ -73,15 +74,17 @@ class BenchCommandTest {
   }
 
   @Test
-  void benchOptionsGoWithBenchOnly() {
+  void sizeAndOnlyGoWithBenchOnly_benchTakesNoHostOption_andTheHelpShowsIt() {
     assertTrue(
-        org.junit.jupiter.api.Assertions.assertThrows(
+        HostCommandLine.USAGE.contains("java -jar host-sample.jar bench [--size small|full]"));
+    assertTrue(
+        assertThrows(
                 HostCommandLine.UsageException.class,
                 () -> HostCommandLine.parse(new String[] {"--size", "small"}))
             .getMessage()
             .contains("goes with bench"));
     assertTrue(
-        org.junit.jupiter.api.Assertions.assertThrows(
+        assertThrows(
                 HostCommandLine.UsageException.class,
                 () -> HostCommandLine.parse(new String[] {"bench", "--db-url", "jdbc:x"}))
             .getMessage()
