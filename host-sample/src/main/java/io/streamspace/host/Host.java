@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +94,7 @@ public final class Host implements AutoCloseable {
   private EventIntake intake;
   private HttpServer http;
   private Clock clock;
+  private DataSource dataSource;
 
   private Host(HostOptions options) {
     try {
@@ -107,6 +109,7 @@ public final class Host implements AutoCloseable {
     clock = options.clock();
     String fromEnvironment = environmentAdminToken(options.secrets());
     Database database = open(openDatabase(options));
+    dataSource = database.dataSource();
     HostMigrations.migrate(database.dataSource());
     ObjectMapper mapper = Json.newMapper();
     tokens = new TokenStore(database.dataSource(), options.clock());
@@ -336,6 +339,11 @@ public final class Host implements AutoCloseable {
 
   Clock clock() {
     return clock;
+  }
+
+  /** The pool every part of the host and its plugins uses (closed with the host). */
+  DataSource dataSource() {
+    return dataSource;
   }
 
   TokenStore tokens() {

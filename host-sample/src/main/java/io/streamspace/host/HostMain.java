@@ -31,6 +31,10 @@ public final class HostMain {
       out.println(HostCommandLine.USAGE);
       return;
     }
+    if (line.bench) {
+      System.exit(bench(line));
+      return;
+    }
     HostOptions options = line.toOptions();
     Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"));
     Host host;
@@ -55,6 +59,16 @@ public final class HostMain {
                 + ": "
                 + e.getMessage());
       }
+    }
+  }
+
+  /** Runs {@code bench}: progress on stderr, the table on stdout; returns the exit code. */
+  private static int bench(HostCommandLine line) {
+    try {
+      return Bench.run(line, System.err, System.out, ConsoleLogging::toFile);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("error: the benchmark could not run: " + e);
+      return 1;
     }
   }
 

@@ -31,9 +31,9 @@ final class BillingClient {
   }
 
   /** Posts events as the platform in batches of 1,000; fails unless each batch is accepted. */
-  void postEvents(List<Map<String, Object>> events) throws IOException, InterruptedException {
+  void postEvents(List<? extends JsonNode> events) throws IOException, InterruptedException {
     for (int from = 0; from < events.size(); from += 1_000) {
-      List<Map<String, Object>> batch = events.subList(from, Math.min(events.size(), from + 1_000));
+      List<? extends JsonNode> batch = events.subList(from, Math.min(events.size(), from + 1_000));
       expect(202, send("POST", "/api/platform/events", context.platformToken(), batch));
     }
   }

@@ -1,5 +1,6 @@
 package io.streamspace.host.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
@@ -75,7 +76,7 @@ final class CalculateUsageWorkload implements Workload {
       double ratio = (double) job.toNanos() / Math.max(1, copy.toNanos());
       return List.of(
           new BenchRow(
-              "calculate-usage, one hour of every session (POST .../jobs/calculate-usage)",
+              "calculate-usage: one hour of every session (POST .../jobs/calculate-usage)",
               "%,d sessions with storage (%,d usage records)".formatted(sessions, records),
               job,
               records * 1e9 / Math.max(1, job.toNanos()),
@@ -90,17 +91,22 @@ final class CalculateUsageWorkload implements Workload {
   }
 
   /** Each session on its own account, opened at {@code from} with storage, beating at the end. */
-  private static List<Map<String, Object>> openSessions(
+  private static List<ObjectNode> openSessions(
       String prefix, int sessions, Instant from, Instant heartbeat) {
-    List<Map<String, Object>> events = new ArrayList<>(3 * sessions);
+    List<ObjectNode> events = new ArrayList<>(3 * sessions);
     for (int i = 0; i < sessions; i++) {
-      events.add(BenchEvents.userCreated(prefix + "u" + i, from.minusSeconds(60)));
+      events.add(
+          BenchEvents.userCreated(prefix + "uc" + i, prefix + "u" + i, from.minusSeconds(60)));
     }
     for (int i = 0; i < sessions; i++) {
-      events.add(BenchEvents.sessionCreated(prefix + "s" + i, prefix + "u" + i, from, 10));
+      String user = prefix + "u" + i;
+      events.add(
+          BenchEvents.sessionCreated(
+              prefix + "sc" + i, prefix + "s" + i, user, from, "1", "2", "10"));
     }
     for (int i = 0; i < sessions; i++) {
-      events.add(BenchEvents.heartbeat(prefix + "s" + i, prefix + "u" + i, heartbeat));
+      events.add(
+          BenchEvents.heartbeat(prefix + "hb" + i, prefix + "s" + i, prefix + "u" + i, heartbeat));
     }
     return events;
   }

@@ -1,6 +1,7 @@
 package io.streamspace.host.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,9 +99,10 @@ final class InvoicingWorkload implements Workload {
     long hours = Duration.between(start, end).toHours();
 
     context.progress().line("invoicing: opening %,d accounts through intake".formatted(accounts));
-    List<Map<String, Object>> users = new ArrayList<>(accounts);
+    List<ObjectNode> users = new ArrayList<>(accounts);
     for (int i = 0; i < accounts; i++) {
-      users.add(BenchEvents.userCreated(prefix + i, now.minus(Duration.ofDays(34))));
+      users.add(
+          BenchEvents.userCreated(prefix + "uc" + i, prefix + i, now.minus(Duration.ofDays(34))));
     }
     billing.postEvents(users);
     billing.awaitCaughtUp();
@@ -120,7 +122,7 @@ final class InvoicingWorkload implements Workload {
     check(context.dataSource(), prefix, accounts, start, end);
     return List.of(
         new BenchRow(
-            "generate-invoices + finalization (POST .../jobs/generate-invoices)",
+            "invoicing: generate-invoices + finalization (POST .../jobs/generate-invoices)",
             ("%,d accounts × %,d hourly storage records, a credit each"
                     + " (usage and credits seeded by SQL)")
                 .formatted(accounts, hours),

@@ -75,7 +75,8 @@ final class UsageReadsWorkload implements Workload {
     String userId = "reads" + System.currentTimeMillis();
     Instant now = Instant.now();
     context.progress().line("usage-reads: opening " + userId + " through intake");
-    billing.postEvents(List.of(BenchEvents.userCreated(userId, now.minus(Duration.ofDays(34)))));
+    billing.postEvents(
+        List.of(BenchEvents.userCreated(userId + "-uc", userId, now.minus(Duration.ofDays(34)))));
     billing.awaitCaughtUp();
 
     JsonNode config = billing.config();
@@ -128,7 +129,7 @@ final class UsageReadsWorkload implements Workload {
     Duration p99 = percentile(took, 99);
     String route = path.startsWith("/invoices/") ? "/invoices/{id} (draft preview)" : path;
     return new BenchRow(
-        "GET /api/plugins/billing" + route + ", one request at a time",
+        "usage-reads: GET /api/plugins/billing" + route + ", one request at a time",
         size,
         all,
         requests * 1e9 / Math.max(1, all.toNanos()),
