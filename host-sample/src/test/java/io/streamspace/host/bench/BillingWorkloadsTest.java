@@ -109,9 +109,9 @@ class BillingWorkloadsTest {
 
     assertEquals(
         List.of(
-            "GET /api/plugins/billing/usage, one request at a time",
-            "GET /api/plugins/billing/quota, one request at a time",
-            "GET /api/plugins/billing/invoices/{id} (draft preview), one request at a time"),
+            "usage-reads: GET /api/plugins/billing/usage, one request at a time",
+            "usage-reads: GET /api/plugins/billing/quota, one request at a time",
+            "usage-reads: GET /api/plugins/billing/invoices/{id} (draft preview), one request at a time"),
         rows.stream().map(BenchRow::workload).toList());
     for (BenchRow row : rows) {
       assertTrue(row.size().startsWith("1 account, 26,"), row.size());
