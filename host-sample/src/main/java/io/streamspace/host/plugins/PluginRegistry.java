@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Locking: the registry's monitor guards the list of plugins and what runs; every operation an
  * admin asks for (enable, disable, install, update, uninstall) first takes the plugin's
  * cluster-wide lock ({@link PluginOperationLock}) and then the monitor, through {@link #operate}.
- * The package-private methods below are the collaborators' way in; each expects the monitor held.
- * {@link #active()}, {@link #ready()}, {@link #isStarted} and {@link #shownConfig} take no lock.
+ * The package-private methods below are the collaborators' way in; each says which lock it
+ * expects. {@link #active()}, {@link #ready()} and {@link #isStarted} take no lock; {@link
+ * #shownConfig} takes the monitor only for a moment, to find the plugin's code.
  */
 public final class PluginRegistry implements AutoCloseable {
 
@@ -400,7 +401,10 @@ public final class PluginRegistry implements AutoCloseable {
         pluginId, schema, services.secrets(), object(secretsJson), services.secretBox());
   }
 
-  /** JSON object text as a tree; anything else (nothing saved yet, say) as an empty object. */
+  /**
+   * JSON object text as a tree; anything else (nothing saved yet, say) as an empty object. Needs
+   * no lock.
+   */
   ObjectNode object(String json) {
     JsonNode node = Json.parseOrNull(services.mapper(), json);
     return node instanceof ObjectNode object ? object : services.mapper().createObjectNode();
