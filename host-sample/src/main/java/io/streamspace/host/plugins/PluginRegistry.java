@@ -2,35 +2,24 @@ package io.streamspace.host.plugins;
 
 import static io.streamspace.host.plugins.PluginHistory.Operation.DISABLE;
 import static io.streamspace.host.plugins.PluginHistory.Operation.ENABLE;
-import static io.streamspace.host.plugins.PluginHistory.Operation.INSTALL;
-import static io.streamspace.host.plugins.PluginHistory.Operation.PURGE;
-import static io.streamspace.host.plugins.PluginHistory.Operation.UNINSTALL;
-import static io.streamspace.host.plugins.PluginHistory.Operation.UPDATE;
 import static io.streamspace.host.plugins.PluginHistory.Outcome.FAILED;
 import static io.streamspace.host.plugins.PluginHistory.Outcome.OK;
-import static io.streamspace.host.plugins.PluginHistory.Outcome.ROLLED_BACK;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.catalog.FetchedRelease;
 import io.streamspace.host.catalog.PluginReleases;
-import io.streamspace.host.catalog.ReleaseRefused;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.secrets.SecretBox;
-import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.DeadLetters;
-import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.session.SessionControl;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,8 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -50,7 +37,16 @@ import org.slf4j.LoggerFactory;
  * Every plugin the host knows (the plugins folder plus in-process ones), their admin state
  * ({@code host_plugins}) and their lifecycle. Enabling starts the plugin's code, builds its
  * context and calls {@code onLoad}; disabling calls {@code onUnload}, drops its routes, pauses
- * its jobs and stops its code.
+ * its jobs and stops its code. Installing, updating and uninstalling packages is {@link
+ * PluginPackageLifecycle}'s, applying what other nodes changed {@link ChangesFromOtherNodes}'s:
+ * the public methods here hand them over, so the rest of the host knows one class.
+ *
+ * <p>Locking: the registry's monitor guards the list of plugins and what runs; every operation an
+ * admin asks for (enable, disable, install, update, uninstall) first takes the plugin's
+ * cluster-wide lock ({@link PluginOperationLock}) and then the monitor, through {@link #operate}.
+ * The package-private methods below are the collaborators' way in; each says which lock it
+ * expects. {@link #active()}, {@link #ready()} and {@link #isStarted} take no lock; {@link
+ * #shownConfig} takes the monitor only for a moment, to find the plugin's code.
  */
 public final class PluginRegistry implements AutoCloseable {
 
@@ -76,9 +72,10 @@ public final class PluginRegistry implements AutoCloseable {
   private final PluginPackages packages;
   private final PluginHistory history;
   private final PluginOperationLock operationLock;
+  private final PluginPackageLifecycle packageLifecycle;
+  private final ChangesFromOtherNodes changesFromOtherNodes;
+  // changed only holding this object's monitor
   private final Map<String, ManagedPlugin> plugins = new LinkedHashMap<>();
-  // "<id> <version>" of releases installed elsewhere this node could not fetch; logged once
-  private final Set<String> unfetchable = ConcurrentHashMap.newKeySet();
   private volatile List<ActivePlugin> active = List.of();
   private volatile boolean ready;
 
@@ -92,6 +89,9 @@ public final class PluginRegistry implements AutoCloseable {
     this.packages = new PluginPackages(pluginsDir);
     this.history = new PluginHistory(services.dataSource(), services.clock());
     this.operationLock = new PluginOperationLock(services.dataSource());
+    this.packageLifecycle = new PluginPackageLifecycle(this, store, packages, history, services);
+    this.changesFromOtherNodes =
+        new ChangesFromOtherNodes(this, store, packages, services.releases());
     List<PluginPackage> found = new ArrayList<>();
     if (packages.folderExists()) {
       found.addAll(packages.discover());
@@ -149,14 +149,7 @@ public final class PluginRegistry implements AutoCloseable {
    * @throws PluginOperationRefused {@code ALREADY_INSTALLED} when it is installed
    */
   public void installPresent(String pluginId, String actor) {
-    operate(
-        pluginId,
-        () -> {
-          ManagedPlugin plugin = require(pluginId);
-          refuseInstalled(plugin);
-          apply(plugin, store.saveEnabled(pluginId, true));
-          recordStart(plugin, INSTALL, null, actor);
-        });
+    packageLifecycle.installPresent(pluginId, actor);
   }
 
   /**
@@ -168,39 +161,7 @@ public final class PluginRegistry implements AutoCloseable {
    *     OPERATION_IN_PROGRESS}; the fetched zip is deleted
    */
   public void install(FetchedRelease release, String actor) {
-    String id = release.pluginId();
-    try {
-      operate(
-          id,
-          () -> {
-            ManagedPlugin present = plugins.get(id);
-            if (present != null) {
-              refuseInstalled(present);
-              throw new PluginOperationRefused(
-                  PluginOperationRefused.Reason.ALREADY_INSTALLED,
-                  "plugin "
-                      + id
-                      + " "
-                      + present.descriptor().version()
-                      + " is in the plugins folder; install it without a version");
-            }
-            ManagedPlugin plugin;
-            try {
-              plugin = new ManagedPlugin(packages.add(release));
-            } catch (RuntimeException e) {
-              String reason = firstLine(e);
-              history.record(id, INSTALL, null, release.version(), actor, FAILED, reason);
-              throw new PluginOperationRefused(
-                  PluginOperationRefused.Reason.INSTALL_FAILED,
-                  "plugin " + id + " " + release.version() + " could not be loaded: " + reason);
-            }
-            plugins.put(id, plugin);
-            apply(plugin, store.installPackage(id, packageOf(release)));
-            history.record(id, INSTALL, null, release.version(), actor, OK, null);
-          });
-    } finally {
-      deleteLeftover(release);
-    }
+    packageLifecycle.install(release, actor);
   }
 
   /**
@@ -215,73 +176,7 @@ public final class PluginRegistry implements AutoCloseable {
    *     CONFIG_REFUSED}, {@code UPDATE_FAILED} (rolled back), {@code OPERATION_IN_PROGRESS}
    */
   public void update(FetchedRelease release, String actor) {
-    String id = release.pluginId();
-    try {
-      operate(id, () -> swap(requirePackaged(id), release, actor));
-    } finally {
-      deleteLeftover(release);
-    }
-  }
-
-  private void swap(ManagedPlugin old, FetchedRelease release, String actor) {
-    String id = old.id();
-    String from = old.descriptor().version();
-    List<ConfigProblem> problems = packages.inspect(release, code -> validateSaved(old, code));
-    if (!problems.isEmpty()) {
-      history.record(
-          id,
-          UPDATE,
-          from,
-          release.version(),
-          actor,
-          FAILED,
-          "config refused: " + describe(problems));
-      throw new PluginOperationRefused(
-          PluginOperationRefused.Reason.CONFIG_REFUSED,
-          "plugin "
-              + id
-              + " "
-              + release.version()
-              + " refuses the saved config: "
-              + describe(problems),
-          problems);
-    }
-    PluginStateStore.InstalledPackage oldPackage = old.installedPackage();
-    stop(old);
-    PluginPackages.Aside aside = packages.setAside(id);
-    String reason;
-    try {
-      ManagedPlugin fresh = new ManagedPlugin(packages.add(release));
-      plugins.put(id, fresh);
-      apply(fresh, store.savePackage(id, packageOf(release)));
-      reason = fresh.state() == ManagedPlugin.State.FAILED ? fresh.failure() : null;
-    } catch (RuntimeException e) {
-      log.error("Plugin {}: loading {} failed", id, release.version(), e);
-      reason = firstLine(e);
-    }
-    if (reason == null) {
-      packages.discard(aside);
-      history.record(id, UPDATE, from, release.version(), actor, OK, null);
-      return;
-    }
-    if (packages.holds(id)) {
-      packages.remove(id);
-    }
-    ManagedPlugin back = new ManagedPlugin(packages.putBack(aside));
-    plugins.put(id, back);
-    apply(back, store.savePackage(id, oldPackage));
-    history.record(id, UPDATE, from, release.version(), actor, ROLLED_BACK, reason);
-    throw new PluginOperationRefused(
-        PluginOperationRefused.Reason.UPDATE_FAILED,
-        "plugin "
-            + id
-            + " "
-            + release.version()
-            + " failed to start ("
-            + reason
-            + "); "
-            + from
-            + " runs again");
+    packageLifecycle.update(release, actor);
   }
 
   /**
@@ -299,38 +194,7 @@ public final class PluginRegistry implements AutoCloseable {
    *     plugin_running} when a purge is refused
    */
   public void uninstall(String pluginId, String actor, boolean purge) {
-    operate(
-        pluginId,
-        () -> {
-          ManagedPlugin plugin = requirePackaged(pluginId);
-          String version = plugin.descriptor().version();
-          if (purge) {
-            purge(plugin);
-          }
-          stop(plugin);
-          services.scheduler().pausePlugin(pluginId);
-          packages.remove(pluginId);
-          plugins.remove(pluginId);
-          if (!purge) {
-            store.uninstall(pluginId);
-          }
-          refreshActive();
-          history.record(pluginId, purge ? PURGE : UNINSTALL, version, null, actor, OK, null);
-        });
-  }
-
-  private void purge(ManagedPlugin plugin) {
-    if (plugin.enabled()) {
-      throw new ApiException(
-          HttpStatus.CONFLICT,
-          "plugin_enabled",
-          "plugin "
-              + plugin.id()
-              + " is enabled: disable it first (every node stops it within"
-              + " seconds), then uninstall it with purge");
-    }
-    new PluginDataPurge(services.dataSource(), services.scheduler())
-        .purge(plugin.id(), plugin.extension());
+    packageLifecycle.uninstall(pluginId, actor, purge);
   }
 
   /** Enables (and installs) a plugin and starts it. Idempotent. */
@@ -358,12 +222,13 @@ public final class PluginRegistry implements AutoCloseable {
 
   /**
    * Runs an operation on one plugin holding its cluster-wide lock, then the registry's: it never
-   * overlaps another operation on the plugin, on this node or another.
+   * overlaps another operation on the plugin, on this node or another. The caller holds neither
+   * lock.
    *
    * @throws PluginOperationRefused {@code OPERATION_IN_PROGRESS} when one is running: a second
    *     caller is refused, not queued
    */
-  private void operate(String pluginId, Runnable operation) {
+  void operate(String pluginId, Runnable operation) {
     try (PluginOperationLock.Held held = operationLock.take(pluginId)) {
       synchronized (this) {
         operation.run();
@@ -374,7 +239,8 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  private void recordStart(
+  /** Records a start the operation asked for, failed or not; expects the monitor held. */
+  void recordStart(
       ManagedPlugin plugin, PluginHistory.Operation operation, String from, String actor) {
     boolean failed = plugin.state() == ManagedPlugin.State.FAILED;
     history.record(
@@ -387,77 +253,12 @@ public final class PluginRegistry implements AutoCloseable {
         failed ? plugin.failure() : null);
   }
 
-  private static void refuseInstalled(ManagedPlugin plugin) {
-    if (plugin.installed()) {
-      throw new PluginOperationRefused(
-          PluginOperationRefused.Reason.ALREADY_INSTALLED,
-          "plugin "
-              + plugin.id()
-              + " "
-              + plugin.descriptor().version()
-              + " is installed; POST /api/admin/plugins/"
-              + plugin.id()
-              + "/update to change it");
-    }
-  }
-
-  /** An installed plugin whose code came from the plugins folder. */
-  private ManagedPlugin requirePackaged(String pluginId) {
-    ManagedPlugin plugin = plugins.get(pluginId);
-    if (plugin == null || !plugin.installed()) {
-      throw new PluginOperationRefused(
-          PluginOperationRefused.Reason.NOT_INSTALLED, "plugin " + pluginId + " is not installed");
-    }
-    if (!packages.holds(pluginId)) {
-      throw new PluginOperationRefused(
-          PluginOperationRefused.Reason.NOT_A_PACKAGE,
-          "plugin " + pluginId + " was handed to the host in-process; it has no package");
-    }
-    return plugin;
-  }
-
-  /** The saved config as the new version of the plugin judges it (no objections when none). */
-  private List<ConfigProblem> validateSaved(ManagedPlugin plugin, PlatformPlugin newCode) {
-    if (!(newCode instanceof ConfigurablePlugin configurable)) {
-      return List.of();
-    }
-    PluginSecrets secrets =
-        new PluginSecrets(
-            plugin.id(),
-            configurable.configSchema(),
-            services.secrets(),
-            object(plugin.secretsJson()),
-            services.secretBox());
-    return configurable.validateConfig(plugin.configJson(), secrets.setKeyNames());
-  }
-
-  private static String firstLine(Throwable e) {
-    return e.toString().lines().findFirst().orElse("");
-  }
-
-  private static String describe(List<ConfigProblem> problems) {
-    return String.join("; ", problems.stream().map(p -> p.key() + ": " + p.message()).toList());
-  }
-
-  private void stop(ManagedPlugin plugin) {
+  /** Stops the plugin's code, running or not (to unload it); expects the monitor held. */
+  void stop(ManagedPlugin plugin) {
     if (plugin.state() == ManagedPlugin.State.STARTED) {
       deactivate(plugin);
     } else {
       stopCode(plugin);
-    }
-  }
-
-  private static PluginStateStore.InstalledPackage packageOf(FetchedRelease release) {
-    return new PluginStateStore.InstalledPackage(
-        release.version(), release.sha512(), release.url());
-  }
-
-  /** The fetched zip, if an operation left it in the staging folder (it was refused). */
-  private static void deleteLeftover(FetchedRelease release) {
-    try {
-      Files.deleteIfExists(release.zip());
-    } catch (IOException e) {
-      log.warn("Could not delete the fetched {}", release.zip(), e);
     }
   }
 
@@ -471,152 +272,15 @@ public final class PluginRegistry implements AutoCloseable {
    * call; a state read before a change made here meanwhile is older than it, and left alone.
    */
   public void applyChangesFromOtherNodes() {
-    Map<String, PluginStateStore.StoredState> stored = store.loadAll();
-    Map<String, FetchedRelease> fetched = fetchInstalledElsewhere(stored);
-    try {
-      synchronized (this) {
-        if (!ready) {
-          return;
-        }
-        for (Map.Entry<String, PluginStateStore.StoredState> entry : stored.entrySet()) {
-          ManagedPlugin plugin = plugins.get(entry.getKey());
-          PluginStateStore.StoredState state = entry.getValue();
-          if (plugin != null && state.version() <= plugin.version()) {
-            continue;
-          }
-          FetchedRelease release = fetched.get(entry.getKey());
-          if (release != null) {
-            plugin = loadInstalledElsewhere(plugin, release);
-          } else if (plugin != null && !state.installed() && packages.holds(plugin.id())) {
-            unloadUninstalledElsewhere(plugin);
-            continue;
-          }
-          if (plugin != null) {
-            applyFromAnotherNode(plugin, state);
-          }
-        }
-        for (ManagedPlugin plugin : List.copyOf(plugins.values())) {
-          // purged on another node: its row is gone (read again: one installed here since the
-          // snapshot has a row the snapshot lacks)
-          if (!stored.containsKey(plugin.id())
-              && packages.holds(plugin.id())
-              && !store.loadAll().containsKey(plugin.id())) {
-            unloadUninstalledElsewhere(plugin);
-          }
-        }
-      }
-    } finally {
-      fetched.values().forEach(PluginRegistry::deleteLeftover);
-    }
-  }
-
-  /** The releases other nodes installed that this node does not run, fetched and verified. */
-  private Map<String, FetchedRelease> fetchInstalledElsewhere(
-      Map<String, PluginStateStore.StoredState> stored) {
-    Map<String, FetchedRelease> fetched = new LinkedHashMap<>();
-    stored.forEach(
-        (id, state) -> {
-          PluginStateStore.InstalledPackage wanted = state.installedPackage();
-          ManagedPlugin local = find(id).orElse(null);
-          boolean keep =
-              local != null
-                  && (local.descriptor().version().equals(wanted.version())
-                      || !packages.holds(id)); // handed in-process: it hides any package
-          if (!state.installed() || wanted.version() == null || keep) {
-            return;
-          }
-          String release = id + " " + wanted.version();
-          try {
-            FetchedRelease fetch = services.releases().fetch(id, wanted.version());
-            if (!fetch.sha512().equalsIgnoreCase(wanted.sha512())) {
-              deleteLeftover(fetch);
-              throw new ReleaseRefused(
-                  ReleaseRefused.Reason.CHECKSUM_MISMATCH,
-                  "its SHA-512 is not the one installed on the other node");
-            }
-            fetched.put(id, fetch);
-            unfetchable.remove(release);
-          } catch (ReleaseRefused e) {
-            if (unfetchable.add(release)) {
-              log.error(
-                  "Plugin {} installed on another node cannot be fetched here: {}",
-                  release,
-                  e.getMessage());
-            }
-          }
-        });
-    return fetched;
-  }
-
-  /** Swaps in the release another node installed or updated to; returns the plugin now. */
-  private ManagedPlugin loadInstalledElsewhere(ManagedPlugin local, FetchedRelease release) {
-    if (local != null) {
-      stop(local);
-      packages.remove(local.id());
-    }
-    ManagedPlugin plugin;
-    try {
-      plugin = new ManagedPlugin(packages.add(release));
-    } catch (RuntimeException e) {
-      log.error(
-          "Plugin {} {} installed on another node could not be loaded here",
-          release.pluginId(),
-          release.version(),
-          e);
-      plugins.remove(release.pluginId());
-      refreshActive();
-      return null;
-    }
-    plugins.put(plugin.id(), plugin);
-    log.info("Plugin {} {} installed on another node; loaded here", plugin.id(), release.version());
-    return plugin;
-  }
-
-  private void unloadUninstalledElsewhere(ManagedPlugin plugin) {
-    stop(plugin);
-    packages.remove(plugin.id());
-    plugins.remove(plugin.id());
-    refreshActive();
-    log.info("Plugin {} uninstalled on another node; unloaded here", plugin.id());
-  }
-
-  private void applyFromAnotherNode(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
-    List<String> changes = new ArrayList<>();
-    boolean runs = stored.installed() && stored.enabled();
-    if (runs != (plugin.installed() && plugin.enabled())) {
-      changes.add(runs ? "enabled" : "disabled");
-    }
-    if (!stored.configJson().equals(plugin.configJson())) {
-      List<String> keys =
-          ConfigChange.changedKeys(object(plugin.configJson()), object(stored.configJson()));
-      changes.add("config keys " + String.join(", ", keys));
-    }
-    if (!stored.secretsJson().equals(plugin.secretsJson())) {
-      List<String> keys =
-          ConfigChange.changedKeys(object(plugin.secretsJson()), object(stored.secretsJson()));
-      changes.add("secret keys " + String.join(", ", keys));
-    }
-    try {
-      apply(plugin, stored);
-    } catch (RuntimeException e) {
-      log.error("Plugin {}: applying a change made on another node failed", plugin.id(), e);
-      return;
-    }
-    if (!changes.isEmpty()) {
-      log.info(
-          "Plugin {} changed on another node ({}); now {} here",
-          plugin.id(),
-          String.join("; ", changes),
-          plugin.state().label());
-    }
+    changesFromOtherNodes.apply();
   }
 
   /**
    * Makes this node run a plugin as its stored state says: started while installed and enabled
    * (one that failed to start is tried again), handed its new config while it runs on, stopped
-   * and its jobs paused otherwise.
+   * and its jobs paused otherwise. Expects the monitor held.
    */
-  private void apply(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
+  void apply(ManagedPlugin plugin, PluginStateStore.StoredState stored) {
     boolean configChanged =
         !stored.configJson().equals(plugin.configJson())
             || !stored.secretsJson().equals(plugin.secretsJson());
@@ -737,18 +401,37 @@ public final class PluginRegistry implements AutoCloseable {
         pluginId, schema, services.secrets(), object(secretsJson), services.secretBox());
   }
 
-  /** JSON object text as a tree; anything else (nothing saved yet, say) as an empty object. */
-  private ObjectNode object(String json) {
+  /**
+   * JSON object text as a tree; anything else (nothing saved yet, say) as an empty object. Needs
+   * no lock.
+   */
+  ObjectNode object(String json) {
     JsonNode node = Json.parseOrNull(services.mapper(), json);
     return node instanceof ObjectNode object ? object : services.mapper().createObjectNode();
   }
 
-  private ManagedPlugin require(String pluginId) {
+  /** The plugin; expects the monitor held (or accepts a racy read, as shownConfig does). */
+  ManagedPlugin require(String pluginId) {
     ManagedPlugin plugin = plugins.get(pluginId);
     if (plugin == null) {
       throw new IllegalArgumentException("No plugin " + pluginId);
     }
     return plugin;
+  }
+
+  /** The plugin, or null when this node has none; expects the monitor held. */
+  ManagedPlugin loaded(String pluginId) {
+    return plugins.get(pluginId);
+  }
+
+  /** Holds this plugin's code from now on, in place of any before; expects the monitor held. */
+  void put(String pluginId, ManagedPlugin plugin) {
+    plugins.put(pluginId, plugin);
+  }
+
+  /** Drops the plugin from this node's list; expects the monitor held. */
+  void forget(String pluginId) {
+    plugins.remove(pluginId);
   }
 
   private void activate(ManagedPlugin plugin) {
@@ -820,7 +503,8 @@ public final class PluginRegistry implements AutoCloseable {
         secrets.schema().secretEnvironmentVariables());
   }
 
-  private void refreshActive() {
+  /** Publishes the started plugins as {@link #active()}; expects the monitor held. */
+  void refreshActive() {
     List<ActivePlugin> started = new ArrayList<>();
     for (ManagedPlugin plugin : plugins.values()) {
       plugin
