@@ -23,6 +23,7 @@ import io.streamspace.plugin.api.session.SessionControl;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,10 @@ public final class PluginRegistry implements AutoCloseable {
   private final PluginPackageLifecycle packageLifecycle;
   private final ChangesFromOtherNodes changesFromOtherNodes;
   // changed only holding this object's monitor
-  private final Map<String, ManagedPlugin> plugins = new LinkedHashMap<>();
+  // Changed only under this registry's monitor (which iterations hold too); read without it by
+  // isStarted on every plugin request and by shownConfig, hence a map safe for those lone gets.
+  private final Map<String, ManagedPlugin> plugins =
+      Collections.synchronizedMap(new LinkedHashMap<>());
   private volatile List<ActivePlugin> active = List.of();
   private volatile boolean ready;
 
