@@ -75,7 +75,6 @@ public final class PluginRegistry implements AutoCloseable {
   private final PluginOperationLock operationLock;
   private final PluginPackageLifecycle packageLifecycle;
   private final ChangesFromOtherNodes changesFromOtherNodes;
-  // changed only holding this object's monitor
   // Changed only under this registry's monitor (which iterations hold too); read without it by
   // isStarted on every plugin request and by shownConfig, hence a map safe for those lone gets.
   private final Map<String, ManagedPlugin> plugins =
