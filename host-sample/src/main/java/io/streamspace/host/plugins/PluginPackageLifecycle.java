@@ -136,15 +136,19 @@ final class PluginPackageLifecycle {
               + describe(problems),
           problems);
     }
-    PluginStateStore.InstalledPackage oldPackage = old.installedPackage();
+    PluginStateStore.StoredState before = stateOf(old, old.installedPackage());
     registry.stop(old);
     PluginPackages.Aside aside = packages.setAside(id);
     String reason;
     try {
       ManagedPlugin fresh = new ManagedPlugin(packages.add(release));
       registry.put(id, fresh);
-      registry.apply(fresh, store.savePackage(id, packageOf(release)));
+      // recorded only once it runs here, so other nodes never take a version that fails to start
+      registry.apply(fresh, stateOf(old, packageOf(release)));
       reason = fresh.state() == ManagedPlugin.State.FAILED ? fresh.failure() : null;
+      if (reason == null) {
+        fresh.decided(store.savePackage(id, packageOf(release)));
+      }
     } catch (RuntimeException e) {
       log.error("Plugin {}: loading {} failed", id, release.version(), e);
       reason = firstLine(e);
@@ -159,7 +163,7 @@ final class PluginPackageLifecycle {
     }
     ManagedPlugin back = new ManagedPlugin(packages.putBack(aside));
     registry.put(id, back);
-    registry.apply(back, store.savePackage(id, oldPackage));
+    registry.apply(back, before);
     history.record(id, UPDATE, from, release.version(), actor, ROLLED_BACK, reason);
     throw new PluginOperationRefused(
         PluginOperationRefused.Reason.UPDATE_FAILED,
@@ -172,6 +176,18 @@ final class PluginPackageLifecycle {
             + "); "
             + from
             + " runs again");
+  }
+
+  /** The stored state this node last applied for {@code plugin}, {@code installed} its package. */
+  private static PluginStateStore.StoredState stateOf(
+      ManagedPlugin plugin, PluginStateStore.InstalledPackage installed) {
+    return new PluginStateStore.StoredState(
+        plugin.installed(),
+        plugin.enabled(),
+        plugin.configJson(),
+        plugin.secretsJson(),
+        plugin.version(),
+        installed);
   }
 
   /** See {@link PluginRegistry#uninstall}. */
