@@ -448,7 +448,11 @@ public class BillingExtension
             : cron -> current.scheduler().validateCron(cron));
   }
 
-  /** Drops every billing table, sequence, function and type, the Flyway history too. */
+  /**
+   * Drops every billing view, table, sequence, function and type, the Flyway history too; never
+   * what is not billing's (see {@link BillingPurge}: it refuses when another object depends on
+   * one of them).
+   */
   @Override
   public void purgeData(Connection connection) throws SQLException {
     BillingPurge.dropEverything(connection);

@@ -1,6 +1,7 @@
 package io.streamspace.billing.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -87,6 +88,77 @@ class BillingPurgeTest {
   }
 
   @Test
+  void billingObjectsThatDependOnEachOtherAreAllDroppedWithoutCascade() throws SQLException {
+    Set<String> before = catalog();
+    BillingMigrations.run(dataSource);
+    // what a later migration might add: a view over a view, a type used by a table and a view
+    execute("CREATE TYPE billing_test_mood AS ENUM ('calm', 'busy')");
+    execute("CREATE DOMAIN billing_test_moods AS billing_test_mood");
+    execute("ALTER TABLE billing_invoice_numbers ADD COLUMN mood billing_test_moods");
+    execute("CREATE SEQUENCE billing_test_numbers");
+    execute(
+        "ALTER TABLE billing_invoice_numbers"
+            + " ADD COLUMN n bigint DEFAULT nextval('billing_test_numbers')");
+    execute("CREATE VIEW billing_test_years AS SELECT year, mood FROM billing_invoice_numbers");
+    execute("CREATE VIEW billing_test_last_year AS SELECT max(year) FROM billing_test_years");
+
+    purge(true);
+
+    assertEquals(before, catalog());
+  }
+
+  @Test
+  void anotherPluginsViewOverABillingTableMakesThePurgeRefuseAndKeepsEverything()
+      throws SQLException {
+    BillingMigrations.run(dataSource);
+    execute("INSERT INTO billing_invoice_numbers (year, last_number) VALUES (2026, 7)");
+    execute("CREATE VIEW reports_invoice_years AS SELECT year FROM billing_invoice_numbers");
+    Set<String> everything = catalog();
+
+    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
+
+    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
+    assertTrue(refused.getMessage().contains("reports_invoice_years"), refused.getMessage());
+    assertEquals(everything, catalog());
+    assertEquals(1L, count("SELECT count(*) FROM reports_invoice_years"));
+  }
+
+  @Test
+  void anotherPluginsForeignKeyToABillingTableMakesThePurgeRefuseAndKeepsEverything()
+      throws SQLException {
+    BillingMigrations.run(dataSource);
+    execute("INSERT INTO billing_invoice_numbers (year, last_number) VALUES (2026, 7)");
+    execute(
+        "CREATE TABLE reports_notes (year int REFERENCES billing_invoice_numbers (year), note"
+            + " text)");
+    execute("INSERT INTO reports_notes VALUES (2026, 'kept')");
+    Set<String> everything = catalog();
+
+    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
+
+    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
+    assertTrue(refused.getMessage().contains("reports_notes"), refused.getMessage());
+    assertEquals(everything, catalog());
+    assertEquals(1L, count("SELECT count(*) FROM billing_invoice_numbers"));
+    assertEquals(1L, count("SELECT count(*) FROM reports_notes"));
+  }
+
+  @Test
+  void anotherPluginsColumnTypedWithABillingTypeMakesThePurgeRefuseAndKeepsEverything()
+      throws SQLException {
+    BillingMigrations.run(dataSource);
+    execute("CREATE TYPE billing_test_mood AS ENUM ('calm', 'busy')");
+    execute("CREATE TABLE reports_moods (mood billing_test_mood)");
+    Set<String> everything = catalog();
+
+    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
+
+    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
+    assertTrue(refused.getMessage().contains("reports_moods"), refused.getMessage());
+    assertEquals(everything, catalog());
+  }
+
+  @Test
   void aPurgeRolledBackWithTheHostsTransactionLeavesEverything() throws SQLException {
     BillingMigrations.run(dataSource);
     execute("INSERT INTO billing_invoice_numbers (year, last_number) VALUES (2026, 7)");
@@ -101,7 +173,12 @@ class BillingPurgeTest {
   private void purge(boolean commit) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      new BillingExtension().purgeData(connection);
+      try {
+        new BillingExtension().purgeData(connection);
+      } catch (SQLException failure) {
+        connection.rollback(); // as the host does
+        throw failure;
+      }
       if (commit) {
         connection.commit();
       } else {
