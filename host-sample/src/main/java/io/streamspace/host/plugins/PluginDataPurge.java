@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,9 @@ public final class PluginDataPurge {
   /** Every host table with rows per plugin ({@code plugin_id}), the plugin's own row last. */
   static final List<String> HOST_TABLES =
       List.of("host_dead_letters", "host_job_runs", "host_journal_cursors", "host_plugins");
+
+  // PostgreSQL's dependent_objects_still_exist: a drop without CASCADE found a dependent object
+  private static final String DEPENDENT_OBJECTS_STILL_EXIST = "2BP01";
 
   private static final String LOCK_STATE =
       "SELECT enabled FROM host_plugins WHERE plugin_id = ? FOR UPDATE";
@@ -73,7 +78,9 @@ public final class PluginDataPurge {
    * @param extension the plugin's extension, stopped; null when its code is not loaded
    * @throws ApiException 409 {@code plugin_enabled} when its stored state is enabled (a node would
    *     start it), 409 {@code plugin_running} when a node still runs it (holds its journal lease;
-   *     nodes stop a disabled plugin within the state watch's 500 ms look, so a retry succeeds)
+   *     nodes stop a disabled plugin within the state watch's 500 ms look, so a retry succeeds),
+   *     409 {@code purge_blocked} when the plugin's drop fails because an object that is not its
+   *     own depends on one of its objects (PostgreSQL's detail names it); nothing is purged
    */
   public Purged purge(String pluginId, PlatformPlugin extension) {
     PurgeablePlugin purgeable = extension instanceof PurgeablePlugin capability ? capability : null;
@@ -90,6 +97,9 @@ public final class PluginDataPurge {
                 return deleteHostRows(connection, pluginId);
               });
     } catch (SQLException e) {
+      if (DEPENDENT_OBJECTS_STILL_EXIST.equals(e.getSQLState())) {
+        throw blocked(pluginId, e);
+      }
       throw Sql.failure("purging plugin " + pluginId, e);
     }
     deleted.put("quartz_jobs", scheduler.deleteJobs(pluginId));
@@ -125,6 +135,23 @@ public final class PluginDataPurge {
                 + "; try again once it has stopped there");
       }
     }
+  }
+
+  private static ApiException blocked(String pluginId, SQLException dependents) {
+    ServerErrorMessage server =
+        dependents instanceof PSQLException postgres ? postgres.getServerErrorMessage() : null;
+    String which =
+        server != null && server.getDetail() != null
+            ? server.getDetail().replace("\n", "; ")
+            : dependents.getMessage();
+    return new ApiException(
+        HttpStatus.CONFLICT,
+        "purge_blocked",
+        "Plugin "
+            + pluginId
+            + "'s data was not purged (nothing was): objects that are not its own depend on it: "
+            + which
+            + ". Drop them first, or uninstall without purge to keep its data");
   }
 
   private static Map<String, Integer> deleteHostRows(Connection connection, String pluginId)

@@ -128,6 +128,41 @@ class PluginDataPurgeTest {
     }
   }
 
+  @Test
+  void aPurgeBlockedByAnotherOwnersObjectAnswersWhichAndKeepsEverything() throws SQLException {
+    insertRowsOf("blocked", false, null);
+    execute("CREATE TABLE blocked_things (id int PRIMARY KEY)");
+    execute("CREATE VIEW neighbour_things AS SELECT id FROM blocked_things");
+    PlatformPlugin dropping = new DroppingTestPlugin("DROP TABLE blocked_things");
+
+    ApiException refused = assertThrows(ApiException.class, () -> purge.purge("blocked", dropping));
+
+    assertEquals(409, refused.error().status());
+    assertEquals("purge_blocked", refused.error().code());
+    assertTrue(refused.getMessage().contains("view neighbour_things"), refused.getMessage());
+    assertEquals(
+        Set.of("blocked_things", "neighbour_things"),
+        strings(
+            "SELECT table_name FROM information_schema.tables"
+                + " WHERE table_schema = current_schema() AND table_name LIKE '%_things'"));
+    for (String table : PluginDataPurge.HOST_TABLES) {
+      assertEquals(
+          Set.of("blocked"),
+          strings("SELECT plugin_id FROM " + table + " WHERE plugin_id = 'blocked'"),
+          table);
+    }
+  }
+
+  /** A plugin whose purge runs {@code drop}, without CASCADE. */
+  private record DroppingTestPlugin(String drop) implements PlatformPlugin, PurgeablePlugin {
+    @Override
+    public void purgeData(Connection connection) throws SQLException {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(drop);
+      }
+    }
+  }
+
   /** A plugin whose purge runs {@code purge}. */
   private record PurgeableTestPlugin(Runnable purge) implements PlatformPlugin, PurgeablePlugin {
     @Override
