@@ -113,13 +113,8 @@ class BillingPurgeTest {
     BillingMigrations.run(dataSource);
     execute("INSERT INTO billing_invoice_numbers (year, last_number) VALUES (2026, 7)");
     execute("CREATE VIEW reports_invoice_years AS SELECT year FROM billing_invoice_numbers");
-    Set<String> everything = catalog();
 
-    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
-
-    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
-    assertTrue(refused.getMessage().contains("reports_invoice_years"), refused.getMessage());
-    assertEquals(everything, catalog());
+    assertPurgeRefusedNaming("reports_invoice_years");
     assertEquals(1L, count("SELECT count(*) FROM reports_invoice_years"));
   }
 
@@ -132,13 +127,8 @@ class BillingPurgeTest {
         "CREATE TABLE reports_notes (year int REFERENCES billing_invoice_numbers (year), note"
             + " text)");
     execute("INSERT INTO reports_notes VALUES (2026, 'kept')");
-    Set<String> everything = catalog();
 
-    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
-
-    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
-    assertTrue(refused.getMessage().contains("reports_notes"), refused.getMessage());
-    assertEquals(everything, catalog());
+    assertPurgeRefusedNaming("reports_notes");
     assertEquals(1L, count("SELECT count(*) FROM billing_invoice_numbers"));
     assertEquals(1L, count("SELECT count(*) FROM reports_notes"));
   }
@@ -149,13 +139,8 @@ class BillingPurgeTest {
     BillingMigrations.run(dataSource);
     execute("CREATE TYPE billing_test_mood AS ENUM ('calm', 'busy')");
     execute("CREATE TABLE reports_moods (mood billing_test_mood)");
-    Set<String> everything = catalog();
 
-    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
-
-    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
-    assertTrue(refused.getMessage().contains("reports_moods"), refused.getMessage());
-    assertEquals(everything, catalog());
+    assertPurgeRefusedNaming("reports_moods");
   }
 
   @Test
@@ -168,6 +153,17 @@ class BillingPurgeTest {
 
     assertEquals(migrated, catalog());
     assertEquals(1L, count("SELECT count(*) FROM billing_invoice_numbers"));
+  }
+
+  /** The purge fails on the dependent object, named, and every object is still there. */
+  private void assertPurgeRefusedNaming(String dependent) throws SQLException {
+    Set<String> everything = catalog();
+
+    SQLException refused = assertThrows(SQLException.class, () -> purge(true));
+
+    assertEquals(BillingPurge.DEPENDENT_OBJECTS_STILL_EXIST, refused.getSQLState());
+    assertTrue(refused.getMessage().contains(dependent), refused.getMessage());
+    assertEquals(everything, catalog());
   }
 
   private void purge(boolean commit) throws SQLException {
