@@ -11,13 +11,13 @@ import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pf4j.util.FileUtils;
 
 /**
  * What a host finds in its plugins folder at restart when something happened while it was down
@@ -44,7 +44,7 @@ class PluginRestartE2ETest {
     work = Files.createTempDirectory("plugin-restart");
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     packaged = BillingPluginBuilds.packagedVersion();
-    releases = new BuiltReleases(pluginsDir.resolve(".downloads"));
+    releases = new BuiltReleases(work.resolve("downloads"));
     releases.offer(packaged, BillingPluginBuilds.PACKAGED);
     releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
     start();
@@ -84,15 +84,12 @@ class PluginRestartE2ETest {
   @Test
   void anUpdateInterruptedBeforeItWasRecorded_putsTheInstalledVersionBackAtRestart()
       throws Exception {
-    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
-    post("/enable", null).expect(200);
-    host.close();
+    installPackagedEnabledAndStop();
     // the crash: the old zip set aside, the new one moved in, host_plugins not yet changed
     Path zip = pluginsDir.resolve("billing-" + packaged + ".zip");
     Files.move(zip, zip.resolveSibling(zip.getFileName() + ".previous"));
-    deleteTree(pluginsDir.resolve("billing-" + packaged));
-    Files.copy(
-        releases.fetch("billing", NEWER).zip(), pluginsDir.resolve("billing-" + NEWER + ".zip"));
+    FileUtils.delete(pluginsDir.resolve("billing-" + packaged));
+    putNewerZipIn();
 
     start();
 
@@ -103,8 +100,8 @@ class PluginRestartE2ETest {
 
   @Test
   void anUpdateInterruptedAfterItWasRecorded_deletesTheVersionSetAsideAtRestart() throws Exception {
-    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
-    post("/enable", null).expect(200);
+    installPackagedEnabledAndStop();
+    start();
     post("/update", "{\"version\":\"" + NEWER + "\"}").expect(200);
     host.close();
     // the crash came before the old zip, set aside, was deleted
@@ -120,13 +117,10 @@ class PluginRestartE2ETest {
   @Test
   void aPackageOfAnotherVersionThanTheInstalledOne_isReplacedByTheInstalledRelease()
       throws Exception {
-    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
-    post("/enable", null).expect(200);
-    host.close();
+    installPackagedEnabledAndStop();
     Files.delete(pluginsDir.resolve("billing-" + packaged + ".zip"));
-    deleteTree(pluginsDir.resolve("billing-" + packaged));
-    Files.copy(
-        releases.fetch("billing", NEWER).zip(), pluginsDir.resolve("billing-" + NEWER + ".zip"));
+    FileUtils.delete(pluginsDir.resolve("billing-" + packaged));
+    putNewerZipIn();
 
     start();
 
@@ -134,6 +128,18 @@ class PluginRestartE2ETest {
     awaitBilling("started " + packaged);
     assertEquals(
         List.of("billing-" + packaged, "billing-" + packaged + ".zip"), namesIn(pluginsDir));
+  }
+
+  private void installPackagedEnabledAndStop() {
+    post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
+    post("/enable", null).expect(200);
+    host.close();
+  }
+
+  /** The newer build's zip in the plugins folder, as an update moves it in. */
+  private void putNewerZipIn() throws Exception {
+    Files.copy(
+        releases.fetch("billing", NEWER).zip(), pluginsDir.resolve("billing-" + NEWER + ".zip"));
   }
 
   private void start() {
@@ -176,22 +182,9 @@ class PluginRestartE2ETest {
     assertEquals(expected, seen);
   }
 
-  /** The plugins folder's entries, hidden ones (the download staging folder) left out. */
   private static List<String> namesIn(Path folder) throws Exception {
     try (Stream<Path> entries = Files.list(folder)) {
-      return entries
-          .map(p -> p.getFileName().toString())
-          .filter(name -> !name.startsWith("."))
-          .sorted()
-          .toList();
-    }
-  }
-
-  private static void deleteTree(Path folder) throws Exception {
-    try (Stream<Path> entries = Files.walk(folder)) {
-      for (Path p : entries.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+      return entries.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 }

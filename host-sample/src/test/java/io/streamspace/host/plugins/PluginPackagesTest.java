@@ -16,13 +16,20 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The plugins folder: unpacked plugin folders, packages set aside, releases moved in. */
 class PluginPackagesTest {
 
-  @TempDir Path folder;
+  @TempDir Path work;
+  private Path folder;
+
+  @BeforeEach
+  void makeThePluginsFolder() throws IOException {
+    folder = Files.createDirectories(work.resolve("plugins"));
+  }
 
   @Test
   void anUnpackedPlugin_isRemovedWithItsWholeFolder() throws IOException {
@@ -65,7 +72,7 @@ class PluginPackagesTest {
 
   @Test
   void aReleaseThatLoadsAsAnotherVersion_isRefused_unloadedAndDeleted() throws IOException {
-    Path staging = Files.createDirectories(folder.resolve(".downloads"));
+    Path staging = Files.createDirectories(work.resolve("downloads"));
     Path fetched = Files.copy(PackagedPlugin.ZIP, staging.resolve("fetched.zip"));
     FetchedRelease release = new FetchedRelease("billing", "9.9.9", fetched, "0", "file:/x");
     try (PluginPackages packages = new PluginPackages(folder)) {
@@ -79,14 +86,9 @@ class PluginPackagesTest {
     }
   }
 
-  /** The folder's entries, hidden ones (a staging folder) left out. */
   private static List<String> namesIn(Path folder) throws IOException {
     try (Stream<Path> entries = Files.list(folder)) {
-      return entries
-          .map(p -> p.getFileName().toString())
-          .filter(name -> !name.startsWith("."))
-          .sorted()
-          .toList();
+      return entries.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 
