@@ -97,7 +97,7 @@ public final class PluginRegistry implements AutoCloseable {
         new ChangesFromOtherNodes(this, store, packages, services.releases());
     List<PluginPackage> found = new ArrayList<>();
     if (packages.folderExists()) {
-      found.addAll(packages.discover());
+      found.addAll(packages.discover(store.installedVersions()));
     } else {
       // a fresh host: nothing installed yet, the first install makes the folder
       log.info("Plugins folder {} does not exist yet; no plugins loaded from it", pluginsDir);
@@ -108,10 +108,24 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  /** Reads each plugin's stored state (installing new ones) and starts the enabled ones. */
+  /**
+   * Reads each plugin's stored state (installing new ones) and starts the enabled ones. A package
+   * whose plugin was uninstalled or purged while this node was down (no row, and an uninstall or
+   * purge in its history) is deleted rather than installed again.
+   */
   public synchronized void startAll() {
-    for (ManagedPlugin plugin : plugins.values()) {
-      apply(plugin, store.loadOrInstall(plugin.id()));
+    for (ManagedPlugin plugin : List.copyOf(plugins.values())) {
+      boolean packaged = packages.holds(plugin.id());
+      Optional<PluginStateStore.StoredState> stored = store.loadOrInstall(plugin.id(), packaged);
+      if (stored.isPresent()) {
+        apply(plugin, stored.get());
+      } else {
+        packages.remove(plugin.id());
+        plugins.remove(plugin.id());
+        log.info(
+            "Plugin {} was uninstalled or purged while this node was down: its package deleted",
+            plugin.id());
+      }
     }
     ready = true;
   }

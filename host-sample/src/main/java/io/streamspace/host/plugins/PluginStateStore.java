@@ -48,6 +48,13 @@ final class PluginStateStore {
       VALUES (?, true, true, '{}'::jsonb, ?)
       ON CONFLICT (plugin_id) DO NOTHING""";
 
+  // no row, and an uninstall or purge in its history: taken out while this node was down
+  private static final String REMOVED =
+      """
+      SELECT NOT EXISTS (SELECT 1 FROM host_plugins WHERE plugin_id = ?)
+        AND EXISTS (SELECT 1 FROM host_plugin_operations
+          WHERE plugin_id = ? AND operation IN ('uninstall', 'purge') AND outcome = 'ok')""";
+
   private static final String LOAD =
       "SELECT %s FROM host_plugins WHERE plugin_id = ?".formatted(STATE);
 
@@ -112,17 +119,43 @@ final class PluginStateStore {
   /**
    * The plugin's state, creating it installed and enabled with an empty config on first sight,
    * so that a plugin dropped into the folder just works.
+   *
+   * @param unlessRemoved true for a package in the plugins folder: when the plugin has no row
+   *     but was uninstalled or purged before, its package is a leftover of a node that was down,
+   *     and it is not installed again
+   * @return the state, or empty for such a leftover
    */
-  StoredState loadOrInstall(String pluginId) {
+  Optional<StoredState> loadOrInstall(String pluginId, boolean unlessRemoved) {
     try (Connection connection = dataSource.getConnection()) {
+      if (unlessRemoved) {
+        try (PreparedStatement statement = Sql.prepare(connection, REMOVED, pluginId, pluginId);
+            ResultSet rows = statement.executeQuery()) {
+          if (rows.next() && rows.getBoolean(1)) {
+            return Optional.empty();
+          }
+        }
+      }
       try (PreparedStatement statement =
           Sql.prepare(connection, INSTALL, pluginId, Timestamp.from(clock.instant()))) {
         statement.executeUpdate();
       }
-      return queryOne(connection, LOAD, pluginId);
+      return Optional.of(queryOne(connection, LOAD, pluginId));
     } catch (SQLException e) {
       throw Sql.failure("loading the state of plugin " + pluginId, e);
     }
+  }
+
+  /** By plugin id, the package version each installed plugin runs, if it came from one. */
+  Map<String, String> installedVersions() {
+    Map<String, String> versions = new HashMap<>();
+    loadAll()
+        .forEach(
+            (id, state) -> {
+              if (state.installed() && state.installedPackage().version() != null) {
+                versions.put(id, state.installedPackage().version());
+              }
+            });
+    return versions;
   }
 
   /** Every plugin's stored state, by plugin id. */
