@@ -12,4 +12,7 @@ public interface PluginReleases {
    *     answers
    */
   FetchedRelease fetch(String pluginId, String version) throws ReleaseRefused;
+
+  /** Whether a repository that can be read lists the plugin (an unreadable one does not). */
+  boolean lists(String pluginId);
 }

@@ -3,17 +3,13 @@ package io.streamspace.host.catalog;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.pf4j.update.PluginInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code plugins.json}, a list of plugins (id, name, description, provider, projectUrl, releases:
  * version, date, requires, url relative to the repository or absolute, sha512sum), each with an
  * optional {@code tags} array of our own. The index is read anew on every call: it is small, and
- * a release published meanwhile shows at once.
+ * a release published meanwhile shows at once. A plugin id or release version outside {@link
+ * #NAME} makes the index unreadable: they name files on this host's disk.
  */
 public final class PluginRepository {
 
@@ -31,33 +28,38 @@ public final class PluginRepository {
   public record Listed(PluginInfo info, List<String> tags, PluginRepository repository) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRepository.class);
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
+
+  /** What an index's plugin ids and versions may be: no path separator, no {@code ..}. */
+  private static final Pattern NAME = Pattern.compile("(?!.*\\.\\.)[A-Za-z0-9._+-]+");
+
   private static final ObjectMapper INDEX =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final String location;
   private final URI base;
+  private final FetchLimits limits;
 
-  private PluginRepository(String location, URI base) {
+  private PluginRepository(String location, URI base, FetchLimits limits) {
     this.location = location;
     this.base = base;
+    this.limits = limits;
   }
 
   /** A repository at a folder path, a {@code file:} URL or an {@code http(s):} URL. */
-  public static PluginRepository at(String location) {
+  static PluginRepository at(String location, FetchLimits limits) {
     String lower = location.toLowerCase(java.util.Locale.ROOT);
     URI uri =
         lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")
             ? URI.create(location)
             : Path.of(location).toAbsolutePath().normalize().toUri();
     String text = uri.toString();
-    return new PluginRepository(location, URI.create(text.endsWith("/") ? text : text + "/"));
+    return new PluginRepository(
+        location, URI.create(text.endsWith("/") ? text : text + "/"), limits);
   }
 
-  /** As configured. */
+  /** As configured, without credentials ({@link ShownUrl}). */
   public String location() {
-    return location;
+    return ShownUrl.of(location);
   }
 
   /**
@@ -67,8 +69,11 @@ public final class PluginRepository {
    */
   public List<Listed> plugins() throws ReleaseRefused {
     JsonNode index;
-    try (InputStream in = open(base.resolve("plugins.json"))) {
-      index = INDEX.readTree(in);
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      BoundedFetch.copy(
+          base.resolve("plugins.json"), bytes, limits.indexMaxBytes(), limits.indexDeadline());
+      index = INDEX.readTree(bytes.toByteArray());
     } catch (IOException | RuntimeException e) {
       throw unreachable(e);
     }
@@ -86,6 +91,7 @@ public final class PluginRepository {
       if (info.id == null) {
         continue;
       }
+      requireName("plugin id", info.id);
       info.releases = offered(info);
       List<String> tags = new ArrayList<>();
       node.path("tags").forEach(tag -> tags.add(tag.asText()));
@@ -98,15 +104,16 @@ public final class PluginRepository {
    * The plugin's releases with their URLs made absolute; a release of an http(s) repository
    * pointing at a local file is left out (a remote index never makes the host read its disk).
    */
-  private List<PluginInfo.PluginRelease> offered(PluginInfo info) {
+  private List<PluginInfo.PluginRelease> offered(PluginInfo info) throws ReleaseRefused {
     List<PluginInfo.PluginRelease> offered = new ArrayList<>();
     for (PluginInfo.PluginRelease release :
         info.releases == null ? List.<PluginInfo.PluginRelease>of() : info.releases) {
-      URI url = release.url == null ? null : base.resolve(release.url);
+      requireName("version of plugin " + info.id, release.version);
+      URI url = resolved(release.url);
       if (url == null || (isRemote(base) && !isRemote(url))) {
         log.warn(
             "Plugin repository {}: release {} {} has no usable url; left out",
-            location,
+            location(),
             info.id,
             release.version);
         continue;
@@ -117,44 +124,36 @@ public final class PluginRepository {
     return offered;
   }
 
+  /** The release's URL made absolute; null when it has none or it is not a URL. */
+  private URI resolved(String url) {
+    try {
+      return url == null ? null : base.resolve(url);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   private static boolean isRemote(URI uri) {
     String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
     return scheme.equals("http") || scheme.equals("https");
   }
 
+  private void requireName(String what, String name) throws ReleaseRefused {
+    if (name != null && !NAME.matcher(name).matches()) {
+      throw unreachable(
+          new IOException(
+              "plugins.json has a bad entry: "
+                  + what
+                  + " '"
+                  + name
+                  + "' (letters, digits and . _ + - only, no ..)"));
+    }
+  }
+
   private ReleaseRefused unreachable(Exception cause) {
     return new ReleaseRefused(
         ReleaseRefused.Reason.UNREACHABLE,
-        "plugin repository " + location + " could not be read: " + cause.getMessage(),
+        "plugin repository " + location() + " could not be read: " + cause.getMessage(),
         cause);
-  }
-
-  /** Opens a {@code file:} or {@code http(s):} URL; an HTTP answer other than 200 fails. */
-  static InputStream open(URI uri) throws IOException {
-    String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
-    if (scheme.equals("file")) {
-      return Files.newInputStream(Path.of(uri));
-    }
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IOException("unsupported URL " + uri + " (file, http or https only)");
-    }
-    HttpClient client =
-        HttpClient.newBuilder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(READ_TIMEOUT).GET().build();
-    try {
-      HttpResponse<InputStream> response =
-          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      if (response.statusCode() != 200) {
-        response.body().close();
-        throw new IOException(uri + " answered HTTP " + response.statusCode());
-      }
-      return response.body();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading " + uri, e);
-    }
   }
 }

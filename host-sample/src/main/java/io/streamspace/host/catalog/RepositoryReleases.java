@@ -2,11 +2,10 @@ package io.streamspace.host.catalog;
 
 import io.streamspace.host.catalog.ReleaseRefused.Reason;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.pf4j.update.PluginInfo;
 import org.pf4j.update.PluginInfo.PluginRelease;
 import org.slf4j.Logger;
@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * its own {@code plugin.properties} names the plugin id and version the index gave, and its
  * {@code plugin.requires} accepts this host's plugin-api version. pf4j-update's own downloader
  * and {@code Sha512SumVerifier} are not used: the first writes to the system's temporary folder
- * without timeouts, the second accepts a release with no checksum.
+ * without timeouts, the second accepts a release with no checksum. Every read has a deadline and
+ * a size cap ({@link FetchLimits}), and a URL is shown and stored without its credentials ({@link
+ * ShownUrl}). What a host stopped mid-download left in {@code .downloads/} is deleted when this
+ * is created, at the host's start.
  */
 public final class RepositoryReleases implements PluginReleases {
 
@@ -41,16 +44,36 @@ public final class RepositoryReleases implements PluginReleases {
   private final List<PluginRepository> repositories;
   private final Path downloads;
   private final String apiVersion;
+  private final FetchLimits limits;
 
   /**
    * @param repositories folders or http(s) URLs, in the order they are asked
-   * @param pluginsDir the plugins folder; fetched zips go to its {@code .downloads/}
+   * @param pluginsDir the plugins folder; fetched zips go to its {@code .downloads/}, emptied now
    * @param apiVersion this host's plugin-api version ({@link PluginApiVersion#current()})
    */
   public RepositoryReleases(List<String> repositories, Path pluginsDir, String apiVersion) {
-    this.repositories = repositories.stream().map(PluginRepository::at).toList();
+    this(repositories, pluginsDir, apiVersion, FetchLimits.DEFAULT);
+  }
+
+  RepositoryReleases(
+      List<String> repositories, Path pluginsDir, String apiVersion, FetchLimits limits) {
+    this.repositories = repositories.stream().map(r -> PluginRepository.at(r, limits)).toList();
     this.downloads = pluginsDir.resolve(".downloads");
     this.apiVersion = apiVersion;
+    this.limits = limits;
+    emptyDownloads();
+  }
+
+  /** Deletes what a stop mid-download or mid-check left: nothing there is anyone's any more. */
+  private void emptyDownloads() {
+    if (!Files.isDirectory(downloads)) {
+      return;
+    }
+    try (Stream<Path> leftovers = Files.list(downloads)) {
+      leftovers.forEach(RepositoryReleases::deleteQuietly);
+    } catch (IOException e) {
+      log.warn("Could not empty {}", downloads, e);
+    }
   }
 
   /** The plugin-api version releases must accept. */
@@ -86,6 +109,11 @@ public final class RepositoryReleases implements PluginReleases {
     PluginRelease release = version == null ? latest(plugin) : release(plugin, version);
     requireCompatible(pluginId, release.version, release.requires, "its index entry");
     return download(pluginId, release);
+  }
+
+  @Override
+  public boolean lists(String pluginId) {
+    return plugins().plugins().stream().anyMatch(p -> pluginId.equals(p.info().id));
   }
 
   private PluginInfo find(String pluginId) throws ReleaseRefused {
@@ -168,13 +196,15 @@ public final class RepositoryReleases implements PluginReleases {
           Reason.CHECKSUM_MISMATCH,
           "the index gives plugin " + pluginId + " " + release.version + " no SHA-512 to check");
     }
+    String shownUrl = ShownUrl.of(release.url);
     Path zip = null;
     boolean kept = false;
     try {
       Files.createDirectories(downloads);
       zip = Files.createTempFile(downloads, pluginId + "-" + release.version + "-", ".zip");
-      try (InputStream in = PluginRepository.open(URI.create(release.url))) {
-        Files.copy(in, zip, StandardCopyOption.REPLACE_EXISTING);
+      try (OutputStream out = Files.newOutputStream(zip)) {
+        BoundedFetch.copy(
+            URI.create(release.url), out, limits.downloadMaxBytes(), limits.downloadDeadline());
       } catch (IOException | IllegalArgumentException | NullPointerException e) {
         throw new ReleaseRefused(
             Reason.UNREACHABLE,
@@ -183,9 +213,9 @@ public final class RepositoryReleases implements PluginReleases {
                 + " "
                 + release.version
                 + " could not be downloaded from "
-                + release.url
+                + shownUrl
                 + ": "
-                + e.getMessage(),
+                + (e instanceof IOException ? e.getMessage() : "not a URL"),
             e);
       }
       String actual = PluginZip.sha512(zip);
@@ -197,12 +227,12 @@ public final class RepositoryReleases implements PluginReleases {
                 + " "
                 + release.version
                 + " from "
-                + release.url
+                + shownUrl
                 + " does not have the SHA-512 its index gives; refused");
       }
       checkDescriptor(pluginId, release, zip);
       kept = true;
-      return new FetchedRelease(pluginId, release.version, zip, actual, release.url);
+      return new FetchedRelease(pluginId, release.version, zip, actual, shownUrl);
     } catch (IOException e) {
       throw new ReleaseRefused(
           Reason.INCOMPATIBLE,
@@ -245,7 +275,7 @@ public final class RepositoryReleases implements PluginReleases {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      log.warn("Could not delete refused download {}", file, e);
+      log.warn("Could not delete download {}", file, e);
     }
   }
 }

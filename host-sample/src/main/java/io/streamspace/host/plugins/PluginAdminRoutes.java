@@ -14,10 +14,14 @@ import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.JsonMergePatch;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BinaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plugins for admins (their catalog search is {@code catalog.CatalogRoutes}): list, install,
@@ -30,6 +34,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   record InstalledView(
       String id, String name, String version, String state, boolean enabled, JournalLag lag) {}
 
+  private static final Logger log = LoggerFactory.getLogger(PluginAdminRoutes.class);
   private static final int BAD_GATEWAY = 502;
 
   private final PluginRegistry registry;
@@ -100,15 +105,18 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   /**
    * Installs a plugin. One in the plugins folder and not installed (put there by hand) is marked
-   * installed and started: 200. Any other is fetched from the plugin repositories ({@code
-   * version}, else the latest compatible) and installed disabled: 201. An installed one: 409
-   * {@code already_installed}.
+   * installed and started: 200; asked for another version than the one there: 409 {@code
+   * other_version_present}. Any other is fetched from the plugin repositories ({@code version},
+   * else the latest compatible) and installed disabled: 201. An installed one: 409 {@code
+   * already_installed}.
    */
   private void install(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     String id = ctx.pathParam("id");
     String version = requestedVersion(ctx);
-    if (registry.find(id).isPresent()) {
+    Optional<ManagedPlugin> present = registry.find(id);
+    if (present.isPresent()) {
+      refuseOtherVersion(present.get(), version);
       operate(() -> registry.installPresent(id, admin.userId()));
       answerWithPlugin(ctx, id, HttpStatus.OK);
       return;
@@ -118,17 +126,71 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     answerWithPlugin(ctx, id, HttpStatus.CREATED);
   }
 
+  private static void refuseOtherVersion(ManagedPlugin present, String version) {
+    String there = present.descriptor().version();
+    if (version != null && !present.installed() && !version.equals(there)) {
+      throw new ApiException(
+          HttpStatus.CONFLICT,
+          "other_version_present",
+          "plugin "
+              + present.id()
+              + " "
+              + there
+              + " is in the plugins folder, not installed: install it without a version, then"
+              + " update it to "
+              + version);
+    }
+  }
+
+  /**
+   * Updates an installed plugin. One not installed here (uninstalled, or only in a repository):
+   * 409 {@code not_installed}, nothing fetched; an id no one knows: 404. The new version's code
+   * failing while it is asked about the saved config: 502 {@code install_failed}.
+   */
   private void update(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
-    String id = plugin(ctx).id();
+    String id = knownPlugin(ctx);
+    if (registry.find(id).filter(ManagedPlugin::installed).isEmpty()) {
+      throw new ApiException(
+          HttpStatus.CONFLICT,
+          PluginOperationRefused.Reason.NOT_INSTALLED.code(),
+          "plugin " + id + " is not installed: install it");
+    }
     FetchedRelease release = fetch(id, requestedVersion(ctx));
-    operate(() -> registry.update(release, admin.userId()));
+    operate(() -> asInstallFailure(release, () -> registry.update(release, admin.userId())));
     answerWithPlugin(ctx, id, HttpStatus.OK);
   }
 
+  /**
+   * Runs an update, answering what the new code throws (not a refusal, nor the database being
+   * down) as the broken package it is: 502 {@code install_failed}, not 500.
+   */
+  private static void asInstallFailure(FetchedRelease release, Runnable update) {
+    try {
+      update.run();
+    } catch (PluginOperationRefused | ApiException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (DatabaseOutage.causedBy(e)) {
+        throw e;
+      }
+      log.error("Plugin {} {}: its code failed", release.pluginId(), release.version(), e);
+      throw new ApiException(
+          BAD_GATEWAY,
+          PluginOperationRefused.Reason.INSTALL_FAILED.code(),
+          "plugin "
+              + release.pluginId()
+              + " "
+              + release.version()
+              + " failed while the host checked it, nothing changed: "
+              + e);
+    }
+  }
+
+  /** Uninstalls a plugin: 409 {@code not_installed} when it is not, 404 for an id no one knows. */
   private void uninstall(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
-    String id = plugin(ctx).id();
+    String id = knownPlugin(ctx);
     JsonNode body = bodies.optionalObject(ctx).orElse(null);
     boolean purge = body != null && body.path("purge").asBoolean(false);
     if (purge && !id.equals(body.path("confirm").asText(null))) {
@@ -139,6 +201,18 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     }
     operate(() -> registry.uninstall(id, admin.userId(), purge));
     ctx.json(Map.of("id", id, "state", ManagedPlugin.State.NOT_INSTALLED.label()));
+  }
+
+  /**
+   * The id of a plugin this host has heard of: loaded here, operated on before (it has a
+   * history), or listed by a plugin repository; else 404.
+   */
+  private String knownPlugin(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (registry.find(id).isEmpty() && registry.history(id).isEmpty() && !releases.lists(id)) {
+      throw ApiException.notFound("no plugin " + id);
+    }
+    return id;
   }
 
   private void history(Context ctx) {

@@ -12,6 +12,7 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.host.support.TestRepository;
+import io.streamspace.testing.FreePort;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ class CatalogSearchTest {
   private static final String CATALOG = "/api/admin/plugins/catalog";
   private Path work;
   private String missingRepository;
+  private int closedPort;
   private Host host;
   private HostClient http;
 
@@ -52,6 +54,7 @@ class CatalogSearchTest {
     TestRepository later = new TestRepository(work.resolve("later"));
     later.publishPlugin(Map.of("plugin.version", "0.9.0"), "Billing from elsewhere");
     missingRepository = work.resolve("missing").toString();
+    closedPort = FreePort.find();
     host =
         Host.start(
             HostOptions.builder()
@@ -61,6 +64,8 @@ class CatalogSearchTest {
                 .pluginRepository(missingRepository)
                 .pluginRepository(repository.location())
                 .pluginRepository(later.location())
+                .pluginRepository(
+                    "http://user:s3cret@127.0.0.1:" + closedPort + "/repo/?token=s3cret")
                 .dataDir(work.resolve("data"))
                 .secrets(Map.of("BILLING_ADMIN_TOKEN", HostTestBase.ADMIN_TOKEN))
                 .plugin("rec", new RecordingPlugin())
@@ -101,6 +106,14 @@ class CatalogSearchTest {
     assertEquals(List.of("billing", "notes", "rec"), ids(all));
     assertEquals(
         List.of(missingRepository), List.of(all.at("/unreachable_repositories/0").asText()));
+  }
+
+  @Test
+  void anUnreachableRepositoryIsNamedWithoutItsCredentials() {
+    JsonNode unreachable = search(null).get("unreachable_repositories");
+
+    assertEquals(2, unreachable.size(), unreachable.toString());
+    assertEquals("http://127.0.0.1:" + closedPort + "/repo/", unreachable.get(1).asText());
   }
 
   @Test

@@ -1,17 +1,24 @@
 package io.streamspace.host.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.streamspace.host.catalog.ReleaseRefused.Reason;
 import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.FreePort;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,5 +189,163 @@ class RepositoryReleasesTest {
     assertEquals("0.2.0", releases.fetch("billing", null).version(), "not the second's 0.2.1");
     assertEquals(Reason.UNKNOWN_VERSION, refused(releases, "billing", "0.2.1").reason());
     assertEquals(List.of(missing), releases.plugins().unreachable());
+  }
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  private ReleaseRefused refusedWithin(FetchLimits limits, String repository) {
+    RepositoryReleases releases =
+        new RepositoryReleases(List.of(repository), pluginsDir, API, limits);
+    return refused(releases, "billing", "0.2.0");
+  }
+
+  @Test
+  void aDownloadWhoseBodyStallsIsRefusedWithinTheDeadline() throws Exception {
+    try (Stalling server = stalling("/billing-0.2.0.zip")) {
+      long start = System.nanoTime();
+
+      ReleaseRefused refused =
+          refusedWithin(
+              new FetchLimits(LONG, 1 << 20, Duration.ofSeconds(1), 1 << 30), server.url());
+
+      assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(4)) < 0);
+      assertEquals(Reason.UNREACHABLE, refused.reason());
+      assertTrue(
+          refused.getMessage().contains("did not send its whole answer within 1 s"),
+          refused.getMessage());
+      assertEquals(List.of(), downloads());
+    }
+  }
+
+  @Test
+  void anIndexWhoseBodyStallsMakesTheRepositoryUnreachableWithinTheDeadline() throws Exception {
+    try (Stalling server = stalling("/plugins.json")) {
+      FetchLimits limits = new FetchLimits(Duration.ofSeconds(1), 1 << 20, LONG, 1 << 30);
+
+      RepositoryReleases.Listing listing =
+          new RepositoryReleases(List.of(server.url()), pluginsDir, API, limits).plugins();
+
+      assertEquals(List.of(server.url()), listing.unreachable());
+    }
+  }
+
+  @Test
+  void aZipOverTheSizeCapIsRefusedFromAFolderOrOverHttpAndNothingIsLeftBehind() throws Exception {
+    long cap = Files.size(TestRepository.BILLING_ZIP) - 1;
+    FetchLimits limits = new FetchLimits(LONG, 1 << 20, LONG, cap);
+
+    try (TestRepository.Served served = repository.serveOverHttp()) {
+      for (String location : List.of(repository.location(), served.url())) {
+        ReleaseRefused refused = refusedWithin(limits, location);
+
+        assertEquals(Reason.UNREACHABLE, refused.reason());
+        assertTrue(
+            refused.getMessage().contains("is larger than the " + cap + " bytes taken"),
+            refused.getMessage());
+        assertEquals(List.of(), downloads());
+      }
+    }
+  }
+
+  @Test
+  void theDownloadsFolderIsEmptiedWhenTheHostStarts() throws Exception {
+    Path folder = Files.createDirectories(pluginsDir.resolve(".downloads"));
+    Files.write(folder.resolve("billing-0.2.0-123.zip"), new byte[] {1, 2, 3});
+    Files.write(folder.resolve("billing-0.2.1-456.zip"), new byte[] {4});
+
+    releases(repository.location());
+
+    assertEquals(List.of(), downloads());
+  }
+
+  @Test
+  void aRepositorysCredentialsAreNeitherShownNorStored() throws Exception {
+    String secretRepository =
+        "http://user:s3cret@127.0.0.1:" + FreePort.find() + "/repo/?token=s3cret";
+
+    RepositoryReleases unreadable = releases(secretRepository);
+    List<String> unreachable = unreadable.plugins().unreachable();
+    ReleaseRefused refused = refused(unreadable, "billing", null);
+
+    assertEquals(1, unreachable.size());
+    assertFalse(unreachable.get(0).contains("s3cret"), unreachable.toString());
+    assertTrue(unreachable.get(0).startsWith("http://127.0.0.1:"), unreachable.toString());
+    assertFalse(refused.getMessage().contains("s3cret"), refused.getMessage());
+
+    try (TestRepository.Served served = repository.serveOverHttp()) {
+      String signed =
+          served.url().replace("http://", "http://user:s3cret@") + "billing-0.2.0.zip?token=s3cret";
+      repository.editRelease("billing", "0.2.0", "url", signed);
+
+      FetchedRelease fetched = releases(served.url()).fetch("billing", "0.2.0");
+
+      assertEquals(served.url() + "billing-0.2.0.zip", fetched.url(), "stored as package_url");
+    }
+  }
+
+  @Test
+  void anIndexNamingAPluginOrVersionWithAPathInItIsRefusedAsUnreachable() throws Exception {
+    for (String version : List.of("../0.2.0", "0.2.0/x", "0.2.0\\x", "0..2", "0.2 0")) {
+      TestRepository bad =
+          new TestRepository(work.resolve("bad-" + version.hashCode())).publishBilling();
+      bad.editRelease("billing", "0.2.0", "version", version);
+
+      ReleaseRefused refused = refused(releases(bad.location()), "billing", null);
+
+      assertEquals(Reason.UNREACHABLE, refused.reason(), version);
+      assertTrue(
+          refused.getMessage().contains("plugins.json has a bad entry"), refused.getMessage());
+    }
+    TestRepository badId =
+        new TestRepository(work.resolve("bad-id"))
+            .publishPlugin(Map.of("plugin.id", "../notes"), "Notes");
+
+    assertEquals(List.of(badId.location()), releases(badId.location()).plugins().unreachable());
+  }
+
+  /** A server that stalls one answer until closed. */
+  private record Stalling(HttpServer server, CountDownLatch released) implements AutoCloseable {
+    String url() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    }
+
+    @Override
+    public void close() {
+      released.countDown();
+      server.stop(0);
+    }
+  }
+
+  /**
+   * Serves the repository's files, except {@code stalled}: its headers promise 1000 bytes, it
+   * sends 10 and writes no more until closed.
+   */
+  private Stalling stalling(String stalled) throws IOException {
+    CountDownLatch released = new CountDownLatch(1);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          try (OutputStream out = exchange.getResponseBody()) {
+            if (path.equals(stalled)) {
+              exchange.sendResponseHeaders(200, 1000);
+              out.write(new byte[10]);
+              out.flush();
+              released.await();
+            } else {
+              byte[] body = Files.readAllBytes(repository.folder().resolve(path.substring(1)));
+              exchange.sendResponseHeaders(200, body.length);
+              out.write(body);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (IOException e) {
+            // the host gave up on the stalled answer
+          }
+        });
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.start();
+    return new Stalling(server, released);
   }
 }

@@ -61,6 +61,23 @@ public final class BillingPluginBuilds {
     return built;
   }
 
+  /**
+   * A "build" of the plugin as {@code version} holding only its {@code plugin.properties}: PF4J
+   * loads it, but it has no code, so asking it anything fails.
+   */
+  static Path withoutCode(Path folder, String version) throws IOException {
+    Files.createDirectories(folder);
+    Path built = folder.resolve("billing-" + version + ".zip");
+    try (ZipFile source = new ZipFile(PACKAGED.toFile());
+        InputStream in = source.getInputStream(source.getEntry("plugin.properties"));
+        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(built))) {
+      out.putNextEntry(new ZipEntry("plugin.properties"));
+      out.write(withVersion(in, version));
+      out.closeEntry();
+    }
+    return built;
+  }
+
   private static byte[] withVersion(InputStream in, String version) throws IOException {
     String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     return text.replaceAll("(?m)^plugin\\.version=.*$", "plugin.version=" + version)

@@ -53,6 +53,11 @@ final class BuiltReleases implements PluginReleases {
     }
   }
 
+  @Override
+  public boolean lists(String pluginId) {
+    return "billing".equals(pluginId);
+  }
+
   private static String sha512(Path file) throws IOException {
     try {
       return HexFormat.of()

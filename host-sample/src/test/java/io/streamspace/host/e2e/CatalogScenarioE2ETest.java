@@ -304,6 +304,24 @@ class CatalogScenarioE2ETest {
     }
   }
 
+  @Test
+  void aReleaseUrlWithCredentials_isFetchedWithThem_andStoredWithout() throws Exception {
+    String zip = "billing-" + packaged + ".zip";
+    String signed = served.url().replace("http://", "http://user:s3cret@") + zip + "?token=s3cret";
+    repository.editRelease("billing", packaged, "url", signed);
+
+    install(packaged).expect(201);
+
+    try (Connection db = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            db.prepareStatement(
+                "SELECT package_url FROM host_plugins WHERE plugin_id = 'billing'");
+        ResultSet rows = statement.executeQuery()) {
+      assertTrue(rows.next());
+      assertEquals(served.url() + zip, rows.getString(1));
+    }
+  }
+
   private boolean tableExists(String table) throws SQLException {
     try (Connection db = DriverManager.getConnection(dbUrl);
         PreparedStatement statement = db.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {

@@ -385,6 +385,60 @@ class PluginLifecycleE2ETest {
   }
 
   /** Installs the packaged version (not the latest offered) and enables it. */
+  @Test
+  void updateOrUninstallOfAPluginNotInstalled_answersNotInstalled_andAnIdNoOneKnows404()
+      throws Exception {
+    assertEquals(
+        "not_installed",
+        post("/update", "{}").expect(409).at("/error/code").asText(),
+        "listed by the repository, never installed");
+    post("/install", "{}").expect(201);
+    post("/uninstall", "{}").expect(200);
+
+    assertEquals("not_installed", post("/update", "{}").expect(409).at("/error/code").asText());
+    assertEquals("not_installed", post("/uninstall", "{}").expect(409).at("/error/code").asText());
+    String unknown = "/api/admin/plugins/nope";
+    api.http.post(unknown + "/update", api.adminToken, "{}").expect(404);
+    api.http.post(unknown + "/uninstall", api.adminToken, "{}").expect(404);
+  }
+
+  @Test
+  void installWithAnotherVersionThanTheZipInTheFolder_isRefusedNamingTheVersionThere()
+      throws Exception {
+    post("/install", "{}").expect(201);
+    host.close();
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "UPDATE host_plugins SET installed = false WHERE plugin_id = 'billing'")) {
+      statement.executeUpdate();
+    }
+    startHost();
+    releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
+
+    JsonNode refused = post("/install", "{\"version\":\"" + NEWER + "\"}").expect(409);
+
+    assertEquals("other_version_present", refused.at("/error/code").asText());
+    assertTrue(refused.at("/error/message").asText().contains("billing " + packaged + " is in"));
+    assertEquals(List.of("billing-" + packaged + ".zip"), zipsInThePluginsFolder());
+    JsonNode installed = post("/install", "{\"version\":\"" + packaged + "\"}").expect(200);
+    assertEquals(packaged, installed.get("version").asText());
+  }
+
+  @Test
+  void anUpdateWhoseNewCodeFailsWhenAsked_answersInstallFailed_andChangesNothing()
+      throws Exception {
+    installAndEnable();
+    String codeless = "0.2.9";
+    releases.offer(codeless, BillingPluginBuilds.withoutCode(work.resolve("builds"), codeless));
+
+    JsonNode refused = post("/update", "{\"version\":\"" + codeless + "\"}").expect(502);
+
+    assertEquals("install_failed", refused.at("/error/code").asText());
+    assertEquals(packaged, installedBilling().get("version").asText());
+    assertEquals("started", installedBilling().get("state").asText());
+  }
+
   private void installAndEnable() {
     post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
     post("/enable", null).expect(200);
