@@ -118,9 +118,11 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     answerWithPlugin(ctx, id, HttpStatus.CREATED);
   }
 
+  // Update and uninstall: whether the plugin is installed is the row's word, which the registry
+  // reads under the plugin's lock (409 not_installed), not whether this node runs it yet.
   private void update(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
-    String id = plugin(ctx).id();
+    String id = ctx.pathParam("id");
     FetchedRelease release = fetch(id, requestedVersion(ctx));
     operate(() -> registry.update(release, admin.userId()));
     answerWithPlugin(ctx, id, HttpStatus.OK);
@@ -128,7 +130,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   private void uninstall(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
-    String id = plugin(ctx).id();
+    String id = ctx.pathParam("id");
     JsonNode body = bodies.optionalObject(ctx).orElse(null);
     boolean purge = body != null && body.path("purge").asBoolean(false);
     if (purge && !id.equals(body.path("confirm").asText(null))) {

@@ -1,5 +1,6 @@
 package io.streamspace.host.plugins;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.streamspace.host.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -63,6 +64,15 @@ public final class PluginOperationLock {
     return () -> release(held, pluginId);
   }
 
+  /** Whether an operation on the plugin runs now, here or on another node (tried, not waited). */
+  boolean isHeld(String pluginId) {
+    try (Held held = take(pluginId)) {
+      return false;
+    } catch (InProgress e) {
+      return true;
+    }
+  }
+
   private static boolean tryLock(Connection connection, String pluginId) throws SQLException {
     try (PreparedStatement statement = Sql.prepare(connection, TRY_LOCK, pluginId);
         ResultSet rows = statement.executeQuery()) {
@@ -70,12 +80,27 @@ public final class PluginOperationLock {
     }
   }
 
-  private static void release(Connection connection, String pluginId) {
-    try (connection;
-        PreparedStatement statement = Sql.prepare(connection, UNLOCK, pluginId)) {
+  private void release(Connection connection, String pluginId) {
+    try (PreparedStatement statement = Sql.prepare(connection, UNLOCK, pluginId)) {
       statement.executeQuery().close();
     } catch (SQLException e) {
+      // the session may still hold the lock: never hand it back to the pool
+      evict(connection);
       throw Sql.failure("unlocking plugin " + pluginId, e);
+    }
+    closeQuietly(connection);
+  }
+
+  /** Closes the connection's session, which ends its advisory locks, instead of pooling it. */
+  private void evict(Connection connection) {
+    if (dataSource instanceof HikariDataSource pool) {
+      pool.evictConnection(connection);
+      return;
+    }
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException e) {
+      closeQuietly(connection);
     }
   }
 

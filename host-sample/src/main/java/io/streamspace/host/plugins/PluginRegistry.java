@@ -94,7 +94,8 @@ public final class PluginRegistry implements AutoCloseable {
     this.operationLock = new PluginOperationLock(services.dataSource());
     this.packageLifecycle = new PluginPackageLifecycle(this, store, packages, history, services);
     this.changesFromOtherNodes =
-        new ChangesFromOtherNodes(this, store, packages, services.releases());
+        new ChangesFromOtherNodes(
+            this, store, packages, services.releases(), operationLock, services.clock());
     List<PluginPackage> found = new ArrayList<>();
     if (packages.folderExists()) {
       found.addAll(packages.discover());

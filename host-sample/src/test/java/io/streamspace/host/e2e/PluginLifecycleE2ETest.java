@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
+import io.streamspace.host.HostPlugins;
 import io.streamspace.host.plugins.PluginOperationLock;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.LogCapture;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
@@ -18,12 +20,14 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,6 +205,160 @@ class PluginLifecycleE2ETest {
       assertEquals(List.of(), zipsIn(otherPlugins));
     } finally {
       other.close();
+    }
+  }
+
+  @Test
+  void
+      anInstallOnANodeNotRunningWhatAnotherNodeInstalled_isRefusedAlreadyInstalled_andChangesNothing()
+          throws Exception {
+    Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
+    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
+    // its repository lacks the release installed: the other node cannot follow, runs no billing
+    otherRepository.offer("0.0.1-elsewhere", BillingPluginBuilds.PACKAGED);
+    Host other = startNode(otherPlugins, otherRepository);
+    try {
+      installAndEnable();
+      HostPlugins.lookForChangesFromOtherNodes(other);
+      BillingApi otherApi = new BillingApi(other.port(), BillingHost.ADMIN_TOKEN);
+
+      JsonNode refused =
+          otherApi.http.post(PLUGIN + "/install", otherApi.adminToken, "{}").expect(409);
+
+      assertEquals("already_installed", refused.at("/error/code").asText());
+      assertTrue(refused.at("/error/message").asText().contains(packaged + " is installed"));
+      assertEquals("started", installedBilling().get("state").asText());
+      assertTrue(storedEnabled(), "still enabled in host_plugins");
+      assertEquals(2, history().size()); // install, enable
+      assertEquals(List.of(), zipsIn(otherPlugins));
+
+      post("/uninstall", null).expect(200);
+      JsonNode gone =
+          otherApi.http.post(PLUGIN + "/uninstall", otherApi.adminToken, null).expect(409);
+      assertEquals("not_installed", gone.at("/error/code").asText());
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void anUninstallOnANodeWhileItFetchesAnotherNodesUpdate_isNotUndoneByTheWatch() throws Exception {
+    Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
+    Path otherDownloads = otherPlugins.resolve(".downloads");
+    BuiltReleases otherRepository = new BuiltReleases(otherDownloads);
+    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
+    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
+    otherRepository.offer(NEWER, newer);
+    releases.offer(NEWER, newer);
+    Host other = startNode(otherPlugins, otherRepository);
+    try {
+      HostClient otherNode = new HostClient(other.port());
+      BillingApi otherApi = new BillingApi(other.port(), BillingHost.ADMIN_TOKEN);
+      installAndEnable();
+      awaitBillingOn(otherNode, "started " + packaged);
+      // the other node's watch fetches the update; meanwhile an admin uninstalls billing there
+      AtomicInteger uninstalled = new AtomicInteger();
+      otherRepository.onFetch(
+          () ->
+              uninstalled.compareAndSet(
+                  0,
+                  otherApi.http.post(PLUGIN + "/uninstall", otherApi.adminToken, null).status()));
+
+      List<String> logged =
+          LogCapture.during(
+              () -> {
+                post("/update", "{}").expect(200);
+                awaitUninstallAnswered(uninstalled);
+                awaitEmpty(otherDownloads); // the watch is done with the fetched release
+              });
+
+      assertEquals(200, uninstalled.get());
+      assertEquals(
+          List.of(),
+          logged.stream().filter(l -> l.contains("loaded here")).toList(),
+          "the other node loads nothing");
+      HostPlugins.lookForChangesFromOtherNodes(other);
+      awaitBillingOn(otherNode, "not installed");
+      assertEquals(List.of(), zipsIn(otherPlugins));
+    } finally {
+      other.close();
+    }
+  }
+
+  private static void awaitUninstallAnswered(AtomicInteger status) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (status.get() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the other node never fetched the update");
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /** Waits until the folder holds nothing (a fetched release is deleted once applied). */
+  private static void awaitEmpty(Path folder) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(folder)) {
+        if (files.findAny().isEmpty()) {
+          return;
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError(folder + " is not emptied");
+  }
+
+  @Test
+  void aReleaseInstalledElsewhereThatCannotLoadHere_isFetchedOncePerBackOff_notAtEveryLook()
+      throws Exception {
+    Path unloadable = Files.writeString(work.resolve("unloadable.zip"), "not a zip");
+    releases.offer("0.0.1-unloadable", unloadable);
+    installedOnAnotherNode("0.0.1-unloadable", BuiltReleases.sha512(unloadable));
+
+    List<String> logged =
+        LogCapture.during(
+            () -> {
+              for (int look = 0; look < 5; look++) {
+                HostPlugins.lookForChangesFromOtherNodes(host);
+              }
+            });
+    assertEquals(1, releases.fetches());
+    assertEquals(
+        1, logged.stream().filter(l -> l.contains("could not be loaded here")).count(), "logged");
+
+    clock.advance(Duration.ofSeconds(10));
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals(2, releases.fetches(), "tried again after 10 s");
+
+    clock.advance(Duration.ofSeconds(10));
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals(2, releases.fetches(), "the back-off doubled");
+    clock.advance(Duration.ofSeconds(10));
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals(3, releases.fetches(), "tried again after 20 s");
+  }
+
+  /** Records billing installed and enabled from a package, as another node would. */
+  private void installedOnAnotherNode(String version, String sha512) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at,"
+                    + " package_version, package_sha512, package_url)"
+                    + " VALUES ('billing', true, true, '{}', now(), ?, ?, 'file:elsewhere')")) {
+      statement.setString(1, version);
+      statement.setString(2, sha512);
+      statement.executeUpdate();
+    }
+  }
+
+  private boolean storedEnabled() throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl)) {
+      return query(connection, "SELECT enabled FROM host_plugins WHERE plugin_id = ?", "billing");
     }
   }
 
