@@ -185,11 +185,7 @@ class PluginLifecycleE2ETest {
   void anotherNode_fetchesAndRunsWhatOneNodeInstalledAndUpdated_andUnloadsWhatItUninstalled()
       throws Exception {
     Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
-    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
-    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
-    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
-    otherRepository.offer(NEWER, newer);
-    releases.offer(NEWER, newer);
+    BuiltReleases otherRepository = bothReleasesOfferedTo(otherPlugins);
     Host other = startNode(otherPlugins, otherRepository);
     try {
       HostClient otherNode = new HostClient(other.port());
@@ -245,11 +241,7 @@ class PluginLifecycleE2ETest {
   void anUninstallOnANodeWhileItFetchesAnotherNodesUpdate_isNotUndoneByTheWatch() throws Exception {
     Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
     Path otherDownloads = otherPlugins.resolve(".downloads");
-    BuiltReleases otherRepository = new BuiltReleases(otherDownloads);
-    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
-    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
-    otherRepository.offer(NEWER, newer);
-    releases.offer(NEWER, newer);
+    BuiltReleases otherRepository = bothReleasesOfferedTo(otherPlugins);
     Host other = startNode(otherPlugins, otherRepository);
     try {
       HostClient otherNode = new HostClient(other.port());
@@ -353,6 +345,19 @@ class PluginLifecycleE2ETest {
     try (Connection connection = DriverManager.getConnection(dbUrl)) {
       return query(connection, "SELECT enabled FROM host_plugins WHERE plugin_id = ?", "billing");
     }
+  }
+
+  /**
+   * Offers the packaged release and a newer build to another node's repository, staging in its
+   * plugins folder's {@code .downloads}, and the newer one to this node's as well.
+   */
+  private BuiltReleases bothReleasesOfferedTo(Path otherPlugins) throws Exception {
+    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
+    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
+    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
+    otherRepository.offer(NEWER, newer);
+    releases.offer(NEWER, newer);
+    return otherRepository;
   }
 
   /** How the node shows billing now: "<state> <version>", or "not installed". */
