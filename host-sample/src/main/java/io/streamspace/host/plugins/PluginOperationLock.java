@@ -84,24 +84,24 @@ public final class PluginOperationLock {
     try (PreparedStatement statement = Sql.prepare(connection, UNLOCK, pluginId)) {
       statement.executeQuery().close();
     } catch (SQLException e) {
-      // the session may still hold the lock: never hand it back to the pool
-      evict(connection);
+      // the session may still hold the lock: end it, never hand it back to the pool
+      discard(connection);
       throw Sql.failure("unlocking plugin " + pluginId, e);
     }
     closeQuietly(connection);
   }
 
-  /** Closes the connection's session, which ends its advisory locks, instead of pooling it. */
-  private void evict(Connection connection) {
+  /** Ends the connection's session, and with it its advisory locks; the pool never lends it. */
+  private void discard(Connection connection) {
     if (dataSource instanceof HikariDataSource pool) {
       pool.evictConnection(connection);
-      return;
     }
     try {
       connection.abort(Runnable::run);
-    } catch (SQLException e) {
-      closeQuietly(connection);
+    } catch (SQLException | RuntimeException e) {
+      // evicted, and closed below: the session ends when the pool closes it
     }
+    closeQuietly(connection);
   }
 
   private static void closeQuietly(Connection connection) {
