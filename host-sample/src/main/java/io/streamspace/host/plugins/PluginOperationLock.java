@@ -35,7 +35,8 @@ public final class PluginOperationLock {
   public static final String TRY_LOCK =
       "SELECT pg_try_advisory_lock(" + NAMESPACE + ", hashtext(?))";
 
-  private static final String UNLOCK = "SELECT pg_advisory_unlock(" + NAMESPACE + ", hashtext(?))";
+  /** Releases the lock; the statement a test runs to let go of one it holds. */
+  public static final String UNLOCK = "SELECT pg_advisory_unlock(" + NAMESPACE + ", hashtext(?))";
 
   private final DataSource dataSource;
 

@@ -327,6 +327,49 @@ class PluginLifecycleE2ETest {
     assertEquals(3, releases.fetches(), "tried again after 20 s");
   }
 
+  @Test
+  void theWatch_leavesAPluginWhoseOperationLockIsHeldElsewhere_andAppliesItsStateOnceReleased()
+      throws Exception {
+    installAndEnable();
+    try (Connection otherNode = DriverManager.getConnection(dbUrl)) {
+      assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+      // the other node disables billing as part of its operation
+      execute("UPDATE host_plugins SET enabled = false, version = version + 1");
+
+      HostPlugins.lookForChangesFromOtherNodes(host);
+      assertEquals("started", installedBilling().get("state").asText());
+
+      assertTrue(query(otherNode, PluginOperationLock.UNLOCK, "billing"));
+    }
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals("disabled", installedBilling().get("state").asText());
+  }
+
+  @Test
+  void aRowThisNodeAppliedAlready_isNotFetchedAgain_evenWhenItNamesAnotherPackage()
+      throws Exception {
+    installAndEnable();
+    int fetched = releases.fetches();
+    // as a crash in the middle of an update leaves it: the row names the package before
+    execute("UPDATE host_plugins SET package_version = '0.0.1-before'");
+
+    for (int look = 0; look < 3; look++) {
+      HostPlugins.lookForChangesFromOtherNodes(host);
+    }
+
+    assertEquals(fetched, releases.fetches());
+    assertEquals("started", installedBilling().get("state").asText());
+  }
+
+  /** Runs a statement on billing's row behind the host's back. */
+  private void execute(String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(sql + " WHERE plugin_id = 'billing'")) {
+      statement.executeUpdate();
+    }
+  }
+
   /** Records billing installed and enabled from a package, as another node would. */
   private void installedOnAnotherNode(String version, String sha512) throws SQLException {
     try (Connection connection = DriverManager.getConnection(dbUrl);
