@@ -331,8 +331,7 @@ class PluginLifecycleE2ETest {
   void theWatch_leavesAPluginWhoseOperationLockIsHeldElsewhere_andAppliesItsStateOnceReleased()
       throws Exception {
     installAndEnable();
-    try (Connection otherNode = DriverManager.getConnection(dbUrl)) {
-      assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+    try (Connection otherNode = anotherNodeHoldingBillingsLock()) {
       // the other node disables billing as part of its operation
       execute("UPDATE host_plugins SET enabled = false, version = version + 1");
 
@@ -359,6 +358,13 @@ class PluginLifecycleE2ETest {
 
     assertEquals(fetched, releases.fetches());
     assertEquals("started", installedBilling().get("state").asText());
+  }
+
+  /** A connection holding billing's operation lock, as another node's operation does. */
+  private Connection anotherNodeHoldingBillingsLock() throws SQLException {
+    Connection otherNode = DriverManager.getConnection(dbUrl);
+    assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+    return otherNode;
   }
 
   /** Runs a statement on billing's row behind the host's back. */
@@ -552,8 +558,7 @@ class PluginLifecycleE2ETest {
   void anOperationWhileAnotherNodeHoldsThePlugin_isRefusedWithOperationInProgress()
       throws Exception {
     installAndEnable();
-    try (Connection otherNode = DriverManager.getConnection(dbUrl)) {
-      assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+    try (Connection otherNode = anotherNodeHoldingBillingsLock()) {
 
       JsonNode refused = post("/uninstall", null).expect(409);
 
