@@ -24,4 +24,12 @@ public final class HostPlugins {
     return host.pluginDataPurge()
         .purge(pluginId, host.plugins().find(pluginId).map(ManagedPlugin::extension).orElse(null));
   }
+
+  /**
+   * One look of the node's plugin state watch, run on the caller's thread: a test applies what
+   * other nodes changed when it chooses, rather than waiting for the watch's next look.
+   */
+  public static void lookForChangesFromOtherNodes(Host host) {
+    host.plugins().applyChangesFromOtherNodes();
+  }
 }

@@ -143,19 +143,14 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
   }
 
   /**
-   * Updates an installed plugin. One not installed here (uninstalled, or only in a repository):
-   * 409 {@code not_installed}, nothing fetched; an id no one knows: 404. The new version's code
-   * failing while it is asked about the saved config: 502 {@code install_failed}.
+   * Updates an installed plugin. Whether it is installed is the row's word, which the registry
+   * reads under the plugin's lock (409 {@code not_installed}), not whether this node runs it yet;
+   * an id no one knows: 404. The new version's code failing while it is asked about the saved
+   * config: 502 {@code install_failed}.
    */
   private void update(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
     String id = knownPlugin(ctx);
-    if (registry.find(id).filter(ManagedPlugin::installed).isEmpty()) {
-      throw new ApiException(
-          HttpStatus.CONFLICT,
-          PluginOperationRefused.Reason.NOT_INSTALLED.code(),
-          "plugin " + id + " is not installed: install it");
-    }
     FetchedRelease release = fetch(id, requestedVersion(ctx));
     operate(() -> asInstallFailure(release, () -> registry.update(release, admin.userId())));
     answerWithPlugin(ctx, id, HttpStatus.OK);

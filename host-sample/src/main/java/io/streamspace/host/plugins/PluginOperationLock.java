@@ -1,5 +1,6 @@
 package io.streamspace.host.plugins;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.streamspace.host.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +35,8 @@ public final class PluginOperationLock {
   public static final String TRY_LOCK =
       "SELECT pg_try_advisory_lock(" + NAMESPACE + ", hashtext(?))";
 
-  private static final String UNLOCK = "SELECT pg_advisory_unlock(" + NAMESPACE + ", hashtext(?))";
+  /** Releases the lock; the statement a test runs to let go of one it holds. */
+  public static final String UNLOCK = "SELECT pg_advisory_unlock(" + NAMESPACE + ", hashtext(?))";
 
   private final DataSource dataSource;
 
@@ -63,6 +65,15 @@ public final class PluginOperationLock {
     return () -> release(held, pluginId);
   }
 
+  /** Whether an operation on the plugin runs now, here or on another node (tried, not waited). */
+  boolean isHeld(String pluginId) {
+    try (Held held = take(pluginId)) {
+      return false;
+    } catch (InProgress e) {
+      return true;
+    }
+  }
+
   private static boolean tryLock(Connection connection, String pluginId) throws SQLException {
     try (PreparedStatement statement = Sql.prepare(connection, TRY_LOCK, pluginId);
         ResultSet rows = statement.executeQuery()) {
@@ -70,13 +81,28 @@ public final class PluginOperationLock {
     }
   }
 
-  private static void release(Connection connection, String pluginId) {
-    try (connection;
-        PreparedStatement statement = Sql.prepare(connection, UNLOCK, pluginId)) {
+  private void release(Connection connection, String pluginId) {
+    try (PreparedStatement statement = Sql.prepare(connection, UNLOCK, pluginId)) {
       statement.executeQuery().close();
     } catch (SQLException e) {
+      // the session may still hold the lock: end it, never hand it back to the pool
+      discard(connection);
       throw Sql.failure("unlocking plugin " + pluginId, e);
     }
+    closeQuietly(connection);
+  }
+
+  /** Ends the connection's session, and with it its advisory locks; the pool never lends it. */
+  private void discard(Connection connection) {
+    if (dataSource instanceof HikariDataSource pool) {
+      pool.evictConnection(connection);
+    }
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      // evicted, and closed below: the session ends when the pool closes it
+    }
+    closeQuietly(connection);
   }
 
   private static void closeQuietly(Connection connection) {

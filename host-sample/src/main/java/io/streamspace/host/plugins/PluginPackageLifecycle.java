@@ -60,13 +60,17 @@ final class PluginPackageLifecycle {
         pluginId,
         () -> {
           ManagedPlugin plugin = registry.require(pluginId);
-          refuseInstalled(plugin);
+          refuseInstalled(pluginId, plugin);
           registry.apply(plugin, store.saveEnabled(pluginId, true));
           registry.recordStart(plugin, INSTALL, null, actor);
         });
   }
 
-  /** See {@link PluginRegistry#install}. */
+  /**
+   * See {@link PluginRegistry#install}. The row is written (disabled) before the zip moves into
+   * the plugins folder: a crash in between leaves an installed plugin whose package this node
+   * fetches again, never a zip that starts enabled at the next start.
+   */
   void install(FetchedRelease release, String actor) {
     String id = release.pluginId();
     try {
@@ -74,8 +78,8 @@ final class PluginPackageLifecycle {
           id,
           () -> {
             ManagedPlugin present = registry.loaded(id);
+            refuseInstalled(id, present);
             if (present != null) {
-              refuseInstalled(present);
               throw new PluginOperationRefused(
                   PluginOperationRefused.Reason.ALREADY_INSTALLED,
                   "plugin "
@@ -84,10 +88,15 @@ final class PluginPackageLifecycle {
                       + present.descriptor().version()
                       + " is in the plugins folder; install it without a version");
             }
+            PluginStateStore.StoredState state =
+                store
+                    .installPackage(id, packageOf(release))
+                    .orElseThrow(() -> alreadyInstalled(id, release.version()));
             ManagedPlugin plugin;
             try {
               plugin = new ManagedPlugin(packages.add(release));
             } catch (RuntimeException e) {
+              store.uninstall(id);
               String reason = firstLine(e);
               history.record(id, INSTALL, null, release.version(), actor, FAILED, reason);
               throw new PluginOperationRefused(
@@ -95,7 +104,7 @@ final class PluginPackageLifecycle {
                   "plugin " + id + " " + release.version() + " could not be loaded: " + reason);
             }
             registry.put(id, plugin);
-            registry.apply(plugin, store.installPackage(id, packageOf(release)));
+            registry.apply(plugin, state);
             history.record(id, INSTALL, null, release.version(), actor, OK, null);
           });
     } finally {
@@ -226,26 +235,51 @@ final class PluginPackageLifecycle {
         .purge(plugin.id(), plugin.extension());
   }
 
-  private static void refuseInstalled(ManagedPlugin plugin) {
-    if (plugin.installed()) {
-      throw new PluginOperationRefused(
-          PluginOperationRefused.Reason.ALREADY_INSTALLED,
-          "plugin "
-              + plugin.id()
-              + " "
-              + plugin.descriptor().version()
-              + " is installed; POST /api/admin/plugins/"
-              + plugin.id()
-              + "/update to change it");
+  /**
+   * Refuses when the plugin's row says installed, on whichever node that happened: this node's
+   * memory may not have caught up yet.
+   */
+  private void refuseInstalled(String pluginId, ManagedPlugin local) {
+    PluginStateStore.StoredState row = store.load(pluginId).orElse(null);
+    if (row != null && row.installed()) {
+      String version = row.installedPackage().version();
+      if (version == null && local != null) {
+        version = local.descriptor().version(); // put in the plugins folder by hand
+      }
+      throw alreadyInstalled(pluginId, version);
     }
   }
 
-  /** An installed plugin whose code came from the plugins folder. */
+  private static PluginOperationRefused alreadyInstalled(String pluginId, String version) {
+    return new PluginOperationRefused(
+        PluginOperationRefused.Reason.ALREADY_INSTALLED,
+        "plugin "
+            + pluginId
+            + (version == null ? "" : " " + version)
+            + " is installed; POST /api/admin/plugins/"
+            + pluginId
+            + "/update to change it");
+  }
+
+  /**
+   * An installed plugin whose code came from the plugins folder. Installed is the row's word (an
+   * uninstall on another node this node has not applied yet is seen), not this node's memory.
+   */
   private ManagedPlugin requirePackaged(String pluginId) {
     ManagedPlugin plugin = registry.loaded(pluginId);
-    if (plugin == null || !plugin.installed()) {
+    boolean installed =
+        store.load(pluginId).map(PluginStateStore.StoredState::installed).orElse(false);
+    if (!installed) {
       throw new PluginOperationRefused(
           PluginOperationRefused.Reason.NOT_INSTALLED, "plugin " + pluginId + " is not installed");
+    }
+    if (plugin == null) {
+      throw new PluginOperationRefused(
+          PluginOperationRefused.Reason.OPERATION_IN_PROGRESS,
+          "plugin "
+              + pluginId
+              + " was installed on another node and this node does not run it yet; try again"
+              + " in a moment");
     }
     if (!packages.holds(pluginId)) {
       throw new PluginOperationRefused(
@@ -278,7 +312,7 @@ final class PluginPackageLifecycle {
     return String.join("; ", problems.stream().map(p -> p.key() + ": " + p.message()).toList());
   }
 
-  private static PluginStateStore.InstalledPackage packageOf(FetchedRelease release) {
+  static PluginStateStore.InstalledPackage packageOf(FetchedRelease release) {
     return new PluginStateStore.InstalledPackage(
         release.version(), release.sha512(), release.url());
   }

@@ -94,7 +94,8 @@ public final class PluginRegistry implements AutoCloseable {
     this.operationLock = new PluginOperationLock(services.dataSource());
     this.packageLifecycle = new PluginPackageLifecycle(this, store, packages, history, services);
     this.changesFromOtherNodes =
-        new ChangesFromOtherNodes(this, store, packages, services.releases());
+        new ChangesFromOtherNodes(
+            this, store, packages, services.releases(), operationLock, services.clock());
     List<PluginPackage> found = new ArrayList<>();
     if (packages.folderExists()) {
       found.addAll(packages.discover(store.installedVersions()));
@@ -170,9 +171,10 @@ public final class PluginRegistry implements AutoCloseable {
   }
 
   /**
-   * Installs a fetched release: moves its zip into the plugins folder, loads it into the running
-   * PF4J manager and records it installed but disabled, so that its config can be set before
-   * it is enabled. A plugin installed before keeps the config and secrets it had.
+   * Installs a fetched release: records it installed but disabled, so that its config can be set
+   * before it is enabled, then moves its zip into the plugins folder and loads it into the
+   * running PF4J manager. Whether it is installed already is its row's word, whichever node
+   * installed it. A plugin installed before keeps the config and secrets it had.
    *
    * @throws PluginOperationRefused {@code ALREADY_INSTALLED}, {@code INSTALL_FAILED}, {@code
    *     OPERATION_IN_PROGRESS}; the fetched zip is deleted
@@ -284,9 +286,11 @@ public final class PluginRegistry implements AutoCloseable {
    * this node applied last is started, stopped or handed its new config, as if the change had
    * been made here, and one INFO line says so. A plugin another node installed or updated is
    * fetched (its SHA-512 checked against the stored one) and loaded first; one another node
-   * uninstalled is unloaded and its zip deleted. The states are read, and releases fetched,
+   * uninstalled is unloaded and its zip deleted. A plugin an operation is changing (its
+   * operation lock held) is left for a later look. The states are read, and releases fetched,
    * before the registry's lock is taken, so a slow database or repository holds up no admin
-   * call; a state read before a change made here meanwhile is older than it, and left alone.
+   * call; the row is read again under it, so what is applied is never older than a change made
+   * here meanwhile. A release that fails here is tried again after a back-off.
    */
   public void applyChangesFromOtherNodes() {
     changesFromOtherNodes.apply();

@@ -69,7 +69,8 @@ final class PluginStateStore {
           .formatted(STATE);
 
   // Installing from a repository leaves the plugin disabled: its config comes first. A plugin
-  // installed before (uninstalled since) keeps its config and secrets.
+  // installed before (uninstalled since) keeps its config and secrets; one installed now (on
+  // any node) is left as it is, and no row comes back.
   private static final String INSTALL_PACKAGE =
       """
       INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at,
@@ -79,6 +80,7 @@ final class PluginStateStore {
       SET installed = true, enabled = false, updated_at = excluded.updated_at,
         package_version = excluded.package_version, package_sha512 = excluded.package_sha512,
         package_url = excluded.package_url, version = host_plugins.version + 1
+      WHERE NOT host_plugins.installed
       RETURNING %s"""
           .formatted(STATE);
 
@@ -158,6 +160,15 @@ final class PluginStateStore {
     return versions;
   }
 
+  /** The plugin's stored state, or empty when it has no row (never seen, or purged). */
+  Optional<StoredState> load(String pluginId) {
+    try (Connection connection = dataSource.getConnection()) {
+      return queryOptional(connection, LOAD, pluginId);
+    } catch (SQLException e) {
+      throw Sql.failure("loading the state of plugin " + pluginId, e);
+    }
+  }
+
   /** Every plugin's stored state, by plugin id. */
   Map<String, StoredState> loadAll() {
     Map<String, StoredState> states = new HashMap<>();
@@ -186,16 +197,24 @@ final class PluginStateStore {
   /** A package a plugin was installed from: its version, SHA-512 and where it came from. */
   record InstalledPackage(String version, String sha512, String url) {}
 
-  /** Records a plugin installed from a package, disabled, its config kept if it had one. */
-  StoredState installPackage(String pluginId, InstalledPackage installed) {
-    return update(
-        "installing plugin " + pluginId,
-        INSTALL_PACKAGE,
-        pluginId,
-        Timestamp.from(clock.instant()),
-        installed.version(),
-        installed.sha512(),
-        installed.url());
+  /**
+   * Records a plugin installed from a package, disabled, its config kept if it had one.
+   *
+   * @return its state now, or empty when it is installed already (nothing changed)
+   */
+  Optional<StoredState> installPackage(String pluginId, InstalledPackage installed) {
+    try (Connection connection = dataSource.getConnection()) {
+      return queryOptional(
+          connection,
+          INSTALL_PACKAGE,
+          pluginId,
+          Timestamp.from(clock.instant()),
+          installed.version(),
+          installed.sha512(),
+          installed.url());
+    } catch (SQLException e) {
+      throw Sql.failure("installing plugin " + pluginId, e);
+    }
   }
 
   /** Records the package a plugin runs from now (null fields: none, a plugin put in by hand). */
@@ -276,12 +295,16 @@ final class PluginStateStore {
   /** The one row a statement returns, as a plugin's state. */
   private static StoredState queryOne(Connection connection, String sql, Object... params)
       throws SQLException {
+    return queryOptional(connection, sql, params)
+        .orElseThrow(() -> new IllegalStateException("host_plugins has no row for this plugin"));
+  }
+
+  /** The row a statement returns, if any, as a plugin's state. */
+  private static Optional<StoredState> queryOptional(
+      Connection connection, String sql, Object... params) throws SQLException {
     try (PreparedStatement statement = Sql.prepare(connection, sql, params);
         ResultSet rows = statement.executeQuery()) {
-      if (!rows.next()) {
-        throw new IllegalStateException("host_plugins has no row for this plugin");
-      }
-      return state(rows);
+      return rows.next() ? Optional.of(state(rows)) : Optional.empty();
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A plugin repository in a test: the zips the test built, by version, handed out as the real
@@ -22,6 +23,8 @@ final class BuiltReleases implements PluginReleases {
 
   private final Path staging;
   private final Map<String, Path> zips = new LinkedHashMap<>();
+  private final AtomicInteger fetches = new AtomicInteger();
+  private volatile Runnable onFetch = () -> {};
 
   BuiltReleases(Path staging) {
     this.staging = staging;
@@ -32,8 +35,19 @@ final class BuiltReleases implements PluginReleases {
     zips.put(version, zip);
   }
 
+  /** Runs {@code action} in every fetch, once the zip is staged, on the fetching thread. */
+  void onFetch(Runnable action) {
+    onFetch = action;
+  }
+
+  /** How many fetches were asked for. */
+  int fetches() {
+    return fetches.get();
+  }
+
   @Override
   public synchronized FetchedRelease fetch(String pluginId, String version) throws ReleaseRefused {
+    fetches.incrementAndGet();
     if (!"billing".equals(pluginId)) {
       throw new ReleaseRefused(ReleaseRefused.Reason.UNKNOWN_PLUGIN, "no plugin " + pluginId);
     }
@@ -47,6 +61,7 @@ final class BuiltReleases implements PluginReleases {
       Files.createDirectories(staging);
       Path fetched = staging.resolve(UUID.randomUUID() + ".zip");
       Files.copy(zip, fetched);
+      onFetch.run();
       return new FetchedRelease(pluginId, wanted, fetched, sha512(fetched), zip.toUri().toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -58,7 +73,7 @@ final class BuiltReleases implements PluginReleases {
     return "billing".equals(pluginId);
   }
 
-  private static String sha512(Path file) throws IOException {
+  static String sha512(Path file) throws IOException {
     try {
       return HexFormat.of()
           .formatHex(MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(file)));

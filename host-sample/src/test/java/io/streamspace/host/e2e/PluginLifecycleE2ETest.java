@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
+import io.streamspace.host.HostPlugins;
 import io.streamspace.host.plugins.PluginOperationLock;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.LogCapture;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
@@ -18,12 +20,14 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,11 +185,7 @@ class PluginLifecycleE2ETest {
   void anotherNode_fetchesAndRunsWhatOneNodeInstalledAndUpdated_andUnloadsWhatItUninstalled()
       throws Exception {
     Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
-    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
-    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
-    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
-    otherRepository.offer(NEWER, newer);
-    releases.offer(NEWER, newer);
+    BuiltReleases otherRepository = bothReleasesOfferedTo(otherPlugins);
     Host other = startNode(otherPlugins, otherRepository);
     try {
       HostClient otherNode = new HostClient(other.port());
@@ -204,18 +204,228 @@ class PluginLifecycleE2ETest {
     }
   }
 
+  @Test
+  void
+      anInstallOnANodeNotRunningWhatAnotherNodeInstalled_isRefusedAlreadyInstalled_andChangesNothing()
+          throws Exception {
+    Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
+    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
+    // its repository lacks the release installed: the other node cannot follow, runs no billing
+    otherRepository.offer("0.0.1-elsewhere", BillingPluginBuilds.PACKAGED);
+    Host other = startNode(otherPlugins, otherRepository);
+    try {
+      installAndEnable();
+      HostPlugins.lookForChangesFromOtherNodes(other);
+      BillingApi otherApi = new BillingApi(other.port(), BillingHost.ADMIN_TOKEN);
+
+      JsonNode refused =
+          otherApi.http.post(PLUGIN + "/install", otherApi.adminToken, "{}").expect(409);
+
+      assertEquals("already_installed", refused.at("/error/code").asText());
+      assertTrue(refused.at("/error/message").asText().contains(packaged + " is installed"));
+      assertEquals("started", installedBilling().get("state").asText());
+      assertTrue(storedEnabled(), "still enabled in host_plugins");
+      assertEquals(2, history().size()); // install, enable
+      assertEquals(List.of(), zipsIn(otherPlugins));
+
+      post("/uninstall", null).expect(200);
+      JsonNode gone =
+          otherApi.http.post(PLUGIN + "/uninstall", otherApi.adminToken, null).expect(409);
+      assertEquals("not_installed", gone.at("/error/code").asText());
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void anUninstallOnANodeWhileItFetchesAnotherNodesUpdate_isNotUndoneByTheWatch() throws Exception {
+    Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
+    Path otherDownloads = otherPlugins.resolve(".downloads");
+    BuiltReleases otherRepository = bothReleasesOfferedTo(otherPlugins);
+    Host other = startNode(otherPlugins, otherRepository);
+    try {
+      HostClient otherNode = new HostClient(other.port());
+      BillingApi otherApi = new BillingApi(other.port(), BillingHost.ADMIN_TOKEN);
+      installAndEnable();
+      awaitBillingOn(otherNode, "started " + packaged);
+      // the other node's watch fetches the update; meanwhile an admin uninstalls billing there
+      AtomicInteger uninstalled = new AtomicInteger();
+      otherRepository.onFetch(
+          () ->
+              uninstalled.compareAndSet(
+                  0,
+                  otherApi.http.post(PLUGIN + "/uninstall", otherApi.adminToken, null).status()));
+
+      post("/update", "{}").expect(200);
+      awaitUninstallAnswered(uninstalled);
+      awaitEmpty(otherDownloads); // the watch is done with the fetched release
+
+      assertEquals(200, uninstalled.get());
+      assertEquals("not installed", billingOn(otherNode), "the watch loaded nothing");
+      assertEquals(List.of(), zipsIn(otherPlugins));
+      HostPlugins.lookForChangesFromOtherNodes(other);
+      assertEquals("not installed", billingOn(otherNode));
+    } finally {
+      other.close();
+    }
+  }
+
+  private static void awaitUninstallAnswered(AtomicInteger status) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (status.get() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the other node never fetched the update");
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /** Waits until the folder holds nothing (a fetched release is deleted once applied). */
+  private static void awaitEmpty(Path folder) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(folder)) {
+        if (files.findAny().isEmpty()) {
+          return;
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError(folder + " is not emptied");
+  }
+
+  @Test
+  void aReleaseInstalledElsewhereThatCannotLoadHere_isFetchedOncePerBackOff_notAtEveryLook()
+      throws Exception {
+    Path unloadable = Files.writeString(work.resolve("unloadable.zip"), "not a zip");
+    releases.offer("0.0.1-unloadable", unloadable);
+    installedOnAnotherNode("0.0.1-unloadable", BuiltReleases.sha512(unloadable));
+
+    List<String> logged =
+        LogCapture.during(
+            () -> {
+              for (int look = 0; look < 5; look++) {
+                HostPlugins.lookForChangesFromOtherNodes(host);
+              }
+            });
+    assertEquals(1, releases.fetches());
+    assertEquals(
+        1, logged.stream().filter(l -> l.contains("could not be loaded here")).count(), "logged");
+
+    clock.advance(Duration.ofSeconds(10));
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals(2, releases.fetches(), "tried again after 10 s");
+
+    clock.advance(Duration.ofSeconds(10));
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals(2, releases.fetches(), "the back-off doubled");
+    clock.advance(Duration.ofSeconds(10));
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals(3, releases.fetches(), "tried again after 20 s");
+  }
+
+  @Test
+  void theWatch_leavesAPluginWhoseOperationLockIsHeldElsewhere_andAppliesItsStateOnceReleased()
+      throws Exception {
+    installAndEnable();
+    try (Connection otherNode = anotherNodeHoldingBillingsLock()) {
+      // the other node disables billing as part of its operation
+      execute("UPDATE host_plugins SET enabled = false, version = version + 1");
+
+      HostPlugins.lookForChangesFromOtherNodes(host);
+      assertEquals("started", installedBilling().get("state").asText());
+
+      assertTrue(query(otherNode, PluginOperationLock.UNLOCK, "billing"));
+    }
+    HostPlugins.lookForChangesFromOtherNodes(host);
+    assertEquals("disabled", installedBilling().get("state").asText());
+  }
+
+  @Test
+  void aRowThisNodeAppliedAlready_isNotFetchedAgain_evenWhenItNamesAnotherPackage()
+      throws Exception {
+    installAndEnable();
+    int fetched = releases.fetches();
+    // as a crash in the middle of an update leaves it: the row names the package before
+    execute("UPDATE host_plugins SET package_version = '0.0.1-before'");
+
+    for (int look = 0; look < 3; look++) {
+      HostPlugins.lookForChangesFromOtherNodes(host);
+    }
+
+    assertEquals(fetched, releases.fetches());
+    assertEquals("started", installedBilling().get("state").asText());
+  }
+
+  /** A connection holding billing's operation lock, as another node's operation does. */
+  private Connection anotherNodeHoldingBillingsLock() throws SQLException {
+    Connection otherNode = DriverManager.getConnection(dbUrl);
+    assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+    return otherNode;
+  }
+
+  /** Runs a statement on billing's row behind the host's back. */
+  private void execute(String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(sql + " WHERE plugin_id = 'billing'")) {
+      statement.executeUpdate();
+    }
+  }
+
+  /** Records billing installed and enabled from a package, as another node would. */
+  private void installedOnAnotherNode(String version, String sha512) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "INSERT INTO host_plugins (plugin_id, installed, enabled, config, updated_at,"
+                    + " package_version, package_sha512, package_url)"
+                    + " VALUES ('billing', true, true, '{}', now(), ?, ?, 'file:elsewhere')")) {
+      statement.setString(1, version);
+      statement.setString(2, sha512);
+      statement.executeUpdate();
+    }
+  }
+
+  private boolean storedEnabled() throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl)) {
+      return query(connection, "SELECT enabled FROM host_plugins WHERE plugin_id = ?", "billing");
+    }
+  }
+
+  /**
+   * Offers the packaged release and a newer build to another node's repository, staging in its
+   * plugins folder's {@code .downloads}, and the newer one to this node's as well.
+   */
+  private BuiltReleases bothReleasesOfferedTo(Path otherPlugins) throws Exception {
+    BuiltReleases otherRepository = new BuiltReleases(otherPlugins.resolve(".downloads"));
+    Path newer = BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of());
+    otherRepository.offer(packaged, BillingPluginBuilds.PACKAGED);
+    otherRepository.offer(NEWER, newer);
+    releases.offer(NEWER, newer);
+    return otherRepository;
+  }
+
+  /** How the node shows billing now: "<state> <version>", or "not installed". */
+  private static String billingOn(HostClient node) {
+    for (JsonNode p :
+        node.get("/api/admin/plugins", BillingHost.ADMIN_TOKEN).expect(200).get("plugins")) {
+      if (p.get("id").asText().equals("billing")) {
+        return p.get("state").asText() + " " + p.get("version").asText();
+      }
+    }
+    return "not installed";
+  }
+
   /** Waits until the node shows billing as "<state> <version>" (or "not installed"). */
   private static void awaitBillingOn(HostClient node, String expected) {
     long deadline = System.nanoTime() + 20_000_000_000L;
     String seen = null;
     while (System.nanoTime() < deadline) {
-      seen = "not installed";
-      for (JsonNode p :
-          node.get("/api/admin/plugins", BillingHost.ADMIN_TOKEN).expect(200).get("plugins")) {
-        if (p.get("id").asText().equals("billing")) {
-          seen = p.get("state").asText() + " " + p.get("version").asText();
-        }
-      }
+      seen = billingOn(node);
       if (seen.equals(expected)) {
         return;
       }
@@ -348,8 +558,7 @@ class PluginLifecycleE2ETest {
   void anOperationWhileAnotherNodeHoldsThePlugin_isRefusedWithOperationInProgress()
       throws Exception {
     installAndEnable();
-    try (Connection otherNode = DriverManager.getConnection(dbUrl)) {
-      assertTrue(query(otherNode, PluginOperationLock.TRY_LOCK, "billing"));
+    try (Connection otherNode = anotherNodeHoldingBillingsLock()) {
 
       JsonNode refused = post("/uninstall", null).expect(409);
 
