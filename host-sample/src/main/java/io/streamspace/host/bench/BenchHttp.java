@@ -53,11 +53,22 @@ public final class BenchHttp {
 
   public Answer post(String path, String token, Object body)
       throws IOException, InterruptedException {
-    String json = JSON.writeValueAsString(body);
+    return withBody("POST", path, token, body);
+  }
+
+  /** A JSON merge patch. */
+  public Answer patch(String path, String token, Object body)
+      throws IOException, InterruptedException {
+    return withBody("PATCH", path, token, body);
+  }
+
+  private Answer withBody(String method, String path, String token, Object body)
+      throws IOException, InterruptedException {
+    String json = body == null ? "" : JSON.writeValueAsString(body);
     return send(
         request(path, token)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)));
+            .method(method, HttpRequest.BodyPublishers.ofString(json)));
   }
 
   /**
