@@ -53,7 +53,7 @@ public final class InvoiceCalculator {
       user_id = :user_id AND invoice_id IS NULL
         AND slice_start >= :floor AND slice_start < :period_end""";
 
-  private static final NamedSql FLOOR =
+  static final NamedSql FLOOR =
       NamedSql.of(
           """
           SELECT min(slice_start) FROM billing_usage_records

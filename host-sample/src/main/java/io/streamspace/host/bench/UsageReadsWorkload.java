@@ -20,15 +20,17 @@ import java.util.List;
  * What a user's reads cost on an account with a year of hourly usage: M requests each of {@code
  * GET /usage}, {@code GET /quota} and the preview of the current period's draft invoice ({@code
  * GET /invoices/{id}}: a draft shows the lines it would have if finalized now), one after the
- * other as that user, p50 and p99 per route.
+ * other as that user, p50 and p99 per route. Each route is measured again, right after, on an
+ * account with the same usage in the current period but only from the previous period on: the
+ * reads are bounded by the period, not by the history, when the two rows match.
  *
- * <p>The account is opened through intake. A year of usage cannot come through intake (the max
+ * <p>The accounts are opened through intake. A year of usage cannot come through intake (the max
  * event age refuses events older than 35 days), so it is seeded by SQL as calculate-usage writes
- * it: a cpu (1 core), a memory (2 GB) and a storage (10 GB) record per UTC hour of the last 365
- * days, at the config's rates; the account's opening and its plan's start are moved back a year
- * to match. The twelve months before the current period are invoiced through the admin invoice
- * route (so, as for a real account, they claimed their usage), and the current period's draft is
- * opened by SQL as generate-invoices opens one: its preview prices this period's usage so far.
+ * it: a cpu (1 core), a memory (2 GB) and a storage (10 GB) record per UTC hour of the history,
+ * at the config's rates; the account's opening and its plan's start are moved back to match. The
+ * months before the current period are invoiced through the admin invoice route (so, as for a
+ * real account, they claimed their usage), and the current period's draft is opened by SQL as
+ * generate-invoices opens one: its preview prices this period's usage so far.
  */
 final class UsageReadsWorkload implements Workload {
 
@@ -72,48 +74,94 @@ final class UsageReadsWorkload implements Workload {
   public List<BenchRow> run(BenchContext context) throws Exception {
     int requests = context.size().pick(100, 1_000);
     BillingClient billing = new BillingClient(context);
-    String userId = "reads" + System.currentTimeMillis();
+    String prefix = "reads" + System.currentTimeMillis();
     Instant now = Instant.now();
-    context.progress().line("usage-reads: opening " + userId + " through intake");
-    billing.postEvents(
-        List.of(BenchEvents.userCreated(userId + "-uc", userId, now.minus(Duration.ofDays(34)))));
-    billing.awaitCaughtUp();
-
     JsonNode config = billing.config();
-    Instant to = now.truncatedTo(ChronoUnit.HOURS);
-    Instant from = to.minus(Duration.ofDays(365));
     Period current = Period.current(config);
-    Instant firstInvoiced = current.startMonthsBefore(12);
-    Instant opened =
-        (from.isBefore(firstInvoiced) ? from : firstInvoiced).minus(Duration.ofDays(1));
-    long records = seedYear(context, config, userId, opened, from, to);
-    context.progress().line("usage-reads: %,d usage records seeded for a year".formatted(records));
-    for (int months = 12; months > 0; months--) {
-      billing.invoice(
-          userId, current.startMonthsBefore(months), current.startMonthsBefore(months - 1));
-    }
-    long draftId = openDraft(context, config, userId, current, now);
-
-    String token = billing.userToken(userId);
-    JsonNode preview = billing.get("/invoices/" + draftId, token);
-    if (!preview.path("lines").isArray() || preview.path("lines").isEmpty()) {
-      throw new IllegalStateException("the draft's preview shows no lines: " + preview);
-    }
-    String size =
-        ("1 account, %,d hourly usage records (a year, seeded by SQL, 12 months invoiced),"
-                + " %,d requests")
-            .formatted(records, requests);
+    Instant to = now.truncatedTo(ChronoUnit.HOURS);
+    List<Account> accounts =
+        List.of(
+            Account.seed(
+                context,
+                billing,
+                config,
+                now,
+                prefix + "-year",
+                new History("a year", to.minus(Duration.ofDays(365)), to, current, 12)),
+            Account.seed(
+                context,
+                billing,
+                config,
+                now,
+                prefix + "-month",
+                new History(
+                    "from the previous period on", current.startMonthsBefore(1), to, current, 1)));
     List<BenchRow> rows = new ArrayList<>();
-    for (String path : List.of("/usage", "/quota", "/invoices/" + draftId)) {
-      context.progress().line("usage-reads: %,d × GET %s".formatted(requests, path));
-      rows.add(measure(billing, token, path, requests, size));
+    for (String route : List.of("/usage", "/quota", "/invoices/%d")) {
+      for (Account account : accounts) {
+        String path = route.formatted(account.draftId());
+        context.progress().line("usage-reads: %,d × GET %s".formatted(requests, path));
+        rows.add(measure(billing, account, path, requests));
+      }
     }
     return rows;
   }
 
-  private static BenchRow measure(
-      BillingClient billing, String token, String path, int requests, String size)
+  /**
+   * The usage an account is seeded with: an hourly record of each resource from {@code from} to
+   * {@code to}, the {@code invoicedMonths} periods before {@code current} invoiced.
+   */
+  private record History(
+      String description, Instant from, Instant to, Period current, int invoicedMonths) {}
+
+  /** An account whose reads are measured, with its history, user token and open draft. */
+  private record Account(String token, long draftId, String size) {
+
+    static Account seed(
+        BenchContext context,
+        BillingClient billing,
+        JsonNode config,
+        Instant now,
+        String userId,
+        History history)
+        throws Exception {
+      context.progress().line("usage-reads: opening " + userId + " through intake");
+      billing.postEvents(
+          List.of(BenchEvents.userCreated(userId + "-uc", userId, now.minus(Duration.ofDays(34)))));
+      billing.awaitCaughtUp();
+      Period current = history.current();
+      Instant firstInvoiced = current.startMonthsBefore(history.invoicedMonths());
+      Instant opened =
+          (history.from().isBefore(firstInvoiced) ? history.from() : firstInvoiced)
+              .minus(Duration.ofDays(1));
+      long records = seedUsage(context, config, userId, opened, history.from(), history.to());
+      context
+          .progress()
+          .line("usage-reads: %,d usage records seeded for %s".formatted(records, userId));
+      for (int months = history.invoicedMonths(); months > 0; months--) {
+        billing.invoice(
+            userId, current.startMonthsBefore(months), current.startMonthsBefore(months - 1));
+      }
+      long draftId = openDraft(context, config, userId, current, now);
+      String token = billing.userToken(userId);
+      JsonNode preview = billing.get("/invoices/" + draftId, token);
+      if (!preview.path("lines").isArray() || preview.path("lines").isEmpty()) {
+        throw new IllegalStateException("the draft's preview shows no lines: " + preview);
+      }
+      String size =
+          "1 account, %,d hourly usage records (%s, seeded by SQL, %d month%s invoiced)"
+              .formatted(
+                  records,
+                  history.description(),
+                  history.invoicedMonths(),
+                  history.invoicedMonths() == 1 ? "" : "s");
+      return new Account(token, draftId, size);
+    }
+  }
+
+  private static BenchRow measure(BillingClient billing, Account account, String path, int requests)
       throws Exception {
+    String token = account.token();
     for (int i = 0; i < WARM_UP; i++) {
       billing.get(path, token);
     }
@@ -130,7 +178,7 @@ final class UsageReadsWorkload implements Workload {
     String route = path.startsWith("/invoices/") ? "/invoices/{id} (draft preview)" : path;
     return new BenchRow(
         "usage-reads: GET /api/plugins/billing" + route + ", one request at a time",
-        size,
+        "%s, %,d requests".formatted(account.size(), requests),
         all,
         requests * 1e9 / Math.max(1, all.toNanos()),
         "requests",
@@ -148,7 +196,7 @@ final class UsageReadsWorkload implements Workload {
     return Duration.ofNanos(sortedNanos[Math.max(0, rank - 1)]);
   }
 
-  private static long seedYear(
+  private static long seedUsage(
       BenchContext context,
       JsonNode config,
       String userId,
