@@ -68,7 +68,10 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        11, rows.size(), "intake and admission have two rows each, usage-reads three: " + rows);
+        14,
+        rows.size(),
+        "intake and admission have two rows each, usage-reads six (three routes, two accounts): "
+            + rows);
     assertTrue(
         table.get(table.size() - 1).matches("Machine: \\d+ cores, .+\\. Commit: \\S+\\."),
         table.get(table.size() - 1));
