@@ -151,16 +151,16 @@ public final class EventJournal {
     int size = 0;
     Pending next;
     while ((next = queued.peek()) != null
-        && (group.isEmpty() || size + next.entries.size() <= MAX_GROUP_ENTRIES)) {
+        && (group.isEmpty() || size + next.rows.size() <= MAX_GROUP_ENTRIES)) {
       group.add(queued.poll());
-      size += next.entries.size();
+      size += next.rows.size();
     }
     return group;
   }
 
   private void journalGroup(List<Pending> group) {
-    List<JournalEntry> all = new ArrayList<>();
-    group.forEach(pending -> all.addAll(pending.entries));
+    List<Row> all = new ArrayList<>();
+    group.forEach(pending -> all.addAll(pending.rows));
     long[] outcomes;
     try {
       outcomes = journal(all);
@@ -175,19 +175,29 @@ public final class EventJournal {
     }
     int offset = 0;
     for (Pending pending : group) {
-      pending.appended = appended(outcomes, offset, pending.entries.size());
-      offset += pending.entries.size();
+      pending.appended = appended(outcomes, offset, pending.rows.size());
+      offset += pending.rows.size();
+    }
+  }
+
+  /**
+   * An entry with its columns that take work to compute, computed by the thread that journals it
+   * before it waits for the append lock, so that they are not computed while it is held.
+   */
+  private record Row(JournalEntry entry, String bodySha256Hex, String occurredAt) {
+    Row(JournalEntry entry) {
+      this(entry, HexFormat.of().formatHex(entry.bodySha256()), entry.occurredAt().toString());
     }
   }
 
   /** A batch waiting for its group, then what became of it. */
   private static final class Pending {
-    final List<JournalEntry> entries;
+    final List<Row> rows;
     Appended appended;
     RuntimeException failure;
 
     Pending(List<JournalEntry> entries) {
-      this.entries = entries;
+      this.rows = entries.stream().map(Row::new).toList();
     }
 
     boolean done() {
@@ -226,17 +236,17 @@ public final class EventJournal {
    *
    * @return for each entry, its position, or {@link #DUPLICATE} or {@link #CONFLICT}
    */
-  private long[] journal(List<JournalEntry> entries) {
-    long[] outcomes = new long[entries.size()];
+  private long[] journal(List<Row> rows) {
+    long[] outcomes = new long[rows.size()];
     // the first entry of an id stands for it; later ones repeat it or conflict
     Map<String, Integer> first = new HashMap<>();
     List<Integer> distinct = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      Integer earlier = first.putIfAbsent(entries.get(i).eventId(), i);
+    for (int i = 0; i < rows.size(); i++) {
+      Integer earlier = first.putIfAbsent(rows.get(i).entry().eventId(), i);
       if (earlier == null) {
         distinct.add(i);
       } else {
-        boolean same = entries.get(earlier).body().equals(entries.get(i).body());
+        boolean same = rows.get(earlier).entry().body().equals(rows.get(i).entry().body());
         outcomes[i] = same ? DUPLICATE : CONFLICT;
       }
     }
@@ -251,15 +261,15 @@ public final class EventJournal {
                 Sql.prepare(connection, "SELECT pg_advisory_xact_lock(?)", APPEND_LOCK)) {
               lock.execute();
             }
-            try (PreparedStatement append = bindAppend(connection, entries, distinct);
-                ResultSet rows = append.executeQuery()) {
-              while (rows.next()) {
-                int index = distinct.get(rows.getInt(1) - 1);
-                long seq = rows.getLong(2);
-                if (!rows.wasNull()) {
+            try (PreparedStatement append = bindAppend(connection, rows, distinct);
+                ResultSet results = append.executeQuery()) {
+              while (results.next()) {
+                int index = distinct.get(results.getInt(1) - 1);
+                long seq = results.getLong(2);
+                if (!results.wasNull()) {
                   outcomes[index] = seq;
                 } else {
-                  outcomes[index] = rows.getBoolean(3) ? DUPLICATE : CONFLICT;
+                  outcomes[index] = results.getBoolean(3) ? DUPLICATE : CONFLICT;
                 }
               }
             }
@@ -271,18 +281,17 @@ public final class EventJournal {
     return outcomes;
   }
 
-  private PreparedStatement bindAppend(
-      Connection connection, List<JournalEntry> entries, List<Integer> indexes)
+  private PreparedStatement bindAppend(Connection connection, List<Row> rows, List<Integer> indexes)
       throws SQLException {
     int n = indexes.size();
     String[][] columns = new String[7][n];
-    HexFormat hex = HexFormat.of();
     for (int i = 0; i < n; i++) {
-      JournalEntry entry = entries.get(indexes.get(i));
+      Row row = rows.get(indexes.get(i));
+      JournalEntry entry = row.entry();
       columns[0][i] = entry.eventId();
-      columns[1][i] = hex.formatHex(entry.bodySha256());
+      columns[1][i] = row.bodySha256Hex();
       columns[2][i] = entry.type();
-      columns[3][i] = entry.occurredAt().toString();
+      columns[3][i] = row.occurredAt();
       columns[4][i] = entry.userId();
       columns[5][i] = entry.sessionId();
       columns[6][i] = entry.body();
