@@ -2,6 +2,7 @@ package io.streamspace.host.journal;
 
 import io.streamspace.host.db.Sql;
 import io.streamspace.host.db.Transactions;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -165,8 +166,9 @@ public final class EventJournal {
     try {
       outcomes = journal(all);
     } catch (RuntimeException e) {
-      if (group.size() == 1) {
-        group.get(0).failure = e;
+      if (group.size() == 1 || DatabaseOutage.causedBy(e)) {
+        // an outage is no batch's doing: alone, each would only wait for the database again
+        group.forEach(pending -> pending.failure = e);
       } else {
         // one batch the database refuses must not fail the others: each goes alone
         group.forEach(pending -> journalGroup(List.of(pending)));
