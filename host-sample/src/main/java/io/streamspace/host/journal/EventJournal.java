@@ -174,6 +174,10 @@ public final class EventJournal {
         group.forEach(pending -> journalGroup(List.of(pending)));
       }
       return;
+    } catch (Error e) {
+      // the batches of others are answered too, not left waiting for a group that never comes
+      group.forEach(pending -> pending.failure = new IllegalStateException("journaling failed", e));
+      throw e;
     }
     int offset = 0;
     for (Pending pending : group) {
