@@ -2,6 +2,7 @@ package io.streamspace.host.journal;
 
 import io.streamspace.host.db.Sql;
 import io.streamspace.host.db.Transactions;
+import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
@@ -24,7 +27,9 @@ import javax.sql.DataSource;
  * <p>Appends are serialized by a transaction-level advisory lock taken before they draw their
  * {@code seq} and held until they commit: entries therefore become visible in {@code seq} order,
  * and a consumer that has read up to {@code n} never finds a smaller {@code seq} committed later
- * (with concurrent appends, numbers drawn first could otherwise commit last and be skipped).
+ * (with concurrent appends, numbers drawn first could otherwise commit last and be skipped). On
+ * one node, the batches that arrive while a transaction holds the lock are journaled together in
+ * the next one (a group commit), so the lock and the fsync are paid once per group.
  */
 public final class EventJournal {
 
@@ -92,8 +97,18 @@ public final class EventJournal {
       """
           .formatted(COLUMNS);
 
+  /** The most entries one group commit journals (a batch larger than this goes alone). */
+  static final int MAX_GROUP_ENTRIES = 10_000;
+
+  // what journal() says of an entry that is not journaled (positions are positive)
+  private static final long DUPLICATE = 0;
+  private static final long CONFLICT = -1;
+
   private final DataSource dataSource;
   private final Clock clock;
+  // the batches waiting to be journaled, and who journals them: one group at a time
+  private final Queue<Pending> queued = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock appending = new ReentrantLock();
 
   public EventJournal(DataSource dataSource, Clock clock) {
     this.dataSource = dataSource;
@@ -101,74 +116,188 @@ public final class EventJournal {
   }
 
   /**
-   * Journals a batch in one transaction, committed (synchronously) when this returns. An id seen
-   * before, in the journal or earlier in the batch, is not journaled again.
+   * Journals a batch, committed (synchronously) when this returns. An id seen before, in the
+   * journal, earlier in the batch or in a batch journaled before it, is not journaled again.
+   *
+   * <p>Batches that arrive while another group is being committed wait for it, then go together
+   * in one transaction (a group commit: the lock, the statement and the fsync are paid once per
+   * group rather than per batch). Each batch is told what became of its own entries, as if the
+   * group's batches had been journaled one after another in the order they arrived.
    *
    * @throws Sql.DatabaseException when the batch could not be journaled: nothing of it was
    */
   public Appended append(List<JournalEntry> entries) {
-    // the first entry of an id in the batch stands for it; later ones repeat it or conflict
-    Map<String, Integer> first = new HashMap<>();
-    List<Integer> distinct = new ArrayList<>();
-    List<Integer> conflicts = new ArrayList<>();
-    AtomicInteger duplicates = new AtomicInteger();
-    for (int i = 0; i < entries.size(); i++) {
-      Integer earlier = first.putIfAbsent(entries.get(i).eventId(), i);
-      if (earlier == null) {
-        distinct.add(i);
-      } else if (entries.get(earlier).body().equals(entries.get(i).body())) {
-        duplicates.incrementAndGet();
-      } else {
-        conflicts.add(i);
+    Pending mine = new Pending(entries);
+    queued.add(mine);
+    appending.lock();
+    try {
+      // a group journals the batches waiting then, this one among them unless it came late
+      while (!mine.done()) {
+        journalGroup(nextGroup());
       }
+    } finally {
+      appending.unlock();
     }
-    Map<Integer, Long> seqs = new HashMap<>();
-    if (!distinct.isEmpty()) {
-      try {
-        Transactions.<Void, RuntimeException>inTransaction(
-            dataSource,
-            connection -> {
-              try (PreparedStatement lock =
-                  Sql.prepare(connection, "SELECT pg_advisory_xact_lock(?)", APPEND_LOCK)) {
-                lock.execute();
-              }
-              try (PreparedStatement append = bindAppend(connection, entries, distinct);
-                  ResultSet rows = append.executeQuery()) {
-                while (rows.next()) {
-                  int index = distinct.get(rows.getInt(1) - 1);
-                  long seq = rows.getLong(2);
-                  if (!rows.wasNull()) {
-                    seqs.put(index, seq);
-                  } else if (rows.getBoolean(3)) {
-                    duplicates.incrementAndGet();
-                  } else {
-                    conflicts.add(index);
-                  }
-                }
-              }
-              return null;
-            });
-      } catch (SQLException e) {
-        throw Sql.failure("journaling a batch of events", e);
-      }
-    }
-    long lastSeq = seqs.values().stream().mapToLong(Long::longValue).max().orElse(0);
-    conflicts.sort(null);
-    return new Appended(Map.copyOf(seqs), duplicates.get(), List.copyOf(conflicts), lastSeq);
+    return mine.outcome();
   }
 
-  private PreparedStatement bindAppend(
-      Connection connection, List<JournalEntry> entries, List<Integer> indexes)
+  /** How many batches wait for their group to be journaled (tests watch it). */
+  int queuedBatches() {
+    return queued.size();
+  }
+
+  /** The batches waiting, in the order they arrived, up to {@link #MAX_GROUP_ENTRIES}. */
+  private List<Pending> nextGroup() {
+    List<Pending> group = new ArrayList<>();
+    int size = 0;
+    Pending next;
+    while ((next = queued.peek()) != null
+        && (group.isEmpty() || size + next.rows.size() <= MAX_GROUP_ENTRIES)) {
+      group.add(queued.poll());
+      size += next.rows.size();
+    }
+    return group;
+  }
+
+  private void journalGroup(List<Pending> group) {
+    List<Row> all = new ArrayList<>();
+    group.forEach(pending -> all.addAll(pending.rows));
+    long[] outcomes;
+    try {
+      outcomes = journal(all);
+    } catch (RuntimeException e) {
+      if (group.size() == 1 || DatabaseOutage.causedBy(e)) {
+        // an outage is no batch's doing: alone, each would only wait for the database again
+        group.forEach(pending -> pending.failure = e);
+      } else {
+        // one batch the database refuses must not fail the others: each goes alone
+        group.forEach(pending -> journalGroup(List.of(pending)));
+      }
+      return;
+    } catch (Error e) {
+      // the batches of others are answered too, not left waiting for a group that never comes
+      group.forEach(pending -> pending.failure = new IllegalStateException("journaling failed", e));
+      throw e;
+    }
+    int offset = 0;
+    for (Pending pending : group) {
+      pending.appended = appended(outcomes, offset, pending.rows.size());
+      offset += pending.rows.size();
+    }
+  }
+
+  /**
+   * An entry with its columns that take work to compute, computed by the thread that journals it
+   * before it waits for the append lock, so that they are not computed while it is held.
+   */
+  private record Row(JournalEntry entry, String bodySha256Hex, String occurredAt) {
+    Row(JournalEntry entry) {
+      this(entry, HexFormat.of().formatHex(entry.bodySha256()), entry.occurredAt().toString());
+    }
+  }
+
+  /** A batch waiting for its group, then what became of it. */
+  private static final class Pending {
+    final List<Row> rows;
+    Appended appended;
+    RuntimeException failure;
+
+    Pending(List<JournalEntry> entries) {
+      this.rows = entries.stream().map(Row::new).toList();
+    }
+
+    boolean done() {
+      return appended != null || failure != null;
+    }
+
+    Appended outcome() {
+      if (failure != null) {
+        throw failure;
+      }
+      return appended;
+    }
+  }
+
+  private static Appended appended(long[] outcomes, int offset, int size) {
+    Map<Integer, Long> seqs = new HashMap<>();
+    List<Integer> conflicts = new ArrayList<>();
+    int duplicates = 0;
+    long lastSeq = 0;
+    for (int i = 0; i < size; i++) {
+      long outcome = outcomes[offset + i];
+      if (outcome == DUPLICATE) {
+        duplicates++;
+      } else if (outcome == CONFLICT) {
+        conflicts.add(i);
+      } else {
+        seqs.put(i, outcome);
+        lastSeq = Math.max(lastSeq, outcome);
+      }
+    }
+    return new Appended(Map.copyOf(seqs), duplicates, List.copyOf(conflicts), lastSeq);
+  }
+
+  /**
+   * Journals entries in one transaction under the append lock.
+   *
+   * @return for each entry, its position, or {@link #DUPLICATE} or {@link #CONFLICT}
+   */
+  private long[] journal(List<Row> rows) {
+    long[] outcomes = new long[rows.size()];
+    // the first entry of an id stands for it; later ones repeat it or conflict
+    Map<String, Integer> first = new HashMap<>();
+    List<Integer> distinct = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Integer earlier = first.putIfAbsent(rows.get(i).entry().eventId(), i);
+      if (earlier == null) {
+        distinct.add(i);
+      } else {
+        boolean same = rows.get(earlier).entry().body().equals(rows.get(i).entry().body());
+        outcomes[i] = same ? DUPLICATE : CONFLICT;
+      }
+    }
+    if (distinct.isEmpty()) {
+      return outcomes;
+    }
+    try {
+      Transactions.<Void, RuntimeException>inTransaction(
+          dataSource,
+          connection -> {
+            try (PreparedStatement lock =
+                Sql.prepare(connection, "SELECT pg_advisory_xact_lock(?)", APPEND_LOCK)) {
+              lock.execute();
+            }
+            try (PreparedStatement append = bindAppend(connection, rows, distinct);
+                ResultSet results = append.executeQuery()) {
+              while (results.next()) {
+                int index = distinct.get(results.getInt(1) - 1);
+                long seq = results.getLong(2);
+                if (!results.wasNull()) {
+                  outcomes[index] = seq;
+                } else {
+                  outcomes[index] = results.getBoolean(3) ? DUPLICATE : CONFLICT;
+                }
+              }
+            }
+            return null;
+          });
+    } catch (SQLException e) {
+      throw Sql.failure("journaling a batch of events", e);
+    }
+    return outcomes;
+  }
+
+  private PreparedStatement bindAppend(Connection connection, List<Row> rows, List<Integer> indexes)
       throws SQLException {
     int n = indexes.size();
     String[][] columns = new String[7][n];
-    HexFormat hex = HexFormat.of();
     for (int i = 0; i < n; i++) {
-      JournalEntry entry = entries.get(indexes.get(i));
+      Row row = rows.get(indexes.get(i));
+      JournalEntry entry = row.entry();
       columns[0][i] = entry.eventId();
-      columns[1][i] = hex.formatHex(entry.bodySha256());
+      columns[1][i] = row.bodySha256Hex();
       columns[2][i] = entry.type();
-      columns[3][i] = entry.occurredAt().toString();
+      columns[3][i] = row.occurredAt();
       columns[4][i] = entry.userId();
       columns[5][i] = entry.sessionId();
       columns[6][i] = entry.body();

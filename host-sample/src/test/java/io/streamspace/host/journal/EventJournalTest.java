@@ -2,10 +2,14 @@ package io.streamspace.host.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
+import io.streamspace.host.db.Sql;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
@@ -15,7 +19,11 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,8 +43,12 @@ class EventJournalTest {
     return new EventJournal(database.dataSource(), new MutableClock(NOW));
   }
 
+  // appends that wait for one another each need a thread of their own
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
   @AfterAll
   void close() {
+    threads.shutdownNow();
     database.close();
   }
 
@@ -96,6 +108,98 @@ class EventJournalTest {
       assertEquals(List.of("slow", "fast"), seen.stream().map(j -> j.entry().eventId()).toList());
       assertEquals(fast, seen.get(1).seq());
       assertTrue(seen.get(0).seq() < fast);
+    }
+  }
+
+  @Test
+  void batchesArrivingWhileAnAppendHoldsTheLock_goTogetherInTheNextTransaction_eachToldItsOwn()
+      throws Exception {
+    try (Connection blocker = holdTheAppendLock()) {
+      // the first batch takes the lock's turn and waits in the database; the next two queue
+      CompletableFuture<EventJournal.Appended> first = appendAsync(entry("g-1", "{\"a\":1}"));
+      awaitWaitingForTheAppendLock();
+      CompletableFuture<EventJournal.Appended> second =
+          appendAsync(entry("g-2", "{\"a\":2}"), entry("g-3", "{\"a\":3}"));
+      awaitQueued(1);
+      CompletableFuture<EventJournal.Appended> third =
+          appendAsync(
+              entry("g-2", "{\"a\":2}"), // journaled by the batch before it in the group
+              entry("g-3", "{\"a\":9}"), // another body under an id of that batch
+              entry("g-1", "{\"a\":1}"), // journaled by the group before
+              entry("g-4", "{\"a\":4}"));
+      awaitQueued(2);
+      blocker.commit();
+
+      EventJournal.Appended firstDone = first.get(10, TimeUnit.SECONDS);
+      EventJournal.Appended secondDone = second.get(10, TimeUnit.SECONDS);
+      EventJournal.Appended thirdDone = third.get(10, TimeUnit.SECONDS);
+      assertEquals(Set.of(0), firstDone.seqs().keySet());
+      assertEquals(Set.of(0, 1), secondDone.seqs().keySet());
+      assertEquals(0, secondDone.duplicates());
+      assertEquals(Map.of(3, thirdDone.lastSeq()), thirdDone.seqs());
+      assertEquals(2, thirdDone.duplicates());
+      assertEquals(List.of(1), thirdDone.conflicts());
+      assertTrue(secondDone.lastSeq() < thirdDone.lastSeq());
+      // one transaction for the two queued batches, another for the first
+      assertEquals(transactionOf("g-2"), transactionOf("g-4"));
+      assertNotEquals(transactionOf("g-1"), transactionOf("g-2"));
+    }
+  }
+
+  @Test
+  void aBatchTheDatabaseRefuses_failsAlone_theOthersOfItsGroupAreJournaled() throws Exception {
+    try (Connection blocker = holdTheAppendLock()) {
+      CompletableFuture<EventJournal.Appended> first = appendAsync(entry("r-1", "{}"));
+      awaitWaitingForTheAppendLock();
+      // PostgreSQL text cannot hold a NUL: the statement of any transaction with it fails
+      CompletableFuture<EventJournal.Appended> refused = appendAsync(entry("r-\u0000", "{}"));
+      awaitQueued(1);
+      CompletableFuture<EventJournal.Appended> good = appendAsync(entry("r-2", "{}"));
+      awaitQueued(2);
+      blocker.commit();
+
+      assertEquals(1, first.get(10, TimeUnit.SECONDS).seqs().size());
+      ExecutionException failure =
+          assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(Sql.DatabaseException.class, failure.getCause());
+      assertEquals(1, good.get(10, TimeUnit.SECONDS).seqs().size());
+    }
+  }
+
+  /** A connection in a transaction that holds the append lock, as an append half-way does. */
+  private Connection holdTheAppendLock() throws Exception {
+    Connection connection = database.dataSource().getConnection();
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SELECT pg_advisory_xact_lock(" + EventJournal.APPEND_LOCK + ")");
+    }
+    return connection;
+  }
+
+  private CompletableFuture<EventJournal.Appended> appendAsync(JournalEntry... entries) {
+    return CompletableFuture.supplyAsync(() -> journal.append(List.of(entries)), threads);
+  }
+
+  private void awaitQueued(int batches) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (journal.queuedBatches() < batches) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never " + batches + " batches waiting");
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private long transactionOf(String eventId) throws Exception {
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT xmin::text::bigint FROM host_journal WHERE event_id = ?")) {
+      statement.setString(1, eventId);
+      try (ResultSet rows = statement.executeQuery()) {
+        assertTrue(rows.next(), eventId + " journaled");
+        return rows.getLong(1);
+      }
     }
   }
 
