@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *       subject rates at most L hours past its watermark, L the largest whole number of hours
  *       (at least 1) at which Σ min(work, L) fits, so short backlogs complete and long ones (a
  *       session created weeks ago, a month of events replayed) are worked off over the next
- *       runs, each its own transaction. The outcome says what is left.
+ *       runs. The outcome says what is left.
  *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
