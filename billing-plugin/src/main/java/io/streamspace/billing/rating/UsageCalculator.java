@@ -18,15 +18,24 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
- * set-based, in one transaction (a crash half-way leaves nothing behind, and a re-run inserts
- * nothing twice thanks to the watermarks, with the unique slice key as the safety net), at most
- * a bounded amount of it per run. {@code RatingBenchmark} (in the tests) measures it.
+ * set-based, at most a bounded amount of it per run. One transaction closes the timed-out
+ * sessions and plans the run; then the accounts, split by hash into {@link #RATING_TRANSACTIONS}
+ * shares, are rated concurrently (PostgreSQL runs each statement on one core), each share in a
+ * transaction of its own: a crash half-way leaves each account wholly rated or untouched, and a
+ * re-run inserts nothing twice thanks to the watermarks, with the unique slice key as the safety
+ * net. {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>Semantics:
  * <ul>
@@ -44,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *       subject rates at most L hours past its watermark, L the largest whole number of hours
  *       (at least 1) at which Σ min(work, L) fits, so short backlogs complete and long ones (a
  *       session created weeks ago, a month of events replayed) are worked off over the next
- *       runs, each its own transaction. The outcome says what is left.
+ *       runs. The outcome says what is left.
  *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
@@ -139,7 +148,8 @@ public final class UsageCalculator {
                    :cpu_prices::text[]::numeric[] AS cpu,
                    :memory_prices::text[]::numeric[] AS memory,
                    :storage_prices::text[]::numeric[] AS storage,
-                   :earliest::timestamptz AS earliest, make_interval(hours => :hours) AS horizon
+                   :earliest::timestamptz AS earliest, make_interval(hours => :hours) AS horizon,
+                   :shares::int AS shares, :share::int AS share
           ),
           -- Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past
           -- from_t) when its settle point is beyond (held: work left). An ended session whose end
@@ -168,6 +178,8 @@ public final class UsageCalculator {
               -- points: rating it would skip its time up to the first one and still move its
               -- watermark. The next run rates it.
               AND t.from_t >= run.earliest
+              -- this transaction's share of the accounts (hashtext is an int4, made >= 0)
+              AND mod(hashtext(t.user_id)::bigint + 2147483648, run.shares) = run.share
           ),
           -- the run's cut points (every UTC hour from the earliest from_t to past the cap, and
           -- the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour
@@ -296,6 +308,17 @@ public final class UsageCalculator {
       long subjectsBehind,
       long hoursLeft) {
 
+    /** This outcome and another share's of the same run. */
+    Outcome plus(Outcome other) {
+      return new Outcome(
+          sessionsClosed + other.sessionsClosed,
+          recordsInserted + other.recordsInserted,
+          sessionsRated + other.sessionsRated,
+          accountsRated + other.accountsRated,
+          subjectsBehind + other.subjectsBehind,
+          hoursLeft + other.hoursLeft);
+    }
+
     public String summary() {
       String done =
           ("inserted %d usage records; rated %d sessions and %d storage accounts;"
@@ -312,11 +335,28 @@ public final class UsageCalculator {
   /** What RANGE found: where the unrated time starts and how many seconds of work it is. */
   private record Work(Instant earliest, BigDecimal seconds) {}
 
+  /**
+   * What a run prepares before rating: the sessions it closed, the earliest unrated instant
+   * (null: nothing to rate) and the hours each subject may rate.
+   */
+  private record Plan(long sessionsClosed, Instant earliest, int hours) {}
+
+  /** The accounts whose hash falls in {@code index} of {@code of} buckets. */
+  private record Share(int index, int of) {
+    static final Share ALL = new Share(0, 1);
+  }
+
   /** At most this many hours of work per run, by default (see the class comment). */
   public static final int HOURS_PER_RUN = 1_000_000;
 
   /** At most this many hours of one subject per run, by default: 31 days. */
   public static final int HOURS_PER_SUBJECT = 31 * 24;
+
+  /**
+   * Rating transactions per run, by default: PostgreSQL runs a statement on one core, and the
+   * reference machine has two.
+   */
+  public static final int RATING_TRANSACTIONS = 2;
 
   /** The unit prices of one currency, as the run binds them. */
   private record CurrencyRates(String currency, ComputeRates rates) {}
@@ -326,57 +366,141 @@ public final class UsageCalculator {
   private final DataSource dataSource;
   private final int hoursPerRun;
   private final int hoursPerSubject;
+  private final int transactions;
 
   public UsageCalculator(DataSource dataSource) {
     this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT);
   }
 
+  public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
+    this(dataSource, hoursPerRun, hoursPerSubject, RATING_TRANSACTIONS);
+  }
+
   /**
    * @param hoursPerRun     the most hours of work (session-hours and storage-hours) per run
    * @param hoursPerSubject the most hours of one session's or account's storage per run
+   * @param transactions    the concurrent rating transactions a run splits the accounts into
    */
-  public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
+  public UsageCalculator(
+      DataSource dataSource, int hoursPerRun, int hoursPerSubject, int transactions) {
     if (hoursPerSubject < 1 || hoursPerRun < 1) {
       throw new IllegalArgumentException("the bounds must be at least 1 hour");
+    }
+    if (transactions < 1) {
+      throw new IllegalArgumentException("a run needs at least one rating transaction");
     }
     this.dataSource = dataSource;
     this.hoursPerRun = hoursPerRun;
     this.hoursPerSubject = Math.min(hoursPerSubject, hoursPerRun);
+    this.transactions = transactions;
   }
 
   /**
-   * Rates what is settled at {@code now} under {@code config}, up to the bound, atomically.
+   * Rates what is settled at {@code now} under {@code config}, up to the bound: one transaction
+   * closes the timed-out sessions and plans the run, then the accounts are rated in {@code
+   * transactions} concurrent transactions, each over its own share of them (by hash of the
+   * account), each atomic.
    */
   public Outcome run(BillingConfig config, Instant now) throws SQLException {
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
-    return Transactions.inTransaction(dataSource, connection -> rate(connection, config, now, cap));
+    Plan plan = Transactions.inTransaction(dataSource, connection -> plan(connection, config, cap));
+    if (plan.earliest() == null) {
+      return new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
+    }
+    return new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0)
+        .plus(rateConcurrently(config, now, cap, plan));
   }
 
-  /** The job's statements, on a connection whose transaction the caller owns. */
+  /** The job's statements in one transaction, on a connection whose transaction the caller owns. */
   Outcome rate(Connection connection, BillingConfig config, Instant now, Timestamp cap)
       throws SQLException {
+    Plan plan = plan(connection, config, cap);
+    Outcome closed = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
+    return plan.earliest() == null
+        ? closed
+        : closed.plus(
+            rateShare(connection, config, now, cap, plan.earliest(), plan.hours(), Share.ALL));
+  }
+
+  /** Closes the timed-out sessions, settles the empty ones, and finds the run's extent. */
+  private Plan plan(Connection connection, BillingConfig config, Timestamp cap)
+      throws SQLException {
     AccountTermsLock.share(connection); // no account changes currency under the run
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
-    }
     long closed = CLOSE_TIMED_OUT.bind("cap", cap).update(connection);
     SETTLE_EMPTY.update(connection);
     Work work = unratedWork(connection, config, cap);
     if (work.earliest() == null) {
-      return new Outcome(closed, 0, 0, 0, 0, 0);
+      return new Plan(closed, null, 0);
     }
     int hours =
         work.seconds().compareTo(seconds(hoursPerRun)) <= 0
             ? hoursPerSubject
             : Math.min(hoursPerSubject, level(connection, config, cap));
-    Outcome rated = rateFrom(connection, config, now, cap, work.earliest(), hours);
-    return new Outcome(
-        closed,
-        rated.recordsInserted(),
-        rated.sessionsRated(),
-        rated.accountsRated(),
-        rated.subjectsBehind(),
-        rated.hoursLeft());
+    return new Plan(closed, work.earliest(), hours);
+  }
+
+  /**
+   * Each share in its own transaction, the first on this thread and the others each on a thread
+   * of their own; fails with the first failure once all have ended (the shares that committed
+   * stay: each is whole, and the next run rates the others).
+   */
+  private Outcome rateConcurrently(BillingConfig config, Instant now, Timestamp cap, Plan plan)
+      throws SQLException {
+    List<Callable<Outcome>> shares =
+        IntStream.range(0, transactions)
+            .mapToObj(i -> new Share(i, transactions))
+            .<Callable<Outcome>>map(
+                share ->
+                    () ->
+                        Transactions.inTransaction(
+                            dataSource,
+                            connection ->
+                                rateShare(
+                                    connection,
+                                    config,
+                                    now,
+                                    cap,
+                                    plan.earliest(),
+                                    plan.hours(),
+                                    share)))
+            .toList();
+    ExecutorService others = Executors.newFixedThreadPool(Math.max(1, transactions - 1));
+    try {
+      List<Future<Outcome>> started = shares.stream().skip(1).map(others::submit).toList();
+      Outcome total = new Outcome(0, 0, 0, 0, 0, 0);
+      SQLException failure = null;
+      try {
+        total = total.plus(shares.get(0).call());
+      } catch (Exception e) {
+        failure = firstOrSuppressed(failure, e);
+      }
+      for (Future<Outcome> share : started) {
+        try {
+          total = total.plus(share.get());
+        } catch (ExecutionException e) {
+          failure = firstOrSuppressed(failure, e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = firstOrSuppressed(failure, e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return total;
+    } finally {
+      others.shutdown();
+    }
+  }
+
+  private static SQLException firstOrSuppressed(SQLException first, Throwable next) {
+    if (first != null) {
+      first.addSuppressed(next);
+      return first;
+    }
+    return next instanceof SQLException sql
+        ? sql
+        : new SQLException("a calculate-usage transaction failed", next);
   }
 
   /**
@@ -392,6 +516,23 @@ public final class UsageCalculator {
       Instant from,
       int hours)
       throws SQLException {
+    return rateShare(connection, config, now, cap, from, hours, Share.ALL);
+  }
+
+  /** RATE for one share of the accounts. */
+  private Outcome rateShare(
+      Connection connection,
+      BillingConfig config,
+      Instant now,
+      Timestamp cap,
+      Instant from,
+      int hours,
+      Share share)
+      throws SQLException {
+    AccountTermsLock.share(connection); // no account changes currency under the run
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
+    }
     List<CurrencyRates> rates = ratesOf(config);
     Array midnights =
         connection.createArrayOf(
@@ -410,6 +551,8 @@ public final class UsageCalculator {
                 SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()))
             .bind("earliest", from)
             .bind("hours", hours)
+            .bind("shares", share.of())
+            .bind("share", share.index())
             .bind("default_currency", config.currency().getCurrencyCode())
             .bind("cap", cap)
             .bind("now", now)

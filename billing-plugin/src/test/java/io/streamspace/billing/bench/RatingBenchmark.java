@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Arguments: sessions (default 100,000), rounds (default 3; the data is loaded anew for each),
- * and GB stored per account (default 10; 0 rates sessions only: 200,000 records).
+ * GB stored per account (default 10; 0 rates sessions only: 200,000 records), and the rating
+ * transactions a run splits the accounts into (default {@link
+ * UsageCalculator#RATING_TRANSACTIONS}; 1 to compare with rating in one).
  */
 public final class RatingBenchmark {
 
@@ -87,7 +89,14 @@ public final class RatingBenchmark {
     int resources = storageGb.signum() > 0 ? 3 : 2;
     DataSource dataSource = TestDatabase.dataSource();
     BillingMigrations.migrate(dataSource);
-    UsageCalculator calculator = new UsageCalculator(dataSource);
+    int transactions =
+        args.length > 3 ? Integer.parseInt(args[3]) : UsageCalculator.RATING_TRANSACTIONS;
+    UsageCalculator calculator =
+        new UsageCalculator(
+            dataSource,
+            UsageCalculator.HOURS_PER_RUN,
+            UsageCalculator.HOURS_PER_SUBJECT,
+            transactions);
     BillingConfig config = BillingConfig.defaults();
     for (int round = 1; round <= rounds; round++) {
       TestDatabase.clean();

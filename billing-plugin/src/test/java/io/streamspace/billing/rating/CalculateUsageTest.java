@@ -240,6 +240,55 @@ class CalculateUsageTest {
   }
 
   @Test
+  void aRunRatesEachAccountWhollyInOneOfItsConcurrentTransactionsAsOneTransactionWould()
+      throws Exception {
+    for (int i = 0; i < 12; i++) {
+      billing.created("2026-03-02T08:00:00Z", "s" + i, "user" + i, size("1", "2", "10"));
+      billing.heartbeat("2026-03-02T09:55:00Z", "s" + i, "user" + i, null);
+    }
+    billing.flush();
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T10:00:00Z");
+    UsageCalculator threeWays =
+        new UsageCalculator(
+            billing.context.dataSource(),
+            UsageCalculator.HOURS_PER_RUN,
+            UsageCalculator.HOURS_PER_SUBJECT,
+            3);
+
+    UsageCalculator.Outcome outcome = threeWays.run(config, now);
+
+    assertEquals(
+        new UsageCalculator.Outcome(0, 12 * 3, 12, 12, 0, 0), outcome, "cpu, memory, storage");
+    assertEquals(List.of(List.of(12L, 12L, 24L, 120L)), perUserHours());
+    // each transaction leaves its id (xmin) on the rows it wrote: three of them, and each
+    // account's records and watermarks are all from one
+    assertEquals(3L, value("SELECT count(DISTINCT xmin::text) FROM billing_usage_records"));
+    assertEquals(
+        0L,
+        value(
+            """
+            SELECT count(*) FROM billing_accounts a JOIN billing_sessions s USING (user_id)
+            WHERE s.xmin::text <> a.xmin::text OR EXISTS (SELECT 1 FROM billing_usage_records r
+                WHERE r.user_id = a.user_id AND r.xmin::text <> a.xmin::text)"""));
+    assertEquals(new UsageCalculator.Outcome(0, 0, 0, 0, 0, 0), threeWays.run(config, now));
+  }
+
+  /** Accounts rated, and hours of cpu, memory (GB) and storage (GB) rated in all. */
+  private static List<List<Object>> perUserHours() {
+    return BillingHarness.rows(
+            """
+        SELECT count(DISTINCT user_id),
+               sum(unit_seconds) FILTER (WHERE resource_type = 'cpu') / 3600,
+               sum(unit_seconds) FILTER (WHERE resource_type = 'memory') / 3600,
+               sum(unit_seconds) FILTER (WHERE resource_type = 'storage') / 3600
+        FROM billing_usage_records""")
+        .stream()
+        .map(r -> r.stream().map(v -> (Object) ((Number) v).longValue()).toList())
+        .toList();
+  }
+
+  @Test
   void reRunningChangesNothing() {
     billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "10"));
     billing.created("2026-03-02T09:10:00Z", "s2", "bob", size("1", "1", "0"));
