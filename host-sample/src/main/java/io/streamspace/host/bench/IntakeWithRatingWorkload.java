@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -37,14 +38,26 @@ final class IntakeWithRatingWorkload implements Workload {
   private static final Duration TARGET_P99 = Duration.ofMillis(250);
   private static final String RUNS =
       """
-      SELECT count(*), count(*) FILTER (WHERE outcome <> 'SUCCEEDED'),
-        count(*) FILTER (WHERE request_id IS NULL)
+      SELECT started_at, ended_at, outcome, rows_touched, request_id IS NULL
       FROM host_job_runs
       WHERE plugin_id = 'billing' AND job_name = ? AND started_at < ? AND ended_at > ?
+      ORDER BY started_at
       """;
 
-  /** The calculate-usage runs that overlapped the window: all, failed, started by the cron. */
-  private record Runs(long all, long failed, long scheduled) {}
+  /** One calculate-usage run that overlapped the window, from the host's run history. */
+  private record Run(Instant startedAt, Duration took, boolean succeeded, long rows, boolean cron) {
+
+    @Override
+    public String toString() {
+      return "%s run at %s, %d ms, %s, %,d records"
+          .formatted(
+              cron ? "scheduled" : "manual",
+              startedAt,
+              took.toMillis(),
+              succeeded ? "succeeded" : "FAILED",
+              rows);
+    }
+  }
 
   @Override
   public String name() {
@@ -72,7 +85,7 @@ final class IntakeWithRatingWorkload implements Workload {
 
     EventSender.Sent sent;
     Duration sending;
-    Runs runs;
+    List<Run> runs;
     try (ConfigPatch everyMinute =
         ConfigPatch.apply(billing, Map.of("usageCalculationInterval", EVERY_MINUTE))) {
       context.progress().line(NAME + ": posting events of " + size + ", " + JOB + " every minute");
@@ -102,12 +115,13 @@ final class IntakeWithRatingWorkload implements Workload {
         .line(
             String.format(
                 "%s: %,d events sent in %d ms, %d %s run(s) overlapped",
-                NAME, sent.events(), sending.toMillis(), runs.all(), JOB));
+                NAME, sent.events(), sending.toMillis(), runs.size(), JOB));
+    runs.forEach(run -> context.progress().line(NAME + ": " + run));
     traffic.checkJournaledOnce(context.dataSource(), sent);
-    if (runs.failed() > 0 || runs.all() < runsWanted) {
+    long scheduled = runs.stream().filter(Run::cron).count();
+    if (runs.stream().anyMatch(run -> !run.succeeded()) || runs.size() < runsWanted) {
       throw new IllegalStateException(
-          "%d %s run(s) overlapped the intake, %d failed; wanted %d succeeded"
-              .formatted(runs.all(), JOB, runs.failed(), runsWanted));
+          "%s run(s) overlapped the intake; wanted %d, all succeeded".formatted(runs, runsWanted));
     }
     context.progress().line(NAME + ": ending the sessions (not measured)");
     http.awaitBillingCaughtUp();
@@ -118,13 +132,13 @@ final class IntakeWithRatingWorkload implements Workload {
     String how =
         small
             ? "%d through POST .../jobs/%s mid-way, %d by the cron"
-                .formatted(runs.all() - runs.scheduled(), JOB, runs.scheduled())
-            : "%d by the cron".formatted(runs.scheduled());
+                .formatted(runs.size() - scheduled, JOB, scheduled)
+            : "%d by the cron".formatted(scheduled);
     return List.of(
         new BenchRow(
             "%s: intake's events over HTTP while %s runs every minute (p50/p99 per batch;"
                     .formatted(NAME, JOB)
-                + " %d run(s) overlapped: %s)".formatted(runs.all(), how),
+                + " %d run(s) overlapped: %s)".formatted(runs.size(), how),
             size,
             sending,
             sent.events() / IntakeWorkload.seconds(sending),
@@ -152,17 +166,27 @@ final class IntakeWithRatingWorkload implements Workload {
    * The job's runs in the host's run history that started before {@code to} and ended after
    * {@code from}.
    */
-  private static Runs runsDuring(DataSource dataSource, Instant from, Instant to)
+  private static List<Run> runsDuring(DataSource dataSource, Instant from, Instant to)
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query = connection.prepareStatement(RUNS)) {
       query.setString(1, JOB);
       query.setTimestamp(2, Timestamp.from(to));
       query.setTimestamp(3, Timestamp.from(from));
+      List<Run> runs = new ArrayList<>();
       try (ResultSet rows = query.executeQuery()) {
-        rows.next();
-        return new Runs(rows.getLong(1), rows.getLong(2), rows.getLong(3));
+        while (rows.next()) {
+          Instant started = rows.getTimestamp(1).toInstant();
+          runs.add(
+              new Run(
+                  started,
+                  Duration.between(started, rows.getTimestamp(2).toInstant()),
+                  rows.getString(3).equals("SUCCEEDED"),
+                  rows.getLong(4),
+                  rows.getBoolean(5)));
+        }
       }
+      return runs;
     }
   }
 }
