@@ -60,7 +60,14 @@ class BenchCommandTest {
     List<String> workloads = BenchRunner.workloads(null).stream().map(Workload::name).toList();
     assertEquals(
         List.of(
-            "intake", "admission", "calculate-usage", "invoicing", "usage-reads", "heap", "start"),
+            "intake",
+            "intake-with-rating",
+            "admission",
+            "calculate-usage",
+            "invoicing",
+            "usage-reads",
+            "heap",
+            "start"),
         workloads);
     for (String workload : workloads) {
       assertTrue(
@@ -68,9 +75,10 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        14,
+        15,
         rows.size(),
-        "intake and admission have two rows each, usage-reads six (three routes, two accounts): "
+        "intake and admission have two rows each, usage-reads six (three routes, two accounts),"
+            + " intake-with-rating one: "
             + rows);
     assertTrue(
         table.get(table.size() - 1).matches("Machine: \\d+ cores, .+\\. Commit: \\S+\\."),

@@ -19,6 +19,7 @@ public final class BenchRunner {
   public static List<Workload> workloads(BenchHost host) {
     return List.of(
         new IntakeWorkload(),
+        new IntakeWithRatingWorkload(),
         new AdmissionWorkload(host),
         new CalculateUsageWorkload(),
         new InvoicingWorkload(),

@@ -23,7 +23,15 @@ public final class EventSender {
    * @param accepted how many the host journaled
    * @param batchNanos each batch's round trip, in nanoseconds
    */
-  public record Sent(long events, long accepted, List<Long> batchNanos) {}
+  public record Sent(long events, long accepted, List<Long> batchNanos) {
+
+    /** This and {@code other} together. */
+    public Sent plus(Sent other) {
+      List<Long> nanos = new ArrayList<>(batchNanos);
+      nanos.addAll(other.batchNanos);
+      return new Sent(events + other.events, accepted + other.accepted, nanos);
+    }
+  }
 
   private final BenchHttp http;
   private final String platformToken;
@@ -67,16 +75,11 @@ public final class EventSender {
                   return new Sent(events, accepted, nanos);
                 }));
       }
-      long events = 0;
-      long accepted = 0;
-      List<Long> nanos = new ArrayList<>();
+      Sent all = new Sent(0, 0, List.of());
       for (Future<Sent> future : futures) {
-        Sent sent = future.get();
-        events += sent.events();
-        accepted += sent.accepted();
-        nanos.addAll(sent.batchNanos());
+        all = all.plus(future.get());
       }
-      return new Sent(events, accepted, nanos);
+      return all;
     } finally {
       clients.shutdownNow();
     }

@@ -3,7 +3,6 @@ package io.streamspace.host.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -40,40 +39,34 @@ public final class IntakeWorkload implements Workload {
   public List<BenchRow> run(BenchContext context) throws Exception {
     int sessions = context.size().pick(2_000, 100_000);
     Duration window = Duration.ofSeconds(context.size().pick(5, 60));
-    int perRound = sessions / EventSender.BATCH;
     String size = String.format("%,d sessions, %d s", sessions, window.toSeconds());
     BenchHttp http = new BenchHttp(context.baseUrl());
     EventSender sender = new EventSender(http, context.platformToken());
+    SessionTraffic traffic = new SessionTraffic(PREFIX, sessions, Instant.now());
 
     context.progress().line(NAME + ": posting events of " + size + " from 4 clients");
     long began = System.nanoTime();
-    long deadline = began + window.toNanos();
-    EventSender.Sent created = sender.send(perRound, b -> batch(b, perRound));
-    EventSender.Sent heartbeats =
-        sender.send(Integer.MAX_VALUE, b -> batch(b + perRound, perRound), deadline);
+    EventSender.Sent sent = traffic.sustain(sender, began + window.toNanos());
     Duration sending = EventSender.since(began);
-    long sent = created.events() + heartbeats.events();
-    long accepted = created.accepted() + heartbeats.accepted();
     context
         .progress()
-        .line(String.format("%s: %,d events sent in %d ms", NAME, sent, sending.toMillis()));
+        .line(
+            String.format("%s: %,d events sent in %d ms", NAME, sent.events(), sending.toMillis()));
     http.awaitBillingCaughtUp();
     Duration applying = EventSender.since(began);
     context.progress().line(NAME + ": applied by billing after " + applying.toMillis() + " ms");
-    checkJournaledOnce(context.dataSource(), sent, accepted);
+    traffic.checkJournaledOnce(context.dataSource(), sent);
 
     context.progress().line(NAME + ": ending the sessions (not measured)");
-    sender.send(perRound, b -> ended(b, perRound));
+    traffic.end(sender);
     http.awaitBillingCaughtUp();
 
-    context.progress().line(String.format("%s: baseline, %,d rows by INSERT", NAME, sent));
-    Duration baseline = insertBaseline(context.dataSource(), sent, perRound);
+    context.progress().line(String.format("%s: baseline, %,d rows by INSERT", NAME, sent.events()));
+    Duration baseline = insertBaseline(context.dataSource(), sent.events(), traffic);
 
-    List<Long> nanos = new ArrayList<>(created.batchNanos());
-    nanos.addAll(heartbeats.batchNanos());
-    Latencies batches = Latencies.of(nanos);
-    double journaledRate = sent / seconds(sending);
-    double appliedRate = sent / seconds(applying);
+    Latencies batches = Latencies.of(sent.batchNanos());
+    double journaledRate = sent.events() / seconds(sending);
+    double appliedRate = sent.events() / seconds(applying);
     BenchRow journaled =
         new BenchRow(
             "intake: events over HTTP in batches of 1,000, journaled (p50/p99 per batch)",
@@ -105,74 +98,10 @@ public final class IntakeWorkload implements Workload {
   }
 
   /**
-   * Batch {@code b}: the sessions of part {@code b % perRound}, created in round 0, a heartbeat
-   * in each later round. Ten sessions an account.
-   */
-  private static List<ObjectNode> batch(int b, int perRound) {
-    int round = b / perRound;
-    int first = (b % perRound) * EventSender.BATCH;
-    Instant now = Instant.now();
-    List<ObjectNode> events = new ArrayList<>(EventSender.BATCH);
-    for (int s = first; s < first + EventSender.BATCH; s++) {
-      String id = PREFIX + s + "-" + round;
-      events.add(
-          round == 0
-              ? BenchEvents.sessionCreated(id, session(s), user(s), now, "1", "2", "0")
-              : BenchEvents.heartbeat(id, session(s), user(s), now));
-    }
-    return events;
-  }
-
-  private static List<ObjectNode> ended(int b, int perRound) {
-    int first = b * EventSender.BATCH;
-    Instant now = Instant.now();
-    List<ObjectNode> events = new ArrayList<>(EventSender.BATCH);
-    for (int s = first; s < first + EventSender.BATCH; s++) {
-      events.add(BenchEvents.terminated(PREFIX + s + "-end", session(s), user(s), now));
-    }
-    return events;
-  }
-
-  private static String session(int s) {
-    return PREFIX + "s" + s;
-  }
-
-  private static String user(int s) {
-    return PREFIX + "u" + s / 10;
-  }
-
-  /** Every event was accepted and the journal holds each exactly once. */
-  private static void checkJournaledOnce(DataSource dataSource, long sent, long accepted)
-      throws Exception {
-    if (accepted != sent) {
-      throw new IllegalStateException(
-          String.format("the host accepted %,d of the %,d events sent", accepted, sent));
-    }
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement count =
-            connection.prepareStatement(
-                "SELECT count(*), count(DISTINCT event_id) FROM host_journal"
-                    + " WHERE event_id LIKE ?")) {
-      count.setString(1, PREFIX + "%");
-      try (ResultSet rows = count.executeQuery()) {
-        rows.next();
-        long entries = rows.getLong(1);
-        long distinct = rows.getLong(2);
-        if (entries != sent || distinct != sent) {
-          throw new IllegalStateException(
-              String.format(
-                  "%,d events accepted, the journal holds %,d entries of %,d ids",
-                  sent, entries, distinct));
-        }
-      }
-    }
-  }
-
-  /**
    * Inserts {@code rows} rows shaped like the journal's (the same bodies) into a plain copy of
    * {@code host_journal}, from four threads, 1,000 a commit; returns how long it took.
    */
-  private static Duration insertBaseline(DataSource dataSource, long rows, int perRound)
+  private static Duration insertBaseline(DataSource dataSource, long rows, SessionTraffic traffic)
       throws Exception {
     try (Connection connection = dataSource.getConnection();
         Statement ddl = connection.createStatement()) {
@@ -192,7 +121,7 @@ public final class IntakeWorkload implements Workload {
             threads.submit(
                 () -> {
                   for (long b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
-                    insert(dataSource, batch((int) b, perRound), b * EventSender.BATCH);
+                    insert(dataSource, traffic.batch((int) b), b * EventSender.BATCH);
                   }
                   return null;
                 }));
