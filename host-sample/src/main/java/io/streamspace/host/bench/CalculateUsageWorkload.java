@@ -24,7 +24,8 @@ import org.postgresql.PGConnection;
  * POST /api/plugins/billing/jobs/calculate-usage}) on the system clock. The sessions are opened
  * through intake at the start of the last whole hour the run may rate (at most 1 h 10 min ago,
  * well within the max event age) and heartbeat just before it, so the measured run rates exactly
- * that hour of every session, which is then checked in the usage records. The baseline is a
+ * that hour of every session, which is then checked in the usage records (whatever earlier
+ * workloads left due is rated by an unmeasured run first). The baseline is a
  * {@code COPY} of as many rows into a table shaped like the usage records (its key included).
  */
 final class CalculateUsageWorkload implements Workload {
@@ -60,6 +61,10 @@ final class CalculateUsageWorkload implements Workload {
     // the schedule's own hourly run could rate the hour first
     try (ConfigPatch paused =
         ConfigPatch.apply(billing, Map.of("usageCalculationInterval", ConfigPatch.YEARLY))) {
+      // what earlier workloads left due (their accounts' storage, their sessions' last slices)
+      // is rated first, so the measured run rates this workload's hour alone
+      context.progress().line("calculate-usage: rating what earlier workloads left (not measured)");
+      billing.runJob("calculate-usage");
       context
           .progress()
           .line("calculate-usage: opening %,d sessions through intake".formatted(sessions));
