@@ -2,7 +2,9 @@ package io.streamspace.billing.http;
 
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
@@ -15,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Admin routes over the plugin's jobs: {@code GET /jobs/status} and {@code POST /jobs/{name}}. */
 public final class JobRoutes {
@@ -54,13 +57,22 @@ public final class JobRoutes {
 
   record JobsJson(List<JobJson> jobs) {}
 
+  /** A run that outlasted the route's wait: it goes on, {@code /jobs/status} tells its end. */
+  record StillRunning(String name, String outcome, String message) {}
+
   private final JobScheduler scheduler;
   private final Map<String, Backlog> backlogs;
+  private final Duration runTimeout;
 
   /** {@code backlogs}: by job name, for the jobs that work off a queue. */
   public JobRoutes(JobScheduler scheduler, Map<String, Backlog> backlogs) {
+    this(scheduler, backlogs, RUN_TIMEOUT);
+  }
+
+  JobRoutes(JobScheduler scheduler, Map<String, Backlog> backlogs, Duration runTimeout) {
     this.scheduler = scheduler;
     this.backlogs = Map.copyOf(backlogs);
+    this.runTimeout = runTimeout;
   }
 
   public void register(HttpRoutes routes) {
@@ -87,10 +99,11 @@ public final class JobRoutes {
   }
 
   /**
-   * 200 with the finished run; 404 for an unknown job; 401/403 unless admin; 400 {@code
-   * invalid_json} for a body other than none or one JSON object.
+   * 200 with the finished run; 202 when it is still running after {@link #RUN_TIMEOUT} (a
+   * generate-invoices of a large month: the run goes on); 404 for an unknown job; 401/403 unless
+   * admin; 400 {@code invalid_json} for a body other than none or one JSON object.
    */
-  RunJson runNow(HttpRequest request) throws Exception {
+  Object runNow(HttpRequest request) throws Exception {
     Access.admin(request);
     Json.requireNoneOrObject(request);
     String name = request.pathParam("name");
@@ -100,6 +113,15 @@ public final class JobRoutes {
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("no job named " + name);
     }
-    return RunJson.of(run.toCompletableFuture().get(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    try {
+      return RunJson.of(
+          run.toCompletableFuture().get(runTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      String message =
+          "still running after %d s; GET /jobs/status shows its last run once it ends"
+              .formatted(runTimeout.toSeconds());
+      return HttpResponse.json(
+          HttpStatus.ACCEPTED, Json.write(new StillRunning(name, "running", message)));
+    }
   }
 }

@@ -5,13 +5,25 @@ import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +78,33 @@ class JobRoutesTest {
     JsonNode job = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body().at("/jobs/0");
 
     assertTrue(job.get("last_run").isNull());
+  }
+
+  @Test
+  void aRunStillGoingWhenTheRouteStopsWaitingIsAnswered202_andKeepsRunning() throws Exception {
+    JobScheduler scheduler = mock(JobScheduler.class);
+    CompletableFuture<JobRun> neverInTime = new CompletableFuture<>();
+    when(scheduler.runNow("generate-invoices")).thenReturn(neverInTime);
+    JobRoutes routes = new JobRoutes(scheduler, Map.of(), Duration.ofMillis(50));
+
+    Object answer =
+        routes.runNow(
+            new HttpRequest(
+                HttpMethod.POST,
+                "/jobs/generate-invoices",
+                Map.of("name", "generate-invoices"),
+                null,
+                null,
+                null,
+                admin("root")));
+
+    HttpResponse response = (HttpResponse) answer;
+    JsonNode body =
+        new ObjectMapper().readTree(new String(response.body(), StandardCharsets.UTF_8));
+    assertEquals(202, response.status());
+    assertEquals("generate-invoices", body.get("name").asText());
+    assertEquals("running", body.get("outcome").asText());
+    assertTrue(body.get("message").asText().contains("GET /jobs/status"), body.toString());
+    assertFalse(neverInTime.isDone(), "the run is not cancelled");
   }
 }

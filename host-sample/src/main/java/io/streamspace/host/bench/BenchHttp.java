@@ -56,6 +56,12 @@ public final class BenchHttp {
     return withBody("POST", path, token, body);
   }
 
+  /** A POST that may take as long as {@code timeout} to answer (a job run). */
+  public Answer post(String path, String token, Object body, Duration timeout)
+      throws IOException, InterruptedException {
+    return send(request(path, token).timeout(timeout).POST(publisher(body)));
+  }
+
   /** A JSON merge patch. */
   public Answer patch(String path, String token, Object body)
       throws IOException, InterruptedException {
@@ -64,11 +70,14 @@ public final class BenchHttp {
 
   private Answer withBody(String method, String path, String token, Object body)
       throws IOException, InterruptedException {
-    String json = body == null ? "" : JSON.writeValueAsString(body);
     return send(
         request(path, token)
             .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(json)));
+            .method(method, publisher(body)));
+  }
+
+  private static HttpRequest.BodyPublisher publisher(Object body) throws IOException {
+    return HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body));
   }
 
   /**
