@@ -49,6 +49,11 @@ final class Bench implements BenchHost, AutoCloseable {
    */
   static int run(HostCommandLine line, PrintStream progress, PrintStream out, Consumer<Path> logsTo)
       throws IOException {
+    // Under load the JDK's HttpClient now and then closes a kept-alive connection itself as it
+    // sends on it, and retries only GETs then. Every POST of the workloads may be sent again:
+    // events are idempotent by id, admissions are reads, and each workload checks its results.
+    // Read when the client first sends, so before any workload does.
+    System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
     Path folder = Files.createTempDirectory("streamspace-bench-");
     try {
       progress.println("bench: a host on an embedded PostgreSQL in " + folder);
