@@ -2,7 +2,10 @@ package io.streamspace.billing.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs work in one database transaction: committed when it returns, rolled back when it throws.
@@ -10,6 +13,8 @@ import javax.sql.DataSource;
  * database went down), the rollback fails too, and that failure is only attached to it.
  */
 public final class Transactions {
+
+  private static final Logger log = LoggerFactory.getLogger(Transactions.class);
 
   /**
    * Work on a connection whose transaction {@link #inTransaction} owns; it may also refuse with
@@ -19,6 +24,9 @@ public final class Transactions {
   public interface Work<T, E extends Exception> {
     T apply(Connection connection) throws SQLException, E;
   }
+
+  // deadlock_detected, serialization_failure: PostgreSQL rolled the transaction back wholly
+  private static final Set<String> ROLLED_BACK_FOR_A_CONFLICT = Set.of("40P01", "40001");
 
   private Transactions() {}
 
@@ -33,6 +41,30 @@ public final class Transactions {
       } catch (Exception e) { // SQLException, E or unchecked: rethrown as it is
         rollback(connection, e);
         throw e;
+      }
+    }
+  }
+
+  /**
+   * {@link #inTransaction}, run again, up to {@code attempts} times in all, when PostgreSQL
+   * rolled it back to break a deadlock (or a serialization conflict) with another transaction:
+   * nothing of it stayed, and the other one goes on, so running it again is safe. For bulk work
+   * that locks many rows in an order it cannot choose, as calculate-usage's updates of sessions
+   * that the metering writer updates meanwhile. The last failure is thrown.
+   */
+  public static <T, E extends Exception> T inTransactionRetryingConflicts(
+      DataSource dataSource, int attempts, Work<T, E> work) throws SQLException, E {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return inTransaction(dataSource, work);
+      } catch (SQLException e) {
+        if (attempt >= attempts || !ROLLED_BACK_FOR_A_CONFLICT.contains(e.getSQLState())) {
+          throw e;
+        }
+        log.warn(
+            "transaction rolled back for a conflict with another ({}), running it again: {}",
+            e.getSQLState(),
+            e.getMessage());
       }
     }
   }

@@ -363,6 +363,9 @@ public final class UsageCalculator {
 
   private static final Logger log = LoggerFactory.getLogger(UsageCalculator.class);
 
+  /** How often a share runs when deadlocks with the metering writer keep rolling it back. */
+  private static final int CONFLICT_ATTEMPTS = 5;
+
   private final DataSource dataSource;
   private final int hoursPerRun;
   private final int hoursPerSubject;
@@ -452,8 +455,10 @@ public final class UsageCalculator {
             .<Callable<Outcome>>map(
                 share ->
                     () ->
-                        Transactions.inTransaction(
+                        // the metering writer updates sessions meanwhile, in its own order
+                        Transactions.inTransactionRetryingConflicts(
                             dataSource,
+                            CONFLICT_ATTEMPTS,
                             connection ->
                                 rateShare(
                                     connection,
