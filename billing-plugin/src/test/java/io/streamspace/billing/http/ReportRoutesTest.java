@@ -54,21 +54,19 @@ class ReportRoutesTest {
     billing.userCreated("bob", Map.of());
     billing.userCreated("thu", Map.of("currency", "VND"));
     billing.flush();
-    session("s1", "ann", "2026-03-02T08:00:00Z", "2026-03-02T10:00:00Z", "2", "4");
-    session("s4", "thu", "2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z", "1", "5");
+    billing.session(
+        "s1", "ann", "2026-03-02T08:00:00Z", "2026-03-02T10:00:00Z", size("2", "4", "0"));
+    billing.session(
+        "s4", "thu", "2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z", size("1", "5", "0"));
     billing.clock.set(at("2026-03-03T00:00:00Z"));
     Answer toPro =
         billing.call(HttpMethod.PUT, "/subscription", user("ann"), "{\"plan_id\": \"pro\"}");
     assertEquals(200, toPro.status(), toPro.body().toString());
-    session("s2", "ann", "2026-03-03T10:00:00Z", "2026-03-03T11:00:00Z", "1", "2");
-    session("s3", "bob", "2026-03-03T10:00:00Z", "2026-03-03T13:00:00Z", "1", "0");
+    billing.session(
+        "s2", "ann", "2026-03-03T10:00:00Z", "2026-03-03T11:00:00Z", size("1", "2", "0"));
+    billing.session(
+        "s3", "bob", "2026-03-03T10:00:00Z", "2026-03-03T13:00:00Z", size("1", "0", "0"));
     billing.calculateUsageAt("2026-03-04T00:00:00Z");
-  }
-
-  private void session(
-      String id, String userId, String from, String to, String cores, String memoryGb) {
-    billing.created(from, id, userId, size(cores, memoryGb, "0"));
-    billing.terminated(to, id, userId);
   }
 
   @Test
@@ -137,8 +135,10 @@ class ReportRoutesTest {
   void aRowIsRoundedOnceFromTheExactSumsOfItsGroup() {
     billing.userCreated("ann", Map.of());
     billing.userCreated("bob", Map.of());
-    session("s1", "ann", "2026-03-02T08:00:00Z", "2026-03-02T09:21:00Z", "2", "0");
-    session("s2", "bob", "2026-03-02T08:00:00Z", "2026-03-02T09:21:00Z", "2", "0");
+    billing.session(
+        "s1", "ann", "2026-03-02T08:00:00Z", "2026-03-02T09:21:00Z", size("2", "0", "0"));
+    billing.session(
+        "s2", "bob", "2026-03-02T08:00:00Z", "2026-03-02T09:21:00Z", size("2", "0", "0"));
     billing.calculateUsageAt("2026-03-03T00:00:00Z");
 
     assertEquals(
@@ -165,7 +165,8 @@ class ReportRoutesTest {
   @Test
   void theCsvHasAHeaderQuotesWhatNeedsQuotingAndReadsBackWithCommonsCsv() throws Exception {
     billing.userCreated("o\"neil, jr", Map.of());
-    session("s1", "o\"neil, jr", "2026-03-02T08:00:00Z", "2026-03-02T10:00:00Z", "2", "4");
+    billing.session(
+        "s1", "o\"neil, jr", "2026-03-02T08:00:00Z", "2026-03-02T10:00:00Z", size("2", "4", "0"));
     billing.calculateUsageAt("2026-03-03T00:00:00Z");
 
     Text csv = billing.text(MARCH + "&group_by=user&format=csv", admin("root"));

@@ -105,21 +105,20 @@ class ReportReconciliationTest {
             admin("root"),
             "{\"user_id\": \"bob\", \"amount\": 1, \"reason\": \"welcome\"}");
     assertEquals(201, credit.status(), credit.body().toString());
-    session("s1", "alice", "2026-03-05T10:00:00Z", "2026-03-05T11:30:00Z", "3", "2");
-    session("s2", "alice", "2026-03-20T07:14:34Z", "2026-03-20T09:29:34Z", "1", "0");
-    session("s3", "bob", "2026-03-31T23:30:00Z", "2026-04-01T00:30:00Z", "2", "0");
-    session("s4", "thu", "2026-03-05T10:00:00Z", "2026-03-05T10:20:00Z", "1", "1");
+    billing.session(
+        "s1", "alice", "2026-03-05T10:00:00Z", "2026-03-05T11:30:00Z", size("3", "2", "0"));
+    billing.session(
+        "s2", "alice", "2026-03-20T07:14:34Z", "2026-03-20T09:29:34Z", size("1", "0", "0"));
+    billing.session(
+        "s3", "bob", "2026-03-31T23:30:00Z", "2026-04-01T00:30:00Z", size("2", "0", "0"));
+    billing.session(
+        "s4", "thu", "2026-03-05T10:00:00Z", "2026-03-05T10:20:00Z", size("1", "1", "0"));
     billing.clock.set(at("2026-03-10T00:00:00Z"));
     Answer toPro =
         billing.call(HttpMethod.PUT, "/subscription", user("carol"), "{\"plan_id\": \"pro\"}");
     assertEquals(200, toPro.status(), toPro.body().toString());
-    session("s5", "carol", "2026-03-12T10:00:00Z", "2026-03-12T13:00:00Z", "4", "0");
-  }
-
-  private void session(
-      String id, String userId, String from, String to, String cores, String memoryGb) {
-    billing.created(from, id, userId, size(cores, memoryGb, "0"));
-    billing.terminated(to, id, userId);
+    billing.session(
+        "s5", "carol", "2026-03-12T10:00:00Z", "2026-03-12T13:00:00Z", size("4", "0", "0"));
   }
 
   /** "user currency resource unit_price quantity cost" of each usage line of March's invoices. */

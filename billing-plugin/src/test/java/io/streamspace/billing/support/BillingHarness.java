@@ -124,6 +124,12 @@ public final class BillingHarness implements AutoCloseable {
     billing.onSessionCreated(context, event(UUID.randomUUID().toString(), at, session, user, size));
   }
 
+  /** A session of that size from {@code from} to {@code to}: created, then terminated. */
+  public void session(String session, String user, String from, String to, ResourceSize size) {
+    created(from, session, user, size);
+    terminated(to, session, user);
+  }
+
   public void heartbeat(String at, String session, String user, ResourceSize size) {
     billing.onSessionHeartbeat(
         context, event(UUID.randomUUID().toString(), at, session, user, size));
