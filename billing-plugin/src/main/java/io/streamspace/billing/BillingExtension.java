@@ -27,6 +27,7 @@ import io.streamspace.billing.http.PackRoutes;
 import io.streamspace.billing.http.PaymentRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
+import io.streamspace.billing.http.ReportRoutes;
 import io.streamspace.billing.http.SpendingLimitRoutes;
 import io.streamspace.billing.http.StripeRoutes;
 import io.streamspace.billing.http.StripeWebhookRoutes;
@@ -60,6 +61,7 @@ import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.reports.UsageReportQuery;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.stripe.CollectableCurrencies;
 import io.streamspace.billing.stripe.StripeClients;
@@ -150,7 +152,10 @@ public class BillingExtension
             config::get,
             context.clock());
     calculateUsage.scheduleOn(context.scheduler());
-    new UsageRoutes(accounts, new UsageRecordRepository(dataSource), config::get, context.clock())
+    UsageRecordRepository usageRecords = new UsageRecordRepository(dataSource);
+    new UsageRoutes(accounts, usageRecords, config::get, context.clock())
+        .register(context.routes());
+    new ReportRoutes(new UsageReportQuery(dataSource), usageRecords, config::get, context.clock())
         .register(context.routes());
     StripeCustomers stripeCustomers = new StripeCustomers(dataSource, context.clock());
     StripeClients stripeClients =

@@ -1,6 +1,9 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.rating.SliceCuts;
 import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpStatus;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -31,6 +34,47 @@ record TimeRange(Instant from, Instant to) {
       throw ApiException.badParameter("from", "from must be before to");
     }
     return new TimeRange(from, to);
+  }
+
+  /** Whether a record of usage starts before an instant and ends after it. */
+  @FunctionalInterface
+  interface SliceSpans {
+    boolean at(Instant instant) throws SQLException;
+  }
+
+  /**
+   * Usage is kept in slices: a range is answered exactly when its ends fall between slices, and
+   * refused otherwise (400 {@code invalid_range} naming the end). Slices rated before the
+   * billing zone changed are cut at the old zone's midnights, hence the check of the records
+   * too.
+   */
+  void requireCuts(SliceCuts cuts, SliceSpans spans) throws ApiException, SQLException {
+    requireCut(from, "from", cuts, spans);
+    requireCut(to, "to", cuts, spans);
+  }
+
+  private static void requireCut(Instant instant, String field, SliceCuts cuts, SliceSpans spans)
+      throws ApiException, SQLException {
+    if (!cuts.isCut(instant)) {
+      throw invalidRange(
+          field,
+          field
+              + " must be a whole UTC hour or a midnight in the "
+              + "billing zone ("
+              + cuts.zone()
+              + "): usage is kept in slices cut there");
+    }
+    if (spans.at(instant)) {
+      throw invalidRange(
+          field,
+          field
+              + " falls inside a slice of usage rated before the "
+              + "billing zone changed: that usage is kept per UTC hour");
+    }
+  }
+
+  private static ApiException invalidRange(String field, String message) {
+    return new ApiException(HttpStatus.BAD_REQUEST, "invalid_range", message, field);
   }
 
   private static Instant parse(HttpRequest request, String name, ZoneId zone, LocalDate fallback)

@@ -9,9 +9,7 @@ import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
-import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -69,9 +67,9 @@ public final class UsageRoutes {
     BillingConfig current = config.get();
     SubjectAccount subject = SubjectAccount.of(request, accounts, current);
     TimeRange range = TimeRange.of(request, current.billingTimeZone(), clock);
-    SliceCuts cuts = new SliceCuts(current.billingTimeZone());
-    requireCut(subject.userId(), range.from(), "from", cuts);
-    requireCut(subject.userId(), range.to(), "to", cuts);
+    range.requireCuts(
+        new SliceCuts(current.billingTimeZone()),
+        instant -> records.sliceSpans(subject.userId(), instant));
     return UsageJson.of(
         UsageStatement.of(
             subject.userId(),
@@ -79,34 +77,5 @@ public final class UsageRoutes {
             range.to(),
             subject.currency(),
             records.sums(subject.userId(), range.from(), range.to())));
-  }
-
-  /**
-   * Usage is kept in slices: a range is answered exactly when its ends fall between slices, and
-   * refused otherwise. Slices rated before the billing zone changed are cut at the old zone's
-   * midnights, hence the check of the records too.
-   */
-  private void requireCut(String userId, Instant instant, String field, SliceCuts cuts)
-      throws ApiException, SQLException {
-    if (!cuts.isCut(instant)) {
-      throw invalidRange(
-          field,
-          field
-              + " must be a whole UTC hour or a midnight in the "
-              + "billing zone ("
-              + cuts.zone()
-              + "): usage is kept in slices cut there");
-    }
-    if (records.sliceSpans(userId, instant)) {
-      throw invalidRange(
-          field,
-          field
-              + " falls inside a slice of usage rated before the "
-              + "billing zone changed: that usage is kept per UTC hour");
-    }
-  }
-
-  private static ApiException invalidRange(String field, String message) {
-    return new ApiException(HttpStatus.BAD_REQUEST, "invalid_range", message, field);
   }
 }

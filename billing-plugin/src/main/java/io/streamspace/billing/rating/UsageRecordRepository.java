@@ -45,6 +45,15 @@ public final class UsageRecordRepository {
                            AND slice_start < :instant AND slice_end > :instant)
           """);
 
+  // the same for every account's records (a report of all of them)
+  private static final NamedSql ANY_SPANS =
+      NamedSql.of(
+          """
+          SELECT EXISTS (SELECT 1 FROM billing_usage_records
+                         WHERE slice_start > :instant::timestamptz - interval '1 hour'
+                           AND slice_start < :instant AND slice_end > :instant)
+          """);
+
   private final DataSource dataSource;
 
   public UsageRecordRepository(DataSource dataSource) {
@@ -79,9 +88,17 @@ public final class UsageRecordRepository {
 
   /** Whether one of the user's records starts before {@code instant} and ends after it. */
   public boolean sliceSpans(String userId, Instant instant) throws SQLException {
+    return exists(SPANS.bind("user_id", userId).bind("instant", instant));
+  }
+
+  /** Whether any account's record starts before {@code instant} and ends after it. */
+  public boolean anySliceSpans(Instant instant) throws SQLException {
+    return exists(ANY_SPANS.bind("instant", instant));
+  }
+
+  private boolean exists(NamedSql.Binding query) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            SPANS.bind("user_id", userId).bind("instant", instant).prepare(connection);
+        PreparedStatement statement = query.prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       return rs.getBoolean(1);

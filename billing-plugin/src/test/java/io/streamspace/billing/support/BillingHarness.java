@@ -14,6 +14,7 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.testing.MutableClock;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -123,6 +124,12 @@ public final class BillingHarness implements AutoCloseable {
     billing.onSessionCreated(context, event(UUID.randomUUID().toString(), at, session, user, size));
   }
 
+  /** A session of that size from {@code from} to {@code to}: created, then terminated. */
+  public void session(String session, String user, String from, String to, ResourceSize size) {
+    created(from, session, user, size);
+    terminated(to, session, user);
+  }
+
   public void heartbeat(String at, String session, String user, ResourceSize size) {
     billing.onSessionHeartbeat(
         context, event(UUID.randomUUID().toString(), at, session, user, size));
@@ -187,11 +194,35 @@ public final class BillingHarness implements AutoCloseable {
       Map<String, String> headers) {
     HttpResponse response = context.routes().call(method, pathAndQuery, caller, body, headers);
     try {
-      return new Answer(
-          response.status(), JSON.readTree(new String(response.body(), StandardCharsets.UTF_8)));
+      return new Answer(response.status(), JSON.readTree(bodyText(response)));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** Calls a {@code GET} route; answers its response whole, a streamed body written out. */
+  public Text text(String pathAndQuery, Caller caller) {
+    HttpResponse response =
+        context.routes().call(HttpMethod.GET, pathAndQuery, caller, null, Map.of());
+    return new Text(
+        response.status(), response.contentType(), response.headers(), bodyText(response));
+  }
+
+  /** A response as text. */
+  public record Text(int status, String contentType, Map<String, String> headers, String body) {}
+
+  /** The body as text: a streamed body is written out as the host would. */
+  private static String bodyText(HttpResponse response) {
+    if (!response.isStreamed()) {
+      return new String(response.body(), StandardCharsets.UTF_8);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      response.bodyWriter().writeTo(out);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** A route's answer. */

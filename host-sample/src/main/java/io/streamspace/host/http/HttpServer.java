@@ -89,11 +89,20 @@ public final class HttpServer implements AutoCloseable {
     ctx.header("X-Content-Type-Options", "nosniff");
   }
 
-  /** Sends an answer made outside Javalin: a plugin's, or an error ({@link HttpError}). */
+  /**
+   * Sends an answer made outside Javalin: a plugin's, or an error ({@link HttpError}). A streamed
+   * body is written here as it comes ({@link StreamedBody}), its protecting headers set first:
+   * the after-handler would come too late for a response already sent.
+   */
   public static void answer(Context ctx, HttpResponse response) {
     ctx.status(response.status()).contentType(response.contentType());
     response.headers().forEach(ctx::header);
-    ctx.result(response.body());
+    if (response.isStreamed()) {
+      protect(ctx);
+      StreamedBody.send(ctx, response.bodyWriter());
+    } else {
+      ctx.result(response.body());
+    }
   }
 
   /** Sets {@code Retry-After} on a 503 answer: every 503 of the host is worth retrying. */

@@ -31,8 +31,9 @@ import java.util.TreeMap;
  *   <li>The same key while its first request runs: 409 {@code idempotency_key_in_progress}, not a
  *       second run.
  *   <li>Kept and replayed: every 2xx and 4xx answer (the request ran and decided), except 409 and
- *       429, which say "not now". Not kept: those and 5xx (or a plugin failure); the key is
- *       released and the same request may be retried with it.
+ *       429, which say "not now". Not kept: those and 5xx (or a plugin failure), and a streamed
+ *       answer (its body is written after, never held); the key is released and the same
+ *       request may be retried with it.
  * </ul>
  *
  * <p>A host that stops between the plugin's work and keeping its answer leaves the key in
@@ -95,7 +96,7 @@ public final class IdempotentPosts {
       keys.release(userId, key);
       throw e;
     }
-    if (kept(answer.status())) {
+    if (kept(answer.status()) && !answer.isStreamed()) {
       keys.complete(userId, key, answer);
     } else {
       keys.release(userId, key);

@@ -10,10 +10,13 @@ import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.jobs.JobResult;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +34,11 @@ import java.util.regex.Pattern;
  * <p>{@code POST /things?status=} counts its runs in {@link #thingsMade} and answers
  * {@code {"n": run number}} with that status (default 201), or throws with {@code ?throw=1};
  * {@code POST /slow} signals {@link #slowStarted} and waits for {@link #slowGate} first.
+ *
+ * <p>{@code GET /stream} answers a streamed CSV: {@code first} (flushed), then signals {@link
+ * #streamStarted}, waits for {@link #streamGate} and writes {@code ?lines=} more lines (or fails
+ * with {@code ?fail=after}; {@code ?fail=before} fails before writing anything); what it failed
+ * with goes to {@link #streamFailure}, and {@link #streamEnded} counts down when it returns.
  */
 public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin {
 
@@ -60,6 +68,13 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   public volatile boolean flushFails;
 
   public volatile PluginContext context;
+
+  public volatile CountDownLatch streamStarted = new CountDownLatch(0);
+  public volatile CountDownLatch streamGate = new CountDownLatch(0);
+  public volatile CountDownLatch streamEnded = new CountDownLatch(0);
+
+  /** What the last {@code /stream} writer failed with; null when it completed. */
+  public volatile Exception streamFailure;
 
   @Override
   public void onLoad(PluginContext context) {
@@ -112,6 +127,7 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
               }
               return HttpResponse.json(201, "{\"n\":" + thingsMade.incrementAndGet() + "}");
             });
+    context.routes().add(HttpMethod.GET, "/stream", this::stream);
     // a read that lets its database failure escape to the host, as a plugin without its own mapping
     context
         .routes()
@@ -157,6 +173,40 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
                 return JobResult.of(connection.isValid(1) ? 1 : 0, "read the database");
               }
             });
+  }
+
+  private HttpResponse stream(HttpRequest request) {
+    String fail = request.queryParam("fail").orElse("");
+    int lines = Integer.parseInt(request.queryParam("lines").orElse("1"));
+    return HttpResponse.streamed(
+        200,
+        "text/csv",
+        Map.of("Content-Disposition", "attachment; filename=\"stream.csv\""),
+        out -> {
+          streamFailure = null;
+          try {
+            if (fail.equals("before")) {
+              throw new IllegalStateException("failed before writing");
+            }
+            out.write("first\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            streamStarted.countDown();
+            if (!streamGate.await(30, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("the test never opened the gate");
+            }
+            if (fail.equals("after")) {
+              throw new IllegalStateException("failed after the first line");
+            }
+            for (int i = 1; i <= lines; i++) {
+              out.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+          } catch (Exception e) {
+            streamFailure = e;
+            throw e;
+          } finally {
+            streamEnded.countDown();
+          }
+        });
   }
 
   @Override

@@ -1,0 +1,100 @@
+package io.streamspace.billing.http;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.rating.SliceCuts;
+import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.reports.ReportFormat;
+import io.streamspace.billing.reports.ReportFormat.RowWriter;
+import io.streamspace.billing.reports.ReportGrouping;
+import io.streamspace.billing.reports.UsageReportQuery;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /admin/reports}: every account's usage and cost over a range, grouped by user,
+ * resource, day or plan, as CSV or JSON, streamed from a cursor as the rows are read (so a year
+ * of every account is never held, in either format).
+ */
+public final class ReportRoutes {
+
+  private static final DateTimeFormatter INSTANT_IN_NAME =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final UsageReportQuery reports;
+  private final UsageRecordRepository records;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public ReportRoutes(
+      UsageReportQuery reports,
+      UsageRecordRepository records,
+      Supplier<BillingConfig> config,
+      Clock clock) {
+    this.reports = reports;
+    this.records = records;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.GET, "/admin/reports", JsonRoute.of(this::report));
+  }
+
+  /**
+   * 200 with the rows, streamed; 401/403 unless admin; 400 naming {@code group_by} or {@code
+   * format} when not one of theirs, {@code from}/{@code to} as {@code GET /usage} validates them
+   * (defaults: the current month; ends between slices of every account).
+   */
+  HttpResponse report(HttpRequest request) throws Exception {
+    Access.admin(request);
+    String groupBy = request.queryParam("group_by").orElse("user");
+    ReportGrouping grouping =
+        ReportGrouping.named(groupBy)
+            .orElseThrow(
+                () ->
+                    ApiException.badParameter(
+                        "group_by", "group_by must be user, resource, day or plan"));
+    ReportFormat format =
+        ReportFormat.named(request.queryParam("format").orElse("json"))
+            .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
+    ZoneId zone = config.get().billingTimeZone();
+    TimeRange range = TimeRange.of(request, zone, clock);
+    range.requireCuts(new SliceCuts(zone), records::anySliceSpans);
+    Map<String, String> headers =
+        format == ReportFormat.CSV
+            ? Map.of(
+                "Content-Disposition",
+                "attachment; filename=\"usage-%s-%s-%s.csv\""
+                    .formatted(name(range.from(), zone), name(range.to(), zone), groupBy))
+            : Map.of();
+    return HttpResponse.streamed(
+        HttpStatus.OK,
+        format.contentType(),
+        headers,
+        out -> {
+          RowWriter writer = format.open(out, grouping, range.from(), range.to());
+          reports.forEachRow(grouping, range.from(), range.to(), zone, writer::write);
+          writer.close();
+        });
+  }
+
+  /** A range end in a file name: its date when a midnight in the billing zone, else UTC. */
+  private static String name(Instant instant, ZoneId zone) {
+    ZonedDateTime local = instant.atZone(zone);
+    return local.toLocalTime().equals(LocalTime.MIDNIGHT)
+        ? local.toLocalDate().toString()
+        : INSTANT_IN_NAME.format(instant);
+  }
+}

@@ -1,0 +1,146 @@
+package io.streamspace.billing.reports;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.rating.UsageLine;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * How a usage report is written: CSV (RFC 4180, through Apache Commons CSV) or JSON (one object
+ * with a {@code rows} array), both a row at a time as the rows are read, never held whole.
+ * Both have the same columns: the group's ({@link ReportGrouping#column}), then {@code currency,
+ * resource_type, unit, unit_price, quantity, cost}.
+ */
+public enum ReportFormat {
+  CSV("text/csv; charset=utf-8") {
+    @Override
+    public RowWriter open(OutputStream out, ReportGrouping grouping, Instant from, Instant to)
+        throws IOException {
+      Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+      CSVPrinter printer =
+          new CSVPrinter(
+              writer,
+              CSVFormat.RFC4180
+                  .builder()
+                  .setHeader(columns(grouping).toArray(String[]::new))
+                  .get());
+      return new RowWriter() {
+        @Override
+        public void write(ReportRow row) throws IOException {
+          List<Object> values = new ArrayList<>();
+          grouping.column().ifPresent(c -> values.add(row.group()));
+          UsageLine line = row.line();
+          values.addAll(
+              List.of(
+                  row.currency(),
+                  line.resourceType(),
+                  line.unit(),
+                  line.unitPrice().toPlainString(),
+                  line.quantity().toPlainString(),
+                  line.totalCost().toPlainString()));
+          printer.printRecord(values);
+        }
+
+        @Override
+        public void close() throws IOException {
+          printer.close(true); // flushes; the host closes the stream
+        }
+      };
+    }
+  },
+  JSON("application/json") {
+    @Override
+    public RowWriter open(OutputStream out, ReportGrouping grouping, Instant from, Instant to)
+        throws IOException {
+      JsonGenerator json =
+          JsonMapper.MAPPER
+              .getFactory()
+              .createGenerator(out)
+              .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+              .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      json.writeStartObject();
+      json.writeStringField("from", from.toString());
+      json.writeStringField("to", to.toString());
+      json.writeStringField("group_by", grouping.parameterValue());
+      json.writeArrayFieldStart("rows");
+      return new RowWriter() {
+        @Override
+        public void write(ReportRow row) throws IOException {
+          UsageLine line = row.line();
+          json.writeStartObject();
+          Optional<String> column = grouping.column();
+          if (column.isPresent()) {
+            json.writeStringField(column.get(), row.group());
+          }
+          json.writeStringField("currency", row.currency());
+          json.writeStringField("resource_type", line.resourceType());
+          json.writeStringField("unit", line.unit());
+          number(json, "unit_price", line.unitPrice());
+          number(json, "quantity", line.quantity());
+          number(json, "cost", line.totalCost());
+          json.writeEndObject();
+        }
+
+        @Override
+        public void close() throws IOException {
+          json.writeEndArray();
+          json.writeEndObject();
+          json.close(); // flushes; the host closes the stream
+        }
+      };
+    }
+  };
+
+  /** Writes rows as they come; {@link #close} ends the document. */
+  public interface RowWriter {
+    void write(ReportRow row) throws IOException;
+
+    void close() throws IOException;
+  }
+
+  private final String contentType;
+
+  ReportFormat(String contentType) {
+    this.contentType = contentType;
+  }
+
+  public abstract RowWriter open(
+      OutputStream out, ReportGrouping grouping, Instant from, Instant to) throws IOException;
+
+  /** The format named by a {@code format} value ({@code json}, {@code csv}), if any. */
+  public static Optional<ReportFormat> named(String name) {
+    return Arrays.stream(values())
+        .filter(f -> f.name().toLowerCase(Locale.ROOT).equals(name))
+        .findFirst();
+  }
+
+  public String contentType() {
+    return contentType;
+  }
+
+  /** The columns of a report grouped so, in order. */
+  public static List<String> columns(ReportGrouping grouping) {
+    List<String> columns = new ArrayList<>();
+    grouping.column().ifPresent(columns::add);
+    columns.addAll(List.of("currency", "resource_type", "unit", "unit_price", "quantity", "cost"));
+    return columns;
+  }
+
+  private static void number(JsonGenerator json, String name, BigDecimal value) throws IOException {
+    json.writeFieldName(name);
+    json.writeNumber(value);
+  }
+}
