@@ -41,7 +41,7 @@ public enum ReportFormat {
         @Override
         public void write(ReportRow row) throws IOException {
           List<Object> values = new ArrayList<>();
-          grouping.column().ifPresent(c -> values.add(row.group()));
+          grouping.column().ifPresent(c -> values.add(inert(row.group())));
           UsageLine line = row.line();
           values.addAll(
               List.of(
@@ -103,6 +103,20 @@ public enum ReportFormat {
       };
     }
   };
+
+  // what a spreadsheet opening the CSV would take for the start of a formula
+  private static final String FORMULA_STARTS = "=+-@\t\r";
+
+  /**
+   * A text cell a spreadsheet shows as text: a user or plan id starting like a formula ({@code
+   * =HYPERLINK(...)}, from the platform) gets a leading apostrophe, as OWASP advises against CSV
+   * injection. Only the group's text: the figures are plain decimals and stay as they are.
+   */
+  static String inert(String text) {
+    return text != null && !text.isEmpty() && FORMULA_STARTS.indexOf(text.charAt(0)) >= 0
+        ? "'" + text
+        : text;
+  }
 
   /** Writes rows as they come; {@link #close} ends the document. */
   public interface RowWriter {

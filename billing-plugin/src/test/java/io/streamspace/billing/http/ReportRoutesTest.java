@@ -196,6 +196,29 @@ class ReportRoutesTest {
   }
 
   @Test
+  void anIdStartingLikeASpreadsheetFormulaIsWrittenAsText_inTheCsvOnly() throws Exception {
+    billing.userCreated("=HYPERLINK(\"x\")", Map.of());
+    billing.session(
+        "s1",
+        "=HYPERLINK(\"x\")",
+        "2026-03-02T08:00:00Z",
+        "2026-03-02T10:00:00Z",
+        size("2", "4", "0"));
+    billing.calculateUsageAt("2026-03-03T00:00:00Z");
+
+    Text csv = billing.text(MARCH + "&group_by=user&format=csv", admin("root"));
+    JsonNode json = billing.call(HttpMethod.GET, MARCH + "&group_by=user", admin("root")).body();
+
+    try (CSVParser parser =
+        CSVParser.parse(
+            new StringReader(csv.body()),
+            CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+      assertEquals("'=HYPERLINK(\"x\")", parser.getRecords().get(0).get("user_id"));
+    }
+    assertEquals("=HYPERLINK(\"x\")", json.at("/rows/0/user_id").asText());
+  }
+
+  @Test
   void aRangeOfInstantsNamesThemInTheFileNameInUtc() {
     Text csv =
         billing.text(
