@@ -122,7 +122,7 @@ function showQuota(quota) {
     const stateText = {
       ok: '', warning: 'approaching the limit', exceeded: 'limit reached',
       confirmation_required: 'overage needs confirmation',
-    }[m.state] || m.state;
+    }[m.state] ?? m.state;
     block.append(
         el('div', { class: 'meter-head' },
             el('span', { text: name + (m.kind ? ' (' + m.kind + ' limit)' : '') }),
@@ -422,8 +422,9 @@ function showBanners(quota, spending, invoices, payments) {
   const latest = payments && payments.payments[0];
   if (latest && latest.status === 'failed') {
     banners.append(banner('banner-payment-failed', 'danger',
-        'Your last payment failed' + (latest.failure_reason ? ': ' + latest.failure_reason : '')
-        + '.', 'Update your payment method (Customer Portal) so the invoice can be paid.'));
+        'Your last payment failed'
+        + (latest.failure_reason ? ': ' + latest.failure_reason.replace(/\.$/, '') : '') + '.',
+        'Update your payment method (Customer Portal) so the invoice can be paid.'));
   }
   if (invoices && invoices.invoices.some((i) => i.status === 'overdue')) {
     showLocked();
