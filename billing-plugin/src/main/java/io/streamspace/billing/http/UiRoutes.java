@@ -9,6 +9,7 @@ import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -43,13 +44,27 @@ public final class UiRoutes {
     static Asset of(String resource, String contentType) {
       return new Asset(contentType, read(resource));
     }
+
+    /**
+     * A page: the frame both pages share (head, sign-in, live region) around the page's own
+     * main element, with its title and script. Static text, put together once.
+     */
+    static Asset page(String title, String script, String main) {
+      String frame = new String(read("ui/page.html"), StandardCharsets.UTF_8);
+      String page =
+          frame
+              .replace("${title}", title)
+              .replace("${script}", script)
+              .replace("${main}", new String(read(main), StandardCharsets.UTF_8));
+      return new Asset(HTML, page.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
-  private final Asset userPage = Asset.of("ui/user.html", HTML);
+  private final Asset userPage = Asset.page("Billing", "user.js", "ui/user-main.html");
   private final Map<String, Asset> assets = new HashMap<>();
 
   public UiRoutes() {
-    assets.put("admin", Asset.of("ui/admin.html", HTML));
+    assets.put("admin", Asset.page("Billing administration", "admin.js", "ui/admin-main.html"));
     for (String script : new String[] {"common.js", "user.js", "admin.js"}) {
       assets.put(script, Asset.of("ui/" + script, JS));
     }
