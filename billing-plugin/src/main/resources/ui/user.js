@@ -41,7 +41,7 @@ async function act(path, method, body, what) {
     return answer;
   } catch (error) {
     if (error instanceof ApiError && error.status === 423) {
-      showLocked();
+      showLocked(error.message);
     }
     announceError(what + ' failed', error);
     return null;
@@ -86,7 +86,7 @@ async function load() {
   showCredits(credits);
   showPacks(packs);
   showPurchases(purchases);
-  showBanners(quota, spending, invoices, payments);
+  showBanners(quota, plans, spending, invoices, payments);
   await showCost(spending);
   showUsageChart(daily);
   showCostChart(monthly);
@@ -245,7 +245,7 @@ async function choosePlan(plan, stripeEnabled, button) {
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'stripe_disabled')) {
         if (error instanceof ApiError && error.status === 423) {
-          showLocked();
+          showLocked(error.message);
         }
         announceError('Starting the checkout failed', error);
         button.disabled = false;
@@ -375,16 +375,17 @@ function showPurchases(page) {
       ]), 'No purchases yet.'));
 }
 
-function showLocked() {
+/** The read-only lock's banner: why (the plugin's sentence, when known) and what to do. */
+function showLocked(why) {
   if (byId('banner-locked')) {
     return;
   }
   byId('banners').append(banner('banner-locked', 'danger', 'Account locked (read-only).',
-      'An invoice is overdue: pay it (or ask an administrator to unlock the account). Until '
-      + 'then plan changes and purchases are refused.'));
+      (why ? why + ' ' : '') + 'Pay the overdue invoice (or ask an administrator to unlock '
+      + 'the account): until then plan changes and purchases are refused.'));
 }
 
-function showBanners(quota, spending, invoices, payments) {
+function showBanners(quota, plans, spending, invoices, payments) {
   const banners = byId('banners');
   for (const m of quota.meters) {
     const name = meterName(m.meter);
@@ -426,8 +427,11 @@ function showBanners(quota, spending, invoices, payments) {
         + (latest.failure_reason ? ': ' + latest.failure_reason.replace(/\.$/, '') : '') + '.',
         'Update your payment method (Customer Portal) so the invoice can be paid.'));
   }
-  if (invoices && invoices.invoices.some((i) => i.status === 'overdue')) {
-    showLocked();
+  if (plans && plans.locked) {
+    showLocked(plans.locked);
+  } else if (invoices && invoices.invoices.some((i) => i.status === 'overdue')) {
+    banners.append(banner('banner-overdue', 'warning', 'An invoice is overdue.',
+        'Pay it soon: an account that leaves it unpaid is locked read-only.'));
   }
 }
 

@@ -190,7 +190,7 @@ public class BillingExtension
     PlanChanges planChanges = new PlanChanges(subscriptions, events, suspensions);
     new SubscriptionRoutes(subscriptions, planChanges, readOnlyLock, config::get, context.clock())
         .register(context.routes());
-    new PlanRoutes(accounts, subscriptions, config::get).register(context.routes());
+    new PlanRoutes(accounts, subscriptions, readOnlyLock, config::get).register(context.routes());
     new UiRoutes().register(context.routes());
     StripePayments stripePayments =
         new StripePayments(

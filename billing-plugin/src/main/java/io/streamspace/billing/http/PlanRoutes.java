@@ -24,12 +24,16 @@ import java.util.function.Supplier;
  */
 public final class PlanRoutes {
 
-  /** The JSON body: the matrix and what the pages need to offer a change of plan. */
+  /**
+   * The JSON body: the matrix and what the pages need to offer a change of plan: whether Stripe
+   * Checkout is on, and the read-only lock's sentence while the account is locked (else null).
+   */
   record PlansJson(
       String userId,
       String currency,
       String billingMode,
       boolean stripeEnabled,
+      String locked,
       String currentPlanId,
       List<PlanJson> plans) {}
 
@@ -58,14 +62,17 @@ public final class PlanRoutes {
 
   private final AccountRepository accounts;
   private final SubscriptionRepository subscriptions;
+  private final ReadOnlyLock readOnlyLock;
   private final Supplier<BillingConfig> config;
 
   public PlanRoutes(
       AccountRepository accounts,
       SubscriptionRepository subscriptions,
+      ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config) {
     this.accounts = accounts;
     this.subscriptions = subscriptions;
+    this.readOnlyLock = readOnlyLock;
     this.config = config;
   }
 
@@ -95,6 +102,7 @@ public final class PlanRoutes {
         currency.getCurrencyCode(),
         current.billingMode().configName(),
         current.stripeEnabled(),
+        readOnlyLock.lockedBecause(subject.userId()).orElse(null),
         currentPlanId,
         plans);
   }

@@ -4,9 +4,11 @@ import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.util.Map;
@@ -50,6 +52,7 @@ class PlanRoutesTest {
     assertEquals("free", usd.body().get("current_plan_id").asText());
     assertEquals("usage", usd.body().get("billing_mode").asText());
     assertEquals(false, usd.body().get("stripe_enabled").asBoolean());
+    assertTrue(usd.body().get("locked").isNull());
     assertEquals(3, usd.body().get("plans").size());
     assertEquals(
         """
@@ -97,6 +100,16 @@ class PlanRoutesTest {
           free.body().at("/plans/0/limits/6").toString());
       assertEquals("99.99", free.body().at("/plans/2/price").toString());
     }
+  }
+
+  @Test
+  void aLockedAccountIsToldWhyItsPlanCannotChange() {
+    TestDatabase.execute(
+        "INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)"
+            + " VALUES ('ann', 'non_payment', 'Invoice INV-1 is unpaid.', now())");
+
+    assertEquals("Invoice INV-1 is unpaid.", plans("", user("ann")).body().get("locked").asText());
+    assertTrue(plans("", user("thu")).body().get("locked").isNull());
   }
 
   @Test
