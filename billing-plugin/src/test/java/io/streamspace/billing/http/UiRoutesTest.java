@@ -194,5 +194,7 @@ class UiRoutesTest {
     }
     assertTrue(html.contains("id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\""));
     assertTrue(html.contains("<label for=\"token\">API token</label>"));
+    // a field without a name is never submitted: with scripts off, no token goes into a URL
+    assertTrue(html.contains("<input id=\"token\" type=\"password\""), "unnamed token field");
   }
 }
