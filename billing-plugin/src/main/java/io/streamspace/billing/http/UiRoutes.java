@@ -23,7 +23,7 @@ import java.util.Properties;
  */
 public final class UiRoutes {
 
-  static final String CONTENT_SECURITY_POLICY =
+  private static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
