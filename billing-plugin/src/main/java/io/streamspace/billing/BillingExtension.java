@@ -25,6 +25,7 @@ import io.streamspace.billing.http.JobRoutes;
 import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.PackRoutes;
 import io.streamspace.billing.http.PaymentRoutes;
+import io.streamspace.billing.http.PlanRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.ReportRoutes;
@@ -32,6 +33,7 @@ import io.streamspace.billing.http.SpendingLimitRoutes;
 import io.streamspace.billing.http.StripeRoutes;
 import io.streamspace.billing.http.StripeWebhookRoutes;
 import io.streamspace.billing.http.SubscriptionRoutes;
+import io.streamspace.billing.http.UiRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
@@ -193,6 +195,8 @@ public class BillingExtension
     PlanChanges planChanges = new PlanChanges(subscriptions, events, suspensions);
     new SubscriptionRoutes(subscriptions, planChanges, readOnlyLock, config::get, context.clock())
         .register(context.routes());
+    new PlanRoutes(accounts, subscriptions, readOnlyLock, config::get).register(context.routes());
+    new UiRoutes().register(context.routes());
     StripePayments stripePayments =
         new StripePayments(
             dataSource,

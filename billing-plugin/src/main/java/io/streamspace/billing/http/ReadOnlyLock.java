@@ -24,9 +24,14 @@ public final class ReadOnlyLock {
 
   /** Refuses with 423 {@code account_locked} when the account is locked read-only. */
   public void requireNotLocked(String accountId) throws ApiException, SQLException {
-    Optional<Hold> lock = holds.active(accountId, HoldReason.NON_PAYMENT);
-    if (lock.isPresent()) {
-      throw ApiException.locked(lock.get().detail());
+    Optional<String> why = lockedBecause(accountId);
+    if (why.isPresent()) {
+      throw ApiException.locked(why.get());
     }
+  }
+
+  /** The lock's sentence (what is unpaid, how to unlock) while the account is locked. */
+  public Optional<String> lockedBecause(String accountId) throws SQLException {
+    return holds.active(accountId, HoldReason.NON_PAYMENT).map(Hold::detail);
   }
 }

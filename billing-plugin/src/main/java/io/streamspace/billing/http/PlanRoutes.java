@@ -1,0 +1,140 @@
+package io.streamspace.billing.http;
+
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.SubscriptionPlan;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.quota.Limit;
+import io.streamspace.billing.quota.LimitKind;
+import io.streamspace.billing.quota.Meter;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /plans}: the plans an account can be on, priced in its currency, with every meter's
+ * limit and a line of text per limit, and the plan it is on: the pricing matrix of the pages.
+ */
+public final class PlanRoutes {
+
+  /**
+   * The JSON body: the matrix and what the pages need to offer a change of plan: whether Stripe
+   * Checkout is on, and the read-only lock's sentence while the account is locked (else null).
+   */
+  record PlansJson(
+      String userId,
+      String currency,
+      String billingMode,
+      boolean stripeEnabled,
+      String locked,
+      String currentPlanId,
+      List<PlanJson> plans) {}
+
+  /** One plan; {@code features} says each limit in words, in the meters' order. */
+  record PlanJson(
+      String id,
+      String name,
+      BigDecimal price,
+      String interval,
+      List<LimitJson> limits,
+      List<String> features) {}
+
+  /** A meter's limit; {@code limit} and {@code kind} null when unlimited, as {@code /quota}. */
+  record LimitJson(String meter, String unit, BigDecimal limit, String kind) {}
+
+  /** What a limit of each meter counts, in words. */
+  private static final Map<Meter, String> COUNTS =
+      Map.of(
+          Meter.CPU_CORES, "CPU cores at once",
+          Meter.MEMORY_GB, "GB memory at once",
+          Meter.ACTIVE_SESSIONS, "sessions at once",
+          Meter.STORAGE_GB, "GB storage",
+          Meter.BANDWIDTH_GB, "GB bandwidth a period",
+          Meter.TRANSCODING_MINUTES, "transcoding minutes a period",
+          Meter.AI_QUERIES, "AI queries a period");
+
+  private final AccountRepository accounts;
+  private final SubscriptionRepository subscriptions;
+  private final ReadOnlyLock readOnlyLock;
+  private final Supplier<BillingConfig> config;
+
+  public PlanRoutes(
+      AccountRepository accounts,
+      SubscriptionRepository subscriptions,
+      ReadOnlyLock readOnlyLock,
+      Supplier<BillingConfig> config) {
+    this.accounts = accounts;
+    this.subscriptions = subscriptions;
+    this.readOnlyLock = readOnlyLock;
+    this.config = config;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.GET, "/plans", JsonRoute.of(this::plans));
+  }
+
+  /**
+   * 200 with the plans priced in the account's currency (a plan not priced in it is left out),
+   * {@code current_plan_id} null for a caller without an account yet; 401; 403 for another
+   * user's unless admin ({@code ?user_id=}); 404 for an unknown user (admin).
+   */
+  PlansJson plans(HttpRequest request) throws Exception {
+    BillingConfig current = config.get();
+    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    Currency currency = subject.currency();
+    List<PlanJson> plans = new ArrayList<>();
+    for (SubscriptionPlan plan : current.subscriptionPlans()) {
+      current
+          .priceOf(plan, currency)
+          .ifPresent(price -> plans.add(planJson(plan, Money.shown(price, currency), current)));
+    }
+    String currentPlanId =
+        subscriptions.find(subject.userId()).map(s -> s.current().planId()).orElse(null);
+    return new PlansJson(
+        subject.userId(),
+        currency.getCurrencyCode(),
+        current.billingMode().configName(),
+        current.stripeEnabled(),
+        readOnlyLock.lockedBecause(subject.userId()).orElse(null),
+        currentPlanId,
+        plans);
+  }
+
+  private static PlanJson planJson(SubscriptionPlan plan, BigDecimal price, BillingConfig config) {
+    List<LimitJson> limits = new ArrayList<>();
+    List<String> features = new ArrayList<>();
+    config
+        .limitsOf(plan.id())
+        .all()
+        .forEach(
+            (meter, limit) -> {
+              limits.add(limitJson(meter, limit));
+              features.add(feature(meter, limit));
+            });
+    return new PlanJson(plan.id(), plan.name(), price, plan.interval(), limits, features);
+  }
+
+  private static LimitJson limitJson(Meter meter, Limit limit) {
+    return limit.unlimited()
+        ? new LimitJson(meter.configName(), meter.unit(), null, null)
+        : new LimitJson(
+            meter.configName(), meter.unit(), limit.amount(), limit.kind().configName());
+  }
+
+  /** "2 CPU cores at once", "100 AI queries a period, overage billed beyond", "Unlimited ...". */
+  private static String feature(Meter meter, Limit limit) {
+    if (limit.unlimited()) {
+      return "Unlimited " + COUNTS.get(meter);
+    }
+    String amount = limit.amount().stripTrailingZeros().toPlainString();
+    String beyond = limit.kind() == LimitKind.SOFT ? ", overage billed beyond" : "";
+    return amount + " " + COUNTS.get(meter) + beyond;
+  }
+}

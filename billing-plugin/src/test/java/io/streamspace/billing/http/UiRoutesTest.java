@@ -1,0 +1,200 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The billing pages as the plugin serves them, through its registered routes: without a token,
+ * each with its content type and the Content-Security-Policy, a fixed set of assets, and page
+ * text that holds no inline script or style, no external URL and no way for the token into a URL.
+ */
+class UiRoutesTest {
+
+  private static final String POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+  private static final String HTML = "text/html; charset=utf-8";
+  private static final String JS = "text/javascript; charset=utf-8";
+
+  /** The pages and the plugin's own assets (the chart library aside), by served name. */
+  private static final Map<String, String> OWN =
+      Map.of(
+          "/ui/", HTML,
+          "/ui/admin", HTML,
+          "/ui/app.css", "text/css; charset=utf-8",
+          "/ui/common.js", JS,
+          "/ui/user.js", JS,
+          "/ui/admin.js", JS);
+
+  private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private HttpResponse get(String path) {
+    return billing.context.routes().call(HttpMethod.GET, path, Caller.ANONYMOUS);
+  }
+
+  private String text(String path) {
+    return new String(get(path).body(), StandardCharsets.UTF_8);
+  }
+
+  private static void assertProtected(HttpResponse response) {
+    assertEquals(POLICY, response.headers().get("Content-Security-Policy"));
+    assertEquals("nosniff", response.headers().get("X-Content-Type-Options"));
+    assertEquals("no-referrer", response.headers().get("Referrer-Policy"));
+  }
+
+  @Test
+  void everyPageAndAssetIsServedWithoutATokenWithItsContentTypeUnderThePolicy() {
+    Map<String, String> served = new HashMap<>(OWN);
+    served.put("/ui/chart.umd.min.js", JS);
+    served.put("/ui", HTML);
+    served.forEach(
+        (path, contentType) -> {
+          HttpResponse response = get(path);
+          assertEquals(200, response.status(), path);
+          assertEquals(contentType, response.contentType(), path);
+          assertProtected(response);
+          assertTrue(response.body().length > 0, path);
+        });
+    assertTrue(text("/ui/").contains("<title>Billing</title>"));
+    assertTrue(text("/ui/admin").contains("<title>Billing administration</title>"));
+    assertTrue(text("/ui/admin").contains("The admin view comes next"));
+  }
+
+  @Test
+  void theChartLibraryIsTheUmdBuildOfThePinnedChartJsWebJar() {
+    String library = text("/ui/chart.umd.min.js");
+
+    assertTrue(library.startsWith("/*!\n * Chart.js v4.4.1"), library.substring(0, 40));
+    // a UMD build: it sets the global Chart the page reads
+    assertTrue(library.contains(".Chart=e()"), "a UMD build");
+  }
+
+  @Test
+  void anUnknownAssetIsNotFoundAndStillUnderThePolicy() {
+    for (String path :
+        List.of("/ui/user.html", "/ui/secret.txt", "/ui/chart.umd.js.map", "/ui/..")) {
+      HttpResponse response = get(path);
+      assertEquals(404, response.status(), path);
+      assertProtected(response);
+      assertTrue(text(path).contains("\"code\":\"not_found\""), path);
+    }
+  }
+
+  @Test
+  void thePagesHoldNoInlineScriptOrStyleAndLoadOnlyThePluginsOwnAssets() {
+    Pattern script = Pattern.compile("<script\\b[^>]*>");
+    Pattern reference = Pattern.compile("\\b(?:src|href)=\"([^\"]*)\"");
+    for (String page : List.of("/ui/", "/ui/admin")) {
+      String html = text(page);
+      Matcher scripts = script.matcher(html);
+      while (scripts.find()) {
+        assertTrue(scripts.group().contains(" src=\"/api/plugins/billing/ui/"), scripts.group());
+        assertTrue(html.startsWith("</script>", scripts.end()), "an empty script element");
+      }
+      assertFalse(html.contains("<style"), page);
+      assertFalse(Pattern.compile("\\s(?:style|on\\w+)=").matcher(html).find(), page);
+      Matcher references = reference.matcher(html);
+      while (references.find()) {
+        String target = references.group(1);
+        assertTrue(target.startsWith("/api/plugins/billing/ui/") || target.startsWith("#"), target);
+      }
+    }
+  }
+
+  @Test
+  void noPageStylesheetOrScriptOfThePluginNamesAnExternalUrl() {
+    OWN.keySet()
+        .forEach(
+            path -> {
+              String text = text(path);
+              assertFalse(text.contains("http://"), path);
+              assertFalse(text.contains("https://"), path);
+              assertFalse(text.contains("//cdn"), path);
+            });
+  }
+
+  @Test
+  void theScriptsKeepTheTokenInSessionStorageAndOutOfEveryUrlAndPutDataInAsTextOnly() {
+    String common = text("/ui/common.js");
+    assertTrue(common.contains("sessionStorage.setItem(TOKEN_KEY"));
+    assertTrue(common.contains("sessionStorage.removeItem(TOKEN_KEY"));
+    assertTrue(common.contains("headers.Authorization = 'Bearer ' + token()"));
+    // api() refuses anything but a same-origin /api/ path
+    assertTrue(common.contains("!path.startsWith('/api/') || path.includes('//')"));
+    for (String script : List.of("/ui/common.js", "/ui/user.js", "/ui/admin.js")) {
+      String js = text(script);
+      for (String forbidden :
+          List.of(
+              "location.search",
+              "location.hash",
+              "URLSearchParams",
+              "token=",
+              "?token",
+              "localStorage",
+              "document.cookie",
+              "innerHTML",
+              "outerHTML",
+              "insertAdjacentHTML",
+              "document.write",
+              "eval(")) {
+        assertFalse(js.contains(forbidden), script + " uses " + forbidden);
+      }
+    }
+    // only common.js calls fetch, so every request goes through its checks
+    assertFalse(text("/ui/user.js").contains("fetch("));
+    assertFalse(text("/ui/admin.js").contains("fetch("));
+  }
+
+  @Test
+  void theUserPageHasTheStableIdsItsTestsAndReadersFindItsPartsBy() {
+    String html = text("/ui/");
+    for (String id :
+        List.of(
+            "signin-form",
+            "token",
+            "signout",
+            "live",
+            "banners",
+            "plan-name",
+            "billing-mode",
+            "portal",
+            "quotas",
+            "estimate",
+            "cost-by-resource",
+            "usage-chart",
+            "cost-chart",
+            "plans",
+            "invoices",
+            "credits",
+            "credit-balance",
+            "packs",
+            "purchases")) {
+      assertTrue(html.contains(" id=\"" + id + "\""), id);
+    }
+    assertTrue(html.contains("id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\""));
+    assertTrue(html.contains("<label for=\"token\">API token</label>"));
+    // a field without a name is never submitted: with scripts off, no token goes into a URL
+    assertTrue(html.contains("<input id=\"token\" type=\"password\""), "unnamed token field");
+  }
+}
