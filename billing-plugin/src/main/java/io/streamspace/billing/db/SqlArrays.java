@@ -3,6 +3,8 @@ package io.streamspace.billing.db;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -25,6 +27,12 @@ public final class SqlArrays {
             .map(value -> value == null ? null : text(value))
             .toArray(String[]::new);
     return connection.createArrayOf("text", values);
+  }
+
+  /** The instants as a {@code timestamptz[]} (cut points for {@code width_bucket}, say). */
+  public static Array instants(Connection connection, List<Instant> instants) throws SQLException {
+    return connection.createArrayOf(
+        "timestamptz", instants.stream().map(Timestamp::from).toArray());
   }
 
   private static String text(Object value) {
