@@ -35,6 +35,19 @@ public final class SqlArrays {
         "timestamptz", instants.stream().map(Timestamp::from).toArray());
   }
 
+  /**
+   * Binds the cut points of consecutive ranges (ascending) for a statement that sorts rows into
+   * them: {@code :bounds} as a {@code timestamptz[]} (for {@code width_bucket}, whose k is then
+   * the 1-based range), {@code :from} the first and {@code :to} the last, the span to read.
+   */
+  public static NamedSql.Binding ranges(
+      NamedSql.Binding binding, Connection connection, List<Instant> bounds) throws SQLException {
+    return binding
+        .bind("bounds", instants(connection, bounds))
+        .bind("from", bounds.get(0))
+        .bind("to", bounds.get(bounds.size() - 1));
+  }
+
   private static String text(Object value) {
     return value instanceof java.math.BigDecimal decimal
         ? decimal.toPlainString()

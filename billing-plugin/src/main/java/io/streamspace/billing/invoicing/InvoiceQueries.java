@@ -89,11 +89,7 @@ public final class InvoiceQueries {
     List<BigDecimal> totals = new ArrayList<>(Collections.nCopies(bounds.size() - 1, null));
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            INVOICED
-                .bind("user_id", userId)
-                .bind("bounds", SqlArrays.instants(connection, bounds))
-                .bind("from", bounds.get(0))
-                .bind("to", bounds.get(bounds.size() - 1))
+            SqlArrays.ranges(INVOICED.bind("user_id", userId), connection, bounds)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {

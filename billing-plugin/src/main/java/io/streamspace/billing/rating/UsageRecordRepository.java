@@ -95,11 +95,7 @@ public final class UsageRecordRepository {
     }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            RANGE_SUMS
-                .bind("user_id", userId)
-                .bind("bounds", SqlArrays.instants(connection, bounds))
-                .bind("from", bounds.get(0))
-                .bind("to", bounds.get(bounds.size() - 1))
+            SqlArrays.ranges(RANGE_SUMS.bind("user_id", userId), connection, bounds)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
