@@ -137,6 +137,34 @@ class UsageDailyRouteTest {
         body.get("days").toString());
   }
 
+  /**
+   * A day is midnight to midnight even when DST shortens it: in New York, March 8, 2026 runs
+   * from 05:00Z to 04:00Z the next day, 23 hours. 1 core from 2026-03-08T03:00Z to
+   * 2026-03-09T06:00Z is 2 core-hours on March 7 there (0.10), 23 on March 8 (1.15) and 2 on
+   * March 9 (0.10).
+   */
+  @Test
+  void aDayShortenedByDstHasItsTwentyThreeHours() {
+    billing.context.setConfigJson("{\"billingTimeZone\": \"America/New_York\"}");
+    billing.billing.onConfigChanged(billing.context);
+    billing.userCreated("ann", Map.of());
+    billing.created("2026-03-08T03:00:00Z", "s1", "ann", size("1", "0", "0"));
+    billing.terminated("2026-03-09T06:00:00Z", "s1", "ann");
+    billing.calculateUsageAt("2026-03-09T12:00:00Z");
+
+    JsonNode body = billing.call(HttpMethod.GET, "/usage/daily?days=3", user("ann")).body();
+
+    assertEquals(
+        """
+        [{"date":"2026-03-07","resources":[\
+        {"resource_type":"cpu","quantity":2,"unit":"core-hours","cost":0.10}]},\
+        {"date":"2026-03-08","resources":[\
+        {"resource_type":"cpu","quantity":23,"unit":"core-hours","cost":1.15}]},\
+        {"date":"2026-03-09","resources":[\
+        {"resource_type":"cpu","quantity":2,"unit":"core-hours","cost":0.10}]}]""",
+        body.get("days").toString());
+  }
+
   /** Without {@code days}: the 30 days ending today, February 8 to March 9, oldest first. */
   @Test
   void theDefaultIsTheLastThirtyDaysEndingToday() {
