@@ -18,6 +18,7 @@ import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
+import io.streamspace.billing.http.CostRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
@@ -181,7 +182,8 @@ public class BillingExtension
         .register(context.routes());
     new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
         .register(context.routes());
-    loadInvoicing(context, accounts, calculator, events, statusChanges, collections);
+    loadInvoicing(
+        context, accounts, calculator, spendingLimits, events, statusChanges, collections);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
         loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
@@ -219,13 +221,14 @@ public class BillingExtension
   }
 
   /**
-   * The invoice jobs (scheduled), the invoice routes, the admin invoice routes and the payment
-   * routes.
+   * The invoice jobs (scheduled), the invoice routes, the admin invoice routes, the payment
+   * routes and the monthly costs.
    */
   private void loadInvoicing(
       PluginContext context,
       AccountRepository accounts,
       InvoiceCalculator calculator,
+      SpendingLimits spendingLimits,
       BillingEvents events,
       InvoiceStatusChanges statusChanges,
       StripeCollections collections) {
@@ -246,6 +249,8 @@ public class BillingExtension
             new InvoiceDrafts(dataSource), finalizeInvoices, config::get, context.clock());
     generateInvoices.scheduleOn(context.scheduler());
     new InvoiceRoutes(accounts, queries, config::get).register(context.routes());
+    new CostRoutes(accounts, queries, spendingLimits, config::get, context.clock())
+        .register(context.routes());
     new PaymentRoutes(accounts, new PaymentQueries(dataSource), config::get)
         .register(context.routes());
     new InvoiceAdminRoutes(

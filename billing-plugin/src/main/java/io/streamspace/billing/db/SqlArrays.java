@@ -3,6 +3,8 @@ package io.streamspace.billing.db;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -25,6 +27,25 @@ public final class SqlArrays {
             .map(value -> value == null ? null : text(value))
             .toArray(String[]::new);
     return connection.createArrayOf("text", values);
+  }
+
+  /** The instants as a {@code timestamptz[]} (cut points for {@code width_bucket}, say). */
+  public static Array instants(Connection connection, List<Instant> instants) throws SQLException {
+    return connection.createArrayOf(
+        "timestamptz", instants.stream().map(Timestamp::from).toArray());
+  }
+
+  /**
+   * Binds the cut points of consecutive ranges (ascending) for a statement that sorts rows into
+   * them: {@code :bounds} as a {@code timestamptz[]} (for {@code width_bucket}, whose k is then
+   * the 1-based range), {@code :from} the first and {@code :to} the last, the span to read.
+   */
+  public static NamedSql.Binding ranges(
+      NamedSql.Binding binding, Connection connection, List<Instant> bounds) throws SQLException {
+    return binding
+        .bind("bounds", instants(connection, bounds))
+        .bind("from", bounds.get(0))
+        .bind("to", bounds.get(bounds.size() - 1));
   }
 
   private static String text(Object value) {

@@ -32,7 +32,11 @@ record Page(int limit, int offset) {
     return fetched.subList(0, Math.min(fetched.size(), limit));
   }
 
-  private static int intParam(HttpRequest request, String name, int fallback, int min, int max)
+  /**
+   * The whole-number parameter {@code name}, {@code fallback} when absent; 400 naming it unless
+   * ASCII digits from {@code min} to {@code max}.
+   */
+  static int intParam(HttpRequest request, String name, int fallback, int min, int max)
       throws ApiException {
     String value = request.queryParam(name).orElse(null);
     if (value == null) {

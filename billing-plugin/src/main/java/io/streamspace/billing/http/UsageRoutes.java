@@ -2,20 +2,28 @@ package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.rating.ResourceTotal;
 import io.streamspace.billing.rating.SliceCuts;
 import io.streamspace.billing.rating.UsageLine;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
+import io.streamspace.billing.rating.UsageSum;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** {@code GET /usage}: a user's rated usage and its cost over a period. */
+/**
+ * {@code GET /usage}: a user's rated usage and its cost over a period; {@code GET /usage/daily}:
+ * the same per day of the last days, for a chart.
+ */
 public final class UsageRoutes {
 
   /** The JSON body of {@code GET /usage}. */
@@ -38,6 +46,15 @@ public final class UsageRoutes {
     }
   }
 
+  /** The JSON body of {@code GET /usage/daily}. */
+  record DailyJson(String userId, String currency, List<DayJson> days) {}
+
+  /** A day in the billing zone and its usage per resource ({@code []} when none). */
+  record DayJson(LocalDate date, List<ResourceTotal> resources) {}
+
+  static final int DEFAULT_DAYS = 30;
+  static final int MAX_DAYS = 366;
+
   private final AccountRepository accounts;
   private final UsageRecordRepository records;
   private final Supplier<BillingConfig> config;
@@ -56,6 +73,7 @@ public final class UsageRoutes {
 
   public void register(HttpRoutes routes) {
     routes.add(HttpMethod.GET, "/usage", JsonRoute.of(this::usage));
+    routes.add(HttpMethod.GET, "/usage/daily", JsonRoute.of(this::daily));
   }
 
   /**
@@ -77,5 +95,28 @@ public final class UsageRoutes {
             range.to(),
             subject.currency(),
             records.sums(subject.userId(), range.from(), range.to())));
+  }
+
+  /**
+   * 200 with the last {@code days} days (1 to {@value #MAX_DAYS}, default {@value
+   * #DEFAULT_DAYS}) ending today in the billing zone, oldest first, each midnight to midnight
+   * there (where usage slices are cut, so each day is a sum of whole records, summed as {@link
+   * #usage} sums them); 400 naming {@code days}; otherwise as {@link #usage}.
+   */
+  DailyJson daily(HttpRequest request) throws Exception {
+    BillingConfig current = config.get();
+    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    int days = Page.intParam(request, "days", DEFAULT_DAYS, 1, MAX_DAYS);
+    ZoneId zone = current.billingTimeZone();
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+    List<List<UsageSum>> perDay =
+        records.sumsPerRange(subject.userId(), new SliceCuts(zone).daysUpTo(today, days));
+    List<DayJson> answer = new ArrayList<>();
+    for (int i = 0; i < days; i++) {
+      answer.add(
+          new DayJson(
+              today.minusDays(days - 1 - i), ResourceTotal.of(perDay.get(i), subject.currency())));
+    }
+    return new DailyJson(subject.userId(), subject.currency().getCurrencyCode(), answer);
   }
 }

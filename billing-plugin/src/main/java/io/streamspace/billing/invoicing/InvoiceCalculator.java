@@ -3,6 +3,7 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
 import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.metering.UsageCounters.Split;
@@ -16,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -271,10 +271,7 @@ public final class InvoiceCalculator {
                 .bind("user_id", invoice.userId())
                 .bind("floor", floor)
                 .bind("period_end", invoice.periodEnd())
-                .bind(
-                    "bounds",
-                    connection.createArrayOf(
-                        "timestamptz", bounds.stream().map(Timestamp::from).toArray()))
+                .bind("bounds", SqlArrays.instants(connection, bounds))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {

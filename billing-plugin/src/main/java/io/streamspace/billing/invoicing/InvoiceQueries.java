@@ -2,6 +2,7 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.billing.money.Money;
@@ -10,7 +11,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +43,17 @@ public final class InvoiceQueries {
                  period_start, period_end
           FROM billing_invoice_lines WHERE invoice_id = :invoice_id ORDER BY line_no""");
 
+  // per range of :bounds (k, 1-based) the invoice's period starts in; read from the index on
+  // (user_id, period_start)
+  private static final NamedSql INVOICED =
+      NamedSql.of(
+          """
+          SELECT width_bucket(period_start, :bounds::timestamptz[]) AS k, sum(total)
+          FROM billing_invoices
+          WHERE user_id = :user_id AND status IN ('sent', 'paid', 'overdue')
+            AND period_start >= :from AND period_start < :to
+          GROUP BY k""");
+
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
 
@@ -63,6 +77,26 @@ public final class InvoiceQueries {
       }
       return invoices;
     }
+  }
+
+  /**
+   * For each range between consecutive {@code bounds} (ascending, billing period starts say),
+   * the Σ total of the user's finalized invoices (sent, paid or overdue: not drafts, not void)
+   * whose period starts in it; null for a range without any. In one statement.
+   */
+  public List<BigDecimal> invoicedPerRange(String userId, List<Instant> bounds)
+      throws SQLException {
+    List<BigDecimal> totals = new ArrayList<>(Collections.nCopies(bounds.size() - 1, null));
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            SqlArrays.ranges(INVOICED.bind("user_id", userId), connection, bounds)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        totals.set(rs.getInt(1) - 1, rs.getBigDecimal(2));
+      }
+    }
+    return totals;
   }
 
   /** The invoice of that id with its lines in order, whoever it belongs to. */

@@ -44,6 +44,19 @@ public record BillingPeriods(int invoiceDay, ZoneId zone) {
     return boundaries;
   }
 
+  /**
+   * The bounds of the {@code count} periods up to the one holding {@code instant}: their starts,
+   * oldest first, then that period's end ({@code count + 1} instants).
+   */
+  public List<Instant> lastPeriods(Instant instant, int count) {
+    LocalDate current = periodStart(instant).atZone(zone).toLocalDate();
+    List<Instant> bounds = new ArrayList<>();
+    for (int back = count - 1; back >= -1; back--) {
+      bounds.add(current.minusMonths(back).atStartOfDay(zone).toInstant());
+    }
+    return bounds;
+  }
+
   private Instant next(LocalDate periodStartDay) {
     return periodStartDay.plusMonths(1).atStartOfDay(zone).toInstant();
   }

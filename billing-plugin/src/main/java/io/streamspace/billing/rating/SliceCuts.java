@@ -39,6 +39,18 @@ public record SliceCuts(ZoneId zone) {
     return midnights;
   }
 
+  /**
+   * The {@code count} days up to {@code last} as ranges cut here: the midnight each starts at,
+   * oldest first, then the one {@code last} ends at ({@code count + 1} instants).
+   */
+  public List<Instant> daysUpTo(LocalDate last, int count) {
+    List<Instant> bounds = new ArrayList<>();
+    for (int back = count - 1; back >= -1; back--) {
+      bounds.add(midnightOf(last.minusDays(back)));
+    }
+    return bounds;
+  }
+
   // the start of the day: 00:00, or the first instant after it when DST skips midnight
   private Instant midnightOf(LocalDate day) {
     return day.atStartOfDay(zone).toInstant();

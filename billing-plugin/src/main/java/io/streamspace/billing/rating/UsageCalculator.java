@@ -540,10 +540,9 @@ public final class UsageCalculator {
     }
     List<CurrencyRates> rates = ratesOf(config);
     Array midnights =
-        connection.createArrayOf(
-            "timestamptz",
-            new SliceCuts(config.billingTimeZone())
-                .midnightsBetween(from, cap.toInstant()).stream().map(Timestamp::from).toArray());
+        SqlArrays.instants(
+            connection,
+            new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()));
     try (PreparedStatement statement =
         RATE.bind("midnights", midnights)
             .bind("currencies", SqlArrays.array(connection, rates, CurrencyRates::currency))

@@ -1,6 +1,7 @@
 package io.streamspace.billing.rating;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.UsageUnit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,19 @@ public final class UsageRecordRepository {
           WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
           GROUP BY r.resource_type, r.unit_price
           ORDER BY r.resource_type, r.unit_price
+          """
+              .formatted(SUMMED));
+
+  // per range of :bounds (k, 1-based) the record's slice starts in; the range is read from the
+  // key (user_id, slice_start), so a month's days cost those days, not the account's history
+  static final NamedSql RANGE_SUMS =
+      NamedSql.of(
+          """
+          SELECT width_bucket(r.slice_start, :bounds::timestamptz[]) AS k, %s
+          FROM billing_usage_records r
+          WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
+          GROUP BY k, r.resource_type, r.unit_price
+          ORDER BY k, r.resource_type, r.unit_price
           """
               .formatted(SUMMED));
 
@@ -75,6 +89,29 @@ public final class UsageRecordRepository {
       }
       return sums;
     }
+  }
+
+  /**
+   * The user's records summed as {@link #sums} does, for each range between consecutive
+   * {@code bounds} (ascending): a record counts in the range its slice starts in. One list per
+   * range, in order, empty for a range without usage; in one statement.
+   */
+  public List<List<UsageSum>> sumsPerRange(String userId, List<Instant> bounds)
+      throws SQLException {
+    List<List<UsageSum>> ranges = new ArrayList<>();
+    for (int k = 1; k < bounds.size(); k++) {
+      ranges.add(new ArrayList<>());
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            SqlArrays.ranges(RANGE_SUMS.bind("user_id", userId), connection, bounds)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        ranges.get(rs.getInt("k") - 1).add(sum(rs));
+      }
+    }
+    return ranges;
   }
 
   /** The sum in the current row's {@link #SUMMED} columns. */

@@ -162,7 +162,7 @@ public final class SpendingLimits {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     Instant periodStart = periods.periodStart(now);
-    SpendEstimate estimate = SpendEstimate.of(calculator.periodSoFar(id, currency, now), currency);
+    SpendEstimate estimate = estimate(id, currency, now);
     boolean blocked = holds.active(id, HoldReason.SPENDING_LIMIT).isPresent();
     if (limit == null) {
       return new Status(
@@ -193,6 +193,19 @@ public final class SpendingLimits {
         reachedAt,
         reachedAt == null ? null : blocksAt(limit, reachedAt).orElse(null),
         blocked);
+  }
+
+  /**
+   * What the invoice of the current billing period would charge if it were finalized now, before
+   * credits: the estimate a limit is checked against.
+   */
+  public SpendEstimate estimate(String accountId, Currency currency) throws SQLException {
+    return estimate(accountId, currency, clock.instant());
+  }
+
+  private SpendEstimate estimate(String accountId, Currency currency, Instant now)
+      throws SQLException {
+    return SpendEstimate.of(calculator.periodSoFar(accountId, currency, now), currency);
   }
 
   private Optional<Instant> blocksAt(SpendingLimit limit, Instant reachedAt) {

@@ -23,6 +23,20 @@ class BillingPeriodsTest {
         "EST, a second before");
   }
 
+  /** The last 3 periods at 2026-04-20 in New York, day 15: EST starts, then EDT ones. */
+  @Test
+  void theLastPeriodsAreTheirStartsOldestFirstThenTheCurrentOnesEnd() {
+    BillingPeriods periods = new BillingPeriods(15, ZoneId.of("America/New_York"));
+
+    assertEquals(
+        List.of(
+            Instant.parse("2026-02-15T05:00:00Z"),
+            Instant.parse("2026-03-15T04:00:00Z"),
+            Instant.parse("2026-04-15T04:00:00Z"),
+            Instant.parse("2026-05-15T04:00:00Z")),
+        periods.lastPeriods(Instant.parse("2026-04-20T00:00:00Z"), 3));
+  }
+
   @Test
   void boundariesAcrossAYearEndAndALeapFebruary() {
     BillingPeriods periods = new BillingPeriods(28, ZoneId.of("UTC"));
