@@ -172,12 +172,14 @@ public class BillingExtension
             config::get,
             context.clock())
         .register(context.routes());
-    new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
+    Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
+    new AdminUserRoutes(
+            new AccountOverviewQueries(dataSource), quotas, config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts, calculator, events, statusChanges, collections);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
-        loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
+        loadQuotas(context, quotas, accounts, events, paymentLock, spendingLimits, readOnlyLock);
     new SpendingLimitRoutes(accounts, spendingLimits, readOnlyLock, context.clock())
         .register(context.routes());
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
@@ -251,13 +253,12 @@ public class BillingExtension
    */
   private OverLimitSuspensions loadQuotas(
       PluginContext context,
+      Quotas quotas,
       AccountRepository accounts,
       BillingEvents events,
       PaymentLock paymentLock,
       SpendingLimits spendingLimits,
       ReadOnlyLock readOnlyLock) {
-    Quotas quotas =
-        new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
     OverLimitSuspensions suspensions =
         new OverLimitSuspensions(context.dataSource(), quotas, holds, config::get, context.clock());
     checkQuotas =

@@ -32,7 +32,8 @@ record Page(int limit, int offset) {
     return fetched.subList(0, Math.min(fetched.size(), limit));
   }
 
-  private static int intParam(HttpRequest request, String name, int fallback, int min, int max)
+  /** Parameter {@code name}, {@code min} to {@code max}; 400 naming it otherwise. */
+  static int intParam(HttpRequest request, String name, int fallback, int min, int max)
       throws ApiException {
     String value = request.queryParam(name).orElse(null);
     if (value == null) {
