@@ -2,6 +2,7 @@ package io.streamspace.billing;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.admin.AccountOverviewQueries;
+import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
@@ -17,6 +18,7 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.AccountLockRoutes;
+import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
@@ -175,6 +177,8 @@ public class BillingExtension
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
     new AdminUserRoutes(
             new AccountOverviewQueries(dataSource), quotas, config::get, context.clock())
+        .register(context.routes());
+    new AdminDashboardRoutes(new DashboardQueries(dataSource), quotas, config::get, context.clock())
         .register(context.routes());
     loadInvoicing(context, accounts, calculator, events, statusChanges, collections);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
