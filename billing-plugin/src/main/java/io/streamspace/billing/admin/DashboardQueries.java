@@ -201,12 +201,19 @@ public final class DashboardQueries {
       ends = List.copyOf(ends);
     }
 
-    Instant from() {
+    /** The start of the first period. */
+    public Instant from() {
       return starts.get(0);
     }
 
-    Instant to() {
+    /** The end of the last period. */
+    public Instant to() {
       return ends.get(ends.size() - 1);
+    }
+
+    /** {@code sql} with {@code :from} and {@code :to} bound to the window's ends. */
+    NamedSql.Binding bind(NamedSql sql) {
+      return sql.bind("from", from()).bind("to", to());
     }
   }
 
@@ -221,57 +228,54 @@ public final class DashboardQueries {
         REVENUE_BY_MONTH
             .bind("period_starts", texts(periods.starts()))
             .bind("period_ends", texts(periods.ends())),
-        rs -> {
-          Currency currency = Currency.getInstance(rs.getString("currency"));
-          return new MonthRevenue(
-              rs.getTimestamp("period_start").toInstant(),
-              currency.getCurrencyCode(),
-              Money.shown(rs.getBigDecimal("invoiced"), currency),
-              Money.shown(rs.getBigDecimal("paid"), currency),
-              rs.getLong("invoices"));
-        });
+        rs ->
+            new MonthRevenue(
+                rs.getTimestamp("period_start").toInstant(),
+                rs.getString("currency"),
+                money(rs, "invoiced"),
+                money(rs, "paid"),
+                rs.getLong("invoices")));
   }
 
   public List<LineRevenue> revenueByLine(Periods periods) throws SQLException {
     return read(
-        REVENUE_BY_LINE.bind("from", periods.from()).bind("to", periods.to()),
-        rs -> {
-          Currency currency = Currency.getInstance(rs.getString("currency"));
-          return new LineRevenue(
-              rs.getBoolean("plan_fee"),
-              rs.getString("billed"),
-              currency.getCurrencyCode(),
-              Money.shown(rs.getBigDecimal("amount"), currency));
-        });
+        periods.bind(REVENUE_BY_LINE),
+        rs ->
+            new LineRevenue(
+                rs.getBoolean("plan_fee"),
+                rs.getString("billed"),
+                rs.getString("currency"),
+                money(rs, "amount")));
   }
 
   public List<Outstanding> outstanding() throws SQLException {
     return read(
         OUTSTANDING.binding(),
-        rs -> {
-          Currency currency = Currency.getInstance(rs.getString("currency"));
-          return new Outstanding(
-              currency.getCurrencyCode(),
-              Money.shown(rs.getBigDecimal("sent_total"), currency),
-              rs.getLong("sent_count"),
-              Money.shown(rs.getBigDecimal("overdue_total"), currency),
-              rs.getLong("overdue_count"));
-        });
+        rs ->
+            new Outstanding(
+                rs.getString("currency"),
+                money(rs, "sent_total"),
+                rs.getLong("sent_count"),
+                money(rs, "overdue_total"),
+                rs.getLong("overdue_count")));
   }
 
   public List<PackSales> popularPacks(Periods periods) throws SQLException {
     return read(
-        POPULAR_PACKS.bind("from", periods.from()).bind("to", periods.to()),
-        rs -> {
-          Currency currency = Currency.getInstance(rs.getString("currency"));
-          return new PackSales(
-              rs.getString("pack_id"),
-              rs.getString("pack_name"),
-              currency.getCurrencyCode(),
-              rs.getLong("purchases"),
-              rs.getLong("renewals"),
-              Money.shown(rs.getBigDecimal("revenue"), currency));
-        });
+        periods.bind(POPULAR_PACKS),
+        rs ->
+            new PackSales(
+                rs.getString("pack_id"),
+                rs.getString("pack_name"),
+                rs.getString("currency"),
+                rs.getLong("purchases"),
+                rs.getLong("renewals"),
+                money(rs, "revenue")));
+  }
+
+  /** The amount in that column, at the decimals of the row's {@code currency}. */
+  private static BigDecimal money(ResultSet rs, String column) throws SQLException {
+    return Money.shown(rs.getBigDecimal(column), Currency.getInstance(rs.getString("currency")));
   }
 
   /**

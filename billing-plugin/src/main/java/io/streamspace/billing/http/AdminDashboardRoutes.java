@@ -102,8 +102,8 @@ public final class AdminDashboardRoutes {
     Map<QuotaState, Long> near = quotas.accountsByState();
     return new DashboardJson(
         months,
-        periods.starts().get(0),
-        periods.ends().get(months - 1),
+        periods.from(),
+        periods.to(),
         queries.revenueByMonth(periods),
         byPlan,
         byResource,
