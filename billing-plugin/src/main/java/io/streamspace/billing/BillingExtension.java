@@ -2,6 +2,7 @@ package io.streamspace.billing;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.admin.AccountOverviewQueries;
+import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
@@ -17,6 +18,7 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.AccountLockRoutes;
+import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.CostRoutes;
 import io.streamspace.billing.http.CreditRoutes;
@@ -180,13 +182,17 @@ public class BillingExtension
             config::get,
             context.clock())
         .register(context.routes());
-    new AdminUserRoutes(new AccountOverviewQueries(dataSource), config::get, context.clock())
+    Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
+    new AdminUserRoutes(
+            new AccountOverviewQueries(dataSource), quotas, config::get, context.clock())
+        .register(context.routes());
+    new AdminDashboardRoutes(new DashboardQueries(dataSource), quotas, config::get, context.clock())
         .register(context.routes());
     loadInvoicing(
         context, accounts, calculator, spendingLimits, events, statusChanges, collections);
     ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
     OverLimitSuspensions suspensions =
-        loadQuotas(context, accounts, events, paymentLock, spendingLimits, readOnlyLock);
+        loadQuotas(context, quotas, accounts, events, paymentLock, spendingLimits, readOnlyLock);
     new SpendingLimitRoutes(accounts, spendingLimits, readOnlyLock, context.clock())
         .register(context.routes());
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
@@ -265,13 +271,12 @@ public class BillingExtension
    */
   private OverLimitSuspensions loadQuotas(
       PluginContext context,
+      Quotas quotas,
       AccountRepository accounts,
       BillingEvents events,
       PaymentLock paymentLock,
       SpendingLimits spendingLimits,
       ReadOnlyLock readOnlyLock) {
-    Quotas quotas =
-        new Quotas(new QuotaReadings(context.dataSource()), config::get, context.clock());
     OverLimitSuspensions suspensions =
         new OverLimitSuspensions(context.dataSource(), quotas, holds, config::get, context.clock());
     checkQuotas =

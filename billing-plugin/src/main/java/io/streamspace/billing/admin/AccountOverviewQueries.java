@@ -2,64 +2,120 @@ package io.streamspace.billing.admin;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.rating.UsageRecordRepository;
-import io.streamspace.billing.rating.UsageStatement;
-import io.streamspace.billing.rating.UsageSum;
-import java.math.BigDecimal;
+import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.quota.JudgedMeters;
+import io.streamspace.billing.quota.QuotaState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Currency;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
  * The admin overview of accounts, a page at a time, in one statement: the page of accounts is
- * chosen first, and only its accounts' invoices, credits and usage are summed.
+ * chosen first (ordered by a figure only when asked to, which then is computed for every
+ * account), and only its accounts' figures are computed for the answer.
  */
 public final class AccountOverviewQueries {
 
-  private static final NamedSql PAGE =
-      NamedSql.of(
-          """
-          -- the page of accounts is chosen first; user_id filters by prefix (a LIKE pattern
-          -- that ends in its wildcard, which the C-collated primary key serves): the exact id
-          -- is its own prefix
-          WITH page AS (
-            SELECT a.user_id, a.email, a.currency, a.status, s.plan_id
-            FROM billing_accounts a
-            JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
-            WHERE (CAST(:status AS text) IS NULL OR a.status = :status)
-              AND (CAST(:pattern AS text) IS NULL OR a.user_id LIKE :pattern ESCAPE '\\')
-            ORDER BY a.user_id
-            LIMIT :limit OFFSET :offset)
-          -- one row per (account, resource, unit price) of the current period's usage, or one
-          -- row with null usage for an account without any; the account's other figures repeat
-          -- on each of its rows
-          SELECT p.user_id, p.email, p.currency, p.status, p.plan_id,
-                 (SELECT coalesce(sum(i.total), 0) FROM billing_invoices i
-                   WHERE i.user_id = p.user_id AND i.status IN ('sent', 'overdue')) AS outstanding,
-                 (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
-                   WHERE c.user_id = p.user_id AND (c.expires_at IS NULL OR c.expires_at > :now))
-                   AS credit,
-                 (SELECT coalesce(array_agg(h.reason ORDER BY h.placed_at, h.id), '{}')
-                   FROM billing_account_holds h
-                   WHERE h.user_id = p.user_id AND h.lifted_at IS NULL) AS holds,
-                 u.resource_type, u.unit_price, u.unit_seconds, u.priced_unit_seconds
-          FROM page p
-          -- usage summed exactly as for GET /usage, and rounded per line in Java
-          LEFT JOIN LATERAL (
-            SELECT %s
-            FROM billing_usage_records r
-            WHERE r.user_id = p.user_id
-              AND r.slice_start >= :period_start AND r.slice_start < :period_end
-            GROUP BY r.resource_type, r.unit_price) u ON true
-          ORDER BY p.user_id, u.resource_type, u.unit_price
-          """
-              .formatted(UsageRecordRepository.SUMMED));
+  /**
+   * The current billing period's usage cost of account {@code a}: one line per resource and unit
+   * price, each {@code round(Σ unit-seconds × unit price / unit-seconds per unit)} half up to the
+   * currency's decimals, added up. In SQL, so accounts can be ordered by it: the rule of
+   * Money.lineTotal and UsageStatement, which GET /usage applies in Java to the same sums.
+   */
+  private static final String COST =
+      """
+      (SELECT coalesce(sum(round(u.priced_unit_seconds / w.per_unit, m.digits)), 0)
+       FROM (SELECT r.resource_type, sum(r.unit_seconds * r.unit_price) AS priced_unit_seconds
+             FROM billing_usage_records r
+             WHERE r.user_id = a.user_id
+               AND r.slice_start >= :period_start AND r.slice_start < :period_end
+             GROUP BY r.resource_type, r.unit_price) u
+       JOIN (VALUES %s) AS w(resource_type, per_unit) ON w.resource_type = u.resource_type
+       JOIN unnest(:currency_code::text[], :minor_digits::int[]) AS m(code, digits)
+         ON m.code = a.currency::text)"""
+          .formatted(
+              Arrays.stream(UsageUnit.values())
+                  .map(
+                      unit ->
+                          "('%s', %s)".formatted(unit.resourceType(), unit.unitSecondsPerUnit()))
+                  .collect(Collectors.joining(", ")));
+
+  /** Σ total of account {@code a}'s sent and overdue invoices. */
+  private static final String OUTSTANDING =
+      """
+      (SELECT coalesce(sum(i.total), 0) FROM billing_invoices i
+       WHERE i.user_id = a.user_id AND i.status IN ('sent', 'overdue'))""";
+
+  /** Σ remaining of account {@code a}'s credits not expired at {@code :now}. */
+  private static final String CREDIT =
+      """
+      (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
+       WHERE c.user_id = a.user_id AND (c.expires_at IS NULL OR c.expires_at > :now))""";
+
+  private static final Map<AccountOrder, String> SORT_KEYS =
+      Map.of(
+          AccountOrder.USER_ID, "a.user_id",
+          AccountOrder.CURRENT_PERIOD_COST, COST,
+          AccountOrder.OUTSTANDING_BALANCE, OUTSTANDING,
+          AccountOrder.CREDIT_BALANCE, CREDIT);
+
+  /** The statement of each order, ascending ({@code [0]}) and descending ({@code [1]}). */
+  private static final Map<AccountOrder, NamedSql[]> PAGES = new EnumMap<>(AccountOrder.class);
+
+  static {
+    for (AccountOrder order : AccountOrder.values()) {
+      PAGES.put(order, new NamedSql[] {page(order, "ASC"), page(order, "DESC")});
+    }
+  }
+
+  private static NamedSql page(AccountOrder order, String direction) {
+    return NamedSql.of(
+        """
+        WITH %1$s,
+        -- the page of accounts is chosen first; user_id filters by prefix (a LIKE pattern that
+        -- ends in its wildcard, which the C-collated primary key serves): the exact id is its
+        -- own prefix; quota_state keeps the accounts with a meter in that state
+        page AS (
+          SELECT a.user_id, a.email, a.currency, a.status, s.plan_id, %2$s AS sort_key
+          FROM billing_accounts a
+          JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+          WHERE (CAST(:status AS text) IS NULL OR a.status = :status)
+            AND (CAST(:pattern AS text) IS NULL OR a.user_id LIKE :pattern ESCAPE '\\')
+            AND (CAST(:quota_state AS text) IS NULL
+                 OR EXISTS (SELECT 1 FROM judged j
+                            WHERE j.user_id = a.user_id AND j.state = :quota_state))
+          ORDER BY sort_key %3$s, a.user_id
+          LIMIT :limit OFFSET :offset)
+        SELECT a.user_id, a.email, a.currency, a.status, a.plan_id,
+               %4$s AS cost, %5$s AS outstanding, %6$s AS credit,
+               (SELECT coalesce(array_agg(h.reason ORDER BY h.placed_at, h.id), '{}')
+                FROM billing_account_holds h
+                WHERE h.user_id = a.user_id AND h.lifted_at IS NULL) AS holds
+        FROM page a
+        ORDER BY a.sort_key %3$s, a.user_id
+        """
+            .formatted(
+                JudgedMeters.CTES, SORT_KEYS.get(order), direction, COST, OUTSTANDING, CREDIT));
+  }
+
+  private static final String[] CURRENCY_CODES;
+  private static final Integer[] MINOR_DIGITS;
+
+  static {
+    List<Currency> currencies = List.copyOf(Currency.getAvailableCurrencies());
+    CURRENCY_CODES = currencies.stream().map(Currency::getCurrencyCode).toArray(String[]::new);
+    MINOR_DIGITS = currencies.stream().map(Money::minorDigits).toArray(Integer[]::new);
+  }
 
   private final DataSource dataSource;
 
@@ -68,66 +124,71 @@ public final class AccountOverviewQueries {
   }
 
   /**
-   * Accounts ordered by user id, {@code limit} from {@code offset}.
+   * What a page shows and which accounts it holds.
    *
-   * @param status       only accounts of this status; null for any
+   * @param status only accounts of this status; null for any
    * @param userIdPrefix only accounts whose user id starts with this; null for any
-   * @param periodStart  the current billing period, whose usage is the current cost
-   * @param now          what "expired" is judged against for credits
+   * @param quotaState only accounts with at least one meter in this state (as GET /admin/quotas
+   *     judges it); null for any
+   * @param order what accounts are ordered by, ties by user id
    */
-  public List<AccountOverview> page(
+  public record Filter(
       String status,
       String userIdPrefix,
+      QuotaState quotaState,
+      AccountOrder order,
+      boolean descending) {}
+
+  /**
+   * Accounts in the filter's order, {@code limit} from {@code offset}.
+   *
+   * @param judged the quota judgement the quota state filter reads
+   * @param periodStart the current billing period, whose usage is the current cost
+   * @param now what "expired" is judged against for credits
+   */
+  public List<AccountOverview> page(
+      Filter filter,
       int limit,
       int offset,
+      JudgedMeters judged,
       Instant periodStart,
       Instant periodEnd,
       Instant now)
       throws SQLException {
-    String pattern = userIdPrefix == null ? null : escapeLike(userIdPrefix) + "%";
+    String prefix = filter.userIdPrefix();
+    NamedSql sql = PAGES.get(filter.order())[filter.descending() ? 1 : 0];
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            PAGE.bind("status", status)
-                .bind("pattern", pattern)
+            judged
+                .bind(sql.binding())
+                .bind("status", filter.status())
+                .bind("pattern", prefix == null ? null : escapeLike(prefix) + "%")
+                .bind(
+                    "quota_state",
+                    filter.quotaState() == null ? null : filter.quotaState().jsonName())
                 .bind("limit", limit)
                 .bind("offset", offset)
                 .bind("now", now)
                 .bind("period_start", periodStart)
                 .bind("period_end", periodEnd)
-                .prepare(connection)) {
+                .bind("currency_code", CURRENCY_CODES)
+                .bind("minor_digits", MINOR_DIGITS)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
       List<AccountOverview> overviews = new ArrayList<>();
-      try (ResultSet rs = statement.executeQuery()) {
-        boolean more = rs.next();
-        while (more) {
-          String userId = rs.getString("user_id");
-          Currency currency = Currency.getInstance(rs.getString("currency"));
-          String email = rs.getString("email");
-          String accountStatus = rs.getString("status");
-          String planId = rs.getString("plan_id");
-          List<String> holds = List.of((String[]) rs.getArray("holds").getArray());
-          BigDecimal outstanding = Money.shown(rs.getBigDecimal("outstanding"), currency);
-          BigDecimal credit = Money.shown(rs.getBigDecimal("credit"), currency);
-          List<UsageSum> sums = new ArrayList<>();
-          do {
-            if (rs.getString("resource_type") != null) {
-              sums.add(UsageRecordRepository.sum(rs));
-            }
-            more = rs.next();
-          } while (more && rs.getString("user_id").equals(userId));
-          BigDecimal cost =
-              UsageStatement.of(userId, periodStart, periodEnd, currency, sums).totalCost();
-          overviews.add(
-              new AccountOverview(
-                  userId,
-                  email,
-                  planId,
-                  currency.getCurrencyCode(),
-                  cost,
-                  outstanding,
-                  credit,
-                  accountStatus,
-                  holds));
-        }
+      while (rs.next()) {
+        Currency currency = Currency.getInstance(rs.getString("currency"));
+        overviews.add(
+            new AccountOverview(
+                rs.getString("user_id"),
+                rs.getString("email"),
+                rs.getString("plan_id"),
+                currency.getCurrencyCode(),
+                Money.shown(rs.getBigDecimal("cost"), currency),
+                Money.shown(rs.getBigDecimal("outstanding"), currency),
+                Money.shown(rs.getBigDecimal("credit"), currency),
+                rs.getString("status"),
+                List.of((String[]) rs.getArray("holds").getArray())));
       }
       return overviews;
     }

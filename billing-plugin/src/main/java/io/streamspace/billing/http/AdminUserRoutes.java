@@ -1,9 +1,11 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.admin.AccountOrder;
 import io.streamspace.billing.admin.AccountOverview;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -20,12 +22,17 @@ public final class AdminUserRoutes {
       Instant periodStart, Instant periodEnd, List<AccountOverview> users, Integer nextOffset) {}
 
   private final AccountOverviewQueries overviews;
+  private final Quotas quotas;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public AdminUserRoutes(
-      AccountOverviewQueries overviews, Supplier<BillingConfig> config, Clock clock) {
+      AccountOverviewQueries overviews,
+      Quotas quotas,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.overviews = overviews;
+    this.quotas = quotas;
     this.config = config;
     this.clock = clock;
   }
@@ -35,9 +42,12 @@ public final class AdminUserRoutes {
   }
 
   /**
-   * 200 with accounts ordered by user id, filtered by {@code status} (exact) and {@code user_id}
-   * (prefix: an exact id matches itself and any id it starts); 400 naming {@code limit}/
-   * {@code offset}; 401/403 unless admin.
+   * 200 with accounts ordered by {@code sort} ({@code user_id} by default, {@code
+   * current_period_cost}, {@code outstanding_balance} or {@code credit_balance}; a leading
+   * {@code -} for descending; ties by user id), filtered by {@code status} (exact), {@code
+   * user_id} (prefix: an exact id matches itself and any id it starts) and {@code quota_state}
+   * (accounts with a meter in that state, as {@code GET /admin/quotas} judges it); 400 naming
+   * {@code sort}, {@code quota_state}, {@code limit} or {@code offset}; 401/403 unless admin.
    *
    * <p>The current-period cost is the usage of [the last invoice day's midnight in the billing
    * zone, the next) at the rates, whatever the billing mode: for subscription and hybrid modes
@@ -45,6 +55,23 @@ public final class AdminUserRoutes {
    */
   UsersJson users(HttpRequest request) throws Exception {
     Access.admin(request);
+    String sort = request.queryParam("sort").orElse(AccountOrder.USER_ID.jsonName());
+    boolean descending = sort.startsWith("-");
+    AccountOrder order =
+        AccountOrder.named(descending ? sort.substring(1) : sort)
+            .orElseThrow(
+                () ->
+                    ApiException.badParameter(
+                        "sort",
+                        "sort must be user_id, current_period_cost, outstanding_balance or"
+                            + " credit_balance, - first for descending"));
+    AccountOverviewQueries.Filter filter =
+        new AccountOverviewQueries.Filter(
+            request.queryParam("status").orElse(null),
+            request.queryParam("user_id").orElse(null),
+            QuotaRoutes.overThresholdState(request, "quota_state"),
+            order,
+            descending);
     Page page = Page.of(request);
     BillingConfig current = config.get();
     Instant now = clock.instant();
@@ -53,10 +80,10 @@ public final class AdminUserRoutes {
     Instant periodEnd = periods.periodEnd(now);
     List<AccountOverview> rows =
         overviews.page(
-            request.queryParam("status").orElse(null),
-            request.queryParam("user_id").orElse(null),
+            filter,
             page.limit() + 1,
             page.offset(),
+            quotas.judgedMeters(),
             periodStart,
             periodEnd,
             now);

@@ -130,7 +130,7 @@ public final class QuotaRoutes {
    */
   OverThresholdPageJson overThreshold(HttpRequest request) throws Exception {
     Access.admin(request);
-    QuotaState state = stateParam(request);
+    QuotaState state = overThresholdState(request, "state");
     Meter meter = meterParam(request);
     Page page = Page.of(request);
     List<MeterOverThreshold> rows =
@@ -139,8 +139,12 @@ public final class QuotaRoutes {
         page.rows(rows).stream().map(OverThresholdJson::of).toList(), page.nextOffset(rows.size()));
   }
 
-  private static QuotaState stateParam(HttpRequest request) throws ApiException {
-    String value = request.queryParam("state").orElse(null);
+  /**
+   * The state named by parameter {@code name}: {@code warning}, {@code exceeded} or {@code
+   * confirmation_required}; null when absent; 400 naming it otherwise.
+   */
+  static QuotaState overThresholdState(HttpRequest request, String name) throws ApiException {
+    String value = request.queryParam(name).orElse(null);
     if (value == null) {
       return null;
     }
@@ -150,7 +154,7 @@ public final class QuotaRoutes {
       }
     }
     throw ApiException.badParameter(
-        "state", "state must be warning, exceeded or confirmation_required");
+        name, name + " must be warning, exceeded or confirmation_required");
   }
 
   private static Meter meterParam(HttpRequest request) throws ApiException {

@@ -31,7 +31,7 @@ public final class QuotaReadings {
    * The use of every account (or of :user_id's), one row each, a column per meter, and a column
    * per meter of what its packs active at {@code :at} add to its limits.
    */
-  private static final String USE_OF_ACCOUNTS =
+  static final String USE_OF_ACCOUNTS =
       """
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
@@ -87,43 +87,11 @@ public final class QuotaReadings {
 
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
 
-  /**
-   * The (account, meter) pairs at or over the threshold, worst first, a page of them: each use is
-   * judged in SQL against its limit, the plan's (passed as arrays) plus the account's active
-   * packs' (as PlanLimits.raisedBy: a meter the plan leaves unlimited has no row), by the rule of
-   * QuotaRule (exceeded at or over the limit, or any use of a zero limit, confirmation_required
-   * instead for a soft period counter not confirmed this period; warning from {@code used × 100
-   * ≥ threshold × limit}). The percent is rounded half up exactly as QuotaRule.percent:
-   * floor((used × 20000 + limit) / (2 × limit)) hundredths.
-   */
+  /** The (account, meter) pairs at or over the threshold, worst first, a page of them. */
   private static final NamedSql OVER_THRESHOLD =
       NamedSql.of(
           """
-          WITH use AS (%s),
-          limits AS (
-            SELECT * FROM unnest(:plan_id::text[], :meter_of_limit::text[],
-                                 :amount::text[]::numeric[], :kind::text[])
-              AS l(plan_id, meter, amount, kind)),
-          -- each limited meter's limit: the plan's plus what the account's packs add
-          raised AS (
-            SELECT u.user_id, u.confirmed, m.meter, m.position, m.used, m.counter,
-                   l.amount + m.added AS amount, l.kind
-            FROM use u
-            CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter, added)
-            JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter),
-          judged AS (
-            SELECT user_id, meter, position, used, amount, kind,
-                   CASE WHEN amount > 0
-                        THEN round(div(used * 20000 + amount, amount * 2) / 100, 2)
-                   END AS percent,
-                   CASE WHEN amount = 0 AND used > 0 OR amount > 0 AND used >= amount
-                        THEN CASE WHEN counter AND kind = 'soft' AND NOT meter = ANY(confirmed)
-                                  THEN 'confirmation_required' ELSE 'exceeded' END
-                        WHEN amount = 0 THEN 'ok'
-                        WHEN used * 100 >= amount * :threshold THEN 'warning'
-                        ELSE 'ok'
-                   END AS state
-            FROM raised)
+          WITH %s
           SELECT user_id, meter, used, amount, kind, percent, state
           FROM judged
           WHERE state <> 'ok'
@@ -133,7 +101,19 @@ public final class QuotaReadings {
           ORDER BY percent DESC NULLS FIRST, state <> 'warning' DESC, user_id, position
           LIMIT :limit OFFSET :offset
           """
-              .formatted(USE_OF_ACCOUNTS, meterRows()));
+              .formatted(JudgedMeters.CTES));
+
+  /** How many accounts have at least one meter in each state but ok. */
+  private static final NamedSql ACCOUNTS_BY_STATE =
+      NamedSql.of(
+          """
+          WITH %s
+          SELECT state, count(DISTINCT user_id) AS accounts
+          FROM judged
+          WHERE state <> 'ok'
+          GROUP BY state
+          """
+              .formatted(JudgedMeters.CTES));
 
   /**
    * The instant of a reading and what it implies.
@@ -164,43 +144,16 @@ public final class QuotaReadings {
    * The meters of accounts at or over the threshold, worst first: highest percent first (a zero
    * limit used at all before any), exceeded before warning, then by user id and meter.
    *
-   * @param limitsByPlan every configured plan's limits, by plan id (an account on another plan
-   *     has no limits, so is never over them)
-   * @param state only that state; null for both
+   * @param state only that state; null for all three
    * @param meter only that meter; null for all
    */
   public List<MeterOverThreshold> overThreshold(
-      QuotaRule rule,
-      Map<String, PlanLimits> limitsByPlan,
-      QuotaState state,
-      Meter meter,
-      int limit,
-      int offset,
-      At at)
+      JudgedMeters judged, QuotaState state, Meter meter, int limit, int offset)
       throws SQLException {
-    List<String> planIds = new ArrayList<>();
-    List<String> meters = new ArrayList<>();
-    List<String> amounts = new ArrayList<>();
-    List<String> kinds = new ArrayList<>();
-    // the limited meters of every plan, as four parallel arrays: unlimited ones have no row
-    for (Map.Entry<String, PlanLimits> plan : limitsByPlan.entrySet()) {
-      for (Map.Entry<Meter, Limit> limited : plan.getValue().byMeter().entrySet()) {
-        if (!limited.getValue().unlimited()) {
-          planIds.add(plan.getKey());
-          meters.add(limited.getKey().configName());
-          amounts.add(limited.getValue().amount().toPlainString());
-          kinds.add(limited.getValue().kind().configName());
-        }
-      }
-    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            use(OVER_THRESHOLD, null, at)
-                .bind("plan_id", planIds.toArray(String[]::new))
-                .bind("meter_of_limit", meters.toArray(String[]::new))
-                .bind("amount", amounts.toArray(String[]::new))
-                .bind("kind", kinds.toArray(String[]::new))
-                .bind("threshold", rule.alertThreshold())
+            judged
+                .bind(OVER_THRESHOLD.binding())
                 .bind("state", state == null ? null : state.jsonName())
                 .bind("meter", meter == null ? null : meter.configName())
                 .bind("limit", limit)
@@ -217,15 +170,36 @@ public final class QuotaReadings {
                 rs.getBigDecimal("amount"),
                 rs.getBigDecimal("percent"),
                 LimitKind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
-                QuotaState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT))));
+                stateNamed(rs.getString("state"))));
       }
       return rows;
     }
   }
 
+  /**
+   * How many accounts have at least one meter in each state but ok (an account with one meter in
+   * warning and another exceeded counts in both); a state no account is in is absent.
+   */
+  public Map<QuotaState, Long> accountsByState(JudgedMeters judged) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = judged.bind(ACCOUNTS_BY_STATE.binding()).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      Map<QuotaState, Long> counts = new EnumMap<>(QuotaState.class);
+      while (rs.next()) {
+        counts.put(stateNamed(rs.getString("state")), rs.getLong("accounts"));
+      }
+      return counts;
+    }
+  }
+
+  private static QuotaState stateNamed(String jsonName) {
+    return QuotaState.valueOf(jsonName.toUpperCase(Locale.ROOT));
+  }
+
   /** {@code sql} with the parameters of {@link #USE_OF_ACCOUNTS} bound. */
-  private static NamedSql.Binding use(NamedSql sql, String userId, At at) {
-    return sql.bind("user_id", userId)
+  static NamedSql.Binding use(NamedSql.Binding binding, String userId, At at) {
+    return binding
+        .bind("user_id", userId)
         .bind("at", at.now())
         .bind("stale_before", at.staleBefore())
         .bind("period_start", at.periodStart())
@@ -236,7 +210,7 @@ public final class QuotaReadings {
    * Each meter's column of the use as a row: (its name, its position, its use, whether it is a
    * period counter, what packs add to its limit).
    */
-  private static String meterRows() {
+  static String meterRows() {
     return Arrays.stream(Meter.values())
         .map(
             m ->
@@ -263,7 +237,7 @@ public final class QuotaReadings {
 
   private List<AccountUse> read(String userId, At at) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = use(USE, userId, at).prepare(connection);
+        PreparedStatement statement = use(USE.binding(), userId, at).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<AccountUse> uses = new ArrayList<>();
       while (rs.next()) {

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +59,33 @@ public final class Quotas {
    */
   public List<MeterOverThreshold> overThreshold(
       QuotaState state, Meter meter, int limit, int offset) throws SQLException {
+    return readings.overThreshold(judgedMeters(), state, meter, limit, offset);
+  }
+
+  /**
+   * How many accounts have at least one meter in each of {@code WARNING}, {@code EXCEEDED} and
+   * {@code CONFIRMATION_REQUIRED} now, by the rule of {@link #overThreshold}; zero for a state
+   * no account is in.
+   */
+  public Map<QuotaState, Long> accountsByState() throws SQLException {
+    Map<QuotaState, Long> counts = new EnumMap<>(QuotaState.class);
+    for (QuotaState state : QuotaState.values()) {
+      if (state != QuotaState.OK) {
+        counts.put(state, 0L);
+      }
+    }
+    counts.putAll(readings.accountsByState(judgedMeters()));
+    return counts;
+  }
+
+  /** Every account's meters as judged now, with the config in effect: see JudgedMeters. */
+  public JudgedMeters judgedMeters() {
     Reading reading = new Reading(config.get(), clock.instant());
     Map<String, PlanLimits> limitsByPlan = new LinkedHashMap<>();
     for (SubscriptionPlan plan : reading.config().subscriptionPlans()) {
       limitsByPlan.put(plan.id(), reading.config().limitsOf(plan.id()));
     }
-    return readings.overThreshold(
-        reading.rule(), limitsByPlan, state, meter, limit, offset, reading.at());
+    return new JudgedMeters(reading.rule(), limitsByPlan, reading.at());
   }
 
   /** One reading's config and instant, and the billing period that holds it. */

@@ -175,6 +175,77 @@ class AdminUserRoutesTest {
         billing.call(HttpMethod.GET, "/admin/users?limit=500", admin("root")).errorField());
   }
 
+  /** A usage record of the current period, straight in the table: a line of its own. */
+  private static void usage(String user, String resource, String unit, String unitSeconds) {
+    BillingHarness.value(
+        """
+        INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+            slice_end, unit_seconds, unit, unit_price, currency, created_at)
+        VALUES (?, 'x', ?, '2026-03-07T00:00:00Z', '2026-03-07T01:00:00Z', ?, ?, 1, 'USD',
+                '2026-03-07T01:00:00Z') RETURNING id""",
+        user,
+        resource,
+        new java.math.BigDecimal(unitSeconds),
+        unit);
+  }
+
+  @Test
+  void sortsByTheCostAsShown_eachLineRoundedBeforeTheyAreAdded() {
+    // anna: two lines of 1.004 (3614.4 core- and GB-seconds at 1 an hour), shown 1.00 + 1.00 =
+    // 2.00 although 2.008 exactly; carl: one line of 2.005, shown 2.01 (half up). By exact
+    // figures anna would come after carl.
+    usage("anna", "cpu", "core-hours", "3614.4");
+    usage("anna", "memory", "gb-hours", "3614.4");
+    usage("carl", "cpu", "core-hours", "7218");
+
+    JsonNode ascending = users("?sort=current_period_cost");
+    assertEquals(List.of("bob", "ann", "anna", "carl"), ids(ascending));
+    assertEquals(
+        List.of("0", "1.40", "2.00", "2.01"),
+        ascending.get("users").findValues("current_period_cost").stream()
+            .map(JsonNode::toString)
+            .toList());
+    assertEquals(List.of("carl", "anna", "ann", "bob"), ids(users("?sort=-current_period_cost")));
+  }
+
+  @Test
+  void sortsByOutstandingAndCreditBalance_tiesByUserIdInEitherDirection() {
+    credit("bob", "30000", "30000", "VND", "2026-02-01T00:00:00Z", null);
+
+    assertEquals(List.of("anna", "bob", "carl", "ann"), ids(users("?sort=outstanding_balance")));
+    assertEquals(List.of("ann", "anna", "bob", "carl"), ids(users("?sort=-outstanding_balance")));
+    assertEquals(List.of("anna", "carl", "ann", "bob"), ids(users("?sort=credit_balance")));
+    assertEquals(List.of("bob", "ann", "anna", "carl"), ids(users("?sort=-credit_balance")));
+    assertEquals(List.of("carl", "bob", "anna", "ann"), ids(users("?sort=-user_id")));
+    JsonNode second = users("?sort=-credit_balance&limit=2&offset=2");
+    assertEquals(List.of("anna", "carl"), ids(second));
+    assertTrue(second.get("next_offset").isNull());
+  }
+
+  @Test
+  void filtersByQuotaStateAsTheQuotaListJudgesIt() {
+    // the free plan allows 2 cores: anna's 2 are exceeded, carl's 1.6 (80 %) a warning
+    billing.created("2026-03-10T12:00:00Z", "q1", "anna", size("2", "0", "0"));
+    billing.created("2026-03-10T12:00:00Z", "q2", "carl", size("1.6", "0", "0"));
+    billing.flush();
+
+    assertEquals(List.of("anna"), ids(users("?quota_state=exceeded")));
+    assertEquals(List.of("carl"), ids(users("?quota_state=warning")));
+    assertEquals(List.of(), ids(users("?quota_state=confirmation_required")));
+    assertEquals(List.of(), ids(users("?quota_state=warning&status=active")));
+  }
+
+  @Test
+  void anUnknownSortOrQuotaStateIsABadParameterNamed() {
+    for (String query :
+        List.of("sort=email", "sort=--user_id", "sort=cost", "quota_state=ok", "quota_state=OK")) {
+      BillingHarness.Answer answer =
+          billing.call(HttpMethod.GET, "/admin/users?" + query, admin("root"));
+      assertEquals(400, answer.status(), query);
+      assertEquals(query.substring(0, query.indexOf('=')), answer.errorField(), query);
+    }
+  }
+
   @Test
   void onlyAdminsSeeTheOverview() {
     assertEquals(401, billing.call(HttpMethod.GET, "/admin/users", Caller.ANONYMOUS).status());

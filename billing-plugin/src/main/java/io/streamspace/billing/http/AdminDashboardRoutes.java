@@ -1,0 +1,131 @@
+package io.streamspace.billing.http;
+
+import io.streamspace.billing.admin.DashboardQueries;
+import io.streamspace.billing.admin.DashboardQueries.HourPeak;
+import io.streamspace.billing.admin.DashboardQueries.LineRevenue;
+import io.streamspace.billing.admin.DashboardQueries.MonthRevenue;
+import io.streamspace.billing.admin.DashboardQueries.Outstanding;
+import io.streamspace.billing.admin.DashboardQueries.PackSales;
+import io.streamspace.billing.admin.DashboardQueries.Periods;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.quota.QuotaState;
+import io.streamspace.billing.quota.Quotas;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code GET /admin/dashboard}: the business at a glance, for the admin page. */
+public final class AdminDashboardRoutes {
+
+  /** How far back the usage patterns look. */
+  static final Duration USAGE_PATTERN_DAYS = Duration.ofDays(30);
+
+  static final int DEFAULT_MONTHS = 12;
+  static final int MAX_MONTHS = 120;
+
+  record PlanRevenueJson(String planId, String currency, BigDecimal amount) {}
+
+  record ResourceRevenueJson(String resourceType, String currency, BigDecimal amount) {}
+
+  record UsagePatternsJson(Instant from, Instant to, String timeZone, List<HourPeak> hours) {}
+
+  record NearLimitsJson(long warning, long exceeded, long confirmationRequired) {}
+
+  /** The JSON body; see the README row. */
+  record DashboardJson(
+      int months,
+      Instant from,
+      Instant to,
+      List<MonthRevenue> revenueByMonth,
+      List<PlanRevenueJson> revenueByPlan,
+      List<ResourceRevenueJson> revenueByResource,
+      List<Outstanding> outstanding,
+      List<PackSales> popularPacks,
+      UsagePatternsJson usagePatterns,
+      NearLimitsJson accountsNearLimits) {}
+
+  private final DashboardQueries queries;
+  private final Quotas quotas;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public AdminDashboardRoutes(
+      DashboardQueries queries, Quotas quotas, Supplier<BillingConfig> config, Clock clock) {
+    this.queries = queries;
+    this.quotas = quotas;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.GET, "/admin/dashboard", JsonRoute.of(this::dashboard));
+  }
+
+  /**
+   * 200 with the figures of the last {@code months} billing periods (1 to {@value #MAX_MONTHS},
+   * default {@value #DEFAULT_MONTHS}, the current one included), the open invoices and the
+   * accounts near their limits now, and the usage patterns of the last 30 days; 400 naming
+   * {@code months}; 401/403 unless admin.
+   */
+  DashboardJson dashboard(HttpRequest request) throws Exception {
+    Access.admin(request);
+    int months = Page.intParam(request, "months", DEFAULT_MONTHS, 1, MAX_MONTHS);
+    BillingConfig current = config.get();
+    Instant now = clock.instant();
+    Periods periods =
+        periods(new BillingPeriods(current.invoiceDay(), current.billingTimeZone()), now, months);
+    List<PlanRevenueJson> byPlan = new ArrayList<>();
+    List<ResourceRevenueJson> byResource = new ArrayList<>();
+    for (LineRevenue line : queries.revenueByLine(periods)) {
+      if (line.planFee()) {
+        byPlan.add(new PlanRevenueJson(line.billed(), line.currency(), line.amount()));
+      } else {
+        byResource.add(new ResourceRevenueJson(line.billed(), line.currency(), line.amount()));
+      }
+    }
+    Instant patternsFrom = now.minus(USAGE_PATTERN_DAYS);
+    List<HourPeak> hours =
+        queries.usagePatterns(
+            patternsFrom,
+            now,
+            now.minus(current.sessionHeartbeatTimeout()),
+            current.billingTimeZone());
+    Map<QuotaState, Long> near = quotas.accountsByState();
+    return new DashboardJson(
+        months,
+        periods.from(),
+        periods.to(),
+        queries.revenueByMonth(periods),
+        byPlan,
+        byResource,
+        queries.outstanding(),
+        queries.popularPacks(periods),
+        new UsagePatternsJson(patternsFrom, now, current.billingTimeZone().getId(), hours),
+        new NearLimitsJson(
+            near.get(QuotaState.WARNING),
+            near.get(QuotaState.EXCEEDED),
+            near.get(QuotaState.CONFIRMATION_REQUIRED)));
+  }
+
+  /** The {@code months} billing periods up to the current one, oldest first. */
+  private static Periods periods(BillingPeriods billing, Instant now, int months) {
+    List<Instant> starts = new ArrayList<>();
+    List<Instant> ends = new ArrayList<>();
+    Instant start = billing.periodStart(now);
+    for (int i = 0; i < months; i++) {
+      starts.add(0, start);
+      ends.add(0, billing.periodEnd(start));
+      start = billing.periodStart(start.minusNanos(1));
+    }
+    return new Periods(starts, ends);
+  }
+}

@@ -1,0 +1,86 @@
+package io.streamspace.billing.quota;
+
+import io.streamspace.billing.db.NamedSql;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every account's limited meters judged in SQL, the one place the rule is written in SQL: read
+ * by {@code GET /admin/quotas}, the dashboard's accounts near their limits and {@code GET
+ * /admin/users?quota_state=}. Each use is judged against its limit, the plan's (passed as
+ * arrays) plus the account's active packs' (as PlanLimits.raisedBy: a meter the plan leaves
+ * unlimited has no row), by the rule of QuotaRule (exceeded at or over the limit, or any use of a
+ * zero limit, confirmation_required instead for a soft period counter not confirmed this period;
+ * warning from {@code used × 100 ≥ threshold × limit}). The percent is rounded half up exactly as
+ * QuotaRule.percent: floor((used × 20000 + limit) / (2 × limit)) hundredths.
+ *
+ * <p>A statement reads it as {@code WITH } {@link #CTES}, then selects from {@code judged
+ * (user_id, meter, position, used, amount, kind, percent, state)}, and binds its parameters
+ * with {@link #bind}.
+ *
+ * @param limitsByPlan every configured plan's limits, by plan id (an account on another plan has
+ *     no limits, so is never over them)
+ */
+public record JudgedMeters(
+    QuotaRule rule, Map<String, PlanLimits> limitsByPlan, QuotaReadings.At at) {
+
+  /** The common table expressions, without {@code WITH}, the last one {@code judged}. */
+  public static final String CTES =
+      """
+      use AS (%s),
+      limits AS (
+        SELECT * FROM unnest(:plan_id::text[], :meter_of_limit::text[],
+                             :amount::text[]::numeric[], :kind::text[])
+          AS l(plan_id, meter, amount, kind)),
+      -- each limited meter's limit: the plan's plus what the account's packs add
+      raised AS (
+        SELECT u.user_id, u.confirmed, m.meter, m.position, m.used, m.counter,
+               l.amount + m.added AS amount, l.kind
+        FROM use u
+        CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter, added)
+        JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter),
+      judged AS (
+        SELECT user_id, meter, position, used, amount, kind,
+               CASE WHEN amount > 0
+                    THEN round(div(used * 20000 + amount, amount * 2) / 100, 2)
+               END AS percent,
+               CASE WHEN amount = 0 AND used > 0 OR amount > 0 AND used >= amount
+                    THEN CASE WHEN counter AND kind = 'soft' AND NOT meter = ANY(confirmed)
+                              THEN 'confirmation_required' ELSE 'exceeded' END
+                    WHEN amount = 0 THEN 'ok'
+                    WHEN used * 100 >= amount * :threshold THEN 'warning'
+                    ELSE 'ok'
+               END AS state
+        FROM raised)"""
+          .formatted(QuotaReadings.USE_OF_ACCOUNTS, QuotaReadings.meterRows());
+
+  public JudgedMeters {
+    limitsByPlan = Map.copyOf(limitsByPlan);
+  }
+
+  /** {@code binding} with the parameters of {@link #CTES} bound. */
+  public NamedSql.Binding bind(NamedSql.Binding binding) {
+    List<String> planIds = new ArrayList<>();
+    List<String> meters = new ArrayList<>();
+    List<String> amounts = new ArrayList<>();
+    List<String> kinds = new ArrayList<>();
+    // the limited meters of every plan, as four parallel arrays: unlimited ones have no row
+    for (Map.Entry<String, PlanLimits> plan : limitsByPlan.entrySet()) {
+      for (Map.Entry<Meter, Limit> limited : plan.getValue().byMeter().entrySet()) {
+        if (!limited.getValue().unlimited()) {
+          planIds.add(plan.getKey());
+          meters.add(limited.getKey().configName());
+          amounts.add(limited.getValue().amount().toPlainString());
+          kinds.add(limited.getValue().kind().configName());
+        }
+      }
+    }
+    return QuotaReadings.use(binding, null, at)
+        .bind("plan_id", planIds.toArray(String[]::new))
+        .bind("meter_of_limit", meters.toArray(String[]::new))
+        .bind("amount", amounts.toArray(String[]::new))
+        .bind("kind", kinds.toArray(String[]::new))
+        .bind("threshold", rule.alertThreshold());
+  }
+}
