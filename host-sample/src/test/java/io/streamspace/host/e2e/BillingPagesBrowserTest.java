@@ -141,9 +141,13 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     byId("signin").click();
   }
 
-  /** Signs ann in and waits until the page has drawn everything it reads (charts last). */
   private void annSignedIn() {
-    signIn(annToken);
+    signedIn(annToken);
+  }
+
+  /** Signs in and waits until the page has drawn everything it reads (charts last). */
+  private void signedIn(String token) {
+    signIn(token);
     browser.await(
         d ->
             browser.script(
@@ -245,5 +249,39 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     browser.await(d -> byId("signed-in-as").getText().equals("Signed in as an admin"));
     assertTrue(byId("admin-next").isDisplayed());
     browser.screenshot("billing-admin-page");
+  }
+
+  @Test
+  void buyingAPackOnThePageListsThePurchaseAndRaisesTheLimit() {
+    String cat = newUser("cat");
+    api.postEvents(platformToken, List.of(Events.userCreated(cat, NOW.minusSeconds(3600))));
+    signedIn(api.token(cat, "user"));
+    assertEquals("2", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
+
+    byId("pack-buy-slots-5").click();
+
+    // said once the page has read everything again
+    browser.await(d -> byId("live").getText().startsWith("Bought"));
+    String purchases = byId("purchases-table").getText();
+    assertTrue(purchases.contains("5 job slots") && purchases.contains("$5.00"), purchases);
+    assertEquals("7", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
+    assertEquals("Bought 5 job slots: it is billed on your next invoice.", byId("live").getText());
+  }
+
+  @Test
+  void aRefusedTokenIsForgottenAndSaidSo() {
+    signIn("not-a-token");
+
+    browser.await(d -> byId("live").getText().startsWith("The token was refused"));
+    assertNull(browser.script("return sessionStorage.getItem('billing.token')"));
+    assertTrue(byId("signin-form").isDisplayed());
+    assertFalse(byId("content").isDisplayed());
+    // the browser logs the 401 itself; nothing else
+    assertEquals(
+        List.of(true),
+        browser.consoleProblems().stream()
+            .map(line -> line.contains(BILLING + "/quota") && line.contains("401"))
+            .distinct()
+            .toList());
   }
 }
