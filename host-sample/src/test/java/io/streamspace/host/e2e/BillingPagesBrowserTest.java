@@ -1,0 +1,287 @@
+package io.streamspace.host.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.HostClient;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The billing pages in a real browser (headless Chromium): a host with the packaged plugin, a
+ * scenario posted through the real routes (intake, calculate-usage as a job, an admin invoice
+ * and an admin credit), then what ann sees after signing in on her page, that bob's data never
+ * shows there, where the token is kept, and that the page runs without console errors or policy
+ * violations. Screenshots go to {@code target/screenshots/}.
+ */
+class BillingPagesBrowserTest extends BillingHostTestBase {
+
+  private static final String BILLING = "/api/plugins/billing";
+  private static final String PAGES = BILLING + "/ui/";
+
+  /** Each chart of the user page and the route it draws. */
+  private static final Map<String, String> CHART_ROUTES =
+      Map.of("usage-chart", "/usage/daily?days=30", "cost-chart", "/costs/monthly?months=12");
+
+  private HeadlessChromium browser;
+  private String ann;
+  private String bob;
+  private String annToken;
+  private JsonNode annInvoice;
+  private JsonNode bobInvoice;
+
+  /**
+   * The chart routes the user page reads that this host answers 404 (the page then says "No data
+   * yet."): the browser logs a 404 for each, the one console line a test accepts.
+   */
+  private List<String> chartRoutesMissing;
+
+  @BeforeAll
+  void startTheBrowserAndPostTheScenario() {
+    browser = HeadlessChromium.startOrSkip();
+    ann = newUser("ann");
+    bob = newUser("bob");
+    annToken = api.token(ann, "user");
+    Instant march1 = Instant.parse("2026-03-01T00:30:00Z");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(ann, march1),
+            Events.userCreated(bob, march1),
+            // 2 cores and 4 GB for 10 hours on March 2: 1.00 + 0.40
+            Events.sessionCreated(
+                "s-" + ann, ann, Instant.parse("2026-03-02T01:00:00Z"), "2", "4", "0"),
+            Events.sessionTerminated("s-" + ann, ann, Instant.parse("2026-03-02T11:00:00Z")),
+            // bob: one core for two hours: 0.10
+            Events.sessionCreated(
+                "s-" + bob, bob, Instant.parse("2026-03-02T01:00:00Z"), "1", "0", "0"),
+            Events.sessionTerminated("s-" + bob, bob, Instant.parse("2026-03-02T03:00:00Z")),
+            // ann runs 1.5 cores and 3 GB now, and used 90 of the free plan's 100 AI queries
+            Events.sessionCreated("s2-" + ann, ann, at("11:00"), "1.5", "3", "0"),
+            Events.heartbeat("s2-" + ann, ann, at("11:59")),
+            Events.usageReported(ann, "ai_queries", "90", Instant.parse("2026-03-05T09:00:00Z"))));
+    api.awaitCaughtUp("billing");
+    api.runJob("calculate-usage");
+    annInvoice = invoice(ann);
+    bobInvoice = invoice(bob);
+    api.http
+        .post(
+            "/api/plugins/billing/admin/credits",
+            api.adminToken,
+            HostClient.json(Map.of("user_id", ann, "amount", 25, "reason", "welcome")))
+        .expect(201);
+    chartRoutesMissing =
+        CHART_ROUTES.values().stream()
+            .filter(route -> api.http.get(BILLING + route, annToken).status() == 404)
+            .toList();
+  }
+
+  private JsonNode invoice(String user) {
+    return api.http
+        .post(
+            "/api/plugins/billing/admin/invoices",
+            api.adminToken,
+            HostClient.json(
+                Map.of("user_id", user, "period_start", "2026-03-01", "period_end", "2026-03-03")))
+        .expect(201);
+  }
+
+  @AfterAll
+  void closeTheBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  /** Every test starts signed out on a fresh load of the page. */
+  @BeforeEach
+  void signedOut() {
+    open(PAGES);
+    browser.script("sessionStorage.clear()");
+    open(PAGES);
+    browser.consoleProblems();
+  }
+
+  /** Whatever a test did, the console has no error or warning (CSP violations are warnings). */
+  @AfterEach
+  void noConsoleProblems() {
+    List<String> problems =
+        browser.consoleProblems().stream()
+            .filter(
+                line ->
+                    chartRoutesMissing.stream()
+                        .noneMatch(route -> line.contains(BILLING + route) && line.contains("404")))
+            .toList();
+    assertEquals(List.of(), problems);
+  }
+
+  private void open(String path) {
+    browser.driver.get("http://localhost:" + billing.host.port() + path);
+  }
+
+  private WebElement byId(String id) {
+    return browser.driver.findElement(By.id(id));
+  }
+
+  private void signIn(String token) {
+    browser.await(d -> byId("token").isDisplayed());
+    byId("token").sendKeys(token);
+    byId("signin").click();
+  }
+
+  private void annSignedIn() {
+    signedIn(annToken);
+  }
+
+  /** Signs in and waits until the page has drawn everything it reads (charts last). */
+  private void signedIn(String token) {
+    signIn(token);
+    browser.await(
+        d ->
+            browser.script(
+                "const done = (id) => document.getElementById(id + '-status').textContent !== ''"
+                    + " || Chart.getChart(document.getElementById(id)) !== undefined;"
+                    + " return document.getElementById('cost-so-far') !== null"
+                    + " && done('usage-chart') && done('cost-chart');"));
+  }
+
+  @Test
+  void annSeesHerPlanQuotasInvoiceAndCreditAsTheApiAnswersThem() throws Exception {
+    annSignedIn();
+
+    assertEquals("Signed in as " + ann, byId("signed-in-as").getText());
+    assertFalse(byId("signin-form").isDisplayed(), "the sign-in form is hidden once signed in");
+    assertEquals("Free Tier", byId("plan-name").getText());
+    assertEquals("$0.00 / month", byId("plan-price").getText());
+    WebElement cpu = byId("quota-bar-cpu_cores");
+    assertEquals("progressbar", cpu.getAttribute("role"));
+    assertEquals("1.5", cpu.getAttribute("aria-valuenow"));
+    assertEquals("2", cpu.getAttribute("aria-valuemax"));
+    assertEquals("3", byId("quota-bar-memory_gb").getAttribute("aria-valuenow"));
+    assertEquals("4", byId("quota-bar-memory_gb").getAttribute("aria-valuemax"));
+    assertTrue(byId("quota-bar-ai_queries").getAttribute("class").contains("warning"));
+    assertTrue(byId("banner-warning-ai_queries").getText().contains("AI queries"));
+
+    long invoiceId = annInvoice.get("id").asLong();
+    assertEquals("sent", byId("invoice-status-" + invoiceId).getText());
+    WebElement invoiceRow =
+        byId("invoice-status-" + invoiceId).findElement(By.xpath("ancestor::tr"));
+    assertTrue(invoiceRow.getText().contains(annInvoice.get("invoice_number").asText()));
+    assertEquals("$1.40", invoiceRow.findElement(By.cssSelector("td.num")).getText());
+
+    assertEquals("$25.00", byId("credit-balance").getText());
+    String credits = byId("credits-table").getText();
+    assertTrue(credits.contains("welcome") && credits.contains("$25.00"), credits);
+
+    JsonNode usage =
+        api.usage(annToken, "?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z").expect(200);
+    String total = byId("cost-so-far").findElement(By.xpath(".//tr[last()]/td[last()]")).getText();
+    assertEquals("$" + usage.get("total_cost").asText(), total);
+    assertTrue(byId("plan-free").getText().contains("(current plan)"));
+    assertNotNull(byId("plan-choose-pro"));
+    assertEquals(
+        "function", browser.script("return typeof Chart"), "Chart.js loads under the policy");
+    for (Map.Entry<String, String> chart : CHART_ROUTES.entrySet()) {
+      boolean served = !chartRoutesMissing.contains(chart.getValue());
+      Object drawn =
+          browser.script(
+              "return Chart.getChart(document.getElementById(arguments[0])) !== undefined",
+              chart.getKey());
+      assertEquals(served, drawn, chart + " drawn from its route");
+      assertEquals(
+          served ? "" : "No data yet.", byId(chart.getKey() + "-status").getText(), chart.getKey());
+    }
+    browser.screenshot("billing-user-page");
+  }
+
+  @Test
+  void bobsDataNeverAppearsOnAnnsPage() {
+    annSignedIn();
+
+    String page = browser.driver.getPageSource();
+    assertFalse(page.contains(bob), "bob's user id");
+    assertFalse(page.contains(bobInvoice.get("invoice_number").asText()), "bob's invoice");
+    assertTrue(
+        browser
+            .driver
+            .findElements(By.id("invoice-status-" + bobInvoice.get("id").asLong()))
+            .isEmpty());
+    assertTrue(page.contains(annInvoice.get("invoice_number").asText()));
+  }
+
+  @Test
+  void theTokenIsKeptInSessionStorageNeverInTheUrlAndSigningOutForgetsIt() {
+    annSignedIn();
+
+    assertEquals(annToken, browser.script("return sessionStorage.getItem('billing.token')"));
+    assertEquals(0L, browser.script("return localStorage.length"));
+    assertFalse(browser.driver.getCurrentUrl().contains(annToken));
+    assertEquals("", byId("token").getAttribute("value"), "the field is emptied");
+
+    byId("signout").click();
+
+    assertNull(browser.script("return sessionStorage.getItem('billing.token')"));
+    assertTrue(byId("signin-form").isDisplayed());
+    assertFalse(byId("session").isDisplayed(), "no sign-out button while signed out");
+    assertFalse(byId("content").isDisplayed());
+    assertEquals("", byId("signed-in-as").getText());
+  }
+
+  @Test
+  void theAdminShellLoadsAndSignsInWithTheAdminToken() throws Exception {
+    open(PAGES + "admin");
+    assertEquals("Billing administration", browser.driver.getTitle());
+
+    signIn(api.adminToken);
+
+    browser.await(d -> byId("signed-in-as").getText().equals("Signed in as an admin"));
+    assertTrue(byId("admin-next").isDisplayed());
+    browser.screenshot("billing-admin-page");
+  }
+
+  @Test
+  void buyingAPackOnThePageListsThePurchaseAndRaisesTheLimit() {
+    String cat = newUser("cat");
+    api.postEvents(platformToken, List.of(Events.userCreated(cat, NOW.minusSeconds(3600))));
+    signedIn(api.token(cat, "user"));
+    assertEquals("2", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
+
+    byId("pack-buy-slots-5").click();
+
+    // said once the page has read everything again
+    browser.await(d -> byId("live").getText().startsWith("Bought"));
+    String purchases = byId("purchases-table").getText();
+    assertTrue(purchases.contains("5 job slots") && purchases.contains("$5.00"), purchases);
+    assertEquals("7", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
+    assertEquals("Bought 5 job slots: it is billed on your next invoice.", byId("live").getText());
+  }
+
+  @Test
+  void aRefusedTokenIsForgottenAndSaidSo() {
+    signIn("not-a-token");
+
+    browser.await(d -> byId("live").getText().startsWith("The token was refused"));
+    assertNull(browser.script("return sessionStorage.getItem('billing.token')"));
+    assertTrue(byId("signin-form").isDisplayed());
+    assertFalse(byId("content").isDisplayed());
+    // the browser logs the 401 itself; nothing else
+    assertEquals(
+        List.of(true),
+        browser.consoleProblems().stream()
+            .map(line -> line.contains(BILLING + "/quota") && line.contains("401"))
+            .distinct()
+            .toList());
+  }
+}

@@ -1,0 +1,99 @@
+package io.streamspace.host.e2e;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's Chromium, headless, driven by Debian's chromedriver (never one Selenium downloads):
+ * one per test class, started once. Without them a test class is skipped, except under {@code
+ * CI=true}, where {@code .ci/run} installs them and their absence fails it.
+ */
+final class HeadlessChromium implements AutoCloseable {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  final ChromeDriver driver;
+
+  private HeadlessChromium(ChromeDriver driver) {
+    this.driver = driver;
+  }
+
+  /** Starts the browser, or skips the calling test class when it is not installed (not in CI). */
+  static HeadlessChromium startOrSkip() {
+    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!installed && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError("CI must have chromium and chromium-driver (see .ci/run)");
+    }
+    Assumptions.assumeTrue(installed, "no chromium and chromedriver (apt: chromium-driver)");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    // root in CI: no sandbox; /dev/shm is small in containers; a fixed language for Intl
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--lang=en-US",
+        "--window-size=1280,1000");
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
+    return new HeadlessChromium(new ChromeDriver(service, options));
+  }
+
+  /** Waits (at most 15 s) until the condition answers something other than null or false. */
+  <T> T await(Function<WebDriver, T> condition) {
+    return new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition);
+  }
+
+  Object script(String javascript, Object... arguments) {
+    return ((JavascriptExecutor) driver).executeScript(javascript, arguments);
+  }
+
+  /** The console's warnings and errors since the last call (CSP violations are among them). */
+  List<String> consoleProblems() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
+  }
+
+  /** The whole page as a PNG in {@code target/screenshots/}, the window as tall as the page. */
+  Path screenshot(String name) throws Exception {
+    Dimension before = driver.manage().window().getSize();
+    long height = (Long) script("return document.documentElement.scrollHeight");
+    driver.manage().window().setSize(new Dimension(before.getWidth(), (int) height + 120));
+    try {
+      Files.createDirectories(SCREENSHOTS);
+      Path file = SCREENSHOTS.resolve(name + ".png");
+      Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+      return file;
+    } finally {
+      driver.manage().window().setSize(before);
+    }
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}
