@@ -6,12 +6,13 @@ const TOKEN_KEY = 'billing.token';
 /** The billing plugin's JSON routes, a same-origin path. */
 export const BILLING = '/api/plugins/billing';
 
-/** An answer of the API that is not a 2xx: its status and the error's code and message. */
+/** An answer of the API that is not a 2xx: its status, the error's code, message and field. */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -62,7 +63,8 @@ export function setUpSignIn(onSignedIn) {
 /**
  * Calls a JSON route of this origin with the tab's token. Only a same-origin path under /api/
  * is accepted: the token is never sent anywhere else. Answers the parsed body (null when empty);
- * throws an ApiError for any other status.
+ * throws an ApiError for any other status. options: method, body, idempotencyKey (sent as the
+ * Idempotency-Key header, so a repeated POST has one effect).
  */
 export async function api(path, options = {}) {
   const response = await send(path, options, 'application/json');
@@ -71,7 +73,7 @@ export async function api(path, options = {}) {
   if (!response.ok) {
     const error = (body && body.error) || {};
     throw new ApiError(response.status, error.code || 'http_' + response.status,
-        error.message || 'the request failed (' + response.status + ')');
+        error.message || 'the request failed (' + response.status + ')', error.field);
   }
   return body;
 }
@@ -95,6 +97,9 @@ function send(path, options, accept) {
   if (token() !== null) {
     headers.Authorization = 'Bearer ' + token();
   }
+  if (options.idempotencyKey) {
+    headers['Idempotency-Key'] = options.idempotencyKey;
+  }
   const init = {
     method: options.method || 'GET',
     headers,
@@ -116,7 +121,8 @@ export function announce(message) {
 
 /** Announces a failed call in words. */
 export function announceError(what, error) {
-  announce(what + ': ' + (error instanceof ApiError ? error.message : String(error)));
+  const field = error instanceof ApiError && error.field ? ' (field ' + error.field + ')' : '';
+  announce(what + ': ' + (error instanceof ApiError ? error.message : String(error)) + field);
 }
 
 /** An amount in its currency's own way: USD with cents, VND without (Intl knows the digits). */

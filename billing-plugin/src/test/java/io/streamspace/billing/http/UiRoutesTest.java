@@ -78,7 +78,7 @@ class UiRoutesTest {
         });
     assertTrue(text("/ui/").contains("<title>Billing</title>"));
     assertTrue(text("/ui/admin").contains("<title>Billing administration</title>"));
-    assertTrue(text("/ui/admin").contains("The admin view comes next"));
+    assertTrue(text("/ui/admin").contains("This page is for admins"));
   }
 
   @Test
@@ -201,5 +201,36 @@ class UiRoutesTest {
     assertTrue(html.contains("<label for=\"token\">API token</label>"));
     // a field without a name is never submitted: with scripts off, no token goes into a URL
     assertTrue(html.contains("<input id=\"token\" type=\"password\""), "unnamed token field");
+  }
+
+  @Test
+  void theAdminPageHasTheStableIdsItsTestsAndReadersFindItsPartsBy() {
+    String html = text("/ui/admin");
+    for (String id :
+        List.of(
+            "admins-only",
+            "admin-view",
+            "accounts-filter",
+            "accounts-prev",
+            "accounts-next",
+            "credit-form",
+            "credit-user",
+            "credit-amount",
+            "credit-reason",
+            "credit-submit",
+            "invoice-form",
+            "invoice-status-form",
+            "unlock-form",
+            "near-limits",
+            "revenue-chart",
+            "usage-patterns-chart",
+            "jobs")) {
+      assertTrue(html.contains(" id=\"" + id + "\""), id);
+    }
+    // each form field is labelled
+    Matcher inputs = Pattern.compile("<(?:input|select) id=\"([a-z-]+)\"").matcher(html);
+    while (inputs.find()) {
+      assertTrue(html.contains("<label for=\"" + inputs.group(1) + "\">"), inputs.group(1));
+    }
   }
 }

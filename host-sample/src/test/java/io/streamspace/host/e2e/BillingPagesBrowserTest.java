@@ -239,16 +239,110 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertEquals("", byId("signed-in-as").getText());
   }
 
-  @Test
-  void theAdminShellLoadsAndSignsInWithTheAdminToken() throws Exception {
+  /** Opens the admin page and signs in, waiting until the accounts and the jobs are drawn. */
+  private void adminSignedIn() {
     open(PAGES + "admin");
     assertEquals("Billing administration", browser.driver.getTitle());
-
     signIn(api.adminToken);
+    browser.await(
+        d ->
+            !d.findElements(By.id("accounts-table")).isEmpty()
+                && !d.findElements(By.id("jobs-table")).isEmpty()
+                && !byId("usage-patterns-chart-status").getText().isEmpty());
+  }
 
-    browser.await(d -> byId("signed-in-as").getText().equals("Signed in as an admin"));
-    assertTrue(byId("admin-next").isDisplayed());
+  @Test
+  void theAdminPageListsTheSeededAccountsWithTheirFigures() throws Exception {
+    adminSignedIn();
+
+    assertEquals("Signed in as an admin", byId("signed-in-as").getText());
+    assertFalse(byId("admins-only").isDisplayed());
+    for (String user : List.of(ann, bob)) {
+      WebElement row = byId("account-row-" + user);
+      assertTrue(row.getText().startsWith(user), row.getText());
+    }
+    assertEquals(
+        "$25.00",
+        byId("account-row-" + ann).findElement(By.cssSelector("td.credit-balance")).getText());
+    assertEquals(
+        "ascending", byId("sort-user_id").findElement(By.xpath("..")).getAttribute("aria-sort"));
+    assertNotNull(byId("job-run-calculate-usage"));
+    assertTrue(byId("revenue-table").getText().contains("USD"));
+    assertTrue(byId("outstanding-table").getText().contains("USD"));
+    assertEquals(
+        Boolean.TRUE,
+        browser.script(
+            "return Chart.getChart(document.getElementById('usage-patterns-chart')) !== undefined"
+                + " && Chart.getChart(document.getElementById('revenue-chart-USD')) !== undefined"));
     browser.screenshot("billing-admin-page");
+  }
+
+  @Test
+  void aCreditGrantedThroughTheAdminFormShowsOnTheAccountOnceEvenAfterADoubleSubmit() {
+    String dan = newUser("dan");
+    api.postEvents(platformToken, List.of(Events.userCreated(dan, NOW.minusSeconds(3600))));
+    api.awaitCaughtUp("billing");
+    adminSignedIn();
+
+    byId("credit-user").sendKeys(dan);
+    byId("credit-amount").sendKeys("12.50");
+    byId("credit-reason").sendKeys("goodwill");
+    // two submissions at once, as a double click sends them
+    browser.script(
+        "const form = document.getElementById('credit-form');"
+            + " form.requestSubmit(); form.requestSubmit();");
+
+    browser.await(d -> byId("live").getText().startsWith("Granted"));
+    assertTrue(byId("live").getText().contains("$12.50"), byId("live").getText());
+    browser.await(
+        d ->
+            byId("account-row-" + dan)
+                .findElement(By.cssSelector("td.credit-balance"))
+                .getText()
+                .equals("$12.50"));
+    JsonNode credits =
+        api.http.get(BILLING + "/credits?user_id=" + dan, api.adminToken).expect(200);
+    assertEquals(1, credits.get("credits").size(), credits.toString());
+    assertEquals("12.50", credits.get("balance").asText());
+  }
+
+  @Test
+  void aCreditFormErrorNamesTheField() {
+    adminSignedIn();
+
+    byId("credit-user").sendKeys(ann);
+    byId("credit-amount").sendKeys("-1");
+    byId("credit-reason").sendKeys("oops");
+    byId("credit-submit").click();
+
+    browser.await(d -> byId("live").getText().startsWith("Granting the credit failed"));
+    assertTrue(byId("live").getText().contains("(field amount)"), byId("live").getText());
+    // the browser logs the 400 itself; nothing else
+    assertEquals(
+        List.of(true),
+        browser.consoleProblems().stream()
+            .map(line -> line.contains(BILLING + "/admin/credits") && line.contains("400"))
+            .distinct()
+            .toList());
+  }
+
+  @Test
+  void aUserTokenSeesThatThePageIsForAdminsAndNoTable() {
+    open(PAGES + "admin");
+    signIn(annToken);
+
+    browser.await(d -> byId("admins-only").isDisplayed());
+    assertTrue(byId("admins-only").getText().startsWith("This page is for admins"));
+    assertFalse(byId("admin-view").isDisplayed());
+    assertTrue(browser.driver.findElements(By.id("accounts-table")).isEmpty());
+    assertFalse(browser.driver.getPageSource().contains(bob), "no other account shows");
+    // the browser logs the 403 itself; nothing else
+    assertEquals(
+        List.of(true),
+        browser.consoleProblems().stream()
+            .map(line -> line.contains(BILLING + "/admin/users") && line.contains("403"))
+            .distinct()
+            .toList());
   }
 
   @Test
