@@ -3,7 +3,7 @@
 // for admins.
 import {
   ApiError, BILLING, announce, announceError, api, byId, clear, day, el, instant, money,
-  quantity, setUpSignIn, table,
+  quantity, setUpSignIn, signedOutIfRefused, table,
 } from './common.js';
 
 const PAGE_SIZE = 25;
@@ -27,10 +27,7 @@ async function read(path, what) {
   try {
     return await api(BILLING + path);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut();
-      announce('The token was refused: sign in again with a valid token.');
-    } else {
+    if (!signedOutIfRefused(error, signOut)) {
       announceError('Could not read ' + what, error);
     }
     return null;
@@ -45,10 +42,10 @@ async function load() {
   try {
     first = await api(BILLING + '/admin/users?limit=1');
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut();
-      announce('The token was refused: sign in again with a valid token.');
-    } else if (error instanceof ApiError && error.status === 403) {
+    if (signedOutIfRefused(error, signOut)) {
+      return;
+    }
+    if (error instanceof ApiError && error.status === 403) {
       byId('signed-in-as').textContent = 'Signed in without the admin role';
       byId('admins-only').hidden = false;
     } else {

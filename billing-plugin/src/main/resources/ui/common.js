@@ -119,6 +119,19 @@ export function announce(message) {
   byId('live').textContent = message;
 }
 
+/**
+ * A token the API refused (401): signs out (signOut, from setUpSignIn) and says so. Answers
+ * whether the error was that.
+ */
+export function signedOutIfRefused(error, signOut) {
+  if (error instanceof ApiError && error.status === 401) {
+    signOut();
+    announce('The token was refused: sign in again with a valid token.');
+    return true;
+  }
+  return false;
+}
+
 /** Announces a failed call in words. */
 export function announceError(what, error) {
   const field = error instanceof ApiError && error.field ? ' (field ' + error.field + ')' : '';

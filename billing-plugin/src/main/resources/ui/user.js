@@ -1,7 +1,7 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
   ApiError, BILLING, announce, announceError, api, apiBlob, banner, byId, clear, day, el,
-  instant, money, progressBar, quantity, setUpSignIn, table,
+  instant, money, progressBar, quantity, setUpSignIn, signedOutIfRefused, table,
 } from './common.js';
 
 const METER_NAMES = {
@@ -21,9 +21,7 @@ async function read(path, what, quietStatuses = []) {
   try {
     return await api(BILLING + path);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut();
-      announce('The token was refused: sign in again with a valid token.');
+    if (signedOutIfRefused(error, signOut)) {
       throw error;
     }
     if (!(error instanceof ApiError && quietStatuses.includes(error.status))) {

@@ -174,7 +174,8 @@ class UiRoutesTest {
   @Test
   void theUserPageHasTheStableIdsItsTestsAndReadersFindItsPartsBy() {
     String html = text("/ui/");
-    for (String id :
+    assertHasIds(
+        html,
         List.of(
             "signin-form",
             "token",
@@ -194,9 +195,7 @@ class UiRoutesTest {
             "credits",
             "credit-balance",
             "packs",
-            "purchases")) {
-      assertTrue(html.contains(" id=\"" + id + "\""), id);
-    }
+            "purchases"));
     assertTrue(html.contains("id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\""));
     assertTrue(html.contains("<label for=\"token\">API token</label>"));
     // a field without a name is never submitted: with scripts off, no token goes into a URL
@@ -206,7 +205,8 @@ class UiRoutesTest {
   @Test
   void theAdminPageHasTheStableIdsItsTestsAndReadersFindItsPartsBy() {
     String html = text("/ui/admin");
-    for (String id :
+    assertHasIds(
+        html,
         List.of(
             "admins-only",
             "admin-view",
@@ -224,13 +224,17 @@ class UiRoutesTest {
             "near-limits",
             "revenue-chart",
             "usage-patterns-chart",
-            "jobs")) {
-      assertTrue(html.contains(" id=\"" + id + "\""), id);
-    }
+            "jobs"));
     // each form field is labelled
     Matcher inputs = Pattern.compile("<(?:input|select) id=\"([a-z-]+)\"").matcher(html);
     while (inputs.find()) {
       assertTrue(html.contains("<label for=\"" + inputs.group(1) + "\">"), inputs.group(1));
+    }
+  }
+
+  private static void assertHasIds(String html, List<String> ids) {
+    for (String id : ids) {
+      assertTrue(html.contains(" id=\"" + id + "\""), id);
     }
   }
 }

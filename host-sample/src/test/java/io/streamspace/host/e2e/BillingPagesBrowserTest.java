@@ -135,6 +135,16 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     return browser.driver.findElement(By.id(id));
   }
 
+  /** The browser logged this route's answer itself (a failed status), and nothing else. */
+  private void browserLoggedOnly(String route, int status) {
+    assertEquals(
+        List.of(true),
+        browser.consoleProblems().stream()
+            .map(line -> line.contains(route) && line.contains("status of " + status))
+            .distinct()
+            .toList());
+  }
+
   private void signIn(String token) {
     browser.await(d -> byId("token").isDisplayed());
     byId("token").sendKeys(token);
@@ -317,13 +327,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
 
     browser.await(d -> byId("live").getText().startsWith("Granting the credit failed"));
     assertTrue(byId("live").getText().contains("(field amount)"), byId("live").getText());
-    // the browser logs the 400 itself; nothing else
-    assertEquals(
-        List.of(true),
-        browser.consoleProblems().stream()
-            .map(line -> line.contains(BILLING + "/admin/credits") && line.contains("400"))
-            .distinct()
-            .toList());
+    browserLoggedOnly(BILLING + "/admin/credits", 400);
   }
 
   @Test
@@ -336,13 +340,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertFalse(byId("admin-view").isDisplayed());
     assertTrue(browser.driver.findElements(By.id("accounts-table")).isEmpty());
     assertFalse(browser.driver.getPageSource().contains(bob), "no other account shows");
-    // the browser logs the 403 itself; nothing else
-    assertEquals(
-        List.of(true),
-        browser.consoleProblems().stream()
-            .map(line -> line.contains(BILLING + "/admin/users") && line.contains("403"))
-            .distinct()
-            .toList());
+    browserLoggedOnly(BILLING + "/admin/users", 403);
   }
 
   @Test
@@ -370,12 +368,6 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertNull(browser.script("return sessionStorage.getItem('billing.token')"));
     assertTrue(byId("signin-form").isDisplayed());
     assertFalse(byId("content").isDisplayed());
-    // the browser logs the 401 itself; nothing else
-    assertEquals(
-        List.of(true),
-        browser.consoleProblems().stream()
-            .map(line -> line.contains(BILLING + "/quota") && line.contains("401"))
-            .distinct()
-            .toList());
+    browserLoggedOnly(BILLING + "/quota", 401);
   }
 }
