@@ -1,0 +1,370 @@
+// The admin page: the accounts, the business at a glance, the admin forms and the jobs, from the
+// plugin's admin JSON routes only. A token without the admin role sees only that the page is
+// for admins.
+import {
+  ApiError, BILLING, announce, announceError, api, byId, clear, day, el, instant, money,
+  quantity, setUpSignIn, signedOutIfRefused, table,
+} from './common.js';
+
+const PAGE_SIZE = 25;
+const COLORS = ['#0b57d0', '#b3261e', '#1a7f37', '#8a5300'];
+
+/** The accounts table's columns: its header text and, for a sortable one, the sort key. */
+const ACCOUNT_COLUMNS = [
+  { text: 'User', sort: 'user_id' },
+  { text: 'Plan' },
+  { text: 'Cost this period', sort: 'current_period_cost', num: true },
+  { text: 'Outstanding', sort: 'outstanding_balance', num: true },
+  { text: 'Credit balance', sort: 'credit_balance', num: true },
+  { text: 'Status' },
+  { text: 'Holds' },
+];
+
+const accounts = { sort: 'user_id', offset: 0, nextOffset: null, filter: {} };
+
+/** Answers a route's body; a refused token signs out, any other failure is said. */
+async function read(path, what) {
+  try {
+    return await api(BILLING + path);
+  } catch (error) {
+    if (!signedOutIfRefused(error, signOut)) {
+      announceError('Could not read ' + what, error);
+    }
+    return null;
+  }
+}
+
+async function load() {
+  announce('');
+  byId('admins-only').hidden = true;
+  byId('admin-view').hidden = true;
+  let first;
+  try {
+    first = await api(BILLING + '/admin/users?limit=1');
+  } catch (error) {
+    if (signedOutIfRefused(error, signOut)) {
+      return;
+    }
+    if (error instanceof ApiError && error.status === 403) {
+      byId('signed-in-as').textContent = 'Signed in without the admin role';
+      byId('admins-only').hidden = false;
+    } else {
+      announceError('Could not reach the billing plugin', error);
+    }
+    return;
+  }
+  if (first) {
+    byId('signed-in-as').textContent = 'Signed in as an admin';
+    byId('admin-view').hidden = false;
+    await Promise.all([loadAccounts(), loadDashboard(), loadJobs()]);
+  }
+}
+
+// ---- accounts ----
+
+function accountsPath() {
+  const query = [['sort', accounts.sort], ['limit', PAGE_SIZE], ['offset', accounts.offset],
+    ['user_id', accounts.filter.user], ['status', accounts.filter.status],
+    ['quota_state', accounts.filter.quota]]
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([name, value]) => name + '=' + encodeURIComponent(value));
+  return '/admin/users?' + query.join('&');
+}
+
+async function loadAccounts() {
+  const page = await read(accountsPath(), 'the accounts');
+  const holder = clear(byId('accounts'));
+  if (page === null) {
+    return;
+  }
+  accounts.nextOffset = page.next_offset;
+  holder.append(accountsTable(page.users));
+  byId('accounts-prev').disabled = accounts.offset === 0;
+  byId('accounts-next').disabled = page.next_offset === null || page.next_offset === undefined;
+  byId('accounts-page').textContent = page.users.length === 0 ? 'No accounts'
+      : 'Accounts ' + (accounts.offset + 1) + '–' + (accounts.offset + page.users.length);
+}
+
+function accountsTable(users) {
+  const head = el('tr', {}, ACCOUNT_COLUMNS.map((column) => {
+    if (!column.sort) {
+      return el('th', { scope: 'col', text: column.text });
+    }
+    const direction = accounts.sort === column.sort ? 'ascending'
+        : accounts.sort === '-' + column.sort ? 'descending' : 'none';
+    const button = el('button', { type: 'button', class: 'sort',
+      id: 'sort-' + column.sort, text: column.text });
+    button.addEventListener('click', () => {
+      accounts.sort = direction === 'ascending' ? '-' + column.sort : column.sort;
+      accounts.offset = 0;
+      loadAccounts();
+    });
+    return el('th', { scope: 'col', class: column.num ? 'num' : null, 'aria-sort': direction },
+        button);
+  }));
+  const rows = users.map((u) => el('tr', { id: 'account-row-' + u.user_id },
+      el('th', { scope: 'row', text: u.user_id }),
+      el('td', { text: u.plan_id || '—' }),
+      el('td', { class: 'num', text: money(u.current_period_cost, u.currency) }),
+      el('td', { class: 'num', text: money(u.outstanding_balance, u.currency) }),
+      el('td', { class: 'num credit-balance', text: money(u.credit_balance, u.currency) }),
+      el('td', { text: u.status }),
+      el('td', { text: u.holds.length === 0 ? 'none' : u.holds.join(', ') })));
+  const body = rows.length > 0 ? rows
+      : [el('tr', {}, el('td', { colspan: ACCOUNT_COLUMNS.length, class: 'empty',
+        text: 'No account matches.' }))];
+  return el('table', { id: 'accounts-table' },
+      el('caption', { text: 'Accounts, ' + PAGE_SIZE + ' a page' }), el('thead', {}, head),
+      el('tbody', {}, body));
+}
+
+byId('accounts-filter').addEventListener('submit', (event) => {
+  event.preventDefault();
+  accounts.filter = { user: byId('filter-user').value.trim(),
+    status: byId('filter-status').value, quota: byId('filter-quota').value };
+  accounts.offset = 0;
+  loadAccounts();
+});
+byId('accounts-next').addEventListener('click', () => {
+  if (accounts.nextOffset !== null && accounts.nextOffset !== undefined) {
+    accounts.offset = accounts.nextOffset;
+    loadAccounts();
+  }
+});
+byId('accounts-prev').addEventListener('click', () => {
+  accounts.offset = Math.max(0, accounts.offset - PAGE_SIZE);
+  loadAccounts();
+});
+
+// ---- the business at a glance ----
+
+async function loadDashboard() {
+  const board = await read('/admin/dashboard?months=12', 'the dashboard');
+  if (board === null) {
+    return;
+  }
+  const near = board.accounts_near_limits;
+  clear(byId('near-limits')).append(el('dl', { class: 'facts' },
+      el('dt', { text: 'Accounts with a meter in warning' }),
+      el('dd', { id: 'near-limits-warning', text: near.warning }),
+      el('dt', { text: 'Accounts over a limit' }),
+      el('dd', { id: 'near-limits-exceeded', text: near.exceeded }),
+      el('dt', { text: 'Accounts awaiting an overage confirmation' }),
+      el('dd', { id: 'near-limits-confirmation_required', text: near.confirmation_required })));
+  showRevenueCharts(board.revenue_by_month);
+  clear(byId('revenue')).append(table('revenue-table', 'Revenue by month',
+      [{ text: 'Period' }, { text: 'Currency' }, { text: 'Invoices', num: true },
+        { text: 'Invoiced', num: true }, { text: 'Paid', num: true }],
+      board.revenue_by_month.map((m) => [day(m.period_start), m.currency,
+        { text: m.invoices, num: true }, { text: money(m.invoiced, m.currency), num: true },
+        { text: money(m.paid, m.currency), num: true }]),
+      'No finalized invoice in the last 12 months.'));
+  clear(byId('revenue-by-plan')).append(table('revenue-by-plan-table', 'Revenue by plan',
+      [{ text: 'Plan' }, { text: 'Amount', num: true }],
+      board.revenue_by_plan.map((r) => [r.plan_id || '(no period)',
+        { text: money(r.amount, r.currency), num: true }]), 'No plan fee invoiced yet.'));
+  clear(byId('revenue-by-resource')).append(table('revenue-by-resource-table',
+      'Revenue by resource', [{ text: 'Resource' }, { text: 'Amount', num: true }],
+      board.revenue_by_resource.map((r) => [r.resource_type,
+        { text: money(r.amount, r.currency), num: true }]), 'Nothing invoiced yet.'));
+  clear(byId('outstanding')).append(table('outstanding-table', 'Outstanding and overdue',
+      [{ text: 'Currency' }, { text: 'Sent', num: true }, { text: 'Sent total', num: true },
+        { text: 'Overdue', num: true }, { text: 'Overdue total', num: true }],
+      board.outstanding.map((o) => [o.currency, { text: o.sent_count, num: true },
+        { text: money(o.sent_total, o.currency), num: true },
+        { text: o.overdue_count, num: true },
+        { text: money(o.overdue_total, o.currency), num: true }]),
+      'Nothing outstanding.'));
+  clear(byId('popular-packs')).append(table('popular-packs-table', 'Popular packs',
+      [{ text: 'Pack' }, { text: 'Purchases', num: true }, { text: 'Renewals', num: true },
+        { text: 'Revenue', num: true }],
+      board.popular_packs.map((p) => [p.pack_name, { text: p.purchases, num: true },
+        { text: p.renewals, num: true }, { text: money(p.revenue, p.currency), num: true }]),
+      'No pack bought in the last 12 months.'));
+  showUsagePatterns(board.usage_patterns);
+}
+
+function chartLibrary() {
+  return typeof window.Chart === 'function';
+}
+
+/** One bar chart per currency (amounts are never converted, so never share an axis). */
+function showRevenueCharts(months) {
+  const holder = clear(byId('revenue-chart'));
+  const status = byId('revenue-chart-status');
+  status.textContent = months.length === 0 ? 'No data yet.'
+      : chartLibrary() ? '' : 'The chart could not be drawn.';
+  if (status.textContent !== '') {
+    return;
+  }
+  for (const currency of [...new Set(months.map((m) => m.currency))]) {
+    const mine = months.filter((m) => m.currency === currency);
+    const canvas = el('canvas', { id: 'revenue-chart-' + currency, role: 'img',
+      'aria-label': 'Revenue by month in ' + currency + ' (the table below has the figures)' });
+    holder.append(canvas);
+    new window.Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: mine.map((m) => day(m.period_start)),
+        datasets: [
+          { label: 'Invoiced', backgroundColor: COLORS[0],
+            data: mine.map((m) => Number(m.invoiced)) },
+          { label: 'Paid', backgroundColor: COLORS[2], data: mine.map((m) => Number(m.paid)) },
+        ],
+      },
+      options: { animation: false,
+        scales: { y: { title: { display: true, text: 'Revenue (' + currency + ')' } } } },
+    });
+  }
+}
+
+function showUsagePatterns(patterns) {
+  const canvas = byId('usage-patterns-chart');
+  const status = byId('usage-patterns-chart-status');
+  const existing = chartLibrary() ? window.Chart.getChart(canvas) : undefined;
+  if (existing) {
+    existing.destroy();
+  }
+  if (!chartLibrary()) {
+    status.textContent = 'The chart could not be drawn.';
+    canvas.hidden = true;
+    return;
+  }
+  status.textContent = 'Over ' + day(patterns.from) + ' to ' + day(patterns.to) + ', hours in '
+      + patterns.time_zone + '.';
+  canvas.hidden = false;
+  new window.Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: patterns.hours.map((h) => String(h.hour).padStart(2, '0') + ':00'),
+      datasets: [
+        { label: 'Peak sessions', backgroundColor: COLORS[0],
+          data: patterns.hours.map((h) => Number(h.peak_sessions)) },
+        { label: 'Peak cores', backgroundColor: COLORS[3],
+          data: patterns.hours.map((h) => Number(h.peak_cores)) },
+      ],
+    },
+    options: { animation: false },
+  });
+}
+
+// ---- jobs ----
+
+async function loadJobs() {
+  const status = await read('/jobs/status', 'the jobs');
+  const holder = clear(byId('jobs'));
+  if (status === null) {
+    return;
+  }
+  holder.append(table('jobs-table', 'Scheduled jobs',
+      [{ text: 'Job' }, { text: 'Schedule' }, { text: 'Last run' }, { text: 'Outcome' },
+        { text: 'Next run' }, { text: 'Backlog', num: true }, { text: 'Run' }],
+      status.jobs.map((job) => {
+        const run = el('button', { type: 'button', class: 'secondary', id: 'job-run-' + job.name,
+          text: 'Run now', 'aria-label': 'Run ' + job.name + ' now' });
+        run.addEventListener('click', () => runJob(job.name, run));
+        const last = job.last_run;
+        return [job.name, job.cron + ' (' + job.time_zone + ')',
+          last ? instant(last.started_at) : 'never',
+          last ? last.outcome + (last.message ? ': ' + last.message : '') : '—',
+          instant(job.next_fire_time),
+          { text: job.backlog === null ? '—' : quantity(job.backlog), num: true }, run];
+      }),
+      'No job is scheduled.'));
+}
+
+async function runJob(name, button) {
+  button.disabled = true;
+  announce('Running ' + name + '…');
+  try {
+    const run = await api(BILLING + '/jobs/' + encodeURIComponent(name),
+        { method: 'POST', idempotencyKey: newKey() });
+    announce(run.outcome === 'running' ? name + ' is still running: ' + run.message
+        : name + ' ended ' + run.outcome + ', ' + run.rows_touched + ' rows touched'
+          + (run.message ? ': ' + run.message : '') + '.');
+    await Promise.all([loadJobs(), loadAccounts()]);
+  } catch (error) {
+    announceError('Running ' + name + ' failed', error);
+    button.disabled = false;
+  }
+}
+
+// ---- forms ----
+
+/** A fresh Idempotency-Key: one per form submission, so a repeat of it has one effect. */
+function newKey() {
+  if (typeof crypto.randomUUID === 'function') {
+    return crypto.randomUUID();
+  }
+  return [...crypto.getRandomValues(new Uint8Array(16))]
+      .map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Wires an admin form: on submit, send(key) calls the route and answers what to say. While one
+ * submission is under way, another is ignored (a double click grants once; the key makes a
+ * repeat of the same request harmless too).
+ */
+function adminForm(id, what, send) {
+  const form = byId(id);
+  let pending = false;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (pending) {
+      return;
+    }
+    pending = true;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      announce(await send(newKey()));
+      form.reset();
+      await loadAccounts();
+    } catch (error) {
+      announceError(what + ' failed', error);
+    } finally {
+      pending = false;
+      button.disabled = false;
+    }
+  });
+}
+
+const value = (id) => byId(id).value.trim();
+
+adminForm('credit-form', 'Granting the credit', async (key) => {
+  const body = { user_id: value('credit-user'), amount: Number(value('credit-amount')),
+    reason: value('credit-reason') };
+  if (value('credit-expires') !== '') {
+    body.expires_at = value('credit-expires');
+  }
+  const credit = await api(BILLING + '/admin/credits',
+      { method: 'POST', body, idempotencyKey: key });
+  return 'Granted ' + money(credit.amount, credit.currency) + ' to ' + credit.user_id
+      + ' (credit ' + credit.id + ').';
+});
+
+adminForm('invoice-form', 'Generating the invoice', async (key) => {
+  const invoice = await api(BILLING + '/admin/invoices', { method: 'POST', idempotencyKey: key,
+    body: { user_id: value('invoice-user'), period_start: value('invoice-start'),
+      period_end: value('invoice-end') } });
+  return 'Invoice ' + invoice.invoice_number + ' (id ' + invoice.id + ') for '
+      + invoice.user_id + ': ' + money(invoice.total, invoice.currency) + ', '
+      + invoice.status + '.';
+});
+
+adminForm('invoice-status-form', 'Changing the invoice', async () => {
+  const id = value('invoice-id');
+  const invoice = await api(BILLING + '/admin/invoices/' + encodeURIComponent(id),
+      { method: 'PATCH', body: { status: byId('invoice-new-status').value,
+        note: value('invoice-note') } });
+  return 'Invoice ' + invoice.invoice_number + ' is now ' + invoice.status + '.';
+});
+
+adminForm('unlock-form', 'Unlocking the account', async (key) => {
+  const user = value('unlock-user');
+  const unlocked = await api(BILLING + '/admin/users/' + encodeURIComponent(user) + '/unlock',
+      { method: 'POST', body: { note: value('unlock-note') }, idempotencyKey: key });
+  return unlocked.user_id + ' is unlocked.';
+});
+
+const signOut = setUpSignIn(load);

@@ -1,0 +1,257 @@
+// What both billing pages share: the sign-in, the one way to call the API, money and dates,
+// and DOM builders. Data is only ever put in the page as text (textContent), never as markup.
+
+const TOKEN_KEY = 'billing.token';
+
+/** The billing plugin's JSON routes, a same-origin path. */
+export const BILLING = '/api/plugins/billing';
+
+/** An answer of the API that is not a 2xx: its status, the error's code, message and field. */
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** The bearer token of this tab: kept in sessionStorage only (the tab, never a URL). */
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/**
+ * Wires the sign-in form and the sign-out button. onSignedIn runs when a token is present (at
+ * load, or once entered); signing out forgets the token and shows the form again.
+ */
+export function setUpSignIn(onSignedIn) {
+  const form = byId('signin-form');
+  const session = byId('session');
+  const content = byId('content');
+  const show = (signedIn) => {
+    form.hidden = signedIn;
+    session.hidden = !signedIn;
+    content.hidden = !signedIn;
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = byId('token');
+    const value = input.value.trim();
+    input.value = '';
+    if (value) {
+      sessionStorage.setItem(TOKEN_KEY, value);
+      show(true);
+      onSignedIn();
+    }
+  });
+  const signOut = () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    clear(byId('banners'));
+    byId('signed-in-as').textContent = '';
+    show(false);
+    byId('token').focus();
+  };
+  byId('signout').addEventListener('click', signOut);
+  show(token() !== null);
+  if (token() !== null) {
+    onSignedIn();
+  }
+  return signOut;
+}
+
+/**
+ * Calls a JSON route of this origin with the tab's token. Only a same-origin path under /api/
+ * is accepted: the token is never sent anywhere else. Answers the parsed body (null when empty);
+ * throws an ApiError for any other status. options: method, body, idempotencyKey (sent as the
+ * Idempotency-Key header, so a repeated POST has one effect).
+ */
+export async function api(path, options = {}) {
+  const response = await send(path, options, 'application/json');
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = (body && body.error) || {};
+    throw new ApiError(response.status, error.code || 'http_' + response.status,
+        error.message || 'the request failed (' + response.status + ')', error.field);
+  }
+  return body;
+}
+
+/** As api, for a binary answer (a PDF): the Blob. */
+export async function apiBlob(path) {
+  const response = await send(path, {}, '*/*');
+  if (!response.ok) {
+    throw new ApiError(response.status, 'http_' + response.status,
+        'the download failed (' + response.status + ')');
+  }
+  return response.blob();
+}
+
+function send(path, options, accept) {
+  if (typeof path !== 'string' || !path.startsWith('/api/') || path.includes('//')
+      || path.includes('\\')) {
+    throw new Error('refused: only same-origin /api/ paths are called');
+  }
+  const headers = { Accept: accept };
+  if (token() !== null) {
+    headers.Authorization = 'Bearer ' + token();
+  }
+  if (options.idempotencyKey) {
+    headers['Idempotency-Key'] = options.idempotencyKey;
+  }
+  const init = {
+    method: options.method || 'GET',
+    headers,
+    credentials: 'omit',
+    redirect: 'error',
+    referrerPolicy: 'no-referrer',
+  };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  return fetch(path, init);
+}
+
+/** Says something in the live region (errors, outcomes of actions); '' clears it. */
+export function announce(message) {
+  byId('live').textContent = message;
+}
+
+/**
+ * A token the API refused (401): signs out (signOut, from setUpSignIn) and says so. Answers
+ * whether the error was that.
+ */
+export function signedOutIfRefused(error, signOut) {
+  if (error instanceof ApiError && error.status === 401) {
+    signOut();
+    announce('The token was refused: sign in again with a valid token.');
+    return true;
+  }
+  return false;
+}
+
+/** Announces a failed call in words. */
+export function announceError(what, error) {
+  const field = error instanceof ApiError && error.field ? ' (field ' + error.field + ')' : '';
+  announce(what + ': ' + (error instanceof ApiError ? error.message : String(error)) + field);
+}
+
+/** An amount in its currency's own way: USD with cents, VND without (Intl knows the digits). */
+export function money(amount, currency) {
+  if (amount === null || amount === undefined || amount === '') {
+    return '—';
+  }
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency })
+      .format(Number(amount));
+}
+
+/** An instant as the API gives it, readable: 2026-03-01 00:00 UTC. */
+export function instant(iso) {
+  if (!iso) {
+    return '—';
+  }
+  return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+}
+
+/** A date of an instant, as the API gives it: 2026-03-01. */
+export function day(iso) {
+  return iso ? iso.slice(0, 10) : '—';
+}
+
+/** A quantity without trailing zeros: 2.50 → 2.5. */
+export function quantity(value) {
+  return value === null || value === undefined ? '—' : String(Number(value));
+}
+
+export function byId(id) {
+  return document.getElementById(id);
+}
+
+export function clear(node) {
+  while (node.firstChild) {
+    node.removeChild(node.firstChild);
+  }
+  return node;
+}
+
+/**
+ * An element with attributes and children; strings become text nodes. 'class' and 'text' are
+ * shorthands; event handler attributes (on...) are refused.
+ */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) {
+      continue;
+    }
+    if (/^on/i.test(name) || name === 'style') {
+      throw new Error('refused attribute ' + name);
+    }
+    if (name === 'text') {
+      node.textContent = value;
+    } else if (name === 'class') {
+      node.className = value;
+    } else {
+      node.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) {
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+  }
+  return node;
+}
+
+/**
+ * A table: a caption, column headers ({text, num}) and rows of cells (text or nodes; a cell
+ * {text, num} is right-aligned). The first cell of each row is its header. No rows: the empty
+ * text in a paragraph instead.
+ */
+export function table(id, caption, columns, rows, empty) {
+  if (rows.length === 0) {
+    return el('p', { id, class: 'empty', text: empty });
+  }
+  const head = el('tr', {}, columns.map((c) =>
+      el('th', { scope: 'col', class: c.num ? 'num' : null, text: c.text })));
+  const body = rows.map((cells) => el('tr', {}, cells.map((cell, i) => {
+    const tag = i === 0 ? 'th' : 'td';
+    const scope = i === 0 ? 'row' : null;
+    if (cell !== null && typeof cell === 'object' && !(cell instanceof Node)) {
+      return el(tag, { scope, class: cell.num ? 'num' : null }, cell.text);
+    }
+    return el(tag, { scope }, cell);
+  })));
+  return el('table', { id }, el('caption', { text: caption }), el('thead', {}, head),
+      el('tbody', {}, body));
+}
+
+/**
+ * A labelled progress bar (role=progressbar): used against max, classed by state (warning,
+ * exceeded). Its value is capped at max for the ARIA range; the text tells the whole use.
+ */
+export function progressBar(id, label, used, max, state, valueText) {
+  const percent = max > 0 ? Math.min(100, (used / max) * 100) : (used > 0 ? 100 : 0);
+  const fill = el('div', { class: 'progress-fill' });
+  fill.style.width = percent + '%';
+  const stateClass = state === 'warning' ? 'warning'
+      : (state === 'exceeded' || state === 'confirmation_required') ? 'exceeded' : null;
+  return el('div', {
+    id,
+    class: stateClass ? 'progress ' + stateClass : 'progress',
+    role: 'progressbar',
+    'aria-label': label,
+    'aria-valuemin': 0,
+    'aria-valuemax': max,
+    'aria-valuenow': Math.min(used, max),
+    'aria-valuetext': valueText,
+  }, fill);
+}
+
+/** A banner (warning, danger or info): what happened, and what to do next. */
+export function banner(id, kind, title, next) {
+  return el('div', { id, class: 'banner banner-' + kind },
+      el('strong', { text: title }), el('span', { text: next }));
+}

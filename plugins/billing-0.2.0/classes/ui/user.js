@@ -1,0 +1,510 @@
+// The user's billing page: where the account stands, from the plugin's JSON routes only.
+import {
+  ApiError, BILLING, announce, announceError, api, apiBlob, banner, byId, clear, day, el,
+  instant, money, progressBar, quantity, setUpSignIn, signedOutIfRefused, table,
+} from './common.js';
+
+const METER_NAMES = {
+  cpu_cores: 'CPU cores',
+  memory_gb: 'Memory',
+  active_sessions: 'Active sessions',
+  storage_gb: 'Storage',
+  bandwidth_gb: 'Bandwidth',
+  transcoding_minutes: 'Transcoding',
+  ai_queries: 'AI queries',
+};
+
+const meterName = (meter) => METER_NAMES[meter] || meter;
+
+/** Answers a route's body, or null when it failed (the failure said in the live region). */
+async function read(path, what, quietStatuses = []) {
+  try {
+    return await api(BILLING + path);
+  } catch (error) {
+    if (signedOutIfRefused(error, signOut)) {
+      throw error;
+    }
+    if (!(error instanceof ApiError && quietStatuses.includes(error.status))) {
+      announceError('Could not read ' + what, error);
+    }
+    return null;
+  }
+}
+
+/** Runs an action (a POST or PUT); a 423 says the account is locked. Answers the body or null. */
+async function act(path, method, body, what) {
+  try {
+    const answer = await api(BILLING + path, { method, body });
+    announce('');
+    return answer;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 423) {
+      showLocked(error.message);
+    }
+    announceError(what + ' failed', error);
+    return null;
+  }
+}
+
+async function load() {
+  announce('');
+  clear(byId('banners'));
+  let quota;
+  try {
+    quota = await read('/quota', 'your quotas', [404]);
+  } catch (signedOut) {
+    return;
+  }
+  if (quota === null) {
+    byId('signed-in-as').textContent = '';
+    announce('No billing account yet: it is opened when your user is created.');
+    return;
+  }
+  byId('signed-in-as').textContent = 'Signed in as ' + quota.user_id;
+  const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
+    monthly] = await Promise.all([
+    read('/subscription', 'your plan'),
+    read('/plans', 'the plans'),
+    read('/spending-limit', 'the estimate'),
+    read('/invoices', 'your invoices'),
+    read('/credits', 'your credits'),
+    read('/packs', 'the packs'),
+    read('/purchases', 'your purchases'),
+    read('/payments?limit=1', 'your payments'),
+    read('/usage/daily?days=30', 'the daily usage', [404]),
+    read('/costs/monthly?months=12', 'the monthly costs', [404]),
+  ]).catch(() => []);
+  if (subscription === undefined) {
+    return; // signed out on a 401
+  }
+  showPlan(subscription, plans);
+  showQuota(quota);
+  showPlans(plans);
+  showInvoices(invoices);
+  showCredits(credits);
+  showPacks(packs);
+  showPurchases(purchases);
+  showBanners(quota, plans, spending, invoices, payments);
+  await showCost(spending);
+  showUsageChart(daily);
+  showCostChart(monthly);
+}
+
+function showPlan(subscription, plans) {
+  if (subscription === null) {
+    return;
+  }
+  byId('plan-name').textContent = subscription.plan_name;
+  byId('plan-price').textContent =
+      money(subscription.price, subscription.currency) + ' / ' + subscription.interval;
+  byId('billing-mode').textContent = subscription.billing_mode;
+  const portal = byId('portal');
+  portal.hidden = !(plans && plans.stripe_enabled);
+}
+
+function showQuota(quota) {
+  const holder = clear(byId('quotas'));
+  byId('quota-period').textContent = 'Period started ' + instant(quota.period_start);
+  for (const m of quota.meters) {
+    const name = meterName(m.meter);
+    const block = el('div', { id: 'quota-' + m.meter, class: 'meter' });
+    const used = quantity(m.used) + ' ' + m.unit;
+    if (m.limit === null) {
+      block.append(el('div', { class: 'meter-head' },
+          el('span', { text: name }), el('span', { text: used + ' used, unlimited' })));
+      holder.append(block);
+      continue;
+    }
+    const of = quantity(m.used) + ' of ' + quantity(m.limit) + ' ' + m.unit;
+    const percent = m.percent === null ? '' : ' (' + quantity(m.percent) + '%)';
+    const stateText = {
+      ok: '', warning: 'approaching the limit', exceeded: 'limit reached',
+      confirmation_required: 'overage needs confirmation',
+    }[m.state] ?? m.state;
+    block.append(
+        el('div', { class: 'meter-head' },
+            el('span', { text: name + (m.kind ? ' (' + m.kind + ' limit)' : '') }),
+            el('span', {}, of + percent + ' ',
+                el('span', { class: 'state-' + m.state, text: stateText }))),
+        progressBar('quota-bar-' + m.meter, name + ' used against its limit',
+            Number(m.used), Number(m.limit), m.state,
+            of + percent + (stateText ? ', ' + stateText : '')));
+    if (m.resets_at) {
+      block.append(el('p', { class: 'note', text: 'Resets ' + instant(m.resets_at) }));
+    }
+    if (m.overage_cost !== null) {
+      block.append(el('p', { id: 'overage-' + m.meter },
+          'Estimated overage cost: ' + money(m.overage_cost, quota.currency)));
+    }
+    if (m.state === 'confirmation_required') {
+      const button = el('button', {
+        id: 'overage-confirm-' + m.meter, type: 'button',
+        text: 'Confirm overage for ' + name,
+      });
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        if (await act('/overage/confirm', 'POST', { meter: m.meter }, 'Confirming overage')) {
+          await load();
+        } else {
+          button.disabled = false;
+        }
+      });
+      block.append(button);
+    }
+    holder.append(block);
+  }
+}
+
+async function showCost(spending) {
+  if (spending === null) {
+    return;
+  }
+  const currency = spending.currency;
+  byId('cost-period').textContent = 'From ' + instant(spending.period_start) + ' to '
+      + instant(spending.period_end);
+  const e = spending.estimate;
+  clear(byId('estimate')).append(table('estimate-table', 'Estimated invoice',
+      [{ text: 'Line' }, { text: 'Amount', num: true }],
+      [
+        ['Plan fee', { text: money(e.plan_fee, currency), num: true }],
+        ['Usage', { text: money(e.usage, currency), num: true }],
+        ['Overage', { text: money(e.overage, currency), num: true }],
+        ['Packs', { text: money(e.packs, currency), num: true }],
+        ['Estimated total', { text: money(e.total, currency), num: true }],
+      ], ''));
+  const range = '?from=' + encodeURIComponent(spending.period_start) + '&to='
+      + encodeURIComponent(spending.period_end);
+  const usage = await read('/usage' + range, 'the usage so far').catch(() => null);
+  if (usage === null) {
+    return;
+  }
+  clear(byId('cost-by-resource')).append(table('cost-so-far', 'Cost so far by resource',
+      [{ text: 'Resource' }, { text: 'Quantity', num: true }, { text: 'Cost', num: true }],
+      usage.lines.map((l) => [l.resource_type,
+        { text: quantity(l.quantity) + ' ' + l.unit, num: true },
+        { text: money(l.total_cost, usage.currency), num: true }])
+          .concat([['Total', '', { text: money(usage.total_cost, usage.currency), num: true }]]),
+      ''));
+}
+
+function showPlans(plans) {
+  const holder = clear(byId('plans'));
+  if (plans === null) {
+    return;
+  }
+  const currency = plans.currency;
+  const header = el('tr', {}, el('th', { scope: 'col', text: 'Plan' }),
+      plans.plans.map((p) => el('th', {
+        scope: 'col', id: 'plan-' + p.id,
+        class: p.id === plans.current_plan_id ? 'current' : null,
+        'aria-describedby': 'plan-features-' + p.id,
+      }, p.name, p.id === plans.current_plan_id ? ' (current plan)' : '')));
+  const row = (label, cell) => el('tr', {}, el('th', { scope: 'row', text: label }),
+      plans.plans.map((p) => el('td', {
+        class: p.id === plans.current_plan_id ? 'current' : null,
+      }, cell(p))));
+  const rows = [row('Price', (p) => money(p.price, currency) + ' / ' + p.interval)];
+  plans.plans[0]?.limits.forEach((limit, i) => rows.push(row(meterName(limit.meter), (p) => {
+    const l = p.limits[i];
+    return l.limit === null ? 'Unlimited' : quantity(l.limit) + ' ' + l.unit + ' (' + l.kind + ')';
+  })));
+  rows.push(row('Features', (p) => el('ul', { id: 'plan-features-' + p.id, class: 'features' },
+      p.features.map((f) => el('li', { text: f })))));
+  rows.push(row('', (p) => {
+    if (p.id === plans.current_plan_id) {
+      return el('strong', { text: 'Your plan' });
+    }
+    const button = el('button', {
+      id: 'plan-choose-' + p.id, type: 'button', 'aria-describedby': 'plan-features-' + p.id,
+      text: 'Switch to ' + p.name,
+    });
+    button.addEventListener('click', () => choosePlan(p, plans.stripe_enabled, button));
+    return button;
+  }));
+  holder.append(el('table', { id: 'plans-table' },
+      el('caption', { text: 'Plans and their limits, prices in ' + currency }),
+      el('thead', {}, header), el('tbody', {}, rows)));
+}
+
+/**
+ * Stripe Checkout where Stripe is enabled (it saves a payment method, then the plan changes);
+ * otherwise, or when the plugin answers 409 stripe_disabled, the plan change endpoint.
+ */
+async function choosePlan(plan, stripeEnabled, button) {
+  button.disabled = true;
+  if (stripeEnabled) {
+    const here = location.origin + location.pathname;
+    try {
+      const checkout = await api(BILLING + '/create-checkout', {
+        method: 'POST', body: { plan_id: plan.id, success_url: here, cancel_url: here },
+      });
+      location.assign(checkout.checkout_url);
+      return;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'stripe_disabled')) {
+        if (error instanceof ApiError && error.status === 423) {
+          showLocked(error.message);
+        }
+        announceError('Starting the checkout failed', error);
+        button.disabled = false;
+        return;
+      }
+    }
+  }
+  if (await act('/subscription', 'PUT', { plan_id: plan.id }, 'Changing the plan')) {
+    announce('You are now on ' + plan.name + '.');
+    await load();
+    announce('You are now on ' + plan.name + '.');
+  } else {
+    button.disabled = false;
+  }
+}
+
+function showInvoices(page) {
+  const holder = clear(byId('invoices'));
+  if (page === null) {
+    return;
+  }
+  holder.append(table('invoices-table', 'Your invoices, newest first',
+      [{ text: 'Number' }, { text: 'Period' }, { text: 'Status' }, { text: 'Total', num: true },
+        { text: 'Due' }, { text: 'PDF' }],
+      page.invoices.map((i) => [
+        i.invoice_number || 'Draft',
+        day(i.period_start) + ' – ' + day(i.period_end),
+        el('span', { id: 'invoice-status-' + i.id, text: i.status }),
+        { text: money(i.total, i.currency), num: true },
+        day(i.due_date),
+        pdfButton(i),
+      ]), 'No invoices yet.'));
+}
+
+/** Downloads with the bearer header, then hands the browser a blob URL: no token in a URL. */
+function pdfButton(invoice) {
+  const name = invoice.invoice_number || 'draft ' + invoice.id;
+  const button = el('button', {
+    id: 'invoice-pdf-' + invoice.id, type: 'button', class: 'secondary',
+    text: 'Download', 'aria-label': 'Download invoice ' + name + ' as PDF',
+  });
+  button.addEventListener('click', async () => {
+    try {
+      const blob = await apiBlob(BILLING + '/invoices/' + invoice.id + '/pdf');
+      const url = URL.createObjectURL(blob);
+      const link = el('a', {
+        href: url, download: (invoice.invoice_number || 'DRAFT-' + invoice.id) + '.pdf',
+      });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (error) {
+      announceError('Downloading invoice ' + name + ' failed', error);
+    }
+  });
+  return button;
+}
+
+function showCredits(statement) {
+  const holder = clear(byId('credits'));
+  if (statement === null) {
+    return;
+  }
+  byId('credit-balance').textContent = money(statement.balance, statement.currency);
+  holder.append(table('credits-table', 'Credits granted to you, newest first',
+      [{ text: 'Reason' }, { text: 'Granted' }, { text: 'Amount', num: true },
+        { text: 'Remaining', num: true }, { text: 'Expires' }],
+      statement.credits.map((c) => [
+        c.reason,
+        day(c.granted_at),
+        { text: money(c.amount, statement.currency), num: true },
+        { text: money(c.remaining, statement.currency), num: true },
+        c.expires_at ? day(c.expires_at) + (c.expired ? ' (expired)' : '') : 'Never',
+      ]), 'No credits.'));
+}
+
+function showPacks(catalog) {
+  const holder = clear(byId('packs'));
+  if (catalog === null) {
+    return;
+  }
+  holder.append(table('packs-table', 'Packs you can buy, prices in ' + catalog.currency,
+      [{ text: 'Pack' }, { text: 'Adds' }, { text: 'Kind' }, { text: 'Price', num: true },
+        { text: 'Buy' }],
+      catalog.packs.map((p) => [
+        p.name,
+        Object.entries(p.adds).map(([m, n]) => quantity(n) + ' ' + meterName(m)).join(', '),
+        p.kind === 'recurring' ? 'Every period' : 'Once, for ' + p.valid_days + ' days',
+        { text: money(p.price, catalog.currency), num: true },
+        buyButton(p),
+      ]), 'No packs on sale in your currency.'));
+}
+
+function buyButton(pack) {
+  const button = el('button', {
+    id: 'pack-buy-' + pack.id, type: 'button', text: 'Buy',
+    'aria-label': 'Buy ' + pack.name,
+  });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    if (await act('/packs/' + encodeURIComponent(pack.id) + '/purchase', 'POST', {},
+        'Buying ' + pack.name)) {
+      await load();
+      announce('Bought ' + pack.name + ': it is billed on your next invoice.');
+    } else {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+function showPurchases(page) {
+  const holder = clear(byId('purchases'));
+  if (page === null) {
+    return;
+  }
+  holder.append(table('purchases-table', 'Packs you bought, newest first',
+      [{ text: 'Pack' }, { text: 'Bought' }, { text: 'Price', num: true },
+        { text: 'Valid until' }, { text: 'Status' }],
+      page.purchases.map((p) => [
+        p.pack_name,
+        day(p.purchased_at),
+        { text: money(p.price, p.currency), num: true },
+        p.valid_until ? day(p.valid_until) : 'Until cancelled',
+        p.cancelled_at ? 'Cancelled' : (p.active ? 'Active' : 'Ended'),
+      ]), 'No purchases yet.'));
+}
+
+/** The read-only lock's banner: why (the plugin's sentence, when known) and what to do. */
+function showLocked(why) {
+  if (byId('banner-locked')) {
+    return;
+  }
+  byId('banners').append(banner('banner-locked', 'danger', 'Account locked (read-only).',
+      (why ? why + ' ' : '') + 'Pay the overdue invoice (or ask an administrator to unlock '
+      + 'the account): until then plan changes and purchases are refused.'));
+}
+
+function showBanners(quota, plans, spending, invoices, payments) {
+  const banners = byId('banners');
+  for (const m of quota.meters) {
+    const name = meterName(m.meter);
+    if (m.state === 'warning') {
+      banners.append(banner('banner-warning-' + m.meter, 'warning',
+          name + ': limit approaching (' + quantity(m.percent) + '%).',
+          'Buy a capacity pack or switch to a larger plan before you reach it.'));
+    } else if (m.state === 'exceeded') {
+      banners.append(banner('banner-exceeded-' + m.meter, 'danger',
+          name + ': limit reached.',
+          m.kind === 'hard'
+            ? 'New sessions are refused: end some, buy a capacity pack or switch plans.'
+            : 'Use beyond it is billed as overage; buy a pack or switch plans to avoid it.'));
+    } else if (m.state === 'confirmation_required') {
+      banners.append(banner('banner-overage-' + m.meter, 'warning',
+          name + ': overage needs your confirmation.',
+          'Confirm the overage under Quotas to keep going (it is billed), or switch plans.'));
+    }
+  }
+  if (quota.suspended) {
+    banners.append(banner('banner-suspended', 'danger',
+        'Your sessions are suspended: the account is over a hard limit.',
+        'Free up resources, buy a capacity pack or switch plans to resume.'));
+  } else if (quota.suspends_at) {
+    banners.append(banner('banner-suspends', 'danger',
+        'Over a hard limit: sessions will be suspended at ' + instant(quota.suspends_at) + '.',
+        'Free up resources, buy a capacity pack or switch plans before then.'));
+  }
+  if (spending && spending.state === 'reached') {
+    banners.append(banner('banner-spending', spending.blocked ? 'danger' : 'warning',
+        'Your spending limit is reached.',
+        spending.blocked ? 'Sessions are held: raise or remove the limit to resume.'
+          : 'Raise the limit, or expect the estimate to pass it.'));
+  }
+  const latest = payments && payments.payments[0];
+  if (latest && latest.status === 'failed') {
+    banners.append(banner('banner-payment-failed', 'danger',
+        'Your last payment failed'
+        + (latest.failure_reason ? ': ' + latest.failure_reason.replace(/\.$/, '') : '') + '.',
+        'Update your payment method (Customer Portal) so the invoice can be paid.'));
+  }
+  if (plans && plans.locked) {
+    showLocked(plans.locked);
+  } else if (invoices && invoices.invoices.some((i) => i.status === 'overdue')) {
+    banners.append(banner('banner-overdue', 'warning', 'An invoice is overdue.',
+        'Pay it soon: an account that leaves it unpaid is locked read-only.'));
+  }
+}
+
+const COLORS = ['#0b57d0', '#b3261e', '#1a7f37', '#8a5300', '#6a1b9a', '#00695c', '#4a525c'];
+
+/** No chart library loaded, or nothing to draw: say so instead. */
+function chartOrNote(statusId, canvasId, hasData) {
+  const status = byId(statusId);
+  const canvas = byId(canvasId);
+  if (!hasData || typeof window.Chart !== 'function') {
+    status.textContent = hasData ? 'The chart could not be drawn.' : 'No data yet.';
+    canvas.hidden = true;
+    return false;
+  }
+  status.textContent = '';
+  canvas.hidden = false;
+  const existing = window.Chart.getChart(canvas);
+  if (existing) {
+    existing.destroy();
+  }
+  return true;
+}
+
+function showUsageChart(daily) {
+  const days = daily ? daily.days : [];
+  if (!chartOrNote('usage-chart-status', 'usage-chart', days.length > 0)) {
+    return;
+  }
+  const resources = [...new Set(days.flatMap((d) => d.resources.map((r) => r.resource_type)))];
+  const datasets = resources.map((type, i) => ({
+    label: type,
+    backgroundColor: COLORS[i % COLORS.length],
+    data: days.map((d) => Number((d.resources.find((r) => r.resource_type === type) || {})
+        .cost || 0)),
+  }));
+  new window.Chart(byId('usage-chart'), {
+    type: 'bar',
+    data: { labels: days.map((d) => d.date), datasets },
+    options: {
+      animation: false,
+      scales: { x: { stacked: true }, y: { stacked: true, title: { display: true,
+        text: 'Cost (' + daily.currency + ')' } } },
+    },
+  });
+}
+
+function showCostChart(monthly) {
+  const months = monthly ? monthly.months : [];
+  if (!chartOrNote('cost-chart-status', 'cost-chart', months.length > 0)) {
+    return;
+  }
+  new window.Chart(byId('cost-chart'), {
+    type: 'bar',
+    data: {
+      labels: months.map((m) => day(m.period_start)),
+      datasets: [
+        { label: 'Invoiced', backgroundColor: COLORS[0],
+          data: months.map((m) => (m.invoiced === null ? null : Number(m.invoiced))) },
+        { label: 'Estimate', backgroundColor: COLORS[3],
+          data: months.map((m) => (m.estimate === null ? null : Number(m.estimate))) },
+      ],
+    },
+    options: {
+      animation: false,
+      scales: { y: { title: { display: true, text: 'Cost (' + monthly.currency + ')' } } },
+    },
+  });
+}
+
+byId('portal').addEventListener('click', async () => {
+  const portal = await act('/portal', 'POST',
+      { return_url: location.origin + location.pathname }, 'Opening the Customer Portal');
+  if (portal) {
+    location.assign(portal.portal_url);
+  }
+});
+
+const signOut = setUpSignIn(load);
