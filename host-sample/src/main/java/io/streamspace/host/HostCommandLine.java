@@ -146,13 +146,11 @@ final class HostCommandLine {
    * (null when not run from a jar).
    */
   HostOptions toOptions(Map<String, String> environment, Path home) {
-    Path plugins = pluginsDir;
-    if (plugins == null) {
-      plugins =
-          home != null && Files.isDirectory(home.resolve("plugins"))
-              ? home.resolve("plugins")
-              : Path.of("plugins");
-    }
+    // next to the jar, created at the first install: never in whatever folder the host ran from
+    Path plugins =
+        pluginsDir != null
+            ? pluginsDir
+            : (home != null ? home.resolve("plugins") : Path.of("plugins"));
     Path data = dataDir != null ? dataDir : (home != null ? home.resolve("data") : Path.of("data"));
     HostOptions.Builder options = HostOptions.builder();
     repositories(environment, home).forEach(options::pluginRepository);

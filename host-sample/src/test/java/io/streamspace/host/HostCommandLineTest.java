@@ -85,6 +85,13 @@ class HostCommandLineTest {
   }
 
   @Test
+  void thePluginsFolderIsNextToTheJarEvenBeforeItExists(@TempDir Path jarFolder) throws Exception {
+    HostCommandLine line = HostCommandLine.parse(new String[0]);
+
+    assertEquals(jarFolder.resolve("plugins"), line.toOptions(Map.of(), jarFolder).pluginsDir());
+  }
+
+  @Test
   void theHelpNamesThePluginRepositoryOptionAndItsVariable() {
     assertTrue(HostCommandLine.USAGE.contains("--plugin-repository <folder|url>"));
     assertTrue(HostCommandLine.USAGE.contains("$STREAMSPACE_PLUGIN_REPOSITORIES"));
