@@ -2,8 +2,8 @@
 // plugin's admin JSON routes only. A token without the admin role sees only that the page is
 // for admins.
 import {
-  ApiError, BILLING, announce, announceError, api, byId, clear, day, el, instant, money,
-  quantity, setUpSignIn, signedOutIfRefused, table,
+  ApiError, BILLING, QUOTA_STATE_TEXT, announce, announceError, api, byId, clear, day, el,
+  instant, meterName, money, quantity, setUpSignIn, signedOutIfRefused, table,
 } from './common.js';
 
 const PAGE_SIZE = 25;
@@ -16,6 +16,7 @@ const ACCOUNT_COLUMNS = [
   { text: 'Cost this period', sort: 'current_period_cost', num: true },
   { text: 'Outstanding', sort: 'outstanding_balance', num: true },
   { text: 'Credit balance', sort: 'credit_balance', num: true },
+  { text: 'Quota' },
   { text: 'Status' },
   { text: 'Holds' },
 ];
@@ -108,6 +109,7 @@ function accountsTable(users) {
       el('td', { class: 'num', text: money(u.current_period_cost, u.currency) }),
       el('td', { class: 'num', text: money(u.outstanding_balance, u.currency) }),
       el('td', { class: 'num credit-balance', text: money(u.credit_balance, u.currency) }),
+      quotaCell(u),
       el('td', { text: u.status }),
       el('td', { text: u.holds.length === 0 ? 'none' : u.holds.join(', ') })));
   const body = rows.length > 0 ? rows
@@ -116,6 +118,17 @@ function accountsTable(users) {
   return el('table', { id: 'accounts-table' },
       el('caption', { text: 'Accounts, ' + PAGE_SIZE + ' a page' }), el('thead', {}, head),
       el('tbody', {}, body));
+}
+
+/** An account's worst quota state, and its meters at or over the threshold, worst first. */
+function quotaCell(u) {
+  const meters = u.quota_meters.map((m) => meterName(m.meter)
+      + (m.percent === null ? '' : ' ' + quantity(m.percent) + '%')
+      + (m.state === u.quota_state ? '' : ' (' + (QUOTA_STATE_TEXT[m.state] ?? m.state) + ')'));
+  return el('td', { class: 'quota-state' },
+      el('span', { class: 'state-' + u.quota_state,
+        text: u.quota_state === 'ok' ? 'ok' : QUOTA_STATE_TEXT[u.quota_state] ?? u.quota_state }),
+      meters.length === 0 ? null : ': ' + meters.join(', '));
 }
 
 byId('accounts-filter').addEventListener('submit', (event) => {

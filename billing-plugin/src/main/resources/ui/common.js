@@ -165,6 +165,34 @@ export function quantity(value) {
   return value === null || value === undefined ? '—' : String(Number(value));
 }
 
+/** The plural of the API's singular units; units not listed (GB) are the same in both. */
+const PLURAL_UNITS = { core: 'cores', session: 'sessions', minute: 'minutes', query: 'queries' };
+
+/** A quantity with its unit, plural unless it is exactly one: 1 session, 2 sessions, 0.5 GB. */
+export function withUnit(value, unit) {
+  const plural = Number(value) !== 1 && PLURAL_UNITS[unit];
+  return quantity(value) + ' ' + (plural || unit);
+}
+
+const METER_NAMES = {
+  cpu_cores: 'CPU cores',
+  memory_gb: 'Memory',
+  active_sessions: 'Active sessions',
+  storage_gb: 'Storage',
+  bandwidth_gb: 'Bandwidth',
+  transcoding_minutes: 'Transcoding',
+  ai_queries: 'AI queries',
+};
+
+/** A quota meter's name for people: cpu_cores → CPU cores. */
+export const meterName = (meter) => METER_NAMES[meter] || meter;
+
+/** What a quota state says to people; ok says nothing. */
+export const QUOTA_STATE_TEXT = {
+  ok: '', warning: 'approaching the limit', exceeded: 'limit reached',
+  confirmation_required: 'overage needs confirmation',
+};
+
 export function byId(id) {
   return document.getElementById(id);
 }

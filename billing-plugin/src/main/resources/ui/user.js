@@ -1,20 +1,9 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
-  ApiError, BILLING, announce, announceError, api, apiBlob, banner, byId, clear, day, el,
-  instant, money, progressBar, quantity, setUpSignIn, signedOutIfRefused, table,
+  ApiError, BILLING, QUOTA_STATE_TEXT, announce, announceError, api, apiBlob, banner, byId, clear,
+  day, el, instant, meterName, money, progressBar, quantity, setUpSignIn, signedOutIfRefused,
+  table, withUnit,
 } from './common.js';
-
-const METER_NAMES = {
-  cpu_cores: 'CPU cores',
-  memory_gb: 'Memory',
-  active_sessions: 'Active sessions',
-  storage_gb: 'Storage',
-  bandwidth_gb: 'Bandwidth',
-  transcoding_minutes: 'Transcoding',
-  ai_queries: 'AI queries',
-};
-
-const meterName = (meter) => METER_NAMES[meter] || meter;
 
 /** Answers a route's body, or null when it failed (the failure said in the live region). */
 async function read(path, what, quietStatuses = []) {
@@ -108,19 +97,16 @@ function showQuota(quota) {
   for (const m of quota.meters) {
     const name = meterName(m.meter);
     const block = el('div', { id: 'quota-' + m.meter, class: 'meter' });
-    const used = quantity(m.used) + ' ' + m.unit;
+    const used = withUnit(m.used, m.unit);
     if (m.limit === null) {
       block.append(el('div', { class: 'meter-head' },
           el('span', { text: name }), el('span', { text: used + ' used, unlimited' })));
       holder.append(block);
       continue;
     }
-    const of = quantity(m.used) + ' of ' + quantity(m.limit) + ' ' + m.unit;
+    const of = quantity(m.used) + ' of ' + withUnit(m.limit, m.unit);
     const percent = m.percent === null ? '' : ' (' + quantity(m.percent) + '%)';
-    const stateText = {
-      ok: '', warning: 'approaching the limit', exceeded: 'limit reached',
-      confirmation_required: 'overage needs confirmation',
-    }[m.state] ?? m.state;
+    const stateText = QUOTA_STATE_TEXT[m.state] ?? m.state;
     block.append(
         el('div', { class: 'meter-head' },
             el('span', { text: name + (m.kind ? ' (' + m.kind + ' limit)' : '') }),
@@ -206,7 +192,7 @@ function showPlans(plans) {
   const rows = [row('Price', (p) => money(p.price, currency) + ' / ' + p.interval)];
   plans.plans[0]?.limits.forEach((limit, i) => rows.push(row(meterName(limit.meter), (p) => {
     const l = p.limits[i];
-    return l.limit === null ? 'Unlimited' : quantity(l.limit) + ' ' + l.unit + ' (' + l.kind + ')';
+    return l.limit === null ? 'Unlimited' : withUnit(l.limit, l.unit) + ' (' + l.kind + ')';
   })));
   rows.push(row('Features', (p) => el('ul', { id: 'plan-features-' + p.id, class: 'features' },
       p.features.map((f) => el('li', { text: f })))));

@@ -183,9 +183,7 @@ public class BillingExtension
             context.clock())
         .register(context.routes());
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
-    new AdminUserRoutes(
-            new AccountOverviewQueries(dataSource), quotas, config::get, context.clock())
-        .register(context.routes());
+    new AdminUserRoutes(new AccountOverviewQueries(dataSource), quotas).register(context.routes());
     new AdminDashboardRoutes(new DashboardQueries(dataSource), quotas, config::get, context.clock())
         .register(context.routes());
     loadInvoicing(

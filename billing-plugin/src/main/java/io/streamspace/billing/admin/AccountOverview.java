@@ -14,6 +14,9 @@ import java.util.List;
  * @param status             the account's status ({@code active}, {@code suspended}, ...)
  * @param holds              the reasons of its active holds, oldest first ({@code over_limit},
  *                           ...): while any is on, its sessions are suspended and new ones refused
+ * @param quotaState         the state of its worst meter ({@code ok} when every meter is under the
+ *                           alert threshold or unlimited), as {@code GET /admin/quotas} judges it
+ * @param quotaMeters        its meters at or over the alert threshold, the worst first
  */
 public record AccountOverview(
     String userId,
@@ -24,9 +27,21 @@ public record AccountOverview(
     BigDecimal outstandingBalance,
     BigDecimal creditBalance,
     String status,
-    List<String> holds) {
+    List<String> holds,
+    String quotaState,
+    List<MeterState> quotaMeters) {
 
   public AccountOverview {
     holds = List.copyOf(holds);
+    quotaMeters = List.copyOf(quotaMeters);
   }
+
+  /**
+   * A meter at or over the alert threshold.
+   *
+   * @param meter its name ({@code cpu_cores}, ...)
+   * @param state {@code warning}, {@code exceeded} or {@code confirmation_required}
+   * @param percent of its limit used; null for a limit of zero
+   */
+  public record MeterState(String meter, String state, BigDecimal percent) {}
 }

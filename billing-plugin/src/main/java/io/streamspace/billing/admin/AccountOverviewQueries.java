@@ -5,11 +5,12 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.quota.JudgedMeters;
 import io.streamspace.billing.quota.QuotaState;
+import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
@@ -56,11 +57,11 @@ public final class AccountOverviewQueries {
       (SELECT coalesce(sum(i.total), 0) FROM billing_invoices i
        WHERE i.user_id = a.user_id AND i.status IN ('sent', 'overdue'))""";
 
-  /** Σ remaining of account {@code a}'s credits not expired at {@code :now}. */
+  /** Σ remaining of account {@code a}'s credits not expired at {@code :at}, the reading's now. */
   private static final String CREDIT =
       """
       (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
-       WHERE c.user_id = a.user_id AND (c.expires_at IS NULL OR c.expires_at > :now))""";
+       WHERE c.user_id = a.user_id AND (c.expires_at IS NULL OR c.expires_at > :at))""";
 
   private static final Map<AccountOrder, String> SORT_KEYS =
       Map.of(
@@ -79,8 +80,12 @@ public final class AccountOverviewQueries {
   }
 
   private static NamedSql page(AccountOrder order, String direction) {
-    return NamedSql.of(
-        """
+    return NamedSql.of(pageSql(order, direction));
+  }
+
+  /** The statement of a page in {@code order}, {@code ASC} or {@code DESC}. */
+  static String pageSql(AccountOrder order, String direction) {
+    return """
         WITH %1$s,
         -- the page of accounts is chosen first; user_id filters by prefix (a LIKE pattern that
         -- ends in its wildcard, which the C-collated primary key serves): the exact id is its
@@ -100,12 +105,26 @@ public final class AccountOverviewQueries {
                %4$s AS cost, %5$s AS outstanding, %6$s AS credit,
                (SELECT coalesce(array_agg(h.reason ORDER BY h.placed_at, h.id), '{}')
                 FROM billing_account_holds h
-                WHERE h.user_id = a.user_id AND h.lifted_at IS NULL) AS holds
+                WHERE h.user_id = a.user_id AND h.lifted_at IS NULL) AS holds,
+               q.meters AS quota_meters, q.states AS quota_states, q.percents AS quota_percents
         FROM page a
+        -- the page's accounts' meters alone are judged (judged is never materialized)
+        CROSS JOIN LATERAL (
+          SELECT array_agg(j.meter ORDER BY %7$s) AS meters,
+                 array_agg(j.state ORDER BY %7$s) AS states,
+                 array_agg(j.percent ORDER BY %7$s) AS percents
+          FROM judged j
+          WHERE j.user_id = a.user_id AND j.state <> 'ok') q
         ORDER BY a.sort_key %3$s, a.user_id
         """
-            .formatted(
-                JudgedMeters.CTES, SORT_KEYS.get(order), direction, COST, OUTSTANDING, CREDIT));
+        .formatted(
+            JudgedMeters.CTES,
+            SORT_KEYS.get(order),
+            direction,
+            COST,
+            OUTSTANDING,
+            CREDIT,
+            JudgedMeters.WORST_FIRST);
   }
 
   private static final String[] CURRENCY_CODES;
@@ -142,42 +161,20 @@ public final class AccountOverviewQueries {
   /**
    * Accounts in the filter's order, {@code limit} from {@code offset}.
    *
-   * @param judged the quota judgement the quota state filter reads
-   * @param periodStart the current billing period, whose usage is the current cost
-   * @param now what "expired" is judged against for credits
+   * @param judged the quota judgement, and its instant: the current billing period, whose usage
+   *     is the current cost, and the now credits expire against
    */
-  public List<AccountOverview> page(
-      Filter filter,
-      int limit,
-      int offset,
-      JudgedMeters judged,
-      Instant periodStart,
-      Instant periodEnd,
-      Instant now)
+  public List<AccountOverview> page(Filter filter, int limit, int offset, JudgedMeters judged)
       throws SQLException {
-    String prefix = filter.userIdPrefix();
     NamedSql sql = PAGES.get(filter.order())[filter.descending() ? 1 : 0];
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            judged
-                .bind(sql.binding())
-                .bind("status", filter.status())
-                .bind("pattern", prefix == null ? null : escapeLike(prefix) + "%")
-                .bind(
-                    "quota_state",
-                    filter.quotaState() == null ? null : filter.quotaState().jsonName())
-                .bind("limit", limit)
-                .bind("offset", offset)
-                .bind("now", now)
-                .bind("period_start", periodStart)
-                .bind("period_end", periodEnd)
-                .bind("currency_code", CURRENCY_CODES)
-                .bind("minor_digits", MINOR_DIGITS)
-                .prepare(connection);
+            bound(sql, filter, limit, offset, judged).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<AccountOverview> overviews = new ArrayList<>();
       while (rs.next()) {
         Currency currency = Currency.getInstance(rs.getString("currency"));
+        List<AccountOverview.MeterState> quotaMeters = quotaMeters(rs);
         overviews.add(
             new AccountOverview(
                 rs.getString("user_id"),
@@ -188,10 +185,43 @@ public final class AccountOverviewQueries {
                 Money.shown(rs.getBigDecimal("outstanding"), currency),
                 Money.shown(rs.getBigDecimal("credit"), currency),
                 rs.getString("status"),
-                List.of((String[]) rs.getArray("holds").getArray())));
+                List.of((String[]) rs.getArray("holds").getArray()),
+                quotaMeters.isEmpty() ? QuotaState.OK.jsonName() : quotaMeters.get(0).state(),
+                quotaMeters));
       }
       return overviews;
     }
+  }
+
+  /** {@code sql}, a page's statement, with its parameters bound. */
+  static NamedSql.Binding bound(
+      NamedSql sql, Filter filter, int limit, int offset, JudgedMeters judged) {
+    String prefix = filter.userIdPrefix();
+    return judged
+        .bind(sql.binding())
+        .bind("status", filter.status())
+        .bind("pattern", prefix == null ? null : escapeLike(prefix) + "%")
+        .bind("quota_state", filter.quotaState() == null ? null : filter.quotaState().jsonName())
+        .bind("limit", limit)
+        .bind("offset", offset)
+        .bind("currency_code", CURRENCY_CODES)
+        .bind("minor_digits", MINOR_DIGITS);
+  }
+
+  /** The page row's meters at or over the threshold, the worst first: none when all are ok. */
+  private static List<AccountOverview.MeterState> quotaMeters(ResultSet rs) throws SQLException {
+    Array meters = rs.getArray("quota_meters");
+    if (meters == null) {
+      return List.of();
+    }
+    String[] names = (String[]) meters.getArray();
+    String[] states = (String[]) rs.getArray("quota_states").getArray();
+    BigDecimal[] percents = (BigDecimal[]) rs.getArray("quota_percents").getArray();
+    List<AccountOverview.MeterState> rows = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      rows.add(new AccountOverview.MeterState(names[i], states[i], percents[i]));
+    }
+    return rows;
   }
 
   /** The text matched literally by LIKE: its wildcards and the escape character escaped. */

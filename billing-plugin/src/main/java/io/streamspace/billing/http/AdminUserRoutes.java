@@ -3,16 +3,13 @@ package io.streamspace.billing.http;
 import io.streamspace.billing.admin.AccountOrder;
 import io.streamspace.billing.admin.AccountOverview;
 import io.streamspace.billing.admin.AccountOverviewQueries;
-import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.quota.JudgedMeters;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** {@code GET /admin/users}: every account's plan, money figures and status, a page at a time. */
 public final class AdminUserRoutes {
@@ -23,18 +20,10 @@ public final class AdminUserRoutes {
 
   private final AccountOverviewQueries overviews;
   private final Quotas quotas;
-  private final Supplier<BillingConfig> config;
-  private final Clock clock;
 
-  public AdminUserRoutes(
-      AccountOverviewQueries overviews,
-      Quotas quotas,
-      Supplier<BillingConfig> config,
-      Clock clock) {
+  public AdminUserRoutes(AccountOverviewQueries overviews, Quotas quotas) {
     this.overviews = overviews;
     this.quotas = quotas;
-    this.config = config;
-    this.clock = clock;
   }
 
   public void register(HttpRoutes routes) {
@@ -73,20 +62,12 @@ public final class AdminUserRoutes {
             order,
             descending);
     Page page = Page.of(request);
-    BillingConfig current = config.get();
-    Instant now = clock.instant();
-    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
-    Instant periodStart = periods.periodStart(now);
-    Instant periodEnd = periods.periodEnd(now);
-    List<AccountOverview> rows =
-        overviews.page(
-            filter,
-            page.limit() + 1,
-            page.offset(),
-            quotas.judgedMeters(),
-            periodStart,
-            periodEnd,
-            now);
-    return new UsersJson(periodStart, periodEnd, page.rows(rows), page.nextOffset(rows.size()));
+    JudgedMeters judged = quotas.judgedMeters();
+    List<AccountOverview> rows = overviews.page(filter, page.limit() + 1, page.offset(), judged);
+    return new UsersJson(
+        judged.at().periodStart(),
+        judged.at().periodEnd(),
+        page.rows(rows),
+        page.nextOffset(rows.size()));
   }
 }

@@ -17,7 +17,9 @@ import java.util.Map;
  *
  * <p>A statement reads it as {@code WITH } {@link #CTES}, then selects from {@code judged
  * (user_id, meter, position, used, amount, kind, percent, state)}, and binds its parameters
- * with {@link #bind}.
+ * with {@link #bind}. The expressions are never materialized: a statement that reads {@code
+ * judged} for some accounts only (a page of them) judges those accounts only, however many
+ * times it reads it.
  *
  * @param limitsByPlan every configured plan's limits, by plan id (an account on another plan has
  *     no limits, so is never over them)
@@ -28,19 +30,19 @@ public record JudgedMeters(
   /** The common table expressions, without {@code WITH}, the last one {@code judged}. */
   public static final String CTES =
       """
-      use AS (%s),
+      use AS NOT MATERIALIZED (%s),
       limits AS (
         SELECT * FROM unnest(:plan_id::text[], :meter_of_limit::text[],
                              :amount::text[]::numeric[], :kind::text[])
           AS l(plan_id, meter, amount, kind)),
       -- each limited meter's limit: the plan's plus what the account's packs add
-      raised AS (
+      raised AS NOT MATERIALIZED (
         SELECT u.user_id, u.confirmed, m.meter, m.position, m.used, m.counter,
                l.amount + m.added AS amount, l.kind
         FROM use u
         CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter, added)
         JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter),
-      judged AS (
+      judged AS NOT MATERIALIZED (
         SELECT user_id, meter, position, used, amount, kind,
                CASE WHEN amount > 0
                     THEN round(div(used * 20000 + amount, amount * 2) / 100, 2)
@@ -54,6 +56,13 @@ public record JudgedMeters(
                END AS state
         FROM raised)"""
           .formatted(QuotaReadings.USE_OF_ACCOUNTS, QuotaReadings.meterRows());
+
+  /**
+   * The order of an account's meters from the worst: the highest percent first (a zero limit
+   * used at all, which has none, before any), at or over the limit before warning, then by meter.
+   */
+  public static final String WORST_FIRST =
+      "percent DESC NULLS FIRST, state <> 'warning' DESC, position";
 
   public JudgedMeters {
     limitsByPlan = Map.copyOf(limitsByPlan);

@@ -140,13 +140,13 @@ class AdminUserRoutesTest {
         """
         {"user_id":"ann","email":"ann@example.com","plan_id":"free","currency":"USD",\
         "current_period_cost":1.40,"outstanding_balance":12.50,"credit_balance":5.00,\
-        "status":"active","holds":[]}""",
+        "status":"active","holds":[],"quota_state":"ok","quota_meters":[]}""",
         body.at("/users/0").toString());
     assertEquals(
         """
         {"user_id":"bob","email":"bob@example.com","plan_id":"free","currency":"VND",\
         "current_period_cost":0,"outstanding_balance":0,"credit_balance":0,\
-        "status":"active","holds":[]}""",
+        "status":"active","holds":[],"quota_state":"ok","quota_meters":[]}""",
         body.at("/users/2").toString());
     assertTrue(body.get("next_offset").isNull());
   }
@@ -220,6 +220,36 @@ class AdminUserRoutesTest {
     JsonNode second = users("?sort=-credit_balance&limit=2&offset=2");
     assertEquals(List.of("anna", "carl"), ids(second));
     assertTrue(second.get("next_offset").isNull());
+  }
+
+  @Test
+  void eachAccountShowsItsWorstQuotaStateAndItsMetersOverTheThreshold_worstFirst() {
+    // the free plan allows 2 cores and 4 GB: anna's 2 cores are 100 %, her 3.2 GB 80 %;
+    // carl's 1.6 cores 80 %
+    billing.created("2026-03-10T12:00:00Z", "q1", "anna", size("1.5", "1.6", "0"));
+    billing.created("2026-03-10T12:00:00Z", "q2", "anna", size("0.5", "1.6", "0"));
+    billing.created("2026-03-10T12:00:00Z", "q4", "carl", size("1.6", "0", "0"));
+    billing.flush();
+
+    JsonNode body = users("");
+    assertEquals(
+        List.of("ok", "exceeded", "ok", "warning"),
+        body.get("users").findValues("quota_state").stream().map(JsonNode::asText).toList());
+    assertEquals(
+        """
+        [{"meter":"cpu_cores","state":"exceeded","percent":100.00},\
+        {"meter":"memory_gb","state":"warning","percent":80.00}]""",
+        body.at("/users/1/quota_meters").toString());
+    assertEquals(
+        """
+        [{"meter":"cpu_cores","state":"warning","percent":80.00}]""",
+        body.at("/users/3/quota_meters").toString());
+    assertEquals(
+        List.of("exceeded"),
+        users("?user_id=anna&limit=1").get("users").findValues("quota_state").stream()
+            .map(JsonNode::asText)
+            .toList(),
+        "a page judges its own accounts as the whole list does");
   }
 
   @Test

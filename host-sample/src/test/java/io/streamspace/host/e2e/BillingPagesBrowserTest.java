@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +200,17 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         api.usage(annToken, "?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z").expect(200);
     String total = byId("cost-so-far").findElement(By.xpath(".//tr[last()]/td[last()]")).getText();
     assertEquals("$" + usage.get("total_cost").asText(), total);
+    // ann's invoice of March 1 to 3 lies in this period: the estimate does not count its usage
+    // again, and says so under the figures
+    String estimatedUsage =
+        byId("estimate-table").findElement(By.xpath(".//tr[th='Usage']/td")).getText();
+    assertEquals(
+        annInvoice.get("total").decimalValue(),
+        dollars(total).subtract(dollars(estimatedUsage)),
+        total + " so far, " + estimatedUsage + " estimated");
+    assertTrue(byId("estimate-note").getText().contains("usage already on an invoice"));
+    assertTrue(byId("quota-cpu_cores").getText().contains("1.5 of 2 cores (75%)"));
+    assertTrue(byId("quota-active_sessions").getText().contains("1 of 2 sessions"));
     assertTrue(byId("plan-free").getText().contains("(current plan)"));
     assertNotNull(byId("plan-choose-pro"));
     assertEquals(
@@ -214,6 +226,11 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
           served ? "" : "No data yet.", byId(chart.getKey() + "-status").getText(), chart.getKey());
     }
     browser.screenshot("billing-user-page");
+  }
+
+  /** An amount the page shows in dollars ($1,234.50) as a number. */
+  private static BigDecimal dollars(String shown) {
+    return new BigDecimal(shown.replace("$", "").replace(",", ""));
   }
 
   @Test
@@ -274,6 +291,12 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertEquals(
         "$25.00",
         byId("account-row-" + ann).findElement(By.cssSelector("td.credit-balance")).getText());
+    // ann used 90 of her 100 AI queries; bob nothing
+    assertEquals(
+        "approaching the limit: AI queries 90%",
+        byId("account-row-" + ann).findElement(By.cssSelector("td.quota-state")).getText());
+    assertEquals(
+        "ok", byId("account-row-" + bob).findElement(By.cssSelector("td.quota-state")).getText());
     assertEquals(
         "ascending", byId("sort-user_id").findElement(By.xpath("..")).getAttribute("aria-sort"));
     assertNotNull(byId("job-run-calculate-usage"));
