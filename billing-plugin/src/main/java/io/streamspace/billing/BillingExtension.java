@@ -20,6 +20,7 @@ import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
+import io.streamspace.billing.http.ApiDescription;
 import io.streamspace.billing.http.CostRoutes;
 import io.streamspace.billing.http.CreditRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
@@ -218,6 +219,7 @@ public class BillingExtension
     new StripeRoutes(
             accounts, subscriptions, stripeCustomers, stripeClients, readOnlyLock, config::get)
         .register(context.routes());
+    context.routes().describe(ApiDescription.json());
     log.info(
         "billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(),

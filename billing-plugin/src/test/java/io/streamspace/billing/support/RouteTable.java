@@ -11,15 +11,32 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The routes a plugin registered, invoked the way the host would (path params, query, caller). */
 public final class RouteTable implements HttpRoutes {
 
   private final Map<String, RouteHandler> routes = new LinkedHashMap<>();
+  private String description;
 
   @Override
   public synchronized void add(HttpMethod method, String path, RouteHandler handler) {
     routes.put(method + " " + path, handler);
+  }
+
+  @Override
+  public synchronized void describe(String openApiJson) {
+    description = openApiJson;
+  }
+
+  /** Each registered route as {@code "METHOD /path"}, in registration order. */
+  public synchronized List<String> registered() {
+    return List.copyOf(routes.keySet());
+  }
+
+  /** The OpenAPI document the plugin handed over through {@link #describe}, if any. */
+  public synchronized Optional<String> description() {
+    return Optional.ofNullable(description);
   }
 
   /** Calls the route matching {@code method path?query}; 404 when none matches. */

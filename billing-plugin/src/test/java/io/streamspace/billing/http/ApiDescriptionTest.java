@@ -1,0 +1,312 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OpenAPI description the plugin hands the host: the very routes it registers, both ways,
+ * a well-formed 3.1 document, and schemas that real answers fit.
+ */
+class ApiDescriptionTest {
+
+  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
+
+  /** The routes anyone may call: the static pages and Stripe's webhook (its signature). */
+  private static final Set<String> PUBLIC = Set.of("GET /ui", "GET /ui/{asset}", "POST /webhook");
+
+  private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
+
+  private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
+  private final JsonNode doc = described();
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  @Test
+  void everyRegisteredRouteIsDescribedAndEveryDescribedRouteIsRegistered() {
+    Set<String> undescribed = new TreeSet<>(billing.context.routes().registered());
+    undescribed.removeAll(operations().keySet());
+    Set<String> unregistered = new TreeSet<>(operations().keySet());
+    unregistered.removeAll(billing.context.routes().registered());
+
+    assertEquals(Set.of(), undescribed, "registered routes the document lacks");
+    assertEquals(Set.of(), unregistered, "described routes no handler serves");
+  }
+
+  @Test
+  void theDocumentIsOpenApi31() {
+    assertTrue(doc.path("openapi").asText().startsWith("3.1."), doc.path("openapi").asText());
+    assertEquals("http", doc.at("/components/securitySchemes/bearerAuth/type").asText());
+    assertEquals("bearer", doc.at("/components/securitySchemes/bearerAuth/scheme").asText());
+  }
+
+  @Test
+  void everyOperationAnswersSomethingAndSaysItsAuthPublicOnesExplicitlyNone() {
+    operations()
+        .forEach(
+            (route, operation) -> {
+              assertTrue(operation.path("responses").size() > 0, route + " has no responses");
+              JsonNode security = operation.get("security");
+              assertTrue(security != null && security.isArray(), route + " has no security");
+              if (PUBLIC.contains(route)) {
+                assertEquals(0, security.size(), route + " is public");
+              } else {
+                assertEquals(
+                    "[{\"bearerAuth\":[]}]", security.toString(), route + " needs a bearer");
+                assertTrue(operation.path("responses").has("401"), route + " answers 401");
+              }
+            });
+  }
+
+  @Test
+  void everyReferenceResolves() {
+    List<String> unresolved = new ArrayList<>();
+    references(doc, unresolved);
+
+    assertEquals(List.of(), unresolved);
+  }
+
+  @Test
+  void everyPathParameterIsDeclaredAndEveryDeclaredOneIsInThePath() {
+    operations()
+        .forEach(
+            (route, operation) -> {
+              Set<String> inPath = new TreeSet<>();
+              Matcher m = PATH_PARAM.matcher(route);
+              while (m.find()) {
+                inPath.add(m.group(1));
+              }
+              Set<String> declared = new TreeSet<>();
+              for (JsonNode parameter : operation.path("parameters")) {
+                JsonNode resolved = resolve(parameter);
+                if (resolved.path("in").asText().equals("path")) {
+                  assertTrue(resolved.path("required").asBoolean(), route + " path param");
+                  declared.add(resolved.path("name").asText());
+                }
+              }
+              assertEquals(inPath, declared, route);
+            });
+  }
+
+  @Test
+  void realAnswersHaveWhatTheirSchemasRequire() {
+    billing.userCreated("john", Map.of());
+    billing.created("2026-03-02T08:00:00Z", "s1", "john", size("2", "4", "0"));
+    billing.terminated("2026-03-02T18:00:00Z", "s1", "john");
+    billing.calculateUsageAt("2026-03-03T00:00:00Z");
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    Caller john = user("john");
+    Caller root = admin("root");
+
+    fits(
+        "POST /admin/invoices",
+        "201",
+        call(
+            HttpMethod.POST,
+            "/admin/invoices",
+            root,
+            "{\"user_id\":\"john\",\"period_start\":\"2026-03-01\",\"period_end\":\"2026-03-03\"}"));
+    fits(
+        "POST /admin/credits",
+        "201",
+        call(
+            HttpMethod.POST,
+            "/admin/credits",
+            root,
+            "{\"user_id\":\"john\",\"amount\":5,\"reason\":\"welcome\"}"));
+    fits(
+        "PUT /spending-limit",
+        "200",
+        call(HttpMethod.PUT, "/spending-limit", john, "{\"amount\":50,\"action\":\"warn\"}"));
+    for (String route :
+        List.of(
+            "GET /usage",
+            "GET /usage/daily",
+            "GET /subscription",
+            "GET /plans",
+            "GET /quota",
+            "GET /spending-limit",
+            "GET /costs/monthly",
+            "GET /credits",
+            "GET /invoices",
+            "GET /invoices/1",
+            "GET /packs",
+            "GET /purchases",
+            "GET /payments")) {
+      String template = route.replace("/1", "/{id}");
+      fits(template, "200", call(HttpMethod.GET, route.substring(4), john, null));
+    }
+    for (String route :
+        List.of(
+            "GET /jobs/status",
+            "GET /admin/users",
+            "GET /admin/quotas",
+            "GET /admin/dashboard",
+            "GET /admin/payments",
+            "GET /admin/reports")) {
+      fits(route, "200", call(HttpMethod.GET, route.substring(4), root, null));
+    }
+    fits("GET /usage", "400", call(HttpMethod.GET, "/usage?from=bad", john, null));
+    fits("GET /usage", "403", call(HttpMethod.GET, "/usage?user_id=ann", john, null));
+    fits("GET /usage", "401", call(HttpMethod.GET, "/usage", Caller.ANONYMOUS, null));
+    fits("GET /invoices/{id}", "404", call(HttpMethod.GET, "/invoices/99", john, null));
+  }
+
+  private Answer call(HttpMethod method, String path, Caller caller, String body) {
+    return billing.call(method, path, caller, body);
+  }
+
+  /** The answer has the status and every property the documented schema requires. */
+  private void fits(String route, String status, Answer answer) {
+    assertEquals(Integer.parseInt(status), answer.status(), route + ": " + answer.body());
+    JsonNode response = resolve(operations().get(route).path("responses").path(status));
+    JsonNode schema = response.at("/content/application~1json/schema");
+    assertTrue(!schema.isMissingNode(), route + " documents no JSON answer for " + status);
+    List<String> problems = new ArrayList<>();
+    check(schema, answer.body(), route + " " + status, problems);
+    assertEquals(List.of(), problems);
+  }
+
+  /** A small check of a value against a schema: types, required properties, items. */
+  private void check(JsonNode schema, JsonNode value, String at, List<String> problems) {
+    schema = resolve(schema);
+    for (JsonNode part : schema.path("allOf")) {
+      check(part, value, at, problems);
+    }
+    if (schema.has("oneOf")) {
+      JsonNode branch = null;
+      for (JsonNode option : schema.get("oneOf")) {
+        boolean isNull = "null".equals(option.path("type").asText());
+        if (isNull == value.isNull()) {
+          branch = option;
+        }
+      }
+      if (branch == null) {
+        problems.add(at + ": " + value + " is none of " + schema.get("oneOf"));
+      } else {
+        check(branch, value, at, problems);
+      }
+      return;
+    }
+    JsonNode type = schema.get("type");
+    if (type == null) {
+      return;
+    }
+    Set<String> types = new TreeSet<>();
+    if (type.isArray()) {
+      type.forEach(t -> types.add(t.asText()));
+    } else {
+      types.add(type.asText());
+    }
+    String actual = typeOf(value);
+    if (!types.contains(actual) && !(actual.equals("integer") && types.contains("number"))) {
+      problems.add(at + ": " + actual + " where " + types + " is documented");
+      return;
+    }
+    if (value.isObject()) {
+      for (JsonNode required : schema.path("required")) {
+        if (!value.has(required.asText())) {
+          problems.add(at + ": lacks " + required.asText());
+        }
+      }
+      Iterator<Map.Entry<String, JsonNode>> properties = schema.path("properties").fields();
+      while (properties.hasNext()) {
+        Map.Entry<String, JsonNode> property = properties.next();
+        if (value.has(property.getKey())) {
+          check(
+              property.getValue(),
+              value.get(property.getKey()),
+              at + "." + property.getKey(),
+              problems);
+        }
+      }
+    } else if (value.isArray()) {
+      for (int i = 0; i < value.size(); i++) {
+        check(schema.path("items"), value.get(i), at + "[" + i + "]", problems);
+      }
+    }
+  }
+
+  private static String typeOf(JsonNode value) {
+    if (value.isIntegralNumber()) {
+      return "integer";
+    }
+    return value.isNumber() ? "number" : value.getNodeType().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Each operation by {@code "METHOD /path"}. */
+  private Map<String, JsonNode> operations() {
+    Map<String, JsonNode> operations = new TreeMap<>();
+    doc.path("paths")
+        .fields()
+        .forEachRemaining(
+            path ->
+                path.getValue()
+                    .fields()
+                    .forEachRemaining(
+                        operation -> {
+                          if (METHODS.contains(operation.getKey())) {
+                            operations.put(
+                                operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(),
+                                operation.getValue());
+                          }
+                        }));
+    return operations;
+  }
+
+  private JsonNode resolve(JsonNode node) {
+    while (node.has("$ref")) {
+      node = doc.at(node.get("$ref").asText().substring(1));
+    }
+    return node;
+  }
+
+  private void references(JsonNode node, List<String> unresolved) {
+    if (node.has("$ref")) {
+      String ref = node.get("$ref").asText();
+      if (!ref.startsWith("#/") || doc.at(ref.substring(1)).isMissingNode()) {
+        unresolved.add(ref);
+      }
+    }
+    node.elements().forEachRemaining(child -> references(child, unresolved));
+  }
+
+  private JsonNode described() {
+    String json =
+        billing
+            .context
+            .routes()
+            .description()
+            .orElseThrow(() -> new AssertionError("the plugin described no routes"));
+    try {
+      return new ObjectMapper().readTree(json);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
