@@ -49,9 +49,14 @@ public abstract class HostTestBase {
             .pluginsDir(Path.of("target/no-plugins-here"))
             .dataDir(Path.of("target/host-test-data"))
             .clock(clock)
-            .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
+            .secrets(secrets())
             .plugin("rec", recording)
             .build());
+  }
+
+  /** The secrets of this class's nodes; a class adds its own. */
+  protected Map<String, String> secrets() {
+    return Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret");
   }
 
   @BeforeEach
