@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.TestPlatform;
 import io.streamspace.testing.TestDatabases;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class PlatformSignInStartTest {
         assertThrows(
             Host.StartRefused.class,
             () ->
-                start(
+                HostTestBase.startPluginless(
                     "jdbc:postgresql://127.0.0.1:1/never-reached",
                     Map.of(
                         "STREAMSPACE_JWT_PUBLIC_KEY", NOT_A_KEY,
@@ -48,7 +48,7 @@ class PlatformSignInStartTest {
         LogCapture.during(
             () -> {
               try (Host host =
-                  start(
+                  HostTestBase.startPluginless(
                       TestDatabases.freshDatabaseUrl(),
                       Map.of(
                           "STREAMSPACE_JWT_JWKS_URL", jwks,
@@ -65,15 +65,5 @@ class PlatformSignInStartTest {
             + " could not be read yet (Couldn't retrieve JWK set from URL: Connection refused);"
             + " platform tokens are refused until it can",
         warnings.get(0));
-  }
-
-  private static Host start(String dbUrl, Map<String, String> environment) {
-    return Host.start(
-        HostOptions.builder()
-            .port(0)
-            .dbUrl(dbUrl)
-            .pluginsDir(Path.of("target/no-plugins-here"))
-            .secrets(environment)
-            .build());
   }
 }

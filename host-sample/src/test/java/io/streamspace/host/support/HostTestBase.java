@@ -54,6 +54,17 @@ public abstract class HostTestBase {
             .build());
   }
 
+  /** A host on {@code dbUrl} with no plugin and these secrets (the test closes it). */
+  public static Host startPluginless(String dbUrl, Map<String, String> secrets) {
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(Path.of("target/no-plugins-here"))
+            .secrets(secrets)
+            .build());
+  }
+
   /** The secrets of this class's nodes; a class adds its own. */
   protected Map<String, String> secrets() {
     return Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret");
