@@ -1,5 +1,6 @@
 package io.streamspace.host.auth.jwt;
 
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -85,7 +86,7 @@ public record PlatformTokenSettings(
         throw new URISyntaxException(value, "not an http(s) URL");
       }
       return uri.toURL();
-    } catch (URISyntaxException | java.net.MalformedURLException | IllegalArgumentException e) {
+    } catch (URISyntaxException | MalformedURLException | IllegalArgumentException e) {
       throw new IllegalArgumentException(JWKS_URL + " is not an http(s) URL: " + value);
     }
   }

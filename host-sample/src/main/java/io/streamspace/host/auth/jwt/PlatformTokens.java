@@ -19,6 +19,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.streamspace.plugin.api.http.Caller;
+import java.net.URL;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +55,6 @@ public final class PlatformTokens {
   private static final int JWKS_TIMEOUT_MILLIS = 2_000;
 
   private static final int JWKS_SIZE_LIMIT = 256 * 1024;
-
-  private static final Set<JWSAlgorithm> RSA = JWSAlgorithm.Family.RSA;
 
   private static final Set<JWSAlgorithm> ASYMMETRIC = asymmetric();
 
@@ -102,26 +102,13 @@ public final class PlatformTokens {
         .orElse(NONE);
   }
 
-  static PlatformTokens of(PlatformTokenSettings settings, Clock clock) {
-    JWKSource<SecurityContext> jwks = null;
-    JWSKeySelector<SecurityContext> keys;
-    if (settings.jwksUrl() != null) {
-      jwks =
-          JWKSourceBuilder.create(
-                  settings.jwksUrl(),
-                  new DefaultResourceRetriever(
-                      JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT))
-              .retrying(true)
-              .build();
-      keys = new JWSVerificationKeySelector<>(ASYMMETRIC, jwks);
-    } else {
-      PublicKey key = settings.publicKey();
-      Set<JWSAlgorithm> algorithms = algorithmsOf(key);
-      // the one key, whatever key id the token names
-      keys =
-          (header, context) ->
-              algorithms.contains(header.getAlgorithm()) ? List.of(key) : List.of();
-    }
+  private static PlatformTokens of(PlatformTokenSettings settings, Clock clock) {
+    JWKSource<SecurityContext> jwks =
+        settings.jwksUrl() == null ? null : remoteJwks(settings.jwksUrl());
+    JWSKeySelector<SecurityContext> keys =
+        jwks == null
+            ? theOneKey(settings.publicKey())
+            : new JWSVerificationKeySelector<>(ASYMMETRIC, jwks);
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(keys);
     processor.setJWSTypeVerifier(
@@ -203,16 +190,31 @@ public final class PlatformTokens {
     return roles;
   }
 
-  /** The signature algorithms of a key: RSA's, or the one of an EC key's curve. */
+  /** Nimbus's remote JWKS: cached, fetched again for an unknown key id, rate-limited. */
+  private static JWKSource<SecurityContext> remoteJwks(URL url) {
+    return JWKSourceBuilder.create(
+            url,
+            new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT))
+        .retrying(true)
+        .build();
+  }
+
+  /** The one key, whatever key id a token names, for the algorithms it supports. */
+  private static JWSKeySelector<SecurityContext> theOneKey(PublicKey key) {
+    Set<JWSAlgorithm> algorithms = algorithmsOf(key);
+    return (header, context) ->
+        algorithms.contains(header.getAlgorithm()) ? List.of(key) : List.of();
+  }
+
+  /** The signature algorithms of a key: RSA's, or those of an EC key's curve. */
   private static Set<JWSAlgorithm> algorithmsOf(PublicKey key) {
     if (key instanceof ECPublicKey ec) {
       Curve curve = Curve.forECParameterSpec(ec.getParams());
-      Set<JWSAlgorithm> algorithms = curve == null ? Set.of() : JWSAlgorithm.Family.EC;
-      return algorithms.stream()
-          .filter(alg -> Curve.forJWSAlgorithm(alg).contains(curve))
-          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+      return JWSAlgorithm.Family.EC.stream()
+          .filter(algorithm -> Curve.forJWSAlgorithm(algorithm).contains(curve))
+          .collect(Collectors.toUnmodifiableSet());
     }
-    return RSA;
+    return JWSAlgorithm.Family.RSA;
   }
 
   private static Set<JWSAlgorithm> asymmetric() {

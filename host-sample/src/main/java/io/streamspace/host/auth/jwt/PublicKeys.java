@@ -2,6 +2,7 @@ package io.streamspace.host.auth.jwt;
 
 import com.nimbusds.jose.util.X509CertUtils;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.InvalidKeySpecException;
@@ -41,7 +42,7 @@ final class PublicKeys {
         return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
       } catch (InvalidKeySpecException e) {
         // try the next kind
-      } catch (java.security.NoSuchAlgorithmException e) {
+      } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(algorithm + " is part of every JDK", e);
       }
     }
