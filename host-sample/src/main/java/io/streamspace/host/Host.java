@@ -5,6 +5,7 @@ import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenRoutes;
 import io.streamspace.host.auth.TokenStore;
+import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.catalog.CatalogRoutes;
 import io.streamspace.host.catalog.PluginApiVersion;
 import io.streamspace.host.catalog.PluginReleases;
@@ -108,6 +109,7 @@ public final class Host implements AutoCloseable {
   private void startAll(HostOptions options) {
     clock = options.clock();
     String fromEnvironment = environmentAdminToken(options.secrets());
+    PlatformTokens platformTokens = platformTokens(options);
     Database database = open(openDatabase(options));
     dataSource = database.dataSource();
     HostMigrations.migrate(database.dataSource());
@@ -165,7 +167,8 @@ public final class Host implements AutoCloseable {
             new JournalBacklog(database.dataSource(), options.maxJournalLag()),
             plugins,
             sessions);
-    Authenticator auth = new Authenticator(tokens, new FailedAuthThrottle(options.clock()));
+    Authenticator auth =
+        new Authenticator(tokens, new FailedAuthThrottle(options.clock()), platformTokens);
     JsonBodies bodies = new JsonBodies(mapper);
     http =
         new HttpServer(
@@ -209,6 +212,23 @@ public final class Host implements AutoCloseable {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new StartRefused(e.getMessage());
     }
+  }
+
+  /**
+   * The platform's own sign-in ({@code STREAMSPACE_JWT_*}), its JWKS fetched once now (an
+   * unreachable one is logged, not a reason to refuse the start).
+   *
+   * @throws StartRefused when a variable is missing or not valid
+   */
+  private static PlatformTokens platformTokens(HostOptions options) {
+    PlatformTokens platformTokens;
+    try {
+      platformTokens = PlatformTokens.from(options.secrets(), options.clock());
+    } catch (IllegalArgumentException e) {
+      throw new StartRefused(e.getMessage());
+    }
+    platformTokens.fetchKeys();
+    return platformTokens;
   }
 
   /**

@@ -23,6 +23,7 @@ import java.util.Map;
  *                    {@code plugins.json}), asked in this order (default none)
  * @param clock       every "now" of the host and its plugins (default UTC system clock)
  * @param secrets     environment-like lookups: {@code BILLING_ADMIN_TOKEN}, {@code BILLING_DB_*},
+ *                    {@code STREAMSPACE_JWT_*},
  *                    plugin secrets (default {@link System#getenv()})
  * @param inProcessPlugins plugins handed over as objects, next to the folder's (tests)
  * @param unsafeFastEmbeddedDatabase tests only: the embedded PostgreSQL skips fsync and

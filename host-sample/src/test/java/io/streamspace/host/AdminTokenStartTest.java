@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.TokenHashes;
 import io.streamspace.testing.TestDatabases;
 import java.io.IOException;
@@ -241,12 +242,6 @@ class AdminTokenStartTest {
     if (adminToken != null) {
       environment.put("BILLING_ADMIN_TOKEN", adminToken);
     }
-    return Host.start(
-        HostOptions.builder()
-            .port(0)
-            .dbUrl(dbUrl)
-            .pluginsDir(Path.of("target/no-plugins-here"))
-            .secrets(environment)
-            .build());
+    return HostTestBase.startPluginless(dbUrl, environment);
   }
 }

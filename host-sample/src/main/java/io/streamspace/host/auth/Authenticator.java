@@ -1,12 +1,15 @@
 package io.streamspace.host.auth;
 
 import io.javalin.http.Context;
+import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.http.ApiException;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves the {@code Authorization: Bearer} token of a request and checks roles. Failed
@@ -14,17 +17,25 @@ import java.util.Optional;
  * token being looked up, for any token this node has not seen valid (a guess); tokens it has
  * seen valid are still checked, so one client's bad token does not lock out the others behind
  * the same address.
+ *
+ * <p>A token with a JWT's three parts is checked as the platform's own sign-in token first (when
+ * {@link PlatformTokens} are configured), then, if not valid as one, as a host token: a host token
+ * that looks like a JWT still works.
  */
 public final class Authenticator {
 
+  private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
   private static final String BEARER = "bearer ";
 
   private final TokenStore tokens;
   private final FailedAuthThrottle throttle;
+  private final PlatformTokens platformTokens;
 
-  public Authenticator(TokenStore tokens, FailedAuthThrottle throttle) {
+  public Authenticator(
+      TokenStore tokens, FailedAuthThrottle throttle, PlatformTokens platformTokens) {
     this.tokens = tokens;
     this.throttle = throttle;
+    this.platformTokens = platformTokens;
   }
 
   /**
@@ -64,6 +75,11 @@ public final class Authenticator {
     if (caller.isPresent()) {
       return caller;
     }
+    // signed, so a valid one is no guess: not throttled (and never looked up in the database)
+    PlatformTokens.Outcome platform = platformTokens.check(token);
+    if (platform.caller().isPresent()) {
+      return platform.caller();
+    }
     String address = ctx.ip();
     if (token.isEmpty() || !tokens.seenValid(token)) {
       throttle.retryAfter(address).ifPresent(wait -> refuse(ctx, wait));
@@ -71,6 +87,9 @@ public final class Authenticator {
     caller = token.isEmpty() ? Optional.empty() : tokens.lookup(token);
     if (caller.isEmpty()) {
       throttle.recordFailure(address);
+      platform
+          .refusal()
+          .ifPresent(why -> log.info("Refused a platform token from {}: {}", address, why));
       throw bearer
           ? new ApiException(
               HttpStatus.UNAUTHORIZED, "invalid_token", "the bearer token is not valid")

@@ -49,9 +49,25 @@ public abstract class HostTestBase {
             .pluginsDir(Path.of("target/no-plugins-here"))
             .dataDir(Path.of("target/host-test-data"))
             .clock(clock)
-            .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
+            .secrets(secrets())
             .plugin("rec", recording)
             .build());
+  }
+
+  /** A host on {@code dbUrl} with no plugin and these secrets (the test closes it). */
+  public static Host startPluginless(String dbUrl, Map<String, String> secrets) {
+    return Host.start(
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(Path.of("target/no-plugins-here"))
+            .secrets(secrets)
+            .build());
+  }
+
+  /** The secrets of this class's nodes; a class adds its own. */
+  protected Map<String, String> secrets() {
+    return Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret");
   }
 
   @BeforeEach

@@ -1,0 +1,287 @@
+package io.streamspace.host.auth.jwt;
+
+import static io.streamspace.host.support.TestPlatform.claims;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.streamspace.host.support.LogCapture;
+import io.streamspace.host.support.TestPlatform;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PlatformTokensTest {
+
+  private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+
+  private final MutableClock clock = new MutableClock(NOW);
+  private final TestPlatform platform = TestPlatform.start();
+
+  @BeforeEach
+  void resetTheClock() {
+    clock.set(NOW);
+  }
+
+  @AfterAll
+  void stopPlatform() {
+    platform.close();
+  }
+
+  private PlatformTokens fromJwks() {
+    return PlatformTokens.from(platform.environment(), clock);
+  }
+
+  private PlatformTokens withVariables(Map<String, String> variables) {
+    Map<String, String> environment = new HashMap<>(platform.environment());
+    environment.putAll(variables);
+    return PlatformTokens.from(environment, clock);
+  }
+
+  private static Optional<Caller> caller(PlatformTokens tokens, String token) {
+    return tokens.check(token).caller();
+  }
+
+  private static String refusal(PlatformTokens tokens, String token) {
+    PlatformTokens.Outcome outcome = tokens.check(token);
+    assertEquals(Optional.empty(), outcome.caller(), "refused");
+    return outcome.refusal().orElseThrow();
+  }
+
+  @Test
+  void aKeycloakStyleTokenSignsInItsPreferredUsernameAsAUser() {
+    Optional<Caller> caller = caller(fromJwks(), platform.token(claims("alice", NOW, "viewer")));
+    assertEquals(Optional.of(new Caller("alice", Set.of(Caller.ROLE_USER))), caller);
+  }
+
+  @Test
+  void thePlatformsAdminRoleMakesTheHostsAdminAndAUser() {
+    Optional<Caller> caller = caller(fromJwks(), platform.token(claims("root", NOW, "admin")));
+    assertEquals(
+        Optional.of(new Caller("root", Set.of(Caller.ROLE_ADMIN, Caller.ROLE_USER))), caller);
+  }
+
+  @Test
+  void theUserClaimRolesPathAndAdminRoleAreConfigurable() {
+    PlatformTokens tokens =
+        withVariables(
+            Map.of(
+                "STREAMSPACE_JWT_USER_CLAIM", "sub",
+                "STREAMSPACE_JWT_ROLES_CLAIM", "groups",
+                "STREAMSPACE_JWT_ADMIN_ROLE", "billing-admins"));
+    String token =
+        platform.token(
+            claims("bob", NOW).subject("u-42").claim("groups", List.of("billing-admins")));
+    assertEquals(
+        Optional.of(new Caller("u-42", Set.of(Caller.ROLE_ADMIN, Caller.ROLE_USER))),
+        caller(tokens, token));
+  }
+
+  @Test
+  void anEcTokenFromTheJwksIsAccepted() {
+    String token = TestPlatform.sign(platform.ec, JWSAlgorithm.ES256, claims("erin", NOW).build());
+    assertEquals("erin", caller(fromJwks(), token).orElseThrow().userId());
+  }
+
+  @Test
+  void aPublicKeyInPemStandsForTheJwks_rsaOrEc() throws JOSEException {
+    PlatformTokens rsa = withPublicKey(TestPlatform.pem(platform.rsa.toRSAPublicKey()));
+    assertEquals("alice", caller(rsa, platform.token(claims("alice", NOW))).orElseThrow().userId());
+    PlatformTokens ec = withPublicKey(TestPlatform.pem(platform.ec.toECPublicKey()));
+    String esToken =
+        TestPlatform.sign(platform.ec, JWSAlgorithm.ES256, claims("erin", NOW).build());
+    assertEquals("erin", caller(ec, esToken).orElseThrow().userId());
+    assertTrue(caller(ec, platform.token(claims("alice", NOW))).isEmpty(), "not its key");
+  }
+
+  private PlatformTokens withPublicKey(String pem) {
+    return PlatformTokens.from(
+        Map.of(
+            "STREAMSPACE_JWT_PUBLIC_KEY", pem,
+            "STREAMSPACE_JWT_ISSUER", TestPlatform.ISSUER,
+            "STREAMSPACE_JWT_AUDIENCE", TestPlatform.AUDIENCE),
+        clock);
+  }
+
+  @Test
+  void anExpiredTokenIsRefused_butOneExpiredWithinTheClockSkewIsNot() {
+    PlatformTokens tokens = fromJwks();
+    String token = platform.token(claims("alice", NOW));
+    clock.set(NOW.plus(Duration.ofMinutes(5)).plusSeconds(PlatformTokens.CLOCK_SKEW_SECONDS - 1));
+    assertTrue(caller(tokens, token).isPresent(), "within the skew");
+    clock.set(NOW.plus(Duration.ofMinutes(5)).plusSeconds(PlatformTokens.CLOCK_SKEW_SECONDS + 1));
+    assertEquals("Expired JWT", refusal(tokens, token));
+  }
+
+  @Test
+  void aTokenNotYetValidIsRefused() {
+    String token =
+        platform.token(claims("alice", NOW).notBeforeTime(Date.from(NOW.plusSeconds(120))));
+    assertEquals("JWT before use time", refusal(fromJwks(), token));
+  }
+
+  @Test
+  void aTokenOfAnotherIssuerOrForAnotherAudienceIsRefused() {
+    PlatformTokens tokens = fromJwks();
+    String otherIssuer = platform.token(claims("alice", NOW).issuer("https://evil.example"));
+    assertTrue(refusal(tokens, otherIssuer).contains("iss"));
+    String otherAudience = platform.token(claims("alice", NOW).audience("another-app"));
+    assertTrue(refusal(tokens, otherAudience).contains("aud"));
+  }
+
+  @Test
+  void aTokenSignedWithAnotherKeyUnderAKnownKeyIdIsRefused() {
+    RSAKey impostor = TestPlatform.rsaKey(platform.rsa.getKeyID());
+    String token = TestPlatform.sign(impostor, JWSAlgorithm.RS256, claims("alice", NOW).build());
+    assertTrue(refusal(fromJwks(), token).contains("Invalid signature"));
+  }
+
+  @Test
+  void aTokenOfAnUnknownKeyIdIsRefusedAfterTheJwksIsReadAgain() {
+    PlatformTokens tokens = fromJwks();
+    tokens.check(platform.token(claims("alice", NOW)));
+    int fetches = platform.jwksFetches.get();
+    RSAKey unknown = TestPlatform.rsaKey("rsa-unknown");
+    String token = TestPlatform.sign(unknown, JWSAlgorithm.RS256, claims("alice", NOW).build());
+    assertTrue(refusal(tokens, token).contains("no matching key"));
+    assertEquals(fetches + 1, platform.jwksFetches.get(), "read again for the unknown key id");
+  }
+
+  @Test
+  void aRotatedKeyIsPickedUpAtItsFirstToken() {
+    PlatformTokens tokens = fromJwks();
+    assertTrue(caller(tokens, platform.token(claims("alice", NOW))).isPresent(), "cached");
+    RSAKey next = TestPlatform.rsaKey("rsa-2");
+    platform.publish(next, platform.ec);
+    try {
+      String token = TestPlatform.sign(next, JWSAlgorithm.RS256, claims("alice", NOW).build());
+      assertEquals("alice", caller(tokens, token).orElseThrow().userId());
+    } finally {
+      platform.publish(platform.rsa, platform.ec);
+    }
+  }
+
+  @Test
+  void anUnsecuredTokenAlgNoneIsRefused() {
+    String token = new PlainJWT(claims("alice", NOW).build()).serialize();
+    assertTrue(refusal(fromJwks(), token).contains("Unsecured"));
+  }
+
+  @Test
+  void aTokenHmacSignedWithThePublicKeyAsSecretIsRefused() throws JOSEException {
+    PlatformTokens tokens = withPublicKey(TestPlatform.pem(platform.rsa.toRSAPublicKey()));
+    for (byte[] secret :
+        List.of(
+            platform.rsa.toRSAPublicKey().getEncoded(),
+            TestPlatform.pem(platform.rsa.toRSAPublicKey()).getBytes(StandardCharsets.UTF_8))) {
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(platform.rsa.getKeyID()).build(),
+              claims("mallory", NOW, "admin").build());
+      jwt.sign(new MACSigner(secret));
+      assertTrue(refusal(tokens, jwt.serialize()).contains("no matching key"));
+      assertTrue(refusal(fromJwks(), jwt.serialize()).contains("no matching key"));
+    }
+  }
+
+  @Test
+  void aMalformedTokenIsRefused_andATokenWithoutAJwtsThreePartsIsNotChecked() {
+    assertEquals("malformed", refusal(fromJwks(), "abc.def.ghi"));
+    assertEquals(
+        new PlatformTokens.Outcome(Optional.empty(), Optional.empty()),
+        fromJwks().check("a-host-token-without-dots-0123456789"));
+  }
+
+  @Test
+  void aTokenWithoutTheUserClaimIsRefused() {
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder(claims("alice", NOW).build())
+            .claim("preferred_username", null)
+            .build();
+    String token = TestPlatform.sign(platform.rsa, JWSAlgorithm.RS256, claims);
+    assertTrue(refusal(fromJwks(), token).contains("preferred_username"));
+  }
+
+  @Test
+  void withoutAJwksUrlOrAPublicKeyNoTokenIsThePlatforms() {
+    PlatformTokens none = PlatformTokens.from(Map.of(), clock);
+    PlatformTokens.Outcome outcome = none.check(platform.token(claims("alice", NOW)));
+    assertEquals(Optional.empty(), outcome.caller());
+    assertEquals(Optional.empty(), outcome.refusal());
+  }
+
+  @Test
+  void missingOrInvalidVariablesAreRefusedWithOneLineNamingThem() {
+    Map<String, String> jwks = platform.environment();
+    assertEquals(
+        "STREAMSPACE_JWT_ISSUER must be set to check the platform's tokens"
+            + " (STREAMSPACE_JWT_JWKS_URL or STREAMSPACE_JWT_PUBLIC_KEY is set)",
+        message(without(jwks, "STREAMSPACE_JWT_ISSUER")));
+    assertTrue(
+        message(without(jwks, "STREAMSPACE_JWT_AUDIENCE")).startsWith("STREAMSPACE_JWT_AUDIENCE"));
+    String badPem = "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----";
+    Map<String, String> pem = new HashMap<>(without(jwks, "STREAMSPACE_JWT_JWKS_URL"));
+    pem.put("STREAMSPACE_JWT_PUBLIC_KEY", badPem);
+    String notAKey = message(pem);
+    assertTrue(notAKey.startsWith("STREAMSPACE_JWT_PUBLIC_KEY is not an RSA or EC public key"));
+    assertFalse(notAKey.contains("bm90IGEga2V5"), "never the value");
+    Map<String, String> both = new HashMap<>(jwks);
+    both.put("STREAMSPACE_JWT_PUBLIC_KEY", badPem);
+    assertTrue(message(both).contains("not both"));
+    Map<String, String> ftp = new HashMap<>(jwks);
+    ftp.put("STREAMSPACE_JWT_JWKS_URL", "ftp://sso.example/jwks");
+    assertTrue(message(ftp).startsWith("STREAMSPACE_JWT_JWKS_URL is not an http(s) URL"));
+  }
+
+  private String message(Map<String, String> environment) {
+    return assertThrows(
+            IllegalArgumentException.class, () -> PlatformTokens.from(environment, clock))
+        .getMessage();
+  }
+
+  private static Map<String, String> without(Map<String, String> environment, String name) {
+    Map<String, String> copy = new HashMap<>(environment);
+    copy.remove(name);
+    return copy;
+  }
+
+  @Test
+  void anUnreachableJwksIsLoggedInOneLine_andTokensAreRefusedUntilItCanBeRead() {
+    PlatformTokens tokens =
+        withVariables(Map.of("STREAMSPACE_JWT_JWKS_URL", "http://127.0.0.1:1/jwks"));
+    List<String> lines = LogCapture.during(tokens::fetchKeys);
+    assertEquals(1, lines.stream().filter(l -> l.startsWith("WARN")).count(), lines.toString());
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith(
+                        "WARN Platform sign-in: the JWKS at http://127.0.0.1:1/jwks could not be"
+                            + " read yet")),
+        lines.toString());
+    assertTrue(
+        refusal(tokens, platform.token(claims("alice", NOW))).contains("keys could not be read"));
+  }
+}
