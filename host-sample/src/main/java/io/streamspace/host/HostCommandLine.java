@@ -27,8 +27,10 @@ final class HostCommandLine {
           "                      repeatable, asked in order (default: the comma-separated",
           "                      $STREAMSPACE_PLUGIN_REPOSITORIES, else plugin-repository/",
           "                      next to the jar)",
-          "  --data-dir <dir>    embedded PostgreSQL data (default: data/ next to the jar) and",
+          "  --data-dir <dir>    embedded PostgreSQL data, the logs and",
           "                      the secrets key unless $STREAMSPACE_SECRETS_KEY is set",
+          "                      (default: $XDG_DATA_HOME/streamspace, else",
+          "                      ~/.local/share/streamspace)",
           "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
           "  --demo              install the billing plugin from the catalog through the API",
           "                      (unless installed), post demo users and sessions, run the jobs,",
@@ -142,7 +144,8 @@ final class HostCommandLine {
   }
 
   /**
-   * The options for this environment ({@code STREAMSPACE_PLUGIN_REPOSITORIES}) and jar folder
+   * The options for this environment ({@code STREAMSPACE_PLUGIN_REPOSITORIES}, {@code
+   * XDG_DATA_HOME}, {@code HOME}) and jar folder
    * (null when not run from a jar).
    */
   HostOptions toOptions(Map<String, String> environment, Path home) {
@@ -151,7 +154,7 @@ final class HostCommandLine {
         pluginsDir != null
             ? pluginsDir
             : (home != null ? home.resolve("plugins") : Path.of("plugins"));
-    Path data = dataDir != null ? dataDir : (home != null ? home.resolve("data") : Path.of("data"));
+    Path data = dataDir != null ? dataDir : defaultDataDir(environment);
     HostOptions.Builder options = HostOptions.builder();
     repositories(environment, home).forEach(options::pluginRepository);
     return options
@@ -161,6 +164,20 @@ final class HostCommandLine {
         .dataDir(data)
         .maxEventAge(maxEventAge)
         .build();
+  }
+
+  /**
+   * The user's data folder ({@code $XDG_DATA_HOME/streamspace}, else {@code
+   * ~/.local/share/streamspace}): never next to the jar, where a build's {@code mvn clean} would
+   * delete someone's billing data with the jar's target folder.
+   */
+  static Path defaultDataDir(Map<String, String> environment) {
+    String xdg = environment.getOrDefault("XDG_DATA_HOME", "");
+    if (!xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+      return Path.of(xdg, "streamspace");
+    }
+    String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
+    return Path.of(home, ".local", "share", "streamspace");
   }
 
   /**

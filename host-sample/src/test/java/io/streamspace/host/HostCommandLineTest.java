@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,34 @@ class HostCommandLineTest {
     HostCommandLine line = HostCommandLine.parse(new String[0]);
 
     assertEquals(jarFolder.resolve("plugins"), line.toOptions(Map.of(), jarFolder).pluginsDir());
+  }
+
+  @Test
+  void theDataFolderIsTheUsersNotUnderTheJarsTargetFolderWhichMvnCleanDeletes() throws Exception {
+    Path jarFolder = Path.of("target").toAbsolutePath();
+    HostCommandLine line = HostCommandLine.parse(new String[0]);
+
+    Path data = line.toOptions(Map.of("HOME", "/home/ann"), jarFolder).dataDir();
+
+    assertEquals(Path.of("/home/ann/.local/share/streamspace"), data);
+    assertFalse(data.toAbsolutePath().startsWith(jarFolder), data.toString());
+    assertFalse(
+        line.toOptions(Map.of(), jarFolder).dataDir().toAbsolutePath().startsWith(jarFolder),
+        "with the real environment too");
+  }
+
+  @Test
+  void theDataFolderFollowsXdgDataHomeAndTheOptionOverridesIt() throws Exception {
+    Map<String, String> environment = Map.of("XDG_DATA_HOME", "/srv/xdg", "HOME", "/home/ann");
+
+    assertEquals(
+        Path.of("/srv/xdg/streamspace"),
+        HostCommandLine.parse(new String[0]).toOptions(environment, null).dataDir());
+    assertEquals(
+        Path.of("/var/billing"),
+        HostCommandLine.parse(new String[] {"--data-dir", "/var/billing"})
+            .toOptions(environment, null)
+            .dataDir());
   }
 
   @Test

@@ -142,11 +142,17 @@ class DatabaseOutageE2ETest {
       assertEquals(503, health.status(), health.toString());
       assertEquals("unavailable", health.body().get("database").asText());
       assertEquals(Optional.of("5"), health.header("Retry-After"));
+      // the orchestrator takes the node out of service, and does not restart it
+      HostClient.Response ready = api.http.get("/api/health/ready", null);
+      assertEquals(503, ready.status(), ready.toString());
+      assertEquals("the database does not answer", ready.body().at("/reasons/0").asText());
+      api.http.get("/api/health/live", null).expect(200);
     } finally {
       server = TestDatabases.startServerIn(work.resolve("pg"), port);
     }
 
     assertEquals("ok", health(200).get("database").asText());
+    api.http.get("/api/health/ready", null).expect(200);
     api.usage(aliceToken, "").expect(200);
     api.http.get("/api/plugins/rec/database", null).expect(200);
     api.http.get("/api/admin/plugins", "a-token-the-host-has-not-seen-yet").expect(401);
