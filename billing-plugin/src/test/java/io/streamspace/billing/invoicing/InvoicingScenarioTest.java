@@ -75,6 +75,21 @@ class InvoicingScenarioTest {
   }
 
   @Test
+  void eachFinalizedInvoiceIsCountedOnceByCurrency_aRunFindingNothingToFinalizeCountsNothing() {
+    billing.created("2026-03-31T23:00:00Z", "s1", "alice", size("2", "4", "0"));
+    billing.terminated("2026-04-01T03:00:00Z", "s1", "alice");
+    billing.calculateUsageAt("2026-04-01T03:30:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T03:30:00Z");
+    billing.runAt(FINALIZE_INVOICES, "2026-04-01T04:00:00Z");
+    billing.calculateUsageAt("2026-05-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+
+    assertEquals(2, invoices("alice").size());
+    assertEquals(2, billing.context.metrics().count("invoices.finalized", "currency", "USD"));
+    assertEquals(0, billing.context.metrics().count("invoices.finalized", "currency", "VND"));
+  }
+
+  @Test
   void usageFiguresWorkedOutByHandRoundOncePerLine() {
     billing.created("2026-03-02T10:15:00Z", "s1", "bob", size("2", "4", "10"));
     billing.terminated("2026-03-02T12:30:00Z", "s1", "bob");
