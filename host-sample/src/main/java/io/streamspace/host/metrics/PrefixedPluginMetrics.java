@@ -5,15 +5,7 @@ import io.micrometer.core.instrument.Tags;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 
 /** A plugin's meters in the host's registry, their names prefixed so plugins never clash. */
-final class PrefixedPluginMetrics implements PluginMetrics {
-
-  private final MeterRegistry registry;
-  private final String prefix;
-
-  PrefixedPluginMetrics(MeterRegistry registry, String prefix) {
-    this.registry = registry;
-    this.prefix = prefix;
-  }
+record PrefixedPluginMetrics(MeterRegistry registry, String prefix) implements PluginMetrics {
 
   @Override
   public Counter counter(String name, String... tags) {

@@ -3,7 +3,6 @@ package io.streamspace.host.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
@@ -14,8 +13,6 @@ import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
-import io.streamspace.testing.TestDatabases;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -54,20 +51,10 @@ class MetricsTest extends HostTestBase {
   private String platform;
 
   @Override
-  protected Host startNode(RecordingPlugin recording) {
-    dbUrl = dbUrl == null ? TestDatabases.freshDatabaseUrl() : dbUrl;
-    return Host.start(
-        HostOptions.builder()
-            .port(0)
-            .dbUrl(dbUrl)
-            .pluginsDir(Path.of("target/no-plugins-here"))
-            .dataDir(Path.of("target/host-test-data"))
-            .clock(clock)
-            .secrets(
-                Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, MetricsRoutes.TOKEN_ENV, SCRAPE_TOKEN))
-            .plugin("rec", recording)
-            .plugin("deny", new DenyingPlugin())
-            .build());
+  protected HostOptions.Builder nodeOptions(RecordingPlugin recording) {
+    return super.nodeOptions(recording)
+        .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, MetricsRoutes.TOKEN_ENV, SCRAPE_TOKEN))
+        .plugin("deny", new DenyingPlugin());
   }
 
   @BeforeAll
