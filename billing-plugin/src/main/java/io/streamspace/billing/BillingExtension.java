@@ -165,7 +165,10 @@ public class BillingExtension
         .register(context.routes());
     StripeCustomers stripeCustomers = new StripeCustomers(dataSource, context.clock());
     StripeClients stripeClients =
-        new StripeClients(() -> context.config().secret("STRIPE_SECRET_KEY"), () -> stripeEndpoint);
+        new StripeClients(
+            () -> context.config().secret("STRIPE_SECRET_KEY"),
+            () -> stripeEndpoint,
+            context.metrics());
     InvoiceStatusChanges statusChanges =
         new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
     StripeCollections collections =
@@ -246,7 +249,8 @@ public class BillingExtension
             calculator,
             events,
             config::get,
-            new CollectableCurrencies(collections::enqueue, config::get));
+            new CollectableCurrencies(collections::enqueue, config::get),
+            context.metrics());
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
     finalizeInvoices.scheduleOn(context.scheduler());

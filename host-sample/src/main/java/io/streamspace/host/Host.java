@@ -30,10 +30,15 @@ import io.streamspace.host.journal.JournalBacklog;
 import io.streamspace.host.journal.JournalConsumers;
 import io.streamspace.host.journal.JournalRetention;
 import io.streamspace.host.journal.JournalRoutes;
+import io.streamspace.host.metrics.HostMetrics;
+import io.streamspace.host.metrics.IntakeMeters;
+import io.streamspace.host.metrics.JobMeters;
+import io.streamspace.host.metrics.MetricsRoutes;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.platform.PlatformAdminRoutes;
 import io.streamspace.host.platform.SessionTracker;
 import io.streamspace.host.plugins.HealthRoutes;
+import io.streamspace.host.plugins.ManagedPlugin;
 import io.streamspace.host.plugins.PluginAdminRoutes;
 import io.streamspace.host.plugins.PluginDataPurge;
 import io.streamspace.host.plugins.PluginRegistry;
@@ -112,6 +117,10 @@ public final class Host implements AutoCloseable {
     PlatformTokens platformTokens = platformTokens(options);
     Database database = open(openDatabase(options));
     dataSource = database.dataSource();
+    // closed after the pool, whose meters it holds
+    HostMetrics metrics = new HostMetrics();
+    opened.add(metrics);
+    database.recordPoolMetrics(metrics.registry());
     HostMigrations.migrate(database.dataSource());
     ObjectMapper mapper = Json.newMapper();
     tokens = new TokenStore(database.dataSource(), options.clock());
@@ -152,11 +161,20 @@ public final class Host implements AutoCloseable {
                 deadLetters::forPlugin,
                 consumers,
                 new SecretBox(secretsKeySource(options, database)),
-                releases));
+                releases,
+                metrics::forPlugin));
     pluginDataPurge = new PluginDataPurge(database.dataSource(), scheduler);
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     open(plugins);
     open(scheduler);
+    scheduler.onRunRecorded(new JobMeters(metrics.registry())::recorded);
+    metrics.journalLag(
+        consumers,
+        () ->
+            plugins.all().stream()
+                .filter(ManagedPlugin::installed)
+                .map(ManagedPlugin::id)
+                .toList());
     intake =
         new EventIntake(
             mapper,
@@ -175,7 +193,13 @@ public final class Host implements AutoCloseable {
             mapper,
             new HealthRoutes(plugins, database::isAvailable, consumers),
             new TokenRoutes(tokens, auth, bodies, options.clock()),
-            new IntakeRoutes(intake, new AdmissionService(plugins), auth, bodies),
+            new IntakeRoutes(
+                intake,
+                new AdmissionService(plugins),
+                auth,
+                bodies,
+                new IntakeMeters(metrics.registry())),
+            new MetricsRoutes(metrics, auth, options.secrets()),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
             new PluginAdminRoutes(plugins, releases, auth, bodies, consumers),
             new CatalogRoutes(repositories, plugins, auth, bodies, consumers),

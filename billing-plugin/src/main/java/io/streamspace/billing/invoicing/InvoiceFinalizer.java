@@ -7,6 +7,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -74,18 +75,22 @@ public final class InvoiceFinalizer {
   private final BillingEvents events;
   private final Supplier<BillingConfig> config;
   private final OnFinalized onFinalized;
+  private final PluginMetrics metrics;
 
+  /** @param metrics where finalized invoices are counted, by currency */
   public InvoiceFinalizer(
       DataSource dataSource,
       InvoiceCalculator calculator,
       BillingEvents events,
       Supplier<BillingConfig> config,
-      OnFinalized onFinalized) {
+      OnFinalized onFinalized,
+      PluginMetrics metrics) {
     this.dataSource = dataSource;
     this.calculator = calculator;
     this.events = events;
     this.config = config;
     this.onFinalized = onFinalized;
+    this.metrics = metrics;
   }
 
   /**
@@ -150,8 +155,13 @@ public final class InvoiceFinalizer {
     return invoice;
   }
 
-  /** Tells of a finalized invoice and, when there was nothing to pay, of its payment. */
+  /**
+   * Tells of a finalized invoice and, when there was nothing to pay, of its payment; counts it.
+   */
   private void publishFinalized(Invoice invoice) {
+    metrics
+        .counter("invoices.finalized", "currency", invoice.currency().getCurrencyCode())
+        .increment();
     events.invoiceCreated(invoice.event());
     if (invoice.status() == InvoiceStatus.PAID) {
       events.invoicePaid(invoice.event());

@@ -1,6 +1,7 @@
 package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,12 +29,18 @@ public final class StripeClients {
 
   private final Supplier<Optional<String>> secretKey;
   private final Supplier<StripeEndpoint> endpoint;
+  private final PluginMetrics metrics;
   private final AtomicReference<Built> collection = new AtomicReference<>();
   private final AtomicReference<Built> interactive = new AtomicReference<>();
 
-  public StripeClients(Supplier<Optional<String>> secretKey, Supplier<StripeEndpoint> endpoint) {
+  /** @param metrics where each request to Stripe is counted ({@link RetryingHttpClient}) */
+  public StripeClients(
+      Supplier<Optional<String>> secretKey,
+      Supplier<StripeEndpoint> endpoint,
+      PluginMetrics metrics) {
     this.secretKey = secretKey;
     this.endpoint = endpoint;
+    this.metrics = metrics;
   }
 
   /**
@@ -71,7 +78,7 @@ public final class StripeClients {
     return Optional.of(current.client());
   }
 
-  private static StripeClient build(
+  private StripeClient build(
       String secretKey, StripeEndpoint endpoint, Duration readTimeout, int retries) {
     return StripeClient.builder()
         .setApiKey(secretKey)
@@ -79,7 +86,7 @@ public final class StripeClients {
         .setConnectTimeout((int) endpoint.connectTimeout().toMillis())
         .setReadTimeout((int) readTimeout.toMillis())
         .setMaxNetworkRetries(retries)
-        .setHttpClient(new RetryingHttpClient())
+        .setHttpClient(new RetryingHttpClient(metrics))
         .build();
   }
 }

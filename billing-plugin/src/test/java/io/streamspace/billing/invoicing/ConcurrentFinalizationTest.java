@@ -11,6 +11,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ class ConcurrentFinalizationTest {
           new InvoiceCalculator(dataSource, BillingConfig::defaults),
           new BillingEvents((type, payload) -> events.add(type)),
           BillingConfig::defaults,
-          (connection, invoice) -> {});
+          (connection, invoice) -> {},
+          PluginMetrics.none());
 
   @AfterEach
   void unload() {

@@ -13,6 +13,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +75,8 @@ class FinalizationFailureTest {
           if (invoice.userId().equals(badUser)) {
             throw new SQLException("collection of " + badUser + " cannot be queued");
           }
-        });
+        },
+        PluginMetrics.none());
   }
 
   private void usersWithAnHourOfUsage(int users) throws Exception {

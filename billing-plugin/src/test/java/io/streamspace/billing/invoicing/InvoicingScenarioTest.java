@@ -40,7 +40,7 @@ class InvoicingScenarioTest {
   }
 
   @Test
-  void aSessionAcrossTheInvoiceDayIsSplitBetweenTheTwoInvoicesToTheSecond() {
+  void aSessionAcrossTheInvoiceDayIsSplitBetweenTheTwoInvoicesToTheSecond_eachCountedOnce() {
     billing.created("2026-03-31T23:00:00Z", "s1", "alice", size("2", "4", "0"));
     billing.terminated("2026-04-01T03:00:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-04-01T03:30:00Z");
@@ -72,6 +72,10 @@ class InvoicingScenarioTest {
             "SELECT to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
                 + "FROM billing_invoices WHERE invoice_number = 'INV-2026-000001'"),
         "due 14 days after finalization");
+    assertEquals(
+        2,
+        billing.context.metrics().count("invoices.finalized", "currency", "USD"),
+        "each finalization counted once: May's run does not count March's invoice again");
   }
 
   @Test

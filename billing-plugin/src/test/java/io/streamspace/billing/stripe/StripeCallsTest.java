@@ -27,8 +27,10 @@ import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.RecordingMetrics;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -383,6 +385,9 @@ class StripeCallsTest {
 
     assertEquals(200, answer.status(), answer.body().toString());
     stripe.verify(2, postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+    RecordingMetrics metrics = billing.context.metrics();
+    assertEquals(1, metrics.count("stripe.requests", "outcome", "rate_limited"));
+    assertEquals(2, metrics.count("stripe.requests", "outcome", "ok"), "the customer, the portal");
   }
 
   @Test
@@ -400,6 +405,7 @@ class StripeCallsTest {
     assertEquals(502, answer.status());
     assertEquals("stripe_error", answer.body().at("/error/code").asText());
     stripe.verify(2, postRequestedFor(urlEqualTo("/v1/billing_portal/sessions")));
+    assertEquals(2, billing.context.metrics().count("stripe.requests", "outcome", "server_error"));
   }
 
   @Test
@@ -410,7 +416,8 @@ class StripeCallsTest {
     StripeEndpoint endpoint =
         new StripeEndpoint(
             stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(300));
-    StripeClients clients = new StripeClients(() -> Optional.of(KEY), () -> endpoint);
+    StripeClients clients =
+        new StripeClients(() -> Optional.of(KEY), () -> endpoint, PluginMetrics.none());
 
     assertEquals(
         "cus_slow", clients.client().orElseThrow().v1().customers().retrieve("cus_slow").getId());

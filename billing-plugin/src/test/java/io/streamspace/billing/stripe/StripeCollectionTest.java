@@ -39,6 +39,7 @@ import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -920,7 +921,7 @@ class StripeCollectionTest {
     var dataSource = billing.context.dataSource();
     return new StripeCollections(
         dataSource,
-        new StripeClients(() -> Optional.of(KEY), () -> patient),
+        new StripeClients(() -> Optional.of(KEY), () -> patient, PluginMetrics.none()),
         new PaymentSuccesses(
             new InvoiceStatusChanges(
                 dataSource, new BillingEvents(billing.context.events()), account -> {})),

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 
 /**
  * A hand-written host context: real PostgreSQL, a movable clock, direct jobs, a route table,
- * dead letters kept in a list.
+ * dead letters kept in a list, metrics kept in memory.
  */
 public final class TestPluginContext implements PluginContext {
 
@@ -33,6 +33,7 @@ public final class TestPluginContext implements PluginContext {
   private final List<String> published = new CopyOnWriteArrayList<>();
   private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
   private final List<String> sessionControls = new CopyOnWriteArrayList<>();
+  private final RecordingMetrics metrics = new RecordingMetrics();
   private volatile String configJson = "{}";
 
   public TestPluginContext(MutableClock clock) {
@@ -72,6 +73,12 @@ public final class TestPluginContext implements PluginContext {
         return Optional.ofNullable(secrets.get(name));
       }
     };
+  }
+
+  /** The plugin's counters and timers, kept in memory. */
+  @Override
+  public RecordingMetrics metrics() {
+    return metrics;
   }
 
   @Override

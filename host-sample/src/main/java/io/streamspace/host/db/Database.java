@@ -2,6 +2,7 @@ package io.streamspace.host.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,6 +114,11 @@ public final class Database implements AutoCloseable {
   /** The shared pool. */
   public DataSource dataSource() {
     return pool;
+  }
+
+  /** Shows the pool's gauges and timers ({@code hikaricp.*}) in {@code registry}; once. */
+  public void recordPoolMetrics(MeterRegistry registry) {
+    pool.setMetricRegistry(registry);
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.streamspace.host.intake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
+import io.streamspace.host.metrics.IntakeMeters;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 
@@ -15,13 +17,19 @@ public final class IntakeRoutes implements HttpServer.RouteGroup {
   private final AdmissionService admission;
   private final Authenticator auth;
   private final JsonBodies bodies;
+  private final IntakeMeters meters;
 
   public IntakeRoutes(
-      EventIntake intake, AdmissionService admission, Authenticator auth, JsonBodies bodies) {
+      EventIntake intake,
+      AdmissionService admission,
+      Authenticator auth,
+      JsonBodies bodies,
+      IntakeMeters meters) {
     this.intake = intake;
     this.admission = admission;
     this.auth = auth;
     this.bodies = bodies;
+    this.meters = meters;
   }
 
   @Override
@@ -32,11 +40,13 @@ public final class IntakeRoutes implements HttpServer.RouteGroup {
 
   private void events(Context ctx) {
     auth.require(ctx, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN);
-    ctx.status(HttpStatus.ACCEPTED).json(intake.receive(ctx.bodyAsBytes()));
+    byte[] body = ctx.bodyAsBytes();
+    ctx.status(HttpStatus.ACCEPTED).json(meters.batch(() -> intake.receive(body)));
   }
 
   private void admission(Context ctx) {
     auth.require(ctx, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN);
-    ctx.json(admission.decide(bodies.object(ctx)));
+    JsonNode body = bodies.object(ctx);
+    ctx.json(meters.admission(() -> admission.decide(body)));
   }
 }

@@ -1,5 +1,6 @@
 package io.streamspace.host.jobs;
 
+import io.streamspace.plugin.api.jobs.JobRun;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.quartz.JobKey;
@@ -40,6 +42,7 @@ public final class HostScheduler implements AutoCloseable {
   private final RunCompletions completions;
   // set by start(): no job runs before it
   private volatile Predicate<String> pluginStarted = pluginId -> false;
+  private volatile BiConsumer<String, JobRun> runRecorded = (pluginId, run) -> {};
 
   /**
    * @param node this node's name, unique in the cluster: Quartz's instance id, so that the
@@ -62,7 +65,12 @@ public final class HostScheduler implements AutoCloseable {
       scheduler.setJobFactory(
           (bundle, ignored) ->
               new PluginJobDispatcher(
-                  registry, pluginId -> pluginStarted.test(pluginId), runs, completions, clock));
+                  registry,
+                  pluginId -> pluginStarted.test(pluginId),
+                  runs,
+                  completions,
+                  (pluginId, run) -> runRecorded.accept(pluginId, run),
+                  clock));
     } catch (SchedulerException e) {
       throw new IllegalStateException("Cannot create the Quartz scheduler", e);
     }
@@ -95,6 +103,11 @@ public final class HostScheduler implements AutoCloseable {
   /** The scheduler facade one plugin sees. */
   public PluginJobScheduler forPlugin(String pluginId) {
     return new PluginJobScheduler(pluginId, scheduler, registry, runs, completions);
+  }
+
+  /** Tells {@code listener} of each job run this node records (for the metrics). */
+  public void onRunRecorded(BiConsumer<String, JobRun> listener) {
+    this.runRecorded = listener;
   }
 
   /**

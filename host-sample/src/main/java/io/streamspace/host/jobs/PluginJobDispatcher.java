@@ -9,6 +9,7 @@ import io.streamspace.plugin.api.jobs.PluginJob;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -36,6 +37,7 @@ public final class PluginJobDispatcher implements Job {
   private final Predicate<String> pluginEnabled;
   private final JobRunStore runs;
   private final RunCompletions completions;
+  private final BiConsumer<String, JobRun> recorded;
   private final Clock clock;
 
   PluginJobDispatcher(
@@ -43,11 +45,13 @@ public final class PluginJobDispatcher implements Job {
       Predicate<String> pluginEnabled,
       JobRunStore runs,
       RunCompletions completions,
+      BiConsumer<String, JobRun> recorded,
       Clock clock) {
     this.registry = registry;
     this.pluginEnabled = pluginEnabled;
     this.runs = runs;
     this.completions = completions;
+    this.recorded = recorded;
     this.clock = clock;
   }
 
@@ -67,6 +71,7 @@ public final class PluginJobDispatcher implements Job {
     }
     JobRun run = run(registry.find(pluginId, jobName), jobName, node, fireTimes(context, jobName));
     runs.record(pluginId, requestId, run);
+    recorded.accept(pluginId, run);
     if (requestId != null) {
       completions.complete(requestId, run);
     }

@@ -6,6 +6,7 @@ import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -22,6 +23,7 @@ final class HostPluginContext implements PluginContext {
   private final HttpRoutes routes;
   private final EventPublisher events;
   private final DeadLetters deadLetters;
+  private final PluginMetrics metrics;
   private final System.Logger logger;
   private volatile PluginConfig config;
 
@@ -32,7 +34,8 @@ final class HostPluginContext implements PluginContext {
       JobScheduler scheduler,
       HttpRoutes routes,
       EventPublisher events,
-      DeadLetters deadLetters) {
+      DeadLetters deadLetters,
+      PluginMetrics metrics) {
     this.pluginId = pluginId;
     this.config = config;
     this.shared = shared;
@@ -40,6 +43,7 @@ final class HostPluginContext implements PluginContext {
     this.routes = routes;
     this.events = events;
     this.deadLetters = deadLetters;
+    this.metrics = metrics;
     this.logger = new Slf4jSystemLogger(pluginId);
   }
 
@@ -90,6 +94,11 @@ final class HostPluginContext implements PluginContext {
   @Override
   public DeadLetters deadLetters() {
     return deadLetters;
+  }
+
+  @Override
+  public PluginMetrics metrics() {
+    return metrics;
   }
 
   @Override

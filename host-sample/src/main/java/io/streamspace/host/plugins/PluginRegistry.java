@@ -19,6 +19,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.DeadLetters;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,7 +65,8 @@ public final class PluginRegistry implements AutoCloseable {
       Function<String, DeadLetters> deadLetters,
       PluginLifecycleListener lifecycle,
       SecretBox secretBox,
-      PluginReleases releases) {}
+      PluginReleases releases,
+      Function<String, PluginMetrics> metrics) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -468,7 +470,8 @@ public final class PluginRegistry implements AutoCloseable {
               services.scheduler().forPlugin(id),
               services.routes().forPlugin(id),
               services.events().publisherFor(id),
-              services.deadLetters().apply(id));
+              services.deadLetters().apply(id),
+              services.metrics().apply(id));
       plugin.extension().onLoad(context);
       services.scheduler().resumePlugin(id);
       plugin.running(context);

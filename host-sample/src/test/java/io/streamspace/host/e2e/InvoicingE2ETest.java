@@ -40,6 +40,12 @@ class InvoicingE2ETest extends BillingHostTestBase {
     api.runJob("calculate-usage");
     JsonNode run = api.runJob("generate-invoices");
     assertTrue(run.get("message").asText().contains("finalized 2 invoices"), run.toString());
+    // the packaged plugin's own counter, under its id, in the host's metrics
+    String metrics = api.http.get("/metrics", api.adminToken).expect(200).asText();
+    assertTrue(
+        metrics.contains(
+            "\nstreamspace_plugin_billing_invoices_finalized_total{currency=\"USD\"} 2"),
+        metrics);
 
     // 2 cores and 4 GB for 10 hours: 20 core-hours = 1.00 and 40 GB-hours = 0.40
     JsonNode annMarch = createdEvent(ann);

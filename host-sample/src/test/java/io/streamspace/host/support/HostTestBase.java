@@ -42,16 +42,19 @@ public abstract class HostTestBase {
    * node of the cluster (the test closes it).
    */
   protected Host startNode(RecordingPlugin recording) {
-    return Host.start(
-        HostOptions.builder()
-            .port(0)
-            .dbUrl(dbUrl)
-            .pluginsDir(Path.of("target/no-plugins-here"))
-            .dataDir(Path.of("target/host-test-data"))
-            .clock(clock)
-            .secrets(secrets())
-            .plugin("rec", recording)
-            .build());
+    return Host.start(nodeOptions(recording).build());
+  }
+
+  /** The options of {@link #startNode}; a test class may add to them. */
+  protected HostOptions.Builder nodeOptions(RecordingPlugin recording) {
+    return HostOptions.builder()
+        .port(0)
+        .dbUrl(dbUrl)
+        .pluginsDir(Path.of("target/no-plugins-here"))
+        .dataDir(Path.of("target/host-test-data"))
+        .clock(clock)
+        .secrets(secrets())
+        .plugin("rec", recording);
   }
 
   /** A host on {@code dbUrl} with no plugin and these secrets (the test closes it). */

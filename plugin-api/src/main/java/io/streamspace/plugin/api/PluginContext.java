@@ -5,6 +5,7 @@ import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -13,7 +14,7 @@ import javax.sql.DataSource;
  * What the host offers a plugin. One context per plugin; it stays valid from
  * {@link PlatformPlugin#onLoad} to {@link PlatformPlugin#onUnload}.
  *
- * <p>Stable since 0.1; {@link #deadLetters()} since 0.2.
+ * <p>Stable since 0.1; {@link #deadLetters()} and {@link #metrics()} since 0.2.
  */
 public interface PluginContext {
 
@@ -55,5 +56,15 @@ public interface PluginContext {
    */
   default DeadLetters deadLetters() {
     throw new UnsupportedOperationException("this host keeps no dead letters (plugin-api < 0.2)");
+  }
+
+  /**
+   * The plugin's counters and timers, shown with the host's metrics under names prefixed by the
+   * plugin's id. Stable since 0.2.
+   *
+   * <p>The default is for hosts that keep no metrics: what the plugin reports goes nowhere.
+   */
+  default PluginMetrics metrics() {
+    return PluginMetrics.none();
   }
 }

@@ -1,0 +1,81 @@
+package io.streamspace.host.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamspace.host.plugins.JournalLag;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The host's meters, written in Prometheus' text format by {@code GET /metrics}: the JVM's
+ * (memory, GC, threads, classes, CPU) from the start, and what the host's parts record into
+ * {@link #registry()} (intake, admission, jobs, the connection pool, plugins).
+ */
+public final class HostMetrics implements AutoCloseable {
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private volatile Runnable beforeScrape = () -> {};
+
+  public HostMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+  }
+
+  /** Where the host's parts record their meters. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** A plugin's counters and timers, named {@code streamspace.plugin.<id>.<name>}. */
+  public PluginMetrics forPlugin(String pluginId) {
+    return new PrefixedPluginMetrics(registry, "streamspace.plugin." + pluginId + ".");
+  }
+
+  /**
+   * Shows {@code streamspace.journal.lag.events} per plugin, looked up at each scrape (a query
+   * on the journal: read when asked, not on a timer).
+   */
+  public void journalLag(JournalLag.Lookup lookup, Supplier<List<String>> pluginIds) {
+    MultiGauge lag =
+        MultiGauge.builder("streamspace.journal.lag.events")
+            .description("Journal entries a plugin has not consumed yet")
+            .baseUnit("events")
+            .register(registry);
+    beforeScrape =
+        () -> {
+          Map<String, JournalLag> current = lookup.of(pluginIds.get());
+          lag.register(
+              current.entrySet().stream()
+                  .map(e -> MultiGauge.Row.of(Tags.of("plugin", e.getKey()), e.getValue().events()))
+                  .toList(),
+              true);
+        };
+  }
+
+  /** Every meter, in Prometheus' text exposition format (version 0.0.4). */
+  public String scrape() {
+    beforeScrape.run();
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}
