@@ -13,6 +13,7 @@ import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.deadletters.DeadLetterRoutes;
 import io.streamspace.host.deadletters.DeadLetterStore;
+import io.streamspace.host.http.ApiRoute;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.JsonBodies;
@@ -29,6 +30,8 @@ import io.streamspace.host.journal.JournalBacklog;
 import io.streamspace.host.journal.JournalConsumers;
 import io.streamspace.host.journal.JournalRetention;
 import io.streamspace.host.journal.JournalRoutes;
+import io.streamspace.host.openapi.ApiDescription;
+import io.streamspace.host.openapi.ApiDescriptionRoutes;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.platform.PlatformAdminRoutes;
 import io.streamspace.host.platform.SessionTracker;
@@ -93,6 +96,7 @@ public final class Host implements AutoCloseable {
   private PluginDataPurge pluginDataPurge;
   private EventIntake intake;
   private HttpServer http;
+  private PluginRouteTable pluginRoutes;
   private Clock clock;
   private DataSource dataSource;
 
@@ -117,6 +121,7 @@ public final class Host implements AutoCloseable {
     EventLog events = new EventLog(options.clock());
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
+    pluginRoutes = routes;
     DeadLetterStore deadLetters =
         new DeadLetterStore(database.dataSource(), options.clock(), mapper);
     EventJournal journal = new EventJournal(database.dataSource(), options.clock());
@@ -178,6 +183,8 @@ public final class Host implements AutoCloseable {
             new CatalogRoutes(repositories, plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
             new JournalRoutes(journal, consumers, plugins, auth, bodies),
+            new ApiDescriptionRoutes(
+                new ApiDescription(mapper, routes, plugins::isStarted), mapper),
             new PluginRequestRoutes(
                 plugins,
                 routes,
@@ -335,6 +342,16 @@ public final class Host implements AutoCloseable {
   /** The admin token's id, as {@code GET /api/admin/tokens} lists it. */
   public long adminTokenId() {
     return adminTokenId;
+  }
+
+  /** The host's routes as Javalin registered them. */
+  List<ApiRoute> httpRoutes() {
+    return http.routes();
+  }
+
+  /** The routes and descriptions of the started plugins. */
+  PluginRouteTable pluginRoutes() {
+    return pluginRoutes;
   }
 
   Clock clock() {
