@@ -43,7 +43,8 @@ public final class ApiDescriptionRoutes implements HttpServer.RouteGroup {
         Map.of(
             "docs.js", asset("openapi/docs.js", JS),
             "swagger-ui-bundle.js", asset(swaggerUi + "swagger-ui-bundle.js", JS),
-            "swagger-ui.css", asset(swaggerUi + "swagger-ui.css", CSS));
+            "swagger-ui.css", asset(swaggerUi + "swagger-ui.css", CSS),
+            "favicon-32x32.png", asset(swaggerUi + "favicon-32x32.png", "image/png"));
   }
 
   @Override
