@@ -10,6 +10,7 @@ import io.streamspace.host.openapi.OpenApiStructure;
 import io.streamspace.host.openapi.RouteCoverage;
 import io.streamspace.host.support.DescribedPlugin;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
@@ -40,9 +41,15 @@ class ApiDescriptionTest {
 
   private Host host;
   private HostClient http;
+  private List<String> startLog;
 
   @BeforeAll
   void startHost() {
+    startLog = LogCapture.during(this::start);
+    http = new HostClient(host.port());
+  }
+
+  private void start() {
     host =
         Host.start(
             HostOptions.builder()
@@ -56,7 +63,6 @@ class ApiDescriptionTest {
                 .plugin("described", new DescribedPlugin(true))
                 .plugin("sloppy", new DescribedPlugin(false))
                 .build());
-    http = new HostClient(host.port());
   }
 
   @AfterAll
@@ -154,6 +160,19 @@ class ApiDescriptionTest {
     assertEquals(Set.of(new ApiRoute("GET", "/hidden")), sloppy.undescribed());
     assertEquals(Set.of(new ApiRoute("GET", "/ghost")), sloppy.unrouted());
     assertTrue(HostPlugins.describedRoutes(host, "described").agrees());
+  }
+
+  @Test
+  void aPluginWhoseDescriptionDisagreesWithItsRoutesStartsWithOneWarningSayingWhat() {
+    List<String> warnings =
+        startLog.stream().filter(line -> line.contains("describes its routes wrongly")).toList();
+
+    assertEquals(
+        List.of(
+            "WARN Plugin sloppy describes its routes wrongly: routes without a description:"
+                + " [GET /hidden]; descriptions without a route: [GET /ghost]"),
+        warnings);
+    assertTrue(host.plugins().isStarted("sloppy"));
   }
 
   @Test

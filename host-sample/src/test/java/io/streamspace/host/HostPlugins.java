@@ -1,6 +1,5 @@
 package io.streamspace.host;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.streamspace.host.openapi.RouteCoverage;
 import io.streamspace.host.plugins.ManagedPlugin;
 import io.streamspace.host.plugins.PluginDataPurge;
@@ -40,10 +39,6 @@ public final class HostPlugins {
    * lacks of the other. A plugin that described nothing has every route undescribed.
    */
   public static RouteCoverage.Report describedRoutes(Host host, String pluginId) {
-    return RouteCoverage.compare(
-        host.pluginRoutes().routesOf(pluginId),
-        host.pluginRoutes()
-            .descriptionOf(pluginId)
-            .orElseGet(JsonNodeFactory.instance::objectNode));
+    return RouteCoverage.ofPlugin(host.pluginRoutes(), pluginId);
   }
 }

@@ -1,6 +1,5 @@
 package io.streamspace.host.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,7 +40,7 @@ public final class PluginRouteTable {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.newMapper();
 
   private final Map<String, List<Route>> routesByPlugin = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> descriptionsByPlugin = new ConcurrentHashMap<>();
@@ -63,16 +62,9 @@ public final class PluginRouteTable {
 
   /** A description that is no JSON object is refused at once: the plugin's own fault. */
   private static ObjectNode parseDescription(String pluginId, String openApiJson) {
-    if (openApiJson == null) {
-      throw new IllegalArgumentException("plugin " + pluginId + " described its routes as null");
-    }
-    try {
-      JsonNode description = JSON.readTree(openApiJson);
-      if (description instanceof ObjectNode object) {
-        return object;
-      }
-    } catch (JsonProcessingException e) {
-      // refused below, with the plugin named
+    JsonNode description = openApiJson == null ? null : Json.parseOrNull(JSON, openApiJson);
+    if (description instanceof ObjectNode object) {
+      return object;
     }
     throw new IllegalArgumentException(
         "plugin " + pluginId + " described its routes with text that is no JSON object");

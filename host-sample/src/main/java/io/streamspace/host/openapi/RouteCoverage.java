@@ -1,7 +1,9 @@
 package io.streamspace.host.openapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.streamspace.host.http.ApiRoute;
+import io.streamspace.host.http.PluginRouteTable;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
@@ -45,6 +47,16 @@ public final class RouteCoverage {
     SortedSet<ApiRoute> unrouted = new TreeSet<>(described);
     unrouted.removeAll(routes);
     return new Report(undescribed, unrouted);
+  }
+
+  /**
+   * A plugin's routes against its description, paths relative to its mount point. A plugin that
+   * described nothing has every route undescribed.
+   */
+  public static Report ofPlugin(PluginRouteTable routes, String pluginId) {
+    return compare(
+        routes.routesOf(pluginId),
+        routes.descriptionOf(pluginId).orElseGet(JsonNodeFactory.instance::objectNode));
   }
 
   /** Every operation of an OpenAPI document, as method and path. */
