@@ -10,22 +10,13 @@ import io.streamspace.host.openapi.OpenApiStructure;
 import io.streamspace.host.openapi.RouteCoverage;
 import io.streamspace.host.support.DescribedPlugin;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
-import io.streamspace.host.support.RecordingPlugin;
-import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The API description, {@code GET /api/openapi.json}: the host's routes as Javalin registered
@@ -33,41 +24,15 @@ import org.junit.jupiter.api.TestInstance;
  * their mount points with their components namespaced; each plugin's routes checked against its
  * own description; and the viewer served from its WebJar.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ApiDescriptionTest {
+class ApiDescriptionTest extends HostTestBase {
 
-  private static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
   private static final String PLUGIN_MOUNT = "/api/plugins/";
 
-  private Host host;
-  private HostClient http;
-  private List<String> startLog;
-
-  @BeforeAll
-  void startHost() {
-    startLog = LogCapture.during(this::start);
-    http = new HostClient(host.port());
-  }
-
-  private void start() {
-    host =
-        Host.start(
-            HostOptions.builder()
-                .port(0)
-                .dbUrl(TestDatabases.freshDatabaseUrl())
-                .pluginsDir(Path.of("target/no-plugins-here"))
-                .dataDir(Path.of("target/host-test-data"))
-                .clock(new MutableClock(Instant.parse("2025-06-01T12:00:00Z")))
-                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
-                .plugin("rec", new RecordingPlugin())
-                .plugin("described", new DescribedPlugin(true))
-                .plugin("sloppy", new DescribedPlugin(false))
-                .build());
-  }
-
-  @AfterAll
-  void stopHost() {
-    host.close();
+  @Override
+  protected HostOptions.Builder moreOptions(HostOptions.Builder options) {
+    return options
+        .plugin("described", new DescribedPlugin(true))
+        .plugin("sloppy", new DescribedPlugin(false));
   }
 
   private JsonNode document() {
@@ -79,15 +44,12 @@ class ApiDescriptionTest {
     // plugin routes are one catch-all mount in Javalin; the plugins' own descriptions cover them
     List<ApiRoute> hostRoutes =
         host.httpRoutes().stream().filter(route -> !route.path().startsWith(PLUGIN_MOUNT)).toList();
-    JsonNode hostOnly = document().deepCopy();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) hostOnly.get("paths"))
-        .remove(
-            RouteCoverage.operations(hostOnly).stream()
-                .map(ApiRoute::path)
-                .filter(path -> path.startsWith(PLUGIN_MOUNT))
-                .collect(Collectors.toSet()));
+    List<ApiRoute> hostOperations =
+        RouteCoverage.operations(document()).stream()
+            .filter(route -> !route.path().startsWith(PLUGIN_MOUNT))
+            .toList();
 
-    RouteCoverage.Report report = RouteCoverage.compare(hostRoutes, hostOnly);
+    RouteCoverage.Report report = RouteCoverage.compare(hostRoutes, hostOperations);
 
     assertTrue(report.agrees(), report.toString());
     assertTrue(hostRoutes.size() > 25, "the routes were read from Javalin: " + hostRoutes);
@@ -164,14 +126,16 @@ class ApiDescriptionTest {
 
   @Test
   void aPluginWhoseDescriptionDisagreesWithItsRoutesStartsWithOneWarningSayingWhat() {
-    List<String> warnings =
-        startLog.stream().filter(line -> line.contains("describes its routes wrongly")).toList();
+    http.post("/api/admin/plugins/sloppy/disable", ADMIN_TOKEN, "{}").expect(200);
+    List<String> log =
+        LogCapture.during(
+            () -> http.post("/api/admin/plugins/sloppy/enable", ADMIN_TOKEN, "{}").expect(200));
 
     assertEquals(
         List.of(
             "WARN Plugin sloppy describes its routes wrongly: routes without a description:"
                 + " [GET /hidden]; descriptions without a route: [GET /ghost]"),
-        warnings);
+        log.stream().filter(line -> line.contains("describes its routes")).toList());
     assertTrue(host.plugins().isStarted("sloppy"));
   }
 

@@ -41,7 +41,11 @@ public final class RouteCoverage {
 
   /** Compares the routes with the document's operations. */
   public static Report compare(Collection<ApiRoute> routes, JsonNode document) {
-    SortedSet<ApiRoute> described = operations(document);
+    return compare(routes, operations(document));
+  }
+
+  /** Compares the routes with the operations described. */
+  public static Report compare(Collection<ApiRoute> routes, Collection<ApiRoute> described) {
     SortedSet<ApiRoute> undescribed = new TreeSet<>(routes);
     undescribed.removeAll(described);
     SortedSet<ApiRoute> unrouted = new TreeSet<>(described);

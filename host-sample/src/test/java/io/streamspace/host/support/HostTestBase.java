@@ -43,15 +43,22 @@ public abstract class HostTestBase {
    */
   protected Host startNode(RecordingPlugin recording) {
     return Host.start(
-        HostOptions.builder()
-            .port(0)
-            .dbUrl(dbUrl)
-            .pluginsDir(Path.of("target/no-plugins-here"))
-            .dataDir(Path.of("target/host-test-data"))
-            .clock(clock)
-            .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
-            .plugin("rec", recording)
+        moreOptions(
+                HostOptions.builder()
+                    .port(0)
+                    .dbUrl(dbUrl)
+                    .pluginsDir(Path.of("target/no-plugins-here"))
+                    .dataDir(Path.of("target/host-test-data"))
+                    .clock(clock)
+                    .secrets(
+                        Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN, "RECORDING_API_KEY", "s3cret"))
+                    .plugin("rec", recording))
             .build());
+  }
+
+  /** What a test class adds to its hosts' options (more in-process plugins, say). */
+  protected HostOptions.Builder moreOptions(HostOptions.Builder options) {
+    return options;
   }
 
   @BeforeEach
