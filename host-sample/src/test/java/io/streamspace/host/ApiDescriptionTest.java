@@ -12,7 +12,10 @@ import io.streamspace.host.support.DescribedPlugin;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -53,6 +56,42 @@ class ApiDescriptionTest extends HostTestBase {
 
     assertTrue(report.agrees(), report.toString());
     assertTrue(hostRoutes.size() > 25, "the routes were read from Javalin: " + hostRoutes);
+  }
+
+  @Test
+  void everyHostOperationAsksForTheTokenAndRolesItsDescriptionNames() {
+    JsonNode document = document();
+    Map<String, String> tokenOfRole =
+        Map.of("user", token("ann", "user"), "platform", token("platform", "platform"));
+    List<String> wrong = new ArrayList<>();
+    for (ApiRoute route : RouteCoverage.operations(document)) {
+      if (route.path().startsWith(PLUGIN_MOUNT)) {
+        continue;
+      }
+      JsonNode operation =
+          document.get("paths").get(route.path()).get(route.method().toLowerCase(Locale.ROOT));
+      List<String> roles = new ArrayList<>();
+      operation.get("x-roles").forEach(role -> roles.add(role.asText()));
+      boolean open = operation.has("security") && operation.get("security").isEmpty();
+      assertEquals(open, roles.isEmpty(), route + ": security and x-roles disagree");
+      String path = route.path().replaceAll("\\{[^}]+}", "1");
+      String body = route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}";
+      int anonymous = http.call(route.method(), path, null, body).status();
+      if (open ? anonymous == 401 || anonymous == 403 : anonymous != 401) {
+        wrong.add(route + " without a token: " + anonymous);
+      }
+      // only a role the operation refuses is tried: nothing is changed
+      for (String role : tokenOfRole.keySet()) {
+        if (open || roles.contains(role)) {
+          continue;
+        }
+        int status = http.call(route.method(), path, tokenOfRole.get(role), body).status();
+        if (status != 403) {
+          wrong.add(route + " as " + role + ": " + status);
+        }
+      }
+    }
+    assertEquals(List.of(), wrong);
   }
 
   @Test
