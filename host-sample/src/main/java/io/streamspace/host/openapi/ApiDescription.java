@@ -2,10 +2,14 @@ package io.streamspace.host.openapi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.host.http.ApiRoute;
 import io.streamspace.host.http.PluginRouteTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -23,7 +27,7 @@ public final class ApiDescription {
   private final Predicate<String> isStarted;
 
   public ApiDescription(ObjectMapper mapper, PluginRouteTable routes, Predicate<String> isStarted) {
-    this.hostDocument = read(mapper);
+    this.hostDocument = withRolesStated(read(mapper));
     this.routes = routes;
     this.isStarted = isStarted;
   }
@@ -39,6 +43,24 @@ public final class ApiDescription {
                 PluginDescriptions.mergeInto(document, pluginId, description);
               }
             });
+    return document;
+  }
+
+  /** Each operation's {@code x-roles} said in its description too, where a viewer shows it. */
+  private static ObjectNode withRolesStated(ObjectNode document) {
+    for (ApiRoute route : RouteCoverage.operations(document)) {
+      ObjectNode operation =
+          (ObjectNode)
+              document.get("paths").get(route.path()).get(route.method().toLowerCase(Locale.ROOT));
+      List<String> roles = new ArrayList<>();
+      operation.path("x-roles").forEach(role -> roles.add(role.asText()));
+      String stated =
+          roles.isEmpty()
+              ? "No token needed."
+              : "Needs a bearer token with the role " + String.join(" or ", roles) + ".";
+      String before = operation.path("description").asText("");
+      operation.put("description", before.isEmpty() ? stated : before + "\n\n" + stated);
+    }
     return document;
   }
 
