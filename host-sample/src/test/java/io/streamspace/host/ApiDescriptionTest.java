@@ -211,6 +211,7 @@ class ApiDescriptionTest extends HostTestBase {
     assertTrue(page.header("Content-Type").orElseThrow().startsWith("text/html"));
     assertTrue(page.header("Content-Security-Policy").orElseThrow().contains("script-src 'self'"));
     String html = page.body().asText();
+    assertEquals(html, http.get("/api/docs/", null).body().asText());
     // every script is a file: none inline
     assertFalse(html.matches("(?s).*<script>.*"), html);
     for (String asset : List.of("swagger-ui-bundle.js", "docs.js", "swagger-ui.css")) {
