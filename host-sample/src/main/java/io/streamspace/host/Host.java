@@ -14,6 +14,7 @@ import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.deadletters.DeadLetterRoutes;
 import io.streamspace.host.deadletters.DeadLetterStore;
+import io.streamspace.host.http.ApiRoute;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.JsonBodies;
@@ -34,6 +35,8 @@ import io.streamspace.host.metrics.HostMetrics;
 import io.streamspace.host.metrics.IntakeMeters;
 import io.streamspace.host.metrics.JobMeters;
 import io.streamspace.host.metrics.MetricsRoutes;
+import io.streamspace.host.openapi.ApiDescription;
+import io.streamspace.host.openapi.ApiDescriptionRoutes;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.platform.PlatformAdminRoutes;
 import io.streamspace.host.platform.SessionTracker;
@@ -99,6 +102,7 @@ public final class Host implements AutoCloseable {
   private PluginDataPurge pluginDataPurge;
   private EventIntake intake;
   private HttpServer http;
+  private PluginRouteTable pluginRoutes;
   private Clock clock;
   private DataSource dataSource;
 
@@ -128,6 +132,7 @@ public final class Host implements AutoCloseable {
     EventLog events = new EventLog(options.clock());
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
+    pluginRoutes = routes;
     DeadLetterStore deadLetters =
         new DeadLetterStore(database.dataSource(), options.clock(), mapper);
     EventJournal journal = new EventJournal(database.dataSource(), options.clock());
@@ -205,6 +210,8 @@ public final class Host implements AutoCloseable {
             new CatalogRoutes(repositories, plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
             new JournalRoutes(journal, consumers, plugins, auth, bodies),
+            new ApiDescriptionRoutes(
+                new ApiDescription(mapper, routes, plugins::isStarted), mapper),
             new PluginRequestRoutes(
                 plugins,
                 routes,
@@ -379,6 +386,16 @@ public final class Host implements AutoCloseable {
   /** The admin token's id, as {@code GET /api/admin/tokens} lists it. */
   public long adminTokenId() {
     return adminTokenId;
+  }
+
+  /** The host's routes as Javalin registered them. */
+  List<ApiRoute> httpRoutes() {
+    return http.routes();
+  }
+
+  /** The routes and descriptions of the started plugins. */
+  PluginRouteTable pluginRoutes() {
+    return pluginRoutes;
   }
 
   Clock clock() {

@@ -1,5 +1,6 @@
 package io.streamspace.host;
 
+import io.streamspace.host.openapi.RouteCoverage;
 import io.streamspace.host.plugins.ManagedPlugin;
 import io.streamspace.host.plugins.PluginDataPurge;
 import io.streamspace.plugin.api.config.PluginConfig;
@@ -31,5 +32,13 @@ public final class HostPlugins {
    */
   public static void lookForChangesFromOtherNodes(Host host) {
     host.plugins().applyChangesFromOtherNodes();
+  }
+
+  /**
+   * A started plugin's routes against its description ({@code HttpRoutes.describe}): what one
+   * lacks of the other. A plugin that described nothing has every route undescribed.
+   */
+  public static RouteCoverage.Report describedRoutes(Host host, String pluginId) {
+    return RouteCoverage.ofPlugin(host.pluginRoutes(), pluginId);
   }
 }

@@ -9,6 +9,8 @@ import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,9 @@ public final class HttpServer implements AutoCloseable {
 
   private final Javalin app;
 
+  /** Every route as Javalin registered it: what the API description is checked against. */
+  private final List<ApiRoute> routes = new CopyOnWriteArrayList<>();
+
   public HttpServer(ObjectMapper mapper, RouteGroup... groups) {
     this.app =
         Javalin.create(
@@ -39,6 +44,12 @@ public final class HttpServer implements AutoCloseable {
               config.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(mapper, false));
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
+              config.events.handlerAdded(
+                  added -> {
+                    if (added.getHttpMethod().isHttpMethod()) {
+                      routes.add(new ApiRoute(added.getHttpMethod().name(), added.getPath()));
+                    }
+                  });
             });
     app.exception(ApiException.class, (e, ctx) -> answer(ctx, e.error().response()));
     app.exception(
@@ -118,6 +129,11 @@ public final class HttpServer implements AutoCloseable {
       case HttpStatus.CONTENT_TOO_LARGE -> "too_large";
       default -> "http_" + status;
     };
+  }
+
+  /** Every route registered, as Javalin saw it added (plugin routes: their mount points). */
+  public List<ApiRoute> routes() {
+    return List.copyOf(routes);
   }
 
   /** Starts listening; port 0 picks a free port. */

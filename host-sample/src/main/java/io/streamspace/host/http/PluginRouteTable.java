@@ -1,5 +1,8 @@
 package io.streamspace.host.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.RouteHandler;
@@ -7,12 +10,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The HTTP routes plugins registered, per plugin. Paths are split into segments; a segment
- * {@code {name}} matches any one segment and binds it as a path parameter.
+ * {@code {name}} matches any one segment and binds it as a path parameter. Each plugin's
+ * description of its routes ({@link HttpRoutes#describe}) is kept with them, and goes with them.
  */
 public final class PluginRouteTable {
 
@@ -34,11 +40,34 @@ public final class PluginRouteTable {
     }
   }
 
+  private static final ObjectMapper JSON = Json.newMapper();
+
   private final Map<String, List<Route>> routesByPlugin = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> descriptionsByPlugin = new ConcurrentHashMap<>();
 
   /** The registration API handed to one plugin. */
   public HttpRoutes forPlugin(String pluginId) {
-    return (method, path, handler) -> add(pluginId, method, path, handler);
+    return new HttpRoutes() {
+      @Override
+      public void add(HttpMethod method, String path, RouteHandler handler) {
+        PluginRouteTable.this.add(pluginId, method, path, handler);
+      }
+
+      @Override
+      public void describe(String openApiJson) {
+        descriptionsByPlugin.put(pluginId, parseDescription(pluginId, openApiJson));
+      }
+    };
+  }
+
+  /** A description that is no JSON object is refused at once: the plugin's own fault. */
+  private static ObjectNode parseDescription(String pluginId, String openApiJson) {
+    JsonNode description = openApiJson == null ? null : Json.parseOrNull(JSON, openApiJson);
+    if (description instanceof ObjectNode object) {
+      return object;
+    }
+    throw new IllegalArgumentException(
+        "plugin " + pluginId + " described its routes with text that is no JSON object");
   }
 
   private void add(String pluginId, HttpMethod method, String path, RouteHandler handler) {
@@ -54,9 +83,30 @@ public final class PluginRouteTable {
     }
   }
 
-  /** Drops every route of a plugin (it was disabled). */
+  /** Drops every route of a plugin, and its description (it was disabled). */
   public void removePlugin(String pluginId) {
     routesByPlugin.remove(pluginId);
+    descriptionsByPlugin.remove(pluginId);
+  }
+
+  /** The routes a plugin added, paths relative to its mount point. */
+  public List<ApiRoute> routesOf(String pluginId) {
+    return routesByPlugin.getOrDefault(pluginId, List.of()).stream()
+        .map(route -> new ApiRoute(route.method().name(), "/" + String.join("/", route.segments())))
+        .sorted()
+        .toList();
+  }
+
+  /** The OpenAPI document a plugin described its routes with, if it did (a copy). */
+  public Optional<ObjectNode> descriptionOf(String pluginId) {
+    return Optional.ofNullable(descriptionsByPlugin.get(pluginId)).map(ObjectNode::deepCopy);
+  }
+
+  /** Every plugin's description, by plugin id (copies). */
+  public Map<String, ObjectNode> descriptions() {
+    Map<String, ObjectNode> copies = new TreeMap<>();
+    descriptionsByPlugin.forEach((id, description) -> copies.put(id, description.deepCopy()));
+    return copies;
   }
 
   /** Finds the route for a request path relative to the plugin's mount point. */

@@ -13,6 +13,7 @@ import io.streamspace.host.catalog.PluginReleases;
 import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
+import io.streamspace.host.openapi.RouteCoverage;
 import io.streamspace.host.platform.EventLog;
 import io.streamspace.host.secrets.SecretBox;
 import io.streamspace.plugin.api.config.ConfigProblem;
@@ -473,6 +474,7 @@ public final class PluginRegistry implements AutoCloseable {
               services.deadLetters().apply(id),
               services.metrics().apply(id));
       plugin.extension().onLoad(context);
+      warnIfDescriptionDisagrees(id);
       services.scheduler().resumePlugin(id);
       plugin.running(context);
       services.lifecycle().started(new ActivePlugin(id, plugin.extension(), context));
@@ -486,6 +488,20 @@ public final class PluginRegistry implements AutoCloseable {
       plugin.failed(e);
     }
     refreshActive();
+  }
+
+  /**
+   * A plugin whose description and routes disagree still starts (the served description shows
+   * what it described); the operator is told once, naming what differs.
+   */
+  private void warnIfDescriptionDisagrees(String id) {
+    if (services.routes().descriptionOf(id).isEmpty()) {
+      return;
+    }
+    RouteCoverage.Report report = RouteCoverage.ofPlugin(services.routes(), id);
+    if (!report.agrees()) {
+      log.warn("Plugin {} describes its routes wrongly: {}", id, report);
+    }
   }
 
   /** Unloads a running plugin on this node; its Quartz jobs stay as they are cluster-wide. */
