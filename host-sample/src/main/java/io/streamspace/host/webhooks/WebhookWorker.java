@@ -37,6 +37,7 @@ public final class WebhookWorker implements AutoCloseable {
   private final WebhookSender sender = new WebhookSender();
   private final Clock clock;
   private ScheduledExecutorService scheduler;
+  private boolean failing;
 
   public WebhookWorker(DataSource dataSource, WebhookEndpoints endpoints, Clock clock) {
     this.deliveries = new WebhookDeliveries(dataSource);
@@ -54,11 +55,19 @@ public final class WebhookWorker implements AutoCloseable {
         this::runLogged, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** A run; a failure (the database away) is logged once until a run succeeds again. */
   private void runLogged() {
     try {
       runOnce();
+      if (failing) {
+        failing = false;
+        log.info("Webhook deliveries resumed");
+      }
     } catch (RuntimeException e) {
-      log.warn("Webhook deliveries paused until the next run: {}", e.toString());
+      if (!failing) {
+        failing = true;
+        log.warn("Webhook deliveries paused, tried again every run: {}", e.toString());
+      }
     }
   }
 
@@ -69,7 +78,7 @@ public final class WebhookWorker implements AutoCloseable {
    */
   public int runOnce() {
     int sent = 0;
-    while (sent < MAX_PER_RUN) {
+    while (sent < MAX_PER_RUN && !Thread.currentThread().isInterrupted()) {
       Instant now = clock.instant();
       Optional<WebhookDeliveries.Claimed> due = deliveries.claimDue(now, now.plus(LEASE));
       if (due.isEmpty()) {

@@ -257,6 +257,22 @@ class WebhooksTest extends HostTestBase {
   }
 
   @Test
+  void twoNodesRunningAtOnceSendEachOfManyDeliveriesOnce() throws Exception {
+    register("/many", "rec.many");
+    for (int i = 0; i < 30; i++) {
+      publish("rec.many", "{\"n\":" + i + "}");
+    }
+    try (Host other = startNode(new RecordingPlugin())) {
+      CompletableFuture<Integer> first = CompletableFuture.supplyAsync(host.webhooks()::runOnce);
+      int second = other.webhooks().runOnce();
+      assertEquals(30, first.get(60, TimeUnit.SECONDS) + second);
+    }
+    List<String> ids = receiver.at("/many").stream().map(r -> r.eventId()).toList();
+    assertEquals(30, ids.size());
+    assertEquals(30, ids.stream().distinct().count());
+  }
+
+  @Test
   void aDeletedEndpointIsListedDisabledAndGetsNothingMore() {
     long id = register("/gone", "rec.gone").get("endpoint").get("id").asLong();
     http.delete("/api/admin/webhooks/" + id, ADMIN_TOKEN).expect(204);
