@@ -11,6 +11,9 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.RecordingPlugin;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -70,6 +73,10 @@ class WebhooksTest extends HostTestBase {
     assertTrue(secret.startsWith("whsec_") && secret.length() >= 40, secret);
 
     publish("rec.invoice.paid", "{\"invoice_id\":\"inv-1\",\"total\":\"12.50\"}");
+    // stored before publish returned, waiting for the worker
+    JsonNode stored = deliveries(created.get("endpoint").get("id").asLong()).get(0);
+    assertEquals("pending", stored.get("status").asText());
+    assertEquals(0, stored.get("attempt_count").asInt());
     assertEquals(1, host.webhooks().runOnce());
 
     WebhookReceiver.Received got = receiver.at("/signed").get(0);
@@ -214,7 +221,7 @@ class WebhooksTest extends HostTestBase {
   }
 
   @Test
-  void theSecretIsShownOnceAndNeverListedOrLogged() {
+  void theSecretIsShownOnceStoredEncryptedAndNeverListedOrLogged() throws Exception {
     String[] secret = new String[1];
     String[] answers = new String[2];
     List<String> lines =
@@ -234,6 +241,17 @@ class WebhooksTest extends HostTestBase {
     assertFalse(answers[1].contains(secret[0]), answers[1]);
     assertTrue(lines.stream().anyMatch(l -> l.contains("failed (HTTP 500)")), lines.toString());
     assertTrue(lines.stream().noneMatch(l -> l.contains(secret[0])), lines.toString());
+    // stored encrypted: the table has the sealed value only
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        ResultSet rows =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT secret FROM host_webhook_endpoints ORDER BY id DESC LIMIT 1")) {
+      rows.next();
+      assertTrue(rows.getString(1).startsWith("v1:"), rows.getString(1));
+      assertFalse(rows.getString(1).contains(secret[0]));
+    }
   }
 
   @Test
@@ -254,6 +272,17 @@ class WebhooksTest extends HostTestBase {
       receiver.gate.countDown();
     }
     assertEquals(1, receiver.at("/slow").size());
+  }
+
+  @Test
+  void aDeliveryPublishedOnOneNodeIsSentByAnotherFromTheDatabase() {
+    register("/outbox", "rec.outbox");
+    publish("rec.outbox", "{}");
+    try (Host other = startNode(new RecordingPlugin())) {
+      assertEquals(1, other.webhooks().runOnce());
+    }
+    assertEquals(0, host.webhooks().runOnce());
+    assertEquals(1, receiver.at("/outbox").size());
   }
 
   @Test
