@@ -11,6 +11,7 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.RecordingPlugin;
+import io.streamspace.host.support.WebhookReceiver;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package io.streamspace.host.webhooks;
+package io.streamspace.host.support;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -17,19 +17,19 @@ import java.util.concurrent.TimeUnit;
  * A platform's webhook receiver for tests: records every POST, answers each path with the status
  * a test sets (200 by default), and can hold requests until a test lets them go.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
   /** One request as received. */
-  record Received(String path, String eventId, String signature, String body) {}
+  public record Received(String path, String eventId, String signature, String body) {}
 
-  final List<Received> received = new CopyOnWriteArrayList<>();
+  public final List<Received> received = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> statusByPath = new ConcurrentHashMap<>();
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
-  volatile CountDownLatch arrived = new CountDownLatch(0);
-  volatile CountDownLatch gate = new CountDownLatch(0);
+  public volatile CountDownLatch arrived = new CountDownLatch(0);
+  public volatile CountDownLatch gate = new CountDownLatch(0);
 
-  WebhookReceiver() throws IOException {
+  public WebhookReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         "/",
@@ -57,15 +57,15 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** The URL of {@code path} on this receiver. */
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + path;
   }
 
-  void answer(String path, int status) {
+  public void answer(String path, int status) {
     statusByPath.put(path, status);
   }
 
-  List<Received> at(String path) {
+  public List<Received> at(String path) {
     return received.stream().filter(r -> r.path().equals(path)).toList();
   }
 
