@@ -147,7 +147,8 @@ final class Bench implements BenchHost, AutoCloseable {
                 o.unsafeFastEmbeddedDatabase(),
                 o.maxEventAge(),
                 o.maxJournalLag(),
-                o.pluginReleases()));
+                o.pluginReleases(),
+                o.webhookDeliveryInterval()));
     admission = new AdmissionService(host.plugins());
   }
 

@@ -50,6 +50,10 @@ import io.streamspace.host.plugins.PluginStateWatch;
 import io.streamspace.host.plugins.StoredSecrets;
 import io.streamspace.host.secrets.SecretBox;
 import io.streamspace.host.secrets.SecretsKey;
+import io.streamspace.host.webhooks.WebhookEndpoints;
+import io.streamspace.host.webhooks.WebhookOutbox;
+import io.streamspace.host.webhooks.WebhookRoutes;
+import io.streamspace.host.webhooks.WebhookWorker;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -105,6 +109,7 @@ public final class Host implements AutoCloseable {
   private PluginRouteTable pluginRoutes;
   private Clock clock;
   private DataSource dataSource;
+  private WebhookWorker webhooks;
 
   private Host(HostOptions options) {
     try {
@@ -129,7 +134,12 @@ public final class Host implements AutoCloseable {
     ObjectMapper mapper = Json.newMapper();
     tokens = new TokenStore(database.dataSource(), options.clock());
     settleAdminToken(fromEnvironment);
-    EventLog events = new EventLog(options.clock());
+    SecretBox secretBox = new SecretBox(secretsKeySource(options, database));
+    WebhookEndpoints webhookEndpoints =
+        new WebhookEndpoints(database.dataSource(), options.clock(), secretBox);
+    webhooks = open(new WebhookWorker(database.dataSource(), webhookEndpoints, options.clock()));
+    EventLog events =
+        new EventLog(options.clock(), new WebhookOutbox(database.dataSource(), mapper));
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
     PluginRouteTable routes = new PluginRouteTable();
     pluginRoutes = routes;
@@ -165,7 +175,7 @@ public final class Host implements AutoCloseable {
                 sessions,
                 deadLetters::forPlugin,
                 consumers,
-                new SecretBox(secretsKeySource(options, database)),
+                secretBox,
                 releases,
                 metrics::forPlugin));
     pluginDataPurge = new PluginDataPurge(database.dataSource(), scheduler);
@@ -206,6 +216,7 @@ public final class Host implements AutoCloseable {
                 new IntakeMeters(metrics.registry())),
             new MetricsRoutes(metrics, auth, options.secrets()),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
+            new WebhookRoutes(webhookEndpoints, webhooks, auth, bodies),
             new PluginAdminRoutes(plugins, releases, auth, bodies, consumers),
             new CatalogRoutes(repositories, plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),
@@ -225,6 +236,7 @@ public final class Host implements AutoCloseable {
     open(http);
     plugins.startAll();
     scheduler.start(plugins::isStarted);
+    webhooks.start(options.webhookDeliveryInterval());
     // Closed first: no change from another node is applied while the plugins unload.
     open(new PluginStateWatch(plugins)).start();
     log.info("Host listening on port {}", http.port());
@@ -396,6 +408,11 @@ public final class Host implements AutoCloseable {
   /** The routes and descriptions of the started plugins. */
   PluginRouteTable pluginRoutes() {
     return pluginRoutes;
+  }
+
+  /** The webhook delivery worker; tests whose host delivers on no schedule call its runOnce. */
+  public WebhookWorker webhooks() {
+    return webhooks;
   }
 
   Clock clock() {

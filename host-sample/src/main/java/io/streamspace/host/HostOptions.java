@@ -36,6 +36,9 @@ import java.util.Map;
  *                    the plugin repositories above
  * @param maxJournalLag how many journal entries an enabled plugin may be behind before intake
  *                    answers 503 (default {@link #DEFAULT_MAX_JOURNAL_LAG})
+ * @param webhookDeliveryInterval how often due webhook deliveries are sent (default {@link
+ *                    #DEFAULT_WEBHOOK_DELIVERY_INTERVAL}); zero: never on a schedule (tests call
+ *                    {@code Host.webhooks().runOnce()})
  */
 public record HostOptions(
     int port,
@@ -49,7 +52,10 @@ public record HostOptions(
     boolean unsafeFastEmbeddedDatabase,
     Duration maxEventAge,
     long maxJournalLag,
-    PluginReleases pluginReleases) {
+    PluginReleases pluginReleases,
+    Duration webhookDeliveryInterval) {
+
+  public static final Duration DEFAULT_WEBHOOK_DELIVERY_INTERVAL = Duration.ofSeconds(5);
 
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
 
@@ -62,6 +68,10 @@ public record HostOptions(
     }
     if (maxJournalLag <= 0) {
       throw new IllegalArgumentException("maxJournalLag must be positive, got " + maxJournalLag);
+    }
+    if (webhookDeliveryInterval == null || webhookDeliveryInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "webhookDeliveryInterval must be zero or positive, got " + webhookDeliveryInterval);
     }
     pluginRepositories = List.copyOf(pluginRepositories);
     secrets = Map.copyOf(secrets);
@@ -86,6 +96,7 @@ public record HostOptions(
     private Duration maxEventAge = DEFAULT_MAX_EVENT_AGE;
     private long maxJournalLag = DEFAULT_MAX_JOURNAL_LAG;
     private PluginReleases pluginReleases;
+    private Duration webhookDeliveryInterval = DEFAULT_WEBHOOK_DELIVERY_INTERVAL;
 
     private Builder() {}
 
@@ -155,6 +166,11 @@ public record HostOptions(
       return this;
     }
 
+    public Builder webhookDeliveryInterval(Duration webhookDeliveryInterval) {
+      this.webhookDeliveryInterval = webhookDeliveryInterval;
+      return this;
+    }
+
     public HostOptions build() {
       return new HostOptions(
           port,
@@ -168,7 +184,8 @@ public record HostOptions(
           unsafeFastEmbeddedDatabase,
           maxEventAge,
           maxJournalLag,
-          pluginReleases);
+          pluginReleases,
+          webhookDeliveryInterval);
     }
   }
 }

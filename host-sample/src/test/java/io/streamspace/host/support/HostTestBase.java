@@ -5,6 +5,7 @@ import io.streamspace.host.HostOptions;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Starts one host per test class on a fresh database, with a {@link RecordingPlugin} (id
  * {@code rec}) handed in-process, an empty plugins folder, a clock the test moves (back at
- * {@link #NOW} before each test) and injected secrets.
+ * {@link #NOW} before each test), injected secrets, and webhooks sent only when a test runs
+ * {@code host.webhooks().runOnce()}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class HostTestBase {
@@ -54,7 +56,8 @@ public abstract class HostTestBase {
         .dataDir(Path.of("target/host-test-data"))
         .clock(clock)
         .secrets(secrets())
-        .plugin("rec", recording);
+        .plugin("rec", recording)
+        .webhookDeliveryInterval(Duration.ZERO); // tests deliver with webhooks().runOnce()
   }
 
   /** A host on {@code dbUrl} with no plugin and these secrets (the test closes it). */

@@ -1,0 +1,63 @@
+package io.streamspace.host.webhooks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/**
+ * POSTs one delivery: the JSON body, signed ({@link WebhookSignature}), with the event's id and
+ * type in headers. Redirects are not followed: only a 2xx answer delivers.
+ */
+final class WebhookSender {
+
+  /** What the endpoint answered: its status, or why there was none. */
+  record Outcome(Integer responseCode, String error) {
+    boolean delivered() {
+      return error == null;
+    }
+  }
+
+  static final String EVENT_ID_HEADER = "X-StreamSpace-Event-Id";
+  static final String EVENT_TYPE_HEADER = "X-StreamSpace-Event-Type";
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_ERROR_LENGTH = 500;
+
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .connectTimeout(TIMEOUT)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+
+  Outcome send(
+      String url, String secret, String eventId, String eventType, String body, long unixSeconds) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "StreamSpace-Webhooks/1")
+            .header(EVENT_ID_HEADER, eventId)
+            .header(EVENT_TYPE_HEADER, eventType)
+            .header(WebhookSignature.HEADER, WebhookSignature.header(secret, unixSeconds, body))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    try {
+      int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      return status / 100 == 2 ? new Outcome(status, null) : new Outcome(status, "HTTP " + status);
+    } catch (HttpTimeoutException e) {
+      return new Outcome(null, "no answer within " + TIMEOUT.toSeconds() + " seconds");
+    } catch (IOException e) {
+      return new Outcome(null, cut(e.toString()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome(null, "interrupted while sending");
+    }
+  }
+
+  private static String cut(String error) {
+    return error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH);
+  }
+}
