@@ -29,8 +29,12 @@ final class ConsoleLogging {
   private static final String CONSOLE_APPENDER = "STDOUT"; // as named in logback.xml
   private static final FileSize MAX_FILE_SIZE = FileSize.valueOf("20MB");
   private static final int KEPT_FILES = 5;
-  private static final String FILE_PATTERN =
-      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
+
+  /** One line per event: a message's line breaks and its stack trace's are shown as " | ". */
+  static final String FILE_PATTERN =
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - "
+          + "%replace(%msg%n%ex){'\\R\\s*(?=\\S)', ' | '}%nopex";
+
   private static final String CONSOLE_PATTERN =
       "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n"; // as in logback.xml
 
@@ -101,7 +105,7 @@ final class ConsoleLogging {
     return appender;
   }
 
-  private static Encoder<ILoggingEvent> encoder(
+  static Encoder<ILoggingEvent> encoder(
       LoggerContext context, LogFormat format, String textPattern) {
     EncoderBase<ILoggingEvent> encoder;
     if (format == LogFormat.JSON) {

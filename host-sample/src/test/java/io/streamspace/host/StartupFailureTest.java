@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.host.support.JavaProcess;
 import io.streamspace.testing.FreePort;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,15 +35,10 @@ class StartupFailureTest {
   }
 
   private Run host(Map<String, String> environment, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(HostMain.class.getName());
-    command.addAll(List.of("--plugins-dir", work.resolve("plugins").toString()));
+    List<String> command =
+        new ArrayList<>(List.of("--plugins-dir", work.resolve("plugins").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
+    ProcessBuilder builder = JavaProcess.of(HostMain.class, command);
     builder.environment().remove("BILLING_DB_URL");
     builder.environment().put("BILLING_ADMIN_TOKEN", ADMIN_TOKEN);
     builder.environment().putAll(environment);

@@ -13,6 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.EmbeddedDatabaseFolder;
+import io.streamspace.host.support.JavaProcess;
 import io.streamspace.host.support.LogCapture;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
@@ -210,13 +211,7 @@ class EmbeddedDatabaseTest {
     Path dataDir = work.resolve("leftover");
     EmbeddedDatabaseFolder leftover = new EmbeddedDatabaseFolder(dataDir);
     Process killedHost =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty(
-                    "surefire.test.class.path", System.getProperty("java.class.path")),
-                KilledHost.class.getName(),
-                dataDir.toString())
+        JavaProcess.of(KilledHost.class, List.of(dataDir.toString()))
             .redirectErrorStream(true)
             .start();
     try {
