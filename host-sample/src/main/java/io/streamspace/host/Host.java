@@ -55,6 +55,9 @@ import io.streamspace.host.webhooks.WebhookOutbox;
 import io.streamspace.host.webhooks.WebhookRoutes;
 import io.streamspace.host.webhooks.WebhookWorker;
 import io.streamspace.plugin.api.http.Caller;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +85,12 @@ public final class Host implements AutoCloseable {
   /** The host refuses to start until the operator changes something; the message says what. */
   public static final class StartRefused extends RuntimeException {
     StartRefused(String message) {
-      super(message, null, false, false);
+      this(message, null);
+    }
+
+    /** With the failure behind it, for {@code --debug}. */
+    StartRefused(String message, Throwable cause) {
+      super(message, cause, false, false);
     }
   }
 
@@ -123,6 +131,7 @@ public final class Host implements AutoCloseable {
   private void startAll(HostOptions options) {
     clock = options.clock();
     String fromEnvironment = environmentAdminToken(options.secrets());
+    requireFreePort(options.port());
     PlatformTokens platformTokens = platformTokens(options);
     Database database = open(openDatabase(options));
     dataSource = database.dataSource();
@@ -362,13 +371,38 @@ public final class Host implements AutoCloseable {
     return new Host(options);
   }
 
+  /**
+   * @throws StartRefused when another host holds the data folder or the database is unreachable
+   */
   private static Database openDatabase(HostOptions options) {
     String url =
         options.dbUrl() != null ? options.dbUrl() : options.secrets().get("BILLING_DB_URL");
-    if (url != null && !url.isBlank()) {
-      return Database.external(url, options.secrets());
+    try {
+      if (url != null && !url.isBlank()) {
+        return Database.external(url, options.secrets());
+      }
+      return Database.embedded(options.dataDir(), !options.unsafeFastEmbeddedDatabase());
+    } catch (Database.Refused e) {
+      throw new StartRefused(e.getMessage(), e);
     }
-    return Database.embedded(options.dataDir(), !options.unsafeFastEmbeddedDatabase());
+  }
+
+  /**
+   * Checked before the database starts: a host that cannot serve would start (and on an embedded
+   * database, initialise) it for nothing.
+   *
+   * @throws StartRefused when something listens on {@code port} already
+   */
+  private static void requireFreePort(int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(port));
+    } catch (IOException e) {
+      throw new StartRefused(
+          "port " + port + " is in use; stop what listens there or choose another with --port");
+    }
   }
 
   private <T extends AutoCloseable> T open(T resource) {

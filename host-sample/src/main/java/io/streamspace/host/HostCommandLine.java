@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import io.streamspace.host.bench.BenchSize;
+import io.streamspace.host.logging.LogFormat;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +36,16 @@ final class HostCommandLine {
           "  --demo              install the billing plugin from the catalog through the API",
           "                      (unless installed), post demo users and sessions, run the jobs,",
           "                      print curl lines",
+          "  --log-format <text|json>  one line per event, plain or JSON (default:",
+          "                      $STREAMSPACE_LOG_FORMAT, else text)",
+          "  --debug             a refused start prints its stack trace too",
           "  --help              this text",
           "bench: starts a host on an embedded PostgreSQL in a temporary folder (deleted at the",
           "  end) with the billing plugin installed from the plugin repository, runs the",
           "  workloads and prints one Markdown table (README, Benchmark)",
           "  --size <small|full> full measures the issue's targets (default), small is quick",
-          "  --only <w1,w2>      only these workloads (intake, admission, heap, start...)");
+          "  --only <w1,w2>      only these workloads (intake, admission, heap, start...)",
+          HostEnvironment.usage());
 
   /** Why the command line was refused. */
   static final class UsageException extends Exception {
@@ -64,6 +69,11 @@ final class HostCommandLine {
   final List<String> pluginRepositories = new ArrayList<>();
   Path dataDir;
   Duration maxEventAge = HostOptions.DEFAULT_MAX_EVENT_AGE;
+
+  /** Null when not given: the environment decides. */
+  LogFormat logFormat;
+
+  boolean debug;
   boolean demo;
   boolean help;
   boolean bench;
@@ -84,6 +94,8 @@ final class HostCommandLine {
       switch (arg) {
         case "--help", "-h" -> line.help = true;
         case "--demo" -> line.demo = true;
+        case "--debug" -> line.debug = true;
+        case "--log-format" -> line.logFormat = logFormat(value(args, ++i, arg), arg);
         case "--port" -> line.port = port(value(args, ++i, arg));
         case "--db-url" -> line.dbUrl = value(args, ++i, arg);
         case "--plugins-dir" -> line.pluginsDir = Path.of(value(args, ++i, arg));
@@ -111,6 +123,35 @@ final class HostCommandLine {
       throw new UsageException(option + " needs a value");
     }
     return args[index];
+  }
+
+  private static LogFormat logFormat(String text, String option) throws UsageException {
+    try {
+      return LogFormat.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(option + " " + e.getMessage());
+    }
+  }
+
+  /** {@code --log-format}, else {@code STREAMSPACE_LOG_FORMAT}, else text. */
+  LogFormat logFormat(Map<String, String> environment) throws UsageException {
+    if (logFormat != null) {
+      return logFormat;
+    }
+    String fromEnvironment = environment.getOrDefault(LogFormat.ENV, "");
+    if (fromEnvironment.isBlank()) {
+      return LogFormat.TEXT;
+    }
+    try {
+      return LogFormat.of(fromEnvironment);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(LogFormat.ENV + " " + e.getMessage());
+    }
+  }
+
+  /** {@code --debug}, or {@code STREAMSPACE_DEBUG=true}. */
+  boolean debug(Map<String, String> environment) {
+    return debug || "true".equalsIgnoreCase(environment.getOrDefault(HostEnvironment.DEBUG, ""));
   }
 
   private static int port(String text) throws UsageException {

@@ -1,16 +1,18 @@
 package io.streamspace.host;
 
+import io.streamspace.host.logging.LogFormat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Entry point of the reference host ({@code java -jar host-sample.jar}). The only class that
  * prints to stdout: the generated admin token, where the host serves and logs, and the demo's
- * curl lines; and to stderr the one line saying why the host refused to start. Everything else
- * is logged to the data folder's {@code logs/host.log}; the console shows only warnings and
- * errors.
+ * curl lines; and to stderr the one line saying why the host refused to start (its stack trace
+ * too with {@code --debug} or {@code STREAMSPACE_DEBUG=true}). Everything else is logged to the
+ * data folder's {@code logs/host.log}; the console shows only warnings and errors.
  */
 public final class HostMain {
 
@@ -35,13 +37,26 @@ public final class HostMain {
       System.exit(bench(line));
       return;
     }
+    Map<String, String> environment = System.getenv();
+    LogFormat format;
+    try {
+      format = line.logFormat(environment);
+    } catch (HostCommandLine.UsageException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    boolean debug = line.debug(environment);
     HostOptions options = line.toOptions();
-    Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"));
+    Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"), format, debug);
     Host host;
     try {
       host = Host.start(options);
-    } catch (Host.StartRefused e) {
-      System.err.println("error: " + e.getMessage());
+    } catch (RuntimeException e) {
+      System.err.println("error: " + refusal(e));
+      if (debug) {
+        e.printStackTrace();
+      }
       System.exit(1);
       return;
     }
@@ -60,6 +75,24 @@ public final class HostMain {
                 + e.getMessage());
       }
     }
+  }
+
+  /**
+   * Why the host did not start, in one line: what the operator must change when the host said
+   * so ({@link Host.StartRefused}), else each cause's message.
+   */
+  static String refusal(RuntimeException e) {
+    if (e instanceof Host.StartRefused) {
+      return e.getMessage();
+    }
+    StringBuilder line = new StringBuilder("the host could not start");
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+      if (line.indexOf(message) < 0) {
+        line.append(": ").append(message);
+      }
+    }
+    return line.toString().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** Runs {@code bench}: progress on stderr, the table on stdout; returns the exit code. */

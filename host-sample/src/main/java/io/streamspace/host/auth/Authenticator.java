@@ -3,6 +3,7 @@ package io.streamspace.host.auth;
 import io.javalin.http.Context;
 import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.http.ApiException;
+import io.streamspace.host.logging.AccessLog;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Duration;
@@ -73,7 +74,7 @@ public final class Authenticator {
     String token = bearer ? header.substring(BEARER.length()).trim() : "";
     Optional<Caller> caller = token.isEmpty() ? Optional.empty() : tokens.cached(token);
     if (caller.isPresent()) {
-      return caller;
+      return named(ctx, caller);
     }
     // signed, so a valid one is no guess: not throttled (and never looked up in the database)
     PlatformTokens.Outcome platform = platformTokens.check(token);
@@ -96,6 +97,12 @@ public final class Authenticator {
           : new ApiException(
               HttpStatus.UNAUTHORIZED, "unauthorized", "Authorization must be 'Bearer <token>'");
     }
+    return named(ctx, caller);
+  }
+
+  /** The caller, named in the request's access log line. */
+  private static Optional<Caller> named(Context ctx, Optional<Caller> caller) {
+    caller.ifPresent(known -> AccessLog.caller(ctx, known.userId()));
     return caller;
   }
 

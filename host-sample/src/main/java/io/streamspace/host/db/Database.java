@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -21,6 +22,20 @@ import org.slf4j.LoggerFactory;
  * data survives restarts. One HikariCP pool serves the host, Quartz and every plugin.
  */
 public final class Database implements AutoCloseable {
+
+  /**
+   * The database cannot be used until the operator changes something (another host holds the
+   * folder, the server cannot be reached...); the message says what, in one line.
+   */
+  public static final class Refused extends IllegalStateException {
+    Refused(String message) {
+      super(message);
+    }
+
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
@@ -56,6 +71,7 @@ public final class Database implements AutoCloseable {
     if (password != null) {
       config.setPassword(password);
     }
+    requireReachable(config);
     log.info("Using PostgreSQL at {}", withoutQuery(jdbcUrl));
     return new Database(new HikariDataSource(config), null);
   }
@@ -77,7 +93,7 @@ public final class Database implements AutoCloseable {
     }
     if (!Files.exists(DatabasePassword.file(dataDir)) && EmbeddedServer.requiresPassword(pgDir)) {
       // a new password would never be accepted: say so now, not after a failed start
-      throw new IllegalStateException(
+      throw new Refused(
           pgDir
               + " requires the password that was kept in "
               + DatabasePassword.file(dataDir)
@@ -103,6 +119,27 @@ public final class Database implements AutoCloseable {
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
     return config;
+  }
+
+  /**
+   * Connects once before the pool does, so that an unreachable server is said in one line (the
+   * pool would log its failure with a stack trace first).
+   *
+   * @throws Refused naming the URL (without its query) and the driver's reason
+   */
+  private static void requireReachable(HikariConfig config) {
+    try (Connection connection =
+        DriverManager.getConnection(
+            config.getJdbcUrl(), config.getUsername(), config.getPassword())) {
+      connection.isValid((int) VALIDATION_TIMEOUT.toSeconds());
+    } catch (SQLException e) {
+      throw new Refused(
+          "cannot reach PostgreSQL at "
+              + withoutQuery(config.getJdbcUrl())
+              + ": "
+              + e.getMessage().strip().replaceAll("\\s*\\R\\s*", " "),
+          e);
+    }
   }
 
   /** Drops the query string, where a password may be. */

@@ -129,8 +129,8 @@ final class LeftoverServer {
     }
   }
 
-  private static IllegalStateException anotherHost(Path pgDir) {
-    return new IllegalStateException(
+  private static Database.Refused anotherHost(Path pgDir) {
+    return new Database.Refused(
         "Another host is running on " + pgDir + "; stop it or give this one another --data-dir");
   }
 }

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.streamspace.host.logging.AccessLog;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -50,6 +51,7 @@ public final class HttpServer implements AutoCloseable {
                       routes.add(new ApiRoute(added.getHttpMethod().name(), added.getPath()));
                     }
                   });
+              AccessLog.register(config);
             });
     app.exception(ApiException.class, (e, ctx) -> answer(ctx, e.error().response()));
     app.exception(

@@ -25,8 +25,13 @@ public final class PluginRouteTable {
   /** What a request path found: a handler, a path that exists for other methods, or nothing. */
   public sealed interface Match {}
 
-  /** A route answers this method and path. */
-  public record Found(RouteHandler handler, Map<String, String> pathParams) implements Match {}
+  /**
+   * A route answers this method and path.
+   *
+   * @param pattern the route's path as registered, e.g. {@code /invoices/{id}}
+   */
+  public record Found(RouteHandler handler, Map<String, String> pathParams, String pattern)
+      implements Match {}
 
   /** The path exists, but not for this method (405). */
   public record WrongMethod() implements Match {}
@@ -120,7 +125,7 @@ public final class PluginRouteTable {
         continue;
       }
       if (route.method() == method) {
-        return new Found(route.handler(), params);
+        return new Found(route.handler(), params, "/" + String.join("/", route.segments()));
       }
       pathExists = true;
     }

@@ -336,7 +336,8 @@ public final class PluginRegistry implements AutoCloseable {
   /**
    * Changes a plugin's saved configuration: {@code edit} turns the saved JSON object into the
    * new one, which the plugin validates. A valid one is saved, the running plugin is told, and
-   * one line is logged: who changed which keys (names only, never values).
+   * one line is logged: who changed which keys, from which value to which (a secret key named
+   * only, never a value: {@link ConfigChange}).
    *
    * <p>A secret key set to null, or to what {@code GET} shows for it (its mask), means "as it
    * is": it is dropped before validation, so what {@code GET} shows can be put back unchanged

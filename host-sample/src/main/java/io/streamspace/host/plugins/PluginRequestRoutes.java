@@ -8,6 +8,7 @@ import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.idempotency.IdempotentPosts;
+import io.streamspace.host.logging.AccessLog;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpError;
@@ -74,6 +75,7 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
     if (!(match instanceof PluginRouteTable.Found found)) {
       throw ApiException.notFound("no route " + path + " in plugin " + pluginId);
     }
+    AccessLog.route(ctx, "/api/plugins/" + pluginId + found.pattern());
     Caller caller = auth.optional(ctx).orElse(Caller.ANONYMOUS);
     HttpRequest request =
         new HttpRequest(

@@ -1,6 +1,8 @@
 package io.streamspace.host.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +13,12 @@ import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.EmbeddedDatabaseFolder;
+import io.streamspace.host.support.JavaProcess;
+import io.streamspace.host.support.LogCapture;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -188,6 +194,66 @@ class EmbeddedDatabaseTest {
     IllegalStateException refused =
         assertThrows(IllegalStateException.class, () -> Database.embedded(dataDir, false));
     assertTrue(refused.getMessage().contains("db-password"), refused.getMessage());
+  }
+
+  /** A host's database in a JVM of its own, to be killed as {@code kill -9} kills a host. */
+  public static final class KilledHost {
+    public static void main(String[] args) {
+      Database.embedded(Path.of(args[0]), false);
+      System.out.println(READY);
+    }
+
+    static final String READY = "database started";
+  }
+
+  @Test
+  void aServerAKilledHostLeftRunningOnTheFolderIsStoppedAndTheFolderUsedAgain() throws Exception {
+    Path dataDir = work.resolve("leftover");
+    EmbeddedDatabaseFolder leftover = new EmbeddedDatabaseFolder(dataDir);
+    Process killedHost =
+        JavaProcess.of(KilledHost.class, List.of(dataDir.toString()))
+            .redirectErrorStream(true)
+            .start();
+    try {
+      awaitLine(killedHost, KilledHost.READY);
+    } finally {
+      killedHost.destroyForcibly(); // SIGKILL: the JVM is gone, its PostgreSQL is not
+    }
+    killedHost.waitFor();
+    ProcessHandle server = ProcessHandle.of(leftover.postmasterPid()).orElseThrow();
+    assertTrue(server.isAlive(), "the killed host's server runs on");
+
+    List<String> logged =
+        LogCapture.during(
+            () -> {
+              try (Database database = Database.embedded(dataDir, false)) {
+                assertTrue(database.isAvailable());
+                assertNotEquals(server.pid(), leftover.postmasterPid());
+              }
+            });
+
+    assertFalse(server.isAlive(), "the leftover server was stopped");
+    assertTrue(
+        logged.contains(
+            "WARN Stopped the embedded PostgreSQL (pid "
+                + server.pid()
+                + ") that a host which did not shut down left running on "
+                + leftover.pgDir()
+                + "; starting it again"),
+        logged.toString());
+  }
+
+  /** Reads the process's output until {@code expected} is a line of it. */
+  private static void awaitLine(Process process, String expected) throws IOException {
+    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream()));
+    StringBuilder said = new StringBuilder();
+    for (String line = output.readLine(); line != null; line = output.readLine()) {
+      if (line.equals(expected)) {
+        return;
+      }
+      said.append(line).append('\n');
+    }
+    throw new AssertionError("the process ended before saying " + expected + ": " + said);
   }
 
   private static long pidOfAFinishedProcess() throws Exception {

@@ -7,7 +7,10 @@ import io.streamspace.host.http.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The keys a config change is logged with: every key changed, by dotted name, and no value. */
+/**
+ * The line a config change is logged with: every key changed, by dotted name, with its old and
+ * new value, and each secret key named only.
+ */
 class ConfigChangeTest {
 
   private static final ObjectMapper MAPPER = Json.newMapper();
@@ -37,12 +40,21 @@ class ConfigChangeTest {
   }
 
   @Test
-  void theLogLineNamesThePluginTheCallerAndTheKeysButNoValue() throws Exception {
+  void theLogLineNamesThePluginTheCallerEachKeysOldAndNewValueAndASecretKeyWithoutValue()
+      throws Exception {
     ConfigChange change =
-        change("{\"apiKey\": \"old-secret\"}", "{\"apiKey\": \"new-secret\", \"rate\": 2}");
+        ConfigChange.between(
+            "billing",
+            "root",
+            MAPPER.readTree("{\"invoiceDay\": 1, \"rates\": {\"cpu\": 0.05}}"),
+            MAPPER.readTree(
+                "{\"invoiceDay\": 5, \"rates\": {\"cpu\": 0.06}, \"currency\": \"VND\"}"),
+            List.of("stripeSecretKey"));
 
     assertEquals(
-        "Configuration of plugin billing changed by root: apiKey, rate", change.describe());
+        "Configuration of plugin billing changed by root: currency unset -> \"VND\","
+            + " invoiceDay 1 -> 5, rates.cpu 0.05 -> 0.06, stripeSecretKey changed (secret)",
+        change.describe());
     assertEquals(
         "Configuration of plugin billing changed by root: no key changed",
         change("{}", "{}").describe());

@@ -1,0 +1,40 @@
+package io.streamspace.host;
+
+import io.streamspace.host.logging.LogFormat;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Every environment variable the host reads, with one line each: {@code --help} prints them and
+ * a test holds the README's table to the same names, so neither can drift.
+ */
+final class HostEnvironment {
+
+  /** A variable and what it does, in one line of {@code --help}. */
+  record Variable(String name, String summary) {}
+
+  static final String DEBUG = "STREAMSPACE_DEBUG";
+
+  static final List<Variable> VARIABLES =
+      List.of(
+          new Variable(Host.ADMIN_TOKEN_ENV, "the admin's bearer token (32+ characters)"),
+          new Variable("BILLING_DB_URL", "JDBC URL of an external PostgreSQL (as --db-url)"),
+          new Variable("BILLING_DB_USER", "its user, unless the URL names one"),
+          new Variable("BILLING_DB_PASSWORD", "its password, unless the URL holds one"),
+          new Variable("STREAMSPACE_SECRETS_KEY", "AES-256 key (base64) for stored secrets"),
+          new Variable(HostCommandLine.REPOSITORIES_ENV, "plugin repositories, comma-separated"),
+          new Variable(LogFormat.ENV, "text (default) or json, as --log-format"),
+          new Variable(DEBUG, "true: a refused start prints its stack trace, as --debug"),
+          new Variable("STRIPE_SECRET_KEY", "the billing plugin's Stripe API key"),
+          new Variable("STRIPE_WEBHOOK_SECRET", "the billing plugin's Stripe webhook secret"));
+
+  private HostEnvironment() {}
+
+  /** The lines {@code --help} ends with. */
+  static String usage() {
+    return "Environment:\n"
+        + VARIABLES.stream()
+            .map(v -> String.format("  %-32s %s", v.name(), v.summary()))
+            .collect(Collectors.joining("\n"));
+  }
+}
