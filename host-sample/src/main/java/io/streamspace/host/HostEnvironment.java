@@ -1,6 +1,8 @@
 package io.streamspace.host;
 
+import io.streamspace.host.auth.jwt.PlatformTokenSettings;
 import io.streamspace.host.logging.LogFormat;
+import io.streamspace.host.metrics.MetricsRoutes;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -26,7 +28,20 @@ final class HostEnvironment {
           new Variable(LogFormat.ENV, "text (default) or json, as --log-format"),
           new Variable(DEBUG, "true: a refused start prints its stack trace, as --debug"),
           new Variable("STRIPE_SECRET_KEY", "the billing plugin's Stripe API key"),
-          new Variable("STRIPE_WEBHOOK_SECRET", "the billing plugin's Stripe webhook secret"));
+          new Variable("STRIPE_WEBHOOK_SECRET", "the billing plugin's Stripe webhook secret"),
+          new Variable(MetricsRoutes.TOKEN_ENV, "a bearer token that may read /metrics only"),
+          new Variable(PlatformTokenSettings.JWKS_URL, "the platform's JWKS, to accept its JWTs"),
+          new Variable(PlatformTokenSettings.PUBLIC_KEY, "or its public key (PEM), instead"),
+          new Variable(PlatformTokenSettings.ISSUER, "the issuer its JWTs must name"),
+          new Variable(PlatformTokenSettings.AUDIENCE, "the audience its JWTs must name"),
+          new Variable(
+              PlatformTokenSettings.USER_CLAIM,
+              "the claim holding the user id (default preferred_username)"),
+          new Variable(
+              PlatformTokenSettings.ROLES_CLAIM,
+              "dotted path to the roles (default realm_access.roles)"),
+          new Variable(
+              PlatformTokenSettings.ADMIN_ROLE, "the platform role that is the host's admin"));
 
   private HostEnvironment() {}
 
