@@ -23,7 +23,7 @@ final class HostCommandLine {
           "                      [--plugin-repository <folder|url>]",
           "  --port <n>          HTTP port (default 8080)",
           "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else embedded)",
-          "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ next to the jar)",
+          "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ in the data folder)",
           "  --plugin-repository <folder|url>  a plugin repository (pf4j-update's plugins.json),",
           "                      repeatable, asked in order (default: the comma-separated",
           "                      $STREAMSPACE_PLUGIN_REPOSITORIES, else plugin-repository/",
@@ -179,7 +179,7 @@ final class HostCommandLine {
     }
   }
 
-  /** The options, with folders defaulting to ones next to the running jar. */
+  /** The options, with the plugin repository defaulting to the one next to the running jar. */
   HostOptions toOptions() {
     return toOptions(System.getenv(), jarFolder());
   }
@@ -190,12 +190,10 @@ final class HostCommandLine {
    * (null when not run from a jar).
    */
   HostOptions toOptions(Map<String, String> environment, Path home) {
-    // next to the jar, created at the first install: never in whatever folder the host ran from
-    Path plugins =
-        pluginsDir != null
-            ? pluginsDir
-            : (home != null ? home.resolve("plugins") : Path.of("plugins"));
     Path data = dataDir != null ? dataDir : defaultDataDir(environment);
+    // installed plugins are state, as the database that records them installed: they live
+    // together, never in whatever folder the host ran from nor under a build's target folder
+    Path plugins = pluginsDir != null ? pluginsDir : data.resolve("plugins");
     HostOptions.Builder options = HostOptions.builder();
     repositories(environment, home).forEach(options::pluginRepository);
     return options

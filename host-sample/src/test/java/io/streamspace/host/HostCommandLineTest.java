@@ -86,10 +86,24 @@ class HostCommandLineTest {
   }
 
   @Test
-  void thePluginsFolderIsNextToTheJarEvenBeforeItExists(@TempDir Path jarFolder) throws Exception {
-    HostCommandLine line = HostCommandLine.parse(new String[0]);
+  void thePluginsFolderIsInTheDataFolder_soAMvnCleanDeletesNoInstalledPlugin(@TempDir Path jar)
+      throws Exception {
+    Map<String, String> environment = Map.of("HOME", "/home/ann");
 
-    assertEquals(jarFolder.resolve("plugins"), line.toOptions(Map.of(), jarFolder).pluginsDir());
+    assertEquals(
+        Path.of("/home/ann/.local/share/streamspace/plugins"),
+        HostCommandLine.parse(new String[0]).toOptions(environment, jar).pluginsDir());
+    assertEquals(
+        Path.of("/srv/billing/plugins"),
+        HostCommandLine.parse(new String[] {"--data-dir", "/srv/billing"})
+            .toOptions(environment, jar)
+            .pluginsDir());
+    assertEquals(
+        Path.of("/opt/plugins"),
+        HostCommandLine.parse(
+                new String[] {"--data-dir", "/srv/billing", "--plugins-dir", "/opt/plugins"})
+            .toOptions(environment, jar)
+            .pluginsDir());
   }
 
   @Test
