@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -12,6 +13,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.streamspace.host.auth.FailedAuthThrottle;
+import io.streamspace.host.support.AccessLines;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
@@ -52,11 +54,16 @@ class PlatformSignInTest extends HostTestBase {
   }
 
   @Test
-  void aPlatformTokenReachesAUserRouteAsItsUser() {
+  void aPlatformTokenReachesAUserRouteAsItsUser_namedInTheAccessLog() throws Exception {
     String token = platform.token(claims("alice", clock.instant(), "offline_access"));
-    Response echo = http.get("/api/plugins/rec/echo/x", token);
-    assertEquals(200, echo.status(), echo.toString());
-    assertEquals("alice", echo.body().get("user").asText());
+    Response[] echo = new Response[1];
+    List<ILoggingEvent> logged =
+        AccessLines.loggedFor(() -> echo[0] = http.get("/api/plugins/rec/echo/x", token));
+    assertEquals(200, echo[0].status(), echo[0].toString());
+    assertEquals("alice", echo[0].body().get("user").asText());
+    assertTrue(
+        AccessLines.accessLine(logged).getFormattedMessage().endsWith("caller=alice"),
+        AccessLines.accessLine(logged).getFormattedMessage());
     assertEquals(403, http.get("/api/admin/tokens", token).status(), "a user, not an admin");
   }
 

@@ -79,7 +79,7 @@ public final class Authenticator {
     // signed, so a valid one is no guess: not throttled (and never looked up in the database)
     PlatformTokens.Outcome platform = platformTokens.check(token);
     if (platform.caller().isPresent()) {
-      return platform.caller();
+      return named(ctx, platform.caller());
     }
     String address = ctx.ip();
     if (token.isEmpty() || !tokens.seenValid(token)) {

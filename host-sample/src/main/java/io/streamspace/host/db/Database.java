@@ -137,7 +137,7 @@ public final class Database implements AutoCloseable {
           "cannot reach PostgreSQL at "
               + withoutQuery(config.getJdbcUrl())
               + ": "
-              + e.getMessage().strip().replaceAll("\\s*\\R\\s*", " "),
+              + String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", " "),
           e);
     }
   }

@@ -15,6 +15,8 @@ import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The host's meters, written in Prometheus' text format by {@code GET /metrics}: the JVM's
@@ -22,6 +24,8 @@ import java.util.function.Supplier;
  * {@link #registry()} (intake, admission, jobs, the connection pool, plugins).
  */
 public final class HostMetrics implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HostMetrics.class);
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -67,9 +71,18 @@ public final class HostMetrics implements AutoCloseable {
         };
   }
 
-  /** Every meter, in Prometheus' text exposition format (version 0.0.4). */
+  /**
+   * Every meter, in Prometheus' text exposition format (version 0.0.4). When the journal lag
+   * cannot be read (the database is down) the scrape answers without it: the pool's and the
+   * intake's meters matter most then.
+   */
   public String scrape() {
-    beforeScrape.run();
+    try {
+      beforeScrape.run();
+    } catch (RuntimeException e) {
+      log.warn(
+          "Metrics scraped without the journal lag, which could not be read: {}", e.toString());
+    }
     return registry.scrape();
   }
 

@@ -4,7 +4,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -16,9 +15,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The probes of an orchestrator (Kubernetes), no token needed either: {@code
  * /api/health/live} answers 200 while the process serves, touching nothing else (a database
- * outage is no reason to restart the host); {@code /api/health/ready} answers 200 only when the
- * database answers and every enabled plugin is started and caught up with the journal, else 503
- * with the reasons.
+ * outage is no reason to restart the host); {@code /api/health/ready} answers 200 only when
+ * {@link Readiness} says so, else 503 with the reasons.
  */
 public final class HealthRoutes implements HttpServer.RouteGroup {
 
@@ -31,15 +29,10 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
 
   record Probe(String status, List<String> reasons) {}
 
-  /**
-   * A plugin is caught up while its oldest entry not yet consumed is at most this old: a host
-   * under steady intake is always a few entries behind, one replaying a backlog is minutes.
-   */
-  public static final long CAUGHT_UP_SECONDS = 30;
-
   private final PluginRegistry registry;
   private final BooleanSupplier databaseAvailable;
   private final JournalLag.Lookup journalLag;
+  private final Readiness readiness = new Readiness();
 
   public HealthRoutes(
       PluginRegistry registry, BooleanSupplier databaseAvailable, JournalLag.Lookup journalLag) {
@@ -69,27 +62,24 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   }
 
   private List<String> notReadyBecause() {
-    if (!registry.ready()) {
-      return List.of("plugins are starting");
-    }
-    if (!databaseAvailable.getAsBoolean()) {
-      return List.of("the database does not answer");
+    if (!registry.ready() || !databaseAvailable.getAsBoolean()) {
+      return readiness.notReadyBecause(registry.ready(), false, List.of());
     }
     List<ManagedPlugin> enabled =
         registry.all().stream().filter(p -> p.installed() && p.enabled()).toList();
     Map<String, JournalLag> lag = journalLag.of(enabled.stream().map(ManagedPlugin::id).toList());
-    List<String> reasons = new ArrayList<>();
-    for (ManagedPlugin plugin : enabled) {
-      JournalLag behind = lag.get(plugin.id());
-      if (plugin.state() != ManagedPlugin.State.STARTED) {
-        reasons.add("plugin " + plugin.id() + " is " + plugin.state().label());
-      } else if (behind != null && behind.seconds() > CAUGHT_UP_SECONDS) {
-        reasons.add(
-            "plugin %s is %d events (%d s) behind the journal"
-                .formatted(plugin.id(), behind.events(), behind.seconds()));
-      }
-    }
-    return reasons;
+    return readiness.notReadyBecause(
+        true,
+        true,
+        enabled.stream()
+            .map(
+                p ->
+                    new Readiness.EnabledPlugin(
+                        p.id(),
+                        p.state() == ManagedPlugin.State.STARTED,
+                        p.state().label(),
+                        lag.get(p.id())))
+            .toList());
   }
 
   private void health(Context ctx) {

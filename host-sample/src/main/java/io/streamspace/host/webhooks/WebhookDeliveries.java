@@ -62,13 +62,16 @@ final class WebhookDeliveries {
       VALUES (?, ?, ?, ?, ?)""";
 
   // a scheduled attempt sets the status and the next attempt; a replay only delivers, a failed
-  // replay leaves the delivery's schedule as it was
+  // replay leaves the delivery's schedule as it was; and a delivery a replay delivered while a
+  // scheduled attempt was under way stays delivered whatever that attempt met
   private static final String RECORD =
       """
       UPDATE host_webhook_deliveries SET
         attempts = attempts + 1, last_attempt_at = ?, last_response_code = ?, last_error = ?,
-        status = CASE WHEN ? THEN 'delivered' WHEN ? THEN status ELSE ? END,
-        next_attempt_at = CASE WHEN ? THEN NULL WHEN ? THEN next_attempt_at ELSE ? END,
+        status = CASE WHEN ? THEN 'delivered' WHEN ? OR status = 'delivered' THEN status
+                      ELSE ? END,
+        next_attempt_at = CASE WHEN ? THEN NULL WHEN ? OR status = 'delivered' THEN next_attempt_at
+                               ELSE ? END,
         delivered_at = CASE WHEN ? THEN coalesce(delivered_at, ?) ELSE delivered_at END
       WHERE id = ?""";
 

@@ -1,10 +1,12 @@
 package io.streamspace.host.webhooks;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
@@ -32,20 +34,27 @@ final class WebhookSender {
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
 
+  /**
+   * Sends one delivery; never throws. The answer's body is not read: the outcome is its status,
+   * known once its headers arrive (within {@link #TIMEOUT}), so an endpoint that answers and then
+   * trickles or never ends its body cannot hold the worker.
+   */
   Outcome send(
       String url, String secret, String eventId, String eventType, String body, long unixSeconds) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(TIMEOUT)
-            .header("Content-Type", "application/json")
-            .header("User-Agent", "StreamSpace-Webhooks/1")
-            .header(EVENT_ID_HEADER, eventId)
-            .header(EVENT_TYPE_HEADER, eventType)
-            .header(WebhookSignature.HEADER, WebhookSignature.header(secret, unixSeconds, body))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
     try {
-      int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(TIMEOUT)
+              .header("Content-Type", "application/json")
+              .header("User-Agent", "StreamSpace-Webhooks/1")
+              .header(EVENT_ID_HEADER, eventId)
+              .header(EVENT_TYPE_HEADER, eventType)
+              .header(WebhookSignature.HEADER, WebhookSignature.header(secret, unixSeconds, body))
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
+      HttpResponse<InputStream> answer = client.send(request, BodyHandlers.ofInputStream());
+      answer.body().close(); // unread: closing it gives the connection up
+      int status = answer.statusCode();
       return status / 100 == 2 ? new Outcome(status, null) : new Outcome(status, "HTTP " + status);
     } catch (HttpTimeoutException e) {
       return new Outcome(null, "no answer within " + TIMEOUT.toSeconds() + " seconds");
@@ -54,6 +63,10 @@ final class WebhookSender {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Outcome(null, "interrupted while sending");
+    } catch (RuntimeException e) {
+      // a request that cannot be made (an event type no header can carry, a port out of range):
+      // an attempt failed like any other, so the delivery is retried and given up in time
+      return new Outcome(null, cut("the request could not be made: " + e.getMessage()));
     }
   }
 

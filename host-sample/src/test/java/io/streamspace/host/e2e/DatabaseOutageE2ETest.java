@@ -150,6 +150,10 @@ class DatabaseOutageE2ETest {
       assertEquals(503, ready.status(), ready.toString());
       assertEquals("the database does not answer", ready.body().at("/reasons/0").asText());
       api.http.get("/api/health/live", null).expect(200);
+      // the metrics answer, without what only the database knows (the journal lag)
+      HostClient.Response metrics = api.http.get("/metrics", ADMIN_TOKEN);
+      assertEquals(200, metrics.status(), metrics.toString());
+      assertTrue(metrics.body().asText().contains("hikaricp_connections"), metrics.toString());
     } finally {
       server = TestDatabases.startServerIn(work.resolve("pg"), port);
     }

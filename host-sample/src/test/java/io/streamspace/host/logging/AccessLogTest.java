@@ -1,63 +1,21 @@
 package io.streamspace.host.logging;
 
+import static io.streamspace.host.support.AccessLines.accessLine;
+import static io.streamspace.host.support.AccessLines.loggedFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** One access line per request: method, route pattern, status, duration, caller; no secret. */
 class AccessLogTest extends HostTestBase {
-
-  /** Every event logged (any logger) until the access line of one request has come. */
-  private static final class Recorder extends AppenderBase<ILoggingEvent> {
-    final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-    final CountDownLatch accessLine = new CountDownLatch(1);
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      event.prepareForDeferredProcessing();
-      events.add(event);
-      if (event.getLoggerName().equals(AccessLog.LOGGER)) {
-        accessLine.countDown();
-      }
-    }
-  }
-
-  /** Runs one request and answers what was logged up to and with its access line. */
-  private List<ILoggingEvent> loggedFor(Runnable request) throws InterruptedException {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    Recorder recorder = new Recorder();
-    recorder.start();
-    root.addAppender(recorder);
-    try {
-      request.run();
-      // the line is written once the answer is sent: wait for it, not for a time
-      assertTrue(recorder.accessLine.await(10, TimeUnit.SECONDS), "no access line");
-    } finally {
-      root.detachAppender(recorder);
-    }
-    return recorder.events;
-  }
-
-  private static ILoggingEvent accessLine(List<ILoggingEvent> events) {
-    List<ILoggingEvent> lines =
-        events.stream().filter(e -> e.getLoggerName().equals(AccessLog.LOGGER)).toList();
-    assertEquals(1, lines.size(), lines.toString());
-    return lines.get(0);
-  }
 
   private static String everything(List<ILoggingEvent> events) {
     JsonLineEncoder json = new JsonLineEncoder();

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,8 @@ public final class WebhookReceiver implements AutoCloseable {
 
   public final List<Received> received = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> statusByPath = new ConcurrentHashMap<>();
+  private final Set<String> endless = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch closed = new CountDownLatch(1);
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   public volatile CountDownLatch arrived = new CountDownLatch(0);
@@ -49,7 +52,19 @@ public final class WebhookReceiver implements AutoCloseable {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          exchange.sendResponseHeaders(statusByPath.getOrDefault(path, 200), -1);
+          if (endless.contains(path)) {
+            // the headers, then a body that never ends until the receiver closes
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write("{".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+              closed.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          } else {
+            exchange.sendResponseHeaders(statusByPath.getOrDefault(path, 200), -1);
+          }
           exchange.close();
         });
     server.setExecutor(threads);
@@ -65,12 +80,18 @@ public final class WebhookReceiver implements AutoCloseable {
     statusByPath.put(path, status);
   }
 
+  /** Answers {@code path} 200 with a body that does not end until the receiver is closed. */
+  public void answerWithoutEnd(String path) {
+    endless.add(path);
+  }
+
   public List<Received> at(String path) {
     return received.stream().filter(r -> r.path().equals(path)).toList();
   }
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
     threads.shutdownNow();
   }

@@ -3,10 +3,12 @@ package io.streamspace.host.webhooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.Host;
+import io.streamspace.host.db.Database;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
@@ -106,6 +108,65 @@ class WebhooksTest extends HostTestBase {
     JsonNode events =
         http.get("/api/admin/events?type=rec.invoice.paid", ADMIN_TOKEN).expect(200).get("events");
     assertEquals("inv-1", events.get(events.size() - 1).get("payload").get("invoice_id").asText());
+  }
+
+  @Test
+  void anEndpointThatAnswersButNeverEndsItsBody_isDelivered_andHoldsTheWorkerNoLonger() {
+    long endless = register("/endless", "rec.endless").get("endpoint").get("id").asLong();
+    long next = register("/next", "rec.next").get("endpoint").get("id").asLong();
+    receiver.answerWithoutEnd("/endless");
+    publish("rec.endless", "{}");
+    publish("rec.next", "{}");
+
+    // a guard against a hang, not a measure: the body is held for two minutes
+    int sent = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> host.webhooks().runOnce());
+
+    assertEquals(2, sent);
+    assertEquals("delivered", deliveries(endless).get(0).get("status").asText());
+    assertEquals("delivered", deliveries(next).get(0).get("status").asText());
+  }
+
+  @Test
+  void anEventTypeNoHeaderCanCarry_failsItsAttemptAndTheOtherDeliveriesAreSent() {
+    long all = register("/all", "*").get("endpoint").get("id").asLong();
+    publish("rec.bad\ntype", "{}");
+    publish("rec.good", "{}");
+
+    assertEquals(2, host.webhooks().runOnce());
+
+    JsonNode deliveries = deliveries(all); // newest first
+    assertEquals("delivered", deliveries.get(0).get("status").asText());
+    JsonNode bad = deliveries.get(1);
+    assertEquals("pending", bad.get("status").asText(), bad.toString());
+    assertTrue(
+        bad.get("last_error").asText().startsWith("the request could not be made"), bad.toString());
+    assertEquals(
+        List.of("rec.good"), receiver.at("/all").stream().map(r -> type(r.body())).toList());
+  }
+
+  @Test
+  void aDeliveryAReplayDeliveredStaysDelivered_whateverTheScheduledAttemptUnderWayMet() {
+    long endpointId = register("/race", "rec.race").get("endpoint").get("id").asLong();
+    publish("rec.race", "{}");
+    long deliveryId = deliveries(endpointId).get(0).get("id").asLong();
+
+    try (Database database = Database.external(dbUrl, Map.of())) {
+      WebhookDeliveries rows = new WebhookDeliveries(database.dataSource());
+      // the replay's answer is recorded first, then the scheduled attempt's, which met a 500
+      rows.record(deliveryId, NOW, new WebhookSender.Outcome(200, null), true, null, null);
+      rows.record(
+          deliveryId,
+          NOW,
+          new WebhookSender.Outcome(500, "HTTP 500"),
+          false,
+          "pending",
+          NOW.plus(Duration.ofMinutes(1)));
+    }
+
+    JsonNode delivery = deliveries(endpointId).get(0);
+    assertEquals("delivered", delivery.get("status").asText(), delivery.toString());
+    assertTrue(delivery.get("next_attempt_at").isNull(), delivery.toString());
+    assertEquals(0, host.webhooks().runOnce(), "nothing is sent again");
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How the platform's own sign-in tokens (JSON Web Tokens) are checked, read from the host's
@@ -79,17 +80,30 @@ public record PlatformTokenSettings(
             orDefault(environment, ADMIN_ROLE, DEFAULT_ADMIN_ROLE)));
   }
 
+  /**
+   * The JWKS URL: https, or http to this machine only (a sidecar, a test): keys fetched in clear
+   * over a network could be swapped by anyone on the path, who could then sign in as anyone.
+   */
   private static URL url(String value) {
+    URI uri;
+    URL url;
     try {
-      URI uri = new URI(value);
+      uri = new URI(value);
       if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
         throw new URISyntaxException(value, "not an http(s) URL");
       }
-      return uri.toURL();
+      url = uri.toURL();
     } catch (URISyntaxException | MalformedURLException | IllegalArgumentException e) {
       throw new IllegalArgumentException(JWKS_URL + " is not an http(s) URL: " + value);
     }
+    if ("http".equals(uri.getScheme()) && !LOOPBACK.contains(uri.getHost())) {
+      throw new IllegalArgumentException(
+          JWKS_URL + " must be https (http only to localhost): " + value);
+    }
+    return url;
   }
+
+  private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
 
   private static String required(Map<String, String> environment, String name) {
     String value = value(environment, name);

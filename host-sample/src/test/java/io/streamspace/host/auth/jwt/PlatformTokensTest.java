@@ -253,6 +253,12 @@ class PlatformTokensTest {
     Map<String, String> ftp = new HashMap<>(jwks);
     ftp.put("STREAMSPACE_JWT_JWKS_URL", "ftp://sso.example/jwks");
     assertTrue(message(ftp).startsWith("STREAMSPACE_JWT_JWKS_URL is not an http(s) URL"));
+    Map<String, String> clear = new HashMap<>(jwks);
+    clear.put("STREAMSPACE_JWT_JWKS_URL", "http://sso.example/jwks");
+    assertTrue(
+        message(clear)
+            .startsWith("STREAMSPACE_JWT_JWKS_URL must be https (http only to localhost)"),
+        message(clear));
   }
 
   private String message(Map<String, String> environment) {
