@@ -41,7 +41,10 @@ final class HostEnvironment {
               PlatformTokenSettings.ROLES_CLAIM,
               "dotted path to the roles (default realm_access.roles)"),
           new Variable(
-              PlatformTokenSettings.ADMIN_ROLE, "the platform role that is the host's admin"));
+              PlatformTokenSettings.ADMIN_ROLE, "the platform role that is the host's admin"),
+          new Variable(
+              PlatformTokenSettings.PLATFORM_ROLE,
+              "the platform role that may post events (default: none)"));
 
   private HostEnvironment() {}
 

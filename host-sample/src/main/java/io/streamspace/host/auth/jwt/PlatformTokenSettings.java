@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * How the platform's own sign-in tokens (JSON Web Tokens) are checked, read from the host's
  * environment: where the keys are (a JWKS URL or one public key), the issuer and audience a token
- * must name, which claim is the user id and which the roles, and which platform role is the
- * host's {@code admin}.
+ * must name, which claim is the user id and which the roles, and which platform roles are the
+ * host's {@code admin} and {@code platform}.
  *
  * @param jwksUrl the platform's JWKS, or null when {@code publicKey} is set
  * @param publicKey the platform's one signing key, or null when {@code jwksUrl} is set
@@ -23,6 +23,9 @@ import java.util.Set;
  * @param userClaim the claim holding the user id
  * @param rolesClaim a dotted path to the claim holding the roles (a list of strings)
  * @param adminRole the platform role that makes a caller the host's admin
+ * @param platformRole the platform role that lets a caller post events and ask for admission
+ *     (the platform's own backend, signed in with its client credentials); null: no token of the
+ *     platform gets it
  */
 public record PlatformTokenSettings(
     URL jwksUrl,
@@ -31,7 +34,8 @@ public record PlatformTokenSettings(
     String audience,
     String userClaim,
     List<String> rolesClaim,
-    String adminRole) {
+    String adminRole,
+    String platformRole) {
 
   public static final String JWKS_URL = "STREAMSPACE_JWT_JWKS_URL";
   public static final String PUBLIC_KEY = "STREAMSPACE_JWT_PUBLIC_KEY";
@@ -40,6 +44,7 @@ public record PlatformTokenSettings(
   public static final String USER_CLAIM = "STREAMSPACE_JWT_USER_CLAIM";
   public static final String ROLES_CLAIM = "STREAMSPACE_JWT_ROLES_CLAIM";
   public static final String ADMIN_ROLE = "STREAMSPACE_JWT_ADMIN_ROLE";
+  public static final String PLATFORM_ROLE = "STREAMSPACE_JWT_PLATFORM_ROLE";
 
   /**
    * Keycloak's: its {@code sub} is an opaque UUID, while the platform's events name users by
@@ -77,7 +82,8 @@ public record PlatformTokenSettings(
             required(environment, AUDIENCE),
             orDefault(environment, USER_CLAIM, DEFAULT_USER_CLAIM),
             List.of(orDefault(environment, ROLES_CLAIM, DEFAULT_ROLES_CLAIM).split("\\.")),
-            orDefault(environment, ADMIN_ROLE, DEFAULT_ADMIN_ROLE)));
+            orDefault(environment, ADMIN_ROLE, DEFAULT_ADMIN_ROLE),
+            value(environment, PLATFORM_ROLE)));
   }
 
   /**

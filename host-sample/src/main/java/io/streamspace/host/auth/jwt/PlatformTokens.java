@@ -169,10 +169,15 @@ public final class PlatformTokens {
     if (!(user instanceof String userId) || userId.isBlank()) {
       return Outcome.refused("claim " + settings.userClaim() + " is not a user id");
     }
-    boolean admin = roles(claims).contains(settings.adminRole());
-    Set<String> roles =
-        admin ? Set.of(Caller.ROLE_ADMIN, Caller.ROLE_USER) : Set.of(Caller.ROLE_USER);
-    return new Outcome(Optional.of(new Caller(userId, roles)), Optional.empty());
+    Set<String> theirs = roles(claims);
+    Set<String> roles = new HashSet<>(Set.of(Caller.ROLE_USER));
+    if (theirs.contains(settings.adminRole())) {
+      roles.add(Caller.ROLE_ADMIN);
+    }
+    if (settings.platformRole() != null && theirs.contains(settings.platformRole())) {
+      roles.add(Caller.ROLE_PLATFORM);
+    }
+    return new Outcome(Optional.of(new Caller(userId, Set.copyOf(roles))), Optional.empty());
   }
 
   /** The platform roles at the dotted path of the roles claim: a list of strings, or none. */

@@ -100,6 +100,29 @@ class PlatformTokensTest {
   }
 
   @Test
+  void thePlatformsBackendGetsThePlatformRoleOnlyWhenARoleIsNamedForIt() {
+    String backend =
+        platform.token(
+            claims("service-account-streamspace", NOW)
+                .claim("realm_access", Map.of("roles", List.of("streamspace-platform"))));
+    assertEquals(
+        Optional.of(new Caller("service-account-streamspace", Set.of(Caller.ROLE_USER))),
+        caller(fromJwks(), backend),
+        "no platform role unless the operator names one");
+
+    PlatformTokens named =
+        withVariables(Map.of("STREAMSPACE_JWT_PLATFORM_ROLE", "streamspace-platform"));
+    assertEquals(
+        Optional.of(
+            new Caller(
+                "service-account-streamspace", Set.of(Caller.ROLE_USER, Caller.ROLE_PLATFORM))),
+        caller(named, backend));
+    assertEquals(
+        Optional.of(new Caller("alice", Set.of(Caller.ROLE_USER))),
+        caller(named, platform.token(claims("alice", NOW))));
+  }
+
+  @Test
   void anEcTokenFromTheJwksIsAccepted() {
     String token = TestPlatform.sign(platform.ec, JWSAlgorithm.ES256, claims("erin", NOW).build());
     assertEquals("erin", caller(fromJwks(), token).orElseThrow().userId());
