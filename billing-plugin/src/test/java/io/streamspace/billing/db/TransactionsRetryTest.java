@@ -46,6 +46,11 @@ class TransactionsRetryTest {
         3,
         connection -> {
           int attempt = attempts.incrementAndGet();
+          if (attempt > 1) {
+            // the other one first: run while it still waits for row 2, a second attempt could
+            // take that row before it and deadlock with it again (seen on a loaded machine)
+            other.join();
+          }
           update(connection, 2);
           if (attempt == 1) {
             // another transaction takes row 1, then waits for row 2, which this one holds;
