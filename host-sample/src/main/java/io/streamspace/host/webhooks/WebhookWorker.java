@@ -96,7 +96,7 @@ public final class WebhookWorker implements AutoCloseable {
   public int runOnce() {
     AtomicInteger budget = new AtomicInteger(MAX_PER_RUN);
     AtomicInteger sent = new AtomicInteger();
-    Callable<Void> sender =
+    Callable<Void> sendUntilNoneDue =
         () -> {
           while (budget.getAndDecrement() > 0 && !Thread.currentThread().isInterrupted()) {
             Instant now = clock.instant();
@@ -110,7 +110,7 @@ public final class WebhookWorker implements AutoCloseable {
           return null;
         };
     try {
-      for (Future<Void> done : senders.invokeAll(Collections.nCopies(SENDERS, sender))) {
+      for (Future<Void> done : senders.invokeAll(Collections.nCopies(SENDERS, sendUntilNoneDue))) {
         done.get();
       }
     } catch (InterruptedException e) {
