@@ -50,6 +50,7 @@ import io.streamspace.host.plugins.PluginStateWatch;
 import io.streamspace.host.plugins.StoredSecrets;
 import io.streamspace.host.secrets.SecretBox;
 import io.streamspace.host.secrets.SecretsKey;
+import io.streamspace.host.webhooks.WebhookDestinations;
 import io.streamspace.host.webhooks.WebhookEndpoints;
 import io.streamspace.host.webhooks.WebhookOutbox;
 import io.streamspace.host.webhooks.WebhookRoutes;
@@ -146,7 +147,11 @@ public final class Host implements AutoCloseable {
     SecretBox secretBox = new SecretBox(secretsKeySource(options, database));
     WebhookEndpoints webhookEndpoints =
         new WebhookEndpoints(database.dataSource(), options.clock(), secretBox);
-    webhooks = open(new WebhookWorker(database.dataSource(), webhookEndpoints, options.clock()));
+    WebhookDestinations destinations = WebhookDestinations.from(options.secrets());
+    webhooks =
+        open(
+            new WebhookWorker(
+                database.dataSource(), webhookEndpoints, destinations, options.clock()));
     EventLog events =
         new EventLog(options.clock(), new WebhookOutbox(database.dataSource(), mapper));
     SessionTracker sessions = new SessionTracker(events.publisherFor("host"));
@@ -225,7 +230,7 @@ public final class Host implements AutoCloseable {
                 new IntakeMeters(metrics.registry())),
             new MetricsRoutes(metrics, auth, options.secrets()),
             new PlatformAdminRoutes(events, sessions, auth, bodies),
-            new WebhookRoutes(webhookEndpoints, webhooks, auth, bodies),
+            new WebhookRoutes(webhookEndpoints, webhooks, destinations, auth, bodies),
             new PluginAdminRoutes(plugins, releases, auth, bodies, consumers),
             new CatalogRoutes(repositories, plugins, auth, bodies, consumers),
             new DeadLetterRoutes(deadLetters, intake, auth),

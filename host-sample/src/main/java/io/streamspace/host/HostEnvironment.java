@@ -3,6 +3,7 @@ package io.streamspace.host;
 import io.streamspace.host.auth.jwt.PlatformTokenSettings;
 import io.streamspace.host.logging.LogFormat;
 import io.streamspace.host.metrics.MetricsRoutes;
+import io.streamspace.host.webhooks.WebhookDestinations;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -29,6 +30,9 @@ final class HostEnvironment {
           new Variable(DEBUG, "true: a refused start prints its stack trace, as --debug"),
           new Variable("STRIPE_SECRET_KEY", "the billing plugin's Stripe API key"),
           new Variable("STRIPE_WEBHOOK_SECRET", "the billing plugin's Stripe webhook secret"),
+          new Variable(
+              WebhookDestinations.ALLOW_PRIVATE_ENV,
+              "true: webhooks may go to private addresses (loopback, 10/8...)"),
           new Variable(MetricsRoutes.TOKEN_ENV, "a bearer token that may read /metrics only"),
           new Variable(PlatformTokenSettings.JWKS_URL, "the platform's JWKS, to accept its JWTs"),
           new Variable(PlatformTokenSettings.PUBLIC_KEY, "or its public key (PEM), instead"),

@@ -35,13 +35,19 @@ public final class WebhookRoutes implements HttpServer.RouteGroup {
 
   private final WebhookEndpoints endpoints;
   private final WebhookWorker worker;
+  private final WebhookDestinations destinations;
   private final Authenticator auth;
   private final JsonBodies bodies;
 
   public WebhookRoutes(
-      WebhookEndpoints endpoints, WebhookWorker worker, Authenticator auth, JsonBodies bodies) {
+      WebhookEndpoints endpoints,
+      WebhookWorker worker,
+      WebhookDestinations destinations,
+      Authenticator auth,
+      JsonBodies bodies) {
     this.endpoints = endpoints;
     this.worker = worker;
+    this.destinations = destinations;
     this.auth = auth;
     this.bodies = bodies;
   }
@@ -117,7 +123,7 @@ public final class WebhookRoutes implements HttpServer.RouteGroup {
     return ApiException.notFound("no webhook endpoint " + ctx.pathParam("id"));
   }
 
-  private static String url(JsonNode node) {
+  private String url(JsonNode node) {
     if (node == null || !node.isTextual()) {
       throw invalid("url is required: an http or https URL", "url");
     }
@@ -128,6 +134,10 @@ public final class WebhookRoutes implements HttpServer.RouteGroup {
       if ((scheme.equals("http") || scheme.equals("https"))
           && uri.getHost() != null
           && text.length() <= MAX_URL_LENGTH) {
+        Optional<String> refused = destinations.refusalOfLiteral(uri);
+        if (refused.isPresent()) {
+          throw invalid("url " + refused.get(), "url");
+        }
         return text;
       }
     } catch (URISyntaxException e) {

@@ -9,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * POSTs one delivery: the JSON body, signed ({@link WebhookSignature}), with the event's id and
- * type in headers. Redirects are not followed: only a 2xx answer delivers.
+ * type in headers. Redirects are not followed: only a 2xx answer delivers. A destination the
+ * {@link WebhookDestinations} refuse is not connected to: the attempt fails naming why.
  */
 final class WebhookSender {
 
@@ -28,11 +30,16 @@ final class WebhookSender {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_ERROR_LENGTH = 500;
 
+  private final WebhookDestinations destinations;
   private final HttpClient client =
       HttpClient.newBuilder()
           .connectTimeout(TIMEOUT)
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
+
+  WebhookSender(WebhookDestinations destinations) {
+    this.destinations = destinations;
+  }
 
   /**
    * Sends one delivery; never throws. The answer's body is not read: the outcome is its status,
@@ -42,8 +49,13 @@ final class WebhookSender {
   Outcome send(
       String url, String secret, String eventId, String eventType, String body, long unixSeconds) {
     try {
+      URI destination = URI.create(url);
+      Optional<String> refused = destinations.refusal(destination);
+      if (refused.isPresent()) {
+        return new Outcome(null, refused.get());
+      }
       HttpRequest request =
-          HttpRequest.newBuilder(URI.create(url))
+          HttpRequest.newBuilder(destination)
               .timeout(TIMEOUT)
               .header("Content-Type", "application/json")
               .header("User-Agent", "StreamSpace-Webhooks/1")

@@ -6,11 +6,17 @@ import io.streamspace.host.threads.Daemons;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,18 +36,27 @@ public final class WebhookWorker implements AutoCloseable {
   /** Deliveries sent per run at most, so a long backlog never holds up closing the host. */
   static final int MAX_PER_RUN = 100;
 
+  /** Deliveries a run sends at once (threads of each node's worker). */
+  static final int SENDERS = 4;
+
   private static final Logger log = LoggerFactory.getLogger(WebhookWorker.class);
 
   private final WebhookDeliveries deliveries;
   private final WebhookEndpoints endpoints;
-  private final WebhookSender sender = new WebhookSender();
+  private final WebhookSender sender;
   private final Clock clock;
+  private final ExecutorService senders = Daemons.pool("webhook-sender", SENDERS);
   private ScheduledExecutorService scheduler;
   private boolean failing;
 
-  public WebhookWorker(DataSource dataSource, WebhookEndpoints endpoints, Clock clock) {
+  public WebhookWorker(
+      DataSource dataSource,
+      WebhookEndpoints endpoints,
+      WebhookDestinations destinations,
+      Clock clock) {
     this.deliveries = new WebhookDeliveries(dataSource);
     this.endpoints = endpoints;
+    this.sender = new WebhookSender(destinations);
     this.clock = clock;
   }
 
@@ -72,22 +87,40 @@ public final class WebhookWorker implements AutoCloseable {
   }
 
   /**
-   * Sends the deliveries due now, up to {@link #MAX_PER_RUN}.
+   * Sends the deliveries due now, up to {@link #MAX_PER_RUN}, {@link #SENDERS} at a time, so an
+   * endpoint that is slow or never answers holds one sender, not every other endpoint's
+   * deliveries. Each sender claims its next delivery alone, so each is sent by one of them.
    *
-   * @return how many were sent (delivered or not)
+   * @return how many were sent (delivered or not), once every send of the run has ended
    */
   public int runOnce() {
-    int sent = 0;
-    while (sent < MAX_PER_RUN && !Thread.currentThread().isInterrupted()) {
-      Instant now = clock.instant();
-      Optional<WebhookDeliveries.Claimed> due = deliveries.claimDue(now, now.plus(LEASE));
-      if (due.isEmpty()) {
-        break;
+    AtomicInteger budget = new AtomicInteger(MAX_PER_RUN);
+    AtomicInteger sent = new AtomicInteger();
+    Callable<Void> sendUntilNoneDue =
+        () -> {
+          while (budget.getAndDecrement() > 0 && !Thread.currentThread().isInterrupted()) {
+            Instant now = clock.instant();
+            Optional<WebhookDeliveries.Claimed> due = deliveries.claimDue(now, now.plus(LEASE));
+            if (due.isEmpty()) {
+              break;
+            }
+            sendScheduled(due.get());
+            sent.incrementAndGet();
+          }
+          return null;
+        };
+    try {
+      for (Future<Void> done : senders.invokeAll(Collections.nCopies(SENDERS, sendUntilNoneDue))) {
+        done.get();
       }
-      sendScheduled(due.get());
-      sent++;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // invokeAll has interrupted the sends under way
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException failure
+          ? failure
+          : new IllegalStateException(e.getCause());
     }
-    return sent;
+    return sent.get();
   }
 
   private void sendScheduled(WebhookDeliveries.Claimed delivery) {
@@ -175,5 +208,6 @@ public final class WebhookWorker implements AutoCloseable {
     if (scheduler != null) {
       scheduler.shutdownNow();
     }
+    senders.shutdownNow();
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.WebhookReceiver;
+import io.streamspace.host.webhooks.WebhookDestinations;
 import io.streamspace.host.webhooks.WebhookSignature;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,12 @@ import org.junit.jupiter.api.Test;
  * delivery schedule (every 5 seconds).
  */
 class WebhooksE2ETest extends BillingHostTestBase {
+
+  /** The platform's receiver listens on 127.0.0.1: the operator allows private destinations. */
+  @Override
+  Map<String, String> secrets() {
+    return Map.of(WebhookDestinations.ALLOW_PRIVATE_ENV, "true");
+  }
 
   @Test
   void aCreditGrantedReachesThePlatformSignedOnTheHostsOwnSchedule() throws Exception {

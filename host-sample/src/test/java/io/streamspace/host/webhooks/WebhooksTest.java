@@ -19,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,14 @@ import org.junit.jupiter.api.Test;
 class WebhooksTest extends HostTestBase {
 
   private WebhookReceiver receiver;
+
+  /** The receivers listen on 127.0.0.1: the operator allows private destinations. */
+  @Override
+  protected Map<String, String> secrets() {
+    Map<String, String> secrets = new HashMap<>(super.secrets());
+    secrets.put(WebhookDestinations.ALLOW_PRIVATE_ENV, "true");
+    return secrets;
+  }
 
   @BeforeAll
   void startReceiver() throws Exception {
@@ -181,9 +190,9 @@ class WebhooksTest extends HostTestBase {
     publish("rec.quotas", "{}");
     assertEquals(3, host.webhooks().runOnce());
 
-    assertEquals(
-        List.of("rec.quota.warning", "rec.quota.exceeded"),
-        receiver.at("/quota").stream().map(r -> type(r.body())).toList());
+    assertEquals( // sent by concurrent senders: in any order
+        List.of("rec.quota.exceeded", "rec.quota.warning"),
+        receiver.at("/quota").stream().map(r -> type(r.body())).sorted().toList());
     assertEquals(
         List.of("rec.invoice.paid"),
         receiver.at("/paid").stream().map(r -> type(r.body())).toList());
@@ -313,6 +322,67 @@ class WebhooksTest extends HostTestBase {
       rows.next();
       assertTrue(rows.getString(1).startsWith("v1:"), rows.getString(1));
       assertFalse(rows.getString(1).contains(secret[0]));
+    }
+  }
+
+  @Test
+  void withPrivateDestinationsAllowed_anEndpointNamedLocalhostIsRegisteredAndDelivered() {
+    String url = receiver.url("/local").replace("127.0.0.1", "localhost");
+    String body = HostClient.json(Map.of("url", url, "event_types", List.of("rec.local")));
+    long id =
+        http.post("/api/admin/webhooks", ADMIN_TOKEN, body)
+            .expect(201)
+            .get("endpoint")
+            .get("id")
+            .asLong();
+    publish("rec.local", "{}");
+
+    assertEquals(1, host.webhooks().runOnce());
+
+    assertEquals("delivered", deliveries(id).get(0).get("status").asText());
+    assertEquals(1, receiver.at("/local").size());
+  }
+
+  @Test
+  void anEndpointHoldingItsRequest_doesNotHoldTheDeliveriesOfAnother() throws Exception {
+    try (WebhookReceiver held = new WebhookReceiver()) {
+      held.arrived = new CountDownLatch(1);
+      held.gate = new CountDownLatch(1);
+      receiver.arrived = new CountDownLatch(1);
+      String heldUrl = held.url("/held");
+      long heldId =
+          http.post(
+                  "/api/admin/webhooks",
+                  ADMIN_TOKEN,
+                  HostClient.json(Map.of("url", heldUrl, "event_types", List.of("rec.held"))))
+              .expect(201)
+              .get("endpoint")
+              .get("id")
+              .asLong();
+      long quickId = register("/quick", "rec.quick").get("endpoint").get("id").asLong();
+      publish("rec.held", "{}"); // due first: one sender at a time would wait for it
+      publish("rec.quick", "{}");
+
+      // a guard against a hang, not a measure
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(60),
+          () -> {
+            CompletableFuture<Integer> run =
+                CompletableFuture.supplyAsync(host.webhooks()::runOnce);
+            try {
+              assertTrue(held.arrived.await(30, TimeUnit.SECONDS));
+              assertTrue(receiver.arrived.await(30, TimeUnit.SECONDS));
+              // the quick one arrived while the held one has no attempt recorded yet
+              assertEquals(0, deliveries(heldId).get(0).get("attempt_count").asInt());
+              assertFalse(run.isDone());
+            } finally {
+              held.gate.countDown();
+            }
+            assertEquals(2, run.get(30, TimeUnit.SECONDS));
+          });
+
+      assertEquals("delivered", deliveries(heldId).get(0).get("status").asText());
+      assertEquals("delivered", deliveries(quickId).get(0).get("status").asText());
     }
   }
 
