@@ -40,6 +40,8 @@ class StartupFailureTest {
     command.addAll(List.of(args));
     ProcessBuilder builder = JavaProcess.of(HostMain.class, command);
     builder.environment().remove("BILLING_DB_URL");
+    // a run without --data-dir logs into the default data folder: this test's, not the user's
+    builder.environment().put("XDG_DATA_HOME", work.resolve("xdg").toString());
     builder.environment().put("BILLING_ADMIN_TOKEN", ADMIN_TOKEN);
     builder.environment().putAll(environment);
     Path out = Files.createTempFile(work, "out", ".txt");
