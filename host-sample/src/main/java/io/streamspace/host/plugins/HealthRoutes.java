@@ -62,24 +62,26 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   }
 
   private List<String> notReadyBecause() {
-    if (!registry.ready() || !databaseAvailable.getAsBoolean()) {
-      return readiness.notReadyBecause(registry.ready(), false, List.of());
-    }
+    boolean pluginsStarted = registry.ready();
+    boolean databaseAnswers = pluginsStarted && databaseAvailable.getAsBoolean();
+    return readiness.notReadyBecause(
+        pluginsStarted, databaseAnswers, databaseAnswers ? enabledPlugins() : List.of());
+  }
+
+  /** The installed and enabled plugins, with their state and journal lag. */
+  private List<Readiness.EnabledPlugin> enabledPlugins() {
     List<ManagedPlugin> enabled =
         registry.all().stream().filter(p -> p.installed() && p.enabled()).toList();
     Map<String, JournalLag> lag = journalLag.of(enabled.stream().map(ManagedPlugin::id).toList());
-    return readiness.notReadyBecause(
-        true,
-        true,
-        enabled.stream()
-            .map(
-                p ->
-                    new Readiness.EnabledPlugin(
-                        p.id(),
-                        p.state() == ManagedPlugin.State.STARTED,
-                        p.state().label(),
-                        lag.get(p.id())))
-            .toList());
+    return enabled.stream()
+        .map(
+            p ->
+                new Readiness.EnabledPlugin(
+                    p.id(),
+                    p.state() == ManagedPlugin.State.STARTED,
+                    p.state().label(),
+                    lag.get(p.id())))
+        .toList();
   }
 
   private void health(Context ctx) {
