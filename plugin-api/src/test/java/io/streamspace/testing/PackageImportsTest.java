@@ -1,0 +1,62 @@
+package io.streamspace.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PackageImportsTest {
+
+  @TempDir Path sources;
+
+  private void write(String packageName, String type, String... imports) throws IOException {
+    Path folder = sources.resolve(packageName.replace('.', '/'));
+    Files.createDirectories(folder);
+    StringBuilder text = new StringBuilder("package " + packageName + ";\n\n");
+    for (String imported : imports) {
+      text.append(imported).append('\n');
+    }
+    text.append("\npublic class ").append(type).append(" {}\n");
+    Files.writeString(folder.resolve(type + ".java"), text);
+  }
+
+  @Test
+  void packagesInLayersHaveNoCycle() throws IOException {
+    write("a.b.http", "Routes", "import a.b.quota.Quotas;", "import java.util.List;");
+    write("a.b.quota", "Quotas", "import static a.b.catalog.Meter.CPU;");
+    write("a.b.catalog", "Meter", "import a.b.money.Money;");
+    write("a.b.money", "Money");
+
+    PackageImports imports = PackageImports.read(sources, "a.b");
+
+    assertEquals(List.of(), imports.cycles());
+    assertEquals(Set.of("a.b.catalog"), imports.importsOf("a.b.quota"));
+  }
+
+  @Test
+  void packagesThatReachEachOtherRoundALoopAreOneCycle() throws IOException {
+    write("a.b.config", "Config", "import a.b.quota.Limit;");
+    write("a.b.quota", "Limit", "import a.b.events.Events;");
+    write("a.b.events", "Events", "import a.b.config.Config.Nested;");
+    write("a.b.money", "Money", "import a.b.money.Other;");
+    write("a.b.money", "Other", "import other.lib.Thing;");
+
+    assertEquals(List.of("config, events, quota"), PackageImports.read(sources, "a.b").cycles());
+  }
+
+  @Test
+  void anImportBackUpToATopFloorIsNamedWithItsFile() throws IOException {
+    write("a.b", "Extension", "import a.b.http.Routes;");
+    write("a.b.http", "Routes", "import a.b.quota.Quotas;");
+    write("a.b.quota", "Quotas", "import a.b.Extension;", "import a.b.http.Json;");
+
+    assertEquals(
+        List.of("quota ->  (a/b/quota/Quotas.java)", "quota -> http (a/b/quota/Quotas.java)"),
+        PackageImports.read(sources, "a.b").importsUpInto(Set.of("", "http")));
+  }
+}
