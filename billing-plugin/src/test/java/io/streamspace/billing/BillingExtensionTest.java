@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.session.AdmissionRequest;

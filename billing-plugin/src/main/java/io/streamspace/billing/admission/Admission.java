@@ -1,11 +1,11 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
-import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
 import io.streamspace.plugin.api.event.SessionEvent;

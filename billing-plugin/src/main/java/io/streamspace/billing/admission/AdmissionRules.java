@@ -1,10 +1,10 @@
 package io.streamspace.billing.admission;
 
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.quota.OverageCost;
-import io.streamspace.billing.quota.PlanLimits;
 import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionDecision;

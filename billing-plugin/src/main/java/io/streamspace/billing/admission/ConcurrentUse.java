@@ -1,6 +1,6 @@
 package io.streamspace.billing.admission;
 
-import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.streamspace.billing.admission;
 
-import io.streamspace.billing.config.MeterRates;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.quota.QuotaRule;
 import java.util.Currency;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.packs.Purchase;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.EnumMap;

@@ -1,9 +1,9 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.packs.PackPurchases;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

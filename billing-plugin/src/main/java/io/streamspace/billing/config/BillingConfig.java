@@ -1,10 +1,15 @@
 package io.streamspace.billing.config;
 
-import io.streamspace.billing.config.SubscriptionPlan.MeterLimit;
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
-import io.streamspace.billing.quota.PlanLimits;
+import io.streamspace.billing.catalog.BillingMode;
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.ComputeRates;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.PlanLimits;
+import io.streamspace.billing.catalog.SubscriptionPlan;
+import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;

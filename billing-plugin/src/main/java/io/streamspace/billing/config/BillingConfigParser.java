@@ -1,5 +1,7 @@
 package io.streamspace.billing.config;
 
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;

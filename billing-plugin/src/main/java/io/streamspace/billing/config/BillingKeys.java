@@ -4,10 +4,15 @@ import static io.streamspace.billing.config.ValueType.AMOUNT;
 import static io.streamspace.billing.config.ValueType.flag;
 import static io.streamspace.billing.config.ValueType.whole;
 
-import io.streamspace.billing.config.SubscriptionPlan.MeterLimit;
+import io.streamspace.billing.catalog.BillingMode;
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.ComputeRates;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.SubscriptionPlan;
+import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.ArrayList;

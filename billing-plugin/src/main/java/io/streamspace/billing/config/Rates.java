@@ -5,8 +5,10 @@ import static io.streamspace.billing.config.ValueType.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.billing.catalog.ComputeRates;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.EnumMap;

@@ -2,8 +2,8 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.CapacityPack;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.PackPurchases.Refused;

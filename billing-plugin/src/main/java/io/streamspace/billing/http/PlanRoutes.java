@@ -1,13 +1,13 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.plans.SubscriptionRepository;
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

@@ -1,7 +1,7 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.quota.AccountQuota;
-import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.quota.MeterOverThreshold;
 import io.streamspace.billing.quota.MeterQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;

@@ -1,8 +1,8 @@
 package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;

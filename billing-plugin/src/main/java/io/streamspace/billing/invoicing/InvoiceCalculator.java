@@ -1,5 +1,7 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
@@ -10,8 +12,6 @@ import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.packs.PackPurchases;
-import io.streamspace.billing.quota.Meter;
-import io.streamspace.billing.quota.PlanLimits;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

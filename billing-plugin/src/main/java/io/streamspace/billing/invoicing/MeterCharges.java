@@ -1,11 +1,11 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.config.MeterRates;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

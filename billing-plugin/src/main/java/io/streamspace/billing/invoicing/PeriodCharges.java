@@ -1,6 +1,6 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.config.BillingMode;
+import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;

@@ -1,8 +1,8 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.billing.account.AccountTermsLock;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.db.Transactions;

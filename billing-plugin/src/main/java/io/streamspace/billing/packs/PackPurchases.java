@@ -1,15 +1,15 @@
 package io.streamspace.billing.packs;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.streamspace.billing.config.CapacityPack;
-import io.streamspace.billing.config.CapacityPack.Kind;
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.CapacityPack.Kind;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.quota.Meter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

@@ -1,8 +1,8 @@
 package io.streamspace.billing.payments;
 
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.CapacityPack;
-import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;

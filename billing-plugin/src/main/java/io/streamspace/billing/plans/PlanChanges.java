@@ -1,6 +1,6 @@
 package io.streamspace.billing.plans;
 
-import io.streamspace.billing.config.SubscriptionPlan;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.SubscriptionChanged;
 import io.streamspace.billing.invoicing.PlanTerm;

@@ -1,5 +1,6 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.db.NamedSql;
 import java.util.ArrayList;
 import java.util.List;

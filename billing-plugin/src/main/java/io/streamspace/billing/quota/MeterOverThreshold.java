@@ -1,5 +1,7 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 
 /**

@@ -1,5 +1,6 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.HoldReason;

@@ -1,6 +1,7 @@
 package io.streamspace.billing.quota;
 
-import io.streamspace.billing.config.MeterRates;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Currency;

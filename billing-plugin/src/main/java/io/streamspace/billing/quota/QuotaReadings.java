@@ -1,5 +1,7 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchases;
 import java.math.BigDecimal;

@@ -1,5 +1,8 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 

@@ -1,8 +1,11 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.PlanLimits;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.MeterRates;
-import io.streamspace.billing.config.SubscriptionPlan;
 import io.streamspace.billing.money.BillingPeriods;
 import java.math.BigDecimal;
 import java.sql.SQLException;

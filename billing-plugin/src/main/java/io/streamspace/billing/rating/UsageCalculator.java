@@ -1,8 +1,8 @@
 package io.streamspace.billing.rating;
 
 import io.streamspace.billing.account.AccountTermsLock;
+import io.streamspace.billing.catalog.ComputeRates;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.ComputeRates;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.db.Transactions;

@@ -2,6 +2,8 @@ package io.streamspace.billing.spend;
 
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.SpendAlert;
@@ -10,8 +12,6 @@ import io.streamspace.billing.hold.HoldReason;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
 import io.streamspace.billing.quota.QuotaRule;
 import java.math.BigDecimal;
 import java.sql.SQLException;

@@ -10,7 +10,7 @@ import com.stripe.param.checkout.SessionCreateParams;
 import com.stripe.param.checkout.SessionCreateParams.LineItem;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
-import io.streamspace.billing.config.CapacityPack;
+import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Currency;

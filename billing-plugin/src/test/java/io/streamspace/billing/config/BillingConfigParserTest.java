@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.catalog.BillingMode;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;

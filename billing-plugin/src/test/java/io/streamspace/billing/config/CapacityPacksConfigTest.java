@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.billing.config.CapacityPack.Kind;
-import io.streamspace.billing.quota.Meter;
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.CapacityPack.Kind;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.util.Currency;

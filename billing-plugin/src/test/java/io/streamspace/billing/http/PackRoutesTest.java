@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.config.CapacityPack;
 import io.streamspace.billing.packs.ActivePack;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.PackPurchases.Refused;
-import io.streamspace.billing.quota.Meter;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;

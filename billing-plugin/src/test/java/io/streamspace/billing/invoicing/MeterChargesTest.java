@@ -3,11 +3,11 @@ package io.streamspace.billing.invoicing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streamspace.billing.config.MeterRates;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
-import io.streamspace.billing.quota.Limit;
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;

@@ -2,7 +2,7 @@ package io.streamspace.billing.invoicing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.billing.config.BillingMode;
+import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;

@@ -3,6 +3,9 @@ package io.streamspace.billing.quota;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 

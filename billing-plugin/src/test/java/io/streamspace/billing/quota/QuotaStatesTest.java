@@ -6,6 +6,7 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.UsageReport;

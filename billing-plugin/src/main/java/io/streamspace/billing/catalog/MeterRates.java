@@ -1,6 +1,5 @@
-package io.streamspace.billing.config;
+package io.streamspace.billing.catalog;
 
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.streamspace.billing.quota;
+package io.streamspace.billing.catalog;
 
 import io.streamspace.billing.money.LineUnit;
 import java.util.Arrays;

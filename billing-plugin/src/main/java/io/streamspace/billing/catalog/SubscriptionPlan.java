@@ -1,7 +1,5 @@
-package io.streamspace.billing.config;
+package io.streamspace.billing.catalog;
 
-import io.streamspace.billing.quota.LimitKind;
-import io.streamspace.billing.quota.Meter;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;
@@ -18,9 +16,9 @@ import java.util.Objects;
  * @param memoryLimit  memory in GB, or null for no limit: the {@code memory_gb} limit
  * @param storageLimit storage in GB, or null for no limit: the {@code storage_gb} limit
  * @param prices       fee per interval in each further supported currency (see
- *                     {@link BillingConfig#priceOf})
+ *                     {@code BillingConfig.priceOf})
  * @param limits       the limits the plan's {@code limits} sets, by meter (the three above
- *                     included when it sets them; {@link BillingConfig#limitsOf} resolves all)
+ *                     included when it sets them; {@code BillingConfig.limitsOf} resolves all)
  */
 public record SubscriptionPlan(
     String id,

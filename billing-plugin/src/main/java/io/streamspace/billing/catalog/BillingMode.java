@@ -1,4 +1,4 @@
-package io.streamspace.billing.config;
+package io.streamspace.billing.catalog;
 
 import java.util.Locale;
 

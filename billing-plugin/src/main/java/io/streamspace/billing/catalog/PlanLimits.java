@@ -1,4 +1,4 @@
-package io.streamspace.billing.quota;
+package io.streamspace.billing.catalog;
 
 import java.math.BigDecimal;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.quota;
+package io.streamspace.billing.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
