@@ -182,7 +182,8 @@ public class BillingExtension
     new CreditRoutes(
             accounts,
             credits,
-            new CreditGrants(credits, events::creditGranted),
+            new CreditGrants(
+                credits, credit -> events.publish(BillingEvents.CREDIT_GRANTED, credit)),
             config::get,
             context.clock())
         .register(context.routes());
@@ -198,7 +199,11 @@ public class BillingExtension
     new SpendingLimitRoutes(accounts, spendingLimits, readOnlyLock, context.clock())
         .register(context.routes());
     new AccountLockRoutes(accounts, paymentLock).register(context.routes());
-    PackPurchases packs = new PackPurchases(dataSource, events::packPurchased, this::packChanged);
+    PackPurchases packs =
+        new PackPurchases(
+            dataSource,
+            purchase -> events.publish(BillingEvents.PACK_PURCHASED, purchase),
+            this::packChanged);
     new PackRoutes(accounts, packs, readOnlyLock, config::get, context.clock())
         .register(context.routes());
     SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
@@ -211,7 +216,7 @@ public class BillingExtension
         new StripePayments(
             dataSource,
             statusChanges,
-            events::paymentFailed,
+            payment -> events.publish(BillingEvents.PAYMENT_FAILED, payment),
             planChanges,
             packs,
             collections,

@@ -6,10 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Grants credits: stores one, then tells the platform ({@code billing.credit.granted}) through
- * {@code onGranted} ({@code BillingEvents::creditGranted}). A {@link Consumer}, because the
- * events package publishes {@link Credit} as it is: importing events here would make the two
- * packages import each other.
+ * Grants credits: stores one, then tells the platform ({@code billing.credit.granted}, the
+ * {@link Credit} as it is) through {@code onGranted}, which the plugin wires to its events under
+ * that name. A {@link Consumer}: granting needs no publisher, only someone told afterwards.
  */
 public final class CreditGrants {
 

@@ -1,11 +1,10 @@
 package io.streamspace.billing.events;
 
-import io.streamspace.billing.hold.Hold;
 import java.time.Instant;
 
 /**
  * The payload of {@code billing.account.suspended}, {@code resumed}, {@code locked} and {@code
- * unlocked}: the hold placed or lifted.
+ * unlocked}: the hold placed or lifted, as the hold package tells it.
  *
  * @param reason {@code non_payment}, {@code spending_limit} or {@code over_limit}
  * @param detail why, in the sentence the user sees
@@ -19,16 +18,4 @@ public record AccountHoldChanged(
     Instant placedAt,
     Instant liftedAt,
     String liftedBy,
-    String note) {
-
-  public static AccountHoldChanged of(Hold hold) {
-    return new AccountHoldChanged(
-        hold.accountId(),
-        hold.reason().dbName(),
-        hold.detail(),
-        hold.placedAt(),
-        hold.liftedAt(),
-        hold.liftedBy(),
-        hold.liftNote());
-  }
-}
+    String note) {}

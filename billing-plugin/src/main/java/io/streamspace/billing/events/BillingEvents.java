@@ -1,9 +1,6 @@
 package io.streamspace.billing.events;
 
-import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.json.JsonMapper;
-import io.streamspace.billing.packs.Purchase;
-import io.streamspace.billing.payments.Payment;
 import io.streamspace.plugin.api.event.EventPublisher;
 
 /**
@@ -11,6 +8,11 @@ import io.streamspace.plugin.api.event.EventPublisher;
  * written in the plugin's JSON ({@link JsonMapper}: snake_case, plain decimals, ISO-8601
  * instants). The domain code calls it once the change an event tells of has committed, so no event
  * ever tells of a change that was rolled back; routes never publish.
+ *
+ * <p>It knows no feature's types, so that every feature can publish through it: a feature whose
+ * event tells of its own stored record (a credit, a pack purchase, a payment) hands that record
+ * to {@link #publish} under the event's name; the others build one of the plain records of this
+ * package.
  */
 public final class BillingEvents {
 
@@ -83,11 +85,6 @@ public final class BillingEvents {
     publish(INVOICE_OVERDUE, invoice);
   }
 
-  /** The credit as stored, in the JSON the credit routes answer. */
-  public void creditGranted(Credit credit) {
-    publish(CREDIT_GRANTED, credit);
-  }
-
   public void subscriptionChanged(SubscriptionChanged change) {
     publish(SUBSCRIPTION_CHANGED, change);
   }
@@ -103,11 +100,6 @@ public final class BillingEvents {
   /** A hold was placed or lifted; {@code name} is the reason's event (see HoldReason). */
   public void accountHoldChanged(String name, AccountHoldChanged change) {
     publish(name, change);
-  }
-
-  /** The purchase as stored, in the JSON the pack routes answer. */
-  public void packPurchased(Purchase purchase) {
-    publish(PACK_PURCHASED, purchase);
   }
 
   public void packExpiring(PackExpiry expiry) {
@@ -126,12 +118,13 @@ public final class BillingEvents {
     publish(SPEND_REACHED, alert);
   }
 
-  /** The payment as stored, in the JSON the payment routes answer. */
-  public void paymentFailed(Payment payment) {
-    publish(PAYMENT_FAILED, payment);
-  }
-
-  private void publish(String name, Record payload) {
+  /**
+   * Publishes {@code payload} as it is under {@code name}, one of the names above: how a feature
+   * tells of its own record as stored, in the JSON its routes answer (the credit of {@link
+   * #CREDIT_GRANTED}, the purchase of {@link #PACK_PURCHASED}, the payment of {@link
+   * #PAYMENT_FAILED}).
+   */
+  public void publish(String name, Record payload) {
     publisher.publish(name, JsonMapper.write(payload));
   }
 }

@@ -1,7 +1,6 @@
 package io.streamspace.billing.hold;
 
 import io.streamspace.billing.db.Transactions;
-import io.streamspace.billing.events.AccountHoldChanged;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.sql.Connection;
@@ -86,7 +85,7 @@ public final class AccountHolds {
       return Optional.empty();
     }
     held.changed(accountId, change.holds());
-    events.accountHoldChanged(reason.placedEvent(), AccountHoldChanged.of(change.hold()));
+    events.accountHoldChanged(reason.placedEvent(), change.hold().event());
     control(change.sessions(), session -> sessions.suspend(session, detail));
     return Optional.of(change.hold());
   }
@@ -118,7 +117,7 @@ public final class AccountHolds {
       return Optional.empty();
     }
     held.changed(accountId, change.holds());
-    events.accountHoldChanged(reason.liftedEvent(), AccountHoldChanged.of(change.hold()));
+    events.accountHoldChanged(reason.liftedEvent(), change.hold().event());
     // still held: left to enforce, which marks it done or, if the others were lifted meanwhile
     // (each lift saw the other still on), resumes
     if (change.holds().isEmpty() && control(change.sessions(), sessions::resume)) {

@@ -1,5 +1,6 @@
 package io.streamspace.billing.hold;
 
+import io.streamspace.billing.events.AccountHoldChanged;
 import java.time.Instant;
 
 /**
@@ -21,5 +22,14 @@ public record Hold(
 
   public boolean active() {
     return liftedAt == null;
+  }
+
+  /**
+   * The hold as {@code billing.account.suspended}, {@code resumed}, {@code locked} and {@code
+   * unlocked} tell it; built here, as the events package knows no hold.
+   */
+  public AccountHoldChanged event() {
+    return new AccountHoldChanged(
+        accountId, reason.dbName(), detail, placedAt, liftedAt, liftedBy, liftNote);
   }
 }

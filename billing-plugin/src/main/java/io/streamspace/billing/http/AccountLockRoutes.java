@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.events.AccountHoldChanged;
+import io.streamspace.billing.hold.Hold;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -40,7 +41,7 @@ public final class AccountLockRoutes {
       throw ApiException.notFound("no billing account for user " + userId);
     }
     return lock.unlock(userId, adminId, note)
-        .map(AccountHoldChanged::of)
+        .map(Hold::event)
         .orElseThrow(
             () ->
                 ApiException.conflict(

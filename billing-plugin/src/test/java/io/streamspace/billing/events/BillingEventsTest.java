@@ -60,7 +60,8 @@ class BillingEventsTest {
 
   @Test
   void aPackPurchaseTellsThePurchaseAsBoughtInSnakeCase() {
-    events.packPurchased(
+    events.publish(
+        BillingEvents.PACK_PURCHASED,
         new Purchase(
             3,
             "alice",
@@ -118,7 +119,8 @@ class BillingEventsTest {
 
   @Test
   void aCreditGrantedEventTellsTheCreditAsStored() {
-    events.creditGranted(
+    events.publish(
+        BillingEvents.CREDIT_GRANTED,
         new Credit(
             3,
             "ann",
