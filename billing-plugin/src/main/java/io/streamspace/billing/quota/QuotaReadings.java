@@ -133,12 +133,12 @@ public final class QuotaReadings {
   }
 
   /** The use of one account, if it has one. */
-  public Optional<AccountUse> of(String userId, At at) throws SQLException {
+  public Optional<UseSnapshot> of(String userId, At at) throws SQLException {
     return read(userId, at).stream().findFirst();
   }
 
   /** The use of every account, by user id. */
-  public List<AccountUse> all(At at) throws SQLException {
+  public List<UseSnapshot> all(At at) throws SQLException {
     return read(null, at);
   }
 
@@ -237,11 +237,11 @@ public final class QuotaReadings {
     return meters;
   }
 
-  private List<AccountUse> read(String userId, At at) throws SQLException {
+  private List<UseSnapshot> read(String userId, At at) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = use(USE.binding(), userId, at).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
-      List<AccountUse> uses = new ArrayList<>();
+      List<UseSnapshot> uses = new ArrayList<>();
       while (rs.next()) {
         Map<Meter, BigDecimal> used = new EnumMap<>(Meter.class);
         Map<Meter, BigDecimal> packAdds = new EnumMap<>(Meter.class);
@@ -253,7 +253,7 @@ public final class QuotaReadings {
           }
         }
         uses.add(
-            new AccountUse(
+            new UseSnapshot(
                 rs.getString("user_id"),
                 rs.getString("plan_id"),
                 Currency.getInstance(rs.getString("currency")),

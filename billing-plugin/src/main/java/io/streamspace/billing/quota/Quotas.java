@@ -46,7 +46,7 @@ public final class Quotas {
   public List<AccountQuota> all() throws SQLException {
     Reading reading = new Reading(config.get(), clock.instant());
     List<AccountQuota> quotas = new ArrayList<>();
-    for (AccountUse use : readings.all(reading.at())) {
+    for (UseSnapshot use : readings.all(reading.at())) {
       quotas.add(reading.quota(use));
     }
     return quotas;
@@ -115,7 +115,7 @@ public final class Quotas {
       return new QuotaRule(config.alertThreshold());
     }
 
-    AccountQuota quota(AccountUse use) {
+    AccountQuota quota(UseSnapshot use) {
       QuotaRule rule = rule();
       PlanLimits limits = config.limitsOf(use.planId()).raisedBy(use.packAdds());
       Optional<MeterRates> rates = config.meterRatesIn(use.currency());

@@ -9,12 +9,14 @@ import java.util.Set;
 /**
  * What an account uses of every meter at one instant: its open sessions' cores, memory and count,
  * its storage level, and its counters in the current billing period; and what its packs add.
+ * Read afresh from the database for each request or job (QuotaReadings), never kept: admission's
+ * own AccountUse is the one that lives in memory and follows events.
  *
  * @param planId the plan it is on now, whose limits apply
  * @param packAdds what its capacity packs active at that instant add to its limits, per meter
  * @param overageConfirmed the meters whose overage it confirmed for the current billing period
  */
-public record AccountUse(
+public record UseSnapshot(
     String accountId,
     String planId,
     Currency currency,
@@ -22,7 +24,7 @@ public record AccountUse(
     Map<Meter, BigDecimal> packAdds,
     Set<Meter> overageConfirmed) {
 
-  public AccountUse {
+  public UseSnapshot {
     used = Map.copyOf(used);
     packAdds = Map.copyOf(packAdds);
     overageConfirmed = Set.copyOf(overageConfirmed);
