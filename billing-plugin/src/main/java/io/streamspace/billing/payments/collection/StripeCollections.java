@@ -1,4 +1,4 @@
-package io.streamspace.billing.stripe;
+package io.streamspace.billing.payments.collection;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.CardException;
@@ -17,6 +17,8 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.payments.PaymentSuccesses;
+import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.billing.payments.stripe.StripeCustomers;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.stripe;
+package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class StripeCustomers {
 
   /** Less than Stripe's 24 hours, so a key about to expire is never trusted. */
-  static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(23);
+  public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(23);
 
   private static final Logger log = LoggerFactory.getLogger(StripeCustomers.class);
 
