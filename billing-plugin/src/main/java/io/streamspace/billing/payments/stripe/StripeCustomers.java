@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class StripeCustomers {
 
   /** Less than Stripe's 24 hours, so a key about to expire is never trusted. */
-  public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(23);
+  static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(23);
 
   private static final Logger log = LoggerFactory.getLogger(StripeCustomers.class);
 
