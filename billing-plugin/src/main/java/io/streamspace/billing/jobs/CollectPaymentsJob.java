@@ -1,7 +1,7 @@
 package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.stripe.StripeCollections;
+import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;

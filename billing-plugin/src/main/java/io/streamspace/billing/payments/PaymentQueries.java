@@ -56,7 +56,7 @@ public final class PaymentQueries {
     return list(ALL.bind("status", status).bind("limit", limit).bind("offset", offset));
   }
 
-  static Optional<Payment> find(Connection c, long id) throws SQLException {
+  public static Optional<Payment> find(Connection c, long id) throws SQLException {
     try (PreparedStatement s = BY_ID.bind("id", id).prepare(c);
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? Optional.of(read(rs)) : Optional.empty();

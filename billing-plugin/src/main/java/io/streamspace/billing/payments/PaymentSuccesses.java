@@ -131,7 +131,8 @@ public final class PaymentSuccesses {
   }
 
   /** The refunds seen for the PaymentIntent onto its recorded payment; how many rows changed. */
-  static int applyRefunds(Connection c, String paymentIntentId, Instant now) throws SQLException {
+  public static int applyRefunds(Connection c, String paymentIntentId, Instant now)
+      throws SQLException {
     return REFUNDED.bind("intent", paymentIntentId).bind("now", now).update(c);
   }
 }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.streamspace.billing.stripe.CollectableCurrencies;
+import io.streamspace.billing.payments.collection.CollectableCurrencies;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;

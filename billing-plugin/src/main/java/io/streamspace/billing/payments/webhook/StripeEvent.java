@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments;
+package io.streamspace.billing.payments.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;

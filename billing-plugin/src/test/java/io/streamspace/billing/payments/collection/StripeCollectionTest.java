@@ -1,4 +1,4 @@
-package io.streamspace.billing.stripe;
+package io.streamspace.billing.payments.collection;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
@@ -34,6 +34,8 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.payments.PaymentSuccesses;
+import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.plugin.api.http.Caller;

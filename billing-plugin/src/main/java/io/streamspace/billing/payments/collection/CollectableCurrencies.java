@@ -1,4 +1,4 @@
-package io.streamspace.billing.stripe;
+package io.streamspace.billing.payments.collection;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Invoice;

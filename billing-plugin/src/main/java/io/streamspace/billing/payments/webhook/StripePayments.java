@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments;
+package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
@@ -7,8 +7,11 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.payments.Payment;
+import io.streamspace.billing.payments.PaymentQueries;
+import io.streamspace.billing.payments.PaymentSuccesses;
+import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.plans.PlanChanges;
-import io.streamspace.billing.stripe.StripeCollections;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * collection queue sent queues the invoice's next attempt ({@link StripeCollections}). A refund
  * is kept by its PaymentIntent ({@code billing_stripe_refunds}) and applied to the payment when
  * both are known, whichever came first. Completed
- * Checkout Sessions change plans and grant paid packs ({@link StripeCheckouts}); payment method,
+ * Checkout Sessions change plans and grant paid packs ({@link CompletedCheckouts}); payment method,
  * customer and plan SetupIntent events keep each customer's default payment method ({@link
  * DefaultPaymentMethods}).
  */
@@ -57,8 +60,8 @@ public final class StripePayments {
           PAYMENT_SUCCEEDED,
           PAYMENT_FAILED,
           CHARGE_REFUNDED,
-          StripeCheckouts.COMPLETED,
-          StripeCheckouts.ASYNC_PAYMENT_SUCCEEDED,
+          CompletedCheckouts.COMPLETED,
+          CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED,
           DefaultPaymentMethods.ATTACHED,
           DefaultPaymentMethods.DETACHED,
           DefaultPaymentMethods.CUSTOMER_UPDATED,
@@ -104,7 +107,7 @@ public final class StripePayments {
   private final DataSource dataSource;
   private final PaymentSuccesses successes;
   private final Consumer<Payment> paymentFailed;
-  private final StripeCheckouts checkouts;
+  private final CompletedCheckouts checkouts;
   private final StripeCollections collections;
   private final Clock clock;
   private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
@@ -121,7 +124,7 @@ public final class StripePayments {
     this.dataSource = dataSource;
     this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
-    this.checkouts = new StripeCheckouts(plans, packs, config);
+    this.checkouts = new CompletedCheckouts(plans, packs, config);
     this.collections = collections;
     this.clock = clock;
   }
@@ -151,7 +154,7 @@ public final class StripePayments {
               case PAYMENT_SUCCEEDED -> succeeded(c, event, now, afterCommit);
               case PAYMENT_FAILED -> failed(c, event, now, afterCommit);
               case CHARGE_REFUNDED -> refunded(c, event, now);
-              case StripeCheckouts.COMPLETED, StripeCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
+              case CompletedCheckouts.COMPLETED, CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
               default -> {
                 Optional<String> account = DefaultPaymentMethods.apply(c, event);

@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments;
+package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.SubscriptionPlan;
@@ -40,14 +40,14 @@ import org.slf4j.LoggerFactory;
  *       async_payment_succeeded}.
  * </ul>
  */
-final class StripeCheckouts {
+final class CompletedCheckouts {
 
   static final String COMPLETED = "checkout.session.completed";
 
   /** A pack paid by a delayed method (a bank debit): completed unpaid, then this, paid. */
   static final String ASYNC_PAYMENT_SUCCEEDED = "checkout.session.async_payment_succeeded";
 
-  private static final Logger log = LoggerFactory.getLogger(StripeCheckouts.class);
+  private static final Logger log = LoggerFactory.getLogger(CompletedCheckouts.class);
 
   private static final NamedSql APPLIED =
       NamedSql.of(
@@ -60,7 +60,7 @@ final class StripeCheckouts {
   private final PackPurchases packs;
   private final Supplier<BillingConfig> config;
 
-  StripeCheckouts(PlanChanges plans, PackPurchases packs, Supplier<BillingConfig> config) {
+  CompletedCheckouts(PlanChanges plans, PackPurchases packs, Supplier<BillingConfig> config) {
     this.plans = plans;
     this.packs = packs;
     this.config = config;

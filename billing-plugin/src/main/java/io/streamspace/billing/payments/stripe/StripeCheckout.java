@@ -1,4 +1,4 @@
-package io.streamspace.billing.stripe;
+package io.streamspace.billing.payments.stripe;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.stripe.StripeClient;

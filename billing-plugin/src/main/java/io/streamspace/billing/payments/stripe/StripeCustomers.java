@@ -1,4 +1,4 @@
-package io.streamspace.billing.stripe;
+package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;

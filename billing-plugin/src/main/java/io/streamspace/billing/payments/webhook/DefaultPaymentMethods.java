@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments;
+package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.db.NamedSql;
 import java.sql.Connection;

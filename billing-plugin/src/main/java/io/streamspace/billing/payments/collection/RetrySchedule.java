@@ -1,0 +1,50 @@
+package io.streamspace.billing.payments.collection;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * When a collection attempt is tried again, decided from figures alone (no database, no Stripe).
+ * Stripe unreachable: the same attempt, with the same key, one minute after the first try,
+ * doubling with each try up to an hour apart, so an outage is waited out without hammering
+ * Stripe. A decline: the next attempt, {@code paymentRetryDays} after the invoice was finalized
+ * (the first entry after attempt 1, the second after attempt 2...) and none after the last entry;
+ * or at once when the customer has replaced the declined card as the default meanwhile (each such
+ * attempt needs another new card, so this is bounded by what the customer does).
+ *
+ * @param retryDays {@code paymentRetryDays}: days after the finalization of each retry
+ */
+record RetrySchedule(List<Integer> retryDays) {
+
+  static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
+  static final Duration MAX_BACKOFF = Duration.ofHours(1);
+
+  /**
+   * When an attempt Stripe could not be reached for is due again.
+   *
+   * @param tries how many times the attempt was claimed, this try included (at least 1)
+   */
+  static Instant afterOutage(int tries, Instant now) {
+    Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(tries - 1, 10));
+    return now.plus(backoff.compareTo(MAX_BACKOFF) < 0 ? backoff : MAX_BACKOFF);
+  }
+
+  /**
+   * When the attempt after a declined one is due; empty when the declined one was the last.
+   *
+   * @param failed the declined attempt's number (1 for the first)
+   * @param cardReplaced whether the declined card is no longer the customer's default
+   */
+  Optional<Instant> afterDecline(
+      int failed, Instant finalizedAt, boolean cardReplaced, Instant now) {
+    if (cardReplaced) {
+      return Optional.of(now);
+    }
+    if (failed > retryDays.size()) {
+      return Optional.empty();
+    }
+    return Optional.of(finalizedAt.plus(Duration.ofDays(retryDays.get(failed - 1))));
+  }
+}
