@@ -20,8 +20,8 @@ import java.util.Optional;
  * The statements of calculate-usage, each set-based over every session and account, in the
  * caller's transaction: closing the timed-out sessions, measuring the unrated time, and rating
  * it into usage records with the watermarks moved in the same statement. What is rated, up to
- * where and at what prices is decided by the caller ({@code UsageCalculator}, {@link
- * RatingBound}, {@link SliceCuts}, {@link CurrencyRates}); the SQL carries those decisions out.
+ * where and at what prices is decided by the caller ({@code UsageCalculator}, {@code
+ * RatingBound}, {@code SliceCuts}, {@link CurrencyRates}); the SQL carries those decisions out.
  */
 final class RatingRepository {
 
