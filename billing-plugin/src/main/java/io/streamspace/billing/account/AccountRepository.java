@@ -21,6 +21,9 @@ public final class AccountRepository {
           WHERE a.user_id = :user_id
           """);
 
+  private static final NamedSql CURRENCY =
+      NamedSql.of("SELECT currency FROM billing_accounts WHERE user_id = :user_id");
+
   private final DataSource dataSource;
 
   public AccountRepository(DataSource dataSource) {
@@ -40,6 +43,14 @@ public final class AccountRepository {
                   rs.getString(3),
                   rs.getString(4)))
           : Optional.empty();
+    }
+  }
+
+  /** The account's currency code in the caller's transaction, or null without an account. */
+  public static String currencyOf(Connection c, String userId) throws SQLException {
+    try (PreparedStatement statement = CURRENCY.bind("user_id", userId).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
     }
   }
 }

@@ -3,7 +3,7 @@ package io.streamspace.billing.admission;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.Sql;
-import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.PackPurchaseRepository;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -163,7 +163,7 @@ final class StoredUseQuery {
 
   private static PackGrant grant(ResultSet row) throws SQLException {
     return new PackGrant(
-        PackPurchases.meters(row.getString(3)),
+        PackPurchaseRepository.meters(row.getString(3)),
         Sql.instant(row.getTimestamp(4)),
         Sql.instant(row.getTimestamp(5)));
   }

@@ -11,7 +11,7 @@ import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
-import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.PackPurchaseRepository;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -237,7 +237,9 @@ public final class InvoiceCalculator {
           MeterCharges.planAt(terms, to)
               .map(term -> config.limitsOf(term.planId()))
               .orElse(new PlanLimits(Map.of()))
-              .raisedBy(PackPurchases.addedDuring(connection, invoice.userId(), periodStart, to));
+              .raisedBy(
+                  PackPurchaseRepository.addedDuring(
+                      connection, invoice.userId(), periodStart, to));
       for (Meter meter : Meter.periodCounters()) {
         Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
         uses.add(new CounterUse(meter, limits.of(meter), split.before(), split.during()));

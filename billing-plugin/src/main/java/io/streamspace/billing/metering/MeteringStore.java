@@ -1,25 +1,13 @@
 package io.streamspace.billing.metering;
 
-import io.streamspace.billing.account.AccountTermsLock;
-import io.streamspace.billing.catalog.SubscriptionPlan;
+import io.streamspace.billing.account.OpeningTerms;
+import io.streamspace.billing.account.OpeningTerms.PricedPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.db.Transactions;
+import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
-import io.streamspace.billing.metering.MeteringBatch.SessionRow;
-import io.streamspace.billing.metering.MeteringBatch.SizeRow;
-import io.streamspace.billing.metering.MeteringBatch.StorageRow;
-import io.streamspace.plugin.api.event.UsageReport;
-import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -28,231 +16,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores a {@link MeteringBatch} in one transaction with one statement per kind of row. Each
  * statement applies the batch's merges against what is stored (insert-if-absent, least/greatest),
- * so storing the same batch twice changes nothing.
+ * so storing the same batch twice changes nothing. The accounts open on the terms {@link
+ * OpeningTerms} gives under the config in effect; {@link AccountOpeningRepository} and {@link
+ * SessionRepository} hold the statements, run here in an order that takes row locks as
+ * calculate-usage does (sessions, then accounts), so the two never deadlock on them.
  */
 public final class MeteringStore {
-
-  // The configured plans with their terms in each supported currency, one row per plan and
-  // currency, as a table p.
-  private static final String PLANS =
-      """
-      unnest(:config_plan_id::text[], :config_currency::text[], :config_plan_name::text[],
-             :config_price::text[]::numeric[], :config_interval::text[],
-             :config_cpu_limit::text[]::numeric[], :config_memory_limit::text[]::numeric[],
-             :config_storage_limit::text[]::numeric[])
-        AS p(id, currency, name, price, billing_interval,
-             cpu_limit, memory_limit, storage_limit)""";
-
-  private static final NamedSql OPEN_ACCOUNTS =
-      NamedSql.of(
-          """
-          -- Opens the accounts not yet known and starts each on its plan, in the same statement:
-          -- the database requires every account to have exactly one active subscription (V2).
-          WITH batch AS (
-            SELECT * FROM unnest(:user_id::text[], :email::text[], :currency::text[],
-                                 :plan_id::text[], :created_at::text[]::timestamptz[],
-                                 :user_created_at::text[]::timestamptz[])
-              AS b(user_id, email, currency, plan_id, created_at, user_created_at)
-          ),
-          -- DO NOTHING, not DO UPDATE: PostgreSQL locks every conflicting row for DO UPDATE even
-          -- when its WHERE is false, so each flush would lock the account of every active user
-          -- before their sessions, the opposite order to calculate-usage (sessions, then the
-          -- storage watermark): deadlocks. RETURNING then gives exactly the rows inserted.
-          opened AS (
-            INSERT INTO billing_accounts (user_id, email, currency, created_at, user_created_at)
-            SELECT user_id, email, currency, created_at, user_created_at FROM batch
-            ON CONFLICT (user_id) DO NOTHING
-            RETURNING user_id
-          )
-          -- The plan's terms are copied from the config as it is now, priced in the account's
-          -- currency (one row per plan and currency), so a later change to the plan does not
-          -- rewrite them.
-          INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-              billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
-          SELECT b.user_id, p.id, p.name, p.price, b.currency, p.billing_interval,
-                 p.cpu_limit, p.memory_limit, p.storage_limit, b.created_at
-          FROM opened o
-          JOIN batch b USING (user_id)
-          JOIN %s ON p.id = b.plan_id AND p.currency = b.currency
-          """
-              .formatted(PLANS));
-
-  // An account opened by a session event has no email until its user.created arrives. Bound
-  // only with the batch's rows that carry an email, and run after the session rows, so that it
-  // locks (rarely) account rows after session rows, as calculate-usage does.
-  private static final NamedSql COMPLETE_EMAILS =
-      NamedSql.of(
-          """
-          UPDATE billing_accounts a SET email = b.email
-          FROM unnest(:user_id::text[], :email::text[]) AS b(user_id, email)
-          WHERE a.user_id = b.user_id AND a.email IS NULL AND b.email IS NOT NULL
-          """);
-
-  // Locks only the accounts that move (rare); run after the session rows, as COMPLETE_EMAILS.
-  private static final NamedSql START_ACCOUNTS_EARLIER =
-      NamedSql.of(
-          """
-          -- An account starts at the earliest instant any of its events shows, whatever the
-          -- order of delivery: a batch with an earlier event than the account's start moves it
-          -- back.
-          WITH moved AS (
-            UPDATE billing_accounts a SET created_at = b.created_at
-            FROM unnest(:user_id::text[], :created_at::text[]::timestamptz[])
-              AS b(user_id, created_at)
-            WHERE a.user_id = b.user_id AND b.created_at < a.created_at
-            RETURNING a.user_id, a.created_at
-          )
-          -- The first plan term (the plan it opened on) moves with it, even after a plan
-          -- change: the account was on that plan from its start until the change, which keeps
-          -- its instant.
-          UPDATE billing_subscriptions s SET started_at = m.created_at
-          FROM moved m
-          WHERE s.id = (SELECT f.id FROM billing_subscriptions f WHERE f.user_id = m.user_id
-                        ORDER BY f.started_at, f.id LIMIT 1)
-          """);
-
-  // A user.created for an account a session event opened on the defaults is adopted in three
-  // statements. The batch holds AccountTermsLock exclusively from its start (AWAITING, only
-  // when such an account exists), so ADOPT, whose snapshot is taken after the jobs that price
-  // with the old currency committed, sees what they rated or invoiced, and they see the new
-  // currency. The account rows are locked next (CLAIM), then the term, then the account
-  // updated (ADOPT): the order START_ACCOUNTS_EARLIER uses. A plan change racing the re-pricing
-  // of the term waits for it, then finds its currency changed and is refused
-  // (SubscriptionRepository.END); if it ended the term first, the account keeps its terms.
-  private static final NamedSql AWAITING_USER_CREATED =
-      NamedSql.of(
-          """
-          SELECT pg_advisory_xact_lock(:lock) WHERE EXISTS (
-            SELECT 1 FROM billing_accounts
-            WHERE user_id = ANY (:user_id::text[]) AND user_created_at IS NULL)
-          """);
-
-  private static final NamedSql CLAIM_AWAITING =
-      NamedSql.of(
-          """
-          SELECT user_id FROM billing_accounts
-          WHERE user_id = ANY (:user_id::text[]) AND user_created_at IS NULL
-          ORDER BY user_id FOR NO KEY UPDATE
-          """);
-
-  private static final NamedSql ADOPT_USER_CREATED =
-      NamedSql.of(
-          """
-          WITH batch AS (
-            SELECT * FROM unnest(:user_id::text[], :currency::text[], :plan_id::text[],
-                                 :user_created_at::text[]::timestamptz[])
-              AS b(user_id, currency, plan_id, user_created_at)
-          ),
-          -- the accounts a session event opened on the defaults (user_created_at null), with
-          -- what has been billed from those defaults yet: a usage record rated, an invoice (of
-          -- any status) or a credit, or a plan change (a term has ended), and what is in use in
-          -- its currency: a pack bought (priced in it) or a spending limit set (an amount in it)
-          waiting AS (
-            SELECT b.*, a.currency::text AS opened_currency, s.id AS term_id,
-                   s.plan_id AS opened_plan,
-                   EXISTS (SELECT 1 FROM billing_usage_records r WHERE r.user_id = b.user_id)
-                     AS rated,
-                   EXISTS (SELECT 1 FROM billing_invoices i WHERE i.user_id = b.user_id)
-                     AS invoiced,
-                   EXISTS (SELECT 1 FROM billing_credits c WHERE c.user_id = b.user_id)
-                     AS credited,
-                   EXISTS (SELECT 1 FROM billing_subscriptions x
-                           WHERE x.user_id = b.user_id AND x.ended_at IS NOT NULL) AS changed,
-                   EXISTS (SELECT 1 FROM billing_pack_purchases p WHERE p.user_id = b.user_id)
-                     AS bought,
-                   EXISTS (SELECT 1 FROM billing_spending_limits l WHERE l.user_id = b.user_id)
-                     AS limited
-            FROM batch b
-            JOIN billing_accounts a USING (user_id)
-            JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
-            WHERE a.user_created_at IS NULL
-          ),
-          -- the account becomes what it would be had the user.created come first: its currency
-          -- and plan, the opening term re-priced in place (same started_at, the account's
-          -- start), provided nothing has been billed from the defaults yet; otherwise it keeps
-          -- its terms, since re-pricing rated, invoiced, granted or bought money silently would
-          -- be worse (the store logs what was ignored)
-          adopted AS (
-            UPDATE billing_subscriptions s
-            SET plan_id = p.id, plan_name = p.name, price = p.price, currency = p.currency,
-                billing_interval = p.billing_interval, cpu_limit = p.cpu_limit,
-                memory_limit = p.memory_limit, storage_limit = p.storage_limit
-            FROM waiting w JOIN %s ON p.id = w.plan_id AND p.currency = w.currency
-            WHERE s.id = w.term_id AND s.ended_at IS NULL
-              AND NOT (w.rated OR w.invoiced OR w.credited OR w.changed OR w.bought OR w.limited)
-              AND (w.plan_id, w.currency) IS DISTINCT FROM (w.opened_plan, w.opened_currency)
-            RETURNING s.user_id
-          )
-          -- either way the account is marked as having met its user.created, so a redelivery
-          -- changes nothing
-          UPDATE billing_accounts a
-          SET user_created_at = w.user_created_at,
-              currency = CASE WHEN d.user_id IS NULL THEN a.currency ELSE w.currency END
-          FROM waiting w LEFT JOIN adopted d USING (user_id)
-          WHERE a.user_id = w.user_id
-          RETURNING a.user_id, d.user_id IS NOT NULL, w.currency, w.plan_id, w.opened_currency,
-                    w.opened_plan, w.rated, w.invoiced, w.credited, w.changed, w.bought,
-                    w.limited
-          """
-              .formatted(PLANS));
-
-  private static final NamedSql UPSERT_SESSIONS =
-      NamedSql.of(
-          """
-          INSERT INTO billing_sessions AS s
-            (session_id, user_id, started_at, last_heartbeat, ended_at, end_reason)
-          SELECT e.session_id, e.user_id, e.first_seen, e.last_seen, e.ended_at,
-                 CASE WHEN e.ended_at IS NOT NULL THEN 'terminated' END
-          FROM unnest(:session_id::text[], :user_id::text[], :first_seen::text[]::timestamptz[],
-                      :last_seen::text[]::timestamptz[], :ended_at::text[]::timestamptz[])
-            AS e(session_id, user_id, first_seen, last_seen, ended_at)
-          -- LEAST and GREATEST skip nulls: the first terminate in event time wins, a later
-          -- heartbeat never reopens a session, and an earlier event moves the start back.
-          ON CONFLICT (session_id) DO UPDATE SET
-            started_at = least(s.started_at, excluded.started_at),
-            last_heartbeat = greatest(s.last_heartbeat, excluded.last_heartbeat),
-            ended_at = least(s.ended_at, excluded.ended_at),
-            end_reason = CASE WHEN excluded.ended_at < coalesce(s.ended_at, 'infinity')
-                              THEN excluded.end_reason ELSE s.end_reason END
-          """);
-
-  private static final NamedSql INSERT_SIZES =
-      NamedSql.of(
-          """
-          INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
-          SELECT * FROM unnest(:session_id::text[], :effective_from::text[]::timestamptz[],
-                               :cpu_cores::text[]::numeric[], :memory_gb::text[]::numeric[])
-          ON CONFLICT DO NOTHING
-          """);
-
-  private static final NamedSql INSERT_STORAGE_LEVELS =
-      NamedSql.of(
-          """
-          INSERT INTO billing_storage_levels (user_id, effective_from, storage_gb)
-          SELECT * FROM unnest(:user_id::text[], :effective_from::text[]::timestamptz[],
-                               :storage_gb::text[]::numeric[])
-          ON CONFLICT DO NOTHING
-          """);
-
-  // Keyed by the event id: a redelivered report inserts nothing.
-  private static final NamedSql INSERT_USAGE_REPORTS =
-      NamedSql.of(
-          """
-          INSERT INTO billing_usage_reports
-            (event_id, user_id, meter, quantity, session_id, occurred_at)
-          SELECT * FROM unnest(:event_id::text[], :user_id::text[], :meter::text[],
-                               :quantity::text[]::numeric[], :session_id::text[],
-                               :occurred_at::text[]::timestamptz[])
-          ON CONFLICT DO NOTHING
-          """);
-
-  /** A plan with its price in one supported currency. */
-  private record PricedPlan(SubscriptionPlan plan, String currency, BigDecimal price) {}
 
   private static final Logger log = LoggerFactory.getLogger(MeteringStore.class);
 
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
+  private final AccountOpeningRepository accounts = new AccountOpeningRepository();
+  private final SessionRepository sessions = new SessionRepository();
 
   /** @param config the config in effect, for the terms of the plans new accounts start on */
   public MeteringStore(DataSource dataSource, Supplier<BillingConfig> config) {
@@ -262,67 +38,26 @@ public final class MeteringStore {
 
   /** Writes the batch atomically: all of it or, on failure, nothing. */
   public void write(MeteringBatch batch) throws SQLException {
-    BillingConfig current = config.get();
-    List<AccountRow> accounts = onKnownTerms(batch.accounts(), current);
-    List<AccountRow> userCreated =
-        accounts.stream().filter(a -> a.userCreatedAt() != null).toList();
-    List<PricedPlan> plans = pricedPlans(current);
+    OpeningTerms terms = new OpeningTerms(config.get());
+    List<AccountRow> opening = onKnownTerms(batch.accounts(), terms);
+    List<AccountRow> userCreated = opening.stream().filter(a -> a.userCreatedAt() != null).toList();
+    List<PricedPlan> plans = terms.pricedPlans();
     Transactions.inTransaction(
         dataSource,
         connection -> {
           // before any row lock: see AccountTermsLock
-          boolean adopting = awaitingUserCreated(connection, userCreated);
-          openAccounts(connection, accounts, plans); // before the rows that refer to them
-          execute(
-              connection,
-              UPSERT_SESSIONS,
-              batch.sessions(),
-              Map.of(
-                  "session_id", SessionRow::sessionId,
-                  "user_id", SessionRow::userId,
-                  "first_seen", SessionRow::firstSeen,
-                  "last_seen", SessionRow::lastSeen,
-                  "ended_at", SessionRow::endedAt));
-          execute(
-              connection,
-              INSERT_SIZES,
-              batch.sizes(),
-              Map.of(
-                  "session_id", SizeRow::sessionId,
-                  "effective_from", SizeRow::effectiveFrom,
-                  "cpu_cores", SizeRow::cpuCores,
-                  "memory_gb", SizeRow::memoryGb));
-          execute(
-              connection,
-              INSERT_STORAGE_LEVELS,
-              batch.storageLevels(),
-              Map.of(
-                  "user_id", StorageRow::userId,
-                  "effective_from", StorageRow::effectiveFrom,
-                  "storage_gb", StorageRow::storageGb));
-          execute(
-              connection,
-              INSERT_USAGE_REPORTS,
-              batch.usageReports(),
-              Map.of(
-                  "event_id", UsageReport::id,
-                  "user_id", UsageReport::userId,
-                  "meter", UsageReport::meter,
-                  "quantity", UsageReport::quantity,
-                  "session_id", UsageReport::sessionId,
-                  "occurred_at", UsageReport::occurredAt));
-          execute(
-              connection,
-              COMPLETE_EMAILS,
-              accounts.stream().filter(a -> a.email() != null).toList(),
-              Map.of("user_id", AccountRow::userId, "email", AccountRow::email));
-          execute(
-              connection,
-              START_ACCOUNTS_EARLIER,
-              accounts,
-              Map.of("user_id", AccountRow::userId, "created_at", AccountRow::createdAt));
+          boolean adopting = accounts.awaitingUserCreated(connection, userCreated);
+          accounts.open(connection, opening, plans); // before the rows that refer to them
+          sessions.upsertSessions(connection, batch.sessions());
+          sessions.insertSizes(connection, batch.sizes());
+          sessions.insertStorageLevels(connection, batch.storageLevels());
+          sessions.insertUsageReports(connection, batch.usageReports());
+          // after the session rows: these lock (rarely) account rows after session rows, as
+          // calculate-usage does
+          accounts.completeEmails(connection, opening);
+          accounts.startEarlier(connection, opening);
           if (adopting) {
-            adoptUserCreated(connection, userCreated, plans);
+            logIgnored(accounts.adoptUserCreated(connection, userCreated, plans));
           }
           return null;
         });
@@ -332,172 +67,34 @@ public final class MeteringStore {
    * The rows with a plan or currency removed from the config since the event was queued on the
    * default plan, in the default currency.
    */
-  private static List<AccountRow> onKnownTerms(List<AccountRow> accounts, BillingConfig current) {
+  private static List<AccountRow> onKnownTerms(List<AccountRow> accounts, OpeningTerms terms) {
     return accounts.stream()
         .map(
             a ->
                 new AccountRow(
                     a.userId(),
                     a.email(),
-                    current.supportedCurrency(a.currency()).isPresent()
-                        ? a.currency()
-                        : current.currency().getCurrencyCode(),
-                    current.hasPlan(a.planId()) ? a.planId() : current.defaultPlan(),
+                    terms.currency(a.currency()),
+                    terms.plan(a.planId()),
                     a.createdAt(),
                     a.userCreatedAt()))
         .toList();
   }
 
-  private static List<PricedPlan> pricedPlans(BillingConfig current) {
-    return current.subscriptionPlans().stream()
-        .flatMap(
-            plan ->
-                current.supportedCurrencies().stream()
-                    .map(
-                        in ->
-                            new PricedPlan(
-                                plan,
-                                in.getCurrencyCode(),
-                                current.priceOf(plan, in).orElseThrow())))
-        .toList();
-  }
-
-  private static void openAccounts(
-      Connection connection, List<AccountRow> accounts, List<PricedPlan> plans)
-      throws SQLException {
-    if (accounts.isEmpty()) {
-      return;
-    }
-    NamedSql.Binding open =
-        columns(
-            connection,
-            OPEN_ACCOUNTS.binding(),
-            accounts,
-            Map.of(
-                "user_id", AccountRow::userId,
-                "email", AccountRow::email,
-                "currency", AccountRow::currency,
-                "plan_id", AccountRow::planId,
-                "created_at", AccountRow::createdAt,
-                "user_created_at", AccountRow::userCreatedAt));
-    withPlans(connection, open, plans).update(connection);
-  }
-
-  /**
-   * Whether one of the users' accounts awaits its user.created; if so, holds
-   * {@link AccountTermsLock} exclusively until the transaction ends.
-   */
-  private static boolean awaitingUserCreated(Connection connection, List<AccountRow> userCreated)
-      throws SQLException {
-    if (userCreated.isEmpty()) {
-      return false;
-    }
-    try (PreparedStatement statement =
-            AWAITING_USER_CREATED
-                .bind("lock", AccountTermsLock.KEY)
-                .bind("user_id", SqlArrays.array(connection, userCreated, AccountRow::userId))
-                .prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      return rs.next();
-    }
-  }
-
-  private static void adoptUserCreated(
-      Connection connection, List<AccountRow> userCreated, List<PricedPlan> plans)
-      throws SQLException {
-    try (PreparedStatement claim =
-        CLAIM_AWAITING
-            .bind("user_id", SqlArrays.array(connection, userCreated, AccountRow::userId))
-            .prepare(connection)) {
-      claim.executeQuery().close();
-    }
-    NamedSql.Binding adopt =
-        columns(
-            connection,
-            ADOPT_USER_CREATED.binding(),
-            userCreated,
-            Map.of(
-                "user_id", AccountRow::userId,
-                "currency", AccountRow::currency,
-                "plan_id", AccountRow::planId,
-                "user_created_at", AccountRow::userCreatedAt));
-    try (PreparedStatement statement = withPlans(connection, adopt, plans).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        boolean adopted = rs.getBoolean(2);
-        boolean sameTerms =
-            rs.getString(3).equals(rs.getString(5)) && rs.getString(4).equals(rs.getString(6));
-        if (!adopted && !sameTerms) {
-          log.warn(
-              "user.created of {} arrived after a session event opened its account: "
-                  + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
-              rs.getString(1),
-              rs.getString(3),
-              rs.getString(4),
-              rs.getString(5),
-              rs.getString(6),
-              billedFromTheDefaults(rs));
-        }
+  /** Logs each user.created whose terms the account did not take, and why. */
+  private static void logIgnored(List<Adoption> adoptions) {
+    for (Adoption adoption : adoptions) {
+      if (adoption.ignored()) {
+        log.warn(
+            "user.created of {} arrived after a session event opened its account: "
+                + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
+            adoption.userId(),
+            adoption.currency(),
+            adoption.planId(),
+            adoption.openedCurrency(),
+            adoption.openedPlan(),
+            adoption.why());
       }
     }
-  }
-
-  /** Why an account was not moved onto its user.created's terms, from ADOPT's columns 7 to 12. */
-  private static String billedFromTheDefaults(ResultSet rs) throws SQLException {
-    List<String> reasons = new ArrayList<>();
-    String[] what = {
-      "usage was already rated",
-      "an invoice exists",
-      "a credit was granted",
-      "its plan was changed",
-      "a pack was bought",
-      "a spending limit was set"
-    };
-    for (int i = 0; i < what.length; i++) {
-      if (rs.getBoolean(7 + i)) {
-        reasons.add(what[i]);
-      }
-    }
-    return reasons.isEmpty() ? "its plan was changed meanwhile" : String.join(", ", reasons);
-  }
-
-  /** Binds {@link #PLANS}: the priced plans as one array parameter per column. */
-  private static NamedSql.Binding withPlans(
-      Connection connection, NamedSql.Binding binding, List<PricedPlan> plans) throws SQLException {
-    return columns(
-        connection,
-        binding,
-        plans,
-        Map.of(
-            "config_plan_id", p -> p.plan().id(),
-            "config_currency", PricedPlan::currency,
-            "config_plan_name", p -> p.plan().name(),
-            "config_price", PricedPlan::price,
-            "config_interval", p -> p.plan().interval(),
-            "config_cpu_limit", p -> p.plan().cpuLimit(),
-            "config_memory_limit", p -> p.plan().memoryLimit(),
-            "config_storage_limit", p -> p.plan().storageLimit()));
-  }
-
-  /** Runs {@code sql} with the rows' columns bound (nothing to do for no rows). */
-  private static <R> void execute(
-      Connection connection, NamedSql sql, List<R> rows, Map<String, Function<R, ?>> columns)
-      throws SQLException {
-    if (!rows.isEmpty()) {
-      columns(connection, sql.binding(), rows, columns).update(connection);
-    }
-  }
-
-  /** Binds each column of the rows as one array parameter, named as in {@code columns}. */
-  private static <R> NamedSql.Binding columns(
-      Connection connection,
-      NamedSql.Binding binding,
-      List<R> rows,
-      Map<String, Function<R, ?>> columns)
-      throws SQLException {
-    for (Map.Entry<String, Function<R, ?>> column : columns.entrySet()) {
-      binding.bind(column.getKey(), SqlArrays.array(connection, rows, column.getValue()));
-    }
-    return binding;
   }
 }

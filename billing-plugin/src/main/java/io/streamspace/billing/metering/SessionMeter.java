@@ -1,5 +1,6 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.billing.account.OpeningTerms;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
@@ -58,21 +59,13 @@ public final class SessionMeter implements AutoCloseable {
   }
 
   /**
-   * Opens the user's account on the default plan in the configured currency, or in the
-   * {@code currency} attribute when it is a supported currency (not merely any ISO code: the
-   * account could not be priced in it) and on the {@code plan} attribute when it is a plan.
+   * Opens the user's account on the terms its {@code currency} and {@code plan} attributes ask
+   * for, where the config allows them ({@link OpeningTerms}), else on the defaults.
    */
   public void userCreated(UserEvent event) {
-    BillingConfig current = config.get();
-    String currency =
-        current
-            .supportedCurrency(event.attributes().get("currency"))
-            .orElse(current.currency())
-            .getCurrencyCode();
-    String plan =
-        current.hasPlan(event.attributes().get("plan"))
-            ? event.attributes().get("plan")
-            : current.defaultPlan();
+    OpeningTerms terms = new OpeningTerms(config.get());
+    String currency = terms.currency(event.attributes().get("currency"));
+    String plan = terms.plan(event.attributes().get("plan"));
     queue.put(new AccountOpening(event, currency, plan));
   }
 

@@ -1,39 +1,26 @@
 package io.streamspace.billing.packs;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.catalog.CapacityPack;
-import io.streamspace.billing.catalog.CapacityPack.Kind;
-import io.streamspace.billing.catalog.Meter;
-import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.hold.PaymentLock;
-import io.streamspace.billing.json.JsonMapper;
-import io.streamspace.billing.money.Money;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Currency;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
  * Pack purchases: buying, renewing and cancelling (each in one transaction, the purchase's row
  * locked), reading them back with their history, and which are active at an instant. A purchase
- * is published ({@code purchased}) once, after its commit.
+ * is published ({@code purchased}) once, after its commit. What each change means in time and
+ * money is {@link PackTerms}'s to decide, and {@link PackPurchaseRepository} stores it: this class
+ * holds the transactions, the refusals that need the database (a locked account, a changed
+ * currency) and the publication.
  */
 public final class PackPurchases {
 
@@ -54,109 +41,8 @@ public final class PackPurchases {
     }
   }
 
-  /**
-   * Whether purchase {@code p} (a row of {@code billing_pack_purchases}) adds its capacity at
-   * {@code :at}, as SQL, for statements that judge many accounts at once: a recurring pack from
-   * its purchase until cancelled; a one-time pack within the validity of its purchase or of one
-   * of its renewals.
-   */
-  public static final String ACTIVE_AT =
-      """
-      (p.kind = 'recurring' AND p.valid_from <= :at
-         AND (p.cancelled_at IS NULL OR p.cancelled_at > :at)
-       OR p.kind = 'one_time' AND EXISTS (
-         SELECT 1 FROM billing_pack_events e
-         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-           AND e.valid_from <= :at AND e.valid_until > :at))""";
-
-  /**
-   * Whether purchase {@code p} adds its capacity at some instant of {@code [:from, :to)}, as SQL:
-   * {@link #ACTIVE_AT} over a range.
-   */
-  private static final String ACTIVE_DURING =
-      """
-      (p.kind = 'recurring' AND p.valid_from < :to
-         AND (p.cancelled_at IS NULL OR p.cancelled_at > :from)
-       OR p.kind = 'one_time' AND EXISTS (
-         SELECT 1 FROM billing_pack_events e
-         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-           AND e.valid_from < :to AND e.valid_until > :from))""";
-
-  private static final NamedSql ADDED_DURING =
-      NamedSql.of(
-          """
-          SELECT p.adds::text FROM billing_pack_purchases p
-          WHERE p.user_id = :user_id AND %s"""
-              .formatted(ACTIVE_DURING));
-
-  private static final String COLUMNS =
-      """
-      p.id, p.user_id, p.pack_id, p.pack_name, p.kind, p.adds::text, p.price, p.currency,
-      p.valid_days, p.purchased_at, p.valid_from, p.valid_until, p.cancelled_at, %s AS active"""
-          .formatted(ACTIVE_AT);
-
-  private static final NamedSql BUY =
-      NamedSql.of(
-          """
-          INSERT INTO billing_pack_purchases (user_id, pack_id, pack_name, kind, adds, price,
-              currency, valid_days, purchased_at, valid_from, valid_until)
-          VALUES (:user_id, :pack_id, :pack_name, :kind, :adds::jsonb, :price, :currency,
-                  :valid_days, :now, :now, :valid_until)
-          RETURNING id""");
-
-  private static final NamedSql EVENT =
-      NamedSql.of(
-          """
-          INSERT INTO billing_pack_events (purchase_id, kind, at, amount, currency, valid_from,
-              valid_until, billed, paid_checkout)
-          VALUES (:purchase_id, :kind, :at, :amount, :currency, :valid_from, :valid_until,
-                  :billed, :paid_checkout)""");
-
-  private static final NamedSql CURRENCY =
-      NamedSql.of("SELECT currency FROM billing_accounts WHERE user_id = :user_id");
-
-  private static final NamedSql LOCKED =
-      NamedSql.of(
-          "SELECT %s FROM billing_pack_purchases p WHERE p.id = :id FOR UPDATE".formatted(COLUMNS));
-
-  private static final NamedSql ONE =
-      NamedSql.of("SELECT %s FROM billing_pack_purchases p WHERE p.id = :id".formatted(COLUMNS));
-
-  private static final NamedSql PAGE =
-      NamedSql.of(
-          """
-          SELECT %s FROM billing_pack_purchases p WHERE p.user_id = :user_id
-          ORDER BY p.purchased_at DESC, p.id DESC LIMIT :limit OFFSET :offset"""
-              .formatted(COLUMNS));
-
-  private static final NamedSql HISTORY =
-      NamedSql.of(
-          """
-          SELECT purchase_id, kind, at, amount, currency, valid_from, valid_until, invoice_id,
-              paid_checkout IS NOT NULL
-          FROM billing_pack_events WHERE purchase_id = ANY (:ids)
-          ORDER BY at, id""");
-
-  private static final NamedSql ACTIVE =
-      NamedSql.of(
-          """
-          SELECT p.id, p.pack_id, p.adds::text FROM billing_pack_purchases p
-          WHERE p.user_id = :user_id AND %s
-          ORDER BY p.id"""
-              .formatted(ACTIVE_AT));
-
-  private static final NamedSql RENEW =
-      NamedSql.of(
-          """
-          UPDATE billing_pack_purchases
-          SET valid_from = CASE WHEN valid_until < :now THEN :now ELSE valid_from END,
-              valid_until = :valid_until
-          WHERE id = :id""");
-
-  private static final NamedSql CANCEL =
-      NamedSql.of("UPDATE billing_pack_purchases SET cancelled_at = :now WHERE id = :id");
-
   private final DataSource dataSource;
+  private final PackPurchaseRepository purchases;
   private final Consumer<Purchase> purchased;
   private final Consumer<Purchase> changed;
 
@@ -168,6 +54,7 @@ public final class PackPurchases {
   public PackPurchases(
       DataSource dataSource, Consumer<Purchase> purchased, Consumer<Purchase> changed) {
     this.dataSource = dataSource;
+    this.purchases = new PackPurchaseRepository(dataSource);
     this.purchased = purchased;
     this.changed = changed;
   }
@@ -189,7 +76,7 @@ public final class PackPurchases {
             c -> {
               requireNotLocked(c, userId);
               // the account row is held from here on, so its currency stays what is read now
-              if (!currency.getCurrencyCode().equals(currencyOf(c, userId))) {
+              if (!currency.getCurrencyCode().equals(AccountRepository.currencyOf(c, userId))) {
                 throw new Refused(
                     "currency_changed", "the account's currency changed: buy at its new price");
               }
@@ -224,7 +111,8 @@ public final class PackPurchases {
     };
   }
 
-  private static Purchase insert(
+  /** Stores the purchase on the pack's terms ({@link PackTerms}); answers it as stored. */
+  private Purchase insert(
       Connection c,
       String userId,
       CapacityPack pack,
@@ -233,28 +121,18 @@ public final class PackPurchases {
       Instant now,
       String paidCheckout)
       throws SQLException {
-    Instant validUntil =
-        pack.kind() == Kind.ONE_TIME ? now.plus(Duration.ofDays(pack.validDays())) : null;
-    long id;
-    try (PreparedStatement statement =
-            BUY.bind("user_id", userId)
-                .bind("pack_id", pack.id())
-                .bind("pack_name", pack.name())
-                .bind("kind", pack.kind().configName())
-                .bind("adds", JsonMapper.write(byName(pack.adds())))
-                .bind("price", price)
-                .bind("currency", currency.getCurrencyCode())
-                .bind("valid_days", pack.validDays())
-                .bind("now", now)
-                .bind("valid_until", validUntil)
-                .prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      rs.next();
-      id = rs.getLong(1);
-    }
-    boolean billed = oneTime(pack.kind());
-    event(c, id, "bought", now, price, currency, now, validUntil, billed, paidCheckout);
-    return read(c, ONE, id, now).orElseThrow();
+    long id =
+        purchases.insert(
+            c,
+            userId,
+            pack,
+            price,
+            currency,
+            now,
+            PackTerms.validUntil(pack, now),
+            PackTerms.purchaseCharged(pack.kind()),
+            paidCheckout);
+    return purchases.find(c, id, now).orElseThrow();
   }
 
   /**
@@ -268,15 +146,9 @@ public final class PackPurchases {
         purchaseId,
         now,
         (c, purchase) -> {
-          if (!Kind.ONE_TIME.configName().equals(purchase.kind())) {
-            throw new Refused("not_renewable", "a recurring pack renews with each billing period");
-          }
+          PackTerms.Renewal renewal = PackTerms.renewal(purchase, now);
           requireNotLocked(c, purchase.userId());
-          Instant from = purchase.validUntil().isAfter(now) ? purchase.validUntil() : now;
-          Instant until = from.plus(Duration.ofDays(purchase.validDays()));
-          RENEW.bind("id", purchaseId).bind("now", now).bind("valid_until", until).update(c);
-          Currency currency = Currency.getInstance(purchase.currency());
-          event(c, purchaseId, "renewed", now, purchase.price(), currency, from, until, true, null);
+          purchases.renew(c, purchaseId, renewal, now);
         });
   }
 
@@ -291,16 +163,8 @@ public final class PackPurchases {
         purchaseId,
         now,
         (c, purchase) -> {
-          if (!Kind.RECURRING.configName().equals(purchase.kind())) {
-            throw new Refused(
-                "not_cancellable", "a one_time pack is not cancelled: it expires unless renewed");
-          }
-          if (purchase.cancelledAt() != null) {
-            throw new Refused("already_cancelled", "the pack was cancelled already");
-          }
-          CANCEL.bind("id", purchaseId).bind("now", now).update(c);
-          Currency currency = Currency.getInstance(purchase.currency());
-          event(c, purchaseId, "cancelled", now, null, currency, null, null, false, null);
+          PackTerms.requireCancellable(purchase);
+          purchases.cancel(c, purchaseId, Currency.getInstance(purchase.currency()), now);
         });
   }
 
@@ -316,8 +180,8 @@ public final class PackPurchases {
         Transactions.inTransaction(
             dataSource,
             c -> {
-              change.apply(c, read(c, LOCKED, purchaseId, now).orElseThrow());
-              return read(c, ONE, purchaseId, now).orElseThrow();
+              change.apply(c, purchases.lock(c, purchaseId, now).orElseThrow());
+              return purchases.find(c, purchaseId, now).orElseThrow();
             });
     changed.accept(purchase);
     return purchase;
@@ -325,17 +189,13 @@ public final class PackPurchases {
 
   /** The purchase of that id, read at {@code now}, if there is one. */
   public Optional<Purchase> find(long purchaseId, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      return read(c, ONE, purchaseId, now);
-    }
+    return purchases.find(purchaseId, now);
   }
 
   /** The account's purchases, newest first, {@code limit} of them from {@code offset}. */
   public List<Purchase> page(String userId, int limit, int offset, Instant now)
       throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      return read(c, PAGE.bind("user_id", userId).bind("limit", limit).bind("offset", offset), now);
-    }
+    return purchases.page(userId, limit, offset, now);
   }
 
   /**
@@ -343,40 +203,7 @@ public final class PackPurchases {
    * account's limits are its plan's plus.
    */
   public List<ActivePack> activeAt(String userId, Instant at) throws SQLException {
-    List<ActivePack> active = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement statement = ACTIVE.bind("user_id", userId).bind("at", at).prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        active.add(new ActivePack(rs.getLong(1), rs.getString(2), meters(rs.getString(3))));
-      }
-    }
-    return active;
-  }
-
-  /**
-   * What the account's purchases active at some instant of {@code [from, to)} add, summed per
-   * meter, each purchase once, in the caller's transaction.
-   */
-  public static Map<Meter, BigDecimal> addedDuring(
-      Connection c, String userId, Instant from, Instant to) throws SQLException {
-    Map<Meter, BigDecimal> added = new EnumMap<>(Meter.class);
-    try (PreparedStatement statement =
-            ADDED_DURING.bind("user_id", userId).bind("from", from).bind("to", to).prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        meters(rs.getString(1))
-            .forEach((meter, amount) -> added.merge(meter, amount, BigDecimal::add));
-      }
-    }
-    return added;
-  }
-
-  /** What a purchase adds, from its stored {@code adds} JSON, by meter. */
-  public static Map<Meter, BigDecimal> meters(String addsJson) {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-    adds(addsJson).forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
-    return adds;
+    return purchases.activeAt(userId, at);
   }
 
   /** Refuses a purchase or a renewal of a locked account, in its transaction (PaymentLock). */
@@ -384,118 +211,6 @@ public final class PackPurchases {
     Optional<String> lock = PaymentLock.lockedDuring(c, userId);
     if (lock.isPresent()) {
       throw new Refused(Refused.ACCOUNT_LOCKED, lock.get());
-    }
-  }
-
-  /** The account's currency code in the caller's transaction, or null without an account. */
-  public static String currencyOf(Connection c, String userId) throws SQLException {
-    try (PreparedStatement statement = CURRENCY.bind("user_id", userId).prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      return rs.next() ? rs.getString(1) : null;
-    }
-  }
-
-  private static boolean oneTime(Kind kind) {
-    return kind == Kind.ONE_TIME;
-  }
-
-  private static void event(
-      Connection c,
-      long purchaseId,
-      String kind,
-      Instant at,
-      BigDecimal amount,
-      Currency currency,
-      Instant validFrom,
-      Instant validUntil,
-      boolean billed,
-      String paidCheckout)
-      throws SQLException {
-    EVENT
-        .bind("purchase_id", purchaseId)
-        .bind("kind", kind)
-        .bind("at", at)
-        .bind("amount", amount)
-        .bind("currency", currency.getCurrencyCode())
-        .bind("valid_from", validFrom)
-        .bind("valid_until", validUntil)
-        .bind("billed", billed)
-        .bind("paid_checkout", paidCheckout)
-        .update(c);
-  }
-
-  private static Optional<Purchase> read(Connection c, NamedSql query, long id, Instant now)
-      throws SQLException {
-    return read(c, query.bind("id", id), now).stream().findFirst();
-  }
-
-  private static List<Purchase> read(Connection c, NamedSql.Binding query, Instant now)
-      throws SQLException {
-    Map<Long, Purchase> purchases = new LinkedHashMap<>();
-    try (PreparedStatement statement = query.bind("at", now).prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        Currency currency = Currency.getInstance(rs.getString(8));
-        purchases.put(
-            rs.getLong(1),
-            new Purchase(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(5),
-                adds(rs.getString(6)),
-                Money.shown(rs.getBigDecimal(7), currency),
-                currency.getCurrencyCode(),
-                rs.getObject(9, Integer.class),
-                Sql.instant(rs.getTimestamp(10)),
-                Sql.instant(rs.getTimestamp(11)),
-                Sql.instant(rs.getTimestamp(12)),
-                Sql.instant(rs.getTimestamp(13)),
-                rs.getBoolean(14),
-                new ArrayList<>()));
-      }
-    }
-    if (purchases.isEmpty()) {
-      return List.of();
-    }
-    try (PreparedStatement statement =
-            HISTORY
-                .bind("ids", c.createArrayOf("bigint", purchases.keySet().toArray()))
-                .prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        Currency currency = Currency.getInstance(rs.getString(5));
-        BigDecimal amount = rs.getBigDecimal(4);
-        purchases
-            .get(rs.getLong(1))
-            .history()
-            .add(
-                new Purchase.Event(
-                    rs.getString(2),
-                    Sql.instant(rs.getTimestamp(3)),
-                    amount == null ? null : Money.shown(amount, currency),
-                    Sql.instant(rs.getTimestamp(6)),
-                    Sql.instant(rs.getTimestamp(7)),
-                    rs.getObject(8, Long.class),
-                    rs.getBoolean(9)));
-      }
-    }
-    return List.copyOf(purchases.values());
-  }
-
-  private static Map<String, BigDecimal> byName(Map<Meter, BigDecimal> adds) {
-    Map<String, BigDecimal> named = new TreeMap<>();
-    adds.forEach((meter, amount) -> named.put(meter.configName(), amount));
-    return named;
-  }
-
-  private static Map<String, BigDecimal> adds(String json) {
-    try {
-      return new TreeMap<>(
-          JsonMapper.MAPPER.readValue(json, new TypeReference<Map<String, BigDecimal>>() {}));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

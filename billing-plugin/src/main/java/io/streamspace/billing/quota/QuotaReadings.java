@@ -3,7 +3,7 @@ package io.streamspace.billing.quota;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.packs.PackPurchaseRepository;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -85,7 +85,7 @@ public final class QuotaReadings {
           .formatted(
               meterColumns("k.%s_added"),
               meterColumns("coalesce(sum((p.adds ->> '%1$s')::numeric), 0) AS %1$s_added"),
-              PackPurchases.ACTIVE_AT);
+              PackPurchaseRepository.ACTIVE_AT);
 
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
 

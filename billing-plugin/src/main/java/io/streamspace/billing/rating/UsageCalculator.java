@@ -1,22 +1,15 @@
 package io.streamspace.billing.rating;
 
 import io.streamspace.billing.account.AccountTermsLock;
-import io.streamspace.billing.catalog.ComputeRates;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.money.UsageUnit;
-import java.math.BigDecimal;
-import java.sql.Array;
+import io.streamspace.billing.rating.RatingRepository.Rated;
+import io.streamspace.billing.rating.RatingRepository.UnratedWork;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * re-run inserts nothing twice thanks to the watermarks, with the unique slice key as the safety
  * net. {@code RatingBenchmark} (in the tests) measures it.
  *
+ * <p>This class plans a run and holds its transactions; what a run rates is decided by pure
+ * rules ({@link RatingBound}: how much; {@link SliceCuts}: where time is cut; {@link
+ * CurrencyRates}: at what prices), and {@link RatingRepository} holds the statements that carry
+ * it out, each over every subject at once.
+ *
  * <p>Semantics:
  * <ul>
  *   <li><b>Timeout.</b> A session without an end whose last heartbeat is older than the
@@ -53,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *       subject rates at most L hours past its watermark, L the largest whole number of hours
  *       (at least 1) at which Σ min(work, L) fits, so short backlogs complete and long ones (a
  *       session created weeks ago, a month of events replayed) are worked off over the next
- *       runs. The outcome says what is left.
+ *       runs ({@link RatingBound}). The outcome says what is left.
  *   <li><b>Usage.</b> Σ size × overlap seconds over the size steps overlapping a slice, in
  *       exact unit-seconds: CPU core-seconds, memory GB-seconds, and storage GB-seconds of the
  *       account's level (the last reported by any of its sessions, kept after they end). Zero
@@ -66,229 +64,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class UsageCalculator {
-
-  private static final NamedSql CLOSE_TIMED_OUT =
-      NamedSql.of(
-          """
-          UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
-          WHERE NOT settled AND ended_at IS NULL AND last_heartbeat < :cap
-          """);
-
-  private static final NamedSql SETTLE_EMPTY =
-      NamedSql.of(
-          """
-          -- sessions that ended before any of their time could be rated have nothing left to do
-          UPDATE billing_sessions SET settled = true
-          WHERE NOT settled AND ended_at <= coalesce(rated_until, started_at)
-          """);
-
-  // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects.
-  private static final String UNRATED =
-      """
-      -- the unsettled sessions
-      SELECT s.user_id, s.session_id, coalesce(a.currency, :default_currency) AS currency,
-             coalesce(s.rated_until, s.started_at) AS from_t,
-             least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
-             coalesce(s.ended_at <= p.cap, false) AS final
-      FROM (SELECT :cap::timestamptz AS cap) p
-      CROSS JOIN billing_sessions s
-      LEFT JOIN billing_accounts a ON a.user_id = s.user_id
-      WHERE NOT s.settled
-      UNION ALL
-      -- the accounts with a storage level: session_id '' stands for the account's storage,
-      -- which has no end
-      SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
-               (SELECT min(l.effective_from) FROM billing_storage_levels l
-                WHERE l.user_id = a.user_id)),
-             p.cap, false
-      FROM (SELECT :cap::timestamptz AS cap) p CROSS JOIN billing_accounts a
-      """;
-
-  private static final NamedSql RANGE =
-      NamedSql.of(
-          """
-          -- the earliest unrated instant, which tells the midnights the run can cross; the work
-          -- in the rated currencies (in seconds: intervals add up cheaply, one conversion at the
-          -- end); and the currencies left unrated for want of rates
-          SELECT min(from_t),
-                 extract(epoch FROM sum(settle - from_t)
-                     FILTER (WHERE settle > from_t AND currency = ANY (:rated::text[]))),
-                 array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[]))
-          FROM (%s) t"""
-              .formatted(UNRATED));
-
-  private static final NamedSql LEVEL =
-      NamedSql.of(
-          """
-          -- Only when the work exceeds the bound: the largest L with Σ min(work, L) <= bound, in
-          -- seconds. With the subjects by work ascending, k-th of n, "before" the work of those
-          -- before it: the first k for which capping it and all after it at its own work is too
-          -- much holds the level, where the bound left after the ones before is shared by the
-          -- n - k + 1 capped.
-          WITH w AS (
-            SELECT work, row_number() OVER (ORDER BY work) AS k, count(*) OVER () AS n,
-                   sum(work) OVER (ORDER BY work ROWS UNBOUNDED PRECEDING) - work AS before
-            FROM (SELECT extract(epoch FROM settle - from_t) AS work FROM (%s) t
-                  WHERE settle > from_t AND currency = ANY (:rated::text[])) t
-          )
-          SELECT (:bound::numeric - before) / (n - k + 1) FROM w
-          WHERE before + (n - k + 1) * work > :bound::numeric
-          ORDER BY k LIMIT 1"""
-              .formatted(UNRATED));
-
-  private static final NamedSql RATE =
-      NamedSql.of(
-          """
-          -- One statement, no work tables (writing and analyzing them cost more than the CTEs).
-          -- The midnights are the cuts that are not always UTC hours; the rates come as parallel
-          -- arrays by currency (a handful: each record looks its prices up by position, with no
-          -- join), and subjects in a currency without rates are left unrated.
-          WITH run AS (
-            SELECT :midnights::timestamptz[] AS midnights, :currencies::text[] AS currencies,
-                   :cpu_prices::text[]::numeric[] AS cpu,
-                   :memory_prices::text[]::numeric[] AS memory,
-                   :storage_prices::text[]::numeric[] AS storage,
-                   :earliest::timestamptz AS earliest, make_interval(hours => :hours) AS horizon,
-                   :shares::int AS shares, :share::int AS share
-          ),
-          -- Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past
-          -- from_t) when its settle point is beyond (held: work left). An ended session whose end
-          -- is settled and within the limit rates up to its end (done); any other only up to the
-          -- last cut point (UTC hour or midnight) at or before where it stops, so that it rates
-          -- whole slices only (at least one: the limit is an hour or more past from_t). This is
-          -- its new watermark.
-          todo AS MATERIALIZED (
-            SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done,
-                   d.held
-            FROM (%1$s) t
-            CROSS JOIN run
-            CROSS JOIN LATERAL (SELECT t.from_t + run.horizon AS limit_t) l
-            CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
-                                       l.limit_t < t.settle AS held,
-                                       t.final AND t.settle <= l.limit_t AS done) d
-            -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
-            CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
-                ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
-                              run.midnights[width_bucket(d.stop, run.midnights)])
-                END AS rate_to) r
-            WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
-              -- Only subjects from the earliest instant on. RANGE ran in an earlier statement
-              -- (READ COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat
-              -- updates), so a subject committed since may start before it, before the run's cut
-              -- points: rating it would skip its time up to the first one and still move its
-              -- watermark. The next run rates it.
-              AND t.from_t >= run.earliest
-              -- this transaction's share of the accounts (hashtext is an int4, made >= 0)
-              AND mod(hashtext(t.user_id)::bigint + 2147483648, run.shares) = run.share
-          ),
-          -- the run's cut points (every UTC hour from the earliest from_t to past the cap, and
-          -- the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour
-          cells AS (
-            SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
-                   lead(p) OVER (ORDER BY p) AS cell_end
-            FROM (SELECT generate_series(date_trunc('hour', earliest, 'UTC'),
-                                         :cap::timestamptz + interval '1 hour', interval '1 hour')
-                  FROM run
-                  UNION SELECT unnest(midnights) FROM run) g(p)
-          ),
-          -- each subject's cells, found by hour (an equality join, where joining on a range would
-          -- compare every subject with every cell), clipped to its range
-          slices AS (
-            SELECT t.user_id, t.session_id, t.currency,
-                   greatest(c.cell_start, t.from_t) AS slice_start,
-                   least(c.cell_end, t.rate_to) AS slice_end
-            FROM todo t
-            -- the UTC hours that start before rate_to (timestamps count in microseconds)
-            CROSS JOIN LATERAL generate_series(date_trunc('hour', t.from_t, 'UTC'),
-                t.rate_to - interval '1 microsecond', interval '1 hour') h
-            JOIN cells c ON c.hour = h AND c.cell_end > t.from_t AND c.cell_start < t.rate_to
-          ),
-          -- the size (or storage level) steps, each to the next one (lead)
-          steps AS (
-            SELECT t.user_id, t.session_id, z.effective_from AS step_start,
-                   lead(z.effective_from) OVER (PARTITION BY z.session_id
-                                                ORDER BY z.effective_from) AS step_end,
-                   z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
-            FROM todo t JOIN billing_session_sizes z ON z.session_id = t.session_id
-            WHERE t.session_id <> ''
-            UNION ALL
-            SELECT t.user_id, '', l.effective_from,
-                   lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
-                   NULL, NULL, l.storage_gb
-            FROM todo t JOIN billing_storage_levels l ON l.user_id = t.user_id
-            WHERE t.session_id = ''
-          ),
-          -- each slice × overlapping step, with overlap seconds; covers when the step spans the
-          -- whole slice, the usual case, which then needs no aggregation (numeric sums are costly)
-          parts AS MATERIALIZED (
-            SELECT s.*, g.cpu_cores, g.memory_gb, g.storage_gb,
-                   g.step_start <= s.slice_start
-                     AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
-                   extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
-                       - greatest(s.slice_start, g.step_start)) AS seconds
-            FROM slices s
-            JOIN steps g ON g.user_id = s.user_id AND g.session_id = s.session_id
-                 AND g.step_start < s.slice_end
-                 AND (g.step_end IS NULL OR g.step_end > s.slice_start)
-          ),
-          usage AS (
-            SELECT user_id, session_id, currency, slice_start, slice_end,
-                   cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
-                   storage_gb * seconds AS storage
-            FROM parts WHERE covers
-            UNION ALL
-            SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
-                   sum(memory_gb * seconds), sum(storage_gb * seconds)
-            FROM parts WHERE NOT covers
-            GROUP BY user_id, session_id, currency, slice_start, slice_end
-          ),
-          -- the usage records (no zero usage) at the rates of their account's currency
-          records AS (
-            INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-                slice_end, unit_seconds, unit, unit_price, currency, created_at)
-            SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-                   r.unit_seconds, r.unit, r.unit_price, u.currency, :now
-            FROM usage u
-            CROSS JOIN run
-            CROSS JOIN LATERAL (SELECT array_position(run.currencies, u.currency::text)) p(i)
-            CROSS JOIN LATERAL (VALUES
-                (:cpu_type, u.cpu, :cpu_unit, run.cpu[p.i]),
-                (:memory_type, u.memory, :memory_unit, run.memory[p.i]),
-                (:storage_type, u.storage, :storage_unit, run.storage[p.i]))
-              AS r(resource_type, unit_seconds, unit, unit_price)
-            WHERE r.unit_seconds > 0
-              -- Records past a watermark exist only if it was reset by hand. The job never runs
-              -- concurrently, so this check is enough, and cheaper than ON CONFLICT's speculative
-              -- insertion; the unique key stays as the safety net. OFFSET 0 keeps it a probe of
-              -- the key per row: as an anti-join the planner may hash the whole table.
-              AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
-                  WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
-                    AND x.session_id = u.session_id AND x.resource_type = r.resource_type
-                  OFFSET 0)
-            RETURNING 1
-          ),
-          -- the watermarks, with the subjects held and their work left
-          sessions AS (
-            UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
-            FROM todo t
-            WHERE t.session_id <> '' AND s.session_id = t.session_id
-            RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
-          ),
-          accounts AS (
-            UPDATE billing_accounts a SET storage_rated_until = t.rate_to
-            FROM todo t
-            WHERE t.session_id = '' AND a.user_id = t.user_id
-            RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
-          )
-          SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
-                 ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
-                                                  a.work_left, interval '0')) / 3600)
-          FROM (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
-                FROM sessions) s,
-               (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
-                FROM accounts) a
-          """
-              .formatted(UNRATED));
 
   /**
    * What one run did, and what it left for the next runs.
@@ -332,9 +107,6 @@ public final class UsageCalculator {
     }
   }
 
-  /** What RANGE found: where the unrated time starts and how many seconds of work it is. */
-  private record Work(Instant earliest, BigDecimal seconds) {}
-
   /**
    * What a run prepares before rating: the sessions it closed, the earliest unrated instant
    * (null: nothing to rate) and the hours each subject may rate.
@@ -358,17 +130,14 @@ public final class UsageCalculator {
    */
   public static final int RATING_TRANSACTIONS = 2;
 
-  /** The unit prices of one currency, as the run binds them. */
-  private record CurrencyRates(String currency, ComputeRates rates) {}
-
   private static final Logger log = LoggerFactory.getLogger(UsageCalculator.class);
 
   /** How often a share runs when deadlocks with the metering writer keep rolling it back. */
   private static final int CONFLICT_ATTEMPTS = 5;
 
   private final DataSource dataSource;
-  private final int hoursPerRun;
-  private final int hoursPerSubject;
+  private final RatingRepository rating = new RatingRepository();
+  private final RatingBound bound;
   private final int transactions;
 
   public UsageCalculator(DataSource dataSource) {
@@ -386,15 +155,11 @@ public final class UsageCalculator {
    */
   public UsageCalculator(
       DataSource dataSource, int hoursPerRun, int hoursPerSubject, int transactions) {
-    if (hoursPerSubject < 1 || hoursPerRun < 1) {
-      throw new IllegalArgumentException("the bounds must be at least 1 hour");
-    }
+    this.bound = new RatingBound(hoursPerRun, hoursPerSubject);
     if (transactions < 1) {
       throw new IllegalArgumentException("a run needs at least one rating transaction");
     }
     this.dataSource = dataSource;
-    this.hoursPerRun = hoursPerRun;
-    this.hoursPerSubject = Math.min(hoursPerSubject, hoursPerRun);
     this.transactions = transactions;
   }
 
@@ -429,16 +194,28 @@ public final class UsageCalculator {
   private Plan plan(Connection connection, BillingConfig config, Timestamp cap)
       throws SQLException {
     AccountTermsLock.share(connection); // no account changes currency under the run
-    long closed = CLOSE_TIMED_OUT.bind("cap", cap).update(connection);
-    SETTLE_EMPTY.update(connection);
-    Work work = unratedWork(connection, config, cap);
+    long closed = rating.closeTimedOut(connection, cap);
+    rating.settleEmpty(connection);
+    List<CurrencyRates> rates = CurrencyRates.of(config);
+    String defaultCurrency = config.currency().getCurrencyCode();
+    UnratedWork work = rating.unratedWork(connection, rates, defaultCurrency, cap);
+    if (!work.currenciesUnrated().isEmpty()) {
+      log.warn(
+          "accounts in {} are left unrated: their currency has no configured rates "
+              + "(add them to currencyRates)",
+          work.currenciesUnrated());
+    }
     if (work.earliest() == null) {
       return new Plan(closed, null, 0);
     }
     int hours =
-        work.seconds().compareTo(seconds(hoursPerRun)) <= 0
-            ? hoursPerSubject
-            : Math.min(hoursPerSubject, level(connection, config, cap));
+        bound.fits(work.seconds())
+            ? bound.hoursPerSubject()
+            : bound.hoursAtLevel(
+                // no level: the work shrank to within the bound since RANGE
+                rating
+                    .level(connection, rates, defaultCurrency, cap, bound.runSeconds())
+                    .orElse(bound.runSeconds()));
     return new Plan(closed, work.earliest(), hours);
   }
 
@@ -535,97 +312,19 @@ public final class UsageCalculator {
       Share share)
       throws SQLException {
     AccountTermsLock.share(connection); // no account changes currency under the run
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
-    }
-    List<CurrencyRates> rates = ratesOf(config);
-    Array midnights =
-        SqlArrays.instants(
+    Rated rated =
+        rating.rate(
             connection,
-            new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()));
-    try (PreparedStatement statement =
-        RATE.bind("midnights", midnights)
-            .bind("currencies", SqlArrays.array(connection, rates, CurrencyRates::currency))
-            .bind("cpu_prices", SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()))
-            .bind(
-                "memory_prices",
-                SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()))
-            .bind(
-                "storage_prices",
-                SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()))
-            .bind("earliest", from)
-            .bind("hours", hours)
-            .bind("shares", share.of())
-            .bind("share", share.index())
-            .bind("default_currency", config.currency().getCurrencyCode())
-            .bind("cap", cap)
-            .bind("now", now)
-            .bind("cpu_type", UsageUnit.CPU.resourceType())
-            .bind("cpu_unit", UsageUnit.CPU.label())
-            .bind("memory_type", UsageUnit.MEMORY.resourceType())
-            .bind("memory_unit", UsageUnit.MEMORY.label())
-            .bind("storage_type", UsageUnit.STORAGE.resourceType())
-            .bind("storage_unit", UsageUnit.STORAGE.label())
-            .prepare(connection)) {
-      try (ResultSet rs = statement.executeQuery()) {
-        rs.next();
-        return new Outcome(
-            0, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
-      }
-    }
-  }
-
-  private static List<CurrencyRates> ratesOf(BillingConfig config) {
-    return config.supportedCurrencies().stream()
-        .map(c -> new CurrencyRates(c.getCurrencyCode(), config.ratesIn(c).orElseThrow()))
-        .toList();
-  }
-
-  private static Work unratedWork(Connection connection, BillingConfig config, Timestamp cap)
-      throws SQLException {
-    Array rated = SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency);
-    try (PreparedStatement statement =
-        RANGE
-            .bind("rated", rated)
-            .bind("default_currency", config.currency().getCurrencyCode())
-            .bind("cap", cap)
-            .prepare(connection)) {
-      try (ResultSet rs = statement.executeQuery()) {
-        rs.next();
-        Array unrated = rs.getArray(3);
-        if (unrated != null) {
-          log.warn(
-              "accounts in {} are left unrated: their currency has no configured rates "
-                  + "(add them to currencyRates)",
-              Arrays.toString((Object[]) unrated.getArray()));
-        }
-        Timestamp from = rs.getTimestamp(1);
-        BigDecimal seconds = rs.getBigDecimal(2);
-        return new Work(
-            from == null ? null : from.toInstant(), seconds == null ? BigDecimal.ZERO : seconds);
-      }
-    }
-  }
-
-  /** The hours each subject may rate so that the run stays within the bound; at least 1. */
-  private int level(Connection connection, BillingConfig config, Timestamp cap)
-      throws SQLException {
-    try (PreparedStatement statement =
-        LEVEL
-            .bind("default_currency", config.currency().getCurrencyCode())
-            .bind("cap", cap)
-            .bind("rated", SqlArrays.array(connection, ratesOf(config), CurrencyRates::currency))
-            .bind("bound", seconds(hoursPerRun))
-            .prepare(connection)) {
-      try (ResultSet rs = statement.executeQuery()) {
-        // no row: the work shrank to within the bound since RANGE
-        BigDecimal level = rs.next() ? rs.getBigDecimal(1) : seconds(hoursPerRun);
-        return Math.max(1, level.divideToIntegralValue(seconds(1)).intValueExact());
-      }
-    }
-  }
-
-  private static BigDecimal seconds(int hours) {
-    return BigDecimal.valueOf(hours * 3_600L);
+            new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()),
+            CurrencyRates.of(config),
+            from,
+            hours,
+            share.of(),
+            share.index(),
+            config.currency().getCurrencyCode(),
+            cap,
+            now);
+    return new Outcome(
+        0, rated.records(), rated.sessions(), rated.accounts(), rated.behind(), rated.hoursLeft());
   }
 }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.payments.webhook;
 
+import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
@@ -94,7 +95,7 @@ final class CompletedCheckouts {
       return;
     }
     Optional<Currency> currency =
-        Optional.ofNullable(PackPurchases.currencyOf(c, account)).map(Currency::getInstance);
+        Optional.ofNullable(AccountRepository.currencyOf(c, account)).map(Currency::getInstance);
     if (currency.isEmpty()) {
       log.warn("Stripe Checkout Session {}: no billing account {}", session, account);
       return;

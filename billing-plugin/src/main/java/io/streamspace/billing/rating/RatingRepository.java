@@ -1,0 +1,381 @@
+package io.streamspace.billing.rating;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.money.UsageUnit;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The statements of calculate-usage, each set-based over every session and account, in the
+ * caller's transaction: closing the timed-out sessions, measuring the unrated time, and rating
+ * it into usage records with the watermarks moved in the same statement. What is rated, up to
+ * where and at what prices is decided by the caller ({@code UsageCalculator}, {@code
+ * RatingBound}, {@code SliceCuts}, {@link CurrencyRates}); the SQL carries those decisions out.
+ */
+final class RatingRepository {
+
+  private static final NamedSql CLOSE_TIMED_OUT =
+      NamedSql.of(
+          """
+          UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
+          WHERE NOT settled AND ended_at IS NULL AND last_heartbeat < :cap
+          """);
+
+  private static final NamedSql SETTLE_EMPTY =
+      NamedSql.of(
+          """
+          -- sessions that ended before any of their time could be rated have nothing left to do
+          UPDATE billing_sessions SET settled = true
+          WHERE NOT settled AND ended_at <= coalesce(rated_until, started_at)
+          """);
+
+  // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects.
+  private static final String UNRATED =
+      """
+      -- the unsettled sessions
+      SELECT s.user_id, s.session_id, coalesce(a.currency, :default_currency) AS currency,
+             coalesce(s.rated_until, s.started_at) AS from_t,
+             least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
+             coalesce(s.ended_at <= p.cap, false) AS final
+      FROM (SELECT :cap::timestamptz AS cap) p
+      CROSS JOIN billing_sessions s
+      LEFT JOIN billing_accounts a ON a.user_id = s.user_id
+      WHERE NOT s.settled
+      UNION ALL
+      -- the accounts with a storage level: session_id '' stands for the account's storage,
+      -- which has no end
+      SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
+               (SELECT min(l.effective_from) FROM billing_storage_levels l
+                WHERE l.user_id = a.user_id)),
+             p.cap, false
+      FROM (SELECT :cap::timestamptz AS cap) p CROSS JOIN billing_accounts a
+      """;
+
+  private static final NamedSql RANGE =
+      NamedSql.of(
+          """
+          -- the earliest unrated instant, which tells the midnights the run can cross; the work
+          -- in the rated currencies (in seconds: intervals add up cheaply, one conversion at the
+          -- end); and the currencies left unrated for want of rates
+          SELECT min(from_t),
+                 extract(epoch FROM sum(settle - from_t)
+                     FILTER (WHERE settle > from_t AND currency = ANY (:rated::text[]))),
+                 array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[]))
+          FROM (%s) t"""
+              .formatted(UNRATED));
+
+  private static final NamedSql LEVEL =
+      NamedSql.of(
+          """
+          -- Only when the work exceeds the bound: the largest L with Σ min(work, L) <= bound, in
+          -- seconds. With the subjects by work ascending, k-th of n, "before" the work of those
+          -- before it: the first k for which capping it and all after it at its own work is too
+          -- much holds the level, where the bound left after the ones before is shared by the
+          -- n - k + 1 capped.
+          WITH w AS (
+            SELECT work, row_number() OVER (ORDER BY work) AS k, count(*) OVER () AS n,
+                   sum(work) OVER (ORDER BY work ROWS UNBOUNDED PRECEDING) - work AS before
+            FROM (SELECT extract(epoch FROM settle - from_t) AS work FROM (%s) t
+                  WHERE settle > from_t AND currency = ANY (:rated::text[])) t
+          )
+          SELECT (:bound::numeric - before) / (n - k + 1) FROM w
+          WHERE before + (n - k + 1) * work > :bound::numeric
+          ORDER BY k LIMIT 1"""
+              .formatted(UNRATED));
+
+  private static final NamedSql RATE =
+      NamedSql.of(
+          """
+          -- One statement, no work tables (writing and analyzing them cost more than the CTEs).
+          -- The midnights are the cuts that are not always UTC hours; the rates come as parallel
+          -- arrays by currency (a handful: each record looks its prices up by position, with no
+          -- join), and subjects in a currency without rates are left unrated.
+          WITH run AS (
+            SELECT :midnights::timestamptz[] AS midnights, :currencies::text[] AS currencies,
+                   :cpu_prices::text[]::numeric[] AS cpu,
+                   :memory_prices::text[]::numeric[] AS memory,
+                   :storage_prices::text[]::numeric[] AS storage,
+                   :earliest::timestamptz AS earliest, make_interval(hours => :hours) AS horizon,
+                   :shares::int AS shares, :share::int AS share
+          ),
+          -- Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past
+          -- from_t) when its settle point is beyond (held: work left). An ended session whose end
+          -- is settled and within the limit rates up to its end (done); any other only up to the
+          -- last cut point (UTC hour or midnight) at or before where it stops, so that it rates
+          -- whole slices only (at least one: the limit is an hour or more past from_t). This is
+          -- its new watermark.
+          todo AS MATERIALIZED (
+            SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done,
+                   d.held
+            FROM (%1$s) t
+            CROSS JOIN run
+            CROSS JOIN LATERAL (SELECT t.from_t + run.horizon AS limit_t) l
+            CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
+                                       l.limit_t < t.settle AS held,
+                                       t.final AND t.settle <= l.limit_t AS done) d
+            -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
+            CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
+                ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
+                              run.midnights[width_bucket(d.stop, run.midnights)])
+                END AS rate_to) r
+            WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
+              -- Only subjects from the earliest instant on. RANGE ran in an earlier statement
+              -- (READ COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat
+              -- updates), so a subject committed since may start before it, before the run's cut
+              -- points: rating it would skip its time up to the first one and still move its
+              -- watermark. The next run rates it.
+              AND t.from_t >= run.earliest
+              -- this transaction's share of the accounts (hashtext is an int4, made >= 0)
+              AND mod(hashtext(t.user_id)::bigint + 2147483648, run.shares) = run.share
+          ),
+          -- the run's cut points (every UTC hour from the earliest from_t to past the cap, and
+          -- the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour
+          cells AS (
+            SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
+                   lead(p) OVER (ORDER BY p) AS cell_end
+            FROM (SELECT generate_series(date_trunc('hour', earliest, 'UTC'),
+                                         :cap::timestamptz + interval '1 hour', interval '1 hour')
+                  FROM run
+                  UNION SELECT unnest(midnights) FROM run) g(p)
+          ),
+          -- each subject's cells, found by hour (an equality join, where joining on a range would
+          -- compare every subject with every cell), clipped to its range
+          slices AS (
+            SELECT t.user_id, t.session_id, t.currency,
+                   greatest(c.cell_start, t.from_t) AS slice_start,
+                   least(c.cell_end, t.rate_to) AS slice_end
+            FROM todo t
+            -- the UTC hours that start before rate_to (timestamps count in microseconds)
+            CROSS JOIN LATERAL generate_series(date_trunc('hour', t.from_t, 'UTC'),
+                t.rate_to - interval '1 microsecond', interval '1 hour') h
+            JOIN cells c ON c.hour = h AND c.cell_end > t.from_t AND c.cell_start < t.rate_to
+          ),
+          -- the size (or storage level) steps, each to the next one (lead)
+          steps AS (
+            SELECT t.user_id, t.session_id, z.effective_from AS step_start,
+                   lead(z.effective_from) OVER (PARTITION BY z.session_id
+                                                ORDER BY z.effective_from) AS step_end,
+                   z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
+            FROM todo t JOIN billing_session_sizes z ON z.session_id = t.session_id
+            WHERE t.session_id <> ''
+            UNION ALL
+            SELECT t.user_id, '', l.effective_from,
+                   lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
+                   NULL, NULL, l.storage_gb
+            FROM todo t JOIN billing_storage_levels l ON l.user_id = t.user_id
+            WHERE t.session_id = ''
+          ),
+          -- each slice × overlapping step, with overlap seconds; covers when the step spans the
+          -- whole slice, the usual case, which then needs no aggregation (numeric sums are costly)
+          parts AS MATERIALIZED (
+            SELECT s.*, g.cpu_cores, g.memory_gb, g.storage_gb,
+                   g.step_start <= s.slice_start
+                     AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
+                   extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
+                       - greatest(s.slice_start, g.step_start)) AS seconds
+            FROM slices s
+            JOIN steps g ON g.user_id = s.user_id AND g.session_id = s.session_id
+                 AND g.step_start < s.slice_end
+                 AND (g.step_end IS NULL OR g.step_end > s.slice_start)
+          ),
+          usage AS (
+            SELECT user_id, session_id, currency, slice_start, slice_end,
+                   cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
+                   storage_gb * seconds AS storage
+            FROM parts WHERE covers
+            UNION ALL
+            SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
+                   sum(memory_gb * seconds), sum(storage_gb * seconds)
+            FROM parts WHERE NOT covers
+            GROUP BY user_id, session_id, currency, slice_start, slice_end
+          ),
+          -- the usage records (no zero usage) at the rates of their account's currency
+          records AS (
+            INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+                slice_end, unit_seconds, unit, unit_price, currency, created_at)
+            SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
+                   r.unit_seconds, r.unit, r.unit_price, u.currency, :now
+            FROM usage u
+            CROSS JOIN run
+            CROSS JOIN LATERAL (SELECT array_position(run.currencies, u.currency::text)) p(i)
+            CROSS JOIN LATERAL (VALUES
+                (:cpu_type, u.cpu, :cpu_unit, run.cpu[p.i]),
+                (:memory_type, u.memory, :memory_unit, run.memory[p.i]),
+                (:storage_type, u.storage, :storage_unit, run.storage[p.i]))
+              AS r(resource_type, unit_seconds, unit, unit_price)
+            WHERE r.unit_seconds > 0
+              -- Records past a watermark exist only if it was reset by hand. The job never runs
+              -- concurrently, so this check is enough, and cheaper than ON CONFLICT's speculative
+              -- insertion; the unique key stays as the safety net. OFFSET 0 keeps it a probe of
+              -- the key per row: as an anti-join the planner may hash the whole table.
+              AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
+                  WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
+                    AND x.session_id = u.session_id AND x.resource_type = r.resource_type
+                  OFFSET 0)
+            RETURNING 1
+          ),
+          -- the watermarks, with the subjects held and their work left
+          sessions AS (
+            UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
+            FROM todo t
+            WHERE t.session_id <> '' AND s.session_id = t.session_id
+            RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
+          ),
+          accounts AS (
+            UPDATE billing_accounts a SET storage_rated_until = t.rate_to
+            FROM todo t
+            WHERE t.session_id = '' AND a.user_id = t.user_id
+            RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
+          )
+          SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
+                 ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
+                                                  a.work_left, interval '0')) / 3600)
+          FROM (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+                FROM sessions) s,
+               (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+                FROM accounts) a
+          """
+              .formatted(UNRATED));
+
+  /**
+   * The unrated time RANGE found.
+   *
+   * @param earliest           where the unrated time starts; null: nothing to rate
+   * @param seconds            the work in the rated currencies, in seconds
+   * @param currenciesUnrated  the currencies of subjects left unrated for want of rates
+   */
+  record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currenciesUnrated) {}
+
+  /**
+   * What RATE did for one share of the accounts.
+   *
+   * @param records  usage records inserted
+   * @param sessions sessions whose watermark advanced
+   * @param accounts accounts whose storage watermark advanced
+   * @param behind   sessions and accounts the bound held back
+   * @param hoursLeft their work left, in hours rounded up
+   */
+  record Rated(long records, long sessions, long accounts, long behind, long hoursLeft) {}
+
+  /** Closes the sessions without heartbeats since before {@code cap} at their last heartbeat. */
+  long closeTimedOut(Connection connection, Timestamp cap) throws SQLException {
+    return CLOSE_TIMED_OUT.bind("cap", cap).update(connection);
+  }
+
+  /** Settles the sessions that ended before any of their time could be rated. */
+  void settleEmpty(Connection connection) throws SQLException {
+    SETTLE_EMPTY.update(connection);
+  }
+
+  /** The unrated time up to {@code cap}: where it starts and how much of it can be rated. */
+  UnratedWork unratedWork(
+      Connection connection, List<CurrencyRates> rates, String defaultCurrency, Timestamp cap)
+      throws SQLException {
+    Array rated = SqlArrays.array(connection, rates, CurrencyRates::currency);
+    try (PreparedStatement statement =
+        RANGE
+            .bind("rated", rated)
+            .bind("default_currency", defaultCurrency)
+            .bind("cap", cap)
+            .prepare(connection)) {
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        Array unrated = rs.getArray(3);
+        Timestamp from = rs.getTimestamp(1);
+        BigDecimal seconds = rs.getBigDecimal(2);
+        return new UnratedWork(
+            from == null ? null : from.toInstant(),
+            seconds == null ? BigDecimal.ZERO : seconds,
+            unrated == null
+                ? List.of()
+                : Arrays.stream((Object[]) unrated.getArray()).map(String::valueOf).toList());
+      }
+    }
+  }
+
+  /**
+   * The level (see LEVEL) in seconds for a run of at most {@code boundSeconds}; empty when the
+   * work fits within the bound (it shrank since RANGE).
+   */
+  Optional<BigDecimal> level(
+      Connection connection,
+      List<CurrencyRates> rates,
+      String defaultCurrency,
+      Timestamp cap,
+      BigDecimal boundSeconds)
+      throws SQLException {
+    try (PreparedStatement statement =
+        LEVEL
+            .bind("default_currency", defaultCurrency)
+            .bind("cap", cap)
+            .bind("rated", SqlArrays.array(connection, rates, CurrencyRates::currency))
+            .bind("bound", boundSeconds)
+            .prepare(connection)) {
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getBigDecimal(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * RATE: rates the share {@code share} of {@code shares} of the accounts, each subject from
+   * {@code earliest} on for at most {@code hours} hours, cut at the UTC hours and at {@code
+   * midnights}, priced at {@code rates}.
+   */
+  Rated rate(
+      Connection connection,
+      List<Instant> midnights,
+      List<CurrencyRates> rates,
+      Instant earliest,
+      int hours,
+      int shares,
+      int share,
+      String defaultCurrency,
+      Timestamp cap,
+      Instant now)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
+    }
+    try (PreparedStatement statement =
+        RATE.bind("midnights", SqlArrays.instants(connection, midnights))
+            .bind("currencies", SqlArrays.array(connection, rates, CurrencyRates::currency))
+            .bind("cpu_prices", SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()))
+            .bind(
+                "memory_prices",
+                SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()))
+            .bind(
+                "storage_prices",
+                SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()))
+            .bind("earliest", earliest)
+            .bind("hours", hours)
+            .bind("shares", shares)
+            .bind("share", share)
+            .bind("default_currency", defaultCurrency)
+            .bind("cap", cap)
+            .bind("now", now)
+            .bind("cpu_type", UsageUnit.CPU.resourceType())
+            .bind("cpu_unit", UsageUnit.CPU.label())
+            .bind("memory_type", UsageUnit.MEMORY.resourceType())
+            .bind("memory_unit", UsageUnit.MEMORY.label())
+            .bind("storage_type", UsageUnit.STORAGE.resourceType())
+            .bind("storage_unit", UsageUnit.STORAGE.label())
+            .prepare(connection)) {
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return new Rated(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+      }
+    }
+  }
+}
