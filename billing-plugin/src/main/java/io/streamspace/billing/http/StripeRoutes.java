@@ -14,6 +14,8 @@ import io.streamspace.billing.stripe.StripeCheckout.ReturnUrls;
 import io.streamspace.billing.stripe.StripeCheckout.SavedMethod;
 import io.streamspace.billing.stripe.StripeClients;
 import io.streamspace.billing.stripe.StripeCustomers;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

@@ -2,13 +2,13 @@ package io.streamspace.billing.payments;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.stripe.StripeCollections;
+import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
