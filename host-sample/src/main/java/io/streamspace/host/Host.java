@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenRoutes;
@@ -16,7 +17,6 @@ import io.streamspace.host.deadletters.DeadLetterRoutes;
 import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.http.ApiRoute;
 import io.streamspace.host.http.HttpServer;
-import io.streamspace.host.http.Json;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.idempotency.IdempotencyKeys;

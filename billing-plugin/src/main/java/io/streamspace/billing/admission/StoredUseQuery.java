@@ -2,8 +2,8 @@ package io.streamspace.billing.admission;
 
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.packs.PackPurchaseRepository;
+import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

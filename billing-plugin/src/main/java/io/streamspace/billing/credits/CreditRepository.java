@@ -2,8 +2,8 @@ package io.streamspace.billing.credits;
 
 import io.streamspace.billing.credits.CreditStatement.History;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.money.Money;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

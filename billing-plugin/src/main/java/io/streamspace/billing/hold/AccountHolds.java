@@ -1,7 +1,7 @@
 package io.streamspace.billing.hold;
 
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package io.streamspace.billing.hold;
 
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

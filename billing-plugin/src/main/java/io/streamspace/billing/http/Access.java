@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpRequest;
 

@@ -5,6 +5,8 @@ import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.events.AccountHoldChanged;
 import io.streamspace.billing.hold.Hold;
 import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

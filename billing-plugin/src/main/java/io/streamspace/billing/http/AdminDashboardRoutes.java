@@ -11,6 +11,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

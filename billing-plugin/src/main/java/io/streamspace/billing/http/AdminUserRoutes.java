@@ -5,6 +5,8 @@ import io.streamspace.billing.admin.AccountOverview;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.quota.JudgedMeters;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -65,9 +67,6 @@ public final class AdminUserRoutes {
     JudgedMeters judged = quotas.judgedMeters();
     List<AccountOverview> rows = overviews.page(filter, page.limit() + 1, page.offset(), judged);
     return new UsersJson(
-        judged.at().periodStart(),
-        judged.at().periodEnd(),
-        page.rows(rows),
-        page.nextOffset(rows.size()));
+        judged.at().periodStart(), judged.at().periodEnd(), page.rows(rows), page.nextOffset(rows));
   }
 }

@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.money.Money;
+import io.streamspace.common.http.ApiException;
 import java.math.BigDecimal;
 import java.util.Currency;
 

@@ -6,6 +6,7 @@ import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

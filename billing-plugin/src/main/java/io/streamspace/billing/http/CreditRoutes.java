@@ -9,6 +9,8 @@ import io.streamspace.billing.credits.CreditGrants;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.credits.CreditStatement;
 import io.streamspace.billing.credits.NewCredit;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;

@@ -7,6 +7,9 @@ import io.streamspace.billing.invoicing.InvoicePdf;
 import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceView;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
+import io.streamspace.common.http.PathId;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -51,7 +54,7 @@ public final class InvoiceRoutes {
     SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
     Page page = Page.of(request);
     List<InvoiceView> rows = invoices.page(subject.userId(), page.limit() + 1, page.offset());
-    return new InvoicesJson(subject.userId(), page.rows(rows), page.nextOffset(rows.size()));
+    return new InvoicesJson(subject.userId(), page.rows(rows), page.nextOffset(rows));
   }
 
   /** 200 {@code application/pdf} as an attachment; otherwise as {@link #invoice}. */

@@ -1,5 +1,7 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;

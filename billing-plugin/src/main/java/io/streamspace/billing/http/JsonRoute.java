@@ -1,5 +1,8 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
+import io.streamspace.common.http.StorableText;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpRequest;

@@ -10,6 +10,8 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaRule;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;

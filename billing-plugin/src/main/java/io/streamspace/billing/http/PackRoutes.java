@@ -8,6 +8,10 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.PackPurchases.Refused;
 import io.streamspace.billing.packs.Purchase;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
+import io.streamspace.common.http.Page;
+import io.streamspace.common.http.PathId;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -112,7 +116,7 @@ public final class PackRoutes {
     Page page = Page.of(request);
     List<Purchase> rows =
         purchases.page(subject.userId(), page.limit() + 1, page.offset(), clock.instant());
-    return new PurchasesJson(subject.userId(), page.rows(rows), page.nextOffset(rows.size()));
+    return new PurchasesJson(subject.userId(), page.rows(rows), page.nextOffset(rows));
   }
 
   /**

@@ -4,6 +4,8 @@ import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentQueries;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -47,7 +49,7 @@ public final class PaymentRoutes {
     SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
     Page page = Page.of(request);
     List<Payment> rows = payments.ofUser(subject.userId(), page.limit() + 1, page.offset());
-    return new UserPaymentsJson(subject.userId(), page.rows(rows), page.nextOffset(rows.size()));
+    return new UserPaymentsJson(subject.userId(), page.rows(rows), page.nextOffset(rows));
   }
 
   /** 200 with a page, of one status if given; 400 naming status, limit or offset; 401/403. */
@@ -60,6 +62,6 @@ public final class PaymentRoutes {
     }
     Page page = Page.of(request);
     List<Payment> rows = payments.all(status, page.limit() + 1, page.offset());
-    return new PaymentsJson(page.rows(rows), page.nextOffset(rows.size()));
+    return new PaymentsJson(page.rows(rows), page.nextOffset(rows));
   }
 }

@@ -7,6 +7,8 @@ import io.streamspace.billing.quota.MeterQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -136,7 +138,7 @@ public final class QuotaRoutes {
     List<MeterOverThreshold> rows =
         quotas.overThreshold(state, meter, page.limit() + 1, page.offset());
     return new OverThresholdPageJson(
-        page.rows(rows).stream().map(OverThresholdJson::of).toList(), page.nextOffset(rows.size()));
+        page.rows(rows).stream().map(OverThresholdJson::of).toList(), page.nextOffset(rows));
   }
 
   /**

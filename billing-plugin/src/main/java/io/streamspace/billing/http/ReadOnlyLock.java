@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.Hold;
 import io.streamspace.billing.hold.HoldReason;
+import io.streamspace.common.http.ApiException;
 import java.sql.SQLException;
 import java.util.Optional;
 

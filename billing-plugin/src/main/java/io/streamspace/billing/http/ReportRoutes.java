@@ -7,6 +7,7 @@ import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.billing.reports.ReportFormat.RowWriter;
 import io.streamspace.billing.reports.ReportGrouping;
 import io.streamspace.billing.reports.UsageReportQuery;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;

@@ -8,6 +8,8 @@ import io.streamspace.billing.spend.SpendAction;
 import io.streamspace.billing.spend.SpendEstimate;
 import io.streamspace.billing.spend.SpendingLimit;
 import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;

@@ -14,6 +14,8 @@ import io.streamspace.billing.payments.stripe.StripeCheckout.SavedMethod;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

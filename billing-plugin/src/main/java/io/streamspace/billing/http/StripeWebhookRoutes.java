@@ -7,6 +7,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.payments.webhook.StripeEvent;
 import io.streamspace.billing.payments.webhook.StripePayments;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.http.HttpRequest;
 import java.sql.SQLException;
 import java.util.Currency;

@@ -8,6 +8,8 @@ import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Subscriptions;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

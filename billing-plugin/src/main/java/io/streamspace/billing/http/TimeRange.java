@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.rating.SliceCuts;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.sql.SQLException;

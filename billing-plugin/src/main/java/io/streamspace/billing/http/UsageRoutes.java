@@ -8,6 +8,7 @@ import io.streamspace.billing.rating.UsageLine;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.billing.rating.UsageSum;
+import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;

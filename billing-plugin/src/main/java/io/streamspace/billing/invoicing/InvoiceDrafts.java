@@ -2,7 +2,7 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Transactions;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,11 +1,11 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.billing.money.Money;
+import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,8 +2,8 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

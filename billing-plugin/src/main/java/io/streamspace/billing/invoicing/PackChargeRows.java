@@ -1,9 +1,9 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
 import io.streamspace.billing.invoicing.PackCharges.OneTimeCharge;
 import io.streamspace.billing.invoicing.PackCharges.RecurringPack;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

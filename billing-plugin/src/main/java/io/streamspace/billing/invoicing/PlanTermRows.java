@@ -1,6 +1,6 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.db.Sql;
+import io.streamspace.common.db.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 

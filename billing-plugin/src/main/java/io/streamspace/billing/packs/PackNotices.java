@@ -1,9 +1,9 @@
 package io.streamspace.billing.packs;
 
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.events.PackExpiry;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

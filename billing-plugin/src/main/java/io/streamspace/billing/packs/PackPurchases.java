@@ -2,8 +2,8 @@ package io.streamspace.billing.packs;
 
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.catalog.CapacityPack;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;

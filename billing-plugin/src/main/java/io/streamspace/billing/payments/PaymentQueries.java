@@ -1,7 +1,7 @@
 package io.streamspace.billing.payments;
 
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Sql;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

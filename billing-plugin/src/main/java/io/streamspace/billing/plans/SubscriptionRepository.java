@@ -1,9 +1,9 @@
 package io.streamspace.billing.plans;
 
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.invoicing.PlanTermRows;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

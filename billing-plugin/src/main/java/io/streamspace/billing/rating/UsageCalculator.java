@@ -2,10 +2,10 @@ package io.streamspace.billing.rating;
 
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.RatingRepository.Rated;
 import io.streamspace.billing.rating.RatingRepository.UnratedWork;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;

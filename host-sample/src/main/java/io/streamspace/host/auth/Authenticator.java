@@ -1,8 +1,8 @@
 package io.streamspace.host.auth;
 
 import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.auth.jwt.PlatformTokens;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.logging.AccessLog;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;

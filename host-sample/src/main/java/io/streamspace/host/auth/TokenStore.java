@@ -1,8 +1,8 @@
 package io.streamspace.host.auth;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.db.Transactions;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.http.Caller;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,11 +2,11 @@ package io.streamspace.host.deadletters;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
+import io.streamspace.common.http.PathId;
 import io.streamspace.host.auth.Authenticator;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.HttpServer;
-import io.streamspace.host.http.Page;
-import io.streamspace.host.http.PathId;
 import io.streamspace.host.intake.EventIntake;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
@@ -40,7 +40,7 @@ public final class DeadLetterRoutes implements HttpServer.RouteGroup {
 
   private void list(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
-    Page page = Page.of(ctx);
+    Page page = Page.of(ctx::queryParam);
     List<DeadLetter> fetched = store.list(page);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("dead_letters", page.rows(fetched));

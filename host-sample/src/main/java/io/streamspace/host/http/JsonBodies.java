@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import java.util.Optional;
 
 /**

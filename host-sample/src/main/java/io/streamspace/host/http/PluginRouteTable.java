@@ -3,6 +3,7 @@ package io.streamspace.host.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.RouteHandler;

@@ -3,7 +3,7 @@ package io.streamspace.host.idempotency;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.host.db.Sql;
+import io.streamspace.common.db.Sql;
 import io.streamspace.plugin.api.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package io.streamspace.host.idempotency;
 
-import io.streamspace.host.http.ApiException;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.idempotency.IdempotencyKeys.Claim;
 import io.streamspace.host.idempotency.IdempotencyKeys.InProgress;
 import io.streamspace.host.idempotency.IdempotencyKeys.Replay;

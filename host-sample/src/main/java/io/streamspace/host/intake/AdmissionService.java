@@ -2,8 +2,8 @@ package io.streamspace.host.intake;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.http.ApiException;
-import io.streamspace.host.http.ApiException.Detail;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.event.ResourceSize;

@@ -3,7 +3,7 @@ package io.streamspace.host.intake;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.host.http.ApiException;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalBacklog;
 import io.streamspace.host.journal.JournalConsumers;
@@ -84,7 +84,7 @@ public final class EventIntake {
    *
    * @throws ApiException when the body is refused (nothing journaled), or 503 when a plugin is
    *     too far behind the journal
-   * @throws io.streamspace.host.db.Sql.DatabaseException when it could not be journaled (nothing
+   * @throws io.streamspace.common.db.Sql.DatabaseException when it could not be journaled (nothing
    *     was)
    */
   public Result receive(byte[] body) {

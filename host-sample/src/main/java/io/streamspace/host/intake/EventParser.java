@@ -2,8 +2,8 @@ package io.streamspace.host.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.host.http.ApiException;
-import io.streamspace.host.http.ApiException.Detail;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;

@@ -1,7 +1,7 @@
 package io.streamspace.host.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.http.ApiException.Detail;
+import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.plugin.api.event.ResourceSize;
 import java.math.BigDecimal;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.streamspace.host.jobs;
 
-import io.streamspace.host.db.Sql;
+import io.streamspace.common.db.Sql;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;

@@ -1,7 +1,7 @@
 package io.streamspace.host.journal;
 
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.http.ApiException;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

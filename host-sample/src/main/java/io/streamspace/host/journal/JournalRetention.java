@@ -1,6 +1,6 @@
 package io.streamspace.host.journal;
 
-import io.streamspace.host.db.Sql;
+import io.streamspace.common.db.Sql;
 import io.streamspace.host.threads.Daemons;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

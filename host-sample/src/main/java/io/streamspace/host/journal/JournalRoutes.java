@@ -3,11 +3,11 @@ package io.streamspace.host.journal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
 import io.streamspace.host.auth.Authenticator;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
-import io.streamspace.host.http.Page;
 import io.streamspace.host.plugins.ManagedPlugin;
 import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.http.Caller;
@@ -76,7 +76,7 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
     if (!from.isBefore(to)) {
       throw ApiException.badRequest("invalid_parameter", "from must be before to", "from");
     }
-    Page page = Page.of(ctx);
+    Page page = Page.of(ctx::queryParam);
     List<EventJournal.Journaled> fetched =
         journal.find(userId, sessionId, from, to, page.fetch(), page.offset());
     Map<String, Object> body = new LinkedHashMap<>();

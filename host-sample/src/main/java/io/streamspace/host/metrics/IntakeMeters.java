@@ -2,7 +2,7 @@ package io.streamspace.host.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.streamspace.host.http.ApiException;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.intake.AdmissionService;
 import io.streamspace.host.intake.EventIntake;
 import java.util.function.Supplier;

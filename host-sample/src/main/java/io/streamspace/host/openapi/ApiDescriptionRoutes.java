@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.streamspace.host.http.ApiException;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.http.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.streamspace.host.plugins;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.host.http.Json;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.secrets.SecretsKey;
 import io.streamspace.plugin.api.config.PluginConfig;
 import java.util.HashMap;

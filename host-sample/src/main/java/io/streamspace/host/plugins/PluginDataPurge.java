@@ -1,8 +1,8 @@
 package io.streamspace.host.plugins;
 
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.db.Transactions;
-import io.streamspace.host.http.ApiException;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.data.PurgeablePlugin;

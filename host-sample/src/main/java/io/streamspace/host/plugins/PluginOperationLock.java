@@ -1,7 +1,7 @@
 package io.streamspace.host.plugins;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.streamspace.host.db.Sql;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -8,8 +8,8 @@ import static io.streamspace.host.plugins.PluginHistory.Outcome.FAILED;
 import static io.streamspace.host.plugins.PluginHistory.Outcome.OK;
 import static io.streamspace.host.plugins.PluginHistory.Outcome.ROLLED_BACK;
 
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.catalog.FetchedRelease;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;

@@ -8,9 +8,9 @@ import static io.streamspace.host.plugins.PluginHistory.Outcome.OK;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.catalog.FetchedRelease;
 import io.streamspace.host.catalog.PluginReleases;
-import io.streamspace.host.http.Json;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.host.openapi.RouteCoverage;
@@ -212,7 +212,7 @@ public final class PluginRegistry implements AutoCloseable {
    *
    * @throws PluginOperationRefused {@code NOT_INSTALLED}, {@code NOT_A_PACKAGE}, {@code
    *     OPERATION_IN_PROGRESS}
-   * @throws io.streamspace.host.http.ApiException 409 {@code plugin_enabled} or {@code
+   * @throws io.streamspace.common.http.ApiException 409 {@code plugin_enabled} or {@code
    *     plugin_running} when a purge is refused
    */
   public void uninstall(String pluginId, String actor, boolean purge) {

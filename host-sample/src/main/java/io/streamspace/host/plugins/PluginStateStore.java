@@ -1,7 +1,7 @@
 package io.streamspace.host.plugins;
 
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.db.Transactions;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package io.streamspace.host.plugins;
 
-import io.streamspace.host.db.Sql;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.streamspace.host.webhooks;
 
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.db.Transactions;
-import io.streamspace.host.http.Page;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
+import io.streamspace.common.http.Page;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,8 +2,8 @@ package io.streamspace.host.webhooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.http.Json;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.platform.EventLog.PublishedEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

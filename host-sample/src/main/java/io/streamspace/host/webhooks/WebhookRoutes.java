@@ -3,12 +3,12 @@ package io.streamspace.host.webhooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Page;
+import io.streamspace.common.http.PathId;
 import io.streamspace.host.auth.Authenticator;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
-import io.streamspace.host.http.Page;
-import io.streamspace.host.http.PathId;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.net.URI;
@@ -91,7 +91,7 @@ public final class WebhookRoutes implements HttpServer.RouteGroup {
   private void deliveries(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
     WebhookEndpoint endpoint = endpoint(ctx);
-    Page page = Page.of(ctx);
+    Page page = Page.of(ctx::queryParam);
     List<WebhookDelivery> fetched = worker.page(endpoint.id(), page);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("deliveries", page.rows(fetched));

@@ -1,6 +1,6 @@
 package io.streamspace.host.webhooks;
 
-import io.streamspace.host.http.Page;
+import io.streamspace.common.http.Page;
 import io.streamspace.host.secrets.SecretBox;
 import io.streamspace.host.threads.Daemons;
 import java.time.Clock;

@@ -2,10 +2,10 @@ package io.streamspace.host.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.db.Sql;
-import io.streamspace.host.http.Json;
 import io.streamspace.host.intake.EventType;
 import io.streamspace.host.intake.EventWire;
 import io.streamspace.host.intake.JournalHandoff;

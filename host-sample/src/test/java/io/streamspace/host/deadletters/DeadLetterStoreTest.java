@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.http.Json;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.time.Instant;

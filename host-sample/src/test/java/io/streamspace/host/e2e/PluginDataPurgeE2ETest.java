@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.HostPlugins;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.plugins.PluginDataPurge;
 import io.streamspace.host.support.HostClient;
 import java.sql.SQLException;

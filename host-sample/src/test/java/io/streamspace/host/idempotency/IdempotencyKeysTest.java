@@ -3,9 +3,9 @@ package io.streamspace.host.idempotency;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.streamspace.common.http.Json;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.http.Json;
 import io.streamspace.host.idempotency.IdempotencyKeys.Claimed;
 import io.streamspace.host.idempotency.IdempotencyKeys.InProgress;
 import io.streamspace.host.idempotency.IdempotencyKeys.Replay;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.http.ApiException;
-import io.streamspace.host.http.Json;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.plugin.api.event.ResourceSize;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.common.db.Sql;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.db.Sql;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;

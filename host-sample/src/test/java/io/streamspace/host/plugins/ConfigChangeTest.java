@@ -3,7 +3,7 @@ package io.streamspace.host.plugins;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamspace.host.http.Json;
+import io.streamspace.common.http.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.streamspace.host.plugins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.host.http.Json;
+import io.streamspace.common.http.Json;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.common.http.ApiException;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
-import io.streamspace.host.http.ApiException;
 import io.streamspace.host.jobs.HostScheduler;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.data.PurgeablePlugin;

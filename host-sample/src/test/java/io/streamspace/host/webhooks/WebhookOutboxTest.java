@@ -2,8 +2,8 @@ package io.streamspace.host.webhooks;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.common.http.Json;
 import io.streamspace.host.db.Database;
-import io.streamspace.host.http.Json;
 import io.streamspace.host.platform.EventLog.PublishedEvent;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.testing.TestDatabases;

@@ -1,11 +1,11 @@
 package io.streamspace.billing.payments.collection;
 
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.stripe.ChargeOutcome;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,13 +1,13 @@
 package io.streamspace.billing.payments.collection;
 
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.stripe.ChargeOutcome;
 import io.streamspace.billing.payments.stripe.CollectionGateway;
 import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -2,7 +2,6 @@ package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.Transactions;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
@@ -12,6 +11,7 @@ import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.plans.PlanChanges;
+import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.http;
+package io.streamspace.common.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -9,9 +9,10 @@ import java.util.Map;
 /**
  * Text the database can store. PostgreSQL's {@code text} has no room for a NUL character
  * (U+0000): a query value, path segment or JSON string holding one would fail in the database
- * with a 500, so it is refused before any route reads it, naming the parameter.
+ * with a 500, so it is refused before any route reads it, naming the parameter (the billing
+ * plugin's {@code JsonRoute} and {@link Json#readObject} check with it).
  */
-final class StorableText {
+public final class StorableText {
 
   private StorableText() {}
 
@@ -19,7 +20,7 @@ final class StorableText {
    * Checks every path segment and query value: 404 for a path segment (no resource has such a
    * name), 400 naming the query parameter.
    */
-  static void checkParameters(HttpRequest request) throws ApiException {
+  public static void checkParameters(HttpRequest request) {
     for (Map.Entry<String, String> param : request.pathParams().entrySet()) {
       if (!storable(param.getValue())) {
         throw ApiException.notFound("no such " + param.getKey());
@@ -35,7 +36,7 @@ final class StorableText {
   }
 
   /** Checks every string and member name of a JSON body: 400 naming the member's path. */
-  static void checkJson(JsonNode node, String path) throws ApiException {
+  public static void checkJson(JsonNode node, String path) {
     if (node.isTextual() && !storable(node.textValue())) {
       throw refused(path);
     }

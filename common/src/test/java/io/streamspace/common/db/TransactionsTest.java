@@ -1,46 +1,37 @@
-package io.streamspace.host.db;
+package io.streamspace.common.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streamspace.testing.TestDatabases;
+import io.streamspace.common.support.TestDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-/** The host's one way to run a transaction, on real PostgreSQL. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+/** The one way the host and the plugin run a transaction, on real PostgreSQL. */
 class TransactionsTest {
 
-  private final Database database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
+  private final DataSource dataSource = TestDataSource.get();
 
   /** A refusal of the work's own. */
   private static final class Refused extends Exception {}
 
-  @AfterAll
-  void close() {
-    database.close();
-  }
-
   @Test
   void whatTheWorkWroteIsCommittedWhenItReturnsAndRolledBackWhenItRefuses() throws Exception {
-    execute("CREATE TABLE written (n int)");
+    execute("DROP TABLE IF EXISTS written; CREATE TABLE written (n int)");
 
-    Transactions.inTransaction(
-        database.dataSource(), c -> execute(c, "INSERT INTO written VALUES (1)"));
+    Transactions.inTransaction(dataSource, c -> execute(c, "INSERT INTO written VALUES (1)"));
     Refused refusal = new Refused();
     Refused thrown =
         assertThrows(
             Refused.class,
             () ->
                 Transactions.inTransaction(
-                    database.dataSource(),
+                    dataSource,
                     c -> {
                       execute(c, "INSERT INTO written VALUES (2)");
                       throw refusal;
@@ -59,8 +50,7 @@ class TransactionsTest {
             SQLException.class,
             () ->
                 Transactions.inTransaction(
-                    database.dataSource(),
-                    c -> execute(c, "SELECT pg_terminate_backend(pg_backend_pid())")));
+                    dataSource, c -> execute(c, "SELECT pg_terminate_backend(pg_backend_pid())")));
 
     assertEquals("57P01", failure.getSQLState(), failure.toString()); // admin_shutdown
     assertEquals(1, failure.getSuppressed().length, "the rollback's own failure, attached");
@@ -74,13 +64,13 @@ class TransactionsTest {
   }
 
   private void execute(String sql) throws SQLException {
-    try (Connection connection = database.dataSource().getConnection()) {
+    try (Connection connection = dataSource.getConnection()) {
       execute(connection, sql);
     }
   }
 
   private long count(String sql) throws SQLException {
-    try (Connection connection = database.dataSource().getConnection();
+    try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
       rs.next();

@@ -1,4 +1,4 @@
-package io.streamspace.billing.db;
+package io.streamspace.common.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -10,7 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs work in one database transaction: committed when it returns, rolled back when it throws.
  * What the caller sees is always the work's own failure: when the connection is gone (the
- * database went down), the rollback fails too, and that failure is only attached to it.
+ * database went down), the rollback fails too, and that failure is only attached to it. The
+ * host and the billing plugin both run their transactions through it (each its own copy).
+ * {@link #inTransactionRetryingConflicts} runs the work again when PostgreSQL rolled it back for
+ * a deadlock; a caller opts in where running its work again is safe.
  */
 public final class Transactions {
 

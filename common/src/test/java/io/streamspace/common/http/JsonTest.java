@@ -1,4 +1,4 @@
-package io.streamspace.billing.http;
+package io.streamspace.common.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

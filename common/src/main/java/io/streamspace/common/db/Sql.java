@@ -1,4 +1,4 @@
-package io.streamspace.host.db;
+package io.streamspace.common.db;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,24 +7,24 @@ import java.sql.Timestamp;
 import java.time.Instant;
 
 /**
- * Small helpers for JDBC code in the host. Its statements keep positional {@code ?}
- * parameters: they are short (a handful of parameters, each bound once), where the billing
- * plugin's long statements, with values used several times over, name theirs ({@code :cap})
- * through a parser of its own that the host has no need to copy. Concatenated SQL is written as
- * text blocks; transactions run through {@link Transactions}.
+ * Small helpers for JDBC code, in the host and the billing plugin. The host's statements keep
+ * positional {@code ?} parameters ({@link #prepare}): they are short (a handful of parameters,
+ * each bound once), where the billing plugin's long statements, with values used several times
+ * over, name theirs ({@code :cap}) through its own {@code NamedSql}. Concatenated SQL is written
+ * as text blocks; transactions run through {@link Transactions}.
  */
 public final class Sql {
 
   private Sql() {}
 
-  /** Unchecked wrapper, so callers of host stores need not handle {@link SQLException}. */
+  /** Unchecked wrapper, so callers of stores need not handle {@link SQLException}. */
   public static final class DatabaseException extends RuntimeException {
     public DatabaseException(String message, SQLException cause) {
       super(message, cause);
     }
   }
 
-  /** Wraps a JDBC failure with what the host was doing. */
+  /** Wraps a JDBC failure with what the caller was doing. */
   public static DatabaseException failure(String doing, SQLException cause) {
     return new DatabaseException("Database error while " + doing, cause);
   }

@@ -1,9 +1,9 @@
-package io.streamspace.billing.db;
+package io.streamspace.common.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.common.support.TestDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 /** {@link Transactions#inTransactionRetryingConflicts}, against real PostgreSQL deadlocks. */
 class TransactionsRetryTest {
 
-  private final DataSource dataSource = TestDatabase.dataSource();
+  private final DataSource dataSource = TestDataSource.get();
 
   @BeforeEach
   void twoRows() {
-    TestDatabase.execute(
+    TestDataSource.execute(
         """
         DROP TABLE IF EXISTS retry_rows;
         CREATE TABLE retry_rows (id int PRIMARY KEY, n int NOT NULL, by_work int NOT NULL);
@@ -31,7 +31,7 @@ class TransactionsRetryTest {
 
   @AfterEach
   void drop() {
-    TestDatabase.execute("DROP TABLE IF EXISTS retry_rows");
+    TestDataSource.execute("DROP TABLE IF EXISTS retry_rows");
   }
 
   @Test
@@ -58,7 +58,7 @@ class TransactionsRetryTest {
             // the shorter) and rolled back
             holdsRowTwo.countDown();
             CompletableFuture.runAsync(() -> lockOneThenTwo(holdsRowTwo, other));
-            TestDatabase.awaitSessionsWaitingForALock(1);
+            TestDataSource.awaitSessionsWaitingForALock(1);
             try (Statement statement = connection.createStatement()) {
               statement.execute("SET LOCAL deadlock_timeout = '10ms'");
             }
