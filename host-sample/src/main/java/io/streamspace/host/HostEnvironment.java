@@ -1,5 +1,6 @@
 package io.streamspace.host;
 
+import io.streamspace.host.auth.AdminTokenPolicy;
 import io.streamspace.host.auth.jwt.PlatformTokenSettings;
 import io.streamspace.host.logging.LogFormat;
 import io.streamspace.host.metrics.MetricsRoutes;
@@ -20,7 +21,7 @@ final class HostEnvironment {
 
   static final List<Variable> VARIABLES =
       List.of(
-          new Variable(Host.ADMIN_TOKEN_ENV, "the admin's bearer token (32+ characters)"),
+          new Variable(AdminTokenPolicy.ENV, "the admin's bearer token (32+ characters)"),
           new Variable("BILLING_DB_URL", "JDBC URL of an external PostgreSQL (as --db-url)"),
           new Variable("BILLING_DB_USER", "its user, unless the URL names one"),
           new Variable("BILLING_DB_PASSWORD", "its password, unless the URL holds one"),

@@ -110,18 +110,6 @@ public final class HostMain {
    * created it, that it exists on later ones; nothing when {@code BILLING_ADMIN_TOKEN} is set.
    */
   static Optional<String> adminTokenLine(Host host) {
-    if (!host.adminTokenGenerated()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        host.adminToken()
-            .map(
-                token ->
-                    "Admin token (shown once; set BILLING_ADMIN_TOKEN to choose your own): "
-                        + token)
-            .orElse(
-                "Admin token: the one generated and shown on an earlier start (token id "
-                    + host.adminTokenId()
-                    + "); lost it? set BILLING_ADMIN_TOKEN to choose your own"));
+    return host.settledAdminToken().announcement();
   }
 }

@@ -6,7 +6,6 @@ import io.javalin.http.Context;
 import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
-import io.streamspace.host.metrics.IntakeMeters;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plugins for admins (their catalog search is {@code catalog.CatalogRoutes}): list, install,
+ * Plugins for admins (their catalog search is {@link CatalogRoutes}): list, install,
  * update, uninstall (and their history), enable, disable, read and change config
  * ({@code PUT} to replace it, {@code PATCH} to merge a change into it). Each plugin shows how far
  * behind the event journal it is, and which node consumes it.

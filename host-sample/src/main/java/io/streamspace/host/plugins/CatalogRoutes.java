@@ -1,15 +1,15 @@
-package io.streamspace.host.catalog;
+package io.streamspace.host.plugins;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.host.auth.Authenticator;
+import io.streamspace.host.catalog.PluginApiVersion;
+import io.streamspace.host.catalog.PluginRepository;
+import io.streamspace.host.catalog.RepositoryReleases;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
-import io.streamspace.host.plugins.JournalLag;
-import io.streamspace.host.plugins.ManagedPlugin;
-import io.streamspace.host.plugins.PluginRegistry;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.http.Caller;
 import java.util.ArrayList;
@@ -27,7 +27,8 @@ import org.pf4j.update.PluginInfo;
  * the plugins this host has loaded that no repository lists (dropped into the plugins folder by
  * hand, or handed in-process), each matching {@code q} (case-insensitive) in its id, name,
  * description or tags; without {@code q}, all. A repository that cannot be read is named in
- * {@code unreachable_repositories} and the others are still listed.
+ * {@code unreachable_repositories} and the others are still listed. It sits with the plugins it
+ * joins the repositories' listings to; the catalog package below only reads repositories.
  */
 public final class CatalogRoutes implements HttpServer.RouteGroup {
 

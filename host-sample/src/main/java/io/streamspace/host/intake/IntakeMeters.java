@@ -1,15 +1,15 @@
-package io.streamspace.host.metrics;
+package io.streamspace.host.intake;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamspace.common.http.ApiException;
-import io.streamspace.host.intake.AdmissionService;
-import io.streamspace.host.intake.EventIntake;
 import java.util.function.Supplier;
 
 /**
  * Counts and times platform event batches ({@code streamspace.intake.*}) and admission decisions
- * ({@code streamspace.admission.*}) as {@code POST /api/platform/...} answers them.
+ * ({@code streamspace.admission.*}) as {@code POST /api/platform/...} answers them. It lives
+ * with the intake it measures, on the {@link MeterRegistry} the host's metrics own: the metrics
+ * package serves the registry and knows nothing of intake's types.
  */
 public final class IntakeMeters {
 

@@ -1,4 +1,4 @@
-package io.streamspace.host.catalog;
+package io.streamspace.host.plugins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
