@@ -459,7 +459,7 @@ public final class Host implements AutoCloseable {
   }
 
   /** The pool every part of the host and its plugins uses (closed with the host). */
-  DataSource dataSource() {
+  public DataSource dataSource() {
     return dataSource;
   }
 
@@ -467,7 +467,8 @@ public final class Host implements AutoCloseable {
     return tokens;
   }
 
-  PluginRegistry plugins() {
+  /** The loaded plugins (the benchmark module asks their admission checks in process). */
+  public PluginRegistry plugins() {
     return plugins;
   }
 
