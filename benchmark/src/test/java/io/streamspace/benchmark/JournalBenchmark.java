@@ -66,8 +66,8 @@ import org.slf4j.LoggerFactory;
  * timing is asserted anywhere.
  *
  * <pre>
- * mvn -q -pl host-sample test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.streamspace.host.bench.JournalBenchmark [-Dexec.args="100000 2"]
+ * mvn -q -pl benchmark test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.streamspace.benchmark.JournalBenchmark [-Dexec.args="100000 2"]
  * </pre>
  *
  * Arguments: events per phase (default 100,000), rounds (default 2: the first warms the JVM
