@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the command line's console for what an operator must read: {@link HostMain}'s own lines
  * and warnings. The full log (INFO and up) goes to a rolling file. Hosts embedded in tests or
- * other programs keep logback's plain configuration.
+ * other programs keep logback's plain configuration. Public for the benchmark module's command,
+ * which logs its host the same way.
  */
-final class ConsoleLogging {
+public final class ConsoleLogging {
 
   static final String LOG_FILE = "host.log";
   private static final String CONSOLE_APPENDER = "STDOUT"; // as named in logback.xml
@@ -46,7 +47,7 @@ final class ConsoleLogging {
    *
    * @return the log file
    */
-  static Path toFile(Path logDir) {
+  public static Path toFile(Path logDir) {
     return toFile(logDir, LogFormat.TEXT, true);
   }
 

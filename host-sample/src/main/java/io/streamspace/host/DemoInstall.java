@@ -16,11 +16,13 @@ import java.util.List;
  * host's own HTTP API, as an admin would (search, install, enable), and says what it did. An
  * installed plugin is not installed again (a data folder kept from an earlier run): it is enabled
  * if needed, and one older than the repository's latest is left as it is, with the update's curl
- * line.
+ * line. Public for the benchmark module, which installs the plugin on its host the same way.
  */
-final class DemoInstall {
+public final class DemoInstall {
 
-  static final String PLUGIN = "billing";
+  /** The id of the plugin it installs. */
+  public static final String PLUGIN = "billing";
+
   private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +37,7 @@ final class DemoInstall {
   }
 
   /** Installs and enables the billing plugin when needed; returns the console lines. */
-  static List<String> billing(int port, String adminToken) {
+  public static List<String> billing(int port, String adminToken) {
     DemoInstall install = new DemoInstall(port, adminToken);
     try {
       install.run();

@@ -160,7 +160,8 @@ public final class Host implements AutoCloseable {
   }
 
   /** The pool every part of the host and its plugins uses (closed with the host). */
-  DataSource dataSource() {
+  /** The host's database (the benchmark module reads its figures there). */
+  public DataSource dataSource() {
     return database.dataSource();
   }
 
@@ -168,7 +169,8 @@ public final class Host implements AutoCloseable {
     return auth.tokens();
   }
 
-  PluginRegistry plugins() {
+  /** The loaded plugins (the benchmark module asks their admission checks in process). */
+  public PluginRegistry plugins() {
     return plugins.registry();
   }
 

@@ -1,6 +1,5 @@
 package io.streamspace.host;
 
-import io.streamspace.host.bench.BenchSize;
 import io.streamspace.host.logging.LogFormat;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** The command-line options of {@link HostMain}. */
 final class HostCommandLine {
@@ -19,8 +17,6 @@ final class HostCommandLine {
       String.join(
           "\n",
           "Usage: java -jar host-sample.jar [options]",
-          "       java -jar host-sample.jar bench [--size small|full] [--only w1,w2]",
-          "                      [--plugin-repository <folder|url>]",
           "  --port <n>          HTTP port (default 8080)",
           "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else embedded)",
           "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ in the data folder)",
@@ -40,11 +36,6 @@ final class HostCommandLine {
           "                      $STREAMSPACE_LOG_FORMAT, else text)",
           "  --debug             a refused start prints its stack trace too",
           "  --help              this text",
-          "bench: starts a host on an embedded PostgreSQL in a temporary folder (deleted at the",
-          "  end) with the billing plugin installed from the plugin repository, runs the",
-          "  workloads and prints one Markdown table (README, Benchmark)",
-          "  --size <small|full> full measures the issue's targets (default), small is quick",
-          "  --only <w1,w2>      only these workloads (intake, admission, heap, start...)",
           HostEnvironment.usage());
 
   /** Why the command line was refused. */
@@ -53,10 +44,6 @@ final class HostCommandLine {
       super(message);
     }
   }
-
-  private static final Set<String> BENCH_ONLY = Set.of("--size", "--only");
-  private static final Set<String> BENCH_OPTIONS =
-      Set.of("--size", "--only", "--plugin-repository", "--help", "-h");
 
   static final String REPOSITORIES_ENV = "STREAMSPACE_PLUGIN_REPOSITORIES";
 
@@ -76,21 +63,11 @@ final class HostCommandLine {
   boolean debug;
   boolean demo;
   boolean help;
-  boolean bench;
-  BenchSize benchSize = BenchSize.FULL;
-  final List<String> benchOnly = new ArrayList<>();
 
   static HostCommandLine parse(String[] args) throws UsageException {
     HostCommandLine line = new HostCommandLine();
-    line.bench = args.length > 0 && args[0].equals("bench");
-    for (int i = line.bench ? 1 : 0; i < args.length; i++) {
+    for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if (!line.bench && BENCH_ONLY.contains(arg)) {
-        throw new UsageException(arg + " goes with bench: java -jar host-sample.jar bench " + arg);
-      }
-      if (line.bench && !BENCH_OPTIONS.contains(arg)) {
-        throw new UsageException("bench takes --size, --only and --plugin-repository, not " + arg);
-      }
       switch (arg) {
         case "--help", "-h" -> line.help = true;
         case "--demo" -> line.demo = true;
@@ -102,20 +79,10 @@ final class HostCommandLine {
         case "--plugin-repository" -> line.pluginRepositories.add(value(args, ++i, arg));
         case "--data-dir" -> line.dataDir = Path.of(value(args, ++i, arg));
         case "--max-event-age-days" -> line.maxEventAge = days(value(args, ++i, arg), arg);
-        case "--size" -> line.benchSize = size(value(args, ++i, arg));
-        case "--only" -> line.benchOnly.addAll(List.of(value(args, ++i, arg).split(",")));
         default -> throw new UsageException("unknown option " + arg);
       }
     }
     return line;
-  }
-
-  private static BenchSize size(String text) throws UsageException {
-    try {
-      return BenchSize.of(text);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--size must be small or full, got " + text);
-    }
   }
 
   private static String value(String[] args, int index, String option) throws UsageException {

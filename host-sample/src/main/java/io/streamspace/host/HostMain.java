@@ -33,10 +33,6 @@ public final class HostMain {
       out.println(HostCommandLine.USAGE);
       return;
     }
-    if (line.bench) {
-      System.exit(bench(line));
-      return;
-    }
     Map<String, String> environment = System.getenv();
     LogFormat format;
     try {
@@ -93,16 +89,6 @@ public final class HostMain {
       }
     }
     return line.toString().replaceAll("\\s*\\R\\s*", " ");
-  }
-
-  /** Runs {@code bench}: progress on stderr, the table on stdout; returns the exit code. */
-  private static int bench(HostCommandLine line) {
-    try {
-      return Bench.run(line, System.err, System.out, ConsoleLogging::toFile);
-    } catch (IOException | RuntimeException e) {
-      System.err.println("error: the benchmark could not run: " + e);
-      return 1;
-    }
   }
 
   /**

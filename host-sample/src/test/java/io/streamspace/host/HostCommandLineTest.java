@@ -135,6 +135,19 @@ class HostCommandLineTest {
   }
 
   @Test
+  void theBenchmarkIsNoHostCommand_itsOwnModuleRunsIt() {
+    assertFalse(HostCommandLine.USAGE.contains("bench"), HostCommandLine.USAGE);
+    for (String arg : List.of("bench", "--size", "--only")) {
+      assertEquals(
+          "unknown option " + arg,
+          assertThrows(
+                  HostCommandLine.UsageException.class,
+                  () -> HostCommandLine.parse(new String[] {arg, "small"}))
+              .getMessage());
+    }
+  }
+
+  @Test
   void theHelpNamesThePluginRepositoryOptionAndItsVariable() {
     assertTrue(HostCommandLine.USAGE.contains("--plugin-repository <folder|url>"));
     assertTrue(HostCommandLine.USAGE.contains("$STREAMSPACE_PLUGIN_REPOSITORIES"));

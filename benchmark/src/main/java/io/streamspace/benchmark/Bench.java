@@ -1,0 +1,176 @@
+package io.streamspace.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.DemoInstall;
+import io.streamspace.host.Host;
+import io.streamspace.host.HostOptions;
+import io.streamspace.host.intake.AdmissionService;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+
+/**
+ * The benchmark's run: a host of its own on an embedded PostgreSQL in a fresh temporary folder
+ * (durable, as the host runs it; deleted at the end), with the billing plugin installed and enabled
+ * from the plugin catalog through the API as {@code --demo} does, and the {@link BenchRunner}'s
+ * workloads run on it. No environment reaches that host: not {@code BILLING_DB_URL}, nor plugin
+ * secrets.
+ */
+final class Bench implements BenchHost, AutoCloseable {
+
+  private static final String PLATFORM_USER = "bench-platform";
+
+  private final Path folder;
+  private final HostOptions firstStart;
+  private Host host;
+  private int port;
+  private String adminToken;
+  private String platformToken;
+  private AdmissionService admission;
+
+  private Bench(Path folder, HostOptions options) {
+    this.folder = folder;
+    this.firstStart = options;
+  }
+
+  /**
+   * Runs the benchmark the command line asks for, printing progress to {@code progress} and the
+   * table to {@code out}; returns the process's exit code: 0 when every workload ran, else 1.
+   *
+   * @param logsTo told the folder for the host's log before it starts ({@link BenchMain} logs
+   *     there, tests leave their logging alone)
+   */
+  static int run(
+      BenchCommandLine line, PrintStream progress, PrintStream out, Consumer<Path> logsTo)
+      throws IOException {
+    // Under load the JDK's HttpClient now and then closes a kept-alive connection itself as it
+    // sends on it, and retries only GETs then. Every POST of the workloads may be sent again:
+    // events are idempotent by id, admissions are reads, and each workload checks its results.
+    // Read when the client first sends, so before any workload does.
+    System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
+    Path folder = Files.createTempDirectory("streamspace-bench-");
+    try {
+      progress.println("bench: a host on an embedded PostgreSQL in " + folder);
+      logsTo.accept(folder.resolve("logs"));
+      HostOptions.Builder options =
+          HostOptions.builder()
+              .port(0)
+              .dataDir(folder.resolve("data"))
+              .pluginsDir(folder.resolve("plugins"))
+              .secrets(Map.of());
+      line.pluginRepositories().forEach(options::pluginRepository);
+      try (Bench bench = new Bench(folder, options.build())) {
+        bench.start(progress);
+        BenchRunner runner = new BenchRunner(BenchRunner.workloads(bench), progress, out);
+        return runner.run(bench, line.size, Set.copyOf(line.only)).allRan() ? 0 : 1;
+      }
+    } finally {
+      delete(folder);
+    }
+  }
+
+  private void start(PrintStream progress) {
+    host = Host.start(firstStart);
+    port = host.port();
+    admission = new AdmissionService(host.plugins());
+    adminToken = host.adminToken().orElseThrow();
+    DemoInstall.billing(port, adminToken).forEach(l -> progress.println("  " + l));
+    try {
+      BenchHttp http = new BenchHttp(baseUrl());
+      JsonNode plugins = http.get("/api/admin/plugins", adminToken).expect(200);
+      boolean started = false;
+      for (JsonNode plugin : plugins.path("plugins")) {
+        started |=
+            plugin.path("id").asText().equals(DemoInstall.PLUGIN)
+                && plugin.path("state").asText().equals("started");
+      }
+      if (!started) {
+        throw new IllegalStateException("the billing plugin did not start: " + plugins);
+      }
+      platformToken =
+          http.post(
+                  "/api/admin/tokens",
+                  adminToken,
+                  Map.of("user_id", PLATFORM_USER, "roles", Set.of("platform")))
+              .expect(201)
+              .path("token")
+              .asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  @Override
+  public String adminToken() {
+    return adminToken;
+  }
+
+  @Override
+  public String platformToken() {
+    return platformToken;
+  }
+
+  @Override
+  public DataSource dataSource() {
+    return host.dataSource();
+  }
+
+  @Override
+  public void restart() {
+    host.close();
+    HostOptions o = firstStart;
+    host =
+        Host.start(
+            new HostOptions(
+                port,
+                o.dbUrl(),
+                o.dataDir(),
+                o.pluginsDir(),
+                o.pluginRepositories(),
+                o.clock(),
+                o.secrets(),
+                o.inProcessPlugins(),
+                o.unsafeFastEmbeddedDatabase(),
+                o.maxEventAge(),
+                o.maxJournalLag(),
+                o.pluginReleases(),
+                o.webhookDeliveryInterval()));
+    admission = new AdmissionService(host.plugins());
+  }
+
+  @Override
+  public AdmissionService.Answer admit(JsonNode request) {
+    return admission.decide(request);
+  }
+
+  @Override
+  public void close() {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  private static void delete(Path folder) throws IOException {
+    try (Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

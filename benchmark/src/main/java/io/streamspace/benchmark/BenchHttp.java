@@ -1,0 +1,139 @@
+package io.streamspace.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** The HTTP calls of the workloads: JSON in and out, with a bearer token. */
+public final class BenchHttp {
+
+  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration POLL = Duration.ofMillis(50);
+  private static final Duration CATCH_UP = Duration.ofMinutes(10);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How much of an unexpected answer a failure shows. */
+  private static final int SHOWN = 300;
+
+  /** An answer: its status and JSON body (an empty object for an empty body). */
+  public record Answer(int status, JsonNode body) {
+
+    /** The body, when the status is {@code expected}. */
+    public JsonNode expect(int expected) {
+      if (status != expected) {
+        String text = body.toString();
+        throw new IllegalStateException(
+            "expected "
+                + expected
+                + ", got "
+                + status
+                + " "
+                + (text.length() > SHOWN ? text.substring(0, SHOWN) + "..." : text));
+      }
+      return body;
+    }
+  }
+
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final String baseUrl;
+
+  public BenchHttp(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  public Answer get(String path, String token) throws IOException, InterruptedException {
+    return send(request(path, token).GET());
+  }
+
+  public Answer post(String path, String token, Object body)
+      throws IOException, InterruptedException {
+    return withBody("POST", path, token, body);
+  }
+
+  /** A POST that may take as long as {@code timeout} to answer (a job run). */
+  public Answer post(String path, String token, Object body, Duration timeout)
+      throws IOException, InterruptedException {
+    return send(request(path, token).timeout(timeout).POST(publisher(body)));
+  }
+
+  /** A JSON merge patch. */
+  public Answer patch(String path, String token, Object body)
+      throws IOException, InterruptedException {
+    return withBody("PATCH", path, token, body);
+  }
+
+  private Answer withBody(String method, String path, String token, Object body)
+      throws IOException, InterruptedException {
+    return send(
+        request(path, token)
+            .header("Content-Type", "application/json")
+            .method(method, publisher(body)));
+  }
+
+  private static HttpRequest.BodyPublisher publisher(Object body) throws IOException {
+    return HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body));
+  }
+
+  /**
+   * Posts a batch of platform events and returns how many the host journaled now. Sent again
+   * once when the connection fails: the events' ids make a repeat harmless.
+   */
+  public int postEvents(String platformToken, List<?> events)
+      throws IOException, InterruptedException {
+    Answer answer;
+    try {
+      answer = post("/api/platform/events", platformToken, events);
+    } catch (IOException e) {
+      answer = post("/api/platform/events", platformToken, events);
+    }
+    return answer.expect(202).path("accepted").asInt();
+  }
+
+  /**
+   * Waits until the billing plugin has applied the whole journal ({@code /api/health} shows its
+   * lag at 0 events).
+   *
+   * @throws IllegalStateException when it has not within {@link #CATCH_UP}
+   */
+  public void awaitBillingCaughtUp() throws IOException, InterruptedException {
+    String pluginId = "billing";
+    Duration timeout = CATCH_UP;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode plugin = null;
+    while (System.nanoTime() < deadline) {
+      plugin = null;
+      for (JsonNode health : get("/api/health", null).body().path("plugins")) {
+        if (health.path("id").asText().equals(pluginId)) {
+          plugin = health;
+        }
+      }
+      if (plugin != null && plugin.at("/lag/events").asLong(-1) == 0) {
+        return;
+      }
+      // polls, not spins: the plugin applying the journal shares the machine's cores
+      Thread.sleep(POLL.toMillis());
+    }
+    throw new IllegalStateException(
+        pluginId + " did not apply the journal within " + timeout + ": " + plugin);
+  }
+
+  private HttpRequest.Builder request(String path, String token) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(CALL_TIMEOUT);
+    return token == null ? request : request.header("Authorization", "Bearer " + token);
+  }
+
+  private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    String body = response.body();
+    return new Answer(
+        response.statusCode(), body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body));
+  }
+}

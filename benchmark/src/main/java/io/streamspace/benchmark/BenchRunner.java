@@ -1,0 +1,93 @@
+package io.streamspace.benchmark;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs the benchmark's workloads on a running host, one after the other, with a progress line
+ * for each phase, and prints one Markdown table with the machine and the commit. A workload that
+ * throws is a failed row; the others still run.
+ */
+public final class BenchRunner {
+
+  /**
+   * Every workload, in the order they run. {@code start} is last: it replaces the host (the same
+   * URL and tokens, a new database pool).
+   */
+  public static List<Workload> workloads(BenchHost host) {
+    return List.of(
+        new IntakeWorkload(),
+        new IntakeWithRatingWorkload(),
+        new AdmissionWorkload(host),
+        new CalculateUsageWorkload(),
+        new InvoicingWorkload(),
+        new UsageReadsWorkload(),
+        new HeapWorkload(),
+        new StartWorkload(host));
+  }
+
+  /** What a run printed and whether every workload ran without failing. */
+  public record Report(List<String> table, boolean allRan) {}
+
+  private final List<Workload> workloads;
+  private final PrintStream progress;
+  private final PrintStream out;
+
+  /**
+   * @param progress where the progress lines go (the console's stderr)
+   * @param out where the table goes (stdout)
+   */
+  public BenchRunner(List<Workload> workloads, PrintStream progress, PrintStream out) {
+    this.workloads = List.copyOf(workloads);
+    this.progress = progress;
+    this.out = out;
+  }
+
+  /**
+   * Runs the workloads named in {@code only} (all when empty) and prints the table.
+   *
+   * @throws IllegalArgumentException when {@code only} names no workload
+   */
+  public Report run(BenchHost host, BenchSize size, Set<String> only) {
+    List<Workload> chosen = new ArrayList<>();
+    for (Workload workload : workloads) {
+      if (only.isEmpty() || only.contains(workload.name())) {
+        chosen.add(workload);
+      }
+    }
+    List<String> names = workloads.stream().map(Workload::name).toList();
+    for (String name : only) {
+      if (!names.contains(name)) {
+        throw new IllegalArgumentException(
+            "no workload " + name + "; the workloads: " + String.join(",", names));
+      }
+    }
+    BenchTable table = new BenchTable();
+    boolean allRan = true;
+    for (Workload workload : chosen) {
+      BenchContext context =
+          new BenchContext(
+              host.baseUrl(),
+              host.adminToken(),
+              host.platformToken(),
+              host.dataSource(),
+              size,
+              line -> progress.println("  " + line));
+      progress.println("bench: " + workload.name() + " (" + size.label() + ")");
+      try {
+        workload.run(context).forEach(table::add);
+      } catch (Exception | AssertionError e) {
+        progress.println("bench: " + workload.name() + " failed: " + e);
+        table.addFailed(workload.name(), size.label(), e);
+        allRan = false;
+      }
+    }
+    List<String> lines = new ArrayList<>(table.lines());
+    lines.add("");
+    lines.add("Machine: " + BenchMachine.describe() + ". Commit: " + BenchMachine.commit() + ".");
+    lines.forEach(out::println);
+    return new Report(lines, allRan);
+  }
+}

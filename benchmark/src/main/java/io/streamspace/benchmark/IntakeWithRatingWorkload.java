@@ -1,0 +1,192 @@
+package io.streamspace.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * The intake workload's traffic ({@link SessionTraffic}) while calculate-usage runs every minute
+ * through the host's scheduler ({@code usageCalculationInterval} set to {@code * * * * *} for the
+ * run). The sessions are created at the start of the last whole hour a run may rate, so the
+ * first run during the window rates an hour of every session (a cpu and a memory record each)
+ * while the heartbeats flow. Full size sends for 130 s, so at least two scheduled runs start and
+ * end within it; small sends for 6 s, too short to wait for a minute's cron, so it also runs the
+ * job through its route ({@code POST .../jobs/calculate-usage}, the scheduler's run-now) a third
+ * of the way in. Checks that every batch was accepted and journaled once, that the schedule in
+ * effect was every minute ({@code GET .../jobs/status}), and that the runs overlapping the window
+ * (the host's run history, {@code host_job_runs}) are as many as wanted and all succeeded.
+ */
+final class IntakeWithRatingWorkload implements Workload {
+
+  static final String NAME = "intake-with-rating";
+  private static final String JOB = "calculate-usage";
+  private static final String EVERY_MINUTE = "* * * * *";
+  private static final Duration TARGET_P99 = Duration.ofMillis(250);
+  private static final String RUNS =
+      """
+      SELECT started_at, ended_at, outcome, rows_touched, request_id IS NULL
+      FROM host_job_runs
+      WHERE plugin_id = 'billing' AND job_name = ? AND started_at < ? AND ended_at > ?
+      ORDER BY started_at
+      """;
+
+  /** One calculate-usage run that overlapped the window, from the host's run history. */
+  private record Run(Instant startedAt, Duration took, boolean succeeded, long rows, boolean cron) {
+
+    @Override
+    public String toString() {
+      return "%s run at %s, %d ms, %s, %,d records"
+          .formatted(
+              cron ? "scheduled" : "manual",
+              startedAt,
+              took.toMillis(),
+              succeeded ? "succeeded" : "FAILED",
+              rows);
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    boolean small = context.size() == BenchSize.SMALL;
+    int sessions = context.size().pick(2_000, 100_000);
+    Duration window = Duration.ofSeconds(context.size().pick(6, 130));
+    int runsWanted = context.size().pick(1, 2);
+    BillingClient billing = new BillingClient(context);
+    BenchHttp http = new BenchHttp(context.baseUrl());
+    EventSender sender = new EventSender(http, context.platformToken());
+    long timeoutMinutes = billing.config().path("sessionHeartbeatTimeoutMinutes").asLong(10);
+    Instant hourStart =
+        Instant.now()
+            .minus(Duration.ofMinutes(timeoutMinutes))
+            .truncatedTo(ChronoUnit.HOURS)
+            .minus(Duration.ofHours(1));
+    String prefix = "bench-ir" + System.currentTimeMillis() + "-";
+    SessionTraffic traffic = new SessionTraffic(prefix, sessions, hourStart);
+    String size = String.format("%,d sessions, %d s", sessions, window.toSeconds());
+
+    EventSender.Sent sent;
+    Duration sending;
+    List<Run> runs;
+    try (ConfigPatch everyMinute =
+        ConfigPatch.apply(billing, Map.of("usageCalculationInterval", EVERY_MINUTE))) {
+      context.progress().line(NAME + ": posting events of " + size + ", " + JOB + " every minute");
+      Instant from = Instant.now();
+      long began = System.nanoTime();
+      ScheduledExecutorService trigger = Executors.newSingleThreadScheduledExecutor();
+      try {
+        ScheduledFuture<JsonNode> manual =
+            small
+                ? trigger.schedule(
+                    () -> billing.runJob(JOB), window.toMillis() / 3, TimeUnit.MILLISECONDS)
+                : null;
+        sent = traffic.sustain(sender, began + window.toNanos());
+        sending = EventSender.since(began);
+        if (manual != null) {
+          manual.get();
+        }
+      } finally {
+        trigger.shutdownNow();
+      }
+      Instant to = from.plus(sending);
+      checkEveryMinute(billing, context.adminToken());
+      runs = runsDuring(context.dataSource(), from, to);
+    }
+    context
+        .progress()
+        .line(
+            String.format(
+                "%s: %,d events sent in %d ms, %d %s run(s) overlapped",
+                NAME, sent.events(), sending.toMillis(), runs.size(), JOB));
+    runs.forEach(run -> context.progress().line(NAME + ": " + run));
+    traffic.checkJournaledOnce(context.dataSource(), sent);
+    long scheduled = runs.stream().filter(Run::cron).count();
+    if (runs.stream().anyMatch(run -> !run.succeeded()) || runs.size() < runsWanted) {
+      throw new IllegalStateException(
+          "%s run(s) overlapped the intake; wanted %d, all succeeded".formatted(runs, runsWanted));
+    }
+    context.progress().line(NAME + ": ending the sessions (not measured)");
+    http.awaitBillingCaughtUp();
+    traffic.end(sender);
+    http.awaitBillingCaughtUp();
+
+    Latencies batches = Latencies.of(sent.batchNanos());
+    String how =
+        small
+            ? "%d through POST .../jobs/%s mid-way, %d by the cron"
+                .formatted(runs.size() - scheduled, JOB, scheduled)
+            : "%d by the cron".formatted(scheduled);
+    return List.of(
+        new BenchRow(
+            "%s: intake's events over HTTP while %s runs every minute (p50/p99 per batch;"
+                    .formatted(NAME, JOB)
+                + " %d run(s) overlapped: %s)".formatted(runs.size(), how),
+            size,
+            sending,
+            sent.events() / IntakeWorkload.seconds(sending),
+            "events",
+            batches.p50(),
+            batches.p99(),
+            null,
+            null,
+            "p99 per batch ≤ 250 ms, no errors",
+            batches.p99().compareTo(TARGET_P99) <= 0));
+  }
+
+  /** Fails unless the job's schedule in effect, as the status route shows it, is every minute. */
+  private static void checkEveryMinute(BillingClient billing, String adminToken) throws Exception {
+    JsonNode jobs = billing.get("/jobs/status", adminToken).path("jobs");
+    for (JsonNode job : jobs) {
+      if (job.path("name").asText().equals(JOB) && job.path("cron").asText().equals(EVERY_MINUTE)) {
+        return;
+      }
+    }
+    throw new IllegalStateException(JOB + " was not scheduled every minute: " + jobs);
+  }
+
+  /**
+   * The job's runs in the host's run history that started before {@code to} and ended after
+   * {@code from}.
+   */
+  private static List<Run> runsDuring(DataSource dataSource, Instant from, Instant to)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query = connection.prepareStatement(RUNS)) {
+      query.setString(1, JOB);
+      query.setTimestamp(2, Timestamp.from(to));
+      query.setTimestamp(3, Timestamp.from(from));
+      List<Run> runs = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          Instant started = rows.getTimestamp(1).toInstant();
+          runs.add(
+              new Run(
+                  started,
+                  Duration.between(started, rows.getTimestamp(2).toInstant()),
+                  rows.getString(3).equals("SUCCEEDED"),
+                  rows.getLong(4),
+                  rows.getBoolean(5)));
+        }
+      }
+      return runs;
+    }
+  }
+}

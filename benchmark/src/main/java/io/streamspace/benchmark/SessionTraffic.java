@@ -1,0 +1,110 @@
+package io.streamspace.benchmark;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The platform traffic of the intake workloads: sessions of distinct ids (ten an account), each
+ * created in round 0, then a heartbeat a round, 1,000 events a batch from the {@link
+ * EventSender}'s clients until a deadline; then each session ended. Checks that the host accepted
+ * every event and journaled it once.
+ */
+final class SessionTraffic {
+
+  private final String prefix;
+  private final int perRound;
+  private final Instant openedAt;
+
+  /**
+   * @param prefix the ids' prefix, the workload's own
+   * @param sessions how many sessions, a multiple of {@link EventSender#BATCH}
+   * @param openedAt when the sessions were created (their heartbeats and ends are sent as now)
+   */
+  SessionTraffic(String prefix, int sessions, Instant openedAt) {
+    this.prefix = prefix;
+    this.perRound = sessions / EventSender.BATCH;
+    this.openedAt = openedAt;
+  }
+
+  /** Creates the sessions, then posts heartbeat rounds until {@code deadline} (nanoTime). */
+  EventSender.Sent sustain(EventSender sender, long deadline) throws Exception {
+    EventSender.Sent created = sender.send(perRound, this::batch);
+    return created.plus(sender.send(Integer.MAX_VALUE, b -> batch(b + perRound), deadline));
+  }
+
+  /** Ends every session. */
+  void end(EventSender sender) throws Exception {
+    sender.send(perRound, this::ended);
+  }
+
+  /**
+   * Batch {@code b}: the sessions of part {@code b % perRound}, created in round 0, a heartbeat
+   * in each later round.
+   */
+  List<ObjectNode> batch(int b) {
+    int round = b / perRound;
+    int first = (b % perRound) * EventSender.BATCH;
+    Instant now = Instant.now();
+    List<ObjectNode> events = new ArrayList<>(EventSender.BATCH);
+    for (int s = first; s < first + EventSender.BATCH; s++) {
+      String id = prefix + s + "-" + round;
+      events.add(
+          round == 0
+              ? BenchEvents.sessionCreated(id, session(s), user(s), openedAt, "1", "2", "0")
+              : BenchEvents.heartbeat(id, session(s), user(s), now));
+    }
+    return events;
+  }
+
+  private List<ObjectNode> ended(int b) {
+    int first = b * EventSender.BATCH;
+    Instant now = Instant.now();
+    List<ObjectNode> events = new ArrayList<>(EventSender.BATCH);
+    for (int s = first; s < first + EventSender.BATCH; s++) {
+      events.add(BenchEvents.terminated(prefix + s + "-end", session(s), user(s), now));
+    }
+    return events;
+  }
+
+  private String session(int s) {
+    return prefix + "s" + s;
+  }
+
+  private String user(int s) {
+    return prefix + "u" + s / 10;
+  }
+
+  /** Every event sent was accepted and the journal holds each exactly once. */
+  void checkJournaledOnce(DataSource dataSource, EventSender.Sent sent) throws SQLException {
+    if (sent.accepted() != sent.events()) {
+      throw new IllegalStateException(
+          String.format(
+              "the host accepted %,d of the %,d events sent", sent.accepted(), sent.events()));
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement count =
+            connection.prepareStatement(
+                "SELECT count(*), count(DISTINCT event_id) FROM host_journal"
+                    + " WHERE event_id LIKE ?")) {
+      count.setString(1, prefix + "%");
+      try (ResultSet rows = count.executeQuery()) {
+        rows.next();
+        long entries = rows.getLong(1);
+        long distinct = rows.getLong(2);
+        if (entries != sent.events() || distinct != sent.events()) {
+          throw new IllegalStateException(
+              String.format(
+                  "%,d events accepted, the journal holds %,d entries of %,d ids",
+                  sent.events(), entries, distinct));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.streamspace.benchmark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.host.support.TestRepository;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code benchmark.jar --size small}, run once in process as the smoke test of the benchmark
+ * command: no timing is asserted, only that every workload ran and checked its own results, and
+ * the table's shape.
+ */
+class BenchCommandTest {
+
+  private static final Pattern FOLDER = Pattern.compile("embedded PostgreSQL in (\\S+)");
+
+  @TempDir Path work;
+
+  @Test
+  void benchSmallRunsEveryWorkloadOnItsOwnHostAndPrintsOneTableWithMachineAndCommit()
+      throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    BenchCommandLine line =
+        BenchCommandLine.parse(
+            new String[] {"--size", "small", "--plugin-repository", repository.location()});
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    int exit = Bench.run(line, print(progress), print(out), logs -> {});
+
+    String console = progress.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exit, console + out);
+    List<String> table = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(cells(BenchTable.COLUMNS), table.get(0));
+    List<String> rows = table.stream().skip(2).takeWhile(l -> l.startsWith("|")).toList();
+    for (String row : rows) {
+      List<String> cells = split(row);
+      assertEquals(BenchTable.COLUMNS.size(), cells.size(), row);
+      assertFalse(row.contains("failed"), row);
+      assertTrue(List.of("yes", "no").contains(cells.get(10)), "target met or not: " + row);
+    }
+    List<String> workloads = BenchRunner.workloads(null).stream().map(Workload::name).toList();
+    assertEquals(
+        List.of(
+            "intake",
+            "intake-with-rating",
+            "admission",
+            "calculate-usage",
+            "invoicing",
+            "usage-reads",
+            "heap",
+            "start"),
+        workloads);
+    for (String workload : workloads) {
+      assertTrue(
+          rows.stream().anyMatch(r -> r.startsWith("| " + workload + ": ")),
+          "a row of " + workload + " in " + table);
+    }
+    assertEquals(
+        15,
+        rows.size(),
+        "intake and admission have two rows each, usage-reads six (three routes, two accounts),"
+            + " intake-with-rating one: "
+            + rows);
+    assertTrue(
+        table.get(table.size() - 1).matches("Machine: \\d+ cores, .+\\. Commit: \\S+\\."),
+        table.get(table.size() - 1));
+    Matcher folder = FOLDER.matcher(console);
+    assertTrue(folder.find(), console);
+    assertFalse(Files.exists(Path.of(folder.group(1))), "the temporary folder is deleted");
+  }
+
+  @Test
+  void theBenchmarkTakesNoHostOption_andTheHelpShowsItsCommand() throws Exception {
+    assertTrue(
+        BenchCommandLine.USAGE.contains(
+            "java -jar benchmark/target/benchmark.jar [--size small|full] [--only w1,w2]"));
+    assertTrue(
+        assertThrows(
+                BenchCommandLine.UsageException.class,
+                () -> BenchCommandLine.parse(new String[] {"--db-url", "jdbc:x"}))
+            .getMessage()
+            .contains("not --db-url"));
+    BenchCommandLine line = BenchCommandLine.parse(new String[] {"--only", "intake,start"});
+    assertEquals(BenchSize.FULL, line.size);
+    assertEquals(List.of("intake", "start"), line.only);
+  }
+
+  @Test
+  void thePluginRepositoryDefaultsAsTheHostsDoes_optionThenEnvironmentThenNextToTheJar()
+      throws Exception {
+    Files.createDirectories(work.resolve("plugin-repository"));
+    Map<String, String> environment = Map.of(BenchCommandLine.REPOSITORIES_ENV, " /a , /b ");
+    assertEquals(
+        List.of("/given"),
+        BenchCommandLine.parse(new String[] {"--plugin-repository", "/given"})
+            .pluginRepositories(environment, work));
+    BenchCommandLine none = BenchCommandLine.parse(new String[0]);
+    assertEquals(List.of("/a", "/b"), none.pluginRepositories(environment, work));
+    assertEquals(
+        List.of(work.resolve("plugin-repository").toString()),
+        none.pluginRepositories(Map.of(), work));
+    assertEquals(List.of(), none.pluginRepositories(Map.of(), null));
+  }
+
+  private static PrintStream print(ByteArrayOutputStream bytes) {
+    return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  }
+
+  private static String cells(List<String> cells) {
+    return "| " + String.join(" | ", cells) + " |";
+  }
+
+  /** A row's cells (no cell of these rows holds an escaped bar). */
+  private static List<String> split(String row) {
+    String inner = row.substring(1, row.length() - 1);
+    return Arrays.stream(inner.split("\\|", -1)).map(String::strip).toList();
+  }
+}

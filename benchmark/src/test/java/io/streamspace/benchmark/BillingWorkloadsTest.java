@@ -1,0 +1,147 @@
+package io.streamspace.benchmark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.host.Host;
+import io.streamspace.host.HostOptions;
+import io.streamspace.host.db.Database;
+import io.streamspace.host.e2e.PackagedPlugin;
+import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The billing workloads of the benchmark command run at size small against a real host with the
+ * packaged billing plugin, on the system clock as the command runs them: each checks its own
+ * results (it throws otherwise) and answers its rows. No timing is asserted.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BillingWorkloadsTest {
+
+  private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdefghijk";
+
+  private Host host;
+  private Database database;
+  private final List<String> progress = new ArrayList<>();
+  private final List<BenchRow> rows = new ArrayList<>();
+  private BenchContext context;
+
+  @BeforeAll
+  void startHost() throws Exception {
+    String dbUrl = TestDatabases.freshDatabaseUrl();
+    Path work = Files.createTempDirectory("bench-billing");
+    host =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(dbUrl)
+                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .dataDir(work.resolve("data"))
+                .clock(Clock.systemUTC())
+                .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
+                .build());
+    database = Database.external(dbUrl, Map.of());
+    String platformToken =
+        new HostClient(host.port())
+            .post(
+                "/api/admin/tokens",
+                ADMIN_TOKEN,
+                HostClient.json(Map.of("user_id", "platform", "roles", List.of("platform"))))
+            .expect(201)
+            .get("token")
+            .asText();
+    context =
+        new BenchContext(
+            "http://127.0.0.1:" + host.port(),
+            ADMIN_TOKEN,
+            platformToken,
+            database.dataSource(),
+            BenchSize.SMALL,
+            progress::add);
+  }
+
+  @AfterAll
+  void stopHost() {
+    // what was measured, for whoever reads the test's output; nothing here is asserted
+    rows.forEach(row -> System.out.println("bench row: " + row));
+    database.close();
+    host.close();
+  }
+
+  @Test
+  void calculateUsageRatesTheHourOfEverySession_againstACopyOfAsManyRows() throws Exception {
+    List<BenchRow> rows = ran(new CalculateUsageWorkload());
+
+    assertEquals(1, rows.size());
+    BenchRow row = rows.get(0);
+    assertEquals("1,000 sessions with storage (3,000 usage records)", row.size());
+    assertTrue(row.time().toNanos() > 0 && row.baselineTime().toNanos() > 0);
+    assertNotNull(row.ratio());
+    assertNotNull(row.met());
+    assertTrue(progress.stream().anyMatch(line -> line.startsWith("calculate-usage: ")));
+  }
+
+  @Test
+  void invoicingFinalizesOneInvoicePerAccount_withItsCreditAndGaplessNumbers() throws Exception {
+    List<BenchRow> rows = ran(new InvoicingWorkload());
+
+    assertEquals(1, rows.size());
+    assertTrue(rows.get(0).size().startsWith("1,000 accounts × "), rows.get(0).size());
+    assertEquals(1_000, Math.round(rows.get(0).rate() * rows.get(0).time().toNanos() / 1e9));
+    assertNotNull(rows.get(0).met());
+  }
+
+  @Test
+  void usageReadsMeasureEachRouteOfAnAccountWithAYearOfUsage_andOfOneWithOnlyAMonth()
+      throws Exception {
+    List<BenchRow> rows = ran(new UsageReadsWorkload());
+
+    String usage = "usage-reads: GET /api/plugins/billing/usage, one request at a time";
+    String quota = "usage-reads: GET /api/plugins/billing/quota, one request at a time";
+    String preview =
+        "usage-reads: GET /api/plugins/billing/invoices/{id} (draft preview), one request at a"
+            + " time";
+    assertEquals(
+        List.of(usage, usage, quota, quota, preview, preview),
+        rows.stream().map(BenchRow::workload).toList());
+    String year = "records (a year, seeded by SQL, 12 months invoiced), 100 requests";
+    String month =
+        "records (from the previous period on, seeded by SQL, 1 month invoiced), 100 requests";
+    for (int i = 0; i < rows.size(); i++) {
+      BenchRow row = rows.get(i);
+      assertTrue(row.size().startsWith("1 account, "), row.size());
+      assertTrue(row.size().endsWith(i % 2 == 0 ? year : month), row.size());
+      assertTrue(row.p50().compareTo(row.p99()) <= 0);
+      assertNotNull(row.met());
+    }
+    assertFalse(progress.isEmpty());
+  }
+
+  private List<BenchRow> ran(Workload workload) throws Exception {
+    List<BenchRow> answered = workload.run(context);
+    rows.addAll(answered);
+    return answered;
+  }
+
+  @Test
+  void aPercentileIsTheNearestRank() {
+    long[] sorted = new long[200];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = i + 1;
+    }
+    assertEquals(100, UsageReadsWorkload.percentile(sorted, 50).toNanos());
+    assertEquals(198, UsageReadsWorkload.percentile(sorted, 99).toNanos());
+  }
+}
