@@ -1,8 +1,5 @@
 package io.streamspace.billing;
 
-import io.streamspace.billing.account.AccountRepository;
-import io.streamspace.billing.admin.AccountOverviewQueries;
-import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
@@ -10,70 +7,22 @@ import io.streamspace.billing.config.BillingConfigSchema;
 import io.streamspace.billing.config.ConfigParseResult;
 import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.config.EffectiveConfigWriter;
-import io.streamspace.billing.credits.CreditGrants;
-import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.db.BillingPurge;
-import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
-import io.streamspace.billing.hold.PaymentLock;
-import io.streamspace.billing.http.AccountLockRoutes;
-import io.streamspace.billing.http.AdminDashboardRoutes;
-import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.ApiDescription;
-import io.streamspace.billing.http.CostRoutes;
-import io.streamspace.billing.http.CreditRoutes;
-import io.streamspace.billing.http.InvoiceAdminRoutes;
-import io.streamspace.billing.http.InvoiceRoutes;
-import io.streamspace.billing.http.JobRoutes;
-import io.streamspace.billing.http.OverageRoutes;
-import io.streamspace.billing.http.PackRoutes;
-import io.streamspace.billing.http.PaymentRoutes;
-import io.streamspace.billing.http.PlanRoutes;
-import io.streamspace.billing.http.QuotaRoutes;
-import io.streamspace.billing.http.ReadOnlyLock;
-import io.streamspace.billing.http.ReportRoutes;
-import io.streamspace.billing.http.SpendingLimitRoutes;
-import io.streamspace.billing.http.StripeRoutes;
-import io.streamspace.billing.http.StripeWebhookRoutes;
-import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.UiRoutes;
-import io.streamspace.billing.http.UsageRoutes;
-import io.streamspace.billing.invoicing.InvoiceCalculator;
-import io.streamspace.billing.invoicing.InvoiceDrafts;
-import io.streamspace.billing.invoicing.InvoiceFinalizer;
-import io.streamspace.billing.invoicing.InvoiceQueries;
-import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CalculateUsageJob;
 import io.streamspace.billing.jobs.CheckQuotasJob;
-import io.streamspace.billing.jobs.CollectPaymentsJob;
-import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
-import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
-import io.streamspace.billing.payments.PaymentQueries;
-import io.streamspace.billing.payments.PaymentSuccesses;
-import io.streamspace.billing.payments.collection.CollectableCurrencies;
-import io.streamspace.billing.payments.collection.StripeCollections;
-import io.streamspace.billing.payments.stripe.StripeClients;
-import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
-import io.streamspace.billing.payments.webhook.StripePayments;
-import io.streamspace.billing.plans.PlanChanges;
-import io.streamspace.billing.plans.SubscriptionRepository;
-import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.OverageConfirmation;
-import io.streamspace.billing.quota.OverageConfirmations;
-import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
-import io.streamspace.billing.rating.UsageCalculator;
-import io.streamspace.billing.rating.UsageRecordRepository;
-import io.streamspace.billing.reports.UsageReportQuery;
-import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.ConfigKey;
@@ -90,7 +39,6 @@ import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -128,6 +76,10 @@ public class BillingExtension
     return "Billing & Usage Tracking";
   }
 
+  /**
+   * Wires the plugin, one feature at a time, in the order they depend on each other (each
+   * feature's wiring registers its routes and schedules its jobs).
+   */
   @Override
   public void onLoad(PluginContext context) {
     this.context = context;
@@ -141,175 +93,31 @@ public class BillingExtension
     meter =
         new SessionMeter(
             new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
-    BillingEvents events = new BillingEvents(context.events());
-    holds = new AccountHolds(dataSource, events, context.sessions(), context.clock());
-    PaymentLock paymentLock = new PaymentLock(dataSource, holds, config::get, context.clock());
+    Wiring wiring = Wiring.of(context, config::get);
+    HoldsWiring holding = HoldsWiring.wire(wiring);
+    holds = holding.holds();
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
-    AccountRepository accounts = new AccountRepository(dataSource);
-    InvoiceCalculator calculator = new InvoiceCalculator(dataSource, config::get);
-    SpendingLimits spendingLimits =
-        new SpendingLimits(
-            dataSource, calculator, accounts, holds, events, config::get, context.clock());
-    calculateUsage =
-        new CalculateUsageJob(
-            new UsageCalculator(dataSource),
-            spendingLimits::checkAll,
-            config::get,
-            context.clock());
-    calculateUsage.scheduleOn(context.scheduler());
-    UsageRecordRepository usageRecords = new UsageRecordRepository(dataSource);
-    new UsageRoutes(accounts, usageRecords, config::get, context.clock())
-        .register(context.routes());
-    new ReportRoutes(new UsageReportQuery(dataSource), usageRecords, config::get, context.clock())
-        .register(context.routes());
-    StripeCustomers stripeCustomers = new StripeCustomers(dataSource, context.clock());
-    StripeClients stripeClients =
-        new StripeClients(
-            () -> context.config().secret("STRIPE_SECRET_KEY"),
-            () -> stripeEndpoint,
-            context.metrics());
-    InvoiceStatusChanges statusChanges =
-        new InvoiceStatusChanges(dataSource, events, paymentLock::settled);
-    StripeCollections collections =
-        new StripeCollections(
-            dataSource, stripeClients, new PaymentSuccesses(statusChanges), config::get);
-    new CollectPaymentsJob(collections, config::get, context.clock())
-        .scheduleOn(context.scheduler());
-    new JobRoutes(context.scheduler(), Map.of(CollectPaymentsJob.NAME, collections::backlog))
-        .register(context.routes());
-    CreditRepository credits = new CreditRepository(dataSource);
-    new CreditRoutes(
-            accounts,
-            credits,
-            new CreditGrants(
-                credits, credit -> events.publish(BillingEvents.CREDIT_GRANTED, credit)),
-            config::get,
-            context.clock())
-        .register(context.routes());
+    UsageWiring usage = UsageWiring.wire(wiring, holds);
+    calculateUsage = usage.calculateUsage();
+    PaymentsWiring payments =
+        PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);
+    CreditsWiring.wire(wiring);
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
-    new AdminUserRoutes(new AccountOverviewQueries(dataSource), quotas).register(context.routes());
-    new AdminDashboardRoutes(new DashboardQueries(dataSource), quotas, config::get, context.clock())
-        .register(context.routes());
-    loadInvoicing(
-        context, accounts, calculator, spendingLimits, events, statusChanges, collections);
-    ReadOnlyLock readOnlyLock = new ReadOnlyLock(holds);
-    OverLimitSuspensions suspensions =
-        loadQuotas(context, quotas, accounts, events, paymentLock, spendingLimits, readOnlyLock);
-    new SpendingLimitRoutes(accounts, spendingLimits, readOnlyLock, context.clock())
-        .register(context.routes());
-    new AccountLockRoutes(accounts, paymentLock).register(context.routes());
-    PackPurchases packs =
-        new PackPurchases(
-            dataSource,
-            purchase -> events.publish(BillingEvents.PACK_PURCHASED, purchase),
-            this::packChanged);
-    new PackRoutes(accounts, packs, readOnlyLock, config::get, context.clock())
-        .register(context.routes());
-    SubscriptionRepository subscriptions = new SubscriptionRepository(dataSource);
-    PlanChanges planChanges = new PlanChanges(subscriptions, events, suspensions);
-    new SubscriptionRoutes(subscriptions, planChanges, readOnlyLock, config::get, context.clock())
-        .register(context.routes());
-    new PlanRoutes(accounts, subscriptions, readOnlyLock, config::get).register(context.routes());
+    AdminWiring.wire(wiring, quotas);
+    generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
+    QuotaWiring quota =
+        QuotaWiring.wire(wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed);
+    checkQuotas = quota.checkQuotas();
+    PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
+    PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     new UiRoutes().register(context.routes());
-    StripePayments stripePayments =
-        new StripePayments(
-            dataSource,
-            statusChanges,
-            payment -> events.publish(BillingEvents.PAYMENT_FAILED, payment),
-            planChanges,
-            packs,
-            collections,
-            config::get,
-            context.clock());
-    new StripeWebhookRoutes(stripePayments, context::config, config::get, context.clock())
-        .register(context.routes());
-    new StripeRoutes(
-            accounts, subscriptions, stripeCustomers, stripeClients, readOnlyLock, config::get)
-        .register(context.routes());
+    payments.serveStripe(wiring, plans, packs, holding.readOnlyLock());
     context.routes().describe(ApiDescription.json());
     log.info(
         "billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(),
         config.get().currency());
-  }
-
-  /**
-   * The invoice jobs (scheduled), the invoice routes, the admin invoice routes, the payment
-   * routes and the monthly costs.
-   */
-  private void loadInvoicing(
-      PluginContext context,
-      AccountRepository accounts,
-      InvoiceCalculator calculator,
-      SpendingLimits spendingLimits,
-      BillingEvents events,
-      InvoiceStatusChanges statusChanges,
-      StripeCollections collections) {
-    DataSource dataSource = context.dataSource();
-    InvoiceQueries queries = new InvoiceQueries(dataSource, calculator);
-    InvoiceFinalizer finalizer =
-        new InvoiceFinalizer(
-            dataSource,
-            calculator,
-            events,
-            config::get,
-            new CollectableCurrencies(collections::enqueue, config::get),
-            context.metrics());
-    FinalizeInvoicesJob finalizeInvoices =
-        new FinalizeInvoicesJob(finalizer, statusChanges, config::get, context.clock());
-    finalizeInvoices.scheduleOn(context.scheduler());
-    generateInvoices =
-        new GenerateInvoicesJob(
-            new InvoiceDrafts(dataSource), finalizeInvoices, config::get, context.clock());
-    generateInvoices.scheduleOn(context.scheduler());
-    new InvoiceRoutes(accounts, queries, config::get).register(context.routes());
-    new CostRoutes(accounts, queries, spendingLimits, config::get, context.clock())
-        .register(context.routes());
-    new PaymentRoutes(accounts, new PaymentQueries(dataSource), config::get)
-        .register(context.routes());
-    new InvoiceAdminRoutes(
-            accounts, queries, finalizer, statusChanges, config::get, context.clock())
-        .register(context.routes());
-  }
-
-  /**
-   * The quota routes, the overage confirmation route and the check-quotas job (scheduled), which
-   * sends the quota alerts, suspends accounts over a hard limit after the grace, and places and
-   * lifts the read-only lock.
-   */
-  private OverLimitSuspensions loadQuotas(
-      PluginContext context,
-      Quotas quotas,
-      AccountRepository accounts,
-      BillingEvents events,
-      PaymentLock paymentLock,
-      SpendingLimits spendingLimits,
-      ReadOnlyLock readOnlyLock) {
-    OverLimitSuspensions suspensions =
-        new OverLimitSuspensions(context.dataSource(), quotas, holds, config::get, context.clock());
-    checkQuotas =
-        new CheckQuotasJob(
-            quotas,
-            new QuotaAlerts(context.dataSource(), events, context.clock()),
-            suspensions,
-            paymentLock,
-            spendingLimits,
-            holds,
-            new PackNotices(
-                context.dataSource(), events::packExpiring, events::packExpired, context.clock()),
-            config::get);
-    checkQuotas.scheduleOn(context.scheduler());
-    new QuotaRoutes(quotas, suspensions).register(context.routes());
-    new OverageRoutes(
-            accounts,
-            new OverageConfirmations(context.dataSource()),
-            this::overageConfirmed,
-            readOnlyLock,
-            config::get,
-            context.clock())
-        .register(context.routes());
-    return suspensions;
   }
 
   /** A confirmation stored here acts on this node's admission at once. */

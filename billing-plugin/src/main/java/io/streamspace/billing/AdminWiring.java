@@ -1,0 +1,21 @@
+package io.streamspace.billing;
+
+import io.streamspace.billing.admin.AccountOverviewQueries;
+import io.streamspace.billing.admin.DashboardQueries;
+import io.streamspace.billing.http.AdminDashboardRoutes;
+import io.streamspace.billing.http.AdminUserRoutes;
+import io.streamspace.billing.quota.Quotas;
+
+/** The platform admin's accounts overview and dashboard, each figure judged by the quotas. */
+final class AdminWiring {
+
+  private AdminWiring() {}
+
+  static void wire(Wiring wiring, Quotas quotas) {
+    new AdminUserRoutes(new AccountOverviewQueries(wiring.dataSource()), quotas)
+        .register(wiring.routes());
+    new AdminDashboardRoutes(
+            new DashboardQueries(wiring.dataSource()), quotas, wiring.config(), wiring.clock())
+        .register(wiring.routes());
+  }
+}

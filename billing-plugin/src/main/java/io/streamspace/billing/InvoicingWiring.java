@@ -1,0 +1,62 @@
+package io.streamspace.billing;
+
+import io.streamspace.billing.http.CostRoutes;
+import io.streamspace.billing.http.InvoiceAdminRoutes;
+import io.streamspace.billing.http.InvoiceRoutes;
+import io.streamspace.billing.http.PaymentRoutes;
+import io.streamspace.billing.invoicing.InvoiceDrafts;
+import io.streamspace.billing.invoicing.InvoiceFinalizer;
+import io.streamspace.billing.invoicing.InvoiceQueries;
+import io.streamspace.billing.jobs.FinalizeInvoicesJob;
+import io.streamspace.billing.jobs.GenerateInvoicesJob;
+import io.streamspace.billing.payments.PaymentQueries;
+import io.streamspace.billing.payments.collection.CollectableCurrencies;
+
+/**
+ * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
+ * (both scheduled), a finalized invoice in a collectable currency queued for collection; the
+ * user's invoice, cost and payment routes and the admin's invoice routes.
+ */
+final class InvoicingWiring {
+
+  private InvoicingWiring() {}
+
+  /** Returns generate-invoices, rescheduled when the config changes its day or zone. */
+  static GenerateInvoicesJob wire(Wiring wiring, UsageWiring usage, PaymentsWiring payments) {
+    InvoiceQueries queries = new InvoiceQueries(wiring.dataSource(), usage.calculator());
+    InvoiceFinalizer finalizer =
+        new InvoiceFinalizer(
+            wiring.dataSource(),
+            usage.calculator(),
+            wiring.events(),
+            wiring.config(),
+            new CollectableCurrencies(payments.collections()::enqueue, wiring.config()),
+            wiring.context().metrics());
+    FinalizeInvoicesJob finalizeInvoices =
+        new FinalizeInvoicesJob(
+            finalizer, payments.statusChanges(), wiring.config(), wiring.clock());
+    finalizeInvoices.scheduleOn(wiring.scheduler());
+    GenerateInvoicesJob generateInvoices =
+        new GenerateInvoicesJob(
+            new InvoiceDrafts(wiring.dataSource()),
+            finalizeInvoices,
+            wiring.config(),
+            wiring.clock());
+    generateInvoices.scheduleOn(wiring.scheduler());
+    new InvoiceRoutes(wiring.accounts(), queries, wiring.config()).register(wiring.routes());
+    new CostRoutes(
+            wiring.accounts(), queries, usage.spendingLimits(), wiring.config(), wiring.clock())
+        .register(wiring.routes());
+    new PaymentRoutes(wiring.accounts(), new PaymentQueries(wiring.dataSource()), wiring.config())
+        .register(wiring.routes());
+    new InvoiceAdminRoutes(
+            wiring.accounts(),
+            queries,
+            finalizer,
+            payments.statusChanges(),
+            wiring.config(),
+            wiring.clock())
+        .register(wiring.routes());
+    return generateInvoices;
+  }
+}

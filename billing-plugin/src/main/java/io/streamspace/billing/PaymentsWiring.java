@@ -1,0 +1,79 @@
+package io.streamspace.billing;
+
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.http.ReadOnlyLock;
+import io.streamspace.billing.http.StripeRoutes;
+import io.streamspace.billing.http.StripeWebhookRoutes;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.payments.PaymentSuccesses;
+import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.billing.payments.stripe.StripeCustomers;
+import io.streamspace.billing.payments.stripe.StripeEndpoint;
+import io.streamspace.billing.payments.webhook.StripePayments;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Payments through Stripe: the client (its key from the host's secrets, its endpoint read at each
+ * call so tests can point it at a local server), one customer per account, invoice status
+ * changes (a payment settles the read-only lock), the collection queue with collect-payments
+ * (scheduled) and its backlog on {@code /jobs}; then, once plans and packs exist, the verified
+ * webhook and the checkout and portal routes.
+ */
+record PaymentsWiring(
+    StripeClients clients,
+    StripeCustomers customers,
+    InvoiceStatusChanges statusChanges,
+    StripeCollections collections) {
+
+  static PaymentsWiring wire(
+      Wiring wiring, PaymentLock paymentLock, Supplier<StripeEndpoint> endpoint) {
+    StripeCustomers customers = new StripeCustomers(wiring.dataSource(), wiring.clock());
+    StripeClients clients =
+        new StripeClients(
+            () -> wiring.context().config().secret("STRIPE_SECRET_KEY"),
+            endpoint,
+            wiring.context().metrics());
+    InvoiceStatusChanges statusChanges =
+        new InvoiceStatusChanges(wiring.dataSource(), wiring.events(), paymentLock::settled);
+    StripeCollections collections =
+        new StripeCollections(
+            wiring.dataSource(), clients, new PaymentSuccesses(statusChanges), wiring.config());
+    new CollectPaymentsJob(collections, wiring.config(), wiring.clock())
+        .scheduleOn(wiring.scheduler());
+    new JobRoutes(wiring.scheduler(), Map.of(CollectPaymentsJob.NAME, collections::backlog))
+        .register(wiring.routes());
+    return new PaymentsWiring(clients, customers, statusChanges, collections);
+  }
+
+  /** The Stripe webhook (its events change plans, packs and payments) and the checkout routes. */
+  void serveStripe(
+      Wiring wiring, PlansWiring plans, PackPurchases packs, ReadOnlyLock readOnlyLock) {
+    StripePayments stripePayments =
+        new StripePayments(
+            wiring.dataSource(),
+            statusChanges,
+            payment -> wiring.events().publish(BillingEvents.PAYMENT_FAILED, payment),
+            plans.planChanges(),
+            packs,
+            collections,
+            wiring.config(),
+            wiring.clock());
+    new StripeWebhookRoutes(
+            stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
+        .register(wiring.routes());
+    new StripeRoutes(
+            wiring.accounts(),
+            plans.subscriptions(),
+            customers,
+            clients,
+            readOnlyLock,
+            wiring.config())
+        .register(wiring.routes());
+  }
+}

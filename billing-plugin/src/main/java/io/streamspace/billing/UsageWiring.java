@@ -1,0 +1,50 @@
+package io.streamspace.billing;
+
+import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.http.ReportRoutes;
+import io.streamspace.billing.http.UsageRoutes;
+import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.rating.UsageCalculator;
+import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.reports.UsageReportQuery;
+import io.streamspace.billing.spend.SpendingLimits;
+
+/**
+ * Usage turned into priced records by calculate-usage (scheduled), which then checks spending
+ * limits; what a period costs so far; and the routes that read usage: {@code /usage} and the
+ * admin reports.
+ */
+record UsageWiring(
+    InvoiceCalculator calculator, SpendingLimits spendingLimits, CalculateUsageJob calculateUsage) {
+
+  static UsageWiring wire(Wiring wiring, AccountHolds holds) {
+    InvoiceCalculator calculator = new InvoiceCalculator(wiring.dataSource(), wiring.config());
+    SpendingLimits spendingLimits =
+        new SpendingLimits(
+            wiring.dataSource(),
+            calculator,
+            wiring.accounts(),
+            holds,
+            wiring.events(),
+            wiring.config(),
+            wiring.clock());
+    CalculateUsageJob calculateUsage =
+        new CalculateUsageJob(
+            new UsageCalculator(wiring.dataSource()),
+            spendingLimits::checkAll,
+            wiring.config(),
+            wiring.clock());
+    calculateUsage.scheduleOn(wiring.scheduler());
+    UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
+    new UsageRoutes(wiring.accounts(), usageRecords, wiring.config(), wiring.clock())
+        .register(wiring.routes());
+    new ReportRoutes(
+            new UsageReportQuery(wiring.dataSource()),
+            usageRecords,
+            wiring.config(),
+            wiring.clock())
+        .register(wiring.routes());
+    return new UsageWiring(calculator, spendingLimits, calculateUsage);
+  }
+}

@@ -1,0 +1,46 @@
+package io.streamspace.billing;
+
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.jobs.JobScheduler;
+import java.time.Clock;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * What every feature's wiring shares: the host's context, the config in effect (read at each use,
+ * so a change applies without rewiring), the events the plugin publishes and the accounts.
+ */
+record Wiring(
+    PluginContext context,
+    Supplier<BillingConfig> config,
+    BillingEvents events,
+    AccountRepository accounts) {
+
+  static Wiring of(PluginContext context, Supplier<BillingConfig> config) {
+    return new Wiring(
+        context,
+        config,
+        new BillingEvents(context.events()),
+        new AccountRepository(context.dataSource()));
+  }
+
+  DataSource dataSource() {
+    return context.dataSource();
+  }
+
+  Clock clock() {
+    return context.clock();
+  }
+
+  HttpRoutes routes() {
+    return context.routes();
+  }
+
+  JobScheduler scheduler() {
+    return context.scheduler();
+  }
+}
