@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -360,7 +359,7 @@ public final class PackPurchases {
    */
   public static Map<Meter, BigDecimal> addedDuring(
       Connection c, String userId, Instant from, Instant to) throws SQLException {
-    Map<Meter, BigDecimal> added = new EnumMap<>(Meter.class);
+    Map<Meter, BigDecimal> added = new LinkedHashMap<>();
     try (PreparedStatement statement =
             ADDED_DURING.bind("user_id", userId).bind("from", from).bind("to", to).prepare(c);
         ResultSet rs = statement.executeQuery()) {
@@ -374,8 +373,8 @@ public final class PackPurchases {
 
   /** What a purchase adds, from its stored {@code adds} JSON, by meter. */
   public static Map<Meter, BigDecimal> meters(String addsJson) {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-    adds(addsJson).forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
+    Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
+    adds(addsJson).forEach((name, amount) -> adds.put(Meter.of(name), amount));
     return adds;
   }
 
