@@ -45,7 +45,10 @@ public final class Meter implements LineUnit {
     }
   }
 
-  /** What a meter's id may be: lower case letters, digits and underscores, a letter first. */
+  /**
+   * What a meter's id may be: 1 to 40 lower case letters, digits or underscores, a letter first
+   * (the contract's {@code UsageReport.METER_ID}, which a host checks reports by).
+   */
   public static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
   public static final Meter CPU_CORES = builtIn("cpu_cores", "CPU", "core", Measure.CONCURRENT);

@@ -29,6 +29,11 @@ class MeterTest {
   }
 
   @Test
+  void aMeterIdIsWhatTheContractLetsAHostAccept() {
+    assertEquals(UsageReport.METER_ID.pattern(), Meter.ID.pattern());
+  }
+
+  @Test
   void everyBuiltInMeterIsFoundByItsConfigName_andReadBackFromStorageAsItself() {
     for (Meter meter : Meter.BUILT_IN) {
       assertEquals(meter, Meters.DEFAULT.named(meter.configName()).orElseThrow());
