@@ -17,6 +17,7 @@ import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
+import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
@@ -38,6 +39,7 @@ import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -234,7 +236,49 @@ public class BillingExtension
 
   @Override
   public List<ConfigProblem> validateConfig(String configJson, Set<String> secretsSet) {
-    return parser().validate(configJson, secretsSet);
+    List<ConfigProblem> problems = new ArrayList<>(parser().validate(configJson, secretsSet));
+    problems.addAll(metersWithUnbilledUsageRemoved(configJson));
+    return problems;
+  }
+
+  /**
+   * A meter the new config drops while it has unbilled usage is refused, naming it: its reports
+   * since their account's last finalized invoice would never be billed. Not checked before the
+   * plugin is loaded (no database yet), nor when the config has problems of its own (its meters
+   * read as the defaults).
+   */
+  private List<ConfigProblem> metersWithUnbilledUsageRemoved(String configJson) {
+    PluginContext current = context;
+    ConfigParseResult parsed = parser().parse(configJson);
+    if (current == null || !parsed.isValid()) {
+      return List.of();
+    }
+    List<String> kept = parsed.config().meters().ids();
+    List<String> removed =
+        config.get().meters().ids().stream().filter(id -> !kept.contains(id)).toList();
+    if (removed.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return UsageCounters.unbilled(current.dataSource(), removed).stream()
+          .map(
+              id ->
+                  new ConfigProblem(
+                      "meters",
+                      "must list %s: it has usage not billed yet (reports since their account's"
+                              .formatted(id)
+                          + " last finalized invoice); remove it once that is invoiced"))
+          .toList();
+    } catch (SQLException e) {
+      log.warn("could not tell whether the meters removed have unbilled usage", e);
+      return List.of(
+          new ConfigProblem(
+              "meters",
+              "cannot remove "
+                  + String.join(", ", removed)
+                  + " now: the database is unavailable"
+                  + " to tell whether they have unbilled usage; try again"));
+    }
   }
 
   @Override

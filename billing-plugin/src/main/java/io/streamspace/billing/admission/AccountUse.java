@@ -4,10 +4,10 @@ import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -197,7 +197,7 @@ final class AccountUse {
   }
 
   private Map<Meter, BigDecimal> packAdds(Instant now) {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
     for (Pack pack : packs.values()) {
       if (pack.grant().activeAt(now)) {
         pack.grant().adds().forEach((meter, amount) -> adds.merge(meter, amount, BigDecimal::add));
@@ -208,20 +208,20 @@ final class AccountUse {
 
   /** The stored counters (if loaded for that period) plus the reports of it seen here. */
   private Map<Meter, BigDecimal> counters(Instant periodStart, Instant periodEnd) {
-    Map<Meter, BigDecimal> counters = new EnumMap<>(Meter.class);
+    Map<Meter, BigDecimal> counters = new LinkedHashMap<>();
     if (periodStart.equals(countersPeriodStart)) {
       counters.putAll(storedCounters);
     }
     for (Report report : reports.values()) {
       if (!report.occurredAt().isBefore(periodStart) && report.occurredAt().isBefore(periodEnd)) {
-        counters.merge(report.meter(), report.quantity(), BigDecimal::add);
+        counters.merge(report.meter(), report.quantity(), report.meter().aggregation()::combine);
       }
     }
     return counters;
   }
 
   private Set<Meter> confirmedIn(Instant periodStart) {
-    Set<Meter> meters = EnumSet.noneOf(Meter.class);
+    Set<Meter> meters = new LinkedHashSet<>();
     for (Confirmed c : confirmed) {
       if (c.periodStart().equals(periodStart)) {
         meters.add(c.meter());

@@ -1,6 +1,5 @@
 package io.streamspace.billing.admission;
 
-import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
@@ -95,13 +94,17 @@ public final class Admission implements AutoCloseable {
         request.resources(),
         planId,
         current.limitsOf(planId).raisedBy(use.packAdds()),
+        current.meters(),
         new OverageTerms(
             new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
   }
 
   /** A usage report this node's plugin was handed: counted at once. */
   public void usageReported(UsageReport report) {
-    Meter.named(report.meter())
+    config
+        .get()
+        .meters()
+        .named(report.meter())
         .ifPresent(
             meter ->
                 view.usage(
@@ -166,7 +169,13 @@ public final class Admission implements AutoCloseable {
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
     view.refresh(
-        stored.load(now, staleBefore, periodStart, periods.periodEnd(now), view::reportIds),
+        stored.load(
+            now,
+            staleBefore,
+            periodStart,
+            periods.periodEnd(now),
+            view::reportIds,
+            current.meters().maxCounterIds()),
         periodStart,
         now.minus(KEEP_SEEN_HERE));
     holds.reload();

@@ -3,6 +3,7 @@ package io.streamspace.billing.admission;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.quota.OverageCost;
 import io.streamspace.billing.quota.QuotaState;
@@ -10,19 +11,31 @@ import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Whether a new session may start: it may not take an account past a hard limit of its plan on
  * the concurrent meters (its size added to what is open now), nor start while the account's
- * storage is already past a hard limit. A denial's code is the meter's name followed by {@code
- * _limit} ({@code active_sessions_limit}). Nor may it start while a soft period counter is at or
- * over its limit without the account's confirmation of the overage this period ({@link
- * QuotaState#CONFIRMATION_REQUIRED}): code {@value #OVERAGE_CONFIRMATION_REQUIRED}, with the
- * cost of going on. Other soft limits and unlimited meters never refuse.
+ * storage is already past a hard limit, nor while a period counter (built-in or custom) is at or
+ * over a hard limit of its plan this billing period. A denial's code is the meter's name
+ * followed by {@code _limit} ({@code active_sessions_limit}, {@code gpu_minutes_limit}). Nor may
+ * it start while a soft period counter is at or over its limit without the account's
+ * confirmation of the overage this period ({@link QuotaState#CONFIRMATION_REQUIRED}): code
+ * {@value #OVERAGE_CONFIRMATION_REQUIRED}, with the cost of going on. Other soft limits and
+ * unlimited meters never refuse.
  */
 final class AdmissionRules {
 
   private record Label(String name, String units) {}
+
+  private static final Map<Meter, Label> LABELS =
+      Map.of(
+          Meter.CPU_CORES, new Label("CPU", "cores"),
+          Meter.MEMORY_GB, new Label("Memory", "GB"),
+          Meter.ACTIVE_SESSIONS, new Label("Active sessions", "sessions"),
+          Meter.BANDWIDTH_GB, new Label("Bandwidth", "GB"),
+          Meter.TRANSCODING_MINUTES, new Label("Transcoding", "minutes"),
+          Meter.AI_QUERIES, new Label("AI queries", "queries"));
 
   private static final List<Meter> CONCURRENT =
       List.of(Meter.CPU_CORES, Meter.MEMORY_GB, Meter.ACTIVE_SESSIONS);
@@ -37,6 +50,7 @@ final class AdmissionRules {
       ResourceSize requested,
       String planId,
       PlanLimits limits,
+      Meters meters,
       OverageTerms overage) {
     for (Meter meter : CONCURRENT) {
       Limit limit = limits.of(meter);
@@ -62,7 +76,24 @@ final class AdmissionRules {
                   plain(storage.amount()),
                   plan(planId, use, Meter.STORAGE_GB)));
     }
-    for (Meter meter : Meter.periodCounters()) {
+    for (Meter meter : meters.periodCounters()) {
+      Limit limit = limits.of(meter);
+      BigDecimal used = use.counter(meter);
+      if (isHard(limit) && overage.rule().state(used, limit) == QuotaState.EXCEEDED) {
+        Label label = label(meter);
+        return AdmissionDecision.deny(
+            code(meter),
+            "%s limit exceeded: %s %s used this period is at or over the hard limit of %s %s of %s."
+                .formatted(
+                    label.name(),
+                    plain(used),
+                    label.units(),
+                    plain(limit.amount()),
+                    label.units(),
+                    plan(planId, use, meter)));
+      }
+    }
+    for (Meter meter : meters.periodCounters()) {
       Limit limit = limits.of(meter);
       BigDecimal used = use.counter(meter);
       boolean confirmed = use.overageConfirmed().contains(meter);
@@ -120,33 +151,30 @@ final class AdmissionRules {
   }
 
   private static BigDecimal used(ConcurrentUse use, Meter meter) {
-    return switch (meter) {
-      case CPU_CORES -> use.cpuCores();
-      case MEMORY_GB -> use.memoryGb();
-      case ACTIVE_SESSIONS -> BigDecimal.valueOf(use.activeSessions());
-      default -> throw new IllegalArgumentException("not a concurrent meter: " + meter);
-    };
+    if (meter.equals(Meter.CPU_CORES)) {
+      return use.cpuCores();
+    } else if (meter.equals(Meter.MEMORY_GB)) {
+      return use.memoryGb();
+    } else if (meter.equals(Meter.ACTIVE_SESSIONS)) {
+      return BigDecimal.valueOf(use.activeSessions());
+    }
+    throw new IllegalArgumentException("not a concurrent meter: " + meter);
   }
 
   private static BigDecimal needed(ResourceSize requested, Meter meter) {
-    return switch (meter) {
-      case CPU_CORES -> requested.cpuCores();
-      case MEMORY_GB -> requested.memoryGb();
-      case ACTIVE_SESSIONS -> BigDecimal.ONE;
-      default -> throw new IllegalArgumentException("not a concurrent meter: " + meter);
-    };
+    if (meter.equals(Meter.CPU_CORES)) {
+      return requested.cpuCores();
+    } else if (meter.equals(Meter.MEMORY_GB)) {
+      return requested.memoryGb();
+    } else if (meter.equals(Meter.ACTIVE_SESSIONS)) {
+      return BigDecimal.ONE;
+    }
+    throw new IllegalArgumentException("not a concurrent meter: " + meter);
   }
 
+  /** How a reason names the meter and its units: a custom meter by its name and unit. */
   private static Label label(Meter meter) {
-    return switch (meter) {
-      case CPU_CORES -> new Label("CPU", "cores");
-      case MEMORY_GB -> new Label("Memory", "GB");
-      case ACTIVE_SESSIONS -> new Label("Active sessions", "sessions");
-      case BANDWIDTH_GB -> new Label("Bandwidth", "GB");
-      case TRANSCODING_MINUTES -> new Label("Transcoding", "minutes");
-      case AI_QUERIES -> new Label("AI queries", "queries");
-      default -> new Label(meter.configName(), meter.unit());
-    };
+    return LABELS.getOrDefault(meter, new Label(meter.name(), meter.unit()));
   }
 
   private static String plain(BigDecimal value) {

@@ -4,7 +4,7 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.packs.Purchase;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,10 +23,8 @@ record PackGrant(Map<Meter, BigDecimal> adds, Instant from, Instant until) {
    * extends it, one after restarts it), a recurring one from its purchase until cancelled.
    */
   static PackGrant of(Purchase purchase) {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-    purchase
-        .adds()
-        .forEach((name, amount) -> Meter.named(name).ifPresent(m -> adds.put(m, amount)));
+    Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
+    purchase.adds().forEach((name, amount) -> adds.put(Meter.of(name), amount));
     Instant until = purchase.validUntil() != null ? purchase.validUntil() : purchase.cancelledAt();
     return new PackGrant(adds, purchase.validFrom(), until);
   }

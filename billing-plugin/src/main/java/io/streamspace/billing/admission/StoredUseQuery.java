@@ -11,14 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Currency;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -44,7 +43,8 @@ final class StoredUseQuery {
           SELECT a.user_id, a.currency, p.plan_id,
                  coalesce(l.storage_gb, 0) AS storage_gb,
                  s.session_id, z.cpu_cores, z.memory_gb,
-                 %s,
+                 coalesce(r.counter_meters, '{}') AS counter_meters,
+                 coalesce(r.counter_totals, '{}') AS counter_totals,
                  coalesce(f.confirmed, '{}') AS confirmed
           FROM billing_accounts a
           LEFT JOIN billing_subscriptions p ON p.user_id = a.user_id AND p.ended_at IS NULL
@@ -58,20 +58,25 @@ final class StoredUseQuery {
             SELECT cpu_cores, memory_gb FROM billing_session_sizes z
             WHERE z.session_id = s.session_id
             ORDER BY effective_from DESC LIMIT 1) z ON true
+          -- each counter reported this period: the sum of its reports, or the largest for a
+          -- counter of :max_meters
           LEFT JOIN (
-            SELECT user_id, %s
-            FROM billing_usage_reports
-            WHERE occurred_at >= :period_start AND occurred_at < :period_end
+            SELECT user_id, array_agg(meter ORDER BY meter) AS counter_meters,
+                   array_agg(total ORDER BY meter) AS counter_totals
+            FROM (
+              SELECT user_id, meter,
+                     CASE WHEN meter = ANY(:max_meters::text[]) THEN max(quantity)
+                          ELSE sum(quantity) END AS total
+              FROM billing_usage_reports
+              WHERE occurred_at >= :period_start AND occurred_at < :period_end
+              GROUP BY user_id, meter) t
             GROUP BY user_id) r ON r.user_id = a.user_id
           LEFT JOIN (
             SELECT user_id, array_agg(meter) AS confirmed
             FROM billing_overage_confirmations
             WHERE period_start = :period_start
             GROUP BY user_id) f ON f.user_id = a.user_id
-          """
-              .formatted(
-                  counterColumns("coalesce(r.%s, 0) AS %s"),
-                  counterColumns("sum(quantity) FILTER (WHERE meter = '%s') AS %s")));
+          """);
 
   /** The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled). */
   private static final NamedSql PACKS =
@@ -91,17 +96,11 @@ final class StoredUseQuery {
     this.dataSource = dataSource;
   }
 
-  /** Each period counter's column, {@code format} given its name twice, comma separated. */
-  private static String counterColumns(String format) {
-    return Meter.periodCounters().stream()
-        .map(m -> format.formatted(m.configName(), m.configName()))
-        .collect(Collectors.joining(", "));
-  }
-
   /**
    * @param now the packs ended before it are not loaded
    * @param staleBefore sessions whose last heartbeat is older are no longer open
    * @param periodStart the current billing period, whose reports and confirmations count
+   * @param maxMeters the counters whose use is their largest report of the period, not the sum
    * @param reportIds the usage reports to tell whether the counters hold, asked for once the
    *     snapshot is taken: a report stored before it is then among them (it was handed to
    *     admission before it was stored), so a report the counters hold is never missed
@@ -111,7 +110,8 @@ final class StoredUseQuery {
       Instant staleBefore,
       Instant periodStart,
       Instant periodEnd,
-      Supplier<Set<String>> reportIds)
+      Supplier<Set<String>> reportIds,
+      String[] maxMeters)
       throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
@@ -125,6 +125,7 @@ final class StoredUseQuery {
             ALL.bind("stale_before", staleBefore)
                 .bind("period_start", periodStart)
                 .bind("period_end", periodEnd)
+                .bind("max_meters", maxMeters)
                 .prepare(connection)) {
           statement.setFetchSize(10_000);
           try (ResultSet rows = statement.executeQuery()) {
@@ -172,13 +173,15 @@ final class StoredUseQuery {
     String accountId = row.getString("user_id"); // the owner's id keys the account (Account)
     StoredUse use = byAccount.get(accountId);
     if (use == null) {
-      Map<Meter, BigDecimal> counters = new EnumMap<>(Meter.class);
-      for (Meter meter : Meter.periodCounters()) {
-        counters.put(meter, row.getBigDecimal(meter.configName()));
+      Map<Meter, BigDecimal> counters = new LinkedHashMap<>();
+      String[] meters = (String[]) row.getArray("counter_meters").getArray();
+      BigDecimal[] totals = (BigDecimal[]) row.getArray("counter_totals").getArray();
+      for (int i = 0; i < meters.length; i++) {
+        counters.put(Meter.of(meters[i]), totals[i]);
       }
-      Set<Meter> confirmed = EnumSet.noneOf(Meter.class);
+      Set<Meter> confirmed = new LinkedHashSet<>();
       for (String name : (String[]) row.getArray("confirmed").getArray()) {
-        Meter.named(name).ifPresent(confirmed::add);
+        confirmed.add(Meter.of(name));
       }
       use =
           new StoredUse(

@@ -1,7 +1,7 @@
 package io.streamspace.billing.catalog;
 
 import java.math.BigDecimal;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -32,7 +32,7 @@ public record PlanLimits(Map<Meter, Limit> byMeter) {
     if (adds.isEmpty()) {
       return this;
     }
-    Map<Meter, Limit> raised = new EnumMap<>(Meter.class);
+    Map<Meter, Limit> raised = new LinkedHashMap<>();
     byMeter.forEach(
         (meter, limit) ->
             raised.put(
@@ -45,10 +45,10 @@ public record PlanLimits(Map<Meter, Limit> byMeter) {
     return new PlanLimits(raised);
   }
 
-  /** Every meter's limit, unlimited ones included, in the meters' order. */
-  public Map<Meter, Limit> all() {
-    Map<Meter, Limit> all = new EnumMap<>(Meter.class);
-    for (Meter meter : Meter.values()) {
+  /** Every meter's limit, unlimited ones included, in the catalog's order. */
+  public Map<Meter, Limit> all(Meters meters) {
+    Map<Meter, Limit> all = new LinkedHashMap<>();
+    for (Meter meter : meters.all()) {
       all.put(meter, of(meter));
     }
     return all;

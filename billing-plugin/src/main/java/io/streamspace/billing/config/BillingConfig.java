@@ -7,6 +7,7 @@ import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Collections;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,6 +79,11 @@ public final class BillingConfig {
 
   public Map<Currency, MeterRates> currencyMeterRates() {
     return get(BillingKeys.CURRENCY_METER_RATES);
+  }
+
+  /** The meters in effect, in their order: the seven built-in ones unless configured. */
+  public Meters meters() {
+    return get(BillingKeys.METERS);
   }
 
   public List<SubscriptionPlan> subscriptionPlans() {
@@ -185,7 +190,7 @@ public final class BillingConfig {
    * entry of the same meter wins).
    */
   public PlanLimits limitsOf(String planId) {
-    Map<Meter, Limit> limits = new EnumMap<>(Meter.class);
+    Map<Meter, Limit> limits = new LinkedHashMap<>();
     plan(planId)
         .ifPresent(
             plan -> {
@@ -210,11 +215,26 @@ public final class BillingConfig {
     return new Limit(limit.limit(), limit.kind() != null ? limit.kind() : defaultLimitKind());
   }
 
-  /** The meter rates in a currency, if it has them. */
+  /**
+   * The meter rates in a currency, if it has them: the built-in counters' ({@code meterRates},
+   * {@code currencyMeterRates}) and each custom meter's price in it.
+   */
   public Optional<MeterRates> meterRatesIn(Currency in) {
-    return in.equals(currency())
-        ? Optional.of(meterRates())
-        : Optional.ofNullable(currencyMeterRates().get(in));
+    Optional<MeterRates> builtIn =
+        in.equals(currency())
+            ? Optional.of(meterRates())
+            : Optional.ofNullable(currencyMeterRates().get(in));
+    return builtIn.map(
+        rates -> {
+          Map<Meter, BigDecimal> perUnit = new LinkedHashMap<>(rates.perUnit());
+          for (Meter meter : meters().periodCounters()) {
+            BigDecimal price = meter.prices().get(in);
+            if (price != null) {
+              perUnit.put(meter, price);
+            }
+          }
+          return new MeterRates(perUnit);
+        });
   }
 
   /** The currencies accounts may be opened in: {@code currency} first, then currencyRates'. */

@@ -1,6 +1,8 @@
 package io.streamspace.billing.config;
 
 import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.money.Money;
 import io.streamspace.plugin.api.config.ConfigProblem;
@@ -163,9 +165,82 @@ public final class BillingConfigParser {
         && !checkPackPrices(reading.value(BillingKeys.CAPACITY_PACKS), currency, others, reading)) {
       reading.reset(BillingKeys.CAPACITY_PACKS);
     }
+    checkMeters(reading, currency, others);
     String defaultPlan = reading.value(BillingKeys.DEFAULT_PLAN);
     if (plans.stream().noneMatch(p -> p.id().equals(defaultPlan))) {
       reading.at("defaultPlan").refuse("must be the id of one of subscriptionPlans");
+    }
+  }
+
+  /**
+   * Each custom meter is priced in every supported currency and in no other (its usage is billed
+   * in the account's currency, never converted); and the meters still name each meter the plans
+   * and packs use when those are the defaults (saved ones name their own: an unknown meter is
+   * refused at its place as they are read).
+   */
+  private static void checkMeters(Reading reading, Currency currency, Set<Currency> others) {
+    Meters meters = reading.value(BillingKeys.METERS);
+    Set<Currency> supported = new HashSet<>(others);
+    supported.add(currency);
+    Reading.At at = reading.at("meters");
+    boolean priced = true;
+    for (int i = 0; i < meters.all().size(); i++) {
+      Meter meter = meters.all().get(i);
+      if (meter.isBuiltIn()) {
+        continue;
+      }
+      Reading.At pricesAt = at.element(i).member("prices");
+      for (Currency in : meter.prices().keySet()) {
+        if (!supported.contains(in)) {
+          pricesAt
+              .member(in.getCurrencyCode())
+              .refuse("is not a supported currency: add its rates to currencyRates");
+          priced = false;
+        }
+      }
+      List<String> missing =
+          supported.stream()
+              .filter(in -> !meter.prices().containsKey(in))
+              .map(Currency::getCurrencyCode)
+              .sorted()
+              .toList();
+      missing.forEach(
+          code ->
+              pricesAt
+                  .member(code)
+                  .refuse(
+                      "is required: every custom meter needs a price in every supported"
+                          + " currency"));
+      priced &= missing.isEmpty();
+    }
+    Map<Meter, String> usedBy = new LinkedHashMap<>();
+    if (!reading.savedNames().contains(BillingKeys.SUBSCRIPTION_PLANS.name())) {
+      List<SubscriptionPlan> plans = reading.value(BillingKeys.SUBSCRIPTION_PLANS);
+      for (int i = 0; i < plans.size(); i++) {
+        for (Meter meter : plans.get(i).limits().keySet()) {
+          usedBy.putIfAbsent(meter, "subscriptionPlans[" + i + "] (" + plans.get(i).id() + ")");
+        }
+      }
+    }
+    if (!reading.savedNames().contains(BillingKeys.CAPACITY_PACKS.name())) {
+      List<CapacityPack> packs = reading.value(BillingKeys.CAPACITY_PACKS);
+      for (int i = 0; i < packs.size(); i++) {
+        for (Meter meter : packs.get(i).adds().keySet()) {
+          usedBy.putIfAbsent(meter, "capacityPacks[" + i + "] (" + packs.get(i).id() + ")");
+        }
+      }
+    }
+    boolean kept = true;
+    for (Map.Entry<Meter, String> use : usedBy.entrySet()) {
+      if (meters.named(use.getKey().configName()).isEmpty()) {
+        at.refuse(
+            "must list %s: the default %s uses it (save them without it to remove it)"
+                .formatted(use.getKey().configName(), use.getValue()));
+        kept = false;
+      }
+    }
+    if (!priced || !kept) {
+      reading.reset(BillingKeys.METERS);
     }
   }
 

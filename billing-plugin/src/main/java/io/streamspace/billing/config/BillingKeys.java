@@ -10,6 +10,7 @@ import io.streamspace.billing.catalog.ComputeRates;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
@@ -76,6 +77,17 @@ final class BillingKeys {
           "meterRates in each further currency of currencyRates, keyed by ISO 4217 code: "
               + "{\"VND\": {bandwidth_gb, transcoding_minutes, ai_queries}}, all three required "
               + "(%s)");
+  static final BillingKey<Meters> METERS =
+      key(
+          "meters",
+          MeterList.TYPE,
+          Meters.DEFAULT,
+          "The meters plans may limit, packs may add to and the platform may report "
+              + "(usage.reported), in the order they are shown: the built-in ones listed by "
+              + "id (cpu_cores, memory_gb, active_sessions and storage_gb cannot be removed), "
+              + "and custom counters {id, name, unit, aggregation (sum or max of a period's "
+              + "reports), prices (per unit, in every supported currency)}, billed above a "
+              + "plan's soft included amount. A meter with unbilled usage cannot be removed");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(
           "subscriptionPlans",

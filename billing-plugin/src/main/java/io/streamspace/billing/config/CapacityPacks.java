@@ -9,10 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.CapacityPack.Kind;
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meters;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,19 +93,20 @@ final class CapacityPacks {
 
   /** {@code {"<meter>": amount above zero}}, at least one. */
   private static Map<Meter, BigDecimal> adds(JsonNode value, Reading.At at) {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
+    Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
     ObjectNode object = at.object(value);
     if (object == null) {
       return adds;
     }
+    Meters meters = at.reading().value(BillingKeys.METERS);
     if (object.isEmpty()) {
       at.refuse("must add at least one meter");
     }
     for (Map.Entry<String, JsonNode> entry : object.properties()) {
       Reading.At addAt = at.member(entry.getKey());
-      Meter meter = Meter.named(entry.getKey()).orElse(null);
+      Meter meter = meters.named(entry.getKey()).orElse(null);
       if (meter == null) {
-        addAt.refuse("unknown meter: must be one of " + Plans.METERS);
+        addAt.refuse("unknown meter: must be one of meters (" + meters.listed() + ")");
         continue;
       }
       BigDecimal amount = AMOUNT.read(entry.getValue(), null, addAt);
@@ -132,7 +134,7 @@ final class CapacityPacks {
       ObjectNode object = written.addObject().put("id", pack.id()).put("name", pack.name());
       ObjectNode adds = object.putObject("adds");
       pack.adds().entrySet().stream()
-          .sorted(Map.Entry.comparingByKey())
+          .sorted(Map.Entry.comparingByKey(Meters.BUILT_IN_FIRST))
           .forEach(add -> adds.put(add.getKey().configName(), plain(add.getValue())));
       object.set("prices", Rates.byCode(pack.prices(), price -> JSON.numberNode(plain(price))));
       object.put("kind", pack.kind().configName());

@@ -8,16 +8,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,8 +52,6 @@ final class Plans {
           "limits");
   private static final ValueType<LimitKind> KIND =
       ValueType.oneOf(List.of(LimitKind.values()), LimitKind::configName);
-  static final String METERS =
-      String.join(", ", Arrays.stream(Meter.values()).map(Meter::configName).toList());
 
   /** The plan keys older than {@code limits}, each the limit of one meter. */
   private enum LegacyLimit {
@@ -94,7 +92,7 @@ final class Plans {
       }
       List.of("name", "price", "interval").forEach(name -> planAt.required(plan, name));
       Map<Meter, MeterLimit> limits = limits(plan.get("limits"), planAt.member("limits"));
-      Map<Meter, BigDecimal> legacy = new EnumMap<>(Meter.class);
+      Map<Meter, BigDecimal> legacy = new LinkedHashMap<>();
       for (LegacyLimit key : LegacyLimit.values()) {
         legacy.put(key.meter, legacyLimit(plan, key, limits.get(key.meter), planAt));
       }
@@ -135,17 +133,18 @@ final class Plans {
 
   /** A plan's {@code limits}: by meter name, each {@code {"limit": n or null, "kind"?}}. */
   private static Map<Meter, MeterLimit> limits(JsonNode value, Reading.At at) {
-    Map<Meter, MeterLimit> limits = new EnumMap<>(Meter.class);
+    Map<Meter, MeterLimit> limits = new LinkedHashMap<>();
     ObjectNode object = at.object(value);
     if (object == null) {
       return limits;
     }
+    Meters meters = at.reading().value(BillingKeys.METERS);
     for (Map.Entry<String, JsonNode> entry : object.properties()) {
       Reading.At limitAt = at.member(entry.getKey());
-      Meter meter = Meter.named(entry.getKey()).orElse(null);
+      Meter meter = meters.named(entry.getKey()).orElse(null);
       ObjectNode limit = meter == null ? null : limitAt.object(entry.getValue());
       if (meter == null) {
-        limitAt.refuse("unknown meter: must be one of " + METERS);
+        limitAt.refuse("unknown meter: must be one of meters (" + meters.listed() + ")");
       } else if (limit != null) {
         limitAt.refuseUnknown(limit, List.of("limit", "kind"));
         if (!limit.has("limit")) {
@@ -207,13 +206,11 @@ final class Plans {
 
   private static JsonNode writeLimits(Map<Meter, MeterLimit> limits) {
     ObjectNode written = JSON.objectNode();
-    for (Meter meter : Meter.values()) {
+    for (Meter meter : limits.keySet().stream().sorted(Meters.BUILT_IN_FIRST).toList()) {
       MeterLimit limit = limits.get(meter);
-      if (limit != null) {
-        ObjectNode entry = written.putObject(meter.configName()).put("limit", limit.limit());
-        if (limit.kind() != null) {
-          entry.put("kind", limit.kind().configName());
-        }
+      ObjectNode entry = written.putObject(meter.configName()).put("limit", limit.limit());
+      if (limit.kind() != null) {
+        entry.put("kind", limit.kind().configName());
       }
     }
     return written;

@@ -11,8 +11,8 @@ import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,11 +47,17 @@ final class Rates<T> {
                   "Price of one GB of storage for one month of 730 hours")),
           rates -> new ComputeRates(rates.get(0), rates.get(1), rates.get(2)));
 
-  /** One rate per period counter, named as the meter: {@code bandwidth_gb}. */
+  private static final List<Meter> BUILT_IN_COUNTERS =
+      Meter.BUILT_IN.stream().filter(m -> m.measure() == Meter.Measure.PERIOD_COUNTER).toList();
+
+  /**
+   * One rate per built-in period counter, named as the meter: {@code bandwidth_gb}. A custom
+   * meter's prices are its own ({@code meters}).
+   */
   static final Rates<MeterRates> METER =
       new Rates<>(
           "meterRates",
-          Meter.periodCounters().stream()
+          BUILT_IN_COUNTERS.stream()
               .map(
                   meter ->
                       new Rate<MeterRates>(
@@ -146,8 +152,8 @@ final class Rates<T> {
   }
 
   private static MeterRates meterRates(List<BigDecimal> inOrder) {
-    Map<Meter, BigDecimal> perUnit = new EnumMap<>(Meter.class);
-    List<Meter> counters = Meter.periodCounters();
+    Map<Meter, BigDecimal> perUnit = new LinkedHashMap<>();
+    List<Meter> counters = BUILT_IN_COUNTERS;
     for (int i = 0; i < counters.size(); i++) {
       perUnit.put(counters.get(i), inOrder.get(i));
     }

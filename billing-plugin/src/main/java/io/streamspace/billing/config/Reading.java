@@ -52,6 +52,11 @@ final class Reading {
         .anyMatch(at -> at.equals(key) || at.startsWith(key + ".") || at.startsWith(key + "["));
   }
 
+  /** How many problems were found so far. */
+  int problemCount() {
+    return problems.size();
+  }
+
   /** The keys saved, in the order written. */
   List<String> savedNames() {
     List<String> names = new ArrayList<>();

@@ -82,10 +82,12 @@ public final class OverageRoutes {
             .find(userId)
             .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
     readOnlyLock.requireNotLocked(userId);
-    Meter meter =
-        Meter.named(meterName)
-            .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + meterName));
     BillingConfig current = config.get();
+    Meter meter =
+        current
+            .meters()
+            .named(meterName)
+            .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + meterName));
     Limit limit = current.limitsOf(account.planId()).of(meter);
     if (!QuotaRule.needsConfirmation(meter, limit)) {
       throw ApiException.badParameter(

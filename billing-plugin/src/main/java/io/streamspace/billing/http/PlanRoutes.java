@@ -112,7 +112,7 @@ public final class PlanRoutes {
     List<String> features = new ArrayList<>();
     config
         .limitsOf(plan.id())
-        .all()
+        .all(config.meters())
         .forEach(
             (meter, limit) -> {
               limits.add(limitJson(meter, limit));
@@ -131,10 +131,15 @@ public final class PlanRoutes {
   /** "2 CPU cores at once", "100 AI queries a period, overage billed beyond", "Unlimited ...". */
   private static String feature(Meter meter, Limit limit) {
     if (limit.unlimited()) {
-      return "Unlimited " + COUNTS.get(meter);
+      return "Unlimited " + counts(meter);
     }
     String amount = limit.amount().stripTrailingZeros().toPlainString();
     String beyond = limit.kind() == LimitKind.SOFT ? ", overage billed beyond" : "";
-    return amount + " " + COUNTS.get(meter) + beyond;
+    return amount + " " + counts(meter) + beyond;
+  }
+
+  /** What a limit of the meter counts; a custom meter's in its name: "GPU minutes a period". */
+  private static String counts(Meter meter) {
+    return COUNTS.getOrDefault(meter, meter.name() + " a period");
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.MeterOverThreshold;
 import io.streamspace.billing.quota.MeterQuota;
@@ -133,7 +134,7 @@ public final class QuotaRoutes {
   OverThresholdPageJson overThreshold(HttpRequest request) throws Exception {
     Access.admin(request);
     QuotaState state = overThresholdState(request, "state");
-    Meter meter = meterParam(request);
+    Meter meter = meterParam(request, quotas.meters());
     Page page = Page.of(request);
     List<MeterOverThreshold> rows =
         quotas.overThreshold(state, meter, page.limit() + 1, page.offset());
@@ -159,12 +160,13 @@ public final class QuotaRoutes {
         name, name + " must be warning, exceeded or confirmation_required");
   }
 
-  private static Meter meterParam(HttpRequest request) throws ApiException {
+  private static Meter meterParam(HttpRequest request, Meters meters) throws ApiException {
     String value = request.queryParam("meter").orElse(null);
     if (value == null) {
       return null;
     }
-    return Meter.named(value)
+    return meters
+        .named(value)
         .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + value));
   }
 }

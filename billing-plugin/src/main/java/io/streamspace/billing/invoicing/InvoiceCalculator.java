@@ -232,7 +232,8 @@ public final class InvoiceCalculator {
       Instant to = min(periods.periodEnd(from), invoice.periodEnd());
       Instant periodStart = periods.periodStart(from);
       Map<String, Split> used =
-          UsageCounters.split(connection, invoice.userId(), periodStart, from, to);
+          UsageCounters.split(
+              connection, invoice.userId(), periodStart, from, to, config.meters().maxCounterIds());
       PlanLimits limits =
           MeterCharges.planAt(terms, to)
               .map(term -> config.limitsOf(term.planId()))
@@ -240,7 +241,7 @@ public final class InvoiceCalculator {
               .raisedBy(
                   PackPurchaseRepository.addedDuring(
                       connection, invoice.userId(), periodStart, to));
-      for (Meter meter : Meter.periodCounters()) {
+      for (Meter meter : config.meters().periodCounters()) {
         Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
         uses.add(new CounterUse(meter, limits.of(meter), split.before(), split.during()));
       }

@@ -4,6 +4,7 @@ import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
@@ -11,16 +12,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * What the period counters (bandwidth, transcoding, AI queries) cost above what the plan
- * includes, in every billing mode. Pure: it reads nothing and rounds each line once ({@link
- * Money}).
+ * What the period counters (bandwidth, transcoding, AI queries, the config's custom meters) cost
+ * above what the plan includes, in every billing mode. Pure: it reads nothing and rounds each
+ * line once ({@link Money}).
  *
  * <ul>
  *   <li><b>Only soft limits bill.</b> A counter is billed above its plan's limit where the limit
@@ -44,7 +45,8 @@ import java.util.Optional;
  *       amount, not prorated, like a plan change; a recurring pack every period until it is
  *       cancelled. The kind stays the plan's, and a counter the plan leaves unlimited stays so.
  *   <li><b>Money.</b> One {@code overage} line per counter: its exact overage × the counter's
- *       rate in the invoice's currency ({@code meterRates}, {@code currencyMeterRates}), rounded
+ *       rate in the invoice's currency ({@code meterRates}, {@code currencyMeterRates}; a custom
+ *       meter's {@code prices}), rounded
  *       once. A counter without overage has no line.
  * </ul>
  */
@@ -94,7 +96,8 @@ public final class MeterCharges {
       Instant periodStart,
       Instant periodEnd,
       List<CounterUse> uses) {
-    Map<Meter, BigDecimal> overage = new EnumMap<>(Meter.class);
+    // the built-in counters first, in their order, then the custom ones by id
+    Map<Meter, BigDecimal> overage = new TreeMap<>(Meters.BUILT_IN_FIRST);
     for (CounterUse use : uses) {
       BigDecimal over = use.overage();
       if (over.signum() > 0) {

@@ -8,13 +8,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Reads the counted meters (bandwidth, transcoding, AI queries) from the stored usage reports: a
- * counter is the exact sum of the reports that occurred in its period, so it starts again from
+ * Reads the counted meters (bandwidth, transcoding, AI queries, the config's custom ones) from the
+ * stored usage reports: a counter is the exact sum of the reports that occurred in its period (or
+ * the largest of them, for a custom meter aggregated by {@code max}), so it starts again from
  * zero at each billing period start, and a redelivered or late report counts once, in the period
  * it occurred in.
  */
@@ -28,19 +32,45 @@ public final class UsageCounters {
             AND occurred_at >= :from AND occurred_at < :to
           """);
 
-  // per meter, what the account's reports add up to before and from :from in [:start, :to)
+  // per meter, what the account's reports add up to before and from :from in [:start, :to); a
+  // counter of :max_meters is the largest report, so what it adds from :from is how far the
+  // largest of all is above the largest before
   private static final NamedSql SPLIT =
       NamedSql.of(
           """
           SELECT meter,
-                 coalesce(sum(quantity) FILTER (WHERE occurred_at < :from), 0),
-                 coalesce(sum(quantity) FILTER (WHERE occurred_at >= :from), 0)
+                 CASE WHEN meter = ANY(:max_meters::text[])
+                      THEN coalesce(max(quantity) FILTER (WHERE occurred_at < :from), 0)
+                      ELSE coalesce(sum(quantity) FILTER (WHERE occurred_at < :from), 0)
+                 END,
+                 CASE WHEN meter = ANY(:max_meters::text[])
+                      THEN max(quantity)
+                           - coalesce(max(quantity) FILTER (WHERE occurred_at < :from), 0)
+                      ELSE coalesce(sum(quantity) FILTER (WHERE occurred_at >= :from), 0)
+                 END
           FROM billing_usage_reports
           WHERE user_id = :user_id AND occurred_at >= :start AND occurred_at < :to
           GROUP BY meter
           """);
 
-  /** A counter in {@code [start, from)} and in {@code [from, to)}. */
+  // the meters, of :meters, with a report no finalized invoice covers: one that occurred at or
+  // after the end of its account's last finalized invoice (all of an account never invoiced)
+  private static final NamedSql UNBILLED =
+      NamedSql.of(
+          """
+          SELECT DISTINCT r.meter FROM billing_usage_reports r
+          WHERE r.meter = ANY(:meters::text[])
+            AND r.occurred_at >= coalesce(
+                  (SELECT max(i.period_end) FROM billing_invoices i
+                   WHERE i.user_id = r.user_id AND i.status NOT IN ('draft', 'void')),
+                  '-infinity')
+          ORDER BY r.meter
+          """);
+
+  /**
+   * A counter in {@code [start, from)}, and what {@code [from, to)} adds to it: for a {@code max}
+   * counter, how far the largest report of {@code [start, to)} is above the largest before.
+   */
   public record Split(BigDecimal before, BigDecimal during) {}
 
   private final DataSource dataSource;
@@ -69,9 +99,16 @@ public final class UsageCounters {
   /**
    * Every meter the account reported in {@code [start, to)}, split at {@code from}, in the
    * caller's transaction (an invoice's counters).
+   *
+   * @param maxMeters the ids of the counters whose use is their largest report, not the sum
    */
   public static Map<String, Split> split(
-      Connection connection, String userId, Instant start, Instant from, Instant to)
+      Connection connection,
+      String userId,
+      Instant start,
+      Instant from,
+      Instant to,
+      String[] maxMeters)
       throws SQLException {
     Map<String, Split> splits = new HashMap<>();
     try (PreparedStatement statement =
@@ -80,6 +117,7 @@ public final class UsageCounters {
                 .bind("start", start)
                 .bind("from", from)
                 .bind("to", to)
+                .bind("max_meters", maxMeters)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
@@ -87,6 +125,25 @@ public final class UsageCounters {
       }
     }
     return splits;
+  }
+
+  /**
+   * Of {@code meters}, the ids of those with usage not billed yet: a report that occurred after
+   * its account's last finalized invoice, which a later invoice would bill. A meter removed from
+   * the config with such usage would leave it unbilled.
+   */
+  public static List<String> unbilled(DataSource dataSource, Collection<String> meters)
+      throws SQLException {
+    List<String> unbilled = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            UNBILLED.bind("meters", meters.toArray(String[]::new)).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        unbilled.add(rs.getString(1));
+      }
+    }
+    return unbilled;
   }
 
   /** The counter of {@code meter} in the billing period that holds {@code instant}. */

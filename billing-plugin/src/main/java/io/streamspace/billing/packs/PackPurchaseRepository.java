@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,7 +248,7 @@ public final class PackPurchaseRepository {
    */
   public static Map<Meter, BigDecimal> addedDuring(
       Connection c, String userId, Instant from, Instant to) throws SQLException {
-    Map<Meter, BigDecimal> added = new EnumMap<>(Meter.class);
+    Map<Meter, BigDecimal> added = new LinkedHashMap<>();
     try (PreparedStatement statement =
             ADDED_DURING.bind("user_id", userId).bind("from", from).bind("to", to).prepare(c);
         ResultSet rs = statement.executeQuery()) {
@@ -263,8 +262,8 @@ public final class PackPurchaseRepository {
 
   /** What a purchase adds, from its stored {@code adds} JSON, by meter. */
   public static Map<Meter, BigDecimal> meters(String addsJson) {
-    Map<Meter, BigDecimal> adds = new EnumMap<>(Meter.class);
-    adds(addsJson).forEach((name, amount) -> adds.put(Meter.named(name).orElseThrow(), amount));
+    Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
+    adds(addsJson).forEach((name, amount) -> adds.put(Meter.of(name), amount));
     return adds;
   }
 

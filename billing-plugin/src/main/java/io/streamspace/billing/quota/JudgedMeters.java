@@ -39,11 +39,22 @@ public record JudgedMeters(
                              :amount::text[]::numeric[], :kind::text[])
           AS l(plan_id, meter, amount, kind)),
       -- each limited meter's limit: the plan's plus what the account's packs add
+      -- (a counter not reported this period has no row: used 0, it is ok whatever its limit)
       raised AS NOT MATERIALIZED (
-        SELECT u.user_id, u.confirmed, m.meter, m.position, m.used, m.counter,
-               l.amount + m.added AS amount, l.kind
+        SELECT u.user_id, u.confirmed, m.meter,
+               array_position(:meter_order::text[], m.meter) AS position, m.used, m.counter,
+               l.amount + coalesce(u.added_amounts[array_position(u.added_meters, m.meter)], 0)
+                 AS amount,
+               l.kind
         FROM use u
-        CROSS JOIN LATERAL (VALUES %s) AS m(meter, position, used, counter, added)
+        CROSS JOIN LATERAL (
+          VALUES ('cpu_cores', u.cpu_cores, false), ('memory_gb', u.memory_gb, false),
+                 ('active_sessions', u.active_sessions, false),
+                 ('storage_gb', u.storage_gb, false)
+          UNION ALL
+          SELECT t.meter, t.used, true
+          FROM unnest(u.counter_meters, u.counter_totals) AS t(meter, used))
+          AS m(meter, used, counter)
         JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter),
       judged AS NOT MATERIALIZED (
         SELECT user_id, meter, position, used, amount, kind,
@@ -58,7 +69,7 @@ public record JudgedMeters(
                     ELSE 'ok'
                END AS state
         FROM raised)"""
-          .formatted(QuotaReadings.USE_OF_ACCOUNTS, QuotaReadings.meterRows());
+          .formatted(QuotaReadings.USE_OF_ACCOUNTS);
 
   /**
    * The order of an account's meters from the worst: the highest percent first (a zero limit
@@ -93,6 +104,7 @@ public record JudgedMeters(
         .bind("meter_of_limit", meters.toArray(String[]::new))
         .bind("amount", amounts.toArray(String[]::new))
         .bind("kind", kinds.toArray(String[]::new))
-        .bind("threshold", rule.alertThreshold());
+        .bind("threshold", rule.alertThreshold())
+        .bind("meter_order", at.meters().ids().toArray(String[]::new));
   }
 }

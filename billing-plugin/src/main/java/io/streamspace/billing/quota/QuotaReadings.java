@@ -2,6 +2,7 @@ package io.streamspace.billing.quota;
 
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchaseRepository;
 import java.math.BigDecimal;
@@ -11,16 +12,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Currency;
 import java.util.EnumMap;
-import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -30,16 +30,17 @@ import javax.sql.DataSource;
 public final class QuotaReadings {
 
   /**
-   * The use of every account (or of :user_id's), one row each, a column per meter, and a column
-   * per meter of what its packs active at {@code :at} add to its limits.
+   * The use of every account (or of :user_id's), one row each: a column per meter measured from
+   * sessions, its counters reported this period as two parallel arrays (meter ids, uses), and
+   * what its packs active at {@code :at} add to its limits as two more (meter ids, amounts).
    */
   static final String USE_OF_ACCOUNTS =
       """
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
                  coalesce(l.storage_gb, 0) AS storage_gb,
-                 r.bandwidth_gb, r.transcoding_minutes, r.ai_queries,
-                 %s,
+                 r.counter_meters, r.counter_totals,
+                 k.added_meters, k.added_amounts,
                  f.confirmed
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
@@ -60,32 +61,37 @@ public final class QuotaReadings {
             SELECT storage_gb FROM billing_storage_levels l
             WHERE l.user_id = a.user_id
             ORDER BY l.effective_from DESC LIMIT 1) l ON true
-          -- the counters: what was reported in the current billing period
+          -- the counters: what was reported in the current billing period, each meter's sum
+          -- (the largest report for a meter of :max_meters)
           CROSS JOIN LATERAL (
-            SELECT coalesce(sum(quantity) FILTER (WHERE meter = 'bandwidth_gb'), 0)
-                     AS bandwidth_gb,
-                   coalesce(sum(quantity) FILTER (WHERE meter = 'transcoding_minutes'), 0)
-                     AS transcoding_minutes,
-                   coalesce(sum(quantity) FILTER (WHERE meter = 'ai_queries'), 0) AS ai_queries
-            FROM billing_usage_reports u
-            WHERE u.user_id = a.user_id
-              AND u.occurred_at >= :period_start AND u.occurred_at < :period_end) r
+            SELECT coalesce(array_agg(t.meter ORDER BY t.meter), '{}') AS counter_meters,
+                   coalesce(array_agg(t.total ORDER BY t.meter), '{}') AS counter_totals
+            FROM (
+              SELECT meter,
+                     CASE WHEN meter = ANY(:max_meters::text[]) THEN max(quantity)
+                          ELSE sum(quantity) END AS total
+              FROM billing_usage_reports u
+              WHERE u.user_id = a.user_id
+                AND u.occurred_at >= :period_start AND u.occurred_at < :period_end
+              GROUP BY meter) t) r
           -- the meters whose overage the account confirmed for the current billing period
           CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(meter), '{}') AS confirmed
             FROM billing_overage_confirmations f
             WHERE f.user_id = a.user_id AND f.period_start = :period_start) f
-          -- what the packs active now add to the limits, a column per meter
+          -- what the packs active now add to the limits, per meter
           CROSS JOIN LATERAL (
-            SELECT %s
-            FROM billing_pack_purchases p
-            WHERE p.user_id = a.user_id AND %s) k
+            SELECT coalesce(array_agg(t.meter ORDER BY t.meter), '{}') AS added_meters,
+                   coalesce(array_agg(t.added ORDER BY t.meter), '{}') AS added_amounts
+            FROM (
+              SELECT e.key AS meter, sum(e.value::numeric) AS added
+              FROM billing_pack_purchases p
+              CROSS JOIN LATERAL jsonb_each_text(p.adds) e
+              WHERE p.user_id = a.user_id AND %s
+              GROUP BY e.key) t) k
           WHERE CAST(:user_id AS text) IS NULL OR a.user_id = :user_id
           """
-          .formatted(
-              meterColumns("k.%s_added"),
-              meterColumns("coalesce(sum((p.adds ->> '%1$s')::numeric), 0) AS %1$s_added"),
-              PackPurchaseRepository.ACTIVE_AT);
+          .formatted(PackPurchaseRepository.ACTIVE_AT);
 
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
 
@@ -123,8 +129,10 @@ public final class QuotaReadings {
    * @param now the instant whose active packs count
    * @param staleBefore sessions whose last heartbeat is older are no longer open
    * @param periodStart the current billing period, whose reports the counters add up
+   * @param meters the meters in effect: which counters are the largest report, not the sum
    */
-  public record At(Instant now, Instant staleBefore, Instant periodStart, Instant periodEnd) {}
+  public record At(
+      Instant now, Instant staleBefore, Instant periodStart, Instant periodEnd, Meters meters) {}
 
   private final DataSource dataSource;
 
@@ -167,7 +175,7 @@ public final class QuotaReadings {
         rows.add(
             new MeterOverThreshold(
                 rs.getString("user_id"),
-                Meter.named(rs.getString("meter")).orElseThrow(),
+                Meter.of(rs.getString("meter")),
                 rs.getBigDecimal("used"),
                 rs.getBigDecimal("amount"),
                 rs.getBigDecimal("percent"),
@@ -205,34 +213,30 @@ public final class QuotaReadings {
         .bind("at", at.now())
         .bind("stale_before", at.staleBefore())
         .bind("period_start", at.periodStart())
-        .bind("period_end", at.periodEnd());
+        .bind("period_end", at.periodEnd())
+        .bind("max_meters", at.meters().maxCounterIds());
   }
 
-  /**
-   * Each meter's column of the use as a row: (its name, its position, its use, whether it is a
-   * period counter, what packs add to its limit).
-   */
-  static String meterRows() {
-    return Arrays.stream(Meter.values())
-        .map(
-            m ->
-                "('%1$s', %2$d, u.%1$s, %3$s, u.%1$s_added)"
-                    .formatted(
-                        m.configName(), m.ordinal(), m.measure() == Meter.Measure.PERIOD_COUNTER))
-        .collect(Collectors.joining(", "));
-  }
+  /** The meters measured from sessions: a column each. */
+  private static final List<Meter> SESSION_METERS =
+      List.of(Meter.CPU_CORES, Meter.MEMORY_GB, Meter.ACTIVE_SESSIONS, Meter.STORAGE_GB);
 
-  /** {@code format} for each meter, given its name, comma separated. */
-  private static String meterColumns(String format) {
-    return Arrays.stream(Meter.values())
-        .map(m -> format.formatted(m.configName()))
-        .collect(Collectors.joining(", "));
+  /** Two parallel array columns, meter ids and amounts, as a map. */
+  private static Map<Meter, BigDecimal> byMeter(ResultSet rs, String ids, String amounts)
+      throws SQLException {
+    String[] meters = (String[]) rs.getArray(ids).getArray();
+    BigDecimal[] values = (BigDecimal[]) rs.getArray(amounts).getArray();
+    Map<Meter, BigDecimal> byMeter = new LinkedHashMap<>();
+    for (int i = 0; i < meters.length; i++) {
+      byMeter.put(Meter.of(meters[i]), values[i]);
+    }
+    return byMeter;
   }
 
   private static Set<Meter> meters(String[] names) {
-    Set<Meter> meters = EnumSet.noneOf(Meter.class);
+    Set<Meter> meters = new LinkedHashSet<>();
     for (String name : names) {
-      Meter.named(name).ifPresent(meters::add);
+      meters.add(Meter.of(name));
     }
     return meters;
   }
@@ -243,15 +247,13 @@ public final class QuotaReadings {
         ResultSet rs = statement.executeQuery()) {
       List<UseSnapshot> uses = new ArrayList<>();
       while (rs.next()) {
-        Map<Meter, BigDecimal> used = new EnumMap<>(Meter.class);
-        Map<Meter, BigDecimal> packAdds = new EnumMap<>(Meter.class);
-        for (Meter meter : Meter.values()) {
+        Map<Meter, BigDecimal> used = new LinkedHashMap<>();
+        for (Meter meter : SESSION_METERS) {
           used.put(meter, rs.getBigDecimal(meter.configName()));
-          BigDecimal added = rs.getBigDecimal(meter.configName() + "_added");
-          if (added.signum() != 0) {
-            packAdds.put(meter, added);
-          }
         }
+        used.putAll(byMeter(rs, "counter_meters", "counter_totals"));
+        Map<Meter, BigDecimal> packAdds = byMeter(rs, "added_meters", "added_amounts");
+        packAdds.values().removeIf(added -> added.signum() == 0);
         uses.add(
             new UseSnapshot(
                 rs.getString("user_id"),

@@ -3,6 +3,7 @@ package io.streamspace.billing.quota;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
+import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
@@ -81,6 +82,11 @@ public final class Quotas {
     return counts;
   }
 
+  /** The meters in effect, in their order. */
+  public Meters meters() {
+    return config.get().meters();
+  }
+
   /** Every account's meters as judged now, with the config in effect: see JudgedMeters. */
   public JudgedMeters judgedMeters() {
     Reading reading = new Reading(config.get(), clock.instant());
@@ -108,7 +114,11 @@ public final class Quotas {
 
     QuotaReadings.At at() {
       return new QuotaReadings.At(
-          now, now.minus(config.sessionHeartbeatTimeout()), periodStart(), periodEnd());
+          now,
+          now.minus(config.sessionHeartbeatTimeout()),
+          periodStart(),
+          periodEnd(),
+          config.meters());
     }
 
     QuotaRule rule() {
@@ -120,7 +130,7 @@ public final class Quotas {
       PlanLimits limits = config.limitsOf(use.planId()).raisedBy(use.packAdds());
       Optional<MeterRates> rates = config.meterRatesIn(use.currency());
       List<MeterQuota> meters = new ArrayList<>();
-      for (Meter meter : Meter.values()) {
+      for (Meter meter : config.meters().all()) {
         Limit limit = limits.of(meter);
         BigDecimal used = use.of(meter);
         QuotaState state = rule.state(meter, used, limit, use.overageConfirmed().contains(meter));

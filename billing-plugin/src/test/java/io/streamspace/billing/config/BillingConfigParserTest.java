@@ -222,7 +222,7 @@ class BillingConfigParserTest {
             Meter.BANDWIDTH_GB, limit(null, LimitKind.HARD),
             Meter.TRANSCODING_MINUTES, limit(null, LimitKind.HARD),
             Meter.AI_QUERIES, limit(null, LimitKind.HARD)),
-        result.config().limitsOf("solo").all());
+        result.config().limitsOf("solo").all(result.config().meters()));
   }
 
   @Test
@@ -674,7 +674,7 @@ class BillingConfigParserTest {
     assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
     assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
     assertEquals("[1,3,5]", find(keys, "paymentRetryDays").defaultJson());
-    assertEquals(33, keys.size());
+    assertEquals(34, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

@@ -41,7 +41,7 @@ class MeterChargesTest {
             byMeter.entrySet().stream()
                 .collect(
                     Collectors.toMap(
-                        e -> Meter.named(e.getKey()).orElseThrow(),
+                        e -> Meter.builtIn(e.getKey()).orElseThrow(),
                         e -> new BigDecimal(e.getValue())))));
   }
 

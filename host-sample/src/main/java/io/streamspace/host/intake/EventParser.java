@@ -256,8 +256,15 @@ final class EventParser {
     }
     String userId = reader.requiredId(usage, "usage.", "user_id");
     String meter = reader.requiredId(usage, "usage.", "meter");
-    if (meter != null && !UsageReport.METERS.contains(meter)) {
-      reader.problem("usage.meter", "must be one of " + String.join(", ", UsageReport.METERS));
+    // the built-in meters or one a plugin's config adds (gpu_minutes): the plugin counts those
+    // it knows, so the host only checks the id's form
+    if (meter != null && !UsageReport.METER_ID.matcher(meter).matches()) {
+      reader.problem(
+          "usage.meter",
+          "must be a meter id (1 to 40 lower case letters, digits or underscores, a letter"
+              + " first): "
+              + String.join(", ", UsageReport.METERS)
+              + " or a meter the billing config adds");
       meter = null;
     }
     BigDecimal quantity = reader.requiredDecimal(usage, "usage.", "quantity", MAX_QUANTITY);

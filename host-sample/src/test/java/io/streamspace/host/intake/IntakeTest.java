@@ -167,7 +167,7 @@ class IntakeTest extends HostTestBase {
   /** A usage report at index 1 with one member of {@code usage} replaced, and the field named. */
   static Stream<Arguments> badUsageReports() {
     return Stream.of(
-        Arguments.of("unknown meter", usageWith("\"meter\":\"gpu_hours\""), "usage.meter"),
+        Arguments.of("malformed meter", usageWith("\"meter\":\"GPU-hours\""), "usage.meter"),
         Arguments.of("meter missing", usageWith(null), "usage.meter"),
         Arguments.of("quantity missing", usageWith("\"quantity\":null"), "usage.quantity"),
         Arguments.of("negative quantity", usageWith("\"quantity\":-1"), "usage.quantity"),

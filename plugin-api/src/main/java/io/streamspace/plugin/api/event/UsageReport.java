@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The platform reports an amount of a counted meter a user consumed: GB of bandwidth, minutes of
@@ -13,7 +14,8 @@ import java.util.Objects;
  * @param id         the event's unique id; a redelivered event has the same id
  * @param occurredAt when the usage happened on the platform
  * @param userId     the user who consumed it
- * @param meter      what was consumed: one of {@link #METERS}
+ * @param meter      what was consumed: one of {@link #METERS} or a meter a plugin's config adds,
+ *                   an id that {@link #METER_ID} matches ({@code gpu_minutes})
  * @param quantity   how much, in the meter's unit; not negative
  * @param sessionId  the session it was consumed in, or null
  *
@@ -27,9 +29,17 @@ public record UsageReport(
     BigDecimal quantity,
     String sessionId) {
 
-  /** The meters a platform reports, in their unit: GB, minutes and queries. */
+  /** The built-in meters a platform reports, in their unit: GB, minutes and queries. */
   public static final List<String> METERS =
       List.of("bandwidth_gb", "transcoding_minutes", "ai_queries");
+
+  /**
+   * What a meter's id may be: 1 to 40 lower case letters, digits or underscores, a letter first.
+   * A host accepts a report of any such meter; a plugin counts those its config knows.
+   *
+   * @since 0.3
+   */
+  public static final Pattern METER_ID = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
   public UsageReport {
     Objects.requireNonNull(id, "id");

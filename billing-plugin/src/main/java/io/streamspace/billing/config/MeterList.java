@@ -1,0 +1,153 @@
+package io.streamspace.billing.config;
+
+import static io.streamspace.billing.config.ValueType.AMOUNT;
+import static io.streamspace.billing.config.ValueType.JSON;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meter.Aggregation;
+import io.streamspace.billing.catalog.Meters;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * meters: the meters plans may limit, packs may add to and the platform may report, in the order
+ * they are shown. An element is a built-in meter, listed by its {@code id} (its name, unit and
+ * aggregation may be repeated, never changed; it is priced by computeRates or meterRates), or a
+ * custom counter: {@code {"id", "name", "unit", "aggregation": "sum"|"max", "prices": {"USD":
+ * 0.02}}}. The four meters measured from sessions must stay listed. When an element is refused,
+ * the list keeps its default (the seven built-in meters); whether plans, packs and prices agree
+ * with it, the parser checks across keys.
+ */
+final class MeterList {
+
+  static final ValueType<Aggregation> AGGREGATION =
+      ValueType.oneOf(List.of(Aggregation.values()), Aggregation::configName);
+  static final ValueType<Meters> TYPE =
+      new ValueType<>("array", null, MeterList::read, MeterList::write);
+
+  private static final Set<String> FIELDS = Set.of("id", "name", "unit", "aggregation", "prices");
+
+  private MeterList() {}
+
+  private static Meters read(JsonNode value, Meters fallback, Reading.At at) {
+    if (!value.isArray() || value.isEmpty()) {
+      return at.refuse("must be a non-empty array of meters", fallback);
+    }
+    List<Meter> meters = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    boolean refused = false;
+    for (int i = 0; i < value.size(); i++) {
+      Reading.At meterAt = at.element(i);
+      Meter meter = value.get(i) instanceof ObjectNode object ? meter(object, meterAt) : null;
+      if (meter == null) {
+        if (!(value.get(i) instanceof ObjectNode)) {
+          meterAt.refuse("must be an object");
+        }
+        refused = true;
+      } else if (!ids.add(meter.configName())) {
+        meterAt.member("id").refuse("duplicate meter id " + meter.configName());
+        refused = true;
+      } else {
+        meters.add(meter);
+      }
+    }
+    for (Meter session : Meter.BUILT_IN) {
+      if (session.measure() != Meter.Measure.PERIOD_COUNTER
+          && !ids.contains(session.configName())) {
+        at.refuse(
+            "must list "
+                + session.configName()
+                + ": it is measured from sessions, so it cannot be removed");
+        refused = true;
+      }
+    }
+    return refused ? fallback : new Meters(meters);
+  }
+
+  /** One element, or null when refused (each problem told at its place). */
+  private static Meter meter(ObjectNode object, Reading.At at) {
+    int problems = problemsSoFar(at);
+    at.refuseUnknown(object, FIELDS);
+    if (!at.required(object, "id")) {
+      return null;
+    }
+    JsonNode idNode = object.get("id");
+    String id = idNode.isTextual() ? idNode.textValue() : "";
+    if (!Meter.ID.matcher(id).matches()) {
+      at.member("id")
+          .refuse(
+              "must be 1 to 40 lower case letters, digits or underscores, a letter first,"
+                  + " for example gpu_minutes");
+      return null;
+    }
+    Meter builtIn = Meter.builtIn(id).orElse(null);
+    if (builtIn != null) {
+      return builtIn(object, builtIn, at) && problemsSoFar(at) == problems ? builtIn : null;
+    }
+    List.of("name", "unit", "aggregation", "prices").forEach(name -> at.required(object, name));
+    String name = at.read(object, "name", Plans.ID, null);
+    String unit = at.read(object, "unit", Plans.ID, null);
+    Aggregation aggregation = at.read(object, "aggregation", AGGREGATION, null);
+    Map<Currency, BigDecimal> prices = Plans.prices(object.get("prices"), at.member("prices"));
+    if (problemsSoFar(at) != problems || name == null || unit == null || aggregation == null) {
+      return null;
+    }
+    return Meter.custom(id, name, unit, aggregation, prices);
+  }
+
+  /** A built-in meter's element may repeat what it is, never change it. */
+  private static boolean builtIn(ObjectNode object, Meter meter, Reading.At at) {
+    String what = "built-in meter " + meter.configName();
+    if (object.has("prices")) {
+      at.member("prices")
+          .refuse(
+              "is not for the "
+                  + what
+                  + ": "
+                  + (meter.measure() == Meter.Measure.PERIOD_COUNTER
+                      ? "meterRates and currencyMeterRates price it"
+                      : "computeRates and currencyRates price it"));
+    }
+    same(object, "name", meter.name(), what, at);
+    same(object, "unit", meter.unit(), what, at);
+    same(object, "aggregation", meter.aggregation().configName(), what, at);
+    return true;
+  }
+
+  private static void same(
+      ObjectNode object, String member, String fixed, String what, Reading.At at) {
+    JsonNode given = object.get(member);
+    if (given != null && !(given.isTextual() && given.textValue().equals(fixed))) {
+      at.member(member).refuse("is " + fixed + " for the " + what + ": it cannot be changed");
+    }
+  }
+
+  private static int problemsSoFar(Reading.At at) {
+    return at.reading().problemCount();
+  }
+
+  private static JsonNode write(Meters meters) {
+    ArrayNode written = JSON.arrayNode();
+    for (Meter meter : meters.all()) {
+      ObjectNode object =
+          written
+              .addObject()
+              .put("id", meter.configName())
+              .put("name", meter.name())
+              .put("unit", meter.unit())
+              .put("aggregation", meter.aggregation().configName());
+      if (!meter.isBuiltIn()) {
+        object.set("prices", Rates.byCode(meter.prices(), AMOUNT::write));
+      }
+    }
+    return written;
+  }
+}
