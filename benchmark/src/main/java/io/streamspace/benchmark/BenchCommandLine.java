@@ -1,10 +1,8 @@
 package io.streamspace.benchmark;
 
-import java.net.URISyntaxException;
-import java.nio.file.Files;
+import io.streamspace.host.catalog.DefaultRepositories;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +33,7 @@ final class BenchCommandLine {
   }
 
   /** The host's variable of the same name (README, "Host options"). */
-  static final String REPOSITORIES_ENV = "STREAMSPACE_PLUGIN_REPOSITORIES";
+  static final String REPOSITORIES_ENV = DefaultRepositories.ENVIRONMENT_VARIABLE;
 
   BenchSize size = BenchSize.FULL;
   final List<String> only = new ArrayList<>();
@@ -86,30 +84,11 @@ final class BenchCommandLine {
    * @param home the folder holding the running jar, null when not run from a jar
    */
   List<String> pluginRepositories(Map<String, String> environment, Path home) {
-    if (!pluginRepositories.isEmpty()) {
-      return List.copyOf(pluginRepositories);
-    }
-    String fromEnvironment = environment.getOrDefault(REPOSITORIES_ENV, "");
-    if (!fromEnvironment.isBlank()) {
-      return Arrays.stream(fromEnvironment.split(","))
-          .map(String::trim)
-          .filter(s -> !s.isEmpty())
-          .toList();
-    }
-    if (home != null && Files.isDirectory(home.resolve("plugin-repository"))) {
-      return List.of(home.resolve("plugin-repository").toString());
-    }
-    return List.of();
+    return DefaultRepositories.choose(pluginRepositories, environment, home);
   }
 
   /** The folder holding the running jar, or null when not run from a jar. */
   private static Path jarFolder() {
-    try {
-      Path location =
-          Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return Files.isRegularFile(location) ? location.getParent() : null;
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      return null;
-    }
+    return DefaultRepositories.jarFolderOf(BenchMain.class);
   }
 }

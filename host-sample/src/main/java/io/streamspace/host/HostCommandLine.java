@@ -1,12 +1,10 @@
 package io.streamspace.host;
 
+import io.streamspace.host.catalog.DefaultRepositories;
 import io.streamspace.host.logging.LogFormat;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -45,7 +43,7 @@ final class HostCommandLine {
     }
   }
 
-  static final String REPOSITORIES_ENV = "STREAMSPACE_PLUGIN_REPOSITORIES";
+  static final String REPOSITORIES_ENV = DefaultRepositories.ENVIRONMENT_VARIABLE;
 
   /** A century: events older than that are no metering a bill can still use. */
   static final int MAX_EVENT_AGE_DAYS = 36_500;
@@ -191,30 +189,11 @@ final class HostCommandLine {
    * the jar when there is one.
    */
   private List<String> repositories(Map<String, String> environment, Path home) {
-    if (!pluginRepositories.isEmpty()) {
-      return pluginRepositories;
-    }
-    String fromEnvironment = environment.getOrDefault(REPOSITORIES_ENV, "");
-    if (!fromEnvironment.isBlank()) {
-      return Arrays.stream(fromEnvironment.split(","))
-          .map(String::trim)
-          .filter(s -> !s.isEmpty())
-          .toList();
-    }
-    if (home != null && Files.isDirectory(home.resolve("plugin-repository"))) {
-      return List.of(home.resolve("plugin-repository").toString());
-    }
-    return List.of();
+    return DefaultRepositories.choose(pluginRepositories, environment, home);
   }
 
   /** The folder holding the running jar, or null when not run from a jar. */
   private static Path jarFolder() {
-    try {
-      Path location =
-          Path.of(HostMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return Files.isRegularFile(location) ? location.getParent() : null;
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      return null;
-    }
+    return DefaultRepositories.jarFolderOf(HostMain.class);
   }
 }
