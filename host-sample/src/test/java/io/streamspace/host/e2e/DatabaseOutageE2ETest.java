@@ -16,6 +16,7 @@ import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobStatus;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.FreePort;
 import io.streamspace.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -272,12 +273,13 @@ class DatabaseOutageE2ETest {
    * the pool's own 3 s wait, which paces the asking).
    */
   private JsonNode healthOnceBack() {
-    long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
-    HostClient.Response health = api.http.get("/api/health", null);
-    while (health.status() != 200 && System.nanoTime() < deadline) {
-      health = api.http.get("/api/health", null);
-    }
-    return health.expect(200);
+    return Await.await(
+            BACK_WITHIN,
+            Duration.ofMillis(200),
+            "health 200 once the database is back",
+            () -> api.http.get("/api/health", null),
+            health -> health.status() == 200)
+        .expect(200);
   }
 
   private JsonNode health(int status) {
