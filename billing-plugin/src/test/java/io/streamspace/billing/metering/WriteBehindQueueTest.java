@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.testing.Await;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -228,10 +229,13 @@ class WriteBehindQueueTest {
             .findFirst()
             .orElseThrow();
     // wait until the writer holds item 1 in the batch it is collecting (for up to an hour)
-    while (Arrays.stream(writer.getStackTrace())
-        .noneMatch(f -> f.getMethodName().equals("collect"))) {
-      Thread.onSpinWait();
-    }
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(10),
+        "the writer collecting a batch",
+        () ->
+            Arrays.stream(writer.getStackTrace())
+                .anyMatch(f -> f.getMethodName().equals("collect")));
     writer.interrupt();
 
     assertTrue(stored.await(10, TimeUnit.SECONDS), "the collected item is written, not cleared");

@@ -2,13 +2,13 @@ package io.streamspace.billing.support;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import javax.sql.DataSource;
 
 /**
@@ -46,16 +46,15 @@ public final class TestDatabase {
   }
 
   /**
-   * Polls the server (no sleeping) until {@code sessions} connections to this database wait for
-   * a lock, as a test's concurrent work blocks on one the test holds; fails after 30 seconds.
+   * Polls the server every 10 ms until {@code sessions} connections to this database wait for a
+   * lock, as a test's concurrent work blocks on one the test holds; fails after 30 seconds.
    */
   public static void awaitSessionsWaitingForALock(long sessions) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (sessionsWaitingForALock() < sessions) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("fewer than " + sessions + " sessions waited for a lock");
-      }
-    }
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(10),
+        sessions + " sessions waiting for a lock",
+        () -> sessionsWaitingForALock() >= sessions);
   }
 
   /** How many connections to this database wait for a lock right now. */

@@ -2,6 +2,7 @@ package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.Await;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -47,20 +48,20 @@ final class BillingApi {
    * enabling a plugin, before it reads what the plugin caught up with.
    */
   void awaitCaughtUp(String pluginId) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode plugin = null;
-    while (System.nanoTime() < deadline) {
-      for (JsonNode health : http.get("/api/health", null).expect(200).get("plugins")) {
-        if (health.get("id").asText().equals(pluginId)) {
-          plugin = health;
-        }
-      }
-      if (plugin != null && plugin.at("/lag/events").asLong(-1) == 0) {
-        return;
-      }
-      Thread.onSpinWait();
-    }
-    throw new AssertionError(pluginId + " did not catch up within 30 s: " + plugin);
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(50),
+        pluginId + " caught up",
+        () -> {
+          JsonNode plugin = null;
+          for (JsonNode health : http.get("/api/health", null).expect(200).get("plugins")) {
+            if (health.get("id").asText().equals(pluginId)) {
+              plugin = health;
+            }
+          }
+          return plugin;
+        },
+        plugin -> plugin != null && plugin.at("/lag/events").asLong(-1) == 0);
   }
 
   /**

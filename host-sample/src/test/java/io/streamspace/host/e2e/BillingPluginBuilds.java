@@ -2,11 +2,16 @@ package io.streamspace.host.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -32,10 +37,41 @@ public final class BillingPluginBuilds {
   }
 
   /**
+   * The builds made so far in this JVM, by version and migrations: a build rewrites the whole 28
+   * MB zip, which costs a second or two of CPU per test that asks for one, so each is made once
+   * and copied to the folder a test asks for (the test may change its copy).
+   */
+  private static final Map<String, Path> MADE = new ConcurrentHashMap<>();
+
+  private static final Path MADE_IN = Path.of("target", "billing-builds");
+
+  /**
    * A build of the packaged plugin as {@code version}, with {@code migrations} (file name to SQL)
    * added to its Flyway migrations.
    */
   static Path build(Path folder, String version, Map<String, String> migrations)
+      throws IOException {
+    Path made;
+    try {
+      made =
+          MADE.computeIfAbsent(
+              version + " " + new TreeMap<>(migrations),
+              key -> {
+                try {
+                  return make(MADE_IN.resolve(UUID.randomUUID().toString()), version, migrations);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    Files.createDirectories(folder);
+    return Files.copy(
+        made, folder.resolve("billing-" + version + ".zip"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static Path make(Path folder, String version, Map<String, String> migrations)
       throws IOException {
     Files.createDirectories(folder);
     Path built = folder.resolve("billing-" + version + ".zip");

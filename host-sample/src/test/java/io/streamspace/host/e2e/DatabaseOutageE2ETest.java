@@ -16,6 +16,7 @@ import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobStatus;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.FreePort;
 import io.streamspace.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -115,43 +116,62 @@ class DatabaseOutageE2ETest {
     server.close();
     server = null;
     try {
+      // Most of these calls each sit out the host's 3 s wait for a connection, so they are all
+      // asked at once rather than one after another; each is checked on its own below.
       // the billing plugin's read (alice's token is known to the host since it issued it)
-      answersDatabaseUnavailable(() -> api.usage(aliceToken, ""));
+      CompletableFuture<Timed> pluginRead = timed(() -> api.usage(aliceToken, ""));
       // the host's read: a token it has not seen yet must be looked up
-      answersDatabaseUnavailable(
-          () -> api.http.get("/api/admin/plugins", "a-token-the-host-has-not-seen-yet"));
+      CompletableFuture<Timed> hostRead =
+          timed(() -> api.http.get("/api/admin/plugins", "a-token-the-host-has-not-seen-yet"));
       // the host's write
-      answersDatabaseUnavailable(
-          () ->
-              api.http.post(
-                  "/api/admin/tokens",
-                  ADMIN_TOKEN,
-                  HostClient.json(Map.of("user_id", "bob", "roles", List.of("user")))));
+      CompletableFuture<Timed> hostWrite =
+          timed(
+              () ->
+                  api.http.post(
+                      "/api/admin/tokens",
+                      ADMIN_TOKEN,
+                      HostClient.json(Map.of("user_id", "bob", "roles", List.of("user")))));
       // a plugin that lets the failure escape: the host maps it the same way
-      answersDatabaseUnavailable(() -> api.http.get("/api/plugins/rec/database", null));
+      CompletableFuture<Timed> escaped =
+          timed(() -> api.http.get("/api/plugins/rec/database", null));
       // event intake too: the batch is not acknowledged, the platform retries it
-      HostClient.Response intake =
-          api.http.post(
-              "/api/platform/events",
-              platformToken,
-              HostClient.json(
-                  List.of(
-                      Events.userCreated(
-                          "bob", Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60)))));
+      CompletableFuture<Timed> intakeAsked =
+          timed(
+              () ->
+                  api.http.post(
+                      "/api/platform/events",
+                      platformToken,
+                      HostClient.json(
+                          List.of(
+                              Events.userCreated(
+                                  "bob",
+                                  Instant.now()
+                                      .truncatedTo(ChronoUnit.SECONDS)
+                                      .minusSeconds(60))))));
+      CompletableFuture<Timed> healthAsked = timed(() -> api.http.get("/api/health", null));
+      CompletableFuture<Timed> readyAsked = timed(() -> api.http.get("/api/health/ready", null));
+      CompletableFuture<Timed> liveAsked = timed(() -> api.http.get("/api/health/live", null));
+      CompletableFuture<Timed> metricsAsked = timed(() -> api.http.get("/metrics", ADMIN_TOKEN));
+
+      answersDatabaseUnavailable(pluginRead.join());
+      answersDatabaseUnavailable(hostRead.join());
+      answersDatabaseUnavailable(hostWrite.join());
+      answersDatabaseUnavailable(escaped.join());
+      HostClient.Response intake = intakeAsked.join().answer();
       assertEquals(503, intake.status(), intake.toString());
       assertEquals("database_unavailable", intake.body().at("/error/code").asText());
       assertEquals(Optional.of("5"), intake.header("Retry-After"));
-      HostClient.Response health = api.http.get("/api/health", null);
+      HostClient.Response health = healthAsked.join().answer();
       assertEquals(503, health.status(), health.toString());
       assertEquals("unavailable", health.body().get("database").asText());
       assertEquals(Optional.of("5"), health.header("Retry-After"));
       // the orchestrator takes the node out of service, and does not restart it
-      HostClient.Response ready = api.http.get("/api/health/ready", null);
+      HostClient.Response ready = readyAsked.join().answer();
       assertEquals(503, ready.status(), ready.toString());
       assertEquals("the database does not answer", ready.body().at("/reasons/0").asText());
-      api.http.get("/api/health/live", null).expect(200);
+      liveAsked.join().answer().expect(200);
       // the metrics answer, without what only the database knows (the journal lag)
-      HostClient.Response metrics = api.http.get("/metrics", ADMIN_TOKEN);
+      HostClient.Response metrics = metricsAsked.join().answer();
       assertEquals(200, metrics.status(), metrics.toString());
       assertTrue(metrics.body().asText().contains("hikaricp_connections"), metrics.toString());
     } finally {
@@ -272,12 +292,13 @@ class DatabaseOutageE2ETest {
    * the pool's own 3 s wait, which paces the asking).
    */
   private JsonNode healthOnceBack() {
-    long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
-    HostClient.Response health = api.http.get("/api/health", null);
-    while (health.status() != 200 && System.nanoTime() < deadline) {
-      health = api.http.get("/api/health", null);
-    }
-    return health.expect(200);
+    return Await.await(
+            BACK_WITHIN,
+            Duration.ofMillis(200),
+            "health 200 once the database is back",
+            () -> api.http.get("/api/health", null),
+            health -> health.status() == 200)
+        .expect(200);
   }
 
   private JsonNode health(int status) {
@@ -287,7 +308,26 @@ class DatabaseOutageE2ETest {
   private static void answersDatabaseUnavailable(Supplier<HostClient.Response> read) {
     long start = System.nanoTime();
     HostClient.Response answer = read.get();
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    answersDatabaseUnavailable(new Timed(answer, Duration.ofNanos(System.nanoTime() - start)));
+  }
+
+  /** An answer and how long it took to come. */
+  private record Timed(HostClient.Response answer, Duration took) {}
+
+  /** Asks on a thread of its own, timing the answer. */
+  private static CompletableFuture<Timed> timed(Supplier<HostClient.Response> read) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long start = System.nanoTime();
+          HostClient.Response answer = read.get();
+          return new Timed(answer, Duration.ofNanos(System.nanoTime() - start));
+        },
+        task -> new Thread(task, "outage-call").start());
+  }
+
+  private static void answersDatabaseUnavailable(Timed timed) {
+    HostClient.Response answer = timed.answer();
+    Duration took = timed.took();
     assertEquals(503, answer.status(), answer.toString());
     assertEquals("database_unavailable", answer.body().get("error").get("code").asText());
     assertEquals(Optional.of("5"), answer.header("Retry-After"));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -30,7 +31,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -593,12 +593,6 @@ class KilledNodeIT {
 
   /** Polls {@code condition} every 20 ms until it holds; fails after {@code timeout}. */
   private static void poll(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within " + timeout);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-    }
+    Await.await(timeout, Duration.ofMillis(20), what, condition::getAsBoolean);
   }
 }

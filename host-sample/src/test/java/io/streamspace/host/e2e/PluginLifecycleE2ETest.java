@@ -11,6 +11,7 @@ import io.streamspace.host.HostPlugins;
 import io.streamspace.host.plugins.PluginOperationLock;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.LogCapture;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
@@ -271,29 +272,24 @@ class PluginLifecycleE2ETest {
   }
 
   private static void awaitUninstallAnswered(AtomicInteger status) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (status.get() == 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the other node never fetched the update");
-      }
-      Thread.onSpinWait();
-    }
+    Await.await(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(20),
+        "the other node fetching the update",
+        () -> status.get() != 0);
   }
 
   /** Waits until the folder holds nothing (a fetched release is deleted once applied). */
   private static void awaitEmpty(Path folder) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      try (Stream<Path> files = Files.list(folder)) {
-        if (files.findAny().isEmpty()) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      Thread.onSpinWait();
-    }
-    throw new AssertionError(folder + " is not emptied");
+    Await.await(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(20),
+        folder + " emptied",
+        () -> {
+          try (Stream<Path> files = Files.list(folder)) {
+            return files.findAny().isEmpty();
+          }
+        });
   }
 
   @Test
@@ -422,16 +418,12 @@ class PluginLifecycleE2ETest {
 
   /** Waits until the node shows billing as "<state> <version>" (or "not installed"). */
   private static void awaitBillingOn(HostClient node, String expected) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    String seen = null;
-    while (System.nanoTime() < deadline) {
-      seen = billingOn(node);
-      if (seen.equals(expected)) {
-        return;
-      }
-      Thread.onSpinWait();
-    }
-    throw new AssertionError("the other node shows billing " + seen + ", not " + expected);
+    Await.await(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(50),
+        "the other node showing billing " + expected,
+        () -> billingOn(node),
+        expected::equals);
   }
 
   @Test

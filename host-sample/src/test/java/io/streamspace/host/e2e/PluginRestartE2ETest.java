@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -173,12 +175,13 @@ class PluginRestartE2ETest {
   }
 
   private void awaitBilling(String expected) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    String seen = billing();
-    while (!seen.equals(expected) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-      seen = billing();
-    }
+    String seen =
+        Await.await(
+            Duration.ofSeconds(20),
+            Duration.ofMillis(50),
+            "billing " + expected,
+            this::billing,
+            expected::equals);
     assertEquals(expected, seen);
   }
 

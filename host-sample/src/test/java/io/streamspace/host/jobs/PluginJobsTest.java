@@ -14,10 +14,12 @@ import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import io.streamspace.plugin.api.jobs.PluginJob;
+import io.streamspace.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -100,11 +102,8 @@ class PluginJobsTest extends HostTestBase {
 
   /** The first fire time that ran: a cron of every minute fires within 60 s. */
   private static Instant awaitFirstRun(Map<Instant, List<String>> runs) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(75);
-    while (runs.isEmpty()) {
-      assertTrue(System.nanoTime() < deadline, "the cron job never fired");
-      Thread.onSpinWait();
-    }
+    Await.await(
+        Duration.ofSeconds(75), Duration.ofMillis(20), "the cron job fired", () -> !runs.isEmpty());
     return runs.keySet().iterator().next();
   }
 
@@ -119,21 +118,21 @@ class PluginJobsTest extends HostTestBase {
                 WHERE trigger_name LIKE ? AND next_fire_time <= ?)
              + (SELECT count(*) FROM qrtz_fired_triggers WHERE job_name LIKE ?)
         """;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     try (Connection connection = DriverManager.getConnection(dbUrl);
         PreparedStatement statement = connection.prepareStatement(pending)) {
       statement.setString(1, "%" + jobName + "%");
       statement.setLong(2, fireTime.toEpochMilli());
       statement.setString(3, "%" + jobName + "%");
-      while (true) {
-        try (ResultSet rows = statement.executeQuery()) {
-          rows.next();
-          if (rows.getLong(1) == 0) {
-            return;
-          }
-        }
-        assertTrue(System.nanoTime() < deadline, "Quartz still busy with " + fireTime);
-      }
+      Await.await(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(20),
+          "Quartz done with " + fireTime,
+          () -> {
+            try (ResultSet rows = statement.executeQuery()) {
+              rows.next();
+              return rows.getLong(1) == 0;
+            }
+          });
     }
   }
 

@@ -9,6 +9,7 @@ import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
@@ -176,12 +177,12 @@ class EventJournalE2ETest {
 
   /** Posts until intake stops pushing back, as a platform honouring Retry-After would. */
   private HostClient.Response retried(String body) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    HostClient.Response response = post(body);
-    while (response.status() == 503 && System.nanoTime() < deadline) {
-      response = post(body);
-    }
-    return response;
+    return Await.await(
+        Duration.ofSeconds(15),
+        Duration.ofMillis(50),
+        "intake no longer pushing back",
+        () -> post(body),
+        response -> response.status() != 503);
   }
 
   private JsonNode lag() {
@@ -194,13 +195,12 @@ class EventJournalE2ETest {
   }
 
   private void awaitCaughtUp() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (lag().get("events").asLong() > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("rec did not catch up: " + lag());
-      }
-      Thread.onSpinWait();
-    }
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(50),
+        "rec caught up",
+        this::lag,
+        lag -> lag.get("events").asLong() <= 0);
   }
 
   private static String heartbeats(String prefix, int count) {

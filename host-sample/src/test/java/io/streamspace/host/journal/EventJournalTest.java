@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.common.db.Sql;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -181,13 +183,11 @@ class EventJournalTest {
   }
 
   private void awaitQueued(int batches) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (journal.queuedBatches() < batches) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never " + batches + " batches waiting");
-      }
-      Thread.onSpinWait();
-    }
+    Await.await(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(10),
+        batches + " batches waiting",
+        () -> journal.queuedBatches() >= batches);
   }
 
   private long transactionOf(String eventId) throws Exception {
@@ -205,19 +205,18 @@ class EventJournalTest {
 
   private void awaitWaitingForTheAppendLock() throws Exception {
     String waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Connection connection = database.dataSource().getConnection();
-          PreparedStatement statement = connection.prepareStatement(waiting);
-          ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        if (rows.getLong(1) > 0) {
-          return;
-        }
-      }
-      Thread.onSpinWait();
-    }
-    throw new AssertionError("the second append never waited for the append lock");
+    Await.await(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(10),
+        "the second append waiting for the append lock",
+        () -> {
+          try (Connection connection = database.dataSource().getConnection();
+              PreparedStatement statement = connection.prepareStatement(waiting);
+              ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1) > 0;
+          }
+        });
   }
 
   private long lastSeq() {

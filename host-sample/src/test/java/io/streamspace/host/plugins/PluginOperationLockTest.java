@@ -2,15 +2,16 @@ package io.streamspace.host.plugins;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -41,11 +42,11 @@ class PluginOperationLockTest {
       assertThrows(RuntimeException.class, held::close);
 
       // the server ends the session a moment after its connection closes
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (advisoryLocks(statement) > 0) {
-        assertTrue(System.nanoTime() < deadline, "a session still holds the lock");
-        Thread.onSpinWait();
-      }
+      Await.await(
+          Duration.ofSeconds(10),
+          Duration.ofMillis(10),
+          "no session holding the lock",
+          () -> advisoryLocks(statement) == 0);
       statement.execute("GRANT EXECUTE ON FUNCTION pg_advisory_unlock(integer, integer) TO PUBLIC");
       assertFalse(lock.isHeld("billing"), "the pool's next connection can take it");
     }

@@ -2,7 +2,6 @@ package io.streamspace.host.plugins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -13,6 +12,7 @@ import io.streamspace.host.Host;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.RecordingPlugin;
+import io.streamspace.testing.Await;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -139,10 +139,10 @@ class PluginStateAcrossNodesTest extends HostTestBase {
 
   /** Polls until the condition holds; fails once the time is up. */
   private static void within(Duration bound, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + bound.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what + " within " + bound.toMillis() + " ms");
-      Thread.onSpinWait();
-    }
+    Await.await(
+        bound,
+        Duration.ofMillis(10),
+        what + " within " + bound.toMillis() + " ms",
+        condition::getAsBoolean);
   }
 }

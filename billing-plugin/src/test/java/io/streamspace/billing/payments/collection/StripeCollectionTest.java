@@ -42,6 +42,7 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
+import io.streamspace.testing.Await;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -664,9 +665,12 @@ class StripeCollectionTest {
             .atPriority(1)
             .willReturn(okJson(intent("pi_1", "processing")).withFixedDelay(2000)));
     CompletableFuture<JobRun> run = CompletableFuture.supplyAsync(() -> collectAt(FINALIZED));
-    while (stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).isEmpty()) {
-      Thread.onSpinWait(); // Stripe has the request once WireMock's journal shows it
-    }
+    // Stripe has the request once WireMock's journal shows it
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        "the PaymentIntent request at Stripe",
+        () -> !stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).isEmpty());
 
     Object open =
         value(
@@ -962,9 +966,11 @@ class StripeCollectionTest {
                 throw new CompletionException(e);
               }
             });
-    while (creations() == 0 && !first.isDone()) {
-      Thread.onSpinWait(); // until the first claim's call is at Stripe
-    }
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        "the first claim's call at Stripe",
+        () -> creations() > 0 || first.isDone());
 
     collectAt("2026-04-01T01:10:01Z"); // its lease (10 minutes) is over: claimed again
 

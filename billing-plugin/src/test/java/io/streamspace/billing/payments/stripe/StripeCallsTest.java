@@ -31,6 +31,7 @@ import io.streamspace.billing.support.RecordingMetrics;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
+import io.streamspace.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -265,9 +266,12 @@ class StripeCallsTest {
   @Test
   void noTransactionIsOpenWhileStripeCreatesTheCustomer() throws Exception {
     CompletableFuture<Answer> call = CompletableFuture.supplyAsync(() -> portal(user("ann")));
-    while (stripe.findAll(postRequestedFor(urlEqualTo("/v1/customers"))).isEmpty()) {
-      Thread.onSpinWait(); // Stripe has the request once WireMock's journal shows it
-    }
+    // Stripe has the request once WireMock's journal shows it
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        "the customer creation at Stripe",
+        () -> !stripe.findAll(postRequestedFor(urlEqualTo("/v1/customers"))).isEmpty());
 
     Object open =
         value(
