@@ -53,11 +53,19 @@ public abstract class HostTestBase {
         .port(0)
         .dbUrl(dbUrl)
         .pluginsDir(Path.of("target/no-plugins-here"))
-        .dataDir(Path.of("target/host-test-data"))
+        .dataDir(dataDir())
         .clock(clock)
         .secrets(secrets())
         .plugin("rec", recording)
         .webhookDeliveryInterval(Duration.ZERO); // tests deliver with webhooks().runOnce()
+  }
+
+  /**
+   * The nodes' data folder (the secrets key they share), one per test JVM: Surefire runs this
+   * module's classes in two JVMs at once ({@code host.test.fork}, set in the pom).
+   */
+  private static Path dataDir() {
+    return Path.of("target", "host-test-data-" + System.getProperty("host.test.fork", "1"));
   }
 
   /** A host on {@code dbUrl} with no plugin and these secrets (the test closes it). */
