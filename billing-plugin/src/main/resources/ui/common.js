@@ -184,8 +184,11 @@ const METER_NAMES = {
   ai_queries: 'AI queries',
 };
 
-/** A quota meter's name for people: cpu_cores → CPU cores. */
-export const meterName = (meter) => METER_NAMES[meter] || meter;
+/**
+ * A quota meter's name for people: cpu_cores → CPU cores; a custom meter by the name its config
+ * gives (when the answer carries it), else its id.
+ */
+export const meterName = (meter, name) => METER_NAMES[meter] || name || meter;
 
 /** What a quota state says to people; ok says nothing. */
 export const QUOTA_STATE_TEXT = {

@@ -95,7 +95,7 @@ function showQuota(quota) {
   const holder = clear(byId('quotas'));
   byId('quota-period').textContent = 'Period started ' + instant(quota.period_start);
   for (const m of quota.meters) {
-    const name = meterName(m.meter);
+    const name = meterName(m.meter, m.name);
     const block = el('div', { id: 'quota-' + m.meter, class: 'meter' });
     const used = withUnit(m.used, m.unit);
     if (m.limit === null) {
@@ -372,7 +372,7 @@ function showLocked(why) {
 function showBanners(quota, plans, spending, invoices, payments) {
   const banners = byId('banners');
   for (const m of quota.meters) {
-    const name = meterName(m.meter);
+    const name = meterName(m.meter, m.name);
     if (m.state === 'warning') {
       banners.append(banner('banner-warning-' + m.meter, 'warning',
           name + ': limit approaching (' + quantity(m.percent) + '%).',

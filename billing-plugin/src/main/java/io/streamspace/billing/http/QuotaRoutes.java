@@ -26,6 +26,7 @@ public final class QuotaRoutes {
   /** One meter of {@code GET /quota}. */
   record MeterJson(
       String meter,
+      String name,
       String unit,
       BigDecimal used,
       BigDecimal limit,
@@ -38,6 +39,7 @@ public final class QuotaRoutes {
     static MeterJson of(MeterQuota q) {
       return new MeterJson(
           q.meter().configName(),
+          q.meter().name(),
           q.meter().unit(),
           q.used(),
           q.limit(),

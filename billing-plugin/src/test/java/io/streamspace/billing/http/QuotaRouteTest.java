@@ -57,20 +57,20 @@ class QuotaRouteTest {
     assertEquals(
         """
         {"user_id":"john","currency":"USD","period_start":"2026-03-01T00:00:00Z","meters":[\
-        {"meter":"cpu_cores","unit":"core","used":1.5,"limit":2,"percent":75.00,\
+        {"meter":"cpu_cores","name":"CPU","unit":"core","used":1.5,"limit":2,"percent":75.00,\
         "kind":"hard","state":"ok","resets_at":null,"overage_cost":null},\
-        {"meter":"memory_gb","unit":"GB","used":3.5,"limit":4,"percent":87.50,\
+        {"meter":"memory_gb","name":"Memory","unit":"GB","used":3.5,"limit":4,"percent":87.50,\
         "kind":"hard","state":"warning","resets_at":null,"overage_cost":null},\
-        {"meter":"active_sessions","unit":"session","used":2,"limit":2,"percent":100.00,\
+        {"meter":"active_sessions","name":"Active sessions","unit":"session","used":2,"limit":2,"percent":100.00,\
         "kind":"hard","state":"exceeded","resets_at":null,"overage_cost":null},\
-        {"meter":"storage_gb","unit":"GB","used":1.6,"limit":2,"percent":80.00,\
+        {"meter":"storage_gb","name":"Storage","unit":"GB","used":1.6,"limit":2,"percent":80.00,\
         "kind":"hard","state":"warning","resets_at":null,"overage_cost":null},\
-        {"meter":"bandwidth_gb","unit":"GB","used":3.95,"limit":5,"percent":79.00,\
+        {"meter":"bandwidth_gb","name":"Bandwidth","unit":"GB","used":3.95,"limit":5,"percent":79.00,\
         "kind":"hard","state":"ok","resets_at":"2026-04-01T00:00:00Z","overage_cost":null},\
-        {"meter":"transcoding_minutes","unit":"minute","used":60,"limit":60,\
+        {"meter":"transcoding_minutes","name":"Transcoding","unit":"minute","used":60,"limit":60,\
         "percent":100.00,"kind":"hard","state":"exceeded",\
         "resets_at":"2026-04-01T00:00:00Z","overage_cost":null},\
-        {"meter":"ai_queries","unit":"query","used":130,"limit":100,"percent":130.00,\
+        {"meter":"ai_queries","name":"AI queries","unit":"query","used":130,"limit":100,"percent":130.00,\
         "kind":"soft","state":"confirmation_required","resets_at":"2026-04-01T00:00:00Z",\
         "overage_cost":0.03}],"over_since":null,"suspends_at":null,"suspended":false}""",
         answer.body().toString());
@@ -95,7 +95,7 @@ class QuotaRouteTest {
     assertEquals(200, answer.status());
     assertEquals(
         """
-        {"meter":"bandwidth_gb","unit":"GB","used":1000,"limit":null,"percent":null,\
+        {"meter":"bandwidth_gb","name":"Bandwidth","unit":"GB","used":1000,"limit":null,"percent":null,\
         "kind":null,"state":"ok","resets_at":"2026-04-01T00:00:00Z","overage_cost":null}""",
         answer.body().at("/meters/4").toString());
   }

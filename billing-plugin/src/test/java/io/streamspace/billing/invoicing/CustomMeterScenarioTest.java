@@ -124,6 +124,8 @@ class CustomMeterScenarioTest {
 
     assertTrue(asks("ann").allowed(), "60 of 100 minutes");
     assertEquals(60, quotaOf("ann", "gpu_minutes").get("used").intValue());
+    assertEquals("GPU minutes", quotaOf("ann", "gpu_minutes").get("name").asText());
+    assertEquals("minute", quotaOf("ann", "gpu_minutes").get("unit").asText());
 
     report("g2", "2026-03-06T10:00:00Z", "ann", "gpu_minutes", "40");
     billing.flush();
