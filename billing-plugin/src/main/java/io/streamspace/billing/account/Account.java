@@ -3,12 +3,14 @@ package io.streamspace.billing.account;
 import java.util.Currency;
 
 /**
- * A billing account: the currency it is billed in and the plan it is on. Every account has one
- * user today, its owner, and is keyed by that user's id ({@code billing_accounts.user_id}).
- * Quotas, alerts and admission work per account ({@code accountId}) while the platform's events
- * name users; the ids are equal now, so an account that pays for several users later changes
- * only where a user is mapped to an account (the joins of {@code QuotaReadings} and {@code
- * StoredUseQuery}, and {@code Admission.accountOf}).
+ * A billing account: an organization, the currency it is billed in and the plan it is on. It is
+ * keyed by the organization's id ({@code billing_accounts.user_id}, a name kept from when every
+ * account had one user): a team organization's id is the platform's, a personal organization's
+ * is its one user's. Quotas, holds, packs, credits and invoices belong to the account; sessions
+ * and usage reports name both the account they are billed to ({@code org_id}) and the member
+ * ({@code user_id}). See {@link Memberships} for who belongs to it.
+ *
+ * @param userId the organization's id (a personal organization's is its user's id)
  */
 public record Account(
     String userId, String email, Currency currency, String planId, String status) {}

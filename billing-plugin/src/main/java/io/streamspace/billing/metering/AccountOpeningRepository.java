@@ -75,16 +75,18 @@ final class AccountOpeningRepository {
           WITH batch AS (
             SELECT * FROM unnest(:user_id::text[], :email::text[], :currency::text[],
                                  :plan_id::text[], :created_at::text[]::timestamptz[],
-                                 :user_created_at::text[]::timestamptz[])
-              AS b(user_id, email, currency, plan_id, created_at, user_created_at)
+                                 :user_created_at::text[]::timestamptz[],
+                                 :personal::text[]::boolean[])
+              AS b(user_id, email, currency, plan_id, created_at, user_created_at, personal)
           ),
           -- DO NOTHING, not DO UPDATE: PostgreSQL locks every conflicting row for DO UPDATE even
           -- when its WHERE is false, so each flush would lock the account of every active user
           -- before their sessions, the opposite order to calculate-usage (sessions, then the
           -- storage watermark): deadlocks. RETURNING then gives exactly the rows inserted.
           opened AS (
-            INSERT INTO billing_accounts (user_id, email, currency, created_at, user_created_at)
-            SELECT user_id, email, currency, created_at, user_created_at FROM batch
+            INSERT INTO billing_accounts
+              (user_id, email, currency, created_at, user_created_at, personal)
+            SELECT user_id, email, currency, created_at, user_created_at, personal FROM batch
             ON CONFLICT (user_id) DO NOTHING
             RETURNING user_id
           )
@@ -240,7 +242,8 @@ final class AccountOpeningRepository {
                 "currency", AccountRow::currency,
                 "plan_id", AccountRow::planId,
                 "created_at", AccountRow::createdAt,
-                "user_created_at", AccountRow::userCreatedAt));
+                "user_created_at", AccountRow::userCreatedAt,
+                "personal", AccountRow::personal));
     withPlans(connection, open, plans).update(connection);
   }
 

@@ -33,6 +33,8 @@ public final class MeteringBatch {
    * @param createdAt     the earliest instant of the user's events in the batch
    * @param userCreatedAt the instant of the user's user.created, or null (a session event's
    *                      row: {@code currency} and {@code planId} are the defaults)
+   * @param personal      whether it is a user's personal organization (keyed by the user's id),
+   *                      else a team organization
    */
   public record AccountRow(
       String userId,
@@ -40,7 +42,8 @@ public final class MeteringBatch {
       String currency,
       String planId,
       Instant createdAt,
-      Instant userCreatedAt) {}
+      Instant userCreatedAt,
+      boolean personal) {}
 
   /**
    * What a batch knows about one session.
@@ -48,9 +51,18 @@ public final class MeteringBatch {
    * @param firstSeen the earliest instant of any of its events (the session started no later)
    * @param lastSeen  the latest instant of any of its events (the session was alive then)
    * @param endedAt   the earliest termination, or null
+   * @param orgId     the organization it is billed to: its session.created's, else that of the
+   *                  batch's first event of it
+   * @param created   whether the batch holds its session.created (whose organization wins)
    */
   public record SessionRow(
-      String sessionId, String userId, Instant firstSeen, Instant lastSeen, Instant endedAt) {}
+      String sessionId,
+      String userId,
+      Instant firstSeen,
+      Instant lastSeen,
+      Instant endedAt,
+      String orgId,
+      boolean created) {}
 
   /** The session's CPU and memory from {@code effectiveFrom} on. */
   public record SizeRow(
@@ -93,7 +105,8 @@ public final class MeteringBatch {
                 opening.currency(),
                 opening.planId(),
                 opening.at(),
-                opening.at());
+                opening.at(),
+                true);
         batch.accounts.merge(
             opening.userId(),
             row,
@@ -105,7 +118,12 @@ public final class MeteringBatch {
         batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
       } else if (event instanceof UsageReported usage) {
         UsageReport report = usage.report();
-        batch.openOnTheSide(report.userId(), report.occurredAt(), defaultCurrency, defaultPlan);
+        batch.openOnTheSide(
+            billedTo(report.orgId(), report.userId()),
+            report.orgId() == null,
+            report.occurredAt(),
+            defaultCurrency,
+            defaultPlan);
         batch.usageReports.putIfAbsent(report.id(), report);
       }
     }
@@ -114,11 +132,19 @@ public final class MeteringBatch {
 
   private void addSession(
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
-    openOnTheSide(e.userId(), e.occurredAt(), defaultCurrency, defaultPlan);
+    String orgId = billedTo(e.orgId(), e.userId());
+    openOnTheSide(orgId, e.orgId() == null, e.occurredAt(), defaultCurrency, defaultPlan);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
     sessions.merge(
         e.sessionId(),
-        new SessionRow(e.sessionId(), e.userId(), e.occurredAt(), e.occurredAt(), ended),
+        new SessionRow(
+            e.sessionId(),
+            e.userId(),
+            e.occurredAt(),
+            e.occurredAt(),
+            ended,
+            orgId,
+            kind == SessionSignalKind.CREATED),
         MeteringBatch::mergeSession);
     // sizes on any event hold from its instant, a terminate's too: the storage it reports is
     // the account's level from then on (cpu and memory bill nothing after the end)
@@ -128,20 +154,25 @@ public final class MeteringBatch {
           new InstantKey(e.sessionId(), e.occurredAt()),
           new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
       storage.putIfAbsent(
-          new InstantKey(e.userId(), e.occurredAt()),
-          new StorageRow(e.userId(), e.occurredAt(), size.storageGb()));
+          new InstantKey(orgId, e.occurredAt()),
+          new StorageRow(orgId, e.occurredAt(), size.storageGb()));
     }
   }
 
+  /** The organization an event names, else its user's personal one (keyed by the user's id). */
+  private static String billedTo(String orgId, String userId) {
+    return orgId == null ? userId : orgId;
+  }
+
   /**
-   * Usage is never dropped: an event of an unknown user opens an account for it on the defaults,
-   * starting no later than the event.
+   * Usage is never dropped: an event of an unknown organization opens an account for it on the
+   * defaults, starting no later than the event.
    */
   private void openOnTheSide(
-      String userId, Instant at, String defaultCurrency, String defaultPlan) {
+      String orgId, boolean personal, Instant at, String defaultCurrency, String defaultPlan) {
     accounts.merge(
-        userId,
-        new AccountRow(userId, null, defaultCurrency, defaultPlan, at, null),
+        orgId,
+        new AccountRow(orgId, null, defaultCurrency, defaultPlan, at, null, personal),
         MeteringBatch::startedEarliest);
   }
 
@@ -153,7 +184,8 @@ public final class MeteringBatch {
         kept.currency(),
         kept.planId(),
         earliest(kept.createdAt(), other.createdAt()),
-        kept.userCreatedAt());
+        kept.userCreatedAt(),
+        kept.personal());
   }
 
   private static SessionRow mergeSession(SessionRow a, SessionRow b) {
@@ -162,7 +194,9 @@ public final class MeteringBatch {
         a.userId(),
         earliest(a.firstSeen(), b.firstSeen()),
         a.lastSeen().isAfter(b.lastSeen()) ? a.lastSeen() : b.lastSeen(),
-        earliest(a.endedAt(), b.endedAt()));
+        earliest(a.endedAt(), b.endedAt()),
+        b.created() && !a.created() ? b.orgId() : a.orgId(),
+        a.created() || b.created());
   }
 
   private static Instant earliest(Instant a, Instant b) {

@@ -77,7 +77,8 @@ public final class MeteringStore {
                     terms.currency(a.currency()),
                     terms.plan(a.planId()),
                     a.createdAt(),
-                    a.userCreatedAt()))
+                    a.userCreatedAt(),
+                    a.personal()))
         .toList();
   }
 

@@ -22,15 +22,22 @@ final class SessionRepository {
       NamedSql.of(
           """
           INSERT INTO billing_sessions AS s
-            (session_id, user_id, started_at, last_heartbeat, ended_at, end_reason)
-          SELECT e.session_id, e.user_id, e.first_seen, e.last_seen, e.ended_at,
+            (session_id, user_id, org_id, org_fixed, started_at, last_heartbeat, ended_at,
+             end_reason)
+          SELECT e.session_id, e.user_id, e.org_id, e.created, e.first_seen, e.last_seen,
+                 e.ended_at,
                  CASE WHEN e.ended_at IS NOT NULL THEN 'terminated' END
-          FROM unnest(:session_id::text[], :user_id::text[], :first_seen::text[]::timestamptz[],
+          FROM unnest(:session_id::text[], :user_id::text[], :org_id::text[],
+                      :created::text[]::boolean[], :first_seen::text[]::timestamptz[],
                       :last_seen::text[]::timestamptz[], :ended_at::text[]::timestamptz[])
-            AS e(session_id, user_id, first_seen, last_seen, ended_at)
+            AS e(session_id, user_id, org_id, created, first_seen, last_seen, ended_at)
           -- LEAST and GREATEST skip nulls: the first terminate in event time wins, a later
-          -- heartbeat never reopens a session, and an earlier event moves the start back.
+          -- heartbeat never reopens a session, and an earlier event moves the start back. The
+          -- organization is fixed by the session.created; until it arrives, the first event's.
           ON CONFLICT (session_id) DO UPDATE SET
+            org_id = CASE WHEN excluded.org_fixed AND NOT s.org_fixed
+                          THEN excluded.org_id ELSE s.org_id END,
+            org_fixed = s.org_fixed OR excluded.org_fixed,
             started_at = least(s.started_at, excluded.started_at),
             last_heartbeat = greatest(s.last_heartbeat, excluded.last_heartbeat),
             ended_at = least(s.ended_at, excluded.ended_at),
@@ -61,9 +68,9 @@ final class SessionRepository {
       NamedSql.of(
           """
           INSERT INTO billing_usage_reports
-            (event_id, user_id, meter, quantity, session_id, occurred_at)
-          SELECT * FROM unnest(:event_id::text[], :user_id::text[], :meter::text[],
-                               :quantity::text[]::numeric[], :session_id::text[],
+            (event_id, user_id, org_id, meter, quantity, session_id, occurred_at)
+          SELECT * FROM unnest(:event_id::text[], :user_id::text[], :org_id::text[],
+                               :meter::text[], :quantity::text[]::numeric[], :session_id::text[],
                                :occurred_at::text[]::timestamptz[])
           ON CONFLICT DO NOTHING
           """);
@@ -79,6 +86,8 @@ final class SessionRepository {
         Map.of(
             "session_id", SessionRow::sessionId,
             "user_id", SessionRow::userId,
+            "org_id", SessionRow::orgId,
+            "created", SessionRow::created,
             "first_seen", SessionRow::firstSeen,
             "last_seen", SessionRow::lastSeen,
             "ended_at", SessionRow::endedAt));
@@ -118,6 +127,7 @@ final class SessionRepository {
         Map.of(
             "event_id", UsageReport::id,
             "user_id", UsageReport::userId,
+            "org_id", r -> r.orgId() == null ? r.userId() : r.orgId(),
             "meter", UsageReport::meter,
             "quantity", UsageReport::quantity,
             "session_id", UsageReport::sessionId,

@@ -4,6 +4,7 @@ import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -162,6 +163,11 @@ public final class TestPluginContext implements PluginContext {
       @Override
       public void recordUsageReported(UsageReport report, String reason) {
         deadLetters.add(new DeadLetter("onUsageReported", report, reason));
+      }
+
+      @Override
+      public void recordOrganizationEvent(OrganizationEvent event, String reason) {
+        deadLetters.add(new DeadLetter("onOrganizationEvent", event, reason));
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.streamspace.plugin.api;
 
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -56,6 +57,17 @@ public interface PlatformPlugin extends ExtensionPoint {
    * <p>Stable since 0.2.
    */
   default void onUsageReported(PluginContext context, UsageReport report) {}
+
+  /**
+   * An organization was created or deleted, or a user joined it, changed role in it or left it
+   * ({@code org.created}, {@code org.member_added}, {@code org.member_role_changed}, {@code
+   * org.member_removed}, {@code org.deleted}). Delivered at least once and in any order, like
+   * every event. A default method, so plugins written before it keep compiling and ignore
+   * organizations.
+   *
+   * @since 0.3
+   */
+  default void onOrganizationEvent(PluginContext context, OrganizationEvent event) {}
 
   /**
    * Completes once every event handed to this plugin before the call is durably stored. The host

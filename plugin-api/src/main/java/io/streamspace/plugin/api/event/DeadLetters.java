@@ -38,4 +38,11 @@ public interface DeadLetters {
    * <p>Since 0.2.
    */
   void recordUsageReported(UsageReport report, String reason);
+
+  /**
+   * An organization event delivered through {@code onOrganizationEvent} could not be stored.
+   *
+   * <p>Since 0.3.
+   */
+  void recordOrganizationEvent(OrganizationEvent event, String reason);
 }

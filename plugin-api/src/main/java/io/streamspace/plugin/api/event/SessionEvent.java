@@ -13,16 +13,31 @@ import java.util.Objects;
  * @param userId     the user who owns the session
  * @param resources  the resources the session uses from {@code occurredAt} on; null on a
  *                   heartbeat or termination that reports no change
+ * @param orgId      the organization the session runs under, which pays for it; null for the
+ *                   user's personal organization. A plugin takes it from {@code
+ *                   session.created}: a later membership change does not move the session.
+ *                   Since 0.3.
  *
  * <p>Stable since 0.1.
  */
 public record SessionEvent(
-    String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {
+    String id,
+    Instant occurredAt,
+    String sessionId,
+    String userId,
+    ResourceSize resources,
+    String orgId) {
 
   public SessionEvent {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(sessionId, "sessionId");
     Objects.requireNonNull(userId, "userId");
+  }
+
+  /** A session event of the user's personal organization, as before 0.3. */
+  public SessionEvent(
+      String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {
+    this(id, occurredAt, sessionId, userId, resources, null);
   }
 }

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  *                   an id that {@link #METER_ID} matches ({@code gpu_minutes})
  * @param quantity   how much, in the meter's unit; not negative
  * @param sessionId  the session it was consumed in, or null
+ * @param orgId      the organization that pays for it, or null for the user's personal
+ *                   organization. Since 0.3.
  *
  * <p>Stable since 0.2.
  */
@@ -27,7 +29,8 @@ public record UsageReport(
     String userId,
     String meter,
     BigDecimal quantity,
-    String sessionId) {
+    String sessionId,
+    String orgId) {
 
   /** The built-in meters a platform reports, in their unit: GB, minutes and queries. */
   public static final List<String> METERS =
@@ -50,5 +53,16 @@ public record UsageReport(
     if (quantity.signum() < 0) {
       throw new IllegalArgumentException("quantity must not be negative");
     }
+  }
+
+  /** A report without an organization, as before 0.3. */
+  public UsageReport(
+      String id,
+      Instant occurredAt,
+      String userId,
+      String meter,
+      BigDecimal quantity,
+      String sessionId) {
+    this(id, occurredAt, userId, meter, quantity, sessionId, null);
   }
 }

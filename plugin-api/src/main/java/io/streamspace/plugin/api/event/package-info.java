@@ -2,6 +2,7 @@
  * Typed platform events delivered to {@link io.streamspace.plugin.api.PlatformPlugin} hooks.
  * Every event carries an {@code id} for de-duplication and an {@code occurredAt} instant.
  * {@link io.streamspace.plugin.api.event.DeadLetters} keeps those a plugin can never store.
- * Stable since 0.1 ({@code DeadLetters} and {@code UsageReport} since 0.2).
+ * Stable since 0.1 ({@code DeadLetters} and {@code UsageReport} since 0.2, {@code
+ * OrganizationEvent} since 0.3).
  */
 package io.streamspace.plugin.api.event;

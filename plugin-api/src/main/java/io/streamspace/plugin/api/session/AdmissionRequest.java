@@ -9,13 +9,21 @@ import java.util.Objects;
  * @param userId    who asks
  * @param sessionId the id the session will have, or null if not yet known
  * @param resources what it will hold
+ * @param orgId     the organization it will run under, or null for the user's personal one.
+ *                  Since 0.3.
  *
  * <p>Stable since 0.1.
  */
-public record AdmissionRequest(String userId, String sessionId, ResourceSize resources) {
+public record AdmissionRequest(
+    String userId, String sessionId, ResourceSize resources, String orgId) {
 
   public AdmissionRequest {
     Objects.requireNonNull(userId, "userId");
     Objects.requireNonNull(resources, "resources");
+  }
+
+  /** A session of the user's personal organization, as before 0.3. */
+  public AdmissionRequest(String userId, String sessionId, ResourceSize resources) {
+    this(userId, sessionId, resources, null);
   }
 }

@@ -1,0 +1,76 @@
+package io.streamspace.billing.account;
+
+import io.streamspace.billing.db.NamedSql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Who belongs to which organization, with what role, now: as the platform's organization events
+ * say ({@code billing_memberships}, decided by event time). A personal organization has the id
+ * of its one member, its Owner, and no membership rows.
+ */
+public final class Memberships {
+
+  /** A member of an organization and their role. */
+  public record Member(String userId, MemberRole role) {}
+
+  private static final NamedSql ROLE =
+      NamedSql.of(
+          """
+          SELECT m.role, a.personal
+          FROM (SELECT CAST(:org_id AS text) COLLATE "C" AS org_id) o
+          LEFT JOIN billing_accounts a ON a.user_id = o.org_id
+          LEFT JOIN billing_memberships m ON m.org_id = o.org_id AND m.user_id = :user_id
+          """);
+
+  private static final NamedSql MEMBERS =
+      NamedSql.of(
+          """
+          SELECT user_id, role FROM billing_memberships WHERE org_id = :org_id ORDER BY user_id
+          """);
+
+  private final DataSource dataSource;
+
+  public Memberships(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * The user's role in the organization, or empty when they are not a member of it. The user is
+   * the Owner of their personal organization (the one with their id), opened or not yet.
+   */
+  public Optional<MemberRole> roleOf(String orgId, String userId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            ROLE.bind("org_id", orgId).bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next(); // one row, whatever is stored
+      String role = rs.getString(1);
+      if (role != null) {
+        return MemberRole.fromWire(role);
+      }
+      boolean personal = rs.getObject(2) == null || rs.getBoolean(2);
+      return personal && orgId.equals(userId) ? Optional.of(MemberRole.OWNER) : Optional.empty();
+    }
+  }
+
+  /** The members of a team organization now, by user id; empty for a personal one. */
+  public List<Member> membersOf(String orgId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = MEMBERS.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      List<Member> members = new ArrayList<>();
+      while (rs.next()) {
+        members.add(
+            new Member(rs.getString(1), MemberRole.fromWire(rs.getString(2)).orElseThrow()));
+      }
+      return members;
+    }
+  }
+}
