@@ -77,7 +77,7 @@ public final class Admission implements AutoCloseable {
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
-    String accountId = accountOf(request.userId());
+    String accountId = accountOf(request.orgId(), request.userId());
     Optional<HeldFor> held = holds.heldFor(accountId);
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
@@ -108,7 +108,7 @@ public final class Admission implements AutoCloseable {
         .ifPresent(
             meter ->
                 view.usage(
-                    accountOf(report.userId()),
+                    accountOf(report.orgId(), report.userId()),
                     report.id(),
                     meter,
                     report.quantity(),
@@ -125,7 +125,8 @@ public final class Admission implements AutoCloseable {
    * a cancellation) at its instant.
    */
   public void packChanged(Purchase purchase) {
-    view.pack(accountOf(purchase.userId()), purchase.id(), PackGrant.of(purchase), clock.instant());
+    // a purchase is keyed by the account it was bought for
+    view.pack(purchase.userId(), purchase.id(), PackGrant.of(purchase), clock.instant());
   }
 
   /**
@@ -135,30 +136,37 @@ public final class Admission implements AutoCloseable {
   public void sessionSeen(SessionEvent event) {
     Instant now = clock.instant();
     SessionSize size = SessionSize.of(event.resources());
-    view.open(accountOf(event.userId()), event.sessionId(), size, event.occurredAt(), now);
+    view.open(accountOf(event), event.sessionId(), size, event.occurredAt(), now);
     storageOf(event, now);
   }
 
   public void sessionTerminated(SessionEvent event) {
     Instant now = clock.instant();
-    view.end(accountOf(event.userId()), event.sessionId(), now);
+    view.end(accountOf(event), event.sessionId(), now);
     storageOf(event, now);
   }
 
   /** The account's storage level, when the event reports one (it outlives the session). */
   private void storageOf(SessionEvent event, Instant now) {
     if (event.resources() != null) {
-      view.storage(
-          accountOf(event.userId()), event.resources().storageGb(), event.occurredAt(), now);
+      view.storage(accountOf(event), event.resources().storageGb(), event.occurredAt(), now);
     }
   }
 
+  /** The account a session event counts against, as metering bills it. */
+  private static String accountOf(SessionEvent event) {
+    return accountOf(event.orgId(), event.userId());
+  }
+
   /**
-   * The account a user's sessions count against: today the user's own, keyed by the user's id
-   * (see {@link io.streamspace.billing.account.Account}). The one place admission maps a user.
+   * The account a user's session or report counts against: the organization it runs under, else
+   * the user's personal organization, keyed by the user's id (see {@link
+   * io.streamspace.billing.account.Account}), as metering stores them. The one place admission
+   * maps a user. A session event without org_id after a session.created with one counts under
+   * the personal account until the next refresh reads the session under its organization.
    */
-  private static String accountOf(String userId) {
-    return userId;
+  private static String accountOf(String orgId, String userId) {
+    return orgId != null ? orgId : userId;
   }
 
   /** Reloads the view from the database, keeping what this node saw since the last reloads. */

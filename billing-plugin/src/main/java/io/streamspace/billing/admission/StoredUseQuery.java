@@ -52,7 +52,7 @@ final class StoredUseQuery {
             SELECT storage_gb FROM billing_storage_levels l WHERE l.user_id = a.user_id
             ORDER BY effective_from DESC LIMIT 1) l ON true
           -- open: not ended, and not timed out (calculate-usage ends it at its last heartbeat)
-          LEFT JOIN billing_sessions s ON s.user_id = a.user_id AND s.ended_at IS NULL
+          LEFT JOIN billing_sessions s ON s.org_id = a.user_id AND s.ended_at IS NULL
             AND s.last_heartbeat >= :stale_before
           LEFT JOIN LATERAL (
             SELECT cpu_cores, memory_gb FROM billing_session_sizes z
@@ -61,16 +61,16 @@ final class StoredUseQuery {
           -- each counter reported this period: the sum of its reports, or the largest for a
           -- counter of :max_meters
           LEFT JOIN (
-            SELECT user_id, array_agg(meter ORDER BY meter) AS counter_meters,
+            SELECT org_id, array_agg(meter ORDER BY meter) AS counter_meters,
                    array_agg(total ORDER BY meter) AS counter_totals
             FROM (
-              SELECT user_id, meter,
+              SELECT org_id, meter,
                      CASE WHEN meter = ANY(:max_meters::text[]) THEN max(quantity)
                           ELSE sum(quantity) END AS total
               FROM billing_usage_reports
               WHERE occurred_at >= :period_start AND occurred_at < :period_end
-              GROUP BY user_id, meter) t
-            GROUP BY user_id) r ON r.user_id = a.user_id
+              GROUP BY org_id, meter) t
+            GROUP BY org_id) r ON r.org_id = a.user_id
           LEFT JOIN (
             SELECT user_id, array_agg(meter) AS confirmed
             FROM billing_overage_confirmations

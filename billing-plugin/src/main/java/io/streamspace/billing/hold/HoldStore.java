@@ -58,7 +58,7 @@ final class HoldStore {
       NamedSql.of(
           """
           SELECT session_id FROM billing_sessions
-          WHERE user_id = :user_id AND ended_at IS NULL
+          WHERE org_id = :user_id AND ended_at IS NULL
           ORDER BY session_id
           """);
 
@@ -92,10 +92,10 @@ final class HoldStore {
   private static final NamedSql OPEN_SESSIONS_OF_HELD =
       NamedSql.of(
           """
-          SELECT s.user_id, s.session_id FROM billing_sessions s
+          SELECT s.org_id, s.session_id FROM billing_sessions s
           WHERE s.ended_at IS NULL
-            AND s.user_id IN (SELECT user_id FROM billing_account_holds WHERE lifted_at IS NULL)
-          ORDER BY s.user_id, s.session_id""");
+            AND s.org_id IN (SELECT user_id FROM billing_account_holds WHERE lifted_at IS NULL)
+          ORDER BY s.org_id, s.session_id""");
 
   private HoldStore() {}
 

@@ -20,7 +20,8 @@ import javax.sql.DataSource;
  * stored usage reports: a counter is the exact sum of the reports that occurred in its period (or
  * the largest of them, for a custom meter aggregated by {@code max}), so it starts again from
  * zero at each billing period start, and a redelivered or late report counts once, in the period
- * it occurred in.
+ * it occurred in. A counter is an account's, so it sums the reports of every member of the
+ * organization they were reported under (their org_id).
  */
 public final class UsageCounters {
 
@@ -28,7 +29,7 @@ public final class UsageCounters {
       NamedSql.of(
           """
           SELECT coalesce(sum(quantity), 0) FROM billing_usage_reports
-          WHERE user_id = :user_id AND meter = :meter
+          WHERE org_id = :user_id AND meter = :meter
             AND occurred_at >= :from AND occurred_at < :to
           """);
 
@@ -49,7 +50,7 @@ public final class UsageCounters {
                       ELSE coalesce(sum(quantity) FILTER (WHERE occurred_at >= :from), 0)
                  END
           FROM billing_usage_reports
-          WHERE user_id = :user_id AND occurred_at >= :start AND occurred_at < :to
+          WHERE org_id = :user_id AND occurred_at >= :start AND occurred_at < :to
           GROUP BY meter
           """);
 
@@ -62,7 +63,7 @@ public final class UsageCounters {
           WHERE r.meter = ANY(:meters::text[])
             AND r.occurred_at >= coalesce(
                   (SELECT max(i.period_end) FROM billing_invoices i
-                   WHERE i.user_id = r.user_id AND i.status NOT IN ('draft', 'void')),
+                   WHERE i.user_id = r.org_id AND i.status NOT IN ('draft', 'void')),
                   '-infinity')
           ORDER BY r.meter
           """);

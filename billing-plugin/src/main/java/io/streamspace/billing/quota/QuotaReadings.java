@@ -55,7 +55,7 @@ public final class QuotaReadings {
               SELECT cpu_cores, memory_gb FROM billing_session_sizes z
               WHERE z.session_id = o.session_id
               ORDER BY z.effective_from DESC LIMIT 1) z ON true
-            WHERE o.user_id = a.user_id AND o.ended_at IS NULL
+            WHERE o.org_id = a.user_id AND o.ended_at IS NULL
               AND o.last_heartbeat >= :stale_before) c
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l
@@ -71,7 +71,7 @@ public final class QuotaReadings {
                      CASE WHEN meter = ANY(:max_meters::text[]) THEN max(quantity)
                           ELSE sum(quantity) END AS total
               FROM billing_usage_reports u
-              WHERE u.user_id = a.user_id
+              WHERE u.org_id = a.user_id
                 AND u.occurred_at >= :period_start AND u.occurred_at < :period_end
               GROUP BY meter) t) r
           -- the meters whose overage the account confirmed for the current billing period

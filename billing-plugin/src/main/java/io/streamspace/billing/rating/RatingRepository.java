@@ -43,14 +43,16 @@ final class RatingRepository {
   // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects.
   private static final String UNRATED =
       """
-      -- the unsettled sessions
-      SELECT s.user_id, s.session_id, coalesce(a.currency, :default_currency) AS currency,
+      -- the unsettled sessions, each its organization's (the account billed, whose id the
+      -- records and partitions take as user_id)
+      SELECT s.org_id AS user_id, s.session_id,
+             coalesce(a.currency, :default_currency) AS currency,
              coalesce(s.rated_until, s.started_at) AS from_t,
              least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
              coalesce(s.ended_at <= p.cap, false) AS final
       FROM (SELECT :cap::timestamptz AS cap) p
       CROSS JOIN billing_sessions s
-      LEFT JOIN billing_accounts a ON a.user_id = s.user_id
+      LEFT JOIN billing_accounts a ON a.user_id = s.org_id
       WHERE NOT s.settled
       UNION ALL
       -- the accounts with a storage level: session_id '' stands for the account's storage,
