@@ -161,7 +161,8 @@ public class BillingExtension
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
     admission.sessionSeen(event);
-    holds.sessionStarted(event.userId(), event.sessionId()); // the account is the user's
+    // the account is the organization it runs under, else the user's personal one
+    holds.sessionStarted(event.orgId() != null ? event.orgId() : event.userId(), event.sessionId());
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.streamspace.billing.http.ReportRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.reports.UsageReportQuery;
@@ -37,7 +38,12 @@ record UsageWiring(
             wiring.clock());
     calculateUsage.scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
-    new UsageRoutes(wiring.accounts(), usageRecords, wiring.config(), wiring.clock())
+    new UsageRoutes(
+            wiring.accounts(),
+            usageRecords,
+            new MemberUsageRepository(wiring.dataSource()),
+            wiring.config(),
+            wiring.clock())
         .register(wiring.routes());
     new ReportRoutes(
             new UsageReportQuery(wiring.dataSource()),

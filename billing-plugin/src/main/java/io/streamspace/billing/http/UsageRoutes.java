@@ -1,9 +1,13 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.ResourceTotal;
 import io.streamspace.billing.rating.SliceCuts;
+import io.streamspace.billing.rating.UsageByMember;
+import io.streamspace.billing.rating.UsageByMember.MemberCost;
 import io.streamspace.billing.rating.UsageLine;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
@@ -27,14 +31,20 @@ import java.util.function.Supplier;
  */
 public final class UsageRoutes {
 
-  /** The JSON body of {@code GET /usage}. */
+  /**
+   * The JSON body of {@code GET /usage}. A team organization's also has {@code by_member} and
+   * {@code organization_cost} (what belongs to no member: storage), which add up to {@code
+   * total_cost} to the minor unit ({@link UsageByMember}); a personal account's has neither.
+   */
   record UsageJson(
       String userId,
       Instant periodStart,
       Instant periodEnd,
       String currency,
       List<UsageLine> lines,
-      BigDecimal totalCost) {
+      BigDecimal totalCost,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberCost> byMember,
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationCost) {
 
     static UsageJson of(UsageStatement s) {
       return new UsageJson(
@@ -43,7 +53,21 @@ public final class UsageRoutes {
           s.periodEnd(),
           s.currency().getCurrencyCode(),
           s.lines(),
-          s.totalCost());
+          s.totalCost(),
+          null,
+          null);
+    }
+
+    static UsageJson of(UsageStatement s, UsageByMember byMember) {
+      return new UsageJson(
+          s.userId(),
+          s.periodStart(),
+          s.periodEnd(),
+          s.currency().getCurrencyCode(),
+          s.lines(),
+          s.totalCost(),
+          byMember.members(),
+          byMember.organizationCost());
     }
   }
 
@@ -58,16 +82,19 @@ public final class UsageRoutes {
 
   private final AccountRepository accounts;
   private final UsageRecordRepository records;
+  private final MemberUsageRepository members;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public UsageRoutes(
       AccountRepository accounts,
       UsageRecordRepository records,
+      MemberUsageRepository members,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.accounts = accounts;
     this.records = records;
+    this.members = members;
     this.config = config;
     this.clock = clock;
   }
@@ -78,9 +105,10 @@ public final class UsageRoutes {
   }
 
   /**
-   * 200 with the statement; 401 without a caller; 403 for another user's data unless admin;
-   * 404 when an admin names a user without an account; 400 for a bad range, or one whose
-   * {@code from} or {@code to} would cut a slice of usage (it could only be estimated).
+   * 200 with the statement (a team organization's with its cost by member); 401 without a
+   * caller; 403 for another user's data unless admin; 404 when an admin names a user without an
+   * account; 400 for a bad range, or one whose {@code from} or {@code to} would cut a slice of
+   * usage (it could only be estimated).
    */
   UsageJson usage(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
@@ -89,6 +117,16 @@ public final class UsageRoutes {
     range.requireCuts(
         new SliceCuts(current.billingTimeZone()),
         instant -> records.sliceSpans(subject.userId(), instant));
+    if (members.isTeam(subject.userId())) {
+      // the statement and the breakdown from the same records, read once, so they agree
+      UsageByMember byMember =
+          UsageByMember.of(
+              members.sums(subject.userId(), range.from(), range.to()), subject.currency());
+      return UsageJson.of(
+          UsageStatement.of(
+              subject.userId(), range.from(), range.to(), subject.currency(), byMember.sums()),
+          byMember);
+    }
     return UsageJson.of(
         UsageStatement.of(
             subject.userId(),

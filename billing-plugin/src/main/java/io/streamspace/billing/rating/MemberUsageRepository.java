@@ -1,0 +1,72 @@
+package io.streamspace.billing.rating;
+
+import io.streamspace.billing.db.NamedSql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Reads a team account's rated usage per member: whose sessions its records are of. */
+public final class MemberUsageRepository {
+
+  private static final NamedSql TEAM =
+      NamedSql.of("SELECT NOT personal FROM billing_accounts WHERE user_id = :user_id");
+
+  // the member of a record is the user who ran its session; a storage record (session_id '')
+  // has none. Summed as UsageRecordRepository sums an account's records, in the same order,
+  // then by member (nulls, the organization's, last)
+  private static final NamedSql MEMBER_SUMS =
+      NamedSql.of(
+          """
+          SELECT s.user_id AS member_id, %s
+          FROM billing_usage_records r
+          LEFT JOIN billing_sessions s ON r.session_id <> '' AND s.session_id = r.session_id
+          WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
+          GROUP BY r.resource_type, r.unit_price, s.user_id
+          ORDER BY r.resource_type, r.unit_price, s.user_id
+          """
+              .formatted(UsageRecordRepository.SUMMED));
+
+  private final DataSource dataSource;
+
+  public MemberUsageRepository(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Whether the account is a team organization's (not a user's personal one), whose usage is
+   * broken down by member; false for an account that does not exist.
+   */
+  public boolean isTeam(String accountId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = TEAM.bind("user_id", accountId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * The account's records whose slice starts in {@code [from, to)}, summed exactly per resource
+   * type, unit price and member, in one statement.
+   */
+  public List<MemberSum> sums(String accountId, Instant from, Instant to) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            MEMBER_SUMS
+                .bind("user_id", accountId)
+                .bind("from", from)
+                .bind("to", to)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      List<MemberSum> sums = new ArrayList<>();
+      while (rs.next()) {
+        sums.add(new MemberSum(rs.getString("member_id"), UsageRecordRepository.sum(rs)));
+      }
+      return sums;
+    }
+  }
+}
