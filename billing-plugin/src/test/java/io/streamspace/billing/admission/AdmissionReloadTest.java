@@ -80,6 +80,25 @@ class AdmissionReloadTest {
   }
 
   @Test
+  void storedSessionsCountAgainstTheOrganizationTheyRunUnder_notTheirMembersOwnAccounts()
+      throws Exception {
+    for (String[] member : new String[][] {{"s1", "u1"}, {"s2", "u2"}}) {
+      billing.billing.onSessionCreated(
+          billing.context,
+          new SessionEvent(
+              "e-" + member[0], at(T0), member[0], member[1], size("0.5", "1", "0"), "acme"));
+    }
+    billing.flush();
+    other.refresh();
+
+    // the free plan allows 2 active sessions: acme has u1's and u2's, u1 none of their own
+    assertEquals(
+        "active_sessions_limit",
+        other.admit(new AdmissionRequest("u3", null, size("0.5", "1", "0"), "acme")).code());
+    assertTrue(other.admit(new AdmissionRequest("u1", null, size("0.5", "1", "0"))).allowed());
+  }
+
+  @Test
   void theLastReportedSizeOfAStoredSessionIsCounted() throws Exception {
     billing.created(T0, "s1", "alice", size("0.5", "1", "0"));
     billing.heartbeat("2026-03-10T12:01:00Z", "s1", "alice", size("1.75", "1", "0"));
