@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.http.ApiRoute;
+import io.streamspace.host.intake.EventType;
 import io.streamspace.host.openapi.OpenApiStructure;
 import io.streamspace.host.openapi.RouteCoverage;
 import io.streamspace.host.support.DescribedPlugin;
@@ -14,6 +15,7 @@ import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.RecordingPlugin;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -135,6 +137,16 @@ class ApiDescriptionTest extends HostTestBase {
         document
             .at("/components/responses/Unauthorized/content/application~1json/schema/$ref")
             .asText());
+  }
+
+  @Test
+  void thePlatformEventTypesDescribedAreExactlyTheOnesIntakeAccepts() {
+    List<String> described = new ArrayList<>();
+    document()
+        .at("/components/schemas/PlatformEvent/properties/type/enum")
+        .forEach(type -> described.add(type.asText()));
+
+    assertEquals(Arrays.stream(EventType.values()).map(EventType::wireName).toList(), described);
   }
 
   @Test

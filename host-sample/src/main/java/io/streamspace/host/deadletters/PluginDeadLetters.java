@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.intake.EventType;
 import io.streamspace.host.intake.EventWire;
 import io.streamspace.plugin.api.event.DeadLetters;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -50,6 +51,11 @@ final class PluginDeadLetters implements DeadLetters {
   @Override
   public void recordUsageReported(UsageReport report, String reason) {
     keep(report.id(), EventType.USAGE_REPORTED, EventWire.usageReported(report), reason);
+  }
+
+  @Override
+  public void recordOrganizationEvent(OrganizationEvent event, String reason) {
+    keep(event.id(), EventType.of(event.type()), EventWire.organization(event), reason);
   }
 
   private void keepSession(EventType type, SessionEvent event, String reason) {

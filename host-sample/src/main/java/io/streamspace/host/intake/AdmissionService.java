@@ -27,7 +27,8 @@ public final class AdmissionService {
   }
 
   /**
-   * @param body {@code {"user_id","session_id"?,"cpu_cores","memory_gb","storage_gb"}}
+   * @param body {@code {"user_id","session_id"?,"org_id"?,"cpu_cores","memory_gb","storage_gb"}};
+   *     without {@code org_id}, the session would run under the user's personal organization
    * @throws ApiException 400 {@code invalid_request} naming the bad fields
    */
   public Answer decide(JsonNode body) {
@@ -52,12 +53,13 @@ public final class AdmissionService {
     String userId = reader.requiredId(body, "", "user_id");
     String sessionId =
         body.hasNonNull("session_id") ? reader.requiredId(body, "", "session_id") : null;
+    String orgId = reader.optionalId(body, "", "org_id");
     ResourceSize sizes = reader.sizes(body, "", true);
     if (!problems.isEmpty()) {
       Detail first = problems.get(0);
       throw ApiException.invalid(
           "invalid_request", first.field() + " " + first.message(), problems);
     }
-    return new AdmissionRequest(userId, sessionId, sizes);
+    return new AdmissionRequest(userId, sessionId, sizes, orgId);
   }
 }

@@ -117,7 +117,7 @@ public final class EventIntake {
           event.id(),
           event.type().wireName(),
           event.occurredAt(),
-          event.userId(),
+          event.journalKey(),
           event.sessionId(),
           mapper.writeValueAsString(event.wire()));
     } catch (JsonProcessingException e) {

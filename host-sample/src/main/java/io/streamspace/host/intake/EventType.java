@@ -1,6 +1,8 @@
 package io.streamspace.host.intake;
 
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The platform event types intake accepts, by their wire names. */
@@ -9,16 +11,43 @@ public enum EventType {
   SESSION_CREATED("session.created"),
   SESSION_HEARTBEAT("session.heartbeat"),
   SESSION_TERMINATED("session.terminated"),
-  USAGE_REPORTED("usage.reported");
+  USAGE_REPORTED("usage.reported"),
+  ORG_CREATED(OrganizationEvent.Type.CREATED),
+  ORG_MEMBER_ADDED(OrganizationEvent.Type.MEMBER_ADDED),
+  ORG_MEMBER_ROLE_CHANGED(OrganizationEvent.Type.MEMBER_ROLE_CHANGED),
+  ORG_MEMBER_REMOVED(OrganizationEvent.Type.MEMBER_REMOVED),
+  ORG_DELETED(OrganizationEvent.Type.DELETED);
 
   private final String wireName;
+  // the contract names organization events: their wire names are the contract's, not a copy
+  private final OrganizationEvent.Type organizationType;
 
   EventType(String wireName) {
     this.wireName = wireName;
+    this.organizationType = null;
+  }
+
+  EventType(OrganizationEvent.Type organizationType) {
+    this.wireName = organizationType.wireName();
+    this.organizationType = organizationType;
   }
 
   public String wireName() {
     return wireName;
+  }
+
+  /** The contract's type of an organization event; empty for the other types. */
+  Optional<OrganizationEvent.Type> organizationType() {
+    return Optional.ofNullable(organizationType);
+  }
+
+  /** The type of an organization event of the contract's type. */
+  public static EventType of(OrganizationEvent.Type type) {
+    Objects.requireNonNull(type, "type");
+    return Arrays.stream(values())
+        .filter(t -> t.organizationType == type)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no event type for " + type));
   }
 
   static Optional<EventType> fromWire(String name) {

@@ -2,6 +2,7 @@ package io.streamspace.host.intake;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -39,6 +40,8 @@ public final class EventWire {
   public static ObjectNode session(EventType type, SessionEvent event) {
     ObjectNode session =
         NODES.objectNode().put("session_id", event.sessionId()).put("user_id", event.userId());
+    // absent when not given, so events of personal organizations keep their form (and hash)
+    putIfPresent(session, "org_id", event.orgId());
     ResourceSize size = event.resources();
     if (size != null) {
       session
@@ -60,8 +63,38 @@ public final class EventWire {
             .put("meter", report.meter())
             .put("quantity", canonical(report.quantity()));
     putIfPresent(usage, "session_id", report.sessionId());
+    putIfPresent(usage, "org_id", report.orgId());
     ObjectNode wire = header(EventType.USAGE_REPORTED, report.id(), report.occurredAt().toString());
     wire.set("usage", usage);
+    return wire;
+  }
+
+  /**
+   * An organization event: {@code org.created} carries {@code org} with what it tells of the
+   * organization, {@code org.deleted} carries {@code org} with its id only, the membership events
+   * carry {@code membership} (without a role when the member left).
+   */
+  public static ObjectNode organization(OrganizationEvent event) {
+    ObjectNode wire = header(EventType.of(event.type()), event.id(), event.occurredAt().toString());
+    OrganizationEvent.Membership membership = event.membership();
+    if (membership != null) {
+      ObjectNode member =
+          NODES.objectNode().put("org_id", event.orgId()).put("user_id", membership.userId());
+      if (membership.role() != null) {
+        member.put("role", membership.role().wireName());
+      }
+      wire.set("membership", member);
+      return wire;
+    }
+    ObjectNode org = NODES.objectNode().put("org_id", event.orgId());
+    OrganizationEvent.Organization created = event.organization();
+    if (created != null) {
+      putIfPresent(org, "name", created.name());
+      org.put("owner_user_id", created.ownerUserId());
+      putIfPresent(org, "currency", created.currency());
+      putIfPresent(org, "plan", created.planId());
+    }
+    wire.set("org", org);
     return wire;
   }
 

@@ -3,6 +3,7 @@ package io.streamspace.host.intake;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -17,9 +18,17 @@ sealed interface PlatformEvent {
 
   Instant occurredAt();
 
-  String userId();
+  /**
+   * What the journal lists it under ({@code user_id}, where support looks events up): the user of
+   * a user, session or usage event, and the organization of an organization event, the one id
+   * every event of that type has (a personal organization's id is its user's id, so the two name
+   * one account there). Session and usage events stay under their user even when they name an
+   * organization: their journal entries, and support's lookups of them, read as before. The
+   * journal delivers in the order of its positions whatever the key, so the key moves no event.
+   */
+  String journalKey();
 
-  /** The session it is about; null for a user event and a report without one. */
+  /** The session it is about; null for a user or organization event and a report without one. */
   String sessionId();
 
   /** The event in the format the platform posts it ({@link EventWire}). */
@@ -42,7 +51,7 @@ sealed interface PlatformEvent {
       return event.occurredAt();
     }
 
-    public String userId() {
+    public String journalKey() {
       return event.userId();
     }
 
@@ -69,7 +78,7 @@ sealed interface PlatformEvent {
       return event.occurredAt();
     }
 
-    public String userId() {
+    public String journalKey() {
       return event.userId();
     }
 
@@ -105,7 +114,7 @@ sealed interface PlatformEvent {
       return report.occurredAt();
     }
 
-    public String userId() {
+    public String journalKey() {
       return report.userId();
     }
 
@@ -119,6 +128,40 @@ sealed interface PlatformEvent {
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {
       plugin.onUsageReported(context, report);
+    }
+  }
+
+  /**
+   * {@code org.created}, {@code org.member_added}, {@code org.member_role_changed}, {@code
+   * org.member_removed} or {@code org.deleted}.
+   */
+  record OrganizationChanged(OrganizationEvent event) implements PlatformEvent {
+    public String id() {
+      return event.id();
+    }
+
+    public EventType type() {
+      return EventType.of(event.type());
+    }
+
+    public Instant occurredAt() {
+      return event.occurredAt();
+    }
+
+    public String journalKey() {
+      return event.orgId();
+    }
+
+    public String sessionId() {
+      return null;
+    }
+
+    public ObjectNode wire() {
+      return EventWire.organization(event);
+    }
+
+    public void deliverTo(PlatformPlugin plugin, PluginContext context) {
+      plugin.onOrganizationEvent(context, event);
     }
   }
 }

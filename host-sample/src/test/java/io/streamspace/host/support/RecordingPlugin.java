@@ -6,6 +6,7 @@ import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -39,6 +40,10 @@ import java.util.regex.Pattern;
  * #streamStarted}, waits for {@link #streamGate} and writes {@code ?lines=} more lines (or fails
  * with {@code ?fail=after}; {@code ?fail=before} fails before writing anything); what it failed
  * with goes to {@link #streamFailure}, and {@link #streamEnded} counts down when it returns.
+ *
+ * <p>While {@link #organizationEventsRefused} holds a reason, it sets organization events aside
+ * as dead letters with that reason instead of recording them, as a plugin whose database refuses
+ * them.
  */
 public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin {
 
@@ -72,6 +77,9 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   public volatile CountDownLatch streamStarted = new CountDownLatch(0);
   public volatile CountDownLatch streamGate = new CountDownLatch(0);
   public volatile CountDownLatch streamEnded = new CountDownLatch(0);
+
+  /** While set, organization events are dead letters with this reason; null records them. */
+  public volatile String organizationEventsRefused;
 
   /** What the last {@code /stream} writer failed with; null when it completed. */
   public volatile Exception streamFailure;
@@ -255,6 +263,16 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
   @Override
   public void onUsageReported(PluginContext context, UsageReport report) {
     events.add(report);
+  }
+
+  @Override
+  public void onOrganizationEvent(PluginContext context, OrganizationEvent event) {
+    String refused = organizationEventsRefused;
+    if (refused == null) {
+      events.add(event);
+    } else {
+      context.deadLetters().recordOrganizationEvent(event, refused);
+    }
   }
 
   @Override
