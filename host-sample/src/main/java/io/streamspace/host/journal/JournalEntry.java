@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param eventId    the platform's id, unique in the journal for its retention
  * @param type       the wire type ({@code session.created}...)
  * @param occurredAt when it happened on the platform
- * @param userId     whose event it is
+ * @param userId     whose event it is: the user's, or an organization event's organization's
+ *     (support finds either by {@code user_id}; a personal organization's id is its user's)
  * @param sessionId  the session it is about; null for a user event
  * @param body       the event in the format of {@code POST /api/platform/events}, one form per
  *     event: a redelivery of the same event has the same body, another event under the same id
