@@ -18,6 +18,11 @@ ALTER TABLE billing_accounts
     ADD COLUMN name      text,
     ADD COLUMN closed_at timestamptz; -- the org.deleted's instant: closed from then on
 ALTER TABLE billing_accounts ALTER COLUMN personal DROP DEFAULT;
+-- user_created_at (V6) now means the instant of the event that set the account's currency and
+-- plan: a personal organization's user.created, a team organization's org.created; null while
+-- the account is on the defaults a session or report opened it with. Either event adopts its
+-- terms as if it had come first, on the same rules (MeteringStore; an org.created never adopts
+-- a personal account, nor a user.created a team's).
 
 -- Every organization event, kept by its id so that a redelivery inserts nothing. Memberships
 -- are decided from them by event time, whatever order they arrived in: a member's role at an

@@ -31,6 +31,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.data.PurgeablePlugin;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -186,6 +187,15 @@ public class BillingExtension
           admission.usageReported(report);
           m.usageReported(report);
         });
+  }
+
+  /**
+   * Kept through the same write-behind queue as sessions: memberships and the organization's
+   * account are decided from the events kept, whatever order they arrive in.
+   */
+  @Override
+  public void onOrganizationEvent(PluginContext context, OrganizationEvent event) {
+    whenMetering(m -> m.organizationEvent(event));
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {

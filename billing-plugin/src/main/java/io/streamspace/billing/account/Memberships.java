@@ -14,6 +14,11 @@ import javax.sql.DataSource;
  * Who belongs to which organization, with what role, now: as the platform's organization events
  * say ({@code billing_memberships}, decided by event time). A personal organization has the id
  * of its one member, its Owner, and no membership rows.
+ *
+ * <p>Membership events count only for a team organization's account, once it is open (by its
+ * org.created, or a session naming it): one that arrived before is kept and counts from then on,
+ * and those naming a user's personal organization (an org.created with a user's id is refused)
+ * never let anyone into it.
  */
 public final class Memberships {
 
@@ -23,7 +28,7 @@ public final class Memberships {
   private static final NamedSql ROLE =
       NamedSql.of(
           """
-          SELECT m.role, a.personal
+          SELECT CASE WHEN NOT a.personal THEN m.role END, a.personal
           FROM (SELECT CAST(:org_id AS text) COLLATE "C" AS org_id) o
           LEFT JOIN billing_accounts a ON a.user_id = o.org_id
           LEFT JOIN billing_memberships m ON m.org_id = o.org_id AND m.user_id = :user_id
@@ -32,7 +37,11 @@ public final class Memberships {
   private static final NamedSql MEMBERS =
       NamedSql.of(
           """
-          SELECT user_id, role FROM billing_memberships WHERE org_id = :org_id ORDER BY user_id
+          SELECT m.user_id, m.role
+          FROM billing_memberships m
+          JOIN billing_accounts a ON a.user_id = m.org_id AND NOT a.personal
+          WHERE m.org_id = :org_id
+          ORDER BY m.user_id
           """);
 
   private final DataSource dataSource;
@@ -60,7 +69,10 @@ public final class Memberships {
     }
   }
 
-  /** The members of a team organization now, by user id; empty for a personal one. */
+  /**
+   * The members of a team organization now, by user id; empty for a personal one, and for one
+   * not opened yet.
+   */
   public List<Member> membersOf(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = MEMBERS.bind("org_id", orgId).prepare(connection);

@@ -2,6 +2,7 @@ package io.streamspace.billing.db;
 
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +24,18 @@ public final class BillingMigrations {
   }
 
   static MigrateResult run(DataSource dataSource) {
+    return run(dataSource, MigrationVersion.LATEST);
+  }
+
+  /** Applies the pending migrations up to {@code target}: a test builds an older release's. */
+  static MigrateResult run(DataSource dataSource, MigrationVersion target) {
     return Flyway.configure(BillingMigrations.class.getClassLoader())
         .dataSource(dataSource)
         .table("billing_schema_history")
         .locations("classpath:db/billing")
         .baselineOnMigrate(true)
         .baselineVersion("0")
+        .target(target)
         .load()
         .migrate();
   }

@@ -17,15 +17,18 @@ import java.util.Map;
  * Stores what a batch says of accounts, in the caller's transaction: the accounts opened on their
  * first plan term (the terms an account opens on are {@code OpeningTerms}'s to decide), their
  * emails completed, their start moved back to the earliest event, and a late {@code user.created}
- * adopted. Each kind of change is one statement over all the batch's rows, and storing the same
- * rows twice changes nothing.
+ * (of a personal organization) or {@code org.created} (of a team one) adopted. Each kind of
+ * change is one statement over all the batch's rows, and storing the same rows twice changes
+ * nothing.
  */
 final class AccountOpeningRepository {
 
   /**
-   * What became of a {@code user.created} for an account a session event had opened on the
-   * defaults.
+   * What became of a {@code user.created} or {@code org.created} for an account a session event
+   * had opened on the defaults.
    *
+   * @param userId                the account's id
+   * @param event                 {@code user.created} or {@code org.created}
    * @param adopted               whether the account moved onto the terms it asked for
    * @param currency              the currency it asked for
    * @param planId                the plan it asked for
@@ -36,6 +39,7 @@ final class AccountOpeningRepository {
    */
   record Adoption(
       String userId,
+      String event,
       boolean adopted,
       String currency,
       String planId,
@@ -43,7 +47,7 @@ final class AccountOpeningRepository {
       String openedPlan,
       List<String> billedFromTheDefaults) {
 
-    /** Whether the account kept terms other than those its user.created asked for. */
+    /** Whether the account kept terms other than those its event asked for. */
     boolean ignored() {
       return !adopted && !(currency.equals(openedCurrency) && planId.equals(openedPlan));
     }
@@ -76,8 +80,9 @@ final class AccountOpeningRepository {
             SELECT * FROM unnest(:user_id::text[], :email::text[], :currency::text[],
                                  :plan_id::text[], :created_at::text[]::timestamptz[],
                                  :user_created_at::text[]::timestamptz[],
-                                 :personal::text[]::boolean[])
-              AS b(user_id, email, currency, plan_id, created_at, user_created_at, personal)
+                                 :personal::text[]::boolean[], :name::text[])
+              AS b(user_id, email, currency, plan_id, created_at, user_created_at, personal,
+                   name)
           ),
           -- DO NOTHING, not DO UPDATE: PostgreSQL locks every conflicting row for DO UPDATE even
           -- when its WHERE is false, so each flush would lock the account of every active user
@@ -85,8 +90,9 @@ final class AccountOpeningRepository {
           -- storage watermark): deadlocks. RETURNING then gives exactly the rows inserted.
           opened AS (
             INSERT INTO billing_accounts
-              (user_id, email, currency, created_at, user_created_at, personal)
-            SELECT user_id, email, currency, created_at, user_created_at, personal FROM batch
+              (user_id, email, currency, created_at, user_created_at, personal, name)
+            SELECT user_id, email, currency, created_at, user_created_at, personal, name
+            FROM batch
             ON CONFLICT (user_id) DO NOTHING
             RETURNING user_id
           )
@@ -137,15 +143,16 @@ final class AccountOpeningRepository {
                         ORDER BY f.started_at, f.id LIMIT 1)
           """);
 
-  // A user.created for an account a session event opened on the defaults is adopted in three
-  // statements. The batch holds AccountTermsLock exclusively from its start (AWAITING, only
+  // A user.created (of a personal organization) or org.created (of a team one) for an account a
+  // session event opened on the defaults is adopted in three statements. The batch holds
+  // AccountTermsLock exclusively from its start (AWAITING, only
   // when such an account exists), so ADOPT, whose snapshot is taken after the jobs that price
   // with the old currency committed, sees what they rated or invoiced, and they see the new
   // currency. The account rows are locked next (CLAIM), then the term, then the account
   // updated (ADOPT): the order START_ACCOUNTS_EARLIER uses. A plan change racing the re-pricing
   // of the term waits for it, then finds its currency changed and is refused
   // (SubscriptionRepository.END); if it ended the term first, the account keeps its terms.
-  private static final NamedSql AWAITING_USER_CREATED =
+  private static final NamedSql AWAITING_TERMS =
       NamedSql.of(
           """
           SELECT pg_advisory_xact_lock(:lock) WHERE EXISTS (
@@ -161,15 +168,18 @@ final class AccountOpeningRepository {
           ORDER BY user_id FOR NO KEY UPDATE
           """);
 
-  private static final NamedSql ADOPT_USER_CREATED =
+  private static final NamedSql ADOPT_TERMS =
       NamedSql.of(
           """
           WITH batch AS (
             SELECT * FROM unnest(:user_id::text[], :currency::text[], :plan_id::text[],
-                                 :user_created_at::text[]::timestamptz[])
-              AS b(user_id, currency, plan_id, user_created_at)
+                                 :user_created_at::text[]::timestamptz[],
+                                 :personal::text[]::boolean[], :name::text[])
+              AS b(user_id, currency, plan_id, user_created_at, personal, name)
           ),
-          -- the accounts a session event opened on the defaults (user_created_at null), with
+          -- the accounts a session event opened on the defaults (user_created_at null), of the
+          -- event's kind (a user.created never adopts a team organization's account, nor an
+          -- org.created a user's: MeteringStore refuses the latter), with
           -- what has been billed from those defaults yet: a usage record rated, an invoice (of
           -- any status) or a credit, or a plan change (a term has ended), and what is in use in
           -- its currency: a pack bought (priced in it) or a spending limit set (an amount in it)
@@ -191,9 +201,9 @@ final class AccountOpeningRepository {
             FROM batch b
             JOIN billing_accounts a USING (user_id)
             JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
-            WHERE a.user_created_at IS NULL
+            WHERE a.user_created_at IS NULL AND a.personal = b.personal
           ),
-          -- the account becomes what it would be had the user.created come first: its currency
+          -- the account becomes what it would be had its event come first: its currency
           -- and plan, the opening term re-priced in place (same started_at, the account's
           -- start), provided nothing has been billed from the defaults yet; otherwise it keeps
           -- its terms, since re-pricing rated, invoiced, granted or bought money silently would
@@ -209,14 +219,17 @@ final class AccountOpeningRepository {
               AND (w.plan_id, w.currency) IS DISTINCT FROM (w.opened_plan, w.opened_currency)
             RETURNING s.user_id
           )
-          -- either way the account is marked as having met its user.created, so a redelivery
-          -- changes nothing
+          -- either way the account is marked as having met its user.created or org.created,
+          -- so a redelivery changes nothing, and a team organization gets its name
           UPDATE billing_accounts a
           SET user_created_at = w.user_created_at,
-              currency = CASE WHEN d.user_id IS NULL THEN a.currency ELSE w.currency END
+              currency = CASE WHEN d.user_id IS NULL THEN a.currency ELSE w.currency END,
+              name = coalesce(w.name, a.name)
           FROM waiting w LEFT JOIN adopted d USING (user_id)
           WHERE a.user_id = w.user_id
-          RETURNING a.user_id, d.user_id IS NOT NULL, w.currency, w.plan_id, w.opened_currency,
+          RETURNING a.user_id,
+                    CASE WHEN w.personal THEN 'user.created' ELSE 'org.created' END,
+                    d.user_id IS NOT NULL, w.currency, w.plan_id, w.opened_currency,
                     w.opened_plan, w.rated, w.invoiced, w.credited, w.changed, w.bought,
                     w.limited
           """
@@ -243,7 +256,8 @@ final class AccountOpeningRepository {
                 "plan_id", AccountRow::planId,
                 "created_at", AccountRow::createdAt,
                 "user_created_at", AccountRow::userCreatedAt,
-                "personal", AccountRow::personal));
+                "personal", AccountRow::personal,
+                "name", AccountRow::name));
     withPlans(connection, open, plans).update(connection);
   }
 
@@ -266,18 +280,19 @@ final class AccountOpeningRepository {
   }
 
   /**
-   * Whether one of the users' accounts awaits its user.created; if so, holds
+   * Whether one of the accounts awaits its user.created or org.created; if so, holds
    * {@link AccountTermsLock} exclusively until the transaction ends.
+   *
+   * @param openingEvents the rows of user.created and org.created events
    */
-  boolean awaitingUserCreated(Connection connection, List<AccountRow> userCreated)
-      throws SQLException {
-    if (userCreated.isEmpty()) {
+  boolean awaitingTerms(Connection connection, List<AccountRow> openingEvents) throws SQLException {
+    if (openingEvents.isEmpty()) {
       return false;
     }
     try (PreparedStatement statement =
-            AWAITING_USER_CREATED
+            AWAITING_TERMS
                 .bind("lock", AccountTermsLock.KEY)
-                .bind("user_id", SqlArrays.array(connection, userCreated, AccountRow::userId))
+                .bind("user_id", SqlArrays.array(connection, openingEvents, AccountRow::userId))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next();
@@ -285,30 +300,34 @@ final class AccountOpeningRepository {
   }
 
   /**
-   * Adopts the user.created of the accounts a session event opened on the defaults: each moves
-   * onto the terms it asked for unless something was billed from the defaults already.
+   * Adopts the user.created or org.created of the accounts a session event opened on the
+   * defaults: each moves onto the terms it asked for unless something was billed from the
+   * defaults already.
    *
+   * @param openingEvents the rows of user.created and org.created events
    * @return what became of each such account
    */
-  List<Adoption> adoptUserCreated(
-      Connection connection, List<AccountRow> userCreated, List<PricedPlan> plans)
+  List<Adoption> adoptTerms(
+      Connection connection, List<AccountRow> openingEvents, List<PricedPlan> plans)
       throws SQLException {
     try (PreparedStatement claim =
         CLAIM_AWAITING
-            .bind("user_id", SqlArrays.array(connection, userCreated, AccountRow::userId))
+            .bind("user_id", SqlArrays.array(connection, openingEvents, AccountRow::userId))
             .prepare(connection)) {
       claim.executeQuery().close();
     }
     NamedSql.Binding adopt =
         BatchColumns.bind(
             connection,
-            ADOPT_USER_CREATED.binding(),
-            userCreated,
+            ADOPT_TERMS.binding(),
+            openingEvents,
             Map.of(
                 "user_id", AccountRow::userId,
                 "currency", AccountRow::currency,
                 "plan_id", AccountRow::planId,
-                "user_created_at", AccountRow::userCreatedAt));
+                "user_created_at", AccountRow::userCreatedAt,
+                "personal", AccountRow::personal,
+                "name", AccountRow::name));
     List<Adoption> adoptions = new ArrayList<>();
     try (PreparedStatement statement = withPlans(connection, adopt, plans).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
@@ -316,18 +335,19 @@ final class AccountOpeningRepository {
         adoptions.add(
             new Adoption(
                 rs.getString(1),
-                rs.getBoolean(2),
-                rs.getString(3),
+                rs.getString(2),
+                rs.getBoolean(3),
                 rs.getString(4),
                 rs.getString(5),
                 rs.getString(6),
+                rs.getString(7),
                 billedFromTheDefaults(rs)));
       }
     }
     return adoptions;
   }
 
-  /** What was billed from the defaults, from ADOPT's columns 7 to 12. */
+  /** What was billed from the defaults, from ADOPT's columns 8 to 13. */
   private static List<String> billedFromTheDefaults(ResultSet rs) throws SQLException {
     List<String> reasons = new ArrayList<>();
     String[] what = {
@@ -339,7 +359,7 @@ final class AccountOpeningRepository {
       "a spending limit was set"
     };
     for (int i = 0; i < what.length; i++) {
-      if (rs.getBoolean(7 + i)) {
+      if (rs.getBoolean(8 + i)) {
         reasons.add(what[i]);
       }
     }

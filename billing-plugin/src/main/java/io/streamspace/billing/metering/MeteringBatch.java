@@ -1,9 +1,12 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
+import io.streamspace.billing.metering.MeteringEvent.OrganizationChange;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
 import io.streamspace.billing.metering.MeteringEvent.UsageReported;
+import io.streamspace.plugin.api.event.OrganizationEvent;
+import io.streamspace.plugin.api.event.OrganizationEvent.Membership;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -14,11 +17,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
- * A batch of events coalesced into one row per session, account, size change, storage level and
- * usage report, so that a flush writes each kind with one statement however many heartbeats it
- * holds.
+ * A batch of events coalesced into one row per session, account, size change, storage level,
+ * usage report and organization event, so that a flush writes each kind with one statement
+ * however many heartbeats it holds.
  *
  * <p>Every merge is order-free and idempotent (min, max, first-reported-wins per instant), which
  * is what makes redelivered and out-of-order events safe: the store applies the same merges
@@ -28,13 +32,16 @@ public final class MeteringBatch {
 
   /**
    * An account to open if absent, or to start earlier if it started after {@code createdAt};
-   * with a user.created, one on the defaults to move onto its currency and plan.
+   * with a user.created or org.created, one on the defaults to move onto its currency and plan.
    *
-   * @param createdAt     the earliest instant of the user's events in the batch
-   * @param userCreatedAt the instant of the user's user.created, or null (a session event's
-   *                      row: {@code currency} and {@code planId} are the defaults)
+   * @param userId        the account's id: the organization's (a personal one's is its user's)
+   * @param createdAt     the earliest instant of the account's events in the batch
+   * @param userCreatedAt the instant of the user.created (personal) or org.created (team) that
+   *                      sets its terms, or null (a session event's row: {@code currency} and
+   *                      {@code planId} are the defaults)
    * @param personal      whether it is a user's personal organization (keyed by the user's id),
    *                      else a team organization
+   * @param name          a team organization's name as its org.created gives it, or null
    */
   public record AccountRow(
       String userId,
@@ -43,7 +50,20 @@ public final class MeteringBatch {
       String planId,
       Instant createdAt,
       Instant userCreatedAt,
-      boolean personal) {}
+      boolean personal,
+      String name) {}
+
+  /**
+   * An organization event as {@code billing_org_events} keeps it. org.created is its owner's
+   * first membership event.
+   *
+   * @param type   its wire name, such as {@code org.member_added}
+   * @param userId the member (org.created's owner); null for org.deleted
+   * @param role   the member's role from then on (wire name); null when they left, and for
+   *               org.deleted
+   */
+  public record OrgEventRow(
+      String eventId, String orgId, String type, String userId, String role, Instant occurredAt) {}
 
   /**
    * What a batch knows about one session.
@@ -83,6 +103,7 @@ public final class MeteringBatch {
   private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
   private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
   private final Map<String, UsageReport> usageReports = new TreeMap<>(); // by event id
+  private final Map<String, OrgEventRow> orgEvents = new TreeMap<>(); // by event id
 
   private MeteringBatch() {}
 
@@ -97,8 +118,7 @@ public final class MeteringBatch {
     MeteringBatch batch = new MeteringBatch();
     for (MeteringEvent event : events) {
       if (event instanceof AccountOpening opening) {
-        // an explicit user.created beats an account opened on the side by a session event
-        AccountRow row =
+        batch.openOnItsTerms(
             new AccountRow(
                 opening.userId(),
                 opening.email(),
@@ -106,14 +126,10 @@ public final class MeteringBatch {
                 opening.planId(),
                 opening.at(),
                 opening.at(),
-                true);
-        batch.accounts.merge(
-            opening.userId(),
-            row,
-            (known, added) ->
-                known.userCreatedAt() == null
-                    ? startedEarliest(added, known)
-                    : startedEarliest(known, added));
+                true,
+                null));
+      } else if (event instanceof OrganizationChange change) {
+        batch.addOrganizationEvent(change);
       } else if (event instanceof SessionSignal signal) {
         batch.addSession(signal.kind(), signal.event(), defaultCurrency, defaultPlan);
       } else if (event instanceof UsageReported usage) {
@@ -128,6 +144,52 @@ public final class MeteringBatch {
       }
     }
     return batch;
+  }
+
+  /**
+   * An explicit user.created or org.created beats an account opened on the side; but a user's
+   * personal account is never made a team's: the store refuses an org.created with its id.
+   */
+  private void openOnItsTerms(AccountRow row) {
+    accounts.merge(
+        row.userId(),
+        row,
+        (known, added) -> {
+          boolean addedWins =
+              known.personal() == added.personal()
+                  ? known.userCreatedAt() == null
+                  : added.personal();
+          return addedWins ? startedEarliest(added, known) : startedEarliest(known, added);
+        });
+  }
+
+  private void addOrganizationEvent(OrganizationChange change) {
+    OrganizationEvent e = change.source();
+    if (e.type() == OrganizationEvent.Type.CREATED) {
+      openOnItsTerms(
+          new AccountRow(
+              e.orgId(),
+              null,
+              change.currency(),
+              change.planId(),
+              e.occurredAt(),
+              e.occurredAt(),
+              false,
+              e.organization().name()));
+    }
+    Membership member =
+        e.type() == OrganizationEvent.Type.CREATED
+            ? new Membership(e.organization().ownerUserId(), OrganizationEvent.Role.OWNER)
+            : e.membership(); // null for org.deleted
+    orgEvents.putIfAbsent(
+        e.id(),
+        new OrgEventRow(
+            e.id(),
+            e.orgId(),
+            e.type().wireName(),
+            member == null ? null : member.userId(),
+            member == null || member.role() == null ? null : member.role().wireName(),
+            e.occurredAt()));
   }
 
   private void addSession(
@@ -172,7 +234,7 @@ public final class MeteringBatch {
       String orgId, boolean personal, Instant at, String defaultCurrency, String defaultPlan) {
     accounts.merge(
         orgId,
-        new AccountRow(orgId, null, defaultCurrency, defaultPlan, at, null, personal),
+        new AccountRow(orgId, null, defaultCurrency, defaultPlan, at, null, personal, null),
         MeteringBatch::startedEarliest);
   }
 
@@ -185,7 +247,8 @@ public final class MeteringBatch {
         kept.planId(),
         earliest(kept.createdAt(), other.createdAt()),
         kept.userCreatedAt(),
-        kept.personal());
+        kept.personal(),
+        kept.name());
   }
 
   private static SessionRow mergeSession(SessionRow a, SessionRow b) {
@@ -225,5 +288,33 @@ public final class MeteringBatch {
   /** The usage reports, one per event id (the first delivered of a redelivered one). */
   public List<UsageReport> usageReports() {
     return new ArrayList<>(usageReports.values());
+  }
+
+  /** The organization events, one per event id (the first delivered of a redelivered one). */
+  public List<OrgEventRow> orgEvents() {
+    return new ArrayList<>(orgEvents.values());
+  }
+
+  /** The ids of the organizations the batch holds an org.created of, in order. */
+  public List<String> createdOrganizations() {
+    return orgEvents.values().stream()
+        .filter(e -> e.type().equals(OrganizationEvent.Type.CREATED.wireName()))
+        .map(OrgEventRow::orgId)
+        .distinct()
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * The team organizations the batch names, by an organization event or a session or report
+   * billed to one, in order: those a kept org.deleted may close.
+   */
+  public List<String> organizations() {
+    return Stream.concat(
+            orgEvents.values().stream().map(OrgEventRow::orgId),
+            accounts.values().stream().filter(a -> !a.personal()).map(AccountRow::userId))
+        .distinct()
+        .sorted()
+        .toList();
   }
 }

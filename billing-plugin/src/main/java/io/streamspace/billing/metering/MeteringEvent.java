@@ -1,6 +1,7 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.plugin.api.event.DeadLetters;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -75,6 +76,31 @@ public sealed interface MeteringEvent {
     @Override
     public void setAside(DeadLetters deadLetters, String reason) {
       deadLetters.recordUsageReported(report, reason);
+    }
+  }
+
+  /**
+   * Something happened to an organization: kept by its event id, and for {@code org.created} its
+   * account opened (or adopting its terms when a session event opened it first).
+   *
+   * @param source   the organization event
+   * @param currency for {@code org.created}, ISO 4217 code of a supported currency (checked when
+   *                 it was queued); null for the other types
+   * @param planId   for {@code org.created}, a configured plan id; null for the other types
+   */
+  record OrganizationChange(OrganizationEvent source, String currency, String planId)
+      implements MeteringEvent {
+    public OrganizationChange {
+      Objects.requireNonNull(source, "source");
+      if ((source.type() == OrganizationEvent.Type.CREATED)
+          != (currency != null && planId != null)) {
+        throw new IllegalArgumentException("org.created has a currency and a plan, and only it");
+      }
+    }
+
+    @Override
+    public void setAside(DeadLetters deadLetters, String reason) {
+      deadLetters.recordOrganizationEvent(source, reason);
     }
   }
 

@@ -29,6 +29,7 @@ public final class MeteringStore {
   private final Supplier<BillingConfig> config;
   private final AccountOpeningRepository accounts = new AccountOpeningRepository();
   private final SessionRepository sessions = new SessionRepository();
+  private final OrganizationRepository organizations = new OrganizationRepository();
 
   /** @param config the config in effect, for the terms of the plans new accounts start on */
   public MeteringStore(DataSource dataSource, Supplier<BillingConfig> config) {
@@ -40,25 +41,32 @@ public final class MeteringStore {
   public void write(MeteringBatch batch) throws SQLException {
     OpeningTerms terms = new OpeningTerms(config.get());
     List<AccountRow> opening = onKnownTerms(batch.accounts(), terms);
-    List<AccountRow> userCreated = opening.stream().filter(a -> a.userCreatedAt() != null).toList();
+    // the rows of a user.created or org.created, which set their account's terms
+    List<AccountRow> onTheirTerms =
+        opening.stream().filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = terms.pricedPlans();
     Transactions.inTransaction(
         dataSource,
         connection -> {
           // before any row lock: see AccountTermsLock
-          boolean adopting = accounts.awaitingUserCreated(connection, userCreated);
+          boolean adopting = accounts.awaitingTerms(connection, onTheirTerms);
           accounts.open(connection, opening, plans); // before the rows that refer to them
+          // after the opening: a user's personal account this batch opens counts too
+          organizations.refuseUsersIds(connection, batch.createdOrganizations());
           sessions.upsertSessions(connection, batch.sessions());
           sessions.insertSizes(connection, batch.sizes());
           sessions.insertStorageLevels(connection, batch.storageLevels());
           sessions.insertUsageReports(connection, batch.usageReports());
+          organizations.insertEvents(connection, batch.orgEvents());
           // after the session rows: these lock (rarely) account rows after session rows, as
           // calculate-usage does
           accounts.completeEmails(connection, opening);
           accounts.startEarlier(connection, opening);
           if (adopting) {
-            logIgnored(accounts.adoptUserCreated(connection, userCreated, plans));
+            logIgnored(accounts.adoptTerms(connection, onTheirTerms, plans));
           }
+          // after the events are kept and the accounts opened: whichever came first
+          organizations.closeDeleted(connection, batch.organizations());
           return null;
         });
   }
@@ -78,17 +86,19 @@ public final class MeteringStore {
                     terms.plan(a.planId()),
                     a.createdAt(),
                     a.userCreatedAt(),
-                    a.personal()))
+                    a.personal(),
+                    a.name()))
         .toList();
   }
 
-  /** Logs each user.created whose terms the account did not take, and why. */
+  /** Logs each user.created or org.created whose terms the account did not take, and why. */
   private static void logIgnored(List<Adoption> adoptions) {
     for (Adoption adoption : adoptions) {
       if (adoption.ignored()) {
         log.warn(
-            "user.created of {} arrived after a session event opened its account: "
+            "{} of {} arrived after a session event opened its account: "
                 + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
+            adoption.event(),
             adoption.userId(),
             adoption.currency(),
             adoption.planId(),

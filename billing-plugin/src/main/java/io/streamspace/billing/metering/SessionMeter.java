@@ -3,10 +3,12 @@ package io.streamspace.billing.metering;
 import io.streamspace.billing.account.OpeningTerms;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.metering.MeteringEvent.AccountOpening;
+import io.streamspace.billing.metering.MeteringEvent.OrganizationChange;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
 import io.streamspace.billing.metering.MeteringEvent.UsageReported;
 import io.streamspace.plugin.api.event.DeadLetters;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -16,14 +18,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * Turns lifecycle events and usage reports into durable account, session and usage state through
- * a write-behind queue: hooks only enqueue (blocking when the queue is full) and never touch the
- * database.
+ * Turns lifecycle events, usage reports and organization events into durable account, session,
+ * usage and membership state through a write-behind queue: hooks only enqueue (blocking when the
+ * queue is full) and never touch the database.
  *
  * <p>No event id table is needed for de-duplication: every effect is a merge that a second
  * delivery of the same event leaves unchanged (insert-if-absent, least start, greatest
- * heartbeat, least end, first size reported per instant, a usage report inserted by its event id
- * if absent).
+ * heartbeat, least end, first size reported per instant, a usage report or organization event
+ * inserted by its event id if absent).
+ *
+ * <p>An org.created whose id is a user's personal organization is refused the same way (SQLState
+ * 23505): organizations and users share one namespace.
  *
  * <p>An event the database refuses for a reason retrying cannot fix ({@link WriteFailures}) is
  * isolated by the queue and handed back to the host's {@link DeadLetters} with the reason; the
@@ -84,6 +89,24 @@ public final class SessionMeter implements AutoCloseable {
   /** Stores the report under its event id, opening the user's account if it has none. */
   public void usageReported(UsageReport report) {
     queue.put(new UsageReported(report));
+  }
+
+  /**
+   * Keeps the organization event under its id. An org.created opens the organization's account
+   * on the terms its currency and plan ask for, where the config allows them ({@link
+   * OpeningTerms}), else on the defaults; an org.deleted closes it.
+   */
+  public void organizationEvent(OrganizationEvent event) {
+    if (event.type() == OrganizationEvent.Type.CREATED) {
+      OpeningTerms terms = new OpeningTerms(config.get());
+      queue.put(
+          new OrganizationChange(
+              event,
+              terms.currency(event.organization().currency()),
+              terms.plan(event.organization().planId())));
+    } else {
+      queue.put(new OrganizationChange(event, null, null));
+    }
   }
 
   /** Completes once every event handed over before the call is stored or set aside. */

@@ -16,7 +16,7 @@ class AdoptionTest {
 
   private static Adoption askedFor(
       String currency, String plan, boolean adopted, List<String> billed) {
-    return new Adoption("thu", adopted, currency, plan, "USD", "free", billed);
+    return new Adoption("thu", "user.created", adopted, currency, plan, "USD", "free", billed);
   }
 
   @Test

@@ -1,0 +1,324 @@
+package io.streamspace.billing.metering;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.account.Memberships;
+import io.streamspace.billing.account.Memberships.Member;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.billing.support.TestPluginContext.DeadLetter;
+import io.streamspace.plugin.api.event.OrganizationEvent;
+import io.streamspace.plugin.api.event.OrganizationEvent.Membership;
+import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
+import io.streamspace.plugin.api.event.OrganizationEvent.Role;
+import io.streamspace.plugin.api.event.OrganizationEvent.Type;
+import io.streamspace.plugin.api.event.SessionEvent;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Organization events are kept through the same write-behind path as session events, once per
+ * event id: org.created opens the team's account, memberships are decided from the events by
+ * event time whatever order they arrive in, and org.deleted closes the account. Acme is created
+ * at 09:00 on 2 March 2026 by u1.
+ */
+class OrganizationEventsTest {
+
+  private final BillingHarness billing =
+      new BillingHarness(at("2026-03-02T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
+  private final Memberships memberships = new Memberships(TestDatabase.dataSource());
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  @Test
+  void anOrgCreatedOpensATeamAccountInItsCurrencyAndPlanWithItsOwnerAsOwner() throws Exception {
+    deliver(created("e1", "2026-03-02T09:00:00Z", "acme", "u1", "VND", "pro"));
+    deliver(created("e2", "2026-03-02T09:00:00Z", "zeta", "u9", "EUR", "platinum"));
+
+    assertEquals(
+        List.of(
+            List.of("acme", false, "Acme", "VND", "pro", "750000", at("2026-03-02T09:00:00Z")),
+            List.of("zeta", false, "Zeta", "USD", "free", "0", at("2026-03-02T09:00:00Z"))),
+        rows(
+                """
+                SELECT a.user_id, a.personal, a.name, a.currency::text, s.plan_id,
+                       s.price::text, a.created_at, s.started_at, a.user_created_at
+                FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)
+                ORDER BY a.user_id""")
+            .stream()
+            .map(OrganizationEventsTest::startingOnce)
+            .toList());
+    assertEquals(Optional.of(MemberRole.OWNER), memberships.roleOf("acme", "u1"));
+    assertEquals(Optional.empty(), memberships.roleOf("acme", "u9"));
+    assertEquals(List.of(new Member("u1", MemberRole.OWNER)), memberships.membersOf("acme"));
+  }
+
+  @Test
+  void membersAddedChangedAndRemovedAreReflectedInMemberships() throws Exception {
+    deliver(
+        created("e1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"),
+        member("e2", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.ADMIN),
+        member("e3", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "acme", "u3", Role.MEMBER));
+    deliver(
+        member("e4", "2026-03-02T11:00:00Z", Type.MEMBER_ROLE_CHANGED, "acme", "u3", Role.ADMIN),
+        member("e5", "2026-03-02T12:00:00Z", Type.MEMBER_REMOVED, "acme", "u2", null));
+
+    assertEquals(
+        List.of(new Member("u1", MemberRole.OWNER), new Member("u3", MemberRole.ADMIN)),
+        memberships.membersOf("acme"));
+    assertEquals(Optional.of(MemberRole.ADMIN), memberships.roleOf("acme", "u3"));
+    assertEquals(Optional.empty(), memberships.roleOf("acme", "u2"));
+    assertEquals(5L, value("SELECT count(*) FROM billing_org_events"));
+  }
+
+  /**
+   * u2 joins as a member at 10:00, becomes admin at 11:00, leaves at 12:00 and comes back as a
+   * member at 13:00; u3 gets two role changes at the same instant, 14:00, and the event with the
+   * greater id wins the tie; u4 leaves at 15:00 an hour after joining. Whatever the order and
+   * however often they arrive, the memberships are the same.
+   */
+  @Test
+  void theSameEventsInAShuffledOrderAndDeliveredTwiceGiveTheSameMemberships() throws Exception {
+    List<OrganizationEvent> events =
+        List.of(
+            created("e01", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"),
+            member("e02", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.MEMBER),
+            member(
+                "e03", "2026-03-02T11:00:00Z", Type.MEMBER_ROLE_CHANGED, "acme", "u2", Role.ADMIN),
+            member("e04", "2026-03-02T12:00:00Z", Type.MEMBER_REMOVED, "acme", "u2", null),
+            member("e05", "2026-03-02T13:00:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.MEMBER),
+            member("e06", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "acme", "u3", Role.MEMBER),
+            member(
+                "e07b", "2026-03-02T14:00:00Z", Type.MEMBER_ROLE_CHANGED, "acme", "u3", Role.ADMIN),
+            member(
+                "e07a",
+                "2026-03-02T14:00:00Z",
+                Type.MEMBER_ROLE_CHANGED,
+                "acme",
+                "u3",
+                Role.MEMBER),
+            member("e08", "2026-03-02T14:00:00Z", Type.MEMBER_ADDED, "acme", "u4", Role.ADMIN),
+            member("e09", "2026-03-02T15:00:00Z", Type.MEMBER_REMOVED, "acme", "u4", null));
+    List<Member> expected =
+        List.of(
+            new Member("u1", MemberRole.OWNER),
+            new Member("u2", MemberRole.MEMBER),
+            new Member("u3", MemberRole.ADMIN));
+
+    for (long seed = 1; seed <= 5; seed++) {
+      TestDatabase.clean();
+      List<OrganizationEvent> twice = new ArrayList<>(events);
+      twice.addAll(events);
+      Collections.shuffle(twice, new Random(seed));
+      int cut = new Random(seed).nextInt(twice.size()); // two flushes, cut anywhere
+      deliver(twice.subList(0, cut).toArray(OrganizationEvent[]::new));
+      deliver(twice.subList(cut, twice.size()).toArray(OrganizationEvent[]::new));
+
+      assertEquals(expected, memberships.membersOf("acme"), "order of seed " + seed);
+      assertEquals(10L, value("SELECT count(*) FROM billing_org_events"));
+    }
+  }
+
+  @Test
+  void aMemberEventArrivingBeforeItsOrgCreatedIsKeptAndCountsOnceTheOrgExists() throws Exception {
+    deliver(member("e2", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.ADMIN));
+
+    assertEquals(
+        List.of(List.of("acme", "org.member_added", "u2", "admin")),
+        rows("SELECT org_id, type, user_id, role FROM billing_org_events"));
+    assertEquals(Optional.empty(), memberships.roleOf("acme", "u2"));
+
+    deliver(created("e1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"));
+
+    assertEquals(Optional.of(MemberRole.ADMIN), memberships.roleOf("acme", "u2"));
+    assertEquals(
+        List.of(new Member("u1", MemberRole.OWNER), new Member("u2", MemberRole.ADMIN)),
+        memberships.membersOf("acme"));
+  }
+
+  /**
+   * u2's session under Acme (08:00) opened its account in USD on Free; Acme's org.created (VND,
+   * Pro, at 07:00), stored in a later flush, moves it onto VND and Pro priced in VND from the
+   * account's start, 07:00, and names it, as a late user.created does for a user's account. A
+   * second org.created asking for something else then changes nothing.
+   */
+  @Test
+  void aLateOrgCreatedGivesTheAccountASessionOpenedItsCurrencyPlanAndName() throws Exception {
+    billing.billing.onSessionCreated(
+        billing.context,
+        new SessionEvent(
+            "s-e1", at("2026-03-02T08:00:00Z"), "s1", "u2", size("1", "0", "0"), "acme"));
+    billing.flush();
+    assertEquals(
+        List.of(List.of(false, "USD", "free")),
+        rows(
+            """
+            SELECT a.personal, a.currency::text, s.plan_id
+            FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)"""));
+
+    deliver(created("e1", "2026-03-02T07:00:00Z", "acme", "u1", "VND", "pro"));
+    deliver(
+        new OrganizationEvent(
+            "e1-again",
+            at("2026-03-02T07:30:00Z"),
+            Type.CREATED,
+            "acme",
+            new Organization("Acme Renamed", "u1", "USD", "enterprise"),
+            null));
+
+    assertEquals(
+        List.of(
+            List.of(
+                "acme",
+                false,
+                "Acme",
+                "VND",
+                "pro",
+                "VND",
+                "750000",
+                Timestamp.from(at("2026-03-02T07:00:00Z")),
+                Timestamp.from(at("2026-03-02T07:00:00Z")))),
+        rows(
+            """
+            SELECT a.user_id, a.personal, a.name, a.currency::text, s.plan_id, s.currency::text,
+                   s.price::text, s.started_at, a.user_created_at
+            FROM billing_accounts a JOIN billing_subscriptions s USING (user_id)"""));
+    assertEquals(Optional.of(MemberRole.OWNER), memberships.roleOf("acme", "u1"));
+  }
+
+  @Test
+  void anOrgDeletedClosesTheAccountWhicheverOrderItArrivesIn() throws Exception {
+    // acme: created, then deleted, then a redelivered deletion and a later one
+    deliver(created("a1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"));
+    deliver(deleted("a2", "2026-03-20T00:00:00Z", "acme"));
+    deliver(
+        deleted("a2", "2026-03-20T00:00:00Z", "acme"),
+        deleted("a3", "2026-03-25T00:00:00Z", "acme"));
+    // beta: deleted first, then created
+    deliver(deleted("b2", "2026-03-21T00:00:00Z", "beta"));
+    deliver(created("b1", "2026-03-02T09:00:00Z", "beta", "u1", "USD", "pro"));
+    // gamma: deleted first, then a session under it opens its account
+    deliver(deleted("c2", "2026-03-22T00:00:00Z", "gamma"));
+    billing.billing.onSessionCreated(
+        billing.context,
+        new SessionEvent(
+            "s-c", at("2026-03-02T08:00:00Z"), "s1", "u2", size("1", "0", "0"), "gamma"));
+    billing.flush();
+    // delta: created and deleted in one batch; epsilon, created, stays open
+    deliver(
+        deleted("d2", "2026-03-23T00:00:00Z", "delta"),
+        created("d1", "2026-03-02T09:00:00Z", "delta", "u1", "USD", "pro"),
+        created("e1", "2026-03-02T09:00:00Z", "epsilon", "u1", "USD", "pro"));
+
+    assertEquals(
+        List.of(
+            List.of("acme", Timestamp.from(at("2026-03-20T00:00:00Z"))),
+            List.of("beta", Timestamp.from(at("2026-03-21T00:00:00Z"))),
+            List.of("delta", Timestamp.from(at("2026-03-23T00:00:00Z"))),
+            List.of("gamma", Timestamp.from(at("2026-03-22T00:00:00Z")))),
+        rows(
+            """
+            SELECT user_id, closed_at FROM billing_accounts WHERE closed_at IS NOT NULL
+            ORDER BY user_id"""));
+    assertEquals(
+        List.of(List.of("epsilon")),
+        rows("SELECT user_id FROM billing_accounts WHERE closed_at IS NULL"));
+  }
+
+  /**
+   * ann has a personal account; an org.created with her id (naming bob its owner) is set aside
+   * with the reason, and so is one with cid's id, whose personal account a session of the same
+   * batch opens. The other events of the batch are stored, and bob gets no role in ann's
+   * account.
+   */
+  @Test
+  void anOrgCreatedWithAUsersIdIsSetAsideAndTheRestOfTheBatchStored() throws Exception {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    OrganizationEvent annAsATeam =
+        created("x1", "2026-03-02T09:00:00Z", "ann", "bob", "USD", "pro");
+    OrganizationEvent cidAsATeam =
+        created("x2", "2026-03-02T09:00:00Z", "cid", "bob", "USD", "pro");
+    billing.created("2026-03-02T08:00:00Z", "s-cid", "cid", size("1", "0", "0"));
+    deliver(
+        created("e1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"),
+        annAsATeam,
+        member("x3", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "ann", "bob", Role.ADMIN),
+        cidAsATeam,
+        member("e2", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.MEMBER));
+
+    List<DeadLetter> setAside = billing.context.deadLettersRecorded();
+    assertEquals(
+        List.of(annAsATeam, cidAsATeam),
+        setAside.stream().map(DeadLetter::event).sorted(byId()).toList());
+    setAside.forEach(d -> assertEquals("onOrganizationEvent", d.hook()));
+    setAside.forEach(
+        d ->
+            assertTrue(
+                d.reason().startsWith("SQLState 23505: org.created refused: ")
+                    && d.reason().contains("is the id of a user's personal organization"),
+                d.reason()));
+    assertEquals(
+        List.of(List.of("acme", false), List.of("ann", true), List.of("cid", true)),
+        rows("SELECT user_id, personal FROM billing_accounts ORDER BY user_id"));
+    assertEquals(
+        List.of(new Member("u1", MemberRole.OWNER), new Member("u2", MemberRole.MEMBER)),
+        memberships.membersOf("acme"));
+    assertEquals(Optional.empty(), memberships.roleOf("ann", "bob"));
+    assertEquals(Optional.of(MemberRole.OWNER), memberships.roleOf("ann", "ann"));
+  }
+
+  private static Comparator<Object> byId() {
+    return Comparator.comparing(e -> ((OrganizationEvent) e).id());
+  }
+
+  /** The row with its three start instants folded into one, checked equal. */
+  private static List<Object> startingOnce(List<Object> row) {
+    Object accountStart = row.get(6);
+    assertEquals(accountStart, row.get(7), "the plan term starts with the account");
+    assertEquals(accountStart, row.get(8), "its terms are the org.created's");
+    List<Object> folded = new ArrayList<>(row.subList(0, 6));
+    folded.add(((Timestamp) accountStart).toInstant());
+    return folded;
+  }
+
+  private void deliver(OrganizationEvent... events) {
+    for (OrganizationEvent event : events) {
+      billing.billing.onOrganizationEvent(billing.context, event);
+    }
+    billing.flush();
+  }
+
+  private static OrganizationEvent created(
+      String id, String at, String org, String owner, String currency, String plan) {
+    String name = Character.toUpperCase(org.charAt(0)) + org.substring(1);
+    return new OrganizationEvent(
+        id, at(at), Type.CREATED, org, new Organization(name, owner, currency, plan), null);
+  }
+
+  private static OrganizationEvent member(
+      String id, String at, Type type, String org, String user, Role role) {
+    return new OrganizationEvent(id, at(at), type, org, null, new Membership(user, role));
+  }
+
+  private static OrganizationEvent deleted(String id, String at, String org) {
+    return new OrganizationEvent(id, at(at), Type.DELETED, org, null, null);
+  }
+}
