@@ -37,7 +37,8 @@ record UsageWiring(
             wiring.clock());
     calculateUsage.scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
-    new UsageRoutes(wiring.accounts(), usageRecords, wiring.config(), wiring.clock())
+    new UsageRoutes(
+            wiring.orgAccess(), wiring.accounts(), usageRecords, wiring.config(), wiring.clock())
         .register(wiring.routes());
     new ReportRoutes(
             new UsageReportQuery(wiring.dataSource()),

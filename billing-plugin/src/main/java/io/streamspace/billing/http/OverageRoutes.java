@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
@@ -38,6 +39,7 @@ public final class OverageRoutes {
     }
   }
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final OverageConfirmations confirmations;
   private final Consumer<OverageConfirmation> confirmed;
@@ -47,12 +49,14 @@ public final class OverageRoutes {
 
   /** @param confirmed told of each confirmation stored (admission, which acts on it at once) */
   public OverageRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       OverageConfirmations confirmations,
       Consumer<OverageConfirmation> confirmed,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.confirmations = confirmations;
     this.confirmed = confirmed;
@@ -75,8 +79,8 @@ public final class OverageRoutes {
   HttpResponse confirm(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
+    String userId = access.organization(request, body, MemberRole.OWNER).id();
     String meterName = Json.requiredText(body, "meter");
-    String userId = Access.subjectUser(request, body);
     Account account =
         accounts
             .find(userId)

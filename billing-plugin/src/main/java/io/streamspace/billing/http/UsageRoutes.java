@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.rating.ResourceTotal;
 import io.streamspace.billing.rating.SliceCuts;
@@ -56,16 +57,19 @@ public final class UsageRoutes {
   static final int DEFAULT_DAYS = 30;
   static final int MAX_DAYS = 366;
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final UsageRecordRepository records;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public UsageRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       UsageRecordRepository records,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.records = records;
     this.config = config;
@@ -84,18 +88,19 @@ public final class UsageRoutes {
    */
   UsageJson usage(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, current);
     TimeRange range = TimeRange.of(request, current.billingTimeZone(), clock);
     range.requireCuts(
         new SliceCuts(current.billingTimeZone()),
-        instant -> records.sliceSpans(subject.userId(), instant));
+        instant -> records.sliceSpans(subject.orgId(), instant));
     return UsageJson.of(
         UsageStatement.of(
-            subject.userId(),
+            subject.orgId(),
             range.from(),
             range.to(),
             subject.currency(),
-            records.sums(subject.userId(), range.from(), range.to())));
+            records.sums(subject.orgId(), range.from(), range.to())));
   }
 
   /**
@@ -106,18 +111,19 @@ public final class UsageRoutes {
    */
   DailyJson daily(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, current);
     int days = Page.intParam(request, "days", DEFAULT_DAYS, 1, MAX_DAYS);
     ZoneId zone = current.billingTimeZone();
     LocalDate today = LocalDate.now(clock.withZone(zone));
     List<List<UsageSum>> perDay =
-        records.sumsPerRange(subject.userId(), new SliceCuts(zone).daysUpTo(today, days));
+        records.sumsPerRange(subject.orgId(), new SliceCuts(zone).daysUpTo(today, days));
     List<DayJson> answer = new ArrayList<>();
     for (int i = 0; i < days; i++) {
       answer.add(
           new DayJson(
               today.minusDays(days - 1 - i), ResourceTotal.of(perDay.get(i), subject.currency())));
     }
-    return new DailyJson(subject.userId(), subject.currency().getCurrencyCode(), answer);
+    return new DailyJson(subject.orgId(), subject.currency().getCurrencyCode(), answer);
   }
 }
