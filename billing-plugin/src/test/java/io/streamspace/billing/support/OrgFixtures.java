@@ -27,6 +27,11 @@ public final class OrgFixtures {
     event(orgId, "org.member_added", userId, role, at);
   }
 
+  /** An {@code org.member_removed} at {@code at}: no role from then on. */
+  public static void removed(String orgId, String userId, String at) {
+    event(orgId, "org.member_removed", userId, null, at);
+  }
+
   /**
    * A session of {@code userId} under the organization from {@code from} to {@code to}, which
    * opens the organization's account (a team one: not personal) at its first event.
