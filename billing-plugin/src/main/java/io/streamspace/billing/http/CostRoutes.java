@@ -67,7 +67,7 @@ public final class CostRoutes {
   /**
    * 200 with the last {@code months} billing periods (1 to {@value #MAX_MONTHS}, default {@value
    * #DEFAULT_MONTHS}), oldest first, the current one last; 400 naming {@code months}; 401; 403
-   * for another user's unless admin; 404 for an unknown user (admin).
+   * as {@link OrgAccess} decides; 404 for an unknown organization (platform admin).
    */
   MonthlyJson monthly(HttpRequest request) throws Exception {
     BillingConfig current = config.get();

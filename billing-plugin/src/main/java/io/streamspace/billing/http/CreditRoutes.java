@@ -85,7 +85,7 @@ public final class CreditRoutes {
     return Json.created(credit);
   }
 
-  /** 200 with the balance and history; 401; 403 for another user's unless admin; 404. */
+  /** 200 with the balance and history; 401; 403 as {@link OrgAccess} decides; 404. */
   CreditStatement statement(HttpRequest request) throws Exception {
     SubjectAccount subject =
         SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());

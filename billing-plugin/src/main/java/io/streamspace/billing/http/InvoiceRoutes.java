@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * A user's invoices: {@code GET /invoices} (paginated), {@code GET /invoices/{id}} with its lines
- * and {@code GET /invoices/{id}/pdf}. Admins read anyone's.
+ * and {@code GET /invoices/{id}/pdf}: an organization's, for its owner and admins (a platform
+ * admin reads any).
  */
 public final class InvoiceRoutes {
 
@@ -53,7 +54,7 @@ public final class InvoiceRoutes {
 
   /**
    * 200 with a page, newest period first; 400 naming {@code limit}/{@code offset}; 401; 403 for
-   * another user's unless admin; 404 for an unknown user (admin).
+   * as {@link OrgAccess} decides; 404 for an unknown organization (platform admin).
    */
   InvoicesJson list(HttpRequest request) throws Exception {
     SubjectAccount subject =

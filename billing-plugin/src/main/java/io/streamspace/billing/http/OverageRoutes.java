@@ -72,9 +72,9 @@ public final class OverageRoutes {
   /**
    * 201 with the confirmation made, or 200 with the one already made this period (kept as it
    * was); 400 naming {@code meter} for an unknown meter or one that is not a soft counter of the
-   * account's plan, naming {@code user_id} when it is not a string; 401 without a caller; 403 for
-   * another user's account unless admin; 404 for a user without a billing account; 423 while the
-   * account is locked for non-payment.
+   * account's plan, naming {@code org_id} or {@code user_id} when it is not a string; 401
+   * without a caller; 403 as {@link OrgAccess} decides; 404 for an organization without a
+   * billing account; 423 while the account is locked for non-payment.
    */
   HttpResponse confirm(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);

@@ -90,7 +90,7 @@ public final class PackRoutes {
 
   /**
    * 201 with the purchase, bought now at the pack's price in the account's currency; 400
-   * {@code invalid_json}; 401; 403 for another user unless admin; 404 for an unknown pack (or
+   * {@code invalid_json}; 401; 403 as {@link OrgAccess} decides; 404 for an unknown pack (or
    * one not sold in the account's currency) or a user without an account; 423 while the account
    * is locked for non-payment.
    */

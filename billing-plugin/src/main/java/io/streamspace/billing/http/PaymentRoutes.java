@@ -50,7 +50,7 @@ public final class PaymentRoutes {
     routes.add(HttpMethod.GET, "/admin/payments", JsonRoute.of(this::all));
   }
 
-  /** 200 with a page; 400 naming limit/offset; 401; 403 for another user's unless admin. */
+  /** 200 with a page; 400 naming limit/offset; 401; 403 as {@link OrgAccess} decides. */
   UserPaymentsJson ofUser(HttpRequest request) throws Exception {
     SubjectAccount subject =
         SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());

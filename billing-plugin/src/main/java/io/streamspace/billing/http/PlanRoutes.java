@@ -87,7 +87,7 @@ public final class PlanRoutes {
   /**
    * 200 with the plans priced in the account's currency (a plan not priced in it is left out),
    * {@code current_plan_id} null for a caller without an account yet; 401; 403 for another
-   * user's unless admin ({@code ?user_id=}); 404 for an unknown user (admin).
+   * organization's unless a member ({@code ?org_id=}); 404 for an unknown one (platform admin).
    */
   PlansJson plans(HttpRequest request) throws Exception {
     BillingConfig current = config.get();

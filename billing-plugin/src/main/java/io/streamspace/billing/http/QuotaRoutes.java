@@ -118,8 +118,8 @@ public final class QuotaRoutes {
   }
 
   /**
-   * 200 with every meter; 401 without a caller; 403 for another user's quota unless admin; 404
-   * for a user without a billing account (no plan, so no limits).
+   * 200 with every meter; 401 without a caller; 403 for an organization the caller is not a
+   * member of; 404 for one without a billing account (no plan, so no limits).
    */
   QuotaJson quota(HttpRequest request) throws Exception {
     String userId = access.organization(request, MemberRole.MEMBER).id();

@@ -113,17 +113,18 @@ public final class SpendingLimitRoutes {
 
   /**
    * 200 with the limit set (replacing the account's previous one) and checked at once; 400
-   * naming the field for a bad body (nothing stored); 401; 403 for another user's account unless
-   * admin; 404 for a user without a billing account; 423 while it is locked for non-payment (a
-   * limit is a write other than paying, so the lock refuses it as any other).
+   * naming the field for a bad body (nothing stored); 401; 403 as {@link OrgAccess} decides;
+   * 404 for an organization without a billing account; 423 while it is locked for non-payment
+   * (a limit is a write other than paying, so the lock refuses it as any other).
    */
   StatusJson put(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    Account account = account(access.organization(request, body, MemberRole.OWNER).id());
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
     BigDecimal amount = Amounts.positive(body, "amount");
     int warnAtPercent = warnAtPercent(body);
     SpendAction action = action(body);
+    Account account = account(orgId);
     readOnlyLock.requireNotLocked(account.userId());
     Amounts.requireMinorUnit("amount", amount, account.currency());
     SpendingLimit limit =

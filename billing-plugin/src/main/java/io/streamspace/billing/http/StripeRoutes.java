@@ -84,7 +84,7 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code {"plan_id"|"pack_id","success_url","cancel_url","user_id"?}}: 200 with the session.
+   * {@code {"plan_id"|"pack_id","success_url","cancel_url","org_id"?}}: 200 with the session.
    * 400 naming the field: neither or both of plan_id and pack_id, an unknown plan or the current
    * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
    * the invoice each period, so paid through it), a URL missing or not https
@@ -150,7 +150,7 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code {"return_url","user_id"?}}: 200 {@code {"portal_url"}}. Not refused while locked:
+   * {@code {"return_url","org_id"?}}: 200 {@code {"portal_url"}}. Not refused while locked:
    * the portal is where a card is fixed to pay.
    */
   PortalJson portal(HttpRequest request) throws Exception {
@@ -169,7 +169,7 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code ?user_id=}: the account's payment methods, none before it has a customer; {@code
+   * {@code ?org_id=}: the account's payment methods, none before it has a customer; {@code
    * default} the one collection charges (ours, else Stripe's invoice settings).
    */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {

@@ -125,8 +125,8 @@ public final class SubscriptionRoutes {
   }
 
   /**
-   * 200 with the subscription; 401 without a caller; 403 for another user's unless admin
-   * ({@code ?user_id=}); 404 when the user has no account (there is no plan to show).
+   * 200 with the subscription; 401 without a caller; 403 as {@link OrgAccess} decides
+   * ({@code ?org_id=}); 404 when the user has no account (there is no plan to show).
    */
   SubscriptionJson get(HttpRequest request) throws Exception {
     String userId = access.organization(request, MemberRole.ADMIN).id();
@@ -134,7 +134,7 @@ public final class SubscriptionRoutes {
   }
 
   /**
-   * {@code {"plan_id", "user_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
+   * {@code {"plan_id", "org_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
    * when it is missing, unknown or the current plan, or {@code user_id} when not a string;
    * 401/403 as {@link #get}; 404 for a user without an account; 409 when a concurrent change got
    * there first, or the account's currency is no longer configured; 423 {@code account_locked}

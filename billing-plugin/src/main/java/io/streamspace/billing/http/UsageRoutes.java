@@ -82,7 +82,7 @@ public final class UsageRoutes {
   }
 
   /**
-   * 200 with the statement; 401 without a caller; 403 for another user's data unless admin;
+   * 200 with the statement; 401 without a caller; 403 as {@link OrgAccess} decides;
    * 404 when an admin names a user without an account; 400 for a bad range, or one whose
    * {@code from} or {@code to} would cut a slice of usage (it could only be estimated).
    */
