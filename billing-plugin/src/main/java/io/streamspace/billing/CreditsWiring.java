@@ -13,6 +13,7 @@ final class CreditsWiring {
   static void wire(Wiring wiring) {
     CreditRepository credits = new CreditRepository(wiring.dataSource());
     new CreditRoutes(
+            wiring.orgAccess(),
             wiring.accounts(),
             credits,
             new CreditGrants(

@@ -43,11 +43,21 @@ final class InvoicingWiring {
             wiring.config(),
             wiring.clock());
     generateInvoices.scheduleOn(wiring.scheduler());
-    new InvoiceRoutes(wiring.accounts(), queries, wiring.config()).register(wiring.routes());
-    new CostRoutes(
-            wiring.accounts(), queries, usage.spendingLimits(), wiring.config(), wiring.clock())
+    new InvoiceRoutes(wiring.orgAccess(), wiring.accounts(), queries, wiring.config())
         .register(wiring.routes());
-    new PaymentRoutes(wiring.accounts(), new PaymentQueries(wiring.dataSource()), wiring.config())
+    new CostRoutes(
+            wiring.orgAccess(),
+            wiring.accounts(),
+            queries,
+            usage.spendingLimits(),
+            wiring.config(),
+            wiring.clock())
+        .register(wiring.routes());
+    new PaymentRoutes(
+            wiring.orgAccess(),
+            wiring.accounts(),
+            new PaymentQueries(wiring.dataSource()),
+            wiring.config())
         .register(wiring.routes());
     new InvoiceAdminRoutes(
             wiring.accounts(),

@@ -20,7 +20,13 @@ final class PacksWiring {
             wiring.dataSource(),
             purchase -> wiring.events().publish(BillingEvents.PACK_PURCHASED, purchase),
             changedHere);
-    new PackRoutes(wiring.accounts(), packs, readOnlyLock, wiring.config(), wiring.clock())
+    new PackRoutes(
+            wiring.orgAccess(),
+            wiring.accounts(),
+            packs,
+            readOnlyLock,
+            wiring.config(),
+            wiring.clock())
         .register(wiring.routes());
     return packs;
   }

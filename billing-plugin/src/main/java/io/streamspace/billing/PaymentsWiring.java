@@ -68,6 +68,7 @@ record PaymentsWiring(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
         .register(wiring.routes());
     new StripeRoutes(
+            wiring.orgAccess(),
             wiring.accounts(),
             plans.subscriptions(),
             customers,

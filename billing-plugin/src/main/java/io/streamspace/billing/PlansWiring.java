@@ -15,9 +15,15 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
     SubscriptionRepository subscriptions = new SubscriptionRepository(wiring.dataSource());
     PlanChanges planChanges = new PlanChanges(subscriptions, wiring.events(), suspensions);
     new SubscriptionRoutes(
-            subscriptions, planChanges, readOnlyLock, wiring.config(), wiring.clock())
+            wiring.orgAccess(),
+            subscriptions,
+            planChanges,
+            readOnlyLock,
+            wiring.config(),
+            wiring.clock())
         .register(wiring.routes());
-    new PlanRoutes(wiring.accounts(), subscriptions, readOnlyLock, wiring.config())
+    new PlanRoutes(
+            wiring.orgAccess(), wiring.accounts(), subscriptions, readOnlyLock, wiring.config())
         .register(wiring.routes());
     return new PlansWiring(subscriptions, planChanges);
   }

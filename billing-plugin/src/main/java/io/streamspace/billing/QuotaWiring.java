@@ -46,8 +46,9 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
                 wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
-    new QuotaRoutes(quotas, suspensions).register(wiring.routes());
+    new QuotaRoutes(wiring.orgAccess(), quotas, suspensions).register(wiring.routes());
     new OverageRoutes(
+            wiring.orgAccess(),
             wiring.accounts(),
             new OverageConfirmations(wiring.dataSource()),
             confirmed,
@@ -56,7 +57,11 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
             wiring.clock())
         .register(wiring.routes());
     new SpendingLimitRoutes(
-            wiring.accounts(), spendingLimits, holding.readOnlyLock(), wiring.clock())
+            wiring.orgAccess(),
+            wiring.accounts(),
+            spendingLimits,
+            holding.readOnlyLock(),
+            wiring.clock())
         .register(wiring.routes());
     new AccountLockRoutes(wiring.accounts(), holding.paymentLock()).register(wiring.routes());
     return new QuotaWiring(suspensions, checkQuotas);

@@ -39,6 +39,7 @@ record UsageWiring(
     calculateUsage.scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
     new UsageRoutes(
+            wiring.orgAccess(),
             wiring.accounts(),
             usageRecords,
             new MemberUsageRepository(wiring.dataSource()),

@@ -1,8 +1,10 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.Memberships;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.http.OrgAccess;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -26,6 +28,11 @@ record Wiring(
         config,
         new BillingEvents(context.events()),
         new AccountRepository(context.dataSource()));
+  }
+
+  /** Who may act on which organization, by the memberships its events left. */
+  OrgAccess orgAccess() {
+    return new OrgAccess(new Memberships(dataSource()));
   }
 
   DataSource dataSource() {

@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.money.BillingPeriods;
@@ -37,6 +38,7 @@ public final class CostRoutes {
   static final int DEFAULT_MONTHS = 12;
   static final int MAX_MONTHS = 36;
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final InvoiceQueries invoices;
   private final SpendingLimits spending;
@@ -44,11 +46,13 @@ public final class CostRoutes {
   private final Clock clock;
 
   public CostRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       InvoiceQueries invoices,
       SpendingLimits spending,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.invoices = invoices;
     this.spending = spending;
@@ -63,18 +67,19 @@ public final class CostRoutes {
   /**
    * 200 with the last {@code months} billing periods (1 to {@value #MAX_MONTHS}, default {@value
    * #DEFAULT_MONTHS}), oldest first, the current one last; 400 naming {@code months}; 401; 403
-   * for another user's unless admin; 404 for an unknown user (admin).
+   * as {@link OrgAccess} decides; 404 for an unknown organization (platform admin).
    */
   MonthlyJson monthly(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, current);
     int months = Page.intParam(request, "months", DEFAULT_MONTHS, 1, MAX_MONTHS);
     Currency currency = subject.currency();
     List<Instant> bounds =
         new BillingPeriods(current.invoiceDay(), current.billingTimeZone())
             .lastPeriods(clock.instant(), months);
-    List<BigDecimal> invoiced = invoices.invoicedPerRange(subject.userId(), bounds);
-    BigDecimal estimate = spending.estimate(subject.userId(), currency).total();
+    List<BigDecimal> invoiced = invoices.invoicedPerRange(subject.orgId(), bounds);
+    BigDecimal estimate = spending.estimate(subject.orgId(), currency).total();
     List<PeriodJson> answer = new ArrayList<>();
     for (int i = 0; i < months; i++) {
       BigDecimal total = invoiced.get(i);
@@ -85,6 +90,6 @@ public final class CostRoutes {
               total == null ? null : Money.shown(total, currency),
               i == months - 1 ? Money.shown(estimate, currency) : null));
     }
-    return new MonthlyJson(subject.userId(), currency.getCurrencyCode(), answer);
+    return new MonthlyJson(subject.orgId(), currency.getCurrencyCode(), answer);
   }
 }

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.credits.CreditGrants;
@@ -30,6 +31,7 @@ public final class CreditRoutes {
 
   private static final int MAX_REASON_LENGTH = 1000;
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final CreditRepository credits;
   private final CreditGrants grants;
@@ -37,11 +39,13 @@ public final class CreditRoutes {
   private final Clock clock;
 
   public CreditRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       CreditRepository credits,
       CreditGrants grants,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.credits = credits;
     this.grants = grants;
@@ -81,11 +85,12 @@ public final class CreditRoutes {
     return Json.created(credit);
   }
 
-  /** 200 with the balance and history; 401; 403 for another user's unless admin; 404. */
+  /** 200 with the balance and history; 401; 403 as {@link OrgAccess} decides; 404. */
   CreditStatement statement(HttpRequest request) throws Exception {
-    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());
     return CreditStatement.of(
-        subject.userId(), subject.currency(), credits.history(subject.userId()), clock.instant());
+        subject.orgId(), subject.currency(), credits.history(subject.orgId()), clock.instant());
   }
 
   /** Optional: an ISO instant or date (midnight in the billing zone), after now. */

@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.InvoicePdf;
 import io.streamspace.billing.invoicing.InvoiceQueries;
@@ -10,7 +11,6 @@ import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.PathId;
-import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -22,19 +22,25 @@ import java.util.function.Supplier;
 
 /**
  * A user's invoices: {@code GET /invoices} (paginated), {@code GET /invoices/{id}} with its lines
- * and {@code GET /invoices/{id}/pdf}. Admins read anyone's.
+ * and {@code GET /invoices/{id}/pdf}: an organization's, for its owner and admins (a platform
+ * admin reads any).
  */
 public final class InvoiceRoutes {
 
   /** The JSON body of {@code GET /invoices}. */
   record InvoicesJson(String userId, List<InvoiceView> invoices, Integer nextOffset) {}
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final InvoiceQueries invoices;
   private final Supplier<BillingConfig> config;
 
   public InvoiceRoutes(
-      AccountRepository accounts, InvoiceQueries invoices, Supplier<BillingConfig> config) {
+      OrgAccess access,
+      AccountRepository accounts,
+      InvoiceQueries invoices,
+      Supplier<BillingConfig> config) {
+    this.access = access;
     this.accounts = accounts;
     this.invoices = invoices;
     this.config = config;
@@ -48,13 +54,14 @@ public final class InvoiceRoutes {
 
   /**
    * 200 with a page, newest period first; 400 naming {@code limit}/{@code offset}; 401; 403 for
-   * another user's unless admin; 404 for an unknown user (admin).
+   * as {@link OrgAccess} decides; 404 for an unknown organization (platform admin).
    */
   InvoicesJson list(HttpRequest request) throws Exception {
-    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());
     Page page = Page.of(request);
-    List<InvoiceView> rows = invoices.page(subject.userId(), page.limit() + 1, page.offset());
-    return new InvoicesJson(subject.userId(), page.rows(rows), page.nextOffset(rows));
+    List<InvoiceView> rows = invoices.page(subject.orgId(), page.limit() + 1, page.offset());
+    return new InvoicesJson(subject.orgId(), page.rows(rows), page.nextOffset(rows));
   }
 
   /** 200 {@code application/pdf} as an attachment; otherwise as {@link #invoice}. */
@@ -72,15 +79,16 @@ public final class InvoiceRoutes {
   }
 
   /**
-   * 200 with the invoice of the {@code id} path parameter and its lines; 401; 404 for an unknown
-   * id or another user's invoice: answered exactly like a missing one, so ids reveal nothing.
+   * 200 with the invoice of the {@code id} path parameter and its lines; 401; 403 as {@link
+   * #list}; 404 for an unknown id or another organization's invoice (a platform admin reads
+   * any): answered exactly like a missing one, so ids reveal nothing.
    */
   WithLines invoice(HttpRequest request) throws Exception {
-    Caller caller = Access.authenticated(request);
+    SubjectOrg org = access.organization(request, MemberRole.ADMIN);
     long id = PathId.of(request, "id", "invoice");
     ApiException notFound = ApiException.notFound("no invoice " + id);
     WithLines document = invoices.find(id).orElseThrow(() -> notFound);
-    if (!caller.isAdmin() && !document.invoice().userId().equals(caller.userId())) {
+    if (!request.caller().isAdmin() && !document.invoice().userId().equals(org.id())) {
       throw notFound;
     }
     return document;

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
@@ -38,6 +39,7 @@ public final class OverageRoutes {
     }
   }
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final OverageConfirmations confirmations;
   private final Consumer<OverageConfirmation> confirmed;
@@ -47,12 +49,14 @@ public final class OverageRoutes {
 
   /** @param confirmed told of each confirmation stored (admission, which acts on it at once) */
   public OverageRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       OverageConfirmations confirmations,
       Consumer<OverageConfirmation> confirmed,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.confirmations = confirmations;
     this.confirmed = confirmed;
@@ -68,15 +72,15 @@ public final class OverageRoutes {
   /**
    * 201 with the confirmation made, or 200 with the one already made this period (kept as it
    * was); 400 naming {@code meter} for an unknown meter or one that is not a soft counter of the
-   * account's plan, naming {@code user_id} when it is not a string; 401 without a caller; 403 for
-   * another user's account unless admin; 404 for a user without a billing account; 423 while the
-   * account is locked for non-payment.
+   * account's plan, naming {@code org_id} or {@code user_id} when it is not a string; 401
+   * without a caller; 403 as {@link OrgAccess} decides; 404 for an organization without a
+   * billing account; 423 while the account is locked for non-payment.
    */
   HttpResponse confirm(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
+    String userId = access.organization(request, body, MemberRole.OWNER).id();
     String meterName = Json.requiredText(body, "meter");
-    String userId = Access.subjectUser(request, body);
     Account account =
         accounts
             .find(userId)

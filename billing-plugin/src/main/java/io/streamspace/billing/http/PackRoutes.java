@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.Money;
@@ -12,7 +13,6 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.PathId;
-import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -46,6 +46,7 @@ public final class PackRoutes {
 
   record PurchasesJson(String userId, List<Purchase> purchases, Integer nextOffset) {}
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final PackPurchases purchases;
   private final ReadOnlyLock readOnlyLock;
@@ -53,11 +54,13 @@ public final class PackRoutes {
   private final Clock clock;
 
   public PackRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       PackPurchases purchases,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.purchases = purchases;
     this.readOnlyLock = readOnlyLock;
@@ -75,24 +78,25 @@ public final class PackRoutes {
 
   /** 200 with the packs sold in the account's currency; 401, 403, 404 as {@code /credits}. */
   CatalogJson catalog(HttpRequest request) throws Exception {
-    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.MEMBER), accounts, config.get());
     List<PackJson> packs =
         config.get().capacityPacks().stream()
             .filter(pack -> pack.priceIn(subject.currency()).isPresent())
             .map(pack -> json(pack, subject.currency()))
             .toList();
-    return new CatalogJson(subject.userId(), subject.currency().getCurrencyCode(), packs);
+    return new CatalogJson(subject.orgId(), subject.currency().getCurrencyCode(), packs);
   }
 
   /**
    * 201 with the purchase, bought now at the pack's price in the account's currency; 400
-   * {@code invalid_json}; 401; 403 for another user unless admin; 404 for an unknown pack (or
+   * {@code invalid_json}; 401; 403 as {@link OrgAccess} decides; 404 for an unknown pack (or
    * one not sold in the account's currency) or a user without an account; 423 while the account
    * is locked for non-payment.
    */
   Purchase purchase(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
-    String userId = Access.subjectUser(request, body);
+    String userId = access.organization(request, body, MemberRole.OWNER).id();
     Currency currency =
         accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId)).currency();
     readOnlyLock.requireNotLocked(userId); // answered first; buy checks again in its transaction
@@ -112,11 +116,12 @@ public final class PackRoutes {
 
   /** 200 with a page of purchases, newest first; pages, 400, 401, 403, 404 as {@code /invoices}. */
   PurchasesJson list(HttpRequest request) throws Exception {
-    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());
     Page page = Page.of(request);
     List<Purchase> rows =
-        purchases.page(subject.userId(), page.limit() + 1, page.offset(), clock.instant());
-    return new PurchasesJson(subject.userId(), page.rows(rows), page.nextOffset(rows));
+        purchases.page(subject.orgId(), page.limit() + 1, page.offset(), clock.instant());
+    return new PurchasesJson(subject.orgId(), page.rows(rows), page.nextOffset(rows));
   }
 
   /**
@@ -146,8 +151,8 @@ public final class PackRoutes {
    * than none or one JSON object; 409 with its code when it is refused.
    */
   private Purchase changed(HttpRequest request, Change change) throws Exception {
-    Json.requireNoneOrObject(request);
-    long id = ownPurchase(request);
+    JsonNode body = noneOrObject(request);
+    long id = ownPurchase(request, access.organization(request, body, MemberRole.OWNER));
     try {
       return change.apply(id, clock.instant());
     } catch (Refused e) {
@@ -163,18 +168,26 @@ public final class PackRoutes {
   }
 
   /**
-   * The id of the purchase in the path: 401; 404 for an unknown id and equally for another
-   * user's purchase (unless admin), so ids reveal nothing.
+   * The id of the purchase in the path: 404 for an unknown id and equally for another
+   * organization's purchase (a platform admin may change any), so ids reveal nothing.
    */
-  private long ownPurchase(HttpRequest request) throws Exception {
-    Caller caller = Access.authenticated(request);
+  private long ownPurchase(HttpRequest request, SubjectOrg org) throws Exception {
     long id = PathId.of(request, "id", "purchase");
     ApiException notFound = ApiException.notFound("no purchase " + id);
     Purchase purchase = purchases.find(id, clock.instant()).orElseThrow(() -> notFound);
-    if (!caller.isAdmin() && !purchase.userId().equals(caller.userId())) {
+    if (!request.caller().isAdmin() && !purchase.userId().equals(org.id())) {
       throw notFound;
     }
     return id;
+  }
+
+  /**
+   * The body of a route that may take none: an empty object when there is none; 400 {@code
+   * invalid_json} for anything but one JSON object.
+   */
+  private static JsonNode noneOrObject(HttpRequest request) throws ApiException {
+    boolean none = request.body() == null || request.body().length == 0;
+    return none ? Json.MAPPER.createObjectNode() : Json.readObject(request);
   }
 
   private static PackJson json(CapacityPack pack, Currency currency) {

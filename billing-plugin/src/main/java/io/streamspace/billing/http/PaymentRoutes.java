@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentQueries;
@@ -28,12 +29,17 @@ public final class PaymentRoutes {
   /** The JSON body of {@code GET /admin/payments}. */
   record PaymentsJson(List<Payment> payments, Integer nextOffset) {}
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final PaymentQueries payments;
   private final Supplier<BillingConfig> config;
 
   public PaymentRoutes(
-      AccountRepository accounts, PaymentQueries payments, Supplier<BillingConfig> config) {
+      OrgAccess access,
+      AccountRepository accounts,
+      PaymentQueries payments,
+      Supplier<BillingConfig> config) {
+    this.access = access;
     this.accounts = accounts;
     this.payments = payments;
     this.config = config;
@@ -44,12 +50,13 @@ public final class PaymentRoutes {
     routes.add(HttpMethod.GET, "/admin/payments", JsonRoute.of(this::all));
   }
 
-  /** 200 with a page; 400 naming limit/offset; 401; 403 for another user's unless admin. */
+  /** 200 with a page; 400 naming limit/offset; 401; 403 as {@link OrgAccess} decides. */
   UserPaymentsJson ofUser(HttpRequest request) throws Exception {
-    SubjectAccount subject = SubjectAccount.of(request, accounts, config.get());
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());
     Page page = Page.of(request);
-    List<Payment> rows = payments.ofUser(subject.userId(), page.limit() + 1, page.offset());
-    return new UserPaymentsJson(subject.userId(), page.rows(rows), page.nextOffset(rows));
+    List<Payment> rows = payments.ofUser(subject.orgId(), page.limit() + 1, page.offset());
+    return new UserPaymentsJson(subject.orgId(), page.rows(rows), page.nextOffset(rows));
   }
 
   /** 200 with a page, of one status if given; 400 naming status, limit or offset; 401/403. */

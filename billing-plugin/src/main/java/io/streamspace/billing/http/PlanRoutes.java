@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
@@ -60,16 +61,19 @@ public final class PlanRoutes {
           Meter.TRANSCODING_MINUTES, "transcoding minutes a period",
           Meter.AI_QUERIES, "AI queries a period");
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final SubscriptionRepository subscriptions;
   private final ReadOnlyLock readOnlyLock;
   private final Supplier<BillingConfig> config;
 
   public PlanRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       SubscriptionRepository subscriptions,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config) {
+    this.access = access;
     this.accounts = accounts;
     this.subscriptions = subscriptions;
     this.readOnlyLock = readOnlyLock;
@@ -83,11 +87,12 @@ public final class PlanRoutes {
   /**
    * 200 with the plans priced in the account's currency (a plan not priced in it is left out),
    * {@code current_plan_id} null for a caller without an account yet; 401; 403 for another
-   * user's unless admin ({@code ?user_id=}); 404 for an unknown user (admin).
+   * organization's unless a member ({@code ?org_id=}); 404 for an unknown one (platform admin).
    */
   PlansJson plans(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.MEMBER), accounts, current);
     Currency currency = subject.currency();
     List<PlanJson> plans = new ArrayList<>();
     for (SubscriptionPlan plan : current.subscriptionPlans()) {
@@ -96,13 +101,13 @@ public final class PlanRoutes {
           .ifPresent(price -> plans.add(planJson(plan, Money.shown(price, currency), current)));
     }
     String currentPlanId =
-        subscriptions.find(subject.userId()).map(s -> s.current().planId()).orElse(null);
+        subscriptions.find(subject.orgId()).map(s -> s.current().planId()).orElse(null);
     return new PlansJson(
-        subject.userId(),
+        subject.orgId(),
         currency.getCurrencyCode(),
         current.billingMode().configName(),
         current.stripeEnabled(),
-        readOnlyLock.lockedBecause(subject.userId()).orElse(null),
+        readOnlyLock.lockedBecause(subject.orgId()).orElse(null),
         currentPlanId,
         plans);
   }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.quota.AccountQuota;
@@ -101,10 +102,12 @@ public final class QuotaRoutes {
   /** The JSON body of {@code GET /admin/quotas}: a page of rows and the next offset. */
   record OverThresholdPageJson(List<OverThresholdJson> quotas, Integer nextOffset) {}
 
+  private final OrgAccess access;
   private final Quotas quotas;
   private final OverLimitSuspensions suspensions;
 
-  public QuotaRoutes(Quotas quotas, OverLimitSuspensions suspensions) {
+  public QuotaRoutes(OrgAccess access, Quotas quotas, OverLimitSuspensions suspensions) {
+    this.access = access;
     this.quotas = quotas;
     this.suspensions = suspensions;
   }
@@ -115,11 +118,11 @@ public final class QuotaRoutes {
   }
 
   /**
-   * 200 with every meter; 401 without a caller; 403 for another user's quota unless admin; 404
-   * for a user without a billing account (no plan, so no limits).
+   * 200 with every meter; 401 without a caller; 403 for an organization the caller is not a
+   * member of; 404 for one without a billing account (no plan, so no limits).
    */
   QuotaJson quota(HttpRequest request) throws Exception {
-    String userId = Access.subjectUser(request);
+    String userId = access.organization(request, MemberRole.MEMBER).id();
     AccountQuota quota =
         quotas
             .of(userId)

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.spend.SpendAction;
 import io.streamspace.billing.spend.SpendEstimate;
@@ -85,13 +86,19 @@ public final class SpendingLimitRoutes {
     }
   }
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final SpendingLimits limits;
   private final ReadOnlyLock readOnlyLock;
   private final Clock clock;
 
   public SpendingLimitRoutes(
-      AccountRepository accounts, SpendingLimits limits, ReadOnlyLock readOnlyLock, Clock clock) {
+      OrgAccess access,
+      AccountRepository accounts,
+      SpendingLimits limits,
+      ReadOnlyLock readOnlyLock,
+      Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.limits = limits;
     this.readOnlyLock = readOnlyLock;
@@ -106,17 +113,18 @@ public final class SpendingLimitRoutes {
 
   /**
    * 200 with the limit set (replacing the account's previous one) and checked at once; 400
-   * naming the field for a bad body (nothing stored); 401; 403 for another user's account unless
-   * admin; 404 for a user without a billing account; 423 while it is locked for non-payment (a
-   * limit is a write other than paying, so the lock refuses it as any other).
+   * naming the field for a bad body (nothing stored); 401; 403 as {@link OrgAccess} decides;
+   * 404 for an organization without a billing account; 423 while it is locked for non-payment
+   * (a limit is a write other than paying, so the lock refuses it as any other).
    */
   StatusJson put(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
     BigDecimal amount = Amounts.positive(body, "amount");
     int warnAtPercent = warnAtPercent(body);
     SpendAction action = action(body);
-    Account account = account(Access.subjectUser(request, body));
+    Account account = account(orgId);
     readOnlyLock.requireNotLocked(account.userId());
     Amounts.requireMinorUnit("amount", amount, account.currency());
     SpendingLimit limit =
@@ -132,7 +140,8 @@ public final class SpendingLimitRoutes {
 
   /** 200 with the limit (or nulls) and the period's estimate; 401; 403; 404. */
   StatusJson get(HttpRequest request) throws Exception {
-    return StatusJson.of(limits.status(account(Access.subjectUser(request))));
+    return StatusJson.of(
+        limits.status(account(access.organization(request, MemberRole.ADMIN).id())));
   }
 
   /**
@@ -142,7 +151,7 @@ public final class SpendingLimitRoutes {
    */
   StatusJson delete(HttpRequest request) throws Exception {
     Json.requireNoneOrObject(request);
-    Account account = account(Access.subjectUser(request));
+    Account account = account(access.organization(request, MemberRole.OWNER).id());
     readOnlyLock.requireNotLocked(account.userId());
     limits.remove(account.userId());
     return StatusJson.of(limits.status(account));

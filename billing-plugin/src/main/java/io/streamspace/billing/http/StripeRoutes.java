@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.Money;
@@ -51,6 +52,7 @@ public final class StripeRoutes {
 
   private static final int BAD_GATEWAY = 502;
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final SubscriptionRepository subscriptions;
   private final StripeCustomers customers;
@@ -59,12 +61,14 @@ public final class StripeRoutes {
   private final Supplier<BillingConfig> config;
 
   public StripeRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       SubscriptionRepository subscriptions,
       StripeCustomers customers,
       StripeClients clients,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config) {
+    this.access = access;
     this.accounts = accounts;
     this.subscriptions = subscriptions;
     this.customers = customers;
@@ -80,7 +84,7 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code {"plan_id"|"pack_id","success_url","cancel_url","user_id"?}}: 200 with the session.
+   * {@code {"plan_id"|"pack_id","success_url","cancel_url","org_id"?}}: 200 with the session.
    * 400 naming the field: neither or both of plan_id and pack_id, an unknown plan or the current
    * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
    * the invoice each period, so paid through it), a URL missing or not https
@@ -90,9 +94,10 @@ public final class StripeRoutes {
    * Stripe's last digit of a dinar is 0), never rounded.
    */
   CheckoutJson checkout(HttpRequest request) throws Exception {
-    StripeClient stripe = stripe(request);
+    Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    String accountId = Access.subjectUser(request, body);
+    String accountId = access.organization(request, body, MemberRole.OWNER).id();
+    StripeClient stripe = stripe();
     Currency currency = currencyOf(accountId);
     readOnlyLock.requireNotLocked(accountId);
     ReturnUrls urls = new ReturnUrls(url(body, "success_url"), url(body, "cancel_url"));
@@ -145,13 +150,14 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code {"return_url","user_id"?}}: 200 {@code {"portal_url"}}. Not refused while locked:
+   * {@code {"return_url","org_id"?}}: 200 {@code {"portal_url"}}. Not refused while locked:
    * the portal is where a card is fixed to pay.
    */
   PortalJson portal(HttpRequest request) throws Exception {
-    StripeClient stripe = stripe(request);
+    Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    String accountId = Access.subjectUser(request, body);
+    String accountId = access.organization(request, body, MemberRole.OWNER).id();
+    StripeClient stripe = stripe();
     currencyOf(accountId);
     String returnUrl = url(body, "return_url");
     try {
@@ -163,12 +169,12 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code ?user_id=}: the account's payment methods, none before it has a customer; {@code
+   * {@code ?org_id=}: the account's payment methods, none before it has a customer; {@code
    * default} the one collection charges (ours, else Stripe's invoice settings).
    */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
-    StripeClient stripe = stripe(request);
-    String accountId = Access.subjectUser(request);
+    String accountId = access.organization(request, MemberRole.OWNER).id();
+    StripeClient stripe = stripe();
     currencyOf(accountId);
     var customer = customers.find(accountId);
     if (customer.isEmpty()) {
@@ -183,12 +189,11 @@ public final class StripeRoutes {
   }
 
   /**
-   * The interactive client (a person waits: a short timeout, one retry), for an authenticated
-   * caller: 401; 409 {@code stripe_disabled} while Stripe is
-   * off; 409 {@code stripe_not_configured} while the host holds no secret key.
+   * The interactive client (a person waits: a short timeout, one retry), asked for once the
+   * caller is authorized: 409 {@code stripe_disabled} while Stripe is off; 409 {@code
+   * stripe_not_configured} while the host holds no secret key.
    */
-  private StripeClient stripe(HttpRequest request) throws ApiException {
-    Access.authenticated(request);
+  private StripeClient stripe() throws ApiException {
     if (!config.get().stripeEnabled()) {
       throw ApiException.conflict(
           "stripe_disabled", "payments through Stripe are not enabled", Map.of());

@@ -1,6 +1,7 @@
 package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.PlanTerm;
@@ -96,6 +97,7 @@ public final class SubscriptionRoutes {
     }
   }
 
+  private final OrgAccess access;
   private final SubscriptionRepository subscriptions;
   private final PlanChanges changes;
   private final ReadOnlyLock readOnlyLock;
@@ -103,11 +105,13 @@ public final class SubscriptionRoutes {
   private final Clock clock;
 
   public SubscriptionRoutes(
+      OrgAccess access,
       SubscriptionRepository subscriptions,
       PlanChanges changes,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.subscriptions = subscriptions;
     this.changes = changes;
     this.readOnlyLock = readOnlyLock;
@@ -121,16 +125,16 @@ public final class SubscriptionRoutes {
   }
 
   /**
-   * 200 with the subscription; 401 without a caller; 403 for another user's unless admin
-   * ({@code ?user_id=}); 404 when the user has no account (there is no plan to show).
+   * 200 with the subscription; 401 without a caller; 403 as {@link OrgAccess} decides
+   * ({@code ?org_id=}); 404 when the user has no account (there is no plan to show).
    */
   SubscriptionJson get(HttpRequest request) throws Exception {
-    String userId = Access.subjectUser(request);
+    String userId = access.organization(request, MemberRole.ADMIN).id();
     return SubscriptionJson.of(find(userId), config.get());
   }
 
   /**
-   * {@code {"plan_id", "user_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
+   * {@code {"plan_id", "org_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
    * when it is missing, unknown or the current plan, or {@code user_id} when not a string;
    * 401/403 as {@link #get}; 404 for a user without an account; 409 when a concurrent change got
    * there first, or the account's currency is no longer configured; 423 {@code account_locked}
@@ -138,7 +142,7 @@ public final class SubscriptionRoutes {
    */
   SubscriptionJson change(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
-    String userId = Access.subjectUser(request, body);
+    String userId = access.organization(request, body, MemberRole.OWNER).id();
     readOnlyLock.requireNotLocked(userId);
     JsonNode planField = body.get("plan_id");
     if (planField == null || !planField.isTextual()) {

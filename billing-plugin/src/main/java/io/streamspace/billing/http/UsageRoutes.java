@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.ResourceTotal;
@@ -80,6 +81,7 @@ public final class UsageRoutes {
   static final int DEFAULT_DAYS = 30;
   static final int MAX_DAYS = 366;
 
+  private final OrgAccess access;
   private final AccountRepository accounts;
   private final UsageRecordRepository records;
   private final MemberUsageRepository members;
@@ -87,11 +89,13 @@ public final class UsageRoutes {
   private final Clock clock;
 
   public UsageRoutes(
+      OrgAccess access,
       AccountRepository accounts,
       UsageRecordRepository records,
       MemberUsageRepository members,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.access = access;
     this.accounts = accounts;
     this.records = records;
     this.members = members;
@@ -106,34 +110,35 @@ public final class UsageRoutes {
 
   /**
    * 200 with the statement (a team organization's with its cost by member); 401 without a
-   * caller; 403 for another user's data unless admin; 404 when an admin names a user without an
+   * caller; 403 as {@link OrgAccess} decides; 404 when an admin names a user without an
    * account; 400 for a bad range, or one whose {@code from} or {@code to} would cut a slice of
    * usage (it could only be estimated).
    */
   UsageJson usage(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, current);
     TimeRange range = TimeRange.of(request, current.billingTimeZone(), clock);
     range.requireCuts(
         new SliceCuts(current.billingTimeZone()),
-        instant -> records.sliceSpans(subject.userId(), instant));
-    if (members.isTeam(subject.userId())) {
+        instant -> records.sliceSpans(subject.orgId(), instant));
+    if (members.isTeam(subject.orgId())) {
       // the statement and the breakdown from the same records, read once, so they agree
       UsageByMember byMember =
           UsageByMember.of(
-              members.sums(subject.userId(), range.from(), range.to()), subject.currency());
+              members.sums(subject.orgId(), range.from(), range.to()), subject.currency());
       return UsageJson.of(
           UsageStatement.of(
-              subject.userId(), range.from(), range.to(), subject.currency(), byMember.sums()),
+              subject.orgId(), range.from(), range.to(), subject.currency(), byMember.sums()),
           byMember);
     }
     return UsageJson.of(
         UsageStatement.of(
-            subject.userId(),
+            subject.orgId(),
             range.from(),
             range.to(),
             subject.currency(),
-            records.sums(subject.userId(), range.from(), range.to())));
+            records.sums(subject.orgId(), range.from(), range.to())));
   }
 
   /**
@@ -144,18 +149,19 @@ public final class UsageRoutes {
    */
   DailyJson daily(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject = SubjectAccount.of(request, accounts, current);
+    SubjectAccount subject =
+        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, current);
     int days = Page.intParam(request, "days", DEFAULT_DAYS, 1, MAX_DAYS);
     ZoneId zone = current.billingTimeZone();
     LocalDate today = LocalDate.now(clock.withZone(zone));
     List<List<UsageSum>> perDay =
-        records.sumsPerRange(subject.userId(), new SliceCuts(zone).daysUpTo(today, days));
+        records.sumsPerRange(subject.orgId(), new SliceCuts(zone).daysUpTo(today, days));
     List<DayJson> answer = new ArrayList<>();
     for (int i = 0; i < days; i++) {
       answer.add(
           new DayJson(
               today.minusDays(days - 1 - i), ResourceTotal.of(perDay.get(i), subject.currency())));
     }
-    return new DailyJson(subject.userId(), subject.currency().getCurrencyCode(), answer);
+    return new DailyJson(subject.orgId(), subject.currency().getCurrencyCode(), answer);
   }
 }

@@ -46,14 +46,15 @@ public final class AdmissionBenchmark {
 
   private static final String LOAD =
       """
-      INSERT INTO billing_accounts (user_id, currency, created_at)
-        SELECT 'u' || i, 'USD', now() FROM generate_series(1, %1$d) i;
+      INSERT INTO billing_accounts (user_id, currency, created_at, personal)
+        SELECT 'u' || i, 'USD', now(), true FROM generate_series(1, %1$d) i;
       INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
           billing_interval, started_at)
         SELECT 'u' || i, 'free', 'Free Tier', 0, 'USD', 'month', now()
         FROM generate_series(1, %1$d) i;
-      INSERT INTO billing_sessions (session_id, user_id, started_at, last_heartbeat)
-        SELECT 's' || i || '-' || n, 'u' || i, now(), now()
+      INSERT INTO billing_sessions
+          (session_id, user_id, org_id, org_fixed, started_at, last_heartbeat)
+        SELECT 's' || i || '-' || n, 'u' || i, 'u' || i, true, now(), now()
         FROM generate_series(1, %1$d) i, generate_series(1, 1 + i %% 2) n;
       INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
         SELECT session_id, started_at, 0.5, 1 FROM billing_sessions;

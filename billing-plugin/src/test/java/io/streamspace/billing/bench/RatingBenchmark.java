@@ -49,16 +49,17 @@ public final class RatingBenchmark {
   private static final String LOAD =
       """
       WITH opened AS (
-        INSERT INTO billing_accounts (user_id, currency, created_at, storage_rated_until)
-          SELECT 'u' || i, 'USD', ?, ?::timestamptz FROM generate_series(1, ?) i
+        INSERT INTO billing_accounts (user_id, currency, created_at, storage_rated_until, personal)
+          SELECT 'u' || i, 'USD', ?, ?::timestamptz, true FROM generate_series(1, ?) i
           RETURNING user_id, created_at)
       INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
           billing_interval, started_at)
         SELECT user_id, 'payg', 'Pay as you go', 0, 'USD', 'month', created_at FROM opened;
       INSERT INTO billing_storage_levels (user_id, effective_from, storage_gb)
         SELECT 'u' || i, ?, ? FROM generate_series(1, ?) i WHERE ? > 0;
-      INSERT INTO billing_sessions (session_id, user_id, started_at, last_heartbeat, rated_until)
-        SELECT 's' || i, 'u' || i, ?, ?, ? FROM generate_series(1, ?) i;
+      INSERT INTO billing_sessions
+        (session_id, user_id, org_id, org_fixed, started_at, last_heartbeat, rated_until)
+        SELECT 's' || i, 'u' || i, 'u' || i, true, ?, ?, ? FROM generate_series(1, ?) i;
       INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
         SELECT 's' || i, ?, 1, 2 FROM generate_series(1, ?) i;
       ANALYZE billing_accounts, billing_storage_levels, billing_sessions, billing_session_sizes

@@ -182,9 +182,12 @@ class AdminDashboardRoutesTest {
       String id, String user, String from, String to, String heartbeat, String... sizes) {
     BillingHarness.value(
         """
-        INSERT INTO billing_sessions (session_id, user_id, started_at, last_heartbeat, ended_at)
-        VALUES (?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz) RETURNING session_id""",
+        INSERT INTO billing_sessions
+          (session_id, user_id, org_id, org_fixed, started_at, last_heartbeat, ended_at)
+        VALUES (?, ?, ?, true, ?::timestamptz, ?::timestamptz, ?::timestamptz)
+        RETURNING session_id""",
         id,
+        user,
         user,
         from,
         heartbeat == null ? to : heartbeat,

@@ -226,7 +226,7 @@ class CostRoutesTest {
     Answer answer = billing.call(HttpMethod.GET, "/costs/monthly?user_id=bob", user("eve"));
 
     assertEquals(403, answer.status());
-    assertEquals("forbidden", answer.body().at("/error/code").asText());
+    assertEquals("not_a_member", answer.body().at("/error/code").asText());
   }
 
   @Test

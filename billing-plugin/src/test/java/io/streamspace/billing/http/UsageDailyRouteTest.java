@@ -209,7 +209,7 @@ class UsageDailyRouteTest {
     Answer answer = billing.call(HttpMethod.GET, "/usage/daily?user_id=bob", user("eve"));
 
     assertEquals(403, answer.status());
-    assertEquals("forbidden", answer.body().at("/error/code").asText());
+    assertEquals("not_a_member", answer.body().at("/error/code").asText());
   }
 
   @Test

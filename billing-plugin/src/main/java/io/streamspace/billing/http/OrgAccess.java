@@ -1,0 +1,98 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.account.Memberships;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpStatus;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Authorization by organization: which organization a request acts on, and whether the caller's
+ * role in it allows what the route does. The organization is the one {@code org_id} names (a
+ * query parameter, or a member of the body), else the caller's personal organization, as before
+ * organizations. A platform admin may act on any organization, and may still name a user's
+ * personal organization by {@code user_id}; anyone else needs a membership (platform tokens
+ * included: they are members of nothing but their own personal organization).
+ */
+public final class OrgAccess {
+
+  static final String ORG_ID = "org_id";
+  static final String USER_ID = "user_id";
+
+  private final Memberships memberships;
+
+  public OrgAccess(Memberships memberships) {
+    this.memberships = memberships;
+  }
+
+  /**
+   * The organization named by the query's {@code org_id} (or an admin's {@code user_id}),
+   * if the caller's role in it includes {@code required}.
+   *
+   * @throws ApiException 401 without a caller; 403 {@code not_a_member}, {@code owner_required}
+   *     or {@code admin_required}
+   */
+  public SubjectOrg organization(HttpRequest request, MemberRole required)
+      throws ApiException, SQLException {
+    return organization(
+        request,
+        request.queryParam(ORG_ID).orElse(null),
+        request.queryParam(USER_ID).orElse(null),
+        required);
+  }
+
+  /**
+   * As {@link #organization(HttpRequest, MemberRole)}, named by the body's {@code org_id} (or
+   * an admin's {@code user_id}).
+   *
+   * @throws ApiException 400 naming {@code org_id} or {@code user_id} when it is not a string
+   */
+  public SubjectOrg organization(HttpRequest request, JsonNode body, MemberRole required)
+      throws ApiException, SQLException {
+    return organization(request, text(body, ORG_ID), text(body, USER_ID), required);
+  }
+
+  private SubjectOrg organization(
+      HttpRequest request, String orgId, String userId, MemberRole required)
+      throws ApiException, SQLException {
+    Caller caller = Access.authenticated(request);
+    if (orgId != null && userId != null && !orgId.equals(userId)) {
+      throw ApiException.badParameter(ORG_ID, "name the organization by org_id or user_id");
+    }
+    String named = orgId != null ? orgId : userId;
+    String id = named == null ? caller.userId() : named;
+    // a user_id names a user's personal organization: only an admin acts on another user's
+    boolean anotherUser = orgId == null && userId != null && !userId.equals(caller.userId());
+    Optional<MemberRole> role =
+        anotherUser ? Optional.empty() : memberships.roleOf(id, caller.userId());
+    if (caller.isAdmin()) {
+      return new SubjectOrg(id, role.orElse(null));
+    }
+    if (role.isEmpty()) {
+      throw refused("not_a_member", "you are not a member of organization " + id);
+    }
+    if (!role.get().includes(required)) {
+      throw required == MemberRole.OWNER
+          ? refused("owner_required", "only the organization's owner may do this")
+          : refused("admin_required", "an admin or the owner of the organization is required");
+    }
+    return new SubjectOrg(id, role.get());
+  }
+
+  private static String text(JsonNode body, String member) throws ApiException {
+    JsonNode value = body.get(member);
+    if (value != null && !value.isTextual()) {
+      throw ApiException.badParameter(member, member + " must be a string");
+    }
+    return value == null ? null : value.textValue();
+  }
+
+  /** 403 with its code; no field: the request is well formed, the caller may not make it. */
+  private static ApiException refused(String code, String message) {
+    return new ApiException(HttpStatus.FORBIDDEN, code, message);
+  }
+}
