@@ -33,8 +33,9 @@ class AuthorizationE2ETest extends BillingHostTestBase {
 
   @Test
   void aUserCannotReadAnotherUsersUsage() {
+    // another user's data is their personal organization's, of which the caller is no member
     JsonNode refused = api.usage(heidiToken, DAY + "&user_id=" + grace).expect(403);
-    assertEquals("forbidden", refused.get("error").get("code").asText(), refused.toString());
+    assertEquals("not_a_member", refused.get("error").get("code").asText(), refused.toString());
   }
 
   @Test

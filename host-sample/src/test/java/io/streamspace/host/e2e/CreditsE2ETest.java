@@ -56,7 +56,7 @@ class CreditsE2ETest extends BillingHostTestBase {
         own.get("credits").findValues("reason").stream().map(JsonNode::asText).toList());
     assertEquals(own, api.http.get(CREDITS + "?user_id=" + ivan, api.adminToken).expect(200));
     JsonNode refused = api.http.get(CREDITS + "?user_id=" + ivan, judyToken).expect(403);
-    assertEquals("forbidden", refused.at("/error/code").asText());
+    assertEquals("not_a_member", refused.at("/error/code").asText());
     api.http.get(CREDITS, null).expect(401);
     JsonNode published =
         api.http.get("/api/admin/events?type=billing.credit.granted", api.adminToken).expect(200);
