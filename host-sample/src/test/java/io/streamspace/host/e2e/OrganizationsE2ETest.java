@@ -52,6 +52,7 @@ class OrganizationsE2ETest extends BillingHostTestBase {
                 Events.orgCreated(acme, olivia, "free", at("08:00")),
                 Events.memberAdded(acme, adam, "admin", at("08:00")),
                 Events.memberAdded(acme, mia, "member", at("08:00"))));
+    // seed 25 puts both memberships and most sessions before org.created, a closing one after
     Collections.shuffle(batch, new Random(25));
     api.postEvents(platformToken, batch);
     api.awaitCaughtUp("billing");
