@@ -1,16 +1,11 @@
 package io.streamspace.host;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --demo}: installs the billing plugin from the plugin catalog through the host's API
- * ({@link DemoInstall}), posts users and sessions through the same intake the HTTP endpoint uses,
- * runs every plugin job once through the scheduler, and returns what it did and curl lines (with
- * real tokens) that show the result.
+ * ({@link DemoInstall}), posts a single user, a team organization, their members and sessions
+ * ({@link DemoEvents}) through the same intake the HTTP endpoint uses, runs every plugin job once
+ * through the scheduler, and returns what it did and curl lines (with real tokens) that show the
+ * result.
  *
  * <p>Idempotent on the same data folder: the first run anchors the demo's times at its start
  * and keeps that instant in {@code demo-anchor} once the events are acknowledged; later runs post
@@ -70,74 +66,16 @@ final class Demo {
   }
 
   private static void postEvents(Host host, Instant now) {
-    ObjectMapper mapper = new ObjectMapper();
-    ArrayNode events = mapper.createArrayNode();
-    // alice: 2 cores / 4 GB for 10 hours, ended an hour ago
-    events.add(user(mapper, "demo-alice-user", now.minus(Duration.ofHours(12)), "alice"));
-    events.add(
-        session(
-            mapper,
-            "demo-alice-1",
-            "session.created",
-            now.minus(Duration.ofHours(11)),
-            "alice",
-            "2",
-            "4",
-            "10"));
-    events.add(
-        session(
-            mapper,
-            "demo-alice-2",
-            "session.heartbeat",
-            now.minus(Duration.ofHours(6)),
-            "alice",
-            null,
-            null,
-            null));
-    events.add(
-        session(
-            mapper,
-            "demo-alice-3",
-            "session.terminated",
-            now.minus(Duration.ofHours(1)),
-            "alice",
-            null,
-            null,
-            null));
-    // bob: 4 cores / 8 GB, running for 3 hours
-    events.add(user(mapper, "demo-bob-user", now.minus(Duration.ofHours(5)), "bob"));
-    events.add(
-        session(
-            mapper,
-            "demo-bob-1",
-            "session.created",
-            now.minus(Duration.ofHours(3)),
-            "bob",
-            "4",
-            "8",
-            "20"));
-    events.add(
-        session(
-            mapper,
-            "demo-bob-2",
-            "session.heartbeat",
-            now.minus(Duration.ofMinutes(1)),
-            "bob",
-            null,
-            null,
-            null));
-    host.intake().receive(events.toString().getBytes(StandardCharsets.UTF_8));
+    host.intake().receive(DemoEvents.batch(now));
   }
 
   private static List<String> curlLines(Host host, String admin, Instant now) {
-    String alice = host.tokens().issue("alice", Set.of(Caller.ROLE_USER), null).token();
-    String bob = host.tokens().issue("bob", Set.of(Caller.ROLE_USER), null).token();
+    String alice = userToken(host, "alice");
     String base = "http://localhost:" + host.port();
     List<String> lines = new ArrayList<>();
     lines.add("  # alice's usage this month (2 cores, 4 GB for 10 hours: 1.00 + 0.40), as alice");
     lines.add(curl(alice, base + "/api/plugins/billing/usage"));
-    lines.add("  # bob's, as bob (his session is still running: rated hour by hour)");
-    lines.add(curl(bob, base + "/api/plugins/billing/usage"));
+    lines.addAll(teamLines(host, base));
     lines.add(
         "  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config"
             + " and its history");
@@ -168,6 +106,25 @@ final class Demo {
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));
     return lines;
+  }
+
+  /** acme's usage by member, as its owner and as its admin; a member reads its quota only. */
+  private static List<String> teamLines(Host host, String base) {
+    String teamUsage = base + "/api/plugins/billing/usage?org_id=" + DemoEvents.TEAM;
+    String dan = userToken(host, "dan");
+    return List.of(
+        "  # acme's usage by member, as bob, its owner (carol 0.35, dan 0.24, bob's session still"
+            + " running: rated hour by hour)",
+        curl(userToken(host, "bob"), teamUsage),
+        "  # the same as carol, an admin of acme",
+        curl(userToken(host, "carol"), teamUsage),
+        "  # as dan, a member of acme: its quota, but not its usage (403 admin_required)",
+        curl(dan, base + "/api/plugins/billing/quota?org_id=" + DemoEvents.TEAM),
+        curl(dan, teamUsage));
+  }
+
+  private static String userToken(Host host, String userId) {
+    return host.tokens().issue(userId, Set.of(Caller.ROLE_USER), null).token();
   }
 
   /**
@@ -203,43 +160,6 @@ final class Demo {
         }
       }
     }
-  }
-
-  private static ObjectNode user(ObjectMapper mapper, String id, Instant at, String userId) {
-    ObjectNode event =
-        mapper
-            .createObjectNode()
-            .put("id", id)
-            .put("type", "user.created")
-            .put("occurred_at", at.toString());
-    event
-        .putObject("user")
-        .put("user_id", userId)
-        .put("email", userId + "@example.com")
-        .put("name", userId);
-    return event;
-  }
-
-  private static ObjectNode session(
-      ObjectMapper mapper,
-      String id,
-      String type,
-      Instant at,
-      String userId,
-      String cpu,
-      String memory,
-      String storage) {
-    ObjectNode event =
-        mapper.createObjectNode().put("id", id).put("type", type).put("occurred_at", at.toString());
-    ObjectNode session =
-        event.putObject("session").put("session_id", "demo-" + userId).put("user_id", userId);
-    if (cpu != null) {
-      session
-          .put("cpu_cores", new BigDecimal(cpu))
-          .put("memory_gb", new BigDecimal(memory))
-          .put("storage_gb", new BigDecimal(storage));
-    }
-    return event;
   }
 
   static String curl(String token, String url) {

@@ -36,6 +36,10 @@ class DemoTest {
       Pattern.compile(
           "curl -s -H 'Authorization: Bearer (\\S+)' '(\\S+)' -H 'Idempotency-Key: (\\S+)' -X POST -d '(.*)'");
 
+  /** A printed GET: token, URL. */
+  private static final Pattern CURL_GET =
+      Pattern.compile("curl -s -H 'Authorization: Bearer (\\S+)' 'http://localhost:\\d+(\\S+)'");
+
   private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
 
   @TempDir Path work;
@@ -58,6 +62,34 @@ class DemoTest {
           "installed into the plugins folder");
       // the jobs ran on the plugin it installed: alice's usage is there
       assertEquals(2, sessionLines(aliceUsage(host)).size());
+    }
+  }
+
+  /**
+   * The demo is anchored on the hour, so bob's running session (4 cores, 8 GB, 20 GB stored, from
+   * 09:00) is rated up to 11:00: 8 core-hours and 16 GB-hours, 0.40 + 0.16 = 0.56; carol's 0.35
+   * and dan's 0.24 as printed; acme's 20 GB for those 2 hours, 0.054795 GB-months, is 0.01.
+   */
+  @Test
+  void theTeamsPrintedLinesShowItsUsageByMemberToItsOwnerAndAdmin_andOnlyItsQuotaToAMember()
+      throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
+      List<HostClient.Response> answers = teamGets(host, Demo.run(host, work.resolve("data")));
+
+      assertEquals(4, answers.size(), answers.toString());
+      JsonNode asOwner = answers.get(0).expect(200);
+      assertEquals("acme", asOwner.get("user_id").asText());
+      assertEquals("1.16", asOwner.get("total_cost").decimalValue().toPlainString());
+      assertEquals(
+          "[{\"user_id\":\"bob\",\"total_cost\":0.56},{\"user_id\":\"carol\",\"total_cost\":0.35},"
+              + "{\"user_id\":\"dan\",\"total_cost\":0.24}]",
+          asOwner.get("by_member").toString());
+      assertEquals("0.01", asOwner.get("organization_cost").decimalValue().toPlainString());
+      assertEquals(asOwner, answers.get(1).expect(200), "the admin reads what the owner reads");
+      assertEquals("acme", answers.get(2).expect(200).get("user_id").asText(), "dan's quota");
+      assertEquals(
+          "admin_required", answers.get(3).expect(403).at("/error/code").asText(), "dan's usage");
     }
   }
 
@@ -137,6 +169,19 @@ class DemoTest {
     }
     assertEquals(2, posts.size(), "a credit and an invoice: " + lines);
     return posts;
+  }
+
+  /** Sends each printed GET of the team organization, with its token, as a user would. */
+  private static List<HostClient.Response> teamGets(Host host, List<String> lines) {
+    HostClient client = new HostClient(host.port());
+    List<HostClient.Response> answers = new ArrayList<>();
+    for (String line : lines) {
+      Matcher get = CURL_GET.matcher(line.trim());
+      if (get.matches() && get.group(2).contains("org_id=acme")) {
+        answers.add(client.get(get.group(2), get.group(1)));
+      }
+    }
+    return answers;
   }
 
   /** Sends each printed POST as the admin, as a user pasting the curl line would. */

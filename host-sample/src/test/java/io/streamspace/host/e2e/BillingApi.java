@@ -5,6 +5,7 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.Await;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,19 +87,31 @@ final class BillingApi {
 
   /** Asks whether a session of that many cores and GB of memory may start for the user. */
   JsonNode admission(String platformToken, String userId, String cpuCores, String memoryGb) {
-    return http.post(
-            "/api/platform/admission",
-            platformToken,
-            HostClient.json(
-                Map.of(
-                    "user_id",
-                    userId,
-                    "cpu_cores",
-                    new BigDecimal(cpuCores),
-                    "memory_gb",
-                    new BigDecimal(memoryGb),
-                    "storage_gb",
-                    0)))
+    return admission(platformToken, sessionRequest(userId, cpuCores, memoryGb));
+  }
+
+  /**
+   * Asks whether a session of half a core and 1 GB may start for the user under the team
+   * organization {@code orgId}.
+   */
+  JsonNode admissionUnder(String platformToken, String orgId, String userId) {
+    Map<String, Object> request = sessionRequest(userId, "0.5", "1");
+    request.put("org_id", orgId);
+    return admission(platformToken, request);
+  }
+
+  private JsonNode admission(String platformToken, Map<String, Object> request) {
+    return http.post("/api/platform/admission", platformToken, HostClient.json(request))
         .expect(200);
+  }
+
+  private static Map<String, Object> sessionRequest(
+      String userId, String cpuCores, String memoryGb) {
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("user_id", userId);
+    request.put("cpu_cores", new BigDecimal(cpuCores));
+    request.put("memory_gb", new BigDecimal(memoryGb));
+    request.put("storage_gb", 0);
+    return request;
   }
 }

@@ -54,6 +54,36 @@ final class Events {
     return event("usage.reported", at, "usage", usage);
   }
 
+  /** An org.created of a team organization in USD on the plan, owned by {@code ownerUserId}. */
+  static Map<String, Object> orgCreated(String orgId, String ownerUserId, String plan, Instant at) {
+    Map<String, Object> org = new LinkedHashMap<>();
+    org.put("org_id", orgId);
+    org.put("name", orgId);
+    org.put("owner_user_id", ownerUserId);
+    org.put("currency", "USD");
+    org.put("plan", plan);
+    return event("org.created", at, "org", org);
+  }
+
+  static Map<String, Object> memberAdded(String orgId, String userId, String role, Instant at) {
+    return event(
+        "org.member_added",
+        at,
+        "membership",
+        Map.of("org_id", orgId, "user_id", userId, "role", role));
+  }
+
+  /** The session event, its session run under the team organization {@code orgId}. */
+  static Map<String, Object> underOrg(String orgId, Map<String, Object> sessionEvent) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> session =
+        new LinkedHashMap<>((Map<String, Object>) sessionEvent.get("session"));
+    session.put("org_id", orgId);
+    Map<String, Object> event = new LinkedHashMap<>(sessionEvent);
+    event.put("session", session);
+    return event;
+  }
+
   private static Map<String, Object> sized(
       String sessionId, String userId, String cpuCores, String memoryGb, String storageGb) {
     Map<String, Object> session = new LinkedHashMap<>();
