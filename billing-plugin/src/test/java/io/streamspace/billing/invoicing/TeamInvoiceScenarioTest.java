@@ -12,6 +12,8 @@ import static io.streamspace.billing.support.InvoiceFixtures.invoices;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
@@ -259,5 +261,33 @@ class TeamInvoiceScenarioTest {
     assertEquals(
         List.of(List.of(0L)),
         rows("SELECT count(*) FROM billing_invoice_member_amounts WHERE invoice_id = ?", march));
+  }
+
+  @Test
+  void theSchemaRefusesPartsThatDoNotAddUpToTheirLine() {
+    twoMembersOverThePlanInHybridMode();
+    billing.calculateUsageAt(AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+    long march = invoiceId("acme", MARCH);
+
+    // a cent more to u2: line 2 (0.10) would be 0.08 + 0.03
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                rows(
+                    """
+                    UPDATE billing_invoice_member_amounts SET amount = 0.03
+                    WHERE invoice_id = ? AND user_id = 'u2' RETURNING 1""",
+                    march));
+
+    assertTrue(String.valueOf(refused.getCause()).contains("do not add up"), refused.toString());
+    assertEquals(
+        List.of(List.of("0.02")),
+        rows(
+            """
+            SELECT amount::text FROM billing_invoice_member_amounts
+            WHERE invoice_id = ? AND user_id = 'u2'""",
+            march));
   }
 }
