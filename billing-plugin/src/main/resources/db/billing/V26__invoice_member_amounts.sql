@@ -1,9 +1,10 @@
 -- A team organization's invoice, broken down by member: each charge line's parts, stored when
 -- the invoice is finalized from the very records it claimed, so that later membership changes
 -- (or anything else) never rewrite a finalized invoice. user_id is the member whose sessions
--- made the part; null is the organization's part (plan fees, packs, storage, and for now the
--- period counters' overage). A personal organization's invoice has no rows: its one member is
--- the account. Credit lines have no parts: the breakdown is of the subtotal, before credits.
+-- or reports made the part; null is the organization's part (plan fees, packs, storage, the
+-- overage of a counter that is its largest report). A personal organization's invoice has no
+-- rows: its one member is the account. Credit lines have no parts: the breakdown is of the
+-- subtotal, before credits (which apply to the invoice as a whole).
 CREATE TABLE billing_invoice_member_amounts (
     invoice_id bigint  NOT NULL,
     line_no    int     NOT NULL,

@@ -113,11 +113,15 @@ public final class InvoiceCalculator {
    * @param usage the billed usage per bucket and member
    * @param terms the plans the lines were priced with
    */
-  record Billed(List<ChargeLine> lines, List<MemberBucket> usage, List<PlanTerm> terms) {
+  record Billed(
+      List<ChargeLine> lines,
+      List<MemberBucket> usage,
+      List<PlanTerm> terms,
+      List<MemberCounterUse> counters) {
 
     /** The lines shared out among the organization's members ({@link MemberShares}). */
     List<MemberShares.Share> shares(Currency currency) {
-      return MemberShares.of(lines, usage, terms, currency);
+      return MemberShares.of(lines, usage, terms, counters, currency);
     }
   }
 
@@ -221,13 +225,14 @@ public final class InvoiceCalculator {
                 terms,
                 buckets,
                 periods));
+    List<MemberCounterUse> counters = counterUses(connection, invoice, terms, current, periods);
     lines.addAll(
         MeterCharges.lines(
             invoice.currency(),
             current.meterRatesIn(invoice.currency()),
             invoice.periodStart(),
             invoice.periodEnd(),
-            counterUses(connection, invoice, terms, current, periods)));
+            counters.stream().map(MemberCounterUse::use).toList()));
     lines.addAll(
         PackCharges.lines(
             invoice.currency(),
@@ -237,27 +242,30 @@ public final class InvoiceCalculator {
                 connection, invoice, claim, usageFrom == null ? Instant.EPOCH : usageFrom),
             PackChargeRows.recurring(connection, invoice),
             periods));
-    return new Billed(lines, usage, terms);
+    return new Billed(lines, usage, terms, counters);
   }
 
   /**
    * The period counters the invoice bills, per billing period it overlaps (an admin's invoice
-   * may span several, or start inside one), each read from the reports as they are now.
+   * may span several, or start inside one), each read from the reports as they are now, with
+   * what each member reported of it.
    */
-  private static List<CounterUse> counterUses(
+  private static List<MemberCounterUse> counterUses(
       Connection connection,
       Invoice invoice,
       List<PlanTerm> terms,
       BillingConfig config,
       BillingPeriods periods)
       throws SQLException {
-    List<CounterUse> uses = new ArrayList<>();
+    List<MemberCounterUse> uses = new ArrayList<>();
     for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
       Instant to = min(periods.periodEnd(from), invoice.periodEnd());
       Instant periodStart = periods.periodStart(from);
       Map<String, Split> used =
           UsageCounters.split(
               connection, invoice.userId(), periodStart, from, to, config.meters().maxCounterIds());
+      Map<String, Map<String, BigDecimal>> byMember =
+          UsageCounters.byMember(connection, invoice.userId(), from, to);
       PlanLimits limits =
           MeterCharges.planAt(terms, to)
               .map(term -> config.limitsOf(term.planId()))
@@ -267,7 +275,10 @@ public final class InvoiceCalculator {
                       connection, invoice.userId(), periodStart, to));
       for (Meter meter : config.meters().periodCounters()) {
         Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
-        uses.add(new CounterUse(meter, limits.of(meter), split.before(), split.during()));
+        uses.add(
+            new MemberCounterUse(
+                new CounterUse(meter, limits.of(meter), split.before(), split.during()),
+                byMember.getOrDefault(meter.configName(), Map.of())));
       }
       from = to;
     }

@@ -1,5 +1,8 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.Meter.Aggregation;
+import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.invoicing.PeriodCharges.BucketOverage;
 import io.streamspace.billing.money.LargestRemainder;
 import io.streamspace.billing.money.UsageUnit;
@@ -10,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * A team organization's invoice lines shared out among its members and the organization itself:
@@ -27,8 +31,14 @@ import java.util.TreeMap;
  *       to their unit-seconds in it, by largest remainder at six decimals below the overage's
  *       own ({@link #OVERAGE_DIGITS}); the line is then split as a usage line over those shares.
  *       An hour's overage is its members' together: whoever ran in that hour carries its part.
+ *   <li><b>Counter overage lines</b> (bandwidth, transcoding, AI queries, custom meters summed
+ *       from their reports): in each billing period the invoice bills, the counter's overage is
+ *       shared among the members in proportion to what they reported in the billed part, by
+ *       largest remainder at six decimals below the overage's own; the line is then split over
+ *       those shares at its rate. A counter that is the largest report ({@code max}) rather than
+ *       their sum is nobody's in particular: its overage is the organization's.
  *   <li><b>Organization-wide lines</b>: plan fees and packs (the account's, whoever uses them)
- *       and, for now, the period counters' overage are wholly the organization's. A seat line
+ *       are wholly the organization's. A seat line
  *       would go wholly to the member who holds it: seats are not billed yet, and their line
  *       will carry that member (the hook is {@link #of}'s switch on the kind).
  * </ul>
@@ -53,7 +63,7 @@ final class MemberShares {
   /** The organization's key among the parts: before every user id, so first on ties. */
   private static final String ORGANIZATION = "";
 
-  /** How many decimals finer than an hour's overage its members' shares of it are cut. */
+  /** How many decimals finer than an overage (an hour's, a period's) its shares are cut. */
   static final int OVERAGE_DIGITS = 6;
 
   private MemberShares() {}
@@ -62,9 +72,14 @@ final class MemberShares {
    * @param lines the invoice's charge lines, in order (credits are not among them)
    * @param usage the usage the lines were computed from, per bucket and member
    * @param terms the plan terms the lines were computed with (for the overage per bucket)
+   * @param counters the counters' use the overage lines were computed from, per period
    */
   static List<Share> of(
-      List<ChargeLine> lines, List<MemberBucket> usage, List<PlanTerm> terms, Currency currency) {
+      List<ChargeLine> lines,
+      List<MemberBucket> usage,
+      List<PlanTerm> terms,
+      List<MemberCounterUse> counters,
+      Currency currency) {
     Map<UsageBucket, List<MemberBucket>> buckets = MemberBucket.byBucket(usage);
     Map<LineKey, Map<String, BigDecimal>> used = new HashMap<>();
     buckets.values().stream()
@@ -78,44 +93,92 @@ final class MemberShares {
               (member, unitSeconds) ->
                   add(over, LineKey.of(overage.bucket()), member, unitSeconds));
     }
+    Map<Meter, Map<String, BigDecimal>> counterOver = counterOverage(counters);
     List<Share> shares = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       ChargeLine line = lines.get(i);
       int lineNo = i + 1;
+      if (line.kind() == ChargeKind.OVERAGE && line.unit() instanceof Meter meter) {
+        Map<String, BigDecimal> quantities = counterOver.get(meter);
+        shares.addAll(
+            quantities == null
+                ? List.of(new Share(lineNo, null, line.quantity(), line.amount()))
+                : split(lineNo, line, quantities, BigDecimal.ONE, q -> q, currency));
+        continue;
+      }
       Map<String, BigDecimal> unitSeconds =
           switch (line.kind()) {
             case USAGE -> used.get(LineKey.of(line));
-            case OVERAGE -> line.unit() instanceof UsageUnit ? over.get(LineKey.of(line)) : null;
+            case OVERAGE -> over.get(LineKey.of(line));
             // the account's whoever uses them; a seat, when billed, is its holder's
             case PLAN_FEE, PACK -> null;
           };
       if (unitSeconds == null) {
         shares.add(new Share(lineNo, null, line.quantity(), line.amount()));
       } else {
-        shares.addAll(split(lineNo, line, unitSeconds, currency));
+        UsageUnit unit = (UsageUnit) line.unit();
+        shares.addAll(
+            split(lineNo, line, unitSeconds, unit.unitSecondsPerUnit(), unit::quantity, currency));
       }
     }
     return shares;
   }
 
-  /** The line's amount split over its members' unit-seconds at its unit price. */
+  /**
+   * The line's amount split over its parts' quantities (in unit-seconds, or a counter's unit) at
+   * its unit price, each part's exact share being {@code quantity × unit price / divisor}.
+   *
+   * @param shown a part's quantity as the line shows its own
+   */
   private static List<Share> split(
-      int lineNo, ChargeLine line, Map<String, BigDecimal> unitSeconds, Currency currency) {
-    UsageUnit unit = (UsageUnit) line.unit();
+      int lineNo,
+      ChargeLine line,
+      Map<String, BigDecimal> quantities,
+      BigDecimal divisor,
+      UnaryOperator<BigDecimal> shown,
+      Currency currency) {
     Map<String, BigDecimal> priced = new TreeMap<>();
-    unitSeconds.forEach(
-        (member, seconds) -> priced.put(member, seconds.multiply(line.unitPrice())));
+    quantities.forEach(
+        (member, quantity) -> priced.put(member, quantity.multiply(line.unitPrice())));
     List<Share> shares = new ArrayList<>();
-    LargestRemainder.split(line.amount(), priced, unit.unitSecondsPerUnit(), currency)
+    LargestRemainder.split(line.amount(), priced, divisor, currency)
         .forEach(
             (member, amount) ->
                 shares.add(
                     new Share(
                         lineNo,
                         member.equals(ORGANIZATION) ? null : member,
-                        unit.quantity(unitSeconds.get(member)),
+                        shown.apply(quantities.get(member)),
                         amount)));
     return shares;
+  }
+
+  /**
+   * Each summed counter's overage over the periods, shared among the members in proportion to
+   * what they reported in each (class comment); a {@code max} counter's is absent (the
+   * organization's).
+   */
+  private static Map<Meter, Map<String, BigDecimal>> counterOverage(
+      List<MemberCounterUse> counters) {
+    Map<Meter, Map<String, BigDecimal>> shared = new HashMap<>();
+    for (MemberCounterUse counter : counters) {
+      BigDecimal overage = counter.use().overage();
+      if (overage.signum() <= 0 || counter.use().meter().aggregation() == Aggregation.MAX) {
+        continue;
+      }
+      Map<String, BigDecimal> numerators = new TreeMap<>();
+      counter
+          .duringByMember()
+          .forEach((member, during) -> numerators.put(keyOf(member), overage.multiply(during)));
+      int digits = Math.max(overage.stripTrailingZeros().scale(), 0) + OVERAGE_DIGITS;
+      LargestRemainder.split(overage, numerators, counter.use().during(), digits)
+          .forEach(
+              (member, part) ->
+                  shared
+                      .computeIfAbsent(counter.use().meter(), m -> new TreeMap<>())
+                      .merge(member, part, BigDecimal::add));
+    }
+    return shared;
   }
 
   /** A bucket's overage unit-seconds shared in proportion to its parts (class comment). */

@@ -3,7 +3,12 @@ package io.streamspace.billing.invoicing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.catalog.BillingMode;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.invoicing.MemberShares.Share;
+import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
@@ -11,6 +16,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A team's invoice lines shared out among its members, with figures worked out by hand. */
@@ -61,7 +68,9 @@ class MemberSharesTest {
             PRO,
             List.copyOf(MemberBucket.byBucket(parts).keySet()),
             UTC_PERIODS);
-    return MemberShares.of(lines, parts, PRO, USD).stream().map(MemberSharesTest::shown).toList();
+    return MemberShares.of(lines, parts, PRO, List.of(), USD).stream()
+        .map(MemberSharesTest::shown)
+        .toList();
   }
 
   private static String shown(Share share) {
@@ -120,5 +129,37 @@ class MemberSharesTest {
             List.of(
                 part("u1", UsageUnit.CPU, "4", 3600, "0.05"),
                 part("u2", UsageUnit.CPU, "4", 3600, "0.05"))));
+  }
+
+  @Test
+  void aCountersOverageIsSharedAsItsMembersReportedIt() {
+    // bandwidth, 100 GB included (soft), 0.08 per GB: u1 reported 70 GB and u2 60, 30 over,
+    // 2.40. Shared as reported, to the millionth of a GB: u1 30 × 70/130 = 16.153846…, u2 30 ×
+    // 60/130 = 13.846153…; floors leave a millionth, for u2's larger remainder (0.00011 of
+    // 130 against u1's 0.00002): 16.153846 and 13.846154. In money 1.2923… and 1.1076…: floors
+    // 1.29 + 1.10 leave a cent, for u2's (0.0077 against 0.0023): 1.29 and 1.11.
+    CounterUse use =
+        new CounterUse(
+            Meter.BANDWIDTH_GB,
+            new Limit(new BigDecimal("100"), LimitKind.SOFT),
+            BigDecimal.ZERO,
+            new BigDecimal("130"));
+    List<ChargeLine> lines =
+        MeterCharges.lines(
+            USD,
+            Optional.of(new MeterRates(Map.of(Meter.BANDWIDTH_GB, new BigDecimal("0.08")))),
+            MARCH,
+            APRIL,
+            List.of(use));
+    List<MemberCounterUse> counters =
+        List.of(
+            new MemberCounterUse(
+                use, Map.of("u1", new BigDecimal("70"), "u2", new BigDecimal("60"))));
+
+    assertEquals(
+        List.of("1 u1 16.153846 1.29", "1 u2 13.846154 1.11"),
+        MemberShares.of(lines, List.of(), PRO, counters, USD).stream()
+            .map(MemberSharesTest::shown)
+            .toList());
   }
 }

@@ -24,6 +24,7 @@ import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
 import io.streamspace.plugin.api.event.OrganizationEvent.Role;
 import io.streamspace.plugin.api.event.OrganizationEvent.Type;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
 import java.util.List;
@@ -289,5 +290,45 @@ class TeamInvoiceScenarioTest {
             SELECT amount::text FROM billing_invoice_member_amounts
             WHERE invoice_id = ? AND user_id = 'u2'""",
             march));
+  }
+
+  /**
+   * Hybrid, acme on Free (the default), which includes 5 GB of bandwidth (soft): u1 reports 4 GB
+   * and u2 3 GB under acme, 7 GB, 2 over × 0.08 = 0.16. Shared as reported, to the millionth
+   * of a GB: u1 2 × 4/7 = 1.142857…, u2 2 × 3/7 = 0.857142…, the millionth left to u2's larger
+   * remainder: 1.142857 and 0.857143. In money 0.0914… and 0.0685…: floors 0.09 + 0.06 leave a
+   * cent, for u2's (0.0086 against 0.0014): 0.09 and 0.07. The Free fee, 0.00, is acme's.
+   */
+  @Test
+  void aCountersOverageIsSharedAmongTheMembersWhoReportedIt() {
+    open("hybrid");
+    deliver(
+        new OrganizationEvent(
+            "o1",
+            at(MARCH),
+            Type.CREATED,
+            "acme",
+            new Organization("Acme", "u1", null, null),
+            null));
+    billing.billing.onUsageReported(billing.context, bandwidth("r1", "u1", "4"));
+    billing.billing.onUsageReported(billing.context, bandwidth("r2", "u2", "3"));
+
+    billing.calculateUsageAt(AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+
+    JsonNode body = invoice(invoiceId("acme", MARCH));
+    assertEquals(new BigDecimal("0.16"), body.get("subtotal").decimalValue());
+    assertEquals(
+        "[{\"user_id\":\"u1\",\"usage\":[{\"line_no\":2,\"quantity\":1.142857,"
+            + "\"amount\":0.09}],\"amount\":0.09},"
+            + "{\"user_id\":\"u2\",\"usage\":[{\"line_no\":2,\"quantity\":0.857143,"
+            + "\"amount\":0.07}],\"amount\":0.07}]",
+        body.get("by_member").toString());
+    assertEquals(new BigDecimal("0.00"), body.get("organization_amount").decimalValue());
+  }
+
+  private static UsageReport bandwidth(String id, String userId, String gb) {
+    return new UsageReport(
+        id, at("2026-03-10T10:00:00Z"), userId, "bandwidth_gb", new BigDecimal(gb), null, "acme");
   }
 }
