@@ -26,10 +26,15 @@ import io.streamspace.plugin.api.event.OrganizationEvent.Type;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,6 +143,7 @@ class TeamInvoiceScenarioTest {
         List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 33.64 0.00 33.64"),
         invoices("acme"));
     JsonNode body = invoice(march);
+    String pdf = pdfText(march);
     assertEquals(TWO_MEMBERS, body.get("by_member").toString());
     assertEquals(new BigDecimal("33.54"), body.get("organization_amount").decimalValue());
     assertEquals(
@@ -153,6 +159,25 @@ class TeamInvoiceScenarioTest {
             ORDER BY line_no, user_id NULLS FIRST""",
             march),
         "stored with the invoice, a part per member of each line");
+    assertTrue(
+        pdf.contains(
+            "By member (of the subtotal, before credits)\nu1 0.08 USD\nu2 0.02 USD\n"
+                + "Organization 33.54 USD"),
+        pdf);
+  }
+
+  private String pdfText(long invoiceId) {
+    byte[] pdf =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.GET, "/invoices/" + invoiceId + "/pdf?org_id=acme", admin("root"))
+            .body();
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      return new PDFTextStripper().getText(document);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
