@@ -25,8 +25,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/reports}: every account's usage and cost over a range, grouped by user,
- * resource, day or plan, as CSV or JSON, streamed from a cursor as the rows are read (so a year
- * of every account is never held, in either format).
+ * resource, day, plan, or account and member, as CSV or JSON, streamed from a cursor as the rows
+ * are read (so a year of every account is never held, in either format).
  */
 public final class ReportRoutes {
 
@@ -66,7 +66,7 @@ public final class ReportRoutes {
             .orElseThrow(
                 () ->
                     ApiException.badParameter(
-                        "group_by", "group_by must be user, resource, day or plan"));
+                        "group_by", "group_by must be user, resource, day, plan or member"));
     ReportFormat format =
         ReportFormat.named(request.queryParam("format").orElse("json"))
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));

@@ -41,7 +41,9 @@ import javax.sql.DataSource;
  * <p>Finalization claims the records it bills ({@code invoice_id}), in the same transaction, so
  * each record (and each one-time pack charge) is billed exactly once; a draft's {@link
  * #preview} computes the same lines from
- * the same records without claiming them.
+ * the same records without claiming them. Each bucket is read per member (the user who ran the
+ * records' sessions), so that a team's invoice can be broken down by member ({@link
+ * MemberShares}) from the very records it bills.
  */
 public final class InvoiceCalculator {
 
@@ -63,12 +65,15 @@ public final class InvoiceCalculator {
       """
       -- per resource, unit price, UTC clock hour and billing period (k, the index of the
       -- period's start in the boundaries: an hour that a boundary cuts gives two buckets);
-      -- records never straddle an hour or a boundary (calculate-usage cuts them there)
-      SELECT resource_type, unit_price, date_trunc('hour', slice_start, 'UTC') AS hour,
-             width_bucket(slice_start, :bounds::timestamptz[]) AS k, sum(unit_seconds)
-      FROM billed
-      GROUP BY 1, 2, 3, 4
-      ORDER BY 1, 3, 4, 2""";
+      -- records never straddle an hour or a boundary (calculate-usage cuts them there); and
+      -- per member: the user who ran the record's session (none for storage, session_id '')
+      SELECT b.resource_type, b.unit_price, date_trunc('hour', b.slice_start, 'UTC') AS hour,
+             width_bucket(b.slice_start, :bounds::timestamptz[]) AS k, sum(b.unit_seconds),
+             s.user_id AS member_id
+      FROM billed b
+      LEFT JOIN billing_sessions s ON b.session_id <> '' AND s.session_id = b.session_id
+      GROUP BY 1, 2, 3, 4, 6
+      ORDER BY 1, 3, 4, 2, 6""";
 
   private static final NamedSql CLAIMED_BUCKETS =
       NamedSql.of(
@@ -76,7 +81,7 @@ public final class InvoiceCalculator {
           WITH billed AS (
             UPDATE billing_usage_records SET invoice_id = :invoice_id
             WHERE %s
-            RETURNING resource_type, unit_price, slice_start, unit_seconds)
+            RETURNING resource_type, unit_price, slice_start, unit_seconds, session_id)
           %s"""
               .formatted(UNBILLED, BUCKETS));
 
@@ -84,7 +89,7 @@ public final class InvoiceCalculator {
       NamedSql.of(
           """
           WITH billed AS (
-            SELECT resource_type, unit_price, slice_start, unit_seconds
+            SELECT resource_type, unit_price, slice_start, unit_seconds, session_id
             FROM billing_usage_records
             WHERE %s)
           %s"""
@@ -102,6 +107,24 @@ public final class InvoiceCalculator {
 
   private static final Split NOTHING_USED = new Split(BigDecimal.ZERO, BigDecimal.ZERO);
 
+  /**
+   * An invoice's charge lines with what they were computed from, for its breakdown by member.
+   *
+   * @param usage the billed usage per bucket and member
+   * @param terms the plans the lines were priced with
+   */
+  record Billed(
+      List<ChargeLine> lines,
+      List<MemberBucket> usage,
+      List<PlanTerm> terms,
+      List<MemberCounterUse> counters) {
+
+    /** The lines shared out among the organization's members ({@link MemberShares}). */
+    List<MemberShares.Share> shares(Currency currency) {
+      return MemberShares.of(lines, usage, terms, counters, currency);
+    }
+  }
+
   private final DataSource dataSource;
   private final Supplier<BillingConfig> config;
 
@@ -115,6 +138,11 @@ public final class InvoiceCalculator {
    * (nothing is claimed or stored); empty when there is no draft of that id.
    */
   public Optional<List<ChargeLine>> preview(long invoiceId) throws SQLException {
+    return previewBilled(invoiceId).map(Billed::lines);
+  }
+
+  /** {@link #preview}, with what its lines were computed from. */
+  Optional<Billed> previewBilled(long invoiceId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       Optional<Invoice> draft =
           InvoiceRepository.find(connection, invoiceId, false)
@@ -122,7 +150,7 @@ public final class InvoiceCalculator {
       if (draft.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(charges(connection, draft.get(), false));
+      return Optional.of(bill(connection, draft.get(), false, null));
     }
   }
 
@@ -156,25 +184,24 @@ public final class InvoiceCalculator {
             null,
             null);
     try (Connection connection = dataSource.getConnection()) {
-      return charges(connection, period, false, start);
+      return bill(connection, period, false, start).lines();
     }
   }
 
   /**
-   * The invoice's charge lines, in the caller's transaction; {@code claim} marks the billed
-   * records as the invoice's (finalization), otherwise they are only read (preview).
+   * The invoice's charge lines, with the usage per member they were computed from, in the
+   * caller's transaction; {@code claim} marks the billed records as the invoice's
+   * (finalization), otherwise they are only read (preview).
    */
-  List<ChargeLine> charges(Connection connection, Invoice invoice, boolean claim)
-      throws SQLException {
-    return charges(connection, invoice, claim, null);
+  Billed charges(Connection connection, Invoice invoice, boolean claim) throws SQLException {
+    return bill(connection, invoice, claim, null);
   }
 
   /**
    * {@link #charges(Connection, Invoice, boolean)} of the usage and one-time packs from {@code
    * usageFrom} on (all when null).
    */
-  private List<ChargeLine> charges(
-      Connection connection, Invoice invoice, boolean claim, Instant usageFrom)
+  private Billed bill(Connection connection, Invoice invoice, boolean claim, Instant usageFrom)
       throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
@@ -182,8 +209,9 @@ public final class InvoiceCalculator {
     if (floor != null && usageFrom != null && floor.isBefore(usageFrom)) {
       floor = usageFrom; // the bucket query reads from the floor on
     }
-    List<UsageBucket> buckets =
+    List<MemberBucket> usage =
         floor == null ? List.of() : buckets(connection, invoice, floor, claim, periods);
+    List<UsageBucket> buckets = List.copyOf(MemberBucket.byBucket(usage).keySet());
     Instant termsFrom =
         floor == null || invoice.periodStart().isBefore(floor) ? invoice.periodStart() : floor;
     List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
@@ -197,13 +225,14 @@ public final class InvoiceCalculator {
                 terms,
                 buckets,
                 periods));
+    List<MemberCounterUse> counters = counterUses(connection, invoice, terms, current, periods);
     lines.addAll(
         MeterCharges.lines(
             invoice.currency(),
             current.meterRatesIn(invoice.currency()),
             invoice.periodStart(),
             invoice.periodEnd(),
-            counterUses(connection, invoice, terms, current, periods)));
+            counters.stream().map(MemberCounterUse::use).toList()));
     lines.addAll(
         PackCharges.lines(
             invoice.currency(),
@@ -213,27 +242,30 @@ public final class InvoiceCalculator {
                 connection, invoice, claim, usageFrom == null ? Instant.EPOCH : usageFrom),
             PackChargeRows.recurring(connection, invoice),
             periods));
-    return lines;
+    return new Billed(lines, usage, terms, counters);
   }
 
   /**
    * The period counters the invoice bills, per billing period it overlaps (an admin's invoice
-   * may span several, or start inside one), each read from the reports as they are now.
+   * may span several, or start inside one), each read from the reports as they are now, with
+   * what each member reported of it.
    */
-  private static List<CounterUse> counterUses(
+  private static List<MemberCounterUse> counterUses(
       Connection connection,
       Invoice invoice,
       List<PlanTerm> terms,
       BillingConfig config,
       BillingPeriods periods)
       throws SQLException {
-    List<CounterUse> uses = new ArrayList<>();
+    List<MemberCounterUse> uses = new ArrayList<>();
     for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
       Instant to = min(periods.periodEnd(from), invoice.periodEnd());
       Instant periodStart = periods.periodStart(from);
       Map<String, Split> used =
           UsageCounters.split(
               connection, invoice.userId(), periodStart, from, to, config.meters().maxCounterIds());
+      Map<String, Map<String, BigDecimal>> byMember =
+          UsageCounters.byMember(connection, invoice.userId(), from, to);
       PlanLimits limits =
           MeterCharges.planAt(terms, to)
               .map(term -> config.limitsOf(term.planId()))
@@ -243,7 +275,10 @@ public final class InvoiceCalculator {
                       connection, invoice.userId(), periodStart, to));
       for (Meter meter : config.meters().periodCounters()) {
         Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
-        uses.add(new CounterUse(meter, limits.of(meter), split.before(), split.during()));
+        uses.add(
+            new MemberCounterUse(
+                new CounterUse(meter, limits.of(meter), split.before(), split.during()),
+                byMember.getOrDefault(meter.configName(), Map.of())));
       }
       from = to;
     }
@@ -262,13 +297,13 @@ public final class InvoiceCalculator {
     }
   }
 
-  private static List<UsageBucket> buckets(
+  private static List<MemberBucket> buckets(
       Connection connection, Invoice invoice, Instant floor, boolean claim, BillingPeriods periods)
       throws SQLException {
     List<Instant> bounds = List.copyOf(boundaries(invoice, floor, periods));
     NamedSql.Binding billed =
         claim ? CLAIMED_BUCKETS.bind("invoice_id", invoice.id()) : PEEKED_BUCKETS.binding();
-    List<UsageBucket> buckets = new ArrayList<>();
+    List<MemberBucket> buckets = new ArrayList<>();
     try (PreparedStatement statement =
             billed
                 .bind("user_id", invoice.userId())
@@ -283,12 +318,14 @@ public final class InvoiceCalculator {
         Instant start = max(hour, bounds.get(k - 1));
         Instant end = min(hour.plus(Duration.ofHours(1)), bounds.get(k));
         buckets.add(
-            new UsageBucket(
-                UsageUnit.ofResourceType(rs.getString(1)),
-                start,
-                end,
-                rs.getBigDecimal(5),
-                rs.getBigDecimal(2)));
+            new MemberBucket(
+                rs.getString(6),
+                new UsageBucket(
+                    UsageUnit.ofResourceType(rs.getString(1)),
+                    start,
+                    end,
+                    rs.getBigDecimal(5),
+                    rs.getBigDecimal(2))));
       }
     }
     return buckets;

@@ -6,6 +6,7 @@ import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
@@ -25,12 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finalizes drafts, each in its own transaction: claims the usage, stores the charge lines,
- * applies credits, assigns the next gapless number and sets the due date; the invoice is then
- * {@code sent}, or {@code paid} at once when its total is zero, and {@link OnFinalized} runs
- * (queueing its collection). Events are published after the commit. A crash half-way rolls the
- * invoice back to a draft with nothing claimed, no credit spent, no number taken and nothing
- * queued; the next run finalizes it.
+ * Finalizes drafts, each in its own transaction: claims the usage, stores the charge lines (and
+ * a team organization's breakdown by member, {@link MemberShares}), applies credits, assigns the
+ * next gapless number and sets the due date; the invoice is then {@code sent}, or {@code paid} at
+ * once when its total is zero, and {@link OnFinalized} runs (queueing its collection). Events
+ * are published after the commit. A crash half-way rolls the invoice back to a draft with nothing
+ * claimed, no credit spent, no number taken and nothing queued; the next run finalizes it.
  */
 public final class InvoiceFinalizer {
 
@@ -203,7 +204,8 @@ public final class InvoiceFinalizer {
     Invoice draft = locked.get();
     BillingConfig current = config.get();
     lockAccount(connection, draft.userId());
-    List<ChargeLine> charges = calculator.charges(connection, draft, true);
+    InvoiceCalculator.Billed billed = calculator.charges(connection, draft, true);
+    List<ChargeLine> charges = billed.lines();
     BigDecimal subtotal =
         charges.stream()
             .map(ChargeLine::amount)
@@ -215,6 +217,10 @@ public final class InvoiceFinalizer {
             .map(Application::amount)
             .reduce(Money.zero(draft.currency()), BigDecimal::add);
     storeLines(connection, draft, charges, credits);
+    if (MemberUsageRepository.isTeam(connection, draft.userId())) {
+      // stored now, from the records just claimed: a finalized invoice never changes
+      InvoiceMemberAmounts.store(connection, id, billed.shares(draft.currency()));
+    }
     BigDecimal total = subtotal.subtract(applied);
     // the number is taken last: its counter row is the one lock every finalization shares
     String number =

@@ -1,6 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.invoicing.InvoiceView.Line;
+import io.streamspace.billing.invoicing.InvoiceView.MemberAmount;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +22,8 @@ import org.apache.pdfbox.pdmodel.font.PDType0Font;
 
 /**
  * Renders an invoice as a one-or-more-page A4 PDF with PDFBox: the account, the period, the
- * number (or DRAFT), status, due date, every line, credits and totals. Times are shown in the
+ * number (or DRAFT), status, due date, every line, credits and totals, and a team organization's
+ * breakdown by member. Times are shown in the
  * billing zone. Embeds DejaVu Sans (a subset of the glyphs used), shipped in the plugin, so an
  * invoice looks the same on every machine and nothing is read from it.
  */
@@ -121,6 +123,9 @@ public final class InvoicePdf {
       total(out, "Credits applied", invoice.creditsApplied().negate().toPlainString(), currency);
       out.bold(FONT_SIZE);
       total(out, "Total", invoice.total().toPlainString(), currency);
+      if (document.byMember() != null) {
+        byMember(out, document, currency);
+      }
       return out.finish();
     } catch (IOException e) {
       // in-memory rendering: an I/O error here is a bug, not a condition to handle
@@ -143,6 +148,21 @@ public final class InvoicePdf {
   private static void total(Writer out, String label, String amount, String currency)
       throws IOException {
     out.newLine().right(TOTAL_LABEL_RIGHT, label).right(AMOUNT_RIGHT, amount + " " + currency);
+  }
+
+  /**
+   * A team's breakdown: each member's amount, then the organization's, adding up to the
+   * subtotal (credits apply to the whole invoice).
+   */
+  private static void byMember(Writer out, WithLines document, String currency) throws IOException {
+    out.newLine().newLine();
+    out.bold(FONT_SIZE).text(MARGIN, "By member (of the subtotal, before credits)");
+    out.regular();
+    for (MemberAmount member : document.byMember()) {
+      total(out, member.userId(), member.amount().toPlainString(), currency);
+    }
+    // plan fees, packs, storage: what no member's sessions or reports made
+    total(out, "Organization", document.organizationAmount().toPlainString(), currency);
   }
 
   private static String plain(BigDecimal value) {

@@ -2,9 +2,14 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.invoicing.InvoiceCalculator.Billed;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
+import io.streamspace.billing.invoicing.InvoiceView.LinePart;
+import io.streamspace.billing.invoicing.InvoiceView.MemberAmount;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import io.streamspace.billing.invoicing.MemberShares.Share;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -17,7 +22,9 @@ import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
@@ -107,16 +114,58 @@ public final class InvoiceQueries {
         return Optional.empty();
       }
       Invoice invoice = found.get();
-      List<Line> lines =
-          invoice.status() == InvoiceStatus.DRAFT
-              ? previewLines(id, invoice.currency())
-              : lines(connection, id, invoice.currency());
-      return Optional.of(new WithLines(InvoiceView.of(invoice), lines));
+      Currency currency = invoice.currency();
+      boolean team = MemberUsageRepository.isTeam(connection, invoice.userId());
+      if (invoice.status() == InvoiceStatus.DRAFT) {
+        Optional<Billed> preview = calculator.previewBilled(id);
+        List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);
+        return Optional.of(
+            team
+                ? withBreakdown(
+                    invoice, lines, preview.map(b -> b.shares(currency)).orElse(List.of()))
+                : new WithLines(InvoiceView.of(invoice), lines));
+      }
+      List<Line> lines = lines(connection, id, currency);
+      return Optional.of(
+          team
+              ? withBreakdown(invoice, lines, InvoiceMemberAmounts.read(connection, id))
+              : new WithLines(InvoiceView.of(invoice), lines));
     }
   }
 
-  private List<Line> previewLines(long draftId, Currency currency) throws SQLException {
-    List<ChargeLine> charges = calculator.preview(draftId).orElse(List.of());
+  /** The invoice with its lines and its breakdown by member: each member's parts, summed. */
+  private static WithLines withBreakdown(Invoice invoice, List<Line> lines, List<Share> shares) {
+    Currency currency = invoice.currency();
+    BigDecimal organization = Money.zero(currency);
+    Map<String, List<LinePart>> parts = new TreeMap<>();
+    for (Share share : shares) {
+      if (share.memberId() == null) {
+        organization = organization.add(share.amount());
+      } else {
+        parts
+            .computeIfAbsent(share.memberId(), m -> new ArrayList<>())
+            .add(
+                new LinePart(
+                    share.lineNo(),
+                    plain(share.quantity()),
+                    Money.shown(share.amount(), currency)));
+      }
+    }
+    List<MemberAmount> members = new ArrayList<>();
+    parts.forEach(
+        (member, usage) ->
+            members.add(
+                new MemberAmount(
+                    member,
+                    usage,
+                    usage.stream()
+                        .map(LinePart::amount)
+                        .reduce(Money.zero(currency), BigDecimal::add))));
+    return new WithLines(
+        InvoiceView.of(invoice), lines, members, Money.shown(organization, currency));
+  }
+
+  private List<Line> previewLines(List<ChargeLine> charges, Currency currency) {
     List<Line> lines = new ArrayList<>();
     for (ChargeLine charge : charges) {
       lines.add(

@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
@@ -67,12 +68,51 @@ public record InvoiceView(
       Instant periodEnd) {}
 
   /**
-   * The invoice with its lines, shown as one JSON object. A draft may have no stored lines yet.
+   * A member's part of one line of a team's invoice.
+   *
+   * @param quantity their part of the line's quantity, in its unit
    */
-  public record WithLines(@JsonUnwrapped InvoiceView invoice, List<Line> lines) {
+  public record LinePart(int lineNo, BigDecimal quantity, BigDecimal amount) {}
+
+  /**
+   * A member's row of a team's breakdown: their parts of the lines and what those add up to.
+   *
+   * @param usage the lines their sessions made, a part each
+   */
+  public record MemberAmount(String userId, List<LinePart> usage, BigDecimal amount) {
+
+    public MemberAmount {
+      usage = List.copyOf(usage);
+    }
+  }
+
+  /**
+   * The invoice with its lines, shown as one JSON object. A draft may have no stored lines yet.
+   *
+   * <p>A team organization's invoice also has {@code by_member}, each member's parts of the
+   * lines (by user id), and {@code organization_amount}, what is the organization's (plan
+   * fees, packs, storage): together they add up to {@code subtotal} to
+   * the minor unit ({@link MemberShares}). Credits are applied to the invoice as a whole, not
+   * broken down. A finalized invoice shows the breakdown stored when it was finalized; a draft,
+   * what finalizing it now would store. A personal organization's invoice has neither.
+   *
+   * @param byMember           null but for a team's invoice; members in user id order
+   * @param organizationAmount null but for a team's invoice
+   */
+  public record WithLines(
+      @JsonUnwrapped InvoiceView invoice,
+      List<Line> lines,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberAmount> byMember,
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationAmount) {
 
     public WithLines {
       lines = List.copyOf(lines);
+      byMember = byMember == null ? null : List.copyOf(byMember);
+    }
+
+    /** A personal organization's invoice: no breakdown. */
+    public WithLines(InvoiceView invoice, List<Line> lines) {
+      this(invoice, lines, null, null);
     }
   }
 }

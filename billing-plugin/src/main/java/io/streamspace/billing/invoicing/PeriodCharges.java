@@ -183,6 +183,25 @@ public final class PeriodCharges {
       Instant periodEnd,
       List<PlanTerm> terms,
       List<UsageBucket> usage) {
+    Map<PriceKey, BigDecimal> overage = new TreeMap<>(PriceKey.ORDER);
+    for (BucketOverage over : bucketOverage(terms, usage)) {
+      overage.merge(PriceKey.of(over.bucket()), over.unitSeconds(), BigDecimal::add);
+    }
+    return pricedLines(ChargeKind.OVERAGE, "overage", currency, periodStart, periodEnd, overage);
+  }
+
+  /**
+   * Of a bucket's usage, the unit-seconds above what the plans include, exact.
+   *
+   * @param bucket one of the buckets {@link #bucketOverage} was given
+   */
+  record BucketOverage(UsageBucket bucket, BigDecimal unitSeconds) {}
+
+  /**
+   * The hybrid overage of each bucket that has some (class comment): what its {@code overage}
+   * line sums. Also what an invoice's breakdown by member shares out ({@link MemberShares}).
+   */
+  static List<BucketOverage> bucketOverage(List<PlanTerm> terms, List<UsageBucket> usage) {
     Map<Slot, List<UsageBucket>> slots = new LinkedHashMap<>();
     for (UsageBucket bucket : usage) {
       slots
@@ -190,7 +209,7 @@ public final class PeriodCharges {
               new Slot(bucket.unit(), bucket.start(), bucket.end()), s -> new ArrayList<>())
           .add(bucket);
     }
-    Map<PriceKey, BigDecimal> overage = new TreeMap<>(PriceKey.ORDER);
+    List<BucketOverage> overage = new ArrayList<>();
     slots.forEach(
         (slot, buckets) -> {
           BigDecimal allowance = allowance(terms, slot);
@@ -206,11 +225,11 @@ public final class PeriodCharges {
             allowance = allowance.subtract(covered);
             BigDecimal over = bucket.unitSeconds().subtract(covered);
             if (over.signum() > 0) {
-              overage.merge(PriceKey.of(bucket), over, BigDecimal::add);
+              overage.add(new BucketOverage(bucket, over));
             }
           }
         });
-    return pricedLines(ChargeKind.OVERAGE, "overage", currency, periodStart, periodEnd, overage);
+    return overage;
   }
 
   /**

@@ -54,6 +54,15 @@ public final class UsageCounters {
           GROUP BY meter
           """);
 
+  // per meter and member (the user who reported it), what the reports of [:from, :to) add up to
+  private static final NamedSql BY_MEMBER =
+      NamedSql.of(
+          """
+          SELECT meter, user_id, sum(quantity) FROM billing_usage_reports
+          WHERE org_id = :user_id AND occurred_at >= :from AND occurred_at < :to
+          GROUP BY meter, user_id
+          """);
+
   // the meters, of :meters, with a report no finalized invoice covers: one that occurred at or
   // after the end of its account's last finalized invoice (all of an account never invoiced)
   private static final NamedSql UNBILLED =
@@ -126,6 +135,24 @@ public final class UsageCounters {
       }
     }
     return splits;
+  }
+
+  /**
+   * What each member's reports under the organization add up to in {@code [from, to)}, per
+   * meter then member (a team invoice's counters by member), in the caller's transaction.
+   */
+  public static Map<String, Map<String, BigDecimal>> byMember(
+      Connection connection, String orgId, Instant from, Instant to) throws SQLException {
+    Map<String, Map<String, BigDecimal>> sums = new HashMap<>();
+    try (PreparedStatement statement =
+            BY_MEMBER.bind("user_id", orgId).bind("from", from).bind("to", to).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        sums.computeIfAbsent(rs.getString(1), m -> new HashMap<>())
+            .put(rs.getString(2), rs.getBigDecimal(3));
+      }
+    }
+    return sums;
   }
 
   /**

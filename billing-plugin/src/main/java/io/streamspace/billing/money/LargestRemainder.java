@@ -37,7 +37,17 @@ public final class LargestRemainder {
    */
   public static <K extends Comparable<K>> Map<K, BigDecimal> split(
       BigDecimal total, Map<K, BigDecimal> numerators, BigDecimal divisor, Currency currency) {
-    int digits = Money.minorDigits(currency);
+    return split(total, numerators, divisor, Money.minorDigits(currency));
+  }
+
+  /**
+   * The same rule with {@code digits} decimals for the unit instead of a currency's minor unit:
+   * a quantity (an hour's overage unit-seconds) shared out before it is priced.
+   *
+   * @param total a sum of the shares having at most {@code digits} decimals, or their rounded sum
+   */
+  public static <K extends Comparable<K>> Map<K, BigDecimal> split(
+      BigDecimal total, Map<K, BigDecimal> numerators, BigDecimal divisor, int digits) {
     BigDecimal minorUnit = BigDecimal.ONE.movePointLeft(digits);
     Map<K, BigDecimal> parts = new TreeMap<>();
     Map<K, BigDecimal> remainders = new TreeMap<>();

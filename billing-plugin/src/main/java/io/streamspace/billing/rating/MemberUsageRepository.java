@@ -42,8 +42,14 @@ public final class MemberUsageRepository {
    * broken down by member; false for an account that does not exist.
    */
   public boolean isTeam(String accountId) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = TEAM.bind("user_id", accountId).prepare(connection);
+    try (Connection connection = dataSource.getConnection()) {
+      return isTeam(connection, accountId);
+    }
+  }
+
+  /** {@link #isTeam(String)} in the caller's transaction (an invoice's finalization). */
+  public static boolean isTeam(Connection connection, String accountId) throws SQLException {
+    try (PreparedStatement statement = TEAM.bind("user_id", accountId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() && rs.getBoolean(1);
     }

@@ -57,19 +57,8 @@ public record UsageByMember(
     List<UsageSum> sums = new ArrayList<>();
     Map<String, BigDecimal> costs = new TreeMap<>();
     for (List<MemberSum> line : lines.values()) {
-      UsageSum sum = merged(line);
-      sums.add(sum);
-      Map<String, BigDecimal> numerators = new TreeMap<>();
-      for (MemberSum part : line) {
-        numerators.merge(keyOf(part), part.sum().pricedUnitSeconds(), BigDecimal::add);
-      }
-      BigDecimal perUnit = sum.unit().unitSecondsPerUnit();
-      LargestRemainder.split(
-              Money.lineTotal(sum.pricedUnitSeconds(), perUnit, currency),
-              numerators,
-              perUnit,
-              currency)
-          .forEach((key, amount) -> costs.merge(key, amount, BigDecimal::add));
+      sums.add(merged(line));
+      split(line, currency).forEach((key, amount) -> costs.merge(key, amount, BigDecimal::add));
     }
     BigDecimal organizationCost = costs.getOrDefault(ORGANIZATION, Money.zero(currency));
     List<MemberCost> members = new ArrayList<>();
@@ -80,6 +69,41 @@ public record UsageByMember(
           }
         });
     return new UsageByMember(sums, members, organizationCost);
+  }
+
+  /**
+   * A member's part of one line (or the organization's, {@code memberId} null).
+   *
+   * @param sum  the part's records, summed exactly
+   * @param cost its share of the line's total ({@link #lineParts})
+   */
+  public record LinePart(String memberId, UsageSum sum, BigDecimal cost) {}
+
+  /**
+   * One line's parts: its total, rounded once, split among them by {@link LargestRemainder}
+   * (class comment), so that their costs add up to it.
+   *
+   * @param line the line's records summed per member (null: the organization's), all of one
+   *     resource and unit price, each member once
+   * @return a part per element of {@code line}, in its order
+   */
+  public static List<LinePart> lineParts(List<MemberSum> line, Currency currency) {
+    Map<String, BigDecimal> costs = split(line, currency);
+    return line.stream()
+        .map(part -> new LinePart(part.memberId(), part.sum(), costs.get(keyOf(part))))
+        .toList();
+  }
+
+  /** The line's total split among its parts, by key (the organization's under ""). */
+  private static Map<String, BigDecimal> split(List<MemberSum> line, Currency currency) {
+    UsageSum sum = merged(line);
+    Map<String, BigDecimal> numerators = new TreeMap<>();
+    for (MemberSum part : line) {
+      numerators.merge(keyOf(part), part.sum().pricedUnitSeconds(), BigDecimal::add);
+    }
+    BigDecimal perUnit = sum.unit().unitSecondsPerUnit();
+    return LargestRemainder.split(
+        Money.lineTotal(sum.pricedUnitSeconds(), perUnit, currency), numerators, perUnit, currency);
   }
 
   private static String keyOf(MemberSum part) {

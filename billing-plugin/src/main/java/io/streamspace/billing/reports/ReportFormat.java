@@ -21,7 +21,8 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * How a usage report is written: CSV (RFC 4180, through Apache Commons CSV) or JSON (one object
  * with a {@code rows} array), both a row at a time as the rows are read, never held whole.
- * Both have the same columns: the group's ({@link ReportGrouping#column}), then {@code currency,
+ * Both have the same columns: the group's ({@link ReportGrouping#column}), {@code member_id} when
+ * grouped by member (empty, or null, for the organization's part), then {@code currency,
  * resource_type, unit, unit_price, quantity, cost}.
  */
 public enum ReportFormat {
@@ -42,6 +43,9 @@ public enum ReportFormat {
         public void write(ReportRow row) throws IOException {
           List<Object> values = new ArrayList<>();
           grouping.column().ifPresent(c -> values.add(inert(row.group())));
+          if (grouping.byMember()) {
+            values.add(inert(row.member()));
+          }
           UsageLine line = row.line();
           values.addAll(
               List.of(
@@ -85,6 +89,9 @@ public enum ReportFormat {
           if (column.isPresent()) {
             json.writeStringField(column.get(), row.group());
           }
+          if (grouping.byMember()) {
+            json.writeStringField(MEMBER_COLUMN, row.member());
+          }
           json.writeStringField("currency", row.currency());
           json.writeStringField("resource_type", line.resourceType());
           json.writeStringField("unit", line.unit());
@@ -103,6 +110,9 @@ public enum ReportFormat {
       };
     }
   };
+
+  /** The column of a row's member, grouped by member: after the group's. */
+  static final String MEMBER_COLUMN = "member_id";
 
   // what a spreadsheet opening the CSV would take for the start of a formula
   private static final String FORMULA_STARTS = "=+-@\t\r";
@@ -149,6 +159,9 @@ public enum ReportFormat {
   public static List<String> columns(ReportGrouping grouping) {
     List<String> columns = new ArrayList<>();
     grouping.column().ifPresent(columns::add);
+    if (grouping.byMember()) {
+      columns.add(MEMBER_COLUMN);
+    }
     columns.addAll(List.of("currency", "resource_type", "unit", "unit_price", "quantity", "cost"));
     return columns;
   }

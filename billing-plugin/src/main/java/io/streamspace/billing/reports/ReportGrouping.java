@@ -25,24 +25,52 @@ public enum ReportGrouping {
       """
       LEFT JOIN billing_subscriptions s
         ON s.user_id = r.user_id AND s.started_at <= r.slice_start
-       AND (s.ended_at IS NULL OR r.slice_start < s.ended_at)""");
+       AND (s.ended_at IS NULL OR r.slice_start < s.ended_at)"""),
+  /**
+   * Per account (organization) and member: the user who ran the record's session, none (the
+   * organization's) for storage. Each account's line is split among its members as {@code GET
+   * /usage} splits it ({@code UsageByMember.lineParts}), so the members' rows of a line add up
+   * to the account's row of it grouped by user.
+   */
+  MEMBER(
+      "user_id",
+      "r.user_id",
+      """
+      LEFT JOIN billing_sessions s ON r.session_id <> '' AND s.session_id = r.session_id""",
+      "s.user_id");
 
   private final String column;
+  private final boolean byMember;
   private final NamedSql sql;
 
   ReportGrouping(String column, String key, String join) {
+    this(column, key, join, null);
+  }
+
+  /** @param member the member of a record, for a grouping by member; else null */
+  ReportGrouping(String column, String key, String join, String member) {
     this.column = column;
+    this.byMember = member != null;
     this.sql =
         NamedSql.of(
             """
-            SELECT %s AS group_key, r.currency, %s
+            SELECT %s AS group_key, %s AS member_key, r.currency, %s
             FROM billing_usage_records r
             %s
             WHERE r.slice_start >= :from AND r.slice_start < :to
-            GROUP BY group_key, r.currency, r.resource_type, r.unit_price
-            ORDER BY group_key, r.currency, r.resource_type, r.unit_price
+            GROUP BY group_key, member_key, r.currency, r.resource_type, r.unit_price
+            ORDER BY group_key, r.currency, r.resource_type, r.unit_price, member_key NULLS FIRST
             """
-                .formatted(key, UsageRecordRepository.SUMMED, join));
+                .formatted(
+                    key,
+                    member == null ? "NULL::text" : member,
+                    UsageRecordRepository.SUMMED,
+                    join));
+  }
+
+  /** Whether rows are per member too, in a {@code member_id} column after the group's. */
+  public boolean byMember() {
+    return byMember;
   }
 
   /** The grouping named by a {@code group_by} value, if any. */
@@ -50,7 +78,10 @@ public enum ReportGrouping {
     return Arrays.stream(values()).filter(g -> g.parameterValue().equals(name)).findFirst();
   }
 
-  /** Its {@code group_by} value: {@code user}, {@code resource}, {@code day}, {@code plan}. */
+  /**
+   * Its {@code group_by} value: {@code user}, {@code resource}, {@code day}, {@code plan},
+   * {@code member}.
+   */
   public String parameterValue() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -1,13 +1,20 @@
 package io.streamspace.billing.reports;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.rating.MemberSum;
+import io.streamspace.billing.rating.UsageByMember;
+import io.streamspace.billing.rating.UsageByMember.LinePart;
+import io.streamspace.billing.rating.UsageLine;
 import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.rating.UsageSum;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Currency;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -46,20 +53,78 @@ public final class UsageReportQuery {
       try (PreparedStatement statement = bind(grouping, from, to, zone).prepare(connection)) {
         statement.setFetchSize(FETCH_SIZE);
         try (ResultSet rs = statement.executeQuery()) {
+          MemberLine line = new MemberLine(sink);
           while (rs.next()) {
             Currency currency = Currency.getInstance(rs.getString("currency"));
-            sink.accept(
-                new ReportRow(
-                    rs.getString("group_key"),
-                    currency.getCurrencyCode(),
-                    UsageRecordRepository.sum(rs).line(currency)));
+            String group = rs.getString("group_key");
+            UsageSum sum = UsageRecordRepository.sum(rs);
+            if (grouping.byMember()) {
+              line.add(group, currency, new MemberSum(rs.getString("member_key"), sum));
+            } else {
+              sink.accept(new ReportRow(group, currency.getCurrencyCode(), sum.line(currency)));
+            }
           }
+          line.flush();
         }
       } finally {
         connection.rollback();
         connection.setReadOnly(false);
         connection.setAutoCommit(true);
       }
+    }
+  }
+
+  /**
+   * The rows of one account's line (resource and unit price) per member, held until the line
+   * ends (they come in line order, a handful at a time: one per member), then written with
+   * their shares of the line's cost ({@link UsageByMember#lineParts}).
+   */
+  private static final class MemberLine {
+    private final RowSink sink;
+    private final List<MemberSum> parts = new ArrayList<>();
+    private String group;
+    private Currency currency;
+
+    MemberLine(RowSink sink) {
+      this.sink = sink;
+    }
+
+    void add(String group, Currency currency, MemberSum part) throws Exception {
+      if (!parts.isEmpty() && !sameLine(group, currency, part.sum())) {
+        flush();
+      }
+      this.group = group;
+      this.currency = currency;
+      parts.add(part);
+    }
+
+    private boolean sameLine(String group, Currency currency, UsageSum sum) {
+      UsageSum first = parts.get(0).sum();
+      return group.equals(this.group)
+          && currency.equals(this.currency)
+          && sum.unit() == first.unit()
+          && sum.unitPrice().compareTo(first.unitPrice()) == 0;
+    }
+
+    void flush() throws Exception {
+      if (parts.isEmpty()) {
+        return; // not grouped by member, or no rows
+      }
+      for (LinePart part : UsageByMember.lineParts(parts, currency)) {
+        UsageLine line = part.sum().line(currency);
+        sink.accept(
+            new ReportRow(
+                group,
+                part.memberId(),
+                currency.getCurrencyCode(),
+                new UsageLine(
+                    line.resourceType(),
+                    line.quantity(),
+                    line.unit(),
+                    line.unitPrice(),
+                    part.cost())));
+      }
+      parts.clear();
     }
   }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.BillingHarness.Text;
+import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.io.StringReader;
@@ -162,6 +163,63 @@ class ReportRoutesTest {
   }
 
   /** An id with a comma and a quote is quoted as RFC 4180 says, and reads back as it was. */
+  /**
+   * Grouped by member: acme's u1, u2 and u3 each run 1 core for 20 minutes on March 2 from 10:00,
+   * reporting acme's 73 GB of storage, and bob runs 1 core from 10:00 to 11:00 alone. acme's
+   * cpu line, 1 core-hour × 0.05 = 0.05, is split as {@code GET /usage} splits it: 1/3 each,
+   * 0.0166…, floors 0.01 leave 2 cents for the largest remainders, equal, so to u1 and u2:
+   * 0.02, 0.02, 0.01. Storage is acme's own (no member): 73 GB from 10:00 to midnight (rated up
+   * to then by 01:00), 14 h =
+   * 1.4 GB-months × 0.10 = 0.14. bob's personal account has its one member, bob.
+   */
+  @Test
+  void groupedByMemberEachOrganizationsLineIsSplitAmongItsMembersToTheCent() throws Exception {
+    OrgFixtures.session(
+        billing,
+        "acme",
+        "s1",
+        "u1",
+        "2026-03-02T10:00:00Z",
+        "2026-03-02T10:20:00Z",
+        size("1", "0", "73"));
+    OrgFixtures.session(
+        billing,
+        "acme",
+        "s2",
+        "u2",
+        "2026-03-02T10:20:00Z",
+        "2026-03-02T10:40:00Z",
+        size("1", "0", "73"));
+    OrgFixtures.session(
+        billing,
+        "acme",
+        "s3",
+        "u3",
+        "2026-03-02T10:40:00Z",
+        "2026-03-02T11:00:00Z",
+        size("1", "0", "73"));
+    billing.session(
+        "s4", "bob", "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", size("1", "0", "0"));
+    billing.calculateUsageAt("2026-03-03T01:00:00Z");
+
+    Text csv = billing.text(MARCH + "&group_by=member&format=csv", admin("root"));
+
+    assertEquals(
+        "attachment; filename=\"usage-2026-03-01-2026-04-01-member.csv\"",
+        csv.headers().get("Content-Disposition"));
+    assertEquals(
+        List.of(
+            "user_id,member_id,currency,resource_type,unit,unit_price,quantity,cost",
+            "acme,u1,USD,cpu,core-hours,0.05,0.333333,0.02",
+            "acme,u2,USD,cpu,core-hours,0.05,0.333333,0.02",
+            "acme,u3,USD,cpu,core-hours,0.05,0.333333,0.01",
+            "acme,,USD,storage,gb-months,0.1,1.4,0.14",
+            "bob,bob,USD,cpu,core-hours,0.05,1,0.05"),
+        List.of(csv.body().split("\r\n")));
+    JsonNode json = billing.call(HttpMethod.GET, MARCH + "&group_by=member", admin("root")).body();
+    assertTrue(json.get("rows").get(3).get("member_id").isNull(), json.toString());
+  }
+
   @Test
   void theCsvHasAHeaderQuotesWhatNeedsQuotingAndReadsBackWithCommonsCsv() throws Exception {
     billing.userCreated("o\"neil, jr", Map.of());

@@ -110,4 +110,15 @@ class LargestRemainderTest {
                 HOUR,
                 USD));
   }
+
+  @Test
+  void aQuantityIsSplitToTheDecimalsGiven() {
+    // 1 unit-second shared 1 : 2 at 3 decimals: 0.333… and 0.666…; floors 0.333 + 0.666 leave
+    // a thousandth, for the larger remainder (b's 2 − 0.666 × 3 = 0.002 against a's 0.001)
+    assertEquals(
+        "a=0.333 b=0.667",
+        shown(LargestRemainder.split(BigDecimal.ONE, shares("a", "1", "b", "2"), THREE, 3)));
+  }
+
+  private static final BigDecimal THREE = new BigDecimal("3");
 }
