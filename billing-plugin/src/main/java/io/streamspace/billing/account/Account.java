@@ -11,6 +11,12 @@ import java.util.Currency;
  * ({@code user_id}). See {@link Memberships} for who belongs to it.
  *
  * @param userId the organization's id (a personal organization's is its user's id)
+ * @param personal whether it is a user's personal organization, else a team's
  */
 public record Account(
-    String userId, String email, Currency currency, String planId, String status) {}
+    String userId,
+    String email,
+    Currency currency,
+    String planId,
+    String status,
+    boolean personal) {}

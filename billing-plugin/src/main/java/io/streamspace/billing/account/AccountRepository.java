@@ -15,7 +15,7 @@ public final class AccountRepository {
   private static final NamedSql FIND =
       NamedSql.of(
           """
-          SELECT a.email, a.currency, s.plan_id, a.status
+          SELECT a.email, a.currency, s.plan_id, a.status, a.personal
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
           WHERE a.user_id = :user_id
@@ -41,7 +41,8 @@ public final class AccountRepository {
                   rs.getString(1),
                   Currency.getInstance(rs.getString(2)),
                   rs.getString(3),
-                  rs.getString(4)))
+                  rs.getString(4),
+                  rs.getBoolean(5)))
           : Optional.empty();
     }
   }

@@ -48,17 +48,10 @@ public final class UsageRoutes {
       @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationCost) {
 
     static UsageJson of(UsageStatement s) {
-      return new UsageJson(
-          s.userId(),
-          s.periodStart(),
-          s.periodEnd(),
-          s.currency().getCurrencyCode(),
-          s.lines(),
-          s.totalCost(),
-          null,
-          null);
+      return of(s, null);
     }
 
+    /** @param byMember a team's breakdown, or null (a personal account's usage has none) */
     static UsageJson of(UsageStatement s, UsageByMember byMember) {
       return new UsageJson(
           s.userId(),
@@ -67,8 +60,8 @@ public final class UsageRoutes {
           s.currency().getCurrencyCode(),
           s.lines(),
           s.totalCost(),
-          byMember.members(),
-          byMember.organizationCost());
+          byMember == null ? null : byMember.members(),
+          byMember == null ? null : byMember.organizationCost());
     }
   }
 
@@ -122,7 +115,7 @@ public final class UsageRoutes {
     range.requireCuts(
         new SliceCuts(current.billingTimeZone()),
         instant -> records.sliceSpans(subject.orgId(), instant));
-    if (members.isTeam(subject.orgId())) {
+    if (subject.team()) {
       // the statement and the breakdown from the same records, read once, so they agree
       UsageByMember byMember =
           UsageByMember.of(

@@ -65,13 +65,15 @@ public final class InvoiceCalculator {
       """
       -- per resource, unit price, UTC clock hour and billing period (k, the index of the
       -- period's start in the boundaries: an hour that a boundary cuts gives two buckets);
-      -- records never straddle an hour or a boundary (calculate-usage cuts them there); and
-      -- per member: the user who ran the record's session (none for storage, session_id '')
+      -- records never straddle an hour or a boundary (calculate-usage cuts them there); and,
+      -- :by_member, per member: the user who ran the record's session (none for storage,
+      -- session_id ''). Without it (a personal account) the sessions are not read at all.
       SELECT b.resource_type, b.unit_price, date_trunc('hour', b.slice_start, 'UTC') AS hour,
              width_bucket(b.slice_start, :bounds::timestamptz[]) AS k, sum(b.unit_seconds),
              s.user_id AS member_id
       FROM billed b
-      LEFT JOIN billing_sessions s ON b.session_id <> '' AND s.session_id = b.session_id
+      LEFT JOIN billing_sessions s
+        ON CAST(:by_member AS boolean) AND b.session_id <> '' AND s.session_id = b.session_id
       GROUP BY 1, 2, 3, 4, 6
       ORDER BY 1, 3, 4, 2, 6""";
 
@@ -138,11 +140,14 @@ public final class InvoiceCalculator {
    * (nothing is claimed or stored); empty when there is no draft of that id.
    */
   public Optional<List<ChargeLine>> preview(long invoiceId) throws SQLException {
-    return previewBilled(invoiceId).map(Billed::lines);
+    return previewBilled(invoiceId, false).map(Billed::lines);
   }
 
-  /** {@link #preview}, with what its lines were computed from. */
-  Optional<Billed> previewBilled(long invoiceId) throws SQLException {
+  /**
+   * {@link #preview}, with what its lines were computed from: per member when {@code byMember}
+   * (a team's), else as one member.
+   */
+  Optional<Billed> previewBilled(long invoiceId, boolean byMember) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       Optional<Invoice> draft =
           InvoiceRepository.find(connection, invoiceId, false)
@@ -150,7 +155,7 @@ public final class InvoiceCalculator {
       if (draft.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(bill(connection, draft.get(), false, null));
+      return Optional.of(bill(connection, draft.get(), false, null, byMember));
     }
   }
 
@@ -184,24 +189,27 @@ public final class InvoiceCalculator {
             null,
             null);
     try (Connection connection = dataSource.getConnection()) {
-      return bill(connection, period, false, start).lines();
+      return bill(connection, period, false, start, false).lines();
     }
   }
 
   /**
    * The invoice's charge lines, with the usage per member they were computed from, in the
    * caller's transaction; {@code claim} marks the billed records as the invoice's
-   * (finalization), otherwise they are only read (preview).
+   * (finalization), otherwise they are only read (preview). The usage is read per member only
+   * when {@code byMember} (a team's invoice, which is broken down by member).
    */
-  Billed charges(Connection connection, Invoice invoice, boolean claim) throws SQLException {
-    return bill(connection, invoice, claim, null);
+  Billed charges(Connection connection, Invoice invoice, boolean claim, boolean byMember)
+      throws SQLException {
+    return bill(connection, invoice, claim, null, byMember);
   }
 
   /**
-   * {@link #charges(Connection, Invoice, boolean)} of the usage and one-time packs from {@code
-   * usageFrom} on (all when null).
+   * {@link #charges(Connection, Invoice, boolean, boolean)} of the usage and one-time packs from
+   * {@code usageFrom} on (all when null).
    */
-  private Billed bill(Connection connection, Invoice invoice, boolean claim, Instant usageFrom)
+  private Billed bill(
+      Connection connection, Invoice invoice, boolean claim, Instant usageFrom, boolean byMember)
       throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
@@ -210,7 +218,7 @@ public final class InvoiceCalculator {
       floor = usageFrom; // the bucket query reads from the floor on
     }
     List<MemberBucket> usage =
-        floor == null ? List.of() : buckets(connection, invoice, floor, claim, periods);
+        floor == null ? List.of() : buckets(connection, invoice, floor, claim, byMember, periods);
     List<UsageBucket> buckets = List.copyOf(MemberBucket.byBucket(usage).keySet());
     Instant termsFrom =
         floor == null || invoice.periodStart().isBefore(floor) ? invoice.periodStart() : floor;
@@ -225,7 +233,8 @@ public final class InvoiceCalculator {
                 terms,
                 buckets,
                 periods));
-    List<MemberCounterUse> counters = counterUses(connection, invoice, terms, current, periods);
+    List<MemberCounterUse> counters =
+        counterUses(connection, invoice, terms, current, periods, byMember);
     lines.addAll(
         MeterCharges.lines(
             invoice.currency(),
@@ -248,14 +257,15 @@ public final class InvoiceCalculator {
   /**
    * The period counters the invoice bills, per billing period it overlaps (an admin's invoice
    * may span several, or start inside one), each read from the reports as they are now, with
-   * what each member reported of it.
+   * what each member reported of it when {@code byMember} (else none is read).
    */
   private static List<MemberCounterUse> counterUses(
       Connection connection,
       Invoice invoice,
       List<PlanTerm> terms,
       BillingConfig config,
-      BillingPeriods periods)
+      BillingPeriods periods,
+      boolean byMember)
       throws SQLException {
     List<MemberCounterUse> uses = new ArrayList<>();
     for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
@@ -264,8 +274,8 @@ public final class InvoiceCalculator {
       Map<String, Split> used =
           UsageCounters.split(
               connection, invoice.userId(), periodStart, from, to, config.meters().maxCounterIds());
-      Map<String, Map<String, BigDecimal>> byMember =
-          UsageCounters.byMember(connection, invoice.userId(), from, to);
+      Map<String, Map<String, BigDecimal>> reportedBy =
+          byMember ? UsageCounters.byMember(connection, invoice.userId(), from, to) : Map.of();
       PlanLimits limits =
           MeterCharges.planAt(terms, to)
               .map(term -> config.limitsOf(term.planId()))
@@ -278,7 +288,7 @@ public final class InvoiceCalculator {
         uses.add(
             new MemberCounterUse(
                 new CounterUse(meter, limits.of(meter), split.before(), split.during()),
-                byMember.getOrDefault(meter.configName(), Map.of())));
+                reportedBy.getOrDefault(meter.configName(), Map.of())));
       }
       from = to;
     }
@@ -298,7 +308,12 @@ public final class InvoiceCalculator {
   }
 
   private static List<MemberBucket> buckets(
-      Connection connection, Invoice invoice, Instant floor, boolean claim, BillingPeriods periods)
+      Connection connection,
+      Invoice invoice,
+      Instant floor,
+      boolean claim,
+      boolean byMember,
+      BillingPeriods periods)
       throws SQLException {
     List<Instant> bounds = List.copyOf(boundaries(invoice, floor, periods));
     NamedSql.Binding billed =
@@ -310,6 +325,7 @@ public final class InvoiceCalculator {
                 .bind("floor", floor)
                 .bind("period_end", invoice.periodEnd())
                 .bind("bounds", SqlArrays.instants(connection, bounds))
+                .bind("by_member", byMember)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {

@@ -204,7 +204,8 @@ public final class InvoiceFinalizer {
     Invoice draft = locked.get();
     BillingConfig current = config.get();
     lockAccount(connection, draft.userId());
-    InvoiceCalculator.Billed billed = calculator.charges(connection, draft, true);
+    boolean team = MemberUsageRepository.isTeam(connection, draft.userId());
+    InvoiceCalculator.Billed billed = calculator.charges(connection, draft, true, team);
     List<ChargeLine> charges = billed.lines();
     BigDecimal subtotal =
         charges.stream()
@@ -217,7 +218,7 @@ public final class InvoiceFinalizer {
             .map(Application::amount)
             .reduce(Money.zero(draft.currency()), BigDecimal::add);
     storeLines(connection, draft, charges, credits);
-    if (MemberUsageRepository.isTeam(connection, draft.userId())) {
+    if (team) {
       // stored now, from the records just claimed: a finalized invoice never changes
       InvoiceMemberAmounts.store(connection, id, billed.shares(draft.currency()));
     }

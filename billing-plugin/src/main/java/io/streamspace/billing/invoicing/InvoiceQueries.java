@@ -117,7 +117,7 @@ public final class InvoiceQueries {
       Currency currency = invoice.currency();
       boolean team = MemberUsageRepository.isTeam(connection, invoice.userId());
       if (invoice.status() == InvoiceStatus.DRAFT) {
-        Optional<Billed> preview = calculator.previewBilled(id);
+        Optional<Billed> preview = calculator.previewBilled(id, team);
         List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);
         return Optional.of(
             team

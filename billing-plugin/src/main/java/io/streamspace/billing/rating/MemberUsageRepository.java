@@ -39,15 +39,9 @@ public final class MemberUsageRepository {
 
   /**
    * Whether the account is a team organization's (not a user's personal one), whose usage is
-   * broken down by member; false for an account that does not exist.
+   * broken down by member; false for an account that does not exist. In the caller's
+   * transaction (an invoice's finalization).
    */
-  public boolean isTeam(String accountId) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      return isTeam(connection, accountId);
-    }
-  }
-
-  /** {@link #isTeam(String)} in the caller's transaction (an invoice's finalization). */
   public static boolean isTeam(Connection connection, String accountId) throws SQLException {
     try (PreparedStatement statement = TEAM.bind("user_id", accountId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
