@@ -1,5 +1,6 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.account.Memberships;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
@@ -11,6 +12,7 @@ import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.db.BillingPurge;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.http.ApiDescription;
+import io.streamspace.billing.http.OrganizationRoutes;
 import io.streamspace.billing.http.UiRoutes;
 import io.streamspace.billing.jobs.CalculateUsageJob;
 import io.streamspace.billing.jobs.CheckQuotasJob;
@@ -115,6 +117,7 @@ public class BillingExtension
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     new UiRoutes().register(context.routes());
+    new OrganizationRoutes(new Memberships(dataSource)).register(context.routes());
     payments.serveStripe(wiring, plans, packs, holding.readOnlyLock());
     context.routes().describe(ApiDescription.json());
     log.info(

@@ -25,6 +25,46 @@ public final class Memberships {
   /** A member of an organization and their role. */
   public record Member(String userId, MemberRole role) {}
 
+  /**
+   * An organization a user belongs to, as that user sees it.
+   *
+   * @param name     the organization's name (a team's, from its org.created); null if none
+   * @param currency its account's; null, as are the plan's, while it has no account yet
+   * @param members  how many members it has now: one for a personal organization
+   */
+  public record Organization(
+      String orgId,
+      String name,
+      boolean personal,
+      MemberRole role,
+      String planId,
+      String planName,
+      String currency,
+      int members) {}
+
+  // the user's personal organization (theirs unless a team has taken its id), then the teams
+  // they are a member of now; each with its account's plan and its members now
+  private static final NamedSql ORGANIZATIONS =
+      NamedSql.of(
+          """
+          SELECT o.org_id, a.name, o.personal, o.role, s.plan_id, s.plan_name, a.currency,
+                 CASE WHEN o.personal THEN 1
+                      ELSE (SELECT count(*) FROM billing_memberships c
+                            WHERE c.org_id = o.org_id) END AS members
+          FROM (SELECT CAST(:user_id AS text) COLLATE "C" AS org_id, 'owner' AS role,
+                       true AS personal
+                WHERE NOT EXISTS (SELECT 1 FROM billing_accounts t
+                                  WHERE t.user_id = :user_id AND NOT t.personal)
+                UNION ALL
+                SELECT m.org_id, m.role, false
+                FROM billing_memberships m
+                JOIN billing_accounts t ON t.user_id = m.org_id AND NOT t.personal
+                WHERE m.user_id = :user_id) o
+          LEFT JOIN billing_accounts a ON a.user_id = o.org_id
+          LEFT JOIN billing_subscriptions s ON s.user_id = o.org_id AND s.ended_at IS NULL
+          ORDER BY NOT o.personal, o.org_id
+          """);
+
   private static final NamedSql ROLE =
       NamedSql.of(
           """
@@ -66,6 +106,31 @@ public final class Memberships {
       }
       boolean personal = rs.getObject(2) == null || rs.getBoolean(2);
       return personal && orgId.equals(userId) ? Optional.of(MemberRole.OWNER) : Optional.empty();
+    }
+  }
+
+  /**
+   * The organizations the user belongs to now, with their role in each: their personal one
+   * first, then their teams by id.
+   */
+  public List<Organization> organizationsOf(String userId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = ORGANIZATIONS.bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      List<Organization> organizations = new ArrayList<>();
+      while (rs.next()) {
+        organizations.add(
+            new Organization(
+                rs.getString("org_id"),
+                rs.getString("name"),
+                rs.getBoolean("personal"),
+                MemberRole.fromWire(rs.getString("role")).orElseThrow(),
+                rs.getString("plan_id"),
+                rs.getString("plan_name"),
+                rs.getString("currency"),
+                rs.getInt("members")));
+      }
+      return organizations;
     }
   }
 

@@ -56,6 +56,26 @@ public final class OrgAccess {
     return organization(request, text(body, ORG_ID), text(body, USER_ID), required);
   }
 
+  /**
+   * As {@link #organization(HttpRequest, MemberRole)} for a read of one member's own figures in
+   * it: the member themselves may make it, as may the organization's Admins and Owner and a
+   * platform admin; another Member may not.
+   *
+   * @throws ApiException 401 without a caller; 403 {@code not_a_member}, or {@code
+   *     admin_required} for a Member naming someone else
+   */
+  public SubjectOrg organizationForMember(HttpRequest request, String memberId)
+      throws ApiException, SQLException {
+    SubjectOrg org = organization(request, MemberRole.MEMBER);
+    Caller caller = Access.authenticated(request);
+    if (caller.isAdmin()
+        || memberId.equals(caller.userId())
+        || org.role().includes(MemberRole.ADMIN)) {
+      return org;
+    }
+    throw refused("admin_required", "a member may read only their own usage");
+  }
+
   private SubjectOrg organization(
       HttpRequest request, String orgId, String userId, MemberRole required)
       throws ApiException, SQLException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.money.Money;
 import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.ResourceTotal;
 import io.streamspace.billing.rating.SliceCuts;
@@ -35,13 +36,15 @@ public final class UsageRoutes {
   /**
    * The JSON body of {@code GET /usage}. A team organization's also has {@code by_member} and
    * {@code organization_cost} (what belongs to no member: storage), which add up to {@code
-   * total_cost} to the minor unit ({@link UsageByMember}); a personal account's has neither.
+   * total_cost} to the minor unit ({@link UsageByMember}); a personal account's has neither. One
+   * member's ({@code member_id}) has their parts of the lines instead, and neither.
    */
   record UsageJson(
       String userId,
       Instant periodStart,
       Instant periodEnd,
       String currency,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String memberId,
       List<UsageLine> lines,
       BigDecimal totalCost,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberCost> byMember,
@@ -51,6 +54,20 @@ public final class UsageRoutes {
       return of(s, null);
     }
 
+    /** One member's own usage in the organization: their parts of its lines, no breakdown. */
+    static UsageJson ofMember(UsageStatement s, String memberId) {
+      return new UsageJson(
+          s.userId(),
+          s.periodStart(),
+          s.periodEnd(),
+          s.currency().getCurrencyCode(),
+          memberId,
+          s.lines(),
+          s.totalCost(),
+          null,
+          null);
+    }
+
     /** @param byMember a team's breakdown, or null (a personal account's usage has none) */
     static UsageJson of(UsageStatement s, UsageByMember byMember) {
       return new UsageJson(
@@ -58,6 +75,7 @@ public final class UsageRoutes {
           s.periodStart(),
           s.periodEnd(),
           s.currency().getCurrencyCode(),
+          null,
           s.lines(),
           s.totalCost(),
           byMember == null ? null : byMember.members(),
@@ -70,6 +88,8 @@ public final class UsageRoutes {
 
   /** A day in the billing zone and its usage per resource ({@code []} when none). */
   record DayJson(LocalDate date, List<ResourceTotal> resources) {}
+
+  static final String MEMBER_ID = "member_id";
 
   static final int DEFAULT_DAYS = 30;
   static final int MAX_DAYS = 366;
@@ -102,19 +122,45 @@ public final class UsageRoutes {
   }
 
   /**
-   * 200 with the statement (a team organization's with its cost by member); 401 without a
-   * caller; 403 as {@link OrgAccess} decides; 404 when an admin names a user without an
-   * account; 400 for a bad range, or one whose {@code from} or {@code to} would cut a slice of
-   * usage (it could only be estimated).
+   * 200 with the statement (a team organization's with its cost by member); with {@code
+   * member_id}, that member's own: the lines of the sessions they ran under the organization,
+   * each costing their part of the organization's line as {@code by_member} splits it (so their
+   * total is their {@code by_member} cost), storage being no member's. 401 without a caller; 403
+   * as {@link OrgAccess} decides (without {@code member_id} an Admin or the Owner; with it, also
+   * the member themselves, {@link OrgAccess#organizationForMember}); 404 when an admin names a
+   * user without an account; 400 for a bad range, or one whose {@code from} or {@code to} would
+   * cut a slice of usage (it could only be estimated).
    */
   UsageJson usage(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    SubjectAccount subject =
-        SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, current);
+    String memberId = request.queryParam(MEMBER_ID).orElse(null);
+    SubjectOrg org =
+        memberId == null
+            ? access.organization(request, MemberRole.ADMIN)
+            : access.organizationForMember(request, memberId);
+    SubjectAccount subject = SubjectAccount.of(org, accounts, current);
     TimeRange range = TimeRange.of(request, current.billingTimeZone(), clock);
     range.requireCuts(
         new SliceCuts(current.billingTimeZone()),
         instant -> records.sliceSpans(subject.orgId(), instant));
+    if (memberId != null) {
+      List<UsageLine> lines =
+          UsageByMember.memberLines(
+              members.sums(subject.orgId(), range.from(), range.to()),
+              subject.currency(),
+              memberId);
+      return UsageJson.ofMember(
+          new UsageStatement(
+              subject.orgId(),
+              range.from(),
+              range.to(),
+              subject.currency(),
+              lines,
+              lines.stream()
+                  .map(UsageLine::totalCost)
+                  .reduce(Money.zero(subject.currency()), BigDecimal::add)),
+          memberId);
+    }
     if (subject.team()) {
       // the statement and the breakdown from the same records, read once, so they agree
       UsageByMember byMember =

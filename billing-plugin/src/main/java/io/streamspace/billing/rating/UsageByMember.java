@@ -5,6 +5,7 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,13 +51,9 @@ public record UsageByMember(
    *     statement shows them
    */
   public static UsageByMember of(List<MemberSum> memberSums, Currency currency) {
-    Map<LineKey, List<MemberSum>> lines = new LinkedHashMap<>();
-    for (MemberSum memberSum : memberSums) {
-      lines.computeIfAbsent(LineKey.of(memberSum.sum()), k -> new ArrayList<>()).add(memberSum);
-    }
     List<UsageSum> sums = new ArrayList<>();
     Map<String, BigDecimal> costs = new TreeMap<>();
-    for (List<MemberSum> line : lines.values()) {
+    for (List<MemberSum> line : lines(memberSums)) {
       sums.add(merged(line));
       split(line, currency).forEach((key, amount) -> costs.merge(key, amount, BigDecimal::add));
     }
@@ -69,6 +66,34 @@ public record UsageByMember(
           }
         });
     return new UsageByMember(sums, members, organizationCost);
+  }
+
+  /**
+   * One member's own usage: for each line that holds sessions they ran, their quantity and their
+   * part of its cost, the part {@link #of} adds into their {@code by_member} cost (so the
+   * member's lines add up to it), lines in the statement's order.
+   *
+   * @param memberSums as {@link #of} takes them
+   */
+  public static List<UsageLine> memberLines(
+      List<MemberSum> memberSums, Currency currency, String memberId) {
+    List<UsageLine> own = new ArrayList<>();
+    for (List<MemberSum> line : lines(memberSums)) {
+      List<MemberSum> mine =
+          line.stream().filter(part -> memberId.equals(part.memberId())).toList();
+      if (mine.isEmpty()) {
+        continue;
+      }
+      UsageLine shown = merged(mine).line(currency);
+      own.add(
+          new UsageLine(
+              shown.resourceType(),
+              shown.quantity(),
+              shown.unit(),
+              shown.unitPrice(),
+              split(line, currency).get(memberId)));
+    }
+    return own;
   }
 
   /**
@@ -92,6 +117,15 @@ public record UsageByMember(
     return line.stream()
         .map(part -> new LinePart(part.memberId(), part.sum(), costs.get(keyOf(part))))
         .toList();
+  }
+
+  /** The parts grouped by line (resource and unit price), in their order. */
+  private static Collection<List<MemberSum>> lines(List<MemberSum> memberSums) {
+    Map<LineKey, List<MemberSum>> lines = new LinkedHashMap<>();
+    for (MemberSum memberSum : memberSums) {
+      lines.computeIfAbsent(LineKey.of(memberSum.sum()), k -> new ArrayList<>()).add(memberSum);
+    }
+    return lines.values();
   }
 
   /** The line's total split among its parts, by key (the organization's under ""). */

@@ -157,7 +157,8 @@ class ApiDescriptionTest {
             "GET /invoices",
             "GET /packs",
             "GET /purchases",
-            "GET /payments")) {
+            "GET /payments",
+            "GET /organizations")) {
       fits(route, "200", call(HttpMethod.GET, route.substring(4), john, null));
     }
     for (String route :
@@ -170,6 +171,7 @@ class ApiDescriptionTest {
             "GET /admin/reports")) {
       fits(route, "200", call(HttpMethod.GET, route.substring(4), root, null));
     }
+    fits("GET /usage", "200", call(HttpMethod.GET, "/usage?member_id=john", john, null));
     fits("GET /usage", "400", call(HttpMethod.GET, "/usage?from=bad", john, null));
     fits("GET /usage", "403", call(HttpMethod.GET, "/usage?user_id=ann", john, null));
     fits("GET /usage", "401", call(HttpMethod.GET, "/usage", Caller.ANONYMOUS, null));

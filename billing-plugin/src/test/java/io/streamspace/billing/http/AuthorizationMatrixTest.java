@@ -15,6 +15,7 @@ import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -136,9 +138,12 @@ class AuthorizationMatrixTest {
           anyMember("GET /packs"),
           anyMember("GET /plans"));
 
-  /** The routes no organization role opens: the platform admin's, and the public ones. */
+  /**
+   * The routes no organization role opens: the platform admin's, the public ones, and the
+   * caller's own list of organizations (tested on its own below).
+   */
   private static final Set<String> NOT_BY_ORGANIZATION =
-      Set.of("GET /ui", "GET /ui/{asset}", "POST /webhook");
+      Set.of("GET /ui", "GET /ui/{asset}", "POST /webhook", "GET /organizations");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"));
 
@@ -241,6 +246,65 @@ class AuthorizationMatrixTest {
     assertTrue(
         response.status() != 401 && response.status() != 403,
         endpoint + " by " + who + " answered " + response.status());
+  }
+
+  @ParameterizedTest(name = "by {0}")
+  @EnumSource(Who.class)
+  void aMembersOwnUsageInAcmeIsReadByThatMemberAndByWhoeverReadsAcmesUsage(Who who) {
+    Answer answer =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme&member_id=mia", who.caller, null);
+
+    String code =
+        switch (who) {
+          case NO_TOKEN -> "unauthorized";
+          case OTHER_ORGANIZATIONS_OWNER, PLATFORM -> "not_a_member";
+          case MEMBER, ADMIN, OWNER, PLATFORM_ADMIN -> null;
+        };
+    if (code == null) {
+      assertEquals(200, answer.status(), answer.body().toString());
+      assertEquals("mia", answer.body().get("member_id").asText());
+    } else {
+      assertEquals(code, answer.body().at("/error/code").asText(), answer.body().toString());
+    }
+  }
+
+  @Test
+  void aMemberNamingAnotherMembersUsageIsRefusedAdminRequired() {
+    Answer answer =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme&member_id=adam", Who.MEMBER.caller, null);
+
+    assertEquals(403, answer.status(), answer.body().toString());
+    assertEquals("admin_required", answer.body().at("/error/code").asText());
+  }
+
+  @ParameterizedTest(name = "by {0}")
+  @EnumSource(Who.class)
+  void everyCallerListsTheirOwnOrganizationsOnly_noTokenNone(Who who) {
+    Answer answer = billing.call(HttpMethod.GET, "/organizations", who.caller, null);
+
+    // each caller's personal organization (their user id, owner), then the teams they are in
+    String expected =
+        switch (who) {
+          case NO_TOKEN -> null;
+          case MEMBER -> "mia owner, acme member";
+          case ADMIN -> "adam owner, acme admin";
+          case OWNER -> "olivia owner, acme owner";
+          // no session opened globex's account: its memberships count once it opens
+          case OTHER_ORGANIZATIONS_OWNER -> "gus owner";
+          case PLATFORM -> "platform-service owner";
+          case PLATFORM_ADMIN -> "root owner";
+        };
+    if (expected == null) {
+      assertEquals(401, answer.status(), answer.body().toString());
+      return;
+    }
+    assertEquals(200, answer.status(), answer.body().toString());
+    List<String> listed = new ArrayList<>();
+    answer
+        .body()
+        .get("organizations")
+        .forEach(o -> listed.add(o.get("org_id").asText() + " " + o.get("role").asText()));
+    assertEquals(expected, String.join(", ", listed));
   }
 
   private static Stream<Arguments> calls(boolean refused) {

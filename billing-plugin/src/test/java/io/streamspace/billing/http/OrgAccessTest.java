@@ -68,6 +68,32 @@ class OrgAccessTest {
   }
 
   @Test
+  void aMemberReadsTheirOwnUsageInAcme_butNotAnotherMembers() {
+    Answer own = billing.call(HttpMethod.GET, "/usage?org_id=acme&member_id=mia", user("mia"));
+    Answer adams = billing.call(HttpMethod.GET, "/usage?org_id=acme&member_id=adam", user("mia"));
+
+    assertEquals(200, own.status(), own.body().toString());
+    assertEquals("mia", own.body().get("member_id").asText());
+    assertEquals(403, adams.status(), adams.body().toString());
+    assertEquals("admin_required", adams.body().at("/error/code").asText());
+  }
+
+  @Test
+  void theAdminAndThePlatformAdminReadAnyMembersUsage_anOutsiderNone() {
+    String mias = "/usage?org_id=acme&member_id=mia";
+
+    Answer byAdmin = billing.call(HttpMethod.GET, mias, user("adam"));
+    Answer byRoot = billing.call(HttpMethod.GET, mias, BillingHarness.admin("root"));
+    Answer byOutsider = billing.call(HttpMethod.GET, mias, user("gus"));
+
+    assertEquals(200, byAdmin.status(), byAdmin.body().toString());
+    assertEquals(200, byRoot.status(), byRoot.body().toString());
+    assertEquals(byAdmin.body(), byRoot.body());
+    assertEquals(403, byOutsider.status(), byOutsider.body().toString());
+    assertEquals("not_a_member", byOutsider.body().at("/error/code").asText());
+  }
+
+  @Test
   void withoutOrgIdAMemberActsOnTheirPersonalOrganization() {
     Answer usage = billing.call(HttpMethod.GET, "/usage", user("mia"));
 

@@ -16,12 +16,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +111,53 @@ class TeamOrganizationScenarioTest {
     assertEquals(
         new BigDecimal("0.11"), body.get("by_member").get(1).get("total_cost").decimalValue());
     assertEquals(new BigDecimal("0.97"), body.get("organization_cost").decimalValue());
+  }
+
+  @Test
+  void aMemberReadsTheirOwnPartOfTheTeamsUsage_whichIsTheirByMemberCost() {
+    OrgFixtures.created("acme", "olivia", "2026-03-01T00:00:00Z");
+    OrgFixtures.added("acme", "u1", "admin", "2026-03-01T00:00:00Z");
+    OrgFixtures.added("acme", "u2", "member", "2026-03-01T00:00:00Z");
+    aTeamAndAPersonalSession();
+    billing.calculateUsageAt("2026-04-01T01:00:00Z");
+
+    JsonNode own =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme&member_id=u2&" + MARCH, user("u2")).body();
+    JsonNode byTheAdmin =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme&member_id=u2&" + MARCH, user("u1")).body();
+    JsonNode team =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme&" + MARCH, user("olivia")).body();
+
+    // u2's sessions under acme only, as by_member splits acme's lines (above): cpu 1 core ×
+    // 1.5 h, 0.075 exact, its part of the 0.18 line 0.08 (the cent of the larger remainder);
+    // memory 2 GB × 1.5 h = 3 GB-hours, 0.03; no storage (acme's): 0.11
+    assertEquals("acme", own.get("user_id").asText());
+    assertEquals("u2", own.get("member_id").asText());
+    assertEquals(
+        List.of("cpu 1.5 core-hours 0.08", "memory 3 gb-hours 0.03"), shownLines(own), "lines");
+    assertEquals(new BigDecimal("0.11"), own.get("total_cost").decimalValue());
+    assertEquals(
+        team.get("by_member").get(1).get("total_cost").decimalValue(),
+        own.get("total_cost").decimalValue(),
+        "u2's by_member cost");
+    assertFalse(own.has("by_member"), "no one else's cost");
+    assertEquals(own, byTheAdmin, "an admin reads the same");
+  }
+
+  /** The lines of a /usage answer as "resource quantity unit cost". */
+  private static List<String> shownLines(JsonNode usage) {
+    List<String> lines = new ArrayList<>();
+    for (JsonNode line : usage.get("lines")) {
+      lines.add(
+          line.get("resource_type").asText()
+              + " "
+              + line.get("quantity").decimalValue().toPlainString()
+              + " "
+              + line.get("unit").asText()
+              + " "
+              + line.get("total_cost").decimalValue().toPlainString());
+    }
+    return lines;
   }
 
   @Test

@@ -96,6 +96,36 @@ class UsageByMemberTest {
   }
 
   @Test
+  void aMembersOwnLinesAreTheirPartsOfTheLinesAddingUpToTheirCost() {
+    // the lines of the first test: u2's cpu part 0.03 (the cent of the larger remainder) of
+    // 2,000 core-seconds = 0.555556 core-hours, memory 0.02 of 8,000 GB-seconds = 2.222222
+    // GB-hours, no storage line (the organization's); 0.05 in all, u2's by_member cost
+    List<MemberSum> sums =
+        List.of(
+            used("u1", UsageUnit.CPU, 1_000, "0.05"),
+            used("u2", UsageUnit.CPU, 2_000, "0.05"),
+            used("u1", UsageUnit.MEMORY, 4_000, "0.01"),
+            used("u2", UsageUnit.MEMORY, 8_000, "0.01"),
+            used(null, UsageUnit.STORAGE, 360_000, "0.10"));
+
+    List<String> lines =
+        UsageByMember.memberLines(sums, USD, "u2").stream()
+            .map(
+                l ->
+                    l.resourceType()
+                        + " "
+                        + l.quantity().toPlainString()
+                        + " "
+                        + l.unit()
+                        + " "
+                        + l.totalCost().toPlainString())
+            .toList();
+
+    assertEquals(List.of("cpu 0.555556 core-hours 0.03", "memory 2.222222 gb-hours 0.02"), lines);
+    assertEquals(List.of(), UsageByMember.memberLines(sums, USD, "u3"), "ran nothing");
+  }
+
+  @Test
   void noUsageHasNoMembersAndNothingForTheOrganization() {
     UsageByMember byMember = UsageByMember.of(List.of(), USD);
 
