@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * One account as the admin overview shows it. Amounts are in the account's currency, with its
- * decimals.
+ * One account, an organization's, as the admin overview shows it. Amounts are in the account's
+ * currency, with its decimals; revenue in each invoice's.
  *
+ * @param name               a team organization's name; null for a personal one (or none given)
+ * @param personal           a user's personal organization (its id is the user's), or a team's
+ * @param members            its members now: 1 for a personal organization
  * @param planId             the plan of the active subscription
  * @param currentPeriodCost  usage of the current billing period so far, at the rates
  * @param outstandingBalance Σ total of the account's sent and overdue invoices
@@ -21,6 +24,9 @@ import java.util.List;
 public record AccountOverview(
     String userId,
     String email,
+    String name,
+    boolean personal,
+    int members,
     String planId,
     String currency,
     BigDecimal currentPeriodCost,
@@ -29,12 +35,17 @@ public record AccountOverview(
     String status,
     List<String> holds,
     String quotaState,
-    List<MeterState> quotaMeters) {
+    List<MeterState> quotaMeters,
+    List<Revenue> revenue) {
 
   public AccountOverview {
     holds = List.copyOf(holds);
     quotaMeters = List.copyOf(quotaMeters);
+    revenue = List.copyOf(revenue);
   }
+
+  /** What an organization was invoiced in one currency. */
+  public record Revenue(String currency, BigDecimal invoiced) {}
 
   /**
    * A meter at or over the alert threshold.

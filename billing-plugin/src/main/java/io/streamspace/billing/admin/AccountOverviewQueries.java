@@ -63,6 +63,28 @@ public final class AccountOverviewQueries {
       (SELECT coalesce(sum(c.remaining), 0) FROM billing_credits c
        WHERE c.user_id = a.user_id AND (c.expires_at IS NULL OR c.expires_at > :at))""";
 
+  /**
+   * How many members organization {@code a} has now: a personal one its user alone, a team the
+   * memberships its events leave (read by billing_org_events_member).
+   */
+  private static final String MEMBERS =
+      """
+      CASE WHEN a.personal THEN 1
+           ELSE (SELECT count(*) FROM billing_memberships m WHERE m.org_id = a.user_id) END""";
+
+  /**
+   * What account {@code a} was invoiced, ever, per currency: Σ total of its finalized invoices
+   * not void, as the dashboard counts revenue (read by billing_invoices_user_period).
+   */
+  private static final String REVENUE =
+      """
+      (SELECT array_agg(r.currency ORDER BY r.currency) AS currencies,
+              array_agg(r.invoiced ORDER BY r.currency) AS amounts
+       FROM (SELECT i.currency::text AS currency, sum(i.total) AS invoiced
+             FROM billing_invoices i
+             WHERE i.user_id = a.user_id AND i.status IN ('sent', 'paid', 'overdue')
+             GROUP BY i.currency) r)""";
+
   private static final Map<AccountOrder, String> SORT_KEYS =
       Map.of(
           AccountOrder.USER_ID, "a.user_id",
@@ -91,18 +113,21 @@ public final class AccountOverviewQueries {
         -- ends in its wildcard, which the C-collated primary key serves): the exact id is its
         -- own prefix; quota_state keeps the accounts with a meter in that state
         page AS (
-          SELECT a.user_id, a.email, a.currency, a.status, s.plan_id, %2$s AS sort_key
+          SELECT a.user_id, a.email, a.name, a.personal, a.currency, a.status, s.plan_id,
+                 %2$s AS sort_key
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
           WHERE (CAST(:status AS text) IS NULL OR a.status = :status)
+            AND (CAST(:personal AS boolean) IS NULL OR a.personal = :personal)
             AND (CAST(:pattern AS text) IS NULL OR a.user_id LIKE :pattern ESCAPE '\\')
             AND (CAST(:quota_state AS text) IS NULL
                  OR EXISTS (SELECT 1 FROM judged j
                             WHERE j.user_id = a.user_id AND j.state = :quota_state))
           ORDER BY sort_key %3$s, a.user_id
           LIMIT :limit OFFSET :offset)
-        SELECT a.user_id, a.email, a.currency, a.status, a.plan_id,
-               %4$s AS cost, %5$s AS outstanding, %6$s AS credit,
+        SELECT a.user_id, a.email, a.name, a.personal, a.currency, a.status, a.plan_id,
+               %4$s AS cost, %5$s AS outstanding, %6$s AS credit, %8$s AS members,
+               rev.currencies AS revenue_currencies, rev.amounts AS revenue_amounts,
                (SELECT coalesce(array_agg(h.reason ORDER BY h.placed_at, h.id), '{}')
                 FROM billing_account_holds h
                 WHERE h.user_id = a.user_id AND h.lifted_at IS NULL) AS holds,
@@ -115,6 +140,7 @@ public final class AccountOverviewQueries {
                  array_agg(j.percent ORDER BY %7$s) AS percents
           FROM judged j
           WHERE j.user_id = a.user_id AND j.state <> 'ok') q
+        CROSS JOIN LATERAL %9$s rev
         ORDER BY a.sort_key %3$s, a.user_id
         """
         .formatted(
@@ -124,7 +150,9 @@ public final class AccountOverviewQueries {
             COST,
             OUTSTANDING,
             CREDIT,
-            JudgedMeters.WORST_FIRST);
+            JudgedMeters.WORST_FIRST,
+            MEMBERS,
+            REVENUE);
   }
 
   private static final String[] CURRENCY_CODES;
@@ -149,12 +177,14 @@ public final class AccountOverviewQueries {
    * @param userIdPrefix only accounts whose user id starts with this; null for any
    * @param quotaState only accounts with at least one meter in this state (as GET /admin/quotas
    *     judges it); null for any
+   * @param personal only personal organizations (true) or team ones (false); null for both
    * @param order what accounts are ordered by, ties by user id
    */
   public record Filter(
       String status,
       String userIdPrefix,
       QuotaState quotaState,
+      Boolean personal,
       AccountOrder order,
       boolean descending) {}
 
@@ -179,6 +209,9 @@ public final class AccountOverviewQueries {
             new AccountOverview(
                 rs.getString("user_id"),
                 rs.getString("email"),
+                rs.getString("name"),
+                rs.getBoolean("personal"),
+                rs.getInt("members"),
                 rs.getString("plan_id"),
                 currency.getCurrencyCode(),
                 Money.shown(rs.getBigDecimal("cost"), currency),
@@ -187,7 +220,8 @@ public final class AccountOverviewQueries {
                 rs.getString("status"),
                 List.of((String[]) rs.getArray("holds").getArray()),
                 quotaMeters.isEmpty() ? QuotaState.OK.jsonName() : quotaMeters.get(0).state(),
-                quotaMeters));
+                quotaMeters,
+                revenue(rs)));
       }
       return overviews;
     }
@@ -202,6 +236,7 @@ public final class AccountOverviewQueries {
         .bind("status", filter.status())
         .bind("pattern", prefix == null ? null : escapeLike(prefix) + "%")
         .bind("quota_state", filter.quotaState() == null ? null : filter.quotaState().jsonName())
+        .bind("personal", filter.personal())
         .bind("limit", limit)
         .bind("offset", offset)
         .bind("currency_code", CURRENCY_CODES)
@@ -222,6 +257,23 @@ public final class AccountOverviewQueries {
       rows.add(new AccountOverview.MeterState(names[i], states[i], percents[i]));
     }
     return rows;
+  }
+
+  /** The page row's revenue per currency, by currency code: none before its first invoice. */
+  private static List<AccountOverview.Revenue> revenue(ResultSet rs) throws SQLException {
+    Array currencies = rs.getArray("revenue_currencies");
+    if (currencies == null) {
+      return List.of();
+    }
+    String[] codes = (String[]) currencies.getArray();
+    BigDecimal[] amounts = (BigDecimal[]) rs.getArray("revenue_amounts").getArray();
+    List<AccountOverview.Revenue> revenue = new ArrayList<>(codes.length);
+    for (int i = 0; i < codes.length; i++) {
+      revenue.add(
+          new AccountOverview.Revenue(
+              codes[i], Money.shown(amounts[i], Currency.getInstance(codes[i]))));
+    }
+    return revenue;
   }
 
   /** The text matched literally by LIKE: its wildcards and the escape character escaped. */

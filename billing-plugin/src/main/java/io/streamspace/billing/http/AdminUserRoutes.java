@@ -32,13 +32,28 @@ public final class AdminUserRoutes {
     routes.add(HttpMethod.GET, "/admin/users", JsonRoute.of(this::users));
   }
 
+  /** {@code kind}: true for personal organizations, false for teams, null for both. */
+  private static Boolean kind(HttpRequest request) throws ApiException {
+    String kind = request.queryParam("kind").orElse(null);
+    if (kind == null) {
+      return null;
+    }
+    return switch (kind) {
+      case "personal" -> true;
+      case "team" -> false;
+      default -> throw ApiException.badParameter("kind", "kind must be personal or team");
+    };
+  }
+
   /**
    * 200 with accounts ordered by {@code sort} ({@code user_id} by default, {@code
    * current_period_cost}, {@code outstanding_balance} or {@code credit_balance}; a leading
    * {@code -} for descending; ties by user id), filtered by {@code status} (exact), {@code
    * user_id} (prefix: an exact id matches itself and any id it starts) and {@code quota_state}
-   * (accounts with a meter in that state, as {@code GET /admin/quotas} judges it); 400 naming
-   * {@code sort}, {@code quota_state}, {@code limit} or {@code offset}; 401/403 unless admin.
+   * (accounts with a meter in that state, as {@code GET /admin/quotas} judges it) and {@code
+   * kind} ({@code personal} or {@code team} organizations); 400 naming {@code sort}, {@code
+   * quota_state}, {@code kind}, {@code limit} or {@code offset}; 401/403 unless admin. Each
+   * account is an organization: its name, kind, members now and revenue per currency too.
    *
    * <p>The current-period cost is the usage of [the last invoice day's midnight in the billing
    * zone, the next) at the rates, whatever the billing mode: for subscription and hybrid modes
@@ -61,6 +76,7 @@ public final class AdminUserRoutes {
             request.queryParam("status").orElse(null),
             request.queryParam("user_id").orElse(null),
             QuotaRoutes.overThresholdState(request, "quota_state"),
+            kind(request),
             order,
             descending);
     Page page = Page.of(request);

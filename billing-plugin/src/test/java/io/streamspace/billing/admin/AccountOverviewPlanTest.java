@@ -12,6 +12,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,26 +40,48 @@ class AccountOverviewPlanTest {
   }
 
   @Test
-  void aPageJudgesTheQuotasOfItsOwnAccountsOnly_neverEveryAccounts() throws Exception {
+  void aPageJudgesTheQuotasAndReadsTheInvoicesOfItsOwnAccountsOnly_neverEveryAccounts()
+      throws Exception {
     for (int i = 0; i < 40; i++) {
       String user = "user-%02d".formatted(i);
       billing.userCreated(user, Map.of());
       billing.created("2026-03-01T00:00:00Z", "s" + i, user, size("1", "1", "0"));
     }
     billing.flush();
+    for (int i = 0; i < 40; i++) {
+      String user = "user-%02d".formatted(i);
+      InvoiceFixtures.invoice(
+          user,
+          "2026-02-01T00:00:00Z",
+          "2026-03-01T00:00:00Z",
+          "sent",
+          "INV-2026-%06d".formatted(i + 1),
+          "USD",
+          "1",
+          "0",
+          "1",
+          "2026-03-15T00:00:00Z",
+          null);
+    }
 
     String plan =
         explainPage(
-            new AccountOverviewQueries.Filter(null, null, null, AccountOrder.USER_ID, false));
+            new AccountOverviewQueries.Filter(null, null, null, null, AccountOrder.USER_ID, false));
 
     assertFalse(plan.contains("CTE"), "no expression materialized for every account:\n" + plan);
-    assertEquals(5, sessionsRead(plan), "the open sessions of the page's 5 accounts:\n" + plan);
+    assertEquals(
+        5,
+        rowsRead(plan, "billing_sessions"),
+        "the open sessions of the page's 5 accounts:\n" + plan);
+    // each invoice is read twice, for the outstanding balance and for the revenue
+    assertEquals(
+        10, rowsRead(plan, "billing_invoices"), "the invoices of the page's 5 accounts:\n" + plan);
   }
 
-  /** How many rows of billing_sessions the plan read: Σ actual rows × loops of its scans. */
-  private static int sessionsRead(String plan) {
+  /** How many rows of the table the plan read: Σ actual rows × loops of its scans. */
+  private static int rowsRead(String plan, String table) {
     Matcher scan =
-        Pattern.compile(" on billing_sessions \\w+ .*\\(actual [^)]* rows=(\\d+) loops=(\\d+)\\)")
+        Pattern.compile(" on " + table + " \\w+ .*\\(actual [^)]* rows=(\\d+) loops=(\\d+)\\)")
             .matcher(plan);
     int rows = 0;
     while (scan.find()) {

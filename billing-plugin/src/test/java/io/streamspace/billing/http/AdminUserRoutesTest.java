@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -133,22 +134,92 @@ class AdminUserRoutesTest {
   void everyAccountWithItsPlanCurrentCostOutstandingAndCreditBalance() {
     JsonNode body = users("");
 
+    // ann's revenue: her paid 7.00, overdue 2.50 and sent 10.00 (12.00 less 2.00 of credit)
+    // invoices, 19.50; not the void 4.00 nor the draft 3.00
+
     assertEquals("2026-03-05T00:00:00Z", body.get("period_start").asText());
     assertEquals("2026-04-05T00:00:00Z", body.get("period_end").asText());
     assertEquals(List.of("ann", "anna", "bob", "carl"), ids(body));
     assertEquals(
         """
-        {"user_id":"ann","email":"ann@example.com","plan_id":"free","currency":"USD",\
+        {"user_id":"ann","email":"ann@example.com","name":null,"personal":true,"members":1,\
+        "plan_id":"free","currency":"USD",\
         "current_period_cost":1.40,"outstanding_balance":12.50,"credit_balance":5.00,\
-        "status":"active","holds":[],"quota_state":"ok","quota_meters":[]}""",
+        "status":"active","holds":[],"quota_state":"ok","quota_meters":[],\
+        "revenue":[{"currency":"USD","invoiced":19.50}]}""",
         body.at("/users/0").toString());
     assertEquals(
         """
-        {"user_id":"bob","email":"bob@example.com","plan_id":"free","currency":"VND",\
+        {"user_id":"bob","email":"bob@example.com","name":null,"personal":true,"members":1,\
+        "plan_id":"free","currency":"VND",\
         "current_period_cost":0,"outstanding_balance":0,"credit_balance":0,\
-        "status":"active","holds":[],"quota_state":"ok","quota_meters":[]}""",
+        "status":"active","holds":[],"quota_state":"ok","quota_meters":[],"revenue":[]}""",
         body.at("/users/2").toString());
     assertTrue(body.get("next_offset").isNull());
+  }
+
+  @Test
+  void aTeamOrganizationShowsItsNameSizePlanAndRevenuePerCurrency_filteredByKind() {
+    // acme on Pro in USD, owned by olivia, with adam (admin) and mia (member): 3 members, one
+    // removed member not counted. Its paid 29.99 and sent 40.01 invoices are 70.00 of revenue;
+    // an invoice of an earlier VND term, paid 750,000, shows in its own currency
+    OrgFixtures.opened(billing, "acme", "Acme Inc", "olivia", "USD", "pro", "2026-01-01T00:00:00Z");
+    OrgFixtures.added("acme", "adam", "admin", "2026-01-01T00:00:00Z");
+    OrgFixtures.added("acme", "mia", "member", "2026-01-01T00:00:00Z");
+    OrgFixtures.added("acme", "zed", "member", "2026-01-01T00:00:00Z");
+    OrgFixtures.removed("acme", "zed", "2026-02-01T00:00:00Z");
+    invoice(
+        "acme",
+        "2025-12-05T00:00:00Z",
+        "2026-01-05T00:00:00Z",
+        "paid",
+        "INV-2026-000005",
+        "VND",
+        "750000",
+        "0",
+        "750000",
+        "2026-01-19T00:00:00Z",
+        "2026-01-10T00:00:00Z");
+    invoice(
+        "acme",
+        "2026-01-05T00:00:00Z",
+        "2026-02-05T00:00:00Z",
+        "paid",
+        "INV-2026-000006",
+        "USD",
+        "29.99",
+        "0",
+        "29.99",
+        "2026-02-19T00:00:00Z",
+        "2026-02-10T00:00:00Z");
+    invoice(
+        "acme",
+        "2026-02-05T00:00:00Z",
+        "2026-03-05T00:00:00Z",
+        "sent",
+        "INV-2026-000007",
+        "USD",
+        "40.01",
+        "0",
+        "40.01",
+        "2026-03-19T00:00:00Z",
+        null);
+
+    JsonNode teams = users("?kind=team");
+
+    assertEquals(List.of("acme"), ids(teams));
+    JsonNode acme = teams.at("/users/0");
+    assertEquals("Acme Inc", acme.get("name").asText());
+    assertEquals(false, acme.get("personal").asBoolean());
+    assertEquals(3, acme.get("members").asInt());
+    assertEquals("pro", acme.get("plan_id").asText());
+    assertEquals(
+        "[{\"currency\":\"USD\",\"invoiced\":70.00},{\"currency\":\"VND\",\"invoiced\":750000}]",
+        acme.get("revenue").toString());
+    assertEquals(List.of("ann", "anna", "bob", "carl"), ids(users("?kind=personal")));
+    assertEquals(
+        "kind",
+        billing.call(HttpMethod.GET, "/admin/users?kind=teams", admin("root")).errorField());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.streamspace.billing.support;
 
 import static io.streamspace.billing.support.BillingHarness.rows;
 
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import java.sql.Timestamp;
@@ -20,6 +21,30 @@ public final class OrgFixtures {
   /** The organization's {@code org.created} at {@code at}: its owner's first membership. */
   public static void created(String orgId, String ownerId, String at) {
     event(orgId, "org.created", ownerId, "owner", at);
+  }
+
+  /**
+   * The organization's {@code org.created} delivered to the plugin, which opens its account with
+   * the name, currency and plan given (and stores the owner's membership).
+   */
+  public static void opened(
+      BillingHarness billing,
+      String orgId,
+      String name,
+      String ownerId,
+      String currency,
+      String planId,
+      String at) {
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            UUID.randomUUID().toString(),
+            Instant.parse(at),
+            OrganizationEvent.Type.CREATED,
+            orgId,
+            new OrganizationEvent.Organization(name, ownerId, currency, planId),
+            null));
+    billing.flush();
   }
 
   /** An {@code org.member_added} at {@code at}, with the role given ({@code admin}, ...). */
