@@ -1,4 +1,4 @@
-// The admin page: the accounts, the business at a glance, the admin forms and the jobs, from the
+// The admin page: the accounts (organizations: personal and teams), the business at a glance, the admin forms and the jobs, from the
 // plugin's admin JSON routes only. A token without the admin role sees only that the page is
 // for admins.
 import {
@@ -11,7 +11,10 @@ const COLORS = ['#0b57d0', '#b3261e', '#1a7f37', '#8a5300'];
 
 /** The accounts table's columns: its header text and, for a sortable one, the sort key. */
 const ACCOUNT_COLUMNS = [
-  { text: 'User', sort: 'user_id' },
+  { text: 'Organization', sort: 'user_id' },
+  { text: 'Name' },
+  { text: 'Kind' },
+  { text: 'Members', num: true },
   { text: 'Plan' },
   { text: 'Cost this period', sort: 'current_period_cost', num: true },
   { text: 'Outstanding', sort: 'outstanding_balance', num: true },
@@ -19,6 +22,7 @@ const ACCOUNT_COLUMNS = [
   { text: 'Quota' },
   { text: 'Status' },
   { text: 'Holds' },
+  { text: 'Revenue (invoiced)', num: true },
 ];
 
 const accounts = { sort: 'user_id', offset: 0, nextOffset: null, filter: {} };
@@ -66,7 +70,7 @@ async function load() {
 function accountsPath() {
   const query = [['sort', accounts.sort], ['limit', PAGE_SIZE], ['offset', accounts.offset],
     ['user_id', accounts.filter.user], ['status', accounts.filter.status],
-    ['quota_state', accounts.filter.quota]]
+    ['quota_state', accounts.filter.quota], ['kind', accounts.filter.kind]]
       .filter(([, value]) => value !== undefined && value !== '')
       .map(([name, value]) => name + '=' + encodeURIComponent(value));
   return '/admin/users?' + query.join('&');
@@ -105,18 +109,23 @@ function accountsTable(users) {
   }));
   const rows = users.map((u) => el('tr', { id: 'account-row-' + u.user_id },
       el('th', { scope: 'row', text: u.user_id }),
-      el('td', { text: u.plan_id || '—' }),
+      el('td', { class: 'org-name', text: u.name || '—' }),
+      el('td', { class: 'org-kind', text: u.personal ? 'personal' : 'team' }),
+      el('td', { class: 'num org-members', text: String(u.members) }),
+      el('td', { class: 'org-plan', text: u.plan_id || '—' }),
       el('td', { class: 'num', text: money(u.current_period_cost, u.currency) }),
       el('td', { class: 'num', text: money(u.outstanding_balance, u.currency) }),
       el('td', { class: 'num credit-balance', text: money(u.credit_balance, u.currency) }),
       quotaCell(u),
       el('td', { text: u.status }),
-      el('td', { text: u.holds.length === 0 ? 'none' : u.holds.join(', ') })));
+      el('td', { text: u.holds.length === 0 ? 'none' : u.holds.join(', ') }),
+      el('td', { class: 'num org-revenue', text: u.revenue.length === 0 ? '—'
+        : u.revenue.map((r) => money(r.invoiced, r.currency)).join(', ') })));
   const body = rows.length > 0 ? rows
       : [el('tr', {}, el('td', { colspan: ACCOUNT_COLUMNS.length, class: 'empty',
         text: 'No account matches.' }))];
   return el('table', { id: 'accounts-table' },
-      el('caption', { text: 'Accounts, ' + PAGE_SIZE + ' a page' }), el('thead', {}, head),
+      el('caption', { text: 'Organizations (the billing accounts), ' + PAGE_SIZE + ' a page' }), el('thead', {}, head),
       el('tbody', {}, body));
 }
 
@@ -134,7 +143,8 @@ function quotaCell(u) {
 byId('accounts-filter').addEventListener('submit', (event) => {
   event.preventDefault();
   accounts.filter = { user: byId('filter-user').value.trim(),
-    status: byId('filter-status').value, quota: byId('filter-quota').value };
+    status: byId('filter-status').value, quota: byId('filter-quota').value,
+    kind: byId('filter-kind').value };
   accounts.offset = 0;
   loadAccounts();
 });

@@ -5,10 +5,31 @@ import {
   table, withUnit,
 } from './common.js';
 
+/**
+ * The organization the page shows and the caller's role in it, from GET /organizations: the
+ * role decides which sections show and which routes are asked, so a section the role does not
+ * have is never asked for (no refusal to explain). A personal organization is asked for without
+ * org_id, as before organizations.
+ */
+const view = { userId: null, org: null, owner: false, admin: false };
+
+/** The path naming the organization shown (a team's by org_id). */
+function inOrg(path) {
+  if (view.org === null || view.org.personal) {
+    return path;
+  }
+  return path + (path.includes('?') ? '&' : '?') + 'org_id=' + encodeURIComponent(view.org.org_id);
+}
+
+/** A POST or PUT body naming the organization shown. */
+function bodyInOrg(body) {
+  return view.org === null || view.org.personal ? body : { ...body, org_id: view.org.org_id };
+}
+
 /** Answers a route's body, or null when it failed (the failure said in the live region). */
 async function read(path, what, quietStatuses = []) {
   try {
-    return await api(BILLING + path);
+    return await api(BILLING + inOrg(path));
   } catch (error) {
     if (signedOutIfRefused(error, signOut)) {
       throw error;
@@ -23,7 +44,7 @@ async function read(path, what, quietStatuses = []) {
 /** Runs an action (a POST or PUT); a 423 says the account is locked. Answers the body or null. */
 async function act(path, method, body, what) {
   try {
-    const answer = await api(BILLING + path, { method, body });
+    const answer = await api(BILLING + path, { method, body: bodyInOrg(body) });
     announce('');
     return answer;
   } catch (error) {
@@ -35,48 +56,205 @@ async function act(path, method, body, what) {
   }
 }
 
+/** The key under which this tab remembers the organization a user chose. */
+const chosenKey = (userId) => 'billing.org.' + userId;
+
+/** What each role sees of an organization, in a sentence. */
+const ROLE_TEXT = {
+  owner: 'You are its owner: plan, seats, payment, invoices and usage.',
+  admin: 'You are an admin: its usage by member, quotas and invoices. Payment is the owner\'s.',
+  member: 'You are a member: your own usage and the quotas that may refuse your sessions.',
+};
+
+/** Counts the loads: a load that a newer one (another organization chosen) overtook stops. */
+let loads = 0;
+
 async function load() {
+  const mine = ++loads;
+  const stale = () => mine !== loads;
   announce('');
   clear(byId('banners'));
+  delete byId('content').dataset.loadedOrg;
+  let listing;
+  try {
+    listing = await api(BILLING + '/organizations');
+  } catch (error) {
+    if (!signedOutIfRefused(error, signOut)) {
+      announceError('Could not read your organizations', error);
+    }
+    return;
+  }
+  if (stale()) {
+    return;
+  }
+  byId('signed-in-as').textContent = 'Signed in as ' + listing.user_id;
+  view.userId = listing.user_id;
+  const chosen = sessionStorage.getItem(chosenKey(listing.user_id));
+  view.org = listing.organizations.find((o) => o.org_id === chosen) || listing.organizations[0];
+  view.owner = view.org.role === 'owner';
+  view.admin = view.owner || view.org.role === 'admin';
+  showOrganizations(listing);
+  showSections();
   let quota;
   try {
-    quota = await read('/quota', 'your quotas', [404]);
+    quota = await read('/quota', 'the quotas', [404]);
   } catch (signedOut) {
     return;
   }
+  if (stale()) {
+    return;
+  }
   if (quota === null) {
-    byId('signed-in-as').textContent = '';
     announce('No billing account yet: it is opened when your user is created.');
     return;
   }
-  byId('signed-in-as').textContent = 'Signed in as ' + quota.user_id;
+  showQuota(quota);
+  showSeats(quota);
+  if (view.admin) {
+    await showAdministered(quota, stale);
+  } else {
+    showBanners(quota, null, null, null, null);
+    await showOwnUsage(quota, stale);
+  }
+  if (!stale()) {
+    // all drawn: what a test waits for
+    byId('content').dataset.loadedOrg = view.org.org_id;
+  }
+}
+
+/** What the owner and an admin see of the organization (the owner's actions only to them). */
+async function showAdministered(quota, stale) {
   const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
     monthly] = await Promise.all([
-    read('/subscription', 'your plan'),
+    read('/subscription', 'the plan'),
     read('/plans', 'the plans'),
     read('/spending-limit', 'the estimate'),
-    read('/invoices', 'your invoices'),
-    read('/credits', 'your credits'),
-    read('/packs', 'the packs'),
-    read('/purchases', 'your purchases'),
-    read('/payments?limit=1', 'your payments'),
+    read('/invoices', 'the invoices'),
+    read('/credits', 'the credits'),
+    view.owner ? read('/packs', 'the packs') : null,
+    read('/purchases', 'the purchases'),
+    view.owner ? read('/payments?limit=1', 'the payments') : null,
     read('/usage/daily?days=30', 'the daily usage', [404]),
     read('/costs/monthly?months=12', 'the monthly costs', [404]),
   ]).catch(() => []);
-  if (subscription === undefined) {
-    return; // signed out on a 401
+  if (subscription === undefined || stale()) {
+    return; // signed out on a 401, or another organization chosen meanwhile
   }
   showPlan(subscription, plans);
-  showQuota(quota);
   showPlans(plans);
   showInvoices(invoices);
   showCredits(credits);
   showPacks(packs);
   showPurchases(purchases);
   showBanners(quota, plans, spending, invoices, payments);
-  await showCost(spending);
+  await showCost(spending, stale);
+  if (stale()) {
+    return;
+  }
   showUsageChart(daily);
   showCostChart(monthly);
+}
+
+/** The organizations to choose from; choosing one shows it. */
+function showOrganizations(listing) {
+  const select = clear(byId('org-select'));
+  for (const o of listing.organizations) {
+    const name = o.personal ? 'Personal'
+      : !o.name || o.name === o.org_id ? o.org_id : o.name + ' (' + o.org_id + ')';
+    select.append(el('option', { value: o.org_id, selected: o === view.org },
+        name + ', ' + o.role));
+  }
+  byId('org-role').textContent = ROLE_TEXT[view.org.role] ?? '';
+}
+
+byId('org-select').addEventListener('change', () => {
+  sessionStorage.setItem(chosenKey(view.userId), byId('org-select').value);
+  load();
+});
+
+/** Each section by the role: only what the API lets that role read (class comment). */
+function showSections() {
+  const team = !view.org.personal;
+  const shown = {
+    'plan-section': view.admin,
+    'seats-section': view.admin && team,
+    'by-member-section': view.admin && team,
+    'charts-section': view.admin,
+    'plans-section': view.admin,
+    'invoices-section': view.admin,
+    'credits-section': view.admin,
+    'packs-section': view.owner,
+    'purchases-section': view.admin,
+  };
+  for (const [id, on] of Object.entries(shown)) {
+    byId(id).hidden = !on;
+  }
+  byId('cost-heading').textContent = view.admin ? 'This period' : 'Your usage this period';
+  byId('estimate-note').hidden = !view.admin;
+  for (const id of ['cost-by-resource', 'estimate', 'by-member', 'invoices', 'credits',
+    'packs', 'purchases', 'plans']) {
+    clear(byId(id));
+  }
+  byId('portal').hidden = true;
+}
+
+/** A team's seats: its members now, against the plan's limit on the members meter if any. */
+function showSeats(quota) {
+  if (view.org.personal) {
+    return;
+  }
+  byId('seats-members').textContent = String(view.org.members);
+  const seats = quota.meters.find((m) => m.meter === 'members');
+  byId('seats-limit').textContent = !seats ? 'None on this plan'
+    : seats.limit === null ? 'Unlimited'
+      : withUnit(seats.limit, seats.unit) + (seats.kind ? ' (' + seats.kind + ')' : '');
+}
+
+/**
+ * A member's own usage this period: their part of each of the organization's lines
+ * (member_id). The period is the quota's: from its start to when its counters reset (the next
+ * period's start); without a counter, the calendar month /usage defaults to.
+ */
+async function showOwnUsage(quota, stale) {
+  const end = quota.meters.map((m) => m.resets_at).find((at) => at);
+  const range = end ? '&from=' + encodeURIComponent(quota.period_start) + '&to='
+      + encodeURIComponent(end) : '';
+  byId('cost-period').textContent = end ? 'From ' + instant(quota.period_start) + ' to '
+      + instant(end) : 'This month';
+  const usage = await read('/usage?member_id=' + encodeURIComponent(view.userId) + range,
+      'your usage').catch(() => null);
+  if (usage === null || stale()) {
+    return;
+  }
+  clear(byId('cost-by-resource')).append(usageTable(usage,
+      'Your usage under ' + (view.org.name || view.org.org_id) + ' so far, by resource'));
+}
+
+/** A /usage answer's lines and total as a table (id cost-so-far). */
+function usageTable(usage, caption) {
+  return table('cost-so-far', caption,
+      [{ text: 'Resource' }, { text: 'Quantity', num: true }, { text: 'Cost', num: true }],
+      usage.lines.map((l) => [l.resource_type,
+        { text: quantity(l.quantity) + ' ' + l.unit, num: true },
+        { text: money(l.total_cost, usage.currency), num: true }])
+          .concat([['Total', '', { text: money(usage.total_cost, usage.currency), num: true }]]),
+      '');
+}
+
+/** A team's usage by member (the admin's and the owner's), adding up to its total. */
+function showByMember(usage) {
+  if (!usage.by_member) {
+    return;
+  }
+  clear(byId('by-member')).append(table('by-member-table', 'Cost so far by member',
+      [{ text: 'Member' }, { text: 'Cost', num: true }],
+      usage.by_member.map((m) => [m.user_id,
+        { text: money(m.total_cost, usage.currency), num: true }])
+          .concat([
+            ['Organization (storage)',
+              { text: money(usage.organization_cost, usage.currency), num: true }],
+            ['Total', { text: money(usage.total_cost, usage.currency), num: true }],
+          ]), ''));
 }
 
 function showPlan(subscription, plans) {
@@ -88,7 +266,7 @@ function showPlan(subscription, plans) {
       money(subscription.price, subscription.currency) + ' / ' + subscription.interval;
   byId('billing-mode').textContent = subscription.billing_mode;
   const portal = byId('portal');
-  portal.hidden = !(plans && plans.stripe_enabled);
+  portal.hidden = !(view.owner && plans && plans.stripe_enabled);
 }
 
 function showQuota(quota) {
@@ -122,7 +300,7 @@ function showQuota(quota) {
       block.append(el('p', { id: 'overage-' + m.meter },
           'Estimated overage cost: ' + money(m.overage_cost, quota.currency)));
     }
-    if (m.state === 'confirmation_required') {
+    if (m.state === 'confirmation_required' && view.owner) {
       const button = el('button', {
         id: 'overage-confirm-' + m.meter, type: 'button',
         text: 'Confirm overage for ' + name,
@@ -141,7 +319,7 @@ function showQuota(quota) {
   }
 }
 
-async function showCost(spending) {
+async function showCost(spending, stale) {
   if (spending === null) {
     return;
   }
@@ -161,16 +339,11 @@ async function showCost(spending) {
   const range = '?from=' + encodeURIComponent(spending.period_start) + '&to='
       + encodeURIComponent(spending.period_end);
   const usage = await read('/usage' + range, 'the usage so far').catch(() => null);
-  if (usage === null) {
+  if (usage === null || stale()) {
     return;
   }
-  clear(byId('cost-by-resource')).append(table('cost-so-far', 'Cost so far by resource',
-      [{ text: 'Resource' }, { text: 'Quantity', num: true }, { text: 'Cost', num: true }],
-      usage.lines.map((l) => [l.resource_type,
-        { text: quantity(l.quantity) + ' ' + l.unit, num: true },
-        { text: money(l.total_cost, usage.currency), num: true }])
-          .concat([['Total', '', { text: money(usage.total_cost, usage.currency), num: true }]]),
-      ''));
+  clear(byId('cost-by-resource')).append(usageTable(usage, 'Cost so far by resource'));
+  showByMember(usage);
 }
 
 function showPlans(plans) {
@@ -200,6 +373,9 @@ function showPlans(plans) {
     if (p.id === plans.current_plan_id) {
       return el('strong', { text: 'Your plan' });
     }
+    if (!view.owner) {
+      return null; // a change of plan is the owner's
+    }
     const button = el('button', {
       id: 'plan-choose-' + p.id, type: 'button', 'aria-describedby': 'plan-features-' + p.id,
       text: 'Switch to ' + p.name,
@@ -222,7 +398,7 @@ async function choosePlan(plan, stripeEnabled, button) {
     const here = location.origin + location.pathname;
     try {
       const checkout = await api(BILLING + '/create-checkout', {
-        method: 'POST', body: { plan_id: plan.id, success_url: here, cancel_url: here },
+        method: 'POST', body: bodyInOrg({ plan_id: plan.id, success_url: here, cancel_url: here }),
       });
       location.assign(checkout.checkout_url);
       return;
@@ -273,7 +449,7 @@ function pdfButton(invoice) {
   });
   button.addEventListener('click', async () => {
     try {
-      const blob = await apiBlob(BILLING + '/invoices/' + invoice.id + '/pdf');
+      const blob = await apiBlob(BILLING + inOrg('/invoices/' + invoice.id + '/pdf'));
       const url = URL.createObjectURL(blob);
       const link = el('a', {
         href: url, download: (invoice.invoice_number || 'DRAFT-' + invoice.id) + '.pdf',

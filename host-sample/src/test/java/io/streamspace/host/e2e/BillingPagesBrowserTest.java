@@ -19,13 +19,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The billing pages in a real browser (headless Chromium): a host with the packaged plugin, a
  * scenario posted through the real routes (intake, calculate-usage as a job, an admin invoice
  * and an admin credit), then what ann sees after signing in on her page, that bob's data never
  * shows there, where the token is kept, and that the page runs without console errors or policy
- * violations. Screenshots go to {@code target/screenshots/}.
+ * violations. The team organization acme (owner oli, admin ada, member mem) is seen by each role
+ * on the same page: what the API lets the role read, with its figures. Screenshots go to {@code
+ * target/screenshots/}.
  */
 class BillingPagesBrowserTest extends BillingHostTestBase {
 
@@ -42,6 +45,11 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   private String annToken;
   private JsonNode annInvoice;
   private JsonNode bobInvoice;
+  private final String acme = newUser("acme");
+  private final String oli = newUser("oli");
+  private final String ada = newUser("ada");
+  private final String mem = newUser("mem");
+  private JsonNode acmeInvoice;
 
   /**
    * The chart routes the user page reads that this host answers 404 (the page then says "No data
@@ -73,10 +81,12 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             Events.sessionCreated("s2-" + ann, ann, at("11:00"), "1.5", "3", "0"),
             Events.heartbeat("s2-" + ann, ann, at("11:59")),
             Events.usageReported(ann, "ai_queries", "90", Instant.parse("2026-03-05T09:00:00Z"))));
+    api.postEvents(platformToken, acmeAndItsSessions(march1));
     api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
     annInvoice = invoice(ann);
     bobInvoice = invoice(bob);
+    acmeInvoice = invoice(acme);
     api.http
         .post(
             "/api/plugins/billing/admin/credits",
@@ -87,6 +97,34 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         CHART_ROUTES.values().stream()
             .filter(route -> api.http.get(BILLING + route, annToken).status() == 404)
             .toList();
+  }
+
+  /**
+   * acme on the free plan from March 1: oli its owner, ada its admin, mem a member, each with a
+   * personal account too. Under acme on March 2, ada ran 2 cores and 4 GB for 10 hours (1.00 +
+   * 0.40 = 1.40) and mem 1 core and 2 GB for 2 hours (0.10 + 0.04 = 0.14): acme's 1.54.
+   */
+  private List<Map<String, Object>> acmeAndItsSessions(Instant march1) {
+    return List.of(
+        Events.userCreated(oli, march1),
+        Events.userCreated(ada, march1),
+        Events.userCreated(mem, march1),
+        Events.orgCreated(acme, oli, "free", march1),
+        Events.memberAdded(acme, ada, "admin", march1),
+        Events.memberAdded(acme, mem, "member", march1),
+        Events.underOrg(
+            acme,
+            Events.sessionCreated(
+                "s-" + ada, ada, Instant.parse("2026-03-02T01:00:00Z"), "2", "4", "0")),
+        Events.underOrg(
+            acme, Events.sessionTerminated("s-" + ada, ada, Instant.parse("2026-03-02T11:00:00Z"))),
+        Events.underOrg(
+            acme,
+            Events.sessionCreated(
+                "s-" + mem, mem, Instant.parse("2026-03-02T01:00:00Z"), "1", "2", "0")),
+        Events.underOrg(
+            acme,
+            Events.sessionTerminated("s-" + mem, mem, Instant.parse("2026-03-02T03:00:00Z"))));
   }
 
   private JsonNode invoice(String user) {
@@ -391,6 +429,166 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertNull(browser.script("return sessionStorage.getItem('billing.token')"));
     assertTrue(byId("signin-form").isDisplayed());
     assertFalse(byId("content").isDisplayed());
-    browserLoggedOnly(BILLING + "/quota", 401);
+    browserLoggedOnly(BILLING + "/organizations", 401);
+  }
+
+  // ---- the team organization acme, by role ----
+
+  /**
+   * Signs in, waits for the personal organization's page, chooses acme and waits until the page
+   * has drawn it all.
+   */
+  private void onAcmeAs(String user) {
+    signIn(api.token(user, "user"));
+    browser.await(d -> user.equals(byId("content").getAttribute("data-loaded-org")));
+    new Select(byId("org-select")).selectByValue(acme);
+    browser.await(d -> acme.equals(byId("content").getAttribute("data-loaded-org")));
+  }
+
+  private boolean present(String id) {
+    return !browser.driver.findElements(By.id(id)).isEmpty();
+  }
+
+  /** The amount cell of a two-column table's row whose header is {@code header}. */
+  private String rowAmount(String tableId, String header) {
+    return byId(tableId).findElement(By.xpath(".//tr[th='" + header + "']/td")).getText();
+  }
+
+  @Test
+  void acmesOwnerSeesItsPlanSeatsPaymentButtonsAndInvoices() throws Exception {
+    onAcmeAs(oli);
+
+    JsonNode quota =
+        api.http.get(BILLING + "/quota?org_id=" + acme, api.token(oli, "user")).expect(200);
+    assertTrue(byId("org-role").getText().startsWith("You are its owner"));
+    assertEquals("Free Tier", byId("plan-name").getText());
+    assertEquals("3", byId("seats-members").getText(), "oli, ada and mem");
+    assertSeatLimitShownAsQuotaSays(quota, byId("seats-limit").getText());
+    assertTrue(byId("plan-choose-pro").isEnabled(), "the owner may change the plan");
+    assertTrue(byId("pack-buy-slots-5").isDisplayed(), "and buy packs");
+    long invoiceId = acmeInvoice.get("id").asLong();
+    assertEquals("sent", byId("invoice-status-" + invoiceId).getText());
+    WebElement invoiceRow =
+        byId("invoice-status-" + invoiceId).findElement(By.xpath("ancestor::tr"));
+    assertEquals("$1.54", "$" + acmeInvoice.get("total").asText(), "1.40 + 0.14");
+    assertEquals("$1.54", invoiceRow.findElement(By.cssSelector("td.num")).getText());
+    browser.screenshot("billing-owner-page");
+  }
+
+  /**
+   * The seat limit as /quota's members meter gives it (another part of the work adds that
+   * meter): none listed, the page says so; else its limit, or unlimited.
+   */
+  private static void assertSeatLimitShownAsQuotaSays(JsonNode quota, String shown) {
+    for (JsonNode meter : quota.get("meters")) {
+      if (meter.get("meter").asText().equals("members")) {
+        JsonNode limit = meter.get("limit");
+        if (limit.isNull()) {
+          assertEquals("Unlimited", shown);
+        } else {
+          String plain = limit.decimalValue().stripTrailingZeros().toPlainString();
+          assertTrue(shown.startsWith(plain + " "), shown + " for a limit of " + plain);
+        }
+        return;
+      }
+    }
+    assertEquals("None on this plan", shown);
+  }
+
+  @Test
+  void acmesAdminSeesItsUsageByMemberAddingUpToTheTotal_andNoPaymentButton() throws Exception {
+    onAcmeAs(ada);
+
+    JsonNode usage =
+        api.http
+            .get(
+                BILLING + "/usage?org_id=" + acme + "&from=2026-03-01&to=2026-04-01",
+                api.token(ada, "user"))
+            .expect(200);
+    // as the API splits it: ada 1.40, mem 0.14, nothing stored, 1.54 in all
+    assertEquals("$1.40", rowAmount("by-member-table", ada));
+    assertEquals("$0.14", rowAmount("by-member-table", mem));
+    assertEquals("$0.00", rowAmount("by-member-table", "Organization (storage)"));
+    assertEquals("$1.54", rowAmount("by-member-table", "Total"));
+    BigDecimal sum = BigDecimal.ZERO;
+    for (JsonNode member : usage.get("by_member")) {
+      assertEquals(
+          "$" + member.get("total_cost").asText(),
+          rowAmount("by-member-table", member.get("user_id").asText()));
+      sum = sum.add(member.get("total_cost").decimalValue());
+    }
+    assertEquals(
+        usage.get("total_cost").decimalValue(),
+        sum.add(usage.get("organization_cost").decimalValue()));
+    assertTrue(byId("invoices-section").isDisplayed(), "an admin reads the invoices");
+    assertTrue(present("invoice-status-" + acmeInvoice.get("id").asLong()));
+    assertFalse(present("plan-choose-pro"), "no plan change");
+    assertFalse(byId("packs-section").isDisplayed(), "no pack to buy");
+    assertFalse(present("pack-buy-slots-5"));
+    assertFalse(byId("portal").isDisplayed(), "no payment methods");
+    browser.screenshot("billing-admin-of-team-page");
+  }
+
+  @Test
+  void acmesMemberSeesTheirOwnUsageAndItsQuota_noInvoiceNorOtherMember() throws Exception {
+    onAcmeAs(mem);
+
+    String memToken = api.token(mem, "user");
+    JsonNode own =
+        api.http
+            .get(
+                BILLING
+                    + "/usage?org_id="
+                    + acme
+                    + "&member_id="
+                    + mem
+                    + "&from=2026-03-01&to=2026-04-01",
+                memToken)
+            .expect(200);
+    JsonNode quota = api.http.get(BILLING + "/quota?org_id=" + acme, memToken).expect(200);
+    assertEquals("0.14", own.get("total_cost").decimalValue().toPlainString(), "1 core 2 GB 2 h");
+    assertEquals("$0.14", rowAmount3("Total"));
+    assertEquals("$0.10", rowAmount3("cpu"), "1 core × 2 h × 0.05");
+    assertTrue(byId("cost-so-far").getText().contains("Your usage under " + acme));
+    for (JsonNode meter : quota.get("meters")) {
+      if (!meter.get("limit").isNull()) {
+        assertEquals(
+            new BigDecimal(meter.get("limit").asText()).stripTrailingZeros().toPlainString(),
+            byId("quota-bar-" + meter.get("meter").asText()).getAttribute("aria-valuemax"),
+            "acme's limit of " + meter.get("meter"));
+      }
+    }
+    assertFalse(byId("invoices-section").isDisplayed());
+    assertFalse(present("invoices-table"));
+    assertFalse(present("invoice-status-" + acmeInvoice.get("id").asLong()));
+    assertFalse(byId("by-member-section").isDisplayed());
+    assertFalse(byId("plan-section").isDisplayed());
+    assertFalse(browser.driver.getPageSource().contains(ada), "no other member shows");
+    browser.screenshot("billing-member-page");
+  }
+
+  /** The cost cell of the cost-so-far table's row for a resource (three columns). */
+  private String rowAmount3(String resource) {
+    return byId("cost-so-far")
+        .findElement(By.xpath(".//tr[th='" + resource + "']/td[last()]"))
+        .getText();
+  }
+
+  @Test
+  void theAdminPageListsAcmeAsATeamWithItsSizePlanAndRevenue() {
+    adminSignedIn();
+
+    WebElement row = byId("account-row-" + acme);
+    assertEquals("team", row.findElement(By.cssSelector("td.org-kind")).getText());
+    assertEquals("3", row.findElement(By.cssSelector("td.org-members")).getText());
+    assertEquals("free", row.findElement(By.cssSelector("td.org-plan")).getText());
+    assertEquals(acme, row.findElement(By.cssSelector("td.org-name")).getText());
+    assertEquals(
+        "$" + acmeInvoice.get("total").asText(),
+        row.findElement(By.cssSelector("td.org-revenue")).getText(),
+        "its one sent invoice");
+    assertEquals(
+        "personal",
+        byId("account-row-" + ann).findElement(By.cssSelector("td.org-kind")).getText());
   }
 }
