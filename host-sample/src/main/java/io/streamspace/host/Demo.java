@@ -108,7 +108,10 @@ final class Demo {
     return lines;
   }
 
-  /** acme's usage by member, as its owner and as its admin; a member reads its quota only. */
+  /**
+   * acme's usage by member, as its owner and as its admin; a member reads its quota and their own
+   * part of its usage only.
+   */
   private static List<String> teamLines(Host host, String base) {
     String teamUsage = base + "/api/plugins/billing/usage?org_id=" + DemoEvents.TEAM;
     String dan = userToken(host, "dan");
@@ -118,9 +121,11 @@ final class Demo {
         curl(userToken(host, "bob"), teamUsage),
         "  # the same as carol, an admin of acme",
         curl(userToken(host, "carol"), teamUsage),
-        "  # as dan, a member of acme: its quota, but not its usage (403 admin_required)",
+        "  # as dan, a member of acme: its quota, but not its usage (403 admin_required), only his"
+            + " own part of it (0.24)",
         curl(dan, base + "/api/plugins/billing/quota?org_id=" + DemoEvents.TEAM),
-        curl(dan, teamUsage));
+        curl(dan, teamUsage),
+        curl(dan, teamUsage + "&member_id=dan"));
   }
 
   private static String userToken(Host host, String userId) {

@@ -71,13 +71,13 @@ class DemoTest {
    * and dan's 0.24 as printed; acme's 20 GB for those 2 hours, 0.054795 GB-months, is 0.01.
    */
   @Test
-  void theTeamsPrintedLinesShowItsUsageByMemberToItsOwnerAndAdmin_andOnlyItsQuotaToAMember()
+  void theTeamsPrintedLinesShowItsUsageByMemberToItsOwnerAndAdmin_andAMemberItsQuotaAndTheirPart()
       throws Exception {
     TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
     try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
       List<HostClient.Response> answers = teamGets(host, Demo.run(host, work.resolve("data")));
 
-      assertEquals(4, answers.size(), answers.toString());
+      assertEquals(5, answers.size(), answers.toString());
       JsonNode asOwner = answers.get(0).expect(200);
       assertEquals("acme", asOwner.get("user_id").asText());
       assertEquals("1.16", asOwner.get("total_cost").decimalValue().toPlainString());
@@ -90,6 +90,10 @@ class DemoTest {
       assertEquals("acme", answers.get(2).expect(200).get("user_id").asText(), "dan's quota");
       assertEquals(
           "admin_required", answers.get(3).expect(403).at("/error/code").asText(), "dan's usage");
+      JsonNode dansOwn = answers.get(4).expect(200);
+      assertEquals("dan", dansOwn.get("member_id").asText());
+      assertEquals(
+          "0.24", dansOwn.get("total_cost").decimalValue().toPlainString(), "his by_member part");
     }
   }
 
