@@ -19,6 +19,10 @@ import javax.sql.DataSource;
  * org.created, or a session naming it): one that arrived before is kept and counts from then on,
  * and those naming a user's personal organization (an org.created with a user's id is refused)
  * never let anyone into it.
+ *
+ * <p>An organization never loses its last Owner: the events {@link OwnershipRule} refuses (one
+ * that would remove or demote the last Owner, a duplicate org.created) are kept but left out
+ * ({@link OrgEventRefusals}).
  */
 public final class Memberships {
 

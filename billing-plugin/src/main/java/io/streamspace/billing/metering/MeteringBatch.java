@@ -295,6 +295,11 @@ public final class MeteringBatch {
     return new ArrayList<>(orgEvents.values());
   }
 
+  /** The ids of the organizations the batch holds an organization event of, in order. */
+  public List<String> organizationsWithEvents() {
+    return orgEvents.values().stream().map(OrgEventRow::orgId).distinct().sorted().toList();
+  }
+
   /** The ids of the organizations the batch holds an org.created of, in order. */
   public List<String> createdOrganizations() {
     return orgEvents.values().stream()

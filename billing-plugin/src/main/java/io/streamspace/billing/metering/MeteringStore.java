@@ -2,6 +2,7 @@ package io.streamspace.billing.metering;
 
 import io.streamspace.billing.account.OpeningTerms;
 import io.streamspace.billing.account.OpeningTerms.PricedPlan;
+import io.streamspace.billing.account.OrgEventRefusals;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
@@ -58,6 +59,8 @@ public final class MeteringStore {
           sessions.insertStorageLevels(connection, batch.storageLevels());
           sessions.insertUsageReports(connection, batch.usageReports());
           organizations.insertEvents(connection, batch.orgEvents());
+          // every organization the batch has events of: the last Owner kept (OwnershipRule)
+          OrgEventRefusals.decide(connection, batch.organizationsWithEvents());
           // after the session rows: these lock (rarely) account rows after session rows, as
           // calculate-usage does
           accounts.completeEmails(connection, opening);
