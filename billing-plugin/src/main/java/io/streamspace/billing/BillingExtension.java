@@ -106,6 +106,7 @@ public class BillingExtension
     PaymentsWiring payments =
         PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);
     CreditsWiring.wire(wiring);
+    OrganizationsWiring.wire(wiring);
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);

@@ -78,8 +78,14 @@ public final class Memberships {
    * not opened yet.
    */
   public List<Member> membersOf(String orgId) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = MEMBERS.bind("org_id", orgId).prepare(connection);
+    try (Connection connection = dataSource.getConnection()) {
+      return membersOf(connection, orgId);
+    }
+  }
+
+  /** As {@link #membersOf(String)}, read on the caller's connection (in its transaction). */
+  public static List<Member> membersOf(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = MEMBERS.bind("org_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<Member> members = new ArrayList<>();
       while (rs.next()) {

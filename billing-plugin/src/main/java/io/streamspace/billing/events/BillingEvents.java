@@ -67,6 +67,13 @@ public final class BillingEvents {
   /** A Stripe payment of an invoice failed (once per failure Stripe reports). */
   public static final String PAYMENT_FAILED = "billing.payment.failed";
 
+  /**
+   * A team organization's ownership was transferred through the plugin ({@code POST
+   * /ownership-transfer}): the new Owner and the previous Owners, now Admins, for the platform
+   * to mirror.
+   */
+  public static final String OWNERSHIP_TRANSFERRED = "billing.org.ownership_transferred";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -122,7 +129,7 @@ public final class BillingEvents {
    * Publishes {@code payload} as it is under {@code name}, one of the names above: how a feature
    * tells of its own record as stored, in the JSON its routes answer (the credit of {@link
    * #CREDIT_GRANTED}, the purchase of {@link #PACK_PURCHASED}, the payment of {@link
-   * #PAYMENT_FAILED}).
+   * #PAYMENT_FAILED}, the transfer of {@link #OWNERSHIP_TRANSFERRED}).
    */
   public void publish(String name, Record payload) {
     publisher.publish(name, JsonMapper.write(payload));

@@ -56,6 +56,16 @@ public final class OrgAccess {
     return organization(request, text(body, ORG_ID), text(body, USER_ID), required);
   }
 
+  /**
+   * As {@link #organization(HttpRequest, JsonNode, MemberRole)}, named by the body's {@code
+   * org_id} alone: for a body whose {@code user_id} names another member (a transfer's new
+   * Owner), not the organization.
+   */
+  public SubjectOrg organizationByOrgId(HttpRequest request, JsonNode body, MemberRole required)
+      throws ApiException, SQLException {
+    return organization(request, text(body, ORG_ID), null, required);
+  }
+
   private SubjectOrg organization(
       HttpRequest request, String orgId, String userId, MemberRole required)
       throws ApiException, SQLException {
