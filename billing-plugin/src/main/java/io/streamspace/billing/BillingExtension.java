@@ -9,6 +9,7 @@ import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.config.EffectiveConfigWriter;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.db.BillingPurge;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.http.ApiDescription;
 import io.streamspace.billing.http.UiRoutes;
@@ -93,9 +94,12 @@ public class BillingExtension
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
+    BillingEvents events = new BillingEvents(context.events());
     meter =
         new SessionMeter(
-            new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
+            new MeteringStore(dataSource, config::get, events::membershipRefusal),
+            config::get,
+            context::deadLetters);
     Wiring wiring = Wiring.of(context, config::get);
     HoldsWiring holding = HoldsWiring.wire(wiring);
     holds = holding.holds();

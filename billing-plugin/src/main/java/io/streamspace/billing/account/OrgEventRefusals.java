@@ -4,6 +4,7 @@ import io.streamspace.billing.account.OwnershipRule.Event;
 import io.streamspace.billing.account.OwnershipRule.Refusal;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.events.MembershipRefused;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * refused events out, so an organization never loses its last Owner.
  *
  * <p>Accepted but refused to apply, as a late {@code user.created} whose terms an account does
- * not take: the event is kept, marked with the reason, and a warning is logged (once, when the
- * mark appears). A later event can lift a mark (an Owner added earlier by event time arrives
- * late); that is logged too.
+ * not take: the event is kept, marked with the reason, and a warning is logged; once, when the
+ * mark appears, the caller publishes it to the platform ({@code billing.org.membership_refused},
+ * from what {@link #decide} returns). A later event can lift a mark (an Owner added earlier by
+ * event time arrives late): logged and published as {@code billing.org.membership_applied}.
  *
  * <p>Each organization is decided under a transaction-level advisory lock of its own (taken in
  * one order), so two transactions storing events of one organization decide one after the other,
@@ -97,10 +99,15 @@ public final class OrgEventRefusals {
   /**
    * Decides the organizations' events again and writes the marks that changed (each
    * organization locked first, see {@link #lock}).
+   *
+   * @return the events refused now that were not before, and those refused before that apply
+   *     now, for the caller to publish once its transaction commits ({@code
+   *     billing.org.membership_refused}, {@code billing.org.membership_applied})
    */
-  public static void decide(Connection connection, List<String> orgIds) throws SQLException {
+  public static List<MembershipRefused> decide(Connection connection, List<String> orgIds)
+      throws SQLException {
     if (orgIds.isEmpty()) {
-      return;
+      return List.of();
     }
     lock(connection, orgIds);
     Map<String, List<Stored>> byOrg = new HashMap<>();
@@ -135,12 +142,29 @@ public final class OrgEventRefusals {
       }
     }
     if (changed.isEmpty()) {
-      return;
+      return List.of();
     }
     MARK.bind("event_id", SqlArrays.array(connection, changed, m -> m.event().id()))
         .bind("refused", SqlArrays.array(connection, changed, Mark::now))
         .update(connection);
     changed.forEach(OrgEventRefusals::logMark);
+    return changed.stream()
+        .filter(m -> m.now() == null || m.was() == null) // not one reason for another
+        .map(OrgEventRefusals::refusal)
+        .toList();
+  }
+
+  private static MembershipRefused refusal(Mark mark) {
+    Event e = mark.event();
+    return new MembershipRefused(
+        mark.orgId(),
+        e.id(),
+        e.type(),
+        e.userId(),
+        e.role() == null ? null : e.role().wireName(),
+        e.at(),
+        mark.now() != null ? mark.now() : mark.was(),
+        mark.now() != null);
   }
 
   private static void logMark(Mark mark) {

@@ -4,6 +4,7 @@ import io.streamspace.billing.account.Memberships.Member;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.events.MembershipRefused;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -113,6 +114,7 @@ public final class OwnershipTransfers {
       throws SQLException, Refused {
     // the database keeps microseconds: the ids and the events' instant are the same one
     Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    List<MembershipRefused> refused = new ArrayList<>();
     OwnershipTransfer transfer =
         Transactions.inTransactionRetryingConflicts(
             dataSource,
@@ -127,10 +129,12 @@ public final class OwnershipTransfers {
               changed.add(newOwner);
               requireNothingLater(connection, orgId, changed, at);
               record(connection, orgId, newOwner, handingOver, at);
-              OrgEventRefusals.decide(connection, List.of(orgId));
+              refused.clear(); // an attempt rolled back for a conflict left nothing
+              refused.addAll(OrgEventRefusals.decide(connection, List.of(orgId)));
               return new OwnershipTransfer(orgId, newOwner, handingOver, callerId, at);
             });
     events.publish(BillingEvents.OWNERSHIP_TRANSFERRED, transfer);
+    refused.forEach(events::membershipRefusal);
     return transfer;
   }
 

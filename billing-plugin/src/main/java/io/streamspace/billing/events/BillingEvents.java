@@ -74,6 +74,18 @@ public final class BillingEvents {
    */
   public static final String OWNERSHIP_TRANSFERRED = "billing.org.ownership_transferred";
 
+  /**
+   * An organization event was kept but not applied: it would have left the organization without
+   * an Owner, or it is a second org.created (once, when the plugin first refuses it).
+   */
+  public static final String MEMBERSHIP_REFUSED = "billing.org.membership_refused";
+
+  /**
+   * An organization event refused before applies after all: an event that arrived later shows
+   * another Owner earlier by event time ({@code reason}: why it had been refused).
+   */
+  public static final String MEMBERSHIP_APPLIED = "billing.org.membership_applied";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -115,6 +127,11 @@ public final class BillingEvents {
 
   public void packExpired(PackExpiry expiry) {
     publish(PACK_EXPIRED, expiry);
+  }
+
+  /** {@link #MEMBERSHIP_REFUSED}, or {@link #MEMBERSHIP_APPLIED} when the refusal was lifted. */
+  public void membershipRefusal(MembershipRefused refusal) {
+    publish(refusal.refused() ? MEMBERSHIP_REFUSED : MEMBERSHIP_APPLIED, refusal);
   }
 
   public void spendWarning(SpendAlert alert) {

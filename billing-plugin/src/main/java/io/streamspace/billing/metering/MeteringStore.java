@@ -4,11 +4,13 @@ import io.streamspace.billing.account.OpeningTerms;
 import io.streamspace.billing.account.OpeningTerms.PricedPlan;
 import io.streamspace.billing.account.OrgEventRefusals;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.MembershipRefused;
 import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.common.db.Transactions;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -31,11 +33,24 @@ public final class MeteringStore {
   private final AccountOpeningRepository accounts = new AccountOpeningRepository();
   private final SessionRepository sessions = new SessionRepository();
   private final OrganizationRepository organizations = new OrganizationRepository();
+  private final Consumer<MembershipRefused> refusals;
 
   /** @param config the config in effect, for the terms of the plans new accounts start on */
   public MeteringStore(DataSource dataSource, Supplier<BillingConfig> config) {
+    this(dataSource, config, refused -> {});
+  }
+
+  /**
+   * @param config   the config in effect, for the terms of the plans new accounts start on
+   * @param refusals told of each organization event a write first refused (or whose refusal it
+   *                 lifted), once it committed ({@link OrgEventRefusals}): the plugin publishes
+   *                 it
+   */
+  public MeteringStore(
+      DataSource dataSource, Supplier<BillingConfig> config, Consumer<MembershipRefused> refusals) {
     this.dataSource = dataSource;
     this.config = config;
+    this.refusals = refusals;
   }
 
   /** Writes the batch atomically: all of it or, on failure, nothing. */
@@ -46,32 +61,35 @@ public final class MeteringStore {
     List<AccountRow> onTheirTerms =
         opening.stream().filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = terms.pricedPlans();
-    Transactions.inTransaction(
-        dataSource,
-        connection -> {
-          // before any row lock: see AccountTermsLock
-          boolean adopting = accounts.awaitingTerms(connection, onTheirTerms);
-          accounts.open(connection, opening, plans); // before the rows that refer to them
-          // after the opening: a user's personal account this batch opens counts too
-          organizations.refuseUsersIds(connection, batch.createdOrganizations());
-          sessions.upsertSessions(connection, batch.sessions());
-          sessions.insertSizes(connection, batch.sizes());
-          sessions.insertStorageLevels(connection, batch.storageLevels());
-          sessions.insertUsageReports(connection, batch.usageReports());
-          organizations.insertEvents(connection, batch.orgEvents());
-          // every organization the batch has events of: the last Owner kept (OwnershipRule)
-          OrgEventRefusals.decide(connection, batch.organizationsWithEvents());
-          // after the session rows: these lock (rarely) account rows after session rows, as
-          // calculate-usage does
-          accounts.completeEmails(connection, opening);
-          accounts.startEarlier(connection, opening);
-          if (adopting) {
-            logIgnored(accounts.adoptTerms(connection, onTheirTerms, plans));
-          }
-          // after the events are kept and the accounts opened: whichever came first
-          organizations.closeDeleted(connection, batch.organizations());
-          return null;
-        });
+    List<MembershipRefused> refused =
+        Transactions.inTransaction(
+            dataSource,
+            connection -> {
+              // before any row lock: see AccountTermsLock
+              boolean adopting = accounts.awaitingTerms(connection, onTheirTerms);
+              accounts.open(connection, opening, plans); // before the rows that refer to them
+              // after the opening: a user's personal account this batch opens counts too
+              organizations.refuseUsersIds(connection, batch.createdOrganizations());
+              sessions.upsertSessions(connection, batch.sessions());
+              sessions.insertSizes(connection, batch.sizes());
+              sessions.insertStorageLevels(connection, batch.storageLevels());
+              sessions.insertUsageReports(connection, batch.usageReports());
+              organizations.insertEvents(connection, batch.orgEvents());
+              // every organization the batch has events of: the last Owner kept (OwnershipRule)
+              List<MembershipRefused> newlyRefused =
+                  OrgEventRefusals.decide(connection, batch.organizationsWithEvents());
+              // after the session rows: these lock (rarely) account rows after session rows, as
+              // calculate-usage does
+              accounts.completeEmails(connection, opening);
+              accounts.startEarlier(connection, opening);
+              if (adopting) {
+                logIgnored(accounts.adoptTerms(connection, onTheirTerms, plans));
+              }
+              // after the events are kept and the accounts opened: whichever came first
+              organizations.closeDeleted(connection, batch.organizations());
+              return newlyRefused;
+            });
+    refused.forEach(refusals);
   }
 
   /**

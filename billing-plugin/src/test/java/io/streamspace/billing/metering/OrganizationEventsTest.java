@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +123,7 @@ class OrganizationEventsTest {
             new Member("u2", MemberRole.MEMBER),
             new Member("u3", MemberRole.ADMIN));
 
+    int told = published();
     for (long seed = 1; seed <= 5; seed++) {
       TestDatabase.clean();
       List<OrganizationEvent> twice = new ArrayList<>(events);
@@ -313,6 +315,21 @@ class OrganizationEventsTest {
         rows("SELECT event_id, type, refused FROM billing_org_events ORDER BY event_id").stream()
             .map(r -> r.stream().filter(v -> v != null).toList())
             .toList());
+    List<String> told =
+        List.of(
+            "billing.org.membership_refused {\"org_id\":\"acme\",\"event_id\":\"e3\","
+                + "\"type\":\"org.member_removed\",\"user_id\":\"u1\",\"role\":null,"
+                + "\"occurred_at\":\"2026-03-02T10:00:00Z\",\"reason\":\"last_owner\","
+                + "\"refused\":true}",
+            "billing.org.membership_refused {\"org_id\":\"beta\",\"event_id\":\"b2\","
+                + "\"type\":\"org.member_role_changed\",\"user_id\":\"u5\","
+                + "\"role\":\"member\",\"occurred_at\":\"2026-03-02T10:00:00Z\","
+                + "\"reason\":\"last_owner\",\"refused\":true}");
+    assertEquals(told, billing.context.published().stream().sorted().toList());
+
+    deliver(member("e3", "2026-03-02T10:00:00Z", Type.MEMBER_REMOVED, "acme", "u1", null));
+
+    assertEquals(2, billing.context.published().size(), "told once, redelivered or not");
   }
 
   /**
@@ -328,7 +345,9 @@ class OrganizationEventsTest {
    *       delivered (u8 at 09:00), is the creation: u9 is the Owner, u8 gets no role.
    * </ul>
    *
-   * Shuffled, delivered twice and cut into two flushes anywhere, five times: the same roles.
+   * Shuffled, delivered twice and cut into two flushes anywhere, five times: the same roles, and
+   * what the platform was last told of each event refused on the way (beta's removal is refused
+   * while it arrives before u4's promotion, then applied) matches the marks.
    */
   @Test
   void ownershipMovedWithEventsGivesTheSameRolesInAnyOrderOfDelivery() throws Exception {
@@ -349,6 +368,7 @@ class OrganizationEventsTest {
             created("d1", "2026-03-02T09:00:00Z", "delta", "u8", "USD", "pro"),
             created("d2", "2026-03-02T08:00:00Z", "delta", "u9", "USD", "pro"));
 
+    int told = published();
     for (long seed = 1; seed <= 5; seed++) {
       TestDatabase.clean();
       List<OrganizationEvent> twice = new ArrayList<>(events);
@@ -377,7 +397,33 @@ class OrganizationEventsTest {
               ORDER BY event_id"""),
           order);
       assertEquals(12L, value("SELECT count(*) FROM billing_org_events"));
+      assertEquals(
+          Map.of("c2", true, "d1", true),
+          lastToldRefused(billing.context.published().subList(told, published())),
+          "the platform was last told these are refused, any other one applies: " + order);
+      told = published();
     }
+  }
+
+  private int published() {
+    return billing.context.published().size();
+  }
+
+  /**
+   * Each event id the platform was told of by billing.org.membership_refused or _applied, with
+   * whether the last it was told is that it is refused; those last told applied are left out.
+   */
+  private static Map<String, Boolean> lastToldRefused(List<String> published) {
+    Map<String, Boolean> last = new TreeMap<>();
+    for (String event : published) {
+      String[] nameAndPayload = event.split(" ", 2);
+      if (nameAndPayload[0].startsWith("billing.org.membership_")) {
+        String id = nameAndPayload[1].replaceAll(".*\"event_id\":\"([^\"]+)\".*", "$1");
+        last.put(id, nameAndPayload[0].equals("billing.org.membership_refused"));
+      }
+    }
+    last.values().removeIf(refused -> !refused);
+    return last;
   }
 
   /**
@@ -398,6 +444,9 @@ class OrganizationEventsTest {
 
     assertEquals(List.of(new Member("u2", MemberRole.OWNER)), memberships.membersOf("acme"));
     assertEquals(0L, value("SELECT count(*) FROM billing_org_events WHERE refused IS NOT NULL"));
+    assertEquals(
+        List.of("billing.org.membership_refused", "billing.org.membership_applied"),
+        billing.context.published().stream().map(e -> e.substring(0, e.indexOf(' '))).toList());
   }
 
   private static Comparator<Object> byId() {
