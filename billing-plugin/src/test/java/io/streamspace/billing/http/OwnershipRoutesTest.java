@@ -23,6 +23,11 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,6 +144,48 @@ class OwnershipRoutesTest {
 
     assertEquals(400, answer.status(), answer.body().toString());
     assertEquals("org_id", answer.errorField());
+  }
+
+  /**
+   * olivia hands acme to adam and to mia at once, twenty times over on fresh roles: each time one
+   * transfer wins and the other is refused owner_required (it reads the winner's roles under the
+   * organization's lock), so acme always has exactly one Owner.
+   */
+  @Test
+  void twoTransfersAtOnceOneWinsTheOtherIsRefused() throws Exception {
+    ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 20; round++) {
+        CountDownLatch start = new CountDownLatch(1);
+        Future<Answer> toAdam = two.submit(() -> awaitThenTransfer(start, "adam"));
+        Future<Answer> toMia = two.submit(() -> awaitThenTransfer(start, "mia"));
+        start.countDown();
+        List<Integer> statuses =
+            Stream.of(toAdam.get().status(), toMia.get().status()).sorted().toList();
+
+        assertEquals(List.of(200, 403), statuses, "round " + round);
+        assertEquals(
+            1,
+            memberships.membersOf("acme").stream()
+                .filter(m -> m.role() == MemberRole.OWNER)
+                .count(),
+            "round " + round);
+        // olivia is the owner again for the next round, an hour later
+        billing.clock.set(billing.clock.instant().plusSeconds(3600));
+        OrgFixtures.added("acme", "olivia", "owner", billing.clock.instant().toString());
+        OrgFixtures.added("acme", "adam", "admin", billing.clock.instant().toString());
+        OrgFixtures.added("acme", "mia", "member", billing.clock.instant().toString());
+        billing.clock.set(billing.clock.instant().plusSeconds(1));
+      }
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  private Answer awaitThenTransfer(CountDownLatch start, String newOwner)
+      throws InterruptedException {
+    start.await();
+    return transfer("olivia", newOwner);
   }
 
   /** A platform admin, no member of acme, hands it over for its Owner. */
