@@ -9,6 +9,7 @@ import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.common.db.Transactions;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -61,34 +62,33 @@ public final class MeteringStore {
     List<AccountRow> onTheirTerms =
         opening.stream().filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = terms.pricedPlans();
-    List<MembershipRefused> refused =
-        Transactions.inTransaction(
-            dataSource,
-            connection -> {
-              // before any row lock: see AccountTermsLock
-              boolean adopting = accounts.awaitingTerms(connection, onTheirTerms);
-              accounts.open(connection, opening, plans); // before the rows that refer to them
-              // after the opening: a user's personal account this batch opens counts too
-              organizations.refuseUsersIds(connection, batch.createdOrganizations());
-              sessions.upsertSessions(connection, batch.sessions());
-              sessions.insertSizes(connection, batch.sizes());
-              sessions.insertStorageLevels(connection, batch.storageLevels());
-              sessions.insertUsageReports(connection, batch.usageReports());
-              organizations.insertEvents(connection, batch.orgEvents());
-              // every organization the batch has events of: the last Owner kept (OwnershipRule)
-              List<MembershipRefused> newlyRefused =
-                  OrgEventRefusals.decide(connection, batch.organizationsWithEvents());
-              // after the session rows: these lock (rarely) account rows after session rows, as
-              // calculate-usage does
-              accounts.completeEmails(connection, opening);
-              accounts.startEarlier(connection, opening);
-              if (adopting) {
-                logIgnored(accounts.adoptTerms(connection, onTheirTerms, plans));
-              }
-              // after the events are kept and the accounts opened: whichever came first
-              organizations.closeDeleted(connection, batch.organizations());
-              return newlyRefused;
-            });
+    List<MembershipRefused> refused = new ArrayList<>(); // once committed, told
+    Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          // before any row lock: see AccountTermsLock
+          boolean adopting = accounts.awaitingTerms(connection, onTheirTerms);
+          accounts.open(connection, opening, plans); // before the rows that refer to them
+          // after the opening: a user's personal account this batch opens counts too
+          organizations.refuseUsersIds(connection, batch.createdOrganizations());
+          sessions.upsertSessions(connection, batch.sessions());
+          sessions.insertSizes(connection, batch.sizes());
+          sessions.insertStorageLevels(connection, batch.storageLevels());
+          sessions.insertUsageReports(connection, batch.usageReports());
+          organizations.insertEvents(connection, batch.orgEvents());
+          // every organization the batch has events of: the last Owner kept (OwnershipRule)
+          refused.addAll(OrgEventRefusals.decide(connection, batch.organizationsWithEvents()));
+          // after the session rows: these lock (rarely) account rows after session rows, as
+          // calculate-usage does
+          accounts.completeEmails(connection, opening);
+          accounts.startEarlier(connection, opening);
+          if (adopting) {
+            logIgnored(accounts.adoptTerms(connection, onTheirTerms, plans));
+          }
+          // after the events are kept and the accounts opened: whichever came first
+          organizations.closeDeleted(connection, batch.organizations());
+          return null;
+        });
     refused.forEach(refusals);
   }
 
