@@ -26,6 +26,7 @@ public record Caller(
   public static final String ROLE_PLATFORM = "platform";
   public static final String ROLE_ADMIN = "admin";
 
+  /** The canonical form, with {@code memberships}: @since 0.3. */
   public Caller {
     roles = roles == null ? Set.of() : Set.copyOf(roles);
     memberships = memberships == null ? Map.of() : Map.copyOf(memberships);
