@@ -86,6 +86,11 @@ final class AccountUse {
             : new Tracked(known.size(), known.sizeAt(), true, now));
   }
 
+  /** The session does not count here: its session.created put it under another account. */
+  synchronized void forget(String sessionId) {
+    sessions.remove(sessionId);
+  }
+
   /** The storage level an event of instant {@code at} reported, unless a later one is known. */
   synchronized void storage(BigDecimal level, Instant at, Instant now) {
     if (!at.isBefore(storageAt)) {

@@ -56,6 +56,7 @@ public final class MeteringStore {
           sessions.upsertSessions(connection, batch.sessions());
           sessions.insertSizes(connection, batch.sizes());
           sessions.insertStorageLevels(connection, batch.storageLevels());
+          sessions.moveStorageLevels(connection, batch.createdSessions());
           sessions.insertUsageReports(connection, batch.usageReports());
           organizations.insertEvents(connection, batch.orgEvents());
           // after the session rows: these lock (rarely) account rows after session rows, as

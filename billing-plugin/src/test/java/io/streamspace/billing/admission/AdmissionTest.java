@@ -184,6 +184,44 @@ class AdmissionTest {
     assertEquals("active_sessions_limit", ask("0.5", "1").code());
   }
 
+  /** alice's session of team acme: its session.created names acme, its heartbeats nothing. */
+  private static SessionEvent teamEvent(String session, String orgId) {
+    return new SessionEvent(
+        UUID.randomUUID().toString(), NOW, session, "alice", size("0.5", "1", "0"), orgId);
+  }
+
+  private AdmissionDecision askUnder(String orgId) {
+    return admission.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0"), orgId));
+  }
+
+  @Test
+  void heartbeatsWithoutOrgIdOfTeamSessionsCountUnderTheTeam_notTheUsersPersonalOrganization() {
+    admission.sessionCreated(teamEvent("s1", "acme"));
+    admission.sessionCreated(teamEvent("s2", "acme"));
+    admission.sessionSeen(teamEvent("s1", null));
+    admission.sessionSeen(teamEvent("s2", null));
+
+    // the free plan allows 2 sessions: acme has 2, alice's own none
+    assertTrue(ask("0.5", "1").allowed(), "alice's personal organization runs nothing");
+    assertEquals("active_sessions_limit", askUnder("acme").code());
+  }
+
+  @Test
+  void aHeartbeatWithoutOrgIdBeforeItsSessionCreatedCountsUnderTheTeamOnceThatArrives() {
+    admission.sessionSeen(teamEvent("s1", null));
+    admission.sessionSeen(teamEvent("s2", null));
+    assertEquals("active_sessions_limit", ask("0.5", "1").code(), "alice's, until known");
+
+    admission.sessionCreated(teamEvent("s1", "acme"));
+    admission.sessionCreated(teamEvent("s2", "acme"));
+    admission.sessionTerminated(teamEvent("s1", null));
+
+    assertTrue(ask("0.5", "1").allowed(), "moved to acme");
+    assertTrue(askUnder("acme").allowed(), "s1 ended under acme: 1 of 2 in use");
+    admission.sessionCreated(teamEvent("s3", "acme"));
+    assertEquals("active_sessions_limit", askUnder("acme").code());
+  }
+
   @Test
   void aHeartbeatDeliveredAfterTheEndDoesNotReopenTheSession() {
     open("s1", "0.5", "1");
