@@ -165,7 +165,8 @@ public final class Admission implements AutoCloseable {
   /** The account's storage level, when the event reports one (it outlives the session). */
   private void storageOf(SessionEvent event, Instant now) {
     if (event.resources() != null) {
-      view.storage(accountOf(event), event.resources().storageGb(), event.occurredAt(), now);
+      view.storage(
+          accountOf(event), event.resources().storageGb(), event.occurredAt(), event.id(), now);
     }
   }
 

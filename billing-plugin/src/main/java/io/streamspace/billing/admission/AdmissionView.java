@@ -48,8 +48,8 @@ final class AdmissionView {
         });
   }
 
-  void storage(String accountId, BigDecimal level, Instant at, Instant now) {
-    change(accountId, a -> a.storage(level, at, now));
+  void storage(String accountId, BigDecimal level, Instant at, String eventId, Instant now) {
+    change(accountId, a -> a.storage(level, at, eventId, now));
   }
 
   void usage(String accountId, String reportId, Meter meter, BigDecimal quantity, Instant at) {

@@ -17,6 +17,7 @@ import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -259,6 +260,24 @@ class AdmissionTest {
     admission.sessionSeen(event("s2", size("0", "0", "1"), NOW.plusSeconds(30)));
 
     assertEquals("storage_gb_limit", ask("0.5", "1").code());
+  }
+
+  /** At one instant s1 reports 2.5 GB (event e-2) and s2 1 GB (e-1): e-2's holds, over 2 GB. */
+  @Test
+  void twoStorageLevelsAtOneInstantKeepTheGreaterEventIdsInEitherOrder() {
+    for (boolean s1First : List.of(true, false)) {
+      Admission fresh = new Admission(null, noHolds(null, clock), config::get, clock);
+      SessionEvent over = new SessionEvent("e-2", NOW, "s1", "alice", size("0", "0", "2.5"));
+      SessionEvent under = new SessionEvent("e-1", NOW, "s2", "alice", size("0", "0", "1"));
+      for (SessionEvent event : s1First ? List.of(over, under) : List.of(under, over)) {
+        fresh.sessionTerminated(event);
+      }
+
+      AdmissionDecision decision =
+          fresh.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0")));
+
+      assertEquals("storage_gb_limit", decision.code(), "s1 first: " + s1First);
+    }
   }
 
   @Test
