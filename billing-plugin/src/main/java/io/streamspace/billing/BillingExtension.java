@@ -166,7 +166,7 @@ public class BillingExtension
   @Override
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
-    admission.sessionSeen(event);
+    admission.sessionCreated(event);
     // the account is the organization it runs under, else the user's personal one
     holds.sessionStarted(event.orgId() != null ? event.orgId() : event.userId(), event.sessionId());
   }

@@ -59,17 +59,35 @@ public final class Memberships {
    * the Owner of their personal organization (the one with their id), opened or not yet.
    */
   public Optional<MemberRole> roleOf(String orgId, String userId) throws SQLException {
+    return roleOf(orgId, userId, Optional.empty());
+  }
+
+  /**
+   * As {@link #roleOf(String, String)}, with the role the platform signed into the caller's token
+   * for this organization, which wins over the events for that request: the platform is the
+   * source of truth, and its events may not have arrived yet. A claim never counts for a personal
+   * organization (one opened as personal, or the user's own id): its Owner is its user, and no
+   * event or token lets anyone else into it.
+   */
+  public Optional<MemberRole> roleOf(String orgId, String userId, Optional<MemberRole> claimed)
+      throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             ROLE.bind("org_id", orgId).bind("user_id", userId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next(); // one row, whatever is stored
+      Boolean personal = (Boolean) rs.getObject(2); // null: no account opened for it yet
+      boolean own = orgId.equals(userId);
+      if (claimed.isPresent() && !own && !Boolean.TRUE.equals(personal)) {
+        return claimed;
+      }
       String role = rs.getString(1);
       if (role != null) {
         return MemberRole.fromWire(role);
       }
-      boolean personal = rs.getObject(2) == null || rs.getBoolean(2);
-      return personal && orgId.equals(userId) ? Optional.of(MemberRole.OWNER) : Optional.empty();
+      return own && !Boolean.FALSE.equals(personal)
+          ? Optional.of(MemberRole.OWNER)
+          : Optional.empty();
     }
   }
 

@@ -74,6 +74,7 @@ public final class MeteringStore {
           sessions.upsertSessions(connection, batch.sessions());
           sessions.insertSizes(connection, batch.sizes());
           sessions.insertStorageLevels(connection, batch.storageLevels());
+          sessions.moveStorageLevels(connection, batch.createdSessions());
           sessions.insertUsageReports(connection, batch.usageReports());
           organizations.insertEvents(connection, batch.orgEvents());
           // every organization the batch has events of: the last Owner kept (OwnershipRule)
