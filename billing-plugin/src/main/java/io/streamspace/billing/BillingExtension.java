@@ -10,6 +10,7 @@ import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.config.EffectiveConfigWriter;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.db.BillingPurge;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.http.ApiDescription;
 import io.streamspace.billing.http.OrganizationRoutes;
@@ -95,9 +96,12 @@ public class BillingExtension
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
+    BillingEvents events = new BillingEvents(context.events());
     meter =
         new SessionMeter(
-            new MeteringStore(dataSource, config::get), config::get, context::deadLetters);
+            new MeteringStore(dataSource, config::get, events::membershipRefusal),
+            config::get,
+            context::deadLetters);
     Wiring wiring = Wiring.of(context, config::get);
     HoldsWiring holding = HoldsWiring.wire(wiring);
     holds = holding.holds();
@@ -108,6 +112,7 @@ public class BillingExtension
     PaymentsWiring payments =
         PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);
     CreditsWiring.wire(wiring);
+    OrganizationsWiring.wire(wiring);
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
@@ -164,7 +169,7 @@ public class BillingExtension
   @Override
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
-    admission.sessionSeen(event);
+    admission.sessionCreated(event);
     // the account is the organization it runs under, else the user's personal one
     holds.sessionStarted(event.orgId() != null ? event.orgId() : event.userId(), event.sessionId());
   }

@@ -68,6 +68,20 @@ class PlatformSignInTest extends HostTestBase {
   }
 
   @Test
+  void thePlatformTokensOrgsClaimReachesThePluginsCaller_aHostTokenNamesNone() {
+    String token =
+        platform.token(
+            claims("carol", clock.instant())
+                .claim("orgs", Map.of("acme", "admin", "beta", "member")));
+    Response echo = http.get("/api/plugins/rec/echo/x", token);
+    assertEquals(200, echo.status(), echo.toString());
+    assertEquals("{acme=ADMIN, beta=MEMBER}", echo.body().get("orgs").asText());
+    assertEquals(
+        "{}",
+        http.get("/api/plugins/rec/echo/x", JWT_SHAPED_ADMIN_TOKEN).body().get("orgs").asText());
+  }
+
+  @Test
   void aPlatformTokenWithTheAdminRoleReachesAnAdminRoute() {
     String token = platform.token(claims("root", clock.instant(), "admin"));
     assertEquals(200, http.get("/api/admin/tokens", token).status());
@@ -118,6 +132,12 @@ class PlatformSignInTest extends HostTestBase {
     refused.put("alg none", now -> new PlainJWT(claims("root", now, "admin").build()).serialize());
     refused.put("HMAC with the public key as secret", this::hmacSignedWithThePublicKey);
     refused.put("malformed", now -> "eyJhbGciOiJSUzI1NiJ9.not-json.c2ln");
+    refused.put(
+        "orgs naming an unknown role",
+        now -> platform.token(claims("carol", now).claim("orgs", Map.of("acme", "superuser"))));
+    refused.put(
+        "orgs of the wrong type",
+        now -> platform.token(claims("carol", now).claim("orgs", List.of("acme"))));
 
     refused.forEach(
         (what, mint) -> {

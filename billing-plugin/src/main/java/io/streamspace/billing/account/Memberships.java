@@ -19,6 +19,10 @@ import javax.sql.DataSource;
  * org.created, or a session naming it): one that arrived before is kept and counts from then on,
  * and those naming a user's personal organization (an org.created with a user's id is refused)
  * never let anyone into it.
+ *
+ * <p>An organization never loses its last Owner: the events {@link OwnershipRule} refuses (one
+ * that would remove or demote the last Owner, a duplicate org.created) are kept but left out
+ * ({@link OrgEventRefusals}).
  */
 public final class Memberships {
 
@@ -95,17 +99,35 @@ public final class Memberships {
    * the Owner of their personal organization (the one with their id), opened or not yet.
    */
   public Optional<MemberRole> roleOf(String orgId, String userId) throws SQLException {
+    return roleOf(orgId, userId, Optional.empty());
+  }
+
+  /**
+   * As {@link #roleOf(String, String)}, with the role the platform signed into the caller's token
+   * for this organization, which wins over the events for that request: the platform is the
+   * source of truth, and its events may not have arrived yet. A claim never counts for a personal
+   * organization (one opened as personal, or the user's own id): its Owner is its user, and no
+   * event or token lets anyone else into it.
+   */
+  public Optional<MemberRole> roleOf(String orgId, String userId, Optional<MemberRole> claimed)
+      throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             ROLE.bind("org_id", orgId).bind("user_id", userId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next(); // one row, whatever is stored
+      Boolean personal = (Boolean) rs.getObject(2); // null: no account opened for it yet
+      boolean own = orgId.equals(userId);
+      if (claimed.isPresent() && !own && !Boolean.TRUE.equals(personal)) {
+        return claimed;
+      }
       String role = rs.getString(1);
       if (role != null) {
         return MemberRole.fromWire(role);
       }
-      boolean personal = rs.getObject(2) == null || rs.getBoolean(2);
-      return personal && orgId.equals(userId) ? Optional.of(MemberRole.OWNER) : Optional.empty();
+      return own && !Boolean.FALSE.equals(personal)
+          ? Optional.of(MemberRole.OWNER)
+          : Optional.empty();
     }
   }
 
@@ -139,8 +161,14 @@ public final class Memberships {
    * not opened yet.
    */
   public List<Member> membersOf(String orgId) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = MEMBERS.bind("org_id", orgId).prepare(connection);
+    try (Connection connection = dataSource.getConnection()) {
+      return membersOf(connection, orgId);
+    }
+  }
+
+  /** As {@link #membersOf(String)}, read on the caller's connection (in its transaction). */
+  public static List<Member> membersOf(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = MEMBERS.bind("org_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<Member> members = new ArrayList<>();
       while (rs.next()) {

@@ -56,6 +56,7 @@ final class AccountUse {
   private final Map<Long, Pack> packs = new HashMap<>();
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
+  private String storageEventId = "";
   private Instant storageSeenHereAt;
 
   /**
@@ -86,11 +87,20 @@ final class AccountUse {
             : new Tracked(known.size(), known.sizeAt(), true, now));
   }
 
-  /** The storage level an event of instant {@code at} reported, unless a later one is known. */
-  synchronized void storage(BigDecimal level, Instant at, Instant now) {
-    if (!at.isBefore(storageAt)) {
+  /** The session does not count here: its session.created put it under another account. */
+  synchronized void forget(String sessionId) {
+    sessions.remove(sessionId);
+  }
+
+  /**
+   * The storage level event {@code eventId} of instant {@code at} reported, unless a later one is
+   * known; of two at one instant, the greater event id's, as metering stores them.
+   */
+  synchronized void storage(BigDecimal level, Instant at, String eventId, Instant now) {
+    if (at.isAfter(storageAt) || (at.equals(storageAt) && eventId.compareTo(storageEventId) > 0)) {
       storageGb = level;
       storageAt = at;
+      storageEventId = eventId;
       storageSeenHereAt = now;
     }
   }
@@ -152,6 +162,7 @@ final class AccountUse {
     if (storageSeenHereAt == null || storageSeenHereAt.isBefore(horizon)) {
       storageGb = stored.storageGb();
       storageAt = STORED;
+      storageEventId = "";
       storageSeenHereAt = null;
     }
   }

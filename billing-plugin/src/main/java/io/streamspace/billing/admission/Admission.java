@@ -53,6 +53,7 @@ public final class Admission implements AutoCloseable {
   static final Duration KEEP_SEEN_HERE = REFRESH_INTERVAL;
 
   private final AdmissionView view = new AdmissionView();
+  private final SessionOrgs sessionOrgs = new SessionOrgs();
   private final StoredUseQuery stored;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
@@ -130,6 +131,21 @@ public final class Admission implements AutoCloseable {
   }
 
   /**
+   * A session was created: counted from now on under the organization it names, which its later
+   * events count against too. When a heartbeat of it without {@code org_id} came first, this
+   * node counted it under its user's personal organization: no longer.
+   */
+  public void sessionCreated(SessionEvent event) {
+    Instant now = clock.instant();
+    String orgId = accountOf(event.orgId(), event.userId());
+    sessionOrgs.fixed(event.sessionId(), orgId, now);
+    if (!orgId.equals(event.userId())) {
+      view.forget(event.userId(), event.sessionId());
+    }
+    sessionSeen(event);
+  }
+
+  /**
    * A session was created or is alive: counted from now on, even if admission refused it (it
    * runs, so it is metered and counted).
    */
@@ -149,21 +165,26 @@ public final class Admission implements AutoCloseable {
   /** The account's storage level, when the event reports one (it outlives the session). */
   private void storageOf(SessionEvent event, Instant now) {
     if (event.resources() != null) {
-      view.storage(accountOf(event), event.resources().storageGb(), event.occurredAt(), now);
+      view.storage(
+          accountOf(event), event.resources().storageGb(), event.occurredAt(), event.id(), now);
     }
   }
 
-  /** The account a session event counts against, as metering bills it. */
-  private static String accountOf(SessionEvent event) {
-    return accountOf(event.orgId(), event.userId());
+  /**
+   * The account a session event counts against, as metering bills it: the organization its
+   * session.created named, whatever a later event names, else the event's.
+   */
+  private String accountOf(SessionEvent event) {
+    return sessionOrgs
+        .of(event.sessionId())
+        .orElseGet(() -> accountOf(event.orgId(), event.userId()));
   }
 
   /**
    * The account a user's session or report counts against: the organization it runs under, else
    * the user's personal organization, keyed by the user's id (see {@link
    * io.streamspace.billing.account.Account}), as metering stores them. The one place admission
-   * maps a user. A session event without org_id after a session.created with one counts under
-   * the personal account until the next refresh reads the session under its organization.
+   * maps a user.
    */
   private static String accountOf(String orgId, String userId) {
     return orgId != null ? orgId : userId;
@@ -176,16 +197,16 @@ public final class Admission implements AutoCloseable {
     Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
-    view.refresh(
+    StoredUseQuery.Loaded loaded =
         stored.load(
             now,
             staleBefore,
             periodStart,
             periods.periodEnd(now),
             view::reportIds,
-            current.meters().maxCounterIds()),
-        periodStart,
-        now.minus(KEEP_SEEN_HERE));
+            current.meters().maxCounterIds());
+    view.refresh(loaded, periodStart, now.minus(KEEP_SEEN_HERE));
+    sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
     holds.reload();
   }
 

@@ -38,8 +38,18 @@ final class AdmissionView {
     change(accountId, a -> a.end(sessionId, now));
   }
 
-  void storage(String accountId, BigDecimal level, Instant at, Instant now) {
-    change(accountId, a -> a.storage(level, at, now));
+  /** The session no longer counts against the account (it runs under another). */
+  void forget(String accountId, String sessionId) {
+    accounts.computeIfPresent(
+        accountId,
+        (key, account) -> {
+          account.forget(sessionId);
+          return account;
+        });
+  }
+
+  void storage(String accountId, BigDecimal level, Instant at, String eventId, Instant now) {
+    change(accountId, a -> a.storage(level, at, eventId, now));
   }
 
   void usage(String accountId, String reportId, Meter meter, BigDecimal quantity, Instant at) {

@@ -67,6 +67,25 @@ public final class BillingEvents {
   /** A Stripe payment of an invoice failed (once per failure Stripe reports). */
   public static final String PAYMENT_FAILED = "billing.payment.failed";
 
+  /**
+   * A team organization's ownership was transferred through the plugin ({@code POST
+   * /ownership-transfer}): the new Owner and the previous Owners, now Admins, for the platform
+   * to mirror.
+   */
+  public static final String OWNERSHIP_TRANSFERRED = "billing.org.ownership_transferred";
+
+  /**
+   * An organization event was kept but not applied: it would have left the organization without
+   * an Owner, or it is a second org.created (once, when the plugin first refuses it).
+   */
+  public static final String MEMBERSHIP_REFUSED = "billing.org.membership_refused";
+
+  /**
+   * An organization event refused before applies after all: an event that arrived later shows
+   * another Owner earlier by event time ({@code reason}: why it had been refused).
+   */
+  public static final String MEMBERSHIP_APPLIED = "billing.org.membership_applied";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -110,6 +129,11 @@ public final class BillingEvents {
     publish(PACK_EXPIRED, expiry);
   }
 
+  /** {@link #MEMBERSHIP_REFUSED}, or {@link #MEMBERSHIP_APPLIED} when the refusal was lifted. */
+  public void membershipRefusal(MembershipRefused refusal) {
+    publish(refusal.refused() ? MEMBERSHIP_REFUSED : MEMBERSHIP_APPLIED, refusal);
+  }
+
   public void spendWarning(SpendAlert alert) {
     publish(SPEND_WARNING, alert);
   }
@@ -122,7 +146,7 @@ public final class BillingEvents {
    * Publishes {@code payload} as it is under {@code name}, one of the names above: how a feature
    * tells of its own record as stored, in the JSON its routes answer (the credit of {@link
    * #CREDIT_GRANTED}, the purchase of {@link #PACK_PURCHASED}, the payment of {@link
-   * #PAYMENT_FAILED}).
+   * #PAYMENT_FAILED}, the transfer of {@link #OWNERSHIP_TRANSFERRED}).
    */
   public void publish(String name, Record payload) {
     publisher.publish(name, JsonMapper.write(payload));

@@ -17,6 +17,16 @@ import java.util.Optional;
  * organizations. A platform admin may act on any organization, and may still name a user's
  * personal organization by {@code user_id}; anyone else needs a membership (platform tokens
  * included: they are members of nothing but their own personal organization).
+ *
+ * <p>Memberships come from the platform's organization events, and from the platform's sign-in
+ * token: a role its {@code orgs} claim names for the organization ({@link Caller#memberships()})
+ * wins for that request; an organization the token does not name is decided by the events. The
+ * claim is signed by the platform, the source of truth, when the token was issued, while its
+ * events may lag behind (a new member's first request may come before their
+ * {@code org.member_added}). So a removed member keeps the role their token names until it
+ * expires, as the platform's own sign-in does. Only a verified platform JWT carries claims: a
+ * host's own token (an admin's, a user's) names none, and a claim never counts for a personal
+ * organization ({@link Memberships#roleOf(String, String, Optional)}).
  */
 public final class OrgAccess {
 
@@ -76,6 +86,16 @@ public final class OrgAccess {
     throw refused("admin_required", "a member may read only their own usage");
   }
 
+  /**
+   * As {@link #organization(HttpRequest, JsonNode, MemberRole)}, named by the body's {@code
+   * org_id} alone: for a body whose {@code user_id} names another member (a transfer's new
+   * Owner), not the organization.
+   */
+  public SubjectOrg organizationByOrgId(HttpRequest request, JsonNode body, MemberRole required)
+      throws ApiException, SQLException {
+    return organization(request, text(body, ORG_ID), null, required);
+  }
+
   private SubjectOrg organization(
       HttpRequest request, String orgId, String userId, MemberRole required)
       throws ApiException, SQLException {
@@ -88,7 +108,9 @@ public final class OrgAccess {
     // a user_id names a user's personal organization: only an admin acts on another user's
     boolean anotherUser = orgId == null && userId != null && !userId.equals(caller.userId());
     Optional<MemberRole> role =
-        anotherUser ? Optional.empty() : memberships.roleOf(id, caller.userId());
+        anotherUser
+            ? Optional.empty()
+            : memberships.roleOf(id, caller.userId(), claimed(caller, id));
     if (caller.isAdmin()) {
       return new SubjectOrg(id, role.orElse(null));
     }
@@ -101,6 +123,12 @@ public final class OrgAccess {
           : refused("admin_required", "an admin or the owner of the organization is required");
     }
     return new SubjectOrg(id, role.get());
+  }
+
+  /** The role the caller's token names for the organization, if it names one. */
+  private static Optional<MemberRole> claimed(Caller caller, String orgId) {
+    return Optional.ofNullable(caller.memberships().get(orgId))
+        .flatMap(role -> MemberRole.fromWire(role.wireName()));
   }
 
   private static String text(JsonNode body, String member) throws ApiException {

@@ -24,9 +24,10 @@ import java.util.stream.Stream;
  * usage report and organization event, so that a flush writes each kind with one statement
  * however many heartbeats it holds.
  *
- * <p>Every merge is order-free and idempotent (min, max, first-reported-wins per instant), which
- * is what makes redelivered and out-of-order events safe: the store applies the same merges
- * against what is already stored.
+ * <p>Every merge is order-free and idempotent (min, max, first-reported-wins per instant, a
+ * storage level's tie at one instant to the greater event id), which is what makes redelivered
+ * and out-of-order events safe: the store applies the same merges against what is already
+ * stored.
  */
 public final class MeteringBatch {
 
@@ -88,8 +89,16 @@ public final class MeteringBatch {
   public record SizeRow(
       String sessionId, Instant effectiveFrom, BigDecimal cpuCores, BigDecimal memoryGb) {}
 
-  /** The account's storage level from {@code effectiveFrom} on. */
-  public record StorageRow(String userId, Instant effectiveFrom, BigDecimal storageGb) {}
+  /**
+   * The storage level a session's event reported, its organization's from {@code effectiveFrom}
+   * on. The organization is not the event's: it is the session's, which the store reads from the
+   * session it stored (fixed by its session.created), whatever later events of it carry.
+   *
+   * @param eventId the reporting event, whose id breaks a tie with another report of the same
+   *                organization at the same instant: the greater wins, whatever the order
+   */
+  public record StorageRow(
+      String sessionId, Instant effectiveFrom, BigDecimal storageGb, String eventId) {}
 
   private record InstantKey(String id, Instant at) {
     static final Comparator<InstantKey> ORDER =
@@ -215,9 +224,10 @@ public final class MeteringBatch {
       sizes.putIfAbsent(
           new InstantKey(e.sessionId(), e.occurredAt()),
           new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
-      storage.putIfAbsent(
-          new InstantKey(orgId, e.occurredAt()),
-          new StorageRow(orgId, e.occurredAt(), size.storageGb()));
+      storage.merge(
+          new InstantKey(e.sessionId(), e.occurredAt()),
+          new StorageRow(e.sessionId(), e.occurredAt(), size.storageGb(), e.id()),
+          (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b);
     }
   }
 
@@ -285,6 +295,14 @@ public final class MeteringBatch {
     return new ArrayList<>(storage.values());
   }
 
+  /** The ids of the sessions whose session.created the batch holds, which fixes their org. */
+  public List<String> createdSessions() {
+    return sessions.values().stream()
+        .filter(SessionRow::created)
+        .map(SessionRow::sessionId)
+        .toList();
+  }
+
   /** The usage reports, one per event id (the first delivered of a redelivered one). */
   public List<UsageReport> usageReports() {
     return new ArrayList<>(usageReports.values());
@@ -293,6 +311,11 @@ public final class MeteringBatch {
   /** The organization events, one per event id (the first delivered of a redelivered one). */
   public List<OrgEventRow> orgEvents() {
     return new ArrayList<>(orgEvents.values());
+  }
+
+  /** The ids of the organizations the batch holds an organization event of, in order. */
+  public List<String> organizationsWithEvents() {
+    return orgEvents.values().stream().map(OrgEventRow::orgId).distinct().sorted().toList();
   }
 
   /** The ids of the organizations the batch holds an org.created of, in order. */

@@ -2,12 +2,16 @@ package io.streamspace.billing.metering;
 
 import io.streamspace.billing.account.OpeningTerms;
 import io.streamspace.billing.account.OpeningTerms.PricedPlan;
+import io.streamspace.billing.account.OrgEventRefusals;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.MembershipRefused;
 import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.common.db.Transactions;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -30,11 +34,24 @@ public final class MeteringStore {
   private final AccountOpeningRepository accounts = new AccountOpeningRepository();
   private final SessionRepository sessions = new SessionRepository();
   private final OrganizationRepository organizations = new OrganizationRepository();
+  private final Consumer<MembershipRefused> refusals;
 
   /** @param config the config in effect, for the terms of the plans new accounts start on */
   public MeteringStore(DataSource dataSource, Supplier<BillingConfig> config) {
+    this(dataSource, config, refused -> {});
+  }
+
+  /**
+   * @param config   the config in effect, for the terms of the plans new accounts start on
+   * @param refusals told of each organization event a write first refused (or whose refusal it
+   *                 lifted), once it committed ({@link OrgEventRefusals}): the plugin publishes
+   *                 it
+   */
+  public MeteringStore(
+      DataSource dataSource, Supplier<BillingConfig> config, Consumer<MembershipRefused> refusals) {
     this.dataSource = dataSource;
     this.config = config;
+    this.refusals = refusals;
   }
 
   /** Writes the batch atomically: all of it or, on failure, nothing. */
@@ -45,6 +62,7 @@ public final class MeteringStore {
     List<AccountRow> onTheirTerms =
         opening.stream().filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = terms.pricedPlans();
+    List<MembershipRefused> refused = new ArrayList<>(); // once committed, told
     Transactions.inTransaction(
         dataSource,
         connection -> {
@@ -56,8 +74,11 @@ public final class MeteringStore {
           sessions.upsertSessions(connection, batch.sessions());
           sessions.insertSizes(connection, batch.sizes());
           sessions.insertStorageLevels(connection, batch.storageLevels());
+          sessions.moveStorageLevels(connection, batch.createdSessions());
           sessions.insertUsageReports(connection, batch.usageReports());
           organizations.insertEvents(connection, batch.orgEvents());
+          // every organization the batch has events of: the last Owner kept (OwnershipRule)
+          refused.addAll(OrgEventRefusals.decide(connection, batch.organizationsWithEvents()));
           // after the session rows: these lock (rarely) account rows after session rows, as
           // calculate-usage does
           accounts.completeEmails(connection, opening);
@@ -69,6 +90,7 @@ public final class MeteringStore {
           organizations.closeDeleted(connection, batch.organizations());
           return null;
         });
+    refused.forEach(refusals);
   }
 
   /**

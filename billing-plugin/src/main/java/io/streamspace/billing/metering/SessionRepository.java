@@ -54,14 +54,56 @@ final class SessionRepository {
           ON CONFLICT DO NOTHING
           """);
 
+  // A level is its session's organization's, as the session is stored (the sessions are
+  // upserted first): a heartbeat or termination without org_id, or naming another one, counts
+  // where the session.created put the session. Two reports of one organization at one instant
+  // (two members' sessions, or one user's two) keep the greater event id's level, whichever
+  // was stored first; a level stored before V29 has no event id, and any report replaces it.
+  private static final String KEEP_GREATER_EVENT_ID =
+      """
+      ON CONFLICT (user_id, effective_from) DO UPDATE SET
+        storage_gb = excluded.storage_gb, session_id = excluded.session_id,
+        event_id = excluded.event_id
+      WHERE excluded.event_id > coalesce(billing_storage_levels.event_id, '')
+      """;
+
   private static final NamedSql INSERT_STORAGE_LEVELS =
       NamedSql.of(
           """
-          INSERT INTO billing_storage_levels (user_id, effective_from, storage_gb)
-          SELECT * FROM unnest(:user_id::text[], :effective_from::text[]::timestamptz[],
-                               :storage_gb::text[]::numeric[])
-          ON CONFLICT DO NOTHING
-          """);
+          INSERT INTO billing_storage_levels
+            (user_id, effective_from, storage_gb, session_id, event_id)
+          SELECT DISTINCT ON (s.org_id, e.effective_from)
+                 s.org_id, e.effective_from, e.storage_gb, e.session_id, e.event_id
+          FROM unnest(:session_id::text[], :effective_from::text[]::timestamptz[],
+                      :storage_gb::text[]::numeric[], :event_id::text[])
+            AS e(session_id, effective_from, storage_gb, event_id)
+          JOIN billing_sessions s ON s.session_id = e.session_id
+          ORDER BY s.org_id, e.effective_from, e.event_id DESC
+          """
+              + KEEP_GREATER_EVENT_ID);
+
+  // A session's events stored before its session.created, without org_id, put its levels under
+  // its user's personal organization: once the session.created fixes another one, they move
+  // there (a level the personal organization had before the session stays).
+  private static final NamedSql MOVE_STORAGE_LEVELS =
+      NamedSql.of(
+          """
+          WITH fixed AS (
+            SELECT session_id, user_id, org_id, started_at FROM billing_sessions
+            WHERE session_id = ANY(:session_id::text[]) AND org_fixed AND org_id <> user_id
+          ),
+          moved AS (
+            DELETE FROM billing_storage_levels l USING fixed f
+            WHERE l.user_id = f.user_id AND l.effective_from >= f.started_at
+              AND l.session_id = f.session_id
+            RETURNING f.org_id, l.effective_from, l.storage_gb, l.session_id, l.event_id
+          )
+          INSERT INTO billing_storage_levels
+            (user_id, effective_from, storage_gb, session_id, event_id)
+          SELECT DISTINCT ON (org_id, effective_from) * FROM moved
+          ORDER BY org_id, effective_from, event_id DESC
+          """
+              + KEEP_GREATER_EVENT_ID);
 
   // Keyed by the event id: a redelivered report inserts nothing.
   private static final NamedSql INSERT_USAGE_REPORTS =
@@ -106,16 +148,29 @@ final class SessionRepository {
             "memory_gb", SizeRow::memoryGb));
   }
 
-  /** The accounts' storage levels from their instants on, each stored once. */
+  /**
+   * The storage levels, each its session's organization's from its instant on; of two at one
+   * instant, the greater event id's.
+   */
   void insertStorageLevels(Connection connection, List<StorageRow> levels) throws SQLException {
     BatchColumns.execute(
         connection,
         INSERT_STORAGE_LEVELS,
         levels,
         Map.of(
-            "user_id", StorageRow::userId,
+            "session_id", StorageRow::sessionId,
             "effective_from", StorageRow::effectiveFrom,
-            "storage_gb", StorageRow::storageGb));
+            "storage_gb", StorageRow::storageGb,
+            "event_id", StorageRow::eventId));
+  }
+
+  /**
+   * Moves the levels the sessions' earlier events put under their user's personal organization
+   * to the organization their session.created (in this batch) fixed.
+   */
+  void moveStorageLevels(Connection connection, List<String> createdSessions) throws SQLException {
+    BatchColumns.execute(
+        connection, MOVE_STORAGE_LEVELS, createdSessions, Map.of("session_id", id -> id));
   }
 
   /** The usage reports, each stored once under its event id. */

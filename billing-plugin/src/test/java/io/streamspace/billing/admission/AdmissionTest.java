@@ -17,6 +17,7 @@ import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -184,6 +185,44 @@ class AdmissionTest {
     assertEquals("active_sessions_limit", ask("0.5", "1").code());
   }
 
+  /** alice's session of team acme: its session.created names acme, its heartbeats nothing. */
+  private static SessionEvent teamEvent(String session, String orgId) {
+    return new SessionEvent(
+        UUID.randomUUID().toString(), NOW, session, "alice", size("0.5", "1", "0"), orgId);
+  }
+
+  private AdmissionDecision askUnder(String orgId) {
+    return admission.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0"), orgId));
+  }
+
+  @Test
+  void heartbeatsWithoutOrgIdOfTeamSessionsCountUnderTheTeam_notTheUsersPersonalOrganization() {
+    admission.sessionCreated(teamEvent("s1", "acme"));
+    admission.sessionCreated(teamEvent("s2", "acme"));
+    admission.sessionSeen(teamEvent("s1", null));
+    admission.sessionSeen(teamEvent("s2", null));
+
+    // the free plan allows 2 sessions: acme has 2, alice's own none
+    assertTrue(ask("0.5", "1").allowed(), "alice's personal organization runs nothing");
+    assertEquals("active_sessions_limit", askUnder("acme").code());
+  }
+
+  @Test
+  void aHeartbeatWithoutOrgIdBeforeItsSessionCreatedCountsUnderTheTeamOnceThatArrives() {
+    admission.sessionSeen(teamEvent("s1", null));
+    admission.sessionSeen(teamEvent("s2", null));
+    assertEquals("active_sessions_limit", ask("0.5", "1").code(), "alice's, until known");
+
+    admission.sessionCreated(teamEvent("s1", "acme"));
+    admission.sessionCreated(teamEvent("s2", "acme"));
+    admission.sessionTerminated(teamEvent("s1", null));
+
+    assertTrue(ask("0.5", "1").allowed(), "moved to acme");
+    assertTrue(askUnder("acme").allowed(), "s1 ended under acme: 1 of 2 in use");
+    admission.sessionCreated(teamEvent("s3", "acme"));
+    assertEquals("active_sessions_limit", askUnder("acme").code());
+  }
+
   @Test
   void aHeartbeatDeliveredAfterTheEndDoesNotReopenTheSession() {
     open("s1", "0.5", "1");
@@ -221,6 +260,24 @@ class AdmissionTest {
     admission.sessionSeen(event("s2", size("0", "0", "1"), NOW.plusSeconds(30)));
 
     assertEquals("storage_gb_limit", ask("0.5", "1").code());
+  }
+
+  /** At one instant s1 reports 2.5 GB (event e-2) and s2 1 GB (e-1): e-2's holds, over 2 GB. */
+  @Test
+  void twoStorageLevelsAtOneInstantKeepTheGreaterEventIdsInEitherOrder() {
+    for (boolean s1First : List.of(true, false)) {
+      Admission fresh = new Admission(null, noHolds(null, clock), config::get, clock);
+      SessionEvent over = new SessionEvent("e-2", NOW, "s1", "alice", size("0", "0", "2.5"));
+      SessionEvent under = new SessionEvent("e-1", NOW, "s2", "alice", size("0", "0", "1"));
+      for (SessionEvent event : s1First ? List.of(over, under) : List.of(under, over)) {
+        fresh.sessionTerminated(event);
+      }
+
+      AdmissionDecision decision =
+          fresh.admit(new AdmissionRequest("alice", null, size("0.5", "1", "0")));
+
+      assertEquals("storage_gb_limit", decision.code(), "s1 first: " + s1First);
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.util.ArrayList;
@@ -176,6 +177,25 @@ class ApiDescriptionTest {
     fits("GET /usage", "403", call(HttpMethod.GET, "/usage?user_id=ann", john, null));
     fits("GET /usage", "401", call(HttpMethod.GET, "/usage", Caller.ANONYMOUS, null));
     fits("GET /invoices/{id}", "404", call(HttpMethod.GET, "/invoices/99", john, null));
+    OrgFixtures.created("acme", "olivia", "2026-03-01T00:00:00Z");
+    OrgFixtures.added("acme", "john", "admin", "2026-03-01T00:00:00Z");
+    OrgFixtures.session(
+        billing,
+        "acme",
+        "s2",
+        "john",
+        "2026-03-02T08:00:00Z",
+        "2026-03-02T09:00:00Z",
+        size("1", "1", "0"));
+    billing.flush();
+    fits(
+        "POST /ownership-transfer",
+        "200",
+        call(
+            HttpMethod.POST,
+            "/ownership-transfer",
+            user("olivia"),
+            "{\"org_id\":\"acme\",\"user_id\":\"john\"}"));
   }
 
   private Answer call(HttpMethod method, String path, Caller caller, String body) {

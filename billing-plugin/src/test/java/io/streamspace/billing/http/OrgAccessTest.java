@@ -10,9 +10,12 @@ import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.OrgFixtures;
+import io.streamspace.plugin.api.event.OrganizationEvent.Role;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,5 +177,54 @@ class OrgAccessTest {
 
     assertEquals(403, quota.status(), quota.body().toString());
     assertEquals("not_a_member", quota.body().at("/error/code").asText());
+  }
+
+  @Test
+  void aTokensClaimLetsInAMemberTheEventsHaveNotToldOfYet() {
+    Answer usage =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme", claiming("noah", "acme", Role.ADMIN));
+
+    assertEquals(200, usage.status(), usage.body().toString());
+    assertEquals("acme", usage.body().get("user_id").asText());
+  }
+
+  @Test
+  void theTokensClaimWinsOverTheEventsForThatRequest_upOrDown() {
+    Answer promoted =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme", claiming("mia", "acme", Role.ADMIN));
+    Answer demoted =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme", claiming("adam", "acme", Role.MEMBER));
+
+    assertEquals(200, promoted.status(), promoted.body().toString());
+    assertEquals(403, demoted.status(), demoted.body().toString());
+    assertEquals("admin_required", demoted.body().at("/error/code").asText());
+  }
+
+  @Test
+  void anOrganizationTheTokenDoesNotNameIsDecidedByTheEvents() {
+    Answer adam =
+        billing.call(HttpMethod.GET, "/usage?org_id=acme", claiming("adam", "beta", Role.MEMBER));
+    Answer noah =
+        billing.call(HttpMethod.GET, "/quota?org_id=acme", claiming("noah", "beta", Role.OWNER));
+
+    assertEquals(200, adam.status(), adam.body().toString());
+    assertEquals(403, noah.status(), noah.body().toString());
+    assertEquals("not_a_member", noah.body().at("/error/code").asText());
+  }
+
+  @Test
+  void aClaimNeverCountsForAPersonalOrganization_anothersOrTheCallersOwn() {
+    Answer intoMias =
+        billing.call(HttpMethod.GET, "/usage?org_id=mia", claiming("noah", "mia", Role.OWNER));
+    Answer ownDemoted = billing.call(HttpMethod.GET, "/usage", claiming("mia", "mia", Role.MEMBER));
+
+    assertEquals(403, intoMias.status(), intoMias.body().toString());
+    assertEquals("not_a_member", intoMias.body().at("/error/code").asText());
+    assertEquals(200, ownDemoted.status(), "still the Owner of her own: " + ownDemoted.body());
+  }
+
+  /** A user whose platform token names one organization with a role. */
+  private static Caller claiming(String userId, String orgId, Role role) {
+    return new Caller(userId, Set.of(Caller.ROLE_USER), Map.of(orgId, role));
   }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +123,7 @@ class OrganizationEventsTest {
             new Member("u2", MemberRole.MEMBER),
             new Member("u3", MemberRole.ADMIN));
 
+    int told = published();
     for (long seed = 1; seed <= 5; seed++) {
       TestDatabase.clean();
       List<OrganizationEvent> twice = new ArrayList<>(events);
@@ -283,6 +285,168 @@ class OrganizationEventsTest {
         memberships.membersOf("acme"));
     assertEquals(Optional.empty(), memberships.roleOf("ann", "bob"));
     assertEquals(Optional.of(MemberRole.OWNER), memberships.roleOf("ann", "ann"));
+  }
+
+  /**
+   * Acme's only Owner u1 is removed at 10:00 and beta's only Owner u5 made a member at 10:00:
+   * both events are kept, marked refused, and both stay Owner; u2's own removal applies.
+   */
+  @Test
+  void theLastOwnerRemovedOrDemotedStaysOwnerAndTheEventIsKeptMarkedRefused() throws Exception {
+    deliver(
+        created("e1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"),
+        member("e2", "2026-03-02T09:30:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.ADMIN),
+        created("b1", "2026-03-02T09:00:00Z", "beta", "u5", "USD", "pro"));
+    deliver(
+        member("e3", "2026-03-02T10:00:00Z", Type.MEMBER_REMOVED, "acme", "u1", null),
+        member("e4", "2026-03-02T10:00:00Z", Type.MEMBER_REMOVED, "acme", "u2", null),
+        member("b2", "2026-03-02T10:00:00Z", Type.MEMBER_ROLE_CHANGED, "beta", "u5", Role.MEMBER));
+
+    assertEquals(List.of(new Member("u1", MemberRole.OWNER)), memberships.membersOf("acme"));
+    assertEquals(Optional.of(MemberRole.OWNER), memberships.roleOf("beta", "u5"));
+    assertEquals(
+        List.of(
+            List.of("b1", "org.created"),
+            List.of("b2", "org.member_role_changed", "last_owner"),
+            List.of("e1", "org.created"),
+            List.of("e2", "org.member_added"),
+            List.of("e3", "org.member_removed", "last_owner"),
+            List.of("e4", "org.member_removed")),
+        rows("SELECT event_id, type, refused FROM billing_org_events ORDER BY event_id").stream()
+            .map(r -> r.stream().filter(v -> v != null).toList())
+            .toList());
+    List<String> told =
+        List.of(
+            "billing.org.membership_refused {\"org_id\":\"acme\",\"event_id\":\"e3\","
+                + "\"type\":\"org.member_removed\",\"user_id\":\"u1\",\"role\":null,"
+                + "\"occurred_at\":\"2026-03-02T10:00:00Z\",\"reason\":\"last_owner\","
+                + "\"refused\":true}",
+            "billing.org.membership_refused {\"org_id\":\"beta\",\"event_id\":\"b2\","
+                + "\"type\":\"org.member_role_changed\",\"user_id\":\"u5\","
+                + "\"role\":\"member\",\"occurred_at\":\"2026-03-02T10:00:00Z\","
+                + "\"reason\":\"last_owner\",\"refused\":true}");
+    assertEquals(told, billing.context.published().stream().sorted().toList());
+
+    deliver(member("e3", "2026-03-02T10:00:00Z", Type.MEMBER_REMOVED, "acme", "u1", null));
+
+    assertEquals(2, billing.context.published().size(), "told once, redelivered or not");
+  }
+
+  /**
+   * The platform moves acme's ownership with events, whatever order they arrive in:
+   *
+   * <ul>
+   *   <li>acme: u2 made Owner (e3) and u1 made admin (e2) at the same instant, 10:00; e2's id
+   *       sorts first, yet the instant ends with an Owner: both apply.
+   *   <li>beta: u4 made Owner at 10:00, u3 (its creator) removed at 11:00: applies.
+   *   <li>gamma: u6 removed at 10:00, before u7 is made Owner at 11:00: refused, u6 stays Owner
+   *       beside u7.
+   *   <li>delta: a second org.created at 08:00 (u9), earlier by event time than the first
+   *       delivered (u8 at 09:00), is the creation: u9 is the Owner, u8 gets no role.
+   * </ul>
+   *
+   * Shuffled, delivered twice and cut into two flushes anywhere, five times: the same roles, and
+   * what the platform was last told of each event refused on the way (beta's removal is refused
+   * while it arrives before u4's promotion, then applied) matches the marks.
+   */
+  @Test
+  void ownershipMovedWithEventsGivesTheSameRolesInAnyOrderOfDelivery() throws Exception {
+    List<OrganizationEvent> events =
+        List.of(
+            created("a1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"),
+            member("a0", "2026-03-02T09:30:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.MEMBER),
+            member(
+                "a2", "2026-03-02T10:00:00Z", Type.MEMBER_ROLE_CHANGED, "acme", "u1", Role.ADMIN),
+            member(
+                "a3", "2026-03-02T10:00:00Z", Type.MEMBER_ROLE_CHANGED, "acme", "u2", Role.OWNER),
+            created("b1", "2026-03-02T09:00:00Z", "beta", "u3", "USD", "pro"),
+            member("b2", "2026-03-02T10:00:00Z", Type.MEMBER_ADDED, "beta", "u4", Role.OWNER),
+            member("b3", "2026-03-02T11:00:00Z", Type.MEMBER_REMOVED, "beta", "u3", null),
+            created("c1", "2026-03-02T09:00:00Z", "gamma", "u6", "USD", "pro"),
+            member("c2", "2026-03-02T10:00:00Z", Type.MEMBER_REMOVED, "gamma", "u6", null),
+            member("c3", "2026-03-02T11:00:00Z", Type.MEMBER_ADDED, "gamma", "u7", Role.OWNER),
+            created("d1", "2026-03-02T09:00:00Z", "delta", "u8", "USD", "pro"),
+            created("d2", "2026-03-02T08:00:00Z", "delta", "u9", "USD", "pro"));
+
+    int told = published();
+    for (long seed = 1; seed <= 5; seed++) {
+      TestDatabase.clean();
+      List<OrganizationEvent> twice = new ArrayList<>(events);
+      twice.addAll(events);
+      Collections.shuffle(twice, new Random(seed));
+      int cut = new Random(seed).nextInt(twice.size());
+      deliver(twice.subList(0, cut).toArray(OrganizationEvent[]::new));
+      deliver(twice.subList(cut, twice.size()).toArray(OrganizationEvent[]::new));
+
+      String order = "order of seed " + seed;
+      assertEquals(
+          List.of(new Member("u1", MemberRole.ADMIN), new Member("u2", MemberRole.OWNER)),
+          memberships.membersOf("acme"),
+          order);
+      assertEquals(List.of(new Member("u4", MemberRole.OWNER)), memberships.membersOf("beta"));
+      assertEquals(
+          List.of(new Member("u6", MemberRole.OWNER), new Member("u7", MemberRole.OWNER)),
+          memberships.membersOf("gamma"),
+          order);
+      assertEquals(List.of(new Member("u9", MemberRole.OWNER)), memberships.membersOf("delta"));
+      assertEquals(
+          List.of(List.of("c2", "last_owner"), List.of("d1", "duplicate_creation")),
+          rows(
+              """
+              SELECT event_id, refused FROM billing_org_events WHERE refused IS NOT NULL
+              ORDER BY event_id"""),
+          order);
+      assertEquals(12L, value("SELECT count(*) FROM billing_org_events"));
+      assertEquals(
+          Map.of("c2", true, "d1", true),
+          lastToldRefused(billing.context.published().subList(told, published())),
+          "the platform was last told these are refused, any other one applies: " + order);
+      told = published();
+    }
+  }
+
+  private int published() {
+    return billing.context.published().size();
+  }
+
+  /**
+   * Each event id the platform was told of by billing.org.membership_refused or _applied, with
+   * whether the last it was told is that it is refused; those last told applied are left out.
+   */
+  private static Map<String, Boolean> lastToldRefused(List<String> published) {
+    Map<String, Boolean> last = new TreeMap<>();
+    for (String event : published) {
+      String[] nameAndPayload = event.split(" ", 2);
+      if (nameAndPayload[0].startsWith("billing.org.membership_")) {
+        String id = nameAndPayload[1].replaceAll(".*\"event_id\":\"([^\"]+)\".*", "$1");
+        last.put(id, nameAndPayload[0].equals("billing.org.membership_refused"));
+      }
+    }
+    last.values().removeIf(refused -> !refused);
+    return last;
+  }
+
+  /**
+   * u1's removal at 11:00 arrives alone and is refused; u2's promotion to Owner at 10:00
+   * arrives in a later flush: by event time acme had two Owners when u1 left, so the removal
+   * applies from then on.
+   */
+  @Test
+  void aRefusedRemovalAppliesOnceAnOwnerAddedEarlierByEventTimeArrives() throws Exception {
+    deliver(
+        created("e1", "2026-03-02T09:00:00Z", "acme", "u1", "USD", "pro"),
+        member("e2", "2026-03-02T09:30:00Z", Type.MEMBER_ADDED, "acme", "u2", Role.MEMBER),
+        member("e4", "2026-03-02T11:00:00Z", Type.MEMBER_REMOVED, "acme", "u1", null));
+    assertEquals(Optional.of(MemberRole.OWNER), memberships.roleOf("acme", "u1"));
+
+    deliver(
+        member("e3", "2026-03-02T10:00:00Z", Type.MEMBER_ROLE_CHANGED, "acme", "u2", Role.OWNER));
+
+    assertEquals(List.of(new Member("u2", MemberRole.OWNER)), memberships.membersOf("acme"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_org_events WHERE refused IS NOT NULL"));
+    assertEquals(
+        List.of("billing.org.membership_refused", "billing.org.membership_applied"),
+        billing.context.published().stream().map(e -> e.substring(0, e.indexOf(' '))).toList());
   }
 
   private static Comparator<Object> byId() {

@@ -20,7 +20,7 @@ public final class PluginApiVersion {
 
   private PluginApiVersion() {}
 
-  /** The version, e.g. {@code 0.2.0}. */
+  /** The version, e.g. {@code 0.3.0}. */
   public static String current() {
     return CURRENT;
   }

@@ -25,8 +25,10 @@ class PluginApiVersionTest {
     String requires = descriptor.getProperty("plugin.requires");
 
     assertTrue(PluginApiVersion.satisfies(PluginApiVersion.current(), requires));
-    assertTrue(PluginApiVersion.satisfies("0.2.9", requires));
-    assertFalse(PluginApiVersion.satisfies("0.3.0", requires));
-    assertFalse(PluginApiVersion.satisfies("0.1.9", requires));
+    assertTrue(PluginApiVersion.satisfies("0.3.9", requires));
+    assertFalse(PluginApiVersion.satisfies("0.4.0", requires));
+    assertFalse(
+        PluginApiVersion.satisfies("0.2.9", requires),
+        "a 0.2 host lacks what 0.3 added (orgId, OrganizationEvent, Caller.memberships)");
   }
 }

@@ -28,8 +28,8 @@ class PublishedRepositoryTest {
     assertTrue(billing.get("tags").toString().contains("\"usage\""), billing.toString());
     assertEquals(1, billing.get("releases").size());
     JsonNode release = billing.get("releases").get(0);
-    assertEquals("0.2.0", release.get("version").asText());
-    assertEquals("billing-0.2.0.zip", release.get("url").asText());
+    assertEquals("0.3.0", release.get("version").asText());
+    assertEquals("billing-0.3.0.zip", release.get("url").asText());
     Path zip = PUBLISHED.resolve(release.get("url").asText());
     assertEquals(PluginZip.sha512(zip), release.get("sha512sum").asText());
     assertEquals(PluginZip.sha512(TestRepository.BILLING_ZIP), PluginZip.sha512(zip));
@@ -45,7 +45,7 @@ class PublishedRepositoryTest {
 
     FetchedRelease fetched = releases.fetch("billing", null);
 
-    assertEquals("0.2.0", fetched.version());
+    assertEquals("0.3.0", fetched.version());
     assertEquals(PluginZip.sha512(TestRepository.BILLING_ZIP), fetched.sha512());
   }
 }

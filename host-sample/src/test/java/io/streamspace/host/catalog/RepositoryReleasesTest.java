@@ -26,10 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RepositoryReleasesTest {
 
-  private static final String API = "0.2.0";
+  private static final String API = "0.3.0";
   private static final Map<String, String> NEWER_INCOMPATIBLE =
-      Map.of("plugin.version", "0.3.0", "plugin.requires", ">=0.3.0 & <0.4.0");
-  private static final Map<String, String> NEWER_COMPATIBLE = Map.of("plugin.version", "0.2.1");
+      Map.of("plugin.version", "0.4.0", "plugin.requires", ">=0.4.0 & <0.5.0");
+  private static final Map<String, String> NEWER_COMPATIBLE = Map.of("plugin.version", "0.3.1");
 
   @TempDir Path work;
   private TestRepository repository;
@@ -65,26 +65,26 @@ class RepositoryReleasesTest {
     FetchedRelease fetched = releases(repository.location()).fetch("billing", null);
 
     assertEquals("billing", fetched.pluginId());
-    assertEquals("0.2.0", fetched.version(), "0.3.0 requires another plugin-api");
+    assertEquals("0.3.0", fetched.version(), "0.4.0 requires another plugin-api");
     assertEquals(pluginsDir.resolve(".downloads"), fetched.zip().getParent());
     assertEquals(PluginZip.sha512(TestRepository.BILLING_ZIP), fetched.sha512());
     assertEquals(fetched.sha512(), PluginZip.sha512(fetched.zip()));
-    assertTrue(fetched.url().startsWith("file:") && fetched.url().endsWith("billing-0.2.0.zip"));
+    assertTrue(fetched.url().startsWith("file:") && fetched.url().endsWith("billing-0.3.0.zip"));
   }
 
   @Test
   void theLatestCompatibleReleaseIsTheNewestByVersionNotByIndexOrder() throws Exception {
     repository.publishBilling(NEWER_COMPATIBLE);
 
-    assertEquals("0.2.1", releases(repository.location()).fetch("billing", null).version());
-    assertEquals("0.2.0", releases(repository.location()).fetch("billing", "0.2.0").version());
+    assertEquals("0.3.1", releases(repository.location()).fetch("billing", null).version());
+    assertEquals("0.3.0", releases(repository.location()).fetch("billing", "0.3.0").version());
   }
 
   @Test
   void aTamperedZipIsRefusedByItsChecksumAndNothingIsLeftBehind() throws Exception {
-    repository.tamper("billing", "0.2.0");
+    repository.tamper("billing", "0.3.0");
 
-    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.2.0");
+    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.3.0");
 
     assertEquals(Reason.CHECKSUM_MISMATCH, refused.reason());
     assertEquals("checksum_mismatch", refused.code());
@@ -93,30 +93,30 @@ class RepositoryReleasesTest {
 
   @Test
   void aReleaseWithoutAChecksumInTheIndexIsRefused() throws Exception {
-    repository.editRelease("billing", "0.2.0", "sha512sum", "");
+    repository.editRelease("billing", "0.3.0", "sha512sum", "");
 
     assertEquals(
         Reason.CHECKSUM_MISMATCH,
-        refused(releases(repository.location()), "billing", "0.2.0").reason());
+        refused(releases(repository.location()), "billing", "0.3.0").reason());
     assertEquals(List.of(), downloads());
   }
 
   @Test
   void aReleaseRequiringAnotherPluginApiIsRefusedNamingBothVersions() {
-    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.3.0");
+    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.4.0");
 
     assertEquals(Reason.INCOMPATIBLE, refused.reason());
     assertEquals(
-        "plugin billing 0.3.0 requires plugin-api >=0.3.0 & <0.4.0 (its index entry); this host"
-            + " has plugin-api 0.2.0",
+        "plugin billing 0.4.0 requires plugin-api >=0.4.0 & <0.5.0 (its index entry); this host"
+            + " has plugin-api 0.3.0",
         refused.getMessage());
   }
 
   @Test
   void theZipsOwnRequiresIsCheckedEvenWhenTheIndexSaysOtherwise() throws Exception {
-    repository.editRelease("billing", "0.3.0", "requires", "*");
+    repository.editRelease("billing", "0.4.0", "requires", "*");
 
-    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.3.0");
+    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.4.0");
 
     assertEquals(Reason.INCOMPATIBLE, refused.reason());
     assertTrue(refused.getMessage().contains("(its plugin.properties)"), refused.getMessage());
@@ -125,13 +125,13 @@ class RepositoryReleasesTest {
 
   @Test
   void aZipNamingAnotherVersionThanItsIndexEntryIsRefused() throws Exception {
-    repository.editRelease("billing", "0.2.0", "version", "0.2.7");
+    repository.editRelease("billing", "0.3.0", "version", "0.3.7");
 
-    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.2.7");
+    ReleaseRefused refused = refused(releases(repository.location()), "billing", "0.3.7");
 
     assertEquals(Reason.INCOMPATIBLE, refused.reason());
     assertEquals(
-        "the index lists plugin billing 0.2.7 but its zip's plugin.properties says billing 0.2.0",
+        "the index lists plugin billing 0.3.7 but its zip's plugin.properties says billing 0.3.0",
         refused.getMessage());
     assertEquals(List.of(), downloads());
   }
@@ -159,22 +159,22 @@ class RepositoryReleasesTest {
     try (TestRepository.Served served = repository.serveOverHttp()) {
       FetchedRelease fetched = releases(served.url()).fetch("billing", null);
 
-      assertEquals(served.url() + "billing-0.2.0.zip", fetched.url());
+      assertEquals(served.url() + "billing-0.3.0.zip", fetched.url());
       assertEquals(fetched.sha512(), PluginZip.sha512(fetched.zip()));
     }
   }
 
   @Test
   void aRemoteRepositoryCannotPointTheHostAtALocalFile() throws Exception {
-    Path local = repository.folder().resolve("billing-0.2.0.zip").toAbsolutePath();
-    repository.editRelease("billing", "0.2.0", "url", local.toUri().toString());
+    Path local = repository.folder().resolve("billing-0.3.0.zip").toAbsolutePath();
+    repository.editRelease("billing", "0.3.0", "url", local.toUri().toString());
 
     try (TestRepository.Served served = repository.serveOverHttp()) {
-      ReleaseRefused refused = refused(releases(served.url()), "billing", "0.2.0");
+      ReleaseRefused refused = refused(releases(served.url()), "billing", "0.3.0");
 
       assertEquals(Reason.UNKNOWN_VERSION, refused.reason(), "the release is not offered");
     }
-    assertEquals("0.2.0", releases(repository.location()).fetch("billing", "0.2.0").version());
+    assertEquals("0.3.0", releases(repository.location()).fetch("billing", "0.3.0").version());
   }
 
   @Test
@@ -186,8 +186,8 @@ class RepositoryReleasesTest {
 
     RepositoryReleases releases = releases(missing, repository.location(), second.location());
 
-    assertEquals("0.2.0", releases.fetch("billing", null).version(), "not the second's 0.2.1");
-    assertEquals(Reason.UNKNOWN_VERSION, refused(releases, "billing", "0.2.1").reason());
+    assertEquals("0.3.0", releases.fetch("billing", null).version(), "not the second's 0.3.1");
+    assertEquals(Reason.UNKNOWN_VERSION, refused(releases, "billing", "0.3.1").reason());
     assertEquals(List.of(missing), releases.plugins().unreachable());
   }
 
@@ -196,12 +196,12 @@ class RepositoryReleasesTest {
   private ReleaseRefused refusedWithin(FetchLimits limits, String repository) {
     RepositoryReleases releases =
         new RepositoryReleases(List.of(repository), pluginsDir, API, limits);
-    return refused(releases, "billing", "0.2.0");
+    return refused(releases, "billing", "0.3.0");
   }
 
   @Test
   void aDownloadWhoseBodyStallsIsRefusedWithinTheDeadline() throws Exception {
-    try (Stalling server = stalling("/billing-0.2.0.zip")) {
+    try (Stalling server = stalling("/billing-0.3.0.zip")) {
       long start = System.nanoTime();
 
       ReleaseRefused refused =
@@ -250,8 +250,8 @@ class RepositoryReleasesTest {
   @Test
   void theDownloadsFolderIsEmptiedWhenTheHostStarts() throws Exception {
     Path folder = Files.createDirectories(pluginsDir.resolve(".downloads"));
-    Files.write(folder.resolve("billing-0.2.0-123.zip"), new byte[] {1, 2, 3});
-    Files.write(folder.resolve("billing-0.2.1-456.zip"), new byte[] {4});
+    Files.write(folder.resolve("billing-0.3.0-123.zip"), new byte[] {1, 2, 3});
+    Files.write(folder.resolve("billing-0.3.1-456.zip"), new byte[] {4});
 
     releases(repository.location());
 
@@ -274,21 +274,21 @@ class RepositoryReleasesTest {
 
     try (TestRepository.Served served = repository.serveOverHttp()) {
       String signed =
-          served.url().replace("http://", "http://user:s3cret@") + "billing-0.2.0.zip?token=s3cret";
-      repository.editRelease("billing", "0.2.0", "url", signed);
+          served.url().replace("http://", "http://user:s3cret@") + "billing-0.3.0.zip?token=s3cret";
+      repository.editRelease("billing", "0.3.0", "url", signed);
 
-      FetchedRelease fetched = releases(served.url()).fetch("billing", "0.2.0");
+      FetchedRelease fetched = releases(served.url()).fetch("billing", "0.3.0");
 
-      assertEquals(served.url() + "billing-0.2.0.zip", fetched.url(), "stored as package_url");
+      assertEquals(served.url() + "billing-0.3.0.zip", fetched.url(), "stored as package_url");
     }
   }
 
   @Test
   void anIndexNamingAPluginOrVersionWithAPathInItIsRefusedAsUnreachable() throws Exception {
-    for (String version : List.of("../0.2.0", "0.2.0/x", "0.2.0\\x", "0..2", "0.2 0")) {
+    for (String version : List.of("../0.3.0", "0.3.0/x", "0.3.0\\x", "0..3", "0.3 0")) {
       TestRepository bad =
           new TestRepository(work.resolve("bad-" + version.hashCode())).publishBilling();
-      bad.editRelease("billing", "0.2.0", "version", version);
+      bad.editRelease("billing", "0.3.0", "version", version);
 
       ReleaseRefused refused = refused(releases(bad.location()), "billing", null);
 

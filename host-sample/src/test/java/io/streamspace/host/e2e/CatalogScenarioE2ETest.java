@@ -46,9 +46,9 @@ class CatalogScenarioE2ETest {
   private static final Logger log = LoggerFactory.getLogger(CatalogScenarioE2ETest.class);
 
   private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
-  private static final String NEWER = "0.2.1";
-  private static final String BROKEN = "0.2.2-broken";
-  private static final String INCOMPATIBLE = "0.3.0";
+  private static final String NEWER = "0.3.1";
+  private static final String BROKEN = "0.3.2-broken";
+  private static final String INCOMPATIBLE = "0.4.0";
   private static final String PLUGIN = "/api/admin/plugins/billing";
 
   private final MutableClock clock = new MutableClock(NOW);
@@ -170,7 +170,7 @@ class CatalogScenarioE2ETest {
     install(packaged).expect(201);
     post("/enable", null).expect(200);
     repository.publishBilling(
-        Map.of("plugin.version", INCOMPATIBLE, "plugin.requires", ">=0.3.0 & <0.4.0"));
+        Map.of("plugin.version", INCOMPATIBLE, "plugin.requires", ">=0.4.0 & <0.5.0"));
 
     JsonNode incompatible = post("/update", "{\"version\":\"" + INCOMPATIBLE + "\"}").expect(409);
 

@@ -9,12 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.HostClient;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -136,6 +140,60 @@ class OrganizationsE2ETest extends BillingHostTestBase {
             + " hard limit of 2 sessions of plan free.",
         underAcme.get("reason").asText());
     assertTrue(personal.get("allowed").asBoolean(), "olivia's own runs nothing: " + personal);
+  }
+
+  /**
+   * initech (owner ona, member ben, from 08:00): ona hands it to ben in one call, sent twice with
+   * one Idempotency-Key (one transfer, answered again); ona is then an Admin (she reads the
+   * usage, is refused the spending limit and a second transfer), ben the Owner, and the platform
+   * is told once by billing.org.ownership_transferred.
+   */
+  @Test
+  void theOwnerTransfersOwnershipInOneCall_retriedWithItsKeyOnce_andIsAnAdminAfter() {
+    String initech = newUser("initech");
+    String ona = newUser("ona");
+    String ben = newUser("ben");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.orgCreated(initech, ona, "free", at("08:00")),
+            Events.memberAdded(initech, ben, "member", at("08:00"))));
+    api.awaitCaughtUp("billing");
+    String transfer = "/api/plugins/billing/ownership-transfer";
+    String body = "{\"org_id\": \"" + initech + "\", \"user_id\": \"" + ben + "\"}";
+    Map<String, String> key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+    String onaToken = api.token(ona, "user");
+
+    JsonNode first = api.http.call("POST", transfer, onaToken, body, key).expect(200);
+    HostClient.Response retry = api.http.call("POST", transfer, onaToken, body, key);
+
+    assertEquals(ben, first.get("user_id").asText(), first.toString());
+    assertEquals(List.of(ona), texts(first.get("previous_owners")));
+    assertEquals(200, retry.status());
+    assertEquals(first, retry.body());
+    assertEquals(Optional.of("true"), retry.header("Idempotent-Replayed"));
+    String limit = "/api/plugins/billing/spending-limit";
+    String setLimit = "{\"org_id\": \"" + initech + "\", \"amount\": 50, \"action\": \"warn\"}";
+    JsonNode refused = api.http.put(limit, onaToken, setLimit).expect(403);
+    assertEquals("owner_required", refused.at("/error/code").asText(), refused.toString());
+    api.usage(onaToken, "?org_id=" + initech + DAY).expect(200);
+    api.http.put(limit, api.token(ben, "user"), setLimit).expect(200);
+    JsonNode again = api.http.call("POST", transfer, onaToken, body, Map.of()).expect(403);
+    assertEquals("owner_required", again.at("/error/code").asText(), again.toString());
+    JsonNode published =
+        api.http
+            .get("/api/admin/events?type=billing.org.ownership_transferred", api.adminToken)
+            .expect(200);
+    assertEquals(
+        1,
+        published.toString().split(Pattern.quote(initech), -1).length - 1,
+        "told once: " + published);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(item -> texts.add(item.asText()));
+    return texts;
   }
 
   /** {@code by_member} as "user_id total_cost" lines. */

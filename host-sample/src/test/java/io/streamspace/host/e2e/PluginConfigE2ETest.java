@@ -60,7 +60,7 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     JsonNode catalog = api.http.get("/api/admin/plugins/catalog", api.adminToken).expect(200);
     JsonNode billing = catalog.get("plugins").get(0);
     assertEquals("billing", billing.get("id").asText());
-    assertEquals("0.2.0", billing.get("version").asText());
+    assertEquals("0.3.0", billing.get("version").asText());
     String schema = billing.get("config_schema").toString();
     assertTrue(schema.contains("\"name\":\"invoiceDay\""), schema);
     assertTrue(schema.contains("\"name\":\"computeRates.cpu_per_core_hour\""), schema);

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.Test;
 class PluginLifecycleE2ETest {
 
   private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
-  private static final String NEWER = "0.2.1-lifecycle";
-  private static final String BROKEN = "0.2.2-broken";
+  private static final String NEWER = "0.3.1-lifecycle";
+  private static final String BROKEN = "0.3.2-broken";
   private static final String PLUGIN = "/api/admin/plugins/billing";
 
   private final MutableClock clock = new MutableClock(NOW);
@@ -633,7 +633,7 @@ class PluginLifecycleE2ETest {
   void anUpdateWhoseNewCodeFailsWhenAsked_answersInstallFailed_andChangesNothing()
       throws Exception {
     installAndEnable();
-    String codeless = "0.2.9";
+    String codeless = "0.3.9";
     releases.offer(codeless, BillingPluginBuilds.withoutCode(work.resolve("builds"), codeless));
 
     JsonNode refused = post("/update", "{\"version\":\"" + codeless + "\"}").expect(502);

@@ -28,7 +28,7 @@ import org.pf4j.util.FileUtils;
  */
 class PluginRestartE2ETest {
 
-  private static final String NEWER = "0.2.1-restart";
+  private static final String NEWER = "0.3.1-restart";
   private static final String PLUGIN = "/api/admin/plugins/billing";
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code GET /api/admin/plugins/catalog?q=} on a host with the billing plugin 0.2.0 in its plugins
+ * {@code GET /api/admin/plugins/catalog?q=} on a host with the billing plugin 0.3.0 in its plugins
  * folder, a recording plugin handed in-process, and three repositories: one that cannot be read,
- * one with billing 0.2.0, 0.2.1 and 0.3.0 (which requires plugin-api 0.3) and a "notes" plugin,
+ * one with billing 0.3.0, 0.3.1 and 0.4.0 (which requires plugin-api 0.4) and a "notes" plugin,
  * and one listing billing again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,9 +44,9 @@ class CatalogSearchTest {
   void startAHostWithRepositories() throws Exception {
     work = Files.createTempDirectory("catalog-search");
     TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    repository.publishBilling(Map.of("plugin.version", "0.2.1"));
+    repository.publishBilling(Map.of("plugin.version", "0.3.1"));
     repository.publishBilling(
-        Map.of("plugin.version", "0.3.0", "plugin.requires", ">=0.3.0 & <0.4.0"));
+        Map.of("plugin.version", "0.4.0", "plugin.requires", ">=0.4.0 & <0.5.0"));
     repository.publishPlugin(
         Map.of("plugin.id", "notes", "plugin.description", "Keeps what admins wrote"),
         "Session Notes",
@@ -133,8 +133,8 @@ class CatalogSearchTest {
     assertEquals("Billing & Usage Tracking", billing.get("name").asText());
     assertEquals("StreamSpace Billing contributors", billing.get("provider").asText());
     assertEquals("[\"billing\",\"metering\",\"stripe\"]", billing.get("tags").toString());
-    assertEquals("0.2.1", billing.get("latest_version").asText(), "0.3.0 needs plugin-api 0.3");
-    assertEquals("0.2.0", billing.get("installed_version").asText());
+    assertEquals("0.3.1", billing.get("latest_version").asText(), "0.4.0 needs plugin-api 0.4");
+    assertEquals("0.3.0", billing.get("installed_version").asText());
     assertTrue(billing.get("update_available").asBoolean());
     assertEquals("started", billing.get("state").asText());
     assertTrue(billing.get("config_schema").toString().contains("\"name\":\"invoiceDay\""));
@@ -145,7 +145,7 @@ class CatalogSearchTest {
     JsonNode notes = plugin(search("notes"), "notes");
 
     assertEquals("Session Notes", notes.get("name").asText());
-    assertEquals("0.2.0", notes.get("latest_version").asText());
+    assertEquals("0.3.0", notes.get("latest_version").asText());
     assertTrue(notes.get("installed_version").isNull());
     assertFalse(notes.get("update_available").asBoolean());
     assertEquals("not_installed", notes.get("state").asText());

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -102,6 +103,8 @@ public final class RecordingPlugin implements PlatformPlugin, ConfigurablePlugin
                         + request.caller().userId()
                         + "\",\"q\":\""
                         + request.queryParam("q").orElse("")
+                        + "\",\"orgs\":\""
+                        + new TreeMap<>(request.caller().memberships())
                         + "\"}"));
     context
         .routes()

@@ -54,15 +54,15 @@ public final class TestRepository {
     return folder().toString();
   }
 
-  /** Publishes the packaged billing plugin (0.2.0) as it is. */
+  /** Publishes the packaged billing plugin (0.3.0) as it is. */
   public TestRepository publishBilling() throws IOException {
     return publishBilling(BILLING_ZIP);
   }
 
   /**
    * Publishes a release of the billing plugin rebuilt with these {@code plugin.properties}
-   * entries changed, e.g. {@code Map.of("plugin.version", "0.3.0", "plugin.requires",
-   * ">=0.3.0 & <0.4.0")}: the same code under another version or requirement.
+   * entries changed, e.g. {@code Map.of("plugin.version", "0.4.0", "plugin.requires",
+   * ">=0.4.0 & <0.5.0")}: the same code under another version or requirement.
    */
   public TestRepository publishBilling(Map<String, String> descriptorChanges) throws IOException {
     return publishPlugin(descriptorChanges, BILLING_NAME, BILLING_TAGS.toArray(String[]::new));

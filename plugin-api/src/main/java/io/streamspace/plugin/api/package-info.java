@@ -16,9 +16,15 @@
  * {@code PlatformPlugin.onUsageReported}), and
  * the error answer every endpoint gives, {@link io.streamspace.plugin.api.http.HttpError} with
  * {@link io.streamspace.plugin.api.http.HttpStatus}, and the purge of a plugin's data,
- * {@link io.streamspace.plugin.api.data.PurgeablePlugin}): it
- * changes only in a new major version. Signatures use JDK types and this module's own
- * types only, because the host and each plugin load third-party libraries in separate class
- * loaders (a plugin's Jackson is not the host's Jackson).
+ * {@link io.streamspace.plugin.api.data.PurgeablePlugin}; 0.3 added organizations:
+ * {@link io.streamspace.plugin.api.event.OrganizationEvent} through
+ * {@code PlatformPlugin.onOrganizationEvent}, {@code orgId} on session events, usage reports and
+ * admission requests, {@link io.streamspace.plugin.api.http.Caller#memberships()}, and any meter
+ * id in usage reports, {@code UsageReport.METER_ID}): it
+ * changes only in a new major version. A plugin calling what a version added requires it in its
+ * {@code plugin.requires} (the billing plugin: {@code >=0.3.0 & <0.4.0}), so an older host
+ * refuses it at install rather than failing at its first call. Signatures use JDK types and this
+ * module's own types only, because the host and each plugin load third-party libraries in
+ * separate class loaders (a plugin's Jackson is not the host's Jackson).
  */
 package io.streamspace.plugin.api;

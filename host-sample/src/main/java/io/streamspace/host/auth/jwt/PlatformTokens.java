@@ -18,6 +18,7 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.http.Caller;
 import java.net.URL;
 import java.security.PublicKey;
@@ -25,6 +26,7 @@ import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +47,17 @@ import org.slf4j.LoggerFactory;
  * token HMAC-signed with the public key as its secret are refused. A JWKS is fetched with Nimbus's
  * remote source: cached for 5 minutes, fetched again (at most twice in 30 seconds) when a token
  * names a key id it does not hold, so a rotated key is picked up at its first token.
+ *
+ * <p>A token may name the caller's organizations in its optional {@value #ORGS_CLAIM} claim, an
+ * object of organization ids to roles ({@code {"acme": "admin", "beta": "member"}}, roles
+ * {@code owner}, {@code admin}, {@code member}): they reach the plugins as
+ * {@link Caller#memberships()}. A token whose claim is not such an object, or names a role that is
+ * none of these, is refused like any other token that is not valid.
  */
 public final class PlatformTokens {
+
+  /** The claim naming the caller's organizations and roles in them. */
+  public static final String ORGS_CLAIM = "orgs";
 
   /** How far off the platform's clock may be from the host's. */
   public static final int CLOCK_SKEW_SECONDS = 60;
@@ -169,6 +180,12 @@ public final class PlatformTokens {
     if (!(user instanceof String userId) || userId.isBlank()) {
       return Outcome.refused("claim " + settings.userClaim() + " is not a user id");
     }
+    Map<String, OrganizationEvent.Role> memberships;
+    try {
+      memberships = memberships(claims.getClaim(ORGS_CLAIM));
+    } catch (IllegalArgumentException e) {
+      return Outcome.refused(e.getMessage());
+    }
     Set<String> theirs = roles(claims);
     Set<String> roles = new HashSet<>(Set.of(Caller.ROLE_USER));
     if (theirs.contains(settings.adminRole())) {
@@ -177,7 +194,45 @@ public final class PlatformTokens {
     if (settings.platformRole() != null && theirs.contains(settings.platformRole())) {
       roles.add(Caller.ROLE_PLATFORM);
     }
-    return new Outcome(Optional.of(new Caller(userId, Set.copyOf(roles))), Optional.empty());
+    return new Outcome(
+        Optional.of(new Caller(userId, Set.copyOf(roles), memberships)), Optional.empty());
+  }
+
+  /**
+   * The organizations of the {@value #ORGS_CLAIM} claim with their roles; none without it.
+   *
+   * @throws IllegalArgumentException naming what is wrong, when it is not an object of
+   *     organization ids to known roles
+   */
+  private static Map<String, OrganizationEvent.Role> memberships(Object claim) {
+    if (claim == null) {
+      return Map.of();
+    }
+    if (!(claim instanceof Map<?, ?> orgs)) {
+      throw new IllegalArgumentException(
+          "claim " + ORGS_CLAIM + " is not an object of organization ids to roles");
+    }
+    Map<String, OrganizationEvent.Role> memberships = new HashMap<>();
+    for (Map.Entry<?, ?> org : orgs.entrySet()) {
+      String orgId = String.valueOf(org.getKey());
+      if (orgId.isBlank()) {
+        throw new IllegalArgumentException("claim " + ORGS_CLAIM + " names a blank organization");
+      }
+      OrganizationEvent.Role role =
+          (org.getValue() instanceof String name
+                  ? OrganizationEvent.Role.fromWire(name)
+                  : Optional.<OrganizationEvent.Role>empty())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "claim "
+                              + ORGS_CLAIM
+                              + "."
+                              + orgId
+                              + " is not a role (owner, admin or member)"));
+      memberships.put(orgId, role);
+    }
+    return memberships;
   }
 
   /** The platform roles at the dotted path of the roles claim: a list of strings, or none. */

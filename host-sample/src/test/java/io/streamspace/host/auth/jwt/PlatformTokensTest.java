@@ -16,6 +16,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.TestPlatform;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -235,6 +236,57 @@ class PlatformTokensTest {
     assertEquals(
         new PlatformTokens.Outcome(Optional.empty(), Optional.empty()),
         fromJwks().check("a-host-token-without-dots-0123456789"));
+  }
+
+  @Test
+  void theOrgsClaimNamesTheCallersOrganizationsWithTheirRoles() {
+    String token =
+        platform.token(
+            claims("carol", NOW, "viewer")
+                .claim("orgs", Map.of("acme", "admin", "beta", "member", "gamma", "owner")));
+    assertEquals(
+        Optional.of(
+            new Caller(
+                "carol",
+                Set.of(Caller.ROLE_USER),
+                Map.of(
+                    "acme", OrganizationEvent.Role.ADMIN,
+                    "beta", OrganizationEvent.Role.MEMBER,
+                    "gamma", OrganizationEvent.Role.OWNER))),
+        caller(fromJwks(), token));
+  }
+
+  @Test
+  void withoutTheOrgsClaimTheCallerNamesNoOrganization_nullOrEmptyAlike() {
+    assertEquals(
+        Map.of(),
+        caller(fromJwks(), platform.token(claims("alice", NOW))).orElseThrow().memberships());
+    assertEquals(
+        Map.of(),
+        caller(fromJwks(), platform.token(claims("alice", NOW).claim("orgs", Map.of())))
+            .orElseThrow()
+            .memberships());
+  }
+
+  @Test
+  void anOrgsClaimWithAnUnknownRoleIsRefused_namingTheOrganization() {
+    String token = platform.token(claims("carol", NOW).claim("orgs", Map.of("acme", "superuser")));
+    assertEquals(
+        "claim orgs.acme is not a role (owner, admin or member)", refusal(fromJwks(), token));
+  }
+
+  @Test
+  void anOrgsClaimOfTheWrongTypeIsRefused() {
+    for (Object wrong :
+        List.of(
+            List.of("acme"),
+            "acme:admin",
+            Map.of("acme", List.of("admin")),
+            Map.of("acme", 1),
+            Map.of(" ", "member"))) {
+      String token = platform.token(claims("carol", NOW).claim("orgs", wrong));
+      assertTrue(refusal(fromJwks(), token).startsWith("claim orgs"), "refused: " + wrong);
+    }
   }
 
   @Test

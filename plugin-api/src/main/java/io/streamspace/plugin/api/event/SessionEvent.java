@@ -15,8 +15,9 @@ import java.util.Objects;
  *                   heartbeat or termination that reports no change
  * @param orgId      the organization the session runs under, which pays for it; null for the
  *                   user's personal organization. A plugin takes it from {@code
- *                   session.created}: a later membership change does not move the session.
- *                   Since 0.3.
+ *                   session.created}: a later membership change does not move the session,
+ *                   and a later event of it counts there whatever it names (the billing
+ *                   plugin reads the session's). Since 0.3.
  *
  * <p>Stable since 0.1.
  */
