@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -47,7 +48,9 @@ public final class Memberships {
       int members) {}
 
   // the user's personal organization (theirs unless a team has taken its id), then the teams
-  // they are a member of now; each with its account's plan and its members now
+  // they are a member of now, by the events, or in the role their token names (which wins, as
+  // in roleOf, but never for a personal organization); each with its account's plan and its
+  // members now
   private static final NamedSql ORGANIZATIONS =
       NamedSql.of(
           """
@@ -63,7 +66,13 @@ public final class Memberships {
                 SELECT m.org_id, m.role, false
                 FROM billing_memberships m
                 JOIN billing_accounts t ON t.user_id = m.org_id AND NOT t.personal
-                WHERE m.user_id = :user_id) o
+                WHERE m.user_id = :user_id AND m.org_id <> ALL (:claimed_ids::text[])
+                UNION ALL
+                SELECT c.org_id COLLATE "C", c.role, false
+                FROM unnest(:claimed_ids::text[], :claimed_roles::text[]) AS c(org_id, role)
+                WHERE c.org_id <> :user_id
+                  AND NOT EXISTS (SELECT 1 FROM billing_accounts t
+                                  WHERE t.user_id = c.org_id AND t.personal)) o
           LEFT JOIN billing_accounts a ON a.user_id = o.org_id
           LEFT JOIN billing_subscriptions s ON s.user_id = o.org_id AND s.ended_at IS NULL
           ORDER BY NOT o.personal, o.org_id
@@ -134,10 +143,21 @@ public final class Memberships {
   /**
    * The organizations the user belongs to now, with their role in each: their personal one
    * first, then their teams by id.
+   *
+   * @param claimed the roles the user's token names, by organization: they win over the events
+   *     for those organizations, as in {@link #roleOf(String, String, Optional)}
    */
-  public List<Organization> organizationsOf(String userId) throws SQLException {
+  public List<Organization> organizationsOf(String userId, Map<String, MemberRole> claimed)
+      throws SQLException {
+    List<String> ids = List.copyOf(claimed.keySet());
+    String[] roles = ids.stream().map(id -> claimed.get(id).wireName()).toArray(String[]::new);
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = ORGANIZATIONS.bind("user_id", userId).prepare(connection);
+        PreparedStatement statement =
+            ORGANIZATIONS
+                .bind("user_id", userId)
+                .bind("claimed_ids", ids.toArray(String[]::new))
+                .bind("claimed_roles", roles)
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<Organization> organizations = new ArrayList<>();
       while (rs.next()) {

@@ -7,12 +7,15 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code GET /organizations}: the organizations the caller belongs to and their role in each, so
  * that a page can offer them and show each what the role allows. Any authenticated caller, about
- * themselves only (a platform admin included: the admin page lists every organization).
+ * themselves only (a platform admin included: the admin page lists every organization). A role
+ * the caller's token names for an organization wins over the events, as {@link OrgAccess} has it.
  */
 public final class OrganizationRoutes {
 
@@ -57,8 +60,16 @@ public final class OrganizationRoutes {
   /** 200 with the caller's organizations; 401 without a caller. */
   OrganizationsJson organizations(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
+    Map<String, MemberRole> claimed = new HashMap<>();
+    caller
+        .memberships()
+        .forEach(
+            (orgId, role) ->
+                MemberRole.fromWire(role.wireName()).ifPresent(r -> claimed.put(orgId, r)));
     return new OrganizationsJson(
         caller.userId(),
-        memberships.organizationsOf(caller.userId()).stream().map(OrganizationJson::of).toList());
+        memberships.organizationsOf(caller.userId(), claimed).stream()
+            .map(OrganizationJson::of)
+            .toList());
   }
 }
