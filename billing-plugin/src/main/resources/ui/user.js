@@ -164,7 +164,8 @@ function showOrganizations(listing) {
     select.append(el('option', { value: o.org_id, selected: o === view.org },
         name + ', ' + o.role));
   }
-  byId('org-role').textContent = ROLE_TEXT[view.org.role] ?? '';
+  byId('org-role').textContent = view.org.personal
+    ? 'Your personal organization: you are its owner.' : ROLE_TEXT[view.org.role] ?? '';
 }
 
 byId('org-select').addEventListener('change', () => {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.money.Money;
 import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.ResourceTotal;
 import io.streamspace.billing.rating.SliceCuts;
@@ -150,15 +149,8 @@ public final class UsageRoutes {
               subject.currency(),
               memberId);
       return UsageJson.ofMember(
-          new UsageStatement(
-              subject.orgId(),
-              range.from(),
-              range.to(),
-              subject.currency(),
-              lines,
-              lines.stream()
-                  .map(UsageLine::totalCost)
-                  .reduce(Money.zero(subject.currency()), BigDecimal::add)),
+          UsageStatement.ofLines(
+              subject.orgId(), range.from(), range.to(), subject.currency(), lines),
           memberId);
     }
     if (subject.team()) {

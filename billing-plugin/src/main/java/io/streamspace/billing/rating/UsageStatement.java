@@ -30,7 +30,21 @@ public record UsageStatement(
       Instant periodEnd,
       Currency currency,
       List<UsageSum> sums) {
-    List<UsageLine> lines = sums.stream().map(s -> s.line(currency)).toList();
+    return ofLines(
+        userId,
+        periodStart,
+        periodEnd,
+        currency,
+        sums.stream().map(s -> s.line(currency)).toList());
+  }
+
+  /** The statement of lines already rounded (a member's parts of them): their sum its total. */
+  public static UsageStatement ofLines(
+      String userId,
+      Instant periodStart,
+      Instant periodEnd,
+      Currency currency,
+      List<UsageLine> lines) {
     BigDecimal total =
         lines.stream().map(UsageLine::totalCost).reduce(Money.zero(currency), BigDecimal::add);
     return new UsageStatement(userId, periodStart, periodEnd, currency, lines, total);
