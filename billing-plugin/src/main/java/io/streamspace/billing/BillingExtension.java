@@ -101,6 +101,7 @@ public class BillingExtension
     holds = holding.holds();
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
+    MemberCapsWiring.wire(wiring, holding.readOnlyLock(), admission);
     UsageWiring usage = UsageWiring.wire(wiring, holds);
     calculateUsage = usage.calculateUsage();
     PaymentsWiring payments =
@@ -110,7 +111,8 @@ public class BillingExtension
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
     QuotaWiring quota =
-        QuotaWiring.wire(wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed);
+        QuotaWiring.wire(
+            wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
