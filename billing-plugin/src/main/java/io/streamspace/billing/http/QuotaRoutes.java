@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.caps.MemberCapUse;
 import io.streamspace.billing.caps.MemberCapsInMemory;
@@ -73,7 +74,7 @@ public final class QuotaRoutes {
   /**
    * The JSON body of {@code GET /quota}: the meters, and since when the account is over a hard
    * limit (as check-quotas last found it), when it is suspended for it, and whether it is; and
-   * the caller's own cap inside the organization beside what they hold (null when uncapped).
+   * the caller's own cap inside the organization beside what they hold (absent when uncapped).
    */
   record QuotaJson(
       String userId,
@@ -83,7 +84,7 @@ public final class QuotaRoutes {
       Instant overSince,
       Instant suspendsAt,
       boolean suspended,
-      MemberCapJson memberCap) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) MemberCapJson memberCap) {
 
     static QuotaJson of(
         AccountQuota q, OverLimitSuspensions.State over, Optional<MemberCapUse> cap) {
