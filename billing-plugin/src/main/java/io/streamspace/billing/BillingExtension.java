@@ -218,7 +218,8 @@ public class BillingExtension
 
   /**
    * Denies a session that would pass a hard limit of its account's plan, or while a soft
-   * counter's overage waits for confirmation (see Admission).
+   * counter's overage waits for confirmation, or that would take its member past their cap inside
+   * the organization (see Admission).
    */
   @Override
   public AdmissionDecision admit(AdmissionRequest request) {

@@ -32,7 +32,8 @@ final class AccountUse {
    * A session as last seen: its size (zero until one is reported) as of {@code sizeAt}, the
    * instant of the event that reported it, or ended; the member who runs it, null when that is
    * the account itself (a personal organization's user), so a personal session keeps no member.
-   * The member reference fits the record's padding: a session costs no more memory for it.
+   * With compressed references (any heap under 32 GB) the member reference fits in the record's
+   * padding: a session costs no more memory for it.
    */
   private record Tracked(
       SessionSize size, Instant sizeAt, boolean ended, Instant seenHereAt, String member) {}

@@ -49,8 +49,8 @@ final class MemberCapRule {
                         userId,
                         orgId,
                         AdmissionRules.plain(needed))
-                + " the cap of %s %s an admin of %s set for %s."
-                    .formatted(AdmissionRules.plain(cap), label.units(), orgId, userId));
+                + " the cap of %s %s set for %s inside %s."
+                    .formatted(AdmissionRules.plain(cap), label.units(), userId, orgId));
       }
     }
     return AdmissionDecision.allow();

@@ -67,7 +67,7 @@ class MemberCapAdmissionTest {
     assertEquals("member_cap", second.code());
     assertEquals(
         "Active sessions cap reached: 1 sessions in use by dan under acme plus 1 for this session"
-            + " would pass the cap of 1 sessions an admin of acme set for dan.",
+            + " would pass the cap of 1 sessions set for dan inside acme.",
         second.reason(),
         "s2 and s3 are not counted");
     assertTrue(asks("dan", null, "0.5").allowed(), "his own organization: no cap");

@@ -109,7 +109,7 @@ class MemberCapReloadTest {
     assertEquals("member_cap", erin.code());
     assertEquals(
         "CPU cap reached: 0.75 cores in use by erin under acme plus 0.5 for this session would"
-            + " pass the cap of 1 cores an admin of acme set for erin.",
+            + " pass the cap of 1 cores set for erin inside acme.",
         erin.reason());
     assertTrue(otherAsks("erin", "acme", "0.25").allowed());
 

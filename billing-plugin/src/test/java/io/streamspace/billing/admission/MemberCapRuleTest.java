@@ -32,7 +32,7 @@ class MemberCapRuleTest {
     assertEquals("member_cap", second.code());
     assertEquals(
         "Active sessions cap reached: 1 sessions in use by dan under acme plus 1 for this session"
-            + " would pass the cap of 1 sessions an admin of acme set for dan.",
+            + " would pass the cap of 1 sessions set for dan inside acme.",
         second.reason());
   }
 
@@ -47,7 +47,7 @@ class MemberCapRuleTest {
     assertEquals("member_cap", past.code());
     assertEquals(
         "CPU cap reached: 2.5 cores in use by dan under acme plus 2 for this session would pass"
-            + " the cap of 4 cores an admin of acme set for dan.",
+            + " the cap of 4 cores set for dan inside acme.",
         past.reason());
   }
 
@@ -60,7 +60,7 @@ class MemberCapRuleTest {
     AdmissionDecision refused = asks(noMemory, "1", "0.5");
     assertEquals(
         "Memory cap reached: 0 GB in use by dan under acme plus 0.5 for this session would pass"
-            + " the cap of 0 GB an admin of acme set for dan.",
+            + " the cap of 0 GB set for dan inside acme.",
         refused.reason());
   }
 

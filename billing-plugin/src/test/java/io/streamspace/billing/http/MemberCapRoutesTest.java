@@ -93,7 +93,7 @@ class MemberCapRoutesTest {
     assertEquals("member_cap", refused.code());
     assertEquals(
         "Active sessions cap reached: 1 sessions in use by dan under acme plus 1 for this session"
-            + " would pass the cap of 1 sessions an admin of acme set for dan.",
+            + " would pass the cap of 1 sessions set for dan inside acme.",
         refused.reason());
     assertTrue(asks("erin", "acme").allowed(), "erin is not capped");
     assertTrue(asks("dan", null).allowed(), "dan's personal organization is not acme");

@@ -175,8 +175,8 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertEquals("member_cap", second.get("code").asText());
     assertEquals(
         ("Active sessions cap reached: 1 sessions in use by %s under %s plus 1 for this session"
-                + " would pass the cap of 1 sessions an admin of %s set for %s.")
-            .formatted(dan, beta, beta, dan),
+                + " would pass the cap of 1 sessions set for %s inside %s.")
+            .formatted(dan, beta, dan, beta),
         second.get("reason").asText());
     assertTrue(personal.get("allowed").asBoolean(), "his own: 1 of free's 2 sessions " + personal);
     JsonNode quota =
