@@ -88,13 +88,6 @@ public final class MemberCaps {
     }
   }
 
-  /** The member's cap in the organization, if they have one. */
-  public Optional<MemberCap> of(String orgId, String userId) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      return of(connection, orgId, userId);
-    }
-  }
-
   private static Optional<MemberCap> of(Connection connection, String orgId, String userId)
       throws SQLException {
     try (PreparedStatement statement =
