@@ -105,6 +105,7 @@ public class BillingExtension
     holds = holding.holds();
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
+    MemberCapsWiring.wire(wiring, holding.readOnlyLock(), admission);
     UsageWiring usage = UsageWiring.wire(wiring, holds);
     calculateUsage = usage.calculateUsage();
     PaymentsWiring payments =
@@ -115,7 +116,8 @@ public class BillingExtension
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
     QuotaWiring quota =
-        QuotaWiring.wire(wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed);
+        QuotaWiring.wire(
+            wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
@@ -221,7 +223,8 @@ public class BillingExtension
 
   /**
    * Denies a session that would pass a hard limit of its account's plan, or while a soft
-   * counter's overage waits for confirmation (see Admission).
+   * counter's overage waits for confirmation, or that would take its member past their cap inside
+   * the organization (see Admission).
    */
   @Override
   public AdmissionDecision admit(AdmissionRequest request) {

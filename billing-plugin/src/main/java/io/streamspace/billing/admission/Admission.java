@@ -1,5 +1,8 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.caps.MemberCap;
+import io.streamspace.billing.caps.MemberCapUse;
+import io.streamspace.billing.caps.MemberCapsInMemory;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
@@ -16,7 +19,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Currency;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,8 +43,15 @@ import org.slf4j.LoggerFactory;
  * in memory, so an expiry acts at its instant with no read, and a purchase, renewal or
  * cancellation made on another node within a reload. The billing period (whose counters and
  * confirmations count) is read from the clock.
+ *
+ * <p>A member of a team organization may also be capped there ({@link MemberCap}): the member
+ * of each open session is held with it (none for a personal organization's, whose member is the
+ * account), so a capped member's use under the organization is counted from memory as its
+ * account's is; the caps are reloaded with the rest of the view, and a cap set or removed on this
+ * node acts at once. A session within the organization's limits that would take its member past
+ * their cap is denied ({@link MemberCapRule}).
  */
-public final class Admission implements AutoCloseable {
+public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
@@ -90,14 +103,49 @@ public final class Admission implements AutoCloseable {
             accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
     Currency currency = use.currency() != null ? use.currency() : current.currency();
-    return AdmissionRules.decide(
-        use,
-        request.resources(),
-        planId,
-        current.limitsOf(planId).raisedBy(use.packAdds()),
-        current.meters(),
-        new OverageTerms(
-            new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+    AdmissionDecision byOrganization =
+        AdmissionRules.decide(
+            use,
+            request.resources(),
+            planId,
+            current.limitsOf(planId).raisedBy(use.packAdds()),
+            current.meters(),
+            new OverageTerms(
+                new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+    if (!byOrganization.allowed()) {
+      return byOrganization;
+    }
+    String member = memberOf(accountId, request.userId());
+    return member == null
+        ? byOrganization
+        : MemberCapRule.decide(
+            view.memberUse(accountId, member, request.sessionId()),
+            request.resources(),
+            member,
+            accountId);
+  }
+
+  @Override
+  public void capSet(MemberCap cap) {
+    view.cap(cap.orgId(), cap.userId(), cap.limits(), clock.instant());
+  }
+
+  @Override
+  public void capRemoved(String orgId, String userId) {
+    view.cap(orgId, userId, Map.of(), clock.instant());
+  }
+
+  /** The member's cap and their use under the organization, as {@link #admit} counts them. */
+  @Override
+  public Optional<MemberCapUse> capUse(String orgId, String userId) {
+    MemberUse use = view.memberUse(orgId, userId, null);
+    if (use == null) {
+      return Optional.empty();
+    }
+    List<MemberCapUse.Capped> meters = new ArrayList<>();
+    use.cap()
+        .forEach((meter, cap) -> meters.add(new MemberCapUse.Capped(meter, cap, use.used(meter))));
+    return Optional.of(new MemberCapUse(userId, meters));
   }
 
   /** A usage report this node's plugin was handed: counted at once. */
@@ -152,14 +200,30 @@ public final class Admission implements AutoCloseable {
   public void sessionSeen(SessionEvent event) {
     Instant now = clock.instant();
     SessionSize size = SessionSize.of(event.resources());
-    view.open(accountOf(event), event.sessionId(), size, event.occurredAt(), now);
+    String accountId = accountOf(event);
+    view.open(
+        accountId,
+        event.sessionId(),
+        memberOf(accountId, event.userId()),
+        size,
+        event.occurredAt(),
+        now);
     storageOf(event, now);
   }
 
   public void sessionTerminated(SessionEvent event) {
     Instant now = clock.instant();
-    view.end(accountOf(event), event.sessionId(), now);
+    String accountId = accountOf(event);
+    view.end(accountId, event.sessionId(), memberOf(accountId, event.userId()), now);
     storageOf(event, now);
+  }
+
+  /**
+   * The member a session of {@code userId} counts for in the account: null when it is the
+   * account itself (a personal organization's user), whom no cap concerns.
+   */
+  private static String memberOf(String accountId, String userId) {
+    return accountId.equals(userId) ? null : userId;
   }
 
   /** The account's storage level, when the event reports one (it outlives the session). */

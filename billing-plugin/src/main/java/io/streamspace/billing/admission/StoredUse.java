@@ -16,6 +16,9 @@ import java.util.Set;
  * @param counters its period counters in the billing period of the load
  * @param overageConfirmed the counters whose overage it confirmed for that period
  * @param packs its pack purchases not ended at the load, by id
+ * @param sessionMembers the member running each open session, by session id, when not the
+ *     account itself (a personal organization's sessions are not listed)
+ * @param memberCaps its members' caps, by member
  */
 record StoredUse(
     String planId,
@@ -24,4 +27,6 @@ record StoredUse(
     Map<String, SessionSize> openSessions,
     Map<Meter, BigDecimal> counters,
     Set<Meter> overageConfirmed,
-    Map<Long, PackGrant> packs) {}
+    Map<Long, PackGrant> packs,
+    Map<String, String> sessionMembers,
+    Map<String, Map<Meter, BigDecimal>> memberCaps) {}

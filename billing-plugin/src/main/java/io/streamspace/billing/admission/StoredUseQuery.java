@@ -1,5 +1,6 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.caps.MemberCaps;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchaseRepository;
@@ -22,7 +23,7 @@ import javax.sql.DataSource;
 
 /**
  * Every account's use as the database holds it, in one statement, its pack purchases in a second
- * (in the same snapshot), and which of the usage reports
+ * and its members' caps in a third (in the same snapshot), and which of the usage reports
  * this node holds are in it (in the same snapshot).
  */
 final class StoredUseQuery {
@@ -42,7 +43,7 @@ final class StoredUseQuery {
           -- storage level the last reported, the counters and confirmations of the period
           SELECT a.user_id, a.currency, p.plan_id,
                  coalesce(l.storage_gb, 0) AS storage_gb,
-                 s.session_id, z.cpu_cores, z.memory_gb,
+                 s.session_id, s.user_id AS member, z.cpu_cores, z.memory_gb,
                  coalesce(r.counter_meters, '{}') AS counter_meters,
                  coalesce(r.counter_totals, '{}') AS counter_totals,
                  coalesce(f.confirmed, '{}') AS confirmed
@@ -143,6 +144,14 @@ final class StoredUseQuery {
             }
           }
         }
+        MemberCaps.all(connection)
+            .forEach(
+                (accountId, caps) -> {
+                  StoredUse use = byAccount.get(accountId);
+                  if (use != null) {
+                    use.memberCaps().putAll(caps);
+                  }
+                });
         Set<String> asked = reportIds.get(); // after the first statement took the snapshot
         if (!asked.isEmpty()) {
           try (PreparedStatement statement =
@@ -191,6 +200,8 @@ final class StoredUseQuery {
               new HashMap<>(),
               counters,
               confirmed,
+              new HashMap<>(),
+              new HashMap<>(),
               new HashMap<>());
       byAccount.put(accountId, use);
     }
@@ -203,6 +214,10 @@ final class StoredUseQuery {
               cores == null
                   ? SessionSize.NONE
                   : new SessionSize(cores, row.getBigDecimal("memory_gb")));
+      String member = row.getString("member");
+      if (!member.equals(accountId)) {
+        use.sessionMembers().put(sessionId, member);
+      }
     }
   }
 }

@@ -134,6 +134,12 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /purchases"),
           adminOrOwner("GET /spending-limit"),
           adminOrOwner("GET /subscription"),
+          new Endpoint(
+              "PUT /member-caps",
+              MemberRole.ADMIN,
+              "\"user_id\": \"mia\", \"limits\": {\"active_sessions\": 1}"),
+          adminOrOwner("DELETE /member-caps"),
+          anyMember("GET /member-caps"),
           anyMember("GET /quota"),
           anyMember("GET /packs"),
           anyMember("GET /plans"));

@@ -194,6 +194,53 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     List<String> texts = new ArrayList<>();
     array.forEach(item -> texts.add(item.asText()));
     return texts;
+   * Team beta on the pro plan (sessions unlimited): its admin caps dan at 1 session inside it.
+   * dan already runs one session under beta and one of his own.
+   */
+  @Test
+  void anAdminCapsAMember_whoseSecondSessionUnderTheTeamIsRefused_butNotHisOwn() {
+    String beta = newUser("beta");
+    String bob = newUser("bob");
+    String carol = newUser("carol");
+    String dan = newUser("dan");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.orgCreated(beta, bob, "pro", at("08:00")),
+            Events.memberAdded(beta, carol, "admin", at("08:00")),
+            Events.memberAdded(beta, dan, "member", at("08:00")),
+            Events.underOrg(
+                beta, Events.sessionCreated("s1-" + dan, dan, at("11:55"), "0.5", "1", "0")),
+            Events.sessionCreated("s2-" + dan, dan, at("11:55"), "0.5", "1", "0")));
+    api.awaitCaughtUp("billing");
+    String caps = "/api/plugins/billing/member-caps";
+    String body =
+        "{\"org_id\": \"%s\", \"user_id\": \"%s\", \"limits\": {\"active_sessions\": 1}}"
+            .formatted(beta, dan);
+    assertTrue(api.admissionUnder(platformToken, beta, dan).get("allowed").asBoolean());
+
+    JsonNode byMember = api.http.put(caps, api.token(dan, "user"), body).expect(403);
+    JsonNode set = api.http.put(caps, api.token(carol, "user"), body).expect(200);
+    JsonNode second = api.admissionUnder(platformToken, beta, dan);
+    JsonNode personal = api.admission(platformToken, dan);
+
+    assertEquals("admin_required", byMember.at("/error/code").asText(), byMember.toString());
+    assertEquals(1, set.at("/limits/active_sessions").asInt(), set.toString());
+    assertFalse(second.get("allowed").asBoolean(), second.toString());
+    assertEquals("member_cap", second.get("code").asText());
+    assertEquals(
+        ("Active sessions cap reached: 1 sessions in use by %s under %s plus 1 for this session"
+                + " would pass the cap of 1 sessions set for %s inside %s.")
+            .formatted(dan, beta, dan, beta),
+        second.get("reason").asText());
+    assertTrue(personal.get("allowed").asBoolean(), "his own: 1 of free's 2 sessions " + personal);
+    JsonNode quota =
+        api.http
+            .get("/api/plugins/billing/quota?org_id=" + beta, api.token(dan, "user"))
+            .expect(200);
+    assertEquals(
+        "{\"meter\":\"active_sessions\",\"cap\":1,\"used\":1}",
+        quota.at("/member_cap/meters/0").toString());
   }
 
   /** {@code by_member} as "user_id total_cost" lines. */
