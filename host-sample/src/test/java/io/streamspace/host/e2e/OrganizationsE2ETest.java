@@ -194,6 +194,9 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     List<String> texts = new ArrayList<>();
     array.forEach(item -> texts.add(item.asText()));
     return texts;
+  }
+
+  /**
    * Team beta on the pro plan (sessions unlimited): its admin caps dan at 1 session inside it.
    * dan already runs one session under beta and one of his own.
    */
