@@ -221,7 +221,8 @@ class BillingConfigParserTest {
             Meter.ACTIVE_SESSIONS, limit(null, LimitKind.HARD),
             Meter.BANDWIDTH_GB, limit(null, LimitKind.HARD),
             Meter.TRANSCODING_MINUTES, limit(null, LimitKind.HARD),
-            Meter.AI_QUERIES, limit(null, LimitKind.HARD)),
+            Meter.AI_QUERIES, limit(null, LimitKind.HARD),
+            Meter.MEMBERS, limit(null, LimitKind.HARD)),
         result.config().limitsOf("solo").all(result.config().meters()));
   }
 
@@ -674,7 +675,8 @@ class BillingConfigParserTest {
     assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
     assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
     assertEquals("[1,3,5]", find(keys, "paymentRetryDays").defaultJson());
-    assertEquals(34, keys.size());
+    assertEquals("null", find(keys, "meterRates.members").defaultJson()); // optional
+    assertEquals(35, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")
