@@ -13,13 +13,15 @@ import java.util.Set;
 
 /**
  * One account's use as admission sees it: its open sessions with their sizes, its storage level,
- * its plan, its period counters, the overage it confirmed and its pack purchases' grants. Kept
+ * its plan, its period counters, the overage it confirmed and its pack purchases' grants, and
+ * (for member admission) its members and the seat limit its Owner set. Kept
  * current from the session
  * events, usage reports and confirmations this node is handed, and replaced by what the database
  * holds at each refresh, except what this node saw after the refresh's horizon (the database may
  * not have it yet: the write-behind queue stores it shortly), the usage reports the stored
  * counters do not hold yet (of the current billing period), and confirmations (which never end
- * within their period).
+ * within their period). Membership events merge with the stored ones by event time (the latest
+ * of a member decides), so a membership event counts at once and exactly once.
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
  * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
  */
@@ -57,6 +59,10 @@ final class AccountUse {
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
   private Instant storageSeenHereAt;
+  private final Map<String, MemberEvent> members = new HashMap<>(); // by user id
+  private boolean personal; // as stored: a user's personal organization has one member
+  private Integer seatLimit; // the Owner's, null: none
+  private Instant seatLimitSeenHereAt; // set or removed on this node then; null: as stored
 
   /**
    * The session is open, with the size an event of instant {@code at} reported (null: none),
@@ -110,6 +116,20 @@ final class AccountUse {
     packs.put(purchaseId, new Pack(grant, now));
   }
 
+  /**
+   * A membership event of {@code userId} this node was handed: it decides their membership unless
+   * a later one is known.
+   */
+  synchronized void membership(String userId, MemberEvent event) {
+    members.merge(userId, event, (known, seen) -> seen.isAfter(known) ? seen : known);
+  }
+
+  /** The Owner set (or, null, removed) the seat limit on this node: it acts at once. */
+  synchronized void seatLimit(Integer limit, Instant now) {
+    seatLimit = limit;
+    seatLimitSeenHereAt = now;
+  }
+
   /** The ids of the usage reports this node counts on top of the stored counters. */
   synchronized Set<String> reportIds() {
     return Set.copyOf(reports.keySet());
@@ -138,9 +158,18 @@ final class AccountUse {
     packs.values().removeIf(p -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
     countersPeriodStart = periodStart;
     storedCounters = Map.of();
+    // the stored memberships are loaded anew; one seen here stays until surely stored, and the
+    // later event of a member wins (the same rule as the database's)
+    members.values().removeIf(e -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
+    if (seatLimitSeenHereAt == null || seatLimitSeenHereAt.isBefore(horizon)) {
+      seatLimit = stored == null ? null : stored.seatLimit();
+      seatLimitSeenHereAt = null;
+    }
     if (stored == null) {
       return;
     }
+    personal = stored.personal();
+    stored.members().forEach(this::membership);
     planId = stored.planId();
     currency = stored.currency();
     storedCounters = stored.counters();
@@ -163,7 +192,29 @@ final class AccountUse {
         && storageSeenHereAt == null
         && reports.isEmpty()
         && confirmed.isEmpty()
-        && packs.isEmpty();
+        && packs.isEmpty()
+        && members.isEmpty()
+        && seatLimit == null
+        && seatLimitSeenHereAt == null;
+  }
+
+  /**
+   * The account's seats now, and whether {@code userId} (null: not said) already holds one. A
+   * personal organization has one member, its user, whose id it has ({@code accountId}); a team
+   * (or an organization not stored yet) the members its events left.
+   */
+  synchronized SeatUse seats(String accountId, String userId, Instant now) {
+    boolean member;
+    int count;
+    if (personal) {
+      count = 1;
+      member = accountId.equals(userId);
+    } else {
+      count = (int) members.values().stream().filter(MemberEvent::member).count();
+      MemberEvent latest = userId == null ? null : members.get(userId);
+      member = latest != null && latest.member();
+    }
+    return new SeatUse(planId, currency, count, member, seatLimit, packAdds(now));
   }
 
   /**

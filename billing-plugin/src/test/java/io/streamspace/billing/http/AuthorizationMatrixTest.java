@@ -121,6 +121,8 @@ class AuthorizationMatrixTest {
           ownerOnly("POST /purchases/{id}/cancel", ""),
           ownerOnly("POST /purchases/{id}/renew", ""),
           ownerOnly("POST /overage/confirm", "\"meter\": \"ai_queries\""),
+          ownerOnly("PUT /seat-limit", "\"limit\": 8"),
+          ownerOnly("DELETE /seat-limit", ""),
           adminOrOwner("GET /usage"),
           adminOrOwner("GET /usage/daily"),
           adminOrOwner("GET /costs/monthly"),
@@ -132,6 +134,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /purchases"),
           adminOrOwner("GET /spending-limit"),
           adminOrOwner("GET /subscription"),
+          adminOrOwner("GET /seat-limit"),
           anyMember("GET /quota"),
           anyMember("GET /packs"),
           anyMember("GET /plans"));
