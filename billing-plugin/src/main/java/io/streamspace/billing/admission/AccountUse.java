@@ -203,7 +203,7 @@ final class AccountUse {
    * personal organization has one member, its user, whose id it has ({@code accountId}); a team
    * (or an organization not stored yet) the members its events left.
    */
-  synchronized SeatUse seats(String accountId, String userId, Instant now) {
+  synchronized SeatUse seats(String accountId, String userId) {
     boolean member;
     int count;
     if (personal) {
@@ -214,7 +214,7 @@ final class AccountUse {
       MemberEvent latest = userId == null ? null : members.get(userId);
       member = latest != null && latest.member();
     }
-    return new SeatUse(planId, currency, count, member, seatLimit, packAdds(now));
+    return new SeatUse(planId, currency, count, member, seatLimit);
   }
 
   /**

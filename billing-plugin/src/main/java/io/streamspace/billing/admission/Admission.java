@@ -120,7 +120,7 @@ public final class Admission implements AutoCloseable {
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
-    SeatUse seats = view.seats(request.orgId(), request.userId(), clock.instant());
+    SeatUse seats = view.seats(request.orgId(), request.userId());
     String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
     Currency currency = seats.currency() != null ? seats.currency() : current.currency();
     List<SeatRules.Offer> offers =
@@ -132,16 +132,15 @@ public final class Admission implements AutoCloseable {
                         .map(
                             price ->
                                 new SeatRules.Offer(
-                                    plan.id(), price, membersLimit(current, plan.id(), seats)))
+                                    plan.id(), price, membersLimit(current, plan.id())))
                         .stream())
             .toList();
-    return SeatRules.decide(
-        request.orgId(), seats, planId, membersLimit(current, planId, seats), offers);
+    return SeatRules.decide(request.orgId(), seats, planId, membersLimit(current, planId), offers);
   }
 
-  /** A plan's members limit raised by the organization's active packs. */
-  private static Limit membersLimit(BillingConfig config, String planId, SeatUse seats) {
-    return config.limitsOf(planId).raisedBy(seats.packAdds()).of(Meter.MEMBERS);
+  /** A plan's members limit (packs add no seats). */
+  private static Limit membersLimit(BillingConfig config, String planId) {
+    return config.limitsOf(planId).of(Meter.MEMBERS);
   }
 
   /**

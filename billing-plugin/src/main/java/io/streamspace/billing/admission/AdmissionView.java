@@ -55,9 +55,9 @@ final class AdmissionView {
   }
 
   /** The organization's seats now, and whether {@code userId} (null: not said) holds one. */
-  SeatUse seats(String accountId, String userId, Instant now) {
+  SeatUse seats(String accountId, String userId) {
     AccountUse account = accounts.get(accountId);
-    return account == null ? SeatUse.NONE : account.seats(accountId, userId, now);
+    return account == null ? SeatUse.NONE : account.seats(accountId, userId);
   }
 
   void membership(String accountId, String userId, MemberEvent event) {

@@ -2,7 +2,6 @@ package io.streamspace.billing.admission;
 
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
-import io.streamspace.billing.catalog.Meter;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
 import java.util.Comparator;
@@ -11,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Whether an organization may take one more member: not past its plan's hard {@code members}
- * limit (raised by its packs), nor past the seat limit its Owner set, whichever is lower. A user
+ * limit (packs add no seats), nor past the seat limit its Owner set, whichever is lower. A user
  * who already is a member takes no new seat and is always allowed; a soft members limit never
  * refuses (the seats beyond it are billed). A denial's code is {@value #SEAT_LIMIT}; its reason
  * names the members and the limit, and its upgrade the cheapest plan (in the organization's
@@ -28,7 +27,7 @@ final class SeatRules {
    *
    * @param planId its id
    * @param price its fee per interval in the organization's currency
-   * @param members its {@code members} limit, raised by the organization's packs
+   * @param members its {@code members} limit
    */
   record Offer(String planId, BigDecimal price, Limit members) {}
 
@@ -37,7 +36,7 @@ final class SeatRules {
   /**
    * @param orgId the organization, as the reason names it
    * @param planId its plan
-   * @param planLimit its plan's {@code members} limit, raised by its packs
+   * @param planLimit its plan's {@code members} limit
    * @param offers the plans priced in its currency, in the config's order (the first of the
    *     cheapest wins a tie)
    */
@@ -62,10 +61,9 @@ final class SeatRules {
           SEAT_LIMIT,
           "Seat limit reached: %s, the seat limit its owner set is %d.".formatted(has, owners));
     }
-    String whose = raised(use) ? "plan " + planId + " with its packs" : "plan " + planId;
     String reason =
-        "Seat limit reached: %s, the hard limit of %s is %s."
-            .formatted(has, whose, plain(planLimit.amount()));
+        "Seat limit reached: %s, the hard limit of plan %s is %s."
+            .formatted(has, planId, plain(planLimit.amount()));
     // an upgrade helps only when the owner's limit would take one more too
     Optional<Offer> upgrade =
         ownerRefuses
@@ -89,10 +87,6 @@ final class SeatRules {
     return limit.unlimited()
         || limit.kind() == LimitKind.SOFT
         || BigDecimal.valueOf(members).compareTo(limit.amount()) <= 0;
-  }
-
-  private static boolean raised(SeatUse use) {
-    return use.packAdds().getOrDefault(Meter.MEMBERS, BigDecimal.ZERO).signum() > 0;
   }
 
   private static String members(int count) {

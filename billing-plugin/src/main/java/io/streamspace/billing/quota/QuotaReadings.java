@@ -80,6 +80,8 @@ public final class QuotaReadings {
               FROM billing_usage_reports u
               WHERE u.org_id = a.user_id
                 AND u.occurred_at >= :period_start AND u.occurred_at < :period_end
+                -- the seats are counted from memberships: a report naming them counts nothing
+                AND u.meter <> 'members'
               GROUP BY meter) t) r
           -- the meters whose overage the account confirmed for the current billing period
           CROSS JOIN LATERAL (

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
-import io.streamspace.billing.catalog.Meter;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +35,7 @@ class SeatRulesTest {
 
   /** An organization on {@code free} with that many members and Owner's limit (null: none). */
   private static SeatUse team(int members, Integer ownersLimit) {
-    return new SeatUse("free", null, members, false, ownersLimit, Map.of());
+    return new SeatUse("free", null, members, false, ownersLimit);
   }
 
   private static AdmissionDecision onHobby(SeatUse use) {
@@ -64,7 +62,7 @@ class SeatRulesTest {
 
   @Test
   void aUserWhoAlreadyIsAMemberTakesNoNewSeat_evenPastTheLimit() {
-    SeatUse full = new SeatUse("free", null, 6, true, 3, Map.of());
+    SeatUse full = new SeatUse("free", null, 6, true, 3);
 
     assertTrue(onHobby(full).allowed());
   }
@@ -74,7 +72,7 @@ class SeatRulesTest {
     AdmissionDecision tenth =
         SeatRules.decide(
             "acme",
-            new SeatUse("pro", null, 9, false, null, Map.of()),
+            new SeatUse("pro", null, 9, false, null),
             "pro",
             DEFAULT_PLANS.get(1).members(),
             DEFAULT_PLANS);
@@ -148,35 +146,12 @@ class SeatRulesTest {
     assertNull(sixth.upgrade());
   }
 
-  /** A pack adding 2 seats raises Hobby's hard 5 to 7 (the caller raises it: PlanLimits). */
-  @Test
-  void packsRaiseTheHardLimit_andTheReasonSaysSo() {
-    SeatUse withPack =
-        new SeatUse("free", null, 7, false, null, Map.of(Meter.MEMBERS, BigDecimal.valueOf(2)));
-
-    AdmissionDecision eighth = SeatRules.decide("acme", withPack, "free", hard(7), DEFAULT_PLANS);
-
-    assertEquals(
-        "Seat limit reached: acme has 7 members, the hard limit of plan free with its packs is 7."
-            + " Plan pro allows more.",
-        eighth.reason());
-    assertTrue(
-        SeatRules.decide(
-                "acme",
-                new SeatUse(
-                    "free", null, 6, false, null, Map.of(Meter.MEMBERS, BigDecimal.valueOf(2))),
-                "free",
-                hard(7),
-                DEFAULT_PLANS)
-            .allowed());
-  }
-
   @Test
   void aPersonalOrganizationsOneMemberIsCounted() {
     AdmissionDecision second =
         SeatRules.decide(
             "alice",
-            new SeatUse("free", null, 1, false, null, Map.of()),
+            new SeatUse("free", null, 1, false, null),
             "free",
             hard(1),
             List.of(offer("free", "0", hard(1)), offer("pro", "29.99", hard(2))));
