@@ -433,6 +433,24 @@ class TeamInvoiceScenarioTest {
         members.toString());
   }
 
+  /** The draft, before finalization, previews the seat line and its holders' parts. */
+  @Test
+  void aDraftPreviewsItsSeatLineAndWhoHoldsItsSeats() {
+    teamPlan("hybrid", "soft");
+    acmeMembersShuffled();
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:30:00Z");
+
+    JsonNode draft = invoice(invoiceId("acme", MARCH));
+
+    assertEquals("draft", draft.get("status").asText());
+    JsonNode seats = draft.at("/lines/1");
+    assertEquals("members", seats.get("resource_type").asText());
+    assertEquals("seat-months", seats.get("unit").asText());
+    assertEquals(new BigDecimal("2.60"), seats.get("amount").decimalValue());
+    assertEquals(new BigDecimal("20.00"), draft.get("organization_amount").decimalValue());
+    assertEquals(List.of("u3 0.677419 2.10", "u4 0.16129 0.50"), rowsOf(draft.get("by_member")));
+  }
+
   /**
    * A hard limit of 2 seats the platform went past anyway: the same seats are billed all the
    * same, on a line that says so, and check-quotas sends billing.quota.exceeded for members (3
