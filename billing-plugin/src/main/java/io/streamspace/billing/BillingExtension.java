@@ -1,5 +1,6 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.account.SeatLimit;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
@@ -39,6 +40,7 @@ import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.plugin.api.session.MemberAdmissionRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -121,6 +123,7 @@ public class BillingExtension
     checkQuotas = quota.checkQuotas();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
+    SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
     new UiRoutes().register(context.routes());
     payments.serveStripe(wiring, plans, packs, holding.readOnlyLock());
     context.routes().describe(ApiDescription.json());
@@ -143,6 +146,14 @@ public class BillingExtension
     Admission current = admission;
     if (current != null) {
       current.packChanged(purchase);
+    }
+  }
+
+  /** A seat limit set or removed here acts on this node's member admission at once. */
+  private void seatLimitChanged(String orgId, SeatLimit limit) {
+    Admission current = admission;
+    if (current != null) {
+      current.seatLimitChanged(orgId, limit);
     }
   }
 
@@ -198,11 +209,16 @@ public class BillingExtension
 
   /**
    * Kept through the same write-behind queue as sessions: memberships and the organization's
-   * account are decided from the events kept, whatever order they arrive in.
+   * account are decided from the events kept, whatever order they arrive in. Member admission
+   * counts a membership at once.
    */
   @Override
   public void onOrganizationEvent(PluginContext context, OrganizationEvent event) {
-    whenMetering(m -> m.organizationEvent(event));
+    whenMetering(
+        m -> {
+          admission.organizationEvent(event);
+          m.organizationEvent(event);
+        });
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {
@@ -230,6 +246,16 @@ public class BillingExtension
   public AdmissionDecision admit(AdmissionRequest request) {
     Admission current = admission;
     return current == null ? AdmissionDecision.allow() : current.admit(request);
+  }
+
+  /**
+   * Denies a member past the organization's hard members limit or its Owner's seat limit, naming
+   * the plan that would allow them (see Admission).
+   */
+  @Override
+  public AdmissionDecision admitMember(MemberAdmissionRequest request) {
+    Admission current = admission;
+    return current == null ? AdmissionDecision.allow() : current.admitMember(request);
   }
 
   @Override

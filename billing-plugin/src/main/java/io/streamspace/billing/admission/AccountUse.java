@@ -14,12 +14,14 @@ import java.util.Set;
 /**
  * One account's use as admission sees it: its open sessions with their sizes (and the member
  * running each, when not the account itself), its storage level, its plan, its period counters,
- * the overage it confirmed, its pack purchases' grants and its members' caps. Kept current from
- * the session events, usage reports, confirmations and caps this node is handed, and replaced by
+ * the overage it confirmed, its pack purchases' grants, its members' caps, and (for member
+ * admission) its members and the seat limit its Owner set. Kept current from the session events,
+ * usage reports, confirmations, caps and membership events this node is handed, and replaced by
  * what the database holds at each refresh, except what this node saw after the refresh's horizon
  * (the database may not have it yet: the write-behind queue stores it shortly), the usage reports
  * the stored counters do not hold yet (of the current billing period), and confirmations (which
- * never end within their period).
+ * never end within their period). Membership events merge with the stored ones by event time
+ * (the latest of a member decides), so a membership event counts at once and exactly once.
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
  * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
  */
@@ -70,6 +72,10 @@ final class AccountUse {
   private Instant storageAt = STORED;
   private String storageEventId = "";
   private Instant storageSeenHereAt;
+  private final Map<String, MemberEvent> members = new HashMap<>(); // by user id
+  private boolean personal; // as stored: a user's personal organization has one member
+  private Integer seatLimit; // the Owner's, null: none
+  private Instant seatLimitSeenHereAt; // set or removed on this node then; null: as stored
 
   /**
    * The session of {@code member} (null: the account itself) is open, with the size an event of
@@ -139,6 +145,20 @@ final class AccountUse {
     packs.put(purchaseId, new Pack(grant, now));
   }
 
+  /**
+   * A membership event of {@code userId} this node was handed: it decides their membership unless
+   * a later one is known.
+   */
+  synchronized void membership(String userId, MemberEvent event) {
+    members.merge(userId, event, (known, seen) -> seen.isAfter(known) ? seen : known);
+  }
+
+  /** The Owner set (or, null, removed) the seat limit on this node: it acts at once. */
+  synchronized void seatLimit(Integer limit, Instant now) {
+    seatLimit = limit;
+    seatLimitSeenHereAt = now;
+  }
+
   /** The ids of the usage reports this node counts on top of the stored counters. */
   synchronized Set<String> reportIds() {
     return Set.copyOf(reports.keySet());
@@ -171,9 +191,18 @@ final class AccountUse {
     }
     countersPeriodStart = periodStart;
     storedCounters = Map.of();
+    // the stored memberships are loaded anew; one seen here stays until surely stored, and the
+    // later event of a member wins (the same rule as the database's)
+    members.values().removeIf(e -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
+    if (seatLimitSeenHereAt == null || seatLimitSeenHereAt.isBefore(horizon)) {
+      seatLimit = stored == null ? null : stored.seatLimit();
+      seatLimitSeenHereAt = null;
+    }
     if (stored == null) {
       return;
     }
+    personal = stored.personal();
+    stored.members().forEach(this::membership);
     planId = stored.planId();
     currency = stored.currency();
     storedCounters = stored.counters();
@@ -211,7 +240,10 @@ final class AccountUse {
         && reports.isEmpty()
         && confirmed.isEmpty()
         && packs.isEmpty()
-        && caps.isEmpty();
+        && caps.isEmpty()
+        && members.isEmpty()
+        && seatLimit == null
+        && seatLimitSeenHereAt == null;
   }
 
   /**
@@ -238,6 +270,25 @@ final class AccountUse {
       }
     }
     return new MemberUse(cap.limits(), cores, memory, open);
+  }
+
+  /**
+   * The account's seats now, and whether {@code userId} (null: not said) already holds one. A
+   * personal organization has one member, its user, whose id it has ({@code accountId}); a team
+   * (or an organization not stored yet) the members its events left.
+   */
+  synchronized SeatUse seats(String accountId, String userId) {
+    boolean member;
+    int count;
+    if (personal) {
+      count = 1;
+      member = accountId.equals(userId);
+    } else {
+      count = (int) members.values().stream().filter(MemberEvent::member).count();
+      MemberEvent latest = userId == null ? null : members.get(userId);
+      member = latest != null && latest.member();
+    }
+    return new SeatUse(planId, currency, count, member, seatLimit);
   }
 
   /**

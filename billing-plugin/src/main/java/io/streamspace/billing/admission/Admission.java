@@ -1,8 +1,11 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.account.SeatLimit;
 import io.streamspace.billing.caps.MemberCap;
 import io.streamspace.billing.caps.MemberCapUse;
 import io.streamspace.billing.caps.MemberCapsInMemory;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
@@ -10,11 +13,13 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.plugin.api.session.MemberAdmissionRequest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * account's is; the caps are reloaded with the rest of the view, and a cap set or removed on this
  * node acts at once. A session within the organization's limits that would take its member past
  * their cap is denied ({@link MemberCapRule}).
+ * <p>It decides whether an organization may take one more member ({@link SeatRules}) the same
+ * way: the membership events this node is handed count at once (merged with the stored ones by
+ * event time, so each counts once), the seat limits its Owner sets here act at once, and other
+ * nodes' within a reload.
  */
 public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
@@ -146,6 +155,70 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     use.cap()
         .forEach((meter, cap) -> meters.add(new MemberCapUse.Capped(meter, cap, use.used(meter))));
     return Optional.of(new MemberCapUse(userId, meters));
+  }
+
+  /**
+   * Denies a member who would take the organization past its plan's hard members limit or the
+   * seat limit its Owner set, naming the cheapest plan that would allow them; allows a user who
+   * already is a member.
+   */
+  public AdmissionDecision admitMember(MemberAdmissionRequest request) {
+    BillingConfig current = config.get();
+    if (!current.enabled()) {
+      return AdmissionDecision.allow();
+    }
+    SeatUse seats = view.seats(request.orgId(), request.userId());
+    String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
+    Currency currency = seats.currency() != null ? seats.currency() : current.currency();
+    List<SeatRules.Offer> offers =
+        current.subscriptionPlans().stream()
+            .flatMap(
+                plan ->
+                    current
+                        .priceOf(plan, currency)
+                        .map(
+                            price ->
+                                new SeatRules.Offer(
+                                    plan.id(), price, membersLimit(current, plan.id())))
+                        .stream())
+            .toList();
+    return SeatRules.decide(request.orgId(), seats, planId, membersLimit(current, planId), offers);
+  }
+
+  /** A plan's members limit (packs add no seats). */
+  private static Limit membersLimit(BillingConfig config, String planId) {
+    return config.limitsOf(planId).of(Meter.MEMBERS);
+  }
+
+  /**
+   * An organization event this node's plugin was handed: a membership counts at once ({@code
+   * org.created} is its owner's first), decided by event time against what is known.
+   */
+  public void organizationEvent(OrganizationEvent event) {
+    String userId;
+    boolean member;
+    switch (event.type()) {
+      case CREATED -> {
+        userId = event.organization().ownerUserId();
+        member = true;
+      }
+      case MEMBER_ADDED, MEMBER_ROLE_CHANGED, MEMBER_REMOVED -> {
+        userId = event.membership().userId();
+        member = event.membership().role() != null;
+      }
+      default -> {
+        return; // org.deleted changes no membership
+      }
+    }
+    view.membership(
+        event.orgId(),
+        userId,
+        new MemberEvent(event.occurredAt(), event.id(), member, clock.instant()));
+  }
+
+  /** The Owner set (or, null, removed) the organization's seat limit on this node. */
+  public void seatLimitChanged(String orgId, SeatLimit limit) {
+    view.seatLimit(orgId, limit == null ? null : limit.limit(), clock.instant());
   }
 
   /** A usage report this node's plugin was handed: counted at once. */

@@ -85,6 +85,20 @@ final class AdmissionView {
     change(accountId, a -> a.pack(purchaseId, grant, now));
   }
 
+  /** The organization's seats now, and whether {@code userId} (null: not said) holds one. */
+  SeatUse seats(String accountId, String userId) {
+    AccountUse account = accounts.get(accountId);
+    return account == null ? SeatUse.NONE : account.seats(accountId, userId);
+  }
+
+  void membership(String accountId, String userId, MemberEvent event) {
+    change(accountId, a -> a.membership(userId, event));
+  }
+
+  void seatLimit(String accountId, Integer limit, Instant now) {
+    change(accountId, a -> a.seatLimit(limit, now));
+  }
+
   /** The ids of the usage reports counted here on top of the stored counters. */
   Set<String> reportIds() {
     Set<String> ids = new HashSet<>();

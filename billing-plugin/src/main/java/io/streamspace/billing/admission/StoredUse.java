@@ -19,6 +19,9 @@ import java.util.Set;
  * @param sessionMembers the member running each open session, by session id, when not the
  *     account itself (a personal organization's sessions are not listed)
  * @param memberCaps its members' caps, by member
+ * @param personal whether it is a user's personal organization (one member, its user)
+ * @param seatLimit the seat limit its Owner set, null when none
+ * @param members a team organization's latest membership event of each user, by user id
  */
 record StoredUse(
     String planId,
@@ -29,4 +32,7 @@ record StoredUse(
     Set<Meter> overageConfirmed,
     Map<Long, PackGrant> packs,
     Map<String, String> sessionMembers,
-    Map<String, Map<Meter, BigDecimal>> memberCaps) {}
+    Map<String, Map<Meter, BigDecimal>> memberCaps,
+    boolean personal,
+    Integer seatLimit,
+    Map<String, MemberEvent> members) {}

@@ -123,6 +123,8 @@ class AuthorizationMatrixTest {
           ownerOnly("POST /overage/confirm", "\"meter\": \"ai_queries\""),
           // nobody's: those let through are refused 400 user_id, so acme keeps its owner
           ownerOnly("POST /ownership-transfer", "\"user_id\": \"nobody\""),
+          ownerOnly("PUT /seat-limit", "\"limit\": 8"),
+          ownerOnly("DELETE /seat-limit", ""),
           adminOrOwner("GET /usage"),
           adminOrOwner("GET /usage/daily"),
           adminOrOwner("GET /costs/monthly"),
@@ -140,6 +142,7 @@ class AuthorizationMatrixTest {
               "\"user_id\": \"mia\", \"limits\": {\"active_sessions\": 1}"),
           adminOrOwner("DELETE /member-caps"),
           anyMember("GET /member-caps"),
+          adminOrOwner("GET /seat-limit"),
           anyMember("GET /quota"),
           anyMember("GET /packs"),
           anyMember("GET /plans"));

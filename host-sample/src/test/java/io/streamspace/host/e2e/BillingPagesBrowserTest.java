@@ -174,7 +174,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
 
     assertEquals("Signed in as " + ann, byId("signed-in-as").getText());
     assertFalse(byId("signin-form").isDisplayed(), "the sign-in form is hidden once signed in");
-    assertEquals("Free Tier", byId("plan-name").getText());
+    assertEquals("Hobby", byId("plan-name").getText());
     assertEquals("$0.00 / month", byId("plan-price").getText());
     WebElement cpu = byId("quota-bar-cpu_cores");
     assertEquals("progressbar", cpu.getAttribute("role"));

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.Await;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -244,6 +246,84 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertEquals(
         "{\"meter\":\"active_sessions\",\"cap\":1,\"used\":1}",
         quota.at("/member_cap/meters/0").toString());
+  }
+
+  /**
+   * A team of {@code size} on {@code plan}: the owner at 08:00, the other members at 08:30. The
+   * organization's id first, then its members', the owner first.
+   */
+  private List<String> team(String name, String plan, int size) {
+    String org = newUser(name);
+    List<String> members = new ArrayList<>();
+    List<Map<String, Object>> batch = new ArrayList<>();
+    for (int i = 1; i <= size; i++) {
+      String member = newUser(name + "-u" + i);
+      members.add(member);
+      batch.add(
+          i == 1
+              ? Events.orgCreated(org, member, plan, at("08:00"))
+              : Events.memberAdded(org, member, "member", at("08:30")));
+    }
+    api.postEvents(platformToken, batch);
+    api.awaitCaughtUp("billing");
+    members.add(0, org);
+    return members;
+  }
+
+  /**
+   * Hobby (free) allows 5 members, hard: the sixth is refused, naming Pro, whose 5 are included
+   * seats (the sixth billed), so a Pro team of 5 takes a sixth once admission has read its plan
+   * (within a reload).
+   */
+  @Test
+  void aHobbyTeamOfFiveIsRefusedASixthNamingPro_andAProTeamOfFiveTakesIt() {
+    List<String> hobbyTeam = team("hobby", "free", 5);
+    String hobby = hobbyTeam.get(0);
+    String pro = team("pro", "pro", 5).get(0);
+
+    JsonNode sixth = api.memberAdmission(platformToken, hobby, newUser("sixth"));
+    JsonNode again = api.memberAdmission(platformToken, hobby, hobbyTeam.get(3));
+
+    assertFalse(sixth.get("allowed").asBoolean(), sixth.toString());
+    assertEquals("seat_limit", sixth.get("code").asText());
+    assertEquals(
+        "Seat limit reached: "
+            + hobby
+            + " has 5 members, the hard limit of plan free is 5. Plan pro allows more.",
+        sixth.get("reason").asText());
+    assertEquals("pro", sixth.get("upgrade").asText());
+    assertEquals("billing", sixth.get("plugin").asText());
+    assertTrue(again.get("allowed").asBoolean(), "already a member: " + again);
+    Await.await(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
+        "pro's sixth allowed once its plan is read",
+        () -> api.memberAdmission(platformToken, pro, newUser("sixth")).get("allowed").asBoolean());
+  }
+
+  @Test
+  void theOwnersSeatLimitOfThreeRefusesAFourth_andOnlyTheOwnerSetsIt() {
+    List<String> team = team("capped", "free", 3);
+    String org = team.get(0);
+    String seatLimit = "/api/plugins/billing/seat-limit";
+    String body = "{\"org_id\": \"" + org + "\", \"limit\": 3}";
+
+    JsonNode byMember = api.http.put(seatLimit, api.token(team.get(2), "user"), body).expect(403);
+    assertTrue(
+        api.memberAdmission(platformToken, org, newUser("fourth")).get("allowed").asBoolean(),
+        "3 + 1 fits Hobby's 5");
+    JsonNode set = api.http.put(seatLimit, api.token(team.get(1), "user"), body).expect(200);
+    JsonNode fourth = api.memberAdmission(platformToken, org, newUser("fourth"));
+
+    assertEquals("owner_required", byMember.at("/error/code").asText(), byMember.toString());
+    assertEquals(3, set.get("limit").asInt());
+    assertEquals(3, set.get("members").asInt());
+    assertFalse(fourth.get("allowed").asBoolean(), fourth.toString());
+    assertEquals("seat_limit", fourth.get("code").asText());
+    assertEquals(
+        "Seat limit reached: " + org + " has 3 members, the seat limit its owner set is 3.",
+        fourth.get("reason").asText());
+    assertNull(fourth.get("upgrade"), "no plan lifts the owner's limit: " + fourth);
   }
 
   /** {@code by_member} as "user_id total_cost" lines. */
