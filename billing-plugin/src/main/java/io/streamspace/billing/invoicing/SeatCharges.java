@@ -35,8 +35,9 @@ import java.util.function.Function;
  *       and added again later holds a new seat from the new add). A personal organization has one
  *       seat, its user's.
  *   <li><b>Included seats.</b> At each instant, the plan term in effect then gives the included
- *       seats: its plan's {@code members} limit (a plan change mid-period counts each plan for its
- *       part, as plan fees do; time no term covers, or a plan that leaves {@code members}
+ *       seats: its plan's {@code members} limit, as configured when the invoice is made (as a
+ *       counter's included amount is; a plan change mid-period counts each plan for its part, as
+ *       plan fees do; time no term covers, or a plan that leaves {@code members}
  *       unlimited, bills no seat). Soft or hard, the limit is what is included; a hard limit is
  *       one the platform should not pass (admission), and seats it adds past it anyway are billed
  *       all the same, on their own line ({@code members over hard limit}) so they stand out.
@@ -53,6 +54,9 @@ import java.util.function.Function;
  *   <li><b>Every billing mode.</b> A seat is a charge of the organization's plan, so seats are
  *       billed in {@code usage}, {@code subscription} and {@code hybrid} alike.
  * </ul>
+ *
+ * <p>The seats are read when the invoice is made (a draft's preview, its finalization): a
+ * membership event stored after the invoice was finalized changes no finalized invoice.
  *
  * <p>Each line carries what its members' parts are made of ({@link SeatLine}): the breakdown by
  * member ({@link MemberShares}) splits it by largest remainder over their exact shares.
