@@ -1,5 +1,6 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.caps.MemberCap;
 import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -109,7 +110,7 @@ final class AccountUse {
 
   /** A member's cap set ({@code limits}) or removed (empty) on this node: it acts at once. */
   synchronized void cap(String member, Map<Meter, BigDecimal> limits, Instant now) {
-    changeableCaps().put(member, new Cap(Map.copyOf(limits), now));
+    changeableCaps().put(member, new Cap(MemberCap.ordered(limits), now)); // shown in its order
   }
 
   /** The session does not count here: its session.created put it under another account. */
