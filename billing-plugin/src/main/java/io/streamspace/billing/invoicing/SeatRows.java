@@ -18,8 +18,8 @@ import java.util.List;
  */
 final class SeatRows {
 
-  // one row for a personal organization (no events read); a team's events up to :until, and
-  // its deletions (user_id null), in no particular order: SeatCharges orders them
+  // one row for a personal organization (no events read); a team's events up to :until that
+  // apply, and its deletions (user_id null), in no particular order: SeatCharges orders them
   private static final NamedSql EVENTS =
       NamedSql.of(
           """
@@ -27,6 +27,7 @@ final class SeatRows {
           FROM billing_accounts a
           LEFT JOIN billing_org_events e
             ON NOT a.personal AND e.org_id = a.user_id AND e.occurred_at < :until
+           AND e.refused IS NULL -- refused to keep the last Owner: it applies to no seat
           WHERE a.user_id = :org_id""");
 
   private SeatRows() {}
