@@ -191,11 +191,18 @@ public class BillingExtension
 
   /**
    * Kept through the same write-behind queue as sessions: memberships and the organization's
-   * account are decided from the events kept, whatever order they arrive in.
+   * account are decided from the events kept, whatever order they arrive in. An org.deleted
+   * closes the organization to new sessions at once (admission).
    */
   @Override
   public void onOrganizationEvent(PluginContext context, OrganizationEvent event) {
-    whenMetering(m -> m.organizationEvent(event));
+    whenMetering(
+        m -> {
+          m.organizationEvent(event);
+          if (event.type() == OrganizationEvent.Type.DELETED) {
+            admission.organizationDeleted(event.orgId(), event.occurredAt());
+          }
+        });
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {

@@ -54,6 +54,7 @@ public final class Admission implements AutoCloseable {
 
   private final AdmissionView view = new AdmissionView();
   private final StoredUseQuery stored;
+  private final ClosedOrganizations closed;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
@@ -62,13 +63,15 @@ public final class Admission implements AutoCloseable {
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.stored = new StoredUseQuery(dataSource);
+    this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
   }
 
   /**
-   * Denies a session of a held account (suspended or locked: {@link AccountHolds}), or one that
+   * Denies a session of a closed organization ({@code organization_closed}), of a held account
+   * (suspended or locked: {@link AccountHolds}), or one that
    * would pass a hard limit, or while a soft counter's overage waits for the account's
    * confirmation; allows it otherwise.
    */
@@ -78,6 +81,11 @@ public final class Admission implements AutoCloseable {
       return AdmissionDecision.allow();
     }
     String accountId = accountOf(request.orgId(), request.userId());
+    Optional<Instant> closedAt = closed.closedAt(accountId, clock.instant());
+    if (closedAt.isPresent()) {
+      return AdmissionDecision.deny(
+          ClosedOrganizations.CODE, "The organization was closed at " + closedAt.get() + ".");
+    }
     Optional<HeldFor> held = holds.heldFor(accountId);
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
@@ -113,6 +121,14 @@ public final class Admission implements AutoCloseable {
                     meter,
                     report.quantity(),
                     report.occurredAt()));
+  }
+
+  /**
+   * An org.deleted this node was handed: the organization's new sessions are refused from its
+   * instant on, here at once and on the other nodes after their next reload.
+   */
+  public void organizationDeleted(String orgId, Instant at) {
+    closed.deleted(orgId, at, clock.instant());
   }
 
   /** An overage confirmation this node stored: it acts at once. */
@@ -187,6 +203,7 @@ public final class Admission implements AutoCloseable {
         periodStart,
         now.minus(KEEP_SEEN_HERE));
     holds.reload();
+    closed.reload(now.minus(KEEP_SEEN_HERE));
   }
 
   private static BillingPeriods periods(BillingConfig config) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
  * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
  * ({@link PaymentLock#check}, as late), checks the spending limits ({@link
- * SpendingLimits#checkAll}, as late), then resumes the sessions a lift left suspended (a crash
+ * SpendingLimits#checkAll}, as late), releases the holds of closed organizations ({@link
+ * AccountHolds#releaseClosed}, as late), then resumes the sessions a lift left suspended (a crash
  * or a failing host) and suspends again any session that started on a held account ({@link
  * AccountHolds#enforce}), and announces one-time packs expiring and expired
  * ({@link PackNotices}, also at most one interval late: a pack's limits end at its instant
@@ -81,14 +82,22 @@ public final class CheckQuotasJob implements PluginJob {
     int changed = suspensions.check(accounts);
     PaymentLock.Checked payments = paymentLock.check();
     int spending = spendingLimits.checkAll();
+    int released = holds.releaseClosed();
     int held = holds.enforce();
     int notices = packNotices.send(config.get().packExpiryNotice());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
-                + " %d spending limit change(s); %d held account(s) enforced;"
-                + " %d pack notice(s) sent")
+                + " %d spending limit change(s); %d hold(s) of closed organizations released;"
+                + " %d held account(s) enforced; %d pack notice(s) sent")
             .formatted(
-                sent, changed, payments.locked(), payments.unlocked(), spending, held, notices);
+                sent,
+                changed,
+                payments.locked(),
+                payments.unlocked(),
+                spending,
+                released,
+                held,
+                notices);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }
