@@ -21,16 +21,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code check-quotas} job: releases the holds of closed organizations ({@link
  * AccountHolds#releaseClosed}: at most one run interval after the org.deleted is stored), reads
- * every account's quota with the config in effect when it runs and sends the alerts not sent yet this period (alerts are at most one run interval late),
- * suspends the accounts whose grace over a hard limit has ended and resumes those back within
- * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
- * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
- * ({@link PaymentLock#check}, as late), checks the spending limits ({@link
- * SpendingLimits#checkAll}, as late), then resumes the sessions a lift left suspended (a crash
- * or a failing host) and suspends again any session that started on a held account ({@link
- * AccountHolds#enforce}), and announces one-time packs expiring and expired
- * ({@link PackNotices}, also at most one interval late: a pack's limits end at its instant
- * regardless, the notices are what waits for the run).
+ * every account's quota with the config in effect when it runs and sends the alerts not sent
+ * yet this period (alerts are at most one run interval late), suspends the accounts whose grace
+ * over a hard limit has ended and resumes those back within their limits ({@link
+ * OverLimitSuspensions}, also at most one interval late), locks read-only the accounts with an
+ * invoice overdue past {@code paymentGraceDays} and unlocks those with none left ({@link
+ * PaymentLock#check}, as late), checks the spending limits ({@link SpendingLimits#checkAll}, as
+ * late), then resumes the sessions a lift left suspended (a crash or a failing host) and
+ * suspends again any session that started on a held account ({@link AccountHolds#enforce}), and
+ * announces one-time packs expiring and expired ({@link PackNotices}, also at most one interval
+ * late: a pack's limits end at its instant regardless, the notices are what waits for the run).
  */
 public final class CheckQuotasJob implements PluginJob {
 
