@@ -304,6 +304,50 @@ class OrganizationDeletionScenarioTest {
     assertEquals("0.00", remaining(creditOf("acme")));
   }
 
+  /**
+   * acme buys the one-time slots-5 (5.00, 30 days) and the recurring storage-10 (2.00 a period)
+   * on April 1 at 00:00 and is deleted on April 15 at 12:00. The final invoice: the Pro fee
+   * 14.50 (as above), the slots in full, 5.00, and the storage pack for 14.5 of April's 30 days,
+   * 2.00 × 14.5 / 30 = 0.9666… → 0.97: 20.47. May bills nothing (no invoice), and the slots can
+   * no longer be renewed.
+   */
+  @Test
+  void packsAreBilledUpToTheClosingAndARenewalAfterItIsRefused() {
+    deliver(created());
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z");
+    long slots = buy("/packs/slots-5/purchase");
+    buy("/packs/storage-10/purchase");
+    deliver(deleted("o-deleted", CLOSING));
+
+    billing.runAt(FINALIZE_INVOICES, AFTER_GRACE);
+    Answer renew =
+        billing.call(
+            HttpMethod.POST,
+            "/purchases/" + slots + "/renew",
+            user("u1"),
+            "{\"org_id\": \"acme\"}");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+
+    assertEquals(
+        List.of(
+            "plan_fee Professional, 2026-04-01 – 2026-04-15 null null null 29.99 14.50",
+            "pack 5 job slots, 2026-04-01 – 2026-05-01 null null null 5.00 5.00",
+            "pack 10 GB storage, 2026-04-01 – 2026-04-15 null null null 2.00 0.97"),
+        lines(invoiceId("acme", APRIL)));
+    assertEquals(
+        "2026-04-01T00:00:00Z..2026-04-15T12:00:00Z INV-2026-000002 20.47 0.00 20.47",
+        numbered("acme").get(1));
+    assertEquals(2, numbered("acme").size(), "nothing for May");
+    assertEquals(409, renew.status(), renew.body().toString());
+    assertEquals("organization_closed", renew.body().get("error").get("code").asText());
+  }
+
+  private long buy(String path) {
+    Answer answer = billing.call(HttpMethod.POST, path, user("u1"), "{\"org_id\": \"acme\"}");
+    assertEquals(201, answer.status(), answer.body().toString());
+    return answer.body().get("id").asLong();
+  }
+
   private static long creditOf(String userId) {
     return ((Number) value("SELECT id FROM billing_credits WHERE user_id = ?", userId)).longValue();
   }
