@@ -77,8 +77,8 @@ public final class InvoiceDrafts {
           ORDER BY period_start LIMIT 1""");
 
   // The closed organizations whose final invoice is not opened yet (no invoice reaches their
-  // closing), with where their last invoice before it ends. Closed accounts are few; this runs
-  // every 15 minutes (finalize-invoices), so a scan of the accounts is cheap enough.
+  // closing), with where their last invoice before it ends. Closed accounts are few, found by
+  // the partial index on closed_at (V30); this runs every 15 minutes (finalize-invoices).
   private static final NamedSql CLOSED_UNINVOICED =
       NamedSql.of(
           """
