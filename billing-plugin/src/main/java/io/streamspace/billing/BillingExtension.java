@@ -209,8 +209,8 @@ public class BillingExtension
 
   /**
    * Kept through the same write-behind queue as sessions: memberships and the organization's
-   * account are decided from the events kept, whatever order they arrive in. Member admission
-   * counts a membership at once.
+   * account are decided from the events kept, whatever order they arrive in. Admission counts a
+   * membership at once, and an org.deleted closes the organization to new sessions at once.
    */
   @Override
   public void onOrganizationEvent(PluginContext context, OrganizationEvent event) {

@@ -77,6 +77,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final AdmissionView view = new AdmissionView();
   private final SessionOrgs sessionOrgs = new SessionOrgs();
   private final StoredUseQuery stored;
+  private final ClosedOrganizations closed;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
@@ -85,13 +86,15 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.stored = new StoredUseQuery(dataSource);
+    this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
   }
 
   /**
-   * Denies a session of a held account (suspended or locked: {@link AccountHolds}), or one that
+   * Denies a session of a closed organization ({@code organization_closed}), of a held account
+   * (suspended or locked: {@link AccountHolds}), or one that
    * would pass a hard limit, or while a soft counter's overage waits for the account's
    * confirmation; allows it otherwise.
    */
@@ -101,6 +104,10 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
       return AdmissionDecision.allow();
     }
     String accountId = accountOf(request.orgId(), request.userId());
+    Optional<AdmissionDecision> closedDenial = refusedAsClosed(accountId);
+    if (closedDenial.isPresent()) {
+      return closedDenial.get();
+    }
     Optional<HeldFor> held = holds.heldFor(accountId);
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
@@ -167,6 +174,10 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
+    Optional<AdmissionDecision> closedDenial = refusedAsClosed(request.orgId());
+    if (closedDenial.isPresent()) {
+      return closedDenial.get(); // a closed organization takes no member either
+    }
     SeatUse seats = view.seats(request.orgId(), request.userId());
     String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
     Currency currency = seats.currency() != null ? seats.currency() : current.currency();
@@ -207,7 +218,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
         member = event.membership().role() != null;
       }
       default -> {
-        return; // org.deleted changes no membership
+        // org.deleted changes no membership: it closes the organization to new sessions
+        organizationDeleted(event.orgId(), event.occurredAt());
+        return;
       }
     }
     view.membership(
@@ -219,6 +232,16 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   /** The Owner set (or, null, removed) the organization's seat limit on this node. */
   public void seatLimitChanged(String orgId, SeatLimit limit) {
     view.seatLimit(orgId, limit == null ? null : limit.limit(), clock.instant());
+  }
+
+  /** {@code organization_closed} when the organization is closed by now. */
+  private Optional<AdmissionDecision> refusedAsClosed(String orgId) {
+    return closed
+        .closedAt(orgId, clock.instant())
+        .map(
+            at ->
+                AdmissionDecision.deny(
+                    ClosedOrganizations.CODE, "The organization was closed at " + at + "."));
   }
 
   /** A usage report this node's plugin was handed: counted at once. */
@@ -235,6 +258,14 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
                     meter,
                     report.quantity(),
                     report.occurredAt()));
+  }
+
+  /**
+   * An org.deleted this node was handed: the organization's new sessions are refused from its
+   * instant on, here at once and on the other nodes after their next reload.
+   */
+  public void organizationDeleted(String orgId, Instant at) {
+    closed.deleted(orgId, at, clock.instant());
   }
 
   /** An overage confirmation this node stored: it acts at once. */
@@ -345,6 +376,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     view.refresh(loaded, periodStart, now.minus(KEEP_SEEN_HERE));
     sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
     holds.reload();
+    closed.reload(now.minus(KEEP_SEEN_HERE));
   }
 
   private static BillingPeriods periods(BillingConfig config) {

@@ -326,6 +326,44 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertNull(fourth.get("upgrade"), "no plan lifts the owner's limit: " + fourth);
   }
 
+  /**
+   * beta, olivia's team on the free plan from 08:00, is deleted at 08:30 (the org.deleted sent
+   * first, then org.created): its final invoice covers 08:00 to 08:30 (nothing to pay on free,
+   * so paid at once), and olivia still reads it while the plan change and a session under beta
+   * are refused with organization_closed.
+   */
+  @Test
+  void aDeletedTeamGetsItsFinalInvoice_itsOwnerReadsIt_butChangesNothingAndStartsNoSession() {
+    String beta = newUser("beta");
+    String oliviaToken = api.token(olivia, "user");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.orgDeleted(beta, at("08:30")),
+            Events.orgCreated(beta, olivia, "free", at("08:00"))));
+    api.awaitCaughtUp("billing");
+    api.runJob("finalize-invoices");
+
+    JsonNode invoices =
+        api.http.get("/api/plugins/billing/invoices?org_id=" + beta, oliviaToken).expect(200);
+    JsonNode change =
+        api.http
+            .put(
+                "/api/plugins/billing/subscription",
+                oliviaToken,
+                "{\"org_id\": \"" + beta + "\", \"plan_id\": \"pro\"}")
+            .expect(409);
+    JsonNode admission = api.admissionUnder(platformToken, beta, olivia);
+
+    assertEquals(1, invoices.get("invoices").size(), invoices.toString());
+    JsonNode last = invoices.get("invoices").get(0);
+    assertEquals(at("08:30").toString(), last.get("period_end").asText(), last.toString());
+    assertTrue(last.get("final").asBoolean(), last.toString());
+    assertEquals("organization_closed", change.at("/error/code").asText(), change.toString());
+    assertFalse(admission.get("allowed").asBoolean(), admission.toString());
+    assertEquals("organization_closed", admission.get("code").asText());
+  }
+
   /** {@code by_member} as "user_id total_cost" lines. */
   private static List<String> byMember(JsonNode usage) {
     List<String> members = new ArrayList<>();
