@@ -166,7 +166,9 @@ export function quantity(value) {
 }
 
 /** The plural of the API's singular units; units not listed (GB) are the same in both. */
-const PLURAL_UNITS = { core: 'cores', session: 'sessions', minute: 'minutes', query: 'queries' };
+const PLURAL_UNITS = {
+  core: 'cores', session: 'sessions', minute: 'minutes', query: 'queries', seat: 'seats',
+};
 
 /** A quantity with its unit, plural unless it is exactly one: 1 session, 2 sessions, 0.5 GB. */
 export function withUnit(value, unit) {
@@ -182,6 +184,7 @@ const METER_NAMES = {
   bandwidth_gb: 'Bandwidth',
   transcoding_minutes: 'Transcoding',
   ai_queries: 'AI queries',
+  members: 'Members',
 };
 
 /**

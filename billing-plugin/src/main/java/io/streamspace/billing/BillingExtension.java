@@ -1,6 +1,7 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.account.Memberships;
+import io.streamspace.billing.account.SeatLimit;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
@@ -41,6 +42,7 @@ import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.plugin.api.session.MemberAdmissionRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -107,6 +109,7 @@ public class BillingExtension
     holds = holding.holds();
     admission = new Admission(dataSource, holds, config::get, context.clock());
     admission.start();
+    MemberCapsWiring.wire(wiring, holding.readOnlyLock(), admission);
     UsageWiring usage = UsageWiring.wire(wiring, holds);
     calculateUsage = usage.calculateUsage();
     PaymentsWiring payments =
@@ -117,10 +120,12 @@ public class BillingExtension
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
     QuotaWiring quota =
-        QuotaWiring.wire(wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed);
+        QuotaWiring.wire(
+            wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
+    SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
     new UiRoutes().register(context.routes());
     new OrganizationRoutes(new Memberships(dataSource)).register(context.routes());
     payments.serveStripe(wiring, plans, packs, holding.readOnlyLock());
@@ -144,6 +149,14 @@ public class BillingExtension
     Admission current = admission;
     if (current != null) {
       current.packChanged(purchase);
+    }
+  }
+
+  /** A seat limit set or removed here acts on this node's member admission at once. */
+  private void seatLimitChanged(String orgId, SeatLimit limit) {
+    Admission current = admission;
+    if (current != null) {
+      current.seatLimitChanged(orgId, limit);
     }
   }
 
@@ -199,11 +212,16 @@ public class BillingExtension
 
   /**
    * Kept through the same write-behind queue as sessions: memberships and the organization's
-   * account are decided from the events kept, whatever order they arrive in.
+   * account are decided from the events kept, whatever order they arrive in. Admission counts a
+   * membership at once, and an org.deleted closes the organization to new sessions at once.
    */
   @Override
   public void onOrganizationEvent(PluginContext context, OrganizationEvent event) {
-    whenMetering(m -> m.organizationEvent(event));
+    whenMetering(
+        m -> {
+          admission.organizationEvent(event);
+          m.organizationEvent(event);
+        });
   }
 
   private void whenMetering(Consumer<SessionMeter> hook) {
@@ -224,12 +242,23 @@ public class BillingExtension
 
   /**
    * Denies a session that would pass a hard limit of its account's plan, or while a soft
-   * counter's overage waits for confirmation (see Admission).
+   * counter's overage waits for confirmation, or that would take its member past their cap inside
+   * the organization (see Admission).
    */
   @Override
   public AdmissionDecision admit(AdmissionRequest request) {
     Admission current = admission;
     return current == null ? AdmissionDecision.allow() : current.admit(request);
+  }
+
+  /**
+   * Denies a member past the organization's hard members limit or its Owner's seat limit, naming
+   * the plan that would allow them (see Admission).
+   */
+  @Override
+  public AdmissionDecision admitMember(MemberAdmissionRequest request) {
+    Admission current = admission;
+    return current == null ? AdmissionDecision.allow() : current.admitMember(request);
   }
 
   @Override

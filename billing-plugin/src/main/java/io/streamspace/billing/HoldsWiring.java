@@ -18,6 +18,6 @@ record HoldsWiring(AccountHolds holds, PaymentLock paymentLock, ReadOnlyLock rea
     return new HoldsWiring(
         holds,
         new PaymentLock(wiring.dataSource(), holds, wiring.config(), wiring.clock()),
-        new ReadOnlyLock(holds));
+        new ReadOnlyLock(holds, wiring.accounts()));
   }
 }

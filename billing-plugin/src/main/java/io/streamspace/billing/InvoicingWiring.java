@@ -32,16 +32,13 @@ final class InvoicingWiring {
             wiring.config(),
             new CollectableCurrencies(payments.collections()::enqueue, wiring.config()),
             wiring.context().metrics());
+    InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(
-            finalizer, payments.statusChanges(), wiring.config(), wiring.clock());
+            drafts, finalizer, payments.statusChanges(), wiring.config(), wiring.clock());
     finalizeInvoices.scheduleOn(wiring.scheduler());
     GenerateInvoicesJob generateInvoices =
-        new GenerateInvoicesJob(
-            new InvoiceDrafts(wiring.dataSource()),
-            finalizeInvoices,
-            wiring.config(),
-            wiring.clock());
+        new GenerateInvoicesJob(drafts, finalizeInvoices, wiring.config(), wiring.clock());
     generateInvoices.scheduleOn(wiring.scheduler());
     new InvoiceRoutes(wiring.orgAccess(), wiring.accounts(), queries, wiring.config())
         .register(wiring.routes());

@@ -1,5 +1,6 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.caps.MemberCapsInMemory;
 import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
@@ -27,7 +28,8 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
       Quotas quotas,
       HoldsWiring holding,
       SpendingLimits spendingLimits,
-      Consumer<OverageConfirmation> confirmed) {
+      Consumer<OverageConfirmation> confirmed,
+      MemberCapsInMemory caps) {
     OverLimitSuspensions suspensions =
         new OverLimitSuspensions(
             wiring.dataSource(), quotas, holding.holds(), wiring.config(), wiring.clock());
@@ -46,7 +48,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
                 wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
-    new QuotaRoutes(wiring.orgAccess(), quotas, suspensions).register(wiring.routes());
+    new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());
     new OverageRoutes(
             wiring.orgAccess(),
             wiring.accounts(),

@@ -1,10 +1,12 @@
 package io.streamspace.billing.account;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -23,6 +25,9 @@ public final class AccountRepository {
 
   private static final NamedSql CURRENCY =
       NamedSql.of("SELECT currency FROM billing_accounts WHERE user_id = :user_id");
+
+  private static final NamedSql CLOSED_AT =
+      NamedSql.of("SELECT closed_at FROM billing_accounts WHERE user_id = :user_id");
 
   private final DataSource dataSource;
 
@@ -44,6 +49,15 @@ public final class AccountRepository {
                   rs.getString(4),
                   rs.getBoolean(5)))
           : Optional.empty();
+    }
+  }
+
+  /** When the organization closed (org.deleted); empty while it is open or has no account. */
+  public Optional<Instant> closedAt(String userId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = CLOSED_AT.bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? Optional.ofNullable(Sql.instant(rs.getTimestamp(1))) : Optional.empty();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.caps.MemberCap;
 import io.streamspace.billing.catalog.Meter;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -12,14 +13,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One account's use as admission sees it: its open sessions with their sizes, its storage level,
- * its plan, its period counters, the overage it confirmed and its pack purchases' grants. Kept
- * current from the session
- * events, usage reports and confirmations this node is handed, and replaced by what the database
- * holds at each refresh, except what this node saw after the refresh's horizon (the database may
- * not have it yet: the write-behind queue stores it shortly), the usage reports the stored
- * counters do not hold yet (of the current billing period), and confirmations (which never end
- * within their period).
+ * One account's use as admission sees it: its open sessions with their sizes (and the member
+ * running each, when not the account itself), its storage level, its plan, its period counters,
+ * the overage it confirmed, its pack purchases' grants, its members' caps, and (for member
+ * admission) its members and the seat limit its Owner set. Kept current from the session events,
+ * usage reports, confirmations, caps and membership events this node is handed, and replaced by
+ * what the database holds at each refresh, except what this node saw after the refresh's horizon
+ * (the database may not have it yet: the write-behind queue stores it shortly), the usage reports
+ * the stored counters do not hold yet (of the current billing period), and confirmations (which
+ * never end within their period). Membership events merge with the stored ones by event time
+ * (the latest of a member decides), so a membership event counts at once and exactly once.
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
  * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
  */
@@ -30,9 +33,13 @@ final class AccountUse {
 
   /**
    * A session as last seen: its size (zero until one is reported) as of {@code sizeAt}, the
-   * instant of the event that reported it, or ended.
+   * instant of the event that reported it, or ended; the member who runs it, null when that is
+   * the account itself (a personal organization's user), so a personal session keeps no member.
+   * With compressed references (any heap under 32 GB) the member reference fits in the record's
+   * padding: a session costs no more memory for it.
    */
-  private record Tracked(SessionSize size, Instant sizeAt, boolean ended, Instant seenHereAt) {}
+  private record Tracked(
+      SessionSize size, Instant sizeAt, boolean ended, Instant seenHereAt, String member) {}
 
   /**
    * A usage report this node was handed, until the stored counters are found to hold it or its
@@ -46,6 +53,12 @@ final class AccountUse {
   /** A counter's overage confirmed for the billing period that starts at {@code periodStart}. */
   private record Confirmed(Meter meter, Instant periodStart) {}
 
+  /**
+   * A member's cap, as loaded ({@code seenHereAt} null) or as set or removed on this node (no
+   * limits: removed here).
+   */
+  private record Cap(Map<Meter, BigDecimal> limits, Instant seenHereAt) {}
+
   private final Map<String, Tracked> sessions = new HashMap<>();
   private String planId; // null: not known yet, the default plan's limits apply
   private Currency currency; // null: not known yet, the configured one
@@ -54,37 +67,50 @@ final class AccountUse {
   private final Map<String, Report> reports = new HashMap<>();
   private final Set<Confirmed> confirmed = new HashSet<>();
   private final Map<Long, Pack> packs = new HashMap<>();
+  // by member; most accounts have none, so no map of their own (the heap at 100,000 sessions)
+  private Map<String, Cap> caps = Map.of();
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
   private String storageEventId = "";
   private Instant storageSeenHereAt;
+  private final Map<String, MemberEvent> members = new HashMap<>(); // by user id
+  private boolean personal; // as stored: a user's personal organization has one member
+  private Integer seatLimit; // the Owner's, null: none
+  private Instant seatLimitSeenHereAt; // set or removed on this node then; null: as stored
 
   /**
-   * The session is open, with the size an event of instant {@code at} reported (null: none),
-   * unless a later event's size is known already.
+   * The session of {@code member} (null: the account itself) is open, with the size an event of
+   * instant {@code at} reported (null: none), unless a later event's size is known already.
    */
-  synchronized void open(String sessionId, SessionSize size, Instant at, Instant now) {
+  synchronized void open(
+      String sessionId, String member, SessionSize size, Instant at, Instant now) {
     Tracked known = sessions.get(sessionId);
     if (known != null && known.ended()) {
       return; // an end is final: a late heartbeat does not reopen it
     }
+    String runBy = known != null ? known.member() : member; // the first event's string, kept
     boolean newer = size != null && (known == null || !at.isBefore(known.sizeAt()));
     Tracked kept =
         newer
-            ? new Tracked(size, at, false, now)
+            ? new Tracked(size, at, false, now, runBy)
             : known != null
-                ? new Tracked(known.size(), known.sizeAt(), false, now)
-                : new Tracked(SessionSize.NONE, STORED, false, now);
+                ? new Tracked(known.size(), known.sizeAt(), false, now, runBy)
+                : new Tracked(SessionSize.NONE, STORED, false, now, runBy);
     sessions.put(sessionId, kept);
   }
 
-  synchronized void end(String sessionId, Instant now) {
+  synchronized void end(String sessionId, String member, Instant now) {
     Tracked known = sessions.get(sessionId);
     sessions.put(
         sessionId,
         known == null
-            ? new Tracked(SessionSize.NONE, STORED, true, now)
-            : new Tracked(known.size(), known.sizeAt(), true, now));
+            ? new Tracked(SessionSize.NONE, STORED, true, now, member)
+            : new Tracked(known.size(), known.sizeAt(), true, now, known.member()));
+  }
+
+  /** A member's cap set ({@code limits}) or removed (empty) on this node: it acts at once. */
+  synchronized void cap(String member, Map<Meter, BigDecimal> limits, Instant now) {
+    changeableCaps().put(member, new Cap(MemberCap.ordered(limits), now)); // shown in its order
   }
 
   /** The session does not count here: its session.created put it under another account. */
@@ -120,6 +146,20 @@ final class AccountUse {
     packs.put(purchaseId, new Pack(grant, now));
   }
 
+  /**
+   * A membership event of {@code userId} this node was handed: it decides their membership unless
+   * a later one is known.
+   */
+  synchronized void membership(String userId, MemberEvent event) {
+    members.merge(userId, event, (known, seen) -> seen.isAfter(known) ? seen : known);
+  }
+
+  /** The Owner set (or, null, removed) the seat limit on this node: it acts at once. */
+  synchronized void seatLimit(Integer limit, Instant now) {
+    seatLimit = limit;
+    seatLimitSeenHereAt = now;
+  }
+
   /** The ids of the usage reports this node counts on top of the stored counters. */
   synchronized Set<String> reportIds() {
     return Set.copyOf(reports.keySet());
@@ -146,25 +186,51 @@ final class AccountUse {
     confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
     // a purchase changed here wins until the database surely holds the change
     packs.values().removeIf(p -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
+    // as a purchase: a cap set or removed here wins until the database surely holds the change
+    if (!caps.isEmpty()) {
+      caps.values().removeIf(c -> c.seenHereAt() == null || c.seenHereAt().isBefore(horizon));
+    }
     countersPeriodStart = periodStart;
     storedCounters = Map.of();
+    // the stored memberships are loaded anew; one seen here stays until surely stored, and the
+    // later event of a member wins (the same rule as the database's)
+    members.values().removeIf(e -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
+    if (seatLimitSeenHereAt == null || seatLimitSeenHereAt.isBefore(horizon)) {
+      seatLimit = stored == null ? null : stored.seatLimit();
+      seatLimitSeenHereAt = null;
+    }
     if (stored == null) {
       return;
     }
+    personal = stored.personal();
+    stored.members().forEach(this::membership);
     planId = stored.planId();
     currency = stored.currency();
     storedCounters = stored.counters();
     stored.overageConfirmed().forEach(m -> confirmed.add(new Confirmed(m, periodStart)));
     stored
         .openSessions()
-        .forEach((id, size) -> sessions.putIfAbsent(id, new Tracked(size, STORED, false, STORED)));
+        .forEach(
+            (id, size) ->
+                sessions.putIfAbsent(
+                    id, new Tracked(size, STORED, false, STORED, stored.sessionMembers().get(id))));
     stored.packs().forEach((id, grant) -> packs.putIfAbsent(id, new Pack(grant, null)));
+    stored
+        .memberCaps()
+        .forEach((member, limits) -> changeableCaps().putIfAbsent(member, new Cap(limits, null)));
     if (storageSeenHereAt == null || storageSeenHereAt.isBefore(horizon)) {
       storageGb = stored.storageGb();
       storageAt = STORED;
       storageEventId = "";
       storageSeenHereAt = null;
     }
+  }
+
+  private Map<String, Cap> changeableCaps() {
+    if (caps.isEmpty() && !(caps instanceof HashMap)) {
+      caps = new HashMap<>();
+    }
+    return caps;
   }
 
   /** Whether nothing is left to remember of the account. */
@@ -174,7 +240,56 @@ final class AccountUse {
         && storageSeenHereAt == null
         && reports.isEmpty()
         && confirmed.isEmpty()
-        && packs.isEmpty();
+        && packs.isEmpty()
+        && caps.isEmpty()
+        && members.isEmpty()
+        && seatLimit == null
+        && seatLimitSeenHereAt == null;
+  }
+
+  /**
+   * What {@code member} holds now in the account's open sessions, not counting {@code
+   * sessionId}, against their cap; null when they have none. Only a capped member's request
+   * goes through the sessions: an uncapped one costs a map lookup.
+   */
+  synchronized MemberUse memberUse(String member, String sessionId) {
+    Cap cap = caps.get(member);
+    if (cap == null || cap.limits().isEmpty()) {
+      return null;
+    }
+    BigDecimal cores = BigDecimal.ZERO;
+    BigDecimal memory = BigDecimal.ZERO;
+    int open = 0;
+    for (Map.Entry<String, Tracked> entry : sessions.entrySet()) {
+      Tracked tracked = entry.getValue();
+      if (!tracked.ended()
+          && member.equals(tracked.member())
+          && !entry.getKey().equals(sessionId)) {
+        cores = cores.add(tracked.size().cpuCores());
+        memory = memory.add(tracked.size().memoryGb());
+        open++;
+      }
+    }
+    return new MemberUse(cap.limits(), cores, memory, open);
+  }
+
+  /**
+   * The account's seats now, and whether {@code userId} (null: not said) already holds one. A
+   * personal organization has one member, its user, whose id it has ({@code accountId}); a team
+   * (or an organization not stored yet) the members its events left.
+   */
+  synchronized SeatUse seats(String accountId, String userId) {
+    boolean member;
+    int count;
+    if (personal) {
+      count = 1;
+      member = accountId.equals(userId);
+    } else {
+      count = (int) members.values().stream().filter(MemberEvent::member).count();
+      MemberEvent latest = userId == null ? null : members.get(userId);
+      member = latest != null && latest.member();
+    }
+    return new SeatUse(planId, currency, count, member, seatLimit);
   }
 
   /**

@@ -1,5 +1,11 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.account.SeatLimit;
+import io.streamspace.billing.caps.MemberCap;
+import io.streamspace.billing.caps.MemberCapUse;
+import io.streamspace.billing.caps.MemberCapsInMemory;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.AccountHolds.HeldFor;
@@ -7,16 +13,21 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.plugin.api.session.MemberAdmissionRequest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Currency;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,8 +48,19 @@ import org.slf4j.LoggerFactory;
  * in memory, so an expiry acts at its instant with no read, and a purchase, renewal or
  * cancellation made on another node within a reload. The billing period (whose counters and
  * confirmations count) is read from the clock.
+ *
+ * <p>A member of a team organization may also be capped there ({@link MemberCap}): the member
+ * of each open session is held with it (none for a personal organization's, whose member is the
+ * account), so a capped member's use under the organization is counted from memory as its
+ * account's is; the caps are reloaded with the rest of the view, and a cap set or removed on this
+ * node acts at once. A session within the organization's limits that would take its member past
+ * their cap is denied ({@link MemberCapRule}).
+ * <p>It decides whether an organization may take one more member ({@link SeatRules}) the same
+ * way: the membership events this node is handed count at once (merged with the stored ones by
+ * event time, so each counts once), the seat limits its Owner sets here act at once, and other
+ * nodes' within a reload.
  */
-public final class Admission implements AutoCloseable {
+public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
@@ -55,6 +77,7 @@ public final class Admission implements AutoCloseable {
   private final AdmissionView view = new AdmissionView();
   private final SessionOrgs sessionOrgs = new SessionOrgs();
   private final StoredUseQuery stored;
+  private final ClosedOrganizations closed;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
@@ -63,13 +86,15 @@ public final class Admission implements AutoCloseable {
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.stored = new StoredUseQuery(dataSource);
+    this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
   }
 
   /**
-   * Denies a session of a held account (suspended or locked: {@link AccountHolds}), or one that
+   * Denies a session of a closed organization ({@code organization_closed}), of a held account
+   * (suspended or locked: {@link AccountHolds}), or one that
    * would pass a hard limit, or while a soft counter's overage waits for the account's
    * confirmation; allows it otherwise.
    */
@@ -79,6 +104,10 @@ public final class Admission implements AutoCloseable {
       return AdmissionDecision.allow();
     }
     String accountId = accountOf(request.orgId(), request.userId());
+    Optional<AdmissionDecision> closedDenial = refusedAsClosed(accountId);
+    if (closedDenial.isPresent()) {
+      return closedDenial.get();
+    }
     Optional<HeldFor> held = holds.heldFor(accountId);
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
@@ -90,14 +119,129 @@ public final class Admission implements AutoCloseable {
             accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
     Currency currency = use.currency() != null ? use.currency() : current.currency();
-    return AdmissionRules.decide(
-        use,
-        request.resources(),
-        planId,
-        current.limitsOf(planId).raisedBy(use.packAdds()),
-        current.meters(),
-        new OverageTerms(
-            new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+    AdmissionDecision byOrganization =
+        AdmissionRules.decide(
+            use,
+            request.resources(),
+            planId,
+            current.limitsOf(planId).raisedBy(use.packAdds()),
+            current.meters(),
+            new OverageTerms(
+                new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+    if (!byOrganization.allowed()) {
+      return byOrganization;
+    }
+    String member = memberOf(accountId, request.userId());
+    return member == null
+        ? byOrganization
+        : MemberCapRule.decide(
+            view.memberUse(accountId, member, request.sessionId()),
+            request.resources(),
+            member,
+            accountId);
+  }
+
+  @Override
+  public void capSet(MemberCap cap) {
+    view.cap(cap.orgId(), cap.userId(), cap.limits(), clock.instant());
+  }
+
+  @Override
+  public void capRemoved(String orgId, String userId) {
+    view.cap(orgId, userId, Map.of(), clock.instant());
+  }
+
+  /** The member's cap and their use under the organization, as {@link #admit} counts them. */
+  @Override
+  public Optional<MemberCapUse> capUse(String orgId, String userId) {
+    MemberUse use = view.memberUse(orgId, userId, null);
+    if (use == null) {
+      return Optional.empty();
+    }
+    List<MemberCapUse.Capped> meters = new ArrayList<>();
+    use.cap()
+        .forEach((meter, cap) -> meters.add(new MemberCapUse.Capped(meter, cap, use.used(meter))));
+    return Optional.of(new MemberCapUse(userId, meters));
+  }
+
+  /**
+   * Denies a member who would take the organization past its plan's hard members limit or the
+   * seat limit its Owner set, naming the cheapest plan that would allow them; allows a user who
+   * already is a member.
+   */
+  public AdmissionDecision admitMember(MemberAdmissionRequest request) {
+    BillingConfig current = config.get();
+    if (!current.enabled()) {
+      return AdmissionDecision.allow();
+    }
+    Optional<AdmissionDecision> closedDenial = refusedAsClosed(request.orgId());
+    if (closedDenial.isPresent()) {
+      return closedDenial.get(); // a closed organization takes no member either
+    }
+    SeatUse seats = view.seats(request.orgId(), request.userId());
+    String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
+    Currency currency = seats.currency() != null ? seats.currency() : current.currency();
+    List<SeatRules.Offer> offers =
+        current.subscriptionPlans().stream()
+            .flatMap(
+                plan ->
+                    current
+                        .priceOf(plan, currency)
+                        .map(
+                            price ->
+                                new SeatRules.Offer(
+                                    plan.id(), price, membersLimit(current, plan.id())))
+                        .stream())
+            .toList();
+    return SeatRules.decide(request.orgId(), seats, planId, membersLimit(current, planId), offers);
+  }
+
+  /** A plan's members limit (packs add no seats). */
+  private static Limit membersLimit(BillingConfig config, String planId) {
+    return config.limitsOf(planId).of(Meter.MEMBERS);
+  }
+
+  /**
+   * An organization event this node's plugin was handed: a membership counts at once ({@code
+   * org.created} is its owner's first), decided by event time against what is known.
+   */
+  public void organizationEvent(OrganizationEvent event) {
+    String userId;
+    boolean member;
+    switch (event.type()) {
+      case CREATED -> {
+        userId = event.organization().ownerUserId();
+        member = true;
+      }
+      case MEMBER_ADDED, MEMBER_ROLE_CHANGED, MEMBER_REMOVED -> {
+        userId = event.membership().userId();
+        member = event.membership().role() != null;
+      }
+      default -> {
+        // org.deleted changes no membership: it closes the organization to new sessions
+        organizationDeleted(event.orgId(), event.occurredAt());
+        return;
+      }
+    }
+    view.membership(
+        event.orgId(),
+        userId,
+        new MemberEvent(event.occurredAt(), event.id(), member, clock.instant()));
+  }
+
+  /** The Owner set (or, null, removed) the organization's seat limit on this node. */
+  public void seatLimitChanged(String orgId, SeatLimit limit) {
+    view.seatLimit(orgId, limit == null ? null : limit.limit(), clock.instant());
+  }
+
+  /** {@code organization_closed} when the organization is closed by now. */
+  private Optional<AdmissionDecision> refusedAsClosed(String orgId) {
+    return closed
+        .closedAt(orgId, clock.instant())
+        .map(
+            at ->
+                AdmissionDecision.deny(
+                    ClosedOrganizations.CODE, "The organization was closed at " + at + "."));
   }
 
   /** A usage report this node's plugin was handed: counted at once. */
@@ -114,6 +258,14 @@ public final class Admission implements AutoCloseable {
                     meter,
                     report.quantity(),
                     report.occurredAt()));
+  }
+
+  /**
+   * An org.deleted this node was handed: the organization's new sessions are refused from its
+   * instant on, here at once and on the other nodes after their next reload.
+   */
+  public void organizationDeleted(String orgId, Instant at) {
+    closed.deleted(orgId, at, clock.instant());
   }
 
   /** An overage confirmation this node stored: it acts at once. */
@@ -152,14 +304,30 @@ public final class Admission implements AutoCloseable {
   public void sessionSeen(SessionEvent event) {
     Instant now = clock.instant();
     SessionSize size = SessionSize.of(event.resources());
-    view.open(accountOf(event), event.sessionId(), size, event.occurredAt(), now);
+    String accountId = accountOf(event);
+    view.open(
+        accountId,
+        event.sessionId(),
+        memberOf(accountId, event.userId()),
+        size,
+        event.occurredAt(),
+        now);
     storageOf(event, now);
   }
 
   public void sessionTerminated(SessionEvent event) {
     Instant now = clock.instant();
-    view.end(accountOf(event), event.sessionId(), now);
+    String accountId = accountOf(event);
+    view.end(accountId, event.sessionId(), memberOf(accountId, event.userId()), now);
     storageOf(event, now);
+  }
+
+  /**
+   * The member a session of {@code userId} counts for in the account: null when it is the
+   * account itself (a personal organization's user), whom no cap concerns.
+   */
+  private static String memberOf(String accountId, String userId) {
+    return accountId.equals(userId) ? null : userId;
   }
 
   /** The account's storage level, when the event reports one (it outlives the session). */
@@ -208,6 +376,7 @@ public final class Admission implements AutoCloseable {
     view.refresh(loaded, periodStart, now.minus(KEEP_SEEN_HERE));
     sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
     holds.reload();
+    closed.reload(now.minus(KEEP_SEEN_HERE));
   }
 
   private static BillingPeriods periods(BillingConfig config) {

@@ -26,7 +26,8 @@ import java.util.Map;
  */
 final class AdmissionRules {
 
-  private record Label(String name, String units) {}
+  /** How a reason names a meter and its units. */
+  record Label(String name, String units) {}
 
   private static final Map<Meter, Label> LABELS =
       Map.of(
@@ -161,7 +162,8 @@ final class AdmissionRules {
     throw new IllegalArgumentException("not a concurrent meter: " + meter);
   }
 
-  private static BigDecimal needed(ResourceSize requested, Meter meter) {
+  /** What a session of that size needs of a concurrent meter: one session, its cores... */
+  static BigDecimal needed(ResourceSize requested, Meter meter) {
     if (meter.equals(Meter.CPU_CORES)) {
       return requested.cpuCores();
     } else if (meter.equals(Meter.MEMORY_GB)) {
@@ -173,11 +175,11 @@ final class AdmissionRules {
   }
 
   /** How a reason names the meter and its units: a custom meter by its name and unit. */
-  private static Label label(Meter meter) {
+  static Label label(Meter meter) {
     return LABELS.getOrDefault(meter, new Label(meter.name(), meter.unit()));
   }
 
-  private static String plain(BigDecimal value) {
+  static String plain(BigDecimal value) {
     return value.stripTrailingZeros().toPlainString();
   }
 }

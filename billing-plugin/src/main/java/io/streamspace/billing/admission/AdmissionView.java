@@ -30,12 +30,33 @@ final class AdmissionView {
         : account.use(sessionId, periodStart, periodEnd, now);
   }
 
-  void open(String accountId, String sessionId, SessionSize size, Instant at, Instant now) {
-    change(accountId, a -> a.open(sessionId, size, at, now));
+  /**
+   * What {@code member} holds in the account's open sessions, not counting {@code sessionId},
+   * and their cap; null when they have none there.
+   */
+  MemberUse memberUse(String accountId, String member, String sessionId) {
+    AccountUse account = accounts.get(accountId);
+    return account == null ? null : account.memberUse(member, sessionId);
   }
 
-  void end(String accountId, String sessionId, Instant now) {
-    change(accountId, a -> a.end(sessionId, now));
+  /** A session of {@code member} (null: the account itself). */
+  void open(
+      String accountId,
+      String sessionId,
+      String member,
+      SessionSize size,
+      Instant at,
+      Instant now) {
+    change(accountId, a -> a.open(sessionId, member, size, at, now));
+  }
+
+  void end(String accountId, String sessionId, String member, Instant now) {
+    change(accountId, a -> a.end(sessionId, member, now));
+  }
+
+  /** A member's cap set (or, with no limits, removed) on this node. */
+  void cap(String accountId, String member, Map<Meter, BigDecimal> limits, Instant now) {
+    change(accountId, a -> a.cap(member, limits, now));
   }
 
   /** The session no longer counts against the account (it runs under another). */
@@ -62,6 +83,20 @@ final class AdmissionView {
 
   void pack(String accountId, long purchaseId, PackGrant grant, Instant now) {
     change(accountId, a -> a.pack(purchaseId, grant, now));
+  }
+
+  /** The organization's seats now, and whether {@code userId} (null: not said) holds one. */
+  SeatUse seats(String accountId, String userId) {
+    AccountUse account = accounts.get(accountId);
+    return account == null ? SeatUse.NONE : account.seats(accountId, userId);
+  }
+
+  void membership(String accountId, String userId, MemberEvent event) {
+    change(accountId, a -> a.membership(userId, event));
+  }
+
+  void seatLimit(String accountId, Integer limit, Instant now) {
+    change(accountId, a -> a.seatLimit(limit, now));
   }
 
   /** The ids of the usage reports counted here on top of the stored counters. */

@@ -16,6 +16,12 @@ import java.util.Set;
  * @param counters its period counters in the billing period of the load
  * @param overageConfirmed the counters whose overage it confirmed for that period
  * @param packs its pack purchases not ended at the load, by id
+ * @param sessionMembers the member running each open session, by session id, when not the
+ *     account itself (a personal organization's sessions are not listed)
+ * @param memberCaps its members' caps, by member
+ * @param personal whether it is a user's personal organization (one member, its user)
+ * @param seatLimit the seat limit its Owner set, null when none
+ * @param members a team organization's latest membership event of each user, by user id
  */
 record StoredUse(
     String planId,
@@ -24,4 +30,9 @@ record StoredUse(
     Map<String, SessionSize> openSessions,
     Map<Meter, BigDecimal> counters,
     Set<Meter> overageConfirmed,
-    Map<Long, PackGrant> packs) {}
+    Map<Long, PackGrant> packs,
+    Map<String, String> sessionMembers,
+    Map<String, Map<Meter, BigDecimal>> memberCaps,
+    boolean personal,
+    Integer seatLimit,
+    Map<String, MemberEvent> members) {}

@@ -1,5 +1,6 @@
 package io.streamspace.billing.admission;
 
+import io.streamspace.billing.caps.MemberCaps;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchaseRepository;
@@ -22,7 +23,7 @@ import javax.sql.DataSource;
 
 /**
  * Every account's use as the database holds it, in one statement, its pack purchases in a second
- * (in the same snapshot), and which of the usage reports
+ * and its members' caps in a third (in the same snapshot), and which of the usage reports
  * this node holds are in it (in the same snapshot).
  */
 final class StoredUseQuery {
@@ -40,14 +41,15 @@ final class StoredUseQuery {
           -- one row per open session, or one row without a session for an account with none;
           -- the plan is the active subscription's (none yet: the default plan applies), the
           -- storage level the last reported, the counters and confirmations of the period
-          SELECT a.user_id, a.currency, p.plan_id,
+          SELECT a.user_id, a.currency, p.plan_id, a.personal, sl.seat_limit,
                  coalesce(l.storage_gb, 0) AS storage_gb,
-                 s.session_id, z.cpu_cores, z.memory_gb,
+                 s.session_id, s.user_id AS member, z.cpu_cores, z.memory_gb,
                  coalesce(r.counter_meters, '{}') AS counter_meters,
                  coalesce(r.counter_totals, '{}') AS counter_totals,
                  coalesce(f.confirmed, '{}') AS confirmed
           FROM billing_accounts a
           LEFT JOIN billing_subscriptions p ON p.user_id = a.user_id AND p.ended_at IS NULL
+          LEFT JOIN billing_seat_limits sl ON sl.org_id = a.user_id
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l WHERE l.user_id = a.user_id
             ORDER BY effective_from DESC LIMIT 1) l ON true
@@ -86,6 +88,20 @@ final class StoredUseQuery {
           FROM billing_pack_purchases
           WHERE coalesce(valid_until, cancelled_at) IS NULL
              OR coalesce(valid_until, cancelled_at) > :now""");
+
+  /**
+   * Each team organization's latest membership event of each user (billing_memberships' rule,
+   * removals kept: a removal stored must win over an older addition seen here).
+   */
+  private static final NamedSql MEMBERS =
+      NamedSql.of(
+          """
+          SELECT DISTINCT ON (e.org_id, e.user_id)
+                 e.org_id, e.user_id, e.role IS NOT NULL, e.occurred_at, e.event_id
+          FROM billing_org_events e
+          JOIN billing_accounts a ON a.user_id = e.org_id AND NOT a.personal
+          WHERE e.user_id IS NOT NULL AND e.refused IS NULL -- a refused event applies to none
+          ORDER BY e.org_id, e.user_id, e.occurred_at DESC, e.event_id DESC""");
 
   private static final NamedSql STORED_REPORTS =
       NamedSql.of("SELECT event_id FROM billing_usage_reports WHERE event_id = ANY(:ids::text[])");
@@ -143,6 +159,32 @@ final class StoredUseQuery {
             }
           }
         }
+        MemberCaps.all(connection)
+            .forEach(
+                (accountId, caps) -> {
+                  StoredUse use = byAccount.get(accountId);
+                  if (use != null) {
+                    use.memberCaps().putAll(caps);
+                  }
+                });
+        try (PreparedStatement statement = MEMBERS.prepare(connection)) {
+          statement.setFetchSize(10_000);
+          try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              StoredUse use = byAccount.get(rows.getString(1));
+              if (use != null) {
+                use.members()
+                    .put(
+                        rows.getString(2),
+                        new MemberEvent(
+                            Sql.instant(rows.getTimestamp(4)),
+                            rows.getString(5),
+                            rows.getBoolean(3),
+                            null));
+              }
+            }
+          }
+        }
         Set<String> asked = reportIds.get(); // after the first statement took the snapshot
         if (!asked.isEmpty()) {
           try (PreparedStatement statement =
@@ -191,6 +233,11 @@ final class StoredUseQuery {
               new HashMap<>(),
               counters,
               confirmed,
+              new HashMap<>(),
+              new HashMap<>(),
+              new HashMap<>(),
+              row.getBoolean("personal"),
+              (Integer) row.getObject("seat_limit"),
               new HashMap<>());
       byAccount.put(accountId, use);
     }
@@ -203,6 +250,10 @@ final class StoredUseQuery {
               cores == null
                   ? SessionSize.NONE
                   : new SessionSize(cores, row.getBigDecimal("memory_gb")));
+      String member = row.getString("member");
+      if (!member.equals(accountId)) {
+        use.sessionMembers().put(sessionId, member);
+      }
     }
   }
 }

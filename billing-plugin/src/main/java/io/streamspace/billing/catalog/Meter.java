@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * What a quota counts, as config and events name it ({@code cpu_cores}), with its unit: one of
- * the seven built-in meters (the constants below) or a meter the config's {@code meters} list
+ * the eight built-in meters (the constants below) or a meter the config's {@code meters} list
  * adds ({@link #custom}). Two meters of the same id are equal, so a meter read back from the
  * database by its id ({@link #of}) keys the same entries as the configured one.
  */
@@ -24,7 +24,13 @@ public final class Meter implements LineUnit {
     /** A level the account is at (its storage), as last reported. */
     GAUGE,
     /** What the platform reports ({@code usage.reported}), anew in each billing period. */
-    PERIOD_COUNTER
+    PERIOD_COUNTER,
+    /**
+     * The organization's members at each instant, as its membership events decide them by event
+     * time ({@code billing_memberships}); a personal organization has one, its user. Billed per
+     * seat and billing period above the plan's included seats ({@code invoicing.SeatCharges}).
+     */
+    SEATS
   }
 
   /** How a period counter's reports make its use in a billing period. */
@@ -63,7 +69,14 @@ public final class Meter implements LineUnit {
   public static final Meter AI_QUERIES =
       builtIn("ai_queries", "AI queries", "query", Measure.PERIOD_COUNTER);
 
-  /** The seven meters every catalog starts from, in their order. */
+  /**
+   * Seats: a plan's {@code members} limit is its included seats (soft: the seats beyond are
+   * billed; hard: the platform should add none beyond, and those it adds anyway are billed all
+   * the same). Always in the catalog: a {@code meters} list that does not name it gets it last.
+   */
+  public static final Meter MEMBERS = builtIn("members", "Members", "seat", Measure.SEATS);
+
+  /** The eight meters every catalog starts from, in their order. */
   public static final List<Meter> BUILT_IN =
       List.of(
           CPU_CORES,
@@ -72,7 +85,8 @@ public final class Meter implements LineUnit {
           STORAGE_GB,
           BANDWIDTH_GB,
           TRANSCODING_MINUTES,
-          AI_QUERIES);
+          AI_QUERIES,
+          MEMBERS);
 
   private final String id;
   private final String name;
@@ -154,7 +168,7 @@ public final class Meter implements LineUnit {
     return aggregation;
   }
 
-  /** Whether it is one of the seven built-in meters. */
+  /** Whether it is one of the eight built-in meters. */
   public boolean isBuiltIn() {
     return BUILT_IN.contains(this);
   }
@@ -173,10 +187,13 @@ public final class Meter implements LineUnit {
     return id;
   }
 
-  /** On an invoice line: its unit ({@code GB}). */
+  /**
+   * On an invoice line: its unit ({@code GB}); seats are billed per seat and billing period, so
+   * the members line counts {@code seat-months}.
+   */
   @Override
   public String label() {
-    return unit;
+    return measure == Measure.SEATS ? unit + "-months" : unit;
   }
 
   @Override

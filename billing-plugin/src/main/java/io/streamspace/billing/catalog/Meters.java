@@ -8,11 +8,11 @@ import java.util.Optional;
 /**
  * The meters the config lists ({@code meters}): the built-in ones it keeps and those it adds, in
  * its order, which is the order meters are shown and judged in. The four measured from sessions
- * (cpu, memory, sessions, storage) are always there.
+ * (cpu, memory, sessions, storage) and the members (seats) are always there.
  */
 public record Meters(List<Meter> all) {
 
-  /** The seven built-in meters: the catalog of a config that lists none. */
+  /** The eight built-in meters: the catalog of a config that lists none. */
   public static final Meters DEFAULT = new Meters(Meter.BUILT_IN);
 
   public Meters {

@@ -216,8 +216,18 @@ public final class BillingConfig {
   }
 
   /**
+   * A seat's price per billing period where {@code meterRates} or {@code currencyMeterRates}
+   * gives none (configs written before seats): 10.00 USD, 250000 VND; none in another currency.
+   */
+  public static final Map<Currency, BigDecimal> DEFAULT_SEAT_PRICES =
+      Map.of(
+          Currency.getInstance("USD"), new BigDecimal("10.00"),
+          Currency.getInstance("VND"), new BigDecimal("250000"));
+
+  /**
    * The meter rates in a currency, if it has them: the built-in counters' ({@code meterRates},
-   * {@code currencyMeterRates}) and each custom meter's price in it.
+   * {@code currencyMeterRates}), each custom meter's price in it, and a seat's ({@code members},
+   * else {@link #DEFAULT_SEAT_PRICES}' in it, if any).
    */
   public Optional<MeterRates> meterRatesIn(Currency in) {
     Optional<MeterRates> builtIn =
@@ -232,6 +242,9 @@ public final class BillingConfig {
             if (price != null) {
               perUnit.put(meter, price);
             }
+          }
+          if (!perUnit.containsKey(Meter.MEMBERS) && DEFAULT_SEAT_PRICES.containsKey(in)) {
+            perUnit.put(Meter.MEMBERS, DEFAULT_SEAT_PRICES.get(in));
           }
           return new MeterRates(perUnit);
         });

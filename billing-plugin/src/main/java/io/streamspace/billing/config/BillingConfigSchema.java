@@ -37,7 +37,8 @@ public final class BillingConfigSchema {
             new ConfigKey(
                 key.name() + "." + member.name(),
                 member.schemaType(),
-                defaultJson.get(member.name()).toString(),
+                // an optional member without a default (meterRates.members) shows null
+                String.valueOf(defaultJson.get(member.name())),
                 member.description(),
                 false));
       }

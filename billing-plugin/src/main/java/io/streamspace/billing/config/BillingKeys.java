@@ -68,15 +68,18 @@ final class BillingKeys {
                   Meter.TRANSCODING_MINUTES, new BigDecimal("0.02"),
                   Meter.AI_QUERIES, new BigDecimal("0.001"))),
           "Unit prices in the configured currency of the period counters above a plan's "
-              + "included amount (soft limits), invoiced as overage lines, each %s");
+              + "included amount (soft limits), invoiced as overage lines, each %s; and members, "
+              + "the price of a seat per billing period above a plan's included seats (optional: "
+              + "10.00 in USD, 250000 in VND by default)");
   static final BillingKey<Map<Currency, MeterRates>> CURRENCY_METER_RATES =
       key(
           "currencyMeterRates",
           Rates.METER.byCurrency,
           Map.of(),
           "meterRates in each further currency of currencyRates, keyed by ISO 4217 code: "
-              + "{\"VND\": {bandwidth_gb, transcoding_minutes, ai_queries}}, all three required "
-              + "(%s)");
+              + "{\"VND\": {bandwidth_gb, transcoding_minutes, ai_queries, members}}, all but "
+              + "members required (%s; a currency without a members price, configured or default, "
+              + "bills no seats)");
   static final BillingKey<Meters> METERS =
       key(
           "meters",
@@ -84,7 +87,8 @@ final class BillingKeys {
           Meters.DEFAULT,
           "The meters plans may limit, packs may add to and the platform may report "
               + "(usage.reported), in the order they are shown: the built-in ones listed by "
-              + "id (cpu_cores, memory_gb, active_sessions and storage_gb cannot be removed), "
+              + "id (cpu_cores, memory_gb, active_sessions and storage_gb cannot be removed; "
+              + "members, the seats, is always there, last when not listed), "
               + "and custom counters {id, name, unit, aggregation (sum or max of a period's "
               + "reports), prices (per unit, in every supported currency)}, billed above a "
               + "plan's soft included amount. A meter with unbilled usage cannot be removed");
@@ -95,7 +99,7 @@ final class BillingKeys {
           List.of(
               plan(
                   "free",
-                  "Free Tier",
+                  "Hobby",
                   "0",
                   "2",
                   "4",
@@ -105,15 +109,18 @@ final class BillingKeys {
                       Meter.ACTIVE_SESSIONS, limit("2", LimitKind.HARD),
                       Meter.BANDWIDTH_GB, limit("5", null),
                       Meter.TRANSCODING_MINUTES, limit("60", null),
-                      Meter.AI_QUERIES, limit("100", LimitKind.SOFT))),
+                      Meter.AI_QUERIES, limit("100", LimitKind.SOFT),
+                      Meter.MEMBERS, limit("5", LimitKind.HARD))),
               plan(
                   "pro",
-                  "Professional",
+                  "Pro",
                   "29.99",
                   "8",
                   "16",
                   "100",
-                  Map.of(Meter.AI_QUERIES, limit("1000", LimitKind.SOFT))),
+                  Map.of(
+                      Meter.AI_QUERIES, limit("1000", LimitKind.SOFT),
+                      Meter.MEMBERS, limit("5", LimitKind.SOFT))),
               plan(
                   "enterprise",
                   "Enterprise",
@@ -121,7 +128,9 @@ final class BillingKeys {
                   "32",
                   "64",
                   "500",
-                  Map.of(Meter.AI_QUERIES, limit("10000", LimitKind.SOFT)))),
+                  Map.of(
+                      Meter.AI_QUERIES, limit("10000", LimitKind.SOFT),
+                      Meter.MEMBERS, limit("25", LimitKind.SOFT)))),
           "Plans: id (unique), name, price ("
               + AMOUNT.allowed()
               + ", in currency, no more decimals than it has), interval ("
@@ -307,9 +316,13 @@ final class BillingKeys {
   }
 
   /**
-   * A default plan: monthly, priced in the configured currency only. Its limits follow the seeds
-   * (the free tier's storage, bandwidth, transcoding and active jobs; AI queries soft); the AI
-   * query allowances (100, 1,000 as the issue's example, 10,000) are this project's choice.
+   * A default plan: monthly, priced in the configured currency only. The tiers follow the feature
+   * spec, Hobby, Pro and Enterprise (ids {@code free}, {@code pro}, {@code enterprise} kept:
+   * accounts reference them). Its limits follow the seeds (the free tier's storage, bandwidth,
+   * transcoding and active jobs; AI queries soft; "upgrade to Pro to add more than 5 members":
+   * Hobby's 5 members hard, Pro's 5 included and each further seat billed); the AI query
+   * allowances (100, 1,000 as the issue's example, 10,000) and Enterprise's 25 included seats are
+   * this project's choice.
    */
   private static SubscriptionPlan plan(
       String id,

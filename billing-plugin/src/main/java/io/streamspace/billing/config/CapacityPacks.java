@@ -109,6 +109,11 @@ final class CapacityPacks {
         addAt.refuse("unknown meter: must be one of meters (" + meters.listed() + ")");
         continue;
       }
+      if (meter.measure() == Meter.Measure.SEATS) {
+        // seats are a plan's: its members limit is what is included, billed beyond per seat
+        addAt.refuse("is not sold in packs: a plan's members limit gives its included seats");
+        continue;
+      }
       BigDecimal amount = AMOUNT.read(entry.getValue(), null, addAt);
       if (amount != null && amount.signum() == 0) {
         addAt.refuse("must be above zero");

@@ -22,9 +22,11 @@ import java.util.Set;
  * they are shown. An element is a built-in meter, listed by its {@code id} (its name, unit and
  * aggregation may be repeated, never changed; it is priced by computeRates or meterRates), or a
  * custom counter: {@code {"id", "name", "unit", "aggregation": "sum"|"max", "prices": {"USD":
- * 0.02}}}. The four meters measured from sessions must stay listed. When an element is refused,
- * the list keeps its default (the seven built-in meters); whether plans, packs and prices agree
- * with it, the parser checks across keys.
+ * 0.02}}}. The four meters measured from sessions must stay listed; {@code members} (seats,
+ * measured from memberships) is always there, last when the list does not name it (so a list
+ * written before it existed keeps working). When an element is refused, the list keeps its
+ * default (the eight built-in meters); whether plans, packs and prices agree with it, the
+ * parser checks across keys.
  */
 final class MeterList {
 
@@ -60,7 +62,8 @@ final class MeterList {
       }
     }
     for (Meter session : Meter.BUILT_IN) {
-      if (session.measure() != Meter.Measure.PERIOD_COUNTER
+      if ((session.measure() == Meter.Measure.CONCURRENT
+              || session.measure() == Meter.Measure.GAUGE)
           && !ids.contains(session.configName())) {
         at.refuse(
             "must list "
@@ -68,6 +71,9 @@ final class MeterList {
                 + ": it is measured from sessions, so it cannot be removed");
         refused = true;
       }
+    }
+    if (!ids.contains(Meter.MEMBERS.configName())) {
+      meters.add(Meter.MEMBERS);
     }
     return refused ? fallback : new Meters(meters);
   }
@@ -112,9 +118,10 @@ final class MeterList {
               "is not for the "
                   + what
                   + ": "
-                  + (meter.measure() == Meter.Measure.PERIOD_COUNTER
-                      ? "meterRates and currencyMeterRates price it"
-                      : "computeRates and currencyRates price it"));
+                  + (meter.measure() == Meter.Measure.CONCURRENT
+                          || meter.measure() == Meter.Measure.GAUGE
+                      ? "computeRates and currencyRates price it"
+                      : "meterRates and currencyMeterRates price it"));
     }
     same(object, "name", meter.name(), what, at);
     same(object, "unit", meter.unit(), what, at);

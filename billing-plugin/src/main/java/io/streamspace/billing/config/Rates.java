@@ -10,6 +10,7 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,8 +27,20 @@ import java.util.function.Function;
  */
 final class Rates<T> {
 
-  /** A rate of a rates object, a member named as config writes it. */
-  private record Rate<T>(String key, Function<T, BigDecimal> of, String description) {}
+  /**
+   * A rate of a rates object, a member named as config writes it.
+   *
+   * @param of its value in the rates, null when an optional rate is not given
+   * @param optional whether it may be left out, even in a further currency (a price of a seat:
+   *     {@code BillingConfig.meterRatesIn} then has a default, or none)
+   */
+  private record Rate<T>(
+      String key, Function<T, BigDecimal> of, String description, boolean optional) {
+
+    Rate(String key, Function<T, BigDecimal> of, String description) {
+      this(key, of, description, false);
+    }
+  }
 
   static final Rates<ComputeRates> COMPUTE =
       new Rates<>(
@@ -51,20 +64,31 @@ final class Rates<T> {
       Meter.BUILT_IN.stream().filter(m -> m.measure() == Meter.Measure.PERIOD_COUNTER).toList();
 
   /**
-   * One rate per built-in period counter, named as the meter: {@code bandwidth_gb}. A custom
-   * meter's prices are its own ({@code meters}).
+   * One rate per built-in period counter, named as the meter: {@code bandwidth_gb}; and the
+   * optional {@code members}, the price of a seat per billing period, which configs written
+   * before seats lack. A custom meter's prices are its own ({@code meters}).
    */
   static final Rates<MeterRates> METER =
       new Rates<>(
           "meterRates",
-          BUILT_IN_COUNTERS.stream()
-              .map(
-                  meter ->
+          java.util.stream.Stream.concat(
+                  BUILT_IN_COUNTERS.stream()
+                      .map(
+                          meter ->
+                              new Rate<MeterRates>(
+                                  meter.configName(),
+                                  rates -> rates.of(meter),
+                                  "Price of one %s of %s above a plan's soft included amount,"
+                                          .formatted(meter.unit(), meter.configName())
+                                      + " invoiced")),
+                  java.util.stream.Stream.of(
                       new Rate<MeterRates>(
-                          meter.configName(),
-                          rates -> rates.of(meter),
-                          "Price of one %s of %s above a plan's soft included amount, invoiced"
-                              .formatted(meter.unit(), meter.configName())))
+                          Meter.MEMBERS.configName(),
+                          rates -> rates.find(Meter.MEMBERS).orElse(null),
+                          "Price of one seat (a member) for one billing period above a plan's"
+                              + " included seats, prorated to the second; optional (default "
+                              + "10.00 USD, 250000 VND; no default in another currency)",
+                          true)))
               .toList(),
           Rates::meterRates);
 
@@ -108,18 +132,15 @@ final class Rates<T> {
     }
     at.refuseUnknown(object, keys);
     if (allRequired) {
-      keys.forEach(key -> at.required(object, key));
+      rates.stream().filter(rate -> !rate.optional).forEach(rate -> at.required(object, rate.key));
     }
-    return made.apply(
-        rates.stream()
-            .map(
-                rate ->
-                    at.read(
-                        object,
-                        rate.key,
-                        AMOUNT,
-                        fallback == null ? BigDecimal.ZERO : rate.of.apply(fallback)))
-            .toList());
+    List<BigDecimal> read = new ArrayList<>();
+    for (Rate<T> rate : rates) {
+      BigDecimal otherwise =
+          fallback != null ? rate.of.apply(fallback) : rate.optional ? null : BigDecimal.ZERO;
+      read.add(at.read(object, rate.key, AMOUNT, otherwise));
+    }
+    return made.apply(read);
   }
 
   private Map<Currency, T> readByCurrency(
@@ -147,7 +168,12 @@ final class Rates<T> {
 
   private JsonNode write(T value) {
     ObjectNode written = JSON.objectNode();
-    rates.forEach(rate -> written.set(rate.key, AMOUNT.write(rate.of.apply(value))));
+    for (Rate<T> rate : rates) {
+      BigDecimal given = rate.of.apply(value);
+      if (given != null) { // an optional rate left out stays out
+        written.set(rate.key, AMOUNT.write(given));
+      }
+    }
     return written;
   }
 
@@ -156,6 +182,10 @@ final class Rates<T> {
     List<Meter> counters = BUILT_IN_COUNTERS;
     for (int i = 0; i < counters.size(); i++) {
       perUnit.put(counters.get(i), inOrder.get(i));
+    }
+    BigDecimal seat = inOrder.get(counters.size());
+    if (seat != null) {
+      perUnit.put(Meter.MEMBERS, seat);
     }
     return new MeterRates(perUnit);
   }

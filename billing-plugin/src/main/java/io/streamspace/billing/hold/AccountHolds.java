@@ -130,6 +130,33 @@ public final class AccountHolds {
     return Optional.of(change.hold());
   }
 
+  /** The note of the holds an organization's closing released. */
+  public static final String RELEASED_AT_CLOSING = "the organization was closed";
+
+  /**
+   * Releases the holds of every organization closed by now (org.deleted): each is lifted as
+   * the plugin lifts one ({@link #lift}, by {@value #LIFTED_BY_BILLING}, noted {@value
+   * #RELEASED_AT_CLOSING}), with its event published once; a closed organization is never held
+   * again ({@link HoldStore#place} refuses it). Run by check-quotas.
+   *
+   * @return how many holds it released
+   */
+  public int releaseClosed() throws SQLException {
+    Map<String, List<HoldReason>> closed;
+    try (Connection connection = dataSource.getConnection()) {
+      closed = HoldStore.activeOfClosed(connection, clock.instant());
+    }
+    int released = 0;
+    for (Map.Entry<String, List<HoldReason>> account : closed.entrySet()) {
+      for (HoldReason reason : account.getValue()) {
+        if (lift(account.getKey(), reason, LIFTED_BY_BILLING, RELEASED_AT_CLOSING).isPresent()) {
+          released++;
+        }
+      }
+    }
+    return released;
+  }
+
   /** The account's active hold of that reason, read from the database (exact across nodes). */
   public Optional<Hold> active(String accountId, HoldReason reason) throws SQLException {
     return active(accountId).stream().filter(hold -> hold.reason() == reason).findFirst();

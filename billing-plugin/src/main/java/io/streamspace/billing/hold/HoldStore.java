@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** The holds as stored ({@code billing_account_holds}), and the sessions a hold acts on. */
 final class HoldStore {
@@ -21,12 +22,16 @@ final class HoldStore {
   private static final String COLUMNS =
       "id, user_id, reason, detail, placed_at, lifted_at, lifted_by, lift_note";
 
-  // the partial unique index makes a second active hold of the same reason a no-op
+  // the partial unique index makes a second active hold of the same reason a no-op; a closed
+  // organization is never held again (its holds were released at its closing)
   private static final NamedSql PLACE =
       NamedSql.of(
           """
           INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)
-          VALUES (:user_id, :reason, :detail, :now)
+          SELECT CAST(:user_id AS text), CAST(:reason AS text), CAST(:detail AS text),
+                 CAST(:now AS timestamptz)
+          WHERE NOT EXISTS (SELECT 1 FROM billing_accounts
+                            WHERE user_id = :user_id AND closed_at <= :now)
           ON CONFLICT (user_id, reason) WHERE lifted_at IS NULL DO NOTHING
           RETURNING %s"""
               .formatted(COLUMNS));
@@ -53,6 +58,15 @@ final class HoldStore {
           """
           SELECT user_id, reason, detail FROM billing_account_holds WHERE lifted_at IS NULL
           """);
+
+  // the active holds of the organizations closed by now, which their closing releases
+  private static final NamedSql ACTIVE_OF_CLOSED =
+      NamedSql.of(
+          """
+          SELECT h.user_id, h.reason FROM billing_account_holds h
+          JOIN billing_accounts a ON a.user_id = h.user_id
+          WHERE h.lifted_at IS NULL AND a.closed_at <= :now
+          ORDER BY h.user_id, h.reason""");
 
   private static final NamedSql OPEN_SESSIONS =
       NamedSql.of(
@@ -151,6 +165,20 @@ final class HoldStore {
       while (rows.next()) {
         held.computeIfAbsent(rows.getString(1), id -> new EnumMap<>(HoldReason.class))
             .put(HoldReason.ofDbName(rows.getString(2)), rows.getString(3));
+      }
+      return held;
+    }
+  }
+
+  /** The active holds of the organizations closed at or before {@code now}, by account. */
+  static Map<String, List<HoldReason>> activeOfClosed(Connection connection, Instant now)
+      throws SQLException {
+    try (PreparedStatement statement = ACTIVE_OF_CLOSED.bind("now", now).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, List<HoldReason>> held = new TreeMap<>();
+      while (rows.next()) {
+        held.computeIfAbsent(rows.getString(1), id -> new ArrayList<>())
+            .add(HoldReason.ofDbName(rows.getString(2)));
       }
       return held;
     }

@@ -87,13 +87,18 @@ public final class OrgAccess {
   }
 
   /**
-   * As {@link #organization(HttpRequest, JsonNode, MemberRole)}, named by the body's {@code
-   * org_id} alone: for a body whose {@code user_id} names another member (a transfer's new
-   * Owner), not the organization.
+   * As {@link #organization(HttpRequest, MemberRole)}, named by {@code orgId} alone (a query
+   * parameter or a body member the route read): for a route whose {@code user_id} names a member
+   * of the organization, not the organization.
    */
-  public SubjectOrg organizationByOrgId(HttpRequest request, JsonNode body, MemberRole required)
+  public SubjectOrg organizationNamed(HttpRequest request, String orgId, MemberRole required)
       throws ApiException, SQLException {
-    return organization(request, text(body, ORG_ID), null, required);
+    return organization(request, orgId, null, required);
+  }
+
+  /** The body's {@code org_id}, when it has one; 400 naming it when it is not a string. */
+  static String orgIdOf(JsonNode body) throws ApiException {
+    return text(body, ORG_ID);
   }
 
   private SubjectOrg organization(
@@ -120,7 +125,7 @@ public final class OrgAccess {
     if (!role.get().includes(required)) {
       throw required == MemberRole.OWNER
           ? refused("owner_required", "only the organization's owner may do this")
-          : refused("admin_required", "an admin or the owner of the organization is required");
+          : adminRequired();
     }
     return new SubjectOrg(id, role.get());
   }
@@ -137,6 +142,11 @@ public final class OrgAccess {
       throw ApiException.badParameter(member, member + " must be a string");
     }
     return value == null ? null : value.textValue();
+  }
+
+  /** 403 {@code admin_required}: the call needs an Admin or the Owner of the organization. */
+  static ApiException adminRequired() {
+    return refused("admin_required", "an admin or the owner of the organization is required");
   }
 
   /** 403 with its code; no field: the request is well formed, the caller may not make it. */

@@ -47,7 +47,8 @@ public final class OwnershipRoutes {
   OwnershipTransfer transfer(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    String orgId = access.organizationByOrgId(request, body, MemberRole.OWNER).id();
+    String orgId =
+        access.organizationNamed(request, OrgAccess.orgIdOf(body), MemberRole.OWNER).id();
     String newOwner = Json.requiredText(body, USER_ID);
     try {
       return transfers.transfer(orgId, newOwner, caller.userId(), caller.isAdmin());

@@ -125,12 +125,12 @@ public final class PackRoutes {
   }
 
   /**
-   * 200 with the renewed purchase; 409 {@code not_renewable} for a recurring one; 404; 423 while
-   * the account is locked (a renewal is a purchase; a cancellation, which spends less, is not
-   * refused).
+   * 200 with the renewed purchase; 409 {@code not_renewable} for a recurring one, {@code
+   * organization_closed} once the organization is closed; 404; 423 while the account is locked
+   * (a renewal is a purchase; a cancellation, which spends less, is not refused).
    */
   Purchase renew(HttpRequest request) throws Exception {
-    return changed(request, purchases::renew);
+    return changed(request, purchases::renew, true);
   }
 
   /**
@@ -138,7 +138,7 @@ public final class PackRoutes {
    * already_cancelled}; 404.
    */
   Purchase cancel(HttpRequest request) throws Exception {
-    return changed(request, purchases::cancel);
+    return changed(request, purchases::cancel, false);
   }
 
   /** A renewal or a cancellation of a purchase at an instant. */
@@ -147,12 +147,17 @@ public final class PackRoutes {
   }
 
   /**
-   * The change applied now to the caller's purchase; 400 {@code invalid_json} for a body other
-   * than none or one JSON object; 409 with its code when it is refused.
+   * The change applied now to the caller's purchase ({@code buys}: a renewal, refused once the
+   * organization is closed); 400 {@code invalid_json} for a body other than none or one JSON
+   * object; 409 with its code when it is refused.
    */
-  private Purchase changed(HttpRequest request, Change change) throws Exception {
+  private Purchase changed(HttpRequest request, Change change, boolean buys) throws Exception {
     JsonNode body = noneOrObject(request);
-    long id = ownPurchase(request, access.organization(request, body, MemberRole.OWNER));
+    SubjectOrg org = access.organization(request, body, MemberRole.OWNER);
+    long id = ownPurchase(request, org);
+    if (buys) {
+      readOnlyLock.requireOpen(org.id());
+    }
     try {
       return change.apply(id, clock.instant());
     } catch (Refused e) {

@@ -53,6 +53,7 @@ public final class PlanRoutes {
   /** What a limit of each meter counts, in words. */
   private static final Map<Meter, String> COUNTS =
       Map.of(
+          Meter.MEMBERS, "members",
           Meter.CPU_CORES, "CPU cores at once",
           Meter.MEMORY_GB, "GB memory at once",
           Meter.ACTIVE_SESSIONS, "sessions at once",
@@ -133,13 +134,21 @@ public final class PlanRoutes {
             meter.configName(), meter.unit(), limit.amount(), limit.kind().configName());
   }
 
-  /** "2 CPU cores at once", "100 AI queries a period, overage billed beyond", "Unlimited ...". */
+  /**
+   * "2 CPU cores at once", "100 AI queries a period, overage billed beyond", "5 members included,
+   * each further seat billed", "Unlimited ...".
+   */
   private static String feature(Meter meter, Limit limit) {
     if (limit.unlimited()) {
       return "Unlimited " + counts(meter);
     }
     String amount = limit.amount().stripTrailingZeros().toPlainString();
-    String beyond = limit.kind() == LimitKind.SOFT ? ", overage billed beyond" : "";
+    String beyond =
+        limit.kind() != LimitKind.SOFT
+            ? ""
+            : meter.measure() == Meter.Measure.SEATS
+                ? " included, each further seat billed"
+                : ", overage billed beyond";
     return amount + " " + counts(meter) + beyond;
   }
 

@@ -1,6 +1,9 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.caps.MemberCapUse;
+import io.streamspace.billing.caps.MemberCapsInMemory;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.quota.AccountQuota;
@@ -17,6 +20,7 @@ import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code GET /quota}: an account's use of every meter against its plan's limits, read now; {@code
@@ -52,9 +56,25 @@ public final class QuotaRoutes {
     }
   }
 
+  /** A meter of the caller's cap inside the organization, and what they hold of it now. */
+  record CappedJson(String meter, BigDecimal cap, BigDecimal used) {}
+
+  /** The caller's cap inside the organization ({@code /member-caps}), as admission counts it. */
+  record MemberCapJson(String userId, List<CappedJson> meters) {
+
+    static MemberCapJson of(MemberCapUse use) {
+      return new MemberCapJson(
+          use.userId(),
+          use.meters().stream()
+              .map(m -> new CappedJson(m.meter().configName(), m.cap(), m.used()))
+              .toList());
+    }
+  }
+
   /**
    * The JSON body of {@code GET /quota}: the meters, and since when the account is over a hard
-   * limit (as check-quotas last found it), when it is suspended for it, and whether it is.
+   * limit (as check-quotas last found it), when it is suspended for it, and whether it is; and
+   * the caller's own cap inside the organization beside what they hold (absent when uncapped).
    */
   record QuotaJson(
       String userId,
@@ -63,9 +83,11 @@ public final class QuotaRoutes {
       List<MeterJson> meters,
       Instant overSince,
       Instant suspendsAt,
-      boolean suspended) {
+      boolean suspended,
+      @JsonInclude(JsonInclude.Include.NON_NULL) MemberCapJson memberCap) {
 
-    static QuotaJson of(AccountQuota q, OverLimitSuspensions.State over) {
+    static QuotaJson of(
+        AccountQuota q, OverLimitSuspensions.State over, Optional<MemberCapUse> cap) {
       return new QuotaJson(
           q.accountId(),
           q.currency().getCurrencyCode(),
@@ -73,7 +95,8 @@ public final class QuotaRoutes {
           q.meters().stream().map(MeterJson::of).toList(),
           over.overSince(),
           over.suspendsAt(),
-          over.suspended());
+          over.suspended(),
+          cap.map(MemberCapJson::of).orElse(null));
     }
   }
 
@@ -105,11 +128,14 @@ public final class QuotaRoutes {
   private final OrgAccess access;
   private final Quotas quotas;
   private final OverLimitSuspensions suspensions;
+  private final MemberCapsInMemory caps;
 
-  public QuotaRoutes(OrgAccess access, Quotas quotas, OverLimitSuspensions suspensions) {
+  public QuotaRoutes(
+      OrgAccess access, Quotas quotas, OverLimitSuspensions suspensions, MemberCapsInMemory caps) {
     this.access = access;
     this.quotas = quotas;
     this.suspensions = suspensions;
+    this.caps = caps;
   }
 
   public void register(HttpRoutes routes) {
@@ -118,8 +144,9 @@ public final class QuotaRoutes {
   }
 
   /**
-   * 200 with every meter; 401 without a caller; 403 for an organization the caller is not a
-   * member of; 404 for one without a billing account (no plan, so no limits).
+   * 200 with every meter, and the caller's cap inside the organization if an Admin set one;
+   * 401 without a caller; 403 for an organization the caller is not a member of; 404 for one
+   * without a billing account (no plan, so no limits).
    */
   QuotaJson quota(HttpRequest request) throws Exception {
     String userId = access.organization(request, MemberRole.MEMBER).id();
@@ -127,7 +154,10 @@ public final class QuotaRoutes {
         quotas
             .of(userId)
             .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
-    return QuotaJson.of(quota, suspensions.stateOf(quota.accountId()));
+    return QuotaJson.of(
+        quota,
+        suspensions.stateOf(quota.accountId()),
+        caps.capUse(quota.accountId(), Access.authenticated(request).userId()));
   }
 
   /**

@@ -36,7 +36,9 @@ import javax.sql.DataSource;
  * the period counters above the plan's included amount, priced by {@link MeterCharges} from the
  * usage reports as they are when the invoice is finalized (a report stored later is not billed,
  * unless it occurred after the invoice's period end: then the next invoice bills it); and the
- * capacity packs, priced by {@link PackCharges} ({@link PackChargeRows}).
+ * capacity packs, priced by {@link PackCharges} ({@link PackChargeRows}); and the organization's
+ * seats beyond its plan's included ones, priced by {@link SeatCharges} from its membership events
+ * as they are when the invoice is finalized ({@link SeatRows}), in every billing mode.
  *
  * <p>Finalization claims the records it bills ({@code invoice_id}), in the same transaction, so
  * each record (and each one-time pack charge) is billed exactly once; a draft's {@link
@@ -119,11 +121,12 @@ public final class InvoiceCalculator {
       List<ChargeLine> lines,
       List<MemberBucket> usage,
       List<PlanTerm> terms,
-      List<MemberCounterUse> counters) {
+      List<MemberCounterUse> counters,
+      List<SeatCharges.SeatLine> seats) {
 
     /** The lines shared out among the organization's members ({@link MemberShares}). */
     List<MemberShares.Share> shares(Currency currency) {
-      return MemberShares.of(lines, usage, terms, counters, currency);
+      return MemberShares.of(lines, usage, terms, counters, seats, currency);
     }
   }
 
@@ -242,6 +245,17 @@ public final class InvoiceCalculator {
             invoice.periodStart(),
             invoice.periodEnd(),
             counters.stream().map(MemberCounterUse::use).toList()));
+    List<SeatCharges.SeatLine> seats =
+        SeatCharges.lines(
+            SeatRows.of(connection, invoice.userId(), invoice.periodEnd()),
+            terms,
+            planId -> current.limitsOf(planId).of(Meter.MEMBERS),
+            current.meterRatesIn(invoice.currency()).flatMap(rates -> rates.find(Meter.MEMBERS)),
+            periods,
+            invoice.currency(),
+            invoice.periodStart(),
+            invoice.periodEnd());
+    seats.forEach(seat -> lines.add(seat.line()));
     lines.addAll(
         PackCharges.lines(
             invoice.currency(),
@@ -251,7 +265,7 @@ public final class InvoiceCalculator {
                 connection, invoice, claim, usageFrom == null ? Instant.EPOCH : usageFrom),
             PackChargeRows.recurring(connection, invoice),
             periods));
-    return new Billed(lines, usage, terms, counters);
+    return new Billed(lines, usage, terms, counters, seats);
   }
 
   /**

@@ -2,13 +2,19 @@ package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.common.db.Sql;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Currency;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -32,7 +38,8 @@ public final class InvoiceDrafts {
           -- one statement for every account
           INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                         finalize_after, created_at)
-          SELECT a.user_id, s.start, :period_end, a.currency, 'draft', :finalize_after, :now
+          SELECT a.user_id, s.start, least(:period_end, a.closed_at), a.currency, 'draft',
+                 :finalize_after, :now
           FROM billing_accounts a
           -- A draft starts after the latest non-void invoice ending inside the period (an
           -- admin's invoice of its first days): without that, the overlap skipped the account
@@ -44,7 +51,10 @@ public final class InvoiceDrafts {
             WHERE i.user_id = a.user_id AND i.status <> 'void'
               AND i.period_end > :period_start::timestamptz
               AND i.period_end < :period_end::timestamptz) s
-          WHERE a.created_at < :period_end AND s.start < :period_end
+          -- A closed organization's draft ends at its closing (its final invoice, when this run
+          -- comes before the final one): nothing after it is billed, and once that invoice
+          -- exists its start is the closing, so no later period gets one.
+          WHERE a.created_at < :period_end AND s.start < least(:period_end, a.closed_at)
           -- no target, so it covers the exclusion constraint too: a re-run, a run after a crash
           -- or a second node's run inserts nothing for an account that has its invoice, even
           -- while the first run is uncommitted
@@ -65,6 +75,40 @@ public final class InvoiceDrafts {
           WHERE user_id = :user_id AND status <> 'void'
             AND tstzrange(period_start, period_end) && tstzrange(:period_start, :period_end)
           ORDER BY period_start LIMIT 1""");
+
+  // The closed organizations whose final invoice is not opened yet (no invoice reaches their
+  // closing), with where their last invoice before it ends. Closed accounts are few, found by
+  // the partial index on closed_at (V30); this runs every 15 minutes (finalize-invoices).
+  private static final NamedSql CLOSED_UNINVOICED =
+      NamedSql.of(
+          """
+          SELECT a.user_id, a.closed_at, a.currency,
+                 (SELECT max(i.period_end) FROM billing_invoices i
+                  WHERE i.user_id = a.user_id AND i.status <> 'void'
+                    AND i.period_end <= a.closed_at) AS billed_until
+          FROM billing_accounts a
+          WHERE a.closed_at <= :now AND NOT a.personal
+            AND NOT EXISTS (SELECT 1 FROM billing_invoices i
+                            WHERE i.user_id = a.user_id AND i.status <> 'void'
+                              AND i.period_end >= a.closed_at)
+          ORDER BY a.user_id""");
+
+  // Unique key and exclusion constraint as for the monthly drafts: a re-run, or the monthly run
+  // having opened the same one, inserts nothing.
+  private static final NamedSql OPEN_FINAL =
+      NamedSql.of(
+          """
+          INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                        finalize_after, created_at)
+          SELECT f.user_id, f.start, f.closed_at, f.currency, 'draft',
+                 f.closed_at + make_interval(secs => :grace_seconds), :now
+          FROM unnest(:user_id::text[], :start::text[]::timestamptz[],
+                      :closed_at::text[]::timestamptz[], :currency::text[])
+               AS f(user_id, start, closed_at, currency)
+          ON CONFLICT DO NOTHING""");
+
+  /** A closed organization's final invoice to open: {@code [start, closedAt)}. */
+  private record FinalDraft(String userId, Instant start, Instant closedAt, String currency) {}
 
   private final DataSource dataSource;
 
@@ -88,6 +132,50 @@ public final class InvoiceDrafts {
               .bind("period_start", start)
               .bind("period_end", end)
               .bind("finalize_after", finalizeAfter)
+              .bind("now", now)
+              .update(connection);
+        });
+  }
+
+  /**
+   * Opens the final invoice of every organization closed at or before {@code now} that has
+   * none: from the start of the billing period holding its closing (or the end of its last
+   * invoice, if later) to the closing instant, finalized once {@code grace} has passed after
+   * the closing, as a monthly draft is after its period. Answers how many were opened. The
+   * monthly run does the same when it comes first ({@link #generate}: a closed organization's
+   * draft ends at its closing), and no invoice is opened after it.
+   */
+  public int openFinal(Instant now, BillingPeriods periods, Duration grace) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          AccountTermsLock.share(connection);
+          List<FinalDraft> drafts = new ArrayList<>();
+          try (PreparedStatement statement =
+                  CLOSED_UNINVOICED.bind("now", now).prepare(connection);
+              ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              Instant closedAt = rs.getTimestamp(2).toInstant();
+              // the period the closing ends (a closing at a boundary ends the one before it)
+              Instant start = periods.periodStart(closedAt.minusNanos(1));
+              Instant billedUntil = Sql.instant(rs.getTimestamp(4));
+              if (billedUntil != null && billedUntil.isAfter(start)) {
+                start = billedUntil;
+              }
+              if (start.isBefore(closedAt)) {
+                drafts.add(new FinalDraft(rs.getString(1), start, closedAt, rs.getString(3)));
+              }
+            }
+          }
+          if (drafts.isEmpty()) {
+            return 0;
+          }
+          return OPEN_FINAL
+              .bind("user_id", SqlArrays.array(connection, drafts, FinalDraft::userId))
+              .bind("start", SqlArrays.array(connection, drafts, FinalDraft::start))
+              .bind("closed_at", SqlArrays.array(connection, drafts, FinalDraft::closedAt))
+              .bind("currency", SqlArrays.array(connection, drafts, FinalDraft::currency))
+              .bind("grace_seconds", grace.toSeconds())
               .bind("now", now)
               .update(connection);
         });

@@ -79,8 +79,9 @@ public final class InvoiceQueries {
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<InvoiceView> invoices = new ArrayList<>();
+      Instant closedAt = InvoiceRepository.closedAt(connection, userId);
       while (rs.next()) {
-        invoices.add(InvoiceView.of(InvoiceRepository.read(rs)));
+        invoices.add(InvoiceView.of(InvoiceRepository.read(rs), closedAt));
       }
       return invoices;
     }
@@ -116,25 +117,28 @@ public final class InvoiceQueries {
       Invoice invoice = found.get();
       Currency currency = invoice.currency();
       boolean team = MemberUsageRepository.isTeam(connection, invoice.userId());
+      InvoiceView view =
+          InvoiceView.of(invoice, InvoiceRepository.closedAt(connection, invoice.userId()));
       if (invoice.status() == InvoiceStatus.DRAFT) {
         Optional<Billed> preview = calculator.previewBilled(id, team);
         List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);
         return Optional.of(
             team
                 ? withBreakdown(
-                    invoice, lines, preview.map(b -> b.shares(currency)).orElse(List.of()))
-                : new WithLines(InvoiceView.of(invoice), lines));
+                    invoice, view, lines, preview.map(b -> b.shares(currency)).orElse(List.of()))
+                : new WithLines(view, lines));
       }
       List<Line> lines = lines(connection, id, currency);
       return Optional.of(
           team
-              ? withBreakdown(invoice, lines, InvoiceMemberAmounts.read(connection, id))
-              : new WithLines(InvoiceView.of(invoice), lines));
+              ? withBreakdown(invoice, view, lines, InvoiceMemberAmounts.read(connection, id))
+              : new WithLines(view, lines));
     }
   }
 
   /** The invoice with its lines and its breakdown by member: each member's parts, summed. */
-  private static WithLines withBreakdown(Invoice invoice, List<Line> lines, List<Share> shares) {
+  private static WithLines withBreakdown(
+      Invoice invoice, InvoiceView view, List<Line> lines, List<Share> shares) {
     Currency currency = invoice.currency();
     BigDecimal organization = Money.zero(currency);
     Map<String, List<LinePart>> parts = new TreeMap<>();
@@ -161,8 +165,7 @@ public final class InvoiceQueries {
                     usage.stream()
                         .map(LinePart::amount)
                         .reduce(Money.zero(currency), BigDecimal::add))));
-    return new WithLines(
-        InvoiceView.of(invoice), lines, members, Money.shown(organization, currency));
+    return new WithLines(view, lines, members, Money.shown(organization, currency));
   }
 
   private List<Line> previewLines(List<ChargeLine> charges, Currency currency) {

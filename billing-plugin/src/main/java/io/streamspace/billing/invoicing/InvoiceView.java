@@ -1,6 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
@@ -15,6 +16,8 @@ import java.util.List;
  * @param invoiceNumber null while the invoice is a draft: numbers are assigned at finalization
  * @param dueDate       the instant payment is due; null for a draft
  * @param paidAt        null until paid
+ * @param finalInvoice  {@code "final": true} on a closed organization's final invoice (the one
+ *                      ending at its closing, org.deleted), absent on any other
  */
 public record InvoiceView(
     long id,
@@ -28,10 +31,19 @@ public record InvoiceView(
     BigDecimal creditsApplied,
     BigDecimal total,
     Instant dueDate,
-    Instant paidAt) {
+    Instant paidAt,
+    @JsonProperty("final") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean finalInvoice) {
 
   /** The invoice as its owner reads it: its amounts rounded for showing. */
   static InvoiceView of(Invoice invoice) {
+    return of(invoice, null);
+  }
+
+  /**
+   * The invoice of an organization closed at {@code closedAt} (null: open): final when it
+   * reaches the closing, as no invoice comes after it.
+   */
+  static InvoiceView of(Invoice invoice, Instant closedAt) {
     Currency currency = invoice.currency();
     return new InvoiceView(
         invoice.id(),
@@ -45,7 +57,8 @@ public record InvoiceView(
         Money.shown(invoice.creditsApplied(), currency),
         Money.shown(invoice.total(), currency),
         invoice.dueAt(),
-        invoice.paidAt());
+        invoice.paidAt(),
+        closedAt != null && !invoice.periodEnd().isBefore(closedAt));
   }
 
   /**

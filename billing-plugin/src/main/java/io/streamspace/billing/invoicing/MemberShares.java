@@ -37,10 +37,12 @@ import java.util.function.UnaryOperator;
  *       largest remainder at six decimals below the overage's own; the line is then split over
  *       those shares at its rate. A counter that is the largest report ({@code max}) rather than
  *       their sum is nobody's in particular: its overage is the organization's.
+ *   <li><b>Seat lines</b> ({@code members}): each billed seat is the member's who holds it
+ *       ({@link SeatCharges}: the members beyond the included seats, longest-standing
+ *       included), so the line is split among them by largest remainder over their exact shares
+ *       ({@code price × their billed seat-seconds / seconds of the period}).
  *   <li><b>Organization-wide lines</b>: plan fees and packs (the account's, whoever uses them)
- *       are wholly the organization's. A seat line
- *       would go wholly to the member who holds it: seats are not billed yet, and their line
- *       will carry that member (the hook is {@link #of}'s switch on the kind).
+ *       are wholly the organization's.
  * </ul>
  *
  * <p>So a member's amount is the sum of their parts, never more than a minor unit from their
@@ -73,13 +75,16 @@ final class MemberShares {
    * @param usage the usage the lines were computed from, per bucket and member
    * @param terms the plan terms the lines were computed with (for the overage per bucket)
    * @param counters the counters' use the overage lines were computed from, per period
+   * @param seats the seat lines among {@code lines}, with their members' exact shares
    */
   static List<Share> of(
       List<ChargeLine> lines,
       List<MemberBucket> usage,
       List<PlanTerm> terms,
       List<MemberCounterUse> counters,
+      List<SeatCharges.SeatLine> seats,
       Currency currency) {
+    Map<ChargeLine, SeatCharges.SeatLine> seatLines = SeatCharges.byLine(seats);
     Map<UsageBucket, List<MemberBucket>> buckets = MemberBucket.byBucket(usage);
     Map<LineKey, Map<String, BigDecimal>> used = new HashMap<>();
     buckets.values().stream()
@@ -98,6 +103,14 @@ final class MemberShares {
     for (int i = 0; i < lines.size(); i++) {
       ChargeLine line = lines.get(i);
       int lineNo = i + 1;
+      SeatCharges.SeatLine seat = seatLines.get(line);
+      if (seat != null) { // each billed seat's holder
+        LargestRemainder.split(line.amount(), seat.numerators(), seat.divisor(), currency)
+            .forEach(
+                (member, amount) ->
+                    shares.add(new Share(lineNo, member, seat.quantities().get(member), amount)));
+        continue;
+      }
       if (line.kind() == ChargeKind.OVERAGE && line.unit() instanceof Meter meter) {
         Map<String, BigDecimal> quantities = counterOver.get(meter);
         shares.addAll(
@@ -110,7 +123,7 @@ final class MemberShares {
           switch (line.kind()) {
             case USAGE -> used.get(LineKey.of(line));
             case OVERAGE -> over.get(LineKey.of(line));
-            // the account's whoever uses them; a seat, when billed, is its holder's
+            // the account's, whoever uses them
             case PLAN_FEE, PACK -> null;
           };
       if (unitSeconds == null) {

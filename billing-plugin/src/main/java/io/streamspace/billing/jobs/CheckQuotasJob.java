@@ -19,17 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code check-quotas} job: reads every account's quota with the config in effect when it
- * runs and sends the alerts not sent yet this period (alerts are at most one run interval late),
- * suspends the accounts whose grace over a hard limit has ended and resumes those back within
- * their limits ({@link OverLimitSuspensions}, also at most one interval late), locks read-only the
- * accounts with an invoice overdue past {@code paymentGraceDays} and unlocks those with none left
- * ({@link PaymentLock#check}, as late), checks the spending limits ({@link
- * SpendingLimits#checkAll}, as late), then resumes the sessions a lift left suspended (a crash
- * or a failing host) and suspends again any session that started on a held account ({@link
- * AccountHolds#enforce}), and announces one-time packs expiring and expired
- * ({@link PackNotices}, also at most one interval late: a pack's limits end at its instant
- * regardless, the notices are what waits for the run).
+ * The {@code check-quotas} job: releases the holds of closed organizations ({@link
+ * AccountHolds#releaseClosed}: at most one run interval after the org.deleted is stored), reads
+ * every account's quota with the config in effect when it runs and sends the alerts not sent
+ * yet this period (alerts are at most one run interval late), suspends the accounts whose grace
+ * over a hard limit has ended and resumes those back within their limits ({@link
+ * OverLimitSuspensions}, also at most one interval late), locks read-only the accounts with an
+ * invoice overdue past {@code paymentGraceDays} and unlocks those with none left ({@link
+ * PaymentLock#check}, as late), checks the spending limits ({@link SpendingLimits#checkAll}, as
+ * late), then resumes the sessions a lift left suspended (a crash or a failing host) and
+ * suspends again any session that started on a held account ({@link AccountHolds#enforce}), and
+ * announces one-time packs expiring and expired ({@link PackNotices}, also at most one interval
+ * late: a pack's limits end at its instant regardless, the notices are what waits for the run).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -76,6 +77,8 @@ public final class CheckQuotasJob implements PluginJob {
     if (!config.get().enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
+    // first, so that no other check lifts a closed organization's hold for its own reason
+    int released = holds.releaseClosed();
     List<AccountQuota> accounts = quotas.all();
     int sent = alerts.send(accounts);
     int changed = suspensions.check(accounts);
@@ -85,10 +88,17 @@ public final class CheckQuotasJob implements PluginJob {
     int notices = packNotices.send(config.get().packExpiryNotice());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
-                + " %d spending limit change(s); %d held account(s) enforced;"
-                + " %d pack notice(s) sent")
+                + " %d spending limit change(s); %d hold(s) of closed organizations released;"
+                + " %d held account(s) enforced; %d pack notice(s) sent")
             .formatted(
-                sent, changed, payments.locked(), payments.unlocked(), spending, held, notices);
+                sent,
+                changed,
+                payments.locked(),
+                payments.unlocked(),
+                spending,
+                released,
+                held,
+                notices);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent, summary);
   }

@@ -1,8 +1,10 @@
 package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.InvoiceDrafts;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -16,8 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code finalize-invoices} job, every 15 minutes (so a draft is finalized at most 15
- * minutes after its grace ends) and at the end of generate-invoices: finalizes the drafts whose
- * grace has passed, then marks sent invoices past their due date overdue.
+ * minutes after its grace ends) and at the end of generate-invoices: opens the final invoice of
+ * every organization closed since ({@link InvoiceDrafts#openFinal}: at most 15 minutes after
+ * its org.deleted is stored), finalizes the drafts whose grace has passed, then marks sent
+ * invoices past their due date overdue.
  */
 public final class FinalizeInvoicesJob implements PluginJob {
 
@@ -26,16 +30,19 @@ public final class FinalizeInvoicesJob implements PluginJob {
 
   private static final Logger log = LoggerFactory.getLogger(FinalizeInvoicesJob.class);
 
+  private final InvoiceDrafts drafts;
   private final InvoiceFinalizer finalizer;
   private final InvoiceStatusChanges statusChanges;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public FinalizeInvoicesJob(
+      InvoiceDrafts drafts,
       InvoiceFinalizer finalizer,
       InvoiceStatusChanges statusChanges,
       Supplier<BillingConfig> config,
       Clock clock) {
+    this.drafts = drafts;
     this.finalizer = finalizer;
     this.statusChanges = statusChanges;
     this.config = config;
@@ -57,6 +64,12 @@ public final class FinalizeInvoicesJob implements PluginJob {
 
   /** Does everything due at {@code now}. */
   JobResult finalizeAt(Instant now) throws SQLException {
+    BillingConfig current = config.get();
+    int closed =
+        drafts.openFinal(
+            now,
+            new BillingPeriods(current.invoiceDay(), current.billingTimeZone()),
+            current.invoiceGrace());
     int finalized;
     try {
       finalized = finalizer.finalizeDue(now);
@@ -70,8 +83,10 @@ public final class FinalizeInvoicesJob implements PluginJob {
       throw e;
     }
     int overdue = statusChanges.markOverdue(now);
-    String summary = "finalized %d invoices; marked %d overdue".formatted(finalized, overdue);
+    String summary =
+        "opened %d final invoices; finalized %d invoices; marked %d overdue"
+            .formatted(closed, finalized, overdue);
     log.info("{}: {}", NAME, summary);
-    return JobResult.of(finalized + overdue, summary);
+    return JobResult.of(closed + finalized + overdue, summary);
   }
 }

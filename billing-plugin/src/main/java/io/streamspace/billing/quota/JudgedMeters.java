@@ -50,7 +50,7 @@ public record JudgedMeters(
         CROSS JOIN LATERAL (
           VALUES ('cpu_cores', u.cpu_cores, false), ('memory_gb', u.memory_gb, false),
                  ('active_sessions', u.active_sessions, false),
-                 ('storage_gb', u.storage_gb, false)
+                 ('storage_gb', u.storage_gb, false), ('members', u.members, false)
           UNION ALL
           SELECT t.meter, t.used, true
           FROM unnest(u.counter_meters, u.counter_totals) AS t(meter, used))

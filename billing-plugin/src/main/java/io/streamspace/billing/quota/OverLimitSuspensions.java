@@ -177,6 +177,7 @@ public final class OverLimitSuspensions {
       case CONCURRENT -> "end some sessions";
       case GAUGE -> "free some storage";
       case PERIOD_COUNTER -> "wait for the next billing period";
+      case SEATS -> "remove some members";
     };
   }
 }

@@ -31,14 +31,15 @@ public final class QuotaReadings {
 
   /**
    * The use of every account (or of :user_id's), one row each: a column per meter measured from
-   * sessions, its counters reported this period as two parallel arrays (meter ids, uses), and
-   * what its packs active at {@code :at} add to its limits as two more (meter ids, amounts).
+   * sessions and one of its seats (members), its counters reported this period as two parallel
+   * arrays (meter ids, uses), and what its packs active at {@code :at} add to its limits as two
+   * more (meter ids, amounts).
    */
   static final String USE_OF_ACCOUNTS =
       """
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
-                 coalesce(l.storage_gb, 0) AS storage_gb,
+                 coalesce(l.storage_gb, 0) AS storage_gb, m.members,
                  r.counter_meters, r.counter_totals,
                  k.added_meters, k.added_amounts,
                  f.confirmed
@@ -61,6 +62,12 @@ public final class QuotaReadings {
             SELECT storage_gb FROM billing_storage_levels l
             WHERE l.user_id = a.user_id
             ORDER BY l.effective_from DESC LIMIT 1) l ON true
+          -- the seats: a personal organization's one, its user; a team's members now, as
+          -- billing_memberships decides them by event time
+          CROSS JOIN LATERAL (
+            SELECT CASE WHEN a.personal THEN 1
+                        ELSE (SELECT count(*) FROM billing_memberships ms
+                              WHERE ms.org_id = a.user_id) END AS members) m
           -- the counters: what was reported in the current billing period, each meter's sum
           -- (the largest report for a meter of :max_meters)
           CROSS JOIN LATERAL (
@@ -73,6 +80,8 @@ public final class QuotaReadings {
               FROM billing_usage_reports u
               WHERE u.org_id = a.user_id
                 AND u.occurred_at >= :period_start AND u.occurred_at < :period_end
+                -- the seats are counted from memberships: a report naming them counts nothing
+                AND u.meter <> 'members'
               GROUP BY meter) t) r
           -- the meters whose overage the account confirmed for the current billing period
           CROSS JOIN LATERAL (
@@ -217,9 +226,10 @@ public final class QuotaReadings {
         .bind("max_meters", at.meters().maxCounterIds());
   }
 
-  /** The meters measured from sessions: a column each. */
+  /** The meters measured from sessions, and the seats: a column each. */
   private static final List<Meter> SESSION_METERS =
-      List.of(Meter.CPU_CORES, Meter.MEMORY_GB, Meter.ACTIVE_SESSIONS, Meter.STORAGE_GB);
+      List.of(
+          Meter.CPU_CORES, Meter.MEMORY_GB, Meter.ACTIVE_SESSIONS, Meter.STORAGE_GB, Meter.MEMBERS);
 
   /** Two parallel array columns, meter ids and amounts, as a map. */
   private static Map<Meter, BigDecimal> byMeter(ResultSet rs, String ids, String amounts)

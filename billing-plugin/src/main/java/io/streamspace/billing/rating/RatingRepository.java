@@ -35,32 +35,39 @@ final class RatingRepository {
   private static final NamedSql SETTLE_EMPTY =
       NamedSql.of(
           """
-          -- sessions that ended before any of their time could be rated have nothing left to do
-          UPDATE billing_sessions SET settled = true
-          WHERE NOT settled AND ended_at <= coalesce(rated_until, started_at)
+          -- sessions that ended before any of their time could be rated have nothing left to
+          -- do, nor have those rated up to their organization's closing (or begun after it)
+          UPDATE billing_sessions s SET settled = true
+          WHERE NOT s.settled
+            AND (s.ended_at <= coalesce(s.rated_until, s.started_at)
+                 OR EXISTS (SELECT 1 FROM billing_accounts a
+                            WHERE a.user_id = s.org_id
+                              AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
           """);
 
   // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects.
   private static final String UNRATED =
       """
       -- the unsettled sessions, each its organization's (the account billed, whose id the
-      -- records and partitions take as user_id)
+      -- records and partitions take as user_id). A closed organization's sessions end at its
+      -- closing for billing (least ignores a null closed_at): nothing after it is rated, even
+      -- from events that arrive later.
       SELECT s.org_id AS user_id, s.session_id,
              coalesce(a.currency, :default_currency) AS currency,
              coalesce(s.rated_until, s.started_at) AS from_t,
-             least(coalesce(s.ended_at, s.last_heartbeat), p.cap) AS settle,
-             coalesce(s.ended_at <= p.cap, false) AS final
+             least(coalesce(s.ended_at, s.last_heartbeat), p.cap, a.closed_at) AS settle,
+             coalesce(least(s.ended_at, a.closed_at) <= p.cap, false) AS final
       FROM (SELECT :cap::timestamptz AS cap) p
       CROSS JOIN billing_sessions s
       LEFT JOIN billing_accounts a ON a.user_id = s.org_id
       WHERE NOT s.settled
       UNION ALL
       -- the accounts with a storage level: session_id '' stands for the account's storage,
-      -- which has no end
+      -- which has no end but the organization's closing
       SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
                (SELECT min(l.effective_from) FROM billing_storage_levels l
                 WHERE l.user_id = a.user_id)),
-             p.cap, false
+             least(p.cap, a.closed_at), false
       FROM (SELECT :cap::timestamptz AS cap) p CROSS JOIN billing_accounts a
       """;
 

@@ -30,13 +30,18 @@ final class SpendingLimitStore {
   private static final NamedSql DELETE =
       NamedSql.of("DELETE FROM billing_spending_limits WHERE user_id = :user_id");
 
+  // all of them (for check-quotas) but a closed organization's, whose limit stops at its
+  // closing; or the one of an account, closed or not (it is still shown)
   private static final NamedSql LIMITS =
       NamedSql.of(
           """
-          SELECT user_id, amount, warn_at_percent, action, set_by, set_at
-          FROM billing_spending_limits
-          WHERE CAST(:user_id AS text) IS NULL OR user_id = :user_id
-          ORDER BY user_id""");
+          SELECT l.user_id, l.amount, l.warn_at_percent, l.action, l.set_by, l.set_at
+          FROM billing_spending_limits l
+          WHERE (CAST(:user_id AS text) IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM billing_accounts a
+                                 WHERE a.user_id = l.user_id AND a.closed_at IS NOT NULL))
+             OR l.user_id = :user_id
+          ORDER BY l.user_id""");
 
   // the first check of a period to find the limit reached sets when; the others keep it
   private static final NamedSql MARK_REACHED =

@@ -9,6 +9,9 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.OrganizationEvent;
+import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
+import io.streamspace.plugin.api.event.OrganizationEvent.Type;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -257,6 +260,36 @@ class AdmissionReloadTest {
 
     assertTrue(otherAsks("bob").allowed());
     assertEquals(0, other.accounts()); // nothing left of bob in memory
+  }
+
+  @Test
+  void anOrganizationClosedOnOneNodeIsRefusedAtOnceThereAndOnAnotherAfterItsReload()
+      throws Exception {
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            "o1", at(T0), Type.CREATED, "acme", new Organization("Acme", "u1", "USD", null), null));
+    billing.flush();
+    AdmissionRequest underAcme = new AdmissionRequest("u1", null, size("0.5", "1", "0"), "acme");
+    assertTrue(otherAsks(underAcme).allowed());
+
+    // deleted a minute ago; the node handed it refuses before the queue has stored it
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent("o2", at("2026-03-10T11:59:00Z"), Type.DELETED, "acme", null, null));
+    assertEquals("organization_closed", billing.billing.admit(underAcme).code());
+    assertTrue(other.admit(underAcme).allowed(), "the other node has not reloaded yet");
+    billing.flush();
+
+    assertEquals("organization_closed", otherAsks(underAcme).code());
+    assertTrue(
+        otherAsks(new AdmissionRequest("u1", null, size("0.5", "1", "0"))).allowed(),
+        "u1's own organization is open");
+  }
+
+  private AdmissionDecision otherAsks(AdmissionRequest request) throws SQLException {
+    other.refresh();
+    return other.admit(request);
   }
 
   /** The data source, running {@code gap} once, as the first connection is asked for. */

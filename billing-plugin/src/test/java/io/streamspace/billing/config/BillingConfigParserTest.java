@@ -1,6 +1,7 @@
 package io.streamspace.billing.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -221,7 +222,8 @@ class BillingConfigParserTest {
             Meter.ACTIVE_SESSIONS, limit(null, LimitKind.HARD),
             Meter.BANDWIDTH_GB, limit(null, LimitKind.HARD),
             Meter.TRANSCODING_MINUTES, limit(null, LimitKind.HARD),
-            Meter.AI_QUERIES, limit(null, LimitKind.HARD)),
+            Meter.AI_QUERIES, limit(null, LimitKind.HARD),
+            Meter.MEMBERS, limit(null, LimitKind.HARD)),
         result.config().limitsOf("solo").all(result.config().meters()));
   }
 
@@ -348,6 +350,46 @@ class BillingConfigParserTest {
         new BigDecimal("25"),
         config.meterRatesIn(Currency.getInstance("VND")).orElseThrow().of(Meter.AI_QUERIES));
     assertEquals(Optional.empty(), config.meterRatesIn(Currency.getInstance("EUR")));
+  }
+
+  /** VND_RATES (the three counters only, as written before seats) and a plan priced in VND. */
+  private static final String WITHOUT_SEATS =
+      "{"
+          + BillingConfigParserTest.VND_RATES
+          + """
+          , "subscriptionPlans": [{"id": "free", "name": "Free", "price": 0,
+             "interval": "month", "prices": {"VND": 0}}], "defaultPlan": "free"}""";
+
+  @Test
+  void aSeatsPriceIsOptional_itsDefaultIsByCurrency_andAConfiguredOneWins() {
+    ConfigParseResult old = parser.parse(WITHOUT_SEATS);
+    ConfigParseResult priced =
+        parser.parse(
+            WITHOUT_SEATS
+                .replace("\"ai_queries\": 25}", "\"ai_queries\": 25, \"members\": 99000}")
+                .replace("\"defaultPlan\"", "\"meterRates\": {\"members\": 7.5}, \"defaultPlan\""));
+    ConfigParseResult badPrice = parser.parse("{\"meterRates\": {\"members\": -1}}");
+
+    // rates written before seats keep parsing: a seat is 10.00 USD, 250000 VND
+    assertTrue(old.isValid(), old.problems().toString());
+    assertEquals(Optional.of(new BigDecimal("10.00")), seatPrice(old, "USD"));
+    assertEquals(Optional.of(new BigDecimal("250000")), seatPrice(old, "VND"));
+    assertTrue(priced.isValid(), priced.problems().toString());
+    assertEquals(Optional.of(new BigDecimal("7.5")), seatPrice(priced, "USD"));
+    assertEquals(Optional.of(new BigDecimal("99000")), seatPrice(priced, "VND"));
+    assertEquals(List.of("meterRates.members"), keys(badPrice.problems()));
+    // written back as given: left out stays out, so the default keeps following the currency
+    assertFalse(
+        EffectiveConfigWriter.toJson(old.config(), secret -> false).contains("\"members\":"),
+        "an optional rate left out is not written");
+  }
+
+  private static Optional<BigDecimal> seatPrice(ConfigParseResult result, String currency) {
+    return result
+        .config()
+        .meterRatesIn(Currency.getInstance(currency))
+        .orElseThrow()
+        .find(Meter.MEMBERS);
   }
 
   @Test
@@ -674,7 +716,8 @@ class BillingConfigParserTest {
     assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
     assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
     assertEquals("[1,3,5]", find(keys, "paymentRetryDays").defaultJson());
-    assertEquals(34, keys.size());
+    assertEquals("null", find(keys, "meterRates.members").defaultJson()); // optional
+    assertEquals(35, keys.size());
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

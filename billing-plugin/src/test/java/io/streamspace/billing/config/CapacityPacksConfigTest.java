@@ -128,6 +128,10 @@ class CapacityPacksConfigTest {
         "{\"id\": \"x\", \"name\": \"X\", \"adds\": {\"gpu_hours\": 1},"
             + " \"prices\": {\"USD\": 1, \"VND\": 1}, \"kind\": \"recurring\"}"
             + " | capacityPacks[1].adds.gpu_hours",
+        // seats are a plan's included members, not sold in packs
+        "{\"id\": \"x\", \"name\": \"X\", \"adds\": {\"members\": 5},"
+            + " \"prices\": {\"USD\": 1, \"VND\": 1}, \"kind\": \"recurring\"}"
+            + " | capacityPacks[1].adds.members",
         "{\"id\": \"x\", \"name\": \"X\", \"adds\": {\"storage_gb\": 0},"
             + " \"prices\": {\"USD\": 1, \"VND\": 1}, \"kind\": \"recurring\"}"
             + " | capacityPacks[1].adds.storage_gb",

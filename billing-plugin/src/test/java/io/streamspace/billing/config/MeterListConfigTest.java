@@ -48,7 +48,10 @@ class MeterListConfigTest {
     assertEquals(List.of(), result.problems());
     Meters meters = result.config().meters();
     Meter gpu = meters.named("gpu_minutes").orElseThrow();
-    assertEquals(8, meters.all().size());
+    // the seven built-in ones listed, then gpu_minutes, then members: always there, last when
+    // the list (one written before seats) does not name it
+    assertEquals(9, meters.all().size());
+    assertEquals(Meter.MEMBERS, meters.all().get(8));
     assertEquals("GPU minutes", gpu.name());
     assertEquals(Meter.Aggregation.SUM, gpu.aggregation());
     // the USD rates: the built-in counters' meterRates, and gpu_minutes' own price
@@ -66,7 +69,7 @@ class MeterListConfigTest {
   }
 
   @Test
-  void withoutMetersTheSevenBuiltInOnesAreTheCatalog() {
+  void withoutMetersTheEightBuiltInOnesAreTheCatalog() {
     assertEquals(Meters.DEFAULT, parse("{}").config().meters());
     assertEquals(Meter.BUILT_IN, parse("{}").config().meters().all());
   }
@@ -177,7 +180,7 @@ class MeterListConfigTest {
 
     String listed =
         "unknown meter: must be one of meters (cpu_cores, memory_gb, active_sessions, storage_gb,"
-            + " bandwidth_gb, transcoding_minutes, ai_queries)";
+            + " bandwidth_gb, transcoding_minutes, ai_queries, members)";
     assertEquals(
         List.of(
             new ConfigProblem("subscriptionPlans[0].limits.gpu_minutes", listed),

@@ -125,6 +125,8 @@ class AuthorizationMatrixTest {
           ownerOnly("POST /overage/confirm", "\"meter\": \"ai_queries\""),
           // nobody's: those let through are refused 400 user_id, so acme keeps its owner
           ownerOnly("POST /ownership-transfer", "\"user_id\": \"nobody\""),
+          ownerOnly("PUT /seat-limit", "\"limit\": 8"),
+          ownerOnly("DELETE /seat-limit", ""),
           adminOrOwner("GET /usage"),
           adminOrOwner("GET /usage/daily"),
           adminOrOwner("GET /costs/monthly"),
@@ -136,6 +138,13 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /purchases"),
           adminOrOwner("GET /spending-limit"),
           adminOrOwner("GET /subscription"),
+          new Endpoint(
+              "PUT /member-caps",
+              MemberRole.ADMIN,
+              "\"user_id\": \"mia\", \"limits\": {\"active_sessions\": 1}"),
+          adminOrOwner("DELETE /member-caps"),
+          anyMember("GET /member-caps"),
+          adminOrOwner("GET /seat-limit"),
           anyMember("GET /quota"),
           anyMember("GET /packs"),
           anyMember("GET /plans"));

@@ -51,9 +51,9 @@ class OrganizationRoutesTest {
         """
         {"user_id":"adam","organizations":[\
         {"org_id":"adam","name":null,"personal":true,"role":"owner","plan_id":"free",\
-        "plan_name":"Free Tier","currency":"USD","members":1},\
+        "plan_name":"Hobby","currency":"USD","members":1},\
         {"org_id":"acme","name":"Acme Inc","personal":false,"role":"admin","plan_id":"pro",\
-        "plan_name":"Professional","currency":"USD","members":3}]}""",
+        "plan_name":"Pro","currency":"USD","members":3}]}""",
         adams.body().toString());
     // zed left acme, and has no account of their own yet: listed, with no plan
     assertEquals(

@@ -63,10 +63,12 @@ class PlanRoutesTest {
         {"meter":"storage_gb","unit":"GB","limit":100,"kind":"hard"},\
         {"meter":"bandwidth_gb","unit":"GB","limit":null,"kind":null},\
         {"meter":"transcoding_minutes","unit":"minute","limit":null,"kind":null},\
-        {"meter":"ai_queries","unit":"query","limit":null,"kind":null}],\
+        {"meter":"ai_queries","unit":"query","limit":null,"kind":null},\
+        {"meter":"members","unit":"seat","limit":null,"kind":null}],\
         "features":["8 CPU cores at once","16 GB memory at once","Unlimited sessions at once",\
         "100 GB storage","Unlimited GB bandwidth a period",\
-        "Unlimited transcoding minutes a period","Unlimited AI queries a period"]}""",
+        "Unlimited transcoding minutes a period","Unlimited AI queries a period",\
+        "Unlimited members"]}""",
         usd.body().at("/plans/1").toString());
     assertEquals("0.00", usd.body().at("/plans/0/price").toString());
   }
@@ -93,8 +95,15 @@ class PlanRoutesTest {
           """
           ["2 CPU cores at once","4 GB memory at once","2 sessions at once","2 GB storage",\
           "5 GB bandwidth a period","60 transcoding minutes a period",\
-          "100 AI queries a period, overage billed beyond"]""",
+          "100 AI queries a period, overage billed beyond","5 members"]""",
           free.body().at("/plans/0/features").toString());
+      // Pro: 5 seats included, each further one billed (the feature spec's "more than 5")
+      assertEquals(
+          "5 members included, each further seat billed",
+          free.body().at("/plans/1/features/7").asText());
+      assertEquals("Hobby", free.body().at("/plans/0/name").asText());
+      assertEquals("Pro", free.body().at("/plans/1/name").asText());
+      assertEquals("Enterprise", free.body().at("/plans/2/name").asText());
       assertEquals(
           "{\"meter\":\"ai_queries\",\"unit\":\"query\",\"limit\":100,\"kind\":\"soft\"}",
           free.body().at("/plans/0/limits/6").toString());

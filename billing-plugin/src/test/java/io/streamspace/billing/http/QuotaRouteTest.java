@@ -49,6 +49,7 @@ class QuotaRouteTest {
     // 60 of 60 minutes (100 %); 130 of 100 AI queries (130 %): 30 over at 0.001 = 0.03 USD
     report("r4", "2026-03-05T00:00:00Z", "john", "transcoding_minutes", "60");
     report("r5", "2026-03-06T00:00:00Z", "john", "ai_queries", "130");
+    // john's personal organization has one seat, his own: 1 of the Hobby plan's 5 (20 %)
     billing.flush();
 
     Answer answer = billing.call(HttpMethod.GET, "/quota", user("john"));
@@ -72,7 +73,10 @@ class QuotaRouteTest {
         "resets_at":"2026-04-01T00:00:00Z","overage_cost":null},\
         {"meter":"ai_queries","name":"AI queries","unit":"query","used":130,"limit":100,"percent":130.00,\
         "kind":"soft","state":"confirmation_required","resets_at":"2026-04-01T00:00:00Z",\
-        "overage_cost":0.03}],"over_since":null,"suspends_at":null,"suspended":false}""",
+        "overage_cost":0.03},\
+        {"meter":"members","name":"Members","unit":"seat","used":1,"limit":5,"percent":20.00,\
+        "kind":"hard","state":"ok","resets_at":null,"overage_cost":null}],\
+        "over_since":null,"suspends_at":null,"suspended":false}""",
         answer.body().toString());
   }
 

@@ -127,8 +127,7 @@ class BillingModesScenarioTest {
 
     long march = invoiceId("pat", MARCH);
     assertEquals(
-        List.of("plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99"),
-        lines(march));
+        List.of("plan_fee Pro, 2026-03-01 – 2026-04-01 null null null 29.99 29.99"), lines(march));
     assertEquals(
         List.of("2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000001 29.99 0.00 29.99"),
         invoices("pat"));
@@ -160,7 +159,7 @@ class BillingModesScenarioTest {
 
     invoiceMarch();
 
-    String fee = "plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99";
+    String fee = "plan_fee Pro, 2026-03-01 – 2026-04-01 null null null 29.99 29.99";
     assertEquals(
         List.of(fee, "overage cpu overage cpu 2 core-hours 0.05 0.10"),
         lines(invoiceId("ann", MARCH)));
@@ -202,7 +201,7 @@ class BillingModesScenarioTest {
     assertEquals(200, changed.status(), changed.body().toString());
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-03-01 – 2026-03-16 null null null 29.99 15.02",
+            "plan_fee Pro, 2026-03-01 – 2026-03-16 null null null 29.99 15.02",
             "plan_fee Enterprise, 2026-03-16 – 2026-04-01 null null null 99.99 49.92",
             "overage cpu overage cpu 61.973333 core-hours 0.05 3.10",
             "overage memory overage memory 4 gb-hours 0.01 0.04"),
@@ -235,7 +234,7 @@ class BillingModesScenarioTest {
     assertEquals(201, granted.status(), granted.body().toString());
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99",
+            "plan_fee Pro, 2026-03-01 – 2026-04-01 null null null 29.99 29.99",
             "credit Credit: goodwill null null null null -29.99"),
         lines(invoiceId("eve", MARCH)));
     assertEquals(
@@ -293,7 +292,7 @@ class BillingModesScenarioTest {
         invoices("zoe"));
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-03-10 – 2026-04-01 null null null 29.99 21.28",
+            "plan_fee Pro, 2026-03-10 – 2026-04-01 null null null 29.99 21.28",
             "overage cpu overage cpu 2 core-hours 0.05 0.10"),
         lines(invoiceId("zoe", "2026-03-10T00:00:00Z")));
     assertEquals(0L, again);

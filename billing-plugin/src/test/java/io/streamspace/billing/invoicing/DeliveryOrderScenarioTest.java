@@ -70,7 +70,7 @@ class DeliveryOrderScenarioTest {
             JOIN billing_subscriptions s USING (user_id) WHERE a.user_id = 'kim'"""));
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-03-31 – 2026-04-01 null null null 29.99 0.60",
+            "plan_fee Pro, 2026-03-31 – 2026-04-01 null null null 29.99 0.60",
             "overage cpu overage cpu 8 core-hours 0.05 0.40"),
         lines(invoiceId("kim", MARCH)));
     assertEquals(
@@ -128,7 +128,7 @@ class DeliveryOrderScenarioTest {
             WHERE user_id = 'kim' ORDER BY started_at"""));
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-03-31 – 2026-03-31 null null null 29.99 0.06",
+            "plan_fee Pro, 2026-03-31 – 2026-03-31 null null null 29.99 0.06",
             "plan_fee Enterprise, 2026-03-31 – 2026-04-01 null null null 99.99 1.81",
             "overage cpu overage cpu 4 core-hours 0.05 0.20"),
         lines(invoiceId("kim", MARCH)));

@@ -68,7 +68,7 @@ class MemberSharesTest {
             PRO,
             List.copyOf(MemberBucket.byBucket(parts).keySet()),
             UTC_PERIODS);
-    return MemberShares.of(lines, parts, PRO, List.of(), USD).stream()
+    return MemberShares.of(lines, parts, PRO, List.of(), List.of(), USD).stream()
         .map(MemberSharesTest::shown)
         .toList();
   }
@@ -158,7 +158,7 @@ class MemberSharesTest {
 
     assertEquals(
         List.of("1 u1 16.153846 1.29", "1 u2 13.846154 1.11"),
-        MemberShares.of(lines, List.of(), PRO, counters, USD).stream()
+        MemberShares.of(lines, List.of(), PRO, counters, List.of(), USD).stream()
             .map(MemberSharesTest::shown)
             .toList());
   }

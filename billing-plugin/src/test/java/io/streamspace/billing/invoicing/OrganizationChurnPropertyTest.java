@@ -62,9 +62,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The model: usage mode, so an invoice is one line per resource, {@code Σ size × seconds in
  * March × unit price / 3,600}, rounded once half up to the currency's minor unit (USD 2
  * decimals, VND 0), plus the counted meter's overage above the plan's soft included amount,
- * {@code max(0, Σ reports in March − included) × price}, rounded once the same way. Sessions
- * hold no storage (a storage level outlives its session: not modelled here), and seats (the
- * members meter) are not built yet, so neither is in this test.
+ * {@code max(0, Σ reports in March − included) × price}, rounded once the same way, plus a team's
+ * seats: the model replays each team's membership events as states between the instants they
+ * happen at (each member's latest event by time then id, so a change of one member at one
+ * instant shows only its winner), orders the members of each stretch by the first instant of
+ * their current unbroken membership (ties by user id), and bills those beyond the plan's
+ * included seats for the stretch's seconds in March: {@code Σ seat-seconds × seat price /
+ * 2,678,400}, rounded once (a personal organization's one seat is within every plan here). The
+ * invoice's breakdown adds up to its subtotal, and each member's part of the seat line is within
+ * a minor unit of their exact share. Sessions hold no storage (a storage level outlives its
+ * session: not modelled here).
  *
  * <p>Seeds: four fixed ones and one new each run, shown in the test's name; {@code
  * -Dchurn.seed=N} runs seed N only, to replay a failure.
@@ -75,6 +82,7 @@ class OrganizationChurnPropertyTest {
   private static final Instant APRIL = at("2026-04-01T00:00:00Z");
   private static final String AFTER_GRACE = "2026-04-01T01:00:00Z";
   private static final BigDecimal HOUR = BigDecimal.valueOf(3_600);
+  private static final BigDecimal MARCH_SECONDS = BigDecimal.valueOf(31 * 86_400);
   private static final String MARCH_RANGE = "from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z";
 
   /** Prices chosen so that lines round, in USD and in VND. */
@@ -82,13 +90,25 @@ class OrganizationChurnPropertyTest {
       Map.of(
           "USD",
           new Prices(
-              2, new BigDecimal("0.0437"), new BigDecimal("0.0113"), new BigDecimal("0.013")),
+              2,
+              new BigDecimal("0.0437"),
+              new BigDecimal("0.0113"),
+              new BigDecimal("0.013"),
+              new BigDecimal("7.13")),
           "VND",
-          new Prices(0, new BigDecimal("1237"), new BigDecimal("263"), new BigDecimal("317.5")));
+          new Prices(
+              0,
+              new BigDecimal("1237"),
+              new BigDecimal("263"),
+              new BigDecimal("317.5"),
+              new BigDecimal("171250")));
 
   /** The gpu_minutes each plan includes (soft: billed above). */
   private static final Map<String, BigDecimal> INCLUDED =
       Map.of("small", new BigDecimal("20"), "large", new BigDecimal("150"));
+
+  /** The seats each plan includes (soft: each further one billed). */
+  private static final Map<String, Integer> SEATS_INCLUDED = Map.of("small", 1, "large", 3);
 
   private static final String CONFIG =
       """
@@ -96,17 +116,20 @@ class OrganizationChurnPropertyTest {
          "storage_per_gb_month": 0.10},
        "currencyRates": {"VND": {"cpu_per_core_hour": 1237, "memory_per_gb_hour": 263,
          "storage_per_gb_month": 2500}},
+       "meterRates": {"members": 7.13},
        "currencyMeterRates": {"VND": {"bandwidth_gb": 2000, "transcoding_minutes": 500,
-         "ai_queries": 25}},
+         "ai_queries": 25, "members": 171250}},
        "meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
          {"id": "storage_gb"},
          {"id": "gpu_minutes", "name": "GPU minutes", "unit": "minute", "aggregation": "sum",
           "prices": {"USD": 0.013, "VND": 317.5}}],
        "subscriptionPlans": [
          {"id": "small", "name": "Small", "price": 0, "interval": "month", "prices": {"VND": 0},
-          "limits": {"gpu_minutes": {"limit": 20, "kind": "soft"}}},
+          "limits": {"gpu_minutes": {"limit": 20, "kind": "soft"},
+            "members": {"limit": 1, "kind": "soft"}}},
          {"id": "large", "name": "Large", "price": 0, "interval": "month", "prices": {"VND": 0},
-          "limits": {"gpu_minutes": {"limit": 150, "kind": "soft"}}}],
+          "limits": {"gpu_minutes": {"limit": 150, "kind": "soft"},
+            "members": {"limit": 3, "kind": "soft"}}}],
        "defaultPlan": "small",
        "capacityPacks": []}""";
 
@@ -167,6 +190,9 @@ class OrganizationChurnPropertyTest {
           ((BigDecimal) row.get(2)).setScale(PRICES.get(currency).digits()),
           account + "'s subtotal; " + replay);
       invoicedSums.merge(currency, (BigDecimal) row.get(2), BigDecimal::add);
+      if (world.isTeam(account)) {
+        assertBreakdownAddsUp(world, account, (Long) row.get(0), replay);
+      }
     }
     assertTrue(
         world.accounts().containsAll(invoicedAccounts()),
@@ -179,6 +205,54 @@ class OrganizationChurnPropertyTest {
         world.sessionOrgs(),
         sessionAccounts(),
         "each session's usage is on its own organization's account only; " + replay);
+  }
+
+  /**
+   * The team's invoice by member adds up to its subtotal, and each member's part of the seat
+   * line is within a minor unit of their exact share in the model.
+   */
+  private void assertBreakdownAddsUp(World world, String team, long invoiceId, String replay) {
+    JsonNode body =
+        billing
+            .call(HttpMethod.GET, "/invoices/" + invoiceId + "?org_id=" + team, admin("root"))
+            .body();
+    BigDecimal parts = body.get("organization_amount").decimalValue();
+    for (JsonNode member : body.get("by_member")) {
+      parts = parts.add(member.get("amount").decimalValue());
+    }
+    assertEquals(
+        0,
+        parts.compareTo(body.get("subtotal").decimalValue()),
+        team + "'s breakdown " + parts + " against " + body.get("subtotal") + "; " + replay);
+    Prices prices = PRICES.get(world.currencyOf(team));
+    Map<String, BigDecimal> exact = new TreeMap<>();
+    world
+        .billedSeatSeconds(team)
+        .forEach(
+            (member, seconds) ->
+                exact.put(
+                    member,
+                    BigDecimal.valueOf(seconds)
+                        .multiply(prices.seat())
+                        .divide(MARCH_SECONDS, 12, RoundingMode.HALF_UP)));
+    Map<String, BigDecimal> invoiced = new TreeMap<>();
+    for (List<Object> part :
+        rows(
+            """
+            SELECT m.user_id, m.amount FROM billing_invoice_member_amounts m
+            JOIN billing_invoice_lines l USING (invoice_id, line_no)
+            WHERE m.invoice_id = ? AND l.resource_type = 'members'""",
+            invoiceId)) {
+      invoiced.put((String) part.get(0), (BigDecimal) part.get(1));
+    }
+    assertEquals(exact.keySet(), invoiced.keySet(), team + "'s seat holders; " + replay);
+    BigDecimal minorUnit = BigDecimal.ONE.movePointLeft(prices.digits());
+    invoiced.forEach(
+        (member, amount) ->
+            assertTrue(
+                amount.subtract(exact.get(member)).abs().compareTo(minorUnit) < 0,
+                "%s's seats in %s: %s, exactly %s; %s"
+                    .formatted(member, team, amount, exact.get(member), replay)));
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -347,7 +421,8 @@ class OrganizationChurnPropertyTest {
 
   // ---------------------------------------------------------------- the generated world
 
-  private record Prices(int digits, BigDecimal cpu, BigDecimal memory, BigDecimal gpu) {}
+  private record Prices(
+      int digits, BigDecimal cpu, BigDecimal memory, BigDecimal gpu, BigDecimal seat) {}
 
   private record Team(String id, String owner, String currency, String plan, Instant createdAt) {}
 
@@ -629,6 +704,10 @@ class OrganizationChurnPropertyTest {
       return all;
     }
 
+    boolean isTeam(String account) {
+      return teams.stream().anyMatch(t -> t.id().equals(account));
+    }
+
     String currencyOf(String account) {
       return teams.stream()
           .filter(t -> t.id().equals(account))
@@ -721,7 +800,87 @@ class OrganizationChurnPropertyTest {
                     .setScale(prices.digits(), RoundingMode.HALF_UP)
                     .toPlainString());
       }
+      long seatSeconds =
+          billedSeatSeconds(account).values().stream().mapToLong(Long::longValue).sum();
+      if (seatSeconds > 0) {
+        lines.add(
+            "overage members "
+                + BigDecimal.valueOf(seatSeconds)
+                    .multiply(prices.seat())
+                    .divide(MARCH_SECONDS, prices.digits(), RoundingMode.HALF_UP)
+                    .toPlainString());
+      }
       return lines;
+    }
+
+    /**
+     * The model of seats (class comment): each member's seconds in March holding a seat beyond
+     * the team's included ones; none for a personal account (one seat, always included here).
+     */
+    Map<String, Long> billedSeatSeconds(String account) {
+      Map<String, Long> billed = new TreeMap<>();
+      if (!isTeam(account)) {
+        return billed;
+      }
+      int included = SEATS_INCLUDED.get(planOf(account));
+      List<OrganizationEvent> theirs =
+          orgEvents.stream().filter(e -> e.orgId().equals(account)).toList();
+      TreeSet<Instant> instants = new TreeSet<>(List.of(MARCH, APRIL));
+      theirs.forEach(e -> instants.add(e.occurredAt()));
+      List<Instant> points = new ArrayList<>(instants);
+      Map<String, Instant> since = new HashMap<>();
+      for (int i = 0; i + 1 < points.size(); i++) {
+        Instant at = points.get(i);
+        Set<String> members = membersAfter(theirs, at);
+        since.keySet().retainAll(members);
+        for (String member : members) {
+          since.putIfAbsent(member, at); // not a member in the stretch before: joins now
+        }
+        Instant from = at.isBefore(MARCH) ? MARCH : at;
+        Instant to = points.get(i + 1).isAfter(APRIL) ? APRIL : points.get(i + 1);
+        long seconds = Math.max(0, Duration.between(from, to).getSeconds());
+        List<String> ordered =
+            members.stream()
+                .sorted(
+                    Comparator.comparing((String m) -> since.get(m))
+                        .thenComparing(Comparator.naturalOrder()))
+                .toList();
+        for (String member : ordered.subList(Math.min(included, ordered.size()), ordered.size())) {
+          if (seconds > 0) {
+            billed.merge(member, seconds, Long::sum);
+          }
+        }
+      }
+      return billed;
+    }
+
+    /** Who is a member once every event up to {@code at} counted: latest by time, then id. */
+    private static Set<String> membersAfter(List<OrganizationEvent> events, Instant at) {
+      Map<String, OrganizationEvent> latest = new HashMap<>();
+      for (OrganizationEvent event : events) {
+        if (event.occurredAt().isAfter(at)) {
+          continue;
+        }
+        String user =
+            event.type() == Type.CREATED
+                ? event.organization().ownerUserId()
+                : event.membership().userId();
+        OrganizationEvent before = latest.get(user);
+        if (before == null
+            || event.occurredAt().isAfter(before.occurredAt())
+            || (event.occurredAt().equals(before.occurredAt())
+                && event.id().compareTo(before.id()) > 0)) {
+          latest.put(user, event);
+        }
+      }
+      Set<String> members = new TreeSet<>();
+      latest.forEach(
+          (user, event) -> {
+            if (event.type() == Type.CREATED || event.membership().role() != null) {
+              members.add(user);
+            }
+          });
+      return members;
     }
 
     BigDecimal expectedTotal(String account) {

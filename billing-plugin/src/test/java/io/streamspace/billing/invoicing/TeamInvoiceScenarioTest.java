@@ -135,7 +135,7 @@ class TeamInvoiceScenarioTest {
     long march = invoiceId("acme", MARCH);
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-03-01 – 2026-04-01 null null null 29.99 29.99",
+            "plan_fee Pro, 2026-03-01 – 2026-04-01 null null null 29.99 29.99",
             "overage cpu overage cpu 2 core-hours 0.05 0.10",
             "overage storage overage storage 35.479452 gb-months 0.1 3.55"),
         lines(march));
@@ -350,6 +350,132 @@ class TeamInvoiceScenarioTest {
             + "\"amount\":0.07}],\"amount\":0.07}]",
         body.get("by_member").toString());
     assertEquals(new BigDecimal("0.00"), body.get("organization_amount").decimalValue());
+  }
+
+  /**
+   * A plan of 20.00 a month that includes 2 seats ({@code kind} soft or hard), seats at 3.10 a
+   * period: 0.10 a day of 31-day March.
+   */
+  private void teamPlan(String billingMode, String kind) {
+    billing =
+        new BillingHarness(
+            at(MARCH),
+            """
+            {"billingMode": "%s", "meterRates": {"members": 3.10}, "defaultPlan": "team",
+             "subscriptionPlans": [{"id": "team", "name": "Team", "price": 20, "interval": "month",
+               "limits": {"members": {"limit": 2, "kind": "%s"}}}]}"""
+                .formatted(billingMode, kind));
+  }
+
+  private static OrganizationEvent membership(
+      String id, String at, Type type, String userId, Role role) {
+    return new OrganizationEvent(id, at(at), type, "acme", null, new Membership(userId, role));
+  }
+
+  /**
+   * acme's memberships, delivered newest first: u1 its owner and u2 from March 1; u3 from the
+   * 11th; u4 from the 21st to the 26th; u2 made admin on the 15th (no seat change).
+   */
+  private void acmeMembersShuffled() {
+    deliver(membership("m5", "2026-03-26T00:00:00Z", Type.MEMBER_REMOVED, "u4", null));
+    deliver(membership("m4", "2026-03-21T00:00:00Z", Type.MEMBER_ADDED, "u4", Role.MEMBER));
+    deliver(membership("m6", "2026-03-15T09:30:00Z", Type.MEMBER_ROLE_CHANGED, "u2", Role.ADMIN));
+    deliver(membership("m3", "2026-03-11T00:00:00Z", Type.MEMBER_ADDED, "u3", Role.MEMBER));
+    deliver(membership("m2", MARCH, Type.MEMBER_ADDED, "u2", Role.MEMBER));
+    deliver(
+        new OrganizationEvent(
+            "m1",
+            at(MARCH),
+            Type.CREATED,
+            "acme",
+            new Organization("Acme", "u1", "USD", null),
+            null));
+  }
+
+  /**
+   * Subscription mode (seats are billed in every mode), 2 seats included: u1 and u2 hold them;
+   * u3 the third from the 11th, 21 days (2.10); u4 the fourth from the 21st to the 26th, 5 days
+   * (0.50). The line: 26 seat-days of 31 = 0.83871 seat-months × 3.10 = 2.60, each part its
+   * holder's; the fee, 20.00, the organization's. Subtotal 22.60.
+   */
+  @Test
+  void seatsBeyondThePlansIncludedAreChargedToTheMembersWhoHoldThem_toTheSecond() {
+    teamPlan("subscription", "soft");
+    acmeMembersShuffled();
+    billing.calculateUsageAt(AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+
+    long march = invoiceId("acme", MARCH);
+    assertEquals(
+        List.of(
+            "plan_fee Team, 2026-03-01 – 2026-04-01 null null null 20 20.00",
+            "overage members members 0.83871 seat-months 3.1 2.60"),
+        lines(march));
+    JsonNode body = invoice(march);
+    assertEquals(
+        "[{\"user_id\":\"u3\",\"usage\":[{\"line_no\":2,\"quantity\":0.677419,"
+            + "\"amount\":2.10}],\"amount\":2.10},"
+            + "{\"user_id\":\"u4\",\"usage\":[{\"line_no\":2,\"quantity\":0.16129,"
+            + "\"amount\":0.50}],\"amount\":0.50}]",
+        body.get("by_member").toString());
+    assertEquals(new BigDecimal("20.00"), body.get("organization_amount").decimalValue());
+    assertEquals(new BigDecimal("22.60"), body.get("subtotal").decimalValue());
+    String pdf = pdfText(march);
+    assertTrue(pdf.contains("members"), pdf);
+    assertTrue(pdf.contains("u3 2.10 USD\nu4 0.50 USD\nOrganization 20.00 USD"), pdf);
+    // the members now: u1, u2, u3 (u4 left), over the 2 included
+    JsonNode members =
+        billing.call(HttpMethod.GET, "/quota?org_id=acme", admin("root")).body().at("/meters/7");
+    assertEquals(
+        "{\"meter\":\"members\",\"name\":\"Members\",\"unit\":\"seat\",\"used\":3,"
+            + "\"limit\":2,\"percent\":150.00,\"kind\":\"soft\",\"state\":\"exceeded\","
+            + "\"resets_at\":null,\"overage_cost\":null}",
+        members.toString());
+  }
+
+  /** The draft, before finalization, previews the seat line and its holders' parts. */
+  @Test
+  void aDraftPreviewsItsSeatLineAndWhoHoldsItsSeats() {
+    teamPlan("hybrid", "soft");
+    acmeMembersShuffled();
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:30:00Z");
+
+    JsonNode draft = invoice(invoiceId("acme", MARCH));
+
+    assertEquals("draft", draft.get("status").asText());
+    JsonNode seats = draft.at("/lines/1");
+    assertEquals("members", seats.get("resource_type").asText());
+    assertEquals("seat-months", seats.get("unit").asText());
+    assertEquals(new BigDecimal("2.60"), seats.get("amount").decimalValue());
+    assertEquals(new BigDecimal("20.00"), draft.get("organization_amount").decimalValue());
+    assertEquals(List.of("u3 0.677419 2.10", "u4 0.16129 0.50"), rowsOf(draft.get("by_member")));
+  }
+
+  /**
+   * A hard limit of 2 seats the platform went past anyway: the same seats are billed all the
+   * same, on a line that says so, and check-quotas sends billing.quota.exceeded for members (3
+   * of 2: 150 %), after the warning (at 80 %, a meter found over at once gets both).
+   */
+  @Test
+  void seatsAddedPastAHardLimitAreBilledFlaggedAndAlerted() {
+    teamPlan("usage", "hard");
+    acmeMembersShuffled();
+    billing.calculateUsageAt(AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+
+    assertEquals(
+        List.of("overage members over hard limit members 0.83871 seat-months 3.1 2.60"),
+        lines(invoiceId("acme", MARCH)));
+    billing.runAt("check-quotas", "2026-04-01T02:00:00Z");
+    assertEquals(
+        List.of(
+            "billing.quota.warning {\"user_id\":\"acme\",\"meter\":\"members\",\"used\":3,"
+                + "\"limit\":2,\"percent\":150.00,\"kind\":\"hard\","
+                + "\"period_start\":\"2026-04-01T00:00:00Z\"}",
+            "billing.quota.exceeded {\"user_id\":\"acme\",\"meter\":\"members\",\"used\":3,"
+                + "\"limit\":2,\"percent\":150.00,\"kind\":\"hard\","
+                + "\"period_start\":\"2026-04-01T00:00:00Z\"}"),
+        billing.context.published().stream().filter(e -> e.contains("quota")).toList());
   }
 
   private static UsageReport bandwidth(String id, String userId, String gb) {

@@ -100,6 +100,15 @@ final class BillingApi {
     return admission(platformToken, request);
   }
 
+  /** Asks whether {@code userId} may be added as a member of the organization. */
+  JsonNode memberAdmission(String platformToken, String orgId, String userId) {
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("org_id", orgId);
+    request.put("action", "add_member");
+    request.put("user_id", userId);
+    return admission(platformToken, request);
+  }
+
   private JsonNode admission(String platformToken, Map<String, Object> request) {
     return http.post("/api/platform/admission", platformToken, HostClient.json(request))
         .expect(200);

@@ -212,7 +212,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
 
     assertEquals("Signed in as " + ann, byId("signed-in-as").getText());
     assertFalse(byId("signin-form").isDisplayed(), "the sign-in form is hidden once signed in");
-    assertEquals("Free Tier", byId("plan-name").getText());
+    assertEquals("Hobby", byId("plan-name").getText());
     assertEquals("$0.00 / month", byId("plan-price").getText());
     WebElement cpu = byId("quota-bar-cpu_cores");
     assertEquals("progressbar", cpu.getAttribute("role"));
@@ -461,7 +461,9 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     JsonNode quota =
         api.http.get(BILLING + "/quota?org_id=" + acme, api.token(oli, "user")).expect(200);
     assertTrue(byId("org-role").getText().startsWith("You are its owner"));
-    assertEquals("Free Tier", byId("plan-name").getText());
+    JsonNode plan =
+        api.http.get(BILLING + "/subscription?org_id=" + acme, api.token(oli, "user")).expect(200);
+    assertEquals(plan.get("plan_name").asText(), byId("plan-name").getText(), "acme's free plan");
     assertEquals("3", byId("seats-members").getText(), "oli, ada and mem");
     assertSeatLimitShownAsQuotaSays(quota, byId("seats-limit").getText());
     assertTrue(byId("plan-choose-pro").isEnabled(), "the owner may change the plan");

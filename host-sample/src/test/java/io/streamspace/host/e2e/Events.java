@@ -73,6 +73,10 @@ final class Events {
         Map.of("org_id", orgId, "user_id", userId, "role", role));
   }
 
+  static Map<String, Object> orgDeleted(String orgId, Instant at) {
+    return event("org.deleted", at, "org", Map.of("org_id", orgId));
+  }
+
   /** The session event, its session run under the team organization {@code orgId}. */
   static Map<String, Object> underOrg(String orgId, Map<String, Object> sessionEvent) {
     @SuppressWarnings("unchecked")

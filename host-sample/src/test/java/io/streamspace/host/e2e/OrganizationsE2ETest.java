@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.Await;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -194,6 +196,172 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     List<String> texts = new ArrayList<>();
     array.forEach(item -> texts.add(item.asText()));
     return texts;
+  }
+
+  /**
+   * Team beta on the pro plan (sessions unlimited): its admin caps dan at 1 session inside it.
+   * dan already runs one session under beta and one of his own.
+   */
+  @Test
+  void anAdminCapsAMember_whoseSecondSessionUnderTheTeamIsRefused_butNotHisOwn() {
+    String beta = newUser("beta");
+    String bob = newUser("bob");
+    String carol = newUser("carol");
+    String dan = newUser("dan");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.orgCreated(beta, bob, "pro", at("08:00")),
+            Events.memberAdded(beta, carol, "admin", at("08:00")),
+            Events.memberAdded(beta, dan, "member", at("08:00")),
+            Events.underOrg(
+                beta, Events.sessionCreated("s1-" + dan, dan, at("11:55"), "0.5", "1", "0")),
+            Events.sessionCreated("s2-" + dan, dan, at("11:55"), "0.5", "1", "0")));
+    api.awaitCaughtUp("billing");
+    String caps = "/api/plugins/billing/member-caps";
+    String body =
+        "{\"org_id\": \"%s\", \"user_id\": \"%s\", \"limits\": {\"active_sessions\": 1}}"
+            .formatted(beta, dan);
+    assertTrue(api.admissionUnder(platformToken, beta, dan).get("allowed").asBoolean());
+
+    JsonNode byMember = api.http.put(caps, api.token(dan, "user"), body).expect(403);
+    JsonNode set = api.http.put(caps, api.token(carol, "user"), body).expect(200);
+    JsonNode second = api.admissionUnder(platformToken, beta, dan);
+    JsonNode personal = api.admission(platformToken, dan);
+
+    assertEquals("admin_required", byMember.at("/error/code").asText(), byMember.toString());
+    assertEquals(1, set.at("/limits/active_sessions").asInt(), set.toString());
+    assertFalse(second.get("allowed").asBoolean(), second.toString());
+    assertEquals("member_cap", second.get("code").asText());
+    assertEquals(
+        ("Active sessions cap reached: 1 sessions in use by %s under %s plus 1 for this session"
+                + " would pass the cap of 1 sessions set for %s inside %s.")
+            .formatted(dan, beta, dan, beta),
+        second.get("reason").asText());
+    assertTrue(personal.get("allowed").asBoolean(), "his own: 1 of free's 2 sessions " + personal);
+    JsonNode quota =
+        api.http
+            .get("/api/plugins/billing/quota?org_id=" + beta, api.token(dan, "user"))
+            .expect(200);
+    assertEquals(
+        "{\"meter\":\"active_sessions\",\"cap\":1,\"used\":1}",
+        quota.at("/member_cap/meters/0").toString());
+  }
+
+  /**
+   * A team of {@code size} on {@code plan}: the owner at 08:00, the other members at 08:30. The
+   * organization's id first, then its members', the owner first.
+   */
+  private List<String> team(String name, String plan, int size) {
+    String org = newUser(name);
+    List<String> members = new ArrayList<>();
+    List<Map<String, Object>> batch = new ArrayList<>();
+    for (int i = 1; i <= size; i++) {
+      String member = newUser(name + "-u" + i);
+      members.add(member);
+      batch.add(
+          i == 1
+              ? Events.orgCreated(org, member, plan, at("08:00"))
+              : Events.memberAdded(org, member, "member", at("08:30")));
+    }
+    api.postEvents(platformToken, batch);
+    api.awaitCaughtUp("billing");
+    members.add(0, org);
+    return members;
+  }
+
+  /**
+   * Hobby (free) allows 5 members, hard: the sixth is refused, naming Pro, whose 5 are included
+   * seats (the sixth billed), so a Pro team of 5 takes a sixth once admission has read its plan
+   * (within a reload).
+   */
+  @Test
+  void aHobbyTeamOfFiveIsRefusedASixthNamingPro_andAProTeamOfFiveTakesIt() {
+    List<String> hobbyTeam = team("hobby", "free", 5);
+    String hobby = hobbyTeam.get(0);
+    String pro = team("pro", "pro", 5).get(0);
+
+    JsonNode sixth = api.memberAdmission(platformToken, hobby, newUser("sixth"));
+    JsonNode again = api.memberAdmission(platformToken, hobby, hobbyTeam.get(3));
+
+    assertFalse(sixth.get("allowed").asBoolean(), sixth.toString());
+    assertEquals("seat_limit", sixth.get("code").asText());
+    assertEquals(
+        "Seat limit reached: "
+            + hobby
+            + " has 5 members, the hard limit of plan free is 5. Plan pro allows more.",
+        sixth.get("reason").asText());
+    assertEquals("pro", sixth.get("upgrade").asText());
+    assertEquals("billing", sixth.get("plugin").asText());
+    assertTrue(again.get("allowed").asBoolean(), "already a member: " + again);
+    Await.await(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
+        "pro's sixth allowed once its plan is read",
+        () -> api.memberAdmission(platformToken, pro, newUser("sixth")).get("allowed").asBoolean());
+  }
+
+  @Test
+  void theOwnersSeatLimitOfThreeRefusesAFourth_andOnlyTheOwnerSetsIt() {
+    List<String> team = team("capped", "free", 3);
+    String org = team.get(0);
+    String seatLimit = "/api/plugins/billing/seat-limit";
+    String body = "{\"org_id\": \"" + org + "\", \"limit\": 3}";
+
+    JsonNode byMember = api.http.put(seatLimit, api.token(team.get(2), "user"), body).expect(403);
+    assertTrue(
+        api.memberAdmission(platformToken, org, newUser("fourth")).get("allowed").asBoolean(),
+        "3 + 1 fits Hobby's 5");
+    JsonNode set = api.http.put(seatLimit, api.token(team.get(1), "user"), body).expect(200);
+    JsonNode fourth = api.memberAdmission(platformToken, org, newUser("fourth"));
+
+    assertEquals("owner_required", byMember.at("/error/code").asText(), byMember.toString());
+    assertEquals(3, set.get("limit").asInt());
+    assertEquals(3, set.get("members").asInt());
+    assertFalse(fourth.get("allowed").asBoolean(), fourth.toString());
+    assertEquals("seat_limit", fourth.get("code").asText());
+    assertEquals(
+        "Seat limit reached: " + org + " has 3 members, the seat limit its owner set is 3.",
+        fourth.get("reason").asText());
+    assertNull(fourth.get("upgrade"), "no plan lifts the owner's limit: " + fourth);
+  }
+
+  /**
+   * beta, olivia's team on the free plan from 08:00, is deleted at 08:30 (the org.deleted sent
+   * first, then org.created): its final invoice covers 08:00 to 08:30 (nothing to pay on free,
+   * so paid at once), and olivia still reads it while the plan change and a session under beta
+   * are refused with organization_closed.
+   */
+  @Test
+  void aDeletedTeamGetsItsFinalInvoice_itsOwnerReadsIt_butChangesNothingAndStartsNoSession() {
+    String beta = newUser("beta");
+    String oliviaToken = api.token(olivia, "user");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.orgDeleted(beta, at("08:30")),
+            Events.orgCreated(beta, olivia, "free", at("08:00"))));
+    api.awaitCaughtUp("billing");
+    api.runJob("finalize-invoices");
+
+    JsonNode invoices =
+        api.http.get("/api/plugins/billing/invoices?org_id=" + beta, oliviaToken).expect(200);
+    JsonNode change =
+        api.http
+            .put(
+                "/api/plugins/billing/subscription",
+                oliviaToken,
+                "{\"org_id\": \"" + beta + "\", \"plan_id\": \"pro\"}")
+            .expect(409);
+    JsonNode admission = api.admissionUnder(platformToken, beta, olivia);
+
+    assertEquals(1, invoices.get("invoices").size(), invoices.toString());
+    JsonNode last = invoices.get("invoices").get(0);
+    assertEquals(at("08:30").toString(), last.get("period_end").asText(), last.toString());
+    assertTrue(last.get("final").asBoolean(), last.toString());
+    assertEquals("organization_closed", change.at("/error/code").asText(), change.toString());
+    assertFalse(admission.get("allowed").asBoolean(), admission.toString());
+    assertEquals("organization_closed", admission.get("code").asText());
   }
 
   /** {@code by_member} as "user_id total_cost" lines. */

@@ -23,6 +23,7 @@ import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.plugin.api.session.MemberAdmissionRequest;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -62,14 +64,26 @@ class OrganizationIntakeTest extends HostTestBase {
   private static final String DELETED =
       organizationEvent("org-5", "org.deleted", "\"org\":{\"org_id\":\"acme\"}");
 
-  /** Records what admission is asked, and allows it. */
+  /**
+   * Records what admission is asked, and allows it, but a member of organization {@code full},
+   * which it refuses naming plan pro.
+   */
   static final class AskedAdmission implements PlatformPlugin, AdmissionCheck {
     final List<AdmissionRequest> asked = new CopyOnWriteArrayList<>();
+    final List<MemberAdmissionRequest> askedMembers = new CopyOnWriteArrayList<>();
 
     @Override
     public AdmissionDecision admit(AdmissionRequest request) {
       asked.add(request);
       return AdmissionDecision.allow();
+    }
+
+    @Override
+    public AdmissionDecision admitMember(MemberAdmissionRequest request) {
+      askedMembers.add(request);
+      return request.orgId().equals("full")
+          ? AdmissionDecision.deny("seat_limit", "full has 5 members", "pro")
+          : AdmissionDecision.allow();
     }
   }
 
@@ -84,6 +98,12 @@ class OrganizationIntakeTest extends HostTestBase {
   @BeforeAll
   void platformToken() {
     platform = token("platform-1", "platform");
+  }
+
+  @BeforeEach
+  void forgetWhatAdmissionWasAsked() {
+    admission.asked.clear();
+    admission.askedMembers.clear();
   }
 
   private Response post(String body) {
@@ -437,6 +457,64 @@ class OrganizationIntakeTest extends HostTestBase {
     assertEquals(List.of("acme", "none"), askedOrganizations());
     assertEquals(400, blank.status());
     assertEquals("org_id", blank.body().at("/error/field").asText());
+  }
+
+  @Test
+  void addMemberAsksThePluginsWithTheOrganizationUserAndRole_andAnswersTheirDenialWithItsUpgrade() {
+    Response allowed =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"org_id\":\"acme\",\"action\":\"add_member\",\"user_id\":\"u9\","
+                + "\"role\":\"admin\"}");
+    Response denied =
+        http.post(
+            "/api/platform/admission", platform, "{\"org_id\":\"full\",\"action\":\"add_member\"}");
+
+    assertEquals(200, allowed.status(), allowed.toString());
+    assertEquals("{\"allowed\":true}", allowed.body().toString());
+    assertEquals(200, denied.status(), denied.toString());
+    assertEquals(
+        "{\"allowed\":false,\"code\":\"seat_limit\",\"reason\":\"full has 5 members\","
+            + "\"upgrade\":\"pro\",\"plugin\":\"admission\"}",
+        denied.body().toString());
+    assertEquals(
+        List.of(
+            new MemberAdmissionRequest("acme", "u9", Role.ADMIN),
+            new MemberAdmissionRequest("full", null, null)),
+        admission.askedMembers);
+    assertEquals(List.of(), admission.asked, "no session was asked about");
+  }
+
+  @Test
+  void anAddMemberWithoutOrgId_anUnknownActionOrRoleIsA400NamingTheField() {
+    String[][] cases = {
+      {"{\"action\":\"add_member\",\"user_id\":\"u9\"}", "org_id"},
+      {"{\"action\":\"remove_member\",\"org_id\":\"acme\"}", "action"},
+      {"{\"action\":7,\"org_id\":\"acme\"}", "action"},
+      {"{\"action\":\"add_member\",\"org_id\":\"acme\",\"role\":\"boss\"}", "role"},
+    };
+    for (String[] bad : cases) {
+      Response answer = http.post("/api/platform/admission", platform, bad[0]);
+
+      assertEquals(400, answer.status(), bad[0]);
+      assertEquals("invalid_request", answer.body().at("/error/code").asText(), bad[0]);
+      assertEquals(bad[1], answer.body().at("/error/field").asText(), answer.toString());
+    }
+    assertEquals(List.of(), admission.askedMembers, "no plugin is asked on a bad request");
+  }
+
+  @Test
+  void aSessionAdmissionNamingStartSessionIsTheSessionAdmissionAsBefore() {
+    Response answer =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"action\":\"start_session\",\"user_id\":\"u4\",\"org_id\":\"acme\","
+                + "\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3}");
+
+    assertEquals(200, answer.status(), answer.toString());
+    assertEquals(List.of("acme"), askedOrganizations());
   }
 
   private List<String> askedOrganizations() {

@@ -3,21 +3,37 @@ package io.streamspace.plugin.api.session;
 /**
  * Allow, or deny with a reason the platform shows to the user.
  *
- * @param allowed whether the session may start
+ * @param allowed whether the session may start (or the member be added)
  * @param code    machine-readable reason when denied ({@code quota_exceeded}, say), else null
  * @param reason  human-readable reason when denied, else null
+ * @param upgrade the id of the plan that would allow what was denied, or null when none would
+ *                (or the plugin does not say). Since 0.3.
  *
  * <p>Stable since 0.1.
  */
-public record AdmissionDecision(boolean allowed, String code, String reason) {
+public record AdmissionDecision(boolean allowed, String code, String reason, String upgrade) {
 
-  private static final AdmissionDecision ALLOW = new AdmissionDecision(true, null, null);
+  private static final AdmissionDecision ALLOW = new AdmissionDecision(true, null, null, null);
+
+  /** A decision without an upgrade, as before 0.3. */
+  public AdmissionDecision(boolean allowed, String code, String reason) {
+    this(allowed, code, reason, null);
+  }
 
   public static AdmissionDecision allow() {
     return ALLOW;
   }
 
   public static AdmissionDecision deny(String code, String reason) {
-    return new AdmissionDecision(false, code, reason);
+    return new AdmissionDecision(false, code, reason, null);
+  }
+
+  /**
+   * A denial that names the plan ({@code upgrade}, its id) on which it would be allowed.
+   *
+   * @since 0.3
+   */
+  public static AdmissionDecision deny(String code, String reason, String upgrade) {
+    return new AdmissionDecision(false, code, reason, upgrade);
   }
 }

@@ -1,0 +1,236 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.account.Memberships;
+import io.streamspace.billing.caps.MemberCap;
+import io.streamspace.billing.caps.MemberCaps;
+import io.streamspace.billing.caps.MemberCapsInMemory;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * {@code PUT}, {@code GET} and {@code DELETE /member-caps}: an Admin or the Owner of a team
+ * organization caps what one of its members may hold at once inside it ({@link MemberCap}: open
+ * sessions, CPU cores, memory); admission refuses a session past the cap with {@code member_cap}.
+ * The organization is named by {@code org_id} (a body member on PUT, a query parameter on GET and
+ * DELETE), the member by {@code user_id}. A Member may read their own cap.
+ */
+public final class MemberCapRoutes {
+
+  /** A member's cap. */
+  record CapJson(
+      String orgId, String userId, Map<String, BigDecimal> limits, String setBy, Instant setAt) {
+
+    static CapJson of(MemberCap cap) {
+      Map<String, BigDecimal> limits = new LinkedHashMap<>();
+      cap.limits().forEach((meter, amount) -> limits.put(meter.configName(), amount));
+      return new CapJson(cap.orgId(), cap.userId(), limits, cap.setBy(), cap.setAt());
+    }
+  }
+
+  /** The answer of {@code GET}: the organization's caps the caller may read, by member. */
+  record CapsJson(String orgId, List<CapJson> caps) {}
+
+  /** The answer of {@code DELETE}: whether the member had a cap to remove. */
+  record RemovedJson(String orgId, String userId, boolean removed) {}
+
+  private static final String USER_ID = "user_id";
+  private static final String LIMITS = "limits";
+
+  private final OrgAccess access;
+  private final AccountRepository accounts;
+  private final Memberships memberships;
+  private final MemberCaps caps;
+  private final MemberCapsInMemory admission;
+  private final ReadOnlyLock readOnlyLock;
+  private final Clock clock;
+
+  public MemberCapRoutes(
+      OrgAccess access,
+      AccountRepository accounts,
+      Memberships memberships,
+      MemberCaps caps,
+      MemberCapsInMemory admission,
+      ReadOnlyLock readOnlyLock,
+      Clock clock) {
+    this.access = access;
+    this.accounts = accounts;
+    this.memberships = memberships;
+    this.caps = caps;
+    this.admission = admission;
+    this.readOnlyLock = readOnlyLock;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.PUT, "/member-caps", JsonRoute.of(this::put));
+    routes.add(HttpMethod.GET, "/member-caps", JsonRoute.of(this::get));
+    routes.add(HttpMethod.DELETE, "/member-caps", JsonRoute.of(this::delete));
+  }
+
+  /**
+   * 200 with the cap set, replacing the member's previous one (the same cap again changes
+   * nothing), acting on this node's admission at once and on the others' within a reload; 400
+   * naming {@code org_id} for a personal organization, {@code user_id} when it is missing or not
+   * a current member, {@code limits} or {@code limits.<meter>} for a missing or empty object, a
+   * meter that cannot be capped or a value that is not a number of zero or more (a whole one for
+   * {@code active_sessions}), with nothing stored; 401; 403 as {@link OrgAccess} decides (an
+   * Admin or the Owner); 404 for an organization without a billing account; 423 while it is
+   * locked for non-payment.
+   */
+  CapJson put(HttpRequest request) throws Exception {
+    Caller caller = Access.authenticated(request);
+    JsonNode body = Json.readObject(request);
+    String orgId =
+        access.organizationNamed(request, OrgAccess.orgIdOf(body), MemberRole.ADMIN).id();
+    Account account = teamAccount(orgId);
+    readOnlyLock.requireNotLocked(account.userId());
+    String userId = Json.requiredText(body, USER_ID);
+    if (memberships.roleOf(orgId, userId).isEmpty()) {
+      throw ApiException.badParameter(
+          USER_ID, userId + " is not a member of organization " + orgId);
+    }
+    Map<Meter, BigDecimal> limits = limits(body);
+    MemberCap cap =
+        caps.set(new MemberCap(orgId, userId, limits, caller.userId(), clock.instant()));
+    admission.capSet(cap);
+    return CapJson.of(cap);
+  }
+
+  /**
+   * 200 with the organization's caps: every member's for an Admin, the Owner or the platform
+   * admin (one member's with {@code user_id}), the caller's own for a Member; 401; 403 {@code
+   * not_a_member}, or {@code admin_required} for a Member naming another member.
+   */
+  CapsJson get(HttpRequest request) throws Exception {
+    Caller caller = Access.authenticated(request);
+    SubjectOrg org =
+        access.organizationNamed(
+            request, request.queryParam(OrgAccess.ORG_ID).orElse(null), MemberRole.MEMBER);
+    String named = request.queryParam(USER_ID).orElse(null);
+    boolean readsAll = org.role() == null || org.role().includes(MemberRole.ADMIN);
+    if (!readsAll) {
+      if (named != null && !named.equals(caller.userId())) {
+        throw OrgAccess.adminRequired();
+      }
+      named = caller.userId();
+    }
+    String only = named;
+    return new CapsJson(
+        org.id(),
+        caps.of(org.id()).stream()
+            .filter(cap -> only == null || cap.userId().equals(only))
+            .map(CapJson::of)
+            .toList());
+  }
+
+  /**
+   * 200 saying whether the member had a cap, which no longer acts (also when there was none);
+   * 400 naming {@code user_id} when missing, {@code invalid_json} for a body other than none or
+   * one JSON object; 401; 403 as {@link OrgAccess} decides (an Admin or the Owner); 423 while
+   * locked for non-payment.
+   */
+  RemovedJson delete(HttpRequest request) throws Exception {
+    Json.requireNoneOrObject(request);
+    String orgId =
+        access
+            .organizationNamed(
+                request, request.queryParam(OrgAccess.ORG_ID).orElse(null), MemberRole.ADMIN)
+            .id();
+    String userId =
+        request
+            .queryParam(USER_ID)
+            .filter(id -> !id.isBlank())
+            .orElseThrow(() -> ApiException.badParameter(USER_ID, "user_id is required"));
+    readOnlyLock.requireNotLocked(orgId);
+    boolean removed = caps.remove(orgId, userId);
+    admission.capRemoved(orgId, userId);
+    return new RemovedJson(orgId, userId, removed);
+  }
+
+  /** The team organization's account: 404 without one, 400 naming org_id for a personal one. */
+  private Account teamAccount(String orgId) throws Exception {
+    Account account =
+        accounts
+            .find(orgId)
+            .orElseThrow(() -> ApiException.notFound("no billing account for " + orgId));
+    if (account.personal()) {
+      throw ApiException.badParameter(
+          OrgAccess.ORG_ID,
+          "caps are set inside a team organization; "
+              + orgId
+              + " is a personal organization, whose one member is its owner");
+    }
+    return account;
+  }
+
+  /**
+   * The body's {@code limits}: an object naming at least one of {@link MemberCap#METERS} by its
+   * id, each with a number of zero or more (a whole one for sessions).
+   */
+  private static Map<Meter, BigDecimal> limits(JsonNode body) throws ApiException {
+    JsonNode limits = body.get(LIMITS);
+    if (limits == null || !limits.isObject() || limits.isEmpty()) {
+      throw ApiException.badParameter(
+          LIMITS,
+          "limits is required: an object naming at least one of "
+              + meterNames()
+              + " with the member's cap");
+    }
+    Map<Meter, BigDecimal> parsed = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = limits.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> limit = it.next();
+      String field = LIMITS + "." + limit.getKey();
+      Meter meter =
+          MemberCap.METERS.stream()
+              .filter(m -> m.configName().equals(limit.getKey()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      ApiException.badParameter(
+                          field,
+                          limit.getKey()
+                              + " cannot be capped: a cap names "
+                              + meterNames()
+                              + ", what a member holds at once"));
+      parsed.put(meter, amount(field, meter, limit.getValue()));
+    }
+    return parsed;
+  }
+
+  private static BigDecimal amount(String field, Meter meter, JsonNode value) throws ApiException {
+    if (!value.isNumber() || value.decimalValue().signum() < 0) {
+      throw ApiException.badParameter(field, field + " must be a number, zero or more");
+    }
+    BigDecimal amount = value.decimalValue().stripTrailingZeros();
+    if (meter.equals(Meter.ACTIVE_SESSIONS)) {
+      boolean whole = amount.scale() <= 0 && amount.compareTo(BigDecimal.valueOf(10_000)) <= 0;
+      if (!whole) {
+        throw ApiException.badParameter(
+            field, field + " must be a whole number of sessions, at most 10000");
+      }
+      return amount.setScale(0);
+    }
+    return amount;
+  }
+
+  private static String meterNames() {
+    return MemberCap.METERS.stream().map(Meter::configName).collect(Collectors.joining(", "));
+  }
+}

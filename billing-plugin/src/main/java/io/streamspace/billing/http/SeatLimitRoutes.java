@@ -1,0 +1,143 @@
+package io.streamspace.billing.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.account.SeatLimit;
+import io.streamspace.billing.account.SeatLimits;
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.Json;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpRoutes;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * {@code PUT}, {@code GET} and {@code DELETE /seat-limit}: the most members the Owner lets an
+ * organization have. Member admission refuses a member past it, or past the plan's hard members
+ * limit when that is lower: the Owner's limit only ever lowers what the plan allows.
+ */
+public final class SeatLimitRoutes {
+
+  /**
+   * The answer of every route.
+   *
+   * @param limit the Owner's seat limit, null when none
+   * @param members the organization's members now (a personal organization: 1)
+   * @param planLimit the plan's members limit (its included seats), null when unlimited
+   * @param planLimitKind {@code hard} (no member past it) or {@code soft} (the seats past it are
+   *     billed)
+   */
+  record SeatLimitJson(
+      String orgId,
+      Integer limit,
+      String setBy,
+      Instant setAt,
+      int members,
+      String planId,
+      BigDecimal planLimit,
+      String planLimitKind) {}
+
+  private final OrgAccess access;
+  private final AccountRepository accounts;
+  private final SeatLimits limits;
+  private final ReadOnlyLock readOnlyLock;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+
+  public SeatLimitRoutes(
+      OrgAccess access,
+      AccountRepository accounts,
+      SeatLimits limits,
+      ReadOnlyLock readOnlyLock,
+      Supplier<BillingConfig> config,
+      Clock clock) {
+    this.access = access;
+    this.accounts = accounts;
+    this.limits = limits;
+    this.readOnlyLock = readOnlyLock;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public void register(HttpRoutes routes) {
+    routes.add(HttpMethod.PUT, "/seat-limit", JsonRoute.of(this::put));
+    routes.add(HttpMethod.GET, "/seat-limit", JsonRoute.of(this::get));
+    routes.add(HttpMethod.DELETE, "/seat-limit", JsonRoute.of(this::delete));
+  }
+
+  /**
+   * 200 with the limit set (replacing the organization's previous one; setting the same again
+   * changes nothing but who set it and when); 400 naming {@code limit} unless it is a whole
+   * number from 1 to {@value SeatLimit#MAX} (nothing stored); 401; 403 {@code owner_required}
+   * and the others {@link OrgAccess} answers; 404 for an organization without a billing
+   * account; 423 while it is locked for non-payment.
+   */
+  SeatLimitJson put(HttpRequest request) throws Exception {
+    Caller caller = Access.authenticated(request);
+    JsonNode body = Json.readObject(request);
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
+    int limit = limit(body);
+    Account account = account(orgId);
+    readOnlyLock.requireNotLocked(account.userId());
+    limits.set(new SeatLimit(account.userId(), limit, caller.userId(), clock.instant()));
+    return status(account);
+  }
+
+  /** 200 with the limit (or nulls), the members and the plan's limit; 401; 403; 404. */
+  SeatLimitJson get(HttpRequest request) throws Exception {
+    return status(account(access.organization(request, MemberRole.ADMIN).id()));
+  }
+
+  /**
+   * 200 with the organization's seats after its limit is removed, also when it had none; 400
+   * {@code invalid_json} for a body other than none or one JSON object; 401; 403; 404; 423.
+   */
+  SeatLimitJson delete(HttpRequest request) throws Exception {
+    Json.requireNoneOrObject(request);
+    Account account = account(access.organization(request, MemberRole.OWNER).id());
+    readOnlyLock.requireNotLocked(account.userId());
+    limits.remove(account.userId());
+    return status(account);
+  }
+
+  private SeatLimitJson status(Account account) throws Exception {
+    SeatLimits.Seats seats = limits.of(account.userId());
+    SeatLimit set = seats.limit();
+    Limit plan = config.get().limitsOf(account.planId()).of(Meter.MEMBERS);
+    return new SeatLimitJson(
+        account.userId(),
+        set == null ? null : set.limit(),
+        set == null ? null : set.setBy(),
+        set == null ? null : set.setAt(),
+        seats.members(),
+        account.planId(),
+        plan.amount(),
+        plan.unlimited() ? null : plan.kind().configName());
+  }
+
+  private Account account(String orgId) throws Exception {
+    return accounts
+        .find(orgId)
+        .orElseThrow(() -> ApiException.notFound("no billing account for organization " + orgId));
+  }
+
+  /** A whole JSON number from 1 to {@link SeatLimit#MAX}. */
+  private static int limit(JsonNode body) throws ApiException {
+    JsonNode value = body.get("limit");
+    boolean whole = value != null && value.isIntegralNumber() && value.canConvertToInt();
+    if (!whole || value.asInt() < 1 || value.asInt() > SeatLimit.MAX) {
+      throw ApiException.badParameter(
+          "limit", "limit must be a whole number of members from 1 to " + SeatLimit.MAX);
+    }
+    return value.asInt();
+  }
+}

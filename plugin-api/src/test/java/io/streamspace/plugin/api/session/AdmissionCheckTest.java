@@ -1,0 +1,45 @@
+package io.streamspace.plugin.api.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.plugin.api.event.OrganizationEvent.Role;
+import org.junit.jupiter.api.Test;
+
+/** The 0.3 additions to admission keep a 0.1 plugin's answers as they were. */
+class AdmissionCheckTest {
+
+  /** A plugin written against 0.1: it decides sessions only. */
+  private static final AdmissionCheck SESSIONS_ONLY =
+      request -> AdmissionDecision.deny("quota_exceeded", "over");
+
+  @Test
+  void aPluginThatDecidesSessionsOnlyAllowsEveryMember() {
+    AdmissionDecision decision =
+        SESSIONS_ONLY.admitMember(new MemberAdmissionRequest("acme", "u9", Role.MEMBER));
+
+    assertTrue(decision.allowed());
+    assertNull(decision.code());
+  }
+
+  @Test
+  void aDenialMadeAsBefore03NamesNoUpgrade_andOneMadeWithItDoes() {
+    AdmissionDecision before = new AdmissionDecision(false, "seat_limit", "full");
+    AdmissionDecision with = AdmissionDecision.deny("seat_limit", "full", "pro");
+
+    assertNull(before.upgrade());
+    assertNull(AdmissionDecision.deny("seat_limit", "full").upgrade());
+    assertEquals("pro", with.upgrade());
+    assertEquals("seat_limit", with.code());
+  }
+
+  @Test
+  void aMemberAdmissionNamesItsOrganization_theUserAndRoleMayBeUnsaid() {
+    MemberAdmissionRequest unsaid = new MemberAdmissionRequest("acme", null, null);
+
+    assertEquals("acme", unsaid.orgId());
+    assertThrows(NullPointerException.class, () -> new MemberAdmissionRequest(null, "u9", null));
+  }
+}
