@@ -103,6 +103,25 @@ class MemberAdmissionTest {
     return other.admitMember(new MemberAdmissionRequest(org, user, Role.MEMBER));
   }
 
+  /** A Pro team (room for more) deleted at 11:00: it takes no member, here or on another node. */
+  @Test
+  void aClosedOrganizationTakesNoMember_hereAtOnceAndOnAnotherNodeAfterItsReload()
+      throws Exception {
+    team("acme", "pro", 2);
+    assertTrue(here("acme", "u3").allowed(), "open, a Pro team of 2 takes a third");
+
+    deliver(
+        new OrganizationEvent(
+            "deleted-acme", at("2026-03-10T11:00:00Z"), Type.DELETED, "acme", null, null));
+    billing.flush();
+
+    AdmissionDecision refused = here("acme", "u3");
+    assertFalse(refused.allowed());
+    assertEquals("organization_closed", refused.code());
+    assertEquals("The organization was closed at 2026-03-10T11:00:00Z.", refused.reason());
+    assertEquals("organization_closed", afterReload("acme", "u3").code());
+  }
+
   @Test
   void aHobbyTeamOfFiveIsRefusedASixth_namingTheUpgrade_andReAddingAMemberIsAllowed()
       throws Exception {

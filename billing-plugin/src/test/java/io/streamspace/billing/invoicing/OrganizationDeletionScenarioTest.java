@@ -116,7 +116,7 @@ class OrganizationDeletionScenarioTest {
    */
   private static final List<String> FINAL_LINES =
       List.of(
-          "plan_fee Professional, 2026-04-01 – 2026-04-15 null null null 29.99 14.50",
+          "plan_fee Pro, 2026-04-01 – 2026-04-15 null null null 29.99 14.50",
           "overage cpu overage cpu 4 core-hours 0.05 0.20",
           "credit Credit: goodwill null null null null -5.00");
 
@@ -330,7 +330,7 @@ class OrganizationDeletionScenarioTest {
 
     assertEquals(
         List.of(
-            "plan_fee Professional, 2026-04-01 – 2026-04-15 null null null 29.99 14.50",
+            "plan_fee Pro, 2026-04-01 – 2026-04-15 null null null 29.99 14.50",
             "pack 5 job slots, 2026-04-01 – 2026-05-01 null null null 5.00 5.00",
             "pack 10 GB storage, 2026-04-01 – 2026-04-15 null null null 2.00 0.97"),
         lines(invoiceId("acme", APRIL)));

@@ -180,7 +180,10 @@ class PackLimitsTest {
     }
     AdmissionRequest eighth = new AdmissionRequest("john", null, size("0.1", "0.1", "0"));
     AdmissionDecision atTheRaisedLimit = billing.billing.admit(eighth);
-    billing.terminated(BOUGHT, "s7", "john", size("0.1", "0.1", "5"));
+    // a minute later: of levels reported at one instant the greater event id's holds, and the
+    // sessions' ids are random
+    billing.clock.set(at("2026-03-10T12:06:00Z"));
+    billing.terminated("2026-03-10T12:06:00Z", "s7", "john", size("0.1", "0.1", "5"));
     AdmissionDecision overStorage = billing.billing.admit(eighth);
 
     assertEquals(
