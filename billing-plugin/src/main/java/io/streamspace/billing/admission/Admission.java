@@ -94,9 +94,10 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   /**
    * Denies a session of a closed organization ({@code organization_closed}), of a held account
-   * (suspended or locked: {@link AccountHolds}), or one that
-   * would pass a hard limit, or while a soft counter's overage waits for the account's
-   * confirmation; allows it otherwise.
+   * (suspended or locked: {@link AccountHolds}), or one that would pass a hard limit by its
+   * requested size (naming the plan and the pack, in the account's currency, that would allow
+   * it), or while a soft counter's overage waits for the account's confirmation; allows it
+   * otherwise.
    */
   public AdmissionDecision admit(AdmissionRequest request) {
     BillingConfig current = config.get();
@@ -127,7 +128,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
             current.limitsOf(planId).raisedBy(use.packAdds()),
             current.meters(),
             new OverageTerms(
-                new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)));
+                new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)),
+            () -> offers(current, currency));
     if (!byOrganization.allowed()) {
       return byOrganization;
     }
@@ -194,6 +196,35 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
                         .stream())
             .toList();
     return SeatRules.decide(request.orgId(), seats, planId, membersLimit(current, planId), offers);
+  }
+
+  /**
+   * The plans and packs priced in {@code currency}, with their limits and what they add: read
+   * only when a session is refused by size, so an admission that passes builds none.
+   */
+  private static AdmissionRules.Offers offers(BillingConfig config, Currency currency) {
+    List<AdmissionRules.PlanOffer> plans =
+        config.subscriptionPlans().stream()
+            .flatMap(
+                plan ->
+                    config
+                        .priceOf(plan, currency)
+                        .map(
+                            price ->
+                                new AdmissionRules.PlanOffer(
+                                    plan.id(), price, config.limitsOf(plan.id())))
+                        .stream())
+            .toList();
+    List<AdmissionRules.PackOffer> packs =
+        config.capacityPacks().stream()
+            .flatMap(
+                pack ->
+                    pack
+                        .priceIn(currency)
+                        .map(price -> new AdmissionRules.PackOffer(pack.id(), price, pack.adds()))
+                        .stream())
+            .toList();
+    return new AdmissionRules.Offers(plans, packs);
   }
 
   /** A plan's members limit (packs add no seats). */

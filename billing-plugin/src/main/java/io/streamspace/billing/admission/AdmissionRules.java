@@ -10,24 +10,53 @@ import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether a new session may start: it may not take an account past a hard limit of its plan on
- * the concurrent meters (its size added to what is open now), nor start while the account's
- * storage is already past a hard limit, nor while a period counter (built-in or custom) is at or
- * over a hard limit of its plan this billing period. A denial's code is the meter's name
- * followed by {@code _limit} ({@code active_sessions_limit}, {@code gpu_minutes_limit}). Nor may
- * it start while a soft period counter is at or over its limit without the account's
- * confirmation of the overage this period ({@link QuotaState#CONFIRMATION_REQUIRED}): code
- * {@value #OVERAGE_CONFIRMATION_REQUIRED}, with the cost of going on. Other soft limits and
- * unlimited meters never refuse.
+ * the concurrent meters (its size added to what is open now), nor on storage (the level the
+ * session brings the account to: see {@link #storageAfter}), nor start while a period counter
+ * (built-in or custom) is at or over a hard limit of its plan this billing period. A denial's
+ * code is the meter's name followed by {@code _limit} ({@code active_sessions_limit}, {@code
+ * storage_gb_limit}, {@code gpu_minutes_limit}). A denial by size (cores, memory, job slots,
+ * storage) names in {@code upgrade} the cheapest other plan, and in {@code pack} the cheapest
+ * capacity pack adding to the meter refused, on which the session would pass every size check
+ * ({@link Offers}), and says so in its reason. Nor may it start while a soft period counter is at
+ * or over its limit without the account's confirmation of the overage this period ({@link
+ * QuotaState#CONFIRMATION_REQUIRED}): code {@value #OVERAGE_CONFIRMATION_REQUIRED}, with the
+ * cost of going on. Other soft limits and unlimited meters never refuse.
  */
 final class AdmissionRules {
 
   /** How a reason names a meter and its units. */
   record Label(String name, String units) {}
+
+  /**
+   * What the account could move to or buy, in its currency, in the config's order (the first of
+   * the cheapest wins a tie).
+   *
+   * @param plans the plans priced in its currency, its own among them or not
+   * @param packs the capacity packs sold in its currency
+   */
+  record Offers(List<PlanOffer> plans, List<PackOffer> packs) {
+
+    static final Offers NONE = new Offers(List.of(), List.of());
+
+    Offers {
+      plans = List.copyOf(plans);
+      packs = List.copyOf(packs);
+    }
+  }
+
+  /** A plan the account could move to: its fee per interval and its own limits (no packs). */
+  record PlanOffer(String planId, BigDecimal price, PlanLimits limits) {}
+
+  /** A pack the account could buy: its price and what it adds to the limits. */
+  record PackOffer(String packId, BigDecimal price, Map<Meter, BigDecimal> adds) {}
 
   private static final Map<Meter, Label> LABELS =
       Map.of(
@@ -46,36 +75,29 @@ final class AdmissionRules {
 
   private AdmissionRules() {}
 
+  /**
+   * @param limits the account's limits: its plan's raised by its active packs
+   * @param offers what would admit a session refused by size; read only on such a refusal
+   */
   static AdmissionDecision decide(
       ConcurrentUse use,
       ResourceSize requested,
       String planId,
       PlanLimits limits,
       Meters meters,
-      OverageTerms overage) {
-    for (Meter meter : CONCURRENT) {
-      Limit limit = limits.of(meter);
-      BigDecimal used = used(use, meter);
-      BigDecimal needed = needed(requested, meter);
-      if (isHard(limit) && used.add(needed).compareTo(limit.amount()) > 0) {
-        Label label = label(meter);
-        return AdmissionDecision.deny(
-            code(meter),
-            "%s limit reached: %s %s in use plus %s for this session would pass the hard limit of"
-                    .formatted(label.name(), plain(used), label.units(), plain(needed))
-                + " %s %s of %s."
-                    .formatted(plain(limit.amount()), label.units(), plan(planId, use, meter)));
-      }
-    }
-    Limit storage = limits.of(Meter.STORAGE_GB);
-    if (isHard(storage) && use.storageGb().compareTo(storage.amount()) > 0) {
-      return AdmissionDecision.deny(
-          code(Meter.STORAGE_GB),
-          "Storage limit exceeded: %s GB stored is over the hard limit of %s GB of %s."
-              .formatted(
-                  plain(use.storageGb()),
-                  plain(storage.amount()),
-                  plan(planId, use, Meter.STORAGE_GB)));
+      OverageTerms overage,
+      Supplier<Offers> offers) {
+    Optional<Meter> bySize = passedBySize(use, requested, limits);
+    if (bySize.isPresent()) {
+      Meter meter = bySize.get();
+      return refusedBySize(
+          meter,
+          reasonBySize(meter, use, requested, limits.of(meter), plan(planId, use, meter)),
+          use,
+          requested,
+          planId,
+          limits,
+          offers.get());
     }
     for (Meter meter : meters.periodCounters()) {
       Limit limit = limits.of(meter);
@@ -105,6 +127,106 @@ final class AdmissionRules {
       }
     }
     return AdmissionDecision.allow();
+  }
+
+  /**
+   * The first meter, in the order cores, memory, job slots, storage, whose hard limit the
+   * session would pass: the concurrent meters by what is open plus the request, storage by the
+   * level the session would bring the account to.
+   */
+  private static Optional<Meter> passedBySize(
+      ConcurrentUse use, ResourceSize requested, PlanLimits limits) {
+    for (Meter meter : CONCURRENT) {
+      Limit limit = limits.of(meter);
+      if (isHard(limit)
+          && used(use, meter).add(needed(requested, meter)).compareTo(limit.amount()) > 0) {
+        return Optional.of(meter);
+      }
+    }
+    Limit storage = limits.of(Meter.STORAGE_GB);
+    if (isHard(storage) && storageAfter(use, requested).compareTo(storage.amount()) > 0) {
+      return Optional.of(Meter.STORAGE_GB);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The storage level the account holds once the session starts. Storage is a level the
+   * organization holds, not a per-session size: every session event reports the organization's
+   * level (the latest reported wins), and the request's {@code storage_gb} is read the same way,
+   * as the level the session will report. So the level after it starts is the larger of the level
+   * held now and the one requested: a session asking for 3 GB on a 2 GB hard limit is refused, one
+   * asking for the 2 GB the organization already holds (or less) is not, and a level already over
+   * the limit refuses any session, as before. Adding the request to the level held would count the
+   * organization's storage twice whenever a session reports the level it already holds.
+   */
+  static BigDecimal storageAfter(ConcurrentUse use, ResourceSize requested) {
+    return use.storageGb().max(requested.storageGb());
+  }
+
+  /** The reason of a refusal by size at that meter's limit, without what would allow it. */
+  private static String reasonBySize(
+      Meter meter, ConcurrentUse use, ResourceSize requested, Limit limit, String plan) {
+    if (!meter.equals(Meter.STORAGE_GB)) {
+      Label label = label(meter);
+      return "%s limit reached: %s %s in use plus %s for this session would pass the hard limit of"
+              .formatted(
+                  label.name(),
+                  plain(used(use, meter)),
+                  label.units(),
+                  plain(needed(requested, meter)))
+          + " %s %s of %s.".formatted(plain(limit.amount()), label.units(), plan);
+    }
+    if (use.storageGb().compareTo(requested.storageGb()) >= 0) {
+      return "Storage limit exceeded: %s GB stored is over the hard limit of %s GB of %s."
+          .formatted(plain(use.storageGb()), plain(limit.amount()), plan);
+    }
+    return ("Storage limit reached: this session asks for %s GB of storage, with %s GB stored now,"
+            + " over the hard limit of %s GB of %s.")
+        .formatted(
+            plain(requested.storageGb()), plain(use.storageGb()), plain(limit.amount()), plan);
+  }
+
+  /**
+   * A refusal by size naming the cheapest other plan, and the cheapest pack adding to {@code
+   * meter}, on which the session would pass every size check (the plan with the account's packs,
+   * the pack on top of its current limits).
+   */
+  private static AdmissionDecision refusedBySize(
+      Meter meter,
+      String reason,
+      ConcurrentUse use,
+      ResourceSize requested,
+      String planId,
+      PlanLimits limits,
+      Offers offers) {
+    Optional<String> upgrade =
+        offers.plans().stream()
+            .filter(offer -> !offer.planId().equals(planId))
+            .filter(
+                offer ->
+                    passedBySize(use, requested, offer.limits().raisedBy(use.packAdds())).isEmpty())
+            .min(Comparator.comparing(PlanOffer::price))
+            .map(PlanOffer::planId);
+    Optional<String> pack =
+        offers.packs().stream()
+            .filter(offer -> offer.adds().getOrDefault(meter, BigDecimal.ZERO).signum() > 0)
+            .filter(offer -> passedBySize(use, requested, limits.raisedBy(offer.adds())).isEmpty())
+            .min(Comparator.comparing(PackOffer::price))
+            .map(PackOffer::packId);
+    String remedy;
+    if (upgrade.isPresent() && pack.isPresent()) {
+      remedy =
+          " Plan %s would allow it, as would the pack %s.".formatted(upgrade.get(), pack.get());
+    } else if (upgrade.isPresent()) {
+      remedy = " Plan %s would allow it.".formatted(upgrade.get());
+    } else if (pack.isPresent()) {
+      remedy = " The pack %s would allow it.".formatted(pack.get());
+    } else {
+      remedy = "";
+    }
+    return AdmissionDecision.deny(
+        code(meter), reason + remedy, upgrade.orElse(null), pack.orElse(null));
   }
 
   /**

@@ -79,8 +79,11 @@ class AdmissionTest {
     assertEquals("active_sessions_limit", third.code());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free.",
+            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
+            + " slots-5.",
         third.reason());
+    assertEquals("pro", third.upgrade(), "pro has no job slot limit");
+    assertEquals("slots-5", third.pack(), "the cheapest pack adding slots");
   }
 
   @Test
@@ -101,7 +104,7 @@ class AdmissionTest {
     assertEquals("cpu_cores_limit", over.code());
     assertEquals(
         "CPU limit reached: 1.5 cores in use plus 1 for this session would pass the hard limit of"
-            + " 2 cores of plan free.",
+            + " 2 cores of plan free. Plan pro would allow it.",
         over.reason());
     assertTrue(ask("0.5", "1").allowed());
   }
@@ -125,7 +128,8 @@ class AdmissionTest {
 
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
-        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of plan free.",
+        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of plan free."
+            + " Plan pro would allow it, as would the pack storage-10.",
         refused.reason());
   }
 
@@ -134,6 +138,27 @@ class AdmissionTest {
     admission.sessionTerminated(event("s1", size("0", "0", "2")));
 
     assertTrue(ask("0.5", "1").allowed());
+  }
+
+  @Test
+  void aSessionAskingForMoreStorageThanTheHardLimitIsRefused_namingTheDefaultPlanAndPack() {
+    // nothing stored; 3 GB asked > free's 2 GB hard: pro (100 GB, 29.99 USD), storage-10 (2 + 10)
+    AdmissionDecision refused =
+        admission.admit(new AdmissionRequest("alice", null, size("0.5", "1", "3")));
+
+    assertEquals("storage_gb_limit", refused.code());
+    assertEquals("pro", refused.upgrade());
+    assertEquals("storage-10", refused.pack());
+    assertTrue(refused.reason().startsWith("Storage limit reached: this session asks for 3 GB"));
+  }
+
+  @Test
+  void aSessionAskingForTheStorageLevelAlreadyHeldIsAllowed() {
+    admission.sessionTerminated(event("s1", size("0", "0", "2")));
+
+    assertTrue(
+        admission.admit(new AdmissionRequest("alice", null, size("0.5", "1", "2"))).allowed(),
+        "2 GB held, 2 GB asked: the level stays 2 GB, at the limit");
   }
 
   @Test

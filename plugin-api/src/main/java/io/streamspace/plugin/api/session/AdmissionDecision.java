@@ -8,16 +8,30 @@ package io.streamspace.plugin.api.session;
  * @param reason  human-readable reason when denied, else null
  * @param upgrade the id of the plan that would allow what was denied, or null when none would
  *                (or the plugin does not say). Since 0.3.
+ * @param pack    the id of the capacity pack that, bought on top of the current plan, would
+ *                allow what was denied, or null when none would (or the plugin does not say).
+ *                Since 0.3.
  *
  * <p>Stable since 0.1.
  */
-public record AdmissionDecision(boolean allowed, String code, String reason, String upgrade) {
+public record AdmissionDecision(
+    boolean allowed, String code, String reason, String upgrade, String pack) {
 
-  private static final AdmissionDecision ALLOW = new AdmissionDecision(true, null, null, null);
+  private static final AdmissionDecision ALLOW =
+      new AdmissionDecision(true, null, null, null, null);
 
   /** A decision without an upgrade, as before 0.3. */
   public AdmissionDecision(boolean allowed, String code, String reason) {
-    this(allowed, code, reason, null);
+    this(allowed, code, reason, null, null);
+  }
+
+  /**
+   * A decision that may name a plan but no pack.
+   *
+   * @since 0.3
+   */
+  public AdmissionDecision(boolean allowed, String code, String reason, String upgrade) {
+    this(allowed, code, reason, upgrade, null);
   }
 
   public static AdmissionDecision allow() {
@@ -25,7 +39,7 @@ public record AdmissionDecision(boolean allowed, String code, String reason, Str
   }
 
   public static AdmissionDecision deny(String code, String reason) {
-    return new AdmissionDecision(false, code, reason, null);
+    return new AdmissionDecision(false, code, reason, null, null);
   }
 
   /**
@@ -34,6 +48,16 @@ public record AdmissionDecision(boolean allowed, String code, String reason, Str
    * @since 0.3
    */
   public static AdmissionDecision deny(String code, String reason, String upgrade) {
-    return new AdmissionDecision(false, code, reason, upgrade);
+    return new AdmissionDecision(false, code, reason, upgrade, null);
+  }
+
+  /**
+   * A denial that names the plan ({@code upgrade}) and the capacity pack ({@code pack}) that
+   * would each allow it; either may be null.
+   *
+   * @since 0.3
+   */
+  public static AdmissionDecision deny(String code, String reason, String upgrade, String pack) {
+    return new AdmissionDecision(false, code, reason, upgrade, pack);
   }
 }

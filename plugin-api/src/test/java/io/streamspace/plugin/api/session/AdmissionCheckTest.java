@@ -36,6 +36,18 @@ class AdmissionCheckTest {
   }
 
   @Test
+  void aDenialMadeWithoutAPackNamesNone_andOneMadeWithItDoes() {
+    AdmissionDecision withUpgrade = new AdmissionDecision(false, "storage_gb_limit", "full", "pro");
+    AdmissionDecision withPack =
+        AdmissionDecision.deny("storage_gb_limit", "full", "pro", "storage-10");
+
+    assertNull(withUpgrade.pack());
+    assertNull(AdmissionDecision.deny("seat_limit", "full", "pro").pack());
+    assertEquals("storage-10", withPack.pack());
+    assertEquals("pro", withPack.upgrade());
+  }
+
+  @Test
   void aMemberAdmissionNamesItsOrganization_theUserAndRoleMayBeUnsaid() {
     MemberAdmissionRequest unsaid = new MemberAdmissionRequest("acme", null, null);
 
