@@ -27,12 +27,13 @@ public final class AdmissionService {
   static final String ADD_MEMBER = "add_member";
 
   /**
-   * The answer: allowed, or the first plugin's denial with the plan that would allow it when the
-   * plugin names one (null fields are left out).
+   * The answer: allowed, or the first plugin's denial with the plan ({@code upgrade}) and the
+   * capacity pack ({@code pack}) that would allow it when the plugin names them, for a session as
+   * for a member (null fields are left out).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Answer(
-      boolean allowed, String code, String reason, String upgrade, String plugin) {}
+      boolean allowed, String code, String reason, String upgrade, String pack, String plugin) {}
 
   private final PluginRegistry plugins;
 
@@ -73,11 +74,16 @@ public final class AdmissionService {
         AdmissionDecision decision = question.apply(check);
         if (!decision.allowed()) {
           return new Answer(
-              false, decision.code(), decision.reason(), decision.upgrade(), plugin.id());
+              false,
+              decision.code(),
+              decision.reason(),
+              decision.upgrade(),
+              decision.pack(),
+              plugin.id());
         }
       }
     }
-    return new Answer(true, null, null, null, null);
+    return new Answer(true, null, null, null, null, null);
   }
 
   private static AdmissionRequest session(

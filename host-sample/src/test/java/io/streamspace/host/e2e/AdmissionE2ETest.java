@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code POST /api/platform/admission} with the packaged billing plugin: a session past a hard
- * limit of the account's plan is refused with the meter's code and a reason, from the sessions
- * the plugin was handed; limits changed through the config apply to the next admission.
+ * limit of the account's plan, by what is open plus its requested size, is refused with the
+ * meter's code, a reason and the plan and pack that would allow it, from the sessions the plugin
+ * was handed; limits changed through the config apply to the next admission.
  */
 class AdmissionE2ETest extends BillingHostTestBase {
 
@@ -48,8 +49,11 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals("active_sessions_limit", refused.get("code").asText());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free.",
+            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
+            + " slots-5.",
         refused.get("reason").asText());
+    assertEquals("pro", refused.get("upgrade").asText());
+    assertEquals("slots-5", refused.get("pack").asText());
     assertEquals("billing", refused.get("plugin").asText());
 
     api.postEvents(platformToken, List.of(Events.sessionTerminated("s1-" + ann, ann, at("11:57"))));
@@ -76,12 +80,14 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals("cpu_cores_limit", cores.get("code").asText(), cores.toString());
     assertEquals(
         "CPU limit reached: 1.5 cores in use plus 1 for this session would pass the hard limit"
-            + " of 2 cores of plan free.",
+            + " of 2 cores of plan free. Plan pro would allow it.",
         cores.get("reason").asText());
+    assertEquals("pro", cores.get("upgrade").asText());
+    assertFalse(cores.has("pack"), "no pack adds cores: " + cores);
     assertEquals("memory_gb_limit", memory.get("code").asText(), memory.toString());
     assertEquals(
         "Memory limit reached: 3 GB in use plus 2 for this session would pass the hard limit"
-            + " of 4 GB of plan free.",
+            + " of 4 GB of plan free. Plan pro would allow it.",
         memory.get("reason").asText());
     assertTrue(fits.get("allowed").asBoolean(), "exactly at both limits: " + fits);
 
@@ -90,6 +96,43 @@ class AdmissionE2ETest extends BillingHostTestBase {
 
     assertTrue(api.admission(platformToken, cid, "1", "0.5").get("allowed").asBoolean());
     assertTrue(api.admission(platformToken, cid, "0.25", "2").get("allowed").asBoolean());
+  }
+
+  /**
+   * The free plan's storage is 2 GB, hard. A session's storage_gb is the level it brings the
+   * organization to: 3 GB asked with nothing stored is refused (max(0, 3) = 3 > 2), naming pro
+   * (100 GB, 29.99 USD) and the storage-10 pack (2 + 10 = 12 GB, 2.00 USD); once a session reports
+   * the 2 GB level, a session asking for those 2 GB is allowed (max(2, 2) = 2), 3 GB still not.
+   */
+  @Test
+  void aSessionAskingForMoreStorageThanTheFreePlansHardLimitIsRefused_namingTheUpgradeAndPack() {
+    String dee = newUser("dee");
+    api.postEvents(platformToken, List.of(Events.userCreated(dee, at("11:50"))));
+    api.awaitCaughtUp("billing");
+
+    JsonNode refused = api.admission(platformToken, dee, "0.5", "1", "3");
+
+    assertFalse(refused.get("allowed").asBoolean(), refused.toString());
+    assertEquals("storage_gb_limit", refused.get("code").asText());
+    assertEquals(
+        "Storage limit reached: this session asks for 3 GB of storage, with 0 GB stored now,"
+            + " over the hard limit of 2 GB of plan free. Plan pro would allow it, as would the"
+            + " pack storage-10.",
+        refused.get("reason").asText());
+    assertEquals("pro", refused.get("upgrade").asText());
+    assertEquals("storage-10", refused.get("pack").asText());
+    assertEquals("billing", refused.get("plugin").asText());
+
+    api.postEvents(
+        platformToken,
+        List.of(Events.sessionCreated("s1-" + dee, dee, at("11:55"), "0.5", "1", "2")));
+    api.awaitCaughtUp("billing");
+
+    JsonNode theLevelHeld = api.admission(platformToken, dee, "0.5", "1", "2");
+    assertTrue(theLevelHeld.get("allowed").asBoolean(), theLevelHeld.toString());
+    assertEquals(
+        "storage_gb_limit",
+        api.admission(platformToken, dee, "0.5", "1", "3").get("code").asText());
   }
 
   @Test

@@ -91,6 +91,17 @@ final class BillingApi {
   }
 
   /**
+   * Asks whether a session of that many cores and GB of memory may start for the user, reporting
+   * {@code storageGb} as the storage level it brings the user's organization to.
+   */
+  JsonNode admission(
+      String platformToken, String userId, String cpuCores, String memoryGb, String storageGb) {
+    Map<String, Object> request = sessionRequest(userId, cpuCores, memoryGb);
+    request.put("storage_gb", new BigDecimal(storageGb));
+    return admission(platformToken, request);
+  }
+
+  /**
    * Asks whether a session of half a core and 1 GB may start for the user under the team
    * organization {@code orgId}.
    */

@@ -139,7 +139,8 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertEquals("active_sessions_limit", underAcme.get("code").asText());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free.",
+            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
+            + " slots-5.",
         underAcme.get("reason").asText());
     assertTrue(personal.get("allowed").asBoolean(), "olivia's own runs nothing: " + personal);
   }
