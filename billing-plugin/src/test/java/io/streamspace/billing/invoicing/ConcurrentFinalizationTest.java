@@ -6,7 +6,6 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
@@ -19,12 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -91,86 +88,6 @@ class ConcurrentFinalizationTest {
     // u07 ran 8 cores for an hour: 0.40, on its own invoice only
     assertEquals("0.40", value("SELECT total::text FROM billing_invoices WHERE user_id = 'u07'"));
     assertEquals(0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NULL"));
-  }
-
-  @Test
-  void twoOverlappingRunsShareTheDrafts_andEachSaysWhatItFinalizedAndWhatTheOtherDid()
-      throws Exception {
-    for (int i = 0; i < 5; i++) {
-      String user = "u%02d".formatted(i);
-      billing.created("2026-03-10T10:00:00Z", "s" + i, user, size("1", "0", "0"));
-      billing.terminated("2026-03-10T11:00:00Z", "s" + i, user);
-    }
-    billing.calculateUsageAt("2026-04-01T00:00:00Z");
-    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z"); // 5 drafts, grace not passed
-
-    // Run A (say the 15-minute cron) finalizes the first draft, then run B (a long
-    // generate-invoices reaching its finalization) starts while A is still going: B lists the 4
-    // drafts left and finalizes 2 of them before A goes on. A then finds those 2 finalized and
-    // takes the last 2; B finds the last 2 finalized by A. A: 1 + 2 = 3 finalized, 2 by the
-    // other; B: 2 finalized, 2 by the other; 3 + 2 = the 5 drafts, each finalized once.
-    CountDownLatch bFinalizedTwo = new CountDownLatch(1);
-    CountDownLatch aEnded = new CountDownLatch(1);
-    ExecutorService other = Executors.newSingleThreadExecutor();
-    List<Future<Finalization>> runB = new ArrayList<>();
-    int[] publishedByB = {0};
-    InvoiceFinalizer b =
-        finalizerTellingEachInvoice(
-            () -> {
-              if (++publishedByB[0] == 2) {
-                bFinalizedTwo.countDown();
-                awaitOrFail(aEnded);
-              }
-            });
-    InvoiceFinalizer a =
-        finalizerTellingEachInvoice(
-            () -> {
-              if (runB.isEmpty()) {
-                runB.add(other.submit(() -> b.finalizeDue(AFTER_GRACE)));
-                awaitOrFail(bFinalizedTwo);
-              }
-            });
-
-    Finalization byA = a.finalizeDue(AFTER_GRACE);
-    aEnded.countDown();
-    Finalization byB = runB.get(0).get(30, TimeUnit.SECONDS);
-    other.shutdown();
-
-    assertEquals(new Finalization(3, 2), byA);
-    assertEquals(new Finalization(2, 2), byB);
-    assertEquals(
-        "finalized 3 invoices; 2 others were finalized or voided by another run", byA.summary());
-    assertEquals(
-        "finalized 2 invoices; 2 others were finalized or voided by another run", byB.summary());
-    assertEquals(5, byA.finalized() + byB.finalized(), "the 5 drafts, each finalized once");
-    assertEquals(5L, value("SELECT count(DISTINCT invoice_number) FROM billing_invoices"));
-    assertEquals(0L, value("SELECT count(*) FROM billing_invoices WHERE status = 'draft'"));
-    assertEquals(new Finalization(0, 0), a.finalizeDue(AFTER_GRACE), "nothing left, nothing said");
-  }
-
-  /** A finalizer that runs {@code afterEach} once each invoice it finalized is committed. */
-  private InvoiceFinalizer finalizerTellingEachInvoice(Runnable afterEach) {
-    return new InvoiceFinalizer(
-        dataSource,
-        new InvoiceCalculator(dataSource, BillingConfig::defaults),
-        new BillingEvents(
-            (type, payload) -> {
-              if (type.equals("billing.invoice.created")) {
-                afterEach.run();
-              }
-            }),
-        BillingConfig::defaults,
-        (connection, invoice) -> {},
-        PluginMetrics.none());
-  }
-
-  private static void awaitOrFail(CountDownLatch latch) {
-    try {
-      assertTrue(latch.await(30, TimeUnit.SECONDS), "the other run never got there");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
