@@ -68,6 +68,40 @@ class PluginSecretsTest {
   }
 
   @Test
+  void aSecretFromAnAbsentOrEmptyVariableIsMissing_aSetOneIsSetNeverShown_healthAndConfigAgree(
+      @TempDir Path work) throws Exception {
+    Map<String, String> environment =
+        Map.of(
+            "BILLING_ADMIN_TOKEN", ADMIN_TOKEN,
+            "STRIPE_SECRET_KEY", "sk_test_from-the-environment-7",
+            "STRIPE_WEBHOOK_SECRET", ""); // as `STRIPE_WEBHOOK_SECRET=` in a compose file
+    try (Host host =
+        Host.start(
+            HostOptions.builder()
+                .port(0)
+                .dbUrl(TestDatabases.freshDatabaseUrl())
+                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .secrets(environment)
+                .build())) {
+      HostClient http = new HostClient(host.port());
+      JsonNode health = http.get("/api/health", null).expect(200);
+      JsonNode shown = http.get(CONFIG, ADMIN_TOKEN).expect(200);
+
+      JsonNode secrets = billingHealth(health).get("secrets");
+      assertEquals("set", secrets.get("stripeSecretKey").asText(), health.toString());
+      assertEquals("missing", secrets.get("stripeWebhookSecret").asText(), health.toString());
+      assertEquals("****", shown.get("stripeSecretKey").asText(), "set, masked");
+      assertTrue(shown.get("stripeWebhookSecret").isNull(), "missing, not shown as set");
+      assertEquals(
+          Optional.empty(),
+          billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"),
+          "an empty variable is no secret for the plugin either");
+      assertFalse(health.toString().contains("sk_test_from-the-environment-7"));
+      assertFalse(shown.toString().contains("sk_test_from-the-environment-7"));
+    }
+  }
+
+  @Test
   void aSecretSetInTheConfig_isStoredEncrypted_readByThePlugin_andAnotherKeyReadsItAsUnset(
       @TempDir Path work) throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
@@ -136,6 +170,9 @@ class PluginSecretsTest {
       assertEquals("unreadable: set it again", shown.get("stripeWebhookSecret").asText());
       assertEquals("unreadable: set it again", shown.get("stripeSecretKey").asText());
       assertFalse(shown.toString().contains(webhookSecret));
+      JsonNode unreadable = billingHealth(http.get("/api/health", null).expect(200));
+      assertEquals("unreadable", unreadable.at("/secrets/stripeWebhookSecret").asText());
+      assertEquals("unreadable", unreadable.at("/secrets/stripeSecretKey").asText());
 
       List<String> restarted =
           LogCapture.during(
@@ -239,6 +276,16 @@ class PluginSecretsTest {
       row.next();
       return row.getString(1);
     }
+  }
+
+  /** The billing plugin's entry in {@code GET /api/health}. */
+  private static JsonNode billingHealth(JsonNode health) {
+    for (JsonNode plugin : health.get("plugins")) {
+      if (plugin.get("id").asText().equals("billing")) {
+        return plugin;
+      }
+    }
+    throw new AssertionError("no billing plugin in " + health);
   }
 
   private static PluginConfig billingConfig(Host host) {

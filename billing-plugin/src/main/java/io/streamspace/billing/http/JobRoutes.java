@@ -18,14 +18,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Admin routes over the plugin's jobs: {@code GET /jobs/status} and {@code POST /jobs/{name}}. */
 public final class JobRoutes {
 
-  /** How long {@code POST /jobs/{name}} waits for the run to end. */
-  static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
+  /**
+   * How long {@code POST /jobs/{name}} waits for the run to end: the host's bound for a manual
+   * run, which its own wait gives up at too, so the route never waits on a future the host has
+   * abandoned.
+   */
+  static final Duration RUN_TIMEOUT = JobScheduler.MANUAL_RUN_WAIT;
 
   /** One finished run. */
   record RunJson(
@@ -118,7 +123,12 @@ public final class JobRoutes {
     try {
       return RunJson.of(
           run.toCompletableFuture().get(runTimeout.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (TimeoutException e) {
+    } catch (TimeoutException | ExecutionException e) {
+      // the host gives up at the same bound: its future then fails with a TimeoutException
+      if (e instanceof ExecutionException failed
+          && !(failed.getCause() instanceof TimeoutException)) {
+        throw e;
+      }
       String message =
           "still running after %d s; GET /jobs/status shows its last run once it ends"
               .formatted(runTimeout.toSeconds());

@@ -95,12 +95,15 @@ public final class InvoiceFinalizer {
   }
 
   /**
-   * Finalizes every draft whose grace has passed at {@code now}; answers how many. One invoice
-   * that fails (rolled back, left a draft) does not hold up the others: the run goes on and
-   * fails at the end, naming how many it could not finalize.
+   * Finalizes every draft whose grace has passed at {@code now}; answers how many, and how many
+   * of those listed as due another run finalized or voided first (an overlapping run shares the
+   * work: the row lock decides who takes each). One invoice that fails (rolled back, left a
+   * draft) does not hold up the others: the run goes on and fails at the end, naming how many it
+   * could not finalize.
    */
-  public int finalizeDue(Instant now) throws SQLException {
+  public Finalization finalizeDue(Instant now) throws SQLException {
     int finalized = 0;
+    int doneByOthers = 0;
     SQLException failure = null;
     for (long id : dueDrafts(now)) {
       try {
@@ -109,6 +112,8 @@ public final class InvoiceFinalizer {
         if (invoice.isPresent()) {
           publishFinalized(invoice.get());
           finalized++;
+        } else {
+          doneByOthers++;
         }
       } catch (SQLException | RuntimeException e) {
         log.error("could not finalize invoice {}; it stays a draft", id, e);
@@ -124,7 +129,7 @@ public final class InvoiceFinalizer {
               .formatted(failure.getSuppressed().length, finalized),
           failure);
     }
-    return finalized;
+    return new Finalization(finalized, doneByOthers);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.Finalization;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * every organization closed since ({@link InvoiceDrafts#openFinal}: at most 15 minutes after
  * its org.deleted is stored), finalizes the drafts whose grace has passed, then marks sent
  * invoices past their due date overdue.
+ *
+ * <p>The cron run every 15 minutes may overlap a long generate-invoices, which finalizes too:
+ * the two share the drafts by row lock, and each run's message says how many it finalized and
+ * how many it found finalized by the other ({@link Finalization#summary}).
  */
 public final class FinalizeInvoicesJob implements PluginJob {
 
@@ -70,7 +75,7 @@ public final class FinalizeInvoicesJob implements PluginJob {
             now,
             new BillingPeriods(current.invoiceDay(), current.billingTimeZone()),
             current.invoiceGrace());
-    int finalized;
+    Finalization finalized;
     try {
       finalized = finalizer.finalizeDue(now);
     } catch (SQLException | RuntimeException e) {
@@ -84,9 +89,9 @@ public final class FinalizeInvoicesJob implements PluginJob {
     }
     int overdue = statusChanges.markOverdue(now);
     String summary =
-        "opened %d final invoices; finalized %d invoices; marked %d overdue"
-            .formatted(closed, finalized, overdue);
+        "opened %d final invoices; %s; marked %d overdue"
+            .formatted(closed, finalized.summary(), overdue);
     log.info("{}: {}", NAME, summary);
-    return JobResult.of(closed + finalized + overdue, summary);
+    return JobResult.of(closed + finalized.finalized() + overdue, summary);
   }
 }

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,5 +107,37 @@ class JobRoutesTest {
     assertEquals("running", body.get("outcome").asText());
     assertTrue(body.get("message").asText().contains("GET /jobs/status"), body.toString());
     assertFalse(neverInTime.isDone(), "the run is not cancelled");
+  }
+
+  @Test
+  void theRouteWaitsTheHostsOneBoundForAManualRun_fiveMinutes() {
+    // the host's RunCompletions gives up at the same constant (RunCompletionsTest)
+    assertEquals(JobScheduler.MANUAL_RUN_WAIT, JobRoutes.RUN_TIMEOUT);
+    assertEquals(Duration.ofMinutes(5), JobScheduler.MANUAL_RUN_WAIT);
+  }
+
+  @Test
+  void aRunTheHostStoppedWaitingFor_isAnswered202_asOneStillRunning() throws Exception {
+    JobScheduler scheduler = mock(JobScheduler.class);
+    CompletableFuture<JobRun> givenUp = new CompletableFuture<>();
+    givenUp.completeExceptionally(new TimeoutException());
+    when(scheduler.runNow("generate-invoices")).thenReturn(givenUp);
+    JobRoutes routes = new JobRoutes(scheduler, Map.of(), Duration.ofMinutes(1));
+
+    HttpResponse response =
+        (HttpResponse)
+            routes.runNow(
+                new HttpRequest(
+                    HttpMethod.POST,
+                    "/jobs/generate-invoices",
+                    Map.of("name", "generate-invoices"),
+                    null,
+                    null,
+                    null,
+                    admin("root")));
+
+    assertEquals(202, response.status());
+    assertTrue(
+        new String(response.body(), StandardCharsets.UTF_8).contains("\"outcome\":\"running\""));
   }
 }

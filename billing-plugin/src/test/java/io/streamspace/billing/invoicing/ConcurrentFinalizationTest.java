@@ -62,7 +62,7 @@ class ConcurrentFinalizationTest {
 
     CyclicBarrier start = new CyclicBarrier(4);
     ExecutorService threads = Executors.newFixedThreadPool(4);
-    List<Future<Integer>> runs = new ArrayList<>();
+    List<Future<Finalization>> runs = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       runs.add(
           threads.submit(
@@ -72,8 +72,8 @@ class ConcurrentFinalizationTest {
               }));
     }
     int finalized = 0;
-    for (Future<Integer> run : runs) {
-      finalized += run.get();
+    for (Future<Finalization> run : runs) {
+      finalized += run.get().finalized();
     }
     threads.shutdown();
 
@@ -106,7 +106,7 @@ class ConcurrentFinalizationTest {
     }
     assertEquals("draft", value("SELECT status FROM billing_invoices WHERE id = ?", ann));
 
-    assertEquals(2, finalizer.finalizeDue(AFTER_GRACE));
+    assertEquals(new Finalization(2, 0), finalizer.finalizeDue(AFTER_GRACE));
     assertEquals(
         List.of("INV-2026-000001", "INV-2026-000002"),
         BillingHarness.rows("SELECT invoice_number FROM billing_invoices ORDER BY invoice_number")

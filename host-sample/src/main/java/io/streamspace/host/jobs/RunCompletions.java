@@ -3,6 +3,7 @@ package io.streamspace.host.jobs;
 import io.streamspace.host.threads.Daemons;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.jobs.JobScheduler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,17 +24,32 @@ public final class RunCompletions implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RunCompletions.class);
   private static final Duration POLL_EVERY = Duration.ofMillis(250);
-  private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(10);
 
   private final JobRunStore runs;
+  private final Duration giveUpAfter;
   private final Map<String, CompletableFuture<JobRun>> pending = new ConcurrentHashMap<>();
   private final ScheduledExecutorService poller = Daemons.scheduler("job-run-poller");
 
+  /** Gives up waiting after {@link JobScheduler#MANUAL_RUN_WAIT}, as the routes that wait do. */
   public RunCompletions(JobRunStore runs) {
-    this.runs = runs;
+    this(runs, JobScheduler.MANUAL_RUN_WAIT);
   }
 
-  /** A future completed when the run with this request id has been recorded. */
+  RunCompletions(JobRunStore runs, Duration giveUpAfter) {
+    this.runs = runs;
+    this.giveUpAfter = giveUpAfter;
+  }
+
+  /** How long {@link #await} waits before its future fails with a TimeoutException. */
+  Duration giveUpAfter() {
+    return giveUpAfter;
+  }
+
+  /**
+   * A future completed when the run with this request id has been recorded, or exceptionally
+   * with a {@link TimeoutException} after {@link #giveUpAfter} (the run goes on; its record tells
+   * its end).
+   */
   public CompletableFuture<JobRun> await(String requestId) {
     CompletableFuture<JobRun> future = new CompletableFuture<>();
     pending.put(requestId, future);
@@ -43,13 +59,16 @@ public final class RunCompletions implements AutoCloseable {
             POLL_EVERY.toMillis(),
             POLL_EVERY.toMillis(),
             TimeUnit.MILLISECONDS);
-    future.orTimeout(GIVE_UP_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+    future.orTimeout(giveUpAfter.toMillis(), TimeUnit.MILLISECONDS);
     future.whenComplete(
         (run, failure) -> {
           polling.cancel(false);
           pending.remove(requestId);
           if (failure instanceof TimeoutException) {
-            log.warn("Gave up waiting for manual job run {}", requestId);
+            log.info(
+                "Stopped waiting for manual job run {} after {} s; it goes on",
+                requestId,
+                giveUpAfter.toSeconds());
           }
         });
     return future;

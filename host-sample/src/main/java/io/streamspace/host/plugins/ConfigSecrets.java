@@ -57,18 +57,18 @@ final class ConfigSecrets {
   }
 
   /**
-   * Shows each secret key of the schema in {@code shown}: {@link #UNREADABLE} when this host
-   * cannot decrypt it, {@link #MASK} when set, else null.
+   * Shows each secret key of the schema in {@code shown} by its {@link SecretState}, the state
+   * {@code GET /api/health} names: {@link #MASK} when set, null when missing, {@link
+   * #UNREADABLE} when this host cannot decrypt it. These, not the health endpoint's words, so
+   * that the config read, edited and put back still means "as it is".
    */
   static void mask(ObjectNode shown, PluginSecrets secrets) {
     for (ConfigKey key : secrets.schema().keys()) {
       if (key.secret() && shown.at(pointer(key).head()) instanceof ObjectNode parent) {
-        if (secrets.isUnreadable(key)) {
-          parent.put(last(key), UNREADABLE);
-        } else if (secrets.isSet(key)) {
-          parent.put(last(key), MASK);
-        } else {
-          parent.putNull(last(key));
+        switch (secrets.state(key)) {
+          case UNREADABLE -> parent.put(last(key), UNREADABLE);
+          case SET -> parent.put(last(key), MASK);
+          case MISSING -> parent.putNull(last(key));
         }
       }
     }

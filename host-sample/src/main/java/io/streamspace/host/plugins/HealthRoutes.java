@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /api/health}, no token needed: 200 once plugins are started and the database
  * answers; 503 while plugins start or while the database is unavailable. Each installed plugin
- * shows how far behind the event journal it is.
+ * shows how far behind the event journal it is, and the state of each secret its config declares
+ * ({@link SecretState}, the rule the config route masks by).
  *
  * <p>The probes of an orchestrator (Kubernetes), no token needed either: {@code
  * /api/health/live} answers 200 while the process serves, touching nothing else (a database
@@ -23,7 +24,12 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   /** Journal entries not yet consumed, and the age of the oldest, in seconds (not who consumes). */
   record Lag(long events, long seconds) {}
 
-  record PluginHealth(String id, String version, String state, Lag lag) {}
+  /**
+   * @param secrets each secret key the plugin declares and its {@link SecretState} ({@code set},
+   *     {@code missing}, {@code unreadable}), as the config route masks it; never a value
+   */
+  record PluginHealth(
+      String id, String version, String state, Lag lag, Map<String, String> secrets) {}
 
   record Health(String status, String database, List<PluginHealth> plugins) {}
 
@@ -105,7 +111,8 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
                         p.id(),
                         p.descriptor().version(),
                         p.state().label(),
-                        shown(lag.get(p.id()))))
+                        shown(lag.get(p.id())),
+                        registry.secretStates(p.id())))
             .toList();
     if (database.equals("ok")) {
       ctx.json(new Health("ok", database, plugins));

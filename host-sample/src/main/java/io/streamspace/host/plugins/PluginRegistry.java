@@ -409,6 +409,16 @@ public final class PluginRegistry implements AutoCloseable {
         .orElse(plugin.configJson());
   }
 
+  /**
+   * The state of each secret key the plugin's schema declares, by key name ({@code set}, {@code
+   * missing}, {@code unreadable}: {@link PluginSecrets#state}, the rule {@link #shownConfig}
+   * masks by); empty for a plugin without secrets. Never a value; takes no lock.
+   */
+  public Map<String, String> secretStates(String pluginId) {
+    ManagedPlugin plugin = require(pluginId);
+    return secretsOf(pluginId, plugin.secretsJson()).states();
+  }
+
   private String shownConfig(
       ConfigurablePlugin configurable, String savedJson, PluginSecrets secrets) {
     ObjectNode shown = object(configurable.effectiveConfig(savedJson));

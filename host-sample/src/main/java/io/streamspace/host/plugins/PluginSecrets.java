@@ -8,6 +8,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,31 @@ record PluginSecrets(
     Map<String, String> environment,
     ObjectNode stored,
     SecretBox box) {
+
+  /**
+   * Where the secret key stands, the one rule both the health endpoint and the config route show
+   * ({@link SecretState}): {@code set} only when the plugin reads a value for it.
+   */
+  SecretState state(ConfigKey key) {
+    if (fromEnvironment(key) != null) {
+      return SecretState.SET;
+    }
+    if (!stored.hasNonNull(key.name())) {
+      return SecretState.MISSING;
+    }
+    return isUnreadable(key) ? SecretState.UNREADABLE : SecretState.SET;
+  }
+
+  /** The state of each secret key of the schema, by key name, in the schema's order. */
+  Map<String, String> states() {
+    Map<String, String> states = new LinkedHashMap<>();
+    for (ConfigKey key : schema.keys()) {
+      if (key.secret()) {
+        states.put(key.name(), state(key).label());
+      }
+    }
+    return states;
+  }
 
   /** Whether the secret key has a value, from the environment or stored. */
   boolean isSet(ConfigKey key) {
@@ -110,11 +136,18 @@ record PluginSecrets(
     return new PluginSecrets(pluginId, schema, environment, edited, box);
   }
 
+  /**
+   * The environment's value for the key; null when it has none, the variable is the host's own,
+   * or it is empty ({@code STRIPE_SECRET_KEY=} in a compose file): an empty secret is none, so
+   * it is neither handed to the plugin nor shown as set.
+   */
   private String fromEnvironment(ConfigKey key) {
     String variable = key.environmentVariable();
-    return variable == null || HostPluginConfig.HOST_SECRETS.contains(variable)
-        ? null
-        : environment.get(variable);
+    if (variable == null || HostPluginConfig.HOST_SECRETS.contains(variable)) {
+      return null;
+    }
+    String value = environment.get(variable);
+    return value == null || value.isEmpty() ? null : value;
   }
 
   /** Where a stored value belongs, bound into its encryption: {@code billing/stripeSecretKey}. */

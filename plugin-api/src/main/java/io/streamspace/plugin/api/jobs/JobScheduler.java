@@ -1,5 +1,6 @@
 package io.streamspace.plugin.api.jobs;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,16 @@ import java.util.concurrent.CompletionStage;
  * <p>Stable since 0.1.
  */
 public interface JobScheduler {
+
+  /**
+   * How long a manual run is waited for, by the host (the future {@link #runNow} answers then
+   * completes exceptionally with a {@link java.util.concurrent.TimeoutException}; the run goes
+   * on) and by a plugin's route that runs a job now and answers with its end. One bound for both,
+   * so neither waits on after the other has given up.
+   *
+   * @since 0.3
+   */
+  Duration MANUAL_RUN_WAIT = Duration.ofMinutes(5);
 
   /**
    * Schedules a job, or replaces the schedule and code of the job with that name.
@@ -41,7 +52,9 @@ public interface JobScheduler {
    * Runs a scheduled job now, through the scheduler (so never concurrently with a scheduled run
    * of the same job).
    *
-   * @return completes with the run when it has ended, on whichever node ran it
+   * @return completes with the run when it has ended, on whichever node ran it; completes
+   *     exceptionally with a {@link java.util.concurrent.TimeoutException} after {@link
+   *     #MANUAL_RUN_WAIT} (since 0.3) while the run goes on
    * @throws IllegalArgumentException when there is no job of that name
    */
   CompletionStage<JobRun> runNow(String jobName);
