@@ -10,7 +10,6 @@ import com.stripe.model.StripeError;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PaymentIntentSearchParams;
-import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -94,7 +93,7 @@ public final class CollectionGateway {
         if (method == null) {
           return ChargeOutcome.settled("failed", "no default payment method", null);
         }
-        amount = Money.toMinorUnits(charge.total(), charge.currency());
+        amount = StripeAmounts.toMinorUnits(charge.total(), charge.currency());
         if (!choice.keep(method, amount)) {
           return ChargeOutcome.deferred("claimed by another run"); // settles nothing: not ours
         }
