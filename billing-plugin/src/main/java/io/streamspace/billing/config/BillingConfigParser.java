@@ -5,6 +5,7 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.util.Comparator;
@@ -72,7 +73,7 @@ public final class BillingConfigParser {
 
   /**
    * Refuses each place the config prices in a currency Stripe cannot charge every invoice of
-   * ({@link Money#stripeChargesEveryAmount}: BHD, JOD, KWD, OMR, TND, MGA): invoices are rounded
+   * ({@link StripeAmounts#chargesEveryAmount}: BHD, JOD, KWD, OMR, TND, MGA): invoices are rounded
    * to the currency's decimals, finer than Stripe takes, so most could not be collected.
    */
   private static void refuseCurrenciesStripeCannotCharge(Reading reading) {
@@ -91,14 +92,14 @@ public final class BillingConfigParser {
     }
     priced.forEach(
         (key, in) -> {
-          if (!Money.stripeChargesEveryAmount(in)) {
+          if (!StripeAmounts.chargesEveryAmount(in)) {
             reading
                 .at(key)
                 .refuse(
                     "%1$s cannot be charged through Stripe while stripeEnabled is true: %1$s"
                             .formatted(in.getCurrencyCode())
                         + " amounts have %d decimals, Stripe takes %d"
-                            .formatted(Money.minorDigits(in), Money.stripeDecimals(in)));
+                            .formatted(Money.minorDigits(in), StripeAmounts.decimals(in)));
           }
         });
   }

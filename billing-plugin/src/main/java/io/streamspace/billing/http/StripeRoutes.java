@@ -7,7 +7,7 @@ import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.money.Money;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.stripe.StripeCheckout;
 import io.streamspace.billing.payments.stripe.StripeCheckout.CheckoutPage;
 import io.streamspace.billing.payments.stripe.StripeCheckout.ReturnUrls;
@@ -225,7 +225,7 @@ public final class StripeRoutes {
   /** 409 {@code amount_not_chargeable} for a price Stripe cannot take (1.005 BHD), naming it. */
   private static void chargeable(BigDecimal price, Currency currency) throws ApiException {
     try {
-      Money.toMinorUnits(price, currency);
+      StripeAmounts.toMinorUnits(price, currency);
     } catch (ArithmeticException e) {
       throw ApiException.conflict("amount_not_chargeable", e.getMessage(), Map.of());
     }

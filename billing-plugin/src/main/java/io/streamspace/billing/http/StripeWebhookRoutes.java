@@ -7,6 +7,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.payments.webhook.StripeEvent;
 import io.streamspace.billing.payments.webhook.StripePayments;
+import io.streamspace.billing.payments.webhook.StripeSignatureHeader;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /webhook}: Stripe's events, without a bearer token. The {@code Stripe-Signature}
  * header is checked over the raw body by stripe-java ({@link Webhook.Signature#verifyHeader}),
- * with the webhook secret and a tolerance of {@link #TOLERANCE_SECONDS} against the plugin's
- * clock; a missing, wrong or stale signature is 400 {@code invalid_signature} and nothing is
- * read further. An event whose {@code livemode} is not the mode of {@code STRIPE_SECRET_KEY}
+ * with the webhook secret, after {@link StripeSignatureHeader} has read it strictly and found its
+ * timestamp within {@link #TOLERANCE_SECONDS} of the plugin's clock either way; a missing,
+ * malformed, wrong, stale or future-dated signature is 400 {@code invalid_signature} and nothing
+ * is read further. An event whose {@code livemode} is not the mode of {@code STRIPE_SECRET_KEY}
  * (live {@code sk_live_}/{@code rk_live_}, test {@code sk_test_}/{@code rk_test_}) is logged
  * and ignored. While {@code stripeEnabled} is false nothing listens: 404.
  */
@@ -39,7 +41,7 @@ public final class StripeWebhookRoutes {
   /** The secret key's name: its mode ({@code sk_live_} or {@code sk_test_}) is the events'. */
   static final String SECRET_KEY = "STRIPE_SECRET_KEY";
 
-  /** How old a signature's timestamp may be: Stripe's own default, 5 minutes. */
+  /** How far a signature's timestamp may be from now, either way: Stripe's default, 5 minutes. */
   static final long TOLERANCE_SECONDS = 300;
 
   private static final Logger log = LoggerFactory.getLogger(StripeWebhookRoutes.class);
@@ -86,22 +88,46 @@ public final class StripeWebhookRoutes {
     }
     // the bytes as sent: Stripe signed them, and stripe-java hashes the text's UTF-8
     String payload = new String(request.body(), StandardCharsets.UTF_8);
-    try {
-      Webhook.Signature.verifyHeader(
-          payload, request.header("Stripe-Signature").orElse(""), secret, TOLERANCE_SECONDS, clock);
-    } catch (SignatureVerificationException e) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "invalid_signature",
-          "the Stripe-Signature header is missing, stale or does not match the body",
-          null);
-    }
+    verifySignature(payload, request.header("Stripe-Signature").orElse(""), secret);
     JsonNode json = eventJson(payload);
     StripeEvent event = event(json);
     if (ofTheKeysMode(json, event)) {
       payments.apply(event);
     }
     return Map.of("received", true);
+  }
+
+  /**
+   * Fails closed: a header that is malformed ({@link StripeSignatureHeader}), dated more than the
+   * tolerance before or after the plugin's clock, or whose signature does not match the body is
+   * 400 {@code invalid_signature}. A malformed one is logged in one line, without the header
+   * (the caller's text) and without a stack trace.
+   */
+  private void verifySignature(String payload, String header, String secret) throws ApiException {
+    StripeSignatureHeader signature;
+    try {
+      signature = StripeSignatureHeader.parse(header);
+    } catch (StripeSignatureHeader.Malformed e) {
+      log.info("a Stripe webhook was refused: its Stripe-Signature header {}", e.getMessage());
+      throw invalidSignature();
+    }
+    if (!signature.within(clock.instant(), TOLERANCE_SECONDS)) {
+      throw invalidSignature();
+    }
+    try {
+      Webhook.Signature.verifyHeader(payload, header, secret, TOLERANCE_SECONDS, clock);
+    } catch (SignatureVerificationException e) {
+      throw invalidSignature();
+    }
+  }
+
+  private static ApiException invalidSignature() {
+    return new ApiException(
+        HttpStatus.BAD_REQUEST,
+        "invalid_signature",
+        "the Stripe-Signature header is missing, malformed, outside the tolerance or does not"
+            + " match the body",
+        null);
   }
 
   /**

@@ -634,6 +634,36 @@ class BillingConfigParserTest {
         "a config saved before stays readable as it was");
   }
 
+  /**
+   * The prices the issue found accepted: a second plan at 1.005 BHD (three decimals, as ISO
+   * allows; Stripe's last digit must be 0) and at 15000.50 MGA (two decimals, as ISO allows;
+   * Stripe takes the ariary whole).
+   */
+  @ParameterizedTest
+  @CsvSource({"BHD, 1.005, 0.019", "MGA, 15000.50, 50"})
+  void stripeEnabledRefusesAPlanPriceStripeWouldRefuse_namingThePlansPriceInThatCurrency(
+      String currency, String price, String rate) {
+    String config =
+        """
+        {"currencyRates": {"%1$s": {"cpu_per_core_hour": %3$s, "memory_per_gb_hour": %3$s,
+           "storage_per_gb_month": %3$s}},
+         "currencyMeterRates": {"%1$s": {"bandwidth_gb": %3$s, "transcoding_minutes": %3$s,
+           "ai_queries": %3$s}},
+         "subscriptionPlans": [
+           {"id": "free", "name": "Free", "price": 0, "interval": "month", "prices": {"%1$s": 0}},
+           {"id": "pro", "name": "Pro", "price": 10, "interval": "month", "prices": {"%1$s": %2$s}}],
+         "defaultPlan": "free", "capacityPacks": []"""
+            .formatted(currency, price, rate);
+
+    List<String> refused =
+        parser.validate(config + ", \"stripeEnabled\": true}", STRIPE_SECRETS).stream()
+            .map(ConfigProblem::key)
+            .toList();
+
+    assertTrue(refused.contains("subscriptionPlans[1].prices." + currency), refused.toString());
+    assertEquals(List.of(), parser.validate(config + "}", STRIPE_SECRETS), "fine without Stripe");
+  }
+
   @ParameterizedTest
   @CsvSource({
     "MGA, 'MGA cannot be charged through Stripe while stripeEnabled is true: MGA amounts have 2"

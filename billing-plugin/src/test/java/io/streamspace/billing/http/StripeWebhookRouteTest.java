@@ -14,6 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
@@ -24,10 +27,12 @@ import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /webhook} with events signed by Stripe's scheme, payloads shaped as Stripe sends
@@ -367,6 +372,75 @@ class StripeWebhookRouteTest {
     }
     assertEquals(before, tableContents());
     assertEquals("sent", invoiceStatus());
+  }
+
+  @Test
+  void aMalformedSignatureHeaderIs400InvalidSignature_storesNothing_andLogsOneLineWithoutATrace() {
+    String payload = succeeded("evt_1", "pi_1", Instant.parse("2026-03-12T08:59:30Z"));
+    Instant now = billing.clock.instant();
+    String signed = StripeSigning.header(SECRET, now, payload); // t=<now>,v1=<the right hex>
+    String v1 = signed.substring(signed.indexOf(",v1=") + 1);
+    String t = signed.substring(0, signed.indexOf(','));
+    Map<String, String> before = tableContents();
+    Logger logger = (Logger) LoggerFactory.getLogger(StripeWebhookRoutes.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("non-numeric t", "t=abc," + v1);
+    headers.put("missing t", v1);
+    headers.put("missing v1", t);
+    headers.put("empty", "");
+    headers.put("huge t", "t=99999999999999999999," + v1);
+    headers.put("t of 13 digits", "t=1773306000000," + v1);
+    headers.put("duplicate t, each signature right", t + "," + t + "," + v1);
+    headers.put("an item without =", "t," + t + "," + v1);
+    headers.put("an empty item", t + ",," + v1);
+    try {
+      headers.forEach(
+          (what, header) -> {
+            Answer answer = deliverWith(header, payload);
+            assertEquals(400, answer.status(), what + ": " + answer.body());
+            assertEquals("invalid_signature", answer.body().at("/error/code").asText(), what);
+          });
+    } finally {
+      logger.detachAppender(logged);
+    }
+
+    assertEquals(before, tableContents());
+    assertEquals("sent", invoiceStatus());
+    assertEquals(headers.size(), logged.list.size(), "one line a refusal");
+    for (ILoggingEvent line : logged.list) {
+      assertEquals(null, line.getThrowableProxy(), line.getFormattedMessage());
+      assertFalse(line.getFormattedMessage().contains(v1), "the header is not logged");
+    }
+    assertEquals(200, deliverWith(signed, payload).status(), "the same body signed right is read");
+  }
+
+  @Test
+  void aSignatureDatedWithinTheToleranceEitherWayIsAccepted_oneSecondBeyondEitherWayIsRefused() {
+    // the tolerance is 300 s: t = now ± 300 is inside, now ± 301 and now + 10^8 are not
+    Instant now = billing.clock.instant();
+    Map<String, Integer> expected = new LinkedHashMap<>();
+    expected.put("-301", 400);
+    expected.put("+301", 400);
+    expected.put("+100000000", 400);
+    expected.put("-300", 200);
+    expected.put("+300", 200);
+    int accepted = 0;
+    for (Map.Entry<String, Integer> offset : expected.entrySet()) {
+      String payload =
+          succeeded("evt_" + offset.getKey(), "pi_1", Instant.parse("2026-03-12T08:59:30Z"));
+      Instant t = now.plusSeconds(Long.parseLong(offset.getKey()));
+
+      Answer answer = deliverWith(StripeSigning.header(SECRET, t, payload), payload);
+
+      assertEquals(offset.getValue(), answer.status(), offset.getKey() + ": " + answer.body());
+      accepted += answer.status() == 200 ? 1 : 0;
+      assertEquals((long) accepted, value("SELECT count(*) FROM billing_stripe_events"));
+    }
+    assertEquals("paid", invoiceStatus());
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceFinalizer.OnFinalized;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Supplier;
@@ -13,10 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Passes on to Stripe collection only the invoices in a currency Stripe charges every amount of
- * ({@link Money#stripeChargesEveryAmount}). The config refuses the others while stripeEnabled, but
- * an account may have opened in one before (its {@code user.created} asked for BHD while BHD was
- * supported): its invoices are left {@code sent} for the admin to collect otherwise, each said in
- * one warning, rather than be charged a rounded amount or fail attempt after attempt.
+ * ({@link StripeAmounts#chargesEveryAmount}). The config refuses the others while stripeEnabled,
+ * but an account may have opened in one before (its {@code user.created} asked for BHD while BHD
+ * was supported): its invoices are left {@code sent} for the admin to collect otherwise, each
+ * said in one warning, rather than be charged a rounded amount or fail attempt after attempt.
  */
 public final class CollectableCurrencies implements OnFinalized {
 
@@ -32,7 +33,7 @@ public final class CollectableCurrencies implements OnFinalized {
 
   @Override
   public void finalized(Connection connection, Invoice invoice) throws SQLException {
-    if (Money.stripeChargesEveryAmount(invoice.currency())) {
+    if (StripeAmounts.chargesEveryAmount(invoice.currency())) {
       collection.finalized(connection, invoice);
     } else if (config.get().stripeEnabled() && invoice.status() == InvoiceStatus.SENT) {
       log.warn(
@@ -42,7 +43,7 @@ public final class CollectableCurrencies implements OnFinalized {
           invoice.userId(),
           invoice.currency().getCurrencyCode(),
           Money.minorDigits(invoice.currency()),
-          Money.stripeDecimals(invoice.currency()));
+          StripeAmounts.decimals(invoice.currency()));
     }
   }
 }

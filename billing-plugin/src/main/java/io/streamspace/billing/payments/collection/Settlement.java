@@ -5,6 +5,7 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.stripe.ChargeOutcome;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -133,7 +134,7 @@ final class Settlement {
         new PaymentSuccesses.Received(
             intent.id(),
             intent.latestCharge(),
-            Money.fromMinorUnits(intent.amountReceived(), currency.get()),
+            StripeAmounts.fromMinorUnits(intent.amountReceived(), currency.get()),
             currency.get(),
             intent.created() == null ? now : Instant.ofEpochSecond(intent.created())),
         now,

@@ -10,7 +10,6 @@ import com.stripe.model.StripeError;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PaymentIntentSearchParams;
-import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -30,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * answers a repeated key with the first PaymentIntent, so none is created twice; Stripe forgets
  * a key after 24 hours, so a try {@link StripeCustomers#IDEMPOTENCY_WINDOW} or more after the
  * first was sent first searches Stripe for the attempt's PaymentIntent, sending only when there
- * is none. Whatever Stripe answers becomes a {@link ChargeOutcome}: no connection is held here.
+ * is none; and a key Stripe refuses as used before ({@code idempotency_error}) is settled by the
+ * PaymentIntent made under it, never failed into a next attempt. Whatever Stripe answers
+ * becomes a {@link ChargeOutcome}: no connection is held here.
  */
 public final class CollectionGateway {
 
@@ -94,21 +95,15 @@ public final class CollectionGateway {
         if (method == null) {
           return ChargeOutcome.settled("failed", "no default payment method", null);
         }
-        amount = Money.toMinorUnits(charge.total(), charge.currency());
+        amount = StripeAmounts.toMinorUnits(charge.total(), charge.currency());
         if (!choice.keep(method, amount)) {
           return ChargeOutcome.deferred("claimed by another run"); // settles nothing: not ours
         }
       }
       Optional<PaymentIntent> earlier =
           keyForgotten(charge, now) ? sentEarlier(stripe.get(), charge) : Optional.empty();
-      PaymentIntent intent =
-          earlier.isPresent() ? earlier.get() : create(stripe.get(), charge, method, amount);
-      return switch (intent.getStatus()) {
-        case "succeeded", "processing" -> ChargeOutcome.answered("sent", null, intent);
-        case "requires_payment_method" ->
-            ChargeOutcome.answered("failed", declined(intent), intent);
-        default -> ChargeOutcome.answered("failed", "PaymentIntent " + intent.getStatus(), intent);
-      };
+      return outcomeOf(
+          earlier.isPresent() ? earlier.get() : create(stripe.get(), charge, method, amount));
     } catch (CardException | InvalidRequestException e) {
       // a decline (or a charge Stripe refuses): this attempt is over, the next is queued
       StripeError error = e.getStripeError();
@@ -116,15 +111,55 @@ public final class CollectionGateway {
       String why = error == null ? e.getMessage() : error.getCode() + ": " + error.getMessage();
       return ChargeOutcome.settled("failed", why, intent == null ? null : intent.getId());
     } catch (IdempotencyException e) {
-      // the key was first sent with other parameters (before they were kept on the attempt):
-      // sending it again can only be refused again, so this attempt is over
-      return ChargeOutcome.settled("failed", "idempotency_error: " + e.getMessage(), null);
+      return afterIdempotencyError(stripe.get(), charge, e);
     } catch (ArithmeticException e) {
       // a total finer than the currency's minor unit: never sent, and never blocking the queue
       return ChargeOutcome.settled("failed", "total is not a whole number of minor units", null);
     } catch (StripeException e) {
       // unreachable, 5xx, rate-limited or refused key after the retries: Stripe may yet answer
       return ChargeOutcome.deferred(e.getMessage());
+    }
+  }
+
+  /** The attempt's end as the PaymentIntent's status says. */
+  private static ChargeOutcome outcomeOf(PaymentIntent intent) {
+    return switch (intent.getStatus()) {
+      case "succeeded", "processing" -> ChargeOutcome.answered("sent", null, intent);
+      case "requires_payment_method" -> ChargeOutcome.answered("failed", declined(intent), intent);
+      default -> ChargeOutcome.answered("failed", "PaymentIntent " + intent.getStatus(), intent);
+    };
+  }
+
+  /**
+   * Stripe refused the key as used before ({@code idempotency_error}): a request under it reached
+   * Stripe, and may have made a PaymentIntent that succeeded though its answer was lost. So the
+   * attempt is never failed on this (its next attempt would charge the invoice a second time):
+   * it is settled by the PaymentIntent Stripe holds for it, found by the attempt's metadata
+   * (the oldest, as after a forgotten key), whatever its status. None found yet (Stripe's search
+   * lags its writes by up to a minute) or the search failing defers the attempt: its next try
+   * sends the same key and searches again, and once Stripe has forgotten the key (24 hours) a try
+   * with still none found sends it afresh.
+   */
+  private static ChargeOutcome afterIdempotencyError(
+      StripeClient stripe, Charge charge, IdempotencyException refusal) {
+    log.warn(
+        "collecting invoice {} (attempt {}): Stripe refused the key {} as used before ({});"
+            + " settling by the PaymentIntent Stripe made under it",
+        charge.invoiceId(),
+        charge.attempt(),
+        charge.idempotencyKey(),
+        refusal.getMessage());
+    try {
+      Optional<PaymentIntent> made = sentEarlier(stripe, charge);
+      if (made.isPresent()) {
+        return outcomeOf(made.get());
+      }
+      return ChargeOutcome.deferred(
+          "idempotency_error, and no PaymentIntent of the attempt found at Stripe yet: "
+              + refusal.getMessage());
+    } catch (StripeException e) {
+      return ChargeOutcome.deferred(
+          "idempotency_error, and Stripe's search failed: " + e.getMessage());
     }
   }
 
@@ -148,7 +183,8 @@ public final class CollectionGateway {
 
   /**
    * The PaymentIntent an earlier try of the attempt created, found by the metadata it was sent
-   * with (Stripe's search): the oldest, if there are several.
+   * with (Stripe's search): the oldest, if there are several. Also after an {@code
+   * idempotency_error}.
    */
   private static Optional<PaymentIntent> sentEarlier(StripeClient stripe, Charge charge)
       throws StripeException {
@@ -170,11 +206,11 @@ public final class CollectionGateway {
     found.ifPresent(
         intent ->
             log.info(
-                "collecting invoice {} (attempt {}): found {} sent more than {} ago",
+                "collecting invoice {} (attempt {}): found {}, {}, made by an earlier try",
                 charge.invoiceId(),
                 charge.attempt(),
                 intent.getId(),
-                StripeCustomers.IDEMPOTENCY_WINDOW));
+                intent.getStatus()));
     return found;
   }
 

@@ -11,7 +11,6 @@ import com.stripe.param.checkout.SessionCreateParams.LineItem;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
 import io.streamspace.billing.catalog.CapacityPack;
-import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
@@ -88,7 +87,7 @@ public final class StripeCheckout {
     PriceData priceData =
         PriceData.builder()
             .setCurrency(code(currency))
-            .setUnitAmount(Money.toMinorUnits(price, currency))
+            .setUnitAmount(StripeAmounts.toMinorUnits(price, currency))
             .setProductData(ProductData.builder().setName(pack.name()).build())
             .build();
     SessionCreateParams params =

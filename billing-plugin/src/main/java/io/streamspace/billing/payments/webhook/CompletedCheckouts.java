@@ -5,8 +5,8 @@ import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
@@ -163,7 +163,7 @@ final class CompletedCheckouts {
           currency);
       return;
     }
-    BigDecimal price = Money.fromMinorUnits(minor, currency);
+    BigDecimal price = StripeAmounts.fromMinorUnits(minor, currency);
     completion
         .after()
         .add(packs.buyPaid(c, account, pack.get(), price, currency, session, completion.now()));

@@ -10,6 +10,7 @@ import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
@@ -211,7 +212,7 @@ public final class StripePayments {
   /** The amount Stripe received (or asked for) in the PaymentIntent's currency; empty if odd. */
   private static Optional<BigDecimal> amount(StripeEvent event, String member, Currency in) {
     Long minor = event.number(member);
-    return minor == null ? Optional.empty() : Optional.of(Money.fromMinorUnits(minor, in));
+    return minor == null ? Optional.empty() : Optional.of(StripeAmounts.fromMinorUnits(minor, in));
   }
 
   private static Optional<Currency> currency(StripeEvent event) {

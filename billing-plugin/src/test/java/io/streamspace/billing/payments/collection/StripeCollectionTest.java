@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.streamspace.billing.StripeTestEndpoint;
@@ -34,10 +35,12 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.payments.PaymentSuccesses;
+import io.streamspace.billing.payments.stripe.CollectionGateway;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
@@ -720,29 +723,119 @@ class StripeCollectionTest {
             .toList());
   }
 
-  @Test
-  void aKeyStripeRefusesAsSentWithOtherParametersFailsTheAttemptAndQueuesTheNext() {
-    annsMarchInvoice();
+  /** Stripe refusing a key as used before: 400 {@code idempotency_error}. */
+  private static final String IDEMPOTENCY_ERROR =
+      """
+      {"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be \
+      used with the same parameters they were first used with."}}""";
+
+  /** pi_1 as Stripe's search finds it: with the metadata of the invoice's attempt 1. */
+  private static String annsIntentFound(long invoice, String status) {
+    return intent("pi_1", status)
+        .replace(
+            "\"livemode\"",
+            "\"metadata\":{\"account_id\":\"ann\",\"invoice_id\":\"%d\",\"attempt\":\"1\"},"
+                    .formatted(invoice)
+                + "\"livemode\"");
+  }
+
+  /**
+   * The first call under the attempt's key reaches Stripe, which charges pi_1, but its answer is
+   * lost (the connection reset); the retry with the same key is refused idempotency_error.
+   */
+  private void firstAnswerLostThenIdempotencyError() {
     stripe.stubFor(
         post(urlEqualTo(INTENTS))
             .atPriority(1)
+            .inScenario("lost")
+            .whenScenarioStateIs(STARTED)
+            .willSetStateTo("charged")
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .inScenario("lost")
+            .whenScenarioStateIs("charged")
             .willReturn(
                 aResponse()
                     .withStatus(400)
                     .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error":{"type":"idempotency_error","message":"Keys for idempotent \
-                        requests can only be used with the same parameters they were first \
-                        used with."}}""")));
+                    .withBody(IDEMPOTENCY_ERROR)));
+  }
+
+  @Test
+  void anIdempotencyErrorAfterAFirstCallThatSucceededUnanswered_paysTheInvoice_andQueuesNoRetry() {
+    long invoice = annsMarchInvoice();
+    firstAnswerLostThenIdempotencyError();
+    stripe.stubFor(
+        get(urlPathEqualTo(SEARCH))
+            .withQueryParam("query", equalTo(searchQuery(invoice, 1)))
+            .willReturn(okJson(searchResult(annsIntentFound(invoice, "succeeded")))));
 
     collectAt(FINALIZED);
 
+    assertEquals(
+        List.of("1 sent 2026-04-01T01:00:00Z pi_1 -"),
+        attempts("ann"),
+        "settled by the PaymentIntent Stripe made under the key: no attempt 2");
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.28 ch_1"), payments());
+    assertEquals(1, paidEvents());
+    stripe.verify(1, getRequestedFor(urlPathEqualTo(SEARCH)));
+    List<String> calls =
+        stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).stream()
+            .map(r -> r.getHeader("Idempotency-Key") + " " + r.getBodyAsString())
+            .toList();
+    assertEquals(2, calls.size(), "the lost call and its retry, no other");
+    assertEquals(1, calls.stream().distinct().count(), "one key, identical parameters: " + calls);
+  }
+
+  @Test
+  void anIdempotencyErrorWithThePaymentIntentNotFoundYetDefersTheAttempt_theNextTrySettlesIt() {
+    long invoice = annsMarchInvoice();
+    firstAnswerLostThenIdempotencyError();
+    StubMapping notYet =
+        stripe.stubFor(get(urlPathEqualTo(SEARCH)).willReturn(okJson(searchResult())));
+
+    collectAt(FINALIZED);
+
+    // deferred as after an outage: due again one minute after its first try, no attempt 2
     List<String> attempts = attempts("ann");
+    assertEquals(1, attempts.size(), attempts.toString());
     assertTrue(
-        attempts.get(0).startsWith("1 failed 2026-04-01T01:00:00Z - idempotency_error: Keys"),
+        attempts
+            .get(0)
+            .startsWith("1 pending 2026-04-01T01:01:00Z - idempotency_error, and no PaymentIntent"),
         attempts.toString());
-    assertEquals("2 pending 2026-04-02T01:00:00Z - -", attempts.get(1), "not deferred");
+    assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    stripe.removeStub(notYet);
+    stripe.stubFor(
+        get(urlPathEqualTo(SEARCH))
+            .willReturn(okJson(searchResult(annsIntentFound(invoice, "succeeded")))));
+
+    collectAt("2026-04-01T01:01:00Z");
+
+    assertEquals(List.of("1 sent 2026-04-01T01:01:00Z pi_1 -"), attempts("ann"));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(1, paidEvents());
+  }
+
+  @Test
+  void anIdempotencyErrorForAPaymentIntentDeclinedFailsTheAttemptWithItsDecline() {
+    long invoice = annsMarchInvoice();
+    firstAnswerLostThenIdempotencyError();
+    stripe.stubFor(
+        get(urlPathEqualTo(SEARCH))
+            .willReturn(okJson(searchResult(annsIntentFound(invoice, "requires_payment_method")))));
+
+    collectAt(FINALIZED);
+
+    assertEquals(
+        List.of(
+            "1 failed 2026-04-01T01:00:00Z pi_1 payment declined",
+            "2 pending 2026-04-02T01:00:00Z - -"),
+        attempts("ann"),
+        "a real decline still queues the next attempt on the schedule");
   }
 
   @Test
@@ -987,6 +1080,78 @@ class StripeCollectionTest {
     assertEquals(2, calls.size());
     assertEquals(1, calls.stream().distinct().count(), "one key, identical parameters: " + calls);
     assertTrue(calls.get(0).startsWith("invoice-" + invoice + "-attempt-1 "), calls.get(0));
+    assertEquals(List.of("succeeded 0.28 ch_1"), payments());
+    assertEquals(1, paidEvents(), "billing.invoice.paid once");
+  }
+
+  @Test
+  void aNodeThatDiesMidCallLeavesTheAttemptToAnotherAfterItsLease_sameKey_soStripeChargesOnce()
+      throws Exception {
+    long invoice = annsMarchInvoice();
+    // Stripe as it keeps a key: the first request charges pi_1, a repeat is answered with the
+    // same PaymentIntent, replayed, charging nothing
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .inScenario("key")
+            .whenScenarioStateIs(STARTED)
+            .willSetStateTo("charged")
+            .willReturn(okJson(intent("pi_1", "succeeded"))));
+    stripe.stubFor(
+        post(urlEqualTo(INTENTS))
+            .atPriority(1)
+            .inScenario("key")
+            .whenScenarioStateIs("charged")
+            .willReturn(
+                okJson(intent("pi_1", "succeeded")).withHeader("Idempotent-Replayed", "true")));
+    // node A claims the attempt at 01:00 (leased until 01:10), keeps its choice, calls Stripe,
+    // and dies before Stripe's answer is settled: its outcome is never seen
+    var dataSource = billing.context.dataSource();
+    var finalized = at(FINALIZED);
+    Attempt claimedByA =
+        Transactions.inTransaction(
+                dataSource,
+                c ->
+                    CollectionRepository.claim(
+                        c, finalized.plus(StripeCollections.LEASE), finalized))
+            .orElseThrow();
+    new CollectionGateway(
+            new StripeClients(
+                () -> Optional.of(KEY),
+                () ->
+                    new StripeEndpoint(
+                        stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                PluginMetrics.none()))
+        .charge(
+            claimedByA.charge(),
+            (method, amount) ->
+                Transactions.inTransaction(
+                    dataSource,
+                    c -> CollectionRepository.keepChoice(c, claimedByA, method, amount, finalized)),
+            finalized);
+
+    collectAt("2026-04-01T01:09:59Z"); // node B, a second before A's lease ends: nothing to take
+    assertEquals(1, creations(), "the lease held: B sent nothing");
+    assertEquals(List.of("1 pending 2026-04-01T01:10:00Z - -"), attempts("ann"));
+
+    collectAt("2026-04-01T01:10:01Z"); // node B after the lease: takes the attempt
+
+    assertEquals(List.of("1 sent 2026-04-01T01:10:01Z pi_1 -"), attempts("ann"));
+    assertEquals(2L, ((Number) value("SELECT tries FROM billing_stripe_collections")).longValue());
+    List<String> calls =
+        stripe.findAll(postRequestedFor(urlEqualTo(INTENTS))).stream()
+            .map(r -> r.getHeader("Idempotency-Key") + " " + r.getBodyAsString())
+            .toList();
+    assertEquals(2, calls.size(), "A's call and B's");
+    assertEquals(1, calls.stream().distinct().count(), "one key, identical parameters: " + calls);
+    assertTrue(calls.get(0).startsWith("invoice-" + invoice + "-attempt-1 "), calls.get(0));
+    long charged =
+        stripe.getAllServeEvents().stream()
+            .filter(e -> e.getRequest().getUrl().equals(INTENTS))
+            .filter(e -> !e.getResponse().getHeaders().getHeader("Idempotent-Replayed").isPresent())
+            .count();
+    assertEquals(1, charged, "Stripe charged once; B's call was answered by replay");
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
     assertEquals(List.of("succeeded 0.28 ch_1"), payments());
     assertEquals(1, paidEvents(), "billing.invoice.paid once");
   }

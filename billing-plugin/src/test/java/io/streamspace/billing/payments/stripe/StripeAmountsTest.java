@@ -1,27 +1,28 @@
-package io.streamspace.billing.money;
+package io.streamspace.billing.payments.stripe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Amounts as Stripe takes them: whole minor units of the currency as Stripe counts them. */
-class MinorUnitsTest {
+class StripeAmountsTest {
 
   private static final Currency USD = Currency.getInstance("USD");
   private static final Currency VND = Currency.getInstance("VND");
 
   private static long toStripe(String amount, String currency) {
-    return Money.toMinorUnits(new BigDecimal(amount), Currency.getInstance(currency));
+    return StripeAmounts.toMinorUnits(new BigDecimal(amount), Currency.getInstance(currency));
   }
 
   private static BigDecimal fromStripe(long minorUnits, String currency) {
-    return Money.fromMinorUnits(minorUnits, Currency.getInstance(currency));
+    return StripeAmounts.fromMinorUnits(minorUnits, Currency.getInstance(currency));
   }
 
   private static String refusal(String amount, String currency) {
@@ -30,18 +31,20 @@ class MinorUnitsTest {
 
   @Test
   void dollarsBecomeCentsAndDongStayWhole() {
-    assertEquals(500L, Money.toMinorUnits(new BigDecimal("5.00"), USD));
-    assertEquals(2999L, Money.toMinorUnits(new BigDecimal("29.99"), USD));
-    assertEquals(500L, Money.toMinorUnits(new BigDecimal("5"), USD));
-    assertEquals(125000L, Money.toMinorUnits(new BigDecimal("125000"), VND));
+    assertEquals(500L, StripeAmounts.toMinorUnits(new BigDecimal("5.00"), USD));
+    assertEquals(2999L, StripeAmounts.toMinorUnits(new BigDecimal("29.99"), USD));
+    assertEquals(500L, StripeAmounts.toMinorUnits(new BigDecimal("5"), USD));
+    assertEquals(125000L, StripeAmounts.toMinorUnits(new BigDecimal("125000"), VND));
     assertEquals(new BigDecimal("29.99"), fromStripe(2999, "USD"));
     assertEquals(new BigDecimal("125000"), fromStripe(125000, "VND"));
   }
 
   @Test
   void aFractionOfAMinorUnitIsRefusedNotRounded() {
-    assertThrows(ArithmeticException.class, () -> Money.toMinorUnits(new BigDecimal("0.001"), USD));
-    assertThrows(ArithmeticException.class, () -> Money.toMinorUnits(new BigDecimal("1.5"), VND));
+    assertThrows(
+        ArithmeticException.class, () -> StripeAmounts.toMinorUnits(new BigDecimal("0.001"), USD));
+    assertThrows(
+        ArithmeticException.class, () -> StripeAmounts.toMinorUnits(new BigDecimal("1.5"), VND));
   }
 
   @Test
@@ -81,10 +84,36 @@ class MinorUnitsTest {
   @Test
   void stripeChargesEveryAmountOfACurrencyUnlessItTakesFewerDecimalsThanIsoGives() {
     for (String code : List.of("USD", "VND", "EUR", "JPY", "ISK", "UGX")) {
-      assertTrue(Money.stripeChargesEveryAmount(Currency.getInstance(code)), code);
+      assertTrue(StripeAmounts.chargesEveryAmount(Currency.getInstance(code)), code);
     }
     for (String code : List.of("BHD", "JOD", "KWD", "OMR", "TND", "MGA")) {
-      assertFalse(Money.stripeChargesEveryAmount(Currency.getInstance(code)), code);
+      assertFalse(StripeAmounts.chargesEveryAmount(Currency.getInstance(code)), code);
+    }
+  }
+
+  @Test
+  void stripesZeroDecimalCurrenciesAreWholeInTheJdkToo_butTheAriaryWhichIsoGivesTwoDecimals() {
+    // Stripe's zero-decimal list (docs.stripe.com/currencies), UGX aside: written with two zeros
+    for (String code :
+        List.of(
+            "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "PYG", "RWF", "VND", "VUV", "XAF",
+            "XOF", "XPF")) {
+      Currency currency = Currency.getInstance(code);
+      assertEquals(0, Money.minorDigits(currency), code);
+      assertEquals(0, StripeAmounts.decimals(currency), code);
+      assertEquals(500L, toStripe("500", code), code);
+    }
+    Currency ariary = Currency.getInstance("MGA");
+    assertEquals(2, Money.minorDigits(ariary), "ISO 4217, as the JDK reads it");
+    assertEquals(0, StripeAmounts.decimals(ariary), "Stripe's");
+  }
+
+  @Test
+  void stripesThreeDecimalCurrenciesHaveThreeInTheJdk_ofWhichStripeTakesTwo() {
+    for (String code : List.of("BHD", "JOD", "KWD", "OMR", "TND")) {
+      Currency dinar = Currency.getInstance(code);
+      assertEquals(3, Money.minorDigits(dinar), code);
+      assertEquals(2, StripeAmounts.decimals(dinar), code);
     }
   }
 
