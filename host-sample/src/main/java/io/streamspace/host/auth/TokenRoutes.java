@@ -44,12 +44,14 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
   private final Authenticator auth;
   private final JsonBodies bodies;
   private final Clock clock;
+  private final TokenMintingLimit mintingLimit;
 
   public TokenRoutes(TokenStore tokens, Authenticator auth, JsonBodies bodies, Clock clock) {
     this.tokens = tokens;
     this.auth = auth;
     this.bodies = bodies;
     this.clock = clock;
+    this.mintingLimit = new TokenMintingLimit(clock);
   }
 
   @Override
@@ -61,6 +63,7 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
 
   private void issue(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
+    mintingLimit.require(ctx, admin.userId());
     JsonNode body = bodies.object(ctx);
     JsonNode userId = body.get("user_id");
     if (userId == null
@@ -84,6 +87,7 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     }
     Instant expiresAt = expiresAt(body.get("expires_at"));
     TokenStore.NewToken issued = tokens.issue(userId.asText(), granted, expiresAt);
+    mintingLimit.minted(admin.userId());
     TokenStore.TokenInfo info = issued.info();
     log.info(
         "Token {} issued to {} with roles {} by {}",
