@@ -46,15 +46,11 @@ record HttpWiring(HttpServer server) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(address);
     } catch (IOException e) {
+      boolean inUse = e.getMessage() != null && e.getMessage().contains("in use");
       throw new Host.StartRefused(
-          port == 0
-              ? "cannot listen on " + host + ": " + e.getMessage()
-              : "port "
-                  + port
-                  + " is in use on "
-                  + host
-                  + " (or it is no address of this machine); stop what listens there or choose"
-                  + " another with --port");
+          inUse
+              ? "port " + port + " is in use; stop what listens there or choose another with --port"
+              : "cannot listen on " + host + " port " + port + ": " + e.getMessage());
     }
   }
 
