@@ -104,7 +104,7 @@ public final class Host implements AutoCloseable {
     webhooks.startDelivering(options.webhookDeliveryInterval());
     // Closed first: no change from another node is applied while the plugins unload.
     plugins.watchOtherNodes(opened);
-    log.info("Host listening on {} port {}", options.host(), http.port());
+    log.info("Host listening on port {} of {}", http.port(), options.host());
   }
 
   /**

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.PathId;
+import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.plugin.api.http.Caller;
@@ -69,9 +70,9 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     if (userId == null
         || !userId.isTextual()
         || userId.asText().isBlank()
-        || userId.asText().indexOf('\0') >= 0) {
+        || PlatformTokens.hasControlCharacter(userId.asText())) {
       throw ApiException.badRequest(
-          "invalid_request", "user_id is required, as text without NUL", "user_id");
+          "invalid_request", "user_id is required, as text without control characters", "user_id");
     }
     JsonNode roles = body.get("roles");
     if (roles == null || !roles.isArray() || roles.isEmpty()) {

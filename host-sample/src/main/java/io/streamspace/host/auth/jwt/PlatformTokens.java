@@ -271,9 +271,9 @@ public final class PlatformTokens {
 
   /**
    * Whether {@code text} holds a control character (C0, DEL or C1: U+0000 to U+001F, U+007F to
-   * U+009F), which no identity may hold.
+   * U+009F), which no identity may hold: neither a platform token's nor a host token's user id.
    */
-  static boolean hasControlCharacter(String text) {
+  public static boolean hasControlCharacter(String text) {
     return text.chars().anyMatch(c -> Character.getType(c) == Character.CONTROL);
   }
 
