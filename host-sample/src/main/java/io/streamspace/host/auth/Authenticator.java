@@ -36,11 +36,6 @@ public final class Authenticator {
   private final TrustedProxies proxies;
 
   public Authenticator(
-      TokenStore tokens, FailedAuthThrottle throttle, PlatformTokens platformTokens) {
-    this(tokens, throttle, platformTokens, TrustedProxies.NONE);
-  }
-
-  public Authenticator(
       TokenStore tokens,
       FailedAuthThrottle throttle,
       PlatformTokens platformTokens,
