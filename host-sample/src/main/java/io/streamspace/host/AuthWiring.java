@@ -5,6 +5,7 @@ import io.streamspace.host.auth.AdminTokenPolicy;
 import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.auth.FailedAuthThrottle;
 import io.streamspace.host.auth.TokenStore;
+import io.streamspace.host.auth.TrustedProxies;
 import io.streamspace.host.auth.jwt.PlatformTokens;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,20 @@ record AuthWiring(TokenStore tokens, AdminToken adminToken, Authenticator authen
   }
 
   /**
+   * The reverse proxies whose {@code X-Forwarded-For} names the client ({@value
+   * TrustedProxies#ENV}); none by default.
+   *
+   * @throws Host.StartRefused when an entry is no address or range
+   */
+  static TrustedProxies trustedProxies(HostOptions options) {
+    try {
+      return TrustedProxies.from(options.secrets());
+    } catch (IllegalArgumentException e) {
+      throw new Host.StartRefused(e.getMessage());
+    }
+  }
+
+  /**
    * Settles the admin token in the migrated database.
    *
    * @throws Host.StartRefused when {@code BILLING_ADMIN_TOKEN} is a revoked token
@@ -54,7 +69,8 @@ record AuthWiring(TokenStore tokens, AdminToken adminToken, Authenticator authen
       HostOptions options,
       DataSource dataSource,
       String adminTokenFromEnvironment,
-      PlatformTokens platformTokens) {
+      PlatformTokens platformTokens,
+      TrustedProxies trustedProxies) {
     TokenStore tokens = new TokenStore(dataSource, options.clock());
     AdminToken adminToken;
     try {
@@ -66,7 +82,8 @@ record AuthWiring(TokenStore tokens, AdminToken adminToken, Authenticator authen
       throw new Host.StartRefused(e.getMessage());
     }
     Authenticator authenticator =
-        new Authenticator(tokens, new FailedAuthThrottle(options.clock()), platformTokens);
+        new Authenticator(
+            tokens, new FailedAuthThrottle(options.clock()), platformTokens, trustedProxies);
     return new AuthWiring(tokens, adminToken, authenticator);
   }
 }

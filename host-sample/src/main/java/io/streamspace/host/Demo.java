@@ -45,7 +45,7 @@ final class Demo {
 
   static List<String> run(Host host, Path dataDir) throws IOException {
     String admin = host.adminToken().orElseGet(() -> demoAdminToken(host));
-    List<String> lines = new ArrayList<>(DemoInstall.billing(host.port(), admin));
+    List<String> lines = new ArrayList<>(DemoInstall.billing(host.url(), admin));
     Path anchorFile = dataDir.resolve(ANCHOR_FILE);
     Instant now;
     String heading;
@@ -71,7 +71,7 @@ final class Demo {
 
   private static List<String> curlLines(Host host, String admin, Instant now) {
     String alice = userToken(host, "alice");
-    String base = "http://localhost:" + host.port();
+    String base = host.url();
     List<String> lines = new ArrayList<>();
     lines.add("  # alice's usage this month (2 cores, 4 GB for 10 hours: 1.00 + 0.40), as alice");
     lines.add(curl(alice, base + "/api/plugins/billing/usage"));

@@ -31,14 +31,14 @@ public final class DemoInstall {
   private final String adminToken;
   private final List<String> lines = new ArrayList<>();
 
-  private DemoInstall(int port, String adminToken) {
-    this.base = "http://localhost:" + port;
+  private DemoInstall(String base, String adminToken) {
+    this.base = base;
     this.adminToken = adminToken;
   }
 
   /** Installs and enables the billing plugin when needed; returns the console lines. */
-  public static List<String> billing(int port, String adminToken) {
-    DemoInstall install = new DemoInstall(port, adminToken);
+  public static List<String> billing(String base, String adminToken) {
+    DemoInstall install = new DemoInstall(base, adminToken);
     try {
       install.run();
     } catch (IOException e) {

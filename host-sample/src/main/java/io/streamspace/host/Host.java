@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.Json;
 import io.streamspace.host.auth.AdminToken;
 import io.streamspace.host.auth.TokenStore;
+import io.streamspace.host.auth.TrustedProxies;
 import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.http.ApiRoute;
 import io.streamspace.host.http.PluginRouteTable;
@@ -50,6 +51,7 @@ public final class Host implements AutoCloseable {
   private final OpenedParts opened = new OpenedParts();
 
   private Clock clock;
+  private String listenAddress;
   private DatabaseWiring database;
   private AuthWiring auth;
   private WebhooksWiring webhooks;
@@ -72,15 +74,19 @@ public final class Host implements AutoCloseable {
    */
   private void startAll(HostOptions options) {
     clock = options.clock();
+    listenAddress = options.host();
     // Checked before the database starts: refused, the start leaves nothing behind.
     String adminTokenFromEnvironment = AuthWiring.adminTokenFromEnvironment(options);
-    HttpWiring.requireFreePort(options.port());
+    HttpWiring.requireFreePort(options.host(), options.port());
     PlatformTokens platformTokens = AuthWiring.platformTokens(options);
+    TrustedProxies trustedProxies = AuthWiring.trustedProxies(options);
 
     database = DatabaseWiring.open(options, opened);
     DataSource dataSource = database.dataSource();
     ObjectMapper mapper = Json.newMapper();
-    auth = AuthWiring.start(options, dataSource, adminTokenFromEnvironment, platformTokens);
+    auth =
+        AuthWiring.start(
+            options, dataSource, adminTokenFromEnvironment, platformTokens, trustedProxies);
     SecretBox secretBox = SecretsWiring.secretBox(options, database.database());
     webhooks = WebhooksWiring.open(options, dataSource, secretBox, mapper, opened);
     PlatformWiring platform = PlatformWiring.create(clock, webhooks.outbox());
@@ -93,12 +99,12 @@ public final class Host implements AutoCloseable {
 
     journal.startRetention(options, dataSource, opened);
     // Serve (health answers 503) while plugins start, then let Quartz fire their jobs.
-    http.serve(options.port(), opened);
+    http.serve(options.host(), options.port(), opened);
     plugins.start();
     webhooks.startDelivering(options.webhookDeliveryInterval());
     // Closed first: no change from another node is applied while the plugins unload.
     plugins.watchOtherNodes(opened);
-    log.info("Host listening on port {}", http.port());
+    log.info("Host listening on port {} of {}", http.port(), options.host());
   }
 
   /**
@@ -114,6 +120,19 @@ public final class Host implements AutoCloseable {
   /** The HTTP port it listens on. */
   public int port() {
     return http.port();
+  }
+
+  /** The address it listens on, as given ({@link HostOptions#host}). */
+  public String listenAddress() {
+    return listenAddress;
+  }
+
+  /**
+   * Where a client on this machine reaches it: {@code http://localhost:port} when it listens on
+   * loopback or every interface, else on the address it listens on.
+   */
+  public String url() {
+    return HttpWiring.url(listenAddress, port());
   }
 
   /**

@@ -16,6 +16,8 @@ final class HostCommandLine {
           "\n",
           "Usage: java -jar host-sample.jar [options]",
           "  --port <n>          HTTP port (default 8080)",
+          "  --host <address>    the address HTTP listens on (default: $STREAMSPACE_HOST,",
+          "                      else 127.0.0.1, this machine only; 0.0.0.0: every interface)",
           "  --db-url <jdbc-url> external PostgreSQL (default: $BILLING_DB_URL, else embedded)",
           "  --plugins-dir <dir> PF4J plugins folder (default: plugins/ in the data folder)",
           "  --plugin-repository <folder|url>  a plugin repository (pf4j-update's plugins.json),",
@@ -49,6 +51,10 @@ final class HostCommandLine {
   static final int MAX_EVENT_AGE_DAYS = 36_500;
 
   int port = 8080;
+
+  /** Null when not given: the environment decides. */
+  String host;
+
   String dbUrl;
   Path pluginsDir;
   final List<String> pluginRepositories = new ArrayList<>();
@@ -72,6 +78,7 @@ final class HostCommandLine {
         case "--debug" -> line.debug = true;
         case "--log-format" -> line.logFormat = logFormat(value(args, ++i, arg), arg);
         case "--port" -> line.port = port(value(args, ++i, arg));
+        case "--host" -> line.host = value(args, ++i, arg);
         case "--db-url" -> line.dbUrl = value(args, ++i, arg);
         case "--plugins-dir" -> line.pluginsDir = Path.of(value(args, ++i, arg));
         case "--plugin-repository" -> line.pluginRepositories.add(value(args, ++i, arg));
@@ -163,11 +170,21 @@ final class HostCommandLine {
     repositories(environment, home).forEach(options::pluginRepository);
     return options
         .port(port)
+        .host(host(environment))
         .dbUrl(dbUrl)
         .pluginsDir(plugins)
         .dataDir(data)
         .maxEventAge(maxEventAge)
         .build();
+  }
+
+  /** {@code --host}, else {@code STREAMSPACE_HOST}, else loopback. */
+  String host(Map<String, String> environment) {
+    if (host != null) {
+      return host;
+    }
+    String fromEnvironment = environment.getOrDefault(HostEnvironment.HOST, "");
+    return fromEnvironment.isBlank() ? HostOptions.DEFAULT_HOST : fromEnvironment.strip();
   }
 
   /**

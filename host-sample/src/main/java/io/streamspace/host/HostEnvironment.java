@@ -1,6 +1,7 @@
 package io.streamspace.host;
 
 import io.streamspace.host.auth.AdminTokenPolicy;
+import io.streamspace.host.auth.TrustedProxies;
 import io.streamspace.host.auth.jwt.PlatformTokenSettings;
 import io.streamspace.host.logging.LogFormat;
 import io.streamspace.host.metrics.MetricsRoutes;
@@ -19,9 +20,15 @@ final class HostEnvironment {
 
   static final String DEBUG = "STREAMSPACE_DEBUG";
 
+  static final String HOST = "STREAMSPACE_HOST";
+
   static final List<Variable> VARIABLES =
       List.of(
           new Variable(AdminTokenPolicy.ENV, "the admin's bearer token (32+ characters)"),
+          new Variable(HOST, "the address HTTP listens on (default 127.0.0.1), as --host"),
+          new Variable(
+              TrustedProxies.ENV,
+              "reverse proxies (addresses, CIDR) whose X-Forwarded-For is read"),
           new Variable("BILLING_DB_URL", "JDBC URL of an external PostgreSQL (as --db-url)"),
           new Variable("BILLING_DB_USER", "its user, unless the URL names one"),
           new Variable("BILLING_DB_PASSWORD", "its password, unless the URL holds one"),

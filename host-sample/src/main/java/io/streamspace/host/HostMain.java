@@ -58,8 +58,7 @@ public final class HostMain {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
     adminTokenLine(host).ifPresent(out::println);
-    out.println(
-        "Host ready: http://localhost:" + host.port() + "/api/health (log: " + logFile + ")");
+    out.println(readyLine(host, logFile));
     if (line.demo) {
       try {
         Demo.run(host, options.dataDir()).forEach(out::println);
@@ -71,6 +70,17 @@ public final class HostMain {
                 + e.getMessage());
       }
     }
+  }
+
+  /** The line saying the host serves: where to reach it, where it listens, where it logs. */
+  static String readyLine(Host host, Path logFile) {
+    return "Host ready: "
+        + host.url()
+        + "/api/health ("
+        + HttpWiring.listening(host.listenAddress())
+        + "; log: "
+        + logFile
+        + ")";
   }
 
   /**

@@ -15,6 +15,8 @@ import java.util.Map;
  * How to start a {@link Host}. Build with {@link #builder()}; every option has a default.
  *
  * @param port        HTTP port; 0 picks a free one (default 8080)
+ * @param host        the address HTTP listens on (default {@link #DEFAULT_HOST}, this machine
+ *                    only; {@code 0.0.0.0} for every interface)
  * @param dbUrl       JDBC URL of an external PostgreSQL; null means {@code BILLING_DB_URL} from
  *                    {@code secrets}, else an embedded PostgreSQL under {@code dataDir}
  * @param dataDir     where the embedded PostgreSQL keeps its data (default {@code data})
@@ -42,6 +44,7 @@ import java.util.Map;
  */
 public record HostOptions(
     int port,
+    String host,
     String dbUrl,
     Path dataDir,
     Path pluginsDir,
@@ -55,6 +58,9 @@ public record HostOptions(
     PluginReleases pluginReleases,
     Duration webhookDeliveryInterval) {
 
+  /** Loopback: a host reachable from elsewhere is a choice the operator makes ({@code --host}). */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
   public static final Duration DEFAULT_WEBHOOK_DELIVERY_INTERVAL = Duration.ofSeconds(5);
 
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
@@ -63,6 +69,9 @@ public record HostOptions(
   public static final long DEFAULT_MAX_JOURNAL_LAG = 1_000_000;
 
   public HostOptions {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host must name an address, got " + host);
+    }
     if (maxEventAge == null || maxEventAge.isNegative() || maxEventAge.isZero()) {
       throw new IllegalArgumentException("maxEventAge must be positive, got " + maxEventAge);
     }
@@ -85,6 +94,7 @@ public record HostOptions(
   /** Builds {@link HostOptions}. */
   public static final class Builder {
     private int port = 8080;
+    private String host = DEFAULT_HOST;
     private String dbUrl;
     private Path dataDir = Path.of("data");
     private Path pluginsDir = Path.of("plugins");
@@ -102,6 +112,12 @@ public record HostOptions(
 
     public Builder port(int port) {
       this.port = port;
+      return this;
+    }
+
+    /** The address HTTP listens on: {@code 0.0.0.0} for every interface. */
+    public Builder host(String host) {
+      this.host = host;
       return this;
     }
 
@@ -174,6 +190,7 @@ public record HostOptions(
     public HostOptions build() {
       return new HostOptions(
           port,
+          host,
           dbUrl,
           dataDir,
           pluginsDir,

@@ -34,17 +34,23 @@ record HttpWiring(HttpServer server) {
    * Checked before the database starts: a host that cannot serve would start (and on an embedded
    * database, initialise) it for nothing.
    *
-   * @throws Host.StartRefused when something listens on {@code port} already
+   * @throws Host.StartRefused when {@code host} is no address of this machine, or something
+   *     listens on {@code port} already
    */
-  static void requireFreePort(int port) {
-    if (port == 0) {
-      return;
+  static void requireFreePort(String host, int port) {
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    if (address.isUnresolved()) {
+      throw new Host.StartRefused(
+          "--host " + host + " is no address of this machine; 127.0.0.1 or 0.0.0.0, say");
     }
     try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(port));
+      socket.bind(address);
     } catch (IOException e) {
+      boolean inUse = e.getMessage() != null && e.getMessage().contains("in use");
       throw new Host.StartRefused(
-          "port " + port + " is in use; stop what listens there or choose another with --port");
+          inUse
+              ? "port " + port + " is in use; stop what listens there or choose another with --port"
+              : "cannot listen on " + host + " port " + port + ": " + e.getMessage());
     }
   }
 
@@ -104,12 +110,41 @@ record HttpWiring(HttpServer server) {
   }
 
   /** Serves (health answers 503 until the plugins have started). */
-  void serve(int port, OpenedParts parts) {
-    server.start(port);
+  void serve(String host, int port, OpenedParts parts) {
+    server.start(host, port);
     parts.open(server);
   }
 
   int port() {
     return server.port();
+  }
+
+  /**
+   * Where a client on this machine reaches a host listening on {@code host}: {@code localhost}
+   * for loopback or every interface, else that address.
+   */
+  static String url(String host, int port) {
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    boolean local =
+        !address.isUnresolved()
+            && (address.getAddress().isLoopbackAddress()
+                || address.getAddress().isAnyLocalAddress());
+    String name = local ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + name + ":" + port;
+  }
+
+  /**
+   * Where it listens, in words: {@code 127.0.0.1 only}, or every interface for {@code 0.0.0.0}
+   * and {@code ::}.
+   */
+  static String listening(String host) {
+    InetSocketAddress address = new InetSocketAddress(host, 0);
+    if (!address.isUnresolved() && address.getAddress().isAnyLocalAddress()) {
+      return "listening on every interface (" + host + ")";
+    }
+    if (!address.isUnresolved() && address.getAddress().isLoopbackAddress()) {
+      return "listening on " + host + " only: --host 0.0.0.0 for every interface";
+    }
+    return "listening on " + host;
   }
 }

@@ -63,6 +63,20 @@ class AuthTest extends HostTestBase {
     assertEquals("user_id", noUser.body().at("/error/field").asText());
   }
 
+  /** Issue 26, point 4: a host token's user id holds no control character either. */
+  @Test
+  void aTokenForAUserIdHoldingAControlCharacterIsRefusedNamingUserId() {
+    for (String id : new String[] {"a\\u0000b", "alice\\nroot", "x\\u007f", "x\\u0085"}) {
+      Response refused =
+          http.post(
+              "/api/admin/tokens",
+              ADMIN_TOKEN,
+              "{\"user_id\":\"" + id + "\",\"roles\":[\"user\"]}");
+      assertEquals(400, refused.status(), id);
+      assertEquals("user_id", refused.body().at("/error/field").asText(), id);
+    }
+  }
+
   @Test
   void healthNeedsNoToken() {
     Response health = http.get("/api/health", null);

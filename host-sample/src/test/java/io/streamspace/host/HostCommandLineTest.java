@@ -28,6 +28,25 @@ class HostCommandLineTest {
             .maxEventAge());
   }
 
+  /** Issue 26, point 6: this machine only, unless the operator says otherwise. */
+  @Test
+  void httpListensOnLoopbackUnlessHostOrStreamspaceHostSaysOtherwise(@TempDir Path jar)
+      throws Exception {
+    Map<String, String> none = Map.of("HOME", jar.toString());
+    assertEquals("127.0.0.1", HostCommandLine.parse(new String[0]).toOptions(none, jar).host());
+    Map<String, String> everywhere = Map.of("HOME", jar.toString(), "STREAMSPACE_HOST", "0.0.0.0");
+    assertEquals("0.0.0.0", HostCommandLine.parse(new String[0]).toOptions(everywhere, jar).host());
+    assertEquals(
+        "10.0.0.5",
+        HostCommandLine.parse(new String[] {"--host", "10.0.0.5"})
+            .toOptions(everywhere, jar)
+            .host(),
+        "the option wins over the environment");
+    assertEquals("127.0.0.1", HostOptions.builder().build().host(), "the API's default too");
+    assertTrue(HostCommandLine.USAGE.contains("--host <address>"), HostCommandLine.USAGE);
+    assertTrue(HostCommandLine.USAGE.contains("STREAMSPACE_HOST"), HostCommandLine.USAGE);
+  }
+
   @Test
   void theHelpSaysWhereTheSecretsKeyComesFrom() {
     assertTrue(

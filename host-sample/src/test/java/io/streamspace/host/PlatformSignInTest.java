@@ -135,6 +135,17 @@ class PlatformSignInTest extends HostTestBase {
     refused.put(
         "orgs naming an unknown role",
         now -> platform.token(claims("carol", now).claim("orgs", Map.of("acme", "superuser"))));
+    refused.put("NUL in the user claim", now -> platform.token(claims("alice\0", now)));
+    refused.put("newline in the user claim", now -> platform.token(claims("alice\nroot", now)));
+    refused.put("DEL in the user claim", now -> platform.token(claims("alice\u007f", now)));
+    refused.put("C1 control in the user claim", now -> platform.token(claims("al\u0085ice", now)));
+    refused.put(
+        "newline in an organization id",
+        now -> platform.token(claims("carol", now).claim("orgs", Map.of("acme\nbeta", "admin"))));
+    refused.put(
+        "roles as a string",
+        now ->
+            platform.token(claims("mallory", now).claim("realm_access", Map.of("roles", "admin"))));
     refused.put(
         "orgs of the wrong type",
         now -> platform.token(claims("carol", now).claim("orgs", List.of("acme"))));
@@ -162,6 +173,28 @@ class PlatformSignInTest extends HostTestBase {
                       l -> l.contains(token) || (!signature.isEmpty() && l.contains(signature))),
               what + ": never the token");
         });
+  }
+
+  /**
+   * Issue 26, point 4: a user claim holding NUL answered 500 and wrote a raw NUL into the access
+   * log; one holding a newline was a user id. Both are 401 now, and the access line names no
+   * caller.
+   */
+  @Test
+  void aPlatformTokenWhoseUserClaimHoldsNulOrANewlineIs401_andTheAccessLogStaysClean()
+      throws Exception {
+    for (String user : List.of("alice\0", "alice\n2026-01-01 INFO forged line")) {
+      clock.set(clock.instant().plus(FailedAuthThrottle.WINDOW).plusSeconds(1));
+      String token = platform.token(claims(user, clock.instant()));
+      Response[] echo = new Response[1];
+      List<ILoggingEvent> logged =
+          AccessLines.loggedFor(() -> echo[0] = http.get("/api/plugins/rec/echo/x", token));
+      assertEquals(401, echo[0].status(), echo[0].toString());
+      assertEquals("invalid_token", echo[0].body().at("/error/code").asText());
+      String line = AccessLines.accessLine(logged).getFormattedMessage();
+      assertTrue(line.endsWith("caller=-"), line);
+      assertFalse(line.chars().anyMatch(Character::isISOControl), line);
+    }
   }
 
   private String hmacSignedWithThePublicKey(Instant now) {

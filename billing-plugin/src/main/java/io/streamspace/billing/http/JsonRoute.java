@@ -14,27 +14,38 @@ import java.util.function.Function;
  * A route that answers a value as JSON (200), or a ready {@link HttpResponse} as it is (a 201, a
  * PDF), or the error of an {@link ApiException}, or 503 {@code database_unavailable} with
  * {@code Retry-After} when the database cannot be reached. Anything else escapes to the host,
- * which logs it and answers a generic 500. Before the route runs, path and query values the
- * database could not store are refused ({@link StorableText}).
+ * which logs it and answers a generic 500. Before the route runs, a request without a caller
+ * is refused 401 (unless the route is {@link #open}: anyone may call it), before anything of it
+ * is read, so that a bad body or parameter tells an anonymous caller nothing; then path and query
+ * values the database could not store are refused ({@link StorableText}).
  */
 @FunctionalInterface
 public interface JsonRoute {
 
   Object handle(HttpRequest request) throws Exception;
 
-  /** Adapts a JSON route to the plugin API's handler: 200 with its value. */
+  /** Adapts a JSON route to the plugin API's handler: 200 with its value; 401 without a caller. */
   static RouteHandler of(JsonRoute route) {
-    return answering(route, Json::ok);
+    return answering(route, Json::ok, true);
   }
 
-  /** Adapts a route that creates something: 201 with its value. */
+  /** Adapts a route that creates something: 201 with its value; 401 without a caller. */
   static RouteHandler creating(JsonRoute route) {
-    return answering(route, Json::created);
+    return answering(route, Json::created, true);
   }
 
-  private static RouteHandler answering(JsonRoute route, Function<Object, HttpResponse> answer) {
+  /** Adapts a route anyone may call (the Stripe webhook: its signature is its proof): 200. */
+  static RouteHandler open(JsonRoute route) {
+    return answering(route, Json::ok, false);
+  }
+
+  private static RouteHandler answering(
+      JsonRoute route, Function<Object, HttpResponse> answer, boolean authenticated) {
     return request -> {
       try {
+        if (authenticated) {
+          Access.authenticated(request);
+        }
         StorableText.checkParameters(request);
         Object value = route.handle(request);
         return value instanceof HttpResponse response ? response : answer.apply(value);

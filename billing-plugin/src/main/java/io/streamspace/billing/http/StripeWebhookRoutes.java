@@ -63,7 +63,7 @@ public final class StripeWebhookRoutes {
   }
 
   public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/webhook", JsonRoute.of(this::receive));
+    routes.add(HttpMethod.POST, "/webhook", JsonRoute.open(this::receive));
   }
 
   /**

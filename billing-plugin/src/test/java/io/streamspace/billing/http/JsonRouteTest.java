@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -38,6 +39,29 @@ class JsonRouteTest {
           Map.of(),
           null,
           new Caller("alice", Set.of(Caller.ROLE_USER)));
+
+  @Test
+  void aRequestWithoutACallerIs401BeforeItsBodyOrParametersAreRead() throws Exception {
+    HttpRequest anonymous =
+        new HttpRequest(
+            HttpMethod.PUT,
+            "/subscription",
+            Map.of(),
+            Map.of("org_id", java.util.List.of("a\0b")),
+            Map.of(),
+            "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Caller.ANONYMOUS);
+    RouteHandler parsesItsBody = JsonRoute.of(request -> Json.readObject(request));
+
+    HttpResponse answer = parsesItsBody.handle(anonymous);
+
+    assertEquals(401, answer.status(), "not 400 invalid_json nor 400 for the NUL");
+    assertEquals(
+        401, JsonRoute.creating(request -> Json.readObject(request)).handle(anonymous).status());
+    HttpResponse open = JsonRoute.open(request -> Map.of("read", "anyway")).handle(anonymous);
+    assertEquals(
+        400, open.status(), "a route anyone may call (the webhook) reads it: the NUL refused");
+  }
 
   @Test
   void aRouteWhoseDatabaseRefusesTheConnectionAnswers503WithRetryAfter() throws Exception {

@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Resolves the {@code Authorization: Bearer} token of a request and checks roles. Failed
- * authentications are throttled per client address: a throttled address gets 429, without the
- * token being looked up, for any token this node has not seen valid (a guess); tokens it has
- * seen valid are still checked, so one client's bad token does not lock out the others behind
- * the same address.
+ * authentications are throttled per client address ({@link TrustedProxies} says which): the
+ * token is always checked first, and a valid one is served whatever its address's failures
+ * (after a restart, a token minted during a lockout, the host's own); only a token that is not
+ * valid counts as a failure, and only it is answered 429 once its address failed too often. So
+ * one client's bad token never locks out the others behind the same address, while guessing
+ * stays slow.
  *
  * <p>A token with a JWT's three parts is checked as the platform's own sign-in token first (when
  * {@link PlatformTokens} are configured), then, if not valid as one, as a host token: a host token
@@ -31,12 +33,17 @@ public final class Authenticator {
   private final TokenStore tokens;
   private final FailedAuthThrottle throttle;
   private final PlatformTokens platformTokens;
+  private final TrustedProxies proxies;
 
   public Authenticator(
-      TokenStore tokens, FailedAuthThrottle throttle, PlatformTokens platformTokens) {
+      TokenStore tokens,
+      FailedAuthThrottle throttle,
+      PlatformTokens platformTokens,
+      TrustedProxies proxies) {
     this.tokens = tokens;
     this.throttle = throttle;
     this.platformTokens = platformTokens;
+    this.proxies = proxies;
   }
 
   /**
@@ -81,12 +88,11 @@ public final class Authenticator {
     if (platform.caller().isPresent()) {
       return named(ctx, platform.caller());
     }
-    String address = ctx.ip();
-    if (token.isEmpty() || !tokens.seenValid(token)) {
-      throttle.retryAfter(address).ifPresent(wait -> refuse(ctx, wait));
-    }
+    // checked before the address's failures: a valid token is never refused by the throttle
     caller = token.isEmpty() ? Optional.empty() : tokens.lookup(token);
     if (caller.isEmpty()) {
+      String address = proxies.clientOf(ctx);
+      throttle.retryAfter(address).ifPresent(wait -> refuse(ctx, wait));
       throttle.recordFailure(address);
       platform
           .refusal()
@@ -107,7 +113,7 @@ public final class Authenticator {
   }
 
   private static void refuse(Context ctx, Duration wait) {
-    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    long seconds = WindowCounts.seconds(wait);
     ctx.header("Retry-After", Long.toString(seconds));
     throw new ApiException(
         HttpStatus.TOO_MANY_REQUESTS,

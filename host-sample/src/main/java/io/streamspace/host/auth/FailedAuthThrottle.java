@@ -2,14 +2,13 @@ package io.streamspace.host.auth;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Failed authentications per client address, in memory: an address with {@link #MAX_FAILURES}
- * failures within {@link #WINDOW} of its first one is refused until that window has passed.
+ * failures within {@link #WINDOW} of its first one has its next failures answered 429 until that
+ * window has passed. Only failures count: {@link Authenticator} checks a token before asking
+ * here, so a valid token is never refused.
  *
  * <p>Memory is bounded: at most {@link #MAX_ADDRESSES} addresses are remembered, the least
  * recently active forgotten first, so an attacker rotating addresses costs a fixed amount of
@@ -21,57 +20,27 @@ public final class FailedAuthThrottle {
   public static final Duration WINDOW = Duration.ofMinutes(5);
   public static final int MAX_ADDRESSES = 10_000;
 
-  /** An address's failures since the start of its window. */
-  private record Failures(Instant windowStart, int count) {}
-
-  private final Clock clock;
-  private final int maxFailures;
-  private final Duration window;
-  private final Map<String, Failures> byAddress;
+  private final WindowCounts failures;
 
   public FailedAuthThrottle(Clock clock) {
     this(clock, MAX_FAILURES, WINDOW, MAX_ADDRESSES);
   }
 
   FailedAuthThrottle(Clock clock, int maxFailures, Duration window, int maxAddresses) {
-    this.clock = clock;
-    this.maxFailures = maxFailures;
-    this.window = window;
-    this.byAddress =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
-            return size() > maxAddresses;
-          }
-        };
+    this.failures = new WindowCounts(clock, maxFailures, window, maxAddresses);
   }
 
-  /** How long the address must wait, or empty when it may try to authenticate. */
-  public synchronized Optional<Duration> retryAfter(String address) {
-    Failures failures = byAddress.get(address);
-    if (failures == null) {
-      return Optional.empty();
-    }
-    Duration left = Duration.between(clock.instant(), failures.windowStart().plus(window));
-    if (left.isNegative() || left.isZero()) {
-      byAddress.remove(address);
-      return Optional.empty();
-    }
-    return failures.count() >= maxFailures ? Optional.of(left) : Optional.empty();
+  /** How long the address must wait, or empty when its failures are under the limit. */
+  public Optional<Duration> retryAfter(String address) {
+    return failures.retryAfter(address);
   }
 
   /** Counts a failed authentication from the address, opening a new window when the last passed. */
-  public synchronized void recordFailure(String address) {
-    Instant now = clock.instant();
-    byAddress.compute(
-        address,
-        (a, failures) ->
-            failures == null || !now.isBefore(failures.windowStart().plus(window))
-                ? new Failures(now, 1)
-                : new Failures(failures.windowStart(), failures.count() + 1));
+  public void recordFailure(String address) {
+    failures.record(address);
   }
 
-  synchronized int trackedAddresses() {
-    return byAddress.size();
+  int trackedAddresses() {
+    return failures.trackedKeys();
   }
 }

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.PathId;
+import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.plugin.api.http.Caller;
@@ -44,12 +45,14 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
   private final Authenticator auth;
   private final JsonBodies bodies;
   private final Clock clock;
+  private final TokenMintingLimit mintingLimit;
 
   public TokenRoutes(TokenStore tokens, Authenticator auth, JsonBodies bodies, Clock clock) {
     this.tokens = tokens;
     this.auth = auth;
     this.bodies = bodies;
     this.clock = clock;
+    this.mintingLimit = new TokenMintingLimit(clock);
   }
 
   @Override
@@ -61,14 +64,15 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
 
   private void issue(Context ctx) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
+    mintingLimit.require(ctx, admin.userId());
     JsonNode body = bodies.object(ctx);
     JsonNode userId = body.get("user_id");
     if (userId == null
         || !userId.isTextual()
         || userId.asText().isBlank()
-        || userId.asText().indexOf('\0') >= 0) {
+        || PlatformTokens.hasControlCharacter(userId.asText())) {
       throw ApiException.badRequest(
-          "invalid_request", "user_id is required, as text without NUL", "user_id");
+          "invalid_request", "user_id is required, as text without control characters", "user_id");
     }
     JsonNode roles = body.get("roles");
     if (roles == null || !roles.isArray() || roles.isEmpty()) {
@@ -84,6 +88,7 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     }
     Instant expiresAt = expiresAt(body.get("expires_at"));
     TokenStore.NewToken issued = tokens.issue(userId.asText(), granted, expiresAt);
+    mintingLimit.minted(admin.userId());
     TokenStore.TokenInfo info = issued.info();
     log.info(
         "Token {} issued to {} with roles {} by {}",

@@ -328,14 +328,6 @@ public final class TokenStore {
     return trusted(hash(token), clock.instant());
   }
 
-  /**
-   * Whether this node has found the token valid before and not since found it invalid: its next
-   * check is a re-check, not a guess (the failed-authentication throttle lets it through).
-   */
-  public boolean seenValid(String token) {
-    return trustedByHash.containsKey(hash(token));
-  }
-
   /** Who a token belongs to; empty when it is unknown, revoked or expired. */
   public Optional<Caller> lookup(String token) {
     String hash = hash(token);

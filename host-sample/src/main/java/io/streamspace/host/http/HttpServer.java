@@ -139,9 +139,9 @@ public final class HttpServer implements AutoCloseable {
     return List.copyOf(routes);
   }
 
-  /** Starts listening; port 0 picks a free port. */
-  public void start(int port) {
-    app.start(port);
+  /** Starts listening on {@code host}'s address (0.0.0.0: every interface); port 0 picks one. */
+  public void start(String host, int port) {
+    app.start(host, port);
   }
 
   /** The port it listens on. */

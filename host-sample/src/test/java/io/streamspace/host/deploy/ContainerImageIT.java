@@ -66,6 +66,14 @@ class ContainerImageIT {
     assertEquals("/data", entrypoint.get(entrypoint.indexOf("--data-dir") + 1));
   }
 
+  /** Issue 26, point 6: loopback by default, but a container's loopback is its own. */
+  @Test
+  void insideTheContainerTheHostListensOnEveryInterface() {
+    List<String> environment = new ArrayList<>();
+    config.get("Env").forEach(variable -> environment.add(variable.asText()));
+    assertTrue(environment.contains("STREAMSPACE_HOST=0.0.0.0"), environment.toString());
+  }
+
   @Test
   void theHttpPortIsExposedAndTheDataAndPluginsFoldersAreVolumes() {
     assertTrue(config.get("ExposedPorts").has("8080/tcp"));

@@ -40,6 +40,15 @@ class BadInputE2ETest extends BillingHostTestBase {
     return response.expect(400).at("/error/field").asText();
   }
 
+  /** Issue 26, point 8: who asks is settled before what they sent is read. */
+  @Test
+  void aPutWithoutATokenAndABadBodyIs401Not400() {
+    HostClient.Response answer = api.http.put(BILLING + "/subscription", null, "{not json");
+    assertEquals(401, answer.status(), answer.toString());
+    assertEquals(
+        401, api.http.get(BILLING + "/usage?user_id=%00", null).status(), "nor a bad parameter");
+  }
+
   @Test
   void nulInAQueryValueIs400NamingIt() {
     assertEquals(

@@ -84,7 +84,7 @@ public final class PlatformTokens {
     static final Outcome NOT_A_JWT = new Outcome(Optional.empty(), Optional.empty());
 
     static Outcome refused(String why) {
-      return new Outcome(Optional.empty(), Optional.of(why));
+      return new Outcome(Optional.empty(), Optional.of(printable(why)));
     }
   }
 
@@ -180,13 +180,18 @@ public final class PlatformTokens {
     if (!(user instanceof String userId) || userId.isBlank()) {
       return Outcome.refused("claim " + settings.userClaim() + " is not a user id");
     }
+    if (hasControlCharacter(userId)) {
+      // a NUL the database cannot store, a newline that would forge log lines: no one's id
+      return Outcome.refused("claim " + settings.userClaim() + " holds a control character");
+    }
     Map<String, OrganizationEvent.Role> memberships;
+    Set<String> theirs;
     try {
       memberships = memberships(claims.getClaim(ORGS_CLAIM));
+      theirs = roles(claims);
     } catch (IllegalArgumentException e) {
       return Outcome.refused(e.getMessage());
     }
-    Set<String> theirs = roles(claims);
     Set<String> roles = new HashSet<>(Set.of(Caller.ROLE_USER));
     if (theirs.contains(settings.adminRole())) {
       roles.add(Caller.ROLE_ADMIN);
@@ -218,6 +223,10 @@ public final class PlatformTokens {
       if (orgId.isBlank()) {
         throw new IllegalArgumentException("claim " + ORGS_CLAIM + " names a blank organization");
       }
+      if (hasControlCharacter(orgId)) {
+        throw new IllegalArgumentException(
+            "claim " + ORGS_CLAIM + " names an organization with a control character");
+      }
       OrganizationEvent.Role role =
           (org.getValue() instanceof String name
                   ? OrganizationEvent.Role.fromWire(name)
@@ -235,19 +244,45 @@ public final class PlatformTokens {
     return memberships;
   }
 
-  /** The platform roles at the dotted path of the roles claim: a list of strings, or none. */
+  /**
+   * The platform roles at the dotted path of the roles claim: a list of strings, or none when
+   * absent.
+   *
+   * @throws IllegalArgumentException when it is anything else: a string is not read as one role
+   *     (nor split), since a platform that wrote {@code "admin user"} or {@code "not-admin"} there
+   *     meant something this host cannot know
+   */
   private Set<String> roles(JWTClaimsSet claims) {
     Object node = claims.getClaims();
     for (String step : settings.rolesClaim()) {
       node = node instanceof Map<?, ?> map ? map.get(step) : null;
     }
-    Set<String> roles = new HashSet<>();
-    if (node instanceof List<?> list) {
-      list.stream().filter(String.class::isInstance).map(String.class::cast).forEach(roles::add);
-    } else if (node instanceof String role) {
-      roles.add(role);
+    if (node == null) {
+      return Set.of();
     }
+    if (!(node instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
+      throw new IllegalArgumentException(
+          "claim " + String.join(".", settings.rolesClaim()) + " is not a list of roles");
+    }
+    Set<String> roles = new HashSet<>();
+    list.stream().map(String.class::cast).forEach(roles::add);
     return roles;
+  }
+
+  /**
+   * Whether {@code text} holds a control character (C0, DEL or C1: U+0000 to U+001F, U+007F to
+   * U+009F), which no identity may hold: neither a platform token's nor a host token's user id.
+   */
+  public static boolean hasControlCharacter(String text) {
+    return text.chars().anyMatch(c -> Character.getType(c) == Character.CONTROL);
+  }
+
+  /**
+   * {@code why} with every control character as {@code ?}: a refusal's reason may quote a claim
+   * (Nimbus names the issuer it found), and a log line must stay one line.
+   */
+  static String printable(String why) {
+    return why.replaceAll("\\p{Cc}", "?");
   }
 
   /** Nimbus's remote JWKS: cached, fetched again for an unknown key id, rate-limited. */

@@ -289,6 +289,47 @@ class PlatformTokensTest {
     }
   }
 
+  /** Issue 26, point 4: NUL, a newline, any C0 or C1 control or DEL in an identity. */
+  @Test
+  void aUserClaimOrOrganizationIdHoldingAControlCharacterIsRefused_namingNeitherItsValue() {
+    for (String control : List.of("\0", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085", "\u009f")) {
+      String user = "alice" + control + "admin";
+      assertEquals(
+          "claim preferred_username holds a control character",
+          refusal(fromJwks(), platform.token(claims(user, NOW))),
+          "U+" + Integer.toHexString(control.charAt(0)));
+      String org = "acme" + control;
+      assertEquals(
+          "claim orgs names an organization with a control character",
+          refusal(
+              fromJwks(),
+              platform.token(claims("carol", NOW).claim("orgs", Map.of(org, "superuser")))),
+          "U+" + Integer.toHexString(control.charAt(0)));
+    }
+    assertEquals(
+        "al\u00efce \u00e9\u00e8 \u4e2d",
+        caller(fromJwks(), platform.token(claims("al\u00efce \u00e9\u00e8 \u4e2d", NOW)))
+            .orElseThrow()
+            .userId(),
+        "printable non-ASCII is an id like any other");
+  }
+
+  /** Issue 26, point 8: a roles claim that is a string is no list of roles, nor one role. */
+  @Test
+  void aRolesClaimThatIsAStringIsRefused_notReadAsARole() {
+    String token =
+        platform.token(claims("mallory", NOW).claim("realm_access", Map.of("roles", "admin")));
+    assertEquals("claim realm_access.roles is not a list of roles", refusal(fromJwks(), token));
+    String mixed =
+        platform.token(
+            claims("mallory", NOW).claim("realm_access", Map.of("roles", List.of("admin", 1))));
+    assertEquals("claim realm_access.roles is not a list of roles", refusal(fromJwks(), mixed));
+    assertEquals(
+        Optional.of(new Caller("alice", Set.of(Caller.ROLE_USER))),
+        caller(fromJwks(), platform.token(claims("alice", NOW).claim("realm_access", Map.of()))),
+        "no roles claim at all: a user");
+  }
+
   @Test
   void aTokenWithoutTheUserClaimIsRefused() {
     JWTClaimsSet claims =
