@@ -82,7 +82,7 @@ final class Bench implements BenchHost, AutoCloseable {
     port = host.port();
     admission = new AdmissionService(host.plugins());
     adminToken = host.adminToken().orElseThrow();
-    DemoInstall.billing(port, adminToken).forEach(l -> progress.println("  " + l));
+    DemoInstall.billing(host.url(), adminToken).forEach(l -> progress.println("  " + l));
     try {
       BenchHttp http = new BenchHttp(baseUrl());
       JsonNode plugins = http.get("/api/admin/plugins", adminToken).expect(200);
@@ -139,6 +139,7 @@ final class Bench implements BenchHost, AutoCloseable {
         Host.start(
             new HostOptions(
                 port,
+                o.host(),
                 o.dbUrl(),
                 o.dataDir(),
                 o.pluginsDir(),
