@@ -7,6 +7,7 @@ import io.streamspace.host.auth.TokenStore;
 import io.streamspace.host.auth.TrustedProxies;
 import io.streamspace.host.auth.jwt.PlatformTokens;
 import io.streamspace.host.http.ApiRoute;
+import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.intake.EventIntake;
 import io.streamspace.host.plugins.PluginDataPurge;
@@ -59,6 +60,12 @@ public final class Host implements AutoCloseable {
   private IntakeWiring intake;
   private HttpWiring http;
 
+  /**
+   * Stops the host when the JVM exits (SIGTERM, Ctrl-C): the only hook that stops any part, so
+   * that they stop in {@link #close}'s order, the database last. Removed by a close before.
+   */
+  private final Thread stopAtExit = new Thread(this::close, "host-shutdown");
+
   private Host(HostOptions options) {
     try {
       startAll(options);
@@ -66,6 +73,7 @@ public final class Host implements AutoCloseable {
       close();
       throw e;
     }
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
   /**
@@ -201,9 +209,20 @@ public final class Host implements AutoCloseable {
     return intake.intake();
   }
 
-  /** Stops HTTP, Quartz (waiting for running jobs), the plugins and the database. */
+  /**
+   * Stops in reverse order of starting: intake and every other route first (new requests refused,
+   * those in flight answered, for at most {@link HttpServer#DRAIN}), Quartz (jobs running waited
+   * for, at most {@link io.streamspace.host.jobs.HostScheduler#RUNNING_JOBS_WAIT}), then each
+   * plugin: its journal consumer ends its round and hands its lease back, the plugin unloads
+   * (its queues flushed); then the webhooks, the pool and the database. Also run at JVM exit.
+   */
   @Override
   public void close() {
     opened.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: this is the hook, or it runs it next and finds nothing left to stop
+    }
   }
 }

@@ -56,7 +56,7 @@ public final class HostMain {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
+    // the host stops itself, in order, when the JVM exits (SIGTERM): Host's shutdown hook
     adminTokenLine(host).ifPresent(out::println);
     out.println(readyLine(host, logFile));
     if (line.demo) {

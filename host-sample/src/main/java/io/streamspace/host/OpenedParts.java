@@ -18,19 +18,20 @@ final class OpenedParts implements AutoCloseable {
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   /** Stopped before everything opened earlier. */
-  <T extends AutoCloseable> T open(T part) {
+  synchronized <T extends AutoCloseable> T open(T part) {
     opened.add(0, part);
     return part;
   }
 
   /** Stopped after everything opened so far, e.g. what holds meters of a part opened earlier. */
-  <T extends AutoCloseable> T openStoppedAfterTheRest(T part) {
+  synchronized <T extends AutoCloseable> T openStoppedAfterTheRest(T part) {
     opened.add(part);
     return part;
   }
 
+  /** Once: a second close (the JVM's exit after a close, or at once) finds nothing left. */
   @Override
-  public void close() {
+  public synchronized void close() {
     for (AutoCloseable part : opened) {
       try {
         part.close();

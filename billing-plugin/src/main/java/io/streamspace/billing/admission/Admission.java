@@ -67,6 +67,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   /** How often the view is reloaded from the database. */
   public static final Duration REFRESH_INTERVAL = Duration.ofSeconds(5);
 
+  /** How long a stop waits for a reload in progress (a reload reads a few indexed rows). */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
   /**
    * How long the sessions, storage levels and pack changes this node saw win over the database:
    * the write-behind queue stores them well within that (its delay is 50 ms), so a reload after
@@ -82,6 +85,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final Supplier<BillingConfig> config;
   private final Clock clock;
   private ScheduledExecutorService refresher;
+
+  // set by close(): a reload failing from then on was cut short by the stop
+  private volatile boolean stopping;
 
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
@@ -432,7 +438,10 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     try {
       refresh();
     } catch (SQLException | RuntimeException e) {
-      if (DatabaseOutage.causedBy(e)) {
+      if (stopping) {
+        // the plugin is unloading (the host stopping): a reload cut short is no failure
+        log.debug("admission view reload cut short by the plugin's stop ({})", e.toString());
+      } else if (DatabaseOutage.causedBy(e)) {
         // one line per reload for as long as the outage lasts, not a stack trace each
         log.warn("admission view not reloaded, the database cannot be reached ({})", e.toString());
       } else {
@@ -446,11 +455,26 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     return view.size();
   }
 
+  /**
+   * Stops the reloads before the plugin's pool can go: no new one starts, the one running is
+   * waited for (at most {@link #STOP_WAIT}, then interrupted), and one the stop cuts short logs
+   * no failure.
+   */
   @Override
   public synchronized void close() {
-    if (refresher != null) {
-      refresher.shutdownNow();
-      refresher = null;
+    stopping = true;
+    if (refresher == null) {
+      return;
     }
+    refresher.shutdown();
+    try {
+      if (!refresher.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        refresher.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      refresher.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    refresher = null;
   }
 }

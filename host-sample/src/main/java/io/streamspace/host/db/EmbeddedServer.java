@@ -62,6 +62,10 @@ final class EmbeddedServer {
               .setLocaleConfig("auth-host", "scram-sha-256")
               // used by Zonky's own readiness check
               .setConnectConfig("password", password)
+              // Zonky's own JVM shutdown hook would stop the server at SIGTERM alongside the
+              // host's, seconds before the plugins and jobs using it stop (57P01): the host stops
+              // it itself, last (Host's shutdown hook, Database.close)
+              .setRegisterShutdownHook(false)
               .start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start embedded PostgreSQL in " + pgDir, e);

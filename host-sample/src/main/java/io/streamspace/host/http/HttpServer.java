@@ -11,8 +11,13 @@ import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.util.component.Graceful;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +38,9 @@ public final class HttpServer implements AutoCloseable {
 
   /** Room for a batch of 10,000 events with long ids and user attributes. */
   private static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
+
+  /** The longest a stop waits for the requests in flight (an intake batch waits 5 s at most). */
+  public static final Duration DRAIN = Duration.ofSeconds(10);
 
   private final Javalin app;
 
@@ -149,8 +157,27 @@ public final class HttpServer implements AutoCloseable {
     return app.port();
   }
 
+  /**
+   * Stops serving, first draining: the listening socket closes and requests arriving on open
+   * connections are answered 503 at once (Jetty's graceful shutdown of its statistics handler),
+   * while those in flight (an intake batch being journaled, a manual job run being waited for)
+   * end, for at most {@link #DRAIN}; then every connection closes, and whatever still ran is cut
+   * short (its client retries; an intake batch is idempotent).
+   */
   @Override
   public void close() {
+    if (app.jettyServer().started()) {
+      try {
+        Graceful.shutdown(app.jettyServer().server()).get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn(
+            "Requests still in flight after {} s of draining are cut short", DRAIN.toSeconds());
+      } catch (ExecutionException e) {
+        log.warn("Draining the requests in flight failed ({})", e.getCause().toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     app.stop();
   }
 }

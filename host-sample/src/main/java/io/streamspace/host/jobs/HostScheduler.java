@@ -4,6 +4,7 @@ import io.streamspace.plugin.api.jobs.JobRun;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -19,6 +20,8 @@ import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The host's Quartz: JDBC job store on the shared pool, clustered, a few threads. Plugins see it
@@ -35,6 +38,14 @@ public final class HostScheduler implements AutoCloseable {
   private static final String SCHEDULER_NAME = "streamspace-host";
 
   private static final AtomicInteger DATA_SOURCE_COUNTER = new AtomicInteger();
+
+  /**
+   * The longest a stop waits for the jobs running here: with {@link
+   * io.streamspace.host.http.HttpServer#DRAIN}, within the 30 s a container is given to stop.
+   */
+  public static final Duration RUNNING_JOBS_WAIT = Duration.ofSeconds(15);
+
+  private static final Logger log = LoggerFactory.getLogger(HostScheduler.class);
 
   private final Scheduler scheduler;
   private final PluginJobRegistry registry = new PluginJobRegistry();
@@ -168,15 +179,51 @@ public final class HostScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Fires nothing more and waits for the jobs running on this node, for at most {@link
+   * #RUNNING_JOBS_WAIT}; a job still running then is left running as the host stops (it fails
+   * when the database goes, and as it requests recovery, another node runs it again).
+   */
   @Override
   public void close() {
     try {
-      scheduler.shutdown(true);
+      scheduler.standby();
+      if (!awaitNoRunningJob(RUNNING_JOBS_WAIT)) {
+        log.warn(
+            "Jobs still running after {} s are left to stop with the host: {}",
+            RUNNING_JOBS_WAIT.toSeconds(),
+            runningJobs());
+        scheduler.shutdown(false);
+      } else {
+        scheduler.shutdown(true);
+      }
     } catch (SchedulerException e) {
       throw new IllegalStateException("Quartz did not shut down cleanly", e);
     } finally {
       completions.close();
     }
+  }
+
+  private boolean awaitNoRunningJob(Duration most) throws SchedulerException {
+    long deadline = System.nanoTime() + most.toNanos();
+    while (!scheduler.getCurrentlyExecutingJobs().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(50); // Quartz offers no wait with a bound, only one without
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private List<String> runningJobs() throws SchedulerException {
+    return scheduler.getCurrentlyExecutingJobs().stream()
+        .map(job -> job.getJobDetail().getKey().toString())
+        .toList();
   }
 
   /** Hands Quartz connections from the host's pool; the pool's owner closes it. */
