@@ -373,7 +373,7 @@ public class BillingExtension
     return new BillingConfigParser(
         current == null
             ? CronValidator.fiveFields()
-            : cron -> current.scheduler().validateCron(cron));
+            : CronValidator.refusingZeroSteps(cron -> current.scheduler().validateCron(cron)));
   }
 
   /**

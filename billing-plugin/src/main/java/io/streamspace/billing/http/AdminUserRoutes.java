@@ -7,6 +7,7 @@ import io.streamspace.billing.quota.JudgedMeters;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -34,7 +35,7 @@ public final class AdminUserRoutes {
 
   /** {@code kind}: true for personal organizations, false for teams, null for both. */
   private static Boolean kind(HttpRequest request) throws ApiException {
-    String kind = request.queryParam("kind").orElse(null);
+    String kind = QueryParams.of(request, "kind").orElse(null);
     if (kind == null) {
       return null;
     }
@@ -61,7 +62,7 @@ public final class AdminUserRoutes {
    */
   UsersJson users(HttpRequest request) throws Exception {
     Access.admin(request);
-    String sort = request.queryParam("sort").orElse(AccountOrder.USER_ID.jsonName());
+    String sort = QueryParams.of(request, "sort").orElse(AccountOrder.USER_ID.jsonName());
     boolean descending = sort.startsWith("-");
     AccountOrder order =
         AccountOrder.named(descending ? sort.substring(1) : sort)
@@ -73,8 +74,8 @@ public final class AdminUserRoutes {
                             + " credit_balance, - first for descending"));
     AccountOverviewQueries.Filter filter =
         new AccountOverviewQueries.Filter(
-            request.queryParam("status").orElse(null),
-            request.queryParam("user_id").orElse(null),
+            QueryParams.of(request, "status").orElse(null),
+            QueryParams.of(request, "user_id").orElse(null),
             QuotaRoutes.overThresholdState(request, "quota_state"),
             kind(request),
             order,

@@ -11,6 +11,7 @@ import io.streamspace.billing.caps.MemberCapsInMemory;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -122,8 +123,8 @@ public final class MemberCapRoutes {
     Caller caller = Access.authenticated(request);
     SubjectOrg org =
         access.organizationNamed(
-            request, request.queryParam(OrgAccess.ORG_ID).orElse(null), MemberRole.MEMBER);
-    String named = request.queryParam(USER_ID).orElse(null);
+            request, QueryParams.of(request, OrgAccess.ORG_ID).orElse(null), MemberRole.MEMBER);
+    String named = QueryParams.of(request, USER_ID).orElse(null);
     boolean readsAll = org.role() == null || org.role().includes(MemberRole.ADMIN);
     if (!readsAll) {
       if (named != null && !named.equals(caller.userId())) {
@@ -151,11 +152,10 @@ public final class MemberCapRoutes {
     String orgId =
         access
             .organizationNamed(
-                request, request.queryParam(OrgAccess.ORG_ID).orElse(null), MemberRole.ADMIN)
+                request, QueryParams.of(request, OrgAccess.ORG_ID).orElse(null), MemberRole.ADMIN)
             .id();
     String userId =
-        request
-            .queryParam(USER_ID)
+        QueryParams.of(request, USER_ID)
             .filter(id -> !id.isBlank())
             .orElseThrow(() -> ApiException.badParameter(USER_ID, "user_id is required"));
     readOnlyLock.requireNotLocked(orgId);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.account.Memberships;
 import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
@@ -50,8 +51,8 @@ public final class OrgAccess {
       throws ApiException, SQLException {
     return organization(
         request,
-        request.queryParam(ORG_ID).orElse(null),
-        request.queryParam(USER_ID).orElse(null),
+        QueryParams.of(request, ORG_ID).orElse(null),
+        QueryParams.of(request, USER_ID).orElse(null),
         required);
   }
 

@@ -7,6 +7,7 @@ import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -62,7 +63,7 @@ public final class PaymentRoutes {
   /** 200 with a page, of one status if given; 400 naming status, limit or offset; 401/403. */
   PaymentsJson all(HttpRequest request) throws Exception {
     Access.admin(request);
-    String status = request.queryParam("status").orElse(null);
+    String status = QueryParams.of(request, "status").orElse(null);
     if (status != null && !STATUSES.contains(status)) {
       throw ApiException.badParameter(
           "status", "status must be failed, succeeded, amount_mismatch or refunded");

@@ -14,6 +14,7 @@ import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -182,7 +183,7 @@ public final class QuotaRoutes {
    * confirmation_required}; null when absent; 400 naming it otherwise.
    */
   static QuotaState overThresholdState(HttpRequest request, String name) throws ApiException {
-    String value = request.queryParam(name).orElse(null);
+    String value = QueryParams.of(request, name).orElse(null);
     if (value == null) {
       return null;
     }
@@ -196,7 +197,7 @@ public final class QuotaRoutes {
   }
 
   private static Meter meterParam(HttpRequest request, Meters meters) throws ApiException {
-    String value = request.queryParam("meter").orElse(null);
+    String value = QueryParams.of(request, "meter").orElse(null);
     if (value == null) {
       return null;
     }

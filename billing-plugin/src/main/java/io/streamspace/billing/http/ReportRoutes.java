@@ -8,6 +8,7 @@ import io.streamspace.billing.reports.ReportFormat.RowWriter;
 import io.streamspace.billing.reports.ReportGrouping;
 import io.streamspace.billing.reports.UsageReportQuery;
 import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -60,7 +61,7 @@ public final class ReportRoutes {
    */
   HttpResponse report(HttpRequest request) throws Exception {
     Access.admin(request);
-    String groupBy = request.queryParam("group_by").orElse("user");
+    String groupBy = QueryParams.of(request, "group_by").orElse("user");
     ReportGrouping grouping =
         ReportGrouping.named(groupBy)
             .orElseThrow(
@@ -68,7 +69,7 @@ public final class ReportRoutes {
                     ApiException.badParameter(
                         "group_by", "group_by must be user, resource, day, plan or member"));
     ReportFormat format =
-        ReportFormat.named(request.queryParam("format").orElse("json"))
+        ReportFormat.named(QueryParams.of(request, "format").orElse("json"))
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
     ZoneId zone = config.get().billingTimeZone();
     TimeRange range = TimeRange.of(request, zone, clock);

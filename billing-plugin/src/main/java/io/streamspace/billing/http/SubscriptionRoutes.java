@@ -13,14 +13,18 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
+import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -138,9 +142,11 @@ public final class SubscriptionRoutes {
    * when it is missing, unknown or the current plan, or {@code user_id} when not a string;
    * 401/403 as {@link #get}; 404 for a user without an account; 409 when a concurrent change got
    * there first, or the account's currency is no longer configured; 423 {@code account_locked}
-   * while the account is locked read-only for non-payment (for an admin too: unlock it first).
+   * while the account is locked read-only for non-payment (for an admin too: unlock it first);
+   * 429 {@code too_many_plan_changes} past {@value SubscriptionRepository#MAX_CHANGES_PER_HOUR}
+   * changes in an hour, nothing changed.
    */
-  SubscriptionJson change(HttpRequest request) throws Exception {
+  Object change(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
     String userId = access.organization(request, body, MemberRole.OWNER).id();
     readOnlyLock.requireNotLocked(userId);
@@ -166,13 +172,31 @@ public final class SubscriptionRoutes {
     try {
       changes.change(userId, PlanChanges.termOf(plan, price, now), currency, now);
     } catch (ChangeRefused e) {
-      throw switch (e.refusal()) {
-        case NO_ACCOUNT -> ApiException.notFound(e.getMessage());
-        case SAME_PLAN -> ApiException.badParameter("plan_id", e.getMessage());
-        case CONCURRENT_CHANGE, NOT_STARTED -> ApiException.conflict(e.getMessage());
+      return switch (e.refusal()) {
+        case NO_ACCOUNT -> throw ApiException.notFound(e.getMessage());
+        case SAME_PLAN -> throw ApiException.badParameter("plan_id", e.getMessage());
+        case CONCURRENT_CHANGE, NOT_STARTED -> throw ApiException.conflict(e.getMessage());
+        case TOO_MANY_CHANGES -> tooManyChanges(e);
       };
     }
     return SubscriptionJson.of(find(userId), current);
+  }
+
+  /**
+   * 429 {@code too_many_plan_changes}, with {@code Retry-After}: the whole seconds until the
+   * oldest change of the last hour leaves it (at least 1).
+   */
+  private static HttpResponse tooManyChanges(ChangeRefused e) {
+    Duration wait = e.retryAfter().orElse(Duration.ZERO);
+    long seconds = Math.max(1, wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0));
+    HttpResponse error =
+        HttpResponse.error(
+            HttpStatus.TOO_MANY_REQUESTS, "too_many_plan_changes", e.getMessage(), null);
+    return HttpResponse.of(
+        error.status(),
+        error.contentType(),
+        error.body(),
+        Map.of("Retry-After", Long.toString(seconds)));
   }
 
   private Subscriptions find(String userId) throws Exception {

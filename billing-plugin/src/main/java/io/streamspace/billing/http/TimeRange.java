@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import io.streamspace.billing.rating.SliceCuts;
 import io.streamspace.common.http.ApiException;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.sql.SQLException;
@@ -80,7 +81,7 @@ record TimeRange(Instant from, Instant to) {
 
   private static Instant parse(HttpRequest request, String name, ZoneId zone, LocalDate fallback)
       throws ApiException {
-    String value = request.queryParam(name).orElse(null);
+    String value = QueryParams.of(request, name).orElse(null);
     if (value == null) {
       return fallback.atStartOfDay(zone).toInstant();
     }

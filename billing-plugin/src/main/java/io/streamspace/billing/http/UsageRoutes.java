@@ -14,6 +14,7 @@ import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.billing.rating.UsageSum;
 import io.streamspace.common.http.Page;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -132,7 +133,7 @@ public final class UsageRoutes {
    */
   UsageJson usage(HttpRequest request) throws Exception {
     BillingConfig current = config.get();
-    String memberId = request.queryParam(MEMBER_ID).orElse(null);
+    String memberId = QueryParams.of(request, MEMBER_ID).orElse(null);
     SubjectOrg org =
         memberId == null
             ? access.organization(request, MemberRole.ADMIN)

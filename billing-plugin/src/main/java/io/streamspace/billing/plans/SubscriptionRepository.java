@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -31,20 +32,42 @@ public final class SubscriptionRepository {
     /** Another change of the same account got there first. */
     CONCURRENT_CHANGE,
     /** The active plan starts after the change's instant (a clock behind the last change). */
-    NOT_STARTED
+    NOT_STARTED,
+    /** The account changed plans {@link #MAX_CHANGES_PER_HOUR} times in the last hour. */
+    TOO_MANY_CHANGES
   }
+
+  /**
+   * How many plan changes an account may make in any hour through the API: enough to correct a
+   * mistake or two, few enough that no one churns plans (and the events and quota checks each
+   * change sets off) in a loop. Counted from the stored history, so it holds across nodes.
+   */
+  public static final int MAX_CHANGES_PER_HOUR = 10;
+
+  private static final Duration CHANGE_WINDOW = Duration.ofHours(1);
 
   /** A refused plan change; nothing was stored. */
   public static final class ChangeRefused extends Exception {
     private final Refusal refusal;
+    private final Duration retryAfter;
 
     ChangeRefused(Refusal refusal, String message) {
+      this(refusal, message, null);
+    }
+
+    ChangeRefused(Refusal refusal, String message, Duration retryAfter) {
       super(message);
       this.refusal = refusal;
+      this.retryAfter = retryAfter;
     }
 
     public Refusal refusal() {
       return refusal;
+    }
+
+    /** For {@link Refusal#TOO_MANY_CHANGES}: when a change would be taken again; else empty. */
+    public Optional<Duration> retryAfter() {
+      return Optional.ofNullable(retryAfter);
     }
   }
 
@@ -102,6 +125,15 @@ public final class SubscriptionRepository {
               :billing_interval, :cpu_limit, :memory_limit, :storage_limit, :now)
           """);
 
+  // each change ends the term before it at the instant of the change: the account's changes in a
+  // window are its terms ended in it (a change from Stripe's checkout counts too)
+  private static final NamedSql RECENT_CHANGES =
+      NamedSql.of(
+          """
+          SELECT count(*), min(ended_at) FROM billing_subscriptions
+          WHERE user_id = :user_id AND ended_at > :since AND ended_at <= :now
+          """);
+
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final DataSource dataSource;
@@ -140,7 +172,11 @@ public final class SubscriptionRepository {
       throws SQLException, ChangeRefused {
     try {
       return Transactions.inTransaction(
-          dataSource, connection -> change(connection, userId, next, currency, now));
+          dataSource,
+          connection -> {
+            requireUnderTheHourlyLimit(connection, userId, now);
+            return change(connection, userId, next, currency, now);
+          });
     } catch (SQLException e) {
       // the partial unique index: another active subscription appeared meanwhile
       if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -151,8 +187,43 @@ public final class SubscriptionRepository {
   }
 
   /**
+   * Refuses a change when the account made {@link #MAX_CHANGES_PER_HOUR} in the hour up to {@code
+   * now}, saying when the oldest of them leaves that hour. Read in the change's transaction,
+   * before it ends the active term: two changes at once on two nodes cannot both pass it, as the
+   * second's end of that term finds it ended (a concurrent change, refused).
+   */
+  private static void requireUnderTheHourlyLimit(Connection connection, String userId, Instant now)
+      throws SQLException, ChangeRefused {
+    try (PreparedStatement statement =
+            RECENT_CHANGES
+                .bind("user_id", userId)
+                .bind("since", now.minus(CHANGE_WINDOW))
+                .bind("now", now)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      if (rs.getInt(1) < MAX_CHANGES_PER_HOUR) {
+        return;
+      }
+      Instant oldest = rs.getTimestamp(2).toInstant();
+      Duration retryAfter = Duration.between(now, oldest.plus(CHANGE_WINDOW));
+      throw new ChangeRefused(
+          Refusal.TOO_MANY_CHANGES,
+          "the plan of "
+              + userId
+              + " was changed "
+              + MAX_CHANGES_PER_HOUR
+              + " times in the last hour, as many as an hour takes; the next change is taken"
+              + " from "
+              + oldest.plus(CHANGE_WINDOW),
+          retryAfter);
+    }
+  }
+
+  /**
    * {@link #change(String, PlanTerm, Currency, Instant)} in the caller's transaction (a
-   * concurrent change may also fail it with the partial unique index's violation).
+   * concurrent change may also fail it with the partial unique index's violation), without the
+   * hourly limit: a change Stripe's checkout was paid for is made whatever came before.
    */
   public static String change(
       Connection connection, String userId, PlanTerm next, Currency currency, Instant now)

@@ -49,9 +49,9 @@ public enum ReportFormat {
           UsageLine line = row.line();
           values.addAll(
               List.of(
-                  row.currency(),
-                  line.resourceType(),
-                  line.unit(),
+                  inert(row.currency()),
+                  inert(line.resourceType()),
+                  inert(line.unit()),
                   line.unitPrice().toPlainString(),
                   line.quantity().toPlainString(),
                   line.totalCost().toPlainString()));
@@ -114,18 +114,34 @@ public enum ReportFormat {
   /** The column of a row's member, grouped by member: after the group's. */
   static final String MEMBER_COLUMN = "member_id";
 
-  // what a spreadsheet opening the CSV would take for the start of a formula
-  private static final String FORMULA_STARTS = "=+-@\t\r";
+  // what a spreadsheet opening the CSV would take for the start of a formula: the ASCII signs,
+  // their full-width forms (＝＋－＠, which Excel and LibreOffice read as the ASCII ones in some
+  // input modes and locales) and their small forms (﹦﹢﹣﹫), and | (DDE: a cell |cmd...)
+  private static final String FORMULA_STARTS =
+      "=+-@|" + "\uFF1D\uFF0B\uFF0D\uFF20" + "\uFE66\uFE62\uFE63\uFE6B";
 
   /**
-   * A text cell a spreadsheet shows as text: a user or plan id starting like a formula ({@code
-   * =HYPERLINK(...)}, from the platform) gets a leading apostrophe, as OWASP advises against CSV
-   * injection. Only the group's text: the figures are plain decimals and stay as they are.
+   * A text cell a spreadsheet shows as text: one starting like a formula ({@code =HYPERLINK(...)}
+   * in a user or plan id, from the platform) gets a leading apostrophe, as OWASP advises against
+   * CSV injection. Starting like a formula: a formula sign ({@link #FORMULA_STARTS}), or any
+   * character a spreadsheet may skip or trim before reading one: whitespace of any kind (a
+   * space, a tab, a no-break space), a control character (a carriage return, a line feed) or an
+   * invisible format character (a zero-width space or joiner, a byte order mark). So {@code
+   * " =1+1"} and {@code "\u200B=1+1"} are escaped as {@code "=1+1"} is; an id never starts so
+   * for a good reason. The figures are plain decimals and are written as they are.
    */
   static String inert(String text) {
-    return text != null && !text.isEmpty() && FORMULA_STARTS.indexOf(text.charAt(0)) >= 0
+    return text != null && !text.isEmpty() && startsLikeAFormula(text.codePointAt(0))
         ? "'" + text
         : text;
+  }
+
+  private static boolean startsLikeAFormula(int first) {
+    return FORMULA_STARTS.indexOf(first) >= 0
+        || Character.isWhitespace(first)
+        || Character.isSpaceChar(first)
+        || Character.getType(first) == Character.CONTROL
+        || Character.getType(first) == Character.FORMAT;
   }
 
   /** Writes rows as they come; {@link #close} ends the document. */

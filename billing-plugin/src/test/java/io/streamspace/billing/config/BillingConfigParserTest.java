@@ -712,6 +712,27 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void aCronWithAStepOfZeroIsRefusedNamingTheKey_evenWhereTheHostsSchedulerWouldTakeIt() {
+    CronValidator lenientHost = cron -> Optional.empty();
+    for (BillingConfigParser checking :
+        List.of(parser, new BillingConfigParser(CronValidator.refusingZeroSteps(lenientHost)))) {
+      List<ConfigProblem> problems =
+          checking
+              .parse(
+                  "{\"usageCalculationInterval\": \"0 * * * *\","
+                      + " \"quotaCheckInterval\": \"*/0 * * * *\"}")
+              .problems();
+
+      assertEquals(1, problems.size(), problems.toString());
+      assertEquals("quotaCheckInterval", problems.get(0).key());
+      assertEquals(
+          "has the step /0: a step must be a whole number from 1 (*/5 is every 5 minutes)",
+          problems.get(0).message());
+    }
+    assertTrue(parser.parse("{\"quotaCheckInterval\": \"*/10 * * * *\"}").isValid());
+  }
+
+  @Test
   void effectiveConfigMasksSecretsTheHostHas() throws Exception {
     String json =
         EffectiveConfigWriter.toJson(BillingConfig.defaults(), "STRIPE_SECRET_KEY"::equals);

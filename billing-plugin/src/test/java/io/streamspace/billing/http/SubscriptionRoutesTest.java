@@ -10,11 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -94,6 +96,55 @@ class SubscriptionRoutesTest {
         {"user_id":"ann","previous_plan_id":"pro","plan_id":"enterprise","price":99.99,\
         "currency":"USD","changed_at":"2026-03-20T09:30:00Z"}""",
         billing.context.published().get(1));
+  }
+
+  /**
+   * Ten changes a minute apart from 10:00 to 10:09 (pro, free, pro, ..., the tenth back to free)
+   * fill the hour: at 10:30 an eleventh is refused until 11:00, when the 10:00 change leaves the
+   * hour (1,800 s). At 11:00 exactly it is taken (the hour is (10:00, 11:00]: nine changes in
+   * it), and it is the tenth again: the next is refused until the 10:01 change leaves, 60 s on.
+   */
+  @Test
+  void theEleventhPlanChangeWithinAnHourIs429WithRetryAfter_andChangesNothing() throws Exception {
+    billing.userCreated("ann", Map.of());
+    billing.userCreated("bob", Map.of());
+    billing.flush();
+    for (int minute = 0; minute < 10; minute++) {
+      billing.clock.set(at("2026-03-02T10:00:00Z").plusSeconds(60L * minute));
+      String plan = minute % 2 == 0 ? "pro" : "free";
+      assertEquals(200, put(user("ann"), "{\"plan_id\": \"" + plan + "\"}").status(), plan);
+    }
+    billing.clock.set(at("2026-03-02T10:30:00Z"));
+
+    HttpResponse refused =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.PUT, "/subscription", user("ann"), "{\"plan_id\": \"enterprise\"}");
+
+    assertEquals(429, refused.status());
+    assertEquals(Map.of("Retry-After", "1800"), refused.headers());
+    JsonNode error = new ObjectMapper().readTree(refused.body()).get("error");
+    assertEquals("too_many_plan_changes", error.get("code").asText());
+    assertEquals(
+        "the plan of ann was changed 10 times in the last hour, as many as an hour takes; the next"
+            + " change is taken from 2026-03-02T11:00:00Z",
+        error.get("message").asText());
+    assertEquals(
+        "free",
+        billing.call(HttpMethod.GET, "/subscription", user("ann")).body().get("plan_id").asText());
+    assertEquals(11L, value("SELECT count(*) FROM billing_subscriptions WHERE user_id = 'ann'"));
+    assertEquals(200, put(user("bob"), "{\"plan_id\": \"pro\"}").status(), "ann's hour only");
+
+    billing.clock.set(at("2026-03-02T11:00:00Z"));
+    assertEquals(200, put(user("ann"), "{\"plan_id\": \"enterprise\"}").status());
+    HttpResponse next =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.PUT, "/subscription", user("ann"), "{\"plan_id\": \"pro\"}");
+    assertEquals(429, next.status());
+    assertEquals(Map.of("Retry-After", "60"), next.headers());
   }
 
   @Test

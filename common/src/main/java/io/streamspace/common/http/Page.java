@@ -6,9 +6,10 @@ import java.util.function.Function;
 
 /**
  * A page of a list from the {@code limit} (default 20, 1 to 100) and {@code offset} (default 0)
- * query parameters, the host's lists and the billing plugin's alike: {@code next_offset} is null
- * on the last. Offsets rather than cursors: lists are ordered by stable keys and short-lived
- * pages shifting by a row when a row is added is acceptable for these reads.
+ * query parameters (given empty, 400 as any other bad value: {@link QueryParams}), the host's
+ * lists and the billing plugin's alike: {@code next_offset} is null on the last. Offsets rather
+ * than cursors: lists are ordered by stable keys and short-lived pages shifting by a row when a
+ * row is added is acceptable for these reads.
  */
 public record Page(int limit, int offset) {
 
@@ -57,7 +58,7 @@ public record Page(int limit, int offset) {
 
   private static int intParam(
       Function<String, String> queryParam, String name, int fallback, int min, int max) {
-    String value = queryParam.apply(name);
+    String value = QueryParams.of(queryParam, name).orElse(null);
     if (value == null) {
       return fallback;
     }
@@ -73,6 +74,6 @@ public record Page(int limit, int offset) {
   }
 
   private static Function<String, String> queryParams(HttpRequest request) {
-    return name -> request.queryParam(name).orElse(null);
+    return name -> QueryParams.of(request, name).orElse(null);
   }
 }

@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,19 +46,12 @@ final class BoundedFetch {
    *
    * @throws IOException when it cannot be read, is larger than {@code maxBytes}, is not all there
    *     within {@code deadline}, or an HTTP answer is not 200; its message names the URL as shown
+   *     (a local file by its name only)
    */
   static void copy(URI uri, OutputStream out, long maxBytes, Duration deadline) throws IOException {
     String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
     if (scheme.equals("file")) {
-      try (InputStream in = Files.newInputStream(Path.of(uri))) {
-        byte[] buffer = new byte[64 * 1024];
-        long copied = 0;
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-          copied += read;
-          requireWithin(copied, maxBytes, uri);
-          out.write(buffer, 0, read);
-        }
-      }
+      copyFile(uri, out, maxBytes);
       return;
     }
     if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -89,13 +85,52 @@ final class BoundedFetch {
     }
   }
 
+  /**
+   * Copies a local file. Its failures name the file only, never its folder: the message reaches
+   * an admin's answer, and the host's paths are the host's business (the cause keeps them, for
+   * the log).
+   */
+  private static void copyFile(URI uri, OutputStream out, long maxBytes) throws IOException {
+    InputStream opened;
+    try {
+      opened = Files.newInputStream(Path.of(uri));
+    } catch (FileSystemException e) {
+      throw new IOException(shown(uri) + " could not be read: " + reasonOf(e), e);
+    }
+    try (InputStream in = opened) {
+      byte[] buffer = new byte[64 * 1024];
+      long copied = 0;
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        copied += read;
+        requireWithin(copied, maxBytes, uri);
+        out.write(buffer, 0, read);
+      }
+    }
+  }
+
+  /** Why a file could not be opened, without its path. */
+  private static String reasonOf(FileSystemException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+  }
+
   private static void requireWithin(long bytes, long maxBytes, URI uri) throws IOException {
     if (bytes > maxBytes) {
       throw new IOException(shown(uri) + " is larger than the " + maxBytes + " bytes taken");
     }
   }
 
+  /** An http(s) URL without credentials ({@link ShownUrl}); a local file by its name alone. */
   private static String shown(URI uri) {
+    if ("file".equalsIgnoreCase(uri.getScheme())) {
+      String path = uri.getPath() == null ? "" : uri.getPath();
+      return path.substring(path.lastIndexOf('/') + 1);
+    }
     return ShownUrl.of(uri.toString());
   }
 

@@ -1,5 +1,6 @@
 package io.streamspace.host.catalog;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,30 +37,60 @@ public final class PluginRepository {
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final String location;
+  private final String shownName;
   private final URI base;
   private final FetchLimits limits;
 
-  private PluginRepository(String location, URI base, FetchLimits limits) {
+  private PluginRepository(String location, String shownName, URI base, FetchLimits limits) {
     this.location = location;
+    this.shownName = shownName;
     this.base = base;
     this.limits = limits;
   }
 
-  /** A repository at a folder path, a {@code file:} URL or an {@code http(s):} URL. */
-  static PluginRepository at(String location, FetchLimits limits) {
+  /**
+   * A repository at a folder path, a {@code file:} URL or an {@code http(s):} URL.
+   *
+   * @param position its place in the configured list, from 1: how a local one is named
+   */
+  static PluginRepository at(String location, int position, FetchLimits limits) {
     String lower = location.toLowerCase(java.util.Locale.ROOT);
     URI uri =
         lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")
             ? URI.create(location)
             : Path.of(location).toAbsolutePath().normalize().toUri();
     String text = uri.toString();
+    String shownName =
+        isRemote(uri) ? ShownUrl.of(location) : "repository " + position + " (a local folder)";
     return new PluginRepository(
-        location, URI.create(text.endsWith("/") ? text : text + "/"), limits);
+        location, shownName, URI.create(text.endsWith("/") ? text : text + "/"), limits);
   }
 
-  /** As configured, without credentials ({@link ShownUrl}). */
-  public String location() {
+  /**
+   * How answers name it: an http(s) URL without credentials ({@link ShownUrl}); a folder by its
+   * place in the configured list ({@code repository 1 (a local folder)}), never its path: where
+   * the host keeps its files is no business of an answer's. The log names it as configured.
+   */
+  public String shownName() {
+    return shownName;
+  }
+
+  /** As configured, without credentials: for the host's log only. */
+  String loggedName() {
     return ShownUrl.of(location);
+  }
+
+  /**
+   * A release's URL as answers show it: of a local file, its repository's name and the file's
+   * name; else without credentials ({@link ShownUrl}).
+   */
+  String shown(String url) {
+    URI uri = resolved(url);
+    if (uri == null || isRemote(uri)) {
+      return ShownUrl.of(url);
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    return shownName + ", file " + path.substring(path.lastIndexOf('/') + 1);
   }
 
   /**
@@ -113,7 +144,7 @@ public final class PluginRepository {
       if (url == null || (isRemote(base) && !isRemote(url))) {
         log.warn(
             "Plugin repository {}: release {} {} has no usable url; left out",
-            location(),
+            loggedName(),
             info.id,
             release.version);
         continue;
@@ -150,10 +181,22 @@ public final class PluginRepository {
     }
   }
 
+  /**
+   * The index could not be read: the answer says why in words free of this host's paths (a local
+   * file's failure names the file only, {@link BoundedFetch}; a parser's message is given without
+   * the source it quotes); the cause keeps the rest, for the log.
+   */
   private ReleaseRefused unreachable(Exception cause) {
+    String why =
+        cause instanceof JsonProcessingException json
+            ? "plugins.json is not a pf4j-update index: " + json.getOriginalMessage()
+            : cause instanceof IOException ? cause.getMessage() : cause.getClass().getSimpleName();
     return new ReleaseRefused(
         ReleaseRefused.Reason.UNREACHABLE,
-        "plugin repository " + location() + " could not be read: " + cause.getMessage(),
+        (isRemote(base) ? "plugin repository " : "plugin ")
+            + shownName
+            + " could not be read: "
+            + why,
         cause);
   }
 }

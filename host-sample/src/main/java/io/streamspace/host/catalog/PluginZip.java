@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -29,6 +31,27 @@ final class PluginZip {
       }
       return properties;
     }
+  }
+
+  /**
+   * The first entry PF4J would write outside the plugin's folder when it unpacks the zip (a zip
+   * slip): a name with a {@code ..} segment, an absolute one ({@code /etc/x}, {@code C:x}, a
+   * backslash anywhere, read as a separator on some systems), or one with a NUL. PF4J refuses such
+   * a zip only deep inside its loader, failing with a NullPointerException of its own; the
+   * catalog refuses it first, in words.
+   */
+  static Optional<String> entryOutsideItsFolder(Path zip) throws IOException {
+    try (ZipFile file = new ZipFile(zip.toFile())) {
+      return file.stream().map(ZipEntry::getName).filter(PluginZip::leavesItsFolder).findFirst();
+    }
+  }
+
+  private static boolean leavesItsFolder(String name) {
+    return name.startsWith("/")
+        || name.indexOf('\\') >= 0
+        || name.indexOf('\0') >= 0
+        || name.matches("^[A-Za-z]:.*")
+        || Arrays.asList(name.split("/")).contains("..");
   }
 
   /** The file's SHA-512, lower-case hex, as {@code sha512sum} prints it. */

@@ -12,6 +12,8 @@ public final class ReleaseRefused extends Exception {
     UNKNOWN_VERSION("unknown_version"),
     CHECKSUM_MISMATCH("checksum_mismatch"),
     INCOMPATIBLE("incompatible_plugin_api"),
+    /** The zip would unpack outside its folder (a zip slip): no host could install it safely. */
+    INVALID_PACKAGE("invalid_plugin_package"),
     UNREACHABLE("repository_unreachable");
 
     private final String code;

@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RepositoryReleases implements PluginReleases {
 
-  /** Every repository's plugins (the first listing of each id), and the repositories unread. */
+  /**
+   * Every repository's plugins (the first listing of each id), and the repositories unread, by
+   * their {@link PluginRepository#shownName}.
+   */
   public record Listing(List<PluginRepository.Listed> plugins, List<String> unreachable) {}
 
   private static final Logger log = LoggerFactory.getLogger(RepositoryReleases.class);
@@ -57,7 +60,11 @@ public final class RepositoryReleases implements PluginReleases {
 
   RepositoryReleases(
       List<String> repositories, Path pluginsDir, String apiVersion, FetchLimits limits) {
-    this.repositories = repositories.stream().map(r -> PluginRepository.at(r, limits)).toList();
+    List<PluginRepository> configured = new ArrayList<>();
+    for (int i = 0; i < repositories.size(); i++) {
+      configured.add(PluginRepository.at(repositories.get(i), i + 1, limits));
+    }
+    this.repositories = List.copyOf(configured);
     this.downloads = pluginsDir.resolve(".downloads");
     this.apiVersion = apiVersion;
     this.limits = limits;
@@ -89,8 +96,8 @@ public final class RepositoryReleases implements PluginReleases {
       try {
         repository.plugins().forEach(p -> byId.putIfAbsent(p.info().id, p));
       } catch (ReleaseRefused e) {
-        log.warn("{}", e.getMessage());
-        unreachable.add(repository.location());
+        logUnreadable(repository, e);
+        unreachable.add(repository.shownName());
       }
     }
     return new Listing(List.copyOf(byId.values()), unreachable);
@@ -105,10 +112,11 @@ public final class RepositoryReleases implements PluginReleases {
 
   @Override
   public FetchedRelease fetch(String pluginId, String version) throws ReleaseRefused {
-    PluginInfo plugin = find(pluginId);
+    PluginRepository.Listed listed = find(pluginId);
+    PluginInfo plugin = listed.info();
     PluginRelease release = version == null ? latest(plugin) : release(plugin, version);
     requireCompatible(pluginId, release.version, release.requires, "its index entry");
-    return download(pluginId, release);
+    return download(pluginId, release, listed.repository());
   }
 
   @Override
@@ -116,27 +124,54 @@ public final class RepositoryReleases implements PluginReleases {
     return plugins().plugins().stream().anyMatch(p -> pluginId.equals(p.info().id));
   }
 
-  private PluginInfo find(String pluginId) throws ReleaseRefused {
-    List<String> unreachable = new ArrayList<>();
+  /**
+   * The plugin as the first repository listing it lists it. None does: {@code unknown_plugin}
+   * when at least one repository could be read (it answered: no such plugin), naming those that
+   * could not; {@code repository_unreachable} only when none could, as nothing answered.
+   */
+  private PluginRepository.Listed find(String pluginId) throws ReleaseRefused {
+    List<String> unreadable = new ArrayList<>();
+    List<String> why = new ArrayList<>();
     for (PluginRepository repository : repositories) {
       try {
         for (PluginRepository.Listed listed : repository.plugins()) {
           if (pluginId.equals(listed.info().id)) {
-            return listed.info();
+            return listed;
           }
         }
       } catch (ReleaseRefused e) {
-        log.warn("{}", e.getMessage());
-        unreachable.add(e.getMessage());
+        logUnreadable(repository, e);
+        unreadable.add(repository.shownName());
+        why.add(e.getMessage());
       }
     }
-    if (!unreachable.isEmpty()) {
+    if (!repositories.isEmpty() && unreadable.size() == repositories.size()) {
       throw new ReleaseRefused(
           Reason.UNREACHABLE,
-          "no readable plugin repository lists plugin " + pluginId + "; " + unreachable);
+          "no plugin repository could be read to find plugin "
+              + pluginId
+              + ": "
+              + String.join("; ", why));
     }
     throw new ReleaseRefused(
-        Reason.UNKNOWN_PLUGIN, "no plugin repository lists plugin " + pluginId);
+        Reason.UNKNOWN_PLUGIN,
+        "no plugin repository lists plugin "
+            + pluginId
+            + (unreadable.isEmpty()
+                ? ""
+                : " (not read: " + String.join(", ", unreadable) + "; the host's log says why)"));
+  }
+
+  /**
+   * One line, no stack: the repository as configured (a folder's path too, which no answer shows)
+   * and why, down to the root cause's own words.
+   */
+  private static void logUnreadable(PluginRepository repository, ReleaseRefused e) {
+    StringBuilder causes = new StringBuilder();
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      causes.append(" <- ").append(cause);
+    }
+    log.warn("Plugin repository {}: {}{}", repository.loggedName(), e.getMessage(), causes);
   }
 
   private PluginRelease latest(PluginInfo plugin) throws ReleaseRefused {
@@ -189,14 +224,15 @@ public final class RepositoryReleases implements PluginReleases {
     }
   }
 
-  private FetchedRelease download(String pluginId, PluginRelease release) throws ReleaseRefused {
+  private FetchedRelease download(
+      String pluginId, PluginRelease release, PluginRepository repository) throws ReleaseRefused {
     String expected = release.sha512sum == null ? "" : release.sha512sum.toLowerCase();
     if (!expected.matches("[0-9a-f]{128}")) {
       throw new ReleaseRefused(
           Reason.CHECKSUM_MISMATCH,
           "the index gives plugin " + pluginId + " " + release.version + " no SHA-512 to check");
     }
-    String shownUrl = ShownUrl.of(release.url);
+    String shownUrl = repository.shown(release.url);
     Path zip = null;
     boolean kept = false;
     try {
@@ -230,9 +266,10 @@ public final class RepositoryReleases implements PluginReleases {
                 + shownUrl
                 + " does not have the SHA-512 its index gives; refused");
       }
+      refuseZipSlip(pluginId, release, zip, shownUrl);
       checkDescriptor(pluginId, release, zip);
       kept = true;
-      return new FetchedRelease(pluginId, release.version, zip, actual, shownUrl);
+      return new FetchedRelease(pluginId, release.version, zip, actual, ShownUrl.of(release.url));
     } catch (IOException e) {
       throw new ReleaseRefused(
           Reason.INCOMPATIBLE,
@@ -248,6 +285,36 @@ public final class RepositoryReleases implements PluginReleases {
         deleteQuietly(zip);
       }
     }
+  }
+
+  /** A zip with an entry that would be unpacked outside the plugin's folder is refused, logged. */
+  private static void refuseZipSlip(
+      String pluginId, PluginRelease release, Path zip, String shownUrl)
+      throws IOException, ReleaseRefused {
+    Optional<String> outside = PluginZip.entryOutsideItsFolder(zip);
+    if (outside.isEmpty()) {
+      return;
+    }
+    String entry = outside.get().replace("\0", "\\0");
+    String shownEntry = entry.length() > 200 ? entry.substring(0, 200) + "..." : entry;
+    log.warn(
+        "Plugin {} {} from {} refused: its zip has the entry '{}', which would be unpacked"
+            + " outside the plugin's folder (a zip slip)",
+        pluginId,
+        release.version,
+        ShownUrl.of(release.url),
+        entry);
+    throw new ReleaseRefused(
+        Reason.INVALID_PACKAGE,
+        "plugin "
+            + pluginId
+            + " "
+            + release.version
+            + " from "
+            + shownUrl
+            + " is not a package this host unpacks: its entry '"
+            + shownEntry
+            + "' would be written outside the plugin's folder; nothing was installed");
   }
 
   private void checkDescriptor(String pluginId, PluginRelease release, Path zip)

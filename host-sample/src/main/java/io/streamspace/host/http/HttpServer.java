@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The host's HTTP server (Javalin): JSON in snake_case, every error as the error body plugins
- * give too ({@link HttpError}), route groups registered by the host, and on every answer headers
- * that keep money and tokens out of caches. A failure caused by the database being unavailable
+ * give too ({@link HttpError}), Jetty's own refusals included ({@link JsonErrorPages}), route
+ * groups registered by the host, and on every answer headers that keep money and tokens out of
+ * caches. A failure caused by the database being unavailable
  * is answered 503 {@code database_unavailable} with {@code Retry-After}, not 500.
  */
 public final class HttpServer implements AutoCloseable {
@@ -42,6 +43,12 @@ public final class HttpServer implements AutoCloseable {
   /** The longest a stop waits for the requests in flight (an intake batch waits 5 s at most). */
   public static final Duration DRAIN = Duration.ofSeconds(10);
 
+  /**
+   * Room for the request line, and for the headers (Jetty's default, said here so the 414 and 431
+   * answers can say it): a platform JWT with many organizations fits several times over.
+   */
+  private static final int MAX_HEADER_BYTES = 8 * 1024;
+
   private final Javalin app;
 
   /** Every route as Javalin registered it: what the API description is checked against. */
@@ -54,6 +61,10 @@ public final class HttpServer implements AutoCloseable {
               config.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(mapper, false));
               config.http.maxRequestSize = MAX_REQUEST_BYTES;
+              config.jetty.modifyHttpConfiguration(
+                  http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
+              config.jetty.modifyServer(
+                  server -> server.setErrorHandler(new JsonErrorPages(MAX_HEADER_BYTES)));
               config.events.handlerAdded(
                   added -> {
                     if (added.getHttpMethod().isHttpMethod()) {
@@ -67,7 +78,8 @@ public final class HttpServer implements AutoCloseable {
         HttpResponseException.class,
         (e, ctx) -> {
           int status = e.getStatus();
-          answer(ctx, HttpResponse.error(status, codeFor(status), e.getMessage(), null));
+          answer(
+              ctx, HttpResponse.error(status, JsonErrorPages.code(status), e.getMessage(), null));
         });
     app.exception(
         Exception.class,
@@ -130,16 +142,6 @@ public final class HttpServer implements AutoCloseable {
   /** Sets {@code Retry-After} on a 503 answer: every 503 of the host is worth retrying. */
   public static void retryAfter(Context ctx) {
     ctx.header("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS));
-  }
-
-  private static String codeFor(int status) {
-    return switch (status) {
-      case HttpStatus.BAD_REQUEST -> "bad_request";
-      case HttpStatus.NOT_FOUND -> "not_found";
-      case HttpStatus.METHOD_NOT_ALLOWED -> "method_not_allowed";
-      case HttpStatus.CONTENT_TOO_LARGE -> "too_large";
-      default -> "http_" + status;
-    };
   }
 
   /** Every route registered, as Javalin saw it added (plugin routes: their mount points). */

@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The HTTP routes plugins registered, per plugin. Paths are split into segments; a segment
- * {@code {name}} matches any one segment and binds it as a path parameter. Each plugin's
+ * {@code {name}} matches any one non-empty segment and binds it as a path parameter. Each plugin's
  * description of its routes ({@link HttpRoutes#describe}) is kept with them, and goes with them.
  */
 public final class PluginRouteTable {
@@ -118,7 +118,7 @@ public final class PluginRouteTable {
   /** Finds the route for a request path relative to the plugin's mount point. */
   public Match match(String pluginId, HttpMethod method, String path) {
     List<Route> routes = routesByPlugin.getOrDefault(pluginId, List.of());
-    String[] requested = segments(path);
+    String[] requested = requestSegments(path);
     boolean pathExists = false;
     for (Route route : routes) {
       Map<String, String> params = bind(route.segments(), requested);
@@ -150,6 +150,16 @@ public final class PluginRouteTable {
     return params;
   }
 
+  /**
+   * A request's path in segments. An empty segment ({@code /invoices//1}) is kept, so it matches
+   * no route (404) rather than being read as {@code /invoices/1}; a trailing slash is not one.
+   */
+  private static String[] requestSegments(String path) {
+    String trimmed = path.replaceFirst("^/", "").replaceAll("/+$", "");
+    return trimmed.isEmpty() ? new String[0] : trimmed.split("/", -1);
+  }
+
+  /** A registered route's path in segments: the plugin's slashes, doubled or not, as it meant. */
   private static String[] segments(String path) {
     String trimmed = path.replaceAll("^/+|/+$", "");
     return trimmed.isEmpty() ? new String[0] : trimmed.split("/+");

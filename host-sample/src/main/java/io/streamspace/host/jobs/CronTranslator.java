@@ -3,6 +3,7 @@ package io.streamspace.host.jobs;
 import java.text.ParseException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 
@@ -19,6 +20,8 @@ public final class CronTranslator {
   };
   private static final Pattern ALLOWED = Pattern.compile("[0-9A-Za-z*,/-]+");
   private static final Pattern NUMBER = Pattern.compile("\\d+");
+  private static final Pattern STEP = Pattern.compile("/([^,]*)");
+  private static final Pattern POSITIVE = Pattern.compile("0*[1-9]\\d*");
 
   private CronTranslator() {}
 
@@ -41,6 +44,7 @@ public final class CronTranslator {
       if (!ALLOWED.matcher(field).matches()) {
         throw new IllegalArgumentException("cron field '" + field + "' has unsupported characters");
       }
+      requirePositiveSteps(field);
     }
     String dayOfMonth = fields[2];
     String dayOfWeek = dayOfWeekToQuartz(fields[4]);
@@ -76,6 +80,24 @@ public final class CronTranslator {
       return Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses a step of 0 (or none after the slash): Quartz accepts {@code *}{@code /0} and reads
+   * it as no step, firing every minute, which no one who wrote {@code /0} meant.
+   */
+  private static void requirePositiveSteps(String field) {
+    Matcher step = STEP.matcher(field);
+    while (step.find()) {
+      if (!POSITIVE.matcher(step.group(1)).matches()) {
+        throw new IllegalArgumentException(
+            "cron field '"
+                + field
+                + "' has the step /"
+                + step.group(1)
+                + ": a step must be 1 or more");
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
@@ -65,8 +66,8 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
    */
   private void find(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
-    String userId = ctx.queryParam("user_id");
-    String sessionId = ctx.queryParam("session_id");
+    String userId = QueryParams.of(ctx::queryParam, "user_id").orElse(null);
+    String sessionId = QueryParams.of(ctx::queryParam, "session_id").orElse(null);
     if (userId == null && sessionId == null) {
       throw ApiException.badRequest(
           "invalid_parameter", "give user_id, session_id or both", "user_id");
@@ -119,8 +120,7 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
   }
 
   private static Instant instant(Context ctx, String name, Instant fallback) {
-    String value = ctx.queryParam(name);
-    return value == null ? fallback : parse(value, name);
+    return QueryParams.of(ctx::queryParam, name).map(value -> parse(value, name)).orElse(fallback);
   }
 
   private static Instant parse(String value, String name) {

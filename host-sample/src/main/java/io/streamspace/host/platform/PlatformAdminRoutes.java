@@ -3,6 +3,7 @@ package io.streamspace.host.platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.streamspace.common.http.QueryParams;
 import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
@@ -38,7 +39,7 @@ public final class PlatformAdminRoutes implements HttpServer.RouteGroup {
   private void listEvents(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
     List<EventView> views =
-        events.recent(ctx.queryParam("type")).stream()
+        events.recent(QueryParams.of(ctx::queryParam, "type").orElse(null)).stream()
             .map(
                 e ->
                     new EventView(

@@ -229,9 +229,11 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   /**
    * A release from the repositories. Refused: 400 {@code unknown_plugin} / {@code
-   * unknown_version} (nothing of that name), 409 {@code incompatible_plugin_api} (it needs
-   * another host), 502 {@code checksum_mismatch} / {@code repository_unreachable} (the repository
-   * is at fault).
+   * unknown_version} (nothing of that name: unknown_plugin also when some repositories could not
+   * be read but another answered), 400 {@code invalid_plugin_package} (its zip would unpack
+   * outside its folder: no retry helps), 409 {@code incompatible_plugin_api} (it needs another
+   * host), 502 {@code checksum_mismatch} / {@code repository_unreachable} (the repository is at
+   * fault; unreachable: none could be read).
    */
   private FetchedRelease fetch(String pluginId, String version) {
     try {
@@ -239,7 +241,7 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     } catch (ReleaseRefused e) {
       int status =
           switch (e.reason()) {
-            case UNKNOWN_PLUGIN, UNKNOWN_VERSION -> HttpStatus.BAD_REQUEST;
+            case UNKNOWN_PLUGIN, UNKNOWN_VERSION, INVALID_PACKAGE -> HttpStatus.BAD_REQUEST;
             case INCOMPATIBLE -> HttpStatus.CONFLICT;
             case CHECKSUM_MISMATCH, UNREACHABLE -> BAD_GATEWAY;
           };

@@ -96,8 +96,9 @@ final class PluginPackageLifecycle {
             try {
               plugin = new ManagedPlugin(packages.add(release));
             } catch (RuntimeException e) {
+              log.warn("Plugin {} {}: PF4J could not load it", id, release.version(), e);
               store.uninstall(id);
-              String reason = firstLine(e);
+              String reason = loadFailure(e);
               history.record(id, INSTALL, null, release.version(), actor, FAILED, reason);
               throw new PluginOperationRefused(
                   PluginOperationRefused.Reason.INSTALL_FAILED,
@@ -302,6 +303,17 @@ final class PluginPackageLifecycle {
             registry.object(plugin.secretsJson()),
             services.secretBox());
     return configurable.validateConfig(plugin.configJson(), secrets.setKeyNames());
+  }
+
+  /**
+   * Why PF4J could not load a package, for the answer: its own words, except where PF4J fails
+   * inside itself (a NullPointerException when it could not unpack or read the zip), which says
+   * nothing to an admin; the log has the stack either way.
+   */
+  private static String loadFailure(RuntimeException e) {
+    return e instanceof NullPointerException
+        ? "PF4J could not unpack or read it (the host's log has the cause)"
+        : firstLine(e);
   }
 
   private static String firstLine(Throwable e) {

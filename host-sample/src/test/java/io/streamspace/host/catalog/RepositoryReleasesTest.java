@@ -188,7 +188,93 @@ class RepositoryReleasesTest {
 
     assertEquals("0.3.0", releases.fetch("billing", null).version(), "not the second's 0.3.1");
     assertEquals(Reason.UNKNOWN_VERSION, refused(releases, "billing", "0.3.1").reason());
-    assertEquals(List.of(missing), releases.plugins().unreachable());
+    assertEquals(List.of("repository 1 (a local folder)"), releases.plugins().unreachable());
+  }
+
+  @Test
+  void anUnknownIdWithOneRepositoryUnreadableIsUnknownPlugin_namingNoPathOfTheHosts() {
+    String missing = work.resolve("missing").toString();
+
+    ReleaseRefused refused =
+        refused(releases(repository.location(), missing), "no-such-plugin", null);
+
+    assertEquals(Reason.UNKNOWN_PLUGIN, refused.reason(), "the readable one answered: none");
+    assertEquals(
+        "no plugin repository lists plugin no-such-plugin (not read: repository 2 (a local"
+            + " folder); the host's log says why)",
+        refused.getMessage());
+  }
+
+  @Test
+  void anUnknownIdWithNoRepositoryReadableIsUnreachable_eachNamedByItsPlaceOrShownUrl() {
+    String missing = work.resolve("missing").toString();
+    String closedPort = "http://127.0.0.1:" + FreePort.find() + "/";
+
+    ReleaseRefused refused = refused(releases(missing, closedPort), "no-such-plugin", null);
+
+    assertEquals(Reason.UNREACHABLE, refused.reason());
+    assertTrue(
+        refused
+            .getMessage()
+            .startsWith(
+                "no plugin repository could be read to find plugin no-such-plugin: plugin"
+                    + " repository 1 (a local folder) could not be read: plugins.json could not"
+                    + " be read: no such file; plugin repository "
+                    + closedPort
+                    + " could not be read: "),
+        refused.getMessage());
+  }
+
+  @Test
+  void noRefusalOfALocalRepositoryNamesThePathItIsAt() throws Exception {
+    Path empty = Files.createDirectories(work.resolve("empty"));
+    repository.tamper("billing", "0.3.0");
+    String place = work.toAbsolutePath().toString();
+
+    List<ReleaseRefused> refusals =
+        List.of(
+            refused(releases(empty.toString()), "billing", null),
+            refused(releases(repository.location()), "billing", "0.3.0"),
+            refused(
+                new RepositoryReleases(
+                    List.of(repository.location()),
+                    pluginsDir,
+                    API,
+                    new FetchLimits(LONG, 1 << 20, LONG, 10)),
+                "billing",
+                "0.3.0"));
+
+    for (ReleaseRefused refusal : refusals) {
+      assertFalse(refusal.getMessage().contains(place), refusal.getMessage());
+      assertTrue(
+          refusal.getMessage().contains("repository 1 (a local folder)"), refusal.getMessage());
+    }
+    assertEquals(
+        "no plugin repository could be read to find plugin billing: plugin repository 1 (a local"
+            + " folder) could not be read: plugins.json could not be read: no such file",
+        refusals.get(0).getMessage());
+  }
+
+  @Test
+  void aZipWithAnEntryOutsideItsFolderIsAnInvalidPackage_refusedBeforePf4jSeesIt()
+      throws Exception {
+    for (String entry : List.of("../escaped.txt", "lib/../../escaped.txt", "/tmp/escaped.txt")) {
+      TestRepository slipping =
+          new TestRepository(work.resolve("slip-" + Math.abs(entry.hashCode())))
+              .publishPluginWithEntry(Map.of("plugin.id", "slip"), entry, "Slip");
+
+      ReleaseRefused refused = refused(releases(slipping.location()), "slip", null);
+
+      assertEquals(Reason.INVALID_PACKAGE, refused.reason(), entry);
+      assertEquals("invalid_plugin_package", refused.code());
+      assertEquals(
+          "plugin slip 0.3.0 from repository 1 (a local folder), file slip-0.3.0.zip is not a"
+              + " package this host unpacks: its entry '"
+              + entry
+              + "' would be written outside the plugin's folder; nothing was installed",
+          refused.getMessage());
+      assertEquals(List.of(), downloads());
+    }
   }
 
   private static final Duration LONG = Duration.ofSeconds(30);
@@ -300,7 +386,9 @@ class RepositoryReleasesTest {
         new TestRepository(work.resolve("bad-id"))
             .publishPlugin(Map.of("plugin.id", "../notes"), "Notes");
 
-    assertEquals(List.of(badId.location()), releases(badId.location()).plugins().unreachable());
+    assertEquals(
+        List.of("repository 1 (a local folder)"),
+        releases(badId.location()).plugins().unreachable());
   }
 
   /** A server that stalls one answer until closed. */

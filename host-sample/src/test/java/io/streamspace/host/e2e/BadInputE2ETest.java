@@ -118,6 +118,17 @@ class BadInputE2ETest extends BillingHostTestBase {
   }
 
   @Test
+  void anEmptyPathSegmentBeforeAnInvoiceIdIs404_notThatInvoice() {
+    String id = invoice.get("id").asText();
+
+    HostClient.Response doubled = api.http.get(BILLING + "/invoices//" + id, api.adminToken);
+
+    assertEquals(404, doubled.status(), doubled.toString());
+    assertEquals("not_found", doubled.body().at("/error/code").asText());
+    api.http.get(BILLING + "/invoices/" + id, api.adminToken).expect(200);
+  }
+
+  @Test
   void jsonWithTrailingTextIs400AndStoresNothing() {
     HostClient.Response refused =
         api.http.post(

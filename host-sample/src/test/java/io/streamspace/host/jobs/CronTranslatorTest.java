@@ -45,7 +45,24 @@ class CronTranslatorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0 * * * *", "*/15 * * * *", "0 0 1 * *", "0 9 * * 1-5"})
+  @ValueSource(
+      strings = {
+        "*/0 * * * *",
+        "0/0 * * * *",
+        "0 */0 * * *",
+        "0 0 */0 * *",
+        "0 0 * * 1/0",
+        "*/ * * * *"
+      })
+  void aStepOfZeroIsRefused_QuartzWouldFireEveryMinute(String cron) {
+    assertTrue(
+        CronTranslator.problem(cron).orElse("").contains("a step must be 1 or more"),
+        cron + ": " + CronTranslator.problem(cron));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"0 * * * *", "*/15 * * * *", "0 0 1 * *", "0 9 * * 1-5", "5-55/10 * * * *"})
   void acceptsValidCron(String cron) {
     assertTrue(CronTranslator.problem(cron).isEmpty());
   }

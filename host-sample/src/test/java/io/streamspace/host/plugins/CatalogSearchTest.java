@@ -105,7 +105,9 @@ class CatalogSearchTest {
 
     assertEquals(List.of("billing", "notes", "rec"), ids(all));
     assertEquals(
-        List.of(missingRepository), List.of(all.at("/unreachable_repositories/0").asText()));
+        List.of("repository 1 (a local folder)"),
+        List.of(all.at("/unreachable_repositories/0").asText()),
+        "named by its place in the list, not by " + missingRepository);
   }
 
   @Test

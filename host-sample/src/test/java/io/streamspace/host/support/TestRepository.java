@@ -21,6 +21,9 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 /**
  * A plugin repository a test builds in a folder (pf4j-update's {@code plugins.json} and zips),
@@ -90,6 +93,36 @@ public final class TestRepository {
       folder.publish(rebuilt, name, List.of(tags), DATE);
     } finally {
       Files.deleteIfExists(rebuilt);
+    }
+    return this;
+  }
+
+  /**
+   * Publishes the packaged billing plugin rebuilt with these {@code plugin.properties} entries
+   * changed and one more entry, named as given, {@code ../escaped.txt} say (a zip slip): a zip
+   * that would unpack a file outside the plugin's folder.
+   */
+  public TestRepository publishPluginWithEntry(
+      Map<String, String> descriptorChanges, String entryName, String name) throws IOException {
+    Path rebuilt = Files.createTempFile("rebuilt-plugin", ".zip");
+    Path withEntry = Files.createTempFile("slipped-plugin", ".zip");
+    try {
+      rebuild(BILLING_ZIP, rebuilt, descriptorChanges);
+      try (ZipInputStream in = new ZipInputStream(Files.newInputStream(rebuilt));
+          ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(withEntry))) {
+        for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+          out.putNextEntry(new ZipEntry(entry.getName()));
+          in.transferTo(out);
+          out.closeEntry();
+        }
+        out.putNextEntry(new ZipEntry(entryName));
+        out.write("written outside the plugin's folder".getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+      folder.publish(withEntry, name, List.of(), DATE);
+    } finally {
+      Files.deleteIfExists(rebuilt);
+      Files.deleteIfExists(withEntry);
     }
     return this;
   }
