@@ -71,7 +71,10 @@ record HttpWiring(HttpServer server) {
         new HttpServer(
             mapper,
             new HealthRoutes(
-                plugins.registry(), database.database()::isAvailable, journal.consumers()),
+                plugins.registry(),
+                authenticator,
+                database.database()::isAvailable,
+                journal.consumers()),
             new TokenRoutes(auth.tokens(), authenticator, bodies, options.clock()),
             new IntakeRoutes(
                 intake.intake(),

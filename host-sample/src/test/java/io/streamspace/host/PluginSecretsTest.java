@@ -84,7 +84,8 @@ class PluginSecretsTest {
                 .secrets(environment)
                 .build())) {
       HostClient http = new HostClient(host.port());
-      JsonNode health = http.get("/api/health", null).expect(200);
+      JsonNode health = http.get("/api/health", ADMIN_TOKEN).expect(200);
+      JsonNode anonymous = http.get("/api/health", null).expect(200);
       JsonNode shown = http.get(CONFIG, ADMIN_TOKEN).expect(200);
 
       JsonNode secrets = billingHealth(health).get("secrets");
@@ -97,6 +98,8 @@ class PluginSecretsTest {
           billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"),
           "an empty variable is no secret for the plugin either");
       assertFalse(health.toString().contains("sk_test_from-the-environment-7"));
+      assertFalse(
+          billingHealth(anonymous).has("secrets"), "which secrets are set is the admin's business");
       assertFalse(shown.toString().contains("sk_test_from-the-environment-7"));
     }
   }
@@ -170,7 +173,7 @@ class PluginSecretsTest {
       assertEquals("unreadable: set it again", shown.get("stripeWebhookSecret").asText());
       assertEquals("unreadable: set it again", shown.get("stripeSecretKey").asText());
       assertFalse(shown.toString().contains(webhookSecret));
-      JsonNode unreadable = billingHealth(http.get("/api/health", null).expect(200));
+      JsonNode unreadable = billingHealth(http.get("/api/health", ADMIN_TOKEN).expect(200));
       assertEquals("unreadable", unreadable.at("/secrets/stripeWebhookSecret").asText());
       assertEquals("unreadable", unreadable.at("/secrets/stripeSecretKey").asText());
 

@@ -1,8 +1,12 @@
 package io.streamspace.host.plugins;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.host.auth.Authenticator;
 import io.streamspace.host.http.HttpServer;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +15,10 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /api/health}, no token needed: 200 once plugins are started and the database
  * answers; 503 while plugins start or while the database is unavailable. Each installed plugin
- * shows how far behind the event journal it is, and the state of each secret its config declares
- * ({@link SecretState}, the rule the config route masks by).
+ * shows how far behind the event journal it is; to the platform admin (a request with the admin's
+ * token), also the state of each secret its config declares ({@link SecretState}, the rule the
+ * config route masks by). Anyone else is not told which secrets are configured: that is the
+ * operator's business, and the probes need none of it.
  *
  * <p>The probes of an orchestrator (Kubernetes), no token needed either: {@code
  * /api/health/live} answers 200 while the process serves, touching nothing else (a database
@@ -26,8 +32,10 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
 
   /**
    * @param secrets each secret key the plugin declares and its {@link SecretState} ({@code set},
-   *     {@code missing}, {@code unreadable}), as the config route masks it; never a value
+   *     {@code missing}, {@code unreadable}), as the config route masks it; never a value. Null
+   *     (left out) unless the caller is the platform admin
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record PluginHealth(
       String id, String version, String state, Lag lag, Map<String, String> secrets) {}
 
@@ -36,13 +44,18 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   record Probe(String status, List<String> reasons) {}
 
   private final PluginRegistry registry;
+  private final Authenticator auth;
   private final BooleanSupplier databaseAvailable;
   private final JournalLag.Lookup journalLag;
   private final Readiness readiness = new Readiness();
 
   public HealthRoutes(
-      PluginRegistry registry, BooleanSupplier databaseAvailable, JournalLag.Lookup journalLag) {
+      PluginRegistry registry,
+      Authenticator auth,
+      BooleanSupplier databaseAvailable,
+      JournalLag.Lookup journalLag) {
     this.registry = registry;
+    this.auth = auth;
     this.databaseAvailable = databaseAvailable;
     this.journalLag = journalLag;
   }
@@ -97,6 +110,7 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("starting", database, List.of()));
       return;
     }
+    boolean admin = isAdmin(ctx);
     List<ManagedPlugin> installed =
         registry.all().stream().filter(ManagedPlugin::installed).toList();
     Map<String, JournalLag> lag =
@@ -112,13 +126,26 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
                         p.descriptor().version(),
                         p.state().label(),
                         shown(lag.get(p.id())),
-                        registry.secretStates(p.id())))
+                        admin ? registry.secretStates(p.id()) : null))
             .toList();
     if (database.equals("ok")) {
       ctx.json(new Health("ok", database, plugins));
     } else {
       HttpServer.retryAfter(ctx);
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("unavailable", database, plugins));
+    }
+  }
+
+  /**
+   * Whether the request carries the platform admin's token. A health check answers whatever
+   * token it carries: a token that is not valid (counted by the throttle as any failure) only
+   * leaves the secrets out.
+   */
+  private boolean isAdmin(Context ctx) {
+    try {
+      return auth.optional(ctx).map(Caller::isAdmin).orElse(false);
+    } catch (ApiException notValid) {
+      return false;
     }
   }
 }
