@@ -54,10 +54,19 @@ public final class AccountRepository {
 
   /** When the organization closed (org.deleted); empty while it is open or has no account. */
   public Optional<Instant> closedAt(String userId) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = CLOSED_AT.bind("user_id", userId).prepare(connection);
+    try (Connection connection = dataSource.getConnection()) {
+      return Optional.ofNullable(closedAt(connection, userId));
+    }
+  }
+
+  /**
+   * As {@link #closedAt(String)}, in the caller's transaction: null while it is open or has no
+   * account (an invoice of a closed organization's final period ends there).
+   */
+  public static Instant closedAt(Connection connection, String userId) throws SQLException {
+    try (PreparedStatement statement = CLOSED_AT.bind("user_id", userId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
-      return rs.next() ? Optional.ofNullable(Sql.instant(rs.getTimestamp(1))) : Optional.empty();
+      return rs.next() ? Sql.instant(rs.getTimestamp(1)) : null;
     }
   }
 

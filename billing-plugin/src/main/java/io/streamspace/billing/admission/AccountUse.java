@@ -108,9 +108,12 @@ final class AccountUse {
             : new Tracked(known.size(), known.sizeAt(), true, now, known.member()));
   }
 
-  /** A member's cap set ({@code limits}) or removed (empty) on this node: it acts at once. */
+  /**
+   * A member's cap set ({@code limits}, in {@link MemberCap}'s order, which it is shown in) or
+   * removed (empty) on this node: it acts at once.
+   */
   synchronized void cap(String member, Map<Meter, BigDecimal> limits, Instant now) {
-    changeableCaps().put(member, new Cap(MemberCap.ordered(limits), now)); // shown in its order
+    changeableCaps().put(member, new Cap(limits, now));
   }
 
   /** The session does not count here: its session.created put it under another account. */

@@ -189,19 +189,14 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     SeatUse seats = view.seats(request.orgId(), request.userId());
     String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
     Currency currency = seats.currency() != null ? seats.currency() : current.currency();
-    List<SeatRules.Offer> offers =
-        current.subscriptionPlans().stream()
-            .flatMap(
-                plan ->
-                    current
-                        .priceOf(plan, currency)
-                        .map(
-                            price ->
-                                new SeatRules.Offer(
-                                    plan.id(), price, membersLimit(current, plan.id())))
-                        .stream())
-            .toList();
-    return SeatRules.decide(request.orgId(), seats, planId, membersLimit(current, planId), offers);
+    // read only when the plan's limit refuses, as for sessions
+    Supplier<List<SeatRules.Offer>> offers =
+        () ->
+            planOffers(current, currency).stream()
+                .map(o -> new SeatRules.Offer(o.planId(), o.price(), o.limits().of(Meter.MEMBERS)))
+                .toList();
+    Limit planLimit = current.limitsOf(planId).of(Meter.MEMBERS); // packs add no seats
+    return SeatRules.decide(request.orgId(), seats, planId, planLimit, offers);
   }
 
   /**
@@ -209,18 +204,6 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * only when a session is refused by size, so an admission that passes builds none.
    */
   private static AdmissionRules.Offers offers(BillingConfig config, Currency currency) {
-    List<AdmissionRules.PlanOffer> plans =
-        config.subscriptionPlans().stream()
-            .flatMap(
-                plan ->
-                    config
-                        .priceOf(plan, currency)
-                        .map(
-                            price ->
-                                new AdmissionRules.PlanOffer(
-                                    plan.id(), price, config.limitsOf(plan.id())))
-                        .stream())
-            .toList();
     List<AdmissionRules.PackOffer> packs =
         config.capacityPacks().stream()
             .flatMap(
@@ -230,12 +213,23 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
                         .map(price -> new AdmissionRules.PackOffer(pack.id(), price, pack.adds()))
                         .stream())
             .toList();
-    return new AdmissionRules.Offers(plans, packs);
+    return new AdmissionRules.Offers(planOffers(config, currency), packs);
   }
 
-  /** A plan's members limit (packs add no seats). */
-  private static Limit membersLimit(BillingConfig config, String planId) {
-    return config.limitsOf(planId).of(Meter.MEMBERS);
+  /** The plans priced in {@code currency}, in the config's order, with their limits. */
+  private static List<AdmissionRules.PlanOffer> planOffers(
+      BillingConfig config, Currency currency) {
+    return config.subscriptionPlans().stream()
+        .flatMap(
+            plan ->
+                config
+                    .priceOf(plan, currency)
+                    .map(
+                        price ->
+                            new AdmissionRules.PlanOffer(
+                                plan.id(), price, config.limitsOf(plan.id())))
+                    .stream())
+        .toList();
   }
 
   /**

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether an organization may take one more member: not past its plan's hard {@code members}
@@ -41,7 +42,7 @@ final class SeatRules {
    *     cheapest wins a tie)
    */
   static AdmissionDecision decide(
-      String orgId, SeatUse use, String planId, Limit planLimit, List<Offer> offers) {
+      String orgId, SeatUse use, String planId, Limit planLimit, Supplier<List<Offer>> offers) {
     if (use.alreadyMember()) {
       return AdmissionDecision.allow();
     }
@@ -63,12 +64,12 @@ final class SeatRules {
     }
     String reason =
         "Seat limit reached: %s, the hard limit of plan %s is %s."
-            .formatted(has, planId, plain(planLimit.amount()));
+            .formatted(has, planId, AdmissionRules.plain(planLimit.amount()));
     // an upgrade helps only when the owner's limit would take one more too
     Optional<Offer> upgrade =
         ownerRefuses
             ? Optional.empty()
-            : offers.stream()
+            : offers.get().stream()
                 .filter(offer -> !offer.planId().equals(planId))
                 .filter(offer -> allows(offer.members(), next))
                 .min(Comparator.comparing(Offer::price));
@@ -91,9 +92,5 @@ final class SeatRules {
 
   private static String members(int count) {
     return count == 1 ? "1 member" : count + " members";
-  }
-
-  private static String plain(BigDecimal value) {
-    return value.stripTrailingZeros().toPlainString();
   }
 }

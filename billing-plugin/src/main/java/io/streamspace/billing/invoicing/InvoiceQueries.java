@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceCalculator.Billed;
@@ -79,7 +80,7 @@ public final class InvoiceQueries {
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<InvoiceView> invoices = new ArrayList<>();
-      Instant closedAt = InvoiceRepository.closedAt(connection, userId);
+      Instant closedAt = AccountRepository.closedAt(connection, userId);
       while (rs.next()) {
         invoices.add(InvoiceView.of(InvoiceRepository.read(rs), closedAt));
       }
@@ -118,7 +119,7 @@ public final class InvoiceQueries {
       Currency currency = invoice.currency();
       boolean team = MemberUsageRepository.isTeam(connection, invoice.userId());
       InvoiceView view =
-          InvoiceView.of(invoice, InvoiceRepository.closedAt(connection, invoice.userId()));
+          InvoiceView.of(invoice, AccountRepository.closedAt(connection, invoice.userId()));
       if (invoice.status() == InvoiceStatus.DRAFT) {
         Optional<Billed> preview = calculator.previewBilled(id, team);
         List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);

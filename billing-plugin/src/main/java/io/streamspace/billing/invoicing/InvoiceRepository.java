@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.Currency;
 import java.util.Optional;
 
@@ -28,18 +27,7 @@ final class InvoiceRepository {
   private static final NamedSql FIND_FOR_UPDATE =
       NamedSql.of("SELECT %s FROM billing_invoices WHERE id = :id FOR UPDATE".formatted(COLUMNS));
 
-  private static final NamedSql CLOSED_AT =
-      NamedSql.of("SELECT closed_at FROM billing_accounts WHERE user_id = :user_id");
-
   private InvoiceRepository() {}
-
-  /** When the account's organization closed (its final invoice ends there); null: open. */
-  static Instant closedAt(Connection connection, String userId) throws SQLException {
-    try (PreparedStatement statement = CLOSED_AT.bind("user_id", userId).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      return rs.next() ? Sql.instant(rs.getTimestamp(1)) : null;
-    }
-  }
 
   /**
    * The invoice of that id, in the caller's transaction; {@code lock} takes its row lock

@@ -39,7 +39,7 @@ class SeatRulesTest {
   }
 
   private static AdmissionDecision onHobby(SeatUse use) {
-    return SeatRules.decide("acme", use, "free", HOBBY, DEFAULT_PLANS);
+    return SeatRules.decide("acme", use, "free", HOBBY, () -> DEFAULT_PLANS);
   }
 
   @Test
@@ -75,7 +75,7 @@ class SeatRulesTest {
             new SeatUse("pro", null, 9, false, null),
             "pro",
             DEFAULT_PLANS.get(1).members(),
-            DEFAULT_PLANS);
+            () -> DEFAULT_PLANS);
 
     assertTrue(tenth.allowed());
   }
@@ -130,7 +130,7 @@ class SeatRulesTest {
             offer("starter", "9", hard(5)),
             offer("free", "0", HOBBY));
 
-    AdmissionDecision sixth = SeatRules.decide("acme", team(5, null), "free", HOBBY, offers);
+    AdmissionDecision sixth = SeatRules.decide("acme", team(5, null), "free", HOBBY, () -> offers);
 
     assertEquals("team", sixth.upgrade(), "starter's hard 5 takes no sixth; team at 49 < 99.99");
   }
@@ -138,7 +138,8 @@ class SeatRulesTest {
   @Test
   void withoutAPlanThatWouldTakeOneMoreTheDenialNamesNone() {
     AdmissionDecision sixth =
-        SeatRules.decide("acme", team(5, null), "free", HOBBY, List.of(offer("free", "0", HOBBY)));
+        SeatRules.decide(
+            "acme", team(5, null), "free", HOBBY, () -> List.of(offer("free", "0", HOBBY)));
 
     assertEquals(
         "Seat limit reached: acme has 5 members, the hard limit of plan free is 5.",
@@ -154,7 +155,7 @@ class SeatRulesTest {
             new SeatUse("free", null, 1, false, null),
             "free",
             hard(1),
-            List.of(offer("free", "0", hard(1)), offer("pro", "29.99", hard(2))));
+            () -> List.of(offer("free", "0", hard(1)), offer("pro", "29.99", hard(2))));
 
     assertEquals(
         "Seat limit reached: alice has 1 member, the hard limit of plan free is 1."

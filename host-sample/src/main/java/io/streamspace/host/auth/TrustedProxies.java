@@ -120,6 +120,9 @@ public final class TrustedProxies {
 
   /** The address the request's client is counted under. */
   public String clientOf(Context ctx) {
+    if (ranges.isEmpty()) {
+      return ctx.req().getRemoteAddr(); // the default: X-Forwarded-For is not read at all
+    }
     List<String> forwarded = new ArrayList<>();
     for (String header : Collections.list(ctx.req().getHeaders("X-Forwarded-For"))) {
       for (String hop : header.split(",")) {
