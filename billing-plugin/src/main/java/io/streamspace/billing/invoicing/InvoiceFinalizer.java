@@ -7,6 +7,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.rating.MemberUsageRepository;
+import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
@@ -105,10 +106,13 @@ public final class InvoiceFinalizer {
     int finalized = 0;
     int doneByOthers = 0;
     SQLException failure = null;
-    for (long id : dueDrafts(now)) {
+    List<Long> due = dueDrafts(now);
+    // one settled run for the whole run: each invoice claims the usage rated up to it
+    long settledRun = due.isEmpty() ? 0 : RatingRuns.settled(dataSource);
+    for (long id : due) {
       try {
         Optional<Invoice> invoice =
-            Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now));
+            Transactions.inTransaction(dataSource, c -> finalizeDraft(c, id, now, settledRun));
         if (invoice.isPresent()) {
           publishFinalized(invoice.get());
           finalized++;
@@ -142,13 +146,17 @@ public final class InvoiceFinalizer {
       String userId, Currency currency, Instant start, Instant end, Instant now)
       throws SQLException, InvoiceExistsException {
     Invoice invoice;
+    long settledRun = RatingRuns.settled(dataSource); // before the account's lock
     try {
       invoice =
           Transactions.inTransaction(
               dataSource,
               c ->
                   finalizeDraft(
-                          c, InvoiceDrafts.open(c, userId, currency, start, end, now, now), now)
+                          c,
+                          InvoiceDrafts.open(c, userId, currency, start, end, now, now),
+                          now,
+                          settledRun)
                       .orElseThrow());
     } catch (SQLException e) {
       if (!InvoiceDrafts.isOverlap(e)) {
@@ -199,8 +207,11 @@ public final class InvoiceFinalizer {
   /**
    * Finalizes the draft in the caller's transaction; empty when it is no longer a draft (another
    * run or node finalized or voided it first: the row lock makes it wait, then it sees that).
+   * Its usage is claimed up to {@code settledRun} ({@link RatingRuns#settled}, read before this
+   * transaction took any account lock).
    */
-  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now) throws SQLException {
+  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now, long settledRun)
+      throws SQLException {
     Optional<Invoice> locked =
         InvoiceRepository.find(connection, id, true).filter(i -> i.status() == InvoiceStatus.DRAFT);
     if (locked.isEmpty()) {
@@ -210,7 +221,7 @@ public final class InvoiceFinalizer {
     BillingConfig current = config.get();
     lockAccount(connection, draft.userId());
     boolean team = MemberUsageRepository.isTeam(connection, draft.userId());
-    InvoiceCalculator.Billed billed = calculator.charges(connection, draft, true, team);
+    InvoiceCalculator.Billed billed = calculator.charges(connection, draft, settledRun, team);
     List<ChargeLine> charges = billed.lines();
     BigDecimal subtotal =
         charges.stream()

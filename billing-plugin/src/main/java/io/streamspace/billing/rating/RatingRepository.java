@@ -212,9 +212,9 @@ final class RatingRepository {
           -- the usage records (no zero usage) at the rates of their account's currency
           records AS (
             INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-                slice_end, unit_seconds, unit, unit_price, currency, created_at)
+                slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
             SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-                   r.unit_seconds, r.unit, r.unit_price, u.currency, :now
+                   r.unit_seconds, r.unit, r.unit_price, u.currency, :now, :rating_run
             FROM usage u
             CROSS JOIN run
             CROSS JOIN LATERAL (SELECT array_position(run.currencies, u.currency::text)) p(i)
@@ -352,7 +352,8 @@ final class RatingRepository {
       int share,
       String defaultCurrency,
       Timestamp cap,
-      Instant now)
+      Instant now,
+      long ratingRun)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
@@ -374,6 +375,7 @@ final class RatingRepository {
             .bind("default_currency", defaultCurrency)
             .bind("cap", cap)
             .bind("now", now)
+            .bind("rating_run", ratingRun)
             .bind("cpu_type", UsageUnit.CPU.resourceType())
             .bind("cpu_unit", UsageUnit.CPU.label())
             .bind("memory_type", UsageUnit.MEMORY.resourceType())

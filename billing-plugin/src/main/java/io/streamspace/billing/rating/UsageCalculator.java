@@ -311,6 +311,8 @@ public final class UsageCalculator {
       int hours,
       Share share)
       throws SQLException {
+    // the run's number for its records, before any lock on a row: invoices claim by it
+    long run = RatingRuns.begin(connection);
     AccountTermsLock.share(connection); // no account changes currency under the run
     Rated rated =
         rating.rate(
@@ -323,7 +325,8 @@ public final class UsageCalculator {
             share.index(),
             config.currency().getCurrencyCode(),
             cap,
-            now);
+            now,
+            run);
     return new Outcome(
         0, rated.records(), rated.sessions(), rated.accounts(), rated.behind(), rated.hoursLeft());
   }
