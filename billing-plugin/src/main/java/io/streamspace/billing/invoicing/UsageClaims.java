@@ -132,8 +132,11 @@ final class UsageClaims {
                    width_bucket(slice_start, CAST(:bounds AS timestamptz[])) AS k,
                    slice_start >= period_start AS in_period
             FROM billed) b
-      LEFT JOIN billing_sessions s
-        ON b.by_member AND b.session_id <> '' AND s.session_id = b.session_id
+      -- LATERAL: a session looked up by its key for a member's record of a team's invoice
+      -- only, never a join with every session
+      LEFT JOIN LATERAL (
+        SELECT s.user_id FROM billing_sessions s
+        WHERE b.by_member AND b.session_id <> '' AND s.session_id = b.session_id) s ON true
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 10
       ORDER BY 1, 2, 4, 5, 6, 7, 3, 10""";
 
