@@ -186,22 +186,13 @@ public final class InvoiceCalculator {
   }
 
   /**
-   * The invoice's charge lines, with the usage per member they were computed from, in the
-   * caller's transaction; {@code claim} marks the billed records as the invoice's
-   * (finalization), otherwise they are only read (preview). The usage is read per member only
-   * when {@code byMember} (a team's invoice, which is broken down by member). A chunk of one of
-   * {@link #charges(Connection, List, boolean, Predicate)}.
-   */
-  Billed charges(Connection connection, Invoice invoice, boolean claim, boolean byMember)
-      throws SQLException {
-    return bill(connection, List.of(invoice), claim, null, i -> byMember).get(0);
-  }
-
-  /**
-   * The charge lines of each of {@code invoices} (in their order, which is also the order they
-   * claim in: an earlier one of an account claims first what two of its invoices could both
-   * bill), each input read for the whole chunk by one statement; the usage read per member for
-   * the invoices {@code byMember} answers true of.
+   * The charge lines of each of {@code invoices}, with what they were computed from, in the
+   * caller's transaction; {@code claim} marks the billed records and pack charges as the
+   * invoices' (finalization), otherwise they are only read (preview). In their order, which is
+   * also the order they claim in (an earlier one of an account claims first what two of its
+   * invoices could both bill); each input read for the whole chunk by one statement; the usage
+   * read per member for the invoices {@code byMember} answers true of (a team's, which is broken
+   * down by member).
    */
   List<Billed> charges(
       Connection connection, List<Invoice> invoices, boolean claim, Predicate<Invoice> byMember)
