@@ -6,11 +6,9 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
-import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
-import io.streamspace.billing.packs.PackPurchaseRepository;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -26,6 +24,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
@@ -99,16 +98,6 @@ public final class InvoiceCalculator {
           %s"""
               .formatted(UNBILLED, BUCKETS));
 
-  private static final NamedSql TERMS =
-      NamedSql.of(
-          """
-          SELECT %s
-          FROM billing_subscriptions s
-          WHERE s.user_id = :user_id AND s.started_at < :to
-            AND (s.ended_at IS NULL OR s.ended_at > :from)
-          ORDER BY s.started_at"""
-              .formatted(PlanTermRows.COLUMNS));
-
   private static final Split NOTHING_USED = new Split(BigDecimal.ZERO, BigDecimal.ZERO);
 
   /**
@@ -158,7 +147,7 @@ public final class InvoiceCalculator {
       if (draft.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(bill(connection, draft.get(), false, null, byMember));
+      return Optional.of(bill(connection, List.of(draft.get()), false, null, i -> byMember).get(0));
     }
   }
 
@@ -192,40 +181,74 @@ public final class InvoiceCalculator {
             null,
             null);
     try (Connection connection = dataSource.getConnection()) {
-      return bill(connection, period, false, start, false).lines();
+      return bill(connection, List.of(period), false, start, i -> false).get(0).lines();
     }
   }
 
   /**
-   * The invoice's charge lines, with the usage per member they were computed from, in the
-   * caller's transaction; {@code claim} marks the billed records as the invoice's
-   * (finalization), otherwise they are only read (preview). The usage is read per member only
-   * when {@code byMember} (a team's invoice, which is broken down by member).
+   * The charge lines of each of {@code invoices}, with what they were computed from, in the
+   * caller's transaction; {@code claim} marks the billed records and pack charges as the
+   * invoices' (finalization), otherwise they are only read (preview). In their order, which is
+   * also the order they claim in (an earlier one of an account claims first what two of its
+   * invoices could both bill); each input read for the whole chunk by one statement; the usage
+   * read per member for the invoices {@code byMember} answers true of (a team's, which is broken
+   * down by member).
    */
-  Billed charges(Connection connection, Invoice invoice, boolean claim, boolean byMember)
+  List<Billed> charges(
+      Connection connection, List<Invoice> invoices, boolean claim, Predicate<Invoice> byMember)
       throws SQLException {
-    return bill(connection, invoice, claim, null, byMember);
+    return bill(connection, invoices, claim, null, byMember);
   }
 
   /**
-   * {@link #charges(Connection, Invoice, boolean, boolean)} of the usage and one-time packs from
-   * {@code usageFrom} on (all when null).
+   * {@link #charges(Connection, List, boolean, Predicate)} of the usage and one-time packs from
+   * {@code usageFrom} on (all when null). The one implementation of what an invoice charges:
+   * inputs read set-based for the chunk ({@link ChargeInputs}), lines computed per invoice by the
+   * pure pricing classes.
    */
-  private Billed bill(
-      Connection connection, Invoice invoice, boolean claim, Instant usageFrom, boolean byMember)
+  private List<Billed> bill(
+      Connection connection,
+      List<Invoice> invoices,
+      boolean claim,
+      Instant usageFrom,
+      Predicate<Invoice> byMember)
       throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
-    Instant floor = floor(connection, invoice);
-    if (floor != null && usageFrom != null && floor.isBefore(usageFrom)) {
-      floor = usageFrom; // the bucket query reads from the floor on
+    List<Boolean> perMember = invoices.stream().map(byMember::test).toList();
+    List<BilledUsage> usage = usage(connection, invoices, claim, usageFrom, perMember, periods);
+    List<Instant> termsFrom = new ArrayList<>();
+    for (int i = 0; i < invoices.size(); i++) {
+      Instant floor = usage.get(i).floor();
+      Instant start = invoices.get(i).periodStart();
+      termsFrom.add(floor == null || start.isBefore(floor) ? start : floor);
     }
-    List<MemberBucket> usage =
-        floor == null ? List.of() : buckets(connection, invoice, floor, claim, byMember, periods);
+    ChargeInputs inputs =
+        ChargeInputs.read(
+            connection,
+            invoices,
+            termsFrom,
+            perMember,
+            claim,
+            usageFrom == null ? Instant.EPOCH : usageFrom,
+            current.meters().maxCounterIds(),
+            periods);
+    List<Billed> billed = new ArrayList<>(invoices.size());
+    for (int i = 0; i < invoices.size(); i++) {
+      billed.add(priced(invoices.get(i), usage.get(i).buckets(), inputs.of(i), current, periods));
+    }
+    return billed;
+  }
+
+  /** One invoice's lines, from the inputs read for it: pure, no statement. */
+  private static Billed priced(
+      Invoice invoice,
+      List<MemberBucket> usage,
+      ChargeInputs.Of inputs,
+      BillingConfig current,
+      BillingPeriods periods) {
     List<UsageBucket> buckets = List.copyOf(MemberBucket.byBucket(usage).keySet());
-    Instant termsFrom =
-        floor == null || invoice.periodStart().isBefore(floor) ? invoice.periodStart() : floor;
-    List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
+    List<PlanTerm> terms = inputs.terms();
     List<ChargeLine> lines =
         new ArrayList<>(
             PeriodCharges.compute(
@@ -236,8 +259,7 @@ public final class InvoiceCalculator {
                 terms,
                 buckets,
                 periods));
-    List<MemberCounterUse> counters =
-        counterUses(connection, invoice, terms, current, periods, byMember);
+    List<MemberCounterUse> counters = counterUses(inputs, terms, current);
     lines.addAll(
         MeterCharges.lines(
             invoice.currency(),
@@ -247,7 +269,7 @@ public final class InvoiceCalculator {
             counters.stream().map(MemberCounterUse::use).toList()));
     List<SeatCharges.SeatLine> seats =
         SeatCharges.lines(
-            SeatRows.of(connection, invoice.userId(), invoice.periodEnd()),
+            inputs.seats(),
             terms,
             planId -> current.limitsOf(planId).of(Meter.MEMBERS),
             current.meterRatesIn(invoice.currency()).flatMap(rates -> rates.find(Meter.MEMBERS)),
@@ -261,52 +283,73 @@ public final class InvoiceCalculator {
             invoice.currency(),
             invoice.periodStart(),
             invoice.periodEnd(),
-            PackChargeRows.oneTime(
-                connection, invoice, claim, usageFrom == null ? Instant.EPOCH : usageFrom),
-            PackChargeRows.recurring(connection, invoice),
+            inputs.oneTimePacks(),
+            inputs.recurringPacks(),
             periods));
     return new Billed(lines, usage, terms, counters, seats);
   }
 
   /**
    * The period counters the invoice bills, per billing period it overlaps (an admin's invoice
-   * may span several, or start inside one), each read from the reports as they are now, with
-   * what each member reported of it when {@code byMember} (else none is read).
+   * may span several, or start inside one: {@link ChargeInputs.CounterWindow}), each read from
+   * the reports as they are now, with what each member reported of it when the invoice is read
+   * by member (else none is read).
    */
   private static List<MemberCounterUse> counterUses(
-      Connection connection,
-      Invoice invoice,
-      List<PlanTerm> terms,
-      BillingConfig config,
-      BillingPeriods periods,
-      boolean byMember)
-      throws SQLException {
+      ChargeInputs.Of inputs, List<PlanTerm> terms, BillingConfig config) {
     List<MemberCounterUse> uses = new ArrayList<>();
-    for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
-      Instant to = min(periods.periodEnd(from), invoice.periodEnd());
-      Instant periodStart = periods.periodStart(from);
-      Map<String, Split> used =
-          UsageCounters.split(
-              connection, invoice.userId(), periodStart, from, to, config.meters().maxCounterIds());
-      Map<String, Map<String, BigDecimal>> reportedBy =
-          byMember ? UsageCounters.byMember(connection, invoice.userId(), from, to) : Map.of();
+    for (ChargeInputs.Counters window : inputs.counters()) {
       PlanLimits limits =
-          MeterCharges.planAt(terms, to)
+          MeterCharges.planAt(terms, window.to())
               .map(term -> config.limitsOf(term.planId()))
               .orElse(new PlanLimits(Map.of()))
-              .raisedBy(
-                  PackPurchaseRepository.addedDuring(
-                      connection, invoice.userId(), periodStart, to));
+              .raisedBy(window.packsAdded());
       for (Meter meter : config.meters().periodCounters()) {
-        Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
+        Split split = window.used().getOrDefault(meter.configName(), NOTHING_USED);
         uses.add(
             new MemberCounterUse(
                 new CounterUse(meter, limits.of(meter), split.before(), split.during()),
-                reportedBy.getOrDefault(meter.configName(), Map.of())));
+                window.reportedBy().getOrDefault(meter.configName(), Map.of())));
       }
-      from = to;
     }
     return uses;
+  }
+
+  /**
+   * What an invoice bills of the usage records: the earliest unbilled record it bills (null when
+   * none), and its buckets per member.
+   */
+  record BilledUsage(Instant floor, List<MemberBucket> buckets) {}
+
+  /**
+   * The usage step of a chunk: for each invoice, in order (an earlier one of an account claims
+   * first), its floor and buckets, claimed when {@code claim}; read from {@code usageFrom} on
+   * (all when null). For now each invoice's own floor and bucket statements in turn; the claim
+   * by range answers the whole chunk from one statement.
+   */
+  private static List<BilledUsage> usage(
+      Connection connection,
+      List<Invoice> invoices,
+      boolean claim,
+      Instant usageFrom,
+      List<Boolean> byMember,
+      BillingPeriods periods)
+      throws SQLException {
+    List<BilledUsage> usage = new ArrayList<>(invoices.size());
+    for (int i = 0; i < invoices.size(); i++) {
+      Invoice invoice = invoices.get(i);
+      Instant floor = floor(connection, invoice);
+      if (floor != null && usageFrom != null && floor.isBefore(usageFrom)) {
+        floor = usageFrom; // the bucket query reads from the floor on
+      }
+      usage.add(
+          new BilledUsage(
+              floor,
+              floor == null
+                  ? List.of()
+                  : buckets(connection, invoice, floor, claim, byMember.get(i), periods)));
+    }
+    return usage;
   }
 
   private static Instant floor(Connection connection, Invoice invoice) throws SQLException {
@@ -372,19 +415,6 @@ public final class InvoiceCalculator {
     bounds.add(invoice.periodStart());
     bounds.add(invoice.periodEnd());
     return bounds.headSet(invoice.periodEnd(), true);
-  }
-
-  private static List<PlanTerm> terms(
-      Connection connection, String userId, Instant from, Instant to) throws SQLException {
-    List<PlanTerm> terms = new ArrayList<>();
-    try (PreparedStatement statement =
-            TERMS.bind("user_id", userId).bind("from", from).bind("to", to).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        terms.add(PlanTermRows.read(rs, 1));
-      }
-    }
-    return terms;
   }
 
   private static Instant max(Instant a, Instant b) {
