@@ -42,6 +42,7 @@ final class JournalConsumer {
   private final EventHandoff handoff;
   private final String node;
   private final Timings timings;
+  private final Runnable moved;
   private final Thread thread;
 
   private volatile boolean running = true;
@@ -58,13 +59,15 @@ final class JournalConsumer {
       JournalCursors cursors,
       EventHandoff handoff,
       String node,
-      Timings timings) {
+      Timings timings,
+      Runnable moved) {
     this.plugin = plugin;
     this.journal = journal;
     this.cursors = cursors;
     this.handoff = handoff;
     this.node = node;
     this.timings = timings;
+    this.moved = moved;
     this.thread = new Thread(this::run, "journal-" + plugin.id());
     thread.setDaemon(true);
   }
@@ -89,6 +92,11 @@ final class JournalConsumer {
   /** Whether this node consumes the plugin's journal now. */
   boolean leading() {
     return leading;
+  }
+
+  /** Every entry up to this position was handed to the plugin and flushed (-1 before a lease). */
+  long position() {
+    return position;
   }
 
   /** Something was journaled: look now rather than at the next poll. */
@@ -208,6 +216,7 @@ final class JournalConsumer {
     }
     flush();
     moveTo(round.get(round.size() - 1).seq());
+    moved.run();
   }
 
   private void flush() throws InterruptedException {
