@@ -3,6 +3,7 @@ package io.streamspace.benchmark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +30,8 @@ import javax.sql.DataSource;
  * go through calculate-usage: it rates at most 1,000,000 hours a run (README, "Bounded runs"),
  * 72,000,000 hours at full size. So the month is written by SQL as calculate-usage writes it:
  * one storage record (10 GB, the config's storage rate) per account and UTC hour of the period,
- * and the credits (0.50 in the account's currency) as the admin credit route stores them. The
+ * and the credits (0.50 in the account's currency; a cent when a short history costs less) as
+ * the admin credit route stores them. The
  * period is made to have just ended: {@code invoiceDay} is set to today's day of the month (at
  * most 28) and {@code invoiceGraceMinutes} to 0 while the workload runs, then put back.
  *
@@ -48,6 +50,11 @@ final class InvoicingWorkload implements Workload {
   private static final Duration TARGET = Duration.ofSeconds(60);
   private static final double TARGET_RATIO = 5;
   private static final BigDecimal CREDIT = new BigDecimal("0.50");
+  // for a short history, used up whole too: a day of 10 GB is 10 × 24 / 730 GB-months, 0.03 at
+  // the default 0.10 a GB-month, less than CREDIT
+  private static final BigDecimal SMALL_CREDIT = new BigDecimal("0.01");
+  private static final BigDecimal GB_STORED = BigDecimal.TEN;
+  private static final BigDecimal HOURS_A_MONTH = new BigDecimal("730");
   private static final int SEED_CHUNK = 5_000;
   private static final int OPEN_CHUNK = 100_000;
 
@@ -184,7 +191,8 @@ final class InvoicingWorkload implements Workload {
     }
     billing.awaitCaughtUp();
     BigDecimal storageRate = config.at("/computeRates/storage_per_gb_month").decimalValue();
-    seed(context, accounts, prefix, usageFrom, end, start, storageRate);
+    BigDecimal credit = creditBelow(storageRate, hours);
+    seed(context, accounts, prefix, usageFrom, end, start, storageRate, credit);
 
     Map<String, Object> period = Map.of("invoiceDay", invoiceDay, "invoiceGraceMinutes", 0);
     Duration job;
@@ -196,7 +204,7 @@ final class InvoicingWorkload implements Workload {
       job = Duration.ofNanos(System.nanoTime() - began);
     }
     context.progress().line("invoicing: " + message);
-    check(context.dataSource(), prefix, accounts, start, end);
+    check(context.dataSource(), prefix, accounts, start, end, credit);
     long lines = linesWritten(context.dataSource(), prefix, start, end);
     context.progress().line("invoicing: baseline INSERT … SELECT of %,d lines".formatted(lines));
     Duration baseline = baseline(context.dataSource(), prefix, lines, start, end);
@@ -218,6 +226,19 @@ final class InvoicingWorkload implements Workload {
             baseline,
             "≤ 60 s and ≤ 5 × the INSERT … SELECT",
             job.compareTo(TARGET) <= 0 && ratio <= TARGET_RATIO));
+  }
+
+  /**
+   * Each account's credit: {@link #CREDIT}, or a cent when {@code hours} of 10 GB cost less, so
+   * that the credit is applied whole either way.
+   */
+  static BigDecimal creditBelow(BigDecimal storageRatePerGbMonth, long hours) {
+    BigDecimal usage =
+        storageRatePerGbMonth
+            .multiply(GB_STORED)
+            .multiply(BigDecimal.valueOf(hours))
+            .divide(HOURS_A_MONTH, 2, RoundingMode.DOWN);
+    return usage.compareTo(CREDIT) >= 0 ? CREDIT : SMALL_CREDIT;
   }
 
   private static long linesWritten(DataSource dataSource, String prefix, Instant start, Instant end)
@@ -271,7 +292,8 @@ final class InvoicingWorkload implements Workload {
       Instant usageFrom,
       Instant end,
       Instant periodStart,
-      BigDecimal storageRate)
+      BigDecimal storageRate,
+      BigDecimal credit)
       throws SQLException {
     try (Connection connection = context.dataSource().getConnection()) {
       try (PreparedStatement usage = connection.prepareStatement(USAGE)) {
@@ -290,8 +312,8 @@ final class InvoicingWorkload implements Workload {
         }
       }
       try (PreparedStatement credits = connection.prepareStatement(CREDITS)) {
-        credits.setBigDecimal(1, CREDIT);
-        credits.setBigDecimal(2, CREDIT);
+        credits.setBigDecimal(1, credit);
+        credits.setBigDecimal(2, credit);
         credits.setTimestamp(3, Timestamp.from(periodStart));
         credits.setString(4, prefix + "%");
         credits.executeUpdate();
@@ -304,7 +326,12 @@ final class InvoicingWorkload implements Workload {
 
   /** Fails unless every account has one finalized invoice with its credit, numbers gapless. */
   private static void check(
-      DataSource dataSource, String prefix, int accounts, Instant start, Instant end)
+      DataSource dataSource,
+      String prefix,
+      int accounts,
+      Instant start,
+      Instant end,
+      BigDecimal credit)
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       try (PreparedStatement invoiced = connection.prepareStatement(INVOICED)) {
@@ -318,7 +345,7 @@ final class InvoicingWorkload implements Workload {
           if (rows.getLong(1) != accounts
               || rows.getLong(2) != accounts
               || rows.getLong(3) != accounts
-              || credited.compareTo(CREDIT.multiply(BigDecimal.valueOf(accounts))) != 0) {
+              || credited.compareTo(credit.multiply(BigDecimal.valueOf(accounts))) != 0) {
             throw new IllegalStateException(
                 ("%d invoices for %d accounts, %d finalized, %s credited: expected one finalized"
                         + " invoice per account (%d), each with its %s credit")
@@ -328,7 +355,7 @@ final class InvoicingWorkload implements Workload {
                         rows.getLong(2),
                         credited,
                         accounts,
-                        CREDIT));
+                        credit));
           }
         }
       }

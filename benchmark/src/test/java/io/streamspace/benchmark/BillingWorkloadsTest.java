@@ -11,6 +11,7 @@ import io.streamspace.host.db.Database;
 import io.streamspace.host.e2e.PackagedPlugin;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.TestDatabases;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -141,6 +142,15 @@ class BillingWorkloadsTest {
     List<BenchRow> answered = workload.run(context);
     rows.addAll(answered);
     return answered;
+  }
+
+  @Test
+  void eachInvoicedAccountsCreditIsUsedUpWhole_halfADollarOnAMonthACentOnADay() {
+    BigDecimal rate = new BigDecimal("0.10");
+    // a month: 0.10 × 10 GB × 744 / 730 = 1.019... ≥ 0.50
+    assertEquals(new BigDecimal("0.50"), InvoicingWorkload.creditBelow(rate, 744));
+    // a day: 0.10 × 10 GB × 24 / 730 = 0.0328... < 0.50, so a cent
+    assertEquals(new BigDecimal("0.01"), InvoicingWorkload.creditBelow(rate, 24));
   }
 
   @Test
