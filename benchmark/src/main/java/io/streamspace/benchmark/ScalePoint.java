@@ -9,8 +9,15 @@ import java.time.Duration;
  * @param invoicing generate-invoices with its finalization
  * @param calculateUsage calculate-usage rating an hour of one session per organization
  * @param dashboard the median time of one dashboard answer
+ * @param databaseBytes the database's size once the three ran ({@code pg_database_size}); -1
+ *     when it could not be read
  */
-record ScalePoint(int organizations, Measure invoicing, Measure calculateUsage, Measure dashboard) {
+record ScalePoint(
+    int organizations,
+    Measure invoicing,
+    Measure calculateUsage,
+    Measure dashboard,
+    long databaseBytes) {
 
   /**
    * One workload's figure at one size: its time and its ratio to its raw baseline (null where it

@@ -3,8 +3,13 @@ package io.streamspace.benchmark;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * {@code bench --scale}: how cost grows with the number of organizations. At each size N, on a
@@ -77,14 +82,28 @@ final class ScaleRun {
                       new CalculateUsageWorkload(organizations).run(context).get(0)));
       ScalePoint.Measure dashboard =
           measure("dashboard", () -> ScalePoint.Measure.of(DashboardProbe.median(context)));
-      return new ScalePoint(organizations, invoicing, rating, dashboard);
+      return new ScalePoint(
+          organizations, invoicing, rating, dashboard, databaseBytes(bench.dataSource()));
     } catch (RuntimeException e) {
       progress.println(
           "bench --scale: no host for %,d organizations: %s".formatted(organizations, e));
       ScalePoint.Measure failed = ScalePoint.Measure.failed(e);
-      return new ScalePoint(organizations, failed, failed, failed);
+      return new ScalePoint(organizations, failed, failed, failed, -1);
     } finally {
       Bench.delete(folder);
+    }
+  }
+
+  /** What the size left on disk, for the largest size that fits; -1 when it cannot be read. */
+  private long databaseBytes(DataSource dataSource) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet size = statement.executeQuery("SELECT pg_database_size(current_database())")) {
+      size.next();
+      return size.getLong(1);
+    } catch (SQLException e) {
+      progress.println("bench --scale: the database's size could not be read: " + e);
+      return -1;
     }
   }
 

@@ -8,15 +8,17 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * {@code bench --scale}'s table, in Markdown: a row per size with each workload's time, its time
- * per organization and its ratio to its raw baseline, then a line comparing the time per
- * organization at the largest size with the smallest's (at most 1: linear or better).
+ * {@code bench --scale}'s table, in Markdown: a row per size with the database's size once
+ * measured, each workload's time, its time per organization and its ratio to its raw baseline;
+ * then a line comparing the time per organization at the largest size with the smallest's (at
+ * most 1: linear or better).
  */
 final class ScaleTable {
 
   static final List<String> COLUMNS =
       List.of(
           "organizations",
+          "database",
           "invoicing",
           "per organization",
           "÷ INSERT … SELECT",
@@ -35,6 +37,10 @@ final class ScaleTable {
     for (ScalePoint point : points) {
       List<String> cells = new ArrayList<>();
       cells.add(String.format(Locale.ROOT, "%,d", point.organizations()));
+      cells.add(
+          point.databaseBytes() < 0
+              ? ""
+              : String.format(Locale.ROOT, "%,d MB", point.databaseBytes() / (1024 * 1024)));
       for (ScalePoint.Measure measure :
           List.of(point.invoicing(), point.calculateUsage(), point.dashboard())) {
         if (!measure.ran()) {

@@ -122,11 +122,12 @@ class BenchCommandTest {
       List<String> row = split(rows.get(i));
       assertEquals(ScaleTable.COLUMNS.size(), row.size(), rows.get(i));
       assertEquals(List.of("20", "40").get(i), row.get(0));
-      for (int cell : List.of(2, 5, 8)) {
+      assertTrue(row.get(1).matches("[\\d,]+ MB"), "the database's size: " + rows.get(i));
+      for (int cell : List.of(3, 6, 9)) {
         assertTrue(row.get(cell).endsWith(" µs"), "time per organization: " + rows.get(i));
       }
-      assertTrue(row.get(3).matches("\\d+\\.\\d\\d"), "invoicing ÷ its baseline: " + rows);
-      assertTrue(row.get(6).matches("\\d+\\.\\d\\d"), "calculate-usage ÷ its COPY: " + rows);
+      assertTrue(row.get(4).matches("\\d+\\.\\d\\d"), "invoicing ÷ its baseline: " + rows);
+      assertTrue(row.get(7).matches("\\d+\\.\\d\\d"), "calculate-usage ÷ its COPY: " + rows);
     }
     assertTrue(
         table.stream().anyMatch(l -> l.startsWith("Time per organization at 40 ÷ at 20 ")),
