@@ -37,13 +37,17 @@ final class RatingRepository {
       NamedSql.of(
           """
           -- sessions that ended before any of their time could be rated have nothing left to
-          -- do, nor have those rated up to their organization's closing (or begun after it)
+          -- do, nor have those rated up to their organization's closing (or begun after it).
+          -- The closed organizations are few: their ids, hashed once (from the partial index on
+          -- closed_at), spare the other sessions a look-up of their account each.
           UPDATE billing_sessions s SET settled = true
           WHERE NOT s.settled
             AND (s.ended_at <= coalesce(s.rated_until, s.started_at)
-                 OR EXISTS (SELECT 1 FROM billing_accounts a
-                            WHERE a.user_id = s.org_id
-                              AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
+                 OR s.org_id IN (SELECT c.user_id FROM billing_accounts c
+                                 WHERE c.closed_at IS NOT NULL)
+                    AND EXISTS (SELECT 1 FROM billing_accounts a
+                                WHERE a.user_id = s.org_id
+                                  AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
           """);
 
   // A share of the accounts, by hash of the account (hashtext is an int4, made >= 0), so that
@@ -180,46 +184,46 @@ final class RatingRepository {
         UNION ALL
         SELECT user_id, session_id, currency, from_t, rate_to FROM accounts
       ),
-      -- each subject's slices: the run's cut points (every UTC hour from the earliest from_t to
-      -- past the cap, and the midnights), sorted, are consecutive cells; width_bucket finds the
-      -- ones holding from_t and the last instant before rate_to (timestamps count in
-      -- microseconds), and the cells between are clipped to the subject's range. No join.
-      slices AS (
-        SELECT t.user_id, t.session_id, t.currency,
-               greatest((:cuts::timestamptz[])[i], t.from_t) AS slice_start,
-               least((:cuts::timestamptz[])[i + 1], t.rate_to) AS slice_end
-        FROM moved t
-        CROSS JOIN LATERAL generate_series(
-            width_bucket(t.from_t, :cuts::timestamptz[]),
-            width_bucket(t.rate_to - interval '1 microsecond', :cuts::timestamptz[])) i
-      ),
-      -- the size (or storage level) steps, each to the next one (lead)
+      -- the size (or storage level) steps, each to the next one (lead), with their subject
       steps AS (
-        SELECT t.user_id, t.session_id, z.effective_from AS step_start,
+        SELECT t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
+               z.effective_from AS step_start,
                lead(z.effective_from) OVER (PARTITION BY z.session_id
                                             ORDER BY z.effective_from) AS step_end,
                z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
         FROM moved t JOIN billing_session_sizes z ON z.session_id = t.session_id
         WHERE t.session_id <> ''
         UNION ALL
-        SELECT t.user_id, '', l.effective_from,
+        SELECT t.user_id, '', t.currency, t.from_t, t.rate_to, l.effective_from,
                lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
                NULL, NULL, l.storage_gb
         FROM moved t JOIN billing_storage_levels l ON l.user_id = t.user_id
         WHERE t.session_id = ''
       ),
-      -- each slice × overlapping step, with overlap seconds; covers when the step spans the
-      -- whole slice, the usual case, which then needs no aggregation (numeric sums are costly)
+      -- Each subject's slices are the cells between the run's cut points (every UTC hour from
+      -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
+      -- For each step, width_bucket finds the cells from the one holding where the step and
+      -- the range start overlapping to the one holding the last instant before they stop
+      -- (timestamps count in microseconds): no join. Each slice × overlapping step, with
+      -- overlap seconds; covers when the step spans the whole slice, the usual case, which then
+      -- needs no aggregation (numeric sums are costly)
       parts AS MATERIALIZED (
-        SELECT s.*, g.cpu_cores, g.memory_gb, g.storage_gb,
+        SELECT g.user_id, g.session_id, g.currency, s.slice_start, s.slice_end,
+               g.cpu_cores, g.memory_gb, g.storage_gb,
                g.step_start <= s.slice_start
                  AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
                extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
                    - greatest(s.slice_start, g.step_start)) AS seconds
-        FROM slices s
-        JOIN steps g ON g.user_id = s.user_id AND g.session_id = s.session_id
-             AND g.step_start < s.slice_end
-             AND (g.step_end IS NULL OR g.step_end > s.slice_start)
+        FROM steps g
+        CROSS JOIN LATERAL generate_series(
+            width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
+            width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
+                             - interval '1 microsecond', :cuts::timestamptz[])) i
+        CROSS JOIN LATERAL (
+            SELECT greatest((:cuts::timestamptz[])[i], g.from_t) AS slice_start,
+                   least((:cuts::timestamptz[])[i + 1], g.rate_to) AS slice_end) s
+        WHERE g.step_start < s.slice_end
+          AND (g.step_end IS NULL OR g.step_end > s.slice_start)
       ),
       usage AS (
         SELECT user_id, session_id, currency, slice_start, slice_end,

@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
  * set-based, at most a bounded amount of it per run. One transaction closes the timed-out
- * sessions and plans the run; then the accounts, split by hash into {@link #RATING_TRANSACTIONS}
- * shares, are rated concurrently (PostgreSQL runs each statement on one core), each share in a
- * transaction of its own: a crash half-way leaves each account wholly rated or untouched, and a
- * re-run inserts nothing twice thanks to the watermarks, with the unique slice key as the safety
- * net. {@code RatingBenchmark} (in the tests) measures it.
+ * sessions; then the accounts, split by hash into {@link #RATING_TRANSACTIONS} shares, have their
+ * unrated work found and are rated concurrently (PostgreSQL runs each statement on one core),
+ * each share in a transaction of its own: a crash half-way leaves each account wholly rated or
+ * untouched, and a re-run or a concurrent run inserts nothing twice thanks to the watermarks,
+ * moved compare-and-set, with the unique slice key as the safety net. {@code RatingBenchmark}
+ * (in the tests) measures it.
  *
  * <p>This class plans a run and holds its transactions; what a run rates is decided by pure
  * rules ({@link RatingBound}: how much; {@link SliceCuts}: where time is cut; {@link
@@ -171,9 +172,9 @@ public final class UsageCalculator {
 
   /**
    * Rates what is settled at {@code now} under {@code config}, up to the bound: one transaction
-   * closes the timed-out sessions and plans the run, then the accounts are rated in {@code
-   * transactions} concurrent transactions, each over its own share of them (by hash of the
-   * account), each atomic.
+   * closes the timed-out sessions, then the unrated work is found and the accounts are rated in
+   * {@code transactions} concurrent transactions each, each over its own share of them (by hash
+   * of the account), each atomic.
    */
   public Outcome run(BillingConfig config, Instant now) throws SQLException {
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));

@@ -13,6 +13,7 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +23,8 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -55,6 +58,7 @@ public final class RatingBenchmark {
 
   private static final Logger log = LoggerFactory.getLogger(RatingBenchmark.class);
   private static final Duration TARGET = Duration.ofSeconds(2);
+  private static final long CLOCK_TICKS_PER_SECOND = 100; // Linux's USER_HZ
   // rated up to 08:00; heartbeats up to 09:05; at 09:11 the settle point is 09:01 (10 minutes
   // of lateness), so the run rates exactly the hour [08:00, 09:00)
   private static final Instant RATED_UNTIL = Instant.parse("2026-03-02T08:00:00Z");
@@ -118,13 +122,25 @@ public final class RatingBenchmark {
     for (int round = 1; round <= rounds; round++) {
       TestDatabase.clean(dataSource);
       load(dataSource, sessions, storageGb);
+      Map<Integer, Long> cpuBefore = backendCpuMillis(dataSource);
       long start = System.nanoTime();
       UsageCalculator.Outcome outcome = calculator.run(config, NOW);
       Duration job = Duration.ofNanos(System.nanoTime() - start);
+      long jobCpu = cpuSince(dataSource, cpuBefore);
       checkRated(dataSource, sessions, resources, outcome);
 
       Duration baseline = baseline(dataSource, outcome.recordsInserted());
+      cpuBefore = backendCpuMillis(dataSource);
       Duration copy = copy(dataSource, outcome.recordsInserted());
+      long copyCpu = cpuSince(dataSource, cpuBefore);
+      // on a machine shared with other work the times move with its load; the server's CPU time
+      // for the job and for the COPY much less
+      log.info(
+          "round {}: server CPU {} ms for the job, {} ms for the COPY, ratio {}",
+          round,
+          jobCpu,
+          copyCpu,
+          ratio(Duration.ofMillis(jobCpu), Duration.ofMillis(Math.max(1, copyCpu))));
       log.info(
           "round {}: job {} ms for {} sessions ({}), INSERT baseline {} ms and COPY {} ms for {}"
               + " rows, ratio job/INSERT {}, job/COPY {}, target {} ms: {}",
@@ -145,6 +161,39 @@ public final class RatingBenchmark {
   private static BigDecimal ratio(Duration job, Duration baseline) {
     return BigDecimal.valueOf(job.toNanos())
         .divide(BigDecimal.valueOf(baseline.toNanos()), 2, RoundingMode.HALF_UP);
+  }
+
+  /**
+   * The CPU time (user and system, in ms) each backend serving this database has used, by process
+   * id, from {@code /proc} (Linux; empty elsewhere). The pool keeps its connections, so the same
+   * backends serve the job and the COPY.
+   */
+  private static Map<Integer, Long> backendCpuMillis(DataSource dataSource) throws SQLException {
+    Map<Integer, Long> cpu = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet pids =
+            s.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+      while (pids.next()) {
+        Path stat = Path.of("/proc", String.valueOf(pids.getInt(1)), "stat");
+        try {
+          String[] fields = Files.readString(stat).replaceFirst(".*\\) ", "").split(" ");
+          // utime and stime, fields 14 and 15 of stat (12 and 13 after the command), in ticks
+          long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          cpu.put(pids.getInt(1), ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+          // not Linux, or the backend ended: not counted
+        }
+      }
+    }
+    return cpu;
+  }
+
+  private static long cpuSince(DataSource dataSource, Map<Integer, Long> before)
+      throws SQLException {
+    return backendCpuMillis(dataSource).entrySet().stream()
+        .mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L))
+        .sum();
   }
 
   /** A server of its own logging every statement's plan, as it ran, to a file in {@code dir}. */
