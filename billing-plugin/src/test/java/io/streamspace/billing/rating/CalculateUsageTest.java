@@ -75,6 +75,38 @@ class CalculateUsageTest {
         slices("alice"));
   }
 
+  /**
+   * A run skips the subjects already rated up to the last cut before its cap, except a session
+   * whose end is settled: alice's, rated up to 11:00 by the run at 11:15 (cap 11:05), ends at
+   * 11:20, and the run at 11:40 (cap 11:30, last cut 11:00) rates its last 20 minutes, while her
+   * storage, rated up to 11:00 too, has nothing new.
+   */
+  @Test
+  void aSessionRatedUpToTheLastCutStillRatesItsSettledEnd() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "10"));
+    billing.heartbeat("2026-03-02T11:10:00Z", "s1", "alice", null);
+    billing.calculateUsageAt("2026-03-02T11:15:00Z");
+    billing.terminated("2026-03-02T11:20:00Z", "s1", "alice");
+
+    JobRun end = billing.calculateUsageAt("2026-03-02T11:40:00Z");
+
+    assertEquals(1, end.rowsTouched(), "cpu for [11:00, 11:20); storage waits for 12:00");
+    // 1 core over 3,600 s then 1,200 s; 10 GB over 3,600 s
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02 10:00 3600",
+            "cpu 2026-03-02 11:00 1200",
+            "storage 2026-03-02 10:00 36000"),
+        BillingHarness.rows(
+                """
+            SELECT resource_type, to_char(slice_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                   unit_seconds
+            FROM billing_usage_records ORDER BY 1, 2""")
+            .stream()
+            .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2)))
+            .toList());
+  }
+
   @Test
   void aSessionAcrossTheInvoiceDayMidnightSplitsExactlyAtTheBoundary() {
     billing.close();
