@@ -28,7 +28,6 @@ final class Bench implements BenchHost, AutoCloseable {
 
   private static final String PLATFORM_USER = "bench-platform";
 
-  private final Path folder;
   private final HostOptions firstStart;
   private Host host;
   private int port;
@@ -36,8 +35,7 @@ final class Bench implements BenchHost, AutoCloseable {
   private String platformToken;
   private AdmissionService admission;
 
-  private Bench(Path folder, HostOptions options) {
-    this.folder = folder;
+  private Bench(HostOptions options) {
     this.firstStart = options;
   }
 
@@ -60,20 +58,37 @@ final class Bench implements BenchHost, AutoCloseable {
     try {
       progress.println("bench: a host on an embedded PostgreSQL in " + folder);
       logsTo.accept(folder.resolve("logs"));
-      HostOptions.Builder options =
-          HostOptions.builder()
-              .port(0)
-              .dataDir(folder.resolve("data"))
-              .pluginsDir(folder.resolve("plugins"))
-              .secrets(Map.of());
-      line.pluginRepositories().forEach(options::pluginRepository);
-      try (Bench bench = new Bench(folder, options.build())) {
-        bench.start(progress);
+      if (line.scale) {
+        return new ScaleRun(line, progress, out).run(folder) ? 0 : 1;
+      }
+      try (Bench bench = start(folder, line, progress)) {
         BenchRunner runner = new BenchRunner(BenchRunner.workloads(bench), progress, out);
         return runner.run(bench, line.size, Set.copyOf(line.only)).allRan() ? 0 : 1;
       }
     } finally {
       delete(folder);
+    }
+  }
+
+  /**
+   * A host on a new embedded PostgreSQL in {@code folder} (its data and plugins there), the
+   * billing plugin installed from the command line's repositories and started.
+   */
+  static Bench start(Path folder, BenchCommandLine line, PrintStream progress) {
+    HostOptions.Builder options =
+        HostOptions.builder()
+            .port(0)
+            .dataDir(folder.resolve("data"))
+            .pluginsDir(folder.resolve("plugins"))
+            .secrets(Map.of());
+    line.pluginRepositories().forEach(options::pluginRepository);
+    Bench bench = new Bench(options.build());
+    try {
+      bench.start(progress);
+      return bench;
+    } catch (RuntimeException e) {
+      bench.close();
+      throw e;
     }
   }
 
@@ -167,7 +182,11 @@ final class Bench implements BenchHost, AutoCloseable {
     }
   }
 
-  private static void delete(Path folder) throws IOException {
+  /** Deletes {@code folder} and everything in it. */
+  static void delete(Path folder) throws IOException {
+    if (!Files.exists(folder)) {
+      return;
+    }
     try (Stream<Path> paths = Files.walk(folder)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

@@ -14,11 +14,18 @@ final class BenchCommandLine {
           "\n",
           "Usage: java -jar benchmark/target/benchmark.jar [--size small|full] [--only w1,w2]",
           "                      [--plugin-repository <folder|url>]",
+          "       java -jar benchmark/target/benchmark.jar --scale [--scale-sizes n1,n2]",
+          "                      [--plot <file.png>] [--plugin-repository <folder|url>]",
           "Starts a host on an embedded PostgreSQL in a temporary folder (deleted at the end)",
           "with the billing plugin installed from the plugin repository, runs the workloads and",
           "prints one Markdown table (README, Benchmark).",
           "  --size <small|full> full measures the issue's targets (default), small is quick",
           "  --only <w1,w2>      only these workloads (intake, admission, heap, start...)",
+          "  --scale             how cost grows: invoicing, calculate-usage and the admin",
+          "                      dashboard at each size, each on a fresh host; prints time per",
+          "                      organization as a table and draws it in a PNG (README, Benchmark)",
+          "  --scale-sizes <n1,n2>  the numbers of organizations (default 10000,100000,1000000)",
+          "  --plot <file.png>   where --scale writes its plot (default benchmark-scale.png)",
           "  --plugin-repository <folder|url>  a plugin repository (pf4j-update's plugins.json),",
           "                      repeatable, asked in order (default: the comma-separated",
           "                      $STREAMSPACE_PLUGIN_REPOSITORIES, else plugin-repository/",
@@ -35,7 +42,13 @@ final class BenchCommandLine {
   /** The host's variable of the same name (README, "Host options"). */
   static final String REPOSITORIES_ENV = DefaultRepositories.ENVIRONMENT_VARIABLE;
 
+  /** {@code --scale}'s sizes when none are given: the issue's. */
+  static final List<Integer> SCALE_SIZES = List.of(10_000, 100_000, 1_000_000);
+
   BenchSize size = BenchSize.FULL;
+  boolean scale;
+  List<Integer> scaleSizes = SCALE_SIZES;
+  Path plot = Path.of("benchmark-scale.png");
   final List<String> only = new ArrayList<>();
   final List<String> pluginRepositories = new ArrayList<>();
   boolean help;
@@ -49,12 +62,40 @@ final class BenchCommandLine {
         case "--size" -> line.size = size(value(args, ++i, arg));
         case "--only" -> line.only.addAll(List.of(value(args, ++i, arg).split(",")));
         case "--plugin-repository" -> line.pluginRepositories.add(value(args, ++i, arg));
+        case "--scale" -> line.scale = true;
+        case "--scale-sizes" -> line.scaleSizes = sizes(value(args, ++i, arg));
+        case "--plot" -> line.plot = Path.of(value(args, ++i, arg));
         default ->
             throw new UsageException(
-                "the benchmark takes --size, --only and --plugin-repository, not " + arg);
+                "the benchmark takes --size, --only, --scale, --scale-sizes, --plot and"
+                    + " --plugin-repository, not "
+                    + arg);
       }
     }
+    if (line.scale && !line.only.isEmpty()) {
+      throw new UsageException("--scale runs its own workloads: --only does not apply");
+    }
     return line;
+  }
+
+  /** Distinct positive whole numbers, in increasing order. */
+  private static List<Integer> sizes(String text) throws UsageException {
+    List<Integer> sizes = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      int size;
+      try {
+        size = Integer.parseInt(part.strip());
+      } catch (NumberFormatException e) {
+        size = 0;
+      }
+      if (size <= 0 || (!sizes.isEmpty() && size <= sizes.get(sizes.size() - 1))) {
+        throw new UsageException(
+            "--scale-sizes takes increasing numbers of organizations, e.g. 1000,10000; got "
+                + text);
+      }
+      sizes.add(size);
+    }
+    return List.copyOf(sizes);
   }
 
   private static BenchSize size(String text) throws UsageException {

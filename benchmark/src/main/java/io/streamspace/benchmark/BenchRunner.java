@@ -28,6 +28,17 @@ public final class BenchRunner {
         new StartWorkload(host));
   }
 
+  /** What a workload is given on {@code host}, its progress lines indented on {@code progress}. */
+  static BenchContext context(BenchHost host, BenchSize size, PrintStream progress) {
+    return new BenchContext(
+        host.baseUrl(),
+        host.adminToken(),
+        host.platformToken(),
+        host.dataSource(),
+        size,
+        line -> progress.println("  " + line));
+  }
+
   /** What a run printed and whether every workload ran without failing. */
   public record Report(List<String> table, boolean allRan) {}
 
@@ -67,14 +78,7 @@ public final class BenchRunner {
     BenchTable table = new BenchTable();
     boolean allRan = true;
     for (Workload workload : chosen) {
-      BenchContext context =
-          new BenchContext(
-              host.baseUrl(),
-              host.adminToken(),
-              host.platformToken(),
-              host.dataSource(),
-              size,
-              line -> progress.println("  " + line));
+      BenchContext context = context(host, size, progress);
       progress.println("bench: " + workload.name() + " (" + size.label() + ")");
       try {
         workload.run(context).forEach(table::add);

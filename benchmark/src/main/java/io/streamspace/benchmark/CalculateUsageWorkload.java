@@ -43,6 +43,21 @@ final class CalculateUsageWorkload implements Workload {
       WHERE user_id LIKE ? AND slice_start = ? AND slice_end = ? AND resource_type = ?
       """;
 
+  /** Sessions opened per round of intake: a million sessions' events are never all in memory. */
+  private static final int OPEN_CHUNK = 100_000;
+
+  private final Integer sessions;
+
+  /** The benchmark's row: 1,000 or 100,000 sessions by size. */
+  CalculateUsageWorkload() {
+    this(null);
+  }
+
+  /** @param sessions how many sessions (each on an account of its own); null: by size */
+  CalculateUsageWorkload(Integer sessions) {
+    this.sessions = sessions;
+  }
+
   @Override
   public String name() {
     return "calculate-usage";
@@ -50,7 +65,7 @@ final class CalculateUsageWorkload implements Workload {
 
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
-    int sessions = context.size().pick(1_000, 100_000);
+    int sessions = this.sessions != null ? this.sessions : context.size().pick(1_000, 100_000);
     BillingClient billing = new BillingClient(context);
     String prefix = "cu" + System.currentTimeMillis() + "-";
     Instant now = Instant.now();
@@ -68,7 +83,10 @@ final class CalculateUsageWorkload implements Workload {
       context
           .progress()
           .line("calculate-usage: opening %,d sessions through intake".formatted(sessions));
-      billing.postEvents(openSessions(prefix, sessions, hourStart, now.minusSeconds(1)));
+      for (int from = 0; from < sessions; from += OPEN_CHUNK) {
+        int to = Math.min(sessions, from + OPEN_CHUNK);
+        billing.postEvents(openSessions(prefix, from, to, hourStart, now.minusSeconds(1)));
+      }
       billing.awaitCaughtUp();
       context.progress().line("calculate-usage: rating the hour from " + hourStart);
       long start = System.nanoTime();
@@ -95,21 +113,24 @@ final class CalculateUsageWorkload implements Workload {
     }
   }
 
-  /** Each session on its own account, opened at {@code from} with storage, beating at the end. */
+  /**
+   * Sessions {@code first} to {@code last} (exclusive), each on its own account, opened at {@code
+   * from} with storage, beating at the end.
+   */
   private static List<ObjectNode> openSessions(
-      String prefix, int sessions, Instant from, Instant heartbeat) {
-    List<ObjectNode> events = new ArrayList<>(3 * sessions);
-    for (int i = 0; i < sessions; i++) {
+      String prefix, int first, int last, Instant from, Instant heartbeat) {
+    List<ObjectNode> events = new ArrayList<>(3 * (last - first));
+    for (int i = first; i < last; i++) {
       events.add(
           BenchEvents.userCreated(prefix + "uc" + i, prefix + "u" + i, from.minusSeconds(60)));
     }
-    for (int i = 0; i < sessions; i++) {
+    for (int i = first; i < last; i++) {
       String user = prefix + "u" + i;
       events.add(
           BenchEvents.sessionCreated(
               prefix + "sc" + i, prefix + "s" + i, user, from, "1", "2", "10"));
     }
-    for (int i = 0; i < sessions; i++) {
+    for (int i = first; i < last; i++) {
       events.add(
           BenchEvents.heartbeat(prefix + "hb" + i, prefix + "s" + i, prefix + "u" + i, heartbeat));
     }

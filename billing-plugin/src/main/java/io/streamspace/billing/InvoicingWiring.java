@@ -30,7 +30,7 @@ final class InvoicingWiring {
             usage.calculator(),
             wiring.events(),
             wiring.config(),
-            new CollectableCurrencies(payments.collections()::enqueue, wiring.config()),
+            new CollectableCurrencies(payments.collections(), wiring.config()),
             wiring.context().metrics());
     InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =

@@ -28,7 +28,8 @@ record IntakeWiring(EventIntake intake, AdmissionService admission) {
             journal.consumers(),
             new JournalBacklog(dataSource, options.maxJournalLag()),
             plugins.registry(),
-            platform.sessions());
+            platform.sessions(),
+            journal.handoff());
     return new IntakeWiring(intake, new AdmissionService(plugins.registry()));
   }
 }

@@ -14,18 +14,21 @@ import javax.sql.DataSource;
  * days.
  */
 record JournalWiring(
-    EventJournal journal, JournalConsumers consumers, DeadLetterStore deadLetters) {
+    EventJournal journal,
+    JournalConsumers consumers,
+    JournalHandoff handoff,
+    DeadLetterStore deadLetters) {
 
   /** Opens the consumers; each starts consuming when its plugin starts. */
   static JournalWiring open(
       HostOptions options, DataSource dataSource, ObjectMapper mapper, OpenedParts parts) {
     DeadLetterStore deadLetters = new DeadLetterStore(dataSource, options.clock(), mapper);
     EventJournal journal = new EventJournal(dataSource, options.clock());
+    // intake keeps the events it journals here for this node's consumers
+    JournalHandoff handoff = new JournalHandoff(mapper, options.clock());
     JournalConsumers consumers =
-        parts.open(
-            new JournalConsumers(
-                journal, dataSource, new JournalHandoff(mapper, options.clock()), options.clock()));
-    return new JournalWiring(journal, consumers, deadLetters);
+        parts.open(new JournalConsumers(journal, dataSource, handoff, options.clock()));
+    return new JournalWiring(journal, consumers, handoff, deadLetters);
   }
 
   /** Starts dropping the days older than {@code --max-event-age}. */

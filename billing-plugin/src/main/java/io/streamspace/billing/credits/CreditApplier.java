@@ -1,6 +1,7 @@
 package io.streamspace.billing.credits;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,7 +10,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Applies an account's credits to an invoice being finalized, inside the finalization's
@@ -31,23 +34,41 @@ public final class CreditApplier {
   /** One use of a credit on an invoice. */
   public record Application(long creditId, String reason, BigDecimal amount) {}
 
+  /** What an invoice being finalized owes before credits, in its currency's minor unit. */
+  public record Due(long invoiceId, String userId, Currency currency, BigDecimal amount) {}
+
+  // the usable credits of every account and currency of a chunk of invoices, locked in
+  // consumption order within each account (the account's row is locked first, so only one
+  // finalization at a time consumes them)
   private static final NamedSql USABLE =
       NamedSql.of(
           """
-          SELECT id, remaining, reason FROM billing_credits
-          WHERE user_id = :user_id AND currency = :currency AND remaining > 0
-            AND (expires_at IS NULL OR expires_at > :now)
-          ORDER BY expires_at NULLS LAST, granted_at, id
-          FOR UPDATE""");
+          SELECT c.user_id, c.currency, c.id, c.remaining, c.reason
+          FROM (SELECT DISTINCT * FROM unnest(:user_id::text[], :currency::text[])) AS w(user_id,
+                                                                                        currency)
+          JOIN billing_credits c ON c.user_id = w.user_id AND c.currency = w.currency
+          WHERE c.remaining > 0 AND (c.expires_at IS NULL OR c.expires_at > :now)
+          ORDER BY c.user_id, c.currency, c.expires_at NULLS LAST, c.granted_at, c.id
+          FOR UPDATE OF c""");
 
+  // what a chunk used of each credit, summed per credit (two invoices of one account may share
+  // one), taken off relatively: remaining >= 0 is the database's check
   private static final NamedSql SPEND =
-      NamedSql.of("UPDATE billing_credits SET remaining = remaining - :amount WHERE id = :id");
+      NamedSql.of(
+          """
+          UPDATE billing_credits c SET remaining = c.remaining - u.amount
+          FROM (SELECT id, sum(amount) AS amount
+                FROM unnest(:id::text[]::bigint[], :amount::text[]::numeric[]) AS t(id, amount)
+                GROUP BY id) u
+          WHERE c.id = u.id""");
 
   private static final NamedSql RECORD =
       NamedSql.of(
           """
           INSERT INTO billing_credit_applications (credit_id, invoice_id, amount, applied_at)
-          VALUES (:credit_id, :invoice_id, :amount, :now)""");
+          SELECT credit_id, invoice_id, amount, :now
+          FROM unnest(:credit_id::text[]::bigint[], :invoice_id::text[]::bigint[],
+                      :amount::text[]::numeric[]) AS t(credit_id, invoice_id, amount)""");
 
   private static final NamedSql GIVE_BACK =
       NamedSql.of(
@@ -66,7 +87,8 @@ public final class CreditApplier {
 
   /**
    * Applies the account's credits to {@code due} (in the currency's minor unit, as credits are)
-   * of invoice {@code invoiceId}; answers the applications, in consumption order.
+   * of invoice {@code invoiceId}; answers the applications, in consumption order. A chunk of one
+   * of {@link #apply(Connection, List, Instant)}.
    */
   public static List<Application> apply(
       Connection connection,
@@ -76,37 +98,78 @@ public final class CreditApplier {
       BigDecimal due,
       Instant now)
       throws SQLException {
-    List<Application> applications = new ArrayList<>();
-    if (due.signum() <= 0) {
-      return applications;
+    return apply(connection, List.of(new Due(invoiceId, userId, currency, due)), now).get(0);
+  }
+
+  /**
+   * Applies the accounts' credits to each of {@code dues}, in their order (an earlier invoice of
+   * an account uses its credits first), with one statement to lock and read the credits, one to
+   * spend them and one to record the uses; answers each invoice's applications, in consumption
+   * order.
+   */
+  public static List<List<Application>> apply(Connection connection, List<Due> dues, Instant now)
+      throws SQLException {
+    List<Due> owing = dues.stream().filter(d -> d.amount().signum() > 0).toList();
+    if (owing.isEmpty()) {
+      return dues.stream().map(d -> List.<Application>of()).toList();
     }
-    BigDecimal left = due;
+    record Usable(long id, String reason, BigDecimal[] left) {}
+    Map<String, List<Usable>> usable = new HashMap<>();
     try (PreparedStatement statement =
             USABLE
-                .bind("user_id", userId)
-                .bind("currency", currency.getCurrencyCode())
+                .bind("user_id", SqlArrays.array(connection, owing, Due::userId))
+                .bind(
+                    "currency",
+                    SqlArrays.array(connection, owing, d -> d.currency().getCurrencyCode()))
                 .bind("now", now)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
-      while (left.signum() > 0 && rs.next()) {
-        BigDecimal used = rs.getBigDecimal(2).min(left);
-        applications.add(new Application(rs.getLong(1), rs.getString(3), used));
-        left = left.subtract(used);
+      while (rs.next()) {
+        usable
+            .computeIfAbsent(rs.getString(1) + ' ' + rs.getString(2).trim(), k -> new ArrayList<>())
+            .add(
+                new Usable(rs.getLong(3), rs.getString(5), new BigDecimal[] {rs.getBigDecimal(4)}));
       }
     }
-    for (Application application : applications) {
+    List<List<Application>> applied = new ArrayList<>(dues.size());
+    List<Long> creditIds = new ArrayList<>();
+    List<Long> invoiceIds = new ArrayList<>();
+    List<BigDecimal> amounts = new ArrayList<>();
+    for (Due due : dues) {
+      List<Application> applications = new ArrayList<>();
+      BigDecimal left = due.amount();
+      for (Usable credit :
+          usable.getOrDefault(due.userId() + ' ' + due.currency().getCurrencyCode(), List.of())) {
+        if (left.signum() <= 0) {
+          break;
+        }
+        // each credit covers as much of what is still due as it has left
+        BigDecimal used = credit.left()[0].min(left);
+        if (used.signum() <= 0) {
+          continue; // used up by an earlier invoice of the chunk
+        }
+        credit.left()[0] = credit.left()[0].subtract(used);
+        left = left.subtract(used);
+        applications.add(new Application(credit.id(), credit.reason(), used));
+        creditIds.add(credit.id());
+        invoiceIds.add(due.invoiceId());
+        amounts.add(used);
+      }
+      applied.add(applications);
+    }
+    if (!creditIds.isEmpty()) {
       SPEND
-          .bind("amount", application.amount())
-          .bind("id", application.creditId())
+          .bind("id", SqlArrays.array(connection, creditIds, id -> id))
+          .bind("amount", SqlArrays.array(connection, amounts, a -> a))
           .update(connection);
       RECORD
-          .bind("credit_id", application.creditId())
-          .bind("invoice_id", invoiceId)
-          .bind("amount", application.amount())
+          .bind("credit_id", SqlArrays.array(connection, creditIds, id -> id))
+          .bind("invoice_id", SqlArrays.array(connection, invoiceIds, id -> id))
+          .bind("amount", SqlArrays.array(connection, amounts, a -> a))
           .bind("now", now)
           .update(connection);
     }
-    return applications;
+    return applied;
   }
 
   /**

@@ -3,16 +3,11 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
-import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
-import io.streamspace.billing.packs.PackPurchaseRepository;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +15,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
@@ -42,16 +38,6 @@ import javax.sql.DataSource;
  * down by member ({@link MemberShares}) from the very records it bills.
  */
 public final class InvoiceCalculator {
-
-  private static final NamedSql TERMS =
-      NamedSql.of(
-          """
-          SELECT %s
-          FROM billing_subscriptions s
-          WHERE s.user_id = :user_id AND s.started_at < :to
-            AND (s.ended_at IS NULL OR s.ended_at > :from)
-          ORDER BY s.started_at"""
-              .formatted(PlanTermRows.COLUMNS));
 
   private static final Split NOTHING_USED = new Split(BigDecimal.ZERO, BigDecimal.ZERO);
 
@@ -102,7 +88,7 @@ public final class InvoiceCalculator {
       if (draft.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(bill(connection, draft.get(), null, null, byMember));
+      return Optional.of(bill(connection, List.of(draft.get()), null, null, i -> byMember).get(0));
     }
   }
 
@@ -136,73 +122,82 @@ public final class InvoiceCalculator {
             null,
             null);
     try (Connection connection = dataSource.getConnection()) {
-      return bill(connection, period, null, start, false).lines();
+      return bill(connection, List.of(period), null, start, i -> false).get(0).lines();
     }
   }
 
   /**
-   * The invoice's charge lines, with the usage per member they were computed from, in the
-   * caller's transaction, which holds the account's lock: finalization, which claims the billed
-   * records for the invoice up to {@code settledRun} ({@link
-   * io.streamspace.billing.rating.RatingRuns#settled}, read before that lock). The usage is read
-   * per member only when {@code byMember} (a team's invoice, which is broken down by member).
+   * The charge lines of each of {@code invoices}, with what they were computed from, in the
+   * caller's transaction, which holds their accounts' locks: finalization, which claims the
+   * billed records and pack charges for the invoices, the records up to {@code settledRun}
+   * ({@link io.streamspace.billing.rating.RatingRuns#settled}, read before those locks). In their
+   * order, which is also the order they claim in (an earlier one of an account claims first what
+   * two of its invoices could both bill); each input read for the whole chunk by one statement;
+   * the usage read per member for the invoices {@code byMember} answers true of (a team's, which
+   * is broken down by member).
    */
-  Billed charges(Connection connection, Invoice invoice, long settledRun, boolean byMember)
+  List<Billed> charges(
+      Connection connection, List<Invoice> invoices, long settledRun, Predicate<Invoice> byMember)
       throws SQLException {
-    return bill(connection, invoice, settledRun, null, byMember);
+    return bill(connection, invoices, settledRun, null, byMember);
   }
 
   /**
-   * {@link #charges}, or (no {@code settledRun}) the same read without claiming, of the usage
-   * and one-time packs from {@code usageFrom} on (all when null).
+   * {@link #charges(Connection, List, long, Predicate)}, or (no {@code settledRun}) the same read
+   * without claiming, of the usage and one-time packs from {@code usageFrom} on (all when null).
+   * The one implementation of what an invoice charges: inputs read set-based for the chunk
+   * ({@link UsageClaims}, {@link ChargeInputs}), lines computed per invoice by the pure pricing
+   * classes.
    */
-  private Billed bill(
-      Connection connection, Invoice invoice, Long settledRun, Instant usageFrom, boolean byMember)
+  private List<Billed> bill(
+      Connection connection,
+      List<Invoice> invoices,
+      Long settledRun,
+      Instant usageFrom,
+      Predicate<Invoice> byMember)
       throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     boolean claim = settledRun != null;
-    UsageClaims.Claimed claimed =
-        (claim
-                ? UsageClaims.claim(
-                    connection,
-                    List.of(invoice),
-                    settledRun,
-                    i -> byMember,
-                    current.billingMode(),
-                    periods)
-                : UsageClaims.peek(
-                    connection,
-                    List.of(invoice),
-                    usageFrom,
-                    i -> byMember,
-                    current.billingMode(),
-                    periods))
-            .get(0);
-    return priced(connection, invoice, claimed, claim, usageFrom, byMember);
+    List<Boolean> perMember = invoices.stream().map(byMember::test).toList();
+    List<UsageClaims.Claimed> usage =
+        claim
+            ? UsageClaims.claim(
+                connection, invoices, settledRun, byMember, current.billingMode(), periods)
+            : UsageClaims.peek(
+                connection, invoices, usageFrom, byMember, current.billingMode(), periods);
+    List<Instant> termsFrom = new ArrayList<>();
+    for (int i = 0; i < invoices.size(); i++) {
+      Instant floor = usage.get(i).floor();
+      Instant start = invoices.get(i).periodStart();
+      termsFrom.add(floor == null || start.isBefore(floor) ? start : floor);
+    }
+    ChargeInputs inputs =
+        ChargeInputs.read(
+            connection,
+            invoices,
+            termsFrom,
+            perMember,
+            claim,
+            usageFrom == null ? Instant.EPOCH : usageFrom,
+            current.meters().maxCounterIds(),
+            periods);
+    List<Billed> billed = new ArrayList<>(invoices.size());
+    for (int i = 0; i < invoices.size(); i++) {
+      billed.add(priced(invoices.get(i), usage.get(i).usage(), inputs.of(i), current, periods));
+    }
+    return billed;
   }
 
-  /**
-   * The charge lines of the invoice whose usage is {@code claimed} ({@link UsageClaims}: claimed
-   * when {@code claim}, which also claims its one-time pack charges; else only read, from {@code
-   * usageFrom} on when not null), in the caller's transaction.
-   */
-  Billed priced(
-      Connection connection,
+  /** One invoice's lines, from the inputs read for it: pure, no statement. */
+  private static Billed priced(
       Invoice invoice,
-      UsageClaims.Claimed claimed,
-      boolean claim,
-      Instant usageFrom,
-      boolean byMember)
-      throws SQLException {
-    BillingConfig current = config.get();
-    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
-    Instant floor = claimed.floor(); // the earliest record billed: the plans are read from it
-    List<MemberBucket> usage = claimed.usage();
+      List<MemberBucket> usage,
+      ChargeInputs.Of inputs,
+      BillingConfig current,
+      BillingPeriods periods) {
     List<UsageBucket> buckets = List.copyOf(MemberBucket.byBucket(usage).keySet());
-    Instant termsFrom =
-        floor == null || invoice.periodStart().isBefore(floor) ? invoice.periodStart() : floor;
-    List<PlanTerm> terms = terms(connection, invoice.userId(), termsFrom, invoice.periodEnd());
+    List<PlanTerm> terms = inputs.terms();
     List<ChargeLine> lines =
         new ArrayList<>(
             PeriodCharges.compute(
@@ -213,8 +208,7 @@ public final class InvoiceCalculator {
                 terms,
                 buckets,
                 periods));
-    List<MemberCounterUse> counters =
-        counterUses(connection, invoice, terms, current, periods, byMember);
+    List<MemberCounterUse> counters = counterUses(inputs, terms, current);
     lines.addAll(
         MeterCharges.lines(
             invoice.currency(),
@@ -224,7 +218,7 @@ public final class InvoiceCalculator {
             counters.stream().map(MemberCounterUse::use).toList()));
     List<SeatCharges.SeatLine> seats =
         SeatCharges.lines(
-            SeatRows.of(connection, invoice.userId(), invoice.periodEnd()),
+            inputs.seats(),
             terms,
             planId -> current.limitsOf(planId).of(Meter.MEMBERS),
             current.meterRatesIn(invoice.currency()).flatMap(rates -> rates.find(Meter.MEMBERS)),
@@ -238,68 +232,35 @@ public final class InvoiceCalculator {
             invoice.currency(),
             invoice.periodStart(),
             invoice.periodEnd(),
-            PackChargeRows.oneTime(
-                connection, invoice, claim, usageFrom == null ? Instant.EPOCH : usageFrom),
-            PackChargeRows.recurring(connection, invoice),
+            inputs.oneTimePacks(),
+            inputs.recurringPacks(),
             periods));
     return new Billed(lines, usage, terms, counters, seats);
   }
 
   /**
    * The period counters the invoice bills, per billing period it overlaps (an admin's invoice
-   * may span several, or start inside one), each read from the reports as they are now, with
-   * what each member reported of it when {@code byMember} (else none is read).
+   * may span several, or start inside one: {@link ChargeInputs.CounterWindow}), each read from
+   * the reports as they are now, with what each member reported of it when the invoice is read
+   * by member (else none is read).
    */
   private static List<MemberCounterUse> counterUses(
-      Connection connection,
-      Invoice invoice,
-      List<PlanTerm> terms,
-      BillingConfig config,
-      BillingPeriods periods,
-      boolean byMember)
-      throws SQLException {
+      ChargeInputs.Of inputs, List<PlanTerm> terms, BillingConfig config) {
     List<MemberCounterUse> uses = new ArrayList<>();
-    for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
-      Instant to = min(periods.periodEnd(from), invoice.periodEnd());
-      Instant periodStart = periods.periodStart(from);
-      Map<String, Split> used =
-          UsageCounters.split(
-              connection, invoice.userId(), periodStart, from, to, config.meters().maxCounterIds());
-      Map<String, Map<String, BigDecimal>> reportedBy =
-          byMember ? UsageCounters.byMember(connection, invoice.userId(), from, to) : Map.of();
+    for (ChargeInputs.Counters window : inputs.counters()) {
       PlanLimits limits =
-          MeterCharges.planAt(terms, to)
+          MeterCharges.planAt(terms, window.to())
               .map(term -> config.limitsOf(term.planId()))
               .orElse(new PlanLimits(Map.of()))
-              .raisedBy(
-                  PackPurchaseRepository.addedDuring(
-                      connection, invoice.userId(), periodStart, to));
+              .raisedBy(window.packsAdded());
       for (Meter meter : config.meters().periodCounters()) {
-        Split split = used.getOrDefault(meter.configName(), NOTHING_USED);
+        Split split = window.used().getOrDefault(meter.configName(), NOTHING_USED);
         uses.add(
             new MemberCounterUse(
                 new CounterUse(meter, limits.of(meter), split.before(), split.during()),
-                reportedBy.getOrDefault(meter.configName(), Map.of())));
+                window.reportedBy().getOrDefault(meter.configName(), Map.of())));
       }
-      from = to;
     }
     return uses;
-  }
-
-  private static List<PlanTerm> terms(
-      Connection connection, String userId, Instant from, Instant to) throws SQLException {
-    List<PlanTerm> terms = new ArrayList<>();
-    try (PreparedStatement statement =
-            TERMS.bind("user_id", userId).bind("from", from).bind("to", to).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        terms.add(PlanTermRows.read(rs, 1));
-      }
-    }
-    return terms;
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.MemberShares.Share;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,12 +18,15 @@ import java.util.List;
  */
 final class InvoiceMemberAmounts {
 
-  private static final NamedSql PART =
+  // the parts of a chunk's invoices, one row per element of the arrays
+  private static final NamedSql PARTS_OF_CHUNK =
       NamedSql.of(
           """
           INSERT INTO billing_invoice_member_amounts (invoice_id, line_no, user_id, quantity,
                                                       amount)
-          VALUES (:invoice_id, :line_no, :user_id, :quantity, :amount)""");
+          SELECT * FROM unnest(:invoice_id::text[]::bigint[], :line_no::text[]::int[],
+                               :user_id::text[], :quantity::text[]::numeric[],
+                               :amount::text[]::numeric[])""");
 
   // the organization's part (null) first in each line, then the members by id
   private static final NamedSql PARTS =
@@ -33,19 +37,24 @@ final class InvoiceMemberAmounts {
 
   private InvoiceMemberAmounts() {}
 
-  /** Stores the parts of the invoice's lines, stored already, in one batch. */
-  static void store(Connection connection, long invoiceId, List<Share> shares) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(PART.jdbcSql())) {
-      for (Share share : shares) {
-        PART.bind("invoice_id", invoiceId)
-            .bind("line_no", share.lineNo())
-            .bind("user_id", share.memberId())
-            .bind("quantity", share.quantity())
-            .bind("amount", share.amount())
-            .addBatch(statement);
-      }
-      statement.executeBatch();
+  /** One invoice's parts, for {@link #store}. */
+  record Parts(long invoiceId, List<Share> shares) {}
+
+  /** Stores the parts of the invoices' lines, stored already, in one statement. */
+  static void store(Connection connection, List<Parts> invoices) throws SQLException {
+    record Row(long invoiceId, Share share) {}
+    List<Row> rows = new ArrayList<>();
+    invoices.forEach(i -> i.shares().forEach(share -> rows.add(new Row(i.invoiceId(), share))));
+    if (rows.isEmpty()) {
+      return;
     }
+    PARTS_OF_CHUNK
+        .bind("invoice_id", SqlArrays.array(connection, rows, Row::invoiceId))
+        .bind("line_no", SqlArrays.array(connection, rows, r -> r.share().lineNo()))
+        .bind("user_id", SqlArrays.array(connection, rows, r -> r.share().memberId()))
+        .bind("quantity", SqlArrays.array(connection, rows, r -> r.share().quantity()))
+        .bind("amount", SqlArrays.array(connection, rows, r -> r.share().amount()))
+        .update(connection);
   }
 
   /** The stored parts of the invoice's lines; empty for an invoice that has none. */

@@ -1,6 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.PackCharges.OneTimeCharge;
 import io.streamspace.billing.invoicing.PackCharges.RecurringPack;
 import io.streamspace.common.db.Sql;
@@ -10,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -27,85 +29,120 @@ import java.util.List;
  */
 final class PackChargeRows {
 
-  // :from bounds a period's estimate (charges of an earlier period are not its spending)
+  // Each invoice of a chunk (w, ord its place in it) with its account's one-time charges it
+  // bills: not on any invoice yet, before its end; :from bounds a period's estimate (charges of
+  // an earlier period are not its spending)
   private static final String UNBILLED =
       """
-      p.id = e.purchase_id AND p.user_id = :user_id AND e.billed AND e.invoice_id IS NULL
-        AND e.paid_checkout IS NULL AND e.at < :period_end AND e.at >= :from""";
+      unnest(:invoice_id::text[]::bigint[], :user_id::text[], :period_end::text[]::timestamptz[])
+        WITH ORDINALITY AS w(invoice_id, user_id, period_end, ord)
+      JOIN billing_pack_purchases p ON p.user_id = w.user_id
+      JOIN billing_pack_events e
+        ON e.purchase_id = p.id AND e.billed AND e.invoice_id IS NULL
+       AND e.paid_checkout IS NULL AND e.at < w.period_end AND e.at >= :from""";
 
+  // a charge two invoices of one account could both bill goes to the earlier in the chunk, as
+  // if they were finalized one after the other
   private static final NamedSql CLAIMED =
       NamedSql.of(
           """
-          UPDATE billing_pack_events e SET invoice_id = :invoice_id
-          FROM billing_pack_purchases p
-          WHERE %s
-          RETURNING p.pack_name, e.amount, e.at, e.valid_from, e.valid_until, e.currency"""
+          WITH billed AS (
+            SELECT DISTINCT ON (e.id) e.id, w.invoice_id, w.ord, p.pack_name
+            FROM %s
+            ORDER BY e.id, w.ord)
+          UPDATE billing_pack_events e SET invoice_id = b.invoice_id
+          FROM billed b
+          WHERE e.id = b.id AND e.invoice_id IS NULL
+          RETURNING b.ord, b.pack_name, e.amount, e.at, e.valid_from, e.valid_until, e.currency,
+                    e.id"""
               .formatted(UNBILLED));
 
   private static final NamedSql PEEKED =
       NamedSql.of(
           """
-          SELECT p.pack_name, e.amount, e.at, e.valid_from, e.valid_until, e.currency
-          FROM billing_pack_events e, billing_pack_purchases p
-          WHERE %s"""
+          SELECT w.ord, p.pack_name, e.amount, e.at, e.valid_from, e.valid_until, e.currency,
+                 e.id
+          FROM %s"""
               .formatted(UNBILLED));
 
   private static final NamedSql RECURRING =
       NamedSql.of(
           """
-          SELECT pack_name, price, valid_from, cancelled_at, currency FROM billing_pack_purchases
-          WHERE user_id = :user_id AND kind = 'recurring' AND valid_from < :period_end
-            AND (cancelled_at IS NULL OR cancelled_at > :period_start)
-          ORDER BY valid_from, id""");
+          SELECT w.ord, p.pack_name, p.price, p.valid_from, p.cancelled_at, p.currency
+          FROM unnest(:user_id::text[], :period_start::text[]::timestamptz[],
+                      :period_end::text[]::timestamptz[])
+               WITH ORDINALITY AS w(user_id, period_start, period_end, ord)
+          JOIN billing_pack_purchases p
+            ON p.user_id = w.user_id AND p.kind = 'recurring' AND p.valid_from < w.period_end
+           AND (p.cancelled_at IS NULL OR p.cancelled_at > w.period_start)
+          ORDER BY w.ord, p.valid_from, p.id""");
 
   private PackChargeRows() {}
 
   /**
-   * The one-time charges the invoice bills (claimed when {@code claim}) made from {@code from}
-   * on: an invoice passes {@link Instant#EPOCH}, every unbilled charge before its end.
+   * The one-time charges each invoice bills (claimed when {@code claim}) made from {@code from}
+   * on, in order of the invoices, by one statement: an invoice passes {@link Instant#EPOCH},
+   * every unbilled charge before its end.
    */
-  static List<OneTimeCharge> oneTime(
-      Connection connection, Invoice invoice, boolean claim, Instant from) throws SQLException {
-    NamedSql.Binding billed = claim ? CLAIMED.bind("invoice_id", invoice.id()) : PEEKED.binding();
-    List<OneTimeCharge> charges = new ArrayList<>();
+  static List<List<OneTimeCharge>> oneTime(
+      Connection connection, List<Invoice> invoices, boolean claim, Instant from)
+      throws SQLException {
+    record Row(long id, OneTimeCharge charge) {}
+    List<List<Row>> rows = new ArrayList<>();
+    invoices.forEach(i -> rows.add(new ArrayList<>()));
+    NamedSql.Binding billed = claim ? CLAIMED.binding() : PEEKED.binding();
     try (PreparedStatement statement =
             billed
-                .bind("user_id", invoice.userId())
-                .bind("period_end", invoice.periodEnd())
+                .bind("invoice_id", SqlArrays.array(connection, invoices, Invoice::id))
+                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .bind("from", from)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        requireInvoiceCurrency(invoice, rs.getString(1), rs.getString(6));
-        charges.add(
-            new OneTimeCharge(
-                rs.getString(1),
-                rs.getBigDecimal(2),
-                Sql.instant(rs.getTimestamp(3)),
-                Sql.instant(rs.getTimestamp(4)),
-                Sql.instant(rs.getTimestamp(5))));
+        int i = rs.getInt(1) - 1;
+        requireInvoiceCurrency(invoices.get(i), rs.getString(2), rs.getString(7));
+        rows.get(i)
+            .add(
+                new Row(
+                    rs.getLong(8),
+                    new OneTimeCharge(
+                        rs.getString(2),
+                        rs.getBigDecimal(3),
+                        Sql.instant(rs.getTimestamp(4)),
+                        Sql.instant(rs.getTimestamp(5)),
+                        Sql.instant(rs.getTimestamp(6)))));
       }
     }
-    return charges;
+    // in the order the charges were made (by id), whatever order the statement answered in
+    return rows.stream()
+        .map(r -> r.stream().sorted(Comparator.comparingLong(Row::id)).map(Row::charge).toList())
+        .toList();
   }
 
-  static List<RecurringPack> recurring(Connection connection, Invoice invoice) throws SQLException {
-    List<RecurringPack> packs = new ArrayList<>();
+  /** The recurring packs active at some time in each invoice's period, in order of the invoices. */
+  static List<List<RecurringPack>> recurring(Connection connection, List<Invoice> invoices)
+      throws SQLException {
+    List<List<RecurringPack>> packs = new ArrayList<>();
+    invoices.forEach(i -> packs.add(new ArrayList<>()));
     try (PreparedStatement statement =
             RECURRING
-                .bind("user_id", invoice.userId())
-                .bind("period_start", invoice.periodStart())
-                .bind("period_end", invoice.periodEnd())
+                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("period_start", SqlArrays.array(connection, invoices, Invoice::periodStart))
+                .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        requireInvoiceCurrency(invoice, rs.getString(1), rs.getString(5));
-        packs.add(
-            new RecurringPack(
-                rs.getString(1),
-                rs.getBigDecimal(2),
-                Sql.instant(rs.getTimestamp(3)),
-                Sql.instant(rs.getTimestamp(4))));
+        int i = rs.getInt(1) - 1;
+        requireInvoiceCurrency(invoices.get(i), rs.getString(2), rs.getString(6));
+        packs
+            .get(i)
+            .add(
+                new RecurringPack(
+                    rs.getString(2),
+                    rs.getBigDecimal(3),
+                    Sql.instant(rs.getTimestamp(4)),
+                    Sql.instant(rs.getTimestamp(5))));
       }
     }
     return packs;

@@ -1,6 +1,7 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.SeatCharges.MembershipEvent;
 import io.streamspace.billing.invoicing.SeatCharges.Seat;
 import java.sql.Connection;
@@ -18,30 +19,43 @@ import java.util.List;
  */
 final class SeatRows {
 
-  // one row for a personal organization (no events read); a team's events up to :until that
-  // apply, and its deletions (user_id null), in no particular order: SeatCharges orders them
+  // per invoice (ord, its place in the chunk), one row for a personal organization (no events
+  // read); a team's events up to the invoice's end that apply, and its deletions (user_id null),
+  // in no particular order: SeatCharges orders them
   private static final NamedSql EVENTS =
       NamedSql.of(
           """
-          SELECT a.personal, e.user_id, e.role, e.occurred_at, e.event_id
-          FROM billing_accounts a
+          SELECT w.ord, a.personal, e.user_id, e.role, e.occurred_at, e.event_id
+          FROM unnest(:org_id::text[], :until::text[]::timestamptz[])
+               WITH ORDINALITY AS w(org_id, until, ord)
+          JOIN billing_accounts a ON a.user_id = w.org_id
           LEFT JOIN billing_org_events e
-            ON NOT a.personal AND e.org_id = a.user_id AND e.occurred_at < :until
-           AND e.refused IS NULL -- refused to keep the last Owner: it applies to no seat
-          WHERE a.user_id = :org_id""");
+            ON NOT a.personal AND e.org_id = a.user_id AND e.occurred_at < w.until
+           AND e.refused IS NULL -- refused to keep the last Owner: it applies to no seat""");
 
   private SeatRows() {}
 
-  /** The seats of the organization's account up to {@code until}; none when it has no account. */
-  static List<Seat> of(Connection connection, String orgId, Instant until) throws SQLException {
-    List<MembershipEvent> events = new ArrayList<>();
-    Instant closedAt = null;
+  /**
+   * The seats of each invoice's organization up to the invoice's end, in order, read by one
+   * statement; none for one that has no account.
+   */
+  static List<List<Seat>> of(Connection connection, List<Invoice> invoices) throws SQLException {
+    int n = invoices.size();
+    boolean[] personal = new boolean[n];
+    List<List<MembershipEvent>> events = new ArrayList<>(n);
+    Instant[] closedAt = new Instant[n];
+    invoices.forEach(i -> events.add(new ArrayList<>()));
     try (PreparedStatement statement =
-            EVENTS.bind("org_id", orgId).bind("until", until).prepare(connection);
+            EVENTS
+                .bind("org_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("until", SqlArrays.array(connection, invoices, Invoice::periodEnd))
+                .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
+        int i = rs.getInt("ord") - 1;
         if (rs.getBoolean("personal")) {
-          return List.of(new Seat(orgId, Instant.EPOCH, null));
+          personal[i] = true;
+          continue;
         }
         if (rs.getString("event_id") == null) {
           continue; // a team without events yet
@@ -49,13 +63,21 @@ final class SeatRows {
         Instant at = rs.getTimestamp("occurred_at").toInstant();
         String member = rs.getString("user_id");
         if (member == null) { // org.deleted: the earliest closes it
-          closedAt = closedAt == null || at.isBefore(closedAt) ? at : closedAt;
+          closedAt[i] = closedAt[i] == null || at.isBefore(closedAt[i]) ? at : closedAt[i];
         } else {
-          events.add(
-              new MembershipEvent(member, rs.getString("role"), at, rs.getString("event_id")));
+          events
+              .get(i)
+              .add(new MembershipEvent(member, rs.getString("role"), at, rs.getString("event_id")));
         }
       }
     }
-    return SeatCharges.seats(events, closedAt);
+    List<List<Seat>> seats = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      seats.add(
+          personal[i]
+              ? List.of(new Seat(invoices.get(i).userId(), Instant.EPOCH, null))
+              : SeatCharges.seats(events.get(i), closedAt[i]));
+    }
+    return seats;
   }
 }

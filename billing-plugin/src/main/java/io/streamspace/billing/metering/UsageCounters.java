@@ -1,6 +1,7 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.BillingPeriods;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -33,35 +34,50 @@ public final class UsageCounters {
             AND occurred_at >= :from AND occurred_at < :to
           """);
 
-  // per meter, what the account's reports add up to before and from :from in [:start, :to); a
-  // counter of :max_meters is the largest report, so what it adds from :from is how far the
-  // largest of all is above the largest before
+  // The windows of a chunk of invoices, one row each: its account, the start of its billing
+  // period and its part [from, to) of that period; ord is its place in the chunk's list.
+  private static final String WINDOWS =
+      """
+      unnest(:user_id::text[], :start::text[]::timestamptz[], :from::text[]::timestamptz[],
+             :to::text[]::timestamptz[])
+        WITH ORDINALITY AS w(user_id, start_at, from_at, to_at, ord)
+      """;
+
+  // per window and meter, what the account's reports add up to before and from its from in
+  // [start, to); a counter of :max_meters is the largest report, so what it adds from from is how
+  // far the largest of all is above the largest before
   private static final NamedSql SPLIT =
       NamedSql.of(
           """
-          SELECT meter,
-                 CASE WHEN meter = ANY(:max_meters::text[])
-                      THEN coalesce(max(quantity) FILTER (WHERE occurred_at < :from), 0)
-                      ELSE coalesce(sum(quantity) FILTER (WHERE occurred_at < :from), 0)
+          SELECT w.ord, r.meter,
+                 CASE WHEN r.meter = ANY(:max_meters::text[])
+                      THEN coalesce(max(r.quantity) FILTER (WHERE r.occurred_at < w.from_at), 0)
+                      ELSE coalesce(sum(r.quantity) FILTER (WHERE r.occurred_at < w.from_at), 0)
                  END,
-                 CASE WHEN meter = ANY(:max_meters::text[])
-                      THEN max(quantity)
-                           - coalesce(max(quantity) FILTER (WHERE occurred_at < :from), 0)
-                      ELSE coalesce(sum(quantity) FILTER (WHERE occurred_at >= :from), 0)
+                 CASE WHEN r.meter = ANY(:max_meters::text[])
+                      THEN max(r.quantity)
+                           - coalesce(max(r.quantity) FILTER (WHERE r.occurred_at < w.from_at), 0)
+                      ELSE coalesce(sum(r.quantity) FILTER (WHERE r.occurred_at >= w.from_at), 0)
                  END
-          FROM billing_usage_reports
-          WHERE org_id = :user_id AND occurred_at >= :start AND occurred_at < :to
-          GROUP BY meter
-          """);
+          FROM %s
+          JOIN billing_usage_reports r
+            ON r.org_id = w.user_id AND r.occurred_at >= w.start_at AND r.occurred_at < w.to_at
+          GROUP BY w.ord, r.meter
+          """
+              .formatted(WINDOWS));
 
-  // per meter and member (the user who reported it), what the reports of [:from, :to) add up to
+  // per window, meter and member (the user who reported it), what the reports of [from, to) add
+  // up to
   private static final NamedSql BY_MEMBER =
       NamedSql.of(
           """
-          SELECT meter, user_id, sum(quantity) FROM billing_usage_reports
-          WHERE org_id = :user_id AND occurred_at >= :from AND occurred_at < :to
-          GROUP BY meter, user_id
-          """);
+          SELECT w.ord, r.meter, r.user_id, sum(r.quantity)
+          FROM %s
+          JOIN billing_usage_reports r
+            ON r.org_id = w.user_id AND r.occurred_at >= w.from_at AND r.occurred_at < w.to_at
+          GROUP BY w.ord, r.meter, r.user_id
+          """
+              .formatted(WINDOWS));
 
   // the meters, of :meters, with a report no finalized invoice covers: one that occurred at or
   // after the end of its account's last finalized invoice (all of an account never invoiced)
@@ -82,6 +98,13 @@ public final class UsageCounters {
    * counter, how far the largest report of {@code [start, to)} is above the largest before.
    */
   public record Split(BigDecimal before, BigDecimal during) {}
+
+  /**
+   * Where an invoice reads its counters: the account's reports of {@code [start, to)}, split at
+   * {@code from} ({@code start} is the billing period's, {@code [from, to)} the invoice's part
+   * of it).
+   */
+  public record Window(String userId, Instant start, Instant from, Instant to) {}
 
   private final DataSource dataSource;
 
@@ -107,52 +130,67 @@ public final class UsageCounters {
   }
 
   /**
-   * Every meter the account reported in {@code [start, to)}, split at {@code from}, in the
-   * caller's transaction (an invoice's counters).
+   * Every meter each window's account reported in its {@code [start, to)}, split at its {@code
+   * from}, one map per window in order, read by one statement in the caller's transaction (the
+   * counters of a chunk of invoices).
    *
    * @param maxMeters the ids of the counters whose use is their largest report, not the sum
    */
-  public static Map<String, Split> split(
-      Connection connection,
-      String userId,
-      Instant start,
-      Instant from,
-      Instant to,
-      String[] maxMeters)
-      throws SQLException {
-    Map<String, Split> splits = new HashMap<>();
+  public static List<Map<String, Split>> split(
+      Connection connection, List<Window> windows, String[] maxMeters) throws SQLException {
+    List<Map<String, Split>> splits = perWindow(windows);
+    if (windows.isEmpty()) {
+      return splits;
+    }
     try (PreparedStatement statement =
-            SPLIT
-                .bind("user_id", userId)
-                .bind("start", start)
-                .bind("from", from)
-                .bind("to", to)
-                .bind("max_meters", maxMeters)
+            bindWindows(SPLIT.bind("max_meters", maxMeters), connection, windows)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        splits.put(rs.getString(1), new Split(rs.getBigDecimal(2), rs.getBigDecimal(3)));
+        splits
+            .get(rs.getInt(1) - 1)
+            .put(rs.getString(2), new Split(rs.getBigDecimal(3), rs.getBigDecimal(4)));
       }
     }
     return splits;
   }
 
   /**
-   * What each member's reports under the organization add up to in {@code [from, to)}, per
-   * meter then member (a team invoice's counters by member), in the caller's transaction.
+   * What each member's reports under each window's organization add up to in its {@code [from,
+   * to)}, per meter then member, one map per window in order (a chunk of team invoices' counters
+   * by member), read by one statement in the caller's transaction.
    */
-  public static Map<String, Map<String, BigDecimal>> byMember(
-      Connection connection, String orgId, Instant from, Instant to) throws SQLException {
-    Map<String, Map<String, BigDecimal>> sums = new HashMap<>();
+  public static List<Map<String, Map<String, BigDecimal>>> byMember(
+      Connection connection, List<Window> windows) throws SQLException {
+    List<Map<String, Map<String, BigDecimal>>> sums = perWindow(windows);
+    if (windows.isEmpty()) {
+      return sums;
+    }
     try (PreparedStatement statement =
-            BY_MEMBER.bind("user_id", orgId).bind("from", from).bind("to", to).prepare(connection);
+            bindWindows(BY_MEMBER.binding(), connection, windows).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        sums.computeIfAbsent(rs.getString(1), m -> new HashMap<>())
-            .put(rs.getString(2), rs.getBigDecimal(3));
+        sums.get(rs.getInt(1) - 1)
+            .computeIfAbsent(rs.getString(2), m -> new HashMap<>())
+            .put(rs.getString(3), rs.getBigDecimal(4));
       }
     }
     return sums;
+  }
+
+  private static <V> List<Map<String, V>> perWindow(List<Window> windows) {
+    List<Map<String, V>> maps = new ArrayList<>(windows.size());
+    windows.forEach(w -> maps.add(new HashMap<>()));
+    return maps;
+  }
+
+  private static NamedSql.Binding bindWindows(
+      NamedSql.Binding binding, Connection connection, List<Window> windows) throws SQLException {
+    return binding
+        .bind("user_id", SqlArrays.array(connection, windows, Window::userId))
+        .bind("start", SqlArrays.array(connection, windows, Window::start))
+        .bind("from", SqlArrays.array(connection, windows, Window::from))
+        .bind("to", SqlArrays.array(connection, windows, Window::to));
   }
 
   /**

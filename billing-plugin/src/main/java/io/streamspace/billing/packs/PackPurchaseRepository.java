@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.money.Money;
 import io.streamspace.common.db.Sql;
@@ -48,23 +49,27 @@ public final class PackPurchaseRepository {
            AND e.valid_from <= :at AND e.valid_until > :at))""";
 
   /**
-   * Whether purchase {@code p} adds its capacity at some instant of {@code [:from, :to)}, as SQL:
-   * {@link #ACTIVE_AT} over a range.
+   * Whether purchase {@code p} adds its capacity at some instant of window {@code w}'s {@code
+   * [from_at, to_at)}, as SQL: {@link #ACTIVE_AT} over a range.
    */
   private static final String ACTIVE_DURING =
       """
-      (p.kind = 'recurring' AND p.valid_from < :to
-         AND (p.cancelled_at IS NULL OR p.cancelled_at > :from)
+      (p.kind = 'recurring' AND p.valid_from < w.to_at
+         AND (p.cancelled_at IS NULL OR p.cancelled_at > w.from_at)
        OR p.kind = 'one_time' AND EXISTS (
          SELECT 1 FROM billing_pack_events e
          WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-           AND e.valid_from < :to AND e.valid_until > :from))""";
+           AND e.valid_from < w.to_at AND e.valid_until > w.from_at))""";
 
+  // the purchases of each window's account active in it (ord: the window's place in the list)
   private static final NamedSql ADDED_DURING =
       NamedSql.of(
           """
-          SELECT p.adds::text FROM billing_pack_purchases p
-          WHERE p.user_id = :user_id AND %s"""
+          SELECT w.ord, p.adds::text
+          FROM unnest(:user_id::text[], :from::text[]::timestamptz[], :to::text[]::timestamptz[])
+               WITH ORDINALITY AS w(user_id, from_at, to_at, ord)
+          JOIN billing_pack_purchases p ON p.user_id = w.user_id AND %s
+          ORDER BY w.ord, p.id"""
               .formatted(ACTIVE_DURING));
 
   private static final String COLUMNS =
@@ -243,18 +248,29 @@ public final class PackPurchaseRepository {
   }
 
   /**
-   * What the account's purchases active at some instant of {@code [from, to)} add, summed per
-   * meter, each purchase once, in the caller's transaction.
+   * For each window (the account {@code userIds.get(i)} over {@code [from.get(i), to.get(i))}),
+   * what its purchases active at some instant of it add, summed per meter, each purchase once;
+   * one statement for all (a chunk of invoices), in the caller's transaction.
    */
-  public static Map<Meter, BigDecimal> addedDuring(
-      Connection c, String userId, Instant from, Instant to) throws SQLException {
-    Map<Meter, BigDecimal> added = new LinkedHashMap<>();
+  public static List<Map<Meter, BigDecimal>> addedDuring(
+      Connection c, List<String> userIds, List<Instant> from, List<Instant> to)
+      throws SQLException {
+    List<Map<Meter, BigDecimal>> added = new ArrayList<>(userIds.size());
+    userIds.forEach(u -> added.add(new LinkedHashMap<>()));
+    if (userIds.isEmpty()) {
+      return added;
+    }
     try (PreparedStatement statement =
-            ADDED_DURING.bind("user_id", userId).bind("from", from).bind("to", to).prepare(c);
+            ADDED_DURING
+                .bind("user_id", SqlArrays.array(c, userIds, u -> u))
+                .bind("from", SqlArrays.array(c, from, f -> f))
+                .bind("to", SqlArrays.array(c, to, t -> t))
+                .prepare(c);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        meters(rs.getString(1))
-            .forEach((meter, amount) -> added.merge(meter, amount, BigDecimal::add));
+        Map<Meter, BigDecimal> window = added.get(rs.getInt(1) - 1);
+        meters(rs.getString(2))
+            .forEach((meter, amount) -> window.merge(meter, amount, BigDecimal::add));
       }
     }
     return added;

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The statements of calculate-usage, each set-based over every session and account, in the
@@ -36,14 +37,23 @@ final class RatingRepository {
       NamedSql.of(
           """
           -- sessions that ended before any of their time could be rated have nothing left to
-          -- do, nor have those rated up to their organization's closing (or begun after it)
+          -- do, nor have those rated up to their organization's closing (or begun after it).
+          -- The closed organizations are few: their ids, hashed once (from the partial index on
+          -- closed_at), spare the other sessions a look-up of their account each.
           UPDATE billing_sessions s SET settled = true
           WHERE NOT s.settled
             AND (s.ended_at <= coalesce(s.rated_until, s.started_at)
-                 OR EXISTS (SELECT 1 FROM billing_accounts a
-                            WHERE a.user_id = s.org_id
-                              AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
+                 OR s.org_id IN (SELECT c.user_id FROM billing_accounts c
+                                 WHERE c.closed_at IS NOT NULL)
+                    AND EXISTS (SELECT 1 FROM billing_accounts a
+                                WHERE a.user_id = s.org_id
+                                  AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
           """);
+
+  // A share of the accounts, by hash of the account (hashtext is an int4, made >= 0), so that
+  // each account is wholly in one of a run's concurrent transactions.
+  private static final String IN_SHARE =
+      "mod(hashtext(t.user_id)::bigint + 2147483648, :shares::int) = :share::int";
 
   // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects.
   private static final String UNRATED =
@@ -74,15 +84,17 @@ final class RatingRepository {
   private static final NamedSql RANGE =
       NamedSql.of(
           """
-          -- the earliest unrated instant, which tells the midnights the run can cross; the work
-          -- in the rated currencies (in seconds: intervals add up cheaply, one conversion at the
+          -- For one share of the accounts (the shares run concurrently, each on a core): the
+          -- earliest unrated instant, which tells the midnights the run can cross; the work in
+          -- the rated currencies (in seconds: intervals add up cheaply, one conversion at the
           -- end); and the currencies left unrated for want of rates
           SELECT min(from_t),
                  extract(epoch FROM sum(settle - from_t)
                      FILTER (WHERE settle > from_t AND currency = ANY (:rated::text[]))),
                  array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[]))
-          FROM (%s) t"""
-              .formatted(UNRATED));
+          FROM (%s) t
+          WHERE %s"""
+              .formatted(UNRATED, IN_SHARE));
 
   private static final NamedSql LEVEL =
       NamedSql.of(
@@ -103,159 +115,177 @@ final class RatingRepository {
           ORDER BY k LIMIT 1"""
               .formatted(UNRATED));
 
-  private static final NamedSql RATE =
+  /**
+   * RATE, with {@code %2$s} the guard on each record: none ({@link #RATE}), or a probe of the key
+   * per record ({@link #RATE_PROBING}).
+   */
+  private static final String RATE_TEMPLATE =
+      """
+      -- One statement, no work tables (writing and analyzing them cost more than the CTEs). The
+      -- run's constants are parameters written where they are used (a CTE of them would hide
+      -- their values from the planner's estimates). The rates come as parallel arrays by
+      -- currency (a handful: each record looks its prices up by position, with no join), and
+      -- subjects in a currency without rates are left unrated.
+      --
+      -- Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past from_t)
+      -- when its settle point is beyond (held: work left). An ended session whose end is settled
+      -- and within the limit rates up to its end (done); any other only up to the last cut point
+      -- (UTC hour or midnight) at or before where it stops, so that it rates whole slices only (at
+      -- least one: the limit is an hour or more past from_t). This is its new watermark.
+      WITH todo AS MATERIALIZED (
+        SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done, d.held
+        FROM (%1$s) t
+        CROSS JOIN LATERAL (SELECT t.from_t + make_interval(hours => :hours) AS limit_t) l
+        CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
+                                   l.limit_t < t.settle AS held,
+                                   t.final AND t.settle <= l.limit_t AS done) d
+        -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
+        CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
+            ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
+                          (:midnights::timestamptz[])[width_bucket(d.stop,
+                                                                   :midnights::timestamptz[])])
+            END AS rate_to) r
+        -- Nothing to rate, skipped before any of the above is worked out: a subject rated up to
+        -- the last cut point at or before the cap (what every account's storage is, once rated,
+        -- until the next hour) can rate only up to its end, when that is settled.
+        WHERE (t.from_t < :last_cut::timestamptz OR t.final)
+          AND r.rate_to > t.from_t AND t.currency = ANY (:currencies::text[])
+          -- Only subjects from the earliest instant on. RANGE ran in an earlier statement (READ
+          -- COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat updates), so a
+          -- subject committed since may start before it, before the run's cut points: rating it
+          -- would skip its time up to the first one and still move its watermark. The next run
+          -- rates it.
+          AND t.from_t >= :earliest::timestamptz
+          AND %3$s
+      ),
+      -- The watermarks, moved first and only from where this run found them (compare-and-set):
+      -- a run that finds a watermark moved since it read it (another node's run of the same
+      -- share, which it waited for) leaves the subject alone, and only the subjects moved here
+      -- get records, so two runs at once rate nothing twice. Each returns the subject's range.
+      sessions AS (
+        UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
+        FROM todo t
+        WHERE t.session_id <> '' AND s.session_id = t.session_id
+          AND coalesce(s.rated_until, s.started_at) = t.from_t
+        RETURNING t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
+                  CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
+      ),
+      accounts AS (
+        UPDATE billing_accounts a SET storage_rated_until = t.rate_to
+        FROM todo t
+        WHERE t.session_id = '' AND a.user_id = t.user_id
+          -- unrated yet: from_t is the first level's start
+          AND coalesce(a.storage_rated_until, t.from_t) = t.from_t
+        RETURNING t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
+                  CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
+      ),
+      moved AS (
+        SELECT user_id, session_id, currency, from_t, rate_to FROM sessions
+        UNION ALL
+        SELECT user_id, session_id, currency, from_t, rate_to FROM accounts
+      ),
+      -- the size (or storage level) steps, each to the next one (lead), with their subject
+      steps AS (
+        SELECT t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
+               z.effective_from AS step_start,
+               lead(z.effective_from) OVER (PARTITION BY z.session_id
+                                            ORDER BY z.effective_from) AS step_end,
+               z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
+        FROM moved t JOIN billing_session_sizes z ON z.session_id = t.session_id
+        WHERE t.session_id <> ''
+        UNION ALL
+        SELECT t.user_id, '', t.currency, t.from_t, t.rate_to, l.effective_from,
+               lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
+               NULL, NULL, l.storage_gb
+        FROM moved t JOIN billing_storage_levels l ON l.user_id = t.user_id
+        WHERE t.session_id = ''
+      ),
+      -- Each subject's slices are the cells between the run's cut points (every UTC hour from
+      -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
+      -- For each step, width_bucket finds the cells from the one holding where the step and
+      -- the range start overlapping to the one holding the last instant before they stop
+      -- (timestamps count in microseconds): no join. Each slice × overlapping step, with
+      -- overlap seconds; covers when the step spans the whole slice, the usual case, which then
+      -- needs no aggregation (numeric sums are costly)
+      parts AS MATERIALIZED (
+        SELECT g.user_id, g.session_id, g.currency, s.slice_start, s.slice_end,
+               g.cpu_cores, g.memory_gb, g.storage_gb,
+               g.step_start <= s.slice_start
+                 AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
+               extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
+                   - greatest(s.slice_start, g.step_start)) AS seconds
+        FROM steps g
+        CROSS JOIN LATERAL generate_series(
+            width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
+            width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
+                             - interval '1 microsecond', :cuts::timestamptz[])) i
+        CROSS JOIN LATERAL (
+            SELECT greatest((:cuts::timestamptz[])[i], g.from_t) AS slice_start,
+                   least((:cuts::timestamptz[])[i + 1], g.rate_to) AS slice_end) s
+        WHERE g.step_start < s.slice_end
+          AND (g.step_end IS NULL OR g.step_end > s.slice_start)
+      ),
+      usage AS (
+        SELECT user_id, session_id, currency, slice_start, slice_end,
+               cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
+               storage_gb * seconds AS storage
+        FROM parts WHERE covers
+        UNION ALL
+        SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
+               sum(memory_gb * seconds), sum(storage_gb * seconds)
+        FROM parts WHERE NOT covers
+        GROUP BY user_id, session_id, currency, slice_start, slice_end
+      ),
+      -- the usage records (no zero usage) at the rates of their account's currency
+      records AS (
+        INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+            slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
+        SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
+               r.unit_seconds, r.unit, r.unit_price, u.currency, :now, :rating_run
+        FROM usage u
+        CROSS JOIN LATERAL (SELECT array_position(:currencies::text[], u.currency::text)) p(i)
+        CROSS JOIN LATERAL (VALUES
+            (:cpu_type, u.cpu, :cpu_unit, (:cpu_prices::text[]::numeric[])[p.i]),
+            (:memory_type, u.memory, :memory_unit, (:memory_prices::text[]::numeric[])[p.i]),
+            (:storage_type, u.storage, :storage_unit, (:storage_prices::text[]::numeric[])[p.i]))
+          AS r(resource_type, unit_seconds, unit, unit_price)
+        WHERE r.unit_seconds > 0%2$s
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
+             ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
+                                              a.work_left, interval '0')) / 3600)
+      FROM (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+            FROM sessions) s,
+           (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
+            FROM accounts) a
+      """;
+
+  /**
+   * Rates one share of the accounts. Its records need no guard: they are inserted in the
+   * statement that moves their subjects' watermarks past them (a crash rolls back both), and
+   * only for the subjects it moved. The unique slice key is the safety net: records past a
+   * watermark exist only if it was reset by hand, and then the insert fails with a unique
+   * violation, for {@link #RATE_PROBING} to rate that share instead.
+   */
+  private static final NamedSql RATE = NamedSql.of(RATE_TEMPLATE.formatted(UNRATED, "", IN_SHARE));
+
+  /**
+   * RATE, leaving out each record whose key exists: for a share in which RATE found records past
+   * a watermark reset by hand. A probe of the key per record (OFFSET 0 keeps it one: as an
+   * anti-join the planner may hash the whole table), which RATE spares the usual run.
+   */
+  private static final NamedSql RATE_PROBING =
       NamedSql.of(
-          """
-          -- One statement, no work tables (writing and analyzing them cost more than the CTEs).
-          -- The midnights are the cuts that are not always UTC hours; the rates come as parallel
-          -- arrays by currency (a handful: each record looks its prices up by position, with no
-          -- join), and subjects in a currency without rates are left unrated.
-          WITH run AS (
-            SELECT :midnights::timestamptz[] AS midnights, :currencies::text[] AS currencies,
-                   :cpu_prices::text[]::numeric[] AS cpu,
-                   :memory_prices::text[]::numeric[] AS memory,
-                   :storage_prices::text[]::numeric[] AS storage,
-                   :earliest::timestamptz AS earliest, make_interval(hours => :hours) AS horizon,
-                   :shares::int AS shares, :share::int AS share
-          ),
-          -- Each subject rates [from_t, rate_to), stopping at its limit (the run's hours past
-          -- from_t) when its settle point is beyond (held: work left). An ended session whose end
-          -- is settled and within the limit rates up to its end (done); any other only up to the
-          -- last cut point (UTC hour or midnight) at or before where it stops, so that it rates
-          -- whole slices only (at least one: the limit is an hour or more past from_t). This is
-          -- its new watermark.
-          todo AS MATERIALIZED (
-            SELECT t.user_id, t.session_id, t.currency, t.from_t, t.settle, r.rate_to, d.done,
-                   d.held
-            FROM (%1$s) t
-            CROSS JOIN run
-            CROSS JOIN LATERAL (SELECT t.from_t + run.horizon AS limit_t) l
-            CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
-                                       l.limit_t < t.settle AS held,
-                                       t.final AND t.settle <= l.limit_t AS done) d
-            -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
-            CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
-                ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
-                              run.midnights[width_bucket(d.stop, run.midnights)])
-                END AS rate_to) r
-            WHERE r.rate_to > t.from_t AND t.currency = ANY (run.currencies)
-              -- Only subjects from the earliest instant on. RANGE ran in an earlier statement
-              -- (READ COMMITTED: REPEATABLE READ would fail the job on concurrent heartbeat
-              -- updates), so a subject committed since may start before it, before the run's cut
-              -- points: rating it would skip its time up to the first one and still move its
-              -- watermark. The next run rates it.
-              AND t.from_t >= run.earliest
-              -- this transaction's share of the accounts (hashtext is an int4, made >= 0)
-              AND mod(hashtext(t.user_id)::bigint + 2147483648, run.shares) = run.share
-          ),
-          -- the run's cut points (every UTC hour from the earliest from_t to past the cap, and
-          -- the midnights) as consecutive [cell_start, cell_end), keyed by their UTC hour
-          cells AS (
-            SELECT date_trunc('hour', p, 'UTC') AS hour, p AS cell_start,
-                   lead(p) OVER (ORDER BY p) AS cell_end
-            FROM (SELECT generate_series(date_trunc('hour', earliest, 'UTC'),
-                                         :cap::timestamptz + interval '1 hour', interval '1 hour')
-                  FROM run
-                  UNION SELECT unnest(midnights) FROM run) g(p)
-          ),
-          -- each subject's cells, found by hour (an equality join, where joining on a range would
-          -- compare every subject with every cell), clipped to its range
-          slices AS (
-            SELECT t.user_id, t.session_id, t.currency,
-                   greatest(c.cell_start, t.from_t) AS slice_start,
-                   least(c.cell_end, t.rate_to) AS slice_end
-            FROM todo t
-            -- the UTC hours that start before rate_to (timestamps count in microseconds)
-            CROSS JOIN LATERAL generate_series(date_trunc('hour', t.from_t, 'UTC'),
-                t.rate_to - interval '1 microsecond', interval '1 hour') h
-            JOIN cells c ON c.hour = h AND c.cell_end > t.from_t AND c.cell_start < t.rate_to
-          ),
-          -- the size (or storage level) steps, each to the next one (lead)
-          steps AS (
-            SELECT t.user_id, t.session_id, z.effective_from AS step_start,
-                   lead(z.effective_from) OVER (PARTITION BY z.session_id
-                                                ORDER BY z.effective_from) AS step_end,
-                   z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
-            FROM todo t JOIN billing_session_sizes z ON z.session_id = t.session_id
-            WHERE t.session_id <> ''
-            UNION ALL
-            SELECT t.user_id, '', l.effective_from,
-                   lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
-                   NULL, NULL, l.storage_gb
-            FROM todo t JOIN billing_storage_levels l ON l.user_id = t.user_id
-            WHERE t.session_id = ''
-          ),
-          -- each slice × overlapping step, with overlap seconds; covers when the step spans the
-          -- whole slice, the usual case, which then needs no aggregation (numeric sums are costly)
-          parts AS MATERIALIZED (
-            SELECT s.*, g.cpu_cores, g.memory_gb, g.storage_gb,
-                   g.step_start <= s.slice_start
-                     AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
-                   extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
-                       - greatest(s.slice_start, g.step_start)) AS seconds
-            FROM slices s
-            JOIN steps g ON g.user_id = s.user_id AND g.session_id = s.session_id
-                 AND g.step_start < s.slice_end
-                 AND (g.step_end IS NULL OR g.step_end > s.slice_start)
-          ),
-          usage AS (
-            SELECT user_id, session_id, currency, slice_start, slice_end,
-                   cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
-                   storage_gb * seconds AS storage
-            FROM parts WHERE covers
-            UNION ALL
-            SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
-                   sum(memory_gb * seconds), sum(storage_gb * seconds)
-            FROM parts WHERE NOT covers
-            GROUP BY user_id, session_id, currency, slice_start, slice_end
-          ),
-          -- the usage records (no zero usage) at the rates of their account's currency
-          records AS (
-            INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-                slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
-            SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-                   r.unit_seconds, r.unit, r.unit_price, u.currency, :now, :rating_run
-            FROM usage u
-            CROSS JOIN run
-            CROSS JOIN LATERAL (SELECT array_position(run.currencies, u.currency::text)) p(i)
-            CROSS JOIN LATERAL (VALUES
-                (:cpu_type, u.cpu, :cpu_unit, run.cpu[p.i]),
-                (:memory_type, u.memory, :memory_unit, run.memory[p.i]),
-                (:storage_type, u.storage, :storage_unit, run.storage[p.i]))
-              AS r(resource_type, unit_seconds, unit, unit_price)
-            WHERE r.unit_seconds > 0
-              -- Records past a watermark exist only if it was reset by hand. The job never runs
-              -- concurrently, so this check is enough, and cheaper than ON CONFLICT's speculative
-              -- insertion; the unique key stays as the safety net. OFFSET 0 keeps it a probe of
-              -- the key per row: as an anti-join the planner may hash the whole table.
-              AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
-                  WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
-                    AND x.session_id = u.session_id AND x.resource_type = r.resource_type
-                  OFFSET 0)
-            RETURNING 1
-          ),
-          -- the watermarks, with the subjects held and their work left
-          sessions AS (
-            UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
-            FROM todo t
-            WHERE t.session_id <> '' AND s.session_id = t.session_id
-            RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
-          ),
-          accounts AS (
-            UPDATE billing_accounts a SET storage_rated_until = t.rate_to
-            FROM todo t
-            WHERE t.session_id = '' AND a.user_id = t.user_id
-            RETURNING CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
-          )
-          SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
-                 ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
-                                                  a.work_left, interval '0')) / 3600)
-          FROM (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
-                FROM sessions) s,
-               (SELECT count(*) AS rated, count(work_left) AS held, sum(work_left) AS work_left
-                FROM accounts) a
-          """
-              .formatted(UNRATED));
+          RATE_TEMPLATE.formatted(
+              UNRATED,
+              """
+
+                  AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
+                      WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
+                        AND x.session_id = u.session_id AND x.resource_type = r.resource_type
+                      OFFSET 0)""",
+              IN_SHARE));
 
   /**
    * The unrated time RANGE found.
@@ -264,7 +294,23 @@ final class RatingRepository {
    * @param seconds            the work in the rated currencies, in seconds
    * @param currenciesUnrated  the currencies of subjects left unrated for want of rates
    */
-  record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currenciesUnrated) {}
+  record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currenciesUnrated) {
+
+    /** This share's work and another's, as one. */
+    UnratedWork plus(UnratedWork other) {
+      Instant first =
+          earliest == null || other.earliest != null && other.earliest.isBefore(earliest)
+              ? other.earliest
+              : earliest;
+      return new UnratedWork(
+          first,
+          seconds.add(other.seconds),
+          Stream.concat(currenciesUnrated.stream(), other.currenciesUnrated.stream())
+              .distinct()
+              .sorted()
+              .toList());
+    }
+  }
 
   /**
    * What RATE did for one share of the accounts.
@@ -287,9 +333,17 @@ final class RatingRepository {
     SETTLE_EMPTY.update(connection);
   }
 
-  /** The unrated time up to {@code cap}: where it starts and how much of it can be rated. */
+  /**
+   * The unrated time up to {@code cap} of the share {@code share} of {@code shares} of the
+   * accounts: where it starts and how much of it can be rated.
+   */
   UnratedWork unratedWork(
-      Connection connection, List<CurrencyRates> rates, String defaultCurrency, Timestamp cap)
+      Connection connection,
+      List<CurrencyRates> rates,
+      String defaultCurrency,
+      Timestamp cap,
+      int shares,
+      int share)
       throws SQLException {
     Array rated = SqlArrays.array(connection, rates, CurrencyRates::currency);
     try (PreparedStatement statement =
@@ -297,6 +351,8 @@ final class RatingRepository {
             .bind("rated", rated)
             .bind("default_currency", defaultCurrency)
             .bind("cap", cap)
+            .bind("shares", shares)
+            .bind("share", share)
             .prepare(connection)) {
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
@@ -339,12 +395,15 @@ final class RatingRepository {
 
   /**
    * RATE: rates the share {@code share} of {@code shares} of the accounts, each subject from
-   * {@code earliest} on for at most {@code hours} hours, cut at the UTC hours and at {@code
-   * midnights}, priced at {@code rates}.
+   * {@code earliest} on for at most {@code hours} hours, cut at {@code cuts} (the UTC hours and
+   * midnights from {@code earliest}'s hour to past the cap, sorted) and priced at {@code rates};
+   * {@code midnights} are the cuts that are midnights, {@code lastCut} the last cut at or before
+   * the cap. {@code probing}: leave out the records whose key exists (see RATE_PROBING).
+   * {@code ratingRun}: the run the records are stamped with ({@link RatingRuns#begin}).
    */
   Rated rate(
       Connection connection,
-      List<Instant> midnights,
+      RunCuts cuts,
       List<CurrencyRates> rates,
       Instant earliest,
       int hours,
@@ -353,13 +412,17 @@ final class RatingRepository {
       String defaultCurrency,
       Timestamp cap,
       Instant now,
+      boolean probing,
       long ratingRun)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     }
     try (PreparedStatement statement =
-        RATE.bind("midnights", SqlArrays.instants(connection, midnights))
+        (probing ? RATE_PROBING : RATE)
+            .bind("midnights", SqlArrays.instants(connection, cuts.midnights()))
+            .bind("cuts", SqlArrays.instants(connection, cuts.all()))
+            .bind("last_cut", cuts.lastAtOrBefore())
             .bind("currencies", SqlArrays.array(connection, rates, CurrencyRates::currency))
             .bind("cpu_prices", SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()))
             .bind(

@@ -6,6 +6,7 @@ import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.RatingRepository.Rated;
 import io.streamspace.billing.rating.RatingRepository.UnratedWork;
 import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -16,7 +17,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BinaryOperator;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
  * set-based, at most a bounded amount of it per run. One transaction closes the timed-out
- * sessions and plans the run; then the accounts, split by hash into {@link #RATING_TRANSACTIONS}
- * shares, are rated concurrently (PostgreSQL runs each statement on one core), each share in a
- * transaction of its own: a crash half-way leaves each account wholly rated or untouched, and a
- * re-run inserts nothing twice thanks to the watermarks, with the unique slice key as the safety
- * net. {@code RatingBenchmark} (in the tests) measures it.
+ * sessions; then the accounts, split by hash into {@link #RATING_TRANSACTIONS} shares, have their
+ * unrated work found and are rated concurrently (PostgreSQL runs each statement on one core),
+ * each share in a transaction of its own: a crash half-way leaves each account wholly rated or
+ * untouched, and a re-run or a concurrent run inserts nothing twice thanks to the watermarks,
+ * moved compare-and-set, with the unique slice key as the safety net. {@code RatingBenchmark}
+ * (in the tests) measures it.
  *
  * <p>This class plans a run and holds its transactions; what a run rates is decided by pure
  * rules ({@link RatingBound}: how much; {@link SliceCuts}: where time is cut; {@link
@@ -132,6 +136,9 @@ public final class UsageCalculator {
 
   private static final Logger log = LoggerFactory.getLogger(UsageCalculator.class);
 
+  /** PostgreSQL's unique_violation: a record's key exists. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   /** How often a share runs when deadlocks with the metering writer keep rolling it back. */
   private static final int CONFLICT_ATTEMPTS = 5;
 
@@ -165,13 +172,15 @@ public final class UsageCalculator {
 
   /**
    * Rates what is settled at {@code now} under {@code config}, up to the bound: one transaction
-   * closes the timed-out sessions and plans the run, then the accounts are rated in {@code
-   * transactions} concurrent transactions, each over its own share of them (by hash of the
-   * account), each atomic.
+   * closes the timed-out sessions, then the unrated work is found and the accounts are rated in
+   * {@code transactions} concurrent transactions each, each over its own share of them (by hash
+   * of the account), each atomic.
    */
   public Outcome run(BillingConfig config, Instant now) throws SQLException {
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
-    Plan plan = Transactions.inTransaction(dataSource, connection -> plan(connection, config, cap));
+    long closed =
+        Transactions.inTransaction(dataSource, connection -> closeAndSettle(connection, cap));
+    Plan plan = plan(closed, config, cap, unratedWorkConcurrently(config, cap));
     if (plan.earliest() == null) {
       return new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
     }
@@ -182,23 +191,65 @@ public final class UsageCalculator {
   /** The job's statements in one transaction, on a connection whose transaction the caller owns. */
   Outcome rate(Connection connection, BillingConfig config, Instant now, Timestamp cap)
       throws SQLException {
-    Plan plan = plan(connection, config, cap);
-    Outcome closed = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
+    long closed = closeAndSettle(connection, cap);
+    UnratedWork work =
+        rating.unratedWork(
+            connection,
+            CurrencyRates.of(config),
+            config.currency().getCurrencyCode(),
+            cap,
+            Share.ALL.of(),
+            Share.ALL.index());
+    Plan plan = plan(closed, config, cap, work);
+    Outcome closedOnly = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
     return plan.earliest() == null
-        ? closed
-        : closed.plus(
-            rateShare(connection, config, now, cap, plan.earliest(), plan.hours(), Share.ALL));
+        ? closedOnly
+        : closedOnly.plus(
+            rateShare(
+                connection, config, now, cap, plan.earliest(), plan.hours(), Share.ALL, false));
   }
 
-  /** Closes the timed-out sessions, settles the empty ones, and finds the run's extent. */
-  private Plan plan(Connection connection, BillingConfig config, Timestamp cap)
-      throws SQLException {
+  /** Closes the timed-out sessions and settles the empty ones: how many it closed. */
+  private long closeAndSettle(Connection connection, Timestamp cap) throws SQLException {
     AccountTermsLock.share(connection); // no account changes currency under the run
     long closed = rating.closeTimedOut(connection, cap);
     rating.settleEmpty(connection);
+    return closed;
+  }
+
+  /**
+   * RANGE for each share in a transaction of its own, concurrently (each a scan of its share of
+   * the subjects, on a core of its own), added up.
+   */
+  private UnratedWork unratedWorkConcurrently(BillingConfig config, Timestamp cap)
+      throws SQLException {
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
-    UnratedWork work = rating.unratedWork(connection, rates, defaultCurrency, cap);
+    return concurrently(
+        shares()
+            .<Callable<UnratedWork>>map(
+                share ->
+                    () ->
+                        Transactions.inTransaction(
+                            dataSource,
+                            connection -> {
+                              AccountTermsLock.share(connection);
+                              return rating.unratedWork(
+                                  connection,
+                                  rates,
+                                  defaultCurrency,
+                                  cap,
+                                  share.of(),
+                                  share.index());
+                            }))
+            .toList(),
+        new UnratedWork(null, BigDecimal.ZERO, List.of()),
+        UnratedWork::plus);
+  }
+
+  /** The run's extent from the unrated work RANGE found, with the level when over the bound. */
+  private Plan plan(long closed, BillingConfig config, Timestamp cap, UnratedWork work)
+      throws SQLException {
     if (!work.currenciesUnrated().isEmpty()) {
       log.warn(
           "accounts in {} are left unrated: their currency has no configured rates "
@@ -208,57 +259,87 @@ public final class UsageCalculator {
     if (work.earliest() == null) {
       return new Plan(closed, null, 0);
     }
-    int hours =
-        bound.fits(work.seconds())
-            ? bound.hoursPerSubject()
-            : bound.hoursAtLevel(
-                // no level: the work shrank to within the bound since RANGE
-                rating
-                    .level(connection, rates, defaultCurrency, cap, bound.runSeconds())
-                    .orElse(bound.runSeconds()));
-    return new Plan(closed, work.earliest(), hours);
+    if (bound.fits(work.seconds())) {
+      return new Plan(closed, work.earliest(), bound.hoursPerSubject());
+    }
+    List<CurrencyRates> rates = CurrencyRates.of(config);
+    String defaultCurrency = config.currency().getCurrencyCode();
+    BigDecimal level =
+        Transactions.inTransaction(
+                dataSource,
+                connection ->
+                    rating.level(connection, rates, defaultCurrency, cap, bound.runSeconds()))
+            // no level: the work shrank to within the bound since RANGE
+            .orElse(bound.runSeconds());
+    return new Plan(closed, work.earliest(), bound.hoursAtLevel(level));
+  }
+
+  private Stream<Share> shares() {
+    return IntStream.range(0, transactions).mapToObj(i -> new Share(i, transactions));
   }
 
   /**
-   * Each share in its own transaction, the first on this thread and the others each on a thread
-   * of their own; fails with the first failure once all have ended (the shares that committed
-   * stay: each is whole, and the next run rates the others).
+   * Each share in its own transaction, concurrently; a share in which the insert found records
+   * past a watermark (reset by hand) is rated again leaving those out.
    */
   private Outcome rateConcurrently(BillingConfig config, Instant now, Timestamp cap, Plan plan)
       throws SQLException {
-    List<Callable<Outcome>> shares =
-        IntStream.range(0, transactions)
-            .mapToObj(i -> new Share(i, transactions))
+    return concurrently(
+        shares()
             .<Callable<Outcome>>map(
                 share ->
-                    () ->
-                        // the metering writer updates sessions meanwhile, in its own order
-                        Transactions.inTransactionRetryingConflicts(
-                            dataSource,
-                            CONFLICT_ATTEMPTS,
-                            connection ->
-                                rateShare(
-                                    connection,
-                                    config,
-                                    now,
-                                    cap,
-                                    plan.earliest(),
-                                    plan.hours(),
-                                    share)))
-            .toList();
-    ExecutorService others = Executors.newFixedThreadPool(Math.max(1, transactions - 1));
+                    () -> {
+                      try {
+                        return rateShareRetryingConflicts(config, now, cap, plan, share, false);
+                      } catch (SQLException e) {
+                        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                          throw e;
+                        }
+                        log.warn(
+                            "calculate-usage found usage records past a watermark (reset by hand?)"
+                                + " in share {} of {}: rating it again without them ({})",
+                            share.index() + 1,
+                            share.of(),
+                            e.getMessage());
+                        return rateShareRetryingConflicts(config, now, cap, plan, share, true);
+                      }
+                    })
+            .toList(),
+        new Outcome(0, 0, 0, 0, 0, 0),
+        Outcome::plus);
+  }
+
+  private Outcome rateShareRetryingConflicts(
+      BillingConfig config, Instant now, Timestamp cap, Plan plan, Share share, boolean probing)
+      throws SQLException {
+    // the metering writer updates sessions meanwhile, in its own order
+    return Transactions.inTransactionRetryingConflicts(
+        dataSource,
+        CONFLICT_ATTEMPTS,
+        connection ->
+            rateShare(connection, config, now, cap, plan.earliest(), plan.hours(), share, probing));
+  }
+
+  /**
+   * The first task on this thread and the others each on a thread of their own, combined; fails
+   * with the first failure once all have ended (the shares that committed stay: each is whole,
+   * and the next run rates the others).
+   */
+  private <T> T concurrently(List<Callable<T>> tasks, T none, BinaryOperator<T> combine)
+      throws SQLException {
+    ExecutorService others = Executors.newFixedThreadPool(Math.max(1, tasks.size() - 1));
     try {
-      List<Future<Outcome>> started = shares.stream().skip(1).map(others::submit).toList();
-      Outcome total = new Outcome(0, 0, 0, 0, 0, 0);
+      List<Future<T>> started = tasks.stream().skip(1).map(others::submit).toList();
+      T total = none;
       SQLException failure = null;
       try {
-        total = total.plus(shares.get(0).call());
+        total = combine.apply(total, tasks.get(0).call());
       } catch (Exception e) {
         failure = firstOrSuppressed(failure, e);
       }
-      for (Future<Outcome> share : started) {
+      for (Future<T> task : started) {
         try {
-          total = total.plus(share.get());
+          total = combine.apply(total, task.get());
         } catch (ExecutionException e) {
           failure = firstOrSuppressed(failure, e.getCause());
         } catch (InterruptedException e) {
@@ -298,10 +379,10 @@ public final class UsageCalculator {
       Instant from,
       int hours)
       throws SQLException {
-    return rateShare(connection, config, now, cap, from, hours, Share.ALL);
+    return rateShare(connection, config, now, cap, from, hours, Share.ALL, false);
   }
 
-  /** RATE for one share of the accounts. */
+  /** RATE for one share of the accounts ({@code probing}: see {@link RatingRepository#rate}). */
   private Outcome rateShare(
       Connection connection,
       BillingConfig config,
@@ -309,7 +390,8 @@ public final class UsageCalculator {
       Timestamp cap,
       Instant from,
       int hours,
-      Share share)
+      Share share,
+      boolean probing)
       throws SQLException {
     // the run's number for its records, before any lock on a row: invoices claim by it
     long run = RatingRuns.begin(connection);
@@ -317,7 +399,7 @@ public final class UsageCalculator {
     Rated rated =
         rating.rate(
             connection,
-            new SliceCuts(config.billingTimeZone()).midnightsBetween(from, cap.toInstant()),
+            RunCuts.of(new SliceCuts(config.billingTimeZone()), from, cap.toInstant()),
             CurrencyRates.of(config),
             from,
             hours,
@@ -326,6 +408,7 @@ public final class UsageCalculator {
             config.currency().getCurrencyCode(),
             cap,
             now,
+            probing,
             run);
     return new Outcome(
         0, rated.records(), rated.sessions(), rated.accounts(), rated.behind(), rated.hoursLeft());

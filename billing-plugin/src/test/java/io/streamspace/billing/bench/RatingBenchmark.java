@@ -1,12 +1,20 @@
 package io.streamspace.billing.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.support.TestDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +23,10 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +46,19 @@ import org.slf4j.LoggerFactory;
  * Arguments: sessions (default 100,000), rounds (default 3; the data is loaded anew for each),
  * GB stored per account (default 10; 0 rates sessions only: 200,000 records), and the rating
  * transactions a run splits the accounts into (default {@link
- * UsageCalculator#RATING_TRANSACTIONS}; 1 to compare with rating in one).
+ * UsageCalculator#RATING_TRANSACTIONS}; 1 to compare with rating in one). Each round also times a
+ * {@code COPY} of as many rows, the benchmark's baseline ({@code CalculateUsageWorkload}), and
+ * prints the job's ratio to both.
+ *
+ * <p>With {@code -Drating.explain=DIR} the rounds run on a server of their own that logs every
+ * statement of the job with its plan and actual row counts and times ({@code auto_explain}) to a
+ * file in DIR: how the share of each step is measured.
  */
 public final class RatingBenchmark {
 
   private static final Logger log = LoggerFactory.getLogger(RatingBenchmark.class);
   private static final Duration TARGET = Duration.ofSeconds(2);
+  private static final long CLOCK_TICKS_PER_SECOND = 100; // Linux's USER_HZ
   // rated up to 08:00; heartbeats up to 09:05; at 09:11 the settle point is 09:01 (10 minutes
   // of lateness), so the run rates exactly the hour [08:00, 09:00)
   private static final Instant RATED_UNTIL = Instant.parse("2026-03-02T08:00:00Z");
@@ -88,7 +106,9 @@ public final class RatingBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     BigDecimal storageGb = new BigDecimal(args.length > 2 ? args[2] : "10");
     int resources = storageGb.signum() > 0 ? 3 : 2;
-    DataSource dataSource = TestDatabase.dataSource();
+    String explainTo = System.getProperty("rating.explain");
+    DataSource dataSource =
+        explainTo == null ? TestDatabase.dataSource() : explainingServer(Path.of(explainTo));
     BillingMigrations.migrate(dataSource);
     int transactions =
         args.length > 3 ? Integer.parseInt(args[3]) : UsageCalculator.RATING_TRANSACTIONS;
@@ -100,27 +120,110 @@ public final class RatingBenchmark {
             transactions);
     BillingConfig config = BillingConfig.defaults();
     for (int round = 1; round <= rounds; round++) {
-      TestDatabase.clean();
+      TestDatabase.clean(dataSource);
       load(dataSource, sessions, storageGb);
+      Map<Integer, Long> cpuBefore = backendCpuMillis(dataSource);
       long start = System.nanoTime();
       UsageCalculator.Outcome outcome = calculator.run(config, NOW);
       Duration job = Duration.ofNanos(System.nanoTime() - start);
+      long jobCpu = cpuSince(dataSource, cpuBefore);
       checkRated(dataSource, sessions, resources, outcome);
 
       Duration baseline = baseline(dataSource, outcome.recordsInserted());
+      cpuBefore = backendCpuMillis(dataSource);
+      Duration copy = copy(dataSource, outcome.recordsInserted());
+      long copyCpu = cpuSince(dataSource, cpuBefore);
+      // on a machine shared with other work the times move with its load; the server's CPU time
+      // for the job and for the COPY much less
       log.info(
-          "round {}: job {} ms for {} sessions ({}), baseline {} ms for {} rows, "
-              + "ratio job/baseline {}, target {} ms: {}",
+          "round {}: server CPU {} ms for the job, {} ms for the COPY, ratio {}",
+          round,
+          jobCpu,
+          copyCpu,
+          ratio(Duration.ofMillis(jobCpu), Duration.ofMillis(Math.max(1, copyCpu))));
+      log.info(
+          "round {}: job {} ms for {} sessions ({}), INSERT baseline {} ms and COPY {} ms for {}"
+              + " rows, ratio job/INSERT {}, job/COPY {}, target {} ms: {}",
           round,
           job.toMillis(),
           sessions,
           outcome.summary(),
           baseline.toMillis(),
+          copy.toMillis(),
           outcome.recordsInserted(),
-          BigDecimal.valueOf(job.toNanos())
-              .divide(BigDecimal.valueOf(baseline.toNanos()), 2, RoundingMode.HALF_UP),
+          ratio(job, baseline),
+          ratio(job, copy),
           TARGET.toMillis(),
           job.compareTo(TARGET) < 0 ? "under" : "OVER");
+    }
+  }
+
+  private static BigDecimal ratio(Duration job, Duration baseline) {
+    return BigDecimal.valueOf(job.toNanos())
+        .divide(BigDecimal.valueOf(baseline.toNanos()), 2, RoundingMode.HALF_UP);
+  }
+
+  /**
+   * The CPU time (user and system, in ms) each backend serving this database has used, by process
+   * id, from {@code /proc} (Linux; empty elsewhere). The pool keeps its connections, so the same
+   * backends serve the job and the COPY.
+   */
+  private static Map<Integer, Long> backendCpuMillis(DataSource dataSource) throws SQLException {
+    Map<Integer, Long> cpu = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet pids =
+            s.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+      while (pids.next()) {
+        Path stat = Path.of("/proc", String.valueOf(pids.getInt(1)), "stat");
+        try {
+          String[] fields = Files.readString(stat).replaceFirst(".*\\) ", "").split(" ");
+          // utime and stime, fields 14 and 15 of stat (12 and 13 after the command), in ticks
+          long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          cpu.put(pids.getInt(1), ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+          // not Linux, or the backend ended: not counted
+        }
+      }
+    }
+    return cpu;
+  }
+
+  private static long cpuSince(DataSource dataSource, Map<Integer, Long> before)
+      throws SQLException {
+    return backendCpuMillis(dataSource).entrySet().stream()
+        .mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L))
+        .sum();
+  }
+
+  /** A server of its own logging every statement's plan, as it ran, to a file in {@code dir}. */
+  private static DataSource explainingServer(Path dir) {
+    try {
+      EmbeddedPostgres server =
+          EmbeddedPostgres.builder()
+              .setServerConfig("shared_preload_libraries", "auto_explain")
+              .setServerConfig("logging_collector", "on")
+              .setServerConfig("log_directory", dir.toAbsolutePath().toString())
+              .setServerConfig("auto_explain.log_min_duration", "0")
+              .setServerConfig("auto_explain.log_analyze", "on")
+              .setServerConfig("auto_explain.log_buffers", "on")
+              .setServerConfig("auto_explain.log_nested_statements", "on")
+              .start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(server)));
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
+      config.setMaximumPoolSize(8);
+      return new HikariDataSource(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void closeQuietly(EmbeddedPostgres server) {
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // the JVM is exiting
     }
   }
 
@@ -182,6 +285,45 @@ public final class RatingBenchmark {
           coreHours.toPlainString(),
           gbHours.toPlainString(),
           outcome.recordsInserted());
+    }
+  }
+
+  /** COPY of {@code rows} rows like the job's into a fresh table shaped like the records. */
+  private static Duration copy(DataSource dataSource, long rows) throws SQLException {
+    String[][] resources = {
+      {"cpu", "3600", "core-hours", "0.05"},
+      {"memory", "7200", "gb-hours", "0.01"},
+      {"storage", "36000", "gb-months", "0.10"}
+    };
+    StringBuilder text = new StringBuilder();
+    for (long i = 0; i < rows; i++) {
+      String[] r = resources[(int) (i % 3)];
+      text.append("bu").append(i / 3).append('\t').append(i % 3 == 2 ? "" : "bs" + i / 3);
+      text.append('\t').append(r[0]).append('\t').append(RATED_UNTIL).append('\t');
+      text.append(RATED_UNTIL.plus(Duration.ofHours(1))).append('\t').append(r[1]);
+      text.append('\t').append(r[2]).append('\t').append(r[3]).append("\tUSD\t").append(NOW);
+      text.append('\n');
+    }
+    try (Connection c = dataSource.getConnection()) {
+      try (Statement s = c.createStatement()) {
+        s.execute(BASELINE_TABLE);
+      }
+      long start = System.nanoTime();
+      long copied =
+          c.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyIn(
+                  "COPY bench_baseline_records (user_id, session_id, resource_type, slice_start,"
+                      + " slice_end, unit_seconds, unit, unit_price, currency, created_at)"
+                      + " FROM STDIN",
+                  new StringReader(text.toString()));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      if (copied != rows) {
+        throw new IllegalStateException("COPY wrote %d of %d rows".formatted(copied, rows));
+      }
+      return took;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -13,7 +13,9 @@ import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
+import io.streamspace.testing.Await;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +25,17 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Finalizations racing each other: numbers stay gapless, each invoice is finalized once. */
+/**
+ * Finalizations racing each other, in chunks of 3 drafts (so that runs meet inside chunks and
+ * skip the drafts another holds): numbers stay gapless, each invoice is finalized once, and no
+ * run deadlocks another.
+ */
 class ConcurrentFinalizationTest {
 
   private static final Instant AFTER_GRACE = at("2026-04-01T01:00:00Z");
@@ -43,7 +50,8 @@ class ConcurrentFinalizationTest {
           new BillingEvents((type, payload) -> events.add(type)),
           BillingConfig::defaults,
           (connection, invoice) -> {},
-          PluginMetrics.none());
+          PluginMetrics.none(),
+          3);
 
   @AfterEach
   void unload() {
@@ -117,5 +125,60 @@ class ConcurrentFinalizationTest {
             .stream()
             .map(r -> (String) r.get(0))
             .toList());
+  }
+
+  /**
+   * A run meets a draft another transaction holds (another run's chunk in progress): it
+   * finalizes the others of its chunk without waiting, then, at its end, waits for that one; the
+   * other lets it go still a draft (its run failed), so this run finalizes it, numbered after the
+   * others: 3 finalized, none by another run.
+   */
+  @Test
+  void aDraftAnotherRunHoldsIsSkippedThenFinalizedAtTheEndOnceLetGoADraft() throws Exception {
+    for (String user : List.of("ann", "ben", "cat")) {
+      billing.created("2026-03-10T10:00:00Z", "s-" + user, user, size("1", "0", "0"));
+      billing.terminated("2026-03-10T11:00:00Z", "s-" + user, user);
+    }
+    billing.calculateUsageAt("2026-04-01T00:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z");
+    long ben = invoiceId("ben", "2026-03-01T00:00:00Z");
+
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    Future<Finalization> run;
+    try (Connection other = dataSource.getConnection()) {
+      other.setAutoCommit(false);
+      try (var lock =
+          other.prepareStatement("SELECT 1 FROM billing_invoices WHERE id = ? FOR UPDATE")) {
+        lock.setLong(1, ben);
+        lock.executeQuery().close();
+      }
+      int holder;
+      try (var pid = other.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+        pid.next();
+        holder = pid.getInt(1);
+      }
+      run = thread.submit(() -> finalizer.finalizeDue(AFTER_GRACE));
+      Await.await(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(20),
+          "the run waiting for ben's draft at its end",
+          () ->
+              (Long)
+                      value(
+                          "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY"
+                              + " (pg_blocking_pids(pid))",
+                          holder)
+                  == 1);
+      assertEquals(
+          List.of(List.of("INV-2026-000001"), List.of("INV-2026-000002"), List.of("draft")),
+          BillingHarness.rows(
+              "SELECT coalesce(invoice_number, status) FROM billing_invoices ORDER BY 1"),
+          "ann and cat finalized while ben's draft was held");
+      other.rollback();
+    }
+    assertEquals(new Finalization(3, 0), run.get(30, TimeUnit.SECONDS));
+    thread.shutdown();
+    assertEquals(
+        "INV-2026-000003", value("SELECT invoice_number FROM billing_invoices WHERE id = ?", ben));
   }
 }

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * One draft that fails to finalize is left a draft with nothing claimed while the others of the
- * run are finalized, numbered without gap in draft order; the next run finalizes it.
+ * One draft that fails to finalize fails its chunk (the five drafts are one chunk), which is
+ * rolled back and finalized again one draft at a time: the bad one is left a draft with nothing
+ * claimed while the others are finalized, numbered without gap in draft order; the next run
+ * finalizes it.
  */
 class FinalizationFailureTest {
 

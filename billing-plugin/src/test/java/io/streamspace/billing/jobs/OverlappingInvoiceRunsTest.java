@@ -59,12 +59,12 @@ class OverlappingInvoiceRunsTest {
     billing.calculateUsageAt("2026-04-01T00:00:00Z");
     billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z"); // 5 drafts, grace not passed
 
-    // The cron's finalize-invoices finalizes the first draft; then a generate-invoices run now
-    // reaches its finalization while the cron's run is still going: it lists the 4 drafts left
-    // and finalizes 2 before the cron's run goes on. The cron's run then finds those 2 finalized
-    // and takes the last 2; generate's finds the last 2 finalized by the cron's.
-    // Cron: 1 + 2 = 3 finalized, 2 by the other; generate: 2 finalized, 2 by the other;
-    // 3 + 2 = the 5 drafts, each finalized once.
+    // Chunks of 2 drafts. The cron's finalize-invoices finalizes its first chunk (drafts 1, 2);
+    // then a generate-invoices run reaches its finalization while the cron's run is still
+    // going: it lists the 3 drafts left and finalizes its first chunk (3, 4) before the cron's
+    // run goes on. The cron's run then finds 3 and 4 finalized and takes 5; generate's finds 5
+    // finalized by the cron's. Cron: 2 + 1 = 3 finalized, 2 by the other; generate: 2
+    // finalized, 1 by the other; 3 + 2 = the 5 drafts, each finalized once.
     CountDownLatch generateFinalizedTwo = new CountDownLatch(1);
     CountDownLatch cronEnded = new CountDownLatch(1);
     ExecutorService other = Executors.newSingleThreadExecutor();
@@ -102,7 +102,7 @@ class OverlappingInvoiceRunsTest {
         byCron.message());
     assertEquals(
         "opened 0 drafts for 2026-03-01T00:00:00Z..2026-04-01T00:00:00Z; opened 0 final"
-            + " invoices; finalized 2 invoices; 2 others were finalized or voided by another run;"
+            + " invoices; finalized 2 invoices; 1 others were finalized or voided by another run;"
             + " marked 0 overdue",
         byGenerate.message());
     assertEquals(5, byCron.rowsTouched() + byGenerate.rowsTouched(), "each draft once");
@@ -114,7 +114,10 @@ class OverlappingInvoiceRunsTest {
         "a run alone says nothing of another");
   }
 
-  /** A finalize-invoices whose finalizer runs {@code afterEach} once each invoice is committed. */
+  /**
+   * A finalize-invoices whose finalizer, in chunks of 2 drafts, runs {@code afterEach} once each
+   * invoice is committed.
+   */
   private FinalizeInvoicesJob finalizeJob(Runnable afterEach) {
     BillingEvents events =
         new BillingEvents(
@@ -131,7 +134,8 @@ class OverlappingInvoiceRunsTest {
             events,
             BillingConfig::defaults,
             (connection, invoice) -> {},
-            PluginMetrics.none()),
+            PluginMetrics.none(),
+            2),
         new InvoiceStatusChanges(dataSource, events, account -> {}),
         BillingConfig::defaults,
         clock);

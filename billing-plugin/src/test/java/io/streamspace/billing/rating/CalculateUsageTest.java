@@ -75,6 +75,38 @@ class CalculateUsageTest {
         slices("alice"));
   }
 
+  /**
+   * A run skips the subjects already rated up to the last cut before its cap, except a session
+   * whose end is settled: alice's, rated up to 11:00 by the run at 11:15 (cap 11:05), ends at
+   * 11:20, and the run at 11:40 (cap 11:30, last cut 11:00) rates its last 20 minutes, while her
+   * storage, rated up to 11:00 too, has nothing new.
+   */
+  @Test
+  void aSessionRatedUpToTheLastCutStillRatesItsSettledEnd() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "10"));
+    billing.heartbeat("2026-03-02T11:10:00Z", "s1", "alice", null);
+    billing.calculateUsageAt("2026-03-02T11:15:00Z");
+    billing.terminated("2026-03-02T11:20:00Z", "s1", "alice");
+
+    JobRun end = billing.calculateUsageAt("2026-03-02T11:40:00Z");
+
+    assertEquals(1, end.rowsTouched(), "cpu for [11:00, 11:20); storage waits for 12:00");
+    // 1 core over 3,600 s then 1,200 s; 10 GB over 3,600 s
+    assertEquals(
+        List.of(
+            "cpu 2026-03-02 10:00 3600",
+            "cpu 2026-03-02 11:00 1200",
+            "storage 2026-03-02 10:00 36000"),
+        BillingHarness.rows(
+                """
+            SELECT resource_type, to_char(slice_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                   unit_seconds
+            FROM billing_usage_records ORDER BY 1, 2""")
+            .stream()
+            .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2)))
+            .toList());
+  }
+
   @Test
   void aSessionAcrossTheInvoiceDayMidnightSplitsExactlyAtTheBoundary() {
     billing.close();
@@ -364,22 +396,84 @@ class CalculateUsageTest {
         slices("bob"));
   }
 
+  /**
+   * Records past a watermark cannot come from a crash (a share's records and watermarks move in
+   * one statement), only from a watermark reset by hand: the run's insert then meets their keys,
+   * and the share is rated again leaving out the records that exist, so none is doubled and the
+   * missing ones are added.
+   */
   @Test
-  void recordsInsertedBeforeACrashAreNotDuplicatedByTheReRun() {
+  void recordsPastAWatermarkResetByHandAreNotDuplicatedByTheReRun() {
     billing.created("2026-03-02T08:20:00Z", "s1", "alice", size("2", "4", "0"));
     billing.terminated("2026-03-02T11:40:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-03-02T12:00:00Z");
     List<String> complete = slices("alice");
-    // a crash after some inserts but before the watermark moved
+    // the records from 10:00 deleted and the watermark reset to nothing rated, by hand
     BillingHarness.rows(
         "DELETE FROM billing_usage_records WHERE slice_start >= "
             + "'2026-03-02T10:00:00Z' RETURNING 1");
     BillingHarness.rows(
         "UPDATE billing_sessions SET rated_until = NULL, settled = false RETURNING 1");
 
-    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+    JobRun again = billing.calculateUsageAt("2026-03-02T12:00:00Z");
 
     assertEquals(complete, slices("alice"));
+    // 10:00-11:00 and 11:00-11:40, cpu and memory each: the ones deleted
+    assertEquals(4, again.rowsTouched());
+  }
+
+  /**
+   * Two runs at once (two nodes, or the schedule and POST .../jobs/calculate-usage) read the
+   * same watermarks. The first to move alice's rates her hour; the second, whose update waits
+   * for the first's transaction, then finds the watermarks moved and leaves them, and inserts
+   * nothing: without the compare-and-set it would insert the same records and fail on their
+   * keys. Each run here is RATE on a transaction of the test's, the first committed only once
+   * the second waits for it.
+   */
+  @Test
+  void twoRunsAtOnceRateNothingTwiceAndTheSecondFindsNothingLeft() throws Exception {
+    billing.created("2026-03-02T08:00:00Z", "s1", "alice", size("1", "2", "10"));
+    billing.heartbeat("2026-03-02T09:55:00Z", "s1", "alice", null);
+    billing.flush();
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T10:00:00Z");
+    var cap = java.sql.Timestamp.from(now.minusSeconds(600));
+    var from = at("2026-03-02T08:00:00Z");
+    UsageCalculator calculator = new UsageCalculator(billing.context.dataSource());
+    var other = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (var firstRun = billing.context.dataSource().getConnection();
+        var secondRun = billing.context.dataSource().getConnection()) {
+      firstRun.setAutoCommit(false);
+      secondRun.setAutoCommit(false);
+      UsageCalculator.Outcome first =
+          calculator.rateFrom(firstRun, config, now, cap, from, UsageCalculator.HOURS_PER_RUN);
+      var second =
+          other.submit(
+              () -> {
+                UsageCalculator.Outcome outcome =
+                    calculator.rateFrom(
+                        secondRun, config, now, cap, from, UsageCalculator.HOURS_PER_RUN);
+                secondRun.commit();
+                return outcome;
+              });
+      TestDatabase.awaitSessionsWaitingForALock(1);
+      firstRun.commit();
+
+      // [08:00, 09:00) of 1 core, 2 GB and 10 GB stored: 3 records, 1 session, 1 account
+      assertEquals(new UsageCalculator.Outcome(0, 3, 1, 1, 0, 0), first);
+      assertEquals(new UsageCalculator.Outcome(0, 0, 0, 0, 0, 0), second.get());
+    } finally {
+      other.shutdown();
+    }
+    assertEquals(
+        List.of("cpu 3600", "memory 7200", "storage 36000"),
+        BillingHarness.rows(
+                """
+            SELECT resource_type, sum(unit_seconds) FROM billing_usage_records
+            GROUP BY 1 ORDER BY 1""")
+            .stream()
+            .map(r -> r.get(0) + " " + plain(r.get(1)))
+            .toList());
   }
 
   @Test

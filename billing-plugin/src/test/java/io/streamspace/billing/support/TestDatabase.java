@@ -34,8 +34,14 @@ public final class TestDatabase {
 
   /** Empties every billing table that exists (the schema is created by the plugin's onLoad). */
   public static void clean() {
+    clean(dataSource());
+  }
+
+  /** {@link #clean()} on another database (a benchmark's server of its own). */
+  public static void clean(DataSource database) {
     // one TRUNCATE of them all: tables that reference each other must go together
     execute(
+        database,
         """
         DO $$ DECLARE tables text; BEGIN
           SELECT string_agg(quote_ident(tablename), ', ') INTO tables FROM pg_tables
@@ -73,7 +79,11 @@ public final class TestDatabase {
   }
 
   public static void execute(String sql) {
-    try (Connection c = dataSource().getConnection();
+    execute(dataSource(), sql);
+  }
+
+  private static void execute(DataSource database, String sql) {
+    try (Connection c = database.getConnection();
         Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Platform event intake: parse and validate a batch once, journal it, and answer once it is
- * committed there; the journal's consumers hand it to the plugins. On the node that consumes a
- * plugin's journal, intake also waits (briefly) for the plugin to have stored the batch, so that
- * what a client reads after its 202 usually includes it.
+ * committed there; the journal's consumers hand it to the plugins (this node's, as parsed here).
+ * On the node that consumes a plugin's journal, intake also waits (briefly) for the plugin to have
+ * stored the batch, so that what a client reads after its 202 usually includes it.
  */
 public final class EventIntake {
 
@@ -59,6 +59,7 @@ public final class EventIntake {
   private final JournalBacklog backlog;
   private final PluginRegistry plugins;
   private final SessionTracker sessions;
+  private final JournalHandoff handoff;
 
   /** @param maxEventAge events older than this behind the clock are refused */
   public EventIntake(
@@ -69,7 +70,8 @@ public final class EventIntake {
       JournalConsumers consumers,
       JournalBacklog backlog,
       PluginRegistry plugins,
-      SessionTracker sessions) {
+      SessionTracker sessions,
+      JournalHandoff handoff) {
     this.parser = new EventParser(mapper, clock, maxEventAge);
     this.mapper = mapper;
     this.journal = journal;
@@ -77,6 +79,7 @@ public final class EventIntake {
     this.backlog = backlog;
     this.plugins = plugins;
     this.sessions = sessions;
+    this.handoff = handoff;
   }
 
   /**
@@ -96,6 +99,8 @@ public final class EventIntake {
     }
     EventJournal.Appended appended = journal.append(entries);
     appended.seqs().keySet().stream().sorted().forEach(index -> track(events.get(index)));
+    // this node's consumers hand the events as parsed here, not read back from their bodies
+    appended.seqs().forEach((index, seq) -> handoff.journaled(seq, events.get(index)));
     if (appended.lastSeq() > 0) {
       consumers.journaled();
       consumers.awaitConsumed(appended.lastSeq(), CONSUMED_WAIT);

@@ -98,8 +98,12 @@ public final class EventWire {
     return wire;
   }
 
-  /** The value without trailing zeros, in plain notation ({@code 100}, not {@code 1E+2}). */
-  private static BigDecimal canonical(BigDecimal value) {
+  /**
+   * The value without trailing zeros, in plain notation ({@code 100}, not {@code 1E+2}): the
+   * parser reads decimals this way too, so an event as intake parsed it equals the event read back
+   * from its journaled body.
+   */
+  static BigDecimal canonical(BigDecimal value) {
     return new BigDecimal(value.stripTrailingZeros().toPlainString());
   }
 

@@ -215,6 +215,7 @@ final class FieldReader {
       problem(field, "must have at most " + MAX_DECIMALS + " decimals");
       return null;
     }
-    return value;
+    // in the form the journal keeps (4.50 is 4.5): plugins are handed one form either way
+    return EventWire.canonical(value);
   }
 }

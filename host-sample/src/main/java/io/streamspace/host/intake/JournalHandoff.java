@@ -10,13 +10,17 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads a journaled event back (it was validated when it arrived) and calls its plugin hook. */
+/**
+ * Calls a journaled event's plugin hook: with the event as this node's intake parsed it while it
+ * is kept ({@link ParsedEvents}), else read back from its body (it was validated when it arrived).
+ */
 public final class JournalHandoff implements EventHandoff {
 
   private static final Logger log = LoggerFactory.getLogger(JournalHandoff.class);
 
   private final ObjectMapper mapper;
   private final EventParser parser;
+  private final ParsedEvents parsed = new ParsedEvents();
 
   public JournalHandoff(ObjectMapper mapper, Clock clock) {
     this.mapper = mapper;
@@ -26,9 +30,34 @@ public final class JournalHandoff implements EventHandoff {
 
   @Override
   public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
-    PlatformEvent event;
+    PlatformEvent event = parsed.at(journaled.seq(), journaled.entry().eventId());
+    if (event == null) {
+      event = readBack(journaled, plugin);
+    }
+    if (event != null) {
+      event.deliverTo(plugin.extension(), plugin.context());
+    }
+  }
+
+  @Override
+  public void handedThrough(long seq) {
+    parsed.handedThrough(seq);
+  }
+
+  /** Intake journaled {@code event} at {@code seq} on this node. */
+  void journaled(long seq, PlatformEvent event) {
+    parsed.journaled(seq, event);
+  }
+
+  /** How many parsed events are kept for the consumers (tests watch it). */
+  int kept() {
+    return parsed.size();
+  }
+
+  /** The event its body reads as; null when it no longer reads as one (reported). */
+  private PlatformEvent readBack(EventJournal.Journaled journaled, ActivePlugin plugin) {
     try {
-      event = parser.parseKept(mapper.readTree(journaled.entry().body()));
+      return parser.parseKept(mapper.readTree(journaled.entry().body()));
     } catch (IOException | IllegalArgumentException e) {
       // accepted under an older host's rules: it stays in the journal for support to see
       log.error(
@@ -38,8 +67,7 @@ public final class JournalHandoff implements EventHandoff {
           journaled.entry().eventId(),
           plugin.id(),
           e.getMessage());
-      return;
+      return null;
     }
-    event.deliverTo(plugin.extension(), plugin.context());
   }
 }

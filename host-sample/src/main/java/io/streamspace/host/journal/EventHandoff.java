@@ -11,4 +11,10 @@ public interface EventHandoff {
    * rules changed since it was accepted) is reported and left in the journal, not handed.
    */
   void handOff(EventJournal.Journaled journaled, ActivePlugin plugin);
+
+  /**
+   * Every plugin consumed on this node has been handed the entries up to {@code seq} (what was
+   * kept in memory to hand them may go).
+   */
+  default void handedThrough(long seq) {}
 }

@@ -5,6 +5,7 @@ import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,10 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands one plugin the journal, in order, on the node that holds the plugin's lease: a round
- * reads the entries after the plugin's position, calls its hooks, waits for its {@code flush()},
- * then moves the position. Delivery is at least once: a round cut short (a crash, a failed
- * flush, a lost lease) is handed again from the last position, and plugins key what they store
- * by natural keys, so a second delivery changes nothing.
+ * reads the entries after those handed so far, calls the plugin's hooks and asks for its {@code
+ * flush()}; then, while that flush is under way, the next round is read and handed, and only once
+ * a round's flush has completed does the position move past it (to the end of that round, never
+ * further). Delivery is at least once: a round cut short (a crash, a failed flush, a lost lease)
+ * is handed again from the last position, with the round handed after it, and plugins key what
+ * they store by natural keys, so a second delivery changes nothing.
  */
 final class JournalConsumer {
 
@@ -42,6 +45,7 @@ final class JournalConsumer {
   private final EventHandoff handoff;
   private final String node;
   private final Timings timings;
+  private final Runnable moved;
   private final Thread thread;
 
   private volatile boolean running = true;
@@ -51,6 +55,11 @@ final class JournalConsumer {
   private volatile boolean failing;
   private long renewedAt;
   private boolean woken;
+  // the round handed whose flush is under way; only the consumer's thread reads or sets it
+  private Flushing flushing;
+
+  /** A round handed to the plugin: its flush, and the position to move to once it completes. */
+  private record Flushing(CompletableFuture<?> flushed, long through) {}
 
   JournalConsumer(
       ActivePlugin plugin,
@@ -58,13 +67,15 @@ final class JournalConsumer {
       JournalCursors cursors,
       EventHandoff handoff,
       String node,
-      Timings timings) {
+      Timings timings,
+      Runnable moved) {
     this.plugin = plugin;
     this.journal = journal;
     this.cursors = cursors;
     this.handoff = handoff;
     this.node = node;
     this.timings = timings;
+    this.moved = moved;
     this.thread = new Thread(this::run, "journal-" + plugin.id());
     thread.setDaemon(true);
   }
@@ -89,6 +100,11 @@ final class JournalConsumer {
   /** Whether this node consumes the plugin's journal now. */
   boolean leading() {
     return leading;
+  }
+
+  /** Every entry up to this position was handed to the plugin and flushed (-1 before a lease). */
+  long position() {
+    return position;
   }
 
   /** Something was journaled: look now rather than at the next poll. */
@@ -148,6 +164,8 @@ final class JournalConsumer {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        // what was handed since the position is handed again
+        flushing = null;
         failing = true;
         wakeWaiters();
         if (DatabaseOutage.causedBy(e)) {
@@ -168,6 +186,7 @@ final class JournalConsumer {
         backoff = nextBackoff(backoff);
       }
     }
+    settleBeforeStopping();
   }
 
   private synchronized void wakeWaiters() {
@@ -195,8 +214,13 @@ final class JournalConsumer {
   }
 
   private void consumeRound() throws InterruptedException {
-    List<EventJournal.Journaled> round = journal.after(position, timings.round());
+    long handed = flushing == null ? position : flushing.through();
+    List<EventJournal.Journaled> round = journal.after(handed, timings.round());
     if (round.isEmpty()) {
+      if (flushing != null) {
+        settle();
+        return;
+      }
       if (System.nanoTime() - renewedAt > timings.renewEvery().toNanos()) {
         moveTo(position);
       }
@@ -206,17 +230,41 @@ final class JournalConsumer {
     for (EventJournal.Journaled journaled : round) {
       handoff.handOff(journaled, plugin);
     }
-    flush();
-    moveTo(round.get(round.size() - 1).seq());
+    CompletableFuture<?> flushed = plugin.extension().flush().toCompletableFuture();
+    if (flushing != null) {
+      settle();
+    }
+    // with the lease lost, the next holder hands this round again
+    flushing = leading ? new Flushing(flushed, round.get(round.size() - 1).seq()) : null;
   }
 
-  private void flush() throws InterruptedException {
+  /** Waits for the round under way to be flushed, then moves the position to its end. */
+  private void settle() throws InterruptedException {
+    Flushing settled = flushing;
+    flushing = null;
+    awaitFlush(settled.flushed());
+    moveTo(settled.through());
+    moved.run();
+  }
+
+  /** The last round handed, flushed and moved past before the consumer stops (best effort). */
+  private void settleBeforeStopping() {
+    if (flushing == null || !leading) {
+      return;
+    }
     try {
-      plugin
-          .extension()
-          .flush()
-          .toCompletableFuture()
-          .get(FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      settle();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // handed again by whichever node consumes next
+      log.warn("Plugin {} journal: the last round was not flushed: {}", plugin.id(), e.toString());
+    }
+  }
+
+  private void awaitFlush(CompletableFuture<?> flushed) throws InterruptedException {
+    try {
+      flushed.get(FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException cause
           ? cause

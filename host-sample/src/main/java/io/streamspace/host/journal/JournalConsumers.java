@@ -71,7 +71,7 @@ public final class JournalConsumers
   @Override
   public void started(ActivePlugin plugin) {
     JournalConsumer consumer =
-        new JournalConsumer(plugin, journal, cursors, handoff, node, timings);
+        new JournalConsumer(plugin, journal, cursors, handoff, node, timings, this::moved);
     JournalConsumer previous = consumers.put(plugin.id(), consumer);
     if (previous != null) {
       previous.stop();
@@ -84,6 +84,22 @@ public final class JournalConsumers
     JournalConsumer consumer = consumers.remove(pluginId);
     if (consumer != null) {
       consumer.stop();
+    }
+  }
+
+  /**
+   * A consumer here moved its position: the entries every consumer leading here has been handed
+   * need not be kept for them any more.
+   */
+  private void moved() {
+    long lowest = Long.MAX_VALUE;
+    for (JournalConsumer consumer : consumers.values()) {
+      if (consumer.leading()) {
+        lowest = Math.min(lowest, consumer.position());
+      }
+    }
+    if (lowest != Long.MAX_VALUE) {
+      handoff.handedThrough(lowest);
     }
   }
 

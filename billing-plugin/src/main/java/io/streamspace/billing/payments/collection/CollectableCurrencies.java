@@ -8,6 +8,7 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +34,24 @@ public final class CollectableCurrencies implements OnFinalized {
 
   @Override
   public void finalized(Connection connection, Invoice invoice) throws SQLException {
-    if (StripeAmounts.chargesEveryAmount(invoice.currency())) {
-      collection.finalized(connection, invoice);
-    } else if (config.get().stripeEnabled() && invoice.status() == InvoiceStatus.SENT) {
+    finalizedAll(connection, List.of(invoice));
+  }
+
+  /** The chunk's invoices in a collectable currency passed on together; the others warned of. */
+  @Override
+  public void finalizedAll(Connection connection, List<Invoice> invoices) throws SQLException {
+    collection.finalizedAll(
+        connection,
+        invoices.stream().filter(i -> StripeAmounts.chargesEveryAmount(i.currency())).toList());
+    for (Invoice invoice : invoices) {
+      if (!StripeAmounts.chargesEveryAmount(invoice.currency())) {
+        warnUncollectable(invoice);
+      }
+    }
+  }
+
+  private void warnUncollectable(Invoice invoice) {
+    if (config.get().stripeEnabled() && invoice.status() == InvoiceStatus.SENT) {
       log.warn(
           "invoice {} of {} not queued for collection through Stripe: its currency {} has {}"
               + " decimals, Stripe takes {}; collect it otherwise",

@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.collection;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,17 @@ final class CollectionRepository {
           INSERT INTO billing_stripe_collections (invoice_id, attempt, due_at, created_at,
               updated_at)
           VALUES (:invoice_id, :attempt, :due_at, :now, :now)
+          ON CONFLICT DO NOTHING""");
+
+  // the first attempts of a chunk of just-finalized invoices, each due at its finalization
+  private static final NamedSql ENQUEUE_FIRST =
+      NamedSql.of(
+          """
+          INSERT INTO billing_stripe_collections (invoice_id, attempt, due_at, created_at,
+              updated_at)
+          SELECT f.invoice_id, 1, f.at, f.at, f.at
+          FROM unnest(:invoice_id::text[]::bigint[], :at::text[]::timestamptz[])
+               AS f(invoice_id, at)
           ON CONFLICT DO NOTHING""");
 
   // leases the next due attempt: due again only once the lease is over (a node that died)
@@ -132,6 +145,21 @@ final class CollectionRepository {
         .bind("attempt", attempt)
         .bind("due_at", due)
         .bind("now", now)
+        .update(c);
+  }
+
+  /**
+   * Queues the first attempt of each invoice, due at its finalization, in one statement;
+   * nothing for one queued already.
+   */
+  static void enqueueFirst(Connection c, List<Long> invoiceIds, List<Instant> finalizedAt)
+      throws SQLException {
+    if (invoiceIds.isEmpty()) {
+      return;
+    }
+    ENQUEUE_FIRST
+        .bind("invoice_id", SqlArrays.array(c, invoiceIds, id -> id))
+        .bind("at", SqlArrays.array(c, finalizedAt, at -> at))
         .update(c);
   }
 

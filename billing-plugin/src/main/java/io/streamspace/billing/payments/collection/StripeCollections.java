@@ -2,6 +2,7 @@ package io.streamspace.billing.payments.collection;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Invoice;
+import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.stripe.ChargeOutcome;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * is still its own ({@link Settlement}: a success pays the invoice, a decline queues the next
  * attempt on the {@link RetrySchedule}, an outage defers the attempt).
  */
-public final class StripeCollections {
+public final class StripeCollections implements InvoiceFinalizer.OnFinalized {
 
   /** What one run did with the attempts it took. */
   public record Run(int sent, int failed, int cancelled, int deferred) {
@@ -67,14 +69,25 @@ public final class StripeCollections {
    * Queues the first attempt to collect a just-finalized invoice, due at once, in the caller's
    * (the finalization's) transaction: only while stripeEnabled, and only a positive total.
    */
-  public void enqueue(Connection connection, Invoice invoice) throws SQLException {
-    if (!config.get().stripeEnabled()
-        || invoice.status() != InvoiceStatus.SENT
-        || invoice.total().signum() <= 0) {
+  @Override
+  public void finalized(Connection connection, Invoice invoice) throws SQLException {
+    finalizedAll(connection, List.of(invoice));
+  }
+
+  /** {@link #finalized} of a chunk's invoices, in one statement. */
+  @Override
+  public void finalizedAll(Connection connection, List<Invoice> invoices) throws SQLException {
+    if (!config.get().stripeEnabled()) {
       return;
     }
-    CollectionRepository.enqueue(
-        connection, invoice.id(), 1, invoice.finalizedAt(), invoice.finalizedAt());
+    List<Invoice> owed =
+        invoices.stream()
+            .filter(i -> i.status() == InvoiceStatus.SENT && i.total().signum() > 0)
+            .toList();
+    CollectionRepository.enqueueFirst(
+        connection,
+        owed.stream().map(Invoice::id).toList(),
+        owed.stream().map(Invoice::finalizedAt).toList());
   }
 
   /**

@@ -1,0 +1,238 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.metrics.PluginMetrics;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finalization's cost per invoice and per step, on the embedded PostgreSQL, for the benchmark's
+ * invoicing shape ({@code InvoicingWorkload}: personal USD accounts in usage mode, 744 hourly
+ * storage records and a credit each) and for the same accounts without usage (so the per-record
+ * usage claim, which another change replaces by a claim by range, does not hide the rest), one
+ * draft per transaction and in chunks of each size given. Each statement's time is summed by what
+ * it does (a proxy around the connections), and the commits apart. Not a test: no timing is
+ * asserted anywhere; the machine's other load shows in the figures, so compare ratios of one run.
+ *
+ * <pre>
+ * mvn -o -pl billing-plugin -am test -Dtest=FinalizationBenchmark \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dbench.accounts=2000 [-Dbench.chunks=1,50,250]
+ * </pre>
+ *
+ * Runs only when {@code bench.accounts} is given; {@code bench.chunks} defaults to 1, 50, 250
+ * and 1,000.
+ */
+class FinalizationBenchmark {
+
+  private static final Logger log = LoggerFactory.getLogger(FinalizationBenchmark.class);
+  private static final Instant MARCH = Instant.parse("2026-03-01T00:00:00Z");
+  private static final Instant APRIL = Instant.parse("2026-04-01T00:00:00Z");
+
+  private static final String ACCOUNTS =
+      """
+      INSERT INTO billing_accounts (user_id, currency, created_at, personal)
+        SELECT 'u' || i, 'USD', '2026-02-01T00:00:00Z', true FROM generate_series(1, %1$d) i;
+      INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+          billing_interval, started_at)
+        SELECT 'u' || i, 'free', 'Free Tier', 0, 'USD', 'month', '2026-02-01T00:00:00Z'
+        FROM generate_series(1, %1$d) i;
+      INSERT INTO billing_credits (user_id, amount, remaining, currency, reason, granted_by,
+                                   granted_at)
+        SELECT 'u' || i, 0.50, 0.50, 'USD', 'benchmark credit', 'bench', '2026-03-02T00:00:00Z'
+        FROM generate_series(1, %1$d) i;
+      """;
+
+  // as InvoicingWorkload writes it: one 10 GB storage record per account and hour of March
+  private static final String USAGE =
+      """
+      INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
+      SELECT 'u' || i, '', 'storage', h, h + interval '1 hour', 36000, 'gb-months', 0.10,
+             'USD', h + interval '70 minutes', 0
+      FROM generate_series(1, %d) i
+      CROSS JOIN generate_series('2026-03-01T00:00:00Z'::timestamptz,
+                                 '2026-03-31T23:00:00Z'::timestamptz, interval '1 hour') h
+      """;
+
+  @Test
+  @EnabledIfSystemProperty(named = "bench.accounts", matches = "\\d+")
+  void finalizationPerInvoiceAndStep() throws Exception {
+    int accounts = Integer.parseInt(System.getProperty("bench.accounts"));
+    List<Integer> chunks =
+        Stream.of(System.getProperty("bench.chunks", "1,50,250,1000").split(","))
+            .map(Integer::valueOf)
+            .toList();
+    for (boolean usage : List.of(false, true)) {
+      for (int chunk : chunks) {
+        run(accounts, usage, chunk);
+      }
+    }
+  }
+
+  private static void run(int accounts, boolean usage, int chunk) throws Exception {
+    DataSource plain = TestDatabase.dataSource();
+    BillingMigrations.migrate(plain);
+    TestDatabase.clean();
+    try (Connection c = plain.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(ACCOUNTS.formatted(accounts));
+      if (usage) {
+        s.execute(USAGE.formatted(accounts));
+      }
+      s.execute("ANALYZE");
+    }
+    new InvoiceDrafts(plain).generate(MARCH, APRIL, APRIL, APRIL);
+    Map<String, LongAdder> steps = new ConcurrentHashMap<>();
+    DataSource timed = timed(plain, steps);
+    InvoiceFinalizer finalizer =
+        new InvoiceFinalizer(
+            timed,
+            new InvoiceCalculator(timed, BillingConfig::defaults),
+            new BillingEvents((type, payload) -> {}),
+            BillingConfig::defaults,
+            (connection, invoice) -> {},
+            PluginMetrics.none(),
+            chunk);
+    long start = System.nanoTime();
+    Finalization done = finalizer.finalizeDue(APRIL.plusSeconds(3_600));
+    long elapsed = System.nanoTime() - start;
+    StringBuilder table = new StringBuilder();
+    Map<String, Long> sorted = new TreeMap<>();
+    steps.forEach((step, nanos) -> sorted.put(step, nanos.sum()));
+    long statements = sorted.values().stream().mapToLong(Long::longValue).sum();
+    sorted.forEach(
+        (step, nanos) ->
+            table.append(
+                "%n  %-28s %8.1f µs/invoice".formatted(step, nanos / 1e3 / done.finalized())));
+    table.append(
+        "%n  %-28s %8.1f µs/invoice"
+            .formatted(
+                "(Java, between statements)", (elapsed - statements) / 1e3 / done.finalized()));
+    log.info(
+        "{} invoices {} usage, chunks of {}: {} ms, {} µs an invoice{}",
+        done.finalized(),
+        usage ? "with 744 storage records of" : "without",
+        chunk,
+        elapsed / 1_000_000,
+        elapsed / 1_000 / done.finalized(),
+        table);
+  }
+
+  /** What each statement does, from its text: the step it belongs to. */
+  private static final Map<String, String> STEPS = new LinkedHashMap<>();
+
+  static {
+    STEPS.put("status = 'draft' AND finalize_after", "list due drafts");
+    STEPS.put("SKIP LOCKED", "lock drafts");
+    STEPS.put("FROM billing_accounts\n", "lock accounts (team?)");
+    STEPS.put("min(slice_start)", "usage: floor");
+    STEPS.put("INSERT INTO billing_usage_claims", "usage: claim + buckets");
+    STEPS.put("JOIN billing_subscriptions", "plan terms");
+    STEPS.put("FILTER (WHERE r.occurred_at", "counters: split");
+    STEPS.put("r.user_id, sum(r.quantity)", "counters: by member");
+    STEPS.put("p.adds::text", "counters: packs added");
+    STEPS.put("billing_org_events", "seats");
+    STEPS.put("UPDATE billing_pack_events", "packs: one-time (claim)");
+    STEPS.put("kind = 'recurring'", "packs: recurring");
+    STEPS.put("FOR UPDATE OF c", "credits: lock + read");
+    STEPS.put("UPDATE billing_credits", "credits: spend");
+    STEPS.put("billing_credit_applications", "credits: record");
+    STEPS.put("INSERT INTO billing_invoice_lines", "lines");
+    STEPS.put("billing_invoice_member_amounts", "member amounts");
+    STEPS.put("billing_invoice_numbers", "numbers");
+    STEPS.put("UPDATE billing_invoices", "finalize update");
+  }
+
+  private static String step(String sql) {
+    for (Map.Entry<String, String> step : STEPS.entrySet()) {
+      if (sql.contains(step.getKey())) {
+        return step.getValue();
+      }
+    }
+    return sql.strip().lines().findFirst().orElse("?");
+  }
+
+  /** The data source, its statements' execution and its commits timed into {@code steps}. */
+  private static DataSource timed(DataSource dataSource, Map<String, LongAdder> steps) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            FinalizationBenchmark.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              Object result = invoke(dataSource, method, args);
+              return result instanceof Connection c ? connection(c, steps) : result;
+            });
+  }
+
+  private static Connection connection(Connection connection, Map<String, LongAdder> steps) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            FinalizationBenchmark.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("commit")) {
+                return timedCall(steps, "commit", connection, method, args);
+              }
+              Object result = invoke(connection, method, args);
+              if (result instanceof PreparedStatement p
+                  && method.getName().equals("prepareStatement")) {
+                return statement(p, step((String) args[0]), steps);
+              }
+              return result;
+            });
+  }
+
+  private static PreparedStatement statement(
+      PreparedStatement statement, String step, Map<String, LongAdder> steps) {
+    InvocationHandler handler =
+        (proxy, method, args) ->
+            method.getName().startsWith("execute")
+                ? timedCall(steps, step, statement, method, args)
+                : invoke(statement, method, args);
+    return (PreparedStatement)
+        Proxy.newProxyInstance(
+            FinalizationBenchmark.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            handler);
+  }
+
+  private static Object timedCall(
+      Map<String, LongAdder> steps, String step, Object target, Method method, Object[] args)
+      throws Throwable {
+    long start = System.nanoTime();
+    try {
+      return invoke(target, method, args);
+    } finally {
+      steps.computeIfAbsent(step, s -> new LongAdder()).add(System.nanoTime() - start);
+    }
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.streamspace.host.intake;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.common.http.Json;
+import io.streamspace.host.journal.EventJournal;
+import io.streamspace.host.journal.JournalEntry;
+import io.streamspace.host.plugins.ActivePlugin;
+import io.streamspace.plugin.api.PlatformPlugin;
+import io.streamspace.plugin.api.PluginContext;
+import io.streamspace.plugin.api.event.SessionEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The consumer on the node whose intake journaled an event hands the plugin the event as intake
+ * parsed it, not its body read back: the same event either way, kept only until every consumer
+ * here has been handed it.
+ */
+class ParsedHandoffTest {
+
+  private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+  private static final String AT = "\"occurred_at\":\"2025-06-01T11:00:00Z\"";
+
+  private final ObjectMapper mapper = Json.newMapper();
+  private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+  private final EventParser parser = new EventParser(mapper, clock, Duration.ofDays(35));
+  private final JournalHandoff handoff = new JournalHandoff(mapper, clock);
+  private final Recording recording = new Recording();
+  private final ActivePlugin plugin = new ActivePlugin("recording", recording, null);
+
+  /** Keeps the session events it is handed, the very objects. */
+  static final class Recording implements PlatformPlugin {
+    final List<SessionEvent> heartbeats = new ArrayList<>();
+
+    @Override
+    public void onSessionHeartbeat(PluginContext context, SessionEvent event) {
+      heartbeats.add(event);
+    }
+  }
+
+  @Test
+  void everyEventAsIntakeParsesIt_equalsTheEventItsJournaledBodyReadsAs_decimalsWrittenAnyWay()
+      throws Exception {
+    // each type, with decimals written with trailing zeros or as exponents (4.50, 1E+2, 0.0,
+    // 12.50), attributes in no particular order and an offset time
+    String batch =
+        "["
+            + "{\"id\":\"p-1\",\"type\":\"user.created\",\"occurred_at\":\"2025-06-01T13:00:00+02:00\","
+            + "\"user\":{\"user_id\":\"u1\",\"plan\":\"pro\",\"email\":\"u1@example.com\",\"currency\":\"VND\"}},"
+            + "{\"id\":\"p-2\",\"type\":\"session.created\","
+            + AT
+            + ",\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\",\"org_id\":\"acme\","
+            + "\"cpu_cores\":4.50,\"memory_gb\":1E+2,\"storage_gb\":0.0}},"
+            + "{\"id\":\"p-3\",\"type\":\"session.heartbeat\","
+            + AT
+            + ",\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\"}},"
+            + "{\"id\":\"p-4\",\"type\":\"session.terminated\","
+            + AT
+            + ",\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\"}},"
+            + "{\"id\":\"p-5\",\"type\":\"usage.reported\","
+            + AT
+            + ",\"usage\":{\"user_id\":\"u1\",\"meter\":\"bandwidth_gb\",\"quantity\":12.50,"
+            + "\"session_id\":\"s1\"}},"
+            + "{\"id\":\"p-6\",\"type\":\"org.created\","
+            + AT
+            + ",\"org\":{\"org_id\":\"acme\",\"name\":\"Acme\",\"owner_user_id\":\"u1\","
+            + "\"currency\":\"USD\",\"plan\":\"pro\"}},"
+            + "{\"id\":\"p-7\",\"type\":\"org.member_added\","
+            + AT
+            + ",\"membership\":{\"org_id\":\"acme\",\"user_id\":\"u2\",\"role\":\"admin\"}},"
+            + "{\"id\":\"p-8\",\"type\":\"org.deleted\","
+            + AT
+            + ",\"org\":{\"org_id\":\"acme\"}}"
+            + "]";
+
+    List<PlatformEvent> parsed = parser.parse(batch.getBytes(UTF_8));
+
+    assertEquals(8, parsed.size());
+    for (PlatformEvent event : parsed) {
+      String body = mapper.writeValueAsString(event.wire());
+      assertEquals(event, readBack(body), "event " + event.id() + " read back from " + body);
+    }
+  }
+
+  @Test
+  void anEventIntakeJournaledHere_isHandedAsParsed_notReadBackFromItsBody() {
+    PlatformEvent event = heartbeat("h-1");
+    handoff.journaled(7, event);
+
+    // a body that no longer reads as an event would be reported and not handed, were it read
+    handoff.handOff(journaled(7, "h-1", "not an event"), plugin);
+
+    assertEquals(1, recording.heartbeats.size());
+    assertSame(((PlatformEvent.SessionChanged) event).event(), recording.heartbeats.get(0));
+  }
+
+  @Test
+  void anEntryNotJournaledHere_orAnotherEventsAtThatPosition_isReadBackFromItsBody()
+      throws Exception {
+    handoff.journaled(7, heartbeat("h-1"));
+    PlatformEvent other = heartbeat("h-2");
+    String otherBody = mapper.writeValueAsString(other.wire());
+
+    handoff.handOff(journaled(8, "h-2", otherBody), plugin);
+    // position 7 holds h-1 here: an entry of h-2 there is read from its body
+    handoff.handOff(journaled(7, "h-2", otherBody), plugin);
+
+    assertEquals(
+        List.of(((PlatformEvent.SessionChanged) other).event(), recording.heartbeats.get(0)),
+        recording.heartbeats);
+    assertEquals(2, recording.heartbeats.size());
+  }
+
+  @Test
+  void keptEventsGoOnceEveryConsumerHereWasHandedThem_andNoneStaysTheBoundBehindTheNewest() {
+    handoff.journaled(1, heartbeat("k-1"));
+    handoff.journaled(2, heartbeat("k-2"));
+    handoff.journaled(3, heartbeat("k-3"));
+
+    handoff.handedThrough(2);
+
+    assertEquals(1, handoff.kept(), "only position 3 is still to be handed");
+    // 20,003 is ParsedEvents.MOST (20,000) positions ahead of 3: 3 goes, 20,003 stays
+    handoff.journaled(3 + ParsedEvents.MOST, heartbeat("k-far"));
+    assertEquals(1, handoff.kept());
+    handoff.journaled(3 + ParsedEvents.MOST - 1, heartbeat("k-near"));
+    assertEquals(2, handoff.kept());
+  }
+
+  private PlatformEvent heartbeat(String id) {
+    String body =
+        "{\"id\":\""
+            + id
+            + "\",\"type\":\"session.heartbeat\","
+            + AT
+            + ",\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\",\"cpu_cores\":2,"
+            + "\"memory_gb\":4.5,\"storage_gb\":10}}";
+    return parser.parse(body.getBytes(UTF_8)).get(0);
+  }
+
+  private PlatformEvent readBack(String body) throws Exception {
+    return parser.parseKept(mapper.readTree(body));
+  }
+
+  private static EventJournal.Journaled journaled(long seq, String eventId, String body) {
+    return new EventJournal.Journaled(
+        seq,
+        NOW,
+        new JournalEntry(
+            eventId, "session.heartbeat", Instant.parse("2025-06-01T11:00:00Z"), "u1", "s1", body));
+  }
+}
