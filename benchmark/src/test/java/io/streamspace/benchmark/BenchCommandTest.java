@@ -62,6 +62,7 @@ class BenchCommandTest {
             "calculate-usage",
             "invoicing",
             "usage-reads",
+            "admin-reads",
             "heap",
             "start"),
         workloads);
@@ -71,10 +72,10 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        15,
+        19,
         rows.size(),
         "intake and admission have two rows each, usage-reads six (three routes, two accounts),"
-            + " intake-with-rating one: "
+            + " admin-reads four, intake-with-rating one: "
             + rows);
     assertTrue(
         table.get(table.size() - 1).matches("Machine: \\d+ cores, .+\\. Commit: \\S+\\."),
