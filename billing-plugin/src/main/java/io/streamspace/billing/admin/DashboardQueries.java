@@ -141,16 +141,16 @@ public final class DashboardQueries {
           open_spans AS (SELECT * FROM spans WHERE s_from < s_to),
           -- each size in effect within the span as the step from the size before (the first
           -- from zero), starting at the span's start at the earliest, and undone at its end
-          -- (each span's sizes read by its key: the window's sessions, not every session's)
+          -- (each span's sizes read by its key, OFFSET 0 keeping it a lookup: the window's
+          -- sessions, not every session's sizes hashed)
           steps AS (
-            SELECT sp.s_from, sp.s_to, greatest(z.effective_from, sp.s_from) AS at, z.cores
+            SELECT sp.s_from, sp.s_to, greatest(z.effective_from, sp.s_from) AS at,
+                   z.cpu_cores - coalesce(lag(z.cpu_cores)
+                     OVER (PARTITION BY z.session_id ORDER BY z.effective_from), 0) AS cores
             FROM open_spans sp
             CROSS JOIN LATERAL (
-              SELECT z.effective_from,
-                     z.cpu_cores - coalesce(lag(z.cpu_cores) OVER (ORDER BY z.effective_from), 0)
-                       AS cores
-              FROM billing_session_sizes z
-              WHERE z.session_id = sp.session_id AND z.effective_from < sp.s_to) z),
+              SELECT * FROM billing_session_sizes z
+              WHERE z.session_id = sp.session_id AND z.effective_from < sp.s_to OFFSET 0) z),
           changes AS (
             SELECT s_from AS at, 1 AS sessions, 0::numeric AS cores FROM open_spans
             UNION ALL SELECT s_to, -1, 0 FROM open_spans
