@@ -46,7 +46,9 @@ public final class QuotaReadings {
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
           -- open sessions at their latest size; one whose heartbeat timed out no longer counts
-          -- (calculate-usage ends it at its last heartbeat)
+          -- (calculate-usage ends it at its last heartbeat). An open session is never settled
+          -- (settled ones have ended): NOT settled lets every account's open sessions be read
+          -- by billing_sessions_unsettled instead of the year of ended sessions
           CROSS JOIN LATERAL (
             SELECT coalesce(sum(z.cpu_cores), 0) AS cpu_cores,
                    coalesce(sum(z.memory_gb), 0) AS memory_gb,
@@ -56,7 +58,7 @@ public final class QuotaReadings {
               SELECT cpu_cores, memory_gb FROM billing_session_sizes z
               WHERE z.session_id = o.session_id
               ORDER BY z.effective_from DESC LIMIT 1) z ON true
-            WHERE o.org_id = a.user_id AND o.ended_at IS NULL
+            WHERE o.org_id = a.user_id AND NOT o.settled AND o.ended_at IS NULL
               AND o.last_heartbeat >= :stale_before) c
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l
