@@ -24,7 +24,9 @@ import java.util.Set;
  * never end within their period). Membership events merge with the stored ones by event time
  * (the latest of a member decides), so a membership event counts at once and exactly once.
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
- * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
+ * An account the database was not read for yet (an event brought it into the view) is not
+ * {@link #loaded}: admission reads it before it decides on it. Thread-safe; every method holds
+ * the account's monitor, which is uncontended on the hot path.
  */
 final class AccountUse {
 
@@ -77,6 +79,8 @@ final class AccountUse {
   private boolean personal; // as stored: a user's personal organization has one member
   private Integer seatLimit; // the Owner's, null: none
   private Instant seatLimitSeenHereAt; // set or removed on this node then; null: as stored
+  private long loadedBy; // the load (AdmissionView.nextLoad) its stored part is from; 0: none
+  private Instant askedAt; // the last admission check that read it, or its load; null: none
 
   /**
    * The session of {@code member} (null: the account itself) is open, with the size an event of
@@ -175,7 +179,15 @@ final class AccountUse {
    * storedReports}) yet.
    */
   synchronized void refresh(
-      StoredUse stored, Set<String> storedReports, Instant periodStart, Instant horizon) {
+      StoredUse stored,
+      Set<String> storedReports,
+      Instant periodStart,
+      Instant horizon,
+      long load) {
+    if (load <= loadedBy) {
+      return; // a load begun before the one it holds (a reload overtaken by a check's read)
+    }
+    loadedBy = load;
     sessions.values().removeIf(t -> t.seenHereAt().isBefore(horizon));
     // a report counts until found stored, however long the write-behind takes (a backlog, the
     // database down), or until its period ended: it counts in no later one (the bound)
@@ -236,18 +248,33 @@ final class AccountUse {
     return caps;
   }
 
-  /** Whether nothing is left to remember of the account. */
-  synchronized boolean isEmpty() {
+  /** Whether its stored part was read from the database (else it is read before a decision). */
+  synchronized boolean loaded() {
+    return loadedBy > 0;
+  }
+
+  /** An admission check read it at {@code now}: it stays in the view a while (see idle). */
+  synchronized void asked(Instant now) {
+    askedAt = now;
+  }
+
+  /**
+   * Whether it may leave the view: no session open or seen here since {@code horizon}, no report
+   * the stored counters may not hold yet, nothing else seen here since {@code horizon} (which
+   * the database may not hold yet), and no admission check since then. What is left is what the
+   * database holds (a confirmation is stored before it is handed here), so reading it again gives
+   * the same decisions. Called right after a refresh, which dropped what this node saw before the
+   * horizon.
+   */
+  synchronized boolean idle(Instant horizon) {
     return sessions.isEmpty()
-        && planId == null
-        && storageSeenHereAt == null
         && reports.isEmpty()
-        && confirmed.isEmpty()
-        && packs.isEmpty()
-        && caps.isEmpty()
-        && members.isEmpty()
-        && seatLimit == null
-        && seatLimitSeenHereAt == null;
+        && (askedAt == null || askedAt.isBefore(horizon))
+        && storageSeenHereAt == null
+        && seatLimitSeenHereAt == null
+        && packs.values().stream().allMatch(p -> p.seenHereAt() == null)
+        && caps.values().stream().allMatch(c -> c.seenHereAt() == null)
+        && members.values().stream().allMatch(e -> e.seenHereAt() == null);
   }
 
   /**
@@ -281,7 +308,8 @@ final class AccountUse {
    * personal organization has one member, its user, whose id it has ({@code accountId}); a team
    * (or an organization not stored yet) the members its events left.
    */
-  synchronized SeatUse seats(String accountId, String userId) {
+  synchronized SeatUse seats(String accountId, String userId, Instant now) {
+    askedAt = now;
     boolean member;
     int count;
     if (personal) {
@@ -302,6 +330,7 @@ final class AccountUse {
    */
   synchronized ConcurrentUse use(
       String sessionId, Instant periodStart, Instant periodEnd, Instant now) {
+    askedAt = now;
     BigDecimal cores = BigDecimal.ZERO;
     BigDecimal memory = BigDecimal.ZERO;
     int open = 0;
