@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * One account's use as admission sees it: its open sessions with their sizes (and the member
@@ -66,16 +67,18 @@ final class AccountUse {
   private Currency currency; // null: not known yet, the configured one
   private Instant countersPeriodStart; // the period of storedCounters; null: none loaded
   private Map<Meter, BigDecimal> storedCounters = Map.of();
-  private final Map<String, Report> reports = new HashMap<>();
-  private final Set<Confirmed> confirmed = new HashSet<>();
-  private final Map<Long, Pack> packs = new HashMap<>();
-  // by member; most accounts have none, so no map of their own (the heap at 100,000 sessions)
-  private Map<String, Cap> caps = Map.of();
+  // most accounts have no report, confirmation, pack, cap or member event held: each of these
+  // is the shared empty one until something is put in, and again once emptied (the view's bytes
+  // per account, see the README's Benchmark)
+  private Map<String, Report> reports = Map.of();
+  private Set<Confirmed> confirmed = Set.of();
+  private Map<Long, Pack> packs = Map.of();
+  private Map<String, Cap> caps = Map.of(); // by member
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
   private String storageEventId = "";
   private Instant storageSeenHereAt;
-  private final Map<String, MemberEvent> members = new HashMap<>(); // by user id
+  private Map<String, MemberEvent> members = Map.of(); // by user id
   private boolean personal; // as stored: a user's personal organization has one member
   private Integer seatLimit; // the Owner's, null: none
   private Instant seatLimitSeenHereAt; // set or removed on this node then; null: as stored
@@ -117,7 +120,8 @@ final class AccountUse {
    * removed (empty) on this node: it acts at once.
    */
   synchronized void cap(String member, Map<Meter, BigDecimal> limits, Instant now) {
-    changeableCaps().put(member, new Cap(limits, now));
+    caps = writable(caps);
+    caps.put(member, new Cap(limits, now));
   }
 
   /** The session does not count here: its session.created put it under another account. */
@@ -140,16 +144,21 @@ final class AccountUse {
 
   /** A usage report of a counter, counted until the stored counters hold it. */
   synchronized void usage(String reportId, Meter meter, BigDecimal quantity, Instant at) {
+    reports = writable(reports);
     reports.putIfAbsent(reportId, new Report(meter, quantity, at));
   }
 
   /** The account confirmed that counter's overage for the period that starts then. */
   synchronized void confirmed(Meter meter, Instant periodStart) {
+    if (!(confirmed instanceof HashSet)) {
+      confirmed = new HashSet<>(confirmed);
+    }
     confirmed.add(new Confirmed(meter, periodStart));
   }
 
   /** A purchase of the account was bought, renewed or cancelled on this node: it acts at once. */
   synchronized void pack(long purchaseId, PackGrant grant, Instant now) {
+    packs = writable(packs);
     packs.put(purchaseId, new Pack(grant, now));
   }
 
@@ -158,6 +167,7 @@ final class AccountUse {
    * a later one is known.
    */
   synchronized void membership(String userId, MemberEvent event) {
+    members = writable(members);
     members.merge(userId, event, (known, seen) -> seen.isAfter(known) ? seen : known);
   }
 
@@ -191,25 +201,24 @@ final class AccountUse {
     sessions.values().removeIf(t -> t.seenHereAt().isBefore(horizon));
     // a report counts until found stored, however long the write-behind takes (a backlog, the
     // database down), or until its period ended: it counts in no later one (the bound)
-    reports
-        .entrySet()
-        .removeIf(
-            r ->
-                storedReports.contains(r.getKey())
-                    || r.getValue().occurredAt().isBefore(periodStart));
+    reports =
+        without(
+            reports, (id, r) -> storedReports.contains(id) || r.occurredAt().isBefore(periodStart));
     // a confirmation never ends within its period: the stored ones add to those made here
-    confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
-    // a purchase changed here wins until the database surely holds the change
-    packs.values().removeIf(p -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
-    // as a purchase: a cap set or removed here wins until the database surely holds the change
-    if (!caps.isEmpty()) {
-      caps.values().removeIf(c -> c.seenHereAt() == null || c.seenHereAt().isBefore(horizon));
+    if (!confirmed.isEmpty()) {
+      confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
+      confirmed = confirmed.isEmpty() ? Set.of() : confirmed;
     }
+    // a purchase changed here wins until the database surely holds the change
+    packs = without(packs, (id, p) -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
+    // as a purchase: a cap set or removed here wins until the database surely holds the change
+    caps = without(caps, (m, c) -> c.seenHereAt() == null || c.seenHereAt().isBefore(horizon));
     countersPeriodStart = periodStart;
     storedCounters = Map.of();
     // the stored memberships are loaded anew; one seen here stays until surely stored, and the
     // later event of a member wins (the same rule as the database's)
-    members.values().removeIf(e -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
+    members =
+        without(members, (u, e) -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
     if (seatLimitSeenHereAt == null || seatLimitSeenHereAt.isBefore(horizon)) {
       seatLimit = stored == null ? null : stored.seatLimit();
       seatLimitSeenHereAt = null;
@@ -222,17 +231,23 @@ final class AccountUse {
     planId = stored.planId();
     currency = stored.currency();
     storedCounters = stored.counters();
-    stored.overageConfirmed().forEach(m -> confirmed.add(new Confirmed(m, periodStart)));
+    stored.overageConfirmed().forEach(m -> confirmed(m, periodStart));
     stored
         .openSessions()
         .forEach(
             (id, size) ->
                 sessions.putIfAbsent(
                     id, new Tracked(size, STORED, false, STORED, stored.sessionMembers().get(id))));
-    stored.packs().forEach((id, grant) -> packs.putIfAbsent(id, new Pack(grant, null)));
-    stored
-        .memberCaps()
-        .forEach((member, limits) -> changeableCaps().putIfAbsent(member, new Cap(limits, null)));
+    if (!stored.packs().isEmpty()) {
+      packs = writable(packs);
+      stored.packs().forEach((id, grant) -> packs.putIfAbsent(id, new Pack(grant, null)));
+    }
+    if (!stored.memberCaps().isEmpty()) {
+      caps = writable(caps);
+      stored
+          .memberCaps()
+          .forEach((member, limits) -> caps.putIfAbsent(member, new Cap(limits, null)));
+    }
     if (storageSeenHereAt == null || storageSeenHereAt.isBefore(horizon)) {
       storageGb = stored.storageGb();
       storageAt = STORED;
@@ -241,11 +256,17 @@ final class AccountUse {
     }
   }
 
-  private Map<String, Cap> changeableCaps() {
-    if (caps.isEmpty() && !(caps instanceof HashMap)) {
-      caps = new HashMap<>();
+  /** The map to put into: itself, or a new one in place of the shared empty one. */
+  private static <K, V> Map<K, V> writable(Map<K, V> map) {
+    return map instanceof HashMap ? map : new HashMap<>();
+  }
+
+  /** The map without the entries {@code drop} picks: the shared empty one once none is left. */
+  private static <K, V> Map<K, V> without(Map<K, V> map, BiPredicate<K, V> drop) {
+    if (!map.isEmpty()) {
+      map.entrySet().removeIf(e -> drop.test(e.getKey(), e.getValue()));
     }
-    return caps;
+    return map.isEmpty() ? Map.of() : map;
   }
 
   /** Whether its stored part was read from the database (else it is read before a decision). */

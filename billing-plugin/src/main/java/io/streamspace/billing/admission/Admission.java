@@ -529,8 +529,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     }
   }
 
-  /** How many accounts the view holds. */
-  int accounts() {
+  /** How many accounts the view holds (tests and the memory measurement read it). */
+  public int accounts() {
     return view.size();
   }
 

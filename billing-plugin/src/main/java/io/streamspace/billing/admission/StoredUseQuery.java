@@ -149,6 +149,7 @@ final class StoredUseQuery {
       String[] maxMeters)
       throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
+    Map<Object, Object> shared = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
     try (Connection connection = dataSource.getConnection()) {
       int isolation = connection.getTransactionIsolation();
@@ -167,7 +168,7 @@ final class StoredUseQuery {
           statement.setFetchSize(10_000);
           try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-              read(rows, byAccount);
+              read(rows, byAccount, shared);
             }
           }
         }
@@ -234,7 +235,15 @@ final class StoredUseQuery {
         Sql.instant(row.getTimestamp(5)));
   }
 
-  private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {
+  /**
+   * Adds one row to its account; {@code shared} gives each plan id and session size read one
+   * instance for all the accounts and sessions that have it (most sessions have one of a few
+   * sizes): the view holds what is read, and a copy of each would cost every session about 100
+   * bytes.
+   */
+  private static void read(
+      ResultSet row, Map<String, StoredUse> byAccount, Map<Object, Object> shared)
+      throws SQLException {
     String accountId = row.getString("user_id"); // the owner's id keys the account (Account)
     StoredUse use = byAccount.get(accountId);
     if (use == null) {
@@ -248,13 +257,14 @@ final class StoredUseQuery {
       for (String name : (String[]) row.getArray("confirmed").getArray()) {
         confirmed.add(Meter.of(name));
       }
+      String planId = row.getString("plan_id");
       use =
           new StoredUse(
-              row.getString("plan_id"),
+              planId == null ? null : (String) shared.computeIfAbsent(planId, p -> p),
               Currency.getInstance(row.getString("currency")),
               row.getBigDecimal("storage_gb"),
               new HashMap<>(),
-              counters,
+              counters.isEmpty() ? Map.of() : counters,
               confirmed,
               new HashMap<>(),
               new HashMap<>(),
@@ -272,7 +282,9 @@ final class StoredUseQuery {
               sessionId,
               cores == null
                   ? SessionSize.NONE
-                  : new SessionSize(cores, row.getBigDecimal("memory_gb")));
+                  : (SessionSize)
+                      shared.computeIfAbsent(
+                          new SessionSize(cores, row.getBigDecimal("memory_gb")), z -> z));
       String member = row.getString("member");
       if (!member.equals(accountId)) {
         use.sessionMembers().put(sessionId, member);
