@@ -100,11 +100,18 @@ public final class QuotaReadings {
               CROSS JOIN LATERAL jsonb_each_text(p.adds) e
               WHERE p.user_id = a.user_id AND %s
               GROUP BY e.key) t) k
-          WHERE CAST(:user_id AS text) IS NULL OR a.user_id = :user_id
+          WHERE (CAST(:user_id AS text) IS NULL OR a.user_id = :user_id)
           """
           .formatted(PackPurchaseRepository.ACTIVE_AT);
 
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
+
+  /**
+   * A page of the accounts' use, in user id order, those after :after (keyset on the primary
+   * key): check-quotas reads every account a page at a time, so it holds one page in memory.
+   */
+  private static final NamedSql PAGE =
+      NamedSql.of(USE_OF_ACCOUNTS + "AND a.user_id > :after ORDER BY a.user_id LIMIT :limit");
 
   /** The (account, meter) pairs at or over the threshold, worst first, a page of them. */
   private static final NamedSql OVER_THRESHOLD =
@@ -159,6 +166,11 @@ public final class QuotaReadings {
   /** The use of every account, by user id. */
   public List<UseSnapshot> all(At at) throws SQLException {
     return read(null, at);
+  }
+
+  /** The use of at most {@code limit} accounts after {@code after} ("": the first), by user id. */
+  public List<UseSnapshot> page(String after, int limit, At at) throws SQLException {
+    return read(use(PAGE.binding(), null, at).bind("after", after).bind("limit", limit));
   }
 
   /**
@@ -254,8 +266,12 @@ public final class QuotaReadings {
   }
 
   private List<UseSnapshot> read(String userId, At at) throws SQLException {
+    return read(use(USE.binding(), userId, at));
+  }
+
+  private List<UseSnapshot> read(NamedSql.Binding binding) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = use(USE.binding(), userId, at).prepare(connection);
+        PreparedStatement statement = binding.prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<UseSnapshot> uses = new ArrayList<>();
       while (rs.next()) {
