@@ -47,6 +47,17 @@ public final class BenchHttp {
     this.baseUrl = baseUrl;
   }
 
+  /** A GET's body as text (a CSV, say), when it answers 200. */
+  public String getText(String path, String token) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        client.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "GET " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
   public Answer get(String path, String token) throws IOException, InterruptedException {
     return send(request(path, token).GET());
   }

@@ -24,6 +24,7 @@ public final class BenchRunner {
         new CalculateUsageWorkload(),
         new InvoicingWorkload(),
         new UsageReadsWorkload(),
+        new AdminReadsWorkload(),
         new HeapWorkload(),
         new StartWorkload(host));
   }

@@ -99,6 +99,11 @@ final class BillingClient {
     http.post(PLUGIN + "/admin/invoices", context.adminToken(), body).expect(201);
   }
 
+  /** GET of a billing route as {@code token}, its body as text; fails unless it answers 200. */
+  String getText(String path, String token) throws IOException, InterruptedException {
+    return http.getText(PLUGIN + path, token);
+  }
+
   /** GET of a billing route as {@code token}; fails unless it answers 200. */
   JsonNode get(String path, String token) throws IOException, InterruptedException {
     return http.get(PLUGIN + path, token).expect(200);

@@ -242,7 +242,7 @@ final class UsageReadsWorkload implements Workload {
   }
 
   /** The billing period now is in, by the config's invoice day and time zone. */
-  private record Period(LocalDate startDay, ZoneId zone) {
+  record Period(LocalDate startDay, ZoneId zone) {
 
     static Period current(JsonNode config) {
       ZoneId zone = ZoneId.of(config.path("billingTimeZone").asText("UTC"));

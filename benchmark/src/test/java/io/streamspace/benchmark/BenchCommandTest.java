@@ -65,6 +65,7 @@ class BenchCommandTest {
             "calculate-usage",
             "invoicing",
             "usage-reads",
+            "admin-reads",
             "heap",
             "start"),
         workloads);
@@ -74,10 +75,10 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        15,
+        19,
         rows.size(),
         "intake and admission have two rows each, usage-reads six (three routes, two accounts),"
-            + " intake-with-rating one: "
+            + " admin-reads four, intake-with-rating one: "
             + rows);
     assertTrue(
         table.get(table.size() - 1).matches("Machine: \\d+ cores, .+\\. Commit: \\S+\\."),

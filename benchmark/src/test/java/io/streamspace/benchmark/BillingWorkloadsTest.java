@@ -138,6 +138,30 @@ class BillingWorkloadsTest {
     assertFalse(progress.isEmpty());
   }
 
+  @Test
+  void adminReadsMeasureTheDashboardTheReportsAndUsageByMember_overAYearOfHistory()
+      throws Exception {
+    List<BenchRow> rows = ran(new AdminReadsWorkload());
+
+    assertEquals(
+        List.of(
+            "admin-reads: GET /api/plugins/billing/admin/dashboard (12 months), one request at a"
+                + " time",
+            "admin-reads: GET /api/plugins/billing/admin/reports (JSON, current month, by user),"
+                + " one request at a time",
+            "admin-reads: GET /api/plugins/billing/admin/reports (CSV, current month, by user),"
+                + " one request at a time",
+            "admin-reads: GET /api/plugins/billing/usage?org_id= (a team's usage by member,"
+                + " current period), one request at a time"),
+        rows.stream().map(BenchRow::workload).toList());
+    for (BenchRow row : rows) {
+      assertTrue(row.size().startsWith("1,000 organizations, a year of "), row.size());
+      assertTrue(row.size().endsWith(" 10 requests"), row.size());
+      assertTrue(row.p50().compareTo(row.p99()) <= 0);
+      assertNotNull(row.met());
+    }
+  }
+
   private List<BenchRow> ran(Workload workload) throws Exception {
     List<BenchRow> answered = workload.run(context);
     rows.addAll(answered);

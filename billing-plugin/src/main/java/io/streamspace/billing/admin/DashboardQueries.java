@@ -47,7 +47,10 @@ public final class DashboardQueries {
   /**
    * The lines of the window's invoices but credits, by what they bill: a plan fee by the plan of
    * the account's subscription term its period starts in, a usage or overage line by its
-   * resource, a pack line as {@code packs}.
+   * resource, a pack line as {@code packs}. The window's invoices are read by period
+   * (billing_invoices_billed) and each one's lines by its key: OFFSET 0 keeps the planner from
+   * hashing every line ever written instead, so the cost is the window's, however long the
+   * history grows.
    */
   private static final NamedSql REVENUE_BY_LINE =
       NamedSql.of(
@@ -57,7 +60,8 @@ public final class DashboardQueries {
                              ELSE l.resource_type END AS billed,
                  i.currency, sum(l.amount) AS amount
           FROM billing_invoices i
-          JOIN billing_invoice_lines l ON l.invoice_id = i.id
+          CROSS JOIN LATERAL (
+            SELECT * FROM billing_invoice_lines l WHERE l.invoice_id = i.id OFFSET 0) l
           LEFT JOIN LATERAL (
             SELECT s.plan_id FROM billing_subscriptions s
             WHERE l.kind = 'plan_fee' AND s.user_id = i.user_id
@@ -113,6 +117,12 @@ public final class DashboardQueries {
    * is a running sum of +1/-1 and core steps at each change (the changes at one instant taken
    * together, so one ending as another starts makes no overlap), sampled after every change and
    * at every clock hour's start, where a level carried over from the hour before is read.
+   *
+   * <p>The sessions open in the window are read in two parts, each by an index: those not
+   * settled (open, or ended and not all rated yet: billing_sessions_unsettled) and the settled
+   * ones that ended after {@code :from} (billing_sessions_settled_end, V33). A settled session
+   * has ended, so together they are the sessions started before {@code :now} and not ended by
+   * {@code :from}, without reading the year of sessions that ended before the window.
    */
   private static final NamedSql USAGE_PATTERNS =
       NamedSql.of(
@@ -122,18 +132,25 @@ public final class DashboardQueries {
                    least(coalesce(o.ended_at,
                                   CASE WHEN o.last_heartbeat >= :stale_before THEN :now
                                        ELSE o.last_heartbeat END), :now) AS s_to
-            FROM billing_sessions o
-            WHERE o.started_at < :now AND (o.ended_at IS NULL OR o.ended_at > :from)),
+            FROM (SELECT * FROM billing_sessions
+                  WHERE NOT settled AND started_at < :now
+                    AND (ended_at IS NULL OR ended_at > :from)
+                  UNION ALL
+                  SELECT * FROM billing_sessions
+                  WHERE settled AND ended_at > :from AND started_at < :now) o),
           open_spans AS (SELECT * FROM spans WHERE s_from < s_to),
           -- each size in effect within the span as the step from the size before (the first
           -- from zero), starting at the span's start at the earliest, and undone at its end
+          -- (each span's sizes read by its key, OFFSET 0 keeping it a lookup: the window's
+          -- sessions, not every session's sizes hashed)
           steps AS (
             SELECT sp.s_from, sp.s_to, greatest(z.effective_from, sp.s_from) AS at,
                    z.cpu_cores - coalesce(lag(z.cpu_cores)
                      OVER (PARTITION BY z.session_id ORDER BY z.effective_from), 0) AS cores
             FROM open_spans sp
-            JOIN billing_session_sizes z
-              ON z.session_id = sp.session_id AND z.effective_from < sp.s_to),
+            CROSS JOIN LATERAL (
+              SELECT * FROM billing_session_sizes z
+              WHERE z.session_id = sp.session_id AND z.effective_from < sp.s_to OFFSET 0) z),
           changes AS (
             SELECT s_from AS at, 1 AS sessions, 0::numeric AS cores FROM open_spans
             UNION ALL SELECT s_to, -1, 0 FROM open_spans

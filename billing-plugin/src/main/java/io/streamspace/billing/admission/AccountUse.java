@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * One account's use as admission sees it: its open sessions with their sizes (and the member
@@ -24,7 +25,9 @@ import java.util.Set;
  * never end within their period). Membership events merge with the stored ones by event time
  * (the latest of a member decides), so a membership event counts at once and exactly once.
  * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
- * Thread-safe; every method holds the account's monitor, which is uncontended on the hot path.
+ * An account the database was not read for yet (an event brought it into the view) is not
+ * {@link #loaded}: admission reads it before it decides on it. Thread-safe; every method holds
+ * the account's monitor, which is uncontended on the hot path.
  */
 final class AccountUse {
 
@@ -64,19 +67,23 @@ final class AccountUse {
   private Currency currency; // null: not known yet, the configured one
   private Instant countersPeriodStart; // the period of storedCounters; null: none loaded
   private Map<Meter, BigDecimal> storedCounters = Map.of();
-  private final Map<String, Report> reports = new HashMap<>();
-  private final Set<Confirmed> confirmed = new HashSet<>();
-  private final Map<Long, Pack> packs = new HashMap<>();
-  // by member; most accounts have none, so no map of their own (the heap at 100,000 sessions)
-  private Map<String, Cap> caps = Map.of();
+  // most accounts have no report, confirmation, pack, cap or member event held: each of these
+  // is the shared empty one until something is put in, and again once emptied (the view's bytes
+  // per account, see the README's Benchmark)
+  private Map<String, Report> reports = Map.of();
+  private Set<Confirmed> confirmed = Set.of();
+  private Map<Long, Pack> packs = Map.of();
+  private Map<String, Cap> caps = Map.of(); // by member
   private BigDecimal storageGb = BigDecimal.ZERO;
   private Instant storageAt = STORED;
   private String storageEventId = "";
   private Instant storageSeenHereAt;
-  private final Map<String, MemberEvent> members = new HashMap<>(); // by user id
+  private Map<String, MemberEvent> members = Map.of(); // by user id
   private boolean personal; // as stored: a user's personal organization has one member
   private Integer seatLimit; // the Owner's, null: none
   private Instant seatLimitSeenHereAt; // set or removed on this node then; null: as stored
+  private long loadedBy; // the load (AdmissionView.nextLoad) its stored part is from; 0: none
+  private Instant askedAt; // the last admission check that read it, or its load; null: none
 
   /**
    * The session of {@code member} (null: the account itself) is open, with the size an event of
@@ -113,7 +120,8 @@ final class AccountUse {
    * removed (empty) on this node: it acts at once.
    */
   synchronized void cap(String member, Map<Meter, BigDecimal> limits, Instant now) {
-    changeableCaps().put(member, new Cap(limits, now));
+    caps = writable(caps);
+    caps.put(member, new Cap(limits, now));
   }
 
   /** The session does not count here: its session.created put it under another account. */
@@ -136,16 +144,21 @@ final class AccountUse {
 
   /** A usage report of a counter, counted until the stored counters hold it. */
   synchronized void usage(String reportId, Meter meter, BigDecimal quantity, Instant at) {
+    reports = writable(reports);
     reports.putIfAbsent(reportId, new Report(meter, quantity, at));
   }
 
   /** The account confirmed that counter's overage for the period that starts then. */
   synchronized void confirmed(Meter meter, Instant periodStart) {
+    if (!(confirmed instanceof HashSet)) {
+      confirmed = new HashSet<>(confirmed);
+    }
     confirmed.add(new Confirmed(meter, periodStart));
   }
 
   /** A purchase of the account was bought, renewed or cancelled on this node: it acts at once. */
   synchronized void pack(long purchaseId, PackGrant grant, Instant now) {
+    packs = writable(packs);
     packs.put(purchaseId, new Pack(grant, now));
   }
 
@@ -154,6 +167,7 @@ final class AccountUse {
    * a later one is known.
    */
   synchronized void membership(String userId, MemberEvent event) {
+    members = writable(members);
     members.merge(userId, event, (known, seen) -> seen.isAfter(known) ? seen : known);
   }
 
@@ -175,29 +189,36 @@ final class AccountUse {
    * storedReports}) yet.
    */
   synchronized void refresh(
-      StoredUse stored, Set<String> storedReports, Instant periodStart, Instant horizon) {
+      StoredUse stored,
+      Set<String> storedReports,
+      Instant periodStart,
+      Instant horizon,
+      long load) {
+    if (load <= loadedBy) {
+      return; // a load begun before the one it holds (a reload overtaken by a check's read)
+    }
+    loadedBy = load;
     sessions.values().removeIf(t -> t.seenHereAt().isBefore(horizon));
     // a report counts until found stored, however long the write-behind takes (a backlog, the
     // database down), or until its period ended: it counts in no later one (the bound)
-    reports
-        .entrySet()
-        .removeIf(
-            r ->
-                storedReports.contains(r.getKey())
-                    || r.getValue().occurredAt().isBefore(periodStart));
+    reports =
+        without(
+            reports, (id, r) -> storedReports.contains(id) || r.occurredAt().isBefore(periodStart));
     // a confirmation never ends within its period: the stored ones add to those made here
-    confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
-    // a purchase changed here wins until the database surely holds the change
-    packs.values().removeIf(p -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
-    // as a purchase: a cap set or removed here wins until the database surely holds the change
-    if (!caps.isEmpty()) {
-      caps.values().removeIf(c -> c.seenHereAt() == null || c.seenHereAt().isBefore(horizon));
+    if (!confirmed.isEmpty()) {
+      confirmed.removeIf(c -> !c.periodStart().equals(periodStart));
+      confirmed = confirmed.isEmpty() ? Set.of() : confirmed;
     }
+    // a purchase changed here wins until the database surely holds the change
+    packs = without(packs, (id, p) -> p.seenHereAt() == null || p.seenHereAt().isBefore(horizon));
+    // as a purchase: a cap set or removed here wins until the database surely holds the change
+    caps = without(caps, (m, c) -> c.seenHereAt() == null || c.seenHereAt().isBefore(horizon));
     countersPeriodStart = periodStart;
     storedCounters = Map.of();
     // the stored memberships are loaded anew; one seen here stays until surely stored, and the
     // later event of a member wins (the same rule as the database's)
-    members.values().removeIf(e -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
+    members =
+        without(members, (u, e) -> e.seenHereAt() == null || e.seenHereAt().isBefore(horizon));
     if (seatLimitSeenHereAt == null || seatLimitSeenHereAt.isBefore(horizon)) {
       seatLimit = stored == null ? null : stored.seatLimit();
       seatLimitSeenHereAt = null;
@@ -210,17 +231,23 @@ final class AccountUse {
     planId = stored.planId();
     currency = stored.currency();
     storedCounters = stored.counters();
-    stored.overageConfirmed().forEach(m -> confirmed.add(new Confirmed(m, periodStart)));
+    stored.overageConfirmed().forEach(m -> confirmed(m, periodStart));
     stored
         .openSessions()
         .forEach(
             (id, size) ->
                 sessions.putIfAbsent(
                     id, new Tracked(size, STORED, false, STORED, stored.sessionMembers().get(id))));
-    stored.packs().forEach((id, grant) -> packs.putIfAbsent(id, new Pack(grant, null)));
-    stored
-        .memberCaps()
-        .forEach((member, limits) -> changeableCaps().putIfAbsent(member, new Cap(limits, null)));
+    if (!stored.packs().isEmpty()) {
+      packs = writable(packs);
+      stored.packs().forEach((id, grant) -> packs.putIfAbsent(id, new Pack(grant, null)));
+    }
+    if (!stored.memberCaps().isEmpty()) {
+      caps = writable(caps);
+      stored
+          .memberCaps()
+          .forEach((member, limits) -> caps.putIfAbsent(member, new Cap(limits, null)));
+    }
     if (storageSeenHereAt == null || storageSeenHereAt.isBefore(horizon)) {
       storageGb = stored.storageGb();
       storageAt = STORED;
@@ -229,25 +256,46 @@ final class AccountUse {
     }
   }
 
-  private Map<String, Cap> changeableCaps() {
-    if (caps.isEmpty() && !(caps instanceof HashMap)) {
-      caps = new HashMap<>();
-    }
-    return caps;
+  /** The map to put into: itself, or a new one in place of the shared empty one. */
+  private static <K, V> Map<K, V> writable(Map<K, V> map) {
+    return map instanceof HashMap ? map : new HashMap<>();
   }
 
-  /** Whether nothing is left to remember of the account. */
-  synchronized boolean isEmpty() {
+  /** The map without the entries {@code drop} picks: the shared empty one once none is left. */
+  private static <K, V> Map<K, V> without(Map<K, V> map, BiPredicate<K, V> drop) {
+    if (!map.isEmpty()) {
+      map.entrySet().removeIf(e -> drop.test(e.getKey(), e.getValue()));
+    }
+    return map.isEmpty() ? Map.of() : map;
+  }
+
+  /** Whether its stored part was read from the database (else it is read before a decision). */
+  synchronized boolean loaded() {
+    return loadedBy > 0;
+  }
+
+  /** An admission check read it at {@code now}: it stays in the view a while (see idle). */
+  synchronized void asked(Instant now) {
+    askedAt = now;
+  }
+
+  /**
+   * Whether it may leave the view: no session open or seen here since {@code horizon}, no report
+   * the stored counters may not hold yet, nothing else seen here since {@code horizon} (which
+   * the database may not hold yet), and no admission check since then. What is left is what the
+   * database holds (a confirmation is stored before it is handed here), so reading it again gives
+   * the same decisions. Called right after a refresh, which dropped what this node saw before the
+   * horizon.
+   */
+  synchronized boolean idle(Instant horizon) {
     return sessions.isEmpty()
-        && planId == null
-        && storageSeenHereAt == null
         && reports.isEmpty()
-        && confirmed.isEmpty()
-        && packs.isEmpty()
-        && caps.isEmpty()
-        && members.isEmpty()
-        && seatLimit == null
-        && seatLimitSeenHereAt == null;
+        && (askedAt == null || askedAt.isBefore(horizon))
+        && storageSeenHereAt == null
+        && seatLimitSeenHereAt == null
+        && packs.values().stream().allMatch(p -> p.seenHereAt() == null)
+        && caps.values().stream().allMatch(c -> c.seenHereAt() == null)
+        && members.values().stream().allMatch(e -> e.seenHereAt() == null);
   }
 
   /**
@@ -281,7 +329,8 @@ final class AccountUse {
    * personal organization has one member, its user, whose id it has ({@code accountId}); a team
    * (or an organization not stored yet) the members its events left.
    */
-  synchronized SeatUse seats(String accountId, String userId) {
+  synchronized SeatUse seats(String accountId, String userId, Instant now) {
+    askedAt = now;
     boolean member;
     int count;
     if (personal) {
@@ -302,6 +351,7 @@ final class AccountUse {
    */
   synchronized ConcurrentUse use(
       String sessionId, Instant periodStart, Instant periodEnd, Instant now) {
+    askedAt = now;
     BigDecimal cores = BigDecimal.ZERO;
     BigDecimal memory = BigDecimal.ZERO;
     int open = 0;

@@ -13,6 +13,7 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
+import io.streamspace.common.db.Sql;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -29,6 +30,9 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +63,14 @@ import org.slf4j.LoggerFactory;
  * way: the membership events this node is handed count at once (merged with the stored ones by
  * event time, so each counts once), the seat limits its Owner sets here act at once, and other
  * nodes' within a reload.
+ *
+ * <p>The view holds the accounts that matter now ({@link AdmissionView}): one with no open
+ * session, nothing seen here the database may not hold yet and no check for a reload interval
+ * leaves it at a reload, and the next check that asks about it reads it again from the database
+ * (one indexed read of that account, a few milliseconds, made by that check alone: checks of
+ * other accounts do not wait for it, and concurrent checks of the account wait for the one
+ * read). The reload reads the accounts the view holds and every account with an open session, so
+ * memory grows with the accounts in use, not with every account ever stored.
  */
 public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
@@ -79,6 +91,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   private final AdmissionView view = new AdmissionView();
   private final SessionOrgs sessionOrgs = new SessionOrgs();
+  // the reads of an account not in the view under way, by account: a second check waits for it
+  private final Map<String, CompletableFuture<Void>> reading = new ConcurrentHashMap<>();
   private final StoredUseQuery stored;
   private final ClosedOrganizations closed;
   private final AccountHolds holds;
@@ -119,6 +133,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
     }
+    readIfNotHeld(accountId);
     Instant now = clock.instant();
     BillingPeriods periods = periods(current);
     ConcurrentUse use =
@@ -162,6 +177,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   /** The member's cap and their use under the organization, as {@link #admit} counts them. */
   @Override
   public Optional<MemberCapUse> capUse(String orgId, String userId) {
+    readIfNotHeld(orgId);
     MemberUse use = view.memberUse(orgId, userId, null);
     if (use == null) {
       return Optional.empty();
@@ -186,7 +202,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (closedDenial.isPresent()) {
       return closedDenial.get(); // a closed organization takes no member either
     }
-    SeatUse seats = view.seats(request.orgId(), request.userId());
+    readIfNotHeld(request.orgId());
+    SeatUse seats = view.seats(request.orgId(), request.userId(), clock.instant());
     String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
     Currency currency = seats.currency() != null ? seats.currency() : current.currency();
     // read only when the plan's limit refuses, as for sessions
@@ -389,25 +406,93 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     return orgId != null ? orgId : userId;
   }
 
-  /** Reloads the view from the database, keeping what this node saw since the last reloads. */
+  /**
+   * Reloads the accounts the view holds and every account with an open session from the
+   * database, keeping what this node saw since the last reloads; the accounts that no longer
+   * matter leave the view.
+   */
   public void refresh() throws SQLException {
     Instant now = clock.instant();
     BillingConfig current = config.get();
     Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
+    long load = view.nextLoad();
+    Set<String> held = view.accountIds();
     StoredUseQuery.Loaded loaded =
         stored.load(
+            held,
+            true,
             now,
             staleBefore,
             periodStart,
             periods.periodEnd(now),
             view::reportIds,
             current.meters().maxCounterIds());
-    view.refresh(loaded, periodStart, now.minus(KEEP_SEEN_HERE));
+    view.refresh(held, loaded, periodStart, now.minus(KEEP_SEEN_HERE), load);
     sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
     holds.reload();
     closed.reload(now.minus(KEEP_SEEN_HERE));
+  }
+
+  /**
+   * Reads the account from the database when the view does not hold it read (it left, or an
+   * event brought it in since the last reload), before a check decides on it. Only this check
+   * (and others of the same account, which wait for the one read) waits.
+   *
+   * @throws Sql.DatabaseException when the database cannot be read (503 when it is down)
+   */
+  private void readIfNotHeld(String accountId) {
+    while (!view.isLoaded(accountId)) {
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> running = reading.putIfAbsent(accountId, mine);
+      if (running != null) {
+        running.join(); // completed however that read ended; read again if it failed
+        continue;
+      }
+      try {
+        read(accountId);
+        return;
+      } catch (SQLException e) {
+        throw Sql.failure("reading account " + accountId + " for admission", e);
+      } finally {
+        reading.remove(accountId, mine);
+        mine.complete(null);
+      }
+    }
+  }
+
+  /** One account's use as the database holds it, taken into the view as a reload takes it. */
+  private void read(String accountId) throws SQLException {
+    Instant now = clock.instant();
+    BillingConfig current = config.get();
+    BillingPeriods periods = periods(current);
+    Instant periodStart = periods.periodStart(now);
+    long load = view.nextLoad();
+    StoredUseQuery.Loaded loaded =
+        stored.load(
+            Set.of(accountId),
+            false,
+            now,
+            now.minus(current.sessionHeartbeatTimeout()),
+            periodStart,
+            periods.periodEnd(now),
+            () -> view.reportIds(accountId),
+            current.meters().maxCounterIds());
+    view.loaded(
+        accountId,
+        loaded.accounts().get(accountId),
+        loaded.storedReports(),
+        periodStart,
+        now.minus(KEEP_SEEN_HERE),
+        load,
+        now);
+    sessionOrgs.stored(loaded.accounts());
+  }
+
+  /** Drops every account from the view, as if each had left (tests force eviction with it). */
+  void evictAll() {
+    view.evictAll();
   }
 
   private static BillingPeriods periods(BillingConfig config) {
@@ -444,8 +529,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     }
   }
 
-  /** How many accounts the view holds. */
-  int accounts() {
+  /** How many accounts the view holds (tests and the memory measurement read it). */
+  public int accounts() {
     return view.size();
   }
 

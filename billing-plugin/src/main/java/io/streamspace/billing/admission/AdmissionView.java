@@ -7,16 +7,22 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Every account's use as admission sees it, in memory. Each change of an account is made inside
- * the map's compute of its key, so an account dropped when empty never loses a change made at
- * that time.
+ * The use of the accounts that matter now, as admission sees it, in memory: those with an open
+ * session or something this node saw that the database may not hold yet, and those an admission
+ * check read within the last {@link Admission#KEEP_SEEN_HERE}. The others leave at a reload
+ * ({@link AccountUse#idle}) and are read again from the database when a check next asks about
+ * them ({@link #loaded}). Each change of an account is made inside the map's compute of its key,
+ * so an account dropped never loses a change made at that time.
  */
 final class AdmissionView {
 
   private final Map<String, AccountUse> accounts = new ConcurrentHashMap<>();
+  // numbers the loads in the order they begin, so an older one never overwrites a newer one
+  private final AtomicLong loads = new AtomicLong();
 
   /**
    * What the account uses now, not counting {@code sessionId}; its counters those of the
@@ -86,9 +92,9 @@ final class AdmissionView {
   }
 
   /** The organization's seats now, and whether {@code userId} (null: not said) holds one. */
-  SeatUse seats(String accountId, String userId) {
+  SeatUse seats(String accountId, String userId, Instant now) {
     AccountUse account = accounts.get(accountId);
-    return account == null ? SeatUse.NONE : account.seats(accountId, userId);
+    return account == null ? SeatUse.NONE : account.seats(accountId, userId, now);
   }
 
   void membership(String accountId, String userId, MemberEvent event) {
@@ -106,12 +112,43 @@ final class AdmissionView {
     return ids;
   }
 
+  /** The ids of the usage reports counted here for the account. */
+  Set<String> reportIds(String accountId) {
+    AccountUse account = accounts.get(accountId);
+    return account == null ? Set.of() : account.reportIds();
+  }
+
+  /** The accounts it holds now: a reload reads them (and every account with an open session). */
+  Set<String> accountIds() {
+    return new HashSet<>(accounts.keySet());
+  }
+
+  /** Whether the account is held with its stored part read: a check needs no read then. */
+  boolean isLoaded(String accountId) {
+    AccountUse account = accounts.get(accountId);
+    return account != null && account.loaded();
+  }
+
+  /** Numbers a load about to begin (before its snapshot is taken). */
+  long nextLoad() {
+    return loads.incrementAndGet();
+  }
+
   /**
-   * Takes what the database holds for the period that starts at {@code periodStart}, keeping
-   * what this node saw at or after {@code horizon} and the reports the database does not hold.
+   * Takes what the database holds for the accounts {@code asked} (those it held when the reload
+   * began) and the others the reload found ({@code stored}), for the period that starts at
+   * {@code periodStart}, keeping what this node saw at or after {@code horizon} and the reports
+   * the database does not hold; the accounts then {@link AccountUse#idle} leave. An account an
+   * event brought in after the reload began, and which the reload did not read, is left as it is
+   * (not loaded: a check reads it).
    */
-  void refresh(StoredUseQuery.Loaded stored, Instant periodStart, Instant horizon) {
-    Set<String> ids = new HashSet<>(accounts.keySet());
+  void refresh(
+      Set<String> asked,
+      StoredUseQuery.Loaded stored,
+      Instant periodStart,
+      Instant horizon,
+      long load) {
+    Set<String> ids = new HashSet<>(asked);
     ids.addAll(stored.accounts().keySet());
     for (String id : ids) {
       accounts.compute(
@@ -119,10 +156,35 @@ final class AdmissionView {
           (key, account) -> {
             AccountUse refreshed = account != null ? account : new AccountUse();
             refreshed.refresh(
-                stored.accounts().get(key), stored.storedReports(), periodStart, horizon);
-            return refreshed.isEmpty() ? null : refreshed;
+                stored.accounts().get(key), stored.storedReports(), periodStart, horizon, load);
+            return refreshed.idle(horizon) ? null : refreshed;
           });
     }
+  }
+
+  /**
+   * Takes what the database holds of one account ({@code stored}, null: nothing), read because a
+   * check asked about it at {@code now}; it stays in the view (it was just asked about).
+   */
+  void loaded(
+      String accountId,
+      StoredUse stored,
+      Set<String> storedReports,
+      Instant periodStart,
+      Instant horizon,
+      long load,
+      Instant now) {
+    change(
+        accountId,
+        a -> {
+          a.refresh(stored, storedReports, periodStart, horizon, load);
+          a.asked(now);
+        });
+  }
+
+  /** Drops every account, as if each had left (tests force eviction at every step with it). */
+  void evictAll() {
+    accounts.clear();
   }
 
   /** How many accounts it holds. */

@@ -35,6 +35,11 @@ final class SessionOrgs {
    */
   void refresh(Map<String, StoredUse> stored, Instant horizon) {
     sessions.values().removeIf(fixed -> fixed.seenHereAt().isBefore(horizon));
+    stored(stored);
+  }
+
+  /** Adds the open sessions the database holds of the accounts read ({@code stored}). */
+  void stored(Map<String, StoredUse> stored) {
     stored.forEach(
         (accountId, use) ->
             use.openSessions()

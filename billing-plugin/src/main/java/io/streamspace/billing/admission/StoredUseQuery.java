@@ -22,15 +22,19 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * Every account's use as the database holds it, in one statement, its pack purchases in a second
- * and its members' caps in a third (in the same snapshot), and which of the usage reports
- * this node holds are in it (in the same snapshot).
+ * The use of some accounts as the database holds it, in one statement, their pack purchases in
+ * a second and their members' caps and memberships in a third and fourth (in the same
+ * snapshot), and which of the usage reports this node holds are in it (in the same snapshot).
+ * Which accounts: those named, and, for a reload, every account with an open session (so the
+ * organization of every open session is known to heartbeats that name none).
  */
 final class StoredUseQuery {
 
   /**
    * What was loaded.
    *
+   * @param accounts the accounts the database holds, of those asked for (one named and not
+   *     stored is not among them)
    * @param storedReports the ids, of those asked about, whose reports the counters hold
    */
   record Loaded(Map<String, StoredUse> accounts, Set<String> storedReports) {}
@@ -38,6 +42,13 @@ final class StoredUseQuery {
   private static final NamedSql ALL =
       NamedSql.of(
           """
+          -- the accounts to load: those named (the view's, or the one an admission asks about)
+          -- and, when :with_open, each with an open session (billing_sessions_open)
+          WITH wanted AS (
+            SELECT unnest(:ids::text[]) AS user_id
+            UNION
+            SELECT org_id FROM billing_sessions
+            WHERE :with_open AND ended_at IS NULL AND last_heartbeat >= :stale_before)
           -- one row per open session, or one row without a session for an account with none;
           -- the plan is the active subscription's (none yet: the default plan applies), the
           -- storage level the last reported, the counters and confirmations of the period
@@ -47,7 +58,8 @@ final class StoredUseQuery {
                  coalesce(r.counter_meters, '{}') AS counter_meters,
                  coalesce(r.counter_totals, '{}') AS counter_totals,
                  coalesce(f.confirmed, '{}') AS confirmed
-          FROM billing_accounts a
+          FROM wanted w
+          JOIN billing_accounts a ON a.user_id = w.user_id
           LEFT JOIN billing_subscriptions p ON p.user_id = a.user_id AND p.ended_at IS NULL
           LEFT JOIN billing_seat_limits sl ON sl.org_id = a.user_id
           LEFT JOIN LATERAL (
@@ -71,12 +83,13 @@ final class StoredUseQuery {
                           ELSE sum(quantity) END AS total
               FROM billing_usage_reports
               WHERE occurred_at >= :period_start AND occurred_at < :period_end
+                AND org_id IN (SELECT user_id FROM wanted)
               GROUP BY org_id, meter) t
             GROUP BY org_id) r ON r.org_id = a.user_id
           LEFT JOIN (
             SELECT user_id, array_agg(meter) AS confirmed
             FROM billing_overage_confirmations
-            WHERE period_start = :period_start
+            WHERE period_start = :period_start AND user_id IN (SELECT user_id FROM wanted)
             GROUP BY user_id) f ON f.user_id = a.user_id
           """);
 
@@ -86,8 +99,9 @@ final class StoredUseQuery {
           """
           SELECT user_id, id, adds::text, valid_from, coalesce(valid_until, cancelled_at)
           FROM billing_pack_purchases
-          WHERE coalesce(valid_until, cancelled_at) IS NULL
-             OR coalesce(valid_until, cancelled_at) > :now""");
+          WHERE user_id = ANY(:ids::text[])
+            AND (coalesce(valid_until, cancelled_at) IS NULL
+                 OR coalesce(valid_until, cancelled_at) > :now)""");
 
   /**
    * Each team organization's latest membership event of each user (billing_memberships' rule,
@@ -100,7 +114,8 @@ final class StoredUseQuery {
                  e.org_id, e.user_id, e.role IS NOT NULL, e.occurred_at, e.event_id
           FROM billing_org_events e
           JOIN billing_accounts a ON a.user_id = e.org_id AND NOT a.personal
-          WHERE e.user_id IS NOT NULL AND e.refused IS NULL -- a refused event applies to none
+          WHERE e.org_id = ANY(:ids::text[])
+            AND e.user_id IS NOT NULL AND e.refused IS NULL -- a refused event applies to none
           ORDER BY e.org_id, e.user_id, e.occurred_at DESC, e.event_id DESC""");
 
   private static final NamedSql STORED_REPORTS =
@@ -113,6 +128,8 @@ final class StoredUseQuery {
   }
 
   /**
+   * @param accountIds the accounts to load (more with {@code withOpenSessions})
+   * @param withOpenSessions whether every account with an open session is loaded too
    * @param now the packs ended before it are not loaded
    * @param staleBefore sessions whose last heartbeat is older are no longer open
    * @param periodStart the current billing period, whose reports and confirmations count
@@ -122,6 +139,8 @@ final class StoredUseQuery {
    *     admission before it was stored), so a report the counters hold is never missed
    */
   Loaded load(
+      Set<String> accountIds,
+      boolean withOpenSessions,
       Instant now,
       Instant staleBefore,
       Instant periodStart,
@@ -130,6 +149,7 @@ final class StoredUseQuery {
       String[] maxMeters)
       throws SQLException {
     Map<String, StoredUse> byAccount = new HashMap<>();
+    Map<Object, Object> shared = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
     try (Connection connection = dataSource.getConnection()) {
       int isolation = connection.getTransactionIsolation();
@@ -138,7 +158,9 @@ final class StoredUseQuery {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try {
         try (PreparedStatement statement =
-            ALL.bind("stale_before", staleBefore)
+            ALL.bind("ids", accountIds.toArray(String[]::new))
+                .bind("with_open", withOpenSessions)
+                .bind("stale_before", staleBefore)
                 .bind("period_start", periodStart)
                 .bind("period_end", periodEnd)
                 .bind("max_meters", maxMeters)
@@ -146,11 +168,13 @@ final class StoredUseQuery {
           statement.setFetchSize(10_000);
           try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-              read(rows, byAccount);
+              read(rows, byAccount, shared);
             }
           }
         }
-        try (PreparedStatement statement = PACKS.bind("now", now).prepare(connection);
+        String[] loaded = byAccount.keySet().toArray(String[]::new);
+        try (PreparedStatement statement =
+                PACKS.bind("ids", loaded).bind("now", now).prepare(connection);
             ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
             StoredUse use = byAccount.get(rows.getString(1));
@@ -159,7 +183,7 @@ final class StoredUseQuery {
             }
           }
         }
-        MemberCaps.all(connection)
+        MemberCaps.ofOrganizations(connection, loaded)
             .forEach(
                 (accountId, caps) -> {
                   StoredUse use = byAccount.get(accountId);
@@ -167,7 +191,7 @@ final class StoredUseQuery {
                     use.memberCaps().putAll(caps);
                   }
                 });
-        try (PreparedStatement statement = MEMBERS.prepare(connection)) {
+        try (PreparedStatement statement = MEMBERS.bind("ids", loaded).prepare(connection)) {
           statement.setFetchSize(10_000);
           try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
@@ -211,7 +235,15 @@ final class StoredUseQuery {
         Sql.instant(row.getTimestamp(5)));
   }
 
-  private static void read(ResultSet row, Map<String, StoredUse> byAccount) throws SQLException {
+  /**
+   * Adds one row to its account; {@code shared} gives each plan id and session size read one
+   * instance for all the accounts and sessions that have it (most sessions have one of a few
+   * sizes): the view holds what is read, and a copy of each would cost every session about 100
+   * bytes.
+   */
+  private static void read(
+      ResultSet row, Map<String, StoredUse> byAccount, Map<Object, Object> shared)
+      throws SQLException {
     String accountId = row.getString("user_id"); // the owner's id keys the account (Account)
     StoredUse use = byAccount.get(accountId);
     if (use == null) {
@@ -225,13 +257,14 @@ final class StoredUseQuery {
       for (String name : (String[]) row.getArray("confirmed").getArray()) {
         confirmed.add(Meter.of(name));
       }
+      String planId = row.getString("plan_id");
       use =
           new StoredUse(
-              row.getString("plan_id"),
+              planId == null ? null : (String) shared.computeIfAbsent(planId, p -> p),
               Currency.getInstance(row.getString("currency")),
               row.getBigDecimal("storage_gb"),
               new HashMap<>(),
-              counters,
+              counters.isEmpty() ? Map.of() : counters,
               confirmed,
               new HashMap<>(),
               new HashMap<>(),
@@ -249,7 +282,9 @@ final class StoredUseQuery {
               sessionId,
               cores == null
                   ? SessionSize.NONE
-                  : new SessionSize(cores, row.getBigDecimal("memory_gb")));
+                  : (SessionSize)
+                      shared.computeIfAbsent(
+                          new SessionSize(cores, row.getBigDecimal("memory_gb")), z -> z));
       String member = row.getString("member");
       if (!member.equals(accountId)) {
         use.sessionMembers().put(sessionId, member);

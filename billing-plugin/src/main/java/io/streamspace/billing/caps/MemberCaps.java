@@ -60,8 +60,10 @@ public final class MemberCaps {
               + " FROM billing_member_caps"
               + " WHERE org_id = :org_id AND user_id = :user_id");
 
-  private static final NamedSql ALL =
-      NamedSql.of("SELECT " + COLUMNS + " FROM billing_member_caps");
+  /** The caps of the organizations admission loads (its primary key leads with org_id). */
+  private static final NamedSql OF_ORGS =
+      NamedSql.of(
+          "SELECT " + COLUMNS + " FROM billing_member_caps WHERE org_id = ANY(:org_ids::text[])");
 
   private final DataSource dataSource;
 
@@ -118,13 +120,13 @@ public final class MemberCaps {
   }
 
   /**
-   * Every cap, by organization then member, read on the caller's connection (admission reads it
-   * in the snapshot of the rest of its view).
+   * The caps of {@code orgIds}, by organization then member, read on the caller's connection
+   * (admission reads them in the snapshot of the rest of its view).
    */
-  public static Map<String, Map<String, Map<Meter, BigDecimal>>> all(Connection connection)
-      throws SQLException {
+  public static Map<String, Map<String, Map<Meter, BigDecimal>>> ofOrganizations(
+      Connection connection, String[] orgIds) throws SQLException {
     Map<String, Map<String, Map<Meter, BigDecimal>>> byOrg = new HashMap<>();
-    try (PreparedStatement statement = ALL.prepare(connection);
+    try (PreparedStatement statement = OF_ORGS.bind("org_ids", orgIds).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         MemberCap cap = cap(rows);

@@ -4,7 +4,6 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.packs.PackNotices;
-import io.streamspace.billing.quota.AccountQuota;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
@@ -13,7 +12,6 @@ import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
-import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +35,9 @@ public final class CheckQuotasJob implements PluginJob {
   public static final String NAME = "check-quotas";
 
   private static final Logger log = LoggerFactory.getLogger(CheckQuotasJob.class);
+
+  /** How many accounts' quotas a run reads and checks at a time. */
+  static final int PAGE = 1_000;
 
   private final Quotas quotas;
   private final QuotaAlerts alerts;
@@ -79,9 +80,15 @@ public final class CheckQuotasJob implements PluginJob {
     }
     // first, so that no other check lifts a closed organization's hold for its own reason
     int released = holds.releaseClosed();
-    List<AccountQuota> accounts = quotas.all();
-    int sent = alerts.send(accounts);
-    int changed = suspensions.check(accounts);
+    // a page of accounts at a time: the run's memory does not grow with the accounts stored
+    int[] sent = {0};
+    int[] changed = {0};
+    quotas.inPages(
+        PAGE,
+        page -> {
+          sent[0] += alerts.send(page);
+          changed[0] += suspensions.check(page);
+        });
     PaymentLock.Checked payments = paymentLock.check();
     int spending = spendingLimits.checkAll();
     int held = holds.enforce();
@@ -91,8 +98,8 @@ public final class CheckQuotasJob implements PluginJob {
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent")
             .formatted(
-                sent,
-                changed,
+                sent[0],
+                changed[0],
                 payments.locked(),
                 payments.unlocked(),
                 spending,
@@ -100,6 +107,6 @@ public final class CheckQuotasJob implements PluginJob {
                 held,
                 notices);
     log.info("{}: {}", NAME, summary);
-    return JobResult.of(sent, summary);
+    return JobResult.of(sent[0], summary);
   }
 }

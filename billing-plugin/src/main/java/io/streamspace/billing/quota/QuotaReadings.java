@@ -46,7 +46,9 @@ public final class QuotaReadings {
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
           -- open sessions at their latest size; one whose heartbeat timed out no longer counts
-          -- (calculate-usage ends it at its last heartbeat)
+          -- (calculate-usage ends it at its last heartbeat). An open session is never settled
+          -- (settled ones have ended): NOT settled lets every account's open sessions be read
+          -- by billing_sessions_unsettled instead of the year of ended sessions
           CROSS JOIN LATERAL (
             SELECT coalesce(sum(z.cpu_cores), 0) AS cpu_cores,
                    coalesce(sum(z.memory_gb), 0) AS memory_gb,
@@ -56,7 +58,7 @@ public final class QuotaReadings {
               SELECT cpu_cores, memory_gb FROM billing_session_sizes z
               WHERE z.session_id = o.session_id
               ORDER BY z.effective_from DESC LIMIT 1) z ON true
-            WHERE o.org_id = a.user_id AND o.ended_at IS NULL
+            WHERE o.org_id = a.user_id AND NOT o.settled AND o.ended_at IS NULL
               AND o.last_heartbeat >= :stale_before) c
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l
@@ -98,11 +100,18 @@ public final class QuotaReadings {
               CROSS JOIN LATERAL jsonb_each_text(p.adds) e
               WHERE p.user_id = a.user_id AND %s
               GROUP BY e.key) t) k
-          WHERE CAST(:user_id AS text) IS NULL OR a.user_id = :user_id
+          WHERE (CAST(:user_id AS text) IS NULL OR a.user_id = :user_id)
           """
           .formatted(PackPurchaseRepository.ACTIVE_AT);
 
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
+
+  /**
+   * A page of the accounts' use, in user id order, those after :after (keyset on the primary
+   * key): check-quotas reads every account a page at a time, so it holds one page in memory.
+   */
+  private static final NamedSql PAGE =
+      NamedSql.of(USE_OF_ACCOUNTS + "AND a.user_id > :after ORDER BY a.user_id LIMIT :limit");
 
   /** The (account, meter) pairs at or over the threshold, worst first, a page of them. */
   private static final NamedSql OVER_THRESHOLD =
@@ -157,6 +166,11 @@ public final class QuotaReadings {
   /** The use of every account, by user id. */
   public List<UseSnapshot> all(At at) throws SQLException {
     return read(null, at);
+  }
+
+  /** The use of at most {@code limit} accounts after {@code after} ("": the first), by user id. */
+  public List<UseSnapshot> page(String after, int limit, At at) throws SQLException {
+    return read(use(PAGE.binding(), null, at).bind("after", after).bind("limit", limit));
   }
 
   /**
@@ -252,8 +266,12 @@ public final class QuotaReadings {
   }
 
   private List<UseSnapshot> read(String userId, At at) throws SQLException {
+    return read(use(USE.binding(), userId, at));
+  }
+
+  private List<UseSnapshot> read(NamedSql.Binding binding) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = use(USE.binding(), userId, at).prepare(connection);
+        PreparedStatement statement = binding.prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<UseSnapshot> uses = new ArrayList<>();
       while (rs.next()) {

@@ -53,6 +53,36 @@ public final class Quotas {
     return quotas;
   }
 
+  /** What a run over every account does with each page of their quotas. */
+  @FunctionalInterface
+  public interface PageOfQuotas {
+    void take(List<AccountQuota> page) throws SQLException;
+  }
+
+  /**
+   * Hands the quota of every account to {@code each}, at most {@code size} accounts at a time in
+   * user id order, all judged at one instant: a run over every account holds one page in memory,
+   * not every account's quota (which grows with the accounts stored).
+   */
+  public void inPages(int size, PageOfQuotas each) throws SQLException {
+    Reading reading = new Reading(config.get(), clock.instant());
+    String after = "";
+    while (true) {
+      List<UseSnapshot> uses = readings.page(after, size, reading.at());
+      List<AccountQuota> page = new ArrayList<>(uses.size());
+      for (UseSnapshot use : uses) {
+        page.add(reading.quota(use));
+      }
+      if (!page.isEmpty()) {
+        each.take(page);
+      }
+      if (uses.size() < size) {
+        return;
+      }
+      after = uses.get(uses.size() - 1).accountId();
+    }
+  }
+
   /**
    * A page of the meters of accounts at or over the alert threshold, worst first (see {@link
    * QuotaReadings#overThreshold}), judged in SQL by the same rule as {@link #all}.

@@ -36,28 +36,49 @@ public enum ReportGrouping {
       "user_id",
       "r.user_id",
       """
-      LEFT JOIN billing_sessions s ON r.session_id <> '' AND s.session_id = r.session_id""",
-      "s.user_id");
+      LEFT JOIN LATERAL (
+        SELECT s.user_id FROM billing_sessions s
+        WHERE r.session_id <> '' AND s.session_id = r.session_id LIMIT 1) s ON true""",
+      "s.user_id",
+      // the range's records summed per session first (exactly: unit_price is one per group, so
+      // Σ (unit_seconds × unit_price) is Σ unit_seconds × unit_price), then each session's
+      // member looked up once by its key (LIMIT 1 on the key keeps the lookup a lookup): a
+      // month's report reads that month's sessions, never the whole sessions table hashed
+      """
+      (SELECT user_id, session_id, currency, resource_type, unit_price,
+              sum(unit_seconds) AS unit_seconds
+       FROM billing_usage_records
+       WHERE slice_start >= :from AND slice_start < :to
+       GROUP BY user_id, session_id, currency, resource_type, unit_price) r""");
 
   private final String column;
   private final boolean byMember;
   private final NamedSql sql;
 
+  /** The records of the range: every grouping but by member reads them as they are. */
+  private static final String RECORDS =
+      """
+      (SELECT * FROM billing_usage_records
+       WHERE slice_start >= :from AND slice_start < :to) r""";
+
   ReportGrouping(String column, String key, String join) {
-    this(column, key, join, null);
+    this(column, key, join, null, RECORDS);
   }
 
-  /** @param member the member of a record, for a grouping by member; else null */
-  ReportGrouping(String column, String key, String join, String member) {
+  /**
+   * @param member the member of a record, for a grouping by member; else null
+   * @param records the range's records as {@code r}: each of them, or sums of them with the
+   *     columns summed
+   */
+  ReportGrouping(String column, String key, String join, String member, String records) {
     this.column = column;
     this.byMember = member != null;
     this.sql =
         NamedSql.of(
             """
             SELECT %s AS group_key, %s AS member_key, r.currency, %s
-            FROM billing_usage_records r
+            FROM %s
             %s
-            WHERE r.slice_start >= :from AND r.slice_start < :to
             GROUP BY group_key, member_key, r.currency, r.resource_type, r.unit_price
             ORDER BY group_key, r.currency, r.resource_type, r.unit_price, member_key NULLS FIRST
             """
@@ -65,6 +86,7 @@ public enum ReportGrouping {
                     key,
                     member == null ? "NULL::text" : member,
                     UsageRecordRepository.SUMMED,
+                    records,
                     join));
   }
 

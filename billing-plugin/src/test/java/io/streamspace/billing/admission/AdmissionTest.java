@@ -7,8 +7,10 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.ConfigParseResult;
 import io.streamspace.billing.config.CronValidator;
+import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
@@ -33,7 +35,21 @@ class AdmissionTest {
 
   private final AtomicReference<BillingConfig> config = new AtomicReference<>(config("{}"));
   private final MutableClock clock = new MutableClock(NOW);
-  private final Admission admission = new Admission(null, noHolds(null, clock), config::get, clock);
+  private final DataSource database = emptyDatabase();
+  private final Admission admission =
+      new Admission(database, noHolds(null, clock), config::get, clock);
+
+  /**
+   * The database admission reads an account from before it first decides on it (the view holds
+   * only the accounts in use): migrated and empty, so each account here is only what the events
+   * handed to admission make it.
+   */
+  static DataSource emptyDatabase() {
+    DataSource dataSource = TestDatabase.dataSource();
+    BillingMigrations.migrate(dataSource);
+    TestDatabase.clean();
+    return dataSource;
+  }
 
   /** Holds no test here places: their events and session controls go nowhere. */
   static AccountHolds noHolds(DataSource dataSource, MutableClock clock) {
@@ -291,7 +307,7 @@ class AdmissionTest {
   @Test
   void twoStorageLevelsAtOneInstantKeepTheGreaterEventIdsInEitherOrder() {
     for (boolean s1First : List.of(true, false)) {
-      Admission fresh = new Admission(null, noHolds(null, clock), config::get, clock);
+      Admission fresh = new Admission(database, noHolds(null, clock), config::get, clock);
       SessionEvent over = new SessionEvent("e-2", NOW, "s1", "alice", size("0", "0", "2.5"));
       SessionEvent under = new SessionEvent("e-1", NOW, "s2", "alice", size("0", "0", "1"));
       for (SessionEvent event : s1First ? List.of(over, under) : List.of(under, over)) {

@@ -30,7 +30,7 @@ class MemberCapAdmissionTest {
   private final MutableClock clock = new MutableClock(NOW);
   private final Admission admission =
       new Admission(
-          null,
+          AdmissionTest.emptyDatabase(),
           AdmissionTest.noHolds(null, clock),
           () -> AdmissionTest.config("{\"defaultPlan\": \"pro\"}"),
           clock);

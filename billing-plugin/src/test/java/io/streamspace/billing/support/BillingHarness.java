@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 
 /**
  * The billing extension loaded into a {@link TestPluginContext} on a clean database, with
@@ -67,8 +68,13 @@ public final class BillingHarness implements AutoCloseable {
   public final BillingExtension billing = new BillingExtension();
 
   public BillingHarness(Instant now, String configJson) {
+    this(now, configJson, TestDatabase.dataSource());
+  }
+
+  /** A harness whose plugin uses {@code dataSource} over the test database (a recording one). */
+  public BillingHarness(Instant now, String configJson, DataSource dataSource) {
     clock = new MutableClock(now);
-    context = new TestPluginContext(clock);
+    context = new TestPluginContext(clock, dataSource);
     context.setConfigJson(configJson);
     // before the load too: what onLoad reads into memory (admission's view, the holds) must not
     // be an earlier test's accounts

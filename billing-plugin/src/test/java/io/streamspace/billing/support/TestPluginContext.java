@@ -35,11 +35,18 @@ public final class TestPluginContext implements PluginContext {
   private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
   private final List<String> sessionControls = new CopyOnWriteArrayList<>();
   private final RecordingMetrics metrics = new RecordingMetrics();
+  private final DataSource dataSource;
   private volatile String configJson = "{}";
 
   public TestPluginContext(MutableClock clock) {
+    this(clock, TestDatabase.dataSource());
+  }
+
+  /** A context whose plugin reads and writes through {@code dataSource} (a recording one). */
+  public TestPluginContext(MutableClock clock, DataSource dataSource) {
     this.clock = clock;
     this.scheduler = new DirectJobScheduler(clock);
+    this.dataSource = dataSource;
   }
 
   public void setConfigJson(String json) {
@@ -84,7 +91,7 @@ public final class TestPluginContext implements PluginContext {
 
   @Override
   public DataSource dataSource() {
-    return TestDatabase.dataSource();
+    return dataSource;
   }
 
   @Override

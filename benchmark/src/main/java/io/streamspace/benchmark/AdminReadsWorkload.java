@@ -1,0 +1,353 @@
+package io.streamspace.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.benchmark.UsageReadsWorkload.Period;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the reads over every organization cost with a year of history: M requests each of {@code
+ * GET /admin/dashboard} (its default 12 months), {@code GET /admin/reports} as JSON and as CSV
+ * (its default range, the current month, every organization grouped by user, streamed) and an
+ * organization's usage by member ({@code GET /usage?org_id=}, a team's statement with its {@code
+ * by_member}), one request at a time as the admin, p50 and p99 of each.
+ *
+ * <p>The history is seeded by SQL, in the order calculate-usage and the invoice runs write it, for
+ * N team organizations (copies of one opened through intake): a one-day session every 7th day of
+ * the year (settled, three members taking turns, one size each), one session in ten of the
+ * organizations open now, and an invoice for each of the 12 periods before the current one (paid,
+ * the last one sent; a plan fee, a cpu and a storage line). Usage records, hour by hour: a storage
+ * record every hour and a cpu record every hour of a session, for the current period for every
+ * organization and for the whole year for a sample of them. A year of hourly records for 100,000
+ * organizations (876 million, about 175 GB with the key) fits neither the machine's disk nor the
+ * run's time; the routes measured read the current period's records of every organization (the
+ * report), one organization's (usage by member) and none (the dashboard reads invoices and
+ * sessions), and the sample's year keeps the table and its indexes as a history makes them.
+ */
+final class AdminReadsWorkload implements Workload {
+
+  private static final Duration TARGET = Duration.ofMillis(50);
+
+  // the organizations: copies of the template's account and subscription
+  private static final String ACCOUNTS =
+      """
+      INSERT INTO billing_accounts (user_id, email, currency, status, created_at, personal, name,
+                                    user_created_at)
+      SELECT ? || i, NULL, t.currency, t.status, ?, false, 'Org ' || i, ?
+      FROM billing_accounts t CROSS JOIN generate_series(1, ?) i WHERE t.user_id = ?;
+      -- in the same transaction: an account has an active subscription when it commits
+      INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+                                         billing_interval, cpu_limit, memory_limit,
+                                         storage_limit, started_at)
+      SELECT ? || i, s.plan_id, s.plan_name, s.price, s.currency, s.billing_interval,
+             s.cpu_limit, s.memory_limit, s.storage_limit, ?
+      FROM billing_subscriptions s CROSS JOIN generate_series(1, ?) i
+      WHERE s.user_id = ? AND s.ended_at IS NULL
+      """;
+  // a one-day session every 7th day from the year's start, by member -m0..-m2 in turn, settled
+  // once over; one in ten organizations has one open now
+  private static final String SESSIONS =
+      """
+      INSERT INTO billing_sessions (session_id, user_id, org_id, org_fixed, started_at,
+                                    last_heartbeat, ended_at, end_reason, rated_until, settled)
+      SELECT ? || i || '-w' || w, ? || i || '-m' || (w % 3), ? || i, true, s, s + interval '1 day',
+             s + interval '1 day', 'terminated', s + interval '1 day', true
+      FROM generate_series(0, 52) w
+      CROSS JOIN LATERAL (SELECT ?::timestamptz + w * interval '7 days' AS s) x
+      CROSS JOIN generate_series(1, ?) i
+      WHERE s + interval '1 day' <= ?
+      ORDER BY s, i;
+      INSERT INTO billing_sessions (session_id, user_id, org_id, org_fixed, started_at,
+                                    last_heartbeat, rated_until)
+      SELECT ? || i || '-open', ? || i || '-m0', ? || i, true, ?::timestamptz - interval '2 hours',
+             ?, ?::timestamptz - interval '1 hour'
+      FROM generate_series(10, ?, 10) i;
+      INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
+      SELECT session_id, started_at, 1, 2 FROM billing_sessions WHERE org_id LIKE ? || '%'
+      """;
+  // one hour's records of organizations 1..?: storage, and cpu in a session's day (every 7th)
+  private static final String HOUR =
+      """
+      INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
+      SELECT ? || i, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
+             r.unit, r.unit_price, 'USD', h + interval '70 minutes', 0
+      FROM generate_series(?::timestamptz, ?::timestamptz, interval '1 hour') h
+      CROSS JOIN LATERAL (SELECT floor(extract(epoch FROM h - ?::timestamptz) / 86400)::int AS d) x
+      CROSS JOIN generate_series(1, ?) i
+      CROSS JOIN LATERAL (
+        SELECT '', 'storage', 36000, 'gb-months', ?::numeric
+        UNION ALL
+        SELECT ? || i || '-w' || (x.d / 7), 'cpu', 3600, 'core-hours', ?::numeric
+        WHERE x.d % 7 = 0) r(session_id, resource_type, unit_seconds, unit, unit_price)
+      ORDER BY h, i
+      """;
+  private static final String INVOICES =
+      """
+      INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
+                                    invoice_number, subtotal, total, finalize_after,
+                                    finalized_at, due_at, paid_at, created_at)
+      SELECT ? || i, ?, ?, 'USD', CASE WHEN ? THEN 'sent' ELSE 'paid' END,
+             'BENCH-' || ? || '-' || i, 13, 13, ?, ?, ?::timestamptz + interval '15 days',
+             CASE WHEN ? THEN NULL ELSE ?::timestamptz + interval '3 days' END, ?
+      FROM generate_series(1, ?) i
+      ORDER BY i;
+      INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description, resource_type,
+                                         quantity, unit, unit_price, amount, period_start,
+                                         period_end)
+      SELECT i.id, l.line_no, l.kind, l.kind, l.resource_type, 1, l.unit, l.amount, l.amount,
+             i.period_start, i.period_end
+      FROM billing_invoices i
+      CROSS JOIN (VALUES (1, 'plan_fee', NULL, NULL, 10),
+                         (2, 'usage', 'cpu', 'core-hours', 2),
+                         (3, 'usage', 'storage', 'gb-months', 1))
+        AS l(line_no, kind, resource_type, unit, amount)
+      WHERE i.user_id LIKE ? || '%' AND i.period_start = ?
+      ORDER BY i.id, l.line_no
+      """;
+
+  @Override
+  public String name() {
+    return "admin-reads";
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    int orgs = context.size().pick(1_000, 100_000);
+    int sampled = context.size().pick(20, 1_000);
+    int requests = context.size().pick(10, 200);
+    BillingClient billing = new BillingClient(context);
+    long run = System.currentTimeMillis();
+    String prefix = "adm" + run + "-o";
+    Instant now = Instant.now();
+    JsonNode config = billing.config();
+    Period current = Period.current(config);
+    Instant to = now.truncatedTo(ChronoUnit.HOURS);
+    Instant yearStart = to.minus(Duration.ofDays(365)).truncatedTo(ChronoUnit.DAYS);
+    Instant opened = yearStart.minus(Duration.ofDays(1));
+
+    context.progress().line("admin-reads: opening a template organization through intake");
+    String template = prefix + "-template";
+    billing.postEvents(
+        List.of(
+            BenchEvents.userCreated(template + "-uc", template, now.minus(Duration.ofDays(34)))));
+    billing.awaitCaughtUp();
+    long records;
+    try (Connection connection = context.dataSource().getConnection()) {
+      context.progress().line("admin-reads: %,d organizations, a year of sessions".formatted(orgs));
+      execute(
+          connection,
+          ACCOUNTS,
+          prefix,
+          ts(opened),
+          ts(opened),
+          orgs,
+          template,
+          prefix,
+          ts(opened),
+          orgs,
+          template);
+      execute(
+          connection,
+          SESSIONS,
+          prefix,
+          prefix,
+          prefix,
+          ts(yearStart),
+          orgs,
+          ts(now),
+          prefix,
+          prefix,
+          prefix,
+          ts(now),
+          ts(now),
+          ts(now),
+          orgs,
+          prefix);
+      records =
+          seedUsage(context, config, connection, prefix, orgs, sampled, yearStart, current, to);
+      context.progress().line("admin-reads: 12 months of invoices");
+      for (int months = 12; months > 0; months--) {
+        Instant start = current.startMonthsBefore(months);
+        Instant end = current.startMonthsBefore(months - 1);
+        boolean last = months == 1;
+        // numbered 1..N under a series of their own (BENCH-<run and period>-i), gapless as
+        // the invoicing workload's check of every series wants
+        String series = run + start.toString().substring(0, 7).replace("-", "");
+        execute(
+            connection,
+            INVOICES,
+            prefix,
+            ts(start),
+            ts(end),
+            last,
+            series,
+            ts(end),
+            ts(end),
+            ts(end),
+            last,
+            ts(end),
+            ts(end),
+            orgs,
+            prefix,
+            ts(start));
+      }
+      context.progress().line("admin-reads: VACUUM ANALYZE, as autovacuum leaves the tables");
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "VACUUM ANALYZE billing_accounts, billing_subscriptions, billing_sessions,"
+                + " billing_session_sizes, billing_usage_records, billing_invoices,"
+                + " billing_invoice_lines");
+        statement.execute("SELECT brin_summarize_new_values('billing_usage_records_slice_start')");
+      }
+    }
+    String size =
+        "%,d organizations, a year of sessions and invoices; hourly usage records of the current"
+                .formatted(orgs)
+            + " period for all, of the year for %,d (%,d records, seeded by SQL), %,d requests"
+                .formatted(sampled, records, requests);
+    String org = prefix + "1";
+    List<Route> routes =
+        List.of(
+            new Route(
+                "GET /api/plugins/billing/admin/dashboard (12 months)",
+                () ->
+                    checked(
+                        billing.get("/admin/dashboard", context.adminToken()), "revenue_by_month")),
+            new Route(
+                "GET /api/plugins/billing/admin/reports (JSON, current month, by user)",
+                () ->
+                    checked(
+                        billing.get("/admin/reports?group_by=user", context.adminToken()), "rows")),
+            new Route(
+                "GET /api/plugins/billing/admin/reports (CSV, current month, by user)",
+                () -> {
+                  String csv =
+                      billing.getText(
+                          "/admin/reports?group_by=user&format=csv", context.adminToken());
+                  if (csv.lines().count() < 2) {
+                    throw new IllegalStateException("the CSV report has no rows: " + csv);
+                  }
+                }),
+            new Route(
+                "GET /api/plugins/billing/usage?org_id= (a team's usage by member, current period)",
+                () ->
+                    checked(
+                        billing.get("/usage?org_id=" + org, context.adminToken()), "by_member")));
+    List<BenchRow> rows = new ArrayList<>();
+    for (Route route : routes) {
+      context.progress().line("admin-reads: %,d × %s".formatted(requests, route.name()));
+      rows.add(measure(route, requests, size));
+    }
+    return rows;
+  }
+
+  /** A route measured, and the request that reads it and checks its answer. */
+  private record Route(String name, Request request) {}
+
+  private interface Request {
+    void send() throws Exception;
+  }
+
+  /** Fails unless {@code answer} has a non-empty {@code field}. */
+  private static void checked(JsonNode answer, String field) {
+    if (answer.path(field).isEmpty()) {
+      throw new IllegalStateException("no " + field + " in " + answer);
+    }
+  }
+
+  /** The route's row: its requests one after the other, after a fifth as many to warm up. */
+  private static BenchRow measure(Route route, int requests, String size) throws Exception {
+    long[] took = new long[requests];
+    for (int i = -requests / 5; i < requests; i++) {
+      long began = System.nanoTime();
+      route.request().send();
+      if (i >= 0) {
+        took[i] = System.nanoTime() - began;
+      }
+    }
+    Arrays.sort(took);
+    Duration all = Duration.ofNanos(Arrays.stream(took).sum());
+    Duration p99 = UsageReadsWorkload.percentile(took, 99);
+    return new BenchRow(
+        "admin-reads: " + route.name() + ", one request at a time",
+        size,
+        all,
+        requests * 1e9 / Math.max(1, all.toNanos()),
+        "requests",
+        UsageReadsWorkload.percentile(took, 50),
+        p99,
+        null,
+        null,
+        "p99 ≤ 50 ms",
+        p99.compareTo(TARGET) <= 0);
+  }
+
+  /**
+   * The usage records, hour by hour as calculate-usage writes them: the sample's from the year's
+   * start, every organization's from the current period's; answers how many.
+   */
+  private static long seedUsage(
+      BenchContext context,
+      JsonNode config,
+      Connection connection,
+      String prefix,
+      int orgs,
+      int sampled,
+      Instant yearStart,
+      Period current,
+      Instant to)
+      throws SQLException {
+    Instant periodStart = current.startMonthsBefore(0);
+    long records = 0;
+    try (PreparedStatement hour = connection.prepareStatement(HOUR)) {
+      // a day of hours a statement
+      for (Instant day = yearStart; day.isBefore(to); day = day.plus(Duration.ofDays(1))) {
+        Instant last = day.plus(Duration.ofHours(23));
+        if (last.isAfter(to.minus(Duration.ofHours(1)))) {
+          last = to.minus(Duration.ofHours(1));
+        }
+        int of = day.plus(Duration.ofDays(1)).isAfter(periodStart) ? orgs : sampled;
+        hour.setString(1, prefix);
+        hour.setTimestamp(2, ts(day));
+        hour.setTimestamp(3, ts(last));
+        hour.setTimestamp(4, ts(yearStart));
+        hour.setInt(5, of);
+        hour.setBigDecimal(6, config.at("/computeRates/storage_per_gb_month").decimalValue());
+        hour.setString(7, prefix);
+        hour.setBigDecimal(8, config.at("/computeRates/cpu_per_core_hour").decimalValue());
+        records += hour.executeUpdate();
+        if (day.equals(yearStart) || day.plus(Duration.ofDays(1)).isAfter(periodStart)) {
+          context
+              .progress()
+              .line("admin-reads: usage records of %s (%,d so far)".formatted(day, records));
+        }
+      }
+    }
+    return records;
+  }
+
+  private static Timestamp ts(Instant instant) {
+    return Timestamp.from(instant);
+  }
+
+  /** Runs a statement of several parts with its parameters in order. */
+  private static void execute(Connection connection, String sql, Object... parameters)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setObject(i + 1, parameters[i]);
+      }
+      statement.execute();
+    }
+  }
+}
