@@ -78,9 +78,9 @@ final class AdminReadsWorkload implements Workload {
   private static final String HOUR =
       """
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, unit_seconds, unit, unit_price, currency, created_at)
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT ? || i, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
-             r.unit, r.unit_price, 'USD', h + interval '70 minutes'
+             r.unit, r.unit_price, 'USD', h + interval '70 minutes', 0
       FROM generate_series(?::timestamptz, ?::timestamptz, interval '1 hour') h
       CROSS JOIN LATERAL (SELECT floor(extract(epoch FROM h - ?::timestamptz) / 86400)::int AS d) x
       CROSS JOIN generate_series(1, ?) i

@@ -193,7 +193,7 @@ final class CalculateUsageWorkload implements Workload {
           .append(r[3])
           .append("\tUSD\t")
           .append(to)
-          .append('\n');
+          .append("\t1\n"); // the rating run, as the job stamps its records
     }
     try (Connection connection = dataSource.getConnection()) {
       try (Statement statement = connection.createStatement()) {
@@ -206,7 +206,8 @@ final class CalculateUsageWorkload implements Workload {
               .getCopyAPI()
               .copyIn(
                   "COPY bench_usage_copy (user_id, session_id, resource_type, slice_start,"
-                      + " slice_end, unit_seconds, unit, unit_price, currency, created_at)"
+                      + " slice_end, unit_seconds, unit, unit_price, currency, created_at,"
+                      + " rating_run)"
                       + " FROM STDIN",
                   new StringReader(text.toString()));
       Duration took = Duration.ofNanos(System.nanoTime() - start);

@@ -59,12 +59,13 @@ final class InvoicingWorkload implements Workload {
   private static final int OPEN_CHUNK = 100_000;
 
   // one storage record per account and hour of the period, shaped as calculate-usage writes it
+  // (run 0: before every rating run, so settled for any invoice)
   private static final String USAGE =
       """
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, unit_seconds, unit, unit_price, currency, created_at)
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT a.user_id, '', 'storage', h, h + interval '1 hour', 36000, 'gb-months', ?,
-             a.currency, h + interval '70 minutes'
+             a.currency, h + interval '70 minutes', 0
       FROM generate_series(?, ?) i
       JOIN billing_accounts a ON a.user_id = ?::text || i
       CROSS JOIN generate_series(?::timestamptz, ?::timestamptz - interval '1 hour',

@@ -45,9 +45,9 @@ final class UsageReadsWorkload implements Workload {
   private static final String USAGE =
       """
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, unit_seconds, unit, unit_price, currency, created_at)
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT a.user_id, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
-             r.unit, r.unit_price, a.currency, h + interval '70 minutes'
+             r.unit, r.unit_price, a.currency, h + interval '70 minutes', 0
       FROM billing_accounts a
       CROSS JOIN generate_series(?::timestamptz, ?::timestamptz - interval '1 hour',
                                  interval '1 hour') h

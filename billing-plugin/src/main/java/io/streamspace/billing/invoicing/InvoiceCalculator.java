@@ -3,27 +3,18 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
-import io.streamspace.billing.money.UsageUnit;
-import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -39,64 +30,14 @@ import javax.sql.DataSource;
  * seats beyond its plan's included ones, priced by {@link SeatCharges} from its membership events
  * as they are when the invoice is finalized ({@link SeatRows}), in every billing mode.
  *
- * <p>Finalization claims the records it bills ({@code invoice_id}), in the same transaction, so
- * each record (and each one-time pack charge) is billed exactly once; a draft's {@link
- * #preview} computes the same lines from
- * the same records without claiming them. Each bucket is read per member (the user who ran the
- * records' sessions), so that a team's invoice can be broken down by member ({@link
- * MemberShares}) from the very records it bills.
+ * <p>Finalization claims the records it bills by range ({@link UsageClaims}: one claim row, up
+ * to the invoice's period end and the settled rating run), in the same transaction, so each
+ * record (and each one-time pack charge) is billed exactly once; a draft's {@link #preview}
+ * computes the same lines from the same records without claiming them. A team's buckets are
+ * read per member (the user who ran the records' sessions), so that its invoice can be broken
+ * down by member ({@link MemberShares}) from the very records it bills.
  */
 public final class InvoiceCalculator {
-
-  // The records an invoice bills: those of the account not on any invoice yet, up to its end.
-  // The floor (the earliest of them, read first) bounds the period boundaries the buckets need;
-  // a record older than it committed in between is simply left for the next invoice.
-  private static final String UNBILLED =
-      """
-      user_id = :user_id AND invoice_id IS NULL
-        AND slice_start >= :floor AND slice_start < :period_end""";
-
-  static final NamedSql FLOOR =
-      NamedSql.of(
-          """
-          SELECT min(slice_start) FROM billing_usage_records
-          WHERE user_id = :user_id AND invoice_id IS NULL AND slice_start < :period_end""");
-
-  private static final String BUCKETS =
-      """
-      -- per resource, unit price, UTC clock hour and billing period (k, the index of the
-      -- period's start in the boundaries: an hour that a boundary cuts gives two buckets);
-      -- records never straddle an hour or a boundary (calculate-usage cuts them there); and,
-      -- :by_member, per member: the user who ran the record's session (none for storage,
-      -- session_id ''). Without it (a personal account) the sessions are not read at all.
-      SELECT b.resource_type, b.unit_price, date_trunc('hour', b.slice_start, 'UTC') AS hour,
-             width_bucket(b.slice_start, :bounds::timestamptz[]) AS k, sum(b.unit_seconds),
-             s.user_id AS member_id
-      FROM billed b
-      LEFT JOIN billing_sessions s
-        ON CAST(:by_member AS boolean) AND b.session_id <> '' AND s.session_id = b.session_id
-      GROUP BY 1, 2, 3, 4, 6
-      ORDER BY 1, 3, 4, 2, 6""";
-
-  private static final NamedSql CLAIMED_BUCKETS =
-      NamedSql.of(
-          """
-          WITH billed AS (
-            UPDATE billing_usage_records SET invoice_id = :invoice_id
-            WHERE %s
-            RETURNING resource_type, unit_price, slice_start, unit_seconds, session_id)
-          %s"""
-              .formatted(UNBILLED, BUCKETS));
-
-  private static final NamedSql PEEKED_BUCKETS =
-      NamedSql.of(
-          """
-          WITH billed AS (
-            SELECT resource_type, unit_price, slice_start, unit_seconds, session_id
-            FROM billing_usage_records
-            WHERE %s)
-          %s"""
-              .formatted(UNBILLED, BUCKETS));
 
   private static final Split NOTHING_USED = new Split(BigDecimal.ZERO, BigDecimal.ZERO);
 
@@ -147,7 +88,7 @@ public final class InvoiceCalculator {
       if (draft.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(bill(connection, List.of(draft.get()), false, null, i -> byMember).get(0));
+      return Optional.of(bill(connection, List.of(draft.get()), null, null, i -> byMember).get(0));
     }
   }
 
@@ -181,42 +122,50 @@ public final class InvoiceCalculator {
             null,
             null);
     try (Connection connection = dataSource.getConnection()) {
-      return bill(connection, List.of(period), false, start, i -> false).get(0).lines();
+      return bill(connection, List.of(period), null, start, i -> false).get(0).lines();
     }
   }
 
   /**
    * The charge lines of each of {@code invoices}, with what they were computed from, in the
-   * caller's transaction; {@code claim} marks the billed records and pack charges as the
-   * invoices' (finalization), otherwise they are only read (preview). In their order, which is
-   * also the order they claim in (an earlier one of an account claims first what two of its
-   * invoices could both bill); each input read for the whole chunk by one statement; the usage
-   * read per member for the invoices {@code byMember} answers true of (a team's, which is broken
-   * down by member).
+   * caller's transaction, which holds their accounts' locks: finalization, which claims the
+   * billed records and pack charges for the invoices, the records up to {@code settledRun}
+   * ({@link io.streamspace.billing.rating.RatingRuns#settled}, read before those locks). In their
+   * order, which is also the order they claim in (an earlier one of an account claims first what
+   * two of its invoices could both bill); each input read for the whole chunk by one statement;
+   * the usage read per member for the invoices {@code byMember} answers true of (a team's, which
+   * is broken down by member).
    */
   List<Billed> charges(
-      Connection connection, List<Invoice> invoices, boolean claim, Predicate<Invoice> byMember)
+      Connection connection, List<Invoice> invoices, long settledRun, Predicate<Invoice> byMember)
       throws SQLException {
-    return bill(connection, invoices, claim, null, byMember);
+    return bill(connection, invoices, settledRun, null, byMember);
   }
 
   /**
-   * {@link #charges(Connection, List, boolean, Predicate)} of the usage and one-time packs from
-   * {@code usageFrom} on (all when null). The one implementation of what an invoice charges:
-   * inputs read set-based for the chunk ({@link ChargeInputs}), lines computed per invoice by the
-   * pure pricing classes.
+   * {@link #charges(Connection, List, long, Predicate)}, or (no {@code settledRun}) the same read
+   * without claiming, of the usage and one-time packs from {@code usageFrom} on (all when null).
+   * The one implementation of what an invoice charges: inputs read set-based for the chunk
+   * ({@link UsageClaims}, {@link ChargeInputs}), lines computed per invoice by the pure pricing
+   * classes.
    */
   private List<Billed> bill(
       Connection connection,
       List<Invoice> invoices,
-      boolean claim,
+      Long settledRun,
       Instant usageFrom,
       Predicate<Invoice> byMember)
       throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
+    boolean claim = settledRun != null;
     List<Boolean> perMember = invoices.stream().map(byMember::test).toList();
-    List<BilledUsage> usage = usage(connection, invoices, claim, usageFrom, perMember, periods);
+    List<UsageClaims.Claimed> usage =
+        claim
+            ? UsageClaims.claim(
+                connection, invoices, settledRun, byMember, current.billingMode(), periods)
+            : UsageClaims.peek(
+                connection, invoices, usageFrom, byMember, current.billingMode(), periods);
     List<Instant> termsFrom = new ArrayList<>();
     for (int i = 0; i < invoices.size(); i++) {
       Instant floor = usage.get(i).floor();
@@ -235,7 +184,7 @@ public final class InvoiceCalculator {
             periods);
     List<Billed> billed = new ArrayList<>(invoices.size());
     for (int i = 0; i < invoices.size(); i++) {
-      billed.add(priced(invoices.get(i), usage.get(i).buckets(), inputs.of(i), current, periods));
+      billed.add(priced(invoices.get(i), usage.get(i).usage(), inputs.of(i), current, periods));
     }
     return billed;
   }
@@ -313,115 +262,5 @@ public final class InvoiceCalculator {
       }
     }
     return uses;
-  }
-
-  /**
-   * What an invoice bills of the usage records: the earliest unbilled record it bills (null when
-   * none), and its buckets per member.
-   */
-  record BilledUsage(Instant floor, List<MemberBucket> buckets) {}
-
-  /**
-   * The usage step of a chunk: for each invoice, in order (an earlier one of an account claims
-   * first), its floor and buckets, claimed when {@code claim}; read from {@code usageFrom} on
-   * (all when null). For now each invoice's own floor and bucket statements in turn; the claim
-   * by range answers the whole chunk from one statement.
-   */
-  private static List<BilledUsage> usage(
-      Connection connection,
-      List<Invoice> invoices,
-      boolean claim,
-      Instant usageFrom,
-      List<Boolean> byMember,
-      BillingPeriods periods)
-      throws SQLException {
-    List<BilledUsage> usage = new ArrayList<>(invoices.size());
-    for (int i = 0; i < invoices.size(); i++) {
-      Invoice invoice = invoices.get(i);
-      Instant floor = floor(connection, invoice);
-      if (floor != null && usageFrom != null && floor.isBefore(usageFrom)) {
-        floor = usageFrom; // the bucket query reads from the floor on
-      }
-      usage.add(
-          new BilledUsage(
-              floor,
-              floor == null
-                  ? List.of()
-                  : buckets(connection, invoice, floor, claim, byMember.get(i), periods)));
-    }
-    return usage;
-  }
-
-  private static Instant floor(Connection connection, Invoice invoice) throws SQLException {
-    try (PreparedStatement statement =
-            FLOOR
-                .bind("user_id", invoice.userId())
-                .bind("period_end", invoice.periodEnd())
-                .prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      rs.next();
-      return Sql.instant(rs.getTimestamp(1));
-    }
-  }
-
-  private static List<MemberBucket> buckets(
-      Connection connection,
-      Invoice invoice,
-      Instant floor,
-      boolean claim,
-      boolean byMember,
-      BillingPeriods periods)
-      throws SQLException {
-    List<Instant> bounds = List.copyOf(boundaries(invoice, floor, periods));
-    NamedSql.Binding billed =
-        claim ? CLAIMED_BUCKETS.bind("invoice_id", invoice.id()) : PEEKED_BUCKETS.binding();
-    List<MemberBucket> buckets = new ArrayList<>();
-    try (PreparedStatement statement =
-            billed
-                .bind("user_id", invoice.userId())
-                .bind("floor", floor)
-                .bind("period_end", invoice.periodEnd())
-                .bind("bounds", SqlArrays.instants(connection, bounds))
-                .bind("by_member", byMember)
-                .prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        Instant hour = rs.getTimestamp(3).toInstant();
-        int k = rs.getInt(4); // 1-based: the period [bounds[k-1], bounds[k])
-        Instant start = max(hour, bounds.get(k - 1));
-        Instant end = min(hour.plus(Duration.ofHours(1)), bounds.get(k));
-        buckets.add(
-            new MemberBucket(
-                rs.getString(6),
-                new UsageBucket(
-                    UsageUnit.ofResourceType(rs.getString(1)),
-                    start,
-                    end,
-                    rs.getBigDecimal(5),
-                    rs.getBigDecimal(2))));
-      }
-    }
-    return buckets;
-  }
-
-  /**
-   * The cut points of the billed range {@code [floor, period end)}: the start of the billing
-   * period holding the floor, every period boundary after it, the invoice's own period start
-   * (an admin's invoice may start anywhere) and its end, in order.
-   */
-  static NavigableSet<Instant> boundaries(Invoice invoice, Instant floor, BillingPeriods periods) {
-    TreeSet<Instant> bounds = new TreeSet<>(periods.boundariesBetween(floor, invoice.periodEnd()));
-    bounds.add(periods.periodStart(floor));
-    bounds.add(invoice.periodStart());
-    bounds.add(invoice.periodEnd());
-    return bounds.headSet(invoice.periodEnd(), true);
-  }
-
-  private static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 }

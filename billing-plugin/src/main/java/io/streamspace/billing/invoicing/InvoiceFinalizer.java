@@ -7,6 +7,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
@@ -207,13 +208,15 @@ public final class InvoiceFinalizer {
   Finalization finalizeAll(List<Long> due, Instant now) throws SQLException {
     Tally tally = new Tally();
     List<Long> heldByOthers = new ArrayList<>();
+    // one settled run for the whole run: each invoice claims the usage rated up to it
+    long settledRun = due.isEmpty() ? 0 : RatingRuns.settled(dataSource);
     for (List<Long> ids : chunks(due)) {
-      heldByOthers.addAll(finalizeChunk(ids, now, true, tally));
+      heldByOthers.addAll(finalizeChunk(ids, now, settledRun, true, tally));
     }
     // finalized or voided by now unless the run that held them failed or died: then this one
     // finalizes them
     for (List<Long> ids : chunks(heldByOthers)) {
-      tally.doneByOthers += finalizeChunk(ids, now, false, tally).size();
+      tally.doneByOthers += finalizeChunk(ids, now, settledRun, false, tally).size();
     }
     if (tally.failure != null) {
       throw new SQLException(
@@ -229,10 +232,13 @@ public final class InvoiceFinalizer {
    * fails, each of them in its own. Answers the ids it did not take: no longer drafts, or (when
    * {@code skipLocked}) held by another run.
    */
-  private List<Long> finalizeChunk(List<Long> ids, Instant now, boolean skipLocked, Tally tally) {
+  private List<Long> finalizeChunk(
+      List<Long> ids, Instant now, long settledRun, boolean skipLocked, Tally tally) {
     Chunk done;
     try {
-      done = Transactions.inTransaction(dataSource, c -> finalize(c, ids, now, skipLocked));
+      done =
+          Transactions.inTransaction(
+              dataSource, c -> finalize(c, ids, now, settledRun, skipLocked));
     } catch (SQLException | RuntimeException e) {
       if (ids.size() > 1) {
         log.warn(
@@ -241,7 +247,7 @@ public final class InvoiceFinalizer {
             e.toString());
         List<Long> notTaken = new ArrayList<>();
         for (long id : ids) {
-          notTaken.addAll(finalizeChunk(List.of(id), now, skipLocked, tally));
+          notTaken.addAll(finalizeChunk(List.of(id), now, settledRun, skipLocked, tally));
         }
         return notTaken;
       }
@@ -275,13 +281,17 @@ public final class InvoiceFinalizer {
       String userId, Currency currency, Instant start, Instant end, Instant now)
       throws SQLException, InvoiceExistsException {
     Invoice invoice;
+    long settledRun = RatingRuns.settled(dataSource); // before the account's lock
     try {
       invoice =
           Transactions.inTransaction(
               dataSource,
               c ->
                   finalizeDraft(
-                          c, InvoiceDrafts.open(c, userId, currency, start, end, now, now), now)
+                          c,
+                          InvoiceDrafts.open(c, userId, currency, start, end, now, now),
+                          now,
+                          settledRun)
                       .orElseThrow());
     } catch (SQLException e) {
       if (!InvoiceDrafts.isOverlap(e)) {
@@ -332,10 +342,13 @@ public final class InvoiceFinalizer {
   /**
    * Finalizes the draft in the caller's transaction (a chunk of one); empty when it is no longer
    * a draft (another run or node finalized or voided it first: the row lock makes it wait, then
-   * it sees that).
+   * it sees that). Its usage is claimed up to {@code settledRun} ({@link RatingRuns#settled},
+   * read before this transaction took any account lock).
    */
-  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now) throws SQLException {
-    return finalize(connection, List.of(id), now, false).finalized().stream().findFirst();
+  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now, long settledRun)
+      throws SQLException {
+    return finalize(connection, List.of(id), now, settledRun, false).finalized().stream()
+        .findFirst();
   }
 
   /**
@@ -343,7 +356,8 @@ public final class InvoiceFinalizer {
    * all of them; those that are no longer drafts, or (when {@code skipLocked}) that another
    * transaction holds, are left out and answered.
    */
-  private Chunk finalize(Connection connection, List<Long> ids, Instant now, boolean skipLocked)
+  private Chunk finalize(
+      Connection connection, List<Long> ids, Instant now, long settledRun, boolean skipLocked)
       throws SQLException {
     List<Invoice> drafts = lockDrafts(connection, ids, skipLocked);
     Set<Long> taken = new HashSet<>();
@@ -355,7 +369,7 @@ public final class InvoiceFinalizer {
     BillingConfig current = config.get();
     Set<String> teams = lockAccounts(connection, drafts);
     List<InvoiceCalculator.Billed> billed =
-        calculator.charges(connection, drafts, true, d -> teams.contains(d.userId()));
+        calculator.charges(connection, drafts, settledRun, d -> teams.contains(d.userId()));
     List<BigDecimal> subtotals = new ArrayList<>(drafts.size());
     List<CreditApplier.Due> dues = new ArrayList<>(drafts.size());
     for (int i = 0; i < drafts.size(); i++) {

@@ -3,6 +3,7 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,12 +42,26 @@ public final class InvoiceStatusChanges {
           UPDATE billing_invoices SET status = 'void', voided_at = :now, status_note = :note
           WHERE id = :id""");
 
-  // by the primary key's (user, slice start) range: invoice_id has no index of its own
+  // The voided invoice's records (those its claim covers and no earlier claim does; by the
+  // primary key's (user, slice start) range) get a fresh rating run: they then look rated after
+  // every claim made so far, and the account's next invoice bills them. Then the claim goes.
   private static final NamedSql RELEASE_USAGE =
       NamedSql.of(
           """
-          UPDATE billing_usage_records SET invoice_id = NULL
-          WHERE user_id = :user_id AND slice_start < :period_end AND invoice_id = :invoice_id""");
+          WITH voided AS (
+            SELECT claim_no, period_end, run_high FROM billing_usage_claims
+            WHERE invoice_id = :invoice_id
+          ),
+          released AS (
+            UPDATE billing_usage_records r SET rating_run = :fresh_run
+            FROM voided v
+            WHERE r.user_id = :user_id AND r.slice_start < v.period_end
+              AND r.rating_run <= v.run_high
+              AND NOT EXISTS (SELECT 1 FROM billing_usage_claims c
+                              WHERE c.user_id = r.user_id AND c.claim_no < v.claim_no
+                                AND r.slice_start < c.period_end AND r.rating_run <= c.run_high)
+          )
+          DELETE FROM billing_usage_claims WHERE invoice_id = :invoice_id""");
 
   private static final NamedSql RELEASE_PACK_CHARGES =
       NamedSql.of(
@@ -154,6 +169,9 @@ public final class InvoiceStatusChanges {
       PAY.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
       return;
     }
+    // the released records' run, taken as a rating run takes its own and before any account
+    // lock (RatingRuns): a run holds its lock while it updates account rows
+    long freshRun = RatingRuns.begin(c);
     // the account lock first, as finalization takes it before consuming credits: giving them
     // back without it could deadlock with a finalization locking them in consumption order
     InvoiceFinalizer.lockAccount(c, invoice.userId());
@@ -161,8 +179,8 @@ public final class InvoiceStatusChanges {
     CreditApplier.giveBack(c, invoice.id(), now);
     RELEASE_USAGE
         .bind("user_id", invoice.userId())
-        .bind("period_end", invoice.periodEnd())
         .bind("invoice_id", invoice.id())
+        .bind("fresh_run", freshRun)
         .update(c);
     RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
   }

@@ -239,9 +239,9 @@ final class RatingRepository {
       -- the usage records (no zero usage) at the rates of their account's currency
       records AS (
         INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-            slice_end, unit_seconds, unit, unit_price, currency, created_at)
+            slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
         SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-               r.unit_seconds, r.unit, r.unit_price, u.currency, :now
+               r.unit_seconds, r.unit, r.unit_price, u.currency, :now, :rating_run
         FROM usage u
         CROSS JOIN LATERAL (SELECT array_position(:currencies::text[], u.currency::text)) p(i)
         CROSS JOIN LATERAL (VALUES
@@ -399,6 +399,7 @@ final class RatingRepository {
    * midnights from {@code earliest}'s hour to past the cap, sorted) and priced at {@code rates};
    * {@code midnights} are the cuts that are midnights, {@code lastCut} the last cut at or before
    * the cap. {@code probing}: leave out the records whose key exists (see RATE_PROBING).
+   * {@code ratingRun}: the run the records are stamped with ({@link RatingRuns#begin}).
    */
   Rated rate(
       Connection connection,
@@ -411,7 +412,8 @@ final class RatingRepository {
       String defaultCurrency,
       Timestamp cap,
       Instant now,
-      boolean probing)
+      boolean probing,
+      long ratingRun)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
@@ -436,6 +438,7 @@ final class RatingRepository {
             .bind("default_currency", defaultCurrency)
             .bind("cap", cap)
             .bind("now", now)
+            .bind("rating_run", ratingRun)
             .bind("cpu_type", UsageUnit.CPU.resourceType())
             .bind("cpu_unit", UsageUnit.CPU.label())
             .bind("memory_type", UsageUnit.MEMORY.resourceType())

@@ -393,6 +393,8 @@ public final class UsageCalculator {
       Share share,
       boolean probing)
       throws SQLException {
+    // the run's number for its records, before any lock on a row: invoices claim by it
+    long run = RatingRuns.begin(connection);
     AccountTermsLock.share(connection); // no account changes currency under the run
     Rated rated =
         rating.rate(
@@ -406,7 +408,8 @@ public final class UsageCalculator {
             config.currency().getCurrencyCode(),
             cap,
             now,
-            probing);
+            probing,
+            run);
     return new Outcome(
         0, rated.records(), rated.sessions(), rated.accounts(), rated.behind(), rated.hoursLeft());
   }

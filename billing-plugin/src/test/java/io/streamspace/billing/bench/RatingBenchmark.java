@@ -92,8 +92,8 @@ public final class RatingBenchmark {
   private static final String BASELINE_INSERT =
       """
       INSERT INTO bench_baseline_records (user_id, session_id, resource_type, slice_start,
-          slice_end, unit_seconds, unit, unit_price, currency, created_at)
-      SELECT 'u' || i / 3, 's' || i / 3, r.resource_type, ?, ?, 3600, r.unit, 0.05, 'USD', ?
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
+      SELECT 'u' || i / 3, 's' || i / 3, r.resource_type, ?, ?, 3600, r.unit, 0.05, 'USD', ?, 1
       FROM generate_series(0, ? - 1) i
       CROSS JOIN LATERAL (SELECT (ARRAY['cpu', 'memory', 'storage'])[i % 3 + 1],
           (ARRAY['core-hours', 'gb-hours', 'gb-months'])[i % 3 + 1]) r(resource_type, unit)

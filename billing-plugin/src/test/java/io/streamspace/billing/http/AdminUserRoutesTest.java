@@ -251,9 +251,9 @@ class AdminUserRoutesTest {
     BillingHarness.value(
         """
         INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-            slice_end, unit_seconds, unit, unit_price, currency, created_at)
+            slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
         VALUES (?, 'x', ?, '2026-03-07T00:00:00Z', '2026-03-07T01:00:00Z', ?, ?, 1, 'USD',
-                '2026-03-07T01:00:00Z') RETURNING id""",
+                '2026-03-07T01:00:00Z', 0) RETURNING id""",
         user,
         resource,
         new java.math.BigDecimal(unitSeconds),

@@ -156,9 +156,9 @@ class IndexedReadsTest {
       INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
       SELECT session_id, started_at, 1, 2 FROM billing_sessions WHERE session_id <> 'live';
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, unit_seconds, unit, unit_price, currency, created_at)
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT o.user_id, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
-             r.unit, r.unit_price, 'USD', h + interval '70 minutes'
+             r.unit, r.unit_price, 'USD', h + interval '70 minutes', 0
       FROM generate_series(timestamptz '2025-03-15', timestamptz '2026-03-15 11:00',
                            interval '1 hour') h
       CROSS JOIN seeded_orgs o

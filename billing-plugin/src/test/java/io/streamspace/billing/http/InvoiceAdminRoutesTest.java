@@ -294,7 +294,7 @@ class InvoiceAdminRoutesTest {
     assertEquals("void", voided.body().get("status").asText());
     assertEquals("0.70", remaining(credit));
     assertEquals(
-        0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NOT NULL"));
+        0L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NOT NULL"));
     assertEquals(409, patch(id, "{\"status\": \"paid\", \"note\": \"late\"}").status());
     Answer reissued =
         create(

@@ -135,7 +135,7 @@ class BillingModesScenarioTest {
         0L,
         value(
             """
-        SELECT count(*) FROM billing_usage_records
+        SELECT count(*) FROM billing_usage_billed
         WHERE user_id = 'pat' AND slice_start < '2026-04-01Z' AND invoice_id IS DISTINCT FROM ?
         """,
             march),

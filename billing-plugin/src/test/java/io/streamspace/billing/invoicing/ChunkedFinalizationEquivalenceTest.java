@@ -248,7 +248,7 @@ class ChunkedFinalizationEquivalenceTest {
     return strings(
         """
         SELECT substr(i.user_id, 3), i.period_start,
-               (SELECT count(*) FROM billing_usage_records r WHERE r.invoice_id = i.id),
+               (SELECT count(*) FROM billing_usage_billed r WHERE r.invoice_id = i.id),
                (SELECT string_agg(e.at || ' ' || e.amount, ', ' ORDER BY e.at)
                 FROM billing_pack_events e WHERE e.invoice_id = i.id)
         FROM billing_invoices i WHERE i.user_id LIKE ? ORDER BY 1, 2""",

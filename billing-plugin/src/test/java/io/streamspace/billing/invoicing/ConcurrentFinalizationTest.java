@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
@@ -95,7 +96,7 @@ class ConcurrentFinalizationTest {
     assertEquals(20, events.size(), "one billing.invoice.created each");
     // u07 ran 8 cores for an hour: 0.40, on its own invoice only
     assertEquals("0.40", value("SELECT total::text FROM billing_invoices WHERE user_id = 'u07'"));
-    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NULL"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"));
   }
 
   @Test
@@ -109,7 +110,10 @@ class ConcurrentFinalizationTest {
       crashed.setAutoCommit(false);
       assertEquals(
           "INV-2026-000001",
-          finalizer.finalizeDraft(crashed, ann, AFTER_GRACE).orElseThrow().invoiceNumber());
+          finalizer
+              .finalizeDraft(crashed, ann, AFTER_GRACE, RatingRuns.settled(dataSource))
+              .orElseThrow()
+              .invoiceNumber());
       crashed.rollback();
     }
     assertEquals("draft", value("SELECT status FROM billing_invoices WHERE id = ?", ann));

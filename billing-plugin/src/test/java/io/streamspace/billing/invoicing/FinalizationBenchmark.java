@@ -67,9 +67,9 @@ class FinalizationBenchmark {
   private static final String USAGE =
       """
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-          slice_end, unit_seconds, unit, unit_price, currency, created_at)
+          slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT 'u' || i, '', 'storage', h, h + interval '1 hour', 36000, 'gb-months', 0.10,
-             'USD', h + interval '70 minutes'
+             'USD', h + interval '70 minutes', 0
       FROM generate_series(1, %d) i
       CROSS JOIN generate_series('2026-03-01T00:00:00Z'::timestamptz,
                                  '2026-03-31T23:00:00Z'::timestamptz, interval '1 hour') h
@@ -147,7 +147,7 @@ class FinalizationBenchmark {
     STEPS.put("SKIP LOCKED", "lock drafts");
     STEPS.put("FROM billing_accounts\n", "lock accounts (team?)");
     STEPS.put("min(slice_start)", "usage: floor");
-    STEPS.put("UPDATE billing_usage_records", "usage: claim + buckets");
+    STEPS.put("INSERT INTO billing_usage_claims", "usage: claim + buckets");
     STEPS.put("JOIN billing_subscriptions", "plan terms");
     STEPS.put("FILTER (WHERE r.occurred_at", "counters: split");
     STEPS.put("r.user_id, sum(r.quantity)", "counters: by member");

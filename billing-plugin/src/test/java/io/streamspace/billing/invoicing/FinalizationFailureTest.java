@@ -55,8 +55,8 @@ class FinalizationFailureTest {
         failure.getMessage().startsWith("1 invoices could not be finalized (4 were)"),
         failure.getMessage());
     assertEquals("draft", value("SELECT status FROM billing_invoices WHERE id = ?", bad));
-    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id = ?", bad));
-    assertEquals(1L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NULL"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id = ?", bad));
+    assertEquals(1L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"));
     assertEquals(0L, value("SELECT count(*) FROM billing_invoice_lines WHERE invoice_id = ?", bad));
     assertNumberedInDraftOrder(List.of("u00", "u01", "u03", "u04"));
     assertEquals(4, events.size());

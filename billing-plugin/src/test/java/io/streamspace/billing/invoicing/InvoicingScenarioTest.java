@@ -230,7 +230,7 @@ class InvoicingScenarioTest {
                 .toList(),
         "the draft's preview shows it, claiming nothing");
     assertEquals(
-        0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NOT NULL"));
+        0L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NOT NULL"));
     billing.runAt(FINALIZE_INVOICES, "2026-04-01T01:00:00Z");
 
     // delivered after finalization: two more core-hours of March
@@ -249,7 +249,7 @@ class InvoicingScenarioTest {
             "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z overdue INV-2026-000001 0.05 0.00 0.05",
             "2026-04-01T00:00:00Z..2026-05-01T00:00:00Z sent INV-2026-000002 0.30 0.00 0.30"),
         invoices("fay"));
-    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NULL"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"));
     assertEquals(3L, value("SELECT count(DISTINCT session_id) FROM billing_usage_records"));
   }
 
@@ -342,7 +342,7 @@ class InvoicingScenarioTest {
     return BillingHarness.rows(
             """
         SELECT i.id, i.status, i.invoice_number, i.total, count(l.line_no),
-               (SELECT count(*) FROM billing_usage_records r WHERE r.invoice_id = i.id),
+               (SELECT count(*) FROM billing_usage_billed r WHERE r.invoice_id = i.id),
                (SELECT last_number FROM billing_invoice_numbers)
         FROM billing_invoices i LEFT JOIN billing_invoice_lines l ON l.invoice_id = i.id
         GROUP BY i.id ORDER BY i.id""")

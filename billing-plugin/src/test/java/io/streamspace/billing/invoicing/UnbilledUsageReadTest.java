@@ -5,21 +5,26 @@ import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.billing.catalog.BillingMode;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.sql.Timestamp;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an invoice reads to find its usage: the account's unbilled records, not the invoiced
+ * What an invoice reads to find its usage: the account's unclaimed records, not the invoiced
  * ones of its history (a draft's preview runs this on every read of the draft).
  */
 class UnbilledUsageReadTest {
@@ -32,47 +37,91 @@ class UnbilledUsageReadTest {
   }
 
   @Test
-  void theFloorOfAnInvoiceIsReadFromTheUnbilledRecordsAlone_notFromTheInvoicedHistory()
-      throws Exception {
+  void anInvoiceReadsOnlyTheUnclaimedRecords_notTheInvoicedHistory() throws Exception {
     billing.created("2026-03-01T00:00:00Z", "s1", "alice", size("1", "2", "0"));
     billing.terminated("2026-04-01T00:00:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-04-01T01:00:00Z");
-    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z"); // March's 1,488 records claimed
+    // two years of history before it (730 days × 24 = 17,520 records, seeded), billed with March
+    value(
+        """
+        INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
+            slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
+        SELECT 'alice', 'old', 'cpu', h, h + interval '1 hour', 3600, 'core-hours', 0.05,
+               'USD', h, 0
+        FROM generate_series(timestamptz '2024-03-01Z', timestamptz '2026-02-28T23:00Z',
+                             interval '1 hour') h
+        RETURNING 1""");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z"); // 19,008 records claimed
     billing.created("2026-04-01T01:00:00Z", "s2", "alice", size("1", "2", "0"));
     billing.terminated("2026-04-01T05:00:00Z", "s2", "alice");
     billing.calculateUsageAt("2026-04-01T06:00:00Z"); // April's 8 records, unbilled
     assertEquals(
-        1_488L,
-        value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NOT NULL"),
-        "March is invoiced");
+        19_008L,
+        value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NOT NULL"),
+        "March and the history before it are invoiced");
     assertEquals(
         8L,
-        value("SELECT count(*) FROM billing_usage_records WHERE invoice_id IS NULL"),
+        value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"),
         "April is not");
 
-    String plan = explainFloor("alice", at("2026-05-01T00:00:00Z").toString());
-
-    assertTrue(plan.contains("billing_usage_records_unbilled"), plan);
-    assertFalse(plan.contains("Rows Removed by Filter"), plan);
+    // April's records are read from March's period end on (the primary key) and none of the
+    // history through the runs' index (its runs are those March's claim covers): 8 rows in all
+    JsonNode plan = explainApril("alice");
+    assertEquals(8L, recordsRead(plan), plan::toPrettyString);
   }
 
-  /** The floor statement's plan as PostgreSQL ran it, with statistics as autovacuum keeps them. */
-  private static String explainFloor(String userId, String periodEnd) throws Exception {
+  /** The rows every scan of billing_usage_records in the plan returned or filtered out. */
+  private static long recordsRead(JsonNode node) {
+    long read = 0;
+    if ("billing_usage_records".equals(node.path("Relation Name").asText())) {
+      read +=
+          node.path("Actual Loops").asLong()
+                  * (node.path("Actual Rows").asLong()
+                      + node.path("Rows Removed by Filter").asLong())
+              + node.path("Rows Removed by Index Recheck").asLong();
+    }
+    for (JsonNode child : node.path("Plans")) {
+      read += recordsRead(child);
+    }
+    return read;
+  }
+
+  /** The preview statement of April's invoice, as PostgreSQL ran it. */
+  private static JsonNode explainApril(String userId) throws Exception {
+    Invoice april =
+        new Invoice(
+            0,
+            null,
+            userId,
+            at("2026-04-01T00:00:00Z"),
+            at("2026-05-01T00:00:00Z"),
+            InvoiceStatus.DRAFT,
+            Currency.getInstance("USD"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
     try (Connection connection = TestDatabase.dataSource().getConnection()) {
       try (Statement analyze = connection.createStatement()) {
         analyze.execute("ANALYZE billing_usage_records");
       }
+      BillingPeriods periods = new BillingPeriods(1, ZoneOffset.UTC);
       try (PreparedStatement explain =
-          connection.prepareStatement("EXPLAIN ANALYZE " + InvoiceCalculator.FLOOR.jdbcSql())) {
-        explain.setString(1, userId);
-        explain.setTimestamp(2, Timestamp.from(at(periodEnd)));
-        StringBuilder plan = new StringBuilder();
-        try (ResultSet rs = explain.executeQuery()) {
-          while (rs.next()) {
-            plan.append(rs.getString(1)).append('\n');
-          }
-        }
-        return plan.toString();
+              UsageClaims.bind(
+                      NamedSql.of("EXPLAIN (ANALYZE, FORMAT JSON) " + UsageClaims.PEEK_SQL),
+                      connection,
+                      List.of(april),
+                      UsageClaims.EVERY_RUN,
+                      null,
+                      i -> false,
+                      BillingMode.USAGE,
+                      UsageClaims.bounds(List.of(april), periods))
+                  .prepare(connection);
+          ResultSet rs = explain.executeQuery()) {
+        rs.next();
+        return new ObjectMapper().readTree(rs.getString(1)).get(0).get("Plan");
       }
     }
   }

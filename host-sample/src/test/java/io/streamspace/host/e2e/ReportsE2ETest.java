@@ -32,9 +32,10 @@ class ReportsE2ETest extends BillingHostTestBase {
             c.prepareStatement(
                 """
                 INSERT INTO billing_usage_records (user_id, session_id, resource_type,
-                    slice_start, slice_end, unit_seconds, unit, unit_price, currency, created_at)
+                    slice_start, slice_end, unit_seconds, unit, unit_price, currency, created_at,
+                    rating_run)
                 SELECT ?, 's1', 'cpu', h, h + interval '1 hour', 7200, 'core-hours', 0.05,
-                    'USD', now()
+                    'USD', now(), 0
                 FROM generate_series('2026-03-02T08:00Z'::timestamptz,
                                      '2026-03-02T09:00Z'::timestamptz, interval '1 hour') h""")) {
       s.setString(1, kim);

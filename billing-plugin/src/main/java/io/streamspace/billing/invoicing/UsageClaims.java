@@ -1,0 +1,361 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.catalog.BillingMode;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.money.UsageUnit;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The usage invoices bill, claimed by range (schema V32): finalizing invoices writes one claim
+ * row each (its period end and the settled rating run, {@link
+ * io.streamspace.billing.rating.RatingRuns#settled}), never a row per record. A record belongs
+ * to the first claim of its account (by {@code claim_no}) with {@code slice_start < period_end
+ * AND rating_run <= run_high}; so an invoice bills the account's records up to its period end
+ * that no earlier claim covers, rated by a settled run: its period's, and those of earlier
+ * periods rated after their invoice (a later run). A record rated by a run still in flight when
+ * the run was settled has a greater run, and falls to the next invoice.
+ *
+ * <p>Set-based: one statement claims for a whole list of invoices and reads their usage, summed
+ * into buckets per invoice. Where the list holds several invoices of one account, a record goes
+ * to the first of them (in list order) it lies before the end of, as if they were claimed one
+ * after the other in that order; callers lock the list's accounts first, so that claims of one
+ * account are made one after the other.
+ *
+ * <p>Buckets: per resource, unit price, billing period and member (the user who ran the
+ * record's session, when the invoice is broken down by member); in {@code hybrid} mode also per
+ * UTC clock hour, because its overage is measured per hour ({@link PeriodCharges}); the other
+ * modes need only the sums per resource and price, so a month of an account is a few rows, not
+ * 744 per resource. The billing periods are cut by the boundaries from the earliest invoice's
+ * period start on, passed to the statement; a record before them (rated long after its period's
+ * invoice) comes back on its own and is put in its period here.
+ */
+final class UsageClaims {
+
+  /**
+   * What an invoice bills of the usage.
+   *
+   * @param floor the start of its earliest record; null when it bills none
+   * @param usage its buckets, per member
+   */
+  record Claimed(Instant floor, List<MemberBucket> usage) {}
+
+  /** Every run: for a read without a claim, whatever has committed counts. */
+  static final long EVERY_RUN = Long.MAX_VALUE;
+
+  private static final String BILLED =
+      """
+      -- the invoices, in the order they are claimed
+      list AS MATERIALIZED (
+        SELECT * FROM unnest(CAST(:invoice_ids AS bigint[]), CAST(:user_ids AS text[]),
+                             CAST(:period_starts AS timestamptz[]),
+                             CAST(:period_ends AS timestamptz[]), CAST(:by_member AS boolean[]))
+          WITH ORDINALITY AS l(invoice_id, user_id, period_start, period_end, by_member, ord)
+      ),
+      -- the claims the accounts have already (the filter of the candidates)
+      prior AS MATERIALIZED (
+        SELECT c.user_id, c.period_end, c.run_high FROM billing_usage_claims c
+        WHERE c.user_id IN (SELECT user_id FROM list)
+      ),
+      -- each account's latest claim: what no claim covers lies from its period end on, or was
+      -- rated after its run (this is what bounds a claim by its period, not the history)
+      accounts AS MATERIALIZED (
+        SELECT a.user_id, a.until, c.period_end AS claimed_end, c.run_high AS claimed_run
+        FROM (SELECT user_id, max(period_end) AS until FROM list GROUP BY user_id) a
+        LEFT JOIN LATERAL (
+          SELECT c.period_end, c.run_high FROM billing_usage_claims c
+          WHERE c.user_id = a.user_id ORDER BY c.claim_no DESC LIMIT 1) c ON true
+      ),
+      -- per account (LATERAL: an index scan each, never a scan of the whole table)
+      candidates AS (
+        SELECT r.* FROM accounts a
+        CROSS JOIN LATERAL (
+          -- by the primary key: from the latest claim's period end on
+          SELECT r.user_id, r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                 r.unit_seconds, r.rating_run
+          FROM billing_usage_records r
+          WHERE r.user_id = a.user_id AND r.slice_start < a.until
+            AND r.slice_start >= greatest(a.claimed_end, CAST(:usage_from AS timestamptz),
+                                          '-infinity'::timestamptz)
+            AND r.rating_run <= :run_high
+          UNION ALL
+          -- by billing_usage_records_runs: before it, rated after the latest claim's run
+          SELECT r.user_id, r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                 r.unit_seconds, r.rating_run
+          FROM billing_usage_records r
+          WHERE r.user_id = a.user_id AND r.rating_run > a.claimed_run
+            AND r.rating_run <= :run_high AND r.slice_start < least(a.claimed_end, a.until)
+            AND r.slice_start >= greatest(CAST(:usage_from AS timestamptz),
+                                          '-infinity'::timestamptz)) r
+      ),
+      -- each record no earlier claim covers, to the first invoice of the list it lies before
+      billed AS (
+        SELECT l.ord, l.by_member, l.period_start, c.*
+        FROM candidates c
+        JOIN list l ON l.user_id = c.user_id AND c.slice_start < l.period_end
+        WHERE NOT EXISTS (SELECT 1 FROM list e
+                          WHERE e.user_id = c.user_id AND e.ord < l.ord
+                            AND c.slice_start < e.period_end)
+          AND NOT EXISTS (SELECT 1 FROM prior p
+                          WHERE p.user_id = c.user_id AND c.slice_start < p.period_end
+                            AND c.rating_run <= p.run_high)
+      )""";
+
+  private static final String BUCKETS =
+      """
+      -- per invoice, resource, unit price, UTC clock hour (:hourly, else none), billing period
+      -- (k, the index of its start in :bounds), whether before the invoice's own start (an
+      -- admin's invoice may start anywhere) and, per invoice's by_member, member (the user who
+      -- ran the record's session; none for storage, session_id ''). Records never straddle an
+      -- hour or a boundary (calculate-usage cuts them there). A record before the first bound
+      -- (k = 0) is its own row (late_start), put in its period by the caller.
+      SELECT b.ord, b.resource_type, b.unit_price, b.hour, b.k, b.in_period,
+             CASE WHEN b.k = 0 THEN b.slice_start END AS late_start, sum(b.unit_seconds),
+             min(b.slice_start), s.user_id AS member_id
+      FROM (SELECT billed.*,
+                   CASE WHEN CAST(:hourly AS boolean)
+                        THEN date_trunc('hour', slice_start, 'UTC') END AS hour,
+                   width_bucket(slice_start, CAST(:bounds AS timestamptz[])) AS k,
+                   slice_start >= period_start AS in_period
+            FROM billed) b
+      -- LATERAL: a session looked up by its key for a member's record of a team's invoice
+      -- only, never a join with every session
+      LEFT JOIN LATERAL (
+        SELECT s.user_id FROM billing_sessions s
+        WHERE b.by_member AND b.session_id <> '' AND s.session_id = b.session_id) s ON true
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 10
+      ORDER BY 1, 2, 4, 5, 6, 7, 3, 10""";
+
+  // Finalization: one claim row per invoice (even one that bills nothing: its claim then
+  // covers nothing), numbered in list order, and the buckets of what each claims. The claims
+  // inserted are not seen by this statement's reads (one snapshot): the list's order decides.
+  private static final NamedSql CLAIM =
+      NamedSql.of(
+          """
+          WITH %s,
+          claims AS (
+            INSERT INTO billing_usage_claims (invoice_id, user_id, claim_no, period_end, run_high)
+            SELECT invoice_id, user_id, nextval('billing_usage_claim_numbers'), period_end,
+                   :run_high
+            FROM (SELECT * FROM list ORDER BY ord OFFSET 0) l
+          )
+          %s"""
+              .formatted(BILLED, BUCKETS));
+
+  // A draft's preview: the same buckets, nothing claimed
+  static final String PEEK_SQL =
+      """
+      WITH %s
+      %s"""
+          .formatted(BILLED, BUCKETS);
+
+  private static final NamedSql PEEK = NamedSql.of(PEEK_SQL);
+
+  private UsageClaims() {}
+
+  /**
+   * Claims the invoices' usage, in the caller's transaction, which holds their accounts' locks.
+   *
+   * @param settledRun the settled rating run, read before those locks
+   * @param byMember whether an invoice's usage is read per member (a team's)
+   * @return what each invoice claimed, in the list's order
+   */
+  static List<Claimed> claim(
+      Connection connection,
+      List<Invoice> invoices,
+      long settledRun,
+      Predicate<Invoice> byMember,
+      BillingMode mode,
+      BillingPeriods periods)
+      throws SQLException {
+    return read(connection, CLAIM, invoices, settledRun, null, byMember, mode, periods);
+  }
+
+  /**
+   * What {@link #claim} would claim now, claiming nothing: of the usage from {@code usageFrom}
+   * on (all when null).
+   */
+  static List<Claimed> peek(
+      Connection connection,
+      List<Invoice> invoices,
+      Instant usageFrom,
+      Predicate<Invoice> byMember,
+      BillingMode mode,
+      BillingPeriods periods)
+      throws SQLException {
+    return read(connection, PEEK, invoices, EVERY_RUN, usageFrom, byMember, mode, periods);
+  }
+
+  private static List<Claimed> read(
+      Connection connection,
+      NamedSql statement,
+      List<Invoice> invoices,
+      long runHigh,
+      Instant usageFrom,
+      Predicate<Invoice> byMember,
+      BillingMode mode,
+      BillingPeriods periods)
+      throws SQLException {
+    if (invoices.isEmpty()) {
+      return List.of();
+    }
+    List<Instant> bounds = bounds(invoices, periods);
+    List<Map<PartKey, MemberBucket>> usage = new ArrayList<>();
+    List<Instant> floors = new ArrayList<>();
+    invoices.forEach(
+        i -> {
+          usage.add(new LinkedHashMap<>());
+          floors.add(null);
+        });
+    try (PreparedStatement select =
+            bind(statement, connection, invoices, runHigh, usageFrom, byMember, mode, bounds)
+                .prepare(connection);
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        int index = rs.getInt(1) - 1;
+        Invoice invoice = invoices.get(index);
+        Instant earliest = rs.getTimestamp(9).toInstant();
+        Instant floor = floors.get(index);
+        floors.set(index, floor == null || earliest.isBefore(floor) ? earliest : floor);
+        Span span =
+            span(
+                invoice,
+                instant(rs.getTimestamp(4)),
+                rs.getInt(5),
+                rs.getBoolean(6),
+                instant(rs.getTimestamp(7)),
+                bounds,
+                periods);
+        MemberBucket part =
+            new MemberBucket(
+                rs.getString(10),
+                new UsageBucket(
+                    UsageUnit.ofResourceType(rs.getString(2)),
+                    span.start(),
+                    span.end(),
+                    rs.getBigDecimal(8),
+                    rs.getBigDecimal(3)));
+        // a record before the bounds came on its own: add it to its bucket's sum
+        usage.get(index).merge(key(part), part, UsageClaims::sum);
+      }
+    }
+    List<Claimed> claimed = new ArrayList<>();
+    for (int i = 0; i < invoices.size(); i++) {
+      claimed.add(new Claimed(floors.get(i), List.copyOf(usage.get(i).values())));
+    }
+    return claimed;
+  }
+
+  /** {@code statement} ({@link #PEEK_SQL}'s parameters) bound to read the invoices' usage. */
+  static NamedSql.Binding bind(
+      NamedSql statement,
+      Connection connection,
+      List<Invoice> invoices,
+      long runHigh,
+      Instant usageFrom,
+      Predicate<Invoice> byMember,
+      BillingMode mode,
+      List<Instant> bounds)
+      throws SQLException {
+    return statement
+        .bind("invoice_ids", SqlArrays.array(connection, invoices, Invoice::id))
+        .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::userId))
+        .bind("period_starts", SqlArrays.array(connection, invoices, Invoice::periodStart))
+        .bind("period_ends", SqlArrays.array(connection, invoices, Invoice::periodEnd))
+        .bind("by_member", SqlArrays.array(connection, invoices, byMember::test))
+        .bind("usage_from", usageFrom)
+        .bind("run_high", runHigh)
+        .bind("hourly", mode == BillingMode.HYBRID)
+        .bind("bounds", SqlArrays.instants(connection, bounds));
+  }
+
+  /**
+   * The billing periods' cut points the statement sorts records by: the start of the period
+   * holding the earliest invoice's start, and every boundary up to the latest invoice's end.
+   */
+  static List<Instant> bounds(List<Invoice> invoices, BillingPeriods periods) {
+    Instant from =
+        invoices.stream().map(Invoice::periodStart).min(Comparator.naturalOrder()).orElseThrow();
+    Instant to =
+        invoices.stream().map(Invoice::periodEnd).max(Comparator.naturalOrder()).orElseThrow();
+    List<Instant> bounds = new ArrayList<>();
+    bounds.add(periods.periodStart(from));
+    bounds.addAll(periods.boundariesBetween(from, to));
+    return bounds;
+  }
+
+  private record Span(Instant start, Instant end) {}
+
+  /**
+   * A bucket's span: its billing period (k, or a late record's own), within its hour when read
+   * per hour, on its side of the invoice's own start, and before its end.
+   */
+  private static Span span(
+      Invoice invoice,
+      Instant hour,
+      int k,
+      boolean inPeriod,
+      Instant lateStart,
+      List<Instant> bounds,
+      BillingPeriods periods) {
+    Instant start;
+    Instant end;
+    if (k == 0) {
+      start = periods.periodStart(lateStart);
+      end = periods.periodEnd(lateStart);
+    } else {
+      start = bounds.get(k - 1); // 1-based: the period [bounds[k-1], bounds[k])
+      end = k < bounds.size() ? bounds.get(k) : invoice.periodEnd();
+    }
+    if (hour != null) {
+      start = max(start, hour);
+      end = min(end, hour.plus(Duration.ofHours(1)));
+    }
+    if (inPeriod) {
+      start = max(start, invoice.periodStart());
+    } else {
+      end = min(end, invoice.periodStart());
+    }
+    return new Span(start, min(end, invoice.periodEnd()));
+  }
+
+  /** A part's bucket and member: parts with the same one are summed into one. */
+  private record PartKey(MemberBucket.Key bucket, String memberId) {}
+
+  private static PartKey key(MemberBucket part) {
+    return new PartKey(MemberBucket.Key.of(part.usage()), part.memberId());
+  }
+
+  private static MemberBucket sum(MemberBucket a, MemberBucket b) {
+    UsageBucket u = a.usage();
+    BigDecimal unitSeconds = u.unitSeconds().add(b.usage().unitSeconds());
+    return new MemberBucket(
+        a.memberId(), new UsageBucket(u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice()));
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}
