@@ -122,8 +122,8 @@ final class AdminReadsWorkload implements Workload {
 
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
-    int orgs = context.size().pick(1_000, 100_000);
-    int sampled = context.size().pick(20, 1_000);
+    int orgs = context.size().pick(300, 100_000);
+    int sampled = context.size().pick(5, 1_000);
     int requests = context.size().pick(10, 200);
     BillingClient billing = new BillingClient(context);
     long run = System.currentTimeMillis();

@@ -155,7 +155,7 @@ class BillingWorkloadsTest {
                 + " current period), one request at a time"),
         rows.stream().map(BenchRow::workload).toList());
     for (BenchRow row : rows) {
-      assertTrue(row.size().startsWith("1,000 organizations, a year of "), row.size());
+      assertTrue(row.size().startsWith("300 organizations, a year of "), row.size());
       assertTrue(row.size().endsWith(" 10 requests"), row.size());
       assertTrue(row.p50().compareTo(row.p99()) <= 0);
       assertNotNull(row.met());
