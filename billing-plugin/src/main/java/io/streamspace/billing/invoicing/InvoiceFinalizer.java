@@ -11,6 +11,7 @@ import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -487,19 +489,8 @@ public final class InvoiceFinalizer {
     return finalized;
   }
 
-  /** One line of an invoice of the chunk, for {@link #LINES}. */
-  private record Line(
-      long invoiceId,
-      int lineNo,
-      String kind,
-      String description,
-      String resourceType,
-      BigDecimal quantity,
-      String unit,
-      BigDecimal unitPrice,
-      BigDecimal amount,
-      Instant from,
-      Instant to) {}
+  /** One line of an invoice of the chunk, for {@link #LINES}: the line as the invoice shows it. */
+  private record StoredLine(long invoiceId, InvoiceView.Line line) {}
 
   /** Stores the chunk's lines: each invoice's charges, then its credits, numbered from 1. */
   private static void storeLines(
@@ -508,56 +499,64 @@ public final class InvoiceFinalizer {
       List<InvoiceCalculator.Billed> billed,
       List<List<Application>> credits)
       throws SQLException {
-    List<Line> lines = new ArrayList<>();
+    List<StoredLine> lines = new ArrayList<>();
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
       int lineNo = 0;
       for (ChargeLine c : billed.get(i).lines()) {
         lines.add(
-            new Line(
+            new StoredLine(
                 draft.id(),
-                ++lineNo,
-                c.kind().name().toLowerCase(Locale.ROOT),
-                c.description(),
-                c.unit() == null ? null : c.unit().resourceType(),
-                c.quantity(),
-                c.unit() == null ? null : c.unit().label(),
-                c.unitPrice(),
-                c.amount(),
-                c.from(),
-                c.to()));
+                new InvoiceView.Line(
+                    ++lineNo,
+                    c.kind().name().toLowerCase(Locale.ROOT),
+                    c.description(),
+                    c.unit() == null ? null : c.unit().resourceType(),
+                    c.quantity(),
+                    c.unit() == null ? null : c.unit().label(),
+                    c.unitPrice(),
+                    c.amount(),
+                    c.from(),
+                    c.to())));
       }
       for (Application a : credits.get(i)) {
         lines.add(
-            new Line(
+            new StoredLine(
                 draft.id(),
-                ++lineNo,
-                "credit",
-                "Credit: " + a.reason(),
-                null,
-                null,
-                null,
-                null,
-                a.amount().negate(),
-                draft.periodStart(),
-                draft.periodEnd()));
+                new InvoiceView.Line(
+                    ++lineNo,
+                    "credit",
+                    "Credit: " + a.reason(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    a.amount().negate(),
+                    draft.periodStart(),
+                    draft.periodEnd())));
       }
     }
     if (lines.isEmpty()) {
       return;
     }
     LINES
-        .bind("invoice_id", SqlArrays.array(connection, lines, Line::invoiceId))
-        .bind("line_no", SqlArrays.array(connection, lines, Line::lineNo))
-        .bind("kind", SqlArrays.array(connection, lines, Line::kind))
-        .bind("description", SqlArrays.array(connection, lines, Line::description))
-        .bind("resource_type", SqlArrays.array(connection, lines, Line::resourceType))
-        .bind("quantity", SqlArrays.array(connection, lines, Line::quantity))
-        .bind("unit", SqlArrays.array(connection, lines, Line::unit))
-        .bind("unit_price", SqlArrays.array(connection, lines, Line::unitPrice))
-        .bind("amount", SqlArrays.array(connection, lines, Line::amount))
-        .bind("period_start", SqlArrays.array(connection, lines, Line::from))
-        .bind("period_end", SqlArrays.array(connection, lines, Line::to))
+        .bind("invoice_id", SqlArrays.array(connection, lines, StoredLine::invoiceId))
+        .bind("line_no", column(connection, lines, InvoiceView.Line::lineNo))
+        .bind("kind", column(connection, lines, InvoiceView.Line::kind))
+        .bind("description", column(connection, lines, InvoiceView.Line::description))
+        .bind("resource_type", column(connection, lines, InvoiceView.Line::resourceType))
+        .bind("quantity", column(connection, lines, InvoiceView.Line::quantity))
+        .bind("unit", column(connection, lines, InvoiceView.Line::unit))
+        .bind("unit_price", column(connection, lines, InvoiceView.Line::unitPrice))
+        .bind("amount", column(connection, lines, InvoiceView.Line::amount))
+        .bind("period_start", column(connection, lines, InvoiceView.Line::periodStart))
+        .bind("period_end", column(connection, lines, InvoiceView.Line::periodEnd))
         .update(connection);
+  }
+
+  private static Array column(
+      Connection connection, List<StoredLine> lines, Function<InvoiceView.Line, ?> field)
+      throws SQLException {
+    return SqlArrays.array(connection, lines, stored -> field.apply(stored.line()));
   }
 }
