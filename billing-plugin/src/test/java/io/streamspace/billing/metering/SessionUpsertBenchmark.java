@@ -72,8 +72,16 @@ public final class SessionUpsertBenchmark {
         long[] t = trial(dataSource, set.getValue(), sessions, rounds);
         times.computeIfAbsent(set.getKey(), k -> new ArrayList<>()).add(t);
         System.out.printf(
-            "trial %d %-20s created %6d ms, heartbeats %6d ms (%d of %d updates HOT)%n",
-            trial, set.getKey(), t[0] / 1_000_000, t[1] / 1_000_000, t[3], t[2]);
+            "trial %d %-20s created %6d ms (%d bytes of WAL each), heartbeats %6d ms"
+                + " (%d of %d updates HOT, %d bytes of WAL per heartbeat)%n",
+            trial,
+            set.getKey(),
+            t[0] / 1_000_000,
+            t[5],
+            t[1] / 1_000_000,
+            t[3],
+            t[2],
+            t[4] / Math.max(1, t[2]));
       }
     }
     List<long[]> first = times.values().iterator().next();
@@ -99,7 +107,10 @@ public final class SessionUpsertBenchmark {
     }
   }
 
-  /** Nanoseconds to create the sessions, and to send {@code rounds} heartbeats of each. */
+  /**
+   * Nanoseconds to create the sessions, and to send {@code rounds} heartbeats of each; the
+   * heartbeats' updates, how many were HOT and the WAL they wrote; the WAL per session created.
+   */
   private static long[] trial(DataSource dataSource, String indexes, int sessions, int rounds)
       throws SQLException {
     SessionRepository repository = new SessionRepository();
@@ -115,6 +126,7 @@ public final class SessionUpsertBenchmark {
       s.execute("CHECKPOINT");
     }
     Instant start = Instant.parse("2026-03-02T10:00:00Z");
+    long walBefore = updates(dataSource)[2];
     long created = upsertAll(dataSource, repository, sessions, start, true);
     long[] updatesBefore = updates(dataSource);
     long beats = 0;
@@ -123,13 +135,19 @@ public final class SessionUpsertBenchmark {
     }
     long[] updatesAfter = updates(dataSource);
     return new long[] {
-      created, beats, updatesAfter[0] - updatesBefore[0], updatesAfter[1] - updatesBefore[1]
+      created,
+      beats,
+      updatesAfter[0] - updatesBefore[0],
+      updatesAfter[1] - updatesBefore[1],
+      updatesAfter[2] - updatesBefore[2],
+      (updatesBefore[2] - walBefore) / sessions
     };
   }
 
   /**
    * The table's updates so far and how many of them were HOT (no index written), as the
-   * statistics have them once this connection's and the writer's counts are flushed.
+   * statistics have them once this connection's and the writer's counts are flushed, and the
+   * bytes of WAL written so far (the server's, which only this program uses).
    */
   private static long[] updates(DataSource dataSource) throws SQLException {
     try (Connection c = dataSource.getConnection();
@@ -137,10 +155,10 @@ public final class SessionUpsertBenchmark {
       s.execute("SELECT pg_stat_clear_snapshot()");
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
-                  + " WHERE relname = 'billing_sessions'")) {
+              "SELECT n_tup_upd, n_tup_hot_upd, pg_current_wal_lsn() - '0/0'"
+                  + " FROM pg_stat_user_tables WHERE relname = 'billing_sessions'")) {
         rs.next();
-        return new long[] {rs.getLong(1), rs.getLong(2)};
+        return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
       }
     }
   }
