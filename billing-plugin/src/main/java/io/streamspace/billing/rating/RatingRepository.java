@@ -174,35 +174,39 @@ final class RatingRepository {
           AND t.from_t >= :earliest::timestamptz
           AND %3$s
       ),
+      -- The subjects they move, their rows locked first in key order (see CLOSE_TIMED_OUT): the
+      -- sessions, then (when the accounts' UPDATE runs, after the sessions') the accounts, the
+      -- order the metering writer takes them in. Each UPDATE reads its subjects from here, as
+      -- it read them from todo: one CTE joined to its table by key. (Found from todo, each row
+      -- by its key; as IN (SELECT … FROM todo), or with todo and this CTE both joined to the
+      -- UPDATE, the planner, which cannot see how many rows todo has, rescanned one for every
+      -- row of the other.)
+      locked_sessions AS MATERIALIZED (
+        SELECT t.* FROM todo t JOIN billing_sessions s ON s.session_id = t.session_id
+        WHERE t.session_id <> ''
+        ORDER BY s.session_id FOR NO KEY UPDATE OF s
+      ),
+      locked_accounts AS MATERIALIZED (
+        SELECT t.* FROM todo t JOIN billing_accounts a ON a.user_id = t.user_id
+        WHERE t.session_id = ''
+        ORDER BY a.user_id FOR NO KEY UPDATE OF a
+      ),
       -- The watermarks, moved first and only from where this run found them (compare-and-set):
       -- a run that finds a watermark moved since it read it (another node's run of the same
       -- share, which it waited for) leaves the subject alone, and only the subjects moved here
       -- get records, so two runs at once rate nothing twice. Each returns the subject's range.
-      -- The rows they move, locked first in key order (see CLOSE_TIMED_OUT): the sessions, then
-      -- (when the accounts' UPDATE runs, after the sessions') the accounts, the order the
-      -- metering writer takes them in.
-      locked_sessions AS MATERIALIZED (
-        SELECT s.session_id FROM billing_sessions s
-        WHERE s.session_id IN (SELECT session_id FROM todo WHERE session_id <> '')
-        ORDER BY s.session_id FOR NO KEY UPDATE
-      ),
-      locked_accounts AS MATERIALIZED (
-        SELECT a.user_id FROM billing_accounts a
-        WHERE a.user_id IN (SELECT user_id FROM todo WHERE session_id = '')
-        ORDER BY a.user_id FOR NO KEY UPDATE
-      ),
       sessions AS (
         UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
-        FROM todo t JOIN locked_sessions k ON k.session_id = t.session_id
-        WHERE t.session_id <> '' AND s.session_id = t.session_id
+        FROM locked_sessions t
+        WHERE s.session_id = t.session_id
           AND coalesce(s.rated_until, s.started_at) = t.from_t
         RETURNING t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
                   CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
       ),
       accounts AS (
         UPDATE billing_accounts a SET storage_rated_until = t.rate_to
-        FROM todo t JOIN locked_accounts k ON k.user_id = t.user_id
-        WHERE t.session_id = '' AND a.user_id = t.user_id
+        FROM locked_accounts t
+        WHERE a.user_id = t.user_id
           -- unrated yet: from_t is the first level's start
           AND coalesce(a.storage_rated_until, t.from_t) = t.from_t
         RETURNING t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
