@@ -13,9 +13,12 @@ import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,31 +51,29 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
    * (3 core-hours in March and 3 in April, a record each). A credit of 0.10 each, granted on 1
    * February.
    */
-  private void usageAndCredit(String user) {
-    billing.created("2026-02-10T10:00:00Z", user + "-1", user, size("1", "0", "0"));
-    billing.terminated("2026-02-10T11:00:00Z", user + "-1", user);
-    billing.created("2026-03-10T10:00:00Z", user + "-2", user, size("2", "0", "0"));
-    billing.terminated("2026-03-10T12:00:00Z", user + "-2", user);
-    billing.created("2026-03-31T23:00:00Z", user + "-3", user, size("3", "0", "0"));
-    billing.terminated("2026-04-01T01:00:00Z", user + "-3", user);
-    billing.flush(); // the account exists: its credit refers to it
-    InvoiceFixtures.grantCredit(user, "0.10", "USD", "welcome", FEBRUARY, null);
+  @BeforeEach
+  void usageAndCredits() {
+    for (String user : List.of("fay", "gil")) {
+      billing.created("2026-02-10T10:00:00Z", user + "-1", user, size("1", "0", "0"));
+      billing.terminated("2026-02-10T11:00:00Z", user + "-1", user);
+      billing.created("2026-03-10T10:00:00Z", user + "-2", user, size("2", "0", "0"));
+      billing.terminated("2026-03-10T12:00:00Z", user + "-2", user);
+      billing.created("2026-03-31T23:00:00Z", user + "-3", user, size("3", "0", "0"));
+      billing.terminated("2026-04-01T01:00:00Z", user + "-3", user);
+    }
+    billing.flush(); // the accounts exist: their credits refer to them
+    for (String user : List.of("fay", "gil")) {
+      InvoiceFixtures.grantCredit(user, "0.10", "USD", "welcome", FEBRUARY, null);
+    }
+    billing.calculateUsageAt("2026-04-01T02:00:00Z");
   }
 
   @Test
   void februaryAndMarchInOneChunkBillAsOneAtATime_eachRecordOnce() throws Exception {
-    usageAndCredit("fay");
-    usageAndCredit("gil");
-    billing.calculateUsageAt("2026-04-01T02:00:00Z");
-    long fayFebruary = draft("fay", FEBRUARY, MARCH);
-    long fayMarch = draft("fay", MARCH, APRIL);
-    long gilFebruary = draft("gil", FEBRUARY, MARCH);
-    long gilMarch = draft("gil", MARCH, APRIL);
+    List<Long> fay = drafts("fay", FEBRUARY, MARCH);
+    List<Long> gil = drafts("gil", FEBRUARY, MARCH);
 
-    assertEquals(
-        new Finalization(2, 0), finalizer(1).finalizeAll(List.of(fayFebruary, fayMarch), NOW));
-    assertEquals(
-        new Finalization(2, 0), finalizer(2).finalizeAll(List.of(gilFebruary, gilMarch), NOW));
+    finalizeOneAtATimeAndInOneChunk(fay, gil);
 
     // February: 1 core-hour = 0.05, of which the credit pays 0.05 (0.05 of it left): paid.
     // March: 4 + 3 = 7 core-hours = 0.35, the credit's last 0.05 off: 0.30 to pay.
@@ -87,37 +88,24 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
             "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z paid INV-2026-000003 0.05 0.05 0.00",
             "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000004 0.35 0.05 0.30"),
         invoices("gil"));
-    assertEquals(InvoiceFixtures.lines(fayFebruary), InvoiceFixtures.lines(gilFebruary));
-    assertEquals(InvoiceFixtures.lines(fayMarch), InvoiceFixtures.lines(gilMarch));
     // each record once: February's one record, March's three (two of 10 March, one of 31
     // March); the hour of April (its own record) on neither, left to April's invoice
     assertEquals(
-        List.of(List.of(fayFebruary, 1L), List.of(fayMarch, 3L), List.of(-1L, 1L)),
-        billedPerInvoice("fay"));
-    assertEquals(
-        List.of(List.of(gilFebruary, 1L), List.of(gilMarch, 3L), List.of(-1L, 1L)),
+        List.of(List.of(gil.get(0), 1L), List.of(gil.get(1), 3L), List.of(-1L, 1L)),
         billedPerInvoice("gil"));
-    assertEquals(List.of("0.05", "0.05"), creditUses("fay"));
-    assertEquals(creditUses("fay"), creditUses("gil"));
+    assertEquals(List.of("0.05", "0.05"), creditUses("gil"));
+    assertBilledAlike(fay, gil);
   }
 
   @Test
   void aLaterPeriodsDraftFirstInTheChunkTakesTheEarlierPeriodsRecordsAsOneAtATime()
       throws Exception {
-    usageAndCredit("fay");
-    usageAndCredit("gil");
-    billing.calculateUsageAt("2026-04-01T02:00:00Z");
     // March's drafts before February's (February's voided and opened again, say): in id order,
     // March comes first in the chunk as when finalized one at a time
-    long fayMarch = draft("fay", MARCH, APRIL);
-    long fayFebruary = draft("fay", FEBRUARY, MARCH);
-    long gilMarch = draft("gil", MARCH, APRIL);
-    long gilFebruary = draft("gil", FEBRUARY, MARCH);
+    List<Long> fay = drafts("fay", MARCH, FEBRUARY);
+    List<Long> gil = drafts("gil", MARCH, FEBRUARY);
 
-    assertEquals(
-        new Finalization(2, 0), finalizer(1).finalizeAll(List.of(fayMarch, fayFebruary), NOW));
-    assertEquals(
-        new Finalization(2, 0), finalizer(2).finalizeAll(List.of(gilMarch, gilFebruary), NOW));
+    finalizeOneAtATimeAndInOneChunk(fay, gil);
 
     // March, first: everything unbilled before its end, February's core-hour too:
     // 1 + 4 + 3 = 8 core-hours = 0.40, the whole credit 0.10 off: 0.30 to pay.
@@ -132,11 +120,37 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
             "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z paid INV-2026-000004 0.00 0.00 0.00",
             "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000003 0.40 0.10 0.30"),
         invoices("gil"));
-    assertEquals(InvoiceFixtures.lines(fayMarch), InvoiceFixtures.lines(gilMarch));
-    assertEquals(List.of(), InvoiceFixtures.lines(gilFebruary));
-    assertEquals(List.of(List.of(fayMarch, 4L), List.of(-1L, 1L)), billedPerInvoice("fay"));
-    assertEquals(List.of(List.of(gilMarch, 4L), List.of(-1L, 1L)), billedPerInvoice("gil"));
+    assertEquals(List.of(), InvoiceFixtures.lines(gil.get(1)));
+    assertEquals(List.of(List.of(gil.get(0), 4L), List.of(-1L, 1L)), billedPerInvoice("gil"));
     assertEquals(List.of("0.10"), creditUses("gil"));
+    assertBilledAlike(fay, gil);
+  }
+
+  /** Drafts of the account for the months starting at {@code starts}, opened in that order. */
+  private static List<Long> drafts(String user, String... starts) {
+    return Stream.of(starts)
+        .map(start -> draft(user, start, start.equals(FEBRUARY) ? MARCH : APRIL))
+        .toList();
+  }
+
+  /** fay's drafts finalized one at a time, gil's in one chunk of two, each in the order given. */
+  private static void finalizeOneAtATimeAndInOneChunk(List<Long> fay, List<Long> gil)
+      throws SQLException {
+    assertEquals(new Finalization(2, 0), finalizer(1).finalizeAll(fay, NOW));
+    assertEquals(new Finalization(2, 0), finalizer(2).finalizeAll(gil, NOW));
+  }
+
+  /**
+   * Invoice for invoice, the same lines, records billed (as many, the same unbilled) and credit
+   * used: fay's, finalized one at a time, and gil's, in one chunk.
+   */
+  private static void assertBilledAlike(List<Long> fay, List<Long> gil) {
+    for (int i = 0; i < fay.size(); i++) {
+      assertEquals(InvoiceFixtures.lines(fay.get(i)), InvoiceFixtures.lines(gil.get(i)));
+    }
+    assertEquals(
+        billedPerInvoice("fay").stream().map(r -> r.get(1)).toList(),
+        billedPerInvoice("gil").stream().map(r -> r.get(1)).toList());
     assertEquals(creditUses("fay"), creditUses("gil"));
   }
 
