@@ -37,6 +37,13 @@ public final class UsageRollup {
     }
   }
 
+  // the rollup's row, put back if it is gone (a database emptied by hand): then rebuilt
+  private static final NamedSql ENSURE =
+      NamedSql.of(
+          """
+          INSERT INTO billing_usage_rollup (time_zone, rolled_up_to) VALUES (NULL, 0)
+          ON CONFLICT DO NOTHING""");
+
   // the watermark and the zone, locked against another run and against a void's trigger
   private static final NamedSql LOCK =
       NamedSql.of("SELECT time_zone, rolled_up_to FROM billing_usage_rollup FOR UPDATE");
@@ -77,10 +84,11 @@ public final class UsageRollup {
    * (the rollup's whole days, the tail, the partial days): a subquery named {@code r}.
    *
    * <p>The whole days are those from the first midnight at or after {@code :from} to the last at
-   * or before {@code :to}; when the rollup is of another zone (or not built), there are none and
-   * the first partial day is the whole range. Every bound is computed once (initplans), so each
-   * part reads its table by an index: the rollup by day (or by its key for one account), the
-   * tail by the BRIN index on rating_run (or the runs index), the partial days by slice start.
+   * or before {@code :to}; when the rollup is of another zone (or not built, or its row is gone),
+   * there are none and the first partial day is the whole range. Every bound is computed once
+   * (initplans), so each part reads its table by an index: the rollup by day (or by its key for
+   * one account), the tail by the BRIN index on rating_run (or the runs index), the partial days
+   * by slice start (the BRIN index, or the key for one account).
    *
    * @param byMember whether rows name the member (the user who ran the records' session; null
    *     for storage); else member_id is null
@@ -91,12 +99,13 @@ public final class UsageRollup {
     String records = oneAccount ? "AND e.user_id = :user_id" : "";
     return """
         (WITH bounds AS MATERIALIZED (
-           SELECT rolled_up_to AS run, first_day, greatest(first_day, end_day) AS end_day,
+           SELECT u.rolled_up_to AS run, first_day, greatest(first_day, end_day) AS end_day,
                   first_day::timestamp AT TIME ZONE :zone AS first_at,
                   greatest(first_day, end_day)::timestamp AT TIME ZONE :zone AS end_at
-           FROM billing_usage_rollup
+           FROM (VALUES (true)) one (only_row)
+           LEFT JOIN billing_usage_rollup u USING (only_row)
            CROSS JOIN LATERAL (SELECT
-               CASE WHEN time_zone = :zone
+               CASE WHEN u.time_zone = :zone
                     THEN ((:from::timestamptz AT TIME ZONE :zone)
                           - interval '1 microsecond')::date + 1
                     ELSE 'infinity'::date END AS first_day,
@@ -156,6 +165,7 @@ public final class UsageRollup {
     return Transactions.inTransaction(
         dataSource,
         connection -> {
+          ENSURE.update(connection);
           String rolledZone;
           long rolledUpTo;
           try (PreparedStatement lock = LOCK.binding().prepare(connection);
