@@ -1,19 +1,26 @@
 package io.streamspace.billing.reports;
 
+import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.plugin.api.jobs.JobOutcome.SUCCEEDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.jobs.RollUpUsageJob;
 import io.streamspace.billing.rating.MemberSum;
 import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageRollup;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.common.db.Transactions;
+import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -146,6 +153,63 @@ class UsageRollupEquivalenceTest {
     assertEquals(
         List.of(List.of(new BigDecimal("7200"), 1L)),
         BillingHarness.rows("SELECT unit_seconds, records FROM billing_usage_daily"));
+  }
+
+  /**
+   * The whole path: mia's 10 cores for 3 hours on March 2 (30 core-hours at 0.05: 1.50 USD) rated,
+   * invoiced (its claim), rolled up, then the invoice voided through the admin route, which
+   * re-stamps the records with a fresh run: the report says 30 core-hours and 1.50 before the next
+   * roll-up and after it, not 60 and 3.00.
+   */
+  @Test
+  void anInvoiceVoidedThroughItsRouteLeavesTheReportAsItWas() {
+    billing.userCreated("mia", Map.of());
+    billing.flush();
+    billing.created("2026-03-02T09:00:00Z", "s1", "mia", size("10", "0", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s1", "mia");
+    billing.calculateUsageAt("2026-03-05T12:00:00Z");
+    Answer invoice =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/invoices",
+            admin("root"),
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                + " \"period_end\": \"2026-03-05\"}");
+    assertEquals(201, invoice.status(), invoice.body().toString());
+    assertEquals(SUCCEEDED, billing.runAt(RollUpUsageJob.NAME, "2026-03-05T12:01:00Z").outcome());
+    assertEquals(List.of("mia|cpu|30|1.5"), reportedRows());
+
+    Answer voided =
+        billing.call(
+            HttpMethod.PATCH,
+            "/admin/invoices/" + invoice.body().get("id").asText(),
+            admin("root"),
+            "{\"status\": \"void\", \"note\": \"billed twice\"}");
+
+    assertEquals(200, voided.status(), voided.body().toString());
+    assertEquals(List.of("mia|cpu|30|1.5"), reportedRows(), "before the next roll-up");
+    assertEquals(SUCCEEDED, billing.runAt(RollUpUsageJob.NAME, "2026-03-05T12:02:00Z").outcome());
+    assertEquals(List.of("mia|cpu|30|1.5"), reportedRows(), "after it");
+  }
+
+  private List<String> reportedRows() {
+    Answer report =
+        billing.call(
+            HttpMethod.GET,
+            "/admin/reports?group_by=user&from=2026-03-01&to=2026-04-01",
+            admin("root"));
+    assertEquals(200, report.status(), report.body().toString());
+    List<String> rows = new ArrayList<>();
+    for (JsonNode row : report.body().get("rows")) {
+      rows.add(
+          String.join(
+              "|",
+              row.get("user_id").asText(),
+              row.get("resource_type").asText(),
+              row.get("quantity").decimalValue().stripTrailingZeros().toPlainString(),
+              row.get("cost").decimalValue().stripTrailingZeros().toPlainString()));
+    }
+    return rows;
   }
 
   private List<String> userRows() throws Exception {
