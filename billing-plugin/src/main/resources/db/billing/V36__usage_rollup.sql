@@ -61,6 +61,9 @@ DECLARE
     rollup_zone text;
     watermark bigint;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN
+        RETURN NULL; -- a void of an invoice without usage waits for no roll-up
+    END IF;
     SELECT time_zone, rolled_up_to INTO rollup_zone, watermark FROM billing_usage_rollup FOR UPDATE;
     IF rollup_zone IS NULL THEN
         RETURN NULL; -- not built: nothing counted
