@@ -84,9 +84,9 @@ class IndexedReadsTest {
   }
 
   /**
-   * The roll-up-usage job adds the records rated after its watermark by the BRIN index on their
-   * run, not by reading every record: the two hours above (rated again after, so that the
-   * routes' reads, before or after this, have a tail to read).
+   * The roll-up-usage job finds the records rated after its watermark through an index (the BRIN
+   * index on their run), not by reading every record: the two hours above (rated again after, so
+   * that the routes' reads, before or after this, have a tail to read).
    */
   @Test
   void theRollUpReadsTheRecordsRatedAfterItsWatermarkThroughAnIndex() {
