@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZoneId;
+import java.util.OptionalLong;
 import javax.sql.DataSource;
 
 /**
@@ -24,9 +25,16 @@ import javax.sql.DataSource;
  */
 public final class UsageRollup {
 
-  /** What a run of {@link #rollUp} did. */
-  public record Outcome(boolean rebuilt, long fromRun, long toRun, int rows) {
+  /**
+   * What a run of {@link #rollUp} did.
+   *
+   * @param skipped whether it left the rollup as it was because a rating run was in flight
+   */
+  public record Outcome(boolean skipped, boolean rebuilt, long fromRun, long toRun, int rows) {
     public String summary() {
+      if (skipped) {
+        return "a rating run is in flight: the daily usage rollup waits for the next run";
+      }
       if (rebuilt) {
         return "built the daily usage rollup up to run %d: %d row(s)".formatted(toRun, rows);
       }
@@ -155,13 +163,20 @@ public final class UsageRollup {
 
   /**
    * Adds the records of the runs after the watermark up to the settled one, and moves the
-   * watermark there, in one transaction; rebuilds the rollup from every record when it is not of
+   * watermark there, in one transaction (nothing while a rating run is in flight: the next run
+   * of the job does it); rebuilds the rollup from every record when it is not of
    * {@code zone} (the first run, or the billing zone changed). Safe to run on several nodes at
    * once: they take turns on the rollup's row, and a run that finds the watermark at or past its
    * settled run adds nothing.
    */
   public Outcome rollUp(ZoneId zone) throws SQLException {
-    long settled = RatingRuns.settled(dataSource); // before the lock: a void holds the runs' lock
+    // before the lock (a void holds the runs' lock while it waits for it), and without waiting
+    // for a run in flight, which would make the runs starting meanwhile queue behind this one
+    OptionalLong idle = RatingRuns.settledIfIdle(dataSource);
+    if (idle.isEmpty()) {
+      return new Outcome(true, false, 0, 0, 0);
+    }
+    long settled = idle.getAsLong();
     return Transactions.inTransaction(
         dataSource,
         connection -> {
@@ -177,14 +192,14 @@ public final class UsageRollup {
           boolean rebuild = !zone.getId().equals(rolledZone);
           long from = rebuild ? Long.MIN_VALUE : rolledUpTo;
           if (!rebuild && settled <= rolledUpTo) {
-            return new Outcome(false, rolledUpTo, rolledUpTo, 0);
+            return new Outcome(false, false, rolledUpTo, rolledUpTo, 0);
           }
           if (rebuild) {
             CLEAR.update(connection);
           }
           int rows = add(connection, zone, from, settled);
           MOVE.bind("zone", zone.getId()).bind("to_run", settled).update(connection);
-          return new Outcome(rebuild, from, settled, rows);
+          return new Outcome(false, rebuild, from, settled, rows);
         });
   }
 

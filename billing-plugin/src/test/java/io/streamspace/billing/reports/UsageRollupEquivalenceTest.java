@@ -6,6 +6,7 @@ import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.plugin.api.jobs.JobOutcome.SUCCEEDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -190,6 +191,28 @@ class UsageRollupEquivalenceTest {
     assertEquals(List.of("mia|cpu|30|1.5"), reportedRows(), "before the next roll-up");
     assertEquals(SUCCEEDED, billing.runAt(RollUpUsageJob.NAME, "2026-03-05T12:02:00Z").outcome());
     assertEquals(List.of("mia|cpu|30|1.5"), reportedRows(), "after it");
+  }
+
+  /**
+   * While a rating run is in flight the roll-up does not wait for it (runs starting meanwhile would
+   * queue behind it): it leaves the rollup and its watermark as they were, and the next one, once
+   * the run has ended, rolls up.
+   */
+  @Test
+  void aRollUpWhileARatingRunIsInFlightLeavesTheRollupToTheNextOne() throws Exception {
+    rollup.rollUp(NEW_YORK);
+    Object watermark = value("SELECT rolled_up_to FROM billing_usage_rollup");
+    try (Connection running = dataSource.getConnection()) {
+      running.setAutoCommit(false);
+      RatingRuns.begin(running);
+
+      UsageRollup.Outcome outcome = rollup.rollUp(NEW_YORK);
+
+      assertTrue(outcome.skipped(), outcome.summary());
+      assertEquals(watermark, value("SELECT rolled_up_to FROM billing_usage_rollup"));
+      running.rollback();
+    }
+    assertFalse(rollup.rollUp(NEW_YORK).skipped(), "once the run has ended");
   }
 
   private List<String> reportedRows() {
