@@ -5,16 +5,18 @@ import io.streamspace.billing.http.ReportRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.jobs.RollUpUsageJob;
 import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.rating.UsageRollup;
 import io.streamspace.billing.reports.UsageReportQuery;
 import io.streamspace.billing.spend.SpendingLimits;
 
 /**
  * Usage turned into priced records by calculate-usage (scheduled), which then checks spending
- * limits; what a period costs so far; and the routes that read usage: {@code /usage} and the
- * admin reports.
+ * limits, and summed per day by roll-up-usage (scheduled); what a period costs so far; and the
+ * routes that read usage: {@code /usage} and the admin reports.
  */
 record UsageWiring(
     InvoiceCalculator calculator, SpendingLimits spendingLimits, CalculateUsageJob calculateUsage) {
@@ -37,6 +39,8 @@ record UsageWiring(
             wiring.config(),
             wiring.clock());
     calculateUsage.scheduleOn(wiring.scheduler());
+    new RollUpUsageJob(new UsageRollup(wiring.dataSource()), wiring.config())
+        .scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
     new UsageRoutes(
             wiring.orgAccess(),

@@ -65,7 +65,10 @@ final class StoredUseQuery {
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l WHERE l.user_id = a.user_id
             ORDER BY effective_from DESC LIMIT 1) l ON true
-          -- open: not ended, and not timed out (calculate-usage ends it at its last heartbeat)
+          -- open: not ended, and not timed out (calculate-usage ends it at its last heartbeat);
+          -- settled or not: a closed organization's running session is settled once rated up
+          -- to the closing (AdmissionReloadTest), and billing_sessions_open holds only the
+          -- sessions not ended already
           LEFT JOIN billing_sessions s ON s.org_id = a.user_id AND s.ended_at IS NULL
             AND s.last_heartbeat >= :stale_before
           LEFT JOIN LATERAL (

@@ -146,7 +146,7 @@ public final class UsageRoutes {
     if (memberId != null) {
       List<UsageLine> lines =
           UsageByMember.memberLines(
-              members.sums(subject.orgId(), range.from(), range.to()),
+              members.sums(subject.orgId(), range.from(), range.to(), current.billingTimeZone()),
               subject.currency(),
               memberId);
       return UsageJson.ofMember(
@@ -158,7 +158,8 @@ public final class UsageRoutes {
       // the statement and the breakdown from the same records, read once, so they agree
       UsageByMember byMember =
           UsageByMember.of(
-              members.sums(subject.orgId(), range.from(), range.to()), subject.currency());
+              members.sums(subject.orgId(), range.from(), range.to(), current.billingTimeZone()),
+              subject.currency());
       return UsageJson.of(
           UsageStatement.of(
               subject.orgId(), range.from(), range.to(), subject.currency(), byMember.sums()),

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -18,18 +19,18 @@ public final class MemberUsageRepository {
 
   // the member of a record is the user who ran its session; a storage record (session_id '')
   // has none. Summed as UsageRecordRepository sums an account's records, in the same order,
-  // then by member (nulls, the organization's, last)
+  // then by member (nulls, the organization's, last); through the daily rollup (its key's range
+  // of the account's days), the account's records rated since (the runs index) and those of the
+  // range's partial days (the primary key)
   private static final NamedSql MEMBER_SUMS =
       NamedSql.of(
           """
-          SELECT s.user_id AS member_id, %s
-          FROM billing_usage_records r
-          LEFT JOIN billing_sessions s ON r.session_id <> '' AND s.session_id = r.session_id
-          WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
-          GROUP BY r.resource_type, r.unit_price, s.user_id
-          ORDER BY r.resource_type, r.unit_price, s.user_id
+          SELECT r.member_id, %s
+          FROM %s
+          GROUP BY r.resource_type, r.unit_price, r.member_id
+          ORDER BY r.resource_type, r.unit_price, r.member_id
           """
-              .formatted(UsageRecordRepository.SUMMED));
+              .formatted(UsageRecordRepository.SUMMED, UsageRollup.source(true, true)));
 
   private final DataSource dataSource;
 
@@ -52,14 +53,18 @@ public final class MemberUsageRepository {
   /**
    * The account's records whose slice starts in {@code [from, to)}, summed exactly per resource
    * type, unit price and member, in one statement.
+   *
+   * @param zone the billing zone, whose days the daily rollup is of
    */
-  public List<MemberSum> sums(String accountId, Instant from, Instant to) throws SQLException {
+  public List<MemberSum> sums(String accountId, Instant from, Instant to, ZoneId zone)
+      throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             MEMBER_SUMS
                 .bind("user_id", accountId)
                 .bind("from", from)
                 .bind("to", to)
+                .bind("zone", zone.getId())
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<MemberSum> sums = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.OptionalLong;
 import javax.sql.DataSource;
 
 /**
@@ -35,6 +36,10 @@ public final class RatingRuns {
 
   // waits for the runs in flight to commit, and keeps new ones from starting until commit
   private static final NamedSql WAIT_FOR_RUNS = NamedSql.of("SELECT pg_advisory_xact_lock(:key)");
+
+  // the same without waiting: false while a run is in flight
+  private static final NamedSql TRY_FOR_NO_RUNS =
+      NamedSql.of("SELECT pg_try_advisory_xact_lock(:key)");
 
   // the last number taken; before any is, the one below the first
   private static final NamedSql LAST =
@@ -68,6 +73,27 @@ public final class RatingRuns {
             wait.executeQuery().close();
           }
           return single(LAST.binding().prepare(connection));
+        });
+  }
+
+  /**
+   * The settled run if no run is in flight now, else empty, without waiting: for work that can
+   * as well be done later (the daily usage rollup). {@link #settled} waits, and while it waits
+   * for one run, the runs that start after it queue behind it (PostgreSQL grants a lock in the
+   * order asked): calculate-usage's concurrent transactions would take turns.
+   */
+  public static OptionalLong settledIfIdle(DataSource dataSource) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          try (PreparedStatement attempt = TRY_FOR_NO_RUNS.bind("key", KEY).prepare(connection);
+              ResultSet rs = attempt.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+              return OptionalLong.empty();
+            }
+          }
+          return OptionalLong.of(single(LAST.binding().prepare(connection)));
         });
   }
 

@@ -2,6 +2,7 @@ package io.streamspace.billing.reports;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.rating.UsageRecordRepository;
+import io.streamspace.billing.rating.UsageRollup;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,66 +10,60 @@ import java.util.Optional;
 /**
  * What a usage report groups by, besides what every row is kept apart by (currency, resource
  * and unit price: one rated line, so amounts in different currencies or units never add up).
- * Each grouping reads the records summed exactly per group, in group order, from one statement.
+ * Each grouping reads the records summed exactly per group, in group order, from one statement:
+ * through the daily rollup ({@link UsageRollup}) but by plan.
  */
 public enum ReportGrouping {
   /** Per account. */
-  USER("user_id", "r.user_id", ""),
+  USER("user_id", "r.user_id", "", null, Sources.ROLLUP),
   /** Per resource only (every row is per resource already): no group column. */
-  RESOURCE(null, "''", ""),
+  RESOURCE(null, "''", "", null, Sources.ROLLUP),
   /** Per day in the billing zone, by the slice's start (slices are cut at its midnights). */
-  DAY("day", "to_char(r.slice_start AT TIME ZONE :zone, 'YYYY-MM-DD')", ""),
-  /** Per plan the account was on when the slice started (its subscription's terms). */
+  DAY("day", "to_char(r.day, 'YYYY-MM-DD')", "", null, Sources.ROLLUP),
+  /**
+   * Per plan the account was on when the slice started (its subscription's terms). From the
+   * records: the plan can change within a day, and the rollup is per day.
+   */
   PLAN(
       "plan_id",
       "s.plan_id",
       """
       LEFT JOIN billing_subscriptions s
         ON s.user_id = r.user_id AND s.started_at <= r.slice_start
-       AND (s.ended_at IS NULL OR r.slice_start < s.ended_at)"""),
+       AND (s.ended_at IS NULL OR r.slice_start < s.ended_at)""",
+      null,
+      Sources.RECORDS),
   /**
    * Per account (organization) and member: the user who ran the record's session, none (the
    * organization's) for storage. Each account's line is split among its members as {@code GET
    * /usage} splits it ({@code UsageByMember.lineParts}), so the members' rows of a line add up
    * to the account's row of it grouped by user.
    */
-  MEMBER(
-      "user_id",
-      "r.user_id",
-      """
-      LEFT JOIN LATERAL (
-        SELECT s.user_id FROM billing_sessions s
-        WHERE r.session_id <> '' AND s.session_id = r.session_id LIMIT 1) s ON true""",
-      "s.user_id",
-      // the range's records summed per session first (exactly: unit_price is one per group, so
-      // Σ (unit_seconds × unit_price) is Σ unit_seconds × unit_price), then each session's
-      // member looked up once by its key (LIMIT 1 on the key keeps the lookup a lookup): a
-      // month's report reads that month's sessions, never the whole sessions table hashed
-      """
-      (SELECT user_id, session_id, currency, resource_type, unit_price,
-              sum(unit_seconds) AS unit_seconds
-       FROM billing_usage_records
-       WHERE slice_start >= :from AND slice_start < :to
-       GROUP BY user_id, session_id, currency, resource_type, unit_price) r""");
+  MEMBER("user_id", "r.user_id", "", "r.member_id", Sources.ROLLUP_BY_MEMBER);
+
+  /** Where a grouping reads the range's usage from, as {@code r}. */
+  private static final class Sources {
+    /** The records themselves: each of them, with every column. */
+    static final String RECORDS =
+        """
+        (SELECT * FROM billing_usage_records
+         WHERE slice_start >= :from AND slice_start < :to) r""";
+
+    /** Sums per day, account and line: the daily rollup, the tail and the partial days. */
+    static final String ROLLUP = UsageRollup.source(false, false);
+
+    /** The same per member too. */
+    static final String ROLLUP_BY_MEMBER = UsageRollup.source(true, false);
+  }
 
   private final String column;
   private final boolean byMember;
   private final NamedSql sql;
 
-  /** The records of the range: every grouping but by member reads them as they are. */
-  private static final String RECORDS =
-      """
-      (SELECT * FROM billing_usage_records
-       WHERE slice_start >= :from AND slice_start < :to) r""";
-
-  ReportGrouping(String column, String key, String join) {
-    this(column, key, join, null, RECORDS);
-  }
-
   /**
    * @param member the member of a record, for a grouping by member; else null
-   * @param records the range's records as {@code r}: each of them, or sums of them with the
-   *     columns summed
+   * @param records the range's usage as {@code r}: records, or sums of them with the columns
+   *     summed
    */
   ReportGrouping(String column, String key, String join, String member, String records) {
     this.column = column;

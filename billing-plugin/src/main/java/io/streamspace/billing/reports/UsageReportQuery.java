@@ -15,6 +15,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -33,16 +34,27 @@ public final class UsageReportQuery {
   static final int FETCH_SIZE = 1_000;
 
   private final DataSource dataSource;
+  private final Function<ReportGrouping, NamedSql> statements;
 
   public UsageReportQuery(DataSource dataSource) {
+    this(dataSource, ReportGrouping::sql);
+  }
+
+  /**
+   * @param statements each grouping's statement (tests: one reading the records only, to compare
+   *     the rollup's answers with)
+   */
+  UsageReportQuery(DataSource dataSource, Function<ReportGrouping, NamedSql> statements) {
     this.dataSource = dataSource;
+    this.statements = statements;
   }
 
   /**
    * Every row of the records whose slice starts in {@code [from, to)}, in group order. The
    * connection is released when this returns or throws (a client gone away, say).
    *
-   * @param zone the billing zone, whose dates {@link ReportGrouping#DAY} groups by
+   * @param zone the billing zone, whose dates {@link ReportGrouping#DAY} groups by and the daily
+   *     rollup is of
    */
   public void forEachRow(
       ReportGrouping grouping, Instant from, Instant to, ZoneId zone, RowSink sink)
@@ -128,9 +140,9 @@ public final class UsageReportQuery {
     }
   }
 
-  private static NamedSql.Binding bind(
-      ReportGrouping grouping, Instant from, Instant to, ZoneId zone) {
-    NamedSql.Binding binding = grouping.sql().bind("from", from).bind("to", to);
-    return grouping == ReportGrouping.DAY ? binding.bind("zone", zone.getId()) : binding;
+  private NamedSql.Binding bind(ReportGrouping grouping, Instant from, Instant to, ZoneId zone) {
+    NamedSql sql = statements.apply(grouping);
+    NamedSql.Binding binding = sql.bind("from", from).bind("to", to);
+    return sql.names().contains("zone") ? binding.bind("zone", zone.getId()) : binding;
   }
 }

@@ -23,6 +23,7 @@ import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -287,6 +288,50 @@ class AdmissionReloadTest {
     assertTrue(
         otherAsks(new AdmissionRequest("u1", null, size("0.5", "1", "0"))).allowed(),
         "u1's own organization is open");
+  }
+
+  /**
+   * Settled is not ended: calculate-usage settles a session of an organization closed since
+   * once it is rated up to the closing (nothing of it is left to bill), though it still runs and
+   * sends heartbeats. A reload loads it all the same (its open sessions are those not ended and
+   * not timed out, settled or not), so its heartbeats, which name no organization, count under
+   * acme. Were the reload to read only the sessions not settled, they would count against u1's
+   * own account: two there, and the free plan's limit of 2 active sessions would refuse u1.
+   */
+  @Test
+  void anOpenSessionSettledAtItsOrganizationsClosingStillCountsUnderItAfterAReload()
+      throws Exception {
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            "o1", at(T0), Type.CREATED, "acme", new Organization("Acme", "u1", "USD", null), null));
+    for (String session : List.of("s1", "s2")) {
+      billing.billing.onSessionCreated(
+          billing.context,
+          new SessionEvent("e-" + session, at(T0), session, "u1", size("0.5", "1", "0"), "acme"));
+    }
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent("o2", at("2026-03-10T12:01:00Z"), Type.DELETED, "acme", null, null));
+    billing.heartbeat("2026-03-10T12:20:00Z", "s1", "u1", null);
+    billing.heartbeat("2026-03-10T12:20:00Z", "s2", "u1", null);
+    billing.calculateUsageAt("2026-03-10T12:25:00Z"); // heartbeats within the 10 minutes
+    assertEquals(
+        List.of(List.of("s1", "acme", true, true), List.of("s2", "acme", true, true)),
+        BillingHarness.rows(
+            """
+            SELECT session_id, org_id, settled, ended_at IS NULL FROM billing_sessions
+            ORDER BY session_id"""));
+
+    otherClock.set(at("2026-03-10T12:25:00Z"));
+    other.refresh();
+    for (String session : List.of("s1", "s2")) {
+      other.sessionSeen(
+          new SessionEvent(
+              "h-" + session, at("2026-03-10T12:25:00Z"), session, "u1", size("0.5", "1", "0")));
+    }
+
+    assertTrue(other.admit(new AdmissionRequest("u1", null, size("0.5", "1", "0"))).allowed());
   }
 
   private AdmissionDecision otherAsks(AdmissionRequest request) throws SQLException {

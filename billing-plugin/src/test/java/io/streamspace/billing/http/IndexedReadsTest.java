@@ -4,6 +4,7 @@ import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.plugin.api.jobs.JobOutcome.SUCCEEDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +14,12 @@ import io.streamspace.billing.support.ExplainingDataSource;
 import io.streamspace.billing.support.ExplainingDataSource.Plan;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.jobs.JobRun;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,6 +48,7 @@ class IndexedReadsTest {
   static final List<String> BIG_TABLES =
       List.of(
           "billing_usage_records",
+          "billing_usage_daily",
           "billing_sessions",
           "billing_session_sizes",
           "billing_invoices",
@@ -68,8 +72,34 @@ class IndexedReadsTest {
     billing.created("2026-03-15T08:00:00Z", "live", "mia", size("2", "4", "10"));
     billing.flush();
     TestDatabase.execute(SEED.formatted(ORGS, METERED, OPEN));
+    // the daily rollup built, then the last two hours rated again (as a void re-stamps them):
+    // the reads' tail, rated after the rollup's watermark
+    assertEquals(SUCCEEDED, billing.runAt(ROLL_UP, "2026-03-15T12:00:00Z").outcome());
+    TestDatabase.execute(RATED_AFTER_THE_ROLL_UP);
     // as autovacuum leaves the tables: statistics, and the visibility map index-only scans read
     TestDatabase.execute("VACUUM ANALYZE");
+    TestDatabase.execute(
+        "SELECT brin_summarize_new_values('billing_usage_records_slice_start'),"
+            + " brin_summarize_new_values('billing_usage_records_run_brin')");
+  }
+
+  /**
+   * The roll-up-usage job finds the records rated after its watermark through an index (the BRIN
+   * index on their run), not by reading every record: the two hours above (rated again after, so
+   * that the routes' reads, before or after this, have a tail to read).
+   */
+  @Test
+  void theRollUpReadsTheRecordsRatedAfterItsWatermarkThroughAnIndex() {
+    explaining.record();
+    JobRun run = billing.runAt(ROLL_UP, "2026-03-15T12:01:00Z");
+    List<Plan> plans = explaining.stop();
+
+    assertEquals(SUCCEEDED, run.outcome(), run.message());
+    assertTrue(run.rowsTouched() > 0, "the job rolled the tail up: " + run.message());
+    assertFalse(plans.isEmpty(), "the job ran queries");
+    assertNoSeqScans(plans);
+    TestDatabase.execute(RATED_AFTER_THE_ROLL_UP);
+    TestDatabase.execute("ANALYZE billing_usage_records, billing_usage_daily");
   }
 
   @AfterAll
@@ -90,9 +120,12 @@ class IndexedReadsTest {
         "/admin/reports?group_by=plan",
         "/admin/reports?group_by=member&format=csv",
         "/admin/reports?group_by=user&from=2026-03-10&to=2026-03-11",
+        "/admin/reports?group_by=member&from=2026-03-01T05:00:00Z&to=2026-03-15T11:00:00Z",
+        "/admin/reports?group_by=day&from=2025-03-15&to=2026-03-15",
         "/usage?org_id=org-a",
         "/usage?org_id=org-a&from=2025-03-15&to=2026-03-15",
         "/usage?org_id=org-a&member_id=mia",
+        "/usage?org_id=org-a&from=2026-03-14T07:00:00Z&to=2026-03-15T12:00:00Z",
         "/admin/users",
         "/admin/users?sort=-current_period_cost"
       })
@@ -104,6 +137,10 @@ class IndexedReadsTest {
 
     assertEquals(200, status, route);
     assertFalse(plans.isEmpty(), "the route ran queries");
+    assertNoSeqScans(plans);
+  }
+
+  private static void assertNoSeqScans(List<Plan> plans) {
     List<String> scans = new ArrayList<>();
     for (Plan plan : plans) {
       for (String table : plan.seqScansOf(BIG_TABLES)) {
@@ -112,6 +149,14 @@ class IndexedReadsTest {
     }
     assertTrue(scans.isEmpty(), String.join("\n\n", scans));
   }
+
+  private static final String ROLL_UP = "roll-up-usage";
+
+  // the records of the last two hours, stamped with a run after the rollup's watermark
+  private static final String RATED_AFTER_THE_ROLL_UP =
+      """
+      UPDATE billing_usage_records SET rating_run = nextval('billing_rating_runs')
+      WHERE user_id LIKE 'org-%' AND slice_start >= timestamptz '2026-03-15 10:00'""";
 
   /**
    * The history, by SQL (parameters: organizations, metered ones, open sessions).

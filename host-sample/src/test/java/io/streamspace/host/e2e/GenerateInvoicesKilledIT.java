@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -73,6 +70,7 @@ class GenerateInvoicesKilledIT {
   @TempDir Path work;
 
   private final String dbUrl = TestDatabases.freshDatabaseUrl();
+  private final OperatorDatabase db = new OperatorDatabase(dbUrl);
 
   /** The period just ended: invoice day 1, UTC; each session ran in its last hours. */
   private final Instant periodEnd =
@@ -117,8 +115,8 @@ class GenerateInvoicesKilledIT {
     }
     api.awaitCaughtUp(PLUGIN);
     api.runJob("calculate-usage");
-    assertEquals(2L * ACCOUNTS, count("SELECT count(*) FROM billing_usage_records"));
-    update(
+    assertEquals(2L * ACCOUNTS, db.count("SELECT count(*) FROM billing_usage_records"));
+    db.update(
         """
         INSERT INTO billing_credits (user_id, amount, remaining, currency, reason, granted_by,
                                      granted_at)
@@ -134,7 +132,8 @@ class GenerateInvoicesKilledIT {
         Duration.ofMinutes(5),
         Duration.ofMillis(10),
         "some invoices finalized",
-        () -> count("SELECT count(*) FROM billing_invoices WHERE invoice_number IS NOT NULL") > 0);
+        () ->
+            db.count("SELECT count(*) FROM billing_invoices WHERE invoice_number IS NOT NULL") > 0);
     first.killForcibly();
     Instant killedAt = Instant.now();
     // its connections end (a COMMIT it had sent may still land until then)
@@ -143,7 +142,7 @@ class GenerateInvoicesKilledIT {
         Duration.ofMillis(20),
         "the dead node's connections closed",
         () ->
-            count(
+            db.count(
                     """
                     SELECT count(*) FROM pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid()""")
@@ -151,7 +150,7 @@ class GenerateInvoicesKilledIT {
 
     // what the dead node committed: some invoices finalized, the others still drafts
     Map<String, String> numberedBeforeTheKill = numbersByAccount();
-    long drafts = count("SELECT count(*) FROM billing_invoices WHERE status = 'draft'");
+    long drafts = db.count("SELECT count(*) FROM billing_invoices WHERE status = 'draft'");
     System.out.printf(
         "generate-invoices: killed with %d of %d invoices finalized, %d drafts%n",
         numberedBeforeTheKill.size(), ACCOUNTS, drafts);
@@ -167,13 +166,13 @@ class GenerateInvoicesKilledIT {
         Duration.ofMillis(100),
         "the dead node's generate-invoices run taken over by the new node",
         () ->
-            count(
+            db.count(
                         """
                     SELECT count(*) FROM qrtz_fired_triggers
                     WHERE job_name = 'generate-invoices' AND state = 'EXECUTING'
                       AND instance_name LIKE ?""",
                         secondNode)
-                    + count(
+                    + db.count(
                         """
                         SELECT count(*) FROM host_job_runs
                         WHERE job_name = 'generate-invoices' AND started_at > ?""",
@@ -184,7 +183,7 @@ class GenerateInvoicesKilledIT {
         Duration.ofMillis(200),
         "the run taken over to succeed",
         () ->
-            count(
+            db.count(
                     """
                     SELECT count(*) FROM host_job_runs
                     WHERE job_name = 'generate-invoices' AND started_at > ?
@@ -215,7 +214,7 @@ class GenerateInvoicesKilledIT {
     assertEquals(
         List.of(
             (long) ACCOUNTS, (long) ACCOUNTS, (long) ACCOUNTS, (long) ACCOUNTS, (long) ACCOUNTS),
-        longs(
+        db.longs(
             """
             SELECT count(*), count(DISTINCT user_id),
                    count(*) FILTER (WHERE status = 'sent'),
@@ -227,18 +226,18 @@ class GenerateInvoicesKilledIT {
             TOTAL,
             Timestamp.from(periodStart),
             Timestamp.from(periodEnd)));
-    assertEquals(3L * ACCOUNTS, count("SELECT count(*) FROM billing_invoice_lines"));
+    assertEquals(3L * ACCOUNTS, db.count("SELECT count(*) FROM billing_invoice_lines"));
     assertEquals(
         List.of((long) ACCOUNTS, (long) ACCOUNTS),
-        longs(
+        db.longs(
             """
             SELECT count(*), count(DISTINCT a.credit_id)
             FROM billing_credit_applications a WHERE a.reversed_at IS NULL"""));
-    assertEquals(0, count("SELECT count(*) FROM billing_credits WHERE remaining <> 0"));
+    assertEquals(0, db.count("SELECT count(*) FROM billing_credits WHERE remaining <> 0"));
     // numbers 1..N of the year, each once: the smallest is 1, the largest N, N distinct
     assertEquals(
         List.of(1L, (long) ACCOUNTS, (long) ACCOUNTS),
-        longs(
+        db.longs(
             """
             SELECT min(split_part(invoice_number, '-', 3)::bigint),
                    max(split_part(invoice_number, '-', 3)::bigint),
@@ -248,7 +247,7 @@ class GenerateInvoicesKilledIT {
 
   private Map<String, String> numbersByAccount() throws SQLException {
     Map<String, String> numbers = new TreeMap<>();
-    try (Connection connection = connect();
+    try (Connection connection = db.connect();
         ResultSet rows =
             connection
                 .createStatement()
@@ -263,51 +262,8 @@ class GenerateInvoicesKilledIT {
   }
 
   private HostProcess start(String name) throws Exception {
-    Path folder = Files.createDirectories(work.resolve(name));
-    HostProcess host = HostProcess.start(folder, ADMIN_TOKEN, List.of("--db-url", dbUrl));
+    HostProcess host = HostProcess.startNode(work, name, ADMIN_TOKEN, dbUrl);
     hosts.add(host);
     return host;
-  }
-
-  private Connection connect() throws SQLException {
-    return DriverManager.getConnection(dbUrl);
-  }
-
-  private void update(String sql, Object... params) throws SQLException {
-    try (Connection connection = connect();
-        PreparedStatement statement = prepare(connection, sql, params)) {
-      statement.executeUpdate();
-    }
-  }
-
-  private long count(String sql, Object... params) {
-    try {
-      return longs(sql, params).get(0);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The first row's columns as numbers. */
-  private List<Long> longs(String sql, Object... params) throws SQLException {
-    try (Connection connection = connect();
-        PreparedStatement statement = prepare(connection, sql, params);
-        ResultSet rows = statement.executeQuery()) {
-      assertTrue(rows.next(), sql);
-      List<Long> values = new ArrayList<>();
-      for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
-        values.add(rows.getLong(i));
-      }
-      return values;
-    }
-  }
-
-  private static PreparedStatement prepare(Connection connection, String sql, Object... params)
-      throws SQLException {
-    PreparedStatement statement = connection.prepareStatement(sql);
-    for (int i = 0; i < params.length; i++) {
-      statement.setObject(i + 1, params[i]);
-    }
-    return statement;
   }
 }

@@ -44,6 +44,16 @@ final class HostProcess implements AutoCloseable {
   }
 
   /**
+   * One of several nodes on the database {@code dbUrl}: the jar started in a folder of its own,
+   * {@code name} under {@code work} (started again in it after a kill).
+   */
+  static HostProcess startNode(Path work, String name, String adminToken, String dbUrl)
+      throws Exception {
+    Path folder = Files.createDirectories(work.resolve(name));
+    return start(folder, adminToken, List.of("--db-url", dbUrl));
+  }
+
+  /**
    * The README's run command: the jar with {@code --demo}, an empty plugins folder and the plugin
    * repository the build published next to it (its default); returns once the demo printed its
    * curl lines.

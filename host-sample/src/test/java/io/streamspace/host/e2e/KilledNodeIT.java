@@ -11,11 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -70,6 +67,7 @@ class KilledNodeIT {
   @TempDir Path work;
 
   private final String dbUrl = TestDatabases.freshDatabaseUrl();
+  private final OperatorDatabase db = new OperatorDatabase(dbUrl);
 
   /** The sessions start 4 hours before the current billing period (invoice day 1, UTC). */
   private final Instant periodEnd =
@@ -106,7 +104,7 @@ class KilledNodeIT {
     assertUsage(rating.survivor(), sessionsByUser);
     assertEquals(
         2 * sessionsOf(sessionsByUser),
-        count("SELECT count(*) FROM billing_usage_records"),
+        db.count("SELECT count(*) FROM billing_usage_records"),
         "one cpu and one memory record per session, none twice");
     BillingApi survivor = rating.survivor().api();
     assertEquals(0, survivor.runJob("calculate-usage").get("rows_touched").asLong());
@@ -149,7 +147,8 @@ class KilledNodeIT {
         "b consuming the journal in a's place",
         JOURNAL_TAKEOVER,
         () ->
-            b.isNamed(text("SELECT holder FROM host_journal_cursors WHERE plugin_id = ?", PLUGIN)));
+            b.isNamed(
+                db.text("SELECT holder FROM host_journal_cursors WHERE plugin_id = ?", PLUGIN)));
     System.out.printf(
         "journal: b took a's lease %d ms after the kill%n",
         Duration.ofNanos(System.nanoTime() - killed).toMillis());
@@ -171,17 +170,17 @@ class KilledNodeIT {
     }
     // every event answered 202 (all of them, in the end) is journaled, none twice
     assertEquals(
-        ids.size(), count("SELECT count(*) FROM host_journal WHERE event_id = ANY (?)", ids));
-    assertEquals(ids.size(), count("SELECT count(DISTINCT event_id) FROM host_journal"));
-    assertEquals(ids.size(), count("SELECT count(*) FROM host_journal"));
+        ids.size(), db.count("SELECT count(*) FROM host_journal WHERE event_id = ANY (?)", ids));
+    assertEquals(ids.size(), db.count("SELECT count(DISTINCT event_id) FROM host_journal"));
+    assertEquals(ids.size(), db.count("SELECT count(*) FROM host_journal"));
     assertEquals(
-        ids.size(), count("SELECT count(*) FROM host_event_ids WHERE event_id = ANY (?)", ids));
+        ids.size(), db.count("SELECT count(*) FROM host_event_ids WHERE event_id = ANY (?)", ids));
 
     // a's journal lease runs out (10 s) and b consumes what a had not
     b.api().awaitCaughtUp(PLUGIN);
-    String holder = text("SELECT holder FROM host_journal_cursors WHERE plugin_id = ?", PLUGIN);
+    String holder = db.text("SELECT holder FROM host_journal_cursors WHERE plugin_id = ?", PLUGIN);
     assertTrue(b.isNamed(holder), "b consumes the journal now: " + holder);
-    assertEquals(sessionsOf(sessionsByUser), count("SELECT count(*) FROM billing_sessions"));
+    assertEquals(sessionsOf(sessionsByUser), db.count("SELECT count(*) FROM billing_sessions"));
     return sessionsByUser;
   }
 
@@ -200,7 +199,7 @@ class KilledNodeIT {
     String requestId;
     try {
       String[] running =
-          row(
+          db.row(
               """
               SELECT instance_name, trigger_name FROM qrtz_fired_triggers
               WHERE job_group = ? AND job_name = ? AND state = 'EXECUTING'""",
@@ -223,13 +222,13 @@ class KilledNodeIT {
         job + " run again on " + survivor.name(),
         JOB_TAKEOVER.plusSeconds(30),
         () ->
-            count(
+            db.count(
                     "SELECT count(*) FROM host_job_runs WHERE job_name = ? AND started_at > ?",
                     job,
                     killedAt)
                 > 0);
     String[] rerun =
-        row(
+        db.row(
             """
             SELECT node, outcome, request_id, (extract(epoch FROM started_at) * 1000)::bigint
             FROM host_job_runs WHERE job_name = ? AND started_at > ?
@@ -258,7 +257,7 @@ class KilledNodeIT {
    */
   private List<Connection> holdRating(String job, Node asked) throws Exception {
     Connection lock =
-        lock(
+        db.lock(
             "SELECT 1 FROM billing_sessions WHERE session_id = (SELECT min(session_id) FROM"
                 + " billing_sessions) FOR UPDATE");
     runAsync(asked, job);
@@ -277,17 +276,18 @@ class KilledNodeIT {
     List<Connection> held = new ArrayList<>();
     for (int user = 0; user < USERS; user++) {
       held.add(
-          lock("SELECT 1 FROM billing_accounts WHERE user_id = ? FOR NO KEY UPDATE", user(user)));
+          db.lock(
+              "SELECT 1 FROM billing_accounts WHERE user_id = ? FOR NO KEY UPDATE", user(user)));
     }
     runAsync(asked, job);
     poll(
         "the drafts",
         Duration.ofSeconds(30),
-        () -> count("SELECT count(*) FROM billing_invoices") == USERS);
+        () -> db.count("SELECT count(*) FROM billing_invoices") == USERS);
     awaitBlockedBy(held);
     assertEquals(
         0,
-        count("SELECT count(*) FROM billing_invoices WHERE invoice_number IS NOT NULL"),
+        db.count("SELECT count(*) FROM billing_invoices WHERE invoice_number IS NOT NULL"),
         "the chunk waits for its accounts, nothing numbered yet");
     return held;
   }
@@ -311,7 +311,7 @@ class KilledNodeIT {
   private void assertOneGaplessInvoicePerAccount(Map<String, Integer> sessionsByUser)
       throws SQLException {
     List<String> numbers = new ArrayList<>();
-    try (Connection connection = connect();
+    try (Connection connection = db.connect();
         ResultSet rows =
             connection
                 .createStatement()
@@ -461,8 +461,7 @@ class KilledNodeIT {
 
   /** Starts (or starts again) node {@code name} on the shared database, with its own folder. */
   private Node start(String name) throws Exception {
-    Path folder = Files.createDirectories(work.resolve(name));
-    Node node = new Node(name, HostProcess.start(folder, ADMIN_TOKEN, List.of("--db-url", dbUrl)));
+    Node node = new Node(name, HostProcess.startNode(work, name, ADMIN_TOKEN, dbUrl));
     nodes.add(node);
     return node;
   }
@@ -475,24 +474,12 @@ class KilledNodeIT {
 
   // ---- the database, as an operator sees it
 
-  private Connection connect() throws SQLException {
-    return DriverManager.getConnection(dbUrl);
-  }
-
-  /** Runs a locking query in a transaction left open; the caller ends it. */
-  private Connection lock(String sql, Object... params) throws SQLException {
-    Connection connection = connect();
-    connection.setAutoCommit(false);
-    query(connection, sql, params, rows -> null);
-    return connection;
-  }
-
   /** Waits until another session waits for a lock that one of {@code held} holds. */
   private void awaitBlockedBy(List<Connection> held) throws SQLException {
     List<Integer> pids = new ArrayList<>();
     for (Connection connection : held) {
       pids.add(
-          query(
+          OperatorDatabase.query(
               connection,
               "SELECT pg_backend_pid()",
               new Object[0],
@@ -506,79 +493,10 @@ class KilledNodeIT {
         "a statement waiting for the test's locks",
         Duration.ofSeconds(30),
         () ->
-            count(
+            db.count(
                     "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) && ?::int[]",
                     holders)
                 > 0);
-  }
-
-  private long count(String sql, Object... params) {
-    return Long.parseLong(row(sql, params)[0]);
-  }
-
-  private String text(String sql, Object... params) {
-    return row(sql, params)[0];
-  }
-
-  /** The first row's columns as text. */
-  private String[] row(String sql, Object... params) {
-    return read(
-        sql,
-        params,
-        rows -> {
-          assertTrue(rows.next(), "no row for " + sql);
-          String[] columns = new String[rows.getMetaData().getColumnCount()];
-          for (int i = 0; i < columns.length; i++) {
-            columns[i] = rows.getString(i + 1);
-          }
-          return columns;
-        });
-  }
-
-  /** The first column of every row, as text. */
-  private List<String> texts(String sql, Object... params) {
-    return read(
-        sql,
-        params,
-        rows -> {
-          List<String> values = new ArrayList<>();
-          while (rows.next()) {
-            values.add(rows.getString(1));
-          }
-          return values;
-        });
-  }
-
-  /** A query on a connection of its own. */
-  private <T> T read(String sql, Object[] params, Rows<T> reader) {
-    try (Connection connection = connect()) {
-      return query(connection, sql, params, reader);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private interface Rows<T> {
-    T read(ResultSet rows) throws SQLException;
-  }
-
-  private static <T> T query(Connection connection, String sql, Object[] params, Rows<T> reader)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        Object param = params[i];
-        if (param instanceof List<?> list) {
-          statement.setArray(i + 1, connection.createArrayOf("text", list.toArray()));
-        } else if (param instanceof Instant instant) {
-          statement.setTimestamp(i + 1, java.sql.Timestamp.from(instant));
-        } else {
-          statement.setObject(i + 1, param);
-        }
-      }
-      try (ResultSet rows = statement.executeQuery()) {
-        return reader.read(rows);
-      }
-    }
   }
 
   /** Polls {@code condition} every 20 ms until it holds; fails after {@code timeout}. */

@@ -17,6 +17,7 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -36,8 +37,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +52,12 @@ import org.junit.jupiter.api.Test;
  * payment_method), on real PostgreSQL: what stripe-java sends (form parameters, the secret key,
  * idempotency keys), the customer created once, retries after a timeout and a 429, and the
  * routes' refusals. Ann (USD) and Thu (VND), both on the free plan.
+ *
+ * <p>No call here times out unless the test means it to: the plugin waits for WireMock as long
+ * as for Stripe ({@link #patient}), and a test of a timeout makes WireMock answer several times
+ * later than the client waits, never within it. (With the 500 ms these tests used to allow and
+ * a 200 ms delay on every customer creation, a machine busy with other builds answered late,
+ * the client retried, and the counts of requests, outcomes and keys were off by one.)
  */
 class StripeCallsTest {
 
@@ -60,15 +69,14 @@ class StripeCallsTest {
           + "\"cancel_url\":\"http://localhost:3000/cancelled\"";
 
   private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private final ExecutorService threads = Executors.newFixedThreadPool(2);
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T00:00:00Z"), ENABLED);
 
   @BeforeEach
   void start() {
     stripe.start();
     billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
-    StripeTestEndpoint.pointAt(
-        billing.billing,
-        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    StripeTestEndpoint.pointAt(billing.billing, patient());
     billing.userCreated("ann", Map.of());
     billing.userCreated("bob", Map.of());
     billing.userCreated("thu", Map.of("currency", "VND"));
@@ -77,7 +85,7 @@ class StripeCallsTest {
       stripe.stubFor(
           post(urlEqualTo("/v1/customers"))
               .withFormParam("metadata[account_id]", equalTo(account))
-              .willReturn(okJson(customer(account, null)).withFixedDelay(200)));
+              .willReturn(okJson(customer(account, null))));
     }
     for (String[] mode :
         List.of(
@@ -92,8 +100,26 @@ class StripeCallsTest {
 
   @AfterEach
   void stop() {
+    threads.shutdownNow();
     billing.close();
     stripe.stop();
+  }
+
+  /** WireMock with Stripe's own read timeouts for the queue and for a route (30 s, 8 s). */
+  private StripeEndpoint patient() {
+    return new StripeEndpoint(
+        stripe.baseUrl(),
+        Duration.ofSeconds(2),
+        StripeEndpoint.STRIPE.readTimeout(),
+        StripeEndpoint.STRIPE.interactiveReadTimeout());
+  }
+
+  /** The customer creation for ann, answered only after {@code delay}. */
+  private void annsCustomerAnsweredAfter(Duration delay) {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/customers"))
+            .withFormParam("metadata[account_id]", equalTo("ann"))
+            .willReturn(okJson(customer("ann", null)).withFixedDelay((int) delay.toMillis())));
   }
 
   /** An open Checkout Session in a mode, with its payment_status, as Stripe answers its create. */
@@ -126,9 +152,7 @@ class StripeCallsTest {
   private BillingHarness anotherPlugin(String config, String user) {
     BillingHarness other = new BillingHarness(at("2026-03-10T00:00:00Z"), config);
     other.context.setSecret("STRIPE_SECRET_KEY", KEY);
-    StripeTestEndpoint.pointAt(
-        other.billing,
-        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    StripeTestEndpoint.pointAt(other.billing, patient());
     other.userCreated(user, Map.of());
     other.flush();
     return other;
@@ -229,24 +253,23 @@ class StripeCallsTest {
   @Test
   void concurrentFirstCallsAskForTheCustomerUnderOneIdempotencyKey_andBothUseTheOneStored()
       throws Exception {
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<Answer>> calls =
+    // each call on its own thread (the common pool has one worker on two cores: the calls would
+    // take turns), let go together; the creation answered after a second, so that both are
+    // usually at Stripe at once (the assertions hold whichever comes first)
+    annsCustomerAnsweredAfter(Duration.ofSeconds(1));
+    CyclicBarrier go = new CyclicBarrier(2);
+    List<Future<Answer>> calls =
         List.of(1, 2).stream()
             .map(
                 i ->
-                    CompletableFuture.supplyAsync(
+                    threads.submit(
                         () -> {
-                          try {
-                            go.await();
-                          } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                          }
+                          go.await();
                           return portal(user("ann"));
                         }))
             .toList();
-    go.countDown();
 
-    for (CompletableFuture<Answer> call : calls) {
+    for (Future<Answer> call : calls) {
       assertEquals(200, call.get().status(), call.get().body().toString());
     }
     // Stripe answers every create under one key with the one customer it created
@@ -265,7 +288,10 @@ class StripeCallsTest {
 
   @Test
   void noTransactionIsOpenWhileStripeCreatesTheCustomer() throws Exception {
-    CompletableFuture<Answer> call = CompletableFuture.supplyAsync(() -> portal(user("ann")));
+    // answered seconds after WireMock's journal shows the request: the look below falls within
+    // the wait, not after the answer, when the plugin stores the customer
+    annsCustomerAnsweredAfter(Duration.ofSeconds(3));
+    Future<Answer> call = threads.submit(() -> portal(user("ann")));
     // Stripe has the request once WireMock's journal shows it
     Await.await(
         Duration.ofSeconds(30),
@@ -278,6 +304,7 @@ class StripeCallsTest {
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 + " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()");
 
+    assertFalse(call.isDone(), "looked while Stripe was still to answer");
     assertEquals(0L, open, "a transaction held open while Stripe answers");
     assertEquals(200, call.get().status());
   }
@@ -339,12 +366,23 @@ class StripeCallsTest {
 
   @Test
   void aCallThatTimesOutIsRetriedWithTheSameIdempotencyKeyAndSucceeds() {
+    // a route waits 2 s here; the first try is answered after 10 s, never in time, the retry
+    // at once, well within them
+    StripeTestEndpoint.pointAt(
+        billing.billing,
+        new StripeEndpoint(
+            stripe.baseUrl(),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(2)));
+    portal(user("ann")); // the customer, created in time
+    stripe.resetRequests();
     stripe.stubFor(
         post(urlEqualTo("/v1/billing_portal/sessions"))
             .inScenario("timeout")
             .whenScenarioStateIs(Scenario.STARTED)
             .willSetStateTo("answering")
-            .willReturn(okJson(PORTAL).withFixedDelay(2_000)));
+            .willReturn(okJson(PORTAL).withFixedDelay(10_000)));
     stripe.stubFor(
         post(urlEqualTo("/v1/billing_portal/sessions"))
             .inScenario("timeout")
@@ -417,9 +455,14 @@ class StripeCallsTest {
     stripe.stubFor(
         get(urlEqualTo("/v1/customers/cus_slow"))
             .willReturn(okJson(customer("slow", null)).withFixedDelay(1_000)));
+    // the queue waits 30 times the answer's second, a route under a third of it: neither
+    // outcome depends on how busy the machine is
     StripeEndpoint endpoint =
         new StripeEndpoint(
-            stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMillis(300));
+            stripe.baseUrl(),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30),
+            Duration.ofMillis(300));
     StripeClients clients =
         new StripeClients(() -> Optional.of(KEY), () -> endpoint, PluginMetrics.none());
 

@@ -1,0 +1,213 @@
+package io.streamspace.billing.rating;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.common.db.Transactions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+
+/**
+ * The daily rollup of the usage records (schema V36), exact: per day in the billing zone,
+ * account, member, currency, resource type and unit price, the sum of the records' {@code
+ * unit_seconds}. It holds exactly the records whose rating run is at most its watermark; {@link
+ * #rollUp} adds the runs after it up to the settled run and moves it in one transaction, so
+ * calculate-usage writes nothing more. A voided invoice's records, re-stamped with a fresh run,
+ * take themselves out (V36's trigger) and are added again when the watermark passes their new run.
+ *
+ * <p>Reads ({@link #source}) add three parts that never overlap: the rollup's whole days of the
+ * range, the records of those days rated after the watermark (the tail: a run or two), and the
+ * records of the range's partial first and last days. A read in a zone the rollup is not of
+ * reads the records only.
+ */
+public final class UsageRollup {
+
+  /**
+   * What a run of {@link #rollUp} did.
+   *
+   * @param skipped whether it left the rollup as it was because a rating run was in flight
+   */
+  public record Outcome(boolean skipped, boolean rebuilt, long fromRun, long toRun, int rows) {
+    public String summary() {
+      if (skipped) {
+        return "a rating run is in flight: the daily usage rollup waits for the next run";
+      }
+      if (rebuilt) {
+        return "built the daily usage rollup up to run %d: %d row(s)".formatted(toRun, rows);
+      }
+      if (fromRun >= toRun) {
+        return "the daily usage rollup is up to date (run %d)".formatted(toRun);
+      }
+      return "rolled up runs %d to %d: %d row(s) written".formatted(fromRun + 1, toRun, rows);
+    }
+  }
+
+  // the rollup's row, put back if it is gone (a database emptied by hand): then rebuilt
+  private static final NamedSql ENSURE =
+      NamedSql.of(
+          """
+          INSERT INTO billing_usage_rollup (time_zone, rolled_up_to) VALUES (NULL, 0)
+          ON CONFLICT DO NOTHING""");
+
+  // the watermark and the zone, locked against another run and against a void's trigger
+  private static final NamedSql LOCK =
+      NamedSql.of("SELECT time_zone, rolled_up_to FROM billing_usage_rollup FOR UPDATE");
+
+  // a rebuild (the first run, or the billing zone changed) starts from nothing
+  private static final NamedSql CLEAR = NamedSql.of("DELETE FROM billing_usage_daily");
+
+  // the records of the runs (:from_run, :to_run], summed per day, session and line first, then
+  // each session's member looked up once by its key, then added to the rollup's rows
+  private static final NamedSql ADD =
+      NamedSql.of(
+          """
+          INSERT INTO billing_usage_daily AS d (user_id, day, member_id, currency, resource_type,
+                                                unit_price, unit_seconds, records)
+          SELECT x.user_id, x.day, coalesce(s.user_id, ''), x.currency, x.resource_type,
+                 x.unit_price, sum(x.unit_seconds), sum(x.records)
+          FROM (SELECT r.user_id, (r.slice_start AT TIME ZONE :zone)::date AS day, r.session_id,
+                       r.currency, r.resource_type, r.unit_price,
+                       sum(r.unit_seconds) AS unit_seconds, count(*) AS records
+                FROM billing_usage_records r
+                WHERE r.rating_run > :from_run AND r.rating_run <= :to_run
+                GROUP BY 1, 2, 3, 4, 5, 6) x
+          LEFT JOIN LATERAL (
+            SELECT s.user_id FROM billing_sessions s
+            WHERE x.session_id <> '' AND s.session_id = x.session_id LIMIT 1) s ON true
+          GROUP BY 1, 2, 3, 4, 5, 6
+          ON CONFLICT (user_id, day, member_id, currency, resource_type, unit_price) DO UPDATE
+              SET unit_seconds = d.unit_seconds + excluded.unit_seconds,
+                  records = d.records + excluded.records""");
+
+  // the watermark moves with the rows it stands for
+  private static final NamedSql MOVE =
+      NamedSql.of("UPDATE billing_usage_rollup SET time_zone = :zone, rolled_up_to = :to_run");
+
+  /**
+   * The usage of {@code [:from, :to)} in the zone {@code :zone} as rows {@code (user_id,
+   * member_id, day, currency, resource_type, unit_price, unit_seconds)}, each a sum of records
+   * (the rollup's whole days, the tail, the partial days): a subquery named {@code r}.
+   *
+   * <p>The whole days are those from the first midnight at or after {@code :from} to the last at
+   * or before {@code :to}; when the rollup is of another zone (or not built, or its row is gone),
+   * there are none and the first partial day is the whole range. Every bound is computed once
+   * (initplans), so each part reads its table by an index: the rollup by day (or by its key for
+   * one account), the tail by the BRIN index on rating_run (or the runs index), the partial days
+   * by slice start (the BRIN index, or the key for one account).
+   *
+   * @param byMember whether rows name the member (the user who ran the records' session; null
+   *     for storage); else member_id is null
+   * @param oneAccount whether the usage is only the account {@code :user_id}'s
+   */
+  public static String source(boolean byMember, boolean oneAccount) {
+    String daily = oneAccount ? "AND d.user_id = :user_id" : "";
+    String records = oneAccount ? "AND e.user_id = :user_id" : "";
+    return """
+        (WITH bounds AS MATERIALIZED (
+           SELECT u.rolled_up_to AS run, first_day, greatest(first_day, end_day) AS end_day,
+                  first_day::timestamp AT TIME ZONE :zone AS first_at,
+                  greatest(first_day, end_day)::timestamp AT TIME ZONE :zone AS end_at
+           FROM (VALUES (true)) one (only_row)
+           LEFT JOIN billing_usage_rollup u USING (only_row)
+           CROSS JOIN LATERAL (SELECT
+               CASE WHEN u.time_zone = :zone
+                    THEN ((:from::timestamptz AT TIME ZONE :zone)
+                          - interval '1 microsecond')::date + 1
+                    ELSE 'infinity'::date END AS first_day,
+               (:to::timestamptz AT TIME ZONE :zone)::date AS end_day) b
+         )
+         SELECT d.user_id, nullif(d.member_id, '') AS member_id, d.day, d.currency,
+                d.resource_type, d.unit_price, d.unit_seconds
+         FROM billing_usage_daily d
+         WHERE d.day >= (SELECT first_day FROM bounds) AND d.day < (SELECT end_day FROM bounds)
+           %1$s
+         UNION ALL
+         SELECT x.user_id, %3$s, x.day, x.currency, x.resource_type, x.unit_price,
+                x.unit_seconds
+         FROM (SELECT e.user_id, e.session_id, (e.slice_start AT TIME ZONE :zone)::date AS day,
+                      e.currency, e.resource_type, e.unit_price, sum(e.unit_seconds) AS unit_seconds
+               FROM (SELECT * FROM billing_usage_records e
+                     WHERE e.rating_run > (SELECT run FROM bounds)
+                       AND e.slice_start >= (SELECT first_at FROM bounds)
+                       AND e.slice_start < (SELECT end_at FROM bounds) %2$s
+                     UNION ALL
+                     SELECT * FROM billing_usage_records e
+                     WHERE e.slice_start >= :from
+                       AND e.slice_start < least((SELECT first_at FROM bounds), :to) %2$s
+                     UNION ALL
+                     SELECT * FROM billing_usage_records e
+                     WHERE e.slice_start >= (SELECT end_at FROM bounds)
+                       AND e.slice_start < :to %2$s) e
+               GROUP BY 1, 2, 3, 4, 5, 6) x
+         %4$s) r"""
+        .formatted(
+            daily,
+            records,
+            byMember ? "s.user_id" : "NULL::text",
+            byMember
+                ? """
+                LEFT JOIN LATERAL (
+                  SELECT s.user_id FROM billing_sessions s
+                  WHERE x.session_id <> '' AND s.session_id = x.session_id LIMIT 1) s ON true"""
+                : "");
+  }
+
+  private final DataSource dataSource;
+
+  public UsageRollup(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Adds the records of the runs after the watermark up to the settled one, and moves the
+   * watermark there, in one transaction (nothing while a rating run is in flight: the next run
+   * of the job does it); rebuilds the rollup from every record when it is not of
+   * {@code zone} (the first run, or the billing zone changed). Safe to run on several nodes at
+   * once: they take turns on the rollup's row, and a run that finds the watermark at or past its
+   * settled run adds nothing.
+   */
+  public Outcome rollUp(ZoneId zone) throws SQLException {
+    // before the lock (a void holds the runs' lock while it waits for it), and without waiting
+    // for a run in flight, which would make the runs starting meanwhile queue behind this one
+    OptionalLong idle = RatingRuns.settledIfIdle(dataSource);
+    if (idle.isEmpty()) {
+      return new Outcome(true, false, 0, 0, 0);
+    }
+    long settled = idle.getAsLong();
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          ENSURE.update(connection);
+          String rolledZone;
+          long rolledUpTo;
+          try (PreparedStatement lock = LOCK.binding().prepare(connection);
+              ResultSet rs = lock.executeQuery()) {
+            rs.next();
+            rolledZone = rs.getString("time_zone");
+            rolledUpTo = rs.getLong("rolled_up_to");
+          }
+          boolean rebuild = !zone.getId().equals(rolledZone);
+          long from = rebuild ? Long.MIN_VALUE : rolledUpTo;
+          if (!rebuild && settled <= rolledUpTo) {
+            return new Outcome(false, false, rolledUpTo, rolledUpTo, 0);
+          }
+          if (rebuild) {
+            CLEAR.update(connection);
+          }
+          int rows = add(connection, zone, from, settled);
+          MOVE.bind("zone", zone.getId()).bind("to_run", settled).update(connection);
+          return new Outcome(false, rebuild, from, settled, rows);
+        });
+  }
+
+  private static int add(Connection connection, ZoneId zone, long fromRun, long toRun)
+      throws SQLException {
+    return ADD.bind("zone", zone.getId())
+        .bind("from_run", fromRun)
+        .bind("to_run", toRun)
+        .update(connection);
+  }
+}
