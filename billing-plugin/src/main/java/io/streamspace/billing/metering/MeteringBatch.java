@@ -105,10 +105,12 @@ public final class MeteringBatch {
         Comparator.comparing(InstantKey::id).thenComparing(InstantKey::at);
   }
 
-  // Rows are kept in key order so that every writer (one per host node) locks rows in the
-  // same order: concurrent flushes touching the same sessions then wait instead of deadlocking.
-  private final Map<String, AccountRow> accounts = new TreeMap<>();
-  private final Map<String, SessionRow> sessions = new TreeMap<>();
+  // Rows are kept in key order, as PostgreSQL sorts the keys, so that every writer (one per host
+  // node) locks rows in the same order as the others and as calculate-usage (which locks the
+  // sessions by ORDER BY session_id): concurrent flushes and runs touching the same sessions then
+  // wait instead of deadlocking.
+  private final Map<String, AccountRow> accounts = new TreeMap<>(StoredKeyOrder.BY_CODE_POINT);
+  private final Map<String, SessionRow> sessions = new TreeMap<>(StoredKeyOrder.BY_CODE_POINT);
   private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
   private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
   private final Map<String, UsageReport> usageReports = new TreeMap<>(); // by event id

@@ -26,11 +26,24 @@ import java.util.stream.Stream;
  */
 final class RatingRepository {
 
+  // Every statement here that changes many billing_sessions rows locks them first by session
+  // id, as the metering writer's batch does (MeteringBatch keeps its rows in key order), so the
+  // two wait for each other instead of deadlocking: a SELECT sorts its rows before it locks them
+  // (PostgreSQL's SELECT, "The Locking Clause": "ORDER BY is applied first"), whereas an UPDATE
+  // locks in whatever order its scan or join meets the rows. The UPDATE then finds them locked by
+  // its own transaction. A row another transaction changed meanwhile is locked at its newest
+  // version, the condition checked again on it; the UPDATE writes that version.
+  // (WriterAndRatingLockOrderTest.)
+
   private static final NamedSql CLOSE_TIMED_OUT =
       NamedSql.of(
           """
-          UPDATE billing_sessions SET ended_at = last_heartbeat, end_reason = 'heartbeat_timeout'
-          WHERE NOT settled AND ended_at IS NULL AND last_heartbeat < :cap
+          UPDATE billing_sessions s
+          SET ended_at = s.last_heartbeat, end_reason = 'heartbeat_timeout'
+          FROM (SELECT session_id FROM billing_sessions
+                WHERE NOT settled AND ended_at IS NULL AND last_heartbeat < :cap
+                ORDER BY session_id FOR NO KEY UPDATE) k
+          WHERE s.session_id = k.session_id
           """);
 
   private static final NamedSql SETTLE_EMPTY =
@@ -40,14 +53,17 @@ final class RatingRepository {
           -- do, nor have those rated up to their organization's closing (or begun after it).
           -- The closed organizations are few: their ids, hashed once (from the partial index on
           -- closed_at), spare the other sessions a look-up of their account each.
-          UPDATE billing_sessions s SET settled = true
-          WHERE NOT s.settled
-            AND (s.ended_at <= coalesce(s.rated_until, s.started_at)
-                 OR s.org_id IN (SELECT c.user_id FROM billing_accounts c
-                                 WHERE c.closed_at IS NOT NULL)
-                    AND EXISTS (SELECT 1 FROM billing_accounts a
-                                WHERE a.user_id = s.org_id
-                                  AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
+          UPDATE billing_sessions u SET settled = true
+          FROM (SELECT s.session_id FROM billing_sessions s
+                WHERE NOT s.settled
+                  AND (s.ended_at <= coalesce(s.rated_until, s.started_at)
+                       OR s.org_id IN (SELECT c.user_id FROM billing_accounts c
+                                       WHERE c.closed_at IS NOT NULL)
+                          AND EXISTS (SELECT 1 FROM billing_accounts a
+                                      WHERE a.user_id = s.org_id
+                                        AND a.closed_at <= coalesce(s.rated_until, s.started_at)))
+                ORDER BY s.session_id FOR NO KEY UPDATE OF s) k
+          WHERE u.session_id = k.session_id
           """);
 
   // A share of the accounts, by hash of the account (hashtext is an int4, made >= 0), so that
@@ -158,22 +174,39 @@ final class RatingRepository {
           AND t.from_t >= :earliest::timestamptz
           AND %3$s
       ),
+      -- The subjects they move, their rows locked first in key order (see CLOSE_TIMED_OUT): the
+      -- sessions, then (when the accounts' UPDATE runs, after the sessions') the accounts, the
+      -- order the metering writer takes them in. Each UPDATE reads its subjects from here, as
+      -- it read them from todo: one CTE joined to its table by key. (Found from todo, each row
+      -- by its key; as IN (SELECT … FROM todo), or with todo and this CTE both joined to the
+      -- UPDATE, the planner, which cannot see how many rows todo has, rescanned one for every
+      -- row of the other.)
+      locked_sessions AS MATERIALIZED (
+        SELECT t.* FROM todo t JOIN billing_sessions s ON s.session_id = t.session_id
+        WHERE t.session_id <> ''
+        ORDER BY s.session_id FOR NO KEY UPDATE OF s
+      ),
+      locked_accounts AS MATERIALIZED (
+        SELECT t.* FROM todo t JOIN billing_accounts a ON a.user_id = t.user_id
+        WHERE t.session_id = ''
+        ORDER BY a.user_id FOR NO KEY UPDATE OF a
+      ),
       -- The watermarks, moved first and only from where this run found them (compare-and-set):
       -- a run that finds a watermark moved since it read it (another node's run of the same
       -- share, which it waited for) leaves the subject alone, and only the subjects moved here
       -- get records, so two runs at once rate nothing twice. Each returns the subject's range.
       sessions AS (
         UPDATE billing_sessions s SET rated_until = t.rate_to, settled = t.done
-        FROM todo t
-        WHERE t.session_id <> '' AND s.session_id = t.session_id
+        FROM locked_sessions t
+        WHERE s.session_id = t.session_id
           AND coalesce(s.rated_until, s.started_at) = t.from_t
         RETURNING t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
                   CASE WHEN t.held THEN t.settle - t.rate_to END AS work_left
       ),
       accounts AS (
         UPDATE billing_accounts a SET storage_rated_until = t.rate_to
-        FROM todo t
-        WHERE t.session_id = '' AND a.user_id = t.user_id
+        FROM locked_accounts t
+        WHERE a.user_id = t.user_id
           -- unrated yet: from_t is the first level's start
           AND coalesce(a.storage_rated_until, t.from_t) = t.from_t
         RETURNING t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,

@@ -302,7 +302,7 @@ public final class RatingBenchmark {
       text.append('\t').append(r[0]).append('\t').append(RATED_UNTIL).append('\t');
       text.append(RATED_UNTIL.plus(Duration.ofHours(1))).append('\t').append(r[1]);
       text.append('\t').append(r[2]).append('\t').append(r[3]).append("\tUSD\t").append(NOW);
-      text.append('\n');
+      text.append("\t1\n"); // a rating run, as BASELINE_INSERT stamps its rows
     }
     try (Connection c = dataSource.getConnection()) {
       try (Statement s = c.createStatement()) {
@@ -314,8 +314,8 @@ public final class RatingBenchmark {
               .getCopyAPI()
               .copyIn(
                   "COPY bench_baseline_records (user_id, session_id, resource_type, slice_start,"
-                      + " slice_end, unit_seconds, unit, unit_price, currency, created_at)"
-                      + " FROM STDIN",
+                      + " slice_end, unit_seconds, unit, unit_price, currency, created_at,"
+                      + " rating_run) FROM STDIN",
                   new StringReader(text.toString()));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (copied != rows) {

@@ -1,0 +1,61 @@
+package io.streamspace.billing.metering;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamspace.billing.metering.MeteringBatch.SessionRow;
+import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
+import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.SessionEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A batch holds its sessions in the order PostgreSQL sorts their ids, and locks them in it. */
+class StoredKeyOrderTest {
+
+  // "sa", "s" + U+FF21 (UTF-8 EF BC A1) and "s" + U+1F600 (F0 9F 98 80): by bytes in that
+  // order; String.compareTo puts U+1F600 (the surrogates D83D DE00) before U+FF21
+  private static final String ASCII = "sa";
+  private static final String FULLWIDTH_A = "s\uFF21";
+  private static final String EMOJI = "s\uD83D\uDE00";
+
+  @Test
+  void aBatchsSessionsAreInTheOrderPostgresqlSortsTheirIdsIn() throws Exception {
+    List<MeteringEvent> events = new ArrayList<>();
+    for (String session : List.of(EMOJI, FULLWIDTH_A, ASCII)) {
+      events.add(
+          new SessionSignal(
+              SessionSignalKind.HEARTBEAT,
+              new SessionEvent(
+                  "e-" + session, Instant.parse("2026-03-02T10:00:00Z"), session, "u", null)));
+    }
+
+    List<String> batch =
+        MeteringBatch.of(events, "USD", "payg").sessions().stream()
+            .map(SessionRow::sessionId)
+            .toList();
+
+    assertEquals(List.of(ASCII, FULLWIDTH_A, EMOJI), batch);
+    assertEquals(sortedByPostgresql(List.of(EMOJI, ASCII, FULLWIDTH_A)), batch);
+  }
+
+  private static List<String> sortedByPostgresql(List<String> ids) throws Exception {
+    try (Connection c = TestDatabase.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement("SELECT id FROM unnest(?::text[]) id ORDER BY id COLLATE \"C\"")) {
+      s.setArray(1, c.createArrayOf("text", ids.toArray()));
+      List<String> sorted = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          sorted.add(rs.getString(1));
+        }
+      }
+      return sorted;
+    }
+  }
+}
