@@ -130,7 +130,12 @@ class FinalizationBenchmark {
     StringBuilder table = new StringBuilder();
     Map<String, Long> sorted = new TreeMap<>();
     steps.forEach((step, nanos) -> sorted.put(step, nanos.sum()));
-    long statements = sorted.values().stream().mapToLong(Long::longValue).sum();
+    // the finalization's statements: the drafts' statement ran before it, timed apart
+    long statements =
+        sorted.entrySet().stream()
+            .filter(step -> !step.getKey().equals(DRAFTS))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
     sorted.forEach(
         (step, nanos) ->
             table.append(
@@ -207,12 +212,14 @@ class FinalizationBenchmark {
              period_end
       FROM lines""";
 
+  private static final String DRAFTS = "drafts (generate)";
+
   /** What each statement does, from its text: the step it belongs to. */
   private static final Map<String, String> STEPS = new LinkedHashMap<>();
 
   static {
     STEPS.put("status = 'draft' AND finalize_after", "list due drafts");
-    STEPS.put("one statement for every account", "drafts (generate)");
+    STEPS.put("one statement for every account", DRAFTS);
     STEPS.put("SKIP LOCKED", "lock drafts");
     STEPS.put("FROM billing_accounts\n", "lock accounts (team?)");
     STEPS.put("min(slice_start)", "usage: floor");
