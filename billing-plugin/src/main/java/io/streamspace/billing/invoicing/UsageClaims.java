@@ -66,77 +66,89 @@ final class UsageClaims {
                              CAST(:period_ends AS timestamptz[]), CAST(:by_member AS boolean[]))
           WITH ORDINALITY AS l(invoice_id, user_id, period_start, period_end, by_member, ord)
       ),
-      -- the claims the accounts have already (the filter of the candidates)
-      prior AS MATERIALIZED (
-        SELECT c.user_id, c.period_end, c.run_high FROM billing_usage_claims c
-        WHERE c.user_id IN (SELECT user_id FROM list)
-      ),
-      -- each account's latest claim: what no claim covers lies from its period end on, or was
-      -- rated after its run (this is what bounds a claim by its period, not the history)
-      accounts AS MATERIALIZED (
-        SELECT a.user_id, a.until, c.period_end AS claimed_end, c.run_high AS claimed_run
-        FROM (SELECT user_id, max(period_end) AS until FROM list GROUP BY user_id) a
+      -- Each invoice with the range that is its own: a record goes to the first invoice of its
+      -- account in the list that it lies before the end of, so from the latest end of the
+      -- account's earlier invoices in the list (after) to its own end. With its account's latest
+      -- claim (what no claim covers lies from its period end on, or was rated after its run:
+      -- this is what bounds a claim by its period, not the history) and the latest end of all
+      -- its claims (when it is the latest claim's, no claim covers a record after that end).
+      entries AS MATERIALIZED (
+        SELECT l.*,
+               max(l.period_end) OVER (PARTITION BY l.user_id ORDER BY l.ord
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS after,
+               c.period_end AS claimed_end, c.run_high AS claimed_run,
+               (SELECT max(p.period_end) FROM billing_usage_claims p
+                WHERE p.user_id = l.user_id) AS claims_end
+        FROM list l
         LEFT JOIN LATERAL (
           SELECT c.period_end, c.run_high FROM billing_usage_claims c
-          WHERE c.user_id = a.user_id ORDER BY c.claim_no DESC LIMIT 1) c ON true
+          WHERE c.user_id = l.user_id ORDER BY c.claim_no DESC LIMIT 1) c ON true
       ),
-      -- per account (LATERAL: an index scan each, never a scan of the whole table)
-      candidates AS (
-        SELECT r.* FROM accounts a
+      -- Each invoice's records no earlier claim covers, summed per invoice (LATERAL: index scans
+      -- of its account's range, never a scan of the whole table, and each invoice's few sums
+      -- made from its own records, never a sort of the chunk's) per resource, unit price, UTC
+      -- clock hour (:hourly, else none), billing period (k, the index of its start in :bounds),
+      -- whether before the invoice's own start (an admin's invoice may start anywhere) and,
+      -- when read by member, session. Records never straddle an hour or a boundary
+      -- (calculate-usage cuts them there). A record before the first bound (k = 0) is its own
+      -- row (late_start), put in its period by the caller.
+      parts AS (
+        SELECT e.ord, e.by_member, p.* FROM entries e
         CROSS JOIN LATERAL (
-          -- by the primary key: from the latest claim's period end on
-          SELECT r.user_id, r.session_id, r.resource_type, r.unit_price, r.slice_start,
-                 r.unit_seconds, r.rating_run
-          FROM billing_usage_records r
-          WHERE r.user_id = a.user_id AND r.slice_start < a.until
-            AND r.slice_start >= greatest(a.claimed_end, CAST(:usage_from AS timestamptz),
-                                          '-infinity'::timestamptz)
-            AND r.rating_run <= :run_high
-          UNION ALL
-          -- by billing_usage_records_runs: before it, rated after the latest claim's run
-          SELECT r.user_id, r.session_id, r.resource_type, r.unit_price, r.slice_start,
-                 r.unit_seconds, r.rating_run
-          FROM billing_usage_records r
-          WHERE r.user_id = a.user_id AND r.rating_run > a.claimed_run
-            AND r.rating_run <= :run_high AND r.slice_start < least(a.claimed_end, a.until)
-            AND r.slice_start >= greatest(CAST(:usage_from AS timestamptz),
-                                          '-infinity'::timestamptz)) r
-      ),
-      -- each record no earlier claim covers, to the first invoice of the list it lies before
-      billed AS (
-        SELECT l.ord, l.by_member, l.period_start, c.*
-        FROM candidates c
-        JOIN list l ON l.user_id = c.user_id AND c.slice_start < l.period_end
-        WHERE NOT EXISTS (SELECT 1 FROM list e
-                          WHERE e.user_id = c.user_id AND e.ord < l.ord
-                            AND c.slice_start < e.period_end)
-          AND NOT EXISTS (SELECT 1 FROM prior p
-                          WHERE p.user_id = c.user_id AND c.slice_start < p.period_end
-                            AND c.rating_run <= p.run_high)
+          SELECT r.resource_type, r.unit_price, r.hour, r.k, r.in_period,
+                 CASE WHEN r.k = 0 THEN r.slice_start END AS late_start, r.session_id,
+                 sum(r.unit_seconds) AS unit_seconds, min(r.slice_start) AS earliest
+          FROM (
+            SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds,
+                   CASE WHEN e.by_member THEN r.session_id ELSE '' END AS session_id,
+                   CASE WHEN CAST(:hourly AS boolean)
+                        THEN date_trunc('hour', r.slice_start, 'UTC') END AS hour,
+                   width_bucket(r.slice_start, CAST(:bounds AS timestamptz[])) AS k,
+                   r.slice_start >= e.period_start AS in_period
+            FROM (
+              -- by the primary key: from the latest claim's period end on (covered only by a
+              -- claim that ends later, if any)
+              SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start, r.unit_seconds
+              FROM billing_usage_records r
+              WHERE r.user_id = e.user_id AND r.slice_start < e.period_end
+                AND r.slice_start >= greatest(e.claimed_end, e.after,
+                                              CAST(:usage_from AS timestamptz),
+                                              '-infinity'::timestamptz)
+                AND r.rating_run <= :run_high
+                AND (e.claims_end IS NULL OR e.claims_end <= e.claimed_end
+                     OR NOT EXISTS (SELECT 1 FROM billing_usage_claims p
+                                    WHERE p.user_id = r.user_id
+                                      AND r.slice_start < p.period_end
+                                      AND r.rating_run <= p.run_high))
+              UNION ALL
+              -- by billing_usage_records_runs: before it, rated after the latest claim's run
+              SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start, r.unit_seconds
+              FROM billing_usage_records r
+              WHERE r.user_id = e.user_id AND r.rating_run > e.claimed_run
+                AND r.rating_run <= :run_high
+                AND r.slice_start < least(e.claimed_end, e.period_end)
+                AND r.slice_start >= greatest(e.after, CAST(:usage_from AS timestamptz),
+                                              '-infinity'::timestamptz)
+                AND NOT EXISTS (SELECT 1 FROM billing_usage_claims p
+                                WHERE p.user_id = r.user_id AND r.slice_start < p.period_end
+                                  AND r.rating_run <= p.run_high)) r
+          ) r
+          GROUP BY 1, 2, 3, 4, 5, 6, 7
+        ) p
       )""";
 
   private static final String BUCKETS =
       """
-      -- per invoice, resource, unit price, UTC clock hour (:hourly, else none), billing period
-      -- (k, the index of its start in :bounds), whether before the invoice's own start (an
-      -- admin's invoice may start anywhere) and, per invoice's by_member, member (the user who
-      -- ran the record's session; none for storage, session_id ''). Records never straddle an
-      -- hour or a boundary (calculate-usage cuts them there). A record before the first bound
-      -- (k = 0) is its own row (late_start), put in its period by the caller.
-      SELECT b.ord, b.resource_type, b.unit_price, b.hour, b.k, b.in_period,
-             CASE WHEN b.k = 0 THEN b.slice_start END AS late_start, sum(b.unit_seconds),
-             min(b.slice_start), s.user_id AS member_id
-      FROM (SELECT billed.*,
-                   CASE WHEN CAST(:hourly AS boolean)
-                        THEN date_trunc('hour', slice_start, 'UTC') END AS hour,
-                   width_bucket(slice_start, CAST(:bounds AS timestamptz[])) AS k,
-                   slice_start >= period_start AS in_period
-            FROM billed) b
-      -- LATERAL: a session looked up by its key for a member's record of a team's invoice
-      -- only, never a join with every session
+      -- the invoices' sums, per member (the user who ran the session; none for storage,
+      -- session_id ''), in the order the caller merges them
+      SELECT p.ord, p.resource_type, p.unit_price, p.hour, p.k, p.in_period, p.late_start,
+             sum(p.unit_seconds), min(p.earliest), s.user_id AS member_id
+      FROM parts p
+      -- LATERAL: a session looked up by its key for a team's sums per session only, never a
+      -- join with every session
       LEFT JOIN LATERAL (
         SELECT s.user_id FROM billing_sessions s
-        WHERE b.by_member AND b.session_id <> '' AND s.session_id = b.session_id) s ON true
+        WHERE p.by_member AND p.session_id <> '' AND s.session_id = p.session_id) s ON true
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 10
       ORDER BY 1, 2, 4, 5, 6, 7, 3, 10""";
 

@@ -37,11 +37,15 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * mvn -o -pl billing-plugin -am test -Dtest=FinalizationBenchmark \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Dbench.accounts=2000 [-Dbench.chunks=1,50,250]
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dbench.accounts=2000 [-Dbench.chunks=1,50,250] \
+ *     [-Dbench.usage=true]
  * </pre>
  *
  * Runs only when {@code bench.accounts} is given; {@code bench.chunks} defaults to 1, 50, 250
- * and 1,000.
+ * and 1,000, {@code bench.usage} to both {@code false,true}. Each run also times the drafts'
+ * statement (generate-invoices' first step) and, after finalization, the benchmark's baseline on
+ * the same data (one INSERT … SELECT of as many lines, as {@code InvoicingWorkload}'s), and
+ * prints (drafts + finalization) / baseline, the ratio the benchmark's invoicing row reports.
  */
 class FinalizationBenchmark {
 
@@ -83,7 +87,11 @@ class FinalizationBenchmark {
         Stream.of(System.getProperty("bench.chunks", "1,50,250,1000").split(","))
             .map(Integer::valueOf)
             .toList();
-    for (boolean usage : List.of(false, true)) {
+    List<Boolean> usages =
+        Stream.of(System.getProperty("bench.usage", "false,true").split(","))
+            .map(Boolean::valueOf)
+            .toList();
+    for (boolean usage : usages) {
       for (int chunk : chunks) {
         run(accounts, usage, chunk);
       }
@@ -102,9 +110,11 @@ class FinalizationBenchmark {
       }
       s.execute("ANALYZE");
     }
-    new InvoiceDrafts(plain).generate(MARCH, APRIL, APRIL, APRIL);
     Map<String, LongAdder> steps = new ConcurrentHashMap<>();
     DataSource timed = timed(plain, steps);
+    long drafting = System.nanoTime();
+    new InvoiceDrafts(timed).generate(MARCH, APRIL, APRIL, APRIL);
+    drafting = System.nanoTime() - drafting;
     InvoiceFinalizer finalizer =
         new InvoiceFinalizer(
             timed,
@@ -120,7 +130,12 @@ class FinalizationBenchmark {
     StringBuilder table = new StringBuilder();
     Map<String, Long> sorted = new TreeMap<>();
     steps.forEach((step, nanos) -> sorted.put(step, nanos.sum()));
-    long statements = sorted.values().stream().mapToLong(Long::longValue).sum();
+    // the finalization's statements: the drafts' statement ran before it, timed apart
+    long statements =
+        sorted.entrySet().stream()
+            .filter(step -> !step.getKey().equals(DRAFTS))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
     sorted.forEach(
         (step, nanos) ->
             table.append(
@@ -129,21 +144,82 @@ class FinalizationBenchmark {
         "%n  %-28s %8.1f µs/invoice"
             .formatted(
                 "(Java, between statements)", (elapsed - statements) / 1e3 / done.finalized()));
+    long baseline = baseline(plain);
     log.info(
-        "{} invoices {} usage, chunks of {}: {} ms, {} µs an invoice{}",
+        "{} invoices {} usage, chunks of {}: drafts {} ms, finalization {} ms, {} µs an"
+            + " invoice; baseline INSERT … SELECT {} ms, (drafts + finalization) / baseline"
+            + " {}{}",
         done.finalized(),
         usage ? "with 744 storage records of" : "without",
         chunk,
+        drafting / 1_000_000,
         elapsed / 1_000_000,
         elapsed / 1_000 / done.finalized(),
+        baseline / 1_000_000,
+        "%.2f".formatted((double) (drafting + elapsed) / baseline),
         table);
   }
+
+  /**
+   * The benchmark's baseline ({@code InvoicingWorkload}): as many lines as finalization wrote,
+   * from the same records and credits, by one INSERT … SELECT into a logged copy of the lines;
+   * answers its time.
+   */
+  private static long baseline(DataSource dataSource) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          """
+          DROP TABLE IF EXISTS bench_invoice_lines_copy;
+          CREATE TABLE bench_invoice_lines_copy (LIKE billing_invoice_lines INCLUDING ALL)""");
+      long start = System.nanoTime();
+      s.execute(BASELINE);
+      long elapsed = System.nanoTime() - start;
+      s.execute("DROP TABLE bench_invoice_lines_copy");
+      return elapsed;
+    }
+  }
+
+  // InvoicingWorkload's baseline, on this class's accounts and March
+  private static final String BASELINE =
+      """
+      INSERT INTO bench_invoice_lines_copy (invoice_id, line_no, kind, description,
+          resource_type, quantity, unit, unit_price, amount, period_start, period_end)
+      WITH accounts AS (
+        SELECT user_id, row_number() OVER (ORDER BY user_id) AS invoice_id
+        FROM billing_accounts WHERE user_id LIKE 'u%'),
+      lines AS (
+        SELECT a.invoice_id, 1 AS part,
+               row_number() OVER (PARTITION BY a.invoice_id
+                                  ORDER BY u.resource_type, u.unit_price) AS item,
+               'usage' AS kind, 'usage: ' || u.resource_type AS description, u.resource_type,
+               u.quantity, u.unit, u.unit_price, round(u.quantity * u.unit_price, 2) AS amount,
+               '2026-03-01T00:00:00Z'::timestamptz AS period_start,
+               '2026-04-01T00:00:00Z'::timestamptz AS period_end
+        FROM accounts a
+        JOIN (SELECT user_id, resource_type, unit, unit_price,
+                     sum(unit_seconds) / 3600 AS quantity
+              FROM billing_usage_records
+              WHERE user_id LIKE 'u%' AND slice_start >= '2026-03-01T00:00:00Z'
+                AND slice_start < '2026-04-01T00:00:00Z'
+              GROUP BY user_id, resource_type, unit, unit_price) u ON u.user_id = a.user_id
+        UNION ALL
+        SELECT a.invoice_id, 2, c.id, 'credit', 'Credit: ' || c.reason, NULL, NULL, NULL, NULL,
+               -c.amount, '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z'
+        FROM accounts a JOIN billing_credits c ON c.user_id = a.user_id)
+      SELECT invoice_id, row_number() OVER (PARTITION BY invoice_id ORDER BY part, item),
+             kind, description, resource_type, quantity, unit, unit_price, amount, period_start,
+             period_end
+      FROM lines""";
+
+  private static final String DRAFTS = "drafts (generate)";
 
   /** What each statement does, from its text: the step it belongs to. */
   private static final Map<String, String> STEPS = new LinkedHashMap<>();
 
   static {
     STEPS.put("status = 'draft' AND finalize_after", "list due drafts");
+    STEPS.put("one statement for every account", DRAFTS);
     STEPS.put("SKIP LOCKED", "lock drafts");
     STEPS.put("FROM billing_accounts\n", "lock accounts (team?)");
     STEPS.put("min(slice_start)", "usage: floor");

@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Test;
 class UsageClaimsTest {
 
   private static final Instant AFTER_GRACE = at("2026-04-01T01:00:00Z");
+  private static final Instant AFTER_MAY = at("2026-05-01T01:00:00Z");
 
   private final BillingHarness billing = new BillingHarness(at("2026-02-01T00:00:00Z"));
   private final DataSource dataSource = TestDatabase.dataSource();
@@ -207,6 +208,65 @@ class UsageClaimsTest {
     assertEquals(new BigDecimal("0.15"), total);
     assertEquals(0L, value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"));
     assertEquals(2L, value("SELECT count(DISTINCT claim_no) FROM billing_usage_claims"));
+  }
+
+  @Test
+  void twoDraftsOfOneAccountInOneChunkEachBillTheRecordsBeforeItsOwnEndOnly() throws Exception {
+    // one core-hour in February (0.05), two in March (0.10); both periods' drafts are due and
+    // finalized in one chunk, February's first (id order)
+    billing.created("2026-02-10T10:00:00Z", "s1", "fay", size("1", "0", "0"));
+    billing.terminated("2026-02-10T11:00:00Z", "s1", "fay");
+    billing.created("2026-03-10T10:00:00Z", "s2", "fay", size("2", "0", "0"));
+    billing.terminated("2026-03-10T11:00:00Z", "s2", "fay");
+    billing.calculateUsageAt("2026-04-01T00:00:00Z");
+    long february = draft("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z");
+    long march = draft("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z");
+
+    assertEquals(2, finalizer.finalizeAll(List.of(february, march), AFTER_GRACE).finalized());
+
+    // February's record lies before both ends: the first of the chunk takes it, March's range
+    // starts where February's ends
+    assertEquals(
+        List.of(
+            "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z sent INV-2026-000001 0.05 0.00 0.05",
+            "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000002 0.10 0.00 0.10"),
+        invoices("fay"));
+    assertEquals(List.of(List.of(february, 1L), List.of(march, 1L)), billedPerInvoice());
+  }
+
+  @Test
+  void anEarlierClaimEndingAfterTheLatestOneKeepsTheRecordsItCovers() throws Exception {
+    // one core-hour in March (0.05) and two in April (0.10), billed by an admin's invoice of
+    // March and April; then an admin's invoice of February, made later (the latest claim) but
+    // ending before the first one's end
+    billing.created("2026-03-10T10:00:00Z", "s1", "fay", size("1", "0", "0"));
+    billing.terminated("2026-03-10T11:00:00Z", "s1", "fay");
+    billing.created("2026-04-10T10:00:00Z", "s2", "fay", size("2", "0", "0"));
+    billing.terminated("2026-04-10T11:00:00Z", "s2", "fay");
+    billing.calculateUsageAt("2026-05-01T00:00:00Z");
+    Currency usd = Currency.getInstance("USD");
+    finalizer.invoiceNow(
+        "fay", usd, at("2026-03-01T00:00:00Z"), at("2026-05-01T00:00:00Z"), AFTER_MAY);
+    finalizer.invoiceNow(
+        "fay", usd, at("2026-02-01T00:00:00Z"), at("2026-03-01T00:00:00Z"), AFTER_MAY);
+    // four core-hours in May (0.20)
+    billing.created("2026-05-10T10:00:00Z", "s3", "fay", size("4", "0", "0"));
+    billing.terminated("2026-05-10T11:00:00Z", "s3", "fay");
+    billing.calculateUsageAt("2026-06-01T00:00:00Z");
+
+    // May's invoice reads from the latest claim's end (1 March) on, but March's and April's
+    // records are the first claim's: it bills May's four core-hours only
+    Invoice may = period("2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z");
+    BillingPeriods periods = new BillingPeriods(1, ZoneOffset.UTC);
+    List<ChargeLine> lines =
+        PeriodCharges.usageLines(
+            usd,
+            may.periodStart(),
+            may.periodEnd(),
+            buckets(peek(may, BillingMode.USAGE, periods)));
+    assertEquals(1, lines.size(), lines.toString());
+    assertEquals(0, new BigDecimal("4").compareTo(lines.get(0).quantity()), lines.toString());
+    assertEquals(new BigDecimal("0.20"), lines.get(0).amount());
   }
 
   @Test
