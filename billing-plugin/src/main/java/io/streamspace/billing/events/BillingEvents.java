@@ -2,6 +2,8 @@ package io.streamspace.billing.events;
 
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.plugin.api.event.EventPublisher;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The events the billing plugin publishes to the platform: their names, and their payloads
@@ -92,8 +94,20 @@ public final class BillingEvents {
     this.publisher = publisher;
   }
 
-  public void invoiceCreated(InvoiceEvent invoice) {
-    publish(INVOICE_CREATED, invoice);
+  /**
+   * Tells of invoices just finalized, in one publishing (a chunk of an invoice run: one write in
+   * the host, not one an invoice): each one's {@link #INVOICE_CREATED}, followed by its {@link
+   * #INVOICE_PAID} when it was paid at once (nothing left to pay).
+   */
+  public void invoicesFinalized(List<InvoiceEvent> invoices) {
+    List<EventPublisher.Event> told = new ArrayList<>();
+    for (InvoiceEvent invoice : invoices) {
+      told.add(new EventPublisher.Event(INVOICE_CREATED, JsonMapper.write(invoice)));
+      if ("paid".equals(invoice.status())) { // InvoiceEvent's status of a paid invoice
+        told.add(new EventPublisher.Event(INVOICE_PAID, JsonMapper.write(invoice)));
+      }
+    }
+    publisher.publishAll(told);
   }
 
   public void invoicePaid(InvoiceEvent invoice) {

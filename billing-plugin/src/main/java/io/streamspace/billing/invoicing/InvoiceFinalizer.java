@@ -6,6 +6,7 @@ import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.events.InvoiceEvent;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.common.db.Transactions;
@@ -260,7 +261,7 @@ public final class InvoiceFinalizer {
       tally.failure.addSuppressed(e);
       return List.of();
     }
-    done.finalized().forEach(this::publishFinalized);
+    publishFinalized(done.finalized());
     tally.finalized += done.finalized().size();
     return done.notTaken();
   }
@@ -302,21 +303,23 @@ public final class InvoiceFinalizer {
       throw new InvoiceExistsException(
           new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
     }
-    publishFinalized(invoice);
+    publishFinalized(List.of(invoice));
     return invoice;
   }
 
   /**
-   * Tells of a finalized invoice and, when there was nothing to pay, of its payment; counts it.
+   * Tells of finalized invoices, in one publishing, and, of each with nothing to pay, of its
+   * payment; counts them.
    */
-  private void publishFinalized(Invoice invoice) {
-    metrics
-        .counter("invoices.finalized", "currency", invoice.currency().getCurrencyCode())
-        .increment();
-    events.invoiceCreated(invoice.event());
-    if (invoice.status() == InvoiceStatus.PAID) {
-      events.invoicePaid(invoice.event());
+  private void publishFinalized(List<Invoice> invoices) {
+    List<InvoiceEvent> told = new ArrayList<>(invoices.size());
+    for (Invoice invoice : invoices) {
+      metrics
+          .counter("invoices.finalized", "currency", invoice.currency().getCurrencyCode())
+          .increment();
+      told.add(invoice.event());
     }
+    events.invoicesFinalized(told);
   }
 
   /**

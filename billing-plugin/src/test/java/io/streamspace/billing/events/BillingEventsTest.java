@@ -6,6 +6,7 @@ import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.packs.Purchase;
+import io.streamspace.plugin.api.event.EventPublisher;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class BillingEventsTest {
             Instant.parse("2026-12-15T00:00:00Z"),
             null);
 
-    events.invoiceCreated(invoice.event());
+    events.invoicesFinalized(List.of(invoice.event()));
     events.invoicePaid(invoice.event());
     events.invoiceOverdue(invoice.event());
 
@@ -56,6 +57,42 @@ class BillingEventsTest {
             "billing.invoice.paid " + payload,
             "billing.invoice.overdue " + payload),
         published);
+  }
+
+  @Test
+  void invoicesFinalizedTogetherAreToldInOnePublishing_aPaidOnesPaymentRightAfterItsCreation() {
+    List<List<String>> publishings = new ArrayList<>();
+    BillingEvents batched =
+        new BillingEvents(
+            new EventPublisher() {
+              @Override
+              public void publish(String type, String payloadJson) {
+                publishings.add(List.of(type));
+              }
+
+              @Override
+              public void publishAll(List<Event> all) {
+                publishings.add(all.stream().map(Event::type).toList());
+              }
+            });
+    InvoiceEvent sent = event(1, "sent");
+    InvoiceEvent paid = event(2, "paid"); // a credit paid it all
+
+    batched.invoicesFinalized(List.of(sent, paid, event(3, "sent")));
+
+    assertEquals(
+        List.of(
+            List.of(
+                "billing.invoice.created",
+                "billing.invoice.created",
+                "billing.invoice.paid",
+                "billing.invoice.created")),
+        publishings);
+  }
+
+  private static InvoiceEvent event(long id, String status) {
+    return new InvoiceEvent(
+        id, "INV-" + id, "alice", status, BigDecimal.ONE, "USD", START, END, END);
   }
 
   @Test

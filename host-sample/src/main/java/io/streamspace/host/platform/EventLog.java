@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where published platform events go in the sample host: the log, and the last
- * {@value #CAPACITY} kept in memory for admins ({@code GET /api/admin/events}), and each handed
- * to a forward (the webhook outbox) before {@code publish} returns.
+ * {@value #CAPACITY} kept in memory for admins ({@code GET /api/admin/events}), and handed to a
+ * forward (the webhook outbox) before {@code publish} returns: the events of one {@code
+ * publishAll} in one hand-off, so that the outbox stores them in one write.
  */
 public final class EventLog {
 
@@ -32,31 +33,53 @@ public final class EventLog {
 
   private final Clock clock;
   private final Deque<PublishedEvent> recent = new ArrayDeque<>();
-  private final Consumer<PublishedEvent> forward;
+  private final Consumer<List<PublishedEvent>> forward;
 
-  /** @param forward called with each event, on the publisher's thread; it must not throw */
-  public EventLog(Clock clock, Consumer<PublishedEvent> forward) {
+  /**
+   * @param forward called with the events of each publishing, in order, on the publisher's
+   *     thread; it must not throw
+   */
+  public EventLog(Clock clock, Consumer<List<PublishedEvent>> forward) {
     this.clock = clock;
     this.forward = forward;
   }
 
   /** The publisher a plugin (or the host itself, source {@code host}) uses. */
   public EventPublisher publisherFor(String source) {
-    return (type, payloadJson) -> publish(source, type, payloadJson);
+    return new EventPublisher() {
+      @Override
+      public void publish(String type, String payloadJson) {
+        publishAll(List.of(new Event(type, payloadJson)));
+      }
+
+      @Override
+      public void publishAll(List<Event> events) {
+        EventLog.this.publish(source, events);
+      }
+    };
   }
 
-  private void publish(String source, String type, String payloadJson) {
-    log.info("Event {} from {}: {}", type, source, payloadJson);
-    PublishedEvent event =
-        new PublishedEvent(
-            UUID.randomUUID().toString(), source, type, payloadJson, clock.instant());
-    synchronized (recent) {
-      if (recent.size() == CAPACITY) {
-        recent.removeFirst();
-      }
-      recent.addLast(event);
+  private void publish(String source, List<EventPublisher.Event> events) {
+    if (events.isEmpty()) {
+      return;
     }
-    forward.accept(event);
+    Instant now = clock.instant();
+    List<PublishedEvent> published = new ArrayList<>(events.size());
+    for (EventPublisher.Event event : events) {
+      log.info("Event {} from {}: {}", event.type(), source, event.payloadJson());
+      published.add(
+          new PublishedEvent(
+              UUID.randomUUID().toString(), source, event.type(), event.payloadJson(), now));
+    }
+    synchronized (recent) {
+      for (PublishedEvent event : published) {
+        if (recent.size() == CAPACITY) {
+          recent.removeFirst();
+        }
+        recent.addLast(event);
+      }
+    }
+    forward.accept(published);
   }
 
   /** The kept events, oldest first, optionally only those of one type. */

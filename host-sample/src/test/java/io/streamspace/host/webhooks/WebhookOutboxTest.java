@@ -28,7 +28,7 @@ class WebhookOutboxTest {
             "{}",
             Instant.parse("2026-01-01T00:00:00Z"));
 
-    List<String> lines = LogCapture.during(() -> outbox.accept(event));
+    List<String> lines = LogCapture.during(() -> outbox.accept(List.of(event)));
 
     assertTrue(
         lines.stream()

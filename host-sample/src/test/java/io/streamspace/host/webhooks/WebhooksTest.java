@@ -14,11 +14,13 @@ import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.host.support.WebhookReceiver;
+import io.streamspace.plugin.api.event.EventPublisher;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +198,47 @@ class WebhooksTest extends HostTestBase {
     assertEquals(
         List.of("rec.invoice.paid"),
         receiver.at("/paid").stream().map(r -> type(r.body())).toList());
+  }
+
+  /** A plugin's publishAll (an invoice run's chunk): one write, each event as if published. */
+  @Test
+  void eventsPublishedAtOnceAreEachDeliveredToTheEndpointsTheirTypeMatches_inTheirOrder() {
+    register("/quota", "rec.quota.*");
+    register("/paid", "rec.invoice.paid");
+
+    plugin
+        .context
+        .events()
+        .publishAll(
+            List.of(
+                new EventPublisher.Event("rec.quota.warning", "{\"n\":1}"),
+                new EventPublisher.Event("rec.invoice.paid", "{\"n\":2}"),
+                new EventPublisher.Event("rec.quota.exceeded", "{\"n\":3}"),
+                new EventPublisher.Event("rec.quotas", "{\"n\":4}")));
+    assertEquals(3, host.webhooks().runOnce());
+
+    assertEquals( // sent by concurrent senders: in any order
+        List.of("1 rec.quota.warning", "3 rec.quota.exceeded"),
+        receiver.at("/quota").stream().map(r -> numbered(r.body())).sorted().toList());
+    assertEquals(
+        List.of("2 rec.invoice.paid"),
+        receiver.at("/paid").stream().map(r -> numbered(r.body())).toList());
+    // kept for admins in the order published
+    JsonNode events = http.get("/api/admin/events", ADMIN_TOKEN).expect(200).get("events");
+    List<JsonNode> last = new ArrayList<>();
+    events.forEach(last::add);
+    last = last.subList(last.size() - 4, last.size());
+    assertEquals(
+        List.of(1, 2, 3, 4), last.stream().map(e -> e.get("payload").get("n").asInt()).toList());
+  }
+
+  private static String numbered(String body) {
+    try {
+      JsonNode event = HostClient.MAPPER.readTree(body);
+      return event.get("payload").get("n").asInt() + " " + event.get("type").asText();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static String type(String body) {
