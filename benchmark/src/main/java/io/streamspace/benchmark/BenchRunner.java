@@ -8,7 +8,9 @@ import java.util.Set;
 /**
  * Runs the benchmark's workloads on a running host, one after the other, with a progress line
  * for each phase, and prints one Markdown table with the machine and the commit. A workload that
- * throws is a failed row; the others still run.
+ * throws is a failed row; the others still run. Each workload's rows also go to the progress
+ * lines as it ends, so that a run stopped midway (a full run takes over an hour) keeps the
+ * figures of the workloads it finished.
  */
 public final class BenchRunner {
 
@@ -81,6 +83,7 @@ public final class BenchRunner {
     for (Workload workload : chosen) {
       BenchContext context = context(host, size, progress);
       progress.println("bench: " + workload.name() + " (" + size.label() + ")");
+      int before = table.lines().size();
       try {
         workload.run(context).forEach(table::add);
       } catch (Exception | AssertionError e) {
@@ -88,6 +91,8 @@ public final class BenchRunner {
         table.addFailed(workload.name(), size.label(), e);
         allRan = false;
       }
+      List<String> rows = table.lines();
+      rows.subList(before, rows.size()).forEach(row -> progress.println("  row: " + row));
     }
     List<String> lines = new ArrayList<>(table.lines());
     lines.add("");

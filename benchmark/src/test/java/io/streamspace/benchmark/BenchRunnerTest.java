@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -84,6 +85,34 @@ class BenchRunnerTest {
             IllegalArgumentException.class,
             () -> runner.run(new NoHost(), BenchSize.SMALL, Set.of("slow")));
     assertEquals("no workload slow; the workloads: broken,fast", unknown.getMessage());
+  }
+
+  @Test
+  void aWorkloadsRowsAreInTheProgressLinesAsSoonAsItEnds_beforeTheNextOneRuns() {
+    String fastRow =
+        "  row: | fast: something | 10 things | 1,500 ms | 2,000 things/s | 800 µs | 2.5 ms"
+            + " | a raw INSERT | 500 ms | 3.00 | ≤ 2 s | yes |";
+    List<String> seenByTheNext = new ArrayList<>();
+    BenchRunner runner =
+        runner(
+            workload("fast", () -> List.of(ROW)),
+            workload(
+                "next",
+                () -> {
+                  seenByTheNext.addAll(progress.toString(StandardCharsets.UTF_8).lines().toList());
+                  throw new IllegalStateException("stopped");
+                }));
+
+    runner.run(new NoHost(), BenchSize.SMALL, Set.of());
+
+    assertTrue(seenByTheNext.contains(fastRow), seenByTheNext.toString());
+    assertTrue(
+        progress
+            .toString(StandardCharsets.UTF_8)
+            .lines()
+            .toList()
+            .contains("  row: | next | small | failed: stopped |  |  |  |  |  |  |  | failed |"),
+        progress.toString(StandardCharsets.UTF_8));
   }
 
   private BenchRunner runner(Workload... workloads) {
