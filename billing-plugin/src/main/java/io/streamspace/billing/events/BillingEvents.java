@@ -102,10 +102,9 @@ public final class BillingEvents {
   public void invoicesFinalized(List<InvoiceEvent> invoices) {
     List<EventPublisher.Event> told = new ArrayList<>();
     for (InvoiceEvent invoice : invoices) {
-      String payload = JsonMapper.write(invoice);
-      told.add(new EventPublisher.Event(INVOICE_CREATED, payload));
+      told.add(new EventPublisher.Event(INVOICE_CREATED, JsonMapper.write(invoice)));
       if ("paid".equals(invoice.status())) { // InvoiceEvent's status of a paid invoice
-        told.add(new EventPublisher.Event(INVOICE_PAID, payload));
+        told.add(new EventPublisher.Event(INVOICE_PAID, JsonMapper.write(invoice)));
       }
     }
     publisher.publishAll(told);
