@@ -4,7 +4,9 @@ import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import io.streamspace.plugin.api.jobs.PluginJob;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -30,7 +32,14 @@ import org.quartz.impl.matchers.GroupMatcher;
 /**
  * The {@link JobScheduler} one plugin sees. A job is a durable Quartz job of the host's
  * {@link PluginJobDispatcher} keyed (group = plugin id, name = job name) with a cron trigger of
- * the same key; scheduling again replaces both, so a new cron takes effect at once.
+ * the same key; scheduling again with another cron or zone replaces both, so the change takes
+ * effect at once.
+ *
+ * <p>Scheduling again with the same cron and zone keeps the cluster's trigger as it is: every
+ * node schedules a plugin's jobs as the plugin starts on it, and a trigger replaced just after
+ * it fired would fire that time again (Quartz computes a new cron trigger's first fire time from
+ * one second before its start), so two nodes starting together ran one fire time twice. A
+ * replacement starts at the next whole second for the same reason.
  *
  * <p>Jobs request recovery: a run whose node dies is run again on another node (plugin jobs are
  * idempotent and can crash half-way, so running one again is safe). Without it the run was
@@ -75,10 +84,14 @@ public final class PluginJobScheduler implements JobScheduler {
             .usingJobData(CRON, cron)
             .usingJobData(ZONE, zone.getId())
             .build();
+    if (alreadyScheduled(jobName, cron, zone)) {
+      return;
+    }
     Trigger trigger =
         TriggerBuilder.newTrigger()
             .withIdentity(new TriggerKey(jobName, pluginId))
             .forJob(detail)
+            .startAt(nextWholeSecond())
             .withSchedule(
                 CronScheduleBuilder.cronSchedule(quartzCron)
                     .inTimeZone(TimeZone.getTimeZone(zone))
@@ -91,6 +104,24 @@ public final class PluginJobScheduler implements JobScheduler {
         },
         "schedule",
         jobName);
+  }
+
+  /** Whether the job runs on this cron in this zone already, its trigger firing as usual. */
+  private boolean alreadyScheduled(String jobName, String cron, ZoneId zone) {
+    JobDetail existing = quartz(() -> scheduler.getJobDetail(jobKey(jobName)), "read", jobName);
+    if (existing == null
+        || !cron.equals(existing.getJobDataMap().getString(CRON))
+        || !zone.getId().equals(existing.getJobDataMap().getString(ZONE))) {
+      return false;
+    }
+    Trigger.TriggerState state =
+        quartz(() -> scheduler.getTriggerState(new TriggerKey(jobName, pluginId)), "read", jobName);
+    return state == Trigger.TriggerState.NORMAL || state == Trigger.TriggerState.BLOCKED;
+  }
+
+  // Quartz's own time (the system's), which is what its fire times are compared with
+  private static Date nextWholeSecond() {
+    return Date.from(Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1));
   }
 
   @Override

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The usage report's CSV through the host from the packaged plugin (Commons CSV loads from the
  * plugin zip's lib/: the host has no copy of it), streamed chunked. The usage records are written with SQL, as
- * calculate-usage would leave them: 2 cores for two hours on March 2 at 0.05 per core-hour.
+ * calculate-usage would leave them: 2 cores for two hours on March 2 at 0.05 per core-hour,
+ * stamped with a rating run of their own as calculate-usage stamps them. (Run 0 would be wrong:
+ * the roll-up-usage job may already have moved the daily rollup's watermark past it, and the
+ * report would then take the records for rolled up and miss them.)
  */
 class ReportsE2ETest extends BillingHostTestBase {
 
@@ -27,19 +30,28 @@ class ReportsE2ETest extends BillingHostTestBase {
   void kimHasUsage() throws Exception {
     kim = newUser("kim");
     api.postEvents(platformToken, List.of(Events.userCreated(kim, NOW.minusSeconds(3600))));
-    try (Connection c = DriverManager.getConnection(dbUrl);
-        PreparedStatement s =
-            c.prepareStatement(
-                """
-                INSERT INTO billing_usage_records (user_id, session_id, resource_type,
-                    slice_start, slice_end, unit_seconds, unit, unit_price, currency, created_at,
-                    rating_run)
-                SELECT ?, 's1', 'cpu', h, h + interval '1 hour', 7200, 'core-hours', 0.05,
-                    'USD', now(), 0
-                FROM generate_series('2026-03-02T08:00Z'::timestamptz,
-                                     '2026-03-02T09:00Z'::timestamptz, interval '1 hour') h""")) {
-      s.setString(1, kim);
-      s.executeUpdate();
+    try (Connection c = DriverManager.getConnection(dbUrl)) {
+      c.setAutoCommit(false);
+      // the rating runs' shared lock (RatingRuns.KEY, "bruns"), held as a run holds it until it
+      // commits, so the rollup cannot take the run for settled before its records are in
+      try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock_shared(?)")) {
+        lock.setLong(1, 0x62_7275_6e73L);
+        lock.executeQuery().close();
+      }
+      try (PreparedStatement s =
+          c.prepareStatement(
+              """
+              INSERT INTO billing_usage_records (user_id, session_id, resource_type,
+                  slice_start, slice_end, unit_seconds, unit, unit_price, currency, created_at,
+                  rating_run)
+              SELECT ?, 's1', 'cpu', h, h + interval '1 hour', 7200, 'core-hours', 0.05,
+                  'USD', now(), nextval('billing_rating_runs')
+              FROM generate_series('2026-03-02T08:00Z'::timestamptz,
+                                   '2026-03-02T09:00Z'::timestamptz, interval '1 hour') h""")) {
+        s.setString(1, kim);
+        s.executeUpdate();
+      }
+      c.commit();
     }
   }
 

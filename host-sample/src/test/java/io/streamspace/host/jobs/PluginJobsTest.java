@@ -92,6 +92,38 @@ class PluginJobsTest extends HostTestBase {
     }
   }
 
+  @Test
+  void schedulingAJobAgainOnTheSameCronKeepsItsTrigger_anotherCronReplacesIt() throws Exception {
+    JobScheduler scheduler = plugin.context.scheduler();
+    scheduler.schedule("tock", "0 3 * * *", ZoneOffset.UTC, job -> JobResult.of(0, "tock"));
+    try {
+      long startedAt = triggerStart("tock");
+      // a replacement would start at a later whole second: let one pass, so that it would show
+      Thread.sleep(1_100);
+
+      scheduler.schedule("tock", "0 3 * * *", ZoneOffset.UTC, job -> JobResult.of(0, "tock"));
+      assertEquals(startedAt, triggerStart("tock"), "the same cron: the trigger is kept");
+
+      scheduler.schedule("tock", "0 4 * * *", ZoneOffset.UTC, job -> JobResult.of(0, "tock"));
+      assertTrue(triggerStart("tock") > startedAt, "another cron: the trigger is replaced");
+    } finally {
+      scheduler.unschedule("tock");
+    }
+  }
+
+  private long triggerStart(String jobName) throws Exception {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT start_time FROM qrtz_triggers WHERE trigger_name = ?")) {
+      statement.setString(1, jobName);
+      try (ResultSet rows = statement.executeQuery()) {
+        assertTrue(rows.next(), "a trigger for " + jobName);
+        return rows.getLong(1);
+      }
+    }
+  }
+
   /** A job that notes which node ran it for which fire time. */
   private static PluginJob tick(Map<Instant, List<String>> runs, String node) {
     return job -> {
