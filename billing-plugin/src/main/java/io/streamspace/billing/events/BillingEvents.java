@@ -102,9 +102,10 @@ public final class BillingEvents {
   public void invoicesFinalized(List<InvoiceEvent> invoices) {
     List<EventPublisher.Event> told = new ArrayList<>();
     for (InvoiceEvent invoice : invoices) {
-      told.add(new EventPublisher.Event(INVOICE_CREATED, JsonMapper.write(invoice)));
+      String payload = JsonMapper.write(invoice);
+      told.add(new EventPublisher.Event(INVOICE_CREATED, payload));
       if ("paid".equals(invoice.status())) { // InvoiceEvent's status of a paid invoice
-        told.add(new EventPublisher.Event(INVOICE_PAID, JsonMapper.write(invoice)));
+        told.add(new EventPublisher.Event(INVOICE_PAID, payload));
       }
     }
     publisher.publishAll(told);

@@ -233,17 +233,17 @@ class WebhooksTest extends HostTestBase {
   }
 
   private static String numbered(String body) {
-    try {
-      JsonNode event = HostClient.MAPPER.readTree(body);
-      return event.get("payload").get("n").asInt() + " " + event.get("type").asText();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    JsonNode event = tree(body);
+    return event.get("payload").get("n").asInt() + " " + event.get("type").asText();
   }
 
   private static String type(String body) {
+    return tree(body).get("type").asText();
+  }
+
+  private static JsonNode tree(String body) {
     try {
-      return HostClient.MAPPER.readTree(body).get("type").asText();
+      return HostClient.MAPPER.readTree(body);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
