@@ -235,3 +235,19 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The dashboard's figures that are not sums kept as rows change: the usage patterns (a replay of
+-- 30 days of sessions) and how many accounts are near their limits (every account's quotas
+-- judged). The refresh-dashboard job (every 5 minutes) computes them with the dashboard's own
+-- statements and keeps the latest here; the dashboard answers them as of taken_at. One row.
+CREATE TABLE billing_dashboard_snapshot (
+    only_row              boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    taken_at              timestamptz NOT NULL,
+    time_zone             text        NOT NULL, -- the zone of the patterns' hours
+    hours                 int[]       NOT NULL, -- per hour of the day listed: its peaks
+    peak_sessions         bigint[]    NOT NULL,
+    peak_cores            numeric[]   NOT NULL,
+    warning               bigint      NOT NULL, -- accounts with a meter in each state
+    exceeded              bigint      NOT NULL,
+    confirmation_required bigint      NOT NULL
+);

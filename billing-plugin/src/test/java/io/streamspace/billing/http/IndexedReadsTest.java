@@ -102,6 +102,23 @@ class IndexedReadsTest {
     TestDatabase.execute("ANALYZE billing_usage_records, billing_usage_daily");
   }
 
+  /**
+   * refresh-dashboard, which takes the dashboard's usage patterns (30 days of sessions) and
+   * accounts near their limits for its requests to read, reads the big tables through an index.
+   */
+  @Test
+  void theDashboardsRefreshReadsTheBigTablesThroughAnIndex() {
+    explaining.record();
+    JobRun run = billing.runAt("refresh-dashboard", "2026-03-15T12:00:00Z");
+    List<Plan> plans = explaining.stop();
+
+    assertEquals(SUCCEEDED, run.outcome(), run.message());
+    assertTrue(
+        plans.stream().anyMatch(plan -> plan.sql().contains("billing_session_sizes")),
+        "the usage patterns were planned");
+    assertNoSeqScans(plans);
+  }
+
   @AfterAll
   void unload() {
     billing.close();
