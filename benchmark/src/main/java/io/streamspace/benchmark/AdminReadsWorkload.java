@@ -30,12 +30,13 @@ import java.util.List;
  * organization and for the whole year for a sample of them. A year of hourly records for 100,000
  * organizations (876 million, about 175 GB with the key) fits neither the machine's disk nor the
  * run's time; the routes measured read the current period's records of every organization (the
- * report), one organization's (usage by member) and none (the dashboard reads invoices and
- * sessions), and the sample's year keeps the table and its indexes as a history makes them. The
- * reports and usage by member read them summed per day: the daily rollup, built by running the
- * roll-up-usage job once the records are seeded. The dashboard reads the revenue figures the
- * invoices' triggers keep (V40; the seeding's inserts move them as finalization would) and the
- * sessions of its 30 days.
+ * report), one organization's (usage by member) and none (the dashboard), and the sample's year
+ * keeps the table and its indexes as a history makes them. The reports and usage by member read
+ * them summed per day: the daily rollup, built by running the roll-up-usage job once the records
+ * are seeded. The dashboard reads the revenue figures the invoices' triggers keep (V40; the
+ * seeding's inserts move them as finalization would) and a snapshot of its usage patterns (the
+ * sessions of 30 days) and accounts near their limits, which its first request takes (warm-up)
+ * and refresh-dashboard takes again every 5 minutes.
  *
  * <p>Each route has a time budget (small: 1 minute, full: 5), its warm-up included: a route that
  * runs out of it is measured on the requests sent by then (at least one), and its row's size says
