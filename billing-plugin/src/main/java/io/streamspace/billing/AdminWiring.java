@@ -2,8 +2,10 @@ package io.streamspace.billing;
 
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.admin.DashboardQueries;
+import io.streamspace.billing.admin.DashboardSnapshots;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
+import io.streamspace.billing.jobs.RefreshDashboardJob;
 import io.streamspace.billing.quota.Quotas;
 
 /** The platform admin's accounts overview and dashboard, each figure judged by the quotas. */
@@ -14,8 +16,11 @@ final class AdminWiring {
   static void wire(Wiring wiring, Quotas quotas) {
     new AdminUserRoutes(new AccountOverviewQueries(wiring.dataSource()), quotas)
         .register(wiring.routes());
-    new AdminDashboardRoutes(
-            new DashboardQueries(wiring.dataSource()), quotas, wiring.config(), wiring.clock())
+    DashboardQueries dashboard = new DashboardQueries(wiring.dataSource());
+    DashboardSnapshots snapshots = new DashboardSnapshots(wiring.dataSource(), dashboard, quotas);
+    new RefreshDashboardJob(snapshots, wiring.config(), wiring.clock())
+        .scheduleOn(wiring.scheduler());
+    new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
         .register(wiring.routes());
   }
 }

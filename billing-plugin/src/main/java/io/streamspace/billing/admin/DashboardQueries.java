@@ -21,72 +21,54 @@ import javax.sql.DataSource;
  */
 public final class DashboardQueries {
 
-  /** Finalized invoices, not void: what was billed. */
-  private static final String BILLED = "i.status IN ('sent', 'paid', 'overdue')";
-
   /**
    * Per billing period of the window (the one holding the invoice's {@code period_start}) and
-   * currency: Σ total, Σ total of the paid ones, how many.
+   * currency: Σ total, Σ total of the paid ones, how many; from the figures kept per
+   * period_start as invoices change (billing_revenue_periods, V40), a row per period and
+   * currency rather than per invoice.
    */
   private static final NamedSql REVENUE_BY_MONTH =
       NamedSql.of(
           """
-          SELECT p.period_start, i.currency, sum(i.total) AS invoiced,
-                 coalesce(sum(i.total) FILTER (WHERE i.status = 'paid'), 0) AS paid,
-                 count(*) AS invoices
+          SELECT p.period_start, r.currency, sum(r.invoiced) AS invoiced, sum(r.paid) AS paid,
+                 sum(r.invoices) AS invoices
           FROM unnest(:period_starts::text[]::timestamptz[], :period_ends::text[]::timestamptz[])
             AS p(period_start, period_end)
-          JOIN billing_invoices i
-            ON i.period_start >= p.period_start AND i.period_start < p.period_end
-          WHERE %s
-          GROUP BY p.period_start, i.currency
-          ORDER BY p.period_start, i.currency
-          """
-              .formatted(BILLED));
+          JOIN billing_revenue_periods r
+            ON r.period_start >= p.period_start AND r.period_start < p.period_end
+          GROUP BY p.period_start, r.currency
+          HAVING sum(r.invoices) > 0
+          ORDER BY p.period_start, r.currency
+          """);
 
   /**
    * The lines of the window's invoices but credits, by what they bill: a plan fee by the plan of
-   * the account's subscription term its period starts in, a usage or overage line by its
-   * resource, a pack line as {@code packs}. The window's invoices are read by period
-   * (billing_invoices_billed) and each one's lines by its key: OFFSET 0 keeps the planner from
-   * hashing every line ever written instead, so the cost is the window's, however long the
-   * history grows.
+   * the account's subscription term its period starts in (judged as the invoice was finalized),
+   * a usage or overage line by its resource, a pack line as {@code packs}; from the figures kept
+   * per period_start (billing_revenue_lines, V40; '' there for none, null here).
    */
   private static final NamedSql REVENUE_BY_LINE =
       NamedSql.of(
           """
-          SELECT l.kind = 'plan_fee' AS plan_fee,
-                 CASE l.kind WHEN 'plan_fee' THEN t.plan_id WHEN 'pack' THEN 'packs'
-                             ELSE l.resource_type END AS billed,
-                 i.currency, sum(l.amount) AS amount
-          FROM billing_invoices i
-          CROSS JOIN LATERAL (
-            SELECT * FROM billing_invoice_lines l WHERE l.invoice_id = i.id OFFSET 0) l
-          LEFT JOIN LATERAL (
-            SELECT s.plan_id FROM billing_subscriptions s
-            WHERE l.kind = 'plan_fee' AND s.user_id = i.user_id
-              AND s.started_at <= l.period_start
-            ORDER BY s.started_at DESC, s.id DESC LIMIT 1) t ON true
-          WHERE %s AND l.kind <> 'credit'
-            AND i.period_start >= :from AND i.period_start < :to
+          SELECT plan_fee, nullif(billed, '') AS billed, currency, sum(amount) AS amount
+          FROM billing_revenue_lines
+          WHERE period_start >= :from AND period_start < :to
           GROUP BY 1, 2, 3
+          HAVING sum(lines) > 0
           ORDER BY 1, 2, 3
-          """
-              .formatted(BILLED));
+          """);
 
-  /** Every open invoice now, whatever its period: Σ total and count of sent and of overdue. */
+  /**
+   * Every open invoice now, whatever its period: Σ total and count of sent and of overdue, kept
+   * per currency as invoices change (billing_revenue_outstanding, V40).
+   */
   private static final NamedSql OUTSTANDING =
       NamedSql.of(
           """
-          SELECT i.currency,
-                 coalesce(sum(i.total) FILTER (WHERE i.status = 'sent'), 0) AS sent_total,
-                 count(*) FILTER (WHERE i.status = 'sent') AS sent_count,
-                 coalesce(sum(i.total) FILTER (WHERE i.status = 'overdue'), 0) AS overdue_total,
-                 count(*) FILTER (WHERE i.status = 'overdue') AS overdue_count
-          FROM billing_invoices i
-          WHERE i.status IN ('sent', 'overdue')
-          GROUP BY i.currency
-          ORDER BY i.currency
+          SELECT currency, sent_total, sent_count, overdue_total, overdue_count
+          FROM billing_revenue_outstanding
+          WHERE sent_count > 0 OR overdue_count > 0
+          ORDER BY currency
           """);
 
   /**

@@ -7,28 +7,23 @@ import io.streamspace.billing.admin.DashboardQueries.MonthRevenue;
 import io.streamspace.billing.admin.DashboardQueries.Outstanding;
 import io.streamspace.billing.admin.DashboardQueries.PackSales;
 import io.streamspace.billing.admin.DashboardQueries.Periods;
+import io.streamspace.billing.admin.DashboardSnapshots;
+import io.streamspace.billing.admin.DashboardSnapshots.Snapshot;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.BillingPeriods;
-import io.streamspace.billing.quota.QuotaState;
-import io.streamspace.billing.quota.Quotas;
 import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /** {@code GET /admin/dashboard}: the business at a glance, for the admin page. */
 public final class AdminDashboardRoutes {
-
-  /** How far back the usage patterns look. */
-  static final Duration USAGE_PATTERN_DAYS = Duration.ofDays(30);
 
   static final int DEFAULT_MONTHS = 12;
   static final int MAX_MONTHS = 120;
@@ -39,7 +34,7 @@ public final class AdminDashboardRoutes {
 
   record UsagePatternsJson(Instant from, Instant to, String timeZone, List<HourPeak> hours) {}
 
-  record NearLimitsJson(long warning, long exceeded, long confirmationRequired) {}
+  record NearLimitsJson(Instant at, long warning, long exceeded, long confirmationRequired) {}
 
   /** The JSON body; see the README row. */
   record DashboardJson(
@@ -55,14 +50,17 @@ public final class AdminDashboardRoutes {
       NearLimitsJson accountsNearLimits) {}
 
   private final DashboardQueries queries;
-  private final Quotas quotas;
+  private final DashboardSnapshots snapshots;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public AdminDashboardRoutes(
-      DashboardQueries queries, Quotas quotas, Supplier<BillingConfig> config, Clock clock) {
+      DashboardQueries queries,
+      DashboardSnapshots snapshots,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.queries = queries;
-    this.quotas = quotas;
+    this.snapshots = snapshots;
     this.config = config;
     this.clock = clock;
   }
@@ -73,9 +71,11 @@ public final class AdminDashboardRoutes {
 
   /**
    * 200 with the figures of the last {@code months} billing periods (1 to {@value #MAX_MONTHS},
-   * default {@value #DEFAULT_MONTHS}, the current one included), the open invoices and the
-   * accounts near their limits now, and the usage patterns of the last 30 days; 400 naming
-   * {@code months}; 401/403 unless admin.
+   * default {@value #DEFAULT_MONTHS}, the current one included) and the open invoices now, from
+   * the figures kept as invoices change; the accounts near their limits and the usage patterns
+   * of the 30 days before, as of the latest snapshot (DashboardSnapshots: taken by
+   * refresh-dashboard, or by this request when there is none of the billing zone at most 10
+   * minutes old); 400 naming {@code months}; 401/403 unless admin.
    */
   DashboardJson dashboard(HttpRequest request) throws Exception {
     Access.admin(request);
@@ -93,14 +93,7 @@ public final class AdminDashboardRoutes {
         byResource.add(new ResourceRevenueJson(line.billed(), line.currency(), line.amount()));
       }
     }
-    Instant patternsFrom = now.minus(USAGE_PATTERN_DAYS);
-    List<HourPeak> hours =
-        queries.usagePatterns(
-            patternsFrom,
-            now,
-            now.minus(current.sessionHeartbeatTimeout()),
-            current.billingTimeZone());
-    Map<QuotaState, Long> near = quotas.accountsByState();
+    Snapshot snapshot = snapshots.current(current, now);
     return new DashboardJson(
         months,
         periods.from(),
@@ -110,11 +103,13 @@ public final class AdminDashboardRoutes {
         byResource,
         queries.outstanding(),
         queries.popularPacks(periods),
-        new UsagePatternsJson(patternsFrom, now, current.billingTimeZone().getId(), hours),
+        new UsagePatternsJson(
+            snapshot.patternsFrom(), snapshot.at(), snapshot.timeZone(), snapshot.hours()),
         new NearLimitsJson(
-            near.get(QuotaState.WARNING),
-            near.get(QuotaState.EXCEEDED),
-            near.get(QuotaState.CONFIRMATION_REQUIRED)));
+            snapshot.at(),
+            snapshot.warning(),
+            snapshot.exceeded(),
+            snapshot.confirmationRequired()));
   }
 
   /** The {@code months} billing periods up to the current one, oldest first. */

@@ -5,6 +5,7 @@ import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.InvoiceFixtures.invoice;
+import static io.streamspace.plugin.api.jobs.JobOutcome.SUCCEEDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -411,8 +412,43 @@ class AdminDashboardRoutesTest {
 
     assertEquals(
         """
-        {"warning":1,"exceeded":1,"confirmation_required":0}""",
+        {"at":"2026-03-10T12:00:00Z","warning":1,"exceeded":1,"confirmation_required":0}""",
         dashboard("").get("accounts_near_limits").toString());
+  }
+
+  /**
+   * The usage patterns and the accounts near their limits are refresh-dashboard's latest
+   * snapshot: a session started after it shows at its next run, not before; with none of the
+   * last 10 minutes, the request takes one. dan's 2 cores are over the free plan's 2.
+   */
+  @Test
+  void usagePatternsAndNearLimitsAreAsOfTheLatestRefresh() {
+    assertEquals(SUCCEEDED, billing.runAt("refresh-dashboard", "2026-03-10T12:00:00Z").outcome());
+    billing.created("2026-03-10T12:01:00Z", "q1", "dan", size("2", "0", "0"));
+    billing.flush();
+    billing.clock.set(at("2026-03-10T12:04:00Z"));
+
+    JsonNode before = dashboard("");
+    assertEquals("2026-03-10T12:00:00Z", before.get("usage_patterns").get("to").asText());
+    assertEquals(
+        """
+        {"at":"2026-03-10T12:00:00Z","warning":0,"exceeded":0,"confirmation_required":0}""",
+        before.get("accounts_near_limits").toString());
+
+    assertEquals(SUCCEEDED, billing.runAt("refresh-dashboard", "2026-03-10T12:05:00Z").outcome());
+    billing.clock.set(at("2026-03-10T12:06:00Z"));
+    JsonNode after = dashboard("");
+    assertEquals("2026-03-10T12:05:00Z", after.get("usage_patterns").get("to").asText());
+    assertEquals(1, after.get("accounts_near_limits").get("exceeded").asLong());
+    // at 19 (12:01Z is 19:01 there) s7 and q1 open together (both heartbeats fresh at 12:05),
+    // where the snapshot of 12:00 saw s6 alone
+    assertEquals(1, before.get("usage_patterns").get("hours").get(19).get("peak_sessions").asInt());
+    assertEquals(2, after.get("usage_patterns").get("hours").get(19).get("peak_sessions").asInt());
+
+    // no run for 10 minutes and more: the request takes the figures itself
+    billing.clock.set(at("2026-03-10T12:15:01Z"));
+    assertEquals(
+        "2026-03-10T12:15:01Z", dashboard("").get("accounts_near_limits").get("at").asText());
   }
 
   @Test

@@ -9,12 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.ExplainingDataSource;
 import io.streamspace.billing.support.ExplainingDataSource.Plan;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.jobs.JobRun;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +104,64 @@ class IndexedReadsTest {
     assertNoSeqScans(plans);
     TestDatabase.execute(RATED_AFTER_THE_ROLL_UP);
     TestDatabase.execute("ANALYZE billing_usage_records, billing_usage_daily");
+  }
+
+  /**
+   * refresh-dashboard, which takes the dashboard's usage patterns (30 days of sessions) and
+   * accounts near their limits for its requests to read, reads the big tables through an index.
+   */
+  @Test
+  void theDashboardsRefreshReadsTheBigTablesThroughAnIndex() {
+    explaining.record();
+    JobRun run = billing.runAt("refresh-dashboard", "2026-03-15T12:00:00Z");
+    List<Plan> plans = explaining.stop();
+
+    assertEquals(SUCCEEDED, run.outcome(), run.message());
+    assertTrue(
+        plans.stream().anyMatch(plan -> plan.sql().contains("billing_session_sizes")),
+        "the usage patterns were planned");
+    assertNoSeqScans(plans);
+  }
+
+  /**
+   * The statements V40's triggers run with the invoices a statement changed (a finalization
+   * chunk's 250) read each invoice's lines and its account's plan terms by key, not the history:
+   * planned on an analyzed table of the transition table's shape (which only a trigger can read)
+   * holding 250 finalized invoices of the seeded history.
+   */
+  @Test
+  void theRevenueFiguresTriggersReadEachChangedInvoicesLinesByKey() throws Exception {
+    List<Plan> plans = new ArrayList<>();
+    try (Connection connection = TestDatabase.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          """
+          CREATE TEMP TABLE changed_invoices AS
+          SELECT id, NULL::int AS line_no, false AS lines_only, user_id, period_start, currency,
+                 status, total, 1 AS sign
+          FROM billing_invoices WHERE status IN ('sent', 'paid', 'overdue') ORDER BY id LIMIT 250;
+          ANALYZE changed_invoices""");
+      List<String> templates = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery("SELECT unnest(billing_revenue_statements())")) {
+        while (rs.next()) {
+          templates.add(rs.getString(1));
+        }
+      }
+      for (String template : templates) {
+        String sql = template.replace("%1$s", "changed_invoices");
+        try (ResultSet rs = statement.executeQuery("EXPLAIN (FORMAT JSON) " + sql)) {
+          rs.next();
+          plans.add(new Plan(sql, new ObjectMapper().readTree(rs.getString(1))));
+        }
+      }
+      statement.execute("DROP TABLE changed_invoices");
+    }
+
+    assertEquals(3, plans.size(), "periods, lines and outstanding");
+    assertNoSeqScans(plans);
+    assertTrue(
+        plans.get(1).tree().contains("on billing_invoice_lines using billing_invoice_lines_pkey"),
+        plans.get(1).tree());
   }
 
   @AfterAll
