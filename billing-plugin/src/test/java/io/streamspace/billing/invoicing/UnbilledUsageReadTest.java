@@ -117,7 +117,8 @@ class UnbilledUsageReadTest {
                       null,
                       i -> false,
                       BillingMode.USAGE,
-                      UsageClaims.bounds(List.of(april), periods))
+                      UsageClaims.bounds(List.of(april), periods),
+                      periods.zone())
                   .prepare(connection);
           ResultSet rs = explain.executeQuery()) {
         rs.next();
