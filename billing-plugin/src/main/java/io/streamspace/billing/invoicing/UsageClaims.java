@@ -37,6 +37,17 @@ import java.util.function.Predicate;
  * after the other in that order; callers lock the list's accounts first, so that claims of one
  * account are made one after the other.
  *
+ * <p>The same usage, read as sums where they are exact: an invoice's whole days in the billing
+ * zone from its start (or from the latest end of any claim of its account) to its end come from
+ * the daily usage rollup ({@link io.streamspace.billing.rating.UsageRollup}, V36), which holds
+ * every record rated up to its watermark: by the rule every such record of those days is the
+ * invoice's. The records of those days rated between the watermark and the settled run are read
+ * by index and added (after the watermark) or taken off (after the settled run: a roll-up may
+ * pass it during a long run); the late records of earlier periods, the days before the invoice's
+ * start and its partial days are read from the records. Without a rollup of the billing zone, or
+ * in {@code hybrid} mode (buckets per hour), the records only, as before the rollup.
+ * ClaimsThroughRollupEquivalenceTest shows both give the same invoices.
+ *
  * <p>Buckets: per resource, unit price, billing period and member (the user who ran the
  * record's session, when the invoice is broken down by member); in {@code hybrid} mode also per
  * UTC clock hour, because its overage is measured per hour ({@link PeriodCharges}); the other
