@@ -34,16 +34,18 @@ import javax.sql.DataSource;
  * the admin credit route stores them. Each seeding statement is a rating run of its own, as
  * calculate-usage's transactions are (the runs' shared lock, then a number of {@code
  * billing_rating_runs}): a record stamped below the daily rollup's watermark would be read by
- * neither the rollup nor its tail. The period is made to have just ended: {@code invoiceDay} is set to today's day of the month (at
- * most 28) and {@code invoiceGraceMinutes} to 0 while the workload runs, then put back.
+ * neither the rollup nor its tail. The period is made to have just ended: {@code invoiceDay} is
+ * set to today's day of the month (at most 28) and {@code invoiceGraceMinutes} to 0 while the
+ * workload runs, then put back.
  *
  * <p>Before generate-invoices is timed, the roll-up-usage job is run until the daily usage rollup
  * (V36) holds every seeded record, as on a running platform, where the job rolls up every
- * minute's rating within the minute: the invoicing row measures generate-invoices reading
- * whole days from the rollup and nothing else of the usage. Rolling up is work of the rating's
- * side, paid a minute's records at a time on a running platform; here a month is rolled up at
- * once, and the workload's second row gives the time of those runs of the job (the scheduled
- * one, every minute, may already have rolled up part of the records while they were seeded).
+ * minute's rating within the minute: the invoicing row measures generate-invoices whose usage
+ * claims read the period's whole days from the rollup, not its records. Rolling up is work of
+ * the rating's side, paid a minute's records at a time on a running platform; here a month is
+ * rolled up at once, and the workload's second row gives the time of those runs of the job (the
+ * scheduled one, every minute, may already have rolled up part of the records while they were
+ * seeded).
  *
  * <p>The baseline, in the same run on the same database: one {@code INSERT … SELECT} that reads
  * the same usage records and credits and writes as many lines as the run wrote (a usage line per
