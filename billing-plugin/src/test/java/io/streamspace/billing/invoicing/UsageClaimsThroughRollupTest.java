@@ -159,6 +159,27 @@ class UsageClaimsThroughRollupTest {
   }
 
   /**
+   * February's and March's drafts of fay, finalized in one chunk, each read their own days of the
+   * rollup: 1 core-hour of February 10 (0.05) and 2 of March 10 (0.10), all rolled up.
+   */
+  @Test
+  void twoDraftsOfOneAccountInOneChunkEachReadTheirOwnDays() throws Exception {
+    rated("2026-02-10T10:00:00Z", "3600");
+    rated("2026-03-10T10:00:00Z", "7200");
+    billing.runAt(GENERATE_INVOICES, "2026-03-01T00:00:00Z"); // February's draft, in the grace
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T00:00:00Z"); // and March's
+    rollUp("2026-04-01T00:30:00Z");
+
+    billing.runAt(FINALIZE_INVOICES, "2026-04-01T01:00:00Z"); // both due: one chunk
+
+    assertEquals(
+        List.of(
+            "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z sent INV-2026-000001 0.05 0.00 0.05",
+            "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000002 0.10 0.00 0.10"),
+        invoices("fay"));
+  }
+
+  /**
    * The claim does read the rollup's days: with the rollup's sums doubled by hand (a wrong rollup,
    * which nothing but this test writes), March bills 2 core-hours for the one rated: 0.10.
    */
