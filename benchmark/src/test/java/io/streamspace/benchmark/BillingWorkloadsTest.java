@@ -3,6 +3,7 @@ package io.streamspace.benchmark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.Host;
@@ -14,6 +15,9 @@ import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +103,7 @@ class BillingWorkloadsTest {
       throws Exception {
     List<BenchRow> rows = ran(new InvoicingWorkload());
 
-    assertEquals(1, rows.size());
+    assertEquals(2, rows.size());
     BenchRow row = rows.get(0);
     assertTrue(row.size().startsWith("1,000 accounts × "), row.size());
     assertEquals(1_000, Math.round(row.rate() * row.time().toNanos() / 1e9));
@@ -110,6 +114,26 @@ class BillingWorkloadsTest {
     assertNotNull(row.ratio());
     assertEquals("≤ 60 s and ≤ 5 × the INSERT … SELECT", row.target());
     assertNotNull(row.met());
+    // the seeded usage was rolled up before generate-invoices, which read the rollup's days
+    BenchRow rollUp = rows.get(1);
+    assertTrue(rollUp.workload().startsWith("invoicing: roll-up-usage"), rollUp.workload());
+    assertTrue(rollUp.size().startsWith("1,000 accounts × "), rollUp.size());
+    assertNull(rollUp.target());
+    try (Connection c = context.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                """
+                SELECT (SELECT count(*) FROM billing_usage_records WHERE user_id LIKE 'inv%'
+                          AND rating_run <= (SELECT rolled_up_to FROM billing_usage_rollup)),
+                       (SELECT count(*) FROM billing_usage_records WHERE user_id LIKE 'inv%'),
+                       (SELECT sum(records) FROM billing_usage_daily WHERE user_id LIKE 'inv%')
+                """)) {
+      rs.next();
+      assertTrue(rs.getLong(2) > 0);
+      assertEquals(rs.getLong(2), rs.getLong(1), "every seeded record below the watermark");
+      assertEquals(rs.getLong(2), rs.getLong(3), "and in the rollup, once");
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -35,6 +36,17 @@ import java.util.function.Predicate;
  * to the first of them (in list order) it lies before the end of, as if they were claimed one
  * after the other in that order; callers lock the list's accounts first, so that claims of one
  * account are made one after the other.
+ *
+ * <p>The same usage, read as sums where they are exact: an invoice's whole days in the billing
+ * zone from its start (or from the latest end of any claim of its account) to its end come from
+ * the daily usage rollup ({@link io.streamspace.billing.rating.UsageRollup}, V36), which holds
+ * every record rated up to its watermark: by the rule every such record of those days is the
+ * invoice's. The records of those days rated between the watermark and the settled run are read
+ * by index and added (after the watermark) or taken off (after the settled run: a roll-up may
+ * pass it during a long run); the late records of earlier periods, the days before the invoice's
+ * start and its partial days are read from the records. Without a rollup of the billing zone, or
+ * in {@code hybrid} mode (buckets per hour), the records only, as before the rollup.
+ * ClaimsThroughRollupEquivalenceTest shows both give the same invoices.
  *
  * <p>Buckets: per resource, unit price, billing period and member (the user who ran the
  * record's session, when the invoice is broken down by member); in {@code hybrid} mode also per
@@ -84,37 +96,82 @@ final class UsageClaims {
           SELECT c.period_end, c.run_high FROM billing_usage_claims c
           WHERE c.user_id = l.user_id ORDER BY c.claim_no DESC LIMIT 1) c ON true
       ),
-      -- Each invoice's records no earlier claim covers, summed per invoice (LATERAL: index scans
+      -- The daily rollup's watermark (V36), when the rollup can serve: built in the billing zone
+      -- (:zone, whose midnights the billing periods start at) and the usage not read per hour
+      -- (hybrid mode's buckets are hourly, the rollup's daily). Else no row: records only.
+      rolled AS MATERIALIZED (
+        SELECT u.rolled_up_to AS run FROM billing_usage_rollup u
+        WHERE u.time_zone = :zone AND NOT CAST(:hourly AS boolean)
+      ),
+      -- Each invoice's days read from the rollup, [first_day, end_day): the zone's whole days
+      -- from its start (or from a later end of any claim of its account, of an earlier invoice
+      -- in the list, or :usage_from) to its end. Every record of such a day rated up to the
+      -- watermark is this invoice's by the rule: no claim of the account ends after the day's
+      -- start (so none covers it), nor does an earlier invoice in the list, the day ends by the
+      -- invoice's end, and its run is at most the watermark; the records of the runs between
+      -- the watermark and :run_high are read by index and added or taken off (below). Days
+      -- before the invoice's start (after a void) are read from the records: their earliest
+      -- record is the floor the plan terms are read from, which a day's sum does not keep.
+      -- Without the rollup, first_day and first_at are infinity: no day, and the records'
+      -- ranges below are the ones they were before the rollup.
+      spans AS MATERIALIZED (
+        SELECT e.*, w.run AS rolled_run, d.first_day, greatest(d.first_day, d.end_day) AS end_day,
+               CASE WHEN w.run IS NULL THEN 'infinity'::timestamptz
+                    ELSE d.first_day::timestamp AT TIME ZONE :zone END AS first_at,
+               CASE WHEN w.run IS NULL THEN 'infinity'::timestamptz
+                    ELSE greatest(d.first_day, d.end_day)::timestamp AT TIME ZONE :zone
+               END AS end_at
+        FROM entries e
+        LEFT JOIN rolled w ON true
+        CROSS JOIN LATERAL (SELECT
+            CASE WHEN w.run IS NULL THEN 'infinity'::date
+                 ELSE ((greatest(e.claims_end, e.after, e.period_start,
+                                 CAST(:usage_from AS timestamptz)) AT TIME ZONE :zone)
+                       - interval '1 microsecond')::date + 1 END AS first_day,
+            CASE WHEN w.run IS NULL THEN 'infinity'::date
+                 ELSE (e.period_end AT TIME ZONE :zone)::date END AS end_day) d
+      ),
+      -- Each invoice's usage no earlier claim covers, summed per invoice (LATERAL: index scans
       -- of its account's range, never a scan of the whole table, and each invoice's few sums
-      -- made from its own records, never a sort of the chunk's) per resource, unit price, UTC
-      -- clock hour (:hourly, else none), billing period (k, the index of its start in :bounds),
-      -- whether before the invoice's own start (an admin's invoice may start anywhere) and,
-      -- when read by member, session. Records never straddle an hour or a boundary
-      -- (calculate-usage cuts them there). A record before the first bound (k = 0) is its own
-      -- row (late_start), put in its period by the caller.
+      -- made from its own records and rollup rows, never a sort of the chunk's) per resource,
+      -- unit price, UTC clock hour (:hourly, else none), billing period (k, the index of its
+      -- start in :bounds), whether before the invoice's own start (an admin's invoice may start
+      -- anywhere) and, when read by member, session (records) or member (the rollup's rows).
+      -- Records never straddle an hour or a boundary (calculate-usage cuts them there), nor do
+      -- the rollup's days (periods start at the zone's midnights). A record before the first
+      -- bound (k = 0) is its own row (late_start), put in its period by the caller. records
+      -- counts what a sum is of (a record taken off the rollup's counts -1).
       parts AS (
-        SELECT e.ord, e.by_member, p.* FROM entries e
+        SELECT e.ord, e.by_member, p.* FROM spans e
         CROSS JOIN LATERAL (
           SELECT r.resource_type, r.unit_price, r.hour, r.k, r.in_period,
                  CASE WHEN r.k = 0 THEN r.slice_start END AS late_start, r.session_id,
-                 sum(r.unit_seconds) AS unit_seconds, min(r.slice_start) AS earliest
+                 r.member_id, sum(r.unit_seconds) AS unit_seconds, sum(r.records) AS records,
+                 min(r.slice_start) AS earliest
           FROM (
-            SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds,
+            SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds, r.records,
                    CASE WHEN e.by_member THEN r.session_id ELSE '' END AS session_id,
+                   CASE WHEN e.by_member THEN r.member_id END AS member_id,
                    CASE WHEN CAST(:hourly AS boolean)
                         THEN date_trunc('hour', r.slice_start, 'UTC') END AS hour,
                    width_bucket(r.slice_start, CAST(:bounds AS timestamptz[])) AS k,
                    r.slice_start >= e.period_start AS in_period
             FROM (
               -- by the primary key: from the latest claim's period end on (covered only by a
-              -- claim that ends later, if any)
-              SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start, r.unit_seconds
-              FROM billing_usage_records r
-              WHERE r.user_id = e.user_id AND r.slice_start < e.period_end
-                AND r.slice_start >= greatest(e.claimed_end, e.after,
-                                              CAST(:usage_from AS timestamptz),
-                                              '-infinity'::timestamptz)
-                AND r.rating_run <= :run_high
+              -- claim that ends later, if any), before the rollup's days (side 1) and after
+              -- them (side 2), each range scanned on its own; without the rollup side 1 is all
+              SELECT r.session_id, NULL::text AS member_id, r.resource_type, r.unit_price,
+                     r.slice_start, r.unit_seconds, 1 AS records
+              FROM (VALUES (1), (2)) g (side)
+              CROSS JOIN LATERAL (SELECT
+                  greatest(e.claimed_end, e.after, CAST(:usage_from AS timestamptz),
+                           CASE WHEN g.side = 2 THEN e.end_at END,
+                           '-infinity'::timestamptz) AS lo,
+                  CASE WHEN g.side = 1 THEN least(e.period_end, e.first_at)
+                       ELSE e.period_end END AS hi) b
+              JOIN billing_usage_records r
+                ON r.user_id = e.user_id AND r.slice_start >= b.lo AND r.slice_start < b.hi
+              WHERE r.rating_run <= :run_high
                 AND (e.claims_end IS NULL OR e.claims_end <= e.claimed_end
                      OR NOT EXISTS (SELECT 1 FROM billing_usage_claims p
                                     WHERE p.user_id = r.user_id
@@ -122,7 +179,9 @@ final class UsageClaims {
                                       AND r.rating_run <= p.run_high))
               UNION ALL
               -- by billing_usage_records_runs: before it, rated after the latest claim's run
-              SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start, r.unit_seconds
+              -- (before every rollup day: those start at or after every claim's end)
+              SELECT r.session_id, NULL::text, r.resource_type, r.unit_price, r.slice_start,
+                     r.unit_seconds, 1
               FROM billing_usage_records r
               WHERE r.user_id = e.user_id AND r.rating_run > e.claimed_run
                 AND r.rating_run <= :run_high
@@ -131,9 +190,29 @@ final class UsageClaims {
                                               '-infinity'::timestamptz)
                 AND NOT EXISTS (SELECT 1 FROM billing_usage_claims p
                                 WHERE p.user_id = r.user_id AND r.slice_start < p.period_end
-                                  AND r.rating_run <= p.run_high)) r
+                                  AND r.rating_run <= p.run_high)
+              UNION ALL
+              -- by the rollup's key: its days, every record of them rated up to the watermark
+              SELECT '', nullif(d.member_id, ''), d.resource_type, d.unit_price,
+                     d.day::timestamp AT TIME ZONE :zone, d.unit_seconds, d.records
+              FROM billing_usage_daily d
+              WHERE d.user_id = e.user_id AND d.day >= e.first_day AND d.day < e.end_day
+              UNION ALL
+              -- by billing_usage_records_runs: the records of those days that the watermark and
+              -- :run_high differ by, those rated after the watermark up to :run_high (the tail,
+              -- added) or after :run_high up to the watermark (a later claim's, which the
+              -- rollup holds: taken off)
+              SELECT r.session_id, NULL::text, r.resource_type, r.unit_price, r.slice_start,
+                     CASE WHEN r.rating_run > :run_high THEN -r.unit_seconds
+                          ELSE r.unit_seconds END,
+                     CASE WHEN r.rating_run > :run_high THEN -1 ELSE 1 END
+              FROM billing_usage_records r
+              WHERE r.user_id = e.user_id
+                AND r.rating_run > least(e.rolled_run, :run_high)
+                AND r.rating_run <= greatest(e.rolled_run, :run_high)
+                AND r.slice_start >= e.first_at AND r.slice_start < e.end_at) r
           ) r
-          GROUP BY 1, 2, 3, 4, 5, 6, 7
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         ) p
       )""";
 
@@ -142,14 +221,16 @@ final class UsageClaims {
       -- the invoices' sums, per member (the user who ran the session; none for storage,
       -- session_id ''), in the order the caller merges them
       SELECT p.ord, p.resource_type, p.unit_price, p.hour, p.k, p.in_period, p.late_start,
-             sum(p.unit_seconds), min(p.earliest), s.user_id AS member_id
+             sum(p.unit_seconds), min(p.earliest), coalesce(p.member_id, s.user_id) AS member_id
       FROM parts p
       -- LATERAL: a session looked up by its key for a team's sums per session only, never a
-      -- join with every session
+      -- join with every session (the rollup's sums name their member: session_id '')
       LEFT JOIN LATERAL (
         SELECT s.user_id FROM billing_sessions s
         WHERE p.by_member AND p.session_id <> '' AND s.session_id = p.session_id) s ON true
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 10
+      -- a sum of no record (a rollup row whose records a later claim's run took off) is none
+      HAVING sum(p.records) > 0
       ORDER BY 1, 2, 4, 5, 6, 7, 3, 10""";
 
   // Finalization: one claim row per invoice (even one that bills nothing: its claim then
@@ -234,7 +315,16 @@ final class UsageClaims {
           floors.add(null);
         });
     try (PreparedStatement select =
-            bind(statement, connection, invoices, runHigh, usageFrom, byMember, mode, bounds)
+            bind(
+                    statement,
+                    connection,
+                    invoices,
+                    runHigh,
+                    usageFrom,
+                    byMember,
+                    mode,
+                    bounds,
+                    periods.zone())
                 .prepare(connection);
         ResultSet rs = select.executeQuery()) {
       while (rs.next()) {
@@ -281,7 +371,8 @@ final class UsageClaims {
       Instant usageFrom,
       Predicate<Invoice> byMember,
       BillingMode mode,
-      List<Instant> bounds)
+      List<Instant> bounds,
+      ZoneId zone)
       throws SQLException {
     return statement
         .bind("invoice_ids", SqlArrays.array(connection, invoices, Invoice::id))
@@ -292,7 +383,8 @@ final class UsageClaims {
         .bind("usage_from", usageFrom)
         .bind("run_high", runHigh)
         .bind("hourly", mode == BillingMode.HYBRID)
-        .bind("bounds", SqlArrays.instants(connection, bounds));
+        .bind("bounds", SqlArrays.instants(connection, bounds))
+        .bind("zone", zone.getId());
   }
 
   /**

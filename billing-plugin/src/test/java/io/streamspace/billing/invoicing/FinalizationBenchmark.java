@@ -3,6 +3,7 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.rating.UsageRollup;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.lang.reflect.InvocationHandler;
@@ -46,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * statement (generate-invoices' first step) and, after finalization, the benchmark's baseline on
  * the same data (one INSERT … SELECT of as many lines, as {@code InvoicingWorkload}'s), and
  * prints (drafts + finalization) / baseline, the ratio the benchmark's invoicing row reports.
+ *
+ * <p>With usage, each run is made with the daily usage rollup not built (the claim reads the
+ * records) and built before the drafts (the claim reads its days: the benchmark's invoicing
+ * workload rolls up before it times generate-invoices), one after the other, {@code
+ * bench.rounds} times (default 1), and the ratio of their times is printed per pair; the
+ * roll-up's own time is logged apart (it is not finalization's: the roll-up-usage job pays it a
+ * minute's records at a time). {@code bench.rollup} picks {@code false}, {@code true} or both
+ * (the default).
  */
 class FinalizationBenchmark {
 
@@ -91,14 +100,35 @@ class FinalizationBenchmark {
         Stream.of(System.getProperty("bench.usage", "false,true").split(","))
             .map(Boolean::valueOf)
             .toList();
-    for (boolean usage : usages) {
-      for (int chunk : chunks) {
-        run(accounts, usage, chunk);
+    List<Boolean> rollups =
+        Stream.of(System.getProperty("bench.rollup", "false,true").split(","))
+            .map(Boolean::valueOf)
+            .toList();
+    int rounds = Integer.parseInt(System.getProperty("bench.rounds", "1"));
+    for (int round = 1; round <= rounds; round++) {
+      for (boolean usage : usages) {
+        for (int chunk : chunks) {
+          Map<Boolean, Long> took = new TreeMap<>();
+          for (boolean rollup : usage ? rollups : List.of(false)) {
+            took.put(rollup, run(accounts, usage, chunk, rollup));
+          }
+          if (took.size() == 2) {
+            log.info(
+                "round {}, chunks of {}: drafts + finalization reading the records {} ms, the"
+                    + " rollup {} ms: records / rollup {}",
+                round,
+                chunk,
+                took.get(false) / 1_000_000,
+                took.get(true) / 1_000_000,
+                "%.2f".formatted((double) took.get(false) / took.get(true)));
+          }
+        }
       }
     }
   }
 
-  private static void run(int accounts, boolean usage, int chunk) throws Exception {
+  /** One run; answers the drafts' and finalization's time, in nanoseconds. */
+  private static long run(int accounts, boolean usage, int chunk, boolean rollup) throws Exception {
     DataSource plain = TestDatabase.dataSource();
     BillingMigrations.migrate(plain);
     TestDatabase.clean();
@@ -109,6 +139,18 @@ class FinalizationBenchmark {
         s.execute(USAGE.formatted(accounts));
       }
       s.execute("ANALYZE");
+    }
+    if (rollup) {
+      long rolling = System.nanoTime();
+      new UsageRollup(plain).rollUp(BillingConfig.defaults().billingTimeZone());
+      try (Connection c = plain.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("ANALYZE billing_usage_daily");
+      }
+      log.info(
+          "the roll-up of {} accounts' usage, before the drafts: {} ms",
+          accounts,
+          (System.nanoTime() - rolling) / 1_000_000);
     }
     Map<String, LongAdder> steps = new ConcurrentHashMap<>();
     DataSource timed = timed(plain, steps);
@@ -146,11 +188,12 @@ class FinalizationBenchmark {
                 "(Java, between statements)", (elapsed - statements) / 1e3 / done.finalized()));
     long baseline = baseline(plain);
     log.info(
-        "{} invoices {} usage, chunks of {}: drafts {} ms, finalization {} ms, {} µs an"
+        "{} invoices {} usage{}, chunks of {}: drafts {} ms, finalization {} ms, {} µs an"
             + " invoice; baseline INSERT … SELECT {} ms, (drafts + finalization) / baseline"
             + " {}{}",
         done.finalized(),
         usage ? "with 744 storage records of" : "without",
+        usage ? (rollup ? " read through the rollup" : " read from the records") : "",
         chunk,
         drafting / 1_000_000,
         elapsed / 1_000_000,
@@ -158,6 +201,7 @@ class FinalizationBenchmark {
         baseline / 1_000_000,
         "%.2f".formatted((double) (drafting + elapsed) / baseline),
         table);
+    return drafting + elapsed;
   }
 
   /**

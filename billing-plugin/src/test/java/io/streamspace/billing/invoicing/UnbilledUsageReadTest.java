@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.jobs.RollUpUsageJob;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
@@ -17,7 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.Currency;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +39,49 @@ class UnbilledUsageReadTest {
 
   @Test
   void anInvoiceReadsOnlyTheUnclaimedRecords_notTheInvoicedHistory() throws Exception {
+    marchInvoicedAfterTwoYearsOfHistory_aprilRatedSinceForFourHours();
+    assertEquals(
+        19_008L,
+        value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NOT NULL"),
+        "March and the history before it are invoiced");
+    assertEquals(
+        8L,
+        value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"),
+        "April is not");
+
+    // April's records are read from March's period end on (the primary key) and none of the
+    // history through the runs' index (its runs are those March's claim covers): 8 rows in all
+    JsonNode plan = explainApril("alice");
+    assertEquals(8L, recordsRead(plan), plan::toPrettyString);
+  }
+
+  /**
+   * With the daily usage rollup built, April's whole days are its sums: April 1's 8 records (4
+   * hours of cpu and of memory) are 2 rows of the rollup, and the read takes no record, but the
+   * 2 rated after the roll-up (an hour more of cpu and memory: the tail, by the runs' index).
+   */
+  @Test
+  void throughTheRollupAnInvoiceReadsItsDaysSums_andOnlyTheRecordsRatedSince() throws Exception {
+    marchInvoicedAfterTwoYearsOfHistory_aprilRatedSinceForFourHours();
+    billing.runAt(RollUpUsageJob.NAME, "2026-04-01T06:01:00Z");
+
+    JsonNode plan = explainApril("alice");
+    assertEquals(0L, recordsRead(plan), plan::toPrettyString);
+    assertEquals(2L, rowsRead(plan, "billing_usage_daily"), plan::toPrettyString);
+
+    billing.created("2026-04-02T01:00:00Z", "s3", "alice", size("1", "2", "0"));
+    billing.terminated("2026-04-02T02:00:00Z", "s3", "alice");
+    billing.calculateUsageAt("2026-04-02T03:00:00Z");
+    plan = explainApril("alice");
+    assertEquals(2L, recordsRead(plan), plan::toPrettyString);
+  }
+
+  /**
+   * alice's March (a core and 2 GB all month) and two years of history before it (730 days × 24
+   * = 17,520 records, seeded), invoiced together: 19,008 records; then 4 hours of April rated (8
+   * records), not invoiced.
+   */
+  private void marchInvoicedAfterTwoYearsOfHistory_aprilRatedSinceForFourHours() {
     billing.created("2026-03-01T00:00:00Z", "s1", "alice", size("1", "2", "0"));
     billing.terminated("2026-04-01T00:00:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-04-01T01:00:00Z");
@@ -55,25 +99,17 @@ class UnbilledUsageReadTest {
     billing.created("2026-04-01T01:00:00Z", "s2", "alice", size("1", "2", "0"));
     billing.terminated("2026-04-01T05:00:00Z", "s2", "alice");
     billing.calculateUsageAt("2026-04-01T06:00:00Z"); // April's 8 records, unbilled
-    assertEquals(
-        19_008L,
-        value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NOT NULL"),
-        "March and the history before it are invoiced");
-    assertEquals(
-        8L,
-        value("SELECT count(*) FROM billing_usage_billed WHERE invoice_id IS NULL"),
-        "April is not");
-
-    // April's records are read from March's period end on (the primary key) and none of the
-    // history through the runs' index (its runs are those March's claim covers): 8 rows in all
-    JsonNode plan = explainApril("alice");
-    assertEquals(8L, recordsRead(plan), plan::toPrettyString);
   }
 
   /** The rows every scan of billing_usage_records in the plan returned or filtered out. */
   private static long recordsRead(JsonNode node) {
+    return rowsRead(node, "billing_usage_records");
+  }
+
+  /** The rows every scan of {@code table} in the plan returned or filtered out. */
+  private static long rowsRead(JsonNode node, String table) {
     long read = 0;
-    if ("billing_usage_records".equals(node.path("Relation Name").asText())) {
+    if (table.equals(node.path("Relation Name").asText())) {
       read +=
           node.path("Actual Loops").asLong()
                   * (node.path("Actual Rows").asLong()
@@ -81,7 +117,7 @@ class UnbilledUsageReadTest {
               + node.path("Rows Removed by Index Recheck").asLong();
     }
     for (JsonNode child : node.path("Plans")) {
-      read += recordsRead(child);
+      read += rowsRead(child, table);
     }
     return read;
   }
@@ -107,7 +143,8 @@ class UnbilledUsageReadTest {
       try (Statement analyze = connection.createStatement()) {
         analyze.execute("ANALYZE billing_usage_records");
       }
-      BillingPeriods periods = new BillingPeriods(1, ZoneOffset.UTC);
+      // the billing zone's id, as the config's (the rollup is of the zone named so)
+      BillingPeriods periods = new BillingPeriods(1, ZoneId.of("UTC"));
       try (PreparedStatement explain =
               UsageClaims.bind(
                       NamedSql.of("EXPLAIN (ANALYZE, FORMAT JSON) " + UsageClaims.PEEK_SQL),
@@ -117,7 +154,8 @@ class UnbilledUsageReadTest {
                       null,
                       i -> false,
                       BillingMode.USAGE,
-                      UsageClaims.bounds(List.of(april), periods))
+                      UsageClaims.bounds(List.of(april), periods),
+                      periods.zone())
                   .prepare(connection);
           ResultSet rs = explain.executeQuery()) {
         rs.next();

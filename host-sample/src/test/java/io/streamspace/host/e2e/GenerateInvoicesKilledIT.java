@@ -116,6 +116,10 @@ class GenerateInvoicesKilledIT {
     api.awaitCaughtUp(PLUGIN);
     api.runJob("calculate-usage");
     assertEquals(2L * ACCOUNTS, db.count("SELECT count(*) FROM billing_usage_records"));
+    // the daily usage rollup holds them (as the job every minute would): the claims read its days
+    api.runJob("roll-up-usage");
+    assertEquals(
+        2L * ACCOUNTS, db.count("SELECT coalesce(sum(records), 0) FROM billing_usage_daily"));
     db.update(
         """
         INSERT INTO billing_credits (user_id, amount, remaining, currency, reason, granted_by,
