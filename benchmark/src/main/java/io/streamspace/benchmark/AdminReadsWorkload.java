@@ -85,14 +85,13 @@ final class AdminReadsWorkload implements Workload {
       SELECT session_id, started_at, 1, 2 FROM billing_sessions WHERE org_id LIKE ? || '%'
       """;
   // one hour's records of organizations 1..?: storage, and cpu in a session's day (every 7th);
-  // each statement a rating run of its own, numbered as calculate-usage's are
+  // each statement a rating run of its own, taken as calculate-usage takes one (SeededRatingRun)
   private static final String HOUR =
       """
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
           slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT ? || i, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
-             r.unit, r.unit_price, 'USD', h + interval '70 minutes',
-             (SELECT nextval('billing_rating_runs'))
+             r.unit, r.unit_price, 'USD', h + interval '70 minutes', ?
       FROM generate_series(?::timestamptz, ?::timestamptz, interval '1 hour') h
       CROSS JOIN LATERAL (SELECT floor(extract(epoch FROM h - ?::timestamptz) / 86400)::int AS d) x
       CROSS JOIN generate_series(1, ?) i
@@ -351,8 +350,9 @@ final class AdminReadsWorkload implements Workload {
       throws SQLException {
     Instant periodStart = current.startMonthsBefore(0);
     long records = 0;
+    connection.setAutoCommit(false);
     try (PreparedStatement hour = connection.prepareStatement(HOUR)) {
-      // a day of hours a statement
+      // a day of hours a statement, committed with its run
       for (Instant day = yearStart; day.isBefore(to); day = day.plus(Duration.ofDays(1))) {
         Instant last = day.plus(Duration.ofHours(23));
         if (last.isAfter(to.minus(Duration.ofHours(1)))) {
@@ -360,20 +360,24 @@ final class AdminReadsWorkload implements Workload {
         }
         int of = day.plus(Duration.ofDays(1)).isAfter(periodStart) ? orgs : sampled;
         hour.setString(1, prefix);
-        hour.setTimestamp(2, ts(day));
-        hour.setTimestamp(3, ts(last));
-        hour.setTimestamp(4, ts(yearStart));
-        hour.setInt(5, of);
-        hour.setBigDecimal(6, config.at("/computeRates/storage_per_gb_month").decimalValue());
-        hour.setString(7, prefix);
-        hour.setBigDecimal(8, config.at("/computeRates/cpu_per_core_hour").decimalValue());
+        hour.setLong(2, SeededRatingRun.take(connection));
+        hour.setTimestamp(3, ts(day));
+        hour.setTimestamp(4, ts(last));
+        hour.setTimestamp(5, ts(yearStart));
+        hour.setInt(6, of);
+        hour.setBigDecimal(7, config.at("/computeRates/storage_per_gb_month").decimalValue());
+        hour.setString(8, prefix);
+        hour.setBigDecimal(9, config.at("/computeRates/cpu_per_core_hour").decimalValue());
         records += hour.executeUpdate();
+        connection.commit();
         if (day.equals(yearStart) || day.plus(Duration.ofDays(1)).isAfter(periodStart)) {
           context
               .progress()
               .line("admin-reads: usage records of %s (%,d so far)".formatted(day, records));
         }
       }
+    } finally {
+      connection.setAutoCommit(true);
     }
     return records;
   }

@@ -70,12 +70,6 @@ final class InvoicingWorkload implements Workload {
   private static final int SEED_CHUNK = 5_000;
   private static final int OPEN_CHUNK = 100_000;
 
-  // the billing plugin's RatingRuns.KEY, the key of the rating runs' advisory lock
-  private static final long RATING_RUNS_KEY = 0x62_7275_6e73L;
-  // a rating run's number, under the runs' shared lock held to the commit, as RatingRuns.begin
-  // takes it: the roll-up's settled run never passes a run still writing
-  private static final String RATING_RUN =
-      "SELECT nextval('billing_rating_runs') FROM pg_advisory_xact_lock_shared(?)";
   // the rollup's zone and watermark: whether it holds every run up to the seeded ones
   private static final String ROLLED_UP =
       "SELECT time_zone = ? AND rolled_up_to >= ? FROM billing_usage_rollup";
@@ -337,15 +331,10 @@ final class InvoicingWorkload implements Workload {
     long lastRun = 0;
     try (Connection connection = context.dataSource().getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement run = connection.prepareStatement(RATING_RUN);
-          PreparedStatement usage = connection.prepareStatement(USAGE)) {
+      try (PreparedStatement usage = connection.prepareStatement(USAGE)) {
         for (int from = 0; from < accounts; from += SEED_CHUNK) {
           int to = Math.min(accounts, from + SEED_CHUNK) - 1;
-          run.setLong(1, RATING_RUNS_KEY);
-          try (ResultSet number = run.executeQuery()) {
-            number.next();
-            lastRun = number.getLong(1);
-          }
+          lastRun = SeededRatingRun.take(connection);
           usage.setBigDecimal(1, storageRate);
           usage.setLong(2, lastRun);
           usage.setInt(3, from);

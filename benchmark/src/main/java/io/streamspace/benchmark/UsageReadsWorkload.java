@@ -47,7 +47,7 @@ final class UsageReadsWorkload implements Workload {
       INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
           slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
       SELECT a.user_id, r.session_id, r.resource_type, h, h + interval '1 hour', r.unit_seconds,
-             r.unit, r.unit_price, a.currency, h + interval '70 minutes', 0
+             r.unit, r.unit_price, a.currency, h + interval '70 minutes', ?
       FROM billing_accounts a
       CROSS JOIN generate_series(?::timestamptz, ?::timestamptz - interval '1 hour',
                                  interval '1 hour') h
@@ -222,17 +222,21 @@ final class UsageReadsWorkload implements Workload {
         backdate.setString(4, userId);
         backdate.execute();
       }
+      connection.setAutoCommit(false);
       try (PreparedStatement usage = connection.prepareStatement(USAGE)) {
         String session = userId + "-s";
-        usage.setTimestamp(1, Timestamp.from(from));
-        usage.setTimestamp(2, Timestamp.from(to));
-        usage.setString(3, session);
-        usage.setBigDecimal(4, rate(config, "cpu_per_core_hour"));
-        usage.setString(5, session);
-        usage.setBigDecimal(6, rate(config, "memory_per_gb_hour"));
-        usage.setBigDecimal(7, rate(config, "storage_per_gb_month"));
-        usage.setString(8, userId);
-        return usage.executeUpdate();
+        usage.setLong(1, SeededRatingRun.take(connection));
+        usage.setTimestamp(2, Timestamp.from(from));
+        usage.setTimestamp(3, Timestamp.from(to));
+        usage.setString(4, session);
+        usage.setBigDecimal(5, rate(config, "cpu_per_core_hour"));
+        usage.setString(6, session);
+        usage.setBigDecimal(7, rate(config, "memory_per_gb_hour"));
+        usage.setBigDecimal(8, rate(config, "storage_per_gb_month"));
+        usage.setString(9, userId);
+        int records = usage.executeUpdate();
+        connection.commit();
+        return records;
       }
     }
   }
