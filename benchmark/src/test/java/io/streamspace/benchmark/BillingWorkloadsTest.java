@@ -13,7 +13,6 @@ import io.streamspace.host.e2e.PackagedPlugin;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The billing workloads of the benchmark command run at size small against a real host with the
@@ -44,9 +44,8 @@ class BillingWorkloadsTest {
   private BenchContext context;
 
   @BeforeAll
-  void startHost() throws Exception {
+  void startHost(@TempDir Path work) throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
-    Path work = Files.createTempDirectory("bench-billing");
     host =
         Host.start(
             HostOptions.builder()

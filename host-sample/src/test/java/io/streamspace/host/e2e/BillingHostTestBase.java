@@ -3,7 +3,6 @@ package io.streamspace.host.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,6 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One real host per test class, with the packaged billing plugin, on a fresh database, and a
@@ -29,7 +29,10 @@ abstract class BillingHostTestBase {
 
   final MutableClock clock = new MutableClock(NOW);
   String dbUrl;
+
+  /** The host's plugins and data: a @TempDir, deleted once the class is done. */
   Path work;
+
   BillingHost billing;
   BillingApi api;
   String platformToken;
@@ -40,9 +43,9 @@ abstract class BillingHostTestBase {
   }
 
   @BeforeAll
-  void startHost() throws Exception {
+  void startHost(@TempDir Path work) throws Exception {
+    this.work = work;
     dbUrl = TestDatabases.freshDatabaseUrl();
-    work = Files.createTempDirectory("billing-e2e");
     billing = BillingHost.start(work, dbUrl, clock, secrets());
     api = billing.api;
     platformToken = api.token("platform", "platform");

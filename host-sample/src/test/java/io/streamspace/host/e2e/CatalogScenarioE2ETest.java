@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,10 @@ class CatalogScenarioE2ETest {
   private String packaged;
   private Path newerBuild;
   private Path brokenBuild;
+
+  /** This test's folder (plugins, repository, data): a @TempDir, deleted once the test is done. */
   private Path work;
+
   private Path pluginsDir;
   private String dbUrl;
   private TestRepository repository;
@@ -65,9 +69,8 @@ class CatalogScenarioE2ETest {
   private String platformToken;
 
   @BeforeAll
-  void buildTheReleases() throws Exception {
+  void buildTheReleases(@TempDir Path builds) throws Exception {
     packaged = BillingPluginBuilds.packagedVersion();
-    Path builds = Files.createTempDirectory("catalog-scenario-builds");
     newerBuild =
         BillingPluginBuilds.build(
             builds,
@@ -80,8 +83,8 @@ class CatalogScenarioE2ETest {
 
   /** A repository with the packaged plugin and the newer build, served over HTTP to the host. */
   @BeforeEach
-  void startAHostWithTheRepository() throws Exception {
-    work = Files.createTempDirectory("catalog-scenario");
+  void startAHostWithTheRepository(@TempDir Path work) throws Exception {
+    this.work = work;
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     dbUrl = TestDatabases.freshDatabaseUrl();
     repository =

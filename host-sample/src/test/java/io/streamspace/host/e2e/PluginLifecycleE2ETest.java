@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Installing, updating and uninstalling the packaged billing plugin while the host runs, from
@@ -47,7 +48,10 @@ class PluginLifecycleE2ETest {
 
   private final MutableClock clock = new MutableClock(NOW);
   private String dbUrl;
-  private Path work;
+
+  /** This test's folder (plugins, downloads, builds, data), deleted once the test is done. */
+  @TempDir Path work;
+
   private Path pluginsDir;
   private BuiltReleases releases;
   private Host host;
@@ -57,7 +61,6 @@ class PluginLifecycleE2ETest {
   @BeforeEach
   void startHostWithAnEmptyPluginsFolder() throws Exception {
     dbUrl = TestDatabases.freshDatabaseUrl();
-    work = Files.createTempDirectory("plugin-lifecycle");
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     packaged = BillingPluginBuilds.packagedVersion();
     releases = new BuiltReleases(pluginsDir.resolve(".downloads"));

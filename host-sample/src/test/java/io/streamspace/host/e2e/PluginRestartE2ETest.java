@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.pf4j.util.FileUtils;
 
 /**
@@ -33,7 +34,10 @@ class PluginRestartE2ETest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
   private String dbUrl;
-  private Path work;
+
+  /** This test's folder (plugins, downloads, builds, data), deleted once the test is done. */
+  @TempDir Path work;
+
   private Path pluginsDir;
   private BuiltReleases releases;
   private String packaged;
@@ -43,7 +47,6 @@ class PluginRestartE2ETest {
   @BeforeEach
   void startHostWithAnEmptyPluginsFolder() throws Exception {
     dbUrl = TestDatabases.freshDatabaseUrl();
-    work = Files.createTempDirectory("plugin-restart");
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     packaged = BillingPluginBuilds.packagedVersion();
     releases = new BuiltReleases(work.resolve("downloads"));

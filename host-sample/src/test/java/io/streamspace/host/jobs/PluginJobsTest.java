@@ -22,6 +22,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,12 +78,13 @@ class PluginJobsTest extends HostTestBase {
     RecordingPlugin otherPlugin = new RecordingPlugin();
     try (Host other = startNode(otherPlugin)) {
       Map<Instant, List<String>> runs = new ConcurrentHashMap<>();
-      plugin.context.scheduler().schedule("tick", "* * * * *", ZoneOffset.UTC, tick(runs, "a"));
-      otherPlugin
-          .context
-          .scheduler()
-          .schedule("tick", "* * * * *", ZoneOffset.UTC, tick(runs, "b"));
+      // hourly, at a minute half an hour away: no node takes the trigger before the test brings
+      // its fire time forward (Quartz takes a trigger up to 30 s before its fire time)
+      String cron = (ZonedDateTime.now(ZoneOffset.UTC).getMinute() + 30) % 60 + " * * * *";
+      plugin.context.scheduler().schedule("tick", cron, ZoneOffset.UTC, tick(runs, "a"));
+      otherPlugin.context.scheduler().schedule("tick", cron, ZoneOffset.UTC, tick(runs, "b"));
       try {
+        fireSoon("tick", plugin, otherPlugin);
         Instant fireTime = awaitFirstRun(runs);
         awaitNoFiringOf("tick", fireTime);
 
@@ -132,7 +135,30 @@ class PluginJobsTest extends HostTestBase {
     };
   }
 
-  /** The first fire time that ran: a cron of every minute fires within 60 s. */
+  /**
+   * Brings the next fire time of every trigger of the job forward to the next whole second in
+   * Quartz's tables, as if the cron's time were that close, instead of waiting for it; then has
+   * each node look at the tables at once (a run requested on a node wakes its Quartz thread,
+   * which otherwise looks every 24 to 30 s). Both nodes then compete for that fire time as they
+   * would for the cron's.
+   */
+  private void fireSoon(String jobName, RecordingPlugin... nodes) throws Exception {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "UPDATE qrtz_triggers SET next_fire_time = ?"
+                    + " WHERE job_name = ? AND trigger_state = 'WAITING'")) {
+      statement.setLong(
+          1, Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1).toEpochMilli());
+      statement.setString(2, jobName);
+      assertTrue(statement.executeUpdate() > 0, "a trigger of " + jobName + " waiting to fire");
+    }
+    for (RecordingPlugin node : nodes) {
+      node.context.scheduler().runNow("count").toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The first fire time that ran. */
   private static Instant awaitFirstRun(Map<Instant, List<String>> runs) {
     Await.await(
         Duration.ofSeconds(75), Duration.ofMillis(20), "the cron job fired", () -> !runs.isEmpty());

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Installing from the catalog on a host whose first repository cannot be read (a folder that is
@@ -32,14 +33,16 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CatalogInstallRefusalsTest {
 
+  /** The repositories, plugins and data: a @TempDir, deleted once the class is done. */
   private Path work;
+
   private Path pluginsDir;
   private Host host;
   private HostClient http;
 
   @BeforeAll
-  void startAHostWithAnUnreadableRepositoryAndAZipSlip() throws Exception {
-    work = Files.createTempDirectory("catalog-refusals");
+  void startAHostWithAnUnreadableRepositoryAndAZipSlip(@TempDir Path work) throws Exception {
+    this.work = work;
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     TestRepository slipping =
         new TestRepository(work.resolve("repository"))

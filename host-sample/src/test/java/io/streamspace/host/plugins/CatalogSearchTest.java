@@ -14,7 +14,6 @@ import io.streamspace.host.support.RecordingPlugin;
 import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.FreePort;
 import io.streamspace.testing.TestDatabases;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code GET /api/admin/plugins/catalog?q=} on a host with the billing plugin 0.3.0 in its plugins
@@ -34,15 +34,18 @@ import org.junit.jupiter.api.TestInstance;
 class CatalogSearchTest {
 
   private static final String CATALOG = "/api/admin/plugins/catalog";
+
+  /** The repositories, plugins and data: a @TempDir, deleted once the class is done. */
   private Path work;
+
   private String missingRepository;
   private int closedPort;
   private Host host;
   private HostClient http;
 
   @BeforeAll
-  void startAHostWithRepositories() throws Exception {
-    work = Files.createTempDirectory("catalog-search");
+  void startAHostWithRepositories(@TempDir Path work) throws Exception {
+    this.work = work;
     TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
     repository.publishBilling(Map.of("plugin.version", "0.3.1"));
     repository.publishBilling(

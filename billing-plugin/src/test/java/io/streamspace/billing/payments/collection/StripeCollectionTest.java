@@ -65,6 +65,12 @@ import org.junit.jupiter.api.Test;
  * answering as Stripe's API does (customer, payment_intent, a card_error), on real PostgreSQL,
  * the clock moved by hand. Each account used 2 cores and 4 GB for two hours in March: its April
  * 1st invoice is 0.28 USD (28 cents), finalized at 01:00.
+ *
+ * <p>No call here times out unless the test means it to: the plugin waits for WireMock as long
+ * as for Stripe ({@link #patient}), and the test of a timeout makes WireMock answer twenty times
+ * later than the client waits, never within it. (With a 500 ms read timeout on every call, a
+ * machine busy with other builds could answer late, the client retried, and the exact counts of
+ * requests were off by one, as in StripeCallsTest before.)
  */
 class StripeCollectionTest {
 
@@ -84,10 +90,17 @@ class StripeCollectionTest {
     billing = new BillingHarness(at("2026-03-01T00:00:00Z"), config);
     billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
     billing.context.setSecret("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
-    StripeTestEndpoint.pointAt(
-        billing.billing,
-        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
+    StripeTestEndpoint.pointAt(billing.billing, patient());
     stripe.stubFor(post(urlEqualTo(INTENTS)).willReturn(okJson(intent("pi_1", "succeeded"))));
+  }
+
+  /** WireMock with Stripe's own read timeouts for the queue and for a route (30 s, 8 s). */
+  private StripeEndpoint patient() {
+    return new StripeEndpoint(
+        stripe.baseUrl(),
+        Duration.ofSeconds(2),
+        StripeEndpoint.STRIPE.readTimeout(),
+        StripeEndpoint.STRIPE.interactiveReadTimeout());
   }
 
   @AfterEach
@@ -233,12 +246,16 @@ class StripeCollectionTest {
     usedTwoHours("ann");
     finalizeMarch();
     String key = "invoice-" + invoiceOf("ann") + "-attempt-1";
-    // every try (stripe-java's 3) outlasts the 500 ms read timeout
+    // the queue waits 500 ms here; every try (stripe-java's 3) is answered after 10 s, twenty
+    // times later, never in time however busy the machine
+    StripeTestEndpoint.pointAt(
+        billing.billing,
+        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(500)));
     StubMapping slow =
         stripe.stubFor(
             post(urlEqualTo(INTENTS))
                 .atPriority(1)
-                .willReturn(okJson(intent("pi_1", "succeeded")).withFixedDelay(1500)));
+                .willReturn(okJson(intent("pi_1", "succeeded")).withFixedDelay(10_000)));
 
     collectAt(FINALIZED);
 
@@ -659,10 +676,7 @@ class StripeCollectionTest {
   void noTransactionIsOpenWhileStripeAnswers_andADeclineLandingBeforeTheAnswerIsKept()
       throws Exception {
     long invoice = annsMarchInvoice();
-    // a read timeout longer than Stripe's delay, so the call waits for the answer
-    StripeTestEndpoint.pointAt(
-        billing.billing,
-        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(30)));
+    // the call waits for the answer (load's patient endpoint: 30 s against Stripe's 2 s delay)
     stripe.stubFor(
         post(urlEqualTo(INTENTS))
             .atPriority(1)
@@ -1033,9 +1047,7 @@ class StripeCollectionTest {
     long invoice = annsMarchInvoice();
     // both nodes wait for Stripe's answers: the first call's comes after 3 s, the second's after
     // 6 s, each with the key's PaymentIntent: the first claim's settles while the second's waits
-    StripeEndpoint patient =
-        new StripeEndpoint(stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(30));
-    StripeTestEndpoint.pointAt(billing.billing, patient);
+    StripeEndpoint patient = patient();
     stripe.stubFor(
         post(urlEqualTo(INTENTS))
             .atPriority(1)
@@ -1116,12 +1128,7 @@ class StripeCollectionTest {
                         c, finalized.plus(StripeCollections.LEASE), finalized))
             .orElseThrow();
     new CollectionGateway(
-            new StripeClients(
-                () -> Optional.of(KEY),
-                () ->
-                    new StripeEndpoint(
-                        stripe.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(2)),
-                PluginMetrics.none()))
+            new StripeClients(() -> Optional.of(KEY), this::patient, PluginMetrics.none()))
         .charge(
             claimedByA.charge(),
             (method, amount) ->
