@@ -2,6 +2,7 @@ package io.streamspace.billing.admission;
 
 import static io.streamspace.billing.support.BillingHarness.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -16,14 +17,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -52,9 +50,6 @@ class AdmissionStopTest {
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
     logger.addAppender(logged);
-    // another test in this JVM may have left an admission of its own refreshing: only the
-    // threads this admission starts count
-    Set<Thread> others = refreshThreads();
     try {
       admission.start(); // the first reload, on this thread, passes the gate unarmed
       gate.armed.set(true);
@@ -81,9 +76,12 @@ class AdmissionStopTest {
       closing.get(10, TimeUnit.SECONDS);
 
       assertTrue(gate.passed.get(), "the reload went through the gate, not interrupted");
-      Set<Thread> running = refreshThreads();
-      running.removeAll(others);
-      assertEquals(Set.of(), running, "no reload runs once close() returned");
+      // this admission's refresh thread, the one the gate held (another test in this JVM may
+      // have left an admission of its own refreshing): its executor has terminated, so the
+      // thread is past its last task and only returning (join: it may take a few microseconds)
+      Thread reloader = gate.thread.get();
+      reloader.join(Duration.ofSeconds(5).toMillis());
+      assertFalse(reloader.isAlive(), "no reload runs once close() returned");
       assertEquals(
           0,
           logged.list.stream()
@@ -98,13 +96,6 @@ class AdmissionStopTest {
     }
   }
 
-  /** The admission refresh threads alive in this JVM. */
-  private static Set<Thread> refreshThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("billing-admission-refresh") && t.isAlive())
-        .collect(Collectors.toCollection(HashSet::new));
-  }
-
   /**
    * Once armed, the next connection asked for waits until the gate opens, failing when
    * interrupted as Hikari's wait for a connection does.
@@ -114,6 +105,7 @@ class AdmissionStopTest {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch open = new CountDownLatch(1);
     final AtomicBoolean passed = new AtomicBoolean();
+    final AtomicReference<Thread> thread = new AtomicReference<>();
 
     DataSource in(DataSource dataSource) {
       return (DataSource)
@@ -122,6 +114,7 @@ class AdmissionStopTest {
               new Class<?>[] {DataSource.class},
               (proxy, method, args) -> {
                 if (method.getName().equals("getConnection") && armed.getAndSet(false)) {
+                  thread.set(Thread.currentThread());
                   entered.countDown();
                   try {
                     open.await();
