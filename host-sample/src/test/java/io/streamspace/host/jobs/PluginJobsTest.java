@@ -100,9 +100,10 @@ class PluginJobsTest extends HostTestBase {
     JobScheduler scheduler = plugin.context.scheduler();
     scheduler.schedule("tock", "0 3 * * *", ZoneOffset.UTC, job -> JobResult.of(0, "tock"));
     try {
-      long startedAt = triggerStart("tock");
-      // a replacement would start at a later whole second: let one pass, so that it would show
-      Thread.sleep(1_100);
+      // the trigger's start moved a minute back, so that a replacement (starting at the next
+      // whole second) would show whenever it happens
+      long startedAt = triggerStart("tock") - 60_000;
+      moveTriggerStart("tock", startedAt);
 
       scheduler.schedule("tock", "0 3 * * *", ZoneOffset.UTC, job -> JobResult.of(0, "tock"));
       assertEquals(startedAt, triggerStart("tock"), "the same cron: the trigger is kept");
@@ -111,6 +112,17 @@ class PluginJobsTest extends HostTestBase {
       assertTrue(triggerStart("tock") > startedAt, "another cron: the trigger is replaced");
     } finally {
       scheduler.unschedule("tock");
+    }
+  }
+
+  private void moveTriggerStart(String jobName, long startTime) throws Exception {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "UPDATE qrtz_triggers SET start_time = ? WHERE trigger_name = ?")) {
+      statement.setLong(1, startTime);
+      statement.setString(2, jobName);
+      assertEquals(1, statement.executeUpdate(), "one trigger for " + jobName);
     }
   }
 
