@@ -370,7 +370,7 @@ final class BillingKeys {
   }
 
   /**
-   * A default pack valid for 30 days, priced in USD and VND (the README's VND example): the
+   * A default pack valid for 30 days, priced in USD and VND (the config key table's VND example): the
    * prices are this project's choice.
    */
   private static CapacityPack oneTimePack(

@@ -27,7 +27,7 @@ class DefaultCurrenciesTest {
   private static final Currency USD = Currency.getInstance("USD");
   private static final Currency VND = Currency.getInstance("VND");
 
-  /** The README's examples: VND figures are the USD ones at 25,000 VND a USD. */
+  /** VND figures are the USD ones at 25,000 VND a USD, as the config key table's examples. */
   private static final BigDecimal VND_PER_USD = new BigDecimal("25000");
 
   private final BillingConfigParser parser = new BillingConfigParser(CronValidator.fiveFields());
