@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --demo}: installs the billing plugin from the plugin catalog through the host's API
- * ({@link DemoInstall}), posts a single user, a team organization, their members and sessions
- * ({@link DemoEvents}) through the same intake the HTTP endpoint uses, runs every plugin job once
- * through the scheduler, and returns what it did and curl lines (with real tokens) that show the
+ * ({@link DemoInstall}), posts two single users, a team organization, their members, sessions
+ * and usage reports ({@link DemoEvents}) through the same intake the HTTP endpoint uses, runs
+ * every plugin job once through the scheduler, and returns what it did, a link per user (and the
+ * admin) that opens the billing pages signed in, and curl lines (with real tokens) that show the
  * result.
  *
  * <p>Idempotent on the same data folder: the first run anchors the demo's times at its start
