@@ -370,8 +370,8 @@ final class BillingKeys {
   }
 
   /**
-   * A default pack valid for 30 days, priced in USD and VND (the config key table's VND
-   * example): the prices are this project's choice.
+   * A default pack valid for 30 days, priced in USD and VND (the README's VND example): the
+   * prices are this project's choice.
    */
   private static CapacityPack oneTimePack(
       String id, String name, Meter meter, String adds, String usd, String vnd) {
