@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  *   <li>the default plans keep their prices in the currencies of {@code currencyRates} only
  *       (with {@code currency} VND, a plan's VND price is its {@code price});
  *   <li>{@code currencyRates} left out is the default's currencies other than {@code currency}
- *       in which every plan, every saved pack and every custom meter has a price;
+ *       in which every plan, every saved pack and every custom meter has a price, and which
+ *       {@code currencyMeterRates}, when saved, has rates of;
  *   <li>{@code currencyMeterRates} left out is the default's rates of the currencies of {@code
  *       currencyRates} (a saved currency the default has no rates of is still refused as
  *       required).
@@ -65,8 +66,15 @@ final class DefaultCurrencies {
     return kept(BillingKeys.CURRENCY_METER_RATES.defaultValue(), further::containsKey);
   }
 
-  /** Whether every plan, saved pack and custom meter in effect has a price in {@code in}. */
+  /**
+   * Whether every plan, saved pack and custom meter in effect has a price in {@code in}, and the
+   * meter rates, when saved, have rates in it.
+   */
   private static boolean pricedIn(Reading reading, Currency in) {
+    if (reading.saved(BillingKeys.CURRENCY_METER_RATES)
+        && !reading.value(BillingKeys.CURRENCY_METER_RATES).containsKey(in)) {
+      return false;
+    }
     List<SubscriptionPlan> plans = reading.value(BillingKeys.SUBSCRIPTION_PLANS);
     boolean packs =
         !reading.saved(BillingKeys.CAPACITY_PACKS)
