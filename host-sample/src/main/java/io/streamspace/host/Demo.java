@@ -105,29 +105,17 @@ final class Demo {
     return base + page + "#token=" + token;
   }
 
-  /** A line per demo user with their page, signed in, then the admin's. */
+  /** A line per demo user with their page, signed in, then the admin's, the links aligned. */
   private static List<String> pageLines(String base, Map<String, String> tokens, String admin) {
-    List<String> lines = new ArrayList<>();
-    int width =
-        USERS.entrySet().stream()
-            .mapToInt(user -> user.getKey().length() + user.getValue().length())
-            .max()
-            .orElse(0);
+    Map<String, String> links = new LinkedHashMap<>();
     USERS.forEach(
-        (user, what) -> {
-          String label = user + " (" + what + ")";
-          lines.add(
-              "  "
-                  + label
-                  + " ".repeat(width + 4 - label.length())
-                  + signedIn(base, USER_PAGE, tokens.get(user)));
-        });
-    String label = "the admin (every account)";
-    lines.add(
-        "  "
-            + label
-            + " ".repeat(Math.max(1, width + 4 - label.length()))
-            + signedIn(base, ADMIN_PAGE, admin));
+        (user, what) ->
+            links.put(user + " (" + what + ")", signedIn(base, USER_PAGE, tokens.get(user))));
+    links.put("the admin (every account)", signedIn(base, ADMIN_PAGE, admin));
+    int width = links.keySet().stream().mapToInt(String::length).max().orElse(0);
+    List<String> lines = new ArrayList<>();
+    links.forEach(
+        (label, link) -> lines.add("  " + label + " ".repeat(width + 2 - label.length()) + link));
     return lines;
   }
 
