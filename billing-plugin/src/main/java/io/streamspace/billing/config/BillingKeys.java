@@ -67,8 +67,8 @@ final class BillingKeys {
           "Unit prices in each further currency accounts may be opened in, keyed by ISO 4217 "
               + "code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, storage_per_gb_month}}, "
               + "all three required (%s). The supported currencies are currency and these keys "
-              + "(left out: VND, while currency is not VND and every plan, saved pack and custom "
-              + "meter has a VND price; else none)");
+              + "(left out: VND, while currency is not VND, every plan, saved pack and custom "
+              + "meter has a VND price and a saved currencyMeterRates has VND; else none)");
   static final BillingKey<MeterRates> METER_RATES =
       key(
           "meterRates",
