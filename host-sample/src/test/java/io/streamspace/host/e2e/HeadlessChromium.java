@@ -100,7 +100,7 @@ final class HeadlessChromium implements AutoCloseable {
   static final String DOCS_FOLDER_PROPERTY = "screenshots.dir";
 
   /** The docs' screenshots' window: a fixed size, so that the pictures stay small. */
-  private static final Dimension DOCS_WINDOW = new Dimension(1280, 1800);
+  private static final Dimension DOCS_WINDOW = new Dimension(1280, 2400);
 
   /**
    * The top of the page in a window of a fixed size as a PNG in {@code target/screenshots/}
