@@ -92,6 +92,41 @@ final class HeadlessChromium implements AutoCloseable {
     }
   }
 
+  /**
+   * The folder the docs' screenshots also go to, given as {@code
+   * -Dscreenshots.dir=<folder>} (relative to the module: {@code ../docs/images}); unset, only
+   * {@code target/screenshots/} gets them.
+   */
+  static final String DOCS_FOLDER_PROPERTY = "screenshots.dir";
+
+  /** The docs' screenshots' window: a fixed size, so that the pictures stay small. */
+  private static final Dimension DOCS_WINDOW = new Dimension(1280, 2400);
+
+  /**
+   * The top of the page in a window of a fixed size as a PNG in {@code target/screenshots/}
+   * and, with {@code -Dscreenshots.dir=<folder>}, in that folder too: the pictures of
+   * docs/billing-pages.md are taken so.
+   */
+  Path documentedScreenshot(String name) throws Exception {
+    Dimension before = driver.manage().window().getSize();
+    driver.manage().window().setSize(DOCS_WINDOW);
+    try {
+      script("window.scrollTo(0, 0)");
+      byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+      Files.createDirectories(SCREENSHOTS);
+      Path file = SCREENSHOTS.resolve(name + ".png");
+      Files.write(file, png);
+      String docs = System.getProperty(DOCS_FOLDER_PROPERTY, "");
+      if (!docs.isBlank()) {
+        Path folder = Files.createDirectories(Path.of(docs));
+        Files.write(folder.resolve(name + ".png"), png);
+      }
+      return file;
+    } finally {
+      driver.manage().window().setSize(before);
+    }
+  }
+
   @Override
   public void close() {
     driver.quit();
