@@ -47,8 +47,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one PostgreSQL sustains for the event journal (docs/benchmark.md; "Scaling out" in
- * docs/operator-guide.md), on a durable embedded PostgreSQL (fsync, synchronous commit and
+ * What one PostgreSQL sustains for the event journal (docs/benchmark.md; docs/operator-guide.md,
+ * "Two nodes, or more"), on a durable embedded PostgreSQL (fsync, synchronous commit and
  * full-page writes on, as the host runs it), each round measuring in the same run:
  *
  * <ol>
