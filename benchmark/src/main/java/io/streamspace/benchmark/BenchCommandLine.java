@@ -39,7 +39,7 @@ final class BenchCommandLine {
     }
   }
 
-  /** The host's variable of the same name (README, "Host options"). */
+  /** The host's variable of the same name (docs/operator-guide.md, "Host options"). */
   static final String REPOSITORIES_ENV = DefaultRepositories.ENVIRONMENT_VARIABLE;
 
   /** {@code --scale}'s sizes when none are given: the issue's. */
