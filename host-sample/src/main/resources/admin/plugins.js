@@ -269,7 +269,8 @@ function drawCatalog(plugins) {
       el('tbody', {}, plugins.map((p) => el('tr', { id: 'catalog-' + p.id },
           el('th', { scope: 'row' }, p.name || p.id, el('br'), el('code', { text: p.id })),
           el('td', {}, p.description || '',
-              p.tags.length ? el('div', { class: 'tags', text: 'Tags: ' + p.tags.join(', ') }) : null),
+              p.tags.length
+                ? el('div', { class: 'tags', text: 'Tags: ' + p.tags.join(', ') }) : null),
           el('td', { text: p.latest_version || 'none for this host' }),
           el('td', { text: p.installed_version || '—' }),
           el('td', {}, stateCell(p.state),
@@ -331,8 +332,10 @@ function drawFacts(p) {
     facts.push(['Behind the event journal', p.lag.events + ' events (' + p.lag.seconds + ' s)'
         + (p.lag.consumer ? ', consumed by ' + p.lag.consumer : '')]);
   }
-  clear(byId('plugin-facts')).append(...facts.flatMap(([term, value]) =>
-      [el('dt', { text: term }), el('dd', { id: 'fact-' + term.toLowerCase().replace(/\W+/g, '-') }, value)]));
+  clear(byId('plugin-facts')).append(...facts.flatMap(([term, value]) => [
+    el('dt', { text: term }),
+    el('dd', { id: 'fact-' + term.toLowerCase().replace(/\W+/g, '-') }, value),
+  ]));
 }
 
 // ---- actions ------------------------------------------------------------------------------
@@ -345,13 +348,16 @@ function drawActions(p) {
     holder.append(b);
   };
   if (!p.installed) {
-    if (p.latest_version) {
-      button('install', 'Install ' + p.latest_version, () => act('Install', 'install', '{}',
+    // a package this host has loaded (put in the plugins folder by hand) is the one installed
+    const installable = p.version || p.latest_version;
+    if (installable) {
+      button('install', 'Install ' + installable, () => act('Install', 'install', '{}',
           (answer, status) => 'Installed ' + answer.id + ' ' + answer.version + (status === 201
             ? ': it is disabled; set its configuration below, then enable it.'
             : ' from the plugins folder: it is ' + stateText(answer.state) + '.')));
-    } else if (p.state === 'not_installed') {
-      holder.append(el('p', { class: 'note', text: 'No release of this plugin accepts this host.' }));
+    } else {
+      holder.append(el('p', { class: 'note',
+        text: 'No release of this plugin accepts this host.' }));
     }
     return;
   }
