@@ -552,7 +552,9 @@ function fillConfig(schema, config) {
   for (const key of schema) {
     const id = fieldId(key.name);
     const value = valueAt(config, key.name);
-    const help = el('p', { id: id + '-help', class: 'note' }, key.description || '',
+    const description = key.description || '';
+    const help = el('p', { id: id + '-help', class: 'note' },
+        description && !/[.!?]$/.test(description) ? description + '.' : description,
         key.secret ? null : ' Default: ' + (key.default === null || key.default === undefined
           ? 'none' : JSON.stringify(key.default)) + '.');
     const error = el('p', { id: id + '-error', class: 'field-error' });
