@@ -346,8 +346,8 @@ final class BillingKeys {
   }
 
   /**
-   * A default pack valid for 30 days, priced in USD and VND (docs/reference/configuration.md's VND example): the
-   * prices are this project's choice.
+   * A default pack valid for 30 days, priced in USD and VND (the VND example of
+   * docs/reference/configuration.md): the prices are this project's choice.
    */
   private static CapacityPack oneTimePack(
       String id, String name, Meter meter, String adds, String usd, String vnd) {
