@@ -164,6 +164,13 @@ class ApiDescriptionTest extends HostTestBase {
     JsonNode post = document.at("/paths/~1api~1plugins~1described~1things/post");
     assertTrue(post.get("security").isEmpty());
     assertEquals("[\"described: things\"]", post.get("tags").toString());
+    // what the plugin says of all its routes: the description of the tag named by its id
+    assertTrue(
+        document
+            .get("tags")
+            .toString()
+            .contains("{\"name\":\"described\",\"description\":\"What holds for every route.\"}"),
+        document.get("tags").toString());
     // two plugins with a schema of the same name: both kept
     assertTrue(document.at("/components/schemas/described.Thing").isObject());
     assertTrue(document.at("/components/schemas/sloppy.Thing").isObject());
