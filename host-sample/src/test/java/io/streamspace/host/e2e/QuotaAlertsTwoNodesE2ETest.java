@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two hosts with the packaged billing plugin on one database, each running check-quotas again
  * and again, at once, and one of them restarted: each quota alert is published once in all, on
- * whichever node ran the job (README "Quotas"). Ivy is on the free plan, whose bandwidth allows 5
+ * whichever node ran the job (docs/reference/configuration.md, "Quotas"). Ivy is on the free plan, whose bandwidth allows 5
  * GB a month: the warning is at 4 GB (80 %).
  */
 class QuotaAlertsTwoNodesE2ETest {
