@@ -293,7 +293,7 @@ public final class ApiReferenceMarkdown {
           line("");
           paragraph(schema.path("description").asText(""));
           if (properties(schema).isEmpty()) {
-            line("A " + escaped(type(schema)) + ".");
+            line("Type: " + escaped(type(schema)) + ".");
             line("");
           } else {
             fields(schema);
@@ -404,17 +404,22 @@ public final class ApiReferenceMarkdown {
         named.add(t);
       }
     }
-    said.append(named.isEmpty() ? "any" : String.join(" or ", named));
+    if (named.isEmpty() && !schema.has("enum") && !schema.has("const")) {
+      named.add("any value");
+    }
+    said.append(String.join(" or ", named));
     if (schema.has("format")) {
       said.append(" (").append(schema.get("format").asText()).append(')');
     }
     if (schema.has("enum")) {
       List<String> values = new ArrayList<>();
       schema.get("enum").forEach(v -> values.add(v.isTextual() ? v.asText() : v.toString()));
-      said.append(", one of ").append(code(values, ", "));
+      said.append(said.isEmpty() ? "one of " : ", one of ").append(code(values, ", "));
     }
     if (schema.has("const")) {
-      said.append(", always `").append(schema.get("const").asText()).append('`');
+      said.append(said.isEmpty() ? "always `" : ", always `")
+          .append(schema.get("const").asText())
+          .append('`');
     }
     if (schema.has("minimum") || schema.has("maximum")) {
       said.append(", ")
