@@ -1,6 +1,9 @@
 package io.streamspace.billing.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.plugin.api.config.ConfigKey;
@@ -19,6 +22,14 @@ import java.util.stream.StreamSupport;
 final class ConfigurationReference {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** JSON as people write it: each array element on its own line, {@code "key": value}. */
+  private static final DefaultPrettyPrinter PRETTY =
+      new DefaultPrettyPrinter()
+          .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE)
+          .withSeparators(
+              Separators.createDefaultInstance()
+                  .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
 
   private ConfigurationReference() {}
 
@@ -106,9 +117,7 @@ final class ConfigurationReference {
 
   private static String pretty(JsonNode value) {
     try {
-      return JSON.writerWithDefaultPrettyPrinter()
-          .writeValueAsString(value)
-          .replace(System.lineSeparator(), "\n");
+      return JSON.writer(PRETTY).writeValueAsString(value).replace(System.lineSeparator(), "\n");
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
