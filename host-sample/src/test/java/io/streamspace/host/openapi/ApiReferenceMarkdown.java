@@ -23,6 +23,9 @@ public final class ApiReferenceMarkdown {
   private static final Set<String> METHODS =
       Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final String PLUGIN_MOUNT = "/api/plugins/";
+  private static final Pattern ROLES_STATED =
+      Pattern.compile(
+          "(?:\\n\\n)?(?:No token needed\\.|Needs a bearer token with the role [^\\n]+\\.)$");
   private static final Pattern NOT_IN_ANCHOR = Pattern.compile("[^\\p{L}\\p{Nd} _-]");
 
   private final JsonNode document;
@@ -157,7 +160,8 @@ public final class ApiReferenceMarkdown {
     paragraph(node.path("summary").asText(""));
     line("Who may call it: " + who(node));
     line("");
-    paragraph(node.path("description").asText(""));
+    // the host says the roles again at the end of its description, for the viewer: said above
+    paragraph(ROLES_STATED.matcher(node.path("description").asText("")).replaceFirst(""));
     parameters(node);
     requestBody(node.path("requestBody"));
     responses(node.path("responses"));

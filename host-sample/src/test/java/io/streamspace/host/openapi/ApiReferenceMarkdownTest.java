@@ -16,6 +16,7 @@ class ApiReferenceMarkdownTest {
        "tags": [{"name": "tokens"}, {"name": "notes", "description": "What holds for notes."}],
        "paths": {
          "/api/admin/tokens/{id}": {"delete": {"tags": ["tokens"], "summary": "revokes it",
+           "description": "At once.\\n\\nNeeds a bearer token with the role admin.",
            "x-roles": ["admin"], "security": [{"bearer": []}],
            "parameters": [{"name": "id", "in": "path", "required": true,
              "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
@@ -51,6 +52,9 @@ class ApiReferenceMarkdownTest {
   void eachOperationHasItsHeadingWhoMayCallItAndItsAnswers() {
     assertTrue(page.contains("#### `DELETE /api/admin/tokens/{id}`\n\nrevokes it\n"), page);
     assertTrue(page.contains("Who may call it: a bearer token with the role `admin`."), page);
+    // the host's sentence stating the roles again is not repeated
+    assertTrue(page.contains("At once.\n\n|"), page);
+    assertFalse(page.contains("Needs a bearer token"), page);
     assertTrue(
         page.contains(
             "Who may call it: a bearer token with the role `user` or `admin`; acting on an"
