@@ -46,7 +46,7 @@ public final class MarkdownLinks {
 
   // Link text may hold one level of brackets: [![badge](badge.svg)](page.md).
   private static final Pattern INLINE_LINK =
-      Pattern.compile("(!?)\\[(?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\]\\(");
+      Pattern.compile("(!?)\\[(?:[^\\[\\]]++|\\[[^\\[\\]]*+\\])*+\\]\\(");
   private static final Pattern REFERENCE_DEFINITION =
       Pattern.compile("(?m)^ {0,3}\\[([^\\]^][^\\]]*)\\]:[ \\t]*(<[^>\\n]*>|\\S+)");
   private static final Pattern HTML_LINK =

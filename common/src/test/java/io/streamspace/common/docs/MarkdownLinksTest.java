@@ -158,6 +158,18 @@ class MarkdownLinksTest {
     assertEquals(Set.of("tests", "tests-1", "setext-heading", "tests-2", "kept"), anchors);
   }
 
+  @Test
+  void aLongParagraphWithABracketNeverClosedIsReadWithoutOverflowingTheStack() throws IOException {
+    // The API reference has paragraphs of JSON thousands of characters long: a link text read
+    // one character at a time by backtracking once overflowed the stack on them.
+    write("README.md", "[" + "a".repeat(200_000) + " and [the guide](docs/guide.md)\n");
+
+    Report report = check("README.md");
+
+    assertEquals(List.of(), report.broken());
+    assertEquals(1, report.links());
+  }
+
   private Report check(String... pages) {
     return MarkdownLinks.check(tree, List.of(pages).stream().map(Path::of).toList());
   }
