@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -35,6 +36,10 @@ import org.openqa.selenium.support.ui.Select;
 class BillingPagesBrowserTest extends BillingHostTestBase {
 
   private static final String BILLING = "/api/plugins/billing";
+
+  /** The window of the pictures in docs/billing-pages.md. */
+  private static final Dimension DOCS_WINDOW = new Dimension(1280, 2400);
+
   private static final String PAGES = BILLING + "/ui/";
 
   /** Each chart of the user page and the route it draws. */
@@ -264,7 +269,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
       assertEquals(
           served ? "" : "No data yet.", byId(chart.getKey() + "-status").getText(), chart.getKey());
     }
-    browser.documentedScreenshot("billing-user-page");
+    browser.documentedScreenshot("billing-user-page", DOCS_WINDOW);
   }
 
   /**
@@ -447,7 +452,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         browser.script(
             "return Chart.getChart(document.getElementById('usage-patterns-chart')) !== undefined"
                 + " && Chart.getChart(document.getElementById('revenue-chart-USD')) !== undefined"));
-    browser.documentedScreenshot("billing-admin-page");
+    browser.documentedScreenshot("billing-admin-page", DOCS_WINDOW);
   }
 
   @Test

@@ -99,19 +99,17 @@ final class HeadlessChromium implements AutoCloseable {
    */
   static final String DOCS_FOLDER_PROPERTY = "screenshots.dir";
 
-  /** The docs' screenshots' window: a fixed size, so that the pictures stay small. */
-  private static final Dimension DOCS_WINDOW = new Dimension(1280, 2400);
-
   /**
-   * The top of the page in a window of a fixed size as a PNG in {@code target/screenshots/}
-   * and, with {@code -Dscreenshots.dir=<folder>}, in that folder too: the pictures of
-   * docs/billing-pages.md are taken so.
+   * The top of the page in a window of a fixed size (so that the pictures stay small and alike
+   * from run to run) as a PNG in {@code target/screenshots/} and, with {@code
+   * -Dscreenshots.dir=<folder>}, in that folder too: the pictures of docs/ are taken so. Nothing
+   * is focused in them.
    */
-  Path documentedScreenshot(String name) throws Exception {
+  Path documentedScreenshot(String name, Dimension window) throws Exception {
     Dimension before = driver.manage().window().getSize();
-    driver.manage().window().setSize(DOCS_WINDOW);
+    driver.manage().window().setSize(window);
     try {
-      script("window.scrollTo(0, 0)");
+      script("document.activeElement.blur(); window.scrollTo(0, 0)");
       byte[] png = driver.getScreenshotAs(OutputType.BYTES);
       Files.createDirectories(SCREENSHOTS);
       Path file = SCREENSHOTS.resolve(name + ".png");

@@ -13,7 +13,6 @@ import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -168,7 +166,7 @@ class PluginsPageBrowserTest {
     awaitText("history-table", "enable");
     search("");
     awaitText("catalog-table", "Every plugin");
-    screenshot("plugin-catalog-page");
+    browser.documentedScreenshot("plugin-catalog-page", SCREENSHOT_WINDOW);
 
     byId("disable").click();
     awaitText("fact-state", "disabled");
@@ -384,28 +382,5 @@ class PluginsPageBrowserTest {
     assertTrue(
         problems.stream().allMatch(l -> l.contains(route) && l.contains("status of " + status)),
         problems.toString());
-  }
-
-  /**
-   * The page's top in a window of a fixed size ({@link #SCREENSHOT_WINDOW}), as a PNG in
-   * {@code target/screenshots/} and in {@code -Dscreenshots.dir} when given.
-   */
-  private void screenshot(String name) throws Exception {
-    Dimension before = browser.driver.manage().window().getSize();
-    browser.driver.manage().window().setSize(SCREENSHOT_WINDOW);
-    byte[] png;
-    try {
-      browser.script("document.activeElement.blur(); window.scrollTo(0, 0)");
-      png = browser.driver.getScreenshotAs(OutputType.BYTES);
-    } finally {
-      browser.driver.manage().window().setSize(before);
-    }
-    Path file = Files.createDirectories(Path.of("target", "screenshots")).resolve(name + ".png");
-    Files.write(file, png);
-    String folder = System.getProperty("screenshots.dir");
-    if (folder != null && !folder.isBlank()) {
-      Path there = Files.createDirectories(Path.of(folder));
-      Files.copy(file, there.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 }
