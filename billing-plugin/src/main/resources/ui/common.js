@@ -21,19 +21,57 @@ export function token() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** A sign-in link's fragment: #token=<the token, URL-encoded>. */
+const TOKEN_FRAGMENT = /^#token=(.*)$/;
+
 /**
- * Wires the sign-in form and the sign-out button. onSignedIn runs when a token is present (at
- * load, or once entered); signing out forgets the token and shows the form again.
+ * A sign-in link (a page's address ending in #token=<token>, as the demo prints them): moves
+ * the token into this tab's sessionStorage and removes it from the address bar at once, so it
+ * is kept neither in the address bar nor in the history. A fragment never reaches a server, so
+ * the token was not sent with the page's request either. Answers whether there was one.
+ */
+function takeTokenFromLink() {
+  const link = TOKEN_FRAGMENT.exec(location.hash);
+  if (link === null) {
+    return false;
+  }
+  history.replaceState(null, '', location.pathname + location.search);
+  let value;
+  try {
+    value = decodeURIComponent(link[1]).trim();
+  } catch (malformed) {
+    value = '';
+  }
+  if (value) {
+    sessionStorage.setItem(TOKEN_KEY, value);
+  }
+  return value !== '';
+}
+
+/**
+ * Wires the sign-in form, the sign-in links and the sign-out button. onSignedIn runs when a
+ * token is present (at load, from a sign-in link, or once entered); signing out forgets the
+ * token and shows the form again.
  */
 export function setUpSignIn(onSignedIn) {
   const form = byId('signin-form');
+  const help = byId('signin-help');
   const session = byId('session');
   const content = byId('content');
   const show = (signedIn) => {
     form.hidden = signedIn;
+    help.hidden = signedIn;
     session.hidden = !signedIn;
     content.hidden = !signedIn;
   };
+  takeTokenFromLink();
+  // a sign-in link opened in a tab already showing the page changes only the fragment
+  window.addEventListener('hashchange', () => {
+    if (takeTokenFromLink()) {
+      show(true);
+      onSignedIn();
+    }
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const input = byId('token');
@@ -145,6 +183,19 @@ export function money(amount, currency) {
   }
   return new Intl.NumberFormat(undefined, { style: 'currency', currency })
       .format(Number(amount));
+}
+
+/**
+ * Amounts of one currency (as the API gives them, at its scale) added up exactly, in the
+ * currency's minor units (cents; a whole dong), not in floating point: the sum as the API
+ * would write it, 1.40 + 0.11 → "1.51".
+ */
+export function addAmounts(amounts, currency) {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency })
+      .resolvedOptions().maximumFractionDigits;
+  const unit = 10 ** digits;
+  const minor = amounts.reduce((sum, amount) => sum + Math.round(Number(amount) * unit), 0);
+  return (minor / unit).toFixed(digits);
 }
 
 /** An instant as the API gives it, readable: 2026-03-01 00:00 UTC. */

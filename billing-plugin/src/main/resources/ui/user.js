@@ -1,8 +1,8 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
-  ApiError, BILLING, QUOTA_STATE_TEXT, announce, announceError, api, apiBlob, banner, byId, clear,
-  day, el, instant, meterName, money, progressBar, quantity, setUpSignIn, signedOutIfRefused,
-  table, withUnit,
+  ApiError, BILLING, QUOTA_STATE_TEXT, addAmounts, announce, announceError, api, apiBlob, banner,
+  byId, clear, day, el, instant, meterName, money, progressBar, quantity, setUpSignIn,
+  signedOutIfRefused, table, withUnit,
 } from './common.js';
 
 /**
@@ -147,7 +147,7 @@ async function showAdministered(quota, stale) {
   showPacks(packs);
   showPurchases(purchases);
   showBanners(quota, plans, spending, invoices, payments);
-  await showCost(spending, stale);
+  await showCost(spending, invoices, stale);
   if (stale()) {
     return;
   }
@@ -192,8 +192,9 @@ function showSections() {
   }
   byId('cost-heading').textContent = view.admin ? 'This period' : 'Your usage this period';
   byId('estimate-note').hidden = !view.admin;
-  for (const id of ['cost-by-resource', 'estimate', 'by-member', 'invoices', 'credits',
-    'packs', 'purchases', 'plans']) {
+  byId('period-split-note').textContent = '';
+  for (const id of ['period-split', 'cost-by-resource', 'estimate', 'by-member', 'invoices',
+    'credits', 'packs', 'purchases', 'plans']) {
     clear(byId(id));
   }
   byId('portal').hidden = true;
@@ -320,22 +321,69 @@ function showQuota(quota) {
   }
 }
 
-async function showCost(spending, stale) {
+/** The statuses of a finalized invoice: it has claimed its usage, which the estimate leaves out. */
+const FINALIZED = ['sent', 'paid', 'overdue'];
+
+/**
+ * This period's invoices already finalized (page: GET /invoices, newest period first): those
+ * whose period starts in it, as /costs/monthly counts a period's invoices. A draft has claimed
+ * nothing yet: its usage is still in the estimate.
+ */
+function invoicedThisPeriod(spending, page) {
+  const start = Date.parse(spending.period_start);
+  const end = Date.parse(spending.period_end);
+  return page.invoices.filter((i) => FINALIZED.includes(i.status)
+      && i.currency === spending.currency
+      && Date.parse(i.period_start) >= start && Date.parse(i.period_start) < end);
+}
+
+/**
+ * The period so far in two parts, each labelled: what its finalized invoices already charged
+ * and what is not invoiced yet (the estimate), both before credits, and the two added up. Else
+ * an estimate of $0.00 beside a cost so far reads as a bug once an invoice took the usage.
+ */
+function showPeriodSplit(spending, invoices) {
+  const currency = spending.currency;
+  const invoiced = invoicedThisPeriod(spending, invoices);
+  const invoicedAmount = addAmounts(invoiced.map((i) => i.subtotal), currency);
+  clear(byId('period-split')).append(table('period-split-table',
+      'This period so far, before credits',
+      [{ text: 'Charges' }, { text: 'Amount', num: true }],
+      [
+        ['Already invoiced', { text: money(invoicedAmount, currency), num: true }],
+        ['Not yet invoiced (estimate)',
+          { text: money(spending.estimate.total, currency), num: true }],
+        ['This period so far', {
+          text: money(addAmounts([invoicedAmount, spending.estimate.total], currency), currency),
+          num: true,
+        }],
+      ], ''));
+  byId('period-split-note').textContent = invoiced.length === 0
+    ? 'Nothing is invoiced yet this period.'
+    : 'Already invoiced on ' + invoiced.map((i) => i.invoice_number).join(', ')
+        + ' (under Invoices), so that usage is not in the estimate again.';
+}
+
+async function showCost(spending, invoices, stale) {
   if (spending === null) {
     return;
   }
   const currency = spending.currency;
   byId('cost-period').textContent = 'From ' + instant(spending.period_start) + ' to '
       + instant(spending.period_end);
+  if (invoices !== null) {
+    showPeriodSplit(spending, invoices);
+  }
   const e = spending.estimate;
-  clear(byId('estimate')).append(table('estimate-table', 'Estimated invoice',
+  clear(byId('estimate')).append(table('estimate-table',
+      'Not yet invoiced: the next invoice, estimated',
       [{ text: 'Line' }, { text: 'Amount', num: true }],
       [
         ['Plan fee', { text: money(e.plan_fee, currency), num: true }],
         ['Usage', { text: money(e.usage, currency), num: true }],
         ['Overage', { text: money(e.overage, currency), num: true }],
         ['Packs', { text: money(e.packs, currency), num: true }],
-        ['Estimated total', { text: money(e.total, currency), num: true }],
+        ['Not yet invoiced', { text: money(e.total, currency), num: true }],
       ], ''));
   const range = '?from=' + encodeURIComponent(spending.period_start) + '&to='
       + encodeURIComponent(spending.period_end);
@@ -343,7 +391,8 @@ async function showCost(spending, stale) {
   if (usage === null || stale()) {
     return;
   }
-  clear(byId('cost-by-resource')).append(usageTable(usage, 'Cost so far by resource'));
+  clear(byId('cost-by-resource')).append(usageTable(usage,
+      'Usage so far by resource, invoiced or not'));
   showByMember(usage);
 }
 
@@ -598,27 +647,35 @@ function showBanners(quota, plans, spending, invoices, payments) {
 
 const COLORS = ['#0b57d0', '#b3261e', '#1a7f37', '#8a5300', '#6a1b9a', '#00695c', '#4a525c'];
 
-/** No chart library loaded, or nothing to draw: say so instead. */
+/**
+ * Readies a chart's canvas: answers true when there is data to draw and the chart library
+ * loaded; else hides the canvas (no chart, not even empty axes) and says why instead. A chart
+ * drawn before (another organization) is removed either way.
+ */
 function chartOrNote(statusId, canvasId, hasData) {
   const status = byId(statusId);
   const canvas = byId(canvasId);
-  if (!hasData || typeof window.Chart !== 'function') {
+  const library = typeof window.Chart === 'function';
+  const existing = library ? window.Chart.getChart(canvas) : undefined;
+  if (existing) {
+    existing.destroy();
+  }
+  if (!hasData || !library) {
     status.textContent = hasData ? 'The chart could not be drawn.' : 'No data yet.';
     canvas.hidden = true;
     return false;
   }
   status.textContent = '';
   canvas.hidden = false;
-  const existing = window.Chart.getChart(canvas);
-  if (existing) {
-    existing.destroy();
-  }
   return true;
 }
 
 function showUsageChart(daily) {
   const days = daily ? daily.days : [];
-  if (!chartOrNote('usage-chart-status', 'usage-chart', days.length > 0)) {
+  // the route answers every day of the range, a day without usage with no resource: a cost of
+  // zero everywhere is nothing to draw (a chart would show empty axes)
+  const hasData = days.some((d) => d.resources.some((r) => Number(r.cost) !== 0));
+  if (!chartOrNote('usage-chart-status', 'usage-chart', hasData)) {
     return;
   }
   const resources = [...new Set(days.flatMap((d) => d.resources.map((r) => r.resource_type)))];
@@ -641,7 +698,11 @@ function showUsageChart(daily) {
 
 function showCostChart(monthly) {
   const months = monthly ? monthly.months : [];
-  if (!chartOrNote('cost-chart-status', 'cost-chart', months.length > 0)) {
+  // every period of the range is answered, one without an invoice with invoiced null, and the
+  // current one with its estimate: nothing invoiced and an estimate of zero is nothing to draw
+  const hasData = months.some((m) => (m.invoiced !== null && Number(m.invoiced) !== 0)
+      || (m.estimate !== null && Number(m.estimate) !== 0));
+  if (!chartOrNote('cost-chart-status', 'cost-chart', hasData)) {
     return;
   }
   new window.Chart(byId('cost-chart'), {

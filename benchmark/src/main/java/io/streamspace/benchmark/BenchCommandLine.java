@@ -18,12 +18,12 @@ final class BenchCommandLine {
           "                      [--plot <file.png>] [--plugin-repository <folder|url>]",
           "Starts a host on an embedded PostgreSQL in a temporary folder (deleted at the end)",
           "with the billing plugin installed from the plugin repository, runs the workloads and",
-          "prints one Markdown table (README, Benchmark).",
+          "prints one Markdown table (docs/benchmark.md).",
           "  --size <small|full> full measures the issue's targets (default), small is quick",
           "  --only <w1,w2>      only these workloads (intake, admission, heap, start...)",
           "  --scale             how cost grows: invoicing, calculate-usage and the admin",
           "                      dashboard at each size, each on a fresh host; prints time per",
-          "                      organization as a table and draws it in a PNG (README, Benchmark)",
+          "                      organization as a table and draws it in a PNG (docs/benchmark.md)",
           "  --scale-sizes <n1,n2>  the numbers of organizations (default 10000,100000,1000000)",
           "  --plot <file.png>   where --scale writes its plot (default benchmark-scale.png)",
           "  --plugin-repository <folder|url>  a plugin repository (pf4j-update's plugins.json),",
@@ -39,7 +39,7 @@ final class BenchCommandLine {
     }
   }
 
-  /** The host's variable of the same name (README, "Host options"). */
+  /** The host's variable of the same name (docs/operator-guide.md, "Host options"). */
   static final String REPOSITORIES_ENV = DefaultRepositories.ENVIRONMENT_VARIABLE;
 
   /** {@code --scale}'s sizes when none are given: the issue's. */

@@ -26,17 +26,17 @@ import javax.sql.DataSource;
  * each, on the system clock.
  *
  * <p>What is not measured is seeded the fastest honest way. The accounts are opened through
- * intake ({@code user.created} 34 days ago, within the max event age). A month of rating cannot
- * go through calculate-usage: it rates at most 1,000,000 hours a run (README, "Bounded runs"),
- * 72,000,000 hours at full size. So the month is written by SQL as calculate-usage writes it:
- * one storage record (10 GB, the config's storage rate) per account and UTC hour of the period,
- * and the credits (0.50 in the account's currency; a cent when a short history costs less) as
- * the admin credit route stores them. Each seeding statement is a rating run of its own, as
- * calculate-usage's transactions are (the runs' shared lock, then a number of {@code
+ * intake ({@code user.created} 34 days ago, within the max event age). A month of rating cannot go
+ * through calculate-usage: it rates at most 1,000,000 hours a run (docs/billing-rules.md, "Rating:
+ * when usage becomes records"), 72,000,000 hours at full size. So the month is written by SQL as
+ * calculate-usage writes it: one storage record (10 GB, the config's storage rate) per account and
+ * UTC hour of the period, and the credits (0.50 in the account's currency; a cent when a short
+ * history costs less) as the admin credit route stores them. Each seeding statement is a rating run
+ * of its own, as calculate-usage's transactions are (the runs' shared lock, then a number of {@code
  * billing_rating_runs}): a record stamped below the daily rollup's watermark would be read by
- * neither the rollup nor its tail. The period is made to have just ended: {@code invoiceDay} is
- * set to today's day of the month (at most 28) and {@code invoiceGraceMinutes} to 0 while the
- * workload runs, then put back.
+ * neither the rollup nor its tail. The period is made to have just ended: {@code invoiceDay} is set
+ * to today's day of the month (at most 28) and {@code invoiceGraceMinutes} to 0 while the workload
+ * runs, then put back.
  *
  * <p>Before generate-invoices is timed, the roll-up-usage job is run until the daily usage rollup
  * (V36) holds every seeded record, as on a running platform, where the job rolls up every

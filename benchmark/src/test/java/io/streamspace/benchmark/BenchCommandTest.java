@@ -194,6 +194,19 @@ class BenchCommandTest {
   }
 
   @Test
+  void theHelpPointsAtTheBenchmarkPage_whichDescribesEveryWorkload() throws Exception {
+    assertTrue(BenchCommandLine.USAGE.contains("(docs/benchmark.md)"), BenchCommandLine.USAGE);
+    assertFalse(BenchCommandLine.USAGE.contains("README"), "the README no longer describes it");
+    // the module's tests run in benchmark/: the page is at the repository's root
+    String page = Files.readString(Path.of("../docs/benchmark.md"));
+    for (Workload workload : BenchRunner.workloads(null)) {
+      assertTrue(
+          page.contains("| `" + workload.name() + "` |"),
+          "docs/benchmark.md has no row for the workload " + workload.name());
+    }
+  }
+
+  @Test
   void thePluginRepositoryDefaultsAsTheHostsDoes_optionThenEnvironmentThenNextToTheJar()
       throws Exception {
     Files.createDirectories(work.resolve("plugin-repository"));

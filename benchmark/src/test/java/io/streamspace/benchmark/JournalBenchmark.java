@@ -47,9 +47,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one PostgreSQL sustains for the event journal (README, "Benchmark" and "Scaling out"), on
- * a durable embedded PostgreSQL (fsync, synchronous commit and full-page writes on, as the host
- * runs it), each round measuring in the same run:
+ * What one PostgreSQL sustains for the event journal (docs/benchmark.md; docs/operator-guide.md,
+ * "Two nodes, or more"), on a durable embedded PostgreSQL (fsync, synchronous commit and
+ * full-page writes on, as the host runs it), each round measuring in the same run:
  *
  * <ol>
  *   <li>the baseline: a plain batched {@code INSERT} of the same rows (shaped like journal

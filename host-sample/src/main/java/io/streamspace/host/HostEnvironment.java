@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * Every environment variable the host reads, with one line each: {@code --help} prints them and
- * a test holds the README's table to the same names, so neither can drift.
+ * a test holds the operator guide's table (docs/operator-guide.md, "Environment variables") to
+ * the same names, so neither can drift.
  */
 final class HostEnvironment {
 

@@ -59,6 +59,7 @@ public final class HostMain {
     }
     // the host stops itself, in order, when the JVM exits (SIGTERM): Host's shutdown hook
     adminTokenLine(host).ifPresent(out::println);
+    out.println("Plugins page: " + host.url() + "/admin/plugins (sign in with the admin token)");
     out.println(readyLine(host, logFile));
     if (line.demo) {
       try {

@@ -19,6 +19,7 @@ import io.streamspace.host.plugins.CatalogRoutes;
 import io.streamspace.host.plugins.HealthRoutes;
 import io.streamspace.host.plugins.PluginAdminRoutes;
 import io.streamspace.host.plugins.PluginRequestRoutes;
+import io.streamspace.host.plugins.PluginsPageRoutes;
 import io.streamspace.host.webhooks.WebhookRoutes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -98,6 +99,7 @@ record HttpWiring(HttpServer server) {
                 authenticator,
                 bodies,
                 journal.consumers()),
+            new PluginsPageRoutes(),
             new DeadLetterRoutes(journal.deadLetters(), intake.intake(), authenticator),
             new JournalRoutes(
                 journal.journal(), journal.consumers(), plugins.registry(), authenticator, bodies),

@@ -16,7 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The environment variables the host reads: listed by --help, in the README, and used. */
+/**
+ * The environment variables the host reads: listed by --help, in the operator guide
+ * (docs/operator-guide.md, "Environment variables"), and used.
+ */
 class HostEnvironmentTest {
 
   private static final Pattern NAME = Pattern.compile("`([A-Z_]+)`");
@@ -33,12 +36,12 @@ class HostEnvironmentTest {
   }
 
   @Test
-  void theReadmeTableNamesTheSameVariablesAsTheHelp() throws Exception {
-    List<String> readme = Files.readAllLines(Path.of("../README.md"));
-    int header = readme.indexOf("| environment | meaning |");
-    assertTrue(header >= 0, "README's environment table");
+  void theOperatorGuidesTableNamesTheSameVariablesAsTheHelp() throws Exception {
+    List<String> guide = Files.readAllLines(Path.of("../docs/operator-guide.md"));
+    int header = guide.indexOf("| environment | meaning |");
+    assertTrue(header >= 0, "the operator guide's environment table");
     Set<String> documented = new TreeSet<>();
-    for (String row : readme.subList(header + 2, readme.size())) {
+    for (String row : guide.subList(header + 2, guide.size())) {
       if (!row.startsWith("|")) {
         break;
       }

@@ -69,7 +69,7 @@ final class AccountUse {
   private Map<Meter, BigDecimal> storedCounters = Map.of();
   // most accounts have no report, confirmation, pack, cap or member event held: each of these
   // is the shared empty one until something is put in, and again once emptied (the view's bytes
-  // per account, see the README's Benchmark)
+  // per account: docs/billing-internals.md, "Admission from memory")
   private Map<String, Report> reports = Map.of();
   private Set<Confirmed> confirmed = Set.of();
   private Map<Long, Pack> packs = Map.of();

@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * One key of the billing config, an entry of {@link BillingKeys}: the parser reads it, the
- * catalog's schema lists it, the effective config writes it and the README's config table is
- * checked against it.
+ * catalog's schema lists it, the effective config writes it and the configuration reference's
+ * table (docs/reference/configuration.md) is generated from it.
  *
  * @param type how its JSON value is read and written back, and what it allows
  * @param defaultValue the value in effect while the key is absent or refused; null for a secret

@@ -26,8 +26,9 @@ import java.util.Optional;
 /**
  * The table of billing config keys: each key's name, type (how it is read, and what it allows),
  * default and meaning, stated once. The parser, the schema the catalog serves, the effective
- * config and the README check all come from it, in its order. Adding a key is one entry here plus
- * its use (an accessor in {@link BillingConfig}) and its README row.
+ * config and the table of docs/reference/configuration.md all come from it, in its order. Adding a
+ * key is one entry here plus its use (an accessor in {@link BillingConfig}); the build regenerates
+ * the page's table (ConfigurationReferenceTest).
  */
 final class BillingKeys {
 
@@ -370,8 +371,8 @@ final class BillingKeys {
   }
 
   /**
-   * A default pack valid for 30 days, priced in USD and VND (the README's VND example): the
-   * prices are this project's choice.
+   * A default pack valid for 30 days, priced in USD and VND (the VND example of
+   * docs/reference/configuration.md): the prices are this project's choice.
    */
   private static CapacityPack oneTimePack(
       String id, String name, Meter meter, String adds, String usd, String vnd) {

@@ -14,8 +14,8 @@ import java.util.function.Function;
 /**
  * How a key's JSON value is read (a value present in the saved config, JSON null included) and
  * written back, and what it allows ({@code 1-28}), stated once for refusals, the schema's
- * descriptions and the README check. An object value may have members the schema lists as keys
- * of their own ({@code computeRates.cpu_per_core_hour}).
+ * descriptions and the configuration reference. An object value may have members the schema
+ * lists as keys of their own ({@code computeRates.cpu_per_core_hour}).
  */
 record ValueType<T>(
     String schemaType,

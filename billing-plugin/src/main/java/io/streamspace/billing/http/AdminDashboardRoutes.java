@@ -36,7 +36,7 @@ public final class AdminDashboardRoutes {
 
   record NearLimitsJson(Instant at, long warning, long exceeded, long confirmationRequired) {}
 
-  /** The JSON body; see the README row. */
+  /** The JSON body; see the route's description in openapi.json (docs/reference/api.md). */
   record DashboardJson(
       int months,
       Instant from,

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bounded in-memory queue drained by one writer thread, in batches (README, "Write-behind").
+ * A bounded in-memory queue drained by one writer thread, in batches (docs/billing-internals.md,
+ * "Metering: the write-behind queue").
  *
  * <ul>
  *   <li>{@link #put} blocks while the queue is full: back-pressure reaches the caller instead of

@@ -139,6 +139,24 @@ class UiRoutesTest {
             });
   }
 
+  /** Where common.js reads a sign-in link's fragment: from this comment to the next one. */
+  private static final String LINK_SECTION_START = "/** A sign-in link's fragment";
+
+  private static final String LINK_SECTION_END = "/**\n * Wires the sign-in form";
+
+  /**
+   * common.js without its sign-in link section, and that section: the one place that may read
+   * the address's fragment, which holds the token.
+   */
+  private static String[] commonAndLinkSection(String common) {
+    int start = common.indexOf(LINK_SECTION_START);
+    int end = common.indexOf(LINK_SECTION_END);
+    assertTrue(start >= 0 && end > start, "common.js has its sign-in link section");
+    return new String[] {
+      common.substring(0, start) + common.substring(end), common.substring(start, end)
+    };
+  }
+
   @Test
   void theScriptsKeepTheTokenInSessionStorageAndOutOfEveryUrlAndPutDataInAsTextOnly() {
     String common = text("/ui/common.js");
@@ -148,7 +166,9 @@ class UiRoutesTest {
     // api() refuses anything but a same-origin /api/ path
     assertTrue(common.contains("!path.startsWith('/api/') || path.includes('//')"));
     for (String script : List.of("/ui/common.js", "/ui/user.js", "/ui/admin.js")) {
-      String js = text(script);
+      // but the sign-in link section of common.js (below)
+      String js =
+          script.endsWith("common.js") ? commonAndLinkSection(text(script))[0] : text(script);
       for (String forbidden :
           List.of(
               "location.search",
@@ -166,6 +186,18 @@ class UiRoutesTest {
         assertFalse(js.contains(forbidden), script + " uses " + forbidden);
       }
     }
+    // a sign-in link is read in that one section, which takes the token out of the address
+    // bar, and so out of the history, as soon as it has read it, before anything else
+    String link = commonAndLinkSection(common)[1];
+    assertTrue(
+        link.contains(
+            "  const link = TOKEN_FRAGMENT.exec(location.hash);\n"
+                + "  if (link === null) {\n"
+                + "    return false;\n"
+                + "  }\n"
+                + "  history.replaceState(null, '', location.pathname + location.search);\n"),
+        link);
+    assertTrue(link.contains("sessionStorage.setItem(TOKEN_KEY, value)"), link);
     // only common.js calls fetch, so every request goes through its checks
     assertFalse(text("/ui/user.js").contains("fetch("));
     assertFalse(text("/ui/admin.js").contains("fetch("));
@@ -179,6 +211,7 @@ class UiRoutesTest {
         List.of(
             "signin-form",
             "token",
+            "signin-help",
             "signout",
             "live",
             "banners",
@@ -186,6 +219,8 @@ class UiRoutesTest {
             "billing-mode",
             "portal",
             "quotas",
+            "period-split",
+            "period-split-note",
             "estimate",
             "cost-by-resource",
             "usage-chart",
@@ -198,6 +233,14 @@ class UiRoutesTest {
             "purchases"));
     assertTrue(html.contains("id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\""));
     assertTrue(html.contains("<label for=\"token\">API token</label>"));
+    // and where a token comes from: the host's tokens, the platform's JWT, the demo's links
+    for (String page : List.of("/ui/", "/ui/admin")) {
+      String help = signInHelp(text(page));
+      for (String source :
+          List.of("POST /api/admin/tokens", "access token (JWT)", "A sign-in link")) {
+        assertTrue(help.contains(source), page + ": " + help);
+      }
+    }
     // a field without a name is never submitted: with scripts off, no token goes into a URL
     assertTrue(html.contains("<input id=\"token\" type=\"password\""), "unnamed token field");
   }
@@ -230,6 +273,14 @@ class UiRoutesTest {
     while (inputs.find()) {
       assertTrue(html.contains("<label for=\"" + inputs.group(1) + "\">"), inputs.group(1));
     }
+  }
+
+  /** The sign-in help paragraph's text, its markup and line breaks taken out. */
+  private static String signInHelp(String html) {
+    Matcher help =
+        Pattern.compile("<p id=\"signin-help\"[^>]*>(.*?)</p>", Pattern.DOTALL).matcher(html);
+    assertTrue(help.find(), "the sign-in help");
+    return help.group(1).replaceAll("<[^>]+>", "").replaceAll("\\s+", " ");
   }
 
   private static void assertHasIds(String html, List<String> ids) {

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A meter the config adds, billed end to end as the README's example: configured, reported with
- * usage.reported (a redelivered report counted once), shown on /quota, limited by a plan (hard:
- * refused at admission with its code), and priced on the invoice above a soft plan's included
- * amount in USD and in VND. Usage mode, UTC, invoice day 1, one hour of grace; accounts open at
- * 2026-03-01 00:00.
+ * A meter the config adds, billed end to end as in docs/billing-rules.md ("Custom meters"):
+ * configured, reported with usage.reported (a redelivered report counted once), shown on /quota,
+ * limited by a plan (hard: refused at admission with its code), and priced on the invoice above a
+ * soft plan's included amount in USD and in VND. Usage mode, UTC, invoice day 1, one hour of grace;
+ * accounts open at 2026-03-01 00:00.
  */
 class CustomMeterScenarioTest {
 

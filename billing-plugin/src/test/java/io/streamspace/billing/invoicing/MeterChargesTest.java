@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The period counters above the plan's included amount, with figures worked out by hand. Rates:
  * the defaults in USD (0.08 per GB of bandwidth, 0.02 per transcoding minute, 0.001 per AI
- * query) and the README's VND example (2,000, 500 and 25).
+ * query) and the VND example of docs/reference/configuration.md (2,000, 500 and 25).
  */
 class MeterChargesTest {
 

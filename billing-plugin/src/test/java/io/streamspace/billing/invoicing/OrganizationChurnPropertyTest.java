@@ -604,8 +604,8 @@ class OrganizationChurnPropertyTest {
      * A session of the user billed to {@code account} (a team's id, or the user's own for a
      * personal one), starting after {@code after}: 1 minute to 30 hours, or, one time in six,
      * starting in March's last three hours and ending up to 50 minutes into April. A heartbeat
-     * or two, one time in three resizing it. Its events name the team on each, as the README
-     * asks; a personal session's name none.
+     * or two, one time in three resizing it. Its events name the team on each, as
+     * docs/billing-rules.md asks ("Where a session is billed"); a personal session's name none.
      */
     private void session(String user, String account, Instant after) {
       String id = "s" + (++sessionCount);

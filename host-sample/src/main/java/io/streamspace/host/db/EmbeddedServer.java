@@ -81,7 +81,8 @@ final class EmbeddedServer {
 
   /**
    * Zonky's defaults run without fsync ({@code -F}) and synchronous commit: fast for tests, but
-   * a crash can lose acknowledged writes. The product keeps the README's promise instead.
+   * a crash can lose acknowledged writes. The product keeps the promise of docs/operator-guide.md
+   * ("Embedded or external PostgreSQL": a 202 survives a crash of the machine) instead.
    */
   private static EmbeddedPostgres.Builder durability(
       EmbeddedPostgres.Builder builder, boolean durable) {

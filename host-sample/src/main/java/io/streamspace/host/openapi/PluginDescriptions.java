@@ -15,7 +15,9 @@ import java.util.Map;
  * /api/plugins/{id}}; its components are renamed {@code <id>.<name>} and every {@code $ref} to
  * them rewritten, so two plugins' {@code Invoice} schemas cannot clash; its operation ids and
  * tags take the plugin id as a prefix; each operation states its own security, so the host
- * document's default (a bearer token) is not imposed on a route the plugin serves to anyone.
+ * document's default (a bearer token) is not imposed on a route the plugin serves to anyone. The
+ * plugin's {@code info.description} (what holds for all its routes) becomes the description of a
+ * tag named by its id, the tag its untagged operations get, where a viewer shows it.
  */
 final class PluginDescriptions {
 
@@ -41,6 +43,12 @@ final class PluginDescriptions {
               }
               paths.set(mount + relative, item);
             });
+    String about = description.path("info").path("description").asText("");
+    if (!about.isEmpty()) {
+      ArrayNode tags =
+          document.get("tags") instanceof ArrayNode existing ? existing : document.putArray("tags");
+      tags.addObject().put("name", pluginId).put("description", about);
+    }
   }
 
   /** Moves the plugin's components into the document under new names; answers the schemes. */

@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 
-/** The secrets every plugin has stored (README "Secrets"), read before any plugin starts. */
+/**
+ * The secrets every plugin has stored (docs/reference/configuration.md, "Secrets"), read before
+ * any plugin starts.
+ */
 public final class StoredSecrets {
 
   // A stored value reads v1:<key id>:<base64>.

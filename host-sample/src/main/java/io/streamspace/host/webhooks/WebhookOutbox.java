@@ -89,7 +89,7 @@ public final class WebhookOutbox implements Consumer<List<PublishedEvent>> {
     return connection.createArrayOf(type, events.stream().map(column).toArray());
   }
 
-  /** The body every attempt sends: README "Webhooks". */
+  /** The body every attempt sends: docs/connecting-your-platform.md, "Receive webhooks". */
   private String body(PublishedEvent event) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", event.id());

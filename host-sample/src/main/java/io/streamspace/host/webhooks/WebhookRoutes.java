@@ -22,8 +22,8 @@ import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
- * The admin routes of webhooks (README "Webhooks"): endpoints registered, listed and deleted;
- * their deliveries listed and replayed.
+ * The admin routes of webhooks (docs/connecting-your-platform.md, "Receive webhooks"): endpoints
+ * registered, listed and deleted; their deliveries listed and replayed.
  */
 public final class WebhookRoutes implements HttpServer.RouteGroup {
 

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two hosts with the packaged billing plugin on one database, each running check-quotas at every
- * step, one of them restarted: a suspension after the grace, its resumption, and a one-time
- * pack's expiring and expired notices are each published once in all (README "Quotas",
- * "Packs"). Zoe, on the free plan, stores 2.5 GB (over its 2 GB hard limit) with a grace of one
- * day; she buys a 30-day job-slot pack the day she is suspended.
+ * step, one of them restarted: a suspension after the grace, its resumption, and a one-time pack's
+ * expiring and expired notices are each published once in all (docs/billing-rules.md, "Suspension
+ * over a hard limit" and "Packs"). Zoe, on the free plan, stores 2.5 GB (over its 2 GB hard limit)
+ * with a grace of one day; she buys a 30-day job-slot pack the day she is suspended.
  */
 class AccountEventsTwoNodesE2ETest {
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@code POST /api/platform/admission} under load: two rounds of 20,000 requests from four
  * concurrent clients for 1,000 users on the free plan (every other one with 2 open sessions, so
  * refused), each answer checked; the first round runs on cold JVMs. Throughput and p50/p99 latency
- * of each round are logged, never asserted (see README, "Benchmark").
+ * of each round are logged, never asserted (see docs/benchmark.md).
  */
 class AdmissionLoadTest extends BillingHostTestBase {
   private static final Logger log = LoggerFactory.getLogger(AdmissionLoadTest.class);

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two hosts on one database: sessions and memberships the consuming node's plugin was handed are
- * counted by the other node's admission within the bound the README states ("Admission"), and so
- * is a member's cap set on one node (README "Organizations", Member caps).
+ * counted by the other node's admission within the bound docs/billing-internals.md states
+ * ("Admission from memory"), and so is a member's cap set on one node (docs/billing-rules.md,
+ * "Member caps").
  */
 class AdmissionTwoNodesE2ETest {
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -27,12 +28,18 @@ import org.openqa.selenium.support.ui.Select;
  * and an admin credit), then what ann sees after signing in on her page, that bob's data never
  * shows there, where the token is kept, and that the page runs without console errors or policy
  * violations. The team organization acme (owner oli, admin ada, member mem) is seen by each role
- * on the same page: what the API lets the role read, with its figures. Screenshots go to {@code
- * target/screenshots/}.
+ * on the same page: what the API lets the role read, with its figures. Sign-in links open the
+ * pages signed in. Screenshots go to {@code target/screenshots/}; ann's page and the admin page
+ * also to {@code -Dscreenshots.dir} when given: the pictures of docs/billing-pages.md. The users
+ * have plain ids (the database is the class's own), so that the pictures read well.
  */
 class BillingPagesBrowserTest extends BillingHostTestBase {
 
   private static final String BILLING = "/api/plugins/billing";
+
+  /** The window of the pictures in docs/billing-pages.md. */
+  private static final Dimension DOCS_WINDOW = new Dimension(1280, 2400);
+
   private static final String PAGES = BILLING + "/ui/";
 
   /** Each chart of the user page and the route it draws. */
@@ -45,10 +52,10 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   private String annToken;
   private JsonNode annInvoice;
   private JsonNode bobInvoice;
-  private final String acme = newUser("acme");
-  private final String oli = newUser("oli");
-  private final String ada = newUser("ada");
-  private final String mem = newUser("mem");
+  private final String acme = "acme";
+  private final String oli = "oli";
+  private final String ada = "ada";
+  private final String mem = "mem";
   private JsonNode acmeInvoice;
 
   /**
@@ -60,8 +67,8 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   @BeforeAll
   void startTheBrowserAndPostTheScenario() {
     browser = HeadlessChromium.startOrSkip();
-    ann = newUser("ann");
-    bob = newUser("bob");
+    ann = "ann";
+    bob = "bob";
     annToken = api.token(ann, "user");
     Instant march1 = Instant.parse("2026-03-01T00:30:00Z");
     api.postEvents(
@@ -73,6 +80,10 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             Events.sessionCreated(
                 "s-" + ann, ann, Instant.parse("2026-03-02T01:00:00Z"), "2", "4", "0"),
             Events.sessionTerminated("s-" + ann, ann, Instant.parse("2026-03-02T11:00:00Z")),
+            // one core for two hours on March 5, after her invoice's period: 0.10 not invoiced
+            Events.sessionCreated(
+                "s3-" + ann, ann, Instant.parse("2026-03-05T01:00:00Z"), "1", "0", "0"),
+            Events.sessionTerminated("s3-" + ann, ann, Instant.parse("2026-03-05T03:00:00Z")),
             // bob: one core for two hours: 0.10
             Events.sessionCreated(
                 "s-" + bob, bob, Instant.parse("2026-03-02T01:00:00Z"), "1", "0", "0"),
@@ -167,7 +178,15 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   }
 
   private void open(String path) {
-    browser.driver.get("http://localhost:" + billing.host.port() + path);
+    browser.driver.get(url(path));
+  }
+
+  private String url(String path) {
+    return "http://localhost:" + billing.host.port() + path;
+  }
+
+  private Object sessionToken() {
+    return browser.script("return sessionStorage.getItem('billing.token')");
   }
 
   private WebElement byId(String id) {
@@ -234,19 +253,6 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     String credits = byId("credits-table").getText();
     assertTrue(credits.contains("welcome") && credits.contains("$25.00"), credits);
 
-    JsonNode usage =
-        api.usage(annToken, "?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z").expect(200);
-    String total = byId("cost-so-far").findElement(By.xpath(".//tr[last()]/td[last()]")).getText();
-    assertEquals("$" + usage.get("total_cost").asText(), total);
-    // ann's invoice of March 1 to 3 lies in this period: the estimate does not count its usage
-    // again, and says so under the figures
-    String estimatedUsage =
-        byId("estimate-table").findElement(By.xpath(".//tr[th='Usage']/td")).getText();
-    assertEquals(
-        annInvoice.get("total").decimalValue(),
-        dollars(total).subtract(dollars(estimatedUsage)),
-        total + " so far, " + estimatedUsage + " estimated");
-    assertTrue(byId("estimate-note").getText().contains("usage already on an invoice"));
     assertTrue(byId("quota-cpu_cores").getText().contains("1.5 of 2 cores (75%)"));
     assertTrue(byId("quota-active_sessions").getText().contains("1 of 2 sessions"));
     assertTrue(byId("plan-free").getText().contains("(current plan)"));
@@ -263,7 +269,103 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
       assertEquals(
           served ? "" : "No data yet.", byId(chart.getKey() + "-status").getText(), chart.getKey());
     }
-    browser.screenshot("billing-user-page");
+    browser.documentedScreenshot("billing-user-page", DOCS_WINDOW);
+  }
+
+  /**
+   * ann's invoice of March 1 to 3 lies in this period (from March 1): the page shows it as
+   * already invoiced, the estimate as what is not invoiced yet (her session of March 5), and the
+   * two added up, each labelled, as the API answers them; the usage so far is the usage of the
+   * two (the usage billing mode).
+   */
+  @Test
+  void annSeesWhatIsAlreadyInvoicedThisPeriodAndWhatIsNotYet() throws Exception {
+    annSignedIn();
+
+    JsonNode spending = api.http.get(BILLING + "/spending-limit", annToken).expect(200);
+    BigDecimal invoiced = annInvoice.get("subtotal").decimalValue();
+    BigDecimal notYet = spending.at("/estimate/total").decimalValue();
+    assertEquals(new BigDecimal("1.40"), invoiced, "2 cores and 4 GB for 10 hours");
+    assertEquals(new BigDecimal("0.10"), notYet, "1 core for 2 hours on March 5");
+    assertEquals("$1.40", rowAmount("period-split-table", "Already invoiced"));
+    assertEquals("$" + notYet, rowAmount("period-split-table", "Not yet invoiced (estimate)"));
+    assertEquals("$1.50", rowAmount("period-split-table", "This period so far"));
+    assertEquals(
+        "This period so far, before credits",
+        byId("period-split-table").findElement(By.tagName("caption")).getText());
+    assertEquals(
+        "Already invoiced on "
+            + annInvoice.get("invoice_number").asText()
+            + " (under Invoices), so that usage is not in the estimate again.",
+        byId("period-split-note").getText());
+    assertEquals("$" + notYet, rowAmount("estimate-table", "Not yet invoiced"));
+    assertTrue(
+        byId("estimate-table").getText().startsWith("Not yet invoiced: the next invoice"),
+        byId("estimate-table").getText());
+
+    JsonNode usage =
+        api.usage(annToken, "?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z").expect(200);
+    String total = byId("cost-so-far").findElement(By.xpath(".//tr[last()]/td[last()]")).getText();
+    assertEquals("$" + usage.get("total_cost").asText(), total);
+    assertTrue(
+        byId("cost-so-far").getText().startsWith("Usage so far by resource, invoiced or not"));
+    String estimatedUsage = rowAmount("estimate-table", "Usage");
+    assertEquals(
+        invoiced,
+        dollars(total).subtract(dollars(estimatedUsage)),
+        total + " so far, " + estimatedUsage + " not yet invoiced");
+    assertTrue(byId("estimate-note").getText().startsWith("Already invoiced is what"));
+  }
+
+  /** ann used 90 of her 100 AI queries, and is within every other limit: one banner, that one. */
+  @Test
+  void annNearALimitSeesExactlyItsWarningOnTheFirstScreen() {
+    annSignedIn();
+
+    assertEquals(List.of("banner-warning-ai_queries"), bannerIds());
+    WebElement warning = byId("banner-warning-ai_queries");
+    assertEquals(
+        "AI queries: limit approaching (90%).\n"
+            + "Buy a capacity pack or switch to a larger plan before you reach it.",
+        warning.getText());
+    assertEquals(
+        Boolean.TRUE,
+        browser.script(
+            "return arguments[0].getBoundingClientRect().bottom <= window.innerHeight", warning),
+        "on the first screen");
+  }
+
+  /**
+   * A new user is within every limit and has no usage yet: no banner at all, and "No data yet."
+   * where each chart would be, no chart drawn (not even empty axes).
+   */
+  @Test
+  void aNewUserSeesNoBannerAndNoDataYetInsteadOfEachChart() {
+    String eve = "eve";
+    api.postEvents(platformToken, List.of(Events.userCreated(eve, NOW.minusSeconds(3600))));
+    api.awaitCaughtUp("billing");
+    signedIn(api.token(eve, "user"));
+
+    assertEquals(List.of(), bannerIds());
+    assertFalse(byId("banners").isDisplayed());
+    for (String chart : CHART_ROUTES.keySet()) {
+      assertEquals("No data yet.", byId(chart + "-status").getText(), chart);
+      assertFalse(byId(chart).isDisplayed(), chart + ": no canvas shown");
+      assertEquals(
+          Boolean.FALSE,
+          browser.script(
+              "return Chart.getChart(document.getElementById(arguments[0])) !== undefined", chart),
+          chart + ": no chart drawn");
+    }
+    assertEquals("Nothing is invoiced yet this period.", byId("period-split-note").getText());
+    assertEquals("$0.00", rowAmount("period-split-table", "This period so far"));
+  }
+
+  /** The ids of the banners the page shows, in order. */
+  @SuppressWarnings("unchecked")
+  private List<String> bannerIds() {
+    return (List<String>)
+        browser.script("return [...document.getElementById('banners').children].map((b) => b.id)");
   }
 
   /** An amount the page shows in dollars ($1,234.50) as a number. */
@@ -309,6 +411,11 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     open(PAGES + "admin");
     assertEquals("Billing administration", browser.driver.getTitle());
     signIn(api.adminToken);
+    awaitAdminPageDrawn();
+  }
+
+  /** Waits until the admin page has drawn the accounts, the jobs and the dashboard. */
+  private void awaitAdminPageDrawn() {
     browser.await(
         d ->
             !d.findElements(By.id("accounts-table")).isEmpty()
@@ -345,12 +452,12 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         browser.script(
             "return Chart.getChart(document.getElementById('usage-patterns-chart')) !== undefined"
                 + " && Chart.getChart(document.getElementById('revenue-chart-USD')) !== undefined"));
-    browser.screenshot("billing-admin-page");
+    browser.documentedScreenshot("billing-admin-page", DOCS_WINDOW);
   }
 
   @Test
   void aCreditGrantedThroughTheAdminFormShowsOnTheAccountOnceEvenAfterADoubleSubmit() {
-    String dan = newUser("dan");
+    String dan = "dan";
     api.postEvents(platformToken, List.of(Events.userCreated(dan, NOW.minusSeconds(3600))));
     api.awaitCaughtUp("billing");
     adminSignedIn();
@@ -406,7 +513,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
 
   @Test
   void buyingAPackOnThePageListsThePurchaseAndRaisesTheLimit() {
-    String cat = newUser("cat");
+    String cat = "cat";
     api.postEvents(platformToken, List.of(Events.userCreated(cat, NOW.minusSeconds(3600))));
     signedIn(api.token(cat, "user"));
     assertEquals("2", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
@@ -430,6 +537,66 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertTrue(byId("signin-form").isDisplayed());
     assertFalse(byId("content").isDisplayed());
     browserLoggedOnly(BILLING + "/organizations", 401);
+  }
+
+  // ---- sign-in links: a page's address ending in #token=<token>, as the demo prints them ----
+
+  /**
+   * The admin page's link, then ann's: each page opens signed in, the token in this tab's
+   * sessionStorage and gone from the address bar, and from the history too (going back and
+   * forth shows the addresses without it).
+   */
+  @Test
+  void aSignInLinkOpensThePageSignedInAndLeavesTheTokenNeitherInTheAddressBarNorInTheHistory() {
+    open(PAGES + "admin#token=" + api.adminToken);
+
+    awaitAdminPageDrawn();
+    assertEquals("Signed in as an admin", byId("signed-in-as").getText());
+    assertEquals(url(PAGES + "admin"), browser.driver.getCurrentUrl());
+    assertEquals(api.adminToken, sessionToken());
+
+    open(PAGES + "#token=" + annToken);
+
+    browser.await(d -> byId("signed-in-as").getText().equals("Signed in as " + ann));
+    assertEquals(url(PAGES), browser.driver.getCurrentUrl());
+    assertEquals(annToken, sessionToken());
+    assertFalse(byId("signin-form").isDisplayed());
+    assertFalse(byId("signin-help").isDisplayed(), "the sign-in help shows only signed out");
+    browser.await(d -> ann.equals(byId("content").getAttribute("data-loaded-org")));
+
+    // signed out first, so that the pages met again ask for nothing
+    byId("signout").click();
+    browser.driver.navigate().back();
+    assertEquals(url(PAGES + "admin"), browser.driver.getCurrentUrl());
+    browser.driver.navigate().forward();
+    assertEquals(url(PAGES), browser.driver.getCurrentUrl());
+  }
+
+  /** A link opened in a tab already showing the page changes only the fragment: no new load. */
+  @Test
+  void aSignInLinkOpenedOnThePageAlreadyShownSignsInWithoutALoad() {
+    browser.script("window.notLoadedAgain = true");
+
+    browser.script("location.hash = arguments[0]", "#token=" + annToken);
+
+    browser.await(d -> ann.equals(byId("content").getAttribute("data-loaded-org")));
+    assertEquals(Boolean.TRUE, browser.script("return window.notLoadedAgain === true"));
+    assertEquals(url(PAGES), browser.driver.getCurrentUrl());
+    assertEquals(annToken, sessionToken());
+    assertEquals("Signed in as " + ann, byId("signed-in-as").getText());
+  }
+
+  @Test
+  void aSignInLinkWithARefusedTokenShowsTheSignInFormAndSaysSo() {
+    open(PAGES + "admin#token=not-a-token");
+
+    browser.await(d -> byId("live").getText().startsWith("The token was refused"));
+    assertEquals(url(PAGES + "admin"), browser.driver.getCurrentUrl());
+    assertNull(sessionToken());
+    assertTrue(byId("signin-form").isDisplayed());
+    assertTrue(byId("signin-help").getText().contains("POST /api/admin/tokens"));
+    assertFalse(byId("content").isDisplayed());
+    browserLoggedOnly(BILLING + "/admin/users", 401);
   }
 
   // ---- the team organization acme, by role ----

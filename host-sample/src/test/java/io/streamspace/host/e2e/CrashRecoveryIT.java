@@ -43,9 +43,10 @@ class CrashRecoveryIT {
   @TempDir Path work;
 
   /**
-   * The README's promise, "a 202 means the batch is durably journaled": 1,000 sessions posted in
-   * batches, then the host and every PostgreSQL process killed with SIGKILL within 0.1 s of the
-   * last 202. With Zonky's test defaults (no fsync, no synchronous commit) hundreds were gone.
+   * The promise of docs/operator-guide.md ("What a 202 means"), "the batch is committed to the
+   * journal": 1,000 sessions posted in batches, then the host and every PostgreSQL process killed
+   * with SIGKILL within 0.1 s of the last 202. With Zonky's test defaults (no fsync, no
+   * synchronous commit) hundreds were gone.
    */
   @Test
   void everySessionAcknowledgedBeforeTheHostAndItsDatabaseAreKilledIsThereAfterARestart()

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * again: while it is down, reads answer 503 {@code database_unavailable} with
  * {@code Retry-After} within seconds (not a 500 after 30 s) and health says the database is
  * unavailable; once it is back, all answer as before. A 30 s outage while a platform keeps
- * posting (README, "A database outage") loses and doubles nothing.
+ * posting (docs/operator-guide.md, "A database outage") loses and doubles nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseOutageE2ETest {

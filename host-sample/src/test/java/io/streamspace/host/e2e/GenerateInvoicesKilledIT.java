@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar host-sample.jar} killed with SIGKILL while generate-invoices finalizes
- * thousands of drafts (README, "Killing a node"; issue 27: "generate-invoices survives SIGKILL
- * mid-run and a re-run"), then another node started on the same PostgreSQL, which takes the
- * dead node's run over (Quartz's recovery) and finishes it.
+ * thousands of drafts (docs/operator-guide.md, "Killing a node"; issue 27: "generate-invoices
+ * survives SIGKILL mid-run and a re-run"), then another node started on the same PostgreSQL,
+ * which takes the dead node's run over (Quartz's recovery) and finishes it.
  *
  * <p>Unlike {@code KilledNodeIT}'s invoicing phase, which holds finalization by locking account
  * rows and so depends on finalizing one invoice at a time, the kill here is triggered by the

@@ -92,6 +92,39 @@ final class HeadlessChromium implements AutoCloseable {
     }
   }
 
+  /**
+   * The folder the docs' screenshots also go to, given as {@code
+   * -Dscreenshots.dir=<folder>} (relative to the module: {@code ../docs/images}); unset, only
+   * {@code target/screenshots/} gets them.
+   */
+  static final String DOCS_FOLDER_PROPERTY = "screenshots.dir";
+
+  /**
+   * The top of the page in a window of a fixed size (so that the pictures stay small and alike
+   * from run to run) as a PNG in {@code target/screenshots/} and, with {@code
+   * -Dscreenshots.dir=<folder>}, in that folder too: the pictures of docs/ are taken so. Nothing
+   * is focused in them.
+   */
+  Path documentedScreenshot(String name, Dimension window) throws Exception {
+    Dimension before = driver.manage().window().getSize();
+    driver.manage().window().setSize(window);
+    try {
+      script("document.activeElement.blur(); window.scrollTo(0, 0)");
+      byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+      Files.createDirectories(SCREENSHOTS);
+      Path file = SCREENSHOTS.resolve(name + ".png");
+      Files.write(file, png);
+      String docs = System.getProperty(DOCS_FOLDER_PROPERTY, "");
+      if (!docs.isBlank()) {
+        Path folder = Files.createDirectories(Path.of(docs));
+        Files.write(folder.resolve(name + ".png"), png);
+      }
+      return file;
+    } finally {
+      driver.manage().window().setSize(before);
+    }
+  }
+
   @Override
   public void close() {
     driver.quit();

@@ -35,9 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two {@code java -jar host-sample.jar} nodes on one PostgreSQL, one of them killed with SIGKILL
- * in the middle of intake, of calculate-usage and of generate-invoices (README, "Killing a
- * node"; generate-invoices killed in the middle of a chunk of drafts): the other finishes, every event answered 202 is journaled once and billed once, usage
- * is what the events make by hand, and each account has one invoice for the period, numbered
+ * in the middle of intake, of calculate-usage and of generate-invoices (docs/operator-guide.md,
+ * "Killing a node"; generate-invoices killed in the middle of a chunk of drafts): the other
+ * finishes, every event answered 202 is journaled once and billed once, usage is what the
+ * events make by hand, and each account has one invoice for the period, numbered
  * without gap or duplicate. One scenario in three phases, each on what the one before left, so
  * that the nodes start four times rather than a dozen.
  */
@@ -61,7 +62,7 @@ class KilledNodeIT {
    */
   private static final Duration JOB_TAKEOVER = Duration.ofSeconds(25);
 
-  /** README, "Two nodes, or more": a dead node's journal lease is taken over within 12 s. */
+  /** docs/operator-guide.md, "Two nodes, or more": a dead node's lease taken over in 12 s. */
   private static final Duration JOURNAL_TAKEOVER = Duration.ofSeconds(12);
 
   @TempDir Path work;

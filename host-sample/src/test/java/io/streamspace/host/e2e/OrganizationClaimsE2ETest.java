@@ -12,7 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Memberships in the platform's sign-in token (README "Organizations", the {@code orgs} claim),
+ * Memberships in the platform's sign-in token (docs/billing-rules.md, "Memberships come from the
+ * platform", the {@code orgs} claim),
  * over HTTP with the packaged billing plugin: team acme, owned by olivia from 08:00, where olivia
  * ran 2 cores / 4 GB from 09:00 to 10:00 (2 × 0.05 + 4 × 0.01 = 0.14), and dan is a member by
  * event. carol's membership event has not arrived: her token's claim is all the plugin knows.

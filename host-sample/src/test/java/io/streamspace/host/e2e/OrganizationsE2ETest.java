@@ -25,7 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A team organization over HTTP with the packaged billing plugin (README "Organizations"):
+ * A team organization over HTTP with the packaged billing plugin (docs/billing-rules.md, "The
+ * customer: organizations"):
  * acme, owned by olivia, on the free plan, with adam as its admin and mia as a member, from 08:00.
  * Under acme adam ran 2 cores / 4 GB from 09:00 to 11:00 (0.20 + 0.08 = 0.28) and mia 1 core /
  * 2 GB from 09:00 to 10:00 (0.05 + 0.02 = 0.07); mia also ran 1 core / 1 GB from 10:00 to 11:00

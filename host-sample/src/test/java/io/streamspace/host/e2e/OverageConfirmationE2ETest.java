@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * A soft counter over its included amount, over HTTP with the packaged billing plugin: {@code
  * POST /api/platform/admission} refuses new sessions with {@code overage_confirmation_required}
  * and the cost of going on until the user confirms through {@code POST
- * /api/plugins/billing/overage/confirm}, then allows them (README "Admission").
+ * /api/plugins/billing/overage/confirm}, then allows them (docs/billing-rules.md, "Overage
+ * confirmation").
  */
 class OverageConfirmationE2ETest extends BillingHostTestBase {
 

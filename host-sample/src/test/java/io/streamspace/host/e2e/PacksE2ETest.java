@@ -9,11 +9,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Capacity packs raise limits, over HTTP with the packaged billing plugin: a user on the free
- * plan (2 active sessions, hard) with two sessions open is refused a third; a 5-slot pack bought
- * at noon (one-time, 30 days: until April 9 noon) admits it at once and shows in {@code /quota};
- * check-quotas announces it as expiring, and at its end the third is refused again (the expiry
- * acts from admission's memory) and check-quotas announces it expired, each once; a renewal restores it (README "Packs").
+ * Capacity packs raise limits, over HTTP with the packaged billing plugin: a user on the free plan
+ * (2 active sessions, hard) with two sessions open is refused a third; a 5-slot pack bought at noon
+ * (one-time, 30 days: until April 9 noon) admits it at once and shows in {@code /quota};
+ * check-quotas announces it as expiring, and at its end the third is refused again (the expiry acts
+ * from admission's memory) and check-quotas announces it expired, each once; a renewal restores it
+ * (docs/billing-rules.md, "Packs").
  */
 class PacksE2ETest extends BillingHostTestBase {
 

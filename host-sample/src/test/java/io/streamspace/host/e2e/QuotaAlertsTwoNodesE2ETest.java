@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two hosts with the packaged billing plugin on one database, each running check-quotas again
- * and again, at once, and one of them restarted: each quota alert is published once in all, on
- * whichever node ran the job (README "Quotas"). Ivy is on the free plan, whose bandwidth allows 5
- * GB a month: the warning is at 4 GB (80 %).
+ * Two hosts with the packaged billing plugin on one database, each running check-quotas again and
+ * again, at once, and one of them restarted: each quota alert is published once in all, on
+ * whichever node ran the job (docs/billing-rules.md, "Quota states and alerts"). Ivy is on the free
+ * plan, whose bandwidth allows 5 GB a month: the warning is at 4 GB (80 %).
  */
 class QuotaAlertsTwoNodesE2ETest {
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code GET /quota} over HTTP with the packaged billing plugin, read right after the platform's
  * 202: on the node that consumes the journal the batch is stored before the answer, and the quota
- * is read from what is stored (README "Quotas": how stale).
+ * is read from what is stored (docs/billing-rules.md, "How fresh the figures are").
  */
 class QuotaE2ETest extends BillingHostTestBase {
 

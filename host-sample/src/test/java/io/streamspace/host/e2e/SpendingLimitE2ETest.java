@@ -10,12 +10,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A spending limit with {@code block} over HTTP with the packaged billing plugin (README
- * "Spending limits"). The session runs 2 cores and 4 GB from 10:00 at the default USD rates:
- * 2 × 0.05 + 4 × 0.01 = 0.14 USD an hour. The limit is 0.28 USD; calculate-usage at 12:10 rates
- * 10:00-12:00 (2 hours, 0.28 USD), so the limit is reached at 12:10 and the session suspended by
- * the check-quotas run at 12:25 (the default 15-minute notice), not by the one a second before;
- * raising the limit resumes it at once.
+ * A spending limit with {@code block} over HTTP with the packaged billing plugin
+ * (docs/billing-rules.md, "Spending limits"). The session runs 2 cores and 4 GB from 10:00 at the
+ * default USD rates: 2 × 0.05 + 4 × 0.01 = 0.14 USD an hour. The limit is 0.28 USD; calculate-usage
+ * at 12:10 rates 10:00-12:00 (2 hours, 0.28 USD), so the limit is reached at 12:10 and the session
+ * suspended by the check-quotas run at 12:25 (the default 15-minute notice), not by the one a
+ * second before; raising the limit resumes it at once.
  */
 class SpendingLimitE2ETest extends BillingHostTestBase {
 

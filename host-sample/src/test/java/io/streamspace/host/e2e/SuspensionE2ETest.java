@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * Suspension after the grace over HTTP with the packaged billing plugin: a user on the free plan
  * stores 2.5 GB (over its 2 GB hard limit); check-quotas first finds it at noon, so with a grace
  * of one day the session is suspended by the run at noon the next day and not by the one a
- * second before, admission refuses the account, and an upgrade resumes it at once (README
- * "Quotas", Suspension).
+ * second before, admission refuses the account, and an upgrade resumes it at once
+ * (docs/billing-rules.md, "Suspension over a hard limit").
  */
 class SuspensionE2ETest extends BillingHostTestBase {
 

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TwoNodesE2ETest {
 
-  /** README, "Two nodes, or more": a lease of 10 s, and a standby that looks every second. */
+  /**
+   * docs/operator-guide.md, "Two nodes, or more": a lease of 10 s, and a standby that looks every
+   * second.
+   */
   private static final Duration TAKEOVER = Duration.ofSeconds(12);
 
   @TempDir Path work;
@@ -80,7 +83,10 @@ class TwoNodesE2ETest {
     }
   }
 
-  /** README, "How far behind reads may be": on a node that does not consume the journal. */
+  /**
+   * docs/operator-guide.md, "How far behind reads may be": on a node that does not consume the
+   * journal.
+   */
   private static final Duration READ_BEHIND = Duration.ofSeconds(5);
 
   @Test

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How long a journal consumer waits between failed rounds: short enough that it resumes within
- * seconds of the database's return (README, "A database outage") even when no batch wakes it.
+ * seconds of the database's return (docs/operator-guide.md, "A database outage") even when no
+ * batch wakes it.
  */
 class JournalConsumerBackoffTest {
 

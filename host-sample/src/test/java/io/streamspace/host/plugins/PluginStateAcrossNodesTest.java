@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 class PluginStateAcrossNodesTest extends HostTestBase {
 
-  /** README, "Running several nodes": how soon a change reaches every node. */
+  /** docs/operator-guide.md, "Two nodes, or more": how soon a change reaches every node. */
   private static final Duration BOUND = Duration.ofSeconds(2);
 
   private final RecordingPlugin otherPlugin = new RecordingPlugin();

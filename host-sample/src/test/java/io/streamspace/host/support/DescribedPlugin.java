@@ -17,7 +17,7 @@ public final class DescribedPlugin implements PlatformPlugin {
   private static final String DESCRIPTION =
       """
       {"openapi": "3.1.0",
-       "info": {"title": "described", "version": "1.0"},
+       "info": {"title": "described", "version": "1.0", "description": "What holds for every route."},
        "security": [{"token": []}],
        "paths": {
          "/things/{id}": {
