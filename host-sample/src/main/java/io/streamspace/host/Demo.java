@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --demo}: installs the billing plugin from the plugin catalog through the host's API
- * ({@link DemoInstall}), posts a single user, a team organization, their members and sessions
- * ({@link DemoEvents}) through the same intake the HTTP endpoint uses, runs every plugin job once
- * through the scheduler, and returns what it did and curl lines (with real tokens) that show the
+ * ({@link DemoInstall}), posts two single users, a team organization, their members, sessions
+ * and usage reports ({@link DemoEvents}) through the same intake the HTTP endpoint uses, runs
+ * every plugin job once through the scheduler, and returns what it did, a link per user (and the
+ * admin) that opens the billing pages signed in, and curl lines (with real tokens) that show the
  * result.
  *
  * <p>Idempotent on the same data folder: the first run anchors the demo's times at its start
@@ -51,17 +54,68 @@ final class Demo {
     String heading;
     if (Files.exists(anchorFile)) {
       now = Instant.parse(Files.readString(anchorFile).trim());
-      heading = "Demo data was posted at " + now + " (not again). Try:";
+      heading = "Demo data was posted at " + now + " (not again). " + STORY;
     } else {
       now = host.clock().instant().truncatedTo(ChronoUnit.SECONDS);
       postEvents(host, now);
       Files.createDirectories(dataDir);
       Files.writeString(anchorFile, now.toString());
-      heading = "Demo data posted. Try:";
+      heading = "Demo data posted. " + STORY;
     }
     runJobs(host);
+    Map<String, String> tokens = new LinkedHashMap<>();
+    for (String user : USERS.keySet()) {
+      tokens.put(user, userToken(host, user));
+    }
     lines.add(heading);
-    lines.addAll(curlLines(host, admin, now));
+    lines.addAll(pageLines(host.url(), tokens, admin));
+    lines.add("The API, with curl:");
+    lines.addAll(curlLines(host.url(), tokens, admin, now));
+    return lines;
+  }
+
+  /** Where the first line sends the reader for the whole story. */
+  private static final String STORY =
+      "Its story: docs/getting-started.md. The pages, each link signed in as its user:";
+
+  /** The demo's users, in the order their pages are listed, each with what their page shows. */
+  private static final Map<String, String> USERS = users();
+
+  private static Map<String, String> users() {
+    Map<String, String> users = new LinkedHashMap<>();
+    users.put("alice", "a single user, within her limits");
+    users.put("erin", "a single user paying in VND, storage near her limit");
+    users.put("bob", "acme's Owner: choose acme, its AI overage awaits him");
+    users.put("carol", "acme's Admin");
+    users.put("dan", "acme's Member");
+    return users;
+  }
+
+  /** The user page of this host. */
+  static final String USER_PAGE = "/api/plugins/billing/ui/";
+
+  /** The admin page of this host. */
+  static final String ADMIN_PAGE = "/api/plugins/billing/ui/admin";
+
+  /**
+   * A link to a page that signs in with {@code token}: the page reads it from the fragment (never
+   * sent to the server), keeps it in the tab's sessionStorage and takes it out of the address.
+   */
+  static String signedIn(String base, String page, String token) {
+    return base + page + "#token=" + token;
+  }
+
+  /** A line per demo user with their page, signed in, then the admin's, the links aligned. */
+  private static List<String> pageLines(String base, Map<String, String> tokens, String admin) {
+    Map<String, String> links = new LinkedHashMap<>();
+    USERS.forEach(
+        (user, what) ->
+            links.put(user + " (" + what + ")", signedIn(base, USER_PAGE, tokens.get(user))));
+    links.put("the admin (every account)", signedIn(base, ADMIN_PAGE, admin));
+    int width = links.keySet().stream().mapToInt(String::length).max().orElse(0);
+    List<String> lines = new ArrayList<>();
+    links.forEach(
+        (label, link) -> lines.add("  " + label + " ".repeat(width + 2 - label.length()) + link));
     return lines;
   }
 
@@ -69,13 +123,18 @@ final class Demo {
     host.intake().receive(DemoEvents.batch(now));
   }
 
-  private static List<String> curlLines(Host host, String admin, Instant now) {
-    String alice = userToken(host, "alice");
-    String base = host.url();
+  private static List<String> curlLines(
+      String base, Map<String, String> tokens, String admin, Instant now) {
+    String alice = tokens.get("alice");
     List<String> lines = new ArrayList<>();
     lines.add("  # alice's usage this month (2 cores, 4 GB for 10 hours: 1.00 + 0.40), as alice");
     lines.add(curl(alice, base + "/api/plugins/billing/usage"));
-    lines.addAll(teamLines(host, base));
+    lines.add(
+        "  # erin's, in VND at the default VND rates (1 core, 2 GB for 2 hours: 2,500 + 1,000)"
+            + " and her quota (storage 1.7 of 2 GB: warning), as erin");
+    lines.add(curl(tokens.get("erin"), base + "/api/plugins/billing/usage"));
+    lines.add(curl(tokens.get("erin"), base + "/api/plugins/billing/quota"));
+    lines.addAll(teamLines(base, tokens));
     lines.add(
         "  # as the admin: anyone's usage, the jobs, the installed plugins, the billing config"
             + " and its history");
@@ -112,18 +171,27 @@ final class Demo {
    * acme's usage by member, as its owner and as its admin; a member reads its quota and their own
    * part of its usage only.
    */
-  private static List<String> teamLines(Host host, String base) {
+  private static List<String> teamLines(String base, Map<String, String> tokens) {
     String teamUsage = base + "/api/plugins/billing/usage?org_id=" + DemoEvents.TEAM;
-    String dan = userToken(host, "dan");
+    String teamQuota = base + "/api/plugins/billing/quota?org_id=" + DemoEvents.TEAM;
+    String bob = tokens.get("bob");
+    String dan = tokens.get("dan");
     return List.of(
         "  # acme's usage by member, as bob, its owner (carol 0.35, dan 0.24, bob's session still"
             + " running: rated hour by hour)",
-        curl(userToken(host, "bob"), teamUsage),
+        curl(bob, teamUsage),
         "  # the same as carol, an admin of acme",
-        curl(userToken(host, "carol"), teamUsage),
+        curl(tokens.get("carol"), teamUsage),
+        "  # acme's quota as bob: AI queries 1,200 of Pro's 1,000 (soft), confirmation_required"
+            + " (new sessions wait); bob confirms the overage (200 × 0.001 = 0.20)",
+        curl(bob, teamQuota),
+        curl(bob, base + "/api/plugins/billing/overage/confirm")
+            + " -X POST -d '{\"meter\":\"ai_queries\",\"org_id\":\""
+            + DemoEvents.TEAM
+            + "\"}'",
         "  # as dan, a member of acme: its quota, but not its usage (403 admin_required), only his"
             + " own part of it (0.24)",
-        curl(dan, base + "/api/plugins/billing/quota?org_id=" + DemoEvents.TEAM),
+        curl(dan, teamQuota),
         curl(dan, teamUsage),
         curl(dan, teamUsage + "&member_id=dan"));
   }

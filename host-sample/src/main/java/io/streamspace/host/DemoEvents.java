@@ -10,9 +10,12 @@ import java.time.Instant;
 
 /**
  * The batch {@code --demo} posts, as a platform would, anchored at the instant of its first run:
- * alice, a single user (her personal organization), and the team organization {@value #TEAM},
- * owned by bob, with carol as its admin and dan as a member. Sizes and hours are small and round
- * so the costs can be checked by hand at the default rates (README, "What you see").
+ * two single users in their personal organizations on the default plan (Hobby: 2 GB of storage,
+ * 100 AI queries included), alice within her limits and erin, who pays in VND, near her storage
+ * limit; and the team organization {@value #TEAM} on Pro, owned by bob, with carol as its admin
+ * and dan as a member, whose AI queries went past the plan's soft allowance, an overage awaiting
+ * bob's confirmation. Sizes and hours are small and round so the costs can be checked by hand at
+ * the default rates (docs/getting-started.md, "The demo's story").
  */
 final class DemoEvents {
 
@@ -31,17 +34,29 @@ final class DemoEvents {
   static byte[] batch(Instant now) {
     DemoEvents demo = new DemoEvents(now);
     demo.alice();
+    demo.erin();
     demo.bob();
     demo.acme();
     return demo.events.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** alice: 2 cores / 4 GB (10 GB stored) for 10 hours, ended an hour ago. */
+  /** alice: 2 cores / 4 GB (1 GB stored, half her 2 GB) for 10 hours, ended an hour ago. */
   private void alice() {
     user("demo-alice-user", hoursAgo(12), "alice");
-    session("demo-alice-1", "session.created", hoursAgo(11), "alice", null).sized("2", "4", "10");
+    session("demo-alice-1", "session.created", hoursAgo(11), "alice", null).sized("2", "4", "1");
     session("demo-alice-2", "session.heartbeat", hoursAgo(6), "alice", null);
     session("demo-alice-3", "session.terminated", hoursAgo(1), "alice", null);
+  }
+
+  /**
+   * erin, opened in VND (priced at the default VND rates: no config needed): 1 core / 2 GB for 2
+   * hours, ended 2 hours ago, leaving 1.7 GB stored, 85 % of her 2 GB: a warning (at 80 %), not
+   * exceeded.
+   */
+  private void erin() {
+    user("demo-erin-user", hoursAgo(12), "erin").put("currency", "VND");
+    session("demo-erin-1", "session.created", hoursAgo(4), "erin", null).sized("1", "2", "1.7");
+    session("demo-erin-2", "session.terminated", hoursAgo(2), "erin", null);
   }
 
   /** bob: 4 cores / 8 GB (20 GB stored) under acme, running for 3 hours. */
@@ -73,18 +88,33 @@ final class DemoEvents {
     session("demo-carol-2", "session.terminated", hoursAgo(5), "carol", TEAM);
     session("demo-dan-1", "session.created", hoursAgo(8), "dan", TEAM).sized("1", "1", "0");
     session("demo-dan-2", "session.terminated", hoursAgo(4), "dan", TEAM);
+    // their AI queries in those sessions: 700 + 500 = 1,200 of Pro's 1,000 included (soft)
+    aiQueries("demo-acme-ai-carol", hoursAgo(7), "carol", 700);
+    aiQueries("demo-acme-ai-dan", hoursAgo(5), "dan", 500);
   }
 
   private Instant hoursAgo(int hours) {
     return now.minus(Duration.ofHours(hours));
   }
 
-  private void user(String id, Instant at, String userId) {
-    event(id, "user.created", at)
+  /** A user.created; answers its {@code user} member, to which attributes may be added. */
+  private ObjectNode user(String id, Instant at, String userId) {
+    return event(id, "user.created", at)
         .putObject("user")
         .put("user_id", userId)
         .put("email", userId + "@example.com")
         .put("name", userId);
+  }
+
+  /** AI queries a member of the team ran in their session, reported to the team. */
+  private void aiQueries(String id, Instant at, String userId, int queries) {
+    event(id, "usage.reported", at)
+        .putObject("usage")
+        .put("user_id", userId)
+        .put("org_id", TEAM)
+        .put("meter", "ai_queries")
+        .put("quantity", queries)
+        .put("session_id", "demo-" + userId);
   }
 
   private void membership(String id, String userId, String role) {

@@ -10,9 +10,10 @@ import java.util.Optional;
 /**
  * Entry point of the reference host ({@code java -jar host-sample.jar}). The only class that
  * prints to stdout: the generated admin token, where the host serves and logs, and the demo's
- * curl lines; and to stderr the one line saying why the host refused to start (its stack trace
- * too with {@code --debug} or {@code STREAMSPACE_DEBUG=true}). Everything else is logged to the
- * data folder's {@code logs/host.log}; the console shows only warnings and errors.
+ * sign-in links to the pages and curl lines; and to stderr the one line saying why the host
+ * refused to start (its stack trace too with {@code --debug} or {@code STREAMSPACE_DEBUG=true}).
+ * Everything else is logged to the data folder's {@code logs/host.log}; the console shows only
+ * warnings and errors.
  */
 public final class HostMain {
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -77,7 +78,7 @@ class DemoTest {
     try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
       List<HostClient.Response> answers = teamGets(host, Demo.run(host, work.resolve("data")));
 
-      assertEquals(5, answers.size(), answers.toString());
+      assertEquals(6, answers.size(), answers.toString());
       JsonNode asOwner = answers.get(0).expect(200);
       assertEquals("acme", asOwner.get("user_id").asText());
       assertEquals("1.16", asOwner.get("total_cost").decimalValue().toPlainString());
@@ -87,13 +88,112 @@ class DemoTest {
           asOwner.get("by_member").toString());
       assertEquals("0.01", asOwner.get("organization_cost").decimalValue().toPlainString());
       assertEquals(asOwner, answers.get(1).expect(200), "the admin reads what the owner reads");
-      assertEquals("acme", answers.get(2).expect(200).get("user_id").asText(), "dan's quota");
       assertEquals(
-          "admin_required", answers.get(3).expect(403).at("/error/code").asText(), "dan's usage");
-      JsonNode dansOwn = answers.get(4).expect(200);
+          "confirmation_required",
+          meter(answers.get(2).expect(200), "ai_queries").get("state").asText(),
+          "acme's quota, as bob");
+      assertEquals("acme", answers.get(3).expect(200).get("user_id").asText(), "dan's quota");
+      assertEquals(
+          "admin_required", answers.get(4).expect(403).at("/error/code").asText(), "dan's usage");
+      JsonNode dansOwn = answers.get(5).expect(200);
       assertEquals("dan", dansOwn.get("member_id").asText());
       assertEquals(
           "0.24", dansOwn.get("total_cost").decimalValue().toPlainString(), "his by_member part");
+    }
+  }
+
+  /**
+   * Each demo user's printed page link, and the admin's, is this host's page with a token in its
+   * {@code #token=} fragment that the API takes as that user: the link opens the page signed in.
+   */
+  @Test
+  void eachPrintedPageLinkCarriesATokenTheApiTakesAsItsUser() throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
+      Map<String, String[]> links = pageLinks(Demo.run(host, work.resolve("data")));
+
+      assertEquals(
+          List.of("alice", "erin", "bob", "carol", "dan", "the admin"),
+          List.copyOf(links.keySet()));
+      HostClient client = new HostClient(host.port());
+      for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
+        assertEquals(host.url() + "/api/plugins/billing/ui/", links.get(user)[0], user);
+        JsonNode organizations =
+            client.get("/api/plugins/billing/organizations", links.get(user)[1]).expect(200);
+        assertEquals(user, organizations.get("user_id").asText(), "signed in as " + user);
+      }
+      assertEquals(host.url() + "/api/plugins/billing/ui/admin", links.get("the admin")[0]);
+      JsonNode accounts =
+          client.get("/api/plugins/billing/admin/users", links.get("the admin")[1]).expect(200);
+      assertEquals(
+          List.of("acme", "alice", "bob", "carol", "dan", "erin"),
+          accounts.findValuesAsText("user_id"),
+          "the admin page's token reads every account");
+    }
+  }
+
+  /**
+   * The story docs/getting-started.md tells, on the hour (12:00): nobody is over a limit. alice
+   * stores 1 GB of her 2 GB (50 %). erin, in VND, stores 1.7 GB of 2 GB: 85 %, a warning (at
+   * 80 %); her session, 1 core and 2 GB for 2 hours, is 2 core-hours × 1,250 = 2,500 VND and 4
+   * GB-hours × 250 = 1,000 VND, her storage 1.7 GB from 08:00 to 11:00, 0.006986 GB-months ×
+   * 2,500 = 17 VND: 3,517 VND. acme's members asked the AI 700 + 500 = 1,200 times, 200 over
+   * Pro's 1,000 included (soft): confirmation_required, 200 × 0.001 = 0.20, until bob confirms
+   * with the printed line. The team members' own accounts are empty.
+   */
+  @Test
+  void nobodyIsOverALimit_erinIsNearHerStorageLimitInVnd_acmesAiOverageAwaitsBob()
+      throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
+      List<String> lines = Demo.run(host, work.resolve("data"));
+      HostClient client = new HostClient(host.port());
+      Map<String, String[]> links = pageLinks(lines);
+      Map<String, JsonNode> quotas = new LinkedHashMap<>();
+      for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
+        quotas.put(user, client.get("/api/plugins/billing/quota", links.get(user)[1]).expect(200));
+      }
+      quotas.put(
+          "acme",
+          client.get("/api/plugins/billing/quota?org_id=acme", links.get("bob")[1]).expect(200));
+
+      assertEquals(
+          Map.of(
+              "alice", List.of(),
+              "erin", List.of("storage_gb warning 85.00"),
+              "bob", List.of(),
+              "carol", List.of(),
+              "dan", List.of(),
+              "acme", List.of("ai_queries confirmation_required 120.00")),
+          notOk(quotas));
+      assertEquals("50.00", meter(quotas.get("alice"), "storage_gb").get("percent").asText());
+      JsonNode ai = meter(quotas.get("acme"), "ai_queries");
+      assertEquals("1200", ai.get("used").decimalValue().toPlainString());
+      assertEquals("soft", ai.get("kind").asText());
+      assertEquals("0.20", ai.get("overage_cost").decimalValue().toPlainString());
+      assertEquals("VND", quotas.get("erin").get("currency").asText());
+      JsonNode erinsUsage =
+          client.get("/api/plugins/billing/usage", links.get("erin")[1]).expect(200);
+      assertEquals("VND", erinsUsage.get("currency").asText());
+      assertEquals(
+          List.of("cpu 2500", "memory 1000", "storage 17"),
+          costs(erinsUsage),
+          erinsUsage.toString());
+      assertEquals("3517", erinsUsage.get("total_cost").decimalValue().toPlainString());
+
+      String confirm =
+          lines.stream().filter(l -> l.contains("/overage/confirm")).findFirst().orElseThrow();
+      Matcher posted =
+          Pattern.compile(
+                  "curl -s -H 'Authorization: Bearer (\\S+)' 'http://localhost:\\d+(\\S+)'"
+                      + " -X POST -d '(.*)'")
+              .matcher(confirm.trim());
+      assertTrue(posted.matches(), confirm);
+      assertEquals(links.get("bob")[1], posted.group(1), "bob confirms, as the owner");
+      client.call("POST", posted.group(2), posted.group(1), posted.group(3)).expect(201);
+      JsonNode confirmed =
+          client.get("/api/plugins/billing/quota?org_id=acme", links.get("bob")[1]).expect(200);
+      assertEquals("exceeded", meter(confirmed, "ai_queries").get("state").asText());
     }
   }
 
@@ -128,7 +228,9 @@ class DemoTest {
           secondLines.get(2).matches(".*/api/admin/plugins/billing/update' -X POST"),
           secondLines.get(2));
       assertEquals(
-          "Demo data was posted at 2026-11-22T12:00:00Z (not again). Try:", secondLines.get(3));
+          "Demo data was posted at 2026-11-22T12:00:00Z (not again). Its story:"
+              + " docs/getting-started.md. The pages, each link signed in as its user:",
+          secondLines.get(3));
       assertEquals(List.of("enable admin", "install admin " + version), history(host));
       List<String> secondPosts = posts(secondLines);
       assertEquals(firstPosts, secondPosts, "the same requests, anchored at the first run");
@@ -232,6 +334,61 @@ class DemoTest {
               : operation);
     }
     return entries;
+  }
+
+  /** The printed page links by user: the page's address and the token of its fragment. */
+  private static Map<String, String[]> pageLinks(List<String> lines) {
+    Pattern link = Pattern.compile("  (\\S+|the admin) \\(.*\\) +(http://\\S+)#token=(\\S+)");
+    Map<String, String[]> links = new LinkedHashMap<>();
+    for (String line : lines) {
+      Matcher matched = link.matcher(line);
+      if (matched.matches()) {
+        links.put(matched.group(1), new String[] {matched.group(2), matched.group(3)});
+      }
+    }
+    return links;
+  }
+
+  /** Each account's meters not {@code ok}, as "meter state percent". */
+  private static Map<String, List<String>> notOk(Map<String, JsonNode> quotas) {
+    Map<String, List<String>> notOk = new LinkedHashMap<>();
+    quotas.forEach(
+        (account, quota) -> {
+          List<String> meters = new ArrayList<>();
+          for (JsonNode meter : quota.get("meters")) {
+            if (!meter.get("state").asText().equals("ok")) {
+              meters.add(
+                  meter.get("meter").asText()
+                      + " "
+                      + meter.get("state").asText()
+                      + " "
+                      + meter.get("percent").asText());
+            }
+          }
+          notOk.put(account, meters);
+        });
+    return notOk;
+  }
+
+  private static JsonNode meter(JsonNode quota, String meter) {
+    for (JsonNode each : quota.get("meters")) {
+      if (each.get("meter").asText().equals(meter)) {
+        return each;
+      }
+    }
+    throw new AssertionError("no meter " + meter + " in " + quota);
+  }
+
+  /** A usage's lines as "resource cost". */
+  private static List<String> costs(JsonNode usage) {
+    List<String> costs = new ArrayList<>();
+    for (JsonNode line : usage.get("lines")) {
+      costs.add(
+          line.get("resource_type").asText()
+              + " "
+              + line.get("total_cost").decimalValue().toPlainString());
+    }
+    return costs;
   }
 
   private static JsonNode aliceUsage(Host host) {

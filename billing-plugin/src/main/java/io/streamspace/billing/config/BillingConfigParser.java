@@ -127,12 +127,13 @@ public final class BillingConfigParser {
   }
 
   private static void checkAcrossKeys(Reading reading) {
+    DefaultCurrencies.fit(reading);
     List<SubscriptionPlan> plans = reading.value(BillingKeys.SUBSCRIPTION_PLANS);
     Currency currency = reading.value(BillingKeys.CURRENCY);
     Set<Currency> others = reading.value(BillingKeys.CURRENCY_RATES).keySet();
     if (!checkPlanPrices(plans, currency, others, reading.at("subscriptionPlans"))) {
-      // the default (no further currencies) keeps every plan priced in every currency
-      reading.reset(BillingKeys.CURRENCY_RATES);
+      // no further currencies keeps every plan priced in every currency
+      reading.set(BillingKeys.CURRENCY_RATES, Map.of());
     }
     List<String> unsupported =
         reading.value(BillingKeys.CURRENCY_METER_RATES).keySet().stream()
@@ -147,7 +148,7 @@ public final class BillingConfigParser {
                 .member(code)
                 .refuse("is not a supported currency: add its rates to currencyRates"));
     if (!unsupported.isEmpty()) {
-      reading.reset(BillingKeys.CURRENCY_METER_RATES);
+      reading.set(BillingKeys.CURRENCY_METER_RATES, DefaultCurrencies.meterRatesOf(reading));
     }
     // overage of period counters is billed in the account's currency, never converted
     Set<Currency> metered = reading.value(BillingKeys.CURRENCY_METER_RATES).keySet();

@@ -34,6 +34,12 @@ final class BillingKeys {
 
   private static final List<BillingKey<?>> declared = new ArrayList<>();
 
+  /**
+   * The default catalog's second currency, beside USD (the seeds' two): its rates, plan prices
+   * and pack prices are the USD ones at 25,000 VND a USD, rounded where a USD figure has cents.
+   */
+  static final Currency VND = Currency.getInstance("VND");
+
   /** Every key, in the order declared below ({@link #key} and {@link #secret} add each). */
   static final List<BillingKey<?>> ALL = Collections.unmodifiableList(declared);
 
@@ -55,10 +61,15 @@ final class BillingKeys {
       key(
           "currencyRates",
           Rates.COMPUTE.byCurrency,
-          Map.of(),
+          Map.of(
+              VND,
+              new ComputeRates(
+                  new BigDecimal("1250"), new BigDecimal("250"), new BigDecimal("2500"))),
           "Unit prices in each further currency accounts may be opened in, keyed by ISO 4217 "
               + "code: {\"VND\": {cpu_per_core_hour, memory_per_gb_hour, storage_per_gb_month}}, "
-              + "all three required (%s). The supported currencies are currency and these keys");
+              + "all three required (%s). The supported currencies are currency and these keys "
+              + "(left out: VND, while currency is not VND, every plan, saved pack and custom "
+              + "meter has a VND price and a saved currencyMeterRates has VND; else none)");
   static final BillingKey<MeterRates> METER_RATES =
       key(
           "meterRates",
@@ -76,11 +87,19 @@ final class BillingKeys {
       key(
           "currencyMeterRates",
           Rates.METER.byCurrency,
-          Map.of(),
+          Map.of(
+              VND,
+              new MeterRates(
+                  Map.of(
+                      Meter.BANDWIDTH_GB, new BigDecimal("2000"),
+                      Meter.TRANSCODING_MINUTES, new BigDecimal("500"),
+                      Meter.AI_QUERIES, new BigDecimal("25"),
+                      Meter.MEMBERS, new BigDecimal("250000")))),
           "meterRates in each further currency of currencyRates, keyed by ISO 4217 code: "
               + "{\"VND\": {bandwidth_gb, transcoding_minutes, ai_queries, members}}, all but "
               + "members required (%s; a currency without a members price, configured or default, "
-              + "bills no seats)");
+              + "bills no seats; left out: the default's rates of the currencies of "
+              + "currencyRates)");
   static final BillingKey<Meters> METERS =
       key(
           "meters",
@@ -102,6 +121,7 @@ final class BillingKeys {
                   "free",
                   "Hobby",
                   "0",
+                  "0",
                   "2",
                   "4",
                   "2",
@@ -116,6 +136,7 @@ final class BillingKeys {
                   "pro",
                   "Pro",
                   "29.99",
+                  "750000",
                   "8",
                   "16",
                   "100",
@@ -126,6 +147,7 @@ final class BillingKeys {
                   "enterprise",
                   "Enterprise",
                   "99.99",
+                  "2500000",
                   "32",
                   "64",
                   "500",
@@ -317,7 +339,9 @@ final class BillingKeys {
   }
 
   /**
-   * A default plan: monthly, priced in the configured currency only. The tiers follow the feature
+   * A default plan: monthly, priced in USD ({@code price}, the default currency's) and VND (at
+   * 25,000 VND a USD, as the default rates, rounded to a round figure: 29.99 USD is 750,000 VND,
+   * 99.99 USD 2,500,000 VND), the seeds' two currencies. The tiers follow the feature
    * spec, Hobby, Pro and Enterprise (ids {@code free}, {@code pro}, {@code enterprise} kept:
    * accounts reference them). Its limits follow the seeds (the free tier's storage, bandwidth,
    * transcoding and active jobs; AI queries soft; "upgrade to Pro to add more than 5 members":
@@ -329,6 +353,7 @@ final class BillingKeys {
       String id,
       String name,
       String price,
+      String vndPrice,
       String cpu,
       String memory,
       String storage,
@@ -341,7 +366,7 @@ final class BillingKeys {
         new BigDecimal(cpu),
         new BigDecimal(memory),
         new BigDecimal(storage),
-        Map.of(),
+        Map.of(VND, new BigDecimal(vndPrice)),
         limits);
   }
 
@@ -361,9 +386,7 @@ final class BillingKeys {
   }
 
   private static Map<Currency, BigDecimal> usdAndVnd(String usd, String vnd) {
-    return Map.of(
-        Currency.getInstance("USD"), new BigDecimal(usd),
-        Currency.getInstance("VND"), new BigDecimal(vnd));
+    return Map.of(Currency.getInstance("USD"), new BigDecimal(usd), VND, new BigDecimal(vnd));
   }
 
   private static MeterLimit limit(String amount, LimitKind kind) {

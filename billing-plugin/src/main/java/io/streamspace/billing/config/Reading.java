@@ -77,6 +77,19 @@ final class Reading {
     values.put(key.name(), key.defaultValue());
   }
 
+  /**
+   * Puts a value of the key's type in effect instead of the one read: what a check across keys
+   * leaves of a default that only partly fits the rest of the config ({@link DefaultCurrencies}).
+   */
+  <T> void set(BillingKey<T> key, T value) {
+    values.put(key.name(), value);
+  }
+
+  /** Whether the key is in the saved config (refused or not). */
+  boolean saved(BillingKey<?> key) {
+    return saved.has(key.name());
+  }
+
   ConfigParseResult result() {
     return new ConfigParseResult(new BillingConfig(values), problems);
   }

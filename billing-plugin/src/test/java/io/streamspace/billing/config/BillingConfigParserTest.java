@@ -10,6 +10,7 @@ import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
@@ -400,14 +401,17 @@ class BillingConfigParserTest {
         {"currencyMeterRates": {"VND": {"bandwidth_gb": 2000}, "EUR": {"bandwidth_gb": 0.07,
           "transcoding_minutes": 0.02, "ai_queries": 0.001}}}""");
 
+    // EUR is not a currency of currencyRates (VND is, by default)
     assertEquals(
         List.of(
             "currencyMeterRates.EUR",
-            "currencyMeterRates.VND",
             "currencyMeterRates.VND.ai_queries",
             "currencyMeterRates.VND.transcoding_minutes"),
         keys(result.problems()).stream().sorted().toList());
-    assertEquals(Map.of(), result.config().currencyMeterRates());
+    assertEquals(
+        BillingConfig.defaults().currencyMeterRates(),
+        result.config().currencyMeterRates(),
+        "refused, they are the default's for the currencies of currencyRates");
   }
 
   @Test
@@ -415,12 +419,28 @@ class BillingConfigParserTest {
     ConfigParseResult result =
         parser.parse(
             """
-        {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
-          "storage_per_gb_month": 2500}},
+        {"currencyRates": {"EUR": {"cpu_per_core_hour": 0.05, "memory_per_gb_hour": 0.01,
+          "storage_per_gb_month": 0.1}},
+         "subscriptionPlans": [{"id": "free", "name": "F", "price": 0, "interval": "month",
+          "prices": {"EUR": 0}}], "defaultPlan": "free"}""");
+
+    assertEquals(List.of("currencyMeterRates.EUR"), keys(result.problems()));
+  }
+
+  @Test
+  void vndSavedInCurrencyRatesWithoutMeterRatesTakesTheDefaultVndMeterRates() {
+    ConfigParseResult result =
+        parser.parse(
+            """
+        {"currencyRates": {"VND": {"cpu_per_core_hour": 1000, "memory_per_gb_hour": 200,
+          "storage_per_gb_month": 2000}},
          "subscriptionPlans": [{"id": "free", "name": "F", "price": 0, "interval": "month",
           "prices": {"VND": 0}}], "defaultPlan": "free"}""");
 
-    assertEquals(List.of("currencyMeterRates.VND"), keys(result.problems()));
+    assertTrue(result.isValid(), result.problems().toString());
+    MeterRates vnd = result.config().meterRatesIn(Currency.getInstance("VND")).orElseThrow();
+    assertEquals(new BigDecimal("2000"), vnd.of(Meter.BANDWIDTH_GB));
+    assertEquals(new BigDecimal("250000"), vnd.of(Meter.MEMBERS));
   }
 
   @Test
@@ -501,18 +521,23 @@ class BillingConfigParserTest {
 
   @Test
   void aPlanWithoutAPriceInASupportedCurrencyIsRefusedNamingTheCurrency() {
-    // the default plans have no VND price
-    ConfigParseResult result = parser.parse("{" + VND_RATES + "}");
+    ConfigParseResult result =
+        parser.parse(
+            "{"
+                + VND_RATES
+                + """
+        , "subscriptionPlans": [
+           {"id": "free", "name": "Free", "price": 0, "interval": "month"},
+           {"id": "pro", "name": "Pro", "price": 29.99, "interval": "month",
+            "prices": {"VND": 750000}},
+           {"id": "max", "name": "Max", "price": 99.99, "interval": "month"}]}""");
 
     assertEquals(
-        List.of(
-            "subscriptionPlans[0].prices.VND",
-            "subscriptionPlans[1].prices.VND",
-            "subscriptionPlans[2].prices.VND"),
+        List.of("subscriptionPlans[0].prices.VND", "subscriptionPlans[2].prices.VND"),
         keys(result.problems()));
     assertTrue(
         result.config().currencyRates().isEmpty(),
-        "without prices the further currencies keep their default (none)");
+        "without prices there are no further currencies");
   }
 
   @Test
@@ -755,10 +780,16 @@ class BillingConfigParserTest {
     assertTrue(find(keys, "stripeWebhookSecret").description().contains("STRIPE_WEBHOOK_SECRET"));
     assertEquals("60", find(keys, "invoiceGraceMinutes").defaultJson());
     assertEquals("14", find(keys, "paymentTermsDays").defaultJson());
-    assertEquals("{}", find(keys, "currencyRates").defaultJson());
+    assertEquals(
+        "{\"VND\":{\"cpu_per_core_hour\":1250,\"memory_per_gb_hour\":250,"
+            + "\"storage_per_gb_month\":2500}}",
+        find(keys, "currencyRates").defaultJson());
     assertEquals("\"*/5 * * * *\"", find(keys, "quotaCheckInterval").defaultJson());
     assertEquals("0.08", find(keys, "meterRates.bandwidth_gb").defaultJson());
-    assertEquals("{}", find(keys, "currencyMeterRates").defaultJson());
+    assertEquals(
+        "{\"VND\":{\"bandwidth_gb\":2000,\"transcoding_minutes\":500,\"ai_queries\":25,"
+            + "\"members\":250000}}",
+        find(keys, "currencyMeterRates").defaultJson());
     assertTrue(
         find(keys, "subscriptionPlans").defaultJson().contains("\"ai_queries\""),
         "the plans' default carries their limits");

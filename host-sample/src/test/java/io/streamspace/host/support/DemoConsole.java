@@ -15,6 +15,7 @@ public final class DemoConsole {
             + " (Billing & Usage Tracking), not installed",
         "  POST /api/admin/plugins/billing/install: 201, billing " + version + " disabled",
         "  POST /api/admin/plugins/billing/enable: 200, billing " + version + " started",
-        "Demo data posted. Try:");
+        "Demo data posted. Its story: docs/getting-started.md. The pages, each link signed in as"
+            + " its user:");
   }
 }
