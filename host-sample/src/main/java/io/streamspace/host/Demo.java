@@ -97,6 +97,9 @@ final class Demo {
   /** The admin page of this host. */
   static final String ADMIN_PAGE = "/api/plugins/billing/ui/admin";
 
+  /** The host's plugins page, for the admin. */
+  static final String PLUGINS_PAGE = "/admin/plugins";
+
   /**
    * A link to a page that signs in with {@code token}: the page reads it from the fragment (never
    * sent to the server), keeps it in the tab's sessionStorage and takes it out of the address.
@@ -105,13 +108,17 @@ final class Demo {
     return base + page + "#token=" + token;
   }
 
-  /** A line per demo user with their page, signed in, then the admin's, the links aligned. */
+  /**
+   * A line per demo user with their page, signed in, then the admin's and the host's plugins
+   * page, the links aligned.
+   */
   private static List<String> pageLines(String base, Map<String, String> tokens, String admin) {
     Map<String, String> links = new LinkedHashMap<>();
     USERS.forEach(
         (user, what) ->
             links.put(user + " (" + what + ")", signedIn(base, USER_PAGE, tokens.get(user))));
     links.put("the admin (every account)", signedIn(base, ADMIN_PAGE, admin));
+    links.put("plugins (the admin: the catalog, config)", signedIn(base, PLUGINS_PAGE, admin));
     int width = links.keySet().stream().mapToInt(String::length).max().orElse(0);
     List<String> lines = new ArrayList<>();
     links.forEach(

@@ -113,7 +113,7 @@ class DemoTest {
       Map<String, String[]> links = pageLinks(Demo.run(host, work.resolve("data")));
 
       assertEquals(
-          List.of("alice", "erin", "bob", "carol", "dan", "the admin"),
+          List.of("alice", "erin", "bob", "carol", "dan", "the admin", "plugins"),
           List.copyOf(links.keySet()));
       HostClient client = new HostClient(host.port());
       for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
@@ -129,6 +129,9 @@ class DemoTest {
           List.of("acme", "alice", "bob", "carol", "dan", "erin"),
           accounts.findValuesAsText("user_id"),
           "the admin page's token reads every account");
+      assertEquals(host.url() + "/admin/plugins", links.get("plugins")[0]);
+      JsonNode plugins = client.get("/api/admin/plugins", links.get("plugins")[1]).expect(200);
+      assertTrue(plugins.toString().contains("\"billing\""), plugins.toString());
     }
   }
 
