@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.e2e.BillingPluginBuilds;
+import io.streamspace.host.e2e.HeadlessChromium;
 import io.streamspace.host.support.DemoConsole;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.TestRepository;
@@ -99,6 +100,42 @@ class DemoTest {
       assertEquals("dan", dansOwn.get("member_id").asText());
       assertEquals(
           "0.24", dansOwn.get("total_cost").decimalValue().toPlainString(), "his by_member part");
+    }
+  }
+
+  /**
+   * The demo's printed links opened in a browser, as a new user would after the first command:
+   * each opens its page signed in and leaves no token in the address bar; alice, within her
+   * limits, sees no banner on her first screen, and erin only her storage warning (1.7 of 2 GB,
+   * 85 %).
+   */
+  @Test
+  void thePrintedLinksOpenThePagesSignedIn_aliceSeesNoBanner_erinOnlyHerStorageWarning()
+      throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository);
+        HeadlessChromium browser = HeadlessChromium.startOrSkip()) {
+      Map<String, String[]> links = pageLinks(Demo.run(host, work.resolve("data")));
+      Map<String, Object> banners = new LinkedHashMap<>();
+      for (String user : List.of("alice", "erin")) {
+        browser.driver.get("about:blank");
+        browser.driver.get(links.get(user)[0] + "#token=" + links.get(user)[1]);
+        browser.await(
+            d ->
+                browser.script(
+                    "const done = (id) => document.getElementById(id + '-status').textContent"
+                        + " !== '' || Chart.getChart(document.getElementById(id)) !== undefined;"
+                        + " return document.getElementById('cost-so-far') !== null"
+                        + " && done('usage-chart') && done('cost-chart');"));
+        assertFalse(browser.driver.getCurrentUrl().contains("token"), user + "'s address bar");
+        banners.put(
+            user,
+            browser.script(
+                "return [...document.getElementById('banners').children].map((b) => b.id)"));
+      }
+
+      assertEquals(
+          Map.of("alice", List.of(), "erin", List.of("banner-warning-storage_gb")), banners);
     }
   }
 

@@ -24,19 +24,19 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * one per test class, started once. Without them a test class is skipped, except under {@code
  * CI=true}, where {@code .ci/run} installs them and their absence fails it.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
 
   private HeadlessChromium(ChromeDriver driver) {
     this.driver = driver;
   }
 
   /** Starts the browser, or skips the calling test class when it is not installed (not in CI). */
-  static HeadlessChromium startOrSkip() {
+  public static HeadlessChromium startOrSkip() {
     boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     if (!installed && "true".equals(System.getenv("CI"))) {
       throw new AssertionError("CI must have chromium and chromium-driver (see .ci/run)");
@@ -61,11 +61,11 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Waits (at most 15 s) until the condition answers something other than null or false. */
-  <T> T await(Function<WebDriver, T> condition) {
+  public <T> T await(Function<WebDriver, T> condition) {
     return new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition);
   }
 
-  Object script(String javascript, Object... arguments) {
+  public Object script(String javascript, Object... arguments) {
     return ((JavascriptExecutor) driver).executeScript(javascript, arguments);
   }
 
