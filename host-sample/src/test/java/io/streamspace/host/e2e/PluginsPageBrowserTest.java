@@ -22,8 +22,11 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -44,6 +47,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * window of 1280 × 1500) goes to {@code target/screenshots/} and, with {@code
  * -Dscreenshots.dir=<folder>}, there too: docs/images/plugin-catalog-page.png is that file.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PluginsPageBrowserTest {
 
@@ -59,12 +63,13 @@ class PluginsPageBrowserTest {
   private Host host;
   private BillingApi api;
   private String version;
+  private TestRepository repository;
 
   @BeforeAll
   void startTheHostAndTheBrowser(@TempDir Path work) throws Exception {
     browser = HeadlessChromium.startOrSkip();
     version = BillingPluginBuilds.packagedVersion();
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    repository = new TestRepository(work.resolve("repository")).publishBilling();
     host =
         Host.start(
             HostOptions.builder()
@@ -216,6 +221,33 @@ class PluginsPageBrowserTest {
             .filter(line -> !(line.contains(PLUGIN + "/config") && line.contains("status of 400")))
             .toList(),
         "only the refused config was logged by the browser");
+  }
+
+  /**
+   * A newer release in the repository: the catalog says an update is available, and "Update to"
+   * replaces the installed version, started again, as the history records. Runs last: every
+   * other test's catalog would show the newer release.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void anAdminUpdatesBillingToTheNewerReleaseThroughThePage() throws Exception {
+    String newer = "0.3.1";
+    api.http.post(PLUGIN + "/install", api.adminToken, "{}").expect(201);
+    api.http.post(PLUGIN + "/enable", api.adminToken, "{}").expect(200);
+    repository.publishBilling(Map.of("plugin.version", newer));
+    open(PAGE);
+    signIn(BillingHost.ADMIN_TOKEN);
+    awaitText("catalog-billing", "update available");
+
+    byId("open-billing").click();
+    awaitText("update", "Update to " + newer);
+    byId("update").click();
+    awaitText("live", "Updated billing to " + newer + ": it is started.", START);
+
+    assertEquals(newer, installed().get("version").asText());
+    assertEquals("started", installed().get("state").asText());
+    awaitText("history-table", "update");
+    assertEquals(List.of("update", "enable", "install"), historyColumn(1).subList(0, 3));
   }
 
   @Test
