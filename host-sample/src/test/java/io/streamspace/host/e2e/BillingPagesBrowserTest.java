@@ -376,9 +376,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             Events.usageReported(olga, "ai_queries", "150", NOW.minusSeconds(3600))));
     api.awaitCaughtUp("billing");
     String token = api.token(olga, "user");
-    api.http
-        .post(BILLING + "/overage/confirm", token, "{\"meter\":\"ai_queries\"}")
-        .expect(201);
+    api.http.post(BILLING + "/overage/confirm", token, "{\"meter\":\"ai_queries\"}").expect(201);
 
     signedIn(token);
 
