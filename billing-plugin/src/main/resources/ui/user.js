@@ -603,12 +603,16 @@ function showBanners(quota, plans, spending, invoices, payments) {
       banners.append(banner('banner-warning-' + m.meter, 'warning',
           name + ': limit approaching (' + quantity(m.percent) + '%).',
           'Buy a capacity pack or switch to a larger plan before you reach it.'));
-    } else if (m.state === 'exceeded') {
+    } else if (m.state === 'exceeded' && m.kind === 'hard') {
       banners.append(banner('banner-exceeded-' + m.meter, 'danger',
           name + ': limit reached.',
-          m.kind === 'hard'
-            ? 'New sessions are refused: end some, buy a capacity pack or switch plans.'
-            : 'Use beyond it is billed as overage; buy a pack or switch plans to avoid it.'));
+          'New sessions are refused: end some, buy a capacity pack or switch plans.'));
+    } else if (m.state === 'exceeded') {
+      // a soft limit passed: the use goes on and is billed (its overage confirmed where that is
+      // asked), so this is news, not an alarm
+      banners.append(banner('banner-exceeded-' + m.meter, 'warning',
+          name + ': past what your plan includes, billed as overage.',
+          'Buy a capacity pack or switch to a larger plan to pay less for it.'));
     } else if (m.state === 'confirmation_required') {
       banners.append(banner('banner-overage-' + m.meter, 'warning',
           name + ': overage needs your confirmation.',

@@ -361,6 +361,34 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertEquals("$0.00", rowAmount("period-split-table", "This period so far"));
   }
 
+  /**
+   * A soft limit passed with its overage confirmed: use goes on and is billed, so the page says
+   * so as a warning, not as the red "limit reached" of a hard limit. olga's free plan includes
+   * 100 AI queries (soft); she asked 150 and confirmed the overage.
+   */
+  @Test
+  void aConfirmedOverageOfASoftLimitShowsAsBilled_notAsALimitReached() {
+    String olga = "olga";
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(olga, NOW.minusSeconds(7200)),
+            Events.usageReported(olga, "ai_queries", "150", NOW.minusSeconds(3600))));
+    api.awaitCaughtUp("billing");
+    String token = api.token(olga, "user");
+    api.http.post(BILLING + "/overage/confirm", token, "{\"meter\":\"ai_queries\"}").expect(201);
+
+    signedIn(token);
+
+    assertEquals(List.of("banner-exceeded-ai_queries"), bannerIds());
+    WebElement overage = byId("banner-exceeded-ai_queries");
+    assertEquals(
+        "AI queries: past what your plan includes, billed as overage.\n"
+            + "Buy a capacity pack or switch to a larger plan to pay less for it.",
+        overage.getText());
+    assertEquals("banner banner-warning", overage.getAttribute("class"));
+  }
+
   /** The ids of the banners the page shows, in order. */
   @SuppressWarnings("unchecked")
   private List<String> bannerIds() {
