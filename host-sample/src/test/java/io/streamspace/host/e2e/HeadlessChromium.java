@@ -1,6 +1,7 @@
 package io.streamspace.host.e2e;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,10 +84,7 @@ public final class HeadlessChromium implements AutoCloseable {
     long height = (Long) script("return document.documentElement.scrollHeight");
     driver.manage().window().setSize(new Dimension(before.getWidth(), (int) height + 120));
     try {
-      Files.createDirectories(SCREENSHOTS);
-      Path file = SCREENSHOTS.resolve(name + ".png");
-      Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
-      return file;
+      return kept(name, driver.getScreenshotAs(OutputType.BYTES));
     } finally {
       driver.manage().window().setSize(before);
     }
@@ -111,9 +109,7 @@ public final class HeadlessChromium implements AutoCloseable {
     try {
       script("document.activeElement.blur(); window.scrollTo(0, 0)");
       byte[] png = driver.getScreenshotAs(OutputType.BYTES);
-      Files.createDirectories(SCREENSHOTS);
-      Path file = SCREENSHOTS.resolve(name + ".png");
-      Files.write(file, png);
+      Path file = kept(name, png);
       String docs = System.getProperty(DOCS_FOLDER_PROPERTY, "");
       if (!docs.isBlank()) {
         Path folder = Files.createDirectories(Path.of(docs));
@@ -123,6 +119,12 @@ public final class HeadlessChromium implements AutoCloseable {
     } finally {
       driver.manage().window().setSize(before);
     }
+  }
+
+  /** The PNG in {@code target/screenshots/}, where every screenshot is kept. */
+  private static Path kept(String name, byte[] png) throws IOException {
+    Files.createDirectories(SCREENSHOTS);
+    return Files.write(SCREENSHOTS.resolve(name + ".png"), png);
   }
 
   @Override
