@@ -224,7 +224,7 @@ public final class JournalBenchmark {
           handed.increment();
         };
     try (JournalConsumers consumers =
-        new JournalConsumers(journal, dataSource, counted, Clock.systemUTC())) {
+        new JournalConsumers(journal, dataSource, counted, Clock.systemUTC(), "bench-node")) {
       String pluginId = "bench-" + idPrefix + "no-op";
       consumers.rewind(pluginId, from);
       long start = System.nanoTime();

@@ -100,7 +100,7 @@ public final class Host implements AutoCloseable {
     PlatformWiring platform = PlatformWiring.create(clock, webhooks.outbox());
     JournalWiring journal = JournalWiring.open(options, dataSource, mapper, opened);
     plugins = PluginsWiring.open(options, database, mapper, secretBox, platform, journal, opened);
-    intake = IntakeWiring.create(options, dataSource, mapper, journal, plugins, platform);
+    intake = IntakeWiring.create(options, mapper, journal, plugins, platform);
     http =
         HttpWiring.create(
             options, mapper, database, auth, webhooks, platform, journal, plugins, intake);

@@ -75,7 +75,7 @@ record HttpWiring(HttpServer server) {
                 plugins.registry(),
                 authenticator,
                 database.database()::isAvailable,
-                journal.consumers()),
+                journal.journal()),
             new TokenRoutes(auth.tokens(), authenticator, bodies, options.clock()),
             new IntakeRoutes(
                 intake.intake(),
@@ -92,17 +92,16 @@ record HttpWiring(HttpServer server) {
                 authenticator,
                 bodies),
             new PluginAdminRoutes(
-                plugins.registry(), plugins.releases(), authenticator, bodies, journal.consumers()),
+                plugins.registry(), plugins.releases(), authenticator, bodies, journal.journal()),
             new CatalogRoutes(
                 plugins.repositories(),
                 plugins.registry(),
                 authenticator,
                 bodies,
-                journal.consumers()),
+                journal.journal()),
             new PluginsPageRoutes(),
             new DeadLetterRoutes(journal.deadLetters(), intake.intake(), authenticator),
-            new JournalRoutes(
-                journal.journal(), journal.consumers(), plugins.registry(), authenticator, bodies),
+            new JournalRoutes(journal.journal(), plugins.registry(), authenticator, bodies),
             new ApiDescriptionRoutes(
                 new ApiDescription(mapper, plugins.routes(), plugins.registry()::isStarted),
                 mapper),

@@ -3,8 +3,6 @@ package io.streamspace.host;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.intake.AdmissionService;
 import io.streamspace.host.intake.EventIntake;
-import io.streamspace.host.journal.JournalBacklog;
-import javax.sql.DataSource;
 
 /**
  * The platform's way in: events validated and journaled (refused while the journal is too far
@@ -14,7 +12,6 @@ record IntakeWiring(EventIntake intake, AdmissionService admission) {
 
   static IntakeWiring create(
       HostOptions options,
-      DataSource dataSource,
       ObjectMapper mapper,
       JournalWiring journal,
       PluginsWiring plugins,
@@ -25,8 +22,6 @@ record IntakeWiring(EventIntake intake, AdmissionService admission) {
             options.clock(),
             options.maxEventAge(),
             journal.journal(),
-            journal.consumers(),
-            new JournalBacklog(dataSource, options.maxJournalLag()),
             plugins.registry(),
             platform.sessions(),
             journal.handoff());

@@ -41,7 +41,7 @@ record PluginsWiring(
     HostMetrics metrics = database.metrics();
     PluginRouteTable routes = new PluginRouteTable();
     HostScheduler scheduler =
-        new HostScheduler(dataSource, options.clock(), journal.consumers().node());
+        new HostScheduler(dataSource, options.clock(), journal.journal().node());
     RepositoryReleases repositories =
         new RepositoryReleases(
             options.pluginRepositories(), options.pluginsDir(), PluginApiVersion.current());
@@ -61,7 +61,7 @@ record PluginsWiring(
                 platform.events(),
                 platform.sessions(),
                 journal.deadLetters()::forPlugin,
-                journal.consumers(),
+                journal.journal(),
                 secretBox,
                 releases,
                 metrics::forPlugin));
@@ -71,7 +71,7 @@ record PluginsWiring(
     parts.open(scheduler);
     scheduler.onRunRecorded(new JobMeters(metrics.registry())::recorded);
     metrics.journalLag(
-        journal.consumers(),
+        journal.journal(),
         () ->
             registry.all().stream()
                 .filter(ManagedPlugin::installed)

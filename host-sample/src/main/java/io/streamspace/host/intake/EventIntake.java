@@ -4,9 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.ApiException;
-import io.streamspace.host.journal.EventJournal;
-import io.streamspace.host.journal.JournalBacklog;
-import io.streamspace.host.journal.JournalConsumers;
+import io.streamspace.host.journal.Appended;
+import io.streamspace.host.journal.Journal;
 import io.streamspace.host.journal.JournalEntry;
 import io.streamspace.host.platform.SessionTracker;
 import io.streamspace.host.plugins.ActivePlugin;
@@ -54,9 +53,7 @@ public final class EventIntake {
 
   private final EventParser parser;
   private final ObjectMapper mapper;
-  private final EventJournal journal;
-  private final JournalConsumers consumers;
-  private final JournalBacklog backlog;
+  private final Journal journal;
   private final PluginRegistry plugins;
   private final SessionTracker sessions;
   private final JournalHandoff handoff;
@@ -66,17 +63,13 @@ public final class EventIntake {
       ObjectMapper mapper,
       Clock clock,
       Duration maxEventAge,
-      EventJournal journal,
-      JournalConsumers consumers,
-      JournalBacklog backlog,
+      Journal journal,
       PluginRegistry plugins,
       SessionTracker sessions,
       JournalHandoff handoff) {
     this.parser = new EventParser(mapper, clock, maxEventAge);
     this.mapper = mapper;
     this.journal = journal;
-    this.consumers = consumers;
-    this.backlog = backlog;
     this.plugins = plugins;
     this.sessions = sessions;
     this.handoff = handoff;
@@ -92,19 +85,16 @@ public final class EventIntake {
    */
   public Result receive(byte[] body) {
     List<PlatformEvent> events = parser.parse(body);
-    backlog.refuseWhenTooFarBehind();
+    journal.refuseWhenTooFarBehind();
     List<JournalEntry> entries = new ArrayList<>(events.size());
     for (PlatformEvent event : events) {
       entries.add(entry(event));
     }
-    EventJournal.Appended appended = journal.append(entries);
+    Appended appended = journal.append(entries);
     appended.seqs().keySet().stream().sorted().forEach(index -> track(events.get(index)));
     // this node's consumers hand the events as parsed here, not read back from their bodies
     appended.seqs().forEach((index, seq) -> handoff.journaled(seq, events.get(index)));
-    if (appended.lastSeq() > 0) {
-      consumers.journaled();
-      consumers.awaitConsumed(appended.lastSeq(), CONSUMED_WAIT);
-    }
+    journal.awaitConsumed(appended, CONSUMED_WAIT);
     List<Conflict> conflicts = new ArrayList<>();
     for (int index : appended.conflicts()) {
       conflicts.add(

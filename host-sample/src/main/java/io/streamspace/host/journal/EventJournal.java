@@ -36,18 +36,6 @@ public final class EventJournal {
   /** The advisory lock key of appends ("journal" in ASCII). */
   static final long APPEND_LOCK = 0x6a6f75726e616cL;
 
-  /**
-   * What an append did with each entry, by index in the batch.
-   *
-   * @param seqs      the journal position of each new entry; absent for the others
-   * @param duplicates entries whose id was journaled before with the same body, or that repeat an
-   *     earlier entry of the batch
-   * @param conflicts indexes of entries whose id was journaled with another body: not journaled
-   * @param lastSeq   the highest position written, 0 when none
-   */
-  public record Appended(
-      Map<Integer, Long> seqs, int duplicates, List<Integer> conflicts, long lastSeq) {}
-
   /** A journaled entry and its position. */
   public record Journaled(long seq, Instant journaledAt, JournalEntry entry) {}
 
@@ -222,7 +210,6 @@ public final class EventJournal {
     Map<Integer, Long> seqs = new HashMap<>();
     List<Integer> conflicts = new ArrayList<>();
     int duplicates = 0;
-    long lastSeq = 0;
     for (int i = 0; i < size; i++) {
       long outcome = outcomes[offset + i];
       if (outcome == DUPLICATE) {
@@ -231,10 +218,9 @@ public final class EventJournal {
         conflicts.add(i);
       } else {
         seqs.put(i, outcome);
-        lastSeq = Math.max(lastSeq, outcome);
       }
     }
-    return new Appended(Map.copyOf(seqs), duplicates, List.copyOf(conflicts), lastSeq);
+    return new Appended(seqs, Map.of(), duplicates, conflicts);
   }
 
   /**

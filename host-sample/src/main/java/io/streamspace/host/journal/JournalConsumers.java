@@ -3,14 +3,11 @@ package io.streamspace.host.journal;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.host.plugins.PluginLifecycleListener;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
@@ -39,12 +36,12 @@ public final class JournalConsumers
   private final EventHandoff handoff;
   private final JournalConsumer.Timings timings;
   private final Clock clock;
-  private final String node = nodeName();
+  private final String node;
   private final Map<String, JournalConsumer> consumers = new ConcurrentHashMap<>();
 
   public JournalConsumers(
-      EventJournal journal, DataSource dataSource, EventHandoff handoff, Clock clock) {
-    this(journal, dataSource, handoff, clock, DEFAULT_TIMINGS);
+      EventJournal journal, DataSource dataSource, EventHandoff handoff, Clock clock, String node) {
+    this(journal, dataSource, handoff, clock, node, DEFAULT_TIMINGS);
   }
 
   JournalConsumers(
@@ -52,18 +49,17 @@ public final class JournalConsumers
       DataSource dataSource,
       EventHandoff handoff,
       Clock clock,
+      String node,
       JournalConsumer.Timings timings) {
     this.journal = journal;
+    this.node = node;
     this.clock = clock;
     this.cursors = new JournalCursors(dataSource);
     this.handoff = handoff;
     this.timings = timings;
   }
 
-  /**
-   * This node's name, in leases and as the Quartz instance id: host name, process id (what an
-   * operator kills) and a random part (restarts differ).
-   */
+  /** This node's name, in the leases it takes. */
   public String node() {
     return node;
   }
@@ -149,16 +145,5 @@ public final class JournalConsumers
   @Override
   public void close() {
     List.copyOf(consumers.keySet()).forEach(this::stopping);
-  }
-
-  private static String nodeName() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "host";
-    }
-    long pid = ProcessHandle.current().pid();
-    return host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

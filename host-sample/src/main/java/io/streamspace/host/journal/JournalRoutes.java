@@ -19,6 +19,8 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code GET /api/admin/journal}: the journaled events behind a user's or a session's usage, so
@@ -34,20 +36,14 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-  private final EventJournal journal;
-  private final JournalConsumers consumers;
+  private final Journal journal;
   private final PluginRegistry plugins;
   private final Authenticator auth;
   private final JsonBodies bodies;
 
   public JournalRoutes(
-      EventJournal journal,
-      JournalConsumers consumers,
-      PluginRegistry plugins,
-      Authenticator auth,
-      JsonBodies bodies) {
+      Journal journal, PluginRegistry plugins, Authenticator auth, JsonBodies bodies) {
     this.journal = journal;
-    this.consumers = consumers;
     this.plugins = plugins;
     this.auth = auth;
     this.bodies = bodies;
@@ -92,7 +88,9 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
 
   /**
    * {@code {"from"?}}: moves the plugin's place in the journal back to the first entry journaled
-   * at or after {@code from} (default: the oldest the journal retains); 200 with the position. The
+   * at or after {@code from} (default: the oldest the journal retains); 200 with the new {@code
+   * position} (on Kafka, {@code positions} by partition: the offset of the last record it will
+   * not be handed again, -1 before the first). The
    * plugin must be disabled (409 {@code plugin_enabled} otherwise): enabling it then hands it
    * everything since, which its natural keys make harmless to see twice.
    */
@@ -112,10 +110,15 @@ public final class JournalRoutes implements HttpServer.RouteGroup {
     if (given != null && !given.isNull()) {
       from = parse(given.isTextual() ? given.asText() : "", "from");
     }
-    long position = consumers.rewind(id, from);
+    Map<Integer, Long> positions = journal.rewind(id, from);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("plugin_id", id);
-    body.put("position", position);
+    if (positions.keySet().equals(Set.of(0))) {
+      body.put("position", positions.get(0));
+    } else {
+      // a journal of partitions (Kafka): the plugin's place in each
+      body.put("positions", new TreeMap<>(positions));
+    }
     ctx.json(body);
   }
 

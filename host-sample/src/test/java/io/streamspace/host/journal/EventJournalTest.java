@@ -61,9 +61,8 @@ class EventJournalTest {
   @Test
   void aRedeliveredIdIsADuplicate_andAnotherBodyUnderItAConflict_neitherJournaledAgain() {
     long before = lastSeq();
-    EventJournal.Appended first =
-        journal.append(List.of(entry("e-1", "{\"a\":1}"), entry("e-2", "{\"a\":2}")));
-    EventJournal.Appended again =
+    Appended first = journal.append(List.of(entry("e-1", "{\"a\":1}"), entry("e-2", "{\"a\":2}")));
+    Appended again =
         journal.append(
             List.of(
                 entry("e-1", "{\"a\":1}"), // the same event again
@@ -96,7 +95,7 @@ class EventJournalTest {
                 + " user_id, body) VALUES (nextval('host_journal_seq'), now(), 'slow', 'x',"
                 + " now(), 'ann', '{}')");
       }
-      CompletableFuture<EventJournal.Appended> later =
+      CompletableFuture<Appended> later =
           CompletableFuture.supplyAsync(() -> journal.append(List.of(entry("fast", "{}"))));
       awaitWaitingForTheAppendLock();
 
@@ -118,12 +117,12 @@ class EventJournalTest {
       throws Exception {
     try (Connection blocker = holdTheAppendLock()) {
       // the first batch takes the lock's turn and waits in the database; the next two queue
-      CompletableFuture<EventJournal.Appended> first = appendAsync(entry("g-1", "{\"a\":1}"));
+      CompletableFuture<Appended> first = appendAsync(entry("g-1", "{\"a\":1}"));
       awaitWaitingForTheAppendLock();
-      CompletableFuture<EventJournal.Appended> second =
+      CompletableFuture<Appended> second =
           appendAsync(entry("g-2", "{\"a\":2}"), entry("g-3", "{\"a\":3}"));
       awaitQueued(1);
-      CompletableFuture<EventJournal.Appended> third =
+      CompletableFuture<Appended> third =
           appendAsync(
               entry("g-2", "{\"a\":2}"), // journaled by the batch before it in the group
               entry("g-3", "{\"a\":9}"), // another body under an id of that batch
@@ -132,9 +131,9 @@ class EventJournalTest {
       awaitQueued(2);
       blocker.commit();
 
-      EventJournal.Appended firstDone = first.get(10, TimeUnit.SECONDS);
-      EventJournal.Appended secondDone = second.get(10, TimeUnit.SECONDS);
-      EventJournal.Appended thirdDone = third.get(10, TimeUnit.SECONDS);
+      Appended firstDone = first.get(10, TimeUnit.SECONDS);
+      Appended secondDone = second.get(10, TimeUnit.SECONDS);
+      Appended thirdDone = third.get(10, TimeUnit.SECONDS);
       assertEquals(Set.of(0), firstDone.seqs().keySet());
       assertEquals(Set.of(0, 1), secondDone.seqs().keySet());
       assertEquals(0, secondDone.duplicates());
@@ -151,12 +150,12 @@ class EventJournalTest {
   @Test
   void aBatchTheDatabaseRefuses_failsAlone_theOthersOfItsGroupAreJournaled() throws Exception {
     try (Connection blocker = holdTheAppendLock()) {
-      CompletableFuture<EventJournal.Appended> first = appendAsync(entry("r-1", "{}"));
+      CompletableFuture<Appended> first = appendAsync(entry("r-1", "{}"));
       awaitWaitingForTheAppendLock();
       // PostgreSQL text cannot hold a NUL: the statement of any transaction with it fails
-      CompletableFuture<EventJournal.Appended> refused = appendAsync(entry("r-\u0000", "{}"));
+      CompletableFuture<Appended> refused = appendAsync(entry("r-\u0000", "{}"));
       awaitQueued(1);
-      CompletableFuture<EventJournal.Appended> good = appendAsync(entry("r-2", "{}"));
+      CompletableFuture<Appended> good = appendAsync(entry("r-2", "{}"));
       awaitQueued(2);
       blocker.commit();
 
@@ -178,7 +177,7 @@ class EventJournalTest {
     return connection;
   }
 
-  private CompletableFuture<EventJournal.Appended> appendAsync(JournalEntry... entries) {
+  private CompletableFuture<Appended> appendAsync(JournalEntry... entries) {
     return CompletableFuture.supplyAsync(() -> journal.append(List.of(entries)), threads);
   }
 

@@ -64,7 +64,7 @@ class PipelinedConsumerTest {
   @Test
   void theNextRoundIsHandedWhileTheLastFlushes_thePositionMovesOnlyPastFlushedRounds()
       throws Exception {
-    EventJournal.Appended appended =
+    Appended appended =
         journal.append(
             List.of(entry("p-1"), entry("p-2"), entry("p-3"), entry("p-4"), entry("p-5")));
     long first = appended.seqs().get(0);
@@ -86,7 +86,12 @@ class PipelinedConsumerTest {
 
     try (JournalConsumers consumers =
         new JournalConsumers(
-            journal, database.dataSource(), recording, new MutableClock(NOW), rounds)) {
+            journal,
+            database.dataSource(),
+            recording,
+            new MutableClock(NOW),
+            "test-node",
+            rounds)) {
       consumers.rewind("pipelined", NOW);
       consumers.started(new ActivePlugin("pipelined", plugin, null));
 

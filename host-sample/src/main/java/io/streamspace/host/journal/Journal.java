@@ -1,0 +1,79 @@
+package io.streamspace.host.journal;
+
+import io.streamspace.host.plugins.JournalLag;
+import io.streamspace.host.plugins.PluginLifecycleListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the host keeps every platform event it accepted, and how each plugin is handed them, in
+ * order, once. Two kinds, chosen when the host starts ({@code --journal}): the PostgreSQL journal,
+ * the default that needs nothing more ({@link PostgresJournal}), and the Kafka journal, for
+ * intake past one database's write rate. Plugins and their hooks cannot tell which one runs: both
+ * hand them events through their hooks and wait for their {@code flush()} before moving on.
+ *
+ * <p>Each kind keeps the same promises: an accepted batch is durable when {@link #append}
+ * returns; a redelivered event id has no second effect within the retention; a plugin's place
+ * moves only after what it was handed is flushed, so a crash hands it again (its natural keys make
+ * that harmless) and never skips.
+ */
+public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
+
+  /**
+   * Journals a batch, durably when this returns. An id journaled before, or earlier in the batch,
+   * is not journaled again: with the same body it is a duplicate, with another a conflict.
+   *
+   * @throws io.streamspace.common.db.Sql.DatabaseException or {@link
+   *     io.streamspace.common.http.ApiException} 503 {@code journal_unavailable} when the batch
+   *     could not be journaled: then nothing of it was
+   */
+  Appended append(List<JournalEntry> entries);
+
+  /**
+   * Something was journaled; waits, for at most {@code timeout}, until the plugins consumed on
+   * this node have flushed it, so that what a client reads after its answer usually includes it.
+   *
+   * @return whether they have
+   */
+  boolean awaitConsumed(Appended appended, Duration timeout);
+
+  /**
+   * Intake's back-pressure, asked before each batch.
+   *
+   * @throws io.streamspace.common.http.ApiException 503 {@code journal_backlog} while an enabled
+   *     plugin is too far behind
+   */
+  void refuseWhenTooFarBehind();
+
+  /**
+   * What support asks for: the journaled events of a user or a session that occurred in {@code
+   * [from, to)}, oldest first.
+   *
+   * @param userId    null for any user (then {@code sessionId} is given)
+   * @param sessionId null for any session of the user
+   */
+  List<EventJournal.Journaled> find(
+      String userId, String sessionId, Instant from, Instant to, int limit, int offset);
+
+  /**
+   * Moves a plugin's place back to the first entry journaled at or after {@code from}, so that it
+   * is handed everything since when it next starts; for a plugin that is not consuming
+   * (disabled), which the caller makes sure of.
+   *
+   * @return its new place: the position of the last entry it will not be handed again, in each
+   *     partition (the PostgreSQL journal has one, partition 0)
+   */
+  Map<Integer, Long> rewind(String pluginId, Instant from);
+
+  /**
+   * This node's name, in leases, consumer groups and as the Quartz instance id: host name,
+   * process id (what an operator kills) and a random part (restarts differ).
+   */
+  String node();
+
+  /** Stops consuming on this node (each plugin's place kept), and lets go of what it holds. */
+  @Override
+  void close();
+}
