@@ -114,7 +114,8 @@ public final class EventIntake {
           event.occurredAt(),
           event.journalKey(),
           event.sessionId(),
-          mapper.writeValueAsString(event.wire()));
+          mapper.writeValueAsString(event.wire()),
+          event.account());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("an event tree always writes", e);
     }

@@ -28,6 +28,12 @@ sealed interface PlatformEvent {
    */
   String journalKey();
 
+  /**
+   * The billing account whose event it is: the organization it names, else the user's personal
+   * organization (whose id is the user's). The Kafka journal keys records by it.
+   */
+  String account();
+
   /** The session it is about; null for a user or organization event and a report without one. */
   String sessionId();
 
@@ -52,6 +58,10 @@ sealed interface PlatformEvent {
     }
 
     public String journalKey() {
+      return event.userId();
+    }
+
+    public String account() {
       return event.userId();
     }
 
@@ -80,6 +90,10 @@ sealed interface PlatformEvent {
 
     public String journalKey() {
       return event.userId();
+    }
+
+    public String account() {
+      return event.orgId() != null ? event.orgId() : event.userId();
     }
 
     public String sessionId() {
@@ -118,6 +132,10 @@ sealed interface PlatformEvent {
       return report.userId();
     }
 
+    public String account() {
+      return report.orgId() != null ? report.orgId() : report.userId();
+    }
+
     public String sessionId() {
       return report.sessionId();
     }
@@ -149,6 +167,10 @@ sealed interface PlatformEvent {
     }
 
     public String journalKey() {
+      return event.orgId();
+    }
+
+    public String account() {
       return event.orgId();
     }
 

@@ -17,9 +17,29 @@ import java.time.Instant;
  * @param body       the event in the format of {@code POST /api/platform/events}, one form per
  *     event: a redelivery of the same event has the same body, another event under the same id
  *     has another
+ * @param account    the billing account whose event it is: the organization's id, or the user's
+ *     for a personal organization; the Kafka journal keys records by it, so that one account's
+ *     events stay in order. Null when read back from the PostgreSQL journal, which needs no key
  */
 public record JournalEntry(
-    String eventId, String type, Instant occurredAt, String userId, String sessionId, String body) {
+    String eventId,
+    String type,
+    Instant occurredAt,
+    String userId,
+    String sessionId,
+    String body,
+    String account) {
+
+  /** An entry whose account is not known (read back from the PostgreSQL journal). */
+  public JournalEntry(
+      String eventId,
+      String type,
+      Instant occurredAt,
+      String userId,
+      String sessionId,
+      String body) {
+    this(eventId, type, occurredAt, userId, sessionId, body, null);
+  }
 
   /** The SHA-256 of the body: what tells a redelivery from a conflict, without the body. */
   byte[] bodySha256() {
