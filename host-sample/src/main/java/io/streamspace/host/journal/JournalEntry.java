@@ -42,7 +42,7 @@ public record JournalEntry(
   }
 
   /** The SHA-256 of the body: what tells a redelivery from a conflict, without the body. */
-  byte[] bodySha256() {
+  public byte[] bodySha256() {
     try {
       return MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {

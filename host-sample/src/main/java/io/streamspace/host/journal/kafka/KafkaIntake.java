@@ -1,0 +1,397 @@
+package io.streamspace.host.journal.kafka;
+
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.host.journal.Appended;
+import io.streamspace.host.journal.JournalEntry;
+import io.streamspace.plugin.api.http.HttpStatus;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Intake's half of the Kafka journal: a batch's new event ids are claimed in PostgreSQL ({@code
+ * host_event_ids}, shared by every node) and its new events sent to the topic, acknowledged by the
+ * brokers ({@code acks=all}, idempotent producer) before the claim commits. When {@link #append}
+ * returns, every new event of the batch is in the topic on all in-sync replicas and its id is
+ * claimed: a redelivery, to this node or another, is told a duplicate (same body) or a conflict
+ * (another body) and sent nowhere.
+ *
+ * <p>One PostgreSQL transaction per batch: one statement claims the ids that are new (an insert
+ * with {@code ON CONFLICT DO NOTHING}, in the order of the ids so that two nodes claiming
+ * overlapping batches wait for one another instead of deadlocking) and reads the stored body hash
+ * of the others; the new events are sent; the transaction commits only once every one is
+ * acknowledged. A send that fails, or is not acknowledged within {@link #ackWait()}, rolls the
+ * claim back and refuses the batch with 503 {@code journal_unavailable} (with {@code Retry-After},
+ * as every 503 of the host): never an answer of accepted without the brokers' acknowledgment. A
+ * node that claims an id another node is claiming waits on the unique index until that one
+ * commits, then finds it (a duplicate or a conflict), or, if that one rolled back, claims it.
+ *
+ * <p>The one window left: the brokers acknowledged the events but the claim did not commit (the
+ * node crashed or the database went away in between, or the wait gave up while a send was in
+ * flight and the brokers wrote it after all). The client then got no 202 and sends the batch again
+ * (as a 503 tells it to), so the event is in the topic twice, with the same id and body. That is
+ * harmless: the journal's index claims each id's {@code host_event_ids.seq} once and skips a second
+ * copy, and the plugins' natural keys make an event handed twice change nothing.
+ *
+ * <p>A database outage refuses the batch before anything is sent ({@link Sql.DatabaseException},
+ * answered 503 as with the PostgreSQL journal).
+ */
+public final class KafkaIntake implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaIntake.class);
+
+  /** How long one request to a broker may take before the producer tries again. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * How long a record may wait, from its send, for its acknowledgment, retries included: past it
+   * the producer fails it. A few seconds, so that an intake request answers 503 promptly while the
+   * brokers are away, rather than holding the client and the claimed ids' locks.
+   */
+  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How long a send may block for the topic's metadata (brokers unreachable) or buffer space. */
+  static final Duration MAX_BLOCK = Duration.ofSeconds(5);
+
+  /**
+   * How long the producer holds records to fill a batch. With batches of 1,000 events spread over
+   * the partitions, a few milliseconds let the records of concurrent requests share a request per
+   * partition without adding much to one batch's answer.
+   */
+  static final int LINGER_MS = 5;
+
+  /**
+   * A batch's bytes per partition before it is sent: 256 KB, so that a 1,000-event batch's share
+   * of a partition (about 25 KB across 12 partitions, more with fewer) and the shares of
+   * concurrent requests go in one produce request rather than several of the default 16 KB.
+   */
+  static final int BATCH_BYTES = 256 * 1024;
+
+  /**
+   * lz4: the cheapest on CPU of kafka-clients' codecs, which matters on a node that also parses
+   * the events (JSON compresses about threefold, in the topic and on the wire); and the only one
+   * that runs without a native library (lz4-java falls back to pure Java where its bundled one
+   * cannot load), while zstd and snappy need theirs.
+   */
+  static final String COMPRESSION = "lz4";
+
+  // The ids new to the journal claim their rows (seq stays null until the journal's index writes
+  // the entry); for the others, the stored body hash tells a redelivery from a conflict. Claimed in
+  // the order of the ids, so concurrent claims lock them in one order and never deadlock.
+  private static final String CLAIM =
+      """
+      WITH batch AS (
+        SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS b(event_id, sha_hex, n)
+      ),
+      claimed AS (
+        INSERT INTO host_event_ids (event_id, body_sha256, journaled_at)
+        SELECT event_id, decode(sha_hex, 'hex'), ? FROM batch ORDER BY event_id
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING event_id
+      )
+      SELECT b.n, c.event_id IS NOT NULL AS claimed, k.body_sha256 = decode(b.sha_hex, 'hex')
+      FROM batch b
+      LEFT JOIN claimed c USING (event_id)
+      LEFT JOIN host_event_ids k ON c.event_id IS NULL AND k.event_id = b.event_id
+      """;
+
+  // An id another transaction claimed while this one's claim waited for it is not in that
+  // statement's snapshot; a new statement (read committed) sees it.
+  private static final String STORED_SAME_BODY =
+      """
+      SELECT u.n, k.body_sha256 = decode(u.sha_hex, 'hex')
+      FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(event_id, sha_hex, n)
+      JOIN host_event_ids k USING (event_id)
+      """;
+
+  /** What became of one entry of a batch. */
+  private enum Fate {
+    NEW,
+    DUPLICATE,
+    CONFLICT
+  }
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final String topic;
+  private final Producer<byte[], byte[]> producer;
+  private final Duration ackWait;
+
+  /** Opens the producer; {@link #close()} closes it. */
+  public KafkaIntake(DataSource dataSource, Clock clock, KafkaSettings settings) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+    this.topic = settings.topic();
+    Map<String, Object> properties = producerProperties(settings);
+    this.ackWait = ackWait(properties);
+    this.producer = new KafkaProducer<>(properties);
+  }
+
+  /**
+   * The producer's settings: the throughput tuning above, which the operator's client properties
+   * may change; then the guarantees, which they may not: every in-sync replica acknowledges
+   * ({@code acks=all}), and the producer is idempotent (a send retried after a lost answer is
+   * written once, in order, with up to 5 requests in flight per broker).
+   */
+  static Map<String, Object> producerProperties(KafkaSettings settings) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS));
+    properties.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(BATCH_BYTES));
+    properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION);
+    properties.put(
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(REQUEST_TIMEOUT.toMillis()));
+    properties.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(DELIVERY_TIMEOUT.toMillis()));
+    properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(MAX_BLOCK.toMillis()));
+    properties.putAll(settings.clientProperties());
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return properties;
+  }
+
+  /**
+   * How long a batch waits for its acknowledgments at most: the producer's own delivery timeout
+   * (its verdict, whatever the operator set it to) and a second more, so that it is the producer
+   * that gives up on a record, not this wait.
+   */
+  private static Duration ackWait(Map<String, Object> properties) {
+    long deliveryMillis =
+        Long.parseLong(properties.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG).toString());
+    return Duration.ofMillis(deliveryMillis).plusSeconds(1);
+  }
+
+  /** How long {@link #append} waits for the brokers before it refuses a batch. */
+  public Duration ackWait() {
+    return ackWait;
+  }
+
+  /**
+   * Journals a batch on Kafka, durably when this returns (see the class). The first entry of an
+   * id stands for it in the batch; later ones repeat it (a duplicate) or conflict with it.
+   *
+   * @return each new entry's offset ({@code seqs}) and partition, by index in the batch; the
+   *     duplicates; the indexes of the conflicts
+   * @throws Sql.DatabaseException when the database failed: nothing was sent unless the failure
+   *     came at the commit (the window above)
+   * @throws ApiException 503 {@code journal_unavailable} when the brokers did not acknowledge every
+   *     new entry: no id of the batch is claimed
+   */
+  public Appended append(List<JournalEntry> entries) {
+    Fate[] fates = new Fate[entries.size()];
+    // the first entry of an id stands for it; later ones repeat it or conflict
+    Map<String, Integer> first = new HashMap<>();
+    List<Integer> distinct = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      JournalEntry entry = entries.get(i);
+      if (entry.account() == null) {
+        throw new IllegalArgumentException("entry " + i + " names no billing account: no key");
+      }
+      Integer earlier = first.putIfAbsent(entry.eventId(), i);
+      if (earlier == null) {
+        distinct.add(i);
+      } else {
+        fates[i] =
+            entries.get(earlier).body().equals(entry.body()) ? Fate.DUPLICATE : Fate.CONFLICT;
+      }
+    }
+    Map<Integer, Long> offsets = new HashMap<>();
+    Map<Integer, Integer> partitions = new HashMap<>();
+    if (!distinct.isEmpty()) {
+      Instant journaledAt = clock.instant();
+      try {
+        Transactions.<Void, RuntimeException>inTransaction(
+            dataSource,
+            connection -> {
+              claim(connection, entries, distinct, journaledAt, fates);
+              List<Integer> fresh = distinct.stream().filter(i -> fates[i] == Fate.NEW).toList();
+              send(entries, fresh, journaledAt, offsets, partitions);
+              return null;
+            });
+      } catch (SQLException e) {
+        throw Sql.failure("claiming the event ids of a batch for the Kafka journal", e);
+      }
+    }
+    int duplicates = 0;
+    List<Integer> conflicts = new ArrayList<>();
+    for (int i = 0; i < fates.length; i++) {
+      if (fates[i] == Fate.DUPLICATE) {
+        duplicates++;
+      } else if (fates[i] == Fate.CONFLICT) {
+        conflicts.add(i);
+      }
+    }
+    return new Appended(offsets, partitions, duplicates, conflicts);
+  }
+
+  /** Claims the new ids among {@code distinct} and tells each of the others' fate. */
+  private static void claim(
+      Connection connection,
+      List<JournalEntry> entries,
+      List<Integer> distinct,
+      Instant journaledAt,
+      Fate[] fates)
+      throws SQLException {
+    String[] ids = new String[distinct.size()];
+    String[] shas = new String[distinct.size()];
+    for (int i = 0; i < ids.length; i++) {
+      JournalEntry entry = entries.get(distinct.get(i));
+      ids[i] = entry.eventId();
+      shas[i] = HexFormat.of().formatHex(entry.bodySha256());
+    }
+    List<Integer> unseen = new ArrayList<>();
+    Array idArray = connection.createArrayOf("text", ids);
+    Array shaArray = connection.createArrayOf("text", shas);
+    try (PreparedStatement statement =
+            Sql.prepare(connection, CLAIM, idArray, shaArray, Timestamp.from(journaledAt));
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        int n = rows.getInt(1) - 1;
+        boolean claimed = rows.getBoolean(2);
+        boolean sameBody = rows.getBoolean(3);
+        if (claimed) {
+          fates[distinct.get(n)] = Fate.NEW;
+        } else if (rows.wasNull()) {
+          unseen.add(n);
+        } else {
+          fates[distinct.get(n)] = sameBody ? Fate.DUPLICATE : Fate.CONFLICT;
+        }
+      }
+    }
+    if (!unseen.isEmpty()) {
+      claimedMeanwhile(connection, entries, distinct, unseen, ids, shas, fates);
+    }
+  }
+
+  /**
+   * The fates of ids another node claimed while this claim waited for them (committed after this
+   * claim's snapshot was taken): read again, now visible.
+   */
+  private static void claimedMeanwhile(
+      Connection connection,
+      List<JournalEntry> entries,
+      List<Integer> distinct,
+      List<Integer> unseen,
+      String[] ids,
+      String[] shas,
+      Fate[] fates)
+      throws SQLException {
+    String[] unseenIds = new String[unseen.size()];
+    String[] unseenShas = new String[unseen.size()];
+    for (int i = 0; i < unseenIds.length; i++) {
+      unseenIds[i] = ids[unseen.get(i)];
+      unseenShas[i] = shas[unseen.get(i)];
+      // an id forgotten by the retention in between was journaled before all the same
+      fates[distinct.get(unseen.get(i))] = Fate.DUPLICATE;
+    }
+    try (PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                STORED_SAME_BODY,
+                connection.createArrayOf("text", unseenIds),
+                connection.createArrayOf("text", unseenShas));
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        int index = distinct.get(unseen.get(rows.getInt(1) - 1));
+        fates[index] = rows.getBoolean(2) ? Fate.DUPLICATE : Fate.CONFLICT;
+      }
+    }
+  }
+
+  /**
+   * Sends the new entries and waits for every acknowledgment, recording each one's offset and
+   * partition; stops sending at the first failure.
+   *
+   * @throws ApiException 503 {@code journal_unavailable} when one is not acknowledged
+   */
+  private void send(
+      List<JournalEntry> entries,
+      List<Integer> fresh,
+      Instant journaledAt,
+      Map<Integer, Long> offsets,
+      Map<Integer, Integer> partitions) {
+    long deadline = System.nanoTime() + ackWait.toNanos();
+    AtomicReference<Exception> failed = new AtomicReference<>();
+    List<Future<RecordMetadata>> sent = new ArrayList<>(fresh.size());
+    try {
+      for (int index : fresh) {
+        // once one fails (brokers unreachable: its wait for metadata ran out), every next send
+        // would wait as long again
+        if (failed.get() != null) {
+          throw unavailable(failed.get());
+        }
+        sent.add(
+            producer.send(
+                JournalRecords.record(topic, entries.get(index), journaledAt),
+                (metadata, e) -> {
+                  if (e != null) {
+                    failed.compareAndSet(null, e);
+                  }
+                }));
+      }
+      for (int i = 0; i < sent.size(); i++) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        RecordMetadata metadata = sent.get(i).get(left, TimeUnit.NANOSECONDS);
+        offsets.put(fresh.get(i), metadata.offset());
+        partitions.put(fresh.get(i), metadata.partition());
+      }
+    } catch (ExecutionException e) {
+      throw unavailable(e.getCause());
+    } catch (TimeoutException e) {
+      throw unavailable(e);
+    } catch (KafkaException e) {
+      throw unavailable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable(e);
+    }
+  }
+
+  private ApiException unavailable(Throwable cause) {
+    // an outage is seen on every batch until it ends: one line each, not a stack trace
+    log.warn(
+        "A batch was refused: the Kafka brokers did not acknowledge it within {} s ({})",
+        ackWait.toSeconds(),
+        cause.toString());
+    return new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "journal_unavailable",
+        "the event journal's brokers did not acknowledge the batch; retry the batch");
+  }
+
+  /** Sends what is buffered, for at most a few seconds, and closes the producer. */
+  @Override
+  public void close() {
+    producer.close(MAX_BLOCK);
+  }
+}

@@ -1,0 +1,126 @@
+package io.streamspace.host.journal.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal's topic: created when a node starts and finds it absent, left as it is when present
+ * (an operator may have made it, or changed it since, on purpose).
+ */
+public final class KafkaTopic {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaTopic.class);
+
+  /** How long a start waits for the brokers to describe or create the topic. */
+  static final Duration WITHIN = Duration.ofSeconds(30);
+
+  private KafkaTopic() {}
+
+  /**
+   * How long the topic keeps events: the host's maximum event age and a day, as long as their ids
+   * are remembered in PostgreSQL (the journal's retention forgets ids a day after their events may
+   * go), so a record is never gone while a redelivery of its event could still be accepted.
+   */
+  public static Duration retention(Duration maxEventAge) {
+    return maxEventAge.plusDays(1);
+  }
+
+  /**
+   * Creates the topic when absent, with the settings' partitions and replication factor, {@code
+   * min.insync.replicas} one less than the replicas (at least 1) and the retention of {@link
+   * #retention}; when present, leaves it as it is and logs its partitions and replicas. Two nodes
+   * starting at once may both find it absent: the second's creation is refused as existing, which
+   * is the same outcome.
+   *
+   * @return the topic as the brokers describe it
+   * @throws IllegalStateException when the brokers cannot be reached or refuse (naming the topic)
+   */
+  public static TopicDescription ensure(Admin admin, KafkaSettings settings, Duration maxEventAge) {
+    String topic = settings.topic();
+    try {
+      TopicDescription existing = describe(admin, topic);
+      if (existing != null) {
+        log.info(
+            "Kafka journal topic {} kept as it is: {} partitions, {} replicas",
+            topic,
+            existing.partitions().size(),
+            existing.partitions().get(0).replicas().size());
+        return existing;
+      }
+      NewTopic created =
+          new NewTopic(topic, settings.partitions(), settings.replicationFactor())
+              .configs(
+                  Map.of(
+                      TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                      Integer.toString(settings.minInsyncReplicas()),
+                      TopicConfig.RETENTION_MS_CONFIG,
+                      Long.toString(retention(maxEventAge).toMillis()),
+                      TopicConfig.CLEANUP_POLICY_CONFIG,
+                      TopicConfig.CLEANUP_POLICY_DELETE));
+      try {
+        admin.createTopics(List.of(created)).all().get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+        log.info(
+            "Kafka journal topic {} created: {} partitions, {} replicas, min.insync.replicas {},"
+                + " retention {} days",
+            topic,
+            settings.partitions(),
+            settings.replicationFactor(),
+            settings.minInsyncReplicas(),
+            retention(maxEventAge).toDays());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+        // another node created it meanwhile
+      }
+      TopicDescription described = describe(admin, topic);
+      if (described == null) {
+        throw new IllegalStateException("the Kafka journal's topic " + topic + " was not created");
+      }
+      return described;
+    } catch (ExecutionException e) {
+      throw refused(topic, e.getCause());
+    } catch (TimeoutException e) {
+      throw refused(topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw refused(topic, e);
+    }
+  }
+
+  /** The topic, or null when the brokers know no such topic. */
+  private static TopicDescription describe(Admin admin, String topic)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    try {
+      return admin
+          .describeTopics(Set.of(topic))
+          .allTopicNames()
+          .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
+          .get(topic);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private static IllegalStateException refused(String topic, Throwable cause) {
+    return new IllegalStateException(
+        "the Kafka journal's topic " + topic + " could not be described or created: " + cause,
+        cause);
+  }
+}

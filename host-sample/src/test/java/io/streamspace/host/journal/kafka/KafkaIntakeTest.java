@@ -1,0 +1,394 @@
+package io.streamspace.host.journal.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.streamspace.common.db.Sql;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.host.db.Database;
+import io.streamspace.host.db.HostMigrations;
+import io.streamspace.host.journal.Appended;
+import io.streamspace.host.journal.EventJournal;
+import io.streamspace.host.journal.JournalEntry;
+import io.streamspace.host.kafka.KafkaBrokers;
+import io.streamspace.plugin.api.http.HttpStatus;
+import io.streamspace.testing.Await;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Intake on the Kafka journal, on a real broker and real PostgreSQL: what it sends, what it
+ * claims, what it refuses, on one node and two.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaIntakeTest {
+
+  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+  private static final String TOPIC = "intake-journal";
+  private static final int PARTITIONS = 3;
+
+  private KafkaBrokers kafka;
+  private KafkaSettings settings;
+  private TopicDescription topic;
+  private final Database database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
+  private KafkaIntake intake;
+
+  @BeforeAll
+  void start() {
+    HostMigrations.migrate(database.dataSource());
+    kafka = KafkaBrokers.start(1);
+    settings = new KafkaSettings(kafka.bootstrapServers(), TOPIC, PARTITIONS, (short) 1, Map.of());
+    try (Admin admin = kafka.admin()) {
+      topic = KafkaTopic.ensure(admin, settings, Duration.ofDays(35));
+    }
+    intake = new KafkaIntake(database.dataSource(), new MutableClock(NOW), settings);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    intake.close();
+    database.close();
+    kafka.close();
+  }
+
+  private static JournalEntry entry(String id, String account, String body) {
+    return new JournalEntry(id, "session.heartbeat", NOW, "ann", "s-1", body, account);
+  }
+
+  @Test
+  void theTopicIsCreatedWithTheSettingsAndTheRetentionOfTheIds_andLeftAsItIsWhenPresent()
+      throws Exception {
+    assertEquals(PARTITIONS, topic.partitions().size());
+    try (Admin admin = kafka.admin()) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+      Config config =
+          admin.describeConfigs(Set.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      assertEquals("1", config.get("min.insync.replicas").value());
+      assertEquals(
+          Long.toString(Duration.ofDays(36).toMillis()), config.get("retention.ms").value());
+
+      KafkaSettings other =
+          new KafkaSettings(kafka.bootstrapServers(), TOPIC, 7, (short) 1, Map.of());
+      assertEquals(
+          PARTITIONS,
+          KafkaTopic.ensure(admin, other, Duration.ofDays(35)).partitions().size(),
+          "an existing topic is not changed");
+    }
+  }
+
+  @Test
+  void aBatchIsAcknowledgedAndReadFromTheTopic_keyedByAccountWithTheJournalsHeaders()
+      throws Exception {
+    List<JournalEntry> batch =
+        List.of(
+            entry("read-1", "org-a", "{\"n\":1}"),
+            entry("read-2", "org-b", "{\"n\":2}"),
+            new JournalEntry("read-3", "user.updated", NOW, "bob", null, "{\"n\":3}", "bob"));
+
+    Appended appended = intake.append(batch);
+
+    assertEquals(Set.of(0, 1, 2), appended.seqs().keySet());
+    assertEquals(Set.of(0, 1, 2), appended.partitions().keySet());
+    assertEquals(0, appended.duplicates());
+    List<ConsumerRecord<byte[], byte[]>> records = readTopic();
+    for (int i = 0; i < batch.size(); i++) {
+      ConsumerRecord<byte[], byte[]> record = recordOf(records, batch.get(i).eventId());
+      assertEquals((long) appended.seqs().get(i), record.offset());
+      assertEquals((int) appended.partitions().get(i), record.partition());
+      assertEquals(batch.get(i).account(), new String(record.key(), StandardCharsets.UTF_8));
+      EventJournal.Journaled journaled = JournalRecords.journaled(record);
+      assertEquals(batch.get(i), journaled.entry());
+      assertEquals(NOW, journaled.journaledAt());
+    }
+    // claimed, with no place in the journal's index until its consumer writes the entry
+    assertEquals(List.of("null", "null", "null"), claimedSeqs("read-1", "read-2", "read-3"));
+  }
+
+  @Test
+  void aRedeliveredIdIsADuplicateAndNotSentAgain_alsoWhenRedeliveredToAnotherNode() {
+    intake.append(List.of(entry("again-1", "org-a", "{\"n\":1}")));
+    long records = recordsInTopic();
+
+    Appended here = intake.append(List.of(entry("again-1", "org-a", "{\"n\":1}")));
+    Appended elsewhere;
+    try (KafkaIntake otherNode =
+        new KafkaIntake(database.dataSource(), new MutableClock(NOW), settings)) {
+      elsewhere = otherNode.append(List.of(entry("again-1", "org-a", "{\"n\":1}")));
+    }
+
+    for (Appended appended : List.of(here, elsewhere)) {
+      assertEquals(Map.of(), appended.seqs());
+      assertEquals(1, appended.duplicates());
+      assertEquals(List.of(), appended.conflicts());
+    }
+    assertEquals(records, recordsInTopic(), "nothing sent again");
+  }
+
+  @Test
+  void theSameIdWithAnotherBodyIsAConflict_notSent() {
+    intake.append(List.of(entry("other-1", "org-a", "{\"n\":1}")));
+    long records = recordsInTopic();
+
+    Appended appended =
+        intake.append(
+            List.of(entry("other-1", "org-a", "{\"n\":2}"), entry("other-2", "org-a", "{}")));
+
+    assertEquals(List.of(0), appended.conflicts());
+    assertEquals(Set.of(1), appended.seqs().keySet());
+    assertEquals(records + 1, recordsInTopic());
+  }
+
+  @Test
+  void withinOneBatchTheFirstEntryOfAnIdStandsForIt_laterOnesRepeatOrConflict() throws Exception {
+    Appended appended =
+        intake.append(
+            List.of(
+                entry("batch-1", "org-a", "{\"n\":1}"),
+                entry("batch-1", "org-a", "{\"n\":1}"),
+                entry("batch-1", "org-a", "{\"n\":9}"),
+                entry("batch-2", "org-a", "{\"n\":2}")));
+
+    assertEquals(Set.of(0, 3), appended.seqs().keySet());
+    assertEquals(1, appended.duplicates());
+    assertEquals(List.of(2), appended.conflicts());
+    List<ConsumerRecord<byte[], byte[]>> sent =
+        readTopic().stream().filter(r -> eventId(r).startsWith("batch-")).toList();
+    assertEquals(
+        List.of("batch-1", "batch-2"), sent.stream().map(KafkaIntakeTest::eventId).toList());
+    assertEquals("{\"n\":1}", new String(sent.get(0).value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anIdAnotherNodeIsClaimingIsWaitedFor_thenADuplicateOnceItsClaimCommits() throws Exception {
+    JournalEntry event = entry("racing-1", "org-a", "{\"n\":1}");
+
+    Appended appended = appendWhileAnotherNodeClaims(event, Connection::commit);
+
+    assertEquals(Map.of(), appended.seqs());
+    assertEquals(1, appended.duplicates());
+  }
+
+  @Test
+  void anIdAnotherNodeIsClaimingIsWaitedFor_thenClaimedHereWhenItsClaimRollsBack()
+      throws Exception {
+    JournalEntry event = entry("racing-2", "org-a", "{\"n\":1}");
+
+    Appended appended = appendWhileAnotherNodeClaims(event, Connection::rollback);
+
+    assertEquals(Set.of(0), appended.seqs().keySet());
+    assertEquals(List.of("null"), claimedSeqs("racing-2"));
+  }
+
+  /** What they do with their transaction. */
+  private interface Outcome {
+    void end(Connection connection) throws Exception;
+  }
+
+  /**
+   * Appends {@code event} while another node's transaction holds an uncommitted claim of its id,
+   * which then ends as {@code outcome} says.
+   */
+  private Appended appendWhileAnotherNodeClaims(JournalEntry event, Outcome outcome)
+      throws Exception {
+    CompletableFuture<Appended> waiting;
+    try (Connection otherNode = database.dataSource().getConnection()) {
+      otherNode.setAutoCommit(false);
+      try (PreparedStatement claim =
+          Sql.prepare(
+              otherNode,
+              "INSERT INTO host_event_ids (event_id, body_sha256, journaled_at)"
+                  + " VALUES (?, ?, now())",
+              event.eventId(),
+              event.bodySha256())) {
+        claim.executeUpdate();
+      }
+      waiting = CompletableFuture.supplyAsync(() -> intake.append(List.of(event)));
+      Await.await(
+          Duration.ofSeconds(10),
+          Duration.ofMillis(20),
+          "the append waiting for the other node's claim",
+          () -> lockWaits() > 0);
+      assertFalse(waiting.isDone(), "it waits for the other node's transaction");
+      outcome.end(otherNode);
+    }
+    return waiting.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void withTheBrokersDownABatchIsRefused503_noIdClaimed_andAcceptedOnceTheyAreBack()
+      throws Exception {
+    List<JournalEntry> batch =
+        IntStream.range(0, 50)
+            .mapToObj(i -> entry("down-" + i, "org-" + (i % 5), "{\"n\":" + i + "}"))
+            .toList();
+    ApiException refused;
+    kafka.stopAll();
+    try {
+      refused = assertThrows(ApiException.class, () -> intake.append(batch));
+    } finally {
+      kafka.startAll();
+    }
+
+    assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
+    assertEquals("journal_unavailable", refused.error().code());
+    assertEquals(0, claimedSeqs("down-0", "down-49").size(), "no id left claimed");
+    Appended accepted =
+        Await.await(
+            Duration.ofSeconds(30),
+            Duration.ofMillis(200),
+            "the same batch accepted by the same intake once the broker is back",
+            () -> {
+              try {
+                return intake.append(batch);
+              } catch (ApiException notYet) {
+                return null;
+              }
+            },
+            appended -> appended != null);
+    assertEquals(50, accepted.seqs().size());
+  }
+
+  @Test
+  void aDatabaseOutageRefusesTheBatchBeforeAnythingIsSent() throws Exception {
+    String url = TestDatabases.freshDatabaseUrl();
+    long records;
+    try (Database gone = Database.external(url, Map.of())) {
+      HostMigrations.migrate(gone.dataSource());
+      try (KafkaIntake cutOff =
+          new KafkaIntake(gone.dataSource(), new MutableClock(NOW), settings)) {
+        records = recordsInTopic();
+        dropDatabase(url);
+
+        assertThrows(
+            Sql.DatabaseException.class,
+            () -> cutOff.append(List.of(entry("outage-1", "org-a", "{}"))));
+      }
+    }
+    assertEquals(records, recordsInTopic(), "nothing sent");
+  }
+
+  // --- the topic and the database, read as they are
+
+  private List<String> claimedSeqs(String... ids) throws Exception {
+    List<String> seqs = new ArrayList<>();
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                "SELECT seq FROM host_event_ids WHERE event_id = ANY(?) ORDER BY event_id",
+                connection.createArrayOf("text", ids));
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        seqs.add(String.valueOf(rows.getObject(1)));
+      }
+    }
+    return seqs;
+  }
+
+  private long lockWaits() throws Exception {
+    try (Connection connection = database.dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE wait_event_type = 'Lock' AND datname = current_database()")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /** Drops a database with its connections, as a database that went away. */
+  private static void dropDatabase(String url) throws Exception {
+    String name = url.replaceAll(".*/([^/?]+)\\?.*", "$1");
+    String postgres = url.replace("/" + name + "?", "/postgres?");
+    try (Database server = Database.external(postgres, Map.of());
+        Connection connection = server.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE " + name + " WITH (FORCE)");
+    }
+  }
+
+  private long recordsInTopic() {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      return consumer.endOffsets(partitions()).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> readTopic() {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = partitions();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      Await.await(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(1),
+          "every record of the topic read",
+          () -> {
+            consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+          });
+    }
+    return records;
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed"),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  private static List<TopicPartition> partitions() {
+    return IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
+  }
+
+  private static ConsumerRecord<byte[], byte[]> recordOf(
+      List<ConsumerRecord<byte[], byte[]>> records, String eventId) {
+    List<ConsumerRecord<byte[], byte[]>> found =
+        records.stream().filter(r -> eventId.equals(eventId(r))).toList();
+    assertEquals(1, found.size(), eventId);
+    return found.get(0);
+  }
+
+  private static String eventId(ConsumerRecord<byte[], byte[]> record) {
+    Header header = record.headers().lastHeader(JournalRecords.EVENT_ID);
+    assertNotNull(header, "an event_id header");
+    return new String(header.value(), StandardCharsets.UTF_8);
+  }
+}
