@@ -166,7 +166,9 @@ final class Bench implements BenchHost, AutoCloseable {
                 o.maxEventAge(),
                 o.maxJournalLag(),
                 o.pluginReleases(),
-                o.webhookDeliveryInterval()));
+                o.webhookDeliveryInterval(),
+                o.journal(),
+                o.kafka()));
     admission = new AdmissionService(host.plugins());
   }
 

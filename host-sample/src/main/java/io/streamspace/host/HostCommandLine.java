@@ -1,12 +1,19 @@
 package io.streamspace.host;
 
 import io.streamspace.host.catalog.DefaultRepositories;
+import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.logging.LogFormat;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 
 /** The command-line options of {@link HostMain}. */
 final class HostCommandLine {
@@ -29,6 +36,21 @@ final class HostCommandLine {
           "                      (default: $XDG_DATA_HOME/streamspace, else",
           "                      ~/.local/share/streamspace)",
           "  --max-event-age-days <n>  refuse platform events older than n days (default 35)",
+          "  --journal <postgres|kafka>  where accepted events are journaled (default:",
+          "                      $STREAMSPACE_JOURNAL, else postgres, the host's database)",
+          "  --kafka-bootstrap <host:port,...>  the Kafka brokers; required with --journal",
+          "                      kafka (default: $STREAMSPACE_KAFKA_BOOTSTRAP)",
+          "  --kafka-topic <name>  the journal's topic (default: $STREAMSPACE_KAFKA_TOPIC,",
+          "                      else " + KafkaSettings.DEFAULT_TOPIC + ")",
+          "  --kafka-partitions <n>  its partitions, when the host creates it (default: "
+              + KafkaSettings.DEFAULT_PARTITIONS
+              + ")",
+          "  --kafka-replication-factor <n>  its replicas, when the host creates it (default: "
+              + KafkaSettings.DEFAULT_REPLICATION_FACTOR
+              + ")",
+          "  --kafka-properties <file>  a Java properties file passed to every Kafka client",
+          "                      (security.protocol, sasl.*, ssl.*...; its values are never",
+          "                      logged or printed)",
           "  --demo              install the billing plugin from the catalog through the API",
           "                      (unless installed), post demo users, a team organization and",
           "                      their sessions, run the jobs, print the pages' sign-in",
@@ -51,6 +73,11 @@ final class HostCommandLine {
   /** A century: events older than that are no metering a bill can still use. */
   static final int MAX_EVENT_AGE_DAYS = 36_500;
 
+  /** Far more than a journal uses: a typo (an extra zero or two) is refused rather than made. */
+  static final int MAX_PARTITIONS = 10_000;
+
+  static final int MAX_REPLICATION_FACTOR = Short.MAX_VALUE;
+
   int port = 8080;
 
   /** Null when not given: the environment decides. */
@@ -64,6 +91,14 @@ final class HostCommandLine {
 
   /** Null when not given: the environment decides. */
   LogFormat logFormat;
+
+  // the journal and the Kafka journal's settings: null when not given, the environment decides
+  JournalKind journal;
+  String kafkaBootstrap;
+  String kafkaTopic;
+  Integer kafkaPartitions;
+  Short kafkaReplicationFactor;
+  Path kafkaProperties;
 
   boolean debug;
   boolean demo;
@@ -85,6 +120,15 @@ final class HostCommandLine {
         case "--plugin-repository" -> line.pluginRepositories.add(value(args, ++i, arg));
         case "--data-dir" -> line.dataDir = Path.of(value(args, ++i, arg));
         case "--max-event-age-days" -> line.maxEventAge = days(value(args, ++i, arg), arg);
+        case "--journal" -> line.journal = journal(value(args, ++i, arg), arg);
+        case "--kafka-bootstrap" -> line.kafkaBootstrap = value(args, ++i, arg);
+        case "--kafka-topic" -> line.kafkaTopic = value(args, ++i, arg);
+        case "--kafka-partitions" ->
+            line.kafkaPartitions = count(value(args, ++i, arg), arg, MAX_PARTITIONS);
+        case "--kafka-replication-factor" ->
+            line.kafkaReplicationFactor =
+                (short) count(value(args, ++i, arg), arg, MAX_REPLICATION_FACTOR);
+        case "--kafka-properties" -> line.kafkaProperties = Path.of(value(args, ++i, arg));
         default -> throw new UsageException("unknown option " + arg);
       }
     }
@@ -152,8 +196,32 @@ final class HostCommandLine {
     }
   }
 
-  /** The options, with the plugin repository defaulting to the one next to the running jar. */
-  HostOptions toOptions() {
+  private static JournalKind journal(String text, String source) throws UsageException {
+    try {
+      return JournalKind.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(source + " " + e.getMessage());
+    }
+  }
+
+  private static int count(String text, String source, int max) throws UsageException {
+    try {
+      int count = Integer.parseInt(text.strip());
+      if (count < 1 || count > max) {
+        throw new NumberFormatException();
+      }
+      return count;
+    } catch (NumberFormatException e) {
+      throw new UsageException(source + " must be a number from 1 to " + max + ", got " + text);
+    }
+  }
+
+  /**
+   * The options, with the plugin repository defaulting to the one next to the running jar.
+   *
+   * @throws UsageException when the journal's options (or variables) do not make one
+   */
+  HostOptions toOptions() throws UsageException {
     return toOptions(System.getenv(), jarFolder());
   }
 
@@ -161,14 +229,20 @@ final class HostCommandLine {
    * The options for this environment ({@code STREAMSPACE_PLUGIN_REPOSITORIES}, {@code
    * XDG_DATA_HOME}, {@code HOME}) and jar folder
    * (null when not run from a jar).
+   *
+   * @throws UsageException when the journal's options (or variables) do not make one
    */
-  HostOptions toOptions(Map<String, String> environment, Path home) {
+  HostOptions toOptions(Map<String, String> environment, Path home) throws UsageException {
     Path data = dataDir != null ? dataDir : defaultDataDir(environment);
     // installed plugins are state, as the database that records them installed: they live
     // together, never in whatever folder the host ran from nor under a build's target folder
     Path plugins = pluginsDir != null ? pluginsDir : data.resolve("plugins");
     HostOptions.Builder options = HostOptions.builder();
     repositories(environment, home).forEach(options::pluginRepository);
+    KafkaSettings kafka = kafkaSettings(environment);
+    if (kafka != null) {
+      options.kafkaJournal(kafka);
+    }
     return options
         .port(port)
         .host(host(environment))
@@ -177,6 +251,123 @@ final class HostCommandLine {
         .dataDir(data)
         .maxEventAge(maxEventAge)
         .build();
+  }
+
+  /** {@code --journal}, else {@code STREAMSPACE_JOURNAL}, else the PostgreSQL journal. */
+  JournalKind journal(Map<String, String> environment) throws UsageException {
+    if (journal != null) {
+      return journal;
+    }
+    String fromEnvironment = environment.getOrDefault(HostEnvironment.JOURNAL, "");
+    return fromEnvironment.isBlank()
+        ? JournalKind.POSTGRES
+        : journal(fromEnvironment, HostEnvironment.JOURNAL);
+  }
+
+  /**
+   * Where the Kafka journal is, from the {@code --kafka-*} options, else their variables, else
+   * the defaults; null for the PostgreSQL journal, with which the options are refused (the
+   * variables are left unread: a deployment may keep them and switch {@code STREAMSPACE_JOURNAL}).
+   */
+  KafkaSettings kafkaSettings(Map<String, String> environment) throws UsageException {
+    if (journal(environment) != JournalKind.KAFKA) {
+      String given = kafkaOptionGiven();
+      if (given != null) {
+        throw new UsageException(given + " is for the Kafka journal: add --journal kafka");
+      }
+      return null;
+    }
+    String bootstrap =
+        kafkaBootstrap != null
+            ? kafkaBootstrap
+            : environment.getOrDefault(HostEnvironment.KAFKA_BOOTSTRAP, "");
+    if (bootstrap.isBlank()) {
+      throw new UsageException(
+          "--journal kafka needs --kafka-bootstrap <host:port,...> (or "
+              + HostEnvironment.KAFKA_BOOTSTRAP
+              + ")");
+    }
+    String topic = kafkaTopic != null ? kafkaTopic : environment.get(HostEnvironment.KAFKA_TOPIC);
+    if (topic == null || topic.isBlank()) {
+      topic = KafkaSettings.DEFAULT_TOPIC;
+    }
+    int partitions =
+        kafkaPartitions != null
+            ? kafkaPartitions
+            : fromEnvironment(
+                environment,
+                HostEnvironment.KAFKA_PARTITIONS,
+                KafkaSettings.DEFAULT_PARTITIONS,
+                MAX_PARTITIONS);
+    short replicationFactor =
+        kafkaReplicationFactor != null
+            ? kafkaReplicationFactor
+            : (short)
+                fromEnvironment(
+                    environment,
+                    HostEnvironment.KAFKA_REPLICATION_FACTOR,
+                    KafkaSettings.DEFAULT_REPLICATION_FACTOR,
+                    MAX_REPLICATION_FACTOR);
+    Path properties = kafkaProperties;
+    String source = "--kafka-properties";
+    if (properties == null
+        && !environment.getOrDefault(HostEnvironment.KAFKA_PROPERTIES, "").isBlank()) {
+      properties = Path.of(environment.get(HostEnvironment.KAFKA_PROPERTIES).strip());
+      source = HostEnvironment.KAFKA_PROPERTIES;
+    }
+    return new KafkaSettings(
+        bootstrap.strip(),
+        topic.strip(),
+        partitions,
+        replicationFactor,
+        properties == null ? Map.of() : clientProperties(properties, source));
+  }
+
+  /** The first {@code --kafka-*} option given, or null. */
+  private String kafkaOptionGiven() {
+    if (kafkaBootstrap != null) {
+      return "--kafka-bootstrap";
+    }
+    if (kafkaTopic != null) {
+      return "--kafka-topic";
+    }
+    if (kafkaPartitions != null) {
+      return "--kafka-partitions";
+    }
+    if (kafkaReplicationFactor != null) {
+      return "--kafka-replication-factor";
+    }
+    return kafkaProperties != null ? "--kafka-properties" : null;
+  }
+
+  private static int fromEnvironment(
+      Map<String, String> environment, String variable, int otherwise, int max)
+      throws UsageException {
+    String text = environment.getOrDefault(variable, "");
+    return text.isBlank() ? otherwise : count(text, variable, max);
+  }
+
+  /**
+   * The Kafka clients' properties, read from a Java properties file (UTF-8). Its values are
+   * secrets (SASL passwords, key store passwords): no message here quotes them.
+   */
+  private static Map<String, String> clientProperties(Path file, String source)
+      throws UsageException {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      properties.load(reader);
+    } catch (IOException | IllegalArgumentException e) {
+      // the message of an IllegalArgumentException (a malformed Unicode escape) quotes the file
+      throw new UsageException(
+          source
+              + " "
+              + file
+              + " could not be read as Java properties"
+              + (e instanceof IOException ? ": " + e : ""));
+    }
+    Map<String, String> read = new TreeMap<>();
+    properties.stringPropertyNames().forEach(key -> read.put(key, properties.getProperty(key)));
+    return read;
   }
 
   /** {@code --host}, else {@code STREAMSPACE_HOST}, else loopback. */

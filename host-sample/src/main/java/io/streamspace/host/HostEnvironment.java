@@ -23,6 +23,13 @@ final class HostEnvironment {
 
   static final String HOST = "STREAMSPACE_HOST";
 
+  static final String JOURNAL = "STREAMSPACE_JOURNAL";
+  static final String KAFKA_BOOTSTRAP = "STREAMSPACE_KAFKA_BOOTSTRAP";
+  static final String KAFKA_TOPIC = "STREAMSPACE_KAFKA_TOPIC";
+  static final String KAFKA_PARTITIONS = "STREAMSPACE_KAFKA_PARTITIONS";
+  static final String KAFKA_REPLICATION_FACTOR = "STREAMSPACE_KAFKA_REPLICATION_FACTOR";
+  static final String KAFKA_PROPERTIES = "STREAMSPACE_KAFKA_PROPERTIES";
+
   static final List<Variable> VARIABLES =
       List.of(
           new Variable(AdminTokenPolicy.ENV, "the admin's bearer token (32+ characters)"),
@@ -35,6 +42,13 @@ final class HostEnvironment {
           new Variable("BILLING_DB_PASSWORD", "its password, unless the URL holds one"),
           new Variable("STREAMSPACE_SECRETS_KEY", "AES-256 key (base64) for stored secrets"),
           new Variable(HostCommandLine.REPOSITORIES_ENV, "plugin repositories, comma-separated"),
+          new Variable(JOURNAL, "postgres (default) or kafka, as --journal"),
+          new Variable(KAFKA_BOOTSTRAP, "the Kafka brokers, host:port,..., as --kafka-bootstrap"),
+          new Variable(KAFKA_TOPIC, "the Kafka journal's topic, as --kafka-topic"),
+          new Variable(KAFKA_PARTITIONS, "its partitions if created, as --kafka-partitions"),
+          new Variable(
+              KAFKA_REPLICATION_FACTOR, "its replicas if created, as --kafka-replication-factor"),
+          new Variable(KAFKA_PROPERTIES, "Kafka client properties file, as --kafka-properties"),
           new Variable(LogFormat.ENV, "text (default) or json, as --log-format"),
           new Variable(DEBUG, "true: a refused start prints its stack trace, as --debug"),
           new Variable("STRIPE_SECRET_KEY", "the billing plugin's Stripe API key"),

@@ -44,7 +44,14 @@ public final class HostMain {
       return;
     }
     boolean debug = line.debug(environment);
-    HostOptions options = line.toOptions();
+    HostOptions options;
+    try {
+      options = line.toOptions();
+    } catch (HostCommandLine.UsageException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"), format, debug);
     Host host;
     try {

@@ -1,6 +1,8 @@
 package io.streamspace.host;
 
 import io.streamspace.host.catalog.PluginReleases;
+import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.plugins.InProcessPluginPackage;
 import io.streamspace.host.plugins.PluginPackage;
 import io.streamspace.plugin.api.PlatformPlugin;
@@ -41,6 +43,10 @@ import java.util.Map;
  * @param webhookDeliveryInterval how often due webhook deliveries are sent (default {@link
  *                    #DEFAULT_WEBHOOK_DELIVERY_INTERVAL}); zero: never on a schedule (tests call
  *                    {@code Host.webhooks().runOnce()})
+ * @param journal     where accepted events are journaled (default {@link JournalKind#POSTGRES},
+ *                    the host's database)
+ * @param kafka       where the Kafka journal is, with {@link JournalKind#KAFKA}; null with the
+ *                    PostgreSQL journal
  */
 public record HostOptions(
     int port,
@@ -56,7 +62,9 @@ public record HostOptions(
     Duration maxEventAge,
     long maxJournalLag,
     PluginReleases pluginReleases,
-    Duration webhookDeliveryInterval) {
+    Duration webhookDeliveryInterval,
+    JournalKind journal,
+    KafkaSettings kafka) {
 
   /** Loopback: a host reachable from elsewhere is a choice the operator makes ({@code --host}). */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -81,6 +89,16 @@ public record HostOptions(
     if (webhookDeliveryInterval == null || webhookDeliveryInterval.isNegative()) {
       throw new IllegalArgumentException(
           "webhookDeliveryInterval must be zero or positive, got " + webhookDeliveryInterval);
+    }
+    if (journal == null) {
+      throw new IllegalArgumentException("journal must name a kind");
+    }
+    if ((journal == JournalKind.KAFKA) != (kafka != null)) {
+      throw new IllegalArgumentException(
+          "the Kafka journal needs its settings, and only it: journal "
+              + journal.text()
+              + " with "
+              + (kafka == null ? "none" : "Kafka settings"));
     }
     pluginRepositories = List.copyOf(pluginRepositories);
     secrets = Map.copyOf(secrets);
@@ -107,6 +125,8 @@ public record HostOptions(
     private long maxJournalLag = DEFAULT_MAX_JOURNAL_LAG;
     private PluginReleases pluginReleases;
     private Duration webhookDeliveryInterval = DEFAULT_WEBHOOK_DELIVERY_INTERVAL;
+    private JournalKind journal = JournalKind.POSTGRES;
+    private KafkaSettings kafka;
 
     private Builder() {}
 
@@ -187,6 +207,20 @@ public record HostOptions(
       return this;
     }
 
+    /** The journal in a Kafka topic, there. */
+    public Builder kafkaJournal(KafkaSettings kafka) {
+      this.journal = JournalKind.KAFKA;
+      this.kafka = kafka;
+      return this;
+    }
+
+    /** The journal in the host's PostgreSQL database (the default). */
+    public Builder postgresJournal() {
+      this.journal = JournalKind.POSTGRES;
+      this.kafka = null;
+      return this;
+    }
+
     public HostOptions build() {
       return new HostOptions(
           port,
@@ -202,7 +236,9 @@ public record HostOptions(
           maxEventAge,
           maxJournalLag,
           pluginReleases,
-          webhookDeliveryInterval);
+          webhookDeliveryInterval,
+          journal,
+          kafka);
     }
   }
 }

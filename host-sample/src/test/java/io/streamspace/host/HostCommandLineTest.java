@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,5 +173,200 @@ class HostCommandLineTest {
   void theHelpNamesThePluginRepositoryOptionAndItsVariable() {
     assertTrue(HostCommandLine.USAGE.contains("--plugin-repository <folder|url>"));
     assertTrue(HostCommandLine.USAGE.contains("$STREAMSPACE_PLUGIN_REPOSITORIES"));
+  }
+
+  @Test
+  void theJournalIsPostgresUnlessTheOptionOrTheEnvironmentSaysKafka(@TempDir Path jar)
+      throws Exception {
+    HostOptions byDefault = HostCommandLine.parse(new String[0]).toOptions(Map.of(), jar);
+    assertEquals(JournalKind.POSTGRES, byDefault.journal());
+    assertEquals(null, byDefault.kafka());
+    assertEquals(JournalKind.POSTGRES, HostOptions.builder().build().journal(), "the API's too");
+
+    HostOptions fromOptions =
+        HostCommandLine.parse(new String[] {"--journal", "kafka", "--kafka-bootstrap", "k1:9092"})
+            .toOptions(Map.of(), jar);
+    assertEquals(JournalKind.KAFKA, fromOptions.journal());
+    assertEquals(
+        new KafkaSettings("k1:9092", "streamspace.events", 12, (short) 3, Map.of()),
+        fromOptions.kafka());
+
+    Map<String, String> environment =
+        Map.of(
+            "STREAMSPACE_JOURNAL", "kafka",
+            "STREAMSPACE_KAFKA_BOOTSTRAP", "k1:9092,k2:9092",
+            "STREAMSPACE_KAFKA_TOPIC", "billing.events",
+            "STREAMSPACE_KAFKA_PARTITIONS", "24",
+            "STREAMSPACE_KAFKA_REPLICATION_FACTOR", "5");
+    assertEquals(
+        new KafkaSettings("k1:9092,k2:9092", "billing.events", 24, (short) 5, Map.of()),
+        HostCommandLine.parse(new String[0]).toOptions(environment, jar).kafka());
+    assertEquals(
+        new KafkaSettings("k3:9092", "mine", 6, (short) 1, Map.of()),
+        HostCommandLine.parse(
+                new String[] {
+                  "--kafka-bootstrap", "k3:9092",
+                  "--kafka-topic", "mine",
+                  "--kafka-partitions", "6",
+                  "--kafka-replication-factor", "1"
+                })
+            .toOptions(environment, jar)
+            .kafka(),
+        "the options win over the environment");
+    assertEquals(
+        JournalKind.POSTGRES,
+        HostCommandLine.parse(new String[] {"--journal", "postgres"})
+            .toOptions(environment, jar)
+            .journal());
+  }
+
+  @Test
+  void theKafkaJournalWithoutBootstrapServersIsRefusedNamingTheOption(@TempDir Path jar)
+      throws Exception {
+    HostCommandLine line = HostCommandLine.parse(new String[] {"--journal", "kafka"});
+
+    HostCommandLine.UsageException refused =
+        assertThrows(HostCommandLine.UsageException.class, () -> line.toOptions(Map.of(), jar));
+
+    assertEquals(
+        "--journal kafka needs --kafka-bootstrap <host:port,...> (or STREAMSPACE_KAFKA_BOOTSTRAP)",
+        refused.getMessage());
+    assertThrows(
+        HostCommandLine.UsageException.class,
+        () ->
+            HostCommandLine.parse(new String[0])
+                .toOptions(Map.of("STREAMSPACE_JOURNAL", "KAFKA"), jar),
+        "from the environment too");
+  }
+
+  @Test
+  void aKafkaOptionWithThePostgresJournalIsRefused_theVariablesAreLeftUnread(@TempDir Path jar)
+      throws Exception {
+    HostCommandLine.UsageException refused =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () ->
+                HostCommandLine.parse(new String[] {"--kafka-topic", "events"})
+                    .toOptions(Map.of(), jar));
+    assertEquals(
+        "--kafka-topic is for the Kafka journal: add --journal kafka", refused.getMessage());
+
+    assertEquals(
+        null,
+        HostCommandLine.parse(new String[0])
+            .toOptions(Map.of("STREAMSPACE_KAFKA_BOOTSTRAP", "k1:9092"), jar)
+            .kafka());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--journal mysql|--journal must be postgres or kafka, got mysql",
+        "--kafka-partitions 0|--kafka-partitions must be a number from 1 to 10000, got 0",
+        "--kafka-partitions twelve|--kafka-partitions must be a number from 1 to 10000, got twelve",
+        "--kafka-replication-factor 40000|--kafka-replication-factor must be a number from 1 to"
+            + " 32767, got 40000"
+      })
+  void refusesAJournalOrATopicShapeThatIsNone(String argsAndMessage) {
+    String[] parts = argsAndMessage.split("\\|");
+    HostCommandLine.UsageException refused =
+        assertThrows(
+            HostCommandLine.UsageException.class, () -> HostCommandLine.parse(parts[0].split(" ")));
+    assertEquals(parts[1], refused.getMessage());
+  }
+
+  @Test
+  void theKafkaPropertiesFileIsPassedToTheClients_itsValuesNeverShown(@TempDir Path folder)
+      throws Exception {
+    Path file = folder.resolve("kafka.properties");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "security.protocol=SASL_SSL",
+            "sasl.mechanism=SCRAM-SHA-512",
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"billing\" password=\"s3cret-pw\";"),
+        StandardCharsets.UTF_8);
+
+    HostOptions options =
+        HostCommandLine.parse(
+                new String[] {
+                  "--journal",
+                  "kafka",
+                  "--kafka-bootstrap",
+                  "k1:9093",
+                  "--kafka-properties",
+                  file.toString()
+                })
+            .toOptions(Map.of(), folder);
+
+    assertEquals("SASL_SSL", options.kafka().clientProperties().get("security.protocol"));
+    assertTrue(
+        options.kafka().clientProperties().get("sasl.jaas.config").contains("s3cret-pw"),
+        "passed as written");
+    assertFalse(options.toString().contains("s3cret-pw"), options.toString());
+    assertEquals(
+        options.kafka().clientProperties(),
+        HostCommandLine.parse(new String[] {"--journal", "kafka"})
+            .toOptions(
+                Map.of(
+                    "STREAMSPACE_KAFKA_BOOTSTRAP",
+                    "k1:9093",
+                    "STREAMSPACE_KAFKA_PROPERTIES",
+                    file.toString()),
+                folder)
+            .kafka()
+            .clientProperties(),
+        "or named by the environment");
+  }
+
+  @Test
+  void aKafkaPropertiesFileThatCannotBeReadIsRefusedWithoutQuotingIt(@TempDir Path folder)
+      throws Exception {
+    Path missing = folder.resolve("missing.properties");
+    HostCommandLine.UsageException absent =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () -> kafkaWithProperties(missing).toOptions(Map.of(), folder));
+    assertTrue(
+        absent.getMessage().startsWith("--kafka-properties " + missing + " could not be read"),
+        absent.getMessage());
+
+    Path malformed = folder.resolve("malformed.properties");
+    Files.writeString(malformed, "sasl.jaas.config=password=\"s3cret-pw\\uZZZZ\"");
+    HostCommandLine.UsageException refused =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () -> kafkaWithProperties(malformed).toOptions(Map.of(), folder));
+    assertEquals(
+        "--kafka-properties " + malformed + " could not be read as Java properties",
+        refused.getMessage());
+  }
+
+  private static HostCommandLine kafkaWithProperties(Path file) throws Exception {
+    return HostCommandLine.parse(
+        new String[] {
+          "--journal",
+          "kafka",
+          "--kafka-bootstrap",
+          "k1:9092",
+          "--kafka-properties",
+          file.toString()
+        });
+  }
+
+  @Test
+  void theHelpNamesTheJournalsOptions() {
+    for (String option :
+        List.of(
+            "--journal <postgres|kafka>",
+            "--kafka-bootstrap <host:port,...>",
+            "--kafka-topic <name>",
+            "--kafka-partitions <n>",
+            "--kafka-replication-factor <n>",
+            "--kafka-properties <file>")) {
+      assertTrue(HostCommandLine.USAGE.contains("  " + option + " "), option);
+    }
   }
 }
