@@ -1,0 +1,252 @@
+package io.streamspace.host.kafka;
+
+import io.streamspace.testing.Await;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.BrokerServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * Real Apache Kafka brokers in this JVM, in KRaft mode, for the Kafka journal's tests and the
+ * benchmark: Kafka's own test kit ({@link KafkaClusterTestKit}), no Docker, no network beyond
+ * loopback. One broker for most tests, three for the fault tests. Node 0 is also the cluster's
+ * only KRaft controller ("combined" mode), so stopping brokers, all of them too, leaves the
+ * metadata quorum up: what is faulted is the brokers' data path, as when broker processes die on
+ * their machines while the controllers, on theirs, keep running.
+ *
+ * <p>A broker stopped with {@link #stopBroker} and started again with {@link #startBroker} comes
+ * back as the same node on the same port, with its log folder: the kit binds each listener's port
+ * once and binds it again when the broker restarts, so clients reconnect to the address they
+ * already know, as they would to a restarted broker on its machine.
+ *
+ * <p>Why an {@code acks=all} producer stalled in {@code flush()} on three brokers before: FILL IN.
+ *
+ * <p>Start-up is kept short on a 2-core machine: a thread or two per pool instead of Kafka's
+ * server defaults (8 request handlers, 3 network threads, 10 background threads), one partition
+ * for the internal topics instead of 50, and no initial rebalance delay for consumer groups.
+ */
+public final class KafkaBrokers implements AutoCloseable {
+
+  private static final Duration WITHIN = Duration.ofMinutes(1);
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final KafkaClusterTestKit cluster;
+  private final int brokers;
+
+  private KafkaBrokers(KafkaClusterTestKit cluster, int brokers) {
+    this.cluster = cluster;
+    this.brokers = brokers;
+  }
+
+  /**
+   * Formats and starts {@code brokers} brokers (1 to 3, node ids 0 to {@code brokers - 1}) in a
+   * temporary folder the kit deletes on {@link #close()}, and returns once every one is running
+   * and known to the controller.
+   */
+  public static KafkaBrokers start(int brokers) {
+    if (brokers < 1 || brokers > 3) {
+      throw new IllegalArgumentException("1 to 3 brokers, not " + brokers);
+    }
+    KafkaClusterTestKit cluster = null;
+    try {
+      TestKitNodes nodes =
+          new TestKitNodes.Builder()
+              // the metadata version a 4.3 cluster runs in production, not the kit's default
+              // (the newest version in development, with features not yet released)
+              .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+              .setCombined(true)
+              .setNumControllerNodes(1)
+              .setNumBrokerNodes(brokers)
+              .build();
+      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+      serverSettings(brokers).forEach(builder::setConfigProp);
+      cluster = builder.build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new KafkaBrokers(cluster, brokers);
+    } catch (Exception e) {
+      if (cluster != null) {
+        closeQuietly(cluster, e);
+      }
+      throw new IllegalStateException("Kafka brokers did not start", e);
+    }
+  }
+
+  /** The brokers' settings, beside the kit's own (listeners, folders, the controller quorum). */
+  static Map<String, Object> serverSettings(int brokers) {
+    Map<String, Object> settings = new HashMap<>();
+    // the APIs a released broker offers (the kit turns the unreleased ones on)
+    settings.put("unstable.api.versions.enable", "false");
+    // fewer threads: a test or the benchmark sends from one or a few clients
+    settings.put("num.network.threads", "1");
+    settings.put("num.io.threads", "2");
+    settings.put("background.threads", "2");
+    settings.put("num.replica.fetchers", "1");
+    settings.put("num.recovery.threads.per.data.dir", "1");
+    settings.put("log.cleaner.threads", "1");
+    // the internal topics: one partition each, replicated on every broker (up to 3) so that a
+    // consumer group's offsets and producer state survive a broker stopped
+    short internalReplicas = (short) Math.min(brokers, 3);
+    String internalMinInSync = Integer.toString(Math.min(internalReplicas, 2));
+    settings.put("offsets.topic.num.partitions", "1");
+    settings.put("offsets.topic.replication.factor", Short.toString(internalReplicas));
+    settings.put("transaction.state.log.num.partitions", "1");
+    settings.put("transaction.state.log.replication.factor", Short.toString(internalReplicas));
+    settings.put("transaction.state.log.min.isr", internalMinInSync);
+    settings.put("share.coordinator.state.topic.num.partitions", "1");
+    settings.put(
+        "share.coordinator.state.topic.replication.factor", Short.toString(internalReplicas));
+    settings.put("share.coordinator.state.topic.min.isr", internalMinInSync);
+    // a consumer group's first member is assigned at once, not after 3 s
+    settings.put("group.initial.rebalance.delay.ms", "0");
+    return settings;
+  }
+
+  /** The brokers' addresses, as a client's {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** How many brokers this cluster has, running or stopped. */
+  public int brokers() {
+    return brokers;
+  }
+
+  /** An admin client of the cluster; the caller closes it. */
+  public Admin admin() {
+    return cluster.admin();
+  }
+
+  /**
+   * Creates a topic and returns once every broker's metadata knows each of its partitions' leader,
+   * so that a producer's first send does not race the topic's creation.
+   */
+  public void createTopic(
+      String name, int partitions, int replicationFactor, Map<String, String> configs) {
+    try (Admin admin = admin()) {
+      admin
+          .createTopics(
+              List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+          .all()
+          .get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("topic " + name + " was not created", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted creating topic " + name, e);
+    }
+    Await.await(
+        WITHIN,
+        POLL,
+        "a leader for every partition of " + name,
+        () -> partitions(name).stream().allMatch(partition -> partition.leader() != null));
+  }
+
+  /**
+   * Stops broker {@code id} as a broker process being shut down does (its partitions' leadership
+   * moves to the others); its log folder and port stay, for {@link #startBroker}.
+   */
+  public void stopBroker(int id) {
+    broker(id).shutdown();
+  }
+
+  /** Starts broker {@code id} again on its port and returns once it runs and is unfenced. */
+  public void startBroker(int id) {
+    broker(id).startup();
+    try {
+      cluster.waitForReadyBrokers();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("broker " + id + " did not come back", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted starting broker " + id, e);
+    }
+  }
+
+  /** Stops every broker; the controller keeps running. */
+  public void stopAll() {
+    for (int id = 0; id < brokers; id++) {
+      if (!broker(id).isShutdown()) {
+        stopBroker(id);
+      }
+    }
+  }
+
+  /** Starts every stopped broker again on its port. */
+  public void startAll() {
+    for (int id = 0; id < brokers; id++) {
+      if (broker(id).isShutdown()) {
+        broker(id).startup();
+      }
+    }
+    try {
+      cluster.waitForReadyBrokers();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the brokers did not come back", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted starting the brokers", e);
+    }
+  }
+
+  /**
+   * Returns once every partition of {@code topic} has all its replicas in sync: after a broker
+   * is started again, before the next fault, so that the next one does not take the last copy.
+   */
+  public void awaitInSync(String topic) {
+    Await.await(
+        WITHIN,
+        POLL,
+        "every replica of " + topic + " in sync",
+        () ->
+            partitions(topic).stream()
+                .allMatch(partition -> partition.isr().size() == partition.replicas().size()));
+  }
+
+  private List<TopicPartitionInfo> partitions(String topic) throws Exception {
+    try (Admin admin = admin()) {
+      TopicDescription description =
+          admin
+              .describeTopics(Set.of(topic))
+              .allTopicNames()
+              .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
+              .get(topic);
+      return description.partitions();
+    }
+  }
+
+  private BrokerServer broker(int id) {
+    BrokerServer broker = cluster.brokers().get(id);
+    if (broker == null) {
+      throw new IllegalArgumentException("no broker " + id + " among " + brokers);
+    }
+    return broker;
+  }
+
+  /** Stops the brokers and the controller and deletes their folders. */
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+
+  private static void closeQuietly(KafkaClusterTestKit cluster, Exception cause) {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
+  }
+}
