@@ -160,8 +160,8 @@ public final class KafkaBrokers implements AutoCloseable {
   }
 
   /**
-   * Creates a topic and returns once every broker's metadata knows each of its partitions' leader,
-   * so that a producer's first send does not race the topic's creation.
+   * Creates a topic and returns once the cluster names a leader for each of its partitions, so
+   * that a producer's first send does not race the topic's creation.
    */
   public void createTopic(
       String name, int partitions, int replicationFactor, Map<String, String> configs) {
@@ -171,17 +171,17 @@ public final class KafkaBrokers implements AutoCloseable {
               List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
           .all()
           .get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+      Await.await(
+          WITHIN,
+          POLL,
+          "a leader for every partition of " + name,
+          () -> partitions(admin, name).stream().allMatch(partition -> partition.leader() != null));
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("topic " + name + " was not created", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted creating topic " + name, e);
     }
-    Await.await(
-        WITHIN,
-        POLL,
-        "a leader for every partition of " + name,
-        () -> partitions(name).stream().allMatch(partition -> partition.leader() != null));
   }
 
   /**
@@ -192,17 +192,13 @@ public final class KafkaBrokers implements AutoCloseable {
     broker(id).shutdown();
   }
 
-  /** Starts broker {@code id} again on its port and returns once it runs and is unfenced. */
+  /**
+   * Starts broker {@code id} again on its port and returns once the controller has let it in
+   * (unfenced) and its metadata has caught up: the broker's own start-up waits for both. (Not the
+   * kit's {@code waitForReadyBrokers}, which waits for every broker, the ones still stopped too.)
+   */
   public void startBroker(int id) {
     broker(id).startup();
-    try {
-      cluster.waitForReadyBrokers();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("broker " + id + " did not come back", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted starting broker " + id, e);
-    }
   }
 
   /** Stops every broker; the controller keeps running. */
@@ -214,20 +210,12 @@ public final class KafkaBrokers implements AutoCloseable {
     }
   }
 
-  /** Starts every stopped broker again on its port. */
+  /** Starts every stopped broker again on its port, as {@link #startBroker} does. */
   public void startAll() {
     for (int id = 0; id < brokers; id++) {
       if (broker(id).isShutdown()) {
-        broker(id).startup();
+        startBroker(id);
       }
-    }
-    try {
-      cluster.waitForReadyBrokers();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the brokers did not come back", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted starting the brokers", e);
     }
   }
 
@@ -236,25 +224,25 @@ public final class KafkaBrokers implements AutoCloseable {
    * is started again, before the next fault, so that the next one does not take the last copy.
    */
   public void awaitInSync(String topic) {
-    Await.await(
-        WITHIN,
-        POLL,
-        "every replica of " + topic + " in sync",
-        () ->
-            partitions(topic).stream()
-                .allMatch(partition -> partition.isr().size() == partition.replicas().size()));
+    try (Admin admin = admin()) {
+      Await.await(
+          WITHIN,
+          POLL,
+          "every replica of " + topic + " in sync",
+          () ->
+              partitions(admin, topic).stream()
+                  .allMatch(partition -> partition.isr().size() == partition.replicas().size()));
+    }
   }
 
-  private List<TopicPartitionInfo> partitions(String topic) throws Exception {
-    try (Admin admin = admin()) {
-      TopicDescription description =
-          admin
-              .describeTopics(Set.of(topic))
-              .allTopicNames()
-              .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
-              .get(topic);
-      return description.partitions();
-    }
+  private static List<TopicPartitionInfo> partitions(Admin admin, String topic) throws Exception {
+    TopicDescription description =
+        admin
+            .describeTopics(Set.of(topic))
+            .allTopicNames()
+            .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
+            .get(topic);
+    return description.partitions();
   }
 
   private BrokerServer broker(int id) {
