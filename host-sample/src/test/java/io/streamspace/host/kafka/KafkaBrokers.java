@@ -20,11 +20,13 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Real Apache Kafka brokers in this JVM, in KRaft mode, for the Kafka journal's tests and the
- * benchmark: Kafka's own test kit ({@link KafkaClusterTestKit}), no Docker, no network beyond
- * loopback. One broker for most tests, three for the fault tests. Node 0 is also the cluster's
- * only KRaft controller ("combined" mode), so stopping brokers, all of them too, leaves the
- * metadata quorum up: what is faulted is the brokers' data path, as when broker processes die on
- * their machines while the controllers, on theirs, keep running.
+ * benchmark: Kafka's own test kit ({@link KafkaClusterTestKit}), no Docker, nothing downloaded;
+ * clients reach the brokers on localhost (the kit first binds each listener to an ephemeral port
+ * on every interface, and to localhost when a broker restarts). One broker for most tests, three
+ * for the fault tests. Node 0 is also the cluster's only KRaft controller ("combined" mode), so
+ * stopping brokers, all of them too, leaves the metadata quorum up: what is faulted is the
+ * brokers' data path, as when broker processes die on their machines while the controllers, on
+ * theirs, keep running.
  *
  * <p>A broker stopped with {@link #stopBroker} and started again with {@link #startBroker} comes
  * back as the same node on the same port, with its log folder: the kit binds each listener's port
@@ -36,13 +38,15 @@ import org.apache.kafka.server.common.MetadataVersion;
  * settings tried here (its defaults; one or three controllers, combined or apart; one thread per
  * pool; the production or the in-development metadata version; 300,000 records of 300 bytes to a
  * topic of replication factor 3 and {@code min.insync.replicas} 2 or 3; its partition 0's leader
- * stopped half-way): {@code flush()} returned within 0.5 to 10 s every time. What does hold an
- * {@code acks=all} producer, and what this class does about it:
+ * stopped half-way; the older kit of {@code kafka_2.13:3.9.1:test} too): {@code flush()} returned
+ * within 0.5 to 10 s every time, so the earlier try's own setup, which is not kept, caused it.
+ * What does hold an {@code acks=all} producer, and what this class does about it:
  *
  * <ul>
- *   <li>A broker started again is refused by the controller ({@code DUPLICATE_BROKER_REGISTRATION})
- *       until the session of the incarnation stopped has expired, {@code broker.session.timeout.ms},
- *       9 s by default, and its registration is retried every 2 s: {@code startBroker} took 10.3 s.
+ *   <li>A broker started again is refused by the controller
+ *       ({@code DUPLICATE_BROKER_REGISTRATION}) until the session of the incarnation stopped has
+ *       expired, {@code broker.session.timeout.ms}, 9 s by default, its registration retried at
+ *       each heartbeat (2 s): a restart took 10.3 s.
  *       Until it is back and caught up, a partition of replication factor 3 whose second replica
  *       is then stopped has one replica in sync, fewer than {@code min.insync.replicas=2}: the
  *       producer retries {@code NOT_ENOUGH_REPLICAS} until {@code delivery.timeout.ms} (2 min), and
