@@ -234,12 +234,12 @@ class KafkaConsumersTest {
     execute(
         "INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at)"
             + " VALUES ('index-2', sha256('x'), NULL, now())");
-    List<RecordMetadata> written = new ArrayList<>();
-    written.add(send(topic, entry("index-1", "acct-index-1"), NOW));
-    written.add(send(topic, entry("index-2", "acct-index-2"), NOW));
-    written.add(send(topic, entry("index-1", "acct-index-1"), NOW));
     Map<Integer, Long> ends = new TreeMap<>();
-    written.forEach(w -> ends.merge(w.partition(), w.offset() + 1, Math::max));
+    // a second copy of index-1 in the same round
+    for (String id : List.of("index-1", "index-2", "index-1")) {
+      RecordMetadata written = send(topic, entry(id, "acct-" + id), NOW);
+      ends.merge(written.partition(), written.offset() + 1, Math::max);
+    }
 
     try (KafkaConsumers consumers =
         consumers(topic, new Recording(), database.dataSource(), "node-1")) {
@@ -248,11 +248,18 @@ class KafkaConsumersTest {
           POLL,
           "the index past every record",
           () -> places(KafkaPlaces.INDEX, topic).equals(withZeros(ends, 2)));
+      Map<String, Long> firstIndexed = indexed();
+      // and a copy of index-2 in a later round
+      RecordMetadata again = send(topic, entry("index-2", "acct-index-2"), NOW);
+      Await.await(
+          WAIT,
+          POLL,
+          "the index past the copy",
+          () -> places(KafkaPlaces.INDEX, topic).get(again.partition()) == again.offset() + 1);
+      assertEquals(firstIndexed, indexed(), "the copy was not indexed again");
     }
 
-    Map<String, Long> journaled =
-        query(
-            "SELECT event_id, seq FROM host_journal WHERE event_id LIKE 'index-%' ORDER BY event_id");
+    Map<String, Long> journaled = indexed();
     assertEquals(List.of("index-1", "index-2"), List.copyOf(journaled.keySet()), "each once");
     Map<String, Long> claimed =
         query(
@@ -263,6 +270,53 @@ class KafkaConsumersTest {
         new EventJournal(database.dataSource(), new MutableClock(NOW))
             .find("user-acct-index-1", null, NOW.minusSeconds(60), NOW.plusSeconds(60), 10, 0);
     assertEquals(List.of("index-1"), found.stream().map(j -> j.entry().eventId()).toList());
+  }
+
+  private Map<String, Long> indexed() throws SQLException {
+    return query(
+        "SELECT event_id, seq FROM host_journal WHERE event_id LIKE 'index-%' ORDER BY event_id");
+  }
+
+  @Test
+  void twoNodesShareAPluginsPartitions_andWhenOneStopsTheOtherTakesThemOver_eachRecordHandedOnce()
+      throws Exception {
+    String topic = topic(4);
+    Recording recording = new Recording();
+    try (KafkaConsumers first = consumers(topic, recording, database.dataSource(), "node-1")) {
+      first.started(new ActivePlugin("shared", new HeldFlushes(), null));
+      awaitPositioned("shared", topic, 4);
+      try (KafkaConsumers second = consumers(topic, recording, database.dataSource(), "node-2")) {
+        second.started(new ActivePlugin("shared", new HeldFlushes(), null));
+        Await.await(
+            WAIT,
+            POLL,
+            "the partitions spread over both nodes",
+            () ->
+                first.of(List.of("shared")).get("shared").partitions().stream()
+                    .map(JournalLag.PartitionLag::consumer)
+                    .distinct()
+                    .sorted()
+                    .toList(),
+            nodes -> nodes.equals(List.of("node-1", "node-2")));
+        for (int i = 0; i < 40; i++) {
+          send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
+        }
+        Await.await(WAIT, POLL, "handed on both nodes", () -> recording.handed.size() == 40);
+      }
+      // node-2 left its group: node-1 takes every partition over
+      for (int i = 40; i < 60; i++) {
+        send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
+      }
+      Await.await(WAIT, POLL, "handed on node-1 alone", () -> recording.handed.size() == 60);
+      assertEquals(
+          List.of("node-1"),
+          first.of(List.of("shared")).get("shared").partitions().stream()
+              .map(JournalLag.PartitionLag::consumer)
+              .distinct()
+              .toList());
+    }
+    assertEquals(60, recording.handed.size(), "each record handed once");
+    assertEquals(60, recording.ids().stream().distinct().count());
   }
 
   @Test
