@@ -14,7 +14,9 @@ import javax.sql.DataSource;
  * Intake's back-pressure: while an enabled plugin is more than the allowed number of entries
  * behind the journal, intake refuses batches with 503 and {@code Retry-After} rather than let the
  * backlog grow without bound. A disabled plugin's backlog does not count: it catches up when it
- * is enabled again. Looked up at most once a second, whatever the request rate.
+ * is enabled again. Looked up at most once a second, whatever the request rate. How far behind
+ * a plugin is depends on the journal: positions in the PostgreSQL journal, records per partition
+ * in the Kafka journal ({@link FurthestBehind}).
  */
 public final class JournalBacklog {
 
@@ -31,16 +33,41 @@ public final class JournalBacklog {
       ORDER BY behind DESC LIMIT 1
       """;
 
-  private record Furthest(String pluginId, long behind) {}
+  /** The enabled plugin furthest behind the journal, and by how many entries. */
+  public record Furthest(String pluginId, long behind) {
 
-  private final DataSource dataSource;
+    /** What is said when no enabled plugin is behind. */
+    public static final Furthest NONE = new Furthest(null, 0);
+  }
+
+  /** Finds the enabled plugin furthest behind, as the journal in use counts it. */
+  @FunctionalInterface
+  public interface FurthestBehind {
+    Furthest lookUp();
+  }
+
+  private final FurthestBehind lookup;
   private final long maxLag;
   private long checkedAt;
   private Furthest furthest;
 
-  /** @param maxLag how many entries an enabled plugin may be behind before intake pushes back */
+  /**
+   * The PostgreSQL journal's back-pressure, read from the plugins' cursors.
+   *
+   * @param maxLag how many entries an enabled plugin may be behind before intake pushes back
+   */
   public JournalBacklog(DataSource dataSource, long maxLag) {
-    this.dataSource = dataSource;
+    this(() -> furthestBehindOfCursors(dataSource), maxLag);
+  }
+
+  /**
+   * Back-pressure as {@code lookup} counts how far behind the enabled plugins are (the Kafka
+   * journal counts records per partition).
+   *
+   * @param maxLag how many entries an enabled plugin may be behind before intake pushes back
+   */
+  public JournalBacklog(FurthestBehind lookup, long maxLag) {
+    this.lookup = lookup;
     this.maxLag = maxLag;
   }
 
@@ -65,16 +92,19 @@ public final class JournalBacklog {
 
   private synchronized Furthest furthest() {
     if (furthest == null || System.nanoTime() - checkedAt > RECHECK.toNanos()) {
-      try (Connection connection = dataSource.getConnection();
-          PreparedStatement statement = connection.prepareStatement(FURTHEST_BEHIND);
-          ResultSet rows = statement.executeQuery()) {
-        furthest =
-            rows.next() ? new Furthest(rows.getString(1), rows.getLong(2)) : new Furthest(null, 0);
-      } catch (SQLException e) {
-        throw Sql.failure("reading how far behind the journal plugins are", e);
-      }
+      furthest = lookup.lookUp();
       checkedAt = System.nanoTime();
     }
     return furthest;
+  }
+
+  private static Furthest furthestBehindOfCursors(DataSource dataSource) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(FURTHEST_BEHIND);
+        ResultSet rows = statement.executeQuery()) {
+      return rows.next() ? new Furthest(rows.getString(1), rows.getLong(2)) : Furthest.NONE;
+    } catch (SQLException e) {
+      throw Sql.failure("reading how far behind the journal plugins are", e);
+    }
   }
 }

@@ -6,9 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +26,8 @@ final class JournalConsumer {
       Duration lease, Duration renewEvery, Duration idlePoll, Duration standbyPoll, int round) {}
 
   private static final Logger log = LoggerFactory.getLogger(JournalConsumer.class);
-  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-
-  /**
-   * The longest wait between two failed rounds. After an outage, a consumer resumes within this
-   * (plus the pool's 3 s wait for a connection) of the database's return even when nothing wakes
-   * it, as clients are told to retry after 5 s ({@code Retry-After}); during one, it logs a line
-   * per failed round, every 3 to 8 s.
-   */
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration FLUSH_TIMEOUT = PluginFlush.TIMEOUT;
+  private static final Duration FIRST_BACKOFF = JournalBackoff.FIRST;
 
   private final ActivePlugin plugin;
   private final EventJournal journal;
@@ -183,7 +173,7 @@ final class JournalConsumer {
         } catch (InterruptedException interrupted) {
           return;
         }
-        backoff = nextBackoff(backoff);
+        backoff = JournalBackoff.next(backoff);
       }
     }
     settleBeforeStopping();
@@ -191,12 +181,6 @@ final class JournalConsumer {
 
   private synchronized void wakeWaiters() {
     notifyAll();
-  }
-
-  /** The wait after {@code backoff} when a round failed again: doubled, up to the maximum. */
-  static Duration nextBackoff(Duration backoff) {
-    Duration doubled = backoff.multipliedBy(2);
-    return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
   }
 
   private boolean lead() {
@@ -263,16 +247,7 @@ final class JournalConsumer {
   }
 
   private void awaitFlush(CompletableFuture<?> flushed) throws InterruptedException {
-    try {
-      flushed.get(FLUSH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException cause
-          ? cause
-          : new IllegalStateException("plugin " + plugin.id() + " failed to flush", e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "plugin " + plugin.id() + " did not flush within " + FLUSH_TIMEOUT.toSeconds() + " s");
-    }
+    PluginFlush.await(plugin.id(), flushed);
   }
 
   private void moveTo(long seq) {

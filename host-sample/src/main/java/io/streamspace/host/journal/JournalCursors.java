@@ -144,7 +144,7 @@ final class JournalCursors {
         long seconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds());
         lag.put(
             rows.getString("plugin_id"),
-            new JournalLag(rows.getLong("events"), seconds, rows.getString("holder")));
+            new JournalLag(rows.getLong("events"), seconds, rows.getString("holder"), List.of()));
       }
     } catch (SQLException e) {
       throw Sql.failure("reading the journal lag", e);

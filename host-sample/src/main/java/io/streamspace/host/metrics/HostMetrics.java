@@ -51,13 +51,20 @@ public final class HostMetrics implements AutoCloseable {
   }
 
   /**
-   * Shows {@code streamspace.journal.lag.events} per plugin, looked up at each scrape (a query
-   * on the journal: read when asked, not on a timer).
+   * Shows {@code streamspace.journal.lag.events} per plugin and, on the Kafka journal, {@code
+   * streamspace.journal.partition.lag.events} per plugin and partition, looked up at each scrape
+   * (a query on the journal: read when asked, not on a timer).
    */
   public void journalLag(JournalLag.Lookup lookup, Supplier<List<String>> pluginIds) {
     MultiGauge lag =
         MultiGauge.builder("streamspace.journal.lag.events")
             .description("Journal entries a plugin has not consumed yet")
+            .baseUnit("events")
+            .register(registry);
+    MultiGauge partitionLag =
+        MultiGauge.builder("streamspace.journal.partition.lag.events")
+            .description(
+                "Records of a partition of the Kafka journal a plugin has not consumed yet")
             .baseUnit("events")
             .register(registry);
     beforeScrape =
@@ -66,6 +73,22 @@ public final class HostMetrics implements AutoCloseable {
           lag.register(
               current.entrySet().stream()
                   .map(e -> MultiGauge.Row.of(Tags.of("plugin", e.getKey()), e.getValue().events()))
+                  .toList(),
+              true);
+          partitionLag.register(
+              current.entrySet().stream()
+                  .flatMap(
+                      e ->
+                          e.getValue().partitions().stream()
+                              .map(
+                                  p ->
+                                      MultiGauge.Row.of(
+                                          Tags.of(
+                                              "plugin",
+                                              e.getKey(),
+                                              "partition",
+                                              Integer.toString(p.partition())),
+                                          p.events())))
                   .toList(),
               true);
         };

@@ -27,8 +27,17 @@ import java.util.function.BooleanSupplier;
  */
 public final class HealthRoutes implements HttpServer.RouteGroup {
 
-  /** Journal entries not yet consumed, and the age of the oldest, in seconds (not who consumes). */
-  record Lag(long events, long seconds) {}
+  /**
+   * Journal entries not yet consumed, and for how long, in seconds ({@link JournalLag}); on Kafka,
+   * also per partition (not shown for the PostgreSQL journal). Not who consumes.
+   */
+  record Lag(
+      long events,
+      long seconds,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PartitionBehind> partitions) {}
+
+  /** Records of one partition of the Kafka journal not yet consumed. */
+  record PartitionBehind(int partition, long events) {}
 
   /**
    * @param secrets each secret key the plugin declares and its {@link SecretState} ({@code set},
@@ -60,8 +69,16 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
     this.journalLag = journalLag;
   }
 
-  private static Lag shown(JournalLag lag) {
-    return lag == null ? null : new Lag(lag.events(), lag.seconds());
+  /** The lag as {@code /api/health} shows it: not who consumes. */
+  static Lag shown(JournalLag lag) {
+    return lag == null
+        ? null
+        : new Lag(
+            lag.events(),
+            lag.seconds(),
+            lag.partitions().stream()
+                .map(p -> new PartitionBehind(p.partition(), p.events()))
+                .toList());
   }
 
   @Override

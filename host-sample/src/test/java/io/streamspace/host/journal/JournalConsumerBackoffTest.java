@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * How long a journal consumer waits between failed rounds: short enough that it resumes within
+ * How long a journal consumer (of either journal) waits between failed rounds: short enough that it resumes within
  * seconds of the database's return (docs/operator-guide.md, "A database outage") even when no
  * batch wakes it.
  */
@@ -20,7 +20,7 @@ class JournalConsumerBackoffTest {
     Duration wait = Duration.ofMillis(100);
     for (int failure = 0; failure < 9; failure++) {
       waits.add(wait.toMillis());
-      wait = JournalConsumer.nextBackoff(wait);
+      wait = JournalBackoff.next(wait);
     }
 
     assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L, 5000L), waits);

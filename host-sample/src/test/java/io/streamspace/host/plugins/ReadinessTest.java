@@ -12,7 +12,7 @@ class ReadinessTest {
 
   private static Readiness.EnabledPlugin billing(long secondsBehind) {
     return new Readiness.EnabledPlugin(
-        "billing", true, "started", new JournalLag(40, secondsBehind, "node-1"));
+        "billing", true, "started", new JournalLag(40, secondsBehind, "node-1", List.of()));
   }
 
   @Test

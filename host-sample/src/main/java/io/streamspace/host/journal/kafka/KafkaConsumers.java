@@ -1,0 +1,316 @@
+package io.streamspace.host.journal.kafka;
+
+import io.streamspace.host.journal.EventHandoff;
+import io.streamspace.host.journal.JournalBacklog;
+import io.streamspace.host.plugins.ActivePlugin;
+import io.streamspace.host.plugins.JournalLag;
+import io.streamspace.host.plugins.PluginLifecycleListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The Kafka journal's consumers on this node: one per started plugin, in the plugin's own
+ * consumer group ({@code streamspace-plugin-<id>}), and one for the journal's index ({@link
+ * JournalIndexConsumer}), started with this. Each group shares the topic's partitions out among
+ * the nodes; a node that stops leaves its groups at once, and one that dies (SIGKILL) is dropped
+ * from them after {@link #SESSION_TIMEOUT}, when the others take its partitions over: within
+ * about 13 s (10 s, then a heartbeat of at most 2 s and the next poll, half a second apart).
+ *
+ * <p>The places are kept in PostgreSQL ({@code host_kafka_offsets}), not committed to Kafka
+ * (auto commit is off): a plugin's place moves only once it has flushed the round ({@link
+ * PluginConsumer}), the index's in the transaction that writes the entries. A plugin seen for the
+ * first time starts from now, at the end of each partition, as the PostgreSQL journal's cursors
+ * do.
+ *
+ * <p>Lag is read per plugin and partition: the partition's end offset (from the brokers, at most
+ * once a second) less the plugin's place; intake's back-pressure ({@link JournalBacklog}) counts
+ * it for the enabled plugins.
+ */
+public final class KafkaConsumers
+    implements PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
+
+  /**
+   * How long the group waits for a silent member (a SIGKILLed node) before its partitions go to
+   * the others; within the brokers' default bounds (6 s to 30 min).
+   */
+  public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+  private static final int MAX_ROUND = 2_000;
+  private static final String PLUGIN_GROUP = "streamspace-plugin-";
+
+  private final KafkaSettings settings;
+  private final KafkaPlaces places;
+  private final EventHandoff handoff;
+  private final Clock clock;
+  private final String node;
+  private final Admin admin;
+  private final TopicEnds ends;
+  private final JournalBacklog backlog;
+  private final JournalIndexConsumer index;
+  private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
+
+  /**
+   * Starts the journal's index on this node; the plugins' consumers start as the plugins do.
+   *
+   * @param maxLag how many records an enabled plugin may be behind (in all partitions) before
+   *     intake pushes back
+   */
+  public KafkaConsumers(
+      KafkaSettings settings,
+      DataSource dataSource,
+      EventHandoff handoff,
+      Clock clock,
+      String node,
+      long maxLag) {
+    this.settings = settings;
+    this.places = new KafkaPlaces(dataSource, settings.topic());
+    this.handoff = handoff;
+    this.clock = clock;
+    this.node = node;
+    this.admin = Admin.create(adminProperties());
+    this.ends = new TopicEnds(admin, settings.topic());
+    this.backlog = new JournalBacklog(this::furthestBehind, maxLag);
+    this.index =
+        new JournalIndexConsumer(
+            settings.topic(),
+            consumerProperties(JournalIndexConsumer.GROUP),
+            places,
+            dataSource,
+            clock);
+    index.start();
+  }
+
+  /** The consumer group of a plugin's consumers. */
+  public static String groupOf(String pluginId) {
+    return PLUGIN_GROUP + pluginId;
+  }
+
+  /** This node's name, in its consumers' client ids. */
+  public String node() {
+    return node;
+  }
+
+  @Override
+  public void started(ActivePlugin plugin) {
+    PluginConsumer consumer =
+        new PluginConsumer(
+            plugin,
+            settings.topic(),
+            consumerProperties(groupOf(plugin.id())),
+            places,
+            handoff,
+            clock);
+    PluginConsumer previous = consumers.put(plugin.id(), consumer);
+    if (previous != null) {
+      previous.stop();
+    }
+    consumer.start();
+  }
+
+  @Override
+  public void stopping(String pluginId) {
+    PluginConsumer consumer = consumers.remove(pluginId);
+    if (consumer != null) {
+      consumer.stop();
+    }
+  }
+
+  /**
+   * Waits, for at most {@code timeout} in all, until each plugin consumed on this node has stored
+   * its place past these offsets in the partitions it owns now (a partition another node owns is
+   * not waited for), so that a client usually reads its own writes.
+   *
+   * @param lastByPartition the offset of the last record written, by partition
+   * @return whether they all have (false also when a consumer's last round failed, or when
+   *     interrupted)
+   */
+  public boolean awaitConsumed(Map<Integer, Long> lastByPartition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      for (PluginConsumer consumer : List.copyOf(consumers.values())) {
+        if (!consumer.awaitPast(lastByPartition, deadline)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * The lag of each of these plugins that has places in the topic, per partition: the
+   * partition's end offset less the plugin's place, and the node consuming it when known.
+   */
+  @Override
+  public Map<String, JournalLag> of(List<String> pluginIds) {
+    Map<String, Map<Integer, KafkaPlaces.Place>> stored = places.of(pluginIds);
+    if (stored.isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, Long> end = ends.ends();
+    Map<String, Map<Integer, String>> owners =
+        ends.owners(stored.keySet().stream().map(KafkaConsumers::groupOf).toList(), this::nodeOf);
+    Instant now = clock.instant();
+    Map<String, JournalLag> lag = new LinkedHashMap<>();
+    for (String pluginId : pluginIds) {
+      Map<Integer, KafkaPlaces.Place> plugin = stored.get(pluginId);
+      if (plugin != null) {
+        lag.put(pluginId, lag(plugin, end, owners.getOrDefault(groupOf(pluginId), Map.of()), now));
+      }
+    }
+    return lag;
+  }
+
+  private static JournalLag lag(
+      Map<Integer, KafkaPlaces.Place> places,
+      Map<Integer, Long> end,
+      Map<Integer, String> owners,
+      Instant now) {
+    List<JournalLag.PartitionLag> partitions = new ArrayList<>();
+    Set<String> nodes = new LinkedHashSet<>();
+    long events = 0;
+    long seconds = 0;
+    for (Map.Entry<Integer, KafkaPlaces.Place> place : new TreeMap<>(places).entrySet()) {
+      int partition = place.getKey();
+      long behind = behind(end, partition, place.getValue().next());
+      String owner = owners.get(partition);
+      partitions.add(new JournalLag.PartitionLag(partition, behind, owner));
+      if (owner != null) {
+        nodes.add(owner);
+      }
+      events += behind;
+      if (behind > 0) {
+        seconds =
+            Math.max(
+                seconds,
+                Math.max(0, Duration.between(place.getValue().updatedAt(), now).toSeconds()));
+      }
+    }
+    return new JournalLag(
+        events, seconds, nodes.isEmpty() ? null : String.join(", ", nodes), partitions);
+  }
+
+  private static long behind(Map<Integer, Long> end, int partition, long next) {
+    Long last = end.get(partition);
+    return last == null ? 0 : Math.max(0, last - next);
+  }
+
+  /**
+   * Intake's back-pressure on Kafka.
+   *
+   * @throws io.streamspace.common.http.ApiException 503 {@code journal_backlog} while an enabled
+   *     plugin is more records behind, in all partitions, than allowed
+   */
+  public void refuseWhenTooFarBehind() {
+    backlog.refuseWhenTooFarBehind();
+  }
+
+  private JournalBacklog.Furthest furthestBehind() {
+    Map<String, Map<Integer, KafkaPlaces.Place>> enabled = places.ofEnabledPlugins();
+    if (enabled.isEmpty()) {
+      return JournalBacklog.Furthest.NONE;
+    }
+    Map<Integer, Long> end = ends.ends();
+    JournalBacklog.Furthest furthest = JournalBacklog.Furthest.NONE;
+    for (Map.Entry<String, Map<Integer, KafkaPlaces.Place>> plugin : enabled.entrySet()) {
+      long behind = 0;
+      for (Map.Entry<Integer, KafkaPlaces.Place> place : plugin.getValue().entrySet()) {
+        behind += behind(end, place.getKey(), place.getValue().next());
+      }
+      if (behind > furthest.behind()) {
+        furthest = new JournalBacklog.Furthest(plugin.getKey(), behind);
+      }
+    }
+    return furthest;
+  }
+
+  /**
+   * Sets a plugin's place in each partition to the first record journaled at or after {@code
+   * from} (the end when there is none), as it is, not only forward; for a plugin that is not
+   * consuming (disabled), which the caller makes sure of. A plugin never started gets its places
+   * here, so that its first start hands it those records.
+   *
+   * @return per partition, the offset of the last record it will not be handed again
+   */
+  public Map<Integer, Long> rewind(String pluginId, Instant from) {
+    Map<Integer, Long> next = ends.firstAtOrAfter(from);
+    places.set(pluginId, next, clock.instant());
+    Map<Integer, Long> last = new TreeMap<>();
+    next.forEach((partition, offset) -> last.put(partition, offset - 1));
+    return last;
+  }
+
+  /** Stops every consumer here (each after its round in hand) and lets go of the brokers. */
+  @Override
+  public void close() {
+    List.copyOf(consumers.keySet()).forEach(this::stopping);
+    index.stop();
+    admin.close(Duration.ofSeconds(5));
+  }
+
+  /** A consumer's client id: its group and this node, so that lag can name the node. */
+  private String clientId(String group) {
+    return group + "@" + node;
+  }
+
+  private String nodeOf(String clientId) {
+    int at = clientId.lastIndexOf('@');
+    return at < 0 ? null : clientId.substring(at + 1);
+  }
+
+  private Properties consumerProperties(String group) {
+    Properties properties = new Properties();
+    properties.putAll(settings.clientProperties());
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(group));
+    // the classic protocol, whose session timeout each client sets (the newer one's is the
+    // brokers' alone, at least 45 s)
+    properties.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    properties.put(
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(SESSION_TIMEOUT.toMillis()));
+    properties.put(
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(HEARTBEAT.toMillis()));
+    // only the partitions that move between nodes stop, not all of them at each rebalance
+    properties.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    // places live in PostgreSQL; a place past the log's start (retention) starts at the start
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_ROUND));
+    properties.put(
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    properties.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return properties;
+  }
+
+  private Properties adminProperties() {
+    Properties properties = new Properties();
+    properties.putAll(settings.clientProperties());
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamspace-journal-admin@" + node);
+    return properties;
+  }
+}

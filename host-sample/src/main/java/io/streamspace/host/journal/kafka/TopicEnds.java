@@ -1,0 +1,162 @@
+package io.streamspace.host.journal.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the Kafka journal's lag is read against, through the admin client: each partition's end
+ * offset and which node's consumer owns it for each plugin, looked up at most once a second
+ * (health checks, scrapes and intake's back-pressure all ask), and the offsets of a time, for a
+ * rewind. While the brokers cannot be reached, the last figures read stand (none before the
+ * first), and the lookups are tried again a second later, so that a health check is not held up.
+ */
+final class TopicEnds {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicEnds.class);
+  private static final Duration RECHECK = Duration.ofSeconds(1);
+  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(3);
+
+  private final Admin admin;
+  private final String topic;
+  private Map<Integer, Long> ends = Map.of();
+  private long endsAt;
+  private boolean endsRead;
+  private final Map<String, Owners> owners = new HashMap<>();
+
+  private record Owners(Map<Integer, String> nodes, long at) {}
+
+  TopicEnds(Admin admin, String topic) {
+    this.admin = admin;
+    this.topic = topic;
+  }
+
+  /** Each partition's end offset: the offset the next record written to it will have. */
+  synchronized Map<Integer, Long> ends() {
+    if (!endsRead || System.nanoTime() - endsAt > RECHECK.toNanos()) {
+      endsAt = System.nanoTime();
+      try {
+        ends = offsets(OffsetSpec.latest());
+        endsRead = true;
+      } catch (RuntimeException e) {
+        log.warn("The Kafka journal's end offsets could not be read: {}", e.toString());
+      }
+    }
+    return ends;
+  }
+
+  /**
+   * The node whose consumer owns each partition in each of these consumer groups (a partition
+   * no member owns is absent); a group not described is left out.
+   *
+   * @param nodeOfClient the node of a member, from its client id
+   */
+  synchronized Map<String, Map<Integer, String>> owners(
+      Collection<String> groups, Function<String, String> nodeOfClient) {
+    List<String> stale =
+        groups.stream()
+            .filter(
+                g ->
+                    !owners.containsKey(g)
+                        || System.nanoTime() - owners.get(g).at() > RECHECK.toNanos())
+            .toList();
+    if (!stale.isEmpty()) {
+      long now = System.nanoTime();
+      stale.forEach(
+          g -> owners.compute(g, (k, o) -> new Owners(o == null ? Map.of() : o.nodes(), now)));
+      try {
+        Map<String, ConsumerGroupDescription> described =
+            answer(admin.describeConsumerGroups(stale).all());
+        described.forEach(
+            (group, description) ->
+                owners.put(group, new Owners(nodes(description, nodeOfClient), now)));
+      } catch (RuntimeException e) {
+        log.warn("The Kafka journal's consumer groups could not be described: {}", e.toString());
+      }
+    }
+    Map<String, Map<Integer, String>> found = new HashMap<>();
+    groups.forEach(g -> found.put(g, owners.get(g).nodes()));
+    return found;
+  }
+
+  private Map<Integer, String> nodes(
+      ConsumerGroupDescription description, Function<String, String> nodeOfClient) {
+    Map<Integer, String> nodes = new TreeMap<>();
+    for (MemberDescription member : description.members()) {
+      for (TopicPartition partition : member.assignment().topicPartitions()) {
+        if (partition.topic().equals(topic)) {
+          nodes.put(partition.partition(), nodeOfClient.apply(member.clientId()));
+        }
+      }
+    }
+    return nodes;
+  }
+
+  /**
+   * In each partition, the offset of the first record written at or after {@code from}, or the
+   * end when there is none. Read now, not from what is kept.
+   */
+  Map<Integer, Long> firstAtOrAfter(Instant from) {
+    Map<Integer, Long> found = offsets(OffsetSpec.forTimestamp(from.toEpochMilli()));
+    Map<Integer, Long> end = null;
+    Map<Integer, Long> places = new TreeMap<>();
+    for (Map.Entry<Integer, Long> partition : found.entrySet()) {
+      long offset = partition.getValue();
+      if (offset < 0) {
+        // no record as late: the end, read once for all such partitions
+        end = end == null ? offsets(OffsetSpec.latest()) : end;
+        offset = end.get(partition.getKey());
+      }
+      places.put(partition.getKey(), offset);
+    }
+    return places;
+  }
+
+  private Map<Integer, Long> offsets(OffsetSpec spec) {
+    Set<TopicPartition> partitions =
+        answer(admin.describeTopics(Set.of(topic)).allTopicNames()).get(topic).partitions().stream()
+            .map(info -> new TopicPartition(topic, info.partition()))
+            .collect(Collectors.toSet());
+    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> listed =
+        answer(
+            admin
+                .listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> spec)))
+                .all());
+    Map<Integer, Long> offsets = new TreeMap<>();
+    listed.forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
+    return offsets;
+  }
+
+  private static <T> T answer(KafkaFuture<T> future) {
+    try {
+      return future.get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the Kafka brokers answered with a failure", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "the Kafka brokers did not answer within " + ANSWER_WITHIN.toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted asking the Kafka brokers", e);
+    }
+  }
+}

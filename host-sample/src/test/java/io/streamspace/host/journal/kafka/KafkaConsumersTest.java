@@ -1,0 +1,553 @@
+package io.streamspace.host.journal.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamspace.common.http.ApiException;
+import io.streamspace.host.db.Database;
+import io.streamspace.host.db.HostMigrations;
+import io.streamspace.host.journal.EventHandoff;
+import io.streamspace.host.journal.EventJournal;
+import io.streamspace.host.journal.JournalEntry;
+import io.streamspace.host.kafka.KafkaBrokers;
+import io.streamspace.host.plugins.ActivePlugin;
+import io.streamspace.host.plugins.JournalLag;
+import io.streamspace.plugin.api.PlatformPlugin;
+import io.streamspace.testing.Await;
+import io.streamspace.testing.MutableClock;
+import io.streamspace.testing.TestDatabases;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The Kafka journal's consumers on a real broker in this JVM and the host's PostgreSQL: each
+ * plugin is handed the records in order per account and its place moves only after its flush; a
+ * crash between the flush and the place's store hands the round again, which natural keys make
+ * harmless; the journal's index writes each id once; a plugin seen first starts from now; a rewind
+ * hands the records since a time again; the lag is counted per partition.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaConsumersTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration POLL = Duration.ofMillis(50);
+  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+
+  private final AtomicInteger topics = new AtomicInteger();
+  private KafkaBrokers kafka;
+  private Database database;
+  private KafkaProducer<byte[], byte[]> producer;
+
+  @BeforeAll
+  void start() {
+    kafka = KafkaBrokers.start(1);
+    database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
+    HostMigrations.migrate(database.dataSource());
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    properties.put(
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producer = new KafkaProducer<>(properties);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    producer.close();
+    database.close();
+    kafka.close();
+  }
+
+  /** Records what it was handed, in order, and holds the flushes the test puts in. */
+  static final class Recording implements EventHandoff {
+    final List<EventJournal.Journaled> handed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
+      handed.add(journaled);
+    }
+
+    List<String> ids() {
+      return handed.stream().map(j -> j.entry().eventId()).toList();
+    }
+  }
+
+  /** A plugin whose next flush answers with the future the test put in, else at once. */
+  static final class HeldFlushes implements PlatformPlugin {
+    volatile CompletableFuture<Void> next;
+
+    @Override
+    public CompletionStage<Void> flush() {
+      CompletableFuture<Void> held = next;
+      next = null;
+      return held != null ? held : CompletableFuture.completedFuture(null);
+    }
+  }
+
+  @Test
+  void recordsAreHandedInOrderPerAccount_andThePlaceMovesOnlyAfterTheFlush() throws Exception {
+    String topic = topic(3);
+    HeldFlushes plugin = new HeldFlushes();
+    CompletableFuture<Void> firstFlush = new CompletableFuture<>();
+    plugin.next = firstFlush;
+    Recording recording = new Recording();
+    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+      consumers.started(new ActivePlugin("ordered", plugin, null));
+      Map<Integer, Long> start = awaitPositioned("ordered", topic, 3);
+
+      Map<Integer, Long> last = new HashMap<>();
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String account = "acct-" + (i % 3);
+        RecordMetadata written = send(topic, entry("ordered-" + i, account), NOW);
+        last.merge(written.partition(), written.offset(), Math::max);
+        sent.add("ordered-" + i);
+      }
+
+      Await.await(WAIT, POLL, "a first round handed", () -> !recording.handed.isEmpty());
+      assertEquals(start, places("ordered", topic), "its flush is held: no place has moved");
+      assertTrue(!consumers.awaitConsumed(last, Duration.ofMillis(200)), "not consumed yet");
+
+      firstFlush.complete(null);
+      assertTrue(consumers.awaitConsumed(last, WAIT), "consumed once the flush completed");
+      Map<Integer, Long> ends = new TreeMap<>();
+      last.forEach((partition, offset) -> ends.put(partition, offset + 1));
+      assertEquals(withZeros(ends, 3), places("ordered", topic));
+      assertEquals(sent.size(), recording.handed.size(), "each record handed once");
+      for (int account = 0; account < 3; account++) {
+        String key = "acct-" + account;
+        List<String> inOrder = sent.stream().filter(id -> accountOf(id).equals(key)).toList();
+        List<String> handedOfAccount =
+            recording.ids().stream().filter(id -> accountOf(id).equals(key)).toList();
+        assertEquals(inOrder, handedOfAccount, "the events of " + key + " in order");
+      }
+    }
+  }
+
+  /**
+   * A plugin that keeps what it was handed by natural key (the event's id), and makes it durable
+   * in {@code flush()}; told to, the database goes away right after the flush that makes the last
+   * of them durable, as if the node died between the plugin's commit and the store of its place.
+   */
+  static final class NaturalKeys implements PlatformPlugin, EventHandoff {
+    final Map<String, Integer> pending = new ConcurrentHashMap<>();
+    final Map<String, Integer> durable = new ConcurrentHashMap<>();
+    final AtomicInteger handings = new AtomicInteger();
+    final AtomicBoolean crashAfterFlushOfAll = new AtomicBoolean();
+    final AtomicBoolean databaseDown;
+    final int all;
+
+    NaturalKeys(AtomicBoolean databaseDown, int all) {
+      this.databaseDown = databaseDown;
+      this.all = all;
+    }
+
+    @Override
+    public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
+      handings.incrementAndGet();
+      pending.merge(journaled.entry().eventId(), 1, Integer::sum);
+    }
+
+    @Override
+    public CompletionStage<Void> flush() {
+      // an upsert by event id: a second delivery leaves one row
+      pending.keySet().forEach(id -> durable.put(id, 1));
+      pending.clear();
+      if (durable.size() == all && crashAfterFlushOfAll.getAndSet(false)) {
+        databaseDown.set(true);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  @Test
+  void aCrashAfterTheFlushBeforeThePlaceIsStored_handsTheRoundAgain_andNaturalKeysKeepEachOnce()
+      throws Exception {
+    String topic = topic(1);
+    AtomicBoolean databaseDown = new AtomicBoolean();
+    DataSource failing = failingWhen(database.dataSource(), databaseDown);
+    NaturalKeys plugin = new NaturalKeys(databaseDown, 5);
+    for (int i = 0; i < 5; i++) {
+      send(topic, entry("keyed-" + i, "acct-1"), NOW);
+    }
+    try (KafkaConsumers consumers = consumers(topic, plugin, failing, "node-1")) {
+      assertEquals(Map.of(0, -1L), consumers.rewind("keyed", Instant.EPOCH));
+      plugin.crashAfterFlushOfAll.set(true);
+      consumers.started(new ActivePlugin("keyed", plugin, null));
+      Await.await(WAIT, POLL, "every record flushed", () -> databaseDown.get());
+      // the node dies here: the place of its last round is not stored
+    }
+    databaseDown.set(false);
+    long placeAtCrash = places("keyed", topic).get(0);
+    assertTrue(placeAtCrash < 5, "the last round's place was not stored");
+    int handedBeforeCrash = plugin.handings.get();
+    assertEquals(5, handedBeforeCrash);
+
+    try (KafkaConsumers restarted = consumers(topic, plugin, failing, "node-2")) {
+      restarted.started(new ActivePlugin("keyed", plugin, null));
+      Await.await(WAIT, POLL, "the place past the round", () -> places("keyed", topic).get(0) == 5);
+    }
+    assertEquals(5 + (5 - placeAtCrash), plugin.handings.get(), "the last round was handed again");
+    assertEquals(
+        List.of("keyed-0", "keyed-1", "keyed-2", "keyed-3", "keyed-4"),
+        plugin.durable.keySet().stream().sorted().toList());
+    assertTrue(plugin.durable.values().stream().allMatch(count -> count == 1), "each once");
+  }
+
+  @Test
+  void theJournalsIndexWritesEachIdOnce_evenWhenTheTopicHoldsItTwice() throws Exception {
+    String topic = topic(2);
+    // intake claimed index-2 (its row committed, without a seq); index-1's claim never committed
+    execute(
+        "INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at)"
+            + " VALUES ('index-2', sha256('x'), NULL, now())");
+    Map<Integer, Long> ends = new TreeMap<>();
+    // a second copy of index-1 in the same round
+    for (String id : List.of("index-1", "index-2", "index-1")) {
+      RecordMetadata written = send(topic, entry(id, "acct-" + id), NOW);
+      ends.merge(written.partition(), written.offset() + 1, Math::max);
+    }
+
+    try (KafkaConsumers consumers =
+        consumers(topic, new Recording(), database.dataSource(), "node-1")) {
+      Await.await(
+          WAIT,
+          POLL,
+          "the index past every record",
+          () -> places(KafkaPlaces.INDEX, topic).equals(withZeros(ends, 2)));
+      Map<String, Long> firstIndexed = indexed();
+      // and a copy of index-2 in a later round
+      RecordMetadata again = send(topic, entry("index-2", "acct-index-2"), NOW);
+      Await.await(
+          WAIT,
+          POLL,
+          "the index past the copy",
+          () -> places(KafkaPlaces.INDEX, topic).get(again.partition()) == again.offset() + 1);
+      assertEquals(firstIndexed, indexed(), "the copy was not indexed again");
+    }
+
+    Map<String, Long> journaled = indexed();
+    assertEquals(List.of("index-1", "index-2"), List.copyOf(journaled.keySet()), "each once");
+    Map<String, Long> claimed =
+        query(
+            "SELECT event_id, seq FROM host_event_ids WHERE event_id LIKE 'index-%'"
+                + " ORDER BY event_id");
+    assertEquals(journaled, claimed, "each id's seq is its journal entry's");
+    List<EventJournal.Journaled> found =
+        new EventJournal(database.dataSource(), new MutableClock(NOW))
+            .find("user-acct-index-1", null, NOW.minusSeconds(60), NOW.plusSeconds(60), 10, 0);
+    assertEquals(List.of("index-1"), found.stream().map(j -> j.entry().eventId()).toList());
+  }
+
+  private Map<String, Long> indexed() throws SQLException {
+    return query(
+        "SELECT event_id, seq FROM host_journal WHERE event_id LIKE 'index-%' ORDER BY event_id");
+  }
+
+  @Test
+  void twoNodesShareAPluginsPartitions_andWhenOneStopsTheOtherTakesThemOver_eachRecordHandedOnce()
+      throws Exception {
+    String topic = topic(4);
+    Recording recording = new Recording();
+    try (KafkaConsumers first = consumers(topic, recording, database.dataSource(), "node-1")) {
+      first.started(new ActivePlugin("shared", new HeldFlushes(), null));
+      awaitPositioned("shared", topic, 4);
+      try (KafkaConsumers second = consumers(topic, recording, database.dataSource(), "node-2")) {
+        second.started(new ActivePlugin("shared", new HeldFlushes(), null));
+        Await.await(
+            WAIT,
+            POLL,
+            "the partitions spread over both nodes",
+            () ->
+                first.of(List.of("shared")).get("shared").partitions().stream()
+                    .map(JournalLag.PartitionLag::consumer)
+                    .distinct()
+                    .sorted()
+                    .toList(),
+            nodes -> nodes.equals(List.of("node-1", "node-2")));
+        for (int i = 0; i < 40; i++) {
+          send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
+        }
+        Await.await(WAIT, POLL, "handed on both nodes", () -> recording.handed.size() == 40);
+      }
+      // node-2 left its group: node-1 takes every partition over
+      for (int i = 40; i < 60; i++) {
+        send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
+      }
+      Await.await(WAIT, POLL, "handed on node-1 alone", () -> recording.handed.size() == 60);
+      assertEquals(
+          List.of("node-1"),
+          first.of(List.of("shared")).get("shared").partitions().stream()
+              .map(JournalLag.PartitionLag::consumer)
+              .distinct()
+              .toList());
+    }
+    assertEquals(60, recording.handed.size(), "each record handed once");
+    assertEquals(60, recording.ids().stream().distinct().count());
+  }
+
+  @Test
+  void aPluginSeenFirstStartsFromTheEnd_andItsPlaceIsStoredAtOnce() throws Exception {
+    String topic = topic(1);
+    for (int i = 0; i < 5; i++) {
+      send(topic, entry("before-" + i, "acct-1"), NOW);
+    }
+    Recording recording = new Recording();
+    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+      consumers.started(new ActivePlugin("newcomer", new HeldFlushes(), null));
+      assertEquals(Map.of(0, 5L), awaitPositioned("newcomer", topic, 1), "stored at the end");
+      for (int i = 0; i < 3; i++) {
+        send(topic, entry("after-" + i, "acct-1"), NOW);
+      }
+      assertTrue(consumers.awaitConsumed(Map.of(0, 7L), WAIT));
+    }
+    // one partition: anything earlier would have been handed first
+    assertEquals(List.of("after-0", "after-1", "after-2"), recording.ids());
+  }
+
+  @Test
+  void aRewindFromATimeHandsTheRecordsJournaledSinceAgain() throws Exception {
+    String topic = topic(1);
+    // the broker takes timestamps up to an hour ahead; these are behind the broker's clock
+    Instant earlier = Instant.now().minus(Duration.ofHours(2));
+    Instant later = Instant.now().minus(Duration.ofHours(1));
+    for (int i = 0; i < 3; i++) {
+      send(topic, entry("early-" + i, "acct-1"), earlier);
+    }
+    for (int i = 0; i < 3; i++) {
+      send(topic, entry("late-" + i, "acct-1"), later);
+    }
+    Recording recording = new Recording();
+    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+      // never started: its first start hands it what was journaled since
+      assertEquals(Map.of(0, 2L), consumers.rewind("rewound", later));
+      consumers.started(new ActivePlugin("rewound", new HeldFlushes(), null));
+      assertTrue(consumers.awaitConsumed(Map.of(0, 5L), WAIT));
+      Await.await(WAIT, POLL, "the later records handed", () -> recording.handed.size() == 3);
+      assertEquals(List.of("late-0", "late-1", "late-2"), recording.ids());
+
+      consumers.stopping("rewound");
+      assertEquals(Map.of(0, -1L), consumers.rewind("rewound", earlier.minusSeconds(1)));
+      assertEquals(Map.of(0, 0L), places("rewound", topic), "set back, not only forward");
+      consumers.started(new ActivePlugin("rewound", new HeldFlushes(), null));
+      Await.await(WAIT, POLL, "everything handed again", () -> recording.handed.size() == 9);
+    }
+    assertEquals(
+        List.of("early-0", "early-1", "early-2", "late-0", "late-1", "late-2"),
+        recording.ids().subList(3, 9));
+  }
+
+  @Test
+  void theLagOfEachPartitionIsWhatWasProducedLessWhatWasConsumed_andIntakePushesBack()
+      throws Exception {
+    String topic = topic(3);
+    MutableClock clock = new MutableClock(NOW);
+    execute(
+        "INSERT INTO host_plugins (plugin_id, installed, enabled, updated_at)"
+            + " VALUES ('lagging', true, true, now())");
+    try (KafkaConsumers consumers =
+        new KafkaConsumers(
+            settings(topic), database.dataSource(), new Recording(), clock, "node-1", 5)) {
+      consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
+      awaitPositioned("lagging", topic, 3);
+      Await.await(
+          WAIT,
+          POLL,
+          "node-1 consumes every partition",
+          () -> "node-1".equals(consumers.of(List.of("lagging")).get("lagging").consumer()));
+      consumers.stopping("lagging");
+      int[] produced = {4, 0, 2};
+      for (int partition = 0; partition < 3; partition++) {
+        for (int i = 0; i < produced[partition]; i++) {
+          ProducerRecord<byte[], byte[]> record =
+              JournalRecords.record(topic, entry("lag-" + partition + "-" + i, "acct-1"), NOW);
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      topic,
+                      partition,
+                      record.timestamp(),
+                      record.key(),
+                      record.value(),
+                      record.headers()))
+              .get();
+        }
+      }
+      clock.advance(Duration.ofSeconds(40));
+
+      JournalLag lag =
+          Await.await(
+              WAIT,
+              POLL,
+              "the lag of what was produced",
+              () -> consumers.of(List.of("lagging")).get("lagging"),
+              l -> l.events() == 6 && l.consumer() == null);
+      assertEquals(
+          List.of(
+              new JournalLag.PartitionLag(0, 4, null),
+              new JournalLag.PartitionLag(1, 0, null),
+              new JournalLag.PartitionLag(2, 2, null)),
+          lag.partitions(),
+          "nobody consumes it now");
+      assertEquals(40, lag.seconds(), "its places have not moved for 40 s while records wait");
+      ApiException refused = assertThrows(ApiException.class, consumers::refuseWhenTooFarBehind);
+      assertEquals("journal_backlog", refused.error().code());
+
+      consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
+      JournalLag caughtUp =
+          Await.await(
+              WAIT,
+              POLL,
+              "the lag consumed",
+              () -> consumers.of(List.of("lagging")).get("lagging"),
+              l -> l.events() == 0 && "node-1".equals(l.consumer()));
+      assertEquals(0, caughtUp.seconds());
+      assertEquals(
+          List.of(0L, 0L, 0L),
+          caughtUp.partitions().stream().map(JournalLag.PartitionLag::events).toList());
+    }
+  }
+
+  private KafkaConsumers consumers(
+      String topic, EventHandoff handoff, DataSource dataSource, String node) {
+    return new KafkaConsumers(
+        settings(topic), dataSource, handoff, new MutableClock(NOW), node, 1_000_000);
+  }
+
+  private KafkaSettings settings(String topic) {
+    return new KafkaSettings(kafka.bootstrapServers(), topic, 3, (short) 1, Map.of());
+  }
+
+  private String topic(int partitions) {
+    String topic = "journal-" + topics.incrementAndGet();
+    kafka.createTopic(topic, partitions, 1, Map.of());
+    return topic;
+  }
+
+  private RecordMetadata send(String topic, JournalEntry entry, Instant journaledAt)
+      throws Exception {
+    return producer.send(JournalRecords.record(topic, entry, journaledAt)).get();
+  }
+
+  /** An event of {@code account}'s user, whose body names its id. */
+  private static JournalEntry entry(String id, String account) {
+    return new JournalEntry(
+        id,
+        "session.heartbeat",
+        NOW,
+        "user-" + account,
+        "s-" + account,
+        "{\"id\":\"" + id + "\",\"account\":\"" + account + "\"}",
+        account);
+  }
+
+  private static String accountOf(String orderedId) {
+    return "acct-" + (Integer.parseInt(orderedId.substring("ordered-".length())) % 3);
+  }
+
+  /** Waits until the plugin's consumer has stored its places in each partition, and reads them. */
+  private Map<Integer, Long> awaitPositioned(String consumer, String topic, int partitions) {
+    return Await.await(
+        WAIT,
+        POLL,
+        consumer + "'s places stored",
+        () -> places(consumer, topic),
+        found -> found.size() == partitions);
+  }
+
+  private Map<Integer, Long> places(String consumer, String topic) throws SQLException {
+    Map<Integer, Long> places = new TreeMap<>();
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT partition, next_offset FROM host_kafka_offsets"
+                    + " WHERE consumer = ? AND topic = ?")) {
+      statement.setString(1, consumer);
+      statement.setString(2, topic);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          places.put(rows.getInt(1), rows.getLong(2));
+        }
+      }
+    }
+    return places;
+  }
+
+  private static Map<Integer, Long> withZeros(Map<Integer, Long> places, int partitions) {
+    Map<Integer, Long> all = new TreeMap<>();
+    for (int partition = 0; partition < partitions; partition++) {
+      all.put(partition, places.getOrDefault(partition, 0L));
+    }
+    return all;
+  }
+
+  private Map<String, Long> query(String sql) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, Long> found = new LinkedHashMap<>();
+      while (rows.next()) {
+        found.put(rows.getString(1), rows.getLong(2));
+      }
+      return found;
+    }
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.execute();
+    }
+  }
+
+  /** A data source that refuses connections, as a database that went away, while {@code down}. */
+  private static DataSource failingWhen(DataSource real, AtomicBoolean down) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (down.get() && method.getName().equals("getConnection")) {
+                throw new SQLTransientConnectionException("the database went away", "08006");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+}
