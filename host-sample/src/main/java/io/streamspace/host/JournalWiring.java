@@ -7,12 +7,13 @@ import io.streamspace.host.journal.Journal;
 import io.streamspace.host.journal.JournalRetention;
 import io.streamspace.host.journal.NodeName;
 import io.streamspace.host.journal.PostgresJournal;
+import io.streamspace.host.journal.kafka.KafkaJournal;
 import javax.sql.DataSource;
 
 /**
- * The event journal: every accepted platform event, the consumers that hand it to each plugin in
- * order, the dead letters of what a plugin could never store, and the retention that drops old
- * days.
+ * The event journal: every accepted platform event, in PostgreSQL (the default) or on Kafka
+ * ({@code --journal}), the consumers that hand it to each plugin in order, the dead letters of
+ * what a plugin could never store, and the retention that drops old days.
  */
 record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore deadLetters) {
 
@@ -22,14 +23,23 @@ record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore de
     DeadLetterStore deadLetters = new DeadLetterStore(dataSource, options.clock(), mapper);
     // intake keeps the events it journals here for this node's consumers
     JournalHandoff handoff = new JournalHandoff(mapper, options.clock());
+    String node = NodeName.ofThisProcess();
     Journal journal =
         parts.open(
-            new PostgresJournal(
-                dataSource,
-                options.clock(),
-                handoff,
-                options.maxJournalLag(),
-                NodeName.ofThisProcess()));
+            switch (options.journal()) {
+              case POSTGRES ->
+                  new PostgresJournal(
+                      dataSource, options.clock(), handoff, options.maxJournalLag(), node);
+              case KAFKA ->
+                  new KafkaJournal(
+                      options.kafka(),
+                      dataSource,
+                      options.clock(),
+                      handoff,
+                      options.maxJournalLag(),
+                      options.maxEventAge(),
+                      node);
+            });
     return new JournalWiring(journal, handoff, deadLetters);
   }
 

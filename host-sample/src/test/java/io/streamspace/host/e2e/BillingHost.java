@@ -3,6 +3,7 @@ package io.streamspace.host.e2e;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.HostPlugins;
+import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.plugin.api.config.PluginConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,19 +28,29 @@ final class BillingHost implements AutoCloseable {
   /** Starts a host on the given database; the plugins folder is a fresh copy under {@code work}. */
   static BillingHost start(Path work, String dbUrl, Clock clock, Map<String, String> extraSecrets)
       throws Exception {
+    return start(work, dbUrl, clock, extraSecrets, null);
+  }
+
+  /**
+   * Starts a host as above, journaling on Kafka there ({@code kafka} not null), or in PostgreSQL.
+   */
+  static BillingHost start(
+      Path work, String dbUrl, Clock clock, Map<String, String> extraSecrets, KafkaSettings kafka)
+      throws Exception {
     Map<String, String> secrets = new HashMap<>(extraSecrets);
     secrets.put("BILLING_ADMIN_TOKEN", ADMIN_TOKEN);
-    Host host =
-        Host.start(
-            HostOptions.builder()
-                .port(0)
-                .dbUrl(dbUrl)
-                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
-                .dataDir(work.resolve("data"))
-                .clock(clock)
-                .secrets(secrets)
-                .build());
-    return new BillingHost(host);
+    HostOptions.Builder options =
+        HostOptions.builder()
+            .port(0)
+            .dbUrl(dbUrl)
+            .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+            .dataDir(work.resolve("data"))
+            .clock(clock)
+            .secrets(secrets);
+    if (kafka != null) {
+      options.kafkaJournal(kafka);
+    }
+    return new BillingHost(Host.start(options.build()));
   }
 
   /** The config a started plugin reads, secrets included. */

@@ -1,6 +1,7 @@
 package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
@@ -42,11 +43,19 @@ abstract class BillingHostTestBase {
     return Map.of();
   }
 
+  /**
+   * The Kafka journal the host runs on, or null for the PostgreSQL journal (the default); a
+   * subclass that overrides it runs the same tests on Kafka.
+   */
+  KafkaSettings kafkaJournal() {
+    return null;
+  }
+
   @BeforeAll
   void startHost(@TempDir Path work) throws Exception {
     this.work = work;
     dbUrl = TestDatabases.freshDatabaseUrl();
-    billing = BillingHost.start(work, dbUrl, clock, secrets());
+    billing = BillingHost.start(work, dbUrl, clock, secrets(), kafkaJournal());
     api = billing.api;
     platformToken = api.token("platform", "platform");
   }

@@ -1,0 +1,129 @@
+package io.streamspace.host.journal.kafka;
+
+import io.streamspace.host.journal.Appended;
+import io.streamspace.host.journal.EventHandoff;
+import io.streamspace.host.journal.EventJournal;
+import io.streamspace.host.journal.Journal;
+import io.streamspace.host.journal.JournalEntry;
+import io.streamspace.host.plugins.ActivePlugin;
+import io.streamspace.host.plugins.JournalLag;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The journal on Apache Kafka ({@code --journal kafka}): the events live in a topic, keyed by
+ * billing account, acknowledged by every in-sync replica before intake answers; PostgreSQL keeps
+ * what must be shared and transactional: the ids accepted, so that a redelivery or a conflict is
+ * told at intake on any node ({@link KafkaIntake}), each plugin's place in each partition, and an
+ * index of the journal in {@code host_journal} ({@link KafkaConsumers}). Support's search reads
+ * that index, as it reads the PostgreSQL journal, and the journal's retention keeps it.
+ */
+public final class KafkaJournal implements Journal {
+
+  private final KafkaIntake intake;
+  private final KafkaConsumers consumers;
+  private final EventJournal index;
+  private final String node;
+
+  /**
+   * Makes the topic when it is absent, then opens the producer and the journal's index on this
+   * node; each plugin's consumer starts when its plugin does.
+   *
+   * @param maxLag      how many records an enabled plugin may be behind before intake pushes back
+   * @param maxEventAge the oldest event intake accepts: the topic keeps records a day longer
+   * @throws IllegalStateException when the brokers cannot be reached or refuse the topic
+   */
+  public KafkaJournal(
+      KafkaSettings settings,
+      DataSource dataSource,
+      Clock clock,
+      EventHandoff handoff,
+      long maxLag,
+      Duration maxEventAge,
+      String node) {
+    try (Admin admin = Admin.create(adminProperties(settings, node))) {
+      KafkaTopic.ensure(admin, settings, maxEventAge);
+    }
+    this.node = node;
+    this.index = new EventJournal(dataSource, clock);
+    this.intake = new KafkaIntake(dataSource, clock, settings);
+    try {
+      this.consumers = new KafkaConsumers(settings, dataSource, handoff, clock, node, maxLag);
+    } catch (RuntimeException e) {
+      intake.close();
+      throw e;
+    }
+  }
+
+  private static Properties adminProperties(KafkaSettings settings, String node) {
+    Properties properties = new Properties();
+    properties.putAll(settings.clientProperties());
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamspace-journal-topic@" + node);
+    return properties;
+  }
+
+  @Override
+  public Appended append(List<JournalEntry> entries) {
+    return intake.append(entries);
+  }
+
+  @Override
+  public boolean awaitConsumed(Appended appended, Duration timeout) {
+    return appended.seqs().isEmpty()
+        || consumers.awaitConsumed(appended.lastByPartition(), timeout);
+  }
+
+  @Override
+  public void refuseWhenTooFarBehind() {
+    consumers.refuseWhenTooFarBehind();
+  }
+
+  @Override
+  public List<EventJournal.Journaled> find(
+      String userId, String sessionId, Instant from, Instant to, int limit, int offset) {
+    return index.find(userId, sessionId, from, to, limit, offset);
+  }
+
+  @Override
+  public Map<Integer, Long> rewind(String pluginId, Instant from) {
+    return consumers.rewind(pluginId, from);
+  }
+
+  @Override
+  public String node() {
+    return node;
+  }
+
+  @Override
+  public void started(ActivePlugin plugin) {
+    consumers.started(plugin);
+  }
+
+  @Override
+  public void stopping(String pluginId) {
+    consumers.stopping(pluginId);
+  }
+
+  @Override
+  public Map<String, JournalLag> of(List<String> pluginIds) {
+    return consumers.of(pluginIds);
+  }
+
+  /** Stops the consumers here (their places kept), then the producer. */
+  @Override
+  public void close() {
+    try {
+      consumers.close();
+    } finally {
+      intake.close();
+    }
+  }
+}
