@@ -28,8 +28,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * brokers' data path, as when broker processes die on their machines while the controllers, on
  * theirs, keep running.
  *
- * <p>A broker stopped with {@link #stopBroker} and started again with {@link #startBroker} comes
- * back as the same node on the same port, with its log folder: the kit binds each listener's port
+ * <p>A broker stopped with {@link #stopBroker}, as a crashed broker stops, and started again with
+ * {@link #startBroker} comes back as the same node on the same port, with its log folder: the kit binds each listener's port
  * once and binds it again when the broker restarts, so clients reconnect to the address they
  * already know, as they would to a restarted broker on its machine.
  *
@@ -143,6 +143,10 @@ public final class KafkaBrokers implements AutoCloseable {
     // (DUPLICATE_BROKER_REGISTRATION) until the stopped one's session has expired: 9 s by default
     settings.put("broker.session.timeout.ms", "3000");
     settings.put("broker.heartbeat.interval.ms", "500");
+    // a broker stopped goes as a crashed process goes: it does not ask the controller to move its
+    // partitions' leadership first (a controlled shutdown); the controller fences it when its
+    // session expires, and the clients find the new leaders then
+    settings.put("controlled.shutdown.enable", "false");
     // a consumer group's first member is assigned at once, not after 3 s
     settings.put("group.initial.rebalance.delay.ms", "0");
     return settings;
@@ -189,8 +193,12 @@ public final class KafkaBrokers implements AutoCloseable {
   }
 
   /**
-   * Stops broker {@code id} as a broker process being shut down does (its partitions' leadership
-   * moves to the others); its log folder and port stay, for {@link #startBroker}.
+   * Stops broker {@code id} as a crashed broker process stops: no controlled shutdown, so its
+   * partitions keep it as their leader until the controller fences it, when its session expires
+   * (3 s), and elects new leaders among the replicas in sync; its clients see their connections
+   * closed meanwhile. Its log folder and port stay, for {@link #startBroker}, with what it wrote
+   * (as a killed process's files keep it: the kernel's page cache outlives a process, not a
+   * machine).
    */
   public void stopBroker(int id) {
     broker(id).shutdown();
@@ -205,7 +213,7 @@ public final class KafkaBrokers implements AutoCloseable {
     broker(id).startup();
   }
 
-  /** Stops every broker; the controller keeps running. */
+  /** Stops every broker as {@link #stopBroker} does; the controller keeps running. */
   public void stopAll() {
     for (int id = 0; id < brokers; id++) {
       if (!broker(id).isShutdown()) {
