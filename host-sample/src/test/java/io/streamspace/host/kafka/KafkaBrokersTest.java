@@ -2,6 +2,7 @@ package io.streamspace.host.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -45,20 +46,9 @@ import org.junit.jupiter.api.TestInstance;
 class KafkaBrokersTest {
 
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class OneBroker {
 
-    private KafkaBrokers kafka;
-
-    @BeforeAll
-    void start() {
-      kafka = KafkaBrokers.start(1);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-      kafka.close();
-    }
+    private final KafkaBrokers kafka = KafkaBrokers.shared();
 
     @Test
     void anIdempotentProducerWithAcksAllSendsRecordsThatAConsumerGroupReadsBack() throws Exception {
@@ -75,6 +65,16 @@ class KafkaBrokersTest {
       Map<String, Integer> read = readBack(kafka, "one-broker", "one-broker-readers", sent.size());
 
       assertEquals(counted(sent), read);
+    }
+
+    @Test
+    void theSharedBrokerIsOneForTheWholeJvm_andNeitherStoppedNorClosedByATest() throws Exception {
+      KafkaBrokers again = KafkaBrokers.shared();
+      again.close();
+
+      assertSame(kafka, again);
+      assertThrows(IllegalStateException.class, () -> again.stopBroker(0));
+      kafka.createTopic("still-running", 1, 1, Map.of());
     }
   }
 
