@@ -1,7 +1,7 @@
 package io.streamspace.host.e2e;
 
 import io.streamspace.host.journal.kafka.KafkaSettings;
-import io.streamspace.host.kafka.SharedKafka;
+import io.streamspace.host.kafka.KafkaBrokers;
 
 /**
  * {@link SessionMeteringE2ETest}'s money on the Kafka journal: the seed's pricing example, late
@@ -12,6 +12,6 @@ class SessionMeteringOnKafkaE2ETest extends SessionMeteringE2ETest {
 
   @Override
   KafkaSettings kafkaJournal() {
-    return SharedKafka.journal("session-metering");
+    return KafkaBrokers.shared().journal("session-metering");
   }
 }

@@ -1,11 +1,13 @@
 package io.streamspace.host.kafka;
 
+import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.testing.Await;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -178,6 +180,20 @@ public final class KafkaBrokers implements AutoCloseable {
     // a consumer group's first member is assigned at once, not after 3 s
     settings.put("group.initial.rebalance.delay.ms", "0");
     return settings;
+  }
+
+  /**
+   * A Kafka journal on these brokers, in a new topic named after {@code name} (so that hosts of
+   * different tests never share records): 3 partitions, so that records spread and stay in order
+   * per account, replicated on every broker.
+   */
+  public KafkaSettings journal(String name) {
+    return new KafkaSettings(
+        bootstrapServers(),
+        name + "-" + UUID.randomUUID().toString().substring(0, 8),
+        3,
+        (short) brokers,
+        Map.of());
   }
 
   /** The brokers' addresses, as a client's {@code bootstrap.servers}. */
