@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.journal.kafka.KafkaSettings;
+import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.host.support.DemoConsole;
 import io.streamspace.testing.FreePort;
 import java.math.BigDecimal;
@@ -53,6 +55,22 @@ class HostJarIT {
     }
     Assumptions.assumeTrue(haveUrl, "no external PostgreSQL given (BILLING_TEST_EXTERNAL_DB_URL)");
     runSeedPricingExample(List.of("--db-url", EXTERNAL_DB_URL));
+  }
+
+  /** The README's command beside the default: the journal on Kafka, here an in-JVM broker. */
+  @Test
+  void seedPricingExampleOnTheKafkaJournal() throws Exception {
+    KafkaSettings kafka = KafkaBrokers.shared().journal("host-jar");
+    runSeedPricingExample(
+        List.of(
+            "--journal",
+            "kafka",
+            "--kafka-bootstrap",
+            kafka.bootstrapServers(),
+            "--kafka-topic",
+            kafka.topic(),
+            "--kafka-replication-factor",
+            "1"));
   }
 
   @Test

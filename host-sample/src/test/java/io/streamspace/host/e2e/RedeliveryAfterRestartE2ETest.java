@@ -4,6 +4,8 @@ import static io.streamspace.host.e2e.UsageLines.amount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.journal.kafka.KafkaSettings;
+import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A batch the platform redelivers after a restart (it never got the 202, say) changes nothing:
- * the journal remembers its ids.
+ * the journal remembers its ids, in PostgreSQL and on Kafka alike.
  */
 class RedeliveryAfterRestartE2ETest {
 
@@ -23,6 +25,15 @@ class RedeliveryAfterRestartE2ETest {
 
   @Test
   void aBatchRedeliveredAfterARestart_isNotBilledTwice() throws Exception {
+    redeliverAfterARestart(null);
+  }
+
+  @Test
+  void aBatchRedeliveredAfterARestart_isNotBilledTwice_onTheKafkaJournal() throws Exception {
+    redeliverAfterARestart(KafkaBrokers.shared().journal("redelivery"));
+  }
+
+  private void redeliverAfterARestart(KafkaSettings kafka) throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
     MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
     List<Map<String, Object>> batch =
@@ -33,11 +44,11 @@ class RedeliveryAfterRestartE2ETest {
             Events.heartbeat("s-frank", "frank", Instant.parse("2026-03-10T06:00:00Z")),
             Events.sessionTerminated("s-frank", "frank", Instant.parse("2026-03-10T11:00:00Z")));
 
-    try (BillingHost first = BillingHost.start(work, dbUrl, clock, Map.of())) {
+    try (BillingHost first = BillingHost.start(work, dbUrl, clock, Map.of(), kafka)) {
       first.api.postEvents(first.api.token("platform", "platform"), batch);
       first.api.runJob("calculate-usage");
     }
-    try (BillingHost second = BillingHost.start(work, dbUrl, clock, Map.of())) {
+    try (BillingHost second = BillingHost.start(work, dbUrl, clock, Map.of(), kafka)) {
       BillingApi api = second.api;
       JsonNode again = api.postEvents(api.token("platform", "platform"), batch);
       assertEquals(0, again.get("accepted").asInt(), again.toString());
