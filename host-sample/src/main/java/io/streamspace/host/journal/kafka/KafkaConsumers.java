@@ -23,6 +23,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka journal's consumers on this node: one per started plugin, in the plugin's own
@@ -45,6 +47,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class KafkaConsumers
     implements PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(KafkaConsumers.class);
+
   /**
    * How long the group waits for a silent member (a SIGKILLed node) before its partitions go to
    * the others; within the brokers' default bounds (6 s to 30 min).
@@ -52,6 +56,10 @@ public final class KafkaConsumers
   public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+
+  /** How long a plugin's start waits for its consumer to join its group. */
+  static final Duration JOIN_WITHIN = Duration.ofSeconds(30);
+
   private static final int MAX_ROUND = 2_000;
   private static final String PLUGIN_GROUP = "streamspace-plugin-";
 
@@ -121,7 +129,31 @@ public final class KafkaConsumers
     if (previous != null) {
       previous.stop();
     }
+    // A plugin seen for the first time starts from now: at the ends of the partitions as they are
+    // before this returns, not when the group first assigns them (events journaled meanwhile
+    // would be skipped). Ends read up to a second ago are earlier, which only hands more.
+    places.storeIfAbsent(plugin.id(), ends.ends(), clock.instant());
     consumer.start();
+    awaitJoined(plugin.id(), consumer);
+  }
+
+  /**
+   * Returns once the plugin's consumer here has joined its group, so that intake waits for it
+   * from its first batch on, as the PostgreSQL journal's consumer takes its lease before its
+   * plugin is started; or after {@link #JOIN_WITHIN}, consuming as soon as it joins.
+   */
+  private static void awaitJoined(String pluginId, PluginConsumer consumer) {
+    try {
+      if (!consumer.awaitJoined(JOIN_WITHIN)) {
+        log.warn(
+            "Plugin {} journal: its consumer has not joined its group within {} s; it consumes"
+                + " once it does",
+            pluginId,
+            JOIN_WITHIN.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

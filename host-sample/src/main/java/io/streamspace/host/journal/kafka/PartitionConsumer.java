@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -74,6 +75,7 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final Object monitor = new Object();
+  private final CountDownLatch joined = new CountDownLatch(1);
 
   private volatile boolean running = true;
   // its last round failed: intake does not wait for it
@@ -320,7 +322,19 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
     consumer.pause(partitions);
     unpositioned.addAll(partitions);
     partitions.forEach(p -> owned.add(p.partition()));
+    joined.countDown();
     changed();
+  }
+
+  /**
+   * Waits until the group has given this consumer its first share of the partitions (none, when
+   * other nodes' consumers have them all), so that intake, from then on, waits for the records
+   * it journals in this consumer's partitions.
+   *
+   * @return whether it has, within {@code timeout}
+   */
+  boolean awaitJoined(Duration timeout) throws InterruptedException {
+    return joined.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override
