@@ -14,40 +14,93 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Real Apache Kafka brokers in this JVM, in KRaft mode, for the Kafka journal's tests and the
- * benchmark: Kafka's own test kit ({@link KafkaClusterTestKit}), no Docker, no network beyond
- * loopback. One broker for most tests, three for the fault tests. Node 0 is also the cluster's
- * only KRaft controller ("combined" mode), so stopping brokers, all of them too, leaves the
- * metadata quorum up: what is faulted is the brokers' data path, as when broker processes die on
- * their machines while the controllers, on theirs, keep running.
+ * benchmark: Kafka's own test kit ({@link KafkaClusterTestKit}), no Docker, nothing downloaded;
+ * clients reach the brokers on localhost (the kit first binds each listener to an ephemeral port
+ * on every interface, and to localhost when a broker restarts). One broker for most tests, three
+ * for the fault tests. Node 0 is also the cluster's only KRaft controller ("combined" mode), so
+ * stopping brokers, all of them too, leaves the metadata quorum up: what is faulted is the
+ * brokers' data path, as when broker processes die on their machines while the controllers, on
+ * theirs, keep running.
  *
- * <p>A broker stopped with {@link #stopBroker} and started again with {@link #startBroker} comes
- * back as the same node on the same port, with its log folder: the kit binds each listener's port
+ * <p>A broker stopped with {@link #stopBroker}, as a crashed broker stops, and started again with
+ * {@link #startBroker} comes back as the same node on the same port, with its log folder: the kit binds each listener's port
  * once and binds it again when the broker restarts, so clients reconnect to the address they
  * already know, as they would to a restarted broker on its machine.
  *
- * <p>Why an {@code acks=all} producer stalled in {@code flush()} on three brokers before: FILL IN.
+ * <p>The stall of an earlier try, an {@code acks=all} producer waiting in {@code flush()} on three
+ * brokers: with Kafka 4.3.1 a fresh three-broker cluster does not stall, whatever the kit's
+ * settings tried here (its defaults; one or three controllers, combined or apart; one thread per
+ * pool; the production or the in-development metadata version; 300,000 records of 300 bytes to a
+ * topic of replication factor 3 and {@code min.insync.replicas} 2 or 3; its partition 0's leader
+ * stopped half-way; the older kit of {@code kafka_2.13:3.9.1:test} too): {@code flush()} returned
+ * within 0.5 to 10 s every time, so the earlier try's own setup, which is not kept, caused it.
+ * What does hold an {@code acks=all} producer, and what this class does about it:
  *
- * <p>Start-up is kept short on a 2-core machine: a thread or two per pool instead of Kafka's
- * server defaults (8 request handlers, 3 network threads, 10 background threads), one partition
- * for the internal topics instead of 50, and no initial rebalance delay for consumer groups.
+ * <ul>
+ *   <li>A broker started again is refused by the controller
+ *       ({@code DUPLICATE_BROKER_REGISTRATION}) until the session of the incarnation stopped has
+ *       expired, {@code broker.session.timeout.ms}, 9 s by default, its registration retried at
+ *       each heartbeat (2 s): a restart took 10.3 s.
+ *       Until it is back and caught up, a partition of replication factor 3 whose second replica
+ *       is then stopped has one replica in sync, fewer than {@code min.insync.replicas=2}: the
+ *       producer retries {@code NOT_ENOUGH_REPLICAS} until {@code delivery.timeout.ms} (2 min), and
+ *       {@code flush()} waits as long. Here the session is 3 s (heartbeats every 0.5 s), {@link
+ *       #startBroker} returns once the broker is unfenced (3 s), and {@link #awaitInSync} returns
+ *       once every replica has caught up, so that a test faults the next broker only then.
+ *   <li>The internal topics' replication factor: Kafka's default for the consumer offsets and the
+ *       transaction state is 3, with {@code transaction.state.log.min.isr} 2; on one broker those
+ *       topics cannot be created, and a consumer group (or a transactional producer) waits for a
+ *       coordinator forever. Here they are replicated on every broker, up to 3, with at most 2
+ *       in sync required, so that they also survive one broker stopped of three.
+ * </ul>
+ *
+ * <p>Start-up is kept short on a 2-core machine. Measured here: the first start in a JVM, most of
+ * it loading Kafka's classes, 2.4 s (1 broker) and 2.7 s (3 brokers) on a quiet machine, up to
+ * 8.5 s with the machine loaded by other builds; a later start in the same JVM 0.5 to 0.9 s (1
+ * broker) and 0.7 to 1.7 s (3 brokers); a close 0.2 to 0.8 s. It takes a thread or two per pool instead of Kafka's server defaults (8 request handlers, 3 network
+ * threads, 10 background threads), one partition for the internal topics instead of 50, and no
+ * initial rebalance delay for consumer groups. The kit formats the nodes in a temporary folder
+ * it deletes on {@link #close()}.
  */
 public final class KafkaBrokers implements AutoCloseable {
 
   private static final Duration WITHIN = Duration.ofMinutes(1);
   private static final Duration POLL = Duration.ofMillis(50);
 
+  /** The one broker this JVM's tests share, once one asked for it; see {@link #shared()}. */
+  private static KafkaBrokers shared;
+
   private final KafkaClusterTestKit cluster;
   private final int brokers;
+  private final boolean closedAtExit;
 
-  private KafkaBrokers(KafkaClusterTestKit cluster, int brokers) {
+  private KafkaBrokers(KafkaClusterTestKit cluster, int brokers, boolean closedAtExit) {
     this.cluster = cluster;
     this.brokers = brokers;
+    this.closedAtExit = closedAtExit;
+  }
+
+  /**
+   * One broker for every test class of this JVM that needs a broker and no faults: started on the
+   * first call, closed (its folder deleted) when the JVM exits; {@link #close()} leaves it
+   * running. The first start in a JVM costs most (Kafka's classes loaded), so test classes share
+   * this one rather than start their own. They keep apart by their own topic and group names, and
+   * never stop it: fault tests {@link #start} brokers of their own.
+   */
+  public static synchronized KafkaBrokers shared() {
+    if (shared == null) {
+      KafkaBrokers started = start(1, true);
+      Runtime.getRuntime().addShutdownHook(new Thread(started::closeAtExit, "kafka-brokers-close"));
+      shared = started;
+    }
+    return shared;
   }
 
   /**
@@ -56,6 +109,10 @@ public final class KafkaBrokers implements AutoCloseable {
    * and known to the controller.
    */
   public static KafkaBrokers start(int brokers) {
+    return start(brokers, false);
+  }
+
+  private static KafkaBrokers start(int brokers, boolean closedAtExit) {
     if (brokers < 1 || brokers > 3) {
       throw new IllegalArgumentException("1 to 3 brokers, not " + brokers);
     }
@@ -76,7 +133,7 @@ public final class KafkaBrokers implements AutoCloseable {
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
-      return new KafkaBrokers(cluster, brokers);
+      return new KafkaBrokers(cluster, brokers, closedAtExit);
     } catch (Exception e) {
       if (cluster != null) {
         closeQuietly(cluster, e);
@@ -110,6 +167,14 @@ public final class KafkaBrokers implements AutoCloseable {
     settings.put(
         "share.coordinator.state.topic.replication.factor", Short.toString(internalReplicas));
     settings.put("share.coordinator.state.topic.min.isr", internalMinInSync);
+    // a broker started again registers a new incarnation, which the controller refuses
+    // (DUPLICATE_BROKER_REGISTRATION) until the stopped one's session has expired: 9 s by default
+    settings.put("broker.session.timeout.ms", "3000");
+    settings.put("broker.heartbeat.interval.ms", "500");
+    // a broker stopped goes as a crashed process goes: it does not ask the controller to move its
+    // partitions' leadership first (a controlled shutdown); the controller fences it when its
+    // session expires, and the clients find the new leaders then
+    settings.put("controlled.shutdown.enable", "false");
     // a consumer group's first member is assigned at once, not after 3 s
     settings.put("group.initial.rebalance.delay.ms", "0");
     return settings;
@@ -131,8 +196,8 @@ public final class KafkaBrokers implements AutoCloseable {
   }
 
   /**
-   * Creates a topic and returns once every broker's metadata knows each of its partitions' leader,
-   * so that a producer's first send does not race the topic's creation.
+   * Creates a topic and returns once the cluster names a leader for each of its partitions, so
+   * that a producer's first send does not race the topic's creation.
    */
   public void createTopic(
       String name, int partitions, int replicationFactor, Map<String, String> configs) {
@@ -142,41 +207,48 @@ public final class KafkaBrokers implements AutoCloseable {
               List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
           .all()
           .get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+      Await.await(
+          WITHIN,
+          POLL,
+          "a leader for every partition of " + name,
+          () -> {
+            List<TopicPartitionInfo> known = partitions(admin, name);
+            return !known.isEmpty() && known.stream().allMatch(p -> p.leader() != null);
+          });
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("topic " + name + " was not created", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted creating topic " + name, e);
     }
-    Await.await(
-        WITHIN,
-        POLL,
-        "a leader for every partition of " + name,
-        () -> partitions(name).stream().allMatch(partition -> partition.leader() != null));
   }
 
   /**
-   * Stops broker {@code id} as a broker process being shut down does (its partitions' leadership
-   * moves to the others); its log folder and port stay, for {@link #startBroker}.
+   * Stops broker {@code id} as a crashed broker process stops: no controlled shutdown, so its
+   * partitions keep it as their leader until the controller fences it, when its session expires
+   * (3 s), and elects new leaders among the replicas in sync; its clients see their connections
+   * closed meanwhile. Its log folder and port stay, for {@link #startBroker}, with what it wrote
+   * (as a killed process's files keep it: the kernel's page cache outlives a process, not a
+   * machine).
    */
   public void stopBroker(int id) {
+    if (closedAtExit) {
+      throw new IllegalStateException(
+          "the shared broker is never stopped: start brokers of your own");
+    }
     broker(id).shutdown();
   }
 
-  /** Starts broker {@code id} again on its port and returns once it runs and is unfenced. */
+  /**
+   * Starts broker {@code id} again on its port and returns once the controller has let it in
+   * (unfenced) and its metadata has caught up: the broker's own start-up waits for both. (Not the
+   * kit's {@code waitForReadyBrokers}, which waits for every broker, the ones still stopped too.)
+   */
   public void startBroker(int id) {
     broker(id).startup();
-    try {
-      cluster.waitForReadyBrokers();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("broker " + id + " did not come back", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted starting broker " + id, e);
-    }
   }
 
-  /** Stops every broker; the controller keeps running. */
+  /** Stops every broker as {@link #stopBroker} does; the controller keeps running. */
   public void stopAll() {
     for (int id = 0; id < brokers; id++) {
       if (!broker(id).isShutdown()) {
@@ -185,20 +257,12 @@ public final class KafkaBrokers implements AutoCloseable {
     }
   }
 
-  /** Starts every stopped broker again on its port. */
+  /** Starts every stopped broker again on its port, as {@link #startBroker} does. */
   public void startAll() {
     for (int id = 0; id < brokers; id++) {
       if (broker(id).isShutdown()) {
-        broker(id).startup();
+        startBroker(id);
       }
-    }
-    try {
-      cluster.waitForReadyBrokers();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the brokers did not come back", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted starting the brokers", e);
     }
   }
 
@@ -207,17 +271,25 @@ public final class KafkaBrokers implements AutoCloseable {
    * is started again, before the next fault, so that the next one does not take the last copy.
    */
   public void awaitInSync(String topic) {
-    Await.await(
-        WITHIN,
-        POLL,
-        "every replica of " + topic + " in sync",
-        () ->
-            partitions(topic).stream()
-                .allMatch(partition -> partition.isr().size() == partition.replicas().size()));
+    try (Admin admin = admin()) {
+      Await.await(
+          WITHIN,
+          POLL,
+          "every replica of " + topic + " in sync",
+          () -> {
+            List<TopicPartitionInfo> known = partitions(admin, topic);
+            return !known.isEmpty()
+                && known.stream().allMatch(p -> p.isr().size() == p.replicas().size());
+          });
+    }
   }
 
-  private List<TopicPartitionInfo> partitions(String topic) throws Exception {
-    try (Admin admin = admin()) {
+  /**
+   * The partitions of {@code topic} as the broker asked knows them; none while its metadata does
+   * not know the topic yet (just created: the broker learns it from the controller a moment later).
+   */
+  private static List<TopicPartitionInfo> partitions(Admin admin, String topic) throws Exception {
+    try {
       TopicDescription description =
           admin
               .describeTopics(Set.of(topic))
@@ -225,6 +297,11 @@ public final class KafkaBrokers implements AutoCloseable {
               .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
               .get(topic);
       return description.partitions();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return List.of();
+      }
+      throw e;
     }
   }
 
@@ -236,10 +313,23 @@ public final class KafkaBrokers implements AutoCloseable {
     return broker;
   }
 
-  /** Stops the brokers and the controller and deletes their folders. */
+  /**
+   * Stops the brokers and the controller and deletes their folders; the {@link #shared()} ones
+   * only when the JVM exits.
+   */
   @Override
   public void close() throws Exception {
-    cluster.close();
+    if (!closedAtExit) {
+      cluster.close();
+    }
+  }
+
+  private void closeAtExit() {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      // the JVM is exiting: nothing is left to tell; the folder is a temporary one
+    }
   }
 
   private static void closeQuietly(KafkaClusterTestKit cluster, Exception cause) {
