@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,10 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaIntakeTest {
 
-  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+  // today's: a record's timestamp is when it was journaled, and the brokers measure the topic's
+  // retention (36 days) against their own clock, so a fixed day in the past would see the records
+  // deleted at the broker's next retention check (the first 30 s after it starts)
+  private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
   private static final String TOPIC = "kafka-intake-test";
   private static final int PARTITIONS = 3;
 
