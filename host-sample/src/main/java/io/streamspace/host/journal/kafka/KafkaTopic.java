@@ -53,11 +53,17 @@ public final class KafkaTopic {
     try {
       TopicDescription existing = describe(admin, topic);
       if (existing != null) {
+        int partitions = existing.partitions().size();
+        int replicas = existing.partitions().get(0).replicas().size();
         log.info(
-            "Kafka journal topic {} kept as it is: {} partitions, {} replicas",
+            "Kafka journal topic {} kept as it is: {} partitions, {} replicas{}",
             topic,
-            existing.partitions().size(),
-            existing.partitions().get(0).replicas().size());
+            partitions,
+            replicas,
+            partitions == settings.partitions() && replicas == settings.replicationFactor()
+                ? ""
+                : " (the settings' %d and %d apply only to a topic the host creates)"
+                    .formatted(settings.partitions(), settings.replicationFactor()));
         return existing;
       }
       NewTopic created =
