@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -28,8 +29,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * brokers' data path, as when broker processes die on their machines while the controllers, on
  * theirs, keep running.
  *
- * <p>A broker stopped with {@link #stopBroker} and started again with {@link #startBroker} comes
- * back as the same node on the same port, with its log folder: the kit binds each listener's port
+ * <p>A broker stopped with {@link #stopBroker}, as a crashed broker stops, and started again with
+ * {@link #startBroker} comes back as the same node on the same port, with its log folder: the kit binds each listener's port
  * once and binds it again when the broker restarts, so clients reconnect to the address they
  * already know, as they would to a restarted broker on its machine.
  *
@@ -60,8 +61,10 @@ import org.apache.kafka.server.common.MetadataVersion;
  *       in sync required, so that they also survive one broker stopped of three.
  * </ul>
  *
- * <p>Start-up is kept short on a 2-core machine (1 broker: 2.4 s; 3 brokers: 2.7 s, measured): a
- * thread or two per pool instead of Kafka's server defaults (8 request handlers, 3 network
+ * <p>Start-up is kept short on a 2-core machine. Measured here: the first start in a JVM, most of
+ * it loading Kafka's classes, 2.4 s (1 broker) and 2.7 s (3 brokers) on a quiet machine, up to
+ * 8.5 s with the machine loaded by other builds; a later start in the same JVM 0.5 to 0.9 s (1
+ * broker) and 0.7 to 1.7 s (3 brokers); a close 0.2 to 0.8 s. It takes a thread or two per pool instead of Kafka's server defaults (8 request handlers, 3 network
  * threads, 10 background threads), one partition for the internal topics instead of 50, and no
  * initial rebalance delay for consumer groups. The kit formats the nodes in a temporary folder
  * it deletes on {@link #close()}.
@@ -71,12 +74,33 @@ public final class KafkaBrokers implements AutoCloseable {
   private static final Duration WITHIN = Duration.ofMinutes(1);
   private static final Duration POLL = Duration.ofMillis(50);
 
+  /** The one broker this JVM's tests share, once one asked for it; see {@link #shared()}. */
+  private static KafkaBrokers shared;
+
   private final KafkaClusterTestKit cluster;
   private final int brokers;
+  private final boolean closedAtExit;
 
-  private KafkaBrokers(KafkaClusterTestKit cluster, int brokers) {
+  private KafkaBrokers(KafkaClusterTestKit cluster, int brokers, boolean closedAtExit) {
     this.cluster = cluster;
     this.brokers = brokers;
+    this.closedAtExit = closedAtExit;
+  }
+
+  /**
+   * One broker for every test class of this JVM that needs a broker and no faults: started on the
+   * first call, closed (its folder deleted) when the JVM exits; {@link #close()} leaves it
+   * running. The first start in a JVM costs most (Kafka's classes loaded), so test classes share
+   * this one rather than start their own. They keep apart by their own topic and group names, and
+   * never stop it: fault tests {@link #start} brokers of their own.
+   */
+  public static synchronized KafkaBrokers shared() {
+    if (shared == null) {
+      KafkaBrokers started = start(1, true);
+      Runtime.getRuntime().addShutdownHook(new Thread(started::closeAtExit, "kafka-brokers-close"));
+      shared = started;
+    }
+    return shared;
   }
 
   /**
@@ -85,6 +109,10 @@ public final class KafkaBrokers implements AutoCloseable {
    * and known to the controller.
    */
   public static KafkaBrokers start(int brokers) {
+    return start(brokers, false);
+  }
+
+  private static KafkaBrokers start(int brokers, boolean closedAtExit) {
     if (brokers < 1 || brokers > 3) {
       throw new IllegalArgumentException("1 to 3 brokers, not " + brokers);
     }
@@ -105,7 +133,7 @@ public final class KafkaBrokers implements AutoCloseable {
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
-      return new KafkaBrokers(cluster, brokers);
+      return new KafkaBrokers(cluster, brokers, closedAtExit);
     } catch (Exception e) {
       if (cluster != null) {
         closeQuietly(cluster, e);
@@ -143,6 +171,10 @@ public final class KafkaBrokers implements AutoCloseable {
     // (DUPLICATE_BROKER_REGISTRATION) until the stopped one's session has expired: 9 s by default
     settings.put("broker.session.timeout.ms", "3000");
     settings.put("broker.heartbeat.interval.ms", "500");
+    // a broker stopped goes as a crashed process goes: it does not ask the controller to move its
+    // partitions' leadership first (a controlled shutdown); the controller fences it when its
+    // session expires, and the clients find the new leaders then
+    settings.put("controlled.shutdown.enable", "false");
     // a consumer group's first member is assigned at once, not after 3 s
     settings.put("group.initial.rebalance.delay.ms", "0");
     return settings;
@@ -179,7 +211,10 @@ public final class KafkaBrokers implements AutoCloseable {
           WITHIN,
           POLL,
           "a leader for every partition of " + name,
-          () -> partitions(admin, name).stream().allMatch(partition -> partition.leader() != null));
+          () -> {
+            List<TopicPartitionInfo> known = partitions(admin, name);
+            return !known.isEmpty() && known.stream().allMatch(p -> p.leader() != null);
+          });
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("topic " + name + " was not created", e);
     } catch (InterruptedException e) {
@@ -189,10 +224,18 @@ public final class KafkaBrokers implements AutoCloseable {
   }
 
   /**
-   * Stops broker {@code id} as a broker process being shut down does (its partitions' leadership
-   * moves to the others); its log folder and port stay, for {@link #startBroker}.
+   * Stops broker {@code id} as a crashed broker process stops: no controlled shutdown, so its
+   * partitions keep it as their leader until the controller fences it, when its session expires
+   * (3 s), and elects new leaders among the replicas in sync; its clients see their connections
+   * closed meanwhile. Its log folder and port stay, for {@link #startBroker}, with what it wrote
+   * (as a killed process's files keep it: the kernel's page cache outlives a process, not a
+   * machine).
    */
   public void stopBroker(int id) {
+    if (closedAtExit) {
+      throw new IllegalStateException(
+          "the shared broker is never stopped: start brokers of your own");
+    }
     broker(id).shutdown();
   }
 
@@ -205,7 +248,7 @@ public final class KafkaBrokers implements AutoCloseable {
     broker(id).startup();
   }
 
-  /** Stops every broker; the controller keeps running. */
+  /** Stops every broker as {@link #stopBroker} does; the controller keeps running. */
   public void stopAll() {
     for (int id = 0; id < brokers; id++) {
       if (!broker(id).isShutdown()) {
@@ -233,20 +276,33 @@ public final class KafkaBrokers implements AutoCloseable {
           WITHIN,
           POLL,
           "every replica of " + topic + " in sync",
-          () ->
-              partitions(admin, topic).stream()
-                  .allMatch(partition -> partition.isr().size() == partition.replicas().size()));
+          () -> {
+            List<TopicPartitionInfo> known = partitions(admin, topic);
+            return !known.isEmpty()
+                && known.stream().allMatch(p -> p.isr().size() == p.replicas().size());
+          });
     }
   }
 
+  /**
+   * The partitions of {@code topic} as the broker asked knows them; none while its metadata does
+   * not know the topic yet (just created: the broker learns it from the controller a moment later).
+   */
   private static List<TopicPartitionInfo> partitions(Admin admin, String topic) throws Exception {
-    TopicDescription description =
-        admin
-            .describeTopics(Set.of(topic))
-            .allTopicNames()
-            .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
-            .get(topic);
-    return description.partitions();
+    try {
+      TopicDescription description =
+          admin
+              .describeTopics(Set.of(topic))
+              .allTopicNames()
+              .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
+              .get(topic);
+      return description.partitions();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return List.of();
+      }
+      throw e;
+    }
   }
 
   private BrokerServer broker(int id) {
@@ -257,10 +313,23 @@ public final class KafkaBrokers implements AutoCloseable {
     return broker;
   }
 
-  /** Stops the brokers and the controller and deletes their folders. */
+  /**
+   * Stops the brokers and the controller and deletes their folders; the {@link #shared()} ones
+   * only when the JVM exits.
+   */
   @Override
   public void close() throws Exception {
-    cluster.close();
+    if (!closedAtExit) {
+      cluster.close();
+    }
+  }
+
+  private void closeAtExit() {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      // the JVM is exiting: nothing is left to tell; the folder is a temporary one
+    }
   }
 
   private static void closeQuietly(KafkaClusterTestKit cluster, Exception cause) {

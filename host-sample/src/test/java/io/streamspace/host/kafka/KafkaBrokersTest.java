@@ -2,6 +2,7 @@ package io.streamspace.host.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -40,25 +41,14 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The brokers the Kafka journal's tests run on are real ones, and their faults are real: records
  * acknowledged with {@code acks=all} are read back by a consumer group, once each, across a broker
- * stopped under a producer, and a producer gets no acknowledgment while every broker is down.
+ * crashed under a producer, and a producer gets no acknowledgment while every broker is down.
  */
 class KafkaBrokersTest {
 
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class OneBroker {
 
-    private KafkaBrokers kafka;
-
-    @BeforeAll
-    void start() {
-      kafka = KafkaBrokers.start(1);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-      kafka.close();
-    }
+    private final KafkaBrokers kafka = KafkaBrokers.shared();
 
     @Test
     void anIdempotentProducerWithAcksAllSendsRecordsThatAConsumerGroupReadsBack() throws Exception {
@@ -75,6 +65,16 @@ class KafkaBrokersTest {
       Map<String, Integer> read = readBack(kafka, "one-broker", "one-broker-readers", sent.size());
 
       assertEquals(counted(sent), read);
+    }
+
+    @Test
+    void theSharedBrokerIsOneForTheWholeJvm_andNeitherStoppedNorClosedByATest() throws Exception {
+      KafkaBrokers again = KafkaBrokers.shared();
+      again.close();
+
+      assertSame(kafka, again);
+      assertThrows(IllegalStateException.class, () -> again.stopBroker(0));
+      kafka.createTopic("still-running", 1, 1, Map.of());
     }
   }
 
@@ -95,9 +95,9 @@ class KafkaBrokersTest {
     }
 
     @Test
-    void aBrokerStoppedUnderAnAcksAllProducer_everyAcknowledgedRecordIsReadBackOnce()
+    void aBrokerCrashedUnderAnAcksAllProducer_everyAcknowledgedRecordIsReadBackOnce()
         throws Exception {
-      String topic = "broker-stopped";
+      String topic = "broker-crashed";
       kafka.createTopic(topic, 3, 3, Map.of("min.insync.replicas", "2"));
       int leader = leaderOfPartitionZero(topic);
       Acknowledgments acknowledged = new Acknowledgments();
@@ -109,7 +109,7 @@ class KafkaBrokersTest {
         try {
           acknowledged.awaitMore(500, "records acknowledged by three brokers");
           kafka.stopBroker(leader);
-          acknowledged.awaitMore(500, "records acknowledged with broker " + leader + " stopped");
+          acknowledged.awaitMore(500, "records acknowledged with broker " + leader + " crashed");
           kafka.startBroker(leader);
           kafka.awaitInSync(topic);
           acknowledged.awaitMore(500, "records acknowledged with broker " + leader + " back");
@@ -122,7 +122,7 @@ class KafkaBrokersTest {
 
       assertEquals(0, acknowledged.failures.get(), "sends that failed");
       List<String> values = List.copyOf(acknowledged.values);
-      Map<String, Integer> read = readBack(kafka, topic, "broker-stopped-readers", values.size());
+      Map<String, Integer> read = readBack(kafka, topic, "broker-crashed-readers", values.size());
       assertEquals(counted(values), read, "every acknowledged record, once");
     }
 
