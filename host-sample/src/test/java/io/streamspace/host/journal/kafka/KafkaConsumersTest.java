@@ -53,7 +53,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The Kafka journal's consumers on a real broker in this JVM and the host's PostgreSQL: each
+ * The Kafka journal's consumers on a real broker in this JVM (the one test classes share) and the host's PostgreSQL: each
  * plugin is handed the records in order per account and its place moves only after its flush; a
  * crash between the flush and the place's store hands the round again, which natural keys make
  * harmless; the journal's index writes each id once; a plugin seen first starts from now; a rewind
@@ -73,7 +73,7 @@ class KafkaConsumersTest {
 
   @BeforeAll
   void start() {
-    kafka = KafkaBrokers.start(1);
+    kafka = KafkaBrokers.shared();
     database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
     HostMigrations.migrate(database.dataSource());
     Properties properties = new Properties();
@@ -90,7 +90,6 @@ class KafkaConsumersTest {
   void stop() throws Exception {
     producer.close();
     database.close();
-    kafka.close();
   }
 
   /** Records what it was handed, in order, and holds the flushes the test puts in. */
@@ -516,7 +515,7 @@ class KafkaConsumersTest {
   }
 
   private String topic(int partitions) {
-    String topic = "journal-" + topics.incrementAndGet();
+    String topic = "consumers-test-" + topics.incrementAndGet();
     kafka.createTopic(topic, partitions, 1, Map.of());
     return topic;
   }
