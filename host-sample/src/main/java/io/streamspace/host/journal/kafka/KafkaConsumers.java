@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * first time starts from now, at the end of each partition, as the PostgreSQL journal's cursors
  * do.
  *
+ * <p>The topic is made before this starts (the consumers do not create it: a topic made by a
+ * consumer's first look would have the brokers' default partitions and replicas).
+ *
  * <p>Lag is read per plugin and partition: the partition's end offset (from the brokers, at most
  * once a second) less the plugin's place; intake's back-pressure ({@link JournalBacklog}) counts
  * it for the enabled plugins.

@@ -34,7 +34,7 @@ final class TopicEnds {
 
   private static final Logger log = LoggerFactory.getLogger(TopicEnds.class);
   private static final Duration RECHECK = Duration.ofSeconds(1);
-  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(3);
+  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
 
   private final Admin admin;
   private final String topic;

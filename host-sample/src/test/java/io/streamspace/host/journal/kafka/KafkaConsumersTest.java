@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -51,7 +53,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The Kafka journal's consumers on a real broker in this JVM and the host's PostgreSQL: each
+ * The Kafka journal's consumers on a real broker in this JVM (the one test classes share) and the host's PostgreSQL: each
  * plugin is handed the records in order per account and its place moves only after its flush; a
  * crash between the flush and the place's store hands the round again, which natural keys make
  * harmless; the journal's index writes each id once; a plugin seen first starts from now; a rewind
@@ -71,7 +73,7 @@ class KafkaConsumersTest {
 
   @BeforeAll
   void start() {
-    kafka = KafkaBrokers.start(1);
+    kafka = KafkaBrokers.shared();
     database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
     HostMigrations.migrate(database.dataSource());
     Properties properties = new Properties();
@@ -88,7 +90,6 @@ class KafkaConsumersTest {
   void stop() throws Exception {
     producer.close();
     database.close();
-    kafka.close();
   }
 
   /** Records what it was handed, in order, and holds the flushes the test puts in. */
@@ -228,6 +229,66 @@ class KafkaConsumersTest {
   }
 
   @Test
+  void aFailedFlushOrAnOutageAtTheStore_handsTheRoundAgainFromItsStoredPlace_withoutARestart()
+      throws Exception {
+    String topic = topic(1);
+    for (int i = 0; i < 3; i++) {
+      send(topic, entry("retried-" + i, "acct-1"), NOW);
+    }
+    AtomicBoolean databaseDown = new AtomicBoolean();
+    NaturalKeys plugin = new NaturalKeys(databaseDown, 5);
+    CompletableFuture<Void> refused = new CompletableFuture<>();
+    refused.completeExceptionally(new IllegalStateException("the plugin's store refused"));
+    FailingFirstFlush failingFirst = new FailingFirstFlush(plugin, refused);
+    try (KafkaConsumers consumers =
+        consumers(topic, plugin, failingWhen(database.dataSource(), databaseDown), "node-1")) {
+      consumers.rewind("retried", Instant.EPOCH);
+      consumers.started(new ActivePlugin("retried", failingFirst, null));
+      Await.await(
+          WAIT, POLL, "the place past the round", () -> places("retried", topic).get(0) == 3);
+      assertEquals(6, plugin.handings.get(), "the round whose flush failed was handed again");
+
+      plugin.crashAfterFlushOfAll.set(true);
+      send(topic, entry("retried-3", "acct-1"), NOW);
+      send(topic, entry("retried-4", "acct-1"), NOW);
+      Await.await(WAIT, POLL, "the database down after the flush", databaseDown::get);
+      long placeInOutage = places("retried", topic).get(0);
+      int handedInOutage = plugin.handings.get();
+      databaseDown.set(false);
+
+      Await.await(
+          WAIT, POLL, "the place past the round", () -> places("retried", topic).get(0) == 5);
+      assertEquals(
+          handedInOutage + (5 - placeInOutage),
+          plugin.handings.get(),
+          "handed again from the stored place once the database came back");
+    }
+    assertEquals(5, plugin.durable.size());
+    assertTrue(plugin.durable.values().stream().allMatch(count -> count == 1), "each once");
+  }
+
+  /** A plugin whose first flush answers with a failure, then flushes as {@code plugin} does. */
+  static final class FailingFirstFlush implements PlatformPlugin {
+    final PlatformPlugin plugin;
+    final AtomicReference<CompletableFuture<Void>> first;
+
+    FailingFirstFlush(PlatformPlugin plugin, CompletableFuture<Void> failure) {
+      this.plugin = plugin;
+      this.first = new AtomicReference<>(failure);
+    }
+
+    @Override
+    public CompletionStage<Void> flush() {
+      CompletableFuture<Void> failure = first.getAndSet(null);
+      if (failure != null) {
+        // what was handed is lost with the failed flush
+        return failure;
+      }
+      return plugin.flush();
+    }
+  }
+
+  @Test
   void theJournalsIndexWritesEachIdOnce_evenWhenTheTopicHoldsItTwice() throws Exception {
     String topic = topic(2);
     // intake claimed index-2 (its row committed, without a seq); index-1's claim never committed
@@ -294,6 +355,7 @@ class KafkaConsumersTest {
             () ->
                 first.of(List.of("shared")).get("shared").partitions().stream()
                     .map(JournalLag.PartitionLag::consumer)
+                    .filter(Objects::nonNull)
                     .distinct()
                     .sorted()
                     .toList(),
@@ -308,12 +370,13 @@ class KafkaConsumersTest {
         send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
       }
       Await.await(WAIT, POLL, "handed on node-1 alone", () -> recording.handed.size() == 60);
-      assertEquals(
-          List.of("node-1"),
-          first.of(List.of("shared")).get("shared").partitions().stream()
-              .map(JournalLag.PartitionLag::consumer)
-              .distinct()
-              .toList());
+      Await.await(
+          WAIT,
+          POLL,
+          "node-1 consuming every partition",
+          () ->
+              first.of(List.of("shared")).get("shared").partitions().stream()
+                  .allMatch(partition -> "node-1".equals(partition.consumer())));
     }
     assertEquals(60, recording.handed.size(), "each record handed once");
     assertEquals(60, recording.ids().stream().distinct().count());
@@ -452,7 +515,7 @@ class KafkaConsumersTest {
   }
 
   private String topic(int partitions) {
-    String topic = "journal-" + topics.incrementAndGet();
+    String topic = "consumers-test-" + topics.incrementAndGet();
     kafka.createTopic(topic, partitions, 1, Map.of());
     return topic;
   }
