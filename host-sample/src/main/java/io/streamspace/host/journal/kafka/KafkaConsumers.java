@@ -58,8 +58,11 @@ public final class KafkaConsumers
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(2);
   private static final int MAX_ROUND = 2_000;
-  private static final Duration MAX_ROUND_TIME = Duration.ofSeconds(60);
   private static final String PLUGIN_GROUP = "streamspace-plugin-";
+
+  // the longest a round may take (its flush 30 s at most, and its handing) before the group
+  // counts the consumer as gone
+  private static final Duration MAX_ROUND_TIME = Duration.ofSeconds(60);
 
   private final KafkaSettings settings;
   private final KafkaPlaces places;
