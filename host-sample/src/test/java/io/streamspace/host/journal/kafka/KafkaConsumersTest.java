@@ -53,6 +53,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -468,30 +469,37 @@ class KafkaConsumersTest {
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     Recording recording = new Recording();
     try (KafkaConsumers living = consumers(topic, recording, database.dataSource(), "node-1")) {
-      KafkaConsumer<byte[], byte[]> dying = new KafkaConsumer<>(silent);
-      dying.subscribe(List.of(topic));
-      Await.await(
-          WAIT,
-          POLL,
-          "the silent node owns partitions",
-          () -> {
-            dying.poll(Duration.ofMillis(100));
-            return !dying.assignment().isEmpty();
-          });
+      // the silent node polls on a thread of its own, as another process would
+      AtomicBoolean alive = new AtomicBoolean(true);
+      AtomicReference<List<Integer>> silentOwns = new AtomicReference<>(List.of());
+      Thread silentNode =
+          new Thread(
+              () -> {
+                try (KafkaConsumer<byte[], byte[]> dying = new KafkaConsumer<>(silent)) {
+                  dying.subscribe(List.of(topic));
+                  while (alive.get()) {
+                    dying.poll(Duration.ofMillis(100));
+                    silentOwns.set(
+                        dying.assignment().stream().map(TopicPartition::partition).toList());
+                  }
+                } // a static member's close does not leave the group: it falls silent
+              },
+              "silent-node");
+      silentNode.start();
+      Await.await(WAIT, POLL, "the silent node owns partitions", () -> !silentOwns.get().isEmpty());
       living.started(new ActivePlugin("orphaned", new HeldFlushes(), null));
+      // once node-1 owns the other one and the group is stable: no rebalance under way
       Await.await(
           WAIT,
           POLL,
           "the partitions shared by both",
-          () -> {
-            dying.poll(Duration.ofMillis(100));
-            // once node-1 owns the other one and the group is stable: no rebalance under way
-            return dying.assignment().size() == 1
-                && places("orphaned", topic).size() == 2
-                && stableWithOnePartitionEach("orphaned");
-          });
-      int orphan = dying.assignment().iterator().next().partition();
-      dying.close(); // a static member's close does not leave the group: it falls silent
+          () ->
+              silentOwns.get().size() == 1
+                  && places("orphaned", topic).size() == 2
+                  && stableWithOnePartitionEach("orphaned"));
+      int orphan = silentOwns.get().get(0);
+      alive.set(false);
+      silentNode.join();
       long silentSince = System.nanoTime();
       ProducerRecord<byte[], byte[]> record =
           JournalRecords.record(topic, entry("orphaned-0", "acct-1"), Instant.now());
