@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * JournalIndexConsumer}), started with this. Each group shares the topic's partitions out among
  * the nodes; a node that stops leaves its groups at once, and one that dies (SIGKILL) is dropped
  * from them after {@link #SESSION_TIMEOUT}, when the others take its partitions over: within
- * about 13 s (10 s, then a heartbeat of at most 2 s and the next poll, half a second apart).
+ * about 13 s (10 s, then a heartbeat of at most 2 s and the next poll, half a second apart;
+ * measured: 12 s). A node that dies during a rebalance holds it up to 60 s, the longest a round
+ * may take ({@code max.poll.interval.ms}).
  *
  * <p>The places are kept in PostgreSQL ({@code host_kafka_offsets}), not committed to Kafka
  * (auto commit is off): a plugin's place moves only once it has flushed the round ({@link
@@ -65,6 +67,10 @@ public final class KafkaConsumers
 
   private static final int MAX_ROUND = 2_000;
   private static final String PLUGIN_GROUP = "streamspace-plugin-";
+
+  // the longest a round may take (its flush 30 s at most, and its handing) before the group
+  // counts the consumer as gone
+  private static final Duration MAX_ROUND_TIME = Duration.ofSeconds(60);
 
   private final KafkaSettings settings;
   private final KafkaPlaces places;
@@ -325,6 +331,11 @@ public final class KafkaConsumers
         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(SESSION_TIMEOUT.toMillis()));
     properties.put(
         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(HEARTBEAT.toMillis()));
+    // a rebalance waits this long at most for a member to join again: a node that dies during
+    // one holds the others up to this, not Kafka's default 5 minutes (a round takes at most the
+    // flush's 30 s and its handing)
+    properties.put(
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(MAX_ROUND_TIME.toMillis()));
     // only the partitions that move between nodes stop, not all of them at each rebalance
     properties.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,

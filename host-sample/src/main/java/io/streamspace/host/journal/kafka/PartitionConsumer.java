@@ -139,13 +139,8 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
   }
 
   /** The partitions this consumer owns now and the place stored in each, once sought to it. */
-  Map<Integer, Long> storedPlaces() {
+  private Map<Integer, Long> storedPlaces() {
     return new TreeMap<>(stored);
-  }
-
-  /** The partitions the group gave this consumer. */
-  Set<Integer> owned() {
-    return Set.copyOf(owned);
   }
 
   /**

@@ -38,14 +38,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,7 +142,7 @@ class KafkaConsumersTest {
       List<String> sent = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         String account = "acct-" + (i % 3);
-        RecordMetadata written = send(topic, entry("ordered-" + i, account), NOW);
+        RecordMetadata written = send(topic, entry("ordered-" + i, account));
         last.merge(written.partition(), written.offset(), Math::max);
         sent.add("ordered-" + i);
       }
@@ -202,7 +211,7 @@ class KafkaConsumersTest {
     DataSource failing = failingWhen(database.dataSource(), databaseDown);
     NaturalKeys plugin = new NaturalKeys(databaseDown, 5);
     for (int i = 0; i < 5; i++) {
-      send(topic, entry("keyed-" + i, "acct-1"), NOW);
+      send(topic, entry("keyed-" + i, "acct-1"));
     }
     try (KafkaConsumers consumers = consumers(topic, plugin, failing, "node-1")) {
       assertEquals(Map.of(0, -1L), consumers.rewind("keyed", Instant.EPOCH));
@@ -233,7 +242,7 @@ class KafkaConsumersTest {
       throws Exception {
     String topic = topic(1);
     for (int i = 0; i < 3; i++) {
-      send(topic, entry("retried-" + i, "acct-1"), NOW);
+      send(topic, entry("retried-" + i, "acct-1"));
     }
     AtomicBoolean databaseDown = new AtomicBoolean();
     NaturalKeys plugin = new NaturalKeys(databaseDown, 5);
@@ -249,8 +258,8 @@ class KafkaConsumersTest {
       assertEquals(6, plugin.handings.get(), "the round whose flush failed was handed again");
 
       plugin.crashAfterFlushOfAll.set(true);
-      send(topic, entry("retried-3", "acct-1"), NOW);
-      send(topic, entry("retried-4", "acct-1"), NOW);
+      send(topic, entry("retried-3", "acct-1"));
+      send(topic, entry("retried-4", "acct-1"));
       Await.await(WAIT, POLL, "the database down after the flush", databaseDown::get);
       long placeInOutage = places("retried", topic).get(0);
       int handedInOutage = plugin.handings.get();
@@ -298,7 +307,7 @@ class KafkaConsumersTest {
     Map<Integer, Long> ends = new TreeMap<>();
     // a second copy of index-1 in the same round
     for (String id : List.of("index-1", "index-2", "index-1")) {
-      RecordMetadata written = send(topic, entry(id, "acct-" + id), NOW);
+      RecordMetadata written = send(topic, entry(id, "acct-" + id));
       ends.merge(written.partition(), written.offset() + 1, Math::max);
     }
 
@@ -311,7 +320,7 @@ class KafkaConsumersTest {
           () -> places(KafkaPlaces.INDEX, topic).equals(withZeros(ends, 2)));
       Map<String, Long> firstIndexed = indexed();
       // and a copy of index-2 in a later round
-      RecordMetadata again = send(topic, entry("index-2", "acct-index-2"), NOW);
+      RecordMetadata again = send(topic, entry("index-2", "acct-index-2"));
       Await.await(
           WAIT,
           POLL,
@@ -361,13 +370,13 @@ class KafkaConsumersTest {
                     .toList(),
             nodes -> nodes.equals(List.of("node-1", "node-2")));
         for (int i = 0; i < 40; i++) {
-          send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
+          send(topic, entry("shared-" + i, "acct-" + (i % 8)));
         }
         Await.await(WAIT, POLL, "handed on both nodes", () -> recording.handed.size() == 40);
       }
       // node-2 left its group: node-1 takes every partition over
       for (int i = 40; i < 60; i++) {
-        send(topic, entry("shared-" + i, "acct-" + (i % 8)), NOW);
+        send(topic, entry("shared-" + i, "acct-" + (i % 8)));
       }
       Await.await(WAIT, POLL, "handed on node-1 alone", () -> recording.handed.size() == 60);
       Await.await(
@@ -386,14 +395,14 @@ class KafkaConsumersTest {
   void aPluginSeenFirstStartsFromTheEnd_andItsPlaceIsStoredAtOnce() throws Exception {
     String topic = topic(1);
     for (int i = 0; i < 5; i++) {
-      send(topic, entry("before-" + i, "acct-1"), NOW);
+      send(topic, entry("before-" + i, "acct-1"));
     }
     Recording recording = new Recording();
     try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
       consumers.started(new ActivePlugin("newcomer", new HeldFlushes(), null));
       assertEquals(Map.of(0, 5L), awaitPositioned("newcomer", topic, 1), "stored at the end");
       for (int i = 0; i < 3; i++) {
-        send(topic, entry("after-" + i, "acct-1"), NOW);
+        send(topic, entry("after-" + i, "acct-1"));
       }
       assertTrue(consumers.awaitConsumed(Map.of(0, 7L), WAIT));
     }
@@ -433,6 +442,89 @@ class KafkaConsumersTest {
         recording.ids().subList(3, 9));
   }
 
+  /**
+   * A node that dies says nothing to its group: here a member that stops heartbeating without
+   * leaving (a static member's close, as a SIGKILL leaves it). Its partitions move to the living
+   * node once the session times out, and what waited in them is handed there.
+   */
+  @Test
+  void aSilentNodesPartitionsMoveToTheLivingNode_withinFifteenSeconds() throws Exception {
+    String topic = topic(2);
+    Properties silent = new Properties();
+    silent.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    silent.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaConsumers.groupOf("orphaned"));
+    silent.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "silent-node");
+    silent.put(
+        ConsumerConfig.CLIENT_ID_CONFIG, KafkaConsumers.groupOf("orphaned") + "@silent-node");
+    silent.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    silent.put(
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+        Long.toString(KafkaConsumers.SESSION_TIMEOUT.toMillis()));
+    silent.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    silent.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    silent.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    silent.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Recording recording = new Recording();
+    try (KafkaConsumers living = consumers(topic, recording, database.dataSource(), "node-1")) {
+      // the silent node polls on a thread of its own, as another process would
+      AtomicBoolean alive = new AtomicBoolean(true);
+      AtomicReference<List<Integer>> silentOwns = new AtomicReference<>(List.of());
+      Thread silentNode =
+          new Thread(
+              () -> {
+                try (KafkaConsumer<byte[], byte[]> dying = new KafkaConsumer<>(silent)) {
+                  dying.subscribe(List.of(topic));
+                  while (alive.get()) {
+                    dying.poll(Duration.ofMillis(100));
+                    silentOwns.set(
+                        dying.assignment().stream().map(TopicPartition::partition).toList());
+                  }
+                } // a static member's close does not leave the group: it falls silent
+              },
+              "silent-node");
+      silentNode.start();
+      Await.await(WAIT, POLL, "the silent node owns partitions", () -> !silentOwns.get().isEmpty());
+      living.started(new ActivePlugin("orphaned", new HeldFlushes(), null));
+      // once node-1 owns the other one and the group is stable: no rebalance under way
+      Await.await(
+          WAIT,
+          POLL,
+          "the partitions shared by both",
+          () ->
+              silentOwns.get().size() == 1
+                  && places("orphaned", topic).size() == 2
+                  && stableWithOnePartitionEach("orphaned"));
+      int orphan = silentOwns.get().get(0);
+      alive.set(false);
+      silentNode.join();
+      long silentSince = System.nanoTime();
+      ProducerRecord<byte[], byte[]> record =
+          JournalRecords.record(topic, entry("orphaned-0", "acct-1"), Instant.now());
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic,
+                  orphan,
+                  record.timestamp(),
+                  record.key(),
+                  record.value(),
+                  record.headers()))
+          .get();
+
+      Await.await(
+          Duration.ofSeconds(20),
+          POLL,
+          "the record of the silent node's partition handed on node-1",
+          () -> recording.ids().equals(List.of("orphaned-0")));
+      Duration movedWithin = Duration.ofNanos(System.nanoTime() - silentSince);
+      System.out.println("The silent node's partition moved to node-1 within " + movedWithin);
+      assertTrue(movedWithin.compareTo(Duration.ofSeconds(15)) < 0, "moved within " + movedWithin);
+    }
+  }
+
   @Test
   void theLagOfEachPartitionIsWhatWasProducedLessWhatWasConsumed_andIntakePushesBack()
       throws Exception {
@@ -456,7 +548,8 @@ class KafkaConsumersTest {
       for (int partition = 0; partition < 3; partition++) {
         for (int i = 0; i < produced[partition]; i++) {
           ProducerRecord<byte[], byte[]> record =
-              JournalRecords.record(topic, entry("lag-" + partition + "-" + i, "acct-1"), NOW);
+              JournalRecords.record(
+                  topic, entry("lag-" + partition + "-" + i, "acct-1"), Instant.now());
           producer
               .send(
                   new ProducerRecord<>(
@@ -504,6 +597,22 @@ class KafkaConsumersTest {
     }
   }
 
+  /** Whether the plugin's group is stable, each of its two members owning one partition. */
+  private boolean stableWithOnePartitionEach(String pluginId) throws Exception {
+    try (Admin admin = kafka.admin()) {
+      ConsumerGroupDescription group =
+          admin
+              .describeConsumerGroups(List.of(KafkaConsumers.groupOf(pluginId)))
+              .all()
+              .get(10, TimeUnit.SECONDS)
+              .get(KafkaConsumers.groupOf(pluginId));
+      return group.groupState() == GroupState.STABLE
+          && group.members().size() == 2
+          && group.members().stream()
+              .allMatch(member -> member.assignment().topicPartitions().size() == 1);
+    }
+  }
+
   private KafkaConsumers consumers(
       String topic, EventHandoff handoff, DataSource dataSource, String node) {
     return new KafkaConsumers(
@@ -518,6 +627,14 @@ class KafkaConsumersTest {
     String topic = "consumers-test-" + topics.incrementAndGet();
     kafka.createTopic(topic, partitions, 1, Map.of());
     return topic;
+  }
+
+  /**
+   * Journals {@code entry} now: records are timed by the real clock, as the broker deletes those
+   * older than its retention (7 days), a first time 30 s after it started.
+   */
+  private RecordMetadata send(String topic, JournalEntry entry) throws Exception {
+    return send(topic, entry, Instant.now());
   }
 
   private RecordMetadata send(String topic, JournalEntry entry, Instant journaledAt)
