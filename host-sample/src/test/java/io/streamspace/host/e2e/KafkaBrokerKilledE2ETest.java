@@ -11,16 +11,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -112,7 +109,7 @@ class KafkaBrokerKilledE2ETest extends BillingHostTestBase {
         doubled += tally.doubled();
       }
     }
-    long inTopic = recordsInTopic();
+    long inTopic = brokers.records(journal.topic());
     System.out.printf(
         "A Kafka broker (node %d, leading the most partitions) killed for %d ms of intake:"
             + " accepted %d events, refused %d posts (503), journaled %d, %d records in the"
@@ -181,26 +178,6 @@ class KafkaBrokerKilledE2ETest extends BillingHostTestBase {
           .toList();
     } catch (Exception e) {
       throw new IllegalStateException("the journal's partitions were not described", e);
-    }
-  }
-
-  /** The records in the journal's topic: each partition's end offset less its start. */
-  private long recordsInTopic() throws Exception {
-    try (Admin admin = brokers.admin()) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-      for (int p = 0; p < journal.partitions(); p++) {
-        latest.put(new TopicPartition(journal.topic(), p), OffsetSpec.latest());
-        earliest.put(new TopicPartition(journal.topic(), p), OffsetSpec.earliest());
-      }
-      long records = 0;
-      for (var end : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
-        records += end.offset();
-      }
-      for (var start : admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS).values()) {
-        records -= start.offset();
-      }
-      return records;
     }
   }
 }

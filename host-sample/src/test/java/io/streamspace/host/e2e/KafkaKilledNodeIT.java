@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +67,7 @@ class KafkaKilledNodeIT {
 
   private KilledNodes nodes;
   private OperatorDatabase db;
+  private String topic;
 
   /** Yesterday, 08:00 UTC: the sessions (an hour each) are rated as soon as they are consumed. */
   private final Instant sessionStart =
@@ -74,6 +76,7 @@ class KafkaKilledNodeIT {
   @BeforeEach
   void nodesOnTheSharedBroker() {
     KafkaSettings kafka = KafkaBrokers.shared().journal("killed-node");
+    topic = kafka.topic();
     nodes =
         new KilledNodes(
             work,
@@ -117,9 +120,21 @@ class KafkaKilledNodeIT {
 
     Node restarted = nodes.start("a");
     awaitOwners(b, "the restarted a and b each consuming", owners -> owners(owners, restarted, b));
+    // the partitions are timed from the kill, while the job waits for Quartz to run it again
+    AtomicReference<CompletableFuture<Void>> partitionsTaken = new AtomicReference<>();
     Takeover rating =
-        nodes.runWhileItsNodeIsKilled("calculate-usage", restarted, b, nodes::holdRating);
-    awaitTakeover(rating.killed(), rating.survivor(), rating.killedAtNanos());
+        nodes.runWhileItsNodeIsKilled(
+            "calculate-usage",
+            restarted,
+            b,
+            nodes::holdRating,
+            killed ->
+                partitionsTaken.set(
+                    CompletableFuture.runAsync(
+                        () ->
+                            awaitTakeover(
+                                killed.killed(), killed.survivor(), killed.killedAtNanos()))));
+    partitionsTaken.get().get(PARTITION_TAKEOVER.toSeconds() + 60, TimeUnit.SECONDS);
     BillingApi survivor = rating.survivor().api();
     assertBilledOnce(survivor, sessionStart, sessionsByUser);
     assertEquals(0, survivor.runJob("calculate-usage").get("rows_touched").asLong());
@@ -139,8 +154,9 @@ class KafkaKilledNodeIT {
     long doubled = (journalRows - journaled) + (billedRecords - billed);
     System.out.printf(
         "Kafka journal, a node SIGKILLed in intake and in calculate-usage: accepted %d events,"
-            + " journaled %d, billed %d sessions of %d, lost %d, doubled %d%n",
-        accepted, journaled, billed, sessions, lost, doubled);
+            + " journaled %d (%d records in the topic), billed %d sessions of %d, lost %d,"
+            + " doubled %d%n",
+        accepted, journaled, KafkaBrokers.shared().records(topic), billed, sessions, lost, doubled);
     assertEquals(0, lost, "lost");
     assertEquals(0, doubled, "doubled");
     assertEquals(
@@ -199,7 +215,7 @@ class KafkaKilledNodeIT {
    * the billing plugin, prints how long that took and asserts it is within {@link
    * #PARTITION_TAKEOVER}.
    */
-  private void awaitTakeover(Node killed, Node survivor, long killedAtNanos) {
+  private static void awaitTakeover(Node killed, Node survivor, long killedAtNanos) {
     awaitOwners(
         survivor,
         survivor.name() + " consuming every partition in " + killed.name() + "'s place",

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * {@code java -jar host-sample.jar} nodes on one PostgreSQL, killed with SIGKILL by the tests
@@ -160,6 +161,17 @@ final class KilledNodes implements AutoCloseable {
    */
   Takeover runWhileItsNodeIsKilled(String job, Node asked, Node other, Holder holder)
       throws Exception {
+    return runWhileItsNodeIsKilled(job, asked, other, holder, killed -> {});
+  }
+
+  /**
+   * As above, telling {@code afterKill} which node was killed, which is left and when, right
+   * after the kill (before the job is run again), so that a test can time what else the survivor
+   * takes over.
+   */
+  Takeover runWhileItsNodeIsKilled(
+      String job, Node asked, Node other, Holder holder, Consumer<Takeover> afterKill)
+      throws Exception {
     List<Connection> held = holder.holdInTheMiddle(job, asked);
     Node victim;
     Instant killedAt;
@@ -179,6 +191,7 @@ final class KilledNodes implements AutoCloseable {
       victim.host().killForcibly();
       killedAt = Instant.now();
       killedAtNanos = System.nanoTime();
+      afterKill.accept(new Takeover(victim, victim == asked ? other : asked, killedAtNanos));
     } finally {
       // the dead node's open transaction gets its locks, then ends without a commit
       for (Connection connection : held) {
