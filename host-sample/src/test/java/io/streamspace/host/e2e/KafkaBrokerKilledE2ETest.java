@@ -91,6 +91,7 @@ class KafkaBrokerKilledE2ETest extends BillingHostTestBase {
     }
 
     api.awaitCaughtUp("billing");
+    awaitJournaled(platforms.stream().mapToInt(p -> p.acknowledgedEvents().size()).sum());
     api.runJob("calculate-usage");
     int accepted = 0;
     long refused = 0;

@@ -99,6 +99,7 @@ class KafkaBrokersDownE2ETest extends BillingHostTestBase {
     // the same host: the billing plugin consumes again, its lag in /api/health back to 0
     api.awaitCaughtUp("billing");
     long caughtUp = System.nanoTime();
+    awaitJournaled(platform.acknowledgedEvents().size());
     api.runJob("calculate-usage");
     RetryingPlatform.Tally tally;
     try (Connection db = DriverManager.getConnection(dbUrl)) {

@@ -56,6 +56,7 @@ class KafkaConsumerCrashE2ETest extends BillingHostTestBase {
       api.postEvents(platformToken, batch.events());
     }
     api.awaitCaughtUp("billing");
+    awaitJournaled(accepted);
     api.runJob("calculate-usage");
     assertBilledOnce(api, sessionStart, sessionsByUser);
     assertEquals(accepted, db.count(placeOfBilling, journal.topic()), "every record consumed");
