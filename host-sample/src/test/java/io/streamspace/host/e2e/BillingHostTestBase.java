@@ -2,6 +2,7 @@ package io.streamspace.host.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.journal.kafka.KafkaSettings;
+import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -63,6 +65,18 @@ abstract class BillingHostTestBase {
   @AfterAll
   void stopHost() {
     billing.close();
+  }
+
+  /**
+   * Waits until the journal holds at least {@code events} entries: on Kafka the journal's index
+   * ({@code host_journal}) is written by a consumer of its own, which may be behind the plugins'.
+   */
+  void awaitJournaled(long events) {
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(50),
+        events + " events in the journal",
+        () -> Long.parseLong(text("SELECT count(*) FROM host_journal")) >= events);
   }
 
   /** {@code "HH:MM"} of {@link #NOW}'s day, UTC. */

@@ -22,13 +22,10 @@ import io.streamspace.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -265,16 +262,7 @@ class DatabaseOutageE2ETest {
     System.out.println("A " + OUTAGE.toSeconds() + " s database outage, " + tally);
     assertEquals(0, tally.lost(), tally.toString());
     assertEquals(0, tally.doubled(), tally.toString());
-    int sessions = platform.acknowledgedSessions().size();
-    LocalDate day = LocalDate.ofInstant(sessionsStart, ZoneOffset.UTC);
-    JsonNode usage =
-        api.usage(api.token(user, "user"), "?from=" + day + "&to=" + day.plusDays(1)).expect(200);
-    assertEquals(
-        BigDecimal.valueOf(sessions).stripTrailingZeros(),
-        UsageLines.quantity(UsageLines.line(usage, "cpu")));
-    assertEquals(
-        CORE_HOUR.multiply(new BigDecimal(sessions)).setScale(2, RoundingMode.UNNECESSARY),
-        new BigDecimal(UsageLines.amount(usage, "total_cost")));
+    platform.assertBilledOnce(api, CORE_HOUR);
   }
 
   private JobStatus jobStatus(String name) {

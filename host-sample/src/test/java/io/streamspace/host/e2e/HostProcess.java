@@ -49,8 +49,17 @@ final class HostProcess implements AutoCloseable {
    */
   static HostProcess startNode(Path work, String name, String adminToken, String dbUrl)
       throws Exception {
+    return startNode(work, name, adminToken, dbUrl, List.of());
+  }
+
+  /** A node as above, started with {@code extraArgs} too (the Kafka journal's, say). */
+  static HostProcess startNode(
+      Path work, String name, String adminToken, String dbUrl, List<String> extraArgs)
+      throws Exception {
     Path folder = Files.createDirectories(work.resolve(name));
-    return start(folder, adminToken, List.of("--db-url", dbUrl));
+    List<String> args = new ArrayList<>(List.of("--db-url", dbUrl));
+    args.addAll(extraArgs);
+    return start(folder, adminToken, args);
   }
 
   /**

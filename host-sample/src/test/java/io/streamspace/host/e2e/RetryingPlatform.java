@@ -1,13 +1,19 @@
 package io.streamspace.host.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -161,6 +167,25 @@ final class RetryingPlatform implements AutoCloseable {
     }
     return new Tally(
         acknowledgedEvents.size(), refused(), journaledEvents, billedSessions, lost, doubled);
+  }
+
+  /**
+   * Asserts the user's usage of the sessions' day as {@code api} answers it, figured by hand:
+   * one core-hour and its price ({@code coreHour}) for each acknowledged session, once.
+   */
+  void assertBilledOnce(BillingApi api, BigDecimal coreHour) {
+    int sessions = acknowledgedSessions.size();
+    LocalDate day = LocalDate.ofInstant(sessionsStart, ZoneOffset.UTC);
+    JsonNode usage =
+        api.usage(api.token(user, "user"), "?from=" + day + "&to=" + day.plusDays(1)).expect(200);
+    assertEquals(
+        BigDecimal.valueOf(sessions).stripTrailingZeros(),
+        UsageLines.quantity(UsageLines.line(usage, "cpu")),
+        usage.toString());
+    assertEquals(
+        coreHour.multiply(new BigDecimal(sessions)).setScale(2, RoundingMode.UNNECESSARY),
+        new BigDecimal(UsageLines.amount(usage, "total_cost")),
+        usage.toString());
   }
 
   /** Stops once the batch in progress is accepted; fails if the platform could not go on. */

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeoutException;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -300,6 +302,34 @@ public final class KafkaBrokers implements AutoCloseable {
             return !known.isEmpty()
                 && known.stream().allMatch(p -> p.isr().size() == p.replicas().size());
           });
+    }
+  }
+
+  /**
+   * The records {@code topic} holds: the sum over its partitions of the end offset less the start
+   * (a fault test compares it with the events accepted: a batch refused after the brokers wrote
+   * it, then sent again, is there twice).
+   */
+  public long records(String topic) {
+    try (Admin admin = admin()) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      for (TopicPartitionInfo partition : partitions(admin, topic)) {
+        latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
+        earliest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.earliest());
+      }
+      long records = 0;
+      for (var end :
+          admin.listOffsets(latest).all().get(WITHIN.toSeconds(), TimeUnit.SECONDS).values()) {
+        records += end.offset();
+      }
+      for (var start :
+          admin.listOffsets(earliest).all().get(WITHIN.toSeconds(), TimeUnit.SECONDS).values()) {
+        records -= start.offset();
+      }
+      return records;
+    } catch (Exception e) {
+      throw new IllegalStateException("the records of " + topic + " were not counted", e);
     }
   }
 

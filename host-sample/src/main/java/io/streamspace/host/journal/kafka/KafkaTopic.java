@@ -27,6 +27,8 @@ public final class KafkaTopic {
   /** How long a start waits for the brokers to describe or create the topic. */
   static final Duration WITHIN = Duration.ofSeconds(30);
 
+  private static final Duration METADATA_RECHECK = Duration.ofMillis(50);
+
   private KafkaTopic() {}
 
   /**
@@ -92,11 +94,7 @@ public final class KafkaTopic {
         }
         // another node created it meanwhile
       }
-      TopicDescription described = describe(admin, topic);
-      if (described == null) {
-        throw new IllegalStateException("the Kafka journal's topic " + topic + " was not created");
-      }
-      return described;
+      return describeOnceLed(admin, topic);
     } catch (ExecutionException e) {
       throw refused(topic, e.getCause());
     } catch (TimeoutException e) {
@@ -104,6 +102,35 @@ public final class KafkaTopic {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw refused(topic, e);
+    }
+  }
+
+  /**
+   * The topic just created, once the broker asked knows it and a leader for each of its
+   * partitions. The creation returns when the controller has recorded it; each broker learns of
+   * it from the controller a moment later, and a broker asked before then knows no such topic
+   * (seen here: a host's start failing on a topic it had just created, on a loaded machine).
+   */
+  private static TopicDescription describeOnceLed(Admin admin, String topic)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + WITHIN.toNanos();
+    while (true) {
+      TopicDescription described = describe(admin, topic);
+      if (described != null
+          && described.partitions().stream().allMatch(partition -> partition.leader() != null)) {
+        return described;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the Kafka journal's topic "
+                + topic
+                + " was created, but the brokers did not describe"
+                + " it with a leader for each partition within "
+                + WITHIN.toSeconds()
+                + " s");
+      }
+      // the brokers tell no one when their metadata catches up: ask again shortly
+      Thread.sleep(METADATA_RECHECK.toMillis());
     }
   }
 
