@@ -2,6 +2,7 @@ package io.streamspace.benchmark;
 
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.kafka.KafkaBrokers;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class BenchKafka implements AutoCloseable {
   static BenchKafka start(String bootstrapServers, int partitions) {
     String topic = "streamspace-bench-" + UUID.randomUUID().toString().substring(0, 8);
     if (bootstrapServers == null) {
-      KafkaBrokers brokers = KafkaBrokers.start(1);
+      KafkaBrokers brokers = startWithItsPrintsOnStderr();
       return new BenchKafka(
           new KafkaSettings(brokers.bootstrapServers(), topic, partitions, (short) 1, Map.of()),
           brokers);
@@ -46,6 +47,21 @@ public final class BenchKafka implements AutoCloseable {
     short replicas = (short) Math.min(MAX_REPLICAS, brokersOf(bootstrapServers));
     return new BenchKafka(
         new KafkaSettings(bootstrapServers, topic, partitions, replicas, Map.of()), null);
+  }
+
+  /**
+   * One broker in this JVM. Kafka's test kit prints how it formats the broker's folder on stdout,
+   * where only the benchmark's table goes ({@code > table.md}): those lines go to stderr, with the
+   * progress.
+   */
+  private static KafkaBrokers startWithItsPrintsOnStderr() {
+    PrintStream out = System.out;
+    System.setOut(System.err);
+    try {
+      return KafkaBrokers.start(1);
+    } finally {
+      System.setOut(out);
+    }
   }
 
   private static int brokersOf(String bootstrapServers) {

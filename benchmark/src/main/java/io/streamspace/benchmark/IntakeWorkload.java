@@ -71,13 +71,17 @@ public final class IntakeWorkload implements Workload {
     SessionTraffic traffic = new SessionTraffic(PREFIX, sessions, Instant.now());
 
     context.progress().line(NAME + ": posting events of " + size + " from 4 clients");
+    long postmaster = CpuSplit.postmaster(context.dataSource());
+    CpuSplit.Sample cpu = CpuSplit.sample(postmaster);
     long began = System.nanoTime();
     EventSender.Sent sent = traffic.sustain(sender, began + window.toNanos());
     Duration sending = EventSender.since(began);
+    CpuSplit.Used posting = CpuSplit.since(cpu, postmaster);
     context
         .progress()
         .line(
             String.format("%s: %,d events sent in %d ms", NAME, sent.events(), sending.toMillis()));
+    context.progress().line(NAME + ": while posting, " + posting.describe(sent.events(), "events"));
     http.awaitBillingCaughtUp();
     Duration applying = EventSender.since(began);
     context.progress().line(NAME + ": applied by billing after " + applying.toMillis() + " ms");
@@ -170,7 +174,11 @@ public final class IntakeWorkload implements Workload {
                 "%s: baseline, %,d records by a raw producer (%s)",
                 NAME, sent.events(), producerTuning()));
     ProducerBaseline.Result producer =
-        ProducerBaseline.run(kafka.journal(), batches, traffic::batch);
+        ProducerBaseline.run(
+            kafka.journal(), batches, traffic::batch, CpuSplit.postmaster(context.dataSource()));
+    context
+        .progress()
+        .line(NAME + ": the raw producer's " + producer.cpu().describe(sent.events(), "records"));
     double journaledRate = sent.events() / seconds(sending);
     double share = seconds(producer.time()) / seconds(sending);
     context

@@ -49,8 +49,9 @@ final class ProducerBaseline {
    *
    * @param time from the first send to the last acknowledgment
    * @param batchNanos each batch's sends and acknowledgments, in nanoseconds
+   * @param cpu where the CPU went meanwhile
    */
-  record Result(Duration time, List<Long> batchNanos) {}
+  record Result(Duration time, List<Long> batchNanos, CpuSplit.Used cpu) {}
 
   private ProducerBaseline() {}
 
@@ -58,9 +59,11 @@ final class ProducerBaseline {
    * Sends batches 0 to {@code batches - 1} of {@code events} as the journal's records, each
    * acknowledged by the brokers, to a new topic beside {@code journal}'s; deletes that topic after.
    *
+   * @param postmaster the PostgreSQL server whose CPU is told apart ({@link CpuSplit})
    * @throws IllegalStateException when a record is not acknowledged
    */
-  static Result run(KafkaSettings journal, int batches, IntFunction<List<ObjectNode>> events)
+  static Result run(
+      KafkaSettings journal, int batches, IntFunction<List<ObjectNode>> events, long postmaster)
       throws Exception {
     KafkaSettings baseline =
         new KafkaSettings(
@@ -74,7 +77,7 @@ final class ProducerBaseline {
       try (Producer<byte[], byte[]> producer =
           new KafkaProducer<>(KafkaIntake.producerProperties(baseline))) {
         warmUp(producer, baseline, events.apply(0).get(0));
-        return send(producer, baseline.topic(), batches, events);
+        return send(producer, baseline.topic(), batches, events, postmaster);
       } finally {
         admin
             .deleteTopics(List.of(baseline.topic()))
@@ -130,11 +133,13 @@ final class ProducerBaseline {
       Producer<byte[], byte[]> producer,
       String topic,
       int batches,
-      IntFunction<List<ObjectNode>> events)
+      IntFunction<List<ObjectNode>> events,
+      long postmaster)
       throws Exception {
     AtomicLong next = new AtomicLong();
     List<Long> batchNanos = Collections.synchronizedList(new ArrayList<>());
     ExecutorService threads = Executors.newFixedThreadPool(EventSender.CLIENTS);
+    CpuSplit.Sample cpu = CpuSplit.sample(postmaster);
     long began = System.nanoTime();
     try {
       List<Future<?>> done = new ArrayList<>();
@@ -154,7 +159,8 @@ final class ProducerBaseline {
       for (Future<?> future : done) {
         future.get();
       }
-      return new Result(EventSender.since(began), List.copyOf(batchNanos));
+      Duration time = EventSender.since(began);
+      return new Result(time, List.copyOf(batchNanos), CpuSplit.since(cpu, postmaster));
     } finally {
       threads.shutdownNow();
     }
