@@ -141,18 +141,20 @@ public final class IntakeWorkload implements Workload {
    * holding each id once (checked before), each event is in the topic once.
    */
   private void checkTopicHoldsEachOnce(BenchContext context, EventSender.Sent sent) {
-    long records = TopicRecords.count(kafka.journal(), PREFIX);
-    if (records != sent.events()) {
+    TopicRecords.Held held = TopicRecords.count(kafka.journal(), PREFIX);
+    if (held.records() != sent.events()) {
       throw new IllegalStateException(
           String.format(
               "%,d events accepted, the topic %s holds %,d records of them",
-              sent.events(), kafka.journal().topic(), records));
+              sent.events(), kafka.journal().topic(), held.records()));
     }
     context
         .progress()
         .line(
             String.format(
-                "%s: the topic holds the %,d events once each, as its index does", NAME, records));
+                "%s: the topic holds the %,d events once each, as its index does (bodies of %d"
+                    + " bytes on average)",
+                NAME, held.records(), held.valueBytes() / held.records()));
   }
 
   /**
@@ -178,7 +180,12 @@ public final class IntakeWorkload implements Workload {
             kafka.journal(), batches, traffic::batch, CpuSplit.postmaster(context.dataSource()));
     context
         .progress()
-        .line(NAME + ": the raw producer's " + producer.cpu().describe(sent.events(), "records"));
+        .line(
+            String.format(
+                "%s: the raw producer's records: bodies of %d bytes on average; its %s",
+                NAME,
+                producer.valueBytes() / sent.events(),
+                producer.cpu().describe(sent.events(), "records")));
     double journaledRate = sent.events() / seconds(sending);
     double share = seconds(producer.time()) / seconds(sending);
     context

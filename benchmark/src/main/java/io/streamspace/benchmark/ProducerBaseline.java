@@ -50,8 +50,9 @@ final class ProducerBaseline {
    * @param time from the first send to the last acknowledgment
    * @param batchNanos each batch's sends and acknowledgments, in nanoseconds
    * @param cpu where the CPU went meanwhile
+   * @param valueBytes the records' values' bytes, all together: the same size as the journal's
    */
-  record Result(Duration time, List<Long> batchNanos, CpuSplit.Used cpu) {}
+  record Result(Duration time, List<Long> batchNanos, CpuSplit.Used cpu, long valueBytes) {}
 
   private ProducerBaseline() {}
 
@@ -137,6 +138,7 @@ final class ProducerBaseline {
       long postmaster)
       throws Exception {
     AtomicLong next = new AtomicLong();
+    AtomicLong valueBytes = new AtomicLong();
     List<Long> batchNanos = Collections.synchronizedList(new ArrayList<>());
     ExecutorService threads = Executors.newFixedThreadPool(EventSender.CLIENTS);
     CpuSplit.Sample cpu = CpuSplit.sample(postmaster);
@@ -150,7 +152,7 @@ final class ProducerBaseline {
                   for (long b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
                     List<ObjectNode> batch = events.apply((int) b);
                     long sent = System.nanoTime();
-                    sendAcknowledged(producer, topic, batch);
+                    valueBytes.addAndGet(sendAcknowledged(producer, topic, batch));
                     batchNanos.add(System.nanoTime() - sent);
                   }
                   return null;
@@ -160,23 +162,31 @@ final class ProducerBaseline {
         future.get();
       }
       Duration time = EventSender.since(began);
-      return new Result(time, List.copyOf(batchNanos), CpuSplit.since(cpu, postmaster));
+      return new Result(
+          time, List.copyOf(batchNanos), CpuSplit.since(cpu, postmaster), valueBytes.get());
     } finally {
       threads.shutdownNow();
     }
   }
 
-  /** Sends the batch's records and waits for every acknowledgment (a failure throws). */
-  private static void sendAcknowledged(
+  /**
+   * Sends the batch's records and waits for every acknowledgment (a failure throws); returns the
+   * records' values' bytes.
+   */
+  private static long sendAcknowledged(
       Producer<byte[], byte[]> producer, String topic, List<ObjectNode> batch) throws Exception {
     Instant now = Instant.now();
     List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
+    long bytes = 0;
     for (ObjectNode event : batch) {
-      sent.add(producer.send(JournalRecords.record(topic, entry(event), now)));
+      ProducerRecord<byte[], byte[]> record = JournalRecords.record(topic, entry(event), now);
+      bytes += record.value().length;
+      sent.add(producer.send(record));
     }
     for (Future<RecordMetadata> acknowledged : sent) {
       acknowledged.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
     }
+    return bytes;
   }
 
   /**

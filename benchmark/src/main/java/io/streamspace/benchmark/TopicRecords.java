@@ -27,8 +27,16 @@ final class TopicRecords {
 
   private TopicRecords() {}
 
+  /**
+   * What the topic holds of a workload's events.
+   *
+   * @param records how many records
+   * @param valueBytes their values' bytes (the events' bodies as journaled), all together
+   */
+  record Held(long records, long valueBytes) {}
+
   /** The records of {@code journal}'s topic whose event id starts with {@code prefix}. */
-  static long count(KafkaSettings journal, String prefix) {
+  static Held count(KafkaSettings journal, String prefix) {
     byte[] wanted = prefix.getBytes(StandardCharsets.UTF_8);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties(journal))) {
       List<TopicPartition> partitions =
@@ -40,6 +48,7 @@ final class TopicRecords {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + WITHIN.toNanos();
       long count = 0;
+      long bytes = 0;
       while (!atEnds(consumer, ends)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
@@ -49,10 +58,11 @@ final class TopicRecords {
           Header id = record.headers().lastHeader(EVENT_ID);
           if (id != null && startsWith(id.value(), wanted)) {
             count++;
+            bytes += record.serializedValueSize();
           }
         }
       }
-      return count;
+      return new Held(count, bytes);
     }
   }
 
