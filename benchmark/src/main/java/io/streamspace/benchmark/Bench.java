@@ -5,6 +5,7 @@ import io.streamspace.host.DemoInstall;
 import io.streamspace.host.Host;
 import io.streamspace.host.HostOptions;
 import io.streamspace.host.intake.AdmissionService;
+import io.streamspace.host.journal.JournalKind;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -22,21 +23,24 @@ import javax.sql.DataSource;
  * (durable, as the host runs it; deleted at the end), with the billing plugin installed and enabled
  * from the plugin catalog through the API as {@code --demo} does, and the {@link BenchRunner}'s
  * workloads run on it. No environment reaches that host: not {@code BILLING_DB_URL}, nor plugin
- * secrets.
+ * secrets. With {@code --journal kafka} the host journals on Kafka ({@link BenchKafka}: the brokers
+ * given, else one started in this JVM for the run, stopped after the host).
  */
 final class Bench implements BenchHost, AutoCloseable {
 
   private static final String PLATFORM_USER = "bench-platform";
 
   private final HostOptions firstStart;
+  private final BenchKafka kafka;
   private Host host;
   private int port;
   private String adminToken;
   private String platformToken;
   private AdmissionService admission;
 
-  private Bench(HostOptions options) {
+  private Bench(HostOptions options, BenchKafka kafka) {
     this.firstStart = options;
+    this.kafka = kafka;
   }
 
   /**
@@ -82,7 +86,18 @@ final class Bench implements BenchHost, AutoCloseable {
             .pluginsDir(folder.resolve("plugins"))
             .secrets(Map.of());
     line.pluginRepositories().forEach(options::pluginRepository);
-    Bench bench = new Bench(options.build());
+    BenchKafka kafka = null;
+    if (line.journal == JournalKind.KAFKA) {
+      progress.println(
+          "bench: the journal on Kafka, "
+              + (line.kafkaBootstrap == null
+                  ? "on a broker started in this JVM"
+                  : "on the brokers at " + line.kafkaBootstrap));
+      kafka = BenchKafka.start(line.kafkaBootstrap, line.kafkaPartitions());
+      options.kafkaJournal(kafka.journal());
+      progress.println("bench: the journal's topic " + kafka.journal().topic());
+    }
+    Bench bench = new Bench(options.build(), kafka);
     try {
       bench.start(progress);
       return bench;
@@ -173,14 +188,30 @@ final class Bench implements BenchHost, AutoCloseable {
   }
 
   @Override
+  public BenchKafka kafkaJournal() {
+    return kafka;
+  }
+
+  @Override
   public AdmissionService.Answer admit(JsonNode request) {
     return admission.decide(request);
   }
 
+  /** Stops the host, then the Kafka journal's broker (or deletes the run's topic). */
   @Override
   public void close() {
-    if (host != null) {
-      host.close();
+    try {
+      if (host != null) {
+        host.close();
+      }
+    } finally {
+      if (kafka != null) {
+        try {
+          kafka.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("the Kafka journal's brokers: " + e, e);
+        }
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 package io.streamspace.benchmark;
 
 import io.streamspace.host.catalog.DefaultRepositories;
+import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ final class BenchCommandLine {
           "\n",
           "Usage: java -jar benchmark/target/benchmark.jar [--size small|full] [--only w1,w2]",
           "                      [--plugin-repository <folder|url>]",
+          "                      [--journal postgres|kafka] [--kafka-bootstrap <host:port,...>]",
+          "                      [--kafka-partitions <n>]",
           "       java -jar benchmark/target/benchmark.jar --scale [--scale-sizes n1,n2]",
           "                      [--plot <file.png>] [--plugin-repository <folder|url>]",
           "Starts a host on an embedded PostgreSQL in a temporary folder (deleted at the end)",
@@ -21,6 +25,14 @@ final class BenchCommandLine {
           "prints one Markdown table (docs/benchmark.md).",
           "  --size <small|full> full measures the issue's targets (default), small is quick",
           "  --only <w1,w2>      only these workloads (intake, admission, heap, start...)",
+          "  --journal <postgres|kafka>  the host's journal (default postgres); on kafka,",
+          "                      intake's baseline is a raw producer to the same brokers",
+          "  --kafka-bootstrap <host:port,...>  the Kafka brokers (default: one broker started",
+          "                      in this JVM for the run); the run makes a topic of its own",
+          "                      and deletes it at the end",
+          "  --kafka-partitions <n>  the journal topic's partitions (default "
+              + KafkaSettings.DEFAULT_PARTITIONS
+              + ")",
           "  --scale             how cost grows: invoicing, calculate-usage and the admin",
           "                      dashboard at each size, each on a fresh host; prints time per",
           "                      organization as a table and draws it in a PNG (docs/benchmark.md)",
@@ -46,6 +58,14 @@ final class BenchCommandLine {
   static final List<Integer> SCALE_SIZES = List.of(10_000, 100_000, 1_000_000);
 
   BenchSize size = BenchSize.FULL;
+  JournalKind journal = JournalKind.POSTGRES;
+
+  /** The brokers given; null: one started in this JVM. */
+  String kafkaBootstrap;
+
+  /** The journal topic's partitions given; null: {@link KafkaSettings#DEFAULT_PARTITIONS}. */
+  Integer kafkaPartitions;
+
   boolean scale;
   List<Integer> scaleSizes = SCALE_SIZES;
   Path plot = Path.of("benchmark-scale.png");
@@ -62,18 +82,29 @@ final class BenchCommandLine {
         case "--size" -> line.size = size(value(args, ++i, arg));
         case "--only" -> line.only.addAll(List.of(value(args, ++i, arg).split(",")));
         case "--plugin-repository" -> line.pluginRepositories.add(value(args, ++i, arg));
+        case "--journal" -> line.journal = journal(value(args, ++i, arg));
+        case "--kafka-bootstrap" -> line.kafkaBootstrap = value(args, ++i, arg);
+        case "--kafka-partitions" -> line.kafkaPartitions = partitions(value(args, ++i, arg));
         case "--scale" -> line.scale = true;
         case "--scale-sizes" -> line.scaleSizes = sizes(value(args, ++i, arg));
         case "--plot" -> line.plot = Path.of(value(args, ++i, arg));
         default ->
             throw new UsageException(
-                "the benchmark takes --size, --only, --scale, --scale-sizes, --plot and"
+                "the benchmark takes --size, --only, --journal, --kafka-bootstrap,"
+                    + " --kafka-partitions, --scale, --scale-sizes, --plot and"
                     + " --plugin-repository, not "
                     + arg);
       }
     }
     if (line.scale && !line.only.isEmpty()) {
       throw new UsageException("--scale runs its own workloads: --only does not apply");
+    }
+    if (line.scale && line.journal != JournalKind.POSTGRES) {
+      throw new UsageException("--scale runs on the PostgreSQL journal: --journal does not apply");
+    }
+    boolean kafkaOptions = line.kafkaBootstrap != null || line.kafkaPartitions != null;
+    if (kafkaOptions && line.journal != JournalKind.KAFKA) {
+      throw new UsageException("--kafka-* options are for the Kafka journal: add --journal kafka");
     }
     return line;
   }
@@ -98,6 +129,26 @@ final class BenchCommandLine {
     return List.copyOf(sizes);
   }
 
+  private static JournalKind journal(String text) throws UsageException {
+    try {
+      return JournalKind.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--journal " + e.getMessage());
+    }
+  }
+
+  private static int partitions(String text) throws UsageException {
+    try {
+      int partitions = Integer.parseInt(text);
+      if (partitions >= 1) {
+        return partitions;
+      }
+    } catch (NumberFormatException e) {
+      // told below
+    }
+    throw new UsageException("--kafka-partitions takes a whole number of at least 1, got " + text);
+  }
+
   private static BenchSize size(String text) throws UsageException {
     try {
       return BenchSize.of(text);
@@ -111,6 +162,11 @@ final class BenchCommandLine {
       throw new UsageException(option + " needs a value");
     }
     return args[index];
+  }
+
+  /** The journal topic's partitions: those given, else the host's default. */
+  int kafkaPartitions() {
+    return kafkaPartitions == null ? KafkaSettings.DEFAULT_PARTITIONS : kafkaPartitions;
   }
 
   /** The plugin repositories, defaulting as the host's own command line does. */

@@ -28,6 +28,9 @@ public interface BenchHost {
    */
   void restart();
 
+  /** The Kafka journal the host runs on ({@code --journal kafka}), or null on PostgreSQL's. */
+  BenchKafka kafkaJournal();
+
   /** {@code POST /api/platform/admission}'s decision for this body, without HTTP. */
   AdmissionService.Answer admit(JsonNode request);
 }

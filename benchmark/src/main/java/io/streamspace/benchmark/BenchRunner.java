@@ -16,11 +16,14 @@ public final class BenchRunner {
 
   /**
    * Every workload, in the order they run. {@code start} is last: it replaces the host (the same
-   * URL and tokens, a new database pool).
+   * URL and tokens, a new database pool). Each runs on the journal the host runs; intake's
+   * baseline is that journal's raw write ({@link IntakeWorkload}).
+   *
+   * @param host null for the names only
    */
   public static List<Workload> workloads(BenchHost host) {
     return List.of(
-        new IntakeWorkload(),
+        new IntakeWorkload(host == null ? null : host.kafkaJournal()),
         new IntakeWithRatingWorkload(),
         new AdmissionWorkload(host),
         new CalculateUsageWorkload(),

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,11 @@ import javax.sql.DataSource;
  * every event and journaled it once.
  */
 final class SessionTraffic {
+
+  /** How long the Kafka journal's index may take to hold what intake accepted. */
+  private static final Duration INDEXED_WITHIN = Duration.ofMinutes(5);
+
+  private static final Duration INDEX_POLL = Duration.ofMillis(200);
 
   private final String prefix;
   private final int perRound;
@@ -81,13 +87,35 @@ final class SessionTraffic {
     return prefix + "u" + s / 10;
   }
 
-  /** Every event sent was accepted and the journal holds each exactly once. */
-  void checkJournaledOnce(DataSource dataSource, EventSender.Sent sent) throws SQLException {
+  /**
+   * Every event sent was accepted and the journal holds each exactly once: the PostgreSQL
+   * journal's table, or on Kafka the journal's index in that table, which the host's index
+   * consumer writes from the topic a moment after intake answers (waited for, at most {@link
+   * #INDEXED_WITHIN}).
+   */
+  void checkJournaledOnce(DataSource dataSource, EventSender.Sent sent)
+      throws SQLException, InterruptedException {
     if (sent.accepted() != sent.events()) {
       throw new IllegalStateException(
           String.format(
               "the host accepted %,d of the %,d events sent", sent.accepted(), sent.events()));
     }
+    long deadline = System.nanoTime() + INDEXED_WITHIN.toNanos();
+    long[] counted = journaled(dataSource);
+    while (counted[0] < sent.events() && System.nanoTime() < deadline) {
+      Thread.sleep(INDEX_POLL.toMillis());
+      counted = journaled(dataSource);
+    }
+    if (counted[0] != sent.events() || counted[1] != sent.events()) {
+      throw new IllegalStateException(
+          String.format(
+              "%,d events accepted, the journal holds %,d entries of %,d ids",
+              sent.events(), counted[0], counted[1]));
+    }
+  }
+
+  /** The journal's entries of this traffic, and their distinct ids. */
+  private long[] journaled(DataSource dataSource) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement count =
             connection.prepareStatement(
@@ -96,15 +124,13 @@ final class SessionTraffic {
       count.setString(1, prefix + "%");
       try (ResultSet rows = count.executeQuery()) {
         rows.next();
-        long entries = rows.getLong(1);
-        long distinct = rows.getLong(2);
-        if (entries != sent.events() || distinct != sent.events()) {
-          throw new IllegalStateException(
-              String.format(
-                  "%,d events accepted, the journal holds %,d entries of %,d ids",
-                  sent.events(), entries, distinct));
-        }
+        return new long[] {rows.getLong(1), rows.getLong(2)};
       }
     }
+  }
+
+  /** The ids' common prefix: the workload's own. */
+  String prefix() {
+    return prefix;
   }
 }

@@ -166,6 +166,11 @@ class BenchRunnerTest {
     public void restart() {}
 
     @Override
+    public BenchKafka kafkaJournal() {
+      return null;
+    }
+
+    @Override
     public AdmissionService.Answer admit(JsonNode request) {
       throw new UnsupportedOperationException();
     }

@@ -169,9 +169,10 @@ public final class KafkaIntake implements AutoCloseable {
    * The producer's settings: the throughput tuning above, which the operator's client properties
    * may change; then the guarantees, which they may not: every in-sync replica acknowledges
    * ({@code acks=all}), and the producer is idempotent (a send retried after a lost answer is
-   * written once, in order, with up to 5 requests in flight per broker).
+   * written once, in order, with up to 5 requests in flight per broker). Public for the
+   * benchmark, whose raw producer baseline is tuned as this one by taking the same settings.
    */
-  static Map<String, Object> producerProperties(KafkaSettings settings) {
+  public static Map<String, Object> producerProperties(KafkaSettings settings) {
     Map<String, Object> properties = new HashMap<>();
     properties.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS));
     properties.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(BATCH_BYTES));
