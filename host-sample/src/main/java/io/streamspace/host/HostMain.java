@@ -36,22 +36,17 @@ public final class HostMain {
     }
     Map<String, String> environment = System.getenv();
     LogFormat format;
+    HostOptions options;
     try {
       format = line.logFormat(environment);
+      options = line.toOptions();
     } catch (HostCommandLine.UsageException e) {
+      // before logging is set up: the operator's console is where this goes
       System.err.println("error: " + e.getMessage());
       System.exit(2);
       return;
     }
     boolean debug = line.debug(environment);
-    HostOptions options;
-    try {
-      options = line.toOptions();
-    } catch (HostCommandLine.UsageException e) {
-      System.err.println("error: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
     Path logFile = ConsoleLogging.toFile(options.dataDir().resolve("logs"), format, debug);
     Host host;
     try {

@@ -3,8 +3,6 @@ package io.streamspace.host.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.host.journal.kafka.KafkaSettings;
-import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.testing.Await;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -23,7 +21,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,36 +32,21 @@ import org.junit.jupiter.api.Test;
  * 202 is in the topic, journaled once in the index and billed once; intake goes on with one
  * broker down.
  */
-class KafkaBrokerKilledE2ETest extends BillingHostTestBase {
+class KafkaBrokerKilledE2ETest extends OwnKafkaBrokersTestBase {
 
   private static final BigDecimal CORE_HOUR = new BigDecimal("0.05");
 
   /** Batches each platform has accepted before the broker is killed, and while it is down. */
   private static final int BATCHES_PER_PHASE = 5;
 
-  private KafkaBrokers brokers;
-  private KafkaSettings journal;
-
   @Override
-  KafkaSettings kafkaJournal() {
-    brokers = KafkaBrokers.start(3);
-    journal = brokers.journal("broker-killed");
-    return journal;
+  int brokerCount() {
+    return 3;
   }
 
-  /** The host first, while its brokers still answer, then the brokers. */
   @Override
-  @AfterAll
-  void stopHost() {
-    try {
-      super.stopHost();
-    } finally {
-      try {
-        brokers.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("the brokers did not close", e);
-      }
-    }
+  String topicName() {
+    return "broker-killed";
   }
 
   @Test

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.host.journal.kafka.KafkaSettings;
-import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.host.support.HostClient;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -13,7 +11,6 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,34 +21,21 @@ import org.junit.jupiter.api.Test;
  * billing plugin's lag back to 0. The host runs on a broker of its own (the shared one is never
  * stopped).
  */
-class KafkaBrokersDownE2ETest extends BillingHostTestBase {
+class KafkaBrokersDownE2ETest extends OwnKafkaBrokersTestBase {
 
   /** The outage the issue names. */
   private static final Duration OUTAGE = Duration.ofSeconds(30);
 
   private static final BigDecimal CORE_HOUR = new BigDecimal("0.05");
 
-  private KafkaBrokers brokers;
-
   @Override
-  KafkaSettings kafkaJournal() {
-    brokers = KafkaBrokers.start(1);
-    return brokers.journal("brokers-down");
+  int brokerCount() {
+    return 1;
   }
 
-  /** The host first, while its brokers still answer, then the brokers. */
   @Override
-  @AfterAll
-  void stopHost() {
-    try {
-      super.stopHost();
-    } finally {
-      try {
-        brokers.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("the brokers did not close", e);
-      }
-    }
+  String topicName() {
+    return "brokers-down";
   }
 
   @Test

@@ -2,17 +2,16 @@ package io.streamspace.host.e2e;
 
 import static io.streamspace.host.e2e.KilledNodes.PLUGIN;
 import static io.streamspace.host.e2e.KilledNodes.poll;
+import static io.streamspace.host.e2e.KilledNodes.postWhileKilling;
 import static io.streamspace.host.e2e.SessionBatches.assertBilledOnce;
 import static io.streamspace.host.e2e.SessionBatches.batches;
 import static io.streamspace.host.e2e.SessionBatches.eventIds;
 import static io.streamspace.host.e2e.SessionBatches.sessionsByUser;
 import static io.streamspace.host.e2e.SessionBatches.sessionsOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.e2e.KilledNodes.Client;
 import io.streamspace.host.e2e.KilledNodes.Node;
 import io.streamspace.host.e2e.KilledNodes.Takeover;
 import io.streamspace.host.e2e.SessionBatches.Batch;
@@ -176,42 +175,13 @@ class KafkaKilledNodeIT {
    * @return the batches posted, all acknowledged
    */
   private List<Batch> intakeWhileANodeIsKilled(Node a, Node b) throws Exception {
-    String platform = a.api().token("platform-1", "platform");
-    Client toA =
-        new Client(
-            platform,
-            a,
-            b,
-            batches("a", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart));
-    Client toB =
-        new Client(
-            platform,
-            b,
-            null,
-            batches("b", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart));
-    CompletableFuture<Void> posting =
-        CompletableFuture.allOf(CompletableFuture.runAsync(toA), CompletableFuture.runAsync(toB));
-    poll(
-        "node a to answer " + KILL_AFTER + " batches",
-        Duration.ofMinutes(1),
-        () -> {
-          assertFalse(posting.isCompletedExceptionally(), "posting failed early");
-          return toA.answeredByFirst.get() >= KILL_AFTER;
-        });
-    a.host().killForcibly();
-    awaitTakeover(a, b, System.nanoTime());
-    posting.get(2, TimeUnit.MINUTES);
-    System.out.printf(
-        "intake: a answered %d batches before SIGKILL, left %d unanswered (%d of them journaled"
-            + " already: all duplicates on b); b answered %d%n",
-        toA.answeredByFirst.get(),
-        toA.redelivered.get(),
-        toA.redeliveredDuplicates.get(),
-        toA.batches.size() - toA.answeredByFirst.get() + toB.batches.size());
-    assertTrue(toA.redelivered.get() >= 1, "the batch after the kill went to b");
-    List<Batch> all = new ArrayList<>(toA.batches);
-    all.addAll(toB.batches);
-    return all;
+    return postWhileKilling(
+        a,
+        b,
+        batches("a", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart),
+        batches("b", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart),
+        KILL_AFTER,
+        killed -> awaitTakeover(a, b, killed));
   }
 
   /**

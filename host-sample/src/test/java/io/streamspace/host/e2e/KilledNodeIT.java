@@ -3,6 +3,7 @@ package io.streamspace.host.e2e;
 import static io.streamspace.host.e2e.KilledNodes.ADMIN_TOKEN;
 import static io.streamspace.host.e2e.KilledNodes.PLUGIN;
 import static io.streamspace.host.e2e.KilledNodes.poll;
+import static io.streamspace.host.e2e.KilledNodes.postWhileKilling;
 import static io.streamspace.host.e2e.SessionBatches.assertBilledOnce;
 import static io.streamspace.host.e2e.SessionBatches.batches;
 import static io.streamspace.host.e2e.SessionBatches.costOf;
@@ -11,10 +12,8 @@ import static io.streamspace.host.e2e.SessionBatches.sessionsByUser;
 import static io.streamspace.host.e2e.SessionBatches.sessionsOf;
 import static io.streamspace.host.e2e.SessionBatches.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamspace.host.e2e.KilledNodes.Client;
 import io.streamspace.host.e2e.KilledNodes.Node;
 import io.streamspace.host.e2e.KilledNodes.Takeover;
 import io.streamspace.host.e2e.SessionBatches.Batch;
@@ -32,8 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,53 +124,28 @@ class KilledNodeIT {
    * @return the sessions posted (all acknowledged) by user
    */
   private Map<String, Integer> intakeWhileANodeIsKilled(Node a, Node b) throws Exception {
-    String platform = a.api().token("platform-1", "platform");
-    Client toA =
-        new Client(
-            platform,
+    List<Batch> all =
+        postWhileKilling(
             a,
             b,
-            batches("a", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart));
-    Client toB =
-        new Client(
-            platform,
-            b,
-            null,
-            batches("b", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart));
-    CompletableFuture<Void> posting =
-        CompletableFuture.allOf(CompletableFuture.runAsync(toA), CompletableFuture.runAsync(toB));
-    poll(
-        "node a to answer " + KILL_AFTER + " batches",
-        Duration.ofMinutes(1),
-        () -> {
-          assertFalse(posting.isCompletedExceptionally(), "posting failed early");
-          return toA.answeredByFirst.get() >= KILL_AFTER;
-        });
-    a.host().killForcibly();
-    long killed = System.nanoTime();
-    // a consumed the journal (it started first): its lease runs out 10 s after its last renewal,
-    // and b, standing by, looks every second
-    poll(
-        "b consuming the journal in a's place",
-        JOURNAL_TAKEOVER,
-        () ->
-            b.isNamed(
-                db.text("SELECT holder FROM host_journal_cursors WHERE plugin_id = ?", PLUGIN)));
-    System.out.printf(
-        "journal: b took a's lease %d ms after the kill%n",
-        Duration.ofNanos(System.nanoTime() - killed).toMillis());
-    posting.get(2, TimeUnit.MINUTES);
-    System.out.printf(
-        "intake: a answered %d batches before SIGKILL, left %d unanswered (%d of them journaled"
-            + " already: all duplicates on b); b answered %d%n",
-        toA.answeredByFirst.get(),
-        toA.redelivered.get(),
-        toA.redeliveredDuplicates.get(),
-        toA.batches.size() - toA.answeredByFirst.get() + toB.batches.size());
-    assertTrue(toA.redelivered.get() >= 1, "the batch after the kill went to b");
-
-    List<Batch> all = new ArrayList<>(toA.batches);
-    all.addAll(toB.batches);
+            batches("a", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart),
+            batches("b", BATCHES_PER_CLIENT, SESSIONS_PER_BATCH, USERS, sessionStart),
+            KILL_AFTER,
+            killed -> {
+              // a consumed the journal (it started first): its lease runs out 10 s after its last
+              // renewal, and b, standing by, looks every second
+              poll(
+                  "b consuming the journal in a's place",
+                  JOURNAL_TAKEOVER,
+                  () ->
+                      b.isNamed(
+                          db.text(
+                              "SELECT holder FROM host_journal_cursors WHERE plugin_id = ?",
+                              PLUGIN)));
+              System.out.printf(
+                  "journal: b took a's lease %d ms after the kill%n",
+                  Duration.ofNanos(System.nanoTime() - killed).toMillis());
+            });
     List<String> ids = eventIds(all);
     Map<String, Integer> sessionsByUser = sessionsByUser(all);
     // every event answered 202 (all of them, in the end) is journaled, none twice

@@ -1,6 +1,7 @@
 package io.streamspace.host.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,9 +15,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * {@code java -jar host-sample.jar} nodes on one PostgreSQL, killed with SIGKILL by the tests
@@ -84,6 +87,47 @@ final class KilledNodes implements AutoCloseable {
   }
 
   // ---- the client
+
+  /**
+   * A client posts {@code toA} to a and another {@code toB} to b, at once; a is SIGKILLed once it
+   * has answered {@code killAfter} batches, and the first client sends what a left unanswered, and
+   * the rest, to b, as a platform would. {@code afterKill}, given the kill's {@link
+   * System#nanoTime()}, waits for b to take over while the posting goes on. Every batch ends up
+   * answered 202.
+   *
+   * @return the batches posted, all acknowledged
+   */
+  static List<Batch> postWhileKilling(
+      Node a, Node b, List<Batch> toA, List<Batch> toB, int killAfter, LongConsumer afterKill)
+      throws Exception {
+    String platform = a.api().token("platform-1", "platform");
+    Client first = new Client(platform, a, b, toA);
+    Client second = new Client(platform, b, null, toB);
+    CompletableFuture<Void> posting =
+        CompletableFuture.allOf(
+            CompletableFuture.runAsync(first), CompletableFuture.runAsync(second));
+    poll(
+        "node a to answer " + killAfter + " batches",
+        Duration.ofMinutes(1),
+        () -> {
+          assertFalse(posting.isCompletedExceptionally(), "posting failed early");
+          return first.answeredByFirst.get() >= killAfter;
+        });
+    a.host().killForcibly();
+    afterKill.accept(System.nanoTime());
+    posting.get(2, TimeUnit.MINUTES);
+    System.out.printf(
+        "intake: a answered %d batches before SIGKILL, left %d unanswered (%d of them journaled"
+            + " already: all duplicates on b); b answered %d%n",
+        first.answeredByFirst.get(),
+        first.redelivered.get(),
+        first.redeliveredDuplicates.get(),
+        toA.size() - first.answeredByFirst.get() + toB.size());
+    assertTrue(first.redelivered.get() >= 1, "the batch after the kill went to b");
+    List<Batch> all = new ArrayList<>(toA);
+    all.addAll(toB);
+    return all;
+  }
 
   /**
    * Posts its batches to {@code first}; once first fails to answer, that batch and the rest to
