@@ -93,7 +93,12 @@ public final class EventIntake {
     Appended appended = journal.append(entries);
     appended.seqs().keySet().stream().sorted().forEach(index -> track(events.get(index)));
     // this node's consumers hand the events as parsed here, not read back from their bodies
-    appended.seqs().forEach((index, seq) -> handoff.journaled(seq, events.get(index)));
+    appended
+        .seqs()
+        .forEach(
+            (index, seq) ->
+                handoff.journaled(
+                    appended.partitions().getOrDefault(index, 0), seq, events.get(index)));
     journal.awaitConsumed(appended, CONSUMED_WAIT);
     List<Conflict> conflicts = new ArrayList<>();
     for (int index : appended.conflicts()) {

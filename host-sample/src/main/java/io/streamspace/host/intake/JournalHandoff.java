@@ -30,7 +30,8 @@ public final class JournalHandoff implements EventHandoff {
 
   @Override
   public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
-    PlatformEvent event = parsed.at(journaled.seq(), journaled.entry().eventId());
+    PlatformEvent event =
+        parsed.at(journaled.partition(), journaled.seq(), journaled.entry().eventId());
     if (event == null) {
       event = readBack(journaled, plugin);
     }
@@ -41,12 +42,12 @@ public final class JournalHandoff implements EventHandoff {
 
   @Override
   public void handedThrough(long seq) {
-    parsed.handedThrough(seq);
+    parsed.handedThrough(0, seq);
   }
 
-  /** Intake journaled {@code event} at {@code seq} on this node. */
-  void journaled(long seq, PlatformEvent event) {
-    parsed.journaled(seq, event);
+  /** Intake journaled {@code event} at {@code seq} of {@code partition} on this node. */
+  void journaled(int partition, long seq, PlatformEvent event) {
+    parsed.journaled(partition, seq, event);
   }
 
   /** How many parsed events are kept for the consumers (tests watch it). */

@@ -36,8 +36,17 @@ public final class EventJournal {
   /** The advisory lock key of appends ("journal" in ASCII). */
   static final long APPEND_LOCK = 0x6a6f75726e616cL;
 
-  /** A journaled entry and its position. */
-  public record Journaled(long seq, Instant journaledAt, JournalEntry entry) {}
+  /**
+   * A journaled entry and its position in its partition (a PostgreSQL journal has one partition,
+   * 0, and a position is its {@code seq}; on Kafka, the record's partition and offset).
+   */
+  public record Journaled(int partition, long seq, Instant journaledAt, JournalEntry entry) {
+
+    /** An entry of the PostgreSQL journal, whose one partition is 0. */
+    public Journaled(long seq, Instant journaledAt, JournalEntry entry) {
+      this(0, seq, journaledAt, entry);
+    }
+  }
 
   // The ids new to the journal claim their rows, and only those entries are journaled; for the
   // others, the stored body hash tells a redelivery from a conflict. The caller holds

@@ -94,7 +94,7 @@ class ParsedHandoffTest {
   @Test
   void anEventIntakeJournaledHere_isHandedAsParsed_notReadBackFromItsBody() {
     PlatformEvent event = heartbeat("h-1");
-    handoff.journaled(7, event);
+    handoff.journaled(0, 7, event);
 
     // a body that no longer reads as an event would be reported and not handed, were it read
     handoff.handOff(journaled(7, "h-1", "not an event"), plugin);
@@ -106,7 +106,7 @@ class ParsedHandoffTest {
   @Test
   void anEntryNotJournaledHere_orAnotherEventsAtThatPosition_isReadBackFromItsBody()
       throws Exception {
-    handoff.journaled(7, heartbeat("h-1"));
+    handoff.journaled(0, 7, heartbeat("h-1"));
     PlatformEvent other = heartbeat("h-2");
     String otherBody = mapper.writeValueAsString(other.wire());
 
@@ -121,18 +121,47 @@ class ParsedHandoffTest {
   }
 
   @Test
+  void eventsAtTheSameOffsetOfTwoPartitions_areEachHandedAsParsed() {
+    // on Kafka, offsets of different partitions run side by side
+    PlatformEvent inFirst = heartbeat("p0-5");
+    PlatformEvent inSecond = heartbeat("p1-5");
+    handoff.journaled(0, 5, inFirst);
+    handoff.journaled(1, 5, inSecond);
+
+    handoff.handOff(journaled(1, 5, "p1-5", "not an event"), plugin);
+    handoff.handOff(journaled(0, 5, "p0-5", "not an event"), plugin);
+
+    assertEquals(
+        List.of(
+            ((PlatformEvent.SessionChanged) inSecond).event(),
+            ((PlatformEvent.SessionChanged) inFirst).event()),
+        recording.heartbeats);
+  }
+
+  @Test
+  void theBoundIsSharedAmongThePartitions_soAboutAsManyEventsAreKeptInAll() {
+    handoff.journaled(0, 1, heartbeat("a-1"));
+    handoff.journaled(1, 1, heartbeat("b-1"));
+
+    // with two partitions, each keeps half of ParsedEvents.MOST positions behind its newest
+    handoff.journaled(1, 1 + ParsedEvents.MOST / 2, heartbeat("b-far"));
+
+    assertEquals(2, handoff.kept(), "b-1 went, a-1 and b-far stay");
+  }
+
+  @Test
   void keptEventsGoOnceEveryConsumerHereWasHandedThem_andNoneStaysTheBoundBehindTheNewest() {
-    handoff.journaled(1, heartbeat("k-1"));
-    handoff.journaled(2, heartbeat("k-2"));
-    handoff.journaled(3, heartbeat("k-3"));
+    handoff.journaled(0, 1, heartbeat("k-1"));
+    handoff.journaled(0, 2, heartbeat("k-2"));
+    handoff.journaled(0, 3, heartbeat("k-3"));
 
     handoff.handedThrough(2);
 
     assertEquals(1, handoff.kept(), "only position 3 is still to be handed");
     // 20,003 is ParsedEvents.MOST (20,000) positions ahead of 3: 3 goes, 20,003 stays
-    handoff.journaled(3 + ParsedEvents.MOST, heartbeat("k-far"));
+    handoff.journaled(0, 3 + ParsedEvents.MOST, heartbeat("k-far"));
     assertEquals(1, handoff.kept());
-    handoff.journaled(3 + ParsedEvents.MOST - 1, heartbeat("k-near"));
+    handoff.journaled(0, 3 + ParsedEvents.MOST - 1, heartbeat("k-near"));
     assertEquals(2, handoff.kept());
   }
 
@@ -152,7 +181,13 @@ class ParsedHandoffTest {
   }
 
   private static EventJournal.Journaled journaled(long seq, String eventId, String body) {
+    return journaled(0, seq, eventId, body);
+  }
+
+  private static EventJournal.Journaled journaled(
+      int partition, long seq, String eventId, String body) {
     return new EventJournal.Journaled(
+        partition,
         seq,
         NOW,
         new JournalEntry(

@@ -46,10 +46,11 @@ public final class JournalRecords {
         headers);
   }
 
-  /** The entry a record journals, its offset standing for its position. */
+  /** The entry a record journals, at its partition and offset. */
   public static EventJournal.Journaled journaled(ConsumerRecord<byte[], byte[]> record) {
     Headers headers = record.headers();
     return new EventJournal.Journaled(
+        record.partition(),
         record.offset(),
         Instant.ofEpochMilli(record.timestamp()),
         new JournalEntry(

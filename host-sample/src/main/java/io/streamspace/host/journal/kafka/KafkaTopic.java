@@ -8,8 +8,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -18,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The journal's topic: created when a node starts and finds it absent, left as it is when present
- * (an operator may have made it, or changed it since, on purpose).
+ * (an operator may have made it, or changed it since, on purpose), but for a retention shorter
+ * than the journal needs, which is raised: records gone before their events' ids are forgotten
+ * would be events lost to a plugin that had not read them yet.
  */
 public final class KafkaTopic {
 
@@ -43,7 +48,8 @@ public final class KafkaTopic {
   /**
    * Creates the topic when absent, with the settings' partitions and replication factor, {@code
    * min.insync.replicas} one less than the replicas (at least 1) and the retention of {@link
-   * #retention}; when present, leaves it as it is and logs its partitions and replicas. Two nodes
+   * #retention}; when present, leaves it as it is and logs its partitions and replicas, except a
+   * retention shorter than {@link #retention}, which it raises to that (and logs). Two nodes
    * starting at once may both find it absent: the second's creation is refused as existing, which
    * is the same outcome.
    *
@@ -66,6 +72,7 @@ public final class KafkaTopic {
                 ? ""
                 : " (the settings' %d and %d apply only to a topic the host creates)"
                     .formatted(settings.partitions(), settings.replicationFactor()));
+        keepAtLeast(admin, topic, retention(maxEventAge));
         return existing;
       }
       NewTopic created =
@@ -103,6 +110,43 @@ public final class KafkaTopic {
       Thread.currentThread().interrupt();
       throw refused(topic, e);
     }
+  }
+
+  /**
+   * Raises the topic's {@code retention.ms} to {@code needed} when it is shorter; a longer one, or
+   * none ({@code -1}: kept forever), stays. Each node starting does the same, so it converges.
+   */
+  private static void keepAtLeast(Admin admin, String topic, Duration needed)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    ConfigEntry current =
+        admin
+            .describeConfigs(Set.of(resource))
+            .all()
+            .get(WITHIN.toSeconds(), TimeUnit.SECONDS)
+            .get(resource)
+            .get(TopicConfig.RETENTION_MS_CONFIG);
+    long kept = current == null ? -1 : Long.parseLong(current.value());
+    if (kept < 0 || kept >= needed.toMillis()) {
+      return;
+    }
+    admin
+        .incrementalAlterConfigs(
+            Map.of(
+                resource,
+                List.of(
+                    new AlterConfigOp(
+                        new ConfigEntry(
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(needed.toMillis())),
+                        AlterConfigOp.OpType.SET))))
+        .all()
+        .get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+    log.warn(
+        "Kafka journal topic {}: retention raised from {} to {} ms (the maximum event age and a"
+            + " day), so no record goes while its event's id is remembered",
+        topic,
+        kept,
+        needed.toMillis());
   }
 
   /**

@@ -297,14 +297,39 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
       places.storeIfAbsent(name, byPartition(consumer.beginningOffsets(missing)), clock.instant());
       known = places.read(name);
     }
+    Map<TopicPartition, Long> firstKept = consumer.beginningOffsets(unpositioned);
     for (TopicPartition partition : unpositioned) {
-      long place = known.get(partition.partition());
+      long place = skipGone(partition, known.get(partition.partition()), firstKept);
       consumer.seek(partition, place);
       stored.put(partition.partition(), place);
     }
     consumer.resume(unpositioned);
     unpositioned.clear();
     changed();
+  }
+
+  /**
+   * The place to read {@code partition} from: its stored place, or the first record the topic
+   * still keeps when the records from the stored place on were deleted by the topic's retention
+   * (a plugin disabled longer than that). Those events are gone for this consumer; it is said
+   * loudly, as the consumer would otherwise skip them without a word (it resets to the earliest).
+   */
+  private long skipGone(TopicPartition partition, long place, Map<TopicPartition, Long> firstKept) {
+    long first = firstKept.getOrDefault(partition, place);
+    if (place >= first) {
+      return place;
+    }
+    log.error(
+        "Kafka journal consumer {}: {} records of partition {} (offsets {} to {}) were deleted by"
+            + " the topic's retention before it read them; it goes on from offset {}. Those"
+            + " events are not in its state: replay them from another copy if it needs them.",
+        name,
+        first - place,
+        partition.partition(),
+        place,
+        first - 1,
+        first);
+    return first;
   }
 
   private static Map<Integer, Long> byPartition(Map<TopicPartition, Long> offsets) {

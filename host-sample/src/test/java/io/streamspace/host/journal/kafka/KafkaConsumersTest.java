@@ -13,6 +13,7 @@ import io.streamspace.host.journal.JournalEntry;
 import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.JournalLag;
+import io.streamspace.host.support.LogCapture;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -408,6 +410,45 @@ class KafkaConsumersTest {
     }
     // one partition: anything earlier would have been handed first
     assertEquals(List.of("after-0", "after-1", "after-2"), recording.ids());
+  }
+
+  @Test
+  void aPluginAwayPastTheTopicsRetention_goesOnFromTheFirstRecordKept_andSaysHowManyItMissed()
+      throws Exception {
+    String topic = topic(1);
+    Recording recording = new Recording();
+    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+      consumers.started(new ActivePlugin("away", new HeldFlushes(), null));
+      assertEquals(Map.of(0, 0L), awaitPositioned("away", topic, 1));
+      consumers.stopping("away");
+      for (int i = 0; i < 5; i++) {
+        send(topic, entry("kept-" + i, "acct-1"));
+      }
+      // the retention deletes the first three while the plugin is away
+      try (Admin admin = kafka.admin()) {
+        admin
+            .deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(3)))
+            .all()
+            .get(10, TimeUnit.SECONDS);
+      }
+
+      List<String> logged =
+          LogCapture.during(
+              () -> {
+                consumers.started(new ActivePlugin("away", new HeldFlushes(), null));
+                Await.await(
+                    WAIT, POLL, "the kept records handed", () -> recording.handed.size() == 2);
+              });
+
+      assertEquals(List.of("kept-3", "kept-4"), recording.ids());
+      assertTrue(
+          logged.stream()
+              .anyMatch(
+                  line ->
+                      line.startsWith(
+                          "ERROR Kafka journal consumer away: 3 records of partition 0")),
+          String.join("\n", logged));
+    }
   }
 
   @Test

@@ -112,6 +112,38 @@ class KafkaIntakeTest {
   }
 
   @Test
+  void anExistingTopicsShorterRetentionIsRaisedToTheJournals_aLongerOrUnlimitedOneStays()
+      throws Exception {
+    String shorter = TOPIC + "-shorter";
+    String unlimited = TOPIC + "-unlimited";
+    kafka.createTopic(
+        shorter, 1, 1, Map.of("retention.ms", Long.toString(Duration.ofDays(2).toMillis())));
+    kafka.createTopic(unlimited, 1, 1, Map.of("retention.ms", "-1"));
+    try (Admin admin = kafka.admin()) {
+      for (String name : List.of(shorter, unlimited)) {
+        KafkaTopic.ensure(
+            admin,
+            new KafkaSettings(kafka.bootstrapServers(), name, 1, (short) 1, Map.of()),
+            Duration.ofDays(35));
+      }
+
+      assertEquals(Long.toString(Duration.ofDays(36).toMillis()), retentionMs(admin, shorter));
+      assertEquals("-1", retentionMs(admin, unlimited));
+    }
+  }
+
+  private static String retentionMs(Admin admin, String topic) throws Exception {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    return admin
+        .describeConfigs(Set.of(resource))
+        .all()
+        .get(30, TimeUnit.SECONDS)
+        .get(resource)
+        .get("retention.ms")
+        .value();
+  }
+
+  @Test
   void aBatchIsAcknowledgedAndReadFromTheTopic_keyedByAccountWithTheJournalsHeaders()
       throws Exception {
     List<JournalEntry> batch =
