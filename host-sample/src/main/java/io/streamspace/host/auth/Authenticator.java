@@ -113,11 +113,10 @@ public final class Authenticator {
   }
 
   private static void refuse(Context ctx, Duration wait) {
-    long seconds = WindowCounts.seconds(wait);
-    ctx.header("Retry-After", Long.toString(seconds));
-    throw new ApiException(
-        HttpStatus.TOO_MANY_REQUESTS,
+    throw WindowCounts.tooMany(
+        ctx,
+        wait,
         "too_many_failed_authentications",
-        "too many failed authentications from this address; retry in " + seconds + " s");
+        seconds -> "too many failed authentications from this address; retry in " + seconds + " s");
   }
 }

@@ -2,7 +2,6 @@ package io.streamspace.host.auth;
 
 import io.javalin.http.Context;
 import io.streamspace.common.http.ApiException;
-import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -36,16 +35,16 @@ public final class TokenMintingLimit {
         .retryAfter(adminId)
         .ifPresent(
             wait -> {
-              long seconds = WindowCounts.seconds(wait);
-              ctx.header("Retry-After", Long.toString(seconds));
-              throw new ApiException(
-                  HttpStatus.TOO_MANY_REQUESTS,
+              throw WindowCounts.tooMany(
+                  ctx,
+                  wait,
                   "too_many_tokens",
-                  "at most "
-                      + MAX_TOKENS
-                      + " tokens a minute may be issued by one admin; retry in "
-                      + seconds
-                      + " s");
+                  seconds ->
+                      "at most "
+                          + MAX_TOKENS
+                          + " tokens a minute may be issued by one admin; retry in "
+                          + seconds
+                          + " s");
             });
   }
 

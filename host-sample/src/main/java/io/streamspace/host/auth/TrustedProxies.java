@@ -1,9 +1,8 @@
 package io.streamspace.host.auth;
 
 import io.javalin.http.Context;
-import java.math.BigInteger;
+import io.streamspace.host.net.AddressBlock;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,23 +25,9 @@ public final class TrustedProxies {
   /** None: every client is its socket's address. */
   public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
-  /** An address range: the first {@code bits} of {@code network}. */
-  private record Range(byte[] network, int bits) {
-    boolean contains(InetAddress address) {
-      byte[] bytes = address.getAddress();
-      if (bytes.length != network.length) {
-        return false;
-      }
-      int width = bytes.length * 8;
-      BigInteger mask =
-          BigInteger.ONE.shiftLeft(width).subtract(BigInteger.ONE).shiftRight(bits).not();
-      return new BigInteger(1, bytes).and(mask).equals(new BigInteger(1, network).and(mask));
-    }
-  }
+  private final List<AddressBlock> ranges;
 
-  private final List<Range> ranges;
-
-  private TrustedProxies(List<Range> ranges) {
+  private TrustedProxies(List<AddressBlock> ranges) {
     this.ranges = List.copyOf(ranges);
   }
 
@@ -57,12 +42,12 @@ public final class TrustedProxies {
     if (value.isBlank()) {
       return NONE;
     }
-    List<Range> ranges = new ArrayList<>();
+    List<AddressBlock> ranges = new ArrayList<>();
     for (String entry : value.split(",")) {
       String trimmed = entry.strip();
       if (!trimmed.isEmpty()) {
         ranges.add(
-            range(trimmed)
+            AddressBlock.parse(trimmed)
                 .orElseThrow(
                     () ->
                         new IllegalArgumentException(
@@ -75,47 +60,8 @@ public final class TrustedProxies {
     return new TrustedProxies(ranges);
   }
 
-  private static Optional<Range> range(String text) {
-    int slash = text.indexOf('/');
-    Optional<InetAddress> address = literal(slash < 0 ? text : text.substring(0, slash));
-    if (address.isEmpty()) {
-      return Optional.empty();
-    }
-    byte[] bytes = address.get().getAddress();
-    int bits = bytes.length * 8;
-    if (slash >= 0) {
-      try {
-        bits = Integer.parseInt(text.substring(slash + 1));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
-      if (bits < 0 || bits > bytes.length * 8) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(new Range(bytes, bits));
-  }
-
-  /** An IP literal, never a name: a name would be looked up in DNS. */
-  static Optional<InetAddress> literal(String text) {
-    String bare = text.strip();
-    if (bare.startsWith("[") && bare.endsWith("]")) {
-      bare = bare.substring(1, bare.length() - 1);
-    }
-    boolean ipv4 = bare.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean ipv6 = bare.contains(":") && bare.matches("[0-9A-Fa-f:.]+");
-    if (!ipv4 && !ipv6) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(InetAddress.getByName(bare)); // a literal: no lookup
-    } catch (UnknownHostException e) {
-      return Optional.empty();
-    }
-  }
-
   boolean trusts(InetAddress address) {
-    return ranges.stream().anyMatch(range -> range.contains(address));
+    return ranges.stream().anyMatch(block -> block.contains(address));
   }
 
   /** The address the request's client is counted under. */
@@ -139,12 +85,12 @@ public final class TrustedProxies {
    */
   String clientOf(String socketAddress, List<String> forwarded) {
     String client = socketAddress;
-    Optional<InetAddress> current = literal(socketAddress);
+    Optional<InetAddress> current = AddressBlock.literal(socketAddress);
     for (int i = forwarded.size() - 1; i >= 0; i--) {
       if (current.isEmpty() || !trusts(current.get())) {
         return client;
       }
-      Optional<InetAddress> hop = literal(forwarded.get(i));
+      Optional<InetAddress> hop = AddressBlock.literal(forwarded.get(i));
       if (hop.isEmpty()) {
         return client;
       }

@@ -1,11 +1,15 @@
 package io.streamspace.host.auth;
 
+import io.javalin.http.Context;
+import io.streamspace.common.http.ApiException;
+import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * Counts per key in memory, each in a fixed window from its first count: a key counted {@code
@@ -65,6 +69,16 @@ final class WindowCounts {
   /** Whole seconds to wait, rounded up, at least 1: what {@code Retry-After} says. */
   static long seconds(Duration wait) {
     return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+
+  /**
+   * The 429 refusal of a key that must wait: sets {@code Retry-After} on the answer and returns
+   * the error to throw, whose message {@code why} writes from the whole seconds to wait.
+   */
+  static ApiException tooMany(Context ctx, Duration wait, String code, LongFunction<String> why) {
+    long seconds = seconds(wait);
+    ctx.header("Retry-After", Long.toString(seconds));
+    return new ApiException(HttpStatus.TOO_MANY_REQUESTS, code, why.apply(seconds));
   }
 
   synchronized int trackedKeys() {

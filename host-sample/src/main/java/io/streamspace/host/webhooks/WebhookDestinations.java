@@ -1,5 +1,6 @@
 package io.streamspace.host.webhooks;
 
+import io.streamspace.host.net.AddressBlock;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -84,31 +85,15 @@ public final class WebhookDestinations {
         + "=true";
   }
 
-  /** An address block, {@code prefix} leading bits of {@code network}, and what it is for. */
-  private record Block(byte[] network, int prefix, String kind) {
+  /** An address block and what it is for. */
+  private record Block(AddressBlock addresses, String kind) {
 
     static Block of(String cidr, String kind) {
-      String[] addressAndPrefix = cidr.split("/");
-      try {
-        // literals only: no lookup
-        byte[] network = InetAddress.getByName(addressAndPrefix[0]).getAddress();
-        return new Block(network, Integer.parseInt(addressAndPrefix[1]), kind);
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException(cidr, e);
-      }
+      return new Block(AddressBlock.of(cidr), kind);
     }
 
     boolean contains(byte[] address) {
-      if (address.length != network.length) {
-        return false;
-      }
-      for (int bit = 0; bit < prefix; bit++) {
-        int mask = 0x80 >>> (bit % 8);
-        if ((address[bit / 8] & mask) != (network[bit / 8] & mask)) {
-          return false;
-        }
-      }
-      return true;
+      return addresses.contains(address);
     }
   }
 

@@ -64,7 +64,9 @@ abstract class BillingHostTestBase {
 
   @AfterAll
   void stopHost() {
-    billing.close();
+    if (billing != null) { // null when the host failed to start: let that error be the one shown
+      billing.close();
+    }
   }
 
   /**
