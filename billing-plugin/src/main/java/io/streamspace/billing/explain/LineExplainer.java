@@ -57,7 +57,7 @@ import javax.sql.DataSource;
  */
 public final class LineExplainer {
 
-  /** Records read at a time when a whole line is streamed (CSV). */
+  /** Records whose events are looked up at a time when a whole line is streamed (CSV). */
   static final int CHUNK = 1000;
 
   /** The most journaled events looked up for one page's sessions. */
@@ -114,6 +114,7 @@ public final class LineExplainer {
       page = page.subList(0, Math.min(limit, page.size()));
       Currency currency = Currency.getInstance(invoice.invoice().currency());
       BigDecimal total = records.total();
+      BigDecimal sumOfRounded = records.sumOfRounded();
       boolean retained = page.stream().allMatch(r -> !Boolean.FALSE.equals(r.eventsRetained()));
       BigDecimal step = BigDecimal.ONE.movePointLeft(Money.minorDigits(currency));
       return new LineExplanation(
@@ -125,8 +126,8 @@ public final class LineExplainer {
           new Sums(
               total,
               total.compareTo(line.amount()) == 0,
-              records.sumOfRounded(),
-              line.amount().subtract(records.sumOfRounded()),
+              sumOfRounded,
+              line.amount().subtract(sumOfRounded),
               step,
               "Each amount is rounded half up to "
                   + step.toPlainString()
@@ -149,14 +150,23 @@ public final class LineExplainer {
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       Records records = records(connection, invoice, line);
-      for (long offset = 0; ; offset += CHUNK) {
-        List<ExplainedRecord> chunk = withEvents(records.page(offset, CHUNK));
-        chunk.forEach(each);
-        if (chunk.size() < CHUNK) {
-          return;
-        }
-      }
+      List<ExplainedRecord> chunk = new ArrayList<>(CHUNK);
+      records.forEach(
+          r -> {
+            chunk.add(r);
+            if (chunk.size() == CHUNK) {
+              withEvents(chunk).forEach(each);
+              chunk.clear();
+            }
+          });
+      withEvents(chunk).forEach(each);
     }
+  }
+
+  /** What is done with each record of a line read whole. */
+  @FunctionalInterface
+  interface RecordSink {
+    void accept(ExplainedRecord record) throws SQLException;
   }
 
   private String notRetained() {
@@ -178,6 +188,9 @@ public final class LineExplainer {
     BigDecimal sumOfRounded() throws SQLException;
 
     List<ExplainedRecord> page(long offset, int limit) throws SQLException;
+
+    /** Every record, in order, without their events. */
+    void forEach(RecordSink sink) throws SQLException;
   }
 
   /** A line's few records, computed whole. */
@@ -198,6 +211,13 @@ public final class LineExplainer {
     public List<ExplainedRecord> page(long offset, int limit) {
       int from = (int) Math.min(offset, all.size());
       return all.subList(from, (int) Math.min(all.size(), from + (long) limit));
+    }
+
+    @Override
+    public void forEach(RecordSink sink) throws SQLException {
+      for (ExplainedRecord r : all) {
+        sink.accept(r);
+      }
     }
   }
 
@@ -306,16 +326,18 @@ public final class LineExplainer {
     @Override
     public BigDecimal sumOfRounded() throws SQLException {
       // each record's own rounding, by the same rule, over every record of the line
-      BigDecimal sum = Money.zero(currency);
-      for (long offset = 0; ; offset += CHUNK) {
-        List<LineRecords.Row> rows = LineRecords.page(connection, of, offset, CHUNK);
-        for (LineRecords.Row row : rows) {
-          sum = sum.add(priced(row.unitSeconds().multiply(row.unitPrice())));
-        }
-        if (rows.size() < CHUNK) {
-          return sum;
-        }
-      }
+      BigDecimal[] sum = {Money.zero(currency)};
+      LineRecords.forEach(
+          connection,
+          of,
+          row -> sum[0] = sum[0].add(priced(row.unitSeconds().multiply(row.unitPrice()))));
+      return sum[0];
+    }
+
+    @Override
+    public void forEach(RecordSink sink) throws SQLException {
+      long[] n = {0};
+      LineRecords.forEach(connection, of, row -> sink.accept(record(++n[0], row)));
     }
 
     private BigDecimal priced(BigDecimal pricedUnitSeconds) {
@@ -326,28 +348,30 @@ public final class LineExplainer {
     public List<ExplainedRecord> page(long offset, int limit) throws SQLException {
       List<ExplainedRecord> page = new ArrayList<>();
       long n = offset;
-      BigDecimal step = step(currency);
       for (LineRecords.Row row : LineRecords.page(connection, of, offset, limit)) {
-        page.add(
-            new ExplainedRecord(
-                ++n,
-                "usage_record",
-                row.sessionId(),
-                null,
-                row.from(),
-                row.to(),
-                plain(row.unitSeconds()),
-                unit.quantity(row.unitSeconds()),
-                unit.label(),
-                plain(row.unitPrice()),
-                priced(row.unitSeconds().multiply(row.unitPrice())),
-                step,
-                priced(row.runningPriced()),
-                null,
-                null,
-                List.of()));
+        page.add(record(++n, row));
       }
       return page;
+    }
+
+    private ExplainedRecord record(long n, LineRecords.Row row) {
+      return new ExplainedRecord(
+          n,
+          "usage_record",
+          row.sessionId(),
+          null,
+          row.from(),
+          row.to(),
+          plain(row.unitSeconds()),
+          unit.quantity(row.unitSeconds()),
+          unit.label(),
+          plain(row.unitPrice()),
+          priced(row.unitSeconds().multiply(row.unitPrice())),
+          step(currency),
+          priced(row.runningPriced()),
+          null,
+          null,
+          List.of());
     }
   }
 
@@ -362,14 +386,10 @@ public final class LineExplainer {
     LineRecords.Of every =
         new LineRecords.Of(
             invoice.id(), invoice.userId(), invoice.periodEnd(), line.resourceType(), null);
+    // the hours' allowance covers the dearest usage first, whatever its price: every record of
+    // the resource is read, once (an invoice's records of one resource: its hybrid overage)
     List<LineRecords.Row> rows = new ArrayList<>();
-    for (long offset = 0; ; offset += CHUNK) {
-      List<LineRecords.Row> chunk = LineRecords.page(connection, every, offset, CHUNK);
-      rows.addAll(chunk);
-      if (chunk.size() < CHUNK) {
-        break;
-      }
-    }
+    LineRecords.forEach(connection, every, rows::add);
     // the buckets as invoicing makes them: per UTC clock hour, resource and unit price
     Map<UsageBucket, List<LineRecords.Row>> byBucket = new LinkedHashMap<>();
     Map<List<Object>, BigDecimal> sums = new LinkedHashMap<>();

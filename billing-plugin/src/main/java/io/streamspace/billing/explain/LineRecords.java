@@ -58,6 +58,19 @@ final class LineRecords {
           LIMIT :limit OFFSET :offset"""
               .formatted(BILLED));
 
+  private static final NamedSql ALL =
+      NamedSql.of(
+          """
+          SELECT r.session_id, r.slice_start, r.slice_end, r.unit_seconds, r.unit_price,
+                 sum(r.unit_seconds * r.unit_price)
+                   OVER (ORDER BY r.slice_start, r.session_id ROWS UNBOUNDED PRECEDING)
+          %s
+          ORDER BY r.slice_start, r.session_id"""
+              .formatted(BILLED));
+
+  /** Rows fetched at a time when every record of a line is read. */
+  private static final int FETCH_SIZE = 1000;
+
   private static final NamedSql TOTALS =
       NamedSql.of(
           "SELECT count(*), coalesce(sum(r.unit_seconds * r.unit_price), 0) %s".formatted(BILLED));
@@ -72,6 +85,13 @@ final class LineRecords {
 
   private LineRecords() {}
 
+  /** What is done with each row of a line read whole. */
+  @FunctionalInterface
+  interface RowSink {
+    void accept(Row row) throws SQLException;
+  }
+
+  /** {@code limit} records of the line from {@code offset} on (a page of the answer). */
   static List<Row> page(Connection connection, Of line, long offset, int limit)
       throws SQLException {
     try (PreparedStatement statement =
@@ -79,17 +99,42 @@ final class LineRecords {
         ResultSet rs = statement.executeQuery()) {
       List<Row> rows = new ArrayList<>();
       while (rs.next()) {
-        rows.add(
-            new Row(
-                rs.getString(1),
-                Sql.instant(rs.getTimestamp(2)),
-                Sql.instant(rs.getTimestamp(3)),
-                rs.getBigDecimal(4),
-                rs.getBigDecimal(5),
-                rs.getBigDecimal(6)));
+        rows.add(row(rs));
       }
       return rows;
     }
+  }
+
+  /**
+   * Every record of the line in order, from one cursor a chunk at a time (a large line is never
+   * held, nor read again page by page), in a read-only transaction of its own on {@code
+   * connection}, which it leaves in autocommit.
+   */
+  static void forEach(Connection connection, Of line, RowSink sink) throws SQLException {
+    connection.setAutoCommit(false); // a fetch size streams rows only inside a transaction
+    connection.setReadOnly(true);
+    try (PreparedStatement statement = bind(ALL, line).prepare(connection)) {
+      statement.setFetchSize(FETCH_SIZE);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(row(rs));
+        }
+      }
+    } finally {
+      connection.rollback();
+      connection.setReadOnly(false);
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private static Row row(ResultSet rs) throws SQLException {
+    return new Row(
+        rs.getString(1),
+        Sql.instant(rs.getTimestamp(2)),
+        Sql.instant(rs.getTimestamp(3)),
+        rs.getBigDecimal(4),
+        rs.getBigDecimal(5),
+        rs.getBigDecimal(6));
   }
 
   static Totals totals(Connection connection, Of line) throws SQLException {
