@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * events go through intake into the host's journal, the packaged plugin rates them, an admin
  * invoices them, and {@code GET /invoices/{id}/lines/{n}/explain} traces the cpu line to the
  * journaled event ids by the plugin-api's {@code JournalEvents}, which the host answers from its
- * journal. 2 cores from 01:00 to 03:00 on March 2 (a heartbeat at 01:30): two hourly records of
+ * journal ({@link LineExplanationOnKafkaE2ETest}: the Kafka journal's, alike). 2 cores from 01:00 to 03:00 on March 2 (a heartbeat at 01:30): two hourly records of
  * 7,200 core-seconds, 0.10 each, 4 core-hours × 0.05 = 0.20.
  */
 class LineExplanationE2ETest extends BillingHostTestBase {
@@ -40,6 +40,7 @@ class LineExplanationE2ETest extends BillingHostTestBase {
             heartbeat,
             terminated));
     api.awaitCaughtUp("billing");
+    awaitJournaled(4); // the Kafka journal's index is a consumer of its own
     api.runJob("calculate-usage");
     JsonNode invoice =
         api.http
