@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
@@ -243,19 +244,9 @@ public final class LineExplainer {
               currency);
       case "overage" ->
           resource != null
-              ? resourceOverage(connection, invoice, line, resource, currency)
+              ? resourceOverage(connection, invoice, line, resource, periods, currency)
               : meterOverage(connection, invoice, line, currency);
-      case "plan_fee" ->
-          prorated(
-              line,
-              interval(connection, invoice.userId(), line),
-              periods,
-              currency,
-              "The plan's price per "
-                  + interval(connection, invoice.userId(), line)
-                  + ", prorated to the second over each billing period the line covers (price ×"
-                  + " seconds covered / seconds of the period), summed exactly and rounded"
-                  + " once.");
+      case "plan_fee" -> planFee(connection, invoice, line, periods, currency);
       case "pack" -> pack(line, periods, currency);
       case "credit" -> credit(connection, document, line, currency);
       default -> throw new IllegalStateException("a line of unknown kind " + line.kind());
@@ -381,7 +372,12 @@ public final class LineExplainer {
    * price), so that each hour adds its overage, as {@link PeriodCharges#bucketOverage} counts it.
    */
   private Records resourceOverage(
-      Connection connection, InvoiceView invoice, Line line, UsageUnit unit, Currency currency)
+      Connection connection,
+      InvoiceView invoice,
+      Line line,
+      UsageUnit unit,
+      BillingPeriods periods,
+      Currency currency)
       throws SQLException {
     LineRecords.Of every =
         new LineRecords.Of(
@@ -391,32 +387,39 @@ public final class LineExplainer {
     List<LineRecords.Row> rows = new ArrayList<>();
     LineRecords.forEach(connection, every, rows::add);
     // the buckets as invoicing makes them: per UTC clock hour, resource and unit price
-    Map<UsageBucket, List<LineRecords.Row>> byBucket = new LinkedHashMap<>();
-    Map<List<Object>, BigDecimal> sums = new LinkedHashMap<>();
+    // the buckets as invoicing makes them (UsageClaims.span): per resource, unit price and UTC
+    // clock hour, cut by the billing period and by the invoice's start and end
+    record Slot(Instant start, Instant end, BigDecimal unitPrice) {}
+    Map<Slot, List<LineRecords.Row>> bySlot = new LinkedHashMap<>();
     for (LineRecords.Row row : rows) {
-      Instant hour = row.from().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
-      sums.merge(
-          List.of(hour, row.unitPrice().stripTrailingZeros()), row.unitSeconds(), BigDecimal::add);
+      Instant hour = row.from().truncatedTo(ChronoUnit.HOURS);
+      Instant start = latest(latest(periods.periodStart(row.from()), hour), invoice.periodStart());
+      Instant end = earliest(periods.periodEnd(row.from()), hour.plus(Duration.ofHours(1)));
+      if (row.from().isBefore(invoice.periodStart())) {
+        // a late record of an earlier period: its bucket ends where the invoice starts
+        start = latest(periods.periodStart(row.from()), hour);
+        end = earliest(end, invoice.periodStart());
+      }
+      end = earliest(end, invoice.periodEnd());
+      bySlot
+          .computeIfAbsent(
+              new Slot(start, end, row.unitPrice().stripTrailingZeros()), s -> new ArrayList<>())
+          .add(row);
     }
-    List<UsageBucket> buckets = new ArrayList<>();
-    sums.forEach(
-        (key, unitSeconds) ->
-            buckets.add(
+    Map<UsageBucket, List<LineRecords.Row>> byBucket = new LinkedHashMap<>();
+    bySlot.forEach(
+        (slot, ofSlot) ->
+            byBucket.put(
                 new UsageBucket(
                     unit,
-                    (Instant) key.get(0),
-                    ((Instant) key.get(0)).plus(Duration.ofHours(1)),
-                    unitSeconds,
-                    (BigDecimal) key.get(1))));
-    for (LineRecords.Row row : rows) {
-      Instant hour = row.from().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
-      UsageBucket bucket =
-          buckets.stream()
-              .filter(b -> b.start().equals(hour) && b.unitPrice().compareTo(row.unitPrice()) == 0)
-              .findFirst()
-              .orElseThrow();
-      byBucket.computeIfAbsent(bucket, b -> new ArrayList<>()).add(row);
-    }
+                    slot.start(),
+                    slot.end(),
+                    ofSlot.stream()
+                        .map(LineRecords.Row::unitSeconds)
+                        .reduce(BigDecimal.ZERO, BigDecimal::add),
+                    slot.unitPrice()),
+                ofSlot));
+    List<UsageBucket> buckets = List.copyOf(byBucket.keySet());
     List<PlanTerm> terms = terms(connection, invoice.userId(), invoice.periodEnd());
     List<ExplainedRecord> all = new ArrayList<>();
     BigDecimal running = BigDecimal.ZERO;
@@ -573,6 +576,29 @@ public final class LineExplainer {
     ZoneId zone = periods.zone();
     List<ExplainedRecord> all = new ArrayList<>();
     BigDecimal step = step(currency);
+    if (price == null || from == null || to == null) {
+      // a line stored without its range (written by hand, or before lines had one): the line
+      // itself is the one record there is to show
+      all.add(
+          new ExplainedRecord(
+              1,
+              "period_part",
+              null,
+              null,
+              from,
+              to,
+              null,
+              null,
+              null,
+              price,
+              line.amount(),
+              step,
+              line.amount(),
+              "the line as invoiced; its range was not stored",
+              null,
+              List.of()));
+      return new Listed(computation, all, line.amount());
+    }
     for (Instant cursor = from; cursor.isBefore(to); ) {
       Instant periodStart = periods.periodStart(cursor);
       Instant periodEnd = periods.periodEnd(cursor);
@@ -609,6 +635,27 @@ public final class LineExplainer {
     }
     return new Listed(
         computation, all, PeriodCharges.prorated(price, interval, from, to, periods, currency));
+  }
+
+  /** A plan fee: the plan's price per its interval, prorated per billing period. */
+  private static Records planFee(
+      Connection connection,
+      InvoiceView invoice,
+      Line line,
+      BillingPeriods periods,
+      Currency currency)
+      throws SQLException {
+    String interval = interval(connection, invoice.userId(), line);
+    return prorated(
+        line,
+        interval,
+        periods,
+        currency,
+        "The plan's price per "
+            + interval
+            + ("year".equals(interval) ? " (a twelfth of it per billing period)" : "")
+            + ", prorated to the second over each billing period the line covers (price ×"
+            + " seconds covered / seconds of the period), summed exactly and rounded once.");
   }
 
   /**
@@ -803,6 +850,14 @@ public final class LineExplainer {
       explained.add(r.withEvents(!ofSession.isEmpty(), found));
     }
     return explained;
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   private static BigDecimal step(Currency currency) {
