@@ -3,7 +3,7 @@
 // for admins.
 import {
   ApiError, BILLING, QUOTA_STATE_TEXT, announce, announceError, api, byId, clear, day, el,
-  instant, meterName, money, quantity, setUpSignIn, signedOutIfRefused, table,
+  instant, meterName, money, quantity, setUpSignIn, showInvoiceLines, signedOutIfRefused, table,
 } from './common.js';
 
 const PAGE_SIZE = 25;
@@ -391,3 +391,15 @@ adminForm('unlock-form', 'Unlocking the account', async (key) => {
 });
 
 const signOut = setUpSignIn(load);
+
+// An invoice's lines by id (a platform admin reads any); a click on a line opens its
+// explanation, as on the user page.
+byId('invoice-lines-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const id = value('invoice-lines-id');
+  try {
+    await showInvoiceLines(byId('admin-invoice-lines'), id, (path) => path);
+  } catch (error) {
+    announceError('Reading invoice ' + id + ' failed', error);
+  }
+});

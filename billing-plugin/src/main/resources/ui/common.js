@@ -340,3 +340,104 @@ export function banner(id, kind, title, next) {
   return el('div', { id, class: 'banner banner-' + kind },
       el('strong', { text: title }), el('span', { text: next }));
 }
+
+/** Records shown a page at a time in a line's explanation. */
+const EXPLAIN_PAGE = 50;
+
+/**
+ * An invoice's lines in holder, each a button: a click opens the line's explanation (GET
+ * /invoices/{id}/lines/{n}/explain) below them. inOrg names the organization in a path (the
+ * user page's; the admin page reads any invoice as it is).
+ */
+export async function showInvoiceLines(holder, invoiceId, inOrg) {
+  const invoice = await api(BILLING + inOrg('/invoices/' + encodeURIComponent(invoiceId)));
+  const explanation = el('div', { id: 'explanation-' + invoice.id, 'aria-live': 'polite' });
+  const name = invoice.invoice_number || 'draft ' + invoice.id;
+  clear(holder).append(
+      table('invoice-lines-' + invoice.id,
+          'Lines of invoice ' + name + ': choose one to see how it is computed',
+          [{ text: 'Line' }, { text: 'Description' }, { text: 'Quantity', num: true },
+            { text: 'Amount', num: true }],
+          invoice.lines.map((line) => [
+            String(line.line_no),
+            lineButton(invoice, line, explanation, inOrg),
+            { text: line.quantity === null ? '' : withUnit(line.quantity, line.unit), num: true },
+            { text: money(line.amount, invoice.currency), num: true },
+          ]), 'This invoice has no lines yet.'),
+      explanation);
+}
+
+function lineButton(invoice, line, holder, inOrg) {
+  const button = el('button', {
+    id: 'explain-line-' + invoice.id + '-' + line.line_no, type: 'button', class: 'link',
+    text: line.description, 'aria-label': 'Explain line ' + line.line_no + ': ' + line.description,
+  });
+  button.addEventListener('click', async () => {
+    try {
+      await showExplanation(holder, invoice, line, inOrg);
+    } catch (error) {
+      announceError('Explaining line ' + line.line_no + ' failed', error);
+    }
+  });
+  return button;
+}
+
+/** A line's explanation: its rule, how it adds up, and its records, a page at a time. */
+async function showExplanation(holder, invoice, line, inOrg) {
+  const path = '/invoices/' + invoice.id + '/lines/' + line.line_no + '/explain';
+  const first = await api(BILLING + inOrg(path + '?limit=' + EXPLAIN_PAGE));
+  const currency = first.currency;
+  const sums = first.sums;
+  const rows = el('tbody');
+  const more = el('button', { id: 'explain-more', type: 'button', class: 'secondary',
+    text: 'More records' });
+  let next = first.next_offset;
+  const add = (page) => {
+    for (const r of page.records) {
+      rows.append(el('tr', {},
+          el('th', { scope: 'row', text: String(r.n) }),
+          el('td', { text: r.source.replace(/_/g, ' ')
+              + (r.session_id ? ' of session ' + r.session_id : '')
+              + (r.member_id ? ' of ' + r.member_id : '')
+              + (r.detail ? ' (' + r.detail + ')' : '') }),
+          el('td', { text: r.from ? instant(r.from) + ' – ' + instant(r.to) : '' }),
+          el('td', { class: 'num',
+            text: r.quantity === null ? '' : withUnit(r.quantity, r.unit || '') }),
+          el('td', { class: 'num', text: money(r.amount, currency) }),
+          el('td', { class: 'num', text: money(r.subtotal, currency) }),
+          el('td', { text: r.events_retained === false ? 'no longer journaled'
+              : r.events.map((e) => e.type + ' ' + e.id + ' at ' + instant(e.occurred_at))
+                  .join('; ') })));
+    }
+    next = page.next_offset;
+    more.hidden = next === null;
+  };
+  more.addEventListener('click', async () => {
+    try {
+      add(await api(BILLING + inOrg(path + '?limit=' + EXPLAIN_PAGE + '&offset=' + next)));
+    } catch (error) {
+      announceError('Reading more records failed', error);
+    }
+  });
+  const head = el('tr', {}, ['#', 'Record', 'Period', 'Quantity', 'Amount', 'Subtotal',
+    'Journaled events'].map((text, i) => el('th', { scope: 'col',
+    class: i >= 3 && i <= 5 ? 'num' : null, text })));
+  clear(holder).append(
+      el('h3', { id: 'explanation-heading',
+        text: 'Line ' + line.line_no + ': ' + line.description + ', '
+            + money(line.amount, currency) }),
+      el('p', { id: 'explanation-computation', text: first.computation }),
+      el('p', { id: 'explanation-sums',
+        text: first.record_count + ' record(s) add up to ' + money(sums.total, currency)
+            + (sums.matches_line ? ', the line' : ', not the line as invoiced')
+            + '; each rounded on its own they make ' + money(sums.sum_of_rounded_records, currency)
+            + '. ' + sums.rounding_rule }),
+      first.events_note ? el('p', { id: 'explanation-events-note', class: 'note',
+        text: first.events_note }) : null,
+      el('table', { id: 'explanation-records' },
+          el('caption', { text: 'The records behind line ' + line.line_no }),
+          el('thead', {}, head), rows),
+      more);
+  add(first);
+  announce('Line ' + line.line_no + ' explained: ' + first.record_count + ' record(s).');
+}

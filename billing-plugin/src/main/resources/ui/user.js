@@ -2,7 +2,7 @@
 import {
   ApiError, BILLING, QUOTA_STATE_TEXT, addAmounts, announce, announceError, api, apiBlob, banner,
   byId, clear, day, el, instant, meterName, money, progressBar, quantity, setUpSignIn,
-  signedOutIfRefused, table, withUnit,
+  showInvoiceLines, signedOutIfRefused, table, withUnit,
 } from './common.js';
 
 /**
@@ -479,7 +479,7 @@ function showInvoices(page) {
   }
   holder.append(table('invoices-table', 'Your invoices, newest first',
       [{ text: 'Number' }, { text: 'Period' }, { text: 'Status' }, { text: 'Total', num: true },
-        { text: 'Due' }, { text: 'PDF' }],
+        { text: 'Due' }, { text: 'PDF' }, { text: 'Lines' }],
       page.invoices.map((i) => [
         i.invoice_number || 'Draft',
         day(i.period_start) + ' – ' + day(i.period_end),
@@ -487,7 +487,26 @@ function showInvoices(page) {
         { text: money(i.total, i.currency), num: true },
         day(i.due_date),
         pdfButton(i),
-      ]), 'No invoices yet.'));
+        linesButton(i),
+      ]), 'No invoices yet.'),
+      el('div', { id: 'invoice-lines' }));
+}
+
+/** Shows the invoice's lines below the list; a click on a line opens its explanation. */
+function linesButton(invoice) {
+  const name = invoice.invoice_number || 'draft ' + invoice.id;
+  const button = el('button', {
+    id: 'invoice-lines-' + invoice.id + '-open', type: 'button', class: 'secondary',
+    text: 'Lines', 'aria-label': 'Show the lines of invoice ' + name,
+  });
+  button.addEventListener('click', async () => {
+    try {
+      await showInvoiceLines(byId('invoice-lines'), invoice.id, inOrg);
+    } catch (error) {
+      announceError('Reading invoice ' + name + ' failed', error);
+    }
+  });
+  return button;
 }
 
 /** Downloads with the bearer header, then hands the browser a blob URL: no token in a URL. */

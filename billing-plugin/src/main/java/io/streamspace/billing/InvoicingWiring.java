@@ -1,6 +1,8 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.explain.LineExplainer;
 import io.streamspace.billing.http.CostRoutes;
+import io.streamspace.billing.http.ExplainRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
 import io.streamspace.billing.http.PaymentRoutes;
@@ -15,7 +17,8 @@ import io.streamspace.billing.payments.collection.CollectableCurrencies;
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
  * (both scheduled), a finalized invoice in a collectable currency queued for collection; the
- * user's invoice, cost and payment routes and the admin's invoice routes.
+ * user's invoice, cost and payment routes (an invoice line's explanation among them) and the
+ * admin's invoice routes.
  */
 final class InvoicingWiring {
 
@@ -40,7 +43,12 @@ final class InvoicingWiring {
     GenerateInvoicesJob generateInvoices =
         new GenerateInvoicesJob(drafts, finalizeInvoices, wiring.config(), wiring.clock());
     generateInvoices.scheduleOn(wiring.scheduler());
-    new InvoiceRoutes(wiring.orgAccess(), wiring.accounts(), queries, wiring.config())
+    InvoiceRoutes invoiceRoutes =
+        new InvoiceRoutes(wiring.orgAccess(), wiring.accounts(), queries, wiring.config());
+    invoiceRoutes.register(wiring.routes());
+    new ExplainRoutes(
+            invoiceRoutes,
+            new LineExplainer(wiring.dataSource(), wiring.config(), wiring.context()::journal))
         .register(wiring.routes());
     new CostRoutes(
             wiring.orgAccess(),

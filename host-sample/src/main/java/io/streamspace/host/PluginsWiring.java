@@ -6,6 +6,7 @@ import io.streamspace.host.catalog.PluginReleases;
 import io.streamspace.host.catalog.RepositoryReleases;
 import io.streamspace.host.http.PluginRouteTable;
 import io.streamspace.host.jobs.HostScheduler;
+import io.streamspace.host.journal.JournalEventLookup;
 import io.streamspace.host.metrics.HostMetrics;
 import io.streamspace.host.metrics.JobMeters;
 import io.streamspace.host.plugins.ManagedPlugin;
@@ -64,7 +65,8 @@ record PluginsWiring(
                 journal.journal(),
                 secretBox,
                 releases,
-                metrics::forPlugin));
+                metrics::forPlugin,
+                new JournalEventLookup(journal.journal())));
     PluginDataPurge dataPurge = new PluginDataPurge(dataSource, scheduler);
     // Closed in reverse: Quartz (waiting for running jobs) before the plugins unload.
     parts.open(registry);

@@ -151,7 +151,7 @@ public final class PeriodCharges {
    * otherwise cost a whole month, one of two months a single month. The sum is kept as an exact
    * fraction and rounded once.
    */
-  static BigDecimal prorated(
+  public static BigDecimal prorated(
       BigDecimal price,
       String interval,
       Instant from,
@@ -195,13 +195,13 @@ public final class PeriodCharges {
    *
    * @param bucket one of the buckets {@link #bucketOverage} was given
    */
-  record BucketOverage(UsageBucket bucket, BigDecimal unitSeconds) {}
+  public record BucketOverage(UsageBucket bucket, BigDecimal unitSeconds) {}
 
   /**
    * The hybrid overage of each bucket that has some (class comment): what its {@code overage}
    * line sums. Also what an invoice's breakdown by member shares out ({@link MemberShares}).
    */
-  static List<BucketOverage> bucketOverage(List<PlanTerm> terms, List<UsageBucket> usage) {
+  public static List<BucketOverage> bucketOverage(List<PlanTerm> terms, List<UsageBucket> usage) {
     Map<Slot, List<UsageBucket>> slots = new LinkedHashMap<>();
     for (UsageBucket bucket : usage) {
       slots

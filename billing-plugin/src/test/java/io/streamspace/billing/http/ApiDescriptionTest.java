@@ -134,6 +134,10 @@ class ApiDescriptionTest {
     String invoicePath = "/invoices/" + invoice.body().path("id").asLong();
     fits("GET /invoices/{id}", "200", call(HttpMethod.GET, invoicePath, john, null));
     fits(
+        "GET /invoices/{id}/lines/{n}/explain",
+        "200",
+        call(HttpMethod.GET, invoicePath + "/lines/1/explain", john, null));
+    fits(
         "POST /admin/credits",
         "201",
         call(

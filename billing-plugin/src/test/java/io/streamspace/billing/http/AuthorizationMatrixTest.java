@@ -133,6 +133,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /invoices"),
           adminOrOwner("GET /invoices/{id}"),
           adminOrOwner("GET /invoices/{id}/pdf"),
+          adminOrOwner("GET /invoices/{id}/lines/{n}/explain"),
           adminOrOwner("GET /credits"),
           adminOrOwner("GET /payments"),
           adminOrOwner("GET /purchases"),
@@ -343,6 +344,7 @@ class AuthorizationMatrixTest {
   private String withIds(String path) {
     return path.replace("/invoices/{id}", "/invoices/" + invoiceId)
         .replace("/purchases/{id}", "/purchases/" + purchaseId)
-        .replace("/packs/{id}", "/packs/slots-5");
+        .replace("/packs/{id}", "/packs/slots-5")
+        .replace("/lines/{n}", "/lines/1");
   }
 }

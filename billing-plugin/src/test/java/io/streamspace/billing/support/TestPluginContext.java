@@ -4,6 +4,7 @@ import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.event.JournalEvents;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -20,7 +21,7 @@ import javax.sql.DataSource;
 
 /**
  * A hand-written host context: real PostgreSQL, a movable clock, direct jobs, a route table,
- * dead letters kept in a list, metrics kept in memory.
+ * dead letters kept in a list, metrics kept in memory, the journal a test sets.
  */
 public final class TestPluginContext implements PluginContext {
 
@@ -37,6 +38,7 @@ public final class TestPluginContext implements PluginContext {
   private final RecordingMetrics metrics = new RecordingMetrics();
   private final DataSource dataSource;
   private volatile String configJson = "{}";
+  private volatile JournalEvents journal = JournalEvents.none();
 
   public TestPluginContext(MutableClock clock) {
     this(clock, TestDatabase.dataSource());
@@ -51,6 +53,16 @@ public final class TestPluginContext implements PluginContext {
 
   public void setConfigJson(String json) {
     configJson = json;
+  }
+
+  /** The journal the plugin looks events up in; none (a host that keeps none) until set. */
+  public void setJournal(JournalEvents journal) {
+    this.journal = journal;
+  }
+
+  @Override
+  public JournalEvents journal() {
+    return journal;
   }
 
   public void setSecret(String name, String value) {

@@ -4,6 +4,7 @@ import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.event.JournalEvents;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
@@ -15,7 +16,8 @@ import javax.sql.DataSource;
 final class HostPluginContext implements PluginContext {
 
   /** The host services every plugin context shares. */
-  record SharedServices(DataSource dataSource, Clock clock, SessionControl sessions) {}
+  record SharedServices(
+      DataSource dataSource, Clock clock, SessionControl sessions, JournalEvents journal) {}
 
   private final String pluginId;
   private final SharedServices shared;
@@ -99,6 +101,11 @@ final class HostPluginContext implements PluginContext {
   @Override
   public PluginMetrics metrics() {
     return metrics;
+  }
+
+  @Override
+  public JournalEvents journal() {
+    return shared.journal();
   }
 
   @Override

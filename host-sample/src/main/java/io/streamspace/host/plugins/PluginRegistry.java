@@ -20,6 +20,7 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.event.DeadLetters;
+import io.streamspace.plugin.api.event.JournalEvents;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.nio.file.Path;
@@ -67,7 +68,8 @@ public final class PluginRegistry implements AutoCloseable {
       PluginLifecycleListener lifecycle,
       SecretBox secretBox,
       PluginReleases releases,
-      Function<String, PluginMetrics> metrics) {}
+      Function<String, PluginMetrics> metrics,
+      JournalEvents journalEvents) {}
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
@@ -478,7 +480,10 @@ public final class PluginRegistry implements AutoCloseable {
               id,
               configOf(plugin),
               new HostPluginContext.SharedServices(
-                  services.dataSource(), services.clock(), services.sessions()),
+                  services.dataSource(),
+                  services.clock(),
+                  services.sessions(),
+                  services.journalEvents()),
               services.scheduler().forPlugin(id),
               services.routes().forPlugin(id),
               services.events().publisherFor(id),

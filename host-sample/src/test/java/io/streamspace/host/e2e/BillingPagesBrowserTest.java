@@ -273,6 +273,35 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   }
 
   /**
+   * A click on ann's invoice's lines, then on its cpu line, opens the line's explanation: its
+   * rule, its 10 hourly records of session s-ann (2 cores: 0.10 each) adding up to the line's
+   * $1.00, each with the journaled events of its session.
+   */
+  @Test
+  void aClickOnAnInvoiceLineOpensItsExplanation() {
+    annSignedIn();
+    long invoiceId = annInvoice.get("id").asLong();
+
+    byId("invoice-lines-" + invoiceId + "-open").click();
+    browser.await(d -> !d.findElements(By.id("explain-line-" + invoiceId + "-1")).isEmpty());
+    byId("explain-line-" + invoiceId + "-1").click();
+    browser.await(d -> !d.findElements(By.id("explanation-records")).isEmpty());
+
+    assertEquals("Line 1: cpu usage, $1.00", byId("explanation-heading").getText());
+    assertTrue(
+        byId("explanation-sums").getText().startsWith("10 record(s) add up to $1.00, the line"),
+        byId("explanation-sums").getText());
+    List<WebElement> rows = byId("explanation-records").findElements(By.cssSelector("tbody tr"));
+    assertEquals(10, rows.size());
+    String first = rows.get(0).getText();
+    assertTrue(
+        first.contains("usage record of session s-" + ann)
+            && first.contains("$0.10")
+            && first.contains("session.created"),
+        first);
+  }
+
+  /**
    * ann's invoice of March 1 to 3 lies in this period (from March 1): the page shows it as
    * already invoiced, the estimate as what is not invoiced yet (her session of March 5), and the
    * two added up, each labelled, as the API answers them; the usage so far is the usage of the

@@ -3,6 +3,7 @@ package io.streamspace.plugin.api;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.event.DeadLetters;
 import io.streamspace.plugin.api.event.EventPublisher;
+import io.streamspace.plugin.api.event.JournalEvents;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
@@ -14,7 +15,8 @@ import javax.sql.DataSource;
  * What the host offers a plugin. One context per plugin; it stays valid from
  * {@link PlatformPlugin#onLoad} to {@link PlatformPlugin#onUnload}.
  *
- * <p>Stable since 0.1; {@link #deadLetters()} and {@link #metrics()} since 0.2.
+ * <p>Stable since 0.1; {@link #deadLetters()} and {@link #metrics()} since 0.2; {@link
+ * #journal()} since 0.3.
  */
 public interface PluginContext {
 
@@ -66,5 +68,17 @@ public interface PluginContext {
    */
   default PluginMetrics metrics() {
     return PluginMetrics.none();
+  }
+
+  /**
+   * The host's journal of accepted platform events, read-only: what the plugin looks up to trace
+   * its figures back to the events the platform sent. Stable since 0.3.
+   *
+   * <p>The default is for hosts that keep no journal (plugin-api &lt; 0.3): {@link
+   * JournalEvents#none()}, whose lookups answer nothing, so a plugin keeps working and says the
+   * events are not available.
+   */
+  default JournalEvents journal() {
+    return JournalEvents.none();
   }
 }

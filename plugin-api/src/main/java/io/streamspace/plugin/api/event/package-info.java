@@ -3,6 +3,7 @@
  * Every event carries an {@code id} for de-duplication and an {@code occurredAt} instant.
  * {@link io.streamspace.plugin.api.event.DeadLetters} keeps those a plugin can never store.
  * Stable since 0.1 ({@code DeadLetters} and {@code UsageReport} since 0.2, {@code
- * OrganizationEvent} since 0.3).
+ * OrganizationEvent} and {@code JournalEvents}, a read-only look into the host's journal, since
+ * 0.3).
  */
 package io.streamspace.plugin.api.event;

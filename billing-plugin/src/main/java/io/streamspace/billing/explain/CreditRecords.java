@@ -1,0 +1,98 @@
+package io.streamspace.billing.explain;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.invoicing.InvoiceView;
+import io.streamspace.billing.invoicing.InvoiceView.Line;
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+
+/** A credit line's record: the credit used, who granted it, why, and when it expires. */
+final class CreditRecords {
+
+  private static final NamedSql CREDITS_USED =
+      NamedSql.of(
+          """
+          SELECT a.credit_id, a.amount, c.reason, c.granted_by, c.granted_at, c.expires_at,
+                 c.amount
+          FROM billing_credit_applications a JOIN billing_credits c ON c.id = a.credit_id
+          WHERE a.invoice_id = :invoice_id ORDER BY a.id""");
+
+  private CreditRecords() {}
+
+  /**
+   * A credit line: the k-th credit line of the invoice is its k-th credit use (finalization
+   * stores them in the order it consumed the credits: earliest expiry, then oldest grant).
+   */
+  static Records of(
+      Connection connection, InvoiceView.WithLines document, Line line, Currency currency)
+      throws SQLException {
+    int k = 0;
+    for (Line other : document.lines()) {
+      if (other.lineNo() == line.lineNo()) {
+        break;
+      }
+      if ("credit".equals(other.kind())) {
+        k++;
+      }
+    }
+    List<ExplainedRecord> uses = new ArrayList<>();
+    try (PreparedStatement statement =
+            CREDITS_USED.bind("invoice_id", document.invoice().id()).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        BigDecimal applied = rs.getBigDecimal(2).negate();
+        uses.add(
+            new ExplainedRecord(
+                1,
+                "credit_application",
+                null,
+                null,
+                rs.getTimestamp(5).toInstant(),
+                rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(),
+                null,
+                null,
+                null,
+                null,
+                Money.shown(applied, currency),
+                Figures.step(currency),
+                Money.shown(applied, currency),
+                "credit "
+                    + rs.getLong(1)
+                    + " of "
+                    + Money.shown(rs.getBigDecimal(7), currency).toPlainString()
+                    + " "
+                    + currency.getCurrencyCode()
+                    + " granted by "
+                    + rs.getString(4)
+                    + " ("
+                    + rs.getString(3)
+                    + "), used up to what was still due; from is when it was granted, to when"
+                    + " it expires",
+                null,
+                List.of()));
+      }
+    }
+    ExplainedRecord use =
+        k < uses.size() && uses.get(k).amount().compareTo(line.amount()) == 0
+            ? uses.get(k)
+            : uses.stream()
+                .filter(u -> u.amount().compareTo(line.amount()) == 0)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "no credit use of " + line.amount() + " on the invoice"));
+    return new Records.Listed(
+        "A credit applied to what the invoice's charges come to (credits are used earliest"
+            + " expiry first, then oldest grant): negative.",
+        List.of(use),
+        use.amount());
+  }
+}
