@@ -41,7 +41,6 @@ import javax.sql.DataSource;
  * </ul>
  *
  * <p>A page's usage records are traced to their sessions' events by {@link JournalTrace}.
- * </ul>
  */
 public final class LineExplainer {
 
