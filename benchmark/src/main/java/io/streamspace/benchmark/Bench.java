@@ -183,7 +183,8 @@ final class Bench implements BenchHost, AutoCloseable {
                 o.pluginReleases(),
                 o.webhookDeliveryInterval(),
                 o.journal(),
-                o.kafka()));
+                o.kafka(),
+                o.idleConnectionsAtStop()));
     admission = new AdmissionService(host.plugins());
   }
 
