@@ -49,8 +49,8 @@ import java.util.Map;
  *                    PostgreSQL journal
  * @param idleConnectionsAtStop how long a stop leaves a client's kept-alive connection open that
  *                    has nothing in flight (default {@link #DEFAULT_IDLE_CONNECTIONS_AT_STOP},
- *                    Jetty's); tests shorten it ({@link Builder#quickStopForTests()}). No
- *                    command-line option sets it
+ *                    Jetty's); tests and the benchmark shorten it ({@link
+ *                    Builder#quickStopForTests()}). No command-line option sets it
  */
 public record HostOptions(
     int port,
@@ -86,7 +86,7 @@ public record HostOptions(
    * clients' idle connections, yet a connection busy reading a request or writing an answer (not
    * idle) is left alone as ever.
    */
-  static final Duration TESTS_IDLE_CONNECTIONS_AT_STOP = Duration.ofMillis(100);
+  public static final Duration TESTS_IDLE_CONNECTIONS_AT_STOP = Duration.ofMillis(100);
 
   /** Ten seconds of intake at 100,000 events a second. */
   public static final long DEFAULT_MAX_JOURNAL_LAG = 1_000_000;
@@ -216,7 +216,12 @@ public record HostOptions(
      * otherwise wait.
      */
     public Builder quickStopForTests() {
-      this.idleConnectionsAtStop = TESTS_IDLE_CONNECTIONS_AT_STOP;
+      return idleConnectionsAtStop(TESTS_IDLE_CONNECTIONS_AT_STOP);
+    }
+
+    /** How long a stop leaves a kept-alive connection open that has nothing in flight. */
+    public Builder idleConnectionsAtStop(Duration idleConnectionsAtStop) {
+      this.idleConnectionsAtStop = idleConnectionsAtStop;
       return this;
     }
 
