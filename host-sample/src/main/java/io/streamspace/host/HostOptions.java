@@ -83,8 +83,9 @@ public record HostOptions(
 
   /**
    * {@link Builder#quickStopForTests()}: a test host stops without waiting a second for its
-   * clients' idle connections, yet a connection busy reading a request or writing an answer (not
-   * idle) is left alone as ever.
+   * clients' idle connections. A request being handled is not cut short by it (Jetty times out
+   * only a pending read or write), but one whose body or answer stalls that long on the network
+   * during the stop is.
    */
   public static final Duration TESTS_IDLE_CONNECTIONS_AT_STOP = Duration.ofMillis(100);
 
