@@ -84,7 +84,10 @@ final class Bench implements BenchHost, AutoCloseable {
             .port(0)
             .dataDir(folder.resolve("data"))
             .pluginsDir(folder.resolve("plugins"))
-            .secrets(Map.of());
+            .secrets(Map.of())
+            // its hosts stop once measured (one per workload, per size): no need to wait a
+            // second each time for the benchmark's own idle connections
+            .idleConnectionsAtStop(HostOptions.TESTS_IDLE_CONNECTIONS_AT_STOP);
     line.pluginRepositories().forEach(options::pluginRepository);
     BenchKafka kafka = null;
     if (line.journal == JournalKind.KAFKA) {
@@ -183,7 +186,8 @@ final class Bench implements BenchHost, AutoCloseable {
                 o.pluginReleases(),
                 o.webhookDeliveryInterval(),
                 o.journal(),
-                o.kafka()));
+                o.kafka(),
+                o.idleConnectionsAtStop()));
     admission = new AdmissionService(host.plugins());
   }
 

@@ -97,76 +97,6 @@ class BenchCommandTest {
     assertFalse(Files.exists(Path.of(folder.group(1))), "the temporary folder is deleted");
   }
 
-  /**
-   * {@code --size small --journal kafka --only intake}: the host journals on a broker the
-   * benchmark starts in its own JVM (no bootstrap servers given), and intake's rows come with the
-   * raw producer's to the same broker: intake against the producer's time, the producer's own
-   * rate and latencies, the plugin's apply rate. The workload's checks passed (it would be a
-   * failed row otherwise): every event accepted, once in the journal's index and once in the
-   * topic. No timing is asserted.
-   */
-  @Test
-  void benchOnKafkaMeasuresIntakeAgainstARawProducerToTheSameBroker_eachEventJournaledOnce()
-      throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    BenchCommandLine line =
-        BenchCommandLine.parse(
-            new String[] {
-              "--size",
-              "small",
-              "--journal",
-              "kafka",
-              "--only",
-              "intake",
-              "--plugin-repository",
-              repository.location()
-            });
-    ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-    int exit = Bench.run(line, print(progress), print(out), logs -> {});
-
-    String console = progress.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, console + out);
-    assertTrue(console.contains("bench: the journal on Kafka, on a broker started in this JVM"));
-    assertTrue(
-        Pattern.compile("intake: the topic holds the [\\d,]+ events once each")
-            .matcher(console)
-            .find(),
-        console);
-    List<String> table = out.toString(StandardCharsets.UTF_8).lines().toList();
-    List<List<String>> rows =
-        table.stream().skip(2).takeWhile(l -> l.startsWith("|")).map(r -> split(r)).toList();
-    assertEquals(3, rows.size(), "intake, the raw producer, the plugin's apply: " + table);
-    String on = "on Kafka (12 partitions, a broker in this JVM)";
-
-    List<String> intake = rows.get(0);
-    assertEquals(
-        "intake: events over HTTP in batches of 1,000, journaled " + on + " (p50/p99 per batch)",
-        intake.get(0));
-    assertTrue(intake.get(3).endsWith(" events/s"), intake.toString());
-    assertTrue(intake.get(6).startsWith("idempotent acks=all producer"), intake.toString());
-    assertTrue(intake.get(6).contains("(lz4, linger 5 ms, batches of 262,144 bytes)"));
-    assertTrue(intake.get(8).matches("\\d+\\.\\d\\d"), "time over the producer's: " + intake);
-    assertTrue(intake.get(9).startsWith("≥ 0.5 × the raw producer's rate"), intake.toString());
-    assertTrue(List.of("yes", "no").contains(intake.get(10)), intake.toString());
-
-    List<String> producer = rows.get(1);
-    assertEquals(
-        "intake: the raw producer alone, " + on + " (p50/p99 per batch of 1,000)", producer.get(0));
-    // as many records as intake journaled events
-    long events = Math.round(rate(intake.get(3)) * seconds(intake.get(2)));
-    long records = Long.parseLong(producer.get(1).replace(" records", "").replace(",", ""));
-    assertEquals(events, records, 10, "events and records: " + rows);
-    assertTrue(producer.get(3).endsWith(" records/s"), producer.toString());
-    assertFalse(producer.get(4).isEmpty() || producer.get(5).isEmpty(), producer.toString());
-
-    assertTrue(
-        rows.get(2).get(0).startsWith("intake: the same events applied by the billing plugin"),
-        rows.get(2).toString());
-    assertTrue(rows.get(2).get(3).endsWith(" events/s"), rows.get(2).toString());
-  }
-
   @Test
   void theJournalIsPostgresOrKafka_andTheKafkaOptionsNeedTheKafkaJournal() throws Exception {
     BenchCommandLine kafka =
@@ -202,12 +132,12 @@ class BenchCommandTest {
   }
 
   /** A rate cell's figure, e.g. 3,123 of "3,123 events/s". */
-  private static double rate(String cell) {
+  static double rate(String cell) {
     return Double.parseDouble(cell.substring(0, cell.indexOf(' ')).replace(",", ""));
   }
 
   /** A time cell in seconds: "5,443 ms" or "61.2 s". */
-  private static double seconds(String cell) {
+  static double seconds(String cell) {
     String figure = cell.substring(0, cell.indexOf(' ')).replace(",", "");
     return cell.endsWith(" ms") ? Double.parseDouble(figure) / 1000 : Double.parseDouble(figure);
   }
@@ -340,7 +270,7 @@ class BenchCommandTest {
     assertEquals(List.of(), none.pluginRepositories(Map.of(), null));
   }
 
-  private static PrintStream print(ByteArrayOutputStream bytes) {
+  static PrintStream print(ByteArrayOutputStream bytes) {
     return new PrintStream(bytes, true, StandardCharsets.UTF_8);
   }
 
@@ -349,7 +279,7 @@ class BenchCommandTest {
   }
 
   /** A row's cells (no cell of these rows holds an escaped bar). */
-  private static List<String> split(String row) {
+  static List<String> split(String row) {
     String inner = row.substring(1, row.length() - 1);
     return Arrays.stream(inner.split("\\|", -1)).map(String::strip).toList();
   }

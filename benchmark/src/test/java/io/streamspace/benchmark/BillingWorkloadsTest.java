@@ -50,6 +50,7 @@ class BillingWorkloadsTest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(dbUrl)
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
                 .dataDir(work.resolve("data"))

@@ -47,6 +47,10 @@ import java.util.Map;
  *                    the host's database)
  * @param kafka       where the Kafka journal is, with {@link JournalKind#KAFKA}; null with the
  *                    PostgreSQL journal
+ * @param idleConnectionsAtStop how long a stop leaves a client's kept-alive connection open that
+ *                    has nothing in flight (default {@link #DEFAULT_IDLE_CONNECTIONS_AT_STOP},
+ *                    Jetty's); tests and the benchmark shorten it ({@link
+ *                    Builder#quickStopForTests()}). No command-line option sets it
  */
 public record HostOptions(
     int port,
@@ -64,7 +68,8 @@ public record HostOptions(
     PluginReleases pluginReleases,
     Duration webhookDeliveryInterval,
     JournalKind journal,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    Duration idleConnectionsAtStop) {
 
   /** Loopback: a host reachable from elsewhere is a choice the operator makes ({@code --host}). */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -72,6 +77,17 @@ public record HostOptions(
   public static final Duration DEFAULT_WEBHOOK_DELIVERY_INTERVAL = Duration.ofSeconds(5);
 
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(35);
+
+  /** Jetty's own: a client that sends on its idle connection meanwhile is answered 503. */
+  public static final Duration DEFAULT_IDLE_CONNECTIONS_AT_STOP = Duration.ofSeconds(1);
+
+  /**
+   * {@link Builder#quickStopForTests()}: a test host stops without waiting a second for its
+   * clients' idle connections. A request being handled is not cut short by it (Jetty times out
+   * only a pending read or write), but one whose body or answer stalls that long on the network
+   * during the stop is.
+   */
+  public static final Duration TESTS_IDLE_CONNECTIONS_AT_STOP = Duration.ofMillis(100);
 
   /** Ten seconds of intake at 100,000 events a second. */
   public static final long DEFAULT_MAX_JOURNAL_LAG = 1_000_000;
@@ -89,6 +105,13 @@ public record HostOptions(
     if (webhookDeliveryInterval == null || webhookDeliveryInterval.isNegative()) {
       throw new IllegalArgumentException(
           "webhookDeliveryInterval must be zero or positive, got " + webhookDeliveryInterval);
+    }
+    if (idleConnectionsAtStop == null
+        || idleConnectionsAtStop.isNegative()
+        || idleConnectionsAtStop.isZero()) {
+      // Jetty reads zero as "never"
+      throw new IllegalArgumentException(
+          "idleConnectionsAtStop must be positive, got " + idleConnectionsAtStop);
     }
     if (journal == null) {
       throw new IllegalArgumentException("journal must name a kind");
@@ -127,6 +150,7 @@ public record HostOptions(
     private Duration webhookDeliveryInterval = DEFAULT_WEBHOOK_DELIVERY_INTERVAL;
     private JournalKind journal = JournalKind.POSTGRES;
     private KafkaSettings kafka;
+    private Duration idleConnectionsAtStop = DEFAULT_IDLE_CONNECTIONS_AT_STOP;
 
     private Builder() {}
 
@@ -187,6 +211,21 @@ public record HostOptions(
       return this;
     }
 
+    /**
+     * For tests only: a stop closes the clients' idle kept-alive connections after {@link
+     * #TESTS_IDLE_CONNECTIONS_AT_STOP} rather than a second, which every host a test stops would
+     * otherwise wait.
+     */
+    public Builder quickStopForTests() {
+      return idleConnectionsAtStop(TESTS_IDLE_CONNECTIONS_AT_STOP);
+    }
+
+    /** How long a stop leaves a kept-alive connection open that has nothing in flight. */
+    public Builder idleConnectionsAtStop(Duration idleConnectionsAtStop) {
+      this.idleConnectionsAtStop = idleConnectionsAtStop;
+      return this;
+    }
+
     public Builder maxEventAge(Duration maxEventAge) {
       this.maxEventAge = maxEventAge;
       return this;
@@ -238,7 +277,8 @@ public record HostOptions(
           pluginReleases,
           webhookDeliveryInterval,
           journal,
-          kafka);
+          kafka,
+          idleConnectionsAtStop);
     }
   }
 }

@@ -71,6 +71,7 @@ record HttpWiring(HttpServer server) {
     return new HttpWiring(
         new HttpServer(
             mapper,
+            options.idleConnectionsAtStop(),
             new HealthRoutes(
                 plugins.registry(),
                 authenticator,

@@ -291,6 +291,7 @@ class DemoTest {
     return Host.start(
         HostOptions.builder()
             .port(0)
+            .quickStopForTests()
             .dbUrl(dbUrl)
             .pluginsDir(work.resolve("plugins"))
             .pluginRepository(repository.location())

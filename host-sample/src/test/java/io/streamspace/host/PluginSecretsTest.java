@@ -53,6 +53,7 @@ class PluginSecretsTest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(TestDatabases.freshDatabaseUrl())
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
                 .secrets(environment)
@@ -79,6 +80,7 @@ class PluginSecretsTest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(TestDatabases.freshDatabaseUrl())
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
                 .secrets(environment)
@@ -263,6 +265,7 @@ class PluginSecretsTest {
     return Host.start(
         HostOptions.builder()
             .port(0)
+            .quickStopForTests()
             .dbUrl(dbUrl)
             .pluginsDir(plugins)
             .dataDir(data)

@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.component.Graceful;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +53,18 @@ public final class HttpServer implements AutoCloseable {
 
   private final Javalin app;
 
+  /** How long a stop leaves a connection open that has nothing in flight ({@link #close}). */
+  private final Duration idleAtStop;
+
   /** Every route as Javalin registered it: what the API description is checked against. */
   private final List<ApiRoute> routes = new CopyOnWriteArrayList<>();
 
-  public HttpServer(ObjectMapper mapper, RouteGroup... groups) {
+  /**
+   * A server of these routes; a stop closes a connection that has nothing in flight (a client's
+   * kept-alive one) once it has been idle for {@code idleAtStop}.
+   */
+  public HttpServer(ObjectMapper mapper, Duration idleAtStop, RouteGroup... groups) {
+    this.idleAtStop = idleAtStop;
     this.app =
         Javalin.create(
             config -> {
@@ -152,6 +162,12 @@ public final class HttpServer implements AutoCloseable {
   /** Starts listening on {@code host}'s address (0.0.0.0: every interface); port 0 picks one. */
   public void start(String host, int port) {
     app.start(host, port);
+    for (Connector connector : app.jettyServer().server().getConnectors()) {
+      if (connector instanceof AbstractConnector drained) {
+        // read by the graceful shutdown, which sets it as every open connection's idle timeout
+        drained.setShutdownIdleTimeout(idleAtStop.toMillis());
+      }
+    }
   }
 
   /** The port it listens on. */
@@ -164,7 +180,9 @@ public final class HttpServer implements AutoCloseable {
    * connections are answered 503 at once (Jetty's graceful shutdown of its statistics handler),
    * while those in flight (an intake batch being journaled, a manual job run being waited for)
    * end, for at most {@link #DRAIN}; then every connection closes, and whatever still ran is cut
-   * short (its client retries; an intake batch is idempotent).
+   * short (its client retries; an intake batch is idempotent). A connection with nothing in
+   * flight closes once it has been idle for the {@code idleAtStop} given (a second, Jetty's, in
+   * production).
    */
   @Override
   public void close() {

@@ -73,6 +73,7 @@ class EmbeddedDatabaseTest {
   private HostOptions.Builder options(Path dataDir) {
     return HostOptions.builder()
         .port(0)
+        .quickStopForTests()
         .dataDir(dataDir)
         .pluginsDir(work.resolve("no-plugins"))
         .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN));

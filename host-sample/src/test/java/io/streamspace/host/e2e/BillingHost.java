@@ -42,6 +42,7 @@ final class BillingHost implements AutoCloseable {
     HostOptions.Builder options =
         HostOptions.builder()
             .port(0)
+            .quickStopForTests()
             .dbUrl(dbUrl)
             .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
             .dataDir(work.resolve("data"))

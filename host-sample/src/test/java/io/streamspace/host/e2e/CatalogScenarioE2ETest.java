@@ -94,6 +94,7 @@ class CatalogScenarioE2ETest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(dbUrl)
                 .pluginsDir(pluginsDir)
                 .pluginRepository(served.url())

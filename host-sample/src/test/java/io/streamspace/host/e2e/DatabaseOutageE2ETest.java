@@ -82,6 +82,7 @@ class DatabaseOutageE2ETest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(server.getJdbcUrl("postgres", "postgres"))
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
                 .plugin("rec", rec)

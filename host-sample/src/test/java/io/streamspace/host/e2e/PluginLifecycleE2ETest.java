@@ -78,6 +78,7 @@ class PluginLifecycleE2ETest {
     return Host.start(
         HostOptions.builder()
             .port(0)
+            .quickStopForTests()
             .dbUrl(dbUrl)
             .pluginsDir(plugins)
             .dataDir(work.resolve("data"))

@@ -152,6 +152,7 @@ class PluginRestartE2ETest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(dbUrl)
                 .pluginsDir(pluginsDir)
                 .dataDir(work.resolve("data"))

@@ -74,6 +74,7 @@ class PluginsPageBrowserTest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(TestDatabases.freshDatabaseUrl())
                 .pluginsDir(Files.createDirectories(work.resolve("plugins")))
                 .pluginRepository(repository.location())

@@ -45,6 +45,7 @@ class EventJournalE2ETest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(TestDatabases.freshDatabaseUrl())
                 .pluginsDir(Path.of("target/no-plugins-here"))
                 .clock(clock)

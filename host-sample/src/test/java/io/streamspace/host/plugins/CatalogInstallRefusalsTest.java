@@ -51,6 +51,7 @@ class CatalogInstallRefusalsTest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(TestDatabases.freshDatabaseUrl())
                 .pluginsDir(pluginsDir)
                 .pluginRepository(work.resolve("missing").toString())

@@ -62,6 +62,7 @@ class CatalogSearchTest {
         Host.start(
             HostOptions.builder()
                 .port(0)
+                .quickStopForTests()
                 .dbUrl(TestDatabases.freshDatabaseUrl())
                 .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
                 .pluginRepository(missingRepository)

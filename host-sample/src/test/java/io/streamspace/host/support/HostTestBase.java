@@ -51,6 +51,7 @@ public abstract class HostTestBase {
   protected HostOptions.Builder nodeOptions(RecordingPlugin recording) {
     return HostOptions.builder()
         .port(0)
+        .quickStopForTests()
         .dbUrl(dbUrl)
         .pluginsDir(Path.of("target/no-plugins-here"))
         .dataDir(dataDir())
@@ -73,6 +74,7 @@ public abstract class HostTestBase {
     return Host.start(
         HostOptions.builder()
             .port(0)
+            .quickStopForTests()
             .dbUrl(dbUrl)
             .pluginsDir(Path.of("target/no-plugins-here"))
             .secrets(secrets)
