@@ -1,0 +1,15 @@
+package io.streamspace.billing.audit;
+
+/** What an entry records, by the names the trail stores and the admin filters on. */
+public final class AuditKinds {
+
+  public static final String CREDIT_GRANTED = "credit.granted";
+  public static final String INVOICE_CREATED = "invoice.created";
+  public static final String INVOICE_FINALIZED = "invoice.finalized";
+  public static final String INVOICE_PAID = "invoice.paid";
+  public static final String INVOICE_VOIDED = "invoice.voided";
+  public static final String INVOICE_OVERDUE = "invoice.overdue";
+  public static final String LOCK_RELEASED = "lock.released";
+
+  private AuditKinds() {}
+}

@@ -1,0 +1,54 @@
+package io.streamspace.billing.audit;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.json.JsonMapper;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Writes audit entries on the caller's connection, so that an entry commits or rolls back with
+ * the change it records. The chain fields (place, previous hash, hash) are the database's to
+ * fill ({@code billing_audit_link}, V41): the writer only says what happened.
+ *
+ * <p>A set-based change (an invoice run's drafts) writes its entries in its own statement
+ * instead, one row per changed row, into {@link #INSERT_COLUMNS}: see {@code InvoiceDrafts}.
+ */
+public final class AuditTrail {
+
+  /** The columns a writer fills, for set-based statements that insert entries themselves. */
+  public static final String INSERT_COLUMNS =
+      "billing_audit_entries (occurred_at, actor_type, actor_id, org_id, kind, subject, before,"
+          + " after, reason, request_id)";
+
+  private static final NamedSql INSERT =
+      NamedSql.of(
+          "INSERT INTO "
+              + INSERT_COLUMNS
+              + """
+
+              VALUES (:at, :actor_type, :actor_id, :org_id, :kind, :subject, :before::jsonb,
+                      :after::jsonb, :reason, :request_id)""");
+
+  private AuditTrail() {}
+
+  /** Appends the entry in the connection's transaction. */
+  public static void record(Connection connection, AuditEntry entry) throws SQLException {
+    Cause cause = entry.cause();
+    INSERT
+        .bind("at", entry.at())
+        .bind("actor_type", cause.actor().type().value())
+        .bind("actor_id", cause.actor().id())
+        .bind("org_id", entry.orgId())
+        .bind("kind", entry.kind())
+        .bind("subject", entry.subject())
+        .bind("before", json(entry.before()))
+        .bind("after", json(entry.after()))
+        .bind("reason", cause.reason())
+        .bind("request_id", cause.requestId())
+        .update(connection);
+  }
+
+  private static String json(Object value) {
+    return value == null ? null : JsonMapper.write(value);
+  }
+}

@@ -1,0 +1,102 @@
+-- The audit trail: one entry per change of money or of what decides money, written in the
+-- transaction of the change (io.streamspace.billing.audit explains the choices).
+--
+-- Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE for every role, and the privileges
+-- to do so are revoked from PUBLIC and from the role that runs the migrations (the plugin's).
+-- A superuser ignores privileges, and the table's owner may disable the trigger: the hash chain
+-- is what shows such an edit afterwards (GET /admin/audit/verify).
+--
+-- Tamper-evident: entries form one chain per organization ('' for platform-wide changes). Each
+-- entry holds its place in its chain (chain_seq, from 1, no gap), the hash of the previous entry
+-- of its chain, and its own hash: SHA-256 over billing_audit_canonical(entry) followed by the
+-- previous hash in hex. A row trigger fills the three from the chain's head row, which it locks
+-- until the transaction ends: entries of one organization take turns, those of different
+-- organizations never wait for each other, so a whole invoice run does not hold every admin
+-- action behind it, and a set-based statement that writes 100,000 entries needs no loop.
+
+CREATE TABLE billing_audit_entries (
+    id          bigserial   PRIMARY KEY,
+    chain       text        NOT NULL,
+    chain_seq   bigint      NOT NULL,
+    occurred_at timestamptz NOT NULL,
+    actor_type  text        NOT NULL
+        CHECK (actor_type IN ('user', 'admin', 'platform', 'job', 'stripe')),
+    actor_id    text,
+    org_id      text,
+    kind        text        NOT NULL,
+    subject     text,
+    before      jsonb,
+    after       jsonb,
+    reason      text,
+    request_id  text,
+    prev_hash   bytea,
+    hash        bytea       NOT NULL,
+    CONSTRAINT billing_audit_entries_chain_place UNIQUE (chain, chain_seq)
+);
+
+-- the admin's filters: by organization, by time, newest first
+CREATE INDEX billing_audit_entries_org ON billing_audit_entries (org_id, id);
+CREATE INDEX billing_audit_entries_time ON billing_audit_entries (occurred_at, id);
+
+-- Each chain's last entry: a missing tail (entries deleted from the end) shows against it.
+CREATE TABLE billing_audit_chains (
+    chain     text   PRIMARY KEY,
+    last_seq  bigint NOT NULL,
+    last_hash bytea
+);
+
+-- The text an entry's hash covers. Every field, in a fixed order, as a JSON array: jsonb's text
+-- is canonical (keys sorted, numbers as written), the instant is written in UTC to the
+-- microsecond, so the same entry gives the same text whatever the session's time zone.
+CREATE FUNCTION billing_audit_canonical(e billing_audit_entries) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_array(
+           e.id, e.chain, e.chain_seq,
+           to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           e.actor_type, e.actor_id, e.org_id, e.kind, e.subject, e.before, e.after, e.reason,
+           e.request_id)::text
+$$;
+
+CREATE FUNCTION billing_audit_hash(e billing_audit_entries) RETURNS bytea
+LANGUAGE sql STABLE AS $$
+  SELECT sha256(convert_to(billing_audit_canonical(e) || coalesce(encode(e.prev_hash, 'hex'), ''),
+                           'UTF8'))
+$$;
+
+CREATE FUNCTION billing_audit_link() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  head billing_audit_chains%ROWTYPE;
+BEGIN
+  NEW.chain := coalesce(NEW.org_id, '');
+  -- the head row, created on the chain's first entry, locked until the transaction ends
+  INSERT INTO billing_audit_chains AS h (chain, last_seq, last_hash)
+  VALUES (NEW.chain, 1, NULL)
+  ON CONFLICT (chain) DO UPDATE SET last_seq = h.last_seq + 1
+  RETURNING * INTO head;
+  NEW.chain_seq := head.last_seq;
+  NEW.prev_hash := head.last_hash;
+  NEW.hash := billing_audit_hash(NEW);
+  UPDATE billing_audit_chains SET last_hash = NEW.hash WHERE chain = NEW.chain;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER billing_audit_entries_link BEFORE INSERT ON billing_audit_entries
+FOR EACH ROW EXECUTE FUNCTION billing_audit_link();
+
+CREATE FUNCTION billing_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'billing_audit_entries is append-only: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+CREATE TRIGGER billing_audit_entries_append_only BEFORE UPDATE OR DELETE ON billing_audit_entries
+FOR EACH ROW EXECUTE FUNCTION billing_audit_refuse();
+
+CREATE TRIGGER billing_audit_entries_no_truncate BEFORE TRUNCATE ON billing_audit_entries
+FOR EACH STATEMENT EXECUTE FUNCTION billing_audit_refuse();
+
+REVOKE UPDATE, DELETE, TRUNCATE ON billing_audit_entries FROM PUBLIC;
+
+DO $$ BEGIN
+  EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON billing_audit_entries FROM %I', current_user);
+END $$;
