@@ -369,7 +369,7 @@ adminForm('credit-form', 'Granting the credit', async (key) => {
 adminForm('invoice-form', 'Generating the invoice', async (key) => {
   const invoice = await api(BILLING + '/admin/invoices', { method: 'POST', idempotencyKey: key,
     body: { user_id: value('invoice-user'), period_start: value('invoice-start'),
-      period_end: value('invoice-end') } });
+      period_end: value('invoice-end'), reason: value('invoice-reason') } });
   return 'Invoice ' + invoice.invoice_number + ' (id ' + invoice.id + ') for '
       + invoice.user_id + ': ' + money(invoice.total, invoice.currency) + ', '
       + invoice.status + '.';

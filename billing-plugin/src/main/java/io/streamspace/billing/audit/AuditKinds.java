@@ -9,7 +9,9 @@ public final class AuditKinds {
   public static final String INVOICE_PAID = "invoice.paid";
   public static final String INVOICE_VOIDED = "invoice.voided";
   public static final String INVOICE_OVERDUE = "invoice.overdue";
-  public static final String LOCK_RELEASED = "lock.released";
+  public static final String INVOICE_REFUNDED = "invoice.refunded";
+  public static final String HOLD_PLACED = "hold.placed";
+  public static final String HOLD_LIFTED = "hold.lifted";
 
   private AuditKinds() {}
 }

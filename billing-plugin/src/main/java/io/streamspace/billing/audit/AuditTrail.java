@@ -1,9 +1,11 @@
 package io.streamspace.billing.audit;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.json.JsonMapper;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Writes audit entries on the caller's connection, so that an entry commits or rolls back with
@@ -29,7 +31,44 @@ public final class AuditTrail {
               VALUES (:at, :actor_type, :actor_id, :org_id, :kind, :subject, :before::jsonb,
                       :after::jsonb, :reason, :request_id)""");
 
+  // entries of a batch, one row per element of the arrays, in their order (a chain's order)
+  private static final NamedSql INSERT_ALL =
+      NamedSql.of(
+          "INSERT INTO "
+              + INSERT_COLUMNS
+              + """
+
+              SELECT * FROM unnest(:at::text[]::timestamptz[], :actor_type::text[],
+                                   :actor_id::text[], :org_id::text[], :kind::text[],
+                                   :subject::text[], :before::text[]::jsonb[],
+                                   :after::text[]::jsonb[], :reason::text[],
+                                   :request_id::text[])""");
+
   private AuditTrail() {}
+
+  /** Appends the entries in the connection's transaction, in one statement, in their order. */
+  public static void recordAll(Connection connection, List<AuditEntry> entries)
+      throws SQLException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    INSERT_ALL
+        .bind("at", SqlArrays.array(connection, entries, AuditEntry::at))
+        .bind("actor_type", SqlArrays.array(connection, entries, e -> actor(e).type().value()))
+        .bind("actor_id", SqlArrays.array(connection, entries, e -> actor(e).id()))
+        .bind("org_id", SqlArrays.array(connection, entries, AuditEntry::orgId))
+        .bind("kind", SqlArrays.array(connection, entries, AuditEntry::kind))
+        .bind("subject", SqlArrays.array(connection, entries, AuditEntry::subject))
+        .bind("before", SqlArrays.array(connection, entries, e -> json(e.before())))
+        .bind("after", SqlArrays.array(connection, entries, e -> json(e.after())))
+        .bind("reason", SqlArrays.array(connection, entries, e -> e.cause().reason()))
+        .bind("request_id", SqlArrays.array(connection, entries, e -> e.cause().requestId()))
+        .update(connection);
+  }
+
+  private static Actor actor(AuditEntry entry) {
+    return entry.cause().actor();
+  }
 
   /** Appends the entry in the connection's transaction. */
   public static void record(Connection connection, AuditEntry entry) throws SQLException {

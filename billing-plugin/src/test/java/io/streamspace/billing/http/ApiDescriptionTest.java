@@ -129,7 +129,7 @@ class ApiDescriptionTest {
             HttpMethod.POST,
             "/admin/invoices",
             root,
-            "{\"user_id\":\"john\",\"period_start\":\"2026-03-01\",\"period_end\":\"2026-03-03\"}");
+            "{\"user_id\":\"john\",\"period_start\":\"2026-03-01\",\"period_end\":\"2026-03-03\", \"reason\": \"test\"}");
     fits("POST /admin/invoices", "201", invoice);
     String invoicePath = "/invoices/" + invoice.body().path("id").asLong();
     fits("GET /invoices/{id}", "200", call(HttpMethod.GET, invoicePath, john, null));
