@@ -8,9 +8,9 @@
 --
 -- Tamper-evident: entries form one chain per organization ('' for platform-wide changes). Each
 -- entry holds its place in its chain (chain_seq, from 1, no gap), the hash of the previous entry
--- of its chain, and its own hash: SHA-256 over billing_audit_canonical(entry) followed by the
--- previous hash in hex. A row trigger fills the three from the chain's head row, which it locks
--- until the transaction ends: entries of one organization take turns, those of different
+-- of its chain, and its own hash: SHA-256 over the entry's fields followed by the previous
+-- hash in hex (billing_audit_hash). A row trigger fills the three from the chain's head row,
+-- which it locks until the transaction ends: entries of one organization take turns, those of different
 -- organizations never wait for each other, so a whole invoice run does not hold every admin
 -- action behind it, and a set-based statement that writes 100,000 entries needs no loop.
 
@@ -45,22 +45,25 @@ CREATE TABLE billing_audit_chains (
     last_hash bytea
 );
 
--- The text an entry's hash covers. Every field, in a fixed order, as a JSON array: jsonb's text
--- is canonical (keys sorted, numbers as written), the instant is written in UTC to the
--- microsecond, so the same entry gives the same text whatever the session's time zone.
-CREATE FUNCTION billing_audit_canonical(e billing_audit_entries) RETURNS text
+-- An entry's hash: SHA-256 over the text of every field, in a fixed order, as a JSON array,
+-- followed by the previous hash in hex. jsonb's text is canonical (keys sorted, numbers as
+-- written) and the instant is written in UTC to the microsecond, so the same entry gives the
+-- same text whatever the session's time zone. It takes the fields one by one, not the row: a
+-- function of the table's row type would depend on the table, and the plugin's purge drops its
+-- tables without CASCADE.
+CREATE FUNCTION billing_audit_hash(
+    id bigint, chain text, chain_seq bigint, occurred_at timestamptz, actor_type text,
+    actor_id text, org_id text, kind text, subject text, before jsonb, after jsonb, reason text,
+    request_id text, prev_hash bytea) RETURNS bytea
 LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_array(
-           e.id, e.chain, e.chain_seq,
-           to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-           e.actor_type, e.actor_id, e.org_id, e.kind, e.subject, e.before, e.after, e.reason,
-           e.request_id)::text
-$$;
-
-CREATE FUNCTION billing_audit_hash(e billing_audit_entries) RETURNS bytea
-LANGUAGE sql STABLE AS $$
-  SELECT sha256(convert_to(billing_audit_canonical(e) || coalesce(encode(e.prev_hash, 'hex'), ''),
-                           'UTF8'))
+  SELECT sha256(convert_to(
+           jsonb_build_array(
+             id, chain, chain_seq,
+             to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+             actor_type, actor_id, org_id, kind, subject, before, after, reason,
+             request_id)::text
+           || coalesce(encode(prev_hash, 'hex'), ''),
+           'UTF8'))
 $$;
 
 CREATE FUNCTION billing_audit_link() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -75,7 +78,10 @@ BEGIN
   RETURNING * INTO head;
   NEW.chain_seq := head.last_seq;
   NEW.prev_hash := head.last_hash;
-  NEW.hash := billing_audit_hash(NEW);
+  NEW.hash := billing_audit_hash(NEW.id, NEW.chain, NEW.chain_seq, NEW.occurred_at,
+                                 NEW.actor_type, NEW.actor_id, NEW.org_id, NEW.kind,
+                                 NEW.subject, NEW.before, NEW.after, NEW.reason,
+                                 NEW.request_id, NEW.prev_hash);
   UPDATE billing_audit_chains SET last_hash = NEW.hash WHERE chain = NEW.chain;
   RETURN NEW;
 END $$;

@@ -10,6 +10,7 @@ public final class AuditKinds {
   public static final String INVOICE_VOIDED = "invoice.voided";
   public static final String INVOICE_OVERDUE = "invoice.overdue";
   public static final String INVOICE_REFUNDED = "invoice.refunded";
+  public static final String PLAN_CHANGED = "plan.changed";
   public static final String HOLD_PLACED = "hold.placed";
   public static final String HOLD_LIFTED = "hold.lifted";
 

@@ -41,7 +41,10 @@ public final class AuditLog {
           """
           WITH walked AS (
             SELECT e.id, e.chain, e.chain_seq, e.prev_hash, e.hash,
-                   billing_audit_hash(e) AS recomputed,
+                   billing_audit_hash(e.id, e.chain, e.chain_seq, e.occurred_at, e.actor_type,
+                                      e.actor_id, e.org_id, e.kind, e.subject, e.before,
+                                      e.after, e.reason, e.request_id, e.prev_hash)
+                     AS recomputed,
                    lag(e.chain_seq) OVER w AS previous_seq,
                    lag(e.hash) OVER w AS previous_hash
             FROM billing_audit_entries e

@@ -70,7 +70,6 @@ public final class InvoiceAdminRoutes {
     Caller admin = Access.admin(request);
     JsonNode body = Json.readObject(request);
     String userId = Json.requiredText(body, "user_id");
-    String reason = AuditCauses.requiredReason(body);
     ZoneId zone = config.get().billingTimeZone();
     Instant start =
         TimeRange.instantOrDate(Json.requiredText(body, "period_start"), "period_start", zone);
@@ -84,6 +83,7 @@ public final class InvoiceAdminRoutes {
       // usage after now is not rated yet, and the rest of the period could not be invoiced
       throw ApiException.badParameter("period_end", "period_end must not be in the future");
     }
+    String reason = AuditCauses.requiredReason(body);
     Account account =
         accounts
             .find(userId)

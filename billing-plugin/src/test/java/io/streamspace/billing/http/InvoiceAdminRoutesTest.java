@@ -352,7 +352,7 @@ class InvoiceAdminRoutesTest {
             .get("id")
             .asLong();
 
-    assertEquals("note", patch(id, "{\"status\": \"paid\"}").errorField());
+    assertEquals("reason", patch(id, "{\"status\": \"paid\"}").errorField());
     assertEquals("status", patch(id, "{\"status\": \"sent\", \"note\": \"x\"}").errorField());
     assertEquals(404, patch("abc", "{\"status\": \"paid\", \"note\": \"x\"}").status());
     assertEquals(404, patch(id + 1, "{\"status\": \"paid\", \"note\": \"x\"}").status());
