@@ -39,10 +39,12 @@ CREATE INDEX billing_audit_entries_org ON billing_audit_entries (org_id, id);
 CREATE INDEX billing_audit_entries_time ON billing_audit_entries (occurred_at, id);
 
 -- Each chain's last entry: a missing tail (entries deleted from the end) shows against it.
+-- previous_hash is the hash before the last one, kept for the trigger (see below).
 CREATE TABLE billing_audit_chains (
-    chain     text   PRIMARY KEY,
-    last_seq  bigint NOT NULL,
-    last_hash bytea
+    chain         text   PRIMARY KEY,
+    last_seq      bigint NOT NULL,
+    last_hash     bytea  NOT NULL,
+    previous_hash bytea
 );
 
 -- An entry's hash: SHA-256 over the text of every field, in a fixed order, as a JSON array,
@@ -66,23 +68,31 @@ LANGUAGE sql STABLE AS $$
            'UTF8'))
 $$;
 
+-- One statement per entry: the head row is created with the chain's first entry, or moved on
+-- by one, keeping the hash it held (the new entry's prev_hash) beside the new one. The hash of
+-- a first entry is computed either way (the VALUES), a cheap price for one round trip.
 CREATE FUNCTION billing_audit_link() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   head billing_audit_chains%ROWTYPE;
 BEGIN
   NEW.chain := coalesce(NEW.org_id, '');
-  -- the head row, created on the chain's first entry, locked until the transaction ends
-  INSERT INTO billing_audit_chains AS h (chain, last_seq, last_hash)
-  VALUES (NEW.chain, 1, NULL)
-  ON CONFLICT (chain) DO UPDATE SET last_seq = h.last_seq + 1
+  INSERT INTO billing_audit_chains AS h (chain, last_seq, last_hash, previous_hash)
+  VALUES (NEW.chain, 1,
+          billing_audit_hash(NEW.id, NEW.chain, 1, NEW.occurred_at, NEW.actor_type, NEW.actor_id,
+                             NEW.org_id, NEW.kind, NEW.subject, NEW.before, NEW.after,
+                             NEW.reason, NEW.request_id, NULL),
+          NULL)
+  ON CONFLICT (chain) DO UPDATE
+  SET last_seq = h.last_seq + 1,
+      previous_hash = h.last_hash,
+      last_hash = billing_audit_hash(NEW.id, NEW.chain, h.last_seq + 1, NEW.occurred_at,
+                                     NEW.actor_type, NEW.actor_id, NEW.org_id, NEW.kind,
+                                     NEW.subject, NEW.before, NEW.after, NEW.reason,
+                                     NEW.request_id, h.last_hash)
   RETURNING * INTO head;
   NEW.chain_seq := head.last_seq;
-  NEW.prev_hash := head.last_hash;
-  NEW.hash := billing_audit_hash(NEW.id, NEW.chain, NEW.chain_seq, NEW.occurred_at,
-                                 NEW.actor_type, NEW.actor_id, NEW.org_id, NEW.kind,
-                                 NEW.subject, NEW.before, NEW.after, NEW.reason,
-                                 NEW.request_id, NEW.prev_hash);
-  UPDATE billing_audit_chains SET last_hash = NEW.hash WHERE chain = NEW.chain;
+  NEW.prev_hash := head.previous_hash;
+  NEW.hash := head.last_hash;
   RETURN NEW;
 END $$;
 

@@ -283,6 +283,7 @@ class FinalizationBenchmark {
     STEPS.put("billing_invoice_member_amounts", "member amounts");
     STEPS.put("billing_invoice_numbers", "numbers");
     STEPS.put("UPDATE billing_invoices", "finalize update");
+    STEPS.put("INSERT INTO billing_audit_entries", "audit entries");
   }
 
   private static String step(String sql) {
