@@ -169,7 +169,9 @@ class ApiDescriptionTest {
             "GET /admin/quotas",
             "GET /admin/dashboard",
             "GET /admin/payments",
-            "GET /admin/reports")) {
+            "GET /admin/reports",
+            "GET /admin/audit",
+            "GET /admin/audit/verify")) {
       fits(route, "200", call(HttpMethod.GET, route.substring(4), root, null));
     }
     fits("GET /usage", "200", call(HttpMethod.GET, "/usage?member_id=john", john, null));
