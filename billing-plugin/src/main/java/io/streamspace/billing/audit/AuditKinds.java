@@ -11,6 +11,9 @@ public final class AuditKinds {
   public static final String INVOICE_OVERDUE = "invoice.overdue";
   public static final String INVOICE_REFUNDED = "invoice.refunded";
   public static final String PLAN_CHANGED = "plan.changed";
+  public static final String SPENDING_LIMIT_SET = "spending_limit.set";
+  public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
+  public static final String OVERAGE_CONFIRMED = "overage.confirmed";
   public static final String HOLD_PLACED = "hold.placed";
   public static final String HOLD_LIFTED = "hold.lifted";
 

@@ -34,6 +34,25 @@ final class AuditCauses {
   }
 
   /**
+   * The cause of a change made through a route of the organization's own (its Owner's, which
+   * the platform admin may call too): the admin's, with the body's {@code reason} if it gives
+   * one, else the user's. {@code body} may be null (a DELETE without one).
+   */
+  static Cause ofCaller(HttpRequest request, JsonNode body) {
+    Caller caller = request.caller();
+    if (!caller.isAdmin()) {
+      return user(request, caller);
+    }
+    JsonNode reason = body == null ? null : body.get("reason");
+    return admin(
+        request,
+        caller,
+        reason != null && reason.isTextual() && !reason.asText().isBlank()
+            ? reason.asText().strip()
+            : null);
+  }
+
+  /**
    * The {@code reason} an admin action requires: 400 naming {@code reason} when it is missing,
    * blank or longer than {@value #MAX_REASON_LENGTH} characters. Routes that asked for a {@code
    * note} before the audit trail still take one as the reason when no {@code reason} is given.

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Each wired kind of change, made through the loaded plugin as its users, admins and jobs make
  * it, writes exactly the entries it should, with its actor, reason, request id and the state
- * before and after. One scenario for all (run once, its entries checked kind by kind): Ann moves
- * to the pro plan, is granted a credit, invoiced for March by the jobs, goes overdue, is locked,
+ * before and after. One scenario for all (run once, its entries checked kind by kind): Ann
+ * confirms an overage, sets a spending limit an admin removes, moves to the pro plan, is granted a credit, invoiced for March by the jobs, goes overdue, is locked,
  * unlocked by an admin, her invoice voided; an admin invoices her first of April and marks it
  * paid. (Refunds: {@code StripeWebhookRouteTest}.)
  */
@@ -44,6 +44,21 @@ class AuditedChangesTest {
     billing = new BillingHarness(at("2026-03-10T12:00:00Z"), "{\"billingMode\": \"subscription\"}");
     billing.userCreated("ann", Map.of());
     billing.flush();
+    ok(
+        call(
+            HttpMethod.POST,
+            "/overage/confirm",
+            user("ann"),
+            "{\"meter\": \"ai_queries\"}",
+            "req-overage"));
+    ok(
+        call(
+            HttpMethod.PUT,
+            "/spending-limit",
+            user("ann"),
+            "{\"amount\": 50, \"action\": \"warn\"}",
+            "req-limit"));
+    ok(call(HttpMethod.DELETE, "/spending-limit?user_id=ann", admin("root"), null, "req-unlimit"));
     ok(call(HttpMethod.PUT, "/subscription", user("ann"), "{\"plan_id\": \"pro\"}", "req-plan"));
     ok(
         call(
@@ -140,6 +155,9 @@ class AuditedChangesTest {
       nullValues = "",
       textBlock =
           """
+      overage.confirmed      | user  | ann          |                       | req-overage | meter           |         | ai_queries
+      spending_limit.set     | user  | ann          |                       | req-limit   | amount          |         | 50
+      spending_limit.removed | admin | root         |                       | req-unlimit | amount          | 50      |
       plan.changed      | user  | ann               |                       | req-plan    | plan_id         | free    | pro
       credit.granted    | admin | root              | goodwill              | req-credit  | amount          |         | 1.00
       invoice.created   | job   | generate-invoices |                       |             | status          |         | draft
@@ -182,9 +200,9 @@ class AuditedChangesTest {
 
   @Test
   void theScenarioWroteNoOtherEntryAndItsChainIsIntact() {
-    assertEquals(11L, value("SELECT count(*) FROM billing_audit_entries"));
+    assertEquals(14L, value("SELECT count(*) FROM billing_audit_entries"));
     Answer verify = billing.call(HttpMethod.GET, "/admin/audit/verify", admin("root"));
     assertEquals(
-        "{\"intact\":true,\"checked\":11,\"chains\":1,\"broken\":null}", verify.body().toString());
+        "{\"intact\":true,\"checked\":14,\"chains\":1,\"broken\":null}", verify.body().toString());
   }
 }
