@@ -13,6 +13,8 @@ public final class AuditKinds {
   public static final String PLAN_CHANGED = "plan.changed";
   public static final String SPENDING_LIMIT_SET = "spending_limit.set";
   public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
+  public static final String SEAT_LIMIT_SET = "seat_limit.set";
+  public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
   public static final String OVERAGE_CONFIRMED = "overage.confirmed";
   public static final String HOLD_PLACED = "hold.placed";
   public static final String HOLD_LIFTED = "hold.lifted";
