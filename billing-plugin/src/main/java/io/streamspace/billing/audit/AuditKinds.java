@@ -13,6 +13,9 @@ public final class AuditKinds {
   public static final String PLAN_CHANGED = "plan.changed";
   public static final String SPENDING_LIMIT_SET = "spending_limit.set";
   public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
+  public static final String PACK_PURCHASED = "pack.purchased";
+  public static final String PACK_RENEWED = "pack.renewed";
+  public static final String PACK_CANCELLED = "pack.cancelled";
   public static final String SEAT_LIMIT_SET = "seat_limit.set";
   public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
   public static final String OVERAGE_CONFIRMED = "overage.confirmed";

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Each wired kind of change, made through the loaded plugin as its users, admins and jobs make
  * it, writes exactly the entries it should, with its actor, reason, request id and the state
  * before and after. One scenario for all (run once, its entries checked kind by kind): Ann
- * confirms an overage, sets a spending limit an admin removes, sets, changes and removes a seat limit, moves to the pro plan, is granted a credit, invoiced for March by the jobs, goes overdue, is locked,
+ * confirms an overage, sets a spending limit an admin removes, sets, changes and removes a seat limit, buys and renews a pack, buys and cancels another, moves to the pro plan, is granted a credit, invoiced for March by the jobs, goes overdue, is locked,
  * unlocked by an admin, her invoice voided; an admin invoices her first of April and marks it
  * paid. (Refunds: {@code StripeWebhookRouteTest}.)
  */
@@ -62,6 +62,18 @@ class AuditedChangesTest {
     ok(call(HttpMethod.PUT, "/seat-limit", user("ann"), "{\"limit\": 3}", "req-seats"));
     ok(call(HttpMethod.PUT, "/seat-limit", user("ann"), "{\"limit\": 5}", "req-seats-2"));
     ok(call(HttpMethod.DELETE, "/seat-limit", user("ann"), null, "req-seats-3"));
+    long slots =
+        call(HttpMethod.POST, "/packs/slots-5/purchase", user("ann"), "{}", "req-pack")
+            .body()
+            .get("id")
+            .asLong();
+    ok(call(HttpMethod.POST, "/purchases/" + slots + "/renew", user("ann"), null, "req-renew"));
+    long storage =
+        call(HttpMethod.POST, "/packs/storage-10/purchase", user("ann"), "{}", "req-pack-2")
+            .body()
+            .get("id")
+            .asLong();
+    ok(call(HttpMethod.POST, "/purchases/" + storage + "/cancel", user("ann"), null, "req-cancel"));
     ok(call(HttpMethod.PUT, "/subscription", user("ann"), "{\"plan_id\": \"pro\"}", "req-plan"));
     ok(
         call(
@@ -164,6 +176,10 @@ class AuditedChangesTest {
       seat_limit.set         | user  | ann          |                       | req-seats   | limit           |         | 3
       seat_limit.set         | user  | ann          |                       | req-seats-2 | limit           | 3       | 5
       seat_limit.removed     | user  | ann          |                       | req-seats-3 | limit           | 5       |
+      pack.purchased         | user  | ann          |                       | req-pack    | pack_id         |         | slots-5
+      pack.renewed           | user  | ann          |                       | req-renew   | valid_until     | 2026-04-09T12:00:00Z | 2026-05-09T12:00:00Z
+      pack.purchased         | user  | ann          |                       | req-pack-2  | kind            |         | recurring
+      pack.cancelled         | user  | ann          |                       | req-cancel  | cancelled_at    |         | 2026-03-10T12:00:00Z
       plan.changed      | user  | ann               |                       | req-plan    | plan_id         | free    | pro
       credit.granted    | admin | root              | goodwill              | req-credit  | amount          |         | 1.00
       invoice.created   | job   | generate-invoices |                       |             | status          |         | draft
@@ -209,9 +225,9 @@ class AuditedChangesTest {
 
   @Test
   void theScenarioWroteNoOtherEntryAndItsChainIsIntact() {
-    assertEquals(17L, value("SELECT count(*) FROM billing_audit_entries"));
+    assertEquals(21L, value("SELECT count(*) FROM billing_audit_entries"));
     Answer verify = billing.call(HttpMethod.GET, "/admin/audit/verify", admin("root"));
     assertEquals(
-        "{\"intact\":true,\"checked\":17,\"chains\":1,\"broken\":null}", verify.body().toString());
+        "{\"intact\":true,\"checked\":21,\"chains\":1,\"broken\":null}", verify.body().toString());
   }
 }

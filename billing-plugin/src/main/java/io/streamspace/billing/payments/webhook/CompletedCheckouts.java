@@ -172,6 +172,15 @@ final class CompletedCheckouts {
     BigDecimal price = StripeAmounts.fromMinorUnits(minor, currency);
     completion
         .after()
-        .add(packs.buyPaid(c, account, pack.get(), price, currency, session, completion.now()));
+        .add(
+            packs.buyPaid(
+                c,
+                account,
+                pack.get(),
+                price,
+                currency,
+                session,
+                completion.now(),
+                Cause.stripe(event.id())));
   }
 }
