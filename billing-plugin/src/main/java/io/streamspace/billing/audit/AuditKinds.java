@@ -19,6 +19,7 @@ public final class AuditKinds {
   public static final String SEAT_LIMIT_SET = "seat_limit.set";
   public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
   public static final String OVERAGE_CONFIRMED = "overage.confirmed";
+  public static final String OWNERSHIP_TRANSFERRED = "ownership.transferred";
   public static final String HOLD_PLACED = "hold.placed";
   public static final String HOLD_LIFTED = "hold.lifted";
 
