@@ -379,14 +379,14 @@ adminForm('invoice-status-form', 'Changing the invoice', async () => {
   const id = value('invoice-id');
   const invoice = await api(BILLING + '/admin/invoices/' + encodeURIComponent(id),
       { method: 'PATCH', body: { status: byId('invoice-new-status').value,
-        note: value('invoice-note') } });
+        reason: value('invoice-note') } });
   return 'Invoice ' + invoice.invoice_number + ' is now ' + invoice.status + '.';
 });
 
 adminForm('unlock-form', 'Unlocking the account', async (key) => {
   const user = value('unlock-user');
   const unlocked = await api(BILLING + '/admin/users/' + encodeURIComponent(user) + '/unlock',
-      { method: 'POST', body: { note: value('unlock-note') }, idempotencyKey: key });
+      { method: 'POST', body: { reason: value('unlock-note') }, idempotencyKey: key });
   return unlocked.user_id + ' is unlocked.';
 });
 

@@ -5,6 +5,8 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.json.JsonMapper;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -46,12 +48,18 @@ public final class AuditTrail {
 
   private AuditTrail() {}
 
-  /** Appends the entries in the connection's transaction, in one statement, in their order. */
-  public static void recordAll(Connection connection, List<AuditEntry> entries)
-      throws SQLException {
-    if (entries.isEmpty()) {
+  /**
+   * Appends the entries in the connection's transaction, in one statement, by organization (so
+   * two set-based writers take the chains' heads in one order and wait rather than deadlock),
+   * each organization's in their order.
+   */
+  public static void recordAll(Connection connection, List<AuditEntry> given) throws SQLException {
+    if (given.isEmpty()) {
       return;
     }
+    List<AuditEntry> entries = new ArrayList<>(given);
+    entries.sort(
+        Comparator.comparing(AuditEntry::orgId, Comparator.nullsFirst(Comparator.naturalOrder())));
     INSERT_ALL
         .bind("at", SqlArrays.array(connection, entries, AuditEntry::at))
         .bind("actor_type", SqlArrays.array(connection, entries, e -> actor(e).type().value()))

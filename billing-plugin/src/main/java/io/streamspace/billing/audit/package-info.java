@@ -31,6 +31,10 @@
  *       chunk writes its 250 {@code invoice.finalized} entries in one statement. The Java side
  *       never computes a hash and so cannot disagree with the verifier, which recomputes them
  *       with the same SQL function ({@code billing_audit_hash}).
+ *   <li><b>One order of the heads.</b> A set-based writer takes many heads in one transaction;
+ *       each writes its entries by organization ({@code AuditTrail.recordAll}, the drafts'
+ *       statement), as finalization already locks its chunk's accounts, so two writers that
+ *       share organizations wait for each other rather than deadlock.
  *   <li><b>Verification</b> walks every chain in one statement (a window over each chain in its
  *       order): a missing place, a previous hash that is not the previous entry's, a hash that is
  *       not its content's, or a head that counts entries no longer there; the broken link with

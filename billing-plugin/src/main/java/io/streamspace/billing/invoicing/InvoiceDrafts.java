@@ -42,7 +42,8 @@ public final class InvoiceDrafts {
   private static final String ONE_PER_PERIOD = "billing_invoices_one_per_period";
 
   // The invoice.created entries of the drafts a statement opened (its CTE "created"), written by
-  // the same statement: one row each, set-based as the drafts are.
+  // the same statement: one row each, set-based as the drafts are, by organization as every
+  // set-based writer of entries takes the chains' heads (AuditTrail.recordAll).
   private static final String AUDIT_CREATED =
       "INSERT INTO "
           + AuditTrail.INSERT_COLUMNS
@@ -56,7 +57,7 @@ public final class InvoiceDrafts {
                    'currency', currency,
                    'finalize_after', to_char(finalize_after AT TIME ZONE 'UTC', '%s')),
                  :reason, :request_id
-          FROM created ORDER BY id"""
+          FROM created ORDER BY user_id, id"""
               .formatted(AuditKinds.INVOICE_CREATED, ISO, ISO, ISO);
 
   private static final NamedSql GENERATE =
