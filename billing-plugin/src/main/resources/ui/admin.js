@@ -369,7 +369,7 @@ adminForm('credit-form', 'Granting the credit', async (key) => {
 adminForm('invoice-form', 'Generating the invoice', async (key) => {
   const invoice = await api(BILLING + '/admin/invoices', { method: 'POST', idempotencyKey: key,
     body: { user_id: value('invoice-user'), period_start: value('invoice-start'),
-      period_end: value('invoice-end') } });
+      period_end: value('invoice-end'), reason: value('invoice-reason') } });
   return 'Invoice ' + invoice.invoice_number + ' (id ' + invoice.id + ') for '
       + invoice.user_id + ': ' + money(invoice.total, invoice.currency) + ', '
       + invoice.status + '.';
@@ -379,14 +379,14 @@ adminForm('invoice-status-form', 'Changing the invoice', async () => {
   const id = value('invoice-id');
   const invoice = await api(BILLING + '/admin/invoices/' + encodeURIComponent(id),
       { method: 'PATCH', body: { status: byId('invoice-new-status').value,
-        note: value('invoice-note') } });
+        reason: value('invoice-note') } });
   return 'Invoice ' + invoice.invoice_number + ' is now ' + invoice.status + '.';
 });
 
 adminForm('unlock-form', 'Unlocking the account', async (key) => {
   const user = value('unlock-user');
   const unlocked = await api(BILLING + '/admin/users/' + encodeURIComponent(user) + '/unlock',
-      { method: 'POST', body: { note: value('unlock-note') }, idempotencyKey: key });
+      { method: 'POST', body: { reason: value('unlock-note') }, idempotencyKey: key });
   return unlocked.user_id + ' is unlocked.';
 });
 

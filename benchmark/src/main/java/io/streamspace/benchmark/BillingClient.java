@@ -95,7 +95,15 @@ final class BillingClient {
   /** An admin's invoice for the account and period, finalized now (its usage claimed). */
   void invoice(String userId, Instant start, Instant end) throws IOException, InterruptedException {
     Map<String, Object> body =
-        Map.of("user_id", userId, "period_start", start.toString(), "period_end", end.toString());
+        Map.of(
+            "user_id",
+            userId,
+            "period_start",
+            start.toString(),
+            "period_end",
+            end.toString(),
+            "reason",
+            "benchmark");
     http.post(PLUGIN + "/admin/invoices", context.adminToken(), body).expect(201);
   }
 

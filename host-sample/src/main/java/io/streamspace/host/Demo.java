@@ -167,7 +167,7 @@ final class Demo {
                 + now.minus(Duration.ofHours(24))
                 + "\",\"period_end\":\""
                 + now
-                + "\"}"));
+                + "\",\"reason\":\"demo: the last day invoiced now\"}"));
     lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));

@@ -1,6 +1,10 @@
 package io.streamspace.billing.account;
 
 import io.streamspace.billing.account.Memberships.Member;
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.events.BillingEvents;
@@ -16,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -110,7 +115,7 @@ public final class OwnershipTransfers {
    * @throws Refused with nothing changed
    */
   public OwnershipTransfer transfer(
-      String orgId, String newOwner, String callerId, boolean platformAdmin)
+      String orgId, String newOwner, String callerId, boolean platformAdmin, Cause cause)
       throws SQLException, Refused {
     // the database keeps microseconds: the ids and the events' instant are the same one
     Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -131,7 +136,20 @@ public final class OwnershipTransfers {
               record(connection, orgId, newOwner, handingOver, at);
               refused.clear(); // an attempt rolled back for a conflict left nothing
               refused.addAll(OrgEventRefusals.decide(connection, List.of(orgId)));
-              return new OwnershipTransfer(orgId, newOwner, handingOver, callerId, at);
+              OwnershipTransfer made =
+                  new OwnershipTransfer(orgId, newOwner, handingOver, callerId, at);
+              // the Owner's role is the one that pays and changes the plan: billing rights
+              AuditTrail.record(
+                  connection,
+                  new AuditEntry(
+                      at,
+                      cause,
+                      orgId,
+                      AuditKinds.OWNERSHIP_TRANSFERRED,
+                      "organization:" + orgId,
+                      Map.of("owners", handingOver),
+                      made));
+              return made;
             });
     events.publish(BillingEvents.OWNERSHIP_TRANSFERRED, transfer);
     refused.forEach(events::membershipRefusal);

@@ -1,11 +1,17 @@
 package io.streamspace.billing.account;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 
@@ -35,6 +41,13 @@ public final class SeatLimits {
   private static final NamedSql REMOVE =
       NamedSql.of("DELETE FROM billing_seat_limits WHERE org_id = :org_id");
 
+  // the limit a change replaces or removes, locked until the change commits
+  private static final NamedSql CURRENT =
+      NamedSql.of(
+          """
+          SELECT seat_limit, set_by, set_at FROM billing_seat_limits
+          WHERE org_id = :org_id FOR UPDATE""");
+
   private static final NamedSql SEATS =
       NamedSql.of(
           """
@@ -59,27 +72,70 @@ public final class SeatLimits {
     this.changedHere = changedHere;
   }
 
-  /** Sets the organization's limit, replacing the one it had. The account must exist. */
-  public void set(SeatLimit limit) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            SET.bind("org_id", limit.orgId())
-                .bind("seat_limit", limit.limit())
-                .bind("set_by", limit.setBy())
-                .bind("set_at", limit.setAt())
-                .prepare(connection)) {
-      statement.executeUpdate();
-    }
+  /**
+   * Sets the organization's limit, replacing the one it had, with its {@code seat_limit.set}
+   * entry. The account must exist.
+   */
+  public void set(SeatLimit limit, Cause cause) throws SQLException {
+    Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          SeatLimit before = current(connection, limit.orgId());
+          SET.bind("org_id", limit.orgId())
+              .bind("seat_limit", limit.limit())
+              .bind("set_by", limit.setBy())
+              .bind("set_at", limit.setAt())
+              .update(connection);
+          audit(
+              connection,
+              AuditKinds.SEAT_LIMIT_SET,
+              limit.orgId(),
+              before,
+              limit,
+              limit.setAt(),
+              cause);
+          return null;
+        });
     changedHere.accept(limit.orgId(), limit);
   }
 
-  /** Removes the organization's limit, if it has one: only the plan's limits are left. */
-  public void remove(String orgId) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = REMOVE.bind("org_id", orgId).prepare(connection)) {
-      statement.executeUpdate();
-    }
+  /**
+   * Removes the organization's limit, if it has one (with its {@code seat_limit.removed} entry):
+   * only the plan's limits are left.
+   */
+  public void remove(String orgId, Instant now, Cause cause) throws SQLException {
+    Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          SeatLimit before = current(connection, orgId);
+          if (REMOVE.bind("org_id", orgId).update(connection) == 1) {
+            audit(connection, AuditKinds.SEAT_LIMIT_REMOVED, orgId, before, null, now, cause);
+          }
+          return null;
+        });
     changedHere.accept(orgId, null);
+  }
+
+  private static SeatLimit current(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = CURRENT.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next()
+          ? new SeatLimit(orgId, rs.getInt(1), rs.getString(2), Sql.instant(rs.getTimestamp(3)))
+          : null;
+    }
+  }
+
+  private static void audit(
+      Connection connection,
+      String kind,
+      String orgId,
+      SeatLimit before,
+      SeatLimit after,
+      Instant now,
+      Cause cause)
+      throws SQLException {
+    AuditTrail.record(
+        connection, new AuditEntry(now, cause, orgId, kind, "seat_limit:" + orgId, before, after));
   }
 
   /** The organization's limit and members now; its account must exist. */

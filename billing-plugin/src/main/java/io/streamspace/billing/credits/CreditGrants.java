@@ -1,5 +1,6 @@
 package io.streamspace.billing.credits;
 
+import io.streamspace.billing.audit.Cause;
 import java.sql.SQLException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,9 +23,12 @@ public final class CreditGrants {
     this.onGranted = onGranted;
   }
 
-  /** The credit as stored; checked by the caller (amount, currency, expiry) beforehand. */
-  public Credit grant(NewCredit credit) throws SQLException {
-    Credit granted = credits.grant(credit);
+  /**
+   * The credit as stored with its audit entry; checked by the caller (amount, currency, expiry)
+   * beforehand.
+   */
+  public Credit grant(NewCredit credit, Cause cause) throws SQLException {
+    Credit granted = credits.grant(credit, cause);
     log.info(
         "credit {} of {} {} granted to {} by {}",
         granted.id(),

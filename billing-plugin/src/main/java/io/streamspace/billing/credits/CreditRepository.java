@@ -1,9 +1,14 @@
 package io.streamspace.billing.credits;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.credits.CreditStatement.History;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
 import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,10 +64,31 @@ public final class CreditRepository {
     this.dataSource = dataSource;
   }
 
-  /** Stores the credit, whole (remaining = amount), in one statement. */
-  public Credit grant(NewCredit credit) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
+  /**
+   * Stores the credit, whole (remaining = amount), and its audit entry ({@code credit.granted}),
+   * in one transaction.
+   */
+  public Credit grant(NewCredit credit, Cause cause) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          Credit granted = insert(connection, credit);
+          AuditTrail.record(
+              connection,
+              new AuditEntry(
+                  credit.grantedAt(),
+                  cause,
+                  granted.userId(),
+                  AuditKinds.CREDIT_GRANTED,
+                  "credit:" + granted.id(),
+                  null,
+                  granted));
+          return granted;
+        });
+  }
+
+  private static Credit insert(Connection connection, NewCredit credit) throws SQLException {
+    try (PreparedStatement statement =
             GRANT
                 .bind("user_id", credit.userId())
                 .bind("amount", credit.amount())

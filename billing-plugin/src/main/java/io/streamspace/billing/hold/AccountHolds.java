@@ -1,5 +1,9 @@
 package io.streamspace.billing.hold;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.session.SessionControl;
@@ -36,6 +40,13 @@ public final class AccountHolds {
 
   /** Who lifted a hold the plugin lifted by itself (paid, back within limits...). */
   public static final String LIFTED_BY_BILLING = "billing";
+
+  /**
+   * The audit trail's cause of a hold the plugin's own rules place or lift (over a limit, an
+   * invoice overdue or paid, an organization closed), whichever job or payment led to it: the
+   * job named as holds name who lifted them, {@value #LIFTED_BY_BILLING}.
+   */
+  public static final Cause BY_BILLING = Cause.job(LIFTED_BY_BILLING);
 
   private final DataSource dataSource;
   private final BillingEvents events;
@@ -80,7 +91,8 @@ public final class AccountHolds {
         changeOnce(
             accountId,
             first,
-            (connection, now) -> HoldStore.place(connection, accountId, reason, detail, now));
+            (connection, now) -> HoldStore.place(connection, accountId, reason, detail, now),
+            BY_BILLING);
     if (change == null) {
       return Optional.empty();
     }
@@ -107,12 +119,22 @@ public final class AccountHolds {
   public Optional<Hold> lift(
       String accountId, HoldReason reason, String liftedBy, String note, First first)
       throws SQLException {
+    return lift(accountId, reason, liftedBy, note, first, BY_BILLING);
+  }
+
+  /**
+   * {@link #lift(String, HoldReason, String, String, First)} by an admin, whose cause (reason
+   * and request) the audit trail keeps.
+   */
+  public Optional<Hold> lift(
+      String accountId, HoldReason reason, String liftedBy, String note, First first, Cause cause)
+      throws SQLException {
     Change change =
         changeOnce(
             accountId,
             first,
-            (connection, now) ->
-                HoldStore.lift(connection, accountId, reason, liftedBy, note, now));
+            (connection, now) -> HoldStore.lift(connection, accountId, reason, liftedBy, note, now),
+            cause);
     if (change == null) {
       return Optional.empty();
     }
@@ -275,16 +297,50 @@ public final class AccountHolds {
    * account's holds and open sessions as they are then; null when nothing changed (another call
    * made it already, or it is no longer due).
    */
-  private Change changeOnce(String accountId, First first, HoldWrite write) throws SQLException {
+  private Change changeOnce(String accountId, First first, HoldWrite write, Cause cause)
+      throws SQLException {
     return Transactions.inTransaction(
         dataSource,
         connection -> {
           if (!first.proceed(connection)) {
             return null;
           }
-          Optional<Hold> changed = write.apply(connection, clock.instant());
-          return changed.isEmpty() ? null : change(connection, accountId, changed.get());
+          Instant now = clock.instant();
+          Optional<Hold> changed = write.apply(connection, now);
+          if (changed.isEmpty()) {
+            return null;
+          }
+          audit(connection, changed.get(), now, cause);
+          return change(connection, accountId, changed.get());
         });
+  }
+
+  /**
+   * The change's entry: {@code hold.placed} (nothing before) or {@code hold.lifted} (the hold
+   * active before), the hold's reason telling a suspension, a lock and a spending block apart.
+   */
+  private static void audit(Connection connection, Hold hold, Instant now, Cause cause)
+      throws SQLException {
+    Hold active =
+        new Hold(
+            hold.id(),
+            hold.accountId(),
+            hold.reason(),
+            hold.detail(),
+            hold.placedAt(),
+            null,
+            null,
+            null);
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            now,
+            cause,
+            hold.accountId(),
+            hold.active() ? AuditKinds.HOLD_PLACED : AuditKinds.HOLD_LIFTED,
+            "hold:" + hold.id(),
+            hold.active() ? null : active.event(),
+            hold.event()));
   }
 
   /** A hold placed or lifted, the account's active holds after it, and its open sessions. */

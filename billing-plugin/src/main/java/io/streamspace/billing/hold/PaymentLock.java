@@ -1,5 +1,6 @@
 package io.streamspace.billing.hold;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
@@ -164,12 +165,18 @@ public final class PaymentLock {
    * An admin unlocks the account by hand: the invoices overdue now are waived (they lock it no
    * more, though they are still due), in the transaction that lifts the hold.
    *
+   * @param admin the admin, with their reason (the hold's lift note) and request
    * @return the lifted hold; empty when the account was not locked (nothing waived)
    */
-  public Optional<Hold> unlock(String accountId, String adminId, String note) throws SQLException {
+  public Optional<Hold> unlock(String accountId, Cause admin) throws SQLException {
     Instant now = clock.instant();
     return holds.lift(
-        accountId, HoldReason.NON_PAYMENT, adminId, note, c -> waive(c, accountId, now));
+        accountId,
+        HoldReason.NON_PAYMENT,
+        admin.actor().id(),
+        admin.reason(),
+        c -> waive(c, accountId, now),
+        admin);
   }
 
   /**

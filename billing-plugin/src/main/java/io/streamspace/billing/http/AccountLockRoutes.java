@@ -7,6 +7,7 @@ import io.streamspace.billing.hold.Hold;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -28,21 +29,21 @@ public final class AccountLockRoutes {
   }
 
   /**
-   * {@code {"note"}} (required: why): 200 with the lifted lock, as {@code
-   * billing.account.unlocked} tells it; the invoices overdue now lock the account no more
-   * ({@link PaymentLock#unlock}). 400 naming {@code note}; 404 for a user without an account;
-   * 409 {@code not_locked} when the account is not locked (nothing changed); 401/403 unless
-   * admin.
+   * {@code {"reason"}} (required: why; {@code note}, its former name, is still read): 200 with
+   * the lifted lock, as {@code billing.account.unlocked} tells it; the invoices overdue now
+   * lock the account no more ({@link PaymentLock#unlock}). 400 naming {@code reason}; 404 for a
+   * user without an account; 409 {@code not_locked} when the account is not locked (nothing
+   * changed); 401/403 unless admin.
    */
   AccountHoldChanged unlock(HttpRequest request) throws Exception {
-    String adminId = Access.admin(request).userId();
+    Caller admin = Access.admin(request);
     String userId = request.pathParam("user_id");
     JsonNode body = Json.readObject(request);
-    String note = Json.requiredText(body, "note");
+    String reason = AuditCauses.requiredReason(body);
     if (accounts.find(userId).isEmpty()) {
       throw ApiException.notFound("no billing account for user " + userId);
     }
-    return lock.unlock(userId, adminId, note)
+    return lock.unlock(userId, AuditCauses.admin(request, admin, reason))
         .map(Hold::event)
         .orElseThrow(
             () ->

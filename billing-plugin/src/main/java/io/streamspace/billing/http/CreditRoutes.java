@@ -29,8 +29,6 @@ import java.util.function.Supplier;
  */
 public final class CreditRoutes {
 
-  private static final int MAX_REASON_LENGTH = 1000;
-
   private final OrgAccess access;
   private final AccountRepository accounts;
   private final CreditRepository credits;
@@ -68,11 +66,7 @@ public final class CreditRoutes {
     JsonNode body = Json.readObject(request);
     String userId = Json.requiredText(body, "user_id");
     BigDecimal amount = Amounts.positive(body, "amount");
-    String reason = Json.requiredText(body, "reason");
-    if (reason.length() > MAX_REASON_LENGTH) {
-      throw ApiException.badParameter(
-          "reason", "reason must be at most " + MAX_REASON_LENGTH + " characters");
-    }
+    String reason = AuditCauses.requiredReason(body);
     Instant now = clock.instant();
     Instant expiresAt = expiry(body, now);
     Account account = accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId));
@@ -81,7 +75,8 @@ public final class CreditRoutes {
     Amounts.requireMinorUnit("amount", amount, currency);
     Credit credit =
         grants.grant(
-            new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt));
+            new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt),
+            AuditCauses.admin(request, admin, reason));
     return Json.created(credit);
   }
 

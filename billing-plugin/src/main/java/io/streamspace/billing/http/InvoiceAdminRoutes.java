@@ -14,6 +14,7 @@ import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.PathId;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
@@ -58,14 +59,15 @@ public final class InvoiceAdminRoutes {
   }
 
   /**
-   * {@code {"user_id", "period_start", "period_end"}} (ISO dates, midnight in the billing zone,
-   * or instants): 201 with the finalized invoice, credits applied; 400 naming the field that is
-   * missing or bad, or {@code period_end} when it is not after the start or in the future; 404
-   * for a user without an account; 409 {@code invoice_exists} with {@code invoice_id} when the
+   * {@code {"user_id", "period_start", "period_end", "reason"}} (ISO dates, midnight in the
+   * billing zone, or instants; the reason is kept in the audit trail): 201 with the finalized
+   * invoice, credits applied; 400 naming the field that is missing or bad, or {@code
+   * period_end} when it is not after the start or in the future; 404 for a user without an
+   * account; 409 {@code invoice_exists} with {@code invoice_id} when the
    * account has an invoice overlapping the period; 401/403 unless admin.
    */
   WithLines create(HttpRequest request) throws Exception {
-    Access.admin(request);
+    Caller admin = Access.admin(request);
     JsonNode body = Json.readObject(request);
     String userId = Json.requiredText(body, "user_id");
     ZoneId zone = config.get().billingTimeZone();
@@ -81,12 +83,22 @@ public final class InvoiceAdminRoutes {
       // usage after now is not rated yet, and the rest of the period could not be invoiced
       throw ApiException.badParameter("period_end", "period_end must not be in the future");
     }
+    String reason = AuditCauses.requiredReason(body);
     Account account =
         accounts
             .find(userId)
             .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
     try {
-      return shown(finalizer.invoiceNow(userId, account.currency(), start, end, now).id());
+      return shown(
+          finalizer
+              .invoiceNow(
+                  userId,
+                  account.currency(),
+                  start,
+                  end,
+                  now,
+                  AuditCauses.admin(request, admin, reason))
+              .id());
     } catch (InvoiceExistsException e) {
       Map<String, Object> details = new HashMap<>();
       details.put("invoice_id", e.existingId());
@@ -95,23 +107,24 @@ public final class InvoiceAdminRoutes {
   }
 
   /**
-   * {@code {"status": "paid"|"void", "note"}}: 200 with the invoice; 400 for a bad status or a
-   * missing note; 404 for an unknown invoice (or an id that is not ASCII digits); 409 {@code
-   * invalid_transition} when its status does not allow it (only a sent or overdue invoice is
-   * paid; a paid or void one is not voided); 401/403 unless admin.
+   * {@code {"status": "paid"|"void", "reason"}} ({@code note}, its former name, is still read):
+   * 200 with the invoice; 400 for a bad status or a missing reason; 404 for an unknown invoice
+   * (or an id that is not ASCII digits); 409 {@code invalid_transition} when its status does
+   * not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided);
+   * 401/403 unless admin.
    */
   WithLines patch(HttpRequest request) throws Exception {
-    Access.admin(request);
+    Caller admin = Access.admin(request);
     long id = PathId.of(request, "id", "invoice");
     JsonNode body = Json.readObject(request);
     InvoiceStatus target =
         InvoiceStatus.parse(Json.requiredText(body, "status"))
             .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
             .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
-    String note = Json.requiredText(body, "note");
+    String reason = AuditCauses.requiredReason(body);
     try {
       statusChanges
-          .change(id, target, note, clock.instant())
+          .change(id, target, reason, clock.instant(), AuditCauses.admin(request, admin, reason))
           .orElseThrow(() -> ApiException.notFound("no invoice " + id));
       return shown(id);
     } catch (IllegalTransitionException e) {

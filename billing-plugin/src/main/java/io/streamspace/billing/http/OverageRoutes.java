@@ -104,7 +104,8 @@ public final class OverageRoutes {
         new BillingPeriods(current.invoiceDay(), current.billingTimeZone()).periodStart(now);
     OverageConfirmations.Recorded recorded =
         confirmations.confirm(
-            new OverageConfirmation(userId, meter, periodStart, caller.userId(), now));
+            new OverageConfirmation(userId, meter, periodStart, caller.userId(), now),
+            AuditCauses.ofCaller(request, body));
     confirmed.accept(recorded.confirmation());
     ConfirmationJson json = ConfirmationJson.of(recorded.confirmation());
     return recorded.created() ? Json.created(json) : Json.ok(json);

@@ -51,7 +51,8 @@ public final class OwnershipRoutes {
         access.organizationNamed(request, OrgAccess.orgIdOf(body), MemberRole.OWNER).id();
     String newOwner = Json.requiredText(body, USER_ID);
     try {
-      return transfers.transfer(orgId, newOwner, caller.userId(), caller.isAdmin());
+      return transfers.transfer(
+          orgId, newOwner, caller.userId(), caller.isAdmin(), AuditCauses.ofCaller(request, body));
     } catch (Refused e) {
       throw refusal(e);
     }

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.Money;
@@ -108,7 +109,8 @@ public final class PackRoutes {
             .filter(p -> p.priceIn(currency).isPresent())
             .orElseThrow(() -> ApiException.notFound("no pack " + packId));
     try {
-      return purchases.buy(userId, pack, currency, clock.instant());
+      return purchases.buy(
+          userId, pack, currency, clock.instant(), AuditCauses.ofCaller(request, body));
     } catch (Refused e) {
       throw refusal(e);
     }
@@ -143,7 +145,7 @@ public final class PackRoutes {
 
   /** A renewal or a cancellation of a purchase at an instant. */
   private interface Change {
-    Purchase apply(long purchaseId, Instant now) throws SQLException, Refused;
+    Purchase apply(long purchaseId, Instant now, Cause cause) throws SQLException, Refused;
   }
 
   /**
@@ -159,7 +161,7 @@ public final class PackRoutes {
       readOnlyLock.requireOpen(org.id());
     }
     try {
-      return change.apply(id, clock.instant());
+      return change.apply(id, clock.instant(), AuditCauses.ofCaller(request, body));
     } catch (Refused e) {
       throw refusal(e);
     }

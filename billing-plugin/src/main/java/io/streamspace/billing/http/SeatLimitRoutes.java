@@ -88,7 +88,9 @@ public final class SeatLimitRoutes {
     int limit = limit(body);
     Account account = account(orgId);
     readOnlyLock.requireNotLocked(account.userId());
-    limits.set(new SeatLimit(account.userId(), limit, caller.userId(), clock.instant()));
+    limits.set(
+        new SeatLimit(account.userId(), limit, caller.userId(), clock.instant()),
+        AuditCauses.ofCaller(request, body));
     return status(account);
   }
 
@@ -105,7 +107,7 @@ public final class SeatLimitRoutes {
     Json.requireNoneOrObject(request);
     Account account = account(access.organization(request, MemberRole.OWNER).id());
     readOnlyLock.requireNotLocked(account.userId());
-    limits.remove(account.userId());
+    limits.remove(account.userId(), clock.instant(), AuditCauses.ofCaller(request, null));
     return status(account);
   }
 

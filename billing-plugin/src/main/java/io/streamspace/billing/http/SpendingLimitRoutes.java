@@ -135,7 +135,7 @@ public final class SpendingLimitRoutes {
             action,
             caller.userId(),
             clock.instant());
-    return StatusJson.of(limits.set(limit, account));
+    return StatusJson.of(limits.set(limit, account, AuditCauses.ofCaller(request, body)));
   }
 
   /** 200 with the limit (or nulls) and the period's estimate; 401; 403; 404. */
@@ -153,7 +153,7 @@ public final class SpendingLimitRoutes {
     Json.requireNoneOrObject(request);
     Account account = account(access.organization(request, MemberRole.OWNER).id());
     readOnlyLock.requireNotLocked(account.userId());
-    limits.remove(account.userId());
+    limits.remove(account.userId(), AuditCauses.ofCaller(request, null));
     return StatusJson.of(limits.status(account));
   }
 

@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.MemberRole;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.PlanTerm;
@@ -11,6 +12,7 @@ import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Subscriptions;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -138,8 +140,9 @@ public final class SubscriptionRoutes {
   }
 
   /**
-   * {@code {"plan_id", "org_id"?}}: 200 with the new subscription; 400 naming {@code plan_id}
-   * when it is missing, unknown or the current plan, or {@code user_id} when not a string;
+   * {@code {"plan_id", "org_id"?, "reason"?}}: 200 with the new subscription; 400 naming {@code
+   * plan_id} when it is missing, unknown or the current plan, {@code user_id} when not a string,
+   * or {@code reason} when the platform admin changes it without one;
    * 401/403 as {@link #get}; 404 for a user without an account; 409 when a concurrent change got
    * there first, or the account's currency is no longer configured; 423 {@code account_locked}
    * while the account is locked read-only for non-payment (for an admin too: unlock it first);
@@ -170,7 +173,8 @@ public final class SubscriptionRoutes {
                         "the account's currency " + currency + " is no longer configured"));
     Instant now = clock.instant();
     try {
-      changes.change(userId, PlanChanges.termOf(plan, price, now), currency, now);
+      changes.change(
+          userId, PlanChanges.termOf(plan, price, now), currency, now, cause(request, body));
     } catch (ChangeRefused e) {
       return switch (e.refusal()) {
         case NO_ACCOUNT -> throw ApiException.notFound(e.getMessage());
@@ -197,6 +201,17 @@ public final class SubscriptionRoutes {
         error.contentType(),
         error.body(),
         Map.of("Retry-After", Long.toString(seconds)));
+  }
+
+  /**
+   * The change's cause in the audit trail: the platform admin's (who must give a {@code
+   * reason}, checked once the change is known to be valid), else the Owner's.
+   */
+  private static Cause cause(HttpRequest request, JsonNode body) throws ApiException {
+    Caller caller = request.caller();
+    return caller.isAdmin()
+        ? AuditCauses.admin(request, caller, AuditCauses.requiredReason(body))
+        : AuditCauses.user(request, caller);
   }
 
   private Subscriptions find(String userId) throws Exception {

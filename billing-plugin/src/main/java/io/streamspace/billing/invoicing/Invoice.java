@@ -5,6 +5,8 @@ import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An invoice row, without its lines (the lifecycle writes them; the routes read them through
@@ -28,6 +30,32 @@ public record Invoice(
     Instant finalizedAt,
     Instant dueAt,
     Instant paidAt) {
+
+  /**
+   * The invoice as its audit entries show it before and after a change: its status, number,
+   * amounts and dates.
+   */
+  public Map<String, Object> audited() {
+    Map<String, Object> shown = new LinkedHashMap<>();
+    shown.put("id", id);
+    shown.put("invoice_number", invoiceNumber);
+    shown.put("status", status.value());
+    shown.put("period_start", periodStart);
+    shown.put("period_end", periodEnd);
+    shown.put("currency", currency.getCurrencyCode());
+    shown.put("subtotal", subtotal);
+    shown.put("credits_applied", creditsApplied);
+    shown.put("total", total);
+    shown.put("finalized_at", finalizedAt);
+    shown.put("due_at", dueAt);
+    shown.put("paid_at", paidAt);
+    return shown;
+  }
+
+  /** Its subject in the audit trail. */
+  public String subject() {
+    return "invoice:" + id;
+  }
 
   /** What the {@code billing.invoice.*} events tell of it. */
   public InvoiceEvent event() {

@@ -1,6 +1,10 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.account.AccountTermsLock;
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.BillingPeriods;
@@ -14,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -25,6 +31,9 @@ import javax.sql.DataSource;
  */
 public final class InvoiceDrafts {
 
+  /** An instant as Jackson writes one, for entries written in SQL. */
+  private static final String ISO = "YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"";
+
   /** SQLStates of the two guards: exclusion violation, unique violation. */
   private static final String EXCLUSION_VIOLATION = "23P01";
 
@@ -32,10 +41,30 @@ public final class InvoiceDrafts {
   private static final String NO_OVERLAP = "billing_invoices_no_overlap";
   private static final String ONE_PER_PERIOD = "billing_invoices_one_per_period";
 
+  // The invoice.created entries of the drafts a statement opened (its CTE "created"), written by
+  // the same statement: one row each, set-based as the drafts are, by organization as every
+  // set-based writer of entries takes the chains' heads (AuditTrail.recordAll).
+  private static final String AUDIT_CREATED =
+      "INSERT INTO "
+          + AuditTrail.INSERT_COLUMNS
+          + """
+
+          SELECT :now, :actor_type, :actor_id, user_id, '%s', 'invoice:' || id, NULL,
+                 jsonb_build_object(
+                   'id', id, 'invoice_number', NULL, 'status', 'draft',
+                   'period_start', to_char(period_start AT TIME ZONE 'UTC', '%s'),
+                   'period_end', to_char(period_end AT TIME ZONE 'UTC', '%s'),
+                   'currency', currency,
+                   'finalize_after', to_char(finalize_after AT TIME ZONE 'UTC', '%s')),
+                 :reason, :request_id
+          FROM created ORDER BY user_id, id"""
+              .formatted(AuditKinds.INVOICE_CREATED, ISO, ISO, ISO);
+
   private static final NamedSql GENERATE =
       NamedSql.of(
           """
-          -- one statement for every account
+          -- one statement for every account, their audit entries with them
+          WITH created AS (
           INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                         finalize_after, created_at)
           SELECT a.user_id, s.start, least(:period_end, a.closed_at), a.currency, 'draft',
@@ -58,7 +87,10 @@ public final class InvoiceDrafts {
           -- no target, so it covers the exclusion constraint too: a re-run, a run after a crash
           -- or a second node's run inserts nothing for an account that has its invoice, even
           -- while the first run is uncommitted
-          ON CONFLICT DO NOTHING""");
+          ON CONFLICT DO NOTHING
+          RETURNING id, user_id, period_start, period_end, currency, finalize_after)
+          """
+              + AUDIT_CREATED);
 
   private static final NamedSql OPEN_ONE =
       NamedSql.of(
@@ -98,6 +130,7 @@ public final class InvoiceDrafts {
   private static final NamedSql OPEN_FINAL =
       NamedSql.of(
           """
+          WITH created AS (
           INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                         finalize_after, created_at)
           SELECT f.user_id, f.start, f.closed_at, f.currency, 'draft',
@@ -105,7 +138,10 @@ public final class InvoiceDrafts {
           FROM unnest(:user_id::text[], :start::text[]::timestamptz[],
                       :closed_at::text[]::timestamptz[], :currency::text[])
                AS f(user_id, start, closed_at, currency)
-          ON CONFLICT DO NOTHING""");
+          ON CONFLICT DO NOTHING
+          RETURNING id, user_id, period_start, period_end, currency, finalize_after)
+          """
+              + AUDIT_CREATED);
 
   /** A closed organization's final invoice to open: {@code [start, closedAt)}. */
   private record FinalDraft(String userId, Instant start, Instant closedAt, String currency) {}
@@ -119,9 +155,10 @@ public final class InvoiceDrafts {
   /**
    * Opens a draft of {@code [start, end)} for every account opened before {@code end} that has
    * no invoice overlapping it, or of the rest of it after the account's latest invoice ending
-   * inside it (an admin's invoice of part of the period); answers how many were opened.
+   * inside it (an admin's invoice of part of the period); answers how many were opened. Each
+   * draft's {@code invoice.created} entry is written by the same statement.
    */
-  public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now)
+  public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now, Cause cause)
       throws SQLException {
     // each draft takes its account's currency: none may change it meanwhile
     return Transactions.inTransaction(
@@ -133,6 +170,10 @@ public final class InvoiceDrafts {
               .bind("period_end", end)
               .bind("finalize_after", finalizeAfter)
               .bind("now", now)
+              .bind("actor_type", cause.actor().type().value())
+              .bind("actor_id", cause.actor().id())
+              .bind("reason", cause.reason())
+              .bind("request_id", cause.requestId())
               .update(connection);
         });
   }
@@ -145,7 +186,8 @@ public final class InvoiceDrafts {
    * monthly run does the same when it comes first ({@link #generate}: a closed organization's
    * draft ends at its closing), and no invoice is opened after it.
    */
-  public int openFinal(Instant now, BillingPeriods periods, Duration grace) throws SQLException {
+  public int openFinal(Instant now, BillingPeriods periods, Duration grace, Cause cause)
+      throws SQLException {
     return Transactions.inTransaction(
         dataSource,
         connection -> {
@@ -177,6 +219,10 @@ public final class InvoiceDrafts {
               .bind("currency", SqlArrays.array(connection, drafts, FinalDraft::currency))
               .bind("grace_seconds", grace.toSeconds())
               .bind("now", now)
+              .bind("actor_type", cause.actor().type().value())
+              .bind("actor_id", cause.actor().id())
+              .bind("reason", cause.reason())
+              .bind("request_id", cause.requestId())
               .update(connection);
         });
   }
@@ -200,7 +246,8 @@ public final class InvoiceDrafts {
       Instant start,
       Instant end,
       Instant finalizeAfter,
-      Instant now)
+      Instant now,
+      Cause cause)
       throws SQLException {
     InvoiceFinalizer.lockAccount(connection, userId);
     try (PreparedStatement statement =
@@ -214,7 +261,20 @@ public final class InvoiceDrafts {
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
-      return rs.getLong(1);
+      long id = rs.getLong(1);
+      Map<String, Object> draft = new LinkedHashMap<>();
+      draft.put("id", id);
+      draft.put("invoice_number", null);
+      draft.put("status", InvoiceStatus.DRAFT.value());
+      draft.put("period_start", start);
+      draft.put("period_end", end);
+      draft.put("currency", currency.getCurrencyCode());
+      draft.put("finalize_after", finalizeAfter);
+      AuditTrail.record(
+          connection,
+          new AuditEntry(
+              now, cause, userId, AuditKinds.INVOICE_CREATED, "invoice:" + id, null, draft));
+      return id;
     }
   }
 

@@ -1,5 +1,9 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
@@ -22,9 +26,11 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -64,6 +70,9 @@ public final class InvoiceFinalizer {
   static final int CHUNK = 250;
 
   private static final Logger log = LoggerFactory.getLogger(InvoiceFinalizer.class);
+
+  /** The audit trail's cause of the finalize-invoices job's finalizations. */
+  public static final Cause BY_JOB = Cause.job("finalize-invoices");
 
   private static final NamedSql DUE =
       NamedSql.of(
@@ -203,23 +212,39 @@ public final class InvoiceFinalizer {
    * back, left a draft) does not hold up the others: its chunk is finalized again one by one,
    * the run goes on and fails at the end, naming how many it could not finalize.
    */
+  public Finalization finalizeDue(Instant now, Cause cause) throws SQLException {
+    return finalizeAll(dueDrafts(now), now, cause);
+  }
+
+  /** {@link #finalizeDue(Instant, Cause)} as the finalize-invoices job. */
   public Finalization finalizeDue(Instant now) throws SQLException {
-    return finalizeAll(dueDrafts(now), now);
+    return finalizeDue(now, BY_JOB);
+  }
+
+  /** {@link #finalizeAll(List, Instant, Cause)} as the finalize-invoices job. */
+  Finalization finalizeAll(List<Long> due, Instant now) throws SQLException {
+    return finalizeAll(due, now, BY_JOB);
+  }
+
+  /** {@link #finalizeDraft(Connection, long, Instant, Cause, long)} as the job. */
+  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now, long settledRun)
+      throws SQLException {
+    return finalizeDraft(connection, id, now, BY_JOB, settledRun);
   }
 
   /** {@link #finalizeDue} of the drafts of {@code due}, in their order. */
-  Finalization finalizeAll(List<Long> due, Instant now) throws SQLException {
+  Finalization finalizeAll(List<Long> due, Instant now, Cause cause) throws SQLException {
     Tally tally = new Tally();
     List<Long> heldByOthers = new ArrayList<>();
     // one settled run for the whole run: each invoice claims the usage rated up to it
     long settledRun = due.isEmpty() ? 0 : RatingRuns.settled(dataSource);
     for (List<Long> ids : chunks(due)) {
-      heldByOthers.addAll(finalizeChunk(ids, now, settledRun, true, tally));
+      heldByOthers.addAll(finalizeChunk(ids, now, cause, settledRun, true, tally));
     }
     // finalized or voided by now unless the run that held them failed or died: then this one
     // finalizes them
     for (List<Long> ids : chunks(heldByOthers)) {
-      tally.doneByOthers += finalizeChunk(ids, now, settledRun, false, tally).size();
+      tally.doneByOthers += finalizeChunk(ids, now, cause, settledRun, false, tally).size();
     }
     if (tally.failure != null) {
       throw new SQLException(
@@ -236,12 +261,12 @@ public final class InvoiceFinalizer {
    * {@code skipLocked}) held by another run.
    */
   private List<Long> finalizeChunk(
-      List<Long> ids, Instant now, long settledRun, boolean skipLocked, Tally tally) {
+      List<Long> ids, Instant now, Cause cause, long settledRun, boolean skipLocked, Tally tally) {
     Chunk done;
     try {
       done =
           Transactions.inTransaction(
-              dataSource, c -> finalize(c, ids, now, settledRun, skipLocked));
+              dataSource, c -> finalize(c, ids, now, cause, settledRun, skipLocked));
     } catch (SQLException | RuntimeException e) {
       if (ids.size() > 1) {
         log.warn(
@@ -250,7 +275,7 @@ public final class InvoiceFinalizer {
             e.toString());
         List<Long> notTaken = new ArrayList<>();
         for (long id : ids) {
-          notTaken.addAll(finalizeChunk(List.of(id), now, settledRun, skipLocked, tally));
+          notTaken.addAll(finalizeChunk(List.of(id), now, cause, settledRun, skipLocked, tally));
         }
         return notTaken;
       }
@@ -281,7 +306,7 @@ public final class InvoiceFinalizer {
    * @throws InvoiceExistsException when the account has an invoice overlapping the period
    */
   public Invoice invoiceNow(
-      String userId, Currency currency, Instant start, Instant end, Instant now)
+      String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
       throws SQLException, InvoiceExistsException {
     Invoice invoice;
     long settledRun = RatingRuns.settled(dataSource); // before the account's lock
@@ -292,8 +317,9 @@ public final class InvoiceFinalizer {
               c ->
                   finalizeDraft(
                           c,
-                          InvoiceDrafts.open(c, userId, currency, start, end, now, now),
+                          InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause),
                           now,
+                          cause,
                           settledRun)
                       .orElseThrow());
     } catch (SQLException e) {
@@ -350,9 +376,10 @@ public final class InvoiceFinalizer {
    * it sees that). Its usage is claimed up to {@code settledRun} ({@link RatingRuns#settled},
    * read before this transaction took any account lock).
    */
-  Optional<Invoice> finalizeDraft(Connection connection, long id, Instant now, long settledRun)
+  Optional<Invoice> finalizeDraft(
+      Connection connection, long id, Instant now, Cause cause, long settledRun)
       throws SQLException {
-    return finalize(connection, List.of(id), now, settledRun, false).finalized().stream()
+    return finalize(connection, List.of(id), now, cause, settledRun, false).finalized().stream()
         .findFirst();
   }
 
@@ -362,7 +389,12 @@ public final class InvoiceFinalizer {
    * transaction holds, are left out and answered.
    */
   private Chunk finalize(
-      Connection connection, List<Long> ids, Instant now, long settledRun, boolean skipLocked)
+      Connection connection,
+      List<Long> ids,
+      Instant now,
+      Cause cause,
+      long settledRun,
+      boolean skipLocked)
       throws SQLException {
     List<Invoice> drafts = lockDrafts(connection, ids, skipLocked);
     Set<Long> taken = new HashSet<>();
@@ -420,8 +452,34 @@ public final class InvoiceFinalizer {
         finalized.size(),
         numbers.get(0),
         numbers.get(numbers.size() - 1));
+    audit(connection, drafts, finalized, now, cause);
     onFinalized.finalizedAll(connection, finalized);
     return new Chunk(finalized, notTaken);
+  }
+
+  /** The chunk's {@code invoice.finalized} entries in one statement: the drafts, as finalized. */
+  private static void audit(
+      Connection connection,
+      List<Invoice> drafts,
+      List<Invoice> finalized,
+      Instant now,
+      Cause cause)
+      throws SQLException {
+    Map<Long, Invoice> before = new HashMap<>();
+    drafts.forEach(d -> before.put(d.id(), d));
+    List<AuditEntry> entries = new ArrayList<>(finalized.size());
+    for (Invoice invoice : finalized) {
+      entries.add(
+          new AuditEntry(
+              now,
+              cause,
+              invoice.userId(),
+              AuditKinds.INVOICE_FINALIZED,
+              invoice.subject(),
+              before.get(invoice.id()).audited(),
+              invoice.audited()));
+    }
+    AuditTrail.recordAll(connection, entries);
   }
 
   /** What the finalize update writes of one invoice. */

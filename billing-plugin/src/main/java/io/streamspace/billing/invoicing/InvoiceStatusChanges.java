@@ -1,5 +1,9 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
@@ -12,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -104,7 +109,8 @@ public final class InvoiceStatusChanges {
    *
    * @throws IllegalTransitionException when its status does not allow it
    */
-  public Optional<Invoice> change(long id, InvoiceStatus target, String note, Instant now)
+  public Optional<Invoice> change(
+      long id, InvoiceStatus target, String note, Instant now, Cause cause)
       throws SQLException, IllegalTransitionException {
     // refusals are decided under the row lock and thrown after the (unchanged) transaction
     record Outcome(Invoice found, Invoice changed) {}
@@ -117,8 +123,9 @@ public final class InvoiceStatusChanges {
                 return invoice.map(i -> new Outcome(i, null));
               }
               apply(c, invoice.get(), target, note, now);
-              return Optional.of(
-                  new Outcome(invoice.get(), InvoiceRepository.find(c, id, false).orElseThrow()));
+              Invoice changed = InvoiceRepository.find(c, id, false).orElseThrow();
+              audit(c, invoice.get(), changed, now, cause);
+              return Optional.of(new Outcome(invoice.get(), changed));
             });
     if (outcome.isEmpty()) {
       return Optional.empty();
@@ -136,14 +143,31 @@ public final class InvoiceStatusChanges {
    * the caller calls {@link #announce} with the answer once it has committed. Empty when there
    * is no such invoice or its status does not allow it (already paid, void, a draft).
    */
-  public Optional<Invoice> payInTransaction(Connection c, long id, String note, Instant paidAt)
-      throws SQLException {
+  public Optional<Invoice> payInTransaction(
+      Connection c, long id, String note, Instant paidAt, Cause cause) throws SQLException {
     Optional<Invoice> invoice = InvoiceRepository.find(c, id, true);
     if (invoice.isEmpty() || !invoice.get().status().mayBecome(InvoiceStatus.PAID)) {
       return Optional.empty();
     }
     apply(c, invoice.get(), InvoiceStatus.PAID, note, paidAt);
-    return InvoiceRepository.find(c, id, false);
+    Invoice paid = InvoiceRepository.find(c, id, false).orElseThrow();
+    audit(c, invoice.get(), paid, paidAt, cause);
+    return Optional.of(paid);
+  }
+
+  /** The change's entry: {@code invoice.paid} or {@code invoice.voided}, before and after. */
+  private static void audit(Connection c, Invoice before, Invoice after, Instant at, Cause cause)
+      throws SQLException {
+    String kind =
+        after.status() == InvoiceStatus.PAID
+            ? AuditKinds.INVOICE_PAID
+            : after.status() == InvoiceStatus.VOID
+                ? AuditKinds.INVOICE_VOIDED
+                : AuditKinds.INVOICE_OVERDUE;
+    AuditTrail.record(
+        c,
+        new AuditEntry(
+            at, cause, after.userId(), kind, after.subject(), before.audited(), after.audited()));
   }
 
   /**
@@ -185,16 +209,39 @@ public final class InvoiceStatusChanges {
     RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
   }
 
-  /** Marks every sent invoice whose due date has passed at {@code now} overdue; says how many. */
-  public int markOverdue(Instant now) throws SQLException {
-    List<Invoice> overdue = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = MARK_OVERDUE.bind("now", now).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        overdue.add(InvoiceRepository.read(rs));
-      }
-    }
+  /**
+   * Marks every sent invoice whose due date has passed at {@code now} overdue, with their {@code
+   * invoice.overdue} entries (one statement for them all); says how many.
+   */
+  public int markOverdue(Instant now, Cause cause) throws SQLException {
+    List<Invoice> overdue =
+        Transactions.inTransaction(
+            dataSource,
+            connection -> {
+              List<Invoice> marked = new ArrayList<>();
+              try (PreparedStatement statement = MARK_OVERDUE.bind("now", now).prepare(connection);
+                  ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                  marked.add(InvoiceRepository.read(rs));
+                }
+              }
+              List<AuditEntry> entries = new ArrayList<>(marked.size());
+              for (Invoice invoice : marked) {
+                Map<String, Object> before = invoice.audited();
+                before.put("status", InvoiceStatus.SENT.value());
+                entries.add(
+                    new AuditEntry(
+                        now,
+                        cause,
+                        invoice.userId(),
+                        AuditKinds.INVOICE_OVERDUE,
+                        invoice.subject(),
+                        before,
+                        invoice.audited()));
+              }
+              AuditTrail.recordAll(connection, entries);
+              return marked;
+            });
     overdue.forEach(invoice -> events.invoiceOverdue(invoice.event()));
     return overdue.size();
   }

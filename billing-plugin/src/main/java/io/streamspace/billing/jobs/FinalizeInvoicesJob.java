@@ -1,5 +1,6 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Finalization;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
@@ -74,20 +75,21 @@ public final class FinalizeInvoicesJob implements PluginJob {
         drafts.openFinal(
             now,
             new BillingPeriods(current.invoiceDay(), current.billingTimeZone()),
-            current.invoiceGrace());
+            current.invoiceGrace(),
+            Cause.job(NAME));
     Finalization finalized;
     try {
-      finalized = finalizer.finalizeDue(now);
+      finalized = finalizer.finalizeDue(now, Cause.job(NAME));
     } catch (SQLException | RuntimeException e) {
       // one bad draft must not stop dunning for everyone: mark overdue anyway, then fail the run
       try {
-        statusChanges.markOverdue(now);
+        statusChanges.markOverdue(now, Cause.job(NAME));
       } catch (SQLException | RuntimeException overdueFailure) {
         e.addSuppressed(overdueFailure);
       }
       throw e;
     }
-    int overdue = statusChanges.markOverdue(now);
+    int overdue = statusChanges.markOverdue(now, Cause.job(NAME));
     String summary =
         "opened %d final invoices; %s; marked %d overdue"
             .formatted(closed, finalized.summary(), overdue);

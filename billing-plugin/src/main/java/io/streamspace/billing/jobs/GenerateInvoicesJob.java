@@ -1,5 +1,6 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
 import io.streamspace.billing.money.BillingPeriods;
@@ -58,7 +59,8 @@ public final class GenerateInvoicesJob implements PluginJob {
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     Instant end = periods.periodStart(now);
     Instant start = periods.periodStart(end.minusNanos(1));
-    int opened = drafts.generate(start, end, end.plus(current.invoiceGrace()), now);
+    int opened =
+        drafts.generate(start, end, end.plus(current.invoiceGrace()), now, Cause.job(NAME));
     log.info("{}: opened {} drafts for [{}, {})", NAME, opened, start, end);
     JobResult finalized = finalize.finalizeAt(now);
     return JobResult.of(

@@ -1,6 +1,10 @@
 package io.streamspace.billing.packs;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.common.db.Transactions;
@@ -67,7 +71,7 @@ public final class PackPurchases {
    *     {@code currency_changed} when the account's currency is no longer {@code currency} (a
    *     late {@code user.created} changed it since it was read)
    */
-  public Purchase buy(String userId, CapacityPack pack, Currency currency, Instant now)
+  public Purchase buy(String userId, CapacityPack pack, Currency currency, Instant now, Cause cause)
       throws SQLException, Refused {
     BigDecimal price = pack.priceIn(currency).orElseThrow();
     Purchase purchase =
@@ -80,7 +84,7 @@ public final class PackPurchases {
                 throw new Refused(
                     "currency_changed", "the account's currency changed: buy at its new price");
               }
-              return insert(c, userId, pack, price, currency, now, null);
+              return insert(c, userId, pack, price, currency, now, null, cause);
             });
     changed.accept(purchase);
     purchased.accept(purchase);
@@ -102,9 +106,10 @@ public final class PackPurchases {
       BigDecimal price,
       Currency currency,
       String checkoutSession,
-      Instant now)
+      Instant now,
+      Cause cause)
       throws SQLException {
-    Purchase purchase = insert(c, userId, pack, price, currency, now, checkoutSession);
+    Purchase purchase = insert(c, userId, pack, price, currency, now, checkoutSession, cause);
     return () -> {
       changed.accept(purchase);
       purchased.accept(purchase);
@@ -119,7 +124,8 @@ public final class PackPurchases {
       BigDecimal price,
       Currency currency,
       Instant now,
-      String paidCheckout)
+      String paidCheckout,
+      Cause cause)
       throws SQLException {
     long id =
         purchases.insert(
@@ -132,7 +138,19 @@ public final class PackPurchases {
             PackTerms.validUntil(pack, now),
             PackTerms.purchaseCharged(pack.kind()),
             paidCheckout);
-    return purchases.find(c, id, now).orElseThrow();
+    Purchase purchase = purchases.find(c, id, now).orElseThrow();
+    audit(c, AuditKinds.PACK_PURCHASED, null, purchase, now, cause);
+    return purchase;
+  }
+
+  /** A purchase's entry: the purchase before (none when bought) and after, with its history. */
+  private static void audit(
+      Connection c, String kind, Purchase before, Purchase after, Instant now, Cause cause)
+      throws SQLException {
+    AuditTrail.record(
+        c,
+        new AuditEntry(
+            now, cause, after.userId(), kind, "pack_purchase:" + after.id(), before, after));
   }
 
   /**
@@ -141,10 +159,12 @@ public final class PackPurchases {
    *
    * @throws Refused {@code not_renewable} for a recurring purchase
    */
-  public Purchase renew(long purchaseId, Instant now) throws SQLException, Refused {
+  public Purchase renew(long purchaseId, Instant now, Cause cause) throws SQLException, Refused {
     return changed(
         purchaseId,
         now,
+        AuditKinds.PACK_RENEWED,
+        cause,
         (c, purchase) -> {
           PackTerms.Renewal renewal = PackTerms.renewal(purchase, now);
           requireNotLocked(c, purchase.userId());
@@ -158,10 +178,12 @@ public final class PackPurchases {
    * @throws Refused {@code not_cancellable} for a one-time purchase (it simply expires), {@code
    *     already_cancelled} for one cancelled before
    */
-  public Purchase cancel(long purchaseId, Instant now) throws SQLException, Refused {
+  public Purchase cancel(long purchaseId, Instant now, Cause cause) throws SQLException, Refused {
     return changed(
         purchaseId,
         now,
+        AuditKinds.PACK_CANCELLED,
+        cause,
         (c, purchase) -> {
           PackTerms.requireCancellable(purchase);
           purchases.cancel(c, purchaseId, Currency.getInstance(purchase.currency()), now);
@@ -174,14 +196,17 @@ public final class PackPurchases {
   }
 
   /** Applies {@code change} to the purchase in one transaction; answers it as it is then. */
-  private Purchase changed(long purchaseId, Instant now, Change change)
+  private Purchase changed(long purchaseId, Instant now, String kind, Cause cause, Change change)
       throws SQLException, Refused {
     Purchase purchase =
         Transactions.inTransaction(
             dataSource,
             c -> {
-              change.apply(c, purchases.lock(c, purchaseId, now).orElseThrow());
-              return purchases.find(c, purchaseId, now).orElseThrow();
+              Purchase before = purchases.lock(c, purchaseId, now).orElseThrow();
+              change.apply(c, before);
+              Purchase after = purchases.find(c, purchaseId, now).orElseThrow();
+              audit(c, kind, before, after, now, cause);
+              return after;
             });
     changed.accept(purchase);
     return purchase;

@@ -1,5 +1,9 @@
 package io.streamspace.billing.payments;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
@@ -79,7 +83,7 @@ public final class PaymentSuccesses {
    * {@code amount_mismatch}) or the invoice is not open.
    */
   public Optional<Invoice> record(
-      Connection c, Collected invoice, Received payment, Instant at, Instant now)
+      Connection c, Collected invoice, Received payment, Instant at, Instant now, Cause cause)
       throws SQLException {
     boolean matches =
         payment.currency().equals(invoice.currency())
@@ -102,7 +106,7 @@ public final class PaymentSuccesses {
         return Optional.empty(); // this PaymentIntent's success was recorded already
       }
     }
-    applyRefunds(c, payment.paymentIntentId(), now);
+    applyRefunds(c, payment.paymentIntentId(), now, cause);
     if (!matches) {
       log.warn(
           "Stripe PaymentIntent {} received {} {} for invoice {} of {} {}: not marked paid",
@@ -115,7 +119,7 @@ public final class PaymentSuccesses {
       return Optional.empty();
     }
     String note = "paid through Stripe (" + payment.paymentIntentId() + ")";
-    Optional<Invoice> paid = invoices.payInTransaction(c, invoice.invoiceId(), note, at);
+    Optional<Invoice> paid = invoices.payInTransaction(c, invoice.invoiceId(), note, at, cause);
     if (paid.isEmpty()) {
       log.warn(
           "Stripe PaymentIntent {} succeeded for invoice {}, which is not open: recorded only",
@@ -130,9 +134,65 @@ public final class PaymentSuccesses {
     invoices.announce(paid);
   }
 
-  /** The refunds seen for the PaymentIntent onto its recorded payment; how many rows changed. */
-  public static int applyRefunds(Connection c, String paymentIntentId, Instant now)
+  /**
+   * The refunds seen for the PaymentIntent onto its recorded payment; how many rows changed. A
+   * refunded amount that grew writes its {@code invoice.refunded} entry, the payment's refunded
+   * amount and status before and after.
+   */
+  public static int applyRefunds(Connection c, String paymentIntentId, Instant now, Cause cause)
       throws SQLException {
-    return REFUNDED.bind("intent", paymentIntentId).bind("now", now).update(c);
+    Optional<Refunded> before = refunded(c, paymentIntentId);
+    int changed = REFUNDED.bind("intent", paymentIntentId).bind("now", now).update(c);
+    Optional<Refunded> after = refunded(c, paymentIntentId);
+    if (before.isPresent()
+        && after.isPresent()
+        && after.get().amountRefunded().compareTo(before.get().amountRefunded()) != 0) {
+      AuditTrail.record(
+          c,
+          new AuditEntry(
+              now,
+              cause,
+              after.get().userId(),
+              AuditKinds.INVOICE_REFUNDED,
+              "invoice:" + after.get().invoiceId(),
+              before.get(),
+              after.get()));
+    }
+    return changed;
+  }
+
+  /** What a refund changes of a payment, as its audit entry shows it. */
+  record Refunded(
+      long paymentId,
+      long invoiceId,
+      String userId,
+      String paymentIntentId,
+      String status,
+      BigDecimal amountRefunded,
+      String currency) {}
+
+  // the payment locked: a refund of it read before and after its update in one transaction
+  private static final NamedSql PAYMENT_REFUNDED =
+      NamedSql.of(
+          """
+          SELECT id, invoice_id, user_id, payment_intent_id, status, amount_refunded, currency
+          FROM billing_payments WHERE payment_intent_id = :intent FOR UPDATE""");
+
+  private static Optional<Refunded> refunded(Connection c, String paymentIntentId)
+      throws SQLException {
+    try (PreparedStatement s = PAYMENT_REFUNDED.bind("intent", paymentIntentId).prepare(c);
+        ResultSet rs = s.executeQuery()) {
+      return rs.next()
+          ? Optional.of(
+              new Refunded(
+                  rs.getLong(1),
+                  rs.getLong(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getBigDecimal(6),
+                  rs.getString(7)))
+          : Optional.empty();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.plans;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.SubscriptionChanged;
@@ -57,9 +58,9 @@ public final class PlanChanges {
    * @return the id of the plan the account left
    * @throws ChangeRefused when nothing was changed, and why
    */
-  public String change(String userId, PlanTerm next, Currency currency, Instant now)
+  public String change(String userId, PlanTerm next, Currency currency, Instant now, Cause cause)
       throws SQLException, ChangeRefused {
-    String previous = subscriptions.change(userId, next, currency, now);
+    String previous = subscriptions.change(userId, next, currency, now, cause);
     changed(userId, previous, next, currency, now);
     return previous;
   }
@@ -71,9 +72,14 @@ public final class PlanChanges {
    * @throws ChangeRefused when nothing was changed, and why
    */
   public Runnable changeInTransaction(
-      Connection connection, String userId, PlanTerm next, Currency currency, Instant now)
+      Connection connection,
+      String userId,
+      PlanTerm next,
+      Currency currency,
+      Instant now,
+      Cause cause)
       throws SQLException, ChangeRefused {
-    String previous = SubscriptionRepository.change(connection, userId, next, currency, now);
+    String previous = SubscriptionRepository.change(connection, userId, next, currency, now, cause);
     return () -> changed(userId, previous, next, currency, now);
   }
 

@@ -1,5 +1,9 @@
 package io.streamspace.billing.plans;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.invoicing.PlanTermRows;
@@ -12,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -163,19 +169,20 @@ public final class SubscriptionRepository {
   /**
    * Moves the account onto {@code next} at {@code now}, in one transaction: the active term
    * ends at {@code now} and the next one starts then. {@code next.from} and {@code next.to}
-   * are ignored; its price must be in the account's currency.
+   * are ignored; its price must be in the account's currency. Its {@code plan.changed} entry
+   * is written with it.
    *
    * @return the id of the plan the account left
    * @throws ChangeRefused when nothing was changed, and why
    */
-  public String change(String userId, PlanTerm next, Currency currency, Instant now)
+  public String change(String userId, PlanTerm next, Currency currency, Instant now, Cause cause)
       throws SQLException, ChangeRefused {
     try {
       return Transactions.inTransaction(
           dataSource,
           connection -> {
             requireUnderTheHourlyLimit(connection, userId, now);
-            return change(connection, userId, next, currency, now);
+            return change(connection, userId, next, currency, now, cause);
           });
     } catch (SQLException e) {
       // the partial unique index: another active subscription appeared meanwhile
@@ -226,7 +233,12 @@ public final class SubscriptionRepository {
    * hourly limit: a change Stripe's checkout was paid for is made whatever came before.
    */
   public static String change(
-      Connection connection, String userId, PlanTerm next, Currency currency, Instant now)
+      Connection connection,
+      String userId,
+      PlanTerm next,
+      Currency currency,
+      Instant now,
+      Cause cause)
       throws SQLException, ChangeRefused {
     long activeId;
     String previousPlan;
@@ -264,6 +276,22 @@ public final class SubscriptionRepository {
         .bind("storage_limit", next.storageLimit())
         .bind("now", now)
         .update(connection);
+    Map<String, Object> after = new LinkedHashMap<>();
+    after.put("plan_id", next.planId());
+    after.put("plan_name", next.planName());
+    after.put("price", next.price());
+    after.put("currency", currency.getCurrencyCode());
+    after.put("billing_interval", next.interval());
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            now,
+            cause,
+            userId,
+            AuditKinds.PLAN_CHANGED,
+            "subscription:" + userId,
+            Map.of("plan_id", previousPlan),
+            after));
     return previousPlan;
   }
 

@@ -1,10 +1,17 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -41,16 +48,39 @@ public final class OverageConfirmations {
     this.dataSource = dataSource;
   }
 
-  /** Records {@code asked} unless its account confirmed that meter for that period already. */
-  public Recorded confirm(OverageConfirmation asked) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      while (true) {
-        Optional<Recorded> recorded = tryConfirm(connection, asked);
-        if (recorded.isPresent()) {
-          return recorded.get();
-        }
-      }
-    }
+  /**
+   * Records {@code asked} unless its account confirmed that meter for that period already; one
+   * recorded now writes its {@code overage.confirmed} entry with it.
+   */
+  public Recorded confirm(OverageConfirmation asked, Cause cause) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          while (true) {
+            Optional<Recorded> recorded = tryConfirm(connection, asked);
+            if (recorded.isPresent()) {
+              if (recorded.get().created()) {
+                OverageConfirmation made = recorded.get().confirmation();
+                Map<String, Object> after = new LinkedHashMap<>();
+                after.put("meter", made.meter().configName());
+                after.put("period_start", made.periodStart());
+                after.put("confirmed_by", made.confirmedBy());
+                after.put("confirmed_at", made.confirmedAt());
+                AuditTrail.record(
+                    connection,
+                    new AuditEntry(
+                        made.confirmedAt(),
+                        cause,
+                        made.accountId(),
+                        AuditKinds.OVERAGE_CONFIRMED,
+                        "overage:" + made.meter().configName(),
+                        null,
+                        after));
+              }
+              return recorded.get();
+            }
+          }
+        });
   }
 
   private static Optional<Recorded> tryConfirm(Connection connection, OverageConfirmation asked)

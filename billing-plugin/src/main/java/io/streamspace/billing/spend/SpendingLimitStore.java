@@ -1,7 +1,12 @@
 package io.streamspace.billing.spend;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,23 +84,57 @@ final class SpendingLimitStore {
     this.dataSource = dataSource;
   }
 
-  void put(SpendingLimit limit) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      PUT.bind("user_id", limit.accountId())
-          .bind("amount", limit.amount())
-          .bind("warn_at_percent", limit.warnAtPercent())
-          .bind("action", limit.action().jsonName())
-          .bind("set_by", limit.setBy())
-          .bind("set_at", limit.setAt())
-          .update(connection);
-    }
+  /** Stores the limit with its {@code spending_limit.set} entry (the one replaced before). */
+  void put(SpendingLimit limit, Cause cause) throws SQLException {
+    Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          Optional<SpendingLimit> before = read(connection, limit.accountId()).stream().findFirst();
+          PUT.bind("user_id", limit.accountId())
+              .bind("amount", limit.amount())
+              .bind("warn_at_percent", limit.warnAtPercent())
+              .bind("action", limit.action().jsonName())
+              .bind("set_by", limit.setBy())
+              .bind("set_at", limit.setAt())
+              .update(connection);
+          audit(connection, AuditKinds.SPENDING_LIMIT_SET, before, limit, limit.setAt(), cause);
+          return null;
+        });
   }
 
-  /** Whether there was a limit to delete. */
-  boolean delete(String accountId) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      return DELETE.bind("user_id", accountId).update(connection) == 1;
-    }
+  /** Whether there was a limit to delete; one deleted writes its entry. */
+  boolean delete(String accountId, Instant now, Cause cause) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          Optional<SpendingLimit> before = read(connection, accountId).stream().findFirst();
+          boolean deleted = DELETE.bind("user_id", accountId).update(connection) == 1;
+          if (deleted) {
+            audit(connection, AuditKinds.SPENDING_LIMIT_REMOVED, before, null, now, cause);
+          }
+          return deleted;
+        });
+  }
+
+  private static void audit(
+      Connection connection,
+      String kind,
+      Optional<SpendingLimit> before,
+      SpendingLimit after,
+      Instant now,
+      Cause cause)
+      throws SQLException {
+    String accountId = after != null ? after.accountId() : before.orElseThrow().accountId();
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            now,
+            cause,
+            accountId,
+            kind,
+            "spending_limit:" + accountId,
+            before.orElse(null),
+            after));
   }
 
   Optional<SpendingLimit> of(String accountId) throws SQLException {
@@ -107,9 +146,15 @@ final class SpendingLimitStore {
   }
 
   private List<SpendingLimit> read(String accountId) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return read(connection, accountId);
+    }
+  }
+
+  private static List<SpendingLimit> read(Connection connection, String accountId)
+      throws SQLException {
     List<SpendingLimit> limits = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = LIMITS.bind("user_id", accountId).prepare(connection);
+    try (PreparedStatement statement = LIMITS.bind("user_id", accountId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         limits.add(

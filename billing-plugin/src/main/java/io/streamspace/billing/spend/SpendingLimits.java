@@ -2,6 +2,7 @@ package io.streamspace.billing.spend;
 
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.config.BillingConfig;
@@ -86,8 +87,8 @@ public final class SpendingLimits {
   }
 
   /** Stores the account's limit (replacing its previous one) and checks it at once. */
-  public Status set(SpendingLimit limit, Account account) throws SQLException {
-    store.put(limit);
+  public Status set(SpendingLimit limit, Account account, Cause cause) throws SQLException {
+    store.put(limit, cause);
     check(limit, account);
     return status(account);
   }
@@ -97,8 +98,8 @@ public final class SpendingLimits {
    *
    * @return whether it had a limit
    */
-  public boolean remove(String accountId) throws SQLException {
-    boolean had = store.delete(accountId);
+  public boolean remove(String accountId, Cause cause) throws SQLException {
+    boolean had = store.delete(accountId, clock.instant(), cause);
     lift(accountId);
     return had;
   }

@@ -320,7 +320,7 @@ class PaymentLockTest {
     assertEquals(409, notLocked.status());
     assertEquals("not_locked", notLocked.body().at("/error/code").asText());
     assertEquals(400, withoutNote.status());
-    assertEquals("note", withoutNote.errorField());
+    assertEquals("reason", withoutNote.errorField());
     assertEquals(403, notAdmin.status());
     assertEquals(200, unlocked.status(), unlocked.body().toString());
     assertEquals("ada", unlocked.body().path("lifted_by").asText());

@@ -47,7 +47,7 @@ class AdminQuotaRouteTest {
             HttpMethod.PUT,
             "/subscription",
             admin("root"),
-            "{\"user_id\":\"eve\",\"plan_id\":\"pro\"}");
+            "{\"user_id\":\"eve\",\"plan_id\":\"pro\",\"reason\":\"test\"}");
     assertEquals(200, moved.status());
     report("ann", "bandwidth_gb", "3.95"); // 79 %: ok
     report("ann", "transcoding_minutes", "48"); // 80 %: warning

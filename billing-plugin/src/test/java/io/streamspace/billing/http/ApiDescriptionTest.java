@@ -129,7 +129,7 @@ class ApiDescriptionTest {
             HttpMethod.POST,
             "/admin/invoices",
             root,
-            "{\"user_id\":\"john\",\"period_start\":\"2026-03-01\",\"period_end\":\"2026-03-03\"}");
+            "{\"user_id\":\"john\",\"period_start\":\"2026-03-01\",\"period_end\":\"2026-03-03\", \"reason\": \"test\"}");
     fits("POST /admin/invoices", "201", invoice);
     String invoicePath = "/invoices/" + invoice.body().path("id").asLong();
     fits("GET /invoices/{id}", "200", call(HttpMethod.GET, invoicePath, john, null));
@@ -173,7 +173,9 @@ class ApiDescriptionTest {
             "GET /admin/quotas",
             "GET /admin/dashboard",
             "GET /admin/payments",
-            "GET /admin/reports")) {
+            "GET /admin/reports",
+            "GET /admin/audit",
+            "GET /admin/audit/verify")) {
       fits(route, "200", call(HttpMethod.GET, route.substring(4), root, null));
     }
     fits("GET /usage", "200", call(HttpMethod.GET, "/usage?member_id=john", john, null));

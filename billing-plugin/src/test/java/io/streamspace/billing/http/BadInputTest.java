@@ -34,7 +34,7 @@ class BadInputTest {
   private static final String CREDIT = "{\"user_id\": \"mia\", \"amount\": 5, \"reason\": \"r\"";
   private static final String INVOICE =
       "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-          + " \"period_end\": \"2026-03-05\"";
+          + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"";
   private static final String PAID = "{\"status\": \"paid\", \"note\": \"wire\"}";
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
@@ -114,21 +114,21 @@ class BadInputTest {
             "POST",
             "/admin/invoices",
             "{\"user_id\": \"mia\", \"period_start\":"
-                + " \"-999999999-01-01\", \"period_end\": \"2026-03-01\"}",
+                + " \"-999999999-01-01\", \"period_end\": \"2026-03-01\", \"reason\": \"test\"}",
             400,
             "period_start"),
         bad(
             "POST",
             "/admin/invoices",
             "{\"user_id\": \"mia\", \"period_start\":"
-                + " \"1899-12-31T23:59:59Z\", \"period_end\": \"2026-03-01\"}",
+                + " \"1899-12-31T23:59:59Z\", \"period_end\": \"2026-03-01\", \"reason\": \"test\"}",
             400,
             "period_start"),
         bad(
             "POST",
             "/admin/invoices",
             "{\"user_id\": \"mia\", \"period_start\": \"2026-03-04\","
-                + " \"period_end\": \"+999999999-12-31\"}",
+                + " \"period_end\": \"+999999999-12-31\", \"reason\": \"test\"}",
             400,
             "period_end"),
         // a NUL in a JSON string: 400 naming the member
@@ -144,7 +144,7 @@ class BadInputTest {
             "POST",
             "/admin/invoices",
             "{\"user_id\": \"\\u0000\", \"period_start\":"
-                + " \"2026-03-04\", \"period_end\": \"2026-03-05\"}",
+                + " \"2026-03-04\", \"period_end\": \"2026-03-05\", \"reason\": \"test\"}",
             400,
             "user_id"),
         bad(

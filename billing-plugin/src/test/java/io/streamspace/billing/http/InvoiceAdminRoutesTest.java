@@ -67,7 +67,7 @@ class InvoiceAdminRoutesTest {
   void anAdminInvoicesAPeriodNowWithCreditsApplied() {
     Answer answer =
         create(
-            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}");
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\", \"reason\": \"test\"}");
 
     assertEquals(201, answer.status(), answer.body().toString());
     JsonNode invoice = answer.body();
@@ -109,7 +109,7 @@ class InvoiceAdminRoutesTest {
     long id =
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .body()
             .get("id")
             .asLong();
@@ -117,7 +117,7 @@ class InvoiceAdminRoutesTest {
     Answer overlap =
         create(
             "{\"user_id\": \"mia\", \"period_start\": \"2026-03-04T00:00:00Z\","
-                + " \"period_end\": \"2026-03-05T12:00:00+00:00\"}");
+                + " \"period_end\": \"2026-03-05T12:00:00+00:00\", \"reason\": \"test\"}");
 
     assertEquals(409, overlap.status());
     assertEquals("invoice_exists", overlap.body().at("/error/code").asText());
@@ -140,7 +140,7 @@ class InvoiceAdminRoutesTest {
   void twentyParallelIdenticalInvoicesAreOneCreatedAndNineteenConflictsNamingIt() throws Exception {
     String body =
         "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-            + " \"period_end\": \"2026-03-05\"}";
+            + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}";
     CyclicBarrier start = new CyclicBarrier(20);
     ExecutorService threads = Executors.newFixedThreadPool(20);
     List<Future<Answer>> calls = new ArrayList<>();
@@ -199,7 +199,7 @@ class InvoiceAdminRoutesTest {
             () ->
                 create(
                     "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                        + " \"period_end\": \"2026-03-05\"}"));
+                        + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}"));
 
     assertTrue(clash.getMessage().contains("500"), clash.getMessage());
     assertEquals(1L, value("SELECT count(*) FROM billing_invoices"), "nothing was stored");
@@ -209,13 +209,15 @@ class InvoiceAdminRoutesTest {
   void badBodiesAreRefusedNamingTheField() {
     assertEquals(
         "user_id",
-        create("{\"period_start\": \"2026-03-01\"," + " \"period_end\": \"2026-03-05\"}")
+        create(
+                "{\"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .errorField());
     assertEquals(
         "period_start",
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"March\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .errorField());
     assertEquals(
         "period_end",
@@ -224,14 +226,14 @@ class InvoiceAdminRoutesTest {
         "period_end",
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-05\","
-                    + " \"period_end\": \"2026-03-01\"}")
+                    + " \"period_end\": \"2026-03-01\", \"reason\": \"test\"}")
             .errorField(),
         "reversed");
     assertEquals(
         "period_end",
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-04-01\"}")
+                    + " \"period_end\": \"2026-04-01\", \"reason\": \"test\"}")
             .errorField(),
         "in the future");
     Answer notJson = create("not json");
@@ -241,7 +243,7 @@ class InvoiceAdminRoutesTest {
         404,
         create(
                 "{\"user_id\": \"nobody\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .status());
     assertEquals(
         403,
@@ -250,7 +252,7 @@ class InvoiceAdminRoutesTest {
                 HttpMethod.POST,
                 "/admin/invoices",
                 user("mia"),
-                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\"}")
+                "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .status());
     assertEquals(0L, value("SELECT count(*) FROM billing_invoices"));
   }
@@ -260,7 +262,7 @@ class InvoiceAdminRoutesTest {
     long id =
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .body()
             .get("id")
             .asLong();
@@ -283,7 +285,7 @@ class InvoiceAdminRoutesTest {
     long id =
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .body()
             .get("id")
             .asLong();
@@ -299,7 +301,7 @@ class InvoiceAdminRoutesTest {
     Answer reissued =
         create(
             "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                + " \"period_end\": \"2026-03-05\"}");
+                + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}");
     assertEquals(201, reissued.status(), "a void invoice does not block its period");
     assertEquals("INV-2026-000002", reissued.body().get("invoice_number").asText());
     assertEquals("1.00", reissued.body().get("total").decimalValue().toPlainString());
@@ -316,7 +318,7 @@ class InvoiceAdminRoutesTest {
     long id =
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .body()
             .get("id")
             .asLong();
@@ -345,12 +347,12 @@ class InvoiceAdminRoutesTest {
     long id =
         create(
                 "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                    + " \"period_end\": \"2026-03-05\"}")
+                    + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}")
             .body()
             .get("id")
             .asLong();
 
-    assertEquals("note", patch(id, "{\"status\": \"paid\"}").errorField());
+    assertEquals("reason", patch(id, "{\"status\": \"paid\"}").errorField());
     assertEquals("status", patch(id, "{\"status\": \"sent\", \"note\": \"x\"}").errorField());
     assertEquals(404, patch("abc", "{\"status\": \"paid\", \"note\": \"x\"}").status());
     assertEquals(404, patch(id + 1, "{\"status\": \"paid\", \"note\": \"x\"}").status());

@@ -93,6 +93,13 @@ class OwnershipRoutesTest {
             WHERE event_id LIKE 'billing:%' AND refused IS NULL ORDER BY event_id"""));
     assertEquals(
         List.of("billing.org.ownership_transferred " + transfer), billing.context.published());
+    assertEquals(
+        List.of(List.of("ownership.transferred", "user", "olivia", "[\"olivia\"]", "mia")),
+        rows(
+            """
+            SELECT kind, actor_type, actor_id, before->>'owners', after->>'user_id'
+            FROM billing_audit_entries WHERE org_id = 'acme'"""),
+        "the one audit entry of the transfer, which moves the billing rights");
   }
 
   @Test

@@ -254,7 +254,13 @@ class PackRoutesTest {
     Refused refused =
         assertThrows(
             Refused.class,
-            () -> packs.buy("thu", slots, Currency.getInstance("USD"), billing.clock.instant()));
+            () ->
+                packs.buy(
+                    "thu",
+                    slots,
+                    Currency.getInstance("USD"),
+                    billing.clock.instant(),
+                    io.streamspace.billing.audit.Cause.platform()));
 
     assertEquals("currency_changed", refused.code());
     assertEquals(0L, purchases());

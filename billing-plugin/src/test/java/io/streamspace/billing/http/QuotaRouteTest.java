@@ -89,7 +89,7 @@ class QuotaRouteTest {
             HttpMethod.PUT,
             "/subscription",
             admin("root"),
-            "{\"user_id\":\"ann\",\"plan_id\":\"pro\"}");
+            "{\"user_id\":\"ann\",\"plan_id\":\"pro\",\"reason\":\"test\"}");
     assertEquals(200, moved.status());
     report("r1", "2026-03-02T00:00:00Z", "ann", "bandwidth_gb", "1000");
     billing.flush();

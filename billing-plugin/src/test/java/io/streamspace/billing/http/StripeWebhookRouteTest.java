@@ -324,6 +324,22 @@ class StripeWebhookRouteTest {
     assertEquals("refunded", payment("pi_1").get(0));
     assertEquals(new BigDecimal("12.34"), payment("pi_1").get(6));
     assertEquals("paid", invoiceStatus());
+    assertEquals(
+        List.of(
+            List.of("invoice.paid", "stripe", "evt_1", "sent", "paid"),
+            List.of("invoice.refunded", "stripe", "evt_3", "succeeded", "refunded")),
+        rows(
+            """
+            SELECT kind, actor_type, actor_id, before->>'status', after->>'status'
+            FROM billing_audit_entries ORDER BY id"""),
+        "one entry for the payment and one for the refund that changed it, none for the late one");
+    assertEquals(
+        Boolean.TRUE,
+        value(
+            """
+            SELECT (before->>'amount_refunded')::numeric = 0
+               AND (after->>'amount_refunded')::numeric = 12.34
+            FROM billing_audit_entries WHERE kind = 'invoice.refunded'"""));
   }
 
   @Test

@@ -164,7 +164,10 @@ class SubscriptionRoutesTest {
     billing.userCreated("bob", Map.of());
     billing.flush();
 
-    Answer changed = put(admin("root"), "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}");
+    Answer changed =
+        put(
+            admin("root"),
+            "{\"plan_id\": \"pro\", \"user_id\": \"bob\", \"reason\": \"asked by phone\"}");
     Answer read = billing.call(HttpMethod.GET, "/subscription?user_id=bob", admin("root"));
 
     assertEquals(200, changed.status());

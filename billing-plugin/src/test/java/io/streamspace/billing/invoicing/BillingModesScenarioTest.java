@@ -278,7 +278,7 @@ class BillingModesScenarioTest {
             "/admin/invoices",
             admin("root"),
             "{\"user_id\": \"zoe\", \"period_start\": \"2026-03-01\","
-                + " \"period_end\": \"2026-03-10\"}");
+                + " \"period_end\": \"2026-03-10\", \"reason\": \"test\"}");
     session("s2", "zoe", "2026-03-20T10:00:00Z", "2026-03-20T11:00:00Z", "10", "0", "0");
 
     invoiceMarch();

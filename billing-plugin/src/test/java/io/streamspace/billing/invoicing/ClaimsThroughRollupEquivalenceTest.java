@@ -135,7 +135,7 @@ class ClaimsThroughRollupEquivalenceTest {
     asAdmin(
         HttpMethod.POST,
         "/admin/invoices",
-        "{\"user_id\": \"bob\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-04-01\"}",
+        "{\"user_id\": \"bob\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-04-01\", \"reason\": \"test\"}",
         201);
     rate(40, "2026-03-25T00:00:00Z", "2026-05-03T00:00:00Z");
     rate(6, "2026-04-12T04:00:00Z", "2026-04-12T15:30:00Z", List.of("dora")); // its last hours
@@ -145,7 +145,7 @@ class ClaimsThroughRollupEquivalenceTest {
         HttpMethod.POST,
         "/admin/invoices",
         "{\"user_id\": \"dora\", \"period_start\": \"2026-04-01\","
-            + " \"period_end\": \"2026-04-12T15:30:00Z\"}",
+            + " \"period_end\": \"2026-04-12T15:30:00Z\", \"reason\": \"test\"}",
         201);
     rate(40, "2026-03-25T00:00:00Z", "2026-05-03T00:00:00Z");
     rollUp(rollUps, "2026-04-30T12:00:00Z");
@@ -162,7 +162,7 @@ class ClaimsThroughRollupEquivalenceTest {
     asAdmin(
         HttpMethod.POST,
         "/admin/invoices",
-        "{\"user_id\": \"cleo\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-04-01\"}",
+        "{\"user_id\": \"cleo\", \"period_start\": \"2026-03-01\", \"period_end\": \"2026-04-01\", \"reason\": \"test\"}",
         201);
     return invoices();
   }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
@@ -155,7 +156,7 @@ class FinalizationBenchmark {
     Map<String, LongAdder> steps = new ConcurrentHashMap<>();
     DataSource timed = timed(plain, steps);
     long drafting = System.nanoTime();
-    new InvoiceDrafts(timed).generate(MARCH, APRIL, APRIL, APRIL);
+    new InvoiceDrafts(timed).generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices"));
     drafting = System.nanoTime() - drafting;
     InvoiceFinalizer finalizer =
         new InvoiceFinalizer(
@@ -282,6 +283,7 @@ class FinalizationBenchmark {
     STEPS.put("billing_invoice_member_amounts", "member amounts");
     STEPS.put("billing_invoice_numbers", "numbers");
     STEPS.put("UPDATE billing_invoices", "finalize update");
+    STEPS.put("INSERT INTO billing_audit_entries", "audit entries");
   }
 
   private static String step(String sql) {

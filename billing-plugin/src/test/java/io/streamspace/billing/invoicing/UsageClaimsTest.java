@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.audit.Actor;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
@@ -49,6 +51,7 @@ class UsageClaimsTest {
 
   private static final Instant AFTER_GRACE = at("2026-04-01T01:00:00Z");
   private static final Instant AFTER_MAY = at("2026-05-01T01:00:00Z");
+  private static final Cause ADMIN = new Cause(Actor.admin("root"), "test", null);
 
   private final BillingHarness billing = new BillingHarness(at("2026-02-01T00:00:00Z"));
   private final DataSource dataSource = TestDatabase.dataSource();
@@ -151,7 +154,8 @@ class UsageClaimsTest {
     // March's record lies before April's end and its run is below April's settled run: were
     // it only uncovered, April's claim would take it after the fact; its fresh run keeps it out
     new InvoiceStatusChanges(dataSource, events, account -> {})
-        .change(march, InvoiceStatus.VOID, "wrong plan", at("2026-05-02T00:00:00Z"));
+        .change(
+            march, InvoiceStatus.VOID, "wrong plan", at("2026-05-02T00:00:00Z"), Cause.job("test"));
     assertEquals(
         0L, value("SELECT count(*) FROM billing_usage_claims WHERE invoice_id = ?", march));
     assertEquals(List.of(List.of(april, 1L), List.of(-1L, 1L)), billedPerInvoice());
@@ -246,9 +250,9 @@ class UsageClaimsTest {
     billing.calculateUsageAt("2026-05-01T00:00:00Z");
     Currency usd = Currency.getInstance("USD");
     finalizer.invoiceNow(
-        "fay", usd, at("2026-03-01T00:00:00Z"), at("2026-05-01T00:00:00Z"), AFTER_MAY);
+        "fay", usd, at("2026-03-01T00:00:00Z"), at("2026-05-01T00:00:00Z"), AFTER_MAY, ADMIN);
     finalizer.invoiceNow(
-        "fay", usd, at("2026-02-01T00:00:00Z"), at("2026-03-01T00:00:00Z"), AFTER_MAY);
+        "fay", usd, at("2026-02-01T00:00:00Z"), at("2026-03-01T00:00:00Z"), AFTER_MAY, ADMIN);
     // four core-hours in May (0.20)
     billing.created("2026-05-10T10:00:00Z", "s3", "fay", size("4", "0", "0"));
     billing.terminated("2026-05-10T11:00:00Z", "s3", "fay");

@@ -175,7 +175,7 @@ class UsageRollupEquivalenceTest {
             "/admin/invoices",
             admin("root"),
             "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
-                + " \"period_end\": \"2026-03-05\"}");
+                + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}");
     assertEquals(201, invoice.status(), invoice.body().toString());
     assertEquals(SUCCEEDED, billing.runAt(RollUpUsageJob.NAME, "2026-03-05T12:01:00Z").outcome());
     assertEquals(List.of("mia|cpu|30|1.5"), reportedRows());

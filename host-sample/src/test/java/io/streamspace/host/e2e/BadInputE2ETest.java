@@ -32,7 +32,14 @@ class BadInputE2ETest extends BillingHostTestBase {
                 api.adminToken,
                 HostClient.json(
                     Map.of(
-                        "user_id", user, "period_start", "2026-03-09", "period_end", "2026-03-10")))
+                        "user_id",
+                        user,
+                        "period_start",
+                        "2026-03-09",
+                        "period_end",
+                        "2026-03-10",
+                        "reason",
+                        "e2e")))
             .expect(201);
   }
 

@@ -144,7 +144,15 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             "/api/plugins/billing/admin/invoices",
             api.adminToken,
             HostClient.json(
-                Map.of("user_id", user, "period_start", "2026-03-01", "period_end", "2026-03-03")))
+                Map.of(
+                    "user_id",
+                    user,
+                    "period_start",
+                    "2026-03-01",
+                    "period_end",
+                    "2026-03-03",
+                    "reason",
+                    "e2e")))
         .expect(201);
   }
 

@@ -160,7 +160,15 @@ class IdempotencyE2ETest extends BillingHostTestBase {
     String key = UUID.randomUUID().toString();
     String body =
         HostClient.json(
-            Map.of("user_id", user, "period_start", "2026-03-09", "period_end", "2026-03-10"));
+            Map.of(
+                "user_id",
+                user,
+                "period_start",
+                "2026-03-09",
+                "period_end",
+                "2026-03-10",
+                "reason",
+                "e2e"));
     Map<String, String> headers = Map.of("Idempotency-Key", key);
 
     JsonNode first =

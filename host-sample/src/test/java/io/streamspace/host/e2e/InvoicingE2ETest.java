@@ -97,7 +97,8 @@ class InvoicingE2ETest extends BillingHostTestBase {
     return api.http.post(
         "/api/plugins/billing/admin/invoices",
         api.adminToken,
-        HostClient.json(Map.of("user_id", user, "period_start", start, "period_end", end)));
+        HostClient.json(
+            Map.of("user_id", user, "period_start", start, "period_end", end, "reason", "e2e")));
   }
 
   private JsonNode createdEvent(String user) {

@@ -68,10 +68,10 @@ class PaymentLockE2ETest extends BillingHostTestBase {
       api.http.get(BILLING + read, eveToken).expect(200);
     }
     api.http.get(BILLING + "/invoices/" + invoice.get("id").asLong(), eveToken).expect(200);
-    HostClient.Response noNote =
+    HostClient.Response noReason =
         api.http.post(BILLING + "/admin/users/" + eve + "/unlock", api.adminToken, "{}");
-    assertEquals(400, noNote.status());
-    assertEquals("note", noNote.body().at("/error/field").asText());
+    assertEquals(400, noReason.status());
+    assertEquals("reason", noReason.body().at("/error/field").asText());
 
     api.http
         .call(

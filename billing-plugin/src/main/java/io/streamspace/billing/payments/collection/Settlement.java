@@ -1,5 +1,6 @@
 package io.streamspace.billing.payments.collection;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.money.Money;
@@ -32,6 +33,10 @@ final class Settlement {
   private static final Logger log = LoggerFactory.getLogger(Settlement.class);
 
   private final DataSource dataSource;
+
+  /** The audit trail's cause of a payment the collect-payments job's call recorded. */
+  private static final Cause BY_COLLECTION = Cause.job("collect-payments");
+
   private final PaymentSuccesses successes;
   private final Supplier<BillingConfig> config;
 
@@ -138,6 +143,7 @@ final class Settlement {
             currency.get(),
             intent.created() == null ? now : Instant.ofEpochSecond(intent.created())),
         now,
-        now);
+        now,
+        BY_COLLECTION);
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
@@ -130,7 +131,12 @@ final class CompletedCheckouts {
           .after()
           .add(
               plans.changeInTransaction(
-                  c, account, PlanChanges.termOf(plan.get(), price.get(), now), currency, now));
+                  c,
+                  account,
+                  PlanChanges.termOf(plan.get(), price.get(), now),
+                  currency,
+                  now,
+                  Cause.stripe(event.id())));
     } catch (ChangeRefused e) {
       if (e.refusal() == Refusal.CONCURRENT_CHANGE) {
         // rolled back: Stripe delivers the event again, and then it applies
@@ -166,6 +172,15 @@ final class CompletedCheckouts {
     BigDecimal price = StripeAmounts.fromMinorUnits(minor, currency);
     completion
         .after()
-        .add(packs.buyPaid(c, account, pack.get(), price, currency, session, completion.now()));
+        .add(
+            packs.buyPaid(
+                c,
+                account,
+                pack.get(),
+                price,
+                currency,
+                session,
+                completion.now(),
+                Cause.stripe(event.id())));
   }
 }

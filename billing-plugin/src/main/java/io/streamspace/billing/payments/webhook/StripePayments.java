@@ -1,5 +1,6 @@
 package io.streamspace.billing.payments.webhook;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.Invoice;
@@ -241,7 +242,8 @@ public final class StripePayments {
                 currency.get(),
                 createdAt(event)),
             event.created(),
-            now);
+            now,
+            Cause.stripe(event.id()));
     if (paid.isPresent()) {
       after.add(() -> successes.announce(paid.get()));
     }
@@ -309,7 +311,7 @@ public final class StripePayments {
         .bind("refunded", refunded.get())
         .bind("event_at", event.created())
         .update(c);
-    if (PaymentSuccesses.applyRefunds(c, intent, now) == 0) {
+    if (PaymentSuccesses.applyRefunds(c, intent, now, Cause.stripe(event.id())) == 0) {
       log.info(
           "Stripe charge {} refunded before its payment {} is recorded: applied when it is",
           event.text("id"),

@@ -1,0 +1,27 @@
+package io.streamspace.billing.audit;
+
+/** What an entry records, by the names the trail stores and the admin filters on. */
+public final class AuditKinds {
+
+  public static final String CREDIT_GRANTED = "credit.granted";
+  public static final String INVOICE_CREATED = "invoice.created";
+  public static final String INVOICE_FINALIZED = "invoice.finalized";
+  public static final String INVOICE_PAID = "invoice.paid";
+  public static final String INVOICE_VOIDED = "invoice.voided";
+  public static final String INVOICE_OVERDUE = "invoice.overdue";
+  public static final String INVOICE_REFUNDED = "invoice.refunded";
+  public static final String PLAN_CHANGED = "plan.changed";
+  public static final String SPENDING_LIMIT_SET = "spending_limit.set";
+  public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
+  public static final String PACK_PURCHASED = "pack.purchased";
+  public static final String PACK_RENEWED = "pack.renewed";
+  public static final String PACK_CANCELLED = "pack.cancelled";
+  public static final String SEAT_LIMIT_SET = "seat_limit.set";
+  public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
+  public static final String OVERAGE_CONFIRMED = "overage.confirmed";
+  public static final String OWNERSHIP_TRANSFERRED = "ownership.transferred";
+  public static final String HOLD_PLACED = "hold.placed";
+  public static final String HOLD_LIFTED = "hold.lifted";
+
+  private AuditKinds() {}
+}
