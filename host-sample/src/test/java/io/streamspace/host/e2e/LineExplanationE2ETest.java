@@ -49,7 +49,14 @@ class LineExplanationE2ETest extends BillingHostTestBase {
                 api.adminToken,
                 HostClient.json(
                     Map.of(
-                        "user_id", ann, "period_start", "2026-03-01", "period_end", "2026-03-03")))
+                        "user_id",
+                        ann,
+                        "period_start",
+                        "2026-03-01",
+                        "period_end",
+                        "2026-03-03",
+                        "reason",
+                        "explain test")))
             .expect(201);
     assertEquals("cpu", invoice.at("/lines/0/resource_type").asText(), invoice.toString());
 
