@@ -258,6 +258,78 @@ final class UsageClaims {
 
   private static final NamedSql PEEK = NamedSql.of(PEEK_SQL);
 
+  // What finalized invoices billed, read again (a what-if): by the rule above, each invoice's
+  // claim holds the records of its account before its period end, rated up to its run, that no
+  // claim made before it (a smaller claim_no) holds. The records from where those earlier claims
+  // end are no earlier claim's (side 1, by the primary key); before it only a record rated after
+  // the claim ending there can be (side 2, by billing_usage_records_runs), checked against every
+  // earlier claim. Records only, never the rollup: it holds no claim's bounds. The same columns
+  // as BILLED's parts, summed into buckets by the same BUCKETS.
+  private static final NamedSql BILLED_AGAIN =
+      NamedSql.of(
+          """
+          WITH list AS MATERIALIZED (
+            SELECT * FROM unnest(CAST(:invoice_ids AS bigint[]), CAST(:user_ids AS text[]),
+                                 CAST(:period_starts AS timestamptz[]),
+                                 CAST(:period_ends AS timestamptz[]), CAST(:by_member AS boolean[]))
+              WITH ORDINALITY AS l(invoice_id, user_id, period_start, period_end, by_member, ord)
+          ),
+          entries AS MATERIALIZED (
+            SELECT l.*, c.claim_no, c.period_end AS claimed_end, c.run_high,
+                   b.before_end, b.before_run
+            FROM list l
+            JOIN billing_usage_claims c ON c.invoice_id = l.invoice_id
+            LEFT JOIN LATERAL (
+              SELECT p.period_end AS before_end, p.run_high AS before_run
+              FROM billing_usage_claims p
+              WHERE p.user_id = l.user_id AND p.claim_no < c.claim_no
+              ORDER BY p.period_end DESC, p.run_high LIMIT 1) b ON true
+          ),
+          parts AS (
+            SELECT e.ord, e.by_member, p.* FROM entries e
+            CROSS JOIN LATERAL (
+              SELECT r.resource_type, r.unit_price, r.hour, r.k, r.in_period,
+                     CASE WHEN r.k = 0 THEN r.slice_start END AS late_start, r.session_id,
+                     NULL::text AS member_id, sum(r.unit_seconds) AS unit_seconds,
+                     count(*) AS records, min(r.slice_start) AS earliest
+              FROM (
+                SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds,
+                       CASE WHEN e.by_member THEN r.session_id ELSE '' END AS session_id,
+                       CASE WHEN CAST(:hourly AS boolean)
+                            THEN date_trunc('hour', r.slice_start, 'UTC') END AS hour,
+                       width_bucket(r.slice_start, CAST(:bounds AS timestamptz[])) AS k,
+                       r.slice_start >= e.period_start AS in_period
+                FROM (
+                  SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                         r.unit_seconds
+                  FROM billing_usage_records r
+                  WHERE r.user_id = e.user_id AND r.rating_run <= e.run_high
+                    AND r.slice_start >= coalesce(e.before_end, '-infinity'::timestamptz)
+                    AND r.slice_start < e.claimed_end
+                  UNION ALL
+                  SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                         r.unit_seconds
+                  FROM billing_usage_records r
+                  WHERE r.user_id = e.user_id AND r.rating_run > e.before_run
+                    AND r.rating_run <= e.run_high
+                    AND r.slice_start < least(e.before_end, e.claimed_end)
+                    AND NOT EXISTS (SELECT 1 FROM billing_usage_claims p
+                                    WHERE p.user_id = r.user_id AND p.claim_no < e.claim_no
+                                      AND r.slice_start < p.period_end
+                                      AND r.rating_run <= p.run_high)) r
+              ) r
+              GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ) p
+          )
+          %s"""
+              .formatted(BUCKETS));
+
+  /** Binds a statement for the billing periods' cut points it sorts records by. */
+  @FunctionalInterface
+  private interface Binder {
+    NamedSql.Binding bind(List<Instant> bounds) throws SQLException;
+  }
+
   private UsageClaims() {}
 
   /**
@@ -275,7 +347,21 @@ final class UsageClaims {
       BillingMode mode,
       BillingPeriods periods)
       throws SQLException {
-    return read(connection, CLAIM, invoices, settledRun, null, byMember, mode, periods);
+    return read(
+        invoices,
+        periods,
+        bounds ->
+            bind(
+                CLAIM,
+                connection,
+                invoices,
+                settledRun,
+                null,
+                byMember,
+                mode,
+                bounds,
+                periods.zone()),
+        connection);
   }
 
   /**
@@ -290,18 +376,48 @@ final class UsageClaims {
       BillingMode mode,
       BillingPeriods periods)
       throws SQLException {
-    return read(connection, PEEK, invoices, EVERY_RUN, usageFrom, byMember, mode, periods);
+    return read(
+        invoices,
+        periods,
+        bounds ->
+            bind(
+                PEEK,
+                connection,
+                invoices,
+                EVERY_RUN,
+                usageFrom,
+                byMember,
+                mode,
+                bounds,
+                periods.zone()),
+        connection);
+  }
+
+  /**
+   * What finalized invoices claimed, read again, claiming nothing (a what-if): each invoice's
+   * records by its claim row, as {@link #claim} summed them when it was finalized, per clock hour
+   * when {@code hourly}; none for an invoice without a claim.
+   */
+  static List<Claimed> billed(
+      Connection connection, List<Invoice> invoices, boolean hourly, BillingPeriods periods)
+      throws SQLException {
+    return read(
+        invoices,
+        periods,
+        bounds ->
+            BILLED_AGAIN
+                .bind("invoice_ids", SqlArrays.array(connection, invoices, Invoice::id))
+                .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("period_starts", SqlArrays.array(connection, invoices, Invoice::periodStart))
+                .bind("period_ends", SqlArrays.array(connection, invoices, Invoice::periodEnd))
+                .bind("by_member", SqlArrays.array(connection, invoices, i -> false))
+                .bind("hourly", hourly)
+                .bind("bounds", SqlArrays.instants(connection, bounds)),
+        connection);
   }
 
   private static List<Claimed> read(
-      Connection connection,
-      NamedSql statement,
-      List<Invoice> invoices,
-      long runHigh,
-      Instant usageFrom,
-      Predicate<Invoice> byMember,
-      BillingMode mode,
-      BillingPeriods periods)
+      List<Invoice> invoices, BillingPeriods periods, Binder binder, Connection connection)
       throws SQLException {
     if (invoices.isEmpty()) {
       return List.of();
@@ -314,18 +430,7 @@ final class UsageClaims {
           usage.add(new LinkedHashMap<>());
           floors.add(null);
         });
-    try (PreparedStatement select =
-            bind(
-                    statement,
-                    connection,
-                    invoices,
-                    runHigh,
-                    usageFrom,
-                    byMember,
-                    mode,
-                    bounds,
-                    periods.zone())
-                .prepare(connection);
+    try (PreparedStatement select = binder.bind(bounds).prepare(connection);
         ResultSet rs = select.executeQuery()) {
       while (rs.next()) {
         int index = rs.getInt(1) - 1;

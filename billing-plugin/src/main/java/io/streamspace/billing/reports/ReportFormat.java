@@ -130,7 +130,7 @@ public enum ReportFormat {
    * " =1+1"} and {@code "\u200B=1+1"} are escaped as {@code "=1+1"} is; an id never starts so
    * for a good reason. The figures are plain decimals and are written as they are.
    */
-  static String inert(String text) {
+  public static String inert(String text) {
     return text != null && !text.isEmpty() && startsLikeAFormula(text.codePointAt(0))
         ? "'" + text
         : text;
