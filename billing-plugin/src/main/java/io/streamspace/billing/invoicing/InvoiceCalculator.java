@@ -200,11 +200,10 @@ public final class InvoiceCalculator {
    */
   public record Rerated(Invoice invoice, BigDecimal invoiced, BigDecimal whatIf) {}
 
-  /** How an invoice's inputs are read again: finalized, a draft, or not opened yet. */
+  /** How an invoice's inputs are read again: as a finalized one billed them, or as a draft's. */
   private enum Reread {
     BILLED,
-    DRAFT,
-    NOT_OPENED
+    DRAFT
   }
 
   /**
@@ -212,10 +211,10 @@ public final class InvoiceCalculator {
    * repricing}'s prices, in the caller's transaction, writing nothing: the what-if. Each invoice's
    * inputs are read once and priced twice by the very code that prices an invoice when it is
    * finalized ({@link #priced}): the usage a finalized invoice claimed and the one-time packs it
-   * billed, read again by its claim ({@link UsageClaims#billed}); a draft's as its preview reads
-   * them; an invoice not opened yet (id 0: the period of an account generate-invoices has not
-   * drafted yet) the usage and one-time packs of its period as the period's estimate reads them
-   * ({@link #periodSoFar}). Counters, seats and plans are read as a preview reads them. Per clock
+   * billed, read again by its claim ({@link UsageClaims#billed}); a draft's as its {@link
+   * #preview} reads them, and so those of an invoice not opened yet (id 0: a period
+   * generate-invoices has not drafted yet). Counters, seats and plans are read as a preview reads
+   * them. Per clock
    * hour when either config is {@code hybrid} (its overage is measured per hour; the other modes
    * sum the same records whatever the buckets). In the order of {@code invoices}.
    */
@@ -239,14 +238,10 @@ public final class InvoiceCalculator {
         continue;
       }
       List<Invoice> group = places.stream().map(invoices::get).toList();
-      Instant from =
-          kind == Reread.NOT_OPENED
-              ? group.stream().map(Invoice::periodStart).min(Instant::compareTo).orElseThrow()
-              : null;
       List<UsageClaims.Claimed> usage =
           kind == Reread.BILLED
               ? UsageClaims.billed(connection, group, hourly, periods)
-              : UsageClaims.peek(connection, group, from, i -> false, readAs, periods);
+              : UsageClaims.peek(connection, group, null, i -> false, readAs, periods);
       List<Instant> termsFrom = new ArrayList<>();
       for (int i = 0; i < group.size(); i++) {
         Instant floor = usage.get(i).floor();
@@ -262,7 +257,7 @@ public final class InvoiceCalculator {
               kind == Reread.BILLED
                   ? PackChargeRows.OneTimeRead.BILLED
                   : PackChargeRows.OneTimeRead.PEEK,
-              from == null ? Instant.EPOCH : from,
+              Instant.EPOCH,
               current.meters().maxCounterIds(),
               periods);
       for (int i = 0; i < group.size(); i++) {
@@ -296,10 +291,7 @@ public final class InvoiceCalculator {
   }
 
   private static Reread reread(Invoice invoice) {
-    if (invoice.status() != InvoiceStatus.DRAFT) {
-      return Reread.BILLED;
-    }
-    return invoice.id() == 0 ? Reread.NOT_OPENED : Reread.DRAFT;
+    return invoice.status() == InvoiceStatus.DRAFT ? Reread.DRAFT : Reread.BILLED;
   }
 
   /** Σ of the lines, as finalization sums them into the subtotal. */

@@ -53,7 +53,10 @@ import javax.sql.DataSource;
  * opened before its end and not closed before its start (those generate-invoices drafts); its
  * part of the period no invoice covers yet (the current period, or the rest after an admin's
  * invoice of its first days) is priced as generate-invoices would draft it, from the latest end of
- * its invoices in the period (or the period's start) to the period's end or its closing.
+ * its invoices in the period (or the period's start) to the period's end or its closing, and
+ * read as a draft's preview is (with the usage of earlier periods rated after their invoice, which
+ * that invoice will bill; while an earlier period's draft is still in its grace, its preview
+ * counts those records too, as two previews do).
  */
 public final class WhatIfRun {
 

@@ -217,6 +217,13 @@ class WhatIfTest {
    * core-hours × 0.05 = 1.20, memory 8 + 40 = 48 GB-hours × 0.01 = 0.48: 1.68. Each what-if
    * reads again what each invoice claimed: with unchanged prices February's 0.00 and March's
    * 1.68; with cpu at 0.10, March's 24 core-hours cost 2.40: 2.88.
+   *
+   * <p>Then the same 2 cores and 4 GB on March 20 from 10:00 to 12:00 arrive late, are rated on
+   * April 2, after March's invoice, and rolled up into the daily rollup with every day of March:
+   * March's what-if reads its whole days from the rollup, less what a later run added to them
+   * (those records are April's invoice's), and still says 1.68. April, not drafted yet, is
+   * re-rated as its invoice would bill it now: the late 4 core-hours and 8 GB-hours, 0.28; 0.48
+   * with cpu at 0.10.
    */
   @Test
   void usageRatedAfterItsPeriodsInvoiceIsReratedOnTheInvoiceThatBilledIt() {
@@ -247,6 +254,33 @@ class WhatIfTest {
     assertEquals(List.of("ann 1.68 1.68 0.00"), accounts(whatIf("")));
     assertEquals(
         List.of("ann 1.68 2.88 1.20"), accounts(whatIf("\"rates\":{\"cpu_per_core_hour\":0.10}")));
+
+    billing.session(
+        "s4", "ann", "2026-03-20T10:00:00Z", "2026-03-20T12:00:00Z", size("2", "4", "0"));
+    billing.flush();
+    billing.calculateUsageAt("2026-04-02T00:00:00Z");
+    billing.runAt("roll-up-usage", "2026-04-02T00:05:00Z");
+    assertEquals("UTC", BillingHarness.value("SELECT time_zone FROM billing_usage_rollup"));
+    assertEquals(
+        0L,
+        ((Number)
+                BillingHarness.value(
+                    """
+                    SELECT count(*) FROM billing_usage_records
+                    WHERE rating_run > (SELECT rolled_up_to FROM billing_usage_rollup)"""))
+            .longValue());
+
+    assertEquals(List.of("ann 1.68 1.68 0.00"), accounts(whatIf("")));
+    assertEquals(
+        List.of("ann 1.68 2.88 1.20"), accounts(whatIf("\"rates\":{\"cpu_per_core_hour\":0.10}")));
+    Answer april =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/what-if",
+            admin("root"),
+            "{\"period_start\":\"2026-04-01\",\"period_end\":\"2026-05-01\","
+                + "\"rates\":{\"cpu_per_core_hour\":0.10}}");
+    assertEquals(List.of("ann 0.28 0.48 0.20"), accounts(april));
   }
 
   @Test
