@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * A what-if over HTTP with the packaged plugin: events in through the platform intake, the jobs
  * run through the host's scheduler past the invoice day and its grace, then an admin asks what
  * March would have cost with cpu at 0.10 instead of 0.05. Defaults: USD, UTC, the usage billing
- * mode, 0.01 per GB-hour. ann runs 2 cores and 4 GB from 10:00 to 20:00 on March 10: 20
+ * mode, 0.01 per GB-hour. ann runs 2 cores and 4 GB from 02:00 to 12:00 on March 10: 20
  * core-hours × 0.05 = 1.00 and 40 GB-hours × 0.01 = 0.40, invoiced 1.40; at 0.10 a core-hour
  * 2.00 + 0.40 = 2.40, 1.00 more. bob uses nothing.
  */
@@ -32,8 +32,8 @@ class WhatIfE2ETest extends BillingHostTestBase {
         List.of(
             Events.userCreated(ann, march),
             Events.userCreated(bob, march),
-            Events.sessionCreated("s-" + ann, ann, at("10:00"), "2", "4", "0"),
-            Events.sessionTerminated("s-" + ann, ann, at("20:00"))));
+            Events.sessionCreated("s-" + ann, ann, at("02:00"), "2", "4", "0"),
+            Events.sessionTerminated("s-" + ann, ann, at("12:00"))));
     clock.set(Instant.parse("2026-04-01T01:00:00Z"));
     api.runJob("calculate-usage");
     api.runJob("generate-invoices");
