@@ -355,7 +355,7 @@ final class InvoicingWorkload implements Workload {
         null,
         ("generate-invoices + finalization of the same period and data, this run: %s for %,d"
                 + " invoices, per invoice × the organizations answered")
-            .formatted(job, invoiced),
+            .formatted(BenchTable.time(job), invoiced),
         baseline,
         "≤ 2 × generate-invoices",
         ratio <= WHAT_IF_TARGET_RATIO);
