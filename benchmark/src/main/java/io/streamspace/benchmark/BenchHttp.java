@@ -67,10 +67,14 @@ public final class BenchHttp {
     return withBody("POST", path, token, body);
   }
 
-  /** A POST that may take as long as {@code timeout} to answer (a job run). */
+  /** A POST that may take as long as {@code timeout} to answer (a job run, a what-if). */
   public Answer post(String path, String token, Object body, Duration timeout)
       throws IOException, InterruptedException {
-    return send(request(path, token).timeout(timeout).POST(publisher(body)));
+    HttpRequest.Builder request = request(path, token).timeout(timeout);
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return send(request.POST(publisher(body)));
   }
 
   /** A JSON merge patch. */

@@ -28,6 +28,7 @@ public final class BenchRunner {
         new AdmissionWorkload(host),
         new CalculateUsageWorkload(),
         new InvoicingWorkload(),
+        InvoicingWorkload.whatIf(),
         new UsageReadsWorkload(),
         new AdminReadsWorkload(),
         new HeapWorkload(),

@@ -41,6 +41,11 @@ final class BillingClient {
     http.awaitBillingCaughtUp();
   }
 
+  /** Asks a what-if as an admin ({@code POST /admin/what-if}); its answer, read whole. */
+  JsonNode whatIf(Object body) throws IOException, InterruptedException {
+    return http.post(PLUGIN + "/admin/what-if", context.adminToken(), body, ROUTE_WAIT).expect(200);
+  }
+
   /** Runs a billing job through its route as an admin; fails unless the run succeeded. */
   JsonNode runJob(String name) throws IOException, InterruptedException {
     // the host stores instants to the microsecond or millisecond: compare at the millisecond

@@ -56,6 +56,16 @@ import javax.sql.DataSource;
  *
  * <p>{@code bench --scale} runs it at other sizes with a shorter history: N accounts, each with
  * its usage only in the period's last hours.
+ *
+ * <p>As the {@code what-if} workload ({@link #whatIf()}) it seeds and invoices the same way, then
+ * asks {@code POST /api/plugins/billing/admin/what-if} over the period generate-invoices just
+ * invoiced, with storage 10 % dearer (every seeded account pays more: the answer is checked for
+ * that), reading the streamed answer whole, and measures it against generate-invoices on the same
+ * data: the target is ≤ 2 × its time. The what-if answers for every organization of the period,
+ * generate-invoices invoices only those not invoiced yet (in a full run the invoicing workload's
+ * accounts were invoiced before): the baseline is generate-invoices' time per invoice it finalized
+ * times the organizations the what-if answered for (the same figure when run alone, {@code --only
+ * what-if}). Its one row replaces the invoicing rows.
  */
 final class InvoicingWorkload implements Workload {
 
@@ -156,8 +166,17 @@ final class InvoicingWorkload implements Workload {
       WHERE first <> 1 OR last <> issued OR distinct_numbers <> issued
       """;
 
+  private static final double WHAT_IF_TARGET_RATIO = 2;
+  // the invoices of the period finalized so far, before and after generate-invoices
+  private static final String FINALIZED =
+      """
+      SELECT count(*) FROM billing_invoices
+      WHERE period_start = ? AND period_end = ? AND status <> 'draft' AND status <> 'void'
+      """;
+
   private final Integer accounts;
   private final Integer usageHours;
+  private final boolean whatIf;
 
   /** The benchmark's row: 1,000 or 100,000 accounts by size, usage in every hour of the period. */
   InvoicingWorkload() {
@@ -169,13 +188,23 @@ final class InvoicingWorkload implements Workload {
    * @param usageHours how many of the period's last hours have usage; null: every hour
    */
   InvoicingWorkload(Integer accounts, Integer usageHours) {
+    this(accounts, usageHours, false);
+  }
+
+  private InvoicingWorkload(Integer accounts, Integer usageHours, boolean whatIf) {
     this.accounts = accounts;
     this.usageHours = usageHours;
+    this.whatIf = whatIf;
+  }
+
+  /** The what-if workload: by size, usage in every hour of the period (class comment). */
+  static InvoicingWorkload whatIf() {
+    return new InvoicingWorkload(null, null, true);
   }
 
   @Override
   public String name() {
-    return "invoicing";
+    return whatIf ? "what-if" : "invoicing";
   }
 
   @Override
@@ -215,14 +244,23 @@ final class InvoicingWorkload implements Workload {
     Map<String, Object> period = Map.of("invoiceDay", invoiceDay, "invoiceGraceMinutes", 0);
     Duration job;
     String message;
+    BenchRow whatIfRow = null;
     try (ConfigPatch patched = ConfigPatch.apply(billing, period)) {
       context.progress().line("invoicing: generate-invoices for [%s, %s)".formatted(start, end));
+      long finalizedBefore = finalized(context.dataSource(), start, end);
       long began = System.nanoTime();
       message = billing.runJob("generate-invoices").path("message").asText();
       job = Duration.ofNanos(System.nanoTime() - began);
+      if (whatIf) {
+        long invoiced = finalized(context.dataSource(), start, end) - finalizedBefore;
+        whatIfRow = whatIf(context, billing, accounts, start, end, storageRate, job, invoiced);
+      }
     }
     context.progress().line("invoicing: " + message);
     check(context.dataSource(), prefix, accounts, start, end, credit);
+    if (whatIfRow != null) {
+      return List.of(whatIfRow);
+    }
     long lines = linesWritten(context.dataSource(), prefix, start, end);
     context.progress().line("invoicing: baseline INSERT … SELECT of %,d lines".formatted(lines));
     Duration baseline = baseline(context.dataSource(), prefix, lines, start, end);
@@ -258,6 +296,82 @@ final class InvoicingWorkload implements Workload {
             null,
             null,
             null));
+  }
+
+  /**
+   * The what-if over the period, timed, its answer checked: every organization of the period
+   * answered for, each seeded one paying more; its row against generate-invoices' {@code job}
+   * time per invoice it finalized ({@code invoiced}), times the organizations answered.
+   */
+  private static BenchRow whatIf(
+      BenchContext context,
+      BillingClient billing,
+      int accounts,
+      Instant start,
+      Instant end,
+      BigDecimal storageRate,
+      Duration job,
+      long invoiced)
+      throws Exception {
+    BigDecimal dearer = storageRate.multiply(new BigDecimal("1.1"));
+    Map<String, Object> body =
+        Map.of(
+            "period_start",
+            start.toString(),
+            "period_end",
+            end.toString(),
+            "rates",
+            Map.of("storage_per_gb_month", dearer));
+    context
+        .progress()
+        .line("what-if: storage at %s a GB-month instead of %s".formatted(dearer, storageRate));
+    long began = System.nanoTime();
+    JsonNode answer = billing.whatIf(body);
+    Duration took = Duration.ofNanos(System.nanoTime() - began);
+    long answered = answer.path("accounts").size();
+    long more = answer.at("/distribution/more").asLong();
+    if (answered < accounts || more < accounts || invoiced < accounts) {
+      throw new IllegalStateException(
+          ("the what-if answered for %,d organizations, %,d paying more; generate-invoices"
+                  + " finalized %,d invoices: expected at least %,d each")
+              .formatted(answered, more, invoiced, accounts));
+    }
+    Duration baseline = job.multipliedBy(answered).dividedBy(invoiced);
+    double ratio = (double) took.toNanos() / Math.max(1, baseline.toNanos());
+    context
+        .progress()
+        .line(
+            "what-if: %,d organizations in %s; generate-invoices %,d invoices in %s; ratio %.2f"
+                .formatted(answered, took, invoiced, job, ratio));
+    return new BenchRow(
+        "what-if: POST .../admin/what-if, storage 10 % dearer, over the period just invoiced"
+            + " (streamed JSON, read whole)",
+        ("%,d organizations answered, %,d accounts × a month of hourly storage records seeded")
+            .formatted(answered, accounts),
+        took,
+        answered * 1e9 / Math.max(1, took.toNanos()),
+        "organizations",
+        null,
+        null,
+        ("generate-invoices + finalization of the same period and data, this run: %s for %,d"
+                + " invoices, per invoice × the organizations answered")
+            .formatted(BenchTable.time(job), invoiced),
+        baseline,
+        "≤ 2 × generate-invoices",
+        ratio <= WHAT_IF_TARGET_RATIO);
+  }
+
+  private static long finalized(DataSource dataSource, Instant start, Instant end)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement count = connection.prepareStatement(FINALIZED)) {
+      count.setTimestamp(1, Timestamp.from(start));
+      count.setTimestamp(2, Timestamp.from(end));
+      try (ResultSet rows = count.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
   }
 
   /**

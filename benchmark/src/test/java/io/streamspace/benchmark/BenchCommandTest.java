@@ -72,6 +72,7 @@ class BenchCommandTest {
             "admission",
             "calculate-usage",
             "invoicing",
+            "what-if",
             "usage-reads",
             "admin-reads",
             "heap",
@@ -83,12 +84,17 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        20,
+        21,
         rows.size(),
         "intake, admission and invoicing (the run and its roll-up) have two rows each,"
             + " usage-reads six (three routes, two accounts), admin-reads four,"
-            + " intake-with-rating one: "
+            + " intake-with-rating and what-if one: "
             + rows);
+    List<String> whatIf =
+        split(rows.stream().filter(r -> r.startsWith("| what-if: ")).findFirst().orElseThrow());
+    assertTrue(whatIf.get(1).contains("organizations answered"), "the what-if's size: " + whatIf);
+    assertEquals("≤ 2 × generate-invoices", whatIf.get(9), "the what-if's target: " + whatIf);
+    assertTrue(whatIf.get(8).matches("[\\d.]+"), "the what-if ÷ generate-invoices: " + whatIf);
     assertTrue(
         table.get(table.size() - 1).matches("Machine: \\d+ cores, .+\\. Commit: \\S+\\."),
         table.get(table.size() - 1));

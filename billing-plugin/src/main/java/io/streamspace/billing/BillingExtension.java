@@ -120,6 +120,7 @@ public class BillingExtension
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
+    WhatIfWiring.wire(wiring, usage.calculator(), this::parser);
     QuotaWiring quota =
         QuotaWiring.wire(
             wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);

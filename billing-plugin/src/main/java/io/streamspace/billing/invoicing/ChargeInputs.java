@@ -92,6 +92,32 @@ final class ChargeInputs {
       String[] maxMeters,
       BillingPeriods periods)
       throws SQLException {
+    return read(
+        connection,
+        invoices,
+        termsFrom,
+        byMember,
+        claim ? PackChargeRows.OneTimeRead.CLAIM : PackChargeRows.OneTimeRead.PEEK,
+        packsFrom,
+        maxMeters,
+        periods);
+  }
+
+  /**
+   * {@link #read(Connection, List, List, List, boolean, Instant, String[], BillingPeriods)}, the
+   * one-time pack charges read as {@code oneTimeRead} says (a what-if reads those finalized
+   * invoices billed).
+   */
+  static ChargeInputs read(
+      Connection connection,
+      List<Invoice> invoices,
+      List<Instant> termsFrom,
+      List<Boolean> byMember,
+      PackChargeRows.OneTimeRead oneTimeRead,
+      Instant packsFrom,
+      String[] maxMeters,
+      BillingPeriods periods)
+      throws SQLException {
     List<List<PlanTerm>> terms = terms(connection, invoices, termsFrom);
     List<CounterWindow> windows = windows(invoices, periods);
     List<Map<String, Split>> used = UsageCounters.split(connection, windows(windows), maxMeters);
@@ -107,7 +133,7 @@ final class ChargeInputs {
             windows.stream().map(CounterWindow::to).toList());
     List<List<Seat>> seats = SeatRows.of(connection, invoices);
     List<List<OneTimeCharge>> oneTime =
-        PackChargeRows.oneTime(connection, invoices, claim, packsFrom);
+        PackChargeRows.oneTime(connection, invoices, oneTimeRead, packsFrom);
     List<List<RecurringPack>> recurring = PackChargeRows.recurring(connection, invoices);
 
     List<List<Counters>> counters = new ArrayList<>();

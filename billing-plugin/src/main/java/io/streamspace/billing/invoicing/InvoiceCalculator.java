@@ -1,11 +1,13 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.MeterCharges.CounterUse;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -187,6 +189,116 @@ public final class InvoiceCalculator {
       billed.add(priced(invoices.get(i), usage.get(i).usage(), inputs.of(i), current, periods));
     }
     return billed;
+  }
+
+  /**
+   * An invoice's charges before credits, as invoiced and under a what-if's prices.
+   *
+   * @param invoiced a finalized invoice's stored subtotal; else what it would charge if it were
+   *     finalized now
+   * @param whatIf what it charges under the what-if's prices ({@link Repricing})
+   */
+  public record Rerated(Invoice invoice, BigDecimal invoiced, BigDecimal whatIf) {}
+
+  /** How an invoice's inputs are read again: as a finalized one billed them, or as a draft's. */
+  private enum Reread {
+    BILLED,
+    DRAFT
+  }
+
+  /**
+   * What each of {@code invoices} charges before credits, as invoiced and under {@code
+   * repricing}'s prices, in the caller's transaction, writing nothing: the what-if. Each invoice's
+   * inputs are read once and priced twice by the very code that prices an invoice when it is
+   * finalized ({@link #priced}): the usage a finalized invoice claimed and the one-time packs it
+   * billed, read again by its claim ({@link UsageClaims#billed}); a draft's as its {@link
+   * #preview} reads them, and so those of an invoice not opened yet (id 0: a period
+   * generate-invoices has not drafted yet). Counters, seats and plans are read as a preview reads
+   * them. Per clock
+   * hour when either config is {@code hybrid} (its overage is measured per hour; the other modes
+   * sum the same records whatever the buckets). In the order of {@code invoices}.
+   */
+  public List<Rerated> rerate(Connection connection, List<Invoice> invoices, Repricing repricing)
+      throws SQLException {
+    BillingConfig current = repricing.current();
+    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
+    boolean hourly =
+        current.billingMode() == BillingMode.HYBRID
+            || repricing.whatIf().billingMode() == BillingMode.HYBRID;
+    BillingMode readAs = hourly ? BillingMode.HYBRID : current.billingMode();
+    Rerated[] rerated = new Rerated[invoices.size()];
+    for (Reread kind : Reread.values()) {
+      List<Integer> places = new ArrayList<>();
+      for (int i = 0; i < invoices.size(); i++) {
+        if (reread(invoices.get(i)) == kind) {
+          places.add(i);
+        }
+      }
+      if (places.isEmpty()) {
+        continue;
+      }
+      List<Invoice> group = places.stream().map(invoices::get).toList();
+      List<UsageClaims.Claimed> usage =
+          kind == Reread.BILLED
+              ? UsageClaims.billed(connection, group, hourly, periods)
+              : UsageClaims.peek(connection, group, null, i -> false, readAs, periods);
+      List<Instant> termsFrom = new ArrayList<>();
+      for (int i = 0; i < group.size(); i++) {
+        Instant floor = usage.get(i).floor();
+        Instant start = group.get(i).periodStart();
+        termsFrom.add(floor == null || start.isBefore(floor) ? start : floor);
+      }
+      ChargeInputs inputs =
+          ChargeInputs.read(
+              connection,
+              group,
+              termsFrom,
+              group.stream().map(i -> false).toList(),
+              kind == Reread.BILLED
+                  ? PackChargeRows.OneTimeRead.BILLED
+                  : PackChargeRows.OneTimeRead.PEEK,
+              Instant.EPOCH,
+              current.meters().maxCounterIds(),
+              periods);
+      for (int i = 0; i < group.size(); i++) {
+        Invoice invoice = group.get(i);
+        List<MemberBucket> used = usage.get(i).usage();
+        ChargeInputs.Of of = inputs.of(i);
+        BigDecimal invoiced =
+            kind == Reread.BILLED
+                ? invoice.subtotal()
+                : subtotal(invoice, priced(invoice, used, of, current, periods));
+        ChargeInputs.Of repriced =
+            new ChargeInputs.Of(
+                repricing.terms(of.terms(), invoice.currency()),
+                of.counters(),
+                of.seats(),
+                of.oneTimePacks(),
+                of.recurringPacks());
+        BigDecimal whatIf =
+            subtotal(
+                invoice,
+                priced(
+                    invoice,
+                    repricing.usage(used, invoice.currency()),
+                    repriced,
+                    repricing.whatIf(),
+                    periods));
+        rerated[places.get(i)] = new Rerated(invoice, invoiced, whatIf);
+      }
+    }
+    return List.of(rerated);
+  }
+
+  private static Reread reread(Invoice invoice) {
+    return invoice.status() == InvoiceStatus.DRAFT ? Reread.DRAFT : Reread.BILLED;
+  }
+
+  /** Σ of the lines, as finalization sums them into the subtotal. */
+  private static BigDecimal subtotal(Invoice invoice, Billed billed) {
+    return billed.lines().stream()
+        .map(ChargeLine::amount)
+        .reduce(Money.zero(invoice.currency()), BigDecimal::add);
   }
 
   /** One invoice's lines, from the inputs read for it: pure, no statement. */

@@ -65,6 +65,25 @@ final class PackChargeRows {
           FROM %s"""
               .formatted(UNBILLED));
 
+  // what finalized invoices billed, read again (a what-if): the charges each one claimed
+  private static final NamedSql BILLED_BY =
+      NamedSql.of(
+          """
+          SELECT w.ord, p.pack_name, e.amount, e.at, e.valid_from, e.valid_until, e.currency,
+                 e.id
+          FROM unnest(:invoice_id::text[]::bigint[], :user_id::text[],
+                      :period_end::text[]::timestamptz[])
+            WITH ORDINALITY AS w(invoice_id, user_id, period_end, ord)
+          JOIN billing_pack_purchases p ON p.user_id = w.user_id
+          JOIN billing_pack_events e ON e.purchase_id = p.id AND e.invoice_id = w.invoice_id""");
+
+  /** How the one-time charges are read: claimed, peeked at, or as a finalized invoice billed. */
+  enum OneTimeRead {
+    CLAIM,
+    PEEK,
+    BILLED
+  }
+
   private static final NamedSql RECURRING =
       NamedSql.of(
           """
@@ -87,16 +106,30 @@ final class PackChargeRows {
   static List<List<OneTimeCharge>> oneTime(
       Connection connection, List<Invoice> invoices, boolean claim, Instant from)
       throws SQLException {
+    return oneTime(connection, invoices, claim ? OneTimeRead.CLAIM : OneTimeRead.PEEK, from);
+  }
+
+  /**
+   * {@link #oneTime(Connection, List, boolean, Instant)}, or ({@link OneTimeRead#BILLED}) the
+   * charges each finalized invoice claimed, {@code from} unused.
+   */
+  static List<List<OneTimeCharge>> oneTime(
+      Connection connection, List<Invoice> invoices, OneTimeRead read, Instant from)
+      throws SQLException {
     record Row(long id, OneTimeCharge charge) {}
     List<List<Row>> rows = new ArrayList<>();
     invoices.forEach(i -> rows.add(new ArrayList<>()));
-    NamedSql.Binding billed = claim ? CLAIMED.binding() : PEEKED.binding();
+    NamedSql.Binding billed =
+        switch (read) {
+          case CLAIM -> CLAIMED.bind("from", from);
+          case PEEK -> PEEKED.bind("from", from);
+          case BILLED -> BILLED_BY.binding();
+        };
     try (PreparedStatement statement =
             billed
                 .bind("invoice_id", SqlArrays.array(connection, invoices, Invoice::id))
                 .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
                 .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd))
-                .bind("from", from)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {

@@ -258,6 +258,129 @@ final class UsageClaims {
 
   private static final NamedSql PEEK = NamedSql.of(PEEK_SQL);
 
+  // What finalized invoices billed, read again (a what-if): by the rule above, each invoice's
+  // claim holds the records of its account before its period end, rated up to its run, that no
+  // claim made before it (a smaller claim_no) holds. The records from where those earlier claims
+  // end (before_end) are no earlier claim's; before it only a record rated after the claim ending
+  // there can be (by billing_usage_records_runs), checked against every earlier claim. The zone's
+  // whole days from before_end (or the invoice's start) to its end come from the daily rollup as
+  // BILLED reads them: every record of such a day rated up to the claim's run is the claim's, so
+  // the rollup's sums, plus the records of those days rated after the watermark up to the run,
+  // less those rated after the run up to the watermark (a later claim's). The other records by
+  // the primary key: before and after those days. Without a rollup of the zone, or hourly, the
+  // records only. The same columns as BILLED's parts, summed into buckets by the same BUCKETS.
+  private static final NamedSql BILLED_AGAIN =
+      NamedSql.of(
+          """
+          WITH list AS MATERIALIZED (
+            SELECT * FROM unnest(CAST(:invoice_ids AS bigint[]), CAST(:user_ids AS text[]),
+                                 CAST(:period_starts AS timestamptz[]),
+                                 CAST(:period_ends AS timestamptz[]), CAST(:by_member AS boolean[]))
+              WITH ORDINALITY AS l(invoice_id, user_id, period_start, period_end, by_member, ord)
+          ),
+          rolled AS MATERIALIZED (
+            SELECT u.rolled_up_to AS run FROM billing_usage_rollup u
+            WHERE u.time_zone = :zone AND NOT CAST(:hourly AS boolean)
+          ),
+          claimed AS MATERIALIZED (
+            SELECT l.*, c.claim_no, c.period_end AS claimed_end, c.run_high,
+                   b.before_end, b.before_run, w.run AS rolled_run
+            FROM list l
+            JOIN billing_usage_claims c ON c.invoice_id = l.invoice_id
+            LEFT JOIN rolled w ON true
+            LEFT JOIN LATERAL (
+              SELECT p.period_end AS before_end, p.run_high AS before_run
+              FROM billing_usage_claims p
+              WHERE p.user_id = l.user_id AND p.claim_no < c.claim_no
+              ORDER BY p.period_end DESC, p.run_high LIMIT 1) b ON true
+          ),
+          -- the days read from the rollup, [first_day, end_day), at [first_at, end_at); none
+          -- (infinity) without it
+          entries AS MATERIALIZED (
+            SELECT e.*, d.first_day, greatest(d.first_day, d.end_day) AS end_day,
+                   CASE WHEN e.rolled_run IS NULL THEN 'infinity'::timestamptz
+                        ELSE d.first_day::timestamp AT TIME ZONE :zone END AS first_at,
+                   CASE WHEN e.rolled_run IS NULL THEN 'infinity'::timestamptz
+                        ELSE greatest(d.first_day, d.end_day)::timestamp AT TIME ZONE :zone
+                   END AS end_at
+            FROM claimed e
+            CROSS JOIN LATERAL (SELECT
+                CASE WHEN e.rolled_run IS NULL THEN 'infinity'::date
+                     ELSE ((greatest(e.before_end, e.period_start) AT TIME ZONE :zone)
+                           - interval '1 microsecond')::date + 1 END AS first_day,
+                CASE WHEN e.rolled_run IS NULL THEN 'infinity'::date
+                     ELSE (e.claimed_end AT TIME ZONE :zone)::date END AS end_day) d
+          ),
+          parts AS (
+            SELECT e.ord, e.by_member, p.* FROM entries e
+            CROSS JOIN LATERAL (
+              SELECT r.resource_type, r.unit_price, r.hour, r.k, r.in_period,
+                     CASE WHEN r.k = 0 THEN r.slice_start END AS late_start, r.session_id,
+                     NULL::text AS member_id, sum(r.unit_seconds) AS unit_seconds,
+                     sum(r.records) AS records, min(r.slice_start) AS earliest
+              FROM (
+                SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds, r.records,
+                       CASE WHEN e.by_member THEN r.session_id ELSE '' END AS session_id,
+                       CASE WHEN CAST(:hourly AS boolean)
+                            THEN date_trunc('hour', r.slice_start, 'UTC') END AS hour,
+                       width_bucket(r.slice_start, CAST(:bounds AS timestamptz[])) AS k,
+                       r.slice_start >= e.period_start AS in_period
+                FROM (
+                  -- from before_end on, before the rollup's days (side 1) and after them (2)
+                  SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                         r.unit_seconds, 1 AS records
+                  FROM (VALUES (1), (2)) g (side)
+                  CROSS JOIN LATERAL (SELECT
+                      greatest(e.before_end, CASE WHEN g.side = 2 THEN e.end_at END,
+                               '-infinity'::timestamptz) AS lo,
+                      CASE WHEN g.side = 1 THEN least(e.claimed_end, e.first_at)
+                           ELSE e.claimed_end END AS hi) b
+                  JOIN billing_usage_records r
+                    ON r.user_id = e.user_id AND r.slice_start >= b.lo AND r.slice_start < b.hi
+                  WHERE r.rating_run <= e.run_high
+                  UNION ALL
+                  -- before before_end: rated after the claim ending there, of no earlier claim
+                  SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                         r.unit_seconds, 1
+                  FROM billing_usage_records r
+                  WHERE r.user_id = e.user_id AND r.rating_run > e.before_run
+                    AND r.rating_run <= e.run_high
+                    AND r.slice_start < least(e.before_end, e.claimed_end)
+                    AND NOT EXISTS (SELECT 1 FROM billing_usage_claims p
+                                    WHERE p.user_id = r.user_id AND p.claim_no < e.claim_no
+                                      AND r.slice_start < p.period_end
+                                      AND r.rating_run <= p.run_high)
+                  UNION ALL
+                  -- the rollup's days: every record of them rated up to the watermark
+                  SELECT '', d.resource_type, d.unit_price, d.day::timestamp AT TIME ZONE :zone,
+                         d.unit_seconds, d.records
+                  FROM billing_usage_daily d
+                  WHERE d.user_id = e.user_id AND d.day >= e.first_day AND d.day < e.end_day
+                  UNION ALL
+                  -- their records the watermark and the claim's run differ by: added when
+                  -- rated up to the run, taken off when after it
+                  SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
+                         CASE WHEN r.rating_run > e.run_high THEN -r.unit_seconds
+                              ELSE r.unit_seconds END,
+                         CASE WHEN r.rating_run > e.run_high THEN -1 ELSE 1 END
+                  FROM billing_usage_records r
+                  WHERE r.user_id = e.user_id
+                    AND r.rating_run > least(e.rolled_run, e.run_high)
+                    AND r.rating_run <= greatest(e.rolled_run, e.run_high)
+                    AND r.slice_start >= e.first_at AND r.slice_start < e.end_at) r
+              ) r
+              GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ) p
+          )
+          %s"""
+              .formatted(BUCKETS));
+
+  /** Binds a statement for the billing periods' cut points it sorts records by. */
+  @FunctionalInterface
+  private interface Binder {
+    NamedSql.Binding bind(List<Instant> bounds) throws SQLException;
+  }
+
   private UsageClaims() {}
 
   /**
@@ -275,7 +398,21 @@ final class UsageClaims {
       BillingMode mode,
       BillingPeriods periods)
       throws SQLException {
-    return read(connection, CLAIM, invoices, settledRun, null, byMember, mode, periods);
+    return read(
+        invoices,
+        periods,
+        bounds ->
+            bind(
+                CLAIM,
+                connection,
+                invoices,
+                settledRun,
+                null,
+                byMember,
+                mode,
+                bounds,
+                periods.zone()),
+        connection);
   }
 
   /**
@@ -290,18 +427,49 @@ final class UsageClaims {
       BillingMode mode,
       BillingPeriods periods)
       throws SQLException {
-    return read(connection, PEEK, invoices, EVERY_RUN, usageFrom, byMember, mode, periods);
+    return read(
+        invoices,
+        periods,
+        bounds ->
+            bind(
+                PEEK,
+                connection,
+                invoices,
+                EVERY_RUN,
+                usageFrom,
+                byMember,
+                mode,
+                bounds,
+                periods.zone()),
+        connection);
+  }
+
+  /**
+   * What finalized invoices claimed, read again, claiming nothing (a what-if): each invoice's
+   * records by its claim row, as {@link #claim} summed them when it was finalized, per clock hour
+   * when {@code hourly}; none for an invoice without a claim.
+   */
+  static List<Claimed> billed(
+      Connection connection, List<Invoice> invoices, boolean hourly, BillingPeriods periods)
+      throws SQLException {
+    return read(
+        invoices,
+        periods,
+        bounds ->
+            BILLED_AGAIN
+                .bind("invoice_ids", SqlArrays.array(connection, invoices, Invoice::id))
+                .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("period_starts", SqlArrays.array(connection, invoices, Invoice::periodStart))
+                .bind("period_ends", SqlArrays.array(connection, invoices, Invoice::periodEnd))
+                .bind("by_member", SqlArrays.array(connection, invoices, i -> false))
+                .bind("hourly", hourly)
+                .bind("bounds", SqlArrays.instants(connection, bounds))
+                .bind("zone", periods.zone().getId()),
+        connection);
   }
 
   private static List<Claimed> read(
-      Connection connection,
-      NamedSql statement,
-      List<Invoice> invoices,
-      long runHigh,
-      Instant usageFrom,
-      Predicate<Invoice> byMember,
-      BillingMode mode,
-      BillingPeriods periods)
+      List<Invoice> invoices, BillingPeriods periods, Binder binder, Connection connection)
       throws SQLException {
     if (invoices.isEmpty()) {
       return List.of();
@@ -314,18 +482,7 @@ final class UsageClaims {
           usage.add(new LinkedHashMap<>());
           floors.add(null);
         });
-    try (PreparedStatement select =
-            bind(
-                    statement,
-                    connection,
-                    invoices,
-                    runHigh,
-                    usageFrom,
-                    byMember,
-                    mode,
-                    bounds,
-                    periods.zone())
-                .prepare(connection);
+    try (PreparedStatement select = binder.bind(bounds).prepare(connection);
         ResultSet rs = select.executeQuery()) {
       while (rs.next()) {
         int index = rs.getInt(1) - 1;

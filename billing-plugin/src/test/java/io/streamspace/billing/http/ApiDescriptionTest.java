@@ -178,6 +178,15 @@ class ApiDescriptionTest {
             "GET /admin/audit/verify")) {
       fits(route, "200", call(HttpMethod.GET, route.substring(4), root, null));
     }
+    fits(
+        "POST /admin/what-if",
+        "200",
+        call(
+            HttpMethod.POST,
+            "/admin/what-if",
+            root,
+            "{\"period_start\":\"2026-03-01\",\"period_end\":\"2026-04-01\","
+                + "\"rates\":{\"cpu_per_core_hour\":0.10}}"));
     fits("GET /usage", "200", call(HttpMethod.GET, "/usage?member_id=john", john, null));
     fits("GET /usage", "400", call(HttpMethod.GET, "/usage?from=bad", john, null));
     fits("GET /usage", "403", call(HttpMethod.GET, "/usage?user_id=ann", john, null));
