@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -171,7 +173,32 @@ final class Demo {
     lines.add("  # as alice: her invoices (then GET /invoices/{id}/pdf for the PDF) and credits");
     lines.add(curl(alice, base + "/api/plugins/billing/invoices"));
     lines.add(curl(alice, base + "/api/plugins/billing/credits"));
+    lines.add(
+        "  # as alice: why her invoice's first line is what it is, down to the events the platform"
+            + " sent ({id}: the invoice's, from the POST above)");
+    lines.add(curl(alice, base + "/api/plugins/billing/invoices/{id}/lines/1/explain"));
+    lines.addAll(whatIfLines(base, admin, now));
     return lines;
+  }
+
+  /**
+   * A what-if of this month (the default billing period: a calendar month in UTC) at twice the
+   * CPU rate: what each organization would pay, written nowhere.
+   */
+  private static List<String> whatIfLines(String base, String admin, Instant now) {
+    YearMonth month = YearMonth.from(now.atZone(ZoneOffset.UTC));
+    return List.of(
+        "  # as the admin: this month's invoices again at twice the CPU rate (0.10 a core-hour),"
+            + " per organization and in total, without writing anything",
+        curlPost(
+            admin,
+            base + "/api/plugins/billing/admin/what-if",
+            "demo-what-if-cpu",
+            "{\"period_start\":\""
+                + month.atDay(1)
+                + "\",\"period_end\":\""
+                + month.plusMonths(1).atDay(1)
+                + "\",\"rates\":{\"cpu_per_core_hour\":0.10}}"));
   }
 
   /**

@@ -12,6 +12,7 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -286,6 +287,45 @@ class DemoTest {
     }
   }
 
+  @Test
+  void thePrintedExplainLineTracesAlicesCpuToHerEvents_andTheWhatIfPricesHerCpuTwiceAsDear()
+      throws Exception {
+    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
+      List<String> lines = Demo.run(host, work.resolve("data"));
+      List<JsonNode> answers = runPosts(host, posts(lines));
+      long invoiceId = answers.get(1).get("id").asLong();
+
+      Matcher explain =
+          lines.stream()
+              .map(line -> CURL_GET.matcher(line.trim()))
+              .filter(get -> get.matches() && get.group(2).endsWith("/lines/1/explain"))
+              .findFirst()
+              .orElseThrow();
+      JsonNode explained =
+          new HostClient(host.port())
+              .get(explain.group(2).replace("{id}", Long.toString(invoiceId)), explain.group(1))
+              .expect(200);
+      // alice's first line: 2 cores for 10 hours, 20 core-hours × 0.05 = 1.00
+      assertEquals("cpu", explained.at("/line/resource_type").asText(), explained.toString());
+      assertEquals(0, new BigDecimal("1.00").compareTo(explained.at("/sums/total").decimalValue()));
+      assertTrue(explained.at("/sums/matches_line").asBoolean());
+      assertFalse(explained.at("/records/0/events").isEmpty(), "the events the demo posted");
+
+      JsonNode whatIf = answers.get(2);
+      JsonNode alice = null;
+      for (JsonNode account : whatIf.get("accounts")) {
+        if (account.get("org_id").asText().equals("alice")) {
+          alice = account;
+        }
+      }
+      assertTrue(alice != null, whatIf.toString());
+      // twice the CPU rate: her 20 core-hours cost 1.00 more
+      assertEquals(
+          0, new BigDecimal("1.00").compareTo(alice.get("delta").decimalValue()), alice.toString());
+    }
+  }
+
   /** A host on {@code work/plugins} (empty at first) with the repository, as the jar starts. */
   private Host start(String dbUrl, MutableClock clock, TestRepository repository) {
     return Host.start(
@@ -314,7 +354,7 @@ class DemoTest {
                 + post.group(4));
       }
     }
-    assertEquals(2, posts.size(), "a credit and an invoice: " + lines);
+    assertEquals(3, posts.size(), "a credit, an invoice and a what-if: " + lines);
     return posts;
   }
 
@@ -339,7 +379,9 @@ class DemoTest {
       String[] parts = post.split(" ", 3);
       HostClient.Response answer =
           client.call("POST", parts[0], ADMIN_TOKEN, parts[2], Map.of("Idempotency-Key", parts[1]));
-      assertTrue(answer.status() == 201, answer.toString());
+      // the credit and the invoice are made (201); the what-if only reads (200)
+      assertEquals(
+          parts[0].endsWith("/admin/what-if") ? 200 : 201, answer.status(), answer.toString());
       answers.add(answer.body());
     }
     assertFalse(answers.get(1).get("invoice_number").isNull(), answers.get(1).toString());
