@@ -14,16 +14,12 @@ import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
@@ -129,11 +125,7 @@ public final class AuditRoutes {
         ReportFormat.CSV.contentType(),
         Map.of("Content-Disposition", "attachment; filename=\"audit.csv\""),
         out -> {
-          Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-          CSVPrinter printer =
-              new CSVPrinter(
-                  writer,
-                  CSVFormat.RFC4180.builder().setHeader(CSV_COLUMNS.toArray(String[]::new)).get());
+          CSVPrinter printer = ReportFormat.csvPrinter(out, CSV_COLUMNS);
           log.forEach(
               filter,
               limit,

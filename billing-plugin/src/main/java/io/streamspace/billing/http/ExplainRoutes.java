@@ -14,17 +14,13 @@ import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
@@ -94,14 +90,7 @@ public final class ExplainRoutes {
               "attachment; filename=\"invoice-%d-line-%d.csv\""
                   .formatted(document.invoice().id(), n)),
           out -> {
-            Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            CSVPrinter printer =
-                new CSVPrinter(
-                    writer,
-                    CSVFormat.RFC4180
-                        .builder()
-                        .setHeader(CSV_COLUMNS.toArray(String[]::new))
-                        .get());
+            CSVPrinter printer = ReportFormat.csvPrinter(out, CSV_COLUMNS);
             try {
               explainer.forEachRecord(document, line, r -> print(printer, r));
             } catch (UncheckedIOException e) {

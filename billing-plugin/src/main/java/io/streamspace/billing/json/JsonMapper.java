@@ -1,7 +1,10 @@
 package io.streamspace.billing.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.Json;
+import java.io.IOException;
+import java.io.OutputStream;
 
 /**
  * The plugin's own JSON (its Jackson, not the host's), for answers and published events alike:
@@ -14,6 +17,18 @@ public final class JsonMapper {
   public static final ObjectMapper MAPPER = Json.MAPPER;
 
   private JsonMapper() {}
+
+  /**
+   * A generator streaming an answer onto {@code out}: decimals written plainly, and {@code out}
+   * left open when it closes (the host closes the stream).
+   */
+  public static JsonGenerator streaming(OutputStream out) throws IOException {
+    return MAPPER
+        .getFactory()
+        .createGenerator(out)
+        .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+  }
 
   /** The value as JSON text. */
   public static String write(Object value) {

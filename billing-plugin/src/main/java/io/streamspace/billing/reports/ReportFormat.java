@@ -6,7 +6,6 @@ import io.streamspace.billing.rating.UsageLine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,14 +29,7 @@ public enum ReportFormat {
     @Override
     public RowWriter open(OutputStream out, ReportGrouping grouping, Instant from, Instant to)
         throws IOException {
-      Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-      CSVPrinter printer =
-          new CSVPrinter(
-              writer,
-              CSVFormat.RFC4180
-                  .builder()
-                  .setHeader(columns(grouping).toArray(String[]::new))
-                  .get());
+      CSVPrinter printer = csvPrinter(out, columns(grouping));
       return new RowWriter() {
         @Override
         public void write(ReportRow row) throws IOException {
@@ -69,12 +61,7 @@ public enum ReportFormat {
     @Override
     public RowWriter open(OutputStream out, ReportGrouping grouping, Instant from, Instant to)
         throws IOException {
-      JsonGenerator json =
-          JsonMapper.MAPPER
-              .getFactory()
-              .createGenerator(out)
-              .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-              .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      JsonGenerator json = JsonMapper.streaming(out);
       json.writeStartObject();
       json.writeStringField("from", from.toString());
       json.writeStringField("to", to.toString());
@@ -134,6 +121,16 @@ public enum ReportFormat {
     return text != null && !text.isEmpty() && startsLikeAFormula(text.codePointAt(0))
         ? "'" + text
         : text;
+  }
+
+  /**
+   * An RFC 4180 printer of UTF-8 rows onto {@code out}, its header written first. Closing it
+   * flushes (with {@code close(true)}); the host closes the stream.
+   */
+  public static CSVPrinter csvPrinter(OutputStream out, List<String> header) throws IOException {
+    return new CSVPrinter(
+        new OutputStreamWriter(out, StandardCharsets.UTF_8),
+        CSVFormat.RFC4180.builder().setHeader(header.toArray(String[]::new)).get());
   }
 
   private static boolean startsLikeAFormula(int first) {

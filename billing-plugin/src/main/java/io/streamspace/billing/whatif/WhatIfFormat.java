@@ -8,16 +8,13 @@ import io.streamspace.billing.whatif.WhatIfSummary.Bucket;
 import io.streamspace.billing.whatif.WhatIfSummary.Total;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Currency;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
@@ -38,21 +35,17 @@ public enum WhatIfFormat {
   CSV("text/csv; charset=utf-8") {
     @Override
     public Sheet open(OutputStream out, Instant start, Instant end) throws IOException {
-      Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
       CSVPrinter printer =
-          new CSVPrinter(
-              writer,
-              CSVFormat.RFC4180
-                  .builder()
-                  .setHeader(
-                      "kind",
-                      "org_id",
-                      "currency",
-                      "invoiced_total",
-                      "what_if_total",
-                      "delta",
-                      "accounts")
-                  .get());
+          ReportFormat.csvPrinter(
+              out,
+              List.of(
+                  "kind",
+                  "org_id",
+                  "currency",
+                  "invoiced_total",
+                  "what_if_total",
+                  "delta",
+                  "accounts"));
       return new Sheet() {
         @Override
         public void account(AccountDelta a) throws IOException {
@@ -91,12 +84,7 @@ public enum WhatIfFormat {
   JSON("application/json") {
     @Override
     public Sheet open(OutputStream out, Instant start, Instant end) throws IOException {
-      JsonGenerator json =
-          JsonMapper.MAPPER
-              .getFactory()
-              .createGenerator(out)
-              .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-              .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      JsonGenerator json = JsonMapper.streaming(out);
       json.writeStartObject();
       json.writeStringField("period_start", start.toString());
       json.writeStringField("period_end", end.toString());
