@@ -20,6 +20,10 @@ public final class AuditKinds {
   public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
   public static final String OVERAGE_CONFIRMED = "overage.confirmed";
   public static final String OWNERSHIP_TRANSFERRED = "ownership.transferred";
+
+  /** The platform made a member an organization's owner or admin (its events, by event time). */
+  public static final String BILLING_ROLE_GIVEN = "member.billing_role_given";
+
   public static final String HOLD_PLACED = "hold.placed";
   public static final String HOLD_LIFTED = "hold.lifted";
 

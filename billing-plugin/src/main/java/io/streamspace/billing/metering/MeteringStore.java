@@ -3,6 +3,8 @@ package io.streamspace.billing.metering;
 import io.streamspace.billing.account.OpeningTerms;
 import io.streamspace.billing.account.OpeningTerms.PricedPlan;
 import io.streamspace.billing.account.OrgEventRefusals;
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.MembershipRefused;
 import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
@@ -76,7 +78,7 @@ public final class MeteringStore {
           sessions.insertStorageLevels(connection, batch.storageLevels());
           sessions.moveStorageLevels(connection, batch.createdSessions());
           sessions.insertUsageReports(connection, batch.usageReports());
-          organizations.insertEvents(connection, batch.orgEvents());
+          List<AuditEntry> billingRoles = organizations.insertEvents(connection, batch.orgEvents());
           // every organization the batch has events of: the last Owner kept (OwnershipRule)
           refused.addAll(OrgEventRefusals.decide(connection, batch.organizationsWithEvents()));
           // after the session rows: these lock (rarely) account rows after session rows, as
@@ -88,6 +90,8 @@ public final class MeteringStore {
           }
           // after the events are kept and the accounts opened: whichever came first
           organizations.closeDeleted(connection, batch.organizations());
+          // last: after every account row lock, as finalization takes the chains' heads
+          AuditTrail.recordAll(connection, billingRoles);
           return null;
         });
     refused.forEach(refusals);

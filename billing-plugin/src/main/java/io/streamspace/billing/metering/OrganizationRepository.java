@@ -1,5 +1,8 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.metering.MeteringBatch.OrgEventRow;
@@ -10,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stores what a batch says of organizations, in the caller's transaction: every organization
@@ -27,7 +31,8 @@ final class OrganizationRepository {
    */
   static final String ID_TAKEN = "23505";
 
-  // Keyed by the event id: a redelivered event inserts nothing.
+  // Keyed by the event id: a redelivered event inserts nothing (and is not returned, so it
+  // writes no second audit entry).
   private static final NamedSql INSERT_EVENTS =
       NamedSql.of(
           """
@@ -36,7 +41,11 @@ final class OrganizationRepository {
                                :user_id::text[], :role::text[],
                                :occurred_at::text[]::timestamptz[])
           ON CONFLICT DO NOTHING
+          RETURNING event_id, org_id, type, user_id, role, occurred_at
           """);
+
+  /** The roles that give billing rights: the Owner pays and changes the plan, an Admin watches. */
+  private static final Set<String> BILLING_ROLES = Set.of("owner", "admin");
 
   private static final NamedSql PERSONAL =
       NamedSql.of(
@@ -61,19 +70,54 @@ final class OrganizationRepository {
             AND (a.closed_at IS NULL OR d.deleted_at < a.closed_at)
           """);
 
-  /** Keeps the events, each once under its id. */
-  void insertEvents(Connection connection, List<OrgEventRow> events) throws SQLException {
-    BatchColumns.execute(
-        connection,
-        INSERT_EVENTS,
-        events,
-        Map.of(
-            "event_id", OrgEventRow::eventId,
-            "org_id", OrgEventRow::orgId,
-            "type", OrgEventRow::type,
-            "user_id", OrgEventRow::userId,
-            "role", OrgEventRow::role,
-            "occurred_at", OrgEventRow::occurredAt));
+  /**
+   * Keeps the events, each once under its id.
+   *
+   * @return the audit entries of the new ones that give a member billing rights (owner or
+   *     admin), for the caller to write once it has taken its account rows' locks: entries take
+   *     their chains' heads, which finalization takes after the accounts' (so this order never
+   *     deadlocks with it). Memberships are decided by event time, so an entry records what the
+   *     platform said and when: a late event may not change the role in effect.
+   */
+  List<AuditEntry> insertEvents(Connection connection, List<OrgEventRow> events)
+      throws SQLException {
+    List<AuditEntry> billingRoles = new ArrayList<>();
+    if (events.isEmpty()) {
+      return billingRoles;
+    }
+    NamedSql.Binding insert =
+        BatchColumns.bind(
+            connection,
+            INSERT_EVENTS.binding(),
+            events,
+            Map.of(
+                "event_id", OrgEventRow::eventId,
+                "org_id", OrgEventRow::orgId,
+                "type", OrgEventRow::type,
+                "user_id", OrgEventRow::userId,
+                "role", OrgEventRow::role,
+                "occurred_at", OrgEventRow::occurredAt));
+    try (PreparedStatement statement = insert.prepare(connection);
+        ResultSet inserted = statement.executeQuery()) {
+      while (inserted.next()) {
+        String role = inserted.getString("role");
+        if (role != null && BILLING_ROLES.contains(role)) {
+          billingRoles.add(
+              new AuditEntry(
+                  inserted.getTimestamp("occurred_at").toInstant(),
+                  Cause.platform(),
+                  inserted.getString("org_id"),
+                  AuditKinds.BILLING_ROLE_GIVEN,
+                  "member:" + inserted.getString("user_id"),
+                  null,
+                  Map.of(
+                      "role", role,
+                      "event", inserted.getString("type"),
+                      "event_id", inserted.getString("event_id"))));
+        }
+      }
+    }
+    return billingRoles;
   }
 
   /**
