@@ -1,6 +1,8 @@
 package io.streamspace.billing.explain;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -9,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 
 /**
@@ -30,6 +33,32 @@ final class LineRecords {
       BigDecimal unitSeconds,
       BigDecimal unitPrice,
       BigDecimal runningPriced) {}
+
+  /**
+   * A usage record as explained: its own amount rounded, and as subtotal the line's rule applied
+   * to {@code runningPriced}, the priced unit-seconds of the records up to and including it.
+   */
+  static ExplainedRecord explained(
+      long n, Row row, BigDecimal runningPriced, UsageUnit unit, Currency currency) {
+    return new ExplainedRecord(
+        n,
+        "usage_record",
+        row.sessionId(),
+        null,
+        row.from(),
+        row.to(),
+        Figures.plain(row.unitSeconds()),
+        unit.quantity(row.unitSeconds()),
+        unit.label(),
+        Figures.plain(row.unitPrice()),
+        Money.lineTotal(
+            row.unitSeconds().multiply(row.unitPrice()), unit.unitSecondsPerUnit(), currency),
+        Figures.step(currency),
+        Money.lineTotal(runningPriced, unit.unitSecondsPerUnit(), currency),
+        null,
+        null,
+        List.of());
+  }
 
   /** The whole line's figures: how many records, Σ priced unit-seconds, Σ each rounded. */
   record Totals(long count, BigDecimal priced) {}

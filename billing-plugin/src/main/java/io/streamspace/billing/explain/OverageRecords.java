@@ -114,26 +114,8 @@ final class OverageRecords {
         continue;
       }
       for (LineRecords.Row row : byBucket.get(bucket)) {
-        BigDecimal priced = row.unitSeconds().multiply(row.unitPrice());
-        running = running.add(priced);
-        all.add(
-            new ExplainedRecord(
-                all.size() + 1,
-                "usage_record",
-                row.sessionId(),
-                null,
-                row.from(),
-                row.to(),
-                Figures.plain(row.unitSeconds()),
-                unit.quantity(row.unitSeconds()),
-                unit.label(),
-                Figures.plain(row.unitPrice()),
-                Money.lineTotal(priced, unit.unitSecondsPerUnit(), currency),
-                step,
-                Money.lineTotal(running, unit.unitSecondsPerUnit(), currency),
-                null,
-                null,
-                List.of()));
+        running = running.add(row.unitSeconds().multiply(row.unitPrice()));
+        all.add(LineRecords.explained(all.size() + 1, row, running, unit, currency));
       }
       BigDecimal included = bucket.unitSeconds().subtract(over.unitSeconds()).negate();
       BigDecimal priced = included.multiply(bucket.unitPrice());

@@ -97,22 +97,6 @@ final class UsageLineRecords implements Records {
   }
 
   private ExplainedRecord record(long n, LineRecords.Row row) {
-    return new ExplainedRecord(
-        n,
-        "usage_record",
-        row.sessionId(),
-        null,
-        row.from(),
-        row.to(),
-        Figures.plain(row.unitSeconds()),
-        unit.quantity(row.unitSeconds()),
-        unit.label(),
-        Figures.plain(row.unitPrice()),
-        priced(row.unitSeconds().multiply(row.unitPrice())),
-        Figures.step(currency),
-        priced(row.runningPriced()),
-        null,
-        null,
-        List.of());
+    return LineRecords.explained(n, row, row.runningPriced(), unit, currency);
   }
 }

@@ -168,12 +168,7 @@ public final class InvoiceCalculator {
                 connection, invoices, settledRun, byMember, current.billingMode(), periods)
             : UsageClaims.peek(
                 connection, invoices, usageFrom, byMember, current.billingMode(), periods);
-    List<Instant> termsFrom = new ArrayList<>();
-    for (int i = 0; i < invoices.size(); i++) {
-      Instant floor = usage.get(i).floor();
-      Instant start = invoices.get(i).periodStart();
-      termsFrom.add(floor == null || start.isBefore(floor) ? start : floor);
-    }
+    List<Instant> termsFrom = termsFrom(invoices, usage);
     ChargeInputs inputs =
         ChargeInputs.read(
             connection,
@@ -189,6 +184,20 @@ public final class InvoiceCalculator {
       billed.add(priced(invoices.get(i), usage.get(i).usage(), inputs.of(i), current, periods));
     }
     return billed;
+  }
+
+  /**
+   * From when each invoice's plan terms are read: its period's start, or the earliest usage it
+   * claims when that is earlier (late usage of an earlier period).
+   */
+  private static List<Instant> termsFrom(List<Invoice> invoices, List<UsageClaims.Claimed> usage) {
+    List<Instant> from = new ArrayList<>();
+    for (int i = 0; i < invoices.size(); i++) {
+      Instant floor = usage.get(i).floor();
+      Instant start = invoices.get(i).periodStart();
+      from.add(floor == null || start.isBefore(floor) ? start : floor);
+    }
+    return from;
   }
 
   /**
@@ -214,9 +223,8 @@ public final class InvoiceCalculator {
    * billed, read again by its claim ({@link UsageClaims#billed}); a draft's as its {@link
    * #preview} reads them, and so those of an invoice not opened yet (id 0: a period
    * generate-invoices has not drafted yet). Counters, seats and plans are read as a preview reads
-   * them. Per clock
-   * hour when either config is {@code hybrid} (its overage is measured per hour; the other modes
-   * sum the same records whatever the buckets). In the order of {@code invoices}.
+   * them. Per clock hour when either config is {@code hybrid} (its overage is measured per hour;
+   * the other modes sum the same records whatever the buckets). In the order of {@code invoices}.
    */
   public List<Rerated> rerate(Connection connection, List<Invoice> invoices, Repricing repricing)
       throws SQLException {
@@ -242,12 +250,7 @@ public final class InvoiceCalculator {
           kind == Reread.BILLED
               ? UsageClaims.billed(connection, group, hourly, periods)
               : UsageClaims.peek(connection, group, null, i -> false, readAs, periods);
-      List<Instant> termsFrom = new ArrayList<>();
-      for (int i = 0; i < group.size(); i++) {
-        Instant floor = usage.get(i).floor();
-        Instant start = group.get(i).periodStart();
-        termsFrom.add(floor == null || start.isBefore(floor) ? start : floor);
-      }
+      List<Instant> termsFrom = termsFrom(group, usage);
       ChargeInputs inputs =
           ChargeInputs.read(
               connection,

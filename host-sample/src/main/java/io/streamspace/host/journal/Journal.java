@@ -4,6 +4,7 @@ import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.host.plugins.PluginLifecycleListener;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -56,6 +57,13 @@ public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, Aut
    */
   List<EventJournal.Journaled> find(
       String userId, String sessionId, Instant from, Instant to, int limit, int offset);
+
+  /**
+   * The journaled events of these sessions that occurred in {@code [from, to)}, oldest first, at
+   * most {@code limit}, read at once (what a plugin traces a page of usage records to).
+   */
+  List<EventJournal.Journaled> findOfSessions(
+      Collection<String> sessionIds, Instant from, Instant to, int limit);
 
   /**
    * Moves a plugin's place back to the first entry journaled at or after {@code from}, so that it

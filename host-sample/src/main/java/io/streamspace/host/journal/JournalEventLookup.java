@@ -2,10 +2,7 @@ package io.streamspace.host.journal;
 
 import io.streamspace.plugin.api.event.JournalEvents;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -24,18 +21,12 @@ public final class JournalEventLookup implements JournalEvents {
   @Override
   public List<Event> ofSessions(
       Collection<String> sessionIds, Instant from, Instant to, int limit) {
-    List<EventJournal.Journaled> found = new ArrayList<>();
-    // one indexed read per session (host_journal_session); a page of records names a few
-    for (String sessionId : new LinkedHashSet<>(sessionIds)) {
-      if (sessionId != null && !sessionId.isEmpty() && limit > 0) {
-        found.addAll(journal.find(null, sessionId, from, to, limit, 0));
-      }
+    List<String> sessions =
+        sessionIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
+    if (sessions.isEmpty() || limit <= 0) {
+      return List.of();
     }
-    return found.stream()
-        .sorted(
-            Comparator.comparing((EventJournal.Journaled j) -> j.entry().occurredAt())
-                .thenComparingLong(EventJournal.Journaled::seq))
-        .limit(Math.max(limit, 0))
+    return journal.findOfSessions(sessions, from, to, limit).stream()
         .map(
             j ->
                 new Event(

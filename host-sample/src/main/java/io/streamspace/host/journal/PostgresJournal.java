@@ -5,6 +5,7 @@ import io.streamspace.host.plugins.JournalLag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -53,6 +54,12 @@ public final class PostgresJournal implements Journal {
   public List<EventJournal.Journaled> find(
       String userId, String sessionId, Instant from, Instant to, int limit, int offset) {
     return journal.find(userId, sessionId, from, to, limit, offset);
+  }
+
+  @Override
+  public List<EventJournal.Journaled> findOfSessions(
+      Collection<String> sessionIds, Instant from, Instant to, int limit) {
+    return journal.findOfSessions(sessionIds, from, to, limit);
   }
 
   @Override

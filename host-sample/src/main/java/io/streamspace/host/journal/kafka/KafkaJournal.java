@@ -10,6 +10,7 @@ import io.streamspace.host.plugins.JournalLag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -90,6 +91,12 @@ public final class KafkaJournal implements Journal {
   public List<EventJournal.Journaled> find(
       String userId, String sessionId, Instant from, Instant to, int limit, int offset) {
     return index.find(userId, sessionId, from, to, limit, offset);
+  }
+
+  @Override
+  public List<EventJournal.Journaled> findOfSessions(
+      Collection<String> sessionIds, Instant from, Instant to, int limit) {
+    return index.findOfSessions(sessionIds, from, to, limit);
   }
 
   @Override
