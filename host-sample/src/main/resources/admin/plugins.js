@@ -54,12 +54,12 @@ function takeTokenFromAddress() {
  * as it is (JSON text: numbers typed in the config form reach the API digit for digit). Answers
  * the status and the parsed body of a 2xx; throws an ApiError for any other status.
  */
-async function call(path, method = 'GET', bodyText = undefined) {
+async function call(path, method = 'GET', bodyText = undefined, moreHeaders = {}) {
   if (typeof path !== 'string' || !path.startsWith('/api/') || path.includes('//')
       || path.includes('\\')) {
     throw new Error('refused: only same-origin /api/ paths are called');
   }
-  const headers = { Accept: 'application/json' };
+  const headers = { ...moreHeaders, Accept: 'application/json' };
   if (token() !== null) {
     headers.Authorization = 'Bearer ' + token();
   }
@@ -89,8 +89,8 @@ async function call(path, method = 'GET', bodyText = undefined) {
 }
 
 /** As call, answering the body only. */
-async function api(path, method = 'GET', bodyText = undefined) {
-  return (await call(path, method, bodyText)).body;
+async function api(path, method = 'GET', bodyText = undefined, moreHeaders = {}) {
+  return (await call(path, method, bodyText, moreHeaders)).body;
 }
 
 function byId(id) {
@@ -609,10 +609,15 @@ function refuse(field, message) {
 }
 
 function clearRefusals() {
-  for (const field of fields.values()) {
+  for (const field of [...fields.values(), reasonField()]) {
     field.error.textContent = '';
     field.control.removeAttribute('aria-invalid');
   }
+}
+
+/** The reason given for a change: not a config key, sent in the X-Audit-Log-Reason header. */
+function reasonField() {
+  return { control: byId('config-reason'), error: byId('config-reason-error') };
 }
 
 /** The field a refusal names: the key itself, or the key a nested name lies under. */
@@ -721,8 +726,10 @@ async function saveConfig(event) {
   const save = byId('config-save');
   save.disabled = true;
   try {
+    const reason = byId('config-reason').value.trim();
     const saved = await api(PLUGINS + '/' + encodeURIComponent(id) + '/config', 'PATCH',
-        mergePatch(changed));
+        mergePatch(changed), reason ? { 'X-Audit-Log-Reason': encodeURIComponent(reason) } : {});
+    byId('config-reason').value = '';
     const entry = await entryOf(id);
     fillConfig(entry ? entry.config_schema : [...fields.values()].map((f) => f.key),
         saved);
@@ -748,10 +755,11 @@ function showRefusal(error) {
     : [{ field: error.field, message: error.message }];
   let first = null;
   for (const problem of problems) {
-    const field = fieldNamed(problem.field);
+    const field = problem.field === 'reason' ? reasonField() : fieldNamed(problem.field);
     if (field) {
+      const named = field.key ? field.key.name : 'reason';
       const control = refuse(field, (field.error.textContent ? field.error.textContent + ' ' : '')
-          + (problem.field !== field.key.name ? problem.field + ': ' : '') + problem.message);
+          + (problem.field !== named ? problem.field + ': ' : '') + problem.message);
       first = first || control;
     }
   }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -77,10 +79,17 @@ public final class BenchHttp {
     return send(request.POST(publisher(body)));
   }
 
-  /** A JSON merge patch. */
-  public Answer patch(String path, String token, Object body)
+  /**
+   * A JSON merge patch of a plugin's config, with the reason the billing plugin requires of every
+   * change (the {@code X-Audit-Log-Reason} header, percent-encoded).
+   */
+  public Answer patchConfig(String path, String token, Object body, String reason)
       throws IOException, InterruptedException {
-    return withBody("PATCH", path, token, body);
+    return send(
+        request(path, token)
+            .header("Content-Type", "application/json")
+            .header("X-Audit-Log-Reason", URLEncoder.encode(reason, StandardCharsets.UTF_8))
+            .method("PATCH", publisher(body)));
   }
 
   private Answer withBody(String method, String path, String token, Object body)

@@ -83,9 +83,10 @@ final class BillingClient {
     return http.get(CONFIG, context.adminToken()).expect(200);
   }
 
-  /** Changes the keys the patch names (a JSON merge patch). */
-  void patchConfig(Map<String, Object> patch) throws IOException, InterruptedException {
-    http.patch(CONFIG, context.adminToken(), patch).expect(200);
+  /** Changes the keys the patch names (a JSON merge patch), saying why to the audit trail. */
+  void patchConfig(Map<String, Object> patch, String reason)
+      throws IOException, InterruptedException {
+    http.patchConfig(CONFIG, context.adminToken(), patch, reason).expect(200);
   }
 
   /** A new bearer token for a user with the user role. */

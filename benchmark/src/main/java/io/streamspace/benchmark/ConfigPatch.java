@@ -29,12 +29,12 @@ final class ConfigPatch implements AutoCloseable {
     for (String key : patch.keySet()) {
       before.put(key, config.get(key));
     }
-    billing.patchConfig(patch);
+    billing.patchConfig(patch, "benchmark: the keys its workload needs");
     return new ConfigPatch(billing, before);
   }
 
   @Override
   public void close() throws IOException, InterruptedException {
-    billing.patchConfig(before);
+    billing.patchConfig(before, "benchmark: the keys its workload changed, put back");
   }
 }

@@ -3,6 +3,7 @@ package io.streamspace.billing;
 import io.streamspace.billing.account.Memberships;
 import io.streamspace.billing.account.SeatLimit;
 import io.streamspace.billing.admission.Admission;
+import io.streamspace.billing.audit.ConfigChangeAudit;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.BillingConfigSchema;
@@ -32,6 +33,7 @@ import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.config.ConfigSaving;
 import io.streamspace.plugin.api.config.ConfigSchema;
 import io.streamspace.plugin.api.config.ConfigurablePlugin;
 import io.streamspace.plugin.api.data.PurgeablePlugin;
@@ -337,6 +339,12 @@ public class BillingExtension
     return EffectiveConfigWriter.toJson(
         parser().parse(configJson).config(),
         variable -> current != null && current.config().secret(variable).isPresent());
+  }
+
+  /** The change's audit entry, in the host's transaction saving it ({@link ConfigChangeAudit}). */
+  @Override
+  public List<ConfigProblem> onConfigSaving(ConfigSaving saving) throws SQLException {
+    return ConfigChangeAudit.record(saving, this::effectiveConfig);
   }
 
   /** Swaps in the new config (next rating run uses its rates) and reschedules on its cron. */

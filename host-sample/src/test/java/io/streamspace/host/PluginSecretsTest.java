@@ -125,7 +125,8 @@ class PluginSecretsTest {
                   Map.of(
                       "stripeWebhookSecret", webhookSecret,
                       "stripeSecretKey", apiKey,
-                      "stripeEnabled", true)))
+                      "stripeEnabled", true)),
+              HostClient.CONFIG_REASON)
           .expect(200);
       assertEquals(Optional.of(webhookSecret), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
 
@@ -189,17 +190,20 @@ class PluginSecretsTest {
           restarted.stream().noneMatch(line -> line.contains("was encrypted with secrets key")),
           "logged once per key: " + restarted);
 
-      JsonNode refused = http.call("PATCH", CONFIG, ADMIN_TOKEN, "{\"invoiceDay\": 2}").expect(400);
+      JsonNode refused =
+          http.call("PATCH", CONFIG, ADMIN_TOKEN, "{\"invoiceDay\": 2}", HostClient.CONFIG_REASON)
+              .expect(400);
       assertTrue(refused.at("/error/field").asText().startsWith("stripe"), refused.toString());
       assertFalse(refused.toString().contains(webhookSecret));
 
-      http.put(CONFIG, ADMIN_TOKEN, shown.toString()).expect(400);
+      http.call("PUT", CONFIG, ADMIN_TOKEN, shown.toString(), HostClient.CONFIG_REASON).expect(400);
       http.call(
               "PATCH",
               CONFIG,
               ADMIN_TOKEN,
               HostClient.json(
-                  Map.of("stripeWebhookSecret", "whsec_again", "stripeSecretKey", "sk_test_again")))
+                  Map.of("stripeWebhookSecret", "whsec_again", "stripeSecretKey", "sk_test_again")),
+              HostClient.CONFIG_REASON)
           .expect(200);
       assertEquals(Optional.of("whsec_again"), billingConfig(host).secret("STRIPE_WEBHOOK_SECRET"));
       assertEquals(
@@ -215,7 +219,12 @@ class PluginSecretsTest {
     Path data = work.resolve("data");
     try (Host host = start(dbUrl, plugins, data, null)) {
       new HostClient(host.port())
-          .call("PATCH", CONFIG, ADMIN_TOKEN, "{\"stripeWebhookSecret\": \"whsec_kept-in-a-file\"}")
+          .call(
+              "PATCH",
+              CONFIG,
+              ADMIN_TOKEN,
+              "{\"stripeWebhookSecret\": \"whsec_kept-in-a-file\"}",
+              HostClient.CONFIG_REASON)
           .expect(200);
     }
     Path keyFile = data.resolve("secrets-key");

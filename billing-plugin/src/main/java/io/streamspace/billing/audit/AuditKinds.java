@@ -27,5 +27,8 @@ public final class AuditKinds {
   public static final String HOLD_PLACED = "hold.placed";
   public static final String HOLD_LIFTED = "hold.lifted";
 
+  /** The billing configuration changed: prices, plans, the billing mode or any other key. */
+  public static final String CONFIG_CHANGED = "config.changed";
+
   private AuditKinds() {}
 }

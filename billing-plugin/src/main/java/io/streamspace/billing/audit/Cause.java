@@ -9,6 +9,9 @@ import java.util.Objects;
  */
 public record Cause(Actor actor, String reason, String requestId) {
 
+  /** The longest reason kept: what an auditor reads, not a document. */
+  public static final int MAX_REASON_LENGTH = 1000;
+
   public Cause {
     Objects.requireNonNull(actor, "actor");
   }

@@ -16,9 +16,6 @@ final class AuditCauses {
 
   static final String REQUEST_ID_HEADER = "X-Request-Id";
 
-  /** A reason, as a credit's: what an auditor reads, not a document. */
-  static final int MAX_REASON_LENGTH = 1000;
-
   private static final int MAX_REQUEST_ID_LENGTH = 200;
 
   private AuditCauses() {}
@@ -54,8 +51,9 @@ final class AuditCauses {
 
   /**
    * The {@code reason} an admin action requires: 400 naming {@code reason} when it is missing,
-   * blank or longer than {@value #MAX_REASON_LENGTH} characters. Routes that asked for a {@code
-   * note} before the audit trail still take one as the reason when no {@code reason} is given.
+   * blank or longer than {@value Cause#MAX_REASON_LENGTH} characters. Routes that asked for a
+   * {@code note} before the audit trail still take one as the reason when no {@code reason} is
+   * given.
    */
   static String requiredReason(JsonNode body) throws ApiException {
     JsonNode value = body.get("reason");
@@ -68,9 +66,9 @@ final class AuditCauses {
           "reason", "reason is required: say why, the audit trail keeps it with the change");
     }
     String reason = value.asText().strip();
-    if (reason.length() > MAX_REASON_LENGTH) {
+    if (reason.length() > Cause.MAX_REASON_LENGTH) {
       throw ApiException.badParameter(
-          "reason", "reason must be at most " + MAX_REASON_LENGTH + " characters");
+          "reason", "reason must be at most " + Cause.MAX_REASON_LENGTH + " characters");
     }
     return reason;
   }

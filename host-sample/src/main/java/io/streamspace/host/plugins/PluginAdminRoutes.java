@@ -16,6 +16,8 @@ import io.streamspace.plugin.api.config.ConfigProblem;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpStatus;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +38,11 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
 
   private static final Logger log = LoggerFactory.getLogger(PluginAdminRoutes.class);
   private static final int BAD_GATEWAY = 502;
+
+  /** Why an admin changes a config; the body of a config change is the config itself. */
+  static final String REASON_HEADER = "X-Audit-Log-Reason";
+
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
 
   private final PluginRegistry registry;
   private final PluginReleases releases;
@@ -287,7 +294,10 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
    * {@code PUT} replaces the saved config with the body (keys left out go back to their
    * defaults); {@code PATCH} merges the body into it (RFC 7396: null takes a key back to its
    * default). Either way the plugin validates the result: 400 {@code invalid_config} naming the
-   * first key at fault, and nothing changes; else 200 with the config now in effect.
+   * first key at fault, and nothing changes; else 200 with the config now in effect. The
+   * admin's reason comes in {@value #REASON_HEADER} (the body is the config), percent-encoded
+   * UTF-8 as Discord's audit-log header is, and reaches the plugin with the change, which may
+   * require one.
    */
   private void changeConfig(Context ctx, BinaryOperator<ObjectNode> edit) {
     Caller admin = auth.require(ctx, Caller.ROLE_ADMIN);
@@ -298,7 +308,11 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
     }
     ObjectNode body = (ObjectNode) bodies.object(ctx);
     List<ConfigProblem> problems =
-        registry.changeConfig(plugin.id(), admin.userId(), saved -> edit.apply(saved, body));
+        registry.changeConfig(
+            plugin.id(),
+            new ConfigChangeRequest(
+                admin.userId(), reason(ctx), optionalHeader(ctx, REQUEST_ID_HEADER)),
+            saved -> edit.apply(saved, body));
     if (!problems.isEmpty()) {
       List<ApiException.Detail> details =
           problems.stream().map(p -> new ApiException.Detail(null, p.key(), p.message())).toList();
@@ -306,6 +320,24 @@ public final class PluginAdminRoutes implements HttpServer.RouteGroup {
       throw ApiException.invalid("invalid_config", first.key() + ": " + first.message(), details);
     }
     ctx.json(effectiveConfig(plugin));
+  }
+
+  /** The reason the admin gave for a change, decoded; 400 when it is not percent-encoded. */
+  private static Optional<String> reason(Context ctx) {
+    Optional<String> encoded = optionalHeader(ctx, REASON_HEADER);
+    try {
+      return encoded
+          .map(text -> URLDecoder.decode(text, StandardCharsets.UTF_8).strip())
+          .filter(text -> !text.isEmpty());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badParameter(
+          REASON_HEADER,
+          REASON_HEADER + " must be percent-encoded UTF-8 (as encodeURIComponent writes it)");
+    }
+  }
+
+  private static Optional<String> optionalHeader(Context ctx, String name) {
+    return Optional.ofNullable(ctx.header(name)).filter(value -> !value.isBlank());
   }
 
   /** What admins are shown: the plugin's effective config (defaults merged, secrets masked). */

@@ -24,6 +24,7 @@ import io.streamspace.plugin.api.event.JournalEvents;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import io.streamspace.plugin.api.session.SessionControl;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -337,9 +339,10 @@ public final class PluginRegistry implements AutoCloseable {
 
   /**
    * Changes a plugin's saved configuration: {@code edit} turns the saved JSON object into the
-   * new one, which the plugin validates. A valid one is saved, the running plugin is told, and
-   * one line is logged: who changed which keys, from which value to which (a secret key named
-   * only, never a value: {@link ConfigChange}).
+   * new one, which the plugin validates. A valid one is saved, the plugin writing beside it in
+   * the same transaction and still free to object ({@link ConfigurablePlugin#onConfigSaving}),
+   * the running plugin is told, and one line is logged: who changed which keys, from which value
+   * to which (a secret key named only, never a value: {@link ConfigChange}).
    *
    * <p>A secret key set to null, or to what {@code GET} shows for it (its mask), means "as it
    * is": it is dropped before validation, so what {@code GET} shows can be put back unchanged
@@ -347,11 +350,11 @@ public final class PluginRegistry implements AutoCloseable {
    * encrypted (an empty one removes the stored value); the plugin validates the config knowing
    * which secrets are set, never seeing a value.
    *
-   * @param changedBy the user id of the admin who asked
+   * @param request who asked, and why
    * @return the plugin's objections; when not empty nothing was saved
    */
   public synchronized List<ConfigProblem> changeConfig(
-      String pluginId, String changedBy, UnaryOperator<ObjectNode> edit) {
+      String pluginId, ConfigChangeRequest request, UnaryOperator<ObjectNode> edit) {
     ManagedPlugin plugin = require(pluginId);
     ConfigurablePlugin configurable =
         configurable(pluginId)
@@ -360,6 +363,7 @@ public final class PluginRegistry implements AutoCloseable {
     ConfigSchema schema = configurable.configSchema();
     List<ConfigProblem> problems = new ArrayList<>();
     List<String> secretsGiven = new ArrayList<>();
+    AtomicReference<ConfigChange> change = new AtomicReference<>();
     Optional<PluginStateStore.EditedConfig> edited =
         store.editConfig(
             pluginId,
@@ -382,21 +386,44 @@ public final class PluginRegistry implements AutoCloseable {
                       new PluginStateStore.SavedConfig(
                           after.toString(), newSecrets.stored().toString()))
                   : Optional.empty();
+            },
+            (connection, saving) -> {
+              change.set(
+                  ConfigChange.between(
+                      pluginId,
+                      request.changedBy(),
+                      object(saving.before()),
+                      object(saving.after().configJson()),
+                      secretsGiven));
+              problems.addAll(
+                  configurable.onConfigSaving(
+                      savingConfig(connection, request, saving, change.get())));
+              return problems.isEmpty();
             });
     if (edited.isEmpty()) {
       return problems;
     }
-    PluginStateStore.StoredState after = edited.get().after();
-    apply(plugin, after);
-    log.info(
-        ConfigChange.between(
-                pluginId,
-                changedBy,
-                object(edited.get().before()),
-                object(after.configJson()),
-                secretsGiven)
-            .describe());
+    apply(plugin, edited.get().after());
+    log.info(change.get().describe());
     return List.of();
+  }
+
+  /** What the plugin is handed of a change it may write beside, in the transaction saving it. */
+  private SavingConfig savingConfig(
+      Connection connection,
+      ConfigChangeRequest request,
+      PluginStateStore.EditedConfig saving,
+      ConfigChange change) {
+    return new SavingConfig(
+        connection,
+        services.clock().instant(),
+        request.changedBy(),
+        request.reason(),
+        request.requestId(),
+        change.before().toString(),
+        change.after().toString(),
+        change.changedKeys(),
+        change.secretsGiven());
   }
 
   /**

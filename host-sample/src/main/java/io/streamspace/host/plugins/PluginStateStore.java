@@ -255,12 +255,22 @@ final class PluginStateStore {
   record EditedConfig(String before, StoredState after) {}
 
   /**
-   * Edits the saved config under its row's lock: concurrent edits, on any node, apply one after
-   * the other, each to what the previous one saved.
-   *
-   * @return the config before and the plugin's state after, or empty when the edit kept it
+   * What must hold before an edited config commits, checked in its transaction: false (or a
+   * failure) rolls the edit back. The plugin's own writes beside the change go here.
    */
-  Optional<EditedConfig> editConfig(String pluginId, ConfigEdit edit) {
+  interface BeforeCommit {
+    boolean keep(Connection connection, EditedConfig edited) throws SQLException;
+  }
+
+  /**
+   * Edits the saved config under its row's lock: concurrent edits, on any node, apply one after
+   * the other, each to what the previous one saved. {@code beforeCommit} sees the edit in its
+   * transaction and may still refuse it.
+   *
+   * @return the config before and the plugin's state after, or empty when the edit kept it or
+   *     {@code beforeCommit} refused it
+   */
+  Optional<EditedConfig> editConfig(String pluginId, ConfigEdit edit, BeforeCommit beforeCommit) {
     try {
       return Transactions.inTransaction(
           dataSource,
@@ -285,7 +295,12 @@ final class PluginStateStore {
                     edited.get().secretsJson(),
                     Timestamp.from(clock.instant()),
                     pluginId);
-            return Optional.of(new EditedConfig(saved.configJson(), after));
+            EditedConfig change = new EditedConfig(saved.configJson(), after);
+            if (!beforeCommit.keep(connection, change)) {
+              connection.rollback();
+              return Optional.<EditedConfig>empty();
+            }
+            return Optional.of(change);
           });
     } catch (SQLException e) {
       throw Sql.failure("saving the config of plugin " + pluginId, e);

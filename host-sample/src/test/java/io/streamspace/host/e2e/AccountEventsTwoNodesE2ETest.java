@@ -41,7 +41,8 @@ class AccountEventsTwoNodesE2ETest {
               "PATCH",
               "/api/admin/plugins/billing/config",
               a.api.adminToken,
-              HostClient.json(Map.of("autoSuspendOnOverage", true, "gracePeriodDays", 1)))
+              HostClient.json(Map.of("autoSuspendOnOverage", true, "gracePeriodDays", 1)),
+              HostClient.CONFIG_REASON)
           .expect(200);
       BillingHost b = nodes.start();
       try {

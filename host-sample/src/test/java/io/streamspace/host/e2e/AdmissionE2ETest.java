@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.host.support.HostClient;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -144,12 +145,16 @@ class AdmissionE2ETest extends BillingHostTestBase {
     ObjectNode free = (ObjectNode) plans.get("subscriptionPlans").get(0);
     assertEquals("free", free.get("id").asText());
     ((ObjectNode) free.get("limits")).putObject("active_sessions").put("limit", 3);
-    api.http.call("PATCH", CONFIG, api.adminToken, plans.toString()).expect(200);
+    api.http
+        .call("PATCH", CONFIG, api.adminToken, plans.toString(), HostClient.CONFIG_REASON)
+        .expect(200);
     try {
       assertTrue(admission(bea).get("allowed").asBoolean());
     } finally {
       ObjectNode before = config.deepCopy().retain("subscriptionPlans");
-      api.http.call("PATCH", CONFIG, api.adminToken, before.toString()).expect(200);
+      api.http
+          .call("PATCH", CONFIG, api.adminToken, before.toString(), HostClient.CONFIG_REASON)
+          .expect(200);
     }
     assertEquals("active_sessions_limit", admission(bea).get("code").asText());
   }

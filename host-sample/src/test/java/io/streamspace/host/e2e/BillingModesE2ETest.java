@@ -25,10 +25,12 @@ class BillingModesE2ETest extends BillingHostTestBase {
   @BeforeAll
   void hybridMode() {
     api.http
-        .put(
+        .call(
+            "PUT",
             "/api/admin/plugins/billing/config",
             api.adminToken,
-            HostClient.json(Map.of("billingMode", "hybrid")))
+            HostClient.json(Map.of("billingMode", "hybrid")),
+            HostClient.CONFIG_REASON)
         .expect(200);
   }
 

@@ -3,6 +3,7 @@ package io.streamspace.host.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
@@ -97,7 +98,8 @@ class GenerateInvoicesKilledIT {
             "PATCH",
             "/api/admin/plugins/" + PLUGIN + "/config",
             ADMIN_TOKEN,
-            "{\"invoiceGraceMinutes\": 0}")
+            "{\"invoiceGraceMinutes\": 0}",
+            HostClient.CONFIG_REASON)
         .expect(200);
     String platform = api.token("platform-1", "platform");
     List<Map<String, Object>> batch = new ArrayList<>();

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.host.e2e.KilledNodes.Node;
 import io.streamspace.host.e2e.KilledNodes.Takeover;
 import io.streamspace.host.e2e.SessionBatches.Batch;
+import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -90,7 +91,8 @@ class KilledNodeIT {
             "PATCH",
             "/api/admin/plugins/" + PLUGIN + "/config",
             ADMIN_TOKEN,
-            "{\"invoiceGraceMinutes\": 0}")
+            "{\"invoiceGraceMinutes\": 0}",
+            HostClient.CONFIG_REASON)
         .expect(200);
     Node b = nodes.start("b");
 

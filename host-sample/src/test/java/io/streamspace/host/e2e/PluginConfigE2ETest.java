@@ -31,7 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * refused naming the key with nothing changed, secrets set there are stored encrypted and masked
  * (the environment's win),
  * a valid change (new rates, a new cron) takes effect without a restart, what GET shows can be
- * put back as it is, and a PATCH changes only what it names.
+ * put back as it is, and a PATCH changes only what it names. Every change needs a reason
+ * ({@code X-Audit-Log-Reason}) and leaves a {@code config.changed} entry in the billing audit
+ * trail, in the transaction that saves it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PluginConfigE2ETest extends BillingHostTestBase {
@@ -47,7 +49,8 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   }
 
   private HostClient.Response putConfig(Map<String, Object> config) {
-    return api.http.put(CONFIG, api.adminToken, HostClient.json(config));
+    return api.http.call(
+        "PUT", CONFIG, api.adminToken, HostClient.json(config), HostClient.CONFIG_REASON);
   }
 
   private JsonNode config() {
@@ -173,7 +176,10 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     assertEquals("****", shown.get("stripeWebhookSecret").asText());
     String secretsBefore = storedSecrets();
 
-    JsonNode saved = api.http.put(CONFIG, api.adminToken, shown.toString()).expect(200);
+    JsonNode saved =
+        api.http
+            .call("PUT", CONFIG, api.adminToken, shown.toString(), HostClient.CONFIG_REASON)
+            .expect(200);
 
     assertEquals(shown, saved);
     assertEquals(shown, config());
@@ -302,6 +308,103 @@ class PluginConfigE2ETest extends BillingHostTestBase {
     assertEquals(patched, config());
   }
 
+  @Test
+  @Order(11)
+  void aChangeWithoutAReason_isRefusedNamingReason_andNothingIsSavedOrAudited() throws Exception {
+    JsonNode before = config();
+    long entries = configEntries();
+
+    JsonNode refused =
+        api.http.call("PATCH", CONFIG, api.adminToken, "{\"invoiceDay\": 21}").expect(400);
+
+    assertEquals("invalid_config", refused.at("/error/code").asText());
+    assertEquals("reason", refused.at("/error/field").asText());
+    assertEquals(before, config());
+    assertEquals(entries, configEntries());
+  }
+
+  @Test
+  @Order(12)
+  void aChangeWithAReason_isAuditedInTheBillingTrail_withTheDecodedReasonAndTheRequestId() {
+    api.http
+        .call(
+            "PATCH",
+            CONFIG,
+            api.adminToken,
+            "{\"computeRates\": {\"cpu_per_core_hour\": 0.07}}",
+            Map.of(
+                "X-Audit-Log-Reason", "CPU%20d%C3%A9j%C3%A0%20plus%20cher%3A%20%2B40%25",
+                "X-Request-Id", "req-config-12"))
+        .expect(200);
+
+    JsonNode entry =
+        api.http
+            .get("/api/plugins/billing/admin/audit?kind=config.changed&limit=1", api.adminToken)
+            .expect(200)
+            .get("entries")
+            .get(0);
+    assertEquals("admin", entry.get("actor_type").asText(), entry.toString());
+    assertEquals("CPU déjà plus cher: +40%", entry.get("reason").asText());
+    assertEquals("req-config-12", entry.get("request_id").asText());
+    // the keys the saved config changed (here the whole computeRates object: the config saved
+    // before had none), each with its value in effect before and after
+    assertTrue(
+        entry.get("before").toString().contains("\"cpu_per_core_hour\":0.05"), entry.toString());
+    assertTrue(
+        entry.get("after").toString().contains("\"cpu_per_core_hour\":0.07"), entry.toString());
+    assertTrue(entry.get("org_id").isNull(), "platform-wide");
+  }
+
+  /**
+   * The entry is written in the transaction that saves the config: when the trail refuses it
+   * (a trigger stands in for a failing write), the config is not saved either.
+   */
+  @Test
+  @Order(13)
+  void whenItsEntryCannotBeWritten_theConfigIsNotSavedEither() throws Exception {
+    JsonNode before = config();
+    String saved = savedConfig();
+    sql(
+        """
+        CREATE FUNCTION refuse_config_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the trail is down'; END $$;
+        CREATE TRIGGER refuse_config_entries BEFORE INSERT ON billing_audit_entries
+        FOR EACH ROW WHEN (NEW.kind = 'config.changed') EXECUTE FUNCTION refuse_config_entries();
+        """);
+    try {
+      HostClient.Response failed = patchConfig("{\"invoiceDay\": 22}");
+
+      assertTrue(failed.status() >= 500, failed.toString());
+      assertEquals(saved, savedConfig());
+      assertEquals(before, config());
+    } finally {
+      sql(
+          "DROP TRIGGER refuse_config_entries ON billing_audit_entries;"
+              + " DROP FUNCTION refuse_config_entries()");
+    }
+  }
+
+  @Test
+  @Order(14)
+  void aReasonThatIsNotPercentEncoded_isRefusedNamingTheHeader() {
+    JsonNode refused =
+        api.http
+            .call(
+                "PATCH",
+                CONFIG,
+                api.adminToken,
+                "{\"invoiceDay\": 23}",
+                Map.of("X-Audit-Log-Reason", "50%ZZ off"))
+            .expect(400);
+
+    assertEquals("X-Audit-Log-Reason", refused.at("/error/field").asText());
+  }
+
+  private long configEntries() throws SQLException {
+    return Long.parseLong(
+        text("SELECT count(*) FROM billing_audit_entries WHERE kind = 'config.changed'"));
+  }
+
   /** A patch of one key, as the config shows it. */
   private static ObjectNode onlyKey(String key, JsonNode config) {
     ObjectNode patch = config.deepCopy();
@@ -310,7 +413,7 @@ class PluginConfigE2ETest extends BillingHostTestBase {
   }
 
   private HostClient.Response patchConfig(String patch) {
-    return api.http.call("PATCH", CONFIG, api.adminToken, patch);
+    return api.http.call("PATCH", CONFIG, api.adminToken, patch, HostClient.CONFIG_REASON);
   }
 
   /** The config as the host stored it. */

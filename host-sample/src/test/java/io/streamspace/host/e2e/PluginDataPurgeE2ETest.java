@@ -53,7 +53,12 @@ class PluginDataPurgeE2ETest extends BillingHostTestBase {
     api.runJob("generate-invoices");
     assertEquals(1L, count("SELECT count(*) FROM billing_invoices"));
     api.http
-        .put("/api/admin/plugins/billing/config", api.adminToken, HostClient.json(invoiceDay(5)))
+        .call(
+            "PUT",
+            "/api/admin/plugins/billing/config",
+            api.adminToken,
+            HostClient.json(invoiceDay(5)),
+            HostClient.CONFIG_REASON)
         .expect(200);
     sql(
         "INSERT INTO host_dead_letters (plugin_id, event_id, event_type, event, reason,"

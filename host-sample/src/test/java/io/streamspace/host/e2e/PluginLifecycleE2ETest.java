@@ -125,7 +125,8 @@ class PluginLifecycleE2ETest {
             "PATCH",
             PLUGIN + "/config",
             api.adminToken,
-            "{\"usageCalculationInterval\":\"*/15 * * * *\"}")
+            "{\"usageCalculationInterval\":\"*/15 * * * *\"}",
+            HostClient.CONFIG_REASON)
         .expect(200);
     List<String> schedules = jobSchedules();
     String user = BillingHostTestBase.newUser("upd");
@@ -654,7 +655,12 @@ class PluginLifecycleE2ETest {
 
   private void setPaymentTermsDays(int days) {
     api.http
-        .call("PATCH", PLUGIN + "/config", api.adminToken, "{\"paymentTermsDays\":" + days + "}")
+        .call(
+            "PATCH",
+            PLUGIN + "/config",
+            api.adminToken,
+            "{\"paymentTermsDays\":" + days + "}",
+            HostClient.CONFIG_REASON)
         .expect(200);
   }
 

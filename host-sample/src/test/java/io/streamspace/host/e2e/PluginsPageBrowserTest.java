@@ -135,11 +135,19 @@ class PluginsPageBrowserTest {
     assertTrue(byId("live").getText().contains("invalid_config"), byId("live").getText());
     assertEquals(1, config().get("invoiceDay").asInt(), "nothing changed");
 
-    // an accepted one
+    // a valid one without a reason: the billing plugin refuses it, next to the reason field
     byId("config-invoiceDay").clear();
     byId("config-invoiceDay").sendKeys("15");
     byId("config-save").click();
+    awaitText("config-reason-error", "is required");
+    assertEquals("config-reason", browser.script("return document.activeElement.id"));
+    assertEquals(1, config().get("invoiceDay").asInt(), "nothing changed");
+
+    // with one: accepted, and the reason field emptied for the next change
+    byId("config-reason").sendKeys("invoices mid-month, as finance asked");
+    byId("config-save").click();
     awaitText("live", "Saved the configuration of billing: invoiceDay.");
+    assertEquals("", byId("config-reason").getAttribute("value"));
     assertEquals(15, config().get("invoiceDay").asInt());
     assertEquals("15", byId("config-invoiceDay").getAttribute("value"));
     assertEquals("", byId("config-invoiceDay-error").getText());
@@ -148,6 +156,7 @@ class PluginsPageBrowserTest {
     assertEquals("Not set", byId("config-stripeSecretKey-state").getText());
     assertEquals("password", byId("config-stripeSecretKey").getAttribute("type"));
     byId("config-stripeSecretKey").sendKeys(SECRET_KEY);
+    byId("config-reason").sendKeys("Stripe goes live");
     byId("config-save").click();
     awaitText("live", "Saved the configuration of billing: stripeSecretKey.");
     awaitText("config-stripeSecretKey-state", "Set");
@@ -155,6 +164,7 @@ class PluginsPageBrowserTest {
     assertNeverShown(SECRET_KEY);
     byId("config-alertThreshold").clear();
     byId("config-alertThreshold").sendKeys("90");
+    byId("config-reason").sendKeys("fewer early warnings");
     byId("config-save").click();
     awaitText("live", "Saved the configuration of billing: alertThreshold.");
     assertEquals("Set", byId("config-stripeSecretKey-state").getText());
@@ -184,6 +194,7 @@ class PluginsPageBrowserTest {
 
     // a stored secret removed on purpose
     byId("config-stripeSecretKey-remove").click();
+    byId("config-reason").sendKeys("Stripe off while disabled");
     byId("config-save").click();
     awaitText("config-stripeSecretKey-state", "Not set");
     assertTrue(config().get("stripeSecretKey").isNull());

@@ -79,7 +79,8 @@ class StripeE2ETest extends BillingHostTestBase {
             "PATCH",
             "/api/admin/plugins/billing/config",
             api.adminToken,
-            HostClient.json(Map.of("stripeEnabled", true)))
+            HostClient.json(Map.of("stripeEnabled", true)),
+            HostClient.CONFIG_REASON)
         .expect(200);
     String ann = newUser("ann");
     String annToken = buyProThroughCheckout(ann);

@@ -62,7 +62,12 @@ class SubscriptionE2ETest extends BillingHostTestBase {
   @BeforeAll
   void addVnd() {
     api.http
-        .put("/api/admin/plugins/billing/config", api.adminToken, HostClient.json(VND_CONFIG))
+        .call(
+            "PUT",
+            "/api/admin/plugins/billing/config",
+            api.adminToken,
+            HostClient.json(VND_CONFIG),
+            HostClient.CONFIG_REASON)
         .expect(200);
   }
 

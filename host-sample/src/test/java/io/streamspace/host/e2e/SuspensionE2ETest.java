@@ -31,7 +31,8 @@ class SuspensionE2ETest extends BillingHostTestBase {
             "PATCH",
             CONFIG,
             api.adminToken,
-            HostClient.json(Map.of("autoSuspendOnOverage", true, "gracePeriodDays", 1)))
+            HostClient.json(Map.of("autoSuspendOnOverage", true, "gracePeriodDays", 1)),
+            HostClient.CONFIG_REASON)
         .expect(200);
   }
 

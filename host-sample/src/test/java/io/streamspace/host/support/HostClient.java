@@ -44,6 +44,13 @@ public final class HostClient {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
+  /**
+   * The reason header a change of the billing plugin's config needs (the audit trail keeps it),
+   * for tests that change the config to set a scene.
+   */
+  public static final Map<String, String> CONFIG_REASON =
+      Map.of("X-Audit-Log-Reason", "set%20up%20by%20a%20test");
+
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final int port;

@@ -20,7 +20,10 @@
  * {@link io.streamspace.plugin.api.event.OrganizationEvent} through
  * {@code PlatformPlugin.onOrganizationEvent}, {@code orgId} on session events, usage reports and
  * admission requests, {@link io.streamspace.plugin.api.http.Caller#memberships()}, and any meter
- * id in usage reports, {@code UsageReport.METER_ID}): it
+ * id in usage reports, {@code UsageReport.METER_ID}; then the journal's events,
+ * {@code PluginContext.journal()}, and the change of configuration a plugin writes beside,
+ * {@link io.streamspace.plugin.api.config.ConfigSaving} through
+ * {@code ConfigurablePlugin.onConfigSaving}): it
  * changes only in a new major version. A plugin calling what a version added requires it in its
  * {@code plugin.requires} (the billing plugin: {@code >=0.3.0 & <0.4.0}), so an older host
  * refuses it at install rather than failing at its first call. Signatures use JDK types and this

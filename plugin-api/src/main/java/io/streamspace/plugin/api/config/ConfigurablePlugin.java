@@ -46,6 +46,25 @@ public interface ConfigurablePlugin {
    */
   String effectiveConfig(String configJson);
 
+  /**
+   * The host is saving a change that {@link #validateConfig(String, Set)} accepted, in a
+   * transaction it has not committed yet. The plugin may write on {@code saving.connection()}
+   * what must not exist without the change, nor the change without it (an audit entry), and may
+   * still object: any problem returned, or any exception thrown, rolls the change back, so
+   * nothing is saved and the admin is shown the problems. By default nothing is written and
+   * nothing objected to.
+   *
+   * <p>It runs once, on the node that saves the change; other nodes are only handed the new
+   * configuration ({@link #onConfigChanged}).
+   *
+   * @return the plugin's objections, each naming its key (or {@code reason}); empty to save
+   * @throws java.sql.SQLException when writing failed: the change is not saved
+   * @since 0.3 (stable since 0.3)
+   */
+  default List<ConfigProblem> onConfigSaving(ConfigSaving saving) throws java.sql.SQLException {
+    return List.of();
+  }
+
   /** The saved configuration changed; {@code context.config()} already returns the new one. */
   void onConfigChanged(PluginContext context);
 }
