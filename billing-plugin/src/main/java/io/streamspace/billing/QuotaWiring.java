@@ -1,6 +1,7 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.caps.MemberCapsInMemory;
+import io.streamspace.billing.credits.CreditExpiry;
 import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
@@ -46,6 +47,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
                 wiring.events()::packExpiring,
                 wiring.events()::packExpired,
                 wiring.clock()),
+            new CreditExpiry(wiring.dataSource(), wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

@@ -4,6 +4,10 @@ package io.streamspace.billing.audit;
 public final class AuditKinds {
 
   public static final String CREDIT_GRANTED = "credit.granted";
+
+  /** What a credit had left when it expired is forfeited (check-quotas, a day after expiry). */
+  public static final String CREDIT_EXPIRED = "credit.expired";
+
   public static final String INVOICE_CREATED = "invoice.created";
   public static final String INVOICE_FINALIZED = "invoice.finalized";
   public static final String INVOICE_PAID = "invoice.paid";

@@ -1,6 +1,8 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.credits.CreditExpiry;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.packs.PackNotices;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * late), then resumes the sessions a lift left suspended (a crash or a failing host) and
  * suspends again any session that started on a held account ({@link AccountHolds#enforce}), and
  * announces one-time packs expiring and expired ({@link PackNotices}, also at most one interval
- * late: a pack's limits end at its instant regardless, the notices are what waits for the run).
+ * late: a pack's limits end at its instant regardless, the notices are what waits for the run),
+ * and records the credits that expired with something left ({@link CreditExpiry}: one indexed
+ * step, a day after their expiry, each with its {@code credit.expired} audit entry).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -46,6 +50,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final SpendingLimits spendingLimits;
   private final AccountHolds holds;
   private final PackNotices packNotices;
+  private final CreditExpiry creditExpiry;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -56,6 +61,7 @@ public final class CheckQuotasJob implements PluginJob {
       SpendingLimits spendingLimits,
       AccountHolds holds,
       PackNotices packNotices,
+      CreditExpiry creditExpiry,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -64,6 +70,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.spendingLimits = spendingLimits;
     this.holds = holds;
     this.packNotices = packNotices;
+    this.creditExpiry = creditExpiry;
     this.config = config;
   }
 
@@ -93,10 +100,12 @@ public final class CheckQuotasJob implements PluginJob {
     int spending = spendingLimits.checkAll();
     int held = holds.enforce();
     int notices = packNotices.send(config.get().packExpiryNotice());
+    int expired = creditExpiry.markExpired(Cause.job(NAME));
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
-                + " %d held account(s) enforced; %d pack notice(s) sent")
+                + " %d held account(s) enforced; %d pack notice(s) sent;"
+                + " %d expired credit(s) recorded")
             .formatted(
                 sent[0],
                 changed[0],
@@ -105,7 +114,8 @@ public final class CheckQuotasJob implements PluginJob {
                 spending,
                 released,
                 held,
-                notices);
+                notices,
+                expired);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);
   }
