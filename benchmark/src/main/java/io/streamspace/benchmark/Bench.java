@@ -187,7 +187,8 @@ final class Bench implements BenchHost, AutoCloseable {
                 o.webhookDeliveryInterval(),
                 o.journal(),
                 o.kafka(),
-                o.idleConnectionsAtStop()));
+                o.idleConnectionsAtStop(),
+                o.switchJournal()));
     admission = new AdmissionService(host.plugins());
   }
 

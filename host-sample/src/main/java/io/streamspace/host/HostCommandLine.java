@@ -51,6 +51,9 @@ final class HostCommandLine {
           "  --kafka-properties <file>  a Java properties file passed to every Kafka client",
           "                      (security.protocol, sasl.*, ssl.*...; its values are never",
           "                      logged or printed)",
+          "  --switch-journal    move the database to --journal's journal when it is used",
+          "                      with the other (each plugin goes on from the new journal's",
+          "                      end); without it such a start is refused",
           "  --demo              install the billing plugin from the catalog through the API",
           "                      (unless installed), post demo users, a team organization and",
           "                      their sessions, run the jobs, print the pages' sign-in",
@@ -100,6 +103,7 @@ final class HostCommandLine {
   Short kafkaReplicationFactor;
   Path kafkaProperties;
 
+  boolean switchJournal;
   boolean debug;
   boolean demo;
   boolean help;
@@ -111,6 +115,7 @@ final class HostCommandLine {
       switch (arg) {
         case "--help", "-h" -> line.help = true;
         case "--demo" -> line.demo = true;
+        case "--switch-journal" -> line.switchJournal = true;
         case "--debug" -> line.debug = true;
         case "--log-format" -> line.logFormat = logFormat(value(args, ++i, arg), arg);
         case "--port" -> line.port = port(value(args, ++i, arg));
@@ -242,6 +247,9 @@ final class HostCommandLine {
     KafkaSettings kafka = kafkaSettings(environment);
     if (kafka != null) {
       options.kafkaJournal(kafka);
+    }
+    if (switchJournal) {
+      options.switchJournal();
     }
     return options
         .port(port)
