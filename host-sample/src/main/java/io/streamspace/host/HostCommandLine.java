@@ -2,18 +2,14 @@ package io.streamspace.host;
 
 import io.streamspace.host.catalog.DefaultRepositories;
 import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaClientProperties;
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.logging.LogFormat;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 
 /** The command-line options of {@link HostMain}. */
 final class HostCommandLine {
@@ -355,27 +351,14 @@ final class HostCommandLine {
     return text.isBlank() ? otherwise : count(text, variable, max);
   }
 
-  /**
-   * The Kafka clients' properties, read from a Java properties file (UTF-8). Its values are
-   * secrets (SASL passwords, key store passwords): no message here quotes them.
-   */
+  /** The Kafka clients' properties ({@link KafkaClientProperties}: no message quotes a value). */
   private static Map<String, String> clientProperties(Path file, String source)
       throws UsageException {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file)) {
-      properties.load(reader);
-    } catch (IOException | IllegalArgumentException e) {
-      // the message of an IllegalArgumentException (a malformed Unicode escape) quotes the file
-      throw new UsageException(
-          source
-              + " "
-              + file
-              + " could not be read as Java properties"
-              + (e instanceof IOException ? ": " + e : ""));
+    try {
+      return KafkaClientProperties.read(file);
+    } catch (KafkaClientProperties.Unreadable e) {
+      throw new UsageException(source + " " + file + " " + e.getMessage());
     }
-    Map<String, String> read = new TreeMap<>();
-    properties.stringPropertyNames().forEach(key -> read.put(key, properties.getProperty(key)));
-    return read;
   }
 
   /** {@code --host}, else {@code STREAMSPACE_HOST}, else loopback. */
