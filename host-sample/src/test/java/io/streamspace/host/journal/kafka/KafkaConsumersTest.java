@@ -404,6 +404,7 @@ class KafkaConsumersTest {
         .events();
   }
 
+  /** Journals {@code entry} now, into {@code partition} whatever its key. */
   private void sendTo(String topic, int partition, JournalEntry entry) throws Exception {
     ProducerRecord<byte[], byte[]> record = JournalRecords.record(topic, entry, Instant.now());
     producer
@@ -662,19 +663,7 @@ class KafkaConsumersTest {
       int[] produced = {4, 0, 2};
       for (int partition = 0; partition < 3; partition++) {
         for (int i = 0; i < produced[partition]; i++) {
-          ProducerRecord<byte[], byte[]> record =
-              JournalRecords.record(
-                  topic, entry("lag-" + partition + "-" + i, "acct-1"), Instant.now());
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topic,
-                      partition,
-                      record.timestamp(),
-                      record.key(),
-                      record.value(),
-                      record.headers()))
-              .get();
+          sendTo(topic, partition, entry("lag-" + partition + "-" + i, "acct-1"));
         }
       }
       clock.advance(Duration.ofSeconds(40));
