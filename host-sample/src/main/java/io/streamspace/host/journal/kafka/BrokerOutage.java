@@ -46,7 +46,8 @@ final class BrokerOutage implements AutoCloseable {
 
   /** A send failed as it does when the brokers are away: probed from now on until they answer. */
   synchronized void began() {
-    if (down) {
+    // a send failing while intake closes: nothing left to probe for
+    if (down || prober.isShutdown()) {
       return;
     }
     down = true;
@@ -85,7 +86,7 @@ final class BrokerOutage implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     prober.shutdownNow();
   }
 }
