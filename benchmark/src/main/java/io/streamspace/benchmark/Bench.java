@@ -96,7 +96,16 @@ final class Bench implements BenchHost, AutoCloseable {
               + (line.kafkaBootstrap == null
                   ? "on a broker started in this JVM"
                   : "on the brokers at " + line.kafkaBootstrap));
-      kafka = BenchKafka.start(line.kafkaBootstrap, line.kafkaPartitions());
+      if (line.kafkaPropertiesFile != null) {
+        // the names alone: the values are secrets
+        progress.println(
+            "bench: the Kafka clients' properties of "
+                + line.kafkaPropertiesFile
+                + ": "
+                + String.join(", ", line.kafkaClientProperties.keySet()));
+      }
+      kafka =
+          BenchKafka.start(line.kafkaBootstrap, line.kafkaPartitions(), line.kafkaClientProperties);
       options.kafkaJournal(kafka.journal());
       progress.println("bench: the journal's topic " + kafka.journal().topic());
     }
@@ -187,7 +196,8 @@ final class Bench implements BenchHost, AutoCloseable {
                 o.webhookDeliveryInterval(),
                 o.journal(),
                 o.kafka(),
-                o.idleConnectionsAtStop()));
+                o.idleConnectionsAtStop(),
+                o.switchJournal()));
     admission = new AdmissionService(host.plugins());
   }
 

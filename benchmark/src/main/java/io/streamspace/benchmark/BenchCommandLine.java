@@ -2,6 +2,7 @@ package io.streamspace.benchmark;
 
 import io.streamspace.host.catalog.DefaultRepositories;
 import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaClientProperties;
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ final class BenchCommandLine {
           "Usage: java -jar benchmark/target/benchmark.jar [--size small|full] [--only w1,w2]",
           "                      [--plugin-repository <folder|url>]",
           "                      [--journal postgres|kafka] [--kafka-bootstrap <host:port,...>]",
-          "                      [--kafka-partitions <n>]",
+          "                      [--kafka-partitions <n>] [--kafka-properties <file>]",
           "       java -jar benchmark/target/benchmark.jar --scale [--scale-sizes n1,n2]",
           "                      [--plot <file.png>] [--plugin-repository <folder|url>]",
           "Starts a host on an embedded PostgreSQL in a temporary folder (deleted at the end)",
@@ -33,6 +34,10 @@ final class BenchCommandLine {
           "  --kafka-partitions <n>  the journal topic's partitions (default "
               + KafkaSettings.DEFAULT_PARTITIONS
               + ")",
+          "  --kafka-properties <file>  a Java properties file passed to every Kafka client",
+          "                      of the run, the host's and the raw producer's, as the host's",
+          "                      --kafka-properties (security.protocol, sasl.*, ssl.*...; its",
+          "                      values are never logged or printed)",
           "  --scale             how cost grows: invoicing, calculate-usage and the admin",
           "                      dashboard at each size, each on a fresh host; prints time per",
           "                      organization as a table and draws it in a PNG (docs/benchmark.md)",
@@ -66,6 +71,12 @@ final class BenchCommandLine {
   /** The journal topic's partitions given; null: {@link KafkaSettings#DEFAULT_PARTITIONS}. */
   Integer kafkaPartitions;
 
+  /** The file of the Kafka clients' properties given; null: none. */
+  Path kafkaPropertiesFile;
+
+  /** The Kafka clients' properties read from it (secrets among them: never printed). */
+  Map<String, String> kafkaClientProperties = Map.of();
+
   boolean scale;
   List<Integer> scaleSizes = SCALE_SIZES;
   Path plot = Path.of("benchmark-scale.png");
@@ -85,13 +96,17 @@ final class BenchCommandLine {
         case "--journal" -> line.journal = journal(value(args, ++i, arg));
         case "--kafka-bootstrap" -> line.kafkaBootstrap = value(args, ++i, arg);
         case "--kafka-partitions" -> line.kafkaPartitions = partitions(value(args, ++i, arg));
+        case "--kafka-properties" -> {
+          line.kafkaPropertiesFile = Path.of(value(args, ++i, arg));
+          line.kafkaClientProperties = clientProperties(line.kafkaPropertiesFile);
+        }
         case "--scale" -> line.scale = true;
         case "--scale-sizes" -> line.scaleSizes = sizes(value(args, ++i, arg));
         case "--plot" -> line.plot = Path.of(value(args, ++i, arg));
         default ->
             throw new UsageException(
                 "the benchmark takes --size, --only, --journal, --kafka-bootstrap,"
-                    + " --kafka-partitions, --scale, --scale-sizes, --plot and"
+                    + " --kafka-partitions, --kafka-properties, --scale, --scale-sizes, --plot and"
                     + " --plugin-repository, not "
                     + arg);
       }
@@ -102,7 +117,10 @@ final class BenchCommandLine {
     if (line.scale && line.journal != JournalKind.POSTGRES) {
       throw new UsageException("--scale runs on the PostgreSQL journal: --journal does not apply");
     }
-    boolean kafkaOptions = line.kafkaBootstrap != null || line.kafkaPartitions != null;
+    boolean kafkaOptions =
+        line.kafkaBootstrap != null
+            || line.kafkaPartitions != null
+            || line.kafkaPropertiesFile != null;
     if (kafkaOptions && line.journal != JournalKind.KAFKA) {
       throw new UsageException("--kafka-* options are for the Kafka journal: add --journal kafka");
     }
@@ -147,6 +165,14 @@ final class BenchCommandLine {
       // told below
     }
     throw new UsageException("--kafka-partitions takes a whole number of at least 1, got " + text);
+  }
+
+  private static Map<String, String> clientProperties(Path file) throws UsageException {
+    try {
+      return KafkaClientProperties.read(file);
+    } catch (KafkaClientProperties.Unreadable e) {
+      throw new UsageException("--kafka-properties " + file + " " + e.getMessage());
+    }
   }
 
   private static BenchSize size(String text) throws UsageException {

@@ -4,6 +4,7 @@ import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.kafka.KafkaBrokers;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,19 +35,23 @@ public final class BenchKafka implements AutoCloseable {
   /**
    * The journal on {@code bootstrapServers}, or on a broker started now when null, in a topic of
    * {@code partitions} partitions the host creates: replicated as the host's default (3) where
-   * the cluster has that many brokers, else on every broker.
+   * the cluster has that many brokers, else on every broker. Every Kafka client of the run, the
+   * host's, the raw producer's and the benchmark's own admin client, takes {@code
+   * clientProperties} ({@code --kafka-properties}).
    */
-  static BenchKafka start(String bootstrapServers, int partitions) {
+  static BenchKafka start(
+      String bootstrapServers, int partitions, Map<String, String> clientProperties) {
     String topic = "streamspace-bench-" + UUID.randomUUID().toString().substring(0, 8);
     if (bootstrapServers == null) {
       KafkaBrokers brokers = startWithItsPrintsOnStderr();
       return new BenchKafka(
-          new KafkaSettings(brokers.bootstrapServers(), topic, partitions, (short) 1, Map.of()),
+          new KafkaSettings(
+              brokers.bootstrapServers(), topic, partitions, (short) 1, clientProperties),
           brokers);
     }
-    short replicas = (short) Math.min(MAX_REPLICAS, brokersOf(bootstrapServers));
+    short replicas = (short) Math.min(MAX_REPLICAS, brokersOf(bootstrapServers, clientProperties));
     return new BenchKafka(
-        new KafkaSettings(bootstrapServers, topic, partitions, replicas, Map.of()), null);
+        new KafkaSettings(bootstrapServers, topic, partitions, replicas, clientProperties), null);
   }
 
   /**
@@ -64,17 +69,18 @@ public final class BenchKafka implements AutoCloseable {
     }
   }
 
-  private static int brokersOf(String bootstrapServers) {
-    try (Admin admin = admin(bootstrapServers)) {
+  private static int brokersOf(String bootstrapServers, Map<String, String> clientProperties) {
+    try (Admin admin = admin(bootstrapServers, clientProperties)) {
       return admin.describeCluster().nodes().get(WITHIN.toSeconds(), TimeUnit.SECONDS).size();
     } catch (Exception e) {
       throw new IllegalStateException("the Kafka brokers at " + bootstrapServers + ": " + e, e);
     }
   }
 
-  private static Admin admin(String bootstrapServers) {
-    return Admin.create(
-        Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  private static Admin admin(String bootstrapServers, Map<String, String> clientProperties) {
+    Map<String, Object> properties = new HashMap<>(clientProperties);
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return Admin.create(properties);
   }
 
   /** The host's journal settings. */
@@ -100,7 +106,7 @@ public final class BenchKafka implements AutoCloseable {
 
   /** An admin client of the journal's brokers; the caller closes it. */
   Admin admin() {
-    return admin(journal.bootstrapServers());
+    return admin(journal.bootstrapServers(), journal.clientProperties());
   }
 
   /**

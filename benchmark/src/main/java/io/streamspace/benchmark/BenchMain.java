@@ -1,11 +1,11 @@
 package io.streamspace.benchmark;
 
-import io.streamspace.host.ConsoleLogging;
 import java.io.IOException;
 
 /**
  * Entry point of the benchmark ({@code java -jar benchmark/target/benchmark.jar}): progress on
- * stderr, the table on stdout, the host's log in the run's temporary folder. Exits with 0 when
+ * stderr (with the log's warnings, {@link BenchLogging}), the table on stdout, the log in the run's
+ * temporary folder. Exits with 0 when
  * every workload ran, 1 when one failed or the benchmark could not run, 2 on a bad command line.
  */
 public final class BenchMain {
@@ -32,7 +32,7 @@ public final class BenchMain {
   /** Runs the benchmark; returns the exit code. */
   private static int run(BenchCommandLine line) {
     try {
-      return Bench.run(line, System.err, System.out, ConsoleLogging::toFile);
+      return Bench.run(line, System.err, System.out, BenchLogging::toFile);
     } catch (IOException | RuntimeException e) {
       System.err.println("error: the benchmark could not run: " + e);
       return 1;

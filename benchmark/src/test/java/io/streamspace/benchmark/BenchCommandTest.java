@@ -137,6 +137,48 @@ class BenchCommandTest {
     assertTrue(BenchCommandLine.USAGE.contains("--journal <postgres|kafka>"));
   }
 
+  @Test
+  void kafkaPropertiesAreReadFromTheirFile_forTheKafkaJournalOnly_noValueEverInAMessage(
+      @TempDir Path folder) throws Exception {
+    Path file = folder.resolve("kafka.properties");
+    Files.writeString(
+        file, "security.protocol=SASL_SSL\nsasl.jaas.config=secret-jaas-value\nlinger.ms=7\n");
+
+    BenchCommandLine kafka =
+        BenchCommandLine.parse(
+            new String[] {"--journal", "kafka", "--kafka-properties", file.toString()});
+
+    assertEquals(file, kafka.kafkaPropertiesFile);
+    assertEquals(
+        Map.of(
+            "security.protocol", "SASL_SSL",
+            "sasl.jaas.config", "secret-jaas-value",
+            "linger.ms", "7"),
+        kafka.kafkaClientProperties);
+    assertEquals(Map.of(), BenchCommandLine.parse(new String[0]).kafkaClientProperties);
+    BenchCommandLine.UsageException withoutKafka =
+        assertThrows(
+            BenchCommandLine.UsageException.class,
+            () -> BenchCommandLine.parse(new String[] {"--kafka-properties", file.toString()}));
+    assertEquals(
+        "--kafka-* options are for the Kafka journal: add --journal kafka",
+        withoutKafka.getMessage());
+    Path malformed = folder.resolve("malformed.properties");
+    Files.writeString(malformed, "sasl.jaas.config=secret-jaas-value\\uZZZZ\n");
+    BenchCommandLine.UsageException unreadable =
+        assertThrows(
+            BenchCommandLine.UsageException.class,
+            () ->
+                BenchCommandLine.parse(
+                    new String[] {
+                      "--journal", "kafka", "--kafka-properties", malformed.toString()
+                    }));
+    assertEquals(
+        "--kafka-properties " + malformed + " could not be read as Java properties",
+        unreadable.getMessage());
+    assertTrue(BenchCommandLine.USAGE.contains("  --kafka-properties <file> "));
+  }
+
   /** A rate cell's figure, e.g. 3,123 of "3,123 events/s". */
   static double rate(String cell) {
     return Double.parseDouble(cell.substring(0, cell.indexOf(' ')).replace(",", ""));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.host.support.TestRepository;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -34,6 +35,9 @@ class BenchOnKafkaCommandTest {
   void benchOnKafkaMeasuresIntakeAgainstARawProducerToTheSameBroker_eachEventJournaledOnce()
       throws Exception {
     TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
+    // a setting whose effect the table shows, and a secret that must show nowhere
+    Path kafkaProperties = work.resolve("kafka.properties");
+    Files.writeString(kafkaProperties, "linger.ms=7\nssl.key.password=secret-key-password\n");
     BenchCommandLine line =
         BenchCommandLine.parse(
             new String[] {
@@ -44,7 +48,9 @@ class BenchOnKafkaCommandTest {
               "--only",
               "intake",
               "--plugin-repository",
-              repository.location()
+              repository.location(),
+              "--kafka-properties",
+              kafkaProperties.toString()
             });
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -55,6 +61,13 @@ class BenchOnKafkaCommandTest {
     String console = progress.toString(StandardCharsets.UTF_8);
     assertEquals(0, exit, console + out);
     assertTrue(console.contains("bench: the journal on Kafka, on a broker started in this JVM"));
+    assertTrue(
+        console.contains(
+            "bench: the Kafka clients' properties of "
+                + kafkaProperties
+                + ": linger.ms, ssl.key.password"),
+        console);
+    assertFalse((console + out).contains("secret-key-password"), "a value is never printed");
     assertTrue(
         Pattern.compile("intake: the topic holds the [\\d,]+ events once each")
             .matcher(console)
@@ -76,7 +89,9 @@ class BenchOnKafkaCommandTest {
         intake.get(0));
     assertTrue(intake.get(3).endsWith(" events/s"), intake.toString());
     assertTrue(intake.get(6).startsWith("idempotent acks=all producer"), intake.toString());
-    assertTrue(intake.get(6).contains("(lz4, linger 5 ms, batches of 262,144 bytes)"));
+    // the properties' linger.ms, over the journal's own 5 ms
+    assertTrue(
+        intake.get(6).contains("(lz4, linger 7 ms, batches of 262,144 bytes)"), intake.toString());
     assertTrue(intake.get(8).matches("\\d+\\.\\d\\d"), "time over the producer's: " + intake);
     assertTrue(intake.get(9).startsWith("≥ 0.5 × the raw producer's rate"), intake.toString());
     assertTrue(List.of("yes", "no").contains(intake.get(10)), intake.toString());

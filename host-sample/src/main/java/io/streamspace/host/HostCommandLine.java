@@ -2,18 +2,14 @@ package io.streamspace.host;
 
 import io.streamspace.host.catalog.DefaultRepositories;
 import io.streamspace.host.journal.JournalKind;
+import io.streamspace.host.journal.kafka.KafkaClientProperties;
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.logging.LogFormat;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 
 /** The command-line options of {@link HostMain}. */
 final class HostCommandLine {
@@ -51,6 +47,9 @@ final class HostCommandLine {
           "  --kafka-properties <file>  a Java properties file passed to every Kafka client",
           "                      (security.protocol, sasl.*, ssl.*...; its values are never",
           "                      logged or printed)",
+          "  --switch-journal    move the database to --journal's journal when it is used",
+          "                      with the other (each plugin goes on from the new journal's",
+          "                      end); without it such a start is refused",
           "  --demo              install the billing plugin from the catalog through the API",
           "                      (unless installed), post demo users, a team organization and",
           "                      their sessions, run the jobs, print the pages' sign-in",
@@ -100,6 +99,7 @@ final class HostCommandLine {
   Short kafkaReplicationFactor;
   Path kafkaProperties;
 
+  boolean switchJournal;
   boolean debug;
   boolean demo;
   boolean help;
@@ -111,6 +111,7 @@ final class HostCommandLine {
       switch (arg) {
         case "--help", "-h" -> line.help = true;
         case "--demo" -> line.demo = true;
+        case "--switch-journal" -> line.switchJournal = true;
         case "--debug" -> line.debug = true;
         case "--log-format" -> line.logFormat = logFormat(value(args, ++i, arg), arg);
         case "--port" -> line.port = port(value(args, ++i, arg));
@@ -243,6 +244,9 @@ final class HostCommandLine {
     if (kafka != null) {
       options.kafkaJournal(kafka);
     }
+    if (switchJournal) {
+      options.switchJournal();
+    }
     return options
         .port(port)
         .host(host(environment))
@@ -347,27 +351,14 @@ final class HostCommandLine {
     return text.isBlank() ? otherwise : count(text, variable, max);
   }
 
-  /**
-   * The Kafka clients' properties, read from a Java properties file (UTF-8). Its values are
-   * secrets (SASL passwords, key store passwords): no message here quotes them.
-   */
+  /** The Kafka clients' properties ({@link KafkaClientProperties}: no message quotes a value). */
   private static Map<String, String> clientProperties(Path file, String source)
       throws UsageException {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file)) {
-      properties.load(reader);
-    } catch (IOException | IllegalArgumentException e) {
-      // the message of an IllegalArgumentException (a malformed Unicode escape) quotes the file
-      throw new UsageException(
-          source
-              + " "
-              + file
-              + " could not be read as Java properties"
-              + (e instanceof IOException ? ": " + e : ""));
+    try {
+      return KafkaClientProperties.read(file);
+    } catch (KafkaClientProperties.Unreadable e) {
+      throw new UsageException(source + " " + file + " " + e.getMessage());
     }
-    Map<String, String> read = new TreeMap<>();
-    properties.stringPropertyNames().forEach(key -> read.put(key, properties.getProperty(key)));
-    return read;
   }
 
   /** {@code --host}, else {@code STREAMSPACE_HOST}, else loopback. */

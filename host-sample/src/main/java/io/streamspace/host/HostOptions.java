@@ -51,6 +51,9 @@ import java.util.Map;
  *                    has nothing in flight (default {@link #DEFAULT_IDLE_CONNECTIONS_AT_STOP},
  *                    Jetty's); tests and the benchmark shorten it ({@link
  *                    Builder#quickStopForTests()}). No command-line option sets it
+ * @param switchJournal  the database is moved to {@code journal} when it is used with the other
+ *                    ({@code --switch-journal}); else a node whose journal differs from the
+ *                    database's is refused (default false)
  */
 public record HostOptions(
     int port,
@@ -69,7 +72,8 @@ public record HostOptions(
     Duration webhookDeliveryInterval,
     JournalKind journal,
     KafkaSettings kafka,
-    Duration idleConnectionsAtStop) {
+    Duration idleConnectionsAtStop,
+    boolean switchJournal) {
 
   /** Loopback: a host reachable from elsewhere is a choice the operator makes ({@code --host}). */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -151,6 +155,7 @@ public record HostOptions(
     private JournalKind journal = JournalKind.POSTGRES;
     private KafkaSettings kafka;
     private Duration idleConnectionsAtStop = DEFAULT_IDLE_CONNECTIONS_AT_STOP;
+    private boolean switchJournal;
 
     private Builder() {}
 
@@ -260,6 +265,15 @@ public record HostOptions(
       return this;
     }
 
+    /**
+     * Moves the database to this node's journal when it is used with the other one ({@code
+     * --switch-journal}), instead of refusing the start.
+     */
+    public Builder switchJournal() {
+      this.switchJournal = true;
+      return this;
+    }
+
     public HostOptions build() {
       return new HostOptions(
           port,
@@ -278,7 +292,8 @@ public record HostOptions(
           webhookDeliveryInterval,
           journal,
           kafka,
-          idleConnectionsAtStop);
+          idleConnectionsAtStop,
+          switchJournal);
     }
   }
 }

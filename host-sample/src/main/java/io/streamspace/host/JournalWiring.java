@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.intake.JournalHandoff;
 import io.streamspace.host.journal.Journal;
+import io.streamspace.host.journal.JournalKindRecord;
 import io.streamspace.host.journal.JournalRetention;
 import io.streamspace.host.journal.NodeName;
 import io.streamspace.host.journal.PostgresJournal;
@@ -17,13 +18,24 @@ import javax.sql.DataSource;
  */
 record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore deadLetters) {
 
-  /** Opens the journal; each plugin's consumer starts when its plugin starts. */
+  /**
+   * Opens the journal; each plugin's consumer starts when its plugin starts.
+   *
+   * @throws Host.StartRefused when the database is used with the other journal, and this is no
+   *     switch ({@link JournalKindRecord})
+   */
   static JournalWiring open(
       HostOptions options, DataSource dataSource, ObjectMapper mapper, OpenedParts parts) {
     DeadLetterStore deadLetters = new DeadLetterStore(dataSource, options.clock(), mapper);
     // intake keeps the events it journals here for this node's consumers
     JournalHandoff handoff = new JournalHandoff(mapper, options.clock());
     String node = NodeName.ofThisProcess();
+    try {
+      JournalKindRecord.settle(
+          dataSource, options.journal(), options.switchJournal(), options.clock());
+    } catch (JournalKindRecord.Mismatch e) {
+      throw new Host.StartRefused(e.getMessage(), e);
+    }
     Journal journal =
         parts.open(
             switch (options.journal()) {

@@ -79,6 +79,7 @@ record PluginsWiring(
                 .filter(ManagedPlugin::installed)
                 .map(ManagedPlugin::id)
                 .toList());
+    metrics.journalIndexLag(journal.journal()::indexLag);
     return new PluginsWiring(registry, dataPurge, scheduler, repositories, releases, routes);
   }
 

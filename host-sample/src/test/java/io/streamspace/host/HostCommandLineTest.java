@@ -357,6 +357,22 @@ class HostCommandLineTest {
   }
 
   @Test
+  void switchingTheJournalIsOnlyEverAskedForByTheOption(@TempDir Path jar) throws Exception {
+    assertFalse(HostCommandLine.parse(new String[0]).toOptions(Map.of(), jar).switchJournal());
+    assertFalse(HostOptions.builder().build().switchJournal(), "the API's default too");
+
+    HostOptions switching =
+        HostCommandLine.parse(
+                new String[] {
+                  "--journal", "kafka", "--kafka-bootstrap", "k1:9092", "--switch-journal"
+                })
+            .toOptions(Map.of(), jar);
+
+    assertTrue(switching.switchJournal());
+    assertEquals(JournalKind.KAFKA, switching.journal());
+  }
+
+  @Test
   void theHelpNamesTheJournalsOptions() {
     for (String option :
         List.of(
@@ -365,7 +381,8 @@ class HostCommandLineTest {
             "--kafka-topic <name>",
             "--kafka-partitions <n>",
             "--kafka-replication-factor <n>",
-            "--kafka-properties <file>")) {
+            "--kafka-properties <file>",
+            "--switch-journal")) {
       assertTrue(HostCommandLine.USAGE.contains("  " + option + " "), option);
     }
   }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where the host keeps every platform event it accepted, and how each plugin is handed them, in
@@ -80,6 +81,15 @@ public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, Aut
    * process id (what an operator kills) and a random part (restarts differ).
    */
   String node();
+
+  /**
+   * How far the journal's index, support's search ({@code GET /api/admin/journal}), is behind
+   * the journal: on Kafka, the records of each partition its consumer has not written into {@code
+   * host_journal} yet. Empty for the PostgreSQL journal, whose index is the journal itself.
+   */
+  default Optional<JournalLag> indexLag() {
+    return Optional.empty();
+  }
 
   /** Stops consuming on this node (each plugin's place kept), and lets go of what it holds. */
   @Override

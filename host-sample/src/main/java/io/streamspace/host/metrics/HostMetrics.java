@@ -14,6 +14,8 @@ import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,8 @@ public final class HostMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
-  private volatile Runnable beforeScrape = () -> {};
+  // what is looked up at each scrape: the journal's lag, its index's
+  private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
 
   public HostMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -67,7 +70,7 @@ public final class HostMetrics implements AutoCloseable {
                 "Records of a partition of the Kafka journal a plugin has not consumed yet")
             .baseUnit("events")
             .register(registry);
-    beforeScrape =
+    beforeScrape.add(
         () -> {
           Map<String, JournalLag> current = lookup.of(pluginIds.get());
           lag.register(
@@ -91,7 +94,44 @@ public final class HostMetrics implements AutoCloseable {
                                           p.events())))
                   .toList(),
               true);
-        };
+        });
+  }
+
+  /**
+   * Shows, on the Kafka journal, {@code streamspace.journal.index.lag.events} and {@code
+   * streamspace.journal.index.partition.lag.events} per partition: the records the journal's index
+   * (support's search) has not written yet, looked up at each scrape. Nothing on the PostgreSQL
+   * journal (an empty lookup).
+   */
+  public void journalIndexLag(Supplier<Optional<JournalLag>> lookup) {
+    MultiGauge lag =
+        MultiGauge.builder("streamspace.journal.index.lag.events")
+            .description("Records of the Kafka journal its index has not written yet")
+            .baseUnit("events")
+            .register(registry);
+    MultiGauge partitionLag =
+        MultiGauge.builder("streamspace.journal.index.partition.lag.events")
+            .description(
+                "Records of a partition of the Kafka journal its index has not written yet")
+            .baseUnit("events")
+            .register(registry);
+    beforeScrape.add(
+        () -> {
+          Optional<JournalLag> current = lookup.get();
+          lag.register(
+              current
+                  .map(l -> List.of(MultiGauge.Row.of(Tags.empty(), l.events())))
+                  .orElse(List.of()),
+              true);
+          partitionLag.register(
+              current.map(JournalLag::partitions).orElse(List.of()).stream()
+                  .map(
+                      p ->
+                          MultiGauge.Row.of(
+                              Tags.of("partition", Integer.toString(p.partition())), p.events()))
+                  .toList(),
+              true);
+        });
   }
 
   /**
@@ -100,11 +140,13 @@ public final class HostMetrics implements AutoCloseable {
    * intake's meters matter most then.
    */
   public String scrape() {
-    try {
-      beforeScrape.run();
-    } catch (RuntimeException e) {
-      log.warn(
-          "Metrics scraped without the journal lag, which could not be read: {}", e.toString());
+    for (Runnable lookup : beforeScrape) {
+      try {
+        lookup.run();
+      } catch (RuntimeException e) {
+        log.warn(
+            "Metrics scraped without the journal lag, which could not be read: {}", e.toString());
+      }
     }
     return registry.scrape();
   }

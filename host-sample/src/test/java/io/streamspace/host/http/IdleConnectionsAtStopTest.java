@@ -70,7 +70,8 @@ class IdleConnectionsAtStopTest {
                 options.webhookDeliveryInterval(),
                 options.journal(),
                 options.kafka(),
-                Duration.ZERO));
+                Duration.ZERO,
+                options.switchJournal()));
   }
 
   /**

@@ -1,9 +1,11 @@
 package io.streamspace.host.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.HostOptions;
+import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.host.support.HostClient.Response;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.LogCapture;
@@ -13,7 +15,9 @@ import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -176,6 +180,35 @@ class MetricsTest extends HostTestBase {
           "streamspace_journal_lag_events{plugin=\"rec\"}",
         }) {
       assertTrue(scraped.contains(gauge), gauge + " in:\n" + scraped);
+    }
+  }
+
+  @Test
+  void onTheKafkaJournalTheIndexsLagIsShownInAllAndPerPartition_onPostgresNot() {
+    assertFalse(scrape().contains("streamspace_journal_index"), "this host journals in PostgreSQL");
+    try (HostMetrics metrics = new HostMetrics()) {
+      metrics.journalIndexLag(
+          () ->
+              Optional.of(
+                  new JournalLag(
+                      5,
+                      0,
+                      "node-1",
+                      List.of(
+                          new JournalLag.PartitionLag(0, 4, "node-1"),
+                          new JournalLag.PartitionLag(1, 1, "node-1")))));
+
+      String scraped = metrics.scrape();
+
+      assertEquals(5, sample(scraped, "streamspace_journal_index_lag_events"), scraped);
+      assertEquals(
+          4,
+          sample(scraped, "streamspace_journal_index_partition_lag_events{partition=\"0\"}"),
+          scraped);
+      assertEquals(
+          1,
+          sample(scraped, "streamspace_journal_index_partition_lag_events{partition=\"1\"}"),
+          scraped);
     }
   }
 

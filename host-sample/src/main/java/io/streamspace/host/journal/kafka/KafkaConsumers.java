@@ -221,6 +221,24 @@ public final class KafkaConsumers
     return lag;
   }
 
+  /**
+   * How far the journal's index is behind the topic, per partition: the partition's end offset
+   * less the index's place (a partition it has no place in yet, the whole partition), and the
+   * node indexing it when known.
+   */
+  public JournalLag indexLag() {
+    Map<Integer, KafkaPlaces.Place> stored =
+        places.of(List.of(KafkaPlaces.INDEX)).getOrDefault(KafkaPlaces.INDEX, Map.of());
+    Map<Integer, Long> end = ends.ends();
+    Map<Integer, KafkaPlaces.Place> indexed = new TreeMap<>(stored);
+    // the index starts each partition at its beginning: none stored yet is nothing indexed
+    end.keySet().forEach(p -> indexed.putIfAbsent(p, new KafkaPlaces.Place(0, clock.instant())));
+    Map<Integer, String> owners =
+        ends.owners(List.of(JournalIndexConsumer.GROUP), this::nodeOf)
+            .getOrDefault(JournalIndexConsumer.GROUP, Map.of());
+    return lag(indexed, end, owners, clock.instant());
+  }
+
   private static JournalLag lag(
       Map<Integer, KafkaPlaces.Place> places,
       Map<Integer, Long> end,

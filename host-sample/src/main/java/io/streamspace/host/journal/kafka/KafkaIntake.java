@@ -20,17 +20,23 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +70,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A database outage refuses the batch before anything is sent ({@link Sql.DatabaseException},
  * answered 503 as with the PostgreSQL journal).
+ *
+ * <p>Once a send has failed as sends fail while the brokers cannot be reached, the next batches
+ * are refused at once, before their ids are claimed and without a send, until a probe finds the
+ * topic's partitions led again ({@link BrokerOutage}): one request waits out the producer's
+ * timeout, not every request of an outage.
  *
  * <p>Concurrent requests append at once, sharing the producer, whose batches then carry the
  * records of several requests.
@@ -113,6 +124,12 @@ public final class KafkaIntake implements AutoCloseable {
    */
   static final String COMPRESSION = "lz4";
 
+  /** How often the brokers are probed while they count as down: the longest a recovery waits. */
+  static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+
+  /** How long a probe waits for the topic's description. */
+  private static final Duration PROBE_WITHIN = Duration.ofSeconds(2);
+
   // The ids new to the journal claim their rows (seq stays null until the journal's index writes
   // the entry); for the others, the stored body hash tells a redelivery from a conflict. Claimed in
   // the order of the ids, so concurrent claims lock them in one order and never deadlock.
@@ -154,15 +171,69 @@ public final class KafkaIntake implements AutoCloseable {
   private final String topic;
   private final Producer<byte[], byte[]> producer;
   private final Duration ackWait;
+  private final Admin admin;
+  private final BrokerOutage outage;
 
-  /** Opens the producer; {@link #close()} closes it. */
+  /** Opens the producer and the admin client that probes outages; {@link #close()} closes them. */
   public KafkaIntake(DataSource dataSource, Clock clock, KafkaSettings settings) {
     this.dataSource = dataSource;
     this.clock = clock;
     this.topic = settings.topic();
     Map<String, Object> properties = producerProperties(settings);
     this.ackWait = ackWait(properties);
+    this.admin = Admin.create(probeProperties(settings));
+    this.outage =
+        new BrokerOutage(this::partitionsLed, PROBE_EVERY, "kafka-journal-probe-" + topic);
     this.producer = new KafkaProducer<>(properties);
+  }
+
+  /** On the given producer and outage, for tests: no admin client, the outage probed as given. */
+  KafkaIntake(
+      DataSource dataSource,
+      Clock clock,
+      String topic,
+      Producer<byte[], byte[]> producer,
+      Duration ackWait,
+      BrokerOutage outage) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+    this.topic = topic;
+    this.producer = producer;
+    this.ackWait = ackWait;
+    this.admin = null;
+    this.outage = outage;
+  }
+
+  private static Map<String, Object> probeProperties(KafkaSettings settings) {
+    Map<String, Object> properties = new HashMap<>(settings.clientProperties());
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamspace-journal-probe");
+    return properties;
+  }
+
+  /**
+   * The probe of an outage: the topic described by the brokers within a couple of seconds, every
+   * partition with a leader to take its records. Cheap (one metadata request), and it claims and
+   * sends nothing: the next batch, sent with {@code acks=all} as always, is the real test.
+   */
+  private boolean partitionsLed() {
+    try {
+      TopicDescription description =
+          admin
+              .describeTopics(
+                  Set.of(topic),
+                  new DescribeTopicsOptions().timeoutMs((int) PROBE_WITHIN.toMillis()))
+              .allTopicNames()
+              .get(PROBE_WITHIN.toMillis() + 500, TimeUnit.MILLISECONDS)
+              .get(topic);
+      return description.partitions().stream()
+          .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
@@ -215,6 +286,9 @@ public final class KafkaIntake implements AutoCloseable {
    *     new entry: no id of the batch is claimed
    */
   public Appended append(List<JournalEntry> entries) {
+    if (outage.down()) {
+      throw refusedInOutage();
+    }
     Fate[] fates = new Fate[entries.size()];
     // the first entry of an id stands for it; later ones repeat it or conflict
     Map<String, Integer> first = new HashMap<>();
@@ -375,6 +449,7 @@ public final class KafkaIntake implements AutoCloseable {
     } catch (ExecutionException e) {
       throw unavailable(e.getCause());
     } catch (TimeoutException e) {
+      outage.began();
       throw unavailable(e);
     } catch (KafkaException e) {
       throw unavailable(e);
@@ -385,6 +460,11 @@ public final class KafkaIntake implements AutoCloseable {
   }
 
   private ApiException unavailable(Throwable cause) {
+    // a timeout, no metadata, not enough replicas, a lost connection: the brokers are away (the
+    // producer retries these itself until its delivery timeout, so they come here only then)
+    if (cause instanceof RetriableException) {
+      outage.began();
+    }
     // an outage is seen on every batch until it ends: one line each, not a stack trace
     log.warn(
         "A batch was refused: the Kafka brokers did not acknowledge it within {} s ({})",
@@ -396,9 +476,25 @@ public final class KafkaIntake implements AutoCloseable {
         "the event journal's brokers did not acknowledge the batch; retry the batch");
   }
 
-  /** Sends what is buffered, for at most a few seconds, and closes the producer. */
+  private static ApiException refusedInOutage() {
+    return new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "journal_unavailable",
+        "the event journal's brokers cannot be reached; retry the batch");
+  }
+
+  /**
+   * Sends what is buffered, for at most a few seconds, and closes the producer and the probe.
+   */
   @Override
   public void close() {
-    producer.close(MAX_BLOCK);
+    outage.close();
+    try {
+      producer.close(MAX_BLOCK);
+    } finally {
+      if (admin != null) {
+        admin.close(PROBE_WITHIN);
+      }
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
@@ -117,6 +118,11 @@ public final class KafkaJournal implements Journal {
   @Override
   public void stopping(String pluginId) {
     consumers.stopping(pluginId);
+  }
+
+  @Override
+  public Optional<JournalLag> indexLag() {
+    return Optional.of(consumers.indexLag());
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.common.db.Sql;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
@@ -344,6 +345,80 @@ class KafkaConsumersTest {
     assertEquals(List.of("index-1"), found.stream().map(j -> j.entry().eventId()).toList());
   }
 
+  @Test
+  void theIndexsLagIsWhatTheTopicHoldsPastItsPlaces_perPartition_andZeroOnceWritten()
+      throws Exception {
+    String topic = topic(2);
+    RecordMetadata first = send(topic, entry("index-lag-0", "acct-a"));
+    try (KafkaConsumers consumers =
+        consumers(topic, new Recording(), database.dataSource(), "node-1")) {
+      Await.await(
+          WAIT,
+          POLL,
+          "the index past the first record, its places stored in both partitions",
+          () ->
+              places(KafkaPlaces.INDEX, topic).equals(withZeros(Map.of(first.partition(), 1L), 2)));
+      JournalLag caughtUp = consumers.indexLag();
+      assertEquals(0, caughtUp.events());
+      assertEquals(
+          List.of(0L, 0L),
+          caughtUp.partitions().stream().map(JournalLag.PartitionLag::events).toList());
+
+      // the index's next round cannot store its places while another transaction holds them
+      try (Connection holder = database.dataSource().getConnection()) {
+        holder.setAutoCommit(false);
+        try (PreparedStatement lock =
+            Sql.prepare(
+                holder,
+                "SELECT * FROM host_kafka_offsets WHERE consumer = ? AND topic = ? FOR UPDATE",
+                KafkaPlaces.INDEX,
+                topic)) {
+          lock.executeQuery().close();
+        }
+        int other = 1 - first.partition();
+        for (int i = 1; i <= 3; i++) {
+          sendTo(topic, first.partition(), entry("index-lag-" + i, "acct-a"));
+        }
+        sendTo(topic, other, entry("index-lag-4", "acct-b"));
+
+        JournalLag behind =
+            Await.await(
+                WAIT,
+                POLL,
+                "the index 4 records behind",
+                consumers::indexLag,
+                l -> l.events() == 4);
+        assertEquals(3, partitionEvents(behind, first.partition()));
+        assertEquals(1, partitionEvents(behind, other));
+        holder.rollback();
+      }
+      Await.await(WAIT, POLL, "the index caught up", consumers::indexLag, l -> l.events() == 0);
+    }
+  }
+
+  private static long partitionEvents(JournalLag lag, int partition) {
+    return lag.partitions().stream()
+        .filter(p -> p.partition() == partition)
+        .findFirst()
+        .orElseThrow()
+        .events();
+  }
+
+  /** Journals {@code entry} now, into {@code partition} whatever its key. */
+  private void sendTo(String topic, int partition, JournalEntry entry) throws Exception {
+    ProducerRecord<byte[], byte[]> record = JournalRecords.record(topic, entry, Instant.now());
+    producer
+        .send(
+            new ProducerRecord<>(
+                topic,
+                partition,
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                record.headers()))
+        .get();
+  }
+
   private Map<String, Long> indexed() throws SQLException {
     return query(
         "SELECT event_id, seq FROM host_journal WHERE event_id LIKE 'index-%' ORDER BY event_id");
@@ -588,19 +663,7 @@ class KafkaConsumersTest {
       int[] produced = {4, 0, 2};
       for (int partition = 0; partition < 3; partition++) {
         for (int i = 0; i < produced[partition]; i++) {
-          ProducerRecord<byte[], byte[]> record =
-              JournalRecords.record(
-                  topic, entry("lag-" + partition + "-" + i, "acct-1"), Instant.now());
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topic,
-                      partition,
-                      record.timestamp(),
-                      record.key(),
-                      record.value(),
-                      record.headers()))
-              .get();
+          sendTo(topic, partition, entry("lag-" + partition + "-" + i, "acct-1"));
         }
       }
       clock.advance(Duration.ofSeconds(40));

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -39,10 +40,13 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -305,6 +309,62 @@ class KafkaIntakeTest {
   }
 
   @Test
+  void onceASendTimesOut_theNextBatchIsRefusedAtOnceWithNoSendAndNoClaim_untilAProbeFindsThemBack()
+      throws Exception {
+    // a producer whose sends are acknowledged only when the test says: unacknowledged, they time
+    // out as sends to brokers that went away do
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    AtomicBoolean brokersBack = new AtomicBoolean(false);
+    BrokerOutage outage = new BrokerOutage(brokersBack::get, Duration.ofHours(1), "probe-test");
+    try (KafkaIntake probing =
+        new KafkaIntake(
+            database.dataSource(),
+            new MutableClock(NOW),
+            TOPIC,
+            producer,
+            Duration.ofMillis(200),
+            outage)) {
+      ApiException first =
+          assertThrows(
+              ApiException.class,
+              () -> probing.append(List.of(entry("outage-first", "org-a", "{}"))));
+      assertEquals(1, producer.history().size(), "the first batch was sent, and timed out");
+      // the producer gives up on it, as it does past its delivery timeout
+      producer.errorNext(new TimeoutException("expired"));
+      assertTrue(outage.down());
+
+      ApiException second =
+          assertThrows(
+              ApiException.class,
+              () -> probing.append(List.of(entry("outage-second", "org-a", "{}"))));
+      assertEquals(1, producer.history().size(), "the second batch was not sent");
+      assertEquals(List.of(), claimedSeqs("outage-first", "outage-second"), "nor claimed");
+      for (ApiException refused : List.of(first, second)) {
+        assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
+        assertEquals("journal_unavailable", refused.error().code());
+      }
+
+      outage.probe();
+      assertTrue(outage.down(), "a probe the brokers do not answer keeps the outage");
+      brokersBack.set(true);
+      outage.probe();
+      assertFalse(outage.down(), "a probe they answer ends it");
+      CompletableFuture<Appended> third =
+          CompletableFuture.supplyAsync(
+              () -> probing.append(List.of(entry("outage-third", "org-a", "{}"))));
+      Await.await(
+          Duration.ofSeconds(10),
+          Duration.ofMillis(5),
+          "the third batch sent",
+          () -> producer.history().size() == 2);
+      producer.completeNext();
+      assertEquals(Set.of(0), third.get(10, TimeUnit.SECONDS).seqs().keySet());
+      assertEquals(List.of("null"), claimedSeqs("outage-third"));
+    }
+  }
+
+  @Test
   void aDatabaseOutageRefusesTheBatchBeforeAnythingIsSent() throws Exception {
     String url = TestDatabases.freshDatabaseUrl();
     long records;
@@ -358,9 +418,16 @@ class KafkaIntakeTest {
       // the intake has sent before: it knows the partitions' leaders, which then go away
       running.append(List.of(entry("before-down", "org-1", "{}")));
       ApiException refused;
+      Duration firstTook;
+      Duration secondTook;
       own.stopAll();
       try {
+        long started = System.nanoTime();
         refused = assertThrows(ApiException.class, () -> running.append(batch));
+        firstTook = Duration.ofNanos(System.nanoTime() - started);
+        started = System.nanoTime();
+        assertThrows(ApiException.class, () -> running.append(batch));
+        secondTook = Duration.ofNanos(System.nanoTime() - started);
       } finally {
         own.startAll();
       }
@@ -368,6 +435,10 @@ class KafkaIntakeTest {
       assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
       assertEquals("journal_unavailable", refused.error().code());
       assertEquals(0, claimedSeqs("down-0", "down-49").size(), "no id left claimed");
+      // the first refusal waited for the producer's timeout; the next, knowing, did not
+      assertTrue(
+          secondTook.multipliedBy(10).compareTo(firstTook) < 0,
+          "the second refusal took " + secondTook + ", the first " + firstTook);
       Appended accepted =
           Await.await(
               Duration.ofSeconds(30),
