@@ -76,7 +76,8 @@ record HttpWiring(HttpServer server) {
                 plugins.registry(),
                 authenticator,
                 database.database()::isAvailable,
-                journal.journal()),
+                journal.journal(),
+                journal.journal()::indexLag),
             new TokenRoutes(auth.tokens(), authenticator, bodies, options.clock()),
             new IntakeRoutes(
                 intake.intake(),

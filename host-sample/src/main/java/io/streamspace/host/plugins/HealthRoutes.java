@@ -10,7 +10,9 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /api/health}, no token needed: 200 once plugins are started and the database
@@ -48,7 +50,13 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   record PluginHealth(
       String id, String version, String state, Lag lag, Map<String, String> secrets) {}
 
-  record Health(String status, String database, List<PluginHealth> plugins) {}
+  /** On the Kafka journal, how far its index (support's search) is behind the topic. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record JournalHealth(Lag index) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Health(
+      String status, String database, List<PluginHealth> plugins, JournalHealth journal) {}
 
   record Probe(String status, List<String> reasons) {}
 
@@ -56,17 +64,20 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
   private final Authenticator auth;
   private final BooleanSupplier databaseAvailable;
   private final JournalLag.Lookup journalLag;
+  private final Supplier<Optional<JournalLag>> indexLag;
   private final Readiness readiness = new Readiness();
 
   public HealthRoutes(
       PluginRegistry registry,
       Authenticator auth,
       BooleanSupplier databaseAvailable,
-      JournalLag.Lookup journalLag) {
+      JournalLag.Lookup journalLag,
+      Supplier<Optional<JournalLag>> indexLag) {
     this.registry = registry;
     this.auth = auth;
     this.databaseAvailable = databaseAvailable;
     this.journalLag = journalLag;
+    this.indexLag = indexLag;
   }
 
   /** The lag as {@code /api/health} shows it: not who consumes. */
@@ -124,7 +135,8 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
     String database = databaseAvailable.getAsBoolean() ? "ok" : "unavailable";
     if (!registry.ready()) {
       HttpServer.retryAfter(ctx);
-      ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("starting", database, List.of()));
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
+          .json(new Health("starting", database, List.of(), null));
       return;
     }
     boolean admin = isAdmin(ctx);
@@ -146,10 +158,12 @@ public final class HealthRoutes implements HttpServer.RouteGroup {
                         admin ? registry.secretStates(p.id()) : null))
             .toList();
     if (database.equals("ok")) {
-      ctx.json(new Health("ok", database, plugins));
+      JournalHealth journal = indexLag.get().map(l -> new JournalHealth(shown(l))).orElse(null);
+      ctx.json(new Health("ok", database, plugins, journal));
     } else {
       HttpServer.retryAfter(ctx);
-      ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(new Health("unavailable", database, plugins));
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
+          .json(new Health("unavailable", database, plugins, null));
     }
   }
 

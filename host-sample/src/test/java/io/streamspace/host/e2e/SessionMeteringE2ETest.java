@@ -20,6 +20,13 @@ import org.junit.jupiter.api.Test;
 class SessionMeteringE2ETest extends BillingHostTestBase {
 
   @Test
+  void healthShowsTheJournalsIndexOnKafkaOnly_onPostgresTheJournalIsItsOwnIndex() {
+    JsonNode health = api.http.get("/api/health", null).expect(200);
+
+    assertEquals(kafkaJournal() != null, health.has("journal"), health.toString());
+  }
+
+  @Test
   void seedPricingExample_twoCoresAndFourGbForTenHours_costs1_40() {
     String user = newUser("alice");
     String token = api.token(user, "user");
