@@ -38,6 +38,17 @@ class CreatorStatementTest {
             s.tierReached());
   }
 
+  /**
+   * The statement of a month whose only line is a sale of {@code gross}, the first of its period
+   * in the worked example's table, from {@code opening}.
+   */
+  private static CreatorStatement oneSale(
+      BigDecimal opening, String reference, String day, String gross) {
+    SaleSplit sale = RevenueShare.split(worked(), CreatorPeriodTotals.ZERO, money(gross));
+    return CreatorStatement.of(
+        USD, opening, List.of(StatementLine.sale(reference, at(day), sale)), MINIMUM);
+  }
+
   /** November of the worked example (RevenueShareTest): its sales and the refund of S2. */
   private static List<StatementLine> november() {
     ShareTable table = worked();
@@ -81,22 +92,14 @@ class CreatorStatementTest {
   @Test
   void aClosingBalanceBelowTheMinimumIsCarriedForward() {
     // a sale of 40.00 at 20 %: 8.00 + 32.00; 32.00 < 50.00, so no payout and 32.00 carried
-    SaleSplit sale = RevenueShare.split(worked(), CreatorPeriodTotals.ZERO, money("40.00"));
-    CreatorStatement statement =
-        CreatorStatement.of(
-            USD, money("0.00"), List.of(StatementLine.sale("S", at("2026-11-03"), sale)), MINIMUM);
+    CreatorStatement statement = oneSale(money("0.00"), "S", "2026-11-03", "40.00");
 
     assertEquals(
         "opening 0.00 sales 40.00 refunds 0.00 platform 8.00 creator 32.00"
             + " closing 32.00 payout 0.00 carried 32.00 tier 20% from 0.00",
         figures(statement));
     // the next month opens with it: 32.00 + 32.00 = 64.00, now paid out
-    CreatorStatement next =
-        CreatorStatement.of(
-            USD,
-            statement.carriedForward(),
-            List.of(StatementLine.sale("T", at("2026-12-03"), sale)),
-            MINIMUM);
+    CreatorStatement next = oneSale(statement.carriedForward(), "T", "2026-12-03", "40.00");
     assertEquals(money("64.00"), next.payout());
   }
 
@@ -119,26 +122,14 @@ class CreatorStatementTest {
         figures(december));
 
     // January, a new period: 500.00 at 20 % (100.00 + 400.00) fills −640.00 to −240.00: no payout
-    SaleSplit j1 = RevenueShare.split(worked(), CreatorPeriodTotals.ZERO, money("500.00"));
-    CreatorStatement january =
-        CreatorStatement.of(
-            USD,
-            december.carriedForward(),
-            List.of(StatementLine.sale("J1", at("2027-01-05"), j1)),
-            MINIMUM);
+    CreatorStatement january = oneSale(december.carriedForward(), "J1", "2027-01-05", "500.00");
     assertEquals(
         "opening -640.00 sales 500.00 refunds 0.00 platform 100.00 creator 400.00"
             + " closing -240.00 payout 0.00 carried -240.00 tier 20% from 0.00",
         figures(january));
 
     // February: 1,000.00 at 20 % (200.00 + 800.00): −240.00 + 800.00 = 560.00, paid out
-    SaleSplit f1 = RevenueShare.split(worked(), CreatorPeriodTotals.ZERO, money("1000.00"));
-    CreatorStatement february =
-        CreatorStatement.of(
-            USD,
-            january.carriedForward(),
-            List.of(StatementLine.sale("F1", at("2027-02-05"), f1)),
-            MINIMUM);
+    CreatorStatement february = oneSale(january.carriedForward(), "F1", "2027-02-05", "1000.00");
     assertEquals(money("560.00"), february.closingBalance());
     assertEquals(money("560.00"), february.payout());
     assertEquals(money("0.00"), february.carriedForward());

@@ -26,6 +26,11 @@ class RevenueShareTest {
     return new CreatorPeriodTotals(money(gross), money(take));
   }
 
+  /** The split of a creator's first sale of the period. */
+  private static SaleSplit first(ShareTable table, String gross) {
+    return RevenueShare.split(table, CreatorPeriodTotals.ZERO, money(gross));
+  }
+
   /** A split as {@code gross = platform + creator}, easy to compare with hand figures. */
   private static String shown(SaleSplit split) {
     return split.gross().toPlainString()
@@ -53,8 +58,7 @@ class RevenueShareTest {
   @Test
   void aSaleWithinShopifysFirstMillionLeavesTheCreatorEverything() {
     // 0 % of the first 1,000,000.00 in the year: 4.99 = 0.00 + 4.99
-    SaleSplit split =
-        RevenueShare.split(ShareTable.shopifyLike(), CreatorPeriodTotals.ZERO, money("4.99"));
+    SaleSplit split = first(ShareTable.shopifyLike(), "4.99");
 
     assertEquals("4.99 = 0.00 + 4.99", shown(split));
     assertEquals("0% from 0.00", split.tierReached());
@@ -145,19 +149,11 @@ class RevenueShareTest {
   @Test
   void halfAMinorUnitGoesToThePlatformAndLessStaysWithTheCreator() {
     // USD at 15 %: 0.30 × 0.15 = 0.045 → 0.05 (half up); 0.29 × 0.15 = 0.0435 → 0.04
-    assertEquals(
-        "0.30 = 0.05 + 0.25",
-        shown(RevenueShare.split(flat(USD, "0.15"), CreatorPeriodTotals.ZERO, money("0.30"))));
-    assertEquals(
-        "0.29 = 0.04 + 0.25",
-        shown(RevenueShare.split(flat(USD, "0.15"), CreatorPeriodTotals.ZERO, money("0.29"))));
+    assertEquals("0.30 = 0.05 + 0.25", shown(first(flat(USD, "0.15"), "0.30")));
+    assertEquals("0.29 = 0.04 + 0.25", shown(first(flat(USD, "0.15"), "0.29")));
     // VND has no minor unit: 5 × 0.30 = 1.5 → 2; 99,999 × 0.30 = 29,999.7 → 30,000
-    assertEquals(
-        "5 = 2 + 3",
-        shown(RevenueShare.split(flat(VND, "0.30"), CreatorPeriodTotals.ZERO, money("5"))));
-    assertEquals(
-        "99999 = 30000 + 69999",
-        shown(RevenueShare.split(flat(VND, "0.30"), CreatorPeriodTotals.ZERO, money("99999"))));
+    assertEquals("5 = 2 + 3", shown(first(flat(VND, "0.30"), "5")));
+    assertEquals("99999 = 30000 + 69999", shown(first(flat(VND, "0.30"), "99999")));
   }
 
   @Test
@@ -240,8 +236,7 @@ class RevenueShareTest {
     //   round(1.50 × 6.66 / 10 = 0.999) − 0.50 = 0.50, the creator 2.83
     //   round(1.50 × 10.00 / 10 = 1.50) − 1.00 = 0.50, the creator 3.34 − 0.50 = 2.84
     // in all 1.50 + 8.50: exactly the sale
-    SaleSplit sale =
-        RevenueShare.split(flat(USD, "0.15"), CreatorPeriodTotals.ZERO, money("10.00"));
+    SaleSplit sale = first(flat(USD, "0.15"), "10.00");
     assertEquals("10.00 = 1.50 + 8.50", shown(sale));
 
     SaleSplit first = RevenueShare.clawBack(sale, money("3.33"));
@@ -259,7 +254,7 @@ class RevenueShareTest {
     // 1.00 at 1 %: 0.01 + 0.99. Two refunds of 0.50: round(0.01 × 0.50 / 1.00 = 0.005) = 0.01,
     // then round(0.01 × 1.00 / 1.00) − 0.01 = 0.00: the platform gives back its cent once
     // (rounding each half alone would give back 0.02)
-    SaleSplit sale = RevenueShare.split(flat(USD, "0.01"), CreatorPeriodTotals.ZERO, money("1.00"));
+    SaleSplit sale = first(flat(USD, "0.01"), "1.00");
 
     assertEquals("-0.50 = -0.01 + -0.49", shown(RevenueShare.clawBack(sale, money("0.50"))));
     assertEquals(
@@ -268,8 +263,7 @@ class RevenueShareTest {
 
   @Test
   void aRefundOfMoreThanTheSaleOrOfNothingIsRefused() {
-    SaleSplit sale =
-        RevenueShare.split(flat(USD, "0.15"), CreatorPeriodTotals.ZERO, money("10.00"));
+    SaleSplit sale = first(flat(USD, "0.15"), "10.00");
 
     assertEquals(
         "a refund of 0.01 after 10.00 refunded would refund more than the sale's gross 10.00 USD",
@@ -305,8 +299,7 @@ class RevenueShareTest {
 
   @Test
   void aClawBackThatWasNeverCountedCannotTakeTheCountersBelowZero() {
-    SaleSplit sale =
-        RevenueShare.split(flat(USD, "0.15"), CreatorPeriodTotals.ZERO, money("10.00"));
+    SaleSplit sale = first(flat(USD, "0.15"), "10.00");
 
     assertThrows(
         IllegalArgumentException.class,
