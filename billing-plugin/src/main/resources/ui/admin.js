@@ -300,8 +300,10 @@ async function runJob(name, button) {
   button.disabled = true;
   announce('Running ' + name + '…');
   try {
+    // the reason is required: what the run changes is recorded as this admin's, with it
     const run = await api(BILLING + '/jobs/' + encodeURIComponent(name),
-        { method: 'POST', idempotencyKey: newKey() });
+        { method: 'POST', body: { reason: byId('job-reason').value.trim() },
+          idempotencyKey: newKey() });
     announce(run.outcome === 'running' ? name + ' is still running: ' + run.message
         : name + ' ended ' + run.outcome + ', ' + run.rows_touched + ' rows touched'
           + (run.message ? ': ' + run.message : '') + '.');

@@ -42,9 +42,10 @@ public final class AccountHolds {
   public static final String LIFTED_BY_BILLING = "billing";
 
   /**
-   * The audit trail's cause of a hold the plugin's own rules place or lift (over a limit, an
-   * invoice overdue or paid, an organization closed), whichever job or payment led to it: the
-   * job named as holds name who lifted them, {@value #LIFTED_BY_BILLING}.
+   * The audit trail's cause of a hold the plugin's own rules place or lift outside a job's run
+   * (an invoice paid, a plan changed, a spending limit removed): the plugin, named as holds name
+   * who lifted them, {@value #LIFTED_BY_BILLING}. What check-quotas places or lifts names its run
+   * instead: the job, or the admin who started it by hand.
    */
   public static final Cause BY_BILLING = Cause.job(LIFTED_BY_BILLING);
 
@@ -87,12 +88,22 @@ public final class AccountHolds {
   /** {@link #place(String, HoldReason, String)} when {@code first} answers true, in one go. */
   public Optional<Hold> place(String accountId, HoldReason reason, String detail, First first)
       throws SQLException {
+    return place(accountId, reason, detail, first, BY_BILLING);
+  }
+
+  /**
+   * {@link #place(String, HoldReason, String, First)} with the audit trail's {@code cause}: the
+   * job run that placed it.
+   */
+  public Optional<Hold> place(
+      String accountId, HoldReason reason, String detail, First first, Cause cause)
+      throws SQLException {
     Change change =
         changeOnce(
             accountId,
             first,
             (connection, now) -> HoldStore.place(connection, accountId, reason, detail, now),
-            BY_BILLING);
+            cause);
     if (change == null) {
       return Optional.empty();
     }
@@ -123,8 +134,8 @@ public final class AccountHolds {
   }
 
   /**
-   * {@link #lift(String, HoldReason, String, String, First)} by an admin, whose cause (reason
-   * and request) the audit trail keeps.
+   * {@link #lift(String, HoldReason, String, String, First)} with the audit trail's {@code
+   * cause}: an admin's (reason and request), or the job run that lifted it.
    */
   public Optional<Hold> lift(
       String accountId, HoldReason reason, String liftedBy, String note, First first, Cause cause)
@@ -159,11 +170,12 @@ public final class AccountHolds {
    * Releases the holds of every organization closed by now (org.deleted): each is lifted as
    * the plugin lifts one ({@link #lift}, by {@value #LIFTED_BY_BILLING}, noted {@value
    * #RELEASED_AT_CLOSING}), with its event published once; a closed organization is never held
-   * again ({@link HoldStore#place} refuses it). Run by check-quotas.
+   * again ({@link HoldStore#place} refuses it). Run by check-quotas, whose run is the {@code
+   * cause} the audit trail keeps.
    *
    * @return how many holds it released
    */
-  public int releaseClosed() throws SQLException {
+  public int releaseClosed(Cause cause) throws SQLException {
     Map<String, List<HoldReason>> closed;
     try (Connection connection = dataSource.getConnection()) {
       closed = HoldStore.activeOfClosed(connection, clock.instant());
@@ -171,7 +183,14 @@ public final class AccountHolds {
     int released = 0;
     for (Map.Entry<String, List<HoldReason>> account : closed.entrySet()) {
       for (HoldReason reason : account.getValue()) {
-        if (lift(account.getKey(), reason, LIFTED_BY_BILLING, RELEASED_AT_CLOSING).isPresent()) {
+        if (lift(
+                account.getKey(),
+                reason,
+                LIFTED_BY_BILLING,
+                RELEASED_AT_CLOSING,
+                connection -> true,
+                cause)
+            .isPresent()) {
           released++;
         }
       }

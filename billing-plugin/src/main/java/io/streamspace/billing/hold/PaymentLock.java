@@ -106,9 +106,10 @@ public final class PaymentLock {
 
   /**
    * Locks every account with an invoice overdue past the grace now, and unlocks every locked one
-   * that has none left (paid, voided, or the grace raised): one statement finds each.
+   * that has none left (paid, voided, or the grace raised): one statement finds each. {@code
+   * cause}: the check-quotas run that checks, as the audit trail tells it.
    */
-  public Checked check() throws SQLException {
+  public Checked check(Cause cause) throws SQLException {
     Instant now = clock.instant();
     Instant dueBefore = dueBefore(now);
     List<Locking> toLock = new ArrayList<>();
@@ -137,14 +138,15 @@ public final class PaymentLock {
               account.detail(config.get()),
               c ->
                   exists(ACCOUNT_FOR_LOCK.bind("user_id", account.userId()), c)
-                      && hasLocking(c, account.userId(), dueBefore))
+                      && hasLocking(c, account.userId(), dueBefore),
+              cause)
           .isPresent()) {
         locked++;
       }
     }
     int unlocked = 0;
     for (String userId : toUnlock) {
-      if (unlockIfSettled(userId, dueBefore)) {
+      if (unlockIfSettled(userId, dueBefore, cause)) {
         unlocked++;
       }
     }
@@ -158,7 +160,7 @@ public final class PaymentLock {
    * @return whether this call unlocked it
    */
   public boolean settled(String accountId) throws SQLException {
-    return unlockIfSettled(accountId, dueBefore(clock.instant()));
+    return unlockIfSettled(accountId, dueBefore(clock.instant()), AccountHolds.BY_BILLING);
   }
 
   /**
@@ -205,14 +207,16 @@ public final class PaymentLock {
     return true;
   }
 
-  private boolean unlockIfSettled(String accountId, Instant dueBefore) throws SQLException {
+  private boolean unlockIfSettled(String accountId, Instant dueBefore, Cause cause)
+      throws SQLException {
     return holds
         .lift(
             accountId,
             HoldReason.NON_PAYMENT,
             LIFTED_BY,
             null,
-            c -> !hasLocking(c, accountId, dueBefore))
+            c -> !hasLocking(c, accountId, dueBefore),
+            cause)
         .isPresent();
   }
 

@@ -1,7 +1,9 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -9,6 +11,7 @@ import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.JobStarter;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -106,17 +109,28 @@ public final class JobRoutes {
   }
 
   /**
-   * 200 with the finished run; 202 when it is still running after {@link #RUN_TIMEOUT} (a
-   * generate-invoices of a large month: the run goes on); 404 for an unknown job; 401/403 unless
-   * admin; 400 {@code invalid_json} for a body other than none or one JSON object.
+   * {@code {"reason"}} (required: why run it now; the audit trail keeps it): runs the job on
+   * behalf of the admin ({@link JobStarter}), so that what the run changes is recorded as theirs,
+   * with the reason and the request's id, not the job's. 200 with the finished run; 202 when it
+   * is still running after {@link #RUN_TIMEOUT} (a generate-invoices of a large month: the run
+   * goes on); 400 naming {@code reason} when it is missing or blank, nothing run; 404 for an
+   * unknown job; 401/403 unless admin; 400 {@code invalid_json} for a body other than one JSON
+   * object.
    */
   Object runNow(HttpRequest request) throws Exception {
-    Access.admin(request);
-    Json.requireNoneOrObject(request);
+    Caller admin = Access.admin(request);
+    // no body at all is a missing reason, told as such rather than as bad JSON
+    JsonNode body =
+        request.body() == null || request.body().length == 0
+            ? Json.MAPPER.createObjectNode()
+            : Json.readObject(request);
+    JobStarter starter =
+        new JobStarter(
+            admin.userId(), AuditCauses.requiredReason(body), AuditCauses.requestId(request));
     String name = request.pathParam("name");
     CompletionStage<JobRun> run;
     try {
-      run = scheduler.runNow(name);
+      run = scheduler.runNow(name, starter);
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("no job named " + name);
     }

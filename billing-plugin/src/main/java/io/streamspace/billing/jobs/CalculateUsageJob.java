@@ -1,5 +1,6 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.plugin.api.jobs.JobContext;
@@ -26,8 +27,11 @@ public final class CalculateUsageJob implements PluginJob {
   /** What runs after a rating run that rated anything (the spending limits' check). */
   @FunctionalInterface
   public interface AfterRating {
-    /** @return how many alerts and holds it sent, placed or lifted */
-    int check() throws SQLException;
+    /**
+     * @param cause the rating run's, as the audit trail tells the holds it places or lifts
+     * @return how many alerts and holds it sent, placed or lifted
+     */
+    int check(Cause cause) throws SQLException;
   }
 
   private final UsageCalculator calculator;
@@ -60,7 +64,8 @@ public final class CalculateUsageJob implements PluginJob {
     }
     UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
     String summary = outcome.summary();
-    int spendingChanges = outcome.recordsInserted() > 0 ? afterRating.check() : 0;
+    int spendingChanges =
+        outcome.recordsInserted() > 0 ? afterRating.check(RunCause.of(context)) : 0;
     if (spendingChanges > 0) {
       summary += "; %d spending limit alert(s) or hold(s)".formatted(spendingChanges);
     }

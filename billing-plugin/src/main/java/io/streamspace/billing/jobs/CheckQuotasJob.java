@@ -85,8 +85,10 @@ public final class CheckQuotasJob implements PluginJob {
     if (!config.get().enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
+    // what it changes is the job's, or the admin's who started it by hand
+    Cause cause = RunCause.of(context);
     // first, so that no other check lifts a closed organization's hold for its own reason
-    int released = holds.releaseClosed();
+    int released = holds.releaseClosed(cause);
     // a page of accounts at a time: the run's memory does not grow with the accounts stored
     int[] sent = {0};
     int[] changed = {0};
@@ -94,13 +96,13 @@ public final class CheckQuotasJob implements PluginJob {
         PAGE,
         page -> {
           sent[0] += alerts.send(page);
-          changed[0] += suspensions.check(page);
+          changed[0] += suspensions.check(page, cause);
         });
-    PaymentLock.Checked payments = paymentLock.check();
-    int spending = spendingLimits.checkAll();
+    PaymentLock.Checked payments = paymentLock.check(cause);
+    int spending = spendingLimits.checkAll(cause);
     int held = holds.enforce();
     int notices = packNotices.send(config.get().packExpiryNotice());
-    int expired = creditExpiry.markExpired(Cause.job(NAME));
+    int expired = creditExpiry.markExpired(cause);
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"

@@ -1,5 +1,6 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.plugin.api.jobs.JobContext;
@@ -41,7 +42,7 @@ public final class CollectPaymentsJob implements PluginJob {
     if (!current.enabled() || !current.stripeEnabled()) {
       return JobResult.of(0, current.enabled() ? "stripe is disabled" : "billing is disabled");
     }
-    return collect();
+    return collect(RunCause.of(context));
   }
 
   /** Schedules the job every minute, whatever the config. */
@@ -49,8 +50,8 @@ public final class CollectPaymentsJob implements PluginJob {
     scheduler.schedule(NAME, CRON, config.get().billingTimeZone(), this);
   }
 
-  private JobResult collect() throws SQLException {
-    StripeCollections.Run run = collections.collectDue(clock);
+  private JobResult collect(Cause cause) throws SQLException {
+    StripeCollections.Run run = collections.collectDue(clock, cause);
     String summary =
         "sent %d; failed %d; cancelled %d; deferred %d"
             .formatted(run.sent(), run.failed(), run.cancelled(), run.deferred());

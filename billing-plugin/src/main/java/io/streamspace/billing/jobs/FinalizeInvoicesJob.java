@@ -65,31 +65,34 @@ public final class FinalizeInvoicesJob implements PluginJob {
     if (!config.get().enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
-    return finalizeAt(clock.instant());
+    return finalizeAt(clock.instant(), RunCause.of(context));
   }
 
-  /** Does everything due at {@code now}. */
-  JobResult finalizeAt(Instant now) throws SQLException {
+  /**
+   * Does everything due at {@code now}, its audit entries written with {@code cause}: the job,
+   * or the admin who started the run by hand.
+   */
+  JobResult finalizeAt(Instant now, Cause cause) throws SQLException {
     BillingConfig current = config.get();
     int closed =
         drafts.openFinal(
             now,
             new BillingPeriods(current.invoiceDay(), current.billingTimeZone()),
             current.invoiceGrace(),
-            Cause.job(NAME));
+            cause);
     Finalization finalized;
     try {
-      finalized = finalizer.finalizeDue(now, Cause.job(NAME));
+      finalized = finalizer.finalizeDue(now, cause);
     } catch (SQLException | RuntimeException e) {
       // one bad draft must not stop dunning for everyone: mark overdue anyway, then fail the run
       try {
-        statusChanges.markOverdue(now, Cause.job(NAME));
+        statusChanges.markOverdue(now, cause);
       } catch (SQLException | RuntimeException overdueFailure) {
         e.addSuppressed(overdueFailure);
       }
       throw e;
     }
-    int overdue = statusChanges.markOverdue(now, Cause.job(NAME));
+    int overdue = statusChanges.markOverdue(now, cause);
     String summary =
         "opened %d final invoices; %s; marked %d overdue"
             .formatted(closed, finalized.summary(), overdue);

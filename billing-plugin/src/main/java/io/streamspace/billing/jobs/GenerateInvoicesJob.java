@@ -1,6 +1,5 @@
 package io.streamspace.billing.jobs;
 
-import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
 import io.streamspace.billing.money.BillingPeriods;
@@ -18,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The {@code generate-invoices} job, at midnight of the invoice day in the billing time zone:
  * opens a draft for every account for the period that ended most recently (so a late or
  * repeated run opens the same ones, and a re-run opens none), then runs finalize-invoices, so
- * that running it does everything that is due.
+ * that running it does everything that is due. A run an admin started by hand writes its
+ * entries in their name ({@link RunCause}).
  */
 public final class GenerateInvoicesJob implements PluginJob {
 
@@ -60,9 +60,10 @@ public final class GenerateInvoicesJob implements PluginJob {
     Instant end = periods.periodStart(now);
     Instant start = periods.periodStart(end.minusNanos(1));
     int opened =
-        drafts.generate(start, end, end.plus(current.invoiceGrace()), now, Cause.job(NAME));
+        drafts.generate(start, end, end.plus(current.invoiceGrace()), now, RunCause.of(context));
     log.info("{}: opened {} drafts for [{}, {})", NAME, opened, start, end);
-    JobResult finalized = finalize.finalizeAt(now);
+    // what it finalizes is finalize-invoices' work, and is told so unless an admin started it
+    JobResult finalized = finalize.finalizeAt(now, RunCause.of(context, FinalizeInvoicesJob.NAME));
     return JobResult.of(
         opened + finalized.rowsTouched(),
         "opened %d drafts for %s..%s; %s".formatted(opened, start, end, finalized.message()));

@@ -1,5 +1,6 @@
 package io.streamspace.billing.quota;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
@@ -57,17 +58,18 @@ public final class OverLimitSuspensions {
 
   /**
    * Starts the grace of the accounts found over, suspends those whose grace has ended and resumes
-   * those back within their limits.
+   * those back within their limits; {@code cause}: the check-quotas run, as the audit trail tells
+   * it.
    *
    * @return how many accounts this call suspended or resumed
    */
-  public int check(List<AccountQuota> accounts) throws SQLException {
+  public int check(List<AccountQuota> accounts, Cause cause) throws SQLException {
     Map<String, Instant> overSince = store.all();
     Set<String> held = holds.accountsHeld(HoldReason.OVER_LIMIT);
     int changed = 0;
     for (AccountQuota account : accounts) {
       String id = account.accountId();
-      if (check(account, Optional.ofNullable(overSince.get(id)), held.contains(id))) {
+      if (check(account, Optional.ofNullable(overSince.get(id)), held.contains(id), cause)) {
         changed++;
       }
     }
@@ -99,10 +101,15 @@ public final class OverLimitSuspensions {
    * and whether it is held for it, as read by the caller (maybe before a concurrent change).
    */
   boolean check(AccountQuota account, Optional<Instant> since, boolean held) throws SQLException {
+    return check(account, since, held, AccountHolds.BY_BILLING);
+  }
+
+  private boolean check(AccountQuota account, Optional<Instant> since, boolean held, Cause cause)
+      throws SQLException {
     String id = account.accountId();
     List<MeterQuota> over = account.overHardLimits();
     if (over.isEmpty()) {
-      return (since.isPresent() || held) && liftAndClear(id);
+      return (since.isPresent() || held) && liftAndClear(id, cause);
     }
     Instant now = clock.instant();
     Instant overSince = since.isPresent() ? since.get() : store.markOver(id, now);
@@ -114,10 +121,11 @@ public final class OverLimitSuspensions {
               detail(over, overSince),
               c ->
                   OverLimitStore.lockedOf(c, id).filter(overSince::equals).isPresent()
-                      && isDue(overSince, clock.instant()))
+                      && isDue(overSince, clock.instant()),
+              cause)
           .isPresent();
     }
-    return lift(id, c -> true);
+    return lift(id, c -> true, cause);
   }
 
   /** Whether the grace of an account over since then has ended, with the config in effect. */
@@ -127,18 +135,20 @@ public final class OverLimitSuspensions {
   }
 
   /** Back within its limits: lifts the hold, its grace to start afresh, in one transaction. */
-  private boolean liftAndClear(String accountId) throws SQLException {
+  private boolean liftAndClear(String accountId, Cause cause) throws SQLException {
     return lift(
         accountId,
         c -> {
           OverLimitStore.clear(c, accountId);
           return true;
-        });
+        },
+        cause);
   }
 
-  private boolean lift(String accountId, AccountHolds.First first) throws SQLException {
+  private boolean lift(String accountId, AccountHolds.First first, Cause cause)
+      throws SQLException {
     return holds
-        .lift(accountId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null, first)
+        .lift(accountId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null, first, cause)
         .isPresent();
   }
 

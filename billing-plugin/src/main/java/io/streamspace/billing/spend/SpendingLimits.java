@@ -89,7 +89,7 @@ public final class SpendingLimits {
   /** Stores the account's limit (replacing its previous one) and checks it at once. */
   public Status set(SpendingLimit limit, Account account, Cause cause) throws SQLException {
     store.put(limit, cause);
-    check(limit, account);
+    check(limit, account, AccountHolds.BY_BILLING);
     return status(account);
   }
 
@@ -100,7 +100,7 @@ public final class SpendingLimits {
    */
   public boolean remove(String accountId, Cause cause) throws SQLException {
     boolean had = store.delete(accountId, clock.instant(), cause);
-    lift(accountId);
+    lift(accountId, AccountHolds.BY_BILLING);
     return had;
   }
 
@@ -111,22 +111,22 @@ public final class SpendingLimits {
 
   /**
    * Checks every account's limit against its period's estimate now: alerts, holds placed and
-   * lifted.
+   * lifted, as {@code cause} (the check-quotas run) in the audit trail.
    *
    * @return how many alerts were sent and holds placed or lifted
    */
-  public int checkAll() throws SQLException {
+  public int checkAll(Cause cause) throws SQLException {
     int changes = 0;
     for (SpendingLimit limit : store.all()) {
       Optional<Account> account = accounts.find(limit.accountId());
       if (account.isPresent()) {
-        changes += check(limit, account.get());
+        changes += check(limit, account.get(), cause);
       }
     }
     return changes;
   }
 
-  private int check(SpendingLimit limit, Account account) throws SQLException {
+  private int check(SpendingLimit limit, Account account, Cause cause) throws SQLException {
     Status status = status(limit, account);
     String id = account.userId();
     Instant now = clock.instant();
@@ -137,7 +137,7 @@ public final class SpendingLimits {
     }
     if (status.state() != SpendState.REACHED) {
       store.clearReached(id);
-      return changes + lift(id);
+      return changes + lift(id, cause);
     }
     if (claim(status, "reached", now)) {
       events.spendReached(alert(status));
@@ -150,10 +150,17 @@ public final class SpendingLimits {
     Optional<Instant> blocksAt = blocksAt(limit, reachedAt.get());
     if (blocksAt.isPresent() && !now.isBefore(blocksAt.get())) {
       boolean placed =
-          holds.place(id, HoldReason.SPENDING_LIMIT, detail(status, reachedAt.get())).isPresent();
+          holds
+              .place(
+                  id,
+                  HoldReason.SPENDING_LIMIT,
+                  detail(status, reachedAt.get()),
+                  connection -> true,
+                  cause)
+              .isPresent();
       return changes + (placed ? 1 : 0);
     }
-    return changes + lift(id);
+    return changes + lift(id, cause);
   }
 
   private Status status(SpendingLimit limit, Account account) throws SQLException {
@@ -215,9 +222,15 @@ public final class SpendingLimits {
         : Optional.empty();
   }
 
-  private int lift(String accountId) throws SQLException {
+  private int lift(String accountId, Cause cause) throws SQLException {
     return holds
-            .lift(accountId, HoldReason.SPENDING_LIMIT, AccountHolds.LIFTED_BY_BILLING, null)
+            .lift(
+                accountId,
+                HoldReason.SPENDING_LIMIT,
+                AccountHolds.LIFTED_BY_BILLING,
+                null,
+                connection -> true,
+                cause)
             .isPresent()
         ? 1
         : 0;

@@ -185,7 +185,7 @@ class AuditedChangesTest {
       invoice.created   | job   | generate-invoices |                       |             | status          |         | draft
       invoice.finalized | job   | finalize-invoices |                       |             | status          | draft   | sent
       invoice.overdue   | job   | finalize-invoices |                       |             | status          | sent    | overdue
-      hold.placed       | job   | billing           |                       |             | reason          |         | non_payment
+      hold.placed       | job   | check-quotas      |                       |             | reason          |         | non_payment
       hold.lifted       | admin | root              | promised to pay       | req-unlock  | lifted_by       |         | root
       invoice.voided    | admin | root              | billed the wrong plan | req-void    | status          | overdue | void
       invoice.created   | admin | root              | closing early         | req-invoice | status          |         | draft

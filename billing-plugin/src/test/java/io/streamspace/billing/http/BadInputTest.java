@@ -194,7 +194,7 @@ class BadInputTest {
         bad("PATCH", "/admin/invoices/99999999999999999999", PAID, 404, null),
         bad("GET", "/invoices/{fullwidth id}", null, 404, null),
         bad("GET", "/invoices/{fullwidth id}/pdf", null, 404, null),
-        bad("POST", "/jobs/calculate-usage" + NUL, null, 404, null),
+        bad("POST", "/jobs/calculate-usage" + NUL, "{\"reason\": \"now\"}", 404, null),
         // page parameters in other scripts' digits
         bad("GET", "/invoices?limit=\uFF11\uFF10", null, 400, "limit"),
         bad("GET", "/admin/users?offset=\u0661", null, 400, "offset"),
@@ -212,8 +212,9 @@ class BadInputTest {
         bad("POST", "/purchases/{one-time purchase}/renew", "[]", 400, null),
         bad("POST", "/purchases/{recurring purchase}/cancel", "xyz", 400, null),
         bad("POST", "/purchases/{recurring purchase}/cancel", "{}{}", 400, null),
-        // the other routes that take no body: none, or one JSON object
+        // a job's run takes one JSON object (its reason), like the admin actions
         bad("POST", "/jobs/generate-invoices", "xyz", 400, null),
+        // the other routes that take no body: none, or one JSON object
         bad("DELETE", "/spending-limit?user_id=mia", "{} x", 400, null));
   }
 

@@ -7,7 +7,10 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +23,7 @@ import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.JobStarter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -27,9 +31,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code GET /jobs/status} and {@code POST /jobs/{name}}. */
 class JobRoutesTest {
+
+  private static final String REASON = "{\"reason\": \"catching up after the outage\"}";
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"));
 
@@ -45,7 +54,7 @@ class JobRoutesTest {
     billing.flush();
     billing.clock.set(at("2026-03-02T10:00:00Z"));
 
-    Answer run = billing.call(HttpMethod.POST, "/jobs/calculate-usage", admin("root"));
+    Answer run = billing.call(HttpMethod.POST, "/jobs/calculate-usage", admin("root"), REASON);
     JsonNode status = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body();
 
     assertEquals(200, run.status());
@@ -66,9 +75,48 @@ class JobRoutesTest {
     assertEquals(403, billing.call(HttpMethod.POST, "/jobs/calculate-usage", user("ann")).status());
   }
 
+  @ParameterizedTest(name = "body {0}")
+  @NullSource
+  @ValueSource(strings = {"{}", "{\"reason\": \"  \"}", "{\"reason\": 7}"})
+  void aRunWithoutAReasonIsRefusedNamingReason_andNothingRuns(String body) {
+    billing.created("2026-03-02T08:00:00Z", "s1", "ann", size("1", "1", "0"));
+    billing.terminated("2026-03-02T09:00:00Z", "s1", "ann");
+    billing.flush();
+    billing.clock.set(at("2026-03-02T10:00:00Z"));
+
+    Answer answer = billing.call(HttpMethod.POST, "/jobs/calculate-usage", admin("root"), body);
+
+    assertEquals(400, answer.status());
+    assertEquals("reason", answer.errorField());
+    JsonNode job = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body().at("/jobs/0");
+    assertTrue(job.get("last_run").isNull(), "not run: " + job);
+    assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_usage_records"));
+  }
+
+  @Test
+  void theRunIsStartedOnBehalfOfTheAdmin_withTheirReasonAndRequestId() throws Exception {
+    JobScheduler scheduler = mock(JobScheduler.class);
+    when(scheduler.runNow(eq("check-quotas"), any()))
+        .thenReturn(CompletableFuture.completedFuture(null));
+    JobRoutes routes = new JobRoutes(scheduler, Map.of());
+
+    routes.runNow(
+        new HttpRequest(
+            HttpMethod.POST,
+            "/jobs/check-quotas",
+            Map.of("name", "check-quotas"),
+            null,
+            Map.of("x-request-id", "req-run"),
+            "{\"reason\": \" a customer paid by wire \"}".getBytes(StandardCharsets.UTF_8),
+            admin("root")));
+
+    verify(scheduler)
+        .runNow("check-quotas", new JobStarter("root", "a customer paid by wire", "req-run"));
+  }
+
   @Test
   void anUnknownJobIsNotFound() {
-    Answer answer = billing.call(HttpMethod.POST, "/jobs/make-coffee", admin("root"));
+    Answer answer = billing.call(HttpMethod.POST, "/jobs/make-coffee", admin("root"), REASON);
 
     assertEquals(404, answer.status());
     assertEquals("not_found", answer.body().at("/error/code").asText());
@@ -85,7 +133,7 @@ class JobRoutesTest {
   void aRunStillGoingWhenTheRouteStopsWaitingIsAnswered202_andKeepsRunning() throws Exception {
     JobScheduler scheduler = mock(JobScheduler.class);
     CompletableFuture<JobRun> neverInTime = new CompletableFuture<>();
-    when(scheduler.runNow("generate-invoices")).thenReturn(neverInTime);
+    when(scheduler.runNow(eq("generate-invoices"), any())).thenReturn(neverInTime);
     JobRoutes routes = new JobRoutes(scheduler, Map.of(), Duration.ofMillis(50));
 
     Object answer =
@@ -96,7 +144,7 @@ class JobRoutesTest {
                 Map.of("name", "generate-invoices"),
                 null,
                 null,
-                null,
+                REASON.getBytes(StandardCharsets.UTF_8),
                 admin("root")));
 
     HttpResponse response = (HttpResponse) answer;
@@ -121,7 +169,7 @@ class JobRoutesTest {
     JobScheduler scheduler = mock(JobScheduler.class);
     CompletableFuture<JobRun> givenUp = new CompletableFuture<>();
     givenUp.completeExceptionally(new TimeoutException());
-    when(scheduler.runNow("generate-invoices")).thenReturn(givenUp);
+    when(scheduler.runNow(eq("generate-invoices"), any())).thenReturn(givenUp);
     JobRoutes routes = new JobRoutes(scheduler, Map.of(), Duration.ofMinutes(1));
 
     HttpResponse response =
@@ -133,7 +181,7 @@ class JobRoutesTest {
                     Map.of("name", "generate-invoices"),
                     null,
                     null,
-                    null,
+                    REASON.getBytes(StandardCharsets.UTF_8),
                     admin("root")));
 
     assertEquals(202, response.status());

@@ -15,6 +15,7 @@ import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.time.Clock;
@@ -86,12 +87,12 @@ class OverlappingInvoiceRunsTest {
         finalizeJob(
             () -> {
               if (generateRun.isEmpty()) {
-                generateRun.add(other.submit(() -> generate.run(null)));
+                generateRun.add(other.submit(() -> generate.run(fired(GenerateInvoicesJob.NAME))));
                 awaitOrFail(generateFinalizedTwo);
               }
             });
 
-    JobResult byCron = cron.run(null);
+    JobResult byCron = cron.run(fired(FinalizeInvoicesJob.NAME));
     cronEnded.countDown();
     JobResult byGenerate = generateRun.get(0).get(30, TimeUnit.SECONDS);
     other.shutdown();
@@ -110,8 +111,13 @@ class OverlappingInvoiceRunsTest {
     assertEquals(0L, value("SELECT count(*) FROM billing_invoices WHERE status = 'draft'"));
     assertEquals(
         "opened 0 final invoices; finalized 0 invoices; marked 0 overdue",
-        cron.run(null).message(),
+        cron.run(fired(FinalizeInvoicesJob.NAME)).message(),
         "a run alone says nothing of another");
+  }
+
+  /** A firing of the job by its schedule, now. */
+  private JobContext fired(String jobName) {
+    return new JobContext(jobName, clock.instant(), clock.instant());
   }
 
   /**

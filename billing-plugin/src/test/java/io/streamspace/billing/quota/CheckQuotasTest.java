@@ -129,7 +129,9 @@ class CheckQuotasTest {
     billing.created("2026-03-10T12:00:00Z", "s1", "john", size("1", "1", "1.6"));
     billing.flush();
 
-    var answer = billing.call(HttpMethod.POST, "/jobs/check-quotas", admin("root"));
+    var answer =
+        billing.call(
+            HttpMethod.POST, "/jobs/check-quotas", admin("root"), "{\"reason\": \"a check now\"}");
 
     assertEquals(200, answer.status());
     assertEquals(1, answer.body().get("rows_touched").asInt());

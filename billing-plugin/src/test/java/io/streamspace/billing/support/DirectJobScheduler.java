@@ -5,6 +5,7 @@ import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.JobStarter;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import java.time.Clock;
@@ -51,7 +52,13 @@ public final class DirectJobScheduler implements JobScheduler {
   }
 
   @Override
-  public synchronized CompletionStage<JobRun> runNow(String jobName) {
+  public CompletionStage<JobRun> runNow(String jobName) {
+    return runNow(jobName, null);
+  }
+
+  /** A run on behalf of {@code startedBy} (null: nobody, as the schedule's), as the host runs it. */
+  @Override
+  public synchronized CompletionStage<JobRun> runNow(String jobName, JobStarter startedBy) {
     Scheduled scheduled = jobs.get(jobName);
     if (scheduled == null) {
       throw new IllegalArgumentException("no job " + jobName);
@@ -59,7 +66,10 @@ public final class DirectJobScheduler implements JobScheduler {
     var started = clock.instant();
     JobRun run;
     try {
-      JobResult result = scheduled.job().run(new JobContext(jobName, started, started));
+      JobResult result =
+          scheduled
+              .job()
+              .run(new JobContext(jobName, started, started, Optional.ofNullable(startedBy)));
       run =
           new JobRun(
               jobName,

@@ -5,6 +5,7 @@ import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.jobs.JobStarter;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +31,12 @@ public final class PluginJobDispatcher implements Job {
   static final String PLUGIN_ID = "pluginId";
   static final String JOB_NAME = "jobName";
   static final String REQUEST_ID = "requestId";
+
+  /** Who started a manual run ({@link JobStarter}): a trigger's data, absent on the schedule's. */
+  static final String STARTED_BY = "startedBy";
+
+  static final String STARTED_BY_REASON = "startedByReason";
+  static final String STARTED_BY_REQUEST_ID = "startedByRequestId";
 
   private static final Logger log = LoggerFactory.getLogger(PluginJobDispatcher.class);
 
@@ -69,7 +76,21 @@ public final class PluginJobDispatcher implements Job {
     if (context.isRecovering()) {
       log.info("Running job {}/{} again: the node that was running it died", pluginId, jobName);
     }
-    JobRun run = run(registry.find(pluginId, jobName), jobName, node, fireTimes(context, jobName));
+    Optional<JobStarter> startedBy = starterOf(data);
+    startedBy.ifPresent(
+        starter ->
+            log.info(
+                "Job {}/{} started by {} (request {})",
+                pluginId,
+                jobName,
+                starter.userId(),
+                starter.requestId()));
+    JobRun run =
+        run(
+            registry.find(pluginId, jobName),
+            jobName,
+            node,
+            contextOf(context, jobName, startedBy));
     runs.record(pluginId, requestId, run);
     recorded.accept(pluginId, run);
     if (requestId != null) {
@@ -119,11 +140,40 @@ public final class PluginJobDispatcher implements Job {
     }
   }
 
-  private static JobContext fireTimes(JobExecutionContext context, String jobName) {
+  private static JobContext contextOf(
+      JobExecutionContext context, String jobName, Optional<JobStarter> startedBy) {
     Instant fired = context.getFireTime().toInstant();
     Instant scheduled =
         context.getScheduledFireTime() == null ? fired : context.getScheduledFireTime().toInstant();
-    return new JobContext(jobName, scheduled, fired);
+    return new JobContext(jobName, scheduled, fired, startedBy);
+  }
+
+  /**
+   * A manual run's trigger data naming who started it; empty for nobody. Only the values given
+   * are put: the job store keeps job data as properties, strings only.
+   */
+  static JobDataMap starterData(JobStarter startedBy) {
+    JobDataMap data = new JobDataMap();
+    if (startedBy != null) {
+      data.put(STARTED_BY, startedBy.userId());
+      if (startedBy.reason() != null) {
+        data.put(STARTED_BY_REASON, startedBy.reason());
+      }
+      if (startedBy.requestId() != null) {
+        data.put(STARTED_BY_REQUEST_ID, startedBy.requestId());
+      }
+    }
+    return data;
+  }
+
+  /** Who started the run, from its trigger's data ({@link #starterData}); empty for the cron's. */
+  private static Optional<JobStarter> starterOf(JobDataMap data) {
+    String userId = data.getString(STARTED_BY);
+    return userId == null
+        ? Optional.empty()
+        : Optional.of(
+            new JobStarter(
+                userId, data.getString(STARTED_BY_REASON), data.getString(STARTED_BY_REQUEST_ID)));
   }
 
   private static String nodeOf(JobExecutionContext context) {

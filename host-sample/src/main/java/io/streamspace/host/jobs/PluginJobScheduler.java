@@ -2,6 +2,7 @@ package io.streamspace.host.jobs;
 
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.JobStarter;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import java.time.Instant;
@@ -137,6 +138,16 @@ public final class PluginJobScheduler implements JobScheduler {
 
   @Override
   public CompletionStage<JobRun> runNow(String jobName) {
+    return runNow(jobName, null);
+  }
+
+  /**
+   * A manual run whose trigger carries who started it ({@link PluginJobDispatcher#STARTED_BY}
+   * and its reason and request id), so the node that fires it hands them to the job: the job's
+   * data is the cluster's, the trigger's only its own.
+   */
+  @Override
+  public CompletionStage<JobRun> runNow(String jobName, JobStarter startedBy) {
     if (!quartz(() -> scheduler.checkExists(jobKey(jobName)), "find", jobName)) {
       throw new IllegalArgumentException("No job named " + jobName + " in plugin " + pluginId);
     }
@@ -147,6 +158,7 @@ public final class PluginJobScheduler implements JobScheduler {
             .withIdentity("run-" + requestId, pluginId)
             .forJob(jobKey(jobName))
             .usingJobData(PluginJobDispatcher.REQUEST_ID, requestId)
+            .usingJobData(PluginJobDispatcher.starterData(startedBy))
             .withSchedule(
                 SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
             .startNow()

@@ -564,6 +564,20 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   }
 
   @Test
+  void runningAJobFromTheAdminPageNeedsAReason_thenRunsItInTheAdminsName() {
+    adminSignedIn();
+
+    byId("job-run-calculate-usage").click();
+    browser.await(d -> byId("live").getText().startsWith("Running calculate-usage failed"));
+    assertTrue(byId("live").getText().contains("(field reason)"), byId("live").getText());
+    browserLoggedOnly(BILLING + "/jobs/calculate-usage", 400);
+
+    byId("job-reason").sendKeys("rating before the review");
+    byId("job-run-calculate-usage").click();
+    browser.await(d -> byId("live").getText().startsWith("calculate-usage ended succeeded"));
+  }
+
+  @Test
   void aUserTokenSeesThatThePageIsForAdminsAndNoTable() {
     open(PAGES + "admin");
     signIn(annToken);

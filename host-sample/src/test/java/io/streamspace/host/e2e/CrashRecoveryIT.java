@@ -144,7 +144,10 @@ class CrashRecoveryIT {
         jobRun =
             CompletableFuture.supplyAsync(
                 () ->
-                    api.http.post("/api/plugins/billing/jobs/calculate-usage", ADMIN_TOKEN, null));
+                    api.http.post(
+                        "/api/plugins/billing/jobs/calculate-usage",
+                        ADMIN_TOKEN,
+                        BillingApi.RUN_REASON));
         awaitBlockedBy(database, lock);
 
         Platform platform = new Platform(api, platformToken);

@@ -210,7 +210,11 @@ class DatabaseOutageE2ETest {
       down = System.nanoTime();
       try {
         answersDatabaseUnavailable(
-            () -> api.http.post("/api/plugins/billing/jobs/calculate-usage", ADMIN_TOKEN, null));
+            () ->
+                api.http.post(
+                    "/api/plugins/billing/jobs/calculate-usage",
+                    ADMIN_TOKEN,
+                    BillingApi.RUN_REASON));
         HostClient.Response health = api.http.get("/api/health", null);
         assertEquals(503, health.status(), health.toString());
         // the job running all along (the host looking for its end meanwhile) meets the outage

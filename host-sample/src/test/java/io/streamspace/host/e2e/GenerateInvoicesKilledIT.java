@@ -133,7 +133,10 @@ class GenerateInvoicesKilledIT {
 
     CompletableFuture.runAsync(
         () ->
-            api.http.post("/api/plugins/" + PLUGIN + "/jobs/generate-invoices", ADMIN_TOKEN, null));
+            api.http.post(
+                "/api/plugins/" + PLUGIN + "/jobs/generate-invoices",
+                ADMIN_TOKEN,
+                BillingApi.RUN_REASON));
     Await.await(
         Duration.ofMinutes(5),
         Duration.ofMillis(10),

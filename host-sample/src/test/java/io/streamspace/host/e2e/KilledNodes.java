@@ -287,7 +287,11 @@ final class KilledNodes implements AutoCloseable {
   /** Asks {@code node} to run a job now; the answer does not matter (the node may die first). */
   static void runAsync(Node node, String job) {
     CompletableFuture.runAsync(
-        () -> node.api().http.post("/api/plugins/" + PLUGIN + "/jobs/" + job, ADMIN_TOKEN, null));
+        () ->
+            node.api()
+                .http
+                .post(
+                    "/api/plugins/" + PLUGIN + "/jobs/" + job, ADMIN_TOKEN, BillingApi.RUN_REASON));
   }
 
   // ---- the database, as an operator sees it

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.host.Host;
 import io.streamspace.host.support.HostTestBase;
 import io.streamspace.host.support.RecordingPlugin;
+import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
+import io.streamspace.plugin.api.jobs.JobStarter;
 import io.streamspace.plugin.api.jobs.JobStatus;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import io.streamspace.testing.Await;
@@ -27,6 +29,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +53,35 @@ class PluginJobsTest extends HostTestBase {
     assertEquals("counted", run.message());
     assertEquals(NOW, run.startedAt(), "recorded with the host's clock");
     assertNotNull(run.node());
+  }
+
+  @Test
+  void aRunStartedOnBehalfOfSomeone_tellsTheJobWhoWhyAndTheRequest_andARunNamingNobodyTellsNone()
+      throws Exception {
+    JobScheduler scheduler = plugin.context.scheduler();
+    List<JobContext> runs = new CopyOnWriteArrayList<>();
+    scheduler.schedule(
+        "whoami",
+        "0 3 1 1 *",
+        ZoneOffset.UTC,
+        context -> {
+          runs.add(context);
+          return JobResult.of(0, "ran");
+        });
+    try {
+      JobStarter root = new JobStarter("root", "catching up", "req-7");
+      scheduler.runNow("whoami", root).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      JobStarter noReason = new JobStarter("ada", null, null);
+      scheduler.runNow("whoami", noReason).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      scheduler.runNow("whoami").toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      // through Quartz's tables: the starter rides on the run's own trigger, not the job's data
+      assertEquals(
+          List.of(Optional.of(root), Optional.of(noReason), Optional.empty()),
+          runs.stream().map(JobContext::startedBy).toList());
+    } finally {
+      scheduler.unschedule("whoami");
+    }
   }
 
   @Test

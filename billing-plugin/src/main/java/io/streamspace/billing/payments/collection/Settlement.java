@@ -34,8 +34,11 @@ final class Settlement {
 
   private final DataSource dataSource;
 
-  /** The audit trail's cause of a payment the collect-payments job's call recorded. */
-  private static final Cause BY_COLLECTION = Cause.job("collect-payments");
+  /**
+   * The audit trail's cause of a payment the collect-payments job's call recorded, when the
+   * schedule ran it (a run an admin started names them).
+   */
+  static final Cause BY_COLLECTION = Cause.job("collect-payments");
 
   private final PaymentSuccesses successes;
   private final Supplier<BillingConfig> config;
@@ -47,7 +50,8 @@ final class Settlement {
   }
 
   /** The outcome, in a transaction of its own, if the attempt is still this claim's. */
-  void settle(Attempt attempt, ChargeOutcome outcome, Instant now) throws SQLException {
+  void settle(Attempt attempt, ChargeOutcome outcome, Instant now, Cause cause)
+      throws SQLException {
     Optional<Invoice> paid =
         Transactions.inTransaction(
             dataSource,
@@ -59,7 +63,7 @@ final class Settlement {
                 queueRetry(c, attempt.invoiceId(), attempt.number(), attempt.finalizedAt(), now);
               }
               return outcome.intent() != null && outcome.intent().succeeded()
-                  ? recordSuccess(c, attempt, outcome.intent(), now)
+                  ? recordSuccess(c, attempt, outcome.intent(), now, cause)
                   : Optional.<Invoice>empty();
             });
     paid.ifPresent(successes::announce);
@@ -125,7 +129,8 @@ final class Settlement {
 
   /** Stripe's answer {@code succeeded}: the payment recorded and the invoice paid, once. */
   private Optional<Invoice> recordSuccess(
-      Connection c, Attempt attempt, ChargeOutcome.Intent intent, Instant now) throws SQLException {
+      Connection c, Attempt attempt, ChargeOutcome.Intent intent, Instant now, Cause cause)
+      throws SQLException {
     Optional<Currency> currency =
         Money.currency(
             intent.currency() == null ? null : intent.currency().toUpperCase(Locale.ROOT));
@@ -144,6 +149,6 @@ final class Settlement {
             intent.created() == null ? now : Instant.ofEpochSecond(intent.created())),
         now,
         now,
-        BY_COLLECTION);
+        cause);
   }
 }

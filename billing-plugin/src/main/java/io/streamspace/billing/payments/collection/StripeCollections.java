@@ -1,5 +1,6 @@
 package io.streamspace.billing.payments.collection;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
@@ -140,9 +141,18 @@ public final class StripeCollections implements InvoiceFinalizer.OnFinalized {
   /**
    * Sends the attempts due, each claimed and settled in its own short transaction,
    * none open during the call. The run stops at the first attempt Stripe could not be reached
-   * for: the others would only wait out the same outage.
+   * for: the others would only wait out the same outage. A payment Stripe answers succeeded at
+   * once is recorded as the collect-payments job's.
    */
   public Run collectDue(Clock clock) throws SQLException {
+    return collectDue(clock, Settlement.BY_COLLECTION);
+  }
+
+  /**
+   * {@link #collectDue(Clock)} as {@code cause} in the audit trail: the job's run, or the admin
+   * who started it by hand.
+   */
+  public Run collectDue(Clock clock, Cause cause) throws SQLException {
     int sent = 0;
     int failed = 0;
     int cancelled = 0;
@@ -162,7 +172,7 @@ public final class StripeCollections implements InvoiceFinalizer.OnFinalized {
         case "cancelled" -> cancelled++;
         default -> deferred++;
       }
-      settlement.settle(claimed.get(), outcome, now);
+      settlement.settle(claimed.get(), outcome, now, cause);
       if (outcome.deferred()) {
         break;
       }

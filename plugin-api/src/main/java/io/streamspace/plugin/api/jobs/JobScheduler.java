@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
  * {@code SUN}-{@code SAT}. For example {@code 0 * * * *} is every hour on the hour and
  * {@code 0 0 1 * *} is midnight on the first of the month.
  *
- * <p>Stable since 0.1.
+ * <p>Stable since 0.1; {@link #runNow(String, JobStarter)} since 0.3.
  */
 public interface JobScheduler {
 
@@ -58,6 +58,26 @@ public interface JobScheduler {
    * @throws IllegalArgumentException when there is no job of that name
    */
   CompletionStage<JobRun> runNow(String jobName);
+
+  /**
+   * Runs a scheduled job now on behalf of {@code startedBy}, as {@link #runNow(String)}; the
+   * run's {@link JobContext#startedBy()} names them on whichever node runs it, so that what the
+   * run changes can be told apart from what the schedule's runs change (a plugin's audit trail
+   * names the admin, their reason and their request instead of the job).
+   *
+   * <p>The default, for a host that implements this interface as it was before 0.3, runs the job
+   * as {@link #runNow(String)} does: the run does not know who started it ({@code startedBy()}
+   * is empty). The sample host overrides it.
+   *
+   * @param startedBy who starts it, why, and the request that asked; null runs it as {@link
+   *     #runNow(String)}
+   * @return as {@link #runNow(String)}
+   * @throws IllegalArgumentException when there is no job of that name
+   * @since 0.3
+   */
+  default CompletionStage<JobRun> runNow(String jobName, JobStarter startedBy) {
+    return runNow(jobName);
+  }
 
   /** Every job of this plugin: schedule, last run and next fire time. */
   List<JobStatus> status();
