@@ -24,10 +24,9 @@
  *   <li>{@code size}: the zip, and each file for its type.
  *   <li>{@code file_type}: an allow-list by extension and first bytes; SVG must be well-formed
  *       XML without DOCTYPE, rooted at {@code <svg>}.
- *   <li>{@code manifest}, {@code price}: {@link io.streamspace.billing.store.bundle.ManifestReader}.
- *   <li>{@code script}, {@code external_url}: {@link io.streamspace.billing.store.bundle.CssChecks},
- *       {@link io.streamspace.billing.store.bundle.SvgInspector}, {@link
- *       io.streamspace.billing.store.bundle.References} (data: URLs are refused too).
+ *   <li>{@code manifest}, {@code price}: {@code ManifestReader}.
+ *   <li>{@code script}, {@code external_url}: {@code CssChecks},
+ *       {@code SvgInspector}, {@code References} (data: URLs are refused too).
  *   <li>{@code image_dimensions}: PNG and JPEG headers through ImageIO, WebP's VP8/VP8L/VP8X
  *       header, SVG's width/height or viewBox.
  *   <li>{@code font}: the number of font files (their bytes are {@code size}'s).
@@ -38,7 +37,8 @@
  *       io.streamspace.billing.store.bundle.CssStylesheet}.
  * </ul>
  *
- * <p>CSS is read by a tokenizer of its own ({@link io.streamspace.billing.store.bundle.CssTokenizer},
- * CSS Syntax Level 3): no CSS parser library is among the packages this build may use.
+ * <p>CSS is read by a tokenizer of its own ({@link
+ * io.streamspace.billing.store.bundle.CssTokenizer}, CSS Syntax Level 3): no CSS parser library
+ * is among the packages this build may use.
  */
 package io.streamspace.billing.store.bundle;
