@@ -24,8 +24,8 @@ import java.util.Set;
  * <p><b>Focus indicator</b> (the manifest's stylesheet): some rule whose selector has {@code
  * :focus} or {@code :focus-visible} sets {@code outline}, {@code outline-style}, {@code
  * outline-width}, {@code box-shadow} or a {@code border} width/style/shorthand to a visible value:
- * none of {@code none}, {@code hidden}, {@code transparent}, and, if it has lengths, one of them
- * not zero. {@code var(--x)} is replaced by {@code --x}'s value declared in the stylesheet.
+ * none of {@code none}, {@code hidden}, {@code transparent}; if it has lengths, one of them not
+ * zero; for a shorthand or a style property, a line style (their default style is none). {@code var(--x)} is replaced by {@code --x}'s value declared in the stylesheet.
  *
  * <p><b>Colour-only state</b> (every stylesheet), a heuristic: a rule all of whose selectors name a
  * state (the pseudo-classes {@code :hover :active :focus :focus-visible :focus-within :checked
@@ -43,125 +43,56 @@ import java.util.Set;
 final class CssChecks {
 
   private static final Set<String> URL_FUNCTIONS =
-      Set.of("url", "src", "image-set", "-webkit-image-set", "image", "cross-fade");
-  private static final Set<String> FOCUS = Set.of("focus", "focus-visible");
+      words("url src image-set -webkit-image-set image cross-fade");
+  private static final Set<String> FOCUS = words("focus focus-visible");
   private static final Set<String> STATE_PSEUDO_CLASSES =
-      Set.of(
-          "hover",
-          "active",
-          "focus",
-          "focus-visible",
-          "focus-within",
-          "checked",
-          "disabled",
-          "indeterminate",
-          "invalid",
-          "user-invalid",
-          "target");
+      words(
+          "hover active focus focus-visible focus-within checked disabled "
+              + "indeterminate invalid user-invalid target");
   private static final Set<String> STATE_ATTRIBUTES =
-      Set.of(
-          "aria-selected",
-          "aria-current",
-          "aria-invalid",
-          "aria-checked",
-          "aria-pressed",
-          "aria-expanded",
-          "aria-disabled",
-          "disabled",
-          "checked",
-          "selected",
-          "open");
+      words(
+          "aria-selected aria-current aria-invalid aria-checked aria-pressed "
+              + "aria-expanded aria-disabled disabled checked selected open");
   private static final Set<String> INDICATOR_PROPERTIES =
-      Set.of(
-          "outline",
-          "outline-style",
-          "outline-width",
-          "box-shadow",
-          "border",
-          "border-width",
-          "border-style",
-          "border-top",
-          "border-right",
-          "border-bottom",
-          "border-left",
-          "border-block",
-          "border-inline",
-          "border-top-width",
-          "border-right-width",
-          "border-bottom-width",
-          "border-left-width",
-          "border-top-style",
-          "border-right-style",
-          "border-bottom-style",
-          "border-left-style");
+      words(
+          "outline outline-style outline-width box-shadow border border-width "
+              + "border-style border-top border-right border-bottom border-left "
+              + "border-block border-inline border-top-width border-right-width "
+              + "border-bottom-width border-left-width border-top-style "
+              + "border-right-style border-bottom-style border-left-style");
   private static final Set<String> COLOR_PROPERTIES =
-      Set.of(
-          "color",
-          "background-color",
-          "border-color",
-          "border-top-color",
-          "border-right-color",
-          "border-bottom-color",
-          "border-left-color",
-          "border-block-color",
-          "border-inline-color",
-          "outline-color",
-          "text-decoration-color",
-          "text-emphasis-color",
-          "column-rule-color",
-          "fill",
-          "stroke",
-          "caret-color",
-          "accent-color",
-          "stop-color",
-          "flood-color",
-          "lighting-color",
-          "scrollbar-color",
-          "opacity",
-          "fill-opacity",
-          "stroke-opacity");
+      words(
+          "color background-color border-color border-top-color "
+              + "border-right-color border-bottom-color border-left-color "
+              + "border-block-color border-inline-color outline-color "
+              + "text-decoration-color text-emphasis-color column-rule-color fill "
+              + "stroke caret-color accent-color stop-color flood-color lighting-color "
+              + "scrollbar-color opacity fill-opacity stroke-opacity");
   private static final Set<String> SHORTHANDS_WITH_COLOR =
-      Set.of(
-          "background",
-          "border",
-          "border-top",
-          "border-right",
-          "border-bottom",
-          "border-left",
-          "border-block",
-          "border-inline",
-          "outline",
-          "box-shadow",
-          "text-shadow",
-          "text-decoration",
-          "column-rule");
+      words(
+          "background border border-top border-right border-bottom border-left "
+              + "border-block border-inline outline box-shadow text-shadow "
+              + "text-decoration column-rule");
   private static final Set<String> COLOR_FUNCTIONS =
-      Set.of(
-          "rgb",
-          "rgba",
-          "hsl",
-          "hsla",
-          "hwb",
-          "lab",
-          "lch",
-          "oklab",
-          "oklch",
-          "color",
-          "color-mix",
-          "light-dark",
-          "linear-gradient",
-          "radial-gradient",
-          "conic-gradient",
-          "repeating-linear-gradient",
-          "repeating-radial-gradient",
-          "repeating-conic-gradient");
+      words(
+          "rgb rgba hsl hsla hwb lab lch oklab oklch color color-mix light-dark "
+              + "linear-gradient radial-gradient conic-gradient "
+              + "repeating-linear-gradient repeating-radial-gradient "
+              + "repeating-conic-gradient");
   private static final Set<String> COLOR_KEYWORDS =
-      Set.of("transparent", "currentcolor", "inherit", "initial", "unset", "revert");
-  private static final Set<String> INVISIBLE = Set.of("none", "hidden", "transparent");
-  private static final int MAX_VAR_DEPTH = 5;
+      words("transparent currentcolor inherit initial unset revert");
+  private static final Set<String> INVISIBLE = words("none hidden transparent");
+  private static final Set<String> LINE_STYLES =
+      words("solid dashed dotted double groove ridge inset outset auto");
+  private static final int MAX_VAR_DEPTH = 16;
+  private static final int MAX_VAR_EXPANSION = 4096;
   private static final int MAX_ERRORS_SHOWN = 5;
 
   private CssChecks() {}
+
+  private static Set<String> words(String spaceSeparated) {
+    return Set.of(spaceSeparated.split(" "));
+  }
 
   /** The safety rules over a stylesheet's (or a style attribute's) text and tokens. */
   static void safety(
@@ -237,7 +168,9 @@ final class CssChecks {
       }
       for (Declaration declaration : rule.declarations()) {
         if (INDICATOR_PROPERTIES.contains(declaration.property())
-            && visible(resolve(declaration.value(), custom, 0))) {
+            && visible(
+                declaration.property(),
+                resolve(declaration.value(), custom, 0, new int[] {MAX_VAR_EXPANSION}))) {
           return true;
         }
       }
@@ -248,6 +181,7 @@ final class CssChecks {
   /** A violation for every state rule that only changes colours. */
   static void colorOnlyStates(CssStylesheet sheet, String file, Findings findings) {
     Map<String, List<CssToken>> custom = customProperties(sheet);
+    Map<String, Boolean> colorOnly = new HashMap<>();
     for (Rule rule : sheet.rules()) {
       if (rule.special() || rule.declarations().isEmpty()) {
         continue;
@@ -256,7 +190,7 @@ final class CssChecks {
       if (!selectors.stream().allMatch(CssChecks::namesState)) {
         continue;
       }
-      if (rule.declarations().stream().allMatch(d -> changesOnlyColor(d, custom))) {
+      if (rule.declarations().stream().allMatch(d -> changesOnlyColor(d, custom, colorOnly))) {
         List<String> properties = new ArrayList<>();
         rule.declarations().forEach(d -> properties.add(d.property()));
         findings.add(
@@ -307,20 +241,27 @@ final class CssChecks {
   }
 
   private static boolean changesOnlyColor(
-      Declaration declaration, Map<String, List<CssToken>> custom) {
+      Declaration declaration, Map<String, List<CssToken>> custom, Map<String, Boolean> colorOnly) {
     String property = declaration.property();
     if (COLOR_PROPERTIES.contains(property)) {
       return true;
     }
     if (SHORTHANDS_WITH_COLOR.contains(property) || property.startsWith("--")) {
-      return onlyColors(declaration.value(), custom, 0);
+      return onlyColors(declaration.value(), custom, colorOnly, 0);
     }
     return false;
   }
 
-  /** Whether the value is made only of colours (and commas, and !important). */
+  /**
+   * Whether the value is made only of colours (and commas, and !important). Each custom property
+   * is judged once ({@code colorOnly}), so {@code var()}s referring to each other many times over
+   * cost no more than the stylesheet's length.
+   */
   private static boolean onlyColors(
-      List<CssToken> value, Map<String, List<CssToken>> custom, int depth) {
+      List<CssToken> value,
+      Map<String, List<CssToken>> custom,
+      Map<String, Boolean> colorOnly,
+      int depth) {
     boolean any = false;
     for (int i = 0; i < value.size(); i++) {
       CssToken token = value.get(i);
@@ -339,8 +280,15 @@ final class CssChecks {
         any = true;
         i = closingParen(value, i);
       } else if (token.is(Kind.FUNCTION) && lower.equals("var") && depth < MAX_VAR_DEPTH) {
-        List<CssToken> referenced = custom.get(nextNonSpace(value, i).value());
-        if (referenced == null || !onlyColors(referenced, custom, depth + 1)) {
+        String name = nextNonSpace(value, i).value();
+        Boolean known = colorOnly.get(name);
+        if (known == null) {
+          colorOnly.put(name, false); // a property referring to itself is no colour
+          List<CssToken> referenced = custom.get(name);
+          known = referenced != null && onlyColors(referenced, custom, colorOnly, depth + 1);
+          colorOnly.put(name, known);
+        }
+        if (!known) {
           return false;
         }
         any = true;
@@ -352,10 +300,19 @@ final class CssChecks {
     return any;
   }
 
-  private static boolean visible(List<CssToken> value) {
+  /**
+   * Whether an indicator's value shows: a shorthand ({@code outline: 2px solid}, {@code border})
+   * and a style property need a line style, since their default style is none; none of them may
+   * be {@code none}, {@code hidden} or {@code transparent}; lengths, if any, not all zero.
+   */
+  private static boolean visible(String property, List<CssToken> value) {
+    boolean needsStyle = !property.equals("box-shadow") && !property.endsWith("-width");
+    boolean styled = false;
     boolean anyLength = false;
     boolean nonZero = false;
     for (CssToken token : value) {
+      styled |=
+          token.is(Kind.IDENT) && LINE_STYLES.contains(token.value().toLowerCase(Locale.ROOT));
       if (token.is(Kind.IDENT) && INVISIBLE.contains(token.value().toLowerCase(Locale.ROOT))) {
         return false;
       }
@@ -364,7 +321,7 @@ final class CssChecks {
         nonZero |= !isZero(token.value());
       }
     }
-    return !value.isEmpty() && (!anyLength || nonZero);
+    return !value.isEmpty() && (!needsStyle || styled) && (!anyLength || nonZero);
   }
 
   private static boolean isZero(String numberAndUnit) {
@@ -384,12 +341,17 @@ final class CssChecks {
     }
   }
 
-  /** The value with each {@code var(--x[, fallback])} replaced by --x's value, or its fallback. */
+  /**
+   * The value with each {@code var(--x[, fallback])} replaced by --x's value, or its fallback.
+   * {@code budget} counts the tokens and substitutions left: custom properties referring to each
+   * other many times over (CSS's billion laughs) stop expanding when it runs out.
+   */
   private static List<CssToken> resolve(
-      List<CssToken> value, Map<String, List<CssToken>> custom, int depth) {
+      List<CssToken> value, Map<String, List<CssToken>> custom, int depth, int[] budget) {
     List<CssToken> out = new ArrayList<>();
-    for (int i = 0; i < value.size(); i++) {
+    for (int i = 0; i < value.size() && budget[0] > 0; i++) {
       CssToken token = value.get(i);
+      budget[0]--;
       if (!token.is(Kind.FUNCTION) || !token.value().equalsIgnoreCase("var")) {
         out.add(token);
         continue;
@@ -408,7 +370,8 @@ final class CssChecks {
         }
         referenced = comma < 0 ? List.of() : inside.subList(comma + 1, inside.size());
       }
-      out.addAll(depth < MAX_VAR_DEPTH ? resolve(referenced, custom, depth + 1) : referenced);
+      out.addAll(
+          depth < MAX_VAR_DEPTH ? resolve(referenced, custom, depth + 1, budget) : referenced);
       i = close;
     }
     return out;

@@ -43,6 +43,9 @@ final class SvgInspector {
   private static final Pattern LENGTH = Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(px)?\\s*");
   private static final Pattern NUMBER = Pattern.compile("-?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?");
 
+  /** Longer attribute numbers are refused unread: the patterns below backtrack on long input. */
+  private static final int MAX_NUMBER_LENGTH = 32;
+
   private final String file;
   private final BundleLimits limits;
   private final Findings findings;
@@ -135,7 +138,7 @@ final class SvgInspector {
     Double height = length(root.getAttribute("height"));
     if (width == null || height == null) {
       String[] box = root.getAttribute("viewBox").trim().split("[\\s,]+");
-      if (box.length == 4 && NUMBER.matcher(box[2]).matches() && NUMBER.matcher(box[3]).matches()) {
+      if (box.length == 4 && isNumber(box[2]) && isNumber(box[3])) {
         width = width != null ? width : Double.valueOf(box[2]);
         height = height != null ? height : Double.valueOf(box[3]);
       }
@@ -163,8 +166,15 @@ final class SvgInspector {
   }
 
   private static Double length(String attribute) {
+    if (attribute.length() > MAX_NUMBER_LENGTH) {
+      return null; // a number that long is no size, and it is never handed to a regex
+    }
     Matcher matcher = LENGTH.matcher(attribute);
     return matcher.matches() ? Double.valueOf(matcher.group(1)) : null;
+  }
+
+  private static boolean isNumber(String text) {
+    return text.length() <= MAX_NUMBER_LENGTH && NUMBER.matcher(text).matches();
   }
 
   private static String localName(Node node) {

@@ -2,6 +2,7 @@ package io.streamspace.billing.store.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.store.bundle.SaleModel.Free;
@@ -9,6 +10,7 @@ import io.streamspace.billing.store.bundle.SaleModel.OneTime;
 import io.streamspace.billing.store.bundle.SaleModel.TimeLimited;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
@@ -120,6 +122,51 @@ class BundleInspectorTest {
     }
     assertEquals("archive", inspector.inspect(null).violations().get(0).rule());
     assertEquals(List.of("archive null"), found(inspector.inspect("PK but no".getBytes())));
+  }
+
+  @Test
+  void customPropertiesReferringToEachOtherManyTimesOverAreJudgedInBoundedTime() {
+    // CSS's billion laughs: 10 levels of 10 references, 10^10 tokens if expanded naively
+    StringBuilder css = new StringBuilder(":root { --l0: #fff; ");
+    for (int level = 1; level <= 10; level++) {
+      css.append("--l").append(level).append(":");
+      for (int i = 0; i < 10; i++) {
+        css.append(" var(--l").append(level - 1).append(")");
+      }
+      css.append("; ");
+    }
+    css.append("} a:hover { --x: var(--l10); } :focus { outline: var(--l10); }");
+
+    BundleReport report =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> inspect(Bundles.good().css(css.toString())));
+
+    assertEquals(
+        "color_only_state theme.css", found(report).get(0), report.violations().toString());
+  }
+
+  @Test
+  void anSvgSizeOfThousandsOfDigitsIsRefusedWithoutBacktracking() {
+    // random digits: long, yet not so compressible as to look like a bomb
+    StringBuilder random = new StringBuilder();
+    java.util.Random seeded = new java.util.Random(3);
+    while (random.length() < 25_000) {
+      random.append(seeded.nextInt(10));
+    }
+    String digits = random + "x";
+    String svg =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
+            + digits
+            + "\" height=\"1\""
+            + " viewBox=\"0 0 "
+            + digits
+            + " 1\"/>";
+
+    BundleReport report =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> inspect(Bundles.good().with("icon.svg", svg)));
+
+    assertOnly(report, "image_dimensions", "icon.svg");
   }
 
   // ---- manifest ----
@@ -557,6 +604,8 @@ class BundleInspectorTest {
             ":focus { outline: none; }",
             ":focus-visible { outline: 0; box-shadow: none; }",
             ":focus { outline: 2px solid transparent; }",
+            ":focus { outline: 2px #fff; }",
+            ":focus { border-style: none; }",
             "a::focus-visible { outline: 2px solid red; }")) {
       assertOnly(
           inspect(Bundles.good().with("theme.css", without + focus)),
