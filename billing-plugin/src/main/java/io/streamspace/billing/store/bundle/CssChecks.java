@@ -25,7 +25,8 @@ import java.util.Set;
  * :focus} or {@code :focus-visible} sets {@code outline}, {@code outline-style}, {@code
  * outline-width}, {@code box-shadow} or a {@code border} width/style/shorthand to a visible value:
  * none of {@code none}, {@code hidden}, {@code transparent}; if it has lengths, one of them not
- * zero; for a shorthand or a style property, a line style (their default style is none). {@code var(--x)} is replaced by {@code --x}'s value declared in the stylesheet.
+ * zero; for a shorthand or a style property, a line style (their default style is none). {@code
+ * var(--x)} is replaced by {@code --x}'s value declared in the stylesheet.
  *
  * <p><b>Colour-only state</b> (every stylesheet), a heuristic: a rule all of whose selectors name a
  * state (the pseudo-classes {@code :hover :active :focus :focus-visible :focus-within :checked

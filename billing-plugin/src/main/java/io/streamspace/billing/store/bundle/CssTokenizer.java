@@ -60,6 +60,10 @@ final class CssTokenizer {
           advance();
           add(Kind.DELIM, "#", start);
         }
+      } else if (css.startsWith("<!--", pos) || css.startsWith("-->", pos)) {
+        // before identifiers: "-->" would otherwise read as the name "--" and a ">"
+        error("an HTML comment marker (<!-- or -->)");
+        advanceTo(pos + (c == '<' ? 4 : 3));
       } else if (startsNumber(pos)) {
         numeric(start);
       } else if (startsIdent(pos)) {
@@ -71,10 +75,6 @@ final class CssTokenizer {
         } else {
           add(Kind.DELIM, "@", start);
         }
-      } else if (c == '<' && css.startsWith("<!--", pos)
-          || c == '-' && css.startsWith("-->", pos)) {
-        error("an HTML comment marker (<!-- or -->)");
-        advanceTo(pos + (c == '<' ? 4 : 3));
       } else if (c == '\\') {
         error("a backslash that escapes nothing");
         advance();

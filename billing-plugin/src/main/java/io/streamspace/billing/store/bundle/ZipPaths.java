@@ -17,10 +17,7 @@ final class ZipPaths {
 
   private ZipPaths() {}
 
-  /**
-   * Why the entry name is refused, or null if it is accepted. {@code directory} for a name ending
-   * in {@code /}.
-   */
+  /** Why the entry name is refused, or null if it is accepted (a folder's name ends in /). */
   static String problem(String name, BundleLimits limits) {
     if (name.isEmpty()) {
       return "an entry has an empty name";
