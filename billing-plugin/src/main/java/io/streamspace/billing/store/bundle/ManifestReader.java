@@ -77,7 +77,10 @@ final class ManifestReader {
   /** Reads the manifest's bytes (null when the bundle has none). */
   Read read(byte[] bytes, Set<String> bundleFiles) {
     if (bytes == null) {
-      findings.add(Rules.MANIFEST, null, "no manifest.json at the bundle's root");
+      if (!bundleFiles.contains(FileTypes.MANIFEST_PATH)) {
+        findings.add(Rules.MANIFEST, null, "no manifest.json at the bundle's root");
+      } // else it is there but refused (size, file_type), which its own violation says
+      valid = false;
       return new Read(null, null, null);
     }
     String text = FileTypes.decode(bytes);

@@ -181,6 +181,15 @@ class BundleInspectorTest {
   }
 
   @Test
+  void aManifestOverItsBudgetFailsTheSizeRuleAloneNotAlsoTheManifestRule() {
+    BundleReport report =
+        inspect(Bundles.good().manifest("\"Midnight\"", "\"Midnight\"" + " ".repeat(17_000)));
+
+    assertOnly(report, "size", "manifest.json");
+    assertTrue(report.manifest().isEmpty());
+  }
+
+  @Test
   void aManifestThatIsNotJsonFailsTheManifestRule() {
     assertOnly(
         inspect(Bundles.good().with("manifest.json", "{\"name\": \"Midnight\",")),
