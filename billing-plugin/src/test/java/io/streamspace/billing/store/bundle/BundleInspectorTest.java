@@ -169,6 +169,26 @@ class BundleInspectorTest {
     assertOnly(report, "image_dimensions", "icon.svg");
   }
 
+  @Test
+  void corruptedBundlesAreReportedByTheRulesNotByTheLastResortCatch() {
+    // deflated and stored: flips land in headers, sizes, names and data alike
+    byte[] deflated = Bundles.good().with("img/a.jpg", Bundles.jpeg(32, 32)).zip();
+    byte[] stored = Bundles.good().with("img/a.jpg", Bundles.jpeg(32, 32)).stored().zip();
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 600; round++) {
+      byte[] bad = (round % 2 == 0 ? deflated : stored).clone();
+      for (int flips = 1 + random.nextInt(8); flips > 0; flips--) {
+        bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+      }
+      BundleReport report = inspector.inspect(bad);
+      for (Violation violation : report.violations()) {
+        assertFalse(
+            violation.detail().startsWith("the bundle could not be inspected"),
+            "round " + round + ": " + violation);
+      }
+    }
+  }
+
   // ---- manifest ----
 
   @Test
