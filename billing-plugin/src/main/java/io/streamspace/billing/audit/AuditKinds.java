@@ -34,5 +34,11 @@ public final class AuditKinds {
   /** The billing configuration changed: prices, plans, the billing mode or any other key. */
   public static final String CONFIG_CHANGED = "config.changed";
 
+  /** The store: an admin approved or rejected an item's version, or delisted the item. */
+  public static final String STORE_ITEM_APPROVED = "store_item.approved";
+
+  public static final String STORE_ITEM_REJECTED = "store_item.rejected";
+  public static final String STORE_ITEM_DELISTED = "store_item.delisted";
+
   private AuditKinds() {}
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
+import io.streamspace.billing.support.ThemeBundles;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.util.ArrayList;
@@ -211,6 +212,37 @@ class ApiDescriptionTest {
             "/ownership-transfer",
             user("olivia"),
             "{\"org_id\":\"acme\",\"user_id\":\"john\"}"));
+
+    Caller cara = new Caller("cara", Set.of("user", Caller.ROLE_CREATOR));
+    Answer submitted =
+        billing.call(
+            HttpMethod.POST,
+            "/store/items",
+            cara,
+            ThemeBundles.good("Midnight", "1.0.0"),
+            "application/zip");
+    fits("POST /store/items", "201", submitted);
+    fits(
+        "POST /store/items",
+        "422",
+        billing.call(
+            HttpMethod.POST,
+            "/store/items",
+            cara,
+            ThemeBundles.breakingTwoRules(),
+            "application/zip"));
+    fits("GET /admin/store/queue", "200", call(HttpMethod.GET, "/admin/store/queue", root, null));
+    String item = "/admin/store/items/" + submitted.body().path("id").asLong();
+    fits(
+        "POST /admin/store/items/{id}/approve",
+        "200",
+        call(HttpMethod.POST, item + "/approve", root, "{\"reason\": \"ok\"}"));
+    fits("GET /store/items", "200", call(HttpMethod.GET, "/store/items", john, null));
+    fits("GET /creator/items", "200", call(HttpMethod.GET, "/creator/items", cara, null));
+    fits(
+        "POST /admin/store/items/{id}/delist",
+        "200",
+        call(HttpMethod.POST, item + "/delist", root, "{\"reason\": \"copied\"}"));
   }
 
   private Answer call(HttpMethod method, String path, Caller caller, String body) {

@@ -154,8 +154,17 @@ class AuthorizationMatrixTest {
    * The routes no organization role opens: the platform admin's, the public ones, and the
    * caller's own list of organizations (tested on its own below).
    */
+  // the store's creator routes go by the creator role, its catalog to any signed-in caller
+  // (StoreItemsTest)
   private static final Set<String> NOT_BY_ORGANIZATION =
-      Set.of("GET /ui", "GET /ui/{asset}", "POST /webhook", "GET /organizations");
+      Set.of(
+          "GET /ui",
+          "GET /ui/{asset}",
+          "POST /webhook",
+          "GET /organizations",
+          "POST /store/items",
+          "GET /store/items",
+          "GET /creator/items");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"));
 

@@ -206,10 +206,24 @@ public final class BillingHarness implements AutoCloseable {
     }
   }
 
+  /** Calls a route with a body of bytes and its content type; answers status and JSON body. */
+  public Answer call(
+      HttpMethod method, String pathAndQuery, Caller caller, byte[] body, String contentType) {
+    HttpResponse response =
+        context
+            .routes()
+            .call(method, pathAndQuery, caller, body, Map.of("content-type", contentType));
+    try {
+      return new Answer(response.status(), JSON.readTree(bodyText(response)));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Calls a {@code GET} route; answers its response whole, a streamed body written out. */
   public Text text(String pathAndQuery, Caller caller) {
     HttpResponse response =
-        context.routes().call(HttpMethod.GET, pathAndQuery, caller, null, Map.of());
+        context.routes().call(HttpMethod.GET, pathAndQuery, caller, (String) null, Map.of());
     return new Text(
         response.status(), response.contentType(), response.headers(), bodyText(response));
   }

@@ -56,6 +56,21 @@ public final class RouteTable implements HttpRoutes {
       Caller caller,
       String body,
       Map<String, String> headers) {
+    return call(
+        method,
+        pathAndQuery,
+        caller,
+        body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+        headers);
+  }
+
+  /** As {@link #call(HttpMethod, String, Caller, String, Map)}, with a body of bytes (a zip). */
+  public HttpResponse call(
+      HttpMethod method,
+      String pathAndQuery,
+      Caller caller,
+      byte[] body,
+      Map<String, String> headers) {
     String[] parts = pathAndQuery.split("\\?", 2);
     Map<String, List<String>> query = new HashMap<>();
     if (parts.length > 1) {
@@ -70,15 +85,7 @@ public final class RouteTable implements HttpRoutes {
         try {
           return route
               .getValue()
-              .handle(
-                  new HttpRequest(
-                      method,
-                      parts[0],
-                      params,
-                      query,
-                      headers,
-                      body == null ? null : body.getBytes(StandardCharsets.UTF_8),
-                      caller));
+              .handle(new HttpRequest(method, parts[0], params, query, headers, body, caller));
         } catch (Exception e) {
           throw new AssertionError("route threw (the host would answer 500)", e);
         }

@@ -82,7 +82,9 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
     for (JsonNode role : roles) {
       if (!role.isTextual() || !TokenStore.ROLES.contains(role.asText())) {
         throw ApiException.badRequest(
-            "invalid_request", "unknown role " + role + "; use user, platform or admin", "roles");
+            "invalid_request",
+            "unknown role " + role + "; use user, platform, admin or creator",
+            "roles");
       }
       granted.add(role.asText());
     }

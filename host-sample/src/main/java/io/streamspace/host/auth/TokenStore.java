@@ -43,7 +43,7 @@ public final class TokenStore {
 
   /** The roles the host knows. */
   public static final Set<String> ROLES =
-      Set.of(Caller.ROLE_USER, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN);
+      Set.of(Caller.ROLE_USER, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN, Caller.ROLE_CREATOR);
 
   /** How long a cached token is trusted before its row is read again. */
   public static final Duration RECHECK_AFTER = Duration.ofSeconds(30);

@@ -26,6 +26,9 @@ public record Caller(
   public static final String ROLE_PLATFORM = "platform";
   public static final String ROLE_ADMIN = "admin";
 
+  /** A user who may sell in a plugin's store (the billing plugin's add-on store). Since 0.3. */
+  public static final String ROLE_CREATOR = "creator";
+
   /** The canonical form, with {@code memberships}: @since 0.3. */
   public Caller {
     roles = roles == null ? Set.of() : Set.copyOf(roles);
