@@ -96,7 +96,7 @@ public final class StoreRoutes {
           sha256(bundle),
           clock.instant());
     } catch (StoreRefusal refusal) {
-      throw ApiException.conflict(refusal.code(), refusal.getMessage(), Map.of());
+      throw conflict(refusal);
     }
   }
 
@@ -153,7 +153,7 @@ public final class StoreRoutes {
               clock.instant())
           .orElseThrow(() -> ApiException.notFound("no store item " + id));
     } catch (StoreRefusal refusal) {
-      throw ApiException.conflict(refusal.code(), refusal.getMessage(), Map.of());
+      throw conflict(refusal);
     }
   }
 
@@ -167,8 +167,13 @@ public final class StoreRoutes {
           .delist(id, reason, AuditCauses.admin(request, admin, reason), clock.instant())
           .orElseThrow(() -> ApiException.notFound("no store item " + id));
     } catch (StoreRefusal refusal) {
-      throw ApiException.conflict(refusal.code(), refusal.getMessage(), Map.of());
+      throw conflict(refusal);
     }
+  }
+
+  /** 409 with the store's code and sentence: what is stored does not allow the change. */
+  private static ApiException conflict(StoreRefusal refusal) {
+    return ApiException.conflict(refusal.code(), refusal.getMessage(), Map.of());
   }
 
   private static Caller creator(HttpRequest request) {
