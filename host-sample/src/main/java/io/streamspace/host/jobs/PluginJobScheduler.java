@@ -128,7 +128,18 @@ public final class PluginJobScheduler implements JobScheduler {
   @Override
   public void unschedule(String jobName) {
     registry.remove(pluginId, jobName);
-    quartz(() -> scheduler.deleteJob(jobKey(jobName)), "unschedule", jobName);
+    quartz(
+        () -> {
+          // A manual run's one-shot trigger goes away on its own as the run completes, and may do
+          // so between Quartz listing the job's triggers and deleting them, which deleteJob
+          // reports as a failure: unschedule each trigger first, whether still there or not.
+          for (Trigger trigger : scheduler.getTriggersOfJob(jobKey(jobName))) {
+            scheduler.unscheduleJob(trigger.getKey());
+          }
+          return scheduler.deleteJob(jobKey(jobName));
+        },
+        "unschedule",
+        jobName);
   }
 
   @Override
