@@ -16,7 +16,7 @@ CREATE TABLE billing_store_purchases (
     creator_id       text COLLATE "C" NOT NULL,
     sale_kind        text        NOT NULL CHECK (sale_kind IN ('one_time', 'time_limited', 'free')),
     sale_days        int         CHECK (sale_days BETWEEN 1 AND 3650),
-    price            numeric(16, 2) NOT NULL CHECK (price >= 0),
+    price            numeric     NOT NULL CHECK (price >= 0), -- at most its currency's decimals
     currency         char(3)     NOT NULL,
     -- how it is paid: on the organization's next invoice (a line of kind 'store' that
     -- finalization claims, invoice_id), at once through Stripe Checkout, or not at all (free)
@@ -32,9 +32,6 @@ CREATE TABLE billing_store_purchases (
     refund_reason    text,
     -- the billing.entitlement.expired event went out (check-quotas, or the refund)
     expiry_announced boolean     NOT NULL DEFAULT false,
-    -- a retried POST …/purchase with the same Idempotency-Key answers this purchase again
-    idempotency_key  text,
-    UNIQUE (account_id, idempotency_key),
     CHECK ((sale_kind = 'time_limited') = (sale_days IS NOT NULL)),
     CHECK ((sale_kind = 'free') = (pay = 'free' AND price = 0)),
     CHECK ((status = 'awaiting_payment') = (access_from IS NULL)),

@@ -130,7 +130,7 @@ public class BillingExtension
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
-    StoreWiring.wire(wiring);
+    StoreWiring.wire(wiring, holding.readOnlyLock());
     new UiRoutes().register(context.routes());
     new OrganizationRoutes(new Memberships(dataSource)).register(context.routes());
     payments.serveStripe(wiring, plans, packs, holding.readOnlyLock());

@@ -14,6 +14,7 @@ import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.billing.store.purchase.EntitlementNotices;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +49,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
                 wiring.events()::packExpired,
                 wiring.clock()),
             new CreditExpiry(wiring.dataSource(), wiring.clock()),
+            new EntitlementNotices(wiring.dataSource(), wiring.events(), wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

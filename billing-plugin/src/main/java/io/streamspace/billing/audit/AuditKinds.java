@@ -40,5 +40,11 @@ public final class AuditKinds {
   public static final String STORE_ITEM_REJECTED = "store_item.rejected";
   public static final String STORE_ITEM_DELISTED = "store_item.delisted";
 
+  /** An organization bought a store item; its access begins. */
+  public static final String STORE_PURCHASED = "store_purchase.bought";
+
+  /** A store purchase was refunded: its access ended, what was billed for it credited back. */
+  public static final String STORE_REFUNDED = "store_purchase.refunded";
+
   private AuditKinds() {}
 }

@@ -69,22 +69,24 @@ public final class CreditRepository {
    * in one transaction.
    */
   public Credit grant(NewCredit credit, Cause cause) throws SQLException {
-    return Transactions.inTransaction(
-        dataSource,
-        connection -> {
-          Credit granted = insert(connection, credit);
-          AuditTrail.record(
-              connection,
-              new AuditEntry(
-                  credit.grantedAt(),
-                  cause,
-                  granted.userId(),
-                  AuditKinds.CREDIT_GRANTED,
-                  "credit:" + granted.id(),
-                  null,
-                  granted));
-          return granted;
-        });
+    return Transactions.inTransaction(dataSource, connection -> grant(connection, credit, cause));
+  }
+
+  /** {@link #grant(NewCredit, Cause)} in the caller's transaction (a refund's, say). */
+  public static Credit grant(Connection connection, NewCredit credit, Cause cause)
+      throws SQLException {
+    Credit granted = insert(connection, credit);
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            credit.grantedAt(),
+            cause,
+            granted.userId(),
+            AuditKinds.CREDIT_GRANTED,
+            "credit:" + granted.id(),
+            null,
+            granted));
+    return granted;
   }
 
   private static Credit insert(Connection connection, NewCredit credit) throws SQLException {

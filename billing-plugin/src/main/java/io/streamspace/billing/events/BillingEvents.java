@@ -60,6 +60,12 @@ public final class BillingEvents {
   /** A one-time pack's validity ended without a renewal (once per end). */
   public static final String PACK_EXPIRED = "billing.pack.expired";
 
+  /** An organization may now apply a store item it bought: {@link EntitlementEvent}. */
+  public static final String ENTITLEMENT_GRANTED = "billing.entitlement.granted";
+
+  /** A store item's access ended (its time ran out, or a refund): {@link EntitlementEvent}. */
+  public static final String ENTITLEMENT_EXPIRED = "billing.entitlement.expired";
+
   /** The period's estimated cost reached the spending limit's warning percent. */
   public static final String SPEND_WARNING = "billing.spend.warning";
 
@@ -142,6 +148,14 @@ public final class BillingEvents {
 
   public void packExpired(PackExpiry expiry) {
     publish(PACK_EXPIRED, expiry);
+  }
+
+  public void entitlementGranted(EntitlementEvent entitlement) {
+    publish(ENTITLEMENT_GRANTED, entitlement);
+  }
+
+  public void entitlementExpired(EntitlementEvent entitlement) {
+    publish(ENTITLEMENT_EXPIRED, entitlement);
   }
 
   /** {@link #MEMBERSHIP_REFUSED}, or {@link #MEMBERSHIP_APPLIED} when the refusal was lifted. */

@@ -33,15 +33,7 @@ final class CreditRecords {
   static Records of(
       Connection connection, InvoiceView.WithLines document, Line line, Currency currency)
       throws SQLException {
-    int k = 0;
-    for (Line other : document.lines()) {
-      if (other.lineNo() == line.lineNo()) {
-        break;
-      }
-      if ("credit".equals(other.kind())) {
-        k++;
-      }
-    }
+    int k = Records.placeAmongItsKind(document, line);
     List<ExplainedRecord> uses = new ArrayList<>();
     try (PreparedStatement statement =
             CREDITS_USED.bind("invoice_id", document.invoice().id()).prepare(connection);

@@ -1,5 +1,6 @@
 package io.streamspace.billing.explain;
 
+import io.streamspace.billing.invoicing.InvoiceView;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.List;
@@ -11,6 +12,23 @@ interface Records {
   @FunctionalInterface
   interface RecordSink {
     void accept(ExplainedRecord record) throws SQLException;
+  }
+
+  /**
+   * How many lines of the line's own kind come before it on the invoice: the k-th line of a kind
+   * that is stored one per thing (a credit used, a store purchase) stands for the k-th thing.
+   */
+  static int placeAmongItsKind(InvoiceView.WithLines document, InvoiceView.Line line) {
+    int k = 0;
+    for (InvoiceView.Line other : document.lines()) {
+      if (other.lineNo() == line.lineNo()) {
+        break;
+      }
+      if (line.kind().equals(other.kind())) {
+        k++;
+      }
+    }
+    return k;
   }
 
   /** The line's rule, in a sentence. */

@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.StorableText;
@@ -37,6 +38,15 @@ public interface JsonRoute {
   /** Adapts a route anyone may call (the Stripe webhook: its signature is its proof): 200. */
   static RouteHandler open(JsonRoute route) {
     return answering(route, Json::ok, false);
+  }
+
+  /**
+   * The body of a route that may take none: an empty object when there is none; 400 {@code
+   * invalid_json} for anything but one JSON object.
+   */
+  static JsonNode objectOrNone(HttpRequest request) throws ApiException {
+    boolean none = request.body() == null || request.body().length == 0;
+    return none ? Json.MAPPER.createObjectNode() : Json.readObject(request);
   }
 
   private static RouteHandler answering(

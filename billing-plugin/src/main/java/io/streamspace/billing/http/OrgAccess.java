@@ -9,6 +9,8 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -129,6 +131,17 @@ public final class OrgAccess {
           : adminRequired();
     }
     return new SubjectOrg(id, role.get());
+  }
+
+  /** The roles the caller's token names, by organization (those the plugin knows). */
+  static Map<String, MemberRole> claimedRoles(Caller caller) {
+    Map<String, MemberRole> claimed = new HashMap<>();
+    caller
+        .memberships()
+        .forEach(
+            (orgId, role) ->
+                MemberRole.fromWire(role.wireName()).ifPresent(r -> claimed.put(orgId, r)));
+    return claimed;
   }
 
   /** The role the caller's token names for the organization, if it names one. */

@@ -7,7 +7,6 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,12 +59,7 @@ public final class OrganizationRoutes {
   /** 200 with the caller's organizations; 401 without a caller. */
   OrganizationsJson organizations(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
-    Map<String, MemberRole> claimed = new HashMap<>();
-    caller
-        .memberships()
-        .forEach(
-            (orgId, role) ->
-                MemberRole.fromWire(role.wireName()).ifPresent(r -> claimed.put(orgId, r)));
+    Map<String, MemberRole> claimed = OrgAccess.claimedRoles(caller);
     return new OrganizationsJson(
         caller.userId(),
         memberships.organizationsOf(caller.userId(), claimed).stream()

@@ -154,7 +154,7 @@ public final class PackRoutes {
    * object; 409 with its code when it is refused.
    */
   private Purchase changed(HttpRequest request, Change change, boolean buys) throws Exception {
-    JsonNode body = noneOrObject(request);
+    JsonNode body = JsonRoute.objectOrNone(request);
     SubjectOrg org = access.organization(request, body, MemberRole.OWNER);
     long id = ownPurchase(request, org);
     if (buys) {
@@ -186,15 +186,6 @@ public final class PackRoutes {
       throw notFound;
     }
     return id;
-  }
-
-  /**
-   * The body of a route that may take none: an empty object when there is none; 400 {@code
-   * invalid_json} for anything but one JSON object.
-   */
-  private static JsonNode noneOrObject(HttpRequest request) throws ApiException {
-    boolean none = request.body() == null || request.body().length == 0;
-    return none ? Json.MAPPER.createObjectNode() : Json.readObject(request);
   }
 
   private static PackJson json(CapacityPack pack, Currency currency) {

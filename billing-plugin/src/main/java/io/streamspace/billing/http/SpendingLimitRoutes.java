@@ -35,6 +35,7 @@ public final class SpendingLimitRoutes {
       BigDecimal usage,
       BigDecimal overage,
       BigDecimal packs,
+      BigDecimal store,
       BigDecimal total) {
 
     static EstimateJson of(SpendEstimate e, Currency c) {
@@ -43,6 +44,7 @@ public final class SpendingLimitRoutes {
           Money.shown(e.usage(), c),
           Money.shown(e.overage(), c),
           Money.shown(e.packs(), c),
+          Money.shown(e.store(), c),
           Money.shown(e.total(), c));
     }
   }

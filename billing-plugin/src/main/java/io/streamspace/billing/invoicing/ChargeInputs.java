@@ -6,6 +6,7 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.PackCharges.OneTimeCharge;
 import io.streamspace.billing.invoicing.PackCharges.RecurringPack;
 import io.streamspace.billing.invoicing.SeatCharges.Seat;
+import io.streamspace.billing.invoicing.StoreCharges.StoreCharge;
 import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.metering.UsageCounters.Split;
 import io.streamspace.billing.money.BillingPeriods;
@@ -63,7 +64,8 @@ final class ChargeInputs {
       List<Counters> counters,
       List<Seat> seats,
       List<OneTimeCharge> oneTimePacks,
-      List<RecurringPack> recurringPacks) {}
+      List<RecurringPack> recurringPacks,
+      List<StoreCharge> storeCharges) {}
 
   private final List<Of> inputs;
 
@@ -135,6 +137,8 @@ final class ChargeInputs {
     List<List<OneTimeCharge>> oneTime =
         PackChargeRows.oneTime(connection, invoices, oneTimeRead, packsFrom);
     List<List<RecurringPack>> recurring = PackChargeRows.recurring(connection, invoices);
+    List<List<StoreCharge>> store =
+        StoreChargeRows.of(connection, invoices, oneTimeRead, packsFrom);
 
     List<List<Counters>> counters = new ArrayList<>();
     invoices.forEach(i -> counters.add(new ArrayList<>()));
@@ -150,7 +154,13 @@ final class ChargeInputs {
     List<Of> inputs = new ArrayList<>(invoices.size());
     for (int i = 0; i < invoices.size(); i++) {
       inputs.add(
-          new Of(terms.get(i), counters.get(i), seats.get(i), oneTime.get(i), recurring.get(i)));
+          new Of(
+              terms.get(i),
+              counters.get(i),
+              seats.get(i),
+              oneTime.get(i),
+              recurring.get(i),
+              store.get(i)));
     }
     return new ChargeInputs(inputs);
   }

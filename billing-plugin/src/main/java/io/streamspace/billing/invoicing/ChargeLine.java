@@ -44,6 +44,8 @@ public record ChargeLine(
     USAGE,
     OVERAGE,
     /** A capacity pack: a one-time purchase or renewal, or a recurring pack's period. */
-    PACK
+    PACK,
+    /** An item bought in the add-on store, paid on the invoice. */
+    STORE
   }
 }

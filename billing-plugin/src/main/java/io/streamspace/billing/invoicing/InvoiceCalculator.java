@@ -28,9 +28,11 @@ import javax.sql.DataSource;
  * the period counters above the plan's included amount, priced by {@link MeterCharges} from the
  * usage reports as they are when the invoice is finalized (a report stored later is not billed,
  * unless it occurred after the invoice's period end: then the next invoice bills it); and the
- * capacity packs, priced by {@link PackCharges} ({@link PackChargeRows}); and the organization's
- * seats beyond its plan's included ones, priced by {@link SeatCharges} from its membership events
- * as they are when the invoice is finalized ({@link SeatRows}), in every billing mode.
+ * capacity packs, priced by {@link PackCharges} ({@link PackChargeRows}); and the store items
+ * bought to be paid on the invoice ({@link StoreCharges}, {@link StoreChargeRows}); and the
+ * organization's seats beyond its plan's included ones, priced by {@link SeatCharges} from its
+ * membership events as they are when the invoice is finalized ({@link SeatRows}), in every
+ * billing mode.
  *
  * <p>Finalization claims the records it bills by range ({@link UsageClaims}: one claim row, up
  * to the invoice's period end and the settled rating run), in the same transaction, so each
@@ -277,7 +279,8 @@ public final class InvoiceCalculator {
                 of.counters(),
                 of.seats(),
                 of.oneTimePacks(),
-                of.recurringPacks());
+                of.recurringPacks(),
+                of.storeCharges());
         BigDecimal whatIf =
             subtotal(
                 invoice,
@@ -350,6 +353,7 @@ public final class InvoiceCalculator {
             inputs.oneTimePacks(),
             inputs.recurringPacks(),
             periods));
+    lines.addAll(StoreCharges.lines(invoice.currency(), inputs.storeCharges(), periods.zone()));
     return new Billed(lines, usage, terms, counters, seats);
   }
 

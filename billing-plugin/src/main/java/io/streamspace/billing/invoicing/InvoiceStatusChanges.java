@@ -72,6 +72,10 @@ public final class InvoiceStatusChanges {
       NamedSql.of(
           "UPDATE billing_pack_events SET invoice_id = NULL WHERE invoice_id = :invoice_id");
 
+  private static final NamedSql RELEASE_STORE_CHARGES =
+      NamedSql.of(
+          "UPDATE billing_store_purchases SET invoice_id = NULL WHERE invoice_id = :invoice_id");
+
   private static final NamedSql MARK_OVERDUE =
       NamedSql.of(
           """
@@ -207,6 +211,7 @@ public final class InvoiceStatusChanges {
         .bind("fresh_run", freshRun)
         .update(c);
     RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
+    RELEASE_STORE_CHARGES.bind("invoice_id", invoice.id()).update(c);
   }
 
   /**

@@ -10,6 +10,7 @@ import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.billing.store.purchase.EntitlementNotices;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * announces one-time packs expiring and expired ({@link PackNotices}, also at most one interval
  * late: a pack's limits end at its instant regardless, the notices are what waits for the run),
  * and records the credits that expired with something left ({@link CreditExpiry}: one indexed
- * step, a day after their expiry, each with its {@code credit.expired} audit entry).
+ * step, a day after their expiry, each with its {@code credit.expired} audit entry), and
+ * announces the store items' time-limited accesses that ended ({@link EntitlementNotices}: the
+ * access ends at its second whatever the run; the notice is at most one interval late).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -51,6 +54,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final AccountHolds holds;
   private final PackNotices packNotices;
   private final CreditExpiry creditExpiry;
+  private final EntitlementNotices entitlementNotices;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -62,6 +66,7 @@ public final class CheckQuotasJob implements PluginJob {
       AccountHolds holds,
       PackNotices packNotices,
       CreditExpiry creditExpiry,
+      EntitlementNotices entitlementNotices,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -71,6 +76,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.holds = holds;
     this.packNotices = packNotices;
     this.creditExpiry = creditExpiry;
+    this.entitlementNotices = entitlementNotices;
     this.config = config;
   }
 
@@ -103,11 +109,12 @@ public final class CheckQuotasJob implements PluginJob {
     int held = holds.enforce();
     int notices = packNotices.send(config.get().packExpiryNotice());
     int expired = creditExpiry.markExpired(cause);
+    int ended = entitlementNotices.send();
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent;"
-                + " %d expired credit(s) recorded")
+                + " %d expired credit(s) recorded; %d store access(es) announced ended")
             .formatted(
                 sent[0],
                 changed[0],
@@ -117,7 +124,8 @@ public final class CheckQuotasJob implements PluginJob {
                 released,
                 held,
                 notices,
-                expired);
+                expired,
+                ended);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);
   }

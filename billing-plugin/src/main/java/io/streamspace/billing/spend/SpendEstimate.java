@@ -13,7 +13,12 @@ import java.util.List;
  * Each line was rounded once; these are their sums.
  */
 public record SpendEstimate(
-    BigDecimal planFee, BigDecimal usage, BigDecimal overage, BigDecimal packs, BigDecimal total) {
+    BigDecimal planFee,
+    BigDecimal usage,
+    BigDecimal overage,
+    BigDecimal packs,
+    BigDecimal store,
+    BigDecimal total) {
 
   public static SpendEstimate of(List<ChargeLine> lines, Currency currency) {
     return new SpendEstimate(
@@ -21,6 +26,7 @@ public record SpendEstimate(
         sum(lines, ChargeKind.USAGE, currency),
         sum(lines, ChargeKind.OVERAGE, currency),
         sum(lines, ChargeKind.PACK, currency),
+        sum(lines, ChargeKind.STORE, currency),
         lines.stream().map(ChargeLine::amount).reduce(Money.zero(currency), BigDecimal::add));
   }
 

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
+import io.streamspace.billing.support.StoreFixtures;
+import io.streamspace.billing.support.ThemeBundles;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * explanation whose records add up to it by the invoice's rule: a usage line (usage mode, on a
  * draft's preview and on the finalized invoice), and in hybrid mode on a team plan a prorated
  * plan fee, a resource's overage, a counter's overage, the seats, a one-time and a recurring
- * pack and a credit.
+ * pack, an item bought in the store and a credit.
  *
  * <p>acme (hybrid, plan Team: 20.00 a month, 2 cores, 1 seat and 5 GB of bandwidth included;
  * 3.10 a seat, 0.08 a GB): olivia its owner and adam an admin from March 1 (one seat over, the
@@ -112,6 +114,14 @@ class EveryLineKindExplainedTest {
                 "{\"org_id\":\"acme\"}");
         assertTrue(bought.status() == 200 || bought.status() == 201, bought.toString());
       }
+      long theme = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
+      Answer themeBought =
+          billing.call(
+              HttpMethod.POST,
+              "/store/items/" + theme + "/purchase",
+              user("olivia"),
+              "{\"org_id\":\"acme\"}");
+      assertEquals(201, themeBought.status(), themeBought.toString());
       Answer credit =
           billing.call(
               HttpMethod.POST,
@@ -130,6 +140,7 @@ class EveryLineKindExplainedTest {
               "overage members members 1 seat-months 3.1 3.10",
               "pack 5 job slots, 2026-03-10 – 2026-04-09 null null null 5.00 5.00",
               "pack 10 GB storage, 2026-03-10 – 2026-04-01 null null null 2.00 1.42",
+              "store Midnight 1.0.0 (store), for good null null null 4.99 4.99",
               "credit Credit: welcome null null null null -1"),
           lines(march));
       explainEvery(billing, march, "?org_id=acme", user("olivia"), explained, sources);
@@ -163,7 +174,8 @@ class EveryLineKindExplainedTest {
             "period_part",
             "pack_charge",
             "credit_application",
-            "member_share"),
+            "member_share",
+            "store_purchase"),
         sources);
   }
 
@@ -250,7 +262,7 @@ class EveryLineKindExplainedTest {
     while (quoted.find()) {
       kinds.add(quoted.group(1));
     }
-    assertEquals(5, kinds.size(), check);
+    assertEquals(6, kinds.size(), check);
     return kinds;
   }
 }

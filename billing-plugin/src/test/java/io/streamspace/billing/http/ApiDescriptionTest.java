@@ -239,6 +239,23 @@ class ApiDescriptionTest {
         call(HttpMethod.POST, item + "/approve", root, "{\"reason\": \"ok\"}"));
     fits("GET /store/items", "200", call(HttpMethod.GET, "/store/items", john, null));
     fits("GET /creator/items", "200", call(HttpMethod.GET, "/creator/items", cara, null));
+    Answer bought =
+        call(
+            HttpMethod.POST,
+            "/store/items/" + submitted.body().path("id").asLong() + "/purchase",
+            john,
+            null);
+    fits("POST /store/items/{id}/purchase", "201", bought);
+    fits("GET /store/purchases", "200", call(HttpMethod.GET, "/store/purchases", john, null));
+    fits("GET /entitlements", "200", call(HttpMethod.GET, "/entitlements", john, null));
+    fits(
+        "POST /admin/store/purchases/{id}/refund",
+        "200",
+        call(
+            HttpMethod.POST,
+            "/admin/store/purchases/" + bought.body().at("/purchase/id").asLong() + "/refund",
+            root,
+            "{\"reason\": \"test\"}"));
     fits(
         "POST /admin/store/items/{id}/delist",
         "200",

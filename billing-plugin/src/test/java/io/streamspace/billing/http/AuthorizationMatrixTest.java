@@ -120,6 +120,7 @@ class AuthorizationMatrixTest {
           ownerOnly("PUT /spending-limit", "\"amount\": 50, \"action\": \"warn\""),
           ownerOnly("DELETE /spending-limit", ""),
           ownerOnly("POST /packs/{id}/purchase", ""),
+          ownerOnly("POST /store/items/{id}/purchase", ""),
           ownerOnly("POST /purchases/{id}/cancel", ""),
           ownerOnly("POST /purchases/{id}/renew", ""),
           ownerOnly("POST /overage/confirm", "\"meter\": \"ai_queries\""),
@@ -137,6 +138,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /credits"),
           adminOrOwner("GET /payments"),
           adminOrOwner("GET /purchases"),
+          adminOrOwner("GET /store/purchases"),
           adminOrOwner("GET /spending-limit"),
           adminOrOwner("GET /subscription"),
           new Endpoint(
@@ -155,7 +157,7 @@ class AuthorizationMatrixTest {
    * caller's own list of organizations (tested on its own below).
    */
   // the store's creator routes go by the creator role, its catalog to any signed-in caller
-  // (StoreItemsTest)
+  // (StoreItemsTest); the entitlements to the platform as well as to members (StorePurchasesTest)
   private static final Set<String> NOT_BY_ORGANIZATION =
       Set.of(
           "GET /ui",
@@ -164,7 +166,8 @@ class AuthorizationMatrixTest {
           "GET /organizations",
           "POST /store/items",
           "GET /store/items",
-          "GET /creator/items");
+          "GET /creator/items",
+          "GET /entitlements");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"));
 

@@ -46,6 +46,21 @@ public final class ThemeBundles {
             GOOD_CSS));
   }
 
+  /** A bundle that passes every rule, sold for {@code days} of access at {@code price}. */
+  public static byte[] timeLimited(String name, String version, int days, String price) {
+    return zip(
+        Map.of(
+            "manifest.json",
+            manifest(
+                name,
+                version,
+                price,
+                "{\"kind\": \"time_limited\", \"days\": " + days + "}",
+                "[{\"text\": \"#f5f5f5\", \"background\": \"#1a1a2e\", \"large\": false}]"),
+            "theme.css",
+            GOOD_CSS));
+  }
+
   /**
    * A bundle breaking two rules: a text colour on white at 4.47:1 (4.478, rounded down) ({@code contrast}) and a font
    * loaded from another site ({@code external_url}).

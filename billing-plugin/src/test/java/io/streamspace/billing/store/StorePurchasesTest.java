@@ -1,0 +1,247 @@
+package io.streamspace.billing.store;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
+import static io.streamspace.billing.support.InvoiceFixtures.lines;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.StoreFixtures;
+import io.streamspace.billing.support.ThemeBundles;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Buying from the store through the routes, paid on the invoice, with the figures worked out by
+ * hand. Usage mode with no usage, so store lines are the invoices' only lines; UTC, invoice day
+ * 1, one hour of grace. Two items on sale from March 1: Midnight, one-time at 4.99 USD or
+ * 120,000 VND; Dusk, 30 days of access at 2.50 USD (no VND price). ann's organization pays in
+ * USD, thu's in VND.
+ */
+class StorePurchasesTest {
+
+  private static final String MARCH = "2026-03-01T00:00:00Z";
+  private static final String APRIL = "2026-04-01T00:00:00Z";
+  private static final String MARCH_FINALIZED = "2026-04-01T01:00:00Z";
+  private static final String APRIL_FINALIZED = "2026-05-01T01:00:00Z";
+  private static final Caller PLATFORM = new Caller("streamspace", Set.of(Caller.ROLE_PLATFORM));
+
+  private final BillingHarness billing =
+      new BillingHarness(at(MARCH), BillingHarness.USD_AND_VND_CONFIG);
+  private long midnight;
+  private long dusk;
+
+  @BeforeEach
+  void putOnSale() {
+    billing.userCreated("ann", Map.of());
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.flush();
+    midnight = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
+    dusk =
+        StoreFixtures.listed(
+            billing, ThemeBundles.timeLimited("Dusk", "2.1.0", 30, "{\"USD\": 2.50}"));
+  }
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private Answer buy(String user, long item) {
+    return billing.call(HttpMethod.POST, "/store/items/" + item + "/purchase", user(user), "");
+  }
+
+  private Answer refund(long purchase, String body) {
+    return billing.call(
+        HttpMethod.POST, "/admin/store/purchases/" + purchase + "/refund", admin("root"), body);
+  }
+
+  private JsonNode entitlements(String query, Caller caller) {
+    Answer answer = billing.call(HttpMethod.GET, "/entitlements" + query, caller);
+    assertEquals(200, answer.status(), answer.toString());
+    return answer.body().get("entitlements");
+  }
+
+  /** Each entitlement as {@code org item until}. */
+  private static List<String> shown(JsonNode entitlements) {
+    List<String> shown = new ArrayList<>();
+    entitlements.forEach(
+        e ->
+            shown.add(
+                e.get("org_id").asText()
+                    + " "
+                    + e.get("item_name").asText()
+                    + " "
+                    + e.get("until").asText()));
+    return shown;
+  }
+
+  private List<String> published(String type) {
+    return billing.context.published().stream().filter(p -> p.startsWith(type + " ")).toList();
+  }
+
+  @Test
+  void anOwnerBuysAnItemForGood_paidOnceOnTheNextInvoiceInTheOrganizationsCurrency() {
+    billing.clock.set(at("2026-03-10T12:00:00Z"));
+    Answer bought = buy("ann", midnight);
+    Answer again = buy("ann", midnight);
+    Answer thuBought = buy("thu", midnight);
+
+    assertEquals(201, bought.status(), bought.toString());
+    JsonNode purchase = bought.body().get("purchase");
+    assertEquals("active", purchase.get("status").asText());
+    assertEquals("invoice", purchase.get("pay").asText());
+    assertEquals(new BigDecimal("4.99"), purchase.get("price").decimalValue());
+    assertEquals("USD", purchase.get("currency").asText());
+    assertEquals("cara", purchase.get("creator_id").asText());
+    assertTrue(bought.body().at("/entitlement/until").isNull(), bought.toString());
+    assertEquals("2026-03-10T12:00:00Z", bought.body().at("/entitlement/since").asText());
+    assertEquals(409, again.status());
+    assertEquals("already_owned", again.body().at("/error/code").asText());
+    assertEquals(new BigDecimal("120000"), thuBought.body().at("/purchase/price").decimalValue());
+    assertEquals(2, published("billing.entitlement.granted").size(), "once per purchase");
+
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    billing.runAt(GENERATE_INVOICES, APRIL_FINALIZED);
+
+    assertEquals(
+        List.of("store Midnight 1.0.0 (store), for good null null null 4.99 4.99"),
+        lines(invoiceId("ann", MARCH)));
+    assertEquals(List.of(), lines(invoiceId("ann", APRIL)), "billed once");
+    assertEquals(
+        List.of("store Midnight 1.0.0 (store), for good null null null 120000 120000"),
+        lines(invoiceId("thu", MARCH)));
+    assertEquals(List.of("ann Midnight null"), shown(entitlements("", user("ann"))));
+  }
+
+  @Test
+  void aTimeLimitedAccessEndsToTheSecond_aSecondPurchaseExtendsIt_andItsEndIsAnnouncedOnce() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    Answer first = buy("ann", dusk); // March 10 → April 9
+    billing.clock.set(at("2026-03-20T00:00:00Z"));
+    Answer second = buy("ann", dusk); // from where the first ends: April 9 → May 9
+
+    assertEquals("2026-04-09T00:00:00Z", first.body().at("/purchase/access_until").asText());
+    assertEquals("2026-04-09T00:00:00Z", second.body().at("/purchase/access_from").asText());
+    assertEquals("2026-05-09T00:00:00Z", second.body().at("/entitlement/until").asText());
+
+    billing.runAt("check-quotas", "2026-04-10T00:00:00Z");
+    assertEquals(List.of(), published("billing.entitlement.expired"), "continued, not ended");
+    billing.clock.set(at("2026-05-08T23:59:59Z"));
+    assertEquals(List.of("ann Dusk 2026-05-09T00:00:00Z"), shown(entitlements("", user("ann"))));
+    billing.clock.set(at("2026-05-09T00:00:00Z"));
+    assertEquals(List.of(), shown(entitlements("", user("ann"))), "ended at its second");
+    billing.runAt("check-quotas", "2026-05-09T00:00:01Z");
+    billing.runAt("check-quotas", "2026-05-09T00:05:00Z");
+
+    List<String> expired = published("billing.entitlement.expired");
+    assertEquals(1, expired.size(), expired.toString());
+    assertTrue(expired.get(0).contains("\"until\":\"2026-05-09T00:00:00Z\""), expired.get(0));
+    assertTrue(expired.get(0).contains("\"reason\":\"ended\""), expired.get(0));
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    assertEquals(
+        List.of(
+            "store Dusk 2.1.0 (store), 2026-03-10 – 2026-04-09 null null null 2.50 2.50",
+            "store Dusk 2.1.0 (store), 2026-04-09 – 2026-05-09 null null null 2.50 2.50"),
+        lines(invoiceId("ann", MARCH)),
+        "each purchase in the period it was bought in");
+  }
+
+  @Test
+  void aRefundEndsTheAccessAtOnce_neverBilledBeforeAnInvoice_creditedBackAfter() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    long annPurchase = buy("ann", midnight).body().at("/purchase/id").asLong();
+    long thuPurchase = buy("thu", midnight).body().at("/purchase/id").asLong();
+
+    Answer noReason = refund(annPurchase, "{}");
+    Answer refunded = refund(annPurchase, "{\"reason\": \"bought by mistake\"}");
+    Answer twice = refund(annPurchase, "{\"reason\": \"again\"}");
+
+    assertEquals(400, noReason.status());
+    assertEquals("reason", noReason.errorField());
+    assertEquals(200, refunded.status(), refunded.toString());
+    assertEquals("refunded", refunded.body().get("status").asText());
+    assertEquals("bought by mistake", refunded.body().get("refund_reason").asText());
+    assertEquals(409, twice.status());
+    assertEquals("already_refunded", twice.body().at("/error/code").asText());
+    assertEquals(List.of(), shown(entitlements("", user("ann"))));
+
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    assertEquals(List.of(), lines(invoiceId("ann", MARCH)), "refunded before any invoice");
+    assertEquals(
+        List.of("store Midnight 1.0.0 (store), for good null null null 120000 120000"),
+        lines(invoiceId("thu", MARCH)));
+
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+    assertEquals(200, refund(thuPurchase, "{\"reason\": \"theme broken\"}").status());
+
+    assertEquals(
+        new BigDecimal("120000"),
+        value("SELECT amount FROM billing_credits WHERE user_id = 'thu'"),
+        "what the March invoice billed, credited back");
+    List<String> expired = published("billing.entitlement.expired");
+    assertEquals(2, expired.size(), expired.toString());
+    assertTrue(expired.get(1).contains("\"reason\":\"refunded\""), expired.get(1));
+    assertEquals(
+        List.of("store_purchase.bought", "store_purchase.refunded"),
+        auditKinds("thu"),
+        "both changes of money in the audit trail");
+  }
+
+  private static List<String> auditKinds(String org) {
+    List<String> kinds = new ArrayList<>();
+    BillingHarness.rows(
+            "SELECT kind FROM billing_audit_entries WHERE org_id = ? AND kind LIKE 'store%'"
+                + " ORDER BY id",
+            org)
+        .forEach(row -> kinds.add((String) row.get(0)));
+    return kinds;
+  }
+
+  @Test
+  void onlyTheOwnerBuys_anItemNotOnSaleOrNotPricedInTheCurrencyIsRefused_andNothingIsStored() {
+    Answer byStranger =
+        billing.call(
+            HttpMethod.POST,
+            "/store/items/" + midnight + "/purchase",
+            user("bob"),
+            "{\"org_id\": \"ann\"}");
+    Answer noVndPrice = buy("thu", dusk);
+    Answer unknown = buy("ann", 999_999);
+
+    assertEquals(403, byStranger.status(), byStranger.toString());
+    assertEquals(409, noVndPrice.status());
+    assertEquals("not_sold_in_currency", noVndPrice.body().at("/error/code").asText());
+    assertEquals(404, unknown.status());
+    assertEquals(0L, value("SELECT count(*) FROM billing_store_purchases"));
+  }
+
+  @Test
+  void thePlatformReadsAnyOrganizationsEntitlements_aUserOnlyTheirOwn() {
+    buy("ann", midnight);
+
+    assertEquals(List.of("ann Midnight null"), shown(entitlements("?org_id=ann", PLATFORM)));
+    assertEquals(List.of("ann Midnight null"), shown(entitlements("?user_id=ann", PLATFORM)));
+    assertEquals(List.of("ann Midnight null"), shown(entitlements("?org_id=ann", user("ann"))));
+    assertEquals(
+        403, billing.call(HttpMethod.GET, "/entitlements?user_id=ann", user("bob")).status());
+    assertEquals(
+        403, billing.call(HttpMethod.GET, "/entitlements?org_id=ann", user("bob")).status());
+    assertEquals(List.of(), shown(entitlements("", user("thu"))));
+  }
+}
