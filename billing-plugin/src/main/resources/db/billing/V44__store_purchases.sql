@@ -4,8 +4,8 @@
 -- Owner bought it (bought_by), or the user of a personal organization.
 --
 -- Its entitlement is the access it gives: from access_from until access_until (null: for good),
--- while it is active. A purchase paid through Stripe Checkout waits for its payment
--- ('awaiting_payment', no access yet); a refund ends the access at once ('refunded').
+-- while it is active; a refund ends the access at once ('refunded'). A purchase paid through
+-- Stripe Checkout is stored when its session completes paid, never before.
 CREATE TABLE billing_store_purchases (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     account_id       text COLLATE "C" NOT NULL REFERENCES billing_accounts (user_id),
@@ -22,11 +22,13 @@ CREATE TABLE billing_store_purchases (
     -- finalization claims, invoice_id), at once through Stripe Checkout, or not at all (free)
     pay              text        NOT NULL CHECK (pay IN ('invoice', 'checkout', 'free')),
     purchased_at     timestamptz NOT NULL,
-    status           text        NOT NULL CHECK (status IN ('awaiting_payment', 'active', 'refunded')),
-    access_from      timestamptz CHECK (access_from >= purchased_at),
+    status           text        NOT NULL CHECK (status IN ('active', 'refunded')),
+    access_from      timestamptz NOT NULL CHECK (access_from >= purchased_at),
     access_until     timestamptz CHECK (access_until > access_from),
     invoice_id       bigint REFERENCES billing_invoices (id),
+    -- paid through Checkout: its session (applied once) and the payment a refund gives back
     checkout_session text UNIQUE,
+    payment_intent   text,
     refunded_at      timestamptz CHECK (refunded_at >= purchased_at),
     refunded_by      text,
     refund_reason    text,
@@ -34,11 +36,10 @@ CREATE TABLE billing_store_purchases (
     expiry_announced boolean     NOT NULL DEFAULT false,
     CHECK ((sale_kind = 'time_limited') = (sale_days IS NOT NULL)),
     CHECK ((sale_kind = 'free') = (pay = 'free' AND price = 0)),
-    CHECK ((status = 'awaiting_payment') = (access_from IS NULL)),
-    CHECK ((sale_kind = 'time_limited') = (access_until IS NOT NULL) OR status = 'awaiting_payment'),
+    CHECK ((sale_kind = 'time_limited') = (access_until IS NOT NULL)),
     CHECK ((status = 'refunded') = (refunded_at IS NOT NULL AND refund_reason IS NOT NULL)),
     CHECK (invoice_id IS NULL OR pay = 'invoice'),
-    CHECK ((pay = 'checkout') = (checkout_session IS NOT NULL))
+    CHECK ((pay = 'checkout') = (checkout_session IS NOT NULL AND payment_intent IS NOT NULL))
 );
 -- an organization's entitlements, and whether it already has the item
 CREATE INDEX billing_store_purchases_account ON billing_store_purchases (account_id, item_id);
@@ -48,6 +49,11 @@ CREATE INDEX billing_store_purchases_unbilled ON billing_store_purchases (accoun
 -- the time-limited accesses check-quotas announces as expired
 CREATE INDEX billing_store_purchases_expiring ON billing_store_purchases (access_until)
     WHERE status = 'active' AND NOT expiry_announced;
+
+-- a store item's Checkout Session, applied once like a plan's or a pack's
+ALTER TABLE billing_stripe_checkouts DROP CONSTRAINT billing_stripe_checkouts_kind_check;
+ALTER TABLE billing_stripe_checkouts ADD CONSTRAINT billing_stripe_checkouts_kind_check
+    CHECK (kind IN ('plan', 'pack', 'store'));
 
 ALTER TABLE billing_invoice_lines DROP CONSTRAINT billing_invoice_lines_kind_check;
 ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_kind_check

@@ -29,6 +29,7 @@ import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.ConfigKey;
@@ -130,10 +131,10 @@ public class BillingExtension
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
-    StoreWiring.wire(wiring, holding.readOnlyLock());
+    StorePurchases store = StoreWiring.wire(wiring, holding.readOnlyLock(), payments.clients());
     new UiRoutes().register(context.routes());
     new OrganizationRoutes(new Memberships(dataSource)).register(context.routes());
-    payments.serveStripe(wiring, plans, packs, holding.readOnlyLock());
+    payments.serveStripe(wiring, plans, packs, store, holding.readOnlyLock());
     context.routes().describe(ApiDescription.json());
     log.info(
         "billing plugin loaded ({} mode, {})",

@@ -15,6 +15,7 @@ import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.payments.webhook.StripePayments;
+import io.streamspace.billing.store.purchase.StorePurchases;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -51,9 +52,16 @@ record PaymentsWiring(
     return new PaymentsWiring(clients, customers, statusChanges, collections);
   }
 
-  /** The Stripe webhook (its events change plans, packs and payments) and the checkout routes. */
+  /**
+   * The Stripe webhook (its events change plans, packs, store purchases and payments) and the
+   * checkout routes.
+   */
   void serveStripe(
-      Wiring wiring, PlansWiring plans, PackPurchases packs, ReadOnlyLock readOnlyLock) {
+      Wiring wiring,
+      PlansWiring plans,
+      PackPurchases packs,
+      StorePurchases store,
+      ReadOnlyLock readOnlyLock) {
     StripePayments stripePayments =
         new StripePayments(
             wiring.dataSource(),
@@ -61,6 +69,7 @@ record PaymentsWiring(
             payment -> wiring.events().publish(BillingEvents.PAYMENT_FAILED, payment),
             plans.planChanges(),
             packs,
+            store,
             collections,
             wiring.config(),
             wiring.clock());
@@ -74,6 +83,7 @@ record PaymentsWiring(
             customers,
             clients,
             readOnlyLock,
+            store,
             wiring.config())
         .register(wiring.routes());
   }

@@ -4,6 +4,8 @@ import io.streamspace.billing.account.Memberships;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.StorePurchaseRoutes;
 import io.streamspace.billing.http.StoreRoutes;
+import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.billing.payments.stripe.StripeRefunds;
 import io.streamspace.billing.store.StoreItems;
 import io.streamspace.billing.store.bundle.BundleInspector;
 import io.streamspace.billing.store.bundle.BundleLimits;
@@ -12,13 +14,17 @@ import io.streamspace.billing.store.purchase.StorePurchases;
 
 /**
  * The add-on store: creators' theme bundles, checked, reviewed and listed; organizations buy
- * them, paid on their invoices.
+ * them, paid on their invoices or through Stripe Checkout (refunded there).
  */
 final class StoreWiring {
 
   private StoreWiring() {}
 
-  static void wire(Wiring wiring, ReadOnlyLock readOnlyLock) {
+  /** Returns the purchases, which Stripe Checkout's webhook completes for items paid there. */
+  static StorePurchases wire(Wiring wiring, ReadOnlyLock readOnlyLock, StripeClients stripe) {
+    StorePurchases purchases =
+        new StorePurchases(
+            wiring.dataSource(), CreatorLedger.NONE, new StripeRefunds(stripe), wiring.events());
     new StoreRoutes(
             new StoreItems(wiring.dataSource()),
             new BundleInspector(BundleLimits.defaults()),
@@ -28,9 +34,10 @@ final class StoreWiring {
             wiring.orgAccess(),
             wiring.accounts(),
             new Memberships(wiring.dataSource()),
-            new StorePurchases(wiring.dataSource(), CreatorLedger.NONE, wiring.events()),
+            purchases,
             readOnlyLock,
             wiring.clock())
         .register(wiring.routes());
+    return purchases;
   }
 }

@@ -33,6 +33,7 @@ public final class StorePurchaseRoutes {
 
   private static final String ORG_ID = "org_id";
   private static final String USER_ID = "user_id";
+  private static final int BAD_GATEWAY = 502;
 
   private final OrgAccess access;
   private final AccountRepository accounts;
@@ -157,7 +158,8 @@ public final class StorePurchaseRoutes {
 
   /**
    * Refunds the purchase now: 200 with it, refunded; 400 without a reason; 404; 409 {@code
-   * already_refunded}; platform admin.
+   * already_refunded}, {@code stripe_not_configured}; 502 {@code stripe_error} when Stripe did
+   * not give a Checkout's payment back (nothing changed); platform admin.
    */
   StorePurchase refund(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);
@@ -168,7 +170,10 @@ public final class StorePurchaseRoutes {
           .refund(id, reason, clock.instant(), AuditCauses.admin(request, admin, reason))
           .orElseThrow(() -> ApiException.notFound("no store purchase " + id));
     } catch (StoreRefused e) {
-      throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
+      // Stripe could not give the payment back: nothing changed here, the admin may retry
+      throw "stripe_error".equals(e.code())
+          ? new ApiException(BAD_GATEWAY, e.code(), e.getMessage())
+          : ApiException.conflict(e.code(), e.getMessage(), Map.of());
     }
   }
 }

@@ -15,6 +15,8 @@ import io.streamspace.billing.payments.stripe.StripeCheckout.SavedMethod;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.store.purchase.StoreRefused;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pages Stripe hosts for an account: {@code POST /create-checkout} (a plan's payment method,
- * or a pack paid once), {@code POST /portal} (the Customer Portal) and {@code GET
+ * or a pack or a store item paid once), {@code POST /portal} (the Customer Portal) and {@code GET
  * /payment-methods}. Each creates the account's Stripe customer at its first call. While
  * {@code stripeEnabled} is false they answer 409 {@code stripe_disabled}.
  */
@@ -58,6 +60,7 @@ public final class StripeRoutes {
   private final StripeCustomers customers;
   private final StripeClients clients;
   private final ReadOnlyLock readOnlyLock;
+  private final StorePurchases store;
   private final Supplier<BillingConfig> config;
 
   public StripeRoutes(
@@ -67,6 +70,7 @@ public final class StripeRoutes {
       StripeCustomers customers,
       StripeClients clients,
       ReadOnlyLock readOnlyLock,
+      StorePurchases store,
       Supplier<BillingConfig> config) {
     this.access = access;
     this.accounts = accounts;
@@ -74,6 +78,7 @@ public final class StripeRoutes {
     this.customers = customers;
     this.clients = clients;
     this.readOnlyLock = readOnlyLock;
+    this.store = store;
     this.config = config;
   }
 
@@ -84,8 +89,8 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code {"plan_id"|"pack_id","success_url","cancel_url","org_id"?}}: 200 with the session.
-   * 400 naming the field: neither or both of plan_id and pack_id, an unknown plan or the current
+   * {@code {"plan_id"|"pack_id"|"store_item_id","success_url","cancel_url","org_id"?}}: 200 with
+   * the session. 400 naming the field: not exactly one of the three, an unknown plan or the current
    * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
    * the invoice each period, so paid through it), a URL missing or not https
    * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
@@ -101,9 +106,16 @@ public final class StripeRoutes {
     Currency currency = currencyOf(accountId);
     readOnlyLock.requireNotLocked(accountId);
     ReturnUrls urls = new ReturnUrls(url(body, "success_url"), url(body, "cancel_url"));
+    int named =
+        (body.has("plan_id") ? 1 : 0)
+            + (body.has("pack_id") ? 1 : 0)
+            + (body.has("store_item_id") ? 1 : 0);
+    if (named != 1) {
+      throw ApiException.badParameter("plan_id", "give one of plan_id, pack_id and store_item_id");
+    }
     boolean plan = body.has("plan_id");
-    if (plan == body.has("pack_id")) {
-      throw ApiException.badParameter("plan_id", "give either plan_id or pack_id");
+    if (body.has("store_item_id")) {
+      return storeItem(request, body, accountId, stripe, urls);
     }
     BillingConfig current = config.get();
     try {
@@ -143,6 +155,42 @@ public final class StripeRoutes {
         String customer = customers.customerOf(accountId, stripe);
         page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);
       }
+      return new CheckoutJson(page.url(), page.sessionId());
+    } catch (StripeException e) {
+      throw stripeFailed(e);
+    }
+  }
+
+  /**
+   * A store item's session: its price in the account's currency, refused as a purchase on the
+   * invoice is (400 naming {@code store_item_id} for an item not on sale; 409 {@code
+   * already_owned}, {@code not_sold_in_currency}, {@code free}).
+   */
+  private CheckoutJson storeItem(
+      HttpRequest request, JsonNode body, String accountId, StripeClient stripe, ReturnUrls urls)
+      throws Exception {
+    JsonNode id = body.get("store_item_id");
+    if (!id.canConvertToLong() || !id.isIntegralNumber()) {
+      throw ApiException.badParameter("store_item_id", "store_item_id must be an item's id");
+    }
+    StorePurchases.Quote quote;
+    try {
+      quote =
+          store
+              .quote(accountId, id.longValue())
+              .orElseThrow(
+                  () ->
+                      ApiException.badParameter(
+                          "store_item_id", "no store item " + id.longValue() + " on sale"));
+    } catch (StoreRefused e) {
+      throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
+    }
+    chargeable(quote.price(), quote.currency());
+    try {
+      String customer = customers.customerOf(accountId, stripe);
+      CheckoutPage page =
+          StripeCheckout.forStoreItem(
+              stripe, accountId, customer, request.caller().userId(), quote, urls);
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeException e) {
       throw stripeFailed(e);

@@ -11,6 +11,7 @@ import com.stripe.param.checkout.SessionCreateParams.LineItem;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
 import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.store.purchase.StorePurchases;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
@@ -18,9 +19,10 @@ import java.util.Locale;
 
 /**
  * The pages Stripe hosts for an account's customer: Checkout Sessions (a plan's saves a payment
- * method, a pack's takes its price once), the Customer Portal, and the customer's payment
- * methods. Each Checkout Session carries the account ({@code client_reference_id} and metadata
- * {@code account_id}, {@code kind}, {@code plan_id} or {@code pack_id}) for the webhook to read.
+ * method, a pack's or a store item's takes its price once), the Customer Portal, and the
+ * customer's payment methods. Each Checkout Session carries the account ({@code
+ * client_reference_id} and metadata {@code account_id}, {@code kind}, {@code plan_id}, {@code
+ * pack_id} or {@code store_item_id}) for the webhook to read.
  */
 public final class StripeCheckout {
 
@@ -95,6 +97,36 @@ public final class StripeCheckout {
             .setMode(SessionCreateParams.Mode.PAYMENT)
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("pack_id", pack.id())
+            .build();
+    return page(stripe.v1().checkout().sessions().create(params));
+  }
+
+  /**
+   * A session in payment mode taking a store item's price once, in the account's currency; its
+   * metadata names the item, the version priced and the buyer, for the webhook to store the
+   * purchase.
+   */
+  public static CheckoutPage forStoreItem(
+      StripeClient stripe,
+      String accountId,
+      String customerId,
+      String buyer,
+      StorePurchases.Quote quote,
+      ReturnUrls urls)
+      throws StripeException {
+    PriceData priceData =
+        PriceData.builder()
+            .setCurrency(code(quote.currency()))
+            .setUnitAmount(StripeAmounts.toMinorUnits(quote.price(), quote.currency()))
+            .setProductData(ProductData.builder().setName(quote.itemName()).build())
+            .build();
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "store")
+            .setMode(SessionCreateParams.Mode.PAYMENT)
+            .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
+            .putMetadata("store_item_id", Long.toString(quote.itemId()))
+            .putMetadata("store_version_id", Long.toString(quote.versionId()))
+            .putMetadata("bought_by", buyer)
             .build();
     return page(stripe.v1().checkout().sessions().create(params));
   }

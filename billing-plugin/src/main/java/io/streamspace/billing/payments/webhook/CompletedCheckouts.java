@@ -11,6 +11,7 @@ import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
+import io.streamspace.billing.store.purchase.StorePurchases;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once. A
  *       session completed unpaid (a delayed method) grants nothing until its {@code
  *       async_payment_succeeded}.
+ *   <li>{@code store} (payment mode, paid, metadata {@code store_item_id}, {@code
+ *       store_version_id}, {@code bought_by}): the item is bought at that version and the amount
+ *       Stripe took, paid, never invoiced ({@code StorePurchases#buyPaid}); likewise.
  * </ul>
  */
 final class CompletedCheckouts {
@@ -60,11 +64,17 @@ final class CompletedCheckouts {
 
   private final PlanChanges plans;
   private final PackPurchases packs;
+  private final StorePurchases store;
   private final Supplier<BillingConfig> config;
 
-  CompletedCheckouts(PlanChanges plans, PackPurchases packs, Supplier<BillingConfig> config) {
+  CompletedCheckouts(
+      PlanChanges plans,
+      PackPurchases packs,
+      StorePurchases store,
+      Supplier<BillingConfig> config) {
     this.plans = plans;
     this.packs = packs;
+    this.store = store;
     this.config = config;
   }
 
@@ -74,12 +84,12 @@ final class CompletedCheckouts {
     String session = event.text("id");
     String account = event.text("metadata/account_id");
     String kind = event.text("metadata/kind");
-    if (session == null || account == null || !List.of("plan", "pack").contains(kind)) {
+    if (session == null || account == null || !List.of("plan", "pack", "store").contains(kind)) {
       log.info("Stripe event {}: a Checkout Session not created by this plugin", event.id());
       return;
     }
     if (!"complete".equals(event.text("status"))
-        || kind.equals("pack") && !"paid".equals(event.text("payment_status"))) {
+        || !kind.equals("plan") && !"paid".equals(event.text("payment_status"))) {
       log.info("Stripe Checkout Session {} is not complete and paid: nothing done", session);
       return;
     }
@@ -102,10 +112,10 @@ final class CompletedCheckouts {
       return;
     }
     Completion completion = new Completion(event, account, currency.get(), now, after);
-    if (kind.equals("plan")) {
-      plan(c, completion);
-    } else {
-      pack(c, completion);
+    switch (kind) {
+      case "plan" -> plan(c, completion);
+      case "pack" -> pack(c, completion);
+      default -> storeItem(c, completion);
     }
   }
 
@@ -153,23 +163,19 @@ final class CompletedCheckouts {
     String session = event.text("id");
     String packId = event.text("metadata/pack_id");
     Optional<CapacityPack> pack = config.get().pack(packId == null ? "" : packId);
-    String paidIn = event.text("currency");
-    Long minor = event.number("amount_total");
-    if (pack.isEmpty()
-        || minor == null
-        || paidIn == null
-        || !currency.getCurrencyCode().equals(paidIn.toUpperCase(Locale.ROOT))) {
+    Optional<BigDecimal> paid = paidIn(event, currency);
+    if (pack.isEmpty() || paid.isEmpty()) {
       log.warn(
           "Stripe Checkout Session {} paid {} {} for pack {} of {} (in {}): not granted",
           session,
-          minor,
-          paidIn,
+          event.number("amount_total"),
+          event.text("currency"),
           packId,
           account,
           currency);
       return;
     }
-    BigDecimal price = StripeAmounts.fromMinorUnits(minor, currency);
+    BigDecimal price = paid.get();
     completion
         .after()
         .add(
@@ -182,5 +188,67 @@ final class CompletedCheckouts {
                 session,
                 completion.now(),
                 Cause.stripe(event.id())));
+  }
+
+  /**
+   * A store item's session: the purchase of the version it priced, at what Stripe took, paid,
+   * never invoiced; {@code billing.entitlement.granted} once.
+   */
+  private void storeItem(Connection c, Completion completion) throws SQLException {
+    StripeEvent event = completion.event();
+    String session = event.text("id");
+    Optional<BigDecimal> paid = paidIn(event, completion.currency());
+    Long itemId = longOf(event.text("metadata/store_item_id"));
+    Long versionId = longOf(event.text("metadata/store_version_id"));
+    String intent = event.text("payment_intent");
+    String buyer = event.text("metadata/bought_by");
+    Optional<Runnable> bought =
+        paid.isEmpty() || itemId == null || versionId == null || intent == null || buyer == null
+            ? Optional.empty()
+            : store.buyPaid(
+                c,
+                new StorePurchases.PaidCheckout(
+                    completion.account(),
+                    buyer,
+                    itemId,
+                    versionId,
+                    paid.get(),
+                    completion.currency(),
+                    session,
+                    intent),
+                completion.now(),
+                Cause.stripe(event.id()));
+    if (bought.isEmpty()) {
+      log.warn(
+          "Stripe Checkout Session {} paid {} {} for store item {} version {} of {}: not granted",
+          session,
+          event.number("amount_total"),
+          event.text("currency"),
+          itemId,
+          versionId,
+          completion.account());
+      return;
+    }
+    completion.after().add(bought.get());
+  }
+
+  /** What the session took, when it took it in the account's currency. */
+  private static Optional<BigDecimal> paidIn(StripeEvent event, Currency currency) {
+    String paidIn = event.text("currency");
+    Long minor = event.number("amount_total");
+    if (minor == null
+        || paidIn == null
+        || !currency.getCurrencyCode().equals(paidIn.toUpperCase(Locale.ROOT))) {
+      return Optional.empty();
+    }
+    return Optional.of(StripeAmounts.fromMinorUnits(minor, currency));
+  }
+
+  private static Long longOf(String text) {
+    try {
+      return text == null ? null : Long.valueOf(text);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

@@ -13,6 +13,7 @@ import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.plans.PlanChanges;
+import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -120,13 +121,14 @@ public final class StripePayments {
       Consumer<Payment> paymentFailed,
       PlanChanges plans,
       PackPurchases packs,
+      StorePurchases store,
       StripeCollections collections,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.dataSource = dataSource;
     this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
-    this.checkouts = new CompletedCheckouts(plans, packs, config);
+    this.checkouts = new CompletedCheckouts(plans, packs, store, config);
     this.collections = collections;
     this.clock = clock;
   }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.store.purchase;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -15,10 +16,12 @@ import java.util.Objects;
  * @param price as bought, in {@code currency}; 0 when free
  * @param pay {@code invoice} (a line of the organization's next invoice), {@code checkout} or
  *     {@code free}
- * @param status {@code awaiting_payment}, {@code active} or {@code refunded}
- * @param accessFrom when its access starts; null while it awaits payment
+ * @param status {@code active} or {@code refunded}
+ * @param accessFrom when its access starts
  * @param accessUntil when a time-limited access ends; null for good
  * @param invoiceId the invoice that billed it, once one did
+ * @param paymentIntent the Stripe payment that paid a Checkout purchase (a refund gives it back);
+ *     not shown
  */
 public record StorePurchase(
     long id,
@@ -40,11 +43,11 @@ public record StorePurchase(
     Instant accessUntil,
     Long invoiceId,
     Instant refundedAt,
-    String refundReason) {
+    String refundReason,
+    @JsonIgnore String paymentIntent) {
 
   public static final String ACTIVE = "active";
   public static final String REFUNDED = "refunded";
-  public static final String AWAITING_PAYMENT = "awaiting_payment";
 
   public StorePurchase {
     Objects.requireNonNull(accountId, "accountId");
@@ -54,7 +57,6 @@ public record StorePurchase(
   /** Whether it entitles its organization to the item at {@code at}: active, begun, not ended. */
   public boolean entitles(Instant at) {
     return ACTIVE.equals(status)
-        && accessFrom != null
         && !accessFrom.isAfter(at)
         && (accessUntil == null || accessUntil.isAfter(at));
   }

@@ -36,13 +36,15 @@ import java.util.Optional;
  * item the organization owns for good is not sold to it again ({@code already_owned}).
  *
  * <p><b>How it is paid.</b> On the organization's next invoice ({@code pay = invoice}: a line of
- * kind {@code store} that finalization claims, like a one-time pack), or not at all when free.
- * Access starts at once either way; an organization locked for non-payment buys nothing but free
- * items.
+ * kind {@code store} that finalization claims, like a one-time pack), at once through Stripe
+ * Checkout ({@code pay = checkout}: the purchase is stored when the session completes paid,
+ * {@link #buyPaid}, and never invoiced), or not at all when free. Access starts when the purchase
+ * is stored; an organization locked for non-payment buys nothing on its invoice but free items.
  *
- * <p><b>A refund</b> ends the access at once. What was paid comes back as the invoice path allows:
- * a purchase not on an invoice yet is simply never billed; one an invoice billed is credited to
- * the organization (a credit of its price, applied to its next invoices).
+ * <p><b>A refund</b> ends the access at once. What was paid comes back the way it was paid: a
+ * purchase not on an invoice yet is simply never billed; one an invoice billed is credited to the
+ * organization (a credit of its price, applied to its next invoices); one paid through Checkout
+ * is refunded at Stripe first ({@link CheckoutRefunds}), and nothing changes here if that fails.
  */
 public final class StorePurchases {
 
@@ -50,7 +52,8 @@ public final class StorePurchases {
       """
       p.id, p.account_id, p.bought_by, p.item_id, p.version_id, p.item_name, v.version,
       p.creator_id, p.sale_kind, p.sale_days, p.price, p.currency, p.pay, p.purchased_at,
-      p.status, p.access_from, p.access_until, p.invoice_id, p.refunded_at, p.refund_reason""";
+      p.status, p.access_from, p.access_until, p.invoice_id, p.refunded_at, p.refund_reason,
+      p.payment_intent""";
 
   private static final String FROM =
       " FROM billing_store_purchases p JOIN billing_store_item_versions v ON v.id = p.version_id ";
@@ -67,6 +70,16 @@ public final class StorePurchases {
           WHERE i.id = :item_id AND i.delisted_at IS NULL
           ORDER BY v.id DESC LIMIT 1
           FOR SHARE OF i""");
+
+  // a version as approved, whether or not still listed: what a completed Checkout paid for
+  private static final NamedSql APPROVED_VERSION =
+      NamedSql.of(
+          """
+          SELECT i.creator_id, i.name, v.id, v.version, v.sale_kind, v.sale_days, v.price_usd,
+                 v.price_vnd
+          FROM billing_store_items i
+          JOIN billing_store_item_versions v ON v.item_id = i.id AND v.status = 'approved'
+          WHERE i.id = :item_id AND v.id = :version_id""");
 
   // one organization's purchases of one item take turns
   private static final NamedSql TURN =
@@ -86,9 +99,10 @@ public final class StorePurchases {
           """
           INSERT INTO billing_store_purchases (account_id, bought_by, item_id, version_id,
               item_name, creator_id, sale_kind, sale_days, price, currency, pay, purchased_at,
-              status, access_from, access_until)
+              status, access_from, access_until, checkout_session, payment_intent)
           VALUES (:account_id, :bought_by, :item_id, :version_id, :item_name, :creator_id,
-                  :sale_kind, :sale_days, :price, :currency, :pay, :at, 'active', :from, :until)
+                  :sale_kind, :sale_days, :price, :currency, :pay, :at, 'active', :from, :until,
+                  :session, :intent)
           RETURNING id""");
 
   private static final NamedSql ONE = NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id");
@@ -136,12 +150,17 @@ public final class StorePurchases {
 
   private final javax.sql.DataSource dataSource;
   private final CreatorLedger ledger;
+  private final CheckoutRefunds refunds;
   private final BillingEvents events;
 
   public StorePurchases(
-      javax.sql.DataSource dataSource, CreatorLedger ledger, BillingEvents events) {
+      javax.sql.DataSource dataSource,
+      CreatorLedger ledger,
+      CheckoutRefunds refunds,
+      BillingEvents events) {
     this.dataSource = dataSource;
     this.ledger = ledger;
+    this.refunds = refunds;
     this.events = events;
   }
 
@@ -168,26 +187,101 @@ public final class StorePurchases {
   private Optional<StorePurchase> insert(
       Connection c, String accountId, String buyer, long itemId, Instant now, Cause cause)
       throws SQLException, StoreRefused {
-    Optional<Listed> found = listed(c, itemId);
+    Optional<Priced> found = priced(c, accountId, itemId);
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    Listed item = found.get();
-    Currency currency = Currency.getInstance(AccountRepository.currencyOf(c, accountId));
-    boolean free = item.saleKind().equals("free");
-    BigDecimal price = free ? BigDecimal.ZERO : item.priceIn(currency);
-    if (price == null) {
-      throw new StoreRefused(
-          "not_sold_in_currency",
-          "%s has no price in %s, the organization's currency"
-              .formatted(item.name(), currency.getCurrencyCode()));
-    }
+    Priced priced = found.get();
+    boolean free = priced.item().saleKind().equals("free");
     if (!free) {
       Optional<String> lock = PaymentLock.lockedDuring(c, accountId);
       if (lock.isPresent()) {
         throw new StoreRefused(StoreRefused.ACCOUNT_LOCKED, lock.get());
       }
     }
+    Instant from = accessFromRefusingOwned(c, accountId, itemId, priced.item(), now);
+    Payment payment = free ? Payment.FREE : Payment.INVOICE;
+    return Optional.of(stored(c, new Bought(accountId, buyer, priced, payment, now, from), cause));
+  }
+
+  /**
+   * What the organization would pay for the item now, to be paid through Stripe Checkout: the
+   * purchase is made when the session completes paid ({@link #buyPaid}).
+   *
+   * @return empty when the item is not listed
+   * @throws StoreRefused {@code not_sold_in_currency}, {@code already_owned}, {@code free} (a
+   *     free item needs no payment)
+   */
+  public Optional<Quote> quote(String accountId, long itemId) throws SQLException, StoreRefused {
+    try (Connection c = dataSource.getConnection()) {
+      Optional<Priced> found = priced(c, accountId, itemId);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      Priced priced = found.get();
+      if (priced.item().saleKind().equals("free")) {
+        throw new StoreRefused("free", priced.item().name() + " is free: no payment is taken");
+      }
+      accessFromRefusingOwned(c, accountId, itemId, priced.item(), Instant.EPOCH);
+      Listed item = priced.item();
+      return Optional.of(
+          new Quote(itemId, item.versionId(), item.name(), priced.price(), priced.currency()));
+    }
+  }
+
+  /**
+   * The organization's purchase of the item's version, paid already through the Checkout
+   * Session {@code session} at {@code price} (what Stripe took), in the caller's transaction (the
+   * webhook's): granted even when the version was delisted since, or the organization owns the
+   * item already (it paid: a refund is the admin's to decide, not this event's).
+   *
+   * @return what to run once the transaction is committed (the entitlement's event); empty when
+   *     no approved version of that id belongs to the item
+   */
+  public Optional<Runnable> buyPaid(Connection c, PaidCheckout paid, Instant now, Cause cause)
+      throws SQLException {
+    Optional<Listed> version =
+        listed(
+            c,
+            APPROVED_VERSION.bind("item_id", paid.itemId()).bind("version_id", paid.versionId()));
+    if (version.isEmpty()) {
+      return Optional.empty();
+    }
+    Priced priced = new Priced(version.get(), paid.itemId(), paid.price(), paid.currency());
+    // owned for good already: it was paid, so it is stored (from now); a refund is the admin's
+    Instant from = accessFrom(c, paid.accountId(), paid.itemId(), now).orElse(now);
+    Payment payment = new Payment("checkout", paid.session(), paid.paymentIntent());
+    StorePurchase purchase =
+        stored(c, new Bought(paid.accountId(), paid.buyer(), priced, payment, now, from), cause);
+    return Optional.of(() -> events.entitlementGranted(event(purchase, null)));
+  }
+
+  /** The item on sale and its price in the organization's currency; empty when not listed. */
+  private static Optional<Priced> priced(Connection c, String accountId, long itemId)
+      throws SQLException, StoreRefused {
+    Optional<Listed> found = listed(c, LISTED.bind("item_id", itemId));
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Listed item = found.get();
+    Currency currency = Currency.getInstance(AccountRepository.currencyOf(c, accountId));
+    BigDecimal price = item.saleKind().equals("free") ? BigDecimal.ZERO : item.priceIn(currency);
+    if (price == null) {
+      throw new StoreRefused(
+          "not_sold_in_currency",
+          "%s has no price in %s, the organization's currency"
+              .formatted(item.name(), currency.getCurrencyCode()));
+    }
+    return Optional.of(new Priced(item, itemId, price, currency));
+  }
+
+  /**
+   * When a purchase of the item made now starts its access, its organization's purchases of it
+   * taking turns from here on: now, or where the access it has ends (a time-limited item bought
+   * again extends it); empty when the organization owns the item for good.
+   */
+  private static Optional<Instant> accessFrom(
+      Connection c, String accountId, long itemId, Instant now) throws SQLException {
     try (PreparedStatement turn =
         TURN.bind("account_id", accountId).bind("item", Long.toString(itemId)).prepare(c)) {
       turn.execute();
@@ -195,32 +289,52 @@ public final class StorePurchases {
     Instant from = now;
     for (StorePurchase held : list(c, HELD.bind("account_id", accountId).bind("item_id", itemId))) {
       if (held.accessUntil() == null) {
-        throw new StoreRefused(
-            "already_owned", "the organization owns %s already".formatted(item.name()));
+        return Optional.empty();
       }
       if (held.accessUntil().isAfter(from)) {
         from = held.accessUntil(); // extends the access it has: starts where it ends
       }
     }
+    return Optional.of(from);
+  }
+
+  /** {@link #accessFrom}, refusing an item owned for good: {@code already_owned}. */
+  private static Instant accessFromRefusingOwned(
+      Connection c, String accountId, long itemId, Listed item, Instant now)
+      throws SQLException, StoreRefused {
+    return accessFrom(c, accountId, itemId, now)
+        .orElseThrow(
+            () ->
+                new StoreRefused(
+                    "already_owned", "the organization owns %s already".formatted(item.name())));
+  }
+
+  /** Stores the purchase, the creator's sale and the audit entry; answers it as stored. */
+  private StorePurchase stored(Connection c, Bought bought, Cause cause) throws SQLException {
+    Listed item = bought.priced().item();
     Instant until =
-        item.saleKind().equals("time_limited") ? from.plus(Duration.ofDays(item.saleDays())) : null;
+        item.saleKind().equals("time_limited")
+            ? bought.from().plus(Duration.ofDays(item.saleDays()))
+            : null;
     long id;
     try (PreparedStatement insert =
             INSERT
-                .bind("account_id", accountId)
-                .bind("bought_by", buyer)
-                .bind("item_id", itemId)
+                .bind("account_id", bought.accountId())
+                .bind("bought_by", bought.buyer())
+                .bind("item_id", bought.priced().itemId())
                 .bind("version_id", item.versionId())
                 .bind("item_name", item.name())
                 .bind("creator_id", item.creatorId())
                 .bind("sale_kind", item.saleKind())
                 .bind("sale_days", item.saleDays())
-                .bind("price", price)
-                .bind("currency", currency.getCurrencyCode())
-                .bind("pay", free ? "free" : "invoice")
-                .bind("at", now)
-                .bind("from", from)
+                .bind("price", bought.priced().price())
+                .bind("currency", bought.priced().currency().getCurrencyCode())
+                .bind("pay", bought.payment().pay())
+                .bind("at", bought.at())
+                .bind("from", bought.from())
                 .bind("until", until)
+                .bind("session", bought.payment().session())
+                .bind("intent", bought.payment().paymentIntent())
                 .prepare(c);
         ResultSet rs = insert.executeQuery()) {
       rs.next();
@@ -231,8 +345,14 @@ public final class StorePurchases {
     AuditTrail.record(
         c,
         new AuditEntry(
-            now, cause, accountId, AuditKinds.STORE_PURCHASED, subject(id), null, purchase));
-    return Optional.of(purchase);
+            bought.at(),
+            cause,
+            bought.accountId(),
+            AuditKinds.STORE_PURCHASED,
+            subject(id),
+            null,
+            purchase));
+    return purchase;
   }
 
   /**
@@ -257,13 +377,19 @@ public final class StorePurchases {
                 throw new StoreRefused(
                     "already_refunded", "purchase %d was refunded already".formatted(purchaseId));
               }
+              Currency currency = Currency.getInstance(before.currency());
+              if (before.pay().equals("checkout")) {
+                // the row is held meanwhile; under one key, a retry refunds at Stripe once
+                refunds.refund(
+                    before.paymentIntent(), before.price(), currency, "store-refund-" + purchaseId);
+              }
               if (before.invoiceId() != null && before.price().signum() > 0) {
                 CreditRepository.grant(
                     c,
                     new NewCredit(
                         before.accountId(),
                         before.price(),
-                        Currency.getInstance(before.currency()),
+                        currency,
                         "refund of %s (store purchase %d): %s"
                             .formatted(before.itemName(), purchaseId, reason),
                         cause.actor().id(),
@@ -345,6 +471,34 @@ public final class StorePurchases {
     return "store_purchase:" + purchaseId;
   }
 
+  /** An item at a version, at its price in the buying organization's currency. */
+  private record Priced(Listed item, long itemId, BigDecimal price, Currency currency) {}
+
+  /** How a purchase is paid: {@code pay}, and a Checkout's session and payment. */
+  private record Payment(String pay, String session, String paymentIntent) {
+    static final Payment INVOICE = new Payment("invoice", null, null);
+    static final Payment FREE = new Payment("free", null, null);
+  }
+
+  /** A purchase about to be stored. */
+  private record Bought(
+      String accountId, String buyer, Priced priced, Payment payment, Instant at, Instant from) {}
+
+  /** What an organization would pay for an item now: the version and price to take. */
+  public record Quote(
+      long itemId, long versionId, String itemName, BigDecimal price, Currency currency) {}
+
+  /** A store item's Checkout Session that completed paid, as its event tells it. */
+  public record PaidCheckout(
+      String accountId,
+      String buyer,
+      long itemId,
+      long versionId,
+      BigDecimal price,
+      Currency currency,
+      String session,
+      String paymentIntent) {}
+
   /** An item on sale at its latest approved version. */
   private record Listed(
       String creatorId,
@@ -366,8 +520,8 @@ public final class StorePurchases {
     }
   }
 
-  private static Optional<Listed> listed(Connection c, long itemId) throws SQLException {
-    try (PreparedStatement statement = LISTED.bind("item_id", itemId).prepare(c);
+  private static Optional<Listed> listed(Connection c, NamedSql.Binding query) throws SQLException {
+    try (PreparedStatement statement = query.prepare(c);
         ResultSet rs = statement.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
@@ -421,6 +575,7 @@ public final class StorePurchases {
         Sql.instant(rs.getTimestamp(17)),
         (Long) rs.getObject(18),
         Sql.instant(rs.getTimestamp(19)),
-        rs.getString(20));
+        rs.getString(20),
+        rs.getString(21));
   }
 }

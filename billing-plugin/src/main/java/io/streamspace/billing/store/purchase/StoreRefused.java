@@ -8,7 +8,7 @@ public final class StoreRefused extends Exception {
 
   private final String code;
 
-  StoreRefused(String code, String message) {
+  public StoreRefused(String code, String message) {
     super(message);
     this.code = code;
   }

@@ -1,0 +1,248 @@
+package io.streamspace.billing.store;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
+import static io.streamspace.billing.support.InvoiceFixtures.lines;
+import static io.streamspace.billing.support.StripeSigning.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.payments.stripe.StripeEndpoint;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.StoreFixtures;
+import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.billing.support.ThemeBundles;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A store item paid at once through Stripe Checkout, with the real stripe-java client against
+ * WireMock answering as Stripe's API does, and the webhook signed with Stripe's scheme: the
+ * session asked for, the purchase stored when the session completes paid (once, never
+ * invoiced), and its refund given back at Stripe under one idempotency key. ann's organization
+ * pays in USD; Midnight costs 4.99 USD (499 cents), once.
+ */
+class StoreCheckoutTest {
+
+  private static final String KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+  private static final String SECRET = "whsec_test_store";
+  private static final String CONFIG =
+      "{\"stripeEnabled\": true, " + BillingHarness.USD_AND_VND_CONFIG.substring(1);
+  private static final String URLS =
+      "\"success_url\":\"https://app.example.com/paid\","
+          + "\"cancel_url\":\"https://app.example.com/cancel\"";
+  private static final Instant PAID = at("2026-03-12T09:30:00Z");
+
+  private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private final BillingHarness billing = new BillingHarness(at("2026-03-10T00:00:00Z"), CONFIG);
+  private long midnight;
+  private long version;
+
+  @BeforeEach
+  void start() {
+    stripe.start();
+    billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", SECRET);
+    StripeTestEndpoint.pointAt(
+        billing.billing,
+        new StripeEndpoint(
+            stripe.baseUrl(),
+            Duration.ofSeconds(2),
+            StripeEndpoint.STRIPE.readTimeout(),
+            StripeEndpoint.STRIPE.interactiveReadTimeout()));
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    midnight = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
+    version = (Long) value("SELECT max(id) FROM billing_store_item_versions");
+    stripe.stubFor(
+        post(urlEqualTo("/v1/customers"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cus_ann","object":"customer","created":1773100800,"livemode":false,\
+                    "metadata":{"account_id":"ann"},\
+                    "invoice_settings":{"default_payment_method":null}}""")));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/checkout/sessions"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cs_store_1","object":"checkout.session","mode":"payment",\
+                    "status":"open","payment_status":"unpaid","customer":"cus_ann",\
+                    "client_reference_id":"ann","currency":"usd","amount_total":499,\
+                    "created":1773100800,"expires_at":1773187200,"livemode":false,\
+                    "metadata":{"account_id":"ann","kind":"store"},\
+                    "url":"https://checkout.stripe.com/c/pay/cs_store_1"}""")));
+  }
+
+  @AfterEach
+  void stop() {
+    billing.close();
+    stripe.stop();
+  }
+
+  /** ann's session for Midnight, completed and paid: 499 cents, as Stripe sends it. */
+  private String completed(String eventId) {
+    String session =
+        """
+        {"id": "cs_store_1", "object": "checkout.session", "mode": "payment",
+         "status": "complete", "payment_status": "paid", "client_reference_id": "ann",
+         "customer": "cus_ann", "currency": "usd", "amount_subtotal": 499, "amount_total": 499,
+         "created": 1773307800, "expires_at": 1773394200, "livemode": false,
+         "payment_intent": "pi_store_1", "payment_method_types": ["card"],
+         "setup_intent": null, "url": null, "success_url": "https://app.example.com/paid",
+         "cancel_url": "https://app.example.com/cancel",
+         "metadata": {"account_id": "ann", "kind": "store", "store_item_id": "%d",
+                      "store_version_id": "%d", "bought_by": "ann"}}"""
+            .formatted(midnight, version);
+    return event(eventId, "checkout.session.completed", PAID, session);
+  }
+
+  private void deliver(String payload) {
+    Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/webhook",
+            Caller.ANONYMOUS,
+            payload,
+            Map.of(
+                "stripe-signature",
+                StripeSigning.header(SECRET, billing.clock.instant(), payload)));
+    assertEquals(200, answer.status(), answer.toString());
+  }
+
+  private long purchased() {
+    billing.clock.set(PAID);
+    deliver(completed("evt_1"));
+    return (Long) value("SELECT id FROM billing_store_purchases");
+  }
+
+  @Test
+  void theSessionTakesTheItemsPriceOnce_andItsCompletionStoresThePurchasePaidNeverInvoiced() {
+    Answer checkout =
+        billing.call(
+            HttpMethod.POST,
+            "/create-checkout",
+            user("ann"),
+            "{\"store_item_id\": " + midnight + ", " + URLS + "}");
+
+    assertEquals(200, checkout.status(), checkout.toString());
+    assertEquals(
+        "https://checkout.stripe.com/c/pay/cs_store_1",
+        checkout.body().get("checkout_url").asText());
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
+            .withRequestBody(
+                com.github.tomakehurst.wiremock.client.WireMock.containing("mode=payment"))
+            .withFormParam("metadata[kind]", equalTo("store"))
+            .withFormParam("metadata[store_item_id]", equalTo(Long.toString(midnight)))
+            .withFormParam("metadata[store_version_id]", equalTo(Long.toString(version)))
+            .withFormParam("line_items[0][price_data][unit_amount]", equalTo("499"))
+            .withFormParam("line_items[0][price_data][currency]", equalTo("usd")));
+    assertEquals(0L, value("SELECT count(*) FROM billing_store_purchases"), "not before paid");
+
+    billing.clock.set(PAID);
+    deliver(completed("evt_1"));
+    deliver(completed("evt_1")); // replayed
+    deliver(completed("evt_2")); // the same session, another event
+
+    assertEquals(
+        List.of(List.of("checkout", "active", new java.math.BigDecimal("4.99"), "pi_store_1")),
+        BillingHarness.rows(
+            "SELECT pay, status, price, payment_intent FROM billing_store_purchases"));
+    assertEquals(
+        1,
+        billing.context.published().stream()
+            .filter(p -> p.startsWith("billing.entitlement.granted "))
+            .count());
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T01:00:00Z");
+    assertEquals(List.of(), lines(invoiceId("ann", "2026-03-01T00:00:00Z")), "paid at Stripe");
+  }
+
+  @Test
+  void anItemOwnedAlreadyOrNotOnSaleGetsNoSession() {
+    purchased();
+
+    Answer owned =
+        billing.call(
+            HttpMethod.POST,
+            "/create-checkout",
+            user("ann"),
+            "{\"store_item_id\": " + midnight + ", " + URLS + "}");
+    Answer unknown =
+        billing.call(
+            HttpMethod.POST,
+            "/create-checkout",
+            user("ann"),
+            "{\"store_item_id\": 999999, " + URLS + "}");
+
+    assertEquals(409, owned.status(), owned.toString());
+    assertEquals("already_owned", owned.body().at("/error/code").asText());
+    assertEquals(400, unknown.status());
+    assertEquals("store_item_id", unknown.errorField());
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/checkout/sessions")));
+  }
+
+  @Test
+  void aRefundGivesThePaymentBackAtStripeOnceUnderOneKey_andAFailedOneChangesNothing() {
+    long purchase = purchased();
+    String refundPath = "/admin/store/purchases/" + purchase + "/refund";
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "code": "charge_already_refunded",
+                         "message": "Charge ch_1 has already been refunded."}}""")));
+
+    Answer failed = billing.call(HttpMethod.POST, refundPath, admin("root"), "{\"reason\":\"x\"}");
+
+    assertEquals(502, failed.status(), failed.toString());
+    assertEquals("stripe_error", failed.body().at("/error/code").asText());
+    assertEquals("active", value("SELECT status FROM billing_store_purchases"));
+
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "re_1", "object": "refund", "amount": 499, "currency": "usd",
+                     "payment_intent": "pi_store_1", "status": "succeeded",
+                     "created": 1773400000}""")));
+    Answer refunded =
+        billing.call(HttpMethod.POST, refundPath, admin("root"), "{\"reason\":\"broken theme\"}");
+
+    assertEquals(200, refunded.status(), refunded.toString());
+    assertEquals("refunded", refunded.body().get("status").asText());
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_store_1"))
+            .withFormParam("amount", equalTo("499"))
+            .withHeader("Idempotency-Key", equalTo("store-refund-" + purchase)));
+    assertEquals(0L, value("SELECT count(*) FROM billing_credits"), "given back at Stripe");
+  }
+}
