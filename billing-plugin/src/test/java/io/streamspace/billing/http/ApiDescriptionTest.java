@@ -240,6 +240,14 @@ class ApiDescriptionTest {
     fits("GET /store/items", "200", call(HttpMethod.GET, "/store/items", john, null));
     fits("GET /creator/items", "200", call(HttpMethod.GET, "/creator/items", cara, null));
     fits(
+        "GET /creator/statements",
+        "200",
+        call(HttpMethod.GET, "/creator/statements?period=2026-03", cara, null));
+    fits(
+        "GET /admin/store/revenue",
+        "200",
+        call(HttpMethod.GET, "/admin/store/revenue?period=2026-03", root, null));
+    fits(
         "POST /admin/store/items/{id}/delist",
         "200",
         call(HttpMethod.POST, item + "/delist", root, "{\"reason\": \"copied\"}"));
