@@ -46,3 +46,6 @@ CREATE UNIQUE INDEX billing_store_sales_clawed_back_once ON billing_store_sales 
 CREATE INDEX billing_store_sales_creator ON billing_store_sales (creator_id, currency, at);
 -- the admin's revenue of a month, every creator
 CREATE INDEX billing_store_sales_at ON billing_store_sales (at);
+-- the admin's popular items of a month: the purchases that took effect in it
+CREATE INDEX billing_store_purchases_effective ON billing_store_purchases (access_from)
+    WHERE status = 'active';

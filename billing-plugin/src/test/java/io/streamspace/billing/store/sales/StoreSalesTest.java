@@ -20,6 +20,10 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.Currency;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -291,5 +295,74 @@ class StoreSalesTest {
                   gross, platform_share, creator_share, tier, recorded_at)
                 VALUES (%d, 'cara', 'sale', now(), 'USD', 1, 0, 1, 't', now())"""
                     .formatted(bought)));
+  }
+
+  @Test
+  void twoSalesOfOneCreatorAreSplitOneAfterTheOther_neverAgainstTheSameCounters() throws Exception {
+    long first = purchase("cara", "800.00", "USD", "2026-11-02T10:00:00Z");
+    long second = purchase("cara", "400.00", "USD", "2026-11-03T10:00:00Z");
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (Connection c = TestDatabase.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      sales.sold(c, first); // holds cara's lock until it commits
+      Future<?> waiting = other.submit(() -> sold(second));
+      TestDatabase.awaitSessionsWaitingForALock(1);
+      c.commit();
+      waiting.get(30, TimeUnit.SECONDS);
+    } finally {
+      other.shutdownNow();
+    }
+
+    // the second saw the first: 800.00 -> 1,200.00, 200.00 x 0.20 + 200.00 x 0.10 = 60.00
+    assertEquals(
+        List.of(
+            "sale 800.00 160.00 640.00 20% from 0.00", "sale 400.00 60.00 340.00 10% from 1000.00"),
+        ledger("cara"));
+  }
+
+  @Test
+  void aSaleCountsInItsPeriodInTheBillingZone_andVndKeepsItsDefaultTable() {
+    BillingConfig hanoi =
+        new BillingConfigParser(CronValidator.fiveFields())
+            .parse("{\"billingTimeZone\": \"Asia/Ho_Chi_Minh\"}")
+            .config();
+    StoreSales inHanoi = new StoreSales(() -> hanoi, billing.clock);
+    CreatorStatements statementsInHanoi = new CreatorStatements(() -> hanoi, billing.clock);
+    // 30 November 17:30 UTC is 1 December 00:30 in Hanoi
+    long sale = purchase("cara", "120000", "VND", "2026-11-30T17:30:00Z");
+
+    inTransaction(c -> inHanoi.sold(c, sale));
+
+    // vndMonthly: 120,000 at 30 % = 36,000 to the platform
+    assertEquals(List.of("sale 120000.00 36000.00 84000.00 30% from 0"), ledger("cara"));
+    Currency vnd = Currency.getInstance("VND");
+    try {
+      CreatorStatement december =
+          Transactions.inTransaction(
+              TestDatabase.dataSource(),
+              c -> statementsInHanoi.of(c, "cara", YearMonth.parse("2026-12"), vnd));
+      CreatorStatement november =
+          Transactions.inTransaction(
+              TestDatabase.dataSource(),
+              c -> statementsInHanoi.of(c, "cara", YearMonth.parse("2026-11"), vnd));
+      assertEquals(new BigDecimal("84000"), december.creatorShare());
+      // below the 1,000,000 VND minimum: carried forward, not paid
+      assertEquals(new BigDecimal("0"), december.payout());
+      assertEquals(new BigDecimal("84000"), december.carriedForward());
+      assertEquals(List.of(), november.lines());
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void payoutsAreDueOnlyOnceTheMonthHasEnded() {
+    sold(purchase("cara", "800.00", "USD", "2026-12-02T10:00:00Z"));
+
+    assertThrows(IllegalArgumentException.class, () -> payoutsDue("2026-12"));
+    billing.clock.set(at("2027-01-01T00:00:00Z"));
+    assertEquals(
+        List.of(new PayoutDue("cara", YearMonth.parse("2026-12"), USD, new BigDecimal("640.00"))),
+        payoutsDue("2026-12"));
   }
 }
