@@ -1,6 +1,7 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.account.Memberships;
+import io.streamspace.billing.http.CreatorStatementRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.StorePurchaseRoutes;
 import io.streamspace.billing.http.StoreRoutes;
@@ -9,12 +10,15 @@ import io.streamspace.billing.payments.stripe.StripeRefunds;
 import io.streamspace.billing.store.StoreItems;
 import io.streamspace.billing.store.bundle.BundleInspector;
 import io.streamspace.billing.store.bundle.BundleLimits;
-import io.streamspace.billing.store.purchase.CreatorLedger;
 import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.store.sales.CreatorStatements;
+import io.streamspace.billing.store.sales.StoreRevenue;
+import io.streamspace.billing.store.sales.StoreSales;
 
 /**
  * The add-on store: creators' theme bundles, checked, reviewed and listed; organizations buy
- * them, paid on their invoices or through Stripe Checkout (refunded there).
+ * them, paid on their invoices or through Stripe Checkout (refunded there), each sale shared with
+ * its creator on the creators' ledger; creators' statements and the admin's revenue of the store.
  */
 final class StoreWiring {
 
@@ -24,7 +28,10 @@ final class StoreWiring {
   static StorePurchases wire(Wiring wiring, ReadOnlyLock readOnlyLock, StripeClients stripe) {
     StorePurchases purchases =
         new StorePurchases(
-            wiring.dataSource(), CreatorLedger.NONE, new StripeRefunds(stripe), wiring.events());
+            wiring.dataSource(),
+            new StoreSales(wiring.config(), wiring.clock()),
+            new StripeRefunds(stripe),
+            wiring.events());
     new StoreRoutes(
             new StoreItems(wiring.dataSource()),
             new BundleInspector(BundleLimits.defaults()),
@@ -36,6 +43,13 @@ final class StoreWiring {
             new Memberships(wiring.dataSource()),
             purchases,
             readOnlyLock,
+            wiring.clock())
+        .register(wiring.routes());
+    new CreatorStatementRoutes(
+            wiring.dataSource(),
+            new CreatorStatements(wiring.config(), wiring.clock()),
+            new StoreRevenue(),
+            wiring.config(),
             wiring.clock())
         .register(wiring.routes());
     return purchases;

@@ -11,6 +11,7 @@ import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
+import io.streamspace.billing.store.share.ShareTerms;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -132,6 +133,16 @@ public final class BillingConfig {
 
   public Currency currency() {
     return get(BillingKeys.CURRENCY);
+  }
+
+  /** The add-on store's share table and minimum payout by currency (storeRevenueShare). */
+  public Map<Currency, ShareTerms> storeRevenueShare() {
+    return get(BillingKeys.STORE_REVENUE_SHARE);
+  }
+
+  /** The store's terms for sales in {@code currency}, if it has any. */
+  public Optional<ShareTerms> storeTerms(Currency currency) {
+    return Optional.ofNullable(storeRevenueShare().get(currency));
   }
 
   public ZoneId billingTimeZone() {

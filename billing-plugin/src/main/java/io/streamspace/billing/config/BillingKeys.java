@@ -14,6 +14,8 @@ import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.store.share.ShareTable;
+import io.streamspace.billing.store.share.ShareTerms;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -296,6 +298,25 @@ final class BillingKeys {
           15,
           "Minutes (%s) from a blocking spending limit being reached to its account's "
               + "sessions being suspended");
+  static final BillingKey<Map<Currency, ShareTerms>> STORE_REVENUE_SHARE =
+      key(
+          "storeRevenueShare",
+          StoreRevenueShare.TYPE,
+          Map.of(
+              Currency.getInstance("USD"),
+              new ShareTerms(ShareTable.shopifyLike(), new BigDecimal("50")),
+              VND,
+              new ShareTerms(ShareTable.vndMonthly(), new BigDecimal("1000000"))),
+          "The add-on store's revenue share by ISO 4217 code: {\"USD\": {tiers: [{from (the "
+              + "creator's gross so far in the period), platform_rate (0 to 1)}, ...] (the first "
+              + "from 0, ascending), reset ("
+              + StoreRevenueShare.RESET.allowed()
+              + ", in billingTimeZone), cap (the platform's most per creator per period, or "
+              + "null), minimum_payout (the least balance a monthly statement pays out)}}; "
+              + "amounts no finer than the currency. A currency left out keeps its default: "
+              + "USD 0 %% of a creator's first 1,000,000 in a calendar year and 15 %% above, no "
+              + "cap, payout from 50; VND 30 %% to 50,000,000, 20 %% to 500,000,000, 10 %% above, "
+              + "monthly, cap 100,000,000, payout from 1,000,000");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =

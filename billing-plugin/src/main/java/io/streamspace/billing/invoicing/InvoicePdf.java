@@ -3,22 +3,13 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.MemberAmount;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import io.streamspace.billing.pdf.PdfPages;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.pdfbox.pdmodel.PDDocument;
-import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDPageContentStream;
-import org.apache.pdfbox.pdmodel.common.PDRectangle;
-import org.apache.pdfbox.pdmodel.font.PDFont;
-import org.apache.pdfbox.pdmodel.font.PDType0Font;
 
 /**
  * Renders an invoice as a one-or-more-page A4 PDF with PDFBox: the account, the period, the
@@ -34,9 +25,8 @@ public final class InvoicePdf {
   private static final DateTimeFormatter DATE = DateTimeFormatter.ISO_LOCAL_DATE;
   // Page layout in PDF points: PDFBox takes float coordinates. No amount is ever a float; amounts
   // are BigDecimal, formatted as text.
-  private static final float MARGIN = 50;
-  private static final float LEADING = 15;
-  private static final float FONT_SIZE = 10;
+  private static final float MARGIN = PdfPages.MARGIN;
+  private static final float FONT_SIZE = PdfPages.FONT_SIZE;
   // table columns: description wraps within its column; the others are right-aligned at these x
   private static final float DESCRIPTION_WIDTH = 230;
   private static final float QUANTITY_RIGHT = 345;
@@ -46,28 +36,13 @@ public final class InvoicePdf {
   // totals carry their currency: their labels end further left to leave the amount room
   private static final float TOTAL_LABEL_RIGHT = 400;
 
-  private static final byte[] REGULAR_FONT = font("DejaVuSans.ttf");
-  private static final byte[] BOLD_FONT = font("DejaVuSans-Bold.ttf");
-
   private InvoicePdf() {}
-
-  /** A font file bundled next to this class (copied there at build time, see the pom). */
-  private static byte[] font(String file) {
-    try (InputStream in = InvoicePdf.class.getResourceAsStream("fonts/" + file)) {
-      if (in == null) {
-        throw new IllegalStateException("the plugin is missing its invoice font " + file);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** The PDF's bytes. */
   public static byte[] render(WithLines document, String email, ZoneId zone) {
     InvoiceView invoice = document.invoice();
     String currency = invoice.currency();
-    try (Writer out = new Writer()) {
+    try (PdfPages out = new PdfPages()) {
       out.bold(18).text(MARGIN, "Invoice " + number(invoice));
       out.newLine().newLine();
       out.regular()
@@ -145,7 +120,7 @@ public final class InvoicePdf {
     return invoice.invoiceNumber() == null ? "DRAFT" : invoice.invoiceNumber();
   }
 
-  private static void total(Writer out, String label, String amount, String currency)
+  private static void total(PdfPages out, String label, String amount, String currency)
       throws IOException {
     out.newLine().right(TOTAL_LABEL_RIGHT, label).right(AMOUNT_RIGHT, amount + " " + currency);
   }
@@ -154,7 +129,8 @@ public final class InvoicePdf {
    * A team's breakdown: each member's amount, then the organization's, adding up to the
    * subtotal (credits apply to the whole invoice).
    */
-  private static void byMember(Writer out, WithLines document, String currency) throws IOException {
+  private static void byMember(PdfPages out, WithLines document, String currency)
+      throws IOException {
     out.newLine().newLine();
     out.bold(FONT_SIZE).text(MARGIN, "By member (of the subtotal, before credits)");
     out.regular();
@@ -167,126 +143,5 @@ public final class InvoicePdf {
 
   private static String plain(BigDecimal value) {
     return value == null ? "" : value.toPlainString();
-  }
-
-  /** A text cursor over pages: moves down a line at a time and starts a page when full. */
-  private static final class Writer implements AutoCloseable {
-
-    private final PDDocument document = new PDDocument();
-    private final PDFont regular;
-    private final PDFont bold;
-    private PDPageContentStream page;
-    private PDFont font;
-    private float size = FONT_SIZE;
-    private float y;
-
-    Writer() throws IOException {
-      // a font belongs to one document; true: embed only the glyphs the invoice uses
-      regular = PDType0Font.load(document, new ByteArrayInputStream(REGULAR_FONT), true);
-      bold = PDType0Font.load(document, new ByteArrayInputStream(BOLD_FONT), true);
-      font = regular;
-      newPage();
-    }
-
-    Writer bold(float fontSize) {
-      font = bold;
-      size = fontSize;
-      return this;
-    }
-
-    Writer regular() {
-      font = regular;
-      size = FONT_SIZE;
-      return this;
-    }
-
-    Writer newLine() throws IOException {
-      y -= Math.max(LEADING, size + 4);
-      if (y < MARGIN) {
-        newPage();
-      }
-      return this;
-    }
-
-    Writer text(float x, String text) throws IOException {
-      page.beginText();
-      page.setFont(font, size);
-      page.newLineAtOffset(x, y);
-      page.showText(printable(text));
-      page.endText();
-      return this;
-    }
-
-    Writer right(float rightX, String text) throws IOException {
-      return text(rightX - width(printable(text)), text);
-    }
-
-    /** The text in lines that fit the width, broken at spaces (a longer word stays whole). */
-    List<String> wrap(String text, float width) throws IOException {
-      List<String> lines = new ArrayList<>();
-      StringBuilder line = new StringBuilder();
-      for (String word : printable(text).split(" ")) {
-        String candidate = line.isEmpty() ? word : line + " " + word;
-        if (!line.isEmpty() && width(candidate) > width) {
-          lines.add(line.toString());
-          line = new StringBuilder(word);
-        } else {
-          line = new StringBuilder(candidate);
-        }
-      }
-      lines.add(line.toString());
-      return lines;
-    }
-
-    byte[] finish() throws IOException {
-      page.close();
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      document.save(bytes);
-      return bytes.toByteArray();
-    }
-
-    @Override
-    public void close() throws IOException {
-      document.close();
-    }
-
-    private void newPage() throws IOException {
-      if (page != null) {
-        page.close();
-      }
-      PDPage next = new PDPage(PDRectangle.A4);
-      document.addPage(next);
-      page = new PDPageContentStream(document, next);
-      y = next.getMediaBox().getHeight() - MARGIN;
-    }
-
-    private float width(String text) throws IOException {
-      return font.getStringWidth(text) / 1000 * size;
-    }
-
-    /**
-     * The text with every character the font has no glyph for (DejaVu Sans covers Latin, Greek,
-     * Cyrillic and more, but not Chinese, for example) replaced by '?', rather than failing the
-     * whole PDF.
-     */
-    private String printable(String text) {
-      StringBuilder out = new StringBuilder(text.length());
-      text.codePoints()
-          .forEach(
-              cp -> {
-                String ch = Character.toString(cp);
-                out.append(encodable(ch) ? ch : "?");
-              });
-      return out.toString();
-    }
-
-    private boolean encodable(String ch) {
-      try {
-        font.encode(ch);
-        return true;
-      } catch (IOException | IllegalArgumentException e) {
-        return false;
-      }
-    }
   }
 }

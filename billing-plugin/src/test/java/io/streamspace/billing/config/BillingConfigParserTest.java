@@ -12,6 +12,7 @@ import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.SubscriptionPlan;
+import io.streamspace.billing.store.share.ShareTable;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
@@ -799,7 +800,52 @@ class BillingConfigParserTest {
     assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
     assertEquals("[1,3,5]", find(keys, "paymentRetryDays").defaultJson());
     assertEquals("null", find(keys, "meterRates.members").defaultJson()); // optional
-    assertEquals(35, keys.size());
+    assertTrue(
+        find(keys, "storeRevenueShare").defaultJson().contains("\"reset\":\"calendar_year\""));
+    assertEquals(36, keys.size());
+  }
+
+  @Test
+  void storeRevenueShareReplacesTheTablesItNames_andRefusesABrokenOneNamingWhy() {
+    ConfigParseResult saved =
+        parser.parse(
+            """
+            {"storeRevenueShare": {"USD": {"tiers": [{"from": 0, "platform_rate": 0.2},
+               {"from": 1000, "platform_rate": 0.1}], "reset": "calendar_month", "cap": 300,
+               "minimum_payout": 50}}}""");
+    ConfigParseResult broken =
+        parser.parse(
+            """
+            {"storeRevenueShare": {"USD": {"tiers": [{"from": 10, "platform_rate": 0.2}],
+               "reset": "calendar_month"},
+              "VND": {"tiers": [{"from": 0, "platform_rate": 1.5}], "reset": "weekly"},
+              "XYZ": {}}}""");
+
+    assertTrue(saved.isValid(), saved.problems().toString());
+    var usd = saved.config().storeTerms(Currency.getInstance("USD")).orElseThrow();
+    assertEquals(new BigDecimal("300.00"), usd.table().capPerPeriod().orElseThrow());
+    assertEquals(new BigDecimal("50.00"), usd.minimumPayout());
+    assertEquals(
+        ShareTable.vndMonthly(),
+        saved.config().storeTerms(Currency.getInstance("VND")).orElseThrow().table(),
+        "a currency left out keeps its default");
+    assertEquals(
+        List.of(
+            new ConfigProblem(
+                "storeRevenueShare.USD", "the first tier must start from 0, not 10.00"),
+            new ConfigProblem(
+                "storeRevenueShare.VND.tiers[0].platform_rate",
+                "must be from 0 to 1 (0.15 is 15 %)"),
+            new ConfigProblem(
+                "storeRevenueShare.VND.reset", "must be calendar_year, calendar_month or never"),
+            new ConfigProblem(
+                "storeRevenueShare.XYZ",
+                "must be a known ISO 4217 currency code, for example USD")),
+        broken.problems());
+    assertEquals(
+        ShareTable.shopifyLike(),
+        broken.config().storeTerms(Currency.getInstance("USD")).orElseThrow().table(),
+        "a refused table keeps its default");
   }
 
   @ParameterizedTest(name = "{0}: the schema names the range the parser checks")

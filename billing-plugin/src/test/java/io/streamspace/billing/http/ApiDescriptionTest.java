@@ -257,6 +257,14 @@ class ApiDescriptionTest {
             root,
             "{\"reason\": \"test\"}"));
     fits(
+        "GET /creator/statements",
+        "200",
+        call(HttpMethod.GET, "/creator/statements?period=2026-03", cara, null));
+    fits(
+        "GET /admin/store/revenue",
+        "200",
+        call(HttpMethod.GET, "/admin/store/revenue?period=2026-03", root, null));
+    fits(
         "POST /admin/store/items/{id}/delist",
         "200",
         call(HttpMethod.POST, item + "/delist", root, "{\"reason\": \"copied\"}"));

@@ -157,7 +157,8 @@ class AuthorizationMatrixTest {
    * caller's own list of organizations (tested on its own below).
    */
   // the store's creator routes go by the creator role, its catalog to any signed-in caller
-  // (StoreItemsTest); the entitlements to the platform as well as to members (StorePurchasesTest)
+  // (StoreItemsTest, CreatorStatementRoutesTest); the entitlements to the platform as well as to
+  // members (StorePurchasesTest)
   private static final Set<String> NOT_BY_ORGANIZATION =
       Set.of(
           "GET /ui",
@@ -167,7 +168,8 @@ class AuthorizationMatrixTest {
           "POST /store/items",
           "GET /store/items",
           "GET /creator/items",
-          "GET /entitlements");
+          "GET /entitlements",
+          "GET /creator/statements");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"));
 

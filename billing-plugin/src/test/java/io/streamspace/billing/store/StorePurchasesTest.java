@@ -203,6 +203,33 @@ class StorePurchasesTest {
         "both changes of money in the audit trail");
   }
 
+  @Test
+  void eachPurchaseIsTheCreatorsSale_andARefundClawsItBack() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    long annPurchase = buy("ann", midnight).body().at("/purchase/id").asLong();
+    buy("thu", midnight);
+    refund(annPurchase, "{\"reason\": \"bought by mistake\"}");
+
+    // USD by default as Shopify's theme store: 0 % of the first 1,000,000.00 a year; VND by
+    // default 30 % up to 50,000,000 a month: 120,000 × 0.30 = 36,000 to the platform
+    assertEquals(
+        List.of(
+            "sale USD 4.99 0.00 4.99",
+            "sale VND 120000.00 36000.00 84000.00",
+            "refund USD -4.99 0.00 -4.99"),
+        BillingHarness.rows(
+                "SELECT kind, currency, gross, platform_share, creator_share"
+                    + " FROM billing_store_sales WHERE creator_id = 'cara' ORDER BY id")
+            .stream()
+            .map(
+                row ->
+                    row.stream()
+                        .map(v -> v instanceof BigDecimal d ? d.toPlainString() : v.toString())
+                        .reduce((a, b) -> a + " " + b)
+                        .orElseThrow())
+            .toList());
+  }
+
   private static List<String> auditKinds(String org) {
     List<String> kinds = new ArrayList<>();
     BillingHarness.rows(
