@@ -164,7 +164,10 @@ class AuthorizationMatrixTest {
           "GET /organizations",
           "POST /store/items",
           "GET /store/items",
-          "GET /creator/items");
+          "GET /creator/items",
+          // creators' payouts go by the creator role too (CreatorPayoutsTest)
+          "PUT /creator/payout-account",
+          "GET /creator/payouts");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"));
 

@@ -186,7 +186,7 @@ final class PayoutRows {
               rs.getString(2),
               YearMonth.from(rs.getDate(3).toLocalDate()),
               Currency.getInstance(rs.getString(4)),
-              rs.getBigDecimal(5),
+              exact(rs.getBigDecimal(5)),
               rs.getInt(6),
               rs.getString(7),
               rs.getString(8));
@@ -274,6 +274,12 @@ final class PayoutRows {
   private static BigDecimal shown(BigDecimal amount, Currency currency) {
     int digits = Math.max(Money.minorDigits(currency), amount.stripTrailingZeros().scale());
     return amount.setScale(digits);
+  }
+
+  /** The stored amount without the column's trailing zeros: 1.0050 is 1.005, 120000 stays. */
+  private static BigDecimal exact(BigDecimal stored) {
+    BigDecimal stripped = stored.stripTrailingZeros();
+    return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
   }
 
   private static Instant instant(Timestamp timestamp) {

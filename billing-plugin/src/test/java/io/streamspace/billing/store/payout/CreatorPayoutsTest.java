@@ -331,6 +331,38 @@ class CreatorPayoutsTest {
   }
 
   @Test
+  void anAmountStripeCannotTakeFailsForGood_withoutATransfer() {
+    setAccount(CARA, "{\"stripe_account\": \"acct_Cara1\"}");
+    // Stripe takes BHD to two decimals only
+    PayoutsTestSource.use(
+        billing.billing,
+        (connection, period) ->
+            List.of(new Due("cara", period, Currency.getInstance("BHD"), new BigDecimal("1.005"))));
+
+    payCreatorsAt(NOW);
+
+    assertEquals(
+        "failed 1 - - BHD 1.005 cannot be charged through Stripe, which takes BHD amounts to 2"
+            + " decimals",
+        state("cara"));
+    stripe.verify(0, postRequestedFor(urlEqualTo(TRANSFERS)));
+    assertEquals(0, payCreatorsAt("2026-04-09T06:00:00Z").rowsTouched(), "never tried again");
+  }
+
+  @Test
+  void whileStripeIsDisabledPayoutsAreQueuedButNoneIsSent() {
+    setAccount(CARA, "{\"stripe_account\": \"acct_Cara1\"}");
+    billing.context.setConfigJson(BillingHarness.USD_AND_VND_CONFIG);
+    billing.billing.onConfigChanged(billing.context);
+
+    JobRun run = payCreatorsAt(NOW);
+
+    assertEquals("2026-03: queued 2; paid 0; failed 0; stripe is disabled", run.message());
+    assertEquals("pending 0 " + NOW + " - -", state("cara"));
+    stripe.verify(0, postRequestedFor(urlEqualTo(TRANSFERS)));
+  }
+
+  @Test
   void theCurrentMonthIsRefused_andBadInputIsRefusedNamingItsField() {
     Answer current = runMonth("2026-04");
     assertEquals(409, current.status());
