@@ -137,6 +137,25 @@ class CreatorPayoutsTest {
             creator);
   }
 
+  /**
+   * Cara's payout, sent at {@link #NOW} and made by Stripe (tr_1), left as a node dying before
+   * its settling transaction committed leaves it: its try counted, leased for 10 minutes, not
+   * paid. Answers its id.
+   */
+  private long transferredButNotRecorded() {
+    setAccount(CARA, "{\"stripe_account\": \"acct_Cara1\"}");
+    payCreatorsAt(NOW);
+    long id = payoutOf("cara");
+    rows(
+        """
+        UPDATE billing_creator_payouts SET status = 'pending', stripe_transfer_id = NULL,
+          paid_at = NULL, next_attempt_at = ?::timestamptz + interval '10 minutes'
+        WHERE id = ? RETURNING 1""",
+        NOW,
+        id);
+    return id;
+  }
+
   private List<String> transferKeys() {
     return stripe.findAll(postRequestedFor(urlEqualTo(TRANSFERS))).stream()
         .map(r -> r.getHeader("Idempotency-Key"))
@@ -235,17 +254,7 @@ class CreatorPayoutsTest {
 
   @Test
   void aReplayAfterStripeAnsweredButBeforeTheRowWasUpdatedResendsTheSameKey() {
-    setAccount(CARA, "{\"stripe_account\": \"acct_Cara1\"}");
-    payCreatorsAt(NOW);
-    long id = payoutOf("cara");
-    // the crash: Stripe made tr_1, the settling transaction never committed; the claim had
-    BillingHarness.rows(
-        """
-        UPDATE billing_creator_payouts SET status = 'pending', stripe_transfer_id = NULL,
-          paid_at = NULL, next_attempt_at = ?::timestamptz + interval '10 minutes'
-        WHERE id = ? RETURNING 1""",
-        NOW,
-        id);
+    long id = transferredButNotRecorded();
 
     assertEquals(0, payCreatorsAt("2026-04-02T00:09:59Z").rowsTouched(), "leased 10 minutes");
     payCreatorsAt("2026-04-02T00:10:00Z");
@@ -260,16 +269,7 @@ class CreatorPayoutsTest {
 
   @Test
   void aReplayFindsTheTransferAnEarlierTryMade_andSendsNothingMore() {
-    setAccount(CARA, "{\"stripe_account\": \"acct_Cara1\"}");
-    payCreatorsAt(NOW);
-    long id = payoutOf("cara");
-    BillingHarness.rows(
-        """
-        UPDATE billing_creator_payouts SET status = 'pending', stripe_transfer_id = NULL,
-          paid_at = NULL, next_attempt_at = ?::timestamptz + interval '10 minutes'
-        WHERE id = ? RETURNING 1""",
-        NOW,
-        id);
+    long id = transferredButNotRecorded();
     // two days later Stripe has forgotten the key; the transfer group still names the transfer
     stripe.stubFor(
         get(urlPathEqualTo(TRANSFERS))
