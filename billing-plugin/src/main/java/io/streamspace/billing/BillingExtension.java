@@ -29,6 +29,7 @@ import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.store.payout.PayoutsDue;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
@@ -81,6 +82,8 @@ public class BillingExtension
   private volatile GenerateInvoicesJob generateInvoices;
   private volatile CheckQuotasJob checkQuotas;
   private volatile StripeEndpoint stripeEndpoint = StripeEndpoint.fromSystemProperties();
+  // what creators are owed for a closed month: their statements' payouts (tests: fixed dues)
+  private volatile PayoutsDue payoutsDue = PayoutsDue.NONE;
 
   @Override
   public String displayName() {
@@ -131,7 +134,13 @@ public class BillingExtension
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
-    StorePurchases store = StoreWiring.wire(wiring, holding.readOnlyLock(), payments.clients());
+    payoutsDue = StoreWiring.payoutsOfStatements(wiring);
+    StorePurchases store =
+        StoreWiring.wire(
+            wiring,
+            holding.readOnlyLock(),
+            (c, period) -> payoutsDue.due(c, period),
+            payments.clients());
     new UiRoutes().register(context.routes());
     new OrganizationRoutes(new Memberships(dataSource)).register(context.routes());
     payments.serveStripe(wiring, plans, packs, store, holding.readOnlyLock());
@@ -373,6 +382,11 @@ public class BillingExtension
   /** Points the Stripe calls elsewhere (tests: a local server answering like Stripe). */
   void stripeEndpoint(StripeEndpoint endpoint) {
     stripeEndpoint = endpoint;
+  }
+
+  /** Where creators' payouts due come from (tests: fixed dues). */
+  void payoutsDue(PayoutsDue source) {
+    payoutsDue = source;
   }
 
   /** The config in effect, as the last valid change left it. */

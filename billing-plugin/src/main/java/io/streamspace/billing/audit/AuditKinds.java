@@ -46,5 +46,13 @@ public final class AuditKinds {
   /** A store purchase was refunded: its access ended, what was billed for it credited back. */
   public static final String STORE_REFUNDED = "store_purchase.refunded";
 
+  /** A creator's payout for a closed month was queued, or paid by a Stripe transfer. */
+  public static final String CREATOR_PAYOUT_QUEUED = "creator_payout.queued";
+
+  public static final String CREATOR_PAYOUT_PAID = "creator_payout.paid";
+
+  /** A creator set the Stripe connected account their payouts are sent to. */
+  public static final String CREATOR_PAYOUT_ACCOUNT_SET = "creator_payout_account.set";
+
   private AuditKinds() {}
 }

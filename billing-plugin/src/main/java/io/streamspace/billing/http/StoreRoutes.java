@@ -176,7 +176,7 @@ public final class StoreRoutes {
     return ApiException.conflict(refusal.code(), refusal.getMessage(), Map.of());
   }
 
-  private static Caller creator(HttpRequest request) {
+  static Caller creator(HttpRequest request) {
     Caller caller = Access.authenticated(request);
     if (!caller.hasRole(Caller.ROLE_CREATOR)) {
       throw ApiException.forbidden("the creator role is required");

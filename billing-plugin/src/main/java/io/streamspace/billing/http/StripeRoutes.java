@@ -190,7 +190,17 @@ public final class StripeRoutes {
       String customer = customers.customerOf(accountId, stripe);
       CheckoutPage page =
           StripeCheckout.forStoreItem(
-              stripe, accountId, customer, request.caller().userId(), quote, urls);
+              stripe,
+              accountId,
+              customer,
+              request.caller().userId(),
+              new StripeCheckout.StoreItemPrice(
+                  quote.itemId(),
+                  quote.versionId(),
+                  quote.itemName(),
+                  quote.price(),
+                  quote.currency()),
+              urls);
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeException e) {
       throw stripeFailed(e);

@@ -268,6 +268,23 @@ class ApiDescriptionTest {
         "POST /admin/store/items/{id}/delist",
         "200",
         call(HttpMethod.POST, item + "/delist", root, "{\"reason\": \"copied\"}"));
+    fits(
+        "PUT /creator/payout-account",
+        "200",
+        call(HttpMethod.PUT, "/creator/payout-account", cara, "{\"stripe_account\": \"acct_1\"}"));
+    fits(
+        "POST /admin/store/payouts/run",
+        "200",
+        call(
+            HttpMethod.POST,
+            "/admin/store/payouts/run",
+            root,
+            "{\"period\": \"2026-02\", \"reason\": \"February closed\"}"));
+    fits("GET /creator/payouts", "200", call(HttpMethod.GET, "/creator/payouts", cara, null));
+    fits(
+        "GET /admin/store/payouts",
+        "200",
+        call(HttpMethod.GET, "/admin/store/payouts?status=paid", root, null));
   }
 
   private Answer call(HttpMethod method, String path, Caller caller, String body) {

@@ -11,7 +11,6 @@ import com.stripe.param.checkout.SessionCreateParams.LineItem;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
 import io.streamspace.billing.catalog.CapacityPack;
-import io.streamspace.billing.store.purchase.StorePurchases;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
@@ -25,6 +24,10 @@ import java.util.Locale;
  * pack_id} or {@code store_item_id}) for the webhook to read.
  */
 public final class StripeCheckout {
+
+  /** A store item's version at the price its buyer pays. */
+  public record StoreItemPrice(
+      long itemId, long versionId, String itemName, BigDecimal price, Currency currency) {}
 
   /** Where Stripe sends the customer back to. */
   public record ReturnUrls(String success, String cancel) {}
@@ -111,7 +114,7 @@ public final class StripeCheckout {
       String accountId,
       String customerId,
       String buyer,
-      StorePurchases.Quote quote,
+      StoreItemPrice quote,
       ReturnUrls urls)
       throws StripeException {
     PriceData priceData =

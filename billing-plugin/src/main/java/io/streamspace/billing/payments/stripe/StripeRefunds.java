@@ -4,13 +4,18 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.RefundCreateParams;
-import io.streamspace.billing.store.purchase.CheckoutRefunds;
-import io.streamspace.billing.store.purchase.StoreRefused;
 import java.math.BigDecimal;
 import java.util.Currency;
 
-/** Store refunds at Stripe: a Refund of the Checkout's PaymentIntent, by idempotency key. */
-public final class StripeRefunds implements CheckoutRefunds {
+/** Refunds at Stripe: a Refund of a Checkout's PaymentIntent, under an idempotency key. */
+public final class StripeRefunds {
+
+  /** The host holds no Stripe secret key: nothing can be refunded. */
+  public static final class NotConfigured extends Exception {
+    NotConfigured() {
+      super("Stripe has no secret key here: the payment cannot be refunded");
+    }
+  }
 
   private final StripeClients clients;
 
@@ -18,31 +23,24 @@ public final class StripeRefunds implements CheckoutRefunds {
     this.clients = clients;
   }
 
-  @Override
+  /**
+   * Refunds {@code amount} of the payment; a retry under the same {@code idempotencyKey} refunds
+   * once.
+   *
+   * @throws StripeException when Stripe refused or could not be reached
+   */
   public void refund(
       String paymentIntent, BigDecimal amount, Currency currency, String idempotencyKey)
-      throws StoreRefused {
-    StripeClient stripe =
-        clients
-            .interactive()
-            .orElseThrow(
-                () ->
-                    new StoreRefused(
-                        "stripe_not_configured",
-                        "Stripe has no secret key here: the payment cannot be refunded"));
-    try {
-      stripe
-          .v1()
-          .refunds()
-          .create(
-              RefundCreateParams.builder()
-                  .setPaymentIntent(paymentIntent)
-                  .setAmount(StripeAmounts.toMinorUnits(amount, currency))
-                  .build(),
-              RequestOptions.builder().setIdempotencyKey(idempotencyKey).build());
-    } catch (StripeException e) {
-      // Stripe's own message, which names no secret
-      throw new StoreRefused("stripe_error", "Stripe did not refund: " + e.getMessage());
-    }
+      throws StripeException, NotConfigured {
+    StripeClient stripe = clients.interactive().orElseThrow(NotConfigured::new);
+    stripe
+        .v1()
+        .refunds()
+        .create(
+            RefundCreateParams.builder()
+                .setPaymentIntent(paymentIntent)
+                .setAmount(StripeAmounts.toMinorUnits(amount, currency))
+                .build(),
+            RequestOptions.builder().setIdempotencyKey(idempotencyKey).build());
   }
 }

@@ -1,0 +1,25 @@
+package io.streamspace.billing.store.payout;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * When a payout whose transfer failed is tried again: an hour after its first failed try,
+ * doubling with each try up to a day apart, so an outage or a short balance is waited out without
+ * hammering Stripe, and a payout is never left for longer than a day.
+ */
+final class PayoutBackoff {
+
+  static final Duration FIRST = Duration.ofHours(1);
+  static final Duration MAX = Duration.ofDays(1);
+
+  private PayoutBackoff() {}
+
+  /**
+   * @param attempts the tries so far, the failed one included (at least 1)
+   */
+  static Instant after(int attempts, Instant now) {
+    Duration backoff = FIRST.multipliedBy(1L << Math.min(Math.max(attempts, 1) - 1, 10));
+    return now.plus(backoff.compareTo(MAX) < 0 ? backoff : MAX);
+  }
+}
