@@ -155,7 +155,7 @@ class AuthorizationMatrixTest {
    * caller's own list of organizations (tested on its own below).
    */
   // the store's creator routes go by the creator role, its catalog to any signed-in caller
-  // (StoreItemsTest)
+  // (StoreItemsTest, StorePreviewsTest)
   private static final Set<String> NOT_BY_ORGANIZATION =
       Set.of(
           "GET /ui",
@@ -164,6 +164,7 @@ class AuthorizationMatrixTest {
           "GET /organizations",
           "POST /store/items",
           "GET /store/items",
+          "GET /store/items/{id}/preview",
           "GET /creator/items");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T12:00:00Z"));
