@@ -169,6 +169,33 @@ export function newKey() {
       .map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * A store item's preview image (from path, a preview route) in holder: fetched with the token
+ * (an <img> cannot send it) and shown from a data: URL, which the pages' policy allows for
+ * images; a bundle without one, or a failure, is said in a sentence instead.
+ */
+export async function showItemPreview(holder, path, name) {
+  let image;
+  try {
+    image = await dataUrl(await apiBlob(path));
+  } catch (error) {
+    const none = error instanceof ApiError && error.status === 404;
+    clear(holder).append(el('p', { class: 'note',
+      text: none ? 'This theme has no preview image.' : 'The preview could not be read.' }));
+    return;
+  }
+  clear(holder).append(el('img', { src: image, alt: 'Preview of the theme ' + name }));
+}
+
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.addEventListener('load', () => resolve(reader.result));
+    reader.addEventListener('error', () => reject(reader.error));
+    reader.readAsDataURL(blob);
+  });
+}
+
 /** What a store item's sale model means to a buyer. */
 export function saleText(item) {
   if (item.sale_kind === 'time_limited') {

@@ -3,7 +3,7 @@
 // {"reason"}), which the audit trail keeps; a rejection's reason is shown to its creator.
 import {
   BILLING, announce, announceError, api, byId, clear, el, instant, newKey, priceText, saleText,
-  table,
+  showItemPreview, table,
 } from './common.js';
 
 const QUEUE_PAGE = 50;
@@ -27,11 +27,20 @@ export async function loadStoreQueue() {
   }
   holder.append(table('store-queue-table',
       'Versions waiting for review, oldest first (the first ' + QUEUE_PAGE + ')',
-      [{ text: 'Item' }, { text: 'Creator' }, { text: 'Version' }, { text: 'Sale' },
-        { text: 'Price' }, { text: 'Submitted' }, { text: 'Review' }],
-      queue.items.map((item) => [item.name, item.creator_id, item.version, saleText(item),
-        priceText(item), instant(item.submitted_at), reviewCell(item)]),
+      [{ text: 'Item' }, { text: 'Preview' }, { text: 'Creator' }, { text: 'Version' },
+        { text: 'Sale' }, { text: 'Price' }, { text: 'Submitted' }, { text: 'Review' }],
+      queue.items.map((item) => [item.name, previewCell(item), item.creator_id, item.version,
+        saleText(item), priceText(item), instant(item.submitted_at), reviewCell(item)]),
       'No version waits for review.'));
+}
+
+/** The version's preview image (GET /admin/store/items/{id}/preview), read once drawn. */
+function previewCell(item) {
+  const holder = el('div', { id: 'review-preview-' + item.id, class: 'review-preview' },
+      el('p', { class: 'note', text: 'Loading the preview…' }));
+  showItemPreview(holder, BILLING + '/admin/store/items/' + encodeURIComponent(item.id)
+      + '/preview', item.name + ' ' + item.version);
+  return holder;
 }
 
 /** A reason field and the three actions of a queued version. */

@@ -1,8 +1,8 @@
 // The theme store: the catalog (GET /store/items), each item with its creator, version, sale
 // model, price and its preview image (GET /store/items/{id}/preview), for any signed-in user.
 import {
-  ApiError, BILLING, announce, announceError, api, apiBlob, byId, clear, el, priceText, saleText,
-  setUpSignIn, signedOutIfRefused,
+  BILLING, announce, announceError, api, byId, clear, el, priceText, saleText, setUpSignIn,
+  showItemPreview, signedOutIfRefused,
 } from './common.js';
 
 const PAGE_SIZE = 24;
@@ -37,7 +37,7 @@ function itemCard(item) {
   return el('li', { id: 'store-item-' + item.id, class: 'store-item',
     'aria-labelledby': headingId },
   el('h3', { id: headingId, text: item.name }),
-  el('figure', { id: 'store-item-preview-' + item.id, class: 'chart' },
+  el('figure', { id: 'store-item-preview-' + item.id, class: 'store-preview' },
       el('p', { class: 'note', text: 'Loading the preview…' })),
   el('dl', { class: 'facts' },
       el('dt', { text: 'Creator' }), el('dd', { class: 'item-creator', text: item.creator_id }),
@@ -56,33 +56,10 @@ function itemActions() {
   return null;
 }
 
-/**
- * The item's preview image, fetched with the token and shown from a data: URL (the page's
- * policy allows images from this origin and data: only, and an <img> cannot send the token).
- */
-async function showPreview(item) {
-  const figure = byId('store-item-preview-' + item.id);
-  let image;
-  try {
-    image = await dataUrl(await apiBlob(BILLING + '/store/items/' + item.id + '/preview'));
-  } catch (error) {
-    const none = error instanceof ApiError && error.status === 404;
-    clear(figure).append(el('p', { class: 'note',
-      text: none ? 'This theme has no preview image.' : 'The preview could not be read.' }));
-    return;
-  }
-  clear(figure).append(
-      el('img', { src: image, alt: 'Preview of the theme ' + item.name }),
-      el('figcaption', { class: 'note', text: 'As its bundle shows it' }));
-}
-
-function dataUrl(blob) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.addEventListener('load', () => resolve(reader.result));
-    reader.addEventListener('error', () => reject(reader.error));
-    reader.readAsDataURL(blob);
-  });
+/** The item's preview image, as its bundle shows it. */
+function showPreview(item) {
+  return showItemPreview(byId('store-item-preview-' + item.id),
+      BILLING + '/store/items/' + item.id + '/preview', item.name);
 }
 
 byId('catalog-next').addEventListener('click', () => {

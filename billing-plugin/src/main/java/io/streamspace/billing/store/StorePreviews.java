@@ -10,9 +10,9 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The preview image of what the catalog shows: the bundle of a listed item's latest approved
- * version, the image its manifest names. Nothing of a version waiting for review, rejected, or
- * of a delisted item.
+ * A version's preview image, the image its manifest names, read from its stored bundle: what the
+ * catalog shows (a listed item's latest approved version; nothing rejected, waiting or delisted),
+ * and, for the platform admin's review, the version waiting for it.
  */
 public final class StorePreviews {
 
@@ -25,6 +25,13 @@ public final class StorePreviews {
           WHERE i.id = :id AND i.delisted_at IS NULL AND v.status = 'approved'
           ORDER BY v.id DESC LIMIT 1""");
 
+  // at most one version of an item waits for review (a new one is refused meanwhile)
+  private static final NamedSql PENDING_BUNDLE =
+      NamedSql.of(
+          """
+          SELECT manifest ->> 'preview', bundle FROM billing_store_item_versions
+          WHERE item_id = :id AND status = 'pending_review'""");
+
   private final DataSource dataSource;
 
   public StorePreviews(DataSource dataSource) {
@@ -33,8 +40,17 @@ public final class StorePreviews {
 
   /** The listed item's preview image; empty when not listed or its bundle has none. */
   public Optional<PreviewImage> listed(long itemId) throws SQLException {
+    return image(LISTED_BUNDLE.bind("id", itemId));
+  }
+
+  /** The preview image of the item's version waiting for review; empty when none or no image. */
+  public Optional<PreviewImage> pending(long itemId) throws SQLException {
+    return image(PENDING_BUNDLE.bind("id", itemId));
+  }
+
+  private Optional<PreviewImage> image(NamedSql.Binding version) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = LISTED_BUNDLE.bind("id", itemId).prepare(connection);
+        PreparedStatement statement = version.prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       if (!rs.next() || rs.getString(1) == null) {
         return Optional.empty();

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code GET /store/items/{id}/preview}: the preview image of what the catalog lists, for any
  * signed-in caller, with the type its checked image has; nothing of a version not approved, of a
- * delisted item, or of a bundle without a preview.
+ * delisted item, or of a bundle without a preview. {@code GET /admin/store/items/{id}/preview}:
+ * the platform admin's view of the version waiting for review.
  */
 class StorePreviewsTest {
 
@@ -86,5 +87,20 @@ class StorePreviewsTest {
 
     assertEquals(404, preview(id, user("ann")).status());
     assertEquals(404, preview(999_999, user("ann")).status());
+  }
+
+  @Test
+  void thePlatformAdminSeesThePreviewOfTheVersionWaitingForReview_andOnlyWhileItWaits() {
+    long id = submitted(ThemeBundles.goodWithPreview("Midnight", "1.0.0"));
+    String path = "/admin/store/items/" + id + "/preview";
+
+    Text image = billing.text(path, ROOT);
+
+    assertEquals(200, image.status(), image.body());
+    assertEquals("image/svg+xml", image.contentType());
+    assertEquals(ThemeBundles.PREVIEW_SVG, image.body());
+    assertEquals(403, billing.text(path, CARA).status(), "the creator is not the admin");
+    review("approve", id);
+    assertEquals(404, billing.text(path, ROOT).status(), "nothing waits for review any more");
   }
 }

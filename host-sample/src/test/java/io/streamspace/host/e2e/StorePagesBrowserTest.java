@@ -23,7 +23,7 @@ import org.openqa.selenium.WebElement;
 /**
  * The store's pages in a real browser (headless Chromium), on one host: a creator submits a
  * bundle that breaks rules and reads the report (each rule named on the page), then one that
- * passes; the platform admin approves it from the queue, a reason required; a signed-in user
+ * passes; the platform admin, its preview in the queue, approves it, a reason required; a user
  * finds it in the theme store with its price, sale model and preview image.
  */
 class StorePagesBrowserTest extends BillingHostTestBase {
@@ -89,6 +89,10 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     open("admin", api.adminToken);
     browser.await(d -> !d.findElements(By.id("store-queue-table")).isEmpty());
     long id = queuedItemId();
+    browser.await(d -> !d.findElements(By.cssSelector("#review-preview-" + id + " img")).isEmpty());
+    assertEquals(
+        "Preview of the theme Midnight 1.0.0",
+        byId("review-preview-" + id).findElement(By.tagName("img")).getAttribute("alt"));
     byId("review-approve-" + id).click();
     assertTrue(byId("live").getText().startsWith("Give a reason to approve Midnight 1.0.0"));
     byId("review-reason-" + id).sendKeys("meets the rules; the preview is its own");
