@@ -66,11 +66,12 @@ function reasonText(v) {
 /** A refused bundle's report: every rule broken, each with its file and what is wrong. */
 function showRefusal(error) {
   const violations = (error.body && error.body.violations) || [];
+  // a rule may be broken in several files: the sentence counts rules, the table every finding
+  const rules = new Set(violations.map((v) => v.rule)).size;
   clear(byId('bundle-report')).append(
       el('p', { id: 'bundle-refused', class: 'refused',
-        text: 'The bundle was refused: it breaks ' + violations.length + ' rule'
-            + (violations.length === 1 ? '' : 's') + '. Nothing was kept; fix them all and '
-            + 'submit it again.' }),
+        text: 'The bundle was refused: it breaks ' + rules + ' rule' + (rules === 1 ? '' : 's')
+            + '. Nothing was kept; fix them all and submit it again.' }),
       table('bundle-violations', 'What the store found in the bundle',
           [{ text: 'Rule' }, { text: 'File' }, { text: 'What is wrong' }],
           violations.map((v) => [v.rule, v.file || '(the bundle as a whole)', v.detail]),

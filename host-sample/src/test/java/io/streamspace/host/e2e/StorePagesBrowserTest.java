@@ -80,6 +80,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
             .toList();
     assertTrue(rules.containsAll(List.of("contrast", "external_url")), rules.toString());
     assertTrue(byId("bundle-refused").getText().startsWith("The bundle was refused"));
+    browser.screenshot("store-creator-page-refused");
 
     submit(good);
     browser.await(d -> !d.findElements(By.id("bundle-accepted")).isEmpty());
@@ -93,6 +94,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     assertEquals(
         "Preview of the theme Midnight 1.0.0",
         byId("review-preview-" + id).findElement(By.tagName("img")).getAttribute("alt"));
+    browser.screenshot("store-admin-queue");
     byId("review-approve-" + id).click();
     assertTrue(byId("live").getText().startsWith("Give a reason to approve Midnight 1.0.0"));
     byId("review-reason-" + id).sendKeys("meets the rules; the preview is its own");
@@ -103,6 +105,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     open("store", api.token("ann", "user"));
     browser.await(
         d -> !d.findElements(By.cssSelector("#store-item-preview-" + id + " img")).isEmpty());
+    browser.screenshot("store-page");
     WebElement item = byId("store-item-" + id);
     assertEquals("Midnight", item.findElement(By.tagName("h3")).getText());
     assertEquals("cara", text(item, ".item-creator"));
