@@ -3,8 +3,10 @@
 // for admins.
 import {
   ApiError, BILLING, QUOTA_STATE_TEXT, announce, announceError, api, byId, clear, day, el,
-  instant, meterName, money, quantity, setUpSignIn, showInvoiceLines, signedOutIfRefused, table,
+  instant, meterName, money, newKey, quantity, setUpSignIn, showInvoiceLines, signedOutIfRefused,
+  table,
 } from './common.js';
+import { loadStoreQueue } from './store-admin.js';
 
 const PAGE_SIZE = 25;
 const COLORS = ['#0b57d0', '#b3261e', '#1a7f37', '#8a5300'];
@@ -61,7 +63,7 @@ async function load() {
   if (first) {
     byId('signed-in-as').textContent = 'Signed in as an admin';
     byId('admin-view').hidden = false;
-    await Promise.all([loadAccounts(), loadDashboard(), loadJobs()]);
+    await Promise.all([loadAccounts(), loadDashboard(), loadJobs(), loadStoreQueue()]);
   }
 }
 
@@ -315,15 +317,6 @@ async function runJob(name, button) {
 }
 
 // ---- forms ----
-
-/** A fresh Idempotency-Key: one per form submission, so a repeat of it has one effect. */
-function newKey() {
-  if (typeof crypto.randomUUID === 'function') {
-    return crypto.randomUUID();
-  }
-  return [...crypto.getRandomValues(new Uint8Array(16))]
-      .map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Wires an admin form: on submit, send(key) calls the route and answers what to say. While one

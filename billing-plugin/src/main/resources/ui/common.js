@@ -6,13 +6,17 @@ const TOKEN_KEY = 'billing.token';
 /** The billing plugin's JSON routes, a same-origin path. */
 export const BILLING = '/api/plugins/billing';
 
-/** An answer of the API that is not a 2xx: its status, the error's code, message and field. */
+/**
+ * An answer of the API that is not a 2xx: its status, the error's code, message and field, and
+ * the whole body (a refused bundle's violations are beside its error).
+ */
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, body = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.body = body;
   }
 }
 
@@ -102,7 +106,8 @@ export function setUpSignIn(onSignedIn) {
  * Calls a JSON route of this origin with the tab's token. Only a same-origin path under /api/
  * is accepted: the token is never sent anywhere else. Answers the parsed body (null when empty);
  * throws an ApiError for any other status. options: method, body, idempotencyKey (sent as the
- * Idempotency-Key header, so a repeated POST has one effect).
+ * Idempotency-Key header, so a repeated POST has one effect); file and fileType to send a file
+ * as it is (a theme bundle as application/zip) instead of a JSON body.
  */
 export async function api(path, options = {}) {
   const response = await send(path, options, 'application/json');
@@ -111,7 +116,7 @@ export async function api(path, options = {}) {
   if (!response.ok) {
     const error = (body && body.error) || {};
     throw new ApiError(response.status, error.code || 'http_' + response.status,
-        error.message || 'the request failed (' + response.status + ')', error.field);
+        error.message || 'the request failed (' + response.status + ')', error.field, body);
   }
   return body;
 }
@@ -148,8 +153,62 @@ function send(path, options, accept) {
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
+  } else if (options.file !== undefined) {
+    headers['Content-Type'] = options.fileType;
+    init.body = options.file;
   }
   return fetch(path, init);
+}
+
+/** A fresh Idempotency-Key: one per submission, so a repeat of it has one effect. */
+export function newKey() {
+  if (typeof crypto.randomUUID === 'function') {
+    return crypto.randomUUID();
+  }
+  return [...crypto.getRandomValues(new Uint8Array(16))]
+      .map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A store item's preview image (from path, a preview route) in holder: fetched with the token
+ * (an <img> cannot send it) and shown from a data: URL, which the pages' policy allows for
+ * images; a bundle without one, or a failure, is said in a sentence instead.
+ */
+export async function showItemPreview(holder, path, name) {
+  let image;
+  try {
+    image = await dataUrl(await apiBlob(path));
+  } catch (error) {
+    const none = error instanceof ApiError && error.status === 404;
+    clear(holder).append(el('p', { class: 'note',
+      text: none ? 'This theme has no preview image.' : 'The preview could not be read.' }));
+    return;
+  }
+  clear(holder).append(el('img', { src: image, alt: 'Preview of the theme ' + name }));
+}
+
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.addEventListener('load', () => resolve(reader.result));
+    reader.addEventListener('error', () => reject(reader.error));
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** What a store item's sale model means to a buyer. */
+export function saleText(item) {
+  if (item.sale_kind === 'time_limited') {
+    return 'Access for ' + item.sale_days + ' day' + (item.sale_days === 1 ? '' : 's');
+  }
+  return item.sale_kind === 'free' ? 'Free' : 'One-time purchase';
+}
+
+/** A store item's price in each currency it has (USD with cents, VND without), or Free. */
+export function priceText(item) {
+  const currencies = Object.keys(item.price || {}).sort();
+  return currencies.length === 0 ? 'Free'
+      : currencies.map((currency) => money(item.price[currency], currency)).join(' or ');
 }
 
 /** Says something in the live region (errors, outcomes of actions); '' clears it. */

@@ -5,12 +5,14 @@ import io.streamspace.billing.account.Memberships;
 import io.streamspace.billing.http.CreatorStatementRoutes;
 import io.streamspace.billing.http.PayoutRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
+import io.streamspace.billing.http.StorePreviewRoutes;
 import io.streamspace.billing.http.StorePurchaseRoutes;
 import io.streamspace.billing.http.StoreRoutes;
 import io.streamspace.billing.jobs.PayCreatorsJob;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeRefunds;
 import io.streamspace.billing.store.StoreItems;
+import io.streamspace.billing.store.StorePreviews;
 import io.streamspace.billing.store.bundle.BundleInspector;
 import io.streamspace.billing.store.bundle.BundleLimits;
 import io.streamspace.billing.store.payout.CreatorPayouts;
@@ -23,11 +25,11 @@ import io.streamspace.billing.store.sales.StoreRevenue;
 import io.streamspace.billing.store.sales.StoreSales;
 
 /**
- * The add-on store: creators' theme bundles, checked, reviewed and listed; organizations buy
- * them, paid on their invoices or through Stripe Checkout (refunded there), each sale shared with
- * its creator on the creators' ledger; creators' statements and the admin's revenue of the store;
- * creators' payouts through Stripe Connect transfers (the pay-creators job, scheduled), what is
- * due read from {@code payoutsDue}.
+ * The add-on store: creators' theme bundles, checked, reviewed and listed, with previews;
+ * organizations buy them, paid on their invoices or through Stripe Checkout (refunded there),
+ * each sale shared with its creator on the creators' ledger; creators' statements and the admin's
+ * revenue of the store; creators' payouts through Stripe Connect transfers (the pay-creators job,
+ * scheduled), what is due read from {@code payoutsDue}.
  */
 final class StoreWiring {
 
@@ -90,6 +92,7 @@ final class StoreWiring {
             wiring.dataSource(), payoutsDue, clients, wiring.config(), wiring.clock());
     new PayoutRoutes(payouts).register(wiring.routes());
     new PayCreatorsJob(payouts, wiring.config()).scheduleOn(wiring.scheduler());
+    new StorePreviewRoutes(new StorePreviews(wiring.dataSource())).register(wiring.routes());
     return purchases;
   }
 }

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The billing pages: {@code GET /ui/} (the user page), {@code GET /ui/admin} (the admin page)
- * and {@code GET /ui/{asset}} for a fixed set of assets, plugin resources under {@code ui/} and
+ * The billing pages: {@code GET /ui/} (the user page), {@code GET /ui/admin} (the admin page),
+ * {@code GET /ui/store} (the theme store), {@code GET /ui/creator} (a creator's items) and
+ * {@code GET /ui/{asset}} for a fixed set of assets, plugin resources under {@code ui/} and
  * the chart library from its WebJar. Static text holding no data, so served without a token: the
  * pages sign in themselves and read everything from the JSON routes. Every answer carries a
  * Content-Security-Policy that allows only this origin's scripts, styles and requests.
@@ -46,13 +47,16 @@ public final class UiRoutes {
     }
 
     /**
-     * A page: the frame both pages share (head, sign-in, live region) around the page's own
-     * main element, with its title and script. Static text, put together once.
+     * A page: the frame the pages share (head, navigation, sign-in, live region) around the
+     * page's own main element, with its title and script; its own link in the navigation is
+     * marked as the current page. Static text, put together once.
      */
-    static Asset page(String title, String script, String main) {
+    static Asset page(String title, String script, String main, String address) {
       String frame = new String(read("ui/page.html"), StandardCharsets.UTF_8);
+      String ownLink = "href=\"" + address + "\"";
       String page =
           frame
+              .replace(ownLink, ownLink + " aria-current=\"page\"")
               .replace("${title}", title)
               .replace("${script}", script)
               .replace("${main}", new String(read(main), StandardCharsets.UTF_8));
@@ -60,12 +64,24 @@ public final class UiRoutes {
     }
   }
 
-  private final Asset userPage = Asset.page("Billing", "user.js", "ui/user-main.html");
+  private static final String PAGES = "/api/plugins/billing/ui/";
+
+  private final Asset userPage = Asset.page("Billing", "user.js", "ui/user-main.html", PAGES);
   private final Map<String, Asset> assets = new HashMap<>();
 
   public UiRoutes() {
-    assets.put("admin", Asset.page("Billing administration", "admin.js", "ui/admin-main.html"));
-    for (String script : new String[] {"common.js", "user.js", "admin.js"}) {
+    assets.put(
+        "admin",
+        Asset.page("Billing administration", "admin.js", "ui/admin-main.html", PAGES + "admin"));
+    assets.put(
+        "store", Asset.page("Theme store", "store.js", "ui/store-main.html", PAGES + "store"));
+    assets.put(
+        "creator",
+        Asset.page("Your store items", "creator.js", "ui/creator-main.html", PAGES + "creator"));
+    for (String script :
+        new String[] {
+          "common.js", "user.js", "admin.js", "store.js", "creator.js", "store-admin.js"
+        }) {
       assets.put(script, Asset.of("ui/" + script, JS));
     }
     assets.put("app.css", Asset.of("ui/app.css", CSS));

@@ -157,8 +157,8 @@ class AuthorizationMatrixTest {
    * caller's own list of organizations (tested on its own below).
    */
   // the store's creator routes go by the creator role, its catalog to any signed-in caller
-  // (StoreItemsTest, CreatorStatementRoutesTest); the entitlements to the platform as well as to
-  // members (StorePurchasesTest)
+  // (StoreItemsTest, CreatorStatementRoutesTest, StorePreviewsTest); the entitlements to the
+  // platform as well as to members (StorePurchasesTest)
   private static final Set<String> NOT_BY_ORGANIZATION =
       Set.of(
           "GET /ui",
@@ -167,6 +167,7 @@ class AuthorizationMatrixTest {
           "GET /organizations",
           "POST /store/items",
           "GET /store/items",
+          "GET /store/items/{id}/preview",
           "GET /creator/items",
           "GET /entitlements",
           "GET /creator/statements",

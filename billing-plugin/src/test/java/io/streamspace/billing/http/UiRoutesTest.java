@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,13 +35,27 @@ class UiRoutesTest {
 
   /** The pages and the plugin's own assets (the chart library aside), by served name. */
   private static final Map<String, String> OWN =
-      Map.of(
-          "/ui/", HTML,
-          "/ui/admin", HTML,
-          "/ui/app.css", "text/css; charset=utf-8",
-          "/ui/common.js", JS,
-          "/ui/user.js", JS,
-          "/ui/admin.js", JS);
+      Map.ofEntries(
+          Map.entry("/ui/", HTML),
+          Map.entry("/ui/admin", HTML),
+          Map.entry("/ui/store", HTML),
+          Map.entry("/ui/creator", HTML),
+          Map.entry("/ui/app.css", "text/css; charset=utf-8"),
+          Map.entry("/ui/common.js", JS),
+          Map.entry("/ui/user.js", JS),
+          Map.entry("/ui/admin.js", JS),
+          Map.entry("/ui/store.js", JS),
+          Map.entry("/ui/creator.js", JS),
+          Map.entry("/ui/store-admin.js", JS));
+
+  /** The pages, each at its address. */
+  private static final List<String> PAGES =
+      List.of("/ui/", "/ui/admin", "/ui/store", "/ui/creator");
+
+  /** The scripts but common.js. */
+  private static final List<String> PAGE_SCRIPTS =
+      List.of(
+          "/ui/user.js", "/ui/admin.js", "/ui/store.js", "/ui/creator.js", "/ui/store-admin.js");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
 
@@ -79,6 +94,23 @@ class UiRoutesTest {
     assertTrue(text("/ui/").contains("<title>Billing</title>"));
     assertTrue(text("/ui/admin").contains("<title>Billing administration</title>"));
     assertTrue(text("/ui/admin").contains("This page is for admins"));
+    assertTrue(text("/ui/store").contains("<title>Theme store</title>"));
+    assertTrue(text("/ui/creator").contains("This page is for the store's"));
+  }
+
+  @Test
+  void everyPageLinksToEveryPage_markingItsOwnAsTheCurrentOne() {
+    for (String page : PAGES) {
+      String html = text(page);
+      for (String other : PAGES) {
+        String link = "href=\"/api/plugins/billing" + other + "\"";
+        assertTrue(html.contains(link), page + " links to " + other);
+        assertEquals(
+            page.equals(other),
+            html.contains(link + " aria-current=\"page\""),
+            page + " marks " + other);
+      }
+    }
   }
 
   @Test
@@ -105,7 +137,7 @@ class UiRoutesTest {
   void thePagesHoldNoInlineScriptOrStyleAndLoadOnlyThePluginsOwnAssets() {
     Pattern script = Pattern.compile("<script\\b[^>]*>");
     Pattern reference = Pattern.compile("\\b(?:src|href)=\"([^\"]*)\"");
-    for (String page : List.of("/ui/", "/ui/admin")) {
+    for (String page : PAGES) {
       String html = text(page);
       Matcher scripts = script.matcher(html);
       while (scripts.find()) {
@@ -165,7 +197,8 @@ class UiRoutesTest {
     assertTrue(common.contains("headers.Authorization = 'Bearer ' + token()"));
     // api() refuses anything but a same-origin /api/ path
     assertTrue(common.contains("!path.startsWith('/api/') || path.includes('//')"));
-    for (String script : List.of("/ui/common.js", "/ui/user.js", "/ui/admin.js")) {
+    for (String script :
+        Stream.concat(Stream.of("/ui/common.js"), PAGE_SCRIPTS.stream()).toList()) {
       // but the sign-in link section of common.js (below)
       String js =
           script.endsWith("common.js") ? commonAndLinkSection(text(script))[0] : text(script);
@@ -199,8 +232,7 @@ class UiRoutesTest {
         link);
     assertTrue(link.contains("sessionStorage.setItem(TOKEN_KEY, value)"), link);
     // only common.js calls fetch, so every request goes through its checks
-    assertFalse(text("/ui/user.js").contains("fetch("));
-    assertFalse(text("/ui/admin.js").contains("fetch("));
+    PAGE_SCRIPTS.forEach(script -> assertFalse(text(script).contains("fetch("), script));
   }
 
   @Test
@@ -234,7 +266,7 @@ class UiRoutesTest {
     assertTrue(html.contains("id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\""));
     assertTrue(html.contains("<label for=\"token\">API token</label>"));
     // and where a token comes from: the host's tokens, the platform's JWT, the demo's links
-    for (String page : List.of("/ui/", "/ui/admin")) {
+    for (String page : PAGES) {
       String help = signInHelp(text(page));
       for (String source :
           List.of("POST /api/admin/tokens", "access token (JWT)", "A sign-in link")) {

@@ -61,6 +61,26 @@ public final class ThemeBundles {
             GOOD_CSS));
   }
 
+  /** A small SVG preview: the theme's text colour on its background. */
+  public static final String PREVIEW_SVG =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"60\">"
+          + "<rect width=\"120\" height=\"60\" fill=\"#1a1a2e\"/>"
+          + "<text x=\"10\" y=\"36\" fill=\"#f5f5f5\">Aa</text></svg>";
+
+  /** As {@link #good}, with {@link #PREVIEW_SVG} as its manifest's {@code preview}. */
+  public static byte[] goodWithPreview(String name, String version) {
+    String manifest =
+        manifest(
+                name,
+                version,
+                "{\"USD\": 4.99, \"VND\": 120000}",
+                "{\"kind\": \"one_time\"}",
+                "[{\"text\": \"#f5f5f5\", \"background\": \"#1a1a2e\", \"large\": false}]")
+            .replace("\"stylesheet\"", "\"preview\": \"preview.svg\", \"stylesheet\"");
+    return zip(
+        Map.of("manifest.json", manifest, "theme.css", GOOD_CSS, "preview.svg", PREVIEW_SVG));
+  }
+
   /**
    * A bundle breaking two rules: a text colour on white at 4.47:1 (4.478, rounded down) ({@code contrast}) and a font
    * loaded from another site ({@code external_url}).

@@ -1,0 +1,194 @@
+package io.streamspace.host.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.HostClient;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The store's pages in a real browser (headless Chromium), on one host: a creator submits a
+ * bundle that breaks rules and reads the report (each rule named on the page), then one that
+ * passes; the platform admin, its preview in the queue, approves it, a reason required; a user
+ * finds it in the theme store with its price, sale model and preview image.
+ */
+class StorePagesBrowserTest extends BillingHostTestBase {
+
+  private static final String PAGES = "/api/plugins/billing/ui/";
+
+  private static final String CSS =
+      """
+      :root { --bg: #1a1a2e; --text: #f5f5f5; }
+      body { background: var(--bg); color: var(--text); }
+      a:focus-visible, button:focus-visible { outline: 2px solid #f5f5f5; outline-offset: 2px; }
+      a:hover { color: #ffffff; text-decoration: underline; }
+      """;
+
+  private static final String PREVIEW =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"60\">"
+          + "<rect width=\"120\" height=\"60\" fill=\"#1a1a2e\"/></svg>";
+
+  private HeadlessChromium browser;
+
+  @BeforeAll
+  void startTheBrowser() {
+    browser = HeadlessChromium.startOrSkip();
+  }
+
+  @AfterAll
+  void closeTheBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @Test
+  void aCreatorsThemeIsRefusedWithItsRules_thenSubmitted_approved_andListedInTheStore()
+      throws Exception {
+    String creator = creatorToken("cara");
+    Path refused =
+        bundle(
+            "refused.zip",
+            "Greyish",
+            "\"#777777\", \"background\": \"#ffffff\"",
+            CSS + "@import url(\"https://fonts.example.com/font.css\");\n",
+            false);
+    Path good =
+        bundle("good.zip", "Midnight", "\"#f5f5f5\", \"background\": \"#1a1a2e\"", CSS, true);
+
+    open("creator", creator);
+    browser.await(d -> byId("creator-view").isDisplayed());
+    submit(refused);
+    browser.await(d -> !d.findElements(By.id("bundle-violations")).isEmpty());
+    List<String> rules =
+        byId("bundle-violations").findElements(By.cssSelector("tbody th")).stream()
+            .map(WebElement::getText)
+            .toList();
+    assertTrue(rules.containsAll(List.of("contrast", "external_url")), rules.toString());
+    assertTrue(byId("bundle-refused").getText().startsWith("The bundle was refused"));
+    browser.screenshot("store-creator-page-refused");
+
+    submit(good);
+    browser.await(d -> !d.findElements(By.id("bundle-accepted")).isEmpty());
+    browser.await(d -> byId("creator-items").getText().contains("Waiting for review"));
+    assertTrue(byId("creator-items-table").getText().contains("Midnight 1.0.0"));
+
+    open("admin", api.adminToken);
+    browser.await(d -> !d.findElements(By.id("store-queue-table")).isEmpty());
+    long id = queuedItemId();
+    browser.await(d -> !d.findElements(By.cssSelector("#review-preview-" + id + " img")).isEmpty());
+    assertEquals(
+        "Preview of the theme Midnight 1.0.0",
+        byId("review-preview-" + id).findElement(By.tagName("img")).getAttribute("alt"));
+    browser.screenshot("store-admin-queue");
+    byId("review-approve-" + id).click();
+    assertTrue(byId("live").getText().startsWith("Give a reason to approve Midnight 1.0.0"));
+    byId("review-reason-" + id).sendKeys("meets the rules; the preview is its own");
+    byId("review-approve-" + id).click();
+    browser.await(d -> byId("live").getText().contains("Midnight 1.0.0 approved"));
+    browser.await(d -> byId("store-queue").getText().contains("No version waits for review."));
+
+    open("store", api.token("ann", "user"));
+    browser.await(
+        d -> !d.findElements(By.cssSelector("#store-item-preview-" + id + " img")).isEmpty());
+    browser.screenshot("store-page");
+    WebElement item = byId("store-item-" + id);
+    assertEquals("Midnight", item.findElement(By.tagName("h3")).getText());
+    assertEquals("cara", text(item, ".item-creator"));
+    assertEquals("1.0.0", text(item, ".item-version"));
+    assertEquals("One-time purchase", text(item, ".item-sale"));
+    assertEquals("$4.99 or ₫120,000", text(item, ".item-price"));
+    assertEquals(
+        "Preview of the theme Midnight", item.findElement(By.tagName("img")).getAttribute("alt"));
+    assertEquals(
+        List.of(),
+        browser.consoleProblems().stream()
+            .filter(line -> !(line.contains("/store/items") && line.contains("422")))
+            .toList(),
+        "nothing but the refused bundle's answer");
+  }
+
+  /** A token with the creator role, as the platform admin grants it. */
+  private String creatorToken(String userId) {
+    return api.http
+        .post(
+            "/api/admin/tokens",
+            api.adminToken,
+            HostClient.json(Map.of("user_id", userId, "roles", List.of("user", "creator"))))
+        .expect(201)
+        .get("token")
+        .asText();
+  }
+
+  /** Opens the page signed out (the tab forgets the last token first), then signs in. */
+  private void open(String page, String token) {
+    if (browser.driver.getCurrentUrl().startsWith("http://localhost")) {
+      browser.script("sessionStorage.clear()");
+    }
+    browser.driver.get("http://localhost:" + billing.host.port() + PAGES + page);
+    browser.await(d -> byId("token").isDisplayed());
+    byId("token").sendKeys(token);
+    byId("signin").click();
+  }
+
+  private void submit(Path zip) {
+    byId("bundle-file").sendKeys(zip.toAbsolutePath().toString());
+    byId("bundle-submit").click();
+  }
+
+  private long queuedItemId() {
+    JsonNode queue =
+        api.http.get("/api/plugins/billing/admin/store/queue", api.adminToken).expect(200);
+    assertEquals(1, queue.get("items").size(), queue.toString());
+    return queue.at("/items/0/id").asLong();
+  }
+
+  private WebElement byId(String id) {
+    return browser.driver.findElement(By.id(id));
+  }
+
+  private static String text(WebElement item, String css) {
+    return item.findElement(By.cssSelector(css)).getText();
+  }
+
+  /** A theme bundle on disk: a one-time sale at 4.99 USD or 120,000 VND, one colour pair. */
+  private Path bundle(String file, String name, String pair, String css, boolean preview)
+      throws Exception {
+    String manifest =
+        """
+        {"name": "%s", "version": "1.0.0", "price": {"USD": 4.99, "VND": 120000},
+         "sale": {"kind": "one_time"},
+         "colors": [{"text": %s, "large": false}],%s
+         "stylesheet": "theme.css"}"""
+            .formatted(name, pair, preview ? " \"preview\": \"preview.svg\"," : "");
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("manifest.json", manifest);
+    files.put("theme.css", css);
+    if (preview) {
+      files.put("preview.svg", PREVIEW);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      for (Map.Entry<String, String> entry : files.entrySet()) {
+        zip.putNextEntry(new ZipEntry(entry.getKey()));
+        zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+      }
+    }
+    return Files.write(work.resolve(file), bytes.toByteArray());
+  }
+}
