@@ -3,8 +3,10 @@ package io.streamspace.billing;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admin.DashboardSnapshots;
+import io.streamspace.billing.analytics.RevenueAnalytics;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
+import io.streamspace.billing.http.AnalyticsRoutes;
 import io.streamspace.billing.jobs.RefreshDashboardJob;
 import io.streamspace.billing.quota.Quotas;
 
@@ -21,6 +23,8 @@ final class AdminWiring {
     new RefreshDashboardJob(snapshots, wiring.config(), wiring.clock())
         .scheduleOn(wiring.scheduler());
     new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
+        .register(wiring.routes());
+    new AnalyticsRoutes(new RevenueAnalytics(wiring.dataSource()), wiring.config(), wiring.clock())
         .register(wiring.routes());
   }
 }

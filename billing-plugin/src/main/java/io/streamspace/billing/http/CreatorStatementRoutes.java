@@ -25,7 +25,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -34,8 +33,6 @@ import javax.sql.DataSource;
  * revenue by creator with the popular items and packs ({@code GET /admin/store/revenue}).
  */
 public final class CreatorStatementRoutes {
-
-  private static final Pattern PERIOD = Pattern.compile("(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])");
 
   private final DataSource dataSource;
   private final CreatorStatements statements;
@@ -168,11 +165,7 @@ public final class CreatorStatementRoutes {
   private YearMonth period(HttpRequest request, ZoneId zone) {
     String period =
         QueryParams.of(request, "period").orElse(YearMonth.now(clock.withZone(zone)).toString());
-    if (!PERIOD.matcher(period).matches()) {
-      throw ApiException.badParameter(
-          "period", "period must be a month YYYY-MM from 1900-01 to 9999-12, was " + period);
-    }
-    return YearMonth.parse(period);
+    return Months.parse(period, "period");
   }
 
   private static HttpResponse attachment(String contentType, byte[] body, String fileName) {

@@ -11,7 +11,6 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,13 +107,6 @@ public final class PayoutRoutes {
   }
 
   private static YearMonth period(JsonNode value) throws ApiException {
-    if (value != null && value.isTextual() && value.asText().matches("\\d{4}-\\d{2}")) {
-      try {
-        return YearMonth.parse(value.asText());
-      } catch (DateTimeParseException e) {
-        // refused below
-      }
-    }
-    throw ApiException.badParameter("period", "period must be a month, YYYY-MM");
+    return Months.parse(value != null && value.isTextual() ? value.asText() : null, "period");
   }
 }

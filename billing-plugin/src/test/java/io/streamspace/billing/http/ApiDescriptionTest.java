@@ -239,6 +239,7 @@ class ApiDescriptionTest {
         call(HttpMethod.POST, item + "/approve", root, "{\"reason\": \"ok\"}"));
     fits("GET /store/items", "200", call(HttpMethod.GET, "/store/items", john, null));
     fits("GET /creator/items", "200", call(HttpMethod.GET, "/creator/items", cara, null));
+    fits("GET /admin/analytics", "200", call(HttpMethod.GET, "/admin/analytics", root, null));
     Answer bought =
         call(
             HttpMethod.POST,

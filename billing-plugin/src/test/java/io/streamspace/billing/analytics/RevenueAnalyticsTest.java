@@ -1,0 +1,168 @@
+package io.streamspace.billing.analytics;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * February 2026's subscription figures through {@code GET /admin/analytics}, from plan terms
+ * recorded as plan changes record them, every movement in one month, worked by hand (UTC; Pro
+ * 29.99, Enterprise 99.99 a month, Free 0). Opened on 15 December 2025:
+ *
+ * <ul>
+ *   <li>ann, Pro; upgrades to Enterprise on Feb 10: expansion 99.99 − 29.99 = 70.00.
+ *   <li>bob, Enterprise; downgrades to Pro on Feb 12: contraction 70.00.
+ *   <li>cat, Pro; down to Free on Feb 5: churned 29.99.
+ *   <li>dan, Free; to Pro on Feb 20, never paid before: new 29.99, converted.
+ *   <li>eve, Pro; to Free on Jan 10, back to Pro on Feb 15: reactivation 29.99.
+ *   <li>fay, Free all along: could convert, did not.
+ *   <li>gus, Pro; to Enterprise on Feb 3 and back to Pro on Feb 8: no movement.
+ * </ul>
+ *
+ * Opened in February: hal on Free (Feb 14), ida on Pro (Feb 20, new 29.99, converted).
+ *
+ * <p>MRR on Feb 1: ann 29.99 + bob 99.99 + cat 29.99 + gus 29.99 = 189.96 (4 paying). On Mar 1:
+ * ann 99.99 + (bob, dan, eve, gus, ida) 5 × 29.99 = 249.94 (6 paying); 189.96 + new 59.98 +
+ * reactivation 29.99 + expansion 70.00 − contraction 70.00 − churned 29.99 = 249.94. Logo churn 1
+ * ÷ 4 = 0.2500; revenue churn (29.99 + 70.00) ÷ 189.96 = 0.52637… → 0.5264; conversion (dan, fay,
+ * hal, ida could; dan and ida did) 2 ÷ 4 = 0.5000; ARPA 249.94 ÷ 6 = 41.656… → 41.66.
+ */
+class RevenueAnalyticsTest {
+
+  private final BillingHarness billing =
+      new BillingHarness(at("2025-12-15T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private void opened(String user, String plan, String at) {
+    billing.clock.set(at(at));
+    billing.userCreated(user, Map.of("plan", plan));
+    billing.flush();
+  }
+
+  /** The organization's plan from {@code at} on, its term before ended then. */
+  private static void changed(String user, String at, String plan, String name, String price) {
+    BillingHarness.rows(
+        """
+        WITH ended AS (
+          UPDATE billing_subscriptions SET ended_at = ?::timestamptz
+          WHERE user_id = ? AND ended_at IS NULL RETURNING currency)
+        INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+            billing_interval, started_at)
+        SELECT ?, ?, ?, ?::numeric, currency, 'month', ?::timestamptz FROM ended
+        RETURNING id""",
+        at,
+        user,
+        user,
+        plan,
+        name,
+        price,
+        at);
+  }
+
+  private static void pro(String user, String at) {
+    changed(user, at, "pro", "Professional", "29.99");
+  }
+
+  private static void enterprise(String user, String at) {
+    changed(user, at, "enterprise", "Enterprise", "99.99");
+  }
+
+  private static void free(String user, String at) {
+    changed(user, at, "free", "Free Tier", "0");
+  }
+
+  @Test
+  void aMonthWithAnUpgradeADowngradeAChurnANewAndAReactivation_movesAsWorkedByHand() {
+    for (String user : new String[] {"ann", "cat", "eve", "gus"}) {
+      opened(user, "pro", "2025-12-15T00:00:00Z");
+    }
+    opened("bob", "enterprise", "2025-12-15T00:00:00Z");
+    opened("dan", "free", "2025-12-15T00:00:00Z");
+    opened("fay", "free", "2025-12-15T00:00:00Z");
+    free("eve", "2026-01-10T00:00:00Z");
+    enterprise("gus", "2026-02-03T00:00:00Z");
+    free("cat", "2026-02-05T00:00:00Z");
+    pro("gus", "2026-02-08T00:00:00Z");
+    enterprise("ann", "2026-02-10T00:00:00Z");
+    pro("bob", "2026-02-12T00:00:00Z");
+    opened("hal", "free", "2026-02-14T00:00:00Z");
+    pro("eve", "2026-02-15T00:00:00Z");
+    pro("dan", "2026-02-20T00:00:00Z");
+    opened("ida", "pro", "2026-02-20T00:00:00Z");
+    billing.clock.set(at("2026-03-05T00:00:00Z"));
+
+    Answer answer =
+        billing.call(HttpMethod.GET, "/admin/analytics?from=2026-02&to=2026-02", admin("root"));
+
+    assertEquals(200, answer.status(), answer.toString());
+    JsonNode february = answer.body().at("/months/0");
+    assertEquals("2026-02", february.get("month").asText());
+    assertEquals("USD", february.get("currency").asText());
+    assertEquals(
+        "mrr 249.94 new 59.98 expansion 70.00 contraction 70.00 churned 29.99 reactivation 29.99"
+            + " logo 0.2500 revenue 0.5264 conversion 0.5000 arpa 41.66",
+        "mrr %s new %s expansion %s contraction %s churned %s reactivation %s logo %s revenue %s"
+                .formatted(
+                    plain(february, "mrr"),
+                    plain(february, "new_mrr"),
+                    plain(february, "expansion_mrr"),
+                    plain(february, "contraction_mrr"),
+                    plain(february, "churned_mrr"),
+                    plain(february, "reactivation_mrr"),
+                    plain(february, "logo_churn_rate"),
+                    plain(february, "revenue_churn_rate"))
+            + " conversion %s arpa %s"
+                .formatted(plain(february, "conversion_rate"), plain(february, "arpa")));
+    assertEquals(4, february.get("paying_at_start").asInt());
+    assertEquals(6, february.get("paying_at_end").asInt());
+    assertTrue(
+        answer.body().at("/definitions/revenue_churn_rate").asText().contains("contraction"),
+        "each figure's formula beside it");
+  }
+
+  private static String plain(JsonNode month, String field) {
+    return month.get(field).decimalValue().toPlainString();
+  }
+
+  @Test
+  void theSameFiguresComeAsCsv_andOnlyThePlatformAdminReadsThem() {
+    opened("ann", "pro", "2025-12-15T00:00:00Z");
+    billing.clock.set(at("2026-03-05T00:00:00Z"));
+
+    BillingHarness.Text csv =
+        billing.text("/admin/analytics?from=2026-01&to=2026-02&format=csv", admin("root"));
+
+    assertEquals(200, csv.status());
+    assertEquals(
+        """
+        month,currency,mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr,reactivation_mrr,\
+        logo_churn_rate,revenue_churn_rate,conversion_rate,arpa,paying_at_start,paying_at_end,\
+        churned_organizations,free_at_start,converted\r
+        2026-01,USD,29.99,0.00,0.00,0.00,0.00,0.00,0.0000,0.0000,,29.99,1,1,0,0,0\r
+        2026-02,USD,29.99,0.00,0.00,0.00,0.00,0.00,0.0000,0.0000,,29.99,1,1,0,0,0\r
+        """,
+        csv.body());
+    assertEquals(403, billing.call(HttpMethod.GET, "/admin/analytics", user("ann")).status());
+    Answer badRange =
+        billing.call(HttpMethod.GET, "/admin/analytics?from=2026-03&to=2026-02", admin("root"));
+    assertEquals(400, badRange.status());
+    assertEquals("from", badRange.errorField());
+    assertEquals(
+        "to",
+        billing.call(HttpMethod.GET, "/admin/analytics?to=2026-13", admin("root")).errorField());
+  }
+}
