@@ -46,6 +46,12 @@ public final class AuditKinds {
   /** A store purchase was refunded: its access ended, what was billed for it credited back. */
   public static final String STORE_REFUNDED = "store_purchase.refunded";
 
+  /**
+   * A store purchase paid through Stripe Checkout was charged back (its dispute closed lost):
+   * its access ended, its creator's share clawed back.
+   */
+  public static final String STORE_CHARGED_BACK = "store_purchase.charged_back";
+
   /** A creator's payout for a closed month was queued, or paid by a Stripe transfer. */
   public static final String CREATOR_PAYOUT_QUEUED = "creator_payout.queued";
 

@@ -8,8 +8,8 @@ import java.time.Instant;
  * good); expired, it no longer may from {@code until}.
  *
  * @param orgId the organization entitled (a personal organization's id is its user's)
- * @param reason why it expired: {@code ended} (its time ran out) or {@code refunded}; null when
- *     granted
+ * @param reason why it expired: {@code ended} (its time ran out), {@code refunded} or {@code
+ *     charged_back} (its payment's dispute was lost); null when granted
  */
 public record EntitlementEvent(
     String orgId,

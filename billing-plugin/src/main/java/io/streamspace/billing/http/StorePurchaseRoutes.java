@@ -158,8 +158,9 @@ public final class StorePurchaseRoutes {
 
   /**
    * Refunds the purchase now: 200 with it, refunded; 400 without a reason; 404; 409 {@code
-   * already_refunded}, {@code stripe_not_configured}; 502 {@code stripe_error} when Stripe did
-   * not give a Checkout's payment back (nothing changed); platform admin.
+   * already_refunded}, {@code charged_back}, {@code stripe_not_configured}; 502 {@code
+   * stripe_error} when Stripe did not give a Checkout's payment back (nothing changed); platform
+   * admin.
    */
   StorePurchase refund(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);

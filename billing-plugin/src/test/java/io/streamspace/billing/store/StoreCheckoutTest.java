@@ -14,20 +14,16 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
-import static io.streamspace.billing.support.StripeSigning.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.streamspace.billing.StripeTestEndpoint;
-import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StoreFixtures;
 import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.billing.support.ThemeBundles;
-import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -63,13 +59,7 @@ class StoreCheckoutTest {
     stripe.start();
     billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
     billing.context.setSecret("STRIPE_WEBHOOK_SECRET", SECRET);
-    StripeTestEndpoint.pointAt(
-        billing.billing,
-        new StripeEndpoint(
-            stripe.baseUrl(),
-            Duration.ofSeconds(2),
-            StripeEndpoint.STRIPE.readTimeout(),
-            StripeEndpoint.STRIPE.interactiveReadTimeout()));
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
     billing.userCreated("ann", Map.of());
     billing.flush();
     midnight = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
@@ -103,32 +93,11 @@ class StoreCheckoutTest {
 
   /** ann's session for Midnight, completed and paid: 499 cents, as Stripe sends it. */
   private String completed(String eventId) {
-    String session =
-        """
-        {"id": "cs_store_1", "object": "checkout.session", "mode": "payment",
-         "status": "complete", "payment_status": "paid", "client_reference_id": "ann",
-         "customer": "cus_ann", "currency": "usd", "amount_subtotal": 499, "amount_total": 499,
-         "created": 1773307800, "expires_at": 1773394200, "livemode": false,
-         "payment_intent": "pi_store_1", "payment_method_types": ["card"],
-         "setup_intent": null, "url": null, "success_url": "https://app.example.com/paid",
-         "cancel_url": "https://app.example.com/cancel",
-         "metadata": {"account_id": "ann", "kind": "store", "store_item_id": "%d",
-                      "store_version_id": "%d", "bought_by": "ann"}}"""
-            .formatted(midnight, version);
-    return event(eventId, "checkout.session.completed", PAID, session);
+    return StoreFixtures.checkoutCompleted(eventId, PAID, midnight, version);
   }
 
   private void deliver(String payload) {
-    Answer answer =
-        billing.call(
-            HttpMethod.POST,
-            "/webhook",
-            Caller.ANONYMOUS,
-            payload,
-            Map.of(
-                "stripe-signature",
-                StripeSigning.header(SECRET, billing.clock.instant(), payload)));
-    assertEquals(200, answer.status(), answer.toString());
+    StripeSigning.delivered(billing, SECRET, payload);
   }
 
   private long purchased() {

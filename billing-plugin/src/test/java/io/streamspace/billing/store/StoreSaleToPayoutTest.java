@@ -16,13 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.streamspace.billing.StripeTestEndpoint;
-import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StoreFixtures;
 import io.streamspace.billing.support.ThemeBundles;
 import io.streamspace.plugin.api.http.HttpMethod;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,13 +53,7 @@ class StoreSaleToPayoutTest {
   void marchsSalesLessItsRefundArePaidToTheCreatorInAprilByOneTransfer() {
     stripe.start();
     billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-    StripeTestEndpoint.pointAt(
-        billing.billing,
-        new StripeEndpoint(
-            stripe.baseUrl(),
-            Duration.ofSeconds(2),
-            StripeEndpoint.STRIPE.readTimeout(),
-            StripeEndpoint.STRIPE.interactiveReadTimeout()));
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
     stripe.stubFor(
         post(urlEqualTo("/v1/transfers"))
             .willReturn(

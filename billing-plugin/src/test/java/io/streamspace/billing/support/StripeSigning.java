@@ -1,9 +1,15 @@
 package io.streamspace.billing.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -36,6 +42,22 @@ public final class StripeSigning {
          "data": {"object": %s, "previous_attributes": %s}, "livemode": false,
          "pending_webhooks": 1, "request": {"id": null, "idempotency_key": null}, "type": "%s"}"""
         .formatted(id, created.getEpochSecond(), object, previousAttributes, type);
+  }
+
+  /**
+   * Delivers the event to {@code POST /webhook} as Stripe does, signed with {@code secret} at the
+   * harness's clock: answered 200.
+   */
+  public static Answer delivered(BillingHarness billing, String secret, String payload) {
+    Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/webhook",
+            Caller.ANONYMOUS,
+            payload,
+            Map.of("stripe-signature", header(secret, billing.clock.instant(), payload)));
+    assertEquals(200, answer.status(), answer.toString());
+    return answer;
   }
 
   public static String header(String secret, Instant at, String payload) {

@@ -46,10 +46,10 @@ import org.slf4j.LoggerFactory;
  * Events and the read-only lock's release follow the commit. A failure of a PaymentIntent the
  * collection queue sent queues the invoice's next attempt ({@link StripeCollections}). A refund
  * is kept by its PaymentIntent ({@code billing_stripe_refunds}) and applied to the payment when
- * both are known, whichever came first. Completed
- * Checkout Sessions change plans and grant paid packs ({@link CompletedCheckouts}); payment method,
- * customer and plan SetupIntent events keep each customer's default payment method ({@link
- * DefaultPaymentMethods}).
+ * both are known, whichever came first. Completed Checkout Sessions change plans and grant paid
+ * packs ({@link CompletedCheckouts}); a dispute closed lost charges back the store purchase its
+ * payment paid ({@link LostDisputes}); payment method, customer and plan SetupIntent events keep
+ * each customer's default payment method ({@link DefaultPaymentMethods}).
  */
 public final class StripePayments {
 
@@ -65,6 +65,7 @@ public final class StripePayments {
           CHARGE_REFUNDED,
           CompletedCheckouts.COMPLETED,
           CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED,
+          LostDisputes.CLOSED,
           DefaultPaymentMethods.ATTACHED,
           DefaultPaymentMethods.DETACHED,
           DefaultPaymentMethods.CUSTOMER_UPDATED,
@@ -111,6 +112,7 @@ public final class StripePayments {
   private final PaymentSuccesses successes;
   private final Consumer<Payment> paymentFailed;
   private final CompletedCheckouts checkouts;
+  private final LostDisputes disputes;
   private final StripeCollections collections;
   private final Clock clock;
   private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
@@ -129,6 +131,7 @@ public final class StripePayments {
     this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
     this.checkouts = new CompletedCheckouts(plans, packs, store, config);
+    this.disputes = new LostDisputes(store);
     this.collections = collections;
     this.clock = clock;
   }
@@ -160,6 +163,7 @@ public final class StripePayments {
               case CHARGE_REFUNDED -> refunded(c, event, now);
               case CompletedCheckouts.COMPLETED, CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
+              case LostDisputes.CLOSED -> disputes.closed(c, event, now, afterCommit);
               default -> {
                 Optional<String> account = DefaultPaymentMethods.apply(c, event);
                 if (account.isPresent()) {

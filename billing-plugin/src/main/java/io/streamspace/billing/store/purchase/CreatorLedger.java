@@ -6,8 +6,8 @@ import java.time.Instant;
 
 /**
  * Where a purchase's money is owed to its creator: told, in the purchase's own transaction, when
- * a sale takes effect and when it is refunded, so that a purchase and its creator's share are
- * committed together or not at all.
+ * a sale takes effect and when it is refunded or charged back, so that a purchase and its
+ * creator's share are committed together or not at all.
  */
 public interface CreatorLedger {
 
@@ -19,6 +19,9 @@ public interface CreatorLedger {
 
         @Override
         public void refunded(Connection c, long purchaseId, Instant at) {}
+
+        @Override
+        public void chargedBack(Connection c, long purchaseId, Instant at) {}
       };
 
   /** The purchase took effect: its sale is the creator's (once, however often told). */
@@ -26,4 +29,7 @@ public interface CreatorLedger {
 
   /** The purchase was refunded at {@code at}: its sale is clawed back (once). */
   void refunded(Connection c, long purchaseId, Instant at) throws SQLException;
+
+  /** The purchase's payment was charged back at {@code at}: its sale is clawed back (once). */
+  void chargedBack(Connection c, long purchaseId, Instant at) throws SQLException;
 }

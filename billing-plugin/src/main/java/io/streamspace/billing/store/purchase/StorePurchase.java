@@ -16,10 +16,13 @@ import java.util.Objects;
  * @param price as bought, in {@code currency}; 0 when free
  * @param pay {@code invoice} (a line of the organization's next invoice), {@code checkout} or
  *     {@code free}
- * @param status {@code active} or {@code refunded}
+ * @param status {@code active}, {@code refunded} or {@code charged_back} (paid through Checkout,
+ *     its payment's dispute lost): the access of either ended at {@code refundedAt}
  * @param accessFrom when its access starts
  * @param accessUntil when a time-limited access ends; null for good
  * @param invoiceId the invoice that billed it, once one did
+ * @param refundedAt when it was refunded or charged back
+ * @param refundReason the admin's reason of a refund; a chargeback's dispute and its reason
  * @param paymentIntent the Stripe payment that paid a Checkout purchase (a refund gives it back);
  *     not shown
  */
@@ -48,6 +51,7 @@ public record StorePurchase(
 
   public static final String ACTIVE = "active";
   public static final String REFUNDED = "refunded";
+  public static final String CHARGED_BACK = "charged_back";
 
   public StorePurchase {
     Objects.requireNonNull(accountId, "accountId");

@@ -26,8 +26,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Buying store items and refunding them, each in one transaction with its audit entry and the
- * creator's share ({@link CreatorLedger}); the entitlement events go out after the commit.
+ * Buying store items, refunding them and charging them back, each in one transaction with its
+ * audit entry and the creator's share ({@link CreatorLedger}); the entitlement events go out
+ * after the commit.
  *
  * <p><b>What is sold.</b> An organization buys an item at its latest approved version, while it
  * is listed, at its price in the organization's currency: a one-time or free item for good, a
@@ -45,6 +46,9 @@ import java.util.Optional;
  * purchase not on an invoice yet is simply never billed; one an invoice billed is credited to the
  * organization (a credit of its price, applied to its next invoices); one paid through Checkout
  * is refunded at Stripe first ({@link CheckoutRefunds}), and nothing changes here if that fails.
+ *
+ * <p><b>A chargeback</b> (a Checkout payment's dispute closed lost, {@link #chargedBack}) ends the
+ * access as a refund does, the same way ({@code end}); the money went back by the dispute.
  */
 public final class StorePurchases {
 
@@ -110,13 +114,23 @@ public final class StorePurchases {
   private static final NamedSql LOCK =
       NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id FOR UPDATE OF p");
 
-  private static final NamedSql REFUND =
+  // its access ends now: refunded or charged back, announced by the caller after the commit
+  private static final NamedSql END =
       NamedSql.of(
           """
           UPDATE billing_store_purchases
-          SET status = 'refunded', refunded_at = :at, refunded_by = :by, refund_reason = :reason,
+          SET status = :status, refunded_at = :at, refunded_by = :by, refund_reason = :reason,
               expiry_announced = true
           WHERE id = :id""");
+
+  // the active Checkout purchase a Stripe payment paid, held while it is charged back
+  private static final NamedSql PAID_BY =
+      NamedSql.of(
+          "SELECT "
+              + COLUMNS
+              + FROM
+              + "WHERE p.payment_intent = :intent AND p.pay = 'checkout' AND p.status = 'active'"
+              + " ORDER BY p.id FOR UPDATE OF p");
 
   private static final NamedSql OF_ACCOUNT =
       NamedSql.of(
@@ -360,7 +374,7 @@ public final class StorePurchases {
    * is clawed back, and what was billed for it is credited back (class comment).
    *
    * @return the purchase as refunded; empty when there is none of that id
-   * @throws StoreRefused {@code already_refunded}
+   * @throws StoreRefused {@code already_refunded}, {@code charged_back}
    */
   public Optional<StorePurchase> refund(long purchaseId, String reason, Instant now, Cause cause)
       throws SQLException, StoreRefused {
@@ -373,9 +387,15 @@ public final class StorePurchases {
                 return Optional.<StorePurchase>empty();
               }
               StorePurchase before = locked.get();
-              if (!before.status().equals(StorePurchase.ACTIVE)) {
+              if (before.status().equals(StorePurchase.REFUNDED)) {
                 throw new StoreRefused(
                     "already_refunded", "purchase %d was refunded already".formatted(purchaseId));
+              }
+              if (before.status().equals(StorePurchase.CHARGED_BACK)) {
+                throw new StoreRefused(
+                    "charged_back",
+                    "purchase %d was charged back: its payment went back by the dispute"
+                        .formatted(purchaseId));
               }
               Currency currency = Currency.getInstance(before.currency());
               if (before.pay().equals("checkout")) {
@@ -397,31 +417,79 @@ public final class StorePurchases {
                         null),
                     cause);
               }
-              try (PreparedStatement update =
-                  REFUND
-                      .bind("id", purchaseId)
-                      .bind("at", now)
-                      .bind("by", cause.actor().id())
-                      .bind("reason", reason)
-                      .prepare(c)) {
-                update.executeUpdate();
-              }
-              ledger.refunded(c, purchaseId, now);
-              StorePurchase after = one(c, ONE.bind("id", purchaseId)).orElseThrow();
-              AuditTrail.record(
-                  c,
-                  new AuditEntry(
-                      now,
-                      cause,
-                      after.accountId(),
-                      AuditKinds.STORE_REFUNDED,
-                      subject(purchaseId),
-                      before,
-                      after));
-              return Optional.of(after);
+              return Optional.of(end(c, before, Ending.REFUNDED, reason, now, cause));
             });
-    refunded.ifPresent(p -> events.entitlementExpired(event(p, "refunded")));
+    refunded.ifPresent(this::announceEnded);
     return refunded;
+  }
+
+  /**
+   * The store purchase paid through Stripe Checkout by the PaymentIntent {@code paymentIntent},
+   * charged back at {@code now} (its dispute closed lost), in the caller's transaction (the
+   * webhook's): its access ends at once and its creator's share is clawed back, as a refund's;
+   * nothing is given back, Stripe has taken it already. A purchase refunded or charged back
+   * already changes nothing (the money went back once).
+   *
+   * @param why the dispute, as the purchase keeps it ({@code refund_reason})
+   * @return what to run once the transaction is committed ({@code billing.entitlement.expired});
+   *     empty when the payment paid no active store purchase
+   */
+  public Optional<Runnable> chargedBack(
+      Connection c, String paymentIntent, String why, Instant now, Cause cause)
+      throws SQLException {
+    List<StorePurchase> ended = new ArrayList<>();
+    for (StorePurchase before : list(c, PAID_BY.bind("intent", paymentIntent))) {
+      ended.add(end(c, before, Ending.CHARGED_BACK, why, now, cause));
+    }
+    return ended.isEmpty()
+        ? Optional.empty()
+        : Optional.of(() -> ended.forEach(this::announceEnded));
+  }
+
+  /** How an access ends before its time: its status, its creator's claw-back, its audit kind. */
+  private enum Ending {
+    REFUNDED(StorePurchase.REFUNDED, AuditKinds.STORE_REFUNDED),
+    CHARGED_BACK(StorePurchase.CHARGED_BACK, AuditKinds.STORE_CHARGED_BACK);
+
+    final String status;
+    final String auditKind;
+
+    Ending(String status, String auditKind) {
+      this.status = status;
+      this.auditKind = auditKind;
+    }
+  }
+
+  /**
+   * Ends the active purchase {@code before} (held by the caller) at {@code now}, the one way for
+   * a refund and a chargeback: its status, its creator's claw-back and its audit entry, in the
+   * caller's transaction; answers it as ended, for {@link #announceEnded} after the commit.
+   */
+  private StorePurchase end(
+      Connection c, StorePurchase before, Ending ending, String reason, Instant now, Cause cause)
+      throws SQLException {
+    long id = before.id();
+    END.bind("id", id)
+        .bind("status", ending.status)
+        .bind("at", now)
+        .bind("by", cause.actor().id())
+        .bind("reason", reason)
+        .update(c);
+    switch (ending) {
+      case REFUNDED -> ledger.refunded(c, id, now);
+      case CHARGED_BACK -> ledger.chargedBack(c, id, now);
+    }
+    StorePurchase after = one(c, ONE.bind("id", id)).orElseThrow();
+    AuditTrail.record(
+        c,
+        new AuditEntry(
+            now, cause, after.accountId(), ending.auditKind, subject(id), before, after));
+    return after;
+  }
+
+  /** {@code billing.entitlement.expired} of a purchase ended early, its status the reason. */
+  private void announceEnded(StorePurchase ended) {
+    events.entitlementExpired(event(ended, ended.status()));
   }
 
   /** The purchase of that id, if there is one. */
@@ -453,9 +521,12 @@ public final class StorePurchases {
     }
   }
 
-  /** The entitlement event of a purchase ({@code reason} null when granted). */
+  /**
+   * The entitlement event of a purchase ({@code reason} null when granted): until its access's
+   * end, or when it was refunded or charged back.
+   */
   static EntitlementEvent event(StorePurchase p, String reason) {
-    Instant until = "refunded".equals(reason) ? p.refundedAt() : p.accessUntil();
+    Instant until = p.status().equals(StorePurchase.ACTIVE) ? p.accessUntil() : p.refundedAt();
     return new EntitlementEvent(
         p.accountId(),
         p.itemId(),

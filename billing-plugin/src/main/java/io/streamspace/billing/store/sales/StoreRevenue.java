@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * The platform admin's view of a month of the store, in the billing zone: revenue by creator (net
  * of the month's claw-backs, per currency, from the ledger), the popular items (purchases that
- * became effective in the month and were not refunded, top first) and the capacity packs bought
- * in the month.
+ * became effective in the month and were neither refunded nor charged back, top first) and the
+ * capacity packs bought in the month.
  */
 public final class StoreRevenue {
 

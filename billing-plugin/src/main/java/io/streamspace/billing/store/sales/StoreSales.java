@@ -150,6 +150,7 @@ public final class StoreSales implements CreatorLedger {
   }
 
   /** As {@link #refunded}, for a chargeback: a {@code chargeback} line. */
+  @Override
   public void chargedBack(Connection c, long purchaseId, Instant at) throws SQLException {
     clawBack(c, purchaseId, at, StatementLine.CHARGEBACK);
   }

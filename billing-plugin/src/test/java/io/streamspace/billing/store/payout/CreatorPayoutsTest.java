@@ -24,7 +24,6 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.streamspace.billing.PayoutsTestSource;
 import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.PayCreatorsJob;
-import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.store.payout.PayoutsDue.Due;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
@@ -32,7 +31,6 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.YearMonth;
 import java.util.Currency;
 import java.util.List;
@@ -67,13 +65,7 @@ class CreatorPayoutsTest {
     billing = new BillingHarness(at(NOW), ENABLED);
     billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
     billing.context.setSecret("STRIPE_WEBHOOK_SECRET", "whsec_test_payouts");
-    StripeTestEndpoint.pointAt(
-        billing.billing,
-        new StripeEndpoint(
-            stripe.baseUrl(),
-            Duration.ofSeconds(2),
-            StripeEndpoint.STRIPE.readTimeout(),
-            StripeEndpoint.STRIPE.interactiveReadTimeout()));
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
     PayoutsTestSource.use(
         billing.billing,
         (connection, period) ->
