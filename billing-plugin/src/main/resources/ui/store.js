@@ -130,7 +130,8 @@ function itemActions(item) {
   if (!free && (price === undefined || price === null)) {
     return [held, el('p', { class: 'note', text: 'Not sold in ' + org.currency + '.' })];
   }
-  const what = entitled ? 'Buy ' + item.sale_days + ' more days' : 'Buy';
+  const what = entitled
+    ? 'Buy ' + item.sale_days + ' more day' + (item.sale_days === 1 ? '' : 's') : 'Buy';
   const text = free ? 'Get it free'
     : what + ' for ' + money(price, org.currency) + ', added to the next invoice';
   // the accessible name starts with the words shown, then says which theme and for whom
@@ -148,20 +149,31 @@ async function buy(item, org, button) {
         { method: 'POST', body: org.personal ? {} : { org_id: org.org_id },
           idempotencyKey: newKey() });
     const p = bought.purchase;
-    await loadBuyer();
-    showActions();
     announce(item.name + ' bought for ' + orgText(org) + ': '
         + (p.pay === 'free' ? 'free' : money(p.price, p.currency) + ' on the next invoice')
         + (bought.entitlement && bought.entitlement.until
           ? ', yours until ' + day(bought.entitlement.until) : ', yours for good') + '.');
   } catch (error) {
     button.disabled = false;
+    if (signedOutIfRefused(error, signOut)) {
+      return;
+    }
+    announceError('Could not buy ' + item.name, error);
+    if (!(error instanceof ApiError && error.code === 'already_owned')) {
+      return;
+    }
+  }
+  await refreshBuyer();
+}
+
+/** Reads the organizations and themes again, and draws each item's actions for them. */
+async function refreshBuyer() {
+  try {
+    await loadBuyer();
+    showActions();
+  } catch (error) {
     if (!signedOutIfRefused(error, signOut)) {
-      announceError('Could not buy ' + item.name, error);
-      if (error instanceof ApiError && error.code === 'already_owned') {
-        await loadBuyer();
-        showActions();
-      }
+      announceError('Could not read your themes', error);
     }
   }
 }

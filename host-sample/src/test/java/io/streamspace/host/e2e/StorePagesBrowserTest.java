@@ -1,7 +1,6 @@
 package io.streamspace.host.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +20,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The store's pages in a real browser (headless Chromium), on one host: a creator submits a
  * bundle that breaks rules and reads the report (each rule named on the page), then one that
  * passes; the platform admin, its preview in the queue, approves it, a reason required; a user
  * finds it in the theme store with its price, sale model and preview image, buys it for her
- * personal organization and sees it owned and among her themes; the creator reads the sale on
- * this month's statement, and the admin in the month's store revenue.
+ * personal organization (of the two she owns) and sees it owned and among her themes; the creator
+ * reads the sale on this month's statement and downloads it as CSV, and the admin reads it in the
+ * month's store revenue.
  */
 class StorePagesBrowserTest extends BillingHostTestBase {
 
@@ -62,7 +64,13 @@ class StorePagesBrowserTest extends BillingHostTestBase {
   @Test
   void aCreatorsThemeIsRefusedWithItsRules_thenSubmitted_approved_listed_bought_andAccounted()
       throws Exception {
-    api.postEvents(platformToken, List.of(Events.userCreated("ann", NOW.minusSeconds(3600))));
+    // ann, who owns her personal organization and the team studio
+    Instant hourAgo = NOW.minusSeconds(3600);
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated("ann", hourAgo),
+            Events.orgCreated("studio", "ann", "free", hourAgo)));
     String creator = creatorToken("cara");
     Path refused =
         bundle(
@@ -120,8 +128,10 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     assertEquals(
         "Preview of the theme Midnight", item.findElement(By.tagName("img")).getAttribute("alt"));
 
-    // ann owns only her personal organization: no choice to make, she buys for it
-    assertFalse(byId("buy-org-choice").isDisplayed());
+    // ann owns two organizations: she chooses, her personal one first
+    assertEquals(
+        List.of("your personal organization", "studio"),
+        new Select(byId("buy-org")).getOptions().stream().map(WebElement::getText).toList());
     assertTrue(byId("themes").getText().contains("None of your organizations has a theme yet."));
     WebElement buy = byId("store-item-buy-" + id);
     assertEquals("Buy for $4.99, added to the next invoice", buy.getText());
@@ -136,6 +146,11 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     assertTrue(browser.driver.findElements(By.id("store-item-buy-" + id)).isEmpty(), "no Buy");
     String themes = byId("themes-table").getText();
     assertTrue(themes.contains("Midnight 1.0.0 your personal organization for good"), themes);
+    // studio does not own it: choosing it offers the Buy button again
+    new Select(byId("buy-org")).selectByVisibleText("studio");
+    assertEquals(
+        "Buy for $4.99, added to the next invoice: Midnight, for studio",
+        byId("store-item-buy-" + id).getAttribute("aria-label"));
 
     // the sale on cara's statement of this month (the host's March), all hers below the tier
     open("creator", creator);
@@ -148,6 +163,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     assertTrue(totals.contains("Sales $4.99"), totals);
     assertTrue(totals.contains("Your share $4.99"), totals);
     assertTrue(byId("payouts").getText().contains("No payout yet"));
+    assertTrue(downloaded("statement-csv").contains("USD,sale,"), "the month's CSV");
 
     open("admin", api.adminToken);
     browser.await(d -> !d.findElements(By.id("store-revenue-by-creator")).isEmpty());
@@ -183,6 +199,23 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     browser.await(d -> byId("token").isDisplayed());
     byId("token").sendKeys(token);
     byId("signin").click();
+  }
+
+  /**
+   * Clicks a download button and answers the file the page handed the browser (fetched with the
+   * token, given as a blob), kept from the page's blob instead of saved.
+   */
+  private String downloaded(String buttonId) {
+    browser.script(
+        "const keep = URL.createObjectURL;"
+            + "URL.createObjectURL = (blob) => { window.keptBlob = blob; return keep(blob); };"
+            + "HTMLAnchorElement.prototype.click = function () {"
+            + "  window.keptName = this.getAttribute('download'); };");
+    byId(buttonId).click();
+    browser.await(d -> browser.script("return window.keptName || null") != null);
+    return (String)
+        browser.driver.executeAsyncScript(
+            "window.keptBlob.text().then(arguments[arguments.length - 1]);");
   }
 
   private void submit(Path zip) {
