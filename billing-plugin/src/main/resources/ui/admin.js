@@ -6,7 +6,7 @@ import {
   instant, meterName, money, newKey, quantity, setUpSignIn, showInvoiceLines, signedOutIfRefused,
   table,
 } from './common.js';
-import { loadStoreQueue } from './store-admin.js';
+import { loadStorePayouts, loadStoreQueue, loadStoreRevenue } from './store-admin.js';
 
 const PAGE_SIZE = 25;
 const COLORS = ['#0b57d0', '#b3261e', '#1a7f37', '#8a5300'];
@@ -63,7 +63,8 @@ async function load() {
   if (first) {
     byId('signed-in-as').textContent = 'Signed in as an admin';
     byId('admin-view').hidden = false;
-    await Promise.all([loadAccounts(), loadDashboard(), loadJobs(), loadStoreQueue()]);
+    await Promise.all([loadAccounts(), loadDashboard(), loadJobs(), loadStoreQueue(),
+      loadStoreRevenue(), loadStorePayouts()]);
   }
 }
 

@@ -131,6 +131,19 @@ export async function apiBlob(path) {
   return response.blob();
 }
 
+/**
+ * Downloads a file (a PDF, a CSV) with the bearer header, then hands the browser a blob URL
+ * under fileName: the token never goes into a URL.
+ */
+export async function download(path, fileName) {
+  const url = URL.createObjectURL(await apiBlob(path));
+  const link = el('a', { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 function send(path, options, accept) {
   if (typeof path !== 'string' || !path.startsWith('/api/') || path.includes('//')
       || path.includes('\\')) {
@@ -209,6 +222,14 @@ export function priceText(item) {
   const currencies = Object.keys(item.price || {}).sort();
   return currencies.length === 0 ? 'Free'
       : currencies.map((currency) => money(item.price[currency], currency)).join(' or ');
+}
+
+const PAYOUT_STATUS_TEXT = { pending: 'Pending', failed: 'Failed', paid: 'Paid' };
+
+/** A creator payout's status in words (a colour only adds to them). */
+export function payoutStatus(payout) {
+  return el('span', { id: 'payout-status-' + payout.id, class: 'payout-' + payout.status,
+    text: PAYOUT_STATUS_TEXT[payout.status] || payout.status });
 }
 
 /** Says something in the live region (errors, outcomes of actions); '' clears it. */

@@ -1,9 +1,11 @@
 // The admin page's store section: the versions waiting for review, each approved, rejected or
 // its item delisted for a reason (POST /admin/store/items/{id}/approve|reject|delist with
-// {"reason"}), which the audit trail keeps; a rejection's reason is shown to its creator.
+// {"reason"}), which the audit trail keeps; a rejection's reason is shown to its creator. And
+// the store's money: a month's revenue by creator, popular items and packs (GET
+// /admin/store/revenue), and the creators' payouts (GET /admin/store/payouts).
 import {
-  BILLING, announce, announceError, api, byId, clear, el, instant, newKey, priceText, saleText,
-  showItemPreview, table,
+  BILLING, announce, announceError, api, byId, clear, el, instant, money, newKey, payoutStatus,
+  priceText, saleText, showItemPreview, table,
 } from './common.js';
 
 const QUEUE_PAGE = 50;
@@ -81,3 +83,67 @@ async function review(item, action, reason, buttons) {
     buttons.forEach((b) => { b.disabled = false; });
   }
 }
+
+const PAYOUTS_PAGE = 50;
+
+/**
+ * The store's month in the picker (the current month in the billing time zone when it is empty:
+ * the server's, not this browser's): revenue by creator, popular items and packs.
+ */
+export async function loadStoreRevenue() {
+  const picked = byId('store-revenue-period').value;
+  let revenue;
+  try {
+    revenue = await api(BILLING + '/admin/store/revenue' + (picked ? '?period=' + picked : ''));
+  } catch (error) {
+    announceError('Could not read the store\'s revenue', error);
+    return;
+  }
+  const month = revenue.period;
+  byId('store-revenue-period').value = month;
+  const amount = (value, currency) => ({ text: money(value, currency), num: true });
+  clear(byId('store-revenue')).append(
+      table('store-revenue-by-creator', 'Revenue by creator in ' + month,
+          [{ text: 'Creator' }, { text: 'Currency' }, { text: 'Sales', num: true },
+            { text: 'Platform share', num: true }, { text: 'Creator share', num: true }],
+          revenue.by_creator.map((r) => [r.creator_id, r.currency, amount(r.gross, r.currency),
+            amount(r.platform_share, r.currency), amount(r.creator_share, r.currency)]),
+          'No store sale in ' + month + '.'),
+      table('store-popular-items', 'Popular items in ' + month + ', most bought first',
+          [{ text: 'Item' }, { text: 'Creator' }, { text: 'Currency' },
+            { text: 'Purchases', num: true }, { text: 'Sales', num: true }],
+          revenue.popular_items.map((i) => [i.name, i.creator_id, i.currency,
+            { text: String(i.purchases), num: true }, amount(i.gross, i.currency)]),
+          'No item was bought in ' + month + '.'),
+      table('store-popular-packs', 'Capacity packs bought in ' + month + ', most first',
+          [{ text: 'Pack' }, { text: 'Purchases', num: true }],
+          revenue.popular_packs.map((p) => [p.name || p.pack_id,
+            { text: String(p.purchases), num: true }]),
+          'No capacity pack was bought in ' + month + '.'));
+}
+
+/** The creators' payouts (the first page), each with its status in words and last error. */
+export async function loadStorePayouts() {
+  let page;
+  try {
+    page = await api(BILLING + '/admin/store/payouts?limit=' + PAYOUTS_PAGE);
+  } catch (error) {
+    announceError('Could not read the creators\' payouts', error);
+    return;
+  }
+  clear(byId('store-payouts')).append(table('store-payouts-table',
+      'Creator payouts (the first ' + PAYOUTS_PAGE + ')',
+      [{ text: 'Creator' }, { text: 'Month' }, { text: 'Amount', num: true }, { text: 'Status' },
+        { text: 'Attempts', num: true }, { text: 'Last error' }, { text: 'Next attempt' },
+        { text: 'Paid' }],
+      page.payouts.map((p) => [p.creator_id, p.period,
+        { text: money(p.amount, p.currency), num: true }, payoutStatus(p),
+        { text: String(p.attempts), num: true }, p.last_error || '—',
+        instant(p.next_attempt_at), p.paid_at ? instant(p.paid_at) : '—']),
+      'No payout yet: a month is paid out once it has ended.'));
+}
+
+byId('store-revenue-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  loadStoreRevenue();
+});

@@ -1,7 +1,7 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
-  ApiError, BILLING, QUOTA_STATE_TEXT, addAmounts, announce, announceError, api, apiBlob, banner,
-  byId, clear, day, el, instant, meterName, money, progressBar, quantity, setUpSignIn,
+  ApiError, BILLING, QUOTA_STATE_TEXT, addAmounts, announce, announceError, api, banner,
+  byId, clear, day, download, el, instant, meterName, money, progressBar, quantity, setUpSignIn,
   showInvoiceLines, signedOutIfRefused, table, withUnit,
 } from './common.js';
 
@@ -518,15 +518,8 @@ function pdfButton(invoice) {
   });
   button.addEventListener('click', async () => {
     try {
-      const blob = await apiBlob(BILLING + inOrg('/invoices/' + invoice.id + '/pdf'));
-      const url = URL.createObjectURL(blob);
-      const link = el('a', {
-        href: url, download: (invoice.invoice_number || 'DRAFT-' + invoice.id) + '.pdf',
-      });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      await download(BILLING + inOrg('/invoices/' + invoice.id + '/pdf'),
+          (invoice.invoice_number || 'DRAFT-' + invoice.id) + '.pdf');
     } catch (error) {
       announceError('Downloading invoice ' + name + ' failed', error);
     }

@@ -299,8 +299,45 @@ class UiRoutesTest {
             "near-limits",
             "revenue-chart",
             "usage-patterns-chart",
+            "store-queue",
+            "store-revenue-form",
+            "store-revenue-period",
+            "store-revenue",
+            "store-payouts",
             "jobs"));
-    // each form field is labelled
+    assertEachFieldIsLabelled(html);
+  }
+
+  @Test
+  void theStoreAndCreatorPagesHaveTheStableIdsOfTheirSections_eachFieldLabelled() {
+    String store = text("/ui/store");
+    assertHasIds(
+        store,
+        List.of("buy-org-note", "buy-org-choice", "buy-org", "catalog", "catalog-empty", "themes"));
+    assertTrue(store.contains("<h2 id=\"themes-heading\">Your themes</h2>"));
+    assertEachFieldIsLabelled(store);
+    String creator = text("/ui/creator");
+    assertHasIds(
+        creator,
+        List.of(
+            "bundle-form",
+            "creator-items",
+            "statement-form",
+            "statement-period",
+            "statement-csv",
+            "statement-pdf",
+            "statements",
+            "payout-account-form",
+            "payout-account",
+            "payouts"));
+    // the statements come after the items, as a month picker
+    assertTrue(creator.indexOf("id=\"statements\"") > creator.indexOf("id=\"creator-items\""));
+    assertTrue(creator.contains("<input id=\"statement-period\" type=\"month\""));
+    assertEachFieldIsLabelled(creator);
+  }
+
+  /** Each input and select of the page has a label naming it by its id. */
+  private static void assertEachFieldIsLabelled(String html) {
     Matcher inputs = Pattern.compile("<(?:input|select) id=\"([a-z-]+)\"").matcher(html);
     while (inputs.find()) {
       assertTrue(html.contains("<label for=\"" + inputs.group(1) + "\">"), inputs.group(1));

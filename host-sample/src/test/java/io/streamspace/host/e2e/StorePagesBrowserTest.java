@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +20,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The store's pages in a real browser (headless Chromium), on one host: a creator submits a
  * bundle that breaks rules and reads the report (each rule named on the page), then one that
  * passes; the platform admin, its preview in the queue, approves it, a reason required; a user
- * finds it in the theme store with its price, sale model and preview image.
+ * finds it in the theme store with its price, sale model and preview image, buys it for her
+ * personal organization (of the two she owns) and sees it owned and among her themes; the creator
+ * reads the sale on this month's statement and downloads it as CSV, and the admin reads it in the
+ * month's store revenue.
  */
 class StorePagesBrowserTest extends BillingHostTestBase {
 
@@ -57,8 +62,15 @@ class StorePagesBrowserTest extends BillingHostTestBase {
   }
 
   @Test
-  void aCreatorsThemeIsRefusedWithItsRules_thenSubmitted_approved_andListedInTheStore()
+  void aCreatorsThemeIsRefusedWithItsRules_thenSubmitted_approved_listed_bought_andAccounted()
       throws Exception {
+    // ann, who owns her personal organization and the team studio
+    Instant hourAgo = NOW.minusSeconds(3600);
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated("ann", hourAgo),
+            Events.orgCreated("studio", "ann", "free", hourAgo)));
     String creator = creatorToken("cara");
     Path refused =
         bundle(
@@ -102,6 +114,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     browser.await(d -> byId("live").getText().contains("Midnight 1.0.0 approved"));
     browser.await(d -> byId("store-queue").getText().contains("No version waits for review."));
 
+    api.awaitCaughtUp("billing"); // ann's account, opened by the event posted first
     open("store", api.token("ann", "user"));
     browser.await(
         d -> !d.findElements(By.cssSelector("#store-item-preview-" + id + " img")).isEmpty());
@@ -114,6 +127,49 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     assertEquals("$4.99 or ₫120,000", text(item, ".item-price"));
     assertEquals(
         "Preview of the theme Midnight", item.findElement(By.tagName("img")).getAttribute("alt"));
+
+    // ann owns two organizations: she chooses, her personal one first
+    assertEquals(
+        List.of("your personal organization", "studio"),
+        new Select(byId("buy-org")).getOptions().stream().map(WebElement::getText).toList());
+    assertTrue(byId("themes").getText().contains("None of your organizations has a theme yet."));
+    WebElement buy = byId("store-item-buy-" + id);
+    assertEquals("Buy for $4.99, added to the next invoice", buy.getText());
+    buy.click();
+    browser.await(d -> byId("live").getText().startsWith("Midnight bought"));
+    assertEquals(
+        "Midnight bought for your personal organization: $4.99 on the next invoice, yours for"
+            + " good.",
+        byId("live").getText());
+    browser.await(d -> !d.findElements(By.id("store-item-owned-" + id)).isEmpty());
+    assertEquals("Owned", byId("store-item-owned-" + id).getText());
+    assertTrue(browser.driver.findElements(By.id("store-item-buy-" + id)).isEmpty(), "no Buy");
+    String themes = byId("themes-table").getText();
+    assertTrue(themes.contains("Midnight 1.0.0 your personal organization for good"), themes);
+    // studio does not own it: choosing it offers the Buy button again
+    new Select(byId("buy-org")).selectByVisibleText("studio");
+    assertEquals(
+        "Buy for $4.99, added to the next invoice: Midnight, for studio",
+        byId("store-item-buy-" + id).getAttribute("aria-label"));
+
+    // the sale on cara's statement of this month (the host's March), all hers below the tier
+    open("creator", creator);
+    browser.await(d -> !d.findElements(By.id("statement-lines-USD")).isEmpty());
+    assertEquals("2026-03", byId("statement-period").getAttribute("value"));
+    String lines = byId("statement-lines-USD").getText();
+    assertTrue(lines.contains("Sale"), lines);
+    assertTrue(lines.contains("$4.99 $0.00 $4.99"), lines);
+    String totals = byId("statement-totals-USD").getText();
+    assertTrue(totals.contains("Sales $4.99"), totals);
+    assertTrue(totals.contains("Your share $4.99"), totals);
+    assertTrue(byId("payouts").getText().contains("No payout yet"));
+    assertTrue(downloaded("statement-csv").contains("USD,sale,"), "the month's CSV");
+
+    open("admin", api.adminToken);
+    browser.await(d -> !d.findElements(By.id("store-revenue-by-creator")).isEmpty());
+    String revenue = byId("store-revenue-by-creator").getText();
+    assertTrue(revenue.contains("cara USD $4.99 $0.00 $4.99"), revenue);
+    assertTrue(byId("store-popular-items").getText().contains("Midnight cara USD 1 $4.99"));
     assertEquals(
         List.of(),
         browser.consoleProblems().stream()
@@ -143,6 +199,23 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     browser.await(d -> byId("token").isDisplayed());
     byId("token").sendKeys(token);
     byId("signin").click();
+  }
+
+  /**
+   * Clicks a download button and answers the file the page handed the browser (fetched with the
+   * token, given as a blob), kept from the page's blob instead of saved.
+   */
+  private String downloaded(String buttonId) {
+    browser.script(
+        "const keep = URL.createObjectURL;"
+            + "URL.createObjectURL = (blob) => { window.keptBlob = blob; return keep(blob); };"
+            + "HTMLAnchorElement.prototype.click = function () {"
+            + "  window.keptName = this.getAttribute('download'); };");
+    byId(buttonId).click();
+    browser.await(d -> browser.script("return window.keptName || null") != null);
+    return (String)
+        browser.driver.executeAsyncScript(
+            "window.keptBlob.text().then(arguments[arguments.length - 1]);");
   }
 
   private void submit(Path zip) {
