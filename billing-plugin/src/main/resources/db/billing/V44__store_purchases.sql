@@ -46,6 +46,9 @@ CREATE INDEX billing_store_purchases_account ON billing_store_purchases (account
 -- the charges finalization claims: an organization's unbilled store purchases
 CREATE INDEX billing_store_purchases_unbilled ON billing_store_purchases (account_id, purchased_at)
     WHERE pay = 'invoice' AND invoice_id IS NULL;
+-- what an invoice billed: a void gives them back, the what-if and an explanation read them
+CREATE INDEX billing_store_purchases_invoice ON billing_store_purchases (invoice_id)
+    WHERE invoice_id IS NOT NULL;
 -- the time-limited accesses check-quotas announces as expired
 CREATE INDEX billing_store_purchases_expiring ON billing_store_purchases (access_until)
     WHERE status = 'active' AND NOT expiry_announced;

@@ -69,7 +69,11 @@ final class StoreRecords {
                 List.of()));
       }
     }
-    if (k >= purchases.size() || purchases.get(k).amount().compareTo(line.amount()) != 0) {
+    boolean found = k < purchases.size() && purchases.get(k).amount().compareTo(line.amount()) == 0;
+    if (!found && "void".equals(document.invoice().status())) {
+      return givenBack(line, currency);
+    }
+    if (!found) {
       throw new IllegalStateException(
           "no store purchase of " + line.amount() + " billed by the invoice at line " + k);
     }
@@ -77,5 +81,35 @@ final class StoreRecords {
         "An item bought in the add-on store, paid on this invoice: its price as bought, once.",
         List.of(purchases.get(k)),
         purchases.get(k).amount());
+  }
+
+  /**
+   * A line of a voided invoice: its purchase went back to the organization's next invoice when
+   * this one was voided, so the line is explained as it was billed.
+   */
+  private static Records givenBack(Line line, Currency currency) {
+    BigDecimal amount = Money.lineTotal(line.unitPrice(), BigDecimal.ONE, currency);
+    return new Records.Listed(
+        "An item bought in the add-on store, billed here at its price; this invoice was voided,"
+            + " and the purchase went to the organization's next invoice.",
+        List.of(
+            new ExplainedRecord(
+                1,
+                "store_purchase",
+                null,
+                null,
+                line.periodStart(),
+                line.periodEnd(),
+                null,
+                BigDecimal.ONE,
+                "item",
+                line.unitPrice(),
+                amount,
+                Figures.step(currency),
+                amount,
+                line.description() + ", given back to the next invoice when this one was voided",
+                null,
+                List.of())),
+        amount);
   }
 }

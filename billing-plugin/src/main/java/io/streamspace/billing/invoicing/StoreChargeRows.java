@@ -34,7 +34,8 @@ final class StoreChargeRows {
       "p.id, p.item_name, v.version, p.price, p.purchased_at, p.access_from, p.access_until,"
           + " p.currency";
 
-  // a purchase two invoices of one organization could both bill goes to the earlier in the chunk
+  // a purchase two invoices of one organization could both bill goes to the earlier in the chunk;
+  // the UPDATE checks the status again, for a refund committed while the claim waited for its row
   private static final NamedSql CLAIMED =
       NamedSql.of(
           """
@@ -44,7 +45,8 @@ final class StoreChargeRows {
             ORDER BY p.id, w.ord)
           UPDATE billing_store_purchases p SET invoice_id = b.invoice_id
           FROM billed b, billing_store_item_versions v
-          WHERE p.id = b.id AND p.invoice_id IS NULL AND v.id = p.version_id
+          WHERE p.id = b.id AND p.invoice_id IS NULL AND p.status = 'active'
+            AND v.id = p.version_id
           RETURNING b.ord, %s"""
               .formatted(UNBILLED, ROW));
 

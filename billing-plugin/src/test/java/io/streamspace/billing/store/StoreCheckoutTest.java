@@ -185,8 +185,8 @@ class StoreCheckoutTest {
                     .withBody(
                         """
                         {"error": {"type": "invalid_request_error",
-                         "code": "charge_already_refunded",
-                         "message": "Charge ch_1 has already been refunded."}}""")));
+                         "code": "charge_disputed",
+                         "message": "Charge ch_1 has been charged back; cannot issue a refund."}}                        """)));
 
     Answer failed = billing.call(HttpMethod.POST, refundPath, admin("root"), "{\"reason\":\"x\"}");
 
@@ -213,5 +213,31 @@ class StoreCheckoutTest {
             .withFormParam("amount", equalTo("499"))
             .withHeader("Idempotency-Key", equalTo("store-refund-" + purchase)));
     assertEquals(0L, value("SELECT count(*) FROM billing_credits"), "given back at Stripe");
+  }
+
+  @Test
+  void aPaymentStripeSaysWasRefundedAlready_isRefundedHere() {
+    long purchase = purchased();
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "code": "charge_already_refunded",
+                         "message": "Charge ch_1 has already been refunded."}}""")));
+
+    Answer refunded =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/store/purchases/" + purchase + "/refund",
+            admin("root"),
+            "{\"reason\": \"refunded in the Dashboard\"}");
+
+    assertEquals(200, refunded.status(), refunded.toString());
+    assertEquals("refunded", value("SELECT status FROM billing_store_purchases"));
   }
 }

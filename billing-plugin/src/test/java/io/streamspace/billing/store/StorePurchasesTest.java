@@ -230,6 +230,33 @@ class StorePurchasesTest {
             .toList());
   }
 
+  @Test
+  void aVoidedInvoiceGivesItsPurchaseToTheNextInvoice_andStillExplainsItsLine() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    buy("ann", midnight);
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    long march = invoiceId("ann", MARCH);
+
+    Answer voided =
+        billing.call(
+            HttpMethod.PATCH,
+            "/admin/invoices/" + march,
+            admin("root"),
+            "{\"status\": \"void\", \"reason\": \"wrong address\"}");
+    Answer explained =
+        billing.call(HttpMethod.GET, "/invoices/" + march + "/lines/1/explain", user("ann"));
+    billing.runAt(GENERATE_INVOICES, APRIL_FINALIZED);
+
+    assertEquals(200, voided.status(), voided.toString());
+    assertEquals(200, explained.status(), explained.toString());
+    assertEquals("store_purchase", explained.body().at("/records/0/source").asText());
+    assertEquals(new BigDecimal("4.99"), explained.body().at("/records/0/amount").decimalValue());
+    assertEquals(
+        List.of("store Midnight 1.0.0 (store), for good null null null 4.99 4.99"),
+        lines(invoiceId("ann", APRIL)),
+        "billed again, once, by the next invoice");
+  }
+
   private static List<String> auditKinds(String org) {
     List<String> kinds = new ArrayList<>();
     BillingHarness.rows(

@@ -17,6 +17,9 @@ public final class StripeRefunds {
     }
   }
 
+  /** Stripe's code for a payment refunded in full before. */
+  static final String ALREADY_REFUNDED = "charge_already_refunded";
+
   private final StripeClients clients;
 
   public StripeRefunds(StripeClients clients) {
@@ -25,7 +28,7 @@ public final class StripeRefunds {
 
   /**
    * Refunds {@code amount} of the payment; a retry under the same {@code idempotencyKey} refunds
-   * once.
+   * once, and a payment Stripe says was refunded in full already counts as refunded.
    *
    * @throws StripeException when Stripe refused or could not be reached
    */
@@ -33,6 +36,24 @@ public final class StripeRefunds {
       String paymentIntent, BigDecimal amount, Currency currency, String idempotencyKey)
       throws StripeException, NotConfigured {
     StripeClient stripe = clients.interactive().orElseThrow(NotConfigured::new);
+    try {
+      create(stripe, paymentIntent, amount, currency, idempotencyKey);
+    } catch (StripeException e) {
+      // the money went back already: a try whose commit failed, retried after Stripe forgot its
+      // key (24 hours), or a refund made in Stripe's Dashboard; either way it is refunded
+      if (!ALREADY_REFUNDED.equals(e.getCode())) {
+        throw e;
+      }
+    }
+  }
+
+  private static void create(
+      StripeClient stripe,
+      String paymentIntent,
+      BigDecimal amount,
+      Currency currency,
+      String idempotencyKey)
+      throws StripeException {
     stripe
         .v1()
         .refunds()

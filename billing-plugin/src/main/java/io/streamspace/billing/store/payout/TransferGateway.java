@@ -1,6 +1,7 @@
 package io.streamspace.billing.store.payout;
 
 import com.stripe.StripeClient;
+import com.stripe.exception.IdempotencyException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Transfer;
 import com.stripe.net.RequestOptions;
@@ -63,7 +64,9 @@ final class TransferGateway {
     } catch (StripeException e) {
       String why = shortly(e);
       Integer status = e.getStatusCode();
-      return status != null && REFUSALS.contains(status)
+      // a key used before with other parameters (the account changed): an earlier try may have
+      // made a transfer under it, so the next try keeps the key and looks for it first
+      return status != null && REFUSALS.contains(status) && !(e instanceof IdempotencyException)
           ? TransferOutcome.refused(why)
           : TransferOutcome.unknown(why);
     }
@@ -91,11 +94,9 @@ final class TransferGateway {
   /** The transfer an earlier try of the payout made, if Stripe holds one (the oldest). */
   private static Optional<Transfer> madeEarlier(StripeClient stripe, PayoutRows.Claimed payout)
       throws StripeException {
+    // by the group alone: an earlier try may have paid an account the creator has replaced since
     TransferListParams params =
-        TransferListParams.builder()
-            .setTransferGroup(transferGroup(payout.id()))
-            .setDestination(payout.stripeAccount())
-            .build();
+        TransferListParams.builder().setTransferGroup(transferGroup(payout.id())).build();
     return stripe.v1().transfers().list(params).getData().stream()
         .min(
             Comparator.comparing(

@@ -1,6 +1,7 @@
 package io.streamspace.billing.store.payout;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -260,14 +261,16 @@ class CreatorPayoutsTest {
   }
 
   @Test
-  void aReplayFindsTheTransferAnEarlierTryMade_andSendsNothingMore() {
+  void aReplayFindsTheTransferAnEarlierTryMade_andSendsNothingMore_evenToAnotherAccountSetSince() {
     long id = transferredButNotRecorded();
+    // the creator names another account meanwhile: the transfer made went to the first
+    setAccount(CARA, "{\"stripe_account\": \"acct_Cara2\"}");
     // two days later Stripe has forgotten the key; the transfer group still names the transfer
     stripe.stubFor(
         get(urlPathEqualTo(TRANSFERS))
             .atPriority(1)
             .withQueryParam("transfer_group", equalTo("creator-payout-" + id))
-            .withQueryParam("destination", equalTo("acct_Cara1"))
+            .withQueryParam("destination", absent())
             .willReturn(
                 okJson(
                     "{\"object\":\"list\",\"data\":[%s],\"has_more\":false,\"url\":\"/v1/transfers\"}"
