@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Voiding gives back the credits the invoice used (their {@code remaining} restored, the
  * applications kept and marked reversed) and releases its usage records, one-time pack charges
- * and store purchases, so the period can be invoiced again: they are then billed by the next invoice of
- * the account (or an admin's invoice of that period), not lost. A void invoice keeps its number
- * and lines, for the record.
+ * and store purchases, so the period can be invoiced again: they are then billed by the next
+ * invoice of the account (or an admin's invoice of that period), not lost. A void invoice keeps
+ * its number and lines, for the record.
  */
 public final class InvoiceStatusChanges {
 

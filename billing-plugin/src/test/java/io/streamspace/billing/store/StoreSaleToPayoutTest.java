@@ -14,6 +14,7 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.support.BillingHarness;
@@ -106,5 +107,24 @@ class StoreSaleToPayoutTest {
             .withFormParam("currency", equalTo("usd"))
             .withFormParam("destination", equalTo("acct_Cara1")));
     assertEquals("paid", value("SELECT status FROM billing_creator_payouts"));
+
+    // the minimum raised to 50.00 afterwards: March keeps the payout it was given, so April
+    // opens at 0.00, not at March's 6.98 carried again (which would pay it twice)
+    billing.context.setConfigJson(
+        CONFIG.replace("\"minimum_payout\": 1.00", "\"minimum_payout\": 50"));
+    billing.billing.onConfigChanged(billing.context);
+    billing.clock.set(at("2026-04-10T00:00:00Z"));
+    billing.userCreated("gil", Map.of());
+    billing.flush();
+    billing.call(HttpMethod.POST, "/store/items/" + midnight + "/purchase", user("gil"), "");
+    JsonNode april =
+        billing
+            .call(HttpMethod.GET, "/creator/statements?period=2026-04", StoreFixtures.CARA)
+            .body()
+            .at("/statements/0");
+
+    assertEquals("0.00", april.get("opening_balance").decimalValue().toPlainString());
+    assertEquals("3.49", april.get("closing_balance").decimalValue().toPlainString());
+    assertEquals("0.00", april.get("payout").decimalValue().toPlainString());
   }
 }

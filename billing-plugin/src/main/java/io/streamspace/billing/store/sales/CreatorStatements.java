@@ -38,12 +38,19 @@ import java.util.function.Supplier;
 public final class CreatorStatements {
 
   // each creator's, each currency's, each month's movement of the balance before a month
+  // each month's net creator share, and the payout queued for it if one was (pay-creators):
+  // a month once paid out keeps the payout it was given, whatever the minimum is today
   private static final String MONTHS =
       """
-      SELECT creator_id, currency, to_char(at AT TIME ZONE :zone, 'YYYY-MM') AS month,
-             sum(creator_share)
-      FROM billing_store_sales WHERE at < :before %s
-      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""";
+      SELECT m.creator_id, m.currency, m.month, m.creator_share, p.amount
+      FROM (SELECT creator_id, currency, to_char(at AT TIME ZONE :zone, 'YYYY-MM') AS month,
+                   sum(creator_share) AS creator_share
+            FROM billing_store_sales WHERE at < :before %s
+            GROUP BY 1, 2, 3) m
+      LEFT JOIN billing_creator_payouts p
+        ON p.creator_id = m.creator_id AND p.currency = m.currency
+       AND p.period = to_date(m.month, 'YYYY-MM')
+      ORDER BY 1, 2, 3""";
 
   private static final NamedSql MONTHS_OF_CREATOR =
       NamedSql.of(MONTHS.formatted("AND creator_id = :creator_id"));
@@ -206,10 +213,13 @@ public final class CreatorStatements {
         BigDecimal closing =
             balance.carried.add(rs.getBigDecimal(4).setScale(Money.minorDigits(currency)));
         BigDecimal minimum = minimumPayout(in, currency);
+        BigDecimal queued = rs.getBigDecimal(5);
         balance.payout =
-            closing.signum() > 0 && closing.compareTo(minimum) >= 0
-                ? closing
-                : Money.zero(currency);
+            queued != null
+                ? queued.setScale(Money.minorDigits(currency))
+                : closing.signum() > 0 && closing.compareTo(minimum) >= 0
+                    ? closing
+                    : Money.zero(currency);
         balance.carried = closing.subtract(balance.payout);
         balance.lastMonth = at;
       }
