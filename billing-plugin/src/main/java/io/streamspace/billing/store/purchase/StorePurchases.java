@@ -62,28 +62,28 @@ public final class StorePurchases {
   private static final String FROM =
       " FROM billing_store_purchases p JOIN billing_store_item_versions v ON v.id = p.version_id ";
 
+  // an item at an approved version, as Listed reads it
+  private static final String APPROVED =
+      """
+      SELECT i.creator_id, i.name, v.id, v.version, v.sale_kind, v.sale_days, v.price_usd,
+             v.price_vnd
+      FROM billing_store_items i
+      JOIN billing_store_item_versions v ON v.item_id = i.id AND v.status = 'approved'
+      """;
+
   // the item while it is listed, at its latest approved version; its row is held, so a
   // delisting waits for the purchase (and the purchase sees one committed before it)
   private static final NamedSql LISTED =
       NamedSql.of(
-          """
-          SELECT i.creator_id, i.name, v.id, v.version, v.sale_kind, v.sale_days, v.price_usd,
-                 v.price_vnd
-          FROM billing_store_items i
-          JOIN billing_store_item_versions v ON v.item_id = i.id AND v.status = 'approved'
-          WHERE i.id = :item_id AND i.delisted_at IS NULL
-          ORDER BY v.id DESC LIMIT 1
-          FOR SHARE OF i""");
+          APPROVED
+              + """
+              WHERE i.id = :item_id AND i.delisted_at IS NULL
+              ORDER BY v.id DESC LIMIT 1
+              FOR SHARE OF i""");
 
   // a version as approved, whether or not still listed: what a completed Checkout paid for
   private static final NamedSql APPROVED_VERSION =
-      NamedSql.of(
-          """
-          SELECT i.creator_id, i.name, v.id, v.version, v.sale_kind, v.sale_days, v.price_usd,
-                 v.price_vnd
-          FROM billing_store_items i
-          JOIN billing_store_item_versions v ON v.item_id = i.id AND v.status = 'approved'
-          WHERE i.id = :item_id AND v.id = :version_id""");
+      NamedSql.of(APPROVED + "WHERE i.id = :item_id AND v.id = :version_id");
 
   // one organization's purchases of one item take turns
   private static final NamedSql TURN =
