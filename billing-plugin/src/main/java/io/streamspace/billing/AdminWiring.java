@@ -3,6 +3,7 @@ package io.streamspace.billing;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admin.DashboardSnapshots;
+import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
@@ -24,7 +25,11 @@ final class AdminWiring {
         .scheduleOn(wiring.scheduler());
     new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
         .register(wiring.routes());
-    new AnalyticsRoutes(new RevenueAnalytics(wiring.dataSource()), wiring.config(), wiring.clock())
+    new AnalyticsRoutes(
+            new RevenueAnalytics(wiring.dataSource()),
+            new Receivables(wiring.dataSource()),
+            wiring.config(),
+            wiring.clock())
         .register(wiring.routes());
   }
 }

@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import io.streamspace.billing.analytics.MonthFigures;
 import io.streamspace.billing.analytics.MrrMovements;
+import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.reports.ReportFormat;
@@ -25,7 +26,8 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * The subscription business's figures for the platform admin: {@code GET /admin/analytics} per
  * month and currency, MRR and its movements, churn, conversion and ARPA, each with its formula
- * ({@link MrrMovements}); JSON or CSV.
+ * ({@link MrrMovements}), and the receivables by age ({@link Receivables}); JSON or CSV (the
+ * months).
  */
 public final class AnalyticsRoutes {
 
@@ -53,11 +55,17 @@ public final class AnalyticsRoutes {
           "converted");
 
   private final RevenueAnalytics analytics;
+  private final Receivables receivables;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
-  public AnalyticsRoutes(RevenueAnalytics analytics, Supplier<BillingConfig> config, Clock clock) {
+  public AnalyticsRoutes(
+      RevenueAnalytics analytics,
+      Receivables receivables,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.analytics = analytics;
+    this.receivables = receivables;
     this.config = config;
     this.clock = clock;
   }
@@ -66,9 +74,16 @@ public final class AnalyticsRoutes {
     routes.add(HttpMethod.GET, "/admin/analytics", JsonRoute.of(this::analytics));
   }
 
-  /** The answer: the range, each month's figures per currency, and the formulas. */
+  /**
+   * The answer: the range, each month's figures per currency, the formulas, and what is owed now
+   * by age.
+   */
   public record Analytics(
-      String from, String to, List<MonthFigures> months, Map<String, String> definitions) {}
+      String from,
+      String to,
+      List<MonthFigures> months,
+      Map<String, String> definitions,
+      List<Receivables.Bucket> receivables) {}
 
   /**
    * 200 with the months {@code from} to {@code to} (both {@code YYYY-MM}, included; by default
@@ -91,7 +106,12 @@ public final class AnalyticsRoutes {
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
     List<MonthFigures> figures = analytics.months(from, to, zone);
     if (format == ReportFormat.JSON) {
-      return new Analytics(from.toString(), to.toString(), figures, MrrMovements.DEFINITIONS);
+      return new Analytics(
+          from.toString(),
+          to.toString(),
+          figures,
+          MrrMovements.DEFINITIONS,
+          receivables.aged(clock.instant()));
     }
     return HttpResponse.streamed(
         HttpStatus.OK,

@@ -165,4 +165,66 @@ class RevenueAnalyticsTest {
         "to",
         billing.call(HttpMethod.GET, "/admin/analytics?to=2026-13", admin("root")).errorField());
   }
+
+  @Test
+  void whatIsOwedNowIsAgedByDaysPastDue_perCurrency() {
+    opened("ann", "pro", "2025-12-15T00:00:00Z");
+    opened("thu", "free", "2025-12-15T00:00:00Z");
+    // on 2026-05-01: due in a day; 1 s past due (day 1); 30 days and 1 s past due (day 31);
+    // 120 days past due; paid and void ones are owed by nobody
+    open("ann", "2026-05-02T00:00:00Z", "sent", "10.00", "USD");
+    open("ann", "2026-04-30T23:59:59Z", "overdue", "20.00", "USD");
+    open("ann", "2026-03-31T23:59:59Z", "overdue", "30.00", "USD");
+    open("ann", "2026-01-01T00:00:00Z", "overdue", "40.00", "USD");
+    open("ann", "2026-01-01T00:00:00Z", "paid", "50.00", "USD");
+    open("ann", "2026-01-01T00:00:00Z", "void", "60.00", "USD");
+    open("thu", "2026-04-20T00:00:00Z", "overdue", "250000", "VND");
+    billing.clock.set(at("2026-05-01T00:00:00Z"));
+
+    JsonNode receivables =
+        billing.call(HttpMethod.GET, "/admin/analytics", admin("root")).body().get("receivables");
+
+    java.util.List<String> shown = new java.util.ArrayList<>();
+    receivables.forEach(
+        b ->
+            shown.add(
+                b.get("currency").asText()
+                    + " "
+                    + b.get("bucket").asText()
+                    + " "
+                    + b.get("invoices").asInt()
+                    + " "
+                    + b.get("total").decimalValue().toPlainString()));
+    assertEquals(
+        java.util.List.of(
+            "USD not_due 1 10.00",
+            "USD 1_30 1 20.00",
+            "USD 31_60 1 30.00",
+            "USD over_90 1 40.00",
+            "VND 1_30 1 250000"),
+        shown);
+  }
+
+  private int invoices;
+
+  /**
+   * A finalized invoice of the organization, due at {@code dueAt}, in that status: each of its
+   * own month of 2025, so that no two are of one period.
+   */
+  private void open(String user, String dueAt, String status, String total, String currency) {
+    invoices++;
+    java.time.YearMonth month = java.time.YearMonth.of(2025, invoices);
+    io.streamspace.billing.support.InvoiceFixtures.invoice(
+        user,
+        month.atDay(1) + "T00:00:00Z",
+        month.plusMonths(1).atDay(1) + "T00:00:00Z",
+        status,
+        "INV-2025-%06d".formatted(invoices),
+        currency,
+        total,
+        "0",
+        total,
+        dueAt,
+        status.equals("paid") ? "2026-02-01T00:00:00Z" : null);
+  }
 }
