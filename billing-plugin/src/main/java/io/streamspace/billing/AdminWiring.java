@@ -3,6 +3,7 @@ package io.streamspace.billing;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admin.DashboardSnapshots;
+import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
 import io.streamspace.billing.http.AdminDashboardRoutes;
@@ -28,6 +29,7 @@ final class AdminWiring {
     new AnalyticsRoutes(
             new RevenueAnalytics(wiring.dataSource()),
             new Receivables(wiring.dataSource()),
+            new Cohorts(wiring.dataSource()),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());

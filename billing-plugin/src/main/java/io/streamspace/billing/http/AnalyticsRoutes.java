@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.MonthFigures;
 import io.streamspace.billing.analytics.MrrMovements;
 import io.streamspace.billing.analytics.Receivables;
@@ -56,16 +57,19 @@ public final class AnalyticsRoutes {
 
   private final RevenueAnalytics analytics;
   private final Receivables receivables;
+  private final Cohorts cohorts;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public AnalyticsRoutes(
       RevenueAnalytics analytics,
       Receivables receivables,
+      Cohorts cohorts,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.analytics = analytics;
     this.receivables = receivables;
+    this.cohorts = cohorts;
     this.config = config;
     this.clock = clock;
   }
@@ -75,14 +79,15 @@ public final class AnalyticsRoutes {
   }
 
   /**
-   * The answer: the range, each month's figures per currency, the formulas, and what is owed now
-   * by age.
+   * The answer: the range, each month's figures per currency, the formulas, the conversion of
+   * the organizations opened in those months, and what is owed now by age.
    */
   public record Analytics(
       String from,
       String to,
       List<MonthFigures> months,
       Map<String, String> definitions,
+      List<Cohorts.Cohort> cohorts,
       List<Receivables.Bucket> receivables) {}
 
   /**
@@ -111,6 +116,7 @@ public final class AnalyticsRoutes {
           to.toString(),
           figures,
           MrrMovements.DEFINITIONS,
+          cohorts.of(from, to, zone),
           receivables.aged(clock.instant()));
     }
     return HttpResponse.streamed(

@@ -87,22 +87,7 @@ class RevenueAnalyticsTest {
 
   @Test
   void aMonthWithAnUpgradeADowngradeAChurnANewAndAReactivation_movesAsWorkedByHand() {
-    for (String user : new String[] {"ann", "cat", "eve", "gus"}) {
-      opened(user, "pro", "2025-12-15T00:00:00Z");
-    }
-    opened("bob", "enterprise", "2025-12-15T00:00:00Z");
-    opened("dan", "free", "2025-12-15T00:00:00Z");
-    opened("fay", "free", "2025-12-15T00:00:00Z");
-    free("eve", "2026-01-10T00:00:00Z");
-    enterprise("gus", "2026-02-03T00:00:00Z");
-    free("cat", "2026-02-05T00:00:00Z");
-    pro("gus", "2026-02-08T00:00:00Z");
-    enterprise("ann", "2026-02-10T00:00:00Z");
-    pro("bob", "2026-02-12T00:00:00Z");
-    opened("hal", "free", "2026-02-14T00:00:00Z");
-    pro("eve", "2026-02-15T00:00:00Z");
-    pro("dan", "2026-02-20T00:00:00Z");
-    opened("ida", "pro", "2026-02-20T00:00:00Z");
+    everyMovementInFebruary();
     billing.clock.set(at("2026-03-05T00:00:00Z"));
 
     Answer answer =
@@ -132,6 +117,58 @@ class RevenueAnalyticsTest {
     assertTrue(
         answer.body().at("/definitions/revenue_churn_rate").asText().contains("contraction"),
         "each figure's formula beside it");
+  }
+
+  /** The organizations and plan changes of the class comment. */
+  private void everyMovementInFebruary() {
+    for (String user : new String[] {"ann", "cat", "eve", "gus"}) {
+      opened(user, "pro", "2025-12-15T00:00:00Z");
+    }
+    opened("bob", "enterprise", "2025-12-15T00:00:00Z");
+    opened("dan", "free", "2025-12-15T00:00:00Z");
+    opened("fay", "free", "2025-12-15T00:00:00Z");
+    free("eve", "2026-01-10T00:00:00Z");
+    enterprise("gus", "2026-02-03T00:00:00Z");
+    free("cat", "2026-02-05T00:00:00Z");
+    pro("gus", "2026-02-08T00:00:00Z");
+    enterprise("ann", "2026-02-10T00:00:00Z");
+    pro("bob", "2026-02-12T00:00:00Z");
+    opened("hal", "free", "2026-02-14T00:00:00Z");
+    pro("eve", "2026-02-15T00:00:00Z");
+    pro("dan", "2026-02-20T00:00:00Z");
+    opened("ida", "pro", "2026-02-20T00:00:00Z");
+  }
+
+  @Test
+  void theOrganizationsOpenedInAMonthAreACohort_howManyEverPaid_andHowManyOfThoseMovedUp() {
+    everyMovementInFebruary();
+    billing.clock.set(at("2026-03-05T00:00:00Z"));
+
+    JsonNode cohorts =
+        billing
+            .call(HttpMethod.GET, "/admin/analytics?from=2025-12&to=2026-02", admin("root"))
+            .body()
+            .get("cohorts");
+
+    // December: seven opened; all but fay paid at some time (6); of those, ann and gus moved
+    // from Pro up to Enterprise (eve's and dan's steps up were from Free: conversions, not
+    // upgrades). February: hal and ida; ida paid
+    java.util.List<String> shown = new java.util.ArrayList<>();
+    cohorts.forEach(
+        c ->
+            shown.add(
+                "%s %s %d %d %d %s %s"
+                    .formatted(
+                        c.get("cohort").asText(),
+                        c.get("currency").asText(),
+                        c.get("organizations").asInt(),
+                        c.get("converted").asInt(),
+                        c.get("upgraded").asInt(),
+                        c.get("conversion_rate").decimalValue().toPlainString(),
+                        c.get("upgrade_rate").decimalValue().toPlainString())));
+    assertEquals(
+        java.util.List.of("2025-12 USD 7 6 2 0.8571 0.3333", "2026-02 USD 2 1 0 0.5000 0.0000"),
+        shown);
   }
 
   private static String plain(JsonNode month, String field) {
