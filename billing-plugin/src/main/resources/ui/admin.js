@@ -6,6 +6,7 @@ import {
   instant, meterName, money, newKey, quantity, setUpSignIn, showInvoiceLines, signedOutIfRefused,
   table,
 } from './common.js';
+import { loadAnalytics } from './analytics.js';
 import { loadStorePayouts, loadStoreQueue, loadStoreRevenue } from './store-admin.js';
 
 const PAGE_SIZE = 25;
@@ -63,8 +64,8 @@ async function load() {
   if (first) {
     byId('signed-in-as').textContent = 'Signed in as an admin';
     byId('admin-view').hidden = false;
-    await Promise.all([loadAccounts(), loadDashboard(), loadJobs(), loadStoreQueue(),
-      loadStoreRevenue(), loadStorePayouts()]);
+    await Promise.all([loadAccounts(), loadDashboard(), loadAnalytics(), loadJobs(),
+      loadStoreQueue(), loadStoreRevenue(), loadStorePayouts()]);
   }
 }
 

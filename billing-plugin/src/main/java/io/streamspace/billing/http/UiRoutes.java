@@ -80,7 +80,13 @@ public final class UiRoutes {
         Asset.page("Your store items", "creator.js", "ui/creator-main.html", PAGES + "creator"));
     for (String script :
         new String[] {
-          "common.js", "user.js", "admin.js", "store.js", "creator.js", "store-admin.js"
+          "common.js",
+          "user.js",
+          "admin.js",
+          "store.js",
+          "creator.js",
+          "store-admin.js",
+          "analytics.js"
         }) {
       assets.put(script, Asset.of("ui/" + script, JS));
     }

@@ -46,7 +46,8 @@ class UiRoutesTest {
           Map.entry("/ui/admin.js", JS),
           Map.entry("/ui/store.js", JS),
           Map.entry("/ui/creator.js", JS),
-          Map.entry("/ui/store-admin.js", JS));
+          Map.entry("/ui/store-admin.js", JS),
+          Map.entry("/ui/analytics.js", JS));
 
   /** The pages, each at its address. */
   private static final List<String> PAGES =
@@ -55,7 +56,12 @@ class UiRoutesTest {
   /** The scripts but common.js. */
   private static final List<String> PAGE_SCRIPTS =
       List.of(
-          "/ui/user.js", "/ui/admin.js", "/ui/store.js", "/ui/creator.js", "/ui/store-admin.js");
+          "/ui/user.js",
+          "/ui/admin.js",
+          "/ui/store.js",
+          "/ui/creator.js",
+          "/ui/store-admin.js",
+          "/ui/analytics.js");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
 
@@ -299,6 +305,11 @@ class UiRoutesTest {
             "near-limits",
             "revenue-chart",
             "usage-patterns-chart",
+            "mrr-chart",
+            "analytics",
+            "analytics-definitions-holder",
+            "analytics-cohorts",
+            "analytics-receivables",
             "store-queue",
             "store-revenue-form",
             "store-revenue-period",

@@ -485,6 +485,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         d ->
             !d.findElements(By.id("accounts-table")).isEmpty()
                 && !d.findElements(By.id("jobs-table")).isEmpty()
+                && !d.findElements(By.id("analytics-table")).isEmpty()
                 && !byId("usage-patterns-chart-status").getText().isEmpty());
   }
 
@@ -512,11 +513,20 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertNotNull(byId("job-run-calculate-usage"));
     assertTrue(byId("revenue-table").getText().contains("USD"));
     assertTrue(byId("outstanding-table").getText().contains("USD"));
+    // the subscription analytics: a table per month and currency (the chart's text
+    // alternative), each figure's formula, a line chart of MRR in USD
+    assertTrue(byId("analytics-table").getText().contains("USD"));
+    assertTrue(
+        byId("analytics-definitions").getAttribute("textContent").contains("revenue_churn_rate"));
+    assertEquals(
+        "MRR by month in USD (the table below has the figures)",
+        byId("mrr-chart-USD").getAttribute("aria-label"));
     assertEquals(
         Boolean.TRUE,
         browser.script(
             "return Chart.getChart(document.getElementById('usage-patterns-chart')) !== undefined"
-                + " && Chart.getChart(document.getElementById('revenue-chart-USD')) !== undefined"));
+                + " && Chart.getChart(document.getElementById('revenue-chart-USD')) !== undefined"
+                + " && Chart.getChart(document.getElementById('mrr-chart-USD')) !== undefined"));
     browser.documentedScreenshot("billing-admin-page", DOCS_WINDOW);
   }
 
