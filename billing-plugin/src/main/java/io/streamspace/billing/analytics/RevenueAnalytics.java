@@ -27,7 +27,8 @@ import javax.sql.DataSource;
 public final class RevenueAnalytics {
 
   // each organization's MRR at each boundary: the plan term in effect then, per month (a
-  // yearly price ÷ 12), 0 with none or once closed; by organization, then boundary
+  // yearly price ÷ 12), 0 with none or once closed; by organization, then boundary; with when
+  // it first paid and opened, read once per organization (firsts), not once per boundary
   private static final NamedSql MRR_AT_BOUNDS =
       NamedSql.of(
           """
@@ -35,21 +36,24 @@ public final class RevenueAnalytics {
             SELECT g, (CAST(:first AS timestamp) + make_interval(months => g)) AT TIME ZONE :zone
                    AS at
             FROM generate_series(0, :months) g
+          ),
+          firsts AS (
+            SELECT user_id, min(started_at) FILTER (WHERE price > 0) AS first_paid,
+                   min(started_at) AS opened
+            FROM billing_subscriptions GROUP BY user_id
           )
           SELECT a.user_id, a.currency, b.g,
                  coalesce(sum(CASE s.billing_interval WHEN 'year' THEN s.price / 12
                                    ELSE s.price END), 0) AS mrr,
-                 (SELECT min(f.started_at) FROM billing_subscriptions f
-                  WHERE f.user_id = a.user_id AND f.price > 0) AS first_paid,
-                 (SELECT min(f.started_at) FROM billing_subscriptions f
-                  WHERE f.user_id = a.user_id) AS opened
+                 f.first_paid, f.opened
           FROM billing_accounts a
+          JOIN firsts f ON f.user_id = a.user_id
           CROSS JOIN bounds b
           LEFT JOIN billing_subscriptions s
             ON s.user_id = a.user_id AND s.started_at <= b.at
            AND (s.ended_at IS NULL OR s.ended_at > b.at)
            AND (a.closed_at IS NULL OR a.closed_at > b.at)
-          GROUP BY a.user_id, a.currency, b.g
+          GROUP BY a.user_id, a.currency, b.g, f.first_paid, f.opened
           ORDER BY a.user_id, b.g""");
 
   private final DataSource dataSource;
