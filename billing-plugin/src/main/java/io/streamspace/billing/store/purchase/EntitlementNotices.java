@@ -47,10 +47,8 @@ public final class EntitlementNotices {
       NamedSql.of(
           "SELECT "
               + StorePurchases.COLUMNS
-              + """
-               FROM billing_store_purchases p
-              JOIN billing_store_item_versions v ON v.id = p.version_id
-              WHERE p.id = ANY (:ids) ORDER BY p.access_until, p.id""");
+              + StorePurchases.FROM
+              + "WHERE p.id = ANY (:ids) ORDER BY p.access_until, p.id");
 
   private final DataSource dataSource;
   private final BillingEvents events;

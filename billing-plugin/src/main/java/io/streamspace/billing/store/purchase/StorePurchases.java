@@ -59,7 +59,7 @@ public final class StorePurchases {
       p.status, p.access_from, p.access_until, p.invoice_id, p.refunded_at, p.refund_reason,
       p.payment_intent""";
 
-  private static final String FROM =
+  static final String FROM =
       " FROM billing_store_purchases p JOIN billing_store_item_versions v ON v.id = p.version_id ";
 
   // an item at an approved version, as Listed reads it
