@@ -4,9 +4,11 @@ import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admin.DashboardSnapshots;
 import io.streamspace.billing.analytics.RevenueAnalytics;
+import io.streamspace.billing.analytics.SalesLeads;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.AnalyticsRoutes;
+import io.streamspace.billing.http.LeadRoutes;
 import io.streamspace.billing.jobs.RefreshDashboardJob;
 import io.streamspace.billing.quota.Quotas;
 
@@ -25,6 +27,8 @@ final class AdminWiring {
     new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
         .register(wiring.routes());
     new AnalyticsRoutes(new RevenueAnalytics(wiring.dataSource()), wiring.config(), wiring.clock())
+        .register(wiring.routes());
+    new LeadRoutes(new SalesLeads(wiring.dataSource()), wiring.config(), wiring.clock())
         .register(wiring.routes());
   }
 }

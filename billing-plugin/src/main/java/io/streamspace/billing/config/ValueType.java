@@ -115,6 +115,36 @@ record ValueType<T>(
         });
   }
 
+  /** A list of at most {@code maxSize} ids: non-empty strings, each listed once. */
+  static ValueType<List<String>> names(int maxSize) {
+    String allowed = "up to %d distinct ids".formatted(maxSize);
+    return new ValueType<>(
+        "array",
+        allowed,
+        (value, fallback, at) -> {
+          if (!value.isArray() || value.size() > maxSize) {
+            return at.refuse("must be an array of " + allowed, fallback);
+          }
+          List<String> names = new ArrayList<>();
+          for (int i = 0; i < value.size(); i++) {
+            JsonNode name = value.get(i);
+            if (!name.isTextual() || name.textValue().isEmpty()) {
+              return at.element(i).refuse("must be a non-empty string", fallback);
+            }
+            if (names.contains(name.textValue())) {
+              return at.element(i).refuse("is listed twice", fallback);
+            }
+            names.add(name.textValue());
+          }
+          return List.copyOf(names);
+        },
+        names -> {
+          var array = JSON.arrayNode();
+          names.forEach(array::add);
+          return array;
+        });
+  }
+
   /** Any string. */
   static ValueType<String> text() {
     return text(s -> s, null, s -> s);
