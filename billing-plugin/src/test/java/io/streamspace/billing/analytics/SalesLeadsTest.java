@@ -64,6 +64,14 @@ class SalesLeadsTest {
     sessions.keySet().forEach(user -> billing.terminated(date + "12:10:00Z", user + day, user));
   }
 
+  /** bob, Pro: 8 of his 8 cores from 10 March 12:00, checked at 12:05 and 12:10. */
+  private void bobAtHisHardLimitAtTwoChecks() {
+    opened("bob", "pro");
+    billing.created("2026-03-10T12:00:00Z", "s1", "bob", size("8", "1", "1"));
+    billing.runAt("check-quotas", "2026-03-10T12:05:00Z");
+    billing.runAt("check-quotas", "2026-03-10T12:10:00Z");
+  }
+
   private List<String> leadsPublished() {
     List<String> leads = new ArrayList<>();
     for (String event : billing.context.published()) {
@@ -104,10 +112,7 @@ class SalesLeadsTest {
 
   @Test
   void aProOrganizationAtAHardLimitIsALead_withTheMeterAndWhen() {
-    opened("bob", "pro");
-    billing.created("2026-03-10T12:00:00Z", "s1", "bob", size("8", "1", "1"));
-    billing.runAt("check-quotas", "2026-03-10T12:05:00Z");
-    billing.runAt("check-quotas", "2026-03-10T12:10:00Z");
+    bobAtHisHardLimitAtTwoChecks();
 
     assertEquals(
         """
@@ -203,10 +208,7 @@ class SalesLeadsTest {
 
   @Test
   void aLeadIsAnnouncedOncePerReason_acrossReRunsAndASecondNode() {
-    opened("bob", "pro");
-    billing.created("2026-03-10T12:00:00Z", "s1", "bob", size("8", "1", "1"));
-    billing.runAt("check-quotas", "2026-03-10T12:05:00Z");
-    billing.runAt("check-quotas", "2026-03-10T12:10:00Z");
+    bobAtHisHardLimitAtTwoChecks();
 
     TestPluginContext restarted = new TestPluginContext(billing.clock);
     BillingExtension second = new BillingExtension();
