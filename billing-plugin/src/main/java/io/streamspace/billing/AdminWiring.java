@@ -6,9 +6,11 @@ import io.streamspace.billing.admin.DashboardSnapshots;
 import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
+import io.streamspace.billing.analytics.SalesLeads;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.AnalyticsRoutes;
+import io.streamspace.billing.http.LeadRoutes;
 import io.streamspace.billing.jobs.RefreshDashboardJob;
 import io.streamspace.billing.quota.Quotas;
 
@@ -32,6 +34,8 @@ final class AdminWiring {
             new Cohorts(wiring.dataSource()),
             wiring.config(),
             wiring.clock())
+        .register(wiring.routes());
+    new LeadRoutes(new SalesLeads(wiring.dataSource()), wiring.config(), wiring.clock())
         .register(wiring.routes());
   }
 }

@@ -1,5 +1,7 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.analytics.LeadDays;
+import io.streamspace.billing.analytics.LeadNotices;
 import io.streamspace.billing.caps.MemberCapsInMemory;
 import io.streamspace.billing.credits.CreditExpiry;
 import io.streamspace.billing.http.AccountLockRoutes;
@@ -50,6 +52,8 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
                 wiring.clock()),
             new CreditExpiry(wiring.dataSource(), wiring.clock()),
             new EntitlementNotices(wiring.dataSource(), wiring.events(), wiring.clock()),
+            new LeadDays(wiring.dataSource(), wiring.config(), wiring.clock()),
+            new LeadNotices(wiring.dataSource(), wiring.events(), wiring.config(), wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

@@ -121,6 +121,31 @@ public final class BillingConfig {
     return get(BillingKeys.ALERT_THRESHOLD);
   }
 
+  /** The ids of the plans whose organizations may be sales leads. */
+  public List<String> leadPlans() {
+    return get(BillingKeys.LEAD_PLANS);
+  }
+
+  /** Percent of a limit (1-100) at or above which a day counts as near it for sales leads. */
+  public int leadLimitPercent() {
+    return get(BillingKeys.LEAD_LIMIT_PERCENT);
+  }
+
+  /** Days of the last 30 near a limit of one meter that make a sales lead. */
+  public int leadDays() {
+    return get(BillingKeys.LEAD_DAYS);
+  }
+
+  /** Members gained in the last 30 days that make a sales lead. */
+  public int leadMemberGrowth() {
+    return get(BillingKeys.LEAD_MEMBER_GROWTH);
+  }
+
+  /** Percent of its members 30 days ago gained since that makes a sales lead. */
+  public int leadMemberGrowthPercent() {
+    return get(BillingKeys.LEAD_MEMBER_GROWTH_PERCENT);
+  }
+
   /** Whether an account over a hard limit for longer than {@link #gracePeriod} is suspended. */
   public boolean autoSuspendOnOverage() {
     return get(BillingKeys.AUTO_SUSPEND_ON_OVERAGE);

@@ -317,6 +317,42 @@ final class BillingKeys {
               + "USD 0 %% of a creator's first 1,000,000 in a calendar year and 15 %% above, no "
               + "cap, payout from 50; VND 30 %% to 50,000,000, 20 %% to 500,000,000, 10 %% above, "
               + "monthly, cap 100,000,000, payout from 1,000,000");
+  static final BillingKey<List<String>> LEAD_PLANS =
+      key(
+          "leadPlans",
+          ValueType.names(50),
+          List.of("pro"),
+          "The ids of the plans (%s) whose organizations may be sales leads (GET /admin/leads, "
+              + "billing.lead.detected); by default the default plans' paid one below the most "
+              + "expensive. An id no plan has matches no organization");
+  static final BillingKey<Integer> LEAD_LIMIT_PERCENT =
+      key(
+          "leadLimitPercent",
+          whole(1, 100),
+          80,
+          "Percent of a limit (%s) at or above which check-quotas counts a day as near the "
+              + "limit for sales leads");
+  static final BillingKey<Integer> LEAD_DAYS =
+      key(
+          "leadDays",
+          whole(1, 30),
+          5,
+          "Days of the last 30 (%s) an organization must have been near a limit of one meter "
+              + "to be a sales lead (near_limits)");
+  static final BillingKey<Integer> LEAD_MEMBER_GROWTH =
+      key(
+          "leadMemberGrowth",
+          whole(1, 100000),
+          5,
+          "Members (%s) an organization must have gained in the last 30 days to be a sales "
+              + "lead (members_grew), whatever its size");
+  static final BillingKey<Integer> LEAD_MEMBER_GROWTH_PERCENT =
+      key(
+          "leadMemberGrowthPercent",
+          whole(1, 10000),
+          50,
+          "Percent (%s) of its members 30 days ago an organization that had some must have "
+              + "gained since to be a sales lead (members_grew)");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =

@@ -1,6 +1,7 @@
 package io.streamspace.billing.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -8,6 +9,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -86,8 +88,47 @@ record ValueType<T>(
    * greater than the one before (an empty list too).
    */
   static ValueType<List<Integer>> increasingDays(int min, int max, int maxSize) {
-    String allowed = "up to %d increasing whole numbers from %d to %d".formatted(maxSize, min, max);
     ValueType<Integer> day = whole(min, max);
+    return list(
+        "up to %d increasing whole numbers from %d to %d".formatted(maxSize, min, max),
+        maxSize,
+        (value, before, at) -> {
+          Integer read = day.read(value, null, at);
+          if (read != null && !before.isEmpty() && read <= before.get(before.size() - 1)) {
+            return at.refuse("must be greater than the day before it", null);
+          }
+          return read;
+        },
+        ArrayNode::add);
+  }
+
+  /** A list of at most {@code maxSize} ids: non-empty strings, each listed once. */
+  static ValueType<List<String>> names(int maxSize) {
+    return list(
+        "up to %d distinct ids".formatted(maxSize),
+        maxSize,
+        (value, before, at) -> {
+          if (!value.isTextual() || value.textValue().isEmpty()) {
+            return at.refuse("must be a non-empty string", null);
+          }
+          return before.contains(value.textValue())
+              ? at.refuse("is listed twice", null)
+              : value.textValue();
+        },
+        ArrayNode::add);
+  }
+
+  /** Reads an element of a list, knowing those before it; null once {@code at} refused it. */
+  private interface ElementReader<E> {
+    E read(JsonNode value, List<E> before, Reading.At at);
+  }
+
+  /**
+   * A list of at most {@code maxSize} elements, each read by {@code element}: a refused element
+   * refuses the whole list (its fallback stays).
+   */
+  private static <E> ValueType<List<E>> list(
+      String allowed, int maxSize, ElementReader<E> element, BiConsumer<ArrayNode, E> write) {
     return new ValueType<>(
         "array",
         allowed,
@@ -95,22 +136,19 @@ record ValueType<T>(
           if (!value.isArray() || value.size() > maxSize) {
             return at.refuse("must be an array of " + allowed, fallback);
           }
-          List<Integer> days = new ArrayList<>();
+          List<E> read = new ArrayList<>();
           for (int i = 0; i < value.size(); i++) {
-            Integer read = day.read(value.get(i), null, at.element(i));
-            if (read == null) {
+            E next = element.read(value.get(i), read, at.element(i));
+            if (next == null) {
               return fallback;
             }
-            if (!days.isEmpty() && read <= days.get(days.size() - 1)) {
-              return at.element(i).refuse("must be greater than the day before it", fallback);
-            }
-            days.add(read);
+            read.add(next);
           }
-          return List.copyOf(days);
+          return List.copyOf(read);
         },
-        days -> {
-          var array = JSON.arrayNode();
-          days.forEach(array::add);
+        elements -> {
+          ArrayNode array = JSON.arrayNode();
+          elements.forEach(e -> write.accept(array, e));
           return array;
         });
   }

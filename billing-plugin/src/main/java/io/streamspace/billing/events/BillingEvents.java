@@ -94,6 +94,12 @@ public final class BillingEvents {
    */
   public static final String MEMBERSHIP_APPLIED = "billing.org.membership_applied";
 
+  /**
+   * An organization on a lead plan became a sales lead for a reason: near its limits, at a hard
+   * limit, or its members grew (once per organization, reason and 30-day window).
+   */
+  public static final String LEAD_DETECTED = "billing.lead.detected";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -161,6 +167,10 @@ public final class BillingEvents {
   /** {@link #MEMBERSHIP_REFUSED}, or {@link #MEMBERSHIP_APPLIED} when the refusal was lifted. */
   public void membershipRefusal(MembershipRefused refusal) {
     publish(refusal.refused() ? MEMBERSHIP_REFUSED : MEMBERSHIP_APPLIED, refusal);
+  }
+
+  public void leadDetected(LeadDetected lead) {
+    publish(LEAD_DETECTED, lead);
   }
 
   public void spendWarning(SpendAlert alert) {

@@ -1,5 +1,7 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.analytics.LeadDays;
+import io.streamspace.billing.analytics.LeadNotices;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.CreditExpiry;
@@ -35,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * and records the credits that expired with something left ({@link CreditExpiry}: one indexed
  * step, a day after their expiry, each with its {@code credit.expired} audit entry), and
  * announces the store items' time-limited accesses that ended ({@link EntitlementNotices}: the
- * access ends at its second whatever the run; the notice is at most one interval late).
+ * access ends at its second whatever the run; the notice is at most one interval late), and
+ * keeps the day's shares of limits of the organizations on a lead plan near them ({@link
+ * LeadDays}, a page at a time with the alerts) and announces the sales leads found ({@link
+ * LeadNotices}: once per organization, reason and 30-day window).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -55,6 +60,8 @@ public final class CheckQuotasJob implements PluginJob {
   private final PackNotices packNotices;
   private final CreditExpiry creditExpiry;
   private final EntitlementNotices entitlementNotices;
+  private final LeadDays leadDays;
+  private final LeadNotices leadNotices;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -67,6 +74,8 @@ public final class CheckQuotasJob implements PluginJob {
       PackNotices packNotices,
       CreditExpiry creditExpiry,
       EntitlementNotices entitlementNotices,
+      LeadDays leadDays,
+      LeadNotices leadNotices,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -77,6 +86,8 @@ public final class CheckQuotasJob implements PluginJob {
     this.packNotices = packNotices;
     this.creditExpiry = creditExpiry;
     this.entitlementNotices = entitlementNotices;
+    this.leadDays = leadDays;
+    this.leadNotices = leadNotices;
     this.config = config;
   }
 
@@ -103,6 +114,7 @@ public final class CheckQuotasJob implements PluginJob {
         page -> {
           sent[0] += alerts.send(page);
           changed[0] += suspensions.check(page, cause);
+          leadDays.keep(page);
         });
     PaymentLock.Checked payments = paymentLock.check(cause);
     int spending = spendingLimits.checkAll(cause);
@@ -110,11 +122,14 @@ public final class CheckQuotasJob implements PluginJob {
     int notices = packNotices.send(config.get().packExpiryNotice());
     int expired = creditExpiry.markExpired(cause);
     int ended = entitlementNotices.send();
+    leadDays.forgetOld();
+    int leads = leadNotices.send();
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent;"
-                + " %d expired credit(s) recorded; %d store access(es) announced ended")
+                + " %d expired credit(s) recorded; %d store access(es) announced ended;"
+                + " %d sales lead(s) announced")
             .formatted(
                 sent[0],
                 changed[0],
@@ -125,7 +140,8 @@ public final class CheckQuotasJob implements PluginJob {
                 held,
                 notices,
                 expired,
-                ended);
+                ended,
+                leads);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);
   }

@@ -91,6 +91,13 @@ class BillingConfigParserTest {
         "{\"paymentRetryDays\": [3, 3]}                         | paymentRetryDays[1]",
         "{\"paymentRetryDays\": [1, 2.5]}                       | paymentRetryDays[1]",
         "{\"paymentRetryDays\": [1,2,3,4,5,6,7,8,9,10,11]}      | paymentRetryDays",
+        "{\"leadPlans\": \"pro\"}                               | leadPlans",
+        "{\"leadPlans\": [\"pro\", \"\"]}                         | leadPlans[1]",
+        "{\"leadPlans\": [\"pro\", \"pro\"]}                      | leadPlans[1]",
+        "{\"leadLimitPercent\": 101}                          | leadLimitPercent",
+        "{\"leadDays\": 31}                                   | leadDays",
+        "{\"leadMemberGrowth\": 0}                            | leadMemberGrowth",
+        "{\"leadMemberGrowthPercent\": 0}                     | leadMemberGrowthPercent",
         "{\"billingMode\": \"prepaid\"}                         | billingMode",
         "{\"enabled\": \"yes\"}                                 | enabled",
         "{\"currency\": \"XYZ\"}                                | currency",
@@ -802,7 +809,10 @@ class BillingConfigParserTest {
     assertEquals("null", find(keys, "meterRates.members").defaultJson()); // optional
     assertTrue(
         find(keys, "storeRevenueShare").defaultJson().contains("\"reset\":\"calendar_year\""));
-    assertEquals(36, keys.size());
+    assertEquals("[\"pro\"]", find(keys, "leadPlans").defaultJson());
+    assertEquals("80", find(keys, "leadLimitPercent").defaultJson());
+    assertEquals("5", find(keys, "leadDays").defaultJson());
+    assertEquals(41, keys.size());
   }
 
   @Test
