@@ -1,6 +1,5 @@
 package io.streamspace.benchmark;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.journal.JournalKind;
 import io.streamspace.host.support.TestRepository;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,88 +187,6 @@ class BenchCommandTest {
     return cell.endsWith(" ms") ? Double.parseDouble(figure) / 1000 : Double.parseDouble(figure);
   }
 
-  /**
-   * {@code --scale} at two tiny sizes: each on a fresh host, one table row per size with every
-   * workload's time and time per organization (none failed), the growth line, and the plot a PNG
-   * that ImageIO reads back at XChart's size. No timing is asserted.
-   */
-  @Test
-  void benchScaleMeasuresEachSizeOnAFreshHost_printsARowPerSizeAndDrawsAPng() throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    Path plot = work.resolve("plots").resolve("scale.png");
-    BenchCommandLine line =
-        BenchCommandLine.parse(
-            new String[] {
-              "--scale",
-              "--scale-sizes",
-              "20,40",
-              "--plot",
-              plot.toString(),
-              "--plugin-repository",
-              repository.location()
-            });
-    ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-    int exit = Bench.run(line, print(progress), print(out), logs -> {});
-
-    String console = progress.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, console + out);
-    List<String> table = out.toString(StandardCharsets.UTF_8).lines().toList();
-    assertEquals(cells(ScaleTable.COLUMNS), table.get(0));
-    List<String> rows = table.stream().skip(2).takeWhile(l -> l.startsWith("|")).toList();
-    assertEquals(2, rows.size(), "a row per size: " + table);
-    for (int i = 0; i < rows.size(); i++) {
-      List<String> row = split(rows.get(i));
-      assertEquals(ScaleTable.COLUMNS.size(), row.size(), rows.get(i));
-      assertEquals(List.of("20", "40").get(i), row.get(0));
-      assertTrue(row.get(1).matches("[\\d,]+ MB"), "the database's size: " + rows.get(i));
-      for (int cell : List.of(3, 6, 9)) {
-        assertTrue(row.get(cell).endsWith(" µs"), "time per organization: " + rows.get(i));
-      }
-      assertTrue(row.get(4).matches("\\d+\\.\\d\\d"), "invoicing ÷ its baseline: " + rows);
-      assertTrue(row.get(7).matches("\\d+\\.\\d\\d"), "calculate-usage ÷ its COPY: " + rows);
-    }
-    assertTrue(
-        table.stream().anyMatch(l -> l.startsWith("Time per organization at 40 ÷ at 20 ")),
-        table.toString());
-    // two hosts, one per size, each in its own folder
-    assertEquals(
-        2, console.lines().filter(l -> l.contains("organizations, on a fresh host")).count());
-
-    byte[] png = Files.readAllBytes(plot);
-    assertArrayEquals(
-        new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'},
-        Arrays.copyOf(png, 8),
-        "the PNG signature");
-    BufferedImage image = ImageIO.read(plot.toFile());
-    assertEquals(900, image.getWidth());
-    assertEquals(560, image.getHeight());
-  }
-
-  @Test
-  void scaleSizesAreIncreasingPositiveNumbers_andScaleTakesNoOnly() throws Exception {
-    BenchCommandLine line = BenchCommandLine.parse(new String[] {"--scale"});
-    assertTrue(line.scale);
-    assertEquals(List.of(10_000, 100_000, 1_000_000), line.scaleSizes);
-    assertEquals(Path.of("benchmark-scale.png"), line.plot);
-    assertEquals(
-        List.of(1_000, 10_000),
-        BenchCommandLine.parse(new String[] {"--scale", "--scale-sizes", "1000,10000"}).scaleSizes);
-    for (String sizes : List.of("0,10", "10,10", "100,10", "1e3", "10,")) {
-      assertThrows(
-          BenchCommandLine.UsageException.class,
-          () -> BenchCommandLine.parse(new String[] {"--scale-sizes", sizes}),
-          sizes);
-    }
-    assertTrue(
-        assertThrows(
-                BenchCommandLine.UsageException.class,
-                () -> BenchCommandLine.parse(new String[] {"--scale", "--only", "intake"}))
-            .getMessage()
-            .contains("--only does not apply"));
-  }
-
   @Test
   void theBenchmarkTakesNoHostOption_andTheHelpShowsItsCommand() throws Exception {
     assertTrue(
@@ -322,7 +237,7 @@ class BenchCommandTest {
     return new PrintStream(bytes, true, StandardCharsets.UTF_8);
   }
 
-  private static String cells(List<String> cells) {
+  static String cells(List<String> cells) {
     return "| " + String.join(" | ", cells) + " |";
   }
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,25 +48,54 @@ class DemoTest {
 
   @TempDir Path work;
 
+  /** The folder of the demo the read-only tests share (its plugins, data and repository). */
+  @TempDir static Path sharedWork;
+
+  private static Host sharedHost;
+  private static List<String> sharedLines;
+
+  /**
+   * The demo run once on a fresh host and database, started by the first test that asks: the
+   * tests that only read what it printed and made share it (each of the others runs its own, as
+   * it posts or restarts). One demo instead of four saves a host start, an install and the
+   * demo's jobs per test.
+   */
+  private static synchronized List<String> sharedDemo() throws Exception {
+    if (sharedHost == null) {
+      TestRepository repository =
+          new TestRepository(sharedWork.resolve("repository")).publishBilling();
+      sharedHost =
+          start(sharedWork, TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository);
+      sharedLines = Demo.run(sharedHost, sharedWork.resolve("data"));
+    }
+    return sharedLines;
+  }
+
+  @AfterAll
+  static void stopTheSharedDemo() {
+    if (sharedHost != null) {
+      sharedHost.close();
+      sharedHost = null;
+    }
+  }
+
   @Test
   void theDemoInstallsAndEnablesBillingFromTheRepositoryThroughTheApiAsTheAdmin() throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
     String version = BillingPluginBuilds.packagedVersion();
-    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
-      List<String> lines = Demo.run(host, work.resolve("data"));
+    List<String> lines = sharedDemo();
+    Host host = sharedHost;
 
-      assertEquals(DemoConsole.installedFromTheCatalog(version), lines.subList(0, 5));
-      HostClient admin = new HostClient(host.port());
-      JsonNode installed = admin.get("/api/admin/plugins", ADMIN_TOKEN).expect(200);
-      assertEquals(version, installed.at("/plugins/0/version").asText(), installed.toString());
-      assertEquals("started", installed.at("/plugins/0/state").asText());
-      assertEquals(List.of("enable admin", "install admin " + version), history(host));
-      assertTrue(
-          Files.exists(work.resolve("plugins").resolve("billing-" + version + ".zip")),
-          "installed into the plugins folder");
-      // the jobs ran on the plugin it installed: alice's usage is there
-      assertEquals(2, sessionLines(aliceUsage(host)).size());
-    }
+    assertEquals(DemoConsole.installedFromTheCatalog(version), lines.subList(0, 5));
+    HostClient admin = new HostClient(host.port());
+    JsonNode installed = admin.get("/api/admin/plugins", ADMIN_TOKEN).expect(200);
+    assertEquals(version, installed.at("/plugins/0/version").asText(), installed.toString());
+    assertEquals("started", installed.at("/plugins/0/state").asText());
+    assertEquals(List.of("enable admin", "install admin " + version), history(host));
+    assertTrue(
+        Files.exists(sharedWork.resolve("plugins").resolve("billing-" + version + ".zip")),
+        "installed into the plugins folder");
+    // the jobs ran on the plugin it installed: alice's usage is there
+    assertEquals(2, sessionLines(aliceUsage(host)).size());
   }
 
   /**
@@ -76,32 +106,30 @@ class DemoTest {
   @Test
   void theTeamsPrintedLinesShowItsUsageByMemberToItsOwnerAndAdmin_andAMemberItsQuotaAndTheirPart()
       throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
-      List<HostClient.Response> answers = teamGets(host, Demo.run(host, work.resolve("data")));
+    List<String> lines = sharedDemo();
+    List<HostClient.Response> answers = teamGets(sharedHost, lines);
 
-      assertEquals(6, answers.size(), answers.toString());
-      JsonNode asOwner = answers.get(0).expect(200);
-      assertEquals("acme", asOwner.get("user_id").asText());
-      assertEquals("1.16", asOwner.get("total_cost").decimalValue().toPlainString());
-      assertEquals(
-          "[{\"user_id\":\"bob\",\"total_cost\":0.56},{\"user_id\":\"carol\",\"total_cost\":0.35},"
-              + "{\"user_id\":\"dan\",\"total_cost\":0.24}]",
-          asOwner.get("by_member").toString());
-      assertEquals("0.01", asOwner.get("organization_cost").decimalValue().toPlainString());
-      assertEquals(asOwner, answers.get(1).expect(200), "the admin reads what the owner reads");
-      assertEquals(
-          "confirmation_required",
-          meter(answers.get(2).expect(200), "ai_queries").get("state").asText(),
-          "acme's quota, as bob");
-      assertEquals("acme", answers.get(3).expect(200).get("user_id").asText(), "dan's quota");
-      assertEquals(
-          "admin_required", answers.get(4).expect(403).at("/error/code").asText(), "dan's usage");
-      JsonNode dansOwn = answers.get(5).expect(200);
-      assertEquals("dan", dansOwn.get("member_id").asText());
-      assertEquals(
-          "0.24", dansOwn.get("total_cost").decimalValue().toPlainString(), "his by_member part");
-    }
+    assertEquals(6, answers.size(), answers.toString());
+    JsonNode asOwner = answers.get(0).expect(200);
+    assertEquals("acme", asOwner.get("user_id").asText());
+    assertEquals("1.16", asOwner.get("total_cost").decimalValue().toPlainString());
+    assertEquals(
+        "[{\"user_id\":\"bob\",\"total_cost\":0.56},{\"user_id\":\"carol\",\"total_cost\":0.35},"
+            + "{\"user_id\":\"dan\",\"total_cost\":0.24}]",
+        asOwner.get("by_member").toString());
+    assertEquals("0.01", asOwner.get("organization_cost").decimalValue().toPlainString());
+    assertEquals(asOwner, answers.get(1).expect(200), "the admin reads what the owner reads");
+    assertEquals(
+        "confirmation_required",
+        meter(answers.get(2).expect(200), "ai_queries").get("state").asText(),
+        "acme's quota, as bob");
+    assertEquals("acme", answers.get(3).expect(200).get("user_id").asText(), "dan's quota");
+    assertEquals(
+        "admin_required", answers.get(4).expect(403).at("/error/code").asText(), "dan's usage");
+    JsonNode dansOwn = answers.get(5).expect(200);
+    assertEquals("dan", dansOwn.get("member_id").asText());
+    assertEquals(
+        "0.24", dansOwn.get("total_cost").decimalValue().toPlainString(), "his by_member part");
   }
 
   /**
@@ -113,10 +141,8 @@ class DemoTest {
   @Test
   void thePrintedLinksOpenThePagesSignedIn_aliceSeesNoBanner_erinOnlyHerStorageWarning()
       throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository);
-        HeadlessChromium browser = HeadlessChromium.startOrSkip()) {
-      Map<String, String[]> links = pageLinks(Demo.run(host, work.resolve("data")));
+    try (HeadlessChromium browser = HeadlessChromium.startOrSkip()) {
+      Map<String, String[]> links = pageLinks(sharedDemo());
       Map<String, Object> banners = new LinkedHashMap<>();
       for (String user : List.of("alice", "erin")) {
         browser.driver.get("about:blank");
@@ -146,31 +172,29 @@ class DemoTest {
    */
   @Test
   void eachPrintedPageLinkCarriesATokenTheApiTakesAsItsUser() throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
-      Map<String, String[]> links = pageLinks(Demo.run(host, work.resolve("data")));
+    Map<String, String[]> links = pageLinks(sharedDemo());
+    Host host = sharedHost;
 
-      assertEquals(
-          List.of("alice", "erin", "bob", "carol", "dan", "the admin", "plugins"),
-          List.copyOf(links.keySet()));
-      HostClient client = new HostClient(host.port());
-      for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
-        assertEquals(host.url() + "/api/plugins/billing/ui/", links.get(user)[0], user);
-        JsonNode organizations =
-            client.get("/api/plugins/billing/organizations", links.get(user)[1]).expect(200);
-        assertEquals(user, organizations.get("user_id").asText(), "signed in as " + user);
-      }
-      assertEquals(host.url() + "/api/plugins/billing/ui/admin", links.get("the admin")[0]);
-      JsonNode accounts =
-          client.get("/api/plugins/billing/admin/users", links.get("the admin")[1]).expect(200);
-      assertEquals(
-          List.of("acme", "alice", "bob", "carol", "dan", "erin"),
-          accounts.findValuesAsText("user_id"),
-          "the admin page's token reads every account");
-      assertEquals(host.url() + "/admin/plugins", links.get("plugins")[0]);
-      JsonNode plugins = client.get("/api/admin/plugins", links.get("plugins")[1]).expect(200);
-      assertTrue(plugins.toString().contains("\"billing\""), plugins.toString());
+    assertEquals(
+        List.of("alice", "erin", "bob", "carol", "dan", "the admin", "plugins"),
+        List.copyOf(links.keySet()));
+    HostClient client = new HostClient(host.port());
+    for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
+      assertEquals(host.url() + "/api/plugins/billing/ui/", links.get(user)[0], user);
+      JsonNode organizations =
+          client.get("/api/plugins/billing/organizations", links.get(user)[1]).expect(200);
+      assertEquals(user, organizations.get("user_id").asText(), "signed in as " + user);
     }
+    assertEquals(host.url() + "/api/plugins/billing/ui/admin", links.get("the admin")[0]);
+    JsonNode accounts =
+        client.get("/api/plugins/billing/admin/users", links.get("the admin")[1]).expect(200);
+    assertEquals(
+        List.of("acme", "alice", "bob", "carol", "dan", "erin"),
+        accounts.findValuesAsText("user_id"),
+        "the admin page's token reads every account");
+    assertEquals(host.url() + "/admin/plugins", links.get("plugins")[0]);
+    JsonNode plugins = client.get("/api/admin/plugins", links.get("plugins")[1]).expect(200);
+    assertTrue(plugins.toString().contains("\"billing\""), plugins.toString());
   }
 
   /**
@@ -328,12 +352,18 @@ class DemoTest {
 
   /** A host on {@code work/plugins} (empty at first) with the repository, as the jar starts. */
   private Host start(String dbUrl, MutableClock clock, TestRepository repository) {
+    return start(work, dbUrl, clock, repository);
+  }
+
+  /** A host on {@code folder/plugins} (empty at first) with the repository, as the jar starts. */
+  private static Host start(
+      Path folder, String dbUrl, MutableClock clock, TestRepository repository) {
     return Host.start(
         HostOptions.builder()
             .port(0)
             .quickStopForTests()
             .dbUrl(dbUrl)
-            .pluginsDir(work.resolve("plugins"))
+            .pluginsDir(folder.resolve("plugins"))
             .pluginRepository(repository.location())
             .clock(clock)
             .secrets(Map.of("BILLING_ADMIN_TOKEN", ADMIN_TOKEN))
