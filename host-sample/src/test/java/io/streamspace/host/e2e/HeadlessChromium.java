@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -61,9 +62,15 @@ public final class HeadlessChromium implements AutoCloseable {
     return new HeadlessChromium(new ChromeDriver(service, options));
   }
 
-  /** Waits (at most 15 s) until the condition answers something other than null or false. */
+  /**
+   * Waits (at most 15 s) until the condition answers something other than null or false. An
+   * element the page redrew while the condition read it (the pages replace a table whole when
+   * they read it again) makes it try again, as one not drawn yet does.
+   */
   public <T> T await(Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition);
+    return new WebDriverWait(driver, Duration.ofSeconds(15))
+        .ignoring(StaleElementReferenceException.class)
+        .until(condition);
   }
 
   public Object script(String javascript, Object... arguments) {
