@@ -62,24 +62,20 @@ public final class AdminUserRoutes {
    */
   UsersJson users(HttpRequest request) throws Exception {
     Access.admin(request);
-    String sort = QueryParams.of(request, "sort").orElse(AccountOrder.USER_ID.jsonName());
-    boolean descending = sort.startsWith("-");
-    AccountOrder order =
-        AccountOrder.named(descending ? sort.substring(1) : sort)
-            .orElseThrow(
-                () ->
-                    ApiException.badParameter(
-                        "sort",
-                        "sort must be user_id, current_period_cost, outstanding_balance or"
-                            + " credit_balance, - first for descending"));
+    SortParam<AccountOrder> sort =
+        SortParam.of(
+            request,
+            AccountOrder.USER_ID.jsonName(),
+            AccountOrder::named,
+            "user_id, current_period_cost, outstanding_balance or credit_balance");
     AccountOverviewQueries.Filter filter =
         new AccountOverviewQueries.Filter(
             QueryParams.of(request, "status").orElse(null),
             QueryParams.of(request, "user_id").orElse(null),
             QuotaRoutes.overThresholdState(request, "quota_state"),
             kind(request),
-            order,
-            descending);
+            sort.order(),
+            sort.descending());
     Page page = Page.of(request);
     JudgedMeters judged = quotas.judgedMeters();
     List<AccountOverview> rows = overviews.page(filter, page.limit() + 1, page.offset(), judged);

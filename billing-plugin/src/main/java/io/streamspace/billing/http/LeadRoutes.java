@@ -65,23 +65,19 @@ public final class LeadRoutes {
    */
   Object leads(HttpRequest request) throws Exception {
     Access.admin(request);
-    String sort = QueryParams.of(request, "sort").orElse(LeadOrder.ORG_ID.jsonName());
-    boolean descending = sort.startsWith("-");
-    LeadOrder order =
-        LeadOrder.named(descending ? sort.substring(1) : sort)
-            .orElseThrow(
-                () ->
-                    ApiException.badParameter(
-                        "sort",
-                        "sort must be org_id, plan, days_above, highest_share, hit_at or"
-                            + " members_added, - first for descending"));
+    SortParam<LeadOrder> sort =
+        SortParam.of(
+            request,
+            LeadOrder.ORG_ID.jsonName(),
+            LeadOrder::named,
+            "org_id, plan, days_above, highest_share, hit_at or members_added");
     ReportFormat format =
         ReportFormat.named(QueryParams.of(request, "format").orElse("json"))
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
     Page page = Page.of(request);
     Instant now = clock.instant();
     List<Lead> fetched =
-        leads.page(config.get(), now, order, descending, page.fetch(), page.offset());
+        leads.page(config.get(), now, sort.order(), sort.descending(), page.fetch(), page.offset());
     if (format == ReportFormat.JSON) {
       return new Leads(now, page.rows(fetched), page.nextOffset(fetched));
     }
