@@ -1,7 +1,7 @@
 // The admin page's subscription analytics (GET /admin/analytics): MRR and its movements per
 // month, a chart per currency (amounts of two currencies never share an axis), the same figures
 // as a table, which is the chart's text alternative, each figure's formula, the cohorts'
-// conversion, and what is owed now by age.
+// conversion, and what is owed by age, all as of the answer's as_of.
 import { BILLING, announceError, api, byId, clear, el, money, table } from './common.js';
 
 const MOVEMENTS = [
@@ -32,7 +32,8 @@ export async function loadAnalytics() {
   }
   showMrrCharts(answer.months);
   clear(byId('analytics')).append(table('analytics-table',
-      'MRR and its movements by month (' + answer.from + ' to ' + answer.to + ')',
+      'MRR and its movements by month (' + answer.from + ' to ' + answer.to + ', as of '
+          + answer.as_of + ')',
       [{ text: 'Month' }, { text: 'Currency' },
         ...MOVEMENTS.map(([, text]) => ({ text, num: true })),
         ...RATES.map(([, text]) => ({ text, num: true })), { text: 'ARPA', num: true }],
@@ -56,7 +57,7 @@ export async function loadAnalytics() {
         { text: c.upgraded, num: true }, { text: percent(c.upgrade_rate), num: true }]),
       'No organization opened in these months.'));
   clear(byId('analytics-receivables')).append(table('analytics-receivables-table',
-      'Owed now, by days past due',
+      'Owed, by days past due',
       [{ text: 'Currency' }, { text: 'Age' }, { text: 'Invoices', num: true },
         { text: 'Total', num: true }],
       answer.receivables.map((r) => [r.currency, AGES[r.bucket] || r.bucket,

@@ -31,6 +31,7 @@ public final class BenchRunner {
         InvoicingWorkload.whatIf(),
         new UsageReadsWorkload(),
         new AdminReadsWorkload(),
+        new AnalyticsReadsWorkload(),
         new HeapWorkload(),
         new StartWorkload(host));
   }

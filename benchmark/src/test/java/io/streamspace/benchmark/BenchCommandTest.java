@@ -72,6 +72,7 @@ class BenchCommandTest {
             "what-if",
             "usage-reads",
             "admin-reads",
+            "analytics-reads",
             "heap",
             "start"),
         workloads);
@@ -81,10 +82,10 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        21,
+        25,
         rows.size(),
         "intake, admission and invoicing (the run and its roll-up) have two rows each,"
-            + " usage-reads six (three routes, two accounts), admin-reads four,"
+            + " usage-reads six (three routes, two accounts), admin-reads and analytics-reads four each,"
             + " intake-with-rating and what-if one: "
             + rows);
     List<String> whatIf =

@@ -3,6 +3,7 @@ package io.streamspace.billing;
 import io.streamspace.billing.admin.AccountOverviewQueries;
 import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admin.DashboardSnapshots;
+import io.streamspace.billing.analytics.AnalyticsSnapshots;
 import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
@@ -24,16 +25,17 @@ final class AdminWiring {
         .register(wiring.routes());
     DashboardQueries dashboard = new DashboardQueries(wiring.dataSource());
     DashboardSnapshots snapshots = new DashboardSnapshots(wiring.dataSource(), dashboard, quotas);
-    new RefreshDashboardJob(snapshots, wiring.config(), wiring.clock())
+    RevenueAnalytics analytics = new RevenueAnalytics(wiring.dataSource());
+    Cohorts cohorts = new Cohorts(wiring.dataSource());
+    Receivables receivables = new Receivables(wiring.dataSource());
+    AnalyticsSnapshots analyticsSnapshots =
+        new AnalyticsSnapshots(wiring.dataSource(), analytics, cohorts, receivables);
+    new RefreshDashboardJob(snapshots, analyticsSnapshots, wiring.config(), wiring.clock())
         .scheduleOn(wiring.scheduler());
     new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
         .register(wiring.routes());
     new AnalyticsRoutes(
-            new RevenueAnalytics(wiring.dataSource()),
-            new Receivables(wiring.dataSource()),
-            new Cohorts(wiring.dataSource()),
-            wiring.config(),
-            wiring.clock())
+            analytics, cohorts, analyticsSnapshots, receivables, wiring.config(), wiring.clock())
         .register(wiring.routes());
     new LeadRoutes(new SalesLeads(wiring.dataSource()), wiring.config(), wiring.clock())
         .register(wiring.routes());

@@ -4,7 +4,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.LeadDetected;
-import java.sql.Connection;
+import io.streamspace.common.db.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,35 +20,34 @@ import javax.sql.DataSource;
 /**
  * Announces each sales lead once per organization, reason and 30-day window ({@code
  * billing.lead.detected}): the windows are fixed, 30 × n days after 1970-01-01 in the billing
- * zone. One statement finds every lead and claims (inserts, ON CONFLICT DO NOTHING) the rows of
- * its reasons not announced yet in the window, committed before anything is published; only the
- * rows its insert made are published. So a re-run, a second node or a restart never sends one
- * twice; a crash between the commit and the publish loses those announcements rather than
- * repeating them.
+ * zone. One transaction judges the leads ({@link SalesLeads#judge}) and claims (inserts, ON
+ * CONFLICT DO NOTHING) the rows of their reasons not announced yet in the window, committed
+ * before anything is published; only the rows its insert made are published. So a re-run, a
+ * second node or a restart never sends one twice; a crash between the commit and the publish
+ * loses those announcements rather than repeating them.
  */
 public final class LeadNotices {
 
   private static final NamedSql CLAIM =
       NamedSql.of(
-          SalesLeads.LEADS
-              + """
-              , reasons AS (
-                SELECT l.*, r.reason FROM leads l
-                CROSS JOIN LATERAL (VALUES ('near_limits', l.near_meters IS NOT NULL),
-                                           ('hit_hard_limit', l.hit_meters IS NOT NULL),
-                                           ('members_grew', l.members_from IS NOT NULL))
-                  AS r(reason, applies)
-                WHERE r.applies),
-              claimed AS (
-                INSERT INTO billing_lead_notices (org_id, reason, window_start, sent_at)
-                SELECT org_id, reason, CAST(:window_start AS date), :now FROM reasons
-                ORDER BY org_id, reason
-                ON CONFLICT DO NOTHING
-                RETURNING org_id, reason)
-              SELECT r.reason, %s
-              FROM reasons r JOIN claimed c ON c.org_id = r.org_id AND c.reason = r.reason
-              ORDER BY r.org_id, r.reason"""
-                  .formatted(prefixed()));
+          """
+          WITH reasons AS (
+            SELECT l.*, r.reason FROM billing_lead_snapshot l
+            CROSS JOIN LATERAL (VALUES ('near_limits', l.near_meters IS NOT NULL),
+                                       ('hit_hard_limit', l.hit_meters IS NOT NULL),
+                                       ('members_grew', l.members_from IS NOT NULL))
+              AS r(reason, applies)
+            WHERE r.applies),
+          claimed AS (
+            INSERT INTO billing_lead_notices (org_id, reason, window_start, sent_at)
+            SELECT org_id, reason, CAST(:window_start AS date), :now FROM reasons
+            ORDER BY org_id, reason
+            ON CONFLICT DO NOTHING
+            RETURNING org_id, reason)
+          SELECT r.reason, %s
+          FROM reasons r JOIN claimed c ON c.org_id = r.org_id AND c.reason = r.reason
+          ORDER BY r.org_id, r.reason"""
+              .formatted(prefixed()));
 
   private final DataSource dataSource;
   private final BillingEvents events;
@@ -72,27 +71,31 @@ public final class LeadNotices {
     BillingConfig current = config.get();
     Instant now = clock.instant();
     LocalDate window = windowOf(LocalDate.ofInstant(now, current.billingTimeZone()));
-    List<LeadDetected> claimed = new ArrayList<>();
-    // autocommit: the claim is committed when the statement returns, before any publishing
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement statement =
-            SalesLeads.bound(CLAIM, current, now)
-                .bind("window_start", window.toString())
-                .prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        String reason = rs.getString("reason");
-        Lead lead = SalesLeads.lead(rs);
-        claimed.add(
-            new LeadDetected(
-                lead.orgId(),
-                lead.plan(),
-                reason,
-                Map.of(reason, lead.evidence().get(reason)),
-                window,
-                now));
-      }
-    }
+    // committed before any publishing
+    List<LeadDetected> claimed =
+        Transactions.<List<LeadDetected>, SQLException>inTransaction(
+            dataSource,
+            c -> {
+              SalesLeads.judge(c, current, now);
+              List<LeadDetected> found = new ArrayList<>();
+              try (PreparedStatement statement =
+                      CLAIM.bind("window_start", window.toString()).bind("now", now).prepare(c);
+                  ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                  String reason = rs.getString("reason");
+                  Lead lead = SalesLeads.lead(rs);
+                  found.add(
+                      new LeadDetected(
+                          lead.orgId(),
+                          lead.plan(),
+                          reason,
+                          Map.of(reason, lead.evidence().get(reason)),
+                          window,
+                          now));
+                }
+              }
+              return found;
+            });
     claimed.forEach(events::leadDetected);
     return claimed.size();
   }

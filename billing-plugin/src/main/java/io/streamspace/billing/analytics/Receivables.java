@@ -22,24 +22,25 @@ public final class Receivables {
   /** One bucket of one currency: how many invoices, and what they total. */
   public record Bucket(String currency, String bucket, long invoices, BigDecimal total) {}
 
-  // days past due counted up: a second past due is day 1
+  // days past due counted up (a second past due is day 1): each bucket's oldest due date
+  // compared, rather than each invoice's lateness computed; the index holds every column read
   private static final NamedSql AGED =
       NamedSql.of(
           """
-          WITH open AS (
-            SELECT currency, total, CAST(:now AS timestamptz) - due_at AS late
-            FROM billing_invoices WHERE status IN ('sent', 'overdue'))
           SELECT currency, bucket, count(*), sum(total)
           FROM (SELECT currency, total,
-                       CASE WHEN late <= interval '0' THEN 'not_due'
-                            WHEN late <= interval '30 days' THEN '1_30'
-                            WHEN late <= interval '60 days' THEN '31_60'
-                            WHEN late <= interval '90 days' THEN '61_90'
-                            ELSE 'over_90' END AS bucket
-                FROM open) aged
+                       CASE WHEN due_at >= :now THEN 0
+                            WHEN due_at >= CAST(:now AS timestamptz) - interval '30 days' THEN 1
+                            WHEN due_at >= CAST(:now AS timestamptz) - interval '60 days' THEN 2
+                            WHEN due_at >= CAST(:now AS timestamptz) - interval '90 days' THEN 3
+                            ELSE 4 END AS bucket
+                FROM billing_invoices WHERE status IN ('sent', 'overdue')) aged
           GROUP BY 1, 2
-          ORDER BY 1, array_position(
-              ARRAY['not_due', '1_30', '31_60', '61_90', 'over_90'], bucket)""");
+          ORDER BY 1, 2""");
+
+  /** The buckets' names, youngest first, by the statement's number. */
+  private static final List<String> BUCKETS =
+      List.of("not_due", "1_30", "31_60", "61_90", "over_90");
 
   private final DataSource dataSource;
 
@@ -55,7 +56,8 @@ public final class Receivables {
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         buckets.add(
-            new Bucket(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBigDecimal(4)));
+            new Bucket(
+                rs.getString(1), BUCKETS.get(rs.getInt(2)), rs.getLong(3), rs.getBigDecimal(4)));
       }
     }
     return buckets;

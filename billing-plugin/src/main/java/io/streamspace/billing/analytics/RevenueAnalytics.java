@@ -3,14 +3,17 @@ package io.streamspace.billing.analytics;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Currency;
 import java.util.List;
@@ -21,40 +24,45 @@ import javax.sql.DataSource;
 /**
  * The subscription figures of a range of months ({@link MrrMovements}), read from the plan
  * terms already recorded ({@code billing_subscriptions}) and the organizations' closings: each
- * organization's MRR at every month boundary in the billing zone, by one statement, then summed
- * an organization at a time, so memory holds one organization's months, not all of them.
+ * organization's MRR at every month boundary in the billing zone, by one statement that answers a
+ * row per organization, then summed an organization at a time, so memory holds one
+ * organization's months, not all of them.
  */
 public final class RevenueAnalytics {
 
-  // each organization's MRR at each boundary: the plan term in effect then, per month (a
-  // yearly price ÷ 12), 0 with none or once closed; by organization, then boundary; with when
-  // it first paid and opened, read once per organization (firsts), not once per boundary
+  // One row per organization: when it first paid and opened, when it closed, and its MRR at the
+  // boundaries where it was on a paid term (the plan term in effect then, per month: a yearly
+  // price ÷ 12), as parallel arrays; 0 at the others. Each paid term is joined to the few
+  // boundaries it spans, so the work grows with the terms, not with organizations × months.
   private static final NamedSql MRR_AT_BOUNDS =
       NamedSql.of(
           """
-          WITH bounds AS (
+          WITH bounds AS MATERIALIZED (
             SELECT g, (CAST(:first AS timestamp) + make_interval(months => g)) AT TIME ZONE :zone
                    AS at
             FROM generate_series(0, :months) g
+          ),
+          paid AS (
+            SELECT s.user_id, b.g,
+                   sum(CASE s.billing_interval WHEN 'year' THEN s.price / 12 ELSE s.price END)
+                     AS mrr
+            FROM billing_subscriptions s
+            JOIN bounds b ON s.started_at <= b.at AND (s.ended_at IS NULL OR s.ended_at > b.at)
+            WHERE s.price > 0
+            GROUP BY s.user_id, b.g
           ),
           firsts AS (
             SELECT user_id, min(started_at) FILTER (WHERE price > 0) AS first_paid,
                    min(started_at) AS opened
             FROM billing_subscriptions GROUP BY user_id
           )
-          SELECT a.user_id, a.currency, b.g,
-                 coalesce(sum(CASE s.billing_interval WHEN 'year' THEN s.price / 12
-                                   ELSE s.price END), 0) AS mrr,
-                 f.first_paid, f.opened
+          SELECT a.user_id, a.currency, f.first_paid, f.opened, a.closed_at,
+                 array_agg(p.g ORDER BY p.g) FILTER (WHERE p.g IS NOT NULL) AS paid_bounds,
+                 array_agg(p.mrr ORDER BY p.g) FILTER (WHERE p.g IS NOT NULL) AS paid_mrr
           FROM billing_accounts a
           JOIN firsts f ON f.user_id = a.user_id
-          CROSS JOIN bounds b
-          LEFT JOIN billing_subscriptions s
-            ON s.user_id = a.user_id AND s.started_at <= b.at
-           AND (s.ended_at IS NULL OR s.ended_at > b.at)
-           AND (a.closed_at IS NULL OR a.closed_at > b.at)
-          GROUP BY a.user_id, a.currency, b.g, f.first_paid, f.opened
-          ORDER BY a.user_id, b.g""");
+          LEFT JOIN paid p ON p.user_id = a.user_id
+          GROUP BY a.user_id, a.currency, f.first_paid, f.opened, a.closed_at""");
 
   private final DataSource dataSource;
 
@@ -75,6 +83,9 @@ public final class RevenueAnalytics {
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false); // a cursor: rows are fetched a page at a time
+      try (Statement memory = c.createStatement()) {
+        memory.execute("SET LOCAL work_mem = '64MB'"); // its sort by organization stays in memory
+      }
       try (PreparedStatement statement =
           MRR_AT_BOUNDS
               .bind("first", from.atDay(1).atStartOfDay().toString())
@@ -83,25 +94,8 @@ public final class RevenueAnalytics {
               .prepare(c)) {
         statement.setFetchSize(10_000);
         try (ResultSet rs = statement.executeQuery()) {
-          Organization current = null;
           while (rs.next()) {
-            String id = rs.getString(1);
-            if (current == null || !current.id().equals(id)) {
-              if (current != null) {
-                current.addTo(tallies, bounds);
-              }
-              current =
-                  new Organization(
-                      id,
-                      rs.getString(2),
-                      new BigDecimal[months + 1],
-                      Sql.instant(rs.getTimestamp(5)),
-                      Sql.instant(rs.getTimestamp(6)));
-            }
-            current.mrr()[rs.getInt(3)] = rs.getBigDecimal(4);
-          }
-          if (current != null) {
-            current.addTo(tallies, bounds);
+            organization(rs, bounds).addTo(tallies, bounds);
           }
         }
       } finally {
@@ -118,6 +112,35 @@ public final class RevenueAnalytics {
     }
     figures.sort(Comparator.comparing(MonthFigures::month).thenComparing(MonthFigures::currency));
     return figures;
+  }
+
+  /**
+   * The organization of the statement's row: its MRR at each boundary, 0 where it was on no paid
+   * term and from its closing on.
+   */
+  private static Organization organization(ResultSet rs, Instant[] bounds) throws SQLException {
+    BigDecimal[] mrr = new BigDecimal[bounds.length];
+    Arrays.fill(mrr, BigDecimal.ZERO);
+    Array paidBounds = rs.getArray("paid_bounds");
+    if (paidBounds != null) {
+      Integer[] at = (Integer[]) paidBounds.getArray();
+      BigDecimal[] amounts = (BigDecimal[]) rs.getArray("paid_mrr").getArray();
+      for (int i = 0; i < at.length; i++) {
+        mrr[at[i]] = amounts[i];
+      }
+    }
+    Instant closed = Sql.instant(rs.getTimestamp("closed_at"));
+    for (int g = 0; closed != null && g < bounds.length; g++) {
+      if (!closed.isAfter(bounds[g])) {
+        mrr[g] = BigDecimal.ZERO;
+      }
+    }
+    return new Organization(
+        rs.getString("user_id"),
+        rs.getString("currency"),
+        mrr,
+        Sql.instant(rs.getTimestamp("first_paid")),
+        Sql.instant(rs.getTimestamp("opened")));
   }
 
   /** One organization's MRR at each boundary, and when it first paid and opened. */

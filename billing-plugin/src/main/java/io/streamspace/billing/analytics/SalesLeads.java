@@ -3,6 +3,7 @@ package io.streamspace.billing.analytics;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.common.db.Sql;
+import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Array;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +28,22 @@ import javax.sql.DataSource;
  * the days check-quotas keeps in {@code billing_lead_days}), were found at or over a hard limit
  * ({@code hit_hard_limit}, the same days), or gained leadMemberGrowth members, or
  * leadMemberGrowthPercent of their members 30 days ago ({@code members_grew}, from the
- * membership events). One statement for all organizations: the days of the window by their index,
- * the organizations whose members changed in it by the events' instant index, each of those
- * organizations' members at both ends by its members' index.
+ * membership events). One statement judges all organizations: the days of the window by their
+ * index, the organizations whose members changed in it by the events' instant index, each of
+ * those organizations' members at both ends by its members' index.
+ *
+ * <p>The leads are judged once per check-quotas run, into {@code billing_lead_snapshot} (V52),
+ * from which that run announces the new ones ({@link LeadNotices}) and the route reads a page:
+ * the days near the limits only change at those runs. A request that finds no judgement younger
+ * than {@link #MAX_AGE}, or one made with other config keys, judges them itself.
  */
 public final class SalesLeads {
 
   /** How far back leads look. */
   public static final int WINDOW_DAYS = 30;
+
+  /** A judgement older than this is made again by the request that finds it. */
+  static final Duration MAX_AGE = Duration.ofMinutes(10);
 
   /**
    * The leads with their evidence, one row each: every reason's evidence as parallel arrays
@@ -111,6 +121,33 @@ public final class SalesLeads {
         .formatted(instant);
   }
 
+  // the judgement replaced whole, under a lock so that two runs (two nodes) take turns
+  private static final String JUDGE =
+      """
+      SELECT pg_advisory_xact_lock(7085801245773653843);
+      DELETE FROM billing_lead_snapshot;
+      """;
+  private static final NamedSql KEEP =
+      NamedSql.of(
+          LEADS
+              + """
+              INSERT INTO billing_lead_snapshot (org_id, plan_id, near_meters, near_days,
+                  near_shares, days_above, highest_share, hit_meters, hit_ats, hit_at,
+                  members_from, members_to, members_added)
+              SELECT org_id, plan_id, near_meters, near_days, near_shares, days_above,
+                     highest_share, hit_meters, hit_ats, hit_at, members_from, members_to,
+                     members_added
+              FROM leads""");
+  private static final NamedSql TAKEN =
+      NamedSql.of(
+          """
+          INSERT INTO billing_lead_snapshot_taken (taken_at, judged_by)
+          VALUES (:taken_at, :judged_by)
+          ON CONFLICT (only_row) DO UPDATE
+              SET taken_at = excluded.taken_at, judged_by = excluded.judged_by""");
+  private static final NamedSql LATEST =
+      NamedSql.of("SELECT taken_at, judged_by FROM billing_lead_snapshot_taken");
+
   private final DataSource dataSource;
 
   public SalesLeads(DataSource dataSource) {
@@ -118,33 +155,82 @@ public final class SalesLeads {
   }
 
   /**
-   * A page of the leads as of {@code now} (the last 30 days to today in the billing zone),
-   * ordered by {@code order} (descending when asked; ties by organization id).
+   * Judges the leads at {@code now} in the caller's transaction, replacing the last judgement
+   * when it commits.
    */
-  public List<Lead> page(
-      BillingConfig config, Instant now, LeadOrder order, boolean descending, int limit, int offset)
+  static void judge(Connection c, BillingConfig config, Instant now) throws SQLException {
+    try (Statement lock = c.createStatement()) {
+      lock.execute(JUDGE);
+    }
+    try (PreparedStatement keep = bound(KEEP, config, now).prepare(c)) {
+      keep.executeUpdate();
+    }
+    TAKEN.bind("taken_at", now).bind("judged_by", judgedBy(config)).update(c);
+  }
+
+  /**
+   * The instant of the leads a page reads at {@code now}: the last judgement's when it is younger
+   * than {@link #MAX_AGE} and was made with the config's keys; otherwise {@code now}, judged then.
+   */
+  public Instant asOf(BillingConfig config, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement latest = LATEST.binding().prepare(c);
+        ResultSet rs = latest.executeQuery()) {
+      if (rs.next()) {
+        Instant taken = rs.getTimestamp("taken_at").toInstant();
+        if (rs.getString("judged_by").equals(judgedBy(config))
+            && !taken.isAfter(now)
+            && taken.isAfter(now.minus(MAX_AGE))) {
+          return taken;
+        }
+      }
+    }
+    Transactions.<Void, SQLException>inTransaction(
+        dataSource,
+        c -> {
+          judge(c, config, now);
+          return null;
+        });
+    return now;
+  }
+
+  /**
+   * A page of the leads last judged ({@link #asOf}), ordered by {@code order} (descending when
+   * asked; ties by organization id).
+   */
+  public List<Lead> page(LeadOrder order, boolean descending, int limit, int offset)
       throws SQLException {
     String direction = descending ? "DESC" : "ASC";
     NamedSql sql =
         NamedSql.of(
-            LEADS
-                + "SELECT "
+            "SELECT "
                 + COLUMNS
-                + " FROM leads ORDER BY "
+                + " FROM billing_lead_snapshot ORDER BY "
                 + order.column()
                 + " "
                 + direction
                 + " NULLS LAST, org_id LIMIT :limit OFFSET :offset");
     List<Lead> leads = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement statement =
-            bound(sql, config, now).bind("limit", limit).bind("offset", offset).prepare(c);
+        PreparedStatement statement = sql.bind("limit", limit).bind("offset", offset).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         leads.add(lead(rs));
       }
     }
     return leads;
+  }
+
+  /** The zone and the config keys the leads are judged with, as one text. */
+  private static String judgedBy(BillingConfig config) {
+    return String.join(
+        " ",
+        config.billingTimeZone().getId(),
+        String.valueOf(config.leadLimitPercent()),
+        String.valueOf(config.leadDays()),
+        String.valueOf(config.leadMemberGrowth()),
+        String.valueOf(config.leadMemberGrowthPercent()),
+        String.join(",", config.leadPlans()));
   }
 
   /** The statement's parameters but the page's, from the config and {@code now}. */

@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.analytics.AnalyticsSnapshots;
 import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.MonthFigures;
 import io.streamspace.billing.analytics.MrrMovements;
@@ -16,11 +17,13 @@ import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -56,20 +59,23 @@ public final class AnalyticsRoutes {
           "converted");
 
   private final RevenueAnalytics analytics;
-  private final Receivables receivables;
   private final Cohorts cohorts;
+  private final AnalyticsSnapshots snapshots;
+  private final Receivables receivables;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public AnalyticsRoutes(
       RevenueAnalytics analytics,
-      Receivables receivables,
       Cohorts cohorts,
+      AnalyticsSnapshots snapshots,
+      Receivables receivables,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.analytics = analytics;
-    this.receivables = receivables;
     this.cohorts = cohorts;
+    this.snapshots = snapshots;
+    this.receivables = receivables;
     this.config = config;
     this.clock = clock;
   }
@@ -79,12 +85,14 @@ public final class AnalyticsRoutes {
   }
 
   /**
-   * The answer: the range, each month's figures per currency, the formulas, the conversion of
-   * the organizations opened in those months, and what is owed now by age.
+   * The answer: the range, the instant it is of, each month's figures per currency, the
+   * formulas, the conversion of the organizations opened in those months, and what is owed by
+   * age.
    */
   public record Analytics(
       String from,
       String to,
+      Instant asOf,
       List<MonthFigures> months,
       Map<String, String> definitions,
       List<Cohorts.Cohort> cohorts,
@@ -93,7 +101,9 @@ public final class AnalyticsRoutes {
   /**
    * 200 with the months {@code from} to {@code to} (both {@code YYYY-MM}, included; by default
    * the last twelve, this one last) in the billing time zone; {@code format=csv} as CSV; 400
-   * naming {@code from}, {@code to} or {@code format}; platform admin.
+   * naming {@code from}, {@code to} or {@code format}; platform admin. A range inside the last
+   * twelve months is answered from their snapshot ({@link AnalyticsSnapshots}), any other is
+   * computed now; {@code as_of} says which instant the figures, cohorts and receivables are of.
    */
   Object analytics(HttpRequest request) throws Exception {
     Access.admin(request);
@@ -109,15 +119,22 @@ public final class AnalyticsRoutes {
     ReportFormat format =
         ReportFormat.named(QueryParams.of(request, "format").orElse("json"))
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
-    List<MonthFigures> figures = analytics.months(from, to, zone);
+    Instant now = clock.instant();
+    Optional<AnalyticsSnapshots.Snapshot> kept =
+        AnalyticsSnapshots.kept(from, to, zone, now)
+            ? Optional.of(snapshots.current(zone, now))
+            : Optional.empty();
+    List<MonthFigures> figures =
+        kept.isPresent() ? kept.get().months(from, to) : analytics.months(from, to, zone);
     if (format == ReportFormat.JSON) {
       return new Analytics(
           from.toString(),
           to.toString(),
+          kept.map(AnalyticsSnapshots.Snapshot::at).orElse(now),
           figures,
           MrrMovements.DEFINITIONS,
-          cohorts.of(from, to, zone),
-          receivables.aged(clock.instant()));
+          kept.isPresent() ? kept.get().cohorts(from, to) : cohorts.of(from, to, zone),
+          kept.isPresent() ? kept.get().receivables() : receivables.aged(now));
     }
     return HttpResponse.streamed(
         HttpStatus.OK,

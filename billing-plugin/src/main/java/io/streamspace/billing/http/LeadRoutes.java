@@ -53,7 +53,10 @@ public final class LeadRoutes {
     routes.add(HttpMethod.GET, "/admin/leads", JsonRoute.of(this::leads));
   }
 
-  /** The answer: the instant the leads are judged at, a page of them, the next page's offset. */
+  /**
+   * The answer: the instant the leads were judged at (the last check-quotas run's, {@link
+   * SalesLeads#asOf}), a page of them, the next page's offset.
+   */
   public record Leads(Instant asOf, List<Lead> leads, Integer nextOffset) {}
 
   /**
@@ -75,11 +78,10 @@ public final class LeadRoutes {
         ReportFormat.named(QueryParams.of(request, "format").orElse("json"))
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
     Page page = Page.of(request);
-    Instant now = clock.instant();
-    List<Lead> fetched =
-        leads.page(config.get(), now, sort.order(), sort.descending(), page.fetch(), page.offset());
+    Instant asOf = leads.asOf(config.get(), clock.instant());
+    List<Lead> fetched = leads.page(sort.order(), sort.descending(), page.fetch(), page.offset());
     if (format == ReportFormat.JSON) {
-      return new Leads(now, page.rows(fetched), page.nextOffset(fetched));
+      return new Leads(asOf, page.rows(fetched), page.nextOffset(fetched));
     }
     return HttpResponse.streamed(
         HttpStatus.OK,

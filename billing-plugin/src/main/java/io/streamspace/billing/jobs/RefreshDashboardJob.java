@@ -2,19 +2,22 @@ package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.admin.DashboardSnapshots;
 import io.streamspace.billing.admin.DashboardSnapshots.Snapshot;
+import io.streamspace.billing.analytics.AnalyticsSnapshots;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
  * The {@code refresh-dashboard} job, every {@value DashboardSnapshots#REFRESH_MINUTES} minutes:
  * takes the dashboard's usage patterns and accounts near their limits ({@link
- * DashboardSnapshots}), which at full size cost seconds, so that a dashboard request reads them
- * instead of computing them.
+ * DashboardSnapshots}) and the subscription analytics of the last twelve months ({@link
+ * AnalyticsSnapshots}), which at full size cost seconds, so that a request reads them instead of
+ * computing them.
  */
 public final class RefreshDashboardJob implements PluginJob {
 
@@ -22,12 +25,17 @@ public final class RefreshDashboardJob implements PluginJob {
   static final String CRON = "*/" + DashboardSnapshots.REFRESH_MINUTES + " * * * *";
 
   private final DashboardSnapshots snapshots;
+  private final AnalyticsSnapshots analytics;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public RefreshDashboardJob(
-      DashboardSnapshots snapshots, Supplier<BillingConfig> config, Clock clock) {
+      DashboardSnapshots snapshots,
+      AnalyticsSnapshots analytics,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.snapshots = snapshots;
+    this.analytics = analytics;
     this.config = config;
     this.clock = clock;
   }
@@ -43,8 +51,13 @@ public final class RefreshDashboardJob implements PluginJob {
     if (!current.enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
-    Snapshot snapshot = snapshots.take(current, clock.instant());
+    Instant now = clock.instant();
+    Snapshot snapshot = snapshots.take(current, now);
+    AnalyticsSnapshots.Snapshot figures = analytics.take(current.billingTimeZone(), now);
     return JobResult.of(
-        1, "the dashboard's usage patterns and accounts near their limits as of " + snapshot.at());
+        2,
+        ("the dashboard's usage patterns and accounts near their limits, and the analytics of %s"
+                + " to %s, as of %s")
+            .formatted(figures.from(), figures.to(), snapshot.at()));
   }
 }

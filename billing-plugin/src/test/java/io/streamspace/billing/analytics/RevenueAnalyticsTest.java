@@ -3,6 +3,7 @@ package io.streamspace.billing.analytics;
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.plugin.api.jobs.JobOutcome.SUCCEEDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,6 +170,54 @@ class RevenueAnalyticsTest {
     assertEquals(
         java.util.List.of("2025-12 USD 7 6 2 0.8571 0.3333", "2026-02 USD 2 1 0 0.5000 0.0000"),
         shown);
+  }
+
+  /**
+   * The last twelve months are refresh-dashboard's latest snapshot, as the dashboard's usage
+   * patterns are: ann's upgrade after it shows at its next run, not before; a range reaching
+   * further back is computed at the request; with no run for 10 minutes, the request takes one.
+   */
+  @Test
+  void theLastTwelveMonthsAreAsOfTheLatestRefresh_anOlderRangeIsComputedWhenAsked() {
+    opened("ann", "pro", "2025-12-15T00:00:00Z");
+    assertEquals(SUCCEEDED, billing.runAt("refresh-dashboard", "2026-03-10T12:00:00Z").outcome());
+    enterprise("ann", "2026-03-10T12:01:00Z");
+    billing.clock.set(at("2026-03-10T12:04:00Z"));
+
+    JsonNode kept = billing.call(HttpMethod.GET, "/admin/analytics", admin("root")).body();
+    assertEquals("2026-03-10T12:00:00Z", kept.get("as_of").asText());
+    assertEquals("2025-04", kept.at("/months/0/month").asText());
+    assertEquals("29.99", marchMrr(kept));
+    JsonNode older =
+        billing
+            .call(HttpMethod.GET, "/admin/analytics?from=2025-03&to=2026-03", admin("root"))
+            .body();
+    assertEquals("2026-03-10T12:04:00Z", older.get("as_of").asText());
+    assertEquals("99.99", marchMrr(older));
+
+    assertEquals(SUCCEEDED, billing.runAt("refresh-dashboard", "2026-03-10T12:05:00Z").outcome());
+    billing.clock.set(at("2026-03-10T12:06:00Z"));
+    JsonNode refreshed =
+        billing.call(HttpMethod.GET, "/admin/analytics?from=2026-02", admin("root")).body();
+    assertEquals("2026-03-10T12:05:00Z", refreshed.get("as_of").asText());
+    assertEquals("99.99", marchMrr(refreshed));
+    assertEquals(2, refreshed.get("months").size(), "February and March, of the snapshot");
+
+    pro("ann", "2026-03-10T12:07:00Z");
+    billing.clock.set(at("2026-03-10T12:15:01Z"));
+    JsonNode taken = billing.call(HttpMethod.GET, "/admin/analytics", admin("root")).body();
+    assertEquals("2026-03-10T12:15:01Z", taken.get("as_of").asText());
+    assertEquals("29.99", marchMrr(taken));
+  }
+
+  /** The MRR of March 2026 in an answer (USD: ann's organization). */
+  private static String marchMrr(JsonNode analytics) {
+    for (JsonNode month : analytics.get("months")) {
+      if (month.get("month").asText().equals("2026-03")) {
+        return plain(month, "mrr");
+      }
+    }
+    throw new AssertionError("no March in " + analytics);
   }
 
   private static String plain(JsonNode month, String field) {

@@ -206,6 +206,35 @@ class SalesLeadsTest {
     assertEquals(403, answer.status(), answer.toString());
   }
 
+  /**
+   * The leads are as check-quotas judged them at its last run: bob, moved to Enterprise (not a
+   * lead plan) after it, is still listed until a request finds that judgement 10 minutes old and
+   * judges them again.
+   */
+  @Test
+  void theLeadsAreAsOfTheLastCheckQuotasRun_untilThatRunIsTenMinutesOld() {
+    bobAtHisHardLimitAtTwoChecks();
+    BillingHarness.rows(
+        """
+        WITH ended AS (
+          UPDATE billing_subscriptions SET ended_at = '2026-03-10T12:12:00Z'
+          WHERE user_id = 'bob' AND ended_at IS NULL RETURNING currency)
+        INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+            billing_interval, started_at)
+        SELECT 'bob', 'enterprise', 'Enterprise', 99.99, currency, 'month',
+               '2026-03-10T12:12:00Z' FROM ended RETURNING id""");
+    billing.clock.set(at("2026-03-10T12:14:00Z"));
+
+    Answer kept = leads("");
+    billing.clock.set(at("2026-03-10T12:20:01Z"));
+    Answer judgedAgain = leads("");
+
+    assertEquals("2026-03-10T12:10:00Z", kept.body().get("as_of").asText());
+    assertEquals("bob", ids(kept));
+    assertEquals("2026-03-10T12:20:01Z", judgedAgain.body().get("as_of").asText());
+    assertEquals("", ids(judgedAgain));
+  }
+
   @Test
   void aLeadIsAnnouncedOncePerReason_acrossReRunsAndASecondNode() {
     bobAtHisHardLimitAtTwoChecks();
