@@ -364,6 +364,31 @@ class StripeInvoiceMirrorTest {
   }
 
   @Test
+  void aTryADayAfterTheFirstFindingTheStripeInvoiceFinalizedAlready_sendsNothingMore() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    claimedAtFinalizationByANodeThatDies();
+    stripe.stubFor(
+        get(urlPathEqualTo(INVOICES + "/search"))
+            .willReturn(
+                okJson(
+                    """
+                    {"object":"search_result","url":"/v1/invoices/search","has_more":false,\
+                    "data":[%s]}"""
+                        .formatted(stripeInvoice("open", 28)))));
+
+    JobRun run = collectAt("2026-04-02T01:00:00Z");
+
+    assertEquals(1, run.rowsTouched(), run.message());
+    stripe.verify(0, postRequestedFor(urlPathEqualTo(INVOICES)));
+    stripe.verify(0, postRequestedFor(urlPathEqualTo(ITEMS)));
+    stripe.verify(0, postRequestedFor(urlEqualTo(INVOICES + "/in_1/finalize")));
+    assertEquals("sent in_1 2 -", mirrorRow(invoice));
+  }
+
+  @Test
   void aStripeTotalOtherThanOursIsNeverFinalized_theMirrorFailsForTheAdmin() {
     load(MIRROR);
     customerWithUsage("ann");
