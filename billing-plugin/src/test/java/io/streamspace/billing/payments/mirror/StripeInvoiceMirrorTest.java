@@ -317,12 +317,14 @@ class StripeInvoiceMirrorTest {
     assertEquals("sent in_1 3 -", mirrorRow(invoice));
   }
 
-  @Test
-  void aTryADayAfterTheFirstLooksTheStripeInvoiceUpByMetadata_andAddsOnlyTheItemsItLacks() {
+  /**
+   * ann's invoice, whose first try was sent at finalization and never answered, with Stripe's
+   * search finding {@code found} by its metadata.
+   */
+  private long sentADayAgoAndFoundBySearch(String found) {
     load(MIRROR);
     customerWithUsage("ann");
     finalizeMarch();
-    long invoice = invoiceOf("ann");
     claimedAtFinalizationByANodeThatDies();
     stripe.stubFor(
         get(urlPathEqualTo(INVOICES + "/search"))
@@ -331,7 +333,13 @@ class StripeInvoiceMirrorTest {
                     """
                     {"object":"search_result","url":"/v1/invoices/search","has_more":false,\
                     "data":[%s]}"""
-                        .formatted(stripeInvoice("draft", 20)))));
+                        .formatted(found))));
+    return invoiceOf("ann");
+  }
+
+  @Test
+  void aTryADayAfterTheFirstLooksTheStripeInvoiceUpByMetadata_andAddsOnlyTheItemsItLacks() {
+    long invoice = sentADayAgoAndFoundBySearch(stripeInvoice("draft", 20));
     stripe.stubFor(
         get(urlPathEqualTo(ITEMS))
             .willReturn(
@@ -365,19 +373,7 @@ class StripeInvoiceMirrorTest {
 
   @Test
   void aTryADayAfterTheFirstFindingTheStripeInvoiceFinalizedAlready_sendsNothingMore() {
-    load(MIRROR);
-    customerWithUsage("ann");
-    finalizeMarch();
-    long invoice = invoiceOf("ann");
-    claimedAtFinalizationByANodeThatDies();
-    stripe.stubFor(
-        get(urlPathEqualTo(INVOICES + "/search"))
-            .willReturn(
-                okJson(
-                    """
-                    {"object":"search_result","url":"/v1/invoices/search","has_more":false,\
-                    "data":[%s]}"""
-                        .formatted(stripeInvoice("open", 28)))));
+    long invoice = sentADayAgoAndFoundBySearch(stripeInvoice("open", 28));
 
     JobRun run = collectAt("2026-04-02T01:00:00Z");
 
