@@ -13,6 +13,7 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.collection.CollectableCurrencies;
+import io.streamspace.billing.payments.mirror.CollectionModes;
 
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
@@ -33,7 +34,9 @@ final class InvoicingWiring {
             usage.calculator(),
             wiring.events(),
             wiring.config(),
-            new CollectableCurrencies(payments.collections(), wiring.config()),
+            new CollectableCurrencies(
+                new CollectionModes(payments.collections(), payments.mirror(), wiring.config()),
+                wiring.config()),
             wiring.context().metrics());
     InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =

@@ -11,6 +11,7 @@ import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
@@ -22,15 +23,16 @@ import java.util.function.Supplier;
 /**
  * Payments through Stripe: the client (its key from the host's secrets, its endpoint read at each
  * call so tests can point it at a local server), one customer per account, invoice status
- * changes (a payment settles the read-only lock), the collection queue with collect-payments
- * (scheduled) and its backlog on {@code /jobs}; then, once plans and packs exist, the verified
- * webhook and the checkout and portal routes.
+ * changes (a payment settles the read-only lock), the collection queue and the Stripe invoice
+ * mirror with collect-payments (scheduled) and their backlog on {@code /jobs}; then, once plans
+ * and packs exist, the verified webhook and the checkout and portal routes.
  */
 record PaymentsWiring(
     StripeClients clients,
     StripeCustomers customers,
     InvoiceStatusChanges statusChanges,
-    StripeCollections collections) {
+    StripeCollections collections,
+    StripeInvoiceMirror mirror) {
 
   static PaymentsWiring wire(
       Wiring wiring, PaymentLock paymentLock, Supplier<StripeEndpoint> endpoint) {
@@ -45,11 +47,15 @@ record PaymentsWiring(
     StripeCollections collections =
         new StripeCollections(
             wiring.dataSource(), clients, new PaymentSuccesses(statusChanges), wiring.config());
-    new CollectPaymentsJob(collections, wiring.config(), wiring.clock())
+    StripeInvoiceMirror mirror =
+        new StripeInvoiceMirror(wiring.dataSource(), clients, customers, wiring.config());
+    new CollectPaymentsJob(collections, mirror, wiring.config(), wiring.clock())
         .scheduleOn(wiring.scheduler());
-    new JobRoutes(wiring.scheduler(), Map.of(CollectPaymentsJob.NAME, collections::backlog))
+    new JobRoutes(
+            wiring.scheduler(),
+            Map.of(CollectPaymentsJob.NAME, () -> collections.backlog() + mirror.backlog()))
         .register(wiring.routes());
-    return new PaymentsWiring(clients, customers, statusChanges, collections);
+    return new PaymentsWiring(clients, customers, statusChanges, collections, mirror);
   }
 
   /**
@@ -71,6 +77,7 @@ record PaymentsWiring(
             packs,
             store,
             collections,
+            mirror,
             wiring.config(),
             wiring.clock());
     new StripeWebhookRoutes(

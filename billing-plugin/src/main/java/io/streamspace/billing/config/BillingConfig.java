@@ -196,6 +196,11 @@ public final class BillingConfig {
     return get(BillingKeys.PAYMENT_RETRY_DAYS);
   }
 
+  /** How finalized invoices are collected while stripeEnabled: PaymentIntents or Stripe's. */
+  public StripeCollection stripeCollection() {
+    return get(BillingKeys.STRIPE_COLLECTION);
+  }
+
   /** How long before a one-time pack's validity ends that it is announced as expiring. */
   public Duration packExpiryNotice() {
     return Duration.ofDays(get(BillingKeys.PACK_EXPIRY_NOTICE_DAYS));

@@ -284,6 +284,15 @@ final class BillingKeys {
           List.of(1, 3, 5),
           "Days after finalization, the first attempt (%s), on which an invoice Stripe declined is"
               + " charged again; after the last, no more attempts");
+  static final BillingKey<StripeCollection> STRIPE_COLLECTION =
+      key(
+          "stripeCollection",
+          ValueType.oneOf(List.of(StripeCollection.values()), StripeCollection::configName),
+          StripeCollection.PAYMENT_INTENTS,
+          "How finalized invoices are collected while stripeEnabled, %s: payment_intents, the"
+              + " plugin charges each with PaymentIntents on paymentRetryDays; stripe_invoices,"
+              + " each is mirrored as a Stripe Invoice that Stripe collects, retries and emails."
+              + " Invoices queued or mirrored before a change finish the way they started");
   static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =
       key(
           "packExpiryNoticeDays",

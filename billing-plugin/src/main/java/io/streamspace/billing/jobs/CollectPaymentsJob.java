@@ -3,6 +3,7 @@ package io.streamspace.billing.jobs;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code collect-payments} job, every minute: sends the due invoice collections to Stripe
- * ({@link StripeCollections}). While stripeEnabled is false it sends nothing; what is queued
- * waits.
+ * ({@link StripeCollections}) and the invoices to mirror into Stripe as Stripe invoices ({@link
+ * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds.
+ * While stripeEnabled is false it sends nothing; what is queued waits.
  */
 public final class CollectPaymentsJob implements PluginJob {
 
@@ -26,12 +28,17 @@ public final class CollectPaymentsJob implements PluginJob {
   private static final Logger log = LoggerFactory.getLogger(CollectPaymentsJob.class);
 
   private final StripeCollections collections;
+  private final StripeInvoiceMirror mirror;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public CollectPaymentsJob(
-      StripeCollections collections, Supplier<BillingConfig> config, Clock clock) {
+      StripeCollections collections,
+      StripeInvoiceMirror mirror,
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.collections = collections;
+    this.mirror = mirror;
     this.config = config;
     this.clock = clock;
   }
@@ -52,12 +59,19 @@ public final class CollectPaymentsJob implements PluginJob {
 
   private JobResult collect(Cause cause) throws SQLException {
     StripeCollections.Run run = collections.collectDue(clock, cause);
+    StripeInvoiceMirror.Run mirrored = mirror.mirrorDue(clock);
     String summary =
         "sent %d; failed %d; cancelled %d; deferred %d"
             .formatted(run.sent(), run.failed(), run.cancelled(), run.deferred());
-    if (run.touched() > 0) {
+    if (mirrored.touched() > 0) {
+      summary +=
+          "; mirrored to Stripe: sent %d, failed %d, void %d, deferred %d"
+              .formatted(
+                  mirrored.sent(), mirrored.failed(), mirrored.voided(), mirrored.deferred());
+    }
+    if (run.touched() + mirrored.touched() > 0) {
       log.info("{}: {}", NAME, summary);
     }
-    return JobResult.of(run.touched(), summary);
+    return JobResult.of(run.touched() + mirrored.touched(), summary);
   }
 }

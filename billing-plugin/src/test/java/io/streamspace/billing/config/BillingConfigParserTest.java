@@ -99,6 +99,7 @@ class BillingConfigParserTest {
         "{\"leadMemberGrowth\": 0}                            | leadMemberGrowth",
         "{\"leadMemberGrowthPercent\": 0}                     | leadMemberGrowthPercent",
         "{\"billingMode\": \"prepaid\"}                         | billingMode",
+        "{\"stripeCollection\": \"stripe\"}                     | stripeCollection",
         "{\"enabled\": \"yes\"}                                 | enabled",
         "{\"currency\": \"XYZ\"}                                | currency",
         "{\"billingTimeZone\": \"Mars/Olympus\"}                | billingTimeZone",
@@ -812,7 +813,8 @@ class BillingConfigParserTest {
     assertEquals("[\"pro\"]", find(keys, "leadPlans").defaultJson());
     assertEquals("80", find(keys, "leadLimitPercent").defaultJson());
     assertEquals("5", find(keys, "leadDays").defaultJson());
-    assertEquals(41, keys.size());
+    assertEquals("\"payment_intents\"", find(keys, "stripeCollection").defaultJson());
+    assertEquals(42, keys.size());
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * @param retryDays {@code paymentRetryDays}: days after the finalization of each retry
  */
-record RetrySchedule(List<Integer> retryDays) {
+public record RetrySchedule(List<Integer> retryDays) {
 
   static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
   static final Duration MAX_BACKOFF = Duration.ofHours(1);
@@ -26,7 +26,7 @@ record RetrySchedule(List<Integer> retryDays) {
    *
    * @param tries how many times the attempt was claimed, this try included (at least 1)
    */
-  static Instant afterOutage(int tries, Instant now) {
+  public static Instant afterOutage(int tries, Instant now) {
     Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(tries - 1, 10));
     return now.plus(backoff.compareTo(MAX_BACKOFF) < 0 ? backoff : MAX_BACKOFF);
   }

@@ -11,6 +11,7 @@ import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.store.purchase.StorePurchases;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * both are known, whichever came first. Completed Checkout Sessions change plans and grant paid
  * packs ({@link CompletedCheckouts}); a dispute closed lost charges back the store purchase its
  * payment paid ({@link LostDisputes}); payment method, customer and plan SetupIntent events keep
- * each customer's default payment method ({@link DefaultPaymentMethods}).
+ * each customer's default payment method ({@link DefaultPaymentMethods}); a Stripe invoice
+ * mirroring ours, paid or failed, pays ours or records the failure ({@link StripeInvoiceEvents}).
  */
 public final class StripePayments {
 
@@ -69,7 +71,9 @@ public final class StripePayments {
           DefaultPaymentMethods.ATTACHED,
           DefaultPaymentMethods.DETACHED,
           DefaultPaymentMethods.CUSTOMER_UPDATED,
-          DefaultPaymentMethods.SETUP_SUCCEEDED);
+          DefaultPaymentMethods.SETUP_SUCCEEDED,
+          StripeInvoiceEvents.PAID,
+          StripeInvoiceEvents.PAYMENT_FAILED);
 
   private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 
@@ -114,6 +118,7 @@ public final class StripePayments {
   private final CompletedCheckouts checkouts;
   private final LostDisputes disputes;
   private final StripeCollections collections;
+  private final StripeInvoiceEvents stripeInvoices;
   private final Clock clock;
   private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
 
@@ -125,6 +130,7 @@ public final class StripePayments {
       PackPurchases packs,
       StorePurchases store,
       StripeCollections collections,
+      StripeInvoiceMirror mirror,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.dataSource = dataSource;
@@ -133,6 +139,7 @@ public final class StripePayments {
     this.checkouts = new CompletedCheckouts(plans, packs, store, config);
     this.disputes = new LostDisputes(store);
     this.collections = collections;
+    this.stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     this.clock = clock;
   }
 
@@ -164,6 +171,9 @@ public final class StripePayments {
               case CompletedCheckouts.COMPLETED, CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
               case LostDisputes.CLOSED -> disputes.closed(c, event, now, afterCommit);
+              case StripeInvoiceEvents.PAID -> stripeInvoices.paid(c, event, now, afterCommit);
+              case StripeInvoiceEvents.PAYMENT_FAILED ->
+                  stripeInvoices.failed(c, event, now, afterCommit);
               default -> {
                 Optional<String> account = DefaultPaymentMethods.apply(c, event);
                 if (account.isPresent()) {
@@ -178,15 +188,16 @@ public final class StripePayments {
   }
 
   /**
-   * Our invoice of the PaymentIntent's metadata, as it is to be paid; empty when not ours: no
-   * such invoice, or the metadata's {@code account_id} is not the invoice's account.
+   * Our invoice of the metadata of the event's PaymentIntent (or Stripe invoice), as it is to be
+   * paid; empty when not ours: no such invoice, or the metadata's {@code account_id} is not the
+   * invoice's account.
    */
-  private record Payable(long invoiceId, String userId, Currency currency, BigDecimal total) {}
+  record Payable(long invoiceId, String userId, Currency currency, BigDecimal total) {}
 
   private static Optional<Payable> payable(Connection c, StripeEvent event) throws SQLException {
     String invoiceId = event.text("metadata/invoice_id");
     if (invoiceId == null || !invoiceId.matches("[0-9]{1,18}")) {
-      log.info("Stripe event {}: its PaymentIntent collects no invoice of ours", event.id());
+      log.info("Stripe event {}: its {} pays no invoice of ours", event.id(), event.text("object"));
       return Optional.empty();
     }
     try (PreparedStatement s = INVOICE.bind("id", Long.parseLong(invoiceId)).prepare(c);
@@ -199,8 +210,9 @@ public final class StripePayments {
       if (!rs.getString(1).equals(account)) {
         // another account's PaymentIntent (or one not made by us) pays nothing of ours
         log.warn(
-            "Stripe event {}: PaymentIntent {} of account {} names invoice {} of {}: ignored",
+            "Stripe event {}: {} {} of account {} names invoice {} of {}: ignored",
             event.id(),
+            event.text("object"),
             event.text("id"),
             account,
             invoiceId,
@@ -227,26 +239,44 @@ public final class StripePayments {
     return Money.currency(code == null ? null : code.toUpperCase(Locale.ROOT));
   }
 
-  private void succeeded(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+  /**
+   * What the event's object pays: our invoice ({@link #payable}), and the amount of its member
+   * {@code amountMember} in its currency; empty when not ours or the amount is odd.
+   */
+  record Paying(Payable invoice, BigDecimal amount, Currency currency) {}
+
+  static Optional<Paying> paying(Connection c, StripeEvent event, String amountMember)
       throws SQLException {
     Optional<Payable> payable = payable(c, event);
     Optional<Currency> currency = currency(event);
-    Optional<BigDecimal> amount = currency.flatMap(in -> amount(event, "amount_received", in));
+    Optional<BigDecimal> amount = currency.flatMap(in -> amount(event, amountMember, in));
     if (payable.isEmpty() || amount.isEmpty()) {
-      return;
+      return Optional.empty();
     }
-    Payable invoice = payable.get();
+    return Optional.of(new Paying(payable.get(), amount.get(), currency.get()));
+  }
+
+  /**
+   * The success of the event's object (its id the payment's key) recorded and our invoice paid
+   * ({@link PaymentSuccesses#record}), announced after the commit.
+   */
+  static void recordSuccess(
+      PaymentSuccesses successes,
+      Connection c,
+      StripeEvent event,
+      Paying paying,
+      String chargeId,
+      Instant now,
+      List<Runnable> after)
+      throws SQLException {
+    Payable invoice = paying.invoice();
     Optional<Invoice> paid =
         successes.record(
             c,
             new PaymentSuccesses.Collected(
                 invoice.invoiceId(), invoice.userId(), invoice.currency(), invoice.total()),
             new PaymentSuccesses.Received(
-                event.text("id"),
-                event.text("latest_charge"),
-                amount.get(),
-                currency.get(),
-                createdAt(event)),
+                event.text("id"), chargeId, paying.amount(), paying.currency(), createdAt(event)),
             event.created(),
             now,
             Cause.stripe(event.id()));
@@ -255,32 +285,57 @@ public final class StripePayments {
     }
   }
 
-  private void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+  /**
+   * The failure of the event's object (its id the payment's key) recorded, unless a success or a
+   * later failure is; the payment recorded now, to publish after the commit.
+   */
+  static Optional<Payment> recordFailure(
+      Connection c, StripeEvent event, Paying paying, String code, String reason, Instant now)
       throws SQLException {
-    Optional<Payable> payable = payable(c, event);
-    Optional<Currency> currency = currency(event);
-    Optional<BigDecimal> amount = currency.flatMap(in -> amount(event, "amount", in));
-    if (payable.isEmpty() || amount.isEmpty()) {
-      return;
-    }
     Optional<Long> recorded =
         recordedId(
             FAILED
-                .bind("invoice_id", payable.get().invoiceId())
-                .bind("user_id", payable.get().userId())
-                .bind("amount", amount.get())
-                .bind("currency", currency.get().getCurrencyCode())
+                .bind("invoice_id", paying.invoice().invoiceId())
+                .bind("user_id", paying.invoice().userId())
+                .bind("amount", paying.amount())
+                .bind("currency", paying.currency().getCurrencyCode())
                 .bind("intent", event.text("id"))
-                .bind("code", failureCode(event))
-                .bind("reason", event.text("last_payment_error/message"))
+                .bind("code", code)
+                .bind("reason", reason)
                 .bind("created", createdAt(event))
                 .bind("event_at", event.created())
                 .bind("now", now),
             c);
+    return recorded.isEmpty()
+        ? Optional.empty()
+        : Optional.of(PaymentQueries.find(c, recorded.get()).orElseThrow());
+  }
+
+  private void succeeded(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+      throws SQLException {
+    Optional<Paying> paying = paying(c, event, "amount_received");
+    if (paying.isPresent()) {
+      recordSuccess(successes, c, event, paying.get(), event.text("latest_charge"), now, after);
+    }
+  }
+
+  private void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
+      throws SQLException {
+    Optional<Paying> paying = paying(c, event, "amount");
+    if (paying.isEmpty()) {
+      return;
+    }
+    Optional<Payment> recorded =
+        recordFailure(
+            c,
+            event,
+            paying.get(),
+            failureCode(event),
+            event.text("last_payment_error/message"),
+            now);
     if (recorded.isPresent()) {
-      Payment payment = PaymentQueries.find(c, recorded.get()).orElseThrow();
-      after.add(() -> paymentFailed.accept(payment));
-      retryLater(c, event, payable.get().invoiceId(), now);
+      after.add(() -> paymentFailed.accept(recorded.get()));
+      retryLater(c, event, paying.get().invoice().invoiceId(), now);
     }
   }
 

@@ -1,0 +1,200 @@
+package io.streamspace.billing.payments.mirror;
+
+import com.stripe.exception.StripeException;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.Invoice;
+import io.streamspace.billing.invoicing.InvoiceFinalizer;
+import io.streamspace.billing.invoicing.InvoiceStatus;
+import io.streamspace.billing.payments.collection.RetrySchedule;
+import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway;
+import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Outcome;
+import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.billing.payments.stripe.StripeCustomers;
+import io.streamspace.common.db.Transactions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stripe Billing collection (stripeCollection {@code stripe_invoices}): each finalized invoice
+ * with a positive total is mirrored into Stripe as a Stripe Invoice, which Stripe charges,
+ * retries and emails. Finalizing only inserts the invoice's row in {@code
+ * billing_stripe_invoices}, in the finalization's transaction; the collect-payments job then
+ * sends the due rows as the collection queue does ({@link
+ * io.streamspace.billing.payments.collection.StripeCollections}): each claimed in a short
+ * transaction ({@code FOR UPDATE SKIP LOCKED}, leased for {@link #LEASE}), Stripe called with no
+ * connection held ({@link InvoiceMirrorGateway}), the outcome settled while the lease holds, an
+ * outage backed off ({@link RetrySchedule#afterOutage}). The webhook's {@code invoice.paid} and
+ * {@code invoice.payment_failed} mark the row {@link #paid} or {@link #failed}.
+ */
+public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
+
+  /** What one run did with the rows it took. */
+  public record Run(int sent, int failed, int voided, int deferred) {
+    public int touched() {
+      return sent + failed + voided + deferred;
+    }
+  }
+
+  static final int BATCH = 100;
+
+  /** How long a claimed row is its run's: longer than a mirror's calls and their retries. */
+  static final Duration LEASE = Duration.ofMinutes(10);
+
+  private static final Logger log = LoggerFactory.getLogger(StripeInvoiceMirror.class);
+
+  private final DataSource dataSource;
+  private final InvoiceMirrorGateway gateway;
+  private final StripeCustomers customers;
+  private final Supplier<BillingConfig> config;
+
+  public StripeInvoiceMirror(
+      DataSource dataSource,
+      StripeClients clients,
+      StripeCustomers customers,
+      Supplier<BillingConfig> config) {
+    this.dataSource = dataSource;
+    this.gateway = new InvoiceMirrorGateway(clients);
+    this.customers = customers;
+    this.config = config;
+  }
+
+  @Override
+  public void finalized(Connection connection, Invoice invoice) throws SQLException {
+    finalizedAll(connection, List.of(invoice));
+  }
+
+  /**
+   * Queues the mirror of each just-finalized invoice with a positive total, due at once, in the
+   * caller's (the finalization's) transaction; only while stripeEnabled.
+   */
+  @Override
+  public void finalizedAll(Connection connection, List<Invoice> invoices) throws SQLException {
+    if (!config.get().stripeEnabled()) {
+      return;
+    }
+    List<Invoice> owed =
+        invoices.stream()
+            .filter(i -> i.status() == InvoiceStatus.SENT && i.total().signum() > 0)
+            .toList();
+    MirrorRepository.enqueue(
+        connection,
+        owed.stream().map(Invoice::id).toList(),
+        owed.stream().map(Invoice::userId).toList(),
+        owed.stream().map(Invoice::finalizedAt).toList());
+  }
+
+  /** How many invoices wait to be mirrored (due or not). */
+  public long backlog() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return MirrorRepository.backlog(connection);
+    }
+  }
+
+  /**
+   * Sends the rows due, each claimed and settled in its own short transaction, none open during
+   * the calls. The run stops at the first row Stripe could not be reached for.
+   */
+  public Run mirrorDue(Clock clock) throws SQLException {
+    int sent = 0;
+    int failed = 0;
+    int voided = 0;
+    int deferred = 0;
+    for (int i = 0; i < BATCH; i++) {
+      Instant now = clock.instant();
+      Optional<MirrorClaim> claimed =
+          Transactions.inTransaction(
+              dataSource, c -> MirrorRepository.claim(c, now.plus(LEASE), now));
+      if (claimed.isEmpty()) {
+        break;
+      }
+      MirrorClaim claim = claimed.get();
+      Outcome outcome = send(claim, now);
+      switch (outcome.state()) {
+        case "sent" -> sent++;
+        case "failed" -> failed++;
+        case "void" -> voided++;
+        default -> deferred++;
+      }
+      settle(claim, outcome, now);
+      if (outcome.deferred()) {
+        break;
+      }
+    }
+    return new Run(sent, failed, voided, deferred);
+  }
+
+  /** The mirror sent; an invoice no longer open (paid or voided meanwhile) is never sent. */
+  private Outcome send(MirrorClaim claim, Instant now) throws SQLException {
+    if (claim.invoiceStatus() != InvoiceStatus.SENT
+        && claim.invoiceStatus() != InvoiceStatus.OVERDUE) {
+      return new Outcome("void", null, "invoice is " + claim.invoiceStatus().value(), false);
+    }
+    String customer = claim.customer();
+    if (customer == null) {
+      Optional<com.stripe.StripeClient> stripe = gateway.client();
+      if (stripe.isEmpty()) {
+        return Outcome.deferred("no STRIPE_SECRET_KEY");
+      }
+      try {
+        customer = customers.customerOf(claim.accountId(), stripe.get());
+      } catch (StripeException e) {
+        return Outcome.deferred("no Stripe customer yet: " + e.getMessage());
+      }
+    }
+    return gateway.send(claim.mirror(customer), now);
+  }
+
+  private void settle(MirrorClaim claim, Outcome outcome, Instant now) throws SQLException {
+    Instant next = outcome.deferred() ? RetrySchedule.afterOutage(claim.attempts(), now) : now;
+    Transactions.inTransaction(
+        dataSource,
+        c ->
+            MirrorRepository.settle(
+                c, claim, outcome.state(), outcome.stripeInvoiceId(), outcome.error(), next, now));
+    if (outcome.deferred()) {
+      log.warn("mirroring invoice {} deferred: {}", claim.invoiceId(), outcome.error());
+    } else if (outcome.error() != null) {
+      log.warn("mirroring invoice {}: {} {}", claim.invoiceId(), outcome.state(), outcome.error());
+    } else {
+      log.info(
+          "mirroring invoice {}: {} as {}",
+          claim.invoiceId(),
+          outcome.state(),
+          outcome.stripeInvoiceId());
+    }
+  }
+
+  /**
+   * {@code invoice.paid} of the Stripe invoice mirroring ours, in the webhook's transaction: the
+   * row {@code paid} (final), with the Stripe invoice's id.
+   */
+  public void paid(
+      Connection c, long invoiceId, String stripeInvoiceId, Instant eventAt, Instant now)
+      throws SQLException {
+    MirrorRepository.paid(c, invoiceId, stripeInvoiceId, eventAt, now);
+  }
+
+  /**
+   * {@code invoice.payment_failed}, in the webhook's transaction: the row {@code failed} with why,
+   * unless paid already or a later event was applied; whether it changed.
+   */
+  public boolean failed(
+      Connection c,
+      long invoiceId,
+      String stripeInvoiceId,
+      String why,
+      Instant eventAt,
+      Instant now)
+      throws SQLException {
+    return MirrorRepository.failed(c, invoiceId, stripeInvoiceId, why, eventAt, now);
+  }
+}

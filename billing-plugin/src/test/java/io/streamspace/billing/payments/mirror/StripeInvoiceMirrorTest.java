@@ -1,0 +1,657 @@
+package io.streamspace.billing.payments.mirror;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static io.streamspace.billing.support.StripeSigning.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.jobs.CheckQuotasJob;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.common.db.Transactions;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stripe Billing collection (stripeCollection {@code stripe_invoices}): our finalized invoices
+ * mirrored as Stripe Invoices by the collect-payments job, with the real stripe-java client
+ * against WireMock answering as Stripe's API does, and the signed {@code invoice.paid} / {@code
+ * invoice.payment_failed} webhooks, on real PostgreSQL. ann used 2 cores and 4 GB for two hours
+ * in March and was granted a 0.05 credit: her April 1st invoice is 0.28 of usage, 0.05 of credit,
+ * 0.23 to pay, finalized at 01:00.
+ */
+class StripeInvoiceMirrorTest {
+
+  private static final String KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+  private static final String WEBHOOK_SECRET = "whsec_test_mirror";
+  private static final String MIRROR =
+      "{\"stripeEnabled\": true, \"stripeCollection\": \"stripe_invoices\"}";
+  private static final String INTENTS_MODE = "{\"stripeEnabled\": true}";
+  private static final String FINALIZED = "2026-04-01T01:00:00Z";
+  private static final String INVOICES = "/v1/invoices";
+  private static final String ITEMS = "/v1/invoiceitems";
+
+  private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private BillingHarness billing;
+
+  private void load(String config) {
+    stripe.start();
+    billing = new BillingHarness(at("2026-03-01T00:00:00Z"), config);
+    billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
+    stripe.stubFor(post(urlEqualTo(INVOICES)).willReturn(okJson(stripeInvoice("draft", 0))));
+    stripe.stubFor(
+        post(urlEqualTo(ITEMS))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"ii_1","object":"invoiceitem","amount":0,"currency":"usd",\
+                    "customer":"cus_ann","invoice":"in_1","livemode":false}""")));
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1")).willReturn(okJson(stripeInvoice("draft", 23))));
+    stripe.stubFor(
+        post(urlEqualTo(INVOICES + "/in_1/finalize"))
+            .willReturn(okJson(stripeInvoice("open", 23))));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/payment_intents"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"pi_1","object":"payment_intent","amount":28,"amount_received":28,\
+                    "currency":"usd","status":"succeeded","created":1775005200,\
+                    "latest_charge":"ch_1","livemode":false}""")));
+  }
+
+  @AfterEach
+  void stop() {
+    if (billing != null) {
+      billing.close();
+    }
+    stripe.stop();
+  }
+
+  /** The Stripe invoice {@code in_1} of ann, in a status, with its total in cents. */
+  private static String stripeInvoice(String status, long total) {
+    return """
+        {"id":"in_1","object":"invoice","status":"%s","total":%d,"amount_due":%d,\
+        "amount_paid":0,"currency":"usd","customer":"cus_ann","created":1775005260,\
+        "collection_method":"charge_automatically","auto_advance":true,"livemode":false,\
+        "metadata":{"account_id":"ann"}}"""
+        .formatted(status, total, total);
+  }
+
+  /** An account with a Stripe customer, who used two hours of 2 cores and 4 GB in March. */
+  private void customerWithUsage(String account) {
+    billing.userCreated(account, Map.of());
+    billing.flush();
+    value(
+        "INSERT INTO billing_stripe_customers VALUES (?, ?, now()) RETURNING 1",
+        account,
+        "cus_" + account);
+    stripe.stubFor(
+        get(urlEqualTo("/v1/customers/cus_" + account))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cus_%s","object":"customer","created":1772323200,"livemode":false,\
+                    "metadata":{"account_id":"%s"},\
+                    "invoice_settings":{"default_payment_method":"pm_card_visa"}}"""
+                        .formatted(account, account))));
+    billing.created("2026-03-02T10:00:00Z", "s-" + account, account, size("2", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-" + account, account);
+  }
+
+  private void grant(String account, String amount) {
+    assertEquals(
+        201,
+        billing
+            .call(
+                HttpMethod.POST,
+                "/admin/credits",
+                admin("root"),
+                "{\"user_id\": \"%s\", \"amount\": %s, \"reason\": \"goodwill\"}"
+                    .formatted(account, amount))
+            .status());
+  }
+
+  private void finalizeMarch() {
+    billing.calculateUsageAt(FINALIZED);
+    billing.runAt(GENERATE_INVOICES, FINALIZED);
+  }
+
+  private JobRun collectAt(String now) {
+    return billing.runAt(CollectPaymentsJob.NAME, now);
+  }
+
+  private static long invoiceOf(String account) {
+    return (Long)
+        value("SELECT id FROM billing_invoices WHERE user_id = ? ORDER BY id LIMIT 1", account);
+  }
+
+  /** The mirror row of the invoice: status, Stripe invoice, attempts, error. */
+  private static String mirrorRow(long invoice) {
+    return (String)
+        value(
+            "SELECT status || ' ' || coalesce(stripe_invoice_id, '-') || ' ' || attempts || ' '"
+                + " || coalesce(last_error, '-') FROM billing_stripe_invoices WHERE invoice_id = ?",
+            invoice);
+  }
+
+  private List<ServeEvent> requestsTo(String url) {
+    return stripe.getAllServeEvents().stream()
+        .filter(e -> e.getRequest().getUrl().equals(url))
+        .sorted((a, b) -> a.getRequest().getLoggedDate().compareTo(b.getRequest().getLoggedDate()))
+        .toList();
+  }
+
+  /** A node claims the due row at finalization, then dies before it calls Stripe. */
+  private void claimedAtFinalizationByANodeThatDies() {
+    try {
+      Transactions.inTransaction(
+          billing.context.dataSource(),
+          c ->
+              MirrorRepository.claim(
+                  c, at(FINALIZED).plus(StripeInvoiceMirror.LEASE), at(FINALIZED)));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> form(ServeEvent request) {
+    Map<String, String> form = new LinkedHashMap<>();
+    for (String pair : request.getRequest().getBodyAsString().split("&")) {
+      String[] kv = pair.split("=", 2);
+      form.put(
+          URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+    }
+    return form;
+  }
+
+  private static String key(ServeEvent request) {
+    return request.getRequest().getHeader("Idempotency-Key");
+  }
+
+  /** Every idempotency key sent to Stripe's creating endpoints, in order. */
+  private List<String> keysSent() {
+    return stripe.getAllServeEvents().stream()
+        .filter(e -> e.getRequest().getMethod().getName().equals("POST"))
+        .sorted((a, b) -> a.getRequest().getLoggedDate().compareTo(b.getRequest().getLoggedDate()))
+        .map(StripeInvoiceMirrorTest::key)
+        .toList();
+  }
+
+  @Test
+  void aFinalizedInvoiceIsMirroredAsOneStripeInvoice_anItemPerLineAndTheCredit_sameTotal() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    grant("ann", "0.05");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    String number =
+        (String) value("SELECT invoice_number FROM billing_invoices WHERE id = ?", invoice);
+    assertEquals(
+        new BigDecimal("0.23"), value("SELECT total FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_collections"), "no PaymentIntent");
+
+    JobRun run = collectAt(FINALIZED);
+
+    assertEquals(1, run.rowsTouched(), run.message());
+    List<ServeEvent> created = requestsTo(INVOICES);
+    assertEquals(1, created.size());
+    Map<String, String> params = form(created.get(0));
+    assertEquals("cus_ann", params.get("customer"));
+    assertEquals("usd", params.get("currency"));
+    assertEquals("charge_automatically", params.get("collection_method"));
+    assertEquals("true", params.get("auto_advance"));
+    assertEquals("exclude", params.get("pending_invoice_items_behavior"));
+    assertEquals("ann", params.get("metadata[account_id]"));
+    assertEquals(Long.toString(invoice), params.get("metadata[invoice_id]"));
+    assertEquals(number, params.get("metadata[invoice_number]"));
+    assertEquals("mirror-" + invoice + "-invoice", key(created.get(0)));
+
+    List<List<Object>> lines =
+        rows(
+            "SELECT line_no, description, amount FROM billing_invoice_lines WHERE invoice_id = ?"
+                + " ORDER BY line_no",
+            invoice);
+    List<ServeEvent> items = requestsTo(ITEMS);
+    assertEquals(3, lines.size(), "cpu, memory and the credit: " + lines);
+    assertEquals(lines.size(), items.size(), "one item per line");
+    long cents = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      Map<String, String> item = form(items.get(i));
+      int line = (Integer) lines.get(i).get(0);
+      assertEquals("in_1", item.get("invoice"));
+      assertEquals("cus_ann", item.get("customer"));
+      assertEquals("usd", item.get("currency"));
+      assertEquals(lines.get(i).get(1), item.get("description"));
+      assertEquals(
+          ((BigDecimal) lines.get(i).get(2)).movePointRight(2).longValueExact(),
+          Long.parseLong(item.get("amount")));
+      assertEquals(Long.toString(invoice), item.get("metadata[invoice_id]"));
+      assertEquals(Integer.toString(line), item.get("metadata[line]"));
+      assertEquals("mirror-" + invoice + "-line-" + line, key(items.get(i)));
+      cents += Long.parseLong(item.get("amount"));
+    }
+    assertEquals("-5", form(items.get(2)).get("amount"), "the credit, a negative item");
+    assertEquals(23, cents, "the Stripe invoice's items add up to our total to the cent");
+
+    List<ServeEvent> finalized = requestsTo(INVOICES + "/in_1/finalize");
+    assertEquals(1, finalized.size());
+    assertEquals("mirror-" + invoice + "-finalize", key(finalized.get(0)));
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+    assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+  }
+
+  @Test
+  void theJobRunAgainSendsNothing_andAfterACrashMidCallEveryCallIsRepeatedUnderItsOwnKey() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    grant("ann", "0.05");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    // a node claims the row and dies before any call: the lease keeps others off for 10 minutes
+    claimedAtFinalizationByANodeThatDies();
+    assertEquals(0, collectAt("2026-04-01T01:05:00Z").rowsTouched(), "leased");
+    // another node's first try sends everything but dies before it settles: finalize unanswered
+    StubMapping down =
+        stripe.stubFor(
+            post(urlEqualTo(INVOICES + "/in_1/finalize"))
+                .atPriority(1)
+                .willReturn(
+                    aResponse().withStatus(503).withBody("{\"error\":{\"type\":\"api_error\"}}")));
+    JobRun outage = collectAt("2026-04-01T01:11:00Z");
+    assertTrue(outage.message().contains("deferred 1"), outage.message());
+    assertTrue(mirrorRow(invoice).startsWith("pending - 2 "), mirrorRow(invoice));
+    List<String> firstTry = keysSent();
+    stripe.removeStub(down);
+
+    assertEquals(0, collectAt("2026-04-01T01:11:30Z").rowsTouched(), "backed off");
+    JobRun retry = collectAt("2026-04-01T01:13:00Z");
+    assertEquals(1, retry.rowsTouched(), retry.message());
+    JobRun again = collectAt("2026-04-01T02:00:00Z");
+    assertEquals(0, again.rowsTouched(), "sent once");
+
+    List<String> keys = keysSent();
+    int lines = rows("SELECT 1 FROM billing_invoice_lines WHERE invoice_id = ?", invoice).size();
+    // the second try repeats each call of the first under the same key, and adds none
+    List<String> distinct = keys.stream().distinct().toList();
+    assertEquals(lines + 2, distinct.size(), "invoice, each line, finalize: " + distinct);
+    assertEquals(firstTry.stream().distinct().toList(), distinct);
+    assertEquals(2, requestsTo(INVOICES).size(), "the same key twice: Stripe makes one invoice");
+    assertEquals("sent in_1 3 -", mirrorRow(invoice));
+  }
+
+  /**
+   * ann's invoice, whose first try was sent at finalization and never answered, with Stripe's
+   * search finding {@code found} by its metadata.
+   */
+  private long sentADayAgoAndFoundBySearch(String found) {
+    load(MIRROR);
+    customerWithUsage("ann");
+    finalizeMarch();
+    claimedAtFinalizationByANodeThatDies();
+    stripe.stubFor(
+        get(urlPathEqualTo(INVOICES + "/search"))
+            .willReturn(
+                okJson(
+                    """
+                    {"object":"search_result","url":"/v1/invoices/search","has_more":false,\
+                    "data":[%s]}"""
+                        .formatted(found))));
+    return invoiceOf("ann");
+  }
+
+  @Test
+  void aTryADayAfterTheFirstLooksTheStripeInvoiceUpByMetadata_andAddsOnlyTheItemsItLacks() {
+    long invoice = sentADayAgoAndFoundBySearch(stripeInvoice("draft", 20));
+    stripe.stubFor(
+        get(urlPathEqualTo(ITEMS))
+            .willReturn(
+                okJson(
+                    """
+                    {"object":"list","url":"/v1/invoiceitems","has_more":false,"data":[\
+                    {"id":"ii_1","object":"invoiceitem","amount":20,"currency":"usd",\
+                    "invoice":"in_1","livemode":false,\
+                    "metadata":{"invoice_id":"%d","line":"1"}}]}"""
+                        .formatted(invoice))));
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 28))));
+    stripe.stubFor(
+        post(urlEqualTo(INVOICES + "/in_1/finalize"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("open", 28))));
+
+    JobRun run = collectAt("2026-04-02T01:00:00Z");
+
+    assertEquals(1, run.rowsTouched(), run.message());
+    stripe.verify(1, getRequestedFor(urlPathEqualTo(INVOICES + "/search")));
+    stripe.verify(0, postRequestedFor(urlEqualTo(INVOICES)));
+    int lines = rows("SELECT 1 FROM billing_invoice_lines WHERE invoice_id = ?", invoice).size();
+    List<ServeEvent> items = requestsTo(ITEMS);
+    assertEquals(lines - 1, items.size(), "line 1 was added by the first try");
+    items.forEach(item -> assertNotEquals("1", form(item).get("metadata[line]")));
+    assertEquals("sent in_1 2 -", mirrorRow(invoice));
+  }
+
+  @Test
+  void aTryADayAfterTheFirstFindingTheStripeInvoiceFinalizedAlready_sendsNothingMore() {
+    long invoice = sentADayAgoAndFoundBySearch(stripeInvoice("open", 28));
+
+    JobRun run = collectAt("2026-04-02T01:00:00Z");
+
+    assertEquals(1, run.rowsTouched(), run.message());
+    stripe.verify(0, postRequestedFor(urlPathEqualTo(INVOICES)));
+    stripe.verify(0, postRequestedFor(urlPathEqualTo(ITEMS)));
+    stripe.verify(0, postRequestedFor(urlEqualTo(INVOICES + "/in_1/finalize")));
+    assertEquals("sent in_1 2 -", mirrorRow(invoice));
+  }
+
+  @Test
+  void aStripeTotalOtherThanOursIsNeverFinalized_theMirrorFailsForTheAdmin() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    // ours is 0.28 without a credit; Stripe answers 23 cents
+
+    collectAt(FINALIZED);
+
+    stripe.verify(0, postRequestedFor(urlEqualTo(INVOICES + "/in_1/finalize")));
+    assertEquals(
+        "failed in_1 1 Stripe's total 23 differs from ours 28: not finalized", mirrorRow(invoice));
+  }
+
+  /** ann's mirrored invoice, sent to Stripe as in_1. */
+  private long mirrored() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    grant("ann", "0.05");
+    finalizeMarch();
+    collectAt(FINALIZED);
+    long invoice = invoiceOf("ann");
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+    return invoice;
+  }
+
+  /** A signed event about ann's Stripe invoice in_1, created and delivered at now. */
+  private void deliverAt(String now, String id, String type, String object) {
+    billing.clock.set(at(now));
+    String payload = event(id, type, at(now), object);
+    BillingHarness.Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/webhook",
+            Caller.ANONYMOUS,
+            payload,
+            Map.of("stripe-signature", StripeSigning.header(WEBHOOK_SECRET, at(now), payload)));
+    assertEquals(200, answer.status(), answer.body().toString());
+  }
+
+  private static String paidInvoice(long invoice, String account, long paid) {
+    return """
+        {"id": "in_1", "object": "invoice", "status": "paid", "amount_due": 23,
+         "amount_paid": %d, "amount_remaining": 0, "currency": "usd", "customer": "cus_ann",
+         "created": 1775005260, "attempt_count": 1, "livemode": false,
+         "metadata": {"account_id": "%s", "invoice_id": "%d"}}"""
+        .formatted(paid, account, invoice);
+  }
+
+  private static String failedInvoice(long invoice) {
+    return """
+        {"id": "in_1", "object": "invoice", "status": "open", "amount_due": 23,
+         "amount_paid": 0, "amount_remaining": 23, "currency": "usd", "customer": "cus_ann",
+         "created": 1775005260, "attempt_count": 1, "next_payment_attempt": 1775264460,
+         "last_finalization_error": null, "livemode": false,
+         "metadata": {"account_id": "ann", "invoice_id": "%d"}}"""
+        .formatted(invoice);
+  }
+
+  private static List<Object> payments() {
+    return rows(
+            "SELECT status || ' ' || amount || ' ' || payment_intent_id || ' '"
+                + " || coalesce(failure_code, '-') FROM billing_payments ORDER BY id")
+        .stream()
+        .map(row -> row.get(0))
+        .toList();
+  }
+
+  private long published(String type) {
+    return billing.context.published().stream().filter(e -> e.startsWith(type + " ")).count();
+  }
+
+  private String admitAnn() {
+    return billing.billing.admit(new AdmissionRequest("ann", null, size("0.5", "1", "0"))).code();
+  }
+
+  @Test
+  void invoicePaidPaysOurInvoiceOnce_aReplayChangesNothing() {
+    long invoice = mirrored();
+
+    deliverAt("2026-04-01T02:00:00Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 23));
+    Map<String, String> after = BillingHarness.tableContents();
+    deliverAt("2026-04-01T02:00:10Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 23));
+    deliverAt(
+        "2026-04-01T02:00:20Z", "evt_paid_2", "invoice.paid", paidInvoice(invoice, "ann", 23));
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.23 in_1 -"), payments());
+    assertEquals(1, published("billing.invoice.paid"));
+    assertEquals(
+        after.get("billing_invoices"), BillingHarness.tableContents().get("billing_invoices"));
+    assertEquals(
+        after.get("billing_payments"), BillingHarness.tableContents().get("billing_payments"));
+    assertEquals("paid in_1 1 -", mirrorRow(invoice));
+  }
+
+  @Test
+  void anInvoicePaidEventNotOfOurs_noMetadataOrAnotherAccounts_changesNothing() {
+    long invoice = mirrored();
+    Map<String, String> before = BillingHarness.tableContents();
+
+    deliverAt("2026-04-01T02:00:00Z", "evt_eve", "invoice.paid", paidInvoice(invoice, "eve", 23));
+    deliverAt(
+        "2026-04-01T02:00:01Z",
+        "evt_none",
+        "invoice.paid",
+        paidInvoice(invoice, "ann", 23)
+            .replaceAll("\"metadata\": \\{[^}]*\\}", "\"metadata\": {}"));
+
+    assertEquals(
+        before.get("billing_invoices"), BillingHarness.tableContents().get("billing_invoices"));
+    assertEquals(List.of(), payments());
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+    assertEquals(0, published("billing.invoice.paid"));
+  }
+
+  @Test
+  void anotherAmountPaidIsRecordedAsAMismatch_andOurInvoiceStaysOpen() {
+    long invoice = mirrored();
+
+    deliverAt("2026-04-01T02:00:00Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 20));
+
+    assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("amount_mismatch 0.20 in_1 -"), payments());
+    assertEquals(0, published("billing.invoice.paid"));
+  }
+
+  @Test
+  void aFailureIsPublished_ourDunningLocksAfterGrace_paidUnlocks_aLateFailureChangesNothing() {
+    long invoice = mirrored();
+
+    deliverAt(
+        "2026-04-01T02:00:00Z", "evt_failed", "invoice.payment_failed", failedInvoice(invoice));
+
+    assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("failed 0.23 in_1 invoice_payment_failed"), payments());
+    assertEquals(1, published("billing.payment.failed"));
+    assertTrue(mirrorRow(invoice).startsWith("failed in_1 1 invoice_payment_failed: "));
+    // our dunning: overdue at the due date (14 days), locked read-only 3 days later
+    billing.runAt(FINALIZE_INVOICES, "2026-04-15T02:00:00Z");
+    assertEquals("overdue", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    billing.runAt(CheckQuotasJob.NAME, "2026-04-18T02:00:00Z");
+    assertEquals("account_locked", admitAnn());
+
+    deliverAt("2026-04-18T03:00:00Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 23));
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertNotEquals("account_locked", admitAnn());
+    assertEquals(1, published("billing.invoice.paid"));
+    Map<String, String> paid = BillingHarness.tableContents();
+
+    deliverAt("2026-04-18T04:00:00Z", "evt_late", "invoice.payment_failed", failedInvoice(invoice));
+
+    assertEquals(List.of("succeeded 0.23 in_1 -"), payments());
+    assertEquals(1, published("billing.payment.failed"), "published once, before the payment");
+    assertEquals(
+        paid.get("billing_invoices"), BillingHarness.tableContents().get("billing_invoices"));
+    assertEquals(
+        paid.get("billing_stripe_invoices"),
+        BillingHarness.tableContents().get("billing_stripe_invoices"));
+  }
+
+  @Test
+  void paymentIntentsModeIsUnchanged_noStripeInvoiceIsMade() {
+    load(INTENTS_MODE);
+    customerWithUsage("ann");
+    finalizeMarch();
+
+    JobRun run = collectAt(FINALIZED);
+
+    assertEquals("sent 1; failed 0; cancelled 0; deferred 0", run.message());
+    stripe.verify(0, anyRequestedFor(urlPathEqualTo(INVOICES)));
+    stripe.verify(0, anyRequestedFor(urlPathEqualTo(ITEMS)));
+    stripe.verify(1, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_invoices"));
+  }
+
+  private void switchTo(String config) {
+    billing.context.setConfigJson(config);
+    billing.billing.onConfigChanged(billing.context);
+  }
+
+  @Test
+  void toStripeInvoices_anInvoiceQueuedBeforeIsChargedWithAPaymentIntent_newOnesMirrored() {
+    load(INTENTS_MODE);
+    customerWithUsage("ann");
+    finalizeMarch();
+    long anns = invoiceOf("ann");
+    switchTo(MIRROR);
+    billing.userCreated("bob", Map.of());
+    billing.flush();
+    value("INSERT INTO billing_stripe_customers VALUES ('bob', 'cus_bob', now()) RETURNING 1");
+    billing.created("2026-04-02T10:00:00Z", "s-bob", "bob", size("2", "4", "0"));
+    billing.terminated("2026-04-02T12:00:00Z", "s-bob", "bob");
+    billing.calculateUsageAt("2026-05-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+    long bobs = invoiceOf("bob");
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 28))));
+
+    collectAt("2026-05-01T01:00:00Z");
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", anns));
+    stripe.verify(1, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+    assertEquals(List.of(List.of(bobs)), rows("SELECT invoice_id FROM billing_stripe_invoices"));
+    assertEquals("bob", form(requestsTo(INVOICES).get(0)).get("metadata[account_id]"));
+    assertEquals(
+        List.of(List.of(anns)), rows("SELECT DISTINCT invoice_id FROM billing_stripe_collections"));
+  }
+
+  @Test
+  void backToPaymentIntents_anInvoiceQueuedForTheMirrorIsStillMirrored_neverCharged() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 28))));
+    switchTo(INTENTS_MODE);
+
+    JobRun run = collectAt(FINALIZED);
+
+    assertEquals(1, run.rowsTouched(), run.message());
+    assertTrue(run.message().endsWith("mirrored to Stripe: sent 1, failed 0, void 0, deferred 0"));
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_collections"));
+  }
+
+  @Test
+  void anInvoicePaidOrVoidedBeforeItIsSentIsNeverMirrored() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    assertEquals(
+        200,
+        billing
+            .call(
+                HttpMethod.PATCH,
+                "/admin/invoices/" + invoice,
+                admin("root"),
+                "{\"status\": \"paid\", \"note\": \"by hand\"}")
+            .status());
+
+    collectAt(FINALIZED);
+
+    stripe.verify(0, anyRequestedFor(urlPathEqualTo(INVOICES)));
+    assertEquals("void - 1 invoice is paid", mirrorRow(invoice));
+  }
+
+  @Test
+  void theBacklogOfCollectPaymentsCountsTheInvoicesWaitingToBeMirrored() {
+    load(MIRROR);
+    customerWithUsage("ann");
+    finalizeMarch();
+    var jobs = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body().get("jobs");
+    long backlog = -1;
+    for (var job : jobs) {
+      if (job.get("name").asText().equals(CollectPaymentsJob.NAME)) {
+        backlog = job.get("backlog").asLong();
+      }
+    }
+    assertEquals(1, backlog);
+  }
+}
