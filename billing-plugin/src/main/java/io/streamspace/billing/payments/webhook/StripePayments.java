@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
@@ -12,6 +13,7 @@ import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
+import io.streamspace.billing.payments.stripe.SubscriptionUndo;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.common.db.Transactions;
@@ -48,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * is kept by its PaymentIntent ({@code billing_stripe_refunds}) and applied to the payment when
  * both are known, whichever came first. Completed Checkout Sessions change plans and grant paid
  * packs ({@link CompletedCheckouts}); a dispute closed lost charges back the store purchase its
- * payment paid ({@link LostDisputes}); payment method, customer and plan SetupIntent events keep
+ * payment paid ({@link LostDisputes}); a Stripe Subscription's updates and deletion change the
+ * plan ({@link UpdatedSubscriptions}, {@link DeletedSubscriptions}); payment method, customer and
+ * plan SetupIntent events keep
  * each customer's default payment method ({@link DefaultPaymentMethods}).
  */
 public final class StripePayments {
@@ -69,7 +73,9 @@ public final class StripePayments {
           DefaultPaymentMethods.ATTACHED,
           DefaultPaymentMethods.DETACHED,
           DefaultPaymentMethods.CUSTOMER_UPDATED,
-          DefaultPaymentMethods.SETUP_SUCCEEDED);
+          DefaultPaymentMethods.SETUP_SUCCEEDED,
+          UpdatedSubscriptions.UPDATED,
+          DeletedSubscriptions.DELETED);
 
   private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 
@@ -113,6 +119,8 @@ public final class StripePayments {
   private final Consumer<Payment> paymentFailed;
   private final CompletedCheckouts checkouts;
   private final LostDisputes disputes;
+  private final UpdatedSubscriptions updatedSubscriptions;
+  private final DeletedSubscriptions deletedSubscriptions;
   private final StripeCollections collections;
   private final Clock clock;
   private final Set<String> typesLogged = ConcurrentHashMap.newKeySet();
@@ -126,11 +134,17 @@ public final class StripePayments {
       StorePurchases store,
       StripeCollections collections,
       Supplier<BillingConfig> config,
+      SubscriptionUndo undo,
+      BillingEvents events,
       Clock clock) {
     this.dataSource = dataSource;
     this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
-    this.checkouts = new CompletedCheckouts(plans, packs, store, config);
+    this.checkouts =
+        new CompletedCheckouts(plans, packs, store, config, new CheckoutStateCheck(undo, events));
+    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, config);
+    this.updatedSubscriptions = new UpdatedSubscriptions(moves);
+    this.deletedSubscriptions = new DeletedSubscriptions(moves, config);
     this.disputes = new LostDisputes(store);
     this.collections = collections;
     this.clock = clock;
@@ -164,6 +178,10 @@ public final class StripePayments {
               case CompletedCheckouts.COMPLETED, CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
               case LostDisputes.CLOSED -> disputes.closed(c, event, now, afterCommit);
+              case UpdatedSubscriptions.UPDATED ->
+                  updatedSubscriptions.updated(c, event, now, afterCommit);
+              case DeletedSubscriptions.DELETED ->
+                  deletedSubscriptions.deleted(c, event, now, afterCommit);
               default -> {
                 Optional<String> account = DefaultPaymentMethods.apply(c, event);
                 if (account.isPresent()) {
