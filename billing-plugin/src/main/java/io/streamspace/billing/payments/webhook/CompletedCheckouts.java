@@ -10,9 +10,6 @@ import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
-import io.streamspace.billing.plans.PlanChanges;
-import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
-import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -68,20 +65,20 @@ final class CompletedCheckouts {
               applied_at)
           VALUES (:session, :account, :kind, :completed, :now) ON CONFLICT DO NOTHING""");
 
-  private final PlanChanges plans;
+  private final SubscriptionPlanMoves moves;
   private final PackPurchases packs;
   private final StorePurchases store;
   private final Supplier<BillingConfig> config;
   private final CheckoutStateCheck stateCheck;
 
   CompletedCheckouts(
-      PlanChanges plans,
+      SubscriptionPlanMoves moves,
       PackPurchases packs,
       StorePurchases store,
       Supplier<BillingConfig> config,
       CheckoutStateCheck stateCheck) {
     this.stateCheck = stateCheck;
-    this.plans = plans;
+    this.moves = moves;
     this.packs = packs;
     this.store = store;
     this.config = config;
@@ -164,24 +161,7 @@ final class CompletedCheckouts {
           new StripeSubscriptions.Seen(planId, "active", false, null, event.created()),
           now);
     }
-    try {
-      completion
-          .after()
-          .add(
-              plans.changeInTransaction(
-                  c,
-                  account,
-                  PlanChanges.termOf(plan.get(), price.get(), now),
-                  currency,
-                  now,
-                  Cause.stripe(event.id())));
-    } catch (ChangeRefused e) {
-      if (e.refusal() == Refusal.CONCURRENT_CHANGE) {
-        // rolled back: Stripe delivers the event again, and then it applies
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-      log.info("Stripe Checkout for plan {} of {}: {}", planId, account, e.getMessage());
-    }
+    moves.move(c, account, planId, event, now, completion.after());
   }
 
   private void pack(Connection c, Completion completion) throws SQLException {

@@ -140,9 +140,9 @@ public final class StripePayments {
     this.dataSource = dataSource;
     this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
-    this.checkouts =
-        new CompletedCheckouts(plans, packs, store, config, new CheckoutStateCheck(undo, events));
     SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, config);
+    this.checkouts =
+        new CompletedCheckouts(moves, packs, store, config, new CheckoutStateCheck(undo, events));
     this.updatedSubscriptions = new UpdatedSubscriptions(moves);
     this.deletedSubscriptions = new DeletedSubscriptions(moves, config);
     this.disputes = new LostDisputes(store);
