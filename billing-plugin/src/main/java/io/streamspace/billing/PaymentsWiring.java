@@ -3,7 +3,9 @@ package io.streamspace.billing;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.JobRoutes;
+import io.streamspace.billing.http.PlanCheckouts;
 import io.streamspace.billing.http.ReadOnlyLock;
+import io.streamspace.billing.http.StripeCatalogRoutes;
 import io.streamspace.billing.http.StripeRoutes;
 import io.streamspace.billing.http.StripeWebhookRoutes;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
@@ -12,9 +14,13 @@ import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.stripe.StripeBillingSettings;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
+import io.streamspace.billing.payments.stripe.SubscriptionUndo;
+import io.streamspace.billing.payments.subscription.CheckoutSessions;
+import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import java.util.Map;
@@ -79,10 +85,14 @@ record PaymentsWiring(
             collections,
             mirror,
             wiring.config(),
+            new SubscriptionUndo(clients),
+            wiring.events(),
             wiring.clock());
     new StripeWebhookRoutes(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
         .register(wiring.routes());
+    StripeBillingSettings settings =
+        new StripeBillingSettings(() -> wiring.context().config().json());
     new StripeRoutes(
             wiring.orgAccess(),
             wiring.accounts(),
@@ -91,7 +101,13 @@ record PaymentsWiring(
             clients,
             readOnlyLock,
             store,
+            new PlanCheckouts.Parts(
+                settings,
+                new CheckoutSessions(wiring.dataSource()),
+                new StripeSubscriptions(wiring.dataSource()),
+                wiring.clock()),
             wiring.config())
         .register(wiring.routes());
+    new StripeCatalogRoutes(clients, settings, wiring.config()).register(wiring.routes());
   }
 }

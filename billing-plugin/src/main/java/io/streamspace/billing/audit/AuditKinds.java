@@ -15,6 +15,10 @@ public final class AuditKinds {
   public static final String INVOICE_OVERDUE = "invoice.overdue";
   public static final String INVOICE_REFUNDED = "invoice.refunded";
   public static final String PLAN_CHANGED = "plan.changed";
+
+  /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */
+  public static final String CHECKOUT_REFUSED = "checkout.refused";
+
   public static final String SPENDING_LIMIT_SET = "spending_limit.set";
   public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
   public static final String PACK_PURCHASED = "pack.purchased";

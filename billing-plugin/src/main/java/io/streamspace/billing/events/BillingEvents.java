@@ -100,6 +100,9 @@ public final class BillingEvents {
    */
   public static final String LEAD_DETECTED = "billing.lead.detected";
 
+  /** A plan Checkout completed but refused: the organization changed plan or is locked. */
+  public static final String CHECKOUT_REFUSED = "billing.checkout.refused";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {

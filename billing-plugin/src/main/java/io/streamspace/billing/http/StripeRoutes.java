@@ -6,6 +6,7 @@ import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.stripe.StripeCheckout;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pages Stripe hosts for an account: {@code POST /create-checkout} (a plan's payment method,
- * or a pack or a store item paid once), {@code POST /portal} (the Customer Portal) and {@code GET
+ * or its Stripe Subscription under {@code stripe_invoices}: {@link PlanCheckouts}; or a pack or a
+ * store item paid once), {@code POST /portal} (the Customer Portal) and {@code GET
  * /payment-methods}. Each creates the account's Stripe customer at its first call. While
  * {@code stripeEnabled} is false they answer 409 {@code stripe_disabled}.
  */
@@ -61,6 +63,7 @@ public final class StripeRoutes {
   private final StripeClients clients;
   private final ReadOnlyLock readOnlyLock;
   private final StorePurchases store;
+  private final PlanCheckouts plans;
   private final Supplier<BillingConfig> config;
 
   public StripeRoutes(
@@ -71,6 +74,7 @@ public final class StripeRoutes {
       StripeClients clients,
       ReadOnlyLock readOnlyLock,
       StorePurchases store,
+      PlanCheckouts.Parts plans,
       Supplier<BillingConfig> config) {
     this.access = access;
     this.accounts = accounts;
@@ -79,6 +83,7 @@ public final class StripeRoutes {
     this.clients = clients;
     this.readOnlyLock = readOnlyLock;
     this.store = store;
+    this.plans = new PlanCheckouts(plans);
     this.config = config;
   }
 
@@ -96,7 +101,8 @@ public final class StripeRoutes {
    * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
    * plan change and a pack purchase are refused then as on their own routes. 409 {@code
    * amount_not_chargeable} for a pack whose price Stripe cannot take in the currency (1.005 BHD:
-   * Stripe's last digit of a dinar is 0), never rounded.
+   * Stripe's last digit of a dinar is 0), never rounded; 409 {@code subscription_exists} for a
+   * plan under {@code stripe_invoices} while the organization has a Stripe Subscription.
    */
   CheckoutJson checkout(HttpRequest request) throws Exception {
     Access.authenticated(request);
@@ -122,15 +128,19 @@ public final class StripeRoutes {
       CheckoutPage page;
       if (plan) {
         String planId = Json.requiredText(body, "plan_id");
-        current
-            .plan(planId)
-            .filter(p -> current.priceOf(p, currency).isPresent())
-            .orElseThrow(() -> ApiException.badParameter("plan_id", "no plan " + planId));
-        if (planId.equals(currentPlan(accountId))) {
+        SubscriptionPlan chosen =
+            current
+                .plan(planId)
+                .filter(p -> current.priceOf(p, currency).isPresent())
+                .orElseThrow(() -> ApiException.badParameter("plan_id", "no plan " + planId));
+        String planThen = currentPlan(accountId);
+        if (planId.equals(planThen)) {
           throw ApiException.badParameter("plan_id", "the account is on plan " + planId);
         }
         String customer = customers.customerOf(accountId, stripe);
-        page = StripeCheckout.forPlan(stripe, accountId, customer, planId, currency, urls);
+        PlanCheckouts.Then then =
+            new PlanCheckouts.Then(planThen, readOnlyLock.lockedBecause(accountId).isPresent());
+        page = plans.create(stripe, current, accountId, customer, chosen, currency, then, urls);
       } else {
         String packId = Json.requiredText(body, "pack_id");
         CapacityPack pack =
@@ -252,7 +262,12 @@ public final class StripeRoutes {
    * stripe_not_configured} while the host holds no secret key.
    */
   private StripeClient stripe() throws ApiException {
-    if (!config.get().stripeEnabled()) {
+    return stripe(config.get(), clients);
+  }
+
+  /** {@link #stripe()} for routes of their own. */
+  static StripeClient stripe(BillingConfig config, StripeClients clients) throws ApiException {
+    if (!config.stripeEnabled()) {
       throw ApiException.conflict(
           "stripe_disabled", "payments through Stripe are not enabled", Map.of());
     }
@@ -307,7 +322,7 @@ public final class StripeRoutes {
   }
 
   /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */
-  private static ApiException stripeFailed(StripeException e) {
+  static ApiException stripeFailed(StripeException e) {
     log.warn("Stripe call failed (request {}): {}", e.getRequestId(), e.getMessage());
     return new ApiException(
         BAD_GATEWAY, "stripe_error", "Stripe did not complete the request; try again", null);

@@ -295,6 +295,14 @@ public final class SubscriptionRepository {
     return previousPlan;
   }
 
+  /** The plan the account is on, in the caller's transaction; null without an account. */
+  public static String activePlan(Connection connection, String userId) throws SQLException {
+    try (PreparedStatement statement = ACTIVE.bind("user_id", userId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? rs.getString(2) : null;
+    }
+  }
+
   private static ChangeRefused concurrentChange() {
     return new ChangeRefused(
         Refusal.CONCURRENT_CHANGE,

@@ -18,7 +18,8 @@ import java.util.Locale;
 
 /**
  * The pages Stripe hosts for an account's customer: Checkout Sessions (a plan's saves a payment
- * method, a pack's or a store item's takes its price once), the Customer Portal, and the
+ * method, or starts a Stripe Subscription under {@code stripe_invoices}; a pack's or a store item's
+ * takes its price once), the Customer Portal, and the
  * customer's payment methods. Each Checkout Session carries the account ({@code
  * client_reference_id} and metadata {@code account_id}, {@code kind}, {@code plan_id}, {@code
  * pack_id} or {@code store_item_id}) for the webhook to read.
@@ -74,6 +75,34 @@ public final class StripeCheckout {
                 SessionCreateParams.SetupIntentData.builder()
                     .putMetadata("account_id", accountId)
                     .putMetadata("kind", "plan")
+                    .build())
+            .build();
+    return page(stripe.v1().checkout().sessions().create(params));
+  }
+
+  /**
+   * A session in subscription mode (config {@code stripeCollection} {@code stripe_invoices}):
+   * the plan's Stripe Price ({@link StripeCatalog}) starts a Stripe Subscription whose metadata
+   * names the account and the plan ({@code account_id}, {@code plan_id}); Stripe takes its first
+   * period's fee at the session.
+   */
+  public static CheckoutPage forPlanSubscription(
+      StripeClient stripe,
+      String accountId,
+      String customerId,
+      String planId,
+      String priceId,
+      ReturnUrls urls)
+      throws StripeException {
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "plan")
+            .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
+            .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
+            .putMetadata("plan_id", planId)
+            .setSubscriptionData(
+                SessionCreateParams.SubscriptionData.builder()
+                    .putMetadata("account_id", accountId)
+                    .putMetadata("plan_id", planId)
                     .build())
             .build();
     return page(stripe.v1().checkout().sessions().create(params));

@@ -8,9 +8,8 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
-import io.streamspace.billing.plans.PlanChanges;
-import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
-import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
+import io.streamspace.billing.payments.subscription.CheckoutSessions;
+import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -32,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * brings it.
  *
  * <ul>
- *   <li>{@code plan} (setup mode): the account moves to the plan as {@code PUT /subscription}
+ *   <li>{@code plan} (setup mode, or subscription mode once paid): first the state check ({@link
+ *       CheckoutStateCheck}): a session the organization outgrew since its creation is refused.
+ *       Else the account moves to the plan as {@code PUT /subscription}
  *       does, prorated from when the event is applied (as a change is from its request); already
- *       on it: nothing. The card it saved is not read here: Stripe never expands an event's
+ *       on it: nothing. A subscription-mode session's Stripe Subscription ({@code subscription})
+ *       is stored ({@code billing_stripe_subscriptions}) for its later events. The card it saved is
+ *       not read here: Stripe never expands an event's
  *       object, so {@code setup_intent} is an id; the {@code setup_intent.succeeded} of the
  *       same setup makes the card the customer's default ({@link DefaultPaymentMethods}).
  *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
@@ -62,17 +65,20 @@ final class CompletedCheckouts {
               applied_at)
           VALUES (:session, :account, :kind, :completed, :now) ON CONFLICT DO NOTHING""");
 
-  private final PlanChanges plans;
+  private final SubscriptionPlanMoves moves;
   private final PackPurchases packs;
   private final StorePurchases store;
   private final Supplier<BillingConfig> config;
+  private final CheckoutStateCheck stateCheck;
 
   CompletedCheckouts(
-      PlanChanges plans,
+      SubscriptionPlanMoves moves,
       PackPurchases packs,
       StorePurchases store,
-      Supplier<BillingConfig> config) {
-    this.plans = plans;
+      Supplier<BillingConfig> config,
+      CheckoutStateCheck stateCheck) {
+    this.stateCheck = stateCheck;
+    this.moves = moves;
     this.packs = packs;
     this.store = store;
     this.config = config;
@@ -88,8 +94,13 @@ final class CompletedCheckouts {
       log.info("Stripe event {}: a Checkout Session not created by this plugin", event.id());
       return;
     }
-    if (!"complete".equals(event.text("status"))
-        || !kind.equals("plan") && !"paid".equals(event.text("payment_status"))) {
+    // a plan's setup-mode session takes no money; its subscription-mode one, like a pack's,
+    // is applied once paid
+    boolean unpaid =
+        kind.equals("plan") && "subscription".equals(event.text("mode"))
+            ? "unpaid".equals(event.text("payment_status"))
+            : !kind.equals("plan") && !"paid".equals(event.text("payment_status"));
+    if (!"complete".equals(event.text("status")) || unpaid) {
       log.info("Stripe Checkout Session {} is not complete and paid: nothing done", session);
       return;
     }
@@ -132,28 +143,25 @@ final class CompletedCheckouts {
     String planId = event.text("metadata/plan_id");
     Optional<SubscriptionPlan> plan = current.plan(planId == null ? "" : planId);
     Optional<BigDecimal> price = plan.flatMap(p -> current.priceOf(p, currency));
-    if (price.isEmpty()) {
-      log.warn("Stripe Checkout for plan {} of {}: no such plan in {}", planId, account, currency);
+    String session = event.text("id");
+    Optional<String> refusal =
+        CheckoutStateCheck.refusal(
+            c, CheckoutSessions.find(c, session), account, planId, price.isPresent());
+    if (refusal.isPresent()) {
+      stateCheck.refuse(c, event, account, planId, refusal.get(), now, completion.after());
       return;
     }
-    try {
-      completion
-          .after()
-          .add(
-              plans.changeInTransaction(
-                  c,
-                  account,
-                  PlanChanges.termOf(plan.get(), price.get(), now),
-                  currency,
-                  now,
-                  Cause.stripe(event.id())));
-    } catch (ChangeRefused e) {
-      if (e.refusal() == Refusal.CONCURRENT_CHANGE) {
-        // rolled back: Stripe delivers the event again, and then it applies
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-      log.info("Stripe Checkout for plan {} of {}: {}", planId, account, e.getMessage());
+    CheckoutSessions.applied(c, session, now);
+    String subscription = event.text("subscription");
+    if (subscription != null) {
+      StripeSubscriptions.store(
+          c,
+          subscription,
+          account,
+          new StripeSubscriptions.Seen(planId, "active", false, null, event.created()),
+          now);
     }
+    moves.move(c, account, planId, event, now, completion.after());
   }
 
   private void pack(Connection c, Completion completion) throws SQLException {

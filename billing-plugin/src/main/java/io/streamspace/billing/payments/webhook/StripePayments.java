@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
@@ -13,6 +14,7 @@ import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
+import io.streamspace.billing.payments.stripe.SubscriptionUndo;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.common.db.Transactions;
@@ -49,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * is kept by its PaymentIntent ({@code billing_stripe_refunds}) and applied to the payment when
  * both are known, whichever came first. Completed Checkout Sessions change plans and grant paid
  * packs ({@link CompletedCheckouts}); a dispute closed lost charges back the store purchase its
- * payment paid ({@link LostDisputes}); payment method, customer and plan SetupIntent events keep
- * each customer's default payment method ({@link DefaultPaymentMethods}); a Stripe invoice
- * mirroring ours, paid or failed, pays ours or records the failure ({@link StripeInvoiceEvents}).
+ * payment paid ({@link LostDisputes}); a Stripe Subscription's updates and deletion change the
+ * plan ({@link UpdatedSubscriptions}, {@link DeletedSubscriptions}); payment method, customer and
+ * plan SetupIntent events keep each customer's default payment method ({@link
+ * DefaultPaymentMethods}); a Stripe invoice mirroring ours, paid or failed, pays ours or records
+ * the failure ({@link StripeInvoiceEvents}).
  */
 public final class StripePayments {
 
@@ -73,7 +77,9 @@ public final class StripePayments {
           DefaultPaymentMethods.CUSTOMER_UPDATED,
           DefaultPaymentMethods.SETUP_SUCCEEDED,
           StripeInvoiceEvents.PAID,
-          StripeInvoiceEvents.PAYMENT_FAILED);
+          StripeInvoiceEvents.PAYMENT_FAILED,
+          UpdatedSubscriptions.UPDATED,
+          DeletedSubscriptions.DELETED);
 
   private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 
@@ -117,6 +123,8 @@ public final class StripePayments {
   private final Consumer<Payment> paymentFailed;
   private final CompletedCheckouts checkouts;
   private final LostDisputes disputes;
+  private final UpdatedSubscriptions updatedSubscriptions;
+  private final DeletedSubscriptions deletedSubscriptions;
   private final StripeCollections collections;
   private final StripeInvoiceEvents stripeInvoices;
   private final Clock clock;
@@ -132,11 +140,17 @@ public final class StripePayments {
       StripeCollections collections,
       StripeInvoiceMirror mirror,
       Supplier<BillingConfig> config,
+      SubscriptionUndo undo,
+      BillingEvents events,
       Clock clock) {
     this.dataSource = dataSource;
     this.successes = new PaymentSuccesses(invoices);
     this.paymentFailed = paymentFailed;
-    this.checkouts = new CompletedCheckouts(plans, packs, store, config);
+    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, config);
+    this.checkouts =
+        new CompletedCheckouts(moves, packs, store, config, new CheckoutStateCheck(undo, events));
+    this.updatedSubscriptions = new UpdatedSubscriptions(moves);
+    this.deletedSubscriptions = new DeletedSubscriptions(moves, config);
     this.disputes = new LostDisputes(store);
     this.collections = collections;
     this.stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
@@ -174,6 +188,10 @@ public final class StripePayments {
               case StripeInvoiceEvents.PAID -> stripeInvoices.paid(c, event, now, afterCommit);
               case StripeInvoiceEvents.PAYMENT_FAILED ->
                   stripeInvoices.failed(c, event, now, afterCommit);
+              case UpdatedSubscriptions.UPDATED ->
+                  updatedSubscriptions.updated(c, event, now, afterCommit);
+              case DeletedSubscriptions.DELETED ->
+                  deletedSubscriptions.deleted(c, event, now, afterCommit);
               default -> {
                 Optional<String> account = DefaultPaymentMethods.apply(c, event);
                 if (account.isPresent()) {

@@ -1,0 +1,102 @@
+package io.streamspace.billing.http;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import io.streamspace.billing.catalog.SubscriptionPlan;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.payments.stripe.StripeBillingSettings;
+import io.streamspace.billing.payments.stripe.StripeCatalog;
+import io.streamspace.billing.payments.stripe.StripeCheckout;
+import io.streamspace.billing.payments.stripe.StripeCheckout.CheckoutPage;
+import io.streamspace.billing.payments.stripe.StripeCheckout.ReturnUrls;
+import io.streamspace.billing.payments.subscription.CatalogPrices;
+import io.streamspace.billing.payments.subscription.CheckoutSessions;
+import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.common.http.ApiException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Currency;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A plan's Checkout Session, in the mode config {@code stripeCollection} asks for: {@code
+ * payment_intents} saves a payment method (setup mode) and the plugin charges the plan on its
+ * invoices; {@code stripe_invoices} starts a Stripe Subscription on the plan's Price (subscription
+ * mode), synced first when Stripe lacks it or it no longer matches. Either way the session is
+ * recorded with the organization's plan and lock state then ({@link CheckoutSessions}), for the
+ * state check at its completion.
+ */
+public final class PlanCheckouts {
+
+  /** The parts a plan checkout uses beyond the routes'. */
+  public record Parts(
+      StripeBillingSettings settings,
+      CheckoutSessions sessions,
+      StripeSubscriptions subscriptions,
+      Clock clock) {}
+
+  private final Parts parts;
+
+  PlanCheckouts(Parts parts) {
+    this.parts = parts;
+  }
+
+  /** The organization's state when the session is asked for: its plan, whether locked. */
+  record Then(String planId, boolean locked) {}
+
+  /**
+   * The session for {@code plan}: 409 {@code subscription_exists} under {@code stripe_invoices}
+   * when the organization has a Stripe Subscription not cancelled (its plan changes in the
+   * Customer Portal).
+   */
+  CheckoutPage create(
+      StripeClient stripe,
+      BillingConfig config,
+      String accountId,
+      String customer,
+      SubscriptionPlan plan,
+      Currency currency,
+      Then then,
+      ReturnUrls urls)
+      throws StripeException, SQLException, ApiException {
+    boolean subscription = parts.settings().stripeInvoices();
+    CheckoutPage page;
+    if (subscription) {
+      Optional<String> live = parts.subscriptions().liveOf(accountId);
+      if (live.isPresent()) {
+        throw ApiException.conflict(
+            "subscription_exists",
+            "the organization pays its plan through Stripe subscription "
+                + live.get()
+                + ": change the plan in the Customer Portal (POST /portal)",
+            Map.of());
+      }
+      String price =
+          StripeCatalog.priceId(
+              stripe,
+              CatalogPrices.plan(
+                  plan,
+                  config.priceOf(plan, currency).orElseThrow(),
+                  currency,
+                  parts.settings().taxBehavior()));
+      page =
+          StripeCheckout.forPlanSubscription(stripe, accountId, customer, plan.id(), price, urls);
+    } else {
+      page = StripeCheckout.forPlan(stripe, accountId, customer, plan.id(), currency, urls);
+    }
+    parts
+        .sessions()
+        .created(
+            new CheckoutSessions.Created(
+                page.sessionId(),
+                accountId,
+                subscription ? "subscription" : "setup",
+                plan.id(),
+                then.planId(),
+                then.locked(),
+                "open"),
+            parts.clock().instant());
+    return page;
+  }
+}

@@ -1,0 +1,127 @@
+package io.streamspace.billing.payments.webhook;
+
+import com.stripe.exception.StripeException;
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.events.CheckoutRefused;
+import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.billing.payments.stripe.SubscriptionUndo;
+import io.streamspace.billing.payments.subscription.CheckoutSessions;
+import io.streamspace.billing.payments.subscription.CheckoutSessions.Created;
+import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.plans.SubscriptionRepository;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state check of a plan Checkout Session at its completion: a session stays open at Stripe
+ * for 24 hours (then Stripe expires it), and meanwhile the organization may have changed plan or
+ * been locked for non-payment, or the plan may have left the catalog. Such a session is refused,
+ * never applied blindly: its row in {@code billing_checkout_sessions} says {@code refused}, why
+ * and what was given back; a {@code checkout.refused} audit entry and, after the commit, {@code
+ * billing.checkout.refused}. Where Stripe took money (a subscription-mode session's first
+ * invoice), the subscription is cancelled and that payment refunded in full ({@link
+ * SubscriptionUndo}) in the event's transaction: a failure at Stripe rolls all back, the webhook
+ * answers 500 and Stripe delivers the event again, the idempotency keys making the retry safe. A
+ * setup-mode session took no money: nothing is given back.
+ */
+final class CheckoutStateCheck {
+
+  private static final Logger log = LoggerFactory.getLogger(CheckoutStateCheck.class);
+
+  private final SubscriptionUndo undo;
+  private final BillingEvents events;
+
+  CheckoutStateCheck(SubscriptionUndo undo, BillingEvents events) {
+    this.undo = undo;
+    this.events = events;
+  }
+
+  /**
+   * Why the session cannot be applied now, or empty: its plan no longer sold in the account's
+   * currency, the organization on another plan than at the session's creation (the session's own
+   * plan aside: then there is nothing to apply), or the organization locked now. A session
+   * created before its state was recorded is checked for the first only.
+   */
+  static Optional<String> refusal(
+      Connection c, Optional<Created> created, String account, String planId, boolean sold)
+      throws SQLException {
+    if (!sold) {
+      return Optional.of("plan " + planId + " is no longer sold in the organization's currency");
+    }
+    String current = SubscriptionRepository.activePlan(c, account);
+    if (created.isPresent()
+        && current != null
+        && !current.equals(created.get().planIdThen())
+        && !current.equals(planId)) {
+      return Optional.of(
+          "the organization changed plan since the session was created (from %s to %s)"
+              .formatted(created.get().planIdThen(), current));
+    }
+    Optional<String> locked = PaymentLock.lockedDuring(c, account);
+    return locked.map(why -> "the organization is locked for non-payment: " + why);
+  }
+
+  /** Refuses the session: undone at Stripe where it took money, recorded, audited, announced. */
+  void refuse(
+      Connection c,
+      StripeEvent event,
+      String account,
+      String planId,
+      String why,
+      Instant now,
+      List<Runnable> after)
+      throws SQLException {
+    String session = event.text("id");
+    String subscription = event.text("subscription");
+    String givenBack;
+    if (subscription == null) {
+      givenBack = "nothing: the session saved a payment method and took no money";
+    } else {
+      try {
+        givenBack = undo.cancelAndRefund(subscription, event.text("invoice"), session);
+      } catch (StripeException e) {
+        // rolled back with the event: Stripe delivers it again and the keys make it once
+        throw new IllegalStateException(
+            "Stripe Checkout Session " + session + " refused, not undone yet: " + e.getMessage(),
+            e);
+      }
+      StripeSubscriptions.store(
+          c,
+          subscription,
+          account,
+          new StripeSubscriptions.Seen(
+              planId, StripeSubscriptions.CANCELED, false, null, event.created()),
+          now);
+    }
+    CheckoutSessions.refused(c, session, why, givenBack, now);
+    Map<String, Object> what = new LinkedHashMap<>();
+    what.put("session_id", session);
+    what.put("plan_id", planId);
+    what.put("reason", why);
+    what.put("given_back", givenBack);
+    AuditTrail.record(
+        c,
+        new AuditEntry(
+            now,
+            Cause.stripe(event.id()),
+            account,
+            AuditKinds.CHECKOUT_REFUSED,
+            "checkout:" + session,
+            null,
+            what));
+    log.warn("Stripe Checkout Session {} of {} refused: {}; {}", session, account, why, givenBack);
+    CheckoutRefused refused = new CheckoutRefused(account, session, planId, why, givenBack, now);
+    after.add(() -> events.publish(BillingEvents.CHECKOUT_REFUSED, refused));
+  }
+}

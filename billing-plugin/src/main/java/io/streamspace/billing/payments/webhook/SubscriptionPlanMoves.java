@@ -1,0 +1,74 @@
+package io.streamspace.billing.payments.webhook;
+
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.catalog.SubscriptionPlan;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.plans.PlanChanges;
+import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
+import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves an organization onto a plan for a Stripe Subscription's event, in the event's
+ * transaction, as {@code PUT /subscription} does: the change at the instant the event is applied,
+ * the invoice prorating both plans to the second, {@code billing.subscription.changed} after the
+ * commit. Already on the plan, or a plan not sold in its currency: nothing (logged).
+ */
+final class SubscriptionPlanMoves {
+
+  private static final Logger log = LoggerFactory.getLogger(SubscriptionPlanMoves.class);
+
+  private final PlanChanges plans;
+  private final Supplier<BillingConfig> config;
+
+  SubscriptionPlanMoves(PlanChanges plans, Supplier<BillingConfig> config) {
+    this.plans = plans;
+    this.config = config;
+  }
+
+  void move(
+      Connection c,
+      String account,
+      String planId,
+      StripeEvent event,
+      Instant now,
+      List<Runnable> after)
+      throws SQLException {
+    BillingConfig current = config.get();
+    Optional<Currency> currency =
+        Optional.ofNullable(AccountRepository.currencyOf(c, account)).map(Currency::getInstance);
+    Optional<SubscriptionPlan> plan = current.plan(planId);
+    Optional<BigDecimal> price = plan.flatMap(p -> currency.flatMap(in -> current.priceOf(p, in)));
+    if (price.isEmpty()) {
+      log.warn(
+          "Stripe event {}: plan {} of {} is not sold: not applied", event.id(), planId, account);
+      return;
+    }
+    try {
+      after.add(
+          plans.changeInTransaction(
+              c,
+              account,
+              PlanChanges.termOf(plan.get(), price.get(), now),
+              currency.get(),
+              now,
+              Cause.stripe(event.id())));
+    } catch (ChangeRefused e) {
+      if (e.refusal() == Refusal.CONCURRENT_CHANGE) {
+        // rolled back: Stripe delivers the event again, and then it applies
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      log.info("Stripe event {}: plan {} of {}: {}", event.id(), planId, account, e.getMessage());
+    }
+  }
+}
