@@ -9,10 +9,12 @@ import io.streamspace.billing.http.PaymentRoutes;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceQueries;
+import io.streamspace.billing.invoicing.InvoiceTaxes;
 import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.collection.CollectableCurrencies;
+import io.streamspace.billing.payments.stripe.StripeTax;
 
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
@@ -35,6 +37,13 @@ final class InvoicingWiring {
             wiring.config(),
             new CollectableCurrencies(payments.collections(), wiring.config()),
             wiring.context().metrics());
+    finalizer.withTaxes(
+        new InvoiceTaxes(
+            wiring.dataSource(),
+            usage.calculator(),
+            new StripeTax(payments.clients()),
+            wiring.events(),
+            wiring.config()));
     InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(

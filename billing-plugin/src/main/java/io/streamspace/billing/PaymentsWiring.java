@@ -7,7 +7,9 @@ import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.StripeRoutes;
 import io.streamspace.billing.http.StripeWebhookRoutes;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.billing.invoicing.InvoiceTaxes;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
@@ -47,7 +49,14 @@ record PaymentsWiring(
             wiring.dataSource(), clients, new PaymentSuccesses(statusChanges), wiring.config());
     new CollectPaymentsJob(collections, wiring.config(), wiring.clock())
         .scheduleOn(wiring.scheduler());
-    new JobRoutes(wiring.scheduler(), Map.of(CollectPaymentsJob.NAME, collections::backlog))
+    new JobRoutes(
+            wiring.scheduler(),
+            Map.of(
+                CollectPaymentsJob.NAME,
+                collections::backlog,
+                // the drafts whose tax Stripe Tax could not calculate (stripeTax)
+                FinalizeInvoicesJob.NAME,
+                () -> InvoiceTaxes.failedDrafts(wiring.dataSource())))
         .register(wiring.routes());
     return new PaymentsWiring(clients, customers, statusChanges, collections);
   }

@@ -100,6 +100,12 @@ public final class BillingEvents {
    */
   public static final String LEAD_DETECTED = "billing.lead.detected";
 
+  /**
+   * A draft's tax could not be calculated by Stripe Tax: it stays a draft and is calculated again
+   * at the next run (once per reason in a row).
+   */
+  public static final String INVOICE_TAX_FAILED = "billing.invoice.tax_failed";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -167,6 +173,10 @@ public final class BillingEvents {
   /** {@link #MEMBERSHIP_REFUSED}, or {@link #MEMBERSHIP_APPLIED} when the refusal was lifted. */
   public void membershipRefusal(MembershipRefused refusal) {
     publish(refusal.refused() ? MEMBERSHIP_REFUSED : MEMBERSHIP_APPLIED, refusal);
+  }
+
+  public void taxFailed(TaxFailedEvent failure) {
+    publish(INVOICE_TAX_FAILED, failure);
   }
 
   public void leadDetected(LeadDetected lead) {

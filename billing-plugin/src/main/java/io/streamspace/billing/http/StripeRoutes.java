@@ -130,7 +130,9 @@ public final class StripeRoutes {
           throw ApiException.badParameter("plan_id", "the account is on plan " + planId);
         }
         String customer = customers.customerOf(accountId, stripe);
-        page = StripeCheckout.forPlan(stripe, accountId, customer, planId, currency, urls);
+        page =
+            StripeCheckout.forPlan(
+                stripe, accountId, customer, planId, currency, urls, checkoutTax());
       } else {
         String packId = Json.requiredText(body, "pack_id");
         CapacityPack pack =
@@ -153,12 +155,20 @@ public final class StripeRoutes {
         BigDecimal price = pack.priceIn(currency).orElseThrow();
         chargeable(price, currency);
         String customer = customers.customerOf(accountId, stripe);
-        page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);
+        page =
+            StripeCheckout.forPack(
+                stripe, accountId, customer, pack, price, currency, urls, checkoutTax());
       }
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeException e) {
       throw stripeFailed(e);
     }
+  }
+
+  /** Stripe Tax on the session as the config says ({@code stripeTax}, {@code taxBehavior}). */
+  private StripeCheckout.CheckoutTax checkoutTax() {
+    BillingConfig current = config.get();
+    return new StripeCheckout.CheckoutTax(current.stripeTax(), current.taxBehavior());
   }
 
   /**
@@ -200,7 +210,8 @@ public final class StripeRoutes {
                   quote.itemName(),
                   quote.price(),
                   quote.currency()),
-              urls);
+              urls,
+              checkoutTax());
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeException e) {
       throw stripeFailed(e);
