@@ -185,6 +185,26 @@ class StripeTaxInvoicesTest {
         .formatted(total, currency, country, taxExclusive, String.join(",", lineItems));
   }
 
+  /**
+   * Washington's 6.5 % state sales tax on the two lines: 10.00 × 0.065 = 0.65 and 4.00 × 0.065 =
+   * 0.26, 0.91 in all (exclusive), 14.91 with the lines.
+   */
+  private void calculatesWashingtonSalesTax() {
+    calculates(
+        calculation(
+            "usd",
+            "US",
+            1491,
+            91,
+            lineItem(1, 1000, 65, washington(65, 1000)),
+            lineItem(2, 400, 26, washington(26, 400))));
+  }
+
+  private static String washington(long tax, long taxable) {
+    return breakdown(
+        tax, taxable, "US", "WA", "Washington", "state", "6.5", "sales_tax", "standard_rated");
+  }
+
   private void calculates(String body) {
     stripe.stubFor(post(urlEqualTo(CALCULATIONS)).willReturn(okJson(body)));
   }
@@ -203,25 +223,7 @@ class StripeTaxInvoicesTest {
         "/admin/credits",
         admin("root"),
         "{\"user_id\": \"ann\", \"amount\": 5.00, \"reason\": \"goodwill\"}");
-    // Washington's 6.5 %: 10.00 × 0.065 = 0.65 and 4.00 × 0.065 = 0.26, 0.91 in all
-    String wa = "Washington";
-    calculates(
-        calculation(
-            "usd",
-            "US",
-            1491,
-            91,
-            lineItem(
-                1,
-                1000,
-                65,
-                breakdown(65, 1000, "US", "WA", wa, "state", "6.5", "sales_tax", "standard_rated")),
-            lineItem(
-                2,
-                400,
-                26,
-                breakdown(
-                    26, 400, "US", "WA", wa, "state", "6.5", "sales_tax", "standard_rated"))));
+    calculatesWashingtonSalesTax();
 
     finalizeMarch();
 
@@ -402,40 +404,7 @@ class StripeTaxInvoicesTest {
 
     // fixed at Stripe: the next run calculates and finalizes it
     stripe.resetAll();
-    calculates(
-        calculation(
-            "usd",
-            "US",
-            1491,
-            91,
-            lineItem(
-                1,
-                1000,
-                65,
-                breakdown(
-                    65,
-                    1000,
-                    "US",
-                    "WA",
-                    "Washington",
-                    "state",
-                    "6.5",
-                    "sales_tax",
-                    "standard_rated")),
-            lineItem(
-                2,
-                400,
-                26,
-                breakdown(
-                    26,
-                    400,
-                    "US",
-                    "WA",
-                    "Washington",
-                    "state",
-                    "6.5",
-                    "sales_tax",
-                    "standard_rated"))));
+    calculatesWashingtonSalesTax();
     billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:45:00Z");
 
     JsonNode sent = invoice("ann");
@@ -444,6 +413,32 @@ class StripeTaxInvoicesTest {
     assertFalse(sent.has("tax_failure"));
     jobs = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body();
     assertEquals(0L, backlogOf(jobs, FinalizeInvoicesJob.NAME));
+  }
+
+  @Test
+  void anAdminsInvoiceOfARangeIsTaxedBeforeItIsFinalized() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    address("ann", "US", "WA", "[]");
+    calculatesWashingtonSalesTax();
+    billing.calculateUsageAt("2026-03-10T00:00:00Z");
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+
+    JsonNode invoice =
+        billing
+            .call(
+                HttpMethod.POST,
+                "/admin/invoices",
+                admin("root"),
+                "{\"user_id\": \"ann\", \"period_start\": \"2026-03-01\","
+                    + " \"period_end\": \"2026-03-10\", \"reason\": \"test\"}")
+            .body();
+
+    assertEquals("sent", invoice.get("status").textValue(), invoice.toString());
+    assertEquals("calculated", invoice.get("tax_status").textValue());
+    assertEquals(new BigDecimal("0.91"), decimal(invoice, "tax"));
+    assertEquals(new BigDecimal("14.91"), decimal(invoice, "total"));
+    stripe.verify(1, postRequestedFor(urlEqualTo(CALCULATIONS)));
   }
 
   private static long backlogOf(JsonNode jobs, String name) {
