@@ -441,6 +441,24 @@ class StripeTaxInvoicesTest {
     stripe.verify(1, postRequestedFor(urlEqualTo(CALCULATIONS)));
   }
 
+  @Test
+  void turningStripeTaxOffFinalizesAFailedDraftWithoutTax() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    finalizeMarch(); // no address: failed, a draft
+    assertEquals(1L, value("SELECT count(*) FROM billing_invoice_taxes"));
+
+    billing.context.setConfigJson(BillingHarness.USD_AND_VND_CONFIG);
+    billing.billing.onConfigChanged(billing.context);
+    billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:15:00Z");
+
+    JsonNode invoice = invoice("ann");
+    assertEquals("sent", invoice.get("status").textValue(), invoice.toString());
+    assertEquals("not_calculated", invoice.get("tax_status").textValue());
+    assertEquals(new BigDecimal("14.00"), decimal(invoice, "total"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_invoice_taxes"));
+  }
+
   private static long backlogOf(JsonNode jobs, String name) {
     for (JsonNode job : jobs.get("jobs")) {
       if (job.get("name").textValue().equals(name)) {
