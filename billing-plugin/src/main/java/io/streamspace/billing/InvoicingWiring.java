@@ -9,11 +9,13 @@ import io.streamspace.billing.http.PaymentRoutes;
 import io.streamspace.billing.invoicing.InvoiceDrafts;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceQueries;
+import io.streamspace.billing.invoicing.InvoiceTaxes;
 import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.collection.CollectableCurrencies;
 import io.streamspace.billing.payments.mirror.CollectionModes;
+import io.streamspace.billing.payments.stripe.StripeTax;
 
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
@@ -38,6 +40,13 @@ final class InvoicingWiring {
                 new CollectionModes(payments.collections(), payments.mirror(), wiring.config()),
                 wiring.config()),
             wiring.context().metrics());
+    finalizer.withTaxes(
+        new InvoiceTaxes(
+            wiring.dataSource(),
+            usage.calculator(),
+            new StripeTax(payments.clients()),
+            wiring.events(),
+            wiring.config()));
     InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(

@@ -9,12 +9,13 @@ import io.streamspace.billing.http.StripeCatalogRoutes;
 import io.streamspace.billing.http.StripeRoutes;
 import io.streamspace.billing.http.StripeWebhookRoutes;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
+import io.streamspace.billing.invoicing.InvoiceTaxes;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
-import io.streamspace.billing.payments.stripe.StripeBillingSettings;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
@@ -59,7 +60,12 @@ record PaymentsWiring(
         .scheduleOn(wiring.scheduler());
     new JobRoutes(
             wiring.scheduler(),
-            Map.of(CollectPaymentsJob.NAME, () -> collections.backlog() + mirror.backlog()))
+            Map.of(
+                CollectPaymentsJob.NAME,
+                () -> collections.backlog() + mirror.backlog(),
+                // the drafts whose tax Stripe Tax could not calculate (stripeTax)
+                FinalizeInvoicesJob.NAME,
+                () -> InvoiceTaxes.failedDrafts(wiring.dataSource())))
         .register(wiring.routes());
     return new PaymentsWiring(clients, customers, statusChanges, collections, mirror);
   }
@@ -91,8 +97,6 @@ record PaymentsWiring(
     new StripeWebhookRoutes(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
         .register(wiring.routes());
-    StripeBillingSettings settings =
-        new StripeBillingSettings(() -> wiring.context().config().json());
     new StripeRoutes(
             wiring.orgAccess(),
             wiring.accounts(),
@@ -102,12 +106,11 @@ record PaymentsWiring(
             readOnlyLock,
             store,
             new PlanCheckouts.Parts(
-                settings,
                 new CheckoutSessions(wiring.dataSource()),
                 new StripeSubscriptions(wiring.dataSource()),
                 wiring.clock()),
             wiring.config())
         .register(wiring.routes());
-    new StripeCatalogRoutes(clients, settings, wiring.config()).register(wiring.routes());
+    new StripeCatalogRoutes(clients, wiring.config()).register(wiring.routes());
   }
 }

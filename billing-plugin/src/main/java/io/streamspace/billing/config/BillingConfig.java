@@ -12,6 +12,7 @@ import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.store.share.ShareTerms;
+import io.streamspace.billing.tax.TaxBehavior;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -60,6 +61,19 @@ public final class BillingConfig {
    */
   public boolean stripeEnabled() {
     return get(BillingKeys.STRIPE_ENABLED);
+  }
+
+  /**
+   * Whether Stripe Tax computes the tax of invoices and Checkout Sessions (never without {@link
+   * #stripeEnabled}: the config refuses it).
+   */
+  public boolean stripeTax() {
+    return get(BillingKeys.STRIPE_TAX);
+  }
+
+  /** Whether prices and invoice lines exclude the tax or include it. */
+  public TaxBehavior taxBehavior() {
+    return get(BillingKeys.TAX_BEHAVIOR);
   }
 
   public BillingMode billingMode() {

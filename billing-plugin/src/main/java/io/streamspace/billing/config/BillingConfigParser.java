@@ -127,6 +127,11 @@ public final class BillingConfigParser {
   }
 
   private static void checkAcrossKeys(Reading reading) {
+    if (reading.value(BillingKeys.STRIPE_TAX) && !reading.value(BillingKeys.STRIPE_ENABLED)) {
+      // Stripe computes the tax: without Stripe there is nothing to compute it
+      reading.at(BillingKeys.STRIPE_TAX.name()).refuse("needs stripeEnabled true");
+      reading.reset(BillingKeys.STRIPE_TAX);
+    }
     DefaultCurrencies.fit(reading);
     List<SubscriptionPlan> plans = reading.value(BillingKeys.SUBSCRIPTION_PLANS);
     Currency currency = reading.value(BillingKeys.CURRENCY);

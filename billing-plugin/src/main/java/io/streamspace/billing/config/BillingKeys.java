@@ -16,6 +16,7 @@ import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.store.share.ShareTable;
 import io.streamspace.billing.store.share.ShareTerms;
+import io.streamspace.billing.tax.TaxBehavior;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -235,6 +236,20 @@ final class BillingKeys {
           flag(),
           false,
           "Take payments through Stripe; needs stripeSecretKey and stripeWebhookSecret");
+  static final BillingKey<Boolean> STRIPE_TAX =
+      key(
+          "stripeTax",
+          flag(),
+          false,
+          "Have Stripe Tax compute the tax of invoices and Checkout (automatic_tax) and collect"
+              + " the customer's address and tax ids at Checkout; needs stripeEnabled");
+  static final BillingKey<TaxBehavior> TAX_BEHAVIOR =
+      key(
+          "taxBehavior",
+          ValueType.oneOf(List.of(TaxBehavior.values()), TaxBehavior::configName),
+          TaxBehavior.EXCLUSIVE,
+          "Whether prices and invoice lines exclude tax (tax added on top) or include it, as"
+              + " Stripe Tax is told (%s)");
   static final BillingKey<Currency> CURRENCY =
       key(
           "currency",

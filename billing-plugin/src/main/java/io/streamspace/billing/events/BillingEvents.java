@@ -103,6 +103,12 @@ public final class BillingEvents {
   /** A plan Checkout completed but refused: the organization changed plan or is locked. */
   public static final String CHECKOUT_REFUSED = "billing.checkout.refused";
 
+  /**
+   * A draft's tax could not be calculated by Stripe Tax: it stays a draft and is calculated again
+   * at the next run (once per reason in a row).
+   */
+  public static final String INVOICE_TAX_FAILED = "billing.invoice.tax_failed";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -170,6 +176,10 @@ public final class BillingEvents {
   /** {@link #MEMBERSHIP_REFUSED}, or {@link #MEMBERSHIP_APPLIED} when the refusal was lifted. */
   public void membershipRefusal(MembershipRefused refusal) {
     publish(refusal.refused() ? MEMBERSHIP_REFUSED : MEMBERSHIP_APPLIED, refusal);
+  }
+
+  public void taxFailed(TaxFailedEvent failure) {
+    publish(INVOICE_TAX_FAILED, failure);
   }
 
   public void leadDetected(LeadDetected lead) {

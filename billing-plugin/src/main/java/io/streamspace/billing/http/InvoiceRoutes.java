@@ -8,6 +8,7 @@ import io.streamspace.billing.invoicing.InvoicePdf;
 import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceView;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.PathId;
@@ -22,8 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * A user's invoices: {@code GET /invoices} (paginated), {@code GET /invoices/{id}} with its lines
- * and {@code GET /invoices/{id}/pdf}: an organization's, for its owner and admins (a platform
- * admin reads any).
+ * and {@code GET /invoices/{id}/pdf} and {@code /csv}: an organization's, for its owner and
+ * admins (a platform admin reads any).
  */
 public final class InvoiceRoutes {
 
@@ -50,6 +51,24 @@ public final class InvoiceRoutes {
     routes.add(HttpMethod.GET, "/invoices", JsonRoute.of(this::list));
     routes.add(HttpMethod.GET, "/invoices/{id}", JsonRoute.of(this::invoice));
     routes.add(HttpMethod.GET, "/invoices/{id}/pdf", JsonRoute.of(this::pdf));
+    routes.add(HttpMethod.GET, "/invoices/{id}/csv", JsonRoute.of(this::csv));
+  }
+
+  /**
+   * 200 {@code text/csv} as an attachment: its lines, tax lines and totals ({@link InvoiceCsv});
+   * otherwise as {@link #invoice}.
+   */
+  HttpResponse csv(HttpRequest request) throws Exception {
+    WithLines document = invoice(request);
+    return HttpResponse.of(
+        HttpStatus.OK,
+        ReportFormat.CSV.contentType(),
+        InvoiceCsv.render(document),
+        Map.of(
+            "Content-Disposition",
+            "attachment; filename=\""
+                + InvoicePdf.fileName(document.invoice()).replaceAll("\\.pdf$", ".csv")
+                + "\""));
   }
 
   /**

@@ -4,7 +4,7 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.payments.stripe.StripeBillingSettings;
+import io.streamspace.billing.config.StripeCollection;
 import io.streamspace.billing.payments.stripe.StripeCatalog;
 import io.streamspace.billing.payments.stripe.StripeCheckout;
 import io.streamspace.billing.payments.stripe.StripeCheckout.CheckoutPage;
@@ -30,11 +30,7 @@ import java.util.Optional;
 public final class PlanCheckouts {
 
   /** The parts a plan checkout uses beyond the routes'. */
-  public record Parts(
-      StripeBillingSettings settings,
-      CheckoutSessions sessions,
-      StripeSubscriptions subscriptions,
-      Clock clock) {}
+  public record Parts(CheckoutSessions sessions, StripeSubscriptions subscriptions, Clock clock) {}
 
   private final Parts parts;
 
@@ -58,9 +54,10 @@ public final class PlanCheckouts {
       SubscriptionPlan plan,
       Currency currency,
       Then then,
-      ReturnUrls urls)
+      ReturnUrls urls,
+      StripeCheckout.CheckoutTax tax)
       throws StripeException, SQLException, ApiException {
-    boolean subscription = parts.settings().stripeInvoices();
+    boolean subscription = config.stripeCollection() == StripeCollection.STRIPE_INVOICES;
     CheckoutPage page;
     if (subscription) {
       Optional<String> live = parts.subscriptions().liveOf(accountId);
@@ -79,11 +76,12 @@ public final class PlanCheckouts {
                   plan,
                   config.priceOf(plan, currency).orElseThrow(),
                   currency,
-                  parts.settings().taxBehavior()));
+                  config.taxBehavior().configName()));
       page =
-          StripeCheckout.forPlanSubscription(stripe, accountId, customer, plan.id(), price, urls);
+          StripeCheckout.forPlanSubscription(
+              stripe, accountId, customer, plan.id(), price, urls, tax);
     } else {
-      page = StripeCheckout.forPlan(stripe, accountId, customer, plan.id(), currency, urls);
+      page = StripeCheckout.forPlan(stripe, accountId, customer, plan.id(), currency, urls, tax);
     }
     parts
         .sessions()

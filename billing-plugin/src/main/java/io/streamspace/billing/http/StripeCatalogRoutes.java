@@ -2,7 +2,6 @@ package io.streamspace.billing.http;
 
 import com.stripe.exception.StripeException;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.payments.stripe.StripeBillingSettings;
 import io.streamspace.billing.payments.stripe.StripeCatalog;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.subscription.CatalogPrices;
@@ -18,13 +17,10 @@ import java.util.function.Supplier;
 public final class StripeCatalogRoutes {
 
   private final StripeClients clients;
-  private final StripeBillingSettings settings;
   private final Supplier<BillingConfig> config;
 
-  public StripeCatalogRoutes(
-      StripeClients clients, StripeBillingSettings settings, Supplier<BillingConfig> config) {
+  public StripeCatalogRoutes(StripeClients clients, Supplier<BillingConfig> config) {
     this.clients = clients;
-    this.settings = settings;
     this.config = config;
   }
 
@@ -42,7 +38,8 @@ public final class StripeCatalogRoutes {
     BillingConfig current = config.get();
     var stripe = StripeRoutes.stripe(current, clients);
     try {
-      return StripeCatalog.sync(stripe, CatalogPrices.of(current, settings.taxBehavior()));
+      return StripeCatalog.sync(
+          stripe, CatalogPrices.of(current, current.taxBehavior().configName()));
     } catch (StripeException e) {
       throw StripeRoutes.stripeFailed(e);
     }

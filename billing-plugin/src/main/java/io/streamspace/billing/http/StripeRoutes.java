@@ -140,7 +140,9 @@ public final class StripeRoutes {
         String customer = customers.customerOf(accountId, stripe);
         PlanCheckouts.Then then =
             new PlanCheckouts.Then(planThen, readOnlyLock.lockedBecause(accountId).isPresent());
-        page = plans.create(stripe, current, accountId, customer, chosen, currency, then, urls);
+        page =
+            plans.create(
+                stripe, current, accountId, customer, chosen, currency, then, urls, checkoutTax());
       } else {
         String packId = Json.requiredText(body, "pack_id");
         CapacityPack pack =
@@ -163,12 +165,20 @@ public final class StripeRoutes {
         BigDecimal price = pack.priceIn(currency).orElseThrow();
         chargeable(price, currency);
         String customer = customers.customerOf(accountId, stripe);
-        page = StripeCheckout.forPack(stripe, accountId, customer, pack, price, currency, urls);
+        page =
+            StripeCheckout.forPack(
+                stripe, accountId, customer, pack, price, currency, urls, checkoutTax());
       }
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeException e) {
       throw stripeFailed(e);
     }
+  }
+
+  /** Stripe Tax on the session as the config says ({@code stripeTax}, {@code taxBehavior}). */
+  private StripeCheckout.CheckoutTax checkoutTax() {
+    BillingConfig current = config.get();
+    return new StripeCheckout.CheckoutTax(current.stripeTax(), current.taxBehavior());
   }
 
   /**
@@ -210,7 +220,8 @@ public final class StripeRoutes {
                   quote.itemName(),
                   quote.price(),
                   quote.currency()),
-              urls);
+              urls,
+              checkoutTax());
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeException e) {
       throw stripeFailed(e);

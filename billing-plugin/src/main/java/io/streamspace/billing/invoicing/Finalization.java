@@ -9,14 +9,25 @@ package io.streamspace.billing.invoicing;
  *
  * @param finalized  drafts this run finalized
  * @param doneByOthers drafts this run listed as due and found finalized or voided by another
+ * @param waitingForTax due drafts left drafts for their tax (stripeTax): its calculation failed,
+ *     or was made for other lines than those finalized; the next run calculates it again
  */
-public record Finalization(int finalized, int doneByOthers) {
+public record Finalization(int finalized, int doneByOthers, int waitingForTax) {
+
+  public Finalization(int finalized, int doneByOthers) {
+    this(finalized, doneByOthers, 0);
+  }
 
   /** {@code "finalized 3 invoices; 2 others were finalized or voided by another run"}. */
   public String summary() {
     String done = "finalized %d invoices".formatted(finalized);
-    return doneByOthers == 0
+    if (doneByOthers != 0) {
+      done += "; %d others were finalized or voided by another run".formatted(doneByOthers);
+    }
+    return waitingForTax == 0
         ? done
-        : done + "; %d others were finalized or voided by another run".formatted(doneByOthers);
+        : done
+            + "; %d drafts wait for their tax (see billing.invoice.tax_failed)"
+                .formatted(waitingForTax);
   }
 }

@@ -147,6 +147,16 @@ public final class InvoiceCalculator {
   }
 
   /**
+   * The lines each of the drafts would get if it were finalized now, in the caller's connection
+   * (nothing claimed or stored), each input read for them all by one statement: what their tax
+   * is calculated for ({@link InvoiceTaxes}).
+   */
+  List<Billed> previews(Connection connection, List<Invoice> drafts, Predicate<Invoice> byMember)
+      throws SQLException {
+    return bill(connection, drafts, null, null, byMember);
+  }
+
+  /**
    * {@link #charges(Connection, List, long, Predicate)}, or (no {@code settledRun}) the same read
    * without claiming, of the usage and one-time packs from {@code usageFrom} on (all when null).
    * The one implementation of what an invoice charges: inputs read set-based for the chunk

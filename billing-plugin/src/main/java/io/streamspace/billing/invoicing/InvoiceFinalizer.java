@@ -13,6 +13,8 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.InvoiceEvent;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.rating.RatingRuns;
+import io.streamspace.billing.tax.LinesHash;
+import io.streamspace.billing.tax.TaxBehavior;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
 import java.math.BigDecimal;
@@ -164,7 +166,20 @@ public final class InvoiceFinalizer {
   private static final class Tally {
     int finalized;
     int doneByOthers;
+    int waitingForTax;
     SQLException failure;
+  }
+
+  /**
+   * A draft's lines no longer hash as those its tax was calculated for (late usage since the
+   * pre-step): its chunk is rolled back, and it alone stays a draft until the next run
+   * calculates its tax again. Never a failure of the run.
+   */
+  static final class TaxOutOfDate extends RuntimeException {
+    TaxOutOfDate(long invoiceId) {
+      super(
+          "the tax of draft " + invoiceId + " was calculated for other lines", null, false, false);
+    }
   }
 
   private final DataSource dataSource;
@@ -174,6 +189,7 @@ public final class InvoiceFinalizer {
   private final OnFinalized onFinalized;
   private final PluginMetrics metrics;
   private final int chunk;
+  private InvoiceTaxes taxes;
 
   /** @param metrics where finalized invoices are counted, by currency */
   public InvoiceFinalizer(
@@ -205,6 +221,15 @@ public final class InvoiceFinalizer {
   }
 
   /**
+   * With {@code stripeTax}, the tax of the drafts is calculated by {@code taxes} before they are
+   * finalized (set once, at wiring; without it, no draft is finalized while stripeTax is on).
+   */
+  public InvoiceFinalizer withTaxes(InvoiceTaxes taxes) {
+    this.taxes = taxes;
+    return this;
+  }
+
+  /**
    * Finalizes every draft whose grace has passed at {@code now}, a chunk at a time; answers how
    * many, and how many of those listed as due another run finalized or voided first (an
    * overlapping run shares the work: it skips the drafts the other holds, and waits for them
@@ -213,7 +238,23 @@ public final class InvoiceFinalizer {
    * the run goes on and fails at the end, naming how many it could not finalize.
    */
   public Finalization finalizeDue(Instant now, Cause cause) throws SQLException {
-    return finalizeAll(dueDrafts(now), now, cause);
+    List<Long> due = dueDrafts(now);
+    if (!config.get().stripeTax() || due.isEmpty()) {
+      return finalizeAll(due, now, cause);
+    }
+    // the tax first, outside any transaction: no call to Stripe while a draft is locked
+    InvoiceTaxes.Prepared prepared = preparedTaxes(due, now);
+    Finalization done =
+        finalizeAll(due.stream().filter(prepared.ready()::contains).toList(), now, cause);
+    return new Finalization(
+        done.finalized(), done.doneByOthers(), done.waitingForTax() + prepared.failed());
+  }
+
+  private InvoiceTaxes.Prepared preparedTaxes(List<Long> due, Instant now) throws SQLException {
+    if (taxes == null) {
+      throw new IllegalStateException("stripeTax is on but no tax calculation is wired");
+    }
+    return taxes.calculate(due, now, chunk);
   }
 
   /** {@link #finalizeDue(Instant, Cause)} as the finalize-invoices job. */
@@ -252,7 +293,7 @@ public final class InvoiceFinalizer {
               .formatted(tally.failure.getSuppressed().length, tally.finalized),
           tally.failure);
     }
-    return new Finalization(tally.finalized, tally.doneByOthers);
+    return new Finalization(tally.finalized, tally.doneByOthers, tally.waitingForTax);
   }
 
   /**
@@ -268,6 +309,11 @@ public final class InvoiceFinalizer {
           Transactions.inTransaction(
               dataSource, c -> finalize(c, ids, now, cause, settledRun, skipLocked));
     } catch (SQLException | RuntimeException e) {
+      if (e instanceof TaxOutOfDate && ids.size() == 1) {
+        log.info("draft {}: {}; it stays a draft until the next run", ids.get(0), e.getMessage());
+        tally.waitingForTax++;
+        return List.of();
+      }
       if (ids.size() > 1) {
         log.warn(
             "a chunk of {} drafts could not be finalized ({}); finalizing them one by one",
@@ -308,6 +354,9 @@ public final class InvoiceFinalizer {
   public Invoice invoiceNow(
       String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
       throws SQLException, InvoiceExistsException {
+    if (config.get().stripeTax()) {
+      return invoiceNowTaxed(userId, currency, start, end, now, cause);
+    }
     Invoice invoice;
     long settledRun = RatingRuns.settled(dataSource); // before the account's lock
     try {
@@ -331,6 +380,40 @@ public final class InvoiceFinalizer {
     }
     publishFinalized(List.of(invoice));
     return invoice;
+  }
+
+  /**
+   * {@link #invoiceNow} with stripeTax: the draft is opened in a transaction of its own, its tax
+   * calculated outside any, and then it is finalized; answered still a draft (due at once, so the
+   * next finalize-invoices retries it) when its tax could not be calculated or its lines changed
+   * in between.
+   */
+  private Invoice invoiceNowTaxed(
+      String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
+      throws SQLException, InvoiceExistsException {
+    long id;
+    try {
+      id =
+          Transactions.inTransaction(
+              dataSource,
+              c -> InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause));
+    } catch (SQLException e) {
+      if (!InvoiceDrafts.isOverlap(e)) {
+        throw e;
+      }
+      throw new InvoiceExistsException(
+          new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
+    }
+    preparedTaxes(List.of(id), now);
+    Tally tally = new Tally();
+    long settledRun = RatingRuns.settled(dataSource);
+    finalizeChunk(List.of(id), now, cause, settledRun, false, tally);
+    if (tally.failure != null) {
+      throw tally.failure;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      return InvoiceRepository.find(connection, id, false).orElseThrow();
+    }
   }
 
   /**
@@ -408,7 +491,9 @@ public final class InvoiceFinalizer {
     List<InvoiceCalculator.Billed> billed =
         calculator.charges(connection, drafts, settledRun, d -> teams.contains(d.userId()));
     List<BigDecimal> subtotals = new ArrayList<>(drafts.size());
+    List<BigDecimal> withTax = new ArrayList<>(drafts.size());
     List<CreditApplier.Due> dues = new ArrayList<>(drafts.size());
+    Map<Long, InvoiceTaxes.Calculated> taxed = taxed(connection, drafts, current);
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
       BigDecimal subtotal =
@@ -416,7 +501,10 @@ public final class InvoiceFinalizer {
               .map(ChargeLine::amount)
               .reduce(Money.zero(draft.currency()), BigDecimal::add);
       subtotals.add(subtotal);
-      dues.add(new CreditApplier.Due(draft.id(), draft.userId(), draft.currency(), subtotal));
+      BigDecimal due = subtotal.add(taxAdded(draft, billed.get(i), taxed, current));
+      withTax.add(due);
+      // credits pay the invoice as the customer owes it, tax included (as a customer balance)
+      dues.add(new CreditApplier.Due(draft.id(), draft.userId(), draft.currency(), due));
     }
     List<List<Application>> credits = CreditApplier.apply(connection, dues, now);
     storeLines(connection, drafts, billed, credits);
@@ -440,7 +528,7 @@ public final class InvoiceFinalizer {
           credits.get(i).stream()
               .map(Application::amount)
               .reduce(Money.zero(draft.currency()), BigDecimal::add);
-      BigDecimal total = subtotals.get(i).subtract(applied);
+      BigDecimal total = withTax.get(i).subtract(applied);
       InvoiceStatus status = total.signum() == 0 ? InvoiceStatus.PAID : InvoiceStatus.SENT;
       totals.add(
           new Totals(draft.id(), status.value(), numbers.get(i), subtotals.get(i), applied, total));
@@ -455,6 +543,46 @@ public final class InvoiceFinalizer {
     audit(connection, drafts, finalized, now, cause);
     onFinalized.finalizedAll(connection, finalized);
     return new Chunk(finalized, notTaken);
+  }
+
+  /**
+   * The stored tax calculations of the chunk's drafts with stripeTax; without it, none, and any
+   * a draft kept from when it was on forgotten (it is finalized without tax).
+   */
+  private static Map<Long, InvoiceTaxes.Calculated> taxed(
+      Connection connection, List<Invoice> drafts, BillingConfig current) throws SQLException {
+    List<Long> ids = drafts.stream().map(Invoice::id).toList();
+    if (!current.stripeTax()) {
+      InvoiceTaxes.forget(connection, ids);
+      return Map.of();
+    }
+    return InvoiceTaxes.calculated(connection, ids);
+  }
+
+  /**
+   * What the tax adds to the draft's lines: its calculated tax when they exclude it, nothing when
+   * they include it (or without stripeTax).
+   *
+   * @throws TaxOutOfDate when its calculation was made for other lines than these
+   */
+  private static BigDecimal taxAdded(
+      Invoice draft,
+      InvoiceCalculator.Billed billed,
+      Map<Long, InvoiceTaxes.Calculated> taxed,
+      BillingConfig current) {
+    if (!current.stripeTax()) {
+      return BigDecimal.ZERO;
+    }
+    InvoiceTaxes.Calculated calculated = taxed.get(draft.id());
+    if (calculated == null
+        || !calculated
+            .linesHash()
+            .equals(
+                LinesHash.of(
+                    draft.currency(), calculated.behavior(), InvoiceTaxes.items(billed.lines())))) {
+      throw new TaxOutOfDate(draft.id());
+    }
+    return calculated.behavior() == TaxBehavior.EXCLUSIVE ? calculated.tax() : BigDecimal.ZERO;
   }
 
   /** The chunk's {@code invoice.finalized} entries in one statement: the drafts, as finalized. */

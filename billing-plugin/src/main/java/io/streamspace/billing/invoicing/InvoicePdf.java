@@ -4,6 +4,7 @@ import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.MemberAmount;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.billing.pdf.PdfPages;
+import io.streamspace.billing.tax.TaxLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -93,8 +94,24 @@ public final class InvoicePdf {
           out.newLine().text(MARGIN, more);
         }
       }
+      taxLines(out, document.taxLines());
       out.newLine().newLine();
       total(out, "Subtotal", invoice.subtotal().toPlainString(), currency);
+      if (invoice.tax() == null) {
+        // never a rate of our own: Stripe Tax did not calculate it
+        out.newLine()
+            .right(
+                AMOUNT_RIGHT,
+                InvoiceView.TAX_FAILED.equals(invoice.taxStatus())
+                    ? InvoiceView.TAX_NOT_CALCULATED_TEXT + " (failed; retried)"
+                    : InvoiceView.TAX_NOT_CALCULATED_TEXT);
+      } else {
+        total(out, "Tax", invoice.tax().toPlainString(), currency);
+      }
+      if (invoice.totalExcludingTax() != null) {
+        total(out, "Total excluding tax", invoice.totalExcludingTax().toPlainString(), currency);
+        total(out, "Total including tax", invoice.totalIncludingTax().toPlainString(), currency);
+      }
       total(out, "Credits applied", invoice.creditsApplied().negate().toPlainString(), currency);
       out.bold(FONT_SIZE);
       total(out, "Total", invoice.total().toPlainString(), currency);
@@ -106,6 +123,53 @@ public final class InvoicePdf {
       // in-memory rendering: an I/O error here is a bug, not a condition to handle
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The tax Stripe Tax calculated, a row per line and jurisdiction: the line, where, the tax's
+   * type and rate (as Stripe gave it), and a reverse charge marked as such.
+   */
+  private static void taxLines(PdfPages out, List<TaxLine> taxLines) throws IOException {
+    if (taxLines.isEmpty()) {
+      return;
+    }
+    out.newLine().newLine();
+    out.bold(FONT_SIZE).text(MARGIN, "Tax").right(AMOUNT_RIGHT, "Amount");
+    out.regular();
+    for (TaxLine tax : taxLines) {
+      List<String> description = out.wrap(describe(tax), UNIT_PRICE_RIGHT - MARGIN);
+      out.newLine()
+          .text(MARGIN, description.get(0))
+          .right(AMOUNT_RIGHT, tax.amount().toPlainString());
+      for (String more : description.subList(1, description.size())) {
+        out.newLine().text(MARGIN, more);
+      }
+    }
+  }
+
+  /** {@code "Line 1: California (US-CA) sales_tax 7.25 % of 100.00"}, reverse charge marked. */
+  static String describe(TaxLine tax) {
+    StringBuilder text = new StringBuilder("Line ").append(tax.lineNo()).append(": ");
+    text.append(tax.jurisdiction() == null ? "-" : tax.jurisdiction());
+    if (tax.country() != null) {
+      text.append(" (")
+          .append(tax.country())
+          .append(tax.state() == null ? "" : "-" + tax.state())
+          .append(')');
+    }
+    if (tax.taxType() != null) {
+      text.append(' ').append(tax.taxType());
+    }
+    if (tax.percentage() != null) {
+      text.append(' ').append(tax.percentage().toPlainString()).append(" %");
+    }
+    text.append(" of ").append(tax.taxableAmount().toPlainString());
+    if (tax.reverseCharge()) {
+      text.append(", reverse charge: the customer accounts for the tax");
+    } else if (tax.taxabilityReason() != null && !"standard_rated".equals(tax.taxabilityReason())) {
+      text.append(" (").append(tax.taxabilityReason()).append(')');
+    }
+    return text.toString();
   }
 
   /** The attachment's file name: the invoice number, or DRAFT and the id. */

@@ -11,6 +11,7 @@ import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.billing.invoicing.MemberShares.Share;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.rating.MemberUsageRepository;
+import io.streamspace.billing.tax.TaxLine;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,6 +64,19 @@ public final class InvoiceQueries {
             AND period_start >= :from AND period_start < :to
           GROUP BY k""");
 
+  private static final NamedSql TAXES =
+      NamedSql.of(
+          """
+          SELECT invoice_id, status, tax, tax_behavior, reason FROM billing_invoice_taxes
+          WHERE invoice_id = ANY(:id::text[]::bigint[])""");
+
+  private static final NamedSql TAX_LINES =
+      NamedSql.of(
+          """
+          SELECT line_no, amount, taxable_amount, percentage, country, state, jurisdiction, level,
+                 tax_type, taxability_reason, reverse_charge
+          FROM billing_invoice_tax_lines WHERE invoice_id = :invoice_id ORDER BY n""");
+
   private final DataSource dataSource;
   private final InvoiceCalculator calculator;
 
@@ -79,10 +94,16 @@ public final class InvoiceQueries {
                 .bind("offset", offset)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
-      List<InvoiceView> invoices = new ArrayList<>();
-      Instant closedAt = AccountRepository.closedAt(connection, userId);
+      List<Invoice> rows = new ArrayList<>();
       while (rs.next()) {
-        invoices.add(InvoiceView.of(InvoiceRepository.read(rs), closedAt));
+        rows.add(InvoiceRepository.read(rs));
+      }
+      Instant closedAt = AccountRepository.closedAt(connection, userId);
+      Map<Long, InvoiceView.StoredTax> taxes =
+          taxes(connection, rows.stream().map(Invoice::id).toList());
+      List<InvoiceView> invoices = new ArrayList<>();
+      for (Invoice row : rows) {
+        invoices.add(InvoiceView.of(row, closedAt, taxes.get(row.id())));
       }
       return invoices;
     }
@@ -119,27 +140,43 @@ public final class InvoiceQueries {
       Currency currency = invoice.currency();
       boolean team = MemberUsageRepository.isTeam(connection, invoice.userId());
       InvoiceView view =
-          InvoiceView.of(invoice, AccountRepository.closedAt(connection, invoice.userId()));
+          InvoiceView.of(
+              invoice,
+              AccountRepository.closedAt(connection, invoice.userId()),
+              taxes(connection, List.of(id)).get(id));
+      List<TaxLine> taxLines =
+          InvoiceView.TAX_CALCULATED.equals(view.taxStatus())
+              ? taxLines(connection, id, currency)
+              : List.of();
       if (invoice.status() == InvoiceStatus.DRAFT) {
         Optional<Billed> preview = calculator.previewBilled(id, team);
         List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);
         return Optional.of(
             team
                 ? withBreakdown(
-                    invoice, view, lines, preview.map(b -> b.shares(currency)).orElse(List.of()))
-                : new WithLines(view, lines));
+                    invoice,
+                    view,
+                    lines,
+                    preview.map(b -> b.shares(currency)).orElse(List.of()),
+                    taxLines)
+                : new WithLines(view, lines, taxLines));
       }
       List<Line> lines = lines(connection, id, currency);
       return Optional.of(
           team
-              ? withBreakdown(invoice, view, lines, InvoiceMemberAmounts.read(connection, id))
-              : new WithLines(view, lines));
+              ? withBreakdown(
+                  invoice, view, lines, InvoiceMemberAmounts.read(connection, id), taxLines)
+              : new WithLines(view, lines, taxLines));
     }
   }
 
   /** The invoice with its lines and its breakdown by member: each member's parts, summed. */
   private static WithLines withBreakdown(
-      Invoice invoice, InvoiceView view, List<Line> lines, List<Share> shares) {
+      Invoice invoice,
+      InvoiceView view,
+      List<Line> lines,
+      List<Share> shares,
+      List<TaxLine> taxLines) {
     Currency currency = invoice.currency();
     BigDecimal organization = Money.zero(currency);
     Map<String, List<LinePart>> parts = new TreeMap<>();
@@ -166,7 +203,56 @@ public final class InvoiceQueries {
                     usage.stream()
                         .map(LinePart::amount)
                         .reduce(Money.zero(currency), BigDecimal::add))));
-    return new WithLines(view, lines, members, Money.shown(organization, currency));
+    return new WithLines(view, lines, members, Money.shown(organization, currency), taxLines);
+  }
+
+  /** The stored tax of each of the invoices that has one, in one statement. */
+  private static Map<Long, InvoiceView.StoredTax> taxes(Connection connection, List<Long> ids)
+      throws SQLException {
+    Map<Long, InvoiceView.StoredTax> taxes = new HashMap<>();
+    if (ids.isEmpty()) {
+      return taxes;
+    }
+    try (PreparedStatement statement =
+            TAXES.bind("id", SqlArrays.array(connection, ids, id -> id)).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        taxes.put(
+            rs.getLong(1),
+            new InvoiceView.StoredTax(
+                "calculated".equals(rs.getString(2)),
+                rs.getBigDecimal(3),
+                "inclusive".equals(rs.getString(4)),
+                rs.getString(5)));
+      }
+    }
+    return taxes;
+  }
+
+  /** The tax lines of an invoice, in Stripe's order. */
+  private static List<TaxLine> taxLines(Connection connection, long id, Currency currency)
+      throws SQLException {
+    List<TaxLine> lines = new ArrayList<>();
+    try (PreparedStatement statement = TAX_LINES.bind("invoice_id", id).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        BigDecimal percentage = rs.getBigDecimal(4);
+        lines.add(
+            new TaxLine(
+                rs.getInt(1),
+                Money.shown(rs.getBigDecimal(2), currency),
+                Money.shown(rs.getBigDecimal(3), currency),
+                percentage,
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getBoolean(11)));
+      }
+    }
+    return lines;
   }
 
   private List<Line> previewLines(List<ChargeLine> charges, Currency currency) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.tax.TaxLine;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
@@ -18,6 +19,15 @@ import java.util.List;
  * @param paidAt        null until paid
  * @param finalInvoice  {@code "final": true} on a closed organization's final invoice (the one
  *                      ending at its closing, org.deleted), absent on any other
+ * @param tax           the tax Stripe Tax calculated (stripeTax); null when {@code taxStatus} is
+ *                      not {@code calculated}: no rate is ever invented
+ * @param totalExcludingTax what the lines come to without the tax (the subtotal, less the tax
+ *                      when the lines include it); null unless the tax is calculated
+ * @param totalIncludingTax what they come to with the tax, before credits (the subtotal, plus
+ *                      the tax when the lines exclude it); null unless the tax is calculated
+ * @param taxStatus     {@code calculated}, {@code not_calculated} (no stripeTax: "Tax not
+ *                      calculated") or {@code failed} (a draft whose calculation failed)
+ * @param taxFailure    why its tax could not be calculated; absent unless {@code failed}
  */
 public record InvoiceView(
     long id,
@@ -32,19 +42,48 @@ public record InvoiceView(
     BigDecimal total,
     Instant dueDate,
     Instant paidAt,
-    @JsonProperty("final") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean finalInvoice) {
+    @JsonProperty("final") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean finalInvoice,
+    BigDecimal tax,
+    BigDecimal totalExcludingTax,
+    BigDecimal totalIncludingTax,
+    String taxStatus,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String taxFailure) {
+
+  /** {@code tax_status} of an invoice whose tax Stripe Tax calculated. */
+  public static final String TAX_CALCULATED = "calculated";
+
+  /** {@code tax_status} of an invoice without tax calculated: no stripeTax. */
+  public static final String TAX_NOT_CALCULATED = "not_calculated";
+
+  /** {@code tax_status} of a draft whose tax calculation failed. */
+  public static final String TAX_FAILED = "failed";
+
+  /** How an invoice says it has no tax calculated (PDF, CSV). */
+  public static final String TAX_NOT_CALCULATED_TEXT = "Tax not calculated";
 
   /** The invoice as its owner reads it: its amounts rounded for showing. */
   static InvoiceView of(Invoice invoice) {
-    return of(invoice, null);
+    return of(invoice, null, null);
   }
+
+  /**
+   * A draft's or an invoice's stored tax ({@code billing_invoice_taxes}).
+   *
+   * @param inclusive whether the lines include the tax ({@code taxBehavior} inclusive)
+   */
+  record StoredTax(boolean calculated, BigDecimal tax, boolean inclusive, String reason) {}
 
   /**
    * The invoice of an organization closed at {@code closedAt} (null: open): final when it
    * reaches the closing, as no invoice comes after it.
    */
-  static InvoiceView of(Invoice invoice, Instant closedAt) {
+  static InvoiceView of(Invoice invoice, Instant closedAt, StoredTax stored) {
     Currency currency = invoice.currency();
+    BigDecimal subtotal = Money.shown(invoice.subtotal(), currency);
+    boolean calculated = stored != null && stored.calculated();
+    BigDecimal tax = calculated ? Money.shown(stored.tax(), currency) : null;
+    // a draft's subtotal is not stored yet: its totals are known once it is finalized
+    boolean totals = calculated && invoice.status() != InvoiceStatus.DRAFT;
     return new InvoiceView(
         invoice.id(),
         invoice.userId(),
@@ -53,12 +92,17 @@ public record InvoiceView(
         invoice.periodEnd(),
         invoice.status().value(),
         currency.getCurrencyCode(),
-        Money.shown(invoice.subtotal(), currency),
+        subtotal,
         Money.shown(invoice.creditsApplied(), currency),
         Money.shown(invoice.total(), currency),
         invoice.dueAt(),
         invoice.paidAt(),
-        closedAt != null && !invoice.periodEnd().isBefore(closedAt));
+        closedAt != null && !invoice.periodEnd().isBefore(closedAt),
+        tax,
+        totals ? (stored.inclusive() ? subtotal.subtract(tax) : subtotal) : null,
+        totals ? (stored.inclusive() ? subtotal : subtotal.add(tax)) : null,
+        stored == null ? TAX_NOT_CALCULATED : calculated ? TAX_CALCULATED : TAX_FAILED,
+        stored == null || calculated ? null : stored.reason());
   }
 
   /**
@@ -109,6 +153,9 @@ public record InvoiceView(
    * broken down. A finalized invoice shows the breakdown stored when it was finalized; a draft,
    * what finalizing it now would store. A personal organization's invoice has neither.
    *
+   * <p>{@code tax_lines} are the rows of its tax as Stripe Tax calculated it, a line's tax in
+   * one jurisdiction each (empty unless {@code tax_status} is {@code calculated}).
+   *
    * @param byMember           null but for a team's invoice; members in user id order
    * @param organizationAmount null but for a team's invoice
    */
@@ -116,16 +163,18 @@ public record InvoiceView(
       @JsonUnwrapped InvoiceView invoice,
       List<Line> lines,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberAmount> byMember,
-      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationAmount) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationAmount,
+      List<TaxLine> taxLines) {
 
     public WithLines {
       lines = List.copyOf(lines);
       byMember = byMember == null ? null : List.copyOf(byMember);
+      taxLines = List.copyOf(taxLines);
     }
 
     /** A personal organization's invoice: no breakdown. */
-    public WithLines(InvoiceView invoice, List<Line> lines) {
-      this(invoice, lines, null, null);
+    public WithLines(InvoiceView invoice, List<Line> lines, List<TaxLine> taxLines) {
+      this(invoice, lines, null, null, taxLines);
     }
   }
 }

@@ -13,6 +13,7 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.store.share.ShareTable;
+import io.streamspace.billing.tax.TaxBehavior;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
@@ -123,6 +124,8 @@ class BillingConfigParserTest {
         "{\"computeRates\": 5}                                  | computeRates",
         "{\"invoiceDya\": 3}                                    | invoiceDya",
         "{\"defaultPlan\": \"gold\"}                            | defaultPlan",
+        "{\"stripeTax\": true}                                 | stripeTax",
+        "{\"taxBehavior\": \"both\"}                           | taxBehavior",
         "{\"currencyRates\": {\"XYZ\": {}}}                     | currencyRates.XYZ",
         "{\"currencyRates\": {\"USD\": {}}}                     | currencyRates.USD",
         "{\"currencyRates\": {\"VND\": 5}}                      | currencyRates.VND",
@@ -133,6 +136,20 @@ class BillingConfigParserTest {
     ConfigParseResult result = parser.parse(json);
 
     assertEquals(List.of(key), keys(result.problems()), result.problems().toString());
+  }
+
+  @Test
+  void stripeTaxIsOffByDefault_andTakenWithStripeEnabled() {
+    assertFalse(parser.parse("{}").config().stripeTax());
+    assertEquals(TaxBehavior.EXCLUSIVE, parser.parse("{}").config().taxBehavior());
+
+    ConfigParseResult result =
+        parser.parse(
+            "{\"stripeEnabled\": true, \"stripeTax\": true, \"taxBehavior\": \"inclusive\"}");
+
+    assertTrue(result.isValid(), result.problems().toString());
+    assertTrue(result.config().stripeTax());
+    assertEquals(TaxBehavior.INCLUSIVE, result.config().taxBehavior());
   }
 
   @Test
@@ -814,7 +831,9 @@ class BillingConfigParserTest {
     assertEquals("80", find(keys, "leadLimitPercent").defaultJson());
     assertEquals("5", find(keys, "leadDays").defaultJson());
     assertEquals("\"payment_intents\"", find(keys, "stripeCollection").defaultJson());
-    assertEquals(42, keys.size());
+    assertEquals("false", find(keys, "stripeTax").defaultJson());
+    assertEquals("\"exclusive\"", find(keys, "taxBehavior").defaultJson());
+    assertEquals(44, keys.size());
   }
 
   @Test

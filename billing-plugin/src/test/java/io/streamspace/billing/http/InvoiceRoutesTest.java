@@ -101,7 +101,9 @@ class InvoiceRoutesTest {
         {"id":%d,"user_id":"ann","invoice_number":"INV-2026-000042",\
         "period_start":"2026-02-01T00:00:00Z","period_end":"2026-03-01T00:00:00Z",\
         "status":"sent","currency":"USD","subtotal":31.39,"credits_applied":5.00,\
-        "total":26.39,"due_date":"2026-03-15T01:00:00Z","paid_at":null,"lines":[\
+        "total":26.39,"due_date":"2026-03-15T01:00:00Z","paid_at":null,"tax":null,\
+        "total_excluding_tax":null,"total_including_tax":null,"tax_status":"not_calculated",\
+        "lines":[\
         {"line_no":1,"kind":"plan_fee","description":"Professional plan, February 2026",\
         "resource_type":null,"quantity":null,"unit":null,"unit_price":null,"amount":29.99,\
         "period_start":null,"period_end":null},\
@@ -113,7 +115,7 @@ class InvoiceRoutesTest {
         "period_start":"2026-02-01T00:00:00Z","period_end":"2026-03-01T00:00:00Z"},\
         {"line_no":4,"kind":"credit","description":"Credit: outage on 2026-02-09",\
         "resource_type":null,"quantity":null,"unit":null,"unit_price":null,"amount":-5.00,\
-        "period_start":null,"period_end":null}]}"""
+        "period_start":null,"period_end":null}],"tax_lines":[]}"""
             .formatted(february),
         answer.body().toString());
   }

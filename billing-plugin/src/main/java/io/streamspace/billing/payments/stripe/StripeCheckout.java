@@ -11,6 +11,7 @@ import com.stripe.param.checkout.SessionCreateParams.LineItem;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
 import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
 import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.tax.TaxBehavior;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
@@ -29,6 +30,16 @@ public final class StripeCheckout {
   /** A store item's version at the price its buyer pays. */
   public record StoreItemPrice(
       long itemId, long versionId, String itemName, BigDecimal price, Currency currency) {}
+
+  /**
+   * Whether Stripe Tax applies to the session (config {@code stripeTax}) and how its prices
+   * declare their tax ({@code taxBehavior}).
+   */
+  public record CheckoutTax(boolean enabled, TaxBehavior behavior) {
+
+    /** No Stripe Tax. */
+    public static final CheckoutTax NONE = new CheckoutTax(false, TaxBehavior.EXCLUSIVE);
+  }
 
   /** Where Stripe sends the customer back to. */
   public record ReturnUrls(String success, String cancel) {}
@@ -64,10 +75,11 @@ public final class StripeCheckout {
       String customerId,
       String planId,
       Currency currency,
-      ReturnUrls urls)
+      ReturnUrls urls,
+      CheckoutTax tax)
       throws StripeException {
     SessionCreateParams params =
-        session(accountId, customerId, urls, "plan")
+        session(accountId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SETUP)
             .setCurrency(code(currency))
             .putMetadata("plan_id", planId)
@@ -92,10 +104,11 @@ public final class StripeCheckout {
       String customerId,
       String planId,
       String priceId,
-      ReturnUrls urls)
+      ReturnUrls urls,
+      CheckoutTax tax)
       throws StripeException {
     SessionCreateParams params =
-        session(accountId, customerId, urls, "plan")
+        session(accountId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
             .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
             .putMetadata("plan_id", planId)
@@ -116,16 +129,17 @@ public final class StripeCheckout {
       CapacityPack pack,
       BigDecimal price,
       Currency currency,
-      ReturnUrls urls)
+      ReturnUrls urls,
+      CheckoutTax tax)
       throws StripeException {
     PriceData priceData =
-        PriceData.builder()
+        taxed(PriceData.builder(), tax)
             .setCurrency(code(currency))
             .setUnitAmount(StripeAmounts.toMinorUnits(price, currency))
             .setProductData(ProductData.builder().setName(pack.name()).build())
             .build();
     SessionCreateParams params =
-        session(accountId, customerId, urls, "pack")
+        session(accountId, customerId, urls, "pack", tax)
             .setMode(SessionCreateParams.Mode.PAYMENT)
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("pack_id", pack.id())
@@ -144,16 +158,17 @@ public final class StripeCheckout {
       String customerId,
       String buyer,
       StoreItemPrice quote,
-      ReturnUrls urls)
+      ReturnUrls urls,
+      CheckoutTax tax)
       throws StripeException {
     PriceData priceData =
-        PriceData.builder()
+        taxed(PriceData.builder(), tax)
             .setCurrency(code(quote.currency()))
             .setUnitAmount(StripeAmounts.toMinorUnits(quote.price(), quote.currency()))
             .setProductData(ProductData.builder().setName(quote.itemName()).build())
             .build();
     SessionCreateParams params =
-        session(accountId, customerId, urls, "store")
+        session(accountId, customerId, urls, "store", tax)
             .setMode(SessionCreateParams.Mode.PAYMENT)
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("store_item_id", Long.toString(quote.itemId()))
@@ -233,14 +248,40 @@ public final class StripeCheckout {
   }
 
   private static SessionCreateParams.Builder session(
-      String accountId, String customerId, ReturnUrls urls, String kind) {
-    return SessionCreateParams.builder()
-        .setCustomer(customerId)
-        .setClientReferenceId(accountId)
-        .putMetadata("account_id", accountId)
-        .putMetadata("kind", kind)
-        .setSuccessUrl(urls.success())
-        .setCancelUrl(urls.cancel());
+      String accountId, String customerId, ReturnUrls urls, String kind, CheckoutTax tax) {
+    SessionCreateParams.Builder session =
+        SessionCreateParams.builder()
+            .setCustomer(customerId)
+            .setClientReferenceId(accountId)
+            .putMetadata("account_id", accountId)
+            .putMetadata("kind", kind)
+            .setSuccessUrl(urls.success())
+            .setCancelUrl(urls.cancel());
+    if (tax.enabled()) {
+      // Stripe Tax needs the customer's address: collected here, saved on the customer (auto),
+      // with their tax ids; the completion keeps them on the organization for our invoices
+      session
+          .setAutomaticTax(SessionCreateParams.AutomaticTax.builder().setEnabled(true).build())
+          .setTaxIdCollection(
+              SessionCreateParams.TaxIdCollection.builder().setEnabled(true).build())
+          .setCustomerUpdate(
+              SessionCreateParams.CustomerUpdate.builder()
+                  .setAddress(SessionCreateParams.CustomerUpdate.Address.AUTO)
+                  .setName(SessionCreateParams.CustomerUpdate.Name.AUTO)
+                  .build())
+          .setBillingAddressCollection(SessionCreateParams.BillingAddressCollection.REQUIRED);
+    }
+    return session;
+  }
+
+  /** A price's data declaring its tax behaviour, with Stripe Tax. */
+  private static PriceData.Builder taxed(PriceData.Builder price, CheckoutTax tax) {
+    return tax.enabled()
+        ? price.setTaxBehavior(
+            tax.behavior() == TaxBehavior.INCLUSIVE
+                ? PriceData.TaxBehavior.INCLUSIVE
+                : PriceData.TaxBehavior.EXCLUSIVE)
+        : price;
   }
 
   private static CheckoutPage page(Session session) {

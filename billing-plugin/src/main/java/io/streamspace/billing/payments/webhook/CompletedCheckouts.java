@@ -1,5 +1,6 @@
 package io.streamspace.billing.payments.webhook;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.CapacityPack;
@@ -11,10 +12,13 @@ import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.tax.TaxDetails;
+import io.streamspace.billing.tax.TaxDetailsRepository;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +88,47 @@ final class CompletedCheckouts {
     this.config = config;
   }
 
+  /**
+   * Keeps what the session's {@code customer_details} tell for tax (address, tax exempt status,
+   * tax ids: collected with stripeTax) on the organization, unless a newer event's are kept.
+   */
+  private static void keepTaxDetails(
+      Connection c, StripeEvent event, String account, String session, Instant now)
+      throws SQLException {
+    JsonNode customer = event.object().path("customer_details");
+    if (!customer.isObject()) {
+      return;
+    }
+    JsonNode address = customer.path("address");
+    List<TaxDetails.TaxId> ids = new ArrayList<>();
+    for (JsonNode id : customer.path("tax_ids")) {
+      if (id.path("type").isTextual() && id.path("value").isTextual()) {
+        ids.add(new TaxDetails.TaxId(id.path("type").textValue(), id.path("value").textValue()));
+      }
+    }
+    String exempt = text(customer, "tax_exempt");
+    TaxDetails details =
+        new TaxDetails(
+            text(customer, "name"),
+            text(address, "line1"),
+            text(address, "line2"),
+            text(address, "city"),
+            text(address, "state"),
+            text(address, "postal_code"),
+            text(address, "country"),
+            List.of("exempt", "reverse").contains(exempt) ? exempt : "none",
+            ids);
+    if (!details.hasAddress() && ids.isEmpty()) {
+      return; // nothing collected (a session without stripeTax): what is kept stays
+    }
+    TaxDetailsRepository.keep(c, account, details, session, event.created(), now);
+  }
+
+  private static String text(JsonNode node, String member) {
+    JsonNode value = node.path(member);
+    return value.isTextual() ? value.textValue() : null;
+  }
+
   /** Applies a completed session; what to publish after the commit goes into {@code after}. */
   void completed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
       throws SQLException {
@@ -122,6 +167,7 @@ final class CompletedCheckouts {
       log.warn("Stripe Checkout Session {}: no billing account {}", session, account);
       return;
     }
+    keepTaxDetails(c, event, account, session, now);
     Completion completion = new Completion(event, account, currency.get(), now, after);
     switch (kind) {
       case "plan" -> plan(c, completion);

@@ -1,0 +1,160 @@
+package io.streamspace.billing.payments.stripe;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.tax.Calculation;
+import com.stripe.model.tax.CalculationLineItem;
+import com.stripe.net.RequestOptions;
+import com.stripe.param.tax.CalculationCreateParams;
+import com.stripe.param.tax.CalculationCreateParams.CustomerDetails;
+import com.stripe.param.tax.CalculationCreateParams.CustomerDetails.TaxabilityOverride;
+import com.stripe.param.tax.CalculationCreateParams.LineItem;
+import io.streamspace.billing.money.Money;
+import io.streamspace.billing.tax.TaxBehavior;
+import io.streamspace.billing.tax.TaxCalculator;
+import io.streamspace.billing.tax.TaxDetails;
+import io.streamspace.billing.tax.TaxLine;
+import io.streamspace.billing.tax.TaxQuote;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Stripe Tax's Calculations API ({@code POST /v1/tax/calculations}) as the {@link TaxCalculator}:
+ * a line item per invoice line with an amount (its amount in Stripe's minor units, reference the
+ * line's number, tax_behavior from config {@code taxBehavior}), the organization's address, tax
+ * ids and exempt status kept from Checkout as {@code customer_details}, and {@code line_items}
+ * expanded to read each line's tax breakdown. Its idempotency key is the draft and the hash of
+ * its lines: the same lines are one calculation, whatever retries.
+ */
+public final class StripeTax implements TaxCalculator {
+
+  private final StripeClients clients;
+
+  public StripeTax(StripeClients clients) {
+    this.clients = clients;
+  }
+
+  @Override
+  public TaxQuote calculate(Request request) throws TaxFailure {
+    Currency currency = request.currency();
+    List<Item> taxed = request.items().stream().filter(i -> i.amount().signum() > 0).toList();
+    if (taxed.isEmpty()) {
+      // Stripe calculates no tax of nothing: no call
+      return new TaxQuote(null, Money.zero(currency), List.of());
+    }
+    TaxDetails customer = request.customer();
+    if (customer == null || !customer.hasAddress()) {
+      throw new TaxFailure(
+          "organization %s has no billing address: it is collected at Checkout"
+              .formatted(request.accountId()));
+    }
+    StripeClient stripe =
+        clients.client().orElseThrow(() -> new TaxFailure("no Stripe secret key is set"));
+    CalculationCreateParams.Builder params =
+        CalculationCreateParams.builder()
+            .setCurrency(currency.getCurrencyCode().toLowerCase(Locale.ROOT))
+            .setCustomerDetails(customerDetails(customer))
+            .addExpand("line_items");
+    LineItem.TaxBehavior behavior =
+        request.behavior() == TaxBehavior.INCLUSIVE
+            ? LineItem.TaxBehavior.INCLUSIVE
+            : LineItem.TaxBehavior.EXCLUSIVE;
+    for (Item item : taxed) {
+      params.addLineItem(
+          LineItem.builder()
+              .setAmount(StripeAmounts.toMinorUnits(item.amount(), currency))
+              .setReference(Integer.toString(item.lineNo()))
+              .setTaxBehavior(behavior)
+              .build());
+    }
+    Calculation calculation;
+    try {
+      calculation =
+          stripe
+              .v1()
+              .tax()
+              .calculations()
+              .create(
+                  params.build(),
+                  RequestOptions.builder()
+                      .setIdempotencyKey(
+                          "tax-%d-%s"
+                              .formatted(request.invoiceId(), request.hash().substring(0, 32)))
+                      .build());
+    } catch (StripeException e) {
+      throw new TaxFailure("Stripe Tax answered: " + e.getMessage(), e);
+    }
+    return quote(calculation, request);
+  }
+
+  private static TaxQuote quote(Calculation calculation, Request request) throws TaxFailure {
+    Currency currency = request.currency();
+    long tax =
+        request.behavior() == TaxBehavior.INCLUSIVE
+            ? calculation.getTaxAmountInclusive()
+            : calculation.getTaxAmountExclusive();
+    List<TaxLine> lines = new ArrayList<>();
+    if (calculation.getLineItems() == null) {
+      throw new TaxFailure("Stripe Tax answered without line_items");
+    }
+    for (CalculationLineItem item : calculation.getLineItems().getData()) {
+      int lineNo = Integer.parseInt(item.getReference());
+      for (CalculationLineItem.TaxBreakdown row :
+          Optional.ofNullable(item.getTaxBreakdown()).orElse(List.of())) {
+        var jurisdiction = row.getJurisdiction();
+        var rate = row.getTaxRateDetails();
+        lines.add(
+            new TaxLine(
+                lineNo,
+                StripeAmounts.fromMinorUnits(row.getAmount(), currency),
+                StripeAmounts.fromMinorUnits(row.getTaxableAmount(), currency),
+                rate == null || rate.getPercentageDecimal() == null
+                    ? null
+                    : new BigDecimal(rate.getPercentageDecimal()),
+                jurisdiction == null ? null : jurisdiction.getCountry(),
+                jurisdiction == null ? null : jurisdiction.getState(),
+                jurisdiction == null ? null : jurisdiction.getDisplayName(),
+                jurisdiction == null ? null : jurisdiction.getLevel(),
+                rate == null ? null : rate.getTaxType(),
+                row.getTaxabilityReason(),
+                TaxLine.REVERSE_CHARGE.equals(row.getTaxabilityReason())));
+      }
+    }
+    return new TaxQuote(calculation.getId(), StripeAmounts.fromMinorUnits(tax, currency), lines);
+  }
+
+  private static CustomerDetails customerDetails(TaxDetails customer) {
+    CustomerDetails.Builder details =
+        CustomerDetails.builder()
+            .setAddressSource(CustomerDetails.AddressSource.BILLING)
+            .setAddress(
+                CustomerDetails.Address.builder()
+                    .setCountry(customer.country())
+                    .setLine1(customer.line1())
+                    .setLine2(customer.line2())
+                    .setCity(customer.city())
+                    .setState(customer.state())
+                    .setPostalCode(customer.postalCode())
+                    .build());
+    switch (customer.taxExempt() == null ? "none" : customer.taxExempt()) {
+      case "exempt" -> details.setTaxabilityOverride(TaxabilityOverride.CUSTOMER_EXEMPT);
+      case "reverse" -> details.setTaxabilityOverride(TaxabilityOverride.REVERSE_CHARGE);
+      default -> {}
+    }
+    for (TaxDetails.TaxId id : customer.taxIds()) {
+      Arrays.stream(CustomerDetails.TaxId.Type.values())
+          .filter(t -> t.getValue().equals(id.type()))
+          .findFirst()
+          .ifPresent(
+              type ->
+                  details.addTaxId(
+                      CustomerDetails.TaxId.builder().setType(type).setValue(id.value()).build()));
+    }
+    return details.build();
+  }
+}
