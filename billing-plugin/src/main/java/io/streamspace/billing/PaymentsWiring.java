@@ -55,7 +55,8 @@ record PaymentsWiring(
         new StripeCollections(
             wiring.dataSource(), clients, new PaymentSuccesses(statusChanges), wiring.config());
     StripeInvoiceMirror mirror =
-        new StripeInvoiceMirror(wiring.dataSource(), clients, customers, wiring.config());
+        new StripeInvoiceMirror(
+            wiring.dataSource(), clients, customers, statusChanges, wiring.config());
     new CollectPaymentsJob(collections, mirror, wiring.config(), wiring.clock())
         .scheduleOn(wiring.scheduler());
     new JobRoutes(

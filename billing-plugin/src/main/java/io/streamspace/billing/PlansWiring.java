@@ -3,6 +3,7 @@ package io.streamspace.billing;
 import io.streamspace.billing.http.PlanRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.SubscriptionRoutes;
+import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.OverLimitSuspensions;
@@ -18,6 +19,7 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
             wiring.orgAccess(),
             subscriptions,
             planChanges,
+            new StripeSubscriptions(wiring.dataSource()),
             readOnlyLock,
             wiring.config(),
             wiring.clock())

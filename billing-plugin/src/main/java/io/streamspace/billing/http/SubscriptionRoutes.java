@@ -6,6 +6,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.PlanTerm;
+import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
@@ -27,6 +28,7 @@ import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -106,6 +108,7 @@ public final class SubscriptionRoutes {
   private final OrgAccess access;
   private final SubscriptionRepository subscriptions;
   private final PlanChanges changes;
+  private final StripeSubscriptions stripeSubscriptions;
   private final ReadOnlyLock readOnlyLock;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
@@ -114,12 +117,14 @@ public final class SubscriptionRoutes {
       OrgAccess access,
       SubscriptionRepository subscriptions,
       PlanChanges changes,
+      StripeSubscriptions stripeSubscriptions,
       ReadOnlyLock readOnlyLock,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.access = access;
     this.subscriptions = subscriptions;
     this.changes = changes;
+    this.stripeSubscriptions = stripeSubscriptions;
     this.readOnlyLock = readOnlyLock;
     this.config = config;
     this.clock = clock;
@@ -153,6 +158,16 @@ public final class SubscriptionRoutes {
     JsonNode body = Json.readObject(request);
     String userId = access.organization(request, body, MemberRole.OWNER).id();
     readOnlyLock.requireNotLocked(userId);
+    Optional<String> stripeSubscription = stripeSubscriptions.liveOf(userId);
+    if (stripeSubscription.isPresent()) {
+      // its plan fee is Stripe's to charge: a change here would leave Stripe charging the old one
+      throw ApiException.conflict(
+          "subscription_exists",
+          "the organization pays its plan through Stripe subscription "
+              + stripeSubscription.get()
+              + ": change the plan in the Customer Portal (POST /portal)",
+          Map.of());
+    }
     JsonNode planField = body.get("plan_id");
     if (planField == null || !planField.isTextual()) {
       throw ApiException.badParameter("plan_id", "plan_id is required");

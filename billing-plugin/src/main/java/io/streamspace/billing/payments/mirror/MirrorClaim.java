@@ -22,18 +22,30 @@ record MirrorClaim(
     Currency currency,
     BigDecimal total,
     String customer,
+    String subscriptionId,
     List<MirroredLines.Line> lines) {
 
-  /** What the gateway sends, for {@code customer}. */
+  /** The items of the Stripe invoice ({@link MirroredLines}). */
+  List<InvoiceMirrorGateway.Item> items() {
+    return MirroredLines.of(lines, subscriptionId);
+  }
+
+  /** What Stripe is to collect: the items' sum, at least 0. */
+  BigDecimal collected() {
+    return MirroredLines.total(items()).max(BigDecimal.ZERO);
+  }
+
+  /** What the gateway sends, for {@code customer}: the items, checked against their sum. */
   InvoiceMirrorGateway.Mirror mirror(String customer) {
+    List<InvoiceMirrorGateway.Item> items = items();
     return new InvoiceMirrorGateway.Mirror(
         invoiceId,
         invoiceNumber,
         accountId,
         currency,
-        total,
+        MirroredLines.total(items),
         customer,
-        MirroredLines.of(lines),
+        items,
         firstSentAt);
   }
 }

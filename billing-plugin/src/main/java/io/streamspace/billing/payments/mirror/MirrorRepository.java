@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.mirror;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceStatus;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,13 +52,23 @@ final class MirrorRepository {
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
           RETURNING m.invoice_id, m.attempts, m.first_sent_at, i.user_id, i.invoice_number,
-              i.status, i.currency, i.total, s.customer_id""");
+              i.status, i.currency, i.total, s.customer_id,
+              (SELECT subscription_id FROM billing_stripe_subscriptions
+               WHERE account_id = i.user_id AND status <> 'canceled'
+               ORDER BY event_at DESC LIMIT 1) AS subscription_id""");
 
   private static final NamedSql LINES =
       NamedSql.of(
           """
-          SELECT line_no, kind, description, amount FROM billing_invoice_lines
-          WHERE invoice_id = :invoice_id ORDER BY line_no""");
+          SELECT l.line_no, l.kind, l.description, l.amount, coalesce(t.tax, 0) AS tax
+          FROM billing_invoice_lines l
+          LEFT JOIN (SELECT x.line_no, sum(x.amount) AS tax
+                     FROM billing_invoice_tax_lines x
+                     JOIN billing_invoice_taxes c ON c.invoice_id = x.invoice_id
+                     WHERE x.invoice_id = :invoice_id AND c.status = 'calculated'
+                       AND c.tax_behavior = 'exclusive'
+                     GROUP BY x.line_no) t ON t.line_no = l.line_no
+          WHERE l.invoice_id = :invoice_id ORDER BY l.line_no""");
 
   private static final NamedSql SETTLE =
       NamedSql.of(
@@ -65,7 +76,8 @@ final class MirrorRepository {
           UPDATE billing_stripe_invoices
           SET status = :status, stripe_invoice_id = coalesce(:stripe_invoice_id,
                   stripe_invoice_id),
-              last_error = :error, next_try_at = :next_try_at, updated_at = :now
+              last_error = :error, next_try_at = :next_try_at, updated_at = :now,
+              amount = coalesce(CAST(:amount AS numeric), amount)
           WHERE invoice_id = :invoice_id AND status = 'pending' AND attempts = :attempts""");
 
   // paid is final; the Stripe invoice is kept even when the webhook came before the job's answer
@@ -86,6 +98,9 @@ final class MirrorRepository {
               event_at = :event_at, updated_at = :now
           WHERE invoice_id = :invoice_id AND status IN ('pending', 'sent', 'failed')
             AND (event_at IS NULL OR event_at <= :event_at)""");
+
+  private static final NamedSql AMOUNT =
+      NamedSql.of("SELECT amount FROM billing_stripe_invoices WHERE invoice_id = :invoice_id");
 
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_invoices WHERE status = 'pending'");
@@ -127,6 +142,7 @@ final class MirrorRepository {
               Currency.getInstance(rs.getString("currency")),
               rs.getBigDecimal("total"),
               rs.getString("customer_id"),
+              rs.getString("subscription_id"),
               new ArrayList<>());
     }
     try (PreparedStatement statement = LINES.bind("invoice_id", claim.invoiceId()).prepare(c);
@@ -136,7 +152,11 @@ final class MirrorRepository {
             .lines()
             .add(
                 new MirroredLines.Line(
-                    rs.getInt(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4)));
+                    rs.getInt(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getBigDecimal(4),
+                    rs.getBigDecimal(5)));
       }
     }
     return Optional.of(claim);
@@ -158,6 +178,8 @@ final class MirrorRepository {
       throws SQLException {
     int changed =
         SETTLE
+            .bind(
+                "amount", "sent".equals(status) || "paid".equals(status) ? claim.collected() : null)
             .bind("status", status)
             .bind("stripe_invoice_id", stripeInvoiceId)
             .bind("error", error)
@@ -203,6 +225,14 @@ final class MirrorRepository {
             .bind("invoice_id", invoiceId)
             .update(c)
         == 1;
+  }
+
+  /** What the Stripe invoice mirroring ours asks Stripe to collect, once sent. */
+  static Optional<BigDecimal> amountOf(Connection c, long invoiceId) throws SQLException {
+    try (PreparedStatement statement = AMOUNT.bind("invoice_id", invoiceId).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? Optional.ofNullable(rs.getBigDecimal(1)) : Optional.empty();
+    }
   }
 
   /** How many invoices wait to be mirrored (due or not). */

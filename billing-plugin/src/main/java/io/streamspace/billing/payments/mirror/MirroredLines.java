@@ -2,22 +2,48 @@ package io.streamspace.billing.payments.mirror;
 
 import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Item;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which lines of our invoice become items of its Stripe invoice: today every line, in line order.
- * This is the one place to change if a line is ever billed by Stripe otherwise (a plan fee a
- * Stripe Subscription charges would be left out here, and the mirror's total check would then
- * compare with the lines kept).
+ * Which lines of our invoice become items of its Stripe invoice, in line order: every line (the
+ * credits applied among them, negative), but the plan fee lines when a Stripe Subscription
+ * collects the organization's plan fee (it bills that fee, prorations included, itself); then the
+ * tax Stripe Tax calculated on the lines kept, when the prices exclude it, as one item numbered
+ * {@value #TAX_ITEM}. The Stripe invoice's total is checked against these items' sum.
  */
 final class MirroredLines {
 
-  /** A stored line of our invoice: its 1-based number, kind, description and amount. */
-  record Line(int number, String kind, String description, BigDecimal amount) {}
+  /** The number of the item carrying the tax (lines are numbered from 1). */
+  static final int TAX_ITEM = 0;
+
+  /**
+   * A stored line of our invoice: its 1-based number, kind, description, amount, and the tax on
+   * it added on top (0 without tax or with prices that include it).
+   */
+  record Line(int number, String kind, String description, BigDecimal amount, BigDecimal tax) {}
 
   private MirroredLines() {}
 
-  static List<Item> of(List<Line> lines) {
-    return lines.stream().map(l -> new Item(l.number(), l.description(), l.amount())).toList();
+  /**
+   * The items of {@code lines}.
+   *
+   * @param subscriptionId the Stripe Subscription collecting the plan fee, or null for none
+   */
+  static List<Item> of(List<Line> lines, String subscriptionId) {
+    List<Line> kept =
+        lines.stream().filter(l -> subscriptionId == null || !"plan_fee".equals(l.kind())).toList();
+    List<Item> items = new ArrayList<>();
+    kept.forEach(l -> items.add(new Item(l.number(), l.description(), l.amount())));
+    BigDecimal tax = kept.stream().map(Line::tax).reduce(BigDecimal.ZERO, BigDecimal::add);
+    if (tax.signum() != 0) {
+      items.add(new Item(TAX_ITEM, "Tax (Stripe Tax)", tax));
+    }
+    return items;
+  }
+
+  /** The items' sum: what the Stripe invoice totals. */
+  static BigDecimal total(List<Item> items) {
+    return items.stream().map(Item::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
   }
 }

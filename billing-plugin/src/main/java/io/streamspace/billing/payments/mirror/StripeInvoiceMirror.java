@@ -1,16 +1,19 @@
 package io.streamspace.billing.payments.mirror;
 
 import com.stripe.exception.StripeException;
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceStatus;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.payments.collection.RetrySchedule;
 import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway;
 import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Outcome;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -51,19 +54,25 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
 
   private static final Logger log = LoggerFactory.getLogger(StripeInvoiceMirror.class);
 
+  /** The audit trail's cause of an invoice paid by its Stripe Subscription alone. */
+  private static final Cause BY_COLLECTION = Cause.job("collect-payments");
+
   private final DataSource dataSource;
   private final InvoiceMirrorGateway gateway;
   private final StripeCustomers customers;
+  private final InvoiceStatusChanges invoices;
   private final Supplier<BillingConfig> config;
 
   public StripeInvoiceMirror(
       DataSource dataSource,
       StripeClients clients,
       StripeCustomers customers,
+      InvoiceStatusChanges invoices,
       Supplier<BillingConfig> config) {
     this.dataSource = dataSource;
     this.gateway = new InvoiceMirrorGateway(clients);
     this.customers = customers;
+    this.invoices = invoices;
     this.config = config;
   }
 
@@ -138,6 +147,10 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
         && claim.invoiceStatus() != InvoiceStatus.OVERDUE) {
       return new Outcome("void", null, "invoice is " + claim.invoiceStatus().value(), false);
     }
+    if (claim.items().isEmpty()) {
+      // its plan fee alone: the Stripe Subscription collects it, nothing is left for an invoice
+      return new Outcome("paid", null, null, false);
+    }
     String customer = claim.customer();
     if (customer == null) {
       Optional<com.stripe.StripeClient> stripe = gateway.client();
@@ -155,11 +168,28 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
 
   private void settle(MirrorClaim claim, Outcome outcome, Instant now) throws SQLException {
     Instant next = outcome.deferred() ? RetrySchedule.afterOutage(claim.attempts(), now) : now;
-    Transactions.inTransaction(
-        dataSource,
-        c ->
-            MirrorRepository.settle(
-                c, claim, outcome.state(), outcome.stripeInvoiceId(), outcome.error(), next, now));
+    Optional<Invoice> paid =
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              boolean settled =
+                  MirrorRepository.settle(
+                      c,
+                      claim,
+                      outcome.state(),
+                      outcome.stripeInvoiceId(),
+                      outcome.error(),
+                      next,
+                      now);
+              if (!settled || !"paid".equals(outcome.state())) {
+                return Optional.<Invoice>empty();
+              }
+              String note =
+                  "its plan fee is collected by Stripe subscription %s; nothing else to collect"
+                      .formatted(claim.subscriptionId());
+              return invoices.payInTransaction(c, claim.invoiceId(), note, now, BY_COLLECTION);
+            });
+    paid.ifPresent(invoices::announce);
     if (outcome.deferred()) {
       log.warn("mirroring invoice {} deferred: {}", claim.invoiceId(), outcome.error());
     } else if (outcome.error() != null) {
@@ -171,6 +201,11 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
           outcome.state(),
           outcome.stripeInvoiceId());
     }
+  }
+
+  /** What the Stripe invoice mirroring our invoice asks Stripe to collect, once sent. */
+  public Optional<BigDecimal> amountOf(Connection c, long invoiceId) throws SQLException {
+    return MirrorRepository.amountOf(c, invoiceId);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.webhook.StripePayments.Paying;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -49,8 +50,17 @@ final class StripeInvoiceEvents {
     if (paying.isEmpty()) {
       return;
     }
+    // what the Stripe invoice was to collect: our total, or less when a Stripe Subscription
+    // collects the plan fee (and a credit beyond the rest stays with Stripe as a balance)
+    StripePayments.Payable ours = paying.get().invoice();
+    BigDecimal collected = mirror.amountOf(c, ours.invoiceId()).orElse(ours.total());
+    Paying expected =
+        new Paying(
+            new StripePayments.Payable(ours.invoiceId(), ours.userId(), ours.currency(), collected),
+            paying.get().amount(),
+            paying.get().currency());
     // the charge is on the Stripe invoice's payment, not in the event
-    StripePayments.recordSuccess(successes, c, event, paying.get(), null, now, after);
+    StripePayments.recordSuccess(successes, c, event, expected, null, now, after);
     mirror.paid(c, paying.get().invoice().invoiceId(), event.text("id"), event.created(), now);
   }
 

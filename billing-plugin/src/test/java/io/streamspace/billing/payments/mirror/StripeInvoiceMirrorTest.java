@@ -278,6 +278,83 @@ class StripeInvoiceMirrorTest {
     assertEquals("sent", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
   }
 
+  /**
+   * Hybrid billing (a plan fee, and usage above the plan's limits): ann on Pro (29.99 a month,
+   * 8 cores), whose plan fee Stripe subscription sub_ann collects.
+   */
+  private static final String HYBRID_MIRROR =
+      "{\"stripeEnabled\": true, \"stripeCollection\": \"stripe_invoices\","
+          + " \"billingMode\": \"hybrid\"}";
+
+  private void onProThroughAStripeSubscription(String account) {
+    load(HYBRID_MIRROR);
+    billing.userCreated(account, Map.of("plan", "pro"));
+    billing.flush();
+    value(
+        "INSERT INTO billing_stripe_customers VALUES (?, ?, now()) RETURNING 1",
+        account,
+        "cus_" + account);
+    value(
+        "INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,"
+            + " event_at, updated_at) VALUES (?, ?, 'pro', 'active', now(), now()) RETURNING 1",
+        "sub_" + account,
+        account);
+  }
+
+  /**
+   * The plan fee a Stripe Subscription collects is on our invoice but not on its Stripe invoice:
+   * ann's 29.99 of Pro, 0.20 of cores above its 8 (10 cores for two hours, 2 × 2 × 0.05) and a
+   * 0.05 credit make our 30.14; Stripe is asked for the 0.15 of the rest, and its payment of
+   * that pays our invoice.
+   */
+  @Test
+  void aPlanFeeAStripeSubscriptionCollectsIsLeftOut_andThePaymentOfTheRestPaysOurInvoice() {
+    onProThroughAStripeSubscription("ann");
+    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
+    grant("ann", "0.05");
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 15))));
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    assertEquals(
+        new BigDecimal("30.14"), value("SELECT total FROM billing_invoices WHERE id = ?", invoice));
+
+    assertEquals(1, collectAt(FINALIZED).rowsTouched());
+
+    List<String> amounts = requestsTo(ITEMS).stream().map(e -> form(e).get("amount")).toList();
+    assertEquals(List.of("20", "-5"), amounts, "the cores above the plan and the credit");
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+    assertEquals(
+        new BigDecimal("0.15"),
+        value("SELECT amount FROM billing_stripe_invoices WHERE invoice_id = ?", invoice));
+    deliverAt("2026-04-01T02:00:00Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 15));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.15 in_1 -"), payments());
+  }
+
+  /** An invoice of the plan fee alone leaves Stripe nothing else to collect: paid, no call. */
+  @Test
+  void anInvoiceOfThePlanFeeAloneIsPaidByItsSubscription_withoutAStripeInvoice() {
+    onProThroughAStripeSubscription("ann");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    assertEquals(
+        new BigDecimal("29.99"), value("SELECT total FROM billing_invoices WHERE id = ?", invoice));
+
+    collectAt(FINALIZED);
+
+    assertEquals(0, requestsTo(INVOICES).size());
+    assertEquals("paid - 1 -", mirrorRow(invoice));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertTrue(
+        ((String) value("SELECT status_note FROM billing_invoices WHERE id = ?", invoice))
+            .contains("sub_ann"));
+    assertEquals(1, published("billing.invoice.paid"));
+  }
+
   @Test
   void theJobRunAgainSendsNothing_andAfterACrashMidCallEveryCallIsRepeatedUnderItsOwnKey() {
     load(MIRROR);

@@ -215,6 +215,23 @@ class StripeSubscriptionsTest {
     assertEquals(List.of("plan_fee 15.02", "plan_fee 49.92"), marchDraftLines());
   }
 
+  /** While Stripe charges the plan fee, our plan changes only through the Customer Portal. */
+  @Test
+  void aPlanChangeThroughPutSubscriptionIsRefusedWhileAStripeSubscriptionChargesThePlan() {
+    subscribedToPro();
+
+    BillingHarness.Answer answer =
+        billing.call(
+            io.streamspace.plugin.api.http.HttpMethod.PUT,
+            "/subscription",
+            user("dan"),
+            "{\"plan_id\": \"enterprise\"}");
+
+    assertEquals(409, answer.status(), answer.toString());
+    assertEquals("subscription_exists", answer.body().at("/error/code").asText());
+    assertEquals("pro", planOfDan());
+  }
+
   @Test
   void aPortalUpgradeMovesThePlanProratedAsPutSubscription_byThePricesLookupKey() {
     subscribedToPro();

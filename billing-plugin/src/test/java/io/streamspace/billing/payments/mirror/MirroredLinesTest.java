@@ -1,0 +1,51 @@
+package io.streamspace.billing.payments.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Item;
+import java.math.BigDecimal;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The items of a Stripe invoice mirroring ours, by hand: a 29.99 plan fee with 2.17 of tax, 10.00
+ * of usage with 0.73 of tax, and a 5.00 credit (no tax), the tax added on top.
+ */
+class MirroredLinesTest {
+
+  private static final List<MirroredLines.Line> LINES =
+      List.of(
+          new MirroredLines.Line(
+              1, "plan_fee", "Pro", new BigDecimal("29.99"), new BigDecimal("2.17")),
+          new MirroredLines.Line(
+              2, "usage", "CPU", new BigDecimal("10.00"), new BigDecimal("0.73")),
+          new MirroredLines.Line(3, "credit", "Credit", new BigDecimal("-5.00"), BigDecimal.ZERO));
+
+  @Test
+  void everyLineIsAnItem_andTheirTaxOneItemMore_summingToOurTotal() {
+    List<Item> items = MirroredLines.of(LINES, null);
+
+    assertEquals(
+        List.of(
+            new Item(1, "Pro", new BigDecimal("29.99")),
+            new Item(2, "CPU", new BigDecimal("10.00")),
+            new Item(3, "Credit", new BigDecimal("-5.00")),
+            new Item(MirroredLines.TAX_ITEM, "Tax (Stripe Tax)", new BigDecimal("2.90"))),
+        items);
+    // 29.99 + 10.00 − 5.00 + 2.17 + 0.73
+    assertEquals(new BigDecimal("37.89"), MirroredLines.total(items));
+  }
+
+  @Test
+  void aPlanFeeASubscriptionCollectsIsLeftOut_withItsTax() {
+    List<Item> items = MirroredLines.of(LINES, "sub_ann");
+
+    assertEquals(
+        List.of(
+            new Item(2, "CPU", new BigDecimal("10.00")),
+            new Item(3, "Credit", new BigDecimal("-5.00")),
+            new Item(MirroredLines.TAX_ITEM, "Tax (Stripe Tax)", new BigDecimal("0.73"))),
+        items);
+    assertEquals(new BigDecimal("5.73"), MirroredLines.total(items));
+  }
+}
