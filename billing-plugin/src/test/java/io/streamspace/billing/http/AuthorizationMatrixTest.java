@@ -134,6 +134,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /invoices"),
           adminOrOwner("GET /invoices/{id}"),
           adminOrOwner("GET /invoices/{id}/pdf"),
+          adminOrOwner("GET /invoices/{id}/csv"),
           adminOrOwner("GET /invoices/{id}/lines/{n}/explain"),
           adminOrOwner("GET /credits"),
           adminOrOwner("GET /payments"),
