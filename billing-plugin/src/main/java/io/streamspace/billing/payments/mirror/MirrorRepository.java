@@ -53,9 +53,19 @@ final class MirrorRepository {
               FOR UPDATE SKIP LOCKED)
           RETURNING m.invoice_id, m.attempts, m.first_sent_at, i.user_id, i.invoice_number,
               i.status, i.currency, i.total, s.customer_id,
-              (SELECT subscription_id FROM billing_stripe_subscriptions
-               WHERE account_id = i.user_id AND status <> 'canceled'
-               ORDER BY event_at DESC LIMIT 1) AS subscription_id""");
+              (SELECT s.subscription_id FROM billing_stripe_subscriptions s
+               WHERE s.account_id = i.user_id
+                 AND (s.status <> 'canceled'
+                      -- cancelled after the period began, having charged a plan the
+                      -- organization was on in it (a refused Checkout never did): it
+                      -- collected that plan fee before it ended
+                      OR (s.event_at > i.period_start
+                          AND EXISTS (SELECT 1 FROM billing_subscriptions p
+                                      WHERE p.user_id = i.user_id AND p.plan_id = s.plan_id
+                                        AND p.started_at < i.period_end
+                                        AND (p.ended_at IS NULL
+                                             OR p.ended_at > i.period_start))))
+               ORDER BY s.event_at DESC LIMIT 1) AS subscription_id""");
 
   private static final NamedSql LINES =
       NamedSql.of(
@@ -69,6 +79,12 @@ final class MirrorRepository {
                        AND c.tax_behavior = 'exclusive'
                      GROUP BY x.line_no) t ON t.line_no = l.line_no
           WHERE l.invoice_id = :invoice_id ORDER BY l.line_no""");
+
+  // what this claim asks Stripe for, kept before any call: an invoice.paid that comes before the
+  // claim is settled (the node died after finalizing at Stripe) is compared with it
+  private static final NamedSql AMOUNT_ASKED =
+      NamedSql.of(
+          "UPDATE billing_stripe_invoices SET amount = :amount WHERE invoice_id = :invoice_id");
 
   private static final NamedSql SETTLE =
       NamedSql.of(
@@ -159,6 +175,7 @@ final class MirrorRepository {
                     rs.getBigDecimal(5)));
       }
     }
+    AMOUNT_ASKED.bind("amount", claim.collected()).bind("invoice_id", claim.invoiceId()).update(c);
     return Optional.of(claim);
   }
 
@@ -227,7 +244,7 @@ final class MirrorRepository {
         == 1;
   }
 
-  /** What the Stripe invoice mirroring ours asks Stripe to collect, once sent. */
+  /** What the Stripe invoice mirroring ours asks Stripe to collect, once claimed. */
   static Optional<BigDecimal> amountOf(Connection c, long invoiceId) throws SQLException {
     try (PreparedStatement statement = AMOUNT.bind("invoice_id", invoiceId).prepare(c);
         ResultSet rs = statement.executeQuery()) {

@@ -355,6 +355,80 @@ class StripeInvoiceMirrorTest {
     assertEquals(1, published("billing.invoice.paid"));
   }
 
+  /** ann's subscription ended (customer.subscription.deleted) at {@code at}. */
+  private static void subscriptionEndedAt(String account, String at) {
+    value(
+        "UPDATE billing_stripe_subscriptions SET status = 'canceled', event_at = ?::timestamptz"
+            + " WHERE account_id = ? RETURNING 1",
+        at,
+        account);
+  }
+
+  /**
+   * ann cancelled at period end: Stripe charged March's 29.99 of Pro at its start and sent
+   * customer.subscription.deleted at midnight, before our March invoice was finalized at 01:00.
+   * The subscription still collected that fee: mirroring it would charge 29.99 twice.
+   */
+  @Test
+  void aPlanFeeCollectedByASubscriptionThatEndedSinceIsNotChargedAgain() {
+    onProThroughAStripeSubscription("ann");
+    subscriptionEndedAt("ann", "2026-04-01T00:00:00Z");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    collectAt(FINALIZED);
+
+    assertEquals(0, requestsTo(INVOICES).size(), "no Stripe invoice for the 29.99 again");
+    assertEquals("paid - 1 -", mirrorRow(invoice));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+  }
+
+  /**
+   * A subscription a refused Checkout cancelled at once (for Team, a plan ann was never on)
+   * collected nothing for March: her 29.99 of Pro is mirrored and charged.
+   */
+  @Test
+  void aSubscriptionCancelledForARefusedCheckout_leavesThePlanFeeToTheMirror() {
+    onProThroughAStripeSubscription("ann");
+    value(
+        "UPDATE billing_stripe_subscriptions SET plan_id = 'team' WHERE account_id = ? RETURNING 1",
+        "ann");
+    subscriptionEndedAt("ann", "2026-03-20T00:00:00Z");
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 2999))));
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    collectAt(FINALIZED);
+
+    List<String> amounts = requestsTo(ITEMS).stream().map(e -> form(e).get("amount")).toList();
+    assertEquals(List.of("2999"), amounts);
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+  }
+
+  /**
+   * A node finalized ann's Stripe invoice of 0.15 (her invoice of 30.14 less the 29.99 of Pro
+   * her subscription collects) and died before recording it; Stripe's invoice.paid of 0.15 then
+   * pays our invoice: it is compared with what the claim asked for, not with our 30.14.
+   */
+  @Test
+  void invoicePaidBeforeTheClaimIsSettled_isComparedWithWhatTheClaimAskedFor() {
+    onProThroughAStripeSubscription("ann");
+    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
+    grant("ann", "0.05");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    claimedAtFinalizationByANodeThatDies();
+
+    deliverAt("2026-04-01T02:00:00Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 15));
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.15 in_1 -"), payments());
+  }
+
   @Test
   void theJobRunAgainSendsNothing_andAfterACrashMidCallEveryCallIsRepeatedUnderItsOwnKey() {
     load(MIRROR);
