@@ -415,6 +415,45 @@ class StripeTaxInvoicesTest {
     assertEquals(0L, backlogOf(jobs, FinalizeInvoicesJob.NAME));
   }
 
+  /**
+   * Stripe keeps a refusal under its idempotency key for 24 hours and refuses the key with other
+   * parameters: once ann corrects her address, the calculation is asked under another key.
+   */
+  @Test
+  void aCalculationRefusedForTheAddress_isAskedUnderANewKeyOnceTheAddressIsCorrected() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    address("ann", "US", "WA", "[]");
+    stripe.stubFor(
+        post(urlEqualTo(CALCULATIONS))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "code": "customer_tax_location_invalid",
+                         "message": "We could not determine the customer's tax location."}}""")));
+    finalizeMarch();
+    billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:15:00Z"); // same address, same key
+    TestDatabase.execute(
+        "UPDATE billing_tax_details SET state = 'OR', postal_code = '97201'"
+            + " WHERE account_id = 'ann'");
+    billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:30:00Z");
+
+    List<String> keys =
+        stripe.getAllServeEvents().stream()
+            .filter(e -> e.getRequest().getUrl().equals(CALCULATIONS))
+            .sorted(
+                (a, b) -> a.getRequest().getLoggedDate().compareTo(b.getRequest().getLoggedDate()))
+            .map(e -> e.getRequest().getHeader("Idempotency-Key"))
+            .toList();
+    assertEquals(3, keys.size(), keys.toString());
+    assertEquals(keys.get(0), keys.get(1), "a retry of the same request keeps its key");
+    assertFalse(keys.get(1).equals(keys.get(2)), "the corrected address is another request");
+  }
+
   @Test
   void anAdminsInvoiceOfARangeIsTaxedBeforeItIsFinalized() {
     load(TAXED);

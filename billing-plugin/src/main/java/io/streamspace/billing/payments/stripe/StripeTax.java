@@ -16,9 +16,13 @@ import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxLine;
 import io.streamspace.billing.tax.TaxQuote;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,7 +33,8 @@ import java.util.Optional;
  * line's number, tax_behavior from config {@code taxBehavior}), the organization's address, tax
  * ids and exempt status kept from Checkout as {@code customer_details}, and {@code line_items}
  * expanded to read each line's tax breakdown. Its idempotency key is the draft and the hash of
- * its lines: the same lines are one calculation, whatever retries.
+ * its lines and of the customer details sent: the same request is one calculation, whatever
+ * retries, and a corrected address is a new one.
  */
 public final class StripeTax implements TaxCalculator {
 
@@ -81,15 +86,29 @@ public final class StripeTax implements TaxCalculator {
               .calculations()
               .create(
                   params.build(),
-                  RequestOptions.builder()
-                      .setIdempotencyKey(
-                          "tax-%d-%s"
-                              .formatted(request.invoiceId(), request.hash().substring(0, 32)))
-                      .build());
+                  RequestOptions.builder().setIdempotencyKey(idempotencyKey(request)).build());
     } catch (StripeException e) {
       throw new TaxFailure("Stripe Tax answered: " + e.getMessage(), e);
     }
     return quote(calculation, request);
+  }
+
+  /**
+   * {@code tax-<draft>-<hash>}, the hash over the lines' and the customer's details: Stripe keeps
+   * a key's answer 24 hours, a refusal ({@code customer_tax_location_invalid}) included, and
+   * refuses the key with other parameters; keyed by the lines alone, a draft whose organization
+   * corrected its address at Checkout would keep failing for a day.
+   */
+  static String idempotencyKey(Request request) {
+    String text = request.hash() + "|" + request.customer();
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return "tax-%d-%s"
+          .formatted(request.invoiceId(), HexFormat.of().formatHex(digest).substring(0, 32));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private static TaxQuote quote(Calculation calculation, Request request) throws TaxFailure {
