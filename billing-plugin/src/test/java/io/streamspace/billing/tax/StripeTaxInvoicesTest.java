@@ -454,6 +454,32 @@ class StripeTaxInvoicesTest {
     assertFalse(keys.get(1).equals(keys.get(2)), "the corrected address is another request");
   }
 
+  /** Stripe's words on a refused key (its last characters, the account) stay in the log. */
+  @Test
+  void aKeyStripeRefuses_isNotNamedToTheOrganizationOnItsDraft() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    address("ann", "US", "WA", "[]");
+    stripe.stubFor(
+        post(urlEqualTo(CALCULATIONS))
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "message": "Invalid API Key provided: sk_live_****************7dc9"}}                        """)));
+
+    finalizeMarch();
+
+    JsonNode draft = invoice("ann");
+    assertEquals("failed", draft.get("tax_status").textValue(), draft.toString());
+    String failure = draft.get("tax_failure").textValue();
+    assertFalse(failure.contains("sk_live") || failure.contains("API Key"), failure);
+    assertTrue(failure.contains("could not be reached or refused"), failure);
+  }
+
   @Test
   void anAdminsInvoiceOfARangeIsTaxedBeforeItIsFinalized() {
     load(TAXED);

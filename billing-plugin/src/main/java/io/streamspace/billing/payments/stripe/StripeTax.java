@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
+import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.tax.Calculation;
 import com.stripe.model.tax.CalculationLineItem;
@@ -26,6 +27,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stripe Tax's Calculations API ({@code POST /v1/tax/calculations}) as the {@link TaxCalculator}:
@@ -37,6 +40,8 @@ import java.util.Optional;
  * retries, and a corrected address is a new one.
  */
 public final class StripeTax implements TaxCalculator {
+
+  private static final Logger log = LoggerFactory.getLogger(StripeTax.class);
 
   private final StripeClients clients;
 
@@ -88,9 +93,26 @@ public final class StripeTax implements TaxCalculator {
                   params.build(),
                   RequestOptions.builder().setIdempotencyKey(idempotencyKey(request)).build());
     } catch (StripeException e) {
-      throw new TaxFailure("Stripe Tax answered: " + e.getMessage(), e);
+      throw new TaxFailure(reason(e), e);
     }
     return quote(calculation, request);
+  }
+
+  /**
+   * Why, as the organization's owner and admins read it on their draft ({@code tax_failure}):
+   * Stripe's words when it refused what we sent of the customer (an address it cannot place),
+   * which the customer can fix; otherwise only what kind of failure it was. Stripe's message of
+   * a refused key names the key's last characters and the account: it is logged, never shown.
+   */
+  private static String reason(StripeException e) {
+    if (e instanceof InvalidRequestException && e.getStripeError() != null) {
+      return "Stripe Tax refused the calculation: %s (%s)"
+          .formatted(e.getStripeError().getMessage(), e.getStripeError().getCode());
+    }
+    log.warn("Stripe Tax failed (request {}): {}", e.getRequestId(), e.getMessage());
+    return "Stripe Tax could not be reached or refused the platform's request (%s); the next run"
+            .formatted(e.getClass().getSimpleName())
+        + " tries again";
   }
 
   /**
