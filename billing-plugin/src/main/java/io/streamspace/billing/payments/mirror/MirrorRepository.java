@@ -2,6 +2,7 @@ package io.streamspace.billing.payments.mirror;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -12,8 +13,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +121,18 @@ final class MirrorRepository {
   private static final NamedSql AMOUNT =
       NamedSql.of("SELECT amount FROM billing_stripe_invoices WHERE invoice_id = :invoice_id");
 
+  // the invoices of organizations whose plan fee a Stripe Subscription charges, or charged in
+  // the invoice's period: the mirror leaves that fee to it (CLAIM says which)
+  private static final NamedSql SUBSCRIBED =
+      NamedSql.of(
+          """
+          SELECT f.invoice_id
+          FROM unnest(:invoice_id::text[]::bigint[], :account_id::text[],
+                      :period_start::text[]::timestamptz[]) AS f(invoice_id, account_id, start)
+          WHERE EXISTS (SELECT 1 FROM billing_stripe_subscriptions s
+                        WHERE s.account_id = f.account_id
+                          AND (s.status <> 'canceled' OR s.event_at > f.start))""");
+
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_invoices WHERE status = 'pending'");
 
@@ -135,6 +150,29 @@ final class MirrorRepository {
         .bind("account_id", SqlArrays.array(c, accounts, a -> a))
         .bind("at", SqlArrays.array(c, finalizedAt, at -> at))
         .update(c);
+  }
+
+  /**
+   * Of {@code invoices}, those of organizations a Stripe Subscription charged the plan of, now or
+   * in the invoice's period; one statement.
+   */
+  static Set<Long> subscribed(Connection c, List<Invoice> invoices) throws SQLException {
+    Set<Long> ids = new HashSet<>();
+    if (invoices.isEmpty()) {
+      return ids;
+    }
+    try (PreparedStatement statement =
+            SUBSCRIBED
+                .bind("invoice_id", SqlArrays.array(c, invoices, Invoice::id))
+                .bind("account_id", SqlArrays.array(c, invoices, Invoice::userId))
+                .bind("period_start", SqlArrays.array(c, invoices, Invoice::periodStart))
+                .prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
   }
 
   /** Claims the next due row, of any node's queue, leased until {@code leaseEnd}. */

@@ -769,6 +769,24 @@ class StripeInvoiceMirrorTest {
     assertEquals(0L, value("SELECT count(*) FROM billing_stripe_collections"));
   }
 
+  /**
+   * Back on payment_intents, ann's subscription still charges her 29.99 of Pro: her invoice stays
+   * mirrored (the fee left to the subscription), never charged again with a PaymentIntent.
+   */
+  @Test
+  void backToPaymentIntents_anInvoiceWhosePlanFeeASubscriptionChargesIsNotChargedAgain() {
+    onProThroughAStripeSubscription("ann");
+    switchTo("{\"stripeEnabled\": true, \"billingMode\": \"hybrid\"}");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    collectAt(FINALIZED);
+
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_collections"));
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+    assertEquals("paid - 1 -", mirrorRow(invoice));
+  }
+
   @Test
   void anInvoicePaidOrVoidedBeforeItIsSentIsNeverMirrored() {
     load(MIRROR);
