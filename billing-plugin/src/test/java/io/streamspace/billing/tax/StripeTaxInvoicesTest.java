@@ -366,6 +366,21 @@ class StripeTaxInvoicesTest {
     assertEquals(new BigDecimal("10.0"), decimal(invoice.get("tax_lines").get(0), "percentage"));
   }
 
+  /** Stripe Tax answers 400 customer_tax_location_invalid: it cannot place the address. */
+  private void refusesTheTaxLocation() {
+    stripe.stubFor(
+        post(urlEqualTo(CALCULATIONS))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "code": "customer_tax_location_invalid",
+                         "message": "We could not determine the customer's tax location."}}""")));
+  }
+
   @Test
   void aFailedCalculationLeavesTheDraft_raisesTheAlert_andTheNextRunFinalizesItOnceFixed() {
     load(TAXED);
@@ -383,17 +398,7 @@ class StripeTaxInvoicesTest {
 
     // the address is kept, but Stripe refuses the calculation (a 400): still a draft, told again
     address("ann", "US", "WA", "[]");
-    stripe.stubFor(
-        post(urlEqualTo(CALCULATIONS))
-            .willReturn(
-                aResponse()
-                    .withStatus(400)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error": {"type": "invalid_request_error",
-                         "code": "customer_tax_location_invalid",
-                         "message": "We could not determine the customer's tax location."}}""")));
+    refusesTheTaxLocation();
     billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:15:00Z");
     draft = invoice("ann");
     assertEquals("draft", draft.get("status").textValue());
@@ -424,17 +429,7 @@ class StripeTaxInvoicesTest {
     load(TAXED);
     usedHundredHours("ann", Map.of());
     address("ann", "US", "WA", "[]");
-    stripe.stubFor(
-        post(urlEqualTo(CALCULATIONS))
-            .willReturn(
-                aResponse()
-                    .withStatus(400)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error": {"type": "invalid_request_error",
-                         "code": "customer_tax_location_invalid",
-                         "message": "We could not determine the customer's tax location."}}""")));
+    refusesTheTaxLocation();
     finalizeMarch();
     billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:15:00Z"); // same address, same key
     TestDatabase.execute(

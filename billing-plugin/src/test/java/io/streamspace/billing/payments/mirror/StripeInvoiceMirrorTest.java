@@ -301,6 +301,13 @@ class StripeInvoiceMirrorTest {
         account);
   }
 
+  /** ann ran 10 cores (2 above Pro's 8) for two hours in March and was granted 0.05. */
+  private void tenCoresForTwoHoursAndACredit() {
+    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
+    grant("ann", "0.05");
+  }
+
   /**
    * The plan fee a Stripe Subscription collects is on our invoice but not on its Stripe invoice:
    * ann's 29.99 of Pro, 0.20 of cores above its 8 (10 cores for two hours, 2 × 2 × 0.05) and a
@@ -310,9 +317,7 @@ class StripeInvoiceMirrorTest {
   @Test
   void aPlanFeeAStripeSubscriptionCollectsIsLeftOut_andThePaymentOfTheRestPaysOurInvoice() {
     onProThroughAStripeSubscription("ann");
-    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
-    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
-    grant("ann", "0.05");
+    tenCoresForTwoHoursAndACredit();
     stripe.stubFor(
         get(urlEqualTo(INVOICES + "/in_1"))
             .atPriority(1)
@@ -416,9 +421,7 @@ class StripeInvoiceMirrorTest {
   @Test
   void invoicePaidBeforeTheClaimIsSettled_isComparedWithWhatTheClaimAskedFor() {
     onProThroughAStripeSubscription("ann");
-    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
-    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
-    grant("ann", "0.05");
+    tenCoresForTwoHoursAndACredit();
     finalizeMarch();
     long invoice = invoiceOf("ann");
     claimedAtFinalizationByANodeThatDies();
