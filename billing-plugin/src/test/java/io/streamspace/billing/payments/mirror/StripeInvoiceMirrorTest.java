@@ -655,6 +655,27 @@ class StripeInvoiceMirrorTest {
     assertEquals(0, published("billing.invoice.paid"));
   }
 
+  /**
+   * ann's Stripe balance held -1.00 (a credit an earlier mirror left there): Stripe took her
+   * 0.23 from it (starting -100, ending -77), charging the card nothing. Our invoice is paid.
+   */
+  @Test
+  void anInvoicePaidFromTheCustomersStripeBalance_paysOurInvoice() {
+    long invoice = mirrored();
+
+    deliverAt(
+        "2026-04-01T02:00:00Z",
+        "evt_paid",
+        "invoice.paid",
+        paidInvoice(invoice, "ann", 0)
+            .replace(
+                "\"attempt_count\"",
+                "\"starting_balance\": -100, \"ending_balance\": -77," + " \"attempt_count\""));
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.23 in_1 -"), payments());
+  }
+
   @Test
   void anotherAmountPaidIsRecordedAsAMismatch_andOurInvoiceStaysOpen() {
     long invoice = mirrored();
