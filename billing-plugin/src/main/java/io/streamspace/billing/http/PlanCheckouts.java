@@ -42,8 +42,8 @@ public final class PlanCheckouts {
   record Then(String planId, boolean locked) {}
 
   /**
-   * The session for {@code plan}: 409 {@code subscription_exists} under {@code stripe_invoices}
-   * when the organization has a Stripe Subscription not cancelled (its plan changes in the
+   * The session for {@code plan}: 409 {@code subscription_exists} (in either mode) when the
+   * organization has a Stripe Subscription not cancelled (its plan changes in the
    * Customer Portal).
    */
   CheckoutPage create(
@@ -58,17 +58,19 @@ public final class PlanCheckouts {
       StripeCheckout.CheckoutTax tax)
       throws StripeException, SQLException, ApiException {
     boolean subscription = config.stripeCollection() == StripeCollection.STRIPE_INVOICES;
+    // in either mode: a subscription started under stripe_invoices goes on charging its plan's fee
+    // after a move back to payment_intents, whatever plan a setup-mode session changes to
+    Optional<String> live = parts.subscriptions().liveOf(accountId);
+    if (live.isPresent()) {
+      throw ApiException.conflict(
+          "subscription_exists",
+          "the organization pays its plan through Stripe subscription "
+              + live.get()
+              + ": change the plan in the Customer Portal (POST /portal)",
+          Map.of());
+    }
     CheckoutPage page;
     if (subscription) {
-      Optional<String> live = parts.subscriptions().liveOf(accountId);
-      if (live.isPresent()) {
-        throw ApiException.conflict(
-            "subscription_exists",
-            "the organization pays its plan through Stripe subscription "
-                + live.get()
-                + ": change the plan in the Customer Portal (POST /portal)",
-            Map.of());
-      }
       String price =
           StripeCatalog.priceId(
               stripe,

@@ -102,7 +102,7 @@ public final class StripeRoutes {
    * plan change and a pack purchase are refused then as on their own routes. 409 {@code
    * amount_not_chargeable} for a pack whose price Stripe cannot take in the currency (1.005 BHD:
    * Stripe's last digit of a dinar is 0), never rounded; 409 {@code subscription_exists} for a
-   * plan under {@code stripe_invoices} while the organization has a Stripe Subscription.
+   * plan, in either mode, while the organization has a Stripe Subscription.
    */
   CheckoutJson checkout(HttpRequest request) throws Exception {
     Access.authenticated(request);

@@ -366,6 +366,21 @@ class StripeTaxInvoicesTest {
     assertEquals(new BigDecimal("10.0"), decimal(invoice.get("tax_lines").get(0), "percentage"));
   }
 
+  /** Stripe Tax answers 400 customer_tax_location_invalid: it cannot place the address. */
+  private void refusesTheTaxLocation() {
+    stripe.stubFor(
+        post(urlEqualTo(CALCULATIONS))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "code": "customer_tax_location_invalid",
+                         "message": "We could not determine the customer's tax location."}}""")));
+  }
+
   @Test
   void aFailedCalculationLeavesTheDraft_raisesTheAlert_andTheNextRunFinalizesItOnceFixed() {
     load(TAXED);
@@ -383,17 +398,7 @@ class StripeTaxInvoicesTest {
 
     // the address is kept, but Stripe refuses the calculation (a 400): still a draft, told again
     address("ann", "US", "WA", "[]");
-    stripe.stubFor(
-        post(urlEqualTo(CALCULATIONS))
-            .willReturn(
-                aResponse()
-                    .withStatus(400)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error": {"type": "invalid_request_error",
-                         "code": "customer_tax_location_invalid",
-                         "message": "We could not determine the customer's tax location."}}""")));
+    refusesTheTaxLocation();
     billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:15:00Z");
     draft = invoice("ann");
     assertEquals("draft", draft.get("status").textValue());
@@ -413,6 +418,61 @@ class StripeTaxInvoicesTest {
     assertFalse(sent.has("tax_failure"));
     jobs = billing.call(HttpMethod.GET, "/jobs/status", admin("root")).body();
     assertEquals(0L, backlogOf(jobs, FinalizeInvoicesJob.NAME));
+  }
+
+  /**
+   * Stripe keeps a refusal under its idempotency key for 24 hours and refuses the key with other
+   * parameters: once ann corrects her address, the calculation is asked under another key.
+   */
+  @Test
+  void aCalculationRefusedForTheAddress_isAskedUnderANewKeyOnceTheAddressIsCorrected() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    address("ann", "US", "WA", "[]");
+    refusesTheTaxLocation();
+    finalizeMarch();
+    billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:15:00Z"); // same address, same key
+    TestDatabase.execute(
+        "UPDATE billing_tax_details SET state = 'OR', postal_code = '97201'"
+            + " WHERE account_id = 'ann'");
+    billing.runAt(FinalizeInvoicesJob.NAME, "2026-04-01T01:30:00Z");
+
+    List<String> keys =
+        stripe.getAllServeEvents().stream()
+            .filter(e -> e.getRequest().getUrl().equals(CALCULATIONS))
+            .sorted(
+                (a, b) -> a.getRequest().getLoggedDate().compareTo(b.getRequest().getLoggedDate()))
+            .map(e -> e.getRequest().getHeader("Idempotency-Key"))
+            .toList();
+    assertEquals(3, keys.size(), keys.toString());
+    assertEquals(keys.get(0), keys.get(1), "a retry of the same request keeps its key");
+    assertFalse(keys.get(1).equals(keys.get(2)), "the corrected address is another request");
+  }
+
+  /** Stripe's words on a refused key (its last characters, the account) stay in the log. */
+  @Test
+  void aKeyStripeRefuses_isNotNamedToTheOrganizationOnItsDraft() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    address("ann", "US", "WA", "[]");
+    stripe.stubFor(
+        post(urlEqualTo(CALCULATIONS))
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "message": "Invalid API Key provided: sk_live_****************7dc9"}}                        """)));
+
+    finalizeMarch();
+
+    JsonNode draft = invoice("ann");
+    assertEquals("failed", draft.get("tax_status").textValue(), draft.toString());
+    String failure = draft.get("tax_failure").textValue();
+    assertFalse(failure.contains("sk_live") || failure.contains("API Key"), failure);
+    assertTrue(failure.contains("could not be reached or refused"), failure);
   }
 
   @Test

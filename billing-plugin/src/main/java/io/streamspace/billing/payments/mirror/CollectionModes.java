@@ -7,6 +7,7 @@ import io.streamspace.billing.invoicing.InvoiceFinalizer.OnFinalized;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -37,8 +38,17 @@ public final class CollectionModes implements OnFinalized {
   public void finalizedAll(Connection connection, List<Invoice> invoices) throws SQLException {
     if (config.get().stripeCollection() == StripeCollection.STRIPE_INVOICES) {
       stripeInvoices.finalizedAll(connection, invoices);
-    } else {
-      paymentIntents.finalizedAll(connection, invoices);
+      return;
     }
+    // back on payment_intents, a Stripe Subscription started before still charges its plan fee
+    // (until cancelled): a PaymentIntent for the whole invoice would charge that fee twice, so its
+    // organization's invoices stay mirrored, which leaves the fee to the subscription
+    Set<Long> subscribed = MirrorRepository.subscribed(connection, invoices);
+    if (!subscribed.isEmpty()) {
+      stripeInvoices.finalizedAll(
+          connection, invoices.stream().filter(i -> subscribed.contains(i.id())).toList());
+    }
+    paymentIntents.finalizedAll(
+        connection, invoices.stream().filter(i -> !subscribed.contains(i.id())).toList());
   }
 }

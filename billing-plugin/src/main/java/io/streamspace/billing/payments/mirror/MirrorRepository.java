@@ -2,6 +2,7 @@ package io.streamspace.billing.payments.mirror;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -12,8 +13,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +56,19 @@ final class MirrorRepository {
               FOR UPDATE SKIP LOCKED)
           RETURNING m.invoice_id, m.attempts, m.first_sent_at, i.user_id, i.invoice_number,
               i.status, i.currency, i.total, s.customer_id,
-              (SELECT subscription_id FROM billing_stripe_subscriptions
-               WHERE account_id = i.user_id AND status <> 'canceled'
-               ORDER BY event_at DESC LIMIT 1) AS subscription_id""");
+              (SELECT s.subscription_id FROM billing_stripe_subscriptions s
+               WHERE s.account_id = i.user_id
+                 AND (s.status <> 'canceled'
+                      -- cancelled after the period began, having charged a plan the
+                      -- organization was on in it (a refused Checkout never did): it
+                      -- collected that plan fee before it ended
+                      OR (s.event_at > i.period_start
+                          AND EXISTS (SELECT 1 FROM billing_subscriptions p
+                                      WHERE p.user_id = i.user_id AND p.plan_id = s.plan_id
+                                        AND p.started_at < i.period_end
+                                        AND (p.ended_at IS NULL
+                                             OR p.ended_at > i.period_start))))
+               ORDER BY s.event_at DESC LIMIT 1) AS subscription_id""");
 
   private static final NamedSql LINES =
       NamedSql.of(
@@ -69,6 +82,12 @@ final class MirrorRepository {
                        AND c.tax_behavior = 'exclusive'
                      GROUP BY x.line_no) t ON t.line_no = l.line_no
           WHERE l.invoice_id = :invoice_id ORDER BY l.line_no""");
+
+  // what this claim asks Stripe for, kept before any call: an invoice.paid that comes before the
+  // claim is settled (the node died after finalizing at Stripe) is compared with it
+  private static final NamedSql AMOUNT_ASKED =
+      NamedSql.of(
+          "UPDATE billing_stripe_invoices SET amount = :amount WHERE invoice_id = :invoice_id");
 
   private static final NamedSql SETTLE =
       NamedSql.of(
@@ -102,6 +121,18 @@ final class MirrorRepository {
   private static final NamedSql AMOUNT =
       NamedSql.of("SELECT amount FROM billing_stripe_invoices WHERE invoice_id = :invoice_id");
 
+  // the invoices of organizations whose plan fee a Stripe Subscription charges, or charged in
+  // the invoice's period: the mirror leaves that fee to it (CLAIM says which)
+  private static final NamedSql SUBSCRIBED =
+      NamedSql.of(
+          """
+          SELECT f.invoice_id
+          FROM unnest(:invoice_id::text[]::bigint[], :account_id::text[],
+                      :period_start::text[]::timestamptz[]) AS f(invoice_id, account_id, start)
+          WHERE EXISTS (SELECT 1 FROM billing_stripe_subscriptions s
+                        WHERE s.account_id = f.account_id
+                          AND (s.status <> 'canceled' OR s.event_at > f.start))""");
+
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_invoices WHERE status = 'pending'");
 
@@ -119,6 +150,29 @@ final class MirrorRepository {
         .bind("account_id", SqlArrays.array(c, accounts, a -> a))
         .bind("at", SqlArrays.array(c, finalizedAt, at -> at))
         .update(c);
+  }
+
+  /**
+   * Of {@code invoices}, those of organizations a Stripe Subscription charged the plan of, now or
+   * in the invoice's period; one statement.
+   */
+  static Set<Long> subscribed(Connection c, List<Invoice> invoices) throws SQLException {
+    Set<Long> ids = new HashSet<>();
+    if (invoices.isEmpty()) {
+      return ids;
+    }
+    try (PreparedStatement statement =
+            SUBSCRIBED
+                .bind("invoice_id", SqlArrays.array(c, invoices, Invoice::id))
+                .bind("account_id", SqlArrays.array(c, invoices, Invoice::userId))
+                .bind("period_start", SqlArrays.array(c, invoices, Invoice::periodStart))
+                .prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
   }
 
   /** Claims the next due row, of any node's queue, leased until {@code leaseEnd}. */
@@ -159,6 +213,7 @@ final class MirrorRepository {
                     rs.getBigDecimal(5)));
       }
     }
+    AMOUNT_ASKED.bind("amount", claim.collected()).bind("invoice_id", claim.invoiceId()).update(c);
     return Optional.of(claim);
   }
 
@@ -227,7 +282,7 @@ final class MirrorRepository {
         == 1;
   }
 
-  /** What the Stripe invoice mirroring ours asks Stripe to collect, once sent. */
+  /** What the Stripe invoice mirroring ours asks Stripe to collect, once claimed. */
   static Optional<BigDecimal> amountOf(Connection c, long invoiceId) throws SQLException {
     try (PreparedStatement statement = AMOUNT.bind("invoice_id", invoiceId).prepare(c);
         ResultSet rs = statement.executeQuery()) {

@@ -203,7 +203,7 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
     }
   }
 
-  /** What the Stripe invoice mirroring our invoice asks Stripe to collect, once sent. */
+  /** What the Stripe invoice mirroring our invoice asks Stripe to collect, once claimed. */
   public Optional<BigDecimal> amountOf(Connection c, long invoiceId) throws SQLException {
     return MirrorRepository.amountOf(c, invoiceId);
   }

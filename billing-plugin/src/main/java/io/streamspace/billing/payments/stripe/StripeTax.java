@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
+import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.tax.Calculation;
 import com.stripe.model.tax.CalculationLineItem;
@@ -16,12 +17,18 @@ import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxLine;
 import io.streamspace.billing.tax.TaxQuote;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stripe Tax's Calculations API ({@code POST /v1/tax/calculations}) as the {@link TaxCalculator}:
@@ -29,9 +36,12 @@ import java.util.Optional;
  * line's number, tax_behavior from config {@code taxBehavior}), the organization's address, tax
  * ids and exempt status kept from Checkout as {@code customer_details}, and {@code line_items}
  * expanded to read each line's tax breakdown. Its idempotency key is the draft and the hash of
- * its lines: the same lines are one calculation, whatever retries.
+ * its lines and of the customer details sent: the same request is one calculation, whatever
+ * retries, and a corrected address is a new one.
  */
 public final class StripeTax implements TaxCalculator {
+
+  private static final Logger log = LoggerFactory.getLogger(StripeTax.class);
 
   private final StripeClients clients;
 
@@ -81,15 +91,46 @@ public final class StripeTax implements TaxCalculator {
               .calculations()
               .create(
                   params.build(),
-                  RequestOptions.builder()
-                      .setIdempotencyKey(
-                          "tax-%d-%s"
-                              .formatted(request.invoiceId(), request.hash().substring(0, 32)))
-                      .build());
+                  RequestOptions.builder().setIdempotencyKey(idempotencyKey(request)).build());
     } catch (StripeException e) {
-      throw new TaxFailure("Stripe Tax answered: " + e.getMessage(), e);
+      throw new TaxFailure(reason(e), e);
     }
     return quote(calculation, request);
+  }
+
+  /**
+   * Why, as the organization's owner and admins read it on their draft ({@code tax_failure}):
+   * Stripe's words when it refused what we sent of the customer (an address it cannot place),
+   * which the customer can fix; otherwise only what kind of failure it was. Stripe's message of
+   * a refused key names the key's last characters and the account: it is logged, never shown.
+   */
+  private static String reason(StripeException e) {
+    if (e instanceof InvalidRequestException && e.getStripeError() != null) {
+      return "Stripe Tax refused the calculation: %s (%s)"
+          .formatted(e.getStripeError().getMessage(), e.getStripeError().getCode());
+    }
+    log.warn("Stripe Tax failed (request {}): {}", e.getRequestId(), e.getMessage());
+    return "Stripe Tax could not be reached or refused the platform's request (%s); the next run"
+            .formatted(e.getClass().getSimpleName())
+        + " tries again";
+  }
+
+  /**
+   * {@code tax-<draft>-<hash>}, the hash over the lines' and the customer's details: Stripe keeps
+   * a key's answer 24 hours, a refusal ({@code customer_tax_location_invalid}) included, and
+   * refuses the key with other parameters; keyed by the lines alone, a draft whose organization
+   * corrected its address at Checkout would keep failing for a day.
+   */
+  static String idempotencyKey(Request request) {
+    String text = request.hash() + "|" + request.customer();
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return "tax-%d-%s"
+          .formatted(request.invoiceId(), HexFormat.of().formatHex(digest).substring(0, 32));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private static TaxQuote quote(Calculation calculation, Request request) throws TaxFailure {

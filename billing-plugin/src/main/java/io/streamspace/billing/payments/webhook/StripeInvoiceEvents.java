@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.webhook.StripePayments.Paying;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -57,11 +58,27 @@ final class StripeInvoiceEvents {
     Paying expected =
         new Paying(
             new StripePayments.Payable(ours.invoiceId(), ours.userId(), ours.currency(), collected),
-            paying.get().amount(),
+            received(event, paying.get()),
             paying.get().currency());
     // the charge is on the Stripe invoice's payment, not in the event
     StripePayments.recordSuccess(successes, c, event, expected, null, now, after);
     mirror.paid(c, paying.get().invoice().invoiceId(), event.text("id"), event.created(), now);
+  }
+
+  /**
+   * What paid the Stripe invoice: {@code amount_paid} (the card's part) and the customer balance
+   * Stripe applied first ({@code ending_balance − starting_balance}: a mirror whose credits
+   * exceeded the rest left a negative balance, which the next invoice takes), at least 0 (an
+   * invoice of a negative total, which only fed that balance, was paid 0).
+   */
+  private static BigDecimal received(StripeEvent event, Paying paying) {
+    Long starting = event.number("starting_balance");
+    Long ending = event.number("ending_balance");
+    BigDecimal fromBalance =
+        starting == null || ending == null
+            ? BigDecimal.ZERO
+            : StripeAmounts.fromMinorUnits(ending - starting, paying.currency());
+    return paying.amount().add(fromBalance).max(BigDecimal.ZERO);
   }
 
   void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)

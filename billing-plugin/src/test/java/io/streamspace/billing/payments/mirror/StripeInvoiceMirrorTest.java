@@ -301,6 +301,13 @@ class StripeInvoiceMirrorTest {
         account);
   }
 
+  /** ann ran 10 cores (2 above Pro's 8) for two hours in March and was granted 0.05. */
+  private void tenCoresForTwoHoursAndACredit() {
+    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
+    grant("ann", "0.05");
+  }
+
   /**
    * The plan fee a Stripe Subscription collects is on our invoice but not on its Stripe invoice:
    * ann's 29.99 of Pro, 0.20 of cores above its 8 (10 cores for two hours, 2 × 2 × 0.05) and a
@@ -310,9 +317,7 @@ class StripeInvoiceMirrorTest {
   @Test
   void aPlanFeeAStripeSubscriptionCollectsIsLeftOut_andThePaymentOfTheRestPaysOurInvoice() {
     onProThroughAStripeSubscription("ann");
-    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
-    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
-    grant("ann", "0.05");
+    tenCoresForTwoHoursAndACredit();
     stripe.stubFor(
         get(urlEqualTo(INVOICES + "/in_1"))
             .atPriority(1)
@@ -353,6 +358,78 @@ class StripeInvoiceMirrorTest {
         ((String) value("SELECT status_note FROM billing_invoices WHERE id = ?", invoice))
             .contains("sub_ann"));
     assertEquals(1, published("billing.invoice.paid"));
+  }
+
+  /** ann's subscription ended (customer.subscription.deleted) at {@code at}. */
+  private static void subscriptionEndedAt(String account, String at) {
+    value(
+        "UPDATE billing_stripe_subscriptions SET status = 'canceled', event_at = ?::timestamptz"
+            + " WHERE account_id = ? RETURNING 1",
+        at,
+        account);
+  }
+
+  /**
+   * ann cancelled at period end: Stripe charged March's 29.99 of Pro at its start and sent
+   * customer.subscription.deleted at midnight, before our March invoice was finalized at 01:00.
+   * The subscription still collected that fee: mirroring it would charge 29.99 twice.
+   */
+  @Test
+  void aPlanFeeCollectedByASubscriptionThatEndedSinceIsNotChargedAgain() {
+    onProThroughAStripeSubscription("ann");
+    subscriptionEndedAt("ann", "2026-04-01T00:00:00Z");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    collectAt(FINALIZED);
+
+    assertEquals(0, requestsTo(INVOICES).size(), "no Stripe invoice for the 29.99 again");
+    assertEquals("paid - 1 -", mirrorRow(invoice));
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+  }
+
+  /**
+   * A subscription a refused Checkout cancelled at once (for Team, a plan ann was never on)
+   * collected nothing for March: her 29.99 of Pro is mirrored and charged.
+   */
+  @Test
+  void aSubscriptionCancelledForARefusedCheckout_leavesThePlanFeeToTheMirror() {
+    onProThroughAStripeSubscription("ann");
+    value(
+        "UPDATE billing_stripe_subscriptions SET plan_id = 'team' WHERE account_id = ? RETURNING 1",
+        "ann");
+    subscriptionEndedAt("ann", "2026-03-20T00:00:00Z");
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 2999))));
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    collectAt(FINALIZED);
+
+    List<String> amounts = requestsTo(ITEMS).stream().map(e -> form(e).get("amount")).toList();
+    assertEquals(List.of("2999"), amounts);
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+  }
+
+  /**
+   * A node finalized ann's Stripe invoice of 0.15 (her invoice of 30.14 less the 29.99 of Pro
+   * her subscription collects) and died before recording it; Stripe's invoice.paid of 0.15 then
+   * pays our invoice: it is compared with what the claim asked for, not with our 30.14.
+   */
+  @Test
+  void invoicePaidBeforeTheClaimIsSettled_isComparedWithWhatTheClaimAskedFor() {
+    onProThroughAStripeSubscription("ann");
+    tenCoresForTwoHoursAndACredit();
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    claimedAtFinalizationByANodeThatDies();
+
+    deliverAt("2026-04-01T02:00:00Z", "evt_paid", "invoice.paid", paidInvoice(invoice, "ann", 15));
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.15 in_1 -"), payments());
   }
 
   @Test
@@ -578,6 +655,27 @@ class StripeInvoiceMirrorTest {
     assertEquals(0, published("billing.invoice.paid"));
   }
 
+  /**
+   * ann's Stripe balance held -1.00 (a credit an earlier mirror left there): Stripe took her
+   * 0.23 from it (starting -100, ending -77), charging the card nothing. Our invoice is paid.
+   */
+  @Test
+  void anInvoicePaidFromTheCustomersStripeBalance_paysOurInvoice() {
+    long invoice = mirrored();
+
+    deliverAt(
+        "2026-04-01T02:00:00Z",
+        "evt_paid",
+        "invoice.paid",
+        paidInvoice(invoice, "ann", 0)
+            .replace(
+                "\"attempt_count\"",
+                "\"starting_balance\": -100, \"ending_balance\": -77," + " \"attempt_count\""));
+
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(List.of("succeeded 0.23 in_1 -"), payments());
+  }
+
   @Test
   void anotherAmountPaidIsRecordedAsAMismatch_andOurInvoiceStaysOpen() {
     long invoice = mirrored();
@@ -693,6 +791,24 @@ class StripeInvoiceMirrorTest {
     assertEquals("sent in_1 1 -", mirrorRow(invoice));
     stripe.verify(0, postRequestedFor(urlEqualTo("/v1/payment_intents")));
     assertEquals(0L, value("SELECT count(*) FROM billing_stripe_collections"));
+  }
+
+  /**
+   * Back on payment_intents, ann's subscription still charges her 29.99 of Pro: her invoice stays
+   * mirrored (the fee left to the subscription), never charged again with a PaymentIntent.
+   */
+  @Test
+  void backToPaymentIntents_anInvoiceWhosePlanFeeASubscriptionChargesIsNotChargedAgain() {
+    onProThroughAStripeSubscription("ann");
+    switchTo("{\"stripeEnabled\": true, \"billingMode\": \"hybrid\"}");
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    collectAt(FINALIZED);
+
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_collections"));
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+    assertEquals("paid - 1 -", mirrorRow(invoice));
   }
 
   @Test

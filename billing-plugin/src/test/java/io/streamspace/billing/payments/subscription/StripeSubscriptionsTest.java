@@ -232,6 +232,23 @@ class StripeSubscriptionsTest {
     assertEquals("pro", planOfDan());
   }
 
+  /**
+   * Back on payment_intents, dan's Subscription still charges Pro: a setup-mode session would
+   * move him to Enterprise while Stripe went on charging Pro's fee.
+   */
+  @Test
+  void aPlanCheckoutIsRefusedWhileAStripeSubscriptionChargesThePlan_evenBackOnPaymentIntents() {
+    billing.context.setConfigJson(StripeSubscriptionFixtures.PAYMENT_INTENTS);
+    billing.billing.onConfigChanged(billing.context);
+    subscribedToPro();
+    StripeSubscriptionFixtures.sessionCreated(stripe, "cs_setup", "setup");
+
+    assertEquals(409, StripeSubscriptionFixtures.checkout(billing, "enterprise"));
+
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/checkout/sessions")));
+    assertEquals("pro", planOfDan());
+  }
+
   @Test
   void aPortalUpgradeMovesThePlanProratedAsPutSubscription_byThePricesLookupKey() {
     subscribedToPro();
