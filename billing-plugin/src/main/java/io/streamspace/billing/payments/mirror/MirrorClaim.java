@@ -30,6 +30,16 @@ record MirrorClaim(
     return MirroredLines.of(lines, subscriptionId);
   }
 
+  /**
+   * Whether its Stripe invoice hands credit back: a Stripe Subscription charges the plan fee and
+   * the credits applied exceed the rest (the items' sum is negative), so Stripe keeps the
+   * difference as the customer's balance, which its next invoice (the subscription's) uses.
+   * Such an invoice is mirrored even once paid: by those credits, its total 0.
+   */
+  boolean handsCreditBack() {
+    return subscriptionId != null && MirroredLines.total(items()).signum() < 0;
+  }
+
   /** What Stripe is to collect: the items' sum, at least 0. */
   BigDecimal collected() {
     return MirroredLines.total(items()).max(BigDecimal.ZERO);

@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +96,18 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
         invoices.stream()
             .filter(i -> i.status() == InvoiceStatus.SENT && i.total().signum() > 0)
             .toList();
+    // paid by credits alone, plan fee included: when a Stripe Subscription charges that fee, the
+    // credit spent on it goes to Stripe too (as the customer's balance), or it would be lost
+    List<Invoice> credited =
+        invoices.stream()
+            .filter(i -> i.total().signum() == 0 && i.creditsApplied().signum() > 0)
+            .toList();
+    if (!credited.isEmpty()) {
+      Set<Long> subscribed = MirrorRepository.subscribed(connection, credited);
+      owed =
+          Stream.concat(owed.stream(), credited.stream().filter(i -> subscribed.contains(i.id())))
+              .toList();
+    }
     MirrorRepository.enqueue(
         connection,
         owed.stream().map(Invoice::id).toList(),
@@ -143,8 +157,10 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
 
   /** The mirror sent; an invoice no longer open (paid or voided meanwhile) is never sent. */
   private Outcome send(MirrorClaim claim, Instant now) throws SQLException {
-    if (claim.invoiceStatus() != InvoiceStatus.SENT
-        && claim.invoiceStatus() != InvoiceStatus.OVERDUE) {
+    boolean open =
+        claim.invoiceStatus() == InvoiceStatus.SENT
+            || claim.invoiceStatus() == InvoiceStatus.OVERDUE;
+    if (!open && !claim.handsCreditBack()) {
       return new Outcome("void", null, "invoice is " + claim.invoiceStatus().value(), false);
     }
     if (claim.items().isEmpty()) {

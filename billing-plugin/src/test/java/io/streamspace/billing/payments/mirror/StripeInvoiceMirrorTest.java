@@ -340,6 +340,34 @@ class StripeInvoiceMirrorTest {
     assertEquals(List.of("succeeded 0.15 in_1 -"), payments());
   }
 
+  /**
+   * Credits that pay the plan fee a Stripe Subscription also charges go to Stripe, or they would
+   * be lost: ann's 50.00 credit pays her whole 29.99 invoice (paid at once, total 0), and its
+   * Stripe invoice hands the 29.99 back as her Stripe balance, which the subscription's next
+   * invoice uses.
+   */
+  @Test
+  void creditsSpentOnAPlanFeeTheSubscriptionCharges_areHandedBackAsTheCustomersStripeBalance() {
+    onProThroughAStripeSubscription("ann");
+    grant("ann", "50.00");
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", -2999))));
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+    assertEquals("paid", value("SELECT status FROM billing_invoices WHERE id = ?", invoice));
+    assertEquals(
+        new BigDecimal("0.00"), value("SELECT total FROM billing_invoices WHERE id = ?", invoice));
+
+    assertEquals(1, collectAt(FINALIZED).rowsTouched());
+
+    List<String> amounts = requestsTo(ITEMS).stream().map(e -> form(e).get("amount")).toList();
+    assertEquals(List.of("-2999"), amounts, "the credit spent on the plan fee, handed back");
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+    assertEquals(1, requestsTo(INVOICES + "/in_1/finalize").size());
+  }
+
   /** An invoice of the plan fee alone leaves Stripe nothing else to collect: paid, no call. */
   @Test
   void anInvoiceOfThePlanFeeAloneIsPaidByItsSubscription_withoutAStripeInvoice() {
