@@ -23,11 +23,12 @@ record MirrorClaim(
     BigDecimal total,
     String customer,
     String subscriptionId,
+    Instant subscribedFrom,
     List<MirroredLines.Line> lines) {
 
   /** The items of the Stripe invoice ({@link MirroredLines}). */
   List<InvoiceMirrorGateway.Item> items() {
-    return MirroredLines.of(lines, subscriptionId);
+    return MirroredLines.of(lines, subscriptionId, subscribedFrom);
   }
 
   /**

@@ -48,6 +48,7 @@ final class MirrorRepository {
           SET next_try_at = :lease_end, attempts = m.attempts + 1,
               first_sent_at = coalesce(m.first_sent_at, :now), updated_at = :now
           FROM billing_invoices i LEFT JOIN billing_stripe_customers s ON s.account_id = i.user_id
+          LEFT JOIN LATERAL (%s) charging ON true
           WHERE i.id = m.invoice_id AND m.invoice_id = (
               SELECT invoice_id FROM billing_stripe_invoices
               WHERE status = 'pending' AND next_try_at <= :now
@@ -55,25 +56,29 @@ final class MirrorRepository {
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
           RETURNING m.invoice_id, m.attempts, m.first_sent_at, i.user_id, i.invoice_number,
-              i.status, i.currency, i.total, s.customer_id,
-              (SELECT s.subscription_id FROM billing_stripe_subscriptions s
-               WHERE s.account_id = i.user_id
-                 AND (s.status <> 'canceled'
-                      -- cancelled after the period began, having charged a plan the
-                      -- organization was on in it (a refused Checkout never did): it
-                      -- collected that plan fee before it ended
-                      OR (s.event_at > i.period_start
-                          AND EXISTS (SELECT 1 FROM billing_subscriptions p
-                                      WHERE p.user_id = i.user_id AND p.plan_id = s.plan_id
-                                        AND p.started_at < i.period_end
-                                        AND (p.ended_at IS NULL
-                                             OR p.ended_at > i.period_start))))
-               ORDER BY s.event_at DESC LIMIT 1) AS subscription_id""");
+              i.status, i.currency, i.total, s.customer_id, charging.subscription_id,
+              charging.started_at AS subscribed_from"""
+              .formatted(
+                  """
+                  SELECT c.subscription_id, c.started_at FROM billing_stripe_subscriptions c
+                  WHERE c.account_id = i.user_id
+                    AND (c.status <> 'canceled'
+                         -- cancelled after the period began, having charged a plan the
+                         -- organization was on in it (a refused Checkout never did): it
+                         -- collected that plan fee before it ended
+                         OR (c.event_at > i.period_start
+                             AND EXISTS (SELECT 1 FROM billing_subscriptions p
+                                         WHERE p.user_id = i.user_id AND p.plan_id = c.plan_id
+                                           AND p.started_at < i.period_end
+                                           AND (p.ended_at IS NULL
+                                                OR p.ended_at > i.period_start))))
+                  ORDER BY c.event_at DESC LIMIT 1"""));
 
   private static final NamedSql LINES =
       NamedSql.of(
           """
-          SELECT l.line_no, l.kind, l.description, l.amount, coalesce(t.tax, 0) AS tax
+          SELECT l.line_no, l.kind, l.description, l.amount, coalesce(t.tax, 0) AS tax,
+                 l.period_start
           FROM billing_invoice_lines l
           LEFT JOIN (SELECT x.line_no, sum(x.amount) AS tax
                      FROM billing_invoice_tax_lines x
@@ -197,6 +202,7 @@ final class MirrorRepository {
               rs.getBigDecimal("total"),
               rs.getString("customer_id"),
               rs.getString("subscription_id"),
+              instant(rs.getTimestamp("subscribed_from")),
               new ArrayList<>());
     }
     try (PreparedStatement statement = LINES.bind("invoice_id", claim.invoiceId()).prepare(c);
@@ -210,7 +216,8 @@ final class MirrorRepository {
                     rs.getString(2),
                     rs.getString(3),
                     rs.getBigDecimal(4),
-                    rs.getBigDecimal(5)));
+                    rs.getBigDecimal(5),
+                    instant(rs.getTimestamp(6))));
       }
     }
     AMOUNT_ASKED.bind("amount", claim.collected()).bind("invoice_id", claim.invoiceId()).update(c);

@@ -45,9 +45,9 @@ public final class StripeSubscriptions {
       NamedSql.of(
           """
           INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
-              cancel_at_period_end, current_period_end, event_at, updated_at)
+              cancel_at_period_end, current_period_end, event_at, updated_at, started_at)
           VALUES (:id, :account, :plan, :status, :cancel_at_period_end, :period_end, :event_at,
-              :now)
+              :now, :now)
           ON CONFLICT (subscription_id) DO NOTHING""");
 
   private static final NamedSql FIND =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Item;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,17 +14,20 @@ import org.junit.jupiter.api.Test;
  */
 class MirroredLinesTest {
 
+  private static final Instant MARCH = Instant.parse("2026-03-01T00:00:00Z");
+
   private static final List<MirroredLines.Line> LINES =
       List.of(
           new MirroredLines.Line(
-              1, "plan_fee", "Pro", new BigDecimal("29.99"), new BigDecimal("2.17")),
+              1, "plan_fee", "Pro", new BigDecimal("29.99"), new BigDecimal("2.17"), MARCH),
           new MirroredLines.Line(
-              2, "usage", "CPU", new BigDecimal("10.00"), new BigDecimal("0.73")),
-          new MirroredLines.Line(3, "credit", "Credit", new BigDecimal("-5.00"), BigDecimal.ZERO));
+              2, "usage", "CPU", new BigDecimal("10.00"), new BigDecimal("0.73"), MARCH),
+          new MirroredLines.Line(
+              3, "credit", "Credit", new BigDecimal("-5.00"), BigDecimal.ZERO, null));
 
   @Test
   void everyLineIsAnItem_andTheirTaxOneItemMore_summingToOurTotal() {
-    List<Item> items = MirroredLines.of(LINES, null);
+    List<Item> items = MirroredLines.of(LINES, null, null);
 
     assertEquals(
         List.of(
@@ -38,7 +42,7 @@ class MirroredLinesTest {
 
   @Test
   void aPlanFeeASubscriptionCollectsIsLeftOut_withItsTax() {
-    List<Item> items = MirroredLines.of(LINES, "sub_ann");
+    List<Item> items = MirroredLines.of(LINES, "sub_ann", MARCH);
 
     assertEquals(
         List.of(
@@ -47,5 +51,25 @@ class MirroredLinesTest {
             new Item(MirroredLines.TAX_ITEM, "Tax (Stripe Tax)", new BigDecimal("0.73"))),
         items);
     assertEquals(new BigDecimal("5.73"), MirroredLines.total(items));
+  }
+
+  /**
+   * On Pro billed by us from March 1, then on Enterprise through a Stripe Subscription from March
+   * 20: Pro's fee until then (29.99 × 19 ÷ 31 = 18.38) stays ours to collect, Enterprise's is
+   * the Subscription's.
+   */
+  @Test
+  void theFeeOfAPlanBilledByUsBeforeTheSubscriptionBeganStaysOnTheMirror() {
+    Instant twentieth = Instant.parse("2026-03-20T00:00:00Z");
+    List<MirroredLines.Line> lines =
+        List.of(
+            new MirroredLines.Line(
+                1, "plan_fee", "Pro", new BigDecimal("18.38"), BigDecimal.ZERO, MARCH),
+            new MirroredLines.Line(
+                2, "plan_fee", "Enterprise", new BigDecimal("38.70"), BigDecimal.ZERO, twentieth));
+
+    assertEquals(
+        List.of(new Item(1, "Pro", new BigDecimal("18.38"))),
+        MirroredLines.of(lines, "sub_ann", twentieth));
   }
 }

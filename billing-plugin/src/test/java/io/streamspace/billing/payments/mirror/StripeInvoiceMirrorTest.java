@@ -296,7 +296,8 @@ class StripeInvoiceMirrorTest {
         "cus_" + account);
     value(
         "INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,"
-            + " event_at, updated_at) VALUES (?, ?, 'pro', 'active', now(), now()) RETURNING 1",
+            + " event_at, updated_at, started_at) VALUES (?, ?, 'pro', 'active', now(), now(),"
+            + " '2026-03-01T00:00:00Z') RETURNING 1",
         "sub_" + account,
         account);
   }

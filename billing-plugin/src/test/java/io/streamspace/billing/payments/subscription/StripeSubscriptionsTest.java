@@ -97,9 +97,9 @@ class StripeSubscriptionsTest {
     TestDatabase.execute(
         """
         INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
-            event_at, updated_at)
+            event_at, updated_at, started_at)
         VALUES ('sub_1', 'dan', 'pro', 'active', '2026-03-16T11:34:56Z',
-            '2026-03-16T11:34:56Z')""");
+            '2026-03-16T11:34:56Z', '2026-03-16T11:34:56Z')""");
   }
 
   private static String updated(String id, Instant created, String subscription) {
