@@ -278,6 +278,8 @@ public final class InvoiceTaxes {
       }
     }
     Map<String, TaxDetails> details = TaxDetailsRepository.of(connection, accounts);
+    Map<String, String> stripeCustomers =
+        TaxDetailsRepository.stripeCustomersOf(connection, accounts);
     List<InvoiceCalculator.Billed> billed =
         calculator.previews(connection, drafts, d -> teams.contains(d.userId()));
     List<TaxCalculator.Request> requests = new ArrayList<>();
@@ -292,7 +294,8 @@ public final class InvoiceTaxes {
               behavior,
               items,
               LinesHash.of(draft.currency(), behavior, items),
-              details.get(draft.userId())));
+              details.get(draft.userId()),
+              stripeCustomers.get(draft.userId())));
     }
     return requests;
   }

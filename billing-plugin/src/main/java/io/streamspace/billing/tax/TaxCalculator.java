@@ -18,6 +18,8 @@ public interface TaxCalculator {
    *
    * @param hash       {@link LinesHash} of the items, currency and behaviour (the idempotency)
    * @param customer   what Checkout collected of the organization; null if nothing
+   * @param stripeCustomer the organization's Stripe customer, whose own address Stripe Tax reads
+   *     when Checkout collected none; null if it has none
    */
   record Request(
       long invoiceId,
@@ -26,7 +28,8 @@ public interface TaxCalculator {
       TaxBehavior behavior,
       List<Item> items,
       String hash,
-      TaxDetails customer) {
+      TaxDetails customer,
+      String stripeCustomer) {
 
     public Request {
       items = List.copyOf(items);

@@ -21,6 +21,12 @@ import java.util.Map;
 public final class TaxDetailsRepository {
 
   // an older event arriving late never overwrites what a newer one kept
+  private static final NamedSql STRIPE_CUSTOMERS =
+      NamedSql.of(
+          """
+          SELECT account_id, customer_id FROM billing_stripe_customers
+          WHERE account_id = ANY (CAST(:account AS text[]))""");
+
   private static final NamedSql KEEP =
       NamedSql.of(
           """
@@ -75,6 +81,25 @@ public final class TaxDetailsRepository {
             .bind("now", now)
             .update(connection)
         == 1;
+  }
+
+  /**
+   * The Stripe customer of each of the accounts that has one, in one statement: Stripe Tax reads
+   * its address (saved in the Customer Portal, or before stripeTax) when Checkout kept none.
+   */
+  public static Map<String, String> stripeCustomersOf(
+      Connection connection, List<String> accountIds) throws SQLException {
+    Map<String, String> customers = new HashMap<>();
+    try (PreparedStatement statement =
+            STRIPE_CUSTOMERS
+                .bind("account", SqlArrays.array(connection, accountIds, a -> a))
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        customers.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return customers;
   }
 
   /** The kept details of each of the accounts that has some, in one statement. */

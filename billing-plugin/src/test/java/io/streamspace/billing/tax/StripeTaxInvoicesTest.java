@@ -264,6 +264,35 @@ class StripeTaxInvoicesTest {
     assertTrue(csv("ann").contains("total,,total_including_tax,,,,,14.91,"), csv("ann"));
   }
 
+  /**
+   * An organization whose card was saved before stripeTax has no address kept from Checkout: its
+   * Stripe customer's own address is read by Stripe Tax instead, rather than the draft waiting
+   * for a Checkout that may never come.
+   */
+  @Test
+  void withoutAnAddressFromCheckout_theStripeCustomersOwnAddressIsTaxedAt() {
+    load(TAXED);
+    usedHundredHours("ann", Map.of());
+    TestDatabase.execute("INSERT INTO billing_stripe_customers VALUES ('ann', 'cus_ann', now())");
+    calculatesWashingtonSalesTax();
+
+    finalizeMarch();
+
+    stripe.verify(
+        postRequestedFor(urlEqualTo(CALCULATIONS))
+            .withFormParam("customer", equalTo("cus_ann"))
+            .withFormParam("line_items[0][amount]", equalTo("1000")));
+    assertEquals(
+        0,
+        stripe.findAll(postRequestedFor(urlEqualTo(CALCULATIONS))).stream()
+            .filter(r -> r.getBodyAsString().contains("customer_details"))
+            .count(),
+        "no details of our own sent");
+    JsonNode invoice = invoice("ann");
+    assertEquals("sent", invoice.get("status").textValue(), invoice.toString());
+    assertEquals(new BigDecimal("0.91"), decimal(invoice, "tax"));
+  }
+
   @Test
   void anEuReverseChargeIsZeroTaxMarkedReverseCharge_withTheTaxIdKeptFromCheckout()
       throws IOException {

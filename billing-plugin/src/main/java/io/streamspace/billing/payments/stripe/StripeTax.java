@@ -58,7 +58,8 @@ public final class StripeTax implements TaxCalculator {
       return new TaxQuote(null, Money.zero(currency), List.of());
     }
     TaxDetails customer = request.customer();
-    if (customer == null || !customer.hasAddress()) {
+    boolean kept = customer != null && customer.hasAddress();
+    if (!kept && request.stripeCustomer() == null) {
       throw new TaxFailure(
           "organization %s has no billing address: it is collected at Checkout"
               .formatted(request.accountId()));
@@ -68,8 +69,14 @@ public final class StripeTax implements TaxCalculator {
     CalculationCreateParams.Builder params =
         CalculationCreateParams.builder()
             .setCurrency(currency.getCurrencyCode().toLowerCase(Locale.ROOT))
-            .setCustomerDetails(customerDetails(customer))
             .addExpand("line_items");
+    if (kept) {
+      params.setCustomerDetails(customerDetails(customer));
+    } else {
+      // none collected at Checkout: Stripe Tax reads the address its customer has (saved in the
+      // Customer Portal, or before stripeTax), and refuses when it has none
+      params.setCustomer(request.stripeCustomer());
+    }
     LineItem.TaxBehavior behavior =
         request.behavior() == TaxBehavior.INCLUSIVE
             ? LineItem.TaxBehavior.INCLUSIVE
@@ -122,7 +129,7 @@ public final class StripeTax implements TaxCalculator {
    * corrected its address at Checkout would keep failing for a day.
    */
   static String idempotencyKey(Request request) {
-    String text = request.hash() + "|" + request.customer();
+    String text = request.hash() + "|" + request.customer() + "|" + request.stripeCustomer();
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
