@@ -40,6 +40,19 @@ final class MirrorRepository {
                       :at::text[]::timestamptz[]) AS f(invoice_id, account_id, at)
           ON CONFLICT DO NOTHING""");
 
+  // Whether Stripe Subscription c charges the plan fee of our invoice i: it is live, or it was
+  // cancelled after the period began, having charged a plan the organization was on in it (a
+  // refused Checkout's never did): it collected that plan fee before it ended
+  private static final String CHARGES_PLAN_FEE =
+      """
+      c.account_id = i.user_id
+      AND (c.status <> 'canceled'
+           OR (c.event_at > i.period_start
+               AND EXISTS (SELECT 1 FROM billing_subscriptions p
+                           WHERE p.user_id = i.user_id AND p.plan_id = c.plan_id
+                             AND p.started_at < i.period_end
+                             AND (p.ended_at IS NULL OR p.ended_at > i.period_start))))""";
+
   // leases the next due row: due again only once the lease is over (a node that died)
   private static final NamedSql CLAIM =
       NamedSql.of(
@@ -61,18 +74,9 @@ final class MirrorRepository {
               .formatted(
                   """
                   SELECT c.subscription_id, c.started_at FROM billing_stripe_subscriptions c
-                  WHERE c.account_id = i.user_id
-                    AND (c.status <> 'canceled'
-                         -- cancelled after the period began, having charged a plan the
-                         -- organization was on in it (a refused Checkout never did): it
-                         -- collected that plan fee before it ended
-                         OR (c.event_at > i.period_start
-                             AND EXISTS (SELECT 1 FROM billing_subscriptions p
-                                         WHERE p.user_id = i.user_id AND p.plan_id = c.plan_id
-                                           AND p.started_at < i.period_end
-                                           AND (p.ended_at IS NULL
-                                                OR p.ended_at > i.period_start))))
-                  ORDER BY c.event_at DESC LIMIT 1"""));
+                  WHERE %s
+                  ORDER BY c.event_at DESC LIMIT 1"""
+                      .formatted(CHARGES_PLAN_FEE)));
 
   private static final NamedSql LINES =
       NamedSql.of(
@@ -131,12 +135,10 @@ final class MirrorRepository {
   private static final NamedSql SUBSCRIBED =
       NamedSql.of(
           """
-          SELECT f.invoice_id
-          FROM unnest(:invoice_id::text[]::bigint[], :account_id::text[],
-                      :period_start::text[]::timestamptz[]) AS f(invoice_id, account_id, start)
-          WHERE EXISTS (SELECT 1 FROM billing_stripe_subscriptions s
-                        WHERE s.account_id = f.account_id
-                          AND (s.status <> 'canceled' OR s.event_at > f.start))""");
+          SELECT i.id FROM billing_invoices i
+          WHERE i.id = ANY (CAST(:invoice_id AS text[])::bigint[])
+            AND EXISTS (SELECT 1 FROM billing_stripe_subscriptions c WHERE %s)"""
+              .formatted(CHARGES_PLAN_FEE));
 
   private static final NamedSql BACKLOG =
       NamedSql.of("SELECT count(*) FROM billing_stripe_invoices WHERE status = 'pending'");
@@ -167,11 +169,7 @@ final class MirrorRepository {
       return ids;
     }
     try (PreparedStatement statement =
-            SUBSCRIBED
-                .bind("invoice_id", SqlArrays.array(c, invoices, Invoice::id))
-                .bind("account_id", SqlArrays.array(c, invoices, Invoice::userId))
-                .bind("period_start", SqlArrays.array(c, invoices, Invoice::periodStart))
-                .prepare(c);
+            SUBSCRIBED.bind("invoice_id", SqlArrays.array(c, invoices, Invoice::id)).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         ids.add(rs.getLong(1));
