@@ -17,9 +17,12 @@ import java.util.List;
 /**
  * What the reads over every organization cost with a year of history: M requests each of {@code
  * GET /admin/dashboard} (its default 12 months), {@code GET /admin/reports} as JSON and as CSV
- * (its default range, the current month, every organization grouped by user, streamed) and an
- * organization's usage by member ({@code GET /usage?org_id=}, a team's statement with its {@code
- * by_member}), one request at a time as the admin, p50 and p99 of each.
+ * (its default range, the current month, grouped by user: a page of {@value #PAGE} organizations
+ * after a different one each request) and an organization's usage by member ({@code GET
+ * /usage?org_id=}, a team's statement with its {@code by_member}), one request at a time as the
+ * admin, p50 and p99 of each; then the report of every organization, JSON and CSV, read whole
+ * {@value #WHOLE_REPORTS} times each (no target: a report of 100,000 organizations is read a
+ * page at a time where an answer is awaited).
  *
  * <p>The history is seeded by SQL, in the order calculate-usage and the invoice runs write it, for
  * N team organizations (copies of one opened through intake): a one-day session every 7th day of
@@ -46,6 +49,15 @@ import java.util.List;
 final class AdminReadsWorkload implements Workload {
 
   private static final Duration TARGET = Duration.ofMillis(50);
+
+  /** The organizations of a page of the reports measured. */
+  private static final int PAGE = 100;
+
+  /** How many times the report of every organization is read whole. */
+  private static final int WHOLE_REPORTS = 3;
+
+  // the pages asked so far, to spread them over the organizations
+  private int pages;
 
   // the organizations: copies of the template's account and subscription
   private static final String ACCOUNTS =
@@ -235,39 +247,76 @@ final class AdminReadsWorkload implements Workload {
             + " period for all, of the year for %,d (%,d records, seeded by SQL), %,d requests"
                 .formatted(sampled, records, requests);
     String org = prefix + "1";
+    String token = context.adminToken();
     List<Route> routes =
         List.of(
             new Route(
                 "GET /api/plugins/billing/admin/dashboard (12 months)",
-                () ->
-                    checked(
-                        billing.get("/admin/dashboard", context.adminToken()), "revenue_by_month")),
+                () -> checked(billing.get("/admin/dashboard", token), "revenue_by_month")),
             new Route(
-                "GET /api/plugins/billing/admin/reports (JSON, current month, by user)",
-                () ->
-                    checked(
-                        billing.get("/admin/reports?group_by=user", context.adminToken()), "rows")),
+                "GET /api/plugins/billing/admin/reports (JSON, current month, by user, a page of"
+                    + " %d organizations)".formatted(PAGE),
+                () -> checked(billing.get(reportPage(prefix, orgs, "json"), token), "rows")),
             new Route(
-                "GET /api/plugins/billing/admin/reports (CSV, current month, by user)",
-                () -> {
-                  String csv =
-                      billing.getText(
-                          "/admin/reports?group_by=user&format=csv", context.adminToken());
-                  if (csv.lines().count() < 2) {
-                    throw new IllegalStateException("the CSV report has no rows: " + csv);
-                  }
-                }),
+                "GET /api/plugins/billing/admin/reports (CSV, current month, by user, a page of"
+                    + " %d organizations)".formatted(PAGE),
+                () -> csvChecked(billing.getText(reportPage(prefix, orgs, "csv"), token))),
             new Route(
                 "GET /api/plugins/billing/usage?org_id= (a team's usage by member, current period)",
+                () -> checked(billing.get("/usage?org_id=" + org, token), "by_member")));
+    // a report of every organization: what a page is measured against, read whole a few times
+    List<Route> wholeReports =
+        List.of(
+            new Route(
+                "GET /api/plugins/billing/admin/reports (JSON, current month, by user, every"
+                    + " organization)",
+                () -> checked(billing.get("/admin/reports?group_by=user", token), "rows")),
+            new Route(
+                "GET /api/plugins/billing/admin/reports (CSV, current month, by user, every"
+                    + " organization)",
                 () ->
-                    checked(
-                        billing.get("/usage?org_id=" + org, context.adminToken()), "by_member")));
+                    csvChecked(billing.getText("/admin/reports?group_by=user&format=csv", token))));
     List<BenchRow> rows = new ArrayList<>();
     for (Route route : routes) {
       context.progress().line("admin-reads: %,d × %s".formatted(requests, route.name()));
       rows.add(measure(route, requests, size, budget));
     }
+    for (Route route : wholeReports) {
+      context.progress().line("admin-reads: %d × %s".formatted(WHOLE_REPORTS, route.name()));
+      BenchRow row = measure(route, WHOLE_REPORTS, size, budget);
+      rows.add(
+          new BenchRow(
+              row.workload(),
+              row.size().replace("%,d requests".formatted(requests), WHOLE_REPORTS + " requests"),
+              row.time(),
+              row.rate(),
+              row.unit(),
+              row.p50(),
+              row.p99(),
+              null,
+              null,
+              "none: the pages above are read in its place",
+              null));
+    }
     return rows;
+  }
+
+  /**
+   * A page of the report by user, in {@code format}, of the {@value #PAGE} organizations after a
+   * different one each time (the ids' byte order, as the pages run), so that the requests read
+   * pages from all over the organizations rather than one page cached.
+   */
+  private String reportPage(String prefix, int orgs, String format) {
+    int after = 1 + (int) ((pages++ * 7919L) % orgs);
+    return "/admin/reports?group_by=user&format=%s&limit=%d&after=%s%d"
+        .formatted(format, PAGE, prefix, after);
+  }
+
+  /** Fails unless the CSV has a row besides its header. */
+  private static void csvChecked(String csv) {
+    if (csv.lines().count() < 2) {
+      throw new IllegalStateException("the CSV report has no rows: " + csv);
+    }
   }
 
   /** A route measured, and the request that reads it and checks its answer. */

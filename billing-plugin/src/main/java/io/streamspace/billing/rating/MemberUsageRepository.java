@@ -30,7 +30,9 @@ public final class MemberUsageRepository {
           GROUP BY r.resource_type, r.unit_price, r.member_id
           ORDER BY r.resource_type, r.unit_price, r.member_id
           """
-              .formatted(UsageRecordRepository.SUMMED, UsageRollup.source(true, true)));
+              .formatted(
+                  UsageRecordRepository.SUMMED,
+                  UsageRollup.source(true, UsageRollup.Accounts.ONE)));
 
   private final DataSource dataSource;
 

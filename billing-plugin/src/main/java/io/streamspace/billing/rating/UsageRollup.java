@@ -96,15 +96,16 @@ public final class UsageRollup {
    * there are none and the first partial day is the whole range. Every bound is computed once
    * (initplans), so each part reads its table by an index: the rollup by day (or by its key for
    * one account), the tail by the BRIN index on rating_run (or the runs index), the partial days
-   * by slice start (the BRIN index, or the key for one account).
+   * by slice start (the BRIN index, or the key for one account); some accounts as one account
+   * each.
    *
    * @param byMember whether rows name the member (the user who ran the records' session; null
    *     for storage); else member_id is null
-   * @param oneAccount whether the usage is only the account {@code :user_id}'s
+   * @param accounts whose usage it is
    */
-  public static String source(boolean byMember, boolean oneAccount) {
-    String daily = oneAccount ? "AND d.user_id = :user_id" : "";
-    String records = oneAccount ? "AND e.user_id = :user_id" : "";
+  public static String source(boolean byMember, Accounts accounts) {
+    String daily = accounts.condition("d");
+    String records = accounts.condition("e");
     return """
         (WITH bounds AS MATERIALIZED (
            SELECT u.rolled_up_to AS run, first_day, greatest(first_day, end_day) AS end_day,
@@ -153,6 +154,27 @@ public final class UsageRollup {
                   SELECT s.user_id FROM billing_sessions s
                   WHERE x.session_id <> '' AND s.session_id = x.session_id LIMIT 1) s ON true"""
                 : "");
+  }
+
+  /** Whose usage a {@link #source} reads: each is served by an index of every part. */
+  public enum Accounts {
+    /** Every account's. */
+    EVERY(""),
+    /** The account {@code :user_id}'s. */
+    ONE("= :user_id"),
+    /** The accounts of the array {@code :user_ids}'s (a page of a report). */
+    SOME("= ANY (:user_ids::text[])");
+
+    private final String test;
+
+    Accounts(String test) {
+      this.test = test;
+    }
+
+    /** The condition on {@code alias.user_id}, after an AND; empty for every account. */
+    String condition(String alias) {
+      return test.isEmpty() ? "" : "AND %s.user_id %s".formatted(alias, test);
+    }
   }
 
   private final DataSource dataSource;

@@ -19,7 +19,8 @@ import org.apache.commons.csv.CSVPrinter;
 
 /**
  * How a usage report is written: CSV (RFC 4180, through Apache Commons CSV) or JSON (one object
- * with a {@code rows} array), both a row at a time as the rows are read, never held whole.
+ * with a {@code rows} array, and {@code next_after} when it is a page), both a row at a time as
+ * the rows are read, never held whole.
  * Both have the same columns: the group's ({@link ReportGrouping#column}), {@code member_id} when
  * grouped by member (empty, or null, for the organization's part), then {@code currency,
  * resource_type, unit, unit_price, quantity, cost}.
@@ -27,7 +28,8 @@ import org.apache.commons.csv.CSVPrinter;
 public enum ReportFormat {
   CSV("text/csv; charset=utf-8") {
     @Override
-    public RowWriter open(OutputStream out, ReportGrouping grouping, Instant from, Instant to)
+    public RowWriter open(
+        OutputStream out, ReportGrouping grouping, Instant from, Instant to, ReportPage page)
         throws IOException {
       CSVPrinter printer = csvPrinter(out, columns(grouping));
       return new RowWriter() {
@@ -59,13 +61,17 @@ public enum ReportFormat {
   },
   JSON("application/json") {
     @Override
-    public RowWriter open(OutputStream out, ReportGrouping grouping, Instant from, Instant to)
+    public RowWriter open(
+        OutputStream out, ReportGrouping grouping, Instant from, Instant to, ReportPage page)
         throws IOException {
       JsonGenerator json = JsonMapper.streaming(out);
       json.writeStartObject();
       json.writeStringField("from", from.toString());
       json.writeStringField("to", to.toString());
       json.writeStringField("group_by", grouping.parameterValue());
+      if (page != null) {
+        json.writeStringField(NEXT_AFTER, page.nextAfter()); // null on the last page
+      }
       json.writeArrayFieldStart("rows");
       return new RowWriter() {
         @Override
@@ -97,6 +103,9 @@ public enum ReportFormat {
       };
     }
   };
+
+  /** Where the next page of accounts starts: after this id (JSON; CSV has it in a header). */
+  public static final String NEXT_AFTER = "next_after";
 
   /** The column of a row's member, grouped by member: after the group's. */
   static final String MEMBER_COLUMN = "member_id";
@@ -154,8 +163,14 @@ public enum ReportFormat {
     this.contentType = contentType;
   }
 
+  /**
+   * A writer of a report's rows onto {@code out}, the document begun.
+   *
+   * @param page the page of accounts the rows are of; null for a whole report
+   */
   public abstract RowWriter open(
-      OutputStream out, ReportGrouping grouping, Instant from, Instant to) throws IOException;
+      OutputStream out, ReportGrouping grouping, Instant from, Instant to, ReportPage page)
+      throws IOException;
 
   /** The format named by a {@code format} value ({@code json}, {@code csv}), if any. */
   public static Optional<ReportFormat> named(String name) {

@@ -3,6 +3,7 @@ package io.streamspace.billing.reports;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageRollup;
+import io.streamspace.billing.rating.UsageRollup.Accounts;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,11 +16,11 @@ import java.util.Optional;
  */
 public enum ReportGrouping {
   /** Per account. */
-  USER("user_id", "r.user_id", "", null, Sources.ROLLUP),
+  USER("user_id", "r.user_id", "", null, Sources.ROLLUP, Sources.ROLLUP_PAGE),
   /** Per resource only (every row is per resource already): no group column. */
-  RESOURCE(null, "''", "", null, Sources.ROLLUP),
+  RESOURCE(null, "''", "", null, Sources.ROLLUP, null),
   /** Per day in the billing zone, by the slice's start (slices are cut at its midnights). */
-  DAY("day", "to_char(r.day, 'YYYY-MM-DD')", "", null, Sources.ROLLUP),
+  DAY("day", "to_char(r.day, 'YYYY-MM-DD')", "", null, Sources.ROLLUP, null),
   /**
    * Per plan the account was on when the slice started (its subscription's terms). From the
    * records: the plan can change within a day, and the rollup is per day.
@@ -32,14 +33,21 @@ public enum ReportGrouping {
         ON s.user_id = r.user_id AND s.started_at <= r.slice_start
        AND (s.ended_at IS NULL OR r.slice_start < s.ended_at)""",
       null,
-      Sources.RECORDS),
+      Sources.RECORDS,
+      null),
   /**
    * Per account (organization) and member: the user who ran the record's session, none (the
    * organization's) for storage. Each account's line is split among its members as {@code GET
    * /usage} splits it ({@code UsageByMember.lineParts}), so the members' rows of a line add up
    * to the account's row of it grouped by user.
    */
-  MEMBER("user_id", "r.user_id", "", "r.member_id", Sources.ROLLUP_BY_MEMBER);
+  MEMBER(
+      "user_id",
+      "r.user_id",
+      "",
+      "r.member_id",
+      Sources.ROLLUP_BY_MEMBER,
+      Sources.ROLLUP_BY_MEMBER_PAGE);
 
   /** Where a grouping reads the range's usage from, as {@code r}. */
   private static final class Sources {
@@ -50,39 +58,61 @@ public enum ReportGrouping {
          WHERE slice_start >= :from AND slice_start < :to) r""";
 
     /** Sums per day, account and line: the daily rollup, the tail and the partial days. */
-    static final String ROLLUP = UsageRollup.source(false, false);
+    static final String ROLLUP = UsageRollup.source(false, Accounts.EVERY);
 
     /** The same per member too. */
-    static final String ROLLUP_BY_MEMBER = UsageRollup.source(true, false);
+    static final String ROLLUP_BY_MEMBER = UsageRollup.source(true, Accounts.EVERY);
+
+    /** The same of the accounts {@code :user_ids} only: a page of a report by account. */
+    static final String ROLLUP_PAGE = UsageRollup.source(false, Accounts.SOME);
+
+    /** The same per member too. */
+    static final String ROLLUP_BY_MEMBER_PAGE = UsageRollup.source(true, Accounts.SOME);
   }
 
   private final String column;
   private final boolean byMember;
   private final NamedSql sql;
+  private final NamedSql pageSql;
 
   /**
    * @param member the member of a record, for a grouping by member; else null
    * @param records the range's usage as {@code r}: records, or sums of them with the columns
    *     summed
+   * @param pageRecords the same of the accounts {@code :user_ids} only, for a grouping whose
+   *     rows are an account's (so a report can be read a page of accounts at a time); else null
    */
-  ReportGrouping(String column, String key, String join, String member, String records) {
+  ReportGrouping(
+      String column, String key, String join, String member, String records, String pageRecords) {
     this.column = column;
     this.byMember = member != null;
-    this.sql =
-        NamedSql.of(
-            """
+    this.sql = statement(key, join, member, records);
+    this.pageSql = pageRecords == null ? null : statement(key, join, member, pageRecords);
+  }
+
+  private static NamedSql statement(String key, String join, String member, String records) {
+    return NamedSql.of(
+        """
             SELECT %s AS group_key, %s AS member_key, r.currency, %s
             FROM %s
             %s
             GROUP BY group_key, member_key, r.currency, r.resource_type, r.unit_price
             ORDER BY group_key, r.currency, r.resource_type, r.unit_price, member_key NULLS FIRST
             """
-                .formatted(
-                    key,
-                    member == null ? "NULL::text" : member,
-                    UsageRecordRepository.SUMMED,
-                    records,
-                    join));
+            .formatted(
+                key,
+                member == null ? "NULL::text" : member,
+                UsageRecordRepository.SUMMED,
+                records,
+                join));
+  }
+
+  /**
+   * Whether its rows are each an account's (by user, by member), so that a report can be read a
+   * page of accounts at a time ({@link #pageSql}).
+   */
+  public boolean byAccount() {
+    return pageSql != null;
   }
 
   /** Whether rows are per member too, in a {@code member_id} column after the group's. */
@@ -110,5 +140,10 @@ public enum ReportGrouping {
 
   NamedSql sql() {
     return sql;
+  }
+
+  /** Its statement over the accounts {@code :user_ids} only; null unless {@link #byAccount}. */
+  NamedSql pageSql() {
+    return pageSql;
   }
 }

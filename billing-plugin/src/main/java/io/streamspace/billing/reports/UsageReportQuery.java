@@ -10,6 +10,7 @@ import io.streamspace.billing.rating.UsageSum;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -32,6 +33,12 @@ public final class UsageReportQuery {
   }
 
   static final int FETCH_SIZE = 1_000;
+
+  // the accounts' primary key, in its order
+  private static final NamedSql ACCOUNTS_AFTER =
+      NamedSql.of(
+          "SELECT user_id FROM billing_accounts WHERE user_id > :after ORDER BY user_id"
+              + " LIMIT :count");
 
   private final DataSource dataSource;
   private final Function<ReportGrouping, NamedSql> statements;
@@ -59,10 +66,57 @@ public final class UsageReportQuery {
   public void forEachRow(
       ReportGrouping grouping, Instant from, Instant to, ZoneId zone, RowSink sink)
       throws Exception {
+    forEachRow(bind(statements.apply(grouping), from, to, zone), grouping, sink);
+  }
+
+  /**
+   * The rows of the accounts {@code accounts} only (a page of them, {@link #accountsAfter}), as
+   * {@link #forEachRow(ReportGrouping, Instant, Instant, ZoneId, RowSink)} gives them: read
+   * through each table's index by account, so a page costs what its accounts' usage does,
+   * whatever the number of accounts.
+   *
+   * @throws IllegalArgumentException unless the grouping's rows are each an account's
+   */
+  public void forEachRowOf(
+      List<String> accounts,
+      ReportGrouping grouping,
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      RowSink sink)
+      throws Exception {
+    if (!grouping.byAccount()) {
+      throw new IllegalArgumentException(grouping + " is not grouped by account");
+    }
+    if (!accounts.isEmpty()) {
+      NamedSql.Binding binding = bind(grouping.pageSql(), from, to, zone);
+      forEachRow(binding.bind("user_ids", accounts.toArray(String[]::new)), grouping, sink);
+    }
+  }
+
+  /**
+   * Up to {@code count} account ids after {@code after} (from the first when empty), in the
+   * order a report's groups come in (the ids' byte order: the columns are {@code COLLATE "C"}).
+   */
+  public List<String> accountsAfter(String after, int count) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            ACCOUNTS_AFTER.bind("after", after).bind("count", count).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      List<String> ids = new ArrayList<>();
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+      return ids;
+    }
+  }
+
+  private void forEachRow(NamedSql.Binding binding, ReportGrouping grouping, RowSink sink)
+      throws Exception {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false); // a fetch size streams rows only inside a transaction
       connection.setReadOnly(true);
-      try (PreparedStatement statement = bind(grouping, from, to, zone).prepare(connection)) {
+      try (PreparedStatement statement = binding.prepare(connection)) {
         statement.setFetchSize(FETCH_SIZE);
         try (ResultSet rs = statement.executeQuery()) {
           MemberLine line = new MemberLine(sink);
@@ -140,8 +194,7 @@ public final class UsageReportQuery {
     }
   }
 
-  private NamedSql.Binding bind(ReportGrouping grouping, Instant from, Instant to, ZoneId zone) {
-    NamedSql sql = statements.apply(grouping);
+  private static NamedSql.Binding bind(NamedSql sql, Instant from, Instant to, ZoneId zone) {
     NamedSql.Binding binding = sql.bind("from", from).bind("to", to);
     return sql.names().contains("zone") ? binding.bind("zone", zone.getId()) : binding;
   }

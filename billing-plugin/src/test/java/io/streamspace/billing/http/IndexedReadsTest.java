@@ -184,6 +184,8 @@ class IndexedReadsTest {
         "/admin/reports?group_by=user&from=2026-03-10&to=2026-03-11",
         "/admin/reports?group_by=member&from=2026-03-01T05:00:00Z&to=2026-03-15T11:00:00Z",
         "/admin/reports?group_by=day&from=2025-03-15&to=2026-03-15",
+        "/admin/reports?group_by=user&limit=100",
+        "/admin/reports?group_by=member&limit=100&after=org-00100&format=csv",
         "/usage?org_id=org-a",
         "/usage?org_id=org-a&from=2025-03-15&to=2026-03-15",
         "/usage?org_id=org-a&member_id=mia",

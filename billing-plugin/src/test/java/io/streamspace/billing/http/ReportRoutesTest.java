@@ -276,6 +276,83 @@ class ReportRoutesTest {
     assertEquals("=HYPERLINK(\"x\")", json.at("/rows/0/user_id").asText());
   }
 
+  /**
+   * March's report by user, two accounts a page: ann and bob, then thu. The pages' rows, in
+   * order, are the whole report's; {@code next_after} names the page's last account, null on the
+   * last page.
+   */
+  @Test
+  void aReportByUserIsReadAPageOfAccountsAtATime_thePagesTogetherAreTheWholeReport() {
+    seedMarch();
+    String byUser = MARCH + "&group_by=user";
+
+    JsonNode first = page(byUser + "&limit=2");
+    JsonNode last = page(byUser + "&limit=2&after=" + first.get("next_after").asText());
+
+    assertEquals("bob", first.get("next_after").asText());
+    assertTrue(last.get("next_after").isNull(), last.toString());
+    List<String> paged = new ArrayList<>(values(first, "user_id"));
+    paged.addAll(values(last, "user_id"));
+    assertEquals(rows(byUser, "user_id"), paged);
+    assertEquals(
+        List.of("thu VND cpu core-hours 1250 1 1250", "thu VND memory gb-hours 250 5 1250"),
+        values(last, "user_id"));
+  }
+
+  /**
+   * A page is of accounts, not rows: bob used nothing in March, so the page of ann and bob has
+   * ann's rows only, and the next starts after bob. An account's member rows stay on its page.
+   */
+  @Test
+  void aPageIsOfAccounts_oneWithoutUsageHasNoRowsButCountsInThePage() {
+    billing.userCreated("ann", Map.of());
+    billing.userCreated("bob", Map.of());
+    billing.userCreated("cy", Map.of());
+    billing.flush();
+    billing.session(
+        "s1", "ann", "2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z", size("1", "0", "0"));
+    billing.session(
+        "s2", "cy", "2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z", size("2", "0", "0"));
+    billing.calculateUsageAt("2026-03-03T00:00:00Z");
+
+    JsonNode first = page(MARCH + "&group_by=member&limit=2");
+    JsonNode last = page(MARCH + "&group_by=member&limit=2&after=bob");
+
+    assertEquals(List.of("ann ann USD cpu core-hours 0.05 1 0.05"), memberRows(first));
+    assertEquals("bob", first.get("next_after").asText());
+    assertEquals(List.of("cy cy USD cpu core-hours 0.05 2 0.10"), memberRows(last));
+    assertTrue(last.get("next_after").isNull(), last.toString());
+  }
+
+  /**
+   * A CSV page says where the next starts in {@code X-Next-After}, percent-encoded as a query
+   * value; the last page has none.
+   */
+  @Test
+  void aCsvPageNamesTheNextInAHeader_percentEncoded_theLastNone() {
+    billing.userCreated("o\"neil, jr", Map.of());
+    billing.userCreated("zoe", Map.of());
+    billing.session(
+        "s1", "o\"neil, jr", "2026-03-02T08:00:00Z", "2026-03-02T10:00:00Z", size("2", "4", "0"));
+    billing.session(
+        "s2", "zoe", "2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z", size("1", "0", "0"));
+    billing.calculateUsageAt("2026-03-03T00:00:00Z");
+
+    Text first = billing.text(MARCH + "&group_by=user&format=csv&limit=1", admin("root"));
+    Text last =
+        billing.text(MARCH + "&group_by=user&format=csv&limit=1&after=o\"neil, jr", admin("root"));
+
+    assertEquals("o%22neil%2C+jr", first.headers().get("X-Next-After"));
+    assertEquals(3, first.body().split("\r\n").length, first.body()); // header, cpu, memory
+    assertTrue(first.body().contains("\"o\"\"neil, jr\",USD,cpu,"), first.body());
+    assertEquals(null, last.headers().get("X-Next-After"));
+    assertEquals(
+        List.of(
+            "user_id,currency,resource_type,unit,unit_price,quantity,cost",
+            "zoe,USD,cpu,core-hours,0.05,1,0.05"),
+        List.of(last.body().split("\r\n")));
+  }
+
   @Test
   void aRangeOfInstantsNamesThemInTheFileNameInUtc() {
     Text csv =
@@ -304,6 +381,11 @@ class ReportRoutesTest {
     "to=2026-13-01, to, invalid_parameter",
     "from=2026-04-01&to=2026-03-01, from, invalid_parameter",
     "from=2026-03-02T10:30:00Z, from, invalid_range",
+    "group_by=day&limit=10, limit, invalid_parameter",
+    "group_by=plan&limit=10, limit, invalid_parameter",
+    "limit=0, limit, invalid_parameter",
+    "limit=1001, limit, invalid_parameter",
+    "after=bob, after, invalid_parameter",
   })
   void aBadParameterIsRefusedNamingIt(String query, String field, String code) {
     Answer answer = billing.call(HttpMethod.GET, "/admin/reports?" + query, admin("root"));
@@ -313,12 +395,32 @@ class ReportRoutesTest {
     assertEquals(code, answer.body().at("/error/code").asText());
   }
 
-  /** The report's JSON rows, each as its values joined by spaces, the group's first. */
-  private List<String> rows(String pathAndQuery, String groupColumn) {
+  /** A page of a report, answered 200. */
+  private JsonNode page(String pathAndQuery) {
     Answer answer = billing.call(HttpMethod.GET, pathAndQuery, admin("root"));
     assertEquals(200, answer.status(), answer.body().toString());
+    return answer.body();
+  }
+
+  /** A report's rows by member, each as its values joined by spaces, account and member first. */
+  private static List<String> memberRows(JsonNode report) {
+    List<String> byMember = values(report, "member_id");
     List<String> rows = new ArrayList<>();
-    for (JsonNode row : answer.body().get("rows")) {
+    for (int i = 0; i < byMember.size(); i++) {
+      rows.add(report.get("rows").get(i).get("user_id").asText() + " " + byMember.get(i));
+    }
+    return rows;
+  }
+
+  /** The report's JSON rows, each as its values joined by spaces, the group's first. */
+  private List<String> rows(String pathAndQuery, String groupColumn) {
+    return values(page(pathAndQuery), groupColumn);
+  }
+
+  /** A report's JSON rows, each as its values joined by spaces, the group's first. */
+  private static List<String> values(JsonNode report, String groupColumn) {
+    List<String> rows = new ArrayList<>();
+    for (JsonNode row : report.get("rows")) {
       String values =
           String.join(
               " ",
