@@ -16,10 +16,10 @@ import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.stripe.CheckoutUndo;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
-import io.streamspace.billing.payments.stripe.SubscriptionUndo;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.webhook.StripePayments;
@@ -92,7 +92,7 @@ record PaymentsWiring(
             collections,
             mirror,
             wiring.config(),
-            new SubscriptionUndo(clients),
+            new CheckoutUndo(clients),
             wiring.events(),
             wiring.clock());
     new StripeWebhookRoutes(

@@ -5,10 +5,11 @@ import io.streamspace.billing.audit.AuditEntry;
 import io.streamspace.billing.audit.AuditKinds;
 import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.CheckoutRefused;
 import io.streamspace.billing.hold.PaymentLock;
-import io.streamspace.billing.payments.stripe.SubscriptionUndo;
+import io.streamspace.billing.payments.stripe.CheckoutUndo;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.CheckoutSessions.Created;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and what was given back; a {@code checkout.refused} audit entry and, after the commit, {@code
  * billing.checkout.refused}. Where Stripe took money (a subscription-mode session's first
  * invoice), the subscription is cancelled and that payment refunded in full ({@link
- * SubscriptionUndo}) in the event's transaction: a failure at Stripe rolls all back, the webhook
+ * CheckoutUndo}) in the event's transaction: a failure at Stripe rolls all back, the webhook
  * answers 500 and Stripe delivers the event again, the idempotency keys making the retry safe. A
  * setup-mode session took no money: nothing is given back.
  */
@@ -39,10 +40,16 @@ final class CheckoutStateCheck {
 
   private static final Logger log = LoggerFactory.getLogger(CheckoutStateCheck.class);
 
-  private final SubscriptionUndo undo;
+  private static final NamedSql UNGRANTED =
+      NamedSql.of(
+          """
+          UPDATE billing_stripe_checkouts SET refusal = :why, given_back = :given_back
+          WHERE session_id = :session""");
+
+  private final CheckoutUndo undo;
   private final BillingEvents events;
 
-  CheckoutStateCheck(SubscriptionUndo undo, BillingEvents events) {
+  CheckoutStateCheck(CheckoutUndo undo, BillingEvents events) {
     this.undo = undo;
     this.events = events;
   }
@@ -105,23 +112,88 @@ final class CheckoutStateCheck {
           now);
     }
     CheckoutSessions.refused(c, session, why, givenBack, now);
+    recorded(
+        c,
+        event,
+        new CheckoutRefused(account, session, "plan", planId, null, why, givenBack, now),
+        after);
+  }
+
+  /**
+   * Refuses a pack's or store item's session Stripe took a payment for, that cannot be granted
+   * ({@code why}): the payment refunded in full at Stripe, its row in {@code
+   * billing_stripe_checkouts} (applied in this transaction) saying why and what was given back,
+   * audited and announced as a plan's refusal. A failure at Stripe rolls all back with the event.
+   *
+   * @param kind {@code pack} or {@code store}
+   * @param itemId the pack's or store item's id, as the session's metadata names it
+   */
+  void ungranted(
+      Connection c,
+      StripeEvent event,
+      String account,
+      String kind,
+      String itemId,
+      String why,
+      Instant now,
+      List<Runnable> after)
+      throws SQLException {
+    String session = event.text("id");
+    String givenBack;
+    try {
+      givenBack =
+          undo.refundPayment(
+              event.text("payment_intent"),
+              event.number("amount_total"),
+              event.text("currency"),
+              session);
+    } catch (StripeException e) {
+      // rolled back with the event: Stripe delivers it again and the key makes it once
+      throw new IllegalStateException(
+          "Stripe Checkout Session "
+              + session
+              + " not granted, not refunded yet: "
+              + e.getMessage(),
+          e);
+    }
+    UNGRANTED.bind("session", session).bind("why", why).bind("given_back", givenBack).update(c);
+    recorded(
+        c,
+        event,
+        new CheckoutRefused(account, session, kind, null, itemId, why, givenBack, now),
+        after);
+  }
+
+  /** The refusal's audit entry and log line, and its event after the commit. */
+  private void recorded(
+      Connection c, StripeEvent event, CheckoutRefused refused, List<Runnable> after)
+      throws SQLException {
     Map<String, Object> what = new LinkedHashMap<>();
-    what.put("session_id", session);
-    what.put("plan_id", planId);
-    what.put("reason", why);
-    what.put("given_back", givenBack);
+    what.put("session_id", refused.sessionId());
+    what.put("kind", refused.kind());
+    if (refused.planId() != null) {
+      what.put("plan_id", refused.planId());
+    } else {
+      what.put("item_id", refused.itemId());
+    }
+    what.put("reason", refused.reason());
+    what.put("given_back", refused.givenBack());
     AuditTrail.record(
         c,
         new AuditEntry(
-            now,
+            refused.refusedAt(),
             Cause.stripe(event.id()),
-            account,
+            refused.orgId(),
             AuditKinds.CHECKOUT_REFUSED,
-            "checkout:" + session,
+            "checkout:" + refused.sessionId(),
             null,
             what));
-    log.warn("Stripe Checkout Session {} of {} refused: {}; {}", session, account, why, givenBack);
-    CheckoutRefused refused = new CheckoutRefused(account, session, planId, why, givenBack, now);
+    log.warn(
+        "Stripe Checkout Session {} of {} refused: {}; {}",
+        refused.sessionId(),
+        refused.orgId(),
+        refused.reason(),
+        refused.givenBack());
     after.add(() -> events.publish(BillingEvents.CHECKOUT_REFUSED, refused));
   }
 }

@@ -219,14 +219,12 @@ final class CompletedCheckouts {
     Optional<CapacityPack> pack = config.get().pack(packId == null ? "" : packId);
     Optional<BigDecimal> paid = paidIn(event, currency);
     if (pack.isEmpty() || paid.isEmpty()) {
-      log.warn(
-          "Stripe Checkout Session {} paid {} {} for pack {} of {} (in {}): not granted",
-          session,
-          event.number("amount_total"),
-          event.text("currency"),
-          packId,
-          account,
-          currency);
+      String why =
+          pack.isEmpty()
+              ? "pack %s is no longer sold".formatted(packId)
+              : notInCurrency(event, currency);
+      stateCheck.ungranted(
+          c, event, account, "pack", packId, why, completion.now(), completion.after());
       return;
     }
     BigDecimal price = paid.get();
@@ -273,17 +271,32 @@ final class CompletedCheckouts {
                 completion.now(),
                 Cause.stripe(event.id()));
     if (bought.isEmpty()) {
-      log.warn(
-          "Stripe Checkout Session {} paid {} {} for store item {} version {} of {}: not granted",
-          session,
-          event.number("amount_total"),
-          event.text("currency"),
-          itemId,
-          versionId,
-          completion.account());
+      String why;
+      if (paid.isEmpty()) {
+        why = notInCurrency(event, completion.currency());
+      } else if (itemId == null || versionId == null || intent == null || buyer == null) {
+        why = "the session names no store item, version, payment or buyer";
+      } else {
+        why = "store item %d has no approved version %d".formatted(itemId, versionId);
+      }
+      stateCheck.ungranted(
+          c,
+          event,
+          completion.account(),
+          "store",
+          event.text("metadata/store_item_id"),
+          why,
+          completion.now(),
+          completion.after());
       return;
     }
     completion.after().add(bought.get());
+  }
+
+  /** Why a session's payment cannot be taken as the account's: its currency, or none said. */
+  private static String notInCurrency(StripeEvent event, Currency currency) {
+    return "the session took %s %s; the organization pays in %s"
+        .formatted(event.number("amount_total"), event.text("currency"), currency);
   }
 
   /** What the session took, when it took it in the account's currency. */

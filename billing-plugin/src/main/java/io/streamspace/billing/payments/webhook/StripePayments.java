@@ -13,8 +13,8 @@ import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.stripe.CheckoutUndo;
 import io.streamspace.billing.payments.stripe.StripeAmounts;
-import io.streamspace.billing.payments.stripe.SubscriptionUndo;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.common.db.Transactions;
@@ -140,7 +140,7 @@ public final class StripePayments {
       StripeCollections collections,
       StripeInvoiceMirror mirror,
       Supplier<BillingConfig> config,
-      SubscriptionUndo undo,
+      CheckoutUndo undo,
       BillingEvents events,
       Clock clock) {
     this.dataSource = dataSource;

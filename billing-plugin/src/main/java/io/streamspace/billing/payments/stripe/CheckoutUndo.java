@@ -13,18 +13,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Undoes at Stripe a Subscription a refused plan Checkout started: cancels it at once, with no
- * proration (nothing is owed either way), then refunds in full the payment of its first invoice,
- * the one the Checkout took. Each call carries an idempotency key derived from the session, so a
- * retry (the webhook redelivered after a failure) cancels and refunds once; a subscription
- * cancelled or a payment refunded already (in the Dashboard, or by a try whose commit failed)
- * counts as done.
+ * Gives back at Stripe what a refused Checkout took. A Subscription a refused plan Checkout
+ * started is cancelled at once, with no proration (nothing is owed either way), then the payment
+ * of its first invoice, the one the Checkout took, refunded in full; a pack's or store item's
+ * payment that could not be granted is refunded in full. Each call carries an idempotency key
+ * derived from the session, so a retry (the webhook redelivered after a failure) cancels and
+ * refunds once; a subscription cancelled or a payment refunded already (in the Dashboard, or by a
+ * try whose commit failed) counts as done.
  */
-public final class SubscriptionUndo {
+public final class CheckoutUndo {
 
   private final StripeClients clients;
 
-  public SubscriptionUndo(StripeClients clients) {
+  public CheckoutUndo(StripeClients clients) {
     this.clients = clients;
   }
 
@@ -39,10 +40,7 @@ public final class SubscriptionUndo {
    */
   public String cancelAndRefund(String subscriptionId, String invoiceId, String sessionId)
       throws StripeException {
-    StripeClient stripe =
-        clients
-            .client()
-            .orElseThrow(() -> new IllegalStateException("no Stripe secret key: cannot refund"));
+    StripeClient stripe = stripe();
     String invoice = invoiceId;
     List<String> done = new ArrayList<>();
     try {
@@ -66,6 +64,48 @@ public final class SubscriptionUndo {
     return String.join("; ", done);
   }
 
+  /**
+   * Refunds in full the payment a payment-mode session took.
+   *
+   * @param paymentIntent the session's PaymentIntent; null when it took nothing
+   * @param amount what it took, in minor units of {@code currency} (as the session says), for
+   *     the words only: the refund is of the whole payment
+   * @return what was done, in words an admin reads
+   * @throws StripeException when Stripe refused or could not be reached
+   * @throws IllegalStateException when the host holds no Stripe secret key
+   */
+  public String refundPayment(String paymentIntent, Long amount, String currency, String sessionId)
+      throws StripeException {
+    if (paymentIntent == null) {
+      return "no payment: nothing to refund";
+    }
+    refund(stripe(), paymentIntent, sessionId);
+    return "payment %s refunded in full (%d %s)".formatted(paymentIntent, amount, currency);
+  }
+
+  private StripeClient stripe() {
+    return clients
+        .client()
+        .orElseThrow(() -> new IllegalStateException("no Stripe secret key: cannot refund"));
+  }
+
+  /** Refunds the whole payment under the session's key; refunded already counts as done. */
+  private static void refund(StripeClient stripe, String paymentIntent, String sessionId)
+      throws StripeException {
+    try {
+      stripe
+          .v1()
+          .refunds()
+          .create(
+              RefundCreateParams.builder().setPaymentIntent(paymentIntent).build(),
+              key("ss-refused-" + sessionId + "-refund"));
+    } catch (StripeException e) {
+      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
+        throw e;
+      }
+    }
+  }
+
   private static String refunded(StripeClient stripe, String invoiceId, String sessionId)
       throws StripeException {
     if (invoiceId == null) {
@@ -87,18 +127,7 @@ public final class SubscriptionUndo {
     if (intent == null || invoice.getAmountPaid() == null || invoice.getAmountPaid() == 0) {
       return "invoice " + invoiceId + " took nothing: nothing to refund";
     }
-    try {
-      stripe
-          .v1()
-          .refunds()
-          .create(
-              RefundCreateParams.builder().setPaymentIntent(intent).build(),
-              key("ss-refused-" + sessionId + "-refund"));
-    } catch (StripeException e) {
-      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
-        throw e;
-      }
-    }
+    refund(stripe, intent, sessionId);
     return "payment %s of invoice %s refunded in full (%d %s)"
         .formatted(intent, invoiceId, invoice.getAmountPaid(), invoice.getCurrency());
   }

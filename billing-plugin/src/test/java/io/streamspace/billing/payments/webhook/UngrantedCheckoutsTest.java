@@ -1,0 +1,208 @@
+package io.streamspace.billing.payments.webhook;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.StripeSigning.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.StoreFixtures;
+import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.billing.support.ThemeBundles;
+import io.streamspace.plugin.api.http.Caller;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A pack's or store item's Checkout Session that Stripe took a payment for, but whose purchase
+ * cannot be granted at its completion, with the real stripe-java client against WireMock and
+ * Stripe-signed events: the payment is refunded in full under one idempotency key, the session's
+ * row says why and what was given back, a {@code checkout.refused} audit entry and {@code
+ * billing.checkout.refused} record it, and nothing is granted. Never paid and left without what
+ * was paid for. fay pays in USD; the sessions took 5.00 USD (500 cents) and 4.99 (499).
+ */
+class UngrantedCheckoutsTest {
+
+  private static final String SECRET = "whsec_test_ungranted";
+  private static final Instant PAID = at("2026-03-12T09:30:00Z");
+
+  private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private final BillingHarness billing =
+      new BillingHarness(at("2026-03-10T00:00:00Z"), "{\"stripeEnabled\": true}");
+
+  @BeforeEach
+  void start() {
+    stripe.start();
+    billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_ungranted");
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", SECRET);
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
+    billing.userCreated("fay", Map.of());
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    billing.clock.set(PAID);
+  }
+
+  @AfterEach
+  void stop() {
+    billing.close();
+    stripe.stop();
+  }
+
+  /** fay's paid session for the pack {@code packId}, in {@code currency}: 500 minor units. */
+  private static String packSession(String packId, String currency) {
+    String session =
+        """
+        {"id": "cs_pack_1", "object": "checkout.session", "mode": "payment",
+         "status": "complete", "payment_status": "paid", "client_reference_id": "fay",
+         "customer": "cus_fay", "currency": "%s", "amount_subtotal": 500, "amount_total": 500,
+         "created": 1773307800, "expires_at": 1773394200, "livemode": false,
+         "payment_intent": "pi_pack_1", "payment_method_types": ["card"], "setup_intent": null,
+         "url": null, "success_url": "https://app.example.com/paid",
+         "cancel_url": "https://app.example.com/cancel",
+         "metadata": {"account_id": "fay", "kind": "pack", "pack_id": "%s"}}"""
+            .formatted(currency, packId);
+    return event("evt_pack_1", "checkout.session.completed", PAID, session);
+  }
+
+  private void stripeRefunds(String paymentIntent, int amount) {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "re_1", "object": "refund", "amount": %d, "currency": "usd",
+                     "payment_intent": "%s", "status": "succeeded", "created": 1773307900}"""
+                        .formatted(amount, paymentIntent))));
+  }
+
+  private Answer deliver(String payload) {
+    return billing.call(
+        HttpMethod.POST,
+        "/webhook",
+        Caller.ANONYMOUS,
+        payload,
+        Map.of("stripe-signature", StripeSigning.header(SECRET, PAID, payload)));
+  }
+
+  private List<String> published(String type) {
+    return billing.context.published().stream().filter(e -> e.startsWith(type + " ")).toList();
+  }
+
+  private JsonNode auditedRefusal() {
+    Answer audit =
+        billing.call(HttpMethod.GET, "/admin/audit?kind=checkout.refused", admin("root"));
+    assertEquals(200, audit.status(), audit.toString());
+    assertEquals(1, audit.body().get("entries").size(), audit.toString());
+    return audit.body().get("entries").get(0);
+  }
+
+  @Test
+  void aPackNoLongerSoldIsRefundedInFullOnce_recordedAuditedAndAnnounced_nothingGranted() {
+    stripeRefunds("pi_pack_1", 500);
+
+    assertEquals(200, deliver(packSession("slots-99", "usd")).status());
+    assertEquals(200, deliver(packSession("slots-99", "usd")).status());
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_pack_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_pack_1-refund")));
+    assertEquals(
+        List.of(
+            List.of(
+                "pack slots-99 is no longer sold", "payment pi_pack_1 refunded in full (500 usd)")),
+        rows("SELECT refusal, given_back FROM billing_stripe_checkouts"));
+    JsonNode entry = auditedRefusal();
+    assertEquals("fay", entry.get("org_id").textValue(), entry.toString());
+    assertEquals("stripe", entry.get("actor_type").textValue());
+    assertEquals("pack", entry.at("/after/kind").textValue());
+    assertEquals("slots-99", entry.at("/after/item_id").textValue());
+    assertEquals("pack slots-99 is no longer sold", entry.at("/after/reason").textValue());
+    assertEquals(1, published("billing.checkout.refused").size());
+    assertEquals(0L, value("SELECT count(*) FROM billing_pack_purchases"));
+    assertEquals(List.of(), published("billing.pack.purchased"));
+  }
+
+  @Test
+  void aPackPaidInAnotherCurrencyThanTheOrganizationsIsRefunded_sayingBoth() {
+    stripeRefunds("pi_pack_1", 500);
+
+    assertEquals(200, deliver(packSession("slots-5", "eur")).status());
+
+    assertEquals(
+        "the session took 500 eur; the organization pays in USD",
+        value("SELECT refusal FROM billing_stripe_checkouts"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_pack_purchases"));
+  }
+
+  @Test
+  void whenStripeFailsNothingIsRecorded_theRedeliveredEventRefundsOnce() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(500)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"error\": {\"type\": \"api_error\", \"message\": \"down\"}}")));
+
+    AssertionError failed =
+        assertThrows(AssertionError.class, () -> deliver(packSession("slots-99", "usd")));
+
+    assertTrue(failed.getMessage().contains("the host would answer 500"), failed.getMessage());
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_checkouts"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_stripe_events"));
+    assertEquals(List.of(), published("billing.checkout.refused"));
+
+    stripeRefunds("pi_pack_1", 500);
+    assertEquals(200, deliver(packSession("slots-99", "usd")).status());
+
+    assertEquals(
+        "payment pi_pack_1 refunded in full (500 usd)",
+        value("SELECT given_back FROM billing_stripe_checkouts"));
+    assertEquals(1, published("billing.checkout.refused").size());
+  }
+
+  @Test
+  void aStoreSessionForAVersionNotOfItsItemIsRefunded_noPurchaseStored() {
+    long item = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
+    long version = (Long) value("SELECT max(id) FROM billing_store_item_versions");
+    stripeRefunds("pi_store_1", 499);
+
+    assertEquals(
+        200,
+        deliver(StoreFixtures.checkoutCompleted("evt_store_1", PAID, item, version + 7)).status());
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_store_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_store_1-refund")));
+    assertEquals(
+        "store item %d has no approved version %d".formatted(item, version + 7),
+        value("SELECT refusal FROM billing_stripe_checkouts"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_store_purchases"));
+    assertEquals("store", auditedRefusal().at("/after/kind").textValue());
+    assertEquals(List.of(), published("billing.entitlement.granted"));
+  }
+}
