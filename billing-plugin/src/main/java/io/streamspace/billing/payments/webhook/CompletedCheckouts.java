@@ -12,6 +12,8 @@ import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.store.purchase.StorePurchases.PaidCheckout;
+import io.streamspace.billing.store.purchase.StoreRefused;
 import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxDetailsRepository;
 import java.math.BigDecimal;
@@ -244,53 +246,50 @@ final class CompletedCheckouts {
 
   /**
    * A store item's session: the purchase of the version it priced, at what Stripe took, paid,
-   * never invoiced; {@code billing.entitlement.granted} once.
+   * never invoiced; {@code billing.entitlement.granted} once. One that cannot be granted (another
+   * currency, a version not of the item, an item owned for good already) is refunded.
    */
   private void storeItem(Connection c, Completion completion) throws SQLException {
     StripeEvent event = completion.event();
-    String session = event.text("id");
     Optional<BigDecimal> paid = paidIn(event, completion.currency());
     Long itemId = longOf(event.text("metadata/store_item_id"));
     Long versionId = longOf(event.text("metadata/store_version_id"));
     String intent = event.text("payment_intent");
     String buyer = event.text("metadata/bought_by");
-    Optional<Runnable> bought =
-        paid.isEmpty() || itemId == null || versionId == null || intent == null || buyer == null
-            ? Optional.empty()
-            : store.buyPaid(
-                c,
-                new StorePurchases.PaidCheckout(
-                    completion.account(),
-                    buyer,
-                    itemId,
-                    versionId,
-                    paid.get(),
-                    completion.currency(),
-                    session,
-                    intent),
-                completion.now(),
-                Cause.stripe(event.id()));
-    if (bought.isEmpty()) {
-      String why;
-      if (paid.isEmpty()) {
-        why = notInCurrency(event, completion.currency());
-      } else if (itemId == null || versionId == null || intent == null || buyer == null) {
-        why = "the session names no store item, version, payment or buyer";
-      } else {
-        why = "store item %d has no approved version %d".formatted(itemId, versionId);
+    String why;
+    if (paid.isEmpty()) {
+      why = notInCurrency(event, completion.currency());
+    } else if (itemId == null || versionId == null || intent == null || buyer == null) {
+      why = "the session names no store item, version, payment or buyer";
+    } else {
+      PaidCheckout checkout =
+          new PaidCheckout(
+              completion.account(),
+              buyer,
+              itemId,
+              versionId,
+              paid.get(),
+              completion.currency(),
+              event.text("id"),
+              intent);
+      try {
+        completion
+            .after()
+            .add(store.buyPaid(c, checkout, completion.now(), Cause.stripe(event.id())));
+        return;
+      } catch (StoreRefused refused) {
+        why = refused.getMessage();
       }
-      stateCheck.ungranted(
-          c,
-          event,
-          completion.account(),
-          "store",
-          event.text("metadata/store_item_id"),
-          why,
-          completion.now(),
-          completion.after());
-      return;
     }
-    completion.after().add(bought.get());
+    stateCheck.ungranted(
+        c,
+        event,
+        completion.account(),
+        "store",
+        event.text("metadata/store_item_id"),
+        why,
+        completion.now(),
+        completion.after());
   }
 
   /** Why a session's payment cannot be taken as the account's: its currency, or none said. */

@@ -246,28 +246,31 @@ public final class StorePurchases {
   /**
    * The organization's purchase of the item's version, paid already through the Checkout
    * Session {@code session} at {@code price} (what Stripe took), in the caller's transaction (the
-   * webhook's): granted even when the version was delisted since, or the organization owns the
-   * item already (it paid: a refund is the admin's to decide, not this event's).
+   * webhook's): granted even when the version was delisted since; a time-limited item held
+   * already is extended.
    *
-   * @return what to run once the transaction is committed (the entitlement's event); empty when
-   *     no approved version of that id belongs to the item
+   * @return what to run once the transaction is committed (the entitlement's event)
+   * @throws StoreRefused {@code unknown_version} when no approved version of that id belongs to
+   *     the item, {@code already_owned} when the organization owns it for good already (two
+   *     sessions paid for it): the caller gives the payment back
    */
-  public Optional<Runnable> buyPaid(Connection c, PaidCheckout paid, Instant now, Cause cause)
-      throws SQLException {
+  public Runnable buyPaid(Connection c, PaidCheckout paid, Instant now, Cause cause)
+      throws SQLException, StoreRefused {
     Optional<Listed> version =
         listed(
             c,
             APPROVED_VERSION.bind("item_id", paid.itemId()).bind("version_id", paid.versionId()));
     if (version.isEmpty()) {
-      return Optional.empty();
+      throw new StoreRefused(
+          "unknown_version",
+          "store item %d has no approved version %d".formatted(paid.itemId(), paid.versionId()));
     }
     Priced priced = new Priced(version.get(), paid.itemId(), paid.price(), paid.currency());
-    // owned for good already: it was paid, so it is stored (from now); a refund is the admin's
-    Instant from = accessFrom(c, paid.accountId(), paid.itemId(), now).orElse(now);
+    Instant from = accessFromRefusingOwned(c, paid.accountId(), paid.itemId(), version.get(), now);
     Payment payment = new Payment("checkout", paid.session(), paid.paymentIntent());
     StorePurchase purchase =
         stored(c, new Bought(paid.accountId(), paid.buyer(), priced, payment, now, from), cause);
-    return Optional.of(() -> events.entitlementGranted(event(purchase, null)));
+    return () -> events.entitlementGranted(event(purchase, null));
   }
 
   /** The item on sale and its price in the organization's currency; empty when not listed. */

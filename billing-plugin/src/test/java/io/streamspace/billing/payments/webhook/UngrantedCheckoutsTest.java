@@ -183,6 +183,37 @@ class UngrantedCheckoutsTest {
     assertEquals(1, published("billing.checkout.refused").size());
   }
 
+  /**
+   * Two tabs, two sessions, both paid for Midnight, an item owned for good: the first is the
+   * purchase, the second is refunded in full, not stored as a second purchase of what ann owns.
+   */
+  @Test
+  void aSecondSessionPaidForAnItemOwnedForGoodIsRefunded_theFirstStaysThePurchase() {
+    long item = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
+    long version = (Long) value("SELECT max(id) FROM billing_store_item_versions");
+    assertEquals(
+        200, deliver(StoreFixtures.checkoutCompleted("evt_store_1", PAID, item, version)).status());
+    stripeRefunds("pi_store_2", 499);
+
+    String second =
+        StoreFixtures.checkoutCompleted("evt_store_2", PAID, item, version)
+            .replace("cs_store_1", "cs_store_2")
+            .replace("pi_store_1", "pi_store_2");
+    assertEquals(200, deliver(second).status());
+
+    assertEquals(1L, value("SELECT count(*) FROM billing_store_purchases"));
+    assertEquals("cs_store_1", value("SELECT checkout_session FROM billing_store_purchases"));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_store_2"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_store_2-refund")));
+    assertEquals(
+        "the organization owns Midnight already",
+        value("SELECT refusal FROM billing_stripe_checkouts WHERE session_id = 'cs_store_2'"));
+    assertEquals(1, published("billing.entitlement.granted").size());
+  }
+
   @Test
   void aStoreSessionForAVersionNotOfItsItemIsRefunded_noPurchaseStored() {
     long item = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
