@@ -8,6 +8,12 @@ public final class AuditKinds {
   /** What a credit had left when it expired is forfeited (check-quotas, a day after expiry). */
   public static final String CREDIT_EXPIRED = "credit.expired";
 
+  /**
+   * A refund's credit ended by the void of the invoice that billed what was refunded (the void
+   * gives the charge back itself); what it had left is then forfeited as an expired credit's.
+   */
+  public static final String CREDIT_REVOKED = "credit.revoked";
+
   public static final String INVOICE_CREATED = "invoice.created";
   public static final String INVOICE_FINALIZED = "invoice.finalized";
   public static final String INVOICE_PAID = "invoice.paid";

@@ -126,7 +126,7 @@ public final class InvoiceStatusChanges {
               if (invoice.isEmpty() || !invoice.get().status().mayBecome(target)) {
                 return invoice.map(i -> new Outcome(i, null));
               }
-              apply(c, invoice.get(), target, note, now);
+              apply(c, invoice.get(), target, note, now, cause);
               Invoice changed = InvoiceRepository.find(c, id, false).orElseThrow();
               audit(c, invoice.get(), changed, now, cause);
               return Optional.of(new Outcome(invoice.get(), changed));
@@ -153,7 +153,7 @@ public final class InvoiceStatusChanges {
     if (invoice.isEmpty() || !invoice.get().status().mayBecome(InvoiceStatus.PAID)) {
       return Optional.empty();
     }
-    apply(c, invoice.get(), InvoiceStatus.PAID, note, paidAt);
+    apply(c, invoice.get(), InvoiceStatus.PAID, note, paidAt, cause);
     Invoice paid = InvoiceRepository.find(c, id, false).orElseThrow();
     audit(c, invoice.get(), paid, paidAt, cause);
     return Optional.of(paid);
@@ -191,7 +191,7 @@ public final class InvoiceStatusChanges {
   }
 
   private static void apply(
-      Connection c, Invoice invoice, InvoiceStatus target, String note, Instant now)
+      Connection c, Invoice invoice, InvoiceStatus target, String note, Instant now, Cause cause)
       throws SQLException {
     if (target == InvoiceStatus.PAID) {
       PAY.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
@@ -211,6 +211,7 @@ public final class InvoiceStatusChanges {
         .bind("fresh_run", freshRun)
         .update(c);
     RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
+    RefundCredits.endAtVoid(c, invoice.id(), now, cause); // before the purchases are released
     RELEASE_STORE_CHARGES.bind("invoice_id", invoice.id()).update(c);
   }
 

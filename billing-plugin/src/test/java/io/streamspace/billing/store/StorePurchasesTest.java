@@ -19,6 +19,7 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -255,6 +256,79 @@ class StorePurchasesTest {
         List.of("store Midnight 1.0.0 (store), for good null null null 4.99 4.99"),
         lines(invoiceId("ann", APRIL)),
         "billed again, once, by the next invoice");
+  }
+
+  /**
+   * ann's March invoice bills Midnight, 4.99; on April 2 an admin refunds it (a credit of 4.99,
+   * to even out the invoice she still owes), then on April 3 voids that invoice: the void gives
+   * the 4.99 back itself, so the credit ends then, and her April invoice (Dusk, 2.50) is not paid
+   * by it. Without the end she would be given 4.99 twice: nothing to pay, and 2.49 still to spend.
+   */
+  @Test
+  void aRefundsCreditEndsWhenTheInvoiceThatBilledThePurchaseIsVoided_neverGivenBackTwice() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    long purchase = buy("ann", midnight).body().at("/purchase/id").asLong();
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    long march = invoiceId("ann", MARCH);
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+    assertEquals(200, refund(purchase, "{\"reason\": \"theme broken\"}").status());
+    buy("ann", dusk);
+
+    billing.clock.set(at("2026-04-03T00:00:00Z"));
+    Answer voided =
+        billing.call(
+            HttpMethod.PATCH,
+            "/admin/invoices/" + march,
+            admin("root"),
+            "{\"status\": \"void\", \"reason\": \"billed in error\"}");
+    billing.runAt(GENERATE_INVOICES, APRIL_FINALIZED);
+
+    assertEquals(200, voided.status(), voided.toString());
+    assertEquals(
+        List.of(List.of(new BigDecimal("4.99"), "2026-04-03T00:00:00Z")),
+        BillingHarness.rows(
+            "SELECT remaining, to_char(expires_at AT TIME ZONE 'UTC',"
+                + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM billing_credits WHERE user_id = 'ann'"));
+    assertEquals(
+        List.of("store Dusk 2.1.0 (store), 2026-04-02 – 2026-05-02 null null null 2.50 2.50"),
+        lines(invoiceId("ann", APRIL)),
+        "the refunded purchase is not billed again");
+    assertEquals(
+        new BigDecimal("2.50"),
+        value("SELECT total FROM billing_invoices WHERE id = ?", invoiceId("ann", APRIL)),
+        "no credit applied");
+    List<List<Object>> revoked =
+        BillingHarness.rows(
+            "SELECT actor_type, reason, after ->> 'expires_at', before ->> 'expires_at'"
+                + " FROM billing_audit_entries WHERE kind = 'credit.revoked'");
+    assertEquals(
+        List.of(Arrays.asList("admin", "billed in error", "2026-04-03T00:00:00Z", null)), revoked);
+
+    billing.runAt("check-quotas", "2026-04-04T00:05:00Z");
+    assertEquals(
+        new BigDecimal("4.99"),
+        value("SELECT expired_amount FROM billing_credits WHERE user_id = 'ann'"),
+        "what it had left forfeited as an expired credit's");
+  }
+
+  /** Voided first: the purchase is no longer billed by any invoice, so its refund credits none. */
+  @Test
+  void aPurchaseRefundedAfterItsInvoiceWasVoidedIsCreditedNothing_andNeverBilledAgain() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    long purchase = buy("ann", midnight).body().at("/purchase/id").asLong();
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+    billing.call(
+        HttpMethod.PATCH,
+        "/admin/invoices/" + invoiceId("ann", MARCH),
+        admin("root"),
+        "{\"status\": \"void\", \"reason\": \"billed in error\"}");
+
+    assertEquals(200, refund(purchase, "{\"reason\": \"theme broken\"}").status());
+    billing.runAt(GENERATE_INVOICES, APRIL_FINALIZED);
+
+    assertEquals(0L, value("SELECT count(*) FROM billing_credits"));
+    assertEquals(List.of(), lines(invoiceId("ann", APRIL)));
   }
 
   private static List<String> auditKinds(String org) {

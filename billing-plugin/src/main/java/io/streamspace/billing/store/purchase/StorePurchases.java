@@ -5,6 +5,7 @@ import io.streamspace.billing.audit.AuditEntry;
 import io.streamspace.billing.audit.AuditKinds;
 import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.credits.NewCredit;
 import io.streamspace.billing.db.NamedSql;
@@ -115,6 +116,11 @@ public final class StorePurchases {
       NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id FOR UPDATE OF p");
 
   // its access ends now: refunded or charged back, announced by the caller after the commit
+  // the credit a refund granted, which a void of the invoice that billed the purchase ends
+  private static final NamedSql REFUND_CREDIT =
+      NamedSql.of(
+          "UPDATE billing_store_purchases SET refund_credit_id = :credit_id WHERE id = :id");
+
   private static final NamedSql END =
       NamedSql.of(
           """
@@ -407,18 +413,21 @@ public final class StorePurchases {
                     before.paymentIntent(), before.price(), currency, "store-refund-" + purchaseId);
               }
               if (before.invoiceId() != null && before.price().signum() > 0) {
-                CreditRepository.grant(
-                    c,
-                    new NewCredit(
-                        before.accountId(),
-                        before.price(),
-                        currency,
-                        "refund of %s (store purchase %d): %s"
-                            .formatted(before.itemName(), purchaseId, reason),
-                        cause.actor().id(),
-                        now,
-                        null),
-                    cause);
+                Credit credit =
+                    CreditRepository.grant(
+                        c,
+                        new NewCredit(
+                            before.accountId(),
+                            before.price(),
+                            currency,
+                            "refund of %s (store purchase %d): %s"
+                                .formatted(before.itemName(), purchaseId, reason),
+                            cause.actor().id(),
+                            now,
+                            null),
+                        cause);
+                // ended if that invoice is voided, which gives the charge back itself
+                REFUND_CREDIT.bind("id", purchaseId).bind("credit_id", credit.id()).update(c);
               }
               return Optional.of(end(c, before, Ending.REFUNDED, reason, now, cause));
             });
