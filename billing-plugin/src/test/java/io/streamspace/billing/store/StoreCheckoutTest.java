@@ -24,6 +24,7 @@ import io.streamspace.billing.support.StoreFixtures;
 import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.billing.support.ThemeBundles;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -213,6 +214,52 @@ class StoreCheckoutTest {
             .withFormParam("amount", equalTo("499"))
             .withHeader("Idempotency-Key", equalTo("store-refund-" + purchase)));
     assertEquals(0L, value("SELECT count(*) FROM billing_credits"), "given back at Stripe");
+  }
+
+  /** A {@code charge.refunded} of Midnight's payment, {@code refunded} of its 499 cents. */
+  private static String refundedInStripe(String eventId, long refunded) {
+    return StripeSigning.event(
+        eventId,
+        "charge.refunded",
+        at("2026-03-13T10:00:00Z"),
+        """
+        {"id": "ch_store_1", "object": "charge", "amount": 499, "amount_captured": 499,
+         "amount_refunded": %d, "billing_details": {"email": null, "name": null},
+         "captured": true, "currency": "usd", "customer": "cus_ann", "disputed": false,
+         "livemode": false, "metadata": {}, "paid": true, "payment_intent": "pi_store_1",
+         "refunded": %s, "status": "succeeded", "created": 1773396000}"""
+            .formatted(refunded, refunded == 499));
+  }
+
+  /**
+   * A refund made in Stripe's Dashboard: 1.00 of the 4.99 first (the access was paid for, less
+   * that: nothing ends), then the rest (refunded in full: the access ends as an admin's refund
+   * ends it, once, its event announced); the event delivered again changes nothing.
+   */
+  @Test
+  void aRefundInStripesDashboardEndsThePurchaseOnceRefundedInFull_aPartialOneEndsNothing() {
+    purchased();
+    billing.clock.set(at("2026-03-13T10:00:00Z"));
+
+    deliver(refundedInStripe("evt_partial", 100));
+    assertEquals("active", value("SELECT status FROM billing_store_purchases"));
+
+    deliver(refundedInStripe("evt_full", 499));
+    deliver(refundedInStripe("evt_full_again", 499));
+
+    assertEquals(
+        List.of(List.of("refunded", "refunded in Stripe")),
+        BillingHarness.rows("SELECT status, refund_reason FROM billing_store_purchases"));
+    assertEquals(
+        1,
+        billing.context.published().stream()
+            .filter(e -> e.startsWith("billing.entitlement.expired "))
+            .count());
+    assertEquals(
+        List.of(List.of("refund", new BigDecimal("-4.99"))),
+        BillingHarness.rows("SELECT kind, gross FROM billing_store_sales WHERE kind = 'refund'"),
+        "the creator's share clawed back");
+    assertEquals(0L, value("SELECT count(*) FROM billing_credits"), "given back by Stripe");
   }
 
   @Test

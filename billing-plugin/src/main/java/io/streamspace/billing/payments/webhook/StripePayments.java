@@ -123,6 +123,7 @@ public final class StripePayments {
   private final Consumer<Payment> paymentFailed;
   private final CompletedCheckouts checkouts;
   private final LostDisputes disputes;
+  private final StorePurchases store;
   private final UpdatedSubscriptions updatedSubscriptions;
   private final DeletedSubscriptions deletedSubscriptions;
   private final StripeCollections collections;
@@ -152,6 +153,7 @@ public final class StripePayments {
     this.updatedSubscriptions = new UpdatedSubscriptions(moves);
     this.deletedSubscriptions = new DeletedSubscriptions(moves, config);
     this.disputes = new LostDisputes(store);
+    this.store = store;
     this.collections = collections;
     this.stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     this.clock = clock;
@@ -181,7 +183,7 @@ public final class StripePayments {
             switch (event.type()) {
               case PAYMENT_SUCCEEDED -> succeeded(c, event, now, afterCommit);
               case PAYMENT_FAILED -> failed(c, event, now, afterCommit);
-              case CHARGE_REFUNDED -> refunded(c, event, now);
+              case CHARGE_REFUNDED -> refunded(c, event, now, afterCommit);
               case CompletedCheckouts.COMPLETED, CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
               case LostDisputes.CLOSED -> disputes.closed(c, event, now, afterCommit);
@@ -376,7 +378,8 @@ public final class StripePayments {
     return decline != null ? decline : event.text("last_payment_error/code");
   }
 
-  private static void refunded(Connection c, StripeEvent event, Instant now) throws SQLException {
+  private void refunded(Connection c, StripeEvent event, Instant now, List<Runnable> afterCommit)
+      throws SQLException {
     Optional<Currency> currency = currency(event);
     Optional<BigDecimal> refunded = currency.flatMap(in -> amount(event, "amount_refunded", in));
     String intent = event.text("payment_intent");
@@ -390,6 +393,13 @@ public final class StripePayments {
         .bind("refunded", refunded.get())
         .bind("event_at", event.created())
         .update(c);
+    // a store item paid through Checkout and refunded in Stripe's Dashboard: its access ends
+    Optional<Runnable> ended =
+        store.refundedAtStripe(c, intent, refunded.get(), now, Cause.stripe(event.id()));
+    if (ended.isPresent()) {
+      afterCommit.add(ended.get());
+      return;
+    }
     if (PaymentSuccesses.applyRefunds(c, intent, now, Cause.stripe(event.id())) == 0) {
       log.info(
           "Stripe charge {} refunded before its payment {} is recorded: applied when it is",

@@ -449,9 +449,45 @@ public final class StorePurchases {
   public Optional<Runnable> chargedBack(
       Connection c, String paymentIntent, String why, Instant now, Cause cause)
       throws SQLException {
+    return endPaidBy(c, paymentIntent, Ending.CHARGED_BACK, why, null, now, cause);
+  }
+
+  /**
+   * The store purchase paid through Stripe Checkout by the PaymentIntent {@code paymentIntent},
+   * refunded at Stripe ({@code charge.refunded}: a refund made in Stripe's Dashboard), in the
+   * caller's transaction (the webhook's): refunded in full, it ends as an admin's refund ends it
+   * (its access at once, its creator's share clawed back), nothing given back here, Stripe has
+   * already. A partial refund ends nothing (the access was paid for, less what the refund says);
+   * a purchase refunded or charged back already changes nothing (an admin's refund through the
+   * route, whose own refund Stripe announces too, among them).
+   *
+   * @param refunded what the payment has had refunded in all, in the purchase's currency
+   * @return what to run once the transaction is committed; empty when no active purchase ended
+   */
+  public Optional<Runnable> refundedAtStripe(
+      Connection c, String paymentIntent, BigDecimal refunded, Instant now, Cause cause)
+      throws SQLException {
+    return endPaidBy(c, paymentIntent, Ending.REFUNDED, "refunded in Stripe", refunded, now, cause);
+  }
+
+  /**
+   * Ends the active Checkout purchases the payment paid ({@code refunded}: only those it
+   * refunded in full; null: every one).
+   */
+  private Optional<Runnable> endPaidBy(
+      Connection c,
+      String paymentIntent,
+      Ending ending,
+      String why,
+      BigDecimal refunded,
+      Instant now,
+      Cause cause)
+      throws SQLException {
     List<StorePurchase> ended = new ArrayList<>();
     for (StorePurchase before : list(c, PAID_BY.bind("intent", paymentIntent))) {
-      ended.add(end(c, before, Ending.CHARGED_BACK, why, now, cause));
+      if (refunded == null || refunded.compareTo(before.price()) >= 0) {
+        ended.add(end(c, before, ending, why, now, cause));
+      }
     }
     return ended.isEmpty()
         ? Optional.empty()
