@@ -13,11 +13,15 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * roll-up's own time is logged apart (it is not finalization's: the roll-up-usage job pays it a
  * minute's records at a time). {@code bench.rollup} picks {@code false}, {@code true} or both
  * (the default).
+ *
+ * <p>With {@code -Dbench.explain=true}, each finalization statement's plan is logged once, from
+ * the first chunk that runs it (EXPLAIN (ANALYZE, BUFFERS) with the statement's own binds, in a
+ * savepoint rolled back before the statement runs): per node and per trigger, where the step's
+ * time goes. That chunk's figures then include the EXPLAIN's.
  */
 class FinalizationBenchmark {
 
@@ -319,24 +328,69 @@ class FinalizationBenchmark {
               Object result = invoke(connection, method, args);
               if (result instanceof PreparedStatement p
                   && method.getName().equals("prepareStatement")) {
-                return statement(p, step((String) args[0]), steps);
+                return statement(p, step((String) args[0]), steps, connection, (String) args[0]);
               }
               return result;
             });
   }
 
+  /** The steps whose plan was logged ({@code bench.explain}): each once, in the first run. */
+  private static final Set<String> EXPLAINED = ConcurrentHashMap.newKeySet();
+
   private static PreparedStatement statement(
-      PreparedStatement statement, String step, Map<String, LongAdder> steps) {
+      PreparedStatement statement,
+      String step,
+      Map<String, LongAdder> steps,
+      Connection connection,
+      String sql) {
+    List<Object[]> binds = new ArrayList<>();
     InvocationHandler handler =
-        (proxy, method, args) ->
-            method.getName().startsWith("execute")
-                ? timedCall(steps, step, statement, method, args)
-                : invoke(statement, method, args);
+        (proxy, method, args) -> {
+          if (!method.getName().startsWith("execute")) {
+            if (method.getName().startsWith("set")) {
+              binds.add(new Object[] {method, args});
+            }
+            return invoke(statement, method, args);
+          }
+          // a finalization chunk's statement (its transaction, after the drafts were locked)
+          if (Boolean.getBoolean("bench.explain")
+              && !connection.getAutoCommit()
+              && steps.containsKey("lock drafts")
+              && EXPLAINED.add(step)) {
+            explain(connection, step, sql, binds);
+          }
+          return timedCall(steps, step, statement, method, args);
+        };
     return (PreparedStatement)
         Proxy.newProxyInstance(
             FinalizationBenchmark.class.getClassLoader(),
             new Class<?>[] {PreparedStatement.class},
             handler);
+  }
+
+  /**
+   * Logs the plan of the statement with its binds, as EXPLAIN (ANALYZE, BUFFERS) runs it: in a
+   * savepoint rolled back before the statement itself runs, so that it changes nothing (but
+   * sequences).
+   */
+  private static void explain(Connection connection, String step, String sql, List<Object[]> binds)
+      throws Throwable {
+    Savepoint before = connection.setSavepoint();
+    try (PreparedStatement explain =
+        connection.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)) {
+      for (Object[] bind : binds) {
+        invoke(explain, (Method) bind[0], (Object[]) bind[1]);
+      }
+      StringBuilder plan = new StringBuilder();
+      try (ResultSet rs = explain.executeQuery()) {
+        while (rs.next()) {
+          plan.append('\n').append(rs.getString(1));
+        }
+      }
+      log.info("the plan of {}, in the first chunk:{}", step, plan);
+    } finally {
+      connection.rollback(before);
+    }
   }
 
   private static Object timedCall(
