@@ -11,6 +11,7 @@ import io.streamspace.billing.invoicing.InvoiceQueries;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
+import io.streamspace.billing.invoicing.RefundCreditUsedException;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.PathId;
@@ -110,7 +111,8 @@ public final class InvoiceAdminRoutes {
    * {@code {"status": "paid"|"void", "reason"}} ({@code note}, its former name, is still read):
    * 200 with the invoice; 400 for a bad status or a missing reason; 404 for an unknown invoice
    * (or an id that is not ASCII digits); 409 {@code invalid_transition} when its status does
-   * not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided);
+   * not allow it (only a sent or overdue invoice is paid; a paid or void one is not voided), 409
+   * {@code refund_credit_used} when a void would give back twice what a refund's credit paid;
    * 401/403 unless admin.
    */
   WithLines patch(HttpRequest request) throws Exception {
@@ -130,6 +132,9 @@ public final class InvoiceAdminRoutes {
     } catch (IllegalTransitionException e) {
       throw ApiException.conflict(
           "invalid_transition", e.getMessage(), Map.of("status", e.from().value()));
+    } catch (RefundCreditUsedException e) {
+      throw ApiException.conflict(
+          "refund_credit_used", e.getMessage(), Map.of("credit_id", e.creditId()));
     }
   }
 

@@ -108,7 +108,10 @@ public final class ReportRoutes {
               .formatted(name(range.from(), zone), name(range.to(), zone), groupBy));
     }
     if (page != null && page.nextAfter() != null) {
-      headers.put(NEXT_AFTER_HEADER, URLEncoder.encode(page.nextAfter(), StandardCharsets.UTF_8));
+      // %20 for a space, not a form's +, so that any percent-decoder reads it back the same
+      headers.put(
+          NEXT_AFTER_HEADER,
+          URLEncoder.encode(page.nextAfter(), StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return HttpResponse.streamed(
         HttpStatus.OK,

@@ -72,9 +72,13 @@ public final class InvoiceStatusChanges {
       NamedSql.of(
           "UPDATE billing_pack_events SET invoice_id = NULL WHERE invoice_id = :invoice_id");
 
+  // with the credits refunds of them granted: a refund committed while the release waited for
+  // its purchase is seen (the row as committed), so its credit is ended too
   private static final NamedSql RELEASE_STORE_CHARGES =
       NamedSql.of(
-          "UPDATE billing_store_purchases SET invoice_id = NULL WHERE invoice_id = :invoice_id");
+          """
+          UPDATE billing_store_purchases SET invoice_id = NULL WHERE invoice_id = :invoice_id
+          RETURNING refund_credit_id""");
 
   private static final NamedSql MARK_OVERDUE =
       NamedSql.of(
@@ -112,10 +116,12 @@ public final class InvoiceStatusChanges {
    * with the admin's note; empty when there is no such invoice.
    *
    * @throws IllegalTransitionException when its status does not allow it
+   * @throws RefundCreditUsedException when a void would give back twice what a refund's credit
+   *     paid of other invoices ({@link RefundCredits}): nothing changed
    */
   public Optional<Invoice> change(
       long id, InvoiceStatus target, String note, Instant now, Cause cause)
-      throws SQLException, IllegalTransitionException {
+      throws SQLException, IllegalTransitionException, RefundCreditUsedException {
     // refusals are decided under the row lock and thrown after the (unchanged) transaction
     record Outcome(Invoice found, Invoice changed) {}
     Optional<Outcome> outcome =
@@ -126,7 +132,11 @@ public final class InvoiceStatusChanges {
               if (invoice.isEmpty() || !invoice.get().status().mayBecome(target)) {
                 return invoice.map(i -> new Outcome(i, null));
               }
-              apply(c, invoice.get(), target, note, now, cause);
+              if (target == InvoiceStatus.PAID) {
+                pay(c, invoice.get(), note, now);
+              } else {
+                voidIt(c, invoice.get(), note, now, cause);
+              }
               Invoice changed = InvoiceRepository.find(c, id, false).orElseThrow();
               audit(c, invoice.get(), changed, now, cause);
               return Optional.of(new Outcome(invoice.get(), changed));
@@ -153,7 +163,7 @@ public final class InvoiceStatusChanges {
     if (invoice.isEmpty() || !invoice.get().status().mayBecome(InvoiceStatus.PAID)) {
       return Optional.empty();
     }
-    apply(c, invoice.get(), InvoiceStatus.PAID, note, paidAt, cause);
+    pay(c, invoice.get(), note, paidAt);
     Invoice paid = InvoiceRepository.find(c, id, false).orElseThrow();
     audit(c, invoice.get(), paid, paidAt, cause);
     return Optional.of(paid);
@@ -190,13 +200,13 @@ public final class InvoiceStatusChanges {
     }
   }
 
-  private static void apply(
-      Connection c, Invoice invoice, InvoiceStatus target, String note, Instant now, Cause cause)
+  private static void pay(Connection c, Invoice invoice, String note, Instant now)
       throws SQLException {
-    if (target == InvoiceStatus.PAID) {
-      PAY.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
-      return;
-    }
+    PAY.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
+  }
+
+  private static void voidIt(Connection c, Invoice invoice, String note, Instant now, Cause cause)
+      throws SQLException, RefundCreditUsedException {
     // the released records' run, taken as a rating run takes its own and before any account
     // lock (RatingRuns): a run holds its lock while it updates account rows
     long freshRun = RatingRuns.begin(c);
@@ -211,8 +221,18 @@ public final class InvoiceStatusChanges {
         .bind("fresh_run", freshRun)
         .update(c);
     RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
-    RefundCredits.endAtVoid(c, invoice.id(), now, cause); // before the purchases are released
-    RELEASE_STORE_CHARGES.bind("invoice_id", invoice.id()).update(c);
+    List<Long> refundCredits = new ArrayList<>();
+    try (PreparedStatement statement =
+            RELEASE_STORE_CHARGES.bind("invoice_id", invoice.id()).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        long credit = rs.getLong(1);
+        if (!rs.wasNull()) {
+          refundCredits.add(credit);
+        }
+      }
+    }
+    RefundCredits.endAtVoid(c, refundCredits, invoice.id(), now, cause);
   }
 
   /**

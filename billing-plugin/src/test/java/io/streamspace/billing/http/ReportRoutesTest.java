@@ -342,7 +342,7 @@ class ReportRoutesTest {
     Text last =
         billing.text(MARCH + "&group_by=user&format=csv&limit=1&after=o\"neil, jr", admin("root"));
 
-    assertEquals("o%22neil%2C+jr", first.headers().get("X-Next-After"));
+    assertEquals("o%22neil%2C%20jr", first.headers().get("X-Next-After"));
     assertEquals(3, first.body().split("\r\n").length, first.body()); // header, cpu, memory
     assertTrue(first.body().contains("\"o\"\"neil, jr\",USD,cpu,"), first.body());
     assertEquals(null, last.headers().get("X-Next-After"));

@@ -262,6 +262,32 @@ class StoreCheckoutTest {
     assertEquals(0L, value("SELECT count(*) FROM billing_credits"), "given back by Stripe");
   }
 
+  /**
+   * The same refund delivered before the session's completion (its delivery failed, and Stripe
+   * tried it again later): the purchase ends as it would have ended after it. The order of the
+   * events changes nothing.
+   */
+  @Test
+  void aDashboardRefundDeliveredBeforeTheCompletionEndsThePurchaseAsIfAfter() {
+    billing.clock.set(at("2026-03-13T10:00:00Z"));
+    deliver(refundedInStripe("evt_full", 499));
+
+    deliver(completed("evt_1"));
+
+    assertEquals(
+        List.of(List.of("refunded", "refunded in Stripe")),
+        BillingHarness.rows("SELECT status, refund_reason FROM billing_store_purchases"));
+    assertEquals(
+        List.of(
+            List.of("sale", new BigDecimal("4.99")), List.of("refund", new BigDecimal("-4.99"))),
+        BillingHarness.rows("SELECT kind, gross FROM billing_store_sales ORDER BY id"));
+    assertEquals(
+        1,
+        billing.context.published().stream()
+            .filter(e -> e.startsWith("billing.entitlement.expired "))
+            .count());
+  }
+
   @Test
   void aPaymentStripeSaysWasRefundedAlready_isRefundedHere() {
     long purchase = purchased();

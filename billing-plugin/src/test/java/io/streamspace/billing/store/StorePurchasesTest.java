@@ -261,11 +261,12 @@ class StorePurchasesTest {
   /**
    * ann's March invoice bills Midnight, 4.99; on April 2 an admin refunds it (a credit of 4.99,
    * to even out the invoice she still owes), then on April 3 voids that invoice: the void gives
-   * the 4.99 back itself, so the credit ends then, and her April invoice (Dusk, 2.50) is not paid
-   * by it. Without the end she would be given 4.99 twice: nothing to pay, and 2.49 still to spend.
+   * the 4.99 back itself, so the credit is forfeited then, whole, and her April invoice (Dusk,
+   * 2.50) is not paid by it. Without that she would be given 4.99 twice: nothing to pay, and
+   * 2.49 still to spend.
    */
   @Test
-  void aRefundsCreditEndsWhenTheInvoiceThatBilledThePurchaseIsVoided_neverGivenBackTwice() {
+  void aRefundsCreditIsForfeitedWhenTheInvoiceThatBilledThePurchaseIsVoided_neverGivenBackTwice() {
     billing.clock.set(at("2026-03-10T00:00:00Z"));
     long purchase = buy("ann", midnight).body().at("/purchase/id").asLong();
     billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
@@ -275,20 +276,17 @@ class StorePurchasesTest {
     buy("ann", dusk);
 
     billing.clock.set(at("2026-04-03T00:00:00Z"));
-    Answer voided =
-        billing.call(
-            HttpMethod.PATCH,
-            "/admin/invoices/" + march,
-            admin("root"),
-            "{\"status\": \"void\", \"reason\": \"billed in error\"}");
+    Answer voided = voidInvoice(march);
     billing.runAt(GENERATE_INVOICES, APRIL_FINALIZED);
 
     assertEquals(200, voided.status(), voided.toString());
     assertEquals(
-        List.of(List.of(new BigDecimal("4.99"), "2026-04-03T00:00:00Z")),
+        List.of(
+            List.of(BigDecimal.ZERO, new BigDecimal("4.99"), "2026-04-03T00:00:00Z", "2026-04-03")),
         BillingHarness.rows(
-            "SELECT remaining, to_char(expires_at AT TIME ZONE 'UTC',"
-                + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM billing_credits WHERE user_id = 'ann'"));
+            "SELECT remaining, expired_amount, to_char(expired_at AT TIME ZONE 'UTC',"
+                + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(expires_at AT TIME ZONE 'UTC',"
+                + " 'YYYY-MM-DD') FROM billing_credits WHERE user_id = 'ann'"));
     assertEquals(
         List.of("store Dusk 2.1.0 (store), 2026-04-02 – 2026-05-02 null null null 2.50 2.50"),
         lines(invoiceId("ann", APRIL)),
@@ -297,18 +295,54 @@ class StorePurchasesTest {
         new BigDecimal("2.50"),
         value("SELECT total FROM billing_invoices WHERE id = ?", invoiceId("ann", APRIL)),
         "no credit applied");
-    List<List<Object>> revoked =
-        BillingHarness.rows(
-            "SELECT actor_type, reason, after ->> 'expires_at', before ->> 'expires_at'"
-                + " FROM billing_audit_entries WHERE kind = 'credit.revoked'");
     assertEquals(
-        List.of(Arrays.asList("admin", "billed in error", "2026-04-03T00:00:00Z", null)), revoked);
+        List.of(Arrays.asList("admin", "billed in error", "0", "4.99")),
+        BillingHarness.rows(
+            "SELECT actor_type, reason, after ->> 'remaining', after ->> 'expired_amount'"
+                + " FROM billing_audit_entries WHERE kind = 'credit.revoked'"));
+  }
 
-    billing.runAt("check-quotas", "2026-04-04T00:05:00Z");
+  /**
+   * The refund's credit paid 4.99 of April's invoice (Dusk twice, 5.00; 0.01 left to pay) before
+   * March's was voided: the void would give that back a second time, so it is refused with
+   * nothing changed; once April's invoice is voided (its 4.99 given back to the credit), March's
+   * void goes through and forfeits the 4.99.
+   */
+  @Test
+  void aVoidIsRefusedWhileTheRefundsCreditHasPaidAnotherInvoice_andGoesThroughOnceThatIsVoided() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    long purchase = buy("ann", midnight).body().at("/purchase/id").asLong();
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    long march = invoiceId("ann", MARCH);
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+    refund(purchase, "{\"reason\": \"theme broken\"}");
+    buy("ann", dusk);
+    buy("ann", dusk);
+    billing.runAt(GENERATE_INVOICES, APRIL_FINALIZED);
+    long april = invoiceId("ann", APRIL);
+    Map<String, String> before = BillingHarness.tableContents();
+
+    billing.clock.set(at("2026-05-03T00:00:00Z"));
+    Answer refused = voidInvoice(march);
+
+    assertEquals(409, refused.status(), refused.toString());
+    assertEquals("refund_credit_used", refused.body().at("/error/code").asText());
+    assertTrue(refused.body().at("/error/message").asText().contains("has paid 4.99 USD"));
+    assertEquals(before, BillingHarness.tableContents(), "nothing changed");
+
+    assertEquals(200, voidInvoice(april).status());
+    assertEquals(200, voidInvoice(march).status());
     assertEquals(
         new BigDecimal("4.99"),
-        value("SELECT expired_amount FROM billing_credits WHERE user_id = 'ann'"),
-        "what it had left forfeited as an expired credit's");
+        value("SELECT expired_amount FROM billing_credits WHERE user_id = 'ann'"));
+  }
+
+  private Answer voidInvoice(long id) {
+    return billing.call(
+        HttpMethod.PATCH,
+        "/admin/invoices/" + id,
+        admin("root"),
+        "{\"status\": \"void\", \"reason\": \"billed in error\"}");
   }
 
   /** Voided first: the purchase is no longer billed by any invoice, so its refund credits none. */

@@ -69,7 +69,7 @@ public final class CheckoutUndo {
    *
    * @param paymentIntent the session's PaymentIntent; null when it took nothing
    * @param amount what it took, in minor units of {@code currency} (as the session says), for
-   *     the words only: the refund is of the whole payment
+   *     the words only: the refund is of what the payment has not had refunded yet
    * @return what was done, in words an admin reads
    * @throws StripeException when Stripe refused or could not be reached
    * @throws IllegalStateException when the host holds no Stripe secret key
@@ -80,7 +80,7 @@ public final class CheckoutUndo {
       return "no payment: nothing to refund";
     }
     refund(stripe(), paymentIntent, sessionId);
-    return "payment %s refunded in full (%d %s)".formatted(paymentIntent, amount, currency);
+    return "payment %s refunded in full (it took %d %s)".formatted(paymentIntent, amount, currency);
   }
 
   private StripeClient stripe() {

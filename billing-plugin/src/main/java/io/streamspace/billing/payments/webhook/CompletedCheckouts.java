@@ -18,6 +18,8 @@ import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxDetailsRepository;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +72,13 @@ final class CompletedCheckouts {
           INSERT INTO billing_stripe_checkouts (session_id, account_id, kind, completed_at,
               applied_at)
           VALUES (:session, :account, :kind, :completed, :now) ON CONFLICT DO NOTHING""");
+
+  // a charge.refunded of the payment, delivered before its session's completion
+  private static final NamedSql REFUNDED_BEFORE =
+      NamedSql.of(
+          """
+          SELECT amount_refunded FROM billing_stripe_refunds
+          WHERE payment_intent_id = :intent AND upper(currency) = :currency""");
 
   private final SubscriptionPlanMoves moves;
   private final PackPurchases packs;
@@ -273,9 +282,15 @@ final class CompletedCheckouts {
               event.text("id"),
               intent);
       try {
-        completion
-            .after()
-            .add(store.buyPaid(c, checkout, completion.now(), Cause.stripe(event.id())));
+        Cause cause = Cause.stripe(event.id());
+        completion.after().add(store.buyPaid(c, checkout, completion.now(), cause));
+        // refunded in Stripe's Dashboard before this event came: ended as it would be after it
+        Optional<BigDecimal> refunded = refundedBefore(c, intent, completion.currency());
+        if (refunded.isPresent()) {
+          store
+              .refundedAtStripe(c, intent, refunded.get(), completion.now(), cause)
+              .ifPresent(completion.after()::add);
+        }
         return;
       } catch (StoreRefused refused) {
         why = refused.getMessage();
@@ -290,6 +305,19 @@ final class CompletedCheckouts {
         why,
         completion.now(),
         completion.after());
+  }
+
+  /** What a {@code charge.refunded} applied before said the payment had refunded, if any. */
+  private static Optional<BigDecimal> refundedBefore(Connection c, String intent, Currency currency)
+      throws SQLException {
+    try (PreparedStatement statement =
+            REFUNDED_BEFORE
+                .bind("intent", intent)
+                .bind("currency", currency.getCurrencyCode())
+                .prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getBigDecimal(1)) : Optional.empty();
+    }
   }
 
   /** Why a session's payment cannot be taken as the account's: its currency, or none said. */

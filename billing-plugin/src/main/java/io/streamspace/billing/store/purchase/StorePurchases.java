@@ -115,12 +115,12 @@ public final class StorePurchases {
   private static final NamedSql LOCK =
       NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id FOR UPDATE OF p");
 
-  // its access ends now: refunded or charged back, announced by the caller after the commit
   // the credit a refund granted, which a void of the invoice that billed the purchase ends
   private static final NamedSql REFUND_CREDIT =
       NamedSql.of(
           "UPDATE billing_store_purchases SET refund_credit_id = :credit_id WHERE id = :id");
 
+  // its access ends now: refunded or charged back, announced by the caller after the commit
   private static final NamedSql END =
       NamedSql.of(
           """

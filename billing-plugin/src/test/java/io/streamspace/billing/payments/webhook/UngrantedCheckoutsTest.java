@@ -131,7 +131,8 @@ class UngrantedCheckoutsTest {
     assertEquals(
         List.of(
             List.of(
-                "pack slots-99 is no longer sold", "payment pi_pack_1 refunded in full (500 usd)")),
+                "pack slots-99 is no longer sold",
+                "payment pi_pack_1 refunded in full (it took 500 usd)")),
         rows("SELECT refusal, given_back FROM billing_stripe_checkouts"));
     JsonNode entry = auditedRefusal();
     assertEquals("fay", entry.get("org_id").textValue(), entry.toString());
@@ -178,7 +179,7 @@ class UngrantedCheckoutsTest {
     assertEquals(200, deliver(packSession("slots-99", "usd")).status());
 
     assertEquals(
-        "payment pi_pack_1 refunded in full (500 usd)",
+        "payment pi_pack_1 refunded in full (it took 500 usd)",
         value("SELECT given_back FROM billing_stripe_checkouts"));
     assertEquals(1, published("billing.checkout.refused").size());
   }
