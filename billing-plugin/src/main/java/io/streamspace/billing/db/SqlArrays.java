@@ -1,5 +1,6 @@
 package io.streamspace.billing.db;
 
+import io.streamspace.common.time.InstantText;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -49,6 +50,9 @@ public final class SqlArrays {
   }
 
   private static String text(Object value) {
+    if (value instanceof Instant instant) {
+      return InstantText.of(instant); // as toString(), without its formatter (one per row)
+    }
     return value instanceof java.math.BigDecimal decimal
         ? decimal.toPlainString()
         : Objects.toString(value);

@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -188,7 +187,7 @@ final class EventParser {
     }
     Instant instant;
     try {
-      instant = OffsetDateTime.parse(value.asText()).toInstant();
+      instant = IsoInstants.parse(value.asText());
     } catch (DateTimeParseException e) {
       reader.problem("occurred_at", "must be an ISO-8601 instant such as 2025-01-31T12:00:00Z");
       return null;

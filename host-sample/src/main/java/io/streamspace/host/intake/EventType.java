@@ -2,8 +2,10 @@ package io.streamspace.host.intake;
 
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The platform event types intake accepts, by their wire names. */
 public enum EventType {
@@ -17,6 +19,10 @@ public enum EventType {
   ORG_MEMBER_ROLE_CHANGED(OrganizationEvent.Type.MEMBER_ROLE_CHANGED),
   ORG_MEMBER_REMOVED(OrganizationEvent.Type.MEMBER_REMOVED),
   ORG_DELETED(OrganizationEvent.Type.DELETED);
+
+  // read once per event at intake: a map rather than a stream over values() each time
+  private static final Map<String, EventType> BY_WIRE_NAME =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.wireName, t -> t));
 
   private final String wireName;
   // the contract names organization events: their wire names are the contract's, not a copy
@@ -51,6 +57,6 @@ public enum EventType {
   }
 
   static Optional<EventType> fromWire(String name) {
-    return Arrays.stream(values()).filter(t -> t.wireName.equals(name)).findFirst();
+    return Optional.ofNullable(BY_WIRE_NAME.get(name));
   }
 }

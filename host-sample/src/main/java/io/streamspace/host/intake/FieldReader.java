@@ -124,7 +124,13 @@ final class FieldReader {
   }
 
   private static boolean hasControlCharacter(String text) {
-    return text.chars().anyMatch(Character::isISOControl);
+    // a loop, not text.chars(): a stream per field was 3 % of intake's CPU (JFR)
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isISOControl(text.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when every surrogate is half of a pair: the text has a UTF-8 encoding. */

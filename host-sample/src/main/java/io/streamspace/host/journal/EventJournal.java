@@ -2,6 +2,7 @@ package io.streamspace.host.journal;
 
 import io.streamspace.common.db.Sql;
 import io.streamspace.common.db.Transactions;
+import io.streamspace.common.time.InstantText;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -199,7 +200,7 @@ public final class EventJournal {
    */
   private record Row(JournalEntry entry, String bodySha256Hex, String occurredAt) {
     Row(JournalEntry entry) {
-      this(entry, HexFormat.of().formatHex(entry.bodySha256()), entry.occurredAt().toString());
+      this(entry, HexFormat.of().formatHex(entry.bodySha256()), InstantText.of(entry.occurredAt()));
     }
   }
 
