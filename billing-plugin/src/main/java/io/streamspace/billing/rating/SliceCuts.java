@@ -21,8 +21,17 @@ public record SliceCuts(ZoneId zone) {
 
   /** Whether no slice can span {@code instant}: a whole UTC hour or a midnight in the zone. */
   public boolean isCut(Instant instant) {
-    return instant.getEpochSecond() % LONGEST_SLICE.toSeconds() == 0 && instant.getNano() == 0
+    return isWholeUtcHour(instant)
         || instant.equals(midnightOf(instant.atZone(zone).toLocalDate()));
+  }
+
+  /**
+   * Whether {@code instant} is a whole UTC hour: a cut in every zone, so no slice spans it
+   * whichever zone its usage was rated in (a midnight elsewhere may fall inside a slice rated
+   * before the billing zone changed).
+   */
+  public static boolean isWholeUtcHour(Instant instant) {
+    return instant.getEpochSecond() % LONGEST_SLICE.toSeconds() == 0 && instant.getNano() == 0;
   }
 
   /**
