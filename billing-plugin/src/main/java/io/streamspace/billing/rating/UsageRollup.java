@@ -130,10 +130,7 @@ public final class UsageRollup {
                 x.unit_seconds
          FROM (SELECT e.user_id, e.session_id, (e.slice_start AT TIME ZONE :zone)::date AS day,
                       e.currency, e.resource_type, e.unit_price, sum(e.unit_seconds) AS unit_seconds
-               FROM (SELECT * FROM billing_usage_records e
-                     WHERE e.rating_run > (SELECT run FROM bounds)
-                       AND e.slice_start >= (SELECT first_at FROM bounds)
-                       AND e.slice_start < (SELECT end_at FROM bounds) %2$s
+               FROM (%5$s
                      UNION ALL
                      SELECT * FROM billing_usage_records e
                      WHERE e.slice_start >= :from
@@ -153,8 +150,33 @@ public final class UsageRollup {
                 LEFT JOIN LATERAL (
                   SELECT s.user_id FROM billing_sessions s
                   WHERE x.session_id <> '' AND s.session_id = x.session_id LIMIT 1) s ON true"""
-                : "");
+                : "",
+            accounts == Accounts.SOME ? TAIL_OF_EACH_ACCOUNT : TAIL.formatted(records));
   }
+
+  // the records rated after the watermark: every account's through the BRIN index on their run,
+  // one account's through the runs index
+  private static final String TAIL =
+      """
+      SELECT * FROM billing_usage_records e
+                           WHERE e.rating_run > (SELECT run FROM bounds)
+                             AND e.slice_start >= (SELECT first_at FROM bounds)
+                             AND e.slice_start < (SELECT end_at FROM bounds) %s""";
+
+  // the same for some accounts, each through the runs index: with user_id = ANY (...) the
+  // planner, not knowing the watermark, read the accounts' whole range from the records' key
+  // (67,000 entries for 100 accounts at full size: 120 to 175 ms against 30). Fenced (OFFSET 0)
+  // so that the range is not pushed in, where the key would serve it: the runs index finds an
+  // account's records rated after the watermark, a minute's, and the range filters those
+  private static final String TAIL_OF_EACH_ACCOUNT =
+      """
+      SELECT e.* FROM unnest(:user_ids::text[]) AS a (user_id)
+                           CROSS JOIN LATERAL (
+                             SELECT * FROM billing_usage_records e
+                             WHERE e.user_id = a.user_id
+                               AND e.rating_run > (SELECT run FROM bounds) OFFSET 0) e
+                           WHERE e.slice_start >= (SELECT first_at FROM bounds)
+                             AND e.slice_start < (SELECT end_at FROM bounds)""";
 
   /** Whose usage a {@link #source} reads: each is served by an index of every part. */
   public enum Accounts {

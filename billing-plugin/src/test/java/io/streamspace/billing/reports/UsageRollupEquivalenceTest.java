@@ -273,6 +273,13 @@ class UsageRollupEquivalenceTest {
         assertEquals(
             expected, actual, grouping + " over " + range[0] + " to " + range[1] + " in " + zone);
         compared++;
+        if (grouping.byAccount()) {
+          assertEquals(
+              expected,
+              paged(grouping, range, zone),
+              grouping + " a page of two accounts at a time over " + range[0] + " in " + zone);
+          compared++;
+        }
       }
       for (String account : ACCOUNTS) {
         assertEquals(
@@ -285,27 +292,39 @@ class UsageRollupEquivalenceTest {
     return compared;
   }
 
+  /**
+   * The report read through the rollup a page of two accounts at a time, pages in order (the
+   * accounts here have records but no account rows: the pages are of {@link #ACCOUNTS}).
+   */
+  private List<String> paged(ReportGrouping grouping, Instant[] range, ZoneId zone)
+      throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (int first = 0; first < ACCOUNTS.size(); first += 2) {
+      List<String> page = ACCOUNTS.subList(first, Math.min(ACCOUNTS.size(), first + 2));
+      throughRollup.forEachRowOf(
+          page, grouping, range[0], range[1], zone, row -> rows.add(line(row)));
+    }
+    return rows;
+  }
+
   private static List<String> rows(
       UsageReportQuery query, ReportGrouping grouping, Instant[] range, ZoneId zone)
       throws Exception {
     List<String> rows = new ArrayList<>();
-    query.forEachRow(
-        grouping,
-        range[0],
-        range[1],
-        zone,
-        row ->
-            rows.add(
-                String.join(
-                    "|",
-                    String.valueOf(row.group()),
-                    String.valueOf(row.member()),
-                    row.currency(),
-                    row.line().resourceType(),
-                    row.line().unitPrice().stripTrailingZeros().toPlainString(),
-                    row.line().quantity().stripTrailingZeros().toPlainString(),
-                    row.line().totalCost().toPlainString())));
+    query.forEachRow(grouping, range[0], range[1], zone, row -> rows.add(line(row)));
     return rows;
+  }
+
+  private static String line(ReportRow row) {
+    return String.join(
+        "|",
+        String.valueOf(row.group()),
+        String.valueOf(row.member()),
+        row.currency(),
+        row.line().resourceType(),
+        row.line().unitPrice().stripTrailingZeros().toPlainString(),
+        row.line().quantity().stripTrailingZeros().toPlainString(),
+        row.line().totalCost().toPlainString());
   }
 
   private List<String> memberSumsFromRecords(String account, Instant[] range) throws Exception {
