@@ -287,7 +287,10 @@ final class AdminReadsWorkload implements Workload {
       rows.add(
           new BenchRow(
               row.workload(),
-              row.size().replace("%,d requests".formatted(requests), WHOLE_REPORTS + " requests"),
+              row.size()
+                  .replace(
+                      "%,d requests".formatted(requests),
+                      WHOLE_REPORTS + " requests; no target: read a page at a time above"),
               row.time(),
               row.rate(),
               row.unit(),
@@ -295,7 +298,7 @@ final class AdminReadsWorkload implements Workload {
               row.p99(),
               null,
               null,
-              "none: the pages above are read in its place",
+              null,
               null));
     }
     return rows;

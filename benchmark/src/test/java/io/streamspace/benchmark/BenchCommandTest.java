@@ -82,10 +82,11 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        25,
+        27,
         rows.size(),
         "intake, admission and invoicing (the run and its roll-up) have two rows each,"
-            + " usage-reads six (three routes, two accounts), admin-reads and analytics-reads four each,"
+            + " usage-reads six (three routes, two accounts), admin-reads six (four routes, and"
+            + " the report of every organization as JSON and CSV), analytics-reads four,"
             + " intake-with-rating and what-if one: "
             + rows);
     List<String> whatIf =
