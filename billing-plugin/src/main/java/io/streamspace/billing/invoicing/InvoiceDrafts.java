@@ -63,7 +63,7 @@ public final class InvoiceDrafts {
   private static final NamedSql GENERATE =
       NamedSql.of(
           """
-          -- one statement for every account, their audit entries with them
+          -- one statement for a range of accounts, their audit entries with them
           WITH created AS (
           INSERT INTO billing_invoices (user_id, period_start, period_end, currency, status,
                                         finalize_after, created_at)
@@ -84,6 +84,7 @@ public final class InvoiceDrafts {
           -- comes before the final one): nothing after it is billed, and once that invoice
           -- exists its start is the closing, so no later period gets one.
           WHERE a.created_at < :period_end AND s.start < least(:period_end, a.closed_at)
+            AND a.user_id > :after AND (:up_to::text IS NULL OR a.user_id <= :up_to)
           -- no target, so it covers the exclusion constraint too: a re-run, a run after a crash
           -- or a second node's run inserts nothing for an account that has its invoice, even
           -- while the first run is uncommitted
@@ -91,6 +92,17 @@ public final class InvoiceDrafts {
           RETURNING id, user_id, period_start, period_end, currency, finalize_after)
           """
               + AUDIT_CREATED);
+
+  // the last account of each range a drafts' statement takes: every :per-th account of those a
+  // run drafts for, in user_id order (the last range runs to the end, so that it also takes an
+  // account opened meanwhile)
+  private static final NamedSql RANGE_ENDS =
+      NamedSql.of(
+          """
+          SELECT user_id FROM (
+            SELECT user_id, row_number() OVER (ORDER BY user_id) AS n
+            FROM billing_accounts WHERE created_at < :period_end) a
+          WHERE n % :per = 0 ORDER BY user_id""");
 
   private static final NamedSql OPEN_ONE =
       NamedSql.of(
@@ -143,22 +155,83 @@ public final class InvoiceDrafts {
           """
               + AUDIT_CREATED);
 
+  /**
+   * Accounts drafted for by one statement (in its own transaction): {@code (after, upTo]} in
+   * user_id order, {@code upTo} null for all after {@code after}.
+   */
+  private record AccountRange(String after, String upTo) {}
+
   /** A closed organization's final invoice to open: {@code [start, closedAt)}. */
   private record FinalDraft(String userId, Instant start, Instant closedAt, String currency) {}
 
+  /**
+   * Accounts a drafts' statement takes. A run's statements run {@link InvoiceFinalizer#WORKERS}
+   * at once (one statement keeps one core busy); each commits on its own, so a crash leaves
+   * some ranges drafted and a re-run drafts the others.
+   */
+  static final int ACCOUNTS_PER_STATEMENT = 5_000;
+
   private final DataSource dataSource;
+  private final ChunkWorkers workers;
+
+  private final int accountsPerStatement;
 
   public InvoiceDrafts(DataSource dataSource) {
+    this(dataSource, InvoiceFinalizer.WORKERS, ACCOUNTS_PER_STATEMENT);
+  }
+
+  /**
+   * {@link InvoiceDrafts} with {@code workers} statements at once, each of {@code
+   * accountsPerStatement} accounts (tests, benchmarks).
+   */
+  InvoiceDrafts(DataSource dataSource, int workers, int accountsPerStatement) {
     this.dataSource = dataSource;
+    this.workers = new ChunkWorkers(workers);
+    this.accountsPerStatement = accountsPerStatement;
   }
 
   /**
    * Opens a draft of {@code [start, end)} for every account opened before {@code end} that has
    * no invoice overlapping it, or of the rest of it after the account's latest invoice ending
-   * inside it (an admin's invoice of part of the period); answers how many were opened. Each
-   * draft's {@code invoice.created} entry is written by the same statement.
+   * inside it (an admin's invoice of part of the period); answers how many were opened. One
+   * statement per range of {@link #ACCOUNTS_PER_STATEMENT} accounts, each in its own
+   * transaction, writes the drafts of its accounts and their {@code invoice.created} entries.
    */
   public int generate(Instant start, Instant end, Instant finalizeAfter, Instant now, Cause cause)
+      throws SQLException {
+    List<Integer> opened =
+        workers.eachChunk(
+            ranges(end), range -> List.of(generate(range, start, end, finalizeAfter, now, cause)));
+    return opened.stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** The ranges of the accounts a run for a period ending at {@code end} drafts for. */
+  private List<AccountRange> ranges(Instant end) throws SQLException {
+    List<AccountRange> ranges = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            RANGE_ENDS
+                .bind("period_end", end)
+                .bind("per", accountsPerStatement)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      String after = "";
+      while (rs.next()) {
+        ranges.add(new AccountRange(after, rs.getString(1)));
+        after = rs.getString(1);
+      }
+      ranges.add(new AccountRange(after, null));
+    }
+    return ranges;
+  }
+
+  private int generate(
+      AccountRange range,
+      Instant start,
+      Instant end,
+      Instant finalizeAfter,
+      Instant now,
+      Cause cause)
       throws SQLException {
     // each draft takes its account's currency: none may change it meanwhile
     return Transactions.inTransaction(
@@ -168,6 +241,8 @@ public final class InvoiceDrafts {
           return GENERATE
               .bind("period_start", start)
               .bind("period_end", end)
+              .bind("after", range.after())
+              .bind("up_to", range.upTo())
               .bind("finalize_after", finalizeAfter)
               .bind("now", now)
               .bind("actor_type", cause.actor().type().value())

@@ -45,14 +45,15 @@ import org.slf4j.LoggerFactory;
  * Finalizes drafts, a chunk at a time ({@link #CHUNK} drafts per transaction, each step one
  * statement for the whole chunk): claims the usage, stores the charge lines (and a team
  * organization's breakdown by member, {@link MemberShares}), applies credits, assigns the next
- * gapless numbers (one batch, in draft id order) and sets the due date; each invoice is then
- * {@code sent}, or {@code paid} at once when its total is zero, and {@link OnFinalized} runs
- * (queueing its collection). Events are published after the commit. A crash half-way rolls the
+ * gapless numbers (one batch per chunk, in draft id order) and sets the due date; each invoice
+ * is then {@code sent}, or {@code paid} at once when its total is zero, and {@link OnFinalized}
+ * runs (queueing its collection). Events are published after the commit. A crash half-way rolls the
  * chunk back to drafts with nothing claimed, no credit spent, no number taken and nothing
  * queued; the next run finalizes them. An invoice that cannot be finalized fails its chunk,
  * whose drafts are then finalized one by one, so that it alone stays a draft.
  *
- * <p>Locks, always in this order, so that two runs (two nodes, or generate-invoices and the
+ * <p>{@link #WORKERS} chunks run at once ({@link ChunkWorkers}), as two runs would. Locks, always
+ * in this order, so that two chunks or two runs (two nodes, or generate-invoices and the
  * scheduled finalize-invoices) never deadlock: the chunk's drafts by id, then their accounts by
  * user_id, then the accounts' credits, then the year's number counter (last, as it is the one row
  * every finalization shares). An admin's void and {@code invoiceNow} lock one invoice and one
@@ -71,6 +72,13 @@ public final class InvoiceFinalizer {
    */
   static final int CHUNK = 250;
 
+  /**
+   * Chunks finalized at once, each on its own connection. One chunk at a time keeps one core
+   * busy: while PostgreSQL runs a statement the Java side waits, and the other way round. The
+   * chunks of one run share nothing until the number counter, which they take last.
+   */
+  static final int WORKERS = 2;
+
   private static final Logger log = LoggerFactory.getLogger(InvoiceFinalizer.class);
 
   /** The audit trail's cause of the finalize-invoices job's finalizations. */
@@ -81,6 +89,9 @@ public final class InvoiceFinalizer {
           """
           SELECT id FROM billing_invoices WHERE status = 'draft' AND finalize_after <= :now
           ORDER BY id""");
+
+  private static final NamedSql ACCOUNTS_OF =
+      NamedSql.of("SELECT id, user_id FROM billing_invoices WHERE id = ANY(:id::text[]::bigint[])");
 
   // A chunk's drafts, locked in id order; those another run holds are skipped (it is finalizing
   // them: the two runs share the work instead of waiting for each other), and looked at again
@@ -162,12 +173,39 @@ public final class InvoiceFinalizer {
   /** A chunk's transaction: the invoices it finalized, and the ids it found taken or done. */
   private record Chunk(List<Invoice> finalized, List<Long> notTaken) {}
 
-  /** What a run did so far. */
+  /** What a run did so far, counted by its workers. */
   private static final class Tally {
-    int finalized;
-    int doneByOthers;
-    int waitingForTax;
-    SQLException failure;
+    private int finalized;
+    private int doneByOthers;
+    private int waitingForTax;
+    private SQLException failure;
+
+    synchronized void finalized(int invoices) {
+      finalized += invoices;
+    }
+
+    synchronized void doneByOthers(int invoices) {
+      doneByOthers += invoices;
+    }
+
+    synchronized void waitingForTax() {
+      waitingForTax++;
+    }
+
+    synchronized void failed(Exception e) {
+      if (failure == null) {
+        failure = new SQLException("some invoices could not be finalized");
+      }
+      failure.addSuppressed(e);
+    }
+
+    synchronized SQLException failure() {
+      return failure;
+    }
+
+    synchronized Finalization finalization() {
+      return new Finalization(finalized, doneByOthers, waitingForTax);
+    }
   }
 
   /**
@@ -189,6 +227,8 @@ public final class InvoiceFinalizer {
   private final OnFinalized onFinalized;
   private final PluginMetrics metrics;
   private final int chunk;
+  private final int workerCount;
+  private final ChunkWorkers workers;
   private InvoiceTaxes taxes;
 
   /** @param metrics where finalized invoices are counted, by currency */
@@ -211,6 +251,22 @@ public final class InvoiceFinalizer {
       OnFinalized onFinalized,
       PluginMetrics metrics,
       int chunk) {
+    this(dataSource, calculator, events, config, onFinalized, metrics, chunk, WORKERS);
+  }
+
+  /**
+   * {@link InvoiceFinalizer}, with {@code chunk} drafts per transaction and {@code workers}
+   * chunks at once (tests, benchmarks).
+   */
+  public InvoiceFinalizer(
+      DataSource dataSource,
+      InvoiceCalculator calculator,
+      BillingEvents events,
+      Supplier<BillingConfig> config,
+      OnFinalized onFinalized,
+      PluginMetrics metrics,
+      int chunk,
+      int workers) {
     this.dataSource = dataSource;
     this.calculator = calculator;
     this.events = events;
@@ -218,6 +274,8 @@ public final class InvoiceFinalizer {
     this.onFinalized = onFinalized;
     this.metrics = metrics;
     this.chunk = chunk;
+    this.workerCount = workers;
+    this.workers = new ChunkWorkers(workers);
   }
 
   /**
@@ -276,24 +334,28 @@ public final class InvoiceFinalizer {
   /** {@link #finalizeDue} of the drafts of {@code due}, in their order. */
   Finalization finalizeAll(List<Long> due, Instant now, Cause cause) throws SQLException {
     Tally tally = new Tally();
-    List<Long> heldByOthers = new ArrayList<>();
     // one settled run for the whole run: each invoice claims the usage rated up to it
     long settledRun = due.isEmpty() ? 0 : RatingRuns.settled(dataSource);
-    for (List<Long> ids : chunks(due)) {
-      heldByOthers.addAll(finalizeChunk(ids, now, cause, settledRun, true, tally));
-    }
+    List<Long> heldByOthers =
+        workers.eachChunk(
+            chunks(due), ids -> finalizeChunk(ids, now, cause, settledRun, true, tally));
     // finalized or voided by now unless the run that held them failed or died: then this one
     // finalizes them
-    for (List<Long> ids : chunks(heldByOthers)) {
-      tally.doneByOthers += finalizeChunk(ids, now, cause, settledRun, false, tally).size();
-    }
-    if (tally.failure != null) {
+    workers.eachChunk(
+        chunks(heldByOthers),
+        ids -> {
+          List<Long> notTaken = finalizeChunk(ids, now, cause, settledRun, false, tally);
+          tally.doneByOthers(notTaken.size());
+          return List.of();
+        });
+    Finalization done = tally.finalization();
+    if (tally.failure() != null) {
       throw new SQLException(
           "%d invoices could not be finalized (%d were)"
-              .formatted(tally.failure.getSuppressed().length, tally.finalized),
-          tally.failure);
+              .formatted(tally.failure().getSuppressed().length, done.finalized()),
+          tally.failure());
     }
-    return new Finalization(tally.finalized, tally.doneByOthers, tally.waitingForTax);
+    return done;
   }
 
   /**
@@ -311,7 +373,7 @@ public final class InvoiceFinalizer {
     } catch (SQLException | RuntimeException e) {
       if (e instanceof TaxOutOfDate && ids.size() == 1) {
         log.info("draft {}: {}; it stays a draft until the next run", ids.get(0), e.getMessage());
-        tally.waitingForTax++;
+        tally.waitingForTax();
         return List.of();
       }
       if (ids.size() > 1) {
@@ -326,23 +388,46 @@ public final class InvoiceFinalizer {
         return notTaken;
       }
       log.error("could not finalize invoice {}; it stays a draft", ids.get(0), e);
-      if (tally.failure == null) {
-        tally.failure = new SQLException("some invoices could not be finalized");
-      }
-      tally.failure.addSuppressed(e);
+      tally.failed(e);
       return List.of();
     }
     publishFinalized(done.finalized());
-    tally.finalized += done.finalized().size();
+    tally.finalized(done.finalized().size());
     return done.notTaken();
   }
 
-  private List<List<Long>> chunks(List<Long> ids) {
-    List<List<Long>> chunks = new ArrayList<>();
-    for (int from = 0; from < ids.size(); from += chunk) {
-      chunks.add(ids.subList(from, Math.min(ids.size(), from + chunk)));
+  /**
+   * The drafts of {@code ids} in chunks: in id order on one worker; on more, in chunks that never
+   * split an account ({@link AccountChunks}), so that an account's drafts are still finalized in
+   * id order.
+   */
+  private List<List<Long>> chunks(List<Long> ids) throws SQLException {
+    if (workerCount == 1) {
+      List<List<Long>> chunks = new ArrayList<>();
+      for (int from = 0; from < ids.size(); from += chunk) {
+        chunks.add(ids.subList(from, Math.min(ids.size(), from + chunk)));
+      }
+      return chunks;
     }
-    return chunks;
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<AccountChunks.Draft> drafts = new ArrayList<>(ids.size());
+    try (Connection connection = dataSource.getConnection()) {
+      Map<Long, String> accounts = new HashMap<>();
+      try (PreparedStatement statement =
+              ACCOUNTS_OF
+                  .bind("id", SqlArrays.array(connection, ids, id -> id))
+                  .prepare(connection);
+          ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          accounts.put(rs.getLong(1), rs.getString(2));
+        }
+      }
+      // an id no longer found (deleted with its account) is a chunk's to find missing
+      ids.forEach(id -> drafts.add(new AccountChunks.Draft(id, accounts.getOrDefault(id, ""))));
+    }
+    return AccountChunks.of(drafts, chunk);
   }
 
   /**
@@ -408,8 +493,8 @@ public final class InvoiceFinalizer {
     Tally tally = new Tally();
     long settledRun = RatingRuns.settled(dataSource);
     finalizeChunk(List.of(id), now, cause, settledRun, false, tally);
-    if (tally.failure != null) {
-      throw tally.failure;
+    if (tally.failure() != null) {
+      throw tally.failure();
     }
     try (Connection connection = dataSource.getConnection()) {
       return InvoiceRepository.find(connection, id, false).orElseThrow();

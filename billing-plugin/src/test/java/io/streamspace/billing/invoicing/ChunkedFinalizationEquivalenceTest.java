@@ -55,6 +55,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ChunkedFinalizationEquivalenceTest {
 
   private static final int CHUNK = 4;
+  private static final int WORKERS = 2;
   private static final Instant MARCH = at("2026-03-01T00:00:00Z");
   private static final String APRIL = "2026-04-01T00:00:00Z";
   private static final String MAY = "2026-05-01T00:00:00Z";
@@ -105,8 +106,8 @@ class ChunkedFinalizationEquivalenceTest {
 
   @ParameterizedTest(name = "{0} mode, seed {1}")
   @MethodSource("modesAndSeeds")
-  void chunksFinalizeTheSameInvoicesAsOneAtATime_gaplessInDraftOrder(String mode, long seed)
-      throws Exception {
+  void chunksOnTwoWorkersFinalizeTheSameInvoicesAsOneAtATime_gaplessInDraftOrderPerChunk(
+      String mode, long seed) throws Exception {
     String config = CONFIG.formatted(mode);
     billing = new BillingHarness(MARCH, config);
     List<Step> script = new Script(seed).steps();
@@ -135,7 +136,7 @@ class ChunkedFinalizationEquivalenceTest {
     assertFalse(parts("b-").isEmpty(), "a team's breakdown by member was compared");
     assertTrue(lines("b-").stream().anyMatch(l -> l.contains(", credit, ")), "credits compared");
     assertTrue(lines("b-").stream().anyMatch(l -> l.contains(", pack, ")), "packs compared");
-    assertGaplessInDraftOrder();
+    assertGapless();
   }
 
   /** The a- drafts one at a time, then the b- drafts in chunks, at {@code now}. */
@@ -143,12 +144,26 @@ class ChunkedFinalizationEquivalenceTest {
     List<Long> alone = drafts("a-");
     List<Long> chunked = drafts("b-");
     assertEquals(alone.size(), chunked.size());
-    assertEquals(new Finalization(alone.size(), 0), finalizer(config, 1).finalizeAll(alone, now));
     assertEquals(
-        new Finalization(chunked.size(), 0), finalizer(config, CHUNK).finalizeAll(chunked, now));
+        new Finalization(alone.size(), 0), finalizer(config, 1, 1).finalizeAll(alone, now));
+    assertEquals(
+        new Finalization(chunked.size(), 0),
+        finalizer(config, CHUNK, WORKERS).finalizeAll(chunked, now));
+    assertNumberedInDraftOrder(List.of(alone));
+    assertNumberedInDraftOrder(AccountChunks.of(withAccounts(chunked), CHUNK));
   }
 
-  private static InvoiceFinalizer finalizer(String json, int chunk) {
+  private static List<AccountChunks.Draft> withAccounts(List<Long> drafts) {
+    List<AccountChunks.Draft> withAccounts = new ArrayList<>();
+    for (long id : drafts) {
+      String account =
+          (String) rows("SELECT user_id FROM billing_invoices WHERE id = ?", id).get(0).get(0);
+      withAccounts.add(new AccountChunks.Draft(id, account));
+    }
+    return withAccounts;
+  }
+
+  private static InvoiceFinalizer finalizer(String json, int chunk, int workers) {
     ConfigParseResult parsed = new BillingConfigParser(CronValidator.fiveFields()).parse(json);
     assertTrue(parsed.isValid(), parsed.problems().toString());
     BillingConfig config = parsed.config();
@@ -159,7 +174,8 @@ class ChunkedFinalizationEquivalenceTest {
         () -> config,
         (connection, invoice) -> {},
         PluginMetrics.none(),
-        chunk);
+        chunk,
+        workers);
   }
 
   private static List<Long> drafts(String prefix) {
@@ -172,31 +188,42 @@ class ChunkedFinalizationEquivalenceTest {
   }
 
   /**
-   * Each set's numbers, in draft (id) order, run without a gap, and the two sets together are
-   * 1..n: one counter, none skipped, none twice.
+   * Each run of drafts (in id order) took numbers that follow one another: drafts finalized one
+   * after the other, or a chunk, take theirs in draft order; the chunks of one finalization take
+   * turns at the counter in no set order.
    */
-  private static void assertGaplessInDraftOrder() {
-    List<Long> all = new ArrayList<>();
-    for (String prefix : List.of("a-", "b-")) {
-      for (String period : List.of("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z")) {
-        List<Long> numbers =
-            rows(
-                    """
-                    SELECT split_part(invoice_number, '-', 3)::bigint FROM billing_invoices
-                    WHERE user_id LIKE ? AND period_start = ?::timestamptz ORDER BY id""",
-                    prefix + "%",
-                    period)
-                .stream()
-                .map(r -> ((Number) r.get(0)).longValue())
-                .toList();
-        for (int i = 1; i < numbers.size(); i++) {
-          assertEquals(numbers.get(i - 1) + 1, numbers.get(i), prefix + period + numbers);
-        }
-        all.addAll(numbers);
+  private static void assertNumberedInDraftOrder(List<List<Long>> runs) {
+    for (List<Long> run : runs) {
+      List<Long> numbers = new ArrayList<>();
+      for (long id : run) {
+        numbers.add(
+            ((Number)
+                    rows(
+                            "SELECT split_part(invoice_number, '-', 3)::bigint"
+                                + " FROM billing_invoices WHERE id = ?",
+                            id)
+                        .get(0)
+                        .get(0))
+                .longValue());
+      }
+      for (int i = 1; i < numbers.size(); i++) {
+        assertEquals(numbers.get(i - 1) + 1, numbers.get(i), "drafts " + run + ": " + numbers);
       }
     }
-    assertEquals(
-        LongStream.rangeClosed(1, all.size()).boxed().toList(), all.stream().sorted().toList());
+  }
+
+  /** The two sets' numbers together are 1..n: one counter, none skipped, none twice. */
+  private static void assertGapless() {
+    List<Long> all =
+        rows(
+                """
+                SELECT split_part(invoice_number, '-', 3)::bigint FROM billing_invoices
+                WHERE invoice_number IS NOT NULL ORDER BY 1""")
+            .stream()
+            .map(r -> ((Number) r.get(0)).longValue())
+            .toList();
+    assertTrue(all.size() >= 4 * ACCOUNTS, "both sets' March and April: " + all);
+    assertEquals(LongStream.rangeClosed(1, all.size()).boxed().toList(), all);
   }
 
   // what is compared: every column but ids and numbers, the account's prefix cut off

@@ -44,11 +44,12 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * mvn -o -pl billing-plugin -am test -Dtest=FinalizationBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dbench.accounts=2000 [-Dbench.chunks=1,50,250] \
- *     [-Dbench.usage=true]
+ *     [-Dbench.workers=1,2] [-Dbench.usage=true]
  * </pre>
  *
  * Runs only when {@code bench.accounts} is given; {@code bench.chunks} defaults to 1, 50, 250
- * and 1,000, {@code bench.usage} to both {@code false,true}. Each run also times the drafts'
+ * and 1,000, {@code bench.workers} (chunks finalized at once) to the finalizer's own, {@code
+ * bench.usage} to both {@code false,true}. Each run also times the drafts'
  * statement (generate-invoices' first step) and, after finalization, the benchmark's baseline on
  * the same data (one INSERT … SELECT of as many lines, as {@code InvoicingWorkload}'s), and
  * prints (drafts + finalization) / baseline, the ratio the benchmark's invoicing row reports.
@@ -114,23 +115,32 @@ class FinalizationBenchmark {
         Stream.of(System.getProperty("bench.rollup", "false,true").split(","))
             .map(Boolean::valueOf)
             .toList();
+    List<Integer> workers =
+        Stream.of(
+                System.getProperty("bench.workers", String.valueOf(InvoiceFinalizer.WORKERS))
+                    .split(","))
+            .map(Integer::valueOf)
+            .toList();
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "1"));
     for (int round = 1; round <= rounds; round++) {
       for (boolean usage : usages) {
         for (int chunk : chunks) {
-          Map<Boolean, Long> took = new TreeMap<>();
-          for (boolean rollup : usage ? rollups : List.of(false)) {
-            took.put(rollup, run(accounts, usage, chunk, rollup));
-          }
-          if (took.size() == 2) {
-            log.info(
-                "round {}, chunks of {}: drafts + finalization reading the records {} ms, the"
-                    + " rollup {} ms: records / rollup {}",
-                round,
-                chunk,
-                took.get(false) / 1_000_000,
-                took.get(true) / 1_000_000,
-                "%.2f".formatted((double) took.get(false) / took.get(true)));
+          for (int threads : workers) {
+            Map<Boolean, Long> took = new TreeMap<>();
+            for (boolean rollup : usage ? rollups : List.of(false)) {
+              took.put(rollup, run(accounts, usage, chunk, threads, rollup));
+            }
+            if (took.size() == 2) {
+              log.info(
+                  "round {}, chunks of {} on {} workers: drafts + finalization reading the"
+                      + " records {} ms, the rollup {} ms: records / rollup {}",
+                  round,
+                  chunk,
+                  threads,
+                  took.get(false) / 1_000_000,
+                  took.get(true) / 1_000_000,
+                  "%.2f".formatted((double) took.get(false) / took.get(true)));
+            }
           }
         }
       }
@@ -138,7 +148,8 @@ class FinalizationBenchmark {
   }
 
   /** One run; answers the drafts' and finalization's time, in nanoseconds. */
-  private static long run(int accounts, boolean usage, int chunk, boolean rollup) throws Exception {
+  private static long run(int accounts, boolean usage, int chunk, int workers, boolean rollup)
+      throws Exception {
     DataSource plain = TestDatabase.dataSource();
     BillingMigrations.migrate(plain);
     TestDatabase.clean();
@@ -165,7 +176,8 @@ class FinalizationBenchmark {
     Map<String, LongAdder> steps = new ConcurrentHashMap<>();
     DataSource timed = timed(plain, steps);
     long drafting = System.nanoTime();
-    new InvoiceDrafts(timed).generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices"));
+    new InvoiceDrafts(timed, workers, InvoiceDrafts.ACCOUNTS_PER_STATEMENT)
+        .generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices"));
     drafting = System.nanoTime() - drafting;
     InvoiceFinalizer finalizer =
         new InvoiceFinalizer(
@@ -175,7 +187,8 @@ class FinalizationBenchmark {
             BillingConfig::defaults,
             (connection, invoice) -> {},
             PluginMetrics.none(),
-            chunk);
+            chunk,
+            workers);
     long start = System.nanoTime();
     Finalization done = finalizer.finalizeDue(APRIL.plusSeconds(3_600));
     long elapsed = System.nanoTime() - start;
@@ -198,13 +211,14 @@ class FinalizationBenchmark {
                 "(Java, between statements)", (elapsed - statements) / 1e3 / done.finalized()));
     long baseline = baseline(plain);
     log.info(
-        "{} invoices {} usage{}, chunks of {}: drafts {} ms, finalization {} ms, {} µs an"
-            + " invoice; baseline INSERT … SELECT {} ms, (drafts + finalization) / baseline"
-            + " {}{}",
+        "{} invoices {} usage{}, chunks of {} on {} workers: drafts {} ms, finalization {} ms,"
+            + " {} µs an invoice; baseline INSERT … SELECT {} ms, (drafts + finalization) /"
+            + " baseline {}{}",
         done.finalized(),
         usage ? "with 744 storage records of" : "without",
         usage ? (rollup ? " read through the rollup" : " read from the records") : "",
         chunk,
+        workers,
         drafting / 1_000_000,
         elapsed / 1_000_000,
         elapsed / 1_000 / done.finalized(),

@@ -126,6 +126,25 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
     assertBilledAlike(fay, gil);
   }
 
+  @Test
+  void onTwoWorkersInChunksOfOneAnAccountsTwoDraftsStillBillAsOneAtATimeInIdOrder()
+      throws Exception {
+    // chunks of one on two workers would finalize March beside February, and whichever locked
+    // the account first would take February's record: an account's drafts share a chunk instead
+    List<Long> fay = drafts("fay", FEBRUARY, MARCH);
+    List<Long> gil = drafts("gil", FEBRUARY, MARCH);
+
+    assertEquals(new Finalization(2, 0), finalizer(1, 1).finalizeAll(fay, NOW));
+    assertEquals(new Finalization(2, 0), finalizer(1, 2).finalizeAll(gil, NOW));
+
+    assertEquals(
+        List.of(
+            "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z paid INV-2026-000003 0.05 0.05 0.00",
+            "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000004 0.35 0.05 0.30"),
+        invoices("gil"));
+    assertBilledAlike(fay, gil);
+  }
+
   /** Drafts of the account for the months starting at {@code starts}, opened in that order. */
   private static List<Long> drafts(String user, String... starts) {
     return Stream.of(starts)
@@ -136,8 +155,9 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
   /** fay's drafts finalized one at a time, gil's in one chunk of two, each in the order given. */
   private static void finalizeOneAtATimeAndInOneChunk(List<Long> fay, List<Long> gil)
       throws SQLException {
-    assertEquals(new Finalization(2, 0), finalizer(1).finalizeAll(fay, NOW));
-    assertEquals(new Finalization(2, 0), finalizer(2).finalizeAll(gil, NOW));
+    assertEquals(new Finalization(2, 0), finalizer(1, 1).finalizeAll(fay, NOW));
+    assertEquals(
+        new Finalization(2, 0), finalizer(2, InvoiceFinalizer.WORKERS).finalizeAll(gil, NOW));
   }
 
   /**
@@ -154,7 +174,7 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
     assertEquals(creditUses("fay"), creditUses("gil"));
   }
 
-  private static InvoiceFinalizer finalizer(int chunk) {
+  private static InvoiceFinalizer finalizer(int chunk, int workers) {
     return new InvoiceFinalizer(
         TestDatabase.dataSource(),
         new InvoiceCalculator(TestDatabase.dataSource(), BillingConfig::defaults),
@@ -162,7 +182,8 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
         BillingConfig::defaults,
         (connection, invoice) -> {},
         PluginMetrics.none(),
-        chunk);
+        chunk,
+        workers);
   }
 
   private static long draft(String user, String start, String end) {

@@ -121,7 +121,7 @@ class OverlappingInvoiceRunsTest {
   }
 
   /**
-   * A finalize-invoices whose finalizer, in chunks of 2 drafts, runs {@code afterEach} once each
+   * A finalize-invoices whose finalizer, in chunks of 2 drafts one after the other, runs {@code afterEach} once each
    * invoice is committed.
    */
   private FinalizeInvoicesJob finalizeJob(Runnable afterEach) {
@@ -141,7 +141,8 @@ class OverlappingInvoiceRunsTest {
             BillingConfig::defaults,
             (connection, invoice) -> {},
             PluginMetrics.none(),
-            2),
+            2,
+            1), // one chunk at a time: the choreography above counts them in order
         new InvoiceStatusChanges(dataSource, events, account -> {}),
         BillingConfig::defaults,
         clock);
