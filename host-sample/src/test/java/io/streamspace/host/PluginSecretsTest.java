@@ -55,7 +55,7 @@ class PluginSecretsTest {
                 .port(0)
                 .quickStopForTests()
                 .dbUrl(MigratedDatabases.freshDatabaseUrl())
-                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .pluginsDir(PackagedPlugin.copyExpandedInto(work.resolve("plugins")))
                 .secrets(environment)
                 .build())) {
       PluginConfig config = billingConfig(host);
@@ -82,7 +82,7 @@ class PluginSecretsTest {
                 .port(0)
                 .quickStopForTests()
                 .dbUrl(MigratedDatabases.freshDatabaseUrl())
-                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .pluginsDir(PackagedPlugin.copyExpandedInto(work.resolve("plugins")))
                 .secrets(environment)
                 .build())) {
       HostClient http = new HostClient(host.port());
@@ -110,7 +110,7 @@ class PluginSecretsTest {
   void aSecretSetInTheConfig_isStoredEncrypted_readByThePlugin_andAnotherKeyReadsItAsUnset(
       @TempDir Path work) throws Exception {
     String dbUrl = MigratedDatabases.freshDatabaseUrl();
-    Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
+    Path plugins = PackagedPlugin.copyExpandedInto(work.resolve("plugins"));
     String webhookSecret = "whsec_set-through-the-catalog-99";
     String apiKey = "sk_test_set-through-the-catalog-42";
 
@@ -215,7 +215,7 @@ class PluginSecretsTest {
   void storedSecretsWithoutTheirKeyFile_stopTheStartNamingTheVariableAndTheFile_makingNoNewKey(
       @TempDir Path work) throws Exception {
     String dbUrl = MigratedDatabases.freshDatabaseUrl();
-    Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
+    Path plugins = PackagedPlugin.copyExpandedInto(work.resolve("plugins"));
     Path data = work.resolve("data");
     try (Host host = start(dbUrl, plugins, data, null)) {
       new HostClient(host.port())

@@ -9,6 +9,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -24,6 +25,8 @@ import org.pf4j.util.FileUtils;
  * TestDatabases#freshDatabaseUrl()} (the lifecycle, catalog and killed-node tests, among others).
  */
 public final class MigratedDatabases {
+
+  private static final Path MIGRATED_IN = Path.of("target", "migrated-billing");
 
   private static String template;
 
@@ -55,8 +58,9 @@ public final class MigratedDatabases {
     Path folder = null;
     PluginManager pf4j = null;
     try {
-      folder = Files.createTempDirectory("migrated-billing");
-      pf4j = new DefaultPluginManager(PackagedPlugin.copyInto(folder));
+      // in target/, as the builds of BillingPluginBuilds: never in the system's temporary folder
+      folder = Files.createDirectories(MIGRATED_IN.resolve(UUID.randomUUID().toString()));
+      pf4j = new DefaultPluginManager(PackagedPlugin.copyExpandedInto(folder));
       pf4j.loadPlugins();
       Class.forName(
               "io.streamspace.billing.db.BillingMigrations",
