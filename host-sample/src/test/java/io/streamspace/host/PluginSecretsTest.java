@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.e2e.MigratedDatabases;
 import io.streamspace.host.e2e.PackagedPlugin;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.plugin.api.config.PluginConfig;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,8 +54,8 @@ class PluginSecretsTest {
             HostOptions.builder()
                 .port(0)
                 .quickStopForTests()
-                .dbUrl(TestDatabases.freshDatabaseUrl())
-                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .dbUrl(MigratedDatabases.freshDatabaseUrl())
+                .pluginsDir(PackagedPlugin.copyExpandedInto(work.resolve("plugins")))
                 .secrets(environment)
                 .build())) {
       PluginConfig config = billingConfig(host);
@@ -81,8 +81,8 @@ class PluginSecretsTest {
             HostOptions.builder()
                 .port(0)
                 .quickStopForTests()
-                .dbUrl(TestDatabases.freshDatabaseUrl())
-                .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins")))
+                .dbUrl(MigratedDatabases.freshDatabaseUrl())
+                .pluginsDir(PackagedPlugin.copyExpandedInto(work.resolve("plugins")))
                 .secrets(environment)
                 .build())) {
       HostClient http = new HostClient(host.port());
@@ -109,8 +109,8 @@ class PluginSecretsTest {
   @Test
   void aSecretSetInTheConfig_isStoredEncrypted_readByThePlugin_andAnotherKeyReadsItAsUnset(
       @TempDir Path work) throws Exception {
-    String dbUrl = TestDatabases.freshDatabaseUrl();
-    Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
+    String dbUrl = MigratedDatabases.freshDatabaseUrl();
+    Path plugins = PackagedPlugin.copyExpandedInto(work.resolve("plugins"));
     String webhookSecret = "whsec_set-through-the-catalog-99";
     String apiKey = "sk_test_set-through-the-catalog-42";
 
@@ -214,8 +214,8 @@ class PluginSecretsTest {
   @Test
   void storedSecretsWithoutTheirKeyFile_stopTheStartNamingTheVariableAndTheFile_makingNoNewKey(
       @TempDir Path work) throws Exception {
-    String dbUrl = TestDatabases.freshDatabaseUrl();
-    Path plugins = PackagedPlugin.copyInto(work.resolve("plugins"));
+    String dbUrl = MigratedDatabases.freshDatabaseUrl();
+    Path plugins = PackagedPlugin.copyExpandedInto(work.resolve("plugins"));
     Path data = work.resolve("data");
     try (Host host = start(dbUrl, plugins, data, null)) {
       new HostClient(host.port())
@@ -256,7 +256,7 @@ class PluginSecretsTest {
             Host.StartRefused.class,
             () ->
                 start(
-                    TestDatabases.freshDatabaseUrl(),
+                    MigratedDatabases.freshDatabaseUrl(),
                     work.resolve("plugins"),
                     work.resolve("data"),
                     "not-a-key-but-a-secret"));

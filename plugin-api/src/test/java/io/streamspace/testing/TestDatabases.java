@@ -23,15 +23,36 @@ public final class TestDatabases {
 
   /** Creates an empty database and returns its JDBC URL (the user in the query, no password). */
   public static String freshDatabaseUrl() {
+    return createDatabase("");
+  }
+
+  /**
+   * Creates a database holding what {@code template} (one of {@link #freshDatabaseUrl()}'s names,
+   * which nothing may be connected to meanwhile) holds, and returns its JDBC URL.
+   */
+  public static String freshDatabaseUrlCopying(String template) {
+    if (!template.matches("test_\\d+")) {
+      throw new IllegalArgumentException("not a test database: " + template);
+    }
+    return createDatabase(" TEMPLATE " + template);
+  }
+
+  private static String createDatabase(String options) {
     String name = "test_" + COUNTER.incrementAndGet();
     EmbeddedPostgres server = sharedServer();
     try (Connection connection = server.getPostgresDatabase().getConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
+      statement.execute("CREATE DATABASE " + name + options);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
     return server.getJdbcUrl("postgres", name);
+  }
+
+  /** The name of the database a JDBC URL of {@link #freshDatabaseUrl()}'s names. */
+  public static String databaseName(String jdbcUrl) {
+    String path = jdbcUrl.replaceFirst("\\?.*$", "");
+    return path.substring(path.lastIndexOf('/') + 1);
   }
 
   /**

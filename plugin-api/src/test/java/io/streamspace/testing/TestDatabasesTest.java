@@ -38,6 +38,34 @@ class TestDatabasesTest {
   }
 
   @Test
+  void aCopyHoldsWhatItsTemplateHeld_andWhatEitherGetsLaterIsItsOwn() throws SQLException {
+    String template = TestDatabases.freshDatabaseUrl();
+    try (Connection connection = DriverManager.getConnection(template);
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE kept (id int)");
+      statement.execute("INSERT INTO kept VALUES (1)");
+    }
+
+    String copy = TestDatabases.freshDatabaseUrlCopying(TestDatabases.databaseName(template));
+    assertNotEquals(template, copy);
+    try (Connection connection = DriverManager.getConnection(copy);
+        Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO kept VALUES (2)");
+    }
+
+    assertEquals(1, count(template, "SELECT count(*) FROM kept"));
+    assertEquals(2, count(copy, "SELECT count(*) FROM kept"));
+  }
+
+  private static long count(String url, String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url);
+        ResultSet rows = connection.createStatement().executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  @Test
   void aServerOfTheTestsOwnRestartsInPlaceWithItsDataAndAddress() throws Exception {
     int port = FreePort.find();
     String url;

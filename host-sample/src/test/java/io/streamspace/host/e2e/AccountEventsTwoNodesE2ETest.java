@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +31,7 @@ class AccountEventsTwoNodesE2ETest {
   @Test
   void suspensionResumptionAndPackNoticesArePublishedOnceAcrossTwoNodesAndARestart()
       throws Exception {
-    TwoBillingNodes nodes = new TwoBillingNodes(work, TestDatabases.freshDatabaseUrl(), clock);
+    TwoBillingNodes nodes = new TwoBillingNodes(work, MigratedDatabases.freshDatabaseUrl(), clock);
     try (BillingHost a = nodes.start()) {
       // set before the second node starts, so it loads the same config
       a.api

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +30,7 @@ class AdmissionTwoNodesE2ETest {
 
   @Test
   void sessionsAndMembersConsumedOnOneNodeAreCountedOnTheOtherWithinSixSeconds() throws Exception {
-    String dbUrl = TestDatabases.freshDatabaseUrl();
+    String dbUrl = MigratedDatabases.freshDatabaseUrl();
     try (BillingHost a = BillingHost.start(work, dbUrl, clock, Map.of())) {
       String platform = a.api.token("platform", "platform");
       assertNotNull(TwoNodesE2ETest.consumerSeenBy(a.api), "a, started first, consumes");

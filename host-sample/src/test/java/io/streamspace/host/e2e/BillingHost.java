@@ -44,7 +44,8 @@ final class BillingHost implements AutoCloseable {
             .port(0)
             .quickStopForTests()
             .dbUrl(dbUrl)
-            .pluginsDir(PackagedPlugin.copyInto(work.resolve("plugins-" + System.nanoTime())))
+            .pluginsDir(
+                PackagedPlugin.copyExpandedInto(work.resolve("plugins-" + System.nanoTime())))
             .dataDir(work.resolve("data"))
             .clock(clock)
             .secrets(secrets);

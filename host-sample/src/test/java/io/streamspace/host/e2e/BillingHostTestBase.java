@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,8 +20,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One real host per test class, with the packaged billing plugin, on a fresh database, and a
- * clock the test moves. Tests use their own user ids, so they do not see each other's usage.
+ * One real host per test class, with the packaged billing plugin, on a fresh database whose
+ * schemas are migrated already ({@link MigratedDatabases}), and a clock the test moves. Tests use
+ * their own user ids, so they do not see each other's usage.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BillingHostTestBase {
@@ -56,7 +56,7 @@ abstract class BillingHostTestBase {
   @BeforeAll
   void startHost(@TempDir Path work) throws Exception {
     this.work = work;
-    dbUrl = TestDatabases.freshDatabaseUrl();
+    dbUrl = MigratedDatabases.freshDatabaseUrl();
     billing = BillingHost.start(work, dbUrl, clock, secrets(), kafkaJournal());
     api = billing.api;
     platformToken = api.token("platform", "platform");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,7 +31,7 @@ class QuotaAlertsTwoNodesE2ETest {
 
   @Test
   void eachQuotaAlertIsPublishedOnceAcrossReRunsTwoNodesAndARestart() throws Exception {
-    TwoBillingNodes nodes = new TwoBillingNodes(work, TestDatabases.freshDatabaseUrl(), clock);
+    TwoBillingNodes nodes = new TwoBillingNodes(work, MigratedDatabases.freshDatabaseUrl(), clock);
     try (BillingHost a = nodes.start()) {
       BillingHost b = nodes.start();
       try {

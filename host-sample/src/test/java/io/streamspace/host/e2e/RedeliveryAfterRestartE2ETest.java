@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +33,7 @@ class RedeliveryAfterRestartE2ETest {
   }
 
   private void redeliverAfterARestart(KafkaSettings kafka) throws Exception {
-    String dbUrl = TestDatabases.freshDatabaseUrl();
+    String dbUrl = MigratedDatabases.freshDatabaseUrl();
     MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
     List<Map<String, Object>> batch =
         List.of(

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +39,7 @@ class TwoNodesE2ETest {
 
   @BeforeEach
   void freshDatabase() {
-    dbUrl = TestDatabases.freshDatabaseUrl();
+    dbUrl = MigratedDatabases.freshDatabaseUrl();
   }
 
   @Test
