@@ -61,13 +61,31 @@ final class ChunkWorkers {
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.min(threads, chunks.size()),
-            task -> new Thread(task, "invoice-run-" + run + "-" + thread.incrementAndGet()));
-    // set when the run stops early: the chunks not started then answer nothing (their threads
-    // are not interrupted, so that a running chunk ends its transaction as it would alone)
+            task -> {
+              Thread worker =
+                  new Thread(task, "invoice-run-" + run + "-" + thread.incrementAndGet());
+              worker.setDaemon(true); // a stopping JVM does not wait for a run's chunks
+              return worker;
+            });
+    // set when the run stops early (a chunk failed, the caller was interrupted): the chunks not
+    // started then answer nothing; running ones are not interrupted, so that each ends its
+    // transaction as it would alone
     AtomicBoolean stopping = new AtomicBoolean();
     List<Future<List<R>>> futures = new ArrayList<>(chunks.size());
     for (C chunk : chunks) {
-      futures.add(pool.submit(() -> stopping.get() ? List.<R>of() : work.run(chunk)));
+      futures.add(
+          pool.submit(
+              () -> {
+                if (stopping.get()) {
+                  return List.<R>of();
+                }
+                try {
+                  return work.run(chunk);
+                } catch (SQLException | RuntimeException | Error e) {
+                  stopping.set(true);
+                  throw e;
+                }
+              }));
     }
     pool.shutdown();
     try {

@@ -84,7 +84,8 @@ public final class InvoiceDrafts {
           -- comes before the final one): nothing after it is billed, and once that invoice
           -- exists its start is the closing, so no later period gets one.
           WHERE a.created_at < :period_end AND s.start < least(:period_end, a.closed_at)
-            AND a.user_id > :after AND (:up_to::text IS NULL OR a.user_id <= :up_to)
+            AND (:after::text IS NULL OR a.user_id > :after)
+            AND (:up_to::text IS NULL OR a.user_id <= :up_to)
           -- no target, so it covers the exclusion constraint too: a re-run, a run after a crash
           -- or a second node's run inserts nothing for an account that has its invoice, even
           -- while the first run is uncommitted
@@ -94,8 +95,7 @@ public final class InvoiceDrafts {
               + AUDIT_CREATED);
 
   // the last account of each range a drafts' statement takes: every :per-th account of those a
-  // run drafts for, in user_id order (the last range runs to the end, so that it also takes an
-  // account opened meanwhile)
+  // run drafts for, in user_id order (the last range has no end)
   private static final NamedSql RANGE_ENDS =
       NamedSql.of(
           """
@@ -157,7 +157,7 @@ public final class InvoiceDrafts {
 
   /**
    * Accounts drafted for by one statement (in its own transaction): {@code (after, upTo]} in
-   * user_id order, {@code upTo} null for all after {@code after}.
+   * user_id order, a null bound for no bound.
    */
   private record AccountRange(String after, String upTo) {}
 
@@ -215,7 +215,7 @@ public final class InvoiceDrafts {
                 .bind("per", accountsPerStatement)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
-      String after = "";
+      String after = null;
       while (rs.next()) {
         ranges.add(new AccountRange(after, rs.getString(1)));
         after = rs.getString(1);

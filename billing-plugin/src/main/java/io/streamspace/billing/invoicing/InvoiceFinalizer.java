@@ -23,6 +23,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -178,6 +179,7 @@ public final class InvoiceFinalizer {
     private int finalized;
     private int doneByOthers;
     private int waitingForTax;
+    private int failed;
     private SQLException failure;
 
     synchronized void finalized(int invoices) {
@@ -192,11 +194,16 @@ public final class InvoiceFinalizer {
       waitingForTax++;
     }
 
-    synchronized void failed(Exception e) {
+    synchronized void failed(Exception e, int invoices) {
       if (failure == null) {
         failure = new SQLException("some invoices could not be finalized");
       }
       failure.addSuppressed(e);
+      failed += invoices;
+    }
+
+    synchronized int failed() {
+      return failed;
     }
 
     synchronized SQLException failure() {
@@ -352,7 +359,7 @@ public final class InvoiceFinalizer {
     if (tally.failure() != null) {
       throw new SQLException(
           "%d invoices could not be finalized (%d were)"
-              .formatted(tally.failure().getSuppressed().length, done.finalized()),
+              .formatted(tally.failed(), done.finalized()),
           tally.failure());
     }
     return done;
@@ -376,6 +383,12 @@ public final class InvoiceFinalizer {
         tally.waitingForTax();
         return List.of();
       }
+      if (e instanceof SQLTransientConnectionException) {
+        // no connection within the pool's wait: one by one, each would wait as long again
+        log.warn("a chunk of {} drafts stays drafts, no connection: {}", ids.size(), e.toString());
+        tally.failed(e, ids.size());
+        return List.of();
+      }
       if (ids.size() > 1) {
         log.warn(
             "a chunk of {} drafts could not be finalized ({}); finalizing them one by one",
@@ -388,7 +401,7 @@ public final class InvoiceFinalizer {
         return notTaken;
       }
       log.error("could not finalize invoice {}; it stays a draft", ids.get(0), e);
-      tally.failed(e);
+      tally.failed(e, 1);
       return List.of();
     }
     publishFinalized(done.finalized());

@@ -82,6 +82,38 @@ class ChunkWorkersTest {
   }
 
   @Test
+  void aChunkThatFailsWhileAnEarlierOneRunsStartsNoFurtherChunk() {
+    CountDownLatch zeroStarted = new CountDownLatch(1);
+    AtomicReference<Thread> failedOn = new AtomicReference<>();
+    CountDownLatch failing = new CountDownLatch(1);
+    Set<Long> run = ConcurrentHashMap.newKeySet();
+    assertThrows(
+        SQLException.class,
+        () ->
+            new ChunkWorkers(2)
+                .eachChunk(
+                    CHUNKS,
+                    chunk -> {
+                      run.add(chunk.get(0));
+                      if (chunk.get(0) == 10L) {
+                        await(zeroStarted);
+                        failedOn.set(Thread.currentThread());
+                        failing.countDown();
+                        throw new SQLException("chunk 1 failed");
+                      }
+                      if (chunk.get(0) == 0L) {
+                        zeroStarted.countDown();
+                        await(failing);
+                        // chunk 0 runs on until the failing worker is gone: had it gone on to
+                        // the queued chunks, they would have run meanwhile
+                        awaitState(failedOn.get(), Thread.State.TERMINATED);
+                      }
+                      return List.of();
+                    }));
+    assertEquals(Set.of(0L, 10L), run);
+  }
+
+  @Test
   void anInterruptedCallerRunsNoFurtherChunkAndFailsWithTheInterruptKept() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     Set<Long> run = ConcurrentHashMap.newKeySet();

@@ -31,11 +31,17 @@ class DraftsByRangeOfAccountsTest {
   void accounts() throws Exception {
     BillingMigrations.migrate(dataSource);
     TestDatabase.clean();
-    // seven accounts opened in February, one in April (after the period: no draft)
+    // ten accounts opened in February, whose ids sort in bytes (C) as they would not in a
+    // language's order (upper case first, u10 before u2, é last), and one opened in April (after
+    // the period: no draft)
     TestDatabase.execute(
         """
         INSERT INTO billing_accounts (user_id, currency, created_at, personal)
           SELECT 'u' || i, 'USD', '2026-02-01T00:00:00Z', true FROM generate_series(1, 7) i;
+        INSERT INTO billing_accounts (user_id, currency, created_at, personal)
+          VALUES ('U9', 'USD', '2026-02-01T00:00:00Z', true),
+                 ('u10', 'USD', '2026-02-01T00:00:00Z', true),
+                 ('é', 'USD', '2026-02-01T00:00:00Z', true);
         INSERT INTO billing_accounts (user_id, currency, created_at, personal)
           VALUES ('u8', 'USD', '2026-04-02T00:00:00Z', true);
         INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
@@ -48,30 +54,31 @@ class DraftsByRangeOfAccountsTest {
   void rangesOfTwoAccountsOnTwoWorkersOpenOneDraftPerAccountAndARerunOpensNone() throws Exception {
     InvoiceDrafts drafts = new InvoiceDrafts(dataSource, 2, 2);
 
-    assertEquals(7, drafts.generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices")));
+    assertEquals(10, drafts.generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices")));
     assertEquals(0, drafts.generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices")));
 
-    List<String> expected = List.of("u1", "u2", "u3", "u4", "u5", "u6", "u7");
+    List<String> expected =
+        List.of("U9", "u1", "u10", "u2", "u3", "u4", "u5", "u6", "u7", "é"); // in C order
     assertEquals(
         expected,
         column(
             "SELECT user_id FROM billing_invoices WHERE period_start = '2026-03-01T00:00:00Z'"
                 + " AND period_end = '2026-04-01T00:00:00Z' AND status = 'draft'"
-                + " ORDER BY user_id"));
+                + " ORDER BY user_id COLLATE \"C\""));
     assertEquals(
         expected,
         column(
             "SELECT org_id FROM billing_audit_entries WHERE kind = 'invoice.created'"
-                + " ORDER BY org_id"));
+                + " ORDER BY org_id COLLATE \"C\""));
   }
 
   @Test
   void oneRangeOfAllAccountsOpensTheSameDrafts() throws Exception {
     assertEquals(
-        7,
+        10,
         new InvoiceDrafts(dataSource, 1, 1_000)
             .generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices")));
-    assertEquals(7, column("SELECT user_id FROM billing_invoices").size());
+    assertEquals(10, column("SELECT user_id FROM billing_invoices").size());
   }
 
   private List<String> column(String sql) throws Exception {

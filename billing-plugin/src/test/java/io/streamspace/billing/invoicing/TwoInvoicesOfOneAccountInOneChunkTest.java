@@ -53,7 +53,7 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
    */
   @BeforeEach
   void usageAndCredits() {
-    for (String user : List.of("fay", "gil")) {
+    for (String user : List.of("fay", "gil", "hal")) {
       billing.created("2026-02-10T10:00:00Z", user + "-1", user, size("1", "0", "0"));
       billing.terminated("2026-02-10T11:00:00Z", user + "-1", user);
       billing.created("2026-03-10T10:00:00Z", user + "-2", user, size("2", "0", "0"));
@@ -62,7 +62,7 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
       billing.terminated("2026-04-01T01:00:00Z", user + "-3", user);
     }
     billing.flush(); // the accounts exist: their credits refer to them
-    for (String user : List.of("fay", "gil")) {
+    for (String user : List.of("fay", "gil", "hal")) {
       InvoiceFixtures.grantCredit(user, "0.10", "USD", "welcome", FEBRUARY, null);
     }
     billing.calculateUsageAt("2026-04-01T02:00:00Z");
@@ -127,22 +127,28 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
   }
 
   @Test
-  void onTwoWorkersInChunksOfOneAnAccountsTwoDraftsStillBillAsOneAtATimeInIdOrder()
-      throws Exception {
+  void onTwoWorkersInChunksOfOneTwoAccountsDraftsStillBillAsOneAtATimeInIdOrder() throws Exception {
     // chunks of one on two workers would finalize March beside February, and whichever locked
-    // the account first would take February's record: an account's drafts share a chunk instead
+    // the account first would take February's record: an account's drafts share a chunk
+    // instead, gil's one and hal's the other, the two chunks on the two workers
     List<Long> fay = drafts("fay", FEBRUARY, MARCH);
     List<Long> gil = drafts("gil", FEBRUARY, MARCH);
+    List<Long> hal = drafts("hal", FEBRUARY, MARCH);
+    List<Long> gilAndHal = Stream.concat(gil.stream(), hal.stream()).toList();
 
     assertEquals(new Finalization(2, 0), finalizer(1, 1).finalizeAll(fay, NOW));
-    assertEquals(new Finalization(2, 0), finalizer(1, 2).finalizeAll(gil, NOW));
+    assertEquals(new Finalization(4, 0), finalizer(1, 2).finalizeAll(gilAndHal, NOW));
 
-    assertEquals(
-        List.of(
-            "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z paid INV-2026-000003 0.05 0.05 0.00",
-            "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent INV-2026-000004 0.35 0.05 0.30"),
-        invoices("gil"));
+    for (String user : List.of("gil", "hal")) {
+      assertEquals(
+          List.of(
+              "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z paid 0.05 0.05 0.00",
+              "2026-03-01T00:00:00Z..2026-04-01T00:00:00Z sent 0.35 0.05 0.30"),
+          invoices(user).stream().map(i -> i.replaceFirst(" INV-\\S+", "")).toList(),
+          user);
+    }
     assertBilledAlike(fay, gil);
+    assertBilledAlike(fay, "hal", hal);
   }
 
   /** Drafts of the account for the months starting at {@code starts}, opened in that order. */
@@ -165,13 +171,18 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
    * used: fay's, finalized one at a time, and gil's, in one chunk.
    */
   private static void assertBilledAlike(List<Long> fay, List<Long> gil) {
+    assertBilledAlike(fay, "gil", gil);
+  }
+
+  /** {@link #assertBilledAlike(List, List)} of fay's and {@code user}'s {@code drafts}. */
+  private static void assertBilledAlike(List<Long> fay, String user, List<Long> drafts) {
     for (int i = 0; i < fay.size(); i++) {
-      assertEquals(InvoiceFixtures.lines(fay.get(i)), InvoiceFixtures.lines(gil.get(i)));
+      assertEquals(InvoiceFixtures.lines(fay.get(i)), InvoiceFixtures.lines(drafts.get(i)));
     }
     assertEquals(
         billedPerInvoice("fay").stream().map(r -> r.get(1)).toList(),
-        billedPerInvoice("gil").stream().map(r -> r.get(1)).toList());
-    assertEquals(creditUses("fay"), creditUses("gil"));
+        billedPerInvoice(user).stream().map(r -> r.get(1)).toList());
+    assertEquals(creditUses("fay"), creditUses(user));
   }
 
   private static InvoiceFinalizer finalizer(int chunk, int workers) {
