@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.EarlierDraftException;
 import io.streamspace.billing.invoicing.IllegalTransitionException;
 import io.streamspace.billing.invoicing.InvoiceExistsException;
 import io.streamspace.billing.invoicing.InvoiceFinalizer;
@@ -65,7 +66,9 @@ public final class InvoiceAdminRoutes {
    * invoice, credits applied; 400 naming the field that is missing or bad, or {@code
    * period_end} when it is not after the start or in the future; 404 for a user without an
    * account; 409 {@code invoice_exists} with {@code invoice_id} when the
-   * account has an invoice overlapping the period; 401/403 unless admin.
+   * account has an invoice overlapping the period, 409 {@code earlier_draft} with {@code
+   * invoice_id} when it has a draft (finalized first: its usage would otherwise be billed on
+   * this invoice); 401/403 unless admin.
    */
   WithLines create(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);
@@ -104,6 +107,9 @@ public final class InvoiceAdminRoutes {
       Map<String, Object> details = new HashMap<>();
       details.put("invoice_id", e.existingId());
       throw ApiException.conflict("invoice_exists", e.getMessage(), details);
+    } catch (EarlierDraftException e) {
+      throw ApiException.conflict(
+          "earlier_draft", e.getMessage(), Map.of("invoice_id", e.draftId()));
     }
   }
 

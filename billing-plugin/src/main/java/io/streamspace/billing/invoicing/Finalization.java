@@ -11,11 +11,20 @@ package io.streamspace.billing.invoicing;
  * @param doneByOthers drafts this run listed as due and found finalized or voided by another
  * @param waitingForTax due drafts left drafts for their tax (stripeTax): its calculation failed,
  *     or was made for other lines than those finalized; the next run calculates it again
+ * @param waitingForEarlier due drafts left drafts because their account has a draft opened
+ *     before them that is still a draft (held by another run, not yet due, or failed): an
+ *     account's drafts are finalized in id order, as the first to claim the account's usage
+ *     takes every record before its period's end; a next run finalizes them after it
  */
-public record Finalization(int finalized, int doneByOthers, int waitingForTax) {
+public record Finalization(
+    int finalized, int doneByOthers, int waitingForTax, int waitingForEarlier) {
 
   public Finalization(int finalized, int doneByOthers) {
-    this(finalized, doneByOthers, 0);
+    this(finalized, doneByOthers, 0, 0);
+  }
+
+  public Finalization(int finalized, int doneByOthers, int waitingForTax) {
+    this(finalized, doneByOthers, waitingForTax, 0);
   }
 
   /** {@code "finalized 3 invoices; 2 others were finalized or voided by another run"}. */
@@ -24,10 +33,14 @@ public record Finalization(int finalized, int doneByOthers, int waitingForTax) {
     if (doneByOthers != 0) {
       done += "; %d others were finalized or voided by another run".formatted(doneByOthers);
     }
-    return waitingForTax == 0
-        ? done
-        : done
-            + "; %d drafts wait for their tax (see billing.invoice.tax_failed)"
-                .formatted(waitingForTax);
+    if (waitingForTax != 0) {
+      done +=
+          "; %d drafts wait for their tax (see billing.invoice.tax_failed)"
+              .formatted(waitingForTax);
+    }
+    if (waitingForEarlier != 0) {
+      done += "; %d drafts wait for an earlier draft of their account".formatted(waitingForEarlier);
+    }
+    return done;
   }
 }

@@ -112,6 +112,14 @@ public final class InvoiceDrafts {
           VALUES (:user_id, :period_start, :period_end, :currency, 'draft', :finalize_after, :now)
           RETURNING id""");
 
+  // the account's first draft opened before the one given (its billing_invoices_user_period
+  // index reads the account's few invoices)
+  private static final NamedSql EARLIER_DRAFT =
+      NamedSql.of(
+          """
+          SELECT min(id) FROM billing_invoices
+          WHERE user_id = :user_id AND status = 'draft' AND id < :id""");
+
   private static final NamedSql OVERLAPPING =
       NamedSql.of(
           """
@@ -313,6 +321,8 @@ public final class InvoiceDrafts {
    *
    * @throws SQLException an {@link #isOverlap overlap} when the account has an invoice
    *     overlapping the period (the transaction is then aborted: the caller rolls it back)
+   * @throws EarlierDraftException when the account has a draft already: the one opened would be
+   *     finalized after it (the caller rolls back)
    */
   static long open(
       Connection connection,
@@ -323,7 +333,7 @@ public final class InvoiceDrafts {
       Instant finalizeAfter,
       Instant now,
       Cause cause)
-      throws SQLException {
+      throws SQLException, EarlierDraftException {
     InvoiceFinalizer.lockAccount(connection, userId);
     try (PreparedStatement statement =
             OPEN_ONE
@@ -345,11 +355,25 @@ public final class InvoiceDrafts {
       draft.put("period_end", end);
       draft.put("currency", currency.getCurrencyCode());
       draft.put("finalize_after", finalizeAfter);
+      refuseAfterADraft(connection, userId, id);
       AuditTrail.record(
           connection,
           new AuditEntry(
               now, cause, userId, AuditKinds.INVOICE_CREATED, "invoice:" + id, null, draft));
       return id;
+    }
+  }
+
+  private static void refuseAfterADraft(Connection connection, String userId, long id)
+      throws SQLException, EarlierDraftException {
+    try (PreparedStatement statement =
+            EARLIER_DRAFT.bind("user_id", userId).bind("id", id).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      long earlier = rs.getLong(1);
+      if (!rs.wasNull()) {
+        throw new EarlierDraftException(earlier);
+      }
     }
   }
 

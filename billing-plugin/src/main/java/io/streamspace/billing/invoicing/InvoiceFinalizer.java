@@ -53,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * queued; the next run finalizes them. An invoice that cannot be finalized fails its chunk,
  * whose drafts are then finalized one by one, so that it alone stays a draft.
  *
+ * <p>An account's drafts are finalized in id order, also across chunks, runs and failures: the
+ * first of them to claim the account's usage takes every record before its period's end, so a
+ * later draft finalized while an earlier one is still a draft (held by another run, not yet
+ * due, or failed) would bill the earlier period's usage. Such a draft waits: it stays a draft
+ * until its account's earlier drafts are finalized or voided ({@link
+ * Finalization#waitingForEarlier}).
+ *
  * <p>{@link #WORKERS} chunks run at once ({@link ChunkWorkers}), as two runs would. Locks, always
  * in this order, so that two chunks or two runs (two nodes, or generate-invoices and the
  * scheduled finalize-invoices) never deadlock: the chunk's drafts by id, then their accounts by
@@ -113,6 +120,18 @@ public final class InvoiceFinalizer {
           ORDER BY id FOR UPDATE"""
               .formatted(InvoiceRepository.COLUMNS));
 
+  // The drafts of a chunk (its taken drafts' ids and accounts) whose account has a draft opened
+  // before them outside the chunk: they wait for it. Read once the accounts are locked, so that
+  // a run finalizing that earlier draft has committed (or not begun).
+  private static final NamedSql WAITING_FOR_EARLIER =
+      NamedSql.of(
+          """
+          SELECT d.id FROM unnest(:id::text[]::bigint[], :user_id::text[]) AS d(id, user_id)
+          WHERE EXISTS (
+            SELECT 1 FROM billing_invoices e
+            WHERE e.user_id = d.user_id AND e.status = 'draft' AND e.id < d.id
+              AND e.id <> ALL (:id::text[]::bigint[]))""");
+
   // Finalizations of one account take turns (two of them, say the job and an admin's invoice,
   // would otherwise race for the same unbilled records). NO KEY UPDATE: rows that merely
   // reference the account (credits being granted) need not wait.
@@ -171,14 +190,38 @@ public final class InvoiceFinalizer {
     }
   }
 
-  /** A chunk's transaction: the invoices it finalized, and the ids it found taken or done. */
-  private record Chunk(List<Invoice> finalized, List<Long> notTaken) {}
+  /**
+   * A chunk's transaction: the invoices it finalized, the ids it found taken or done, and those
+   * left waiting for an earlier draft of their account.
+   */
+  private record Chunk(List<Invoice> finalized, List<Long> notTaken, List<Long> waiting) {}
+
+  /** What a chunk left drafts: held by another run (or no longer drafts), and waiting. */
+  private record Left(List<Long> notTaken, List<Long> waiting) {
+    static final Left NOTHING = new Left(List.of(), List.of());
+
+    Left plus(Left other) {
+      List<Long> moreNotTaken = new ArrayList<>(notTaken);
+      moreNotTaken.addAll(other.notTaken);
+      List<Long> moreWaiting = new ArrayList<>(waiting);
+      moreWaiting.addAll(other.waiting);
+      return new Left(moreNotTaken, moreWaiting);
+    }
+
+    /** Every id it left. */
+    List<Long> all() {
+      List<Long> ids = new ArrayList<>(notTaken);
+      ids.addAll(waiting);
+      return ids;
+    }
+  }
 
   /** What a run did so far, counted by its workers. */
   private static final class Tally {
     private int finalized;
     private int doneByOthers;
     private int waitingForTax;
+    private int waitingForEarlier;
     private int failed;
     private SQLException failure;
 
@@ -192,6 +235,10 @@ public final class InvoiceFinalizer {
 
     synchronized void waitingForTax() {
       waitingForTax++;
+    }
+
+    synchronized void waitingForEarlier(int invoices) {
+      waitingForEarlier += invoices;
     }
 
     synchronized void failed(Exception e, int invoices) {
@@ -211,7 +258,7 @@ public final class InvoiceFinalizer {
     }
 
     synchronized Finalization finalization() {
-      return new Finalization(finalized, doneByOthers, waitingForTax);
+      return new Finalization(finalized, doneByOthers, waitingForTax, waitingForEarlier);
     }
   }
 
@@ -312,7 +359,10 @@ public final class InvoiceFinalizer {
     Finalization done =
         finalizeAll(due.stream().filter(prepared.ready()::contains).toList(), now, cause);
     return new Finalization(
-        done.finalized(), done.doneByOthers(), done.waitingForTax() + prepared.failed());
+        done.finalized(),
+        done.doneByOthers(),
+        done.waitingForTax() + prepared.failed(),
+        done.waitingForEarlier());
   }
 
   private InvoiceTaxes.Prepared preparedTaxes(List<Long> due, Instant now) throws SQLException {
@@ -343,17 +393,20 @@ public final class InvoiceFinalizer {
     Tally tally = new Tally();
     // one settled run for the whole run: each invoice claims the usage rated up to it
     long settledRun = due.isEmpty() ? 0 : RatingRuns.settled(dataSource);
-    List<Long> heldByOthers =
-        workers.eachChunk(
-            chunks(due), ids -> finalizeChunk(ids, now, cause, settledRun, true, tally));
+    List<Long> again =
+        new ArrayList<>(
+            workers.eachChunk(
+                chunks(due), ids -> finalizeChunk(ids, now, cause, settledRun, true, tally).all()));
+    again.sort(Comparator.naturalOrder());
     // finalized or voided by now unless the run that held them failed or died: then this one
-    // finalizes them
+    // finalizes them; and the drafts that waited for an earlier one, which may be done by now
     workers.eachChunk(
-        chunks(heldByOthers),
+        chunks(again),
         ids -> {
-          List<Long> notTaken = finalizeChunk(ids, now, cause, settledRun, false, tally);
-          tally.doneByOthers(notTaken.size());
-          return List.of();
+          Left left = finalizeChunk(ids, now, cause, settledRun, false, tally);
+          tally.doneByOthers(left.notTaken().size());
+          tally.waitingForEarlier(left.waiting().size());
+          return List.<Long>of();
         });
     Finalization done = tally.finalization();
     if (tally.failure() != null) {
@@ -368,9 +421,9 @@ public final class InvoiceFinalizer {
   /**
    * Finalizes the drafts of {@code ids} in one transaction, publishing after its commit; when it
    * fails, each of them in its own. Answers the ids it did not take: no longer drafts, or (when
-   * {@code skipLocked}) held by another run.
+   * {@code skipLocked}) held by another run; and those that wait for an earlier draft.
    */
-  private List<Long> finalizeChunk(
+  private Left finalizeChunk(
       List<Long> ids, Instant now, Cause cause, long settledRun, boolean skipLocked, Tally tally) {
     Chunk done;
     try {
@@ -381,32 +434,35 @@ public final class InvoiceFinalizer {
       if (e instanceof TaxOutOfDate && ids.size() == 1) {
         log.info("draft {}: {}; it stays a draft until the next run", ids.get(0), e.getMessage());
         tally.waitingForTax();
-        return List.of();
+        return Left.NOTHING;
       }
       if (e instanceof SQLTransientConnectionException) {
         // no connection within the pool's wait: one by one, each would wait as long again
         log.warn("a chunk of {} drafts stays drafts, no connection: {}", ids.size(), e.toString());
         tally.failed(e, ids.size());
-        return List.of();
+        return Left.NOTHING;
       }
       if (ids.size() > 1) {
         log.warn(
             "a chunk of {} drafts could not be finalized ({}); finalizing them one by one",
             ids.size(),
             e.toString());
-        List<Long> notTaken = new ArrayList<>();
+        Left left = Left.NOTHING;
         for (long id : ids) {
-          notTaken.addAll(finalizeChunk(List.of(id), now, cause, settledRun, skipLocked, tally));
+          left = left.plus(finalizeChunk(List.of(id), now, cause, settledRun, skipLocked, tally));
         }
-        return notTaken;
+        return left;
       }
       log.error("could not finalize invoice {}; it stays a draft", ids.get(0), e);
       tally.failed(e, 1);
-      return List.of();
+      return Left.NOTHING;
     }
     publishFinalized(done.finalized());
     tally.finalized(done.finalized().size());
-    return done.notTaken();
+    if (!done.waiting().isEmpty()) {
+      log.info("{} drafts wait for an earlier draft of their account", done.waiting().size());
+    }
+    return new Left(done.notTaken(), done.waiting());
   }
 
   /**
@@ -448,10 +504,11 @@ public final class InvoiceFinalizer {
    * invoice), in one transaction.
    *
    * @throws InvoiceExistsException when the account has an invoice overlapping the period
+   * @throws EarlierDraftException when the account has a draft: it is finalized first
    */
   public Invoice invoiceNow(
       String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
-      throws SQLException, InvoiceExistsException {
+      throws SQLException, InvoiceExistsException, EarlierDraftException {
     if (config.get().stripeTax()) {
       return invoiceNowTaxed(userId, currency, start, end, now, cause);
     }
@@ -461,14 +518,14 @@ public final class InvoiceFinalizer {
       invoice =
           Transactions.inTransaction(
               dataSource,
-              c ->
-                  finalizeDraft(
-                          c,
-                          InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause),
-                          now,
-                          cause,
-                          settledRun)
-                      .orElseThrow());
+              c -> {
+                long id = InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause);
+                // empty only if a draft of the account opened meanwhile, before this one,
+                // committed since open() looked: rolled back, nothing changed
+                return finalizeDraft(c, id, now, cause, settledRun)
+                    .orElseThrow(
+                        () -> new IllegalStateException("another draft of the account came first"));
+              });
     } catch (SQLException e) {
       if (!InvoiceDrafts.isOverlap(e)) {
         throw e;
@@ -488,7 +545,7 @@ public final class InvoiceFinalizer {
    */
   private Invoice invoiceNowTaxed(
       String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
-      throws SQLException, InvoiceExistsException {
+      throws SQLException, InvoiceExistsException, EarlierDraftException {
     long id;
     try {
       id =
@@ -577,15 +634,20 @@ public final class InvoiceFinalizer {
       long settledRun,
       boolean skipLocked)
       throws SQLException {
-    List<Invoice> drafts = lockDrafts(connection, ids, skipLocked);
+    List<Invoice> locked = lockDrafts(connection, ids, skipLocked);
     Set<Long> taken = new HashSet<>();
-    drafts.forEach(d -> taken.add(d.id()));
+    locked.forEach(d -> taken.add(d.id()));
     List<Long> notTaken = ids.stream().filter(id -> !taken.contains(id)).toList();
-    if (drafts.isEmpty()) {
-      return new Chunk(List.of(), notTaken);
+    if (locked.isEmpty()) {
+      return new Chunk(List.of(), notTaken, List.of());
     }
     BillingConfig current = config.get();
-    Set<String> teams = lockAccounts(connection, drafts);
+    Set<String> teams = lockAccounts(connection, locked);
+    Set<Long> waiting = waitingForEarlier(connection, locked);
+    List<Invoice> drafts = locked.stream().filter(d -> !waiting.contains(d.id())).toList();
+    if (drafts.isEmpty()) {
+      return new Chunk(List.of(), notTaken, List.copyOf(waiting));
+    }
     List<InvoiceCalculator.Billed> billed =
         calculator.charges(connection, drafts, settledRun, d -> teams.contains(d.userId()));
     List<BigDecimal> subtotals = new ArrayList<>(drafts.size());
@@ -640,7 +702,7 @@ public final class InvoiceFinalizer {
         numbers.get(numbers.size() - 1));
     audit(connection, drafts, finalized, now, cause);
     onFinalized.finalizedAll(connection, finalized);
-    return new Chunk(finalized, notTaken);
+    return new Chunk(finalized, notTaken, waiting.stream().sorted().toList());
   }
 
   /**
@@ -730,6 +792,26 @@ public final class InvoiceFinalizer {
       }
     }
     return drafts;
+  }
+
+  /**
+   * The ids of the drafts whose account has a draft opened before them outside {@code drafts}
+   * (after their accounts are locked).
+   */
+  private static Set<Long> waitingForEarlier(Connection connection, List<Invoice> drafts)
+      throws SQLException {
+    Set<Long> waiting = new HashSet<>();
+    try (PreparedStatement statement =
+            WAITING_FOR_EARLIER
+                .bind("id", SqlArrays.array(connection, drafts, Invoice::id))
+                .bind("user_id", SqlArrays.array(connection, drafts, Invoice::userId))
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        waiting.add(rs.getLong(1));
+      }
+    }
+    return waiting;
   }
 
   /** Locks the drafts' accounts; answers those of team organizations. */

@@ -129,6 +129,35 @@ class InvoiceAdminRoutesTest {
         "no number taken by the refused one");
   }
 
+  @Test
+  void anAccountWithADraftIsAConflictNamingTheDraft_andNothingIsInvoiced() {
+    // February's draft, in its grace: an invoice of March finalized now would claim its usage
+    long draft =
+        InvoiceFixtures.invoice(
+            "mia",
+            "2026-02-01T00:00:00Z",
+            "2026-03-01T00:00:00Z",
+            "draft",
+            null,
+            "USD",
+            "0",
+            "0",
+            "0",
+            null,
+            null);
+
+    Answer refused =
+        create(
+            "{\"user_id\": \"mia\", \"period_start\": \"2026-03-01\","
+                + " \"period_end\": \"2026-03-05\", \"reason\": \"test\"}");
+
+    assertEquals(409, refused.status(), refused.body().toString());
+    assertEquals("earlier_draft", refused.body().at("/error/code").asText());
+    assertEquals(draft, refused.body().at("/error/invoice_id").asLong());
+    assertEquals(1L, value("SELECT count(*) FROM billing_invoices"));
+    assertEquals("0.70", remaining(credit), "no credit spent");
+  }
+
   /**
    * Twenty admins (or one client's retries) invoicing the same period at once: the first is
    * created, every other one waits for the account's lock, then sees the committed invoice and
