@@ -20,12 +20,17 @@ record PackGrant(Map<Meter, BigDecimal> adds, Instant from, Instant until) {
 
   /**
    * A purchase as stored: a one-time pack over its current validity (a renewal before the end
-   * extends it, one after restarts it), a recurring one from its purchase until cancelled.
+   * extends it, one after restarts it), a recurring one from its purchase until cancelled;
+   * either until its refund at Stripe, when that came first.
    */
   static PackGrant of(Purchase purchase) {
     Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
     purchase.adds().forEach((name, amount) -> adds.put(Meter.of(name), amount));
     Instant until = purchase.validUntil() != null ? purchase.validUntil() : purchase.cancelledAt();
+    Instant refunded = purchase.refundedAt();
+    if (refunded != null && (until == null || refunded.isBefore(until))) {
+      until = refunded;
+    }
     return new PackGrant(adds, purchase.validFrom(), until);
   }
 

@@ -96,15 +96,19 @@ final class StoredUseQuery {
             GROUP BY user_id) f ON f.user_id = a.user_id
           """);
 
-  /** The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled). */
+  /**
+   * The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled; either:
+   * not refunded at Stripe), each with its end (least ignores a null: the earlier of those known).
+   */
   private static final NamedSql PACKS =
       NamedSql.of(
           """
-          SELECT user_id, id, adds::text, valid_from, coalesce(valid_until, cancelled_at)
-          FROM billing_pack_purchases
-          WHERE user_id = ANY(:ids::text[])
-            AND (coalesce(valid_until, cancelled_at) IS NULL
-                 OR coalesce(valid_until, cancelled_at) > :now)""");
+          SELECT user_id, id, adds::text, valid_from, least_end
+          FROM (SELECT user_id, id, adds, valid_from,
+                       least(coalesce(valid_until, cancelled_at), refunded_at) AS least_end
+                FROM billing_pack_purchases
+                WHERE user_id = ANY(:ids::text[])) p
+          WHERE least_end IS NULL OR least_end > :now""");
 
   /**
    * Each team organization's latest membership event of each user (billing_memberships' rule,
