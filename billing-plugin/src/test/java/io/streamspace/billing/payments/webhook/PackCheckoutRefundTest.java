@@ -10,14 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.admission.Admission;
-import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.events.BillingEvents;
-import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StripeSigning;
-import io.streamspace.billing.support.TestDatabase;
-import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -257,17 +253,8 @@ class PackCheckoutRefundTest {
   /** Another node holds the pack with its validity until its reload, which drops it. */
   @Test
   void anotherNodeSeesTheRefundAtItsReload() throws Exception {
-    TestPluginContext thereHost = new TestPluginContext(billing.clock);
-    AccountHolds holds =
-        new AccountHolds(
-            TestDatabase.dataSource(),
-            new BillingEvents(thereHost.events()),
-            thereHost.sessions(),
-            billing.clock);
-    BillingConfig config = BillingConfig.defaults();
     AdmissionRequest third = new AdmissionRequest("fay", null, size("0.5", "1", "0"));
-    try (Admission there =
-        new Admission(TestDatabase.dataSource(), holds, () -> config, billing.clock)) {
+    try (Admission there = AnotherNode.admission(billing.clock)) {
       paid();
       alive();
       there.refresh();
