@@ -97,18 +97,28 @@ final class StoredUseQuery {
           """);
 
   /**
-   * The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled; either:
-   * not refunded at Stripe), each with its end (least ignores a null: the earlier of those known).
+   * The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled), each
+   * over its grant as {@code PackGrant.of} makes it: a Checkout payment refunded at Stripe ends
+   * what it bought at the refund, leaving its renewals' validity ending after that, if any.
    */
   private static final NamedSql PACKS =
       NamedSql.of(
           """
-          SELECT user_id, id, adds::text, valid_from, least_end
-          FROM (SELECT user_id, id, adds, valid_from,
-                       least(coalesce(valid_until, cancelled_at), refunded_at) AS least_end
-                FROM billing_pack_purchases
-                WHERE user_id = ANY(:ids::text[])) p
-          WHERE least_end IS NULL OR least_end > :now""");
+          SELECT user_id, id, adds::text, grant_from, grant_until
+          FROM (SELECT p.user_id, p.id, p.adds,
+                       CASE WHEN r.renewed_from IS NULL THEN p.valid_from
+                            ELSE greatest(p.valid_from, r.renewed_from) END AS grant_from,
+                       CASE WHEN r.renewed_from IS NULL AND p.refunded_at
+                                 < coalesce(p.valid_until, p.cancelled_at, 'infinity')
+                            THEN p.refunded_at
+                            ELSE coalesce(p.valid_until, p.cancelled_at) END AS grant_until
+                FROM billing_pack_purchases p
+                LEFT JOIN LATERAL (
+                  SELECT min(e.valid_from) AS renewed_from FROM billing_pack_events e
+                  WHERE p.refunded_at IS NOT NULL AND e.purchase_id = p.id
+                    AND e.kind = 'renewed' AND e.valid_until > p.refunded_at) r ON true
+                WHERE p.user_id = ANY(:ids::text[])) g
+          WHERE grant_until IS NULL OR grant_until > :now""");
 
   /**
    * Each team organization's latest membership event of each user (billing_memberships' rule,

@@ -37,17 +37,19 @@ public final class PackPurchaseRepository {
    * Whether purchase {@code p} (a row of {@code billing_pack_purchases}) adds its capacity at
    * {@code :at}, as SQL, for statements that judge many accounts at once: a recurring pack from
    * its purchase until cancelled; a one-time pack within the validity of its purchase or of one
-   * of its renewals; either until its Checkout payment was refunded, if it was.
+   * of its renewals. A purchase paid through Stripe Checkout and refunded there (only one-time
+   * packs are sold so) ends what that payment bought at the refund; a renewal, billed on an
+   * invoice, keeps its own validity.
    */
   public static final String ACTIVE_AT =
       """
-      ((p.refunded_at IS NULL OR p.refunded_at > :at)
-       AND (p.kind = 'recurring' AND p.valid_from <= :at
-              AND (p.cancelled_at IS NULL OR p.cancelled_at > :at)
-            OR p.kind = 'one_time' AND EXISTS (
-              SELECT 1 FROM billing_pack_events e
-              WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-                AND e.valid_from <= :at AND e.valid_until > :at)))""";
+      (p.kind = 'recurring' AND p.valid_from <= :at
+         AND (p.cancelled_at IS NULL OR p.cancelled_at > :at)
+       OR p.kind = 'one_time' AND EXISTS (
+         SELECT 1 FROM billing_pack_events e
+         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
+           AND e.valid_from <= :at AND e.valid_until > :at
+           AND (e.kind = 'renewed' OR p.refunded_at IS NULL OR p.refunded_at > :at)))""";
 
   /**
    * Whether purchase {@code p} adds its capacity at some instant of window {@code w}'s {@code
@@ -55,13 +57,13 @@ public final class PackPurchaseRepository {
    */
   private static final String ACTIVE_DURING =
       """
-      ((p.refunded_at IS NULL OR p.refunded_at > w.from_at)
-       AND (p.kind = 'recurring' AND p.valid_from < w.to_at
-              AND (p.cancelled_at IS NULL OR p.cancelled_at > w.from_at)
-            OR p.kind = 'one_time' AND EXISTS (
-              SELECT 1 FROM billing_pack_events e
-              WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-                AND e.valid_from < w.to_at AND e.valid_until > w.from_at)))""";
+      (p.kind = 'recurring' AND p.valid_from < w.to_at
+         AND (p.cancelled_at IS NULL OR p.cancelled_at > w.from_at)
+       OR p.kind = 'one_time' AND EXISTS (
+         SELECT 1 FROM billing_pack_events e
+         WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
+           AND e.valid_from < w.to_at AND e.valid_until > w.from_at
+           AND (e.kind = 'renewed' OR p.refunded_at IS NULL OR p.refunded_at > w.from_at)))""";
 
   // the purchases of each window's account active in it (ord: the window's place in the list)
   private static final NamedSql ADDED_DURING =

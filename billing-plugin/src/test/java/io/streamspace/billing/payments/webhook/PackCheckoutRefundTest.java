@@ -233,6 +233,46 @@ class PackCheckoutRefundTest {
     assertEquals(List.of("bought", "refunded"), historyKinds());
   }
 
+  /**
+   * Renewed on March 20 (on the invoice: April 15 12:34:56 to May 15 12:34:56, 5.00 billed), then
+   * the Checkout payment refunded in full on March 21: what it bought ends at the refund, the
+   * renewal's validity stands, on this node and on another after its reload.
+   */
+  @Test
+  void aRenewalBilledOnTheInvoiceKeepsItsValidityAfterTheCheckoutPaymentIsRefunded()
+      throws Exception {
+    paid();
+    billing.clock.set(at("2026-03-20T00:00:00Z"));
+    long id = purchase().get("id").asLong();
+    Answer renewed =
+        billing.call(HttpMethod.POST, "/purchases/" + id + "/renew", user("fay"), "{}");
+    assertEquals(200, renewed.status(), renewed.toString());
+    AdmissionRequest third = new AdmissionRequest("fay", null, size("0.5", "1", "0"));
+    try (Admission there = AnotherNode.admission(billing.clock)) {
+      billing.clock.set(at("2026-03-21T10:00:00Z"));
+      deliver(refundedInStripe("evt_full", 500));
+      AdmissionDecision afterRefund = aThird();
+      int limitAfterRefund = sessionLimit();
+      there.refresh();
+      AdmissionDecision thereAfterRefund = there.admit(third);
+      billing.clock.set(at("2026-04-15T12:34:56Z"));
+      AdmissionDecision renewalStarts = aThird();
+      AdmissionDecision thereRenewalStarts = there.admit(third);
+      int limitInRenewal = sessionLimit();
+      billing.clock.set(at("2026-05-15T12:34:56Z"));
+      AdmissionDecision renewalEnds = aThird();
+
+      assertEquals("active_sessions_limit", afterRefund.code(), "the Checkout's days end");
+      assertEquals(2, limitAfterRefund);
+      assertEquals("active_sessions_limit", thereAfterRefund.code());
+      assertTrue(renewalStarts.allowed(), "the renewal paid on the invoice is kept");
+      assertTrue(thereRenewalStarts.allowed(), "from memory, at its instant");
+      assertEquals(7, limitInRenewal);
+      assertEquals("active_sessions_limit", renewalEnds.code());
+      assertEquals(List.of("bought", "renewed", "refunded"), historyKinds());
+    }
+  }
+
   /** A refunded pack sends no billing.pack.expiring or expired: it ended at its refund. */
   @Test
   void aRefundedPackGetsNoExpiryNotices() {
