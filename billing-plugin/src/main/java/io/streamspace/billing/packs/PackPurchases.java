@@ -122,8 +122,9 @@ public final class PackPurchases {
    * The purchases paid through Stripe Checkout by the PaymentIntent {@code paymentIntent},
    * refunded at Stripe ({@code charge.refunded}: a refund made in Stripe's Dashboard), in the
    * caller's transaction (the webhook's), by the store's rule for its purchases: one refunded in
-   * full ({@code refunded} at least its price) ends at {@code now}, adding nothing from then on
-   * and renewed no more; a partial refund ends nothing (the pack was paid for, less what the
+   * full ({@code refunded} at least its price) ends at {@code now}: what the payment bought adds
+   * nothing from then on (a renewal, billed on an invoice, keeps its validity) and it is renewed
+   * no more; a partial refund ends nothing (the pack was paid for, less what the
    * refund says); a purchase refunded already changes nothing. Nothing is given back here: Stripe
    * has already.
    *

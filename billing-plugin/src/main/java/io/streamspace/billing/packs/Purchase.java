@@ -16,7 +16,7 @@ import java.util.Map;
  * @param validUntil  one-time: the end of its current validity; recurring: null
  * @param cancelledAt recurring: when it was cancelled, else null
  * @param refundedAt  when its Stripe Checkout payment was refunded in full at Stripe, which
- *                    ended it; else null
+ *                    ended what that payment bought (a renewal keeps its own validity); else null
  * @param active      whether it adds its capacity at the instant it was read
  * @param history     oldest first
  */
