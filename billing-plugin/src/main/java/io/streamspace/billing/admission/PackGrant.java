@@ -4,8 +4,10 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.packs.Purchase;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a pack purchase adds to an account's limits and when: from {@code from} until {@code
@@ -20,13 +22,29 @@ record PackGrant(Map<Meter, BigDecimal> adds, Instant from, Instant until) {
 
   /**
    * A purchase as stored: a one-time pack over its current validity (a renewal before the end
-   * extends it, one after restarts it), a recurring one from its purchase until cancelled.
+   * extends it, one after restarts it), a recurring one from its purchase until cancelled. A
+   * Checkout payment refunded at Stripe ended what it bought at the refund: what is left is the
+   * validity of its renewals (billed on invoices) that end after it, if any.
    */
   static PackGrant of(Purchase purchase) {
     Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
     purchase.adds().forEach((name, amount) -> adds.put(Meter.of(name), amount));
+    Instant from = purchase.validFrom();
     Instant until = purchase.validUntil() != null ? purchase.validUntil() : purchase.cancelledAt();
-    return new PackGrant(adds, purchase.validFrom(), until);
+    Instant refunded = purchase.refundedAt();
+    if (refunded != null && (until == null || refunded.isBefore(until))) {
+      Optional<Instant> renewed =
+          purchase.history().stream()
+              .filter(e -> e.kind().equals("renewed") && e.validUntil().isAfter(refunded))
+              .map(Purchase.Event::validFrom)
+              .min(Comparator.naturalOrder());
+      if (renewed.isEmpty()) {
+        until = refunded;
+      } else if (renewed.get().isAfter(from)) {
+        from = renewed.get();
+      }
+    }
+    return new PackGrant(adds, from, until);
   }
 
   boolean activeAt(Instant at) {

@@ -96,15 +96,29 @@ final class StoredUseQuery {
             GROUP BY user_id) f ON f.user_id = a.user_id
           """);
 
-  /** The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled). */
+  /**
+   * The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled), each
+   * over its grant as {@code PackGrant.of} makes it: a Checkout payment refunded at Stripe ends
+   * what it bought at the refund, leaving its renewals' validity ending after that, if any.
+   */
   private static final NamedSql PACKS =
       NamedSql.of(
           """
-          SELECT user_id, id, adds::text, valid_from, coalesce(valid_until, cancelled_at)
-          FROM billing_pack_purchases
-          WHERE user_id = ANY(:ids::text[])
-            AND (coalesce(valid_until, cancelled_at) IS NULL
-                 OR coalesce(valid_until, cancelled_at) > :now)""");
+          SELECT user_id, id, adds::text, grant_from, grant_until
+          FROM (SELECT p.user_id, p.id, p.adds,
+                       CASE WHEN r.renewed_from IS NULL THEN p.valid_from
+                            ELSE greatest(p.valid_from, r.renewed_from) END AS grant_from,
+                       CASE WHEN r.renewed_from IS NULL AND p.refunded_at
+                                 < coalesce(p.valid_until, p.cancelled_at, 'infinity')
+                            THEN p.refunded_at
+                            ELSE coalesce(p.valid_until, p.cancelled_at) END AS grant_until
+                FROM billing_pack_purchases p
+                LEFT JOIN LATERAL (
+                  SELECT min(e.valid_from) AS renewed_from FROM billing_pack_events e
+                  WHERE p.refunded_at IS NOT NULL AND e.purchase_id = p.id
+                    AND e.kind = 'renewed' AND e.valid_until > p.refunded_at) r ON true
+                WHERE p.user_id = ANY(:ids::text[])) g
+          WHERE grant_until IS NULL OR grant_until > :now""");
 
   /**
    * Each team organization's latest membership event of each user (billing_memberships' rule,

@@ -30,6 +30,10 @@ public final class AuditKinds {
   public static final String PACK_PURCHASED = "pack.purchased";
   public static final String PACK_RENEWED = "pack.renewed";
   public static final String PACK_CANCELLED = "pack.cancelled";
+
+  /** A pack paid through Stripe Checkout was refunded in full at Stripe: it ended then. */
+  public static final String PACK_REFUNDED = "pack.refunded";
+
   public static final String SEAT_LIMIT_SET = "seat_limit.set";
   public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
   public static final String OVERAGE_CONFIRMED = "overage.confirmed";

@@ -30,7 +30,9 @@ public final class PackNotices {
   /**
    * The validities (a one-time purchase's {@code bought} or {@code renewed}) ending at or before
    * {@code :due} and not continued by another, whose {@code :kind} notice was not sent, and that
-   * had not ended yet at {@code :after} (null: however long ago).
+   * had not ended yet at {@code :after} (null: however long ago); the validity a Checkout payment
+   * refunded at Stripe bought ended at its refund, so it gets no notice if it ends after that (a
+   * renewal's, billed on an invoice, does).
    */
   private static final NamedSql DUE =
       NamedSql.of(
@@ -40,6 +42,7 @@ public final class PackNotices {
           JOIN billing_pack_purchases p ON p.id = e.purchase_id
           WHERE p.kind = 'one_time' AND e.kind IN ('bought', 'renewed')
             AND e.valid_until <= :due
+            AND (e.kind = 'renewed' OR p.refunded_at IS NULL OR p.refunded_at >= e.valid_until)
             AND (CAST(:after AS timestamptz) IS NULL OR e.valid_until > :after)
             AND NOT EXISTS (
               SELECT 1 FROM billing_pack_events n

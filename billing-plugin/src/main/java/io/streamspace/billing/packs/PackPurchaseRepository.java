@@ -37,7 +37,9 @@ public final class PackPurchaseRepository {
    * Whether purchase {@code p} (a row of {@code billing_pack_purchases}) adds its capacity at
    * {@code :at}, as SQL, for statements that judge many accounts at once: a recurring pack from
    * its purchase until cancelled; a one-time pack within the validity of its purchase or of one
-   * of its renewals.
+   * of its renewals. A purchase paid through Stripe Checkout and refunded there (only one-time
+   * packs are sold so) ends what that payment bought at the refund; a renewal, billed on an
+   * invoice, keeps its own validity.
    */
   public static final String ACTIVE_AT =
       """
@@ -46,7 +48,8 @@ public final class PackPurchaseRepository {
        OR p.kind = 'one_time' AND EXISTS (
          SELECT 1 FROM billing_pack_events e
          WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-           AND e.valid_from <= :at AND e.valid_until > :at))""";
+           AND e.valid_from <= :at AND e.valid_until > :at
+           AND (e.kind = 'renewed' OR p.refunded_at IS NULL OR p.refunded_at > :at)))""";
 
   /**
    * Whether purchase {@code p} adds its capacity at some instant of window {@code w}'s {@code
@@ -59,7 +62,8 @@ public final class PackPurchaseRepository {
        OR p.kind = 'one_time' AND EXISTS (
          SELECT 1 FROM billing_pack_events e
          WHERE e.purchase_id = p.id AND e.kind IN ('bought', 'renewed')
-           AND e.valid_from < w.to_at AND e.valid_until > w.from_at))""";
+           AND e.valid_from < w.to_at AND e.valid_until > w.from_at
+           AND (e.kind = 'renewed' OR p.refunded_at IS NULL OR p.refunded_at > w.from_at)))""";
 
   // the purchases of each window's account active in it (ord: the window's place in the list)
   private static final NamedSql ADDED_DURING =
@@ -75,7 +79,8 @@ public final class PackPurchaseRepository {
   private static final String COLUMNS =
       """
       p.id, p.user_id, p.pack_id, p.pack_name, p.kind, p.adds::text, p.price, p.currency,
-      p.valid_days, p.purchased_at, p.valid_from, p.valid_until, p.cancelled_at, %s AS active"""
+      p.valid_days, p.purchased_at, p.valid_from, p.valid_until, p.cancelled_at, %s AS active,
+      p.refunded_at"""
           .formatted(ACTIVE_AT);
 
   private static final NamedSql BUY =
@@ -135,6 +140,19 @@ public final class PackPurchaseRepository {
 
   private static final NamedSql CANCEL =
       NamedSql.of("UPDATE billing_pack_purchases SET cancelled_at = :now WHERE id = :id");
+
+  // the purchases not refunded yet that a Checkout Session paid with the PaymentIntent :intent
+  private static final NamedSql PAID_BY =
+      NamedSql.of(
+          """
+          SELECT p.id FROM billing_pack_purchases p
+          JOIN billing_pack_events e ON e.purchase_id = p.id AND e.kind = 'bought'
+          JOIN billing_stripe_checkouts s ON s.session_id = e.paid_checkout
+          WHERE s.payment_intent = :intent AND p.refunded_at IS NULL
+          ORDER BY p.id FOR UPDATE OF p""");
+
+  private static final NamedSql REFUNDED =
+      NamedSql.of("UPDATE billing_pack_purchases SET refunded_at = :now WHERE id = :id");
 
   private final DataSource dataSource;
 
@@ -207,6 +225,27 @@ public final class PackPurchaseRepository {
   void cancel(Connection c, long purchaseId, Currency currency, Instant now) throws SQLException {
     CANCEL.bind("id", purchaseId).bind("now", now).update(c);
     event(c, purchaseId, "cancelled", now, null, currency, null, null, false, null);
+  }
+
+  /**
+   * The ids of the purchases not refunded yet that the Stripe Checkout payment {@code
+   * paymentIntent} paid, their rows locked until the transaction ends.
+   */
+  List<Long> lockPaidBy(Connection c, String paymentIntent) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement statement = PAID_BY.bind("intent", paymentIntent).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  /** Stores the purchase's refund at {@code now} with its event, charging nothing. */
+  void refunded(Connection c, long purchaseId, Currency currency, Instant now) throws SQLException {
+    REFUNDED.bind("id", purchaseId).bind("now", now).update(c);
+    event(c, purchaseId, "refunded", now, null, currency, null, null, false, null);
   }
 
   /** The purchase of that id, read at {@code now}, its row locked until the transaction ends. */
@@ -336,6 +375,7 @@ public final class PackPurchaseRepository {
                 Sql.instant(rs.getTimestamp(11)),
                 Sql.instant(rs.getTimestamp(12)),
                 Sql.instant(rs.getTimestamp(13)),
+                Sql.instant(rs.getTimestamp(15)),
                 rs.getBoolean(14),
                 new ArrayList<>()));
       }

@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +21,9 @@ import javax.sql.DataSource;
 
 /**
  * Pack purchases: buying, renewing and cancelling (each in one transaction, the purchase's row
- * locked), reading them back with their history, and which are active at an instant. A purchase
- * is published ({@code purchased}) once, after its commit. What each change means in time and
+ * locked), ending those refunded at Stripe (in the webhook's), reading them back with their
+ * history, and which are active at an instant. A purchase is published ({@code purchased}) once,
+ * after its commit. What each change means in time and
  * money is {@link PackTerms}'s to decide, and {@link PackPurchaseRepository} stores it: this class
  * holds the transactions, the refusals that need the database (a locked account, a changed
  * currency) and the publication.
@@ -116,6 +118,36 @@ public final class PackPurchases {
     };
   }
 
+  /**
+   * The purchases paid through Stripe Checkout by the PaymentIntent {@code paymentIntent},
+   * refunded at Stripe ({@code charge.refunded}: a refund made in Stripe's Dashboard), in the
+   * caller's transaction (the webhook's), by the store's rule for its purchases: one refunded in
+   * full ({@code refunded} at least its price) ends at {@code now}: what the payment bought adds
+   * nothing from then on (a renewal, billed on an invoice, keeps its validity) and it is renewed
+   * no more; a partial refund ends nothing (the pack was paid for, less what the
+   * refund says); a purchase refunded already changes nothing. Nothing is given back here: Stripe
+   * has already.
+   *
+   * @param refunded what the payment has had refunded in all, in the purchase's currency
+   * @return what to run once the transaction is committed (this node's admission sees the end at
+   *     once); empty when no purchase ended
+   */
+  public Optional<Runnable> refundedAtStripe(
+      Connection c, String paymentIntent, BigDecimal refunded, Instant now, Cause cause)
+      throws SQLException {
+    List<Purchase> ended = new ArrayList<>();
+    for (long id : purchases.lockPaidBy(c, paymentIntent)) {
+      Purchase before = purchases.find(c, id, now).orElseThrow();
+      if (refunded.compareTo(before.price()) >= 0) {
+        purchases.refunded(c, id, Currency.getInstance(before.currency()), now);
+        Purchase after = purchases.find(c, id, now).orElseThrow();
+        audit(c, AuditKinds.PACK_REFUNDED, before, after, now, cause);
+        ended.add(after);
+      }
+    }
+    return ended.isEmpty() ? Optional.empty() : Optional.of(() -> ended.forEach(changed));
+  }
+
   /** Stores the purchase on the pack's terms ({@link PackTerms}); answers it as stored. */
   private Purchase insert(
       Connection c,
@@ -157,7 +189,8 @@ public final class PackPurchases {
    * Renews a one-time purchase at its price as bought: a new validity of its days from the later
    * of now and its current end, charged again.
    *
-   * @throws Refused {@code not_renewable} for a recurring purchase
+   * @throws Refused {@code not_renewable} for a recurring purchase, {@code refunded} for one
+   *     refunded at Stripe
    */
   public Purchase renew(long purchaseId, Instant now, Cause cause) throws SQLException, Refused {
     return changed(

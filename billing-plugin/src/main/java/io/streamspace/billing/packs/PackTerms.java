@@ -21,7 +21,8 @@ import java.util.Currency;
  *   <li><b>Renewing.</b> Only a one-time pack renews (a recurring one renews with each billing
  *       period): a new validity of its days from the later of now and its current end, so days
  *       still left are kept and an expired pack starts again from now, charged again at its price
- *       as bought, whatever the catalog says now.
+ *       as bought, whatever the catalog says now. A purchase refunded at Stripe (which ended it)
+ *       is not renewed.
  *   <li><b>Cancelling.</b> Only a recurring pack not cancelled before is cancelled (a one-time
  *       pack expires unless renewed); it stops adding capacity at once and charges nothing more.
  * </ul>
@@ -48,11 +49,15 @@ final class PackTerms {
   /**
    * The renewal of {@code purchase} at {@code now}.
    *
-   * @throws Refused {@code not_renewable} for a recurring purchase
+   * @throws Refused {@code not_renewable} for a recurring purchase, {@code refunded} for one
+   *     refunded at Stripe (it ended for good: the pack is bought anew)
    */
   static Renewal renewal(Purchase purchase, Instant now) throws Refused {
     if (!Kind.ONE_TIME.configName().equals(purchase.kind())) {
       throw new Refused("not_renewable", "a recurring pack renews with each billing period");
+    }
+    if (purchase.refundedAt() != null) {
+      throw new Refused("refunded", "the pack was refunded at Stripe: buy it anew");
     }
     Instant from = purchase.validUntil().isAfter(now) ? purchase.validUntil() : now;
     return new Renewal(

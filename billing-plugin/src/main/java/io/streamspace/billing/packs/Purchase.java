@@ -15,6 +15,8 @@ import java.util.Map;
  * @param validFrom   one-time: the start of its current validity; recurring: its purchase
  * @param validUntil  one-time: the end of its current validity; recurring: null
  * @param cancelledAt recurring: when it was cancelled, else null
+ * @param refundedAt  when its Stripe Checkout payment was refunded in full at Stripe, which
+ *                    ended what that payment bought (a renewal keeps its own validity); else null
  * @param active      whether it adds its capacity at the instant it was read
  * @param history     oldest first
  */
@@ -32,12 +34,13 @@ public record Purchase(
     Instant validFrom,
     Instant validUntil,
     Instant cancelledAt,
+    Instant refundedAt,
     boolean active,
     List<Event> history) {
 
   /**
-   * One thing that happened to a purchase: {@code bought}, {@code renewed}, {@code expired} or
-   * {@code cancelled}.
+   * One thing that happened to a purchase: {@code bought}, {@code renewed}, {@code expired},
+   * {@code cancelled} or {@code refunded}.
    *
    * @param amount    what it charged (one-time: the price, on its own invoice line; a recurring
    *                  pack's {@code bought}: its price per period, billed period by period); null

@@ -113,6 +113,7 @@ class BillingEventsTest {
             START,
             END,
             null,
+            null,
             true,
             List.of(
                 new Purchase.Event(
@@ -125,7 +126,7 @@ class BillingEventsTest {
             "pack_name":"5 job slots","kind":"one_time","adds":{"active_sessions":5},\
             "price":5.00,"currency":"USD","valid_days":30,"purchased_at":"2026-11-01T00:00:00Z",\
             "valid_from":"2026-11-01T00:00:00Z","valid_until":"2026-12-01T00:00:00Z",\
-            "cancelled_at":null,"active":true,"history":[{"kind":"bought",\
+            "cancelled_at":null,"refunded_at":null,"active":true,"history":[{"kind":"bought",\
             "at":"2026-11-01T00:00:00Z","amount":5.00,"valid_from":"2026-11-01T00:00:00Z",\
             "valid_until":"2026-12-01T00:00:00Z","invoice_id":null,"paid":false}]}"""),
         published);

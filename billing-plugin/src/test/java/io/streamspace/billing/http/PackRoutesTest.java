@@ -98,7 +98,8 @@ class PackRoutesTest {
         {"user_id":"ann","pack_id":"slots-5","pack_name":"5 job slots","kind":"one_time",\
         "adds":{"active_sessions":5},"price":5.00,"currency":"USD","valid_days":30,\
         "purchased_at":"2026-03-10T00:00:00Z","valid_from":"2026-03-10T00:00:00Z",\
-        "valid_until":"2026-04-09T00:00:00Z","cancelled_at":null,"active":true,\
+        "valid_until":"2026-04-09T00:00:00Z","cancelled_at":null,"refunded_at":null,\
+        "active":true,\
         "history":[{"kind":"bought","at":"2026-03-10T00:00:00Z","amount":5.00,\
         "valid_from":"2026-03-10T00:00:00Z","valid_until":"2026-04-09T00:00:00Z",\
         "invoice_id":null,"paid":false}]}""",

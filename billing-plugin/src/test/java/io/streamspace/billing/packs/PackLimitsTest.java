@@ -7,13 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.admission.Admission;
-import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.events.BillingEvents;
-import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
-import io.streamspace.billing.support.TestDatabase;
-import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -99,17 +95,8 @@ class PackLimitsTest {
   void anotherNodeSeesAPurchaseAtItsReload_andTheExpiryAtItsInstantFromMemory()
       throws SQLException {
     twoOfTwoSessions();
-    TestPluginContext thereHost = new TestPluginContext(billing.clock);
-    AccountHolds holds =
-        new AccountHolds(
-            TestDatabase.dataSource(),
-            new BillingEvents(thereHost.events()),
-            thereHost.sessions(),
-            billing.clock);
-    BillingConfig config = BillingConfig.defaults();
     AdmissionRequest third = new AdmissionRequest("john", null, size("0.5", "1", "0"));
-    try (Admission there =
-        new Admission(TestDatabase.dataSource(), holds, () -> config, billing.clock)) {
+    try (Admission there = AnotherNode.admission(billing.clock)) {
       billing.clock.set(at(BOUGHT));
       there.refresh();
       post("/packs/slots-5/purchase");

@@ -54,6 +54,7 @@ class PackTermsTest {
         MARCH_10_NOON,
         validUntil,
         cancelledAt,
+        null,
         true,
         List.of());
   }

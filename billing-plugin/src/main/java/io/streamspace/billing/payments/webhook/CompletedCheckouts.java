@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
  *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once. A
  *       session completed unpaid (a delayed method) grants nothing until its {@code
- *       async_payment_succeeded}.
+ *       async_payment_succeeded}. Its payment refunded in full before (a {@code charge.refunded}
+ *       delivered first) ends it at once, as the refund would have after it.
  *   <li>{@code store} (payment mode, paid, metadata {@code store_item_id}, {@code
  *       store_version_id}, {@code bought_by}): the item is bought at that version and the amount
  *       Stripe took, paid, never invoiced ({@code StorePurchases#buyPaid}); likewise.
@@ -70,8 +71,8 @@ final class CompletedCheckouts {
       NamedSql.of(
           """
           INSERT INTO billing_stripe_checkouts (session_id, account_id, kind, completed_at,
-              applied_at)
-          VALUES (:session, :account, :kind, :completed, :now) ON CONFLICT DO NOTHING""");
+              applied_at, payment_intent)
+          VALUES (:session, :account, :kind, :completed, :now, :intent) ON CONFLICT DO NOTHING""");
 
   // a charge.refunded of the payment, delivered before its session's completion
   private static final NamedSql REFUNDED_BEFORE =
@@ -167,6 +168,8 @@ final class CompletedCheckouts {
             .bind("kind", kind)
             .bind("completed", event.created())
             .bind("now", now)
+            // what a later charge.refunded names the session's payment by
+            .bind("intent", event.text("payment_intent"))
             .update(c);
     if (first == 0) {
       log.info("Stripe Checkout Session {} was applied already", session);
@@ -239,18 +242,21 @@ final class CompletedCheckouts {
       return;
     }
     BigDecimal price = paid.get();
+    Cause cause = Cause.stripe(event.id());
     completion
         .after()
         .add(
             packs.buyPaid(
-                c,
-                account,
-                pack.get(),
-                price,
-                currency,
-                session,
-                completion.now(),
-                Cause.stripe(event.id())));
+                c, account, pack.get(), price, currency, session, completion.now(), cause));
+    // refunded in Stripe's Dashboard before this event came: ended as it would be after it
+    String intent = event.text("payment_intent");
+    Optional<BigDecimal> refunded =
+        intent == null ? Optional.empty() : refundedBefore(c, intent, currency);
+    if (refunded.isPresent()) {
+      packs
+          .refundedAtStripe(c, intent, refunded.get(), completion.now(), cause)
+          .ifPresent(completion.after()::add);
+    }
   }
 
   /**

@@ -124,6 +124,7 @@ public final class StripePayments {
   private final CompletedCheckouts checkouts;
   private final LostDisputes disputes;
   private final StorePurchases store;
+  private final PackPurchases packs;
   private final UpdatedSubscriptions updatedSubscriptions;
   private final DeletedSubscriptions deletedSubscriptions;
   private final StripeCollections collections;
@@ -154,6 +155,7 @@ public final class StripePayments {
     this.deletedSubscriptions = new DeletedSubscriptions(moves, config);
     this.disputes = new LostDisputes(store);
     this.store = store;
+    this.packs = packs;
     this.collections = collections;
     this.stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     this.clock = clock;
@@ -398,6 +400,13 @@ public final class StripePayments {
         store.refundedAtStripe(c, intent, refunded.get(), now, Cause.stripe(event.id()));
     if (ended.isPresent()) {
       afterCommit.add(ended.get());
+      return;
+    }
+    // a pack paid through Checkout and refunded in full there: it ends, as a store item does
+    Optional<Runnable> packEnded =
+        packs.refundedAtStripe(c, intent, refunded.get(), now, Cause.stripe(event.id()));
+    if (packEnded.isPresent()) {
+      afterCommit.add(packEnded.get());
       return;
     }
     if (PaymentSuccesses.applyRefunds(c, intent, now, Cause.stripe(event.id())) == 0) {

@@ -115,6 +115,10 @@ public final class StorePurchases {
   private static final NamedSql LOCK =
       NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id FOR UPDATE OF p");
 
+  // the invoice that bills a purchase, held as the purchase's foreign key needs it
+  private static final NamedSql INVOICE_HELD =
+      NamedSql.of("SELECT 1 FROM billing_invoices WHERE id = :id FOR KEY SHARE");
+
   // the credit a refund granted, which a void of the invoice that billed the purchase ends
   private static final NamedSql REFUND_CREDIT =
       NamedSql.of(
@@ -391,7 +395,7 @@ public final class StorePurchases {
         Transactions.inTransaction(
             dataSource,
             c -> {
-              Optional<StorePurchase> locked = one(c, LOCK.bind("id", purchaseId));
+              Optional<StorePurchase> locked = lockedAfterItsInvoice(c, purchaseId);
               if (locked.isEmpty()) {
                 return Optional.<StorePurchase>empty();
               }
@@ -433,6 +437,27 @@ public final class StorePurchases {
             });
     refunded.ifPresent(this::announceEnded);
     return refunded;
+  }
+
+  /**
+   * The purchase of that id, its row locked, after the invoice that bills it (if one does) is
+   * held: invoice first, then what it bills, the order of {@code InvoiceFinalizer} and of a void,
+   * which holds the invoice ({@code FOR UPDATE}) before it releases the purchase's charge. Locked
+   * the other way round, a refund and a void of that invoice deadlocked: the refund's update of
+   * its own changed row checks the foreign key to the invoice ({@code FOR KEY SHARE}), which the
+   * void held while it waited for the purchase's row (RefundRacingVoidTest). The invoice is read
+   * before the purchase is locked; a void committed in between releases the charge (no invoice
+   * then), and a later invoice's claim of it is held too, by its update's own check.
+   */
+  private static Optional<StorePurchase> lockedAfterItsInvoice(Connection c, long purchaseId)
+      throws SQLException {
+    Optional<StorePurchase> seen = one(c, ONE.bind("id", purchaseId));
+    if (seen.isPresent() && seen.get().invoiceId() != null) {
+      try (PreparedStatement held = INVOICE_HELD.bind("id", seen.get().invoiceId()).prepare(c)) {
+        held.executeQuery().close();
+      }
+    }
+    return one(c, LOCK.bind("id", purchaseId));
   }
 
   /**
