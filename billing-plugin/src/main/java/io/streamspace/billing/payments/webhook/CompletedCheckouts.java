@@ -178,7 +178,16 @@ final class CompletedCheckouts {
     Optional<Currency> currency =
         Optional.ofNullable(AccountRepository.currencyOf(c, account)).map(Currency::getInstance);
     if (currency.isEmpty()) {
-      log.warn("Stripe Checkout Session {}: no billing account {}", session, account);
+      // the organization is no longer billed (deleted since the session was created): what
+      // Stripe took, or the subscription it started, is given back rather than kept for nothing
+      String why = "no billing account " + account;
+      if (kind.equals("plan")) {
+        stateCheck.refuse(c, event, account, event.text("metadata/plan_id"), why, now, after);
+      } else {
+        String item =
+            event.text(kind.equals("pack") ? "metadata/pack_id" : "metadata/store_item_id");
+        stateCheck.ungranted(c, event, account, kind, item, why, now, after);
+      }
       return;
     }
     keepTaxDetails(c, event, account, session, now);

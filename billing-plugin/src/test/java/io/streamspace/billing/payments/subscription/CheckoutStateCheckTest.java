@@ -213,6 +213,29 @@ class CheckoutStateCheckTest {
   }
 
   @Test
+  void aSubscriptionSessionOfAnOrganizationNoLongerBilledIsCancelledAndRefunded() {
+    danAsksForEnterprise(StripeSubscriptionFixtures.STRIPE_INVOICES, "cs_sub_1", "subscription");
+    stripeUndoes();
+    refundAnswers(200);
+
+    // the session names an organization deleted since it was created
+    deliver(
+        completedSubscriptionSession("evt_1")
+            .replace("\"account_id\": \"dan\"", "\"account_id\": \"gone\""));
+
+    stripe.verify(1, deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1")));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_1")));
+    assertEquals("no billing account gone", auditedRefusal());
+    assertEquals(
+        "canceled",
+        value("SELECT status FROM billing_stripe_subscriptions WHERE subscription_id = 'sub_1'"));
+    assertEquals("pro", planOfDan(), "dan's own plan is not the session's to move");
+  }
+
+  @Test
   void aSubscriptionSessionRefusedIsCancelledAndItsFirstPaymentRefunded_once() {
     danAsksForEnterprise(StripeSubscriptionFixtures.STRIPE_INVOICES, "cs_sub_1", "subscription");
     danMovesToFreeMeanwhile();

@@ -70,6 +70,11 @@ class UngrantedCheckoutsTest {
 
   /** fay's paid session for the pack {@code packId}, in {@code currency}: 500 minor units. */
   private static String packSession(String packId, String currency) {
+    return packSession("fay", packId, currency);
+  }
+
+  /** {@code account}'s paid session for the pack {@code packId}, in {@code currency}. */
+  private static String packSession(String account, String packId, String currency) {
     String session =
         """
         {"id": "cs_pack_1", "object": "checkout.session", "mode": "payment",
@@ -79,8 +84,8 @@ class UngrantedCheckoutsTest {
          "payment_intent": "pi_pack_1", "payment_method_types": ["card"], "setup_intent": null,
          "url": null, "success_url": "https://app.example.com/paid",
          "cancel_url": "https://app.example.com/cancel",
-         "metadata": {"account_id": "fay", "kind": "pack", "pack_id": "%s"}}"""
-            .formatted(currency, packId);
+         "metadata": {"account_id": "%s", "kind": "pack", "pack_id": "%s"}}"""
+            .formatted(currency, account, packId);
     return event("evt_pack_1", "checkout.session.completed", PAID, session);
   }
 
@@ -143,6 +148,29 @@ class UngrantedCheckoutsTest {
     assertEquals(1, published("billing.checkout.refused").size());
     assertEquals(0L, value("SELECT count(*) FROM billing_pack_purchases"));
     assertEquals(List.of(), published("billing.pack.purchased"));
+  }
+
+  @Test
+  void aPackPaidForAnOrganizationNoLongerBilledIsRefundedInFull_recordedAndAudited() {
+    // the organization was deleted between the session's creation and its completion
+    stripeRefunds("pi_pack_1", 500);
+
+    assertEquals(200, deliver(packSession("gone", "slots-5", "usd")).status());
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_pack_1")));
+    assertEquals(
+        List.of(
+            List.of(
+                "no billing account gone", "payment pi_pack_1 refunded in full (it took 500 usd)")),
+        rows("SELECT refusal, given_back FROM billing_stripe_checkouts"));
+    JsonNode entry = auditedRefusal();
+    assertEquals("gone", entry.get("org_id").textValue(), entry.toString());
+    assertEquals("slots-5", entry.at("/after/item_id").textValue());
+    assertEquals(1, published("billing.checkout.refused").size());
+    assertEquals(0L, value("SELECT count(*) FROM billing_pack_purchases"));
   }
 
   @Test
