@@ -9,6 +9,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
 import io.streamspace.common.db.Sql;
 import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,7 +44,7 @@ public final class CreditRepository {
   private static final NamedSql HISTORY =
       NamedSql.of(
           """
-          SELECT %s FROM billing_credits WHERE user_id = :user_id
+          SELECT %s, expired_amount FROM billing_credits WHERE user_id = :user_id
           ORDER BY granted_at DESC, id DESC"""
               .formatted(COLUMNS));
 
@@ -113,15 +114,23 @@ public final class CreditRepository {
   public List<History> history(String userId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       List<Credit> credits = new ArrayList<>();
+      Map<Long, BigDecimal> expired = new HashMap<>();
       try (PreparedStatement statement = HISTORY.bind("user_id", userId).prepare(connection);
           ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
-          credits.add(credit(rs));
+          Credit credit = credit(rs);
+          credits.add(credit);
+          BigDecimal left = rs.getBigDecimal(10);
+          if (left != null) {
+            expired.put(credit.id(), Money.shown(left, Currency.getInstance(credit.currency())));
+          }
         }
       }
       Map<Long, List<CreditApplication>> applications = applications(connection, userId);
       return credits.stream()
-          .map(c -> new History(c, applications.getOrDefault(c.id(), List.of())))
+          .map(
+              c ->
+                  new History(c, expired.get(c.id()), applications.getOrDefault(c.id(), List.of())))
           .toList();
     }
   }

@@ -19,7 +19,13 @@ public record CreditStatement(
     credits = List.copyOf(credits);
   }
 
-  /** One credit with its applications to invoices, oldest application first. */
+  /**
+   * One credit with its applications to invoices, oldest application first.
+   *
+   * @param expiredAmount what was left of it when it expired (or was forfeited), taken out of
+   *     {@code remaining} the day after its expiry by check-quotas; null until then, or when
+   *     nothing was left
+   */
   public record Entry(
       long id,
       BigDecimal amount,
@@ -29,6 +35,7 @@ public record CreditStatement(
       Instant grantedAt,
       Instant expiresAt,
       boolean expired,
+      BigDecimal expiredAmount,
       List<CreditApplication> applications) {
 
     public Entry {
@@ -36,8 +43,14 @@ public record CreditStatement(
     }
   }
 
-  /** A credit and where it was spent, as read. */
-  public record History(Credit credit, List<CreditApplication> applications) {}
+  /**
+   * A credit and where it was spent, as read.
+   *
+   * @param expiredAmount what was left of it when it expired, with the currency's decimals; null
+   *     when nothing was
+   */
+  public record History(
+      Credit credit, BigDecimal expiredAmount, List<CreditApplication> applications) {}
 
   /**
    * @param history the account's credits, in the order to show them
@@ -65,6 +78,7 @@ public record CreditStatement(
                       c.grantedAt(),
                       c.expiresAt(),
                       c.expiredAt(now),
+                      h.expiredAmount(),
                       h.applications());
                 })
             .toList();

@@ -13,11 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.audit.AuditLog;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.sql.Connection;
@@ -140,6 +143,34 @@ class CreditExpiryTest {
             credit),
         "what was applied, what is left and what expired add up to the credit");
     assertTrue(new AuditLog(TestDatabase.dataSource()).verify().intact(), "the chain holds");
+  }
+
+  @Test
+  void annsStatementShowsTheCreditExpiredWithSixFiftyForfeited_onceTheJobMarkedIt() {
+    long credit = creditWithThreeFiftyUsed();
+    billing.clock.set(at("2026-04-15T12:00:00Z"));
+    JsonNode before = statementCredit(credit);
+    assertTrue(before.get("expired").booleanValue());
+    assertTrue(before.get("expired_amount").isNull(), "not marked yet: " + before);
+    assertEquals("6.50", before.get("remaining").decimalValue().toPlainString());
+
+    run(CheckQuotasJob.NAME, "2026-04-16T00:00:00Z");
+
+    JsonNode after = statementCredit(credit);
+    assertEquals("6.50", after.get("expired_amount").decimalValue().toPlainString());
+    assertEquals("0.00", after.get("remaining").decimalValue().toPlainString());
+  }
+
+  /** The credit as ann's {@code GET /credits} shows it. */
+  private JsonNode statementCredit(long credit) {
+    Answer statement = billing.call(HttpMethod.GET, "/credits", BillingHarness.user("ann"));
+    assertEquals(200, statement.status(), statement.toString());
+    for (JsonNode entry : statement.body().get("credits")) {
+      if (entry.get("id").asLong() == credit) {
+        return entry;
+      }
+    }
+    throw new AssertionError("credit " + credit + " not in " + statement);
   }
 
   @Test

@@ -214,7 +214,8 @@ class CreditRoutesTest {
     assertEquals(
         """
         {"id":%d,"amount":10.00,"remaining":6.01,"reason":"goodwill","granted_by":"root",\
-        "granted_at":"2026-03-10T12:00:00Z","expires_at":null,"expired":false,"applications":[\
+        "granted_at":"2026-03-10T12:00:00Z","expires_at":null,"expired":false,\
+        "expired_amount":null,"applications":[\
         {"invoice_id":%d,"invoice_number":"INV-2026-000007","amount":3.99,\
         "applied_at":"2026-03-11T12:00:00Z"}]}"""
             .formatted(goodwill, invoice),
