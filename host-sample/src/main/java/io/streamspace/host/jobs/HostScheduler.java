@@ -92,6 +92,8 @@ public final class HostScheduler implements AutoCloseable {
     p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
     p.setProperty("org.quartz.scheduler.instanceId", node);
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    // its workers end as soon as it stops (Quartz's own pool's look for that every 500 ms)
+    p.setProperty("org.quartz.threadPool.class", QuartzWorkers.class.getName());
     p.setProperty("org.quartz.threadPool.threadCount", "3");
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     p.setProperty(

@@ -63,12 +63,20 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /**
+   * How often a wait asks the page again: Selenium's default, 500 ms, made each wait for what a
+   * page draws once its fetch answers last up to half a second longer than the page took, some
+   * hundred times a run; asking costs a few milliseconds.
+   */
+  static final Duration POLL = Duration.ofMillis(50);
+
+  /**
    * Waits (at most 15 s) until the condition answers something other than null or false. An
    * element the page redrew while the condition read it (the pages replace a table whole when
    * they read it again) makes it try again, as one not drawn yet does.
    */
   public <T> T await(Function<WebDriver, T> condition) {
     return new WebDriverWait(driver, Duration.ofSeconds(15))
+        .pollingEvery(POLL)
         .ignoring(StaleElementReferenceException.class)
         .until(condition);
   }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.TestInfo;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
 import org.pf4j.util.FileUtils;
@@ -21,8 +22,9 @@ import org.pf4j.util.FileUtils;
  * database: each is a copy of one database migrated once per test JVM. The plugin's migrations
  * are some 54 Flyway scripts, a second or two of a loaded machine's time at every first start,
  * which some 40 test classes paid each; on a copy the plugin finds its schema up to date, as at a
- * host's restart. First starts on an empty database stay with {@link
- * TestDatabases#freshDatabaseUrl()} (the lifecycle, catalog and killed-node tests, among others).
+ * host's restart. First starts and first installs on an empty database stay with {@link
+ * TestDatabases#freshDatabaseUrl()} (the catalog and killed-node tests, the lifecycle tests not
+ * marked {@link MigratedAlready}, among others).
  */
 public final class MigratedDatabases {
 
@@ -38,6 +40,16 @@ public final class MigratedDatabases {
       template = migratedTemplate();
     }
     return TestDatabases.freshDatabaseUrlCopying(template);
+  }
+
+  /**
+   * A new database for {@code test}: a migrated copy when the test is marked {@link
+   * MigratedAlready}, else an empty one.
+   */
+  static String freshDatabaseUrlFor(TestInfo test) {
+    boolean migrated =
+        test.getTestMethod().map(m -> m.isAnnotationPresent(MigratedAlready.class)).orElse(false);
+    return migrated ? freshDatabaseUrl() : TestDatabases.freshDatabaseUrl();
   }
 
   /** Migrates a fresh database as a host's first start with billing does: the host's first. */

@@ -13,7 +13,6 @@ import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,6 +32,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,8 +59,8 @@ class PluginLifecycleE2ETest {
   private String packaged;
 
   @BeforeEach
-  void startHostWithAnEmptyPluginsFolder() throws Exception {
-    dbUrl = TestDatabases.freshDatabaseUrl();
+  void startHostWithAnEmptyPluginsFolder(TestInfo test) throws Exception {
+    dbUrl = MigratedDatabases.freshDatabaseUrlFor(test);
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     packaged = BillingPluginBuilds.packagedVersion();
     releases = new BuiltReleases(pluginsDir.resolve(".downloads"));
@@ -111,6 +111,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void update_runsTheNewMigrations_keepsTheConfig_andBillsEachEventOnce() throws Exception {
     releases.offer(
         NEWER,
@@ -151,6 +152,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anUpdateWhoseNewVersionRefusesTheSavedConfig_isRefusedKeyByKey_andChangesNothing()
       throws Exception {
     releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
@@ -188,6 +190,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anotherNode_fetchesAndRunsWhatOneNodeInstalledAndUpdated_andUnloadsWhatItUninstalled()
       throws Exception {
     Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
@@ -244,6 +247,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anUninstallOnANodeWhileItFetchesAnotherNodesUpdate_isNotUndoneByTheWatch() throws Exception {
     Path otherPlugins = Files.createDirectories(work.resolve("plugins-b"));
     Path otherDownloads = otherPlugins.resolve(".downloads");
@@ -329,6 +333,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void theWatch_leavesAPluginWhoseOperationLockIsHeldElsewhere_andAppliesItsStateOnceReleased()
       throws Exception {
     installAndEnable();
@@ -346,6 +351,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aRowThisNodeAppliedAlready_isNotFetchedAgain_evenWhenItNamesAnotherPackage()
       throws Exception {
     installAndEnable();
@@ -432,6 +438,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aFailedUpdate_rollsBackToTheOldVersionRunning_andIsRecordedRolledBack() throws Exception {
     releases.offer(
         BROKEN,
@@ -552,6 +559,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anOperationWhileAnotherNodeHoldsThePlugin_isRefusedWithOperationInProgress()
       throws Exception {
     installAndEnable();
@@ -635,6 +643,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anUpdateWhoseNewCodeFailsWhenAsked_answersInstallFailed_andChangesNothing()
       throws Exception {
     installAndEnable();

@@ -8,7 +8,6 @@ import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.pf4j.util.FileUtils;
 
@@ -45,8 +45,8 @@ class PluginRestartE2ETest {
   private BillingApi api;
 
   @BeforeEach
-  void startHostWithAnEmptyPluginsFolder() throws Exception {
-    dbUrl = TestDatabases.freshDatabaseUrl();
+  void startHostWithAnEmptyPluginsFolder(TestInfo test) throws Exception {
+    dbUrl = MigratedDatabases.freshDatabaseUrlFor(test);
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
     packaged = BillingPluginBuilds.packagedVersion();
     releases = new BuiltReleases(work.resolve("downloads"));
@@ -61,6 +61,7 @@ class PluginRestartE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aPluginPurgedWhileTheNodeWasDown_isDeletedAtRestart_notInstalledAgain() throws Exception {
     post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
     Path zip = pluginsDir.resolve("billing-" + packaged + ".zip");
@@ -87,6 +88,7 @@ class PluginRestartE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anUpdateInterruptedBeforeItWasRecorded_putsTheInstalledVersionBackAtRestart()
       throws Exception {
     installPackagedEnabledAndStop();
@@ -104,6 +106,7 @@ class PluginRestartE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void anUpdateInterruptedAfterItWasRecorded_deletesTheVersionSetAsideAtRestart() throws Exception {
     installPackagedEnabledAndStop();
     start();
@@ -120,6 +123,7 @@ class PluginRestartE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aPackageOfAnotherVersionThanTheInstalledOne_isReplacedByTheInstalledRelease()
       throws Exception {
     installPackagedEnabledAndStop();

@@ -340,6 +340,7 @@ class PluginsPageBrowserTest {
   private void awaitText(String id, String text, Duration timeout) {
     try {
       new WebDriverWait(browser.driver, timeout)
+          .pollingEvery(HeadlessChromium.POLL)
           .ignoring(StaleElementReferenceException.class) // the page draws a part again
           .until(d -> d.findElements(By.id(id)).stream().anyMatch(e -> e.getText().contains(text)));
     } catch (org.openqa.selenium.TimeoutException e) {

@@ -9,6 +9,7 @@ import io.streamspace.host.e2e.PackagedPlugin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -21,6 +22,10 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -41,6 +46,12 @@ public final class TestRepository {
   public static final List<String> BILLING_TAGS = List.of("billing", "metering", "stripe");
   public static final LocalDate DATE = LocalDate.parse("2026-11-01");
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The rebuilds made so far in this JVM, by descriptor changes (see {@link #rebuilt}). */
+  private static final Map<Map<String, String>, Path> REBUILT = new ConcurrentHashMap<>();
+
+  /** In target/, never in the system's temporary folder, as BillingPluginBuilds' builds. */
+  private static final Path REBUILT_IN = Path.of("target", "rebuilt-plugins");
 
   private final RepositoryFolder folder;
 
@@ -87,14 +98,33 @@ public final class TestRepository {
    */
   public TestRepository publishPlugin(
       Map<String, String> descriptorChanges, String name, String... tags) throws IOException {
-    Path rebuilt = Files.createTempFile("rebuilt-plugin", ".zip");
-    try {
-      rebuild(BILLING_ZIP, rebuilt, descriptorChanges);
-      folder.publish(rebuilt, name, List.of(tags), DATE);
-    } finally {
-      Files.deleteIfExists(rebuilt);
-    }
+    folder.publish(rebuilt(descriptorChanges), name, List.of(tags), DATE);
     return this;
+  }
+
+  /**
+   * The packaged billing plugin rebuilt with these descriptor changes, made once per JVM (some
+   * 0.3 s of copying a 28 MB zip, which tests publishing a newer release before each test paid
+   * every time): publishing copies it.
+   */
+  private static Path rebuilt(Map<String, String> descriptorChanges) throws IOException {
+    try {
+      return REBUILT.computeIfAbsent(
+          new TreeMap<>(descriptorChanges),
+          changes -> {
+            try {
+              Path zip =
+                  Files.createDirectories(REBUILT_IN)
+                      .resolve("billing-" + UUID.randomUUID() + ".zip");
+              rebuild(BILLING_ZIP, zip, changes);
+              return zip;
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /**
@@ -104,12 +134,14 @@ public final class TestRepository {
    */
   public TestRepository publishPluginWithEntry(
       Map<String, String> descriptorChanges, String entryName, String name) throws IOException {
-    Path rebuilt = Files.createTempFile("rebuilt-plugin", ".zip");
     Path withEntry = Files.createTempFile("slipped-plugin", ".zip");
     try {
-      rebuild(BILLING_ZIP, rebuilt, descriptorChanges);
-      try (ZipInputStream in = new ZipInputStream(Files.newInputStream(rebuilt));
+      try (ZipInputStream in =
+              new ZipInputStream(Files.newInputStream(rebuilt(descriptorChanges)));
           ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(withEntry))) {
+        // stored, not deflated again: deflating the whole plugin (36 MB) cost some 2 s of CPU a
+        // zip, and this zip's point is its entry's name, not its size (36 MB is under every cap)
+        out.setLevel(Deflater.NO_COMPRESSION);
         for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
           out.putNextEntry(new ZipEntry(entry.getName()));
           in.transferTo(out);
@@ -121,7 +153,6 @@ public final class TestRepository {
       }
       folder.publish(withEntry, name, List.of(), DATE);
     } finally {
-      Files.deleteIfExists(rebuilt);
       Files.deleteIfExists(withEntry);
     }
     return this;
