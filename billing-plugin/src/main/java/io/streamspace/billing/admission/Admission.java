@@ -84,15 +84,21 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   public static final Duration REFRESH_INTERVAL = Duration.ofSeconds(5);
 
   /**
-   * A reload reads every account with an open session, so its time grows with them (about 1 s
-   * for 100,000 open sessions on 2 cores); the pause after it is this many times as long when
-   * that is longer than {@link #REFRESH_INTERVAL}, so reloads never take more than a tenth of the
-   * node's time. At 100,000 open sessions, reloading every 5 s took intake's events per second
-   * down by a third.
+   * A reload reads every account with an open session, so its time grows with them (2.1 s for
+   * 99,000 open sessions on a busy 2-core machine, {@code AdmissionBenchmark}); the pause after
+   * it is this many times as long when that is longer than {@link #REFRESH_INTERVAL}, so the
+   * reloading thread is busy a tenth of the time at most, instead of a third or, past 5 s a
+   * reload, all of it.
    */
   static final int PAUSE_PER_RELOAD = 9;
 
-  /** How long a stop waits for a reload in progress (a reload reads a few indexed rows). */
+  /**
+   * The longest pause, whatever a reload took: the staleness bound stays within a minute and a
+   * reload.
+   */
+  static final Duration LONGEST_PAUSE = Duration.ofSeconds(60);
+
+  /** How long a stop waits for a reload in progress. */
   static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   /**
@@ -536,10 +542,14 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   /**
    * The pause after a reload that took {@code took}: {@link #REFRESH_INTERVAL}, or {@link
-   * #PAUSE_PER_RELOAD} times as long as the reload when that is longer.
+   * #PAUSE_PER_RELOAD} times as long as the reload when that is longer, {@link #LONGEST_PAUSE} at
+   * most.
    */
   static Duration pauseAfter(Duration took) {
     Duration paced = took.multipliedBy(PAUSE_PER_RELOAD);
+    if (paced.compareTo(LONGEST_PAUSE) > 0) {
+      return LONGEST_PAUSE;
+    }
     return paced.compareTo(REFRESH_INTERVAL) > 0 ? paced : REFRESH_INTERVAL;
   }
 
@@ -550,8 +560,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   private void reloadAndPause() {
     long began = System.nanoTime(); // an elapsed time, not an instant: no clock reads it
-    refreshLogged();
-    pause = pauseAfter(Duration.ofNanos(System.nanoTime() - began));
+    boolean reloaded = refreshLogged();
+    // a failed reload (the database away) says nothing of the view's size: the next comes soon
+    pause = reloaded ? pauseAfter(Duration.ofNanos(System.nanoTime() - began)) : REFRESH_INTERVAL;
     ScheduledExecutorService scheduler = refresher;
     if (scheduler == null || stopping) {
       return;
@@ -563,9 +574,11 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     }
   }
 
-  private void refreshLogged() {
+  /** Reloads the view; answers whether it was reloaded (a failure is logged). */
+  private boolean refreshLogged() {
     try {
       refresh();
+      return true;
     } catch (SQLException | RuntimeException e) {
       if (stopping) {
         // the plugin is unloading (the host stopping): a reload cut short is no failure
@@ -576,6 +589,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
       } else {
         log.warn("admission view not reloaded, the last one stays in use", e);
       }
+      return false;
     }
   }
 

@@ -120,7 +120,7 @@ public final class CreditRepository {
         while (rs.next()) {
           Credit credit = credit(rs);
           credits.add(credit);
-          BigDecimal left = rs.getBigDecimal(10);
+          BigDecimal left = rs.getBigDecimal("expired_amount");
           if (left != null) {
             expired.put(credit.id(), Money.shown(left, Currency.getInstance(credit.currency())));
           }

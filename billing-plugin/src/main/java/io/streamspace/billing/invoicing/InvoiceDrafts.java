@@ -364,7 +364,13 @@ public final class InvoiceDrafts {
     }
   }
 
-  private static void refuseAfterADraft(Connection connection, String userId, long id)
+  /**
+   * Refuses an invoice {@code id} of the account that a draft opened before it would be finalized
+   * after.
+   *
+   * @throws EarlierDraftException naming the account's first such draft, when there is one
+   */
+  static void refuseAfterADraft(Connection connection, String userId, long id)
       throws SQLException, EarlierDraftException {
     try (PreparedStatement statement =
             EARLIER_DRAFT.bind("user_id", userId).bind("id", id).prepare(connection);

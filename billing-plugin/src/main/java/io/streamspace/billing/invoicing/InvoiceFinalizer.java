@@ -410,9 +410,14 @@ public final class InvoiceFinalizer {
         });
     Finalization done = tally.finalization();
     if (tally.failure() != null) {
+      String waiting =
+          done.waitingForEarlier() == 0
+              ? ""
+              : "; %d wait for an earlier draft of their account"
+                  .formatted(done.waitingForEarlier());
       throw new SQLException(
-          "%d invoices could not be finalized (%d were)"
-              .formatted(tally.failed(), done.finalized()),
+          "%d invoices could not be finalized (%d were%s)"
+              .formatted(tally.failed(), done.finalized(), waiting),
           tally.failure());
     }
     return done;
@@ -520,11 +525,13 @@ public final class InvoiceFinalizer {
               dataSource,
               c -> {
                 long id = InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause);
-                // empty only if a draft of the account opened meanwhile, before this one,
-                // committed since open() looked: rolled back, nothing changed
-                return finalizeDraft(c, id, now, cause, settledRun)
-                    .orElseThrow(
-                        () -> new IllegalStateException("another draft of the account came first"));
+                Optional<Invoice> finalized = finalizeDraft(c, id, now, cause, settledRun);
+                if (finalized.isEmpty()) {
+                  // a draft of the account opened before this one committed since open() looked
+                  // (generate-invoices'): refused as open() refuses, rolled back
+                  InvoiceDrafts.refuseAfterADraft(c, userId, id);
+                }
+                return finalized.orElseThrow();
               });
     } catch (SQLException e) {
       if (!InvoiceDrafts.isOverlap(e)) {

@@ -9,6 +9,7 @@ import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.testing.MutableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +31,35 @@ class AdmissionReloadPaceTest {
     // 9 × 0.5 s = 4.5 s, under 5 s
     assertEquals(Duration.ofSeconds(5), Admission.pauseAfter(Duration.ofMillis(500)));
     assertEquals(Duration.ofSeconds(9), Admission.pauseAfter(Duration.ofSeconds(1)));
-    // 9 × 2.2 s: a reload never takes more than a tenth of the time
+    // 9 × 2.2 s: the reloading thread busy a tenth of the time
     assertEquals(Duration.ofMillis(19_800), Admission.pauseAfter(Duration.ofMillis(2_200)));
+    // 9 × 8 s = 72 s: a minute at most
+    assertEquals(Duration.ofSeconds(60), Admission.pauseAfter(Duration.ofSeconds(8)));
+  }
+
+  @Test
+  void aReloadThatFailedIsFollowedByFiveSeconds_howeverLongItWaited() {
+    AtomicBoolean slow = new AtomicBoolean(true);
+    DataSource slowThenDown =
+        (DataSource)
+            Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getConnection") && slow.getAndSet(false)) {
+                    Thread.sleep(700); // the pool's wait for a connection, then no connection
+                    throw new SQLTransientConnectionException("no connection");
+                  }
+                  return method.invoke(TestDatabase.dataSource(), args);
+                });
+    Admission admission = admission(slowThenDown);
+    try {
+      admission.start();
+
+      assertEquals(Admission.REFRESH_INTERVAL, admission.pause());
+    } finally {
+      admission.close();
+    }
   }
 
   @Test

@@ -101,7 +101,9 @@ class DraftsFinalizedInOrderAcrossRunsTest {
             SQLException.class,
             () -> finalizer(1, february).finalizeAll(List.of(february, march), NOW));
 
-    assertEquals("1 invoices could not be finalized (0 were)", failure.getMessage());
+    assertEquals(
+        "1 invoices could not be finalized (0 were; 1 wait for an earlier draft of their account)",
+        failure.getMessage());
     assertEquals(
         List.of("draft", "draft"),
         rows("SELECT status FROM billing_invoices WHERE user_id = 'gil' ORDER BY id").stream()

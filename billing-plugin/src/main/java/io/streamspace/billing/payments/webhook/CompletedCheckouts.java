@@ -177,10 +177,15 @@ final class CompletedCheckouts {
     }
     Optional<Currency> currency =
         Optional.ofNullable(AccountRepository.currencyOf(c, account)).map(Currency::getInstance);
-    if (currency.isEmpty()) {
-      // the organization is no longer billed (deleted since the session was created): what
-      // Stripe took, or the subscription it started, is given back rather than kept for nothing
-      String why = "no billing account " + account;
+    Instant closedAt = AccountRepository.closedAt(c, account);
+    if (currency.isEmpty() || (closedAt != null && !closedAt.isAfter(event.created()))) {
+      // the organization is no longer billed (closed by org.deleted before the session
+      // completed, or unknown here): what Stripe took, or the subscription it started, is given
+      // back rather than kept for nothing
+      String why =
+          currency.isEmpty()
+              ? "no billing account " + account
+              : "organization %s was closed at %s".formatted(account, closedAt);
       if (kind.equals("plan")) {
         stateCheck.refuse(c, event, account, event.text("metadata/plan_id"), why, now, after);
       } else {

@@ -26,6 +26,7 @@ import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.billing.support.ThemeBundles;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +171,26 @@ class UngrantedCheckoutsTest {
     assertEquals("gone", entry.get("org_id").textValue(), entry.toString());
     assertEquals("slots-5", entry.at("/after/item_id").textValue());
     assertEquals(1, published("billing.checkout.refused").size());
+    assertEquals(0L, value("SELECT count(*) FROM billing_pack_purchases"));
+  }
+
+  @Test
+  void aPackPaidForAnOrganizationClosedBeforeTheSessionCompletedIsRefunded_nothingGranted() {
+    // org.deleted closed fay's organization (as OrganizationRepository does) an hour before
+    value(
+        "UPDATE billing_accounts SET closed_at = ? WHERE user_id = 'fay' RETURNING 1",
+        Timestamp.from(PAID.minusSeconds(3600)));
+    stripeRefunds("pi_pack_1", 500);
+
+    assertEquals(200, deliver(packSession("slots-5", "usd")).status());
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_pack_1")));
+    assertEquals(
+        "organization fay was closed at 2026-03-12T08:30:00Z",
+        value("SELECT refusal FROM billing_stripe_checkouts"));
     assertEquals(0L, value("SELECT count(*) FROM billing_pack_purchases"));
   }
 
