@@ -151,6 +151,10 @@ final class CompletedCheckouts {
       log.info("Stripe event {}: a Checkout Session not created by this plugin", event.id());
       return;
     }
+    String intent = event.text("payment_intent");
+    if (intent != null) {
+      PaymentIntentLock.hold(c, intent); // a refund of this payment at once waits, or is seen
+    }
     // a plan's setup-mode session takes no money; its subscription-mode one, like a pack's,
     // is applied once paid
     boolean unpaid =

@@ -388,6 +388,7 @@ public final class StripePayments {
     if (intent == null || refunded.isEmpty()) {
       return;
     }
+    PaymentIntentLock.hold(c, intent); // the session's completion at once waits, or is seen
     REFUND_SEEN
         .bind("intent", intent)
         .bind("charge", event.text("id"))

@@ -18,10 +18,16 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +45,9 @@ class PackCheckoutRefundTest {
   private static final String SECRET = "whsec_test_pack_refund";
   private static final Instant PAID = at("2026-03-16T12:34:56Z");
   private static final Instant REFUNDED = at("2026-03-17T10:00:00Z");
+
+  // rounds of the race below: enough that a missing lock shows in almost every run
+  private static final int ROUNDS = 60;
 
   private final BillingHarness billing =
       new BillingHarness(at("2026-03-16T12:00:00Z"), "{\"stripeEnabled\": true}");
@@ -216,6 +225,50 @@ class PackCheckoutRefundTest {
             .filter(e -> e.startsWith("billing.pack.purchased "))
             .count(),
         "the purchase was announced as any paid pack's");
+  }
+
+  @Test
+  void aFullRefundDeliveredAtTheSameTimeAsTheCompletionEndsThePack_inEveryRound() throws Exception {
+    // the two events of one payment from two threads at once, ROUNDS times: without the
+    // PaymentIntent's lock each, uncommitted, saw nothing of the other, and the pack stayed
+    // granted though its payment was refunded in full (2 rounds in 20 on one run, 0 on another)
+    billing.clock.set(REFUNDED);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 1; round <= ROUNDS; round++) {
+        String payment = "pi_pack_r" + round;
+        String completion =
+            completed("evt_completed_" + round)
+                .replace("pi_pack_1", payment)
+                .replace("cs_pack_1", "cs_pack_r" + round);
+        String refund =
+            refundedInStripe("evt_full_" + round, 500)
+                .replace("pi_pack_1", payment)
+                .replace("ch_pack_1", "ch_pack_r" + round);
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<?>> both = new ArrayList<>();
+        for (String payload : List.of(completion, refund)) {
+          both.add(
+              threads.submit(
+                  () -> {
+                    start.await();
+                    deliver(payload);
+                    return null;
+                  }));
+        }
+        for (Future<?> delivered : both) {
+          delivered.get(60, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+
+    assertEquals((long) ROUNDS, value("SELECT count(*) FROM billing_pack_purchases"));
+    assertEquals(
+        0L,
+        value("SELECT count(*) FROM billing_pack_purchases WHERE refunded_at IS NULL"),
+        "no pack stays granted once its payment is refunded in full");
   }
 
   @Test
