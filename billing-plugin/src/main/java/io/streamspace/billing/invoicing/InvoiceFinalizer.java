@@ -190,11 +190,8 @@ public final class InvoiceFinalizer {
     }
   }
 
-  /**
-   * A chunk's transaction: the invoices it finalized, the ids it found taken or done, and those
-   * left waiting for an earlier draft of their account.
-   */
-  private record Chunk(List<Invoice> finalized, List<Long> notTaken, List<Long> waiting) {}
+  /** A chunk's transaction: the invoices it finalized, and the drafts it left ({@link Left}). */
+  private record Chunk(List<Invoice> finalized, Left left) {}
 
   /** What a chunk left drafts: held by another run (or no longer drafts), and waiting. */
   private record Left(List<Long> notTaken, List<Long> waiting) {
@@ -464,10 +461,11 @@ public final class InvoiceFinalizer {
     }
     publishFinalized(done.finalized());
     tally.finalized(done.finalized().size());
-    if (!done.waiting().isEmpty()) {
-      log.info("{} drafts wait for an earlier draft of their account", done.waiting().size());
+    if (!done.left().waiting().isEmpty()) {
+      log.info(
+          "{} drafts wait for an earlier draft of their account", done.left().waiting().size());
     }
-    return new Left(done.notTaken(), done.waiting());
+    return done.left();
   }
 
   /**
@@ -646,14 +644,14 @@ public final class InvoiceFinalizer {
     locked.forEach(d -> taken.add(d.id()));
     List<Long> notTaken = ids.stream().filter(id -> !taken.contains(id)).toList();
     if (locked.isEmpty()) {
-      return new Chunk(List.of(), notTaken, List.of());
+      return new Chunk(List.of(), new Left(notTaken, List.of()));
     }
     BillingConfig current = config.get();
     Set<String> teams = lockAccounts(connection, locked);
     Set<Long> waiting = waitingForEarlier(connection, locked);
     List<Invoice> drafts = locked.stream().filter(d -> !waiting.contains(d.id())).toList();
     if (drafts.isEmpty()) {
-      return new Chunk(List.of(), notTaken, List.copyOf(waiting));
+      return new Chunk(List.of(), new Left(notTaken, List.copyOf(waiting)));
     }
     List<InvoiceCalculator.Billed> billed =
         calculator.charges(connection, drafts, settledRun, d -> teams.contains(d.userId()));
@@ -709,7 +707,7 @@ public final class InvoiceFinalizer {
         numbers.get(numbers.size() - 1));
     audit(connection, drafts, finalized, now, cause);
     onFinalized.finalizedAll(connection, finalized);
-    return new Chunk(finalized, notTaken, waiting.stream().sorted().toList());
+    return new Chunk(finalized, new Left(notTaken, waiting.stream().sorted().toList()));
   }
 
   /**
