@@ -88,7 +88,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * 99,000 open sessions on a busy 2-core machine, {@code AdmissionBenchmark}); the pause after
    * it is this many times as long when that is longer than {@link #REFRESH_INTERVAL}, so the
    * reloading thread is busy a tenth of the time at most, instead of a third or, past 5 s a
-   * reload, all of it.
+   * reload, all of it (until a reload takes over 6.7 s: past that the pause stays {@link
+   * #LONGEST_PAUSE}).
    */
   static final int PAUSE_PER_RELOAD = 9;
 

@@ -5,7 +5,8 @@ package io.streamspace.billing.invoicing;
  * drafts once it held their row lock, because another run (the other job, another node, an
  * admin's void) finalized or voided them first. Two overlapping runs share the work this way
  * (row locks, never twice), and each can say so: their {@code finalized} add up to the drafts
- * that were due.
+ * that were due, less those left waiting (for their tax, or for an earlier draft of their
+ * account), which a later run finalizes.
  *
  * @param finalized  drafts this run finalized
  * @param doneByOthers drafts this run listed as due and found finalized or voided by another

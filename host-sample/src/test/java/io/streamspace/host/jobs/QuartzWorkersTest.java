@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,23 +15,39 @@ import org.junit.jupiter.api.Test;
 class QuartzWorkersTest {
 
   private static QuartzWorkers started(int threads) {
+    return started("test-scheduler", threads);
+  }
+
+  private static QuartzWorkers started(String name, int threads) {
     QuartzWorkers workers = new QuartzWorkers();
     workers.setThreadCount(threads);
-    workers.setInstanceName("test-scheduler");
+    workers.setInstanceName(name);
     workers.initialize();
     return workers;
   }
 
   @Test
-  void anIdlePoolStops_withoutWaitingForItsWorkersToLookWhetherTheyShouldStop() {
-    QuartzWorkers workers = started(3);
+  void anIdleWorkerWaitsForAJobWithoutATimer_soAStopEndsItAtOnce() throws Exception {
+    QuartzWorkers workers = started("idle-pool", 3);
+    List<Thread> idle =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.getName().startsWith("idle-pool_Worker-"))
+            .toList();
+    assertEquals(3, idle.size(), idle.toString());
 
-    long start = System.nanoTime();
+    for (Thread worker : idle) {
+      awaitBlocked(worker);
+      // Quartz's SimpleThreadPool's idle workers wait 500 ms at a time (TIMED_WAITING) and look
+      // whether to stop after each wait, which its stop waited for: these wait for a signal only
+      assertEquals(Thread.State.WAITING, worker.getState(), worker.getName());
+    }
+
     workers.shutdown(true);
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-    // Quartz's SimpleThreadPool's idle workers look every 500 ms: its stop waited up to that
-    assertTrue(took.compareTo(Duration.ofMillis(300)) < 0, "stopped in " + took);
+    for (Thread worker : idle) {
+      worker.join(10_000);
+      assertFalse(worker.isAlive(), worker.getName() + " still runs after the stop");
+    }
   }
 
   @Test
@@ -84,6 +99,15 @@ class QuartzWorkersTest {
 
     assertTrue(ran.await(10, TimeUnit.SECONDS));
     assertEquals(0, workers.blockForAvailableThreads(), "no worker offered once stopped");
+  }
+
+  /** Until the thread, just started, blocks waiting for its first job (10 s at most). */
+  private static void awaitBlocked(Thread thread) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while ((thread.getState() == Thread.State.NEW || thread.getState() == Thread.State.RUNNABLE)
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
   }
 
   private static boolean awaitDone(CompletableFuture<?> future, long millis) {
