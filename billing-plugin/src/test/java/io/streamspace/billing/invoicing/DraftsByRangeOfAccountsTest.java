@@ -81,6 +81,30 @@ class DraftsByRangeOfAccountsTest {
     assertEquals(10, column("SELECT user_id FROM billing_invoices").size());
   }
 
+  @Test
+  void aRunThatOpensManyDraftsTellsThePlannerOfThemBeforeAnyIsFinalized() throws Exception {
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_accounts (user_id, currency, created_at, personal)
+          SELECT 'many' || i, 'USD', '2026-02-01T00:00:00Z', true
+          FROM generate_series(1, %d) i;
+        INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
+            billing_interval, started_at)
+          SELECT user_id, 'free', 'Free Tier', 0, 'USD', 'month', created_at
+          FROM billing_accounts WHERE user_id LIKE 'many%%'"""
+            .formatted(InvoiceDrafts.ANALYZE_AFTER));
+
+    int opened =
+        new InvoiceDrafts(dataSource, 2, 5_000)
+            .generate(MARCH, APRIL, APRIL, APRIL, Cause.job("generate-invoices"));
+
+    assertEquals(InvoiceDrafts.ANALYZE_AFTER + 10, opened);
+    // ANALYZE counts the table's rows into pg_class: the drafts are all its rows
+    assertEquals(
+        List.of(String.valueOf(opened)),
+        column("SELECT reltuples::bigint FROM pg_class WHERE oid = 'billing_invoices'::regclass"));
+  }
+
   private List<String> column(String sql) throws Exception {
     List<String> values = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
