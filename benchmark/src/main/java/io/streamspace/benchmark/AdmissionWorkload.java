@@ -24,12 +24,6 @@ public final class AdmissionWorkload implements Workload {
   private static final Duration HTTP_TARGET = Duration.ofMillis(5);
   private static final Duration IN_PROCESS_TARGET = Duration.ofNanos(50_000);
 
-  private final BenchHost host;
-
-  public AdmissionWorkload(BenchHost host) {
-    this.host = host;
-  }
-
   @Override
   public String name() {
     return NAME;
@@ -58,9 +52,9 @@ public final class AdmissionWorkload implements Workload {
     Duration httpTime = EventSender.since(began);
 
     context.progress().line(String.format("%s: %,d checks in process, twice", NAME, requests));
-    inProcess(accounts, requests); // warm-up
+    inProcess(context.host(), accounts, requests); // warm-up
     began = System.nanoTime();
-    Latencies inProcess = inProcess(accounts, requests);
+    Latencies inProcess = inProcess(context.host(), accounts, requests);
     Duration inProcessTime = EventSender.since(began);
 
     context.progress().line(NAME + ": ending the sessions (not measured)");
@@ -160,7 +154,7 @@ public final class AdmissionWorkload implements Workload {
     return Latencies.of(nanos);
   }
 
-  private Latencies inProcess(int accounts, int requests) {
+  private static Latencies inProcess(BenchHost host, int accounts, int requests) {
     long[] nanos = new long[requests];
     for (int i = 0; i < requests; i++) {
       int account = i % accounts;

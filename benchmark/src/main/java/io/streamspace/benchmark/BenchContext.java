@@ -12,6 +12,10 @@ import javax.sql.DataSource;
  * @param platformToken a bearer token with the platform role
  * @param dataSource the host's database
  * @param progress one line per phase, shown while the benchmark runs
+ * @param host the host itself, for the workloads that need more than HTTP and its database:
+ *     {@code start} restarts it, {@code admission} asks its admission service in process, {@code
+ *     intake} reads the Kafka journal it runs on; null where a test runs other workloads on a host
+ *     of its own
  */
 public record BenchContext(
     String baseUrl,
@@ -19,7 +23,8 @@ public record BenchContext(
     String platformToken,
     DataSource dataSource,
     BenchSize size,
-    Progress progress) {
+    Progress progress,
+    BenchHost host) {
 
   /** Where a workload says what it is doing. */
   public interface Progress {

@@ -6,26 +6,24 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Runs the benchmark's workloads on a running host, one after the other, with a progress line
- * for each phase, and prints one Markdown table with the machine and the commit. A workload that
- * throws is a failed row; the others still run. Each workload's rows also go to the progress
- * lines as it ends, so that a run stopped midway (a full run takes over an hour) keeps the
- * figures of the workloads it finished.
+ * Runs the benchmark's workloads one after the other, each on the host {@link Hosts} gives it, with
+ * a progress line for each phase, and prints one Markdown table with the machine and the commit. A
+ * workload that throws, or whose host does not start, is a failed row; the others still run. Each
+ * workload's rows also go to the progress lines as it ends, so that a run stopped midway (a full
+ * run takes over an hour) keeps the figures of the workloads it finished.
  */
 public final class BenchRunner {
 
   /**
-   * Every workload, in the order they run. {@code start} is last: it replaces the host (the same
-   * URL and tokens, a new database pool). Each runs on the journal the host runs; intake's
-   * baseline is that journal's raw write ({@link IntakeWorkload}).
-   *
-   * @param host null for the names only
+   * Every workload, in the order they run. {@code start} is last: on a host shared by every
+   * workload it replaces that host (the same URL and tokens, a new database pool). Each runs on the
+   * journal the host runs; intake's baseline is that journal's raw write ({@link IntakeWorkload}).
    */
-  public static List<Workload> workloads(BenchHost host) {
+  public static List<Workload> workloads() {
     return List.of(
-        new IntakeWorkload(host == null ? null : host.kafkaJournal()),
+        new IntakeWorkload(),
         new IntakeWithRatingWorkload(),
-        new AdmissionWorkload(host),
+        new AdmissionWorkload(),
         new CalculateUsageWorkload(),
         new InvoicingWorkload(),
         InvoicingWorkload.whatIf(),
@@ -33,7 +31,39 @@ public final class BenchRunner {
         new AdminReadsWorkload(),
         new AnalyticsReadsWorkload(),
         new HeapWorkload(),
-        new StartWorkload(host));
+        new StartWorkload());
+  }
+
+  /**
+   * Where the workloads run: one host for all of them ({@link #one}), or a host of its own for
+   * each ({@code --size full}, {@link Bench}).
+   *
+   * @param <H> the hosts given
+   */
+  public interface Hosts<H extends BenchHost> {
+
+    /**
+     * The host {@code workload} runs on.
+     *
+     * @throws RuntimeException when it does not start: the workload's row says so
+     */
+    H open(String workload);
+
+    /** Called once {@code workload}'s rows are in, or it failed. */
+    void release(H host);
+
+    /** {@code host} for every workload, left running after each. */
+    static <H extends BenchHost> Hosts<H> one(H host) {
+      return new Hosts<>() {
+        @Override
+        public H open(String workload) {
+          return host;
+        }
+
+        @Override
+        public void release(H released) {}
+      };
+    }
   }
 
   /** What a workload is given on {@code host}, its progress lines indented on {@code progress}. */
@@ -44,7 +74,8 @@ public final class BenchRunner {
         host.platformToken(),
         host.dataSource(),
         size,
-        line -> progress.println("  " + line));
+        line -> progress.println("  " + line),
+        host);
   }
 
   /** What a run printed and whether every workload ran without failing. */
@@ -65,11 +96,12 @@ public final class BenchRunner {
   }
 
   /**
-   * Runs the workloads named in {@code only} (all when empty) and prints the table.
+   * Runs the workloads named in {@code only} (all when empty), each on the host {@code hosts}
+   * opens for it, and prints the table.
    *
    * @throws IllegalArgumentException when {@code only} names no workload
    */
-  public Report run(BenchHost host, BenchSize size, Set<String> only) {
+  public <H extends BenchHost> Report run(Hosts<H> hosts, BenchSize size, Set<String> only) {
     List<Workload> chosen = new ArrayList<>();
     for (Workload workload : workloads) {
       if (only.isEmpty() || only.contains(workload.name())) {
@@ -86,11 +118,15 @@ public final class BenchRunner {
     BenchTable table = new BenchTable();
     boolean allRan = true;
     for (Workload workload : chosen) {
-      BenchContext context = context(host, size, progress);
       progress.println("bench: " + workload.name() + " (" + size.label() + ")");
       int before = table.lines().size();
       try {
-        workload.run(context).forEach(table::add);
+        H host = hosts.open(workload.name());
+        try {
+          workload.run(context(host, size, progress)).forEach(table::add);
+        } finally {
+          hosts.release(host);
+        }
       } catch (Exception | AssertionError e) {
         progress.println("bench: " + workload.name() + " failed: " + e);
         table.addFailed(workload.name(), size.label(), e);

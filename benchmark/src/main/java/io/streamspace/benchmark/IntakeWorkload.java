@@ -43,19 +43,6 @@ public final class IntakeWorkload implements Workload {
   private static final double TARGET_RATE = 100_000;
   private static final double TARGET_BASELINE_SHARE = 0.5;
 
-  /** The Kafka journal the host runs on; null on the PostgreSQL journal. */
-  private final BenchKafka kafka;
-
-  /** On the PostgreSQL journal. */
-  public IntakeWorkload() {
-    this(null);
-  }
-
-  /** On {@code kafka}'s journal, or on the PostgreSQL journal when null. */
-  public IntakeWorkload(BenchKafka kafka) {
-    this.kafka = kafka;
-  }
-
   @Override
   public String name() {
     return NAME;
@@ -69,6 +56,7 @@ public final class IntakeWorkload implements Workload {
     BenchHttp http = new BenchHttp(context.baseUrl());
     EventSender sender = new EventSender(http, context.platformToken());
     SessionTraffic traffic = new SessionTraffic(PREFIX, sessions, Instant.now());
+    BenchKafka kafka = context.host().kafkaJournal();
 
     context.progress().line(NAME + ": posting events of " + size + " from 4 clients");
     long postmaster = CpuSplit.postmaster(context.dataSource());
@@ -87,7 +75,7 @@ public final class IntakeWorkload implements Workload {
     context.progress().line(NAME + ": applied by billing after " + applying.toMillis() + " ms");
     traffic.checkJournaledOnce(context.dataSource(), sent);
     if (kafka != null) {
-      checkTopicHoldsEachOnce(context, sent);
+      checkTopicHoldsEachOnce(kafka, context, sent);
     }
 
     context.progress().line(NAME + ": ending the sessions (not measured)");
@@ -118,7 +106,7 @@ public final class IntakeWorkload implements Workload {
               journaledRate >= TARGET_RATE
                   && seconds(sending) * TARGET_BASELINE_SHARE <= seconds(baseline)));
     } else {
-      rows.addAll(kafkaRows(context, size, sent, sending, traffic));
+      rows.addAll(kafkaRows(kafka, context, size, sent, sending, traffic));
     }
     rows.add(
         new BenchRow(
@@ -140,7 +128,8 @@ public final class IntakeWorkload implements Workload {
    * The topic holds as many records of this traffic as events were accepted: with the index
    * holding each id once (checked before), each event is in the topic once.
    */
-  private void checkTopicHoldsEachOnce(BenchContext context, EventSender.Sent sent) {
+  private void checkTopicHoldsEachOnce(
+      BenchKafka kafka, BenchContext context, EventSender.Sent sent) {
     TopicRecords.Held held = TopicRecords.count(kafka.journal(), PREFIX);
     if (held.records() != sent.events()) {
       throw new IllegalStateException(
@@ -162,6 +151,7 @@ public final class IntakeWorkload implements Workload {
    * rate and its latency per batch of 1,000, sends to acknowledgments).
    */
   private List<BenchRow> kafkaRows(
+      BenchKafka kafka,
       BenchContext context,
       String size,
       EventSender.Sent sent,
@@ -174,7 +164,7 @@ public final class IntakeWorkload implements Workload {
         .line(
             String.format(
                 "%s: baseline, %,d records by a raw producer (%s)",
-                NAME, sent.events(), producerTuning()));
+                NAME, sent.events(), producerTuning(kafka)));
     ProducerBaseline.Result producer =
         ProducerBaseline.run(
             kafka.journal(), batches, traffic::batch, CpuSplit.postmaster(context.dataSource()));
@@ -208,7 +198,7 @@ public final class IntakeWorkload implements Workload {
             batchLatencies.p99(),
             "idempotent acks=all producer of as many records of the journal's shape, tuned as"
                 + " its own ("
-                + producerTuning()
+                + producerTuning(kafka)
                 + "), 4 threads, each batch of 1,000 acknowledged before the next, to a topic of"
                 + " as many partitions",
             producer.time(),
@@ -234,7 +224,7 @@ public final class IntakeWorkload implements Workload {
   }
 
   /** The journal's producer's batching and compression, as the baseline's producer has them. */
-  private String producerTuning() {
+  private String producerTuning(BenchKafka kafka) {
     Map<String, Object> tuning = KafkaIntake.producerProperties(kafka.journal());
     return String.format(
         "%s, linger %s ms, batches of %,d bytes",

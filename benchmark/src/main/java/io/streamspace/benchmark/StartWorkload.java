@@ -14,12 +14,6 @@ public final class StartWorkload implements Workload {
   private static final Duration TARGET = Duration.ofSeconds(5);
   private static final Duration READY_WITHIN = Duration.ofMinutes(2);
 
-  private final BenchHost host;
-
-  public StartWorkload(BenchHost host) {
-    this.host = host;
-  }
-
   @Override
   public String name() {
     return NAME;
@@ -28,6 +22,7 @@ public final class StartWorkload implements Workload {
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
     context.progress().line(NAME + ": stopping the host, starting another on the same data");
+    BenchHost host = context.host();
     long began = System.nanoTime();
     host.restart();
     BenchHttp http = new BenchHttp(host.baseUrl());

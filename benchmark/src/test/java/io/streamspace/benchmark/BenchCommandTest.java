@@ -61,7 +61,7 @@ class BenchCommandTest {
               : List.of("yes", "no").contains(cells.get(10)),
           "target met or not: " + row);
     }
-    List<String> workloads = BenchRunner.workloads(null).stream().map(Workload::name).toList();
+    List<String> workloads = BenchRunner.workloads().stream().map(Workload::name).toList();
     assertEquals(
         List.of(
             "intake",
@@ -211,7 +211,7 @@ class BenchCommandTest {
     assertFalse(BenchCommandLine.USAGE.contains("README"), "the README no longer describes it");
     // the module's tests run in benchmark/: the page is at the repository's root
     String page = Files.readString(Path.of("../docs/benchmark.md"));
-    for (Workload workload : BenchRunner.workloads(null)) {
+    for (Workload workload : BenchRunner.workloads()) {
       assertTrue(
           page.contains("| `" + workload.name() + "` |"),
           "docs/benchmark.md has no row for the workload " + workload.name());

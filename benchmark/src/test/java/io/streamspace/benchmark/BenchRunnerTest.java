@@ -48,7 +48,8 @@ class BenchRunnerTest {
                 }),
             workload("fast", () -> List.of(ROW)));
 
-    BenchRunner.Report report = runner.run(new NoHost(), BenchSize.SMALL, Set.of());
+    BenchRunner.Report report =
+        runner.run(BenchRunner.Hosts.one(new NoHost()), BenchSize.SMALL, Set.of());
 
     assertFalse(report.allRan());
     assertEquals(
@@ -76,14 +77,15 @@ class BenchRunnerTest {
                 }),
             workload("fast", () -> List.of(ROW)));
 
-    BenchRunner.Report report = runner.run(new NoHost(), BenchSize.SMALL, Set.of("fast"));
+    BenchRunner.Report report =
+        runner.run(BenchRunner.Hosts.one(new NoHost()), BenchSize.SMALL, Set.of("fast"));
 
     assertTrue(report.allRan());
     assertEquals(5, report.table().size(), "header, one row, machine: " + report.table());
     IllegalArgumentException unknown =
         assertThrows(
             IllegalArgumentException.class,
-            () -> runner.run(new NoHost(), BenchSize.SMALL, Set.of("slow")));
+            () -> runner.run(BenchRunner.Hosts.one(new NoHost()), BenchSize.SMALL, Set.of("slow")));
     assertEquals("no workload slow; the workloads: broken,fast", unknown.getMessage());
   }
 
@@ -103,7 +105,7 @@ class BenchRunnerTest {
                   throw new IllegalStateException("stopped");
                 }));
 
-    runner.run(new NoHost(), BenchSize.SMALL, Set.of());
+    runner.run(BenchRunner.Hosts.one(new NoHost()), BenchSize.SMALL, Set.of());
 
     assertTrue(seenByTheNext.contains(fastRow), seenByTheNext.toString());
     assertTrue(
@@ -113,6 +115,71 @@ class BenchRunnerTest {
             .toList()
             .contains("  row: | next | small | failed: stopped |  |  |  |  |  |  |  | failed |"),
         progress.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void eachWorkloadRunsOnTheHostOpenedForIt_releasedOnceItsRowsAreIn_evenWhenItFails() {
+    List<String> events = new ArrayList<>();
+    BenchRunner runner =
+        runner(
+            workload(
+                "fast",
+                context -> {
+                  events.add("fast runs on " + context.host().baseUrl());
+                  return List.of(ROW);
+                }),
+            workload(
+                "broken",
+                context -> {
+                  events.add("broken runs on " + context.host().baseUrl());
+                  throw new IllegalStateException("3 of 4 events journaled");
+                }),
+            workload(
+                "hostless",
+                context -> {
+                  events.add("hostless runs");
+                  return List.of(ROW);
+                }),
+            workload("last", context -> List.of(ROW)));
+    BenchRunner.Hosts<NoHost> hosts =
+        new BenchRunner.Hosts<>() {
+          private int port;
+
+          @Override
+          public NoHost open(String workload) {
+            if (workload.equals("hostless")) {
+              throw new IllegalStateException("the embedded PostgreSQL did not start");
+            }
+            NoHost host = new NoHost(++port);
+            events.add("open " + host.baseUrl() + " for " + workload);
+            return host;
+          }
+
+          @Override
+          public void release(NoHost host) {
+            events.add("release " + host.baseUrl());
+          }
+        };
+
+    BenchRunner.Report report = runner.run(hosts, BenchSize.FULL, Set.of());
+
+    assertFalse(report.allRan());
+    assertEquals(
+        List.of(
+            "open http://127.0.0.1:1 for fast",
+            "fast runs on http://127.0.0.1:1",
+            "release http://127.0.0.1:1",
+            "open http://127.0.0.1:2 for broken",
+            "broken runs on http://127.0.0.1:2",
+            "release http://127.0.0.1:2",
+            "open http://127.0.0.1:3 for last",
+            "release http://127.0.0.1:3"),
+        events);
+    assertEquals(
+        "| hostless | full | failed: the embedded PostgreSQL did not start |  |  |  |  |  |  |  |"
+            + " failed |",
+        report.table().get(4));
+    assertTrue(report.table().get(5).startsWith("| fast: something |"), report.table().get(5));
   }
 
   private BenchRunner runner(Workload... workloads) {
@@ -126,7 +193,15 @@ class BenchRunnerTest {
     List<BenchRow> run() throws Exception;
   }
 
+  private interface RowsOn {
+    List<BenchRow> run(BenchContext context) throws Exception;
+  }
+
   private static Workload workload(String name, Rows rows) {
+    return workload(name, context -> rows.run());
+  }
+
+  private static Workload workload(String name, RowsOn rows) {
     return new Workload() {
       @Override
       public String name() {
@@ -135,16 +210,26 @@ class BenchRunnerTest {
 
       @Override
       public List<BenchRow> run(BenchContext context) throws Exception {
-        return rows.run();
+        return rows.run(context);
       }
     };
   }
 
-  /** The workloads here need no host. */
+  /** The workloads here need no host: a URL to tell one from another. */
   private static final class NoHost implements BenchHost {
+    private final int port;
+
+    NoHost() {
+      this(1);
+    }
+
+    NoHost(int port) {
+      this.port = port;
+    }
+
     @Override
     public String baseUrl() {
-      return "http://127.0.0.1:1";
+      return "http://127.0.0.1:" + port;
     }
 
     @Override

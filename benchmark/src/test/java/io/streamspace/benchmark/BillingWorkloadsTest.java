@@ -78,7 +78,8 @@ class BillingWorkloadsTest {
             platformToken,
             database.dataSource(),
             BenchSize.SMALL,
-            progress::add);
+            progress::add,
+            null);
   }
 
   @AfterAll
