@@ -22,6 +22,7 @@ import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.payments.webhook.CheckoutsPaidAfterClosing;
 import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import java.util.Map;
@@ -57,8 +58,6 @@ record PaymentsWiring(
     StripeInvoiceMirror mirror =
         new StripeInvoiceMirror(
             wiring.dataSource(), clients, customers, statusChanges, wiring.config());
-    new CollectPaymentsJob(collections, mirror, wiring.config(), wiring.clock())
-        .scheduleOn(wiring.scheduler());
     new JobRoutes(
             wiring.scheduler(),
             Map.of(
@@ -81,6 +80,16 @@ record PaymentsWiring(
       PackPurchases packs,
       StorePurchases store,
       ReadOnlyLock readOnlyLock) {
+    CheckoutUndo undo = new CheckoutUndo(clients);
+    // scheduled here, where the packs and store purchases a closed organization's Checkouts
+    // may have to end exist
+    new CollectPaymentsJob(
+            collections,
+            mirror,
+            new CheckoutsPaidAfterClosing(wiring.dataSource(), undo, wiring.events(), packs, store),
+            wiring.config(),
+            wiring.clock())
+        .scheduleOn(wiring.scheduler());
     StripePayments stripePayments =
         new StripePayments(
             wiring.dataSource(),
@@ -92,7 +101,7 @@ record PaymentsWiring(
             collections,
             mirror,
             wiring.config(),
-            new CheckoutUndo(clients),
+            undo,
             wiring.events(),
             wiring.clock());
     new StripeWebhookRoutes(

@@ -4,6 +4,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.webhook.CheckoutsPaidAfterClosing;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code collect-payments} job, every minute: sends the due invoice collections to Stripe
  * ({@link StripeCollections}) and the invoices to mirror into Stripe as Stripe invoices ({@link
- * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds.
- * While stripeEnabled is false it sends nothing; what is queued waits.
+ * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds. Then
+ * it gives back the Checkouts paid at or after their organization's closing that were granted
+ * before the closing was known ({@link CheckoutsPaidAfterClosing}). While stripeEnabled is false
+ * it sends nothing; what is queued waits.
  */
 public final class CollectPaymentsJob implements PluginJob {
 
@@ -29,16 +32,19 @@ public final class CollectPaymentsJob implements PluginJob {
 
   private final StripeCollections collections;
   private final StripeInvoiceMirror mirror;
+  private final CheckoutsPaidAfterClosing paidAfterClosing;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
   public CollectPaymentsJob(
       StripeCollections collections,
       StripeInvoiceMirror mirror,
+      CheckoutsPaidAfterClosing paidAfterClosing,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.collections = collections;
     this.mirror = mirror;
+    this.paidAfterClosing = paidAfterClosing;
     this.config = config;
     this.clock = clock;
   }
@@ -60,6 +66,7 @@ public final class CollectPaymentsJob implements PluginJob {
   private JobResult collect(Cause cause) throws SQLException {
     StripeCollections.Run run = collections.collectDue(clock, cause);
     StripeInvoiceMirror.Run mirrored = mirror.mirrorDue(clock);
+    CheckoutsPaidAfterClosing.Run givenBack = paidAfterClosing.giveBack(clock.instant(), cause);
     String summary =
         "sent %d; failed %d; cancelled %d; deferred %d"
             .formatted(run.sent(), run.failed(), run.cancelled(), run.deferred());
@@ -69,9 +76,16 @@ public final class CollectPaymentsJob implements PluginJob {
               .formatted(
                   mirrored.sent(), mirrored.failed(), mirrored.voided(), mirrored.deferred());
     }
-    if (run.touched() + mirrored.touched() > 0) {
+    int touched = givenBack.givenBack() + givenBack.failed();
+    if (touched > 0) {
+      summary +=
+          "; Checkouts paid after their organization closed: given back %d, failed %d"
+              .formatted(givenBack.givenBack(), givenBack.failed());
+    }
+    touched += run.touched() + mirrored.touched();
+    if (touched > 0) {
       log.info("{}: {}", NAME, summary);
     }
-    return JobResult.of(run.touched() + mirrored.touched(), summary);
+    return JobResult.of(touched, summary);
   }
 }

@@ -46,14 +46,14 @@ public final class CheckoutSessions {
       NamedSql.of(
           """
           UPDATE billing_checkout_sessions SET status = 'applied', resolved_at = :now
-          WHERE session_id = :session AND status = 'open'""");
+          WHERE session_id = :session AND status <> 'refused'""");
 
   private static final NamedSql REFUSED =
       NamedSql.of(
           """
           UPDATE billing_checkout_sessions SET status = 'refused', refusal = :why,
               given_back = :given_back, resolved_at = :now
-          WHERE session_id = :session AND status = 'open'""");
+          WHERE session_id = :session AND status <> 'refused'""");
 
   private final DataSource dataSource;
 
@@ -99,7 +99,10 @@ public final class CheckoutSessions {
     APPLIED.bind("session", sessionId).bind("now", now).update(c);
   }
 
-  /** Marks it refused, saying why and what was given back at Stripe. */
+  /**
+   * Marks it refused, saying why and what was given back at Stripe: at its completion, or once
+   * applied when its organization turns out closed before it completed.
+   */
   public static void refused(
       Connection c, String sessionId, String why, String givenBack, Instant now)
       throws SQLException {

@@ -87,8 +87,14 @@ public final class StripeSubscriptions {
 
   /** The account's subscription not cancelled, if it has one (a second Checkout is refused). */
   public Optional<String> liveOf(String accountId) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement s = LIVE_OF.bind("account", accountId).prepare(c);
+    try (Connection c = dataSource.getConnection()) {
+      return liveOf(c, accountId);
+    }
+  }
+
+  /** As {@link #liveOf(String)}, in the caller's transaction. */
+  public static Optional<String> liveOf(Connection c, String accountId) throws SQLException {
+    try (PreparedStatement s = LIVE_OF.bind("account", accountId).prepare(c);
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
     }

@@ -114,7 +114,7 @@ final class CheckoutStateCheck {
     CheckoutSessions.refused(c, session, why, givenBack, now);
     recorded(
         c,
-        event,
+        Cause.stripe(event.id()),
         new CheckoutRefused(account, session, "plan", planId, null, why, givenBack, now),
         after);
   }
@@ -156,17 +156,29 @@ final class CheckoutStateCheck {
               + e.getMessage(),
           e);
     }
-    UNGRANTED.bind("session", session).bind("why", why).bind("given_back", givenBack).update(c);
-    recorded(
+    recordUngranted(
         c,
-        event,
+        Cause.stripe(event.id()),
         new CheckoutRefused(account, session, kind, null, itemId, why, givenBack, now),
         after);
   }
 
+  /**
+   * Records a session given back after it was applied or instead: its row in {@code
+   * billing_stripe_checkouts} says why and what was given back, audited and announced.
+   */
+  void recordUngranted(Connection c, Cause cause, CheckoutRefused refused, List<Runnable> after)
+      throws SQLException {
+    UNGRANTED
+        .bind("session", refused.sessionId())
+        .bind("why", refused.reason())
+        .bind("given_back", refused.givenBack())
+        .update(c);
+    recorded(c, cause, refused, after);
+  }
+
   /** The refusal's audit entry and log line, and its event after the commit. */
-  private void recorded(
-      Connection c, StripeEvent event, CheckoutRefused refused, List<Runnable> after)
+  private void recorded(Connection c, Cause cause, CheckoutRefused refused, List<Runnable> after)
       throws SQLException {
     Map<String, Object> what = new LinkedHashMap<>();
     what.put("session_id", refused.sessionId());
@@ -182,7 +194,7 @@ final class CheckoutStateCheck {
         c,
         new AuditEntry(
             refused.refusedAt(),
-            Cause.stripe(event.id()),
+            cause,
             refused.orgId(),
             AuditKinds.CHECKOUT_REFUSED,
             "checkout:" + refused.sessionId(),

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StripeSigning;
@@ -30,6 +31,9 @@ import io.streamspace.billing.support.StripeSubscriptionFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobRun;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -233,6 +237,43 @@ class CheckoutStateCheckTest {
         "canceled",
         value("SELECT status FROM billing_stripe_subscriptions WHERE subscription_id = 'sub_1'"));
     assertEquals("pro", planOfDan(), "dan's own plan is not the session's to move");
+  }
+
+  /**
+   * Completed a minute after dan's organization closed, but applied before the closing was known
+   * here (the host's org.deleted came after Stripe's event): dan moved to Enterprise. The next
+   * collect-payments cancels the Subscription and refunds its first payment, as the completion
+   * would have been refused had the closing come first.
+   */
+  @Test
+  void
+      aSubscriptionSessionAppliedBeforeItsOrganizationsEarlierClosingWasKnownIsUndoneByCollectPayments() {
+    danAsksForEnterprise(StripeSubscriptionFixtures.STRIPE_INVOICES, "cs_sub_1", "subscription");
+    deliver(completedSubscriptionSession("evt_1"));
+    assertEquals("enterprise", planOfDan());
+    value(
+        "UPDATE billing_accounts SET closed_at = ? WHERE user_id = 'dan' RETURNING 1",
+        Timestamp.from(COMPLETED.minusSeconds(60)));
+    stripeUndoes();
+    refundAnswers(200);
+
+    JobRun run = billing.runAt(CollectPaymentsJob.NAME, "2026-03-16T12:40:00Z");
+
+    assertEquals(JobOutcome.SUCCEEDED, run.outcome(), run.toString());
+    assertTrue(run.message().contains("given back 1, failed 0"), run.message());
+    stripe.verify(
+        1,
+        deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_sub_1-cancel")));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_1")));
+    assertEquals("organization dan was closed at 2026-03-16T12:33:56Z", auditedRefusal());
+    assertEquals(
+        "canceled",
+        value("SELECT status FROM billing_stripe_subscriptions WHERE subscription_id = 'sub_1'"));
+    assertEquals("organization dan was closed at 2026-03-16T12:33:56Z", refusal());
   }
 
   @Test

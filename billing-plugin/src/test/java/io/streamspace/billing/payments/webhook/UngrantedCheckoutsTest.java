@@ -19,13 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StoreFixtures;
 import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.billing.support.ThemeBundles;
+import io.streamspace.plugin.api.event.OrganizationEvent;
+import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
+import io.streamspace.plugin.api.event.OrganizationEvent.Type;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobRun;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -99,6 +105,17 @@ class UngrantedCheckoutsTest {
                     {"id": "re_1", "object": "refund", "amount": %d, "currency": "usd",
                      "payment_intent": "%s", "status": "succeeded", "created": 1773307900}"""
                         .formatted(amount, paymentIntent))));
+  }
+
+  /** Stripe answers a refund with a 500. */
+  private void stripeRefundsFail() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(500)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"error\": {\"type\": \"api_error\", \"message\": \"down\"}}")));
   }
 
   private Answer deliver(String payload) {
@@ -208,13 +225,7 @@ class UngrantedCheckoutsTest {
 
   @Test
   void whenStripeFailsNothingIsRecorded_theRedeliveredEventRefundsOnce() {
-    stripe.stubFor(
-        post(urlEqualTo("/v1/refunds"))
-            .willReturn(
-                aResponse()
-                    .withStatus(500)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody("{\"error\": {\"type\": \"api_error\", \"message\": \"down\"}}")));
+    stripeRefundsFail();
 
     AssertionError failed =
         assertThrows(AssertionError.class, () -> deliver(packSession("slots-99", "usd")));
@@ -285,5 +296,137 @@ class UngrantedCheckoutsTest {
     assertEquals(0L, value("SELECT count(*) FROM billing_store_purchases"));
     assertEquals("store", auditedRefusal().at("/after/kind").textValue());
     assertEquals(List.of(), published("billing.entitlement.granted"));
+  }
+
+  /** acme, an organization (org.created) paying in USD, owned by u1. */
+  private void acmeOpened() {
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            "o-acme-created",
+            at("2026-03-01T00:00:00Z"),
+            Type.CREATED,
+            "acme",
+            new Organization("Acme", "u1", "USD", "free"),
+            null));
+    billing.flush();
+  }
+
+  /** acme's org.deleted, at {@code at}, consumed now. */
+  private void acmeDeletedAt(Instant at) {
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent("o-acme-deleted", at, Type.DELETED, "acme", null, null));
+    billing.flush();
+  }
+
+  private String collectPayments(String now) {
+    JobRun run = billing.runAt(CollectPaymentsJob.NAME, now);
+    assertEquals(JobOutcome.SUCCEEDED, run.outcome(), run.toString());
+    return run.message();
+  }
+
+  /**
+   * The other order than {@link
+   * #aPackPaidForAnOrganizationClosedBeforeTheSessionCompletedIsRefunded_nothingGranted}: the
+   * session completed after the closing, but its completion was applied first (Stripe's webhook
+   * came before the host's org.deleted), so the pack was granted. collect-payments refunds it as
+   * the webhook would have, once, and ends the pack.
+   */
+  @Test
+  void
+      aPackPaidAfterItsOrganizationClosed_grantedBeforeTheClosingWasKnown_isRefundedOnceAndEnded() {
+    acmeOpened();
+    assertEquals(200, deliver(packSession("acme", "slots-5", "usd")).status());
+    assertEquals(1L, value("SELECT count(*) FROM billing_pack_purchases WHERE user_id = 'acme'"));
+    acmeDeletedAt(PAID.minusSeconds(3600));
+    stripeRefunds("pi_pack_1", 500);
+
+    String first = collectPayments("2026-03-12T09:31:00Z");
+    String second = collectPayments("2026-03-12T09:32:00Z");
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_pack_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_pack_1-refund")));
+    assertTrue(first.contains("given back 1, failed 0"), first);
+    assertTrue(!second.contains("given back"), second);
+    assertEquals(
+        List.of(
+            List.of(
+                "organization acme was closed at 2026-03-12T08:30:00Z",
+                "payment pi_pack_1 refunded in full (it took 500 usd)")),
+        rows("SELECT refusal, given_back FROM billing_stripe_checkouts"));
+    assertEquals(
+        Timestamp.from(at("2026-03-12T09:31:00Z")),
+        value("SELECT refunded_at FROM billing_pack_purchases WHERE user_id = 'acme'"));
+    JsonNode entry = auditedRefusal();
+    assertEquals("acme", entry.get("org_id").textValue(), entry.toString());
+    assertEquals("job", entry.get("actor_type").textValue(), entry.toString());
+    assertEquals("slots-5", entry.at("/after/item_id").textValue());
+    assertEquals(1, published("billing.checkout.refused").size());
+  }
+
+  @Test
+  void
+      aStoreItemPaidAfterItsOrganizationClosed_grantedBeforeTheClosingWasKnown_isRefundedAndEnded() {
+    acmeOpened();
+    long item = StoreFixtures.listed(billing, ThemeBundles.good("Midnight", "1.0.0"));
+    long version = (Long) value("SELECT max(id) FROM billing_store_item_versions");
+    String acmes =
+        StoreFixtures.checkoutCompleted("evt_store_1", PAID, item, version)
+            .replace("\"account_id\": \"ann\"", "\"account_id\": \"acme\"")
+            .replace("\"bought_by\": \"ann\"", "\"bought_by\": \"u1\"");
+    assertEquals(200, deliver(acmes).status());
+    assertEquals("active", value("SELECT status FROM billing_store_purchases"));
+    acmeDeletedAt(PAID.minusSeconds(60));
+    stripeRefunds("pi_store_1", 499);
+
+    String run = collectPayments("2026-03-12T09:31:00Z");
+
+    assertTrue(run.contains("given back 1, failed 0"), run);
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_store_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_store_1-refund")));
+    assertEquals("refunded", value("SELECT status FROM billing_store_purchases"));
+    assertEquals(
+        "organization acme was closed at 2026-03-12T09:29:00Z",
+        value("SELECT refusal FROM billing_stripe_checkouts"));
+  }
+
+  @Test
+  void aPackPaidBeforeItsOrganizationClosedIsKept_andAStripeFailureIsTriedAgainNextRun() {
+    acmeOpened();
+    assertEquals(200, deliver(packSession("acme", "slots-5", "usd")).status());
+    acmeDeletedAt(PAID.plusSeconds(60));
+
+    String kept = collectPayments("2026-03-12T09:32:00Z");
+
+    assertTrue(!kept.contains("given back"), kept);
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
+    assertEquals(null, value("SELECT refusal FROM billing_stripe_checkouts"));
+
+    // closed earlier after all (an earlier org.deleted, delivered late): due now
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            "o-acme-deleted-earlier", PAID.minusSeconds(60), Type.DELETED, "acme", null, null));
+    billing.flush();
+    stripeRefundsFail();
+    String failed = collectPayments("2026-03-12T09:33:00Z");
+    assertTrue(failed.contains("given back 0, failed 1"), failed);
+    assertEquals(null, value("SELECT refusal FROM billing_stripe_checkouts"));
+    assertEquals(null, value("SELECT refunded_at FROM billing_pack_purchases"));
+
+    stripeRefunds("pi_pack_1", 500);
+    String retried = collectPayments("2026-03-12T09:34:00Z");
+
+    assertTrue(retried.contains("given back 1, failed 0"), retried);
+    assertEquals(
+        Timestamp.from(at("2026-03-12T09:34:00Z")),
+        value("SELECT refunded_at FROM billing_pack_purchases"));
   }
 }
