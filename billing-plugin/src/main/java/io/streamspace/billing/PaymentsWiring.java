@@ -17,11 +17,13 @@ import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.stripe.CheckoutUndo;
+import io.streamspace.billing.payments.stripe.ClosingCancellation;
 import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
 import io.streamspace.billing.payments.webhook.CheckoutsPaidAfterClosing;
 import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.store.purchase.StorePurchases;
@@ -87,6 +89,8 @@ record PaymentsWiring(
             collections,
             mirror,
             new CheckoutsPaidAfterClosing(wiring.dataSource(), undo, wiring.events(), packs, store),
+            new SubscriptionsOfClosedOrganizations(
+                wiring.dataSource(), new ClosingCancellation(clients)),
             wiring.config(),
             wiring.clock())
         .scheduleOn(wiring.scheduler());

@@ -25,6 +25,12 @@ public final class AuditKinds {
   /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */
   public static final String CHECKOUT_REFUSED = "checkout.refused";
 
+  /**
+   * A closed organization's Stripe Subscription cancelled by collect-payments, with what it paid
+   * for its period after the closing refunded.
+   */
+  public static final String SUBSCRIPTION_CANCELLED = "subscription.cancelled";
+
   public static final String SPENDING_LIMIT_SET = "spending_limit.set";
   public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
   public static final String PACK_PURCHASED = "pack.purchased";

@@ -4,6 +4,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
 import io.streamspace.billing.payments.webhook.CheckoutsPaidAfterClosing;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * ({@link StripeCollections}) and the invoices to mirror into Stripe as Stripe invoices ({@link
  * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds. Then
  * it gives back the Checkouts paid at or after their organization's closing that were granted
- * before the closing was known ({@link CheckoutsPaidAfterClosing}). While stripeEnabled is false
- * it sends nothing; what is queued waits.
+ * before the closing was known ({@link CheckoutsPaidAfterClosing}), and ends the Stripe
+ * Subscriptions closed organizations started before ({@link SubscriptionsOfClosedOrganizations}).
+ * While stripeEnabled is false it sends nothing; what is queued waits.
  */
 public final class CollectPaymentsJob implements PluginJob {
 
@@ -33,6 +35,7 @@ public final class CollectPaymentsJob implements PluginJob {
   private final StripeCollections collections;
   private final StripeInvoiceMirror mirror;
   private final CheckoutsPaidAfterClosing paidAfterClosing;
+  private final SubscriptionsOfClosedOrganizations closedSubscriptions;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -40,11 +43,13 @@ public final class CollectPaymentsJob implements PluginJob {
       StripeCollections collections,
       StripeInvoiceMirror mirror,
       CheckoutsPaidAfterClosing paidAfterClosing,
+      SubscriptionsOfClosedOrganizations closedSubscriptions,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.collections = collections;
     this.mirror = mirror;
     this.paidAfterClosing = paidAfterClosing;
+    this.closedSubscriptions = closedSubscriptions;
     this.config = config;
     this.clock = clock;
   }
@@ -67,6 +72,8 @@ public final class CollectPaymentsJob implements PluginJob {
     StripeCollections.Run run = collections.collectDue(clock, cause);
     StripeInvoiceMirror.Run mirrored = mirror.mirrorDue(clock);
     CheckoutsPaidAfterClosing.Run givenBack = paidAfterClosing.giveBack(clock.instant(), cause);
+    SubscriptionsOfClosedOrganizations.Run ended =
+        closedSubscriptions.cancel(clock.instant(), cause);
     String summary =
         "sent %d; failed %d; cancelled %d; deferred %d"
             .formatted(run.sent(), run.failed(), run.cancelled(), run.deferred());
@@ -82,7 +89,13 @@ public final class CollectPaymentsJob implements PluginJob {
           "; Checkouts paid after their organization closed: given back %d, failed %d"
               .formatted(givenBack.givenBack(), givenBack.failed());
     }
-    touched += run.touched() + mirrored.touched();
+    int endedOrFailed = ended.cancelled() + ended.failed();
+    if (endedOrFailed > 0) {
+      summary +=
+          "; subscriptions of closed organizations: cancelled %d, failed %d"
+              .formatted(ended.cancelled(), ended.failed());
+    }
+    touched += endedOrFailed + run.touched() + mirrored.touched();
     if (touched > 0) {
       log.info("{}: {}", NAME, summary);
     }

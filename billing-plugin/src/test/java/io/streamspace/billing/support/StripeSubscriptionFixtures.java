@@ -1,5 +1,6 @@
 package io.streamspace.billing.support;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -160,5 +161,41 @@ public final class StripeSubscriptionFixtures {
   /** The metadata a plan Checkout gives dan's subscription. */
   public static String metadataOf(String planId) {
     return "{\"account_id\": \"dan\", \"plan_id\": \"" + planId + "\"}";
+  }
+
+  /** Stripe shows invoice in_1 paid: 9,999 cents by the PaymentIntent pi_1. */
+  public static void firstInvoicePaid(WireMockServer stripe) {
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/invoices/in_1"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "in_1", "object": "invoice", "status": "paid", "currency": "usd",
+                     "amount_paid": 9999, "created": 1773655200, "livemode": false,
+                     "payments": {"object": "list", "has_more": false,
+                      "url": "/v1/invoice_payments",
+                      "data": [{"id": "inpay_1", "object": "invoice_payment",
+                       "amount_paid": 9999, "currency": "usd", "invoice": "in_1",
+                       "is_default": true, "status": "paid", "livemode": false,
+                       "created": 1773655200,
+                       "payment": {"type": "payment_intent", "payment_intent": "pi_1"}}]}}""")));
+  }
+
+  /** Stripe answers a refund of pi_1 with {@code status}: 200 refunded, else an error. */
+  public static void refundAnswers(WireMockServer stripe, int status) {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                status == 200
+                    ? okJson(
+                        """
+                        {"id": "re_1", "object": "refund", "amount": 9999, "currency": "usd",
+                         "payment_intent": "pi_1", "status": "succeeded",
+                         "created": 1773664496}""")
+                    : aResponse()
+                        .withStatus(status)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(
+                            "{\"error\": {\"type\": \"api_error\", \"message\": \"down\"}}")));
   }
 }

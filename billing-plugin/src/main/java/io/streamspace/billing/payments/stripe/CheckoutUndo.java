@@ -2,15 +2,13 @@ package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
-import com.stripe.model.Invoice;
-import com.stripe.model.InvoicePayment;
 import com.stripe.model.Subscription;
 import com.stripe.net.RequestOptions;
-import com.stripe.param.InvoiceRetrieveParams;
 import com.stripe.param.RefundCreateParams;
 import com.stripe.param.SubscriptionCancelParams;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Gives back at Stripe what a refused Checkout took. A Subscription a refused plan Checkout
@@ -111,25 +109,14 @@ public final class CheckoutUndo {
     if (invoiceId == null) {
       return "no invoice: nothing to refund";
     }
-    Invoice invoice =
-        stripe
-            .v1()
-            .invoices()
-            .retrieve(invoiceId, InvoiceRetrieveParams.builder().addExpand("payments").build());
-    String intent = null;
-    if (invoice.getPayments() != null) {
-      for (InvoicePayment payment : invoice.getPayments().getData()) {
-        if ("paid".equals(payment.getStatus()) && payment.getPayment() != null) {
-          intent = payment.getPayment().getPaymentIntent();
-        }
-      }
-    }
-    if (intent == null || invoice.getAmountPaid() == null || invoice.getAmountPaid() == 0) {
+    Optional<PaidInvoice> paid = PaidInvoice.of(stripe, invoiceId);
+    if (paid.isEmpty()) {
       return "invoice " + invoiceId + " took nothing: nothing to refund";
     }
-    refund(stripe, intent, sessionId);
+    refund(stripe, paid.get().paymentIntent(), sessionId);
     return "payment %s of invoice %s refunded in full (%d %s)"
-        .formatted(intent, invoiceId, invoice.getAmountPaid(), invoice.getCurrency());
+        .formatted(
+            paid.get().paymentIntent(), invoiceId, paid.get().amountPaid(), paid.get().currency());
   }
 
   private static RequestOptions key(String idempotencyKey) {

@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * The state check of a plan Checkout Session at its completion: a session stays open at Stripe
  * for 24 hours (then Stripe expires it), and meanwhile the organization may have changed plan or
  * been locked for non-payment, or the plan may have left the catalog. Such a session is refused,
- * never applied blindly: its row in {@code billing_checkout_sessions} says {@code refused}, why
- * and what was given back; a {@code checkout.refused} audit entry and, after the commit, {@code
- * billing.checkout.refused}. Where Stripe took money (a subscription-mode session's first
- * invoice), the subscription is cancelled and that payment refunded in full ({@link
- * CheckoutUndo}) in the event's transaction: a failure at Stripe rolls all back, the webhook
- * answers 500 and Stripe delivers the event again, the idempotency keys making the retry safe. A
+ * never applied blindly: its rows in {@code billing_checkout_sessions} (which says {@code
+ * refused}) and {@code billing_stripe_checkouts} say why and what was given back; a {@code
+ * checkout.refused} audit entry and, after the commit, {@code billing.checkout.refused}. Where
+ * Stripe took money (a subscription-mode session's first invoice), the subscription is cancelled
+ * and that payment refunded in full ({@link CheckoutUndo}) in the event's transaction: a failure
+ * at Stripe rolls all back, the webhook answers 500 and Stripe delivers the event again, the
+ * idempotency keys making the retry safe. A
  * setup-mode session took no money: nothing is given back.
  */
 final class CheckoutStateCheck {
@@ -112,7 +113,7 @@ final class CheckoutStateCheck {
           now);
     }
     CheckoutSessions.refused(c, session, why, givenBack, now);
-    recorded(
+    recordUngranted(
         c,
         Cause.stripe(event.id()),
         new CheckoutRefused(account, session, "plan", planId, null, why, givenBack, now),
@@ -165,7 +166,8 @@ final class CheckoutStateCheck {
 
   /**
    * Records a session given back after it was applied or instead: its row in {@code
-   * billing_stripe_checkouts} says why and what was given back, audited and announced.
+   * billing_stripe_checkouts} says why and what was given back, audited, logged, and announced
+   * after the commit.
    */
   void recordUngranted(Connection c, Cause cause, CheckoutRefused refused, List<Runnable> after)
       throws SQLException {
@@ -174,12 +176,6 @@ final class CheckoutStateCheck {
         .bind("why", refused.reason())
         .bind("given_back", refused.givenBack())
         .update(c);
-    recorded(c, cause, refused, after);
-  }
-
-  /** The refusal's audit entry and log line, and its event after the commit. */
-  private void recorded(Connection c, Cause cause, CheckoutRefused refused, List<Runnable> after)
-      throws SQLException {
     Map<String, Object> what = new LinkedHashMap<>();
     what.put("session_id", refused.sessionId());
     what.put("kind", refused.kind());

@@ -1,12 +1,9 @@
 package io.streamspace.billing.payments.subscription;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -174,38 +171,11 @@ class CheckoutStateCheckTest {
                      "customer": "cus_dan", "latest_invoice": "in_1", "created": 1773655200,
                      "livemode": false, "metadata": {"account_id": "dan",
                      "plan_id": "enterprise"}}""")));
-    stripe.stubFor(
-        get(urlPathEqualTo("/v1/invoices/in_1"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id": "in_1", "object": "invoice", "status": "paid", "currency": "usd",
-                     "amount_paid": 9999, "customer": "cus_dan", "created": 1773655200,
-                     "livemode": false,
-                     "payments": {"object": "list", "has_more": false,
-                      "url": "/v1/invoice_payments",
-                      "data": [{"id": "inpay_1", "object": "invoice_payment",
-                       "amount_paid": 9999, "currency": "usd", "invoice": "in_1",
-                       "is_default": true, "status": "paid", "livemode": false,
-                       "created": 1773655200,
-                       "payment": {"type": "payment_intent", "payment_intent": "pi_1"}}]}}""")));
+    StripeSubscriptionFixtures.firstInvoicePaid(stripe);
   }
 
   private void refundAnswers(int status) {
-    stripe.stubFor(
-        post(urlEqualTo("/v1/refunds"))
-            .willReturn(
-                status == 200
-                    ? okJson(
-                        """
-                        {"id": "re_1", "object": "refund", "amount": 9999, "currency": "usd",
-                         "payment_intent": "pi_1", "status": "succeeded",
-                         "created": 1773664496}""")
-                    : aResponse()
-                        .withStatus(status)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody(
-                            "{\"error\": {\"type\": \"api_error\", \"message\": \"down\"}}")));
+    StripeSubscriptionFixtures.refundAnswers(stripe, status);
   }
 
   private String completedSubscriptionSession(String eventId) {
@@ -305,6 +275,14 @@ class CheckoutStateCheckTest {
                 "subscription sub_1 cancelled; payment pi_1 of invoice in_1 refunded in full"
                     + " (9999 usd)")),
         rows("SELECT status, given_back FROM billing_checkout_sessions"));
+    assertEquals(
+        List.of(
+            List.of(
+                "the organization changed plan since the session was created (from pro to free)",
+                "subscription sub_1 cancelled; payment pi_1 of invoice in_1 refunded in full"
+                    + " (9999 usd)")),
+        rows("SELECT refusal, given_back FROM billing_stripe_checkouts"),
+        "the session's row says so too: collect-payments' sweep does not find it again");
     assertEquals(
         "canceled",
         value("SELECT status FROM billing_stripe_subscriptions WHERE subscription_id = 'sub_1'"));

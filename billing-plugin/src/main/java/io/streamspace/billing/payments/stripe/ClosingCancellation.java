@@ -1,0 +1,136 @@
+package io.streamspace.billing.payments.stripe;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.Subscription;
+import com.stripe.model.SubscriptionItem;
+import com.stripe.net.RequestOptions;
+import com.stripe.param.RefundCreateParams;
+import com.stripe.param.SubscriptionCancelParams;
+import io.streamspace.billing.money.Money;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Ends at Stripe the Subscription of an organization that closed, so that Stripe charges its plan
+ * fee no more. Stripe takes the fee ahead, for the period a payment opens; the plugin charges its
+ * own plan fees to the second of the closing ({@code PeriodCharges}). So the subscription is
+ * cancelled at once, without Stripe's proration, and the payment of its latest invoice, the one
+ * that opened the current period, refunded by the part of the period after the closing ({@link
+ * #refundAfterClosing}). Each call carries a key derived from the subscription: a retry (the
+ * refund failed, the transaction rolled back) cancels and refunds once.
+ */
+public final class ClosingCancellation {
+
+  private final StripeClients clients;
+
+  public ClosingCancellation(StripeClients clients) {
+    this.clients = clients;
+  }
+
+  /**
+   * Cancels the subscription and refunds what was paid for its period after {@code closedAt}.
+   *
+   * @return what was done, in words an admin reads
+   * @throws StripeException when Stripe refused or could not be reached
+   * @throws IllegalStateException when the host holds no Stripe secret key
+   */
+  public String cancel(String subscriptionId, Instant closedAt) throws StripeException {
+    StripeClient stripe =
+        clients
+            .client()
+            .orElseThrow(() -> new IllegalStateException("no Stripe secret key: cannot cancel"));
+    Subscription cancelled;
+    try {
+      cancelled =
+          stripe
+              .v1()
+              .subscriptions()
+              .cancel(
+                  subscriptionId,
+                  SubscriptionCancelParams.builder().setProrate(false).build(),
+                  key("ss-closed-" + subscriptionId + "-cancel"));
+    } catch (StripeException e) {
+      if (!"resource_missing".equals(e.getCode())) {
+        throw e;
+      }
+      // ended by someone else (the Dashboard), who decided what to give back
+      return "subscription %s cancelled already at Stripe: nothing refunded here"
+          .formatted(subscriptionId);
+    }
+    String done = "subscription " + subscriptionId + " cancelled";
+    Optional<SubscriptionItem> item =
+        cancelled.getItems() == null
+            ? Optional.empty()
+            : cancelled.getItems().getData().stream().findFirst();
+    Optional<PaidInvoice> paid =
+        cancelled.getLatestInvoice() == null
+            ? Optional.empty()
+            : PaidInvoice.of(stripe, cancelled.getLatestInvoice());
+    if (item.isEmpty() || paid.isEmpty()) {
+      return done + "; its latest invoice took nothing: nothing to refund";
+    }
+    Instant start = Instant.ofEpochSecond(item.get().getCurrentPeriodStart());
+    Instant end = Instant.ofEpochSecond(item.get().getCurrentPeriodEnd());
+    long refund = refundAfterClosing(paid.get().amountPaid(), start, end, closedAt);
+    if (refund == 0) {
+      return done + "; its period ended by the closing: nothing to refund";
+    }
+    String part =
+        closedAt.isAfter(start)
+            ? "its period's part after the closing, %s to %s".formatted(closedAt, end)
+            : "its whole period, %s to %s, begun after the closing".formatted(start, end);
+    try {
+      stripe
+          .v1()
+          .refunds()
+          .create(
+              RefundCreateParams.builder()
+                  .setPaymentIntent(paid.get().paymentIntent())
+                  .setAmount(refund)
+                  .build(),
+              key("ss-closed-" + subscriptionId + "-refund"));
+    } catch (StripeException e) {
+      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
+        throw e;
+      }
+      return "%s; payment %s refunded in full already".formatted(done, paid.get().paymentIntent());
+    }
+    return "%s; %d of the %d %s paid by %s (invoice %s) refunded: %s"
+        .formatted(
+            done,
+            refund,
+            paid.get().amountPaid(),
+            paid.get().currency(),
+            paid.get().paymentIntent(),
+            paid.get().invoiceId(),
+            part);
+  }
+
+  /**
+   * What a payment of {@code paid} minor units for the period {@code [start, end)} is owed back
+   * when the organization closed at {@code closedAt}: {@code paid × seconds after the closing /
+   * seconds of the period}, rounded once, half up ({@link Money#ROUNDING}); all of it for a
+   * period begun at or after the closing, nothing for one ended by it.
+   */
+  static long refundAfterClosing(long paid, Instant start, Instant end, Instant closedAt) {
+    if (!closedAt.isAfter(start)) {
+      return paid;
+    }
+    if (!closedAt.isBefore(end)) {
+      return 0;
+    }
+    BigDecimal after = BigDecimal.valueOf(Duration.between(closedAt, end).toSeconds());
+    BigDecimal period = BigDecimal.valueOf(Duration.between(start, end).toSeconds());
+    return BigDecimal.valueOf(paid)
+        .multiply(after)
+        .divide(period, 0, Money.ROUNDING)
+        .longValueExact();
+  }
+
+  private static RequestOptions key(String idempotencyKey) {
+    return RequestOptions.builder().setIdempotencyKey(idempotencyKey).build();
+  }
+}

@@ -1,0 +1,145 @@
+package io.streamspace.billing.payments.subscription;
+
+import com.stripe.exception.StripeException;
+import io.streamspace.billing.audit.AuditEntry;
+import io.streamspace.billing.audit.AuditKinds;
+import io.streamspace.billing.audit.AuditTrail;
+import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.payments.stripe.ClosingCancellation;
+import io.streamspace.common.db.Transactions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends the Stripe Subscriptions of closed organizations. Nothing is billed after an
+ * organization's closing, but a Subscription it started before goes on charging its plan fee at
+ * Stripe until cancelled; so each live subscription of a closed organization is cancelled at
+ * Stripe and what it paid for its period after the closing refunded ({@link
+ * ClosingCancellation}), in a transaction of its own: marked {@value StripeSubscriptions#CANCELED}
+ * and audited as {@code subscription.cancelled} with what was given back. A failure at Stripe rolls
+ * the subscription's transaction back and the next run tries again, under the same keys.
+ * collect-payments runs it every minute, after {@code CheckoutsPaidAfterClosing}, which gives back
+ * in full a subscription whose Checkout was paid after the closing.
+ */
+public final class SubscriptionsOfClosedOrganizations {
+
+  /** What a run ended, and how many it left for the next run (Stripe failed). */
+  public record Run(int cancelled, int failed) {}
+
+  private static final Logger log =
+      LoggerFactory.getLogger(SubscriptionsOfClosedOrganizations.class);
+
+  // from the few closed accounts (billing_accounts_closed) to their subscriptions by account
+  private static final NamedSql DUE =
+      NamedSql.of(
+          """
+          SELECT s.subscription_id FROM billing_accounts a
+          JOIN billing_stripe_subscriptions s
+            ON s.account_id = a.user_id AND s.status <> 'canceled'
+          WHERE a.closed_at IS NOT NULL
+          ORDER BY s.subscription_id""");
+
+  // the subscription, held, while still live and its organization closed
+  private static final NamedSql HOLD =
+      NamedSql.of(
+          """
+          SELECT s.account_id, s.status, a.closed_at FROM billing_stripe_subscriptions s
+          JOIN billing_accounts a ON a.user_id = s.account_id
+          WHERE s.subscription_id = :id AND s.status <> 'canceled' AND a.closed_at IS NOT NULL
+          FOR UPDATE OF s""");
+
+  private final DataSource dataSource;
+  private final ClosingCancellation stripe;
+
+  public SubscriptionsOfClosedOrganizations(DataSource dataSource, ClosingCancellation stripe) {
+    this.dataSource = dataSource;
+    this.stripe = stripe;
+  }
+
+  /** Ends every live subscription of a closed organization, audited at {@code now}. */
+  public Run cancel(Instant now, Cause cause) throws SQLException {
+    int cancelled = 0;
+    int failed = 0;
+    for (String subscription : due()) {
+      try {
+        if (Transactions.<Boolean, StripeException>inTransaction(
+            dataSource, c -> cancel(c, subscription, now, cause))) {
+          cancelled++;
+        }
+      } catch (StripeException e) {
+        failed++;
+        log.warn(
+            "Stripe Subscription {} of a closed organization not cancelled yet: {}",
+            subscription,
+            e.getMessage());
+      }
+    }
+    return new Run(cancelled, failed);
+  }
+
+  private List<String> due() throws SQLException {
+    List<String> subscriptions = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement statement = DUE.prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        subscriptions.add(rs.getString(1));
+      }
+    }
+    return subscriptions;
+  }
+
+  /** Ends it; false when it is no longer due (another node's run ended it, or its deletion). */
+  private boolean cancel(Connection c, String subscription, Instant now, Cause cause)
+      throws SQLException, StripeException {
+    Optional<Held> held = hold(c, subscription);
+    if (held.isEmpty()) {
+      return false;
+    }
+    String givenBack = stripe.cancel(subscription, held.get().closedAt());
+    StripeSubscriptions.cancelled(c, subscription, now, now);
+    Map<String, Object> after = new LinkedHashMap<>();
+    after.put("status", StripeSubscriptions.CANCELED);
+    after.put("reason", "the organization was closed at " + held.get().closedAt());
+    after.put("given_back", givenBack);
+    AuditTrail.record(
+        c,
+        new AuditEntry(
+            now,
+            cause,
+            held.get().account(),
+            AuditKinds.SUBSCRIPTION_CANCELLED,
+            "subscription:" + subscription,
+            Map.of("status", held.get().status()),
+            after));
+    log.info(
+        "Stripe Subscription {} of closed organization {} ended: {}",
+        subscription,
+        held.get().account(),
+        givenBack);
+    return true;
+  }
+
+  private static Optional<Held> hold(Connection c, String subscription) throws SQLException {
+    try (PreparedStatement statement = HOLD.bind("id", subscription).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next()
+          ? Optional.of(new Held(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()))
+          : Optional.empty();
+    }
+  }
+
+  private record Held(String account, String status, Instant closedAt) {}
+}

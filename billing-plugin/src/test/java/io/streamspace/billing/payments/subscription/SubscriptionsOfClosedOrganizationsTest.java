@@ -1,0 +1,218 @@
+package io.streamspace.billing.payments.subscription;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.jobs.CollectPaymentsJob;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.StripeSubscriptionFixtures;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.OrganizationEvent;
+import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
+import io.streamspace.plugin.api.event.OrganizationEvent.Type;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.jobs.JobOutcome;
+import io.streamspace.plugin.api.jobs.JobRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Stripe Subscription an organization started before its closing, with the real stripe-java
+ * client against WireMock: collect-payments cancels it at Stripe, once, and refunds what it paid
+ * for its period after the closing. acme's subscription sub_1 paid 99.99 USD (9,999 cents) on
+ * invoice in_1 for March 2026 (31 days); acme closed on 21 March at 00:00, with 11 of the 31 days
+ * left: 9,999 × 11 / 31 = 3,548.03, refunded 3,548 cents.
+ */
+class SubscriptionsOfClosedOrganizationsTest {
+
+  private final WireMockServer stripe = new WireMockServer(options().dynamicPort());
+  private final BillingHarness billing =
+      new BillingHarness(
+          at("2026-03-01T00:00:00Z"),
+          "{\"stripeEnabled\": true, \"stripeCollection\": \"stripe_invoices\"}");
+
+  @BeforeEach
+  void start() {
+    stripe.start();
+    billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_closed");
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            "o-acme-created",
+            at("2026-03-01T00:00:00Z"),
+            Type.CREATED,
+            "acme",
+            new Organization("Acme", "u1", "USD", "free"),
+            null));
+    billing.flush();
+    // as a plan Checkout's completion stores it (StripeSubscriptions.store)
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
+            current_period_end, event_at, updated_at, started_at)
+        VALUES ('sub_1', 'acme', 'pro', 'active', '2026-04-01T00:00:00Z',
+            '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')""");
+    stripeCancelsAndShowsTheInvoice();
+    stripeRefunds(200);
+  }
+
+  @AfterEach
+  void stop() {
+    billing.close();
+    stripe.stop();
+  }
+
+  private void stripeCancelsAndShowsTheInvoice() {
+    stripe.stubFor(
+        delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "sub_1", "object": "subscription", "status": "canceled",
+                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
+                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
+                     "items": {"object": "list", "has_more": false,
+                      "url": "/v1/subscription_items",
+                      "data": [{"id": "si_1", "object": "subscription_item", "quantity": 1,
+                       "current_period_start": 1772323200,
+                       "current_period_end": 1775001600}]}}""")));
+    StripeSubscriptionFixtures.firstInvoicePaid(stripe);
+  }
+
+  private void stripeRefunds(int status) {
+    StripeSubscriptionFixtures.refundAnswers(stripe, status);
+  }
+
+  private void acmeDeletedAt(String at) {
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent("o-acme-deleted", at(at), Type.DELETED, "acme", null, null));
+    billing.flush();
+  }
+
+  private String collectPayments(String now) {
+    JobRun run = billing.runAt(CollectPaymentsJob.NAME, now);
+    assertEquals(JobOutcome.SUCCEEDED, run.outcome(), run.toString());
+    return run.message();
+  }
+
+  private static Object status() {
+    return value("SELECT status FROM billing_stripe_subscriptions WHERE subscription_id = 'sub_1'");
+  }
+
+  private JsonNode auditedCancellations() {
+    Answer audit =
+        billing.call(
+            HttpMethod.GET,
+            "/admin/audit?kind=subscription.cancelled",
+            BillingHarness.admin("root"));
+    assertEquals(200, audit.status(), audit.toString());
+    return audit.body().get("entries");
+  }
+
+  @Test
+  void aClosedOrganizationsSubscriptionIsCancelledOnce_andWhatItPaidAfterTheClosingRefunded() {
+    assertFalse(collectPayments("2026-03-20T00:00:00Z").contains("subscriptions"));
+    stripe.verify(0, deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1")));
+
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    String message = collectPayments("2026-03-21T00:01:00Z");
+    String again = collectPayments("2026-03-21T00:02:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    assertFalse(again.contains("subscriptions"), again);
+    stripe.verify(
+        1,
+        deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .withQueryParam("prorate", equalTo("false"))
+            .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-cancel")));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_1"))
+            .withFormParam("amount", equalTo("3548"))
+            .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-refund")));
+    assertEquals("canceled", status());
+    JsonNode entries = auditedCancellations();
+    assertEquals(1, entries.size(), entries.toString());
+    assertEquals("acme", entries.get(0).get("org_id").textValue(), entries.toString());
+    assertEquals(
+        "subscription sub_1 cancelled; 3548 of the 9999 usd paid by pi_1 (invoice in_1)"
+            + " refunded: its period's part after the closing, 2026-03-21T00:00:00Z to"
+            + " 2026-04-01T00:00:00Z",
+        entries.get(0).at("/after/given_back").textValue());
+  }
+
+  @Test
+  void aRefundStripeFailsLeavesTheSubscriptionLive_theNextRunCancelsAndRefundsUnderTheSameKeys() {
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    stripeRefunds(500);
+
+    String failed = collectPayments("2026-03-21T00:01:00Z");
+
+    assertTrue(
+        failed.contains("subscriptions of closed organizations: cancelled 0, failed 1"), failed);
+    assertEquals("active", status());
+    assertEquals(0, auditedCancellations().size());
+
+    stripeRefunds(200);
+    String done = collectPayments("2026-03-21T00:02:00Z");
+
+    assertTrue(done.contains("subscriptions of closed organizations: cancelled 1, failed 0"), done);
+    assertEquals("canceled", status());
+    assertEquals(1, auditedCancellations().size());
+    stripe.verify(
+        0,
+        deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .withHeader("Idempotency-Key", notContaining("ss-closed-sub_1-cancel")));
+    stripe.verify(
+        0,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withHeader("Idempotency-Key", notContaining("ss-closed-sub_1-refund")));
+  }
+
+  @Test
+  void aSubscriptionCancelledAtStripeAlreadyIsMarkedSo_withNothingRefundedHere() {
+    stripe.stubFor(
+        delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                aResponse()
+                    .withStatus(404)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                         "param": "id", "message": "No such subscription: 'sub_1'"}}""")));
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    assertEquals("canceled", status());
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
+    assertEquals(
+        "subscription sub_1 cancelled already at Stripe: nothing refunded here",
+        auditedCancellations().get(0).at("/after/given_back").textValue());
+  }
+}
