@@ -39,6 +39,26 @@ class RevenueTriggerPlanTest {
   void aDraftsLinesLookItsInvoiceUpByKey_withStatisticsTakenWhileEveryInvoiceWasADraft()
       throws SQLException {
     BillingMigrations.run(dataSource, MigrationVersion.LATEST);
+    twoThousandInvoicesDraftedAnalyzedAndFinalizedButOne();
+
+    String lookup = triggerLookupPlan();
+
+    assertTrue(lookup.contains("billing_invoices_pkey"), lookup);
+    assertFalse(lookup.contains("billing_invoices_billed"), lookup);
+  }
+
+  /** The same statistics made V56's lookup scan the partial index: what V60 removes. */
+  @Test
+  void beforeV60TheSameStatisticsSentTheLookupThroughThePartialIndex() throws SQLException {
+    BillingMigrations.run(dataSource, MigrationVersion.fromVersion("59"));
+    twoThousandInvoicesDraftedAnalyzedAndFinalizedButOne();
+
+    String lookup = triggerLookupPlan();
+
+    assertTrue(lookup.contains("billing_invoices_billed"), lookup);
+  }
+
+  private void twoThousandInvoicesDraftedAnalyzedAndFinalizedButOne() throws SQLException {
     // 2,000 invoices drafted and analyzed as generate-invoices does, 1,999 finalized since
     // (autovacuum off: it would analyze them again)
     execute(
@@ -59,11 +79,6 @@ class RevenueTriggerPlanTest {
         SET status = 'sent', invoice_number = 'INV-' || id, finalized_at = '2026-02-01Z'
         WHERE user_id <> 'u1';
         """);
-
-    String lookup = triggerLookupPlan();
-
-    assertTrue(lookup.contains("billing_invoices_pkey"), lookup);
-    assertFalse(lookup.contains("billing_invoices_billed"), lookup);
   }
 
   /** The plan auto_explain gives of the trigger's lookup, as u1's draft gets a line. */

@@ -2,10 +2,12 @@ package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
+import com.stripe.model.Refund;
 import com.stripe.model.Subscription;
 import com.stripe.model.SubscriptionItem;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.RefundCreateParams;
+import com.stripe.param.RefundListParams;
 import com.stripe.param.SubscriptionCancelParams;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
@@ -19,10 +21,18 @@ import java.util.Optional;
  * own plan fees to the second of the closing ({@code PeriodCharges}). So the subscription is
  * cancelled at once, without Stripe's proration, and the payment of its latest invoice, the one
  * that opened the current period, refunded by the part of the period after the closing ({@link
- * #refundAfterClosing}). Each call carries a key derived from the subscription: a retry (the
- * refund failed, the transaction rolled back) cancels and refunds once.
+ * #refundAfterClosing}). The cancel carries a comment that marks it as ours and the refund the
+ * subscription's id in its metadata, besides keys derived from the subscription: a retry (the
+ * refund failed, the transaction rolled back), even after Stripe forgot the keys, cancels and
+ * refunds once.
  */
 public final class ClosingCancellation {
+
+  /** The cancellation comment that marks a cancel as this class's. */
+  static final String CANCELLED_AT_CLOSING = "ss-closed: the organization was closed";
+
+  /** The refund's metadata key naming the subscription it gives back for. */
+  static final String REFUND_OF = "ss_closed_subscription";
 
   private final StripeClients clients;
 
@@ -42,33 +52,21 @@ public final class ClosingCancellation {
         clients
             .client()
             .orElseThrow(() -> new IllegalStateException("no Stripe secret key: cannot cancel"));
-    Subscription cancelled;
-    try {
-      cancelled =
-          stripe
-              .v1()
-              .subscriptions()
-              .cancel(
-                  subscriptionId,
-                  SubscriptionCancelParams.builder().setProrate(false).build(),
-                  key("ss-closed-" + subscriptionId + "-cancel"));
-    } catch (StripeException e) {
-      if (!"resource_missing".equals(e.getCode())) {
-        throw e;
-      }
+    Optional<Subscription> cancelled = cancelled(stripe, subscriptionId);
+    if (cancelled.isEmpty()) {
       // ended by someone else (the Dashboard), who decided what to give back
       return "subscription %s cancelled already at Stripe: nothing refunded here"
           .formatted(subscriptionId);
     }
     String done = "subscription " + subscriptionId + " cancelled";
     Optional<SubscriptionItem> item =
-        cancelled.getItems() == null
+        cancelled.get().getItems() == null
             ? Optional.empty()
-            : cancelled.getItems().getData().stream().findFirst();
+            : cancelled.get().getItems().getData().stream().findFirst();
     Optional<PaidInvoice> paid =
-        cancelled.getLatestInvoice() == null
+        cancelled.get().getLatestInvoice() == null
             ? Optional.empty()
-            : PaidInvoice.of(stripe, cancelled.getLatestInvoice());
+            : PaidInvoice.of(stripe, cancelled.get().getLatestInvoice());
     if (item.isEmpty() || paid.isEmpty()) {
       return done + "; its latest invoice took nothing: nothing to refund";
     }
@@ -82,21 +80,25 @@ public final class ClosingCancellation {
         closedAt.isAfter(start)
             ? "its period's part after the closing, %s to %s".formatted(closedAt, end)
             : "its whole period, %s to %s, begun after the closing".formatted(start, end);
-    try {
-      stripe
-          .v1()
-          .refunds()
-          .create(
-              RefundCreateParams.builder()
-                  .setPaymentIntent(paid.get().paymentIntent())
-                  .setAmount(refund)
-                  .build(),
-              key("ss-closed-" + subscriptionId + "-refund"));
-    } catch (StripeException e) {
-      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
-        throw e;
+    if (!refundedAlready(stripe, paid.get().paymentIntent(), subscriptionId)) {
+      try {
+        stripe
+            .v1()
+            .refunds()
+            .create(
+                RefundCreateParams.builder()
+                    .setPaymentIntent(paid.get().paymentIntent())
+                    .setAmount(refund)
+                    .putMetadata(REFUND_OF, subscriptionId)
+                    .build(),
+                key("ss-closed-" + subscriptionId + "-refund"));
+      } catch (StripeException e) {
+        if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
+          throw e;
+        }
+        return "%s; payment %s refunded in full already"
+            .formatted(done, paid.get().paymentIntent());
       }
-      return "%s; payment %s refunded in full already".formatted(done, paid.get().paymentIntent());
     }
     return "%s; %d of the %d %s paid by %s (invoice %s) refunded: %s"
         .formatted(
@@ -107,6 +109,56 @@ public final class ClosingCancellation {
             paid.get().paymentIntent(),
             paid.get().invoiceId(),
             part);
+  }
+
+  /**
+   * The subscription as this cancel left it, or as an earlier cancel of ours did (the try whose
+   * refund failed, retried after Stripe forgot the key's answer, 24 hours: Stripe then answers a
+   * cancelled subscription as missing); empty when someone else cancelled it.
+   */
+  private static Optional<Subscription> cancelled(StripeClient stripe, String subscriptionId)
+      throws StripeException {
+    try {
+      return Optional.of(
+          stripe
+              .v1()
+              .subscriptions()
+              .cancel(
+                  subscriptionId,
+                  SubscriptionCancelParams.builder()
+                      .setProrate(false)
+                      .setCancellationDetails(
+                          SubscriptionCancelParams.CancellationDetails.builder()
+                              .setComment(CANCELLED_AT_CLOSING)
+                              .build())
+                      .build(),
+                  key("ss-closed-" + subscriptionId + "-cancel")));
+    } catch (StripeException e) {
+      if (!"resource_missing".equals(e.getCode())) {
+        throw e;
+      }
+    }
+    Subscription earlier = stripe.v1().subscriptions().retrieve(subscriptionId);
+    boolean ours =
+        earlier.getCancellationDetails() != null
+            && CANCELLED_AT_CLOSING.equals(earlier.getCancellationDetails().getComment());
+    return ours ? Optional.of(earlier) : Optional.empty();
+  }
+
+  /** Whether a refund of ours for the subscription's closing is on the payment already. */
+  private static boolean refundedAlready(
+      StripeClient stripe, String paymentIntent, String subscriptionId) throws StripeException {
+    for (Refund refund :
+        stripe
+            .v1()
+            .refunds()
+            .list(RefundListParams.builder().setPaymentIntent(paymentIntent).setLimit(100L).build())
+            .getData()) {
+      if (subscriptionId.equals(refund.getMetadata().get(REFUND_OF))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -72,6 +72,12 @@ public final class StripeSubscriptions {
               event_at = greatest(event_at, :event_at), updated_at = :now
           WHERE subscription_id = :id AND status <> 'canceled'""");
 
+  private static final NamedSql GIVEN_BACK =
+      NamedSql.of(
+          """
+          UPDATE billing_stripe_subscriptions SET given_back = :given_back
+          WHERE subscription_id = :id""");
+
   private static final NamedSql LIVE_OF =
       NamedSql.of(
           """
@@ -154,5 +160,11 @@ public final class StripeSubscriptions {
       throws SQLException {
     return CANCEL.bind("id", subscriptionId).bind("event_at", eventAt).bind("now", now).update(c)
         == 1;
+  }
+
+  /** Records what the plugin gave back when it ended the subscription itself. */
+  public static void givenBack(Connection c, String subscriptionId, String givenBack)
+      throws SQLException {
+    GIVEN_BACK.bind("id", subscriptionId).bind("given_back", givenBack).update(c);
   }
 }

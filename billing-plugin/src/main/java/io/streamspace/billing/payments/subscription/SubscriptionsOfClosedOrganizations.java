@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Stripe until cancelled; so each live subscription of a closed organization is cancelled at
  * Stripe and what it paid for its period after the closing refunded ({@link
  * ClosingCancellation}), in a transaction of its own: marked {@value StripeSubscriptions#CANCELED}
- * and audited as {@code subscription.cancelled} with what was given back. A failure at Stripe rolls
- * the subscription's transaction back and the next run tries again, under the same keys.
+ * with what was given back ({@code given_back}) and audited as {@code subscription.cancelled}. A
+ * failure at Stripe rolls the subscription's transaction back and the next run tries again until
+ * {@code given_back} says it is done, whatever the status its deletion's event left meanwhile.
  * collect-payments runs it every minute, after {@code CheckoutsPaidAfterClosing}, which gives back
  * in full a subscription whose Checkout was paid after the closing.
  */
@@ -41,23 +42,35 @@ public final class SubscriptionsOfClosedOrganizations {
   private static final Logger log =
       LoggerFactory.getLogger(SubscriptionsOfClosedOrganizations.class);
 
-  // from the few closed accounts (billing_accounts_closed) to their subscriptions by account
+  // from the few closed accounts (billing_accounts_closed) to their subscriptions by account:
+  // those not ended by the plugin yet, live or cancelled since the closing (a cancel of ours
+  // whose refund failed, its deletion applied meanwhile); an account with a plan Checkout paid
+  // after the closing waits for CheckoutsPaidAfterClosing, which gives that subscription back in
+  // full
   private static final NamedSql DUE =
       NamedSql.of(
           """
           SELECT s.subscription_id FROM billing_accounts a
           JOIN billing_stripe_subscriptions s
-            ON s.account_id = a.user_id AND s.status <> 'canceled'
+            ON s.account_id = a.user_id AND s.given_back IS NULL
+               AND (s.status <> 'canceled' OR s.event_at >= a.closed_at)
           WHERE a.closed_at IS NOT NULL
+            AND NOT EXISTS (
+              SELECT 1 FROM billing_stripe_checkouts c
+              WHERE c.account_id COLLATE "C" = a.user_id AND c.kind = 'plan'
+                AND c.completed_at >= a.closed_at AND c.refusal IS NULL
+                AND NOT EXISTS (SELECT 1 FROM billing_checkout_sessions x
+                                WHERE x.session_id = c.session_id AND x.status = 'refused'))
           ORDER BY s.subscription_id""");
 
-  // the subscription, held, while still live and its organization closed
+  // the subscription, held, while still due
   private static final NamedSql HOLD =
       NamedSql.of(
           """
           SELECT s.account_id, s.status, a.closed_at FROM billing_stripe_subscriptions s
           JOIN billing_accounts a ON a.user_id = s.account_id
-          WHERE s.subscription_id = :id AND s.status <> 'canceled' AND a.closed_at IS NOT NULL
+          WHERE s.subscription_id = :id AND s.given_back IS NULL AND a.closed_at IS NOT NULL
+            AND (s.status <> 'canceled' OR s.event_at >= a.closed_at)
           FOR UPDATE OF s""");
 
   private final DataSource dataSource;
@@ -110,6 +123,7 @@ public final class SubscriptionsOfClosedOrganizations {
     }
     String givenBack = stripe.cancel(subscription, held.get().closedAt());
     StripeSubscriptions.cancelled(c, subscription, now, now);
+    StripeSubscriptions.givenBack(c, subscription, givenBack);
     Map<String, Object> after = new LinkedHashMap<>();
     after.put("status", StripeSubscriptions.CANCELED);
     after.put("reason", "the organization was closed at " + held.get().closedAt());

@@ -111,6 +111,7 @@ final class CheckoutStateCheck {
           new StripeSubscriptions.Seen(
               planId, StripeSubscriptions.CANCELED, false, null, event.created()),
           now);
+      StripeSubscriptions.givenBack(c, subscription, givenBack);
     }
     CheckoutSessions.refused(c, session, why, givenBack, now);
     recordUngranted(

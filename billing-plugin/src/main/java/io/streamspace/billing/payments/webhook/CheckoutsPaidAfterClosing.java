@@ -69,7 +69,7 @@ public final class CheckoutsPaidAfterClosing {
             ON c.account_id COLLATE "C" = a.user_id AND c.completed_at >= a.closed_at
                AND c.refusal IS NULL
           WHERE a.closed_at IS NOT NULL
-            -- a plan's session refused at its completion before its row here said so too
+            -- a plan session refused before edf22cec has no refusal here; its own table has it
             AND NOT EXISTS (SELECT 1 FROM billing_checkout_sessions s
                             WHERE s.session_id = c.session_id AND s.status = 'refused')
           ORDER BY c.session_id""");
@@ -211,6 +211,7 @@ public final class CheckoutsPaidAfterClosing {
     }
     String givenBack = undo.cancelAndRefund(subscription.get(), null, session);
     StripeSubscriptions.cancelled(c, subscription.get(), now, now);
+    StripeSubscriptions.givenBack(c, subscription.get(), givenBack);
     return givenBack;
   }
 

@@ -4,7 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -22,6 +22,7 @@ import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.billing.support.StripeSubscriptionFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.event.OrganizationEvent;
@@ -73,6 +74,7 @@ class SubscriptionsOfClosedOrganizationsTest {
             '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')""");
     stripeCancelsAndShowsTheInvoice();
     stripeRefunds(200);
+    refundsOfThePayment("");
   }
 
   @AfterEach
@@ -98,8 +100,47 @@ class SubscriptionsOfClosedOrganizationsTest {
     StripeSubscriptionFixtures.firstInvoicePaid(stripe);
   }
 
+  /** Stripe lists the refunds of pi_1: {@code refunds}, JSON objects joined by commas. */
+  private void refundsOfThePayment(String refunds) {
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/refunds"))
+            .willReturn(
+                okJson(
+                    """
+                    {"object": "list", "has_more": false, "url": "/v1/refunds", "data": [%s]}"""
+                        .formatted(refunds))));
+  }
+
   private void stripeRefunds(int status) {
     StripeSubscriptionFixtures.refundAnswers(stripe, status);
+  }
+
+  private void stripeAnswersTheCancelledSubscriptionAsMissing() {
+    stripe.stubFor(
+        delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                aResponse()
+                    .withStatus(404)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                         "param": "id", "message": "No such subscription: 'sub_1'"}}""")));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "sub_1", "object": "subscription", "status": "canceled",
+                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
+                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
+                     "cancellation_details": {"comment": "ss-closed: the organization was closed",
+                      "feedback": null, "reason": "cancellation_requested"},
+                     "items": {"object": "list", "has_more": false,
+                      "url": "/v1/subscription_items",
+                      "data": [{"id": "si_1", "object": "subscription_item", "quantity": 1,
+                       "current_period_start": 1772323200,
+                       "current_period_end": 1775001600}]}}""")));
   }
 
   private void acmeDeletedAt(String at) {
@@ -145,12 +186,15 @@ class SubscriptionsOfClosedOrganizationsTest {
         1,
         deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
             .withQueryParam("prorate", equalTo("false"))
+            .withQueryParam(
+                "cancellation_details[comment]", equalTo("ss-closed: the organization was closed"))
             .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-cancel")));
     stripe.verify(
         1,
         postRequestedFor(urlEqualTo("/v1/refunds"))
             .withFormParam("payment_intent", equalTo("pi_1"))
             .withFormParam("amount", equalTo("3548"))
+            .withFormParam("metadata[ss_closed_subscription]", equalTo("sub_1"))
             .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-refund")));
     assertEquals("canceled", status());
     JsonNode entries = auditedCancellations();
@@ -163,8 +207,15 @@ class SubscriptionsOfClosedOrganizationsTest {
         entries.get(0).at("/after/given_back").textValue());
   }
 
+  /**
+   * The refund fails after the cancel went through at Stripe; Stripe's
+   * customer.subscription.deleted then marks the subscription cancelled here, and a day later
+   * Stripe answers our cancel as missing. The next run still finds it (nothing was given back),
+   * knows the cancel for its own by its comment, and refunds once.
+   */
   @Test
-  void aRefundStripeFailsLeavesTheSubscriptionLive_theNextRunCancelsAndRefundsUnderTheSameKeys() {
+  void aRefundThatFailedIsMadeByALaterRun_afterTheDeletionWasAppliedAndStripeForgotTheKey() {
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", StripeSubscriptionFixtures.SECRET);
     acmeDeletedAt("2026-03-21T00:00:00Z");
     stripeRefunds(500);
 
@@ -175,34 +226,109 @@ class SubscriptionsOfClosedOrganizationsTest {
     assertEquals("active", status());
     assertEquals(0, auditedCancellations().size());
 
+    billing.clock.set(at("2026-03-21T00:01:30Z"));
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_deleted",
+            "customer.subscription.deleted",
+            at("2026-03-21T00:01:05Z"),
+            StripeSubscriptionFixtures.subscription(
+                "sub_1",
+                "canceled",
+                StripeSubscriptionFixtures.price("price_pro", "pro", 9999),
+                false,
+                "{\"account_id\": \"acme\", \"plan_id\": \"pro\"}")));
+    assertEquals("canceled", status());
+    stripeAnswersTheCancelledSubscriptionAsMissing();
     stripeRefunds(200);
-    String done = collectPayments("2026-03-21T00:02:00Z");
+
+    String done = collectPayments("2026-03-22T00:02:00Z");
 
     assertTrue(done.contains("subscriptions of closed organizations: cancelled 1, failed 0"), done);
-    assertEquals("canceled", status());
     assertEquals(1, auditedCancellations().size());
+    assertTrue(
+        auditedCancellations()
+            .get(0)
+            .at("/after/given_back")
+            .textValue()
+            .startsWith("subscription sub_1 cancelled; 3548 of the 9999 usd paid by pi_1"),
+        auditedCancellations().toString());
+    int refunds = stripe.findAll(postRequestedFor(urlEqualTo("/v1/refunds"))).size();
+    assertTrue(refunds >= 2, "the failed try and the one that went through: " + refunds);
+    assertEquals(
+        refunds,
+        stripe
+            .findAll(
+                postRequestedFor(urlEqualTo("/v1/refunds"))
+                    .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-refund")))
+            .size());
+  }
+
+  /** A refund of ours on the payment already (its commit here failed): none is made again. */
+  @Test
+  void aRefundOfOursFoundOnThePaymentIsNotMadeAgain() {
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    refundsOfThePayment(
+        """
+        {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
+         "payment_intent": "pi_1", "status": "succeeded", "created": 1774051260,
+         "metadata": {"ss_closed_subscription": "sub_1"}}""");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
+    assertEquals("canceled", status());
+  }
+
+  /**
+   * acme paid a plan Checkout after its closing, applied before the closing was known: that
+   * subscription is given back in full by the Checkout's sweep, and this one leaves it alone.
+   */
+  @Test
+  void aSubscriptionAPlanCheckoutPaidAfterTheClosingStartedIsGivenBackInFull_once() {
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_checkouts (session_id, account_id, kind, completed_at,
+            applied_at)
+        VALUES ('cs_plan_1', 'acme', 'plan', '2026-03-21T00:00:30Z', '2026-03-21T00:00:31Z')""");
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+    collectPayments("2026-03-21T00:02:00Z");
+
+    assertTrue(message.contains("given back 1, failed 0"), message);
+    assertFalse(message.contains("subscriptions of closed organizations"), message);
+    stripe.verify(
+        1,
+        deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-refused-cs_plan_1-cancel")));
     stripe.verify(
         0,
         deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
-            .withHeader("Idempotency-Key", notContaining("ss-closed-sub_1-cancel")));
-    stripe.verify(
-        0,
-        postRequestedFor(urlEqualTo("/v1/refunds"))
-            .withHeader("Idempotency-Key", notContaining("ss-closed-sub_1-refund")));
+            .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-cancel")));
+    assertEquals(
+        "subscription sub_1 cancelled; payment pi_1 of invoice in_1 refunded in full (9999 usd)",
+        value("SELECT given_back FROM billing_stripe_subscriptions"));
   }
 
   @Test
   void aSubscriptionCancelledAtStripeAlreadyIsMarkedSo_withNothingRefundedHere() {
+    // cancelled in Stripe's Dashboard: no comment of ours
+    stripeAnswersTheCancelledSubscriptionAsMissing();
     stripe.stubFor(
-        delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
+        get(urlPathEqualTo("/v1/subscriptions/sub_1"))
             .willReturn(
-                aResponse()
-                    .withStatus(404)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error": {"type": "invalid_request_error", "code": "resource_missing",
-                         "param": "id", "message": "No such subscription: 'sub_1'"}}""")));
+                okJson(
+                    """
+                    {"id": "sub_1", "object": "subscription", "status": "canceled",
+                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
+                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
+                     "cancellation_details": {"comment": null, "feedback": null,
+                      "reason": "cancellation_requested"}}""")));
     acmeDeletedAt("2026-03-21T00:00:00Z");
 
     String message = collectPayments("2026-03-21T00:01:00Z");
