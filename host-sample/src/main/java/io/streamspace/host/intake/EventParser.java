@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.ApiException.Detail;
+import io.streamspace.common.time.IsoInstants;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;

@@ -30,14 +30,23 @@ public final class JournalHandoff implements EventHandoff {
 
   @Override
   public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
-    PlatformEvent event =
-        parsed.at(journaled.partition(), journaled.seq(), journaled.entry().eventId());
-    if (event == null) {
-      event = readBack(journaled, plugin);
+    if (handOffKept(journaled.partition(), journaled.seq(), journaled.entry().eventId(), plugin)) {
+      return;
     }
+    PlatformEvent event = readBack(journaled, plugin);
     if (event != null) {
       event.deliverTo(plugin.extension(), plugin.context());
     }
+  }
+
+  @Override
+  public boolean handOffKept(int partition, long seq, String eventId, ActivePlugin plugin) {
+    PlatformEvent event = parsed.at(partition, seq, eventId);
+    if (event == null) {
+      return false;
+    }
+    event.deliverTo(plugin.extension(), plugin.context());
+    return true;
   }
 
   @Override

@@ -13,6 +13,16 @@ public interface EventHandoff {
   void handOff(EventJournal.Journaled journaled, ActivePlugin plugin);
 
   /**
+   * Hands the plugin the event at {@code seq} of {@code partition} if this node still keeps it as
+   * its intake parsed it, without the entry being read back: a consumer asks this first, so that
+   * it decodes only the entries that are not kept. False when it is not kept (then {@link
+   * #handOff} with the entry).
+   */
+  default boolean handOffKept(int partition, long seq, String eventId, ActivePlugin plugin) {
+    return false;
+  }
+
+  /**
    * Every plugin consumed on this node has been handed the entries up to {@code seq} (what was
    * kept in memory to hand them may go).
    */

@@ -2,7 +2,9 @@ package io.streamspace.host.intake;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.Json;
@@ -118,6 +120,18 @@ class ParsedHandoffTest {
         List.of(((PlatformEvent.SessionChanged) other).event(), recording.heartbeats.get(0)),
         recording.heartbeats);
     assertEquals(2, recording.heartbeats.size());
+  }
+
+  @Test
+  void aConsumerAskingByPositionAndIdFirst_isHandedKeptEventsWithoutTheEntry_andToldOfOthers() {
+    PlatformEvent event = heartbeat("q-1");
+    handoff.journaled(3, 40, event);
+
+    assertTrue(handoff.handOffKept(3, 40, "q-1", plugin));
+    assertFalse(handoff.handOffKept(3, 41, "q-2", plugin), "not kept: the consumer reads it");
+    assertFalse(handoff.handOffKept(3, 40, "q-9", plugin), "another event's position");
+
+    assertEquals(List.of(((PlatformEvent.SessionChanged) event).event()), recording.heartbeats);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.streamspace.host.journal.kafka;
 
 import io.streamspace.common.db.Sql;
 import io.streamspace.common.db.Transactions;
+import io.streamspace.common.time.InstantText;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalEntry;
 import java.sql.Connection;
@@ -104,11 +105,11 @@ final class JournalIndexConsumer extends PartitionConsumer {
       JournalEntry entry = journaled.entry();
       columns[0][i] = entry.eventId();
       columns[1][i] = entry.type();
-      columns[2][i] = entry.occurredAt().toString();
+      columns[2][i] = InstantText.of(entry.occurredAt());
       columns[3][i] = entry.userId();
       columns[4][i] = entry.sessionId();
       columns[5][i] = entry.body();
-      columns[6][i] = journaled.journaledAt().toString();
+      columns[6][i] = InstantText.of(journaled.journaledAt());
     }
     Object[] params = new Object[columns.length];
     for (int c = 0; c < columns.length; c++) {

@@ -1,5 +1,7 @@
 package io.streamspace.host.journal.kafka;
 
+import io.streamspace.common.time.InstantText;
+import io.streamspace.common.time.IsoInstants;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalEntry;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ public final class JournalRecords {
     Headers headers = new RecordHeaders();
     headers.add(EVENT_ID, utf8(entry.eventId()));
     headers.add(EVENT_TYPE, utf8(entry.type()));
-    headers.add(OCCURRED_AT, utf8(entry.occurredAt().toString()));
+    headers.add(OCCURRED_AT, utf8(InstantText.of(entry.occurredAt())));
     headers.add(USER_ID, utf8(entry.userId()));
     if (entry.sessionId() != null) {
       headers.add(SESSION_ID, utf8(entry.sessionId()));
@@ -56,11 +58,16 @@ public final class JournalRecords {
         new JournalEntry(
             text(headers, EVENT_ID),
             text(headers, EVENT_TYPE),
-            Instant.parse(text(headers, OCCURRED_AT)),
+            IsoInstants.parse(text(headers, OCCURRED_AT)),
             text(headers, USER_ID),
             text(headers, SESSION_ID),
             new String(record.value(), StandardCharsets.UTF_8),
             new String(record.key(), StandardCharsets.UTF_8)));
+  }
+
+  /** The id of the event a record journals, read alone; null when it has none. */
+  static String eventId(ConsumerRecord<byte[], byte[]> record) {
+    return text(record.headers(), EVENT_ID);
   }
 
   private static String text(Headers headers, String key) {

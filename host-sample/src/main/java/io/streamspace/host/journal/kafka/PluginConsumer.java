@@ -41,7 +41,12 @@ final class PluginConsumer extends PartitionConsumer {
   protected void consume(List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next)
       throws InterruptedException {
     for (ConsumerRecord<byte[], byte[]> record : round) {
-      readable(record).ifPresent(journaled -> handoff.handOff(journaled, plugin));
+      // most records are this node's intake's, kept parsed: handed without decoding the record
+      String eventId = JournalRecords.eventId(record);
+      if (eventId == null
+          || !handoff.handOffKept(record.partition(), record.offset(), eventId, plugin)) {
+        readable(record).ifPresent(journaled -> handoff.handOff(journaled, plugin));
+      }
     }
     PluginFlush.await(plugin.id(), plugin.extension().flush());
     places.advance(name, next, clock.instant());

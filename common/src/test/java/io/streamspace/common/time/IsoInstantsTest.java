@@ -1,4 +1,4 @@
-package io.streamspace.host.intake;
+package io.streamspace.common.time;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
