@@ -24,7 +24,8 @@ import java.util.Optional;
  * #refundAfterClosing}). The cancel carries a comment that marks it as ours and the refund the
  * subscription's id in its metadata, besides keys derived from the subscription: a retry (the
  * refund failed, the transaction rolled back), even after Stripe forgot the keys, cancels and
- * refunds once.
+ * refunds once. Refunds others made of the payment (from the Dashboard) are deducted from what is
+ * left of it: never more is given back than was paid, and Stripe is never asked for more.
  */
 public final class ClosingCancellation {
 
@@ -72,15 +73,26 @@ public final class ClosingCancellation {
     }
     Instant start = Instant.ofEpochSecond(item.get().getCurrentPeriodStart());
     Instant end = Instant.ofEpochSecond(item.get().getCurrentPeriodEnd());
-    long refund = refundAfterClosing(paid.get().amountPaid(), start, end, closedAt);
-    if (refund == 0) {
+    long owed = refundAfterClosing(paid.get().amountPaid(), start, end, closedAt);
+    if (owed == 0) {
       return done + "; its period ended by the closing: nothing to refund";
     }
     String part =
         closedAt.isAfter(start)
             ? "its period's part after the closing, %s to %s".formatted(closedAt, end)
             : "its whole period, %s to %s, begun after the closing".formatted(start, end);
-    if (!refundedAlready(stripe, paid.get().paymentIntent(), subscriptionId)) {
+    Refunds earlier = refunds(stripe, paid.get().paymentIntent(), subscriptionId);
+    // refunds made by others (the Dashboard) come first: never more back than was paid
+    long left = paid.get().amountPaid() - earlier.others();
+    long refund = Math.min(owed, left);
+    if (!earlier.ours() && refund <= 0) {
+      return "%s; payment %s refunded in full already by others: nothing to refund"
+          .formatted(done, paid.get().paymentIntent());
+    }
+    if (refund < owed) {
+      part += "; %d owed, %d left of the payment after earlier refunds".formatted(owed, left);
+    }
+    if (!earlier.ours()) {
       try {
         stripe
             .v1()
@@ -145,9 +157,17 @@ public final class ClosingCancellation {
     return ours ? Optional.of(earlier) : Optional.empty();
   }
 
-  /** Whether a refund of ours for the subscription's closing is on the payment already. */
-  private static boolean refundedAlready(
-      StripeClient stripe, String paymentIntent, String subscriptionId) throws StripeException {
+  /**
+   * The payment's refunds so far: whether one of ours for the subscription's closing is among
+   * them, and how many minor units the others give back (those that failed or were canceled give
+   * nothing back).
+   */
+  private record Refunds(boolean ours, long others) {}
+
+  private static Refunds refunds(StripeClient stripe, String paymentIntent, String subscriptionId)
+      throws StripeException {
+    boolean ours = false;
+    long others = 0;
     for (Refund refund :
         stripe
             .v1()
@@ -155,10 +175,12 @@ public final class ClosingCancellation {
             .list(RefundListParams.builder().setPaymentIntent(paymentIntent).setLimit(100L).build())
             .getData()) {
       if (subscriptionId.equals(refund.getMetadata().get(REFUND_OF))) {
-        return true;
+        ours = true;
+      } else if (!"failed".equals(refund.getStatus()) && !"canceled".equals(refund.getStatus())) {
+        others += refund.getAmount();
       }
     }
-    return false;
+    return new Refunds(ours, others);
   }
 
   /**

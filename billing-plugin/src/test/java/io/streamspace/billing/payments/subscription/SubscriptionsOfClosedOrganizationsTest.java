@@ -285,6 +285,59 @@ class SubscriptionsOfClosedOrganizationsTest {
   }
 
   /**
+   * The Dashboard refunded 80.00 of the 99.99 paid before the closing's run (another refund of
+   * it failed): 35.48 is owed, 19.99 is left of the payment, and 19.99 is refunded.
+   */
+  @Test
+  void refundsOthersMadeOfThePaymentComeFirst_soOnlyWhatIsLeftOfItIsRefunded() {
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    refundsOfThePayment(
+        """
+        {"id": "re_d1", "object": "refund", "amount": 9999, "currency": "usd",
+         "payment_intent": "pi_1", "status": "failed", "created": 1773900000, "metadata": {}},
+        {"id": "re_d2", "object": "refund", "amount": 8000, "currency": "usd",
+         "payment_intent": "pi_1", "status": "succeeded", "created": 1773900060, "metadata": {}}""");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("payment_intent", equalTo("pi_1"))
+            .withFormParam("amount", equalTo("1999")));
+    assertTrue(
+        auditedCancellations()
+            .get(0)
+            .at("/after/given_back")
+            .textValue()
+            .endsWith("; 3548 owed, 1999 left of the payment after earlier refunds"),
+        auditedCancellations().toString());
+  }
+
+  /** The Dashboard refunded the whole payment: the subscription is cancelled, nothing refunded. */
+  @Test
+  void aPaymentOthersRefundedInFull_isNotRefundedAgain() {
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    refundsOfThePayment(
+        """
+        {"id": "re_d3", "object": "refund", "amount": 9999, "currency": "usd",
+         "payment_intent": "pi_1", "status": "succeeded", "created": 1773900000, "metadata": {}}""");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
+    assertEquals("canceled", status());
+    assertEquals(
+        "subscription sub_1 cancelled; payment pi_1 refunded in full already by others: nothing"
+            + " to refund",
+        auditedCancellations().get(0).at("/after/given_back").textValue());
+  }
+
+  /**
    * acme paid a plan Checkout after its closing, applied before the closing was known: that
    * subscription is given back in full by the Checkout's sweep, and this one leaves it alone.
    */
