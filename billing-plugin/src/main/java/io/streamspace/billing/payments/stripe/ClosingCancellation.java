@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.stripe;
 
 import com.stripe.StripeClient;
+import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Refund;
 import com.stripe.model.Subscription;
@@ -32,6 +33,9 @@ public final class ClosingCancellation {
   /** The cancellation comment that marks a cancel as this class's. */
   static final String CANCELLED_AT_CLOSING = "ss-closed: the organization was closed";
 
+  /** The status of a subscription whose first payment never went through: ended, unpaid. */
+  private static final String INCOMPLETE_EXPIRED = "incomplete_expired";
+
   /** The refund's metadata key naming the subscription it gives back for. */
   static final String REFUND_OF = "ss_closed_subscription";
 
@@ -53,21 +57,27 @@ public final class ClosingCancellation {
         clients
             .client()
             .orElseThrow(() -> new IllegalStateException("no Stripe secret key: cannot cancel"));
-    Optional<Subscription> cancelled = cancelled(stripe, subscriptionId);
-    if (cancelled.isEmpty()) {
-      // ended by someone else (the Dashboard), who decided what to give back
-      return "subscription %s cancelled already at Stripe: nothing refunded here"
-          .formatted(subscriptionId);
+    Ended ended = cancelled(stripe, subscriptionId);
+    if (!ended.ours()) {
+      // ended by someone else (the Dashboard), who decided what to give back, or expired before
+      // its first payment went through (incomplete_expired), which took nothing
+      return "subscription %s %s already at Stripe: nothing refunded here"
+          .formatted(
+              subscriptionId,
+              INCOMPLETE_EXPIRED.equals(ended.subscription().getStatus())
+                  ? "expired unpaid"
+                  : "cancelled");
     }
+    Subscription cancelled = ended.subscription();
     String done = "subscription " + subscriptionId + " cancelled";
     Optional<SubscriptionItem> item =
-        cancelled.get().getItems() == null
+        cancelled.getItems() == null
             ? Optional.empty()
-            : cancelled.get().getItems().getData().stream().findFirst();
+            : cancelled.getItems().getData().stream().findFirst();
     Optional<PaidInvoice> paid =
-        cancelled.get().getLatestInvoice() == null
+        cancelled.getLatestInvoice() == null
             ? Optional.empty()
-            : PaidInvoice.of(stripe, cancelled.get().getLatestInvoice());
+            : PaidInvoice.of(stripe, cancelled.getLatestInvoice());
     if (item.isEmpty() || paid.isEmpty()) {
       return done + "; its latest invoice took nothing: nothing to refund";
     }
@@ -123,15 +133,20 @@ public final class ClosingCancellation {
             part);
   }
 
+  /** A subscription that has ended, and whether a cancel of ours ended it. */
+  private record Ended(Subscription subscription, boolean ours) {}
+
   /**
-   * The subscription as this cancel left it, or as an earlier cancel of ours did (the try whose
-   * refund failed, retried after Stripe forgot the key's answer, 24 hours: Stripe then answers a
-   * cancelled subscription as missing); empty when someone else cancelled it.
+   * The subscription as this cancel left it, or as it had ended already: by an earlier cancel of
+   * ours (the try whose refund failed, retried after Stripe forgot the key's answer, 24 hours:
+   * Stripe then answers a cancelled subscription as missing), by someone else's, or by expiring
+   * before its first payment. Stripe refuses to cancel an ended subscription; any other refusal
+   * is thrown, to be retried by the next run.
    */
-  private static Optional<Subscription> cancelled(StripeClient stripe, String subscriptionId)
+  private static Ended cancelled(StripeClient stripe, String subscriptionId)
       throws StripeException {
     try {
-      return Optional.of(
+      return new Ended(
           stripe
               .v1()
               .subscriptions()
@@ -144,17 +159,19 @@ public final class ClosingCancellation {
                               .setComment(CANCELLED_AT_CLOSING)
                               .build())
                       .build(),
-                  key("ss-closed-" + subscriptionId + "-cancel")));
-    } catch (StripeException e) {
-      if (!"resource_missing".equals(e.getCode())) {
-        throw e;
+                  key("ss-closed-" + subscriptionId + "-cancel")),
+          true);
+    } catch (InvalidRequestException refused) {
+      Subscription earlier = stripe.v1().subscriptions().retrieve(subscriptionId);
+      if (!"canceled".equals(earlier.getStatus())
+          && !INCOMPLETE_EXPIRED.equals(earlier.getStatus())) {
+        throw refused;
       }
+      boolean ours =
+          earlier.getCancellationDetails() != null
+              && CANCELLED_AT_CLOSING.equals(earlier.getCancellationDetails().getComment());
+      return new Ended(earlier, ours);
     }
-    Subscription earlier = stripe.v1().subscriptions().retrieve(subscriptionId);
-    boolean ours =
-        earlier.getCancellationDetails() != null
-            && CANCELLED_AT_CLOSING.equals(earlier.getCancellationDetails().getComment());
-    return ours ? Optional.of(earlier) : Optional.empty();
   }
 
   /**

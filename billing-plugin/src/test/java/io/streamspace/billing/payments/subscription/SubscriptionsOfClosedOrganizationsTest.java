@@ -143,6 +143,30 @@ class SubscriptionsOfClosedOrganizationsTest {
                        "current_period_end": 1775001600}]}}""")));
   }
 
+  /** Stripe refuses the cancel, as it does a subscription that has ended; it shows {@code status}. */
+  private void stripeRefusesTheCancelAndShows(String status) {
+    stripe.stubFor(
+        delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "message": "This subscription cannot be canceled."}}""")));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "sub_1", "object": "subscription", "status": "%s",
+                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
+                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
+                     "cancellation_details": null}"""
+                        .formatted(status))));
+  }
+
   private void acmeDeletedAt(String at) {
     billing.billing.onOrganizationEvent(
         billing.context,
@@ -393,5 +417,43 @@ class SubscriptionsOfClosedOrganizationsTest {
     assertEquals(
         "subscription sub_1 cancelled already at Stripe: nothing refunded here",
         auditedCancellations().get(0).at("/after/given_back").textValue());
+  }
+
+  /**
+   * Its first payment never went through and Stripe expired it (incomplete_expired): Stripe
+   * refuses the cancel, and the subscription, which took nothing, is marked ended with nothing
+   * refunded, instead of failing every run.
+   */
+  @Test
+  void aSubscriptionThatExpiredUnpaid_isMarkedEndedWithNothingRefunded_notRetriedForever() {
+    stripeRefusesTheCancelAndShows("incomplete_expired");
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+    String again = collectPayments("2026-03-21T00:02:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    assertFalse(again.contains("subscriptions"), again);
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
+    assertEquals(
+        "subscription sub_1 expired unpaid already at Stripe: nothing refunded here",
+        auditedCancellations().get(0).at("/after/given_back").textValue());
+  }
+
+  /** A refusal of the cancel of a subscription that is still live is a failure, tried again. */
+  @Test
+  void aCancelStripeRefusesWhileTheSubscriptionIsLive_failsAndIsTriedAgain() {
+    stripeRefusesTheCancelAndShows("active");
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+    String again = collectPayments("2026-03-21T00:02:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 0, failed 1"), message);
+    assertTrue(
+        again.contains("subscriptions of closed organizations: cancelled 0, failed 1"), again);
+    assertEquals(0, auditedCancellations().size());
   }
 }
