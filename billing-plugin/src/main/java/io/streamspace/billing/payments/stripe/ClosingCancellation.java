@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Ends at Stripe the Subscription of an organization that closed, so that Stripe charges its plan
@@ -26,7 +27,7 @@ import java.util.Optional;
  * subscription's id in its metadata, besides keys derived from the subscription: a retry (the
  * refund failed, the transaction rolled back), even after Stripe forgot the keys, cancels and
  * refunds once. Refunds others made of the payment (from the Dashboard) are deducted from what is
- * left of it: never more is given back than was paid, and Stripe is never asked for more.
+ * left of it, so that no more is given back than was paid.
  */
 public final class ClosingCancellation {
 
@@ -92,17 +93,26 @@ public final class ClosingCancellation {
             ? "its period's part after the closing, %s to %s".formatted(closedAt, end)
             : "its whole period, %s to %s, begun after the closing".formatted(start, end);
     Refunds earlier = refunds(stripe, paid.get().paymentIntent(), subscriptionId);
-    // refunds made by others (the Dashboard) come first: never more back than was paid
-    long left = paid.get().amountPaid() - earlier.others();
-    long refund = Math.min(owed, left);
-    if (!earlier.ours() && refund <= 0) {
-      return "%s; payment %s refunded in full already by others: nothing to refund"
-          .formatted(done, paid.get().paymentIntent());
-    }
-    if (refund < owed) {
-      part += "; %d owed, %d left of the payment after earlier refunds".formatted(owed, left);
-    }
-    if (!earlier.ours()) {
+    long refund;
+    if (earlier.ours().isPresent()) {
+      // made by an earlier try of this closing whose commit here failed: that is the refund
+      refund = earlier.ours().getAsLong();
+    } else {
+      // refunds made by others (the Dashboard) come first: never more back than was paid
+      long left = paid.get().amountPaid() - earlier.others();
+      refund = Math.min(owed, left);
+      if (refund <= 0) {
+        return "%s; payment %s refunded in full already by others: nothing to refund"
+            .formatted(done, paid.get().paymentIntent());
+      }
+      if (refund < owed) {
+        part += "; %d owed, %d left of the payment after earlier refunds".formatted(owed, left);
+      }
+      // a refund of ours that failed at Stripe is made again, under a key of its own
+      String key = "ss-closed-" + subscriptionId + "-refund";
+      if (earlier.oursFailed() > 0) {
+        key += "-" + (earlier.oursFailed() + 1);
+      }
       try {
         stripe
             .v1()
@@ -113,7 +123,7 @@ public final class ClosingCancellation {
                     .setAmount(refund)
                     .putMetadata(REFUND_OF, subscriptionId)
                     .build(),
-                key("ss-closed-" + subscriptionId + "-refund"));
+                key(key));
       } catch (StripeException e) {
         if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
           throw e;
@@ -162,7 +172,13 @@ public final class ClosingCancellation {
                   key("ss-closed-" + subscriptionId + "-cancel")),
           true);
     } catch (InvalidRequestException refused) {
-      Subscription earlier = stripe.v1().subscriptions().retrieve(subscriptionId);
+      Subscription earlier;
+      try {
+        earlier = stripe.v1().subscriptions().retrieve(subscriptionId);
+      } catch (StripeException unread) {
+        unread.addSuppressed(refused);
+        throw unread;
+      }
       if (!"canceled".equals(earlier.getStatus())
           && !INCOMPLETE_EXPIRED.equals(earlier.getStatus())) {
         throw refused;
@@ -175,15 +191,16 @@ public final class ClosingCancellation {
   }
 
   /**
-   * The payment's refunds so far: whether one of ours for the subscription's closing is among
-   * them, and how many minor units the others give back (those that failed or were canceled give
-   * nothing back).
+   * The payment's refunds so far: the amount of the one of ours for the subscription's closing,
+   * if one is made and has not failed; how many of ours failed; and how many minor units the
+   * others give back. A refund that failed or was canceled gives nothing back.
    */
-  private record Refunds(boolean ours, long others) {}
+  private record Refunds(OptionalLong ours, int oursFailed, long others) {}
 
   private static Refunds refunds(StripeClient stripe, String paymentIntent, String subscriptionId)
       throws StripeException {
-    boolean ours = false;
+    OptionalLong ours = OptionalLong.empty();
+    int oursFailed = 0;
     long others = 0;
     for (Refund refund :
         stripe
@@ -191,13 +208,17 @@ public final class ClosingCancellation {
             .refunds()
             .list(RefundListParams.builder().setPaymentIntent(paymentIntent).setLimit(100L).build())
             .getData()) {
-      if (subscriptionId.equals(refund.getMetadata().get(REFUND_OF))) {
-        ours = true;
-      } else if (!"failed".equals(refund.getStatus()) && !"canceled".equals(refund.getStatus())) {
-        others += refund.getAmount();
+      boolean givesBack =
+          !"failed".equals(refund.getStatus()) && !"canceled".equals(refund.getStatus());
+      if (!subscriptionId.equals(refund.getMetadata().get(REFUND_OF))) {
+        others += givesBack ? refund.getAmount() : 0;
+      } else if (givesBack) {
+        ours = OptionalLong.of(refund.getAmount());
+      } else {
+        oursFailed++;
       }
     }
-    return new Refunds(ours, others);
+    return new Refunds(ours, oursFailed, others);
   }
 
   /**

@@ -298,7 +298,10 @@ class SubscriptionsOfClosedOrganizationsTest {
         """
         {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
          "payment_intent": "pi_1", "status": "succeeded", "created": 1774051260,
-         "metadata": {"ss_closed_subscription": "sub_1"}}""");
+         "metadata": {"ss_closed_subscription": "sub_1"}},
+        {"id": "re_d9", "object": "refund", "amount": 8000, "currency": "usd",
+         "payment_intent": "pi_1", "status": "succeeded", "created": 1774051320,
+         "metadata": {}}""");
 
     String message = collectPayments("2026-03-21T00:01:00Z");
 
@@ -306,6 +309,38 @@ class SubscriptionsOfClosedOrganizationsTest {
         message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
     stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
     assertEquals("canceled", status());
+    // what ours refunded, whatever the Dashboard refunded since
+    assertTrue(
+        auditedCancellations()
+            .get(0)
+            .at("/after/given_back")
+            .textValue()
+            .contains("; 3548 of the 9999 usd paid by pi_1 (invoice in_1) refunded"),
+        auditedCancellations().toString());
+  }
+
+  /**
+   * A refund of ours that Stripe failed (a closed card) gives nothing back: the retry refunds
+   * again, under a key of its own, as Stripe would answer the first key with the failed refund.
+   */
+  @Test
+  void aRefundOfOursThatFailedAtStripe_isMadeAgainUnderAKeyOfItsOwn() {
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    refundsOfThePayment(
+        """
+        {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
+         "payment_intent": "pi_1", "status": "failed", "created": 1774051260,
+         "metadata": {"ss_closed_subscription": "sub_1"}}""");
+
+    String message = collectPayments("2026-03-21T00:01:00Z");
+
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("amount", equalTo("3548"))
+            .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-refund-2")));
   }
 
   /**

@@ -21,6 +21,7 @@ import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -57,6 +59,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +119,30 @@ class KafkaConsumersTest {
 
     List<String> ids() {
       return handed.stream().map(j -> j.entry().eventId()).toList();
+    }
+  }
+
+  /** Keeps parsed the events of the ids given, as intake on this node would; records the rest. */
+  static final class KeepsSome implements EventHandoff {
+    final Set<String> kept;
+    final List<String> handed = new CopyOnWriteArrayList<>();
+
+    KeepsSome(Set<String> kept) {
+      this.kept = kept;
+    }
+
+    @Override
+    public boolean handOffKept(int partition, long seq, String eventId, ActivePlugin plugin) {
+      if (!kept.contains(eventId)) {
+        return false;
+      }
+      handed.add("kept " + eventId);
+      return true;
+    }
+
+    @Override
+    public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
+      handed.add("read " + journaled.entry().eventId());
     }
   }
 
@@ -297,6 +325,39 @@ class KafkaConsumersTest {
         return failure;
       }
       return plugin.flush();
+    }
+  }
+
+  /**
+   * A record whose event this node keeps parsed is handed by its position and id without being
+   * decoded (shown by one whose other headers would not read); any other is read whole.
+   */
+  @Test
+  void recordsKeptParsedAreHandedByPositionAndIdUndecoded_othersAreReadWhole() throws Exception {
+    String topic = topic(1);
+    KeepsSome handoff = new KeepsSome(Set.of("kept-1", "kept-2"));
+    try (KafkaConsumers consumers = consumers(topic, handoff, database.dataSource(), "node-1")) {
+      consumers.started(new ActivePlugin("keeping", new HeldFlushes(), null));
+      awaitPositioned("keeping", topic, 1);
+
+      send(topic, entry("kept-1", "acct-k"));
+      Headers onlyItsId = new RecordHeaders();
+      onlyItsId.add(JournalRecords.EVENT_ID, "kept-2".getBytes(StandardCharsets.UTF_8));
+      onlyItsId.add(JournalRecords.OCCURRED_AT, "not a time".getBytes(StandardCharsets.UTF_8));
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic,
+                  null,
+                  Instant.now().toEpochMilli(),
+                  "acct-k".getBytes(StandardCharsets.UTF_8),
+                  "{}".getBytes(StandardCharsets.UTF_8),
+                  onlyItsId))
+          .get();
+      RecordMetadata last = send(topic, entry("read-3", "acct-k"));
+
+      assertTrue(consumers.awaitConsumed(Map.of(last.partition(), last.offset()), WAIT));
+      assertEquals(List.of("kept kept-1", "kept kept-2", "read read-3"), handoff.handed);
     }
   }
 
