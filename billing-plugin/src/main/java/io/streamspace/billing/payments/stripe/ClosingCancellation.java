@@ -38,7 +38,7 @@ public final class ClosingCancellation {
   private static final String INCOMPLETE_EXPIRED = "incomplete_expired";
 
   /** The refund's metadata key naming the subscription it gives back for. */
-  static final String REFUND_OF = "ss_closed_subscription";
+  public static final String REFUND_OF = "ss_closed_subscription";
 
   private final StripeClients clients;
 

@@ -78,6 +78,12 @@ public final class StripeSubscriptions {
           UPDATE billing_stripe_subscriptions SET given_back = :given_back
           WHERE subscription_id = :id""");
 
+  private static final NamedSql NOT_GIVEN_BACK =
+      NamedSql.of(
+          """
+          UPDATE billing_stripe_subscriptions SET given_back = NULL
+          WHERE subscription_id = :id AND given_back IS NOT NULL""");
+
   private static final NamedSql LIVE_OF =
       NamedSql.of(
           """
@@ -160,6 +166,16 @@ public final class StripeSubscriptions {
       throws SQLException {
     return CANCEL.bind("id", subscriptionId).bind("event_at", eventAt).bind("now", now).update(c)
         == 1;
+  }
+
+  /**
+   * Forgets what the plugin recorded as given back, when the refund it made failed at Stripe, so
+   * that whatever gives back for it (the closing's sweep) does so again.
+   *
+   * @return whether anything was recorded as given back
+   */
+  public static boolean notGivenBack(Connection c, String subscriptionId) throws SQLException {
+    return NOT_GIVEN_BACK.bind("id", subscriptionId).update(c) == 1;
   }
 
   /** Records what the plugin gave back when it ended the subscription itself. */

@@ -69,6 +69,7 @@ public final class StripePayments {
           PAYMENT_SUCCEEDED,
           PAYMENT_FAILED,
           CHARGE_REFUNDED,
+          FailedClosingRefunds.FAILED,
           CompletedCheckouts.COMPLETED,
           CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED,
           LostDisputes.CLOSED,
@@ -186,6 +187,7 @@ public final class StripePayments {
               case PAYMENT_SUCCEEDED -> succeeded(c, event, now, afterCommit);
               case PAYMENT_FAILED -> failed(c, event, now, afterCommit);
               case CHARGE_REFUNDED -> refunded(c, event, now, afterCommit);
+              case FailedClosingRefunds.FAILED -> FailedClosingRefunds.failed(c, event);
               case CompletedCheckouts.COMPLETED, CompletedCheckouts.ASYNC_PAYMENT_SUCCEEDED ->
                   checkouts.completed(c, event, now, afterCommit);
               case LostDisputes.CLOSED -> disputes.closed(c, event, now, afterCommit);

@@ -180,6 +180,15 @@ class SubscriptionsOfClosedOrganizationsTest {
     return run.message();
   }
 
+  /** The run at {@code first} ends the subscription; the run at {@code then} finds nothing. */
+  private void endedOnceThenNothingLeft(String first, String then) {
+    String message = collectPayments(first);
+    String again = collectPayments(then);
+    assertTrue(
+        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
+    assertFalse(again.contains("subscriptions"), again);
+  }
+
   private static Object status() {
     return value("SELECT status FROM billing_stripe_subscriptions WHERE subscription_id = 'sub_1'");
   }
@@ -200,12 +209,8 @@ class SubscriptionsOfClosedOrganizationsTest {
     stripe.verify(0, deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1")));
 
     acmeDeletedAt("2026-03-21T00:00:00Z");
-    String message = collectPayments("2026-03-21T00:01:00Z");
-    String again = collectPayments("2026-03-21T00:02:00Z");
+    endedOnceThenNothingLeft("2026-03-21T00:01:00Z", "2026-03-21T00:02:00Z");
 
-    assertTrue(
-        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
-    assertFalse(again.contains("subscriptions"), again);
     stripe.verify(
         1,
         deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_1"))
@@ -344,6 +349,59 @@ class SubscriptionsOfClosedOrganizationsTest {
   }
 
   /**
+   * The closing's refund went through, then failed at Stripe days later (a closed card): its
+   * refund.failed, delivered signed, has the next run give back again, once, under a key of its
+   * own. Another refund's failure changes nothing.
+   */
+  @Test
+  void aRefundThatFailsAfterItWasMade_isMadeAgainByTheNextRun_once() {
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", StripeSubscriptionFixtures.SECRET);
+    acmeDeletedAt("2026-03-21T00:00:00Z");
+    collectPayments("2026-03-21T00:01:00Z");
+    billing.clock.set(at("2026-03-23T00:00:00Z"));
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_other_refund_failed",
+            "refund.failed",
+            at("2026-03-22T08:00:00Z"),
+            """
+            {"id": "re_other", "object": "refund", "amount": 500, "currency": "usd",
+             "payment_intent": "pi_other", "status": "failed", "metadata": {}}"""));
+    assertFalse(collectPayments("2026-03-23T00:00:30Z").contains("subscriptions"));
+
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_refund_failed",
+            "refund.failed",
+            at("2026-03-22T09:00:00Z"),
+            """
+            {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
+             "payment_intent": "pi_1", "status": "failed", "failure_reason": "expired_or_canceled_card",
+             "metadata": {"ss_closed_subscription": "sub_1"}}"""));
+    refundsOfThePayment(
+        """
+        {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
+         "payment_intent": "pi_1", "status": "failed", "created": 1774051260,
+         "metadata": {"ss_closed_subscription": "sub_1"}}""");
+    endedOnceThenNothingLeft("2026-03-23T00:01:00Z", "2026-03-23T00:02:00Z");
+
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-refund")));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/refunds"))
+            .withFormParam("amount", equalTo("3548"))
+            .withHeader("Idempotency-Key", equalTo("ss-closed-sub_1-refund-2")));
+    assertEquals(2, auditedCancellations().size(), auditedCancellations().toString());
+  }
+
+  /**
    * The Dashboard refunded 80.00 of the 99.99 paid before the closing's run (another refund of
    * it failed): 35.48 is owed, 19.99 is left of the payment, and 19.99 is refunded.
    */
@@ -464,12 +522,8 @@ class SubscriptionsOfClosedOrganizationsTest {
     stripeRefusesTheCancelAndShows("incomplete_expired");
     acmeDeletedAt("2026-03-21T00:00:00Z");
 
-    String message = collectPayments("2026-03-21T00:01:00Z");
-    String again = collectPayments("2026-03-21T00:02:00Z");
+    endedOnceThenNothingLeft("2026-03-21T00:01:00Z", "2026-03-21T00:02:00Z");
 
-    assertTrue(
-        message.contains("subscriptions of closed organizations: cancelled 1, failed 0"), message);
-    assertFalse(again.contains("subscriptions"), again);
     stripe.verify(0, postRequestedFor(urlEqualTo("/v1/refunds")));
     assertEquals(
         "subscription sub_1 expired unpaid already at Stripe: nothing refunded here",
