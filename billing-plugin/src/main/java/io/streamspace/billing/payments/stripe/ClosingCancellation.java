@@ -108,26 +108,7 @@ public final class ClosingCancellation {
       if (refund < owed) {
         part += "; %d owed, %d left of the payment after earlier refunds".formatted(owed, left);
       }
-      // a refund of ours that failed at Stripe is made again, under a key of its own
-      String key = "ss-closed-" + subscriptionId + "-refund";
-      if (earlier.oursFailed() > 0) {
-        key += "-" + (earlier.oursFailed() + 1);
-      }
-      try {
-        stripe
-            .v1()
-            .refunds()
-            .create(
-                RefundCreateParams.builder()
-                    .setPaymentIntent(paid.get().paymentIntent())
-                    .setAmount(refund)
-                    .putMetadata(REFUND_OF, subscriptionId)
-                    .build(),
-                key(key));
-      } catch (StripeException e) {
-        if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
-          throw e;
-        }
+      if (!refunded(stripe, paid.get().paymentIntent(), subscriptionId, refund, earlier)) {
         return "%s; payment %s refunded in full already"
             .formatted(done, paid.get().paymentIntent());
       }
@@ -141,6 +122,44 @@ public final class ClosingCancellation {
             paid.get().paymentIntent(),
             paid.get().invoiceId(),
             part);
+  }
+
+  /**
+   * Refunds {@code amount} of the payment for the subscription's closing; a refund of ours that
+   * failed at Stripe is made again under a key of its own (the first key would answer with the
+   * failed one).
+   *
+   * @return false when Stripe says the payment was refunded in full already
+   */
+  private static boolean refunded(
+      StripeClient stripe,
+      String paymentIntent,
+      String subscriptionId,
+      long amount,
+      Refunds earlier)
+      throws StripeException {
+    String key = "ss-closed-" + subscriptionId + "-refund";
+    if (earlier.oursFailed() > 0) {
+      key += "-" + (earlier.oursFailed() + 1);
+    }
+    try {
+      stripe
+          .v1()
+          .refunds()
+          .create(
+              RefundCreateParams.builder()
+                  .setPaymentIntent(paymentIntent)
+                  .setAmount(amount)
+                  .putMetadata(REFUND_OF, subscriptionId)
+                  .build(),
+              key(key));
+      return true;
+    } catch (StripeException e) {
+      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   /** A subscription that has ended, and whether a cancel of ours ended it. */
@@ -207,7 +226,7 @@ public final class ClosingCancellation {
             .v1()
             .refunds()
             .list(RefundListParams.builder().setPaymentIntent(paymentIntent).setLimit(100L).build())
-            .getData()) {
+            .autoPagingIterable()) {
       boolean givesBack =
           !"failed".equals(refund.getStatus()) && !"canceled".equals(refund.getStatus());
       if (!subscriptionId.equals(refund.getMetadata().get(REFUND_OF))) {

@@ -42,18 +42,19 @@ public final class SubscriptionsOfClosedOrganizations {
   private static final Logger log =
       LoggerFactory.getLogger(SubscriptionsOfClosedOrganizations.class);
 
-  // from the few closed accounts (billing_accounts_closed) to their subscriptions by account:
-  // those not ended by the plugin yet, live or cancelled since the closing (a cancel of ours
-  // whose refund failed, its deletion applied meanwhile); an account with a plan Checkout paid
-  // after the closing waits for CheckoutsPaidAfterClosing, which gives that subscription back in
-  // full
+  // a subscription s of the closed account a not ended by the plugin yet: live, or cancelled
+  // since the closing (a cancel of ours whose refund failed, its deletion applied meanwhile)
+  private static final String NOT_ENDED_BY_US =
+      "s.given_back IS NULL AND (s.status <> 'canceled' OR s.event_at >= a.closed_at)";
+
+  // from the few closed accounts (billing_accounts_closed) to their subscriptions by account; an
+  // account with a plan Checkout paid after the closing waits for CheckoutsPaidAfterClosing,
+  // which gives that subscription back in full
   private static final NamedSql DUE =
       NamedSql.of(
           """
           SELECT s.subscription_id FROM billing_accounts a
-          JOIN billing_stripe_subscriptions s
-            ON s.account_id = a.user_id AND s.given_back IS NULL
-               AND (s.status <> 'canceled' OR s.event_at >= a.closed_at)
+          JOIN billing_stripe_subscriptions s ON s.account_id = a.user_id AND %s
           WHERE a.closed_at IS NOT NULL
             AND NOT EXISTS (
               SELECT 1 FROM billing_stripe_checkouts c
@@ -61,7 +62,8 @@ public final class SubscriptionsOfClosedOrganizations {
                 AND c.completed_at >= a.closed_at AND c.refusal IS NULL
                 AND NOT EXISTS (SELECT 1 FROM billing_checkout_sessions x
                                 WHERE x.session_id = c.session_id AND x.status = 'refused'))
-          ORDER BY s.subscription_id""");
+          ORDER BY s.subscription_id"""
+              .formatted(NOT_ENDED_BY_US));
 
   // the subscription, held, while still due
   private static final NamedSql HOLD =
@@ -69,9 +71,9 @@ public final class SubscriptionsOfClosedOrganizations {
           """
           SELECT s.account_id, s.status, a.closed_at FROM billing_stripe_subscriptions s
           JOIN billing_accounts a ON a.user_id = s.account_id
-          WHERE s.subscription_id = :id AND s.given_back IS NULL AND a.closed_at IS NOT NULL
-            AND (s.status <> 'canceled' OR s.event_at >= a.closed_at)
-          FOR UPDATE OF s""");
+          WHERE s.subscription_id = :id AND a.closed_at IS NOT NULL AND %s
+          FOR UPDATE OF s"""
+              .formatted(NOT_ENDED_BY_US));
 
   private final DataSource dataSource;
   private final ClosingCancellation stripe;

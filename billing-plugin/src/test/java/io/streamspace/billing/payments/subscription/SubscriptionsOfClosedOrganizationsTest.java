@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.streamspace.billing.StripeTestEndpoint;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
@@ -74,7 +75,7 @@ class SubscriptionsOfClosedOrganizationsTest {
             '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')""");
     stripeCancelsAndShowsTheInvoice();
     stripeRefunds(200);
-    refundsOfThePayment("");
+    refundsOfThePayment();
   }
 
   @AfterEach
@@ -85,30 +86,56 @@ class SubscriptionsOfClosedOrganizationsTest {
 
   private void stripeCancelsAndShowsTheInvoice() {
     stripe.stubFor(
-        delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id": "sub_1", "object": "subscription", "status": "canceled",
-                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
-                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
-                     "items": {"object": "list", "has_more": false,
-                      "url": "/v1/subscription_items",
-                      "data": [{"id": "si_1", "object": "subscription_item", "quantity": 1,
-                       "current_period_start": 1772323200,
-                       "current_period_end": 1775001600}]}}""")));
+        delete(urlPathEqualTo("/v1/subscriptions/sub_1")).willReturn(okJson(sub1(null))));
     StripeSubscriptionFixtures.firstInvoicePaid(stripe);
   }
 
-  /** Stripe lists the refunds of pi_1: {@code refunds}, JSON objects joined by commas. */
-  private void refundsOfThePayment(String refunds) {
+  /**
+   * sub_1 as Stripe shows it once cancelled, March paid ahead; {@code comment} the cancellation's
+   * (none when null).
+   */
+  private static String sub1(String comment) {
+    return sub1("canceled", comment);
+  }
+
+  private static String sub1(String status, String comment) {
+    return """
+        {"id": "sub_1", "object": "subscription", "status": "%s",
+         "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
+         "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
+         "cancellation_details": {"comment": %s, "feedback": null,
+          "reason": "cancellation_requested"},
+         "items": {"object": "list", "has_more": false, "url": "/v1/subscription_items",
+          "data": [{"id": "si_1", "object": "subscription_item", "quantity": 1,
+           "current_period_start": 1772323200, "current_period_end": 1775001600}]}}"""
+        .formatted(status, comment == null ? "null" : "\"" + comment + "\"");
+  }
+
+  /** Stripe's answer of an error: {@code error}, the members of its {@code error} object. */
+  private static ResponseDefinitionBuilder stripeError(int status, String error) {
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/json")
+        .withBody("{\"error\": {" + error + "}}");
+  }
+
+  /** Stripe lists the refunds of pi_1: {@code refunds}, as {@link #refund} writes them. */
+  private void refundsOfThePayment(String... refunds) {
     stripe.stubFor(
         get(urlPathEqualTo("/v1/refunds"))
             .willReturn(
                 okJson(
                     """
                     {"object": "list", "has_more": false, "url": "/v1/refunds", "data": [%s]}"""
-                        .formatted(refunds))));
+                        .formatted(String.join(",", refunds)))));
+  }
+
+  /** A refund of pi_1, {@code ours} when its metadata names sub_1's closing. */
+  private static String refund(String id, long amount, String status, boolean ours) {
+    return """
+        {"id": "%s", "object": "refund", "amount": %d, "currency": "usd",
+         "payment_intent": "pi_1", "status": "%s", "created": 1774051260, "metadata": %s}"""
+        .formatted(id, amount, status, ours ? "{\"ss_closed_subscription\": \"sub_1\"}" : "{}");
   }
 
   private void stripeRefunds(int status) {
@@ -119,28 +146,14 @@ class SubscriptionsOfClosedOrganizationsTest {
     stripe.stubFor(
         delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
             .willReturn(
-                aResponse()
-                    .withStatus(404)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error": {"type": "invalid_request_error", "code": "resource_missing",
-                         "param": "id", "message": "No such subscription: 'sub_1'"}}""")));
+                stripeError(
+                    404,
+                    """
+                    "type": "invalid_request_error", "code": "resource_missing", "param": "id",
+                    "message": "No such subscription: 'sub_1'\"""")));
     stripe.stubFor(
         get(urlPathEqualTo("/v1/subscriptions/sub_1"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id": "sub_1", "object": "subscription", "status": "canceled",
-                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
-                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
-                     "cancellation_details": {"comment": "ss-closed: the organization was closed",
-                      "feedback": null, "reason": "cancellation_requested"},
-                     "items": {"object": "list", "has_more": false,
-                      "url": "/v1/subscription_items",
-                      "data": [{"id": "si_1", "object": "subscription_item", "quantity": 1,
-                       "current_period_start": 1772323200,
-                       "current_period_end": 1775001600}]}}""")));
+            .willReturn(okJson(sub1("ss-closed: the organization was closed"))));
   }
 
   /** Stripe refuses the cancel, as it does a subscription that has ended; it shows {@code status}. */
@@ -148,23 +161,13 @@ class SubscriptionsOfClosedOrganizationsTest {
     stripe.stubFor(
         delete(urlPathEqualTo("/v1/subscriptions/sub_1"))
             .willReturn(
-                aResponse()
-                    .withStatus(400)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(
-                        """
-                        {"error": {"type": "invalid_request_error",
-                         "message": "This subscription cannot be canceled."}}""")));
-    stripe.stubFor(
-        get(urlPathEqualTo("/v1/subscriptions/sub_1"))
-            .willReturn(
-                okJson(
+                stripeError(
+                    400,
                     """
-                    {"id": "sub_1", "object": "subscription", "status": "%s",
-                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
-                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
-                     "cancellation_details": null}"""
-                        .formatted(status))));
+                    "type": "invalid_request_error",
+                    "message": "This subscription cannot be canceled.\"""")));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/subscriptions/sub_1")).willReturn(okJson(sub1(status, null))));
   }
 
   private void acmeDeletedAt(String at) {
@@ -300,13 +303,7 @@ class SubscriptionsOfClosedOrganizationsTest {
   void aRefundOfOursFoundOnThePaymentIsNotMadeAgain() {
     acmeDeletedAt("2026-03-21T00:00:00Z");
     refundsOfThePayment(
-        """
-        {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
-         "payment_intent": "pi_1", "status": "succeeded", "created": 1774051260,
-         "metadata": {"ss_closed_subscription": "sub_1"}},
-        {"id": "re_d9", "object": "refund", "amount": 8000, "currency": "usd",
-         "payment_intent": "pi_1", "status": "succeeded", "created": 1774051320,
-         "metadata": {}}""");
+        refund("re_1", 3548, "succeeded", true), refund("re_d9", 8000, "succeeded", false));
 
     String message = collectPayments("2026-03-21T00:01:00Z");
 
@@ -331,11 +328,7 @@ class SubscriptionsOfClosedOrganizationsTest {
   @Test
   void aRefundOfOursThatFailedAtStripe_isMadeAgainUnderAKeyOfItsOwn() {
     acmeDeletedAt("2026-03-21T00:00:00Z");
-    refundsOfThePayment(
-        """
-        {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
-         "payment_intent": "pi_1", "status": "failed", "created": 1774051260,
-         "metadata": {"ss_closed_subscription": "sub_1"}}""");
+    refundsOfThePayment(refund("re_1", 3548, "failed", true));
 
     String message = collectPayments("2026-03-21T00:01:00Z");
 
@@ -378,15 +371,8 @@ class SubscriptionsOfClosedOrganizationsTest {
             "evt_refund_failed",
             "refund.failed",
             at("2026-03-22T09:00:00Z"),
-            """
-            {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
-             "payment_intent": "pi_1", "status": "failed", "failure_reason": "expired_or_canceled_card",
-             "metadata": {"ss_closed_subscription": "sub_1"}}"""));
-    refundsOfThePayment(
-        """
-        {"id": "re_1", "object": "refund", "amount": 3548, "currency": "usd",
-         "payment_intent": "pi_1", "status": "failed", "created": 1774051260,
-         "metadata": {"ss_closed_subscription": "sub_1"}}""");
+            refund("re_1", 3548, "failed", true)));
+    refundsOfThePayment(refund("re_1", 3548, "failed", true));
     endedOnceThenNothingLeft("2026-03-23T00:01:00Z", "2026-03-23T00:02:00Z");
 
     stripe.verify(
@@ -409,11 +395,7 @@ class SubscriptionsOfClosedOrganizationsTest {
   void refundsOthersMadeOfThePaymentComeFirst_soOnlyWhatIsLeftOfItIsRefunded() {
     acmeDeletedAt("2026-03-21T00:00:00Z");
     refundsOfThePayment(
-        """
-        {"id": "re_d1", "object": "refund", "amount": 9999, "currency": "usd",
-         "payment_intent": "pi_1", "status": "failed", "created": 1773900000, "metadata": {}},
-        {"id": "re_d2", "object": "refund", "amount": 8000, "currency": "usd",
-         "payment_intent": "pi_1", "status": "succeeded", "created": 1773900060, "metadata": {}}""");
+        refund("re_d1", 9999, "failed", false), refund("re_d2", 8000, "succeeded", false));
 
     String message = collectPayments("2026-03-21T00:01:00Z");
 
@@ -437,10 +419,7 @@ class SubscriptionsOfClosedOrganizationsTest {
   @Test
   void aPaymentOthersRefundedInFull_isNotRefundedAgain() {
     acmeDeletedAt("2026-03-21T00:00:00Z");
-    refundsOfThePayment(
-        """
-        {"id": "re_d3", "object": "refund", "amount": 9999, "currency": "usd",
-         "payment_intent": "pi_1", "status": "succeeded", "created": 1773900000, "metadata": {}}""");
+    refundsOfThePayment(refund("re_d3", 9999, "succeeded", false));
 
     String message = collectPayments("2026-03-21T00:01:00Z");
 
@@ -489,16 +468,7 @@ class SubscriptionsOfClosedOrganizationsTest {
   void aSubscriptionCancelledAtStripeAlreadyIsMarkedSo_withNothingRefundedHere() {
     // cancelled in Stripe's Dashboard: no comment of ours
     stripeAnswersTheCancelledSubscriptionAsMissing();
-    stripe.stubFor(
-        get(urlPathEqualTo("/v1/subscriptions/sub_1"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id": "sub_1", "object": "subscription", "status": "canceled",
-                     "customer": "cus_acme", "latest_invoice": "in_1", "created": 1772323200,
-                     "livemode": false, "metadata": {"account_id": "acme", "plan_id": "pro"},
-                     "cancellation_details": {"comment": null, "feedback": null,
-                      "reason": "cancellation_requested"}}""")));
+    stripe.stubFor(get(urlPathEqualTo("/v1/subscriptions/sub_1")).willReturn(okJson(sub1(null))));
     acmeDeletedAt("2026-03-21T00:00:00Z");
 
     String message = collectPayments("2026-03-21T00:01:00Z");
