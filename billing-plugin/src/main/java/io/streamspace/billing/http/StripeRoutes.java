@@ -1,23 +1,23 @@
 package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.stripe.StripeClient;
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
-import io.streamspace.billing.payments.stripe.StripeCheckout;
-import io.streamspace.billing.payments.stripe.StripeCheckout.CheckoutPage;
-import io.streamspace.billing.payments.stripe.StripeCheckout.ReturnUrls;
-import io.streamspace.billing.payments.stripe.StripeCheckout.SavedMethod;
-import io.streamspace.billing.payments.stripe.StripeClients;
-import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.store.purchase.StoreRefused;
+import io.streamspace.billing.stripe.StripeAmounts;
+import io.streamspace.billing.stripe.StripeApi;
+import io.streamspace.billing.stripe.StripeCheckout;
+import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
+import io.streamspace.billing.stripe.StripeCheckout.ReturnUrls;
+import io.streamspace.billing.stripe.StripeCheckout.SavedMethod;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCustomers;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -108,7 +108,7 @@ public final class StripeRoutes {
     Access.authenticated(request);
     JsonNode body = Json.readObject(request);
     String accountId = access.organization(request, body, MemberRole.OWNER).id();
-    StripeClient stripe = stripe();
+    StripeApi stripe = stripe();
     Currency currency = currencyOf(accountId);
     readOnlyLock.requireNotLocked(accountId);
     ReturnUrls urls = new ReturnUrls(url(body, "success_url"), url(body, "cancel_url"));
@@ -170,7 +170,7 @@ public final class StripeRoutes {
                 stripe, accountId, customer, pack, price, currency, urls, checkoutTax());
       }
       return new CheckoutJson(page.url(), page.sessionId());
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -187,7 +187,7 @@ public final class StripeRoutes {
    * already_owned}, {@code not_sold_in_currency}, {@code free}).
    */
   private CheckoutJson storeItem(
-      HttpRequest request, JsonNode body, String accountId, StripeClient stripe, ReturnUrls urls)
+      HttpRequest request, JsonNode body, String accountId, StripeApi stripe, ReturnUrls urls)
       throws Exception {
     JsonNode id = body.get("store_item_id");
     if (!id.canConvertToLong() || !id.isIntegralNumber()) {
@@ -223,7 +223,7 @@ public final class StripeRoutes {
               urls,
               checkoutTax());
       return new CheckoutJson(page.url(), page.sessionId());
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -236,13 +236,13 @@ public final class StripeRoutes {
     Access.authenticated(request);
     JsonNode body = Json.readObject(request);
     String accountId = access.organization(request, body, MemberRole.OWNER).id();
-    StripeClient stripe = stripe();
+    StripeApi stripe = stripe();
     currencyOf(accountId);
     String returnUrl = url(body, "return_url");
     try {
       String customer = customers.customerOf(accountId, stripe);
       return new PortalJson(StripeCheckout.portal(stripe, customer, returnUrl));
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -253,7 +253,7 @@ public final class StripeRoutes {
    */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
     String accountId = access.organization(request, MemberRole.OWNER).id();
-    StripeClient stripe = stripe();
+    StripeApi stripe = stripe();
     currencyOf(accountId);
     var customer = customers.find(accountId);
     if (customer.isEmpty()) {
@@ -262,7 +262,7 @@ public final class StripeRoutes {
     try {
       String kept = customers.defaultPaymentMethod(accountId).orElse(null);
       return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get(), kept));
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -272,18 +272,18 @@ public final class StripeRoutes {
    * caller is authorized: 409 {@code stripe_disabled} while Stripe is off; 409 {@code
    * stripe_not_configured} while the host holds no secret key.
    */
-  private StripeClient stripe() throws ApiException {
+  private StripeApi stripe() throws ApiException {
     return stripe(config.get(), clients);
   }
 
   /** {@link #stripe()} for routes of their own. */
-  static StripeClient stripe(BillingConfig config, StripeClients clients) throws ApiException {
+  static StripeApi stripe(BillingConfig config, StripeClients clients) throws ApiException {
     if (!config.stripeEnabled()) {
       throw ApiException.conflict(
           "stripe_disabled", "payments through Stripe are not enabled", Map.of());
     }
     return clients
-        .interactive()
+        .interactiveApi()
         .orElseThrow(
             () ->
                 ApiException.conflict(
@@ -333,8 +333,8 @@ public final class StripeRoutes {
   }
 
   /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */
-  static ApiException stripeFailed(StripeException e) {
-    log.warn("Stripe call failed (request {}): {}", e.getRequestId(), e.getMessage());
+  static ApiException stripeFailed(StripeFailure e) {
+    log.warn("Stripe call failed (request {}): {}", e.requestId(), e.getMessage());
     return new ApiException(
         BAD_GATEWAY, "stripe_error", "Stripe did not complete the request; try again", null);
   }

@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;

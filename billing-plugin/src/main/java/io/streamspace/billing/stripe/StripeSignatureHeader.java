@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.webhook;
+package io.streamspace.billing.stripe;
 
 import java.time.Instant;
 

@@ -1,6 +1,6 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
-import static io.streamspace.billing.payments.stripe.ClosingCancellation.refundAfterClosing;
+import static io.streamspace.billing.stripe.ClosingCancellation.refundAfterClosing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;

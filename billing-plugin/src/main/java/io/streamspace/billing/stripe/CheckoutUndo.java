@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -33,12 +33,19 @@ public final class CheckoutUndo {
    * @param invoiceId the invoice the Checkout Session paid, or null to take the subscription's
    *     latest
    * @return what was done, in words an admin reads
-   * @throws StripeException when Stripe refused or could not be reached
+   * @throws StripeFailure when Stripe refused or could not be reached
    * @throws IllegalStateException when the host holds no Stripe secret key
    */
   public String cancelAndRefund(String subscriptionId, String invoiceId, String sessionId)
-      throws StripeException {
+      throws StripeFailure {
     StripeClient stripe = stripe();
+    return StripeFailure.calling(
+        () -> cancelAndRefund(stripe, subscriptionId, invoiceId, sessionId));
+  }
+
+  private static String cancelAndRefund(
+      StripeClient stripe, String subscriptionId, String invoiceId, String sessionId)
+      throws StripeException {
     String invoice = invoiceId;
     List<String> done = new ArrayList<>();
     try {
@@ -69,16 +76,21 @@ public final class CheckoutUndo {
    * @param amount what it took, in minor units of {@code currency} (as the session says), for
    *     the words only: the refund is of what the payment has not had refunded yet
    * @return what was done, in words an admin reads
-   * @throws StripeException when Stripe refused or could not be reached
+   * @throws StripeFailure when Stripe refused or could not be reached
    * @throws IllegalStateException when the host holds no Stripe secret key
    */
   public String refundPayment(String paymentIntent, Long amount, String currency, String sessionId)
-      throws StripeException {
+      throws StripeFailure {
     if (paymentIntent == null) {
       return "no payment: nothing to refund";
     }
-    refund(stripe(), paymentIntent, sessionId);
-    return "payment %s refunded in full (it took %d %s)".formatted(paymentIntent, amount, currency);
+    StripeClient stripe = stripe();
+    return StripeFailure.calling(
+        () -> {
+          refund(stripe, paymentIntent, sessionId);
+          return "payment %s refunded in full (it took %d %s)"
+              .formatted(paymentIntent, amount, currency);
+        });
   }
 
   private StripeClient stripe() {
@@ -90,18 +102,10 @@ public final class CheckoutUndo {
   /** Refunds the whole payment under the session's key; refunded already counts as done. */
   private static void refund(StripeClient stripe, String paymentIntent, String sessionId)
       throws StripeException {
-    try {
-      stripe
-          .v1()
-          .refunds()
-          .create(
-              RefundCreateParams.builder().setPaymentIntent(paymentIntent).build(),
-              key("ss-refused-" + sessionId + "-refund"));
-    } catch (StripeException e) {
-      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
-        throw e;
-      }
-    }
+    StripeRefunds.refundedOnce(
+        stripe,
+        RefundCreateParams.builder().setPaymentIntent(paymentIntent).build(),
+        "ss-refused-" + sessionId + "-refund");
   }
 
   private static String refunded(StripeClient stripe, String invoiceId, String sessionId)

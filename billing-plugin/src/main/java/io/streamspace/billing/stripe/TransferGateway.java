@@ -1,4 +1,4 @@
-package io.streamspace.billing.store.payout;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.IdempotencyException;
@@ -7,9 +7,10 @@ import com.stripe.model.Transfer;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.TransferCreateParams;
 import com.stripe.param.TransferListParams;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
-import io.streamspace.billing.payments.stripe.StripeClients;
+import java.math.BigDecimal;
+import java.time.YearMonth;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +24,22 @@ import java.util.Set;
  * sending again: a payout is never transferred twice, however late the retry. Whatever Stripe
  * answers becomes a {@link TransferOutcome}; no connection is held here.
  */
-final class TransferGateway {
+public final class TransferGateway {
+
+  /**
+   * A creator's payout claimed for one try: what its transfer needs (its id names the transfer
+   * group), and its tries, this one included (an earlier try's transfer is looked for from the
+   * second on). The store's payouts claim it ({@code store.payout.PayoutRows}) and this sends it.
+   */
+  public record Payout(
+      long id,
+      String creatorId,
+      YearMonth period,
+      Currency currency,
+      BigDecimal amount,
+      int attempts,
+      String key,
+      String stripeAccount) {}
 
   /** Stripe answered these: it refused the request, and made no transfer under its key. */
   private static final Set<Integer> REFUSALS = Set.of(400, 401, 402, 403, 404);
@@ -32,17 +48,17 @@ final class TransferGateway {
 
   private final StripeClients clients;
 
-  TransferGateway(StripeClients clients) {
+  public TransferGateway(StripeClients clients) {
     this.clients = clients;
   }
 
   /** Whether a secret key is set: without one nothing can be sent. */
-  boolean available() {
+  public boolean available() {
     return clients.client().isPresent();
   }
 
   /** Sends the claimed payout's transfer, or finds the one an earlier try made. */
-  TransferOutcome send(PayoutRows.Claimed payout) {
+  public TransferOutcome send(Payout payout) {
     Optional<StripeClient> stripe = clients.client();
     if (stripe.isEmpty()) {
       return TransferOutcome.unknown("no STRIPE_SECRET_KEY");
@@ -72,7 +88,7 @@ final class TransferGateway {
     }
   }
 
-  private static Transfer create(StripeClient stripe, PayoutRows.Claimed payout, long amount)
+  private static Transfer create(StripeClient stripe, Payout payout, long amount)
       throws StripeException {
     TransferCreateParams params =
         TransferCreateParams.builder()
@@ -92,7 +108,7 @@ final class TransferGateway {
   }
 
   /** The transfer an earlier try of the payout made, if Stripe holds one (the oldest). */
-  private static Optional<Transfer> madeEarlier(StripeClient stripe, PayoutRows.Claimed payout)
+  private static Optional<Transfer> madeEarlier(StripeClient stripe, Payout payout)
       throws StripeException {
     // by the group alone: an earlier try may have paid an account the creator has replaced since
     TransferListParams params =
@@ -104,7 +120,7 @@ final class TransferGateway {
                 .thenComparing(Transfer::getId));
   }
 
-  static String transferGroup(long payoutId) {
+  public static String transferGroup(long payoutId) {
     return "creator-payout-" + payoutId;
   }
 

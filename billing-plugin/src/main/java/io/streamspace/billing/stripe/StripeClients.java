@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
@@ -47,7 +47,7 @@ public final class StripeClients {
    * The collection queue's client for the current key and endpoint: the endpoint's timeouts,
    * {@link #MAX_NETWORK_RETRIES} retries; empty while the host holds no secret key.
    */
-  public Optional<StripeClient> client() {
+  Optional<StripeClient> client() {
     return client(collection, StripeEndpoint::readTimeout, MAX_NETWORK_RETRIES);
   }
 
@@ -56,8 +56,13 @@ public final class StripeClients {
    * {@code /payment-methods}): the endpoint's interactive read timeout, {@link
    * #INTERACTIVE_NETWORK_RETRIES} retry; empty while the host holds no secret key.
    */
-  public Optional<StripeClient> interactive() {
+  Optional<StripeClient> interactive() {
     return client(interactive, StripeEndpoint::interactiveReadTimeout, INTERACTIVE_NETWORK_RETRIES);
+  }
+
+  /** The {@link #interactive} client as a route holds it; empty while no secret key is held. */
+  public Optional<StripeApi> interactiveApi() {
+    return interactive().map(StripeApi::new);
   }
 
   private Optional<StripeClient> client(

@@ -1,11 +1,11 @@
-package io.streamspace.billing.store.payout;
+package io.streamspace.billing.stripe;
 
 /**
  * How one try of a payout ended: Stripe's transfer (paid), or what went wrong; {@code refused}
  * when Stripe refused the try outright (a 4xx it answered: no transfer was made under its key),
  * {@code final} when trying again cannot help (an amount Stripe cannot take).
  */
-record TransferOutcome(String transferId, String error, boolean refused, boolean isFinal) {
+public record TransferOutcome(String transferId, String error, boolean refused, boolean isFinal) {
 
   static TransferOutcome paid(String transferId) {
     return new TransferOutcome(transferId, null, false, false);
@@ -24,7 +24,7 @@ record TransferOutcome(String transferId, String error, boolean refused, boolean
     return new TransferOutcome(null, error, true, true);
   }
 
-  boolean isPaid() {
+  public boolean isPaid() {
     return transferId != null;
   }
 }

@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.InvalidRequestException;
@@ -50,14 +50,19 @@ public final class ClosingCancellation {
    * Cancels the subscription and refunds what was paid for its period after {@code closedAt}.
    *
    * @return what was done, in words an admin reads
-   * @throws StripeException when Stripe refused or could not be reached
+   * @throws StripeFailure when Stripe refused or could not be reached
    * @throws IllegalStateException when the host holds no Stripe secret key
    */
-  public String cancel(String subscriptionId, Instant closedAt) throws StripeException {
+  public String cancel(String subscriptionId, Instant closedAt) throws StripeFailure {
     StripeClient stripe =
         clients
             .client()
             .orElseThrow(() -> new IllegalStateException("no Stripe secret key: cannot cancel"));
+    return StripeFailure.calling(() -> cancel(stripe, subscriptionId, closedAt));
+  }
+
+  private String cancel(StripeClient stripe, String subscriptionId, Instant closedAt)
+      throws StripeException {
     Ended ended = cancelled(stripe, subscriptionId);
     if (!ended.ours()) {
       // ended by someone else (the Dashboard), who decided what to give back, or expired before
@@ -142,24 +147,14 @@ public final class ClosingCancellation {
     if (earlier.oursFailed() > 0) {
       key += "-" + (earlier.oursFailed() + 1);
     }
-    try {
-      stripe
-          .v1()
-          .refunds()
-          .create(
-              RefundCreateParams.builder()
-                  .setPaymentIntent(paymentIntent)
-                  .setAmount(amount)
-                  .putMetadata(REFUND_OF, subscriptionId)
-                  .build(),
-              key(key));
-      return true;
-    } catch (StripeException e) {
-      if (!StripeRefunds.ALREADY_REFUNDED.equals(e.getCode())) {
-        throw e;
-      }
-      return false;
-    }
+    return StripeRefunds.refundedOnce(
+        stripe,
+        RefundCreateParams.builder()
+            .setPaymentIntent(paymentIntent)
+            .setAmount(amount)
+            .putMetadata(REFUND_OF, subscriptionId)
+            .build(),
+        key);
   }
 
   /** A subscription that has ended, and whether a cancel of ours ended it. */

@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;

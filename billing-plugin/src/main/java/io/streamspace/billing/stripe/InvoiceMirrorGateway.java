@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.IdempotencyException;
@@ -13,6 +13,7 @@ import com.stripe.param.InvoiceItemCreateParams;
 import com.stripe.param.InvoiceItemListParams;
 import com.stripe.param.InvoiceSearchParams;
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Currency;
@@ -84,9 +85,17 @@ public final class InvoiceMirrorGateway {
     this.clients = clients;
   }
 
-  /** The Stripe client of the job, for the customer lookup before {@link #send}. */
-  public Optional<StripeClient> client() {
-    return clients.client();
+  /**
+   * The account's Stripe customer through the job's client, created when it has none yet ({@link
+   * StripeCustomers}), for {@link #send}; empty while the host holds no secret key.
+   */
+  public Optional<String> customerOf(StripeCustomers customers, String accountId)
+      throws SQLException, StripeFailure {
+    Optional<StripeClient> client = clients.client();
+    if (client.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(StripeFailure.calling(() -> customers.customerOf(accountId, client.get())));
   }
 
   /** Sends the mirror through the job's client; never throws for what Stripe answers. */

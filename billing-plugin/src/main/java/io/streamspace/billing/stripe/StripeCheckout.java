@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.stripe.StripeClient;
@@ -70,14 +70,14 @@ public final class StripeCheckout {
    * setup_intent.succeeded} makes the card saved the customer's default, even when it has one.
    */
   public static CheckoutPage forPlan(
-      StripeClient stripe,
+      StripeApi stripe,
       String accountId,
       String customerId,
       String planId,
       Currency currency,
       ReturnUrls urls,
       CheckoutTax tax)
-      throws StripeException {
+      throws StripeFailure {
     SessionCreateParams params =
         session(accountId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SETUP)
@@ -89,7 +89,8 @@ public final class StripeCheckout {
                     .putMetadata("kind", "plan")
                     .build())
             .build();
-    return page(stripe.v1().checkout().sessions().create(params));
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
   }
 
   /**
@@ -99,14 +100,14 @@ public final class StripeCheckout {
    * period's fee at the session.
    */
   public static CheckoutPage forPlanSubscription(
-      StripeClient stripe,
+      StripeApi stripe,
       String accountId,
       String customerId,
       String planId,
       String priceId,
       ReturnUrls urls,
       CheckoutTax tax)
-      throws StripeException {
+      throws StripeFailure {
     SessionCreateParams params =
         session(accountId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
@@ -118,12 +119,13 @@ public final class StripeCheckout {
                     .putMetadata("plan_id", planId)
                     .build())
             .build();
-    return page(stripe.v1().checkout().sessions().create(params));
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
   }
 
   /** A session in payment mode taking the pack's price once, in the account's currency. */
   public static CheckoutPage forPack(
-      StripeClient stripe,
+      StripeApi stripe,
       String accountId,
       String customerId,
       CapacityPack pack,
@@ -131,7 +133,7 @@ public final class StripeCheckout {
       Currency currency,
       ReturnUrls urls,
       CheckoutTax tax)
-      throws StripeException {
+      throws StripeFailure {
     PriceData priceData =
         taxed(PriceData.builder(), tax)
             .setCurrency(code(currency))
@@ -144,7 +146,8 @@ public final class StripeCheckout {
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("pack_id", pack.id())
             .build();
-    return page(stripe.v1().checkout().sessions().create(params));
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
   }
 
   /**
@@ -153,14 +156,14 @@ public final class StripeCheckout {
    * purchase.
    */
   public static CheckoutPage forStoreItem(
-      StripeClient stripe,
+      StripeApi stripe,
       String accountId,
       String customerId,
       String buyer,
       StoreItemPrice quote,
       ReturnUrls urls,
       CheckoutTax tax)
-      throws StripeException {
+      throws StripeFailure {
     PriceData priceData =
         taxed(PriceData.builder(), tax)
             .setCurrency(code(quote.currency()))
@@ -175,11 +178,17 @@ public final class StripeCheckout {
             .putMetadata("store_version_id", Long.toString(quote.versionId()))
             .putMetadata("bought_by", buyer)
             .build();
-    return page(stripe.v1().checkout().sessions().create(params));
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
   }
 
   /** The URL of a Customer Portal session, coming back to {@code returnUrl}. */
-  public static String portal(StripeClient stripe, String customerId, String returnUrl)
+  public static String portal(StripeApi stripe, String customerId, String returnUrl)
+      throws StripeFailure {
+    return StripeFailure.calling(() -> portal(stripe.client(), customerId, returnUrl));
+  }
+
+  private static String portal(StripeClient stripe, String customerId, String returnUrl)
       throws StripeException {
     return stripe
         .v1()
@@ -201,6 +210,11 @@ public final class StripeCheckout {
    * @param keptDefault the default kept in {@code billing_stripe_customers}, or null for none
    */
   public static List<SavedMethod> paymentMethods(
+      StripeApi stripe, String customerId, String keptDefault) throws StripeFailure {
+    return StripeFailure.calling(() -> paymentMethods(stripe.client(), customerId, keptDefault));
+  }
+
+  private static List<SavedMethod> paymentMethods(
       StripeClient stripe, String customerId, String keptDefault) throws StripeException {
     String defaultId = keptDefault;
     if (defaultId == null) {

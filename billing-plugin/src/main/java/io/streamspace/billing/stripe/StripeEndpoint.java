@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.Stripe;
 import java.time.Duration;

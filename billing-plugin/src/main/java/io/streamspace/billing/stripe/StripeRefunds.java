@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -30,38 +30,35 @@ public final class StripeRefunds {
    * Refunds {@code amount} of the payment; a retry under the same {@code idempotencyKey} refunds
    * once, and a payment Stripe says was refunded in full already counts as refunded.
    *
-   * @throws StripeException when Stripe refused or could not be reached
+   * @throws StripeFailure when Stripe refused or could not be reached
    */
   public void refund(
       String paymentIntent, BigDecimal amount, Currency currency, String idempotencyKey)
-      throws StripeException, NotConfigured {
+      throws StripeFailure, NotConfigured {
     StripeClient stripe = clients.interactive().orElseThrow(NotConfigured::new);
+    RefundCreateParams refund =
+        RefundCreateParams.builder()
+            .setPaymentIntent(paymentIntent)
+            .setAmount(StripeAmounts.toMinorUnits(amount, currency))
+            .build();
+    StripeFailure.calling(() -> refundedOnce(stripe, refund, idempotencyKey));
+  }
+
+  /**
+   * Creates the refund; false when Stripe says the payment was refunded in full before (a try
+   * whose commit failed, retried after Stripe forgot its key, or a refund made in Stripe's
+   * Dashboard): either way the money went back, so that counts as done.
+   */
+  static boolean refundedOnce(StripeClient stripe, RefundCreateParams refund, String key)
+      throws StripeException {
     try {
-      create(stripe, paymentIntent, amount, currency, idempotencyKey);
+      stripe.v1().refunds().create(refund, RequestOptions.builder().setIdempotencyKey(key).build());
+      return true;
     } catch (StripeException e) {
-      // the money went back already: a try whose commit failed, retried after Stripe forgot its
-      // key (24 hours), or a refund made in Stripe's Dashboard; either way it is refunded
       if (!ALREADY_REFUNDED.equals(e.getCode())) {
         throw e;
       }
+      return false;
     }
-  }
-
-  private static void create(
-      StripeClient stripe,
-      String paymentIntent,
-      BigDecimal amount,
-      Currency currency,
-      String idempotencyKey)
-      throws StripeException {
-    stripe
-        .v1()
-        .refunds()
-        .create(
-            RefundCreateParams.builder()
-                .setPaymentIntent(paymentIntent)
-                .setAmount(StripeAmounts.toMinorUnits(amount, currency))
-                .build(),
-            RequestOptions.builder().setIdempotencyKey(idempotencyKey).build());
   }
 }

@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.InvalidRequestException;
@@ -68,7 +68,11 @@ public final class StripeCatalog {
   private StripeCatalog() {}
 
   /** Syncs these prices and their products. */
-  public static Outcome sync(StripeClient stripe, List<CatalogPrice> wanted)
+  public static Outcome sync(StripeApi stripe, List<CatalogPrice> wanted) throws StripeFailure {
+    return StripeFailure.calling(() -> sync(stripe.client(), wanted));
+  }
+
+  private static Outcome sync(StripeClient stripe, List<CatalogPrice> wanted)
       throws StripeException {
     Outcome outcome = Outcome.empty();
     for (String product : wanted.stream().map(CatalogPrice::productId).distinct().toList()) {
@@ -83,7 +87,11 @@ public final class StripeCatalog {
    * The id of this price at Stripe, syncing it (and its product) first when it is missing or no
    * longer matches.
    */
-  public static String priceId(StripeClient stripe, CatalogPrice wanted) throws StripeException {
+  public static String priceId(StripeApi stripe, CatalogPrice wanted) throws StripeFailure {
+    return StripeFailure.calling(() -> priceId(stripe.client(), wanted));
+  }
+
+  private static String priceId(StripeClient stripe, CatalogPrice wanted) throws StripeException {
     Optional<Price> found = activeWithKey(stripe, wanted.productId(), wanted.lookupKey());
     if (found.isPresent() && matches(found.get(), wanted)) {
       return found.get().getId();

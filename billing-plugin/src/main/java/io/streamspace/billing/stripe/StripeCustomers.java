@@ -1,4 +1,4 @@
-package io.streamspace.billing.payments.stripe;
+package io.streamspace.billing.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -94,8 +94,12 @@ public final class StripeCustomers {
   }
 
   /** The account's customer id, created in Stripe (and stored) when it has none yet. */
-  public String customerOf(String accountId, StripeClient stripe)
-      throws SQLException, StripeException {
+  public String customerOf(String accountId, StripeApi stripe) throws SQLException, StripeFailure {
+    return StripeFailure.calling(() -> customerOf(accountId, stripe.client()));
+  }
+
+  /** {@link #customerOf(String, StripeApi)} through any of the plugin's clients. */
+  String customerOf(String accountId, StripeClient stripe) throws SQLException, StripeException {
     Optional<String> stored = find(accountId);
     if (stored.isPresent()) {
       return stored.get();
