@@ -1,4 +1,4 @@
-package io.streamspace.billing.store.share;
+package io.streamspace.billing.catalog.share;
 
 import java.math.BigDecimal;
 import java.util.Currency;
@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * What a creator's sales in one currency are held to: the {@link ShareTable} that splits them,
- * and the smallest balance a monthly statement pays out ({@link CreatorStatement#of}). The store's
- * configuration holds one per currency.
+ * and the smallest balance a monthly statement pays out (the store's {@code CreatorStatement.of}).
+ * The store's configuration holds one per currency; they are terms of sale, so they sit in the
+ * catalog, under the configuration that reads them and the store that applies them.
  *
  * @param minimumPayout at least 0, an amount of the table's currency
  */

@@ -1,7 +1,7 @@
-package io.streamspace.billing.store.share;
+package io.streamspace.billing.catalog.share;
 
-import static io.streamspace.billing.store.share.ShareTables.USD;
-import static io.streamspace.billing.store.share.ShareTables.money;
+import static io.streamspace.billing.catalog.share.ShareTables.USD;
+import static io.streamspace.billing.catalog.share.ShareTables.money;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,4 +1,4 @@
-package io.streamspace.billing.store.share;
+package io.streamspace.billing.catalog.share;
 
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
@@ -102,14 +102,14 @@ public record ShareTable(
   }
 
   /** Where tier {@code index} ends (exclusive): the next one's threshold, if there is one. */
-  Optional<BigDecimal> upTo(int index) {
+  public Optional<BigDecimal> upTo(int index) {
     return index + 1 < tiers.size()
         ? Optional.of(tiers.get(index + 1).fromGross())
         : Optional.empty();
   }
 
   /** {@code value} at the currency's scale, refused when it has more decimals. */
-  static BigDecimal amount(String what, BigDecimal value, Currency currency) {
+  public static BigDecimal amount(String what, BigDecimal value, Currency currency) {
     Objects.requireNonNull(value, what);
     if (!Money.fitsMinorUnit(value, currency)) {
       throw new IllegalArgumentException(

@@ -1,4 +1,4 @@
-package io.streamspace.billing.store.share;
+package io.streamspace.billing.catalog.share;
 
 import java.math.BigDecimal;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.streamspace.billing.store.share;
+package io.streamspace.billing.catalog.share;
 
 import java.math.BigDecimal;
 import java.util.Currency;
@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The tables the tests and docs/store-revenue-share.md work with. */
-final class ShareTables {
+public final class ShareTables {
 
-  static final Currency USD = Currency.getInstance("USD");
-  static final Currency VND = Currency.getInstance("VND");
+  public static final Currency USD = Currency.getInstance("USD");
+  public static final Currency VND = Currency.getInstance("VND");
 
   private ShareTables() {}
 
@@ -17,7 +17,7 @@ final class ShareTables {
    * The worked example's table: USD, 20 % of a creator's first 1,000.00 in a calendar month, 10 %
    * from 1,000.00 to 5,000.00, 5 % above; the platform takes at most 300.00 a month.
    */
-  static ShareTable worked() {
+  public static ShareTable worked() {
     return new ShareTable(
         USD,
         List.of(
@@ -29,7 +29,7 @@ final class ShareTables {
   }
 
   /** One rate on every sale, no cap. */
-  static ShareTable flat(Currency currency, String rate) {
+  public static ShareTable flat(Currency currency, String rate) {
     return new ShareTable(
         currency,
         List.of(new Tier(BigDecimal.ZERO, new BigDecimal(rate))),
@@ -37,7 +37,7 @@ final class ShareTables {
         Optional.empty());
   }
 
-  static BigDecimal money(String amount) {
+  public static BigDecimal money(String amount) {
     return new BigDecimal(amount);
   }
 }

@@ -1,4 +1,4 @@
-package io.streamspace.billing.store.share;
+package io.streamspace.billing.catalog.share;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -6,10 +6,10 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 
 /**
- * When a creator's counters ({@link CreatorPeriodTotals}: gross for the tiers, the platform's
- * take for the cap) start again from zero. Periods are calendar ones in the store's zone (the
- * billing zone): a sale at 23:30 on 31 December in Hanoi belongs to that year there, whatever UTC
- * says.
+ * When a creator's counters (the store's {@code CreatorPeriodTotals}: gross for the tiers, the
+ * platform's take for the cap) start again from zero. Periods are calendar ones in the store's
+ * zone (the billing zone): a sale at 23:30 on 31 December in Hanoi belongs to that year there,
+ * whatever UTC says.
  */
 public enum ResetPeriod {
   /** Each 1 January at midnight in the zone (Shopify's theme store). */
