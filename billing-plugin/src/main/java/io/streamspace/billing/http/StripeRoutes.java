@@ -9,7 +9,6 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.store.purchase.StoreRefused;
-import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.billing.stripe.StripeApi;
 import io.streamspace.billing.stripe.StripeCheckout;
 import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
@@ -24,12 +23,9 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +46,6 @@ public final class StripeRoutes {
   record PaymentMethodsJson(List<SavedMethod> paymentMethods) {}
 
   private static final Logger log = LoggerFactory.getLogger(StripeRoutes.class);
-
-  /** Hosts a return URL may name over plain http: a developer's own machine. */
-  private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1");
 
   private static final int BAD_GATEWAY = 502;
 
@@ -111,7 +104,9 @@ public final class StripeRoutes {
     StripeApi stripe = stripe();
     Currency currency = currencyOf(accountId);
     readOnlyLock.requireNotLocked(accountId);
-    ReturnUrls urls = new ReturnUrls(url(body, "success_url"), url(body, "cancel_url"));
+    ReturnUrls urls =
+        new ReturnUrls(
+            CheckoutInputs.url(body, "success_url"), CheckoutInputs.url(body, "cancel_url"));
     int named =
         (body.has("plan_id") ? 1 : 0)
             + (body.has("pack_id") ? 1 : 0)
@@ -163,7 +158,7 @@ public final class StripeRoutes {
                   + "/purchase");
         }
         BigDecimal price = pack.priceIn(currency).orElseThrow();
-        chargeable(price, currency);
+        CheckoutInputs.chargeable(price, currency);
         String customer = customers.customerOf(accountId, stripe);
         page =
             StripeCheckout.forPack(
@@ -205,7 +200,7 @@ public final class StripeRoutes {
     } catch (StoreRefused e) {
       throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
     }
-    chargeable(quote.price(), quote.currency());
+    CheckoutInputs.chargeable(quote.price(), quote.currency());
     try {
       String customer = customers.customerOf(accountId, stripe);
       CheckoutPage page =
@@ -238,7 +233,7 @@ public final class StripeRoutes {
     String accountId = access.organization(request, body, MemberRole.OWNER).id();
     StripeApi stripe = stripe();
     currencyOf(accountId);
-    String returnUrl = url(body, "return_url");
+    String returnUrl = CheckoutInputs.url(body, "return_url");
     try {
       String customer = customers.customerOf(accountId, stripe);
       return new PortalJson(StripeCheckout.portal(stripe, customer, returnUrl));
@@ -304,32 +299,6 @@ public final class StripeRoutes {
         .find(accountId)
         .map(s -> s.current().planId())
         .orElseThrow(() -> ApiException.unknownUser(accountId));
-  }
-
-  /** 409 {@code amount_not_chargeable} for a price Stripe cannot take (1.005 BHD), naming it. */
-  private static void chargeable(BigDecimal price, Currency currency) throws ApiException {
-    try {
-      StripeAmounts.toMinorUnits(price, currency);
-    } catch (ArithmeticException e) {
-      throw ApiException.conflict("amount_not_chargeable", e.getMessage(), Map.of());
-    }
-  }
-
-  /** A return URL: https, or http to this machine (for a developer), else 400 naming it. */
-  private static String url(JsonNode body, String member) throws ApiException {
-    String text = Json.requiredText(body, member);
-    try {
-      URI uri = new URI(text);
-      boolean secure = "https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null;
-      boolean local =
-          "http".equalsIgnoreCase(uri.getScheme()) && LOCAL_HOSTS.contains(uri.getHost());
-      if (secure || local) {
-        return text;
-      }
-    } catch (URISyntaxException e) {
-      // answered below
-    }
-    throw ApiException.badParameter(member, member + " must be an https URL");
   }
 
   /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */

@@ -11,7 +11,6 @@ import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.store.purchase.StorePurchases;
-import io.streamspace.billing.store.purchase.StorePurchases.PaidCheckout;
 import io.streamspace.billing.store.purchase.StoreRefused;
 import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.billing.stripe.StripeEvent;
@@ -296,8 +295,8 @@ final class CompletedCheckouts {
     } else if (itemId == null || versionId == null || intent == null || buyer == null) {
       why = "the session names no store item, version, payment or buyer";
     } else {
-      PaidCheckout checkout =
-          new PaidCheckout(
+      StorePurchases.PaidCheckout checkout =
+          new StorePurchases.PaidCheckout(
               completion.account(),
               buyer,
               itemId,
