@@ -15,7 +15,7 @@ import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.collection.CollectableCurrencies;
 import io.streamspace.billing.payments.mirror.CollectionModes;
-import io.streamspace.billing.payments.stripe.StripeTax;
+import io.streamspace.billing.stripe.StripeTax;
 
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
