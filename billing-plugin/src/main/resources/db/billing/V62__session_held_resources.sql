@@ -14,3 +14,14 @@ CREATE TABLE billing_session_held (
     event_id       text COLLATE "C" NOT NULL,
     PRIMARY KEY (session_id, meter_id, effective_from)
 );
+
+-- A held meter's usage records: resource_type its id, unit <id>-hours (UsageUnit.held), priced
+-- per unit-hour like cpu and memory. The built-in resources keep their units. (Added NOT VALID
+-- and then validated: the check only widens, and validating takes no lock that stops writes.)
+ALTER TABLE billing_usage_records DROP CONSTRAINT billing_usage_records_unit;
+ALTER TABLE billing_usage_records ADD CONSTRAINT billing_usage_records_unit CHECK (
+    (resource_type, unit) IN (('cpu', 'core-hours'), ('memory', 'gb-hours'),
+                              ('storage', 'gb-months'))
+    OR resource_type NOT IN ('cpu', 'memory', 'storage')
+       AND unit = resource_type || '-hours') NOT VALID;
+ALTER TABLE billing_usage_records VALIDATE CONSTRAINT billing_usage_records_unit;

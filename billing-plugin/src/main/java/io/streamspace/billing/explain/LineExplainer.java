@@ -126,7 +126,7 @@ public final class LineExplainer {
     Currency currency = Currency.getInstance(invoice.currency());
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
-    UsageUnit resource = resource(line.resourceType());
+    UsageUnit resource = resource(line);
     return switch (line.kind()) {
       case "usage" ->
           new UsageLineRecords(
@@ -152,12 +152,12 @@ public final class LineExplainer {
     };
   }
 
-  private static UsageUnit resource(String resourceType) {
-    for (UsageUnit unit : UsageUnit.values()) {
-      if (unit.resourceType().equals(resourceType)) {
-        return unit;
-      }
+  /** The resource of a usage line or a resource's overage; null for a counter's overage. */
+  private UsageUnit resource(Line line) {
+    UsageUnit builtIn = UsageUnit.builtIn(line.resourceType());
+    if (builtIn != null || !"usage".equals(line.kind())) {
+      return builtIn;
     }
-    return null;
+    return UsageUnit.ofResourceType(line.resourceType()); // a held meter's usage line
   }
 }
