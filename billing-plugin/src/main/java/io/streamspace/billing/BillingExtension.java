@@ -198,8 +198,7 @@ public class BillingExtension
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
     admission.sessionCreated(event);
-    // the account is the organization it runs under, else the user's personal one
-    holds.sessionStarted(event.orgId() != null ? event.orgId() : event.userId(), event.sessionId());
+    holds.sessionStarted(event.billedOrgId(), event.sessionId());
   }
 
   @Override

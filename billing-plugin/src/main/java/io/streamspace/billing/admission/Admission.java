@@ -14,6 +14,7 @@ import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
 import io.streamspace.common.db.Sql;
+import io.streamspace.plugin.api.event.BilledOrganization;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -426,7 +427,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * maps a user.
    */
   private static String accountOf(String orgId, String userId) {
-    return orgId != null ? orgId : userId;
+    return BilledOrganization.of(orgId, userId);
   }
 
   /**
