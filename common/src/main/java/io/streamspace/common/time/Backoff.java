@@ -7,8 +7,9 @@ import java.util.Objects;
  * A capped exponential backoff: the wait after a first failure is {@code first}, and each failure
  * after it doubles the wait before, up to {@code max}, which no wait ever passes. The one
  * definition of the rule for whoever waits between failed tries (the journal's consumers, the
- * plugin registry following other nodes, the metering queue's writer, the webhooks' worker); each
- * names its own figures.
+ * plugin registry following other nodes, the metering queue's writer, the webhooks' worker,
+ * Stripe collection waiting out an outage, creators' payouts tried again); each names its own
+ * figures.
  *
  * @param first the wait after a first failure: positive
  * @param max the longest wait: at least {@code first}
