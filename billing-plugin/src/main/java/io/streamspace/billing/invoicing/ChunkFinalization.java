@@ -133,7 +133,7 @@ final class ChunkFinalization {
     List<BigDecimal> subtotals = new ArrayList<>(drafts.size());
     List<BigDecimal> withTax = new ArrayList<>(drafts.size());
     List<CreditApplier.Due> dues = new ArrayList<>(drafts.size());
-    Map<Long, InvoiceTaxes.Calculated> taxed =
+    Map<Long, InvoiceTaxRows.Calculated> taxed =
         TaxAtFinalization.calculated(connection, drafts, current);
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);

@@ -35,14 +35,14 @@ final class TaxAtFinalization {
    * The stored tax calculations of the chunk's drafts with stripeTax; without it, none, and any
    * a draft kept from when it was on forgotten (it is finalized without tax).
    */
-  static Map<Long, InvoiceTaxes.Calculated> calculated(
+  static Map<Long, InvoiceTaxRows.Calculated> calculated(
       Connection connection, List<Invoice> drafts, BillingConfig current) throws SQLException {
     List<Long> ids = drafts.stream().map(Invoice::id).toList();
     if (!current.stripeTax()) {
-      InvoiceTaxes.forget(connection, ids);
+      InvoiceTaxRows.forget(connection, ids);
       return Map.of();
     }
-    return InvoiceTaxes.calculated(connection, ids);
+    return InvoiceTaxRows.calculated(connection, ids);
   }
 
   /**
@@ -54,12 +54,12 @@ final class TaxAtFinalization {
   static BigDecimal added(
       Invoice draft,
       InvoiceCalculator.Billed billed,
-      Map<Long, InvoiceTaxes.Calculated> taxed,
+      Map<Long, InvoiceTaxRows.Calculated> taxed,
       BillingConfig current) {
     if (!current.stripeTax()) {
       return BigDecimal.ZERO;
     }
-    InvoiceTaxes.Calculated calculated = taxed.get(draft.id());
+    InvoiceTaxRows.Calculated calculated = taxed.get(draft.id());
     if (calculated == null
         || !calculated
             .linesHash()
