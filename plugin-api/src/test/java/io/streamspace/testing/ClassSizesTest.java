@@ -1,11 +1,13 @@
 package io.streamspace.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,5 +76,20 @@ class ClassSizesTest {
     write("Big", 2, "// One class because a line comment says so\n/** Big. */\n", 501);
 
     assertEquals(List.of("a/b/Big.java: 501 lines, 2 imports"), ClassSizes.unexplained(sources));
+  }
+
+  @Test
+  void theAssertionFailsNamingTheClassesButThoseLeftOut() throws IOException {
+    write("Big", 2, "/** Big. */\n", 501);
+    write("Wide", 31, "/** Wide. */\n", 60);
+
+    AssertionError failure =
+        assertThrows(
+            AssertionError.class, () -> ClassSizes.assertExplained(sources, Set.of("Wide.java")));
+    assertEquals(
+        "classes over 500 lines or 30 imports whose javadoc does not say \"One class because\":"
+            + " [a/b/Big.java: 501 lines, 2 imports]",
+        failure.getMessage());
+    ClassSizes.assertExplained(sources, Set.of("Big.java", "Wide.java"));
   }
 }
