@@ -30,6 +30,13 @@ final class InvoicingWiring {
   /** Returns generate-invoices, rescheduled when the config changes its day or zone. */
   static GenerateInvoicesJob wire(Wiring wiring, UsageWiring usage, PaymentsWiring payments) {
     InvoiceQueries queries = new InvoiceQueries(wiring.dataSource(), usage.calculator());
+    InvoiceTaxes taxes =
+        new InvoiceTaxes(
+            wiring.dataSource(),
+            usage.calculator(),
+            new StripeTax(payments.clients()),
+            wiring.events(),
+            wiring.config());
     InvoiceFinalizer finalizer =
         new InvoiceFinalizer(
             wiring.dataSource(),
@@ -39,14 +46,9 @@ final class InvoicingWiring {
             new CollectableCurrencies(
                 new CollectionModes(payments.collections(), payments.mirror(), wiring.config()),
                 wiring.config()),
-            wiring.context().metrics());
-    finalizer.withTaxes(
-        new InvoiceTaxes(
-            wiring.dataSource(),
-            usage.calculator(),
-            new StripeTax(payments.clients()),
-            wiring.events(),
-            wiring.config()));
+            wiring.context().metrics(),
+            taxes,
+            InvoiceFinalizer.Chunking.DEFAULT);
     InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(

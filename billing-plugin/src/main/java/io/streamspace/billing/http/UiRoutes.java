@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.common.ui.PageScripts;
 import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
@@ -17,8 +18,9 @@ import java.util.Properties;
 /**
  * The billing pages: {@code GET /ui/} (the user page), {@code GET /ui/admin} (the admin page),
  * {@code GET /ui/store} (the theme store), {@code GET /ui/creator} (a creator's items) and
- * {@code GET /ui/{asset}} for a fixed set of assets, plugin resources under {@code ui/} and
- * the chart library from its WebJar. Static text holding no data, so served without a token: the
+ * {@code GET /ui/{asset}} for a fixed set of assets, plugin resources under {@code ui/}, the DOM
+ * builder the host's pages share ({@link PageScripts#DOM}, from common) and the chart library
+ * from its WebJar. Static text holding no data, so served without a token: the
  * pages sign in themselves and read everything from the JSON routes. Every answer carries a
  * Content-Security-Policy that allows only this origin's scripts, styles and requests.
  */
@@ -90,6 +92,7 @@ public final class UiRoutes {
         }) {
       assets.put(script, Asset.of("ui/" + script, JS));
     }
+    assets.put(PageScripts.DOM, Asset.of(PageScripts.DOM_RESOURCE, JS));
     assets.put("app.css", Asset.of("ui/app.css", CSS));
     assets.put("chart.umd.min.js", Asset.of(chartLibrary(), JS));
   }

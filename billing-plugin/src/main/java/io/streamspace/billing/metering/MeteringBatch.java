@@ -164,7 +164,7 @@ public final class MeteringBatch {
       } else if (event instanceof UsageReported usage) {
         UsageReport report = usage.report();
         batch.openOnTheSide(
-            billedTo(report.orgId(), report.userId()),
+            report.billedOrgId(),
             report.orgId() == null,
             report.occurredAt(),
             defaultCurrency,
@@ -223,7 +223,7 @@ public final class MeteringBatch {
 
   private void addSession(
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
-    String orgId = billedTo(e.orgId(), e.userId());
+    String orgId = e.billedOrgId();
     openOnTheSide(orgId, e.orgId() == null, e.occurredAt(), defaultCurrency, defaultPlan);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
     sessions.merge(
@@ -258,11 +258,6 @@ public final class MeteringBatch {
                       new HeldRow(e.sessionId(), meter, e.occurredAt(), amount, e.id()),
                       (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b));
     }
-  }
-
-  /** The organization an event names, else its user's personal one (keyed by the user's id). */
-  private static String billedTo(String orgId, String userId) {
-    return orgId == null ? userId : orgId;
   }
 
   /**
