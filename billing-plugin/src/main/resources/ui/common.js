@@ -1,5 +1,10 @@
 // What both billing pages share: the sign-in, the one way to call the API, money and dates,
-// and DOM builders. Data is only ever put in the page as text (textContent), never as markup.
+// and DOM builders. Data is only ever put in the page as text (textContent), never as markup:
+// every element is built by el, the DOM builder the host's plugins page shares (dom.js).
+
+import { el } from './dom.js';
+
+export { el };
 
 const TOKEN_KEY = 'billing.token';
 
@@ -337,35 +342,6 @@ export function byId(id) {
 export function clear(node) {
   while (node.firstChild) {
     node.removeChild(node.firstChild);
-  }
-  return node;
-}
-
-/**
- * An element with attributes and children; strings become text nodes. 'class' and 'text' are
- * shorthands; event handler attributes (on...) are refused.
- */
-export function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) {
-      continue;
-    }
-    if (/^on/i.test(name) || name === 'style') {
-      throw new Error('refused attribute ' + name);
-    }
-    if (name === 'text') {
-      node.textContent = value;
-    } else if (name === 'class') {
-      node.className = value;
-    } else {
-      node.setAttribute(name, value === true ? '' : String(value));
-    }
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) {
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
   }
   return node;
 }

@@ -2,7 +2,10 @@
 // for one plugin, its actions (install, enable, disable, update, uninstall, purge), its config
 // form built from the plugin's config_schema, and its history. It calls only the host's admin
 // API (/api/admin/plugins...) with this tab's token. Data is only ever put in the page as text
-// (textContent), never as markup.
+// (textContent), never as markup: every element is built by el, the DOM builder the billing
+// pages share (dom.js).
+
+import { el } from './dom.js';
 
 const TOKEN_KEY = 'streamspace.admin.token';
 const PLUGINS = '/api/admin/plugins';
@@ -100,32 +103,6 @@ function byId(id) {
 function clear(node) {
   while (node.firstChild) {
     node.removeChild(node.firstChild);
-  }
-  return node;
-}
-
-/** An element with attributes and children; strings become text nodes; 'text', 'class'. */
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) {
-      continue;
-    }
-    if (/^on/i.test(name) || name === 'style') {
-      throw new Error('refused attribute ' + name);
-    }
-    if (name === 'text') {
-      node.textContent = value;
-    } else if (name === 'class') {
-      node.className = value;
-    } else {
-      node.setAttribute(name, value === true ? '' : String(value));
-    }
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) {
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
   }
   return node;
 }

@@ -66,6 +66,10 @@ import javax.sql.DataSource;
  * accounts were invoiced before): the baseline is generate-invoices' time per invoice it finalized
  * times the organizations the what-if answered for (the same figure when run alone, {@code --only
  * what-if}). Its one row replaces the invoicing rows.
+ *
+ * <p>One class because its seeding, its timed run and the checks of its own results share the
+ * accounts, period and config it set up (and puts back): split, each part would carry that state
+ * and the order it must be used in.
  */
 final class InvoicingWorkload implements Workload {
 

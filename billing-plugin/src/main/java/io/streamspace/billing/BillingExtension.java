@@ -24,12 +24,12 @@ import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
-import io.streamspace.billing.payments.stripe.StripeEndpoint;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.billing.store.payout.PayoutsDue;
 import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.stripe.StripeEndpoint;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.config.ConfigKey;
@@ -64,6 +64,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The billing plugin as the host sees it: a thin shell that wires the metering, rating, job and
  * HTTP adapters to the host's context and holds the config in effect (swapped atomically).
+ *
+ * <p>One class because it is the one extension the host finds: every hook of the contract
+ * (sessions, usage reports, organizations, admission, config, purge) lands here and is handed to
+ * the feature that owns it, so it names them all (its imports), while each feature is built, its
+ * routes registered and its jobs scheduled by its own wiring class ({@link Wiring}).
  */
 @Extension(points = PlatformPlugin.class)
 public class BillingExtension
@@ -197,8 +202,7 @@ public class BillingExtension
   public void onSessionCreated(PluginContext context, SessionEvent event) {
     whenMetering(m -> m.sessionCreated(event));
     admission.sessionCreated(event);
-    // the account is the organization it runs under, else the user's personal one
-    holds.sessionStarted(event.orgId() != null ? event.orgId() : event.userId(), event.sessionId());
+    holds.sessionStarted(event.billedOrgId(), event.sessionId());
   }
 
   @Override

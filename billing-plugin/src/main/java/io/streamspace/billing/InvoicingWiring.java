@@ -15,7 +15,7 @@ import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.collection.CollectableCurrencies;
 import io.streamspace.billing.payments.mirror.CollectionModes;
-import io.streamspace.billing.payments.stripe.StripeTax;
+import io.streamspace.billing.stripe.StripeTax;
 
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
@@ -30,6 +30,13 @@ final class InvoicingWiring {
   /** Returns generate-invoices, rescheduled when the config changes its day or zone. */
   static GenerateInvoicesJob wire(Wiring wiring, UsageWiring usage, PaymentsWiring payments) {
     InvoiceQueries queries = new InvoiceQueries(wiring.dataSource(), usage.calculator());
+    InvoiceTaxes taxes =
+        new InvoiceTaxes(
+            wiring.dataSource(),
+            usage.calculator(),
+            new StripeTax(payments.clients()),
+            wiring.events(),
+            wiring.config());
     InvoiceFinalizer finalizer =
         new InvoiceFinalizer(
             wiring.dataSource(),
@@ -39,14 +46,9 @@ final class InvoicingWiring {
             new CollectableCurrencies(
                 new CollectionModes(payments.collections(), payments.mirror(), wiring.config()),
                 wiring.config()),
-            wiring.context().metrics());
-    finalizer.withTaxes(
-        new InvoiceTaxes(
-            wiring.dataSource(),
-            usage.calculator(),
-            new StripeTax(payments.clients()),
-            wiring.events(),
-            wiring.config()));
+            wiring.context().metrics(),
+            taxes,
+            InvoiceFinalizer.Chunking.DEFAULT);
     InvoiceDrafts drafts = new InvoiceDrafts(wiring.dataSource());
     FinalizeInvoicesJob finalizeInvoices =
         new FinalizeInvoicesJob(

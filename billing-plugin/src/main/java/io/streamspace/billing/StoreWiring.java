@@ -1,6 +1,5 @@
 package io.streamspace.billing;
 
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.Memberships;
 import io.streamspace.billing.http.CreatorStatementRoutes;
 import io.streamspace.billing.http.PayoutRoutes;
@@ -9,8 +8,6 @@ import io.streamspace.billing.http.StorePreviewRoutes;
 import io.streamspace.billing.http.StorePurchaseRoutes;
 import io.streamspace.billing.http.StoreRoutes;
 import io.streamspace.billing.jobs.PayCreatorsJob;
-import io.streamspace.billing.payments.stripe.StripeClients;
-import io.streamspace.billing.payments.stripe.StripeRefunds;
 import io.streamspace.billing.store.StoreItems;
 import io.streamspace.billing.store.StorePreviews;
 import io.streamspace.billing.store.bundle.BundleInspector;
@@ -23,6 +20,9 @@ import io.streamspace.billing.store.purchase.StoreRefused;
 import io.streamspace.billing.store.sales.CreatorStatements;
 import io.streamspace.billing.store.sales.StoreRevenue;
 import io.streamspace.billing.store.sales.StoreSales;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeFailure;
+import io.streamspace.billing.stripe.StripeRefunds;
 
 /**
  * The add-on store: creators' theme bundles, checked, reviewed and listed, with previews;
@@ -51,7 +51,7 @@ final class StoreWiring {
         stripe.refund(paymentIntent, amount, currency, idempotencyKey);
       } catch (StripeRefunds.NotConfigured e) {
         throw new StoreRefused("stripe_not_configured", e.getMessage());
-      } catch (StripeException e) {
+      } catch (StripeFailure e) {
         // Stripe's own message, which names no secret
         throw new StoreRefused("stripe_error", "Stripe did not refund: " + e.getMessage());
       }

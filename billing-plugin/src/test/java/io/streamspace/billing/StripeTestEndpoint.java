@@ -1,6 +1,6 @@
 package io.streamspace.billing;
 
-import io.streamspace.billing.payments.stripe.StripeEndpoint;
+import io.streamspace.billing.stripe.StripeEndpoint;
 import java.time.Duration;
 
 /** The test seam of the Stripe calls: points a loaded extension at a local server. */

@@ -13,15 +13,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * The imports between the packages of one module's sources, read from the {@code .java} files as
- * text, so that an architecture test can fail the build on a new cycle or on an import that runs
- * back up to a top floor. Only packages under the base package count; imports of anything else
- * (the JDK, libraries, plugin-api) are left out.
+ * text, so that an architecture test can fail the build on a new cycle (between packages, or
+ * between top-level folders taken whole: {@link #byTopLevelFolder}), on an import that runs back
+ * up to a top floor, on a floor importing beyond the floors it may stand on ({@link
+ * #importsBeyond}), or on a library imported outside the one package meant to hold it ({@link
+ * #importsOfLibraryOutside}). Only packages under the base package are nodes; imports of anything
+ * else (the JDK, libraries, plugin-api) count for the library rule alone.
  */
 public final class PackageImports {
 
@@ -29,40 +33,132 @@ public final class PackageImports {
   private static final Pattern IMPORT =
       Pattern.compile("(?m)^import\\s+(?:static\\s+)?([\\w.]+?)(?:\\.\\*)?\\s*;");
 
+  /** One source file: where it is (relative to the source root), its package, all it imports. */
+  private record SourceFile(String path, String packageName, List<String> imported) {}
+
   private final String basePackage;
 
   /** Package to the packages it imports, each with the first file that does. */
   private final Map<String, Map<String, String>> imports;
 
-  private PackageImports(String basePackage, Map<String, Map<String, String>> imports) {
+  /** Every file read, for the rules about imports of libraries. */
+  private final List<SourceFile> files;
+
+  private PackageImports(
+      String basePackage, Map<String, Map<String, String>> imports, List<SourceFile> files) {
     this.basePackage = basePackage;
     this.imports = imports;
+    this.files = files;
   }
 
   /** Reads every {@code .java} file under {@code sourceRoot} whose package is under the base. */
   public static PackageImports read(Path sourceRoot, String basePackage) {
-    Map<String, Map<String, String>> imports = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(sourceRoot)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+    List<SourceFile> files = new ArrayList<>();
+    try (Stream<Path> paths = Files.walk(sourceRoot)) {
+      for (Path file : paths.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
         String text = Files.readString(file);
         Matcher declared = PACKAGE.matcher(text);
         if (!declared.find() || !within(declared.group(1), basePackage)) {
           continue;
         }
-        String from = declared.group(1);
-        Map<String, String> targets = imports.computeIfAbsent(from, p -> new TreeMap<>());
-        Matcher imported = IMPORT.matcher(text);
-        while (imported.find()) {
-          String to = packageOf(imported.group(1));
-          if (to != null && within(to, basePackage) && !to.equals(from)) {
-            targets.putIfAbsent(to, sourceRoot.relativize(file).toString());
-          }
+        List<String> imported = new ArrayList<>();
+        Matcher named = IMPORT.matcher(text);
+        while (named.find()) {
+          imported.add(named.group(1));
         }
+        files.add(
+            new SourceFile(
+                sourceRoot.relativize(file).toString(), declared.group(1), List.copyOf(imported)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new PackageImports(basePackage, imports);
+    return new PackageImports(basePackage, between(files, basePackage, p -> p), files);
+  }
+
+  /**
+   * The imports between packages of the base, each package first named by {@code node} (itself,
+   * or the top-level folder it is in), an import within one node left out.
+   */
+  private static Map<String, Map<String, String>> between(
+      List<SourceFile> files, String basePackage, UnaryOperator<String> node) {
+    Map<String, Map<String, String>> imports = new TreeMap<>();
+    for (SourceFile file : files) {
+      String from = node.apply(file.packageName());
+      Map<String, String> targets = imports.computeIfAbsent(from, p -> new TreeMap<>());
+      for (String imported : file.imported()) {
+        String to = packageOf(imported);
+        if (to != null && within(to, basePackage) && !node.apply(to).equals(from)) {
+          targets.putIfAbsent(node.apply(to), file.path());
+        }
+      }
+    }
+    return imports;
+  }
+
+  /**
+   * The same sources with each top-level folder under the base taken whole, as one package named
+   * by the folder ({@code a.b.store} for {@code a.b.store.payout} too; the base package stays
+   * itself): its {@link #cycles} are the folders that import each other, directly or round a
+   * loop, even where no two of their packages do.
+   */
+  public PackageImports byTopLevelFolder() {
+    return new PackageImports(basePackage, between(files, basePackage, this::topLevel), files);
+  }
+
+  private String topLevel(String packageName) {
+    if (packageName.equals(basePackage)) {
+      return packageName;
+    }
+    String below = shortName(packageName);
+    int dot = below.indexOf('.');
+    return basePackage + "." + (dot < 0 ? below : below.substring(0, dot));
+  }
+
+  /**
+   * Every import of a name under {@code library} (a package prefix outside the base, such as
+   * {@code com.stripe}) from a file whose package is not {@code allowed} or under it (relative to
+   * the base), as {@code "http -> com.stripe.StripeClient (a/b/http/Routes.java)"}: the imports
+   * that let a library out of the one package meant to hold it.
+   */
+  public List<String> importsOfLibraryOutside(String library, String allowed) {
+    List<String> outside = new ArrayList<>();
+    for (SourceFile file : files) {
+      String from = shortName(file.packageName());
+      if (within(from, allowed)) {
+        continue;
+      }
+      for (String imported : file.imported()) {
+        if (within(imported, library)) {
+          outside.add(from + " -> " + imported + " (" + file.path() + ")");
+        }
+      }
+    }
+    return outside;
+  }
+
+  /**
+   * Every import from {@code from} or a package under it into a package of the base that is
+   * neither under {@code from} nor under one of {@code allowed} (names relative to the base), as
+   * {@code "config -> store.share (a/b/config/Keys.java)"}: what a floor imports beyond the floors
+   * it may stand on.
+   */
+  public List<String> importsBeyond(String from, Set<String> allowed) {
+    List<String> beyond = new ArrayList<>();
+    imports.forEach(
+        (source, targets) -> {
+          if (!within(shortName(source), from)) {
+            return;
+          }
+          targets.forEach(
+              (to, file) -> {
+                String target = shortName(to);
+                if (!within(target, from) && allowed.stream().noneMatch(a -> within(target, a))) {
+                  beyond.add(shortName(source) + " -> " + target + " (" + file + ")");
+                }
+              });
+        });
+    return beyond;
   }
 
   /** The packages read, in name order. */

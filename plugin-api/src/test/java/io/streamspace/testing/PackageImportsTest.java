@@ -59,4 +59,66 @@ class PackageImportsTest {
         List.of("quota ->  (a/b/quota/Quotas.java)", "quota -> http (a/b/quota/Quotas.java)"),
         PackageImports.read(sources, "a.b").importsUpInto(Set.of("", "http")));
   }
+
+  @Test
+  void aLibraryImportedOutsideThePackageMeantToHoldItIsNamedWithItsFile() throws IOException {
+    write("a.b.stripe", "Gateway", "import com.stripe.StripeClient;");
+    write("a.b.stripe.webhook", "Verify", "import com.stripe.net.Webhook;");
+    write("a.b.http", "Routes", "import com.stripe.exception.StripeException;");
+    write("a.b.http", "Pages", "import com.stripeish.Other;", "import a.b.stripe.Gateway;");
+    write("a.b.stripes", "Lookalike", "import com.stripe.model.Price;");
+
+    assertEquals(
+        List.of(
+            "http -> com.stripe.exception.StripeException (a/b/http/Routes.java)",
+            "stripes -> com.stripe.model.Price (a/b/stripes/Lookalike.java)"),
+        PackageImports.read(sources, "a.b").importsOfLibraryOutside("com.stripe", "stripe"));
+  }
+
+  @Test
+  void aFloorImportingBeyondTheFloorsItMayStandOnIsNamedWithItsFile() throws IOException {
+    write(
+        "a.b.config",
+        "Keys",
+        "import a.b.catalog.Plan;",
+        "import a.b.catalog.share.Terms;",
+        "import a.b.config.parse.Parser;",
+        "import a.b.store.share.Table;");
+    write("a.b.config.parse", "Parser", "import a.b.money.Money;", "import a.b.payments.Amounts;");
+    write("a.b.store", "Store", "import a.b.config.Keys;");
+
+    assertEquals(
+        List.of(
+            "config -> store.share (a/b/config/Keys.java)",
+            "config.parse -> payments (a/b/config/parse/Parser.java)"),
+        PackageImports.read(sources, "a.b").importsBeyond("config", Set.of("catalog", "money")));
+  }
+
+  @Test
+  void foldersThatReachEachOtherRoundALoopAreOneCycle_evenWhenNoTwoOfTheirPackagesDo()
+      throws IOException {
+    write("a.b", "Extension", "import a.b.store.Store;");
+    write("a.b.store.payout", "Payouts", "import a.b.payments.stripe.Clients;");
+    write("a.b.payments.stripe", "Clients", "import a.b.money.Money;");
+    write("a.b.payments.webhook", "Hooks", "import a.b.store.purchase.Purchases;");
+    write("a.b.store.purchase", "Purchases", "import a.b.money.Money;");
+    write("a.b.money", "Money");
+
+    PackageImports imports = PackageImports.read(sources, "a.b");
+
+    assertEquals(List.of(), imports.cycles(), "no two packages import each other");
+    assertEquals(List.of("payments, store"), imports.byTopLevelFolder().cycles());
+    assertEquals(
+        Set.of("a.b.money", "a.b.payments"), imports.byTopLevelFolder().importsOf("a.b.store"));
+  }
+
+  @Test
+  void foldersInFloorsHaveNoCycle() throws IOException {
+    write("a.b.store.payout", "Payouts", "import a.b.stripe.Transfers;");
+    write("a.b.payments.webhook", "Hooks", "import a.b.store.purchase.Purchases;");
+    write("a.b.store.purchase", "Purchases", "import a.b.stripe.Refunds;");
+    write("a.b.stripe", "Transfers", "import a.b.money.Money;");
+
+    assertEquals(List.of(), PackageImports.read(sources, "a.b").byTopLevelFolder().cycles());
+  }
 }

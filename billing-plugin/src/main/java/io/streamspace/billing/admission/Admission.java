@@ -13,11 +13,10 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
-import io.streamspace.common.db.Sql;
+import io.streamspace.plugin.api.event.BilledOrganization;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
-import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.plugin.api.session.MemberAdmissionRequest;
@@ -30,23 +29,15 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a new session may start ({@link AdmissionRules}) from memory: the sessions
  * and usage reports this node is handed, and the overage confirmations and pack purchases it
- * stores, are counted at once, and {@link #REFRESH_INTERVAL} after each reload (longer after a
- * slow one: {@link #pauseAfter}) the view is reloaded from the database in one snapshot, so what
+ * stores, are counted at once, and {@link AdmissionReloads#REFRESH_INTERVAL} after each reload
+ * (longer after a slow one: {@link AdmissionReloads#pauseAfter}) the view is reloaded from the
+ * database in one snapshot ({@link AdmissionViewLoads}), so what
  * other nodes saw (and sessions whose heartbeats stopped for {@code
  * sessionHeartbeatTimeoutMinutes}) is counted (or no longer) within that pause plus one reload
  * after it is stored. Limits are the plan's, read from the config in effect at each
@@ -76,63 +67,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
-  private static final Logger log = LoggerFactory.getLogger(Admission.class);
-
-  /**
-   * How long the view waits between reloads from the database, at least ({@link #pauseAfter}).
-   */
-  public static final Duration REFRESH_INTERVAL = Duration.ofSeconds(5);
-
-  /**
-   * A reload reads every account with an open session, so its time grows with them (2.1 s for
-   * 99,000 open sessions on a busy 2-core machine, {@code AdmissionBenchmark}); the pause after
-   * it is this many times as long when that is longer than {@link #REFRESH_INTERVAL}, so the
-   * reloading thread is busy a tenth of the time at most, instead of a third or, past 5 s a
-   * reload, all of it (until a reload takes over 6.7 s: past that the pause stays {@link
-   * #LONGEST_PAUSE}).
-   */
-  static final int PAUSE_PER_RELOAD = 9;
-
-  /**
-   * The longest pause, whatever a reload took: the staleness bound stays within a minute and a
-   * reload.
-   */
-  static final Duration LONGEST_PAUSE = Duration.ofSeconds(60);
-
-  /** How long a stop waits for a reload in progress. */
-  static final Duration STOP_WAIT = Duration.ofSeconds(5);
-
-  /**
-   * How long the sessions, storage levels and pack changes this node saw win over the database:
-   * the write-behind queue stores them well within that (its delay is 50 ms), so a reload after
-   * it finds them there. A usage report is kept until a reload finds it stored (AccountUse).
-   */
-  static final Duration KEEP_SEEN_HERE = REFRESH_INTERVAL;
-
   private final AdmissionView view = new AdmissionView();
   private final SessionOrgs sessionOrgs = new SessionOrgs();
-  // the reads of an account not in the view under way, by account: a second check waits for it
-  private final Map<String, CompletableFuture<Void>> reading = new ConcurrentHashMap<>();
-  private final StoredUseQuery stored;
   private final ClosedOrganizations closed;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
-  // set by start() and close(), read by the reloads that schedule the next
-  private volatile ScheduledExecutorService refresher;
-  // the pause after the last reload, before the next (tests read it)
-  private volatile Duration pause = REFRESH_INTERVAL;
-
-  // set by close(): a reload failing from then on was cut short by the stop
-  private volatile boolean stopping;
+  private final AdmissionViewLoads loads;
+  private final AdmissionReloads reloads;
 
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
-    this.stored = new StoredUseQuery(dataSource);
     this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
+    this.loads =
+        new AdmissionViewLoads(dataSource, view, sessionOrgs, holds, closed, config, clock);
+    this.reloads = new AdmissionReloads(loads::reload);
   }
 
   /**
@@ -156,9 +108,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
     }
-    readIfNotHeld(accountId);
+    loads.readIfNotHeld(accountId);
     Instant now = clock.instant();
-    BillingPeriods periods = periods(current);
+    BillingPeriods periods = AdmissionViewLoads.periods(current);
     ConcurrentUse use =
         view.use(
             accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
@@ -200,7 +152,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   /** The member's cap and their use under the organization, as {@link #admit} counts them. */
   @Override
   public Optional<MemberCapUse> capUse(String orgId, String userId) {
-    readIfNotHeld(orgId);
+    loads.readIfNotHeld(orgId);
     MemberUse use = view.memberUse(orgId, userId, null);
     if (use == null) {
       return Optional.empty();
@@ -225,7 +177,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (closedDenial.isPresent()) {
       return closedDenial.get(); // a closed organization takes no member either
     }
-    readIfNotHeld(request.orgId());
+    loads.readIfNotHeld(request.orgId());
     SeatUse seats = view.seats(request.orgId(), request.userId(), clock.instant());
     String planId = seats.planId() != null ? seats.planId() : current.defaultPlan();
     Currency currency = seats.currency() != null ? seats.currency() : current.currency();
@@ -426,91 +378,16 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * maps a user.
    */
   private static String accountOf(String orgId, String userId) {
-    return orgId != null ? orgId : userId;
+    return BilledOrganization.of(orgId, userId);
   }
 
   /**
    * Reloads the accounts the view holds and every account with an open session from the
    * database, keeping what this node saw since the last reloads; the accounts that no longer
-   * matter leave the view.
+   * matter leave the view ({@link AdmissionViewLoads}).
    */
   public void refresh() throws SQLException {
-    Instant now = clock.instant();
-    BillingConfig current = config.get();
-    Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
-    BillingPeriods periods = periods(current);
-    Instant periodStart = periods.periodStart(now);
-    long load = view.nextLoad();
-    Set<String> held = view.accountIds();
-    StoredUseQuery.Loaded loaded =
-        stored.load(
-            held,
-            true,
-            now,
-            staleBefore,
-            periodStart,
-            periods.periodEnd(now),
-            view::reportIds,
-            current.meters().maxCounterIds());
-    view.refresh(held, loaded, periodStart, now.minus(KEEP_SEEN_HERE), load);
-    sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
-    holds.reload();
-    closed.reload(now.minus(KEEP_SEEN_HERE));
-  }
-
-  /**
-   * Reads the account from the database when the view does not hold it read (it left, or an
-   * event brought it in since the last reload), before a check decides on it. Only this check
-   * (and others of the same account, which wait for the one read) waits.
-   *
-   * @throws Sql.DatabaseException when the database cannot be read (503 when it is down)
-   */
-  private void readIfNotHeld(String accountId) {
-    while (!view.isLoaded(accountId)) {
-      CompletableFuture<Void> mine = new CompletableFuture<>();
-      CompletableFuture<Void> running = reading.putIfAbsent(accountId, mine);
-      if (running != null) {
-        running.join(); // completed however that read ended; read again if it failed
-        continue;
-      }
-      try {
-        read(accountId);
-        return;
-      } catch (SQLException e) {
-        throw Sql.failure("reading account " + accountId + " for admission", e);
-      } finally {
-        reading.remove(accountId, mine);
-        mine.complete(null);
-      }
-    }
-  }
-
-  /** One account's use as the database holds it, taken into the view as a reload takes it. */
-  private void read(String accountId) throws SQLException {
-    Instant now = clock.instant();
-    BillingConfig current = config.get();
-    BillingPeriods periods = periods(current);
-    Instant periodStart = periods.periodStart(now);
-    long load = view.nextLoad();
-    StoredUseQuery.Loaded loaded =
-        stored.load(
-            Set.of(accountId),
-            false,
-            now,
-            now.minus(current.sessionHeartbeatTimeout()),
-            periodStart,
-            periods.periodEnd(now),
-            () -> view.reportIds(accountId),
-            current.meters().maxCounterIds());
-    view.loaded(
-        accountId,
-        loaded.accounts().get(accountId),
-        loaded.storedReports(),
-        periodStart,
-        now.minus(KEEP_SEEN_HERE),
-        load,
-        now);
-    sessionOrgs.stored(loaded.accounts());
+    loads.reload();
   }
 
   /** Drops every account from the view, as if each had left (tests force eviction with it). */
@@ -518,80 +395,17 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     view.evictAll();
   }
 
-  private static BillingPeriods periods(BillingConfig config) {
-    return new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
-  }
-
   /**
-   * Loads the view now, then reloads it on a daemon thread, each reload {@link #pauseAfter} the
-   * one before.
+   * Loads the view now, then reloads it on a daemon thread, each reload {@link
+   * AdmissionReloads#pauseAfter} the one before.
    */
-  public synchronized void start() {
-    ScheduledThreadPoolExecutor scheduler =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread thread = new Thread(task, "billing-admission-refresh");
-              thread.setDaemon(true);
-              return thread;
-            });
-    // a stop cancels the next reload, waiting for its pause, rather than running it
-    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    refresher = scheduler;
-    reloadAndPause();
-  }
-
-  /**
-   * The pause after a reload that took {@code took}: {@link #REFRESH_INTERVAL}, or {@link
-   * #PAUSE_PER_RELOAD} times as long as the reload when that is longer, {@link #LONGEST_PAUSE} at
-   * most.
-   */
-  static Duration pauseAfter(Duration took) {
-    Duration paced = took.multipliedBy(PAUSE_PER_RELOAD);
-    if (paced.compareTo(LONGEST_PAUSE) > 0) {
-      return LONGEST_PAUSE;
-    }
-    return paced.compareTo(REFRESH_INTERVAL) > 0 ? paced : REFRESH_INTERVAL;
+  public void start() {
+    reloads.start();
   }
 
   /** The pause the view waits now before its next reload. */
   Duration pause() {
-    return pause;
-  }
-
-  private void reloadAndPause() {
-    long began = System.nanoTime(); // an elapsed time, not an instant: no clock reads it
-    boolean reloaded = refreshLogged();
-    // a failed reload (the database away) says nothing of the view's size: the next comes soon
-    pause = reloaded ? pauseAfter(Duration.ofNanos(System.nanoTime() - began)) : REFRESH_INTERVAL;
-    ScheduledExecutorService scheduler = refresher;
-    if (scheduler == null || stopping) {
-      return;
-    }
-    try {
-      scheduler.schedule(this::reloadAndPause, pause.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // close() shut the scheduler down meanwhile: no next reload
-    }
-  }
-
-  /** Reloads the view; answers whether it was reloaded (a failure is logged). */
-  private boolean refreshLogged() {
-    try {
-      refresh();
-      return true;
-    } catch (SQLException | RuntimeException e) {
-      if (stopping) {
-        // the plugin is unloading (the host stopping): a reload cut short is no failure
-        log.debug("admission view reload cut short by the plugin's stop ({})", e.toString());
-      } else if (DatabaseOutage.causedBy(e)) {
-        // one line per reload for as long as the outage lasts, not a stack trace each
-        log.warn("admission view not reloaded, the database cannot be reached ({})", e.toString());
-      } else {
-        log.warn("admission view not reloaded, the last one stays in use", e);
-      }
-      return false;
-    }
+    return reloads.pause();
   }
 
   /** How many accounts the view holds (tests and the memory measurement read it). */
@@ -601,24 +415,11 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   /**
    * Stops the reloads before the plugin's pool can go: no new one starts, the one running is
-   * waited for (at most {@link #STOP_WAIT}, then interrupted), and one the stop cuts short logs
-   * no failure.
+   * waited for (at most {@link AdmissionReloads#STOP_WAIT}, then interrupted), and one the stop
+   * cuts short logs no failure.
    */
   @Override
-  public synchronized void close() {
-    stopping = true;
-    if (refresher == null) {
-      return;
-    }
-    refresher.shutdown();
-    try {
-      if (!refresher.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        refresher.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      refresher.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-    refresher = null;
+  public void close() {
+    reloads.close();
   }
 }

@@ -13,10 +13,10 @@ import java.util.function.Consumer;
 /**
  * The use of the accounts that matter now, as admission sees it, in memory: those with an open
  * session or something this node saw that the database may not hold yet, and those an admission
- * check read within the last {@link Admission#KEEP_SEEN_HERE}. The others leave at a reload
- * ({@link AccountUse#idle}) and are read again from the database when a check next asks about
- * them ({@link #loaded}). Each change of an account is made inside the map's compute of its key,
- * so an account dropped never loses a change made at that time.
+ * check read within the last {@link AdmissionViewLoads#KEEP_SEEN_HERE}. The others leave at a
+ * reload ({@link AccountUse#idle}) and are read again from the database when a check next asks
+ * about them ({@link #loaded}). Each change of an account is made inside the map's compute of its
+ * key, so an account dropped never loses a change made at that time.
  */
 final class AdmissionView {
 

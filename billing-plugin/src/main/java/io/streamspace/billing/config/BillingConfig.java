@@ -11,7 +11,7 @@ import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
-import io.streamspace.billing.store.share.ShareTerms;
+import io.streamspace.billing.catalog.share.ShareTerms;
 import io.streamspace.billing.tax.TaxBehavior;
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
+import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
 import java.util.Comparator;

@@ -15,6 +15,11 @@ import java.util.List;
  * event tells of its own stored record (a credit, a pack purchase, a payment) hands that record
  * to {@link #publish} under the event's name; the others build one of the plain records of this
  * package.
+ *
+ * <p>Its constants are the one list of the events the plugin publishes: every name is one of
+ * them, none is written anywhere else in the plugin, and the table of events in
+ * docs/connecting-your-platform.md ("What to act on") names exactly these
+ * ({@code PublishedEventsTableTest}). A name is on the wire: it never changes.
  */
 public final class BillingEvents {
 

@@ -6,13 +6,13 @@ import static io.streamspace.billing.http.Schema.number;
 import static io.streamspace.billing.http.Schema.object;
 import static io.streamspace.billing.http.Schema.string;
 
+import io.streamspace.billing.catalog.share.Tier;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.store.sales.CreatorStatements;
 import io.streamspace.billing.store.sales.StatementDocuments;
 import io.streamspace.billing.store.sales.StoreRevenue;
 import io.streamspace.billing.store.share.CreatorStatement;
 import io.streamspace.billing.store.share.StatementLine;
-import io.streamspace.billing.store.share.Tier;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.QueryParams;

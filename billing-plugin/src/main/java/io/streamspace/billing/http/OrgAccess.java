@@ -5,6 +5,7 @@ import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.account.Memberships;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.QueryParams;
+import io.streamspace.plugin.api.event.BilledOrganization;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
@@ -111,7 +112,7 @@ public final class OrgAccess {
     if (orgId != null && userId != null && !orgId.equals(userId)) {
       throw ApiException.badParameter(ORG_ID, "name the organization by org_id or user_id");
     }
-    String named = orgId != null ? orgId : userId;
+    String named = BilledOrganization.of(orgId, userId);
     String id = named == null ? caller.userId() : named;
     // a user_id names a user's personal organization: only an admin acts on another user's
     boolean anotherUser = orgId == null && userId != null && !userId.equals(caller.userId());

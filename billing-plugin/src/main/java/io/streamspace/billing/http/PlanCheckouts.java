@@ -1,17 +1,17 @@
 package io.streamspace.billing.http;
 
-import com.stripe.StripeClient;
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.StripeCollection;
-import io.streamspace.billing.payments.stripe.StripeCatalog;
-import io.streamspace.billing.payments.stripe.StripeCheckout;
-import io.streamspace.billing.payments.stripe.StripeCheckout.CheckoutPage;
-import io.streamspace.billing.payments.stripe.StripeCheckout.ReturnUrls;
 import io.streamspace.billing.payments.subscription.CatalogPrices;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.stripe.StripeApi;
+import io.streamspace.billing.stripe.StripeCatalog;
+import io.streamspace.billing.stripe.StripeCheckout;
+import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
+import io.streamspace.billing.stripe.StripeCheckout.ReturnUrls;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.http.ApiException;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -47,7 +47,7 @@ public final class PlanCheckouts {
    * Customer Portal).
    */
   CheckoutPage create(
-      StripeClient stripe,
+      StripeApi stripe,
       BillingConfig config,
       String accountId,
       String customer,
@@ -56,7 +56,7 @@ public final class PlanCheckouts {
       Then then,
       ReturnUrls urls,
       StripeCheckout.CheckoutTax tax)
-      throws StripeException, SQLException, ApiException {
+      throws StripeFailure, SQLException, ApiException {
     boolean subscription = config.stripeCollection() == StripeCollection.STRIPE_INVOICES;
     // in either mode: a subscription started under stripe_invoices goes on charging its plan's fee
     // after a move back to payment_intents, whatever plan a setup-mode session changes to

@@ -1,10 +1,10 @@
 package io.streamspace.billing.http;
 
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.payments.stripe.StripeCatalog;
-import io.streamspace.billing.payments.stripe.StripeClients;
 import io.streamspace.billing.payments.subscription.CatalogPrices;
+import io.streamspace.billing.stripe.StripeCatalog;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.plugin.api.http.HttpRequest;
 import java.util.function.Supplier;
 
@@ -38,7 +38,7 @@ public final class StripeCatalogRoutes {
     try {
       return StripeCatalog.sync(
           stripe, CatalogPrices.of(current, current.taxBehavior().configName()));
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw StripeRoutes.stripeFailed(e);
     }
   }

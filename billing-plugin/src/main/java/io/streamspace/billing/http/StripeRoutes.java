@@ -1,33 +1,29 @@
 package io.streamspace.billing.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.stripe.StripeClient;
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
-import io.streamspace.billing.payments.stripe.StripeCheckout;
-import io.streamspace.billing.payments.stripe.StripeCheckout.CheckoutPage;
-import io.streamspace.billing.payments.stripe.StripeCheckout.ReturnUrls;
-import io.streamspace.billing.payments.stripe.StripeCheckout.SavedMethod;
-import io.streamspace.billing.payments.stripe.StripeClients;
-import io.streamspace.billing.payments.stripe.StripeCustomers;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.store.purchase.StoreRefused;
+import io.streamspace.billing.stripe.StripeApi;
+import io.streamspace.billing.stripe.StripeCheckout;
+import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
+import io.streamspace.billing.stripe.StripeCheckout.ReturnUrls;
+import io.streamspace.billing.stripe.StripeCheckout.SavedMethod;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCustomers;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.HttpRequest;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +44,6 @@ public final class StripeRoutes {
   record PaymentMethodsJson(List<SavedMethod> paymentMethods) {}
 
   private static final Logger log = LoggerFactory.getLogger(StripeRoutes.class);
-
-  /** Hosts a return URL may name over plain http: a developer's own machine. */
-  private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1");
 
   private static final int BAD_GATEWAY = 502;
 
@@ -106,10 +99,12 @@ public final class StripeRoutes {
     Access.authenticated(request);
     JsonNode body = Json.readObject(request);
     String accountId = access.organization(request, body, MemberRole.OWNER).id();
-    StripeClient stripe = stripe();
+    StripeApi stripe = stripe();
     Currency currency = currencyOf(accountId);
     readOnlyLock.requireNotLocked(accountId);
-    ReturnUrls urls = new ReturnUrls(url(body, "success_url"), url(body, "cancel_url"));
+    ReturnUrls urls =
+        new ReturnUrls(
+            CheckoutInputs.url(body, "success_url"), CheckoutInputs.url(body, "cancel_url"));
     int named =
         (body.has("plan_id") ? 1 : 0)
             + (body.has("pack_id") ? 1 : 0)
@@ -161,14 +156,14 @@ public final class StripeRoutes {
                   + "/purchase");
         }
         BigDecimal price = pack.priceIn(currency).orElseThrow();
-        chargeable(price, currency);
+        CheckoutInputs.chargeable(price, currency);
         String customer = customers.customerOf(accountId, stripe);
         page =
             StripeCheckout.forPack(
                 stripe, accountId, customer, pack, price, currency, urls, checkoutTax());
       }
       return new CheckoutJson(page.url(), page.sessionId());
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -185,7 +180,7 @@ public final class StripeRoutes {
    * already_owned}, {@code not_sold_in_currency}, {@code free}).
    */
   private CheckoutJson storeItem(
-      HttpRequest request, JsonNode body, String accountId, StripeClient stripe, ReturnUrls urls)
+      HttpRequest request, JsonNode body, String accountId, StripeApi stripe, ReturnUrls urls)
       throws Exception {
     JsonNode id = body.get("store_item_id");
     if (!id.canConvertToLong() || !id.isIntegralNumber()) {
@@ -203,7 +198,7 @@ public final class StripeRoutes {
     } catch (StoreRefused e) {
       throw ApiException.conflict(e.code(), e.getMessage(), Map.of());
     }
-    chargeable(quote.price(), quote.currency());
+    CheckoutInputs.chargeable(quote.price(), quote.currency());
     try {
       String customer = customers.customerOf(accountId, stripe);
       CheckoutPage page =
@@ -221,7 +216,7 @@ public final class StripeRoutes {
               urls,
               checkoutTax());
       return new CheckoutJson(page.url(), page.sessionId());
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -234,13 +229,13 @@ public final class StripeRoutes {
     Access.authenticated(request);
     JsonNode body = Json.readObject(request);
     String accountId = access.organization(request, body, MemberRole.OWNER).id();
-    StripeClient stripe = stripe();
+    StripeApi stripe = stripe();
     currencyOf(accountId);
-    String returnUrl = url(body, "return_url");
+    String returnUrl = CheckoutInputs.url(body, "return_url");
     try {
       String customer = customers.customerOf(accountId, stripe);
       return new PortalJson(StripeCheckout.portal(stripe, customer, returnUrl));
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -251,7 +246,7 @@ public final class StripeRoutes {
    */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
     String accountId = access.organization(request, MemberRole.OWNER).id();
-    StripeClient stripe = stripe();
+    StripeApi stripe = stripe();
     currencyOf(accountId);
     var customer = customers.find(accountId);
     if (customer.isEmpty()) {
@@ -260,7 +255,7 @@ public final class StripeRoutes {
     try {
       String kept = customers.defaultPaymentMethod(accountId).orElse(null);
       return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get(), kept));
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       throw stripeFailed(e);
     }
   }
@@ -270,18 +265,18 @@ public final class StripeRoutes {
    * caller is authorized: 409 {@code stripe_disabled} while Stripe is off; 409 {@code
    * stripe_not_configured} while the host holds no secret key.
    */
-  private StripeClient stripe() throws ApiException {
+  private StripeApi stripe() throws ApiException {
     return stripe(config.get(), clients);
   }
 
   /** {@link #stripe()} for routes of their own. */
-  static StripeClient stripe(BillingConfig config, StripeClients clients) throws ApiException {
+  static StripeApi stripe(BillingConfig config, StripeClients clients) throws ApiException {
     if (!config.stripeEnabled()) {
       throw ApiException.conflict(
           "stripe_disabled", "payments through Stripe are not enabled", Map.of());
     }
     return clients
-        .interactive()
+        .interactiveApi()
         .orElseThrow(
             () ->
                 ApiException.conflict(
@@ -304,35 +299,9 @@ public final class StripeRoutes {
         .orElseThrow(() -> ApiException.unknownUser(accountId));
   }
 
-  /** 409 {@code amount_not_chargeable} for a price Stripe cannot take (1.005 BHD), naming it. */
-  private static void chargeable(BigDecimal price, Currency currency) throws ApiException {
-    try {
-      StripeAmounts.toMinorUnits(price, currency);
-    } catch (ArithmeticException e) {
-      throw ApiException.conflict("amount_not_chargeable", e.getMessage(), Map.of());
-    }
-  }
-
-  /** A return URL: https, or http to this machine (for a developer), else 400 naming it. */
-  private static String url(JsonNode body, String member) throws ApiException {
-    String text = Json.requiredText(body, member);
-    try {
-      URI uri = new URI(text);
-      boolean secure = "https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null;
-      boolean local =
-          "http".equalsIgnoreCase(uri.getScheme()) && LOCAL_HOSTS.contains(uri.getHost());
-      if (secure || local) {
-        return text;
-      }
-    } catch (URISyntaxException e) {
-      // answered below
-    }
-    throw ApiException.badParameter(member, member + " must be an https URL");
-  }
-
   /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */
-  static ApiException stripeFailed(StripeException e) {
-    log.warn("Stripe call failed (request {}): {}", e.getRequestId(), e.getMessage());
+  static ApiException stripeFailed(StripeFailure e) {
+    log.warn("Stripe call failed (request {}): {}", e.requestId(), e.getMessage());
     return new ApiException(
         BAD_GATEWAY, "stripe_error", "Stripe did not complete the request; try again", null);
   }

@@ -4,21 +4,15 @@ import static io.streamspace.billing.http.Schema.bool;
 import static io.streamspace.billing.http.Schema.object;
 import static io.streamspace.billing.http.Schema.string;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.stripe.exception.SignatureVerificationException;
-import com.stripe.net.Webhook;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.json.JsonMapper;
-import io.streamspace.billing.payments.webhook.StripeEvent;
 import io.streamspace.billing.payments.webhook.StripePayments;
-import io.streamspace.billing.payments.webhook.StripeSignatureHeader;
+import io.streamspace.billing.stripe.StripeWebhook;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -27,13 +21,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /webhook}: Stripe's events, without a bearer token. The {@code Stripe-Signature}
- * header is checked over the raw body by stripe-java ({@link Webhook.Signature#verifyHeader}),
- * with the webhook secret, after {@link StripeSignatureHeader} has read it strictly and found its
- * timestamp within {@link #TOLERANCE_SECONDS} of the plugin's clock either way; a missing,
- * malformed, wrong, stale or future-dated signature is 400 {@code invalid_signature} and nothing
- * is read further. An event whose {@code livemode} is not the mode of {@code STRIPE_SECRET_KEY}
- * (live {@code sk_live_}/{@code rk_live_}, test {@code sk_test_}/{@code rk_test_}) is logged
- * and ignored. While {@code stripeEnabled} is false nothing listens: 404.
+ * header is checked over the raw body with the webhook secret by the Stripe gateway ({@link
+ * StripeWebhook}: read strictly, its timestamp within {@link StripeWebhook#TOLERANCE_SECONDS} of
+ * the plugin's clock either way, verified by stripe-java), which hands the event to {@link
+ * StripePayments} as a plain record; a missing, malformed, wrong, stale or future-dated signature
+ * is 400 {@code invalid_signature} and nothing is read further. An event whose {@code livemode}
+ * is not the mode of {@code STRIPE_SECRET_KEY} (live {@code sk_live_}/{@code rk_live_}, test
+ * {@code sk_test_}/{@code rk_test_}) is logged and ignored. While {@code stripeEnabled} is false
+ * nothing listens: 404.
  */
 public final class StripeWebhookRoutes {
 
@@ -42,9 +37,6 @@ public final class StripeWebhookRoutes {
 
   /** The secret key's name: its mode ({@code sk_live_} or {@code sk_test_}) is the events'. */
   static final String SECRET_KEY = "STRIPE_SECRET_KEY";
-
-  /** How far a signature's timestamp may be from now, either way: Stripe's default, 5 minutes. */
-  static final long TOLERANCE_SECONDS = 300;
 
   private static final Logger log = LoggerFactory.getLogger(StripeWebhookRoutes.class);
 
@@ -90,36 +82,31 @@ public final class StripeWebhookRoutes {
     }
     // the bytes as sent: Stripe signed them, and stripe-java hashes the text's UTF-8
     String payload = new String(request.body(), StandardCharsets.UTF_8);
-    verifySignature(payload, request.header("Stripe-Signature").orElse(""), secret);
-    JsonNode json = eventJson(payload);
-    StripeEvent event = event(json);
-    if (ofTheKeysMode(json, event)) {
-      payments.apply(event);
+    StripeWebhook.Received received = verified(payload, request.header("Stripe-Signature"), secret);
+    if (ofTheKeysMode(received)) {
+      payments.apply(received.event());
     }
     return Map.of("received", true);
   }
 
   /**
-   * Fails closed: a header that is malformed ({@link StripeSignatureHeader}), dated more than the
-   * tolerance before or after the plugin's clock, or whose signature does not match the body is
-   * 400 {@code invalid_signature}. A malformed one is logged in one line, without the header
-   * (the caller's text) and without a stack trace.
+   * The event the body holds ({@link StripeWebhook}), failing closed: a header that is malformed,
+   * dated more than the tolerance before or after the plugin's clock, or whose signature does not
+   * match the body is 400 {@code invalid_signature}; a malformed one is logged in one line,
+   * without the header (the caller's text) and without a stack trace. A signed body that is not
+   * an event is 400 {@code invalid_event}.
    */
-  private void verifySignature(String payload, String header, String secret) throws ApiException {
-    StripeSignatureHeader signature;
+  private StripeWebhook.Received verified(String payload, Optional<String> header, String secret)
+      throws ApiException {
     try {
-      signature = StripeSignatureHeader.parse(header);
-    } catch (StripeSignatureHeader.Malformed e) {
-      log.info("a Stripe webhook was refused: its Stripe-Signature header {}", e.getMessage());
+      return StripeWebhook.verified(payload, header.orElse(""), secret, clock);
+    } catch (StripeWebhook.InvalidSignature e) {
+      if (e.malformed() != null) {
+        log.info("a Stripe webhook was refused: its Stripe-Signature header {}", e.malformed());
+      }
       throw invalidSignature();
-    }
-    if (!signature.within(clock.instant(), TOLERANCE_SECONDS)) {
-      throw invalidSignature();
-    }
-    try {
-      Webhook.Signature.verifyHeader(payload, header, secret, TOLERANCE_SECONDS, clock);
-    } catch (SignatureVerificationException e) {
-      throw invalidSignature();
+    } catch (StripeWebhook.InvalidEvent e) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_event", e.getMessage(), null);
     }
   }
 
@@ -137,18 +124,18 @@ public final class StripeWebhookRoutes {
    * test event sent to a live setup, or the reverse; or one without {@code livemode}) is logged
    * and ignored; with a key of neither kind, or none, nothing is checked.
    */
-  private boolean ofTheKeysMode(JsonNode json, StripeEvent event) {
+  private boolean ofTheKeysMode(StripeWebhook.Received received) {
     Optional<Boolean> keyIsLive =
         secrets.get().secret(SECRET_KEY).flatMap(StripeWebhookRoutes::isLive);
-    JsonNode livemode = json.path("livemode");
-    if (keyIsLive.isEmpty() || livemode.isBoolean() && livemode.booleanValue() == keyIsLive.get()) {
+    Boolean livemode = received.livemode();
+    if (keyIsLive.isEmpty() || keyIsLive.get().equals(livemode)) {
       return true;
     }
     log.warn(
         "Stripe event {} ({}) has livemode {} but {} is a {} key: ignored",
-        event.id(),
-        event.type(),
-        livemode.isBoolean() ? livemode.booleanValue() : "missing",
+        received.event().id(),
+        received.event().type(),
+        livemode != null ? livemode : "missing",
         SECRET_KEY,
         keyIsLive.get() ? "live" : "test");
     return false;
@@ -166,41 +153,6 @@ public final class StripeWebhookRoutes {
       return Optional.of(false);
     }
     return Optional.empty();
-  }
-
-  /** The signed body as an event: 400 {@code invalid_event} when it is not one. */
-  private static JsonNode eventJson(String payload) throws ApiException {
-    JsonNode event;
-    try {
-      event = JsonMapper.MAPPER.readTree(payload);
-    } catch (Exception e) {
-      event = null;
-    }
-    if (event == null
-        || !event.path("id").isTextual()
-        || !event.path("type").isTextual()
-        || !event.path("created").canConvertToExactIntegral()
-        || !event.at("/data/object").isObject()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "invalid_event",
-          "a Stripe event has an id, a type, a created time and data.object",
-          null);
-    }
-    return event;
-  }
-
-  /**
-   * The members we read, by hand rather than stripe-java's typed {@code Event}: its objects
-   * follow the API version pinned in the library, the account's may differ.
-   */
-  private static StripeEvent event(JsonNode event) {
-    return new StripeEvent(
-        event.get("id").textValue(),
-        event.get("type").textValue(),
-        Instant.ofEpochSecond(event.get("created").longValue()),
-        event.at("/data/object"),
-        event.at("/data/previous_attributes"));
   }
 
   // the descriptions of these routes

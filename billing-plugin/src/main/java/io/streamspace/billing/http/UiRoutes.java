@@ -2,6 +2,7 @@ package io.streamspace.billing.http;
 
 import static io.streamspace.billing.http.Schema.string;
 
+import io.streamspace.common.ui.PageScripts;
 import io.streamspace.plugin.api.http.HttpError;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -17,8 +18,9 @@ import java.util.Properties;
 /**
  * The billing pages: {@code GET /ui/} (the user page), {@code GET /ui/admin} (the admin page),
  * {@code GET /ui/store} (the theme store), {@code GET /ui/creator} (a creator's items) and
- * {@code GET /ui/{asset}} for a fixed set of assets, plugin resources under {@code ui/} and
- * the chart library from its WebJar. Static text holding no data, so served without a token: the
+ * {@code GET /ui/{asset}} for a fixed set of assets, plugin resources under {@code ui/}, the DOM
+ * builder the host's pages share ({@link PageScripts#DOM}, from common) and the chart library
+ * from its WebJar. Static text holding no data, so served without a token: the
  * pages sign in themselves and read everything from the JSON routes. Every answer carries a
  * Content-Security-Policy that allows only this origin's scripts, styles and requests.
  */
@@ -90,6 +92,7 @@ public final class UiRoutes {
         }) {
       assets.put(script, Asset.of("ui/" + script, JS));
     }
+    assets.put(PageScripts.DOM, Asset.of(PageScripts.DOM_RESOURCE, JS));
     assets.put("app.css", Asset.of("ui/app.css", CSS));
     assets.put("chart.umd.min.js", Asset.of(chartLibrary(), JS));
   }
@@ -102,7 +105,8 @@ public final class UiRoutes {
               """
               Who: none.
 
-              The billing pages and their assets (`app.css`, `common.js`, `user.js`, `admin.js`, \
+              The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
+              (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
               `chart.umd.min.js`); any other name 404. Every answer carries \
               `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
               img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
@@ -123,7 +127,8 @@ public final class UiRoutes {
               """
               Who: none.
 
-              The billing pages and their assets (`app.css`, `common.js`, `user.js`, `admin.js`, \
+              The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
+              (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
               `chart.umd.min.js`); any other name 404. Every answer carries \
               `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
               img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
@@ -137,6 +142,7 @@ public final class UiRoutes {
                           "admin",
                           "app.css",
                           "common.js",
+                          "dom.js",
                           "user.js",
                           "admin.js",
                           "chart.umd.min.js")))

@@ -358,7 +358,7 @@ public final class InvoiceDrafts {
       Instant now,
       Cause cause)
       throws SQLException, EarlierDraftException {
-    InvoiceFinalizer.lockAccount(connection, userId);
+    FinalizationLocks.account(connection, userId);
     try (PreparedStatement statement =
             OPEN_ONE
                 .bind("user_id", userId)

@@ -212,7 +212,7 @@ public final class InvoiceStatusChanges {
     long freshRun = RatingRuns.begin(c);
     // the account lock first, as finalization takes it before consuming credits: giving them
     // back without it could deadlock with a finalization locking them in consumption order
-    InvoiceFinalizer.lockAccount(c, invoice.userId());
+    FinalizationLocks.account(c, invoice.userId());
     VOID.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
     CreditApplier.giveBack(c, invoice.id(), now);
     RELEASE_USAGE

@@ -55,6 +55,10 @@ import java.util.function.Predicate;
  * 744 per resource. The billing periods are cut by the boundaries from the earliest invoice's
  * period start on, passed to the statement; a record before them (rated long after its period's
  * invoice) comes back on its own and is put in its period here.
+ *
+ * <p>One class because its size is one statement's: claiming, peeking and reading back what was
+ * billed run the same SQL, built here from shared parts, in which the rule of which record an
+ * invoice bills is written once; split, that rule would be read in pieces across classes.
  */
 final class UsageClaims {
 

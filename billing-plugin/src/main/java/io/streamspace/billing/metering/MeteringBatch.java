@@ -146,7 +146,7 @@ public final class MeteringBatch {
       } else if (event instanceof UsageReported usage) {
         UsageReport report = usage.report();
         batch.openOnTheSide(
-            billedTo(report.orgId(), report.userId()),
+            report.billedOrgId(),
             report.orgId() == null,
             report.occurredAt(),
             defaultCurrency,
@@ -205,7 +205,7 @@ public final class MeteringBatch {
 
   private void addSession(
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
-    String orgId = billedTo(e.orgId(), e.userId());
+    String orgId = e.billedOrgId();
     openOnTheSide(orgId, e.orgId() == null, e.occurredAt(), defaultCurrency, defaultPlan);
     Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
     sessions.merge(
@@ -231,11 +231,6 @@ public final class MeteringBatch {
           new StorageRow(e.sessionId(), e.occurredAt(), size.storageGb(), e.id()),
           (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b);
     }
-  }
-
-  /** The organization an event names, else its user's personal one (keyed by the user's id). */
-  private static String billedTo(String orgId, String userId) {
-    return orgId == null ? userId : orgId;
   }
 
   /**

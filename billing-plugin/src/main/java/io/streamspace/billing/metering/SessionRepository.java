@@ -182,7 +182,7 @@ final class SessionRepository {
         Map.of(
             "event_id", UsageReport::id,
             "user_id", UsageReport::userId,
-            "org_id", r -> r.orgId() == null ? r.userId() : r.orgId(),
+            "org_id", UsageReport::billedOrgId,
             "meter", UsageReport::meter,
             "quantity", UsageReport::quantity,
             "session_id", UsageReport::sessionId,

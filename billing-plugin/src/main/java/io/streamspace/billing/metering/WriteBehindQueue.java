@@ -1,5 +1,6 @@
 package io.streamspace.billing.metering;
 
+import io.streamspace.common.time.Backoff;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       one item that can never be written never blocks the others, and is not dropped either.
  *   <li>Any other failed write drops nothing: the writer keeps what is not yet written or set
  *       aside and retries it by itself (writes are idempotent, and so is setting aside), waiting
- *       {@link #FIRST_BACKOFF} doubling up to {@link #MAX_BACKOFF} between attempts, and takes
+ *       {@link #BACKOFF} between attempts (50 ms, doubling up to 5 s), and takes
  *       nothing new from the queue until it is written, so the queue stays bounded and fills up,
  *       pushing back on producers, during a long outage. A sink that fails counts as such a
  *       failure. The flushes waiting on a failed write, those already queued and those made until
@@ -69,8 +70,7 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
 
   private record FlushRequest(CompletableFuture<Void> done) {}
 
-  static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  static final Backoff BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(5));
 
   private final BlockingQueue<Object> queue;
   private final BatchWriter<E> writer;
@@ -166,7 +166,7 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
   }
 
   private void drainUntilClosed() {
-    Duration backoff = Duration.ZERO;
+    Duration backoff = Duration.ZERO; // no failure yet: BACKOFF.next of it is BACKOFF.first()
     while (!closing || !queue.isEmpty() || !pending.isEmpty()) {
       List<Object> batch = new ArrayList<>();
       try {
@@ -188,15 +188,8 @@ public final class WriteBehindQueue<E> implements AutoCloseable {
         closing = true;
         closed.countDown();
       }
-      backoff =
-          writeBatch(batch)
-              ? Duration.ZERO
-              : backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+      backoff = writeBatch(batch) ? Duration.ZERO : BACKOFF.next(backoff);
     }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Adds to the batch until it is full, the delay is over, or a flush is waiting. */

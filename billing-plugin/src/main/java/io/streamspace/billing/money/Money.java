@@ -10,7 +10,7 @@ import java.util.Optional;
  * or invoiced, which is computed with one division and rounded once, to the currency's minor
  * unit (USD 2 decimals, VND 0), half up. The minor unit is ISO 4217's as the JDK gives it
  * ({@link Currency#getDefaultFractionDigits}); where Stripe counts a currency otherwise, its rule
- * is the payment adapter's ({@code payments.stripe.StripeAmounts}), not the money's.
+ * is the payment adapter's ({@code stripe.StripeAmounts}), not the money's.
  */
 public final class Money {
 

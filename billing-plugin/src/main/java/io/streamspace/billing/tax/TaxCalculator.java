@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Calculates the tax of a draft's lines for an organization (Stripe Tax's Calculations API, in
- * {@code payments.stripe}). Called outside any transaction: it waits on the network.
+ * {@code stripe}). Called outside any transaction: it waits on the network.
  */
 public interface TaxCalculator {
 

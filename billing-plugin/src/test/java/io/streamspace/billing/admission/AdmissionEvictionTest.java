@@ -220,7 +220,7 @@ class AdmissionEvictionTest {
     assertTrue(other.admit(asks("alice", "3", null)).allowed());
     assertEquals(1, other.accounts());
 
-    billing.clock.advance(Admission.KEEP_SEEN_HERE.plusSeconds(1));
+    billing.clock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.plusSeconds(1));
     other.refresh();
     assertEquals(0, other.accounts());
     assertTrue(other.admit(asks("alice", "3", null)).allowed(), "read back again");
@@ -235,13 +235,13 @@ class AdmissionEvictionTest {
     Admission other = node(TestDatabase.dataSource());
     other.refresh();
     assertEquals(1, other.accounts(), "read by the reload: it has an open session");
-    billing.clock.advance(Admission.KEEP_SEEN_HERE.plusSeconds(1));
+    billing.clock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.plusSeconds(1));
     other.refresh();
     assertEquals(1, other.accounts());
 
     billing.terminated("2026-03-10T12:00:06Z", "s1", "bob");
     billing.flush();
-    billing.clock.advance(Admission.KEEP_SEEN_HERE.plusSeconds(1));
+    billing.clock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.plusSeconds(1));
     other.refresh();
     assertEquals(0, other.accounts());
   }

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Admission's view is reloaded {@link Admission#REFRESH_INTERVAL} after the reload before, or
+ * Admission's view is reloaded {@link AdmissionReloads#REFRESH_INTERVAL} after the reload before, or
  * nine times as long as that reload took when that is longer: a reload reads every account with
  * an open session, and at 100,000 of them reloading every 5 s took a third of intake's rate.
  */
@@ -27,14 +27,14 @@ class AdmissionReloadPaceTest {
 
   @Test
   void theNextReloadWaitsFiveSecondsOrNineTimesAsLongAsTheLastTook() {
-    assertEquals(Duration.ofSeconds(5), Admission.pauseAfter(Duration.ofMillis(40)));
+    assertEquals(Duration.ofSeconds(5), AdmissionReloads.pauseAfter(Duration.ofMillis(40)));
     // 9 × 0.5 s = 4.5 s, under 5 s
-    assertEquals(Duration.ofSeconds(5), Admission.pauseAfter(Duration.ofMillis(500)));
-    assertEquals(Duration.ofSeconds(9), Admission.pauseAfter(Duration.ofSeconds(1)));
+    assertEquals(Duration.ofSeconds(5), AdmissionReloads.pauseAfter(Duration.ofMillis(500)));
+    assertEquals(Duration.ofSeconds(9), AdmissionReloads.pauseAfter(Duration.ofSeconds(1)));
     // 9 × 2.2 s: the reloading thread busy a tenth of the time
-    assertEquals(Duration.ofMillis(19_800), Admission.pauseAfter(Duration.ofMillis(2_200)));
+    assertEquals(Duration.ofMillis(19_800), AdmissionReloads.pauseAfter(Duration.ofMillis(2_200)));
     // 9 × 8 s = 72 s: a minute at most
-    assertEquals(Duration.ofSeconds(60), Admission.pauseAfter(Duration.ofSeconds(8)));
+    assertEquals(Duration.ofSeconds(60), AdmissionReloads.pauseAfter(Duration.ofSeconds(8)));
   }
 
   @Test
@@ -56,7 +56,7 @@ class AdmissionReloadPaceTest {
     try {
       admission.start();
 
-      assertEquals(Admission.REFRESH_INTERVAL, admission.pause());
+      assertEquals(AdmissionReloads.REFRESH_INTERVAL, admission.pause());
     } finally {
       admission.close();
     }
@@ -81,7 +81,7 @@ class AdmissionReloadPaceTest {
     AtomicInteger connections = new AtomicInteger();
     Admission admission = admission(slowFirst(new AtomicBoolean(), connections));
     admission.start();
-    assertEquals(Admission.REFRESH_INTERVAL, admission.pause());
+    assertEquals(AdmissionReloads.REFRESH_INTERVAL, admission.pause());
     int afterStart = connections.get();
 
     long began = System.nanoTime();
@@ -89,7 +89,8 @@ class AdmissionReloadPaceTest {
 
     // it did not wait out the pause for the next reload (nor run it)
     assertTrue(
-        Duration.ofNanos(System.nanoTime() - began).compareTo(Admission.REFRESH_INTERVAL) < 0);
+        Duration.ofNanos(System.nanoTime() - began).compareTo(AdmissionReloads.REFRESH_INTERVAL)
+            < 0);
     assertEquals(afterStart, connections.get());
   }
 

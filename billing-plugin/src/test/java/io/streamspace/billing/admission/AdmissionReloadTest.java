@@ -159,7 +159,7 @@ class AdmissionReloadTest {
 
     assertEquals("active_sessions_limit", otherAsks("alice").code());
 
-    otherClock.advance(Admission.KEEP_SEEN_HERE.plus(Duration.ofSeconds(1)));
+    otherClock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.plus(Duration.ofSeconds(1)));
 
     assertTrue(otherAsks("alice").allowed()); // never stored: the database does not have them
   }
@@ -253,14 +253,14 @@ class AdmissionReloadTest {
   void aReportNotStoredYetCountsUntilItsPeriodEnds() throws Exception {
     other.usageReported(
         new UsageReport("q1", at(T0), "bob", "ai_queries", new BigDecimal("120"), null));
-    otherClock.advance(Admission.KEEP_SEEN_HERE.multipliedBy(100));
+    otherClock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.multipliedBy(100));
 
     assertEquals("overage_confirmation_required", otherAsks("bob").code());
 
     otherClock.set(at("2026-04-10T12:00:00Z")); // the next billing period
 
     assertTrue(otherAsks("bob").allowed());
-    otherClock.advance(Admission.KEEP_SEEN_HERE.plusSeconds(1)); // no check since: idle
+    otherClock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.plusSeconds(1)); // no check since: idle
     other.refresh();
     assertEquals(0, other.accounts()); // nothing left of bob in memory
   }

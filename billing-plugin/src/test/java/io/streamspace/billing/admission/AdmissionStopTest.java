@@ -54,7 +54,8 @@ class AdmissionStopTest {
       admission.start(); // the first reload, on this thread, passes the gate unarmed
       gate.armed.set(true);
       // the first scheduled reload comes REFRESH_INTERVAL (5 s) later and waits at the gate
-      assertTrue(gate.entered.await(Admission.REFRESH_INTERVAL.toSeconds() + 10, TimeUnit.SECONDS));
+      assertTrue(
+          gate.entered.await(AdmissionReloads.REFRESH_INTERVAL.toSeconds() + 10, TimeUnit.SECONDS));
 
       AtomicReference<Thread> closer = new AtomicReference<>();
       CompletableFuture<Void> closing =

@@ -381,7 +381,7 @@ class MemberAdmissionTest {
 
     assertFalse(afterReload("acme", "u4").allowed(), "seen here: kept over the database's none");
 
-    otherClock.advance(Admission.KEEP_SEEN_HERE.plus(Duration.ofSeconds(1)));
+    otherClock.advance(AdmissionViewLoads.KEEP_SEEN_HERE.plus(Duration.ofSeconds(1)));
 
     assertTrue(afterReload("acme", "u4").allowed(), "never stored: the database has none");
   }

@@ -12,7 +12,7 @@ import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.SubscriptionPlan;
-import io.streamspace.billing.store.share.ShareTable;
+import io.streamspace.billing.catalog.share.ShareTable;
 import io.streamspace.billing.tax.TaxBehavior;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;

@@ -42,6 +42,7 @@ class UiRoutesTest {
           Map.entry("/ui/creator", HTML),
           Map.entry("/ui/app.css", "text/css; charset=utf-8"),
           Map.entry("/ui/common.js", JS),
+          Map.entry("/ui/dom.js", JS),
           Map.entry("/ui/user.js", JS),
           Map.entry("/ui/admin.js", JS),
           Map.entry("/ui/store.js", JS),
@@ -53,9 +54,10 @@ class UiRoutesTest {
   private static final List<String> PAGES =
       List.of("/ui/", "/ui/admin", "/ui/store", "/ui/creator");
 
-  /** The scripts but common.js. */
+  /** The scripts but common.js: the pages' own and the DOM builder they share with the host's. */
   private static final List<String> PAGE_SCRIPTS =
       List.of(
+          "/ui/dom.js",
           "/ui/user.js",
           "/ui/admin.js",
           "/ui/store.js",

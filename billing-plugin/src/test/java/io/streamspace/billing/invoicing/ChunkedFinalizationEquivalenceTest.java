@@ -174,8 +174,8 @@ class ChunkedFinalizationEquivalenceTest {
         () -> config,
         (connection, invoice) -> {},
         PluginMetrics.none(),
-        chunk,
-        workers);
+        null,
+        new InvoiceFinalizer.Chunking(chunk, workers));
   }
 
   private static List<Long> drafts(String prefix) {

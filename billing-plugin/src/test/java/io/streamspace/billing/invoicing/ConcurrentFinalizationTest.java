@@ -51,7 +51,8 @@ class ConcurrentFinalizationTest {
           BillingConfig::defaults,
           (connection, invoice) -> {},
           PluginMetrics.none(),
-          3);
+          null,
+          new InvoiceFinalizer.Chunking(3, InvoiceFinalizer.WORKERS));
 
   @AfterEach
   void unload() {

@@ -163,8 +163,8 @@ class DraftsFinalizedInOrderAcrossRunsTest {
           }
         },
         PluginMetrics.none(),
-        InvoiceFinalizer.CHUNK,
-        workers);
+        null,
+        new InvoiceFinalizer.Chunking(InvoiceFinalizer.CHUNK, workers));
   }
 
   private static long draft(String start, String end) {

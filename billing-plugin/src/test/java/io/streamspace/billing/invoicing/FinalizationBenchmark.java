@@ -187,8 +187,8 @@ class FinalizationBenchmark {
             BillingConfig::defaults,
             (connection, invoice) -> {},
             PluginMetrics.none(),
-            chunk,
-            workers);
+            null,
+            new InvoiceFinalizer.Chunking(chunk, workers));
     long start = System.nanoTime();
     Finalization done = finalizer.finalizeDue(APRIL.plusSeconds(3_600));
     long elapsed = System.nanoTime() - start;

@@ -81,7 +81,9 @@ class FinalizationFailureTest {
             throw new SQLException("collection of " + badUser + " cannot be queued");
           }
         },
-        PluginMetrics.none());
+        PluginMetrics.none(),
+        null,
+        InvoiceFinalizer.Chunking.DEFAULT);
   }
 
   private void usersWithAnHourOfUsage(int users) throws Exception {

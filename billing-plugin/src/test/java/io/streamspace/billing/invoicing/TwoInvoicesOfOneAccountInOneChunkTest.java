@@ -193,8 +193,8 @@ class TwoInvoicesOfOneAccountInOneChunkTest {
         BillingConfig::defaults,
         (connection, invoice) -> {},
         PluginMetrics.none(),
-        chunk,
-        workers);
+        null,
+        new InvoiceFinalizer.Chunking(chunk, workers));
   }
 
   private static long draft(String user, String start, String end) {

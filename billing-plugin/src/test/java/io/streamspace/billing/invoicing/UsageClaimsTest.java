@@ -63,7 +63,9 @@ class UsageClaimsTest {
           events,
           BillingConfig::defaults,
           (connection, invoice) -> {},
-          PluginMetrics.none());
+          PluginMetrics.none(),
+          null,
+          InvoiceFinalizer.Chunking.DEFAULT);
   private final ExecutorService threads = Executors.newFixedThreadPool(2);
 
   @AfterEach

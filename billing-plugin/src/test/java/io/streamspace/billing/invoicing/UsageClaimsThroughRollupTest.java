@@ -220,7 +220,9 @@ class UsageClaimsThroughRollupTest {
         new BillingEvents((type, payload) -> {}),
         BillingConfig::defaults,
         (connection, invoice) -> {},
-        PluginMetrics.none());
+        PluginMetrics.none(),
+        null,
+        InvoiceFinalizer.Chunking.DEFAULT);
   }
 
   private void rollUp(String now) {

@@ -141,8 +141,9 @@ class OverlappingInvoiceRunsTest {
             BillingConfig::defaults,
             (connection, invoice) -> {},
             PluginMetrics.none(),
-            2,
-            1), // one chunk at a time: the choreography above counts them in order
+            null,
+            // one chunk at a time: the choreography above counts them in order
+            new InvoiceFinalizer.Chunking(2, 1)),
         new InvoiceStatusChanges(dataSource, events, account -> {}),
         BillingConfig::defaults,
         clock);

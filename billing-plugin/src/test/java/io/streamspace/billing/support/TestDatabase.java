@@ -39,17 +39,23 @@ public final class TestDatabase {
 
   /** {@link #clean()} on another database (a benchmark's server of its own). */
   public static void clean(DataSource database) {
-    // one TRUNCATE of them all: tables that reference each other must go together; the audit
-    // trail's trigger refuses a TRUNCATE, so the tests' superuser turns triggers off for it
+    // One TRUNCATE of the tables a test may have touched, not of all 59: a TRUNCATE makes new
+    // files for each table and its indexes, some 0.5 s for them all, twice for each of some
+    // 1,500 tests. A table left out is in the state a TRUNCATE would leave: no file pages (so no
+    // rows, live or dead, for the planner to estimate from) and no statistics since its last
+    // TRUNCATE (reltuples -1). CASCADE takes along the empty tables that reference one emptied.
+    // The audit trail's trigger refuses a TRUNCATE, so the tests' superuser turns triggers off.
     execute(
         database,
         """
         DO $$ DECLARE tables text; BEGIN
           PERFORM set_config('session_replication_role', 'replica', true);
-          SELECT string_agg(quote_ident(tablename), ', ') INTO tables FROM pg_tables
-           WHERE schemaname = current_schema() AND tablename LIKE 'billing\\_%'
-             AND tablename <> 'billing_schema_history';
-          IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables; END IF;
+          SELECT string_agg(quote_ident(c.relname), ', ') INTO tables
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = current_schema() AND c.relkind = 'r'
+             AND c.relname LIKE 'billing\\_%' AND c.relname <> 'billing_schema_history'
+             AND (pg_relation_size(c.oid) > 0 OR c.reltuples <> -1);
+          IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE ' || tables || ' CASCADE'; END IF;
         END $$""");
   }
 

@@ -93,7 +93,7 @@ sealed interface PlatformEvent {
     }
 
     public String account() {
-      return event.orgId() != null ? event.orgId() : event.userId();
+      return event.billedOrgId();
     }
 
     public String sessionId() {
@@ -133,7 +133,7 @@ sealed interface PlatformEvent {
     }
 
     public String account() {
-      return report.orgId() != null ? report.orgId() : report.userId();
+      return report.billedOrgId();
     }
 
     public String sessionId() {

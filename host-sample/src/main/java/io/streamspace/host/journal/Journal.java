@@ -1,5 +1,6 @@
 package io.streamspace.host.journal;
 
+import io.streamspace.common.time.Backoff;
 import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.host.plugins.PluginLifecycleListener;
 import java.time.Duration;
@@ -22,6 +23,15 @@ import java.util.Optional;
  * that harmless) and never skips.
  */
 public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
+
+  /**
+   * How long either journal's consumers wait between failed rounds (a database outage, a failed
+   * flush): a tenth of a second after the first, doubled after each failure, up to 5 s. After an
+   * outage, a consumer resumes within 5 s (plus the pool's 3 s wait for a connection) of the
+   * database's return even when nothing wakes it, as clients are told to retry after 5 s ({@code
+   * Retry-After}); during one, it logs a line per failed round, every 3 to 8 s.
+   */
+  Backoff CONSUMER_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
   /**
    * Journals a batch, durably when this returns. An id journaled before, or earlier in the batch,

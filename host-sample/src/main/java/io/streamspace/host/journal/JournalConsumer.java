@@ -1,5 +1,6 @@
 package io.streamspace.host.journal;
 
+import io.streamspace.common.time.Backoff;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Duration;
@@ -27,7 +28,7 @@ final class JournalConsumer {
 
   private static final Logger log = LoggerFactory.getLogger(JournalConsumer.class);
   private static final Duration FLUSH_TIMEOUT = PluginFlush.TIMEOUT;
-  private static final Duration FIRST_BACKOFF = JournalBackoff.FIRST;
+  private static final Backoff BACKOFF = Journal.CONSUMER_BACKOFF;
 
   private final ActivePlugin plugin;
   private final EventJournal journal;
@@ -141,7 +142,7 @@ final class JournalConsumer {
   }
 
   private void run() {
-    Duration backoff = FIRST_BACKOFF;
+    Duration backoff = BACKOFF.first();
     while (running) {
       try {
         if (leading || lead()) {
@@ -149,7 +150,7 @@ final class JournalConsumer {
         } else {
           pause(timings.standbyPoll());
         }
-        backoff = FIRST_BACKOFF;
+        backoff = BACKOFF.first();
         failing = false;
       } catch (InterruptedException e) {
         return;
@@ -173,7 +174,7 @@ final class JournalConsumer {
         } catch (InterruptedException interrupted) {
           return;
         }
-        backoff = JournalBackoff.next(backoff);
+        backoff = BACKOFF.next(backoff);
       }
     }
     settleBeforeStopping();

@@ -1,5 +1,6 @@
 package io.streamspace.host.plugins;
 
+import io.streamspace.common.time.Backoff;
 import io.streamspace.host.catalog.FetchedRelease;
 import io.streamspace.host.catalog.PluginReleases;
 import io.streamspace.host.catalog.ReleaseRefused;
@@ -34,8 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChangesFromOtherNodes {
 
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
-  private static final Duration LAST_RETRY = Duration.ofMinutes(10);
+  private static final Backoff RETRY = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(10));
 
   // under the registry's name: the lines are the registry's, as they were before it was split
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
@@ -193,13 +193,9 @@ final class ChangesFromOtherNodes {
     String release = releaseOf(id, wanted);
     Failed last = failed.get(id);
     boolean first = last == null || !last.release().equals(release);
-    Duration wait = first ? FIRST_RETRY : min(last.backoff().multipliedBy(2), LAST_RETRY);
+    Duration wait = first ? RETRY.first() : RETRY.next(last.backoff());
     failed.put(id, new Failed(release, clock.instant().plus(wait), wait));
     return first;
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static String releaseOf(String id, PluginStateStore.InstalledPackage wanted) {

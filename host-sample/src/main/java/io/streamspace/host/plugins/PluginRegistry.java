@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * The package-private methods below are the collaborators' way in; each says which lock it
  * expects. {@link #active()}, {@link #ready()} and {@link #isStarted} take no lock; {@link
  * #shownConfig} takes the monitor only for a moment, to find the plugin's code.
+ *
+ * <p>One class because its monitor is the one lock over the list of plugins and what runs:
+ * enabling, disabling, config changes and what other nodes changed all take it, and its
+ * collaborators reach it through the package-private methods below rather than a lock of their
+ * own, which two classes holding each half would need.
  */
 public final class PluginRegistry implements AutoCloseable {
 

@@ -1,5 +1,6 @@
 package io.streamspace.host.webhooks;
 
+import io.streamspace.common.time.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,8 +13,7 @@ import java.util.Optional;
  */
 final class RetrySchedule {
 
-  static final Duration FIRST_DELAY = Duration.ofMinutes(1);
-  static final Duration MAX_DELAY = Duration.ofHours(6);
+  static final Backoff DELAYS = new Backoff(Duration.ofMinutes(1), Duration.ofHours(6));
   static final Duration GIVE_UP_AFTER = Duration.ofDays(3);
   static final double MAX_JITTER = 0.25;
 
@@ -25,9 +25,7 @@ final class RetrySchedule {
    * @param failures at least 1
    */
   static Duration nominalDelay(int failures) {
-    int doublings = Math.min(failures - 1, 30);
-    Duration delay = FIRST_DELAY.multipliedBy(1L << doublings);
-    return delay.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay;
+    return DELAYS.after(failures);
   }
 
   /**

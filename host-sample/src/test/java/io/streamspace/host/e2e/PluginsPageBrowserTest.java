@@ -317,6 +317,18 @@ class PluginsPageBrowserTest {
       assertEquals(200, served.status(), asset);
       assertTrue(served.header("Content-Security-Policy").isPresent(), asset);
     }
+    // the DOM builder the billing pages share, imported by plugins.js from beside it
+    HostClient.Response dom = api.http.get(PAGE + "/dom.js", null);
+    assertEquals(200, dom.status());
+    assertTrue(dom.header("Content-Type").orElseThrow().startsWith("text/javascript"));
+    assertTrue(dom.header("Content-Security-Policy").isPresent());
+    assertTrue(dom.body().asText().contains("export function el(tag, attributes = {}"));
+    assertTrue(
+        api.http
+            .get(PAGE + "/plugins.js", null)
+            .body()
+            .asText()
+            .contains("import { el } from './dom.js';"));
     assertEquals(404, api.http.get(PAGE + "/secrets.txt", null).status());
   }
 

@@ -17,10 +17,10 @@ class JournalConsumerBackoffTest {
   @Test
   void theWaitDoublesFromATenthOfASecond_andStopsAtFiveSeconds_theRetryAfterClientsAreGiven() {
     List<Long> waits = new ArrayList<>();
-    Duration wait = Duration.ofMillis(100);
+    Duration wait = Journal.CONSUMER_BACKOFF.first();
     for (int failure = 0; failure < 9; failure++) {
       waits.add(wait.toMillis());
-      wait = JournalBackoff.next(wait);
+      wait = Journal.CONSUMER_BACKOFF.next(wait);
     }
 
     assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L, 5000L), waits);

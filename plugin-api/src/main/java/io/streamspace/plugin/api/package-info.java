@@ -23,7 +23,9 @@
  * id in usage reports, {@code UsageReport.METER_ID}; then the journal's events,
  * {@code PluginContext.journal()}, and the change of configuration a plugin writes beside,
  * {@link io.streamspace.plugin.api.config.ConfigSaving} through
- * {@code ConfigurablePlugin.onConfigSaving}): it
+ * {@code ConfigurablePlugin.onConfigSaving}, and the rule of which organization pays,
+ * {@link io.streamspace.plugin.api.event.BilledOrganization} with {@code billedOrgId()} on
+ * session events and usage reports): it
  * changes only in a new major version. A plugin calling what a version added requires it in its
  * {@code plugin.requires} (the billing plugin: {@code >=0.3.0 & <0.4.0}), so an older host
  * refuses it at install rather than failing at its first call. Signatures use JDK types and this

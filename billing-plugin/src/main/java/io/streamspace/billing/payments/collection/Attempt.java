@@ -1,7 +1,7 @@
 package io.streamspace.billing.payments.collection;
 
 import io.streamspace.billing.invoicing.InvoiceStatus;
-import io.streamspace.billing.payments.stripe.CollectionGateway;
+import io.streamspace.billing.stripe.CollectionGateway;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;

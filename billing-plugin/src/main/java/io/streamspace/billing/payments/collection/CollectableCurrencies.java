@@ -5,7 +5,7 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceFinalizer.OnFinalized;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
+import io.streamspace.billing.stripe.StripeAmounts;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

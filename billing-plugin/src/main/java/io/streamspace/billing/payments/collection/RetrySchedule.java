@@ -1,5 +1,6 @@
 package io.streamspace.billing.payments.collection;
 
+import io.streamspace.common.time.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,8 +19,8 @@ import java.util.Optional;
  */
 public record RetrySchedule(List<Integer> retryDays) {
 
-  static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
-  static final Duration MAX_BACKOFF = Duration.ofHours(1);
+  /** Stripe unreachable: a minute after the first try, doubling up to an hour apart. */
+  static final Backoff OUTAGE = new Backoff(Duration.ofMinutes(1), Duration.ofHours(1));
 
   /**
    * When an attempt Stripe could not be reached for is due again.
@@ -27,8 +28,7 @@ public record RetrySchedule(List<Integer> retryDays) {
    * @param tries how many times the attempt was claimed, this try included (at least 1)
    */
   public static Instant afterOutage(int tries, Instant now) {
-    Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(tries - 1, 10));
-    return now.plus(backoff.compareTo(MAX_BACKOFF) < 0 ? backoff : MAX_BACKOFF);
+    return now.plus(OUTAGE.after(tries));
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.streamspace.billing.payments.mirror;
 
 import io.streamspace.billing.invoicing.InvoiceStatus;
-import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway;
+import io.streamspace.billing.stripe.InvoiceMirrorGateway;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;

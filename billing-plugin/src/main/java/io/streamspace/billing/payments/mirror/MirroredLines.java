@@ -1,6 +1,6 @@
 package io.streamspace.billing.payments.mirror;
 
-import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Item;
+import io.streamspace.billing.stripe.InvoiceMirrorGateway.Item;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

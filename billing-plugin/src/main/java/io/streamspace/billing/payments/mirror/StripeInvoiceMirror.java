@@ -1,6 +1,5 @@
 package io.streamspace.billing.payments.mirror;
 
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.Invoice;
@@ -8,10 +7,11 @@ import io.streamspace.billing.invoicing.InvoiceFinalizer;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.payments.collection.RetrySchedule;
-import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway;
-import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Outcome;
-import io.streamspace.billing.payments.stripe.StripeClients;
-import io.streamspace.billing.payments.stripe.StripeCustomers;
+import io.streamspace.billing.stripe.InvoiceMirrorGateway;
+import io.streamspace.billing.stripe.InvoiceMirrorGateway.Outcome;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCustomers;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -169,15 +169,16 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
     }
     String customer = claim.customer();
     if (customer == null) {
-      Optional<com.stripe.StripeClient> stripe = gateway.client();
-      if (stripe.isEmpty()) {
-        return Outcome.deferred("no STRIPE_SECRET_KEY");
-      }
+      Optional<String> found;
       try {
-        customer = customers.customerOf(claim.accountId(), stripe.get());
-      } catch (StripeException e) {
+        found = gateway.customerOf(customers, claim.accountId());
+      } catch (StripeFailure e) {
         return Outcome.deferred("no Stripe customer yet: " + e.getMessage());
       }
+      if (found.isEmpty()) {
+        return Outcome.deferred("no STRIPE_SECRET_KEY");
+      }
+      customer = found.get();
     }
     return gateway.send(claim.mirror(customer), now);
   }

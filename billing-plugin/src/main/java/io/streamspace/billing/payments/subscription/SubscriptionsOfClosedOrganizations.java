@@ -1,12 +1,12 @@
 package io.streamspace.billing.payments.subscription;
 
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.audit.AuditEntry;
 import io.streamspace.billing.audit.AuditKinds;
 import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.payments.stripe.ClosingCancellation;
+import io.streamspace.billing.stripe.ClosingCancellation;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -89,11 +89,11 @@ public final class SubscriptionsOfClosedOrganizations {
     int failed = 0;
     for (String subscription : due()) {
       try {
-        if (Transactions.<Boolean, StripeException>inTransaction(
+        if (Transactions.<Boolean, StripeFailure>inTransaction(
             dataSource, c -> cancel(c, subscription, now, cause))) {
           cancelled++;
         }
-      } catch (StripeException e) {
+      } catch (StripeFailure e) {
         failed++;
         log.warn(
             "Stripe Subscription {} of a closed organization not cancelled yet: {}",
@@ -118,7 +118,7 @@ public final class SubscriptionsOfClosedOrganizations {
 
   /** Ends it; false when it is no longer due (another node's run ended it, or its deletion). */
   private boolean cancel(Connection c, String subscription, Instant now, Cause cause)
-      throws SQLException, StripeException {
+      throws SQLException, StripeFailure {
     Optional<Held> held = hold(c, subscription);
     if (held.isEmpty()) {
       return false;

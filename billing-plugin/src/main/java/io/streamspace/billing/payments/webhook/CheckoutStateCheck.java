@@ -1,6 +1,5 @@
 package io.streamspace.billing.payments.webhook;
 
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.audit.AuditEntry;
 import io.streamspace.billing.audit.AuditKinds;
 import io.streamspace.billing.audit.AuditTrail;
@@ -9,11 +8,13 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.CheckoutRefused;
 import io.streamspace.billing.hold.PaymentLock;
-import io.streamspace.billing.payments.stripe.CheckoutUndo;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.CheckoutSessions.Created;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.stripe.CheckoutUndo;
+import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.billing.stripe.StripeFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -98,7 +99,7 @@ final class CheckoutStateCheck {
     } else {
       try {
         givenBack = undo.cancelAndRefund(subscription, event.text("invoice"), session);
-      } catch (StripeException e) {
+      } catch (StripeFailure e) {
         // rolled back with the event: Stripe delivers it again and the keys make it once
         throw new IllegalStateException(
             "Stripe Checkout Session " + session + " refused, not undone yet: " + e.getMessage(),
@@ -149,7 +150,7 @@ final class CheckoutStateCheck {
               event.number("amount_total"),
               event.text("currency"),
               session);
-    } catch (StripeException e) {
+    } catch (StripeFailure e) {
       // rolled back with the event: Stripe delivers it again and the key makes it once
       throw new IllegalStateException(
           "Stripe Checkout Session "

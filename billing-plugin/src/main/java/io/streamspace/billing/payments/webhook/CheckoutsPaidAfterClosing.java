@@ -1,16 +1,16 @@
 package io.streamspace.billing.payments.webhook;
 
-import com.stripe.exception.StripeException;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.CheckoutRefused;
 import io.streamspace.billing.packs.PackPurchases;
-import io.streamspace.billing.payments.stripe.CheckoutUndo;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.stripe.CheckoutUndo;
+import io.streamspace.billing.stripe.StripeAmounts;
+import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -115,12 +115,12 @@ public final class CheckoutsPaidAfterClosing {
     for (String session : due()) {
       List<Runnable> after = new ArrayList<>();
       try {
-        if (Transactions.<Boolean, StripeException>inTransaction(
+        if (Transactions.<Boolean, StripeFailure>inTransaction(
             dataSource, c -> giveBack(c, session, now, cause, after))) {
           givenBack++;
           after.forEach(Runnable::run);
         }
-      } catch (StripeException e) {
+      } catch (StripeFailure e) {
         // rolled back: the next run tries again, under the same idempotency keys
         failed++;
         log.warn("Stripe Checkout Session {} not given back yet: {}", session, e.getMessage());
@@ -144,7 +144,7 @@ public final class CheckoutsPaidAfterClosing {
   /** Gives the session back; false when it is no longer due (another node's run gave it back). */
   private boolean giveBack(
       Connection c, String session, Instant now, Cause cause, List<Runnable> after)
-      throws SQLException, StripeException {
+      throws SQLException, StripeFailure {
     Optional<Due> held = hold(c, session);
     if (held.isEmpty()) {
       return false;
@@ -180,7 +180,7 @@ public final class CheckoutsPaidAfterClosing {
   /** A pack's or store item's payment refunded at Stripe, the purchase ended. */
   private String purchase(
       Connection c, String session, Due due, Instant now, Cause cause, List<Runnable> after)
-      throws SQLException, StripeException {
+      throws SQLException, StripeFailure {
     if (due.paymentIntent() == null || due.price() == null) {
       // completed before payments were recorded with their sessions (V58)
       return "nothing: the session's payment is not recorded here; refund it in Stripe's"
@@ -203,7 +203,7 @@ public final class CheckoutsPaidAfterClosing {
 
   /** A plan's subscription cancelled and the payment of its session refunded, if it took one. */
   private String plan(Connection c, String session, String account, Instant now)
-      throws SQLException, StripeException {
+      throws SQLException, StripeFailure {
     Optional<String> subscription = StripeSubscriptions.liveOf(c, account);
     if (subscription.isEmpty()) {
       return "nothing: the organization has no live subscription (a setup-mode session took no"

@@ -8,12 +8,12 @@ import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchases;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.store.purchase.StorePurchases;
-import io.streamspace.billing.store.purchase.StorePurchases.PaidCheckout;
 import io.streamspace.billing.store.purchase.StoreRefused;
+import io.streamspace.billing.stripe.StripeAmounts;
+import io.streamspace.billing.stripe.StripeEvent;
 import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxDetailsRepository;
 import java.math.BigDecimal;
@@ -295,8 +295,8 @@ final class CompletedCheckouts {
     } else if (itemId == null || versionId == null || intent == null || buyer == null) {
       why = "the session names no store item, version, payment or buyer";
     } else {
-      PaidCheckout checkout =
-          new PaidCheckout(
+      StorePurchases.PaidCheckout checkout =
+          new StorePurchases.PaidCheckout(
               completion.account(),
               buyer,
               itemId,

@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -4,6 +4,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions.Stored;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,7 +1,8 @@
 package io.streamspace.billing.payments.webhook;
 
-import io.streamspace.billing.payments.stripe.ClosingCancellation;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.stripe.ClosingCancellation;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;

@@ -2,6 +2,7 @@ package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.store.purchase.StorePurchases;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;

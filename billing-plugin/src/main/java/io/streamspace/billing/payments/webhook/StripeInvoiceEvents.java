@@ -3,8 +3,9 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
-import io.streamspace.billing.payments.stripe.StripeAmounts;
-import io.streamspace.billing.payments.webhook.StripePayments.Paying;
+import io.streamspace.billing.payments.webhook.InvoicePayments.Paying;
+import io.streamspace.billing.stripe.StripeAmounts;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -47,21 +48,22 @@ final class StripeInvoiceEvents {
 
   void paid(Connection c, StripeEvent event, Instant now, List<Runnable> after)
       throws SQLException {
-    Optional<Paying> paying = StripePayments.paying(c, event, "amount_paid");
+    Optional<Paying> paying = InvoicePayments.paying(c, event, "amount_paid");
     if (paying.isEmpty()) {
       return;
     }
     // what the Stripe invoice was to collect: our total, or less when a Stripe Subscription
     // collects the plan fee (and a credit beyond the rest stays with Stripe as a balance)
-    StripePayments.Payable ours = paying.get().invoice();
+    InvoicePayments.Payable ours = paying.get().invoice();
     BigDecimal collected = mirror.amountOf(c, ours.invoiceId()).orElse(ours.total());
     Paying expected =
         new Paying(
-            new StripePayments.Payable(ours.invoiceId(), ours.userId(), ours.currency(), collected),
+            new InvoicePayments.Payable(
+                ours.invoiceId(), ours.userId(), ours.currency(), collected),
             received(event, paying.get()),
             paying.get().currency());
     // the charge is on the Stripe invoice's payment, not in the event
-    StripePayments.recordSuccess(successes, c, event, expected, null, now, after);
+    InvoicePayments.recordSuccess(successes, c, event, expected, null, now, after);
     mirror.paid(c, paying.get().invoice().invoiceId(), event.text("id"), event.created(), now);
   }
 
@@ -83,7 +85,7 @@ final class StripeInvoiceEvents {
 
   void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
       throws SQLException {
-    Optional<Paying> paying = StripePayments.paying(c, event, "amount_due");
+    Optional<Paying> paying = InvoicePayments.paying(c, event, "amount_due");
     if (paying.isEmpty()) {
       return;
     }
@@ -91,7 +93,7 @@ final class StripeInvoiceEvents {
     String code = failureCode(event);
     String reason = failureReason(event);
     Optional<Payment> recorded =
-        StripePayments.recordFailure(c, event, paying.get(), code, reason, now);
+        InvoicePayments.recordFailure(c, event, paying.get(), code, reason, now);
     if (recorded.isEmpty()) {
       log.info(
           "Stripe event {}: invoice {} of ours paid already, or a later failure is kept",

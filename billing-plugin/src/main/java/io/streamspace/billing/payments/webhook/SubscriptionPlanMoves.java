@@ -7,6 +7,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions.Seen;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions.Stored;
+import io.streamspace.billing.stripe.StripeEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;

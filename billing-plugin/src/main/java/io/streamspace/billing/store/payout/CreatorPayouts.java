@@ -5,7 +5,10 @@ import io.streamspace.billing.audit.AuditKinds;
 import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.payments.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.TransferGateway;
+import io.streamspace.billing.stripe.TransferGateway.Payout;
+import io.streamspace.billing.stripe.TransferOutcome;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -151,7 +154,7 @@ public final class CreatorPayouts {
     int failed = 0;
     for (int i = 0; i < BATCH; i++) {
       Instant now = clock.instant();
-      Optional<PayoutRows.Claimed> claimed =
+      Optional<Payout> claimed =
           Transactions.inTransaction(dataSource, c -> PayoutRows.claim(c, now, now.plus(LEASE)));
       if (claimed.isEmpty()) {
         break;
@@ -172,8 +175,7 @@ public final class CreatorPayouts {
   }
 
   /** Records the try's outcome while the try still owns the payout; whether it did. */
-  boolean settle(PayoutRows.Claimed payout, TransferOutcome outcome, Cause cause)
-      throws SQLException {
+  boolean settle(Payout payout, TransferOutcome outcome, Cause cause) throws SQLException {
     Instant now = clock.instant();
     return Transactions.inTransaction(
         dataSource,

@@ -1,5 +1,6 @@
 package io.streamspace.billing.store.payout;
 
+import io.streamspace.common.time.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -10,8 +11,7 @@ import java.time.Instant;
  */
 final class PayoutBackoff {
 
-  static final Duration FIRST = Duration.ofHours(1);
-  static final Duration MAX = Duration.ofDays(1);
+  private static final Backoff BACKOFF = new Backoff(Duration.ofHours(1), Duration.ofDays(1));
 
   private PayoutBackoff() {}
 
@@ -19,7 +19,6 @@ final class PayoutBackoff {
    * @param attempts the tries so far, the failed one included (at least 1)
    */
   static Instant after(int attempts, Instant now) {
-    Duration backoff = FIRST.multipliedBy(1L << Math.min(Math.max(attempts, 1) - 1, 10));
-    return now.plus(backoff.compareTo(MAX) < 0 ? backoff : MAX);
+    return now.plus(BACKOFF.after(Math.max(attempts, 1)));
   }
 }

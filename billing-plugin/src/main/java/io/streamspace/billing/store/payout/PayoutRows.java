@@ -2,6 +2,7 @@ package io.streamspace.billing.store.payout;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.stripe.TransferGateway.Payout;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Date;
@@ -18,17 +19,6 @@ import java.util.Optional;
 
 /** The SQL of payouts and creators' connected accounts (V46), on the caller's connection. */
 final class PayoutRows {
-
-  /** A payout claimed for one try: what its transfer needs, and its tries, this one included. */
-  record Claimed(
-      long id,
-      String creatorId,
-      YearMonth period,
-      Currency currency,
-      BigDecimal amount,
-      int attempts,
-      String key,
-      String stripeAccount) {}
 
   private static final String COLUMNS =
       """
@@ -173,15 +163,15 @@ final class PayoutRows {
   }
 
   /** Claims one due payout until {@code until}, counting the try; empty when none is due. */
-  static Optional<Claimed> claim(Connection c, Instant now, Instant until) throws SQLException {
-    Claimed claimed;
+  static Optional<Payout> claim(Connection c, Instant now, Instant until) throws SQLException {
+    Payout claimed;
     try (PreparedStatement s = CLAIM.bind("now", now).prepare(c);
         ResultSet rs = s.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
       }
       claimed =
-          new Claimed(
+          new Payout(
               rs.getLong(1),
               rs.getString(2),
               YearMonth.from(rs.getDate(3).toLocalDate()),
@@ -196,7 +186,7 @@ final class PayoutRows {
   }
 
   /** Records the try's transfer; false when the try no longer owns the payout. */
-  static boolean paid(Connection c, Claimed payout, String transferId, Instant at)
+  static boolean paid(Connection c, Payout payout, String transferId, Instant at)
       throws SQLException {
     return PAID.bind("transfer", transferId)
             .bind("at", at)
@@ -207,7 +197,7 @@ final class PayoutRows {
   }
 
   /** Records the failed try: when the next is due (null: never), and under which key. */
-  static boolean failed(Connection c, Claimed payout, String error, Instant next, String key)
+  static boolean failed(Connection c, Payout payout, String error, Instant next, String key)
       throws SQLException {
     return FAILED
             .bind("error", error)

@@ -46,8 +46,8 @@ public final class EntitlementNotices {
   private static final NamedSql BY_IDS =
       NamedSql.of(
           "SELECT "
-              + StorePurchases.COLUMNS
-              + StorePurchases.FROM
+              + StorePurchaseRepository.COLUMNS
+              + StorePurchaseRepository.FROM
               + "WHERE p.id = ANY (:ids) ORDER BY p.access_until, p.id");
 
   private final DataSource dataSource;
@@ -82,11 +82,12 @@ public final class EntitlementNotices {
               }
               return ids.isEmpty() ? List.<StorePurchase>of() : read(c, ids);
             });
-    ended.forEach(p -> events.entitlementExpired(StorePurchases.event(p, "ended")));
+    ended.forEach(p -> events.entitlementExpired(p.entitlementEvent("ended")));
     return ended.size();
   }
 
   private static List<StorePurchase> read(Connection c, List<Long> ids) throws SQLException {
-    return StorePurchases.list(c, BY_IDS.bind("ids", c.createArrayOf("bigint", ids.toArray())));
+    return StorePurchaseRepository.list(
+        c, BY_IDS.bind("ids", c.createArrayOf("bigint", ids.toArray())));
   }
 }

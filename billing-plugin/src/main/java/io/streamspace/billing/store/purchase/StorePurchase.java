@@ -1,6 +1,7 @@
 package io.streamspace.billing.store.purchase;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.streamspace.billing.events.EntitlementEvent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -63,5 +64,15 @@ public record StorePurchase(
     return ACTIVE.equals(status)
         && !accessFrom.isAfter(at)
         && (accessUntil == null || accessUntil.isAfter(at));
+  }
+
+  /**
+   * Its entitlement event ({@code reason} null when granted): until its access's end, or when it
+   * was refunded or charged back.
+   */
+  public EntitlementEvent entitlementEvent(String reason) {
+    Instant until = status.equals(ACTIVE) ? accessUntil : refundedAt;
+    return new EntitlementEvent(
+        accountId, itemId, itemName, version, id, accessFrom, until, reason);
   }
 }

@@ -8,16 +8,11 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.credits.Credit;
 import io.streamspace.billing.credits.CreditRepository;
 import io.streamspace.billing.credits.NewCredit;
-import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
-import io.streamspace.billing.events.EntitlementEvent;
 import io.streamspace.billing.hold.PaymentLock;
-import io.streamspace.common.db.Sql;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,127 +45,10 @@ import java.util.Optional;
  *
  * <p><b>A chargeback</b> (a Checkout payment's dispute closed lost, {@link #chargedBack}) ends the
  * access as a refund does, the same way ({@code end}); the money went back by the dispute.
+ *
+ * <p>These are the decisions; the statements they run are {@link StorePurchaseRepository}'s.
  */
 public final class StorePurchases {
-
-  static final String COLUMNS =
-      """
-      p.id, p.account_id, p.bought_by, p.item_id, p.version_id, p.item_name, v.version,
-      p.creator_id, p.sale_kind, p.sale_days, p.price, p.currency, p.pay, p.purchased_at,
-      p.status, p.access_from, p.access_until, p.invoice_id, p.refunded_at, p.refund_reason,
-      p.payment_intent""";
-
-  static final String FROM =
-      " FROM billing_store_purchases p JOIN billing_store_item_versions v ON v.id = p.version_id ";
-
-  // an item at an approved version, as Listed reads it
-  private static final String APPROVED =
-      """
-      SELECT i.creator_id, i.name, v.id, v.version, v.sale_kind, v.sale_days, v.price_usd,
-             v.price_vnd
-      FROM billing_store_items i
-      JOIN billing_store_item_versions v ON v.item_id = i.id AND v.status = 'approved'
-      """;
-
-  // the item while it is listed, at its latest approved version; its row is held, so a
-  // delisting waits for the purchase (and the purchase sees one committed before it)
-  private static final NamedSql LISTED =
-      NamedSql.of(
-          APPROVED
-              + """
-              WHERE i.id = :item_id AND i.delisted_at IS NULL
-              ORDER BY v.id DESC LIMIT 1
-              FOR SHARE OF i""");
-
-  // a version as approved, whether or not still listed: what a completed Checkout paid for
-  private static final NamedSql APPROVED_VERSION =
-      NamedSql.of(APPROVED + "WHERE i.id = :item_id AND v.id = :version_id");
-
-  // one organization's purchases of one item take turns
-  private static final NamedSql TURN =
-      NamedSql.of(
-          "SELECT pg_advisory_xact_lock(hashtext('store:' || :account_id || ':' || :item))");
-
-  private static final NamedSql HELD =
-      NamedSql.of(
-          "SELECT "
-              + COLUMNS
-              + FROM
-              + "WHERE p.account_id = :account_id AND p.item_id = :item_id"
-              + " AND p.status = 'active'");
-
-  private static final NamedSql INSERT =
-      NamedSql.of(
-          """
-          INSERT INTO billing_store_purchases (account_id, bought_by, item_id, version_id,
-              item_name, creator_id, sale_kind, sale_days, price, currency, pay, purchased_at,
-              status, access_from, access_until, checkout_session, payment_intent)
-          VALUES (:account_id, :bought_by, :item_id, :version_id, :item_name, :creator_id,
-                  :sale_kind, :sale_days, :price, :currency, :pay, :at, 'active', :from, :until,
-                  :session, :intent)
-          RETURNING id""");
-
-  private static final NamedSql ONE = NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id");
-
-  private static final NamedSql LOCK =
-      NamedSql.of("SELECT " + COLUMNS + FROM + "WHERE p.id = :id FOR UPDATE OF p");
-
-  // the invoice that bills a purchase, held as the purchase's foreign key needs it
-  private static final NamedSql INVOICE_HELD =
-      NamedSql.of("SELECT 1 FROM billing_invoices WHERE id = :id FOR KEY SHARE");
-
-  // the credit a refund granted, which a void of the invoice that billed the purchase ends
-  private static final NamedSql REFUND_CREDIT =
-      NamedSql.of(
-          "UPDATE billing_store_purchases SET refund_credit_id = :credit_id WHERE id = :id");
-
-  // its access ends now: refunded or charged back, announced by the caller after the commit
-  private static final NamedSql END =
-      NamedSql.of(
-          """
-          UPDATE billing_store_purchases
-          SET status = :status, refunded_at = :at, refunded_by = :by, refund_reason = :reason,
-              expiry_announced = true
-          WHERE id = :id""");
-
-  // the active Checkout purchase a Stripe payment paid, held while it is charged back
-  private static final NamedSql PAID_BY =
-      NamedSql.of(
-          "SELECT "
-              + COLUMNS
-              + FROM
-              + "WHERE p.payment_intent = :intent AND p.pay = 'checkout' AND p.status = 'active'"
-              + " ORDER BY p.id FOR UPDATE OF p");
-
-  private static final NamedSql OF_ACCOUNT =
-      NamedSql.of(
-          "SELECT "
-              + COLUMNS
-              + FROM
-              + "WHERE p.account_id = :account_id ORDER BY p.purchased_at DESC, p.id DESC"
-              + " LIMIT :limit OFFSET :offset");
-
-  // the purchases that entitle the organizations at :at, for Entitlements
-  private static final NamedSql ENTITLING =
-      NamedSql.of(
-          "SELECT "
-              + COLUMNS
-              + FROM
-              + """
-              WHERE p.account_id = ANY (:accounts) AND p.status = 'active'
-                AND p.access_from <= :at AND (p.access_until IS NULL OR p.access_until > :at)
-              ORDER BY p.account_id, p.item_id, p.id""");
-
-  // ...and the time-limited ones that extend them, starting later
-  private static final NamedSql EXTENDING =
-      NamedSql.of(
-          "SELECT "
-              + COLUMNS
-              + FROM
-              + """
-              WHERE p.account_id = ANY (:accounts) AND p.status = 'active'
-                AND p.access_from > :at
-              ORDER BY p.account_id, p.item_id, p.access_from""");
 
   private final javax.sql.DataSource dataSource;
   private final CreatorLedger ledger;
@@ -204,7 +82,7 @@ public final class StorePurchases {
     Optional<StorePurchase> bought =
         Transactions.inTransaction(
             dataSource, c -> insert(c, accountId, buyer, itemId, now, cause));
-    bought.ifPresent(p -> events.entitlementGranted(event(p, null)));
+    bought.ifPresent(p -> events.entitlementGranted(p.entitlementEvent(null)));
     return bought;
   }
 
@@ -247,7 +125,7 @@ public final class StorePurchases {
         throw new StoreRefused("free", priced.item().name() + " is free: no payment is taken");
       }
       accessFromRefusingOwned(c, accountId, itemId, priced.item(), Instant.EPOCH);
-      Listed item = priced.item();
+      ListedItem item = priced.item();
       return Optional.of(
           new Quote(itemId, item.versionId(), item.name(), priced.price(), priced.currency()));
     }
@@ -266,10 +144,8 @@ public final class StorePurchases {
    */
   public Runnable buyPaid(Connection c, PaidCheckout paid, Instant now, Cause cause)
       throws SQLException, StoreRefused {
-    Optional<Listed> version =
-        listed(
-            c,
-            APPROVED_VERSION.bind("item_id", paid.itemId()).bind("version_id", paid.versionId()));
+    Optional<ListedItem> version =
+        StorePurchaseRepository.approvedVersion(c, paid.itemId(), paid.versionId());
     if (version.isEmpty()) {
       throw new StoreRefused(
           "unknown_version",
@@ -280,17 +156,17 @@ public final class StorePurchases {
     Payment payment = new Payment("checkout", paid.session(), paid.paymentIntent());
     StorePurchase purchase =
         stored(c, new Bought(paid.accountId(), paid.buyer(), priced, payment, now, from), cause);
-    return () -> events.entitlementGranted(event(purchase, null));
+    return () -> events.entitlementGranted(purchase.entitlementEvent(null));
   }
 
   /** The item on sale and its price in the organization's currency; empty when not listed. */
   private static Optional<Priced> priced(Connection c, String accountId, long itemId)
       throws SQLException, StoreRefused {
-    Optional<Listed> found = listed(c, LISTED.bind("item_id", itemId));
+    Optional<ListedItem> found = StorePurchaseRepository.listed(c, itemId);
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    Listed item = found.get();
+    ListedItem item = found.get();
     Currency currency = Currency.getInstance(AccountRepository.currencyOf(c, accountId));
     BigDecimal price = item.saleKind().equals("free") ? BigDecimal.ZERO : item.priceIn(currency);
     if (price == null) {
@@ -309,12 +185,9 @@ public final class StorePurchases {
    */
   private static Optional<Instant> accessFrom(
       Connection c, String accountId, long itemId, Instant now) throws SQLException {
-    try (PreparedStatement turn =
-        TURN.bind("account_id", accountId).bind("item", Long.toString(itemId)).prepare(c)) {
-      turn.execute();
-    }
+    StorePurchaseRepository.takeTurn(c, accountId, itemId);
     Instant from = now;
-    for (StorePurchase held : list(c, HELD.bind("account_id", accountId).bind("item_id", itemId))) {
+    for (StorePurchase held : StorePurchaseRepository.held(c, accountId, itemId)) {
       if (held.accessUntil() == null) {
         return Optional.empty();
       }
@@ -327,7 +200,7 @@ public final class StorePurchases {
 
   /** {@link #accessFrom}, refusing an item owned for good: {@code already_owned}. */
   private static Instant accessFromRefusingOwned(
-      Connection c, String accountId, long itemId, Listed item, Instant now)
+      Connection c, String accountId, long itemId, ListedItem item, Instant now)
       throws SQLException, StoreRefused {
     return accessFrom(c, accountId, itemId, now)
         .orElseThrow(
@@ -338,36 +211,28 @@ public final class StorePurchases {
 
   /** Stores the purchase, the creator's sale and the audit entry; answers it as stored. */
   private StorePurchase stored(Connection c, Bought bought, Cause cause) throws SQLException {
-    Listed item = bought.priced().item();
+    ListedItem item = bought.priced().item();
     Instant until =
         item.saleKind().equals("time_limited")
             ? bought.from().plus(Duration.ofDays(item.saleDays()))
             : null;
-    long id;
-    try (PreparedStatement insert =
-            INSERT
-                .bind("account_id", bought.accountId())
-                .bind("bought_by", bought.buyer())
-                .bind("item_id", bought.priced().itemId())
-                .bind("version_id", item.versionId())
-                .bind("item_name", item.name())
-                .bind("creator_id", item.creatorId())
-                .bind("sale_kind", item.saleKind())
-                .bind("sale_days", item.saleDays())
-                .bind("price", bought.priced().price())
-                .bind("currency", bought.priced().currency().getCurrencyCode())
-                .bind("pay", bought.payment().pay())
-                .bind("at", bought.at())
-                .bind("from", bought.from())
-                .bind("until", until)
-                .bind("session", bought.payment().session())
-                .bind("intent", bought.payment().paymentIntent())
-                .prepare(c);
-        ResultSet rs = insert.executeQuery()) {
-      rs.next();
-      id = rs.getLong(1);
-    }
-    StorePurchase purchase = one(c, ONE.bind("id", id)).orElseThrow();
+    long id =
+        StorePurchaseRepository.insert(
+            c,
+            new StorePurchaseRepository.NewPurchase(
+                bought.accountId(),
+                bought.buyer(),
+                bought.priced().itemId(),
+                item,
+                bought.priced().price(),
+                bought.priced().currency().getCurrencyCode(),
+                bought.payment().pay(),
+                bought.at(),
+                bought.from(),
+                until,
+                bought.payment().session(),
+                bought.payment().paymentIntent()));
+    StorePurchase purchase = StorePurchaseRepository.find(c, id).orElseThrow();
     ledger.sold(c, id);
     AuditTrail.record(
         c,
@@ -431,7 +296,7 @@ public final class StorePurchases {
                             null),
                         cause);
                 // ended if that invoice is voided, which gives the charge back itself
-                REFUND_CREDIT.bind("id", purchaseId).bind("credit_id", credit.id()).update(c);
+                StorePurchaseRepository.refundCredit(c, purchaseId, credit.id());
               }
               return Optional.of(end(c, before, Ending.REFUNDED, reason, now, cause));
             });
@@ -451,13 +316,11 @@ public final class StorePurchases {
    */
   private static Optional<StorePurchase> lockedAfterItsInvoice(Connection c, long purchaseId)
       throws SQLException {
-    Optional<StorePurchase> seen = one(c, ONE.bind("id", purchaseId));
+    Optional<StorePurchase> seen = StorePurchaseRepository.find(c, purchaseId);
     if (seen.isPresent() && seen.get().invoiceId() != null) {
-      try (PreparedStatement held = INVOICE_HELD.bind("id", seen.get().invoiceId()).prepare(c)) {
-        held.executeQuery().close();
-      }
+      StorePurchaseRepository.holdInvoice(c, seen.get().invoiceId());
     }
-    return one(c, LOCK.bind("id", purchaseId));
+    return StorePurchaseRepository.lock(c, purchaseId);
   }
 
   /**
@@ -509,7 +372,7 @@ public final class StorePurchases {
       Cause cause)
       throws SQLException {
     List<StorePurchase> ended = new ArrayList<>();
-    for (StorePurchase before : list(c, PAID_BY.bind("intent", paymentIntent))) {
+    for (StorePurchase before : StorePurchaseRepository.lockPaidBy(c, paymentIntent)) {
       if (refunded == null || refunded.compareTo(before.price()) >= 0) {
         ended.add(end(c, before, ending, why, now, cause));
       }
@@ -542,17 +405,12 @@ public final class StorePurchases {
       Connection c, StorePurchase before, Ending ending, String reason, Instant now, Cause cause)
       throws SQLException {
     long id = before.id();
-    END.bind("id", id)
-        .bind("status", ending.status)
-        .bind("at", now)
-        .bind("by", cause.actor().id())
-        .bind("reason", reason)
-        .update(c);
+    StorePurchaseRepository.end(c, id, ending.status, now, cause.actor().id(), reason);
     switch (ending) {
       case REFUNDED -> ledger.refunded(c, id, now);
       case CHARGED_BACK -> ledger.chargedBack(c, id, now);
     }
-    StorePurchase after = one(c, ONE.bind("id", id)).orElseThrow();
+    StorePurchase after = StorePurchaseRepository.find(c, id).orElseThrow();
     AuditTrail.record(
         c,
         new AuditEntry(
@@ -562,21 +420,20 @@ public final class StorePurchases {
 
   /** {@code billing.entitlement.expired} of a purchase ended early, its status the reason. */
   private void announceEnded(StorePurchase ended) {
-    events.entitlementExpired(event(ended, ended.status()));
+    events.entitlementExpired(ended.entitlementEvent(ended.status()));
   }
 
   /** The purchase of that id, if there is one. */
   public Optional<StorePurchase> find(long purchaseId) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return one(c, ONE.bind("id", purchaseId));
+      return StorePurchaseRepository.find(c, purchaseId);
     }
   }
 
   /** The organization's purchases, newest first, {@code limit} of them from {@code offset}. */
   public List<StorePurchase> page(String accountId, int limit, int offset) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return list(
-          c, OF_ACCOUNT.bind("account_id", accountId).bind("limit", limit).bind("offset", offset));
+      return StorePurchaseRepository.page(c, accountId, limit, offset);
     }
   }
 
@@ -587,28 +444,10 @@ public final class StorePurchases {
    */
   public List<Entitlement> entitlements(List<String> accountIds, Instant at) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      java.sql.Array accounts = c.createArrayOf("text", accountIds.toArray());
-      List<StorePurchase> now = list(c, ENTITLING.bind("accounts", accounts).bind("at", at));
-      List<StorePurchase> later = list(c, EXTENDING.bind("accounts", accounts).bind("at", at));
-      return Entitlement.of(now, later);
+      StorePurchaseRepository.Accesses accesses =
+          StorePurchaseRepository.accesses(c, accountIds, at);
+      return Entitlement.of(accesses.now(), accesses.later());
     }
-  }
-
-  /**
-   * The entitlement event of a purchase ({@code reason} null when granted): until its access's
-   * end, or when it was refunded or charged back.
-   */
-  static EntitlementEvent event(StorePurchase p, String reason) {
-    Instant until = p.status().equals(StorePurchase.ACTIVE) ? p.accessUntil() : p.refundedAt();
-    return new EntitlementEvent(
-        p.accountId(),
-        p.itemId(),
-        p.itemName(),
-        p.version(),
-        p.id(),
-        p.accessFrom(),
-        until,
-        reason);
   }
 
   private static String subject(long purchaseId) {
@@ -616,7 +455,7 @@ public final class StorePurchases {
   }
 
   /** An item at a version, at its price in the buying organization's currency. */
-  private record Priced(Listed item, long itemId, BigDecimal price, Currency currency) {}
+  private record Priced(ListedItem item, long itemId, BigDecimal price, Currency currency) {}
 
   /** How a purchase is paid: {@code pay}, and a Checkout's session and payment. */
   private record Payment(String pay, String session, String paymentIntent) {
@@ -642,84 +481,4 @@ public final class StorePurchases {
       Currency currency,
       String session,
       String paymentIntent) {}
-
-  /** An item on sale at its latest approved version. */
-  private record Listed(
-      String creatorId,
-      String name,
-      long versionId,
-      String version,
-      String saleKind,
-      Integer saleDays,
-      BigDecimal priceUsd,
-      BigDecimal priceVnd) {
-
-    /** Its price in the currency, or null when it has none in it. */
-    BigDecimal priceIn(Currency currency) {
-      return switch (currency.getCurrencyCode()) {
-        case "USD" -> priceUsd;
-        case "VND" -> priceVnd;
-        default -> null;
-      };
-    }
-  }
-
-  private static Optional<Listed> listed(Connection c, NamedSql.Binding query) throws SQLException {
-    try (PreparedStatement statement = query.prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      if (!rs.next()) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          new Listed(
-              rs.getString(1),
-              rs.getString(2),
-              rs.getLong(3),
-              rs.getString(4),
-              rs.getString(5),
-              (Integer) rs.getObject(6),
-              rs.getBigDecimal(7),
-              rs.getBigDecimal(8)));
-    }
-  }
-
-  static Optional<StorePurchase> one(Connection c, NamedSql.Binding query) throws SQLException {
-    return list(c, query).stream().findFirst();
-  }
-
-  static List<StorePurchase> list(Connection c, NamedSql.Binding query) throws SQLException {
-    List<StorePurchase> purchases = new ArrayList<>();
-    try (PreparedStatement statement = query.prepare(c);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        purchases.add(read(rs));
-      }
-    }
-    return purchases;
-  }
-
-  private static StorePurchase read(ResultSet rs) throws SQLException {
-    return new StorePurchase(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getLong(4),
-        rs.getLong(5),
-        rs.getString(6),
-        rs.getString(7),
-        rs.getString(8),
-        rs.getString(9),
-        (Integer) rs.getObject(10),
-        rs.getBigDecimal(11),
-        rs.getString(12),
-        rs.getString(13),
-        Sql.instant(rs.getTimestamp(14)),
-        rs.getString(15),
-        Sql.instant(rs.getTimestamp(16)),
-        Sql.instant(rs.getTimestamp(17)),
-        (Long) rs.getObject(18),
-        Sql.instant(rs.getTimestamp(19)),
-        rs.getString(20),
-        rs.getString(21));
-  }
 }

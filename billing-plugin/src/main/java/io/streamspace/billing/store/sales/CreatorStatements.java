@@ -1,10 +1,10 @@
 package io.streamspace.billing.store.sales;
 
+import io.streamspace.billing.catalog.share.ShareTerms;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.store.share.CreatorStatement;
-import io.streamspace.billing.store.share.ShareTerms;
 import io.streamspace.billing.store.share.StatementLine;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package io.streamspace.billing.store.sales;
 
-import io.streamspace.billing.store.share.ResetPeriod;
+import io.streamspace.billing.catalog.share.ResetPeriod;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;

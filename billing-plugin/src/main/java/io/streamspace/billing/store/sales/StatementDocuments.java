@@ -1,10 +1,10 @@
 package io.streamspace.billing.store.sales;
 
+import io.streamspace.billing.catalog.share.Tier;
 import io.streamspace.billing.pdf.PdfPages;
 import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.billing.store.share.CreatorStatement;
 import io.streamspace.billing.store.share.StatementLine;
-import io.streamspace.billing.store.share.Tier;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,14 +1,14 @@
 package io.streamspace.billing.store.sales;
 
+import io.streamspace.billing.catalog.share.ResetPeriod;
+import io.streamspace.billing.catalog.share.ShareTerms;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.store.purchase.CreatorLedger;
 import io.streamspace.billing.store.share.CreatorPeriodTotals;
-import io.streamspace.billing.store.share.ResetPeriod;
 import io.streamspace.billing.store.share.RevenueShare;
 import io.streamspace.billing.store.share.SaleSplit;
-import io.streamspace.billing.store.share.ShareTerms;
 import io.streamspace.billing.store.share.StatementLine;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package io.streamspace.billing.store.sales;
 
-import io.streamspace.billing.store.share.Tier;
+import io.streamspace.billing.catalog.share.Tier;
 import java.math.BigDecimal;
 
 /**

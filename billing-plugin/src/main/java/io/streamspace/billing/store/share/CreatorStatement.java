@@ -1,5 +1,7 @@
 package io.streamspace.billing.store.share;
 
+import io.streamspace.billing.catalog.share.ShareTable;
+import io.streamspace.billing.catalog.share.Tier;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package io.streamspace.billing.store.share;
 
+import io.streamspace.billing.catalog.share.Tier;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;

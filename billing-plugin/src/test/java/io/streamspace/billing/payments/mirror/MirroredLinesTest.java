@@ -2,7 +2,7 @@ package io.streamspace.billing.payments.mirror;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.billing.payments.stripe.InvoiceMirrorGateway.Item;
+import io.streamspace.billing.stripe.InvoiceMirrorGateway.Item;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,12 @@
 package io.streamspace.billing.store.share;
 
-import static io.streamspace.billing.store.share.ShareTables.USD;
-import static io.streamspace.billing.store.share.ShareTables.money;
-import static io.streamspace.billing.store.share.ShareTables.worked;
+import static io.streamspace.billing.catalog.share.ShareTables.USD;
+import static io.streamspace.billing.catalog.share.ShareTables.money;
+import static io.streamspace.billing.catalog.share.ShareTables.worked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.streamspace.billing.catalog.share.ShareTable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,10 +1,13 @@
 package io.streamspace.billing.store.share;
 
-import static io.streamspace.billing.store.share.ShareTables.USD;
-import static io.streamspace.billing.store.share.ShareTables.VND;
+import static io.streamspace.billing.catalog.share.ShareTables.USD;
+import static io.streamspace.billing.catalog.share.ShareTables.VND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.catalog.share.ResetPeriod;
+import io.streamspace.billing.catalog.share.ShareTable;
+import io.streamspace.billing.catalog.share.Tier;
 import io.streamspace.billing.money.Money;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

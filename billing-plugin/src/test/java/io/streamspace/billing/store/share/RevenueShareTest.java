@@ -1,15 +1,16 @@
 package io.streamspace.billing.store.share;
 
-import static io.streamspace.billing.store.share.ShareTables.USD;
-import static io.streamspace.billing.store.share.ShareTables.VND;
-import static io.streamspace.billing.store.share.ShareTables.flat;
-import static io.streamspace.billing.store.share.ShareTables.money;
-import static io.streamspace.billing.store.share.ShareTables.worked;
+import static io.streamspace.billing.catalog.share.ShareTables.USD;
+import static io.streamspace.billing.catalog.share.ShareTables.VND;
+import static io.streamspace.billing.catalog.share.ShareTables.flat;
+import static io.streamspace.billing.catalog.share.ShareTables.money;
+import static io.streamspace.billing.catalog.share.ShareTables.worked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.catalog.share.ShareTable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@code owner}, {@code admin}, {@code member}): they reach the plugins as
  * {@link Caller#memberships()}. A token whose claim is not such an object, or names a role that is
  * none of these, is refused like any other token that is not valid.
+ *
+ * <p>One class because its imports are Nimbus's: checking one token is a chain of Nimbus types
+ * (key source, key selector, processor, claims verifier), each named once here, and the rules of
+ * the key, the claims and the organizations are a few lines each.
  */
 public final class PlatformTokens {
 

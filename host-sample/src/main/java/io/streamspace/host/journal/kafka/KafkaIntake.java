@@ -78,6 +78,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrent requests append at once, sharing the producer, whose batches then carry the
  * records of several requests.
+ *
+ * <p>One class because the claim and the send are one step: the claim's transaction stays open
+ * until the brokers acknowledged every send and ends on their answer, and the outage's refusal
+ * decides whether either happens; split, one half would hold the other's transaction.
  */
 public final class KafkaIntake implements AutoCloseable {
 

@@ -1,7 +1,7 @@
 package io.streamspace.host.journal.kafka;
 
 import io.streamspace.host.journal.EventJournal;
-import io.streamspace.host.journal.JournalBackoff;
+import io.streamspace.host.journal.Journal;
 import io.streamspace.host.journal.PluginFlush;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Clock;
@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A round that fails (the database is down, a flush failed) leaves its places where they
  * were: every partition is sought back to its stored place, read again from the database, and
- * the round is handed again after a backoff ({@link JournalBackoff}), as the PostgreSQL journal's
- * consumers do.
+ * the round is handed again after a backoff ({@link Journal#CONSUMER_BACKOFF}), as the
+ * PostgreSQL journal's consumers do.
  */
 abstract class PartitionConsumer implements ConsumerRebalanceListener {
 
@@ -178,14 +178,14 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
   }
 
   private void run() {
-    Duration backoff = JournalBackoff.FIRST;
+    Duration backoff = Journal.CONSUMER_BACKOFF.first();
     try {
       consumer.subscribe(List.of(topic), this);
       while (running) {
         try {
           positionAssigned();
           round(consumer.poll(POLL));
-          backoff = JournalBackoff.FIRST;
+          backoff = Journal.CONSUMER_BACKOFF.first();
           failing = false;
         } catch (WakeupException e) {
           throw e;
@@ -194,7 +194,7 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
         } catch (RuntimeException e) {
           failed(e, backoff);
           pause(backoff);
-          backoff = JournalBackoff.next(backoff);
+          backoff = Journal.CONSUMER_BACKOFF.next(backoff);
           keepMembership();
         }
       }

@@ -36,6 +36,17 @@ public record SessionEvent(
     Objects.requireNonNull(userId, "userId");
   }
 
+  /**
+   * The organization the session is billed to: {@link #orgId()}, else the user's personal
+   * organization, whose id is {@link #userId()} ({@link BilledOrganization#of}). Not part of the
+   * event's wire format.
+   *
+   * @since 0.3
+   */
+  public String billedOrgId() {
+    return BilledOrganization.of(orgId, userId);
+  }
+
   /** A session event of the user's personal organization, as before 0.3. */
   public SessionEvent(
       String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {

@@ -55,6 +55,17 @@ public record UsageReport(
     }
   }
 
+  /**
+   * The organization the usage is billed to: {@link #orgId()}, else the user's personal
+   * organization, whose id is {@link #userId()} ({@link BilledOrganization#of}). Not part of the
+   * event's wire format.
+   *
+   * @since 0.3
+   */
+  public String billedOrgId() {
+    return BilledOrganization.of(orgId, userId);
+  }
+
   /** A report without an organization, as before 0.3. */
   public UsageReport(
       String id,

@@ -1,0 +1,14 @@
+package io.streamspace.benchmark;
+
+import io.streamspace.testing.ClassSizes;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's classes stay small, or say why not ({@link ClassSizes}). */
+class ClassSizeTest {
+
+  @Test
+  void noMainClassIsOver500LinesOr30ImportsWithoutSayingWhy() {
+    ClassSizes.assertExplained(Path.of("src/main/java"));
+  }
+}

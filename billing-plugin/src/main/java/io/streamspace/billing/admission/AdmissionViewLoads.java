@@ -1,0 +1,150 @@
+package io.streamspace.billing.admission;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.common.db.Sql;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * Loads what admission holds in memory from the database: at each {@link #reload}, the accounts
+ * the view holds and every account with an open session in one snapshot ({@link StoredUseQuery}),
+ * with the sessions' organizations, the holds and the closed organizations; and, when a check
+ * asks about an account the view does not hold read ({@link #readIfNotHeld}), that account alone,
+ * read once however many checks of it wait. What this node saw within {@link #KEEP_SEEN_HERE}
+ * wins over what is read.
+ */
+final class AdmissionViewLoads {
+
+  /**
+   * How long the sessions, storage levels and pack changes this node saw win over the database:
+   * the write-behind queue stores them well within that (its delay is 50 ms), so a reload after
+   * it finds them there. A usage report is kept until a reload finds it stored (AccountUse).
+   */
+  static final Duration KEEP_SEEN_HERE = AdmissionReloads.REFRESH_INTERVAL;
+
+  private final StoredUseQuery stored;
+  private final AdmissionView view;
+  private final SessionOrgs sessionOrgs;
+  private final AccountHolds holds;
+  private final ClosedOrganizations closed;
+  private final Supplier<BillingConfig> config;
+  private final Clock clock;
+  // the reads of an account not in the view under way, by account: a second check waits for it
+  private final Map<String, CompletableFuture<Void>> reading = new ConcurrentHashMap<>();
+
+  AdmissionViewLoads(
+      DataSource dataSource,
+      AdmissionView view,
+      SessionOrgs sessionOrgs,
+      AccountHolds holds,
+      ClosedOrganizations closed,
+      Supplier<BillingConfig> config,
+      Clock clock) {
+    this.stored = new StoredUseQuery(dataSource);
+    this.view = view;
+    this.sessionOrgs = sessionOrgs;
+    this.holds = holds;
+    this.closed = closed;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /**
+   * Reloads the accounts the view holds and every account with an open session from the
+   * database, keeping what this node saw since the last reloads; the accounts that no longer
+   * matter leave the view.
+   */
+  void reload() throws SQLException {
+    Instant now = clock.instant();
+    BillingConfig current = config.get();
+    Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
+    BillingPeriods periods = periods(current);
+    Instant periodStart = periods.periodStart(now);
+    long load = view.nextLoad();
+    Set<String> held = view.accountIds();
+    StoredUseQuery.Loaded loaded =
+        stored.load(
+            held,
+            true,
+            now,
+            staleBefore,
+            periodStart,
+            periods.periodEnd(now),
+            view::reportIds,
+            current.meters().maxCounterIds());
+    view.refresh(held, loaded, periodStart, now.minus(KEEP_SEEN_HERE), load);
+    sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
+    holds.reload();
+    closed.reload(now.minus(KEEP_SEEN_HERE));
+  }
+
+  /**
+   * Reads the account from the database when the view does not hold it read (it left, or an
+   * event brought it in since the last reload), before a check decides on it. Only this check
+   * (and others of the same account, which wait for the one read) waits.
+   *
+   * @throws Sql.DatabaseException when the database cannot be read (503 when it is down)
+   */
+  void readIfNotHeld(String accountId) {
+    while (!view.isLoaded(accountId)) {
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> running = reading.putIfAbsent(accountId, mine);
+      if (running != null) {
+        running.join(); // completed however that read ended; read again if it failed
+        continue;
+      }
+      try {
+        read(accountId);
+        return;
+      } catch (SQLException e) {
+        throw Sql.failure("reading account " + accountId + " for admission", e);
+      } finally {
+        reading.remove(accountId, mine);
+        mine.complete(null);
+      }
+    }
+  }
+
+  /** One account's use as the database holds it, taken into the view as a reload takes it. */
+  private void read(String accountId) throws SQLException {
+    Instant now = clock.instant();
+    BillingConfig current = config.get();
+    BillingPeriods periods = periods(current);
+    Instant periodStart = periods.periodStart(now);
+    long load = view.nextLoad();
+    StoredUseQuery.Loaded loaded =
+        stored.load(
+            Set.of(accountId),
+            false,
+            now,
+            now.minus(current.sessionHeartbeatTimeout()),
+            periodStart,
+            periods.periodEnd(now),
+            () -> view.reportIds(accountId),
+            current.meters().maxCounterIds());
+    view.loaded(
+        accountId,
+        loaded.accounts().get(accountId),
+        loaded.storedReports(),
+        periodStart,
+        now.minus(KEEP_SEEN_HERE),
+        load,
+        now);
+    sessionOrgs.stored(loaded.accounts());
+  }
+
+  /** The billing periods of the config: admission counts the current one's counters. */
+  static BillingPeriods periods(BillingConfig config) {
+    return new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
+  }
+}

@@ -1,0 +1,106 @@
+package io.streamspace.billing.invoicing;
+
+import io.streamspace.billing.credits.CreditApplier.Application;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The lines of a chunk's invoices as finalization stores them, in one statement for the chunk:
+ * each invoice's charges, then the credits applied to it (negative lines), numbered from 1. A
+ * finalized invoice's lines never change after.
+ */
+final class FinalizedLines {
+
+  // every line of a chunk's invoices, one row per element of the arrays
+  private static final NamedSql LINES =
+      NamedSql.of(
+          """
+          INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description,
+              resource_type, quantity, unit, unit_price, amount, period_start, period_end)
+          SELECT * FROM unnest(:invoice_id::text[]::bigint[], :line_no::text[]::int[],
+                               :kind::text[], :description::text[], :resource_type::text[],
+                               :quantity::text[]::numeric[], :unit::text[],
+                               :unit_price::text[]::numeric[], :amount::text[]::numeric[],
+                               :period_start::text[]::timestamptz[],
+                               :period_end::text[]::timestamptz[])""");
+
+  /** One line of an invoice of the chunk, for {@link #LINES}: the line as the invoice shows it. */
+  private record StoredLine(long invoiceId, InvoiceView.Line line) {}
+
+  private FinalizedLines() {}
+
+  /** Stores the chunk's lines: each invoice's charges, then its credits, numbered from 1. */
+  static void store(
+      Connection connection,
+      List<Invoice> drafts,
+      List<InvoiceCalculator.Billed> billed,
+      List<List<Application>> credits)
+      throws SQLException {
+    List<StoredLine> lines = new ArrayList<>();
+    for (int i = 0; i < drafts.size(); i++) {
+      Invoice draft = drafts.get(i);
+      int lineNo = 0;
+      for (ChargeLine c : billed.get(i).lines()) {
+        lines.add(
+            new StoredLine(
+                draft.id(),
+                new InvoiceView.Line(
+                    ++lineNo,
+                    c.kind().name().toLowerCase(Locale.ROOT),
+                    c.description(),
+                    c.unit() == null ? null : c.unit().resourceType(),
+                    c.quantity(),
+                    c.unit() == null ? null : c.unit().label(),
+                    c.unitPrice(),
+                    c.amount(),
+                    c.from(),
+                    c.to())));
+      }
+      for (Application a : credits.get(i)) {
+        lines.add(
+            new StoredLine(
+                draft.id(),
+                new InvoiceView.Line(
+                    ++lineNo,
+                    "credit",
+                    "Credit: " + a.reason(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    a.amount().negate(),
+                    draft.periodStart(),
+                    draft.periodEnd())));
+      }
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    LINES
+        .bind("invoice_id", SqlArrays.array(connection, lines, StoredLine::invoiceId))
+        .bind("line_no", column(connection, lines, InvoiceView.Line::lineNo))
+        .bind("kind", column(connection, lines, InvoiceView.Line::kind))
+        .bind("description", column(connection, lines, InvoiceView.Line::description))
+        .bind("resource_type", column(connection, lines, InvoiceView.Line::resourceType))
+        .bind("quantity", column(connection, lines, InvoiceView.Line::quantity))
+        .bind("unit", column(connection, lines, InvoiceView.Line::unit))
+        .bind("unit_price", column(connection, lines, InvoiceView.Line::unitPrice))
+        .bind("amount", column(connection, lines, InvoiceView.Line::amount))
+        .bind("period_start", column(connection, lines, InvoiceView.Line::periodStart))
+        .bind("period_end", column(connection, lines, InvoiceView.Line::periodEnd))
+        .update(connection);
+  }
+
+  private static Array column(
+      Connection connection, List<StoredLine> lines, Function<InvoiceView.Line, ?> field)
+      throws SQLException {
+    return SqlArrays.array(connection, lines, stored -> field.apply(stored.line()));
+  }
+}

@@ -1,0 +1,308 @@
+package io.streamspace.billing.stripe;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.PaymentMethod;
+import com.stripe.model.checkout.Session;
+import com.stripe.param.CustomerPaymentMethodListParams;
+import com.stripe.param.checkout.SessionCreateParams;
+import com.stripe.param.checkout.SessionCreateParams.LineItem;
+import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData;
+import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData;
+import io.streamspace.billing.catalog.CapacityPack;
+import io.streamspace.billing.tax.TaxBehavior;
+import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The pages Stripe hosts for an account's customer: Checkout Sessions (a plan's saves a payment
+ * method, or starts a Stripe Subscription under {@code stripe_invoices}; a pack's or a store item's
+ * takes its price once), the Customer Portal, and the
+ * customer's payment methods. Each Checkout Session carries the account ({@code
+ * client_reference_id} and metadata {@code account_id}, {@code kind}, {@code plan_id}, {@code
+ * pack_id} or {@code store_item_id}) for the webhook to read.
+ */
+public final class StripeCheckout {
+
+  /** A store item's version at the price its buyer pays. */
+  public record StoreItemPrice(
+      long itemId, long versionId, String itemName, BigDecimal price, Currency currency) {}
+
+  /**
+   * Whether Stripe Tax applies to the session (config {@code stripeTax}) and how its prices
+   * declare their tax ({@code taxBehavior}).
+   */
+  public record CheckoutTax(boolean enabled, TaxBehavior behavior) {
+
+    /** No Stripe Tax. */
+    public static final CheckoutTax NONE = new CheckoutTax(false, TaxBehavior.EXCLUSIVE);
+  }
+
+  /** Where Stripe sends the customer back to. */
+  public record ReturnUrls(String success, String cancel) {}
+
+  /** A Checkout Session: its id and the page to send the customer to. */
+  public record CheckoutPage(String sessionId, String url) {}
+
+  /**
+   * A payment method as shown: no more than a customer needs to recognize it ({@code default}
+   * in JSON: the customer's default for invoices).
+   */
+  public record SavedMethod(
+      String type,
+      String brand,
+      String last4,
+      Long expMonth,
+      Long expYear,
+      @JsonProperty("default") boolean isDefault) {}
+
+  /** Stripe's largest page of payment methods: a customer with more is not expected. */
+  private static final long METHODS_PAGE = 100;
+
+  private StripeCheckout() {}
+
+  /**
+   * A session in setup mode that saves a payment method, for a change to the plan. Its
+   * SetupIntent carries metadata {@code account_id} and {@code kind} {@code plan}: its {@code
+   * setup_intent.succeeded} makes the card saved the customer's default, even when it has one.
+   */
+  public static CheckoutPage forPlan(
+      StripeApi stripe,
+      String accountId,
+      String customerId,
+      String planId,
+      Currency currency,
+      ReturnUrls urls,
+      CheckoutTax tax)
+      throws StripeFailure {
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "plan", tax)
+            .setMode(SessionCreateParams.Mode.SETUP)
+            .setCurrency(code(currency))
+            .putMetadata("plan_id", planId)
+            .setSetupIntentData(
+                SessionCreateParams.SetupIntentData.builder()
+                    .putMetadata("account_id", accountId)
+                    .putMetadata("kind", "plan")
+                    .build())
+            .build();
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
+  }
+
+  /**
+   * A session in subscription mode (config {@code stripeCollection} {@code stripe_invoices}):
+   * the plan's Stripe Price ({@link StripeCatalog}) starts a Stripe Subscription whose metadata
+   * names the account and the plan ({@code account_id}, {@code plan_id}); Stripe takes its first
+   * period's fee at the session.
+   */
+  public static CheckoutPage forPlanSubscription(
+      StripeApi stripe,
+      String accountId,
+      String customerId,
+      String planId,
+      String priceId,
+      ReturnUrls urls,
+      CheckoutTax tax)
+      throws StripeFailure {
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "plan", tax)
+            .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
+            .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
+            .putMetadata("plan_id", planId)
+            .setSubscriptionData(
+                SessionCreateParams.SubscriptionData.builder()
+                    .putMetadata("account_id", accountId)
+                    .putMetadata("plan_id", planId)
+                    .build())
+            .build();
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
+  }
+
+  /** A session in payment mode taking the pack's price once, in the account's currency. */
+  public static CheckoutPage forPack(
+      StripeApi stripe,
+      String accountId,
+      String customerId,
+      CapacityPack pack,
+      BigDecimal price,
+      Currency currency,
+      ReturnUrls urls,
+      CheckoutTax tax)
+      throws StripeFailure {
+    PriceData priceData =
+        taxed(PriceData.builder(), tax)
+            .setCurrency(code(currency))
+            .setUnitAmount(StripeAmounts.toMinorUnits(price, currency))
+            .setProductData(ProductData.builder().setName(pack.name()).build())
+            .build();
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "pack", tax)
+            .setMode(SessionCreateParams.Mode.PAYMENT)
+            .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
+            .putMetadata("pack_id", pack.id())
+            .build();
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
+  }
+
+  /**
+   * A session in payment mode taking a store item's price once, in the account's currency; its
+   * metadata names the item, the version priced and the buyer, for the webhook to store the
+   * purchase.
+   */
+  public static CheckoutPage forStoreItem(
+      StripeApi stripe,
+      String accountId,
+      String customerId,
+      String buyer,
+      StoreItemPrice quote,
+      ReturnUrls urls,
+      CheckoutTax tax)
+      throws StripeFailure {
+    PriceData priceData =
+        taxed(PriceData.builder(), tax)
+            .setCurrency(code(quote.currency()))
+            .setUnitAmount(StripeAmounts.toMinorUnits(quote.price(), quote.currency()))
+            .setProductData(ProductData.builder().setName(quote.itemName()).build())
+            .build();
+    SessionCreateParams params =
+        session(accountId, customerId, urls, "store", tax)
+            .setMode(SessionCreateParams.Mode.PAYMENT)
+            .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
+            .putMetadata("store_item_id", Long.toString(quote.itemId()))
+            .putMetadata("store_version_id", Long.toString(quote.versionId()))
+            .putMetadata("bought_by", buyer)
+            .build();
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
+  }
+
+  /** The URL of a Customer Portal session, coming back to {@code returnUrl}. */
+  public static String portal(StripeApi stripe, String customerId, String returnUrl)
+      throws StripeFailure {
+    return StripeFailure.calling(() -> portal(stripe.client(), customerId, returnUrl));
+  }
+
+  private static String portal(StripeClient stripe, String customerId, String returnUrl)
+      throws StripeException {
+    return stripe
+        .v1()
+        .billingPortal()
+        .sessions()
+        .create(
+            com.stripe.param.billingportal.SessionCreateParams.builder()
+                .setCustomer(customerId)
+                .setReturnUrl(returnUrl)
+                .build())
+        .getUrl();
+  }
+
+  /**
+   * The customer's payment methods, the default for invoices marked: the one we keep from
+   * Stripe's events (which collection charges), else the customer's {@code
+   * invoice_settings.default_payment_method} at Stripe.
+   *
+   * @param keptDefault the default kept in {@code billing_stripe_customers}, or null for none
+   */
+  public static List<SavedMethod> paymentMethods(
+      StripeApi stripe, String customerId, String keptDefault) throws StripeFailure {
+    return StripeFailure.calling(() -> paymentMethods(stripe.client(), customerId, keptDefault));
+  }
+
+  private static List<SavedMethod> paymentMethods(
+      StripeClient stripe, String customerId, String keptDefault) throws StripeException {
+    String defaultId = keptDefault;
+    if (defaultId == null) {
+      var settings = stripe.v1().customers().retrieve(customerId).getInvoiceSettings();
+      defaultId = settings == null ? null : settings.getDefaultPaymentMethod();
+    }
+    List<PaymentMethod> methods =
+        stripe
+            .v1()
+            .customers()
+            .paymentMethods()
+            .list(
+                customerId,
+                CustomerPaymentMethodListParams.builder().setLimit(METHODS_PAGE).build())
+            .getData();
+    String marked = defaultId;
+    return methods.stream().map(m -> shown(m, m.getId().equals(marked))).toList();
+  }
+
+  private static SavedMethod shown(PaymentMethod method, boolean isDefault) {
+    PaymentMethod.Card card = method.getCard();
+    return card == null
+        ? new SavedMethod(method.getType(), null, bankLast4(method), null, null, isDefault)
+        : new SavedMethod(
+            method.getType(),
+            card.getBrand(),
+            card.getLast4(),
+            card.getExpMonth(),
+            card.getExpYear(),
+            isDefault);
+  }
+
+  /** The last four of a bank debit method's account; null for other types. */
+  private static String bankLast4(PaymentMethod method) {
+    if (method.getSepaDebit() != null) {
+      return method.getSepaDebit().getLast4();
+    }
+    if (method.getUsBankAccount() != null) {
+      return method.getUsBankAccount().getLast4();
+    }
+    if (method.getBacsDebit() != null) {
+      return method.getBacsDebit().getLast4();
+    }
+    return method.getAuBecsDebit() == null ? null : method.getAuBecsDebit().getLast4();
+  }
+
+  private static SessionCreateParams.Builder session(
+      String accountId, String customerId, ReturnUrls urls, String kind, CheckoutTax tax) {
+    SessionCreateParams.Builder session =
+        SessionCreateParams.builder()
+            .setCustomer(customerId)
+            .setClientReferenceId(accountId)
+            .putMetadata("account_id", accountId)
+            .putMetadata("kind", kind)
+            .setSuccessUrl(urls.success())
+            .setCancelUrl(urls.cancel());
+    if (tax.enabled()) {
+      // Stripe Tax needs the customer's address: collected here, saved on the customer (auto),
+      // with their tax ids; the completion keeps them on the organization for our invoices
+      session
+          .setAutomaticTax(SessionCreateParams.AutomaticTax.builder().setEnabled(true).build())
+          .setTaxIdCollection(
+              SessionCreateParams.TaxIdCollection.builder().setEnabled(true).build())
+          .setCustomerUpdate(
+              SessionCreateParams.CustomerUpdate.builder()
+                  .setAddress(SessionCreateParams.CustomerUpdate.Address.AUTO)
+                  .setName(SessionCreateParams.CustomerUpdate.Name.AUTO)
+                  .build())
+          .setBillingAddressCollection(SessionCreateParams.BillingAddressCollection.REQUIRED);
+    }
+    return session;
+  }
+
+  /** A price's data declaring its tax behaviour, with Stripe Tax. */
+  private static PriceData.Builder taxed(PriceData.Builder price, CheckoutTax tax) {
+    return tax.enabled()
+        ? price.setTaxBehavior(
+            tax.behavior() == TaxBehavior.INCLUSIVE
+                ? PriceData.TaxBehavior.INCLUSIVE
+                : PriceData.TaxBehavior.EXCLUSIVE)
+        : price;
+  }
+
+  private static CheckoutPage page(Session session) {
+    return new CheckoutPage(session.getId(), session.getUrl());
+  }
+
+  private static String code(Currency currency) {
+    return currency.getCurrencyCode().toLowerCase(Locale.ROOT);
+  }
+}
