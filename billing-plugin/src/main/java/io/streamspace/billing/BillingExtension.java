@@ -14,7 +14,6 @@ import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.db.BillingPurge;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
-import io.streamspace.billing.http.ApiDescription;
 import io.streamspace.billing.http.OrganizationRoutes;
 import io.streamspace.billing.http.UiRoutes;
 import io.streamspace.billing.jobs.CalculateUsageJob;
@@ -146,10 +145,10 @@ public class BillingExtension
             holding.readOnlyLock(),
             (c, period) -> payoutsDue.due(c, period),
             payments.clients());
-    new UiRoutes().register(context.routes());
-    new OrganizationRoutes(new Memberships(dataSource)).register(context.routes());
+    new UiRoutes().register(wiring.routes());
+    new OrganizationRoutes(new Memberships(dataSource)).register(wiring.routes());
     payments.serveStripe(wiring, plans, packs, store, holding.readOnlyLock());
-    context.routes().describe(ApiDescription.json());
+    wiring.routes().describe();
     log.info(
         "billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(),

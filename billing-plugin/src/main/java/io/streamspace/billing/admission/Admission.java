@@ -13,7 +13,6 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
-import io.streamspace.plugin.api.event.BilledOrganization;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -99,7 +98,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
-    String accountId = accountOf(request.orgId(), request.userId());
+    String accountId = request.billedOrgId();
     Optional<AdmissionDecision> closedDenial = refusedAsClosed(accountId);
     if (closedDenial.isPresent()) {
       return closedDenial.get();
@@ -276,7 +275,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
         .ifPresent(
             meter ->
                 view.usage(
-                    accountOf(report.orgId(), report.userId()),
+                    report.billedOrgId(),
                     report.id(),
                     meter,
                     report.quantity(),
@@ -312,7 +311,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    */
   public void sessionCreated(SessionEvent event) {
     Instant now = clock.instant();
-    String orgId = accountOf(event.orgId(), event.userId());
+    String orgId = event.billedOrgId();
     sessionOrgs.fixed(event.sessionId(), orgId, now);
     if (!orgId.equals(event.userId())) {
       view.forget(event.userId(), event.sessionId());
@@ -366,19 +365,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * session.created named, whatever a later event names, else the event's.
    */
   private String accountOf(SessionEvent event) {
-    return sessionOrgs
-        .of(event.sessionId())
-        .orElseGet(() -> accountOf(event.orgId(), event.userId()));
-  }
-
-  /**
-   * The account a user's session or report counts against: the organization it runs under, else
-   * the user's personal organization, keyed by the user's id (see {@link
-   * io.streamspace.billing.account.Account}), as metering stores them. The one place admission
-   * maps a user.
-   */
-  private static String accountOf(String orgId, String userId) {
-    return BilledOrganization.of(orgId, userId);
+    return sessionOrgs.of(event.sessionId()).orElseGet(event::billedOrgId);
   }
 
   /**

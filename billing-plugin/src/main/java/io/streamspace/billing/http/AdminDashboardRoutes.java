@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.admin.DashboardQueries;
 import io.streamspace.billing.admin.DashboardQueries.HourPeak;
 import io.streamspace.billing.admin.DashboardQueries.LineRevenue;
@@ -12,9 +18,7 @@ import io.streamspace.billing.admin.DashboardSnapshots.Snapshot;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.common.http.Page;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,6 +28,77 @@ import java.util.function.Supplier;
 
 /** {@code GET /admin/dashboard}: the business at a glance, for the admin page. */
 public final class AdminDashboardRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema DASHBOARD =
+      Schema.component(
+          "Dashboard",
+          object()
+              .req("months", integer())
+              .req("from", string().format("date-time"))
+              .req("to", string().format("date-time"))
+              .req(
+                  "revenue_by_month",
+                  array(
+                      object()
+                          .req("period_start", string().format("date-time"))
+                          .req("currency", string())
+                          .req("invoiced", number())
+                          .req("paid", number())
+                          .req("invoices", integer())))
+              .req(
+                  "revenue_by_plan",
+                  array(
+                      object()
+                          .req("plan_id", string().orNull())
+                          .req("currency", string())
+                          .req("amount", number())))
+              .req(
+                  "revenue_by_resource",
+                  array(
+                      object()
+                          .req("resource_type", string())
+                          .req("currency", string())
+                          .req("amount", number())))
+              .req(
+                  "outstanding",
+                  array(
+                      object()
+                          .req("currency", string())
+                          .req("sent_total", number())
+                          .req("sent_count", integer())
+                          .req("overdue_total", number())
+                          .req("overdue_count", integer())))
+              .req(
+                  "popular_packs",
+                  array(
+                      object()
+                          .req("pack_id", string())
+                          .req("pack_name", string())
+                          .req("currency", string())
+                          .req("purchases", integer())
+                          .req("renewals", integer())
+                          .req("revenue", number())))
+              .req(
+                  "usage_patterns",
+                  object()
+                      .req("from", string().format("date-time"))
+                      .req("to", string().format("date-time"))
+                      .req("time_zone", string())
+                      .req(
+                          "hours",
+                          array(
+                              object()
+                                  .req("hour", integer())
+                                  .req("peak_sessions", integer())
+                                  .req("peak_cores", number()))))
+              .req(
+                  "accounts_near_limits",
+                  object()
+                      .req("warning", integer())
+                      .req("exceeded", integer())
+                      .req("confirmation_required", integer())));
 
   static final int DEFAULT_MONTHS = 12;
   static final int MAX_MONTHS = 120;
@@ -36,7 +111,7 @@ public final class AdminDashboardRoutes {
 
   record NearLimitsJson(Instant at, long warning, long exceeded, long confirmationRequired) {}
 
-  /** The JSON body; see the route's description in openapi.json (docs/reference/api.md). */
+  /** The JSON body, as {@link #DASHBOARD_ROUTE} describes it (docs/reference/api.md). */
   record DashboardJson(
       int months,
       Instant from,
@@ -65,9 +140,65 @@ public final class AdminDashboardRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/admin/dashboard", JsonRoute.of(this::dashboard));
+  public void register(DescribedRoutes routes) {
+    routes.add(DASHBOARD_ROUTE, JsonRoute.of(this::dashboard));
   }
+
+  static final Operation DASHBOARD_ROUTE =
+      Operation.get("/admin/dashboard")
+          .admin()
+          .summary("The business at a glance")
+          .description(
+              """
+              Who: admin.
+
+              The business at a glance, for the admin page: \
+              `{"months","from","to","revenue_by_month":[{"period_start","currency","invoiced","pai\
+              d","invoices"}],"revenue_by_plan":[{"plan_id","currency","amount"}],"revenue_by_resou\
+              rce":[{"resource_type","currency","amount"}],"outstanding":[{"currency","sent_total",\
+              "sent_count","overdue_total","overdue_count"}],"popular_packs":[{"pack_id","pack_name\
+              ","currency","purchases","renewals","revenue"}],"usage_patterns":{"from","to","time_z\
+              one","hours":[{"hour","peak_sessions","peak_cores"}]},"accounts_near_limits":{"at","w\
+              arning","exceeded","confirmation_required"}}`. Amounts per currency, never \
+              converted, each at its currency's decimals. The history is the last `months` billing \
+              periods (1 to 120, default 12, the current one included; 400 naming `months`), \
+              `[from, to)`: `revenue_by_month` per billing period holding each invoice's \
+              `period_start` (periods without invoices left out) and currency, Σ `total` of the \
+              finalized invoices that are not void (`sent`, `paid`, `overdue`: drafts and voided \
+              ones never count) and Σ of the `paid` ones; `revenue_by_plan` and \
+              `revenue_by_resource` from the lines of those same invoices (credit lines left out): \
+              a plan fee under the plan of the account's subscription term its period starts in, \
+              as the terms stood when the invoice was finalized (`plan_id` null for a line without \
+              a period), a usage or overage line under its `resource_type`, a pack line under \
+              `packs` in `revenue_by_resource`; `popular_packs` per pack and currency from the \
+              purchases (`bought`) and renewals in `[from, to)`, `revenue` Σ what each cost then \
+              (a recurring pack's purchase: its price for one period; its later periods are \
+              invoiced as pack lines), most purchases first, then by pack id and currency. Now, \
+              whatever `months`: `outstanding` per currency, Σ `total` and count of `sent` and of \
+              `overdue` invoices. As of the latest snapshot (`at`, and `usage_patterns`' `to`: \
+              taken by the refresh-dashboard job every 5 minutes, or by the request itself when \
+              there is none of the billing zone at most 10 minutes old): `accounts_near_limits`, \
+              how many accounts had at least one meter in each state then, judged by the very SQL \
+              of `/admin/quotas` (an account with one meter in warning and another exceeded counts \
+              in both); `usage_patterns` over the 30 days before it, its own `[from, to)` = `[at − \
+              30 days, at)`, in the billing zone: for each hour of the day 0-23 (all 24 listed), \
+              `peak_sessions` is the most sessions open together at any instant of the 30 days \
+              whose local time falls in that hour, `peak_cores` likewise the most cores (the two \
+              peaks may be at different instants); a session is open over `[started_at, \
+              ended_at)`, an open one until `to` while its heartbeat is fresh and until its last \
+              heartbeat once stale (as calculate-usage ends it), with its sizes over time; \
+              computed in SQL as a running sum of +1/−1 and core steps at each change (the changes \
+              at one instant taken together, so a session ending as another starts makes no \
+              overlap), read after every change and at every clock hour's start. The revenue \
+              figures and `outstanding` read sums kept as invoices change (V40), a row per invoice \
+              `period_start` and currency (and what a line bills), never the invoices; \
+              `popular_packs` reads the pack events in the window through an index; the snapshot's \
+              statements read the sessions not settled and the settled ones that ended in the 30 \
+              days (and each one's sizes by its key), and every account, judged with its open \
+              sessions by organization.""")
+          .params(Param.query("months", integer().min(1).max(120).defaultValue(12)))
+          .answers(200, DASHBOARD)
+          .errors(400);
 
   /**
    * 200 with the figures of the last {@code months} billing periods (1 to {@value #MAX_MONTHS},

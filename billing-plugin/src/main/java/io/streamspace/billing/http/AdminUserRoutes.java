@@ -1,5 +1,12 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.admin.AccountOrder;
 import io.streamspace.billing.admin.AccountOverview;
 import io.streamspace.billing.admin.AccountOverviewQueries;
@@ -8,14 +15,70 @@ import io.streamspace.billing.quota.Quotas;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.QueryParams;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.time.Instant;
 import java.util.List;
 
 /** {@code GET /admin/users}: every account's plan, money figures and status, a page at a time. */
 public final class AdminUserRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema ACCOUNT_OVERVIEW =
+      Schema.component(
+          "AccountOverview",
+          object()
+              .req("user_id", string())
+              .req("email", string().orNull())
+              .req(
+                  "name",
+                  string()
+                      .orNull()
+                      .description(
+                          """
+                          a team organization's name (its org.created's); null for a personal \
+                          one"""))
+              .req(
+                  "personal",
+                  bool()
+                      .description(
+                          """
+                          a user's personal organization (its id is the user's), else a team's"""))
+              .req(
+                  "members",
+                  integer().description("its members now: 1 for a personal organization"))
+              .req("plan_id", string().orNull())
+              .req("currency", string())
+              .req("current_period_cost", number())
+              .req("outstanding_balance", number())
+              .req("credit_balance", number())
+              .req("status", string())
+              .req("holds", array(string()))
+              .req("quota_state", string())
+              .req(
+                  "quota_meters",
+                  array(
+                      object()
+                          .req("meter", string())
+                          .req("state", string())
+                          .req("percent", number().orNull())))
+              .req(
+                  "revenue",
+                  array(object().req("currency", string()).req("invoiced", number()))
+                      .description(
+                          """
+                          what it was invoiced, ever, per currency (by code): Σ total of its \
+                          finalized invoices not void (sent, paid, overdue), as the dashboard \
+                          counts revenue; empty before its first""")));
+
+  static final Schema ADMIN_USERS =
+      Schema.component(
+          "AdminUsers",
+          object()
+              .req("period_start", string().format("date-time"))
+              .req("period_end", string().format("date-time"))
+              .req("users", array(ACCOUNT_OVERVIEW))
+              .req("next_offset", integer().orNull()));
 
   /** The JSON body: the current period the costs cover, a page of accounts, the next offset. */
   record UsersJson(
@@ -29,8 +92,8 @@ public final class AdminUserRoutes {
     this.quotas = quotas;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/admin/users", JsonRoute.of(this::users));
+  public void register(DescribedRoutes routes) {
+    routes.add(USERS, JsonRoute.of(this::users));
   }
 
   /** {@code kind}: true for personal organizations, false for teams, null for both. */
@@ -45,6 +108,75 @@ public final class AdminUserRoutes {
       default -> throw ApiException.badParameter("kind", "kind must be personal or team");
     };
   }
+
+  static final Operation USERS =
+      Operation.get("/admin/users")
+          .admin()
+          .summary("Every account (organization) at a glance")
+          .description(
+              """
+              Who: admin. Each account is an organization: a user's personal one or a team's, with \
+              its name, members now, plan and revenue per currency.
+
+              `{"period_start","period_end","users":[{"user_id","email","name","personal","members"\
+              ,"plan_id","currency","current_period_cost","outstanding_balance","credit_balance","s\
+              tatus","holds","quota_state","quota_meters":[{"meter","state","percent"}],"revenue":[\
+              {"currency","invoiced"}]}],"next_offset"}`, one row per organization (its account): \
+              `name` a team's (null for a personal one), `personal`, `members` now (1 for a \
+              personal one), `revenue` Σ `total` of its finalized invoices not void ever, per \
+              currency, as the dashboard counts revenue (`[]` before any); `kind` (`personal` or \
+              `team`, 400 naming it otherwise) filters by kind; ordered by `sort`: `user_id` (the \
+              default), `current_period_cost`, `outstanding_balance` or `credit_balance`, \
+              ascending, or descending with a leading `-` (`-credit_balance`); ties always by user \
+              id ascending; amounts of different currencies compare as plain numbers (100 VND \
+              after 5.00 USD). The cost sorted by is the one shown, each line rounded before the \
+              lines are added. 400 naming `sort` for any other value. `holds`: the reasons of the \
+              account's active holds, oldest first (`over_limit` while suspended for being over a \
+              hard limit; `non_payment` while locked read-only for non-payment), `[]` when none: \
+              while any is on, its sessions are suspended and new ones refused; `status` is the \
+              account's stored status, which holds do not change. `quota_meters`: the account's \
+              meters at or over the alert threshold now, worst first (highest percent, a zero \
+              limit used at all, whose `percent` is null, before any; at or over the limit before \
+              `warning`), judged as `/admin/quotas` judges them; `quota_state`: the first one's \
+              state, `ok` when there is none. `status` filters exactly; `user_id` by prefix (an \
+              exact id matches itself and every id that starts with it; `%` and `_` are literal); \
+              `quota_state` (`warning`, `exceeded` or `confirmation_required`, 400 naming it \
+              otherwise) keeps the accounts with at least one meter in that state now, judged by \
+              the very SQL of `/admin/quotas` (quota.JudgedMeters). `current_period_cost`: usage \
+              of the current billing period so far at the rates, rounded per line as `/usage` (in \
+              subscription and hybrid modes it does not yet net out the plan); \
+              `outstanding_balance`: Σ total of `sent` and `overdue` invoices; `credit_balance`: \
+              unexpired remaining credit. One SQL statement per page; ordered by user id it \
+              computes the figures and quota states of the page's accounts only \
+              (`AccountOverviewPlanTest` reads its plan), ordered by a figure (or filtered by \
+              `quota_state`) it computes that for every account first. Pages by `limit` (1-100, \
+              default 20) and `offset` (≥ 0), 400 naming the bad one, `next_offset` null on the \
+              last page.""")
+          .params(
+              Param.query("status", string()).description("the account's status, exactly"),
+              Param.query("user_id", string()).description("a prefix of the user id"),
+              Param.query(
+                  "quota_state", string().enumOf("warning", "exceeded", "confirmation_required")),
+              Param.query("kind", string().enumOf("personal", "team"))
+                  .description("personal organizations only, or team ones only"),
+              Param.query(
+                      "sort",
+                      string()
+                          .enumOf(
+                              "user_id",
+                              "current_period_cost",
+                              "outstanding_balance",
+                              "credit_balance",
+                              "-user_id",
+                              "-current_period_cost",
+                              "-outstanding_balance",
+                              "-credit_balance")
+                          .defaultValue("user_id"))
+                  .description("a leading - for descending"),
+              Param.LIMIT,
+              Param.OFFSET)
+          .answers(200, ADMIN_USERS)
+          .errors(400);
 
   /**
    * 200 with accounts ordered by {@code sort} ({@code user_id} by default, {@code

@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.analytics.AnalyticsSnapshots;
 import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.MonthFigures;
@@ -10,10 +16,8 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.QueryParams;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -34,6 +38,124 @@ import org.apache.commons.csv.CSVPrinter;
  * months).
  */
 public final class AnalyticsRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema MONTH_FIGURES =
+      Schema.component(
+          "MonthFigures",
+          object()
+              .description(
+                  """
+                  A month's subscription figures in one currency; each formula is in \
+                  `definitions`.""")
+              .req("month", string().description("YYYY-MM in the billing time zone"))
+              .req("currency", string())
+              .req("mrr", number())
+              .req("new_mrr", number())
+              .req("expansion_mrr", number())
+              .req("contraction_mrr", number())
+              .req("churned_mrr", number())
+              .req("reactivation_mrr", number())
+              .req(
+                  "logo_churn_rate",
+                  number()
+                      .orNull()
+                      .description("0 to 1, four decimals; null when none paid at the start"))
+              .req(
+                  "revenue_churn_rate",
+                  number()
+                      .orNull()
+                      .description("four decimals; null when the MRR at the start was 0"))
+              .req(
+                  "conversion_rate",
+                  number()
+                      .orNull()
+                      .description("free to paid, four decimals; null when none could convert"))
+              .req("arpa", number().orNull().description("null when none pays at the end"))
+              .req("paying_at_start", integer())
+              .req("paying_at_end", integer())
+              .req("churned_organizations", integer())
+              .req("free_at_start", integer())
+              .req("converted", integer()));
+
+  static final Schema COHORT =
+      Schema.component(
+          "Cohort",
+          object()
+              .req(
+                  "cohort",
+                  string()
+                      .description(
+                          """
+                          YYYY-MM: the month its organizations opened (first plan term), billing \
+                          time zone"""))
+              .req("currency", string())
+              .req("organizations", integer())
+              .req("converted", integer().description("ever on a paid plan since"))
+              .req(
+                  "upgraded",
+                  integer().description("moved from a paid plan to a dearer one at some time"))
+              .req(
+                  "conversion_rate",
+                  number().orNull().description("converted ÷ organizations, four decimals"))
+              .req(
+                  "upgrade_rate",
+                  number()
+                      .orNull()
+                      .description(
+                          """
+                          upgraded ÷ converted, four decimals; null when none converted""")));
+
+  static final Schema RECEIVABLES_BUCKET =
+      Schema.component(
+          "ReceivablesBucket",
+          object()
+              .req("currency", string())
+              .req(
+                  "bucket",
+                  string()
+                      .enumOf("not_due", "1_30", "31_60", "61_90", "over_90")
+                      .description("whole days past due, a second past due counting as day 1"))
+              .req("invoices", integer())
+              .req("total", number()));
+
+  static final Schema ANALYTICS =
+      Schema.component(
+          "Analytics",
+          object()
+              .req("from", string())
+              .req("to", string())
+              .req(
+                  "as_of",
+                  string()
+                      .format("date-time")
+                      .description(
+                          """
+                          the instant the months, cohorts and receivables are of: the last twelve \
+                          months' snapshot's (taken by refresh-dashboard every 5 minutes, or by \
+                          the request when it is over 10 minutes old), or the request's for a \
+                          range reaching further back"""))
+              .req("months", array(MONTH_FIGURES))
+              .req(
+                  "definitions",
+                  object()
+                      .additionalProperties(string())
+                      .description("each figure's formula, in words"))
+              .req(
+                  "receivables",
+                  array(RECEIVABLES_BUCKET)
+                      .description(
+                          """
+                          what is owed at as_of (sent and overdue invoices) by age, per currency; \
+                          buckets with no invoice left out"""))
+              .req(
+                  "cohorts",
+                  array(COHORT)
+                      .description(
+                          """
+                          the organizations opened in each month of the range, as they stand \
+                          now""")));
 
   /** The longest range asked at once: ten years of months. */
   static final int MAX_MONTHS = 120;
@@ -80,8 +202,8 @@ public final class AnalyticsRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/admin/analytics", JsonRoute.of(this::analytics));
+  public void register(DescribedRoutes routes) {
+    routes.add(ANALYTICS_ROUTE, JsonRoute.of(this::analytics));
   }
 
   /**
@@ -97,6 +219,34 @@ public final class AnalyticsRoutes {
       Map<String, String> definitions,
       List<Cohorts.Cohort> cohorts,
       List<Receivables.Bucket> receivables) {}
+
+  static final Operation ANALYTICS_ROUTE =
+      Operation.get("/admin/analytics")
+          .admin()
+          .summary("MRR and its movements, churn, conversion and ARPA, per month")
+          .description(
+              """
+              Who: admin.
+
+              `?from=YYYY-MM&to=YYYY-MM` (both included, at most 120 months; by default the last \
+              twelve, this one last), in the billing time zone → \
+              `{"from","to","months":[{"month","currency","mrr","new_mrr","expansion_mrr","contract\
+              ion_mrr","churned_mrr","reactivation_mrr","logo_churn_rate","revenue_churn_rate","con\
+              version_rate","arpa",…}],"definitions":{"<figure>":"<formula in words>"}}`: per \
+              month and currency, from the plan terms recorded, each organization's MRR compared \
+              at the month's first instant and the next month's. `cohorts`: per month of the range \
+              and currency, the organizations opened then, how many have ever paid (`converted`, \
+              `conversion_rate`) and how many of those moved from a paid plan to a dearer one \
+              (`upgraded`, `upgrade_rate`). `receivables`: what customers owe now, the invoices \
+              sent or overdue per currency in buckets of days past due (`not_due`, `1_30`, \
+              `31_60`, `61_90`, `over_90`, each with `invoices` and `total`). `format=csv`: the \
+              months' rows as CSV. 400 naming `from`, `to` or `format`.""")
+          .params(
+              Param.query("from", string()),
+              Param.query("to", string()),
+              Param.query("format", string().enumOf("json", "csv")))
+          .answers(200, Response.of("OK").json(ANALYTICS).content("text/csv", string()))
+          .errors(400);
 
   /**
    * 200 with the months {@code from} to {@code to} (both {@code YYYY-MM}, included; by default

@@ -1,5 +1,14 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.any;
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.nullValue;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.oneOf;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.audit.Actor;
 import io.streamspace.billing.audit.AuditFilter;
 import io.streamspace.billing.audit.AuditLog;
@@ -9,10 +18,8 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.QueryParams;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -27,6 +34,89 @@ import org.apache.commons.csv.CSVPrinter;
  * filtered and paged, as JSON or CSV; {@code GET /admin/audit/verify} walks every chain.
  */
 public final class AuditRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema AUDIT_ENTRY =
+      Schema.component(
+          "AuditEntry",
+          object()
+              .req("id", integer())
+              .req("occurred_at", string().format("date-time"))
+              .req("actor_type", string().enumOf("user", "admin", "platform", "job", "stripe"))
+              .req(
+                  "actor_id",
+                  string()
+                      .orNull()
+                      .description(
+                          """
+                          the user's or admin's id, the job's name (`billing` for the plugin's own \
+                          rules: holds placed and lifted), the Stripe event's id"""))
+              .req("org_id", string().orNull().description("null for a platform-wide change"))
+              .req(
+                  "kind",
+                  string()
+                      .description(
+                          """
+                          credit.granted, credit.expired, credit.revoked, invoice.created, \
+                          invoice.finalized, invoice.paid, invoice.voided, invoice.overdue, \
+                          invoice.refunded, plan.changed, checkout.refused, \
+                          subscription.cancelled, spending_limit.set, spending_limit.removed, \
+                          pack.purchased, pack.renewed, pack.cancelled, pack.refunded, \
+                          seat_limit.set, seat_limit.removed, overage.confirmed, \
+                          ownership.transferred, member.billing_role_given, hold.placed, \
+                          hold.lifted, config.changed, store_item.approved, store_item.rejected, \
+                          store_item.delisted, store_purchase.bought, store_purchase.refunded, \
+                          store_purchase.charged_back, creator_payout.queued, creator_payout.paid, \
+                          creator_payout_account.set"""))
+              .req(
+                  "subject",
+                  string()
+                      .orNull()
+                      .description(
+                          """
+                          what changed, e.g. invoice:42, credit:7, hold:3, subscription:acme"""))
+              .req("before", any().description("the state before (null for a creation)"))
+              .req("after", any().description("the state after"))
+              .req("reason", string().orNull())
+              .req("request_id", string().orNull())
+              .req(
+                  "chain_seq",
+                  integer().description("its place in its organization's chain, from 1"))
+              .req(
+                  "prev_hash",
+                  string()
+                      .orNull()
+                      .description(
+                          """
+                          hex SHA-256 of the previous entry of its chain; null for the first"""))
+              .req("hash", string().description("hex SHA-256 of its fields and prev_hash")));
+
+  static final Schema AUDIT_PAGE =
+      Schema.component(
+          "AuditPage",
+          object()
+              .req("entries", array(AUDIT_ENTRY))
+              .req(
+                  "next_before_id",
+                  integer().orNull().description("before_id of the next page; null on the last")));
+
+  static final Schema AUDIT_CHECK =
+      Schema.component(
+          "AuditCheck",
+          object()
+              .req("intact", bool())
+              .req("checked", integer())
+              .req("chains", integer())
+              .req(
+                  "broken",
+                  oneOf(
+                      nullValue(),
+                      object()
+                          .req("id", integer().orNull())
+                          .req("chain", string())
+                          .req("chain_seq", integer())
+                          .req("problem", string()))));
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
@@ -59,10 +149,45 @@ public final class AuditRoutes {
     this.config = config;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/admin/audit", JsonRoute.of(this::list));
-    routes.add(HttpMethod.GET, "/admin/audit/verify", JsonRoute.of(this::verify));
+  public void register(DescribedRoutes routes) {
+    routes.add(LIST, JsonRoute.of(this::list));
+    routes.add(VERIFY, JsonRoute.of(this::verify));
   }
+
+  static final Operation LIST =
+      Operation.get("/admin/audit")
+          .admin()
+          .summary("The audit trail, filtered")
+          .description(
+              """
+              Who: admin.
+
+              Every change of money or of what decides money, one append-only entry each, written \
+              in the change's transaction: when, who (`actor_type`, `actor_id`), which \
+              organization, what (`kind`, `subject`), `before` and `after`, the admin's `reason`, \
+              the request's `X-Request-Id`. Newest first, filtered by `org_id`, `actor_type`, \
+              `actor_id`, `kind`, `from` (inclusive) and `to` (exclusive; dates = midnight in the \
+              billing zone, or instants); paged by `limit` (1 to 1000, default 100) and \
+              `before_id` (the previous page's `next_before_id`). `format=csv`: every matching \
+              entry (up to `limit` when given), streamed, RFC 4180 with a header line, \
+              `Content-Disposition: attachment; filename="audit.csv"`, a text cell starting like a \
+              formula prefixed with `'`. 400 naming the parameter that is bad.""")
+          .params(
+              Param.query("org_id", string()),
+              Param.query(
+                  "actor_type", string().enumOf("user", "admin", "platform", "job", "stripe")),
+              Param.query("actor_id", string()),
+              Param.query("kind", string()),
+              Param.query("from", string())
+                  .description(
+                      """
+                      a date (midnight in the billing zone) or an instant; inclusive"""),
+              Param.query("to", string()).description("as from; exclusive"),
+              Param.query("limit", integer().min(1).max(1000).defaultValue(100)),
+              Param.query("before_id", integer().min(1)),
+              Param.query("format", string().enumOf("json", "csv").defaultValue("json")))
+          .answers(200, Response.of("OK").json(AUDIT_PAGE).content("text/csv", string()))
+          .errors(400);
 
   /**
    * Filters {@code org_id}, {@code actor_type} (user, admin, platform, job, stripe), {@code
@@ -112,6 +237,24 @@ public final class AuditRoutes {
     Long next = entries.size() == pageSize ? entries.get(entries.size() - 1).id() : null;
     return new Page(entries, next);
   }
+
+  static final Operation VERIFY =
+      Operation.get("/admin/audit/verify")
+          .admin()
+          .summary("Verify the audit trail's hash chains")
+          .description(
+              """
+              Who: admin.
+
+              Walks every chain (one per organization, `''` for platform-wide changes): each \
+              entry's place follows the previous one's, its `prev_hash` is the previous entry's \
+              hash, its hash is that of its content, and each chain's head counts its last entry. \
+              Answers `{"intact":true,"checked","chains","broken":null}`, or `intact` false and \
+              the first broken link (lowest id): `{"id","chain","chain_seq","problem"}` saying \
+              what differs. The table refuses UPDATE, DELETE and TRUNCATE (a trigger, and the \
+              privileges revoked); the chain shows an edit made around them (a superuser with \
+              triggers off).""")
+          .answers(200, AUDIT_CHECK);
 
   /** 200 with {@code intact}, {@code checked}, {@code chains} and the first broken link. */
   ChainCheck verify(HttpRequest request) throws Exception {

@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.config.BillingConfig;
@@ -8,9 +14,7 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.common.http.Page;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +25,23 @@ import java.util.function.Supplier;
 
 /** {@code GET /costs/monthly}: what each of a user's last billing periods cost, for a chart. */
 public final class CostRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema MONTHLY_COSTS =
+      Schema.component(
+          "MonthlyCosts",
+          object()
+              .req("user_id", string())
+              .req("currency", string())
+              .req(
+                  "months",
+                  array(
+                      object()
+                          .req("period_start", string().format("date-time"))
+                          .req("period_end", string().format("date-time"))
+                          .req("invoiced", number().orNull())
+                          .req("estimate", number().orNull()))));
 
   /** The JSON body of {@code GET /costs/monthly}. */
   record MonthlyJson(String userId, String currency, List<PeriodJson> months) {}
@@ -60,9 +81,32 @@ public final class CostRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/costs/monthly", JsonRoute.of(this::monthly));
+  public void register(DescribedRoutes routes) {
+    routes.add(MONTHLY, JsonRoute.of(this::monthly));
   }
+
+  static final Operation MONTHLY =
+      Operation.get("/costs/monthly")
+          .orgAdmin()
+          .summary("Cost per billing period for a chart")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin.
+
+              Cost per billing period for a chart: \
+              `{"user_id","currency","months":[{"period_start","period_end","invoiced","estimate"}]\
+              }`, the last `months` periods (1–36, default 12), oldest first, the current one \
+              last; `invoiced` Σ `total` of the account's finalized invoices (`sent`, `paid`, \
+              `overdue`; not drafts, not void) whose period starts in it, null when none; \
+              `estimate` for the current period only (null before it): what its invoice would \
+              charge so far, before credits, as `GET /spending-limit`'s `estimate.total`. 403 for \
+              another user's, 404 for an unknown user (admin), 400 naming `months` when bad.""")
+          .params(
+              Param.ORG_ID,
+              Param.query("months", integer().min(1).max(36).defaultValue(12)),
+              Param.USER_ID)
+          .answers(200, MONTHLY_COSTS)
+          .errors(400, 404);
 
   /**
    * 200 with the last {@code months} billing periods (1 to {@value #MAX_MONTHS}, default {@value

@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.catalog.share.Tier;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.store.sales.CreatorStatements;
@@ -11,10 +17,8 @@ import io.streamspace.common.db.Transactions;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -33,6 +37,83 @@ import javax.sql.DataSource;
  * revenue by creator with the popular items and packs ({@code GET /admin/store/revenue}).
  */
 public final class CreatorStatementRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema STATEMENT_LINE =
+      Schema.component(
+          "StatementLine",
+          object()
+              .req("kind", string().enumOf("sale", "refund", "chargeback", "payout", "adjustment"))
+              .req(
+                  "reference",
+                  string().description("purchase-{id} for a sale, refund or chargeback"))
+              .req("at", string().format("date-time"))
+              .req("gross", number())
+              .req("platform_share", number())
+              .req("creator_share", number())
+              .req(
+                  "tier",
+                  string()
+                      .orNull()
+                      .description("a sale's highest tier reached, as `15% from 1000000.00`")));
+
+  static final Schema CREATOR_STATEMENT =
+      Schema.component(
+          "CreatorStatement",
+          object()
+              .req("currency", string())
+              .req("lines", array(STATEMENT_LINE))
+              .req("sales_gross", number())
+              .req("refunds_gross", number())
+              .req("platform_share", number())
+              .req("creator_share", number())
+              .req("tier_reached", string().orNull())
+              .req("opening_balance", number())
+              .req("closing_balance", number())
+              .req("payout", number())
+              .req("carried_forward", number()));
+
+  static final Schema CREATOR_STATEMENTS =
+      Schema.component(
+          "CreatorStatements",
+          object()
+              .req("creator_id", string())
+              .req("period", string())
+              .req("time_zone", string())
+              .req("statements", array(CREATOR_STATEMENT)));
+
+  static final Schema STORE_REVENUE =
+      Schema.component(
+          "StoreRevenue",
+          object()
+              .req("period", string())
+              .req(
+                  "by_creator",
+                  array(
+                      object()
+                          .req("creator_id", string())
+                          .req("currency", string())
+                          .req("gross", number())
+                          .req("platform_share", number())
+                          .req("creator_share", number())))
+              .req(
+                  "popular_items",
+                  array(
+                      object()
+                          .req("item_id", integer())
+                          .req("name", string())
+                          .req("creator_id", string())
+                          .req("currency", string())
+                          .req("purchases", integer())
+                          .req("gross", number())))
+              .req(
+                  "popular_packs",
+                  array(
+                      object()
+                          .req("pack_id", string())
+                          .req("name", string())
+                          .req("purchases", integer()))));
 
   private final DataSource dataSource;
   private final CreatorStatements statements;
@@ -53,9 +134,27 @@ public final class CreatorStatementRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/creator/statements", JsonRoute.of(this::statements));
-    routes.add(HttpMethod.GET, "/admin/store/revenue", JsonRoute.of(this::revenue));
+  static final Operation REVENUE =
+      Operation.get("/admin/store/revenue")
+          .admin()
+          .summary("The store's revenue of a month")
+          .description(
+              """
+              Who: admin.
+
+              The month in the billing time zone: revenue by creator and currency from the \
+              creators' ledger (gross, platform share, creator share, net of the month's refunds \
+              and chargebacks), by creator; the popular items (purchases that became effective in \
+              the month and are neither refunded nor charged back, and their gross, by item and \
+              currency, most purchases first); and the capacity packs bought in the month, most \
+              first.""")
+          .params(Param.PERIOD)
+          .answers(200, STORE_REVENUE)
+          .errors(400);
+
+  public void register(DescribedRoutes routes) {
+    routes.add(STATEMENTS, JsonRoute.of(this::statements));
+    routes.add(REVENUE, JsonRoute.of(this::revenue));
   }
 
   /** A line of a statement as the JSON shows it. */
@@ -113,6 +212,35 @@ public final class CreatorStatementRoutes {
   /** The creator's statements of the month, one per currency with activity. */
   public record StatementsJson(
       String creatorId, String period, String timeZone, List<StatementJson> statements) {}
+
+  static final Operation STATEMENTS =
+      Operation.get("/creator/statements")
+          .roles("creator")
+          .summary("A creator's monthly statements")
+          .description(
+              """
+              Who: a caller with the role `creator`, for their own sales.
+
+              The creator's statement of the month, one per currency with a line in the month or a \
+              balance brought into it: each sale (split between the platform and the creator by \
+              `storeRevenueShare`, with the tier it reached), refund and chargeback (the negative \
+              of its sale), and the figures: sales and refunds gross, platform and creator share, \
+              the tier reached, the opening balance (the month before's carried forward), the \
+              closing balance, the payout (the closing balance when it reaches the currency's \
+              minimum payout) and what is carried forward. `format=csv` answers the same as CSV (a \
+              row per line, then a row per figure, named by `kind`, its amount in `amount`), \
+              `format=pdf` as a PDF, each as an attachment. See docs/store-revenue-share.md.""")
+          .params(
+              Param.PERIOD,
+              Param.query("format", string().enumOf("json", "csv", "pdf").defaultValue("json")))
+          .answers(
+              200,
+              Response.of("OK")
+                  .json(CREATOR_STATEMENTS)
+                  .content("text/csv", string())
+                  .content("application/pdf", string().contentMediaType("application/pdf"))
+                  .header("Content-Disposition", string(), "for csv and pdf: an attachment"))
+          .errors(400, 403);
 
   /**
    * 200 with the caller's statements of {@code period} (default: the current month in the billing

@@ -1,5 +1,12 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
@@ -13,10 +20,8 @@ import io.streamspace.billing.credits.NewCredit;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,6 +33,73 @@ import java.util.function.Supplier;
  * and history.
  */
 public final class CreditRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema CREDIT =
+      Schema.component(
+          "Credit",
+          object()
+              .req("id", integer())
+              .req("user_id", string())
+              .req("amount", number())
+              .req("remaining", number())
+              .req("currency", string())
+              .req("reason", string())
+              .req("granted_by", string())
+              .req("granted_at", string().format("date-time"))
+              .req("expires_at", string().orNull().format("date-time")));
+
+  static final Schema CREDIT_GRANT =
+      Schema.component(
+          "CreditGrant",
+          object()
+              .req("user_id", string())
+              .req("amount", number())
+              .req("reason", string())
+              .prop("currency", string())
+              .prop("expires_at", string().description("an ISO instant or date")));
+
+  static final Schema STATEMENT_CREDIT =
+      Schema.component(
+          "StatementCredit",
+          object()
+              .req("id", integer())
+              .req("amount", number())
+              .req("remaining", number())
+              .req("reason", string())
+              .req("granted_by", string())
+              .req("granted_at", string().format("date-time"))
+              .req("expires_at", string().orNull().format("date-time"))
+              .req("expired", bool())
+              .req(
+                  "expired_amount",
+                  number()
+                      .orNull()
+                      .description(
+                          """
+                          what was left of it when it expired, taken out of remaining by \
+                          check-quotas the day after its expiry (a use a void gives back to an \
+                          expired credit is added by its next run), or at once, whole, by the void \
+                          of the invoice that billed a purchase this credit refunded; null until \
+                          then, or when nothing was left"""))
+              .req(
+                  "applications",
+                  array(
+                      object()
+                          .req("invoice_id", integer())
+                          .req("invoice_number", string().orNull())
+                          .req("amount", number())
+                          .req("applied_at", string().format("date-time")))));
+
+  static final Schema CREDIT_STATEMENT =
+      Schema.component(
+          "CreditStatement",
+          object()
+              .req("user_id", string())
+              .req("currency", string())
+              .req("balance", number())
+              .req("credits", array(STATEMENT_CREDIT)));
 
   private final OrgAccess access;
   private final AccountRepository accounts;
@@ -51,10 +123,34 @@ public final class CreditRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/admin/credits", JsonRoute.of(this::grant));
-    routes.add(HttpMethod.GET, "/credits", JsonRoute.of(this::statement));
+  public void register(DescribedRoutes routes) {
+    routes.add(GRANT, JsonRoute.of(this::grant));
+    routes.add(STATEMENT, JsonRoute.of(this::statement));
   }
+
+  static final Operation GRANT =
+      Operation.post("/admin/credits")
+          .admin()
+          .summary("Grant a credit")
+          .description(
+              """
+              Who: admin.
+
+              `{"user_id","amount","reason","currency"?,"expires_at"?}` → 201 \
+              `{"id","user_id","amount","remaining","currency","reason","granted_by","granted_at","\
+              expires_at"}` and event `billing.credit.granted`. 400 naming the field, nothing \
+              stored: `amount` not a JSON number (strings refused), zero or negative, or with more \
+              decimals than the account's currency (USD 2, VND 0); `reason` missing or blank; \
+              `currency` not the account's (an account has one currency); `expires_at` not an ISO \
+              instant or date (a date is midnight in the billing zone) or not in the future. 404 \
+              `unknown_user` for a user without an account; 400 `invalid_json` for a body that is \
+              not a JSON object. A retry with the first grant's `Idempotency-Key` answers that \
+              grant again. Writes its entry in the audit trail (`GET /admin/audit`) in the same \
+              transaction; a request's `X-Request-Id` header is kept with it.""")
+          .params(Param.IDEMPOTENCY_KEY)
+          .body(CREDIT_GRANT)
+          .answers(201, CREDIT)
+          .errors(400, 404);
 
   /**
    * 201 with the credit; 400 naming the field (nothing stored) for a bad body; 404
@@ -79,6 +175,22 @@ public final class CreditRoutes {
             AuditCauses.admin(request, admin, reason));
     return Json.created(credit);
   }
+
+  static final Operation STATEMENT =
+      Operation.get("/credits")
+          .orgAdmin()
+          .summary("The credit statement, newest first")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin.
+
+              `{"user_id","currency","balance","credits":[{"id","amount","remaining","reason","gran\
+              ted_by","granted_at","expires_at","expired","applications":[{"invoice_id","invoice_nu\
+              mber","amount","applied_at"}]}]}`, newest first; `balance` = Σ `remaining` of \
+              credits not expired now. 403 for another user's, 404 for an unknown user (admin)""")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, CREDIT_STATEMENT)
+          .errors(404);
 
   /** 200 with the balance and history; 401; 403 as {@link OrgAccess} decides; 404. */
   CreditStatement statement(HttpRequest request) throws Exception {

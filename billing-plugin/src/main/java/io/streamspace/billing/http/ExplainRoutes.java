@@ -1,5 +1,12 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.explain.ExplainedRecord;
 import io.streamspace.billing.explain.LineExplainer;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
@@ -9,10 +16,8 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.PathId;
 import io.streamspace.common.http.QueryParams;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -32,6 +37,70 @@ import org.apache.commons.csv.CSVPrinter;
  * format=csv} streams every record of the line, a row each, read a chunk at a time.
  */
 public final class ExplainRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema EXPLAINED_RECORD =
+      Schema.component(
+          "ExplainedRecord",
+          object()
+              .req("n", integer())
+              .req(
+                  "source",
+                  string()
+                      .enumOf(
+                          "usage_record",
+                          "plan_allowance",
+                          "period_part",
+                          "pack_charge",
+                          "credit_application",
+                          "member_share",
+                          "counter",
+                          "seats",
+                          "store_purchase"))
+              .req("session_id", string().orNull())
+              .req("member_id", string().orNull())
+              .req("from", string().orNull().format("date-time"))
+              .req("to", string().orNull().format("date-time"))
+              .req("unit_seconds", number().orNull())
+              .req("quantity", number().orNull())
+              .req("unit", string().orNull())
+              .req("unit_price", number().orNull())
+              .req("amount", number())
+              .req("rounding_step", number())
+              .req("subtotal", number())
+              .req("detail", string().orNull())
+              .req("events_retained", bool().orNull())
+              .req(
+                  "events",
+                  array(
+                      object()
+                          .req("id", string())
+                          .req("type", string())
+                          .req("occurred_at", string().format("date-time")))));
+
+  static final Schema LINE_EXPLANATION =
+      Schema.component(
+          "LineExplanation",
+          object()
+              .req("invoice_id", integer())
+              .req("currency", string())
+              .req("line", Schemas.INVOICE_LINE)
+              .req("computation", string())
+              .req("record_count", integer())
+              .req(
+                  "sums",
+                  object()
+                      .req("total", number())
+                      .req("matches_line", bool())
+                      .req("sum_of_rounded_records", number())
+                      .req("rounding_difference", number())
+                      .req("rounding_step", number())
+                      .req("rounding_rule", string()))
+              .req("events_retained", bool())
+              .req("events_note", string().orNull())
+              .req("records", array(EXPLAINED_RECORD))
+              .req("next_offset", integer().orNull()));
 
   /** The CSV's columns: a record each, its events' ids in the last. */
   static final List<String> CSV_COLUMNS =
@@ -60,9 +129,69 @@ public final class ExplainRoutes {
     this.explainer = explainer;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/invoices/{id}/lines/{n}/explain", JsonRoute.of(this::explain));
+  public void register(DescribedRoutes routes) {
+    routes.add(EXPLAIN, JsonRoute.of(this::explain));
   }
+
+  static final Operation EXPLAIN =
+      Operation.get("/invoices/{id}/lines/{n}/explain")
+          .orgAdmin()
+          .summary(
+              """
+              Why an invoice line is what it is: its records, down to the journaled events""")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin. A Member, a stranger \
+              and another organization's invoice are answered as `GET /invoices/{id}` answers them \
+              (403 `admin_required` or `not_a_member`, 404).
+
+              Line `n` (from 1, in the invoice's line order) explained by the computation that \
+              made it: `line` as on the invoice, `computation` (its rule in a sentence), \
+              `record_count`, and a page of `records` (`limit`, `offset`, `next_offset` null on \
+              the last; a stable order: for usage, slice start then session). Each record has its \
+              `quantity` (in the line's unit, display), `unit_price`, `amount` (its own, rounded \
+              half up to the currency's minor unit, `rounding_step`) and `subtotal`: the line's \
+              rule applied to the exact sum of the records up to and including it, so the last \
+              record's subtotal is the line's amount. `sums` gives the line's amount computed from \
+              every record (`total`, `matches_line`), the records' own rounded amounts summed \
+              (`sum_of_rounded_records`) and the `rounding_difference` from the line, which rounds \
+              the exact sum once (`rounding_rule`). Every kind of line has records: `usage` the \
+              usage records the invoice claims at the line's resource and price (`source` \
+              `usage_record`, with `session_id`, `from`/`to` the slice and its exact \
+              `unit_seconds`); hybrid `overage` of a resource those records per clock hour with \
+              overage plus what the plans include of the hour (`plan_allowance`, negative); \
+              `overage` of a counter or of seats (`members`) the members' shares stored with a \
+              team's invoice (`member_share`), else the line's quantity × price (`counter`, \
+              `seats`); `plan_fee` and a recurring `pack` a part per billing period, prorated to \
+              the second (`period_part`); a one-time `pack` its price (`pack_charge`); `credit` \
+              the credit used (`credit_application`). A usage record's `events` are its session's \
+              journaled events (`id`, `type`, `occurred_at`): the last one at or before the \
+              slice's start and those during it. Past the journal's retention (or on a host that \
+              keeps no journal) the explanation stops at the usage records: the record's \
+              `events_retained` is false, and the answer's `events_retained` false with \
+              `events_note` saying so.
+
+              `format=csv`: every record of the line, streamed (RFC 4180, header \
+              `n,source,session_id,member_id,from,to,unit_seconds,quantity,unit,unit_price,amount,s\
+              ubtotal,detail,events_retained,event_ids`, the event ids space-separated; \
+              `Content-Disposition: attachment; filename="invoice-<id>-line-<n>.csv"`). 404 for an \
+              unknown invoice (or another organization's) and for a line it does not have.""")
+          .params(
+              Param.ORG_ID,
+              Param.ID,
+              Param.path("n", string().pattern("^[0-9]{1,9}$"))
+                  .description("the line's number, from 1"),
+              Param.LIMIT,
+              Param.OFFSET,
+              Param.query("format", string().enumOf("json", "csv").defaultValue("json")))
+          .answers(
+              200,
+              Response.of(
+                      """
+                      the explanation (JSON, a page of records) or every record (CSV, streamed)""")
+                  .json(LINE_EXPLANATION)
+                  .content("text/csv", string()))
+          .errors(400, 404);
 
   /**
    * 200 with the explanation (JSON, a page of records), or every record as CSV, streamed; 400

@@ -1,5 +1,8 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
@@ -17,9 +20,7 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.PathId;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -32,6 +33,40 @@ import java.util.function.Supplier;
  * {@code PATCH /admin/invoices/{id}} marks one paid or voids it.
  */
 public final class InvoiceAdminRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema INVOICE_CREATE =
+      Schema.component(
+          "InvoiceCreate",
+          object()
+              .req("user_id", string())
+              .req("period_start", string())
+              .req("period_end", string())
+              .req(
+                  "reason",
+                  string()
+                      .maxLength(1000)
+                      .description(
+                          """
+                          why (required of an admin): kept with the change in the audit trail""")));
+
+  static final Schema INVOICE_PATCH =
+      Schema.component(
+          "InvoicePatch",
+          object()
+              .req("status", string().enumOf("paid", "void"))
+              .prop(
+                  "note",
+                  string()
+                      .description("the former name of reason, still read when reason is absent"))
+              .req(
+                  "reason",
+                  string()
+                      .maxLength(1000)
+                      .description(
+                          """
+                          why (required of an admin): kept with the change in the audit trail""")));
 
   private final AccountRepository accounts;
   private final InvoiceQueries invoices;
@@ -55,10 +90,35 @@ public final class InvoiceAdminRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/admin/invoices", JsonRoute.creating(this::create));
-    routes.add(HttpMethod.PATCH, "/admin/invoices/{id}", JsonRoute.of(this::patch));
+  public void register(DescribedRoutes routes) {
+    routes.add(CREATE, JsonRoute.creating(this::create));
+    routes.add(PATCH, JsonRoute.of(this::patch));
   }
+
+  static final Operation CREATE =
+      Operation.post("/admin/invoices")
+          .admin()
+          .summary("Create and finalize an invoice now")
+          .description(
+              """
+              Who: admin. 409 invoice_exists or earlier_draft with invoice_id.
+
+              `{"user_id","period_start","period_end","reason"}` (dates = midnight in the billing \
+              zone, or instants) → 201 with the invoice, finalized now with credits applied. 400 \
+              naming the field when missing or bad (`reason` once the period is valid), \
+              `period_end` when not after the start or in the future; 404 for an unknown user; 409 \
+              `{"error":{"code":"invoice_exists",...,"invoice_id"}}` when the account has a \
+              non-void invoice overlapping the period (concurrent identical requests: one 201, the \
+              others 409). 409 `earlier_draft` with `invoice_id` when the account has a draft (an \
+              account's invoices are finalized in the order they were opened: this one would bill \
+              that draft's usage; it is finalized after its grace, or can be voided). A retry with \
+              the first request's `Idempotency-Key` answers that invoice again. Writes its entry \
+              in the audit trail (`GET /admin/audit`) in the same transaction; a request's \
+              `X-Request-Id` header is kept with it.""")
+          .params(Param.IDEMPOTENCY_KEY)
+          .body(INVOICE_CREATE)
+          .answers(201, Schemas.INVOICE)
+          .errors(400, 404, 409);
 
   /**
    * {@code {"user_id", "period_start", "period_end", "reason"}} (ISO dates, midnight in the
@@ -112,6 +172,29 @@ public final class InvoiceAdminRoutes {
           "earlier_draft", e.getMessage(), Map.of("invoice_id", e.draftId()));
     }
   }
+
+  static final Operation PATCH =
+      Operation.patch("/admin/invoices/{id}")
+          .admin()
+          .summary("Mark an invoice paid or void")
+          .description(
+              """
+              Who: admin. 409 invalid_transition, refund_credit_used.
+
+              `{"status":"paid"|"void","reason"}` (reason required; `note`, its former name, is \
+              still read) → 200 with the invoice. 409 `invalid_transition` when its status does \
+              not allow it; 409 `refund_credit_used` (`credit_id`) when a void would give back \
+              twice what the credit a refund of one of its store purchases granted has paid of \
+              other invoices (void those first), nothing changed; a void forfeits such a credit's \
+              whole remainder (`credit.revoked`); 400 for a bad body; 404 for an unknown id or one \
+              that is not ASCII digits. Paying or voiding the account's last invoice overdue past \
+              its grace unlocks the account at once. Writes its entry in the audit trail (`GET \
+              /admin/audit`) in the same transaction; a request's `X-Request-Id` header is kept \
+              with it.""")
+          .params(Param.ID)
+          .body(INVOICE_PATCH)
+          .answers(200, Schemas.INVOICE)
+          .errors(400, 404, 409);
 
   /**
    * {@code {"status": "paid"|"void", "reason"}} ({@code note}, its former name, is still read):

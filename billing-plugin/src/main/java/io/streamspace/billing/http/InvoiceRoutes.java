@@ -1,5 +1,10 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
@@ -12,10 +17,8 @@ import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.PathId;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,16 @@ import java.util.function.Supplier;
  * admins (a platform admin reads any).
  */
 public final class InvoiceRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema INVOICE_LIST =
+      Schema.component(
+          "InvoiceList",
+          object()
+              .req("user_id", string())
+              .req("invoices", array(Schemas.INVOICE_SUMMARY))
+              .req("next_offset", integer().orNull()));
 
   /** The JSON body of {@code GET /invoices}. */
   record InvoicesJson(String userId, List<InvoiceView> invoices, Integer nextOffset) {}
@@ -47,12 +60,37 @@ public final class InvoiceRoutes {
     this.config = config;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/invoices", JsonRoute.of(this::list));
-    routes.add(HttpMethod.GET, "/invoices/{id}", JsonRoute.of(this::invoice));
-    routes.add(HttpMethod.GET, "/invoices/{id}/pdf", JsonRoute.of(this::pdf));
-    routes.add(HttpMethod.GET, "/invoices/{id}/csv", JsonRoute.of(this::csv));
+  public void register(DescribedRoutes routes) {
+    routes.add(LIST, JsonRoute.of(this::list));
+    routes.add(INVOICE, JsonRoute.of(this::invoice));
+    routes.add(PDF, JsonRoute.of(this::pdf));
+    routes.add(CSV, JsonRoute.of(this::csv));
   }
+
+  static final Operation CSV =
+      Operation.get("/invoices/{id}/csv")
+          .orgAdmin()
+          .summary("An invoice as CSV")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin. Who: the owner, or an \
+              admin.
+
+              `text/csv`, `Content-Disposition: attachment; filename="INV-2026-000042.csv"` \
+              (`DRAFT-{id}.csv` for a draft). Columns row, line_no, kind, description, quantity, \
+              unit, unit_price, amount, taxable_amount, rate_percentage, jurisdiction, country, \
+              state, tax_type, taxability_reason, reverse_charge, currency: a `line` row per \
+              invoice line, a `tax` row per tax line, then `total` rows (kind subtotal, tax, \
+              total_excluding_tax and total_including_tax when the tax is calculated, \
+              credits_applied, total); the tax row's amount is `Tax not calculated` without a \
+              calculated tax. 404 for an unknown id and equally for another user's invoice.""")
+          .params(Param.ORG_ID, Param.ID)
+          .answers(
+              200,
+              Response.of("the CSV, as an attachment")
+                  .content("text/csv", string())
+                  .header("Content-Disposition", string()))
+          .errors(404);
 
   /**
    * 200 {@code text/csv} as an attachment: its lines, tax lines and totals ({@link InvoiceCsv});
@@ -71,6 +109,23 @@ public final class InvoiceRoutes {
                 + "\""));
   }
 
+  static final Operation LIST =
+      Operation.get("/invoices")
+          .orgAdmin()
+          .summary("Invoices, newest period first")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin.
+
+              `{"user_id","invoices":[{"id","invoice_number","period_start","period_end","status","\
+              currency","subtotal","credits_applied","total","due_date","paid_at"}],"next_offset"}`\
+              , newest period first; `limit` 1–100 (default 20), `offset` ≥ 0, 400 naming the one \
+              that is bad; `next_offset` null on the last page. A draft has `invoice_number` \
+              null.""")
+          .params(Param.ORG_ID, Param.USER_ID, Param.LIMIT, Param.OFFSET)
+          .answers(200, INVOICE_LIST)
+          .errors(400, 404);
+
   /**
    * 200 with a page, newest period first; 400 naming {@code limit}/{@code offset}; 401; 403 for
    * as {@link OrgAccess} decides; 404 for an unknown organization (platform admin).
@@ -82,6 +137,29 @@ public final class InvoiceRoutes {
     List<InvoiceView> rows = invoices.page(subject.orgId(), page.limit() + 1, page.offset());
     return new InvoicesJson(subject.orgId(), page.rows(rows), page.nextOffset(rows));
   }
+
+  static final Operation PDF =
+      Operation.get("/invoices/{id}/pdf")
+          .orgAdmin()
+          .summary("An invoice as a PDF")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin. Who: the owner, or an \
+              admin.
+
+              `application/pdf`, `Content-Disposition: attachment; filename="INV-2026-000042.pdf"` \
+              (`DRAFT-{id}.pdf` for a draft): account (user id, email), period and due date in the \
+              billing zone, number or DRAFT, status, every line, the tax lines (line, \
+              jurisdiction, type, rate, reverse charge), subtotal, tax (or "Tax not calculated"), \
+              totals excluding and including tax, credits, total with currency. 404 for an unknown \
+              id and equally for another user's invoice.""")
+          .params(Param.ORG_ID, Param.ID)
+          .answers(
+              200,
+              Response.of("the PDF, as an attachment")
+                  .content("application/pdf", string().contentMediaType("application/pdf"))
+                  .header("Content-Disposition", string()))
+          .errors(404);
 
   /** 200 {@code application/pdf} as an attachment; otherwise as {@link #invoice}. */
   HttpResponse pdf(HttpRequest request) throws Exception {
@@ -96,6 +174,22 @@ public final class InvoiceRoutes {
             "Content-Disposition",
             "attachment; filename=\"" + InvoicePdf.fileName(document.invoice()) + "\""));
   }
+
+  static final Operation INVOICE =
+      Operation.get("/invoices/{id}")
+          .orgAdmin()
+          .summary("An invoice with its lines")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin. Who: the owner, or an \
+              admin. Another user's invoice is 404 too.
+
+              The invoice with its lines (a draft shows the lines it would have if finalized now); \
+              404 for an unknown id and equally for another user's invoice (its existence is not \
+              revealed)""")
+          .params(Param.ORG_ID, Param.ID)
+          .answers(200, Schemas.INVOICE)
+          .errors(404);
 
   /**
    * 200 with the invoice of the {@code id} path parameter and its lines; 401; 403 as {@link

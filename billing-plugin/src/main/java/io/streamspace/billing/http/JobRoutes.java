@@ -1,13 +1,18 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.nullValue;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.oneOf;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -27,6 +32,46 @@ import java.util.concurrent.TimeoutException;
 
 /** Admin routes over the plugin's jobs: {@code GET /jobs/status} and {@code POST /jobs/{name}}. */
 public final class JobRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema JOB_RUN =
+      Schema.component(
+          "JobRun",
+          object()
+              .req("started_at", string().format("date-time"))
+              .req("ended_at", string().orNull().format("date-time"))
+              .req("outcome", string())
+              .req("rows_touched", integer())
+              .req("message", string().orNull()));
+
+  static final Schema JOBS =
+      Schema.component(
+          "Jobs",
+          object()
+              .req(
+                  "jobs",
+                  array(
+                      object()
+                          .req("name", string())
+                          .req("cron", string())
+                          .req("time_zone", string())
+                          .req("last_run", oneOf(JOB_RUN, nullValue()))
+                          .req("next_fire_time", string().orNull().format("date-time"))
+                          .req("backlog", integer().orNull()))));
+
+  static final Schema JOB_RUN_REQUEST =
+      Schema.component(
+          "JobRunRequest",
+          object()
+              .req(
+                  "reason",
+                  string()
+                      .maxLength(1000)
+                      .description(
+                          """
+                          why the admin runs the job now: kept with each change the run makes in \
+                          the audit trail""")));
 
   /**
    * How long {@code POST /jobs/{name}} waits for the run to end: the host's bound for a manual
@@ -85,10 +130,26 @@ public final class JobRoutes {
     this.runTimeout = runTimeout;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/jobs/status", JsonRoute.of(this::status));
-    routes.add(HttpMethod.POST, "/jobs/{name}", JsonRoute.of(this::runNow));
+  public void register(DescribedRoutes routes) {
+    routes.add(STATUS, JsonRoute.of(this::status));
+    routes.add(RUN_NOW, JsonRoute.of(this::runNow));
   }
+
+  static final Operation STATUS =
+      Operation.get("/jobs/status")
+          .admin()
+          .summary("Each job's schedule, last run and backlog")
+          .description(
+              """
+              Who: admin.
+
+              Each job's cron, zone, last run (start, end, outcome, rows touched, message), next \
+              fire time and `backlog`: for collect-payments the collections waiting to be sent and \
+              the invoices waiting to be mirrored into Stripe (pending, due or not), for \
+              finalize-invoices the drafts whose tax Stripe Tax could not calculate (stripeTax: \
+              each told by `billing.invoice.tax_failed`, retried at every run), null for the other \
+              jobs.""")
+          .answers(200, JOBS);
 
   /** 200 with every job; 401 without a caller; 403 unless admin. */
   JobsJson status(HttpRequest request) throws ApiException, SQLException {
@@ -107,6 +168,49 @@ public final class JobRoutes {
     }
     return new JobsJson(jobs);
   }
+
+  static final Operation RUN_NOW =
+      Operation.post("/jobs/{name}")
+          .admin()
+          .summary("Run a job now, with the reason")
+          .description(
+              """
+              Who: admin.
+
+              `{"reason"}` (required: why run it now) runs the job now through the scheduler, on \
+              behalf of the admin: what the run changes (generate-invoices' `invoice.created` and \
+              `invoice.finalized`, check-quotas' holds and `credit.expired`, collect-payments' \
+              `invoice.paid`…) is recorded in the audit trail with the admin as actor, their \
+              reason and the request's `X-Request-Id`, where a run the schedule fires names the \
+              job. It answers 200 with its outcome \
+              (`{"started_at","ended_at","outcome","rows_touched","message"}`); 202 \
+              `{"name","outcome":"running","message"}` when it is still running after 5 minutes (a \
+              generate-invoices of many accounts; plugin-api's `JobScheduler.MANUAL_RUN_WAIT`, the \
+              one bound at which the host stops waiting for a manual run too): the run goes on and \
+              `GET /jobs/status` shows it as the last run once it ends; 400 naming `reason` when \
+              it is missing or blank (nothing runs); 404 for an unknown job.""")
+          .params(
+              Param.path(
+                  "name",
+                  string()
+                      .enumOf(
+                          "calculate-usage",
+                          "check-quotas",
+                          "collect-payments",
+                          "finalize-invoices",
+                          "generate-invoices",
+                          "pay-creators")))
+          .body(JOB_RUN_REQUEST)
+          .answers(200, Response.of("the run's outcome").json(JOB_RUN))
+          .answers(
+              202,
+              Response.of("still running after 5 minutes")
+                  .json(
+                      object()
+                          .req("name", string())
+                          .req("outcome", string())
+                          .req("message", string())))
+          .errors(400, 404);
 
   /**
    * {@code {"reason"}} (required: why run it now; the audit trail keeps it): runs the job on

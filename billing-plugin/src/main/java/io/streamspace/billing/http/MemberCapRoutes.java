@@ -1,5 +1,12 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
@@ -13,9 +20,7 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,6 +38,67 @@ import java.util.stream.Collectors;
  * DELETE), the member by {@code user_id}. A Member may read their own cap.
  */
 public final class MemberCapRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema MEMBER_CAP_SET =
+      Schema.component(
+          "MemberCapSet",
+          object()
+              .prop("org_id", Schemas.ORG_ID)
+              .req(
+                  "user_id",
+                  string().description("the member capped: a current member of the organization"))
+              .req(
+                  "limits",
+                  object()
+                      .minProperties(1)
+                      .additionalProperties(false)
+                      .description(
+                          """
+                          per capped meter, the most the member's open sessions under the \
+                          organization may hold at once (zero: none); a meter left out is not \
+                          capped""")
+                      .prop("active_sessions", integer().min(0))
+                      .prop("cpu_cores", number().min(0))
+                      .prop("memory_gb", number().min(0))));
+
+  static final Schema MEMBER_CAP =
+      Schema.component(
+          "MemberCap",
+          object()
+              .req("org_id", string())
+              .req("user_id", string())
+              .req(
+                  "limits",
+                  object()
+                      .minProperties(1)
+                      .additionalProperties(false)
+                      .description(
+                          """
+                          per capped meter, the most the member's open sessions under the \
+                          organization may hold at once (zero: none); a meter left out is not \
+                          capped""")
+                      .prop("active_sessions", integer().min(0))
+                      .prop("cpu_cores", number().min(0))
+                      .prop("memory_gb", number().min(0)))
+              .req(
+                  "set_by",
+                  string()
+                      .description("who set this cap (a retry of the same cap keeps the first)"))
+              .req("set_at", string().format("date-time")));
+
+  static final Schema MEMBER_CAPS =
+      Schema.component(
+          "MemberCaps",
+          object()
+              .req("org_id", string())
+              .req("caps", array(MEMBER_CAP).description("by member id")));
+
+  static final Schema MEMBER_CAP_REMOVED =
+      Schema.component(
+          "MemberCapRemoved",
+          object().req("org_id", string()).req("user_id", string()).req("removed", bool()));
 
   /** A member's cap. */
   record CapJson(
@@ -79,11 +145,30 @@ public final class MemberCapRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.PUT, "/member-caps", JsonRoute.of(this::put));
-    routes.add(HttpMethod.GET, "/member-caps", JsonRoute.of(this::get));
-    routes.add(HttpMethod.DELETE, "/member-caps", JsonRoute.of(this::delete));
+  public void register(DescribedRoutes routes) {
+    routes.add(PUT, JsonRoute.of(this::put));
+    routes.add(GET, JsonRoute.of(this::get));
+    routes.add(DELETE, JsonRoute.of(this::delete));
   }
+
+  static final Operation PUT =
+      Operation.put("/member-caps")
+          .orgAdmin()
+          .summary("Cap what one member may hold at once inside the organization")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin. Replaces the member's \
+              cap whole (the same cap again changes nothing). Admission then refuses a session \
+              under the organization that would take the member past it, with code `member_cap` \
+              (the member's sessions under other organizations or their personal one do not \
+              count): at once on the node that set it, on the others within a reload. Only a team \
+              organization's current member may be capped. 400 names `org_id` (a personal \
+              organization), `user_id` (missing, or not a current member), `limits` (missing or \
+              empty) or `limits.<meter>` (a meter that cannot be capped, or a value that is not a \
+              number of zero or more; a whole one for `active_sessions`); nothing is stored.""")
+          .body(MEMBER_CAP_SET)
+          .answers(200, MEMBER_CAP)
+          .errors(400, 404, 423);
 
   /**
    * 200 with the cap set, replacing the member's previous one (the same cap again changes
@@ -114,6 +199,24 @@ public final class MemberCapRoutes {
     return CapJson.of(cap);
   }
 
+  static final Operation GET =
+      Operation.get("/member-caps")
+          .orgMember()
+          .summary("The members' caps inside the organization")
+          .description(
+              """
+              Who: any member of the organization; a platform admin. The owner, an admin or the \
+              platform admin reads every member's cap (one member's with `user_id`); a member \
+              reads only their own (naming another member: 403 `admin_required`).""")
+          .params(
+              Param.ORG_ID,
+              Param.query("user_id", string())
+                  .description(
+                      """
+                      the member whose cap is meant (GET: only theirs; DELETE: required)"""))
+          .answers(200, MEMBER_CAPS)
+          .answers(403, Response.ADMIN_REQUIRED);
+
   /**
    * 200 with the organization's caps: every member's for an Admin, the Owner or the platform
    * admin (one member's with {@code user_id}), the caller's own for a Member; 401; 403 {@code
@@ -140,6 +243,22 @@ public final class MemberCapRoutes {
             .map(CapJson::of)
             .toList());
   }
+
+  static final Operation DELETE =
+      Operation.delete("/member-caps")
+          .orgAdmin()
+          .summary("Remove a member's cap (takes no body)")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin. Idempotent: `removed` \
+              says whether there was a cap. 400 names `user_id` when it is missing.""")
+          .params(
+              Param.ORG_ID,
+              Param.query("user_id", string())
+                  .required()
+                  .description("the member whose cap is removed"))
+          .answers(200, MEMBER_CAP_REMOVED)
+          .errors(400, 423);
 
   /**
    * 200 saying whether the member had a cap, which no longer acts (also when there was none);

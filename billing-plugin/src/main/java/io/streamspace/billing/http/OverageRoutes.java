@@ -1,5 +1,8 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
@@ -14,10 +17,8 @@ import io.streamspace.billing.quota.QuotaRule;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -28,6 +29,23 @@ import java.util.function.Supplier;
  * included amount, billed as overage, for the current billing period.
  */
 public final class OverageRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema OVERAGE_CONFIRM =
+      Schema.component(
+          "OverageConfirm",
+          object().req("meter", string()).prop("org_id", Schemas.ORG_ID).prop("user_id", string()));
+
+  static final Schema OVERAGE_CONFIRMATION =
+      Schema.component(
+          "OverageConfirmation",
+          object()
+              .req("user_id", string())
+              .req("meter", string())
+              .req("period_start", string().format("date-time"))
+              .req("confirmed_by", string())
+              .req("confirmed_at", string().format("date-time")));
 
   /** The JSON body of a confirmation. */
   record ConfirmationJson(
@@ -65,9 +83,35 @@ public final class OverageRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/overage/confirm", JsonRoute.of(this::confirm));
+  public void register(DescribedRoutes routes) {
+    routes.add(CONFIRM, JsonRoute.of(this::confirm));
   }
+
+  static final Operation CONFIRM =
+      Operation.post("/overage/confirm")
+          .owner()
+          .summary("Confirm the overage of a soft counter this period")
+          .description(
+              """
+              Who: the organization's owner; a platform admin.
+
+              `{"meter","user_id"?}` confirms the overage of a soft counter for the current \
+              billing period (its start in `billingTimeZone`): 201 \
+              `{"user_id","meter","period_start","confirmed_by","confirmed_at"}`, or 200 with the \
+              period's first confirmation, kept as it was, when confirmed already. New sessions \
+              are allowed at once on the node that stored it, within 5 s on the others (see \
+              admission in the billing rules). 400 naming `meter` for an unknown meter or one that \
+              is not a soft counter of the account's plan (nothing to confirm), naming `user_id` \
+              when not a string; 401, 403 for another user's, 404 for a user without an account; \
+              423 `account_locked` while the account is locked for non-payment.""")
+          .body(OVERAGE_CONFIRM)
+          .answers(
+              200,
+              Response.of("confirmed already: the period's first confirmation")
+                  .json(OVERAGE_CONFIRMATION))
+          .answers(201, OVERAGE_CONFIRMATION)
+          .answers(409, Response.ORGANIZATION_CLOSED)
+          .errors(400, 404, 423);
 
   /**
    * 201 with the confirmation made, or 200 with the one already made this period (kept as it

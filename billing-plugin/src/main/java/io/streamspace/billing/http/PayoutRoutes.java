@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.store.payout.CreatorPayout;
 import io.streamspace.billing.store.payout.CreatorPayouts;
@@ -7,9 +13,7 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.common.http.Page;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +27,90 @@ import java.util.Set;
  */
 public final class PayoutRoutes {
 
+  // the bodies and answers of these routes
+
+  static final Schema PAYOUT_ACCOUNT_REQUEST =
+      Schema.component(
+          "PayoutAccountRequest",
+          object()
+              .req(
+                  "stripe_account",
+                  string()
+                      .pattern("^acct_[A-Za-z0-9]{1,250}$")
+                      .description("a Stripe Connect account id")));
+
+  static final Schema PAYOUT_ACCOUNT =
+      Schema.component(
+          "PayoutAccount", object().req("creator_id", string()).req("stripe_account", string()));
+
+  static final Schema CREATOR_PAYOUT =
+      Schema.component(
+          "CreatorPayout",
+          object()
+              .description(
+                  """
+                  What a creator is owed for a closed month in one currency, and how its transfer \
+                  went.""")
+              .req("id", integer())
+              .req("creator_id", string())
+              .req("period", string().description("the month paid, YYYY-MM"))
+              .req("currency", string())
+              .req("amount", number().description("in the currency, at its decimals"))
+              .req("status", string().enumOf("pending", "failed", "paid"))
+              .req("attempts", integer().description("transfers tried so far"))
+              .prop(
+                  "next_attempt_at",
+                  string()
+                      .orNull()
+                      .format("date-time")
+                      .description(
+                          """
+                          when it is tried next; null once paid, or when failed for good"""))
+              .prop(
+                  "last_error",
+                  string()
+                      .orNull()
+                      .description(
+                          """
+                          what went wrong last: `no payout account`, or Stripe's status, code and \
+                          message"""))
+              .prop("stripe_transfer_id", string().orNull())
+              .req("created_at", string().format("date-time"))
+              .prop("paid_at", string().orNull().format("date-time")));
+
+  static final Schema CREATOR_PAYOUT_LIST =
+      Schema.component(
+          "CreatorPayoutList",
+          object().req("creator_id", string()).req("payouts", array(CREATOR_PAYOUT)));
+
+  static final Schema CREATOR_PAYOUTS_PAGE =
+      Schema.component(
+          "CreatorPayoutsPage",
+          object().req("payouts", array(CREATOR_PAYOUT)).req("next_offset", integer().orNull()));
+
+  static final Schema PAYOUT_RUN_REQUEST =
+      Schema.component(
+          "PayoutRunRequest",
+          object()
+              .req("period", string().description("a closed month, YYYY-MM"))
+              .req("reason", string().description("why now (kept in the audit trail)")));
+
+  static final Schema PAYOUT_RUN =
+      Schema.component(
+          "PayoutRun",
+          object()
+              .req("period", string())
+              .req("queued", integer().description("payouts of the month queued by this run"))
+              .req("paid", integer())
+              .req("failed", integer())
+              .prop(
+                  "note",
+                  string()
+                      .orNull()
+                      .description(
+                          """
+                          why nothing was sent (`stripe is disabled`, `no STRIPE_SECRET_KEY`)""")));
+
   private static final Set<String> STATUSES =
       Set.of(CreatorPayout.PENDING, CreatorPayout.FAILED, CreatorPayout.PAID);
 
@@ -32,11 +120,11 @@ public final class PayoutRoutes {
     this.payouts = payouts;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.PUT, "/creator/payout-account", JsonRoute.of(this::setAccount));
-    routes.add(HttpMethod.GET, "/creator/payouts", JsonRoute.of(this::ofCreator));
-    routes.add(HttpMethod.GET, "/admin/store/payouts", JsonRoute.of(this::all));
-    routes.add(HttpMethod.POST, "/admin/store/payouts/run", JsonRoute.of(this::run));
+  public void register(DescribedRoutes routes) {
+    routes.add(SET_ACCOUNT, JsonRoute.of(this::setAccount));
+    routes.add(OF_CREATOR, JsonRoute.of(this::ofCreator));
+    routes.add(ALL, JsonRoute.of(this::all));
+    routes.add(RUN, JsonRoute.of(this::run));
   }
 
   /** The connected account a creator's payouts are sent to. */
@@ -50,6 +138,23 @@ public final class PayoutRoutes {
 
   /** What a run did: payouts queued for the month, and of those due, paid and failed. */
   public record RunAnswer(String period, int queued, int paid, int failed, String note) {}
+
+  static final Operation SET_ACCOUNT =
+      Operation.put("/creator/payout-account")
+          .roles("creator")
+          .summary("Set the connected account a creator is paid to")
+          .description(
+              """
+              Who: a caller with the role `creator`, for their own payouts.
+
+              `{"stripe_account":"acct_…"}`, the creator's Stripe Connect account (`acct_` then \
+              letters and digits) → 200 `{"creator_id","stripe_account"}`; it replaces an earlier \
+              one. Their payouts waiting for an account (`last_error` `no payout account`) are \
+              sent at the next pay-creators run. 400 naming `stripe_account` for anything else. \
+              Writes `creator_payout_account.set` in the audit trail, in the same transaction.""")
+          .body(PAYOUT_ACCOUNT_REQUEST)
+          .answers(200, PAYOUT_ACCOUNT)
+          .errors(400, 403);
 
   /**
    * 200 with the account; 400 naming {@code stripe_account} unless it is {@code acct_} and
@@ -68,11 +173,45 @@ public final class PayoutRoutes {
     return new PayoutAccount(creator.userId(), account.asText());
   }
 
+  static final Operation OF_CREATOR =
+      Operation.get("/creator/payouts")
+          .roles("creator")
+          .summary("A creator's payouts")
+          .description(
+              """
+              Who: a caller with the role `creator`, for their own payouts.
+
+              Every payout of the caller, newest month first: one per closed month and currency \
+              they were owed something in, with its `status` (`pending`: not sent yet, or waiting \
+              for a payout account; `failed`: the last transfer failed, tried again at \
+              `next_attempt_at`, or never when that is null; `paid`), `attempts`, `last_error` \
+              and, once paid, `stripe_transfer_id` and `paid_at`.""")
+          .answers(200, CREATOR_PAYOUT_LIST)
+          .errors(403);
+
   /** 200 with the caller's payouts; 403 without the creator role. */
   CreatorPayoutList ofCreator(HttpRequest request) throws Exception {
     Caller creator = StoreRoutes.creator(request);
     return new CreatorPayoutList(creator.userId(), payouts.ofCreator(creator.userId()));
   }
+
+  static final Operation ALL =
+      Operation.get("/admin/store/payouts")
+          .admin()
+          .summary("Every creator's payouts")
+          .description(
+              """
+              Who: admin.
+
+              The payouts of every creator, newest month first, only those of `status` (`pending`, \
+              `failed` or `paid`; 400 naming `status` otherwise) when given; paged by `limit` and \
+              `offset`.""")
+          .params(
+              Param.query("status", string().enumOf("pending", "failed", "paid")),
+              Param.LIMIT,
+              Param.OFFSET)
+          .answers(200, CREATOR_PAYOUTS_PAGE)
+          .errors(400);
 
   /** 200 with a page of payouts, of one {@code status} when given (400 naming it otherwise). */
   PayoutsPage all(HttpRequest request) throws Exception {
@@ -85,6 +224,27 @@ public final class PayoutRoutes {
     List<CreatorPayout> fetched = payouts.all(status, page.fetch(), page.offset());
     return new PayoutsPage(page.rows(fetched), page.nextOffset(fetched));
   }
+
+  static final Operation RUN =
+      Operation.post("/admin/store/payouts/run")
+          .admin()
+          .summary("Pay out a closed month now")
+          .description(
+              """
+              Who: admin.
+
+              `{"period":"YYYY-MM","reason"}` does now what the daily pay-creators job does: \
+              queues the payouts due for the month (one per creator and currency; a month already \
+              queued adds nothing), then sends every payout due now, this month's and earlier \
+              retries, as Stripe Connect transfers (while `stripeEnabled` and a secret key is \
+              set). → 200 `{"period","queued","paid","failed","note"}`. 400 naming `period` or \
+              `reason`; 409 `period_not_closed` for a month that has not ended in the billing time \
+              zone. Writes `creator_payout.queued` and `creator_payout.paid` in the audit trail \
+              with the admin and their reason.""")
+          .params(Param.IDEMPOTENCY_KEY)
+          .body(PAYOUT_RUN_REQUEST)
+          .answers(200, PAYOUT_RUN)
+          .errors(400, 409);
 
   /**
    * Queues the month's payouts due and sends those due now: 200 with the counts; 400 naming

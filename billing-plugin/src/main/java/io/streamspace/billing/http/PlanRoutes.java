@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.catalog.Limit;
@@ -9,9 +15,7 @@ import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.plans.SubscriptionRepository;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -24,6 +28,65 @@ import java.util.function.Supplier;
  * limit and a line of text per limit, and the plan it is on: the pricing matrix of the pages.
  */
 public final class PlanRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema PLAN_LIMIT =
+      Schema.component(
+          "PlanLimit",
+          object()
+              .req("meter", string())
+              .req("unit", string())
+              .req(
+                  "limit",
+                  number()
+                      .orNull()
+                      .description(
+                          """
+                          The most allowed, in the meter's unit; for members, the seats the plan \
+                          includes (soft: each further seat billed per billing period, prorated to \
+                          the second; hard: the platform should add no member past it). Null: \
+                          unlimited"""))
+              .req("kind", string().orNull()));
+
+  static final Schema PLANS =
+      Schema.component(
+          "Plans",
+          object()
+              .req("user_id", string())
+              .req("currency", string())
+              .req("billing_mode", string())
+              .req("stripe_enabled", bool())
+              .req("locked", string().orNull())
+              .req("current_plan_id", string().orNull())
+              .req(
+                  "plans",
+                  array(
+                      object()
+                          .req("id", string())
+                          .req(
+                              "name",
+                              string()
+                                  .description(
+                                      """
+                                      The plan's display name. The default plans are Hobby (id \
+                                      free: free, 5 members hard), Pro (id pro: 5 members \
+                                      included, each further seat billed) and Enterprise (id \
+                                      enterprise: 25 members included); fully configurable \
+                                      (subscriptionPlans)"""))
+                          .req("price", number())
+                          .req("interval", string())
+                          .req("limits", array(PLAN_LIMIT))
+                          .req(
+                              "features",
+                              array(string())
+                                  .description(
+                                      """
+                                      Each limit in words, in the meters' order: "2 CPU cores at \
+                                      once", "100 AI queries a period, overage billed beyond" for \
+                                      a soft counter, "5 members" for hard seats, "5 members \
+                                      included, each further seat billed" for soft ones, \
+                                      "Unlimited ...\"""")))));
 
   /**
    * The JSON body: the matrix and what the pages need to offer a change of plan: whether Stripe
@@ -81,9 +144,32 @@ public final class PlanRoutes {
     this.config = config;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/plans", JsonRoute.of(this::plans));
+  public void register(DescribedRoutes routes) {
+    routes.add(PLANS_ROUTE, JsonRoute.of(this::plans));
   }
+
+  static final Operation PLANS_ROUTE =
+      Operation.get("/plans")
+          .orgMember()
+          .summary("The pricing matrix in the account's currency")
+          .description(
+              """
+              Who: any member of the organization; a platform admin.
+
+              The pricing matrix in the account's currency (the configured one for a caller \
+              without an account yet): \
+              `{"user_id","currency","billing_mode","stripe_enabled","locked","current_plan_id","pl\
+              ans":[{"id","name","price","interval","limits":[{"meter","unit","limit","kind"}],"fea\
+              tures":[...]}]}`; `limits` every meter in `/quota`'s order as the plan's config \
+              resolves it (`limit` and `kind` null when unlimited), `features` each limit in words \
+              (`"2 CPU cores at once"`, `"100 AI queries a period, overage billed beyond"` for a \
+              soft one, `"5 members included, each further seat billed"` for soft seats); a plan \
+              not priced in the currency is left out; `locked` the read-only lock's sentence while \
+              the account is locked for non-payment (else null); `current_plan_id` null without an \
+              account. 401, 403 for another user's, 404 for an unknown user (admin)""")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, PLANS)
+          .errors(404);
 
   /**
    * 200 with the plans priced in the account's currency (a plan not priced in it is left out),

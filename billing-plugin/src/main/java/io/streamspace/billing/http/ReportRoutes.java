@@ -1,5 +1,8 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.rating.SliceCuts;
 import io.streamspace.billing.rating.UsageRecordRepository;
@@ -11,10 +14,8 @@ import io.streamspace.billing.reports.UsageReportQuery;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.QueryParams;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -67,9 +68,84 @@ public final class ReportRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/admin/reports", JsonRoute.of(this::report));
+  public void register(DescribedRoutes routes) {
+    routes.add(REPORT, JsonRoute.of(this::report));
   }
+
+  static final Operation REPORT =
+      Operation.get("/admin/reports")
+          .admin()
+          .summary("Every account's usage and cost, grouped")
+          .description(
+              """
+              Who: admin.
+
+              Every account's usage and cost over `[from, to)` (`from`/`to` as `/usage`: dates = \
+              midnight in the billing zone, or instants where slices are cut, of any account, 400 \
+              `invalid_range` naming it otherwise; default the current month), grouped by \
+              `group_by`: `user` (default; the organization), `member` (the organization and the \
+              member, `member_id`), `resource`, `day` (in the billing zone, by the slice's start) \
+              or `plan` (the plan the account was on when the slice started, from its \
+              subscriptions; null before its first). A row per group, currency, resource and unit \
+              price (so currencies and units never add up together): the group's column \
+              (`user_id`, `day` or `plan_id`; none for `resource`), `currency`, `resource_type`, \
+              `unit`, `unit_price`, `quantity` (6 places, display only) and `cost`, summed exactly \
+              and rounded once per row to the currency's minor unit, ordered by group, currency, \
+              resource and unit price. Grouped by user, a closed period's rows are its invoices' \
+              usage lines, to the cent, when the invoices were made under the usage billing mode \
+              (the other modes net out what plans include). `format=json` (default): \
+              `{"from","to","group_by","rows":[...]}`; `format=csv`: RFC 4180 (Apache Commons \
+              CSV), a header line then a record per row, CRLF, `Content-Type: text/csv; \
+              charset=utf-8`, `Content-Disposition: attachment; \
+              filename="usage-<from>-<to>-<group_by>.csv"` (a date, else the UTC instant as \
+              `20260302T100000Z`); a text cell (a user or plan id, chiefly) starting like a \
+              spreadsheet formula (`=`, `+`, `-`, `@`, `|`, their full-width and small forms, or \
+              whitespace or an invisible character before one) is written with a leading `'`, in \
+              the CSV only. Grouped by account (`user`, `member`), a report can be read a page of \
+              accounts at a time: `limit` (1 to 1,000) accounts in id order (byte order) after \
+              `after` (none: from the first), each with all its rows (none when it used nothing in \
+              the range); the page reads only its accounts' usage, so its time does not grow with \
+              the number of accounts. The next page's `after` is `next_after` in the JSON (null on \
+              the last page) and the `X-Next-After` header (percent-encoded, absent on the last \
+              page) in both formats. 400 naming `limit` for another grouping, `after` without \
+              `limit`.""")
+          .params(
+              Param.FROM,
+              Param.TO,
+              Param.query(
+                      "group_by",
+                      string()
+                          .enumOf("user", "resource", "day", "plan", "member")
+                          .defaultValue("user"))
+                  .description(
+                      """
+                      member: rows per account (user_id, the organization) and member (member_id: \
+                      the user who ran the sessions; null, or empty in CSV, for the organization's \
+                      part, storage). Each account's line is split among its members by largest \
+                      remainder, so a line's member rows add up to its row grouped by user."""),
+              Param.query("format", string().enumOf("json", "csv").defaultValue("json")),
+              Param.query("limit", integer().min(1).max(1000))
+                  .description(
+                      """
+                      a page of this many accounts (group_by user or member only); without it, the \
+                      whole report"""),
+              Param.query("after", string())
+                  .description(
+                      """
+                      the page starts after this account id: the previous page's next_after (or \
+                      X-Next-After, percent-encoded); needs limit"""))
+          .answers(
+              200,
+              Response.of("the report, streamed")
+                  .json(ReportRoutesSchemas.REPORT)
+                  .content("text/csv", string())
+                  .header(
+                      "X-Next-After",
+                      string(),
+                      """
+                      on a page that is not the last: its last account's id, percent-encoded as a \
+                      query value (the next page's `after`)"""))
+          .errors(400);
 
   /**
    * 200 with the rows, streamed; 401/403 unless admin; 400 naming {@code group_by} or {@code

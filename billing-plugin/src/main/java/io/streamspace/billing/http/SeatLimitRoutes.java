@@ -1,5 +1,10 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
@@ -12,9 +17,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,6 +29,46 @@ import java.util.function.Supplier;
  * limit when that is lower: the Owner's limit only ever lowers what the plan allows.
  */
 public final class SeatLimitRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema SEAT_LIMIT_SET =
+      Schema.component(
+          "SeatLimitSet",
+          object()
+              .req(
+                  "limit",
+                  integer()
+                      .min(1)
+                      .max(1000000)
+                      .description("the most members the organization may have"))
+              .prop("org_id", Schemas.ORG_ID)
+              .prop("user_id", string()));
+
+  static final Schema SEAT_LIMIT =
+      Schema.component(
+          "SeatLimit",
+          object()
+              .req("org_id", string())
+              .req("limit", integer().orNull().description("the owner's seat limit; null: none"))
+              .req("set_by", string().orNull())
+              .req("set_at", string().orNull().format("date-time"))
+              .req("members", integer().description("its members now (a personal organization: 1)"))
+              .req("plan_id", string())
+              .req(
+                  "plan_limit",
+                  number()
+                      .orNull()
+                      .description("the plan's members limit (included seats); null: unlimited"))
+              .req(
+                  "plan_limit_kind",
+                  string()
+                      .orNull()
+                      .enumOf("hard", "soft", null)
+                      .description(
+                          """
+                          hard: no member past it is admitted; soft: the seats past it are \
+                          billed""")));
 
   /**
    * The answer of every route.
@@ -68,11 +111,25 @@ public final class SeatLimitRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.PUT, "/seat-limit", JsonRoute.of(this::put));
-    routes.add(HttpMethod.GET, "/seat-limit", JsonRoute.of(this::get));
-    routes.add(HttpMethod.DELETE, "/seat-limit", JsonRoute.of(this::delete));
+  public void register(DescribedRoutes routes) {
+    routes.add(PUT, JsonRoute.of(this::put));
+    routes.add(GET, JsonRoute.of(this::get));
+    routes.add(DELETE, JsonRoute.of(this::delete));
   }
+
+  static final Operation PUT =
+      Operation.put("/seat-limit")
+          .owner()
+          .summary("Set the organization's seat limit: at most this many members")
+          .description(
+              """
+              Who: the organization's owner; a platform admin. Member admission (POST \
+              /api/platform/admission with action add_member) then refuses a member past it with \
+              seat_limit, or past the plan's hard members limit when that is lower: the seat limit \
+              never raises what the plan allows. Setting it again replaces it.""")
+          .body(SEAT_LIMIT_SET)
+          .answers(200, SEAT_LIMIT)
+          .errors(400, 404, 423);
 
   /**
    * 200 with the limit set (replacing the organization's previous one; setting the same again
@@ -94,10 +151,32 @@ public final class SeatLimitRoutes {
     return status(account);
   }
 
+  static final Operation GET =
+      Operation.get("/seat-limit")
+          .orgAdmin()
+          .summary(
+              """
+              The organization's seat limit, its members now and its plan's members limit""")
+          .description("Who: the organization's owner or an admin; a platform admin.")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, SEAT_LIMIT)
+          .errors(404);
+
   /** 200 with the limit (or nulls), the members and the plan's limit; 401; 403; 404. */
   SeatLimitJson get(HttpRequest request) throws Exception {
     return status(account(access.organization(request, MemberRole.ADMIN).id()));
   }
+
+  static final Operation DELETE =
+      Operation.delete("/seat-limit")
+          .owner()
+          .summary(
+              """
+              Remove the seat limit (takes no body): only the plan's members limit is left""")
+          .description("Who: the organization's owner; a platform admin.")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, SEAT_LIMIT)
+          .errors(400, 404, 423);
 
   /**
    * 200 with the organization's seats after its limit is removed, also when it had none; 400

@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.Account;
 import io.streamspace.billing.account.AccountRepository;
@@ -12,9 +18,7 @@ import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,6 +29,48 @@ import java.util.Currency;
  * period costs, shown with the period's estimated cost ({@link SpendingLimits}).
  */
 public final class SpendingLimitRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema SPENDING_LIMIT =
+      Schema.component(
+          "SpendingLimit",
+          object()
+              .req("user_id", string())
+              .req("currency", string())
+              .req("amount", number().orNull())
+              .req("warn_at_percent", integer().orNull())
+              .req("action", string().orNull())
+              .req("set_by", string().orNull())
+              .req("set_at", string().orNull().format("date-time"))
+              .req("period_start", string().format("date-time"))
+              .req("period_end", string().format("date-time"))
+              .req(
+                  "estimate",
+                  object()
+                      .req("plan_fee", number())
+                      .req("usage", number())
+                      .req("overage", number())
+                      .req("packs", number())
+                      .req("total", number())
+                      .req(
+                          "store",
+                          number().description("store items bought, to be paid on the invoice")))
+              .req("percent", number().orNull())
+              .req("state", string().orNull())
+              .req("reached_at", string().orNull().format("date-time"))
+              .req("blocks_at", string().orNull().format("date-time"))
+              .req("blocked", bool()));
+
+  static final Schema SPENDING_LIMIT_SET =
+      Schema.component(
+          "SpendingLimitSet",
+          object()
+              .req("amount", number())
+              .prop("warn_at_percent", integer().min(1).max(100))
+              .req("action", string().enumOf("warn", "block"))
+              .prop("org_id", Schemas.ORG_ID)
+              .prop("user_id", string()));
 
   /** The warning percent of a limit set without one: as {@code alertThreshold}'s default. */
   static final int DEFAULT_WARN_AT_PERCENT = 80;
@@ -107,11 +153,31 @@ public final class SpendingLimitRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.PUT, "/spending-limit", JsonRoute.of(this::put));
-    routes.add(HttpMethod.GET, "/spending-limit", JsonRoute.of(this::get));
-    routes.add(HttpMethod.DELETE, "/spending-limit", JsonRoute.of(this::delete));
+  public void register(DescribedRoutes routes) {
+    routes.add(PUT, JsonRoute.of(this::put));
+    routes.add(GET, JsonRoute.of(this::get));
+    routes.add(DELETE, JsonRoute.of(this::delete));
   }
+
+  static final Operation PUT =
+      Operation.put("/spending-limit")
+          .owner()
+          .summary("Set the spending limit and check it at once")
+          .description(
+              """
+              Who: the organization's owner; a platform admin.
+
+              `{"amount","warn_at_percent"?,"action","user_id"?}` sets the account's spending \
+              limit (replacing its previous one) and checks it at once: `amount` a JSON number \
+              above 0 in the account's currency with at most its decimals, `warn_at_percent` a \
+              whole number 1–100 (80 when absent), `action` `warn` or `block`. 200 with the status \
+              as `GET` answers it; 400 naming the field (nothing stored), `invalid_json`; 401, 403 \
+              for another user's, 404 for a user without an account; 423 `account_locked` while \
+              locked for non-payment (setting a limit is a write other than paying)""")
+          .body(SPENDING_LIMIT_SET)
+          .answers(200, SPENDING_LIMIT)
+          .answers(409, Response.ORGANIZATION_CLOSED)
+          .errors(400, 404, 423);
 
   /**
    * 200 with the limit set (replacing the account's previous one) and checked at once; 400
@@ -140,11 +206,46 @@ public final class SpendingLimitRoutes {
     return StatusJson.of(limits.set(limit, account, AuditCauses.ofCaller(request, body)));
   }
 
+  static final Operation GET =
+      Operation.get("/spending-limit")
+          .orgAdmin()
+          .summary("The spending limit and the period's estimate")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin.
+
+              `{"user_id","currency","amount","warn_at_percent","action","set_by","set_at","period_\
+              start","period_end","estimate":{"plan_fee","usage","overage","packs","total"},"percen\
+              t","state","reached_at","blocks_at","blocked"}`: the limit (its members, `percent` \
+              and `state` null without one), the current period's estimate by kind of invoice \
+              line, `state` `ok`, `warning` or `reached`, `reached_at` when a check first found it \
+              reached this period, `blocks_at` `reached_at + spendingBlockNoticeMinutes` for a \
+              `block` limit, `blocked` whether the account is held for it. 401, 403, 404.""")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, SPENDING_LIMIT)
+          .errors(404);
+
   /** 200 with the limit (or nulls) and the period's estimate; 401; 403; 404. */
   StatusJson get(HttpRequest request) throws Exception {
     return StatusJson.of(
         limits.status(account(access.organization(request, MemberRole.ADMIN).id())));
   }
+
+  static final Operation DELETE =
+      Operation.delete("/spending-limit")
+          .owner()
+          .summary("Remove the spending limit (takes no body)")
+          .description(
+              """
+              Who: the organization's owner; a platform admin.
+
+              Removes the limit, lifting its hold (sessions resumed); 200 with the status (limit \
+              members null), also when there was none; 401, 403, 404; 423 `account_locked` while \
+              locked.""")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, SPENDING_LIMIT)
+          .answers(409, Response.ORGANIZATION_CLOSED)
+          .errors(400, 404, 423);
 
   /**
    * 200 with the account's status after the limit is removed (its hold lifted), also when it

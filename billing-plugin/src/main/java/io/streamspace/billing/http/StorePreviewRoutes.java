@@ -1,13 +1,13 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.store.StorePreviews;
 import io.streamspace.billing.store.bundle.PreviewImage;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.PathId;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.Map;
 
@@ -33,11 +33,34 @@ public final class StorePreviewRoutes {
     this.previews = previews;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/store/items/{id}/preview", JsonRoute.of(this::preview));
-    routes.add(
-        HttpMethod.GET, "/admin/store/items/{id}/preview", JsonRoute.of(this::pendingPreview));
+  public void register(DescribedRoutes routes) {
+    routes.add(PREVIEW, JsonRoute.of(this::preview));
+    routes.add(PENDING_PREVIEW, JsonRoute.of(this::pendingPreview));
   }
+
+  static final Operation PREVIEW =
+      Operation.get("/store/items/{id}/preview")
+          .roles("any signed-in caller")
+          .summary("A listed item's preview image")
+          .description(
+              """
+              Who: any signed-in caller.
+
+              The preview image the manifest of the item's catalog version names (its latest \
+              approved version), read from the stored bundle: `image/png`, `image/jpeg`, \
+              `image/webp` or `image/svg+xml` by the image's checked type, with \
+              `X-Content-Type-Options: nosniff` and a sandboxing `Content-Security-Policy`. 404 \
+              for no such item, an item with no approved version, a delisted one, or one whose \
+              bundle has no preview.""")
+          .params(Param.ID)
+          .answers(
+              200,
+              Response.of("the image")
+                  .content("image/png", string().contentMediaType("image/png"))
+                  .content("image/jpeg", string().contentMediaType("image/jpeg"))
+                  .content("image/webp", string().contentMediaType("image/webp"))
+                  .content("image/svg+xml", string().contentMediaType("image/svg+xml")))
+          .errors(404);
 
   /** 200 with the image; 404 for an item not listed, not approved, or without a preview. */
   HttpResponse preview(HttpRequest request) throws Exception {
@@ -48,6 +71,28 @@ public final class StorePreviewRoutes {
             .listed(id)
             .orElseThrow(() -> ApiException.notFound("no preview of a listed store item " + id)));
   }
+
+  static final Operation PENDING_PREVIEW =
+      Operation.get("/admin/store/items/{id}/preview")
+          .admin()
+          .summary("The preview image of a version waiting for review")
+          .description(
+              """
+              Who: admin.
+
+              The preview image the manifest of the item's version waiting for review names, read \
+              from its stored bundle, for the moderation queue: typed and sandboxed as `GET \
+              /store/items/{id}/preview`. 404 for no such item, no version waiting for review, or \
+              one whose bundle has no preview.""")
+          .params(Param.ID)
+          .answers(
+              200,
+              Response.of("the image")
+                  .content("image/png", string().contentMediaType("image/png"))
+                  .content("image/jpeg", string().contentMediaType("image/jpeg"))
+                  .content("image/webp", string().contentMediaType("image/webp"))
+                  .content("image/svg+xml", string().contentMediaType("image/svg+xml")))
+          .errors(404);
 
   /** 200 with the image of the version waiting for review; 404 when none or no preview. */
   HttpResponse pendingPreview(HttpRequest request) throws Exception {

@@ -5,9 +5,7 @@ import io.streamspace.billing.payments.subscription.CatalogPrices;
 import io.streamspace.billing.stripe.StripeCatalog;
 import io.streamspace.billing.stripe.StripeClients;
 import io.streamspace.billing.stripe.StripeFailure;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.util.function.Supplier;
 
 /**
@@ -24,8 +22,8 @@ public final class StripeCatalogRoutes {
     this.config = config;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/admin/stripe/sync-catalog", JsonRoute.of(this::sync));
+  public void register(DescribedRoutes routes) {
+    routes.add(SYNC, JsonRoute.of(this::sync));
   }
 
   /**
@@ -44,4 +42,30 @@ public final class StripeCatalogRoutes {
       throw StripeRoutes.stripeFailed(e);
     }
   }
+
+  // the descriptions of these routes
+
+  static final Operation SYNC =
+      Operation.post("/admin/stripe/sync-catalog")
+          .admin()
+          .summary("Sync the plans and packs to Stripe as Products and Prices")
+          .description(
+              """
+              Who: admin. 409 stripe_disabled, stripe_not_configured.
+
+              Brings Stripe's catalog in step with the config (docs/stripe.md, "The catalog at \
+              Stripe"): a Product per plan (`ss_plan_<id>`) and pack (`ss_pack_<id>`), created \
+              with that id when missing and renamed when its name changed; per currency it is \
+              priced in, a Price found by its lookup key (`ss_plan_<id>_<currency>`, recurring at \
+              the plan's interval; `ss_pack_<id>_<currency>`, one-time; `tax_behavior` from \
+              `taxBehavior`, `exclusive` by default). A price whose amount, currency, recurrence \
+              and tax behaviour match is kept; a changed one is created anew taking over the \
+              lookup key (`transfer_lookup_key`) and the old one deactivated. Every creation \
+              carries an idempotency key. → 200 \
+              `{"products_created","products_renamed","created","kept","replaced"}` (product ids; \
+              lookup keys); a second run with nothing changed keeps all. 409 `stripe_disabled` \
+              while `stripeEnabled` is false, `stripe_not_configured` without `STRIPE_SECRET_KEY`; \
+              502 `stripe_error` when Stripe still fails after its retry""")
+          .answers(200, StripeCatalogRoutesSchemas.STRIPE_CATALOG_SYNC)
+          .errors(409, 502);
 }

@@ -19,9 +19,7 @@ import io.streamspace.billing.stripe.StripeCustomers;
 import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
@@ -80,10 +78,10 @@ public final class StripeRoutes {
     this.config = config;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/create-checkout", JsonRoute.of(this::checkout));
-    routes.add(HttpMethod.POST, "/portal", JsonRoute.of(this::portal));
-    routes.add(HttpMethod.GET, "/payment-methods", JsonRoute.of(this::paymentMethods));
+  public void register(DescribedRoutes routes) {
+    routes.add(CHECKOUT, JsonRoute.of(this::checkout));
+    routes.add(PORTAL, JsonRoute.of(this::portal));
+    routes.add(PAYMENT_METHODS, JsonRoute.of(this::paymentMethods));
   }
 
   /**
@@ -307,4 +305,86 @@ public final class StripeRoutes {
     return new ApiException(
         BAD_GATEWAY, "stripe_error", "Stripe did not complete the request; try again", null);
   }
+
+  // the descriptions of these routes
+
+  static final Operation CHECKOUT =
+      Operation.post("/create-checkout")
+          .owner()
+          .summary("A Stripe Checkout Session for a plan or a pack")
+          .description(
+              """
+              Who: the organization's owner; a platform admin. 409 stripe_disabled, \
+              stripe_not_configured, amount_not_chargeable, subscription_exists.
+
+              `{"plan_id"|"pack_id"|"store_item_id","success_url","cancel_url","user_id"?}` → 200 \
+              `{"checkout_url","session_id"}`: a Stripe Checkout Session for the account's Stripe \
+              customer (created at its first Stripe call), for a plan in `setup` mode (saves a \
+              payment method) or, with `stripeCollection` `stripe_invoices`, in `subscription` \
+              mode on the plan's Stripe Price (synced first when Stripe lacks it; the Stripe \
+              Subscription's metadata `account_id`, `plan_id`), recorded with the organization's \
+              plan and lock state for the state check at its completion, or `payment` mode for a \
+              pack or a store item (one line of its price in the account's currency, in minor \
+              units: 5.00 USD is 500, 125000 VND is 125000; a store item's purchase is stored when \
+              the session completes paid, never invoiced). 400 naming the field: not exactly one \
+              of `plan_id`, `pack_id` and `store_item_id`, a store item not on sale, an unknown \
+              plan or the current one, an unknown pack, one not sold in the account's currency or \
+              a recurring one (billed on the invoice each period: bought with `POST \
+              /packs/{id}/purchase`), a URL missing or not `https` (`http://localhost` and \
+              `http://127.0.0.1` aside); 404 for a user without an account; 409 `already_owned`, \
+              `not_sold_in_currency` or `free` for a store item, `stripe_disabled` while \
+              `stripeEnabled` is false, `stripe_not_configured` without `STRIPE_SECRET_KEY`, \
+              `amount_not_chargeable` for a pack whose price Stripe cannot take in the currency \
+              (1.005 BHD), its message naming the amount, Stripe not asked; `subscription_exists` \
+              for a plan (in either mode) while the organization has a Stripe Subscription not \
+              cancelled (its plan changes in the Customer Portal); 423 `account_locked` while \
+              locked read-only (a plan change and a pack purchase are refused then, as on their \
+              own routes); 502 `stripe_error` when Stripe still fails after its retry (8 s to \
+              answer, 2 tries)""")
+          .body(StripeRoutesSchemas.CHECKOUT_REQUEST)
+          .answers(200, StripeRoutesSchemas.CHECKOUT)
+          .answers(
+              409,
+              Response.CONFLICT.described(
+                  """
+                  a conflict; the code says which, among them organization_closed once the \
+                  organization is closed (org.deleted)"""))
+          .errors(400, 404, 423, 502);
+
+  static final Operation PAYMENT_METHODS =
+      Operation.get("/payment-methods")
+          .owner()
+          .summary("The customer's payment methods at Stripe")
+          .description(
+              """
+              Who: the organization's owner; a platform admin.
+
+              `{"payment_methods":[{"type","brand","last4","exp_month","exp_year","default"}]}` as \
+              Stripe lists the customer's payment methods (up to 100), `default` the customer's \
+              default payment method as the webhook keeps it from Stripe's events \
+              (`billing_stripe_customers.default_payment_method`), else, when none is kept, the \
+              customer's `invoice_settings.default_payment_method` at Stripe; `last4` of the card \
+              or of a bank debit's account (SEPA, US bank account, Bacs, BECS), brand and expiry \
+              null for a method that is not a card; `[]` (Stripe not asked) before the account has \
+              a customer. Nothing else of a method is exposed. 404, 409, 502 as \
+              `/create-checkout`.""")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, StripeRoutesSchemas.PAYMENT_METHODS)
+          .errors(404, 409, 502);
+
+  static final Operation PORTAL =
+      Operation.post("/portal")
+          .owner()
+          .summary("A Stripe Customer Portal session")
+          .description(
+              """
+              Who: the organization's owner; a platform admin.
+
+              `{"return_url","user_id"?}` → 200 `{"portal_url"}`: a Stripe Customer Portal session \
+              for the account's customer (created if needed). Allowed while locked (it is where a \
+              card is fixed to pay). 400 naming `return_url` (as the checkout's URLs); 404, 409, \
+              502 as `/create-checkout`.""")
+          .body(StripeRoutesSchemas.PORTAL_REQUEST)
+          .answers(200, StripeRoutesSchemas.PORTAL)
+          .errors(400, 404, 409, 502);
 }

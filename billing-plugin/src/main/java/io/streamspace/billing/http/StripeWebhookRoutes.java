@@ -1,13 +1,15 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.bool;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.stripe.StripeWebhook;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.config.PluginConfig;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -54,8 +56,8 @@ public final class StripeWebhookRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.POST, "/webhook", JsonRoute.open(this::receive));
+  public void register(DescribedRoutes routes) {
+    routes.add(RECEIVE, JsonRoute.open(this::receive));
   }
 
   /**
@@ -152,4 +154,29 @@ public final class StripeWebhookRoutes {
     }
     return Optional.empty();
   }
+
+  // the descriptions of these routes
+
+  static final Operation RECEIVE =
+      Operation.post("/webhook")
+          .open()
+          .summary("A Stripe event, verified by its signature")
+          .description(
+              """
+              Who: none. Authenticated by Stripe's signature, not a bearer token.
+
+              A Stripe event, verified and applied once → 200 `{"received":true}` (a replay or an \
+              unknown type too); 400 `invalid_signature` for a missing, malformed, wrong, stale or \
+              future-dated (over 300 s) `Stripe-Signature` or a changed body, nothing changed; 400 \
+              `invalid_event` for a signed body that is not an event; 404 while `stripeEnabled` is \
+              false; 503 `webhook_secret_missing` when enabled without `STRIPE_WEBHOOK_SECRET`.""")
+          .params(Param.header("Stripe-Signature", string()).required())
+          .body(StripeWebhookRoutesSchemas.STRIPE_EVENT)
+          .answers(
+              200,
+              Response.of("received (a replay or an unknown type too)")
+                  .json(object().req("received", bool())))
+          .answers(400, Response.refusal("invalid_signature or invalid_event"))
+          .answers(404, Response.refusal("not_found while stripeEnabled is false"))
+          .answers(503, Response.refusal("webhook_secret_missing"));
 }

@@ -1,5 +1,7 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.integer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.audit.Cause;
@@ -14,10 +16,8 @@ import io.streamspace.billing.plans.SubscriptionRepository.Subscriptions;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -130,10 +130,27 @@ public final class SubscriptionRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/subscription", JsonRoute.of(this::get));
-    routes.add(HttpMethod.PUT, "/subscription", JsonRoute.of(this::change));
+  public void register(DescribedRoutes routes) {
+    routes.add(GET, JsonRoute.of(this::get));
+    routes.add(CHANGE, JsonRoute.of(this::change));
   }
+
+  static final Operation GET =
+      Operation.get("/subscription")
+          .orgAdmin()
+          .summary("The active plan and earlier terms")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin.
+
+              The active plan: \
+              `{"user_id","plan_id","plan_name","price","currency","interval","cpu_limit","memory_l\
+              imit","storage_limit","started_at","billing_mode","history":[earlier terms, newest \
+              first, each with "ended_at"]}`. 401, 403 for another user's, 404 for a user without \
+              an account.""")
+          .params(Param.ORG_ID, Param.USER_ID)
+          .answers(200, SubscriptionRoutesSchemas.SUBSCRIPTION)
+          .errors(404);
 
   /**
    * 200 with the subscription; 401 without a caller; 403 as {@link OrgAccess} decides
@@ -143,6 +160,51 @@ public final class SubscriptionRoutes {
     String userId = access.organization(request, MemberRole.ADMIN).id();
     return SubscriptionJson.of(find(userId), config.get());
   }
+
+  static final Operation CHANGE =
+      Operation.put("/subscription")
+          .owner()
+          .summary("Change plan now")
+          .description(
+              """
+              Who: the organization's owner; a platform admin.
+
+              `{"plan_id","reason"?}` changes plan now (`reason` required of the platform admin, \
+              400 naming it otherwise): the active term ends and the new one starts at the same \
+              instant, with the plan's terms in the account's currency, in one transaction; \
+              publishes `billing.subscription.changed` \
+              `{"user_id","previous_plan_id","plan_id","price","currency","changed_at"}`. 200 with \
+              the subscription; 400 naming `plan_id` when missing, unknown or the current plan; \
+              400 `invalid_json` for a body that is not a JSON object; 404 for a user without an \
+              account; 409 when a concurrent change of the same account got there first; 423 \
+              `account_locked` while the account is locked read-only for non-payment, for an admin \
+              too (unlock first); 429 `too_many_plan_changes` with `Retry-After` (seconds) once \
+              the organization's plan was changed 10 times in the last hour (any way: one paid \
+              through Stripe's checkout counts, and is never refused), nothing changed: counted \
+              from the stored subscription history in the change's transaction, so the limit holds \
+              across nodes. Writes its entry in the audit trail (`GET /admin/audit`) in the same \
+              transaction; a request's `X-Request-Id` header is kept with it.""")
+          .body(SubscriptionRoutesSchemas.PLAN_CHANGE)
+          .answers(200, SubscriptionRoutesSchemas.SUBSCRIPTION)
+          .answers(
+              409,
+              Response.CONFLICT.described(
+                  """
+                  a conflict; the code says which, among them organization_closed once the \
+                  organization is closed (org.deleted), and subscription_exists while a Stripe \
+                  Subscription charges the plan (stripeCollection stripe_invoices: change it in \
+                  the Customer Portal)"""))
+          .answers(
+              429,
+              Response.of(
+                      """
+                      too_many_plan_changes: the organization's plan was changed 10 times in the \
+                      last hour (a change paid through Stripe's checkout counts too), as many as \
+                      an hour takes; nothing changed. Retry-After: the seconds until the oldest of \
+                      those changes leaves the hour""")
+                  .json(Schemas.ERROR)
+                  .header("Retry-After", integer()))
+          .errors(400, 404, 423);
 
   /**
    * {@code {"plan_id", "org_id"?, "reason"?}}: 200 with the new subscription; 400 naming {@code

@@ -1,11 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.string;
+
 import io.streamspace.common.ui.PageScripts;
 import io.streamspace.plugin.api.http.HttpError;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,10 +97,62 @@ public final class UiRoutes {
     assets.put("chart.umd.min.js", Asset.of(chartLibrary(), JS));
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/ui", request -> serve(userPage));
-    routes.add(HttpMethod.GET, "/ui/{asset}", this::asset);
+  static final Operation USER_PAGE =
+      Operation.get("/ui")
+          .open()
+          .summary("The billing page for users")
+          .description(
+              """
+              Who: none.
+
+              The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
+              (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
+              `chart.umd.min.js`); any other name 404. Every answer carries \
+              `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
+              img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+              frame-ancestors 'none'`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: \
+              no-referrer`.""")
+          .answers(200, Response.of("the page").content("text/html", string()));
+
+  public void register(DescribedRoutes routes) {
+    routes.add(USER_PAGE, request -> serve(userPage));
+    routes.add(ASSET, this::asset);
   }
+
+  static final Operation ASSET =
+      Operation.get("/ui/{asset}")
+          .open()
+          .summary("The admin page (`admin`) and the pages' assets")
+          .description(
+              """
+              Who: none.
+
+              The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
+              (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
+              `chart.umd.min.js`); any other name 404. Every answer carries \
+              `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
+              img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+              frame-ancestors 'none'`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: \
+              no-referrer`.""")
+          .params(
+              Param.path(
+                  "asset",
+                  string()
+                      .enumOf(
+                          "admin",
+                          "app.css",
+                          "common.js",
+                          "dom.js",
+                          "user.js",
+                          "admin.js",
+                          "chart.umd.min.js")))
+          .answers(
+              200,
+              Response.of("the page or asset (static, no data)")
+                  .content("text/html", string())
+                  .content("text/css", string())
+                  .content("text/javascript", string()))
+          .answers(404, Response.refusal("not_found: no such page or asset"));
 
   private HttpResponse asset(HttpRequest request) {
     Asset asset = assets.get(request.pathParam("asset"));

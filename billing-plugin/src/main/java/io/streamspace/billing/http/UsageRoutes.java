@@ -1,5 +1,11 @@
 package io.streamspace.billing.http;
 
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.account.MemberRole;
@@ -15,9 +21,7 @@ import io.streamspace.billing.rating.UsageStatement;
 import io.streamspace.billing.rating.UsageSum;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.QueryParams;
-import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpRequest;
-import io.streamspace.plugin.api.http.HttpRoutes;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,6 +36,75 @@ import java.util.function.Supplier;
  * the same per day of the last days, for a chart.
  */
 public final class UsageRoutes {
+
+  // the bodies and answers of these routes
+
+  static final Schema DAILY_RESOURCE =
+      Schema.component(
+          "DailyResource",
+          object()
+              .req("resource_type", string())
+              .req("quantity", number())
+              .req("unit", string())
+              .req("cost", number()));
+
+  static final Schema DAILY_USAGE =
+      Schema.component(
+          "DailyUsage",
+          object()
+              .req("user_id", string())
+              .req("currency", string())
+              .req(
+                  "days",
+                  array(
+                      object()
+                          .req("date", string().format("date"))
+                          .req("resources", array(DAILY_RESOURCE)))));
+
+  static final Schema USAGE_LINE =
+      Schema.component(
+          "UsageLine",
+          object()
+              .req("resource_type", string())
+              .req("quantity", number())
+              .req("unit", string())
+              .req("unit_price", number())
+              .req("total_cost", number()));
+
+  static final Schema USAGE =
+      Schema.component(
+          "Usage",
+          object()
+              .req("user_id", string())
+              .req("period_start", string().format("date-time"))
+              .req("period_end", string().format("date-time"))
+              .req("currency", string())
+              .prop(
+                  "member_id",
+                  string()
+                      .description(
+                          """
+                          Asked for with member_id only: the member whose own usage this is"""))
+              .req("lines", array(USAGE_LINE))
+              .req("total_cost", number())
+              .prop(
+                  "by_member",
+                  array(object().req("user_id", string()).req("total_cost", number()))
+                      .description(
+                          """
+                          A team organization's usage only (a personal organization's has neither \
+                          this nor organization_cost): each member's cost of the sessions they \
+                          ran, by user id. Each line is rounded once, then split among the members \
+                          whose sessions made it and the organization by largest remainder over \
+                          the currency's minor unit, so by_member's total_cost plus \
+                          organization_cost add up to total_cost exactly."""))
+              .prop(
+                  "organization_cost",
+                  number()
+                      .description(
+                          """
+                          A team organization's usage only: what belongs to no member \
+                          (storage).""")));
 
   /**
    * The JSON body of {@code GET /usage}. A team organization's also has {@code by_member} and
@@ -116,10 +189,46 @@ public final class UsageRoutes {
     this.clock = clock;
   }
 
-  public void register(HttpRoutes routes) {
-    routes.add(HttpMethod.GET, "/usage", JsonRoute.of(this::usage));
-    routes.add(HttpMethod.GET, "/usage/daily", JsonRoute.of(this::daily));
+  public void register(DescribedRoutes routes) {
+    routes.add(USAGE_ROUTE, JsonRoute.of(this::usage));
+    routes.add(DAILY, JsonRoute.of(this::daily));
   }
+
+  static final Operation USAGE_ROUTE =
+      Operation.get("/usage")
+          .orgAdmin()
+          .summary("Usage and cost per resource over [from, to)")
+          .description(
+              """
+              Who: without member_id, the organization's owner or an admin; a platform admin. With \
+              member_id, also that member themselves: a member may name only themselves (another \
+              member is refused 403 admin_required). Default: the current month. 400 invalid_range \
+              naming from/to when it would cut a slice.
+
+              Usage and cost per resource for `[from, to)`; for a team organization also \
+              `by_member` and `organization_cost`, and with `member_id` one member's own part; \
+              dates (`2026-03-01`, midnight in the billing zone) or instants; default the current \
+              month. Exact: `from` and `to` must each be where usage slices are cut, a whole UTC \
+              hour or a midnight in the billing zone (a date always is); another instant (10:30), \
+              or one inside a slice rated under an earlier `billingTimeZone`, is 400 \
+              `invalid_range` naming it. 403 for another user's, 404 for an unknown user (admin), \
+              400 naming `from`/`to` when bad.""")
+          .params(
+              Param.ORG_ID,
+              Param.query("member_id", string())
+                  .description(
+                      """
+                      one member's own usage in the organization: the lines of the sessions that \
+                      member ran under it, each costing the member's part of the organization's \
+                      line as by_member splits it (so total_cost is the member's by_member \
+                      total_cost); storage, no member's, is left out. The answer has member_id and \
+                      neither by_member nor organization_cost"""),
+              Param.FROM,
+              Param.TO,
+              Param.USER_ID)
+          .answers(200, USAGE)
+          .answers(403, Response.MEMBER_USAGE_REFUSED)
+          .errors(400, 404);
 
   /**
    * 200 with the statement (a team organization's with its cost by member); with {@code
@@ -173,6 +282,30 @@ public final class UsageRoutes {
             subject.currency(),
             records.sums(subject.orgId(), range.from(), range.to())));
   }
+
+  static final Operation DAILY =
+      Operation.get("/usage/daily")
+          .orgAdmin()
+          .summary("Usage per day for a chart")
+          .description(
+              """
+              Who: the organization's owner or an admin; a platform admin.
+
+              Usage per day for a chart: \
+              `{"user_id","currency","days":[{"date","resources":[{"resource_type","quantity","unit\
+              ","cost"}]}]}`, the last `days` days (1–366, default 30) ending today in the billing \
+              zone, oldest first, each midnight to midnight there (where slices are cut: a slice \
+              counts on the day it starts); a day without usage is there with `"resources":[]`. \
+              Per resource, `cost` adds `/usage`'s lines of that day (one per unit price, each \
+              rounded once), so it is what `/usage` shows for that date; `quantity` is display \
+              only (6 places). One statement over the account's key range of those days. 403 for \
+              another user's, 404 for an unknown user (admin), 400 naming `days` when bad.""")
+          .params(
+              Param.ORG_ID,
+              Param.query("days", integer().min(1).max(366).defaultValue(30)),
+              Param.USER_ID)
+          .answers(200, DAILY_USAGE)
+          .errors(400, 404);
 
   /**
    * 200 with the last {@code days} days (1 to {@value #MAX_DAYS}, default {@value

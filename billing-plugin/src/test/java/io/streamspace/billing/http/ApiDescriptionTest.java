@@ -85,6 +85,60 @@ class ApiDescriptionTest {
             });
   }
 
+  /**
+   * Built from each route's declaration: who may call it agrees with its security (none for the
+   * public routes, a bearer otherwise), an organization's role is one of three and, as the
+   * platform admin's, refused with a 403; each says what it does.
+   */
+  @Test
+  void everyOperationSaysWhoMayCallItConsistentlyAndWhatItDoes() {
+    Set<String> orgRoles = Set.of("owner", "admin", "member");
+    operations()
+        .forEach(
+            (route, operation) -> {
+              assertTrue(!operation.path("summary").asText().isBlank(), route + " summary");
+              assertTrue(!operation.path("description").asText().isBlank(), route + " says");
+              JsonNode roles = operation.get("x-roles");
+              assertTrue(roles != null && roles.isArray(), route + " has no x-roles");
+              assertEquals(PUBLIC.contains(route), roles.isEmpty(), route + " x-roles " + roles);
+              assertEquals(roles.isEmpty(), operation.path("security").isEmpty(), route);
+              JsonNode orgRole = operation.get("x-org-role");
+              if (orgRole != null) {
+                assertTrue(orgRoles.contains(orgRole.asText()), route + " x-org-role " + orgRole);
+                assertEquals("[\"user\",\"admin\"]", roles.toString(), route);
+              }
+              if (orgRole != null || roles.toString().equals("[\"admin\"]")) {
+                assertTrue(operation.path("responses").has("403"), route + " answers 403");
+              }
+            });
+  }
+
+  @Test
+  void everyComponentIsUsedByAnOperationOrAnotherComponent() {
+    String paths = doc.get("paths").toString();
+    List<String> unused = new ArrayList<>();
+    doc.get("components")
+        .fields()
+        .forEachRemaining(
+            kind -> {
+              if (kind.getKey().equals("securitySchemes")) {
+                return;
+              }
+              String rest = doc.get("components").toString();
+              kind.getValue()
+                  .fieldNames()
+                  .forEachRemaining(
+                      name -> {
+                        String ref = "\"#/components/" + kind.getKey() + "/" + name + "\"";
+                        if (!paths.contains(ref) && !rest.contains(ref)) {
+                          unused.add(kind.getKey() + "/" + name);
+                        }
+                      });
+            });
+
+    assertEquals(List.of(), unused);
+  }
+
   @Test
   void everyReferenceResolves() {
     List<String> unresolved = new ArrayList<>();

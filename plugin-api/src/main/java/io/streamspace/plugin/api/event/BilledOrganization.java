@@ -3,9 +3,10 @@ package io.streamspace.plugin.api.event;
 /**
  * Which organization pays for what a user does: the organization it runs under when one is
  * named, else the user's personal organization, whose id is the user's id. The one statement of
- * that rule, for host and plugins alike: {@link SessionEvent#billedOrgId()} and {@link
- * UsageReport#billedOrgId()} apply it, and so does whatever else names an organization or
- * nothing beside a user (an admission request, a route's {@code org_id} or {@code user_id}).
+ * that rule, for host and plugins alike: {@link SessionEvent#billedOrgId()}, {@link
+ * UsageReport#billedOrgId()} and {@code AdmissionRequest.billedOrgId()} apply it, and so does
+ * whatever else names an organization or nothing beside a user (a route's {@code org_id} or
+ * {@code user_id}).
  *
  * <p>Stable since 0.3.
  *

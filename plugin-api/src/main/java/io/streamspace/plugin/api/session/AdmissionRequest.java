@@ -1,5 +1,6 @@
 package io.streamspace.plugin.api.session;
 
+import io.streamspace.plugin.api.event.BilledOrganization;
 import io.streamspace.plugin.api.event.ResourceSize;
 import java.util.Objects;
 
@@ -25,5 +26,16 @@ public record AdmissionRequest(
   /** A session of the user's personal organization, as before 0.3. */
   public AdmissionRequest(String userId, String sessionId, ResourceSize resources) {
     this(userId, sessionId, resources, null);
+  }
+
+  /**
+   * The organization the session would be billed to: {@link #orgId()}, else the user's personal
+   * organization, whose id is {@link #userId()} ({@link BilledOrganization#of}), as for the
+   * session's events. Not part of the request's wire format.
+   *
+   * @since 0.3
+   */
+  public String billedOrgId() {
+    return BilledOrganization.of(orgId, userId);
   }
 }

@@ -1,0 +1,57 @@
+package io.streamspace.billing.http;
+
+import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.number;
+import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.string;
+
+/** The bodies and answers of {@link SubscriptionRoutes}'s routes, declared for its operations. */
+final class SubscriptionRoutesSchemas {
+
+  private SubscriptionRoutesSchemas() {}
+
+  static final Schema PLAN_CHANGE =
+      Schema.component(
+          "PlanChange",
+          object()
+              .req("plan_id", string())
+              .prop("org_id", Schemas.ORG_ID)
+              .prop("user_id", string())
+              .prop(
+                  "reason",
+                  string()
+                      .maxLength(1000)
+                      .description(
+                          """
+                          why; required when the platform admin changes the plan (400 naming \
+                          reason otherwise), kept in the audit trail""")));
+
+  static final Schema SUBSCRIPTION_TERM =
+      Schema.component(
+          "SubscriptionTerm",
+          object()
+              .req("plan_id", string())
+              .prop("plan_name", string())
+              .prop("price", number())
+              .prop("currency", string())
+              .prop("interval", string())
+              .req("started_at", string().format("date-time"))
+              .req("ended_at", string().orNull().format("date-time")));
+
+  static final Schema SUBSCRIPTION =
+      Schema.component(
+          "Subscription",
+          object()
+              .req("user_id", string())
+              .req("plan_id", string())
+              .req("plan_name", string())
+              .req("price", number())
+              .req("currency", string())
+              .req("interval", string())
+              .req("cpu_limit", number().orNull())
+              .req("memory_limit", number().orNull())
+              .req("storage_limit", number().orNull())
+              .req("started_at", string().format("date-time"))
+              .req("billing_mode", string())
+              .req("history", array(SUBSCRIPTION_TERM)));
+}
