@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Monthly invoicing over HTTP with the packaged plugin: events posted in March, the clock moved
@@ -20,9 +23,11 @@ import org.junit.jupiter.api.Test;
  * invoice, a refused overlap and a payment. Defaults: usage mode, USD, UTC, invoice day 1, one
  * hour of grace, 0.05 per core-hour and 0.01 per GB-hour.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InvoicingE2ETest extends BillingHostTestBase {
 
   @Test
+  @Order(1)
   void marchIsInvoicedOnApril1_anAdminInvoicesAprilFirst_overlapsAreRefused_andPaymentIsRecorded() {
     String ann = newUser("ann");
     String bob = newUser("bob");
@@ -99,9 +104,10 @@ class InvoicingE2ETest extends BillingHostTestBase {
    * heartbeat resize) to 11:00, with 1 core. GPU: 1 × 1,200 + 2 × 6,000 = 13,200 GPU-seconds =
    * 3.666667 GPU-hours × 22,000 = 80,666.67 → 80,667 VND; cpu 2 core-hours × 1,250 = 2,500; total
    * 83,167. A batch with a negative GPU is refused whole, naming the field, nothing journaled.
-   * Invoiced in VND, so the USD invoices the other test counts are not among its own.
+   * Invoiced in VND, after the other test (whose invoices must be the host's first numbers).
    */
   @Test
+  @Order(2) // after the first, whose invoice numbers and USD count are the host's first
   void aGpuHeldBySessionsIsInvoicedPerGpuHour_configuredAndReportedOverHttp() {
     api.http
         .call(
@@ -167,7 +173,7 @@ class InvoicingE2ETest extends BillingHostTestBase {
 
     String token = api.token(thu, "user");
     JsonNode list = api.http.get("/api/plugins/billing/invoices", token).expect(200);
-    long id = list.at("/invoices/0/invoice_id").asLong();
+    long id = list.at("/invoices/0/id").asLong();
     JsonNode invoice = api.http.get("/api/plugins/billing/invoices/" + id, token).expect(200);
     assertEquals("VND", invoice.get("currency").asText(), invoice.toString());
     JsonNode gpu = invoice.at("/lines/1");
