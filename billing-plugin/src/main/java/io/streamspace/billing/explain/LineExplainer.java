@@ -152,12 +152,16 @@ public final class LineExplainer {
     };
   }
 
-  /** The resource of a usage line or a resource's overage; null for a counter's overage. */
-  private UsageUnit resource(Line line) {
+  /**
+   * The resource of a usage line or a resource's overage: a built-in one, or a held meter's
+   * (counted in {@code <id>-hours}); null for a counter's overage.
+   */
+  private static UsageUnit resource(Line line) {
     UsageUnit builtIn = UsageUnit.builtIn(line.resourceType());
-    if (builtIn != null || !"usage".equals(line.kind())) {
+    if (builtIn != null || line.resourceType() == null) {
       return builtIn;
     }
-    return UsageUnit.ofResourceType(line.resourceType()); // a held meter's usage line
+    UsageUnit held = UsageUnit.held(line.resourceType());
+    return "usage".equals(line.kind()) || held.label().equals(line.unit()) ? held : null;
   }
 }
