@@ -33,8 +33,21 @@ public final class PackageImports {
   private static final Pattern IMPORT =
       Pattern.compile("(?m)^import\\s+(?:static\\s+)?([\\w.]+?)(?:\\.\\*)?\\s*;");
 
-  /** One source file: where it is (relative to the source root), its package, all it imports. */
-  private record SourceFile(String path, String packageName, List<String> imported) {}
+  /** A name written in full in code ({@code com.stripe.StripeClient}), past the imports. */
+  private static final Pattern QUALIFIED =
+      Pattern.compile("\\b([a-z]\\w*(?:\\.[a-z]\\w*)+\\.[A-Z]\\w*)");
+
+  /** Comments, text blocks, strings and characters: where a name is only words. */
+  private static final Pattern NOT_CODE =
+      Pattern.compile(
+          "(?s)/\\*.*?\\*/|//[^\\n]*|\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])+'");
+
+  /**
+   * One source file: where it is (relative to the source root), its package, all it imports and
+   * the names its code writes in full instead ({@code com.stripe.StripeClient}).
+   */
+  private record SourceFile(
+      String path, String packageName, List<String> imported, List<String> qualified) {}
 
   private final String basePackage;
 
@@ -68,12 +81,32 @@ public final class PackageImports {
         }
         files.add(
             new SourceFile(
-                sourceRoot.relativize(file).toString(), declared.group(1), List.copyOf(imported)));
+                sourceRoot.relativize(file).toString(),
+                declared.group(1),
+                List.copyOf(imported),
+                writtenInFull(text)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return new PackageImports(basePackage, between(files, basePackage, p -> p), files);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> both = new ArrayList<>(a);
+    both.addAll(b);
+    return both;
+  }
+
+  /** The names the code of {@code text} writes in full, past its package and import lines. */
+  private static List<String> writtenInFull(String text) {
+    String code = IMPORT.matcher(PACKAGE.matcher(text).replaceAll("")).replaceAll("");
+    Matcher named = QUALIFIED.matcher(NOT_CODE.matcher(code).replaceAll(" "));
+    List<String> names = new ArrayList<>();
+    while (named.find()) {
+      names.add(named.group(1));
+    }
+    return List.copyOf(names);
   }
 
   /**
@@ -117,9 +150,9 @@ public final class PackageImports {
 
   /**
    * Every import of a name under {@code library} (a package prefix outside the base, such as
-   * {@code com.stripe}) from a file whose package is not {@code allowed} or under it (relative to
-   * the base), as {@code "http -> com.stripe.StripeClient (a/b/http/Routes.java)"}: the imports
-   * that let a library out of the one package meant to hold it.
+   * {@code com.stripe}), or use of one written in full in code, from a file whose package is not
+   * {@code allowed} or under it (relative to the base), as {@code "http -> com.stripe.StripeClient
+   * (a/b/http/Routes.java)"}: what lets a library out of the one package meant to hold it.
    */
   public List<String> importsOfLibraryOutside(String library, String allowed) {
     List<String> outside = new ArrayList<>();
@@ -128,9 +161,9 @@ public final class PackageImports {
       if (within(from, allowed)) {
         continue;
       }
-      for (String imported : file.imported()) {
-        if (within(imported, library)) {
-          outside.add(from + " -> " + imported + " (" + file.path() + ")");
+      for (String named : concat(file.imported(), file.qualified())) {
+        if (within(named, library)) {
+          outside.add(from + " -> " + named + " (" + file.path() + ")");
         }
       }
     }

@@ -76,6 +76,21 @@ class PackageImportsTest {
   }
 
   @Test
+  void aLibraryNameWrittenInFullInCodeCountsAsAnImport_butNotInACommentOrAString()
+      throws IOException {
+    write(
+        "a.b.mirror",
+        "Mirror",
+        "Optional<com.stripe.StripeClient> client;",
+        "// com.stripe.model.Invoice, a comment",
+        "String s = \"com.stripe.model.Price, a string\";");
+
+    assertEquals(
+        List.of("mirror -> com.stripe.StripeClient (a/b/mirror/Mirror.java)"),
+        PackageImports.read(sources, "a.b").importsOfLibraryOutside("com.stripe", "stripe"));
+  }
+
+  @Test
   void aFloorImportingBeyondTheFloorsItMayStandOnIsNamedWithItsFile() throws IOException {
     write(
         "a.b.config",

@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +110,11 @@ public final class Operation {
    */
   public Operation roles(String... roles) {
     return access(List.of(roles), null, Response.FORBIDDEN).withoutForbidden();
+  }
+
+  /** Any signed-in caller, whatever their platform role: a bearer token, no 403. */
+  public Operation authenticated() {
+    return roles(Caller.ROLE_USER, Caller.ROLE_PLATFORM, Caller.ROLE_ADMIN, Caller.ROLE_CREATOR);
   }
 
   /** Anyone, without a token (a page, Stripe's signed webhook). */

@@ -99,7 +99,7 @@ public final class OrganizationRoutes {
 
   static final Operation ORGANIZATIONS_ROUTE =
       Operation.get("/organizations")
-          .roles("user", "admin")
+          .authenticated()
           .summary(
               """
               The organizations the caller belongs to, with their role in each""")

@@ -40,7 +40,7 @@ public final class StorePreviewRoutes {
 
   static final Operation PREVIEW =
       Operation.get("/store/items/{id}/preview")
-          .roles("any signed-in caller")
+          .authenticated()
           .summary("A listed item's preview image")
           .description(
               """

@@ -235,7 +235,7 @@ public final class StoreRoutes {
 
   static final Operation CATALOG =
       Operation.get("/store/items")
-          .roles("any signed-in caller")
+          .authenticated()
           .summary("The store's catalog")
           .description(
               """

@@ -259,7 +259,11 @@ class KafkaBrokersTest {
         kafka, topic, group, expected + " records", values -> values.size() >= expected);
   }
 
-  /** Reads {@code topic} from its start until {@code read} holds of the values read, then a little more. */
+  /**
+   * Reads {@code topic} from its start in consumer group {@code group} until {@code read} holds of
+   * the values read ({@code what}, for the failure), then reads a little more: anything beyond
+   * would be a record doubled.
+   */
   private static Map<String, Integer> readBack(
       KafkaBrokers kafka, String topic, String group, String what, Predicate<List<String>> read) {
     Map<String, Object> settings = new HashMap<>();

@@ -25,7 +25,8 @@ final class ChargeRefunds {
 
   static final String REFUNDED = "charge.refunded";
 
-  private static final Logger log = LoggerFactory.getLogger(ChargeRefunds.class);
+  // logged under the webhook's name, where operators read the lines of Stripe's events
+  private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 
   // Stripe's amount_refunded is the charge's running total: the greatest one seen is the truth
   private static final NamedSql REFUND_SEEN =

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class InvoicePayments {
 
-  private static final Logger log = LoggerFactory.getLogger(InvoicePayments.class);
+  // logged under the webhook's name, where operators read the lines of Stripe's events
+  private static final Logger log = LoggerFactory.getLogger(StripePayments.class);
 
   // a failure replaces an earlier failure only: after a success it is out of order
   private static final NamedSql FAILED =
