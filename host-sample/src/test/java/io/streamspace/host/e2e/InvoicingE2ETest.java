@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.Await;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -157,8 +159,15 @@ class InvoicingE2ETest extends BillingHostTestBase {
             resized,
             Events.sessionTerminated(s, thu, Instant.parse("2026-03-10T11:00:00Z"))));
 
+    api.awaitCaughtUp("billing"); // stored by the plugin before the jobs run
+    // the journal's listing (on Kafka, its index's consumer) shows the batch once it has read it
     JsonNode journaled =
-        api.http.get("/api/admin/journal?session_id=" + s, api.adminToken).expect(200);
+        Await.await(
+            Duration.ofSeconds(10),
+            Duration.ofMillis(50),
+            "the session's three events listed",
+            () -> api.http.get("/api/admin/journal?session_id=" + s, api.adminToken).expect(200),
+            listed -> listed.get("events").size() == 3);
     assertEquals(
         "{\"gpu\":2}",
         journaled.at("/events/1/event/session/resources").toString(),
