@@ -113,7 +113,7 @@ public final class StoreRoutes {
     this.clock = clock;
   }
 
-  static final Operation POST_ADMIN_STORE_ITEMS__ID__APPROVE =
+  static final Operation APPROVE =
       Operation.post("/admin/store/items/{id}/approve")
           .admin()
           .summary("Approve an item's version")
@@ -130,7 +130,7 @@ public final class StoreRoutes {
           .answers(200, STORE_ITEM)
           .errors(400, 404, 409);
 
-  static final Operation POST_ADMIN_STORE_ITEMS__ID__REJECT =
+  static final Operation REJECT =
       Operation.post("/admin/store/items/{id}/reject")
           .admin()
           .summary("Reject an item's version")
@@ -151,9 +151,8 @@ public final class StoreRoutes {
     routes.add(CATALOG, JsonRoute.of(this::catalog));
     routes.add(OF_CREATOR, JsonRoute.of(this::ofCreator));
     routes.add(QUEUE, JsonRoute.of(this::queue));
-    routes.add(
-        POST_ADMIN_STORE_ITEMS__ID__APPROVE, JsonRoute.of(request -> review(request, false)));
-    routes.add(POST_ADMIN_STORE_ITEMS__ID__REJECT, JsonRoute.of(request -> review(request, true)));
+    routes.add(APPROVE, JsonRoute.of(request -> review(request, false)));
+    routes.add(REJECT, JsonRoute.of(request -> review(request, true)));
     routes.add(DELIST, JsonRoute.of(this::delist));
   }
 
