@@ -322,17 +322,25 @@ public class BillingExtension
     List<String> kept = parsed.config().meters().ids();
     List<String> removed =
         config.get().meters().ids().stream().filter(id -> !kept.contains(id)).toList();
-    if (removed.isEmpty()) {
+    List<String> keptHeld = parsed.config().meters().heldIds();
+    List<String> removedHeld =
+        config.get().meters().heldIds().stream().filter(id -> !keptHeld.contains(id)).toList();
+    if (removed.isEmpty() && removedHeld.isEmpty()) {
       return List.of();
     }
     try {
-      return UsageCounters.unbilled(current.dataSource(), removed).stream()
+      List<String> unbilled =
+          new ArrayList<>(UsageCounters.unbilled(current.dataSource(), removed));
+      unbilled.addAll(UsageCounters.unbilledHeld(current.dataSource(), removedHeld));
+      return unbilled.stream()
           .map(
               id ->
                   new ConfigProblem(
                       "meters",
-                      "must list %s: it has usage not billed yet (reports since their account's"
-                              .formatted(id)
+                      "must list %s: it has usage not billed yet (%s since their account's"
+                              .formatted(
+                                  id,
+                                  removedHeld.contains(id) ? "amounts held by sessions" : "reports")
                           + " last finalized invoice); remove it once that is invoiced"))
           .toList();
     } catch (SQLException e) {
@@ -341,7 +349,10 @@ public class BillingExtension
           new ConfigProblem(
               "meters",
               "cannot remove "
-                  + String.join(", ", removed)
+                  + String.join(
+                      ", ",
+                      java.util.stream.Stream.concat(removed.stream(), removedHeld.stream())
+                          .toList())
                   + " now: the database is unavailable"
                   + " to tell whether they have unbilled usage; try again"));
     }

@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Currency;
 import java.util.EnumMap;
 import java.util.List;
@@ -41,11 +40,15 @@ public final class AccountOverviewQueries {
              WHERE r.user_id = a.user_id
                AND r.slice_start >= :period_start AND r.slice_start < :period_end
              GROUP BY r.resource_type, r.unit_price) u
-       JOIN (VALUES %s) AS w(resource_type, per_unit) ON w.resource_type = u.resource_type
+       -- a held meter's (gpu) are unit-hours
+       CROSS JOIN LATERAL (SELECT coalesce((SELECT v.per_unit FROM (VALUES %s)
+                                              AS v(resource_type, per_unit)
+                                            WHERE v.resource_type = u.resource_type), 3600)
+                           AS per_unit) w
        JOIN unnest(:currency_code::text[], :minor_digits::int[]) AS m(code, digits)
          ON m.code = a.currency::text)"""
           .formatted(
-              Arrays.stream(UsageUnit.values())
+              UsageUnit.BUILT_IN.stream()
                   .map(
                       unit ->
                           "('%s', %s)".formatted(unit.resourceType(), unit.unitSecondsPerUnit()))

@@ -30,7 +30,13 @@ public final class Meter implements LineUnit {
      * time ({@code billing_memberships}); a personal organization has one, its user. Billed per
      * seat and billing period above the plan's included seats ({@code invoicing.SeatCharges}).
      */
-    SEATS
+    SEATS,
+    /**
+     * An amount a session holds ({@code resources} of its events: GPUs), priced per unit-hour
+     * like cpu and memory by calculate-usage ({@code rating}). Listed in {@link Meters#held}:
+     * plans, packs, quotas and admission do not count it yet.
+     */
+    HELD
   }
 
   /** How a period counter's reports make its use in a billing period. */
@@ -130,6 +136,21 @@ public final class Meter implements LineUnit {
     return new Meter(id, name, unit, Measure.PERIOD_COUNTER, aggregation, prices);
   }
 
+  /**
+   * A held meter the config adds: an amount sessions hold, priced per unit-hour in each currency
+   * of {@code prices}. Its id may be neither a built-in meter's nor a built-in resource's
+   * ({@code cpu}, {@code memory}, {@code storage}), whose usage records it would share.
+   */
+  public static Meter held(String id, String name, String unit, Map<Currency, BigDecimal> prices) {
+    if (!ID.matcher(id).matches() || builtIn(id).isPresent() || RESOURCES.contains(id)) {
+      throw new IllegalArgumentException("not an id a held meter may have: " + id);
+    }
+    return new Meter(id, name, unit, Measure.HELD, Aggregation.SUM, prices);
+  }
+
+  /** The built-in resources' names on usage records, which no held meter may take. */
+  public static final List<String> RESOURCES = List.of("cpu", "memory", "storage");
+
   /** The built-in meter of that id, if it is one. */
   public static Optional<Meter> builtIn(String id) {
     return BUILT_IN.stream().filter(m -> m.id.equals(id)).findFirst();
@@ -193,6 +214,9 @@ public final class Meter implements LineUnit {
    */
   @Override
   public String label() {
+    if (measure == Measure.HELD) {
+      return id + "-hours"; // as its usage records count it: UsageUnit.held
+    }
     return measure == Measure.SEATS ? unit + "-months" : unit;
   }
 

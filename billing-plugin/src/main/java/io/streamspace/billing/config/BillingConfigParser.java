@@ -8,6 +8,7 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
 import java.util.HashSet;
@@ -191,12 +192,14 @@ public final class BillingConfigParser {
     supported.add(currency);
     Reading.At at = reading.at("meters");
     boolean priced = true;
-    for (int i = 0; i < meters.all().size(); i++) {
-      Meter meter = meters.all().get(i);
+    List<Meter> listed = new ArrayList<>(meters.all());
+    listed.addAll(meters.held());
+    for (int i = 0; i < listed.size(); i++) {
+      Meter meter = listed.get(i);
       if (meter.isBuiltIn()) {
         continue;
       }
-      Reading.At pricesAt = at.element(i).member("prices");
+      Reading.At pricesAt = at.element(MeterList.position(reading, meter, i)).member("prices");
       for (Currency in : meter.prices().keySet()) {
         if (!supported.contains(in)) {
           pricesAt
@@ -216,8 +219,9 @@ public final class BillingConfigParser {
               pricesAt
                   .member(code)
                   .refuse(
-                      "is required: every custom meter needs a price in every supported"
-                          + " currency"));
+                      "is required: every "
+                          + (meter.measure() == Meter.Measure.HELD ? "held" : "custom")
+                          + " meter needs a price in every supported currency"));
       priced &= missing.isEmpty();
     }
     Map<Meter, String> usedBy = new LinkedHashMap<>();

@@ -112,9 +112,12 @@ final class BillingKeys {
               + "(usage.reported), in the order they are shown: the built-in ones listed by "
               + "id (cpu_cores, memory_gb, active_sessions and storage_gb cannot be removed; "
               + "members, the seats, is always there, last when not listed), "
-              + "and custom counters {id, name, unit, aggregation (sum or max of a period's "
-              + "reports), prices (per unit, in every supported currency)}, billed above a "
-              + "plan's soft included amount. A meter with unbilled usage cannot be removed");
+              + "custom counters {id, name, unit, kind counter (optional), aggregation (sum or "
+              + "max of a period's reports), prices (per unit, in every supported currency)}, "
+              + "billed above a plan's soft included amount, and held meters {id, name, unit, "
+              + "kind held, prices (per unit-hour, in every supported currency)}, amounts "
+              + "sessions hold (their events' resources), billed per unit-hour as cpu is. A "
+              + "meter with unbilled usage cannot be removed");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(
           "subscriptionPlans",

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The defaults price in USD and VND (the seeds' two currencies): {@code currencyRates} and {@code
@@ -82,7 +83,9 @@ final class DefaultCurrencies {
                 .map(CapacityPack::prices)
                 .allMatch(prices -> prices.containsKey(in));
     boolean meters =
-        reading.value(BillingKeys.METERS).all().stream()
+        Stream.concat(
+                reading.value(BillingKeys.METERS).all().stream(),
+                reading.value(BillingKeys.METERS).held().stream())
             .filter(meter -> !meter.isBuiltIn())
             .map(Meter::prices)
             .allMatch(prices -> prices.containsKey(in));

@@ -21,9 +21,11 @@ import java.util.Set;
  * meters: the meters plans may limit, packs may add to and the platform may report, in the order
  * they are shown. An element is a built-in meter, listed by its {@code id} (its name, unit and
  * aggregation may be repeated, never changed; it is priced by computeRates or meterRates), or a
- * custom counter: {@code {"id", "name", "unit", "aggregation": "sum"|"max", "prices": {"USD":
- * 0.02}}}. The four meters measured from sessions must stay listed; {@code members} (seats,
- * measured from memberships) is always there, last when the list does not name it (so a list
+ * custom counter: {@code {"id", "name", "unit", "kind"?: "counter", "aggregation": "sum"|"max",
+ * "prices": {"USD": 0.02}}}, or a held meter, an amount sessions hold priced per unit-hour:
+ * {@code {"id", "name", "unit", "kind": "held", "prices": {"USD": 0.90}}}. The four meters
+ * measured from sessions must stay listed; {@code members} (seats, measured from memberships)
+ * is always there, last when the list does not name it (so a list
  * written before it existed keeps working). When an element is refused, the list keeps its
  * default (the eight built-in meters); whether plans, packs and prices agree with it, the
  * parser checks across keys.
@@ -35,7 +37,11 @@ final class MeterList {
   static final ValueType<Meters> TYPE =
       new ValueType<>("array", null, MeterList::read, MeterList::write);
 
-  private static final Set<String> FIELDS = Set.of("id", "name", "unit", "aggregation", "prices");
+  private static final Set<String> FIELDS =
+      Set.of("id", "name", "unit", "kind", "aggregation", "prices");
+
+  private static final String COUNTER = "counter";
+  private static final String HELD = "held";
 
   private MeterList() {}
 
@@ -44,6 +50,7 @@ final class MeterList {
       return at.refuse("must be a non-empty array of meters", fallback);
     }
     List<Meter> meters = new ArrayList<>();
+    List<Meter> held = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     boolean refused = false;
     for (int i = 0; i < value.size(); i++) {
@@ -58,7 +65,7 @@ final class MeterList {
         meterAt.member("id").refuse("duplicate meter id " + meter.configName());
         refused = true;
       } else {
-        meters.add(meter);
+        (meter.measure() == Meter.Measure.HELD ? held : meters).add(meter);
       }
     }
     for (Meter session : Meter.BUILT_IN) {
@@ -75,7 +82,7 @@ final class MeterList {
     if (!ids.contains(Meter.MEMBERS.configName())) {
       meters.add(Meter.MEMBERS);
     }
-    return refused ? fallback : new Meters(meters);
+    return refused ? fallback : new Meters(meters, held);
   }
 
   /** One element, or null when refused (each problem told at its place). */
@@ -98,6 +105,13 @@ final class MeterList {
     if (builtIn != null) {
       return builtIn(object, builtIn, at) && problemsSoFar(at) == problems ? builtIn : null;
     }
+    String kind = kind(object, at);
+    if (kind == null) {
+      return null;
+    }
+    if (kind.equals(HELD)) {
+      return held(object, id, at, problems);
+    }
     List.of("name", "unit", "aggregation", "prices").forEach(name -> at.required(object, name));
     String name = at.read(object, "name", Plans.ID, null);
     String unit = at.read(object, "unit", Plans.ID, null);
@@ -107,6 +121,42 @@ final class MeterList {
       return null;
     }
     return Meter.custom(id, name, unit, aggregation, prices);
+  }
+
+  /** The element's kind: counter when absent; null when refused. */
+  private static String kind(ObjectNode object, Reading.At at) {
+    JsonNode kind = object.get("kind");
+    if (kind == null) {
+      return COUNTER;
+    }
+    if (kind.isTextual() && (kind.textValue().equals(COUNTER) || kind.textValue().equals(HELD))) {
+      return kind.textValue();
+    }
+    at.member("kind")
+        .refuse(
+            "must be counter (reported with usage.reported) or held (held by "
+                + "sessions, in their events' resources)");
+    return null;
+  }
+
+  /** A held meter's element: {@code {"id", "name", "unit", "kind": "held", "prices"}}. */
+  private static Meter held(ObjectNode object, String id, Reading.At at, int problems) {
+    if (Meter.RESOURCES.contains(id)) {
+      at.member("id")
+          .refuse("is a built-in resource's name (cpu, memory, storage): choose another");
+      return null;
+    }
+    if (object.has("aggregation")) {
+      at.member("aggregation").refuse("is not for a held meter: it is priced per unit-hour held");
+    }
+    List.of("name", "unit", "prices").forEach(name -> at.required(object, name));
+    String name = at.read(object, "name", Plans.ID, null);
+    String unit = at.read(object, "unit", Plans.ID, null);
+    Map<Currency, BigDecimal> prices = Plans.prices(object.get("prices"), at.member("prices"));
+    if (problemsSoFar(at) != problems || name == null || unit == null) {
+      return null;
+    }
+    return Meter.held(id, name, unit, prices);
   }
 
   /** A built-in meter's element may repeat what it is, never change it. */
@@ -123,6 +173,14 @@ final class MeterList {
                       ? "computeRates and currencyRates price it"
                       : "meterRates and currencyMeterRates price it"));
     }
+    if (object.has("kind")) {
+      same(
+          object,
+          "kind",
+          meter.measure() == Meter.Measure.PERIOD_COUNTER ? COUNTER : "(none: omit it)",
+          what,
+          at);
+    }
     same(object, "name", meter.name(), what, at);
     same(object, "unit", meter.unit(), what, at);
     same(object, "aggregation", meter.aggregation().configName(), what, at);
@@ -135,6 +193,20 @@ final class MeterList {
     if (given != null && !(given.isTextual() && given.textValue().equals(fixed))) {
       at.member(member).refuse("is " + fixed + " for the " + what + ": it cannot be changed");
     }
+  }
+
+  /** The meter's index in the saved list, where a check across keys names it; else {@code i}. */
+  static int position(Reading reading, Meter meter, int i) {
+    JsonNode saved = reading.savedValue(BillingKeys.METERS);
+    if (saved != null && saved.isArray()) {
+      for (int k = 0; k < saved.size(); k++) {
+        JsonNode id = saved.get(k).get("id");
+        if (id != null && meter.configName().equals(id.asText())) {
+          return k;
+        }
+      }
+    }
+    return i;
   }
 
   private static int problemsSoFar(Reading.At at) {
@@ -154,6 +226,16 @@ final class MeterList {
       if (!meter.isBuiltIn()) {
         object.set("prices", Rates.byCode(meter.prices(), AMOUNT::write));
       }
+    }
+    for (Meter meter : meters.held()) {
+      ObjectNode object =
+          written
+              .addObject()
+              .put("id", meter.configName())
+              .put("name", meter.name())
+              .put("unit", meter.unit())
+              .put("kind", HELD);
+      object.set("prices", Rates.byCode(meter.prices(), AMOUNT::write));
     }
     return written;
   }

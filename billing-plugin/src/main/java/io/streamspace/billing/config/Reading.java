@@ -90,6 +90,11 @@ final class Reading {
     return saved.has(key.name());
   }
 
+  /** The key's value as saved, or null when it is not saved. */
+  com.fasterxml.jackson.databind.JsonNode savedValue(BillingKey<?> key) {
+    return saved.get(key.name());
+  }
+
   ConfigParseResult result() {
     return new ConfigParseResult(new BillingConfig(values), problems);
   }

@@ -126,7 +126,7 @@ public final class LineExplainer {
     Currency currency = Currency.getInstance(invoice.currency());
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
-    UsageUnit resource = resource(line.resourceType());
+    UsageUnit resource = resource(line);
     return switch (line.kind()) {
       case "usage" ->
           new UsageLineRecords(
@@ -152,12 +152,16 @@ public final class LineExplainer {
     };
   }
 
-  private static UsageUnit resource(String resourceType) {
-    for (UsageUnit unit : UsageUnit.values()) {
-      if (unit.resourceType().equals(resourceType)) {
-        return unit;
-      }
+  /**
+   * The resource of a usage line or a resource's overage: a built-in one, or a held meter's
+   * (counted in {@code <id>-hours}); null for a counter's overage.
+   */
+  private static UsageUnit resource(Line line) {
+    UsageUnit builtIn = UsageUnit.builtIn(line.resourceType());
+    if (builtIn != null || line.resourceType() == null) {
+      return builtIn;
     }
-    return null;
+    UsageUnit held = UsageUnit.held(line.resourceType());
+    return "usage".equals(line.kind()) || held.label().equals(line.unit()) ? held : null;
   }
 }

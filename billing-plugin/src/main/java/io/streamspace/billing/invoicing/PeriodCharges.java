@@ -54,7 +54,7 @@ public final class PeriodCharges {
   /** A line's resource and unit price; prices compare by value (0.050 is 0.05). */
   private record PriceKey(UsageUnit unit, BigDecimal unitPrice) {
     static final Comparator<PriceKey> ORDER =
-        Comparator.comparing((PriceKey k) -> k.unit().ordinal()).thenComparing(PriceKey::unitPrice);
+        Comparator.comparing(PriceKey::unit, UsageUnit.ORDER).thenComparing(PriceKey::unitPrice);
 
     static PriceKey of(UsageBucket bucket) {
       return new PriceKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros());

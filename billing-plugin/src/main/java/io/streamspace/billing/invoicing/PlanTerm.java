@@ -33,12 +33,17 @@ public record PlanTerm(
     Objects.requireNonNull(from, "from");
   }
 
-  /** What the plan includes of a resource (cores, GB), or null when it is unlimited. */
+  /**
+   * What the plan includes of a resource (cores, GB), or null when it is unlimited: a held
+   * meter's always (plans do not limit held meters yet).
+   */
   public BigDecimal limit(UsageUnit unit) {
-    return switch (unit) {
-      case CPU -> cpuLimit;
-      case MEMORY -> memoryLimit;
-      case STORAGE -> storageLimit;
-    };
+    if (unit.equals(UsageUnit.CPU)) {
+      return cpuLimit;
+    }
+    if (unit.equals(UsageUnit.MEMORY)) {
+      return memoryLimit;
+    }
+    return unit.equals(UsageUnit.STORAGE) ? storageLimit : null;
   }
 }

@@ -91,11 +91,14 @@ public final class Repricing {
   }
 
   private static BigDecimal rate(ComputeRates rates, UsageUnit unit) {
-    return switch (unit) {
-      case CPU -> rates.cpuPerCoreHour();
-      case MEMORY -> rates.memoryPerGbHour();
-      case STORAGE -> rates.storagePerGbMonth();
-    };
+    if (unit.equals(UsageUnit.CPU)) {
+      return rates.cpuPerCoreHour();
+    }
+    if (unit.equals(UsageUnit.MEMORY)) {
+      return rates.memoryPerGbHour();
+    }
+    // a held meter's records keep the price they were rated at (what-if does not change it yet)
+    return unit.equals(UsageUnit.STORAGE) ? rates.storagePerGbMonth() : null;
   }
 
   /** The what-if's plan of that id, when it prices or limits it otherwise than the config. */

@@ -100,6 +100,23 @@ public final class MeteringBatch {
   public record StorageRow(
       String sessionId, Instant effectiveFrom, BigDecimal storageGb, String eventId) {}
 
+  /**
+   * The amount of a held meter (a session event's {@code resources}) the session holds from
+   * {@code effectiveFrom} on.
+   *
+   * @param eventId the reporting event, whose id breaks a tie with another event of the session
+   *                naming the meter at the same instant: the greater wins, whatever the order
+   */
+  public record HeldRow(
+      String sessionId, String meterId, Instant effectiveFrom, BigDecimal amount, String eventId) {}
+
+  private record HeldKey(String sessionId, String meterId, Instant at) {
+    static final Comparator<HeldKey> ORDER =
+        Comparator.comparing(HeldKey::sessionId, StoredKeyOrder.BY_CODE_POINT)
+            .thenComparing(HeldKey::meterId, StoredKeyOrder.BY_CODE_POINT)
+            .thenComparing(HeldKey::at);
+  }
+
   private record InstantKey(String id, Instant at) {
     static final Comparator<InstantKey> ORDER =
         Comparator.comparing(InstantKey::id).thenComparing(InstantKey::at);
@@ -113,6 +130,7 @@ public final class MeteringBatch {
   private final Map<String, SessionRow> sessions = new TreeMap<>(StoredKeyOrder.BY_CODE_POINT);
   private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
   private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
+  private final Map<HeldKey, HeldRow> held = new TreeMap<>(HeldKey.ORDER);
   private final Map<String, UsageReport> usageReports = new TreeMap<>(); // by event id
   private final Map<String, OrgEventRow> orgEvents = new TreeMap<>(); // by event id
 
@@ -230,6 +248,15 @@ public final class MeteringBatch {
           new InstantKey(e.sessionId(), e.occurredAt()),
           new StorageRow(e.sessionId(), e.occurredAt(), size.storageGb(), e.id()),
           (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b);
+      // each held meter it names holds that amount from its instant; one it does not name
+      // keeps what an earlier event gave it
+      size.resources()
+          .forEach(
+              (meter, amount) ->
+                  held.merge(
+                      new HeldKey(e.sessionId(), meter, e.occurredAt()),
+                      new HeldRow(e.sessionId(), meter, e.occurredAt(), amount, e.id()),
+                      (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b));
     }
   }
 
@@ -290,6 +317,11 @@ public final class MeteringBatch {
 
   public List<StorageRow> storageLevels() {
     return new ArrayList<>(storage.values());
+  }
+
+  /** The held resources' steps, in key order (session, meter, instant). */
+  public List<HeldRow> held() {
+    return new ArrayList<>(held.values());
   }
 
   /** The ids of the sessions whose session.created the batch holds, which fixes their org. */

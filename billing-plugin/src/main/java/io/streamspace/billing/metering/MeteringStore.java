@@ -75,6 +75,7 @@ public final class MeteringStore {
           organizations.refuseUsersIds(connection, batch.createdOrganizations());
           sessions.upsertSessions(connection, batch.sessions());
           sessions.insertSizes(connection, batch.sizes());
+          sessions.insertHeld(connection, batch.held());
           sessions.insertStorageLevels(connection, batch.storageLevels());
           sessions.moveStorageLevels(connection, batch.createdSessions());
           sessions.insertUsageReports(connection, batch.usageReports());

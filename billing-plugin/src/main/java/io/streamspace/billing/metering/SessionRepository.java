@@ -1,6 +1,7 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.metering.MeteringBatch.HeldRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringBatch.StorageRow;
@@ -52,6 +53,20 @@ final class SessionRepository {
           SELECT * FROM unnest(:session_id::text[], :effective_from::text[]::timestamptz[],
                                :cpu_cores::text[]::numeric[], :memory_gb::text[]::numeric[])
           ON CONFLICT DO NOTHING
+          """);
+
+  // Per session and meter a step; of two at one instant the greater event id's (V62).
+  private static final NamedSql INSERT_HELD =
+      NamedSql.of(
+          """
+          INSERT INTO billing_session_held AS h
+            (session_id, meter_id, effective_from, amount, event_id)
+          SELECT * FROM unnest(:session_id::text[], :meter_id::text[],
+                               :effective_from::text[]::timestamptz[],
+                               :amount::text[]::numeric[], :event_id::text[])
+          ON CONFLICT (session_id, meter_id, effective_from) DO UPDATE SET
+            amount = excluded.amount, event_id = excluded.event_id
+          WHERE excluded.event_id > h.event_id
           """);
 
   // A level is its session's organization's, as the session is stored (the sessions are
@@ -146,6 +161,20 @@ final class SessionRepository {
             "effective_from", SizeRow::effectiveFrom,
             "cpu_cores", SizeRow::cpuCores,
             "memory_gb", SizeRow::memoryGb));
+  }
+
+  /** The held resources' steps, each stored once; of two at one instant, the greater id's. */
+  void insertHeld(Connection connection, List<HeldRow> held) throws SQLException {
+    BatchColumns.execute(
+        connection,
+        INSERT_HELD,
+        held,
+        Map.of(
+            "session_id", HeldRow::sessionId,
+            "meter_id", HeldRow::meterId,
+            "effective_from", HeldRow::effectiveFrom,
+            "amount", HeldRow::amount,
+            "event_id", HeldRow::eventId));
   }
 
   /**

@@ -93,6 +93,21 @@ public final class UsageCounters {
           ORDER BY r.meter
           """);
 
+  // a held meter's usage not billed yet: an amount above 0 held by a session that runs after
+  // its account's last finalized invoice (rated or not), which a later invoice would bill
+  private static final NamedSql UNBILLED_HELD =
+      NamedSql.of(
+          """
+          SELECT DISTINCT h.meter_id FROM billing_session_held h
+          JOIN billing_sessions s ON s.session_id = h.session_id
+          WHERE h.meter_id = ANY(:meters::text[]) AND h.amount > 0
+            AND coalesce(s.ended_at, 'infinity') > coalesce(
+                  (SELECT max(i.period_end) FROM billing_invoices i
+                   WHERE i.user_id = s.org_id AND i.status NOT IN ('draft', 'void')),
+                  '-infinity')
+          ORDER BY h.meter_id
+          """);
+
   /**
    * A counter in {@code [start, from)}, and what {@code [from, to)} adds to it: for a {@code max}
    * counter, how far the largest report of {@code [start, to)} is above the largest before.
@@ -200,10 +215,24 @@ public final class UsageCounters {
    */
   public static List<String> unbilled(DataSource dataSource, Collection<String> meters)
       throws SQLException {
+    return unbilled(dataSource, UNBILLED, meters);
+  }
+
+  /**
+   * Of the held meters {@code meters}, the ids of those with usage not billed yet: an amount
+   * held by a session after its account's last finalized invoice.
+   */
+  public static List<String> unbilledHeld(DataSource dataSource, Collection<String> meters)
+      throws SQLException {
+    return unbilled(dataSource, UNBILLED_HELD, meters);
+  }
+
+  private static List<String> unbilled(
+      DataSource dataSource, NamedSql query, Collection<String> meters) throws SQLException {
     List<String> unbilled = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            UNBILLED.bind("meters", meters.toArray(String[]::new)).prepare(connection);
+            query.bind("meters", meters.toArray(String[]::new)).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         unbilled.add(rs.getString(1));

@@ -184,7 +184,7 @@ public final class OverLimitSuspensions {
 
   private static String remedy(Meter meter) {
     return switch (meter.measure()) {
-      case CONCURRENT -> "end some sessions";
+      case CONCURRENT, HELD -> "end some sessions";
       case GAUGE -> "free some storage";
       case PERIOD_COUNTER -> "wait for the next billing period";
       case SEATS -> "remove some members";

@@ -1,20 +1,68 @@
 package io.streamspace.billing.rating;
 
 import io.streamspace.billing.catalog.ComputeRates;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
+import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The unit prices of one currency, as a calculate-usage run prices its records: every supported
  * currency at the rates in effect when the job runs ({@code computeRates} for the configured
- * currency, else {@code currencyRates}). An account in a currency not among them is left unrated.
+ * currency, else {@code currencyRates}), and each held meter's price per unit-hour in it (the
+ * config prices every held meter in every supported currency). An account in a currency not
+ * among them is left unrated.
+ *
+ * @param held each held meter's price of a unit-hour, by meter id, in the config's order
  */
-record CurrencyRates(String currency, ComputeRates rates) {
+record CurrencyRates(String currency, ComputeRates rates, Map<String, BigDecimal> held) {
+
+  CurrencyRates {
+    held = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(held));
+  }
+
+  CurrencyRates(String currency, ComputeRates rates) {
+    this(currency, rates, Map.of());
+  }
 
   /** The rates of every supported currency, the configured currency first. */
   static List<CurrencyRates> of(BillingConfig config) {
     return config.supportedCurrencies().stream()
-        .map(c -> new CurrencyRates(c.getCurrencyCode(), config.ratesIn(c).orElseThrow()))
+        .map(
+            c ->
+                new CurrencyRates(
+                    c.getCurrencyCode(), config.ratesIn(c).orElseThrow(), held(config, c)))
         .toList();
+  }
+
+  /** The held meters priced in any currency of the run, as RATE's {@code held_ids}. */
+  static List<String> heldIds(List<CurrencyRates> rates) {
+    return rates.stream().flatMap(r -> r.held().keySet().stream()).distinct().toList();
+  }
+
+  /** Each held price of the run as {@code currency:id}, in the order of {@link #heldPrices}. */
+  static List<String> heldKeys(List<CurrencyRates> rates) {
+    return rates.stream()
+        .flatMap(r -> r.held().keySet().stream().map(id -> r.currency() + ":" + id))
+        .toList();
+  }
+
+  /** Each held price of the run, in the order of {@link #heldKeys}. */
+  static List<BigDecimal> heldPrices(List<CurrencyRates> rates) {
+    return rates.stream().flatMap(r -> r.held().values().stream()).toList();
+  }
+
+  private static Map<String, BigDecimal> held(BillingConfig config, Currency currency) {
+    Map<String, BigDecimal> prices = new LinkedHashMap<>();
+    for (Meter meter : config.meters().held()) {
+      BigDecimal price = meter.prices().get(currency);
+      if (price != null) {
+        prices.put(meter.configName(), price);
+      }
+    }
+    return prices;
   }
 }

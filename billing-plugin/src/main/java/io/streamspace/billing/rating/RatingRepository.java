@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The statements of calculate-usage, each set-based over every session and account, in the
@@ -217,21 +216,30 @@ final class RatingRepository {
         UNION ALL
         SELECT user_id, session_id, currency, from_t, rate_to FROM accounts
       ),
-      -- the size (or storage level) steps, each to the next one (lead), with their subject
+      -- the size (storage level, configured held meter's amount: V62) steps, each to the next
+      -- one (lead), with their subject; held ones cut and summed by the same parts and usage
       steps AS (
         SELECT t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
                z.effective_from AS step_start,
                lead(z.effective_from) OVER (PARTITION BY z.session_id
                                             ORDER BY z.effective_from) AS step_end,
-               z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb
+               z.cpu_cores, z.memory_gb, NULL::numeric AS storage_gb,
+               NULL::text AS held_id, NULL::numeric AS held_amount
         FROM moved t JOIN billing_session_sizes z ON z.session_id = t.session_id
         WHERE t.session_id <> ''
         UNION ALL
         SELECT t.user_id, '', t.currency, t.from_t, t.rate_to, l.effective_from,
                lead(l.effective_from) OVER (PARTITION BY l.user_id ORDER BY l.effective_from),
-               NULL, NULL, l.storage_gb
+               NULL, NULL, l.storage_gb, NULL, NULL
         FROM moved t JOIN billing_storage_levels l ON l.user_id = t.user_id
         WHERE t.session_id = ''
+        UNION ALL
+        SELECT t.user_id, t.session_id, t.currency, t.from_t, t.rate_to, h.effective_from,
+               lead(h.effective_from) OVER (PARTITION BY h.session_id, h.meter_id
+                                            ORDER BY h.effective_from),
+               NULL, NULL, NULL, h.meter_id, h.amount
+        FROM moved t JOIN billing_session_held h ON h.session_id = t.session_id
+        WHERE t.session_id <> '' AND h.meter_id = ANY (:held_ids::text[])
       ),
       -- Each subject's slices are the cells between the run's cut points (every UTC hour from
       -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
@@ -242,7 +250,7 @@ final class RatingRepository {
       -- needs no aggregation (numeric sums are costly)
       parts AS MATERIALIZED (
         SELECT g.user_id, g.session_id, g.currency, s.slice_start, s.slice_end,
-               g.cpu_cores, g.memory_gb, g.storage_gb,
+               g.cpu_cores, g.memory_gb, g.storage_gb, g.held_id, g.held_amount,
                g.step_start <= s.slice_start
                  AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
                extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
@@ -261,13 +269,14 @@ final class RatingRepository {
       usage AS (
         SELECT user_id, session_id, currency, slice_start, slice_end,
                cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
-               storage_gb * seconds AS storage
+               storage_gb * seconds AS storage, held_id, held_amount * seconds AS held
         FROM parts WHERE covers
         UNION ALL
         SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
-               sum(memory_gb * seconds), sum(storage_gb * seconds)
+               sum(memory_gb * seconds), sum(storage_gb * seconds), held_id,
+               sum(held_amount * seconds)
         FROM parts WHERE NOT covers
-        GROUP BY user_id, session_id, currency, slice_start, slice_end
+        GROUP BY user_id, session_id, currency, slice_start, slice_end, held_id
       ),
       -- the usage records (no zero usage) at the rates of their account's currency
       records AS (
@@ -280,7 +289,11 @@ final class RatingRepository {
         CROSS JOIN LATERAL (VALUES
             (:cpu_type, u.cpu, :cpu_unit, (:cpu_prices::text[]::numeric[])[p.i]),
             (:memory_type, u.memory, :memory_unit, (:memory_prices::text[]::numeric[])[p.i]),
-            (:storage_type, u.storage, :storage_unit, (:storage_prices::text[]::numeric[])[p.i]))
+            (:storage_type, u.storage, :storage_unit, (:storage_prices::text[]::numeric[])[p.i]),
+            -- a held meter's, in <id>-hours (UsageUnit.held), priced by 'currency:id'
+            (u.held_id, u.held, u.held_id || '-hours',
+             (:held_prices::text[]::numeric[])[
+                 array_position(:held_keys::text[], u.currency::text || ':' || u.held_id)]))
           AS r(resource_type, unit_seconds, unit, unit_price)
         WHERE r.unit_seconds > 0%2$s
         RETURNING 1
@@ -319,31 +332,6 @@ final class RatingRepository {
                         AND x.session_id = u.session_id AND x.resource_type = r.resource_type
                       OFFSET 0)""",
               IN_SHARE));
-
-  /**
-   * The unrated time RANGE found.
-   *
-   * @param earliest           where the unrated time starts; null: nothing to rate
-   * @param seconds            the work in the rated currencies, in seconds
-   * @param currenciesUnrated  the currencies of subjects left unrated for want of rates
-   */
-  record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currenciesUnrated) {
-
-    /** This share's work and another's, as one. */
-    UnratedWork plus(UnratedWork other) {
-      Instant first =
-          earliest == null || other.earliest != null && other.earliest.isBefore(earliest)
-              ? other.earliest
-              : earliest;
-      return new UnratedWork(
-          first,
-          seconds.add(other.seconds),
-          Stream.concat(currenciesUnrated.stream(), other.currenciesUnrated.stream())
-              .distinct()
-              .sorted()
-              .toList());
-    }
-  }
 
   /**
    * What RATE did for one share of the accounts.
@@ -464,6 +452,10 @@ final class RatingRepository {
             .bind(
                 "storage_prices",
                 SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()))
+            .bind("held_ids", SqlArrays.array(connection, CurrencyRates.heldIds(rates), v -> v))
+            .bind("held_keys", SqlArrays.array(connection, CurrencyRates.heldKeys(rates), v -> v))
+            .bind(
+                "held_prices", SqlArrays.array(connection, CurrencyRates.heldPrices(rates), v -> v))
             .bind("earliest", earliest)
             .bind("hours", hours)
             .bind("shares", shares)

@@ -4,7 +4,6 @@ import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.RatingRepository.Rated;
-import io.streamspace.billing.rating.RatingRepository.UnratedWork;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -43,9 +43,9 @@ public final class AdmissionService {
 
   /**
    * @param body a session: {@code {"action"?: "start_session", "user_id", "session_id"?,
-   *     "org_id"?, "cpu_cores", "memory_gb", "storage_gb"}}, without {@code org_id} under the
-   *     user's personal organization; or a member: {@code {"action": "add_member", "org_id",
-   *     "user_id"?, "role"?}}
+   *     "org_id"?, "cpu_cores", "memory_gb", "storage_gb", "resources"?}}, without {@code
+   *     org_id} under the user's personal organization; or a member: {@code {"action":
+   *     "add_member", "org_id", "user_id"?, "role"?}}
    * @throws ApiException 400 {@code invalid_request} naming the bad fields
    */
   public Answer decide(JsonNode body) {

@@ -50,6 +50,11 @@ public final class EventWire {
           .put("cpu_cores", canonical(size.cpuCores()))
           .put("memory_gb", canonical(size.memoryGb()))
           .put("storage_gb", canonical(size.storageGb()));
+      // absent when none is held, so events without held resources keep their form (and hash)
+      if (!size.resources().isEmpty()) {
+        ObjectNode held = session.putObject("resources");
+        size.resources().forEach((meter, amount) -> held.put(meter, canonical(amount)));
+      }
     }
     ObjectNode wire = header(type, event.id(), event.occurredAt());
     wire.set("session", session);

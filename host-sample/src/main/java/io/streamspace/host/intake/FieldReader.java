@@ -3,8 +3,12 @@ package io.streamspace.host.intake;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.UsageReport;
 import java.math.BigDecimal;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads fields of one JSON object of a request, collecting every problem (with the object's
@@ -29,6 +33,11 @@ final class FieldReader {
   private static final BigDecimal[] SIZE_LIMITS = {
     BigDecimal.valueOf(1024), BigDecimal.valueOf(16384), BigDecimal.valueOf(1_000_000)
   };
+
+  /** The most held resources one size may name, and the largest amount of one. */
+  private static final int MAX_RESOURCES = 50;
+
+  private static final BigDecimal RESOURCE_LIMIT = BigDecimal.valueOf(1_000_000);
 
   private final Integer index;
   private final List<Detail> problems;
@@ -170,7 +179,12 @@ final class FieldReader {
         given++;
       }
     }
+    JsonNode resources = parent.get("resources");
+    boolean resourcesGiven = resources != null && !resources.isNull();
     if (given == 0 && !required) {
+      if (resourcesGiven) {
+        problem(prefix + "resources", "is allowed only with cpu_cores, memory_gb and storage_gb");
+      }
       return null;
     }
     BigDecimal[] values = new BigDecimal[SIZE_FIELDS.length];
@@ -179,7 +193,52 @@ final class FieldReader {
       values[i] = size(parent.get(SIZE_FIELDS[i]), prefix + SIZE_FIELDS[i], SIZE_LIMITS[i], given);
       valid &= values[i] != null;
     }
-    return valid ? new ResourceSize(values[0], values[1], values[2]) : null;
+    Map<String, BigDecimal> held =
+        resourcesGiven ? held(resources, prefix + "resources") : Map.of();
+    return valid && held != null ? new ResourceSize(values[0], values[1], values[2], held) : null;
+  }
+
+  /**
+   * The {@code resources} of a size: an object from held meter ids ({@link UsageReport#METER_ID})
+   * to amounts from 0 to 1,000,000 with at most {@link #MAX_DECIMALS} decimals; null (problems
+   * noted, each naming its member) when any is not.
+   */
+  private Map<String, BigDecimal> held(JsonNode resources, String field) {
+    if (!resources.isObject()) {
+      problem(field, "must be an object of held meter ids and amounts");
+      return null;
+    }
+    if (resources.size() > MAX_RESOURCES) {
+      problem(field, "must name at most " + MAX_RESOURCES + " resources");
+      return null;
+    }
+    Map<String, BigDecimal> held = new TreeMap<>();
+    boolean valid = true;
+    for (Iterator<Map.Entry<String, JsonNode>> it = resources.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> member = it.next();
+      String meter = member.getKey();
+      if (!UsageReport.METER_ID.matcher(meter).matches()) {
+        problem(
+            field,
+            "member names must be meter ids: 1 to 40 lower case letters, digits or underscores, "
+                + "a letter first");
+        valid = false;
+        continue;
+      }
+      JsonNode amount = member.getValue();
+      BigDecimal value =
+          amount == null || amount.isNull()
+              ? null
+              : boundedDecimal(amount, field + "." + meter, RESOURCE_LIMIT);
+      if (amount == null || amount.isNull()) {
+        problem(field + "." + meter, "must be a number");
+      }
+      valid &= value != null;
+      if (value != null) {
+        held.put(meter, value);
+      }
+    }
+    return valid ? held : null;
   }
 
   private BigDecimal size(JsonNode node, String field, BigDecimal limit, int given) {

@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
+import io.streamspace.testing.Await;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Monthly invoicing over HTTP with the packaged plugin: events posted in March, the clock moved
@@ -20,9 +25,11 @@ import org.junit.jupiter.api.Test;
  * invoice, a refused overlap and a payment. Defaults: usage mode, USD, UTC, invoice day 1, one
  * hour of grace, 0.05 per core-hour and 0.01 per GB-hour.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InvoicingE2ETest extends BillingHostTestBase {
 
   @Test
+  @Order(1)
   void marchIsInvoicedOnApril1_anAdminInvoicesAprilFirst_overlapsAreRefused_andPaymentIsRecorded() {
     String ann = newUser("ann");
     String bob = newUser("bob");
@@ -91,6 +98,110 @@ class InvoicingE2ETest extends BillingHostTestBase {
     assertTrue(
         events("billing.invoice.paid").stream()
             .anyMatch(e -> e.get("invoice_id").asLong() == annMarch.get("invoice_id").asLong()));
+  }
+
+  /**
+   * A held meter, configured over HTTP and reported in session events' {@code resources}, billed
+   * with no code of its own: thu (VND) holds 1 GPU from 09:00 on March 10 and 2 from 09:20 (a
+   * heartbeat resize) to 11:00, with 1 core. GPU: 1 × 1,200 + 2 × 6,000 = 13,200 GPU-seconds =
+   * 3.666667 GPU-hours × 22,000 = 80,666.67 → 80,667 VND; cpu 2 core-hours × 1,250 = 2,500; total
+   * 83,167. A batch with a negative GPU is refused whole, naming the field, nothing journaled.
+   * Invoiced in VND, after the other test (whose invoices must be the host's first numbers).
+   */
+  @Test
+  @Order(2) // after the first, whose invoice numbers and USD count are the host's first
+  void aGpuHeldBySessionsIsInvoicedPerGpuHour_configuredAndReportedOverHttp() {
+    api.http
+        .call(
+            "PUT",
+            "/api/admin/plugins/billing/config",
+            api.adminToken,
+            """
+            {"meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
+              {"id": "storage_gb"}, {"id": "bandwidth_gb"}, {"id": "transcoding_minutes"},
+              {"id": "ai_queries"},
+              {"id": "gpu", "name": "GPU", "unit": "gpu", "kind": "held",
+               "prices": {"USD": 0.90, "VND": 22000}}]}""",
+            HostClient.CONFIG_REASON)
+        .expect(200);
+    String thu = newUser("thu");
+    String s = "s-" + thu;
+    Map<String, Object> refused =
+        held(
+            Events.sessionCreated(s, thu, Instant.parse("2026-03-10T09:00:00Z"), "1", "0", "0"),
+            "-1");
+    HostClient.Response bad =
+        api.http.post("/api/platform/events", platformToken, HostClient.json(List.of(refused)));
+    assertEquals(400, bad.status());
+    assertEquals("session.resources.gpu", bad.body().at("/error/details/0/field").asText());
+    assertEquals(
+        0,
+        api.http
+            .get("/api/admin/journal?user_id=" + thu, api.adminToken)
+            .expect(200)
+            .get("events")
+            .size(),
+        "nothing journaled");
+
+    Map<String, Object> resized =
+        held(
+            Events.sessionCreated(s, thu, Instant.parse("2026-03-10T09:20:00Z"), "1", "0", "0"),
+            "2");
+    resized.put("type", "session.heartbeat");
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(
+                thu, Instant.parse("2026-03-10T08:30:00Z"), Map.of("currency", "VND")),
+            held(
+                Events.sessionCreated(s, thu, Instant.parse("2026-03-10T09:00:00Z"), "1", "0", "0"),
+                "1"),
+            resized,
+            Events.sessionTerminated(s, thu, Instant.parse("2026-03-10T11:00:00Z"))));
+
+    api.awaitCaughtUp("billing"); // stored by the plugin before the jobs run
+    // the journal's listing (on Kafka, its index's consumer) shows the batch once it has read it
+    JsonNode journaled =
+        Await.await(
+            Duration.ofSeconds(10),
+            Duration.ofMillis(50),
+            "the session's three events listed",
+            () -> api.http.get("/api/admin/journal?session_id=" + s, api.adminToken).expect(200),
+            listed -> listed.get("events").size() == 3);
+    assertEquals(
+        "{\"gpu\":2}",
+        journaled.at("/events/1/event/session/resources").toString(),
+        journaled.toString());
+
+    Instant invoiced = Instant.parse("2026-04-01T01:00:00Z");
+    if (clock.instant().isBefore(invoiced)) {
+      clock.set(invoiced);
+    }
+    api.runJob("calculate-usage");
+    api.runJob("generate-invoices");
+
+    String token = api.token(thu, "user");
+    JsonNode list = api.http.get("/api/plugins/billing/invoices", token).expect(200);
+    long id = list.at("/invoices/0/id").asLong();
+    JsonNode invoice = api.http.get("/api/plugins/billing/invoices/" + id, token).expect(200);
+    assertEquals("VND", invoice.get("currency").asText(), invoice.toString());
+    JsonNode gpu = invoice.at("/lines/1");
+    assertEquals("gpu", gpu.get("resource_type").asText(), invoice.toString());
+    assertEquals("gpu-hours", gpu.get("unit").asText());
+    assertEquals(0, new BigDecimal("3.666667").compareTo(gpu.get("quantity").decimalValue()));
+    assertEquals("80667", amount(gpu, "amount"));
+    assertEquals("83167", amount(invoice, "total"));
+  }
+
+  /** The session event with {@code "resources": {"gpu": gpus}} beside its sizes. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> held(Map<String, Object> event, String gpus) {
+    Map<String, Object> copy = new java.util.LinkedHashMap<>(event);
+    Map<String, Object> session =
+        new java.util.LinkedHashMap<>((Map<String, Object>) event.get("session"));
+    session.put("resources", Map.of("gpu", new BigDecimal(gpus)));
+    copy.put("session", session);
+    return copy;
   }
 
   private HostClient.Response adminInvoice(String user, String start, String end) {

@@ -423,8 +423,44 @@ class IntakeTest extends HostTestBase {
     assertEquals("invalid_json", token.body().at("/error/code").asText());
   }
 
+  /** Bad held resources ({@code session.resources}), each naming the member at fault. */
+  static Stream<Arguments> badHeldResources() {
+    String at = "\"occurred_at\":\"2025-06-01T11:00:00Z\"";
+    String sizes =
+        "\"session_id\":\"s\",\"user_id\":\"u\",\"cpu_cores\":1,\"memory_gb\":1,"
+            + "\"storage_gb\":1";
+    java.util.function.Function<String, String> created =
+        held ->
+            "{\"id\":\"e\",\"type\":\"session.created\","
+                + at
+                + ",\"session\":{"
+                + sizes
+                + ",\"resources\":"
+                + held
+                + "}}";
+    return Stream.of(
+        Arguments.of("resources not an object", created.apply("[1]"), "session.resources"),
+        Arguments.of("resources a number", created.apply("2"), "session.resources"),
+        Arguments.of("a key no meter id", created.apply("{\"GPU\":1}"), "session.resources"),
+        Arguments.of(
+            "a key too long", created.apply("{\"" + "g".repeat(41) + "\":1}"), "session.resources"),
+        Arguments.of("a negative amount", created.apply("{\"gpu\":-1}"), "session.resources.gpu"),
+        Arguments.of("a string amount", created.apply("{\"gpu\":\"1\"}"), "session.resources.gpu"),
+        Arguments.of("a null amount", created.apply("{\"gpu\":null}"), "session.resources.gpu"),
+        Arguments.of(
+            "an absurd amount", created.apply("{\"gpu\":1000001}"), "session.resources.gpu"),
+        Arguments.of(
+            "seven decimals", created.apply("{\"gpu\":0.0000001}"), "session.resources.gpu"),
+        Arguments.of(
+            "resources on a heartbeat without sizes",
+            "{\"id\":\"e\",\"type\":\"session.heartbeat\","
+                + at
+                + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"resources\":{\"gpu\":1}}}",
+            "session.resources"));
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"badEvents", "unstorableEvents", "badUsageReports"})
+  @MethodSource({"badEvents", "unstorableEvents", "badUsageReports", "badHeldResources"})
   void refusesWholeBatchNamingIndexAndField(String why, String badEvent, String field) {
     Response response = post("[" + VALID_CREATED + "," + badEvent + "]");
 
@@ -564,6 +600,91 @@ class IntakeTest extends HostTestBase {
         new PlatformEvent.UsageReported(
             new UsageReport("k-3", at, "u1", "ai_queries", new BigDecimal("1200"), null)),
         parser.parseKept(EventWire.usageReported(written)));
+  }
+
+  @Test
+  void dispatchesHeldResources_inTheirCanonicalForm_andAHeartbeatsResize() {
+    String created =
+        VALID_CREATED
+            .replace("ok-1", "held-1")
+            .replace(
+                "\"storage_gb\":10}", "\"storage_gb\":10,\"resources\":{\"vgpu\":0,\"gpu\":1.50}}");
+    String resized =
+        "{\"id\":\"held-2\",\"type\":\"session.heartbeat\",\"occurred_at\":\"2025-06-01T10:30:00Z\","
+            + "\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\",\"cpu_cores\":2,\"memory_gb\":4.5,"
+            + "\"storage_gb\":10,\"resources\":{\"gpu\":2}}}";
+    Response response = post("[" + created + "," + resized + "]");
+
+    assertEquals(202, response.status());
+    SessionEvent first = (SessionEvent) plugin.events.get(0);
+    assertEquals(
+        Map.of("gpu", new BigDecimal("1.5"), "vgpu", new BigDecimal("0")),
+        first.resources().resources());
+    assertEquals(List.of("gpu", "vgpu"), List.copyOf(first.resources().resources().keySet()));
+    assertEquals(
+        Map.of("gpu", new BigDecimal("2")),
+        ((SessionEvent) plugin.events.get(1)).resources().resources());
+    // the same event again with 1.5 written otherwise is a duplicate: one canonical form
+    Response again = post(created.replace("1.50", "1.5"));
+    assertEquals(1, again.body().get("duplicates").asInt());
+  }
+
+  @Test
+  void heldResourcesKeptInTheWireFormatReadBack_andAnEventKeptBeforeThemReadsNone() {
+    EventParser parser =
+        new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
+    Instant at = Instant.parse("2020-01-01T00:00:00Z");
+    SessionEvent written =
+        new SessionEvent(
+            "k-held",
+            at,
+            "s1",
+            "u1",
+            new ResourceSize(
+                BigDecimal.ONE,
+                BigDecimal.TEN,
+                BigDecimal.ZERO,
+                Map.of("gpu", new BigDecimal("2.000"))),
+            null);
+    JsonNode wire = EventWire.session(EventType.SESSION_CREATED, written);
+
+    assertEquals("{\"gpu\":2}", wire.at("/session/resources").toString());
+    SessionEvent read = ((PlatformEvent.SessionChanged) parser.parseKept(wire)).event();
+    assertEquals(Map.of("gpu", new BigDecimal("2")), read.resources().resources());
+    // journaled before held resources existed: no resources member, an empty map
+    com.fasterxml.jackson.databind.node.ObjectNode old =
+        EventWire.session(
+            EventType.SESSION_CREATED,
+            new SessionEvent(
+                "k-old",
+                at,
+                "s1",
+                "u1",
+                new ResourceSize(BigDecimal.ONE, BigDecimal.TEN, BigDecimal.ZERO),
+                null));
+    assertTrue(old.at("/session/resources").isMissingNode());
+    assertEquals(
+        Map.of(),
+        ((PlatformEvent.SessionChanged) parser.parseKept(old)).event().resources().resources());
+  }
+
+  @Test
+  void admissionRefusesBadHeldResources_namingTheMember() {
+    Response bad =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3,"
+                + "\"resources\":{\"gpu\":-1}}");
+    assertEquals(400, bad.status());
+    assertEquals("resources.gpu", bad.body().at("/error/field").asText());
+    Response allowed =
+        http.post(
+            "/api/platform/admission",
+            platform,
+            "{\"user_id\":\"u1\",\"cpu_cores\":1,\"memory_gb\":2,\"storage_gb\":3,"
+                + "\"resources\":{\"gpu\":1}}");
+    assertEquals(200, allowed.status());
   }
 
   @Test

@@ -1,0 +1,31 @@
+package io.streamspace.billing.rating;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The unrated time RatingRepository's RANGE found, for one share of the accounts or several.
+ *
+ * @param earliest           where the unrated time starts; null: nothing to rate
+ * @param seconds            the work in the rated currencies, in seconds
+ * @param currenciesUnrated  the currencies of subjects left unrated for want of rates
+ */
+record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currenciesUnrated) {
+
+  /** This share's work and another's, as one. */
+  UnratedWork plus(UnratedWork other) {
+    Instant first =
+        earliest == null || other.earliest != null && other.earliest.isBefore(earliest)
+            ? other.earliest
+            : earliest;
+    return new UnratedWork(
+        first,
+        seconds.add(other.seconds),
+        Stream.concat(currenciesUnrated.stream(), other.currenciesUnrated.stream())
+            .distinct()
+            .sorted()
+            .toList());
+  }
+}

@@ -1,0 +1,310 @@
+package io.streamspace.billing.invoicing;
+
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
+import static io.streamspace.billing.support.InvoiceFixtures.lines;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestJournal;
+import io.streamspace.plugin.api.config.ConfigProblem;
+import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.http.HttpMethod;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A held meter the config adds, billed end to end as in docs/billing-rules.md ("Held meters"),
+ * with no Java of its own: a GPU at 0.90 USD (22,000 VND) a GPU-hour, reported by sessions in
+ * their events' {@code resources}, sliced at hours and periods as cpu and memory are, rated into
+ * usage records and invoiced as a usage line rounded once. Usage mode, UTC, invoice day 1, one
+ * hour of grace, the default rates (0.05 USD a core-hour, 0.01 a GB-hour; 1,250 and 250 VND).
+ */
+class HeldMeterScenarioTest {
+
+  private static final String MARCH = "2026-03-01T00:00:00Z";
+  private static final String APRIL = "2026-04-01T00:00:00Z";
+
+  private static final String GPU =
+      """
+      {"id": "gpu", "name": "GPU", "unit": "gpu", "kind": "held",
+       "prices": {"USD": 0.90, "VND": 22000}}""";
+
+  private static final String CONFIG =
+      """
+      {"currencyRates": {"VND": {"cpu_per_core_hour": 1250, "memory_per_gb_hour": 250,
+         "storage_per_gb_month": 2500}},
+       "currencyMeterRates": {"VND": {"bandwidth_gb": 2000, "transcoding_minutes": 500,
+         "ai_queries": 25}},
+       "meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
+                  {"id": "storage_gb"}, {"id": "bandwidth_gb"}, {"id": "transcoding_minutes"},
+                  {"id": "ai_queries", "kind": "counter"}, %s]}""";
+
+  private static final String WITH_GPU = CONFIG.formatted(GPU);
+
+  private static final String WITHOUT_GPU =
+      CONFIG.formatted(
+          """
+          {"id": "gpu_minutes", "name": "GPU minutes", "unit": "minute", "kind": "counter",
+           "aggregation": "sum", "prices": {"USD": 0.02, "VND": 500}}""");
+
+  private BillingHarness billing;
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private static ResourceSize size(String cpu, String memory, String gpus) {
+    return new ResourceSize(
+        new BigDecimal(cpu),
+        new BigDecimal(memory),
+        BigDecimal.ZERO,
+        gpus == null ? Map.of() : Map.of("gpu", new BigDecimal(gpus)));
+  }
+
+  /**
+   * A user's sessions as events with ids of their own ({@code <user>-…}): s1 from March 10 10:00
+   * with 1 core, 2 GB and 1 GPU, resized to 2 GPUs at {@code resizeAt} by a heartbeat, a
+   * heartbeat at 11:00 naming no GPU (unchanged), ended at 12:00; s2 with 1 GPU alone from March
+   * 31 23:15 across the period boundary to April 1 01:45.
+   */
+  private static List<SessionEvent> sessions(String user, String resizeAt) {
+    String s1 = user + "-s1";
+    String s2 = user + "-s2";
+    return List.of(
+        event(user + "-1", "2026-03-10T10:00:00Z", s1, user, size("1", "2", "1")),
+        event(user + "-2", "2026-03-10T" + resizeAt + ":00Z", s1, user, size("1", "2", "2")),
+        event(user + "-3", "2026-03-10T11:00:00Z", s1, user, size("1", "2", null)),
+        event(user + "-4", "2026-03-10T12:00:00Z", s1, user, null),
+        event(user + "-5", "2026-03-31T23:15:00Z", s2, user, size("0", "0", "1")),
+        event(user + "-6", "2026-04-01T01:45:00Z", s2, user, null));
+  }
+
+  private static SessionEvent event(
+      String id, String at, String session, String user, ResourceSize size) {
+    return new SessionEvent(id, at(at), session, user, size, null);
+  }
+
+  private final TestJournal journal = new TestJournal();
+
+  private void deliver(SessionEvent event) {
+    journal.add(event.id(), "session.event", event.occurredAt(), event.sessionId());
+    switch (event.id().charAt(event.id().length() - 1)) {
+      case '1', '5' -> billing.billing.onSessionCreated(billing.context, event);
+      case '4', '6' -> billing.billing.onSessionTerminated(billing.context, event);
+      default -> billing.billing.onSessionHeartbeat(billing.context, event);
+    }
+  }
+
+  private List<List<Object>> gpuRecords(String user) {
+    return rows(
+        """
+        SELECT session_id, to_char(slice_start AT TIME ZONE 'UTC', 'MM-DD HH24:MI'),
+               to_char(slice_end AT TIME ZONE 'UTC', 'HH24:MI'), trim_scale(unit_seconds)::text, unit,
+               unit_price::text, currency
+        FROM billing_usage_records WHERE user_id = ? AND resource_type = 'gpu'
+        ORDER BY slice_start, session_id""",
+        user);
+  }
+
+  /**
+   * ada (USD): s1 holds 1 GPU 10:00–10:30 and 2 GPUs 10:30–12:00: 1 × 1,800 + 2 × 5,400 = 12,600
+   * GPU-seconds, its 10:00 slice 1,800 + 3,600 = 5,400 and its 11:00 slice 7,200; s2 holds 1 GPU
+   * from 23:15, 2,700 GPU-seconds in March. March: 15,300 GPU-seconds = 4.25 GPU-hours × 0.90 =
+   * 3.825 → 3.83 (half up, once for the line);
+   * cpu 1 × 2 h = 2 core-hours × 0.05 = 0.10, memory 2 × 2 h = 4 GB-hours × 0.01 = 0.04; total
+   * 3.97. April: s2 00:00–01:45, 1.75 GPU-hours × 0.90 = 1.575 → 1.58.
+   *
+   * <p>thu (VND), resized at 10:20: 1 × 1,200 + 2 × 6,000 = 13,200 GPU-seconds, plus 2,700 of
+   * s2: 15,900 = 4.416667 GPU-hours × 22,000 = 97,166.67 → 97,167 VND; cpu 2 × 1,250 = 2,500;
+   * memory 4 × 250 = 1,000; total 100,667.
+   *
+   * <p>eve gets ada's events in reverse order, in three flushes: the same records and lines.
+   */
+  @Test
+  void aGpuMeterIsBilledPerGpuHour_slicedAndRoundedOnce_inUsdAndVnd_whateverTheOrder() {
+    billing = new BillingHarness(at(MARCH), WITH_GPU);
+    billing.userCreated("ada", Map.of());
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.userCreated("eve", Map.of());
+    sessions("ada", "10:30").forEach(this::deliver);
+    sessions("thu", "10:20").forEach(this::deliver);
+    List<SessionEvent> reversed = new ArrayList<>(sessions("eve", "10:30"));
+    Collections.reverse(reversed);
+    reversed.subList(0, 2).forEach(this::deliver);
+    billing.flush();
+    reversed.subList(2, 4).forEach(this::deliver);
+    billing.flush();
+    reversed.subList(4, 6).forEach(this::deliver);
+
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+
+    assertEquals(
+        List.of(
+            List.of("ada-s1", "03-10 10:00", "11:00", "5400", "gpu-hours", "0.9", "USD"),
+            List.of("ada-s1", "03-10 11:00", "12:00", "7200", "gpu-hours", "0.9", "USD"),
+            List.of("ada-s2", "03-31 23:15", "00:00", "2700", "gpu-hours", "0.9", "USD"),
+            List.of("ada-s2", "04-01 00:00", "01:00", "3600", "gpu-hours", "0.9", "USD"),
+            List.of("ada-s2", "04-01 01:00", "01:45", "2700", "gpu-hours", "0.9", "USD")),
+        gpuRecords("ada"));
+    List<List<Object>> adas = rows("SELECT count(*) FROM billing_usage_records");
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+    assertEquals(adas, rows("SELECT count(*) FROM billing_usage_records"), "a re-run adds none");
+
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T03:00:00Z");
+
+    List<String> march =
+        List.of(
+            "usage cpu usage cpu 2 core-hours 0.05 0.10",
+            "usage memory usage memory 4 gb-hours 0.01 0.04",
+            "usage gpu usage gpu 4.25 gpu-hours 0.9 3.83");
+    assertEquals(march, lines(invoiceId("ada", MARCH)));
+    assertEquals(march, lines(invoiceId("eve", MARCH)), "eve's events in another order");
+    assertEquals(
+        List.of(
+            "usage cpu usage cpu 2 core-hours 1250 2500",
+            "usage memory usage memory 4 gb-hours 250 1000",
+            "usage gpu usage gpu 4.416667 gpu-hours 22000 97167"),
+        lines(invoiceId("thu", MARCH)));
+    assertEquals(
+        List.of(List.of("3.97"), List.of("3.97"), List.of("100667")),
+        rows(
+            """
+            SELECT total::text FROM billing_invoices WHERE period_start = ?::timestamptz
+            ORDER BY user_id""",
+            MARCH));
+
+    billing.calculateUsageAt("2026-05-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+    assertEquals(
+        List.of("usage gpu usage gpu 1.75 gpu-hours 0.9 1.58"), lines(invoiceId("ada", APRIL)));
+  }
+
+  /**
+   * /usage lists the GPU beside cpu and memory, the invoice's CSV and PDF show its line, and
+   * explain traces the line to its records and the events that sized them.
+   */
+  @Test
+  void usageListsTheGpu_andExplainTracesItsLineToItsRecordsAndEvents() throws IOException {
+    billing = new BillingHarness(at(MARCH), WITH_GPU);
+    billing.context.setJournal(journal);
+    billing.userCreated("ada", Map.of());
+    sessions("ada", "10:30").subList(0, 4).forEach(this::deliver);
+    billing.calculateUsageAt("2026-03-10T13:00:00Z");
+
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("ada")).body();
+    JsonNode gpu = usage.get("lines").get(1);
+    assertEquals("gpu", gpu.get("resource_type").asText(), usage.toString());
+    assertEquals("3.5", gpu.get("quantity").decimalValue().toPlainString());
+    assertEquals("gpu-hours", gpu.get("unit").asText());
+    assertEquals("3.15", gpu.get("total_cost").decimalValue().toPlainString());
+
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T03:00:00Z");
+    long march = invoiceId("ada", MARCH);
+    assertEquals("usage gpu usage gpu 3.5 gpu-hours 0.9 3.15", lines(march).get(2));
+
+    String csv = billing.text("/invoices/" + march + "/csv", user("ada")).body();
+    assertTrue(csv.contains("gpu") && csv.contains("gpu-hours") && csv.contains("3.15"), csv);
+    String pdf = pdfText(march);
+    assertTrue(pdf.contains("gpu-hours") && pdf.contains("3.15"), pdf);
+
+    JsonNode explained =
+        billing.call(HttpMethod.GET, "/invoices/" + march + "/lines/3/explain", user("ada")).body();
+    assertEquals("gpu", explained.at("/line/resource_type").asText(), explained.toString());
+    assertEquals(2, explained.get("record_count").asInt());
+    assertEquals("3.15", explained.at("/sums/total").decimalValue().toPlainString());
+    assertTrue(explained.at("/sums/matches_line").asBoolean());
+    assertEquals("5400", explained.at("/records/0/unit_seconds").decimalValue().toPlainString());
+    assertEquals("ada-1", explained.at("/records/0/events/0/id").asText());
+  }
+
+  private String pdfText(long invoiceId) throws IOException {
+    byte[] pdf =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.GET, "/invoices/" + invoiceId + "/pdf", user("ada"))
+            .body();
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      return new PDFTextStripper().getText(document);
+    }
+  }
+
+  /**
+   * The GPU cannot leave the config while a session's GPU time is not invoiced; once March's
+   * invoice is finalized it can. A held meter is priced in every supported currency, takes no
+   * built-in resource's id and no aggregation; a plan cannot limit it yet.
+   */
+  @Test
+  void aHeldMeterWithUnbilledUsageCannotBeRemoved_andItsConfigIsChecked() {
+    billing = new BillingHarness(at(MARCH), WITH_GPU);
+    billing.userCreated("ada", Map.of());
+    sessions("ada", "10:30").subList(0, 4).forEach(this::deliver);
+    billing.flush();
+
+    assertEquals(
+        List.of(
+            new ConfigProblem(
+                "meters",
+                "must list gpu: it has usage not billed yet (amounts held by sessions since"
+                    + " their account's last finalized invoice); remove it once that is"
+                    + " invoiced")),
+        billing.billing.validateConfig(WITHOUT_GPU));
+
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T03:00:00Z");
+    assertEquals(List.of(), billing.billing.validateConfig(WITHOUT_GPU));
+
+    assertEquals(
+        List.of(
+            new ConfigProblem(
+                "meters[7].prices.VND",
+                "is required: every held meter needs a price in every supported currency")),
+        billing.billing.validateConfig(WITH_GPU.replace(", \"VND\": 22000", "")));
+    assertEquals(
+        "meters[7].id",
+        billing
+            .billing
+            .validateConfig(WITH_GPU.replace("\"id\": \"gpu\"", "\"id\": \"cpu\""))
+            .get(0)
+            .key());
+    assertEquals(
+        "meters[7].aggregation",
+        billing
+            .billing
+            .validateConfig(WITH_GPU.replace("\"held\",", "\"held\", \"aggregation\": \"sum\","))
+            .get(0)
+            .key());
+    String limited =
+        WITH_GPU.replaceFirst(
+            "}$",
+            """
+            , "subscriptionPlans": [{"id": "gpu", "name": "GPU", "price": 0, "interval": "month",
+               "prices": {"VND": 0}, "limits": {"gpu": {"limit": 1, "kind": "hard"}}}],
+             "defaultPlan": "gpu", "capacityPacks": []}""");
+    assertEquals(
+        List.of("subscriptionPlans[0].limits.gpu"),
+        billing.billing.validateConfig(limited).stream().map(ConfigProblem::key).toList(),
+        "plans do not limit held meters yet");
+    assertEquals(
+        "meters[7].kind",
+        billing.billing.validateConfig(WITH_GPU.replace("\"held\"", "\"rented\"")).get(0).key());
+  }
+}
