@@ -59,8 +59,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * per line of their exact share; and the memberships are each member's latest event by event
  * time.
  *
- * <p>The model: usage mode, so an invoice is one line per resource, {@code Σ size × seconds in
- * March × unit price / 3,600}, rounded once half up to the currency's minor unit (USD 2
+ * <p>The model: usage mode, so an invoice is one line per resource (cpu, memory, and the GPUs
+ * sessions hold, a held meter of the config: each session event names its GPUs, 0 included),
+ * {@code Σ size × seconds in March × unit price / 3,600}, rounded once half up to the currency's
+ * minor unit (USD 2
  * decimals, VND 0), plus the counted meter's overage above the plan's soft included amount,
  * {@code max(0, Σ reports in March − included) × price}, rounded once the same way, plus a team's
  * seats: the model replays each team's membership events as states between the instants they
@@ -94,6 +96,7 @@ class OrganizationChurnPropertyTest {
               new BigDecimal("0.0437"),
               new BigDecimal("0.0113"),
               new BigDecimal("0.013"),
+              new BigDecimal("0.71"),
               new BigDecimal("7.13")),
           "VND",
           new Prices(
@@ -101,6 +104,7 @@ class OrganizationChurnPropertyTest {
               new BigDecimal("1237"),
               new BigDecimal("263"),
               new BigDecimal("317.5"),
+              new BigDecimal("17503"),
               new BigDecimal("171250")));
 
   /** The gpu_minutes each plan includes (soft: billed above). */
@@ -122,7 +126,9 @@ class OrganizationChurnPropertyTest {
        "meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
          {"id": "storage_gb"},
          {"id": "gpu_minutes", "name": "GPU minutes", "unit": "minute", "aggregation": "sum",
-          "prices": {"USD": 0.013, "VND": 317.5}}],
+          "prices": {"USD": 0.013, "VND": 317.5}},
+         {"id": "gpu", "name": "GPU", "unit": "gpu", "kind": "held",
+          "prices": {"USD": 0.71, "VND": 17503}}],
        "subscriptionPlans": [
          {"id": "small", "name": "Small", "price": 0, "interval": "month", "prices": {"VND": 0},
           "limits": {"gpu_minutes": {"limit": 20, "kind": "soft"},
@@ -291,12 +297,17 @@ class OrganizationChurnPropertyTest {
           (user, cost) -> {
             // the exact share is priced seconds / 3,600 (not a finite decimal): compare × 3,600
             BigDecimal[] priced = shares.get(user);
-            int lines = (priced[0].signum() > 0 ? 1 : 0) + (priced[1].signum() > 0 ? 1 : 0);
-            BigDecimal off = cost.multiply(HOUR).subtract(priced[0].add(priced[1])).abs();
+            int lines = 0;
+            BigDecimal exact = BigDecimal.ZERO;
+            for (BigDecimal line : priced) {
+              lines += line.signum() > 0 ? 1 : 0;
+              exact = exact.add(line);
+            }
+            BigDecimal off = cost.multiply(HOUR).subtract(exact).abs();
             assertTrue(
                 off.compareTo(minorUnit.multiply(HOUR).multiply(BigDecimal.valueOf(lines))) < 0,
                 "%s in %s costs %s, exactly %s / 3600; %s"
-                    .formatted(user, team.id(), cost, priced[0].add(priced[1]), replay));
+                    .formatted(user, team.id(), cost, exact, replay));
           });
     }
   }
@@ -421,13 +432,20 @@ class OrganizationChurnPropertyTest {
 
   // ---------------------------------------------------------------- the generated world
 
+  /** Per core-hour, GB-hour, GPU minute (the counter), GPU-hour held and seat-month. */
   private record Prices(
-      int digits, BigDecimal cpu, BigDecimal memory, BigDecimal gpu, BigDecimal seat) {}
+      int digits,
+      BigDecimal cpu,
+      BigDecimal memory,
+      BigDecimal gpu,
+      BigDecimal gpuHeld,
+      BigDecimal seat) {}
 
   private record Team(String id, String owner, String currency, String plan, Instant createdAt) {}
 
   /** From {@code from} on, until the next change, the session holds this much. */
-  private record Sized(Instant from, BigDecimal cores, BigDecimal memoryGb) {}
+  /** A session's size from an instant: each of its events names its GPUs, 0 included. */
+  private record Sized(Instant from, BigDecimal cores, BigDecimal memoryGb, BigDecimal gpus) {}
 
   private record Session(
       String id, String user, String account, Instant start, Instant end, List<Sized> sizes) {}
@@ -624,12 +642,12 @@ class OrganizationChurnPropertyTest {
       }
       String org = account.equals(user) ? null : account;
       List<Sized> sizes = new ArrayList<>();
-      sizes.add(new Sized(start, cores(), memory()));
+      sizes.add(new Sized(start, cores(), memory(), gpus()));
       events.add(sessionEvent(Hook.CREATED, start, id, user, org, sizes.get(0)));
       long length = Duration.between(start, end).getSeconds();
       for (int i = random.nextInt(3); i > 0 && length > 2; i--) {
         Instant beat = start.plusSeconds(1 + (long) (random.nextDouble() * (length - 2)));
-        Sized resized = random.nextInt(3) == 0 ? new Sized(beat, cores(), memory()) : null;
+        Sized resized = random.nextInt(3) == 0 ? new Sized(beat, cores(), memory(), gpus()) : null;
         if (resized != null) {
           sizes.add(resized);
         }
@@ -667,7 +685,10 @@ class OrganizationChurnPropertyTest {
     private SessionDelivery sessionEvent(
         Hook hook, Instant at, String session, String user, String org, Sized size) {
       ResourceSize resources =
-          size == null ? null : new ResourceSize(size.cores(), size.memoryGb(), BigDecimal.ZERO);
+          size == null
+              ? null
+              : new ResourceSize(
+                  size.cores(), size.memoryGb(), BigDecimal.ZERO, Map.of("gpu", size.gpus()));
       return new SessionDelivery(hook, new SessionEvent(id(), at, session, user, resources, org));
     }
 
@@ -679,6 +700,17 @@ class OrganizationChurnPropertyTest {
               new BigDecimal("1.5"),
               BigDecimal.valueOf(2),
               BigDecimal.valueOf(4)));
+    }
+
+    /** GPUs held: none half the time, so a resize also releases them. */
+    private BigDecimal gpus() {
+      return pick(
+          List.of(
+              BigDecimal.ZERO,
+              BigDecimal.ZERO,
+              new BigDecimal("0.5"),
+              BigDecimal.ONE,
+              BigDecimal.valueOf(2)));
     }
 
     private BigDecimal memory() {
@@ -724,7 +756,7 @@ class OrganizationChurnPropertyTest {
           .orElseGet(() -> personalTerms.getOrDefault(account, new String[] {"USD", "small"})[1]);
     }
 
-    /** Σ size × seconds in March of the account's sessions by user: {cpu, memory}, exact. */
+    /** Σ size × seconds in March of the account's sessions by user: {cpu, memory, gpu}, exact. */
     Map<String, BigDecimal[]> unitSeconds(String account) {
       Map<String, BigDecimal[]> byUser = new TreeMap<>();
       for (Session session : sessions) {
@@ -733,7 +765,8 @@ class OrganizationChurnPropertyTest {
         }
         BigDecimal[] sums =
             byUser.computeIfAbsent(
-                session.user(), u -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                session.user(),
+                u -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
         for (int i = 0; i < session.sizes().size(); i++) {
           Sized size = session.sizes().get(i);
           Instant to =
@@ -744,13 +777,14 @@ class OrganizationChurnPropertyTest {
           long seconds = Math.max(0, Duration.between(size.from(), to).getSeconds());
           sums[0] = sums[0].add(size.cores().multiply(BigDecimal.valueOf(seconds)));
           sums[1] = sums[1].add(size.memoryGb().multiply(BigDecimal.valueOf(seconds)));
+          sums[2] = sums[2].add(size.gpus().multiply(BigDecimal.valueOf(seconds)));
         }
       }
       return byUser;
     }
 
     /**
-     * Each user's exact cpu and memory cost in the account in March, times 3,600: Σ size ×
+     * Each user's exact cpu, memory and gpu cost in the account in March, times 3,600: Σ size ×
      * seconds × unit price.
      */
     Map<String, BigDecimal[]> exactShares(String account) {
@@ -759,25 +793,32 @@ class OrganizationChurnPropertyTest {
       unitSeconds(account)
           .forEach(
               (user, sums) -> {
-                if (sums[0].signum() > 0 || sums[1].signum() > 0) {
+                if (sums[0].signum() > 0 || sums[1].signum() > 0 || sums[2].signum() > 0) {
                   shares.put(
                       user,
                       new BigDecimal[] {
-                        sums[0].multiply(prices.cpu()), sums[1].multiply(prices.memory())
+                        sums[0].multiply(prices.cpu()),
+                        sums[1].multiply(prices.memory()),
+                        sums[2].multiply(prices.gpuHeld())
                       });
                 }
               });
       return shares;
     }
 
-    /** The invoice lines: cpu and memory usage, then the counter's overage, each rounded once. */
+    /**
+     * The invoice lines: cpu, memory and the GPUs held, then the counter's overage and the seats,
+     * each rounded once.
+     */
     List<String> expectedLines(String account) {
       Prices prices = PRICES.get(currencyOf(account));
       BigDecimal cpu = BigDecimal.ZERO;
       BigDecimal memory = BigDecimal.ZERO;
+      BigDecimal gpu = BigDecimal.ZERO;
       for (BigDecimal[] sums : unitSeconds(account).values()) {
         cpu = cpu.add(sums[0]);
         memory = memory.add(sums[1]);
+        gpu = gpu.add(sums[2]);
       }
       List<String> lines = new ArrayList<>();
       if (cpu.signum() > 0) {
@@ -786,6 +827,9 @@ class OrganizationChurnPropertyTest {
       if (memory.signum() > 0) {
         lines.add(
             "usage memory " + perHour(memory.multiply(prices.memory()), prices).toPlainString());
+      }
+      if (gpu.signum() > 0) {
+        lines.add("usage gpu " + perHour(gpu.multiply(prices.gpuHeld()), prices).toPlainString());
       }
       BigDecimal used =
           reports.stream()
@@ -891,7 +935,7 @@ class OrganizationChurnPropertyTest {
       return total;
     }
 
-    /** The cpu and memory lines of the account: what GET /usage totals. */
+    /** The usage lines of the account (cpu, memory, gpu): what GET /usage totals. */
     BigDecimal expectedSessionCost(String account) {
       BigDecimal total = BigDecimal.ZERO.setScale(PRICES.get(currencyOf(account)).digits());
       for (String line : expectedLines(account)) {
