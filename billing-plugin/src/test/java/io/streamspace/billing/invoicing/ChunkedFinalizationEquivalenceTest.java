@@ -3,7 +3,6 @@ package io.streamspace.billing.invoicing;
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
-import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +18,7 @@ import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * dozen accounts are scripted (team organizations with members joining and leaving, sessions
  * run by their members and counted-meter reports by member; personal accounts in USD or VND on
  * a small or a large plan, some changing plan mid-March, buying a one-time and a recurring pack,
- * running sessions with storage, and reporting; credits for some, one larger than its invoice;
+ * running sessions with storage and GPUs (a held meter), and reporting; credits for some, one
+ * larger than its invoice;
  * late usage of March rated after March was invoiced), and the script is played twice at the
  * same instants, under the account prefixes {@code a-} and {@code b-}. Each period's {@code a-}
  * drafts are then finalized one at a time (a chunk of one, each its own transaction), the
@@ -74,7 +75,9 @@ class ChunkedFinalizationEquivalenceTest {
        "meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
          {"id": "storage_gb"}, {"id": "bandwidth_gb"},
          {"id": "gpu_minutes", "name": "GPU minutes", "unit": "minute", "aggregation": "sum",
-          "prices": {"USD": 0.013, "VND": 317.5}}],
+          "prices": {"USD": 0.013, "VND": 317.5}},
+         {"id": "gpu", "name": "GPU", "unit": "gpu", "kind": "held",
+          "prices": {"USD": 0.71, "VND": 17503}}],
        "subscriptionPlans": [
          {"id": "small", "name": "Small", "price": 9.99, "interval": "month",
           "prices": {"VND": 99000},
@@ -136,6 +139,10 @@ class ChunkedFinalizationEquivalenceTest {
     assertFalse(parts("b-").isEmpty(), "a team's breakdown by member was compared");
     assertTrue(lines("b-").stream().anyMatch(l -> l.contains(", credit, ")), "credits compared");
     assertTrue(lines("b-").stream().anyMatch(l -> l.contains(", pack, ")), "packs compared");
+    if (mode.equals("usage")) { // where a held meter is billed as it is held (billing-rules.md)
+      assertTrue(
+          lines("b-").stream().anyMatch(l -> l.contains(", gpu-hours, ")), "GPUs held compared");
+    }
     assertGapless();
   }
 
@@ -397,6 +404,12 @@ class ChunkedFinalizationEquivalenceTest {
         String cores = String.valueOf(1 + random.nextInt(12));
         String memory = String.valueOf(1 + random.nextInt(16));
         String storage = random.nextInt(4) == 0 ? String.valueOf(1 + random.nextInt(20)) : "0";
+        ResourceSize held =
+            new ResourceSize(
+                new BigDecimal(cores),
+                new BigDecimal(memory),
+                new BigDecimal(storage),
+                Map.of("gpu", BigDecimal.valueOf(random.nextInt(3))));
         boolean late = random.nextInt(4) == 0;
         // a late session's events arrive on April 2nd, after March was invoiced: its March
         // records go on April's invoice
@@ -405,21 +418,10 @@ class ChunkedFinalizationEquivalenceTest {
             delivered,
             p -> {
               if (org == null) {
-                billing.session(
-                    p + session,
-                    p + user,
-                    from.toString(),
-                    to.toString(),
-                    size(cores, memory, storage));
+                billing.session(p + session, p + user, from.toString(), to.toString(), held);
               } else {
                 OrgFixtures.session(
-                    billing,
-                    p + org,
-                    p + session,
-                    p + user,
-                    from.toString(),
-                    to.toString(),
-                    size(cores, memory, storage));
+                    billing, p + org, p + session, p + user, from.toString(), to.toString(), held);
               }
             });
       }
