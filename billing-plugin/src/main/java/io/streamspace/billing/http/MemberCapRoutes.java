@@ -49,19 +49,22 @@ public final class MemberCapRoutes {
               .req(
                   "user_id",
                   string().description("the member capped: a current member of the organization"))
-              .req(
-                  "limits",
-                  object()
-                      .minProperties(1)
-                      .additionalProperties(false)
-                      .description(
-                          """
-                          per capped meter, the most the member's open sessions under the \
-                          organization may hold at once (zero: none); a meter left out is not \
-                          capped""")
-                      .prop("active_sessions", integer().min(0))
-                      .prop("cpu_cores", number().min(0))
-                      .prop("memory_gb", number().min(0))));
+              .req("limits", capLimits()));
+
+  /** A cap's limits, in its request and its answer alike. */
+  private static Schema capLimits() {
+    return object()
+        .minProperties(1)
+        .additionalProperties(false)
+        .description(
+            """
+            per capped meter, the most the member's open sessions under the \
+            organization may hold at once (zero: none); a meter left out is not \
+            capped""")
+        .prop("active_sessions", integer().min(0))
+        .prop("cpu_cores", number().min(0))
+        .prop("memory_gb", number().min(0));
+  }
 
   static final Schema MEMBER_CAP =
       Schema.component(
@@ -69,19 +72,7 @@ public final class MemberCapRoutes {
           object()
               .req("org_id", string())
               .req("user_id", string())
-              .req(
-                  "limits",
-                  object()
-                      .minProperties(1)
-                      .additionalProperties(false)
-                      .description(
-                          """
-                          per capped meter, the most the member's open sessions under the \
-                          organization may hold at once (zero: none); a meter left out is not \
-                          capped""")
-                      .prop("active_sessions", integer().min(0))
-                      .prop("cpu_cores", number().min(0))
-                      .prop("memory_gb", number().min(0)))
+              .req("limits", capLimits())
               .req(
                   "set_by",
                   string()

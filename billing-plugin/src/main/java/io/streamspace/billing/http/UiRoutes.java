@@ -97,21 +97,24 @@ public final class UiRoutes {
     assets.put("chart.umd.min.js", Asset.of(chartLibrary(), JS));
   }
 
+  /** What both routes serve, described once. */
+  private static final String SERVED =
+      """
+          Who: none.
+
+          The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
+          (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
+          `chart.umd.min.js`); any other name 404. Every answer carries \
+          `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
+          img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+          frame-ancestors 'none'`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: \
+          no-referrer`.""";
+
   static final Operation USER_PAGE =
       Operation.get("/ui")
           .open()
           .summary("The billing page for users")
-          .description(
-              """
-              Who: none.
-
-              The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
-              (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
-              `chart.umd.min.js`); any other name 404. Every answer carries \
-              `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
-              img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
-              frame-ancestors 'none'`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: \
-              no-referrer`.""")
+          .description(SERVED)
           .answers(200, Response.of("the page").content("text/html", string()));
 
   public void register(DescribedRoutes routes) {
@@ -123,17 +126,7 @@ public final class UiRoutes {
       Operation.get("/ui/{asset}")
           .open()
           .summary("The admin page (`admin`) and the pages' assets")
-          .description(
-              """
-              Who: none.
-
-              The billing pages and their assets (`app.css`, `common.js`, `dom.js` \
-              (the DOM builder the host's plugins page shares), `user.js`, `admin.js`, \
-              `chart.umd.min.js`); any other name 404. Every answer carries \
-              `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
-              img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
-              frame-ancestors 'none'`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: \
-              no-referrer`.""")
+          .description(SERVED)
           .params(
               Param.path(
                   "asset",
