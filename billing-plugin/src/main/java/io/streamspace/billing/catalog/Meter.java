@@ -33,8 +33,9 @@ public final class Meter implements LineUnit {
     SEATS,
     /**
      * An amount a session holds ({@code resources} of its events: GPUs), priced per unit-hour
-     * like cpu and memory by calculate-usage ({@code rating}). Listed in {@link Meters#held}:
-     * plans, packs, quotas and admission do not count it yet.
+     * like cpu and memory by calculate-usage ({@code rating}), and counted at each instant from
+     * the sessions open then, as they are: limited by plans and raised by packs, checked at
+     * admission, judged by quotas, billed above a soft limit as hybrid overage.
      */
     HELD
   }

@@ -4,44 +4,36 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
- * The meters the config lists ({@code meters}): the built-in ones it keeps and those it adds, in
- * its order, which is the order meters are shown and judged in. The four measured from sessions
- * (cpu, memory, sessions, storage) and the members (seats) are always there.
+ * The meters the config lists ({@code meters}): the built-in ones it keeps and those it adds,
+ * counters and held meters, in its order, which is the order meters are shown and judged in.
+ * The four measured from sessions (cpu, memory, sessions, storage) and the members (seats) are
+ * always there.
  */
-public record Meters(List<Meter> all, List<Meter> held) {
+public record Meters(List<Meter> all) {
 
   /** The eight built-in meters: the catalog of a config that lists none. */
   public static final Meters DEFAULT = new Meters(Meter.BUILT_IN);
 
-  /**
-   * @param all  the meters plans, packs, quotas and admission count, in order
-   * @param held the held meters ({@link Meter.Measure#HELD}), in order: priced per unit-hour of
-   *             what sessions hold, counted by nothing else yet
-   */
   public Meters {
     all = List.copyOf(Objects.requireNonNull(all, "all"));
-    held = List.copyOf(Objects.requireNonNull(held, "held"));
-    if (all.stream().anyMatch(m -> m.measure() == Meter.Measure.HELD)
-        || held.stream().anyMatch(m -> m.measure() != Meter.Measure.HELD)) {
-      throw new IllegalArgumentException("held meters are listed apart: " + all + held);
-    }
-    if (Stream.concat(all.stream(), held.stream()).map(Meter::configName).distinct().count()
-        != all.size() + held.size()) {
-      throw new IllegalArgumentException("duplicate meter ids: " + all + held);
+    if (all.stream().map(Meter::configName).distinct().count() != all.size()) {
+      throw new IllegalArgumentException("duplicate meter ids: " + all);
     }
   }
 
-  /** The counted meters, without held ones. */
-  public Meters(List<Meter> all) {
-    this(all, List.of());
+  /**
+   * The held meters ({@link Meter.Measure#HELD}: GPUs), in order: what sessions hold beyond cpu,
+   * memory and storage, in their events' {@code resources}.
+   */
+  public List<Meter> held() {
+    return all.stream().filter(m -> m.measure() == Meter.Measure.HELD).toList();
   }
 
   /** The ids of the held meters, in order. */
   public List<String> heldIds() {
-    return held.stream().map(Meter::configName).toList();
+    return held().stream().map(Meter::configName).toList();
   }
 
   /** The meter of that id, if the catalog has it. */

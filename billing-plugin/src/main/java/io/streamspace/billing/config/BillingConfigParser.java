@@ -8,7 +8,6 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.plugin.api.config.ConfigProblem;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
 import java.util.HashSet;
@@ -192,8 +191,7 @@ public final class BillingConfigParser {
     supported.add(currency);
     Reading.At at = reading.at("meters");
     boolean priced = true;
-    List<Meter> listed = new ArrayList<>(meters.all());
-    listed.addAll(meters.held());
+    List<Meter> listed = meters.all();
     for (int i = 0; i < listed.size(); i++) {
       Meter meter = listed.get(i);
       if (meter.isBuiltIn()) {

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * The defaults price in USD and VND (the seeds' two currencies): {@code currencyRates} and {@code
@@ -83,9 +82,7 @@ final class DefaultCurrencies {
                 .map(CapacityPack::prices)
                 .allMatch(prices -> prices.containsKey(in));
     boolean meters =
-        Stream.concat(
-                reading.value(BillingKeys.METERS).all().stream(),
-                reading.value(BillingKeys.METERS).held().stream())
+        reading.value(BillingKeys.METERS).all().stream()
             .filter(meter -> !meter.isBuiltIn())
             .map(Meter::prices)
             .allMatch(prices -> prices.containsKey(in));

@@ -50,7 +50,6 @@ final class MeterList {
       return at.refuse("must be a non-empty array of meters", fallback);
     }
     List<Meter> meters = new ArrayList<>();
-    List<Meter> held = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     boolean refused = false;
     for (int i = 0; i < value.size(); i++) {
@@ -65,7 +64,7 @@ final class MeterList {
         meterAt.member("id").refuse("duplicate meter id " + meter.configName());
         refused = true;
       } else {
-        (meter.measure() == Meter.Measure.HELD ? held : meters).add(meter);
+        meters.add(meter);
       }
     }
     for (Meter session : Meter.BUILT_IN) {
@@ -82,7 +81,7 @@ final class MeterList {
     if (!ids.contains(Meter.MEMBERS.configName())) {
       meters.add(Meter.MEMBERS);
     }
-    return refused ? fallback : new Meters(meters, held);
+    return refused ? fallback : new Meters(meters);
   }
 
   /** One element, or null when refused (each problem told at its place). */
@@ -221,21 +220,15 @@ final class MeterList {
               .addObject()
               .put("id", meter.configName())
               .put("name", meter.name())
-              .put("unit", meter.unit())
-              .put("aggregation", meter.aggregation().configName());
+              .put("unit", meter.unit());
+      if (meter.measure() == Meter.Measure.HELD) {
+        object.put("kind", HELD);
+      } else {
+        object.put("aggregation", meter.aggregation().configName());
+      }
       if (!meter.isBuiltIn()) {
         object.set("prices", Rates.byCode(meter.prices(), AMOUNT::write));
       }
-    }
-    for (Meter meter : meters.held()) {
-      ObjectNode object =
-          written
-              .addObject()
-              .put("id", meter.configName())
-              .put("name", meter.name())
-              .put("unit", meter.unit())
-              .put("kind", HELD);
-      object.set("prices", Rates.byCode(meter.prices(), AMOUNT::write));
     }
     return written;
   }

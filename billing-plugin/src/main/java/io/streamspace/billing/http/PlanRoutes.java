@@ -238,8 +238,14 @@ public final class PlanRoutes {
     return amount + " " + counts(meter) + beyond;
   }
 
-  /** What a limit of the meter counts; a custom meter's in its name: "GPU minutes a period". */
+  /**
+   * What a limit of the meter counts; a custom meter's in its name: "GPU minutes a period", "GPU
+   * at once".
+   */
   private static String counts(Meter meter) {
+    if (meter.measure() == Meter.Measure.HELD) {
+      return meter.name() + " at once"; // as cores and memory: what open sessions hold
+    }
     return COUNTS.getOrDefault(meter, meter.name() + " a period");
   }
 }

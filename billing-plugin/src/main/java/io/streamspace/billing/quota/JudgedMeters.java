@@ -39,7 +39,8 @@ public record JudgedMeters(
                              :amount::text[]::numeric[], :kind::text[])
           AS l(plan_id, meter, amount, kind)),
       -- each limited meter's limit: the plan's plus what the account's packs add
-      -- (a counter not reported this period has no row: used 0, it is ok whatever its limit)
+      -- (a counter not reported this period, or a held meter no open session holds, has no
+      -- row: used 0, it is ok whatever its limit)
       raised AS NOT MATERIALIZED (
         SELECT u.user_id, u.confirmed, m.meter,
                array_position(:meter_order::text[], m.meter) AS position, m.used, m.counter,
@@ -51,6 +52,9 @@ public record JudgedMeters(
           VALUES ('cpu_cores', u.cpu_cores, false), ('memory_gb', u.memory_gb, false),
                  ('active_sessions', u.active_sessions, false),
                  ('storage_gb', u.storage_gb, false), ('members', u.members, false)
+          UNION ALL
+          SELECT t.meter, t.used, false
+          FROM unnest(u.held_meters, u.held_amounts) AS t(meter, used)
           UNION ALL
           SELECT t.meter, t.used, true
           FROM unnest(u.counter_meters, u.counter_totals) AS t(meter, used))

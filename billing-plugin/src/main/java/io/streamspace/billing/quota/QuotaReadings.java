@@ -30,9 +30,10 @@ import javax.sql.DataSource;
 public final class QuotaReadings {
 
   /**
-   * The use of every account (or of :user_id's), one row each: a column per meter measured from
-   * sessions and one of its seats (members), its counters reported this period as two parallel
-   * arrays (meter ids, uses), and what its packs active at {@code :at} add to its limits as two
+   * The use of every account (or of :user_id's), one row each: a column per built-in meter
+   * measured from sessions and one of its seats (members), what its open sessions hold of the
+   * held meters as two parallel arrays (meter ids, amounts), its counters reported this period as
+   * two more (meter ids, uses), and what its packs active at {@code :at} add to its limits as two
    * more (meter ids, amounts).
    */
   static final String USE_OF_ACCOUNTS =
@@ -40,6 +41,7 @@ public final class QuotaReadings {
           SELECT a.user_id, a.currency, s.plan_id,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
                  coalesce(l.storage_gb, 0) AS storage_gb, m.members,
+                 h.held_meters, h.held_amounts,
                  r.counter_meters, r.counter_totals,
                  k.added_meters, k.added_amounts,
                  f.confirmed
@@ -60,6 +62,21 @@ public final class QuotaReadings {
               ORDER BY z.effective_from DESC LIMIT 1) z ON true
             WHERE o.org_id = a.user_id AND NOT o.settled AND o.ended_at IS NULL
               AND o.last_heartbeat >= :stale_before) c
+          -- what the same open sessions hold of each held meter, at its latest amount
+          CROSS JOIN LATERAL (
+            SELECT coalesce(array_agg(t.meter ORDER BY t.meter), '{}') AS held_meters,
+                   coalesce(array_agg(t.held ORDER BY t.meter), '{}') AS held_amounts
+            FROM (
+              SELECT hz.meter_id AS meter, sum(hz.amount) AS held
+              FROM billing_sessions o
+              CROSS JOIN LATERAL (
+                SELECT DISTINCT ON (hz.meter_id) hz.meter_id, hz.amount
+                FROM billing_session_held hz
+                WHERE hz.session_id = o.session_id
+                ORDER BY hz.meter_id, hz.effective_from DESC) hz
+              WHERE o.org_id = a.user_id AND NOT o.settled AND o.ended_at IS NULL
+                AND o.last_heartbeat >= :stale_before
+              GROUP BY hz.meter_id) t) h
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l
             WHERE l.user_id = a.user_id
@@ -279,6 +296,7 @@ public final class QuotaReadings {
         for (Meter meter : SESSION_METERS) {
           used.put(meter, rs.getBigDecimal(meter.configName()));
         }
+        used.putAll(byMeter(rs, "held_meters", "held_amounts"));
         used.putAll(byMeter(rs, "counter_meters", "counter_totals"));
         Map<Meter, BigDecimal> packAdds = byMeter(rs, "added_meters", "added_amounts");
         packAdds.values().removeIf(added -> added.signum() == 0);

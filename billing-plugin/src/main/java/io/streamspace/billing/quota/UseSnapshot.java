@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What an account uses of every meter at one instant: its open sessions' cores, memory and count,
- * its storage level, and its counters in the current billing period; and what its packs add.
- * Read afresh from the database for each request or job (QuotaReadings), never kept: admission's
- * own AccountUse is the one that lives in memory and follows events.
+ * What an account uses of every meter at one instant: its open sessions' cores, memory, count and
+ * what they hold of the held meters, its storage level, and its counters in the current billing
+ * period; and what its packs add. Read afresh from the database for each request or job
+ * (QuotaReadings), never kept: admission's own AccountUse is the one that lives in memory and
+ * follows events.
  *
  * @param planId the plan it is on now, whose limits apply
  * @param packAdds what its capacity packs active at that instant add to its limits, per meter

@@ -299,10 +299,13 @@ class HeldMeterScenarioTest {
             , "subscriptionPlans": [{"id": "gpu", "name": "GPU", "price": 0, "interval": "month",
                "prices": {"VND": 0}, "limits": {"gpu": {"limit": 1, "kind": "hard"}}}],
              "defaultPlan": "gpu", "capacityPacks": []}""");
+    assertEquals(List.of(), billing.billing.validateConfig(limited), "a plan limits GPUs");
     assertEquals(
         List.of("subscriptionPlans[0].limits.gpu"),
-        billing.billing.validateConfig(limited).stream().map(ConfigProblem::key).toList(),
-        "plans do not limit held meters yet");
+        billing.billing.validateConfig(limited.replace(", " + GPU, "")).stream()
+            .map(ConfigProblem::key)
+            .toList(),
+        "a held meter a plan limits cannot be removed");
     assertEquals(
         "meters[7].kind",
         billing.billing.validateConfig(WITH_GPU.replace("\"held\"", "\"rented\"")).get(0).key());
