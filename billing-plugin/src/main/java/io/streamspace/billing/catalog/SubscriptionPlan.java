@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A plan an account can be on.
@@ -45,5 +46,20 @@ public record SubscriptionPlan(
     Objects.requireNonNull(interval, "interval");
     prices = Map.copyOf(prices);
     limits = Map.copyOf(limits);
+  }
+
+  /**
+   * What it includes of each held meter it limits, by meter id (a meter it leaves unlimited is
+   * absent): what a plan term keeps of them, as it keeps {@link #cpuLimit}.
+   */
+  public Map<String, BigDecimal> heldLimits() {
+    Map<String, BigDecimal> held = new TreeMap<>();
+    limits.forEach(
+        (meter, limit) -> {
+          if (meter.measure() == Meter.Measure.HELD && limit.limit() != null) {
+            held.put(meter.configName(), limit.limit());
+          }
+        });
+    return held;
   }
 }

@@ -3,6 +3,7 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Objects;
  * @param from     when the account moved onto the plan
  * @param to       when it left it, or null while it is still on it
  * @param cpuLimit included CPU cores; null for unlimited (likewise memory GB and storage GB)
+ * @param heldLimits what it includes of each held meter, by meter id; a meter absent is
+ *     unlimited
  */
 public record PlanTerm(
     String planId,
@@ -23,6 +26,7 @@ public record PlanTerm(
     BigDecimal cpuLimit,
     BigDecimal memoryLimit,
     BigDecimal storageLimit,
+    Map<String, BigDecimal> heldLimits,
     Instant from,
     Instant to) {
 
@@ -30,13 +34,26 @@ public record PlanTerm(
     Objects.requireNonNull(planId, "planId");
     Objects.requireNonNull(price, "price");
     Objects.requireNonNull(interval, "interval");
+    heldLimits = Map.copyOf(heldLimits);
     Objects.requireNonNull(from, "from");
   }
 
-  /**
-   * What the plan includes of a resource (cores, GB), or null when it is unlimited: a held
-   * meter's always (plans do not limit held meters yet).
-   */
+  /** A term that leaves every held meter unlimited. */
+  public PlanTerm(
+      String planId,
+      String planName,
+      BigDecimal price,
+      String interval,
+      BigDecimal cpuLimit,
+      BigDecimal memoryLimit,
+      BigDecimal storageLimit,
+      Instant from,
+      Instant to) {
+    this(
+        planId, planName, price, interval, cpuLimit, memoryLimit, storageLimit, Map.of(), from, to);
+  }
+
+  /** What the plan includes of a resource (cores, GB, GPUs), or null when it is unlimited. */
   public BigDecimal limit(UsageUnit unit) {
     if (unit.equals(UsageUnit.CPU)) {
       return cpuLimit;
@@ -44,6 +61,9 @@ public record PlanTerm(
     if (unit.equals(UsageUnit.MEMORY)) {
       return memoryLimit;
     }
-    return unit.equals(UsageUnit.STORAGE) ? storageLimit : null;
+    if (unit.equals(UsageUnit.STORAGE)) {
+      return storageLimit;
+    }
+    return heldLimits.get(unit.resourceType());
   }
 }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.common.db.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,7 +12,7 @@ public final class PlanTermRows {
   public static final String COLUMNS =
       """
       s.plan_id, s.plan_name, s.price, s.billing_interval, s.cpu_limit, s.memory_limit,
-      s.storage_limit, s.started_at, s.ended_at""";
+      s.storage_limit, s.started_at, s.ended_at, s.held_limits::text""";
 
   private PlanTermRows() {}
 
@@ -25,6 +26,7 @@ public final class PlanTermRows {
         rs.getBigDecimal(first + 4),
         rs.getBigDecimal(first + 5),
         rs.getBigDecimal(first + 6),
+        JsonMapper.decimals(rs.getString(first + 9)),
         rs.getTimestamp(first + 7).toInstant(),
         Sql.instant(rs.getTimestamp(first + 8)));
   }

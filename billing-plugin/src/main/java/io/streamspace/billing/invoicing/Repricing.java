@@ -7,6 +7,7 @@ import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,8 +18,8 @@ import java.util.Optional;
  * the counters' and seats' rates, the plans' included counters and seats): those come from
  * {@code whatIf} as they are. Two prices are kept where the usage was recorded, so that a change
  * of the config never reprices the past: each usage record's unit price (the rate when it was
- * rated) and each plan term's price and included CPU, memory and storage (the plan when the
- * account moved onto it, {@code billing_subscriptions}). Those are replaced only where the
+ * rated) and each plan term's price and included CPU, memory, storage and held meters (the plan
+ * when the account moved onto it, {@code billing_subscriptions}). Those are replaced only where the
  * what-if changes them: a resource whose rate in the invoice's currency differs between the two
  * configs is priced at the what-if's rate, a plan whose price, interval or included resources
  * differ at the what-if's plan; everything else keeps what was recorded. With {@code whatIf}
@@ -75,6 +76,7 @@ public final class Repricing {
                                 plan.cpuLimit(),
                                 plan.memoryLimit(),
                                 plan.storageLimit(),
+                                plan.heldLimits(),
                                 term.from(),
                                 term.to()))
                     .orElse(term))
@@ -82,23 +84,31 @@ public final class Repricing {
   }
 
   private Optional<BigDecimal> changedRate(UsageUnit unit, Currency currency) {
-    Optional<BigDecimal> before = current.ratesIn(currency).map(r -> rate(r, unit));
-    Optional<BigDecimal> after = whatIf.ratesIn(currency).map(r -> rate(r, unit));
+    Optional<BigDecimal> before = rate(current, unit, currency);
+    Optional<BigDecimal> after = rate(whatIf, unit, currency);
     if (after.isEmpty() || (before.isPresent() && before.get().compareTo(after.get()) == 0)) {
       return Optional.empty();
     }
     return after;
   }
 
+  /**
+   * The config's price of a unit of the resource in {@code currency}: cpu, memory and storage at
+   * its rates, a held meter at its price (none when the config does not list the meter).
+   */
+  private static Optional<BigDecimal> rate(
+      BillingConfig config, UsageUnit unit, Currency currency) {
+    if (unit.isHeld()) {
+      return config.meters().named(unit.resourceType()).map(meter -> meter.prices().get(currency));
+    }
+    return config.ratesIn(currency).map(rates -> rate(rates, unit));
+  }
+
   private static BigDecimal rate(ComputeRates rates, UsageUnit unit) {
     if (unit.equals(UsageUnit.CPU)) {
       return rates.cpuPerCoreHour();
     }
-    if (unit.equals(UsageUnit.MEMORY)) {
-      return rates.memoryPerGbHour();
-    }
-    // a held meter's records keep the price they were rated at (what-if does not change it yet)
-    return unit.equals(UsageUnit.STORAGE) ? rates.storagePerGbMonth() : null;
+    return unit.equals(UsageUnit.MEMORY) ? rates.memoryPerGbHour() : rates.storagePerGbMonth();
   }
 
   /** The what-if's plan of that id, when it prices or limits it otherwise than the config. */
@@ -115,7 +125,8 @@ public final class Repricing {
         && before.get().interval().equals(after.get().interval())
         && same(before.get().cpuLimit(), after.get().cpuLimit())
         && same(before.get().memoryLimit(), after.get().memoryLimit())
-        && same(before.get().storageLimit(), after.get().storageLimit())) {
+        && same(before.get().storageLimit(), after.get().storageLimit())
+        && sameHeld(before.get().heldLimits(), after.get().heldLimits())) {
       return Optional.empty();
     }
     return after;
@@ -123,5 +134,10 @@ public final class Repricing {
 
   private static boolean same(BigDecimal a, BigDecimal b) {
     return a == null ? b == null : b != null && a.compareTo(b) == 0;
+  }
+
+  private static boolean sameHeld(Map<String, BigDecimal> a, Map<String, BigDecimal> b) {
+    return a.keySet().equals(b.keySet())
+        && a.keySet().stream().allMatch(id -> same(a.get(id), b.get(id)));
   }
 }

@@ -1,10 +1,15 @@
 package io.streamspace.billing.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The plugin's own JSON (its Jackson, not the host's), for answers and published events alike:
@@ -33,5 +38,17 @@ public final class JsonMapper {
   /** The value as JSON text. */
   public static String write(Object value) {
     return Json.write(value);
+  }
+
+  /**
+   * A JSON object of decimals ({@code {"gpu": 1, "bandwidth_gb": 50}}, as a pack's {@code adds}
+   * or a plan term's {@code held_limits} are stored), by key in key order.
+   */
+  public static Map<String, BigDecimal> decimals(String json) {
+    try {
+      return new TreeMap<>(MAPPER.readValue(json, new TypeReference<Map<String, BigDecimal>>() {}));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -4,6 +4,7 @@ import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.account.OpeningTerms.PricedPlan;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,9 +68,9 @@ final class AccountOpeningRepository {
       unnest(:config_plan_id::text[], :config_currency::text[], :config_plan_name::text[],
              :config_price::text[]::numeric[], :config_interval::text[],
              :config_cpu_limit::text[]::numeric[], :config_memory_limit::text[]::numeric[],
-             :config_storage_limit::text[]::numeric[])
+             :config_storage_limit::text[]::numeric[], :config_held_limits::text[]::jsonb[])
         AS p(id, currency, name, price, billing_interval,
-             cpu_limit, memory_limit, storage_limit)""";
+             cpu_limit, memory_limit, storage_limit, held_limits)""";
 
   private static final NamedSql OPEN_ACCOUNTS =
       NamedSql.of(
@@ -100,9 +101,9 @@ final class AccountOpeningRepository {
           -- currency (one row per plan and currency), so a later change to the plan does not
           -- rewrite them.
           INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-              billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
+              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at)
           SELECT b.user_id, p.id, p.name, p.price, b.currency, p.billing_interval,
-                 p.cpu_limit, p.memory_limit, p.storage_limit, b.created_at
+                 p.cpu_limit, p.memory_limit, p.storage_limit, p.held_limits, b.created_at
           FROM opened o
           JOIN batch b USING (user_id)
           JOIN %s ON p.id = b.plan_id AND p.currency = b.currency
@@ -212,7 +213,8 @@ final class AccountOpeningRepository {
             UPDATE billing_subscriptions s
             SET plan_id = p.id, plan_name = p.name, price = p.price, currency = p.currency,
                 billing_interval = p.billing_interval, cpu_limit = p.cpu_limit,
-                memory_limit = p.memory_limit, storage_limit = p.storage_limit
+                memory_limit = p.memory_limit, storage_limit = p.storage_limit,
+                held_limits = p.held_limits
             FROM waiting w JOIN %s ON p.id = w.plan_id AND p.currency = w.currency
             WHERE s.id = w.term_id AND s.ended_at IS NULL
               AND NOT (w.rated OR w.invoiced OR w.credited OR w.changed OR w.bought OR w.limited)
@@ -381,6 +383,7 @@ final class AccountOpeningRepository {
             "config_interval", p -> p.plan().interval(),
             "config_cpu_limit", p -> p.plan().cpuLimit(),
             "config_memory_limit", p -> p.plan().memoryLimit(),
-            "config_storage_limit", p -> p.plan().storageLimit()));
+            "config_storage_limit", p -> p.plan().storageLimit(),
+            "config_held_limits", p -> JsonMapper.write(p.plan().heldLimits())));
   }
 }

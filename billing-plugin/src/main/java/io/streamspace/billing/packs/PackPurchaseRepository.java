@@ -1,6 +1,5 @@
 package io.streamspace.billing.packs;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.db.NamedSql;
@@ -8,8 +7,6 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.money.Money;
 import io.streamspace.common.db.Sql;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -318,7 +315,7 @@ public final class PackPurchaseRepository {
   /** What a purchase adds, from its stored {@code adds} JSON, by meter. */
   public static Map<Meter, BigDecimal> meters(String addsJson) {
     Map<Meter, BigDecimal> adds = new LinkedHashMap<>();
-    adds(addsJson).forEach((name, amount) -> adds.put(Meter.of(name), amount));
+    JsonMapper.decimals(addsJson).forEach((name, amount) -> adds.put(Meter.of(name), amount));
     return adds;
   }
 
@@ -367,7 +364,7 @@ public final class PackPurchaseRepository {
                 rs.getString(3),
                 rs.getString(4),
                 rs.getString(5),
-                adds(rs.getString(6)),
+                JsonMapper.decimals(rs.getString(6)),
                 Money.shown(rs.getBigDecimal(7), currency),
                 currency.getCurrencyCode(),
                 rs.getObject(9, Integer.class),
@@ -412,14 +409,5 @@ public final class PackPurchaseRepository {
     Map<String, BigDecimal> named = new TreeMap<>();
     adds.forEach((meter, amount) -> named.put(meter.configName(), amount));
     return named;
-  }
-
-  private static Map<String, BigDecimal> adds(String json) {
-    try {
-      return new TreeMap<>(
-          JsonMapper.MAPPER.readValue(json, new TypeReference<Map<String, BigDecimal>>() {}));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -47,6 +47,7 @@ public final class PlanChanges {
         plan.cpuLimit(),
         plan.memoryLimit(),
         plan.storageLimit(),
+        plan.heldLimits(),
         now,
         null);
   }

@@ -7,6 +7,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.invoicing.PlanTermRows;
+import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -126,9 +127,10 @@ public final class SubscriptionRepository {
       NamedSql.of(
           """
           INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-              billing_interval, cpu_limit, memory_limit, storage_limit, started_at)
+              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at)
           VALUES (:user_id, :plan_id, :plan_name, :price, :currency,
-              :billing_interval, :cpu_limit, :memory_limit, :storage_limit, :now)
+              :billing_interval, :cpu_limit, :memory_limit, :storage_limit, :held_limits::jsonb,
+              :now)
           """);
 
   // each change ends the term before it at the instant of the change: the account's changes in a
@@ -274,6 +276,7 @@ public final class SubscriptionRepository {
         .bind("cpu_limit", next.cpuLimit())
         .bind("memory_limit", next.memoryLimit())
         .bind("storage_limit", next.storageLimit())
+        .bind("held_limits", JsonMapper.write(next.heldLimits()))
         .bind("now", now)
         .update(connection);
     Map<String, Object> after = new LinkedHashMap<>();

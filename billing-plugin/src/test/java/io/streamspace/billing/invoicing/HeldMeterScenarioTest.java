@@ -235,6 +235,108 @@ class HeldMeterScenarioTest {
     assertEquals("ada-1", explained.at("/records/0/events/0/id").asText());
   }
 
+  private static final String HYBRID =
+      WITH_GPU.replaceFirst(
+          "}$",
+          """
+          , "billingMode": "hybrid", "capacityPacks": [], "defaultPlan": "studio",
+           "subscriptionPlans": [
+             {"id": "studio", "name": "Studio", "price": 20, "interval": "month",
+              "prices": {"VND": 500000}, "limits": {"gpu": {"limit": 1}}},
+             {"id": "render", "name": "Render", "price": 40, "interval": "month",
+              "prices": {"VND": 1000000}, "limits": {"gpu": {"limit": 2}}}]}""");
+
+  /**
+   * Hybrid mode, plan Studio (20.00 USD, 500,000 VND a month) including 1 GPU, soft as hybrid
+   * limits are by default: each clock hour's GPU-seconds above 1 × its seconds are billed as
+   * overage at the GPU price, as cpu's are above the plan's cores.
+   *
+   * <p>ada (USD): 10:00–11:00 5,400 − 3,600 = 1,800; 11:00–12:00 7,200 − 3,600 = 3,600; s2's
+   * 23:15–24:00 2,700, within the 2,700 included of that part of an hour. Overage 5,400
+   * GPU-seconds = 1.5 GPU-hours × 0.90 = 1.35; with the fee, 21.35. April: s2's 1 GPU is within
+   * the plan, only the fee.
+   *
+   * <p>thu (VND), resized at 10:20: 10:00 6,000 − 3,600 = 2,400; 11:00 3,600: 6,000 GPU-seconds =
+   * 1.666667 GPU-hours × 22,000 = 36,666.67 → 36,667; with the fee, 536,667.
+   *
+   * <p>eve moves to Render (2 GPUs, 40.00) at 11:00 on March 10: 10:00 is Studio's, 1,800 over;
+   * 11:00 is Render's, 7,200 included. Overage 0.5 GPU-hours × 0.90 = 0.45. Fees: Studio for 9
+   * days 11 hours (817,200 of March's 2,678,400 seconds) × 20 = 6.1022 → 6.10, Render for the
+   * rest × 40 = 27.7957 → 27.80; total 34.35. The plan term keeps what it includes: Studio
+   * including half a GPU from April on would bill April's s2 an overage; ada's term, begun with
+   * 1, does not.
+   */
+  @Test
+  void inHybridModeGpusBeyondThePlansSoftLimitAreBilledAsOverage_hourByHour() {
+    billing = new BillingHarness(at(MARCH), HYBRID);
+    billing.userCreated("ada", Map.of());
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.userCreated("eve", Map.of());
+    sessions("ada", "10:30").forEach(this::deliver);
+    sessions("thu", "10:20").forEach(this::deliver);
+    sessions("eve", "10:30").forEach(this::deliver);
+    billing.flush();
+    billing.clock.set(at("2026-03-10T11:00:00Z"));
+    assertEquals(
+        200,
+        billing
+            .call(HttpMethod.PUT, "/subscription", user("eve"), "{\"plan_id\": \"render\"}")
+            .status());
+    assertEquals(
+        List.of(List.of("ada", "{\"gpu\": 1}"), List.of("eve", "{\"gpu\": 2}")),
+        rows(
+            """
+            SELECT user_id, held_limits::text FROM billing_subscriptions
+            WHERE ended_at IS NULL AND user_id IN ('ada', 'eve') ORDER BY user_id"""),
+        "each term keeps what its plan includes of the GPU");
+
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T03:00:00Z");
+
+    assertEquals(
+        List.of(
+            "plan_fee Studio, 2026-03-01 – 2026-04-01 null null null 20 20.00",
+            "overage gpu overage gpu 1.5 gpu-hours 0.9 1.35"),
+        lines(invoiceId("ada", MARCH)));
+    assertEquals(
+        List.of(
+            "plan_fee Studio, 2026-03-01 – 2026-04-01 null null null 500000 500000",
+            "overage gpu overage gpu 1.666667 gpu-hours 22000 36667"),
+        lines(invoiceId("thu", MARCH)));
+    assertEquals(
+        List.of(
+            "plan_fee Studio, 2026-03-01 – 2026-03-10 null null null 20 6.10",
+            "plan_fee Render, 2026-03-10 – 2026-04-01 null null null 40 27.80",
+            "overage gpu overage gpu 0.5 gpu-hours 0.9 0.45"),
+        lines(invoiceId("eve", MARCH)));
+    assertEquals(
+        List.of(List.of("ada", "21.35"), List.of("eve", "34.35"), List.of("thu", "536667")),
+        rows(
+            """
+            SELECT user_id, total::text FROM billing_invoices
+            WHERE period_start = ?::timestamptz ORDER BY user_id""",
+            MARCH));
+
+    JsonNode explained =
+        billing
+            .call(
+                HttpMethod.GET,
+                "/invoices/" + invoiceId("ada", MARCH) + "/lines/2/explain",
+                user("ada"))
+            .body();
+    assertTrue(explained.at("/sums/matches_line").asBoolean(), explained.toString());
+    assertEquals("1.35", explained.at("/sums/total").decimalValue().toPlainString());
+
+    billing.context.setConfigJson(HYBRID.replace("\"limit\": 1}", "\"limit\": 0.5}"));
+    billing.billing.onConfigChanged(billing.context);
+    billing.calculateUsageAt("2026-05-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+    assertEquals(
+        List.of("plan_fee Studio, 2026-04-01 – 2026-05-01 null null null 20 20.00"),
+        lines(invoiceId("ada", APRIL)),
+        "April: the GPU within the term's 1, whatever the config says now");
+  }
+
   private String pdfText(long invoiceId) throws IOException {
     byte[] pdf =
         billing
@@ -250,7 +352,8 @@ class HeldMeterScenarioTest {
   /**
    * The GPU cannot leave the config while a session's GPU time is not invoiced; once March's
    * invoice is finalized it can. A held meter is priced in every supported currency, takes no
-   * built-in resource's id and no aggregation; a plan cannot limit it yet.
+   * built-in resource's id and no aggregation; a plan may limit it, and while one does it cannot
+   * leave the config.
    */
   @Test
   void aHeldMeterWithUnbilledUsageCannotBeRemoved_andItsConfigIsChecked() {
