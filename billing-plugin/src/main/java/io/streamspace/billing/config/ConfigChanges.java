@@ -17,12 +17,14 @@ import java.util.Map;
  *
  * <p>The changes are named as the what-if's body names them, each standing for a config key:
  * {@code rates} ({@code computeRates}), {@code currency_rates}, {@code meter_rates} (the seat
- * price is its {@code members}), {@code currency_meter_rates}, {@code billing_mode} and {@code
+ * price is its {@code members}), {@code currency_meter_rates}, {@code billing_mode}, {@code
  * plans}, an object of plan id to the plan's members to change (its prices and included
- * amounts), each merged over that plan of {@code subscriptionPlans}. An object is merged over the
- * key's object member by member (so {@code {"cpu_per_core_hour": 0.10}} changes one rate); any
- * other value replaces it. Problems name the change as the body does: {@code
- * rates.cpu_per_core_hour}, {@code plans.pro.price}.
+ * amounts), each merged over that plan of {@code subscriptionPlans}, and {@code meters}, an
+ * object of meter id to the meter's members to change (a held or custom meter's {@code prices}),
+ * each merged over that entry of {@code meters}. An object is merged over the key's object
+ * member by member (so {@code {"cpu_per_core_hour": 0.10}} changes one rate); any other value
+ * replaces it. Problems name the change as the body does: {@code rates.cpu_per_core_hour},
+ * {@code plans.pro.price}, {@code meters.gpu.prices.USD}.
  */
 public final class ConfigChanges {
 
@@ -36,9 +38,11 @@ public final class ConfigChanges {
     KEYS.put("meter_rates", BillingKeys.METER_RATES.name());
     KEYS.put("currency_meter_rates", BillingKeys.CURRENCY_METER_RATES.name());
     KEYS.put("plans", BillingKeys.SUBSCRIPTION_PLANS.name());
+    KEYS.put("meters", BillingKeys.METERS.name());
   }
 
-  private static final String PLANS = "plans";
+  /** The changes whose config key is a list of entries with ids, changed entry by entry. */
+  private static final Map<String, String> BY_ID = Map.of("plans", "plan", "meters", "meter");
 
   private ConfigChanges() {}
 
@@ -61,11 +65,6 @@ public final class ConfigChanges {
       }
     }
     List<ConfigProblem> problems = new ArrayList<>();
-    Map<Integer, String> planIds = new LinkedHashMap<>();
-    ArrayNode plans = (ArrayNode) tree.get(BillingKeys.SUBSCRIPTION_PLANS.name());
-    for (int i = 0; i < plans.size(); i++) {
-      planIds.put(i, plans.get(i).path("id").asText());
-    }
     for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> change = it.next();
       String name = change.getKey();
@@ -73,8 +72,8 @@ public final class ConfigChanges {
       if (key == null) {
         problems.add(
             new ConfigProblem(name, "unknown change: one of " + String.join(", ", names())));
-      } else if (name.equals(PLANS)) {
-        changePlans(plans, change.getValue(), problems);
+      } else if (BY_ID.containsKey(name)) {
+        changeById(name, (ArrayNode) tree.get(key), change.getValue(), problems);
       } else {
         tree.set(key, merged(tree.get(key), change.getValue()));
       }
@@ -86,33 +85,42 @@ public final class ConfigChanges {
     return new ConfigParseResult(
         parsed.config(),
         parsed.problems().stream()
-            .map(p -> new ConfigProblem(changeName(p.key(), planIds), p.message()))
+            .map(p -> new ConfigProblem(changeName(p.key(), tree), p.message()))
             .toList());
   }
 
-  /** Each plan the change names merged with its members; a plan not configured is a problem. */
-  private static void changePlans(ArrayNode plans, JsonNode change, List<ConfigProblem> problems) {
+  /**
+   * Each entry of the list {@code name} stands for that the change names, merged with its
+   * members; an entry the list does not have is a problem.
+   */
+  private static void changeById(
+      String name, ArrayNode entries, JsonNode change, List<ConfigProblem> problems) {
+    String what = BY_ID.get(name);
     if (!change.isObject()) {
-      problems.add(new ConfigProblem(PLANS, "must be an object of plan id to plan changes"));
+      problems.add(
+          new ConfigProblem(
+              name, "must be an object of %s id to %s changes".formatted(what, what)));
       return;
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = change.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> plan = it.next();
-      String at = PLANS + "." + plan.getKey();
+      Map.Entry<String, JsonNode> entry = it.next();
+      String at = name + "." + entry.getKey();
       int index = -1;
-      for (int i = 0; i < plans.size(); i++) {
-        if (plans.get(i).path("id").asText().equals(plan.getKey())) {
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i).path("id").asText().equals(entry.getKey())) {
           index = i;
         }
       }
       if (index < 0) {
-        problems.add(new ConfigProblem(at, "unknown plan"));
-      } else if (!plan.getValue().isObject()) {
-        problems.add(new ConfigProblem(at, "must be an object of the plan's members to change"));
-      } else if (plan.getValue().has("id")) {
-        problems.add(new ConfigProblem(at + ".id", "a plan's id cannot be changed"));
+        problems.add(new ConfigProblem(at, "unknown " + what));
+      } else if (!entry.getValue().isObject()) {
+        problems.add(
+            new ConfigProblem(
+                at, "must be an object of the %s's members to change".formatted(what)));
+      } else if (entry.getValue().has("id")) {
+        problems.add(new ConfigProblem(at + ".id", "a %s's id cannot be changed".formatted(what)));
       } else {
-        plans.set(index, merged(plans.get(index), plan.getValue()));
+        entries.set(index, merged(entries.get(index), entry.getValue()));
       }
     }
   }
@@ -135,15 +143,20 @@ public final class ConfigChanges {
     return result;
   }
 
-  /** A config key named as the changes name it ({@code computeRates.x} is {@code rates.x}). */
-  private static String changeName(String configKey, Map<Integer, String> planIds) {
-    String plans = BillingKeys.SUBSCRIPTION_PLANS.name() + "[";
-    if (configKey.startsWith(plans)) {
-      int close = configKey.indexOf(']');
-      String id = planIds.get(Integer.parseInt(configKey.substring(plans.length(), close)));
-      return PLANS + "." + id + configKey.substring(close + 1);
-    }
+  /**
+   * A config key named as the changes name it ({@code computeRates.x} is {@code rates.x}, {@code
+   * subscriptionPlans[1].price} is {@code plans.pro.price}), the entries of {@code tree}'s lists
+   * by their ids.
+   */
+  private static String changeName(String configKey, ObjectNode tree) {
     for (Map.Entry<String, String> key : KEYS.entrySet()) {
+      String list = key.getValue() + "[";
+      if (BY_ID.containsKey(key.getKey()) && configKey.startsWith(list)) {
+        int close = configKey.indexOf(']');
+        int index = Integer.parseInt(configKey.substring(list.length(), close));
+        String id = tree.get(key.getValue()).path(index).path("id").asText();
+        return key.getKey() + "." + id + configKey.substring(close + 1);
+      }
       if (configKey.equals(key.getValue()) || configKey.startsWith(key.getValue() + ".")) {
         return key.getKey() + configKey.substring(key.getValue().length());
       }

@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  * start and end of one billing period) and the changes, each as the billing config would take it
  * ({@link ConfigChanges}): {@code rates}, {@code currency_rates}, {@code meter_rates} (seats:
  * {@code members}), {@code currency_meter_rates}, {@code plans} (by id: prices and included
- * amounts) and {@code billing_mode}.
+ * amounts), {@code meters} (by id: a held or custom meter's prices) and {@code billing_mode}.
  */
 public final class WhatIfRoutes {
 
@@ -124,8 +124,9 @@ public final class WhatIfRoutes {
               accepts: `rates` (`computeRates`, e.g. `{"cpu_per_core_hour":0.10}`), \
               `currency_rates`, `meter_rates` (the counters' rates; a seat's price is `members`), \
               `currency_meter_rates`, `plans` (by plan id, the plan's members to change: `price`, \
-              `prices`, `interval`, `cpu_limit`, `memory_limit`, `storage_limit`, `limits`) and \
-              `billing_mode`; an object is merged over the config's member by member. Priced by \
+              `prices`, `interval`, `cpu_limit`, `memory_limit`, `storage_limit`, `limits`), \
+              `meters` (by meter id, a held or custom meter's `prices`) and `billing_mode`; an \
+              object is merged over the config's member by member. Priced by \
               invoicing's own code: a usage record keeps the unit price it was rated at, and a \
               plan term the price and limits the plan had when the account moved onto it, unless \
               the what-if changes that resource's rate or that plan; everything else (mode, \
@@ -148,8 +149,9 @@ public final class WhatIfRoutes {
               `org_id`). 400 naming the field, nothing read: a body that is not an object, \
               `period_start`/`period_end` missing, malformed, not one billing period or after the \
               current one; `invalid_change` for an unknown member, an unknown plan (`plans.<id>`) \
-              and every value the config refuses (`rates.cpu_per_core_hour`: unknown rate, \
-              negative price…), each in `details`.""")
+              or meter (`meters.<id>`) and every value the config refuses \
+              (`rates.cpu_per_core_hour`: unknown rate, negative price…; \
+              `meters.gpu.prices.USD`), each in `details`.""")
           .params(Param.query("format", string().enumOf("json", "csv").defaultValue("json")))
           .body(
               object()
@@ -161,6 +163,7 @@ public final class WhatIfRoutes {
                   .prop("meter_rates", object())
                   .prop("currency_meter_rates", object())
                   .prop("plans", object())
+                  .prop("meters", object())
                   .prop("billing_mode", string().enumOf("usage", "subscription", "hybrid")))
           .answers(
               200,

@@ -54,7 +54,8 @@ public final class QuotaReadings {
           CROSS JOIN LATERAL (
             SELECT coalesce(sum(z.cpu_cores), 0) AS cpu_cores,
                    coalesce(sum(z.memory_gb), 0) AS memory_gb,
-                   count(*) AS active_sessions
+                   count(*) AS active_sessions,
+                   coalesce(array_agg(o.session_id), '{}') AS open_sessions
             FROM billing_sessions o
             LEFT JOIN LATERAL (
               SELECT cpu_cores, memory_gb FROM billing_session_sizes z
@@ -68,14 +69,12 @@ public final class QuotaReadings {
                    coalesce(array_agg(t.held ORDER BY t.meter), '{}') AS held_amounts
             FROM (
               SELECT hz.meter_id AS meter, sum(hz.amount) AS held
-              FROM billing_sessions o
+              FROM unnest(c.open_sessions) AS o(session_id)
               CROSS JOIN LATERAL (
                 SELECT DISTINCT ON (hz.meter_id) hz.meter_id, hz.amount
                 FROM billing_session_held hz
                 WHERE hz.session_id = o.session_id
                 ORDER BY hz.meter_id, hz.effective_from DESC) hz
-              WHERE o.org_id = a.user_id AND NOT o.settled AND o.ended_at IS NULL
-                AND o.last_heartbeat >= :stale_before
               GROUP BY hz.meter_id) t) h
           LEFT JOIN LATERAL (
             SELECT storage_gb FROM billing_storage_levels l

@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.user;
@@ -327,6 +328,24 @@ class HeldMeterScenarioTest {
     assertTrue(explained.at("/sums/matches_line").asBoolean(), explained.toString());
     assertEquals("1.35", explained.at("/sums/total").decimalValue().toPlainString());
 
+    assertEquals(
+        List.of("ada 21.35 22.70 1.35", "eve 34.35 34.80 0.45", "thu 536667 536667 0"),
+        whatIf("\"meters\": {\"gpu\": {\"prices\": {\"USD\": 1.80}}}"),
+        "a dearer GPU in USD: each USD organization's GPU overage twice as dear");
+    assertEquals(
+        List.of("ada 21.35 20.00 -1.35", "eve 34.35 33.90 -0.45", "thu 536667 500000 -36667"),
+        whatIf("\"plans\": {\"studio\": {\"limits\": {\"gpu\": {\"limit\": 2}}}}"),
+        "Studio including 2 GPUs: no overage left on Studio's hours");
+    BillingHarness.Answer refused =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/what-if",
+            admin("root"),
+            "{\"period_start\": \"2026-03-01\", \"period_end\": \"2026-04-01\","
+                + " \"meters\": {\"gpu\": {\"prices\": {\"USD\": -1}}}}");
+    assertEquals(400, refused.status(), refused.toString());
+    assertEquals("meters.gpu.prices.USD", refused.errorField(), refused.toString());
+
     billing.context.setConfigJson(HYBRID.replace("\"limit\": 1}", "\"limit\": 0.5}"));
     billing.billing.onConfigChanged(billing.context);
     billing.calculateUsageAt("2026-05-01T01:00:00Z");
@@ -335,6 +354,77 @@ class HeldMeterScenarioTest {
         List.of("plan_fee Studio, 2026-04-01 – 2026-05-01 null null null 20 20.00"),
         lines(invoiceId("ada", APRIL)),
         "April: the GPU within the term's 1, whatever the config says now");
+  }
+
+  /**
+   * /quota counts what the open sessions hold now, against the plan's 1 GPU: ada's s1 holds 1 (at
+   * the limit, exceeded as every meter at its limit is), then 2 from 10:30 (200 %); check-quotas
+   * alerts the warning and the exceedance once; the session ended, the GPUs count no more.
+   */
+  @Test
+  void theQuotaCountsTheGpusOpenSessionsHold_andCheckQuotasAlertsOnThem() {
+    billing = new BillingHarness(at("2026-03-10T10:05:00Z"), HYBRID);
+    billing.userCreated("ada", Map.of());
+    List<SessionEvent> events = sessions("ada", "10:30");
+    deliver(events.get(0));
+    billing.flush();
+    assertEquals("1 1 exceeded", gpuQuota(), "at the limit");
+
+    billing.clock.set(at("2026-03-10T10:35:00Z"));
+    deliver(events.get(1));
+    billing.flush();
+    assertEquals("2 1 exceeded", gpuQuota());
+    billing.runAt("check-quotas", "2026-03-10T10:35:00Z");
+    billing.runAt("check-quotas", "2026-03-10T10:40:00Z");
+    assertEquals(
+        List.of("billing.quota.warning", "billing.quota.exceeded"),
+        billing.context.published().stream()
+            .filter(e -> e.contains("\"meter\":\"gpu\""))
+            .map(e -> e.substring(0, e.indexOf(' ')))
+            .toList());
+
+    billing.clock.set(at("2026-03-10T12:05:00Z"));
+    deliver(events.get(2));
+    deliver(events.get(3));
+    billing.flush();
+    assertEquals("0 1 ok", gpuQuota());
+  }
+
+  /** ada's GPU on /quota as "used limit state". */
+  private String gpuQuota() {
+    JsonNode quota = billing.call(HttpMethod.GET, "/quota", user("ada")).body();
+    for (JsonNode meter : quota.get("meters")) {
+      if (meter.get("meter").asText().equals("gpu")) {
+        return String.join(
+            " ",
+            meter.get("used").decimalValue().toPlainString(),
+            meter.get("limit").decimalValue().toPlainString(),
+            meter.get("state").asText());
+      }
+    }
+    throw new AssertionError("no gpu on /quota: " + quota);
+  }
+
+  /** A what-if of March with {@code changes}, each organization as "org invoiced what-if delta". */
+  private List<String> whatIf(String changes) {
+    BillingHarness.Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/what-if",
+            admin("root"),
+            "{\"period_start\": \"2026-03-01\", \"period_end\": \"2026-04-01\", " + changes + "}");
+    assertEquals(200, answer.status(), answer.toString());
+    List<String> accounts = new ArrayList<>();
+    for (JsonNode a : answer.body().get("accounts")) {
+      accounts.add(
+          String.join(
+              " ",
+              a.get("org_id").asText(),
+              a.get("invoiced_total").decimalValue().toPlainString(),
+              a.get("what_if_total").decimalValue().toPlainString(),
+              a.get("delta").decimalValue().toPlainString()));
+    }
+    return accounts;
   }
 
   private String pdfText(long invoiceId) throws IOException {
