@@ -116,7 +116,8 @@ final class BillingKeys {
               + "max of a period's reports), prices (per unit, in every supported currency)}, "
               + "billed above a plan's soft included amount, and held meters {id, name, unit, "
               + "kind held, prices (per unit-hour, in every supported currency)}, amounts "
-              + "sessions hold (their events' resources), billed per unit-hour as cpu is. A "
+              + "sessions hold (their events' resources), billed per unit-hour and limited as "
+              + "cores are. A "
               + "meter with unbilled usage cannot be removed");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(

@@ -7,6 +7,8 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
@@ -18,8 +20,10 @@ import io.streamspace.plugin.api.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -238,6 +242,29 @@ class AuthorizationMatrixTest {
         ENDPOINTS.stream().map(Endpoint::route).collect(Collectors.toCollection(TreeSet::new)));
   }
 
+  /**
+   * Each endpoint's role in the matrix is the one its declaration gives ({@code x-org-role} in
+   * the API description): the calls below hold the handlers to the matrix, so this holds them to
+   * what the document promises.
+   */
+  @Test
+  void eachEndpointNeedsTheRoleItsDeclarationGives() throws Exception {
+    JsonNode doc =
+        new ObjectMapper().readTree(billing.context.routes().description().orElseThrow());
+    Map<String, String> declared = new TreeMap<>();
+    Map<String, String> matrix = new TreeMap<>();
+    for (Endpoint endpoint : ENDPOINTS) {
+      String path = endpoint.route().substring(endpoint.route().indexOf(' ') + 1);
+      String method = endpoint.method().name().toLowerCase(Locale.ROOT);
+      declared.put(
+          endpoint.route(),
+          doc.path("paths").path(path).path(method).path("x-org-role").asText("none"));
+      matrix.put(endpoint.route(), endpoint.needs().name().toLowerCase(Locale.ROOT));
+    }
+
+    assertEquals(matrix, declared);
+  }
+
   static Stream<Arguments> refusedCalls() {
     return calls(true);
   }
@@ -273,7 +300,6 @@ class AuthorizationMatrixTest {
             .routes()
             .call(endpoint.method(), withIds(endpoint.path()), who.caller, endpoint.body());
 
-    System.out.println("MATRIX " + endpoint + " by " + who + " -> " + response.status());
     assertTrue(
         response.status() != 401 && response.status() != 403,
         endpoint + " by " + who + " answered " + response.status());

@@ -358,8 +358,9 @@ class HeldMeterScenarioTest {
 
   /**
    * /quota counts what the open sessions hold now, against the plan's 1 GPU: ada's s1 holds 1 (at
-   * the limit, exceeded as every meter at its limit is), then 2 from 10:30 (200 %); check-quotas
-   * alerts the warning and the exceedance once; the session ended, the GPUs count no more.
+   * the limit, exceeded as every meter at its limit is), then 2 from 10:30 (200 %, in the admin's
+   * list too); check-quotas alerts the warning and the exceedance once; the session ended, the
+   * GPUs count no more.
    */
   @Test
   void theQuotaCountsTheGpusOpenSessionsHold_andCheckQuotasAlertsOnThem() {
@@ -374,6 +375,17 @@ class HeldMeterScenarioTest {
     deliver(events.get(1));
     billing.flush();
     assertEquals("2 1 exceeded", gpuQuota());
+    JsonNode over = billing.call(HttpMethod.GET, "/admin/quotas?meter=gpu", admin("root")).body();
+    assertEquals(
+        "ada gpu 2 200.00 exceeded",
+        String.join(
+            " ",
+            over.at("/quotas/0/user_id").asText(),
+            over.at("/quotas/0/meter").asText(),
+            over.at("/quotas/0/used").decimalValue().toPlainString(),
+            over.at("/quotas/0/percent").decimalValue().toPlainString(),
+            over.at("/quotas/0/state").asText()),
+        "the admin's list, judged in SQL, agrees: " + over);
     billing.runAt("check-quotas", "2026-03-10T10:35:00Z");
     billing.runAt("check-quotas", "2026-03-10T10:40:00Z");
     assertEquals(
