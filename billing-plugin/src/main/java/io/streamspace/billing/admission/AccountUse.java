@@ -87,7 +87,11 @@ final class AccountUse {
 
   /**
    * The session of {@code member} (null: the account itself) is open, with the size an event of
-   * instant {@code at} reported (null: none), unless a later event's size is known already.
+   * instant {@code at} reported (null: none), unless a later event's size is known already. A
+   * newer size replaces the known cores and memory, and its held amounts are merged over the
+   * known ones ({@link SessionSize#over}): a heartbeat naming no {@code resources} keeps the GPUs
+   * it holds. An older size changes nothing, its held amounts included (a reload reads each
+   * meter's latest amount, the bound on that).
    */
   synchronized void open(
       String sessionId, String member, SessionSize size, Instant at, Instant now) {
@@ -99,7 +103,8 @@ final class AccountUse {
     boolean newer = size != null && (known == null || !at.isBefore(known.sizeAt()));
     Tracked kept =
         newer
-            ? new Tracked(size, at, false, now, runBy)
+            ? new Tracked(
+                size.over(known != null ? known.size() : SessionSize.NONE), at, false, now, runBy)
             : known != null
                 ? new Tracked(known.size(), known.sizeAt(), false, now, runBy)
                 : new Tracked(SessionSize.NONE, STORED, false, now, runBy);
@@ -354,12 +359,19 @@ final class AccountUse {
     askedAt = now;
     BigDecimal cores = BigDecimal.ZERO;
     BigDecimal memory = BigDecimal.ZERO;
+    Map<String, BigDecimal> held = Map.of();
     int open = 0;
     for (Map.Entry<String, Tracked> entry : sessions.entrySet()) {
       Tracked tracked = entry.getValue();
       if (!tracked.ended() && !entry.getKey().equals(sessionId)) {
         cores = cores.add(tracked.size().cpuCores());
         memory = memory.add(tracked.size().memoryGb());
+        if (!tracked.size().held().isEmpty()) {
+          held = writable(held);
+          for (Map.Entry<String, BigDecimal> amount : tracked.size().held().entrySet()) {
+            held.merge(amount.getKey(), amount.getValue(), BigDecimal::add);
+          }
+        }
         open++;
       }
     }
@@ -368,6 +380,7 @@ final class AccountUse {
         cores,
         memory,
         open,
+        held,
         storageGb,
         currency,
         counters(periodStart, periodEnd),

@@ -10,6 +10,7 @@ import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,17 +19,20 @@ import java.util.function.Supplier;
 
 /**
  * Whether a new session may start: it may not take an account past a hard limit of its plan on
- * the concurrent meters (its size added to what is open now), nor on storage (the level the
- * session brings the account to: see {@link #storageAfter}), nor start while a period counter
- * (built-in or custom) is at or over a hard limit of its plan this billing period. A denial's
- * code is the meter's name followed by {@code _limit} ({@code active_sessions_limit}, {@code
- * storage_gb_limit}, {@code gpu_minutes_limit}). A denial by size (cores, memory, job slots,
- * storage) names in {@code upgrade} the cheapest other plan, and in {@code pack} the cheapest
- * capacity pack adding to the meter refused, on which the session would pass every size check
- * ({@link Offers}), and says so in its reason. Nor may it start while a soft period counter is at
- * or over its limit without the account's confirmation of the overage this period ({@link
- * QuotaState#CONFIRMATION_REQUIRED}): code {@value #OVERAGE_CONFIRMATION_REQUIRED}, with the
- * cost of going on. Other soft limits and unlimited meters never refuse.
+ * the concurrent meters (cores, memory, job slots: its size added to what is open now), nor on
+ * a held meter of the catalog ({@link Meters#held}, GPUs: what its open sessions hold plus what
+ * the request names in its {@code resources}), nor on storage (the level the session brings the
+ * account to: see {@link #storageAfter}), nor start while a period counter (built-in or custom)
+ * is at or over a hard limit of its plan this billing period. A denial's code is the meter's id
+ * followed by {@code _limit} ({@code active_sessions_limit}, {@code gpu_limit}, {@code
+ * storage_gb_limit}, {@code gpu_minutes_limit}). A denial by size (cores, memory, job slots, held
+ * meters, storage) names in {@code upgrade} the cheapest other plan, and in {@code pack} the
+ * cheapest capacity pack adding to the meter refused, on which the session would pass every size
+ * check ({@link Offers}), and says so in its reason. Nor may it start while a soft period
+ * counter is at or over its limit without the account's confirmation of the overage this period
+ * ({@link QuotaState#CONFIRMATION_REQUIRED}): code {@value #OVERAGE_CONFIRMATION_REQUIRED}, with
+ * the cost of going on. Other soft limits (held meters' included) and unlimited meters never
+ * refuse.
  */
 final class AdmissionRules {
 
@@ -87,7 +91,7 @@ final class AdmissionRules {
       Meters meters,
       OverageTerms overage,
       Supplier<Offers> offers) {
-    Optional<Meter> bySize = passedBySize(use, requested, limits);
+    Optional<Meter> bySize = passedBySize(use, requested, limits, meters);
     if (bySize.isPresent()) {
       Meter meter = bySize.get();
       return refusedBySize(
@@ -97,6 +101,7 @@ final class AdmissionRules {
           requested,
           planId,
           limits,
+          meters,
           offers.get());
     }
     for (Meter meter : meters.periodCounters()) {
@@ -130,13 +135,16 @@ final class AdmissionRules {
   }
 
   /**
-   * The first meter, in the order cores, memory, job slots, storage, whose hard limit the
-   * session would pass: the concurrent meters by what is open plus the request, storage by the
-   * level the session would bring the account to.
+   * The first meter, in the order cores, memory, job slots, the held meters in the catalog's
+   * order, storage, whose hard limit the session would pass: the concurrent and held meters by
+   * what is open plus the request ({@code used + needed > limit}), storage by the level the
+   * session would bring the account to. As with cores, a request needing none of a meter (a
+   * session naming no GPU) passes its limit only when what is open is over it already (a limit
+   * lowered, a session the platform started despite a refusal): at the limit it is admitted.
    */
   private static Optional<Meter> passedBySize(
-      ConcurrentUse use, ResourceSize requested, PlanLimits limits) {
-    for (Meter meter : CONCURRENT) {
+      ConcurrentUse use, ResourceSize requested, PlanLimits limits, Meters meters) {
+    for (Meter meter : bySize(meters)) {
       Limit limit = limits.of(meter);
       if (isHard(limit)
           && used(use, meter).add(needed(requested, meter)).compareTo(limit.amount()) > 0) {
@@ -199,19 +207,23 @@ final class AdmissionRules {
       ResourceSize requested,
       String planId,
       PlanLimits limits,
+      Meters meters,
       Offers offers) {
     Optional<String> upgrade =
         offers.plans().stream()
             .filter(offer -> !offer.planId().equals(planId))
             .filter(
                 offer ->
-                    passedBySize(use, requested, offer.limits().raisedBy(use.packAdds())).isEmpty())
+                    passedBySize(use, requested, offer.limits().raisedBy(use.packAdds()), meters)
+                        .isEmpty())
             .min(Comparator.comparing(PlanOffer::price))
             .map(PlanOffer::planId);
     Optional<String> pack =
         offers.packs().stream()
             .filter(offer -> offer.adds().getOrDefault(meter, BigDecimal.ZERO).signum() > 0)
-            .filter(offer -> passedBySize(use, requested, limits.raisedBy(offer.adds())).isEmpty())
+            .filter(
+                offer ->
+                    passedBySize(use, requested, limits.raisedBy(offer.adds()), meters).isEmpty())
             .min(Comparator.comparing(PackOffer::price))
             .map(PackOffer::packId);
     String remedy;
@@ -273,8 +285,22 @@ final class AdmissionRules {
     return !limit.unlimited() && limit.kind() == LimitKind.HARD;
   }
 
+  /** The meters checked by what is open plus the request: the concurrent ones, then the held. */
+  private static List<Meter> bySize(Meters meters) {
+    List<Meter> held = meters.held();
+    if (held.isEmpty()) {
+      return CONCURRENT;
+    }
+    List<Meter> all = new ArrayList<>(CONCURRENT);
+    all.addAll(held);
+    return all;
+  }
+
+  /** What is open of a concurrent or held meter. */
   private static BigDecimal used(ConcurrentUse use, Meter meter) {
-    if (meter.equals(Meter.CPU_CORES)) {
+    if (meter.measure() == Meter.Measure.HELD) {
+      return use.held(meter);
+    } else if (meter.equals(Meter.CPU_CORES)) {
       return use.cpuCores();
     } else if (meter.equals(Meter.MEMORY_GB)) {
       return use.memoryGb();
@@ -284,9 +310,14 @@ final class AdmissionRules {
     throw new IllegalArgumentException("not a concurrent meter: " + meter);
   }
 
-  /** What a session of that size needs of a concurrent meter: one session, its cores... */
+  /**
+   * What a session of that size needs of a concurrent or held meter: one session, its cores...,
+   * of a held meter what its {@code resources} name (none named: zero).
+   */
   static BigDecimal needed(ResourceSize requested, Meter meter) {
-    if (meter.equals(Meter.CPU_CORES)) {
+    if (meter.measure() == Meter.Measure.HELD) {
+      return requested.resources().getOrDefault(meter.configName(), BigDecimal.ZERO);
+    } else if (meter.equals(Meter.CPU_CORES)) {
       return requested.cpuCores();
     } else if (meter.equals(Meter.MEMORY_GB)) {
       return requested.memoryGb();

@@ -13,6 +13,8 @@ import java.util.Set;
  * @param cpuCores the cores of its open sessions
  * @param memoryGb the memory of its open sessions
  * @param activeSessions how many sessions it has open
+ * @param held what its open sessions hold of each held meter, by meter id: the sum of their
+ *     amounts (a meter none holds is left out)
  * @param storageGb its storage level
  * @param currency what it is billed in, null if not known yet (the configured one)
  * @param counters its period counters in the current billing period
@@ -24,6 +26,7 @@ record ConcurrentUse(
     BigDecimal cpuCores,
     BigDecimal memoryGb,
     int activeSessions,
+    Map<String, BigDecimal> held,
     BigDecimal storageGb,
     Currency currency,
     Map<Meter, BigDecimal> counters,
@@ -36,6 +39,7 @@ record ConcurrentUse(
           BigDecimal.ZERO,
           BigDecimal.ZERO,
           0,
+          Map.of(),
           BigDecimal.ZERO,
           null,
           Map.of(),
@@ -43,9 +47,15 @@ record ConcurrentUse(
           Map.of());
 
   ConcurrentUse {
+    held = Map.copyOf(held);
     counters = Map.copyOf(counters);
     overageConfirmed = Set.copyOf(overageConfirmed);
     packAdds = Map.copyOf(packAdds);
+  }
+
+  /** What its open sessions hold of that held meter; zero when none. */
+  BigDecimal held(Meter meter) {
+    return held.getOrDefault(meter.configName(), BigDecimal.ZERO);
   }
 
   /** The use of that period counter; zero when there is none. */

@@ -12,7 +12,8 @@ import java.util.Set;
  * @param planId its plan (the active subscription's)
  * @param currency what it is billed in
  * @param storageGb its storage level, zero if never reported
- * @param openSessions its sessions not ended, by id, with their last reported size
+ * @param openSessions its sessions not ended, by id, with their last reported size and what they
+ *     hold of each held meter (each meter's latest amount above 0)
  * @param counters its period counters in the billing period of the load
  * @param overageConfirmed the counters whose overage it confirmed for that period
  * @param packs its pack purchases not ended at the load, by id

@@ -55,6 +55,8 @@ final class StoredUseQuery {
           SELECT a.user_id, a.currency, p.plan_id, a.personal, sl.seat_limit,
                  coalesce(l.storage_gb, 0) AS storage_gb,
                  s.session_id, s.user_id AS member, z.cpu_cores, z.memory_gb,
+                 coalesce(h.held_meters, '{}') AS held_meters,
+                 coalesce(h.held_amounts, '{}') AS held_amounts,
                  coalesce(r.counter_meters, '{}') AS counter_meters,
                  coalesce(r.counter_totals, '{}') AS counter_totals,
                  coalesce(f.confirmed, '{}') AS confirmed
@@ -75,6 +77,17 @@ final class StoredUseQuery {
             SELECT cpu_cores, memory_gb FROM billing_session_sizes z
             WHERE z.session_id = s.session_id
             ORDER BY effective_from DESC LIMIT 1) z ON true
+          -- what it holds of each held meter: per meter its latest amount, those above 0 (the
+          -- primary key's order: one index range per session)
+          LEFT JOIN LATERAL (
+            SELECT array_agg(hz.meter_id ORDER BY hz.meter_id) AS held_meters,
+                   array_agg(hz.amount ORDER BY hz.meter_id) AS held_amounts
+            FROM (
+              SELECT DISTINCT ON (hz.meter_id) hz.meter_id, hz.amount
+              FROM billing_session_held hz
+              WHERE hz.session_id = s.session_id
+              ORDER BY hz.meter_id, hz.effective_from DESC) hz
+            WHERE hz.amount > 0) h ON true
           -- each counter reported this period: the sum of its reports, or the largest for a
           -- counter of :max_meters
           LEFT JOIN (
@@ -252,11 +265,26 @@ final class StoredUseQuery {
         Sql.instant(row.getTimestamp(5)));
   }
 
+  /** Two parallel array columns (meter ids, amounts) as a map: the shared empty one if none. */
+  private static Map<String, BigDecimal> byMeter(ResultSet row, String ids, String amounts)
+      throws SQLException {
+    String[] meters = (String[]) row.getArray(ids).getArray();
+    if (meters.length == 0) {
+      return Map.of();
+    }
+    BigDecimal[] values = (BigDecimal[]) row.getArray(amounts).getArray();
+    Map<String, BigDecimal> byMeter = new LinkedHashMap<>();
+    for (int i = 0; i < meters.length; i++) {
+      byMeter.put(meters[i], values[i]);
+    }
+    return byMeter;
+  }
+
   /**
-   * Adds one row to its account; {@code shared} gives each plan id and session size read one
-   * instance for all the accounts and sessions that have it (most sessions have one of a few
-   * sizes): the view holds what is read, and a copy of each would cost every session about 100
-   * bytes.
+   * Adds one row to its account; {@code shared} gives each plan id and session size (its held
+   * amounts included) read one instance for all the accounts and sessions that have it (most
+   * sessions have one of a few sizes): the view holds what is read, and a copy of each would
+   * cost every session about 100 bytes.
    */
   private static void read(
       ResultSet row, Map<String, StoredUse> byAccount, Map<Object, Object> shared)
@@ -265,11 +293,8 @@ final class StoredUseQuery {
     StoredUse use = byAccount.get(accountId);
     if (use == null) {
       Map<Meter, BigDecimal> counters = new LinkedHashMap<>();
-      String[] meters = (String[]) row.getArray("counter_meters").getArray();
-      BigDecimal[] totals = (BigDecimal[]) row.getArray("counter_totals").getArray();
-      for (int i = 0; i < meters.length; i++) {
-        counters.put(Meter.of(meters[i]), totals[i]);
-      }
+      byMeter(row, "counter_meters", "counter_totals")
+          .forEach((meter, total) -> counters.put(Meter.of(meter), total));
       Set<Meter> confirmed = new LinkedHashSet<>();
       for (String name : (String[]) row.getArray("confirmed").getArray()) {
         confirmed.add(Meter.of(name));
@@ -294,14 +319,19 @@ final class StoredUseQuery {
     String sessionId = row.getString("session_id");
     if (sessionId != null) {
       BigDecimal cores = row.getBigDecimal("cpu_cores");
+      Map<String, BigDecimal> held = byMeter(row, "held_meters", "held_amounts");
       use.openSessions()
           .put(
               sessionId,
-              cores == null
+              cores == null && held.isEmpty()
                   ? SessionSize.NONE
                   : (SessionSize)
                       shared.computeIfAbsent(
-                          new SessionSize(cores, row.getBigDecimal("memory_gb")), z -> z));
+                          new SessionSize(
+                              cores == null ? BigDecimal.ZERO : cores,
+                              cores == null ? BigDecimal.ZERO : row.getBigDecimal("memory_gb"),
+                              held),
+                          z -> z));
       String member = row.getString("member");
       if (!member.equals(accountId)) {
         use.sessionMembers().put(sessionId, member);

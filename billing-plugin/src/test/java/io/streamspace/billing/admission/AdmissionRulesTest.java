@@ -18,10 +18,12 @@ import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,6 +74,7 @@ class AdmissionRulesTest {
         new BigDecimal(cores),
         new BigDecimal(cores),
         sessions,
+        Map.of(),
         new BigDecimal(storedGb),
         null,
         Map.of(),
@@ -226,5 +229,165 @@ class AdmissionRulesTest {
         refused.reason());
     assertNull(refused.upgrade());
     assertNull(refused.pack());
+  }
+
+  // a held meter the config adds (GPUs), limited hard by free (1) and pro (4), not by
+  // enterprise; packs gpu-1 (9.00, +1 GPU) and gpu-4 (30.00, +4 GPUs)
+
+  private static final Meter GPU =
+      Meter.held("gpu", "GPU", "gpu", Map.of(Currency.getInstance("USD"), new BigDecimal("0.90")));
+  private static final Meters WITH_GPU =
+      new Meters(Stream.concat(Meter.BUILT_IN.stream(), Stream.of(GPU)).toList());
+  private static final PlanLimits FREE_GPU = withGpu(FREE, hard("1"));
+  private static final PlanLimits PRO_GPU = withGpu(PRO, hard("4"));
+  private static final Offers GPU_OFFERS =
+      new Offers(
+          List.of(
+              new PlanOffer("free", BigDecimal.ZERO, FREE_GPU),
+              new PlanOffer("pro", new BigDecimal("29.99"), PRO_GPU),
+              new PlanOffer("enterprise", new BigDecimal("99.99"), ENTERPRISE)),
+          List.of(
+              new PackOffer("slots-5", new BigDecimal("5.00"), adds(Meter.ACTIVE_SESSIONS, "5")),
+              new PackOffer("gpu-1", new BigDecimal("9.00"), adds(GPU, "1")),
+              new PackOffer("gpu-4", new BigDecimal("30.00"), adds(GPU, "4"))));
+
+  private static PlanLimits withGpu(PlanLimits plan, Limit gpu) {
+    Map<Meter, Limit> limits = new HashMap<>(plan.byMeter());
+    limits.put(GPU, gpu);
+    return new PlanLimits(limits);
+  }
+
+  /** An account with 1 core and 1 session open holding {@code gpus}, and those packs active. */
+  private static ConcurrentUse holding(String gpus, Map<Meter, BigDecimal> packAdds) {
+    return new ConcurrentUse(
+        "free",
+        BigDecimal.ONE,
+        BigDecimal.ONE,
+        1,
+        Map.of("gpu", new BigDecimal(gpus)),
+        BigDecimal.ZERO,
+        null,
+        Map.of(),
+        Set.of(),
+        packAdds);
+  }
+
+  private static ResourceSize asksGpus(String cores, String gpus, String storageGb) {
+    return new ResourceSize(
+        new BigDecimal(cores),
+        BigDecimal.ONE,
+        new BigDecimal(storageGb),
+        gpus == null ? Map.of() : Map.of("gpu", new BigDecimal(gpus)));
+  }
+
+  private static AdmissionDecision onFreeWithGpu(
+      ConcurrentUse use, ResourceSize asked, PlanLimits plan) {
+    return AdmissionRules.decide(
+        use,
+        asked,
+        "free",
+        plan.raisedBy(use.packAdds()),
+        WITH_GPU,
+        new OverageTerms(new QuotaRule(80), Currency.getInstance("USD"), Optional.empty()),
+        () -> GPU_OFFERS);
+  }
+
+  @Test
+  void aSecondGpuOnAOneGpuPlanIsRefusedAtGpu_namingProAndTheCheapestGpuPack() {
+    // 1 held + 1 asked = 2 > 1 hard; pro's 4 allows it, gpu-1 (9.00) makes 2, cheaper than gpu-4
+    AdmissionDecision refused =
+        onFreeWithGpu(holding("1", Map.of()), asksGpus("0.5", "1", "0"), FREE_GPU);
+
+    assertFalse(refused.allowed());
+    assertEquals("gpu_limit", refused.code());
+    assertEquals(
+        "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1"
+            + " gpu of plan free. Plan pro would allow it, as would the pack gpu-1.",
+        refused.reason());
+    assertEquals("pro", refused.upgrade());
+    assertEquals("gpu-1", refused.pack());
+  }
+
+  @Test
+  void thePackNamedForGpusIsOneThatHoldsTheWholeRequest() {
+    // 1 held + 3 asked = 4 > 1: gpu-1 makes 2 (still over), gpu-4 makes 5; pro's 4 holds 4
+    AdmissionDecision refused =
+        onFreeWithGpu(holding("1", Map.of()), asksGpus("0.5", "3", "0"), FREE_GPU);
+
+    assertEquals("gpu_limit", refused.code());
+    assertEquals("gpu-4", refused.pack());
+    assertEquals("pro", refused.upgrade());
+    assertTrue(refused.reason().startsWith("GPU limit reached: 1 gpu in use plus 3"));
+  }
+
+  @Test
+  void aSessionAskingForNoGpuIsAdmittedAtTheGpuLimit_andRefusedOnlyWhenAlreadyOverIt() {
+    // as with cores: 1 held + 0 = 1, at the limit; 2 held (the platform started one anyway) +
+    // 0 = 2 > 1
+    AdmissionDecision atLimit =
+        onFreeWithGpu(holding("1", Map.of()), asksGpus("0.5", null, "0"), FREE_GPU);
+    AdmissionDecision over =
+        onFreeWithGpu(holding("2", Map.of()), asksGpus("0.5", null, "0"), FREE_GPU);
+
+    assertTrue(atLimit.allowed());
+    assertEquals("gpu_limit", over.code());
+    assertTrue(
+        over.reason().startsWith("GPU limit reached: 2 gpu in use plus 0 for this session"),
+        over.reason());
+  }
+
+  @Test
+  void anActiveGpuPackRaisesTheLimit_andAReasonPastTheRaisedLimitSaysSo() {
+    // gpu-1 active: 1 + 1 = 2 hard; 1 held + 1 asked = 2 fits, 1 + 2 = 3 does not
+    Map<Meter, BigDecimal> gpuPack = adds(Meter.of("gpu"), "1"); // as a stored purchase keys it
+
+    AdmissionDecision fits =
+        onFreeWithGpu(holding("1", gpuPack), asksGpus("0.5", "1", "0"), FREE_GPU);
+    AdmissionDecision over =
+        onFreeWithGpu(holding("1", gpuPack), asksGpus("0.5", "2", "0"), FREE_GPU);
+
+    assertTrue(fits.allowed());
+    assertEquals("gpu_limit", over.code());
+    assertEquals(
+        "GPU limit reached: 1 gpu in use plus 2 for this session would pass the hard limit of 2"
+            + " gpu of plan free with its packs. Plan pro would allow it, as would the pack gpu-1.",
+        over.reason());
+  }
+
+  @Test
+  void softAndUnlimitedGpuLimitsNeverRefuse() {
+    PlanLimits soft = withGpu(FREE, new Limit(BigDecimal.ONE, LimitKind.SOFT));
+
+    assertTrue(onFreeWithGpu(holding("3", Map.of()), asksGpus("0.5", "2", "0"), soft).allowed());
+    assertTrue(onFreeWithGpu(holding("3", Map.of()), asksGpus("0.5", "2", "0"), FREE).allowed());
+  }
+
+  @Test
+  void gpusAreCheckedAfterCoresMemoryAndSlots_andBeforeStorage() {
+    // 1 core open + 2 asked = 3 > 2 and 2 GPUs over 1: cores first; 3 GB asked > 2 GB and
+    // 2 GPUs over 1: the GPUs first
+    AdmissionDecision cores =
+        onFreeWithGpu(holding("1", Map.of()), asksGpus("2", "1", "0"), FREE_GPU);
+    AdmissionDecision gpus =
+        onFreeWithGpu(holding("1", Map.of()), asksGpus("0.5", "1", "3"), FREE_GPU);
+
+    assertEquals("cpu_cores_limit", cores.code());
+    assertEquals("gpu_limit", gpus.code());
+  }
+
+  @Test
+  void aCatalogWithoutTheHeldMeterChecksNoGpus() {
+    // the same limits and use judged by the default catalog, which has no gpu meter
+    AdmissionDecision decision =
+        AdmissionRules.decide(
+            holding("1", Map.of()),
+            asksGpus("0.5", "1", "0"),
+            "free",
+            FREE_GPU,
+            Meters.DEFAULT,
+            new OverageTerms(new QuotaRule(80), Currency.getInstance("USD"), Optional.empty()),
+            () -> GPU_OFFERS);
+
+    assertTrue(decision.allowed());
   }
 }
