@@ -265,7 +265,8 @@ class HeldMeterScenarioTest {
    * days 11 hours (817,200 of March's 2,678,400 seconds) × 20 = 6.1022 → 6.10, Render for the
    * rest × 40 = 27.7957 → 27.80; total 34.35. The plan term keeps what it includes: Studio
    * including half a GPU from April on would bill April's s2 an overage; ada's term, begun with
-   * 1, does not.
+   * 1, does not. The admin's usage report shows all GPU time rated; the dashboard's revenue by
+   * resource, the GPU overage invoiced.
    */
   @Test
   void inHybridModeGpusBeyondThePlansSoftLimitAreBilledAsOverage_hourByHour() {
@@ -317,6 +318,35 @@ class HeldMeterScenarioTest {
             SELECT user_id, total::text FROM billing_invoices
             WHERE period_start = ?::timestamptz ORDER BY user_id""",
             MARCH));
+
+    List<String> gpuReport = new ArrayList<>();
+    for (JsonNode row :
+        billing
+            .call(
+                HttpMethod.GET,
+                "/admin/reports?from=2026-03-01&to=2026-04-01&group_by=resource",
+                admin("root"))
+            .body()
+            .get("rows")) {
+      if (row.get("resource_type").asText().equals("gpu")) {
+        gpuReport.add(row.get("currency").asText() + " " + row.get("cost").decimalValue());
+      }
+    }
+    assertEquals(
+        List.of("USD 7.65", "VND 97167"),
+        gpuReport,
+        "the usage report: all GPU time rated (ada's and eve's 8.5 GPU-hours; thu's 4.416667)");
+    JsonNode dashboard = billing.call(HttpMethod.GET, "/admin/dashboard", admin("root")).body();
+    List<String> gpuRevenue = new ArrayList<>();
+    for (JsonNode row : dashboard.get("revenue_by_resource")) {
+      if (row.get("resource_type").asText().equals("gpu")) {
+        gpuRevenue.add(row.get("currency").asText() + " " + row.get("amount").decimalValue());
+      }
+    }
+    assertEquals(
+        List.of("USD 1.80", "VND 36667"),
+        gpuRevenue,
+        "the dashboard's revenue: the GPU overage invoiced (1.35 + 0.45; 36,667)");
 
     JsonNode explained =
         billing
