@@ -41,18 +41,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rollup never built: the claims read the records only, as before the rollup). The script: in
  * New York's billing zone (DST begins on March 8), a team organization whose sessions are run
  * by three members (and one session whose row is not there) and three personal accounts, one
- * with a credit; random cpu, memory and storage records of late February to early May in nine
- * rating runs, many of them late (rated after their period's invoice); March invoiced after a
- * roll-up and a run more; one March invoice voided and issued again by an admin; an admin's
- * invoice ending mid-day, whose account's next invoice then starts mid-day; April invoiced;
- * then another March invoice voided and issued again, after its account's April invoice.
- * Every invoice of the one play is the other's: its period, status, number and totals, every
- * line, and the team's amounts per member. Two fixed seeds and a new one each run ({@code
- * -Drollup.seed=N} replays seed N).
+ * with a credit; random cpu, memory, storage and GPU records (a held meter the config lists, at
+ * its price) of late February to early May in nine rating runs, many of them late (rated after
+ * their period's invoice); March invoiced after a roll-up and a run more; one March invoice
+ * voided and issued again by an admin; an admin's invoice ending mid-day, whose account's next
+ * invoice then starts mid-day; April invoiced; then another March invoice voided and issued
+ * again, after its account's April invoice. Every invoice of the one play is the other's: its
+ * period, status, number and totals, every line (gpu lines asserted present), and the team's
+ * amounts per member. Two fixed seeds and a new one each run ({@code -Drollup.seed=N} replays
+ * seed N).
  */
 class ClaimsThroughRollupEquivalenceTest {
 
-  private static final String CONFIG = "{\"billingTimeZone\": \"America/New_York\"}";
+  private static final String CONFIG =
+      """
+      {"billingTimeZone": "America/New_York",
+       "meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
+                  {"id": "storage_gb"}, {"id": "bandwidth_gb"}, {"id": "transcoding_minutes"},
+                  {"id": "ai_queries"},
+                  {"id": "gpu", "name": "GPU", "unit": "gpu", "kind": "held",
+                   "prices": {"USD": 0.90, "VND": 22000}}]}""";
   private static final List<String> ACCOUNTS = List.of("acme", "bob", "cleo", "dora");
 
   private BillingHarness billing;
@@ -76,6 +84,7 @@ class ClaimsThroughRollupEquivalenceTest {
   @MethodSource("seeds")
   void invoicesThroughTheRollupAreTheInvoicesFromTheRecords(long seed) throws Exception {
     List<String> throughRollup = play(seed, true);
+    assertEquals(List.of(), billing.billing.validateConfig(CONFIG), "the config's problems");
     assertTrue(
         (Long) value("SELECT count(*) FROM billing_usage_daily") > 0, "the rollup was built");
     billing.close();
@@ -91,6 +100,10 @@ class ClaimsThroughRollupEquivalenceTest {
         "March and April of each account, two voided and issued again: " + throughRollup);
     assertTrue(throughRollup.stream().anyMatch(l -> l.startsWith("member ")), "by member");
     assertTrue(throughRollup.stream().anyMatch(l -> l.contains("|credit|")), "a credit");
+    assertTrue(
+        throughRollup.stream()
+            .anyMatch(l -> l.startsWith("line ") && l.split("\\|")[6].equals("gpu")),
+        "GPUs held compared: " + throughRollup);
   }
 
   /** The script, with or without roll-ups; answers every invoice, line and member amount. */
@@ -232,8 +245,9 @@ class ClaimsThroughRollupEquivalenceTest {
 
   /**
    * One rating run of {@code count} random records starting at half hours of {@code [from,
-   * to)}: storage (no session), or cpu or memory of one of the account's sessions (acme's: one
-   * of its members', or a session whose row is not there), at one of three prices.
+   * to)}: storage (no session), or cpu, memory or GPUs of one of the account's sessions (acme's:
+   * one of its members', or a session whose row is not there), at one of three prices (GPUs at
+   * the meter's 0.90).
    */
   private void rate(int count, String from, String to) throws Exception {
     rate(count, from, to, ACCOUNTS);
@@ -254,7 +268,8 @@ class ClaimsThroughRollupEquivalenceTest {
                       slice_start, slice_end, unit_seconds, unit, unit_price, currency,
                       created_at, rating_run)
                   VALUES (?, ?, ?, ?, ?, ?, CASE ? WHEN 'cpu' THEN 'core-hours'
-                          WHEN 'memory' THEN 'gb-hours' ELSE 'gb-months' END, ?, 'USD', ?, ?)
+                          WHEN 'memory' THEN 'gb-hours' WHEN 'storage' THEN 'gb-months'
+                          ELSE ? || '-hours' END, ?, 'USD', ?, ?)
                   ON CONFLICT DO NOTHING""")) {
             for (int i = 0; i < count; i++) {
               String account = accounts.get(random.nextInt(accounts.size()));
@@ -268,7 +283,9 @@ class ClaimsThroughRollupEquivalenceTest {
                               : "acme-" + List.of("ann", "ben", "cat").get(random.nextInt(3))
                           : account + "-s";
               String resource =
-                  session.isEmpty() ? "storage" : random.nextBoolean() ? "cpu" : "memory";
+                  session.isEmpty()
+                      ? "storage"
+                      : List.of("cpu", "memory", "gpu").get(random.nextInt(3));
               Instant slice = start.plus(Duration.ofMinutes(30 * random.nextLong(halfHours)));
               insert.setString(1, account);
               insert.setString(2, session);
@@ -277,10 +294,14 @@ class ClaimsThroughRollupEquivalenceTest {
               insert.setTimestamp(5, Timestamp.from(slice.plus(Duration.ofMinutes(30))));
               insert.setBigDecimal(6, BigDecimal.valueOf(1 + random.nextInt(50_000_000), 3));
               insert.setString(7, resource);
+              insert.setString(8, resource);
               insert.setBigDecimal(
-                  8, new BigDecimal(List.of("0.0437", "0.05", "0.10").get(random.nextInt(3))));
-              insert.setTimestamp(9, Timestamp.from(slice.plus(Duration.ofHours(1))));
-              insert.setLong(10, run);
+                  9,
+                  resource.equals("gpu")
+                      ? new BigDecimal("0.90")
+                      : new BigDecimal(List.of("0.0437", "0.05", "0.10").get(random.nextInt(3))));
+              insert.setTimestamp(10, Timestamp.from(slice.plus(Duration.ofHours(1))));
+              insert.setLong(11, run);
               insert.executeUpdate();
             }
           }
