@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The plugin's routes, each added with its description: {@link #add} takes the {@link Operation}
  * and its handler together, so no route is served undescribed and no description names a route
- * that is not served. {@link #describe} then hands the host the document built from them.
+ * that is not served; it freezes the operation, so what the document says of it cannot change
+ * after. {@link #describe} then hands the host the document built from them.
  */
 public final class DescribedRoutes {
 
@@ -27,6 +28,7 @@ public final class DescribedRoutes {
     if (!added.add(operation.toString())) {
       throw new IllegalStateException(operation + " is added twice");
     }
+    operation.freeze();
     routes.add(operation.method(), operation.path(), handler);
     operations.add(operation);
   }

@@ -48,6 +48,7 @@ public final class Operation {
   private Schema body;
   private boolean bodyRequired;
   private final Map<Integer, Response> answers = new TreeMap<>();
+  private boolean frozen;
 
   private Operation(HttpMethod method, String path) {
     this.method = method;
@@ -75,12 +76,12 @@ public final class Operation {
   }
 
   public Operation summary(String summary) {
-    this.summary = summary;
+    mutable().summary = summary;
     return this;
   }
 
   public Operation description(String description) {
-    this.description = description;
+    mutable().description = description;
     return this;
   }
 
@@ -119,13 +120,13 @@ public final class Operation {
 
   /** Anyone, without a token (a page, Stripe's signed webhook). */
   public Operation open() {
-    roles = List.of();
+    mutable().roles = List.of();
     open = true;
     return this;
   }
 
   private Operation access(List<String> roles, String orgRole, Response forbidden) {
-    this.roles = roles;
+    mutable().roles = roles;
     this.orgRole = orgRole;
     this.forbidden = forbidden;
     answers.put(401, Response.UNAUTHORIZED);
@@ -134,12 +135,12 @@ public final class Operation {
   }
 
   private Operation withoutForbidden() {
-    answers.remove(403);
+    mutable().answers.remove(403);
     return this;
   }
 
   public Operation params(Param... params) {
-    this.params.addAll(List.of(params));
+    mutable().params.addAll(List.of(params));
     return this;
   }
 
@@ -150,7 +151,7 @@ public final class Operation {
 
   /** A required body of another media type. */
   public Operation body(String mediaType, Schema schema) {
-    this.bodyType = mediaType;
+    mutable().bodyType = mediaType;
     this.body = schema;
     this.bodyRequired = true;
     return this;
@@ -175,7 +176,7 @@ public final class Operation {
   }
 
   public Operation answers(int status, Response response) {
-    answers.put(status, Objects.requireNonNull(response));
+    mutable().answers.put(status, Objects.requireNonNull(response));
     return this;
   }
 
@@ -186,7 +187,25 @@ public final class Operation {
    */
   public Operation errors(int... statuses) {
     for (int status : statuses) {
-      answers.put(status, shared(status));
+      mutable().answers.put(status, shared(status));
+    }
+    return this;
+  }
+
+  /**
+   * No further change: called when the route is registered ({@link DescribedRoutes#add}), it
+   * freezes the operation and every declaration it holds (its body, parameters and answers).
+   */
+  void freeze() {
+    frozen = true;
+    Declaration.freezeWithin(body);
+    Declaration.freezeWithin(params);
+    Declaration.freezeWithin(answers);
+  }
+
+  private Operation mutable() {
+    if (frozen) {
+      throw new IllegalStateException(this + " is registered already: declare it before");
     }
     return this;
   }

@@ -3,7 +3,6 @@ package io.streamspace.billing.http;
 import static io.streamspace.billing.http.Schema.integer;
 import static io.streamspace.billing.http.Schema.string;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,7 +10,7 @@ import java.util.Objects;
  * A parameter of an operation: in the query, the path or a header. The ones many routes share are
  * the constants here, each written once under {@code components/parameters}.
  */
-public final class Param {
+public final class Param extends Declaration<Param> {
 
   /** {@code user_id}: a user's personal organization. */
   public static final Param USER_ID =
@@ -61,21 +60,17 @@ public final class Param {
           query("period", string().pattern("^[0-9]{4}-[0-9]{2}$"))
               .description("a month YYYY-MM in the billing time zone (default: the current one)"));
 
-  private final String name;
-  private final Param definition;
-  private final Map<String, Object> keywords = new LinkedHashMap<>();
-
   private Param(String name, Param definition) {
-    this.name = name;
-    this.definition = definition;
+    super(name, definition);
+  }
+
+  @Override
+  Param self() {
+    return this;
   }
 
   private static Param in(String where, String name, Schema schema) {
-    Param param = new Param(null, null);
-    param.keywords.put("name", name);
-    param.keywords.put("in", where);
-    param.keywords.put("schema", schema);
-    return param;
+    return new Param(null, null).set("name", name).set("in", where).set("schema", schema);
   }
 
   public static Param query(String name, Schema schema) {
@@ -104,29 +99,13 @@ public final class Param {
     return set("required", true);
   }
 
-  private Param set(String keyword, Object value) {
-    if (name != null) {
-      throw new IllegalStateException("the component " + name + " is declared already");
-    }
-    keywords.put(keyword, value);
-    return this;
-  }
-
-  String name() {
-    return name;
-  }
-
-  Param definition() {
-    return definition == null ? this : definition;
-  }
-
   /** Its name and place, as the route reads it ({@code in} and {@code name}). */
   String where() {
-    Map<String, Object> own = definition().keywords;
+    Map<String, Object> own = definition().ownKeywords();
     return own.get("in") + " " + own.get("name");
   }
 
   Map<String, Object> keywords() {
-    return name == null ? keywords : Map.of("$ref", "#/components/parameters/" + name);
+    return name() == null ? ownKeywords() : reference("parameters");
   }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
  * An answer of an operation: what it means, its bodies by media type and its headers. The refusals
  * many routes share are the constants here, each written once under {@code components/responses}.
  */
-public final class Response {
+public final class Response extends Declaration<Response> {
 
   public static final Response BAD_REQUEST =
       error("BadRequest", "invalid_parameter naming the `field`, or invalid_json");
@@ -49,20 +49,18 @@ public final class Response {
   public static final Response MEMBER_REQUIRED =
       error("MemberRequired", "not_a_member: the caller does not belong to the organization");
 
-  private final String name;
-  private final Response definition;
-  private final Map<String, Object> keywords = new LinkedHashMap<>();
-
   private Response(String name, Response definition) {
-    this.name = name;
-    this.definition = definition;
+    super(name, definition);
+  }
+
+  @Override
+  Response self() {
+    return this;
   }
 
   /** An answer that means {@code description}; its bodies and headers follow. */
   public static Response of(String description) {
-    Response response = new Response(null, null);
-    response.keywords.put("description", Objects.requireNonNull(description));
-    return response;
+    return new Response(null, null).set("description", Objects.requireNonNull(description));
   }
 
   /** A refusal with the error body ({@code {"error":{"code","message","field"?}}}). */
@@ -101,39 +99,25 @@ public final class Response {
 
   /** This shared answer, said more precisely for one operation: its reference and the words. */
   public Response described(String description) {
-    if (name == null) {
-      throw new IllegalStateException("only a component is described again: " + keywords);
+    if (name() == null) {
+      throw new IllegalStateException("only a component is described again: " + ownKeywords());
     }
-    Response said = new Response(name, definition);
-    said.keywords.put("description", description);
+    Response said = new Response(name(), definition());
+    said.ownKeywords().put("description", description);
     return said;
   }
 
-  @SuppressWarnings("unchecked")
   private Response put(String keyword, String key, Object value) {
-    if (name != null) {
-      throw new IllegalStateException("the component " + name + " is declared already");
-    }
-    ((Map<String, Object>) keywords.computeIfAbsent(keyword, k -> new LinkedHashMap<>()))
-        .put(key, value);
+    member(keyword).put(key, value);
     return this;
   }
 
-  String name() {
-    return name;
-  }
-
-  Response definition() {
-    return definition == null ? this : definition;
-  }
-
   Map<String, Object> keywords() {
-    if (name == null) {
-      return keywords;
+    if (name() == null) {
+      return ownKeywords();
     }
-    Map<String, Object> reference = new LinkedHashMap<>();
-    reference.put("$ref", "#/components/responses/" + name);
-    reference.putAll(keywords);
+    Map<String, Object> reference = reference("responses");
+    reference.putAll(ownKeywords());
     return reference;
   }
 }

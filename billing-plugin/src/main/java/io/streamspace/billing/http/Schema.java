@@ -2,7 +2,6 @@ package io.streamspace.billing.http;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,21 +13,19 @@ import java.util.Objects;
  * components/schemas} and as a {@code $ref} wherever it is used; {@link ApiDescription} finds the
  * components an operation uses, so a reference can never point nowhere.
  */
-public final class Schema {
-
-  private final String name;
-  private final Schema definition;
-  private final Map<String, Object> keywords = new LinkedHashMap<>();
+public final class Schema extends Declaration<Schema> {
 
   private Schema(String name, Schema definition) {
-    this.name = name;
-    this.definition = definition;
+    super(name, definition);
+  }
+
+  @Override
+  Schema self() {
+    return this;
   }
 
   private static Schema typed(String type) {
-    Schema schema = new Schema(null, null);
-    schema.keywords.put("type", type);
-    return schema;
+    return new Schema(null, null).set("type", type);
   }
 
   /** A schema with no type: any value. */
@@ -80,7 +77,7 @@ public final class Schema {
 
   /** The type and {@code null}: {@code ["string", "null"]}. */
   public Schema orNull() {
-    return set("type", List.of(keywords.get("type"), "null"));
+    return set("type", List.of(ownKeywords().get("type"), "null"));
   }
 
   public Schema description(String description) {
@@ -144,7 +141,7 @@ public final class Schema {
 
   /** A property a value may lack. */
   public Schema prop(String property, Schema schema) {
-    properties().put(property, Objects.requireNonNull(schema, property));
+    member("properties").put(property, Objects.requireNonNull(schema, property));
     return this;
   }
 
@@ -152,36 +149,13 @@ public final class Schema {
   public Schema required(String... properties) {
     @SuppressWarnings("unchecked")
     List<String> required =
-        (List<String>) keywords.computeIfAbsent("required", k -> new ArrayList<String>());
+        (List<String>) mutableKeywords().computeIfAbsent("required", k -> new ArrayList<String>());
     required.addAll(List.of(properties));
     return this;
   }
 
-  @SuppressWarnings("unchecked")
-  private Map<String, Schema> properties() {
-    return (Map<String, Schema>) keywords.computeIfAbsent("properties", k -> new LinkedHashMap<>());
-  }
-
-  private Schema set(String keyword, Object value) {
-    if (name != null) {
-      throw new IllegalStateException("the component " + name + " is declared already");
-    }
-    keywords.put(keyword, value);
-    return this;
-  }
-
-  /** The component's name; null for a schema written where it is used. */
-  String name() {
-    return name;
-  }
-
-  /** What is written under {@code components/schemas}: the definition of a component. */
-  Schema definition() {
-    return definition == null ? this : definition;
-  }
-
   /** The keywords as written where the schema is used: a component's are its {@code $ref}. */
   Map<String, Object> keywords() {
-    return name == null ? keywords : Map.of("$ref", "#/components/schemas/" + name);
+    return name() == null ? ownKeywords() : reference("schemas");
   }
 }

@@ -153,6 +153,28 @@ class DescribedRoutesTest {
   @Test
   void aComponentIsNotChangedOnceDeclared() {
     assertThrows(IllegalStateException.class, () -> LINE.description("changed"));
+    assertThrows(IllegalStateException.class, () -> LINE.prop("extra", string()));
+    assertThrows(IllegalStateException.class, () -> LINE.definition().prop("extra", string()));
+    assertThrows(IllegalStateException.class, () -> Response.NOT_FOUND.json(string()));
+    assertThrows(
+        IllegalStateException.class, () -> Param.LIMIT.definition().description("changed"));
+  }
+
+  /**
+   * Registering a route freezes its declaration and what it holds: a shared schema used by one
+   * route cannot then be changed by another's declaration, nor the route's own answers.
+   */
+  @Test
+  void aRegisteredRoutesDeclarationAndWhatItHoldsNoLongerChange() {
+    Schema shared = object().req("id", integer());
+    Operation listed = get("/bills").roles("user").answers(200, array(shared));
+    routes.add(listed, OK);
+
+    assertThrows(IllegalStateException.class, () -> listed.summary("changed"));
+    assertThrows(IllegalStateException.class, () -> listed.errors(400));
+    assertThrows(IllegalStateException.class, () -> shared.prop("extra", string()));
+    assertThrows(IllegalStateException.class, () -> shared.required("extra"));
+    assertEquals(List.of("id"), shared.ownKeywords().get("required"), "unchanged");
   }
 
   private static Operation get(String path) {
