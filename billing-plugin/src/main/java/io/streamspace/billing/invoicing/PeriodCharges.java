@@ -29,7 +29,8 @@ import java.util.TreeMap;
  *   <li>{@code hybrid}: the plan fee, plus overage at the rates for what exceeds the plan. Per
  *       {@link UsageBucket} (a clock hour, or its part inside the period) and resource, the
  *       overage is {@code max(0, Σ unit-seconds − allowance)}: the account's concurrent
- *       allocation over the bucket against what its plans include for that long, the allowance
+ *       allocation over the bucket (cores, GB, a held meter's GPUs) against what its plans
+ *       include for that long ({@link PlanTerm#limit}), the allowance
  *       being {@code Σ limit × overlap seconds} over the plan terms overlapping the bucket (a
  *       plan change mid-hour counts each plan for its part; time no term covers includes
  *       nothing; a null limit on any of them is unlimited: no overage). Where one bucket holds

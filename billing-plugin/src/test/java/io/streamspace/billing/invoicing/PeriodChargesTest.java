@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The charges of one period under each billing mode, with figures worked out by hand. */
@@ -153,6 +154,45 @@ class PeriodChargesTest {
     assertEquals(
         List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99", "OVERAGE cpu overage 0.20"),
         lines(charges));
+  }
+
+  /**
+   * A held meter is measured as cores are: Studio includes 1 GPU, so 2 GPUs held for an hour are
+   * 7,200 GPU-seconds against 3,600 included, 3,600 over = 1 GPU-hour × 0.90 = 0.90; 1.5 GPUs
+   * the next half hour are 2,700 against the hour's 3,600, none over. Pro leaves GPUs unlimited:
+   * none is overage however many.
+   */
+  @Test
+  void hybridOverageOfAHeldMeterIsWhatEachHourHoldsBeyondWhatTheTermIncludes() {
+    UsageUnit gpu = UsageUnit.held("gpu");
+    PlanTerm studio =
+        new PlanTerm(
+            "studio",
+            "Studio",
+            new BigDecimal("20"),
+            "month",
+            null,
+            null,
+            null,
+            Map.of("gpu", BigDecimal.ONE),
+            MARCH,
+            null);
+    List<UsageBucket> usage =
+        List.of(
+            bucket(gpu, "2026-03-02T10:00:00Z", "2", 3600, "0.90"),
+            bucket(gpu, "2026-03-02T11:00:00Z", "1.5", 1800, "0.90"));
+
+    List<ChargeLine> charges =
+        charges(BillingMode.HYBRID, USD, MARCH, APRIL, List.of(studio), usage);
+    assertEquals(
+        List.of("PLAN_FEE Studio, 2026-03-01 – 2026-04-01 20.00", "OVERAGE gpu overage 0.90"),
+        lines(charges));
+    assertEquals("1", charges.get(1).quantity().toPlainString());
+    assertEquals(
+        List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"),
+        lines(
+            charges(
+                BillingMode.HYBRID, USD, MARCH, APRIL, List.of(pro("29.99", MARCH, null)), usage)));
   }
 
   @Test
