@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.support.HostClient;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,6 +136,69 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals(
         "storage_gb_limit",
         api.admission(platformToken, dee, "0.5", "1", "3").get("code").asText());
+  }
+
+  /**
+   * A held meter limited by a plan, both configured over HTTP: the free plan allows 1 GPU, hard.
+   * With a session holding 1 GPU open, a second asking for 1 is refused with {@code gpu_limit},
+   * naming pro (which leaves GPUs unlimited); one asking for none is allowed; once the first
+   * releases its GPU (a heartbeat with {@code "gpu": 0}), the second is allowed. The GPU meter
+   * stays configured after (its usage is not invoiced yet); the plan's limit is put back.
+   */
+  @Test
+  void aSecondGpuPastTheFreePlansHardGpuLimitIsRefused_gpuLimit_configuredOverHttp() {
+    ObjectNode config = (ObjectNode) api.http.get(CONFIG, api.adminToken).expect(200);
+    ObjectNode changed = config.deepCopy().retain("meters", "subscriptionPlans");
+    ArrayNode meters = (ArrayNode) changed.get("meters");
+    if (meters.findValuesAsText("id").stream().noneMatch("gpu"::equals)) {
+      meters
+          .addObject()
+          .put("id", "gpu")
+          .put("name", "GPU")
+          .put("unit", "gpu")
+          .put("kind", "held")
+          .putObject("prices")
+          .put("USD", 0.90)
+          .put("VND", 22000);
+    }
+    ObjectNode free = (ObjectNode) changed.get("subscriptionPlans").get(0);
+    assertEquals("free", free.get("id").asText());
+    ((ObjectNode) free.get("limits")).putObject("gpu").put("limit", 1).put("kind", "hard");
+    api.http
+        .call("PATCH", CONFIG, api.adminToken, changed.toString(), HostClient.CONFIG_REASON)
+        .expect(200);
+    try {
+      String gil = newUser("gil");
+      api.postEvents(
+          platformToken,
+          List.of(
+              Events.userCreated(gil, at("11:50")),
+              Events.holdingGpus(
+                  Events.sessionCreated("s1-" + gil, gil, at("11:55"), "0.5", "1", "0"), "1")));
+      api.awaitCaughtUp("billing");
+
+      JsonNode refused = api.admissionHolding(platformToken, gil, "1");
+      assertEquals("gpu_limit", refused.get("code").asText(), refused.toString());
+      assertEquals(
+          "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1"
+              + " gpu of plan free. Plan pro would allow it.",
+          refused.get("reason").asText());
+      assertEquals("pro", refused.get("upgrade").asText());
+      assertTrue(admission(gil).get("allowed").asBoolean(), "a session holding no GPU");
+
+      Map<String, Object> released =
+          Events.holdingGpus(
+              Events.sessionCreated("s1-" + gil, gil, at("11:57"), "0.5", "1", "0"), "0");
+      released.put("type", "session.heartbeat");
+      api.postEvents(platformToken, List.of(released));
+      api.awaitCaughtUp("billing");
+      assertTrue(api.admissionHolding(platformToken, gil, "1").get("allowed").asBoolean());
+    } finally {
+      ObjectNode plans = config.deepCopy().retain("subscriptionPlans");
+      api.http
+          .call("PATCH", CONFIG, api.adminToken, plans.toString(), HostClient.CONFIG_REASON)
+          .expect(200);
+    }
   }
 
   @Test

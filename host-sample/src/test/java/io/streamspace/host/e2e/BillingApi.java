@@ -105,6 +105,13 @@ final class BillingApi {
     return admission(platformToken, request);
   }
 
+  /** Asks whether a session of half a core, 1 GB and {@code gpus} GPUs may start for the user. */
+  JsonNode admissionHolding(String platformToken, String userId, String gpus) {
+    Map<String, Object> request = sessionRequest(userId, "0.5", "1");
+    request.put("resources", Map.of("gpu", new BigDecimal(gpus)));
+    return admission(platformToken, request);
+  }
+
   /**
    * Asks whether a session of half a core and 1 GB may start for the user under the team
    * organization {@code orgId}.

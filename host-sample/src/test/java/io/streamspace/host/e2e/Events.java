@@ -34,6 +34,16 @@ final class Events {
         "session.created", at, "session", sized(sessionId, userId, cpuCores, memoryGb, storageGb));
   }
 
+  /** The session event with {@code "resources": {"gpu": gpus}} beside its sizes. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> holdingGpus(Map<String, Object> event, String gpus) {
+    Map<String, Object> copy = new LinkedHashMap<>(event);
+    Map<String, Object> session = new LinkedHashMap<>((Map<String, Object>) event.get("session"));
+    session.put("resources", Map.of("gpu", new BigDecimal(gpus)));
+    copy.put("session", session);
+    return copy;
+  }
+
   static Map<String, Object> heartbeat(String sessionId, String userId, Instant at) {
     return event(
         "session.heartbeat", at, "session", Map.of("session_id", sessionId, "user_id", userId));

@@ -129,7 +129,7 @@ class InvoicingE2ETest extends BillingHostTestBase {
     String thu = newUser("thu");
     String s = "s-" + thu;
     Map<String, Object> refused =
-        held(
+        Events.holdingGpus(
             Events.sessionCreated(s, thu, Instant.parse("2026-03-10T09:00:00Z"), "1", "0", "0"),
             "-1");
     HostClient.Response bad =
@@ -146,7 +146,7 @@ class InvoicingE2ETest extends BillingHostTestBase {
         "nothing journaled");
 
     Map<String, Object> resized =
-        held(
+        Events.holdingGpus(
             Events.sessionCreated(s, thu, Instant.parse("2026-03-10T09:20:00Z"), "1", "0", "0"),
             "2");
     resized.put("type", "session.heartbeat");
@@ -155,7 +155,7 @@ class InvoicingE2ETest extends BillingHostTestBase {
         List.of(
             Events.userCreated(
                 thu, Instant.parse("2026-03-10T08:30:00Z"), Map.of("currency", "VND")),
-            held(
+            Events.holdingGpus(
                 Events.sessionCreated(s, thu, Instant.parse("2026-03-10T09:00:00Z"), "1", "0", "0"),
                 "1"),
             resized,
@@ -193,17 +193,6 @@ class InvoicingE2ETest extends BillingHostTestBase {
     assertEquals(0, new BigDecimal("3.666667").compareTo(gpu.get("quantity").decimalValue()));
     assertEquals("80667", amount(gpu, "amount"));
     assertEquals("83167", amount(invoice, "total"));
-  }
-
-  /** The session event with {@code "resources": {"gpu": gpus}} beside its sizes. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> held(Map<String, Object> event, String gpus) {
-    Map<String, Object> copy = new java.util.LinkedHashMap<>(event);
-    Map<String, Object> session =
-        new java.util.LinkedHashMap<>((Map<String, Object>) event.get("session"));
-    session.put("resources", Map.of("gpu", new BigDecimal(gpus)));
-    copy.put("session", session);
-    return copy;
   }
 
   private HostClient.Response adminInvoice(String user, String start, String end) {
