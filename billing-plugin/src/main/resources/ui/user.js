@@ -413,10 +413,11 @@ function showPlans(plans) {
         class: p.id === plans.current_plan_id ? 'current' : null,
       }, cell(p))));
   const rows = [row('Price', (p) => money(p.price, currency) + ' / ' + p.interval)];
-  plans.plans[0]?.limits.forEach((limit, i) => rows.push(row(meterName(limit.meter), (p) => {
-    const l = p.limits[i];
-    return l.limit === null ? 'Unlimited' : withUnit(l.limit, l.unit) + ' (' + l.kind + ')';
-  })));
+  plans.plans[0]?.limits.forEach((limit, i) => rows.push(row(meterName(limit.meter, limit.name),
+      (p) => {
+        const l = p.limits[i];
+        return l.limit === null ? 'Unlimited' : withUnit(l.limit, l.unit) + ' (' + l.kind + ')';
+      })));
   rows.push(row('Features', (p) => el('ul', { id: 'plan-features-' + p.id, class: 'features' },
       p.features.map((f) => el('li', { text: f })))));
   rows.push(row('', (p) => {

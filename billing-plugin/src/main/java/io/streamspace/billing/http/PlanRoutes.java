@@ -36,6 +36,7 @@ public final class PlanRoutes {
           "PlanLimit",
           object()
               .req("meter", string())
+              .req("name", string().description("the meter's name for people, as /quota's"))
               .req("unit", string())
               .req(
                   "limit",
@@ -111,7 +112,7 @@ public final class PlanRoutes {
       List<String> features) {}
 
   /** A meter's limit; {@code limit} and {@code kind} null when unlimited, as {@code /quota}. */
-  record LimitJson(String meter, String unit, BigDecimal limit, String kind) {}
+  record LimitJson(String meter, String name, String unit, BigDecimal limit, String kind) {}
 
   /** What a limit of each meter counts, in words. */
   private static final Map<Meter, String> COUNTS =
@@ -158,15 +159,16 @@ public final class PlanRoutes {
 
               The pricing matrix in the account's currency (the configured one for a caller \
               without an account yet): \
-              `{"user_id","currency","billing_mode","stripe_enabled","locked","current_plan_id","pl\
-              ans":[{"id","name","price","interval","limits":[{"meter","unit","limit","kind"}],"fea\
-              tures":[...]}]}`; `limits` every meter in `/quota`'s order as the plan's config \
-              resolves it (`limit` and `kind` null when unlimited), `features` each limit in words \
-              (`"2 CPU cores at once"`, `"100 AI queries a period, overage billed beyond"` for a \
-              soft one, `"5 members included, each further seat billed"` for soft seats); a plan \
-              not priced in the currency is left out; `locked` the read-only lock's sentence while \
-              the account is locked for non-payment (else null); `current_plan_id` null without an \
-              account. 401, 403 for another user's, 404 for an unknown user (admin)""")
+              `{"user_id","currency","billing_mode","stripe_enabled","locked","current_plan_id","p\
+              lans":[{"id","name","price","interval","limits":[{"meter","name","unit","limit","kin\
+              d"}],"features":[...]}]}`; `limits` every meter in `/quota`'s order as the plan's \
+              config resolves it (`limit` and `kind` null when unlimited), `features` each limit \
+              in words (`"2 CPU cores at once"`, `"100 AI queries a period, overage billed \
+              beyond"` for a soft one, `"5 members included, each further seat billed"` for soft \
+              seats); a plan not priced in the currency is left out; `locked` the read-only lock's \
+              sentence while the account is locked for non-payment (else null); `current_plan_id` \
+              null without an account. 401, 403 for another user's, 404 for an unknown user \
+              (admin)""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, PLANS)
           .errors(404);
@@ -215,9 +217,13 @@ public final class PlanRoutes {
 
   private static LimitJson limitJson(Meter meter, Limit limit) {
     return limit.unlimited()
-        ? new LimitJson(meter.configName(), meter.unit(), null, null)
+        ? new LimitJson(meter.configName(), meter.name(), meter.unit(), null, null)
         : new LimitJson(
-            meter.configName(), meter.unit(), limit.amount(), limit.kind().configName());
+            meter.configName(),
+            meter.name(),
+            meter.unit(),
+            limit.amount(),
+            limit.kind().configName());
   }
 
   /**

@@ -57,14 +57,14 @@ class PlanRoutesTest {
     assertEquals(
         """
         {"id":"pro","name":"Professional","price":29.99,"interval":"month","limits":[\
-        {"meter":"cpu_cores","unit":"core","limit":8,"kind":"hard"},\
-        {"meter":"memory_gb","unit":"GB","limit":16,"kind":"hard"},\
-        {"meter":"active_sessions","unit":"session","limit":null,"kind":null},\
-        {"meter":"storage_gb","unit":"GB","limit":100,"kind":"hard"},\
-        {"meter":"bandwidth_gb","unit":"GB","limit":null,"kind":null},\
-        {"meter":"transcoding_minutes","unit":"minute","limit":null,"kind":null},\
-        {"meter":"ai_queries","unit":"query","limit":null,"kind":null},\
-        {"meter":"members","unit":"seat","limit":null,"kind":null}],\
+        {"meter":"cpu_cores","name":"CPU","unit":"core","limit":8,"kind":"hard"},\
+        {"meter":"memory_gb","name":"Memory","unit":"GB","limit":16,"kind":"hard"},\
+        {"meter":"active_sessions","name":"Active sessions","unit":"session","limit":null,"kind":null},\
+        {"meter":"storage_gb","name":"Storage","unit":"GB","limit":100,"kind":"hard"},\
+        {"meter":"bandwidth_gb","name":"Bandwidth","unit":"GB","limit":null,"kind":null},\
+        {"meter":"transcoding_minutes","name":"Transcoding","unit":"minute","limit":null,"kind":null},\
+        {"meter":"ai_queries","name":"AI queries","unit":"query","limit":null,"kind":null},\
+        {"meter":"members","name":"Members","unit":"seat","limit":null,"kind":null}],\
         "features":["8 CPU cores at once","16 GB memory at once","Unlimited sessions at once",\
         "100 GB storage","Unlimited GB bandwidth a period",\
         "Unlimited transcoding minutes a period","Unlimited AI queries a period",\
@@ -105,7 +105,7 @@ class PlanRoutesTest {
       assertEquals("Pro", free.body().at("/plans/1/name").asText());
       assertEquals("Enterprise", free.body().at("/plans/2/name").asText());
       assertEquals(
-          "{\"meter\":\"ai_queries\",\"unit\":\"query\",\"limit\":100,\"kind\":\"soft\"}",
+          "{\"meter\":\"ai_queries\",\"name\":\"AI queries\",\"unit\":\"query\",\"limit\":100,\"kind\":\"soft\"}",
           free.body().at("/plans/0/limits/6").toString());
       assertEquals("99.99", free.body().at("/plans/2/price").toString());
     }
