@@ -53,7 +53,7 @@ public final class OverageRoutes {
 
     static ConfirmationJson of(OverageConfirmation c) {
       return new ConfirmationJson(
-          c.accountId(), c.meter().configName(), c.periodStart(), c.confirmedBy(), c.confirmedAt());
+          c.orgId(), c.meter().configName(), c.periodStart(), c.confirmedBy(), c.confirmedAt());
     }
   }
 

@@ -184,7 +184,7 @@ public final class QuotaRoutes {
     static QuotaJson of(
         AccountQuota q, OverLimitSuspensions.State over, Optional<MemberCapUse> cap) {
       return new QuotaJson(
-          q.accountId(),
+          q.orgId(),
           q.currency().getCurrencyCode(),
           q.periodStart(),
           q.meters().stream().map(MeterJson::of).toList(),
@@ -207,7 +207,7 @@ public final class QuotaRoutes {
 
     static OverThresholdJson of(MeterOverThreshold q) {
       return new OverThresholdJson(
-          q.accountId(),
+          q.orgId(),
           q.meter().configName(),
           q.used(),
           q.limit(),
@@ -281,8 +281,8 @@ public final class QuotaRoutes {
             .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
     return QuotaJson.of(
         quota,
-        suspensions.stateOf(quota.accountId()),
-        caps.capUse(quota.accountId(), Access.authenticated(request).userId()));
+        suspensions.stateOf(quota.orgId()),
+        caps.capUse(quota.orgId(), Access.authenticated(request).userId()));
   }
 
   static final Operation OVER_THRESHOLD =
