@@ -111,7 +111,7 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
     MirrorRepository.enqueue(
         connection,
         owed.stream().map(Invoice::id).toList(),
-        owed.stream().map(Invoice::userId).toList(),
+        owed.stream().map(Invoice::orgId).toList(),
         owed.stream().map(Invoice::finalizedAt).toList());
   }
 
