@@ -274,11 +274,11 @@ public final class QuotaRoutes {
    * without a billing account (no plan, so no limits).
    */
   QuotaJson quota(HttpRequest request) throws Exception {
-    String userId = access.organization(request, MemberRole.MEMBER).id();
+    String orgId = access.organization(request, MemberRole.MEMBER).id();
     AccountQuota quota =
         quotas
-            .of(userId)
-            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+            .of(orgId)
+            .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
     return QuotaJson.of(
         quota,
         suspensions.stateOf(quota.orgId()),

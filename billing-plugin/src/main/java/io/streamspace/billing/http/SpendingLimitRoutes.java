@@ -260,10 +260,10 @@ public final class SpendingLimitRoutes {
     return StatusJson.of(limits.status(account));
   }
 
-  private Account account(String userId) throws Exception {
+  private Account account(String orgId) throws Exception {
     return accounts
-        .find(userId)
-        .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+        .find(orgId)
+        .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
   }
 
   /** A whole JSON number from 1 to 100; {@value #DEFAULT_WARN_AT_PERCENT} when absent. */

@@ -171,7 +171,7 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
     if (customer == null) {
       Optional<String> found;
       try {
-        found = gateway.customerOf(customers, claim.accountId());
+        found = gateway.customerOf(customers, claim.orgId());
       } catch (StripeFailure e) {
         return Outcome.deferred("no Stripe customer yet: " + e.getMessage());
       }
