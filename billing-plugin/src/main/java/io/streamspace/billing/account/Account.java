@@ -10,11 +10,11 @@ import java.util.Currency;
  * and usage reports name both the account they are billed to ({@code org_id}) and the member
  * ({@code user_id}). See {@link Memberships} for who belongs to it.
  *
- * @param userId the organization's id (a personal organization's is its user's id)
+ * @param orgId the organization's id (a personal organization's is its user's id)
  * @param personal whether it is a user's personal organization, else a team's
  */
 public record Account(
-    String userId,
+    String orgId,
     String email,
     Currency currency,
     String planId,

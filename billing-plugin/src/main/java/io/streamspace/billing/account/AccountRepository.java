@@ -11,7 +11,11 @@ import java.util.Currency;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Reads billing accounts. (They are opened by the metering write-behind, in batches.) */
+/**
+ * Reads billing accounts. (They are opened by the metering write-behind, in batches.) {@code
+ * user_id} in the billing tables is the organization's id (the column kept its name from when
+ * accounts were users'); the code calls it {@code orgId}.
+ */
 public final class AccountRepository {
 
   private static final NamedSql FIND =
@@ -35,14 +39,14 @@ public final class AccountRepository {
     this.dataSource = dataSource;
   }
 
-  public Optional<Account> find(String userId) throws SQLException {
+  public Optional<Account> find(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = FIND.bind("user_id", userId).prepare(connection);
+        PreparedStatement statement = FIND.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next()
           ? Optional.of(
               new Account(
-                  userId,
+                  orgId,
                   rs.getString(1),
                   Currency.getInstance(rs.getString(2)),
                   rs.getString(3),
@@ -53,9 +57,9 @@ public final class AccountRepository {
   }
 
   /** When the organization closed (org.deleted); empty while it is open or has no account. */
-  public Optional<Instant> closedAt(String userId) throws SQLException {
+  public Optional<Instant> closedAt(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      return Optional.ofNullable(closedAt(connection, userId));
+      return Optional.ofNullable(closedAt(connection, orgId));
     }
   }
 
@@ -63,16 +67,16 @@ public final class AccountRepository {
    * As {@link #closedAt(String)}, in the caller's transaction: null while it is open or has no
    * account (an invoice of a closed organization's final period ends there).
    */
-  public static Instant closedAt(Connection connection, String userId) throws SQLException {
-    try (PreparedStatement statement = CLOSED_AT.bind("user_id", userId).prepare(connection);
+  public static Instant closedAt(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = CLOSED_AT.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? Sql.instant(rs.getTimestamp(1)) : null;
     }
   }
 
   /** The account's currency code in the caller's transaction, or null without an account. */
-  public static String currencyOf(Connection c, String userId) throws SQLException {
-    try (PreparedStatement statement = CURRENCY.bind("user_id", userId).prepare(c);
+  public static String currencyOf(Connection c, String orgId) throws SQLException {
+    try (PreparedStatement statement = CURRENCY.bind("user_id", orgId).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? rs.getString(1) : null;
     }

@@ -331,16 +331,16 @@ final class AccountUse {
 
   /**
    * The account's seats now, and whether {@code userId} (null: not said) already holds one. A
-   * personal organization has one member, its user, whose id it has ({@code accountId}); a team
+   * personal organization has one member, its user, whose id it has ({@code orgId}); a team
    * (or an organization not stored yet) the members its events left.
    */
-  synchronized SeatUse seats(String accountId, String userId, Instant now) {
+  synchronized SeatUse seats(String orgId, String userId, Instant now) {
     askedAt = now;
     boolean member;
     int count;
     if (personal) {
       count = 1;
-      member = accountId.equals(userId);
+      member = orgId.equals(userId);
     } else {
       count = (int) members.values().stream().filter(MemberEvent::member).count();
       MemberEvent latest = userId == null ? null : members.get(userId);

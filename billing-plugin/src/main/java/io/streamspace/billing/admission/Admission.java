@@ -98,21 +98,20 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (!current.enabled()) {
       return AdmissionDecision.allow();
     }
-    String accountId = request.billedOrgId();
-    Optional<AdmissionDecision> closedDenial = refusedAsClosed(accountId);
+    String orgId = request.billedOrgId();
+    Optional<AdmissionDecision> closedDenial = refusedAsClosed(orgId);
     if (closedDenial.isPresent()) {
       return closedDenial.get();
     }
-    Optional<HeldFor> held = holds.heldFor(accountId);
+    Optional<HeldFor> held = holds.heldFor(orgId);
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
     }
-    loads.readIfNotHeld(accountId);
+    loads.readIfNotHeld(orgId);
     Instant now = clock.instant();
     BillingPeriods periods = AdmissionViewLoads.periods(current);
     ConcurrentUse use =
-        view.use(
-            accountId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
+        view.use(orgId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();
     Currency currency = use.currency() != null ? use.currency() : current.currency();
     AdmissionDecision byOrganization =
@@ -128,14 +127,11 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (!byOrganization.allowed()) {
       return byOrganization;
     }
-    String member = memberOf(accountId, request.userId());
+    String member = memberOf(orgId, request.userId());
     return member == null
         ? byOrganization
         : MemberCapRule.decide(
-            view.memberUse(accountId, member, request.sessionId()),
-            request.resources(),
-            member,
-            accountId);
+            view.memberUse(orgId, member, request.sessionId()), request.resources(), member, orgId);
   }
 
   @Override
@@ -292,7 +288,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
   /** An overage confirmation this node stored: it acts at once. */
   public void overageConfirmed(OverageConfirmation confirmation) {
-    view.confirmed(confirmation.accountId(), confirmation.meter(), confirmation.periodStart());
+    view.confirmed(confirmation.orgId(), confirmation.meter(), confirmation.periodStart());
   }
 
   /**
@@ -326,21 +322,16 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   public void sessionSeen(SessionEvent event) {
     Instant now = clock.instant();
     SessionSize size = SessionSize.of(event.resources());
-    String accountId = accountOf(event);
+    String orgId = accountOf(event);
     view.open(
-        accountId,
-        event.sessionId(),
-        memberOf(accountId, event.userId()),
-        size,
-        event.occurredAt(),
-        now);
+        orgId, event.sessionId(), memberOf(orgId, event.userId()), size, event.occurredAt(), now);
     storageOf(event, now);
   }
 
   public void sessionTerminated(SessionEvent event) {
     Instant now = clock.instant();
-    String accountId = accountOf(event);
-    view.end(accountId, event.sessionId(), memberOf(accountId, event.userId()), now);
+    String orgId = accountOf(event);
+    view.end(orgId, event.sessionId(), memberOf(orgId, event.userId()), now);
     storageOf(event, now);
   }
 
@@ -348,8 +339,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * The member a session of {@code userId} counts for in the account: null when it is the
    * account itself (a personal organization's user), whom no cap concerns.
    */
-  private static String memberOf(String accountId, String userId) {
-    return accountId.equals(userId) ? null : userId;
+  private static String memberOf(String orgId, String userId) {
+    return orgId.equals(userId) ? null : userId;
   }
 
   /** The account's storage level, when the event reports one (it outlives the session). */

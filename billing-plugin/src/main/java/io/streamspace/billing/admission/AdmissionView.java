@@ -29,8 +29,8 @@ final class AdmissionView {
    * billing period {@code [periodStart, periodEnd)}; what its packs active {@code now} add.
    */
   ConcurrentUse use(
-      String accountId, String sessionId, Instant periodStart, Instant periodEnd, Instant now) {
-    AccountUse account = accounts.get(accountId);
+      String orgId, String sessionId, Instant periodStart, Instant periodEnd, Instant now) {
+    AccountUse account = accounts.get(orgId);
     return account == null
         ? ConcurrentUse.NONE
         : account.use(sessionId, periodStart, periodEnd, now);
@@ -40,69 +40,64 @@ final class AdmissionView {
    * What {@code member} holds in the account's open sessions, not counting {@code sessionId},
    * and their cap; null when they have none there.
    */
-  MemberUse memberUse(String accountId, String member, String sessionId) {
-    AccountUse account = accounts.get(accountId);
+  MemberUse memberUse(String orgId, String member, String sessionId) {
+    AccountUse account = accounts.get(orgId);
     return account == null ? null : account.memberUse(member, sessionId);
   }
 
   /** A session of {@code member} (null: the account itself). */
   void open(
-      String accountId,
-      String sessionId,
-      String member,
-      SessionSize size,
-      Instant at,
-      Instant now) {
-    change(accountId, a -> a.open(sessionId, member, size, at, now));
+      String orgId, String sessionId, String member, SessionSize size, Instant at, Instant now) {
+    change(orgId, a -> a.open(sessionId, member, size, at, now));
   }
 
-  void end(String accountId, String sessionId, String member, Instant now) {
-    change(accountId, a -> a.end(sessionId, member, now));
+  void end(String orgId, String sessionId, String member, Instant now) {
+    change(orgId, a -> a.end(sessionId, member, now));
   }
 
   /** A member's cap set (or, with no limits, removed) on this node. */
-  void cap(String accountId, String member, Map<Meter, BigDecimal> limits, Instant now) {
-    change(accountId, a -> a.cap(member, limits, now));
+  void cap(String orgId, String member, Map<Meter, BigDecimal> limits, Instant now) {
+    change(orgId, a -> a.cap(member, limits, now));
   }
 
   /** The session no longer counts against the account (it runs under another). */
-  void forget(String accountId, String sessionId) {
+  void forget(String orgId, String sessionId) {
     accounts.computeIfPresent(
-        accountId,
+        orgId,
         (key, account) -> {
           account.forget(sessionId);
           return account;
         });
   }
 
-  void storage(String accountId, BigDecimal level, Instant at, String eventId, Instant now) {
-    change(accountId, a -> a.storage(level, at, eventId, now));
+  void storage(String orgId, BigDecimal level, Instant at, String eventId, Instant now) {
+    change(orgId, a -> a.storage(level, at, eventId, now));
   }
 
-  void usage(String accountId, String reportId, Meter meter, BigDecimal quantity, Instant at) {
-    change(accountId, a -> a.usage(reportId, meter, quantity, at));
+  void usage(String orgId, String reportId, Meter meter, BigDecimal quantity, Instant at) {
+    change(orgId, a -> a.usage(reportId, meter, quantity, at));
   }
 
-  void confirmed(String accountId, Meter meter, Instant periodStart) {
-    change(accountId, a -> a.confirmed(meter, periodStart));
+  void confirmed(String orgId, Meter meter, Instant periodStart) {
+    change(orgId, a -> a.confirmed(meter, periodStart));
   }
 
-  void pack(String accountId, long purchaseId, PackGrant grant, Instant now) {
-    change(accountId, a -> a.pack(purchaseId, grant, now));
+  void pack(String orgId, long purchaseId, PackGrant grant, Instant now) {
+    change(orgId, a -> a.pack(purchaseId, grant, now));
   }
 
   /** The organization's seats now, and whether {@code userId} (null: not said) holds one. */
-  SeatUse seats(String accountId, String userId, Instant now) {
-    AccountUse account = accounts.get(accountId);
-    return account == null ? SeatUse.NONE : account.seats(accountId, userId, now);
+  SeatUse seats(String orgId, String userId, Instant now) {
+    AccountUse account = accounts.get(orgId);
+    return account == null ? SeatUse.NONE : account.seats(orgId, userId, now);
   }
 
-  void membership(String accountId, String userId, MemberEvent event) {
-    change(accountId, a -> a.membership(userId, event));
+  void membership(String orgId, String userId, MemberEvent event) {
+    change(orgId, a -> a.membership(userId, event));
   }
 
-  void seatLimit(String accountId, Integer limit, Instant now) {
-    change(accountId, a -> a.seatLimit(limit, now));
+  void seatLimit(String orgId, Integer limit, Instant now) {
+    change(orgId, a -> a.seatLimit(limit, now));
   }
 
   /** The ids of the usage reports counted here on top of the stored counters. */
@@ -113,19 +108,19 @@ final class AdmissionView {
   }
 
   /** The ids of the usage reports counted here for the account. */
-  Set<String> reportIds(String accountId) {
-    AccountUse account = accounts.get(accountId);
+  Set<String> reportIds(String orgId) {
+    AccountUse account = accounts.get(orgId);
     return account == null ? Set.of() : account.reportIds();
   }
 
   /** The accounts it holds now: a reload reads them (and every account with an open session). */
-  Set<String> accountIds() {
+  Set<String> orgIds() {
     return new HashSet<>(accounts.keySet());
   }
 
   /** Whether the account is held with its stored part read: a check needs no read then. */
-  boolean isLoaded(String accountId) {
-    AccountUse account = accounts.get(accountId);
+  boolean isLoaded(String orgId) {
+    AccountUse account = accounts.get(orgId);
     return account != null && account.loaded();
   }
 
@@ -167,7 +162,7 @@ final class AdmissionView {
    * check asked about it at {@code now}; it stays in the view (it was just asked about).
    */
   void loaded(
-      String accountId,
+      String orgId,
       StoredUse stored,
       Set<String> storedReports,
       Instant periodStart,
@@ -175,7 +170,7 @@ final class AdmissionView {
       long load,
       Instant now) {
     change(
-        accountId,
+        orgId,
         a -> {
           a.refresh(stored, storedReports, periodStart, horizon, load);
           a.asked(now);
@@ -192,9 +187,9 @@ final class AdmissionView {
     return accounts.size();
   }
 
-  private void change(String accountId, Consumer<AccountUse> change) {
+  private void change(String orgId, Consumer<AccountUse> change) {
     accounts.compute(
-        accountId,
+        orgId,
         (key, account) -> {
           AccountUse changed = account != null ? account : new AccountUse();
           change.accept(changed);

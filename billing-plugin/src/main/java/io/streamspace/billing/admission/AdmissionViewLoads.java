@@ -71,7 +71,7 @@ final class AdmissionViewLoads {
     BillingPeriods periods = periods(current);
     Instant periodStart = periods.periodStart(now);
     long load = view.nextLoad();
-    Set<String> held = view.accountIds();
+    Set<String> held = view.orgIds();
     StoredUseQuery.Loaded loaded =
         stored.load(
             held,
@@ -95,28 +95,28 @@ final class AdmissionViewLoads {
    *
    * @throws Sql.DatabaseException when the database cannot be read (503 when it is down)
    */
-  void readIfNotHeld(String accountId) {
-    while (!view.isLoaded(accountId)) {
+  void readIfNotHeld(String orgId) {
+    while (!view.isLoaded(orgId)) {
       CompletableFuture<Void> mine = new CompletableFuture<>();
-      CompletableFuture<Void> running = reading.putIfAbsent(accountId, mine);
+      CompletableFuture<Void> running = reading.putIfAbsent(orgId, mine);
       if (running != null) {
         running.join(); // completed however that read ended; read again if it failed
         continue;
       }
       try {
-        read(accountId);
+        read(orgId);
         return;
       } catch (SQLException e) {
-        throw Sql.failure("reading account " + accountId + " for admission", e);
+        throw Sql.failure("reading account " + orgId + " for admission", e);
       } finally {
-        reading.remove(accountId, mine);
+        reading.remove(orgId, mine);
         mine.complete(null);
       }
     }
   }
 
   /** One account's use as the database holds it, taken into the view as a reload takes it. */
-  private void read(String accountId) throws SQLException {
+  private void read(String orgId) throws SQLException {
     Instant now = clock.instant();
     BillingConfig current = config.get();
     BillingPeriods periods = periods(current);
@@ -124,17 +124,17 @@ final class AdmissionViewLoads {
     long load = view.nextLoad();
     StoredUseQuery.Loaded loaded =
         stored.load(
-            Set.of(accountId),
+            Set.of(orgId),
             false,
             now,
             now.minus(current.sessionHeartbeatTimeout()),
             periodStart,
             periods.periodEnd(now),
-            () -> view.reportIds(accountId),
+            () -> view.reportIds(orgId),
             current.meters().maxCounterIds());
     view.loaded(
-        accountId,
-        loaded.accounts().get(accountId),
+        orgId,
+        loaded.accounts().get(orgId),
         loaded.storedReports(),
         periodStart,
         now.minus(KEEP_SEEN_HERE),

@@ -40,8 +40,8 @@ final class ClosedOrganizations {
   }
 
   /** When the organization closed, if it is closed at {@code now}. */
-  Optional<Instant> closedAt(String accountId, Instant now) {
-    Closing closing = closed.get(accountId);
+  Optional<Instant> closedAt(String orgId, Instant now) {
+    Closing closing = closed.get(orgId);
     return closing == null || closing.at().isAfter(now)
         ? Optional.empty()
         : Optional.of(closing.at());

@@ -41,9 +41,9 @@ final class SessionOrgs {
   /** Adds the open sessions the database holds of the accounts read ({@code stored}). */
   void stored(Map<String, StoredUse> stored) {
     stored.forEach(
-        (accountId, use) ->
+        (orgId, use) ->
             use.openSessions()
                 .keySet()
-                .forEach(id -> sessions.putIfAbsent(id, new Fixed(accountId, Instant.MIN))));
+                .forEach(id -> sessions.putIfAbsent(id, new Fixed(orgId, Instant.MIN))));
   }
 }

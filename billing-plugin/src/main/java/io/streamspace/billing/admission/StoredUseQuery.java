@@ -158,7 +158,7 @@ final class StoredUseQuery {
   }
 
   /**
-   * @param accountIds the accounts to load (more with {@code withOpenSessions})
+   * @param orgIds the accounts to load (more with {@code withOpenSessions})
    * @param withOpenSessions whether every account with an open session is loaded too
    * @param now the packs ended before it are not loaded
    * @param staleBefore sessions whose last heartbeat is older are no longer open
@@ -169,7 +169,7 @@ final class StoredUseQuery {
    *     admission before it was stored), so a report the counters hold is never missed
    */
   Loaded load(
-      Set<String> accountIds,
+      Set<String> orgIds,
       boolean withOpenSessions,
       Instant now,
       Instant staleBefore,
@@ -188,7 +188,7 @@ final class StoredUseQuery {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try {
         try (PreparedStatement statement =
-            ALL.bind("ids", accountIds.toArray(String[]::new))
+            ALL.bind("ids", orgIds.toArray(String[]::new))
                 .bind("with_open", withOpenSessions)
                 .bind("stale_before", staleBefore)
                 .bind("period_start", periodStart)
@@ -215,8 +215,8 @@ final class StoredUseQuery {
         }
         MemberCaps.ofOrganizations(connection, loaded)
             .forEach(
-                (accountId, caps) -> {
-                  StoredUse use = byAccount.get(accountId);
+                (orgId, caps) -> {
+                  StoredUse use = byAccount.get(orgId);
                   if (use != null) {
                     use.memberCaps().putAll(caps);
                   }
@@ -289,8 +289,8 @@ final class StoredUseQuery {
   private static void read(
       ResultSet row, Map<String, StoredUse> byAccount, Map<Object, Object> shared)
       throws SQLException {
-    String accountId = row.getString("user_id"); // the owner's id keys the account (Account)
-    StoredUse use = byAccount.get(accountId);
+    String orgId = row.getString("user_id"); // the organization's id keys the account
+    StoredUse use = byAccount.get(orgId);
     if (use == null) {
       Map<Meter, BigDecimal> counters = new LinkedHashMap<>();
       byMeter(row, "counter_meters", "counter_totals")
@@ -314,7 +314,7 @@ final class StoredUseQuery {
               row.getBoolean("personal"),
               (Integer) row.getObject("seat_limit"),
               new HashMap<>());
-      byAccount.put(accountId, use);
+      byAccount.put(orgId, use);
     }
     String sessionId = row.getString("session_id");
     if (sessionId != null) {
@@ -333,7 +333,7 @@ final class StoredUseQuery {
                               held),
                           z -> z));
       String member = row.getString("member");
-      if (!member.equals(accountId)) {
+      if (!member.equals(orgId)) {
         use.sessionMembers().put(sessionId, member);
       }
     }

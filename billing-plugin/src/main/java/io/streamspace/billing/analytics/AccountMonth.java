@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param opened whether it was opened before the month ended
  */
 public record AccountMonth(
-    String accountId, BigDecimal start, BigDecimal end, boolean paidBefore, boolean opened) {
+    String orgId, BigDecimal start, BigDecimal end, boolean paidBefore, boolean opened) {
 
   public AccountMonth {
     Objects.requireNonNull(start, "start");

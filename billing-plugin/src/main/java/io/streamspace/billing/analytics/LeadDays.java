@@ -79,7 +79,7 @@ public final class LeadDays {
             || meter.used().movePointRight(2).compareTo(limit.multiply(percent)) < 0) {
           continue;
         }
-        orgs.add(account.accountId());
+        orgs.add(account.orgId());
         meters.add(meter.meter().configName());
         shares.add(
             meter.used().divide(limit, SHARE_DECIMALS, RoundingMode.HALF_UP).toPlainString());

@@ -35,7 +35,7 @@ public final class CreditApplier {
   public record Application(long creditId, String reason, BigDecimal amount) {}
 
   /** What an invoice being finalized owes before credits, in its currency's minor unit. */
-  public record Due(long invoiceId, String userId, Currency currency, BigDecimal amount) {}
+  public record Due(long invoiceId, String orgId, Currency currency, BigDecimal amount) {}
 
   // the usable credits of every account and currency of a chunk of invoices, locked in
   // consumption order within each account (the account's row is locked first, so only one
@@ -93,12 +93,12 @@ public final class CreditApplier {
   public static List<Application> apply(
       Connection connection,
       long invoiceId,
-      String userId,
+      String orgId,
       Currency currency,
       BigDecimal due,
       Instant now)
       throws SQLException {
-    return apply(connection, List.of(new Due(invoiceId, userId, currency, due)), now).get(0);
+    return apply(connection, List.of(new Due(invoiceId, orgId, currency, due)), now).get(0);
   }
 
   /**
@@ -117,7 +117,7 @@ public final class CreditApplier {
     Map<String, List<Usable>> usable = new HashMap<>();
     try (PreparedStatement statement =
             USABLE
-                .bind("user_id", SqlArrays.array(connection, owing, Due::userId))
+                .bind("user_id", SqlArrays.array(connection, owing, Due::orgId))
                 .bind(
                     "currency",
                     SqlArrays.array(connection, owing, d -> d.currency().getCurrencyCode()))
@@ -139,7 +139,7 @@ public final class CreditApplier {
       List<Application> applications = new ArrayList<>();
       BigDecimal left = due.amount();
       for (Usable credit :
-          usable.getOrDefault(due.userId() + ' ' + due.currency().getCurrencyCode(), List.of())) {
+          usable.getOrDefault(due.orgId() + ' ' + due.currency().getCurrencyCode(), List.of())) {
         if (left.signum() <= 0) {
           break;
         }

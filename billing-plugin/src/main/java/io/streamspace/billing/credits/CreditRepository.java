@@ -93,7 +93,7 @@ public final class CreditRepository {
   private static Credit insert(Connection connection, NewCredit credit) throws SQLException {
     try (PreparedStatement statement =
             GRANT
-                .bind("user_id", credit.userId())
+                .bind("user_id", credit.orgId())
                 .bind("amount", credit.amount())
                 .bind("currency", credit.currency().getCurrencyCode())
                 .bind("reason", credit.reason())
@@ -111,11 +111,11 @@ public final class CreditRepository {
    * The account's credits, newest first, each with its applications (oldest first). Two
    * statements, not one per credit.
    */
-  public List<History> history(String userId) throws SQLException {
+  public List<History> history(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       List<Credit> credits = new ArrayList<>();
       Map<Long, BigDecimal> expired = new HashMap<>();
-      try (PreparedStatement statement = HISTORY.bind("user_id", userId).prepare(connection);
+      try (PreparedStatement statement = HISTORY.bind("user_id", orgId).prepare(connection);
           ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           Credit credit = credit(rs);
@@ -126,7 +126,7 @@ public final class CreditRepository {
           }
         }
       }
-      Map<Long, List<CreditApplication>> applications = applications(connection, userId);
+      Map<Long, List<CreditApplication>> applications = applications(connection, orgId);
       return credits.stream()
           .map(
               c ->
@@ -136,9 +136,9 @@ public final class CreditRepository {
   }
 
   private static Map<Long, List<CreditApplication>> applications(
-      Connection connection, String userId) throws SQLException {
+      Connection connection, String orgId) throws SQLException {
     Map<Long, List<CreditApplication>> byCredit = new HashMap<>();
-    try (PreparedStatement statement = APPLICATIONS.bind("user_id", userId).prepare(connection);
+    try (PreparedStatement statement = APPLICATIONS.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         Currency currency = Currency.getInstance(rs.getString(6));

@@ -57,7 +57,7 @@ public record CreditStatement(
    * @param now     what "expired" is judged against
    */
   public static CreditStatement of(
-      String userId, Currency currency, List<History> history, Instant now) {
+      String orgId, Currency currency, List<History> history, Instant now) {
     BigDecimal balance = Money.zero(currency);
     for (History h : history) {
       if (!h.credit().expiredAt(now)) {
@@ -83,6 +83,6 @@ public record CreditStatement(
                 })
             .toList();
     return new CreditStatement(
-        userId, currency.getCurrencyCode(), Money.shown(balance, currency), entries);
+        orgId, currency.getCurrencyCode(), Money.shown(balance, currency), entries);
   }
 }

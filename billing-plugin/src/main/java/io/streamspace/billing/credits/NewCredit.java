@@ -9,7 +9,7 @@ import java.util.Currency;
  * account's currency, a reason, and an expiry (if any) in the future.
  */
 public record NewCredit(
-    String userId,
+    String orgId,
     BigDecimal amount,
     Currency currency,
     String reason,

@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * static final NamedSql FLOOR = NamedSql.of("SELECT min(t) FROM x WHERE user_id = :user_id");
- * try (PreparedStatement s = FLOOR.bind("user_id", userId).prepare(connection)) { ... }
+ * try (PreparedStatement s = FLOOR.bind("user_id", orgId).prepare(connection)) { ... }
  * }</pre>
  *
  * Values are bound with {@code setObject}; instants as {@code timestamptz}.

@@ -106,11 +106,7 @@ final class LineRecords {
 
   /** What a line's records are: its invoice, account, resource and price (null: every price). */
   record Of(
-      long invoiceId,
-      String userId,
-      Instant periodEnd,
-      String resourceType,
-      BigDecimal unitPrice) {}
+      long invoiceId, String orgId, Instant periodEnd, String resourceType, BigDecimal unitPrice) {}
 
   private LineRecords() {}
 
@@ -181,7 +177,7 @@ final class LineRecords {
   private static NamedSql.Binding bind(NamedSql.Binding binding, Of line) {
     return binding
         .bind("invoice_id", line.invoiceId())
-        .bind("user_id", line.userId())
+        .bind("user_id", line.orgId())
         .bind("resource_type", line.resourceType())
         .bind("unit_price", line.unitPrice())
         .bind("period_end", line.periodEnd());

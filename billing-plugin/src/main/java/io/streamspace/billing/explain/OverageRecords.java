@@ -232,10 +232,10 @@ final class OverageRecords {
     return new Records.Listed(computation, all, amount);
   }
 
-  private static List<PlanTerm> terms(Connection connection, String userId, Instant to)
+  private static List<PlanTerm> terms(Connection connection, String orgId, Instant to)
       throws SQLException {
     try (PreparedStatement statement =
-            TERMS.bind("user_id", userId).bind("to", to).prepare(connection);
+            TERMS.bind("user_id", orgId).bind("to", to).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<PlanTerm> terms = new ArrayList<>();
       while (rs.next()) {

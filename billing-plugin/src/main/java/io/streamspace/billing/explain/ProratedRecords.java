@@ -176,14 +176,14 @@ final class ProratedRecords {
   }
 
   /** The interval of the plan a plan-fee line charges (its description starts with its name). */
-  private static String interval(Connection connection, String userId, Line line)
+  private static String interval(Connection connection, String orgId, Line line)
       throws SQLException {
     String description = line.description();
     int comma = description.lastIndexOf(", ");
     String planName = comma < 0 ? description : description.substring(0, comma);
     try (PreparedStatement statement =
             PLAN_INTERVAL
-                .bind("user_id", userId)
+                .bind("user_id", orgId)
                 .bind("plan_name", planName)
                 .bind("from", line.periodStart())
                 .bind("to", line.periodEnd())

@@ -69,9 +69,8 @@ public final class AccountHolds {
    *
    * @return the hold when this call placed it
    */
-  public Optional<Hold> place(String accountId, HoldReason reason, String detail)
-      throws SQLException {
-    return place(accountId, reason, detail, connection -> true);
+  public Optional<Hold> place(String orgId, HoldReason reason, String detail) throws SQLException {
+    return place(orgId, reason, detail, connection -> true);
   }
 
   /**
@@ -86,9 +85,9 @@ public final class AccountHolds {
   }
 
   /** {@link #place(String, HoldReason, String)} when {@code first} answers true, in one go. */
-  public Optional<Hold> place(String accountId, HoldReason reason, String detail, First first)
+  public Optional<Hold> place(String orgId, HoldReason reason, String detail, First first)
       throws SQLException {
-    return place(accountId, reason, detail, first, BY_BILLING);
+    return place(orgId, reason, detail, first, BY_BILLING);
   }
 
   /**
@@ -96,18 +95,18 @@ public final class AccountHolds {
    * job run that placed it.
    */
   public Optional<Hold> place(
-      String accountId, HoldReason reason, String detail, First first, Cause cause)
+      String orgId, HoldReason reason, String detail, First first, Cause cause)
       throws SQLException {
     Change change =
         changeOnce(
-            accountId,
+            orgId,
             first,
-            (connection, now) -> HoldStore.place(connection, accountId, reason, detail, now),
+            (connection, now) -> HoldStore.place(connection, orgId, reason, detail, now),
             cause);
     if (change == null) {
       return Optional.empty();
     }
-    held.changed(accountId, change.holds());
+    held.changed(orgId, change.holds());
     events.accountHoldChanged(reason.placedEvent(), change.hold().event());
     control(change.sessions(), session -> sessions.suspend(session, detail));
     return Optional.of(change.hold());
@@ -121,16 +120,16 @@ public final class AccountHolds {
    * @param note why (required of an admin); null when the plugin lifts it
    * @return the hold when this call lifted it
    */
-  public Optional<Hold> lift(String accountId, HoldReason reason, String liftedBy, String note)
+  public Optional<Hold> lift(String orgId, HoldReason reason, String liftedBy, String note)
       throws SQLException {
-    return lift(accountId, reason, liftedBy, note, connection -> true);
+    return lift(orgId, reason, liftedBy, note, connection -> true);
   }
 
   /** {@link #lift(String, HoldReason, String, String)} when {@code first} answers true. */
   public Optional<Hold> lift(
-      String accountId, HoldReason reason, String liftedBy, String note, First first)
+      String orgId, HoldReason reason, String liftedBy, String note, First first)
       throws SQLException {
-    return lift(accountId, reason, liftedBy, note, first, BY_BILLING);
+    return lift(orgId, reason, liftedBy, note, first, BY_BILLING);
   }
 
   /**
@@ -138,18 +137,18 @@ public final class AccountHolds {
    * cause}: an admin's (reason and request), or the job run that lifted it.
    */
   public Optional<Hold> lift(
-      String accountId, HoldReason reason, String liftedBy, String note, First first, Cause cause)
+      String orgId, HoldReason reason, String liftedBy, String note, First first, Cause cause)
       throws SQLException {
     Change change =
         changeOnce(
-            accountId,
+            orgId,
             first,
-            (connection, now) -> HoldStore.lift(connection, accountId, reason, liftedBy, note, now),
+            (connection, now) -> HoldStore.lift(connection, orgId, reason, liftedBy, note, now),
             cause);
     if (change == null) {
       return Optional.empty();
     }
-    held.changed(accountId, change.holds());
+    held.changed(orgId, change.holds());
     events.accountHoldChanged(reason.liftedEvent(), change.hold().event());
     // still held: left to enforce, which marks it done or, if the others were lifted meanwhile
     // (each lift saw the other still on), resumes
@@ -157,7 +156,7 @@ public final class AccountHolds {
       try (Connection connection = dataSource.getConnection()) {
         HoldStore.sessionsDone(connection, List.of(change.hold().id()), clock.instant());
       } catch (SQLException e) {
-        log.warn("account {}: resumed, not marked so; check-quotas resumes again", accountId, e);
+        log.warn("account {}: resumed, not marked so; check-quotas resumes again", orgId, e);
       }
     }
     return Optional.of(change.hold());
@@ -199,8 +198,8 @@ public final class AccountHolds {
   }
 
   /** The account's active hold of that reason, read from the database (exact across nodes). */
-  public Optional<Hold> active(String accountId, HoldReason reason) throws SQLException {
-    return active(accountId).stream().filter(hold -> hold.reason() == reason).findFirst();
+  public Optional<Hold> active(String orgId, HoldReason reason) throws SQLException {
+    return active(orgId).stream().filter(hold -> hold.reason() == reason).findFirst();
   }
 
   /** The accounts held for {@code reason}, read from the database. */
@@ -214,9 +213,9 @@ public final class AccountHolds {
   }
 
   /** The account's active holds, oldest first. */
-  public List<Hold> active(String accountId) throws SQLException {
+  public List<Hold> active(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      return HoldStore.active(connection, accountId);
+      return HoldStore.active(connection, orgId);
     }
   }
 
@@ -225,8 +224,8 @@ public final class AccountHolds {
    * needs no database round trip; empty when it is not held. Current for holds this node changed,
    * and for other nodes' after the next {@link #reload}.
    */
-  public Optional<HeldFor> heldFor(String accountId) {
-    return held.of(accountId).entrySet().stream()
+  public Optional<HeldFor> heldFor(String orgId) {
+    return held.of(orgId).entrySet().stream()
         .findFirst()
         .map(first -> new HeldFor(first.getKey(), first.getValue()));
   }
@@ -249,8 +248,8 @@ public final class AccountHolds {
    * before the hold): it is metered as any other, and suspended at once. A host that fails to
    * suspend it never fails the event (it is a fact, and metered): check-quotas suspends it again.
    */
-  public void sessionStarted(String accountId, String sessionId) {
-    heldFor(accountId)
+  public void sessionStarted(String orgId, String sessionId) {
+    heldFor(orgId)
         .ifPresent(hold -> control(List.of(sessionId), s -> sessions.suspend(s, hold.detail())));
   }
 
@@ -316,7 +315,7 @@ public final class AccountHolds {
    * account's holds and open sessions as they are then; null when nothing changed (another call
    * made it already, or it is no longer due).
    */
-  private Change changeOnce(String accountId, First first, HoldWrite write, Cause cause)
+  private Change changeOnce(String orgId, First first, HoldWrite write, Cause cause)
       throws SQLException {
     return Transactions.inTransaction(
         dataSource,
@@ -330,7 +329,7 @@ public final class AccountHolds {
             return null;
           }
           audit(connection, changed.get(), now, cause);
-          return change(connection, accountId, changed.get());
+          return change(connection, orgId, changed.get());
         });
   }
 
@@ -343,7 +342,7 @@ public final class AccountHolds {
     Hold active =
         new Hold(
             hold.id(),
-            hold.accountId(),
+            hold.orgId(),
             hold.reason(),
             hold.detail(),
             hold.placedAt(),
@@ -355,7 +354,7 @@ public final class AccountHolds {
         new AuditEntry(
             now,
             cause,
-            hold.accountId(),
+            hold.orgId(),
             hold.active() ? AuditKinds.HOLD_PLACED : AuditKinds.HOLD_LIFTED,
             "hold:" + hold.id(),
             hold.active() ? null : active.event(),
@@ -365,10 +364,9 @@ public final class AccountHolds {
   /** A hold placed or lifted, the account's active holds after it, and its open sessions. */
   private record Change(Hold hold, Map<HoldReason, String> holds, List<String> sessions) {}
 
-  private static Change change(Connection connection, String accountId, Hold hold)
-      throws SQLException {
+  private static Change change(Connection connection, String orgId, Hold hold) throws SQLException {
     Map<HoldReason, String> holds = new EnumMap<>(HoldReason.class);
-    HoldStore.active(connection, accountId).forEach(h -> holds.put(h.reason(), h.detail()));
-    return new Change(hold, holds, HoldStore.openSessions(connection, accountId));
+    HoldStore.active(connection, orgId).forEach(h -> holds.put(h.reason(), h.detail()));
+    return new Change(hold, holds, HoldStore.openSessions(connection, orgId));
   }
 }

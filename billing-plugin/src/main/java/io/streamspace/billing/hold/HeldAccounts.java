@@ -23,13 +23,13 @@ final class HeldAccounts {
   private final AtomicLong changes = new AtomicLong();
 
   /** The account's holds, reason to detail, in {@link HoldReason} order; empty when none. */
-  Map<HoldReason, String> of(String accountId) {
-    return accounts.getOrDefault(accountId, NONE).holds();
+  Map<HoldReason, String> of(String orgId) {
+    return accounts.getOrDefault(orgId, NONE).holds();
   }
 
   /** This node placed or lifted a hold: {@code holds} are the account's active ones now. */
-  void changed(String accountId, Map<HoldReason, String> holds) {
-    accounts.put(accountId, new Entry(copy(holds), changes.incrementAndGet()));
+  void changed(String orgId, Map<HoldReason, String> holds) {
+    accounts.put(orgId, new Entry(copy(holds), changes.incrementAndGet()));
   }
 
   /** Where a reload begins: pass it to {@link #reload} with what the reload read. */

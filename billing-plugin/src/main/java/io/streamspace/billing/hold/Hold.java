@@ -12,7 +12,7 @@ import java.time.Instant;
  */
 public record Hold(
     long id,
-    String accountId,
+    String orgId,
     HoldReason reason,
     String detail,
     Instant placedAt,
@@ -30,6 +30,6 @@ public record Hold(
    */
   public AccountHoldChanged event() {
     return new AccountHoldChanged(
-        accountId, reason.dbName(), detail, placedAt, liftedAt, liftedBy, liftNote);
+        orgId, reason.dbName(), detail, placedAt, liftedAt, liftedBy, liftNote);
   }
 }

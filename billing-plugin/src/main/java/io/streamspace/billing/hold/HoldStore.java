@@ -115,11 +115,11 @@ final class HoldStore {
 
   /** The hold placed now; empty when the account already had an active one of that reason. */
   static Optional<Hold> place(
-      Connection connection, String accountId, HoldReason reason, String detail, Instant now)
+      Connection connection, String orgId, HoldReason reason, String detail, Instant now)
       throws SQLException {
     return one(
         PLACE
-            .bind("user_id", accountId)
+            .bind("user_id", orgId)
             .bind("reason", reason.dbName())
             .bind("detail", detail)
             .bind("now", now)
@@ -129,14 +129,14 @@ final class HoldStore {
   /** The hold lifted now; empty when the account had no active one of that reason. */
   static Optional<Hold> lift(
       Connection connection,
-      String accountId,
+      String orgId,
       HoldReason reason,
       String liftedBy,
       String note,
       Instant now)
       throws SQLException {
     return one(
-        LIFT.bind("user_id", accountId)
+        LIFT.bind("user_id", orgId)
             .bind("reason", reason.dbName())
             .bind("lifted_by", liftedBy)
             .bind("note", note)
@@ -145,8 +145,8 @@ final class HoldStore {
   }
 
   /** The account's active holds, oldest first. */
-  static List<Hold> active(Connection connection, String accountId) throws SQLException {
-    try (PreparedStatement statement = ACTIVE_OF.bind("user_id", accountId).prepare(connection);
+  static List<Hold> active(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = ACTIVE_OF.bind("user_id", orgId).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       List<Hold> holds = new ArrayList<>();
       while (rows.next()) {
@@ -224,9 +224,8 @@ final class HoldStore {
   }
 
   /** The account's sessions that have not ended, as metering stored them. */
-  static List<String> openSessions(Connection connection, String accountId) throws SQLException {
-    try (PreparedStatement statement =
-            OPEN_SESSIONS.bind("user_id", accountId).prepare(connection);
+  static List<String> openSessions(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = OPEN_SESSIONS.bind("user_id", orgId).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       List<String> sessions = new ArrayList<>();
       while (rows.next()) {

@@ -133,20 +133,20 @@ public final class PaymentLock {
     for (Locking account : toLock) {
       if (holds
           .place(
-              account.userId(),
+              account.orgId(),
               HoldReason.NON_PAYMENT,
               account.detail(config.get()),
               c ->
-                  exists(ACCOUNT_FOR_LOCK.bind("user_id", account.userId()), c)
-                      && hasLocking(c, account.userId(), dueBefore),
+                  exists(ACCOUNT_FOR_LOCK.bind("user_id", account.orgId()), c)
+                      && hasLocking(c, account.orgId(), dueBefore),
               cause)
           .isPresent()) {
         locked++;
       }
     }
     int unlocked = 0;
-    for (String userId : toUnlock) {
-      if (unlockIfSettled(userId, dueBefore, cause)) {
+    for (String orgId : toUnlock) {
+      if (unlockIfSettled(orgId, dueBefore, cause)) {
         unlocked++;
       }
     }
@@ -159,8 +159,8 @@ public final class PaymentLock {
    *
    * @return whether this call unlocked it
    */
-  public boolean settled(String accountId) throws SQLException {
-    return unlockIfSettled(accountId, dueBefore(clock.instant()), AccountHolds.BY_BILLING);
+  public boolean settled(String orgId) throws SQLException {
+    return unlockIfSettled(orgId, dueBefore(clock.instant()), AccountHolds.BY_BILLING);
   }
 
   /**
@@ -170,14 +170,14 @@ public final class PaymentLock {
    * @param admin the admin, with their reason (the hold's lift note) and request
    * @return the lifted hold; empty when the account was not locked (nothing waived)
    */
-  public Optional<Hold> unlock(String accountId, Cause admin) throws SQLException {
+  public Optional<Hold> unlock(String orgId, Cause admin) throws SQLException {
     Instant now = clock.instant();
     return holds.lift(
-        accountId,
+        orgId,
         HoldReason.NON_PAYMENT,
         admin.actor().id(),
         admin.reason(),
-        c -> waive(c, accountId, now),
+        c -> waive(c, orgId, now),
         admin);
   }
 
@@ -188,16 +188,16 @@ public final class PaymentLock {
    *
    * @return whether the account is locked (nothing is waived when not)
    */
-  private static boolean waive(Connection connection, String accountId, Instant now)
+  private static boolean waive(Connection connection, String orgId, Instant now)
       throws SQLException {
     List<Long> overdue = new ArrayList<>();
-    try (PreparedStatement statement = OVERDUE_OF.bind("user_id", accountId).prepare(connection);
+    try (PreparedStatement statement = OVERDUE_OF.bind("user_id", orgId).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         overdue.add(rows.getLong(1));
       }
     }
-    if (HoldStore.active(connection, accountId).stream()
+    if (HoldStore.active(connection, orgId).stream()
         .noneMatch(hold -> hold.reason() == HoldReason.NON_PAYMENT)) {
       return false;
     }
@@ -207,15 +207,15 @@ public final class PaymentLock {
     return true;
   }
 
-  private boolean unlockIfSettled(String accountId, Instant dueBefore, Cause cause)
+  private boolean unlockIfSettled(String orgId, Instant dueBefore, Cause cause)
       throws SQLException {
     return holds
         .lift(
-            accountId,
+            orgId,
             HoldReason.NON_PAYMENT,
             LIFTED_BY,
             null,
-            c -> !hasLocking(c, accountId, dueBefore),
+            c -> !hasLocking(c, orgId, dueBefore),
             cause)
         .isPresent();
   }
@@ -225,19 +225,19 @@ public final class PaymentLock {
    * the account is locked, else empty, the account's row then held until the write commits so
    * no lock is placed meanwhile (ACCOUNT_FOR_WRITE).
    */
-  public static Optional<String> lockedDuring(Connection connection, String accountId)
+  public static Optional<String> lockedDuring(Connection connection, String orgId)
       throws SQLException {
-    exists(ACCOUNT_FOR_WRITE.bind("user_id", accountId), connection);
-    return HoldStore.active(connection, accountId).stream()
+    exists(ACCOUNT_FOR_WRITE.bind("user_id", orgId), connection);
+    return HoldStore.active(connection, orgId).stream()
         .filter(hold -> hold.reason() == HoldReason.NON_PAYMENT)
         .map(Hold::detail)
         .findFirst();
   }
 
   /** Whether the account has an invoice that locks it, locking those rows. */
-  private static boolean hasLocking(Connection connection, String accountId, Instant dueBefore)
+  private static boolean hasLocking(Connection connection, String orgId, Instant dueBefore)
       throws SQLException {
-    return exists(LOCKING_OF.bind("due_before", dueBefore).bind("user_id", accountId), connection);
+    return exists(LOCKING_OF.bind("due_before", dueBefore).bind("user_id", orgId), connection);
   }
 
   private static boolean exists(NamedSql.Binding query, Connection connection) throws SQLException {
@@ -256,7 +256,7 @@ public final class PaymentLock {
 
   /** An account to lock: its invoices overdue past the grace, what they total, the oldest due. */
   private record Locking(
-      String userId, String numbers, long count, BigDecimal due, Currency currency, Instant since) {
+      String orgId, String numbers, long count, BigDecimal due, Currency currency, Instant since) {
 
     static Locking of(ResultSet row) throws SQLException {
       return new Locking(

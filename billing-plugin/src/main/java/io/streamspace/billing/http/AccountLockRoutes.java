@@ -89,17 +89,17 @@ public final class AccountLockRoutes {
    */
   AccountHoldChanged unlock(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);
-    String userId = request.pathParam("user_id");
+    String orgId = request.pathParam("user_id");
     JsonNode body = Json.readObject(request);
     String reason = AuditCauses.requiredReason(body);
-    if (accounts.find(userId).isEmpty()) {
-      throw ApiException.notFound("no billing account for user " + userId);
+    if (accounts.find(orgId).isEmpty()) {
+      throw ApiException.notFound("no billing account for user " + orgId);
     }
-    return lock.unlock(userId, AuditCauses.admin(request, admin, reason))
+    return lock.unlock(orgId, AuditCauses.admin(request, admin, reason))
         .map(Hold::event)
         .orElseThrow(
             () ->
                 ApiException.conflict(
-                    "not_locked", "the account of " + userId + " is not locked", Map.of()));
+                    "not_locked", "the account of " + orgId + " is not locked", Map.of()));
   }
 }

@@ -160,18 +160,18 @@ public final class CreditRoutes {
   HttpResponse grant(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);
     JsonNode body = Json.readObject(request);
-    String userId = Json.requiredText(body, "user_id");
+    String orgId = Json.requiredText(body, "user_id");
     BigDecimal amount = Amounts.positive(body, "amount");
     String reason = AuditCauses.requiredReason(body);
     Instant now = clock.instant();
     Instant expiresAt = expiry(body, now);
-    Account account = accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId));
+    Account account = accounts.find(orgId).orElseThrow(() -> ApiException.unknownUser(orgId));
     Currency currency = account.currency();
     checkCurrency(body, currency);
     Amounts.requireMinorUnit("amount", amount, currency);
     Credit credit =
         grants.grant(
-            new NewCredit(userId, amount, currency, reason, admin.userId(), now, expiresAt),
+            new NewCredit(orgId, amount, currency, reason, admin.userId(), now, expiresAt),
             AuditCauses.admin(request, admin, reason));
     return Json.created(credit);
   }

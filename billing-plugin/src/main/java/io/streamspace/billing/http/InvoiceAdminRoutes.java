@@ -133,7 +133,7 @@ public final class InvoiceAdminRoutes {
   WithLines create(HttpRequest request) throws Exception {
     Caller admin = Access.admin(request);
     JsonNode body = Json.readObject(request);
-    String userId = Json.requiredText(body, "user_id");
+    String orgId = Json.requiredText(body, "user_id");
     ZoneId zone = config.get().billingTimeZone();
     Instant start =
         TimeRange.instantOrDate(Json.requiredText(body, "period_start"), "period_start", zone);
@@ -150,13 +150,13 @@ public final class InvoiceAdminRoutes {
     String reason = AuditCauses.requiredReason(body);
     Account account =
         accounts
-            .find(userId)
-            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+            .find(orgId)
+            .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
     try {
       return shown(
           finalizer
               .invoiceNow(
-                  userId,
+                  orgId,
                   account.currency(),
                   start,
                   end,

@@ -177,7 +177,7 @@ public final class MemberCapRoutes {
     String orgId =
         access.organizationNamed(request, OrgAccess.orgIdOf(body), MemberRole.ADMIN).id();
     Account account = teamAccount(orgId);
-    readOnlyLock.requireNotLocked(account.userId());
+    readOnlyLock.requireNotLocked(account.orgId());
     String userId = Json.requiredText(body, USER_ID);
     if (memberships.roleOf(orgId, userId).isEmpty()) {
       throw ApiException.badParameter(

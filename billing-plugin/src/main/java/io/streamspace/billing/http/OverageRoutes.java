@@ -53,7 +53,7 @@ public final class OverageRoutes {
 
     static ConfirmationJson of(OverageConfirmation c) {
       return new ConfirmationJson(
-          c.accountId(), c.meter().configName(), c.periodStart(), c.confirmedBy(), c.confirmedAt());
+          c.orgId(), c.meter().configName(), c.periodStart(), c.confirmedBy(), c.confirmedAt());
     }
   }
 
@@ -123,13 +123,13 @@ public final class OverageRoutes {
   HttpResponse confirm(HttpRequest request) throws Exception {
     Caller caller = Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    String userId = access.organization(request, body, MemberRole.OWNER).id();
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
     String meterName = Json.requiredText(body, "meter");
     Account account =
         accounts
-            .find(userId)
-            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
-    readOnlyLock.requireNotLocked(userId);
+            .find(orgId)
+            .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
+    readOnlyLock.requireNotLocked(orgId);
     BillingConfig current = config.get();
     Meter meter =
         current
@@ -148,7 +148,7 @@ public final class OverageRoutes {
         new BillingPeriods(current.invoiceDay(), current.billingTimeZone()).periodStart(now);
     OverageConfirmations.Recorded recorded =
         confirmations.confirm(
-            new OverageConfirmation(userId, meter, periodStart, caller.userId(), now),
+            new OverageConfirmation(orgId, meter, periodStart, caller.userId(), now),
             AuditCauses.ofCaller(request, body));
     confirmed.accept(recorded.confirmation());
     ConfirmationJson json = ConfirmationJson.of(recorded.confirmation());

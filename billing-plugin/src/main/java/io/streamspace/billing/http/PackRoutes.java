@@ -217,10 +217,10 @@ public final class PackRoutes {
    */
   Purchase purchase(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
-    String userId = access.organization(request, body, MemberRole.OWNER).id();
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
     Currency currency =
-        accounts.find(userId).orElseThrow(() -> ApiException.unknownUser(userId)).currency();
-    readOnlyLock.requireNotLocked(userId); // answered first; buy checks again in its transaction
+        accounts.find(orgId).orElseThrow(() -> ApiException.unknownUser(orgId)).currency();
+    readOnlyLock.requireNotLocked(orgId); // answered first; buy checks again in its transaction
     String packId = request.pathParam("id");
     CapacityPack pack =
         config
@@ -230,7 +230,7 @@ public final class PackRoutes {
             .orElseThrow(() -> ApiException.notFound("no pack " + packId));
     try {
       return purchases.buy(
-          userId, pack, currency, clock.instant(), AuditCauses.ofCaller(request, body));
+          orgId, pack, currency, clock.instant(), AuditCauses.ofCaller(request, body));
     } catch (Refused e) {
       throw refusal(e);
     }

@@ -113,7 +113,7 @@ public final class PaymentRoutes {
     SubjectAccount subject =
         SubjectAccount.of(access.organization(request, MemberRole.ADMIN), accounts, config.get());
     Page page = Page.of(request);
-    List<Payment> rows = payments.ofUser(subject.orgId(), page.limit() + 1, page.offset());
+    List<Payment> rows = payments.ofOrg(subject.orgId(), page.limit() + 1, page.offset());
     return new UserPaymentsJson(subject.orgId(), page.rows(rows), page.nextOffset(rows));
   }
 

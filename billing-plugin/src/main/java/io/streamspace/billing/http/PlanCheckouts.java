@@ -49,7 +49,7 @@ public final class PlanCheckouts {
   CheckoutPage create(
       StripeApi stripe,
       BillingConfig config,
-      String accountId,
+      String orgId,
       String customer,
       SubscriptionPlan plan,
       Currency currency,
@@ -60,7 +60,7 @@ public final class PlanCheckouts {
     boolean subscription = config.stripeCollection() == StripeCollection.STRIPE_INVOICES;
     // in either mode: a subscription started under stripe_invoices goes on charging its plan's fee
     // after a move back to payment_intents, whatever plan a setup-mode session changes to
-    Optional<String> live = parts.subscriptions().liveOf(accountId);
+    Optional<String> live = parts.subscriptions().liveOf(orgId);
     if (live.isPresent()) {
       throw ApiException.conflict(
           "subscription_exists",
@@ -80,17 +80,16 @@ public final class PlanCheckouts {
                   currency,
                   config.taxBehavior().configName()));
       page =
-          StripeCheckout.forPlanSubscription(
-              stripe, accountId, customer, plan.id(), price, urls, tax);
+          StripeCheckout.forPlanSubscription(stripe, orgId, customer, plan.id(), price, urls, tax);
     } else {
-      page = StripeCheckout.forPlan(stripe, accountId, customer, plan.id(), currency, urls, tax);
+      page = StripeCheckout.forPlan(stripe, orgId, customer, plan.id(), currency, urls, tax);
     }
     parts
         .sessions()
         .created(
             new CheckoutSessions.Created(
                 page.sessionId(),
-                accountId,
+                orgId,
                 subscription ? "subscription" : "setup",
                 plan.id(),
                 then.planId(),

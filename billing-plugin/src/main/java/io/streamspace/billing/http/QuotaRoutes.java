@@ -184,7 +184,7 @@ public final class QuotaRoutes {
     static QuotaJson of(
         AccountQuota q, OverLimitSuspensions.State over, Optional<MemberCapUse> cap) {
       return new QuotaJson(
-          q.accountId(),
+          q.orgId(),
           q.currency().getCurrencyCode(),
           q.periodStart(),
           q.meters().stream().map(MeterJson::of).toList(),
@@ -207,7 +207,7 @@ public final class QuotaRoutes {
 
     static OverThresholdJson of(MeterOverThreshold q) {
       return new OverThresholdJson(
-          q.accountId(),
+          q.orgId(),
           q.meter().configName(),
           q.used(),
           q.limit(),
@@ -274,15 +274,15 @@ public final class QuotaRoutes {
    * without a billing account (no plan, so no limits).
    */
   QuotaJson quota(HttpRequest request) throws Exception {
-    String userId = access.organization(request, MemberRole.MEMBER).id();
+    String orgId = access.organization(request, MemberRole.MEMBER).id();
     AccountQuota quota =
         quotas
-            .of(userId)
-            .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+            .of(orgId)
+            .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
     return QuotaJson.of(
         quota,
-        suspensions.stateOf(quota.accountId()),
-        caps.capUse(quota.accountId(), Access.authenticated(request).userId()));
+        suspensions.stateOf(quota.orgId()),
+        caps.capUse(quota.orgId(), Access.authenticated(request).userId()));
   }
 
   static final Operation OVER_THRESHOLD =

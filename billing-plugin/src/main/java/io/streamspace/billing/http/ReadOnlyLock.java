@@ -16,7 +16,7 @@ import java.util.Optional;
  * 423 {@code account_locked} and the lock's sentence (what is unpaid, how to unlock); once the
  * organization is closed (org.deleted), with 409 {@code organization_closed}, for good. One line
  * at the top of a write route, once the caller's account is known: {@code
- * readOnlyLock.requireNotLocked(accountId)}. Reads, payments (a closed organization's Owner still
+ * readOnlyLock.requireNotLocked(orgId)}. Reads, payments (a closed organization's Owner still
  * pays its final invoice, through the Customer Portal or collection) and admin routes do not
  * call it. It reads the database, so a lock placed or a closing stored on another node refuses
  * at once.
@@ -38,9 +38,9 @@ public final class ReadOnlyLock {
    * Refuses with 409 {@code organization_closed} when the organization is closed, else with 423
    * {@code account_locked} when the account is locked read-only.
    */
-  public void requireNotLocked(String accountId) throws ApiException, SQLException {
-    requireOpen(accountId);
-    Optional<String> why = lockedBecause(accountId);
+  public void requireNotLocked(String orgId) throws ApiException, SQLException {
+    requireOpen(orgId);
+    Optional<String> why = lockedBecause(orgId);
     if (why.isPresent()) {
       throw ApiException.locked(why.get());
     }
@@ -50,8 +50,8 @@ public final class ReadOnlyLock {
    * Refuses with 409 {@code organization_closed} when the organization is closed (org.deleted):
    * its plan, packs, limits and payment settings no longer change.
    */
-  public void requireOpen(String accountId) throws ApiException, SQLException {
-    Optional<Instant> closedAt = accounts.closedAt(accountId);
+  public void requireOpen(String orgId) throws ApiException, SQLException {
+    Optional<Instant> closedAt = accounts.closedAt(orgId);
     if (closedAt.isPresent()) {
       throw ApiException.conflict(
           ORGANIZATION_CLOSED,
@@ -64,7 +64,7 @@ public final class ReadOnlyLock {
   }
 
   /** The lock's sentence (what is unpaid, how to unlock) while the account is locked. */
-  public Optional<String> lockedBecause(String accountId) throws SQLException {
-    return holds.active(accountId, HoldReason.NON_PAYMENT).map(Hold::detail);
+  public Optional<String> lockedBecause(String orgId) throws SQLException {
+    return holds.active(orgId, HoldReason.NON_PAYMENT).map(Hold::detail);
   }
 }

@@ -144,9 +144,9 @@ public final class SeatLimitRoutes {
     String orgId = access.organization(request, body, MemberRole.OWNER).id();
     int limit = limit(body);
     Account account = account(orgId);
-    readOnlyLock.requireNotLocked(account.userId());
+    readOnlyLock.requireNotLocked(account.orgId());
     limits.set(
-        new SeatLimit(account.userId(), limit, caller.userId(), clock.instant()),
+        new SeatLimit(account.orgId(), limit, caller.userId(), clock.instant()),
         AuditCauses.ofCaller(request, body));
     return status(account);
   }
@@ -185,17 +185,17 @@ public final class SeatLimitRoutes {
   SeatLimitJson delete(HttpRequest request) throws Exception {
     Json.requireNoneOrObject(request);
     Account account = account(access.organization(request, MemberRole.OWNER).id());
-    readOnlyLock.requireNotLocked(account.userId());
-    limits.remove(account.userId(), clock.instant(), AuditCauses.ofCaller(request, null));
+    readOnlyLock.requireNotLocked(account.orgId());
+    limits.remove(account.orgId(), clock.instant(), AuditCauses.ofCaller(request, null));
     return status(account);
   }
 
   private SeatLimitJson status(Account account) throws Exception {
-    SeatLimits.Seats seats = limits.of(account.userId());
+    SeatLimits.Seats seats = limits.of(account.orgId());
     SeatLimit set = seats.limit();
     Limit plan = config.get().limitsOf(account.planId()).of(Meter.MEMBERS);
     return new SeatLimitJson(
-        account.userId(),
+        account.orgId(),
         set == null ? null : set.limit(),
         set == null ? null : set.setBy(),
         set == null ? null : set.setAt(),

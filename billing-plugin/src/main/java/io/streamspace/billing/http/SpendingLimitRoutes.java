@@ -116,7 +116,7 @@ public final class SpendingLimitRoutes {
     static StatusJson of(SpendingLimits.Status s) {
       SpendingLimit limit = s.limit();
       return new StatusJson(
-          s.accountId(),
+          s.orgId(),
           s.currency().getCurrencyCode(),
           limit == null ? null : Money.shown(limit.amount(), s.currency()),
           limit == null ? null : limit.warnAtPercent(),
@@ -193,11 +193,11 @@ public final class SpendingLimitRoutes {
     int warnAtPercent = warnAtPercent(body);
     SpendAction action = action(body);
     Account account = account(orgId);
-    readOnlyLock.requireNotLocked(account.userId());
+    readOnlyLock.requireNotLocked(account.orgId());
     Amounts.requireMinorUnit("amount", amount, account.currency());
     SpendingLimit limit =
         new SpendingLimit(
-            account.userId(),
+            account.orgId(),
             amount.stripTrailingZeros(),
             warnAtPercent,
             action,
@@ -255,15 +255,15 @@ public final class SpendingLimitRoutes {
   StatusJson delete(HttpRequest request) throws Exception {
     Json.requireNoneOrObject(request);
     Account account = account(access.organization(request, MemberRole.OWNER).id());
-    readOnlyLock.requireNotLocked(account.userId());
-    limits.remove(account.userId(), AuditCauses.ofCaller(request, null));
+    readOnlyLock.requireNotLocked(account.orgId());
+    limits.remove(account.orgId(), AuditCauses.ofCaller(request, null));
     return StatusJson.of(limits.status(account));
   }
 
-  private Account account(String userId) throws Exception {
+  private Account account(String orgId) throws Exception {
     return accounts
-        .find(userId)
-        .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+        .find(orgId)
+        .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
   }
 
   /** A whole JSON number from 1 to 100; {@value #DEFAULT_WARN_AT_PERCENT} when absent. */

@@ -98,10 +98,10 @@ public final class StripeRoutes {
   CheckoutJson checkout(HttpRequest request) throws Exception {
     Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    String accountId = access.organization(request, body, MemberRole.OWNER).id();
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
     StripeApi stripe = stripe();
-    Currency currency = currencyOf(accountId);
-    readOnlyLock.requireNotLocked(accountId);
+    Currency currency = currencyOf(orgId);
+    readOnlyLock.requireNotLocked(orgId);
     ReturnUrls urls =
         new ReturnUrls(
             CheckoutInputs.url(body, "success_url"), CheckoutInputs.url(body, "cancel_url"));
@@ -114,7 +114,7 @@ public final class StripeRoutes {
     }
     boolean plan = body.has("plan_id");
     if (body.has("store_item_id")) {
-      return storeItem(request, body, accountId, stripe, urls);
+      return storeItem(request, body, orgId, stripe, urls);
     }
     BillingConfig current = config.get();
     try {
@@ -126,16 +126,16 @@ public final class StripeRoutes {
                 .plan(planId)
                 .filter(p -> current.priceOf(p, currency).isPresent())
                 .orElseThrow(() -> ApiException.badParameter("plan_id", "no plan " + planId));
-        String planThen = currentPlan(accountId);
+        String planThen = currentPlan(orgId);
         if (planId.equals(planThen)) {
           throw ApiException.badParameter("plan_id", "the account is on plan " + planId);
         }
-        String customer = customers.customerOf(accountId, stripe);
+        String customer = customers.customerOf(orgId, stripe);
         PlanCheckouts.Then then =
-            new PlanCheckouts.Then(planThen, readOnlyLock.lockedBecause(accountId).isPresent());
+            new PlanCheckouts.Then(planThen, readOnlyLock.lockedBecause(orgId).isPresent());
         page =
             plans.create(
-                stripe, current, accountId, customer, chosen, currency, then, urls, checkoutTax());
+                stripe, current, orgId, customer, chosen, currency, then, urls, checkoutTax());
       } else {
         String packId = Json.requiredText(body, "pack_id");
         CapacityPack pack =
@@ -157,10 +157,10 @@ public final class StripeRoutes {
         }
         BigDecimal price = pack.priceIn(currency).orElseThrow();
         CheckoutInputs.chargeable(price, currency);
-        String customer = customers.customerOf(accountId, stripe);
+        String customer = customers.customerOf(orgId, stripe);
         page =
             StripeCheckout.forPack(
-                stripe, accountId, customer, pack, price, currency, urls, checkoutTax());
+                stripe, orgId, customer, pack, price, currency, urls, checkoutTax());
       }
       return new CheckoutJson(page.url(), page.sessionId());
     } catch (StripeFailure e) {
@@ -180,7 +180,7 @@ public final class StripeRoutes {
    * already_owned}, {@code not_sold_in_currency}, {@code free}).
    */
   private CheckoutJson storeItem(
-      HttpRequest request, JsonNode body, String accountId, StripeApi stripe, ReturnUrls urls)
+      HttpRequest request, JsonNode body, String orgId, StripeApi stripe, ReturnUrls urls)
       throws Exception {
     JsonNode id = body.get("store_item_id");
     if (!id.canConvertToLong() || !id.isIntegralNumber()) {
@@ -190,7 +190,7 @@ public final class StripeRoutes {
     try {
       quote =
           store
-              .quote(accountId, id.longValue())
+              .quote(orgId, id.longValue())
               .orElseThrow(
                   () ->
                       ApiException.badParameter(
@@ -200,11 +200,11 @@ public final class StripeRoutes {
     }
     CheckoutInputs.chargeable(quote.price(), quote.currency());
     try {
-      String customer = customers.customerOf(accountId, stripe);
+      String customer = customers.customerOf(orgId, stripe);
       CheckoutPage page =
           StripeCheckout.forStoreItem(
               stripe,
-              accountId,
+              orgId,
               customer,
               request.caller().userId(),
               new StripeCheckout.StoreItemPrice(
@@ -228,12 +228,12 @@ public final class StripeRoutes {
   PortalJson portal(HttpRequest request) throws Exception {
     Access.authenticated(request);
     JsonNode body = Json.readObject(request);
-    String accountId = access.organization(request, body, MemberRole.OWNER).id();
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
     StripeApi stripe = stripe();
-    currencyOf(accountId);
+    currencyOf(orgId);
     String returnUrl = CheckoutInputs.url(body, "return_url");
     try {
-      String customer = customers.customerOf(accountId, stripe);
+      String customer = customers.customerOf(orgId, stripe);
       return new PortalJson(StripeCheckout.portal(stripe, customer, returnUrl));
     } catch (StripeFailure e) {
       throw stripeFailed(e);
@@ -245,15 +245,15 @@ public final class StripeRoutes {
    * default} the one collection charges (ours, else Stripe's invoice settings).
    */
   PaymentMethodsJson paymentMethods(HttpRequest request) throws Exception {
-    String accountId = access.organization(request, MemberRole.OWNER).id();
+    String orgId = access.organization(request, MemberRole.OWNER).id();
     StripeApi stripe = stripe();
-    currencyOf(accountId);
-    var customer = customers.find(accountId);
+    currencyOf(orgId);
+    var customer = customers.find(orgId);
     if (customer.isEmpty()) {
       return new PaymentMethodsJson(List.of());
     }
     try {
-      String kept = customers.defaultPaymentMethod(accountId).orElse(null);
+      String kept = customers.defaultPaymentMethod(orgId).orElse(null);
       return new PaymentMethodsJson(StripeCheckout.paymentMethods(stripe, customer.get(), kept));
     } catch (StripeFailure e) {
       throw stripeFailed(e);
@@ -285,18 +285,15 @@ public final class StripeRoutes {
                     Map.of()));
   }
 
-  private Currency currencyOf(String accountId) throws Exception {
-    return accounts
-        .find(accountId)
-        .orElseThrow(() -> ApiException.unknownUser(accountId))
-        .currency();
+  private Currency currencyOf(String orgId) throws Exception {
+    return accounts.find(orgId).orElseThrow(() -> ApiException.unknownUser(orgId)).currency();
   }
 
-  private String currentPlan(String accountId) throws Exception {
+  private String currentPlan(String orgId) throws Exception {
     return subscriptions
-        .find(accountId)
+        .find(orgId)
         .map(s -> s.current().planId())
-        .orElseThrow(() -> ApiException.unknownUser(accountId));
+        .orElseThrow(() -> ApiException.unknownUser(orgId));
   }
 
   /** 502 {@code stripe_error} once stripe-java's retry is spent; Stripe's detail is logged. */

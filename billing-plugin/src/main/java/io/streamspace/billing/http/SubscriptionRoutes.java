@@ -62,7 +62,7 @@ public final class SubscriptionRoutes {
           .forEach(e -> history.add(TermJson.of(e, currency)));
       Collections.reverse(history);
       return new SubscriptionJson(
-          s.userId(),
+          s.orgId(),
           t.planId(),
           t.planName(),
           t.price(),
@@ -157,8 +157,8 @@ public final class SubscriptionRoutes {
    * ({@code ?org_id=}); 404 when the user has no account (there is no plan to show).
    */
   SubscriptionJson get(HttpRequest request) throws Exception {
-    String userId = access.organization(request, MemberRole.ADMIN).id();
-    return SubscriptionJson.of(find(userId), config.get());
+    String orgId = access.organization(request, MemberRole.ADMIN).id();
+    return SubscriptionJson.of(find(orgId), config.get());
   }
 
   static final Operation CHANGE =
@@ -218,9 +218,9 @@ public final class SubscriptionRoutes {
    */
   Object change(HttpRequest request) throws Exception {
     JsonNode body = Json.readObject(request);
-    String userId = access.organization(request, body, MemberRole.OWNER).id();
-    readOnlyLock.requireNotLocked(userId);
-    Optional<String> stripeSubscription = stripeSubscriptions.liveOf(userId);
+    String orgId = access.organization(request, body, MemberRole.OWNER).id();
+    readOnlyLock.requireNotLocked(orgId);
+    Optional<String> stripeSubscription = stripeSubscriptions.liveOf(orgId);
     if (stripeSubscription.isPresent()) {
       // its plan fee is Stripe's to charge: a change here would leave Stripe charging the old one
       throw ApiException.conflict(
@@ -240,7 +240,7 @@ public final class SubscriptionRoutes {
             .plan(planField.textValue())
             .orElseThrow(
                 () -> ApiException.badParameter("plan_id", "no plan " + planField.textValue()));
-    Currency currency = find(userId).currency();
+    Currency currency = find(orgId).currency();
     BigDecimal price =
         current
             .priceOf(plan, currency)
@@ -251,7 +251,7 @@ public final class SubscriptionRoutes {
     Instant now = clock.instant();
     try {
       changes.change(
-          userId, PlanChanges.termOf(plan, price, now), currency, now, cause(request, body));
+          orgId, PlanChanges.termOf(plan, price, now), currency, now, cause(request, body));
     } catch (ChangeRefused e) {
       return switch (e.refusal()) {
         case NO_ACCOUNT -> throw ApiException.notFound(e.getMessage());
@@ -260,7 +260,7 @@ public final class SubscriptionRoutes {
         case TOO_MANY_CHANGES -> tooManyChanges(e);
       };
     }
-    return SubscriptionJson.of(find(userId), current);
+    return SubscriptionJson.of(find(orgId), current);
   }
 
   /**
@@ -291,9 +291,9 @@ public final class SubscriptionRoutes {
         : AuditCauses.user(request, caller);
   }
 
-  private Subscriptions find(String userId) throws Exception {
+  private Subscriptions find(String orgId) throws Exception {
     return subscriptions
-        .find(userId)
-        .orElseThrow(() -> ApiException.notFound("no billing account for user " + userId));
+        .find(orgId)
+        .orElseThrow(() -> ApiException.notFound("no billing account for user " + orgId));
   }
 }

@@ -130,7 +130,7 @@ public final class UsageRoutes {
     /** One member's own usage in the organization: their parts of its lines, no breakdown. */
     static UsageJson ofMember(UsageStatement s, String memberId) {
       return new UsageJson(
-          s.userId(),
+          s.orgId(),
           s.periodStart(),
           s.periodEnd(),
           s.currency().getCurrencyCode(),
@@ -144,7 +144,7 @@ public final class UsageRoutes {
     /** @param byMember a team's breakdown, or null (a personal account's usage has none) */
     static UsageJson of(UsageStatement s, UsageByMember byMember) {
       return new UsageJson(
-          s.userId(),
+          s.orgId(),
           s.periodStart(),
           s.periodEnd(),
           s.currency().getCurrencyCode(),

@@ -15,7 +15,7 @@ import java.util.Map;
 final class AccountChunks {
 
   /** A draft to finalize and its account. */
-  record Draft(long id, String userId) {}
+  record Draft(long id, String orgId) {}
 
   private AccountChunks() {}
 
@@ -27,7 +27,7 @@ final class AccountChunks {
   static List<List<Long>> of(List<Draft> drafts, int size) {
     Map<String, List<Long>> byAccount = new LinkedHashMap<>();
     for (Draft draft : drafts) {
-      byAccount.computeIfAbsent(draft.userId(), account -> new ArrayList<>()).add(draft.id());
+      byAccount.computeIfAbsent(draft.orgId(), account -> new ArrayList<>()).add(draft.id());
     }
     List<List<Long>> chunks = new ArrayList<>();
     List<Long> chunk = new ArrayList<>();

@@ -49,7 +49,7 @@ final class ChargeInputs {
    * to)} of the period starting at {@code periodStart} (a counter counts from its period's
    * start, so what {@code [periodStart, from)} used is below the included amount first).
    */
-  record CounterWindow(int invoice, String userId, Instant periodStart, Instant from, Instant to) {}
+  record CounterWindow(int invoice, String orgId, Instant periodStart, Instant from, Instant to) {}
 
   /** The counters of one window: used, reported by member (a team's), raised by packs. */
   record Counters(
@@ -130,7 +130,7 @@ final class ChargeInputs {
     List<Map<Meter, BigDecimal>> added =
         PackPurchaseRepository.addedDuring(
             connection,
-            windows.stream().map(CounterWindow::userId).toList(),
+            windows.stream().map(CounterWindow::orgId).toList(),
             windows.stream().map(CounterWindow::periodStart).toList(),
             windows.stream().map(CounterWindow::to).toList());
     List<List<Seat>> seats = SeatRows.of(connection, invoices);
@@ -175,7 +175,7 @@ final class ChargeInputs {
       Invoice invoice = invoices.get(i);
       for (Instant from = invoice.periodStart(); from.isBefore(invoice.periodEnd()); ) {
         Instant to = min(periods.periodEnd(from), invoice.periodEnd());
-        windows.add(new CounterWindow(i, invoice.userId(), periods.periodStart(from), from, to));
+        windows.add(new CounterWindow(i, invoice.orgId(), periods.periodStart(from), from, to));
         from = to;
       }
     }
@@ -184,7 +184,7 @@ final class ChargeInputs {
 
   private static List<UsageCounters.Window> windows(List<CounterWindow> windows) {
     return windows.stream()
-        .map(w -> new UsageCounters.Window(w.userId(), w.periodStart(), w.from(), w.to()))
+        .map(w -> new UsageCounters.Window(w.orgId(), w.periodStart(), w.from(), w.to()))
         .toList();
   }
 
@@ -194,7 +194,7 @@ final class ChargeInputs {
     invoices.forEach(i -> terms.add(new ArrayList<>()));
     try (PreparedStatement statement =
             TERMS
-                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::orgId))
                 .bind("from", SqlArrays.array(connection, from, f -> f))
                 .bind("to", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .prepare(connection);

@@ -129,7 +129,7 @@ final class ChunkFinalization {
       return new Chunk(List.of(), new Left(notTaken, List.copyOf(waiting)));
     }
     List<InvoiceCalculator.Billed> billed =
-        calculator.charges(connection, drafts, settledRun, d -> teams.contains(d.userId()));
+        calculator.charges(connection, drafts, settledRun, d -> teams.contains(d.orgId()));
     List<BigDecimal> subtotals = new ArrayList<>(drafts.size());
     List<BigDecimal> withTax = new ArrayList<>(drafts.size());
     List<CreditApplier.Due> dues = new ArrayList<>(drafts.size());
@@ -145,14 +145,14 @@ final class ChunkFinalization {
       BigDecimal due = subtotal.add(TaxAtFinalization.added(draft, billed.get(i), taxed, current));
       withTax.add(due);
       // credits pay the invoice as the customer owes it, tax included (as a customer balance)
-      dues.add(new CreditApplier.Due(draft.id(), draft.userId(), draft.currency(), due));
+      dues.add(new CreditApplier.Due(draft.id(), draft.orgId(), draft.currency(), due));
     }
     List<List<Application>> credits = CreditApplier.apply(connection, dues, now);
     FinalizedLines.store(connection, drafts, billed, credits);
     List<InvoiceMemberAmounts.Parts> parts = new ArrayList<>();
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
-      if (teams.contains(draft.userId())) {
+      if (teams.contains(draft.orgId())) {
         // stored now, from the records just claimed: a finalized invoice never changes
         parts.add(
             new InvoiceMemberAmounts.Parts(draft.id(), billed.get(i).shares(draft.currency())));

@@ -92,7 +92,7 @@ final class FinalizationLocks {
   /** Locks the drafts' accounts; answers those of team organizations. */
   static Set<String> accounts(Connection connection, List<Invoice> drafts) throws SQLException {
     Set<String> teams = new HashSet<>();
-    List<String> accounts = drafts.stream().map(Invoice::userId).distinct().toList();
+    List<String> accounts = drafts.stream().map(Invoice::orgId).distinct().toList();
     try (PreparedStatement statement =
             LOCK_ACCOUNTS
                 .bind("user_id", SqlArrays.array(connection, accounts, a -> a))
@@ -111,8 +111,8 @@ final class FinalizationLocks {
    * Locks the account's row for the transaction: whatever consumes or gives back its credits
    * (finalizing, voiding) takes it first, so they never lock credits in clashing orders.
    */
-  static void account(Connection connection, String userId) throws SQLException {
-    try (PreparedStatement lock = LOCK_ACCOUNT.bind("user_id", userId).prepare(connection)) {
+  static void account(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement lock = LOCK_ACCOUNT.bind("user_id", orgId).prepare(connection)) {
       lock.executeQuery().close();
     }
   }
@@ -127,7 +127,7 @@ final class FinalizationLocks {
     try (PreparedStatement statement =
             WAITING_FOR_EARLIER
                 .bind("id", SqlArrays.array(connection, drafts, Invoice::id))
-                .bind("user_id", SqlArrays.array(connection, drafts, Invoice::userId))
+                .bind("user_id", SqlArrays.array(connection, drafts, Invoice::orgId))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {

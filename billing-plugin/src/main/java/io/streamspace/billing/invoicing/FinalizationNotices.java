@@ -62,7 +62,7 @@ final class FinalizationNotices {
           new AuditEntry(
               now,
               cause,
-              invoice.userId(),
+              invoice.orgId(),
               AuditKinds.INVOICE_FINALIZED,
               invoice.subject(),
               before.get(invoice.id()).audited(),

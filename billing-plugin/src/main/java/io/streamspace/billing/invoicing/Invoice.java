@@ -19,7 +19,7 @@ import java.util.Map;
 public record Invoice(
     long id,
     String invoiceNumber,
-    String userId,
+    String orgId,
     Instant periodStart,
     Instant periodEnd,
     InvoiceStatus status,
@@ -62,7 +62,7 @@ public record Invoice(
     return new InvoiceEvent(
         id,
         invoiceNumber,
-        userId,
+        orgId,
         status.value(),
         Money.shown(total, currency),
         currency.getCurrencyCode(),

@@ -105,7 +105,7 @@ public final class InvoiceCalculator {
    * earlier periods that a later invoice would bill (while the last invoice is a draft) are left
    * out: they are not this period's spending.
    */
-  public List<ChargeLine> periodSoFar(String userId, Currency currency, Instant now)
+  public List<ChargeLine> periodSoFar(String orgId, Currency currency, Instant now)
       throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
@@ -114,7 +114,7 @@ public final class InvoiceCalculator {
         new Invoice(
             0,
             null,
-            userId,
+            orgId,
             start,
             periods.periodEnd(now),
             InvoiceStatus.DRAFT,

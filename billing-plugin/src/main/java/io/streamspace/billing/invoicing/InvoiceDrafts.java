@@ -171,7 +171,7 @@ public final class InvoiceDrafts {
   private record AccountRange(String after, String upTo) {}
 
   /** A closed organization's final invoice to open: {@code [start, closedAt)}. */
-  private record FinalDraft(String userId, Instant start, Instant closedAt, String currency) {}
+  private record FinalDraft(String orgId, Instant start, Instant closedAt, String currency) {}
 
   /**
    * Accounts a drafts' statement takes. A run's statements run {@link InvoiceFinalizer#WORKERS}
@@ -320,7 +320,7 @@ public final class InvoiceDrafts {
             return 0;
           }
           return OPEN_FINAL
-              .bind("user_id", SqlArrays.array(connection, drafts, FinalDraft::userId))
+              .bind("user_id", SqlArrays.array(connection, drafts, FinalDraft::orgId))
               .bind("start", SqlArrays.array(connection, drafts, FinalDraft::start))
               .bind("closed_at", SqlArrays.array(connection, drafts, FinalDraft::closedAt))
               .bind("currency", SqlArrays.array(connection, drafts, FinalDraft::currency))
@@ -350,7 +350,7 @@ public final class InvoiceDrafts {
    */
   static long open(
       Connection connection,
-      String userId,
+      String orgId,
       Currency currency,
       Instant start,
       Instant end,
@@ -358,10 +358,10 @@ public final class InvoiceDrafts {
       Instant now,
       Cause cause)
       throws SQLException, EarlierDraftException {
-    FinalizationLocks.account(connection, userId);
+    FinalizationLocks.account(connection, orgId);
     try (PreparedStatement statement =
             OPEN_ONE
-                .bind("user_id", userId)
+                .bind("user_id", orgId)
                 .bind("period_start", start)
                 .bind("period_end", end)
                 .bind("currency", currency.getCurrencyCode())
@@ -379,11 +379,11 @@ public final class InvoiceDrafts {
       draft.put("period_end", end);
       draft.put("currency", currency.getCurrencyCode());
       draft.put("finalize_after", finalizeAfter);
-      refuseAfterADraft(connection, userId, id);
+      refuseAfterADraft(connection, orgId, id);
       AuditTrail.record(
           connection,
           new AuditEntry(
-              now, cause, userId, AuditKinds.INVOICE_CREATED, "invoice:" + id, null, draft));
+              now, cause, orgId, AuditKinds.INVOICE_CREATED, "invoice:" + id, null, draft));
       return id;
     }
   }
@@ -394,10 +394,10 @@ public final class InvoiceDrafts {
    *
    * @throws EarlierDraftException naming the account's first such draft, when there is one
    */
-  static void refuseAfterADraft(Connection connection, String userId, long id)
+  static void refuseAfterADraft(Connection connection, String orgId, long id)
       throws SQLException, EarlierDraftException {
     try (PreparedStatement statement =
-            EARLIER_DRAFT.bind("user_id", userId).bind("id", id).prepare(connection);
+            EARLIER_DRAFT.bind("user_id", orgId).bind("id", id).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
       long earlier = rs.getLong(1);
@@ -423,11 +423,11 @@ public final class InvoiceDrafts {
   }
 
   /** The account's non-void invoice overlapping {@code [start, end)}, if any. */
-  Optional<Long> overlapping(String userId, Instant start, Instant end) throws SQLException {
+  Optional<Long> overlapping(String orgId, Instant start, Instant end) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             OVERLAPPING
-                .bind("user_id", userId)
+                .bind("user_id", orgId)
                 .bind("period_start", start)
                 .bind("period_end", end)
                 .prepare(connection);

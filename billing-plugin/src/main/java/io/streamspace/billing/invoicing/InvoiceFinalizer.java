@@ -217,10 +217,10 @@ public final class InvoiceFinalizer {
    * @throws EarlierDraftException when the account has a draft: it is finalized first
    */
   public Invoice invoiceNow(
-      String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
+      String orgId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
       throws SQLException, InvoiceExistsException, EarlierDraftException {
     if (config.get().stripeTax()) {
-      return invoiceNowTaxed(userId, currency, start, end, now, cause);
+      return invoiceNowTaxed(orgId, currency, start, end, now, cause);
     }
     Invoice invoice;
     long settledRun = RatingRuns.settled(dataSource); // before the account's lock
@@ -229,12 +229,12 @@ public final class InvoiceFinalizer {
           Transactions.inTransaction(
               dataSource,
               c -> {
-                long id = InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause);
+                long id = InvoiceDrafts.open(c, orgId, currency, start, end, now, now, cause);
                 Optional<Invoice> finalized = finalizeDraft(c, id, now, cause, settledRun);
                 if (finalized.isEmpty()) {
                   // a draft of the account opened before this one committed since open() looked
                   // (generate-invoices'): refused as open() refuses, rolled back
-                  InvoiceDrafts.refuseAfterADraft(c, userId, id);
+                  InvoiceDrafts.refuseAfterADraft(c, orgId, id);
                 }
                 return finalized.orElseThrow();
               });
@@ -243,7 +243,7 @@ public final class InvoiceFinalizer {
         throw e;
       }
       throw new InvoiceExistsException(
-          new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
+          new InvoiceDrafts(dataSource).overlapping(orgId, start, end).orElse(null));
     }
     notices.published(List.of(invoice));
     return invoice;
@@ -256,20 +256,19 @@ public final class InvoiceFinalizer {
    * in between.
    */
   private Invoice invoiceNowTaxed(
-      String userId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
+      String orgId, Currency currency, Instant start, Instant end, Instant now, Cause cause)
       throws SQLException, InvoiceExistsException, EarlierDraftException {
     long id;
     try {
       id =
           Transactions.inTransaction(
-              dataSource,
-              c -> InvoiceDrafts.open(c, userId, currency, start, end, now, now, cause));
+              dataSource, c -> InvoiceDrafts.open(c, orgId, currency, start, end, now, now, cause));
     } catch (SQLException e) {
       if (!InvoiceDrafts.isOverlap(e)) {
         throw e;
       }
       throw new InvoiceExistsException(
-          new InvoiceDrafts(dataSource).overlapping(userId, start, end).orElse(null));
+          new InvoiceDrafts(dataSource).overlapping(orgId, start, end).orElse(null));
     }
     preparedTaxes(List.of(id), now);
     long settledRun = RatingRuns.settled(dataSource);

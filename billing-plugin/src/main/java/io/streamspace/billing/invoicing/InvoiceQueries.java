@@ -86,10 +86,10 @@ public final class InvoiceQueries {
   }
 
   /** The user's invoices, newest period first, {@code limit} from {@code offset}. */
-  public List<InvoiceView> page(String userId, int limit, int offset) throws SQLException {
+  public List<InvoiceView> page(String orgId, int limit, int offset) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            PAGE.bind("user_id", userId)
+            PAGE.bind("user_id", orgId)
                 .bind("limit", limit)
                 .bind("offset", offset)
                 .prepare(connection);
@@ -98,7 +98,7 @@ public final class InvoiceQueries {
       while (rs.next()) {
         rows.add(InvoiceRepository.read(rs));
       }
-      Instant closedAt = AccountRepository.closedAt(connection, userId);
+      Instant closedAt = AccountRepository.closedAt(connection, orgId);
       Map<Long, InvoiceView.StoredTax> taxes =
           taxes(connection, rows.stream().map(Invoice::id).toList());
       List<InvoiceView> invoices = new ArrayList<>();
@@ -114,12 +114,11 @@ public final class InvoiceQueries {
    * the Σ total of the user's finalized invoices (sent, paid or overdue: not drafts, not void)
    * whose period starts in it; null for a range without any. In one statement.
    */
-  public List<BigDecimal> invoicedPerRange(String userId, List<Instant> bounds)
-      throws SQLException {
+  public List<BigDecimal> invoicedPerRange(String orgId, List<Instant> bounds) throws SQLException {
     List<BigDecimal> totals = new ArrayList<>(Collections.nCopies(bounds.size() - 1, null));
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            SqlArrays.ranges(INVOICED.bind("user_id", userId), connection, bounds)
+            SqlArrays.ranges(INVOICED.bind("user_id", orgId), connection, bounds)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
@@ -138,11 +137,11 @@ public final class InvoiceQueries {
       }
       Invoice invoice = found.get();
       Currency currency = invoice.currency();
-      boolean team = MemberUsageRepository.isTeam(connection, invoice.userId());
+      boolean team = MemberUsageRepository.isTeam(connection, invoice.orgId());
       InvoiceView view =
           InvoiceView.of(
               invoice,
-              AccountRepository.closedAt(connection, invoice.userId()),
+              AccountRepository.closedAt(connection, invoice.orgId()),
               taxes(connection, List.of(id)).get(id));
       List<TaxLine> taxLines =
           InvoiceView.TAX_CALCULATED.equals(view.taxStatus())

@@ -91,7 +91,7 @@ public final class InvoiceStatusChanges {
   /** Told, after the commit, that an invoice of the account was paid or voided. */
   @FunctionalInterface
   public interface SettledListener {
-    void settled(String accountId) throws SQLException;
+    void settled(String orgId) throws SQLException;
   }
 
   private static final Logger log = LoggerFactory.getLogger(InvoiceStatusChanges.class);
@@ -181,7 +181,7 @@ public final class InvoiceStatusChanges {
     AuditTrail.record(
         c,
         new AuditEntry(
-            at, cause, after.userId(), kind, after.subject(), before.audited(), after.audited()));
+            at, cause, after.orgId(), kind, after.subject(), before.audited(), after.audited()));
   }
 
   /**
@@ -193,7 +193,7 @@ public final class InvoiceStatusChanges {
       events.invoicePaid(changed.event());
     }
     try {
-      settled.settled(changed.userId());
+      settled.settled(changed.orgId());
     } catch (SQLException | RuntimeException e) {
       log.warn(
           "invoice {} settled; its account is unlocked by the next check-quotas", changed.id(), e);
@@ -212,11 +212,11 @@ public final class InvoiceStatusChanges {
     long freshRun = RatingRuns.begin(c);
     // the account lock first, as finalization takes it before consuming credits: giving them
     // back without it could deadlock with a finalization locking them in consumption order
-    FinalizationLocks.account(c, invoice.userId());
+    FinalizationLocks.account(c, invoice.orgId());
     VOID.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
     CreditApplier.giveBack(c, invoice.id(), now);
     RELEASE_USAGE
-        .bind("user_id", invoice.userId())
+        .bind("user_id", invoice.orgId())
         .bind("invoice_id", invoice.id())
         .bind("fresh_run", freshRun)
         .update(c);
@@ -259,7 +259,7 @@ public final class InvoiceStatusChanges {
                     new AuditEntry(
                         now,
                         cause,
-                        invoice.userId(),
+                        invoice.orgId(),
                         AuditKinds.INVOICE_OVERDUE,
                         invoice.subject(),
                         before,

@@ -137,7 +137,7 @@ public final class InvoiceTaxes {
         events.taxFailed(
             new TaxFailedEvent(
                 request.invoiceId(),
-                request.accountId(),
+                request.orgId(),
                 request.currency().getCurrencyCode(),
                 reason,
                 now));
@@ -162,7 +162,7 @@ public final class InvoiceTaxes {
     if (drafts.isEmpty()) {
       return List.of();
     }
-    List<String> accounts = drafts.stream().map(Invoice::userId).distinct().toList();
+    List<String> accounts = drafts.stream().map(Invoice::orgId).distinct().toList();
     Set<String> teams = new HashSet<>();
     try (PreparedStatement statement =
             TEAMS
@@ -177,7 +177,7 @@ public final class InvoiceTaxes {
     Map<String, String> stripeCustomers =
         TaxDetailsRepository.stripeCustomersOf(connection, accounts);
     List<InvoiceCalculator.Billed> billed =
-        calculator.previews(connection, drafts, d -> teams.contains(d.userId()));
+        calculator.previews(connection, drafts, d -> teams.contains(d.orgId()));
     List<TaxCalculator.Request> requests = new ArrayList<>();
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
@@ -185,13 +185,13 @@ public final class InvoiceTaxes {
       requests.add(
           new TaxCalculator.Request(
               draft.id(),
-              draft.userId(),
+              draft.orgId(),
               draft.currency(),
               behavior,
               items,
               LinesHash.of(draft.currency(), behavior, items),
-              details.get(draft.userId()),
-              stripeCustomers.get(draft.userId())));
+              details.get(draft.orgId()),
+              stripeCustomers.get(draft.orgId())));
     }
     return requests;
   }

@@ -86,7 +86,7 @@ public record InvoiceView(
     boolean totals = calculated && invoice.status() != InvoiceStatus.DRAFT;
     return new InvoiceView(
         invoice.id(),
-        invoice.userId(),
+        invoice.orgId(),
         invoice.invoiceNumber(),
         invoice.periodStart(),
         invoice.periodEnd(),

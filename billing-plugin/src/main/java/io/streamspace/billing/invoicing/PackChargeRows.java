@@ -128,7 +128,7 @@ final class PackChargeRows {
     try (PreparedStatement statement =
             billed
                 .bind("invoice_id", SqlArrays.array(connection, invoices, Invoice::id))
-                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::orgId))
                 .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
@@ -160,7 +160,7 @@ final class PackChargeRows {
     invoices.forEach(i -> packs.add(new ArrayList<>()));
     try (PreparedStatement statement =
             RECURRING
-                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("user_id", SqlArrays.array(connection, invoices, Invoice::orgId))
                 .bind("period_start", SqlArrays.array(connection, invoices, Invoice::periodStart))
                 .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .prepare(connection);
@@ -185,7 +185,7 @@ final class PackChargeRows {
     if (!invoice.currency().getCurrencyCode().equals(currency)) {
       throw new IllegalStateException(
           "pack %s of %s was bought in %s, not billed on an invoice in %s"
-              .formatted(packName, invoice.userId(), currency, invoice.currency()));
+              .formatted(packName, invoice.orgId(), currency, invoice.currency()));
     }
   }
 }

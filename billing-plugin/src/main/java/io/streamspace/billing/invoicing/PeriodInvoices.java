@@ -30,10 +30,10 @@ public final class PeriodInvoices {
    * caller's transaction, by account then start.
    */
   public static List<Invoice> of(
-      Connection connection, List<String> userIds, Instant start, Instant end) throws SQLException {
+      Connection connection, List<String> orgIds, Instant start, Instant end) throws SQLException {
     List<Invoice> invoices = new ArrayList<>();
     try (PreparedStatement statement =
-            OF.bind("user_id", SqlArrays.array(connection, userIds, id -> id))
+            OF.bind("user_id", SqlArrays.array(connection, orgIds, id -> id))
                 .bind("period_start", start)
                 .bind("period_end", end)
                 .prepare(connection);

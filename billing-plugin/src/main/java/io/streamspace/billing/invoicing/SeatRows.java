@@ -47,7 +47,7 @@ final class SeatRows {
     invoices.forEach(i -> events.add(new ArrayList<>()));
     try (PreparedStatement statement =
             EVENTS
-                .bind("org_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("org_id", SqlArrays.array(connection, invoices, Invoice::orgId))
                 .bind("until", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
@@ -75,7 +75,7 @@ final class SeatRows {
     for (int i = 0; i < n; i++) {
       seats.add(
           personal[i]
-              ? List.of(new Seat(invoices.get(i).userId(), Instant.EPOCH, null))
+              ? List.of(new Seat(invoices.get(i).orgId(), Instant.EPOCH, null))
               : SeatCharges.seats(events.get(i), closedAt[i]));
     }
     return seats;

@@ -80,12 +80,12 @@ final class StoreChargeRows {
           case CLAIM ->
               CLAIMED
                   .bind("from", from)
-                  .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                  .bind("user_id", SqlArrays.array(connection, invoices, Invoice::orgId))
                   .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd));
           case PEEK ->
               PEEKED
                   .bind("from", from)
-                  .bind("user_id", SqlArrays.array(connection, invoices, Invoice::userId))
+                  .bind("user_id", SqlArrays.array(connection, invoices, Invoice::orgId))
                   .bind("period_end", SqlArrays.array(connection, invoices, Invoice::periodEnd));
           case BILLED -> BILLED_BY.binding();
         };
@@ -100,7 +100,7 @@ final class StoreChargeRows {
           // never bill 4.99 USD as 4.99 VND: the finalization rolls back and logs it
           throw new IllegalStateException(
               "store purchase %d of %s was bought in %s, not billed on an invoice in %s"
-                  .formatted(rs.getLong(2), invoice.userId(), rs.getString(9), invoice.currency()));
+                  .formatted(rs.getLong(2), invoice.orgId(), rs.getString(9), invoice.currency()));
         }
         charges
             .get(rs.getInt(1) - 1)

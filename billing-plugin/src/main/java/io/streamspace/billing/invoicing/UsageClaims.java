@@ -462,7 +462,7 @@ final class UsageClaims {
         bounds ->
             BILLED_AGAIN
                 .bind("invoice_ids", SqlArrays.array(connection, invoices, Invoice::id))
-                .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::userId))
+                .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::orgId))
                 .bind("period_starts", SqlArrays.array(connection, invoices, Invoice::periodStart))
                 .bind("period_ends", SqlArrays.array(connection, invoices, Invoice::periodEnd))
                 .bind("by_member", SqlArrays.array(connection, invoices, i -> false))
@@ -537,7 +537,7 @@ final class UsageClaims {
       throws SQLException {
     return statement
         .bind("invoice_ids", SqlArrays.array(connection, invoices, Invoice::id))
-        .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::userId))
+        .bind("user_ids", SqlArrays.array(connection, invoices, Invoice::orgId))
         .bind("period_starts", SqlArrays.array(connection, invoices, Invoice::periodStart))
         .bind("period_ends", SqlArrays.array(connection, invoices, Invoice::periodEnd))
         .bind("by_member", SqlArrays.array(connection, invoices, byMember::test))

@@ -28,7 +28,7 @@ final class AccountOpeningRepository {
    * What became of a {@code user.created} or {@code org.created} for an account a session event
    * had opened on the defaults.
    *
-   * @param userId                the account's id
+   * @param orgId                the account's id
    * @param event                 {@code user.created} or {@code org.created}
    * @param adopted               whether the account moved onto the terms it asked for
    * @param currency              the currency it asked for
@@ -39,7 +39,7 @@ final class AccountOpeningRepository {
    *                              phrase (such as "an invoice exists"); the reasons it was kept
    */
   record Adoption(
-      String userId,
+      String orgId,
       String event,
       boolean adopted,
       String currency,
@@ -252,7 +252,7 @@ final class AccountOpeningRepository {
             OPEN_ACCOUNTS.binding(),
             accounts,
             Map.of(
-                "user_id", AccountRow::userId,
+                "user_id", AccountRow::orgId,
                 "email", AccountRow::email,
                 "currency", AccountRow::currency,
                 "plan_id", AccountRow::planId,
@@ -269,7 +269,7 @@ final class AccountOpeningRepository {
         connection,
         COMPLETE_EMAILS,
         accounts.stream().filter(a -> a.email() != null).toList(),
-        Map.of("user_id", AccountRow::userId, "email", AccountRow::email));
+        Map.of("user_id", AccountRow::orgId, "email", AccountRow::email));
   }
 
   /** Moves back the start of the accounts (and of their first plan term) the rows show earlier. */
@@ -278,7 +278,7 @@ final class AccountOpeningRepository {
         connection,
         START_ACCOUNTS_EARLIER,
         accounts,
-        Map.of("user_id", AccountRow::userId, "created_at", AccountRow::createdAt));
+        Map.of("user_id", AccountRow::orgId, "created_at", AccountRow::createdAt));
   }
 
   /**
@@ -294,7 +294,7 @@ final class AccountOpeningRepository {
     try (PreparedStatement statement =
             AWAITING_TERMS
                 .bind("lock", AccountTermsLock.KEY)
-                .bind("user_id", SqlArrays.array(connection, openingEvents, AccountRow::userId))
+                .bind("user_id", SqlArrays.array(connection, openingEvents, AccountRow::orgId))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next();
@@ -314,7 +314,7 @@ final class AccountOpeningRepository {
       throws SQLException {
     try (PreparedStatement claim =
         CLAIM_AWAITING
-            .bind("user_id", SqlArrays.array(connection, openingEvents, AccountRow::userId))
+            .bind("user_id", SqlArrays.array(connection, openingEvents, AccountRow::orgId))
             .prepare(connection)) {
       claim.executeQuery().close();
     }
@@ -324,7 +324,7 @@ final class AccountOpeningRepository {
             ADOPT_TERMS.binding(),
             openingEvents,
             Map.of(
-                "user_id", AccountRow::userId,
+                "user_id", AccountRow::orgId,
                 "currency", AccountRow::currency,
                 "plan_id", AccountRow::planId,
                 "user_created_at", AccountRow::userCreatedAt,

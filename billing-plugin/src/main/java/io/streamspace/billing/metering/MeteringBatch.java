@@ -35,7 +35,7 @@ public final class MeteringBatch {
    * An account to open if absent, or to start earlier if it started after {@code createdAt};
    * with a user.created or org.created, one on the defaults to move onto its currency and plan.
    *
-   * @param userId        the account's id: the organization's (a personal one's is its user's)
+   * @param orgId        the account's id: the organization's (a personal one's is its user's)
    * @param createdAt     the earliest instant of the account's events in the batch
    * @param userCreatedAt the instant of the user.created (personal) or org.created (team) that
    *                      sets its terms, or null (a session event's row: {@code currency} and
@@ -45,7 +45,7 @@ public final class MeteringBatch {
    * @param name          a team organization's name as its org.created gives it, or null
    */
   public record AccountRow(
-      String userId,
+      String orgId,
       String email,
       String currency,
       String planId,
@@ -181,7 +181,7 @@ public final class MeteringBatch {
    */
   private void openOnItsTerms(AccountRow row) {
     accounts.merge(
-        row.userId(),
+        row.orgId(),
         row,
         (known, added) -> {
           boolean addedWins =
@@ -275,7 +275,7 @@ public final class MeteringBatch {
   /** {@code kept}, starting at the earlier of the two starts. */
   private static AccountRow startedEarliest(AccountRow kept, AccountRow other) {
     return new AccountRow(
-        kept.userId(),
+        kept.orgId(),
         kept.email(),
         kept.currency(),
         kept.planId(),
@@ -364,7 +364,7 @@ public final class MeteringBatch {
   public List<String> organizations() {
     return Stream.concat(
             orgEvents.values().stream().map(OrgEventRow::orgId),
-            accounts.values().stream().filter(a -> !a.personal()).map(AccountRow::userId))
+            accounts.values().stream().filter(a -> !a.personal()).map(AccountRow::orgId))
         .distinct()
         .sorted()
         .toList();

@@ -107,7 +107,7 @@ public final class MeteringStore {
         .map(
             a ->
                 new AccountRow(
-                    a.userId(),
+                    a.orgId(),
                     a.email(),
                     terms.currency(a.currency()),
                     terms.plan(a.planId()),
@@ -126,7 +126,7 @@ public final class MeteringStore {
             "{} of {} arrived after a session event opened its account: "
                 + "its {} on plan {} ignored, the account keeps {} on plan {}, as {}",
             adoption.event(),
-            adoption.userId(),
+            adoption.orgId(),
             adoption.currency(),
             adoption.planId(),
             adoption.openedCurrency(),

@@ -119,7 +119,7 @@ public final class UsageCounters {
    * {@code from} ({@code start} is the billing period's, {@code [from, to)} the invoice's part
    * of it).
    */
-  public record Window(String userId, Instant start, Instant from, Instant to) {}
+  public record Window(String orgId, Instant start, Instant from, Instant to) {}
 
   private final DataSource dataSource;
 
@@ -128,12 +128,12 @@ public final class UsageCounters {
   }
 
   /** The quantity of {@code meter} the account's reports add up to in {@code [from, to)}. */
-  public BigDecimal total(String userId, String meter, Instant from, Instant to)
+  public BigDecimal total(String orgId, String meter, Instant from, Instant to)
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             TOTAL
-                .bind("user_id", userId)
+                .bind("user_id", orgId)
                 .bind("meter", meter)
                 .bind("from", from)
                 .bind("to", to)
@@ -202,7 +202,7 @@ public final class UsageCounters {
   private static NamedSql.Binding bindWindows(
       NamedSql.Binding binding, Connection connection, List<Window> windows) throws SQLException {
     return binding
-        .bind("user_id", SqlArrays.array(connection, windows, Window::userId))
+        .bind("user_id", SqlArrays.array(connection, windows, Window::orgId))
         .bind("start", SqlArrays.array(connection, windows, Window::start))
         .bind("from", SqlArrays.array(connection, windows, Window::from))
         .bind("to", SqlArrays.array(connection, windows, Window::to));
@@ -242,8 +242,8 @@ public final class UsageCounters {
   }
 
   /** The counter of {@code meter} in the billing period that holds {@code instant}. */
-  public BigDecimal inPeriod(String userId, String meter, BillingPeriods periods, Instant instant)
+  public BigDecimal inPeriod(String orgId, String meter, BillingPeriods periods, Instant instant)
       throws SQLException {
-    return total(userId, meter, periods.periodStart(instant), periods.periodEnd(instant));
+    return total(orgId, meter, periods.periodStart(instant), periods.periodEnd(instant));
   }
 }

@@ -168,7 +168,7 @@ public final class PackPurchaseRepository {
    */
   long insert(
       Connection c,
-      String userId,
+      String orgId,
       CapacityPack pack,
       BigDecimal price,
       Currency currency,
@@ -179,7 +179,7 @@ public final class PackPurchaseRepository {
       throws SQLException {
     long id;
     try (PreparedStatement statement =
-            BUY.bind("user_id", userId)
+            BUY.bind("user_id", orgId)
                 .bind("pack_id", pack.id())
                 .bind("pack_name", pack.name())
                 .bind("kind", pack.kind().configName())
@@ -263,18 +263,17 @@ public final class PackPurchaseRepository {
   }
 
   /** The account's purchases, newest first, {@code limit} of them from {@code offset}. */
-  public List<Purchase> page(String userId, int limit, int offset, Instant now)
-      throws SQLException {
+  public List<Purchase> page(String orgId, int limit, int offset, Instant now) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return read(c, PAGE.bind("user_id", userId).bind("limit", limit).bind("offset", offset), now);
+      return read(c, PAGE.bind("user_id", orgId).bind("limit", limit).bind("offset", offset), now);
     }
   }
 
   /** The account's purchases that add their capacity at {@code at}, oldest first. */
-  public List<ActivePack> activeAt(String userId, Instant at) throws SQLException {
+  public List<ActivePack> activeAt(String orgId, Instant at) throws SQLException {
     List<ActivePack> active = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement statement = ACTIVE.bind("user_id", userId).bind("at", at).prepare(c);
+        PreparedStatement statement = ACTIVE.bind("user_id", orgId).bind("at", at).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         active.add(new ActivePack(rs.getLong(1), rs.getString(2), meters(rs.getString(3))));
@@ -284,21 +283,20 @@ public final class PackPurchaseRepository {
   }
 
   /**
-   * For each window (the account {@code userIds.get(i)} over {@code [from.get(i), to.get(i))}),
+   * For each window (the account {@code orgIds.get(i)} over {@code [from.get(i), to.get(i))}),
    * what its purchases active at some instant of it add, summed per meter, each purchase once;
    * one statement for all (a chunk of invoices), in the caller's transaction.
    */
   public static List<Map<Meter, BigDecimal>> addedDuring(
-      Connection c, List<String> userIds, List<Instant> from, List<Instant> to)
-      throws SQLException {
-    List<Map<Meter, BigDecimal>> added = new ArrayList<>(userIds.size());
-    userIds.forEach(u -> added.add(new LinkedHashMap<>()));
-    if (userIds.isEmpty()) {
+      Connection c, List<String> orgIds, List<Instant> from, List<Instant> to) throws SQLException {
+    List<Map<Meter, BigDecimal>> added = new ArrayList<>(orgIds.size());
+    orgIds.forEach(u -> added.add(new LinkedHashMap<>()));
+    if (orgIds.isEmpty()) {
       return added;
     }
     try (PreparedStatement statement =
             ADDED_DURING
-                .bind("user_id", SqlArrays.array(c, userIds, u -> u))
+                .bind("user_id", SqlArrays.array(c, orgIds, u -> u))
                 .bind("from", SqlArrays.array(c, from, f -> f))
                 .bind("to", SqlArrays.array(c, to, t -> t))
                 .prepare(c);

@@ -73,20 +73,20 @@ public final class PackPurchases {
    *     {@code currency_changed} when the account's currency is no longer {@code currency} (a
    *     late {@code user.created} changed it since it was read)
    */
-  public Purchase buy(String userId, CapacityPack pack, Currency currency, Instant now, Cause cause)
+  public Purchase buy(String orgId, CapacityPack pack, Currency currency, Instant now, Cause cause)
       throws SQLException, Refused {
     BigDecimal price = pack.priceIn(currency).orElseThrow();
     Purchase purchase =
         Transactions.inTransaction(
             dataSource,
             c -> {
-              requireNotLocked(c, userId);
+              requireNotLocked(c, orgId);
               // the account row is held from here on, so its currency stays what is read now
-              if (!currency.getCurrencyCode().equals(AccountRepository.currencyOf(c, userId))) {
+              if (!currency.getCurrencyCode().equals(AccountRepository.currencyOf(c, orgId))) {
                 throw new Refused(
                     "currency_changed", "the account's currency changed: buy at its new price");
               }
-              return insert(c, userId, pack, price, currency, now, null, cause);
+              return insert(c, orgId, pack, price, currency, now, null, cause);
             });
     changed.accept(purchase);
     purchased.accept(purchase);
@@ -103,7 +103,7 @@ public final class PackPurchases {
    */
   public Runnable buyPaid(
       Connection c,
-      String userId,
+      String orgId,
       CapacityPack pack,
       BigDecimal price,
       Currency currency,
@@ -111,7 +111,7 @@ public final class PackPurchases {
       Instant now,
       Cause cause)
       throws SQLException {
-    Purchase purchase = insert(c, userId, pack, price, currency, now, checkoutSession, cause);
+    Purchase purchase = insert(c, orgId, pack, price, currency, now, checkoutSession, cause);
     return () -> {
       changed.accept(purchase);
       purchased.accept(purchase);
@@ -151,7 +151,7 @@ public final class PackPurchases {
   /** Stores the purchase on the pack's terms ({@link PackTerms}); answers it as stored. */
   private Purchase insert(
       Connection c,
-      String userId,
+      String orgId,
       CapacityPack pack,
       BigDecimal price,
       Currency currency,
@@ -162,7 +162,7 @@ public final class PackPurchases {
     long id =
         purchases.insert(
             c,
-            userId,
+            orgId,
             pack,
             price,
             currency,
@@ -251,22 +251,21 @@ public final class PackPurchases {
   }
 
   /** The account's purchases, newest first, {@code limit} of them from {@code offset}. */
-  public List<Purchase> page(String userId, int limit, int offset, Instant now)
-      throws SQLException {
-    return purchases.page(userId, limit, offset, now);
+  public List<Purchase> page(String orgId, int limit, int offset, Instant now) throws SQLException {
+    return purchases.page(orgId, limit, offset, now);
   }
 
   /**
    * The account's purchases that add their capacity at {@code at}, oldest first: what the
    * account's limits are its plan's plus.
    */
-  public List<ActivePack> activeAt(String userId, Instant at) throws SQLException {
-    return purchases.activeAt(userId, at);
+  public List<ActivePack> activeAt(String orgId, Instant at) throws SQLException {
+    return purchases.activeAt(orgId, at);
   }
 
   /** Refuses a purchase or a renewal of a locked account, in its transaction (PaymentLock). */
-  private static void requireNotLocked(Connection c, String userId) throws SQLException, Refused {
-    Optional<String> lock = PaymentLock.lockedDuring(c, userId);
+  private static void requireNotLocked(Connection c, String orgId) throws SQLException, Refused {
+    Optional<String> lock = PaymentLock.lockedDuring(c, orgId);
     if (lock.isPresent()) {
       throw new Refused(Refused.ACCOUNT_LOCKED, lock.get());
     }

@@ -23,7 +23,7 @@ public final class PaymentQueries {
   private static final String FROM =
       "FROM billing_payments p JOIN billing_invoices i ON i.id = p.invoice_id";
 
-  private static final NamedSql OF_USER =
+  private static final NamedSql OF_ORG =
       NamedSql.of(
           """
           SELECT %s %s WHERE p.user_id = :user_id
@@ -47,8 +47,8 @@ public final class PaymentQueries {
   }
 
   /** A page of the user's payments. */
-  public List<Payment> ofUser(String userId, int limit, int offset) throws SQLException {
-    return list(OF_USER.bind("user_id", userId).bind("limit", limit).bind("offset", offset));
+  public List<Payment> ofOrg(String orgId, int limit, int offset) throws SQLException {
+    return list(OF_ORG.bind("user_id", orgId).bind("limit", limit).bind("offset", offset));
   }
 
   /** A page of every account's payments, of that status only unless it is null. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class PaymentSuccesses {
 
   /** The invoice a PaymentIntent collects: its account, currency and total. */
-  public record Collected(long invoiceId, String userId, Currency currency, BigDecimal total) {}
+  public record Collected(long invoiceId, String orgId, Currency currency, BigDecimal total) {}
 
   /** What Stripe received: its PaymentIntent, charge, amount and currency, and when created. */
   public record Received(
@@ -91,7 +91,7 @@ public final class PaymentSuccesses {
     try (PreparedStatement s =
             SUCCEEDED
                 .bind("invoice_id", invoice.invoiceId())
-                .bind("user_id", invoice.userId())
+                .bind("user_id", invoice.orgId())
                 .bind("amount", payment.amount())
                 .bind("currency", payment.currency().getCurrencyCode())
                 .bind("status", matches ? "succeeded" : "amount_mismatch")

@@ -59,10 +59,10 @@ public final class PlanChanges {
    * @return the id of the plan the account left
    * @throws ChangeRefused when nothing was changed, and why
    */
-  public String change(String userId, PlanTerm next, Currency currency, Instant now, Cause cause)
+  public String change(String orgId, PlanTerm next, Currency currency, Instant now, Cause cause)
       throws SQLException, ChangeRefused {
-    String previous = subscriptions.change(userId, next, currency, now, cause);
-    changed(userId, previous, next, currency, now);
+    String previous = subscriptions.change(orgId, next, currency, now, cause);
+    changed(orgId, previous, next, currency, now);
     return previous;
   }
 
@@ -74,27 +74,27 @@ public final class PlanChanges {
    */
   public Runnable changeInTransaction(
       Connection connection,
-      String userId,
+      String orgId,
       PlanTerm next,
       Currency currency,
       Instant now,
       Cause cause)
       throws SQLException, ChangeRefused {
-    String previous = SubscriptionRepository.change(connection, userId, next, currency, now, cause);
-    return () -> changed(userId, previous, next, currency, now);
+    String previous = SubscriptionRepository.change(connection, orgId, next, currency, now, cause);
+    return () -> changed(orgId, previous, next, currency, now);
   }
 
   private void changed(
-      String userId, String previous, PlanTerm next, Currency currency, Instant now) {
-    log.info("user {} moved from plan {} to {} at {}", userId, previous, next.planId(), now);
+      String orgId, String previous, PlanTerm next, Currency currency, Instant now) {
+    log.info("user {} moved from plan {} to {} at {}", orgId, previous, next.planId(), now);
     events.subscriptionChanged(
         new SubscriptionChanged(
-            userId, previous, next.planId(), next.price(), currency.getCurrencyCode(), now));
+            orgId, previous, next.planId(), next.price(), currency.getCurrencyCode(), now));
     try {
-      suspensions.check(userId);
+      suspensions.check(orgId);
     } catch (SQLException e) {
       // the change is made; the next check-quotas weighs the account instead
-      log.warn("user {}: limits not checked after the plan change", userId, e);
+      log.warn("user {}: limits not checked after the plan change", orgId, e);
     }
   }
 }

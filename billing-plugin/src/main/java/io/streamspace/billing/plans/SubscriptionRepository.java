@@ -83,7 +83,7 @@ public final class SubscriptionRepository {
    *
    * @param terms oldest first; the last one is the active one ({@code to} null)
    */
-  public record Subscriptions(String userId, Currency currency, List<PlanTerm> terms) {
+  public record Subscriptions(String orgId, Currency currency, List<PlanTerm> terms) {
 
     public Subscriptions {
       terms = List.copyOf(terms);
@@ -151,9 +151,9 @@ public final class SubscriptionRepository {
   }
 
   /** The account's plans over time, or empty when the user has no account. */
-  public Optional<Subscriptions> find(String userId) throws SQLException {
+  public Optional<Subscriptions> find(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = TERMS.bind("user_id", userId).prepare(connection)) {
+        PreparedStatement statement = TERMS.bind("user_id", orgId).prepare(connection)) {
       Currency currency = null;
       List<PlanTerm> terms = new ArrayList<>();
       try (ResultSet rs = statement.executeQuery()) {
@@ -164,7 +164,7 @@ public final class SubscriptionRepository {
       }
       return currency == null
           ? Optional.empty()
-          : Optional.of(new Subscriptions(userId, currency, terms));
+          : Optional.of(new Subscriptions(orgId, currency, terms));
     }
   }
 
@@ -177,14 +177,14 @@ public final class SubscriptionRepository {
    * @return the id of the plan the account left
    * @throws ChangeRefused when nothing was changed, and why
    */
-  public String change(String userId, PlanTerm next, Currency currency, Instant now, Cause cause)
+  public String change(String orgId, PlanTerm next, Currency currency, Instant now, Cause cause)
       throws SQLException, ChangeRefused {
     try {
       return Transactions.inTransaction(
           dataSource,
           connection -> {
-            requireUnderTheHourlyLimit(connection, userId, now);
-            return change(connection, userId, next, currency, now, cause);
+            requireUnderTheHourlyLimit(connection, orgId, now);
+            return change(connection, orgId, next, currency, now, cause);
           });
     } catch (SQLException e) {
       // the partial unique index: another active subscription appeared meanwhile
@@ -201,11 +201,11 @@ public final class SubscriptionRepository {
    * before it ends the active term: two changes at once on two nodes cannot both pass it, as the
    * second's end of that term finds it ended (a concurrent change, refused).
    */
-  private static void requireUnderTheHourlyLimit(Connection connection, String userId, Instant now)
+  private static void requireUnderTheHourlyLimit(Connection connection, String orgId, Instant now)
       throws SQLException, ChangeRefused {
     try (PreparedStatement statement =
             RECENT_CHANGES
-                .bind("user_id", userId)
+                .bind("user_id", orgId)
                 .bind("since", now.minus(CHANGE_WINDOW))
                 .bind("now", now)
                 .prepare(connection);
@@ -219,7 +219,7 @@ public final class SubscriptionRepository {
       throw new ChangeRefused(
           Refusal.TOO_MANY_CHANGES,
           "the plan of "
-              + userId
+              + orgId
               + " was changed "
               + MAX_CHANGES_PER_HOUR
               + " times in the last hour, as many as an hour takes; the next change is taken"
@@ -236,7 +236,7 @@ public final class SubscriptionRepository {
    */
   public static String change(
       Connection connection,
-      String userId,
+      String orgId,
       PlanTerm next,
       Currency currency,
       Instant now,
@@ -244,10 +244,10 @@ public final class SubscriptionRepository {
       throws SQLException, ChangeRefused {
     long activeId;
     String previousPlan;
-    try (PreparedStatement statement = ACTIVE.bind("user_id", userId).prepare(connection);
+    try (PreparedStatement statement = ACTIVE.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       if (!rs.next()) {
-        throw new ChangeRefused(Refusal.NO_ACCOUNT, "no billing account for user " + userId);
+        throw new ChangeRefused(Refusal.NO_ACCOUNT, "no billing account for user " + orgId);
       }
       activeId = rs.getLong(1);
       previousPlan = rs.getString(2);
@@ -267,7 +267,7 @@ public final class SubscriptionRepository {
       throw concurrentChange();
     }
     START
-        .bind("user_id", userId)
+        .bind("user_id", orgId)
         .bind("plan_id", next.planId())
         .bind("plan_name", next.planName())
         .bind("price", next.price())
@@ -290,17 +290,17 @@ public final class SubscriptionRepository {
         new AuditEntry(
             now,
             cause,
-            userId,
+            orgId,
             AuditKinds.PLAN_CHANGED,
-            "subscription:" + userId,
+            "subscription:" + orgId,
             Map.of("plan_id", previousPlan),
             after));
     return previousPlan;
   }
 
   /** The plan the account is on, in the caller's transaction; null without an account. */
-  public static String activePlan(Connection connection, String userId) throws SQLException {
-    try (PreparedStatement statement = ACTIVE.bind("user_id", userId).prepare(connection);
+  public static String activePlan(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = ACTIVE.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? rs.getString(2) : null;
     }

@@ -10,7 +10,7 @@ import java.util.List;
  * @param periodStart the billing period the counters (and alerts) belong to
  */
 public record AccountQuota(
-    String accountId, Currency currency, Instant periodStart, List<MeterQuota> meters) {
+    String orgId, Currency currency, Instant periodStart, List<MeterQuota> meters) {
 
   public AccountQuota {
     meters = List.copyOf(meters);

@@ -11,7 +11,7 @@ import java.math.BigDecimal;
  * @param state {@link QuotaState#WARNING} or {@link QuotaState#EXCEEDED}
  */
 public record MeterOverThreshold(
-    String accountId,
+    String orgId,
     Meter meter,
     BigDecimal used,
     BigDecimal limit,

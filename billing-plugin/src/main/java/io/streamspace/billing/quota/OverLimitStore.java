@@ -43,10 +43,10 @@ final class OverLimitStore {
   }
 
   /** Records that the account is over since {@code now}, unless it already was: since when. */
-  Instant markOver(String accountId, Instant now) throws SQLException {
+  Instant markOver(String orgId, Instant now) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            MARK.bind("user_id", accountId).bind("now", now).prepare(connection);
+            MARK.bind("user_id", orgId).bind("now", now).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return Sql.instant(rows.getTimestamp(1));
@@ -54,25 +54,25 @@ final class OverLimitStore {
   }
 
   /** The account is back within its limits: its grace starts afresh next time. */
-  static void clear(Connection connection, String accountId) throws SQLException {
-    CLEAR.bind("user_id", accountId).update(connection);
+  static void clear(Connection connection, String orgId) throws SQLException {
+    CLEAR.bind("user_id", orgId).update(connection);
   }
 
   /**
    * Since when the account is over, if it still is, as its hold is placed: the row stays until
    * that transaction ends, and a clear that committed first is seen.
    */
-  static Optional<Instant> lockedOf(Connection connection, String accountId) throws SQLException {
+  static Optional<Instant> lockedOf(Connection connection, String orgId) throws SQLException {
     try (PreparedStatement statement =
-            OVER_SINCE_LOCKED.bind("user_id", accountId).prepare(connection);
+            OVER_SINCE_LOCKED.bind("user_id", orgId).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       return rows.next() ? Optional.of(Sql.instant(rows.getTimestamp(1))) : Optional.empty();
     }
   }
 
   /** Since when the account is over, if it is. */
-  Optional<Instant> of(String accountId) throws SQLException {
-    return Optional.ofNullable(read(accountId).get(accountId));
+  Optional<Instant> of(String orgId) throws SQLException {
+    return Optional.ofNullable(read(orgId).get(orgId));
   }
 
   /** Since when each account over a hard limit is, by account. */
@@ -80,9 +80,9 @@ final class OverLimitStore {
     return read(null);
   }
 
-  private Map<String, Instant> read(String accountId) throws SQLException {
+  private Map<String, Instant> read(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = OVER_SINCE.bind("user_id", accountId).prepare(connection);
+        PreparedStatement statement = OVER_SINCE.bind("user_id", orgId).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       Map<String, Instant> since = new HashMap<>();
       while (rows.next()) {

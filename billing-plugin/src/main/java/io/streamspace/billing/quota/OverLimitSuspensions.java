@@ -68,7 +68,7 @@ public final class OverLimitSuspensions {
     Set<String> held = holds.accountsHeld(HoldReason.OVER_LIMIT);
     int changed = 0;
     for (AccountQuota account : accounts) {
-      String id = account.accountId();
+      String id = account.orgId();
       if (check(account, Optional.ofNullable(overSince.get(id)), held.contains(id), cause)) {
         changed++;
       }
@@ -77,19 +77,19 @@ public final class OverLimitSuspensions {
   }
 
   /** {@link #check(List)} for one account at once: after its plan changed. */
-  public void check(String accountId) throws SQLException {
-    Optional<AccountQuota> quota = quotas.of(accountId);
+  public void check(String orgId) throws SQLException {
+    Optional<AccountQuota> quota = quotas.of(orgId);
     if (quota.isPresent()) {
-      boolean held = holds.active(accountId, HoldReason.OVER_LIMIT).isPresent();
-      check(quota.get(), store.of(accountId), held);
+      boolean held = holds.active(orgId, HoldReason.OVER_LIMIT).isPresent();
+      check(quota.get(), store.of(orgId), held);
     }
   }
 
   /** Since when the account is over, when it will be (or was) suspended, whether it is. */
-  public State stateOf(String accountId) throws SQLException {
-    Optional<Instant> since = store.of(accountId);
+  public State stateOf(String orgId) throws SQLException {
+    Optional<Instant> since = store.of(orgId);
     boolean suspended =
-        holds.active(accountId).stream().anyMatch(h -> h.reason() == HoldReason.OVER_LIMIT);
+        holds.active(orgId).stream().anyMatch(h -> h.reason() == HoldReason.OVER_LIMIT);
     return new State(
         since.orElse(null),
         since.flatMap(s -> suspendsAt(config.get(), s)).orElse(null),
@@ -106,7 +106,7 @@ public final class OverLimitSuspensions {
 
   private boolean check(AccountQuota account, Optional<Instant> since, boolean held, Cause cause)
       throws SQLException {
-    String id = account.accountId();
+    String id = account.orgId();
     List<MeterQuota> over = account.overHardLimits();
     if (over.isEmpty()) {
       return (since.isPresent() || held) && liftAndClear(id, cause);
@@ -135,20 +135,19 @@ public final class OverLimitSuspensions {
   }
 
   /** Back within its limits: lifts the hold, its grace to start afresh, in one transaction. */
-  private boolean liftAndClear(String accountId, Cause cause) throws SQLException {
+  private boolean liftAndClear(String orgId, Cause cause) throws SQLException {
     return lift(
-        accountId,
+        orgId,
         c -> {
-          OverLimitStore.clear(c, accountId);
+          OverLimitStore.clear(c, orgId);
           return true;
         },
         cause);
   }
 
-  private boolean lift(String accountId, AccountHolds.First first, Cause cause)
-      throws SQLException {
+  private boolean lift(String orgId, AccountHolds.First first, Cause cause) throws SQLException {
     return holds
-        .lift(accountId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null, first, cause)
+        .lift(orgId, HoldReason.OVER_LIMIT, AccountHolds.LIFTED_BY_BILLING, null, first, cause)
         .isPresent();
   }
 

@@ -10,4 +10,4 @@ import java.time.Instant;
  * @param confirmedBy the user who confirmed it (the owner, or an admin)
  */
 public record OverageConfirmation(
-    String accountId, Meter meter, Instant periodStart, String confirmedBy, Instant confirmedAt) {}
+    String orgId, Meter meter, Instant periodStart, String confirmedBy, Instant confirmedAt) {}

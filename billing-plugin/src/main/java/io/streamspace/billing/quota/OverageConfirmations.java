@@ -71,7 +71,7 @@ public final class OverageConfirmations {
                     new AuditEntry(
                         made.confirmedAt(),
                         cause,
-                        made.accountId(),
+                        made.orgId(),
                         AuditKinds.OVERAGE_CONFIRMED,
                         "overage:" + made.meter().configName(),
                         null,
@@ -87,7 +87,7 @@ public final class OverageConfirmations {
       throws SQLException {
     try (PreparedStatement statement =
             CONFIRM
-                .bind("user_id", asked.accountId())
+                .bind("user_id", asked.orgId())
                 .bind("meter", asked.meter().configName())
                 .bind("period_start", asked.periodStart())
                 .bind("confirmed_by", asked.confirmedBy())
@@ -100,7 +100,7 @@ public final class OverageConfirmations {
       return Optional.of(
           new Recorded(
               new OverageConfirmation(
-                  asked.accountId(),
+                  asked.orgId(),
                   asked.meter(),
                   asked.periodStart(),
                   rs.getString("confirmed_by"),

@@ -67,7 +67,7 @@ public final class QuotaAlerts {
       Connection connection, AccountQuota account, MeterQuota meter, String threshold)
       throws SQLException {
     return CLAIM
-            .bind("user_id", account.accountId())
+            .bind("user_id", account.orgId())
             .bind("meter", meter.meter().configName())
             .bind("threshold", threshold)
             .bind("period_start", account.periodStart())
@@ -81,7 +81,7 @@ public final class QuotaAlerts {
 
   private static QuotaAlert alert(AccountQuota account, MeterQuota meter) {
     return new QuotaAlert(
-        account.accountId(),
+        account.orgId(),
         meter.meter().configName(),
         meter.used(),
         meter.limit(),

@@ -175,8 +175,8 @@ public final class QuotaReadings {
   }
 
   /** The use of one account, if it has one. */
-  public Optional<UseSnapshot> of(String userId, At at) throws SQLException {
-    return read(userId, at).stream().findFirst();
+  public Optional<UseSnapshot> of(String orgId, At at) throws SQLException {
+    return read(orgId, at).stream().findFirst();
   }
 
   /** The use of every account, by user id. */
@@ -246,9 +246,9 @@ public final class QuotaReadings {
   }
 
   /** {@code sql} with the parameters of {@link #USE_OF_ACCOUNTS} bound. */
-  static NamedSql.Binding use(NamedSql.Binding binding, String userId, At at) {
+  static NamedSql.Binding use(NamedSql.Binding binding, String orgId, At at) {
     return binding
-        .bind("user_id", userId)
+        .bind("user_id", orgId)
         .bind("at", at.now())
         .bind("stale_before", at.staleBefore())
         .bind("period_start", at.periodStart())
@@ -281,8 +281,8 @@ public final class QuotaReadings {
     return meters;
   }
 
-  private List<UseSnapshot> read(String userId, At at) throws SQLException {
-    return read(use(USE.binding(), userId, at));
+  private List<UseSnapshot> read(String orgId, At at) throws SQLException {
+    return read(use(USE.binding(), orgId, at));
   }
 
   private List<UseSnapshot> read(NamedSql.Binding binding) throws SQLException {

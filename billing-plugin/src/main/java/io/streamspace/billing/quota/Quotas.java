@@ -38,9 +38,9 @@ public final class Quotas {
   }
 
   /** The quota of the account of that user, if it has one. */
-  public Optional<AccountQuota> of(String userId) throws SQLException {
+  public Optional<AccountQuota> of(String orgId) throws SQLException {
     Reading reading = new Reading(config.get(), clock.instant());
-    return readings.of(userId, reading.at()).map(reading::quota);
+    return readings.of(orgId, reading.at()).map(reading::quota);
   }
 
   /** The quota of every account, by user id. */
@@ -79,7 +79,7 @@ public final class Quotas {
       if (uses.size() < size) {
         return;
       }
-      after = uses.get(uses.size() - 1).accountId();
+      after = uses.get(uses.size() - 1).orgId();
     }
   }
 
@@ -180,7 +180,7 @@ public final class Quotas {
                         .orElse(null)
                     : null));
       }
-      return new AccountQuota(use.accountId(), use.currency(), periodStart(), meters);
+      return new AccountQuota(use.orgId(), use.currency(), periodStart(), meters);
     }
   }
 }

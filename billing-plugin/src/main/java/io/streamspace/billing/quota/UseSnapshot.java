@@ -18,7 +18,7 @@ import java.util.Set;
  * @param overageConfirmed the meters whose overage it confirmed for the current billing period
  */
 public record UseSnapshot(
-    String accountId,
+    String orgId,
     String planId,
     Currency currency,
     Map<Meter, BigDecimal> used,

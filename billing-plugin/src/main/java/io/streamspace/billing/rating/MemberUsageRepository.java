@@ -45,8 +45,8 @@ public final class MemberUsageRepository {
    * broken down by member; false for an account that does not exist. In the caller's
    * transaction (an invoice's finalization).
    */
-  public static boolean isTeam(Connection connection, String accountId) throws SQLException {
-    try (PreparedStatement statement = TEAM.bind("user_id", accountId).prepare(connection);
+  public static boolean isTeam(Connection connection, String orgId) throws SQLException {
+    try (PreparedStatement statement = TEAM.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() && rs.getBoolean(1);
     }
@@ -58,12 +58,12 @@ public final class MemberUsageRepository {
    *
    * @param zone the billing zone, whose days the daily rollup is of
    */
-  public List<MemberSum> sums(String accountId, Instant from, Instant to, ZoneId zone)
+  public List<MemberSum> sums(String orgId, Instant from, Instant to, ZoneId zone)
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             MEMBER_SUMS
-                .bind("user_id", accountId)
+                .bind("user_id", orgId)
                 .bind("from", from)
                 .bind("to", to)
                 .bind("zone", zone.getId())

@@ -78,10 +78,10 @@ public final class UsageRecordRepository {
    * The user's records whose slice starts in {@code [from, to)}, summed exactly per resource
    * type and unit price.
    */
-  public List<UsageSum> sums(String userId, Instant from, Instant to) throws SQLException {
+  public List<UsageSum> sums(String orgId, Instant from, Instant to) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            SUMS.bind("user_id", userId).bind("from", from).bind("to", to).prepare(connection);
+            SUMS.bind("user_id", orgId).bind("from", from).bind("to", to).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       List<UsageSum> sums = new ArrayList<>();
       while (rs.next()) {
@@ -96,15 +96,14 @@ public final class UsageRecordRepository {
    * {@code bounds} (ascending): a record counts in the range its slice starts in. One list per
    * range, in order, empty for a range without usage; in one statement.
    */
-  public List<List<UsageSum>> sumsPerRange(String userId, List<Instant> bounds)
-      throws SQLException {
+  public List<List<UsageSum>> sumsPerRange(String orgId, List<Instant> bounds) throws SQLException {
     List<List<UsageSum>> ranges = new ArrayList<>();
     for (int k = 1; k < bounds.size(); k++) {
       ranges.add(new ArrayList<>());
     }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            SqlArrays.ranges(RANGE_SUMS.bind("user_id", userId), connection, bounds)
+            SqlArrays.ranges(RANGE_SUMS.bind("user_id", orgId), connection, bounds)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
@@ -124,8 +123,8 @@ public final class UsageRecordRepository {
   }
 
   /** Whether one of the user's records starts before {@code instant} and ends after it. */
-  public boolean sliceSpans(String userId, Instant instant) throws SQLException {
-    return exists(SPANS.bind("user_id", userId).bind("instant", instant));
+  public boolean sliceSpans(String orgId, Instant instant) throws SQLException {
+    return exists(SPANS.bind("user_id", orgId).bind("instant", instant));
   }
 
   /** Whether any account's record starts before {@code instant} and ends after it. */

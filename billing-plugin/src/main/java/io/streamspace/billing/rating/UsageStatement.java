@@ -12,7 +12,7 @@ import java.util.List;
  * lines (so the lines always add up to what is shown).
  */
 public record UsageStatement(
-    String userId,
+    String orgId,
     Instant periodStart,
     Instant periodEnd,
     Currency currency,
@@ -25,28 +25,24 @@ public record UsageStatement(
 
   /** Builds the statement from the exact sums of the records. */
   public static UsageStatement of(
-      String userId,
+      String orgId,
       Instant periodStart,
       Instant periodEnd,
       Currency currency,
       List<UsageSum> sums) {
     return ofLines(
-        userId,
-        periodStart,
-        periodEnd,
-        currency,
-        sums.stream().map(s -> s.line(currency)).toList());
+        orgId, periodStart, periodEnd, currency, sums.stream().map(s -> s.line(currency)).toList());
   }
 
   /** The statement of lines already rounded (a member's parts of them): their sum its total. */
   public static UsageStatement ofLines(
-      String userId,
+      String orgId,
       Instant periodStart,
       Instant periodEnd,
       Currency currency,
       List<UsageLine> lines) {
     BigDecimal total =
         lines.stream().map(UsageLine::totalCost).reduce(Money.zero(currency), BigDecimal::add);
-    return new UsageStatement(userId, periodStart, periodEnd, currency, lines, total);
+    return new UsageStatement(orgId, periodStart, periodEnd, currency, lines, total);
   }
 }

@@ -103,12 +103,12 @@ final class SpendingLimitStore {
   }
 
   /** Whether there was a limit to delete; one deleted writes its entry. */
-  boolean delete(String accountId, Instant now, Cause cause) throws SQLException {
+  boolean delete(String orgId, Instant now, Cause cause) throws SQLException {
     return Transactions.inTransaction(
         dataSource,
         connection -> {
-          Optional<SpendingLimit> before = read(connection, accountId).stream().findFirst();
-          boolean deleted = DELETE.bind("user_id", accountId).update(connection) == 1;
+          Optional<SpendingLimit> before = read(connection, orgId).stream().findFirst();
+          boolean deleted = DELETE.bind("user_id", orgId).update(connection) == 1;
           if (deleted) {
             audit(connection, AuditKinds.SPENDING_LIMIT_REMOVED, before, null, now, cause);
           }
@@ -124,37 +124,30 @@ final class SpendingLimitStore {
       Instant now,
       Cause cause)
       throws SQLException {
-    String accountId = after != null ? after.accountId() : before.orElseThrow().accountId();
+    String orgId = after != null ? after.accountId() : before.orElseThrow().accountId();
     AuditTrail.record(
         connection,
         new AuditEntry(
-            now,
-            cause,
-            accountId,
-            kind,
-            "spending_limit:" + accountId,
-            before.orElse(null),
-            after));
+            now, cause, orgId, kind, "spending_limit:" + orgId, before.orElse(null), after));
   }
 
-  Optional<SpendingLimit> of(String accountId) throws SQLException {
-    return read(accountId).stream().findFirst();
+  Optional<SpendingLimit> of(String orgId) throws SQLException {
+    return read(orgId).stream().findFirst();
   }
 
   List<SpendingLimit> all() throws SQLException {
     return read(null);
   }
 
-  private List<SpendingLimit> read(String accountId) throws SQLException {
+  private List<SpendingLimit> read(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      return read(connection, accountId);
+      return read(connection, orgId);
     }
   }
 
-  private static List<SpendingLimit> read(Connection connection, String accountId)
-      throws SQLException {
+  private static List<SpendingLimit> read(Connection connection, String orgId) throws SQLException {
     List<SpendingLimit> limits = new ArrayList<>();
-    try (PreparedStatement statement = LIMITS.bind("user_id", accountId).prepare(connection);
+    try (PreparedStatement statement = LIMITS.bind("user_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         limits.add(
@@ -171,11 +164,11 @@ final class SpendingLimitStore {
   }
 
   /** The limit is reached in the period starting at {@code period}: since when (kept). */
-  Optional<Instant> markReached(String accountId, Instant period, Instant now) throws SQLException {
+  Optional<Instant> markReached(String orgId, Instant period, Instant now) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             MARK_REACHED
-                .bind("user_id", accountId)
+                .bind("user_id", orgId)
                 .bind("period", period)
                 .bind("now", now)
                 .prepare(connection);
@@ -184,17 +177,17 @@ final class SpendingLimitStore {
     }
   }
 
-  void clearReached(String accountId) throws SQLException {
+  void clearReached(String orgId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      CLEAR_REACHED.bind("user_id", accountId).update(connection);
+      CLEAR_REACHED.bind("user_id", orgId).update(connection);
     }
   }
 
   /** Since when the limit is reached in the period starting at {@code period}, if it is. */
-  Optional<Instant> reachedAt(String accountId, Instant period) throws SQLException {
+  Optional<Instant> reachedAt(String orgId, Instant period) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            REACHED_AT.bind("user_id", accountId).bind("period", period).prepare(connection);
+            REACHED_AT.bind("user_id", orgId).bind("period", period).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next() ? Optional.ofNullable(Sql.instant(rs.getTimestamp(1))) : Optional.empty();
     }
@@ -202,7 +195,7 @@ final class SpendingLimitStore {
 
   /** Whether this call made the alert's row (so it is the one to publish it). */
   boolean claimAlert(
-      String accountId,
+      String orgId,
       String threshold,
       Instant periodStart,
       BigDecimal estimate,
@@ -211,7 +204,7 @@ final class SpendingLimitStore {
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       return CLAIM_ALERT
-              .bind("user_id", accountId)
+              .bind("user_id", orgId)
               .bind("threshold", threshold)
               .bind("period_start", periodStart)
               .bind("estimate", estimate)

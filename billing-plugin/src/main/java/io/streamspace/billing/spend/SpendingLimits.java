@@ -49,7 +49,7 @@ public final class SpendingLimits {
    * @param blocked whether the account is held for its spending limit
    */
   public record Status(
-      String accountId,
+      String orgId,
       Currency currency,
       SpendingLimit limit,
       Instant periodStart,
@@ -98,15 +98,15 @@ public final class SpendingLimits {
    *
    * @return whether it had a limit
    */
-  public boolean remove(String accountId, Cause cause) throws SQLException {
-    boolean had = store.delete(accountId, clock.instant(), cause);
-    lift(accountId, AccountHolds.BY_BILLING);
+  public boolean remove(String orgId, Cause cause) throws SQLException {
+    boolean had = store.delete(orgId, clock.instant(), cause);
+    lift(orgId, AccountHolds.BY_BILLING);
     return had;
   }
 
   /** The account's limit, if any, and its period's estimate now. */
   public Status status(Account account) throws SQLException {
-    return status(store.of(account.userId()).orElse(null), account);
+    return status(store.of(account.orgId()).orElse(null), account);
   }
 
   /**
@@ -128,7 +128,7 @@ public final class SpendingLimits {
 
   private int check(SpendingLimit limit, Account account, Cause cause) throws SQLException {
     Status status = status(limit, account);
-    String id = account.userId();
+    String id = account.orgId();
     Instant now = clock.instant();
     int changes = 0;
     if (status.state() != SpendState.OK && claim(status, "warning", now)) {
@@ -164,7 +164,7 @@ public final class SpendingLimits {
   }
 
   private Status status(SpendingLimit limit, Account account) throws SQLException {
-    String id = account.userId();
+    String id = account.orgId();
     Currency currency = account.currency();
     Instant now = clock.instant();
     BillingConfig current = config.get();
@@ -207,13 +207,12 @@ public final class SpendingLimits {
    * What the invoice of the current billing period would charge if it were finalized now, before
    * credits: the estimate a limit is checked against.
    */
-  public SpendEstimate estimate(String accountId, Currency currency) throws SQLException {
-    return estimate(accountId, currency, clock.instant());
+  public SpendEstimate estimate(String orgId, Currency currency) throws SQLException {
+    return estimate(orgId, currency, clock.instant());
   }
 
-  private SpendEstimate estimate(String accountId, Currency currency, Instant now)
-      throws SQLException {
-    return SpendEstimate.of(calculator.periodSoFar(accountId, currency, now), currency);
+  private SpendEstimate estimate(String orgId, Currency currency, Instant now) throws SQLException {
+    return SpendEstimate.of(calculator.periodSoFar(orgId, currency, now), currency);
   }
 
   private Optional<Instant> blocksAt(SpendingLimit limit, Instant reachedAt) {
@@ -222,10 +221,10 @@ public final class SpendingLimits {
         : Optional.empty();
   }
 
-  private int lift(String accountId, Cause cause) throws SQLException {
+  private int lift(String orgId, Cause cause) throws SQLException {
     return holds
             .lift(
-                accountId,
+                orgId,
                 HoldReason.SPENDING_LIMIT,
                 AccountHolds.LIFTED_BY_BILLING,
                 null,
@@ -238,7 +237,7 @@ public final class SpendingLimits {
 
   private boolean claim(Status status, String threshold, Instant now) throws SQLException {
     return store.claimAlert(
-        status.accountId(),
+        status.orgId(),
         threshold,
         status.periodStart(),
         status.estimate().total(),
@@ -248,7 +247,7 @@ public final class SpendingLimits {
 
   private static SpendAlert alert(Status status) {
     return new SpendAlert(
-        status.accountId(),
+        status.orgId(),
         status.currency().getCurrencyCode(),
         status.estimate().total(),
         status.limit().amount(),

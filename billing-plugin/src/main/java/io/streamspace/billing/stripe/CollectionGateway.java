@@ -44,7 +44,7 @@ public final class CollectionGateway {
   public record Charge(
       long invoiceId,
       int attempt,
-      String accountId,
+      String orgId,
       BigDecimal total,
       Currency currency,
       String customer,
@@ -224,7 +224,7 @@ public final class CollectionGateway {
             .setPaymentMethod(method)
             .setOffSession(true)
             .setConfirm(true)
-            .putMetadata("account_id", charge.accountId())
+            .putMetadata("account_id", charge.orgId())
             .putMetadata("invoice_id", Long.toString(charge.invoiceId()))
             .putMetadata("attempt", Integer.toString(charge.attempt()))
             .build();

@@ -47,7 +47,7 @@ public final class InvoiceMirrorGateway {
   public record Mirror(
       long invoiceId,
       String invoiceNumber,
-      String accountId,
+      String orgId,
       Currency currency,
       BigDecimal total,
       String customer,
@@ -89,13 +89,13 @@ public final class InvoiceMirrorGateway {
    * The account's Stripe customer through the job's client, created when it has none yet ({@link
    * StripeCustomers}), for {@link #send}; empty while the host holds no secret key.
    */
-  public Optional<String> customerOf(StripeCustomers customers, String accountId)
+  public Optional<String> customerOf(StripeCustomers customers, String orgId)
       throws SQLException, StripeFailure {
     Optional<StripeClient> client = clients.client();
     if (client.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(StripeFailure.calling(() -> customers.customerOf(accountId, client.get())));
+    return Optional.of(StripeFailure.calling(() -> customers.customerOf(orgId, client.get())));
   }
 
   /** Sends the mirror through the job's client; never throws for what Stripe answers. */
@@ -165,7 +165,7 @@ public final class InvoiceMirrorGateway {
             .setCollectionMethod(InvoiceCreateParams.CollectionMethod.CHARGE_AUTOMATICALLY)
             .setAutoAdvance(true)
             .setPendingInvoiceItemsBehavior(InvoiceCreateParams.PendingInvoiceItemsBehavior.EXCLUDE)
-            .putMetadata("account_id", mirror.accountId())
+            .putMetadata("account_id", mirror.orgId())
             .putMetadata("invoice_id", Long.toString(mirror.invoiceId()))
             .putMetadata("invoice_number", mirror.invoiceNumber())
             .build();
@@ -200,7 +200,7 @@ public final class InvoiceMirrorGateway {
         .search(InvoiceSearchParams.builder().setQuery(query).build())
         .getData()
         .stream()
-        .filter(i -> mirror.accountId().equals(i.getMetadata().get("account_id")))
+        .filter(i -> mirror.orgId().equals(i.getMetadata().get("account_id")))
         .min(
             Comparator.comparing(
                     Invoice::getCreated, Comparator.nullsLast(Comparator.<Long>naturalOrder()))

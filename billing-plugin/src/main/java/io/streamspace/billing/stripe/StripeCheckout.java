@@ -71,7 +71,7 @@ public final class StripeCheckout {
    */
   public static CheckoutPage forPlan(
       StripeApi stripe,
-      String accountId,
+      String orgId,
       String customerId,
       String planId,
       Currency currency,
@@ -79,13 +79,13 @@ public final class StripeCheckout {
       CheckoutTax tax)
       throws StripeFailure {
     SessionCreateParams params =
-        session(accountId, customerId, urls, "plan", tax)
+        session(orgId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SETUP)
             .setCurrency(code(currency))
             .putMetadata("plan_id", planId)
             .setSetupIntentData(
                 SessionCreateParams.SetupIntentData.builder()
-                    .putMetadata("account_id", accountId)
+                    .putMetadata("account_id", orgId)
                     .putMetadata("kind", "plan")
                     .build())
             .build();
@@ -101,7 +101,7 @@ public final class StripeCheckout {
    */
   public static CheckoutPage forPlanSubscription(
       StripeApi stripe,
-      String accountId,
+      String orgId,
       String customerId,
       String planId,
       String priceId,
@@ -109,13 +109,13 @@ public final class StripeCheckout {
       CheckoutTax tax)
       throws StripeFailure {
     SessionCreateParams params =
-        session(accountId, customerId, urls, "plan", tax)
+        session(orgId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
             .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
             .putMetadata("plan_id", planId)
             .setSubscriptionData(
                 SessionCreateParams.SubscriptionData.builder()
-                    .putMetadata("account_id", accountId)
+                    .putMetadata("account_id", orgId)
                     .putMetadata("plan_id", planId)
                     .build())
             .build();
@@ -126,7 +126,7 @@ public final class StripeCheckout {
   /** A session in payment mode taking the pack's price once, in the account's currency. */
   public static CheckoutPage forPack(
       StripeApi stripe,
-      String accountId,
+      String orgId,
       String customerId,
       CapacityPack pack,
       BigDecimal price,
@@ -141,7 +141,7 @@ public final class StripeCheckout {
             .setProductData(ProductData.builder().setName(pack.name()).build())
             .build();
     SessionCreateParams params =
-        session(accountId, customerId, urls, "pack", tax)
+        session(orgId, customerId, urls, "pack", tax)
             .setMode(SessionCreateParams.Mode.PAYMENT)
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("pack_id", pack.id())
@@ -157,7 +157,7 @@ public final class StripeCheckout {
    */
   public static CheckoutPage forStoreItem(
       StripeApi stripe,
-      String accountId,
+      String orgId,
       String customerId,
       String buyer,
       StoreItemPrice quote,
@@ -171,7 +171,7 @@ public final class StripeCheckout {
             .setProductData(ProductData.builder().setName(quote.itemName()).build())
             .build();
     SessionCreateParams params =
-        session(accountId, customerId, urls, "store", tax)
+        session(orgId, customerId, urls, "store", tax)
             .setMode(SessionCreateParams.Mode.PAYMENT)
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("store_item_id", Long.toString(quote.itemId()))
@@ -262,12 +262,12 @@ public final class StripeCheckout {
   }
 
   private static SessionCreateParams.Builder session(
-      String accountId, String customerId, ReturnUrls urls, String kind, CheckoutTax tax) {
+      String orgId, String customerId, ReturnUrls urls, String kind, CheckoutTax tax) {
     SessionCreateParams.Builder session =
         SessionCreateParams.builder()
             .setCustomer(customerId)
-            .setClientReferenceId(accountId)
-            .putMetadata("account_id", accountId)
+            .setClientReferenceId(orgId)
+            .putMetadata("account_id", orgId)
             .putMetadata("kind", kind)
             .setSuccessUrl(urls.success())
             .setCancelUrl(urls.cancel());

@@ -73,84 +73,83 @@ public final class StripeCustomers {
   }
 
   /** The account's stored customer id, if it has one. */
-  public Optional<String> find(String accountId) throws SQLException {
-    return text(FIND, accountId);
+  public Optional<String> find(String orgId) throws SQLException {
+    return text(FIND, orgId);
   }
 
   /**
    * The default payment method of the account's customer as the webhook keeps it from Stripe's
    * events ({@code default_payment_method}), if it has one.
    */
-  public Optional<String> defaultPaymentMethod(String accountId) throws SQLException {
-    return text(DEFAULT_METHOD, accountId);
+  public Optional<String> defaultPaymentMethod(String orgId) throws SQLException {
+    return text(DEFAULT_METHOD, orgId);
   }
 
-  private Optional<String> text(NamedSql query, String accountId) throws SQLException {
+  private Optional<String> text(NamedSql query, String orgId) throws SQLException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement s = query.bind("account", accountId).prepare(c);
+        PreparedStatement s = query.bind("account", orgId).prepare(c);
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
     }
   }
 
   /** The account's customer id, created in Stripe (and stored) when it has none yet. */
-  public String customerOf(String accountId, StripeApi stripe) throws SQLException, StripeFailure {
-    return StripeFailure.calling(() -> customerOf(accountId, stripe.client()));
+  public String customerOf(String orgId, StripeApi stripe) throws SQLException, StripeFailure {
+    return StripeFailure.calling(() -> customerOf(orgId, stripe.client()));
   }
 
   /** {@link #customerOf(String, StripeApi)} through any of the plugin's clients. */
-  String customerOf(String accountId, StripeClient stripe) throws SQLException, StripeException {
-    Optional<String> stored = find(accountId);
+  String customerOf(String orgId, StripeClient stripe) throws SQLException, StripeException {
+    Optional<String> stored = find(orgId);
     if (stored.isPresent()) {
       return stored.get();
     }
-    Instant firstAttempt = firstAttempt(accountId);
+    Instant firstAttempt = firstAttempt(orgId);
     boolean keyExpired = firstAttempt.plus(IDEMPOTENCY_WINDOW).isBefore(clock.instant());
-    Optional<String> found = keyExpired ? search(accountId, stripe) : Optional.empty();
-    String customerId = found.isPresent() ? found.get() : create(accountId, stripe);
+    Optional<String> found = keyExpired ? search(orgId, stripe) : Optional.empty();
+    String customerId = found.isPresent() ? found.get() : create(orgId, stripe);
     try (Connection c = dataSource.getConnection()) {
       STORE
-          .bind("account", accountId)
+          .bind("account", orgId)
           .bind("customer", customerId)
           .bind("now", clock.instant())
           .update(c);
     }
-    String kept = find(accountId).orElseThrow();
+    String kept = find(orgId).orElseThrow();
     if (!kept.equals(customerId)) {
       log.warn(
           "Stripe customer {} of account {} is not used: {} was stored first",
           customerId,
-          accountId,
+          orgId,
           kept);
     }
     return kept;
   }
 
-  private Instant firstAttempt(String accountId) throws SQLException {
+  private Instant firstAttempt(String orgId) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement s =
-            ATTEMPT.bind("account", accountId).bind("now", clock.instant()).prepare(c);
+            ATTEMPT.bind("account", orgId).bind("now", clock.instant()).prepare(c);
         ResultSet rs = s.executeQuery()) {
       rs.next();
       return rs.getTimestamp(1).toInstant();
     }
   }
 
-  private static String create(String accountId, StripeClient stripe) throws StripeException {
+  private static String create(String orgId, StripeClient stripe) throws StripeException {
     Customer customer =
         stripe
             .v1()
             .customers()
             .create(
-                CustomerCreateParams.builder().putMetadata("account_id", accountId).build(),
-                RequestOptions.builder().setIdempotencyKey("customer-" + accountId).build());
+                CustomerCreateParams.builder().putMetadata("account_id", orgId).build(),
+                RequestOptions.builder().setIdempotencyKey("customer-" + orgId).build());
     return customer.getId();
   }
 
   /** The account's oldest customer at Stripe, by the metadata we create customers with. */
-  private static Optional<String> search(String accountId, StripeClient stripe)
-      throws StripeException {
-    String quoted = "'" + accountId.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  private static Optional<String> search(String orgId, StripeClient stripe) throws StripeException {
+    String quoted = "'" + orgId.replace("\\", "\\\\").replace("'", "\\'") + "'";
     return stripe
         .v1()
         .customers()

@@ -62,7 +62,7 @@ public final class StripeTax implements TaxCalculator {
     if (!kept && request.stripeCustomer() == null) {
       throw new TaxFailure(
           "organization %s has no billing address: it is collected at Checkout"
-              .formatted(request.accountId()));
+              .formatted(request.orgId()));
     }
     StripeClient stripe =
         clients.client().orElseThrow(() -> new TaxFailure("no Stripe secret key is set"));

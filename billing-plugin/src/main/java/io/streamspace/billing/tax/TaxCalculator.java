@@ -23,7 +23,7 @@ public interface TaxCalculator {
    */
   record Request(
       long invoiceId,
-      String accountId,
+      String orgId,
       Currency currency,
       TaxBehavior behavior,
       List<Item> items,

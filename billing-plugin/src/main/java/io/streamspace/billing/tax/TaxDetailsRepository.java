@@ -60,13 +60,13 @@ public final class TaxDetailsRepository {
    */
   public static boolean keep(
       Connection connection,
-      String accountId,
+      String orgId,
       TaxDetails details,
       String sessionId,
       Instant eventAt,
       Instant now)
       throws SQLException {
-    return KEEP.bind("account", accountId)
+    return KEEP.bind("account", orgId)
             .bind("name", details.name())
             .bind("line1", details.line1())
             .bind("line2", details.line2())
@@ -87,12 +87,12 @@ public final class TaxDetailsRepository {
    * The Stripe customer of each of the accounts that has one, in one statement: Stripe Tax reads
    * its address (saved in the Customer Portal, or before stripeTax) when Checkout kept none.
    */
-  public static Map<String, String> stripeCustomersOf(
-      Connection connection, List<String> accountIds) throws SQLException {
+  public static Map<String, String> stripeCustomersOf(Connection connection, List<String> orgIds)
+      throws SQLException {
     Map<String, String> customers = new HashMap<>();
     try (PreparedStatement statement =
             STRIPE_CUSTOMERS
-                .bind("account", SqlArrays.array(connection, accountIds, a -> a))
+                .bind("account", SqlArrays.array(connection, orgIds, a -> a))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
@@ -103,12 +103,11 @@ public final class TaxDetailsRepository {
   }
 
   /** The kept details of each of the accounts that has some, in one statement. */
-  public static Map<String, TaxDetails> of(Connection connection, List<String> accountIds)
+  public static Map<String, TaxDetails> of(Connection connection, List<String> orgIds)
       throws SQLException {
     Map<String, TaxDetails> details = new HashMap<>();
     try (PreparedStatement statement =
-            OF.bind("account", SqlArrays.array(connection, accountIds, a -> a))
-                .prepare(connection);
+            OF.bind("account", SqlArrays.array(connection, orgIds, a -> a)).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         details.put(

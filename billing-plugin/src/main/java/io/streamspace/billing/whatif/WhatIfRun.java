@@ -145,7 +145,7 @@ public final class WhatIfRun {
     page.forEach(a -> invoices.put(a.orgId(), new ArrayList<>()));
     for (Invoice invoice :
         PeriodInvoices.of(connection, List.copyOf(invoices.keySet()), start, end)) {
-      invoices.get(invoice.userId()).add(invoice);
+      invoices.get(invoice.orgId()).add(invoice);
     }
     List<Invoice> all = new ArrayList<>();
     for (Account account : page) {
@@ -168,7 +168,7 @@ public final class WhatIfRun {
     }
     for (Rerated rerated : calculator.rerate(connection, all, repricing)) {
       sums.computeIfPresent(
-          rerated.invoice().userId(),
+          rerated.invoice().orgId(),
           (id, sum) ->
               new AccountDelta(
                   id,

@@ -77,7 +77,7 @@ class FinalizationFailureTest {
         new BillingEvents((type, payload) -> events.add(type)),
         BillingConfig::defaults,
         (connection, invoice) -> {
-          if (invoice.userId().equals(badUser)) {
+          if (invoice.orgId().equals(badUser)) {
             throw new SQLException("collection of " + badUser + " cannot be queued");
           }
         },

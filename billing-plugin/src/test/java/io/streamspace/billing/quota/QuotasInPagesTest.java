@@ -50,7 +50,7 @@ class QuotasInPagesTest {
 
     assertEquals(List.of(2, 2, 1), sizes);
     assertEquals(
-        List.of("u1", "u2", "u3", "u4", "u5"), read.stream().map(AccountQuota::accountId).toList());
+        List.of("u1", "u2", "u3", "u4", "u5"), read.stream().map(AccountQuota::orgId).toList());
     assertEquals(quotas.all(), read);
   }
 }

@@ -15,7 +15,7 @@ record Attempt(
     long invoiceId,
     int number,
     int tries,
-    String accountId,
+    String orgId,
     InvoiceStatus invoiceStatus,
     BigDecimal total,
     Currency currency,
@@ -31,7 +31,7 @@ record Attempt(
     return new CollectionGateway.Charge(
         invoiceId,
         number,
-        accountId,
+        orgId,
         total,
         currency,
         customer,

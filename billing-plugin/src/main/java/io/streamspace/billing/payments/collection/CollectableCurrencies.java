@@ -56,7 +56,7 @@ public final class CollectableCurrencies implements OnFinalized {
           "invoice {} of {} not queued for collection through Stripe: its currency {} has {}"
               + " decimals, Stripe takes {}; collect it otherwise",
           invoice.id(),
-          invoice.userId(),
+          invoice.orgId(),
           invoice.currency().getCurrencyCode(),
           Money.minorDigits(invoice.currency()),
           StripeAmounts.decimals(invoice.currency()));

@@ -246,13 +246,13 @@ final class CollectionRepository {
   }
 
   /** The account's open invoices' attempts never claimed yet made due now; how many. */
-  static int dueNowWithNewMethod(Connection c, String accountId, Instant now) throws SQLException {
-    return DUE_NOW_WITH_NEW_METHOD.bind("account", accountId).bind("now", now).update(c);
+  static int dueNowWithNewMethod(Connection c, String orgId, Instant now) throws SQLException {
+    return DUE_NOW_WITH_NEW_METHOD.bind("account", orgId).bind("now", now).update(c);
   }
 
   /** One more attempt, due now, for each open invoice of the account none waits for; how many. */
-  static int retryWithNewMethod(Connection c, String accountId, Instant now) throws SQLException {
-    return RETRY_WITH_NEW_METHOD.bind("account", accountId).bind("now", now).update(c);
+  static int retryWithNewMethod(Connection c, String orgId, Instant now) throws SQLException {
+    return RETRY_WITH_NEW_METHOD.bind("account", orgId).bind("now", now).update(c);
   }
 
   /** Whether the attempt charged a card that is no longer the customer's kept default. */

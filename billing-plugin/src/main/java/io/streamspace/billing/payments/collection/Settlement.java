@@ -140,7 +140,7 @@ final class Settlement {
     return successes.record(
         c,
         new PaymentSuccesses.Collected(
-            attempt.invoiceId(), attempt.accountId(), attempt.currency(), attempt.total()),
+            attempt.invoiceId(), attempt.orgId(), attempt.currency(), attempt.total()),
         new PaymentSuccesses.Received(
             intent.id(),
             intent.latestCharge(),

@@ -116,17 +116,15 @@ public final class StripeCollections implements InvoiceFinalizer.OnFinalized {
    *
    * @return how many attempts were made due now
    */
-  public int newPaymentMethod(Connection c, String accountId, Instant now) throws SQLException {
+  public int newPaymentMethod(Connection c, String orgId, Instant now) throws SQLException {
     if (!config.get().stripeEnabled()) {
       return 0;
     }
-    int moved = CollectionRepository.dueNowWithNewMethod(c, accountId, now);
-    int queued = CollectionRepository.retryWithNewMethod(c, accountId, now);
+    int moved = CollectionRepository.dueNowWithNewMethod(c, orgId, now);
+    int queued = CollectionRepository.retryWithNewMethod(c, orgId, now);
     if (moved + queued > 0) {
       log.info(
-          "{} invoices of {} due for collection with a new payment method",
-          moved + queued,
-          accountId);
+          "{} invoices of {} due for collection with a new payment method", moved + queued, orgId);
     }
     return moved + queued;
   }

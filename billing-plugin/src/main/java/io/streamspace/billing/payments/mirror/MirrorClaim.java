@@ -16,7 +16,7 @@ record MirrorClaim(
     long invoiceId,
     int attempts,
     Instant firstSentAt,
-    String accountId,
+    String orgId,
     String invoiceNumber,
     InvoiceStatus invoiceStatus,
     Currency currency,
@@ -52,7 +52,7 @@ record MirrorClaim(
     return new InvoiceMirrorGateway.Mirror(
         invoiceId,
         invoiceNumber,
-        accountId,
+        orgId,
         currency,
         MirroredLines.total(items),
         customer,

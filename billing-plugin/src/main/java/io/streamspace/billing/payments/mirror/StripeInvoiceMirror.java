@@ -111,7 +111,7 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
     MirrorRepository.enqueue(
         connection,
         owed.stream().map(Invoice::id).toList(),
-        owed.stream().map(Invoice::userId).toList(),
+        owed.stream().map(Invoice::orgId).toList(),
         owed.stream().map(Invoice::finalizedAt).toList());
   }
 
@@ -171,7 +171,7 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
     if (customer == null) {
       Optional<String> found;
       try {
-        found = gateway.customerOf(customers, claim.accountId());
+        found = gateway.customerOf(customers, claim.orgId());
       } catch (StripeFailure e) {
         return Outcome.deferred("no Stripe customer yet: " + e.getMessage());
       }

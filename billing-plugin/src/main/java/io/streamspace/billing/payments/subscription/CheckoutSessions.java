@@ -21,7 +21,7 @@ public final class CheckoutSessions {
   /** A plan session as it was created. */
   public record Created(
       String sessionId,
-      String accountId,
+      String orgId,
       String mode,
       String planId,
       String planIdThen,
@@ -68,7 +68,7 @@ public final class CheckoutSessions {
         c ->
             INSERT
                 .bind("session", session.sessionId())
-                .bind("account", session.accountId())
+                .bind("account", session.orgId())
                 .bind("mode", session.mode())
                 .bind("plan", session.planId())
                 .bind("plan_then", session.planIdThen())

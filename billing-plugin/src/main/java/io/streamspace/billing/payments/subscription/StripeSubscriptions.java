@@ -22,7 +22,7 @@ public final class StripeSubscriptions {
   /** A subscription as stored. */
   public record Stored(
       String subscriptionId,
-      String accountId,
+      String orgId,
       String planId,
       String status,
       boolean cancelAtPeriodEnd,
@@ -98,15 +98,15 @@ public final class StripeSubscriptions {
   }
 
   /** The account's subscription not cancelled, if it has one (a second Checkout is refused). */
-  public Optional<String> liveOf(String accountId) throws SQLException {
+  public Optional<String> liveOf(String orgId) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return liveOf(c, accountId);
+      return liveOf(c, orgId);
     }
   }
 
   /** As {@link #liveOf(String)}, in the caller's transaction. */
-  public static Optional<String> liveOf(Connection c, String accountId) throws SQLException {
-    try (PreparedStatement s = LIVE_OF.bind("account", accountId).prepare(c);
+  public static Optional<String> liveOf(Connection c, String orgId) throws SQLException {
+    try (PreparedStatement s = LIVE_OF.bind("account", orgId).prepare(c);
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
     }
@@ -114,9 +114,9 @@ public final class StripeSubscriptions {
 
   /** Stores a subscription a Checkout created; one stored already is left as it is. */
   public static void store(
-      Connection c, String subscriptionId, String accountId, Seen seen, Instant now)
+      Connection c, String subscriptionId, String orgId, Seen seen, Instant now)
       throws SQLException {
-    bound(STORE, subscriptionId, seen, now).bind("account", accountId).update(c);
+    bound(STORE, subscriptionId, seen, now).bind("account", orgId).update(c);
   }
 
   /** The subscription, its row held to the end of the transaction; empty when not ours. */

@@ -45,7 +45,7 @@ final class DeletedSubscriptions {
         || !StripeSubscriptions.cancelled(c, stored.get().subscriptionId(), event.created(), now)) {
       return;
     }
-    String account = stored.get().accountId();
+    String account = stored.get().orgId();
     if (!stored.get().planId().equals(SubscriptionRepository.activePlan(c, account))) {
       log.info(
           "Stripe subscription {} ended; {} is no longer on its plan {}: plan kept",

@@ -58,7 +58,7 @@ final class InvoicePayments {
    * paid; empty when not ours: no such invoice, or the metadata's {@code account_id} is not the
    * invoice's account.
    */
-  record Payable(long invoiceId, String userId, Currency currency, BigDecimal total) {}
+  record Payable(long invoiceId, String orgId, Currency currency, BigDecimal total) {}
 
   /**
    * What the event's object pays: our invoice ({@link #payable}), and the amount of its member
@@ -140,7 +140,7 @@ final class InvoicePayments {
         successes.record(
             c,
             new PaymentSuccesses.Collected(
-                invoice.invoiceId(), invoice.userId(), invoice.currency(), invoice.total()),
+                invoice.invoiceId(), invoice.orgId(), invoice.currency(), invoice.total()),
             new PaymentSuccesses.Received(
                 event.text("id"), chargeId, paying.amount(), paying.currency(), createdAt(event)),
             event.created(),
@@ -162,7 +162,7 @@ final class InvoicePayments {
         recordedId(
             FAILED
                 .bind("invoice_id", paying.invoice().invoiceId())
-                .bind("user_id", paying.invoice().userId())
+                .bind("user_id", paying.invoice().orgId())
                 .bind("amount", paying.amount())
                 .bind("currency", paying.currency().getCurrencyCode())
                 .bind("intent", event.text("id"))

@@ -58,8 +58,7 @@ final class StripeInvoiceEvents {
     BigDecimal collected = mirror.amountOf(c, ours.invoiceId()).orElse(ours.total());
     Paying expected =
         new Paying(
-            new InvoicePayments.Payable(
-                ours.invoiceId(), ours.userId(), ours.currency(), collected),
+            new InvoicePayments.Payable(ours.invoiceId(), ours.orgId(), ours.currency(), collected),
             received(event, paying.get()),
             paying.get().currency());
     // the charge is on the Stripe invoice's payment, not in the event

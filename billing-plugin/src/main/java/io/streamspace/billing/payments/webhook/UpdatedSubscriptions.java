@@ -59,7 +59,7 @@ final class UpdatedSubscriptions {
       return;
     }
     if (!planId.equals(stored.get().planId())) {
-      moves.move(c, stored.get().accountId(), planId, event, now, after);
+      moves.move(c, stored.get().orgId(), planId, event, now, after);
     }
   }
 
@@ -72,7 +72,7 @@ final class UpdatedSubscriptions {
     String account = event.text("metadata/account_id");
     Optional<Stored> stored =
         id == null || account == null ? Optional.empty() : StripeSubscriptions.find(c, id);
-    if (stored.isEmpty() || !stored.get().accountId().equals(account)) {
+    if (stored.isEmpty() || !stored.get().orgId().equals(account)) {
       log.info("Stripe event {}: subscription {} is not one of ours: ignored", event.id(), id);
       return Optional.empty();
     }

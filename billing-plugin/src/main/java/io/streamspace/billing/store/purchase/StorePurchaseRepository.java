@@ -142,7 +142,7 @@ final class StorePurchaseRepository {
 
   /** A purchase about to be stored, its access begun: each column {@link #INSERT} writes. */
   record NewPurchase(
-      String accountId,
+      String orgId,
       String buyer,
       long itemId,
       ListedItem item,
@@ -172,16 +172,16 @@ final class StorePurchaseRepository {
    * Waits for the organization's other purchases of the item in transactions under way: they
    * take turns until the caller's transaction ends.
    */
-  static void takeTurn(Connection c, String accountId, long itemId) throws SQLException {
+  static void takeTurn(Connection c, String orgId, long itemId) throws SQLException {
     try (PreparedStatement turn =
-        TURN.bind("account_id", accountId).bind("item", Long.toString(itemId)).prepare(c)) {
+        TURN.bind("account_id", orgId).bind("item", Long.toString(itemId)).prepare(c)) {
       turn.execute();
     }
   }
 
   /** The organization's active purchases of the item. */
-  static List<StorePurchase> held(Connection c, String accountId, long itemId) throws SQLException {
-    return list(c, HELD.bind("account_id", accountId).bind("item_id", itemId));
+  static List<StorePurchase> held(Connection c, String orgId, long itemId) throws SQLException {
+    return list(c, HELD.bind("account_id", orgId).bind("item_id", itemId));
   }
 
   /** Stores the purchase; answers its id. */
@@ -189,7 +189,7 @@ final class StorePurchaseRepository {
     ListedItem item = purchase.item();
     try (PreparedStatement insert =
             INSERT
-                .bind("account_id", purchase.accountId())
+                .bind("account_id", purchase.orgId())
                 .bind("bought_by", purchase.buyer())
                 .bind("item_id", purchase.itemId())
                 .bind("version_id", item.versionId())
@@ -251,10 +251,10 @@ final class StorePurchaseRepository {
   }
 
   /** The organization's purchases, newest first, {@code limit} of them from {@code offset}. */
-  static List<StorePurchase> page(Connection c, String accountId, int limit, int offset)
+  static List<StorePurchase> page(Connection c, String orgId, int limit, int offset)
       throws SQLException {
     return list(
-        c, OF_ACCOUNT.bind("account_id", accountId).bind("limit", limit).bind("offset", offset));
+        c, OF_ACCOUNT.bind("account_id", orgId).bind("limit", limit).bind("offset", offset));
   }
 
   /**
@@ -265,8 +265,8 @@ final class StorePurchaseRepository {
   record Accesses(List<StorePurchase> now, List<StorePurchase> later) {}
 
   /** The {@link Accesses} of the organizations at {@code at}. */
-  static Accesses accesses(Connection c, List<String> accountIds, Instant at) throws SQLException {
-    Array accounts = c.createArrayOf("text", accountIds.toArray());
+  static Accesses accesses(Connection c, List<String> orgIds, Instant at) throws SQLException {
+    Array accounts = c.createArrayOf("text", orgIds.toArray());
     return new Accesses(
         list(c, ENTITLING.bind("accounts", accounts).bind("at", at)),
         list(c, EXTENDING.bind("accounts", accounts).bind("at", at)));

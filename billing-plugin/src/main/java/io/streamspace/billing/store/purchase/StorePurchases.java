@@ -77,33 +77,32 @@ public final class StorePurchases {
    *     excepted)
    */
   public Optional<StorePurchase> buy(
-      String accountId, String buyer, long itemId, Instant now, Cause cause)
+      String orgId, String buyer, long itemId, Instant now, Cause cause)
       throws SQLException, StoreRefused {
     Optional<StorePurchase> bought =
-        Transactions.inTransaction(
-            dataSource, c -> insert(c, accountId, buyer, itemId, now, cause));
+        Transactions.inTransaction(dataSource, c -> insert(c, orgId, buyer, itemId, now, cause));
     bought.ifPresent(p -> events.entitlementGranted(p.entitlementEvent(null)));
     return bought;
   }
 
   private Optional<StorePurchase> insert(
-      Connection c, String accountId, String buyer, long itemId, Instant now, Cause cause)
+      Connection c, String orgId, String buyer, long itemId, Instant now, Cause cause)
       throws SQLException, StoreRefused {
-    Optional<Priced> found = priced(c, accountId, itemId);
+    Optional<Priced> found = priced(c, orgId, itemId);
     if (found.isEmpty()) {
       return Optional.empty();
     }
     Priced priced = found.get();
     boolean free = priced.item().saleKind().equals("free");
     if (!free) {
-      Optional<String> lock = PaymentLock.lockedDuring(c, accountId);
+      Optional<String> lock = PaymentLock.lockedDuring(c, orgId);
       if (lock.isPresent()) {
         throw new StoreRefused(StoreRefused.ACCOUNT_LOCKED, lock.get());
       }
     }
-    Instant from = accessFromRefusingOwned(c, accountId, itemId, priced.item(), now);
+    Instant from = accessFromRefusingOwned(c, orgId, itemId, priced.item(), now);
     Payment payment = free ? Payment.FREE : Payment.INVOICE;
-    return Optional.of(stored(c, new Bought(accountId, buyer, priced, payment, now, from), cause));
+    return Optional.of(stored(c, new Bought(orgId, buyer, priced, payment, now, from), cause));
   }
 
   /**
@@ -114,9 +113,9 @@ public final class StorePurchases {
    * @throws StoreRefused {@code not_sold_in_currency}, {@code already_owned}, {@code free} (a
    *     free item needs no payment)
    */
-  public Optional<Quote> quote(String accountId, long itemId) throws SQLException, StoreRefused {
+  public Optional<Quote> quote(String orgId, long itemId) throws SQLException, StoreRefused {
     try (Connection c = dataSource.getConnection()) {
-      Optional<Priced> found = priced(c, accountId, itemId);
+      Optional<Priced> found = priced(c, orgId, itemId);
       if (found.isEmpty()) {
         return Optional.empty();
       }
@@ -124,7 +123,7 @@ public final class StorePurchases {
       if (priced.item().saleKind().equals("free")) {
         throw new StoreRefused("free", priced.item().name() + " is free: no payment is taken");
       }
-      accessFromRefusingOwned(c, accountId, itemId, priced.item(), Instant.EPOCH);
+      accessFromRefusingOwned(c, orgId, itemId, priced.item(), Instant.EPOCH);
       ListedItem item = priced.item();
       return Optional.of(
           new Quote(itemId, item.versionId(), item.name(), priced.price(), priced.currency()));
@@ -152,22 +151,22 @@ public final class StorePurchases {
           "store item %d has no approved version %d".formatted(paid.itemId(), paid.versionId()));
     }
     Priced priced = new Priced(version.get(), paid.itemId(), paid.price(), paid.currency());
-    Instant from = accessFromRefusingOwned(c, paid.accountId(), paid.itemId(), version.get(), now);
+    Instant from = accessFromRefusingOwned(c, paid.orgId(), paid.itemId(), version.get(), now);
     Payment payment = new Payment("checkout", paid.session(), paid.paymentIntent());
     StorePurchase purchase =
-        stored(c, new Bought(paid.accountId(), paid.buyer(), priced, payment, now, from), cause);
+        stored(c, new Bought(paid.orgId(), paid.buyer(), priced, payment, now, from), cause);
     return () -> events.entitlementGranted(purchase.entitlementEvent(null));
   }
 
   /** The item on sale and its price in the organization's currency; empty when not listed. */
-  private static Optional<Priced> priced(Connection c, String accountId, long itemId)
+  private static Optional<Priced> priced(Connection c, String orgId, long itemId)
       throws SQLException, StoreRefused {
     Optional<ListedItem> found = StorePurchaseRepository.listed(c, itemId);
     if (found.isEmpty()) {
       return Optional.empty();
     }
     ListedItem item = found.get();
-    Currency currency = Currency.getInstance(AccountRepository.currencyOf(c, accountId));
+    Currency currency = Currency.getInstance(AccountRepository.currencyOf(c, orgId));
     BigDecimal price = item.saleKind().equals("free") ? BigDecimal.ZERO : item.priceIn(currency);
     if (price == null) {
       throw new StoreRefused(
@@ -183,11 +182,11 @@ public final class StorePurchases {
    * taking turns from here on: now, or where the access it has ends (a time-limited item bought
    * again extends it); empty when the organization owns the item for good.
    */
-  private static Optional<Instant> accessFrom(
-      Connection c, String accountId, long itemId, Instant now) throws SQLException {
-    StorePurchaseRepository.takeTurn(c, accountId, itemId);
+  private static Optional<Instant> accessFrom(Connection c, String orgId, long itemId, Instant now)
+      throws SQLException {
+    StorePurchaseRepository.takeTurn(c, orgId, itemId);
     Instant from = now;
-    for (StorePurchase held : StorePurchaseRepository.held(c, accountId, itemId)) {
+    for (StorePurchase held : StorePurchaseRepository.held(c, orgId, itemId)) {
       if (held.accessUntil() == null) {
         return Optional.empty();
       }
@@ -200,9 +199,9 @@ public final class StorePurchases {
 
   /** {@link #accessFrom}, refusing an item owned for good: {@code already_owned}. */
   private static Instant accessFromRefusingOwned(
-      Connection c, String accountId, long itemId, ListedItem item, Instant now)
+      Connection c, String orgId, long itemId, ListedItem item, Instant now)
       throws SQLException, StoreRefused {
-    return accessFrom(c, accountId, itemId, now)
+    return accessFrom(c, orgId, itemId, now)
         .orElseThrow(
             () ->
                 new StoreRefused(
@@ -220,7 +219,7 @@ public final class StorePurchases {
         StorePurchaseRepository.insert(
             c,
             new StorePurchaseRepository.NewPurchase(
-                bought.accountId(),
+                bought.orgId(),
                 bought.buyer(),
                 bought.priced().itemId(),
                 item,
@@ -239,7 +238,7 @@ public final class StorePurchases {
         new AuditEntry(
             bought.at(),
             cause,
-            bought.accountId(),
+            bought.orgId(),
             AuditKinds.STORE_PURCHASED,
             subject(id),
             null,
@@ -431,9 +430,9 @@ public final class StorePurchases {
   }
 
   /** The organization's purchases, newest first, {@code limit} of them from {@code offset}. */
-  public List<StorePurchase> page(String accountId, int limit, int offset) throws SQLException {
+  public List<StorePurchase> page(String orgId, int limit, int offset) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return StorePurchaseRepository.page(c, accountId, limit, offset);
+      return StorePurchaseRepository.page(c, orgId, limit, offset);
     }
   }
 
@@ -442,10 +441,9 @@ public final class StorePurchases {
    * entitles it now, until the end of the unbroken access its later time-limited purchases extend
    * (null: for good). By organization, then item.
    */
-  public List<Entitlement> entitlements(List<String> accountIds, Instant at) throws SQLException {
+  public List<Entitlement> entitlements(List<String> orgIds, Instant at) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      StorePurchaseRepository.Accesses accesses =
-          StorePurchaseRepository.accesses(c, accountIds, at);
+      StorePurchaseRepository.Accesses accesses = StorePurchaseRepository.accesses(c, orgIds, at);
       return Entitlement.of(accesses.now(), accesses.later());
     }
   }
@@ -465,7 +463,7 @@ public final class StorePurchases {
 
   /** A purchase about to be stored. */
   private record Bought(
-      String accountId, String buyer, Priced priced, Payment payment, Instant at, Instant from) {}
+      String orgId, String buyer, Priced priced, Payment payment, Instant at, Instant from) {}
 
   /** What an organization would pay for an item now: the version and price to take. */
   public record Quote(
@@ -473,7 +471,7 @@ public final class StorePurchases {
 
   /** A store item's Checkout Session that completed paid, as its event tells it. */
   public record PaidCheckout(
-      String accountId,
+      String orgId,
       String buyer,
       long itemId,
       long versionId,
