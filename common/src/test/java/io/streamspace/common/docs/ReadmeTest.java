@@ -17,7 +17,7 @@ class ReadmeTest {
   private static final Path TREE = Path.of("..");
 
   static final String RUN =
-      "mvn -q -B package -DskipTests && java -jar host-sample/target/host-sample.jar --demo";
+      "mvn -B -ntp package -DskipTests && java -jar host-sample/target/host-sample.jar --demo";
   static final String TEST = "mvn -B verify";
 
   @Test
