@@ -8,6 +8,7 @@ import io.streamspace.billing.http.AccountLockRoutes;
 import io.streamspace.billing.http.OverageRoutes;
 import io.streamspace.billing.http.QuotaRoutes;
 import io.streamspace.billing.http.SpendingLimitRoutes;
+import io.streamspace.billing.http.SummaryRoutes;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.quota.OverLimitSuspensions;
@@ -22,8 +23,8 @@ import java.util.function.Consumer;
 /**
  * Quotas: check-quotas (scheduled) sends the alerts, suspends accounts over a hard limit after
  * the grace, places and lifts the read-only lock and the spending-limit hold, and sends the packs'
- * notices; the quota and overage confirmation routes; and the routes of what it places, the
- * spending limits and the payment lock.
+ * notices; the quota and overage confirmation routes; the routes of what it places, the
+ * spending limits and the payment lock; and the summary of them all.
  */
 record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas) {
 
@@ -74,6 +75,14 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
             wiring.clock())
         .register(wiring.routes());
     new AccountLockRoutes(wiring.accounts(), holding.paymentLock()).register(wiring.routes());
+    new SummaryRoutes(
+            wiring.orgAccess(),
+            wiring.accounts(),
+            quotas,
+            spendingLimits,
+            holding.holds(),
+            wiring.config())
+        .register(wiring.routes());
     return new QuotaWiring(suspensions, checkQuotas);
   }
 }

@@ -154,6 +154,7 @@ class AuthorizationMatrixTest {
           anyMember("GET /member-caps"),
           adminOrOwner("GET /seat-limit"),
           anyMember("GET /quota"),
+          anyMember("GET /summary"),
           anyMember("GET /packs"),
           anyMember("GET /plans"));
 
