@@ -2,9 +2,9 @@
 // plugin's admin JSON routes only. A token without the admin role sees only that the page is
 // for admins.
 import {
-  ApiError, BILLING, QUOTA_STATE_TEXT, announce, announceError, api, byId, clear, day, el,
-  instant, meterName, money, newKey, quantity, setUpSignIn, showInvoiceLines, signedOutIfRefused,
-  table,
+  ApiError, BILLING, QUOTA_STATE_TEXT, announceError, api, byId, clear, clearMessage, day, el,
+  instant, meterName, money, newKey, quantity, say, setUpSignIn, showInvoiceLines,
+  signedOutIfRefused, table,
 } from './common.js';
 import { loadAnalytics } from './analytics.js';
 import { loadStorePayouts, loadStoreQueue, loadStoreRevenue } from './store-admin.js';
@@ -43,7 +43,7 @@ async function read(path, what) {
 }
 
 async function load() {
-  announce('');
+  clearMessage();
   byId('admins-only').hidden = true;
   byId('admin-view').hidden = true;
   let first;
@@ -300,15 +300,19 @@ async function loadJobs() {
       'No job is scheduled.'));
 }
 
+/** How a job run's outcome is said: a success, a note (still running) or an error. */
+const OUTCOME_KINDS = { succeeded: 'success', running: 'info', failed: 'error' };
+
 async function runJob(name, button) {
   button.disabled = true;
-  announce('Running ' + name + '…');
+  say('info', 'Running ' + name + '…');
   try {
     // the reason is required: what the run changes is recorded as this admin's, with it
     const run = await api(BILLING + '/jobs/' + encodeURIComponent(name),
         { method: 'POST', body: { reason: byId('job-reason').value.trim() },
           idempotencyKey: newKey() });
-    announce(run.outcome === 'running' ? name + ' is still running: ' + run.message
+    say(OUTCOME_KINDS[run.outcome] || 'warning',
+        run.outcome === 'running' ? name + ' is still running: ' + run.message
         : name + ' ended ' + run.outcome + ', ' + run.rows_touched + ' rows touched'
           + (run.message ? ': ' + run.message : '') + '.');
     await Promise.all([loadJobs(), loadAccounts()]);
@@ -337,7 +341,7 @@ function adminForm(id, what, send) {
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      announce(await send(newKey()));
+      say('success', await send(newKey()));
       form.reset();
       await loadAccounts();
     } catch (error) {

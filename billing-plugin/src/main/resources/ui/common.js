@@ -237,9 +237,38 @@ export function payoutStatus(payout) {
     text: PAYOUT_STATUS_TEXT[payout.status] || payout.status });
 }
 
-/** Says something in the live region (errors, outcomes of actions); '' clears it. */
-export function announce(message) {
-  byId('live').textContent = message;
+/**
+ * The role of each kind of message: an error interrupts (alert), a success, a note (info) or a
+ * warning waits until the screen reader is done (status). Each is also styled by its kind
+ * (message-success, message-info, message-warning, message-error): the words say it first.
+ */
+const MESSAGE_REGIONS = {
+  success: 'live-status', info: 'live-status', warning: 'live-status', error: 'live-alert',
+};
+
+/**
+ * Says a message in the live region, the one way every page says what an action did or why it
+ * failed: kind success, info, warning or error picks its style and its region (role status or
+ * alert, both in the page from its start, so a screen reader follows them). The message before
+ * it goes, whatever its kind.
+ */
+export function say(kind, message) {
+  const regionId = MESSAGE_REGIONS[kind];
+  if (regionId === undefined) {
+    throw new Error('unknown kind of message: ' + kind);
+  }
+  clearMessage();
+  const region = byId(regionId);
+  region.className = 'message message-' + kind;
+  region.textContent = message;
+}
+
+/** Empties the live region. */
+export function clearMessage() {
+  for (const id of new Set(Object.values(MESSAGE_REGIONS))) {
+    byId(id).className = 'message';
+    byId(id).textContent = '';
+  }
 }
 
 /**
@@ -249,16 +278,21 @@ export function announce(message) {
 export function signedOutIfRefused(error, signOut) {
   if (error instanceof ApiError && error.status === 401) {
     signOut();
-    announce('The token was refused: sign in again with a valid token.');
+    say('error', 'The token was refused: sign in again with a valid token.');
     return true;
   }
   return false;
 }
 
-/** Announces a failed call in words. */
-export function announceError(what, error) {
+/** Why a call failed, in words: the API's message, and the field it names. */
+export function errorText(error) {
   const field = error instanceof ApiError && error.field ? ' (field ' + error.field + ')' : '';
-  announce(what + ': ' + (error instanceof ApiError ? error.message : String(error)) + field);
+  return (error instanceof ApiError ? error.message : String(error)) + field;
+}
+
+/** Says a failed call in words, as an error. */
+export function announceError(what, error) {
+  say('error', what + ': ' + errorText(error));
 }
 
 /** An amount in its currency's own way: USD with cents, VND without (Intl knows the digits). */
@@ -334,6 +368,48 @@ export const QUOTA_STATE_TEXT = {
   ok: '', warning: 'approaching the limit', exceeded: 'limit reached',
   confirmation_required: 'overage needs confirmation',
 };
+
+/**
+ * What a limited meter's state says on the user page: exactly at its limit it is "at limit",
+ * not over it, though the API's state is exceeded at or over the limit (the next unit is the
+ * one refused or billed); over it, "over the limit"; the other states as QUOTA_STATE_TEXT.
+ */
+export function meterStateText(meter) {
+  if (meter.state === 'exceeded' && meter.limit !== null) {
+    return atLimit(meter) ? 'at limit' : 'over the limit';
+  }
+  return QUOTA_STATE_TEXT[meter.state] ?? meter.state;
+}
+
+/** Whether a limited meter's use is exactly its limit. */
+export const atLimit = (meter) =>
+  meter.limit !== null && Number(meter.used) === Number(meter.limit);
+
+/**
+ * What a pack adds to one meter, in its unit ({meter, name, unit, amount} of /packs' added):
+ * "10 GB storage", "5 active sessions" (a name that says its unit already), "2 CPU cores",
+ * "60 minutes of transcoding", "5 seats".
+ */
+export function addsText(added) {
+  const name = meterName(added.meter, added.name);
+  const unit = added.unit || '';
+  const stem = unit.toLowerCase().replace(/y$/, '');
+  if (added.meter === 'members') {
+    return withUnit(added.amount, unit); // 5 seats
+  }
+  if (!stem || name.toLowerCase().includes(stem)) {
+    return quantity(added.amount) + ' ' + lowerFirst(name);
+  }
+  if (unit === unit.toUpperCase()) {
+    return quantity(added.amount) + ' ' + unit + ' ' + lowerFirst(name); // a measure: GB
+  }
+  return withUnit(added.amount, unit) + ' of ' + lowerFirst(name);
+}
+
+/** A name in a sentence: its first letter small, unless it starts an acronym (CPU, AI). */
+function lowerFirst(name) {
+  return /^[A-Z][a-z]/.test(name) ? name[0].toLowerCase() + name.slice(1) : name;
+}
 
 export function byId(id) {
   return document.getElementById(id);
@@ -495,5 +571,5 @@ async function showExplanation(holder, invoice, line, inOrg) {
           el('thead', {}, head), rows),
       more);
   add(first);
-  announce('Line ' + line.line_no + ' explained: ' + first.record_count + ' record(s).');
+  say('info', 'Line ' + line.line_no + ' explained: ' + first.record_count + ' record(s).');
 }

@@ -4,8 +4,8 @@
 // the monthly statements (GET /creator/statements, also as CSV and PDF), the payout account
 // (PUT /creator/payout-account) and the payouts (GET /creator/payouts).
 import {
-  ApiError, BILLING, announce, announceError, api, byId, clear, download, el, instant, money,
-  newKey, payoutStatus, priceText, saleText, setUpSignIn, signedOutIfRefused, table,
+  ApiError, BILLING, announceError, api, byId, clear, clearMessage, download, el, instant, money,
+  newKey, payoutStatus, priceText, saleText, say, setUpSignIn, signedOutIfRefused, table,
 } from './common.js';
 
 /** A version's status in words (a colour only adds to them). */
@@ -16,7 +16,7 @@ const STATUS_TEXT = {
 };
 
 async function load() {
-  announce('');
+  clearMessage();
   byId('creators-only').hidden = true;
   byId('creator-view').hidden = true;
   let mine;
@@ -157,7 +157,7 @@ async function loadPayouts() {
 async function downloadStatement(format) {
   const period = byId('statement-period').value;
   if (!period) {
-    announce('Choose a month to download its statement.');
+    say('warning', 'Choose a month to download its statement.');
     return;
   }
   try {
@@ -184,7 +184,7 @@ byId('payout-account-form').addEventListener('submit', async (event) => {
     const saved = await api(BILLING + '/creator/payout-account', { method: 'PUT',
       body: { stripe_account: field.value.trim() }, idempotencyKey: newKey() });
     field.removeAttribute('aria-invalid');
-    announce('Your payouts go to ' + saved.stripe_account + ' from now on.');
+    say('success', 'Your payouts go to ' + saved.stripe_account + ' from now on.');
     await loadPayouts();
   } catch (error) {
     if (error instanceof ApiError && error.field === 'stripe_account') {

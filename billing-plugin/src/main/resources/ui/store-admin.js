@@ -4,8 +4,8 @@
 // the store's money: a month's revenue by creator, popular items and packs (GET
 // /admin/store/revenue), and the creators' payouts (GET /admin/store/payouts).
 import {
-  BILLING, announce, announceError, api, byId, clear, el, instant, money, newKey, payoutStatus,
-  priceText, saleText, showItemPreview, table,
+  BILLING, announceError, api, byId, clear, el, instant, money, newKey, payoutStatus,
+  priceText, saleText, say, showItemPreview, table,
 } from './common.js';
 
 const QUEUE_PAGE = 50;
@@ -67,7 +67,7 @@ async function review(item, action, reason, buttons) {
   if (text === '') {
     reason.setAttribute('aria-invalid', 'true');
     reason.focus();
-    announce('Give a reason to ' + action.action + ' ' + what
+    say('error', 'Give a reason to ' + action.action + ' ' + what
         + ': the audit trail keeps it, and a rejection\'s is shown to its creator.');
     return;
   }
@@ -76,7 +76,7 @@ async function review(item, action, reason, buttons) {
   try {
     await api(BILLING + '/admin/store/items/' + encodeURIComponent(item.id) + '/' + action.action,
         { method: 'POST', body: { reason: text }, idempotencyKey: newKey() });
-    announce(what + ' ' + action.done + '.');
+    say('success', what + ' ' + action.done + '.');
     await loadStoreQueue();
   } catch (error) {
     announceError('Could not ' + action.action + ' ' + what, error);

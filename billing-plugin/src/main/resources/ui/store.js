@@ -3,8 +3,8 @@
 // a Buy button for an organization the caller owns (POST /store/items/{id}/purchase, paid on its
 // next invoice), and the themes the caller's organizations may apply (GET /entitlements).
 import {
-  ApiError, BILLING, announce, announceError, api, byId, clear, day, el, money, newKey, priceText,
-  saleText, setUpSignIn, showItemPreview, signedOutIfRefused, table,
+  ApiError, BILLING, announceError, api, byId, clear, clearMessage, day, el, money, newKey,
+  priceText, saleText, say, setUpSignIn, showItemPreview, signedOutIfRefused, table,
 } from './common.js';
 
 const PAGE_SIZE = 24;
@@ -17,7 +17,7 @@ const catalog = { offset: 0, nextOffset: null, items: [] };
 const buyer = { owned: [], chosen: null, names: {}, entitlements: [] };
 
 async function load() {
-  announce('');
+  clearMessage();
   let page;
   try {
     [page] = await Promise.all([
@@ -149,7 +149,7 @@ async function buy(item, org, button) {
         { method: 'POST', body: org.personal ? {} : { org_id: org.org_id },
           idempotencyKey: newKey() });
     const p = bought.purchase;
-    announce(item.name + ' bought for ' + orgText(org) + ': '
+    say('success', item.name + ' bought for ' + orgText(org) + ': '
         + (p.pay === 'free' ? 'free' : money(p.price, p.currency) + ' on the next invoice')
         + (bought.entitlement && bought.entitlement.until
           ? ', yours until ' + day(bought.entitlement.until) : ', yours for good') + '.');

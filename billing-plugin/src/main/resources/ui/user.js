@@ -1,8 +1,8 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
-  ApiError, BILLING, QUOTA_STATE_TEXT, addAmounts, announce, announceError, api, banner,
-  byId, clear, day, download, el, instant, meterName, money, progressBar, quantity, setUpSignIn,
-  showInvoiceLines, signedOutIfRefused, table, withUnit,
+  ApiError, BILLING, addAmounts, addsText, announceError, api, atLimit, banner, byId, clear,
+  clearMessage, day, download, el, errorText, instant, meterName, meterStateText, money,
+  progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused, table, withUnit,
 } from './common.js';
 
 /**
@@ -12,6 +12,29 @@ import {
  * org_id, as before organizations.
  */
 const view = { userId: null, org: null, owner: false, admin: false };
+
+/**
+ * The plans' names by id (from /plans): the API's sentences name a plan by its id ("already on
+ * plan pro"), the page by its name ("already on Pro").
+ */
+let planNames = new Map();
+
+/** A sentence of the API with each plan it names by id ("plan pro") named as people know it. */
+function withPlanNames(text) {
+  return text.replace(/\bplan ([a-z0-9_-]+)/gi,
+      (whole, id) => (planNames.has(id) ? planNames.get(id) : whole));
+}
+
+/** Says that an action failed, and why, its plans by name. */
+function sayFailed(what, error) {
+  say('error', what + ': ' + withPlanNames(errorText(error)));
+}
+
+/**
+ * What to do next, by role: the owner's action, or for an admin or a member (who cannot take
+ * it: the API answers them 403 owner_required) who can.
+ */
+const ownerOr = (ownersAction, othersSentence) => (view.owner ? ownersAction : othersSentence);
 
 /** The path naming the organization shown (a team's by org_id). */
 function inOrg(path) {
@@ -45,13 +68,13 @@ async function read(path, what, quietStatuses = []) {
 async function act(path, method, body, what) {
   try {
     const answer = await api(BILLING + path, { method, body: bodyInOrg(body) });
-    announce('');
+    clearMessage();
     return answer;
   } catch (error) {
     if (error instanceof ApiError && error.status === 423) {
       showLocked(error.message);
     }
-    announceError(what + ' failed', error);
+    sayFailed(what + ' failed', error);
     return null;
   }
 }
@@ -72,7 +95,7 @@ let loads = 0;
 async function load() {
   const mine = ++loads;
   const stale = () => mine !== loads;
-  announce('');
+  clearMessage();
   clear(byId('banners'));
   delete byId('content').dataset.loadedOrg;
   let listing;
@@ -105,7 +128,7 @@ async function load() {
     return;
   }
   if (quota === null) {
-    announce('No billing account yet: it is opened when your user is created.');
+    say('warning', 'No billing account yet: it is opened when your user is created.');
     return;
   }
   showQuota(quota);
@@ -140,6 +163,7 @@ async function showAdministered(quota, stale) {
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
   }
+  planNames = new Map((plans ? plans.plans : []).map((p) => [p.id, p.name]));
   showPlan(subscription, plans);
   showPlans(plans);
   showInvoices(invoices);
@@ -286,12 +310,13 @@ function showQuota(quota) {
     }
     const of = quantity(m.used) + ' of ' + withUnit(m.limit, m.unit);
     const percent = m.percent === null ? '' : ' (' + quantity(m.percent) + '%)';
-    const stateText = QUOTA_STATE_TEXT[m.state] ?? m.state;
+    const stateText = meterStateText(m);
+    const stateClass = m.state === 'exceeded' && atLimit(m) ? 'state-at-limit' : 'state-' + m.state;
     block.append(
         el('div', { class: 'meter-head' },
             el('span', { text: name + (m.kind ? ' (' + m.kind + ' limit)' : '') }),
             el('span', {}, of + percent + ' ',
-                el('span', { class: 'state-' + m.state, text: stateText }))),
+                el('span', { id: 'quota-state-' + m.meter, class: stateClass, text: stateText }))),
         progressBar('quota-bar-' + m.meter, name + ' used against its limit',
             Number(m.used), Number(m.limit), m.state,
             of + percent + (stateText ? ', ' + stateText : '')));
@@ -316,6 +341,9 @@ function showQuota(quota) {
         }
       });
       block.append(button);
+    } else if (m.state === 'confirmation_required') {
+      block.append(el('p', { id: 'overage-ask-owner-' + m.meter, class: 'note',
+        text: 'Ask the organization\'s owner to confirm the overage.' }));
     }
     holder.append(block);
   }
@@ -364,6 +392,24 @@ function showPeriodSplit(spending, invoices) {
         + ' (under Invoices), so that usage is not in the estimate again.';
 }
 
+/** The estimate's kinds of line the page names; another kind is named from its key. */
+const ESTIMATE_LINES = {
+  plan_fee: 'Plan fee', usage: 'Usage', overage: 'Overage', packs: 'Packs', store: 'Store items',
+};
+
+/** A kind of line the page does not know, named from its key: seat_fees → Seat fees. */
+const kindName = (kind) => kind.charAt(0).toUpperCase() + kind.slice(1).replace(/_/g, ' ');
+
+/**
+ * The estimate's parts as the API answers them, each an amount by kind of line, in its order:
+ * every member but total (which is their sum), so a kind the page does not know yet still shows
+ * and the table adds up to its total.
+ */
+function estimateLines(estimate) {
+  return Object.entries(estimate).filter(([kind, amount]) => kind !== 'total'
+      && (typeof amount === 'number' || typeof amount === 'string'));
+}
+
 async function showCost(spending, invoices, stale) {
   if (spending === null) {
     return;
@@ -374,17 +420,13 @@ async function showCost(spending, invoices, stale) {
   if (invoices !== null) {
     showPeriodSplit(spending, invoices);
   }
-  const e = spending.estimate;
   clear(byId('estimate')).append(table('estimate-table',
       'Not yet invoiced: the next invoice, estimated',
       [{ text: 'Line' }, { text: 'Amount', num: true }],
-      [
-        ['Plan fee', { text: money(e.plan_fee, currency), num: true }],
-        ['Usage', { text: money(e.usage, currency), num: true }],
-        ['Overage', { text: money(e.overage, currency), num: true }],
-        ['Packs', { text: money(e.packs, currency), num: true }],
-        ['Not yet invoiced', { text: money(e.total, currency), num: true }],
-      ], ''));
+      estimateLines(spending.estimate).map(([kind, amount]) => [
+        ESTIMATE_LINES[kind] ?? kindName(kind), { text: money(amount, currency), num: true }])
+          .concat([['Not yet invoiced',
+            { text: money(spending.estimate.total, currency), num: true }]]), ''));
   const range = '?from=' + encodeURIComponent(spending.period_start) + '&to='
       + encodeURIComponent(spending.period_end);
   const usage = await read('/usage' + range, 'the usage so far').catch(() => null);
@@ -458,16 +500,16 @@ async function choosePlan(plan, stripeEnabled, button) {
         if (error instanceof ApiError && error.status === 423) {
           showLocked(error.message);
         }
-        announceError('Starting the checkout failed', error);
+        sayFailed('Starting the checkout failed', error);
         button.disabled = false;
         return;
       }
     }
   }
   if (await act('/subscription', 'PUT', { plan_id: plan.id }, 'Changing the plan')) {
-    announce('You are now on ' + plan.name + '.');
+    say('success', 'You are now on ' + plan.name + '.');
     await load();
-    announce('You are now on ' + plan.name + '.');
+    say('success', 'You are now on ' + plan.name + '.');
   } else {
     button.disabled = false;
   }
@@ -556,7 +598,8 @@ function showPacks(catalog) {
         { text: 'Buy' }],
       catalog.packs.map((p) => [
         p.name,
-        Object.entries(p.adds).map(([m, n]) => quantity(n) + ' ' + meterName(m)).join(', '),
+        (p.added || Object.entries(p.adds).map(([meter, amount]) => ({ meter, amount })))
+            .map(addsText).join(', '),
         p.kind === 'recurring' ? 'Every period' : 'Once, for ' + p.valid_days + ' days',
         { text: money(p.price, catalog.currency), num: true },
         buyButton(p),
@@ -573,7 +616,7 @@ function buyButton(pack) {
     if (await act('/packs/' + encodeURIComponent(pack.id) + '/purchase', 'POST', {},
         'Buying ' + pack.name)) {
       await load();
-      announce('Bought ' + pack.name + ': it is billed on your next invoice.');
+      say('success', 'Bought ' + pack.name + ': it is billed on your next invoice.');
     } else {
       button.disabled = false;
     }
@@ -598,55 +641,84 @@ function showPurchases(page) {
       ]), 'No purchases yet.'));
 }
 
-/** The read-only lock's banner: why (the plugin's sentence, when known) and what to do. */
+/**
+ * The read-only lock's banner: why (the plugin's sentence, when known) and what to do; paying is
+ * the owner's, so the others read who can.
+ */
 function showLocked(why) {
   if (byId('banner-locked')) {
     return;
   }
   byId('banners').append(banner('banner-locked', 'danger', 'Account locked (read-only).',
-      (why ? why + ' ' : '') + 'Pay the overdue invoice (or ask an administrator to unlock '
-      + 'the account): until then plan changes and purchases are refused.'));
+      (why ? why + ' ' : '') + ownerOr('Pay the overdue invoice (or ask an administrator to '
+      + 'unlock the account): until then plan changes and purchases are refused.',
+      'Ask the organization\'s owner to pay the overdue invoice: until then plan changes and '
+      + 'purchases are refused.')));
 }
 
+/**
+ * The banners: what needs doing, each with what to do next, by role (ownerOr): a pack, a plan,
+ * an overage confirmation, a spending limit and a payment are the owner's; an admin or a member
+ * reads who can act.
+ */
 function showBanners(quota, plans, spending, invoices, payments) {
   const banners = byId('banners');
+  const plan = ownerOr('your plan', 'the organization\'s plan');
   for (const m of quota.meters) {
     const name = meterName(m.meter, m.name);
     if (m.state === 'warning') {
       banners.append(banner('banner-warning-' + m.meter, 'warning',
           name + ': limit approaching (' + quantity(m.percent) + '%).',
-          'Buy a capacity pack or switch to a larger plan before you reach it.'));
+          ownerOr('Buy a capacity pack or switch to a larger plan before you reach it.',
+              'Ask the organization\'s owner for a capacity pack or a larger plan before it is '
+              + 'reached.')));
     } else if (m.state === 'exceeded' && m.kind === 'hard') {
       banners.append(banner('banner-exceeded-' + m.meter, 'danger',
           name + ': limit reached.',
-          'New sessions are refused: end some, buy a capacity pack or switch plans.'));
+          ownerOr('New sessions are refused: end some, buy a capacity pack or switch plans.',
+              'New sessions are refused: end some, or ask the organization\'s owner for a '
+              + 'capacity pack or a larger plan.')));
     } else if (m.state === 'exceeded') {
-      // a soft limit passed: the use goes on and is billed (its overage confirmed where that is
-      // asked), so this is news, not an alarm
+      // a soft limit reached: the use goes on and what passes it is billed (its overage
+      // confirmed where that is asked), so this is news, not an alarm
       banners.append(banner('banner-exceeded-' + m.meter, 'warning',
-          name + ': past what your plan includes, billed as overage.',
-          'Buy a capacity pack or switch to a larger plan to pay less for it.'));
+          name + (atLimit(m) ? ': at what ' + plan + ' includes, more is billed as overage.'
+            : ': past what ' + plan + ' includes, billed as overage.'),
+          ownerOr('Buy a capacity pack or switch to a larger plan to pay less for it.',
+              'Ask the organization\'s owner for a capacity pack or a larger plan to pay less '
+              + 'for it.')));
     } else if (m.state === 'confirmation_required') {
       banners.append(banner('banner-overage-' + m.meter, 'warning',
-          name + ': overage needs your confirmation.',
-          'Confirm the overage under Quotas to keep going (it is billed), or switch plans.'));
+          name + ownerOr(': overage needs your confirmation.',
+              ': overage needs the owner\'s confirmation.'),
+          ownerOr('Confirm the overage under Quotas to keep going (it is billed), or switch '
+              + 'plans.', 'Ask the organization\'s owner to confirm the overage (it is billed) '
+              + 'or to switch plans: until then new sessions are refused.')));
     }
   }
+  const resume = ownerOr('buy a capacity pack or switch plans',
+      'ask the organization\'s owner for a capacity pack or a larger plan');
   if (quota.suspended) {
     banners.append(banner('banner-suspended', 'danger',
-        'Your sessions are suspended: the account is over a hard limit.',
-        'Free up resources, buy a capacity pack or switch plans to resume.'));
+        ownerOr('Your sessions are suspended: the account is over a hard limit.',
+            'The organization\'s sessions are suspended: it is over a hard limit.'),
+        'Free up resources, or ' + resume + ', to resume.'));
   } else if (quota.suspends_at) {
     banners.append(banner('banner-suspends', 'danger',
         'Over a hard limit: sessions will be suspended at ' + instant(quota.suspends_at) + '.',
-        'Free up resources, buy a capacity pack or switch plans before then.'));
+        'Free up resources, or ' + resume + ', before then.'));
   }
   if (spending && spending.state === 'reached') {
     banners.append(banner('banner-spending', spending.blocked ? 'danger' : 'warning',
-        'Your spending limit is reached.',
-        spending.blocked ? 'Sessions are held: raise or remove the limit to resume.'
-          : 'Raise the limit, or expect the estimate to pass it.'));
+        ownerOr('Your spending limit is reached.', 'The spending limit is reached.'),
+        spending.blocked
+          ? ownerOr('Sessions are held: raise or remove the limit to resume.',
+              'Sessions are held until the organization\'s owner raises or removes the limit.')
+          : ownerOr('Raise the limit, or expect the estimate to pass it.',
+              'Ask the organization\'s owner to raise the limit, or expect the estimate to pass '
+              + 'it.')));
   }
+  // the payments are read by the owner only: no other role sees this banner
   const latest = payments && payments.payments[0];
   if (latest && latest.status === 'failed') {
     banners.append(banner('banner-payment-failed', 'danger',
@@ -658,7 +730,9 @@ function showBanners(quota, plans, spending, invoices, payments) {
     showLocked(plans.locked);
   } else if (invoices && invoices.invoices.some((i) => i.status === 'overdue')) {
     banners.append(banner('banner-overdue', 'warning', 'An invoice is overdue.',
-        'Pay it soon: an account that leaves it unpaid is locked read-only.'));
+        ownerOr('Pay it soon: an account that leaves it unpaid is locked read-only.',
+            'Ask the organization\'s owner to pay it soon: an account that leaves it unpaid is '
+            + 'locked read-only.')));
   }
 }
 

@@ -26,6 +26,7 @@ import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,15 @@ public final class PackRoutes {
 
   // the bodies and answers of these routes
 
+  static final Schema PACK_ADDS =
+      Schema.component(
+          "PackAdds",
+          object()
+              .req("meter", string())
+              .req("name", string().description("the meter's name for people, as /quota's"))
+              .req("unit", string().description("the meter's unit, as /quota's"))
+              .req("amount", number().description("added to the limit, in the unit")));
+
   static final Schema PACK =
       Schema.component(
           "Pack",
@@ -49,6 +59,11 @@ public final class PackRoutes {
               .req("name", string())
               .req("kind", string())
               .req("adds", object().description("meter to amount added"))
+              .req(
+                  "added",
+                  array(PACK_ADDS)
+                      .description(
+                          "what adds says, each meter with its name and unit, by meter id"))
               .req("price", number())
               .req("valid_days", integer().orNull()));
 
@@ -116,8 +131,12 @@ public final class PackRoutes {
       String name,
       String kind,
       Map<String, BigDecimal> adds,
+      List<AddsJson> added,
       BigDecimal price,
       Integer validDays) {}
+
+  /** What a pack adds to one meter, with the meter's name and unit for people. */
+  record AddsJson(String meter, String name, String unit, BigDecimal amount) {}
 
   record PurchasesJson(String userId, List<Purchase> purchases, Integer nextOffset) {}
 
@@ -160,9 +179,10 @@ public final class PackRoutes {
               Who: any member of the organization; a platform admin.
 
               The catalog in the account's currency: \
-              `{"user_id","currency","packs":[{"id","name","kind","adds","price","valid_days"}]}` \
-              (a pack not priced in it is left out). 401, 403 for another user's, 404 for an \
-              unknown user (admin)""")
+              `{"user_id","currency","packs":[{"id","name","kind","adds","added":[{"meter","name",\
+              "unit","amount"}],"price","valid_days"}]}` (a pack not priced in it is left out; \
+              `added` says what `adds` does, each meter with its name and unit for people). 401, \
+              403 for another user's, 404 for an unknown user (admin)""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, PACKS)
           .errors(404);
@@ -372,11 +392,23 @@ public final class PackRoutes {
   private static PackJson json(CapacityPack pack, Currency currency) {
     Map<String, BigDecimal> adds = new TreeMap<>();
     pack.adds().forEach((meter, amount) -> adds.put(meter.configName(), amount));
+    List<AddsJson> added =
+        pack.adds().entrySet().stream()
+            .map(
+                e ->
+                    new AddsJson(
+                        e.getKey().configName(),
+                        e.getKey().name(),
+                        e.getKey().unit(),
+                        e.getValue()))
+            .sorted(Comparator.comparing(AddsJson::meter))
+            .toList();
     return new PackJson(
         pack.id(),
         pack.name(),
         pack.kind().configName(),
         adds,
+        added,
         Money.shown(pack.priceIn(currency).orElseThrow(), currency),
         pack.validDays());
   }

@@ -215,12 +215,13 @@ public final class SpendingLimitRoutes {
               Who: the organization's owner or an admin; a platform admin.
 
               `{"user_id","currency","amount","warn_at_percent","action","set_by","set_at","period_\
-              start","period_end","estimate":{"plan_fee","usage","overage","packs","total"},"percen\
-              t","state","reached_at","blocks_at","blocked"}`: the limit (its members, `percent` \
-              and `state` null without one), the current period's estimate by kind of invoice \
-              line, `state` `ok`, `warning` or `reached`, `reached_at` when a check first found it \
-              reached this period, `blocks_at` `reached_at + spendingBlockNoticeMinutes` for a \
-              `block` limit, `blocked` whether the account is held for it. 401, 403, 404.""")
+              start","period_end","estimate":{"plan_fee","usage","overage","packs","store","total"}\
+              ,"percent","state","reached_at","blocks_at","blocked"}`: the limit (its members, \
+              `percent` and `state` null without one), the current period's estimate by kind of \
+              invoice line (`total` the sum of the others), `state` `ok`, `warning` or \
+              `reached`, `reached_at` when a check first found it reached this period, \
+              `blocks_at` `reached_at + spendingBlockNoticeMinutes` for a `block` limit, \
+              `blocked` whether the account is held for it. 401, 403, 404.""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, SPENDING_LIMIT)
           .errors(404);

@@ -65,7 +65,7 @@ class PackRoutesTest {
   }
 
   @Test
-  void theCatalogIsPricedInTheAccountsCurrency() {
+  void theCatalogIsPricedInTheAccountsCurrency_eachMeterAddedWithItsNameAndUnit() {
     Answer usd = billing.call(HttpMethod.GET, "/packs", user("ann"));
     Answer vnd = billing.call(HttpMethod.GET, "/packs?user_id=thu", admin("root"));
 
@@ -73,11 +73,13 @@ class PackRoutesTest {
     assertEquals(
         """
         {"id":"slots-5","name":"5 job slots","kind":"one_time","adds":{"active_sessions":5},\
-        "price":5.00,"valid_days":30}""",
+        "added":[{"meter":"active_sessions","name":"Active sessions","unit":"session",\
+        "amount":5}],"price":5.00,"valid_days":30}""",
         usd.body().get("packs").get(0).toString());
     assertEquals(
         """
         {"id":"storage-10","name":"10 GB storage","kind":"recurring","adds":{"storage_gb":10},\
+        "added":[{"meter":"storage_gb","name":"Storage","unit":"GB","amount":10}],\
         "price":2.00,"valid_days":null}""",
         usd.body().get("packs").get(4).toString());
     assertEquals(6, usd.body().get("packs").size());

@@ -271,7 +271,9 @@ class UiRoutesTest {
             "credit-balance",
             "packs",
             "purchases"));
-    assertTrue(html.contains("id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\""));
+    // the live region: a status region (successes, notes, warnings) and an alert one (errors)
+    assertTrue(html.contains("<p id=\"live-status\" role=\"status\" class=\"message\"></p>"));
+    assertTrue(html.contains("<p id=\"live-alert\" role=\"alert\" class=\"message\"></p>"));
     assertTrue(html.contains("<label for=\"token\">API token</label>"));
     // and where a token comes from: the host's tokens, the platform's JWT, the demo's links
     for (String page : PAGES) {

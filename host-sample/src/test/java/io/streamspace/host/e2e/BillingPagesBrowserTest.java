@@ -570,6 +570,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
 
     browser.await(d -> byId("live").getText().startsWith("Granting the credit failed"));
     assertTrue(byId("live").getText().contains("(field amount)"), byId("live").getText());
+    assertMessage("error", "alert", "Granting the credit failed");
     browserLoggedOnly(BILLING + "/admin/credits", 400);
   }
 
@@ -606,6 +607,9 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     api.postEvents(platformToken, List.of(Events.userCreated(cat, NOW.minusSeconds(3600))));
     signedIn(api.token(cat, "user"));
     assertEquals("2", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
+    // what each pack adds, in its meter's unit
+    assertEquals("10 GB storage", rowCell("packs-table", "10 GB storage", 1));
+    assertEquals("5 active sessions", rowCell("packs-table", "5 job slots", 1));
 
     byId("pack-buy-slots-5").click();
 
@@ -615,6 +619,31 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertTrue(purchases.contains("5 job slots") && purchases.contains("$5.00"), purchases);
     assertEquals("7", byId("quota-bar-active_sessions").getAttribute("aria-valuemax"));
     assertEquals("Bought 5 job slots: it is billed on your next invoice.", byId("live").getText());
+    assertMessage("success", "status", "Bought 5 job slots");
+  }
+
+  /**
+   * The message the live region shows is of that kind: its style (message-success,
+   * message-error...) and its role (status, or alert for an error), the other region empty.
+   */
+  private void assertMessage(String kind, String role, String startsWith) {
+    WebElement shown =
+        browser.driver.findElement(By.cssSelector("#live [role='" + role + "']:not(:empty)"));
+    assertTrue(shown.getText().startsWith(startsWith), shown.getText());
+    assertEquals("message message-" + kind, shown.getAttribute("class"));
+    assertEquals(
+        1L,
+        browser.script(
+            "return [...document.querySelectorAll('#live .message')]"
+                + ".filter((m) => m.textContent !== '').length"),
+        "one message at a time");
+  }
+
+  /** The text of a row's cell (the row's header is column 0) in a table. */
+  private String rowCell(String tableId, String header, int column) {
+    return byId(tableId)
+        .findElement(By.xpath(".//tr[th='" + header + "']/td[" + column + "]"))
+        .getText();
   }
 
   @Test
@@ -688,6 +717,118 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     browserLoggedOnly(BILLING + "/admin/users", 401);
   }
 
+  /**
+   * al holds 2 cores, exactly the free plan's hard limit of 2: the API says exceeded (at or over
+   * the limit), the page "at limit", not over it.
+   */
+  @Test
+  void aMeterUsedExactlyToItsLimitReadsAtLimit_notOverIt() {
+    String al = "al";
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(al, NOW.minusSeconds(3600)),
+            Events.sessionCreated("s-" + al, al, at("11:55"), "2", "1", "0")));
+    api.awaitCaughtUp("billing");
+    String token = api.token(al, "user");
+    JsonNode quota = api.http.get(BILLING + "/quota", token).expect(200);
+    JsonNode cpu = meter(quota, "cpu_cores");
+    assertEquals("exceeded", cpu.get("state").asText(), cpu.toString());
+    assertEquals(0, cpu.get("used").decimalValue().compareTo(cpu.get("limit").decimalValue()));
+
+    signedIn(token);
+
+    assertEquals("at limit", byId("quota-state-cpu_cores").getText());
+    assertTrue(
+        byId("quota-cpu_cores").getText().contains("2 of 2 cores (100%) at limit"),
+        byId("quota-cpu_cores").getText());
+    assertFalse(byId("quota-cpu_cores").getText().contains("over"), "not over the limit");
+  }
+
+  private static JsonNode meter(JsonNode quota, String id) {
+    for (JsonNode meter : quota.get("meters")) {
+      if (meter.get("meter").asText().equals(id)) {
+        return meter;
+      }
+    }
+    throw new AssertionError("no meter " + id + " in " + quota);
+  }
+
+  /**
+   * pia's page is stale (she moved to Pro elsewhere): "Switch to Pro" is refused with the
+   * API's "already on plan pro", which the page says with the plan's name; no text of the page
+   * shows a plan id.
+   */
+  @Test
+  void aRefusedPlanChangeNamesThePlanByItsName_neverByItsId() {
+    String pia = "pia";
+    api.postEvents(platformToken, List.of(Events.userCreated(pia, NOW.minusSeconds(3600))));
+    api.awaitCaughtUp("billing");
+    String token = api.token(pia, "user");
+    signedIn(token);
+    api.http.put(BILLING + "/subscription", token, "{\"plan_id\":\"pro\"}").expect(200);
+
+    byId("plan-choose-pro").click();
+
+    browser.await(d -> byId("live").getText().startsWith("Changing the plan failed"));
+    assertTrue(byId("live").getText().contains("already on Pro"), byId("live").getText());
+    assertMessage("error", "alert", "Changing the plan failed");
+    String text = (String) browser.script("return document.body.innerText");
+    assertFalse(
+        java.util.regex.Pattern.compile("\\b(free|pro|enterprise)\\b").matcher(text).find(),
+        "a plan id in the page's text: " + text);
+    browserLoggedOnly(BILLING + "/subscription", 400);
+  }
+
+  /**
+   * zeta's AI queries (150 of the free plan's 100, soft) wait for an overage confirmation, which
+   * only its owner may give: zoe reads the banner with the action and has the button; her admin
+   * zed and her member max read who can act, with no button (the API would answer them 403).
+   */
+  @Test
+  void theOverageBannerGivesTheOwnerTheActionAndTellsAnAdminOrMemberToAskTheOwner() {
+    String zeta = "zeta";
+    String zoe = "zoe";
+    String zed = "zed";
+    String max = "max";
+    Instant hourAgo = NOW.minusSeconds(3600);
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(zoe, hourAgo),
+            Events.userCreated(zed, hourAgo),
+            Events.userCreated(max, hourAgo),
+            Events.orgCreated(zeta, zoe, "free", hourAgo),
+            Events.memberAdded(zeta, zed, "admin", hourAgo),
+            Events.memberAdded(zeta, max, "member", hourAgo),
+            Events.underOrg(
+                zeta, Events.usageReported(zed, "ai_queries", "150", NOW.minusSeconds(1800)))));
+    api.awaitCaughtUp("billing");
+
+    onOrgAs(zeta, zoe);
+    assertEquals(
+        "AI queries: overage needs your confirmation.\n"
+            + "Confirm the overage under Quotas to keep going (it is billed), or switch plans.",
+        byId("banner-overage-ai_queries").getText());
+    assertTrue(present("overage-confirm-ai_queries"), "the owner's button");
+
+    for (String other : List.of(zed, max)) {
+      byId("signout").click();
+      onOrgAs(zeta, other);
+      assertEquals(
+          "AI queries: overage needs the owner's confirmation.\n"
+              + "Ask the organization's owner to confirm the overage (it is billed) or to switch"
+              + " plans: until then new sessions are refused.",
+          byId("banner-overage-ai_queries").getText(),
+          other);
+      assertFalse(present("overage-confirm-ai_queries"), other + " has no button");
+      assertEquals(
+          "Ask the organization's owner to confirm the overage.",
+          byId("overage-ask-owner-ai_queries").getText(),
+          other);
+    }
+  }
+
   // ---- the team organization acme, by role ----
 
   /**
@@ -695,10 +836,15 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
    * has drawn it all.
    */
   private void onAcmeAs(String user) {
+    onOrgAs(acme, user);
+  }
+
+  /** As {@link #onAcmeAs}, for the team organization {@code org}. */
+  private void onOrgAs(String org, String user) {
     signIn(api.token(user, "user"));
     browser.await(d -> user.equals(byId("content").getAttribute("data-loaded-org")));
-    new Select(byId("org-select")).selectByValue(acme);
-    browser.await(d -> acme.equals(byId("content").getAttribute("data-loaded-org")));
+    new Select(byId("org-select")).selectByValue(org);
+    browser.await(d -> org.equals(byId("content").getAttribute("data-loaded-org")));
   }
 
   private boolean present(String id) {

@@ -87,14 +87,17 @@ final class Events {
     return event("org.deleted", at, "org", Map.of("org_id", orgId));
   }
 
-  /** The session event, its session run under the team organization {@code orgId}. */
+  /**
+   * The session event, its session run under the team organization {@code orgId}; or the
+   * usage.reported, its usage billed to it.
+   */
   static Map<String, Object> underOrg(String orgId, Map<String, Object> sessionEvent) {
+    String key = sessionEvent.containsKey("usage") ? "usage" : "session";
     @SuppressWarnings("unchecked")
-    Map<String, Object> session =
-        new LinkedHashMap<>((Map<String, Object>) sessionEvent.get("session"));
+    Map<String, Object> session = new LinkedHashMap<>((Map<String, Object>) sessionEvent.get(key));
     session.put("org_id", orgId);
     Map<String, Object> event = new LinkedHashMap<>(sessionEvent);
-    event.put("session", session);
+    event.put(key, session);
     return event;
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.host.support.HostClient;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +113,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     byId("review-reason-" + id).sendKeys("meets the rules; the preview is its own");
     byId("review-approve-" + id).click();
     browser.await(d -> byId("live").getText().contains("Midnight 1.0.0 approved"));
+    assertSuccessSaid("Midnight 1.0.0 approved");
     browser.await(d -> byId("store-queue").getText().contains("No version waits for review."));
 
     api.awaitCaughtUp("billing"); // ann's account, opened by the event posted first
@@ -141,6 +143,7 @@ class StorePagesBrowserTest extends BillingHostTestBase {
         "Midnight bought for your personal organization: $4.99 on the next invoice, yours for"
             + " good.",
         byId("live").getText());
+    assertSuccessSaid("Midnight bought");
     browser.await(d -> !d.findElements(By.id("store-item-owned-" + id)).isEmpty());
     assertEquals("Owned", byId("store-item-owned-" + id).getText());
     assertTrue(browser.driver.findElements(By.id("store-item-buy-" + id)).isEmpty(), "no Buy");
@@ -151,6 +154,31 @@ class StorePagesBrowserTest extends BillingHostTestBase {
     assertEquals(
         "Buy for $4.99, added to the next invoice: Midnight, for studio",
         byId("store-item-buy-" + id).getAttribute("aria-label"));
+
+    // ann's billing page: the purchase is a store line of the estimate, which adds up to its total
+    String annToken = api.token("ann", "user");
+    JsonNode estimate =
+        api.http.get("/api/plugins/billing/spending-limit", annToken).expect(200).get("estimate");
+    assertEquals(new BigDecimal("4.99"), estimate.get("store").decimalValue(), estimate.toString());
+    open("", annToken);
+    browser.await(d -> !d.findElements(By.id("estimate-table")).isEmpty());
+    List<WebElement> rows = byId("estimate-table").findElements(By.cssSelector("tbody tr"));
+    Map<String, String> shown = new LinkedHashMap<>();
+    for (WebElement row : rows) {
+      shown.put(
+          row.findElement(By.tagName("th")).getText(), row.findElement(By.tagName("td")).getText());
+    }
+    assertEquals("$4.99", shown.get("Store items"), shown.toString());
+    assertEquals("$" + estimate.get("total").asText(), shown.get("Not yet invoiced"));
+    BigDecimal parts =
+        shown.entrySet().stream()
+            .filter(row -> !row.getKey().equals("Not yet invoiced"))
+            .map(row -> new BigDecimal(row.getValue().replace("$", "").replace(",", "")))
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+    assertEquals(
+        0, parts.compareTo(estimate.get("total").decimalValue()), "the rows add up: " + shown);
+    assertEquals(
+        estimate.size() - 1, shown.size() - 1, "a row for each part of the estimate: " + shown);
 
     // the sale on cara's statement of this month (the host's March), all hers below the tier
     open("creator", creator);
@@ -176,6 +204,18 @@ class StorePagesBrowserTest extends BillingHostTestBase {
             .filter(line -> !(line.contains("/store/items") && line.contains("422")))
             .toList(),
         "nothing but the refused bundle's answer");
+  }
+
+  /**
+   * The live region says a success: in its status region (role status), styled as a success,
+   * nothing in its alert region.
+   */
+  private void assertSuccessSaid(String startsWith) {
+    WebElement status = byId("live-status");
+    assertTrue(status.getText().startsWith(startsWith), status.getText());
+    assertEquals("status", status.getAttribute("role"));
+    assertEquals("message message-success", status.getAttribute("class"));
+    assertEquals("", byId("live-alert").getText(), "no error said");
   }
 
   /** A token with the creator role, as the platform admin grants it. */
