@@ -48,9 +48,15 @@ import java.util.function.Function;
  *   <li><b>Money.</b> For each billing period P the invoice's range touches ({@link
  *       BillingPeriods}), a billed seat costs {@code price × seat-seconds in P / seconds of P}:
  *       a seat held for a whole period costs exactly the price, whatever the period's length, the
- *       rule plan fees are prorated by ({@link PeriodCharges}). One line per kind of limit (soft,
- *       hard) at the seat price: Σ over members and periods, kept as an exact fraction and
- *       rounded once; its quantity is in seat-months (billing periods), for display.
+ *       rule plan fees are prorated by ({@link PeriodCharges}). Seat-seconds are measured
+ *       exactly, the fraction of a second included (stored instants have microseconds): the
+ *       range is cut at every instant where a seat, a plan term or a period changes, and each
+ *       piece counts for its exact length, so the pieces tile the range and every instant is
+ *       billed once, under the plan and to the members of that instant. None is cut to whole
+ *       seconds (cutting both pieces at a sub-second plan change lost the part of the second
+ *       around it). One line per kind of limit (soft, hard) at the seat price: Σ over members
+ *       and periods, kept as an exact fraction and rounded once; its quantity is in seat-months
+ *       (billing periods), for display.
  *   <li><b>Every billing mode.</b> A seat is a charge of the organization's plan, so seats are
  *       billed in {@code usage}, {@code subscription} and {@code hybrid} alike.
  * </ul>
@@ -197,7 +203,8 @@ public final class SeatCharges {
   /**
    * The seconds each billed seat was held, per member, billing period and kind of limit: the
    * range cut where anything changes (a seat, a plan term, a period boundary), and in each piece
-   * the members beyond the included seats, longest-standing first, billed for its length.
+   * the members beyond the included seats, longest-standing first, billed for its exact length
+   * ({@link #seconds}): the pieces tile the range, so nothing is lost or counted twice.
    */
   private static Map<Billed, BigDecimal> billedSeconds(
       List<Seat> seats,
@@ -231,12 +238,12 @@ public final class SeatCharges {
         continue; // no plan, no included seats to bill beyond
       }
       Limit limit = includedOf.apply(term.get().planId());
-      if (limit.unlimited() || Duration.between(from, to).getSeconds() == 0) {
-        continue; // every seat included; or a piece shorter than the second proration counts
+      if (limit.unlimited()) {
+        continue; // every seat included
       }
       List<Seat> held =
           seats.stream().filter(s -> s.holdsAt(from)).sorted(LONGEST_STANDING).toList();
-      BigDecimal seconds = BigDecimal.valueOf(Duration.between(from, to).getSeconds());
+      BigDecimal seconds = seconds(from, to); // exact: the pieces tile the range
       Instant periodStart = periods.periodStart(from);
       for (int rank = 0; rank < held.size(); rank++) {
         if (BigDecimal.valueOf(rank + 1L).compareTo(limit.amount()) > 0) {
@@ -270,9 +277,7 @@ public final class SeatCharges {
     Map<Instant, BigDecimal> periodSeconds = new TreeMap<>();
     for (Billed billed : seatSeconds.keySet()) {
       Instant periodStart = billed.periodStart();
-      periodSeconds.computeIfAbsent(
-          periodStart,
-          p -> BigDecimal.valueOf(Duration.between(p, periods.periodEnd(p)).getSeconds()));
+      periodSeconds.computeIfAbsent(periodStart, p -> seconds(p, periods.periodEnd(p)));
     }
     BigDecimal divisor =
         periodSeconds.values().stream().reduce(BigDecimal.ONE, BigDecimal::multiply);
@@ -302,6 +307,17 @@ public final class SeatCharges {
             start,
             end);
     return new SeatLine(line, numerators, divisor, quantities);
+  }
+
+  /**
+   * The exact length of {@code [from, to)} in seconds, fraction included (an instant's
+   * nanoseconds; stored instants have microseconds): never cut to whole seconds, which would
+   * drop the part of the second around a cut point from both pieces that meet there.
+   */
+  private static BigDecimal seconds(Instant from, Instant to) {
+    Duration length = Duration.between(from, to);
+    BigDecimal whole = BigDecimal.valueOf(length.getSeconds());
+    return length.getNano() == 0 ? whole : whole.add(BigDecimal.valueOf(length.getNano(), 9));
   }
 
   /** Seat-seconds × divisor as seat-months, for display: six decimals, half up. */
