@@ -6,6 +6,7 @@ import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.PeriodCharges;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.Seconds;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -95,8 +95,8 @@ final class ProratedRecords {
       Instant periodStart = periods.periodStart(cursor);
       Instant periodEnd = periods.periodEnd(cursor);
       Instant partEnd = periodEnd.isBefore(to) ? periodEnd : to;
-      long covered = Duration.between(cursor, partEnd).getSeconds();
-      long whole = Duration.between(periodStart, periodEnd).getSeconds();
+      BigDecimal covered = Seconds.between(cursor, partEnd);
+      BigDecimal whole = Seconds.between(periodStart, periodEnd);
       all.add(
           new ExplainedRecord(
               all.size() + 1,
@@ -106,17 +106,17 @@ final class ProratedRecords {
               cursor,
               partEnd,
               null,
-              BigDecimal.valueOf(covered)
-                  .divide(BigDecimal.valueOf(whole), UsageUnit.QUANTITY_SCALE, RoundingMode.HALF_UP)
+              covered
+                  .divide(whole, UsageUnit.QUANTITY_SCALE, RoundingMode.HALF_UP)
                   .stripTrailingZeros(),
               "year".equals(interval) ? "periods (a twelfth of the yearly price each)" : "periods",
               price,
               PeriodCharges.prorated(price, interval, cursor, partEnd, periods, currency),
               step,
               PeriodCharges.prorated(price, interval, from, partEnd, periods, currency),
-              covered
+              covered.toPlainString()
                   + " s of the "
-                  + whole
+                  + whole.toPlainString()
                   + " s billing period "
                   + periodStart.atZone(zone).toLocalDate()
                   + " – "

@@ -4,9 +4,9 @@ import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.Seconds;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -48,7 +48,9 @@ import java.util.TreeMap;
  * period costs exactly the price, whatever its length, and an admin's invoice of 3 days of a
  * 31-day period costs 3/31 of it. A yearly plan costs a twelfth of its price per period the
  * same way, so twelve whole periods cost exactly the price, leap year or not. Each line sums its
- * periods exactly and is rounded once, half up, to the currency's minor unit.
+ * periods exactly and is rounded once, half up, to the currency's minor unit. Lengths (overlaps,
+ * allowances) are exact to the fraction of a second an instant carries ({@link Seconds}), so a
+ * plan changed inside a second counts each plan for its part of it.
  */
 public final class PeriodCharges {
 
@@ -163,8 +165,8 @@ public final class PeriodCharges {
     BigDecimal denominator = BigDecimal.ONE;
     for (Instant cursor = from; cursor.isBefore(to); ) {
       Instant periodEnd = periods.periodEnd(cursor);
-      BigDecimal periodSeconds = seconds(periods.periodStart(cursor), periodEnd);
-      BigDecimal overlap = seconds(cursor, periodEnd.isBefore(to) ? periodEnd : to);
+      BigDecimal periodSeconds = Seconds.between(periods.periodStart(cursor), periodEnd);
+      BigDecimal overlap = Seconds.between(cursor, periodEnd.isBefore(to) ? periodEnd : to);
       // numerator / denominator + price × overlap / period seconds, exactly
       numerator =
           numerator.multiply(periodSeconds).add(price.multiply(overlap).multiply(denominator));
@@ -280,14 +282,9 @@ public final class PeriodCharges {
       if (limit == null) {
         return null;
       }
-      allowance = allowance.add(limit.multiply(seconds(from, to)));
+      allowance = allowance.add(limit.multiply(Seconds.between(from, to)));
     }
     return allowance;
-  }
-
-  /** Whole seconds from {@code from} to {@code to}: the resolution of proration. */
-  private static BigDecimal seconds(Instant from, Instant to) {
-    return BigDecimal.valueOf(Duration.between(from, to).getSeconds());
   }
 
   /** The term's end, or {@code end} if the term runs past it (or has not ended). */

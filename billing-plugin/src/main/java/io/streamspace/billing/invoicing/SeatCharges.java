@@ -6,9 +6,9 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.Seconds;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -243,7 +243,7 @@ public final class SeatCharges {
       }
       List<Seat> held =
           seats.stream().filter(s -> s.holdsAt(from)).sorted(LONGEST_STANDING).toList();
-      BigDecimal seconds = seconds(from, to); // exact: the pieces tile the range
+      BigDecimal seconds = Seconds.between(from, to); // exact: the pieces tile the range
       Instant periodStart = periods.periodStart(from);
       for (int rank = 0; rank < held.size(); rank++) {
         if (BigDecimal.valueOf(rank + 1L).compareTo(limit.amount()) > 0) {
@@ -277,7 +277,7 @@ public final class SeatCharges {
     Map<Instant, BigDecimal> periodSeconds = new TreeMap<>();
     for (Billed billed : seatSeconds.keySet()) {
       Instant periodStart = billed.periodStart();
-      periodSeconds.computeIfAbsent(periodStart, p -> seconds(p, periods.periodEnd(p)));
+      periodSeconds.computeIfAbsent(periodStart, p -> Seconds.between(p, periods.periodEnd(p)));
     }
     BigDecimal divisor =
         periodSeconds.values().stream().reduce(BigDecimal.ONE, BigDecimal::multiply);
@@ -307,17 +307,6 @@ public final class SeatCharges {
             start,
             end);
     return new SeatLine(line, numerators, divisor, quantities);
-  }
-
-  /**
-   * The exact length of {@code [from, to)} in seconds, fraction included (an instant's
-   * nanoseconds; stored instants have microseconds): never cut to whole seconds, which would
-   * drop the part of the second around a cut point from both pieces that meet there.
-   */
-  private static BigDecimal seconds(Instant from, Instant to) {
-    Duration length = Duration.between(from, to);
-    BigDecimal whole = BigDecimal.valueOf(length.getSeconds());
-    return length.getNano() == 0 ? whole : whole.add(BigDecimal.valueOf(length.getNano(), 9));
   }
 
   /** Seat-seconds × divisor as seat-months, for display: six decimals, half up. */

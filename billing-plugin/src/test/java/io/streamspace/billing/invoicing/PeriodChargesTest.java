@@ -195,6 +195,30 @@ class PeriodChargesTest {
                 BillingMode.HYBRID, USD, MARCH, APRIL, List.of(pro("29.99", MARCH, null)), usage)));
   }
 
+  /**
+   * A plan changed inside a second (at 10:30:00.500, as a clock's instant is stored) counts each
+   * plan for its exact part of the hour: Pro's 8 cores for 1,800.5 s and Enterprise's 32 for
+   * 1,799.5 s include 14,404 + 57,584 = 71,988 core-seconds; 40 cores for the hour are 144,000:
+   * 72,012 over = 20.003333 core-hours × 0.05 = 1.00. Whole seconds would have lost the half
+   * second on both sides (71,968 included, 20.008889 core-hours).
+   */
+  @Test
+  void aPlanChangedInsideASecondCountsEachPlanForItsExactPart() {
+    Instant change = Instant.parse("2026-03-02T10:30:00.500Z");
+    List<ChargeLine> charges =
+        charges(
+            BillingMode.HYBRID,
+            USD,
+            MARCH,
+            APRIL,
+            List.of(pro("29.99", MARCH, change), enterprise("99.99", change, null)),
+            List.of(bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "40", 3600, "0.05")));
+
+    ChargeLine overage = charges.get(charges.size() - 1);
+    assertEquals("20.003333", overage.quantity().toPlainString());
+    assertEquals("1.00", overage.amount().toPlainString());
+  }
+
   @Test
   void hybridWithAnUnlimitedResourceHasNoOverageOnIt() {
     PlanTerm unlimited =
