@@ -63,10 +63,22 @@ class AuthTest extends HostTestBase {
     assertEquals("user_id", noUser.body().at("/error/field").asText());
   }
 
-  /** Issue 26, point 4: a host token's user id holds no control character either. */
+  /**
+   * Issue 26, point 4: a host token's user id holds no control character either; issue 51: nor a
+   * bidirectional control or a line separator.
+   */
   @Test
   void aTokenForAUserIdHoldingAControlCharacterIsRefusedNamingUserId() {
-    for (String id : new String[] {"a\\u0000b", "alice\\nroot", "x\\u007f", "x\\u0085"}) {
+    for (String id :
+        new String[] {
+          "a\\u0000b",
+          "alice\\nroot",
+          "x\\u007f",
+          "x\\u0085",
+          "nimda\\u202e",
+          "a\\u2066b",
+          "a\\u2028b"
+        }) {
       Response refused =
           http.post(
               "/api/admin/tokens",

@@ -16,6 +16,16 @@ public record Cause(Actor actor, String reason, String requestId) {
     Objects.requireNonNull(actor, "actor");
   }
 
+  /**
+   * Whether {@code reason} says nothing, and is refused wherever a reason is required as a
+   * missing one is: null, blank, or without a single letter or digit (only punctuation,
+   * whitespace, or invisible characters such as a zero-width space U+200B). The one check of
+   * every reason the plugin takes: a request body's, a configuration change's.
+   */
+  public static boolean saysNothing(String reason) {
+    return reason == null || reason.codePoints().noneMatch(Character::isLetterOrDigit);
+  }
+
   /** A job's change: no reason, no request. */
   public static Cause job(String jobName) {
     return new Cause(Actor.job(jobName), null, null);

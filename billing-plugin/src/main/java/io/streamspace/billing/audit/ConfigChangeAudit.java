@@ -52,7 +52,7 @@ public final class ConfigChangeAudit {
       return List.of();
     }
     String reason = saving.reason().map(String::strip).orElse("");
-    if (reason.isEmpty()) {
+    if (Cause.saysNothing(reason)) {
       return List.of(
           new ConfigProblem(
               "reason",

@@ -35,6 +35,18 @@ public record MemberCap(
   public static final List<Meter> METERS =
       List.of(Meter.ACTIVE_SESSIONS, Meter.CPU_CORES, Meter.MEMORY_GB);
 
+  /** The most sessions a cap allows: a whole number. */
+  public static final int MAX_SESSIONS = 10_000;
+
+  /**
+   * The largest cap of an amount held (cores, GB): 10^12, as for a plan's limits in the config,
+   * which a cap never needs to exceed; a larger one ({@code 1e308}) is a mistake, not a cap.
+   */
+  public static final BigDecimal MAX_AMOUNT = BigDecimal.TEN.pow(12);
+
+  /** The most decimals of an amount's cap, as for a plan's limits. */
+  public static final int MAX_DECIMALS = 12;
+
   public MemberCap {
     limits = ordered(limits);
     if (limits.isEmpty()) {

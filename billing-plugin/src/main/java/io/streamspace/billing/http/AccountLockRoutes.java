@@ -91,7 +91,7 @@ public final class AccountLockRoutes {
     Caller admin = Access.admin(request);
     String orgId = request.pathParam("user_id");
     JsonNode body = Json.readObject(request);
-    String reason = AuditCauses.requiredReason(body);
+    String reason = AuditCauses.requiredReasonOrNote(body);
     if (accounts.find(orgId).isEmpty()) {
       throw ApiException.notFound("no billing account for user " + orgId);
     }

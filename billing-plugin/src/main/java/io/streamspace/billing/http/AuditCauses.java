@@ -33,7 +33,8 @@ final class AuditCauses {
   /**
    * The cause of a change made through a route of the organization's own (its Owner's, which
    * the platform admin may call too): the admin's, with the body's {@code reason} if it gives
-   * one, else the user's. {@code body} may be null (a DELETE without one).
+   * one (one that {@linkplain Cause#saysNothing says nothing} is none), else the user's. {@code
+   * body} may be null (a DELETE without one).
    */
   static Cause ofCaller(HttpRequest request, JsonNode body) {
     Caller caller = request.caller();
@@ -41,29 +42,40 @@ final class AuditCauses {
       return user(request, caller);
     }
     JsonNode reason = body == null ? null : body.get("reason");
-    return admin(
-        request,
-        caller,
-        reason != null && reason.isTextual() && !reason.asText().isBlank()
-            ? reason.asText().strip()
-            : null);
+    return admin(request, caller, said(reason) ? reason.asText().strip() : null);
   }
 
   /**
    * The {@code reason} an admin action requires: 400 naming {@code reason} when it is missing,
-   * blank or longer than {@value Cause#MAX_REASON_LENGTH} characters. Routes that asked for a
-   * {@code note} before the audit trail still take one as the reason when no {@code reason} is
-   * given.
+   * {@linkplain Cause#saysNothing says nothing} (blank, or no letter or digit: a zero-width space,
+   * only punctuation) or is longer than {@value Cause#MAX_REASON_LENGTH} characters. Only {@code
+   * reason} is read: a {@code note} is no reason here ({@link #requiredReasonOrNote}).
    */
   static String requiredReason(JsonNode body) throws ApiException {
+    return checked(body.get("reason"));
+  }
+
+  /**
+   * {@link #requiredReason}, for the two routes that asked for a {@code note} before the audit
+   * trail and document it as the reason's former name ({@code POST
+   * /admin/users/{user_id}/unlock}, {@code PATCH /admin/invoices/{id}}): a {@code note} that says
+   * something is taken as the reason when no {@code reason} is given.
+   */
+  static String requiredReasonOrNote(JsonNode body) throws ApiException {
     JsonNode value = body.get("reason");
     if (value == null || value.isNull()) {
       JsonNode note = body.get("note");
-      value = note != null && note.isTextual() && !note.asText().isBlank() ? note : value;
+      value = said(note) ? note : value;
     }
-    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+    return checked(value);
+  }
+
+  private static String checked(JsonNode value) throws ApiException {
+    if (!said(value)) {
       throw ApiException.badParameter(
-          "reason", "reason is required: say why, the audit trail keeps it with the change");
+          "reason",
+          "reason is required: say why (in words: at least one letter or digit), the audit trail"
+              + " keeps it with the change");
     }
     String reason = value.asText().strip();
     if (reason.length() > Cause.MAX_REASON_LENGTH) {
@@ -71,6 +83,10 @@ final class AuditCauses {
           "reason", "reason must be at most " + Cause.MAX_REASON_LENGTH + " characters");
     }
     return reason;
+  }
+
+  private static boolean said(JsonNode value) {
+    return value != null && value.isTextual() && !Cause.saysNothing(value.asText());
   }
 
   /** The caller's request id, cut to a length an index stores; null when none was given. */

@@ -171,7 +171,8 @@ public final class AuditRoutes {
               `before_id` (the previous page's `next_before_id`). `format=csv`: every matching \
               entry (up to `limit` when given), streamed, RFC 4180 with a header line, \
               `Content-Disposition: attachment; filename="audit.csv"`, a text cell starting like a \
-              formula prefixed with `'`. 400 naming the parameter that is bad.""")
+              formula (`=`, `+`, `-`, `@`, `|`, `;`, as the reports' CSV) prefixed with `'`. 400 \
+              naming the parameter that is bad.""")
           .params(
               Param.query("org_id", string()),
               Param.query(

@@ -212,7 +212,7 @@ public final class InvoiceAdminRoutes {
         InvoiceStatus.parse(Json.requiredText(body, "status"))
             .filter(s -> s == InvoiceStatus.PAID || s == InvoiceStatus.VOID)
             .orElseThrow(() -> ApiException.badParameter("status", "status must be paid or void"));
-    String reason = AuditCauses.requiredReason(body);
+    String reason = AuditCauses.requiredReasonOrNote(body);
     try {
       statusChanges
           .change(id, target, reason, clock.instant(), AuditCauses.admin(request, admin, reason))

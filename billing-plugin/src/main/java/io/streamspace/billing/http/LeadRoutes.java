@@ -220,11 +220,11 @@ public final class LeadRoutes {
           for (Lead lead : page.rows(fetched)) {
             Lead.MemberGrowth growth = (Lead.MemberGrowth) lead.evidence().get(Lead.MEMBERS_GREW);
             printer.printRecord(
-                lead.orgId(),
-                lead.plan(),
+                ReportFormat.inert(lead.orgId()),
+                ReportFormat.inert(lead.plan()),
                 String.join(" ", lead.reasons()),
-                joined(lead, Lead.NEAR_LIMITS, LeadRoutes::nearLimit),
-                joined(lead, Lead.HIT_HARD_LIMIT, LeadRoutes::hit),
+                ReportFormat.inert(joined(lead, Lead.NEAR_LIMITS, LeadRoutes::nearLimit)),
+                ReportFormat.inert(joined(lead, Lead.HIT_HARD_LIMIT, LeadRoutes::hit)),
                 growth == null ? "" : growth.from(),
                 growth == null ? "" : growth.to());
           }

@@ -61,9 +61,17 @@ public final class MemberCapRoutes {
             per capped meter, the most the member's open sessions under the \
             organization may hold at once (zero: none); a meter left out is not \
             capped""")
-        .prop("active_sessions", integer().min(0))
-        .prop("cpu_cores", number().min(0))
-        .prop("memory_gb", number().min(0));
+        .prop("active_sessions", integer().min(0).max(MemberCap.MAX_SESSIONS))
+        .prop("cpu_cores", amountLimit())
+        .prop("memory_gb", amountLimit());
+  }
+
+  /** A cap of an amount held: 0 to 10^12 with at most 12 decimals, as a plan's limits. */
+  private static Schema amountLimit() {
+    return number()
+        .min(0)
+        .max(MemberCap.MAX_AMOUNT)
+        .description("0 to 10^12 with at most " + MemberCap.MAX_DECIMALS + " decimals");
   }
 
   static final Schema MEMBER_CAP =
@@ -155,8 +163,10 @@ public final class MemberCapRoutes {
               count): at once on the node that set it, on the others within a reload. Only a team \
               organization's current member may be capped. 400 names `org_id` (a personal \
               organization), `user_id` (missing, or not a current member), `limits` (missing or \
-              empty) or `limits.<meter>` (a meter that cannot be capped, or a value that is not a \
-              number of zero or more; a whole one for `active_sessions`); nothing is stored.""")
+              empty) or `limits.<meter>` (a meter that cannot be capped, or a value out of its \
+              bounds: `active_sessions` a whole number from 0 to 10000, `cpu_cores` and \
+              `memory_gb` a number from 0 to 10^12 with at most 12 decimals, as a plan's limits); \
+              nothing is stored.""")
           .body(MEMBER_CAP_SET)
           .answers(200, MEMBER_CAP)
           .errors(400, 404, 423);
@@ -166,8 +176,9 @@ public final class MemberCapRoutes {
    * nothing), acting on this node's admission at once and on the others' within a reload; 400
    * naming {@code org_id} for a personal organization, {@code user_id} when it is missing or not
    * a current member, {@code limits} or {@code limits.<meter>} for a missing or empty object, a
-   * meter that cannot be capped or a value that is not a number of zero or more (a whole one for
-   * {@code active_sessions}), with nothing stored; 401; 403 as {@link OrgAccess} decides (an
+   * meter that cannot be capped or a value out of its bounds (a whole number from 0 to 10000 for
+   * {@code active_sessions}, 0 to 10^12 with at most 12 decimals for an amount), with nothing
+   * stored; 401; 403 as {@link OrgAccess} decides (an
    * Admin or the Owner); 404 for an organization without a billing account; 423 while it is
    * locked for non-payment.
    */
@@ -324,18 +335,34 @@ public final class MemberCapRoutes {
     return parsed;
   }
 
+  /**
+   * A cap's value: a whole number of sessions up to {@value MemberCap#MAX_SESSIONS}, or an amount
+   * from 0 to 10^12 with at most {@value MemberCap#MAX_DECIMALS} decimals; 400 naming the field.
+   */
   private static BigDecimal amount(String field, Meter meter, JsonNode value) throws ApiException {
     if (!value.isNumber() || value.decimalValue().signum() < 0) {
       throw ApiException.badParameter(field, field + " must be a number, zero or more");
     }
     BigDecimal amount = value.decimalValue().stripTrailingZeros();
     if (meter.equals(Meter.ACTIVE_SESSIONS)) {
-      boolean whole = amount.scale() <= 0 && amount.compareTo(BigDecimal.valueOf(10_000)) <= 0;
+      boolean whole =
+          amount.scale() <= 0 && amount.compareTo(BigDecimal.valueOf(MemberCap.MAX_SESSIONS)) <= 0;
       if (!whole) {
         throw ApiException.badParameter(
-            field, field + " must be a whole number of sessions, at most 10000");
+            field,
+            field + " must be a whole number of sessions, at most " + MemberCap.MAX_SESSIONS);
       }
       return amount.setScale(0);
+    }
+    if (amount.compareTo(MemberCap.MAX_AMOUNT) > 0 || amount.scale() > MemberCap.MAX_DECIMALS) {
+      throw ApiException.badParameter(
+          field,
+          field
+              + " must be a number from 0 to "
+              + MemberCap.MAX_AMOUNT.toPlainString()
+              + " with at most "
+              + MemberCap.MAX_DECIMALS
+              + " decimals");
     }
     return amount;
   }

@@ -99,10 +99,10 @@ public final class ReportRoutes {
               charset=utf-8`, `Content-Disposition: attachment; \
               filename="usage-<from>-<to>-<group_by>.csv"` (a date, else the UTC instant as \
               `20260302T100000Z`); a text cell (a user or plan id, chiefly) starting like a \
-              spreadsheet formula (`=`, `+`, `-`, `@`, `|`, their full-width and small forms, or \
-              whitespace or an invisible character before one) is written with a leading `'`, in \
-              the CSV only. Grouped by account (`user`, `member`), a report can be read a page of \
-              accounts at a time: `limit` (1 to 1,000) accounts in id order (byte order) after \
+              spreadsheet formula (`=`, `+`, `-`, `@`, `|`, `;`, their full-width and small forms, \
+              or whitespace or an invisible character before one) is written with a leading `'`, \
+              in the CSV only. Grouped by account (`user`, `member`), a report can be read a page \
+              of accounts at a time: `limit` (1 to 1,000) accounts in id order (byte order) after \
               `after` (none: from the first), each with all its rows (none when it used nothing in \
               the range); the page reads only its accounts' usage, so its time does not grow with \
               the number of accounts. The next page's `after` is `next_after` in the JSON (null on \

@@ -112,14 +112,18 @@ public enum ReportFormat {
 
   // what a spreadsheet opening the CSV would take for the start of a formula: the ASCII signs,
   // their full-width forms (＝＋－＠, which Excel and LibreOffice read as the ASCII ones in some
-  // input modes and locales) and their small forms (﹦﹢﹣﹫), and | (DDE: a cell |cmd...)
+  // input modes and locales) and their small forms (﹦﹢﹣﹫), | (DDE: a cell |cmd...), and ;
+  // with its full-width and small forms (；﹔: where ; is the list separator, a cell ;=cmd...
+  // may be split into a formula of its own)
   private static final String FORMULA_STARTS =
-      "=+-@|" + "\uFF1D\uFF0B\uFF0D\uFF20" + "\uFE66\uFE62\uFE63\uFE6B";
+      "=+-@|;" + "\uFF1D\uFF0B\uFF0D\uFF20\uFF1B" + "\uFE66\uFE62\uFE63\uFE6B\uFE54";
 
   /**
    * A text cell a spreadsheet shows as text: one starting like a formula ({@code =HYPERLINK(...)}
    * in a user or plan id, from the platform) gets a leading apostrophe, as OWASP advises against
-   * CSV injection. Starting like a formula: a formula sign ({@link #FORMULA_STARTS}), or any
+   * CSV injection. Every CSV the plugin writes (reports, invoices, what-if, audit, leads,
+   * explanations, statements) passes its text cells through here. Starting like a formula: a
+   * formula sign or a semicolon ({@link #FORMULA_STARTS}), or any
    * character a spreadsheet may skip or trim before reading one: whitespace of any kind (a
    * space, a tab, a no-break space), a control character (a carriage return, a line feed) or an
    * invisible format character (a zero-width space or joiner, a byte order mark). So {@code

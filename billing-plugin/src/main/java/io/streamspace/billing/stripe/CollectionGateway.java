@@ -10,6 +10,7 @@ import com.stripe.model.StripeError;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PaymentIntentSearchParams;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -148,7 +149,7 @@ public final class CollectionGateway {
         charge.invoiceId(),
         charge.attempt(),
         charge.idempotencyKey(),
-        refusal.getMessage());
+        SafeText.forLog(refusal.getMessage()));
     try {
       Optional<PaymentIntent> made = sentEarlier(stripe, charge);
       if (made.isPresent()) {
@@ -209,8 +210,8 @@ public final class CollectionGateway {
                 "collecting invoice {} (attempt {}): found {}, {}, made by an earlier try",
                 charge.invoiceId(),
                 charge.attempt(),
-                intent.getId(),
-                intent.getStatus()));
+                SafeText.forLog(intent.getId()),
+                SafeText.forLog(intent.getStatus())));
     return found;
   }
 

@@ -7,6 +7,7 @@ import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerSearchParams;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -119,9 +120,9 @@ public final class StripeCustomers {
     if (!kept.equals(customerId)) {
       log.warn(
           "Stripe customer {} of account {} is not used: {} was stored first",
-          customerId,
+          SafeText.forLog(customerId),
           orgId,
-          kept);
+          SafeText.forLog(kept));
     }
     return kept;
   }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.common.text.SafeText;
 import java.time.Instant;
 
 /**
@@ -16,6 +17,19 @@ public record StripeEvent(
   public String text(String path) {
     JsonNode node = object.at("/" + path);
     return node.isTextual() ? node.textValue() : null;
+  }
+
+  /**
+   * A text member of the object as a log line shows it ({@link SafeText#forLog}): signed by
+   * Stripe, but text all the same, which must not break or turn the line around.
+   */
+  public String logged(String path) {
+    return SafeText.forLog(text(path));
+  }
+
+  /** The event's id as a log line shows it ({@link SafeText#forLog}). */
+  public String loggedId() {
+    return SafeText.forLog(id);
   }
 
   /** A whole-number member of the object, or null. */

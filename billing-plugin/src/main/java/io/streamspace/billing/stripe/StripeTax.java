@@ -16,6 +16,7 @@ import io.streamspace.billing.tax.TaxCalculator;
 import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxLine;
 import io.streamspace.billing.tax.TaxQuote;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -116,7 +117,10 @@ public final class StripeTax implements TaxCalculator {
       return "Stripe Tax refused the calculation: %s (%s)"
           .formatted(e.getStripeError().getMessage(), e.getStripeError().getCode());
     }
-    log.warn("Stripe Tax failed (request {}): {}", e.getRequestId(), e.getMessage());
+    log.warn(
+        "Stripe Tax failed (request {}): {}",
+        SafeText.forLog(e.getRequestId()),
+        SafeText.forLog(e.getMessage()));
     return "Stripe Tax could not be reached or refused the platform's request (%s); the next run"
             .formatted(e.getClass().getSimpleName())
         + " tries again";

@@ -197,6 +197,26 @@ class SalesLeadsTest {
         csv.body().lines().toList());
   }
 
+  /**
+   * Issue 51: the leads CSV escapes a cell a spreadsheet would run by the reports' rule (here an
+   * organization id starting with {@code ;}), as every CSV of the plugin does.
+   */
+  @Test
+  void aLeadsOrganizationIdStartingLikeAFormulaIsWrittenAsTextInTheCsv() {
+    opened(";=cmd", "pro");
+    billing.created("2026-03-10T12:00:00Z", "s1", ";=cmd", size("8", "1", "1"));
+    billing.runAt("check-quotas", "2026-03-10T12:05:00Z");
+
+    BillingHarness.Text csv = billing.text("/admin/leads?format=csv", admin("root"));
+
+    assertEquals(200, csv.status());
+    assertEquals(
+        List.of(
+            "org_id,plan,reasons,near_limits,hit_hard_limit,members_from,members_to",
+            "';=cmd,pro,hit_hard_limit,,cpu_cores 2026-03-10T12:05:00Z,,"),
+        csv.body().lines().toList());
+  }
+
   @Test
   void onlyThePlatformAdminSeesTheLeads() {
     opened("ann", "pro");

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A change of the billing configuration, as the host hands it in the transaction that saves it
@@ -133,6 +135,21 @@ class ConfigChangeAuditedTest {
     assertEquals(1, problems.size());
     assertEquals("reason", problems.get(0).key());
     assertTrue(problems.get(0).message().startsWith("is required"), problems.get(0).message());
+    assertEquals(before, entries());
+  }
+
+  /** Issue 51: the header's reason is checked as a body's is: no letter or digit says nothing. */
+  @ParameterizedTest
+  @ValueSource(strings = {"\u200B", "\u2063\u00A0", "...", "-- !?"})
+  void aReasonWithNoLetterOrDigitIsRefusedNamingReason_andWritesNothing(String reason)
+      throws SQLException {
+    long before = entries();
+
+    List<ConfigProblem> problems =
+        save(reason, "{}", "{\"invoiceDay\": 9}", List.of("invoiceDay"), Set.of());
+
+    assertEquals(1, problems.size());
+    assertEquals("reason", problems.get(0).key());
     assertEquals(before, entries());
   }
 

@@ -183,4 +183,53 @@ class AuditRoutesTest {
     assertEquals("reason", answer.errorField());
     assertEquals(before, tableContents());
   }
+
+  /**
+   * Issue 51: a reason with no letter or digit (a zero-width space, an invisible separator, only
+   * punctuation) says nothing, and every route that requires one refuses it as a blank one.
+   */
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+      POST  | /admin/credits          | {"user_id": "ann", "amount": 1, "reason": "\\u200B"}
+      POST  | /admin/credits          | {"user_id": "ann", "amount": 1, "reason": "... -- !?"}
+      POST  | /admin/invoices         | {"user_id": "ann", "period_start": "2026-03-01", "period_end": "2026-03-02", "reason": "\\u2063\\u00A0"}
+      PATCH | /admin/invoices/1       | {"status": "void", "reason": "\\u200B\\u200B"}
+      PATCH | /admin/invoices/1       | {"status": "void", "note": "\\uFEFF"}
+      POST  | /admin/users/ann/unlock | {"reason": "***"}
+      PUT   | /subscription           | {"user_id": "ann", "plan_id": "pro", "reason": "\\u200B"}
+      POST  | /jobs/check-quotas      | {"reason": "\\u3000."}
+      """)
+  void aReasonWithNoLetterOrDigitIsRefusedLikeABlankOneAndChangesNothing(
+      String method, String path, String body) {
+    Map<String, String> before = tableContents();
+
+    Answer answer = billing.call(HttpMethod.valueOf(method), path, admin("root"), body);
+
+    assertEquals(400, answer.status(), answer.body().toString());
+    assertEquals("reason", answer.errorField());
+    assertEquals(before, tableContents());
+  }
+
+  /**
+   * Issue 51: {@code note} is the reason's former name only where a route declares it (the
+   * unlock and the invoice PATCH); a credit grant given a note and no reason is refused.
+   */
+  @Test
+  void aNoteIsNoReasonOnARouteThatDoesNotDeclareIt() {
+    Map<String, String> before = tableContents();
+
+    Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/credits",
+            admin("root"),
+            "{\"user_id\": \"ann\", \"amount\": 1, \"note\": \"a goodwill credit\"}");
+
+    assertEquals(400, answer.status(), answer.body().toString());
+    assertEquals("reason", answer.errorField());
+    assertEquals(before, tableContents());
+  }
 }

@@ -14,6 +14,7 @@ import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -134,6 +135,16 @@ class MemberCapRoutesTest {
             + "|limits.memory_gb",
         "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"active_sessions\": 1.5}}"
             + "|limits.active_sessions",
+        "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"cpu_cores\": 1e308}}"
+            + "|limits.cpu_cores",
+        "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"memory_gb\": 1000000000000.5}}"
+            + "|limits.memory_gb",
+        "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"cpu_cores\": 0.0000000000001}}"
+            + "|limits.cpu_cores",
+        "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"cpu_cores\": 1e-20000}}"
+            + "|limits.cpu_cores",
+        "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"active_sessions\": 10001}}"
+            + "|limits.active_sessions",
         "{\"user_id\": \"carol\", \"limits\": {\"active_sessions\": 1}}|org_id"
       })
   void aBadCapIsRefusedNamingTheFieldAndNothingIsStored(String body, String field) {
@@ -146,6 +157,29 @@ class MemberCapRoutesTest {
     assertEquals(400, refused.status(), refused.body().toString());
     assertEquals(field, refused.errorField(), refused.body().toString());
     assertEquals(before, BillingHarness.tableContents());
+  }
+
+  /** Issue 51: the bounds of a cap are those of a plan's limits: 10^12 with 12 decimals. */
+  @Test
+  void aCapAtItsUpperBoundsIsStoredExactly() {
+    Answer set =
+        put(
+            "carol",
+            "{\"org_id\": \"acme\", \"user_id\": \"dan\", \"limits\": {\"active_sessions\":"
+                + " 10000, \"cpu_cores\": 1000000000000, \"memory_gb\": 0.000000000001}}");
+
+    assertEquals(200, set.status(), set.body().toString());
+    assertEquals(10000, set.body().at("/limits/active_sessions").intValue());
+    assertEquals(
+        0,
+        new BigDecimal("1000000000000")
+            .compareTo(set.body().at("/limits/cpu_cores").decimalValue()),
+        set.body().toString());
+    assertEquals(
+        0,
+        new BigDecimal("0.000000000001")
+            .compareTo(set.body().at("/limits/memory_gb").decimalValue()),
+        set.body().toString());
   }
 
   @Test

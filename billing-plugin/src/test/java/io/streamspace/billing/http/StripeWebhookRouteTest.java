@@ -18,6 +18,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.jobs.CheckQuotasJob;
+import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StripeSigning;
@@ -483,6 +484,45 @@ class StripeWebhookRouteTest {
     }
 
     assertEquals(before, tableContents());
+  }
+
+  /**
+   * Issue 51: what a signed event carries reaches the log escaped (one helper, {@code
+   * SafeText.forLog}): a line break cannot forge a second line, a bidi override cannot turn the
+   * line around.
+   */
+  @Test
+  void aSignedEventsControlAndBidiCharactersAreEscapedInTheLog() {
+    // the webhook's handlers' package: StripePayments and InvoicePayments log there
+    Logger webhook = (Logger) LoggerFactory.getLogger(StripePayments.class.getPackageName());
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    webhook.addAppender(logged);
+    String unknown = "invoice.voided\\r\\nWARN forged\\u202e";
+    String noInvoice =
+        succeeded("evt_2\\nERROR forged", "pi_2", billing.clock.instant())
+            .replace("\"invoice_id\": \"" + invoiceId + "\"", "\"invoice_id\": \"999999\"");
+    try {
+      assertEquals(
+          200,
+          deliver(event("evt_1", unknown, billing.clock.instant(), "{\"id\": \"x\"}")).status());
+      assertEquals(200, deliver(noInvoice).status());
+    } finally {
+      webhook.detachAppender(logged);
+    }
+
+    List<String> lines = logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    assertTrue(
+        lines.contains(
+            "Stripe events of type invoice.voided\\u000d\\u000aWARN forged\\u202e are unknown:"
+                + " answered 200 and ignored"),
+        lines.toString());
+    assertTrue(
+        lines.contains("Stripe event evt_2\\u000aERROR forged: no invoice 999999"),
+        lines.toString());
+    for (String line : lines) {
+      assertFalse(line.matches("(?s).*[\\n\\r\\u202e].*"), line);
+    }
   }
 
   @Test

@@ -72,7 +72,10 @@ public final class TokenRoutes implements HttpServer.RouteGroup {
         || userId.asText().isBlank()
         || PlatformTokens.hasControlCharacter(userId.asText())) {
       throw ApiException.badRequest(
-          "invalid_request", "user_id is required, as text without control characters", "user_id");
+          "invalid_request",
+          "user_id is required, as text without control characters, bidirectional controls or"
+              + " line separators",
+          "user_id");
     }
     JsonNode roles = body.get("roles");
     if (roles == null || !roles.isArray() || roles.isEmpty()) {

@@ -271,6 +271,24 @@ class IntakeTest extends HostTestBase {
             sessionWith("\"user_id\":\"u\"", "\"user_id\":\"u\\n\""),
             "session.user_id"),
         Arguments.of(
+            "right-to-left override in event id",
+            sessionAt("2025-06-01T11:00:00Z").replace("\"id\":\"e\"", "\"id\":\"e\\u202Egpj\""),
+            "id"),
+        Arguments.of(
+            "left-to-right embedding in user_id",
+            sessionWith("\"user_id\":\"u\"", "\"user_id\":\"\\u202Au\""),
+            "session.user_id"),
+        Arguments.of(
+            "first strong isolate in session_id",
+            sessionWith("\"session_id\":\"s\"", "\"session_id\":\"s\\u2068\""),
+            "session.session_id"),
+        Arguments.of(
+            "line separator in session_id",
+            sessionWith("\"session_id\":\"s\"", "\"session_id\":\"s\\u2028x\""),
+            "session.session_id"),
+        Arguments.of(
+            "paragraph separator in user_id", userWith("\"user_id\":\"u\\u2029\""), "user.user_id"),
+        Arguments.of(
             "unpaired surrogate in name",
             userWith("\"user_id\":\"u\",\"name\":\"A\\ud800\""),
             "user.name"),

@@ -6,6 +6,7 @@ import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -81,8 +82,8 @@ final class ChargeRefunds {
     if (PaymentSuccesses.applyRefunds(c, intent, now, Cause.stripe(event.id())) == 0) {
       log.info(
           "Stripe charge {} refunded before its payment {} is recorded: applied when it is",
-          event.text("id"),
-          intent);
+          SafeText.forLog(event.text("id")),
+          SafeText.forLog(intent));
     }
   }
 }

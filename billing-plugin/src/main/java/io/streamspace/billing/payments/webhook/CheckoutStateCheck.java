@@ -15,6 +15,7 @@ import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.stripe.CheckoutUndo;
 import io.streamspace.billing.stripe.StripeEvent;
 import io.streamspace.billing.stripe.StripeFailure;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -200,10 +201,10 @@ final class CheckoutStateCheck {
             what));
     log.warn(
         "Stripe Checkout Session {} of {} refused: {}; {}",
-        refused.sessionId(),
+        SafeText.forLog(refused.sessionId()),
         refused.orgId(),
-        refused.reason(),
-        refused.givenBack());
+        SafeText.forLog(refused.reason()),
+        SafeText.forLog(refused.givenBack()));
     after.add(() -> events.publish(BillingEvents.CHECKOUT_REFUSED, refused));
   }
 }

@@ -12,6 +12,7 @@ import io.streamspace.billing.stripe.CheckoutUndo;
 import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.billing.stripe.StripeFailure;
 import io.streamspace.common.db.Transactions;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -123,7 +124,10 @@ public final class CheckoutsPaidAfterClosing {
       } catch (StripeFailure e) {
         // rolled back: the next run tries again, under the same idempotency keys
         failed++;
-        log.warn("Stripe Checkout Session {} not given back yet: {}", session, e.getMessage());
+        log.warn(
+            "Stripe Checkout Session {} not given back yet: {}",
+            SafeText.forLog(session),
+            SafeText.forLog(e.getMessage()));
       }
     }
     return new Run(givenBack, failed);

@@ -148,7 +148,7 @@ final class CompletedCheckouts {
     String account = event.text("metadata/account_id");
     String kind = event.text("metadata/kind");
     if (session == null || account == null || !List.of("plan", "pack", "store").contains(kind)) {
-      log.info("Stripe event {}: a Checkout Session not created by this plugin", event.id());
+      log.info("Stripe event {}: a Checkout Session not created by this plugin", event.loggedId());
       return;
     }
     String intent = event.text("payment_intent");
@@ -162,7 +162,8 @@ final class CompletedCheckouts {
             ? "unpaid".equals(event.text("payment_status"))
             : !kind.equals("plan") && !"paid".equals(event.text("payment_status"));
     if (!"complete".equals(event.text("status")) || unpaid) {
-      log.info("Stripe Checkout Session {} is not complete and paid: nothing done", session);
+      log.info(
+          "Stripe Checkout Session {} is not complete and paid: nothing done", event.logged("id"));
       return;
     }
     int first =
@@ -176,7 +177,7 @@ final class CompletedCheckouts {
             .bind("intent", event.text("payment_intent"))
             .update(c);
     if (first == 0) {
-      log.info("Stripe Checkout Session {} was applied already", session);
+      log.info("Stripe Checkout Session {} was applied already", event.logged("id"));
       return;
     }
     Optional<Currency> currency =

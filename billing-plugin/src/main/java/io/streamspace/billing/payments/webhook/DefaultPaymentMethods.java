@@ -2,6 +2,7 @@ package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -87,19 +88,29 @@ final class DefaultPaymentMethods {
     String id = event.text("id");
     if (event.type().equals(DETACHED)) {
       int changed = DETACH.bind("method", id).bind("at", event.created()).update(c);
-      log.debug("Stripe event {} ({}) unset {} default payment methods", event.id(), id, changed);
+      log.debug(
+          "Stripe event {} ({}) unset {} default payment methods",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(id),
+          changed);
       return Optional.empty();
     }
     Optional<NamedSql.Binding> change = change(event);
     if (change.isEmpty()) {
-      log.debug("Stripe event {} ({}) changes no default payment method", event.id(), id);
+      log.debug(
+          "Stripe event {} ({}) changes no default payment method",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(id));
       return Optional.empty();
     }
     try (PreparedStatement s = change.get().bind("at", event.created()).prepare(c);
         ResultSet rs = s.executeQuery()) {
       boolean another = rs.next() && rs.getBoolean(2);
       log.debug(
-          "Stripe event {} ({}) set a new default payment method: {}", event.id(), id, another);
+          "Stripe event {} ({}) set a new default payment method: {}",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(id),
+          SafeText.forLog(another));
       return another ? Optional.of(rs.getString(1)) : Optional.empty();
     }
   }

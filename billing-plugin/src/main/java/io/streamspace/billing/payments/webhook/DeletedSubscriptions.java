@@ -5,6 +5,7 @@ import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions.Stored;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -49,9 +50,9 @@ final class DeletedSubscriptions {
     if (!stored.get().planId().equals(SubscriptionRepository.activePlan(c, account))) {
       log.info(
           "Stripe subscription {} ended; {} is no longer on its plan {}: plan kept",
-          stored.get().subscriptionId(),
-          account,
-          stored.get().planId());
+          SafeText.forLog(stored.get().subscriptionId()),
+          SafeText.forLog(account),
+          SafeText.forLog(stored.get().planId()));
       return;
     }
     moves.move(c, account, config.get().defaultPlan(), event, now, after);

@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.stripe.ClosingCancellation;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -33,9 +34,9 @@ final class FailedClosingRefunds {
       log.warn(
           "Stripe refund {} of subscription {}'s payment at its organization's closing failed"
               + " ({}): the next collect-payments run refunds again",
-          event.text("id"),
-          subscription,
-          event.text("failure_reason"));
+          SafeText.forLog(event.text("id")),
+          SafeText.forLog(subscription),
+          SafeText.forLog(event.text("failure_reason")));
     }
   }
 }

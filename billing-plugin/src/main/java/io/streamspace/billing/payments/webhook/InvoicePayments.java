@@ -9,6 +9,7 @@ import io.streamspace.billing.payments.PaymentQueries;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,13 +70,19 @@ final class InvoicePayments {
   private static Optional<Payable> payable(Connection c, StripeEvent event) throws SQLException {
     String invoiceId = event.text("metadata/invoice_id");
     if (invoiceId == null || !invoiceId.matches("[0-9]{1,18}")) {
-      log.info("Stripe event {}: its {} pays no invoice of ours", event.id(), event.text("object"));
+      log.info(
+          "Stripe event {}: its {} pays no invoice of ours",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(event.text("object")));
       return Optional.empty();
     }
     try (PreparedStatement s = INVOICE.bind("id", Long.parseLong(invoiceId)).prepare(c);
         ResultSet rs = s.executeQuery()) {
       if (!rs.next()) {
-        log.warn("Stripe event {}: no invoice {}", event.id(), invoiceId);
+        log.warn(
+            "Stripe event {}: no invoice {}",
+            SafeText.forLog(event.id()),
+            SafeText.forLog(invoiceId));
         return Optional.empty();
       }
       String account = event.text("metadata/account_id");
@@ -83,11 +90,11 @@ final class InvoicePayments {
         // another account's PaymentIntent (or one not made by us) pays nothing of ours
         log.warn(
             "Stripe event {}: {} {} of account {} names invoice {} of {}: ignored",
-            event.id(),
-            event.text("object"),
-            event.text("id"),
-            account,
-            invoiceId,
+            SafeText.forLog(event.id()),
+            SafeText.forLog(event.text("object")),
+            SafeText.forLog(event.text("id")),
+            SafeText.forLog(account),
+            SafeText.forLog(invoiceId),
             rs.getString(1));
         return Optional.empty();
       }

@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -39,7 +40,10 @@ final class LostDisputes {
     String intent = event.text("payment_intent");
     String status = event.text("status");
     if (!"lost".equals(status) || intent == null) {
-      log.info("Stripe dispute {} closed {}: nothing charged back", dispute, status);
+      log.info(
+          "Stripe dispute {} closed {}: nothing charged back",
+          SafeText.forLog(dispute),
+          SafeText.forLog(status));
       return;
     }
     String reason = event.text("reason");
@@ -48,7 +52,10 @@ final class LostDisputes {
             .formatted(dispute, reason == null ? "no reason" : reason);
     Optional<Runnable> ended = store.chargedBack(c, intent, why, now, Cause.stripe(event.id()));
     if (ended.isEmpty()) {
-      log.info("Stripe dispute {} lost: payment {} paid no active store purchase", dispute, intent);
+      log.info(
+          "Stripe dispute {} lost: payment {} paid no active store purchase",
+          SafeText.forLog(dispute),
+          SafeText.forLog(intent));
       return;
     }
     after.add(ended.get());

@@ -6,6 +6,7 @@ import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.webhook.InvoicePayments.Paying;
 import io.streamspace.billing.stripe.StripeAmounts;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -96,7 +97,7 @@ final class StripeInvoiceEvents {
     if (recorded.isEmpty()) {
       log.info(
           "Stripe event {}: invoice {} of ours paid already, or a later failure is kept",
-          event.id(),
+          SafeText.forLog(event.id()),
           invoice);
       return;
     }

@@ -14,6 +14,7 @@ import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.stripe.CheckoutUndo;
 import io.streamspace.billing.stripe.StripeEvent;
 import io.streamspace.common.db.Transactions;
+import io.streamspace.common.text.SafeText;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -130,7 +131,9 @@ public final class StripePayments {
     EventHandler handler = handlers.get(event.type());
     if (handler == null) {
       if (typesLogged.add(event.type())) {
-        log.info("Stripe events of type {} are unknown: answered 200 and ignored", event.type());
+        log.info(
+            "Stripe events of type {} are unknown: answered 200 and ignored",
+            SafeText.forLog(event.type()));
       }
       return;
     }

@@ -8,6 +8,7 @@ import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,7 +53,10 @@ final class SubscriptionPlanMoves {
     Optional<BigDecimal> price = plan.flatMap(p -> currency.flatMap(in -> current.priceOf(p, in)));
     if (price.isEmpty()) {
       log.warn(
-          "Stripe event {}: plan {} of {} is not sold: not applied", event.id(), planId, account);
+          "Stripe event {}: plan {} of {} is not sold: not applied",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(planId),
+          SafeText.forLog(account));
       return;
     }
     try {
@@ -69,7 +73,12 @@ final class SubscriptionPlanMoves {
         // rolled back: Stripe delivers the event again, and then it applies
         throw new IllegalStateException(e.getMessage(), e);
       }
-      log.info("Stripe event {}: plan {} of {}: {}", event.id(), planId, account, e.getMessage());
+      log.info(
+          "Stripe event {}: plan {} of {}: {}",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(planId),
+          SafeText.forLog(account),
+          SafeText.forLog(e.getMessage()));
     }
   }
 }

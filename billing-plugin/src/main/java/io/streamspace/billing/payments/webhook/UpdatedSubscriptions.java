@@ -4,6 +4,7 @@ import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions.Seen;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions.Stored;
 import io.streamspace.billing.stripe.StripeEvent;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -54,8 +55,8 @@ final class UpdatedSubscriptions {
         || !StripeSubscriptions.seen(c, stored.get().subscriptionId(), seen, now)) {
       log.info(
           "Stripe event {}: subscription {} has a newer state, or ended: nothing changed",
-          event.id(),
-          stored.get().subscriptionId());
+          SafeText.forLog(event.id()),
+          SafeText.forLog(stored.get().subscriptionId()));
       return;
     }
     if (!planId.equals(stored.get().planId())) {
@@ -73,7 +74,10 @@ final class UpdatedSubscriptions {
     Optional<Stored> stored =
         id == null || account == null ? Optional.empty() : StripeSubscriptions.find(c, id);
     if (stored.isEmpty() || !stored.get().orgId().equals(account)) {
-      log.info("Stripe event {}: subscription {} is not one of ours: ignored", event.id(), id);
+      log.info(
+          "Stripe event {}: subscription {} is not one of ours: ignored",
+          SafeText.forLog(event.id()),
+          SafeText.forLog(id));
       return Optional.empty();
     }
     return stored;

@@ -18,6 +18,7 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.streamspace.common.text.SafeText;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.http.Caller;
 import java.net.URL;
@@ -186,7 +187,10 @@ public final class PlatformTokens {
     }
     if (hasControlCharacter(userId)) {
       // a NUL the database cannot store, a newline that would forge log lines: no one's id
-      return Outcome.refused("claim " + settings.userClaim() + " holds a control character");
+      return Outcome.refused(
+          "claim "
+              + settings.userClaim()
+              + " holds a control character, a bidirectional control or a line separator");
     }
     Map<String, OrganizationEvent.Role> memberships;
     Set<String> theirs;
@@ -229,7 +233,10 @@ public final class PlatformTokens {
       }
       if (hasControlCharacter(orgId)) {
         throw new IllegalArgumentException(
-            "claim " + ORGS_CLAIM + " names an organization with a control character");
+            "claim "
+                + ORGS_CLAIM
+                + " names an organization with a control character, a bidirectional control"
+                + " or a line separator");
       }
       OrganizationEvent.Role role =
           (org.getValue() instanceof String name
@@ -275,10 +282,12 @@ public final class PlatformTokens {
 
   /**
    * Whether {@code text} holds a control character (C0, DEL or C1: U+0000 to U+001F, U+007F to
-   * U+009F), which no identity may hold: neither a platform token's nor a host token's user id.
+   * U+009F), a bidirectional control (U+202A to U+202E, U+2066 to U+2069) or a line separator
+   * (U+2028, U+2029), which no identity may hold: neither a platform token's nor a host token's
+   * user id ({@link SafeText}).
    */
   public static boolean hasControlCharacter(String text) {
-    return text.chars().anyMatch(c -> Character.getType(c) == Character.CONTROL);
+    return SafeText.hasUnsafeCharacter(text);
   }
 
   /**

@@ -100,6 +100,22 @@ class PlatformTokensTest {
         caller(tokens, token));
   }
 
+  /** Issue 51: a {@code sub} that would read backwards on screen, or break a line, is no one's. */
+  @Test
+  void aSubClaimHoldingABidiOverrideOrALineSeparatorIsRefused() {
+    PlatformTokens tokens = withVariables(Map.of("STREAMSPACE_JWT_USER_CLAIM", "sub"));
+    for (String unsafe : List.of("\u202e", "\u2067", "\u2028", "\u2029")) {
+      String token = platform.token(claims("bob", NOW).subject("u-42" + unsafe + "nimda"));
+      assertEquals(
+          "claim sub holds a control character, a bidirectional control or a line separator",
+          refusal(tokens, token),
+          "U+" + Integer.toHexString(unsafe.charAt(0)));
+    }
+    assertEquals(
+        "u-42",
+        caller(tokens, platform.token(claims("bob", NOW).subject("u-42"))).orElseThrow().userId());
+  }
+
   @Test
   void thePlatformsBackendGetsThePlatformRoleOnlyWhenARoleIsNamedForIt() {
     String backend =
@@ -289,18 +305,26 @@ class PlatformTokensTest {
     }
   }
 
-  /** Issue 26, point 4: NUL, a newline, any C0 or C1 control or DEL in an identity. */
+  /**
+   * Issue 26, point 4: NUL, a newline, any C0 or C1 control or DEL in an identity; issue 51: a
+   * bidirectional override, embedding or isolate, or a line or paragraph separator, too.
+   */
   @Test
   void aUserClaimOrOrganizationIdHoldingAControlCharacterIsRefused_namingNeitherItsValue() {
-    for (String control : List.of("\0", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085", "\u009f")) {
+    for (String control :
+        List.of(
+            "\0", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085", "\u009f", "\u202a", "\u202e",
+            "\u2066", "\u2069", "\u2028", "\u2029")) {
       String user = "alice" + control + "admin";
       assertEquals(
-          "claim preferred_username holds a control character",
+          "claim preferred_username holds a control character, a bidirectional control or a line"
+              + " separator",
           refusal(fromJwks(), platform.token(claims(user, NOW))),
           "U+" + Integer.toHexString(control.charAt(0)));
       String org = "acme" + control;
       assertEquals(
-          "claim orgs names an organization with a control character",
+          "claim orgs names an organization with a control character, a bidirectional control or"
+              + " a line separator",
           refusal(
               fromJwks(),
               platform.token(claims("carol", NOW).claim("orgs", Map.of(org, "superuser")))),
