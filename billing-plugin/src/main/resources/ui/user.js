@@ -283,13 +283,23 @@ function showByMember(usage) {
           ]), ''));
 }
 
+/** What the page says beside a plan's price in usage mode, where no plan fee is invoiced. */
+const FEE_NOT_CHARGED = 'not charged in usage billing mode: you pay for what you use, and the'
+    + " plan's limits apply";
+
+/** Whether a plan's price is invoiced: a fee above 0 in subscription or hybrid mode. */
+function feeCharged(billingMode, price) {
+  return billingMode !== 'usage' || Number(price) === 0;
+}
+
 function showPlan(subscription, plans) {
   if (subscription === null) {
     return;
   }
   byId('plan-name').textContent = subscription.plan_name;
-  byId('plan-price').textContent =
-      money(subscription.price, subscription.currency) + ' / ' + subscription.interval;
+  const price = money(subscription.price, subscription.currency) + ' / ' + subscription.interval;
+  byId('plan-price').textContent = feeCharged(subscription.billing_mode, subscription.price)
+      ? price : price + ' (' + FEE_NOT_CHARGED + ')';
   byId('billing-mode').textContent = subscription.billing_mode;
   const portal = byId('portal');
   portal.hidden = !(view.owner && plans && plans.stripe_enabled);
@@ -479,6 +489,11 @@ function showPlans(plans) {
   holder.append(el('table', { id: 'plans-table' },
       el('caption', { text: 'Plans and their limits, prices in ' + currency }),
       el('thead', {}, header), el('tbody', {}, rows)));
+  if (plans.billing_mode === 'usage') {
+    holder.append(el('p', { id: 'plans-fee-note', class: 'note',
+      text: "The prices are not charged in usage billing mode: you pay for what you use, and"
+          + " a plan's limits apply." }));
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ final class AdminWiring {
         .register(wiring.routes());
     DashboardQueries dashboard = new DashboardQueries(wiring.dataSource());
     DashboardSnapshots snapshots = new DashboardSnapshots(wiring.dataSource(), dashboard, quotas);
-    RevenueAnalytics analytics = new RevenueAnalytics(wiring.dataSource());
+    RevenueAnalytics analytics =
+        new RevenueAnalytics(wiring.dataSource(), () -> wiring.config().get().billingMode());
     Cohorts cohorts = new Cohorts(wiring.dataSource());
     Receivables receivables = new Receivables(wiring.dataSource());
     AnalyticsSnapshots analyticsSnapshots =

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li><b>MRR</b>: Σ of the organizations' MRR at the month's end; an organization's MRR is its
- *       plan's price per month (a yearly plan's price ÷ 12), 0 on a free plan or once closed.
+ *       plan's price per month (a yearly plan's price ÷ 12) where the billing mode then charges a
+ *       plan fee ({@link PlanFeeModes}), 0 in usage mode, on a free plan or once closed.
  *   <li><b>New</b>: Σ end of those at 0 at the start, never paid before, paying at the end.
  *   <li><b>Reactivation</b>: the same of those that had paid before the month.
  *   <li><b>Expansion</b>: Σ (end − start) of those paying at both and more at the end.
@@ -141,7 +142,8 @@ public final class MrrMovements {
     d.put(
         "mrr",
         "Σ of the organizations' MRR at the month's end: a plan's price per month (a yearly"
-            + " plan's ÷ 12), 0 on a free plan or once closed");
+            + " plan's ÷ 12) while the billing mode charges a plan fee (subscription, hybrid),"
+            + " 0 in usage mode, on a free plan or once closed");
     d.put("new_mrr", "Σ MRR at the end of organizations that had never paid and pay at the end");
     d.put(
         "expansion_mrr",

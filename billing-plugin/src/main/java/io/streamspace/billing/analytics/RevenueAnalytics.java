@@ -1,5 +1,6 @@
 package io.streamspace.billing.analytics;
 
+import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
@@ -16,9 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -26,21 +30,31 @@ import javax.sql.DataSource;
  * terms already recorded ({@code billing_subscriptions}) and the organizations' closings: each
  * organization's MRR at every month boundary in the billing zone, by one statement that answers a
  * row per organization, then summed an organization at a time, so memory holds one
- * organization's months, not all of them.
+ * organization's months, not all of them. A plan's fee is MRR only at the boundaries where the
+ * billing mode in effect charged it ({@link PlanFeeModes}: subscription and hybrid, not usage).
  */
 public final class RevenueAnalytics {
 
   // One row per organization: when it first paid and opened, when it closed, and its MRR at the
   // boundaries where it was on a paid term (the plan term in effect then, per month: a yearly
-  // price ÷ 12), as parallel arrays; 0 at the others. Each paid term is joined to the few
-  // boundaries it spans, so the work grows with the terms, not with organizations × months.
+  // price ÷ 12) under a billing mode that charged its fee (charged: PlanFeeModes), as parallel
+  // arrays; 0 at the others. Each paid term is joined to the few boundaries it spans, so the work
+  // grows with the terms, not with organizations × months. It first paid at the first instant of
+  // a paid term inside a span that charged the fee.
   private static final NamedSql MRR_AT_BOUNDS =
       NamedSql.of(
           """
-          WITH bounds AS MATERIALIZED (
-            SELECT g, (CAST(:first AS timestamp) + make_interval(months => g)) AT TIME ZONE :zone
-                   AS at
-            FROM generate_series(0, :months) g
+          WITH charged AS MATERIALIZED (
+            SELECT f AS from_at, t AS to_at
+            FROM unnest(CAST(CAST(:charged_from AS text[]) AS timestamptz[]),
+                        CAST(CAST(:charged_to AS text[]) AS timestamptz[])) AS c(f, t)
+          ),
+          bounds AS MATERIALIZED (
+            SELECT g, at FROM (
+              SELECT g, (CAST(:first AS timestamp) + make_interval(months => g)) AT TIME ZONE :zone
+                     AS at
+              FROM generate_series(0, :months) g) b
+            WHERE EXISTS (SELECT 1 FROM charged c WHERE c.from_at <= b.at AND c.to_at > b.at)
           ),
           paid AS (
             SELECT s.user_id, b.g,
@@ -52,9 +66,15 @@ public final class RevenueAnalytics {
             GROUP BY s.user_id, b.g
           ),
           firsts AS (
-            SELECT user_id, min(started_at) FILTER (WHERE price > 0) AS first_paid,
-                   min(started_at) AS opened
-            FROM billing_subscriptions GROUP BY user_id
+            SELECT s.user_id,
+                   min(greatest(s.started_at, c.from_at)) FILTER (WHERE c.from_at IS NOT NULL)
+                     AS first_paid,
+                   min(s.started_at) AS opened
+            FROM billing_subscriptions s
+            LEFT JOIN charged c
+              ON s.price > 0 AND c.from_at < coalesce(s.ended_at, 'infinity')
+                 AND c.to_at > s.started_at
+            GROUP BY s.user_id
           )
           SELECT a.user_id, a.currency, f.first_paid, f.opened, a.closed_at,
                  array_agg(p.g ORDER BY p.g) FILTER (WHERE p.g IS NOT NULL) AS paid_bounds,
@@ -65,18 +85,26 @@ public final class RevenueAnalytics {
           GROUP BY a.user_id, a.currency, f.first_paid, f.opened, a.closed_at""");
 
   private final DataSource dataSource;
+  private final Supplier<BillingMode> mode;
 
-  public RevenueAnalytics(DataSource dataSource) {
+  /**
+   * @param mode the billing mode of the config in effect now (before its first recorded change,
+   *     the audit trail says which: {@link PlanFeeModes})
+   */
+  public RevenueAnalytics(DataSource dataSource, Supplier<BillingMode> mode) {
     this.dataSource = dataSource;
+    this.mode = mode;
   }
 
   /**
    * The figures of each month from {@code from} to {@code to} (both included) in the billing
-   * zone, per currency with organizations: by month, then currency.
+   * zone, per currency with organizations: by month, then currency; a currency's months before
+   * its first organization opened are left out.
    */
   public List<MonthFigures> months(YearMonth from, YearMonth to, ZoneId zone) throws SQLException {
     int months = (int) from.until(to, java.time.temporal.ChronoUnit.MONTHS) + 1;
     Map<String, MrrMovements.Tally[]> tallies = new TreeMap<>();
+    Map<String, Instant> firstOpened = new HashMap<>();
     Instant[] bounds = new Instant[months + 1];
     for (int g = 0; g <= months; g++) {
       bounds[g] = from.plusMonths(g).atDay(1).atStartOfDay(zone).toInstant();
@@ -86,8 +114,11 @@ public final class RevenueAnalytics {
       try (Statement memory = c.createStatement()) {
         memory.execute("SET LOCAL work_mem = '64MB'"); // its sort by organization stays in memory
       }
+      List<PlanFeeModes.Span> charged = PlanFeeModes.charged(PlanFeeModes.recorded(c), mode.get());
       try (PreparedStatement statement =
           MRR_AT_BOUNDS
+              .bind("charged_from", spanEnds(c, charged, PlanFeeModes.Span::from, "-infinity"))
+              .bind("charged_to", spanEnds(c, charged, PlanFeeModes.Span::to, "infinity"))
               .bind("first", from.atDay(1).atStartOfDay().toString())
               .bind("zone", zone.getId())
               .bind("months", months)
@@ -95,7 +126,12 @@ public final class RevenueAnalytics {
         statement.setFetchSize(10_000);
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
-            organization(rs, bounds).addTo(tallies, bounds);
+            Organization organization = organization(rs, bounds);
+            organization.addTo(tallies, bounds);
+            if (organization.opened() != null) {
+              firstOpened.merge(
+                  organization.currency(), organization.opened(), RevenueAnalytics::min);
+            }
           }
         }
       } finally {
@@ -105,6 +141,10 @@ public final class RevenueAnalytics {
     List<MonthFigures> figures = new ArrayList<>();
     for (int m = 0; m < months; m++) {
       for (Map.Entry<String, MrrMovements.Tally[]> currency : tallies.entrySet()) {
+        Instant opened = firstOpened.get(currency.getKey());
+        if (opened == null || !opened.isBefore(bounds[m + 1])) {
+          continue; // no organization of the currency yet: not a month of zeros
+        }
         figures.add(
             currency.getValue()[m].figures(
                 from.plusMonths(m), Currency.getInstance(currency.getKey())));
@@ -112,6 +152,25 @@ public final class RevenueAnalytics {
     }
     figures.sort(Comparator.comparing(MonthFigures::month).thenComparing(MonthFigures::currency));
     return figures;
+  }
+
+  /** The spans' starts or ends as ISO text, {@code open} where a span has none. */
+  private static Array spanEnds(
+      Connection c,
+      List<PlanFeeModes.Span> spans,
+      Function<PlanFeeModes.Span, Instant> end,
+      String open)
+      throws SQLException {
+    return c.createArrayOf(
+        "text",
+        spans.stream()
+            .map(end)
+            .map(at -> at == null ? open : at.toString())
+            .toArray(String[]::new));
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   /**

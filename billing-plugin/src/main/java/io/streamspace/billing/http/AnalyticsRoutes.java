@@ -233,14 +233,17 @@ public final class AnalyticsRoutes {
               `{"from","to","months":[{"month","currency","mrr","new_mrr","expansion_mrr","contract\
               ion_mrr","churned_mrr","reactivation_mrr","logo_churn_rate","revenue_churn_rate","con\
               version_rate","arpa",…}],"definitions":{"<figure>":"<formula in words>"}}`: per \
-              month and currency, from the plan terms recorded, each organization's MRR compared \
-              at the month's first instant and the next month's. `cohorts`: per month of the range \
-              and currency, the organizations opened then, how many have ever paid (`converted`, \
-              `conversion_rate`) and how many of those moved from a paid plan to a dearer one \
-              (`upgraded`, `upgrade_rate`). `receivables`: what customers owe now, the invoices \
-              sent or overdue per currency in buckets of days past due (`not_due`, `1_30`, \
-              `31_60`, `61_90`, `over_90`, each with `invoices` and `total`). `format=csv`: the \
-              months' rows as CSV. 400 naming `from`, `to` or `format`.""")
+              month and currency (from the month its first organization opened), from the plan \
+              terms recorded, each organization's MRR compared at the month's first instant and \
+              the next month's; a plan's fee is MRR only where the billing mode then charged it \
+              (subscription, hybrid; not usage), as the audit trail's config changes say. \
+              `cohorts`: per month of the range and currency, the organizations opened then, how \
+              many have ever paid (`converted`, `conversion_rate`) and how many of those moved \
+              from a paid plan to a dearer one (`upgraded`, `upgrade_rate`). `receivables`: what \
+              customers owe now, the invoices sent or overdue per currency in buckets of days \
+              past due (`not_due`, `1_30`, `31_60`, `61_90`, `over_90`, each with `invoices` and \
+              `total`). `format=csv`: the months' rows as CSV. 400 naming `from`, `to` or \
+              `format`.""")
           .params(
               Param.query("from", string()),
               Param.query("to", string()),

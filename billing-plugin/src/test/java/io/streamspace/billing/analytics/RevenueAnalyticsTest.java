@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * February 2026's subscription figures through {@code GET /admin/analytics}, from plan terms
- * recorded as plan changes record them, every movement in one month, worked by hand (UTC; Pro
- * 29.99, Enterprise 99.99 a month, Free 0). Opened on 15 December 2025:
+ * recorded as plan changes record them, every movement in one month, worked by hand (UTC; hybrid
+ * billing mode, which charges plan fees; Pro 29.99, Enterprise 99.99 a month, Free 0). Opened on
+ * 15 December 2025:
  *
  * <ul>
  *   <li>ann, Pro; upgrades to Enterprise on Feb 10: expansion 99.99 − 29.99 = 70.00.
@@ -40,8 +41,12 @@ import org.junit.jupiter.api.Test;
  */
 class RevenueAnalyticsTest {
 
+  /** The harness's USD and VND config in hybrid mode: plan fees are charged, so they are MRR. */
+  static final String HYBRID_CONFIG =
+      "{\"billingMode\": \"hybrid\", " + BillingHarness.USD_AND_VND_CONFIG.strip().substring(1);
+
   private final BillingHarness billing =
-      new BillingHarness(at("2025-12-15T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
+      new BillingHarness(at("2025-12-15T00:00:00Z"), HYBRID_CONFIG);
 
   @AfterEach
   void unload() {
@@ -186,7 +191,10 @@ class RevenueAnalyticsTest {
 
     JsonNode kept = billing.call(HttpMethod.GET, "/admin/analytics", admin("root")).body();
     assertEquals("2026-03-10T12:00:00Z", kept.get("as_of").asText());
-    assertEquals("2025-04", kept.at("/months/0/month").asText());
+    assertEquals(
+        "2025-12",
+        kept.at("/months/0/month").asText(),
+        "the first month with an organization, not April's zeros before it");
     assertEquals("29.99", marchMrr(kept));
     JsonNode older =
         billing
@@ -222,6 +230,39 @@ class RevenueAnalyticsTest {
 
   private static String plain(JsonNode month, String field) {
     return month.get(field).decimalValue().toPlainString();
+  }
+
+  /**
+   * ann (USD) opened on 15 December 2025 and thu (VND) on 14 February 2026; asked from October
+   * 2025 to March 2026: USD from December (ann open before its end), VND from February; no row
+   * of zeros for October, November, or VND's December and January, and no currency without an
+   * organization (the config prices VND, and nobody else's currency is listed).
+   */
+  @Test
+  void monthsBeforeACurrencysFirstOrganizationAreNotListed() {
+    opened("ann", "pro", "2025-12-15T00:00:00Z");
+    billing.clock.set(at("2026-02-14T00:00:00Z"));
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.flush();
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+
+    JsonNode months =
+        billing
+            .call(HttpMethod.GET, "/admin/analytics?from=2025-10&to=2026-03", admin("root"))
+            .body()
+            .get("months");
+
+    java.util.List<String> shown = new java.util.ArrayList<>();
+    months.forEach(m -> shown.add(m.get("month").asText() + " " + m.get("currency").asText()));
+    assertEquals(
+        java.util.List.of(
+            "2025-12 USD",
+            "2026-01 USD",
+            "2026-02 USD",
+            "2026-02 VND",
+            "2026-03 USD",
+            "2026-03 VND"),
+        shown);
   }
 
   @Test

@@ -426,6 +426,36 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertEquals("banner banner-warning", overage.getAttribute("class"));
   }
 
+  /**
+   * In usage billing mode (this host's) no plan fee is invoiced: the plan sets the limits. pia's
+   * owner page shows Pro's $29.99 a month saying it is not charged, and the plans table says the
+   * same of every price.
+   */
+  @Test
+  void anOwnerOnProInUsageModeIsToldThePlanFeeIsNotCharged_onlyItsLimitsApply() {
+    String pia = "pia";
+    api.postEvents(
+        platformToken,
+        List.of(Events.userCreated(pia, NOW.minusSeconds(3600), Map.of("plan", "pro"))));
+    api.awaitCaughtUp("billing");
+    String token = api.token(pia, "user");
+    JsonNode plan = api.http.get(BILLING + "/subscription", token).expect(200);
+    assertEquals("usage", plan.get("billing_mode").asText(), "the host's billing mode");
+    assertEquals("29.99", plan.get("price").decimalValue().toPlainString());
+
+    signedIn(token);
+
+    assertEquals(
+        "$29.99 / month (not charged in usage billing mode: you pay for what you use, and the"
+            + " plan's limits apply)",
+        byId("plan-price").getText());
+    assertEquals("usage", byId("billing-mode").getText());
+    assertEquals(
+        "The prices are not charged in usage billing mode: you pay for what you use, and a"
+            + " plan's limits apply.",
+        byId("plans-fee-note").getText());
+  }
+
   /** The ids of the banners the page shows, in order. */
   @SuppressWarnings("unchecked")
   private List<String> bannerIds() {
