@@ -13,7 +13,6 @@ import io.streamspace.billing.account.MemberRole;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.money.Money;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.PackPurchases.Refused;
 import io.streamspace.billing.packs.Purchase;
@@ -22,15 +21,12 @@ import io.streamspace.common.http.Json;
 import io.streamspace.common.http.Page;
 import io.streamspace.common.http.PathId;
 import io.streamspace.plugin.api.http.HttpRequest;
-import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -126,18 +122,6 @@ public final class PackRoutes {
   /** The catalog as an account sees it: the packs sold in its currency, at their price in it. */
   record CatalogJson(String userId, String currency, List<PackJson> packs) {}
 
-  record PackJson(
-      String id,
-      String name,
-      String kind,
-      Map<String, BigDecimal> adds,
-      List<AddsJson> added,
-      BigDecimal price,
-      Integer validDays) {}
-
-  /** What a pack adds to one meter, with the meter's name and unit for people. */
-  record AddsJson(String meter, String name, String unit, BigDecimal amount) {}
-
   record PurchasesJson(String userId, List<Purchase> purchases, Integer nextOffset) {}
 
   private final OrgAccess access;
@@ -194,7 +178,7 @@ public final class PackRoutes {
     List<PackJson> packs =
         config.get().capacityPacks().stream()
             .filter(pack -> pack.priceIn(subject.currency()).isPresent())
-            .map(pack -> json(pack, subject.currency()))
+            .map(pack -> PackJson.of(pack, subject.currency()))
             .toList();
     return new CatalogJson(subject.orgId(), subject.currency().getCurrencyCode(), packs);
   }
@@ -387,29 +371,5 @@ public final class PackRoutes {
       throw notFound;
     }
     return id;
-  }
-
-  private static PackJson json(CapacityPack pack, Currency currency) {
-    Map<String, BigDecimal> adds = new TreeMap<>();
-    pack.adds().forEach((meter, amount) -> adds.put(meter.configName(), amount));
-    List<AddsJson> added =
-        pack.adds().entrySet().stream()
-            .map(
-                e ->
-                    new AddsJson(
-                        e.getKey().configName(),
-                        e.getKey().name(),
-                        e.getKey().unit(),
-                        e.getValue()))
-            .sorted(Comparator.comparing(AddsJson::meter))
-            .toList();
-    return new PackJson(
-        pack.id(),
-        pack.name(),
-        pack.kind().configName(),
-        adds,
-        added,
-        Money.shown(pack.priceIn(currency).orElseThrow(), currency),
-        pack.validDays());
   }
 }
