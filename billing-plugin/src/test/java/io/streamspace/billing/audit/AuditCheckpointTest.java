@@ -3,6 +3,7 @@ package io.streamspace.billing.audit;
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -290,6 +291,18 @@ class AuditCheckpointTest {
     assertEquals("off", verifyWithoutCheckpoint().body().get("anchoring").asText());
     assertEquals("no audit checkpoint key: anchoring is off", run.message());
     assertEquals(publishedBefore, billing.context.published().size());
+  }
+
+  @Test
+  void onlyThePlatformAdminMayTakeOrCheckACheckpoint() {
+    JsonNode checkpoint = checkpointedThenGrown();
+
+    Answer take = billing.call(HttpMethod.POST, "/admin/audit/checkpoints", user("ann"), null);
+    Answer verify =
+        billing.call(HttpMethod.POST, "/admin/audit/verify", user("ann"), checkpoint.toString());
+
+    assertEquals(403, take.status(), take.body().toString());
+    assertEquals(403, verify.status(), verify.body().toString());
   }
 
   @Test
