@@ -53,6 +53,7 @@ final class HostEnvironment {
           new Variable(DEBUG, "true: a refused start prints its stack trace, as --debug"),
           new Variable("STRIPE_SECRET_KEY", "the billing plugin's Stripe API key"),
           new Variable("STRIPE_WEBHOOK_SECRET", "the billing plugin's Stripe webhook secret"),
+          new Variable("BILLING_AUDIT_KEY", "the billing plugin's audit checkpoint key (HMAC)"),
           new Variable(
               WebhookDestinations.ALLOW_PRIVATE_ENV,
               "true: webhooks may go to private addresses (loopback, 10/8...)"),

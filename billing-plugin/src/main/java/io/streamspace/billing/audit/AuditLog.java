@@ -143,7 +143,10 @@ public final class AuditLog {
     }
   }
 
-  /** Walks every chain and reports the first broken link, or that all is intact. */
+  /**
+   * Walks every chain and reports the first broken link, or that all is intact; anchored {@link
+   * ChainCheck#OFF} (the caller says otherwise when it checked a checkpoint too).
+   */
   public ChainCheck verify() throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = VERIFY.binding().prepare(connection);
@@ -153,12 +156,17 @@ public final class AuditLog {
       long chains = rs.getLong(2);
       String chain = rs.getString(4);
       if (chain == null) {
-        return new ChainCheck(true, checked, chains, null);
+        return new ChainCheck(true, checked, chains, null, ChainCheck.OFF, null);
       }
       long id = rs.getLong(3);
       Long brokenId = rs.wasNull() ? null : id;
       return new ChainCheck(
-          false, checked, chains, new BrokenLink(brokenId, chain, rs.getLong(5), rs.getString(6)));
+          false,
+          checked,
+          chains,
+          new BrokenLink(brokenId, chain, rs.getLong(5), rs.getString(6)),
+          ChainCheck.OFF,
+          null);
     }
   }
 

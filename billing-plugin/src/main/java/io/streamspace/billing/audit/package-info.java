@@ -39,6 +39,15 @@
  *       order): a missing place, a previous hash that is not the previous entry's, a hash that is
  *       not its content's, or a head that counts entries no longer there; the broken link with
  *       the lowest id is reported.
+ *   <li><b>Anchored outside the database.</b> Whoever may write the database can rewrite a chain
+ *       so that the walk holds (hashes computed again, the tail and the head cut back, a chain
+ *       deleted with its head). {@link io.streamspace.billing.audit.AuditCheckpoints} signs every
+ *       chain's head with an HMAC key read from the environment ({@code BILLING_AUDIT_KEY}),
+ *       which the database never holds; the platform keeps the checkpoints it is sent, and hands
+ *       one back to verify: each head must still be there with its hash, which vouches for every
+ *       entry before it. Heads listed in the checkpoint, not a digest of them, so that a check
+ *       needs nothing the database keeps; at 100,000 organizations a checkpoint is about 10 MB,
+ *       a digest with the heads kept apart would be the next step if that matters.
  * </ul>
  *
  * <h2>What it costs</h2>

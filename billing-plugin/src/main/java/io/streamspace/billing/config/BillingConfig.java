@@ -145,6 +145,11 @@ public final class BillingConfig {
     return get(BillingKeys.LEAD_LIMIT_PERCENT);
   }
 
+  /** Minutes between the signed audit checkpoints the audit-checkpoint job publishes. */
+  public int auditCheckpointMinutes() {
+    return get(BillingKeys.AUDIT_CHECKPOINT_MINUTES);
+  }
+
   /** Days of the last 30 near a limit of one meter that make a sales lead. */
   public int leadDays() {
     return get(BillingKeys.LEAD_DAYS);

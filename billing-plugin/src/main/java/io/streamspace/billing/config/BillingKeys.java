@@ -43,6 +43,8 @@ final class BillingKeys {
    */
   static final Currency VND = Currency.getInstance("VND");
 
+  private static final String STRIPE = "Required while stripeEnabled is true";
+
   /** Every key, in the order declared below ({@link #key} and {@link #secret} add each). */
   static final List<BillingKey<?>> ALL = Collections.unmodifiableList(declared);
 
@@ -381,10 +383,25 @@ final class BillingKeys {
           50,
           "Percent (%s) of its members 30 days ago an organization that had some must have "
               + "gained since to be a sales lead (members_grew)");
+  static final BillingKey<Integer> AUDIT_CHECKPOINT_MINUTES =
+      key(
+          "auditCheckpointMinutes",
+          whole(1, 1440),
+          60,
+          "Minutes (%s) between the signed audit checkpoints (billing.audit.checkpoint) the "
+              + "audit-checkpoint job publishes while auditCheckpointKey is set");
   static final BillingKey<String> STRIPE_SECRET_KEY =
-      secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key");
+      secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key", STRIPE);
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =
-      secret("stripeWebhookSecret", "STRIPE_WEBHOOK_SECRET", "Stripe webhook signing secret");
+      secret(
+          "stripeWebhookSecret", "STRIPE_WEBHOOK_SECRET", "Stripe webhook signing secret", STRIPE);
+  static final BillingKey<String> AUDIT_CHECKPOINT_KEY =
+      secret(
+          "auditCheckpointKey",
+          "BILLING_AUDIT_KEY",
+          "The HMAC-SHA256 key audit checkpoints are signed and checked with, kept out of the "
+              + "database",
+          "Without it no checkpoint is made and verify says anchoring is off");
 
   private BillingKeys() {}
 
@@ -402,12 +419,14 @@ final class BillingKeys {
    * A secret: set through the config (the host stores it apart, encrypted, and shows it masked)
    * or in its environment variable, which wins.
    */
-  private static BillingKey<String> secret(String name, String environmentVariable, String what) {
+  private static BillingKey<String> secret(
+      String name, String environmentVariable, String what, String needed) {
     String description =
         what
             + "; write-only: stored encrypted by the host, shown masked. The environment variable "
             + environmentVariable
-            + " wins over it. Required while stripeEnabled is true";
+            + " wins over it. "
+            + needed;
     return declared(
         new BillingKey<>(
             name, ValueType.secretIn(environmentVariable), null, description, environmentVariable));

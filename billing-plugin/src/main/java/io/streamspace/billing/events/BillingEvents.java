@@ -114,6 +114,13 @@ public final class BillingEvents {
    */
   public static final String INVOICE_TAX_FAILED = "billing.invoice.tax_failed";
 
+  /**
+   * A signed checkpoint of the audit chains (every chain's head), every auditCheckpointMinutes
+   * while a checkpoint key is set, or asked for by an admin: for the platform to keep outside the
+   * billing database and hand back to {@code POST /admin/audit/verify}.
+   */
+  public static final String AUDIT_CHECKPOINT = "billing.audit.checkpoint";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {

@@ -10,6 +10,7 @@ import static io.streamspace.billing.http.Schema.oneOf;
 import static io.streamspace.billing.http.Schema.string;
 
 import io.streamspace.billing.audit.Actor;
+import io.streamspace.billing.audit.AuditCheckpoints;
 import io.streamspace.billing.audit.AuditFilter;
 import io.streamspace.billing.audit.AuditLog;
 import io.streamspace.billing.audit.AuditRecord;
@@ -31,7 +32,8 @@ import org.apache.commons.csv.CSVPrinter;
 
 /**
  * The audit trail for the platform admin: {@code GET /admin/audit} lists entries, newest first,
- * filtered and paged, as JSON or CSV; {@code GET /admin/audit/verify} walks every chain.
+ * filtered and paged, as JSON or CSV; {@code GET /admin/audit/verify} walks every chain (against
+ * a signed checkpoint: {@link AuditCheckpointRoutes}).
  */
 public final class AuditRoutes {
 
@@ -116,7 +118,18 @@ public final class AuditRoutes {
                           .req("id", integer().orNull())
                           .req("chain", string())
                           .req("chain_seq", integer())
-                          .req("problem", string()))));
+                          .req("problem", string())))
+              .req(
+                  "anchoring",
+                  string()
+                      .enumOf(ChainCheck.OFF, ChainCheck.NO_CHECKPOINT, ChainCheck.CHECKPOINT)
+                      .description(
+                          """
+                          `off`: no checkpoint key is set, the chains are checked only against \
+                          themselves (a chain rewritten with its hashes recomputed passes); \
+                          `no_checkpoint`: a key is set but no checkpoint was given (`POST` one); \
+                          `checkpoint`: checked against the checkpoint of `checkpoint_at` too"""))
+              .req("checkpoint_at", string().format("date-time").orNull()));
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
@@ -142,10 +155,12 @@ public final class AuditRoutes {
   public record Page(List<AuditRecord> entries, Long nextBeforeId) {}
 
   private final AuditLog log;
+  private final AuditCheckpoints checkpoints;
   private final Supplier<BillingConfig> config;
 
-  public AuditRoutes(AuditLog log, Supplier<BillingConfig> config) {
+  public AuditRoutes(AuditLog log, AuditCheckpoints checkpoints, Supplier<BillingConfig> config) {
     this.log = log;
+    this.checkpoints = checkpoints;
     this.config = config;
   }
 
@@ -250,17 +265,24 @@ public final class AuditRoutes {
               Walks every chain (one per organization, `''` for platform-wide changes): each \
               entry's place follows the previous one's, its `prev_hash` is the previous entry's \
               hash, its hash is that of its content, and each chain's head counts its last entry. \
-              Answers `{"intact":true,"checked","chains","broken":null}`, or `intact` false and \
-              the first broken link (lowest id): `{"id","chain","chain_seq","problem"}` saying \
-              what differs. The table refuses UPDATE, DELETE and TRUNCATE (a trigger, and the \
-              privileges revoked); the chain shows an edit made around them (a superuser with \
-              triggers off).""")
+              Answers `{"intact":true,"checked","chains","broken":null,"anchoring",\
+              "checkpoint_at":null}`, or `intact` false and the first broken link (lowest id): \
+              `{"id","chain","chain_seq","problem"}` saying what differs. The table refuses \
+              UPDATE, DELETE and TRUNCATE (a trigger, and the privileges revoked); the chain \
+              shows an entry edited around them (a superuser with triggers off), but not a chain \
+              rewritten with its hashes recomputed, cut back with its head, or deleted with it: \
+              for those, `POST` a signed checkpoint kept outside the database. `anchoring`: \
+              `off` without a checkpoint key, else `no_checkpoint`.""")
           .answers(200, AUDIT_CHECK);
 
-  /** 200 with {@code intact}, {@code checked}, {@code chains} and the first broken link. */
+  /**
+   * 200 with {@code intact}, {@code checked}, {@code chains}, the first broken link and whether
+   * checkpoints could anchor the chains ({@code off} without a key).
+   */
   ChainCheck verify(HttpRequest request) throws Exception {
     Access.admin(request);
-    return log.verify();
+    return log.verify()
+        .anchoring(checkpoints.anchoring() ? ChainCheck.NO_CHECKPOINT : ChainCheck.OFF);
   }
 
   private HttpResponse csv(AuditFilter filter, long limit) {

@@ -121,7 +121,9 @@ class AuditTrailTest {
 
     assertEquals(200, answer.status());
     assertEquals(
-        "{\"intact\":true,\"checked\":3,\"chains\":2,\"broken\":null}", answer.body().toString());
+        "{\"intact\":true,\"checked\":3,\"chains\":2,\"broken\":null,\"anchoring\":\"off\","
+            + "\"checkpoint_at\":null}",
+        answer.body().toString());
   }
 
   @Test

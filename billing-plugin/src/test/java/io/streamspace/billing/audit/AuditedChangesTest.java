@@ -228,6 +228,8 @@ class AuditedChangesTest {
     assertEquals(21L, value("SELECT count(*) FROM billing_audit_entries"));
     Answer verify = billing.call(HttpMethod.GET, "/admin/audit/verify", admin("root"));
     assertEquals(
-        "{\"intact\":true,\"checked\":21,\"chains\":1,\"broken\":null}", verify.body().toString());
+        "{\"intact\":true,\"checked\":21,\"chains\":1,\"broken\":null,\"anchoring\":\"off\","
+            + "\"checkpoint_at\":null}",
+        verify.body().toString());
   }
 }

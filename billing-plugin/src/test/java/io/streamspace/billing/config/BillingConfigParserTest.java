@@ -833,7 +833,10 @@ class BillingConfigParserTest {
     assertEquals("\"payment_intents\"", find(keys, "stripeCollection").defaultJson());
     assertEquals("false", find(keys, "stripeTax").defaultJson());
     assertEquals("\"exclusive\"", find(keys, "taxBehavior").defaultJson());
-    assertEquals(44, keys.size());
+    assertEquals("60", find(keys, "auditCheckpointMinutes").defaultJson());
+    assertTrue(find(keys, "auditCheckpointKey").secret());
+    assertEquals("BILLING_AUDIT_KEY", find(keys, "auditCheckpointKey").environmentVariable());
+    assertEquals(46, keys.size());
   }
 
   @Test
@@ -898,9 +901,9 @@ class BillingConfigParserTest {
   }
 
   @Test
-  void schemaDeclaresTheStripeSecretsAsTheOnlyEnvironmentVariablesThePluginReads() {
+  void schemaDeclaresTheStripeSecretsAndTheAuditKeyAsTheOnlyEnvironmentVariablesThePluginReads() {
     assertEquals(
-        Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+        Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "BILLING_AUDIT_KEY"),
         BillingConfigSchema.schema().secretEnvironmentVariables());
     assertEquals(
         "STRIPE_SECRET_KEY",
@@ -909,8 +912,13 @@ class BillingConfigParserTest {
 
   private static String withoutSecrets(JsonNode tree) {
     com.fasterxml.jackson.databind.node.ObjectNode copy = tree.deepCopy();
-    copy.remove(List.of("stripeSecretKey", "stripeWebhookSecret"));
+    copy.remove(secretNames());
     return copy.toString();
+  }
+
+  /** The secret keys' names: the effective config writes them, a saved config never has them. */
+  static List<String> secretNames() {
+    return BillingKeys.ALL.stream().filter(BillingKey::isSecret).map(BillingKey::name).toList();
   }
 
   private static ConfigKey find(List<ConfigKey> keys, String name) {

@@ -80,7 +80,7 @@ class DefaultCurrenciesTest {
         (ObjectNode)
             new ObjectMapper()
                 .readTree(EffectiveConfigWriter.toJson(BillingConfig.defaults(), secret -> false));
-    written.remove(List.of("stripeSecretKey", "stripeWebhookSecret"));
+    written.remove(BillingConfigParserTest.secretNames());
 
     ConfigParseResult back = parser.parse(written.toString());
 

@@ -340,6 +340,26 @@ class ApiDescriptionTest {
         "GET /admin/store/payouts",
         "200",
         call(HttpMethod.GET, "/admin/store/payouts?status=paid", root, null));
+    fits(
+        "POST /admin/audit/checkpoints",
+        "503",
+        call(HttpMethod.POST, "/admin/audit/checkpoints", root, null));
+    billing.context.setSecret("BILLING_AUDIT_KEY", "a-key");
+    Answer checkpoint = call(HttpMethod.POST, "/admin/audit/checkpoints", root, null);
+    fits("POST /admin/audit/checkpoints", "201", checkpoint);
+    String taken = checkpoint.body().toString();
+    fits(
+        "POST /admin/audit/verify",
+        "200",
+        call(HttpMethod.POST, "/admin/audit/verify", root, taken));
+    String forged =
+        ((com.fasterxml.jackson.databind.node.ObjectNode) checkpoint.body().deepCopy())
+            .put("signature", "0".repeat(64))
+            .toString();
+    fits(
+        "POST /admin/audit/verify",
+        "422",
+        call(HttpMethod.POST, "/admin/audit/verify", root, forged));
   }
 
   private Answer call(HttpMethod method, String path, Caller caller, String body) {
