@@ -1,4 +1,6 @@
-// The admin page: the accounts (organizations: personal and teams), the business at a glance, the admin forms and the jobs, from the
+// The admin page: the organizations, the sales leads, the admin forms, the money (the business
+// at a glance), a what-if, the analytics, the store, the jobs and the audit trail, each a section
+// with its own address (#jobs; #audit/<org id> opens an organization's audit trail), from the
 // plugin's admin JSON routes only. A token without the admin role sees only that the page is
 // for admins.
 import {
@@ -29,6 +31,11 @@ const ACCOUNT_COLUMNS = [
 ];
 
 const accounts = { sort: 'user_id', offset: 0, nextOffset: null, filter: {} };
+
+/** The plans' names by id (GET /plans), so a plan is shown by its name, never its id. */
+let planNames = new Map();
+
+const planName = (id) => (id ? planNames.get(id) || id : '—');
 
 /** Answers a route's body; a refused token signs out, any other failure is said. */
 async function read(path, what) {
@@ -64,8 +71,94 @@ async function load() {
   if (first) {
     byId('signed-in-as').textContent = 'Signed in as an admin';
     byId('admin-view').hidden = false;
-    await Promise.all([loadAccounts(), loadDashboard(), loadAnalytics(), loadJobs(),
-      loadStoreQueue(), loadStoreRevenue(), loadStorePayouts()]);
+    await loadPlans();
+    const target = addressed(location.hash);
+    if (target !== null && target.section === 'audit' && target.org !== null) {
+      byId('audit-org').value = target.org;
+    }
+    await Promise.all([loadAccounts(), loadLeads(), loadDashboard(), loadAnalytics(), loadJobs(),
+      loadStoreQueue(), loadStoreRevenue(), loadStorePayouts(), loadAudit()]);
+    if (target !== null) {
+      showSection(target);
+    }
+  }
+}
+
+// ---- the sections and their addresses ----
+
+/** The page's sections, each an element of this id with an h2; the address #<id> opens it. */
+const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'analytics', 'store',
+  'jobs', 'audit'];
+
+/**
+ * What an address's fragment opens: {section, org}, org an organization id for #audit/<org id>
+ * (URL-encoded), else null; null for a fragment that names no section (#token=… included).
+ */
+function addressed(hash) {
+  const match = /^#([a-z-]+)(?:\/(.+))?$/.exec(hash || '');
+  if (match === null || !SECTIONS.includes(match[1])) {
+    return null;
+  }
+  let org = null;
+  if (match[2] !== undefined) {
+    try {
+      org = decodeURIComponent(match[2]);
+    } catch (malformed) {
+      org = null;
+    }
+  }
+  return { section: match[1], org };
+}
+
+/** Scrolls to a section, marks its link current and moves the focus to its heading. */
+function showSection(target) {
+  for (const link of byId('section-nav').querySelectorAll('a')) {
+    if (link.getAttribute('href') === '#' + target.section) {
+      link.setAttribute('aria-current', 'location');
+    } else {
+      link.removeAttribute('aria-current');
+    }
+  }
+  const section = byId(target.section);
+  section.scrollIntoView({ block: 'start' });
+  section.querySelector('h2').focus({ preventScroll: true });
+}
+
+/** Opens the address's section once the page is drawn; #audit/<org> reads that trail first. */
+async function openAddressed() {
+  const target = addressed(location.hash);
+  if (target === null || byId('admin-view').hidden) {
+    return;
+  }
+  if (target.section === 'audit' && target.org !== null) {
+    byId('audit-org').value = target.org;
+    audit.beforeId = null;
+    await loadAudit();
+  }
+  showSection(target);
+}
+
+window.addEventListener('hashchange', openAddressed);
+// a link to the section already addressed changes no fragment: it still moves the focus
+for (const link of byId('section-nav').querySelectorAll('a')) {
+  link.addEventListener('click', () => {
+    if (link.getAttribute('href') === location.hash) {
+      openAddressed();
+    }
+  });
+}
+
+async function loadPlans() {
+  const answer = await read('/plans', 'the plans');
+  if (answer !== null) {
+    planNames = new Map(answer.plans.map((plan) => [plan.id, plan.name]));
+    const select = byId('what-if-plan');
+    while (select.options.length > 1) {
+      select.remove(1);
+    }
+    for (const plan of answer.plans) {
+      select.append(el('option', { value: plan.id, text: plan.name }));
+    }
   }
 }
 
@@ -116,7 +209,7 @@ function accountsTable(users) {
       el('td', { class: 'org-name', text: u.name || '—' }),
       el('td', { class: 'org-kind', text: u.personal ? 'personal' : 'team' }),
       el('td', { class: 'num org-members', text: String(u.members) }),
-      el('td', { class: 'org-plan', text: u.plan_id || '—' }),
+      el('td', { class: 'org-plan', text: planName(u.plan_id) }),
       el('td', { class: 'num', text: money(u.current_period_cost, u.currency) }),
       el('td', { class: 'num', text: money(u.outstanding_balance, u.currency) }),
       el('td', { class: 'num credit-balance', text: money(u.credit_balance, u.currency) }),
@@ -129,8 +222,8 @@ function accountsTable(users) {
       : [el('tr', {}, el('td', { colspan: ACCOUNT_COLUMNS.length, class: 'empty',
         text: 'No account matches.' }))];
   return el('table', { id: 'accounts-table' },
-      el('caption', { text: 'Organizations (the billing accounts), ' + PAGE_SIZE + ' a page' }), el('thead', {}, head),
-      el('tbody', {}, body));
+      el('caption', { text: 'Organizations (the billing accounts), ' + PAGE_SIZE + ' a page' }),
+      el('thead', {}, head), el('tbody', {}, body));
 }
 
 /** An account's worst quota state, and its meters at or over the threshold, worst first. */
@@ -188,7 +281,7 @@ async function loadDashboard() {
       'No finalized invoice in the last 12 months.'));
   clear(byId('revenue-by-plan')).append(table('revenue-by-plan-table', 'Revenue by plan',
       [{ text: 'Plan' }, { text: 'Amount', num: true }],
-      board.revenue_by_plan.map((r) => [r.plan_id || '(no period)',
+      board.revenue_by_plan.map((r) => [r.plan_id ? planName(r.plan_id) : '(no period)',
         { text: money(r.amount, r.currency), num: true }]), 'No plan fee invoiced yet.'));
   clear(byId('revenue-by-resource')).append(table('revenue-by-resource-table',
       'Revenue by resource', [{ text: 'Resource' }, { text: 'Amount', num: true }],
@@ -279,7 +372,7 @@ function showUsagePatterns(patterns) {
 
 async function loadJobs() {
   const status = await read('/jobs/status', 'the jobs');
-  const holder = clear(byId('jobs'));
+  const holder = clear(byId('jobs-list'));
   if (status === null) {
     return;
   }
@@ -390,6 +483,222 @@ adminForm('unlock-form', 'Unlocking the account', async (key) => {
       { method: 'POST', body: { reason: value('unlock-note') }, idempotencyKey: key });
   return unlocked.user_id + ' is unlocked.';
 });
+
+// ---- leads ----
+
+const LEADS_PAGE = 20;
+const leads = { offset: 0, nextOffset: null };
+
+const REASON_TEXT = {
+  near_limits: 'near its limits', hit_hard_limit: 'hit a hard limit', members_grew: 'members grew',
+};
+
+/** A reason's evidence in words; a reason this page does not know, as its JSON. */
+function evidenceText(reason, evidence) {
+  if (reason === 'near_limits' && Array.isArray(evidence)) {
+    return evidence.map((n) => meterName(n.meter) + ': ' + n.days_above + ' days near its limit,'
+        + ' at most ' + quantity((Number(n.highest_share) * 100).toFixed(2)) + '%').join('; ');
+  }
+  if (reason === 'hit_hard_limit' && Array.isArray(evidence)) {
+    return evidence.map((h) => meterName(h.meter) + ' at its hard limit on ' + instant(h.at))
+        .join('; ');
+  }
+  if (reason === 'members_grew' && evidence) {
+    return 'members ' + evidence.from + ' → ' + evidence.to + ' in 30 days';
+  }
+  return (REASON_TEXT[reason] || reason) + ': ' + JSON.stringify(evidence);
+}
+
+async function loadLeads() {
+  const page = await read('/admin/leads?limit=' + LEADS_PAGE + '&offset=' + leads.offset,
+      'the leads');
+  const holder = clear(byId('leads-list'));
+  if (page === null) {
+    return;
+  }
+  leads.nextOffset = page.next_offset;
+  byId('leads-as-of').textContent = 'As judged at ' + instant(page.as_of) + '.';
+  holder.append(table('leads-table', 'Sales leads, ' + LEADS_PAGE + ' a page',
+      [{ text: 'Organization' }, { text: 'Plan' }, { text: 'Why' }, { text: 'Evidence' }],
+      page.leads.map((lead) => [lead.org_id, planName(lead.plan),
+        lead.reasons.map((r) => REASON_TEXT[r] || r).join(', '),
+        el('ul', { class: 'evidence' }, lead.reasons.map((r) =>
+            el('li', { text: evidenceText(r, (lead.evidence || {})[r]) })))]),
+      'No organization is a lead now.'));
+  byId('leads-prev').disabled = leads.offset === 0;
+  byId('leads-next').disabled = page.next_offset === null || page.next_offset === undefined;
+  byId('leads-page').textContent = page.leads.length === 0 ? ''
+      : 'Leads ' + (leads.offset + 1) + '–' + (leads.offset + page.leads.length);
+}
+
+byId('leads-next').addEventListener('click', () => {
+  if (leads.nextOffset !== null && leads.nextOffset !== undefined) {
+    leads.offset = leads.nextOffset;
+    loadLeads();
+  }
+});
+byId('leads-prev').addEventListener('click', () => {
+  leads.offset = Math.max(0, leads.offset - LEADS_PAGE);
+  loadLeads();
+});
+
+// ---- the audit trail ----
+
+const AUDIT_PAGE = 50;
+const audit = { beforeId: null, nextBeforeId: null };
+
+/** A value of the trail (before, after) as compact JSON; nothing as a dash. */
+const shownJson = (value) => (value === null || value === undefined ? '—'
+  : JSON.stringify(value));
+
+/** Reads the trail, newest first, of the organization in the filter (all when empty). */
+async function loadAudit() {
+  const org = byId('audit-org').value.trim();
+  const query = [['limit', AUDIT_PAGE], ['org_id', org], ['before_id', audit.beforeId]]
+      .filter(([, v]) => v !== null && v !== '')
+      .map(([name, v]) => name + '=' + encodeURIComponent(v));
+  const page = await read('/admin/audit?' + query.join('&'), 'the audit trail');
+  const holder = clear(byId('audit-list'));
+  if (page === null) {
+    return;
+  }
+  audit.nextBeforeId = page.next_before_id;
+  const whose = org === '' ? 'every organization' : org;
+  holder.append(table('audit-table',
+      'Audit trail of ' + whose + (audit.beforeId === null ? ', newest first'
+        : ', entries before #' + audit.beforeId),
+      [{ text: 'Entry' }, { text: 'When' }, { text: 'Organization' }, { text: 'Who' },
+        { text: 'What' }, { text: 'Subject' }, { text: 'Before' }, { text: 'After' },
+        { text: 'Reason' }],
+      page.entries.map((e) => ['#' + e.id, instant(e.occurred_at), e.org_id || '(platform)',
+        e.actor_type + (e.actor_id ? ' ' + e.actor_id : ''), e.kind, e.subject || '—',
+        el('code', { class: 'json', text: shownJson(e.before) }),
+        el('code', { class: 'json', text: shownJson(e.after) }), e.reason || '—']),
+      'No entry in the audit trail of ' + whose + '.'));
+  byId('audit-older').disabled = page.next_before_id === null
+      || page.next_before_id === undefined;
+}
+
+byId('audit-filter').addEventListener('submit', (event) => {
+  event.preventDefault();
+  audit.beforeId = null;
+  const org = byId('audit-org').value.trim();
+  // the address follows: #audit/<org> is this trail's link
+  history.replaceState(null, '', '#audit' + (org === '' ? '' : '/' + encodeURIComponent(org)));
+  loadAudit();
+});
+byId('audit-older').addEventListener('click', () => {
+  if (audit.nextBeforeId !== null && audit.nextBeforeId !== undefined) {
+    audit.beforeId = audit.nextBeforeId;
+    loadAudit();
+  }
+});
+
+/** A field of verify's answer in words: objects as JSON, nothing as a dash. */
+const factText = (v) => (v === null || v === undefined ? '—'
+  : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+// GET /admin/audit/verify, no parameters: intact in words, then every other field it answers
+byId('audit-verify').addEventListener('click', async () => {
+  const button = byId('audit-verify');
+  button.disabled = true;
+  const holder = clear(byId('audit-verify-result'));
+  try {
+    const check = await api(BILLING + '/admin/audit/verify');
+    const intact = check.intact === true;
+    const facts = el('dl', { id: 'audit-verify-facts', class: 'facts' });
+    for (const [key, v] of Object.entries(check)) {
+      if (key !== 'intact') {
+        facts.append(el('dt', { text: key }), el('dd', { id: 'audit-verify-' + key,
+          text: factText(v) }));
+      }
+    }
+    holder.append(el('p', { id: 'audit-verify-intact',
+      class: intact ? 'status-approved' : 'refused',
+      text: intact ? 'Intact: every chain of the trail checks out.'
+        : 'Not intact: the trail was changed outside the plugin.' }), facts);
+    say(intact ? 'success' : 'error', intact ? 'The audit trail is intact.'
+      : 'The audit trail is not intact: see the first broken link under Audit trail.');
+  } catch (error) {
+    if (!signedOutIfRefused(error, signOut)) {
+      announceError('Verifying the audit trail failed', error);
+    }
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---- what-if ----
+
+/** The what-if's body: the period and the changes the form names (none: today's prices). */
+function whatIfBody() {
+  const body = { period_start: value('what-if-start'), period_end: value('what-if-end') };
+  const rate = byId('what-if-rate').value;
+  if (rate !== '' && value('what-if-rate-value') !== '') {
+    body.rates = { [rate]: Number(value('what-if-rate-value')) };
+  }
+  const plan = byId('what-if-plan').value;
+  if (plan !== '' && value('what-if-plan-price') !== '') {
+    body.plans = { [plan]: { price: Number(value('what-if-plan-price')) } };
+  }
+  return body;
+}
+
+function showWhatIf(answer) {
+  const signed = (amount, currency) => (Number(amount) > 0 ? '+' : '') + money(amount, currency);
+  const d = answer.distribution;
+  clear(byId('what-if-result')).append(
+      table('what-if-totals', 'Totals, ' + day(answer.period_start) + ' to '
+          + day(answer.period_end) + ', per currency',
+      [{ text: 'Currency' }, { text: 'Organizations', num: true },
+        { text: 'Invoiced', num: true }, { text: 'What-if', num: true },
+        { text: 'Change', num: true }, { text: 'Increases', num: true },
+        { text: 'Decreases', num: true }],
+      answer.totals.map((t) => [t.currency, { text: t.accounts, num: true },
+        { text: money(t.invoiced_total, t.currency), num: true },
+        { text: money(t.what_if_total, t.currency), num: true },
+        { text: signed(t.delta, t.currency), num: true },
+        { text: money(t.increase, t.currency), num: true },
+        { text: money(t.decrease, t.currency), num: true }]),
+      'No organization in this period.'),
+      el('p', { id: 'what-if-distribution', text: d.more + ' would pay more, ' + d.less
+        + ' less, ' + d.same + ' the same.' }),
+      el('div', { class: 'table-scroll' }, table('what-if-accounts', 'Per organization',
+          [{ text: 'Organization' }, { text: 'Currency' }, { text: 'Invoiced', num: true },
+            { text: 'What-if', num: true }, { text: 'Change', num: true }],
+          answer.accounts.map((a) => [a.org_id, a.currency,
+            { text: money(a.invoiced_total, a.currency), num: true },
+            { text: money(a.what_if_total, a.currency), num: true },
+            { text: signed(a.delta, a.currency), num: true }]),
+          'No organization in this period.')));
+}
+
+byId('what-if-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = byId('what-if-submit');
+  button.disabled = true;
+  try {
+    const answer = await api(BILLING + '/admin/what-if', { method: 'POST', body: whatIfBody() });
+    showWhatIf(answer);
+    say('success', 'Re-rated ' + answer.accounts.length + ' organization'
+        + (answer.accounts.length === 1 ? '' : 's') + ': nothing was changed.');
+  } catch (error) {
+    if (!signedOutIfRefused(error, signOut)) {
+      announceError('The what-if failed', error);
+    }
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// the what-if's period: the calendar month of today, as a start (a billing period with
+// invoiceDay 1; the route names the right bounds otherwise)
+{
+  const today = new Date();
+  const iso = (d) => d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-01';
+  byId('what-if-start').value = iso(today);
+  byId('what-if-end').value = iso(new Date(today.getFullYear(), today.getMonth() + 1, 1));
+}
 
 const signOut = setUpSignIn(load);
 

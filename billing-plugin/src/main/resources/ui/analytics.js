@@ -31,7 +31,7 @@ export async function loadAnalytics() {
     return;
   }
   showMrrCharts(answer.months);
-  clear(byId('analytics')).append(table('analytics-table',
+  clear(byId('analytics-figures')).append(table('analytics-table',
       'MRR and its movements by month (' + answer.from + ' to ' + answer.to + ', as of '
           + answer.as_of + ')',
       [{ text: 'Month' }, { text: 'Currency' },

@@ -523,15 +523,52 @@ async function drawConfig(entry) {
   fillConfig(schema, config);
 }
 
+/**
+ * The keys whose members the schema lists as keys of their own (computeRates, then
+ * computeRates.cpu_per_core_hour, ...): such an object is shown once, as the group of its
+ * members' fields, not also as a JSON field of its own (the same values twice, two ways).
+ */
+function groupKeys(schema) {
+  return new Set(schema.filter((key) => !key.secret
+      && schema.some((other) => other.name.startsWith(key.name + '.'))).map((key) => key.name));
+}
+
+/** Where a key's field goes: the group of the object it is a member of, else the form. */
+function placeOf(name, groups, holder) {
+  let best = null;
+  for (const [groupName, fieldset] of groups) {
+    if (name.startsWith(groupName + '.') && (best === null || groupName.length > best[0].length)) {
+      best = [groupName, fieldset];
+    }
+  }
+  return best === null ? holder : best[1];
+}
+
+/** A help text: the description, ending with a full stop. */
+function sentence(description) {
+  return description && !/[.!?]$/.test(description) ? description + '.' : description || '';
+}
+
 function fillConfig(schema, config) {
   const holder = clear(byId('config-fields'));
   fields = new Map();
+  const grouped = groupKeys(schema);
+  const groups = new Map();
   for (const key of schema) {
     const id = fieldId(key.name);
+    if (grouped.has(key.name)) {
+      const fieldset = el('fieldset', { class: 'group', id: id + '-group',
+        'aria-describedby': id + '-help' },
+        el('legend', {}, key.name, ' ', el('span', { class: 'type', text: '(' + key.type + ')' })),
+        el('p', { id: id + '-help', class: 'note' }, sentence(key.description),
+            ' Each of its members below.'));
+      placeOf(key.name, groups, holder).append(fieldset);
+      groups.set(key.name, fieldset);
+      continue;
+    }
     const value = valueAt(config, key.name);
     const description = key.description || '';
-    const help = el('p', { id: id + '-help', class: 'note' },
-        description && !/[.!?]$/.test(description) ? description + '.' : description,
+    const help = el('p', { id: id + '-help', class: 'note' }, sentence(description),
         key.secret ? null : ' Default: ' + (key.default === null || key.default === undefined
           ? 'none' : JSON.stringify(key.default)) + '.');
     const error = el('p', { id: id + '-error', class: 'field-error' });
@@ -561,6 +598,15 @@ function fillConfig(schema, config) {
       control = el('textarea', { id, rows: Math.min(14, initial.split('\n').length + 1),
         spellcheck: 'false', 'aria-describedby': describedBy });
       control.value = initial;
+    } else if (Array.isArray(key.values) && key.values.length > 0) {
+      // one of a few words (billingMode: usage, subscription or hybrid): a choice among them
+      initial = shownText(key.type, value);
+      const options = initial === '' || key.values.includes(initial) ? key.values
+        : [initial, ...key.values];
+      control = el('select', { id, 'aria-describedby': describedBy },
+          initial === '' ? el('option', { value: '', text: '(default)' }) : null,
+          options.map((word) => el('option', { value: word, text: word })));
+      control.value = initial;
     } else {
       initial = shownText(key.type, value);
       const numeric = key.type === 'integer' || key.type === 'number';
@@ -570,7 +616,8 @@ function fillConfig(schema, config) {
       control.value = initial;
     }
     fields.set(key.name, { key, control, initial, error, remove });
-    holder.append(el('div', { class: 'field', id: id + '-field' }, label,
+    placeOf(key.name, groups, holder).append(el('div', { class: 'field', id: id + '-field' },
+        label,
         state ? el('div', {}, 'Now: ', state) : null, control,
         remove ? el('label', { class: 'remove', for: remove.id }, remove,
             ' Remove the stored value (an environment variable, if set, still wins)') : null,

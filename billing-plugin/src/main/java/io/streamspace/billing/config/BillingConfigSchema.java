@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The schema the catalog serves: every key of {@link BillingKeys}, in order, each object key
  * followed by its members ({@code computeRates.cpu_per_core_hour}), with type, default and
- * meaning.
+ * meaning; a key that takes one of a few words ({@code billingMode}) lists them.
  */
 public final class BillingConfigSchema {
 
@@ -31,7 +31,9 @@ public final class BillingConfigSchema {
               key.type().schemaType(),
               defaultJson.toString(),
               key.description(),
-              false));
+              false,
+              null,
+              key.type().choices()));
       for (ValueType.Member member : key.type().members()) {
         keys.add(
             new ConfigKey(

@@ -24,7 +24,8 @@ record ValueType<T>(
     String allowed,
     Reader<T> reader,
     Function<T, JsonNode> writer,
-    List<Member> members) {
+    List<Member> members,
+    List<String> choices) {
 
   /** Writes values as {@code ObjectNode.put} does. */
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -38,7 +39,21 @@ record ValueType<T>(
   static final ValueType<BigDecimal> AMOUNT = amount(12, 12);
 
   ValueType(String schemaType, String allowed, Reader<T> reader, Function<T, JsonNode> writer) {
-    this(schemaType, allowed, reader, writer, List.of());
+    this(schemaType, allowed, reader, writer, List.of(), List.of());
+  }
+
+  ValueType(
+      String schemaType,
+      String allowed,
+      Reader<T> reader,
+      Function<T, JsonNode> writer,
+      List<Member> members) {
+    this(schemaType, allowed, reader, writer, members, List.of());
+  }
+
+  /** This type, taking only {@code names} (an enum's words), as the schema lists them. */
+  ValueType<T> withChoices(List<String> names) {
+    return new ValueType<>(schemaType, allowed, reader, writer, members, List.copyOf(names));
   }
 
   /** The value read; {@code fallback} when {@code at} was told why it is refused. */
@@ -176,13 +191,14 @@ record ValueType<T>(
             + " or "
             + names.get(names.size() - 1);
     return text(
-        "string",
-        allowed,
-        (s, at) ->
-            names.contains(s)
-                ? values.get(names.indexOf(s))
-                : at.refuse("must be " + allowed, null),
-        name);
+            "string",
+            allowed,
+            (s, at) ->
+                names.contains(s)
+                    ? values.get(names.indexOf(s))
+                    : at.refuse("must be " + allowed, null),
+            name)
+        .withChoices(names);
   }
 
   static ValueType<ZoneId> zone() {

@@ -901,6 +901,25 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void schemaListsTheWordsOfAKeyThatTakesOneOfAFew_andNoneForAnyOtherKey() {
+    List<ConfigKey> keys = BillingConfigSchema.schema().keys();
+
+    assertEquals(List.of("usage", "subscription", "hybrid"), find(keys, "billingMode").values());
+    assertEquals(List.of("exclusive", "inclusive"), find(keys, "taxBehavior").values());
+    assertEquals(
+        List.of("payment_intents", "stripe_invoices"), find(keys, "stripeCollection").values());
+    assertEquals(List.of(), find(keys, "currency").values(), "any currency code");
+    assertEquals(List.of(), find(keys, "invoiceDay").values());
+    assertEquals(List.of(), find(keys, "stripeSecretKey").values());
+    for (ConfigKey key : keys) {
+      for (String word : key.values()) {
+        String json = "{\"" + key.name() + "\": \"" + word + "\"}";
+        assertEquals(List.of(), parser.parse(json).problems(), "the parser takes " + json);
+      }
+    }
+  }
+
+  @Test
   void schemaDeclaresTheStripeSecretsAndTheAuditKeyAsTheOnlyEnvironmentVariablesThePluginReads() {
     assertEquals(
         Set.of("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "BILLING_AUDIT_KEY"),

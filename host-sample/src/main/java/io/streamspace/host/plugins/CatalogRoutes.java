@@ -37,7 +37,8 @@ public final class CatalogRoutes implements HttpServer.RouteGroup {
       String type,
       @JsonProperty("default") JsonNode defaultValue,
       String description,
-      boolean secret) {}
+      boolean secret,
+      List<String> values) {}
 
   /**
    * One plugin. {@code version}, {@code license}, {@code installed}, {@code lag} are those of the
@@ -171,6 +172,7 @@ public final class CatalogRoutes implements HttpServer.RouteGroup {
 
   private ConfigKeyView keyView(ConfigKey key) {
     JsonNode defaultValue = key.defaultJson() == null ? null : bodies.tree(key.defaultJson());
-    return new ConfigKeyView(key.name(), key.type(), defaultValue, key.description(), key.secret());
+    return new ConfigKeyView(
+        key.name(), key.type(), defaultValue, key.description(), key.secret(), key.values());
   }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -1015,7 +1016,8 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     WebElement row = byId("account-row-" + acme);
     assertEquals("team", row.findElement(By.cssSelector("td.org-kind")).getText());
     assertEquals("3", row.findElement(By.cssSelector("td.org-members")).getText());
-    assertEquals("free", row.findElement(By.cssSelector("td.org-plan")).getText());
+    assertEquals(
+        "Hobby", row.findElement(By.cssSelector("td.org-plan")).getText(), "the plan's name");
     assertEquals(acme, row.findElement(By.cssSelector("td.org-name")).getText());
     assertEquals(
         "$" + acmeInvoice.get("total").asText(),
@@ -1024,5 +1026,239 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertEquals(
         "personal",
         byId("account-row-" + ann).findElement(By.cssSelector("td.org-kind")).getText());
+  }
+
+  // ---- the admin page's sections ----
+
+  /** The id of the element that has the focus. */
+  private Object focused() {
+    return browser.script("return document.activeElement.id");
+  }
+
+  /** Whether the top of the element is on the screen (scrolled to). */
+  private boolean onScreen(String id) {
+    return (Boolean)
+        browser.script(
+            "const top = document.getElementById(arguments[0]).getBoundingClientRect().top;"
+                + " return top >= -1 && top < window.innerHeight;",
+            id);
+  }
+
+  @Test
+  void theSectionLinksOpenEachSectionAtItsOwnAddress_andMoveTheFocusToItsHeading() {
+    adminSignedIn();
+
+    List<String> links =
+        byId("section-nav").findElements(By.tagName("a")).stream()
+            .map(a -> a.getAttribute("href").replaceFirst(".*#", "#"))
+            .toList();
+    assertEquals(
+        List.of(
+            "#organizations",
+            "#leads",
+            "#actions",
+            "#money",
+            "#what-if",
+            "#analytics",
+            "#store",
+            "#jobs",
+            "#audit"),
+        links);
+    byId("section-nav").findElement(By.linkText("Jobs")).click();
+    browser.await(d -> "jobs-heading".equals(focused()));
+    assertEquals(url(PAGES + "admin#jobs"), browser.driver.getCurrentUrl());
+    assertTrue(onScreen("jobs"), "scrolled to the jobs");
+    assertEquals(
+        "location",
+        byId("section-nav").findElement(By.linkText("Jobs")).getAttribute("aria-current"));
+
+    // by the keyboard: Enter on a link
+    byId("section-nav").findElement(By.linkText("Money")).sendKeys(Keys.ENTER);
+    browser.await(d -> "glance-heading".equals(focused()));
+    assertTrue(onScreen("money"), "scrolled to the money");
+    assertNull(byId("section-nav").findElement(By.linkText("Jobs")).getAttribute("aria-current"));
+
+    // the address opened afresh (the token is the tab's): the jobs section, drawn
+    open(PAGES + "admin#jobs");
+    awaitAdminPageDrawn();
+    browser.await(d -> "jobs-heading".equals(focused()));
+    assertTrue(onScreen("jobs"), "scrolled to the jobs");
+    assertTrue(byId("jobs-table").isDisplayed());
+  }
+
+  @Test
+  void theLeadsSectionListsAnOrganizationThatGrewWithItsEvidence() {
+    String vela = "vela";
+    Instant hourAgo = NOW.minusSeconds(3600);
+    List<Map<String, Object>> events = new java.util.ArrayList<>();
+    events.add(Events.userCreated("vel0", hourAgo));
+    events.add(Events.orgCreated(vela, "vel0", "pro", hourAgo));
+    for (int i = 1; i <= 5; i++) {
+      events.add(Events.userCreated("vel" + i, hourAgo));
+      events.add(Events.memberAdded(vela, "vel" + i, "member", hourAgo));
+    }
+    api.postEvents(platformToken, events);
+    api.awaitCaughtUp("billing");
+    api.runJob("check-quotas"); // the run that judges the leads
+    JsonNode lead = null;
+    for (JsonNode each :
+        api.http.get(BILLING + "/admin/leads", api.adminToken).expect(200).get("leads")) {
+      lead = vela.equals(each.get("org_id").asText()) ? each : lead;
+    }
+    assertNotNull(lead, "the API names vela a lead");
+    JsonNode grew = lead.get("evidence").get("members_grew");
+
+    adminSignedIn();
+    byId("section-nav").findElement(By.linkText("Leads")).click();
+    browser.await(d -> "leads-heading".equals(focused()));
+    WebElement row = byId("leads-table").findElement(By.xpath(".//tr[th='" + vela + "']"));
+    List<String> cells =
+        row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+    assertEquals("Pro", cells.get(0), "the plan by its name");
+    assertTrue(cells.get(1).contains("members grew"), cells.toString());
+    assertTrue(
+        cells
+            .get(2)
+            .contains(
+                "members "
+                    + grew.get("from").asInt()
+                    + " → "
+                    + grew.get("to").asInt()
+                    + " in 30 days"),
+        cells.toString());
+  }
+
+  @Test
+  void anOrganizationsAuditTrailOpensAtItsAddress_andVerifyShowsTheTrailIntact() {
+    adminSignedIn();
+    JsonNode entries =
+        api.http
+            .get(BILLING + "/admin/audit?limit=50&org_id=" + acme, api.adminToken)
+            .expect(200)
+            .get("entries");
+    assertTrue(entries.size() > 0, "acme's invoice was audited");
+
+    // only the fragment changes: the page, already drawn, opens acme's trail
+    browser.driver.get(url(PAGES + "admin#audit/" + acme));
+    browser.await(d -> byId("audit-table").getText().startsWith("Audit trail of " + acme));
+    browser.await(d -> "audit-heading".equals(focused()));
+    assertEquals(acme, byId("audit-org").getAttribute("value"));
+    List<WebElement> rows = byId("audit-table").findElements(By.cssSelector("tbody tr"));
+    assertEquals(entries.size(), rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      assertEquals(
+          "#" + entries.get(i).get("id").asText(),
+          rows.get(i).findElement(By.tagName("th")).getText());
+      assertEquals(acme, rows.get(i).findElements(By.tagName("td")).get(1).getText());
+    }
+
+    byId("audit-verify").click();
+    browser.await(d -> !d.findElements(By.id("audit-verify-intact")).isEmpty());
+    JsonNode check = api.http.get(BILLING + "/admin/audit/verify", api.adminToken).expect(200);
+    assertTrue(check.get("intact").asBoolean());
+    assertEquals(
+        "Intact: every chain of the trail checks out.", byId("audit-verify-intact").getText());
+    check
+        .fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (!"intact".equals(field)) {
+                assertEquals(
+                    check.get(field).isNull()
+                        ? "—"
+                        : check.get(field).isValueNode()
+                            ? check.get(field).asText()
+                            : check.get(field).toString(),
+                    byId("audit-verify-" + field).getText(),
+                    field);
+              }
+            });
+    assertMessage("success", "status", "The audit trail is intact.");
+  }
+
+  @Test
+  void aWhatIfReRatesThePeriodWithADoubledCpuRate_perOrganizationAndInTotal() {
+    adminSignedIn();
+    byId("section-nav").findElement(By.linkText("What-if")).click();
+    browser.await(d -> "what-if-heading".equals(focused()));
+    browser.script(
+        "document.getElementById('what-if-start').value = '2026-03-01';"
+            + " document.getElementById('what-if-end').value = '2026-04-01';");
+    new Select(byId("what-if-rate")).selectByValue("cpu_per_core_hour");
+    byId("what-if-rate-value").sendKeys("0.10");
+    byId("what-if-submit").click();
+    browser.await(d -> !d.findElements(By.id("what-if-accounts")).isEmpty());
+
+    JsonNode answer =
+        api.http
+            .post(
+                BILLING + "/admin/what-if",
+                api.adminToken,
+                HostClient.json(
+                    Map.of(
+                        "period_start",
+                        "2026-03-01",
+                        "period_end",
+                        "2026-04-01",
+                        "rates",
+                        Map.of("cpu_per_core_hour", 0.10))))
+            .expect(200);
+    List<WebElement> rows = byId("what-if-accounts").findElements(By.cssSelector("tbody tr"));
+    assertEquals(answer.get("accounts").size(), rows.size());
+    boolean someoneMore = false;
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode account = answer.get("accounts").get(i);
+      List<String> cells =
+          rows.get(i).findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+      assertEquals(
+          account.get("org_id").asText(), rows.get(i).findElement(By.tagName("th")).getText());
+      assertEquals(dollars(account.get("invoiced_total")), cells.get(1), cells.toString());
+      assertEquals(dollars(account.get("what_if_total")), cells.get(2), cells.toString());
+      someoneMore |= account.get("delta").decimalValue().signum() > 0;
+    }
+    assertTrue(someoneMore, "a doubled CPU rate costs someone more");
+    JsonNode total = answer.get("totals").get(0);
+    WebElement totals = byId("what-if-totals").findElement(By.xpath(".//tr[th='USD']"));
+    assertEquals(
+        dollars(total.get("what_if_total")),
+        totals.findElements(By.tagName("td")).get(2).getText());
+    assertTrue(
+        byId("what-if-distribution")
+            .getText()
+            .startsWith(answer.get("distribution").get("more").asInt() + " would pay more"));
+  }
+
+  /** A USD amount as the page shows it: $1.50. */
+  private static String dollars(JsonNode amount) {
+    return "$"
+        + amount.decimalValue().setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+  }
+
+  @Test
+  void theOrganizationsTableFits1280PixelsOrScrollsInsideItsOwnBox_neverThePage() {
+    browser.driver.manage().window().setSize(new Dimension(1280, 1000));
+    adminSignedIn();
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> sizes =
+        (Map<String, Object>)
+            browser.script(
+                "const box = document.getElementById('accounts');"
+                    + " const table = document.getElementById('accounts-table');"
+                    + " return { page: document.documentElement.scrollWidth,"
+                    + " viewport: document.documentElement.clientWidth,"
+                    + " boxRight: box.getBoundingClientRect().right,"
+                    + " boxWidth: box.clientWidth, tableWidth: table.scrollWidth,"
+                    + " overflow: getComputedStyle(box).overflowX };");
+    assertTrue(
+        ((Number) sizes.get("page")).longValue() <= ((Number) sizes.get("viewport")).longValue(),
+        "the page scrolls sideways: " + sizes);
+    assertTrue(((Number) sizes.get("boxRight")).doubleValue() <= 1280, sizes.toString());
+    assertTrue(
+        ((Number) sizes.get("tableWidth")).longValue()
+                <= ((Number) sizes.get("boxWidth")).longValue()
+            || "auto".equals(sizes.get("overflow")),
+        "the table overflows a box that does not scroll: " + sizes);
+    assertEquals("auto", sizes.get("overflow"), "a wider table scrolls inside its box");
   }
 }

@@ -33,6 +33,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -122,6 +123,39 @@ class PluginsPageBrowserTest {
     awaitText("live", "Installed billing " + version + ": it is disabled");
     assertEquals("disabled", installed().get("state").asText());
     awaitText("fact-state", "disabled");
+
+    // every key once: an object whose members are keys of their own is their group, not also a
+    // JSON field; a key that takes one of a few words is a choice among them
+    await(d -> d.findElement(By.id("config-billingMode")));
+    @SuppressWarnings("unchecked")
+    List<String> shownKeys =
+        (List<String>)
+            browser.script(
+                "return [...document.querySelectorAll("
+                    + "'#config-fields label[for]:not(.remove), #config-fields legend')]"
+                    + ".map(n => n.firstChild.textContent)");
+    assertEquals(
+        shownKeys.stream().distinct().toList(), shownKeys, "a key shown twice: " + shownKeys);
+    assertTrue(shownKeys.contains("computeRates"), shownKeys.toString());
+    assertTrue(shownKeys.contains("computeRates.cpu_per_core_hour"), shownKeys.toString());
+    assertEquals(0, browser.driver.findElements(By.id("config-computeRates")).size());
+    assertEquals(
+        "config-computeRates-group",
+        byId("config-computeRates-cpu_per_core_hour")
+            .findElement(By.xpath("ancestor::fieldset"))
+            .getAttribute("id"));
+    Select billingMode = new Select(byId("config-billingMode"));
+    assertEquals(
+        List.of("usage", "subscription", "hybrid"),
+        billingMode.getOptions().stream().map(o -> o.getAttribute("value")).toList());
+    assertEquals("usage", billingMode.getFirstSelectedOption().getAttribute("value"));
+    billingMode.selectByValue("hybrid");
+    byId("config-reason").sendKeys("plan fee plus overage");
+    byId("config-save").click();
+    awaitText("live", "Saved the configuration of billing: billingMode.");
+    assertEquals("hybrid", config().get("billingMode").asText());
+    assertEquals(
+        "hybrid", new Select(byId("config-billingMode")).getFirstSelectedOption().getText());
 
     // a refused value: its error next to its field, nothing changed
     WebElement invoiceDay = await(d -> d.findElement(By.id("config-invoiceDay")));

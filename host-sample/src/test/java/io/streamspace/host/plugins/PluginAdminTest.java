@@ -35,6 +35,8 @@ class PluginAdminTest extends HostTestBase {
     assertTrue(schema.at("/0/default").isNumber(), "default is a JSON value, not text");
     assertEquals(0, new BigDecimal("1.5").compareTo(schema.at("/0/default").decimalValue()));
     assertTrue(schema.at("/1/secret").asBoolean());
+    assertTrue(schema.at("/0/values").isArray(), "a key's words, empty for a number");
+    assertEquals(0, schema.at("/0/values").size());
   }
 
   @Test

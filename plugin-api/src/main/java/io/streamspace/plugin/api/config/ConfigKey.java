@@ -1,5 +1,6 @@
 package io.streamspace.plugin.api.config;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,8 +18,13 @@ import java.util.Objects;
  *                            names given here are the only ones {@link PluginConfig#secret} answers
  *                            for this plugin. Null for every other key, and for a secret the
  *                            plugin only masks but never reads. Since 0.2.
+ * @param values              for a {@code string} key that takes one of a few words (an enum:
+ *                            {@code usage}, {@code subscription}, {@code hybrid}), those words in
+ *                            the order a form offers them; empty for any other key (null is read
+ *                            as empty). A host may draw such a key as a choice. Since 0.4.
  *
- * <p>Stable since 0.1; {@code environmentVariable} and {@link #secretFromEnvironment} since 0.2.
+ * <p>Stable since 0.1; {@code environmentVariable} and {@link #secretFromEnvironment} since 0.2;
+ * {@code values} since 0.4.
  */
 public record ConfigKey(
     String name,
@@ -26,7 +32,8 @@ public record ConfigKey(
     String defaultJson,
     String description,
     boolean secret,
-    String environmentVariable) {
+    String environmentVariable,
+    List<String> values) {
 
   public ConfigKey {
     Objects.requireNonNull(name, "name");
@@ -35,6 +42,22 @@ public record ConfigKey(
       throw new IllegalArgumentException(
           "key " + name + ": only a secret is read from an environment variable, named non-blank");
     }
+    values = values == null ? List.of() : List.copyOf(values);
+    if (!values.isEmpty() && (secret || !"string".equals(type))) {
+      throw new IllegalArgumentException(
+          "key " + name + ": only a string key that is not a secret lists its values");
+    }
+  }
+
+  /** A key without a list of values, as in 0.2 and 0.3. */
+  public ConfigKey(
+      String name,
+      String type,
+      String defaultJson,
+      String description,
+      boolean secret,
+      String environmentVariable) {
+    this(name, type, defaultJson, description, secret, environmentVariable, List.of());
   }
 
   /**
@@ -43,7 +66,7 @@ public record ConfigKey(
    */
   public ConfigKey(
       String name, String type, String defaultJson, String description, boolean secret) {
-    this(name, type, defaultJson, description, secret, null);
+    this(name, type, defaultJson, description, secret, null, List.of());
   }
 
   /**
@@ -56,6 +79,6 @@ public record ConfigKey(
   public static ConfigKey secretFromEnvironment(
       String name, String environmentVariable, String description) {
     Objects.requireNonNull(environmentVariable, "environmentVariable");
-    return new ConfigKey(name, "string", null, description, true, environmentVariable);
+    return new ConfigKey(name, "string", null, description, true, environmentVariable, List.of());
   }
 }
