@@ -21,7 +21,7 @@ final class AdminWiring {
   private AdminWiring() {}
 
   static void wire(Wiring wiring, Quotas quotas) {
-    new AdminUserRoutes(new AccountOverviewQueries(wiring.dataSource()), quotas)
+    new AdminUserRoutes(new AccountOverviewQueries(wiring.dataSource()), quotas, wiring.config())
         .register(wiring.routes());
     DashboardQueries dashboard = new DashboardQueries(wiring.dataSource());
     DashboardSnapshots snapshots = new DashboardSnapshots(wiring.dataSource(), dashboard, quotas);

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.EnumMap;
@@ -88,6 +89,42 @@ public final class AccountOverviewQueries {
              WHERE i.user_id = a.user_id AND i.status IN ('sent', 'paid', 'overdue')
              GROUP BY i.currency) r)""";
 
+  /**
+   * Whether account {@code a} was opened or had activity in {@code [:active_from, :active_to)}
+   * (both null: no date filter). Opened: its {@code created_at} (the earliest event that showed
+   * it). Activity: a usage record of it whose slice starts in the range (a session held
+   * resources, or storage was kept, in that hour), a usage report of a counted meter that
+   * occurred in it, or an invoice of it with a total above zero finalized or paid in it. Each
+   * read by the account's own index: the usage records' primary key (user_id, slice_start),
+   * billing_usage_reports_counter (org_id, ...) and billing_invoices_user_period (user_id, ...).
+   * The {@code OFFSET 0} keeps each EXISTS a probe per account: without it PostgreSQL may turn
+   * it into one hashed read of every account's rows in the range, which for invoices (no index
+   * on when they were finalized or paid) is a sequential scan of the table (IndexedReadsTest).
+   */
+  private static final String OPENED_OR_ACTIVE =
+      """
+      (CAST(:active_from AS timestamptz) IS NULL
+       OR (a.created_at >= :active_from AND a.created_at < :active_to)
+       OR EXISTS (SELECT 1 FROM billing_usage_records r
+                  WHERE r.user_id = a.user_id
+                    AND r.slice_start >= :active_from AND r.slice_start < :active_to
+                  OFFSET 0)
+       OR EXISTS (SELECT 1 FROM billing_usage_reports c
+                  WHERE c.org_id = a.user_id
+                    AND c.occurred_at >= :active_from AND c.occurred_at < :active_to
+                  OFFSET 0)
+       OR EXISTS (SELECT 1 FROM billing_invoices i
+                  WHERE i.user_id = a.user_id AND i.total > 0
+                    AND (i.finalized_at >= :active_from AND i.finalized_at < :active_to
+                         OR i.paid_at >= :active_from AND i.paid_at < :active_to)
+                  OFFSET 0))""";
+
+  /** The end of a date range given only its start: after every instant a request may name. */
+  private static final Instant NO_END = Instant.parse("9999-12-31T23:59:59Z");
+
+  /** The start of a date range given only its end: before every instant a request may name. */
+  private static final Instant NO_START = Instant.parse("1900-01-01T00:00:00Z");
+
   private static final Map<AccountOrder, String> SORT_KEYS =
       Map.of(
           AccountOrder.USER_ID, "a.user_id",
@@ -126,6 +163,7 @@ public final class AccountOverviewQueries {
             AND (CAST(:quota_state AS text) IS NULL
                  OR EXISTS (SELECT 1 FROM judged j
                             WHERE j.user_id = a.user_id AND j.state = :quota_state))
+            AND %10$s
           ORDER BY sort_key %3$s, a.user_id
           LIMIT :limit OFFSET :offset)
         SELECT a.user_id, a.email, a.name, a.personal, a.currency, a.status, a.plan_id,
@@ -155,7 +193,8 @@ public final class AccountOverviewQueries {
             CREDIT,
             JudgedMeters.WORST_FIRST,
             MEMBERS,
-            REVENUE);
+            REVENUE,
+            OPENED_OR_ACTIVE);
   }
 
   private static final String[] CURRENCY_CODES;
@@ -181,6 +220,9 @@ public final class AccountOverviewQueries {
    * @param quotaState only accounts with at least one meter in this state (as GET /admin/quotas
    *     judges it); null for any
    * @param personal only personal organizations (true) or team ones (false); null for both
+   * @param activeFrom with {@code activeTo}: only accounts opened, or with activity, in {@code
+   *     [activeFrom, activeTo)} (see {@link #OPENED_OR_ACTIVE}); null for no start
+   * @param activeTo the range's end (exclusive); null for no end (both null: any account)
    * @param order what accounts are ordered by, ties by user id
    */
   public record Filter(
@@ -188,6 +230,8 @@ public final class AccountOverviewQueries {
       String userIdPrefix,
       QuotaState quotaState,
       Boolean personal,
+      Instant activeFrom,
+      Instant activeTo,
       AccountOrder order,
       boolean descending) {}
 
@@ -234,12 +278,15 @@ public final class AccountOverviewQueries {
   static NamedSql.Binding bound(
       NamedSql sql, Filter filter, int limit, int offset, JudgedMeters judged) {
     String prefix = filter.userIdPrefix();
+    boolean dated = filter.activeFrom() != null || filter.activeTo() != null;
     return judged
         .bind(sql.binding())
         .bind("status", filter.status())
         .bind("pattern", prefix == null ? null : escapeLike(prefix) + "%")
         .bind("quota_state", filter.quotaState() == null ? null : filter.quotaState().jsonName())
         .bind("personal", filter.personal())
+        .bind("active_from", dated ? orElse(filter.activeFrom(), NO_START) : null)
+        .bind("active_to", dated ? orElse(filter.activeTo(), NO_END) : null)
         .bind("limit", limit)
         .bind("offset", offset)
         .bind("currency_code", CURRENCY_CODES)
@@ -277,6 +324,10 @@ public final class AccountOverviewQueries {
               codes[i], Money.shown(amounts[i], Currency.getInstance(codes[i]))));
     }
     return revenue;
+  }
+
+  private static Instant orElse(Instant instant, Instant otherwise) {
+    return instant == null ? otherwise : instant;
   }
 
   /** The text matched literally by LIKE: its wildcards and the escape character escaped. */

@@ -10,6 +10,7 @@ import static io.streamspace.billing.http.Schema.string;
 import io.streamspace.billing.admin.AccountOrder;
 import io.streamspace.billing.admin.AccountOverview;
 import io.streamspace.billing.admin.AccountOverviewQueries;
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.quota.JudgedMeters;
 import io.streamspace.billing.quota.Quotas;
 import io.streamspace.common.http.ApiException;
@@ -17,7 +18,9 @@ import io.streamspace.common.http.Page;
 import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpRequest;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** {@code GET /admin/users}: every account's plan, money figures and status, a page at a time. */
 public final class AdminUserRoutes {
@@ -86,14 +89,24 @@ public final class AdminUserRoutes {
 
   private final AccountOverviewQueries overviews;
   private final Quotas quotas;
+  private final Supplier<BillingConfig> config;
 
-  public AdminUserRoutes(AccountOverviewQueries overviews, Quotas quotas) {
+  public AdminUserRoutes(
+      AccountOverviewQueries overviews, Quotas quotas, Supplier<BillingConfig> config) {
     this.overviews = overviews;
     this.quotas = quotas;
+    this.config = config;
   }
 
   public void register(DescribedRoutes routes) {
     routes.add(USERS, JsonRoute.of(this::users));
+  }
+
+  /** An ISO date (midnight in the billing zone) or instant; null when not given; 400 naming it. */
+  private static Instant instant(HttpRequest request, String name, ZoneId zone)
+      throws ApiException {
+    String value = QueryParams.of(request, name).orElse(null);
+    return value == null ? null : TimeRange.instantOrDate(value, name, zone);
   }
 
   /** {@code kind}: true for personal organizations, false for teams, null for both. */
@@ -125,7 +138,14 @@ public final class AdminUserRoutes {
               `name` a team's (null for a personal one), `personal`, `members` now (1 for a \
               personal one), `revenue` Σ `total` of its finalized invoices not void ever, per \
               currency, as the dashboard counts revenue (`[]` before any); `kind` (`personal` or \
-              `team`, 400 naming it otherwise) filters by kind; ordered by `sort`: `user_id` (the \
+              `team`, 400 naming it otherwise) filters by kind; `from` (inclusive) and `to` \
+              (exclusive; dates = midnight in the billing zone, or instants; either may be left \
+              out; 400 naming the bad one, `to` when not after `from`) keep the accounts opened \
+              in the range (the earliest event that showed them) or with activity in it: a usage \
+              record whose slice starts in it (a session held resources, or storage was kept, \
+              that hour), a usage report of a counted meter that occurred in it, or an invoice \
+              with a total above zero finalized or paid in it (each read through the account's \
+              own index, in the page's statement); ordered by `sort`: `user_id` (the \
               default), `current_period_cost`, `outstanding_balance` or `credit_balance`, \
               ascending, or descending with a leading `-` (`-credit_balance`); ties always by user \
               id ascending; amounts of different currencies compare as plain numbers (100 VND \
@@ -159,6 +179,12 @@ public final class AdminUserRoutes {
                   "quota_state", string().enumOf("warning", "exceeded", "confirmation_required")),
               Param.query("kind", string().enumOf("personal", "team"))
                   .description("personal organizations only, or team ones only"),
+              Param.query("from", string())
+                  .description(
+                      """
+                      a date (midnight in the billing zone) or an instant: accounts opened or \
+                      active from then (inclusive)"""),
+              Param.query("to", string()).description("as from; exclusive"),
               Param.query(
                       "sort",
                       string()
@@ -184,8 +210,10 @@ public final class AdminUserRoutes {
    * {@code -} for descending; ties by user id), filtered by {@code status} (exact), {@code
    * user_id} (prefix: an exact id matches itself and any id it starts) and {@code quota_state}
    * (accounts with a meter in that state, as {@code GET /admin/quotas} judges it) and {@code
-   * kind} ({@code personal} or {@code team} organizations); 400 naming {@code sort}, {@code
-   * quota_state}, {@code kind}, {@code limit} or {@code offset}; 401/403 unless admin. Each
+   * kind} ({@code personal} or {@code team} organizations) and {@code from}/{@code to} (opened or
+   * active in the range: AccountOverviewQueries.OPENED_OR_ACTIVE); 400 naming {@code sort},
+   * {@code quota_state}, {@code kind}, {@code from}, {@code to}, {@code limit} or {@code offset};
+   * 401/403 unless admin. Each
    * account is an organization: its name, kind, members now and revenue per currency too.
    *
    * <p>The current-period cost is the usage of [the last invoice day's midnight in the billing
@@ -200,12 +228,20 @@ public final class AdminUserRoutes {
             AccountOrder.USER_ID.jsonName(),
             AccountOrder::named,
             "user_id, current_period_cost, outstanding_balance or credit_balance");
+    ZoneId zone = config.get().billingTimeZone();
+    Instant from = instant(request, "from", zone);
+    Instant to = instant(request, "to", zone);
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw ApiException.badParameter("to", "to must be after from");
+    }
     AccountOverviewQueries.Filter filter =
         new AccountOverviewQueries.Filter(
             QueryParams.of(request, "status").orElse(null),
             QueryParams.of(request, "user_id").orElse(null),
             QuotaRoutes.overThresholdState(request, "quota_state"),
             kind(request),
+            from,
+            to,
             sort.order(),
             sort.descending());
     Page page = Page.of(request);

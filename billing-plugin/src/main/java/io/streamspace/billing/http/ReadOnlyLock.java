@@ -63,6 +63,11 @@ public final class ReadOnlyLock {
     }
   }
 
+  /** When the organization closed (org.deleted); empty while it is open or has no account. */
+  public Optional<Instant> closedAt(String orgId) throws SQLException {
+    return accounts.closedAt(orgId);
+  }
+
   /** The lock's sentence (what is unpaid, how to unlock) while the account is locked. */
   public Optional<String> lockedBecause(String orgId) throws SQLException {
     return holds.active(orgId, HoldReason.NON_PAYMENT).map(Hold::detail);

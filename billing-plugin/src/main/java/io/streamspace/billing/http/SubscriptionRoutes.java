@@ -8,6 +8,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.PlanTerm;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository;
@@ -38,6 +39,32 @@ import java.util.function.Supplier;
  */
 public final class SubscriptionRoutes {
 
+  /** The subscription's {@code status}: the values of seed 004's Subscription type. */
+  enum Status {
+    /** Open and not locked: the account is served and billed. */
+    ACTIVE,
+    /** Locked read-only for non-payment (a {@code non_payment} hold): unpaid past the grace. */
+    SUSPENDED,
+    /** The organization is closed (org.deleted): nothing is billed after its closing. */
+    CANCELED;
+
+    String jsonName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * What seed 004's Subscription type adds to the plan: its status, the billing period holding
+   * now (in the billing zone, from the invoice day), the Stripe Subscription not cancelled that
+   * charges the plan (null when none), and when the organization closed (null while open).
+   */
+  record State(
+      Status status,
+      Instant periodStart,
+      Instant periodEnd,
+      String stripeSubscriptionId,
+      Instant canceledAt) {}
+
   /** The JSON body of both routes: the active term, the billing mode, earlier terms. */
   record SubscriptionJson(
       String userId,
@@ -51,9 +78,14 @@ public final class SubscriptionRoutes {
       BigDecimal storageLimit,
       Instant startedAt,
       String billingMode,
+      String status,
+      Instant currentPeriodStart,
+      Instant currentPeriodEnd,
+      String stripeSubscriptionId,
+      Instant canceledAt,
       List<TermJson> history) {
 
-    static SubscriptionJson of(Subscriptions s, BillingConfig config) {
+    static SubscriptionJson of(Subscriptions s, BillingConfig config, State state) {
       PlanTerm t = s.current();
       String currency = s.currency().getCurrencyCode();
       List<TermJson> history = new ArrayList<>();
@@ -73,6 +105,11 @@ public final class SubscriptionRoutes {
           t.storageLimit(),
           t.from(),
           config.billingMode().configName(),
+          state.status().jsonName(),
+          state.periodStart(),
+          state.periodEnd(),
+          state.stripeSubscriptionId(),
+          state.canceledAt(),
           history);
     }
   }
@@ -145,9 +182,19 @@ public final class SubscriptionRoutes {
 
               The active plan: \
               `{"user_id","plan_id","plan_name","price","currency","interval","cpu_limit","memory_l\
-              imit","storage_limit","started_at","billing_mode","history":[earlier terms, newest \
-              first, each with "ended_at"]}`. 401, 403 for another user's, 404 for a user without \
-              an account.""")
+              imit","storage_limit","started_at","billing_mode","status","current_period_start","\
+              current_period_end","stripe_subscription_id","canceled_at","history":[earlier \
+              terms, newest first, each with "ended_at"]}`. As the StreamSpace plugin's \
+              Subscription: `status` is `canceled` once the organization is closed (org.deleted; \
+              `canceled_at` its closing, null before), else `suspended` while the account is \
+              locked read-only for non-payment (an invoice unpaid past the grace: the \
+              `non_payment` hold), else `active` (an overdue invoice still inside the grace, or an \
+              over-limit suspension of sessions, leaves it `active`); `current_period_start` and \
+              `current_period_end` the billing period holding now, [midnight of the invoice day \
+              in the billing zone, the next); `stripe_subscription_id` the Stripe Subscription \
+              not cancelled that charges the plan (`stripeCollection` `stripe_invoices`), null \
+              when none. 401, 403 for \
+              another user's, 404 for a user without an account.""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, SubscriptionRoutesSchemas.SUBSCRIPTION)
           .errors(404);
@@ -158,7 +205,29 @@ public final class SubscriptionRoutes {
    */
   SubscriptionJson get(HttpRequest request) throws Exception {
     String orgId = access.organization(request, MemberRole.ADMIN).id();
-    return SubscriptionJson.of(find(orgId), config.get());
+    BillingConfig current = config.get();
+    return SubscriptionJson.of(find(orgId), current, state(orgId, current));
+  }
+
+  /**
+   * The subscription's state now: {@code canceled} once the organization is closed, else
+   * {@code suspended} while it is locked read-only for non-payment, else {@code active}; the
+   * period holding the clock's now.
+   */
+  State state(String orgId, BillingConfig current) throws Exception {
+    Instant now = clock.instant();
+    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
+    Optional<Instant> closedAt = readOnlyLock.closedAt(orgId);
+    Status status =
+        closedAt.isPresent()
+            ? Status.CANCELED
+            : readOnlyLock.lockedBecause(orgId).isPresent() ? Status.SUSPENDED : Status.ACTIVE;
+    return new State(
+        status,
+        periods.periodStart(now),
+        periods.periodEnd(now),
+        stripeSubscriptions.liveOf(orgId).orElse(null),
+        closedAt.orElse(null));
   }
 
   static final Operation CHANGE =
@@ -260,7 +329,7 @@ public final class SubscriptionRoutes {
         case TOO_MANY_CHANGES -> tooManyChanges(e);
       };
     }
-    return SubscriptionJson.of(find(orgId), current);
+    return SubscriptionJson.of(find(orgId), current, state(orgId, current));
   }
 
   /**

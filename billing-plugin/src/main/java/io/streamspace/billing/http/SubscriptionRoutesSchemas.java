@@ -53,5 +53,34 @@ final class SubscriptionRoutesSchemas {
               .req("storage_limit", number().orNull())
               .req("started_at", string().format("date-time"))
               .req("billing_mode", string())
+              .req(
+                  "status",
+                  string()
+                      .enumOf("active", "suspended", "canceled")
+                      .description(
+                          """
+                          canceled once the organization is closed; suspended while locked \
+                          read-only for non-payment; else active"""))
+              .req(
+                  "current_period_start",
+                  string()
+                      .format("date-time")
+                      .description(
+                          "the billing period holding now: midnight of the invoice day in the"
+                              + " billing zone"))
+              .req(
+                  "current_period_end",
+                  string().format("date-time").description("that period's end (exclusive)"))
+              .req(
+                  "stripe_subscription_id",
+                  string()
+                      .orNull()
+                      .description("the Stripe Subscription charging the plan; null when none"))
+              .req(
+                  "canceled_at",
+                  string()
+                      .orNull()
+                      .format("date-time")
+                      .description("when the organization closed; null while open"))
               .req("history", array(SUBSCRIPTION_TERM)));
 }

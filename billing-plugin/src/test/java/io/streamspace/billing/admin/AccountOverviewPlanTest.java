@@ -66,7 +66,8 @@ class AccountOverviewPlanTest {
 
     String plan =
         explainPage(
-            new AccountOverviewQueries.Filter(null, null, null, null, AccountOrder.USER_ID, false));
+            new AccountOverviewQueries.Filter(
+                null, null, null, null, null, null, AccountOrder.USER_ID, false));
 
     assertFalse(plan.contains("CTE"), "no expression materialized for every account:\n" + plan);
     assertEquals(

@@ -347,6 +347,63 @@ class AdminUserRoutesTest {
     }
   }
 
+  /**
+   * Every account opened on 2025-12-01 but anna, opened on 2026-03-02 at 10:00. ann's usage
+   * starts in the slices of 2026-03-02 08:00-10:00 and 2026-03-06 08:00-18:00; her invoices were
+   * paid on 2026-01-10 (INV-1) and finalized an hour after their periods (2026-02-05 01:00 for
+   * INV-2); bob's invoice of 0 VND was finalized then too; carl reported an AI query on
+   * 2026-02-20 (a counted meter: no usage record).
+   */
+  @Test
+  void aDateRangeKeepsTheAccountsOpenedOrActiveInIt_byUsageCountedReportsOrInvoicesOfMoney() {
+    TestDatabase.execute("UPDATE billing_accounts SET created_at = '2025-12-01T00:00:00Z'");
+    TestDatabase.execute(
+        "UPDATE billing_accounts SET created_at = '2026-03-02T10:00:00Z' WHERE user_id = 'anna'");
+    invoice(
+        "bob",
+        "2026-01-05T00:00:00Z",
+        "2026-02-05T00:00:00Z",
+        "paid",
+        "INV-2026-000008",
+        "VND",
+        "0",
+        "0",
+        "0",
+        "2026-02-19T00:00:00Z",
+        "2026-02-05T01:00:00Z");
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_usage_reports (event_id, user_id, org_id, meter, quantity, occurred_at)
+        VALUES ('e-carl-1', 'carl', 'carl', 'ai_queries', 1, '2026-02-20T09:00:00Z')""");
+
+    assertEquals(List.of("ann", "anna"), ids(users("?from=2026-03-01&to=2026-03-03")));
+    assertEquals(List.of("ann"), ids(users("?from=2026-03-01&to=2026-03-02T10:00:00Z")));
+    assertEquals(List.of("ann"), ids(users("?from=2026-03-06T17:00:00Z")));
+    assertEquals(List.of(), ids(users("?from=2026-03-06T18:00:00Z")));
+    assertEquals(List.of("ann"), ids(users("?from=2026-01-10&to=2026-01-11")));
+    assertEquals(List.of("ann"), ids(users("?from=2026-02-05&to=2026-02-06")));
+    assertEquals(List.of("carl"), ids(users("?from=2026-02-15&to=2026-02-25&kind=personal")));
+    assertEquals(List.of("ann", "bob", "carl"), ids(users("?to=2025-12-01T00:00:01Z")));
+    assertEquals(List.of(), ids(users("?to=2025-12-01")));
+  }
+
+  @Test
+  void aBadFromOrToIsABadParameterNamed_andToMustBeAfterFrom() {
+    Map<String, String> named =
+        Map.of(
+            "from=yesterday", "from",
+            "to=2026-13-01", "to",
+            "from=0001-01-01", "from",
+            "from=2026-03-03&to=2026-03-03", "to");
+    named.forEach(
+        (query, field) -> {
+          BillingHarness.Answer answer =
+              billing.call(HttpMethod.GET, "/admin/users?" + query, admin("root"));
+          assertEquals(400, answer.status(), query);
+          assertEquals(field, answer.errorField(), query);
+        });
+  }
+
   @Test
   void onlyAdminsSeeTheOverview() {
     assertEquals(401, billing.call(HttpMethod.GET, "/admin/users", Caller.ANONYMOUS).status());

@@ -191,7 +191,9 @@ class IndexedReadsTest {
         "/usage?org_id=org-a&member_id=mia",
         "/usage?org_id=org-a&from=2026-03-14T07:00:00Z&to=2026-03-15T12:00:00Z",
         "/admin/users",
-        "/admin/users?sort=-current_period_cost"
+        "/admin/users?sort=-current_period_cost",
+        "/admin/users?from=2026-03-01&to=2026-03-15",
+        "/admin/users?from=2026-03-14T00:00:00Z&sort=-current_period_cost"
       })
   void everyQueryOfTheRouteReadsTheBigTablesThroughAnIndex(String route) {
     explaining.record();

@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.OrganizationEvent;
+import io.streamspace.plugin.api.event.OrganizationEvent.Type;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpResponse;
@@ -63,8 +66,74 @@ class SubscriptionRoutesTest {
         """
         {"user_id":"ann","plan_id":"free","plan_name":"Free Tier","price":0,"currency":"USD",\
         "interval":"month","cpu_limit":2,"memory_limit":4,"storage_limit":10,\
-        "started_at":"2026-03-01T00:00:00Z","billing_mode":"usage","history":[]}""",
+        "started_at":"2026-03-01T00:00:00Z","billing_mode":"usage","status":"active",\
+        "current_period_start":"2026-03-01T00:00:00Z","current_period_end":"2026-04-01T00:00:00Z",\
+        "stripe_subscription_id":null,"canceled_at":null,"history":[]}""",
         answer.body().toString());
+  }
+
+  /**
+   * Invoice day 15 in New York: on 2026-03-10 the period is [Feb 15 midnight EST, Mar 15
+   * midnight EDT) (05:00Z to 04:00Z: DST began on Mar 8); at that midnight the next one starts.
+   */
+  @Test
+  void theCurrentPeriodRunsFromTheInvoiceDaysMidnightInTheBillingZoneToTheNext() {
+    try (BillingHarness newYork =
+        new BillingHarness(
+            at("2026-03-10T12:00:00Z"),
+            "{\"billingTimeZone\": \"America/New_York\", \"invoiceDay\": 15}")) {
+      newYork.userCreated("ann", Map.of());
+      newYork.flush();
+
+      JsonNode before = newYork.call(HttpMethod.GET, "/subscription", user("ann")).body();
+      newYork.clock.set(at("2026-03-15T04:00:00Z"));
+      JsonNode after = newYork.call(HttpMethod.GET, "/subscription", user("ann")).body();
+
+      assertEquals("2026-02-15T05:00:00Z", before.get("current_period_start").asText());
+      assertEquals("2026-03-15T04:00:00Z", before.get("current_period_end").asText());
+      assertEquals("2026-03-15T04:00:00Z", after.get("current_period_start").asText());
+      assertEquals("2026-04-15T04:00:00Z", after.get("current_period_end").asText());
+    }
+  }
+
+  @Test
+  void theStatusIsSuspendedWhileLockedForNonPayment_andTheStripeSubscriptionIsNamed() {
+    billing.userCreated("ann", Map.of());
+    billing.flush();
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
+            current_period_end, event_at, updated_at, started_at)
+        VALUES ('sub_1', 'ann', 'pro', 'active', '2026-04-01T00:00:00Z',
+            '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')""");
+    JsonNode unlocked = billing.call(HttpMethod.GET, "/subscription", user("ann")).body();
+    TestDatabase.execute(
+        "INSERT INTO billing_account_holds (user_id, reason, detail, placed_at)"
+            + " VALUES ('ann', 'non_payment', 'Invoice INV-1 is unpaid.', now())");
+
+    JsonNode locked = billing.call(HttpMethod.GET, "/subscription", user("ann")).body();
+
+    assertEquals("active", unlocked.get("status").asText());
+    assertEquals("sub_1", unlocked.get("stripe_subscription_id").asText());
+    assertEquals("suspended", locked.get("status").asText());
+    assertTrue(locked.get("canceled_at").isNull());
+  }
+
+  @Test
+  void aClosedOrganizationsSubscriptionIsCanceledAtItsClosing() {
+    OrgFixtures.opened(billing, "acme", "Acme", "olivia", "USD", "pro", "2026-03-01T00:00:00Z");
+    billing.billing.onOrganizationEvent(
+        billing.context,
+        new OrganizationEvent(
+            "o-acme-deleted", at("2026-03-05T10:00:00Z"), Type.DELETED, "acme", null, null));
+    billing.flush();
+    billing.clock.set(at("2026-03-06T00:00:00Z"));
+
+    Answer answer = billing.call(HttpMethod.GET, "/subscription?org_id=acme", admin("root"));
+
+    assertEquals(200, answer.status(), answer.body().toString());
+    assertEquals("canceled", answer.body().get("status").asText());
+    assertEquals("2026-03-05T10:00:00Z", answer.body().get("canceled_at").asText());
   }
 
   @Test

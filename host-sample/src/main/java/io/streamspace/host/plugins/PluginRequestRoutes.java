@@ -1,5 +1,8 @@
 package io.streamspace.host.plugins;
 
+import static io.streamspace.plugin.api.http.Caller.ROLE_ADMIN;
+import static io.streamspace.plugin.api.http.Caller.ROLE_USER;
+
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -17,6 +20,7 @@ import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -27,10 +31,40 @@ import org.slf4j.LoggerFactory;
  * host authenticates (an unknown token is refused before the plugin sees the request); the
  * plugin authorizes. Every {@code POST} honours an {@code Idempotency-Key} ({@link
  * IdempotentPosts}).
+ *
+ * <p>It also serves the {@link #ALIASES}: the routes of the Billing &amp; Quotas specification
+ * (its API section), each handed to the billing plugin route it names as if called there.
  */
 public final class PluginRequestRoutes implements HttpServer.RouteGroup {
 
   private static final Logger log = LoggerFactory.getLogger(PluginRequestRoutes.class);
+
+  /**
+   * A route served by a plugin's route under another path: the same method, query, headers,
+   * body and caller, and the same answer. {@code roles}: those the target's description names
+   * (any of them; none for an open route), asked for before the plugin is looked up, so that a
+   * request without a token is 401 whether the plugin is started or not, as on the target.
+   */
+  record Alias(HttpMethod method, String path, String pluginId, String target, String... roles) {}
+
+  /** The specification's routes: usage, upgrade (a plan through Checkout), Stripe's webhook. */
+  static final List<Alias> ALIASES =
+      List.of(
+          new Alias(
+              HttpMethod.GET,
+              "/api/subscriptions/usage",
+              "billing",
+              "/usage",
+              ROLE_USER,
+              ROLE_ADMIN),
+          new Alias(
+              HttpMethod.POST,
+              "/api/subscriptions/upgrade",
+              "billing",
+              "/create-checkout",
+              ROLE_USER,
+              ROLE_ADMIN),
+          new Alias(HttpMethod.POST, "/api/subscriptions/webhook", "billing", "/webhook"));
 
   private final PluginRegistry registry;
   private final PluginRouteTable routes;
@@ -52,16 +86,29 @@ public final class PluginRequestRoutes implements HttpServer.RouteGroup {
   public void register(Javalin app) {
     for (HttpMethod method : HttpMethod.values()) {
       HandlerType type = HandlerType.valueOf(method.name());
-      app.addHttpHandler(type, "/api/plugins/{pluginId}", ctx -> serve(ctx, method, "/"));
+      app.addHttpHandler(
+          type,
+          "/api/plugins/{pluginId}",
+          ctx -> serve(ctx, ctx.pathParam("pluginId"), method, "/"));
       app.addHttpHandler(
           type,
           "/api/plugins/{pluginId}/<path>",
-          ctx -> serve(ctx, method, "/" + ctx.pathParam("path")));
+          ctx -> serve(ctx, ctx.pathParam("pluginId"), method, "/" + ctx.pathParam("path")));
+    }
+    for (Alias alias : ALIASES) {
+      app.addHttpHandler(
+          HandlerType.valueOf(alias.method().name()),
+          alias.path(),
+          ctx -> {
+            if (alias.roles().length > 0) {
+              auth.require(ctx, alias.roles());
+            }
+            serve(ctx, alias.pluginId(), alias.method(), alias.target());
+          });
     }
   }
 
-  private void serve(Context ctx, HttpMethod method, String path) {
-    String pluginId = ctx.pathParam("pluginId");
+  private void serve(Context ctx, String pluginId, HttpMethod method, String path) {
     if (!registry.isStarted(pluginId)) {
       throw ApiException.notFound("no plugin " + pluginId);
     }

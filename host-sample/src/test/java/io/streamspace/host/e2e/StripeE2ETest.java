@@ -156,6 +156,122 @@ class StripeE2ETest extends BillingHostTestBase {
     assertNotEquals("account_locked", api.admission(platformToken, bob).path("code").asText());
   }
 
+  /**
+   * The specification's routes answer as the billing routes they alias: its usage the plugin's
+   * {@code /usage} (same figures, same 401), its upgrade a Checkout Session for the plan named
+   * in the body (its URL and session id; 401 as the target; 403 to a token without the roles
+   * the target's description names, which the target refuses 404 for want of an account), its
+   * webhook Stripe's
+   * events verified over the body handed on byte for byte (the upgrade completed through it
+   * changes the plan; a wrong signature is 400 invalid_signature, as on the target).
+   */
+  @Test
+  @Order(3)
+  void theSpecificationsSubscriptionRoutesAnswerAsTheBillingRoutesTheyAlias() {
+    clock.set(Instant.parse("2026-05-18T01:00:00Z"));
+    String carol = newUser("carol");
+    String token = buyProThroughCheckout(carol);
+    usedTwoHours(carol, Instant.parse("2026-05-17T20:00:00Z"));
+    api.runJob("calculate-usage");
+    String day = "?from=2026-05-17&to=2026-05-18";
+
+    JsonNode usage = api.http.get("/api/subscriptions/usage" + day, token).expect(200);
+
+    assertEquals(api.http.get(BILLING + "/usage" + day, token).expect(200), usage);
+    // 2 cores and 4 GB for two hours: 0.20 + 0.08
+    assertEquals(0, new BigDecimal("0.28").compareTo(usage.get("total_cost").decimalValue()));
+    assertEquals(401, api.http.get("/api/subscriptions/usage", null).status());
+    assertEquals(401, api.http.get(BILLING + "/usage", null).status());
+
+    stripe.stubFor(
+        post(urlEqualTo("/v1/checkout/sessions"))
+            .withFormParam("customer", equalTo("cus_" + carol))
+            .withFormParam("metadata[plan_id]", equalTo("enterprise"))
+            .willReturn(okJson(checkoutSession(carol, "cs_up_" + carol, "enterprise"))));
+    String upgrade =
+        """
+        {"plan_id":"enterprise","success_url":"https://app.example.com/ok",\
+        "cancel_url":"https://app.example.com/cancel"}""";
+
+    JsonNode checkout = api.http.post("/api/subscriptions/upgrade", token, upgrade).expect(200);
+
+    assertEquals("cs_up_" + carol, checkout.get("session_id").asText());
+    assertEquals(
+        "https://checkout.stripe.com/c/pay/cs_up_" + carol, checkout.get("checkout_url").asText());
+    assertEquals(401, api.http.post("/api/subscriptions/upgrade", null, upgrade).status());
+    // the one difference: a token without the user or admin role the target's description
+    // names is refused by the host (403); the target looks for its caller's account (404)
+    assertEquals(403, api.http.post("/api/subscriptions/upgrade", platformToken, upgrade).status());
+    assertEquals(404, api.http.post(BILLING + "/create-checkout", platformToken, upgrade).status());
+
+    deliver(
+        "/api/subscriptions/webhook",
+        "evt_up_checkout_" + carol,
+        "checkout.session.completed",
+        completedSession("cs_up_" + carol, carol, "seti_" + carol, "enterprise"));
+
+    assertEquals(
+        "enterprise",
+        api.http.get(BILLING + "/subscription", token).expect(200).get("plan_id").asText());
+    for (String path : List.of("/api/subscriptions/webhook", BILLING + "/webhook")) {
+      JsonNode refused =
+          api.http
+              .call(
+                  "POST",
+                  path,
+                  null,
+                  "{\"id\": \"evt_forged\"}",
+                  Map.of("Stripe-Signature", "t=1,v1=00", "Content-Type", "application/json"))
+              .expect(400);
+      assertEquals("invalid_signature", refused.at("/error/code").asText(), path);
+    }
+  }
+
+  /** A Checkout Session of {@code account}'s customer for a plan, in setup mode, as created. */
+  private String checkoutSession(String account, String sessionId, String planId) {
+    return """
+        {"id":"%s","object":"checkout.session","mode":"setup",\
+        "status":"open","payment_status":"no_payment_required",\
+        "customer":"cus_%s","client_reference_id":"%s","currency":"usd",\
+        "created":%d,"expires_at":%d,"payment_method_types":["card"],\
+        "success_url":"https://app.example.com/ok",\
+        "cancel_url":"https://app.example.com/cancel",\
+        "metadata":{"account_id":"%s","kind":"plan","plan_id":"%s"},\
+        "url":"https://checkout.stripe.com/c/pay/%s","livemode":false}"""
+        .formatted(
+            sessionId,
+            account,
+            account,
+            clock.instant().getEpochSecond(),
+            clock.instant().plusSeconds(86_400).getEpochSecond(),
+            account,
+            planId,
+            sessionId);
+  }
+
+  /** That session completed with its SetupIntent as an id, as the event shows it. */
+  private String completedSession(
+      String sessionId, String account, String setupIntent, String planId) {
+    return """
+        {"id": "%s", "object": "checkout.session", "mode": "setup",
+         "status": "complete", "payment_status": "no_payment_required",
+         "client_reference_id": "%s", "customer": "cus_%s", "currency": "usd",
+         "amount_subtotal": null, "amount_total": null, "created": %d, "expires_at": %d,
+         "livemode": false, "payment_intent": null, "payment_method_types": ["card"],
+         "setup_intent": "%s", "success_url": "https://app.example.com/ok",
+         "cancel_url": "https://app.example.com/cancel", "url": null,
+         "metadata": {"account_id": "%s", "kind": "plan", "plan_id": "%s"}}"""
+        .formatted(
+            sessionId,
+            account,
+            account,
+            clock.instant().getEpochSecond(),
+            clock.instant().plusSeconds(86_400).getEpochSecond(),
+            setupIntent,
+            account,
+            planId);
+  }
+
   private String invoiceStatus(String token, long invoiceId) {
     return api.http
         .get(BILLING + "/invoices/" + invoiceId, token)
@@ -328,6 +444,11 @@ class StripeE2ETest extends BillingHostTestBase {
 
   /** Posts the event to the webhook as Stripe does: no bearer token, signed now. */
   private void deliver(String id, String type, String object) {
+    deliver(BILLING + "/webhook", id, type, object);
+  }
+
+  /** As {@link #deliver(String, String, String)}, to {@code path}. */
+  private void deliver(String path, String id, String type, String object) {
     Instant now = clock.instant();
     String payload =
         """
@@ -338,7 +459,7 @@ class StripeE2ETest extends BillingHostTestBase {
     api.http
         .call(
             "POST",
-            BILLING + "/webhook",
+            path,
             null,
             payload,
             Map.of("Stripe-Signature", signature(now, payload), "Content-Type", "application/json"))
