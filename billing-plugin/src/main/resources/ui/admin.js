@@ -5,7 +5,7 @@
 // for admins.
 import {
   ApiError, BILLING, QUOTA_STATE_TEXT, announceError, api, byId, clear, clearMessage, day, el,
-  instant, meterName, money, newKey, quantity, say, setUpSignIn, showInvoiceLines,
+  instant, meterName, money, newKey, pageAddress, quantity, say, setUpSignIn, showInvoiceLines,
   signedOutIfRefused, table,
 } from './common.js';
 import { loadAnalytics } from './analytics.js';
@@ -72,7 +72,7 @@ async function load() {
     byId('signed-in-as').textContent = 'Signed in as an admin';
     byId('admin-view').hidden = false;
     await loadPlans();
-    const target = addressed(location.hash);
+    const target = addressed(pageAddress());
     if (target !== null && target.section === 'audit' && target.org !== null) {
       byId('audit-org').value = target.org;
     }
@@ -92,7 +92,7 @@ const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'anal
 
 /**
  * What an address's fragment opens: {section, org}, org an organization id for #audit/<org id>
- * (URL-encoded), else null; null for a fragment that names no section (#token=… included).
+ * (URL-encoded), else null; null for a fragment that names no section (a sign-in link included).
  */
 function addressed(hash) {
   const match = /^#([a-z-]+)(?:\/(.+))?$/.exec(hash || '');
@@ -126,7 +126,7 @@ function showSection(target) {
 
 /** Opens the address's section once the page is drawn; #audit/<org> reads that trail first. */
 async function openAddressed() {
-  const target = addressed(location.hash);
+  const target = addressed(pageAddress());
   if (target === null || byId('admin-view').hidden) {
     return;
   }
@@ -142,7 +142,7 @@ window.addEventListener('hashchange', openAddressed);
 // a link to the section already addressed changes no fragment: it still moves the focus
 for (const link of byId('section-nav').querySelectorAll('a')) {
   link.addEventListener('click', () => {
-    if (link.getAttribute('href') === location.hash) {
+    if (link.getAttribute('href') === pageAddress()) {
       openAddressed();
     }
   });

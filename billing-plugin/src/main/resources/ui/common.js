@@ -58,6 +58,14 @@ function takeTokenFromLink() {
 }
 
 /**
+ * The fragment of the address as a page's own address within it (#jobs, #audit/acme); never a
+ * sign-in link's token: that fragment reads as none (and takeTokenFromLink removes it first).
+ */
+export function pageAddress() {
+  return TOKEN_FRAGMENT.test(location.hash) ? '' : location.hash;
+}
+
+/**
  * Wires the sign-in form, the sign-in links and the sign-out button. onSignedIn runs when a
  * token is present (at load, from a sign-in link, or once entered); signing out forgets the
  * token and shows the form again.
