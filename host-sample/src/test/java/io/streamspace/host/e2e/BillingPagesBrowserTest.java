@@ -428,18 +428,18 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   }
 
   /**
-   * In usage billing mode (this host's) no plan fee is invoiced: the plan sets the limits. pia's
+   * In usage billing mode (this host's) no plan fee is invoiced: the plan sets the limits. xia's
    * owner page shows Pro's $29.99 a month saying it is not charged, and the plans table says the
    * same of every price.
    */
   @Test
   void anOwnerOnProInUsageModeIsToldThePlanFeeIsNotCharged_onlyItsLimitsApply() {
-    String pia = "pia";
+    String xia = "xia";
     api.postEvents(
         platformToken,
-        List.of(Events.userCreated(pia, NOW.minusSeconds(3600), Map.of("plan", "pro"))));
+        List.of(Events.userCreated(xia, NOW.minusSeconds(3600), Map.of("plan", "pro"))));
     api.awaitCaughtUp("billing");
-    String token = api.token(pia, "user");
+    String token = api.token(xia, "user");
     JsonNode plan = api.http.get(BILLING + "/subscription", token).expect(200);
     assertEquals("usage", plan.get("billing_mode").asText(), "the host's billing mode");
     assertEquals("29.99", plan.get("price").decimalValue().toPlainString());
