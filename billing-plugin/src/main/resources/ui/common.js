@@ -303,12 +303,17 @@ export function announceError(what, error) {
   say('error', what + ': ' + errorText(error));
 }
 
-/** An amount in its currency's own way: USD with cents, VND without (Intl knows the digits). */
+/**
+ * An amount in its currency's own way: $4.99 with cents, ₫3,518 without (Intl knows the digits).
+ * Always as en-US writes it, whatever the browser's language: the API's sentences write amounts
+ * the same way (money.MoneyText in the plugin, its Java twin), so a refusal's "$4.99" and the
+ * table's beside it read alike. The two change together.
+ */
 export function money(amount, currency) {
   if (amount === null || amount === undefined || amount === '') {
     return '—';
   }
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency })
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency })
       .format(Number(amount));
 }
 
