@@ -331,6 +331,15 @@ final class BillingKeys {
           60,
           "Minutes (%s) between the signed audit checkpoints (billing.audit.checkpoint) the "
               + "audit-checkpoint job publishes while auditCheckpointKey is set");
+  static final BillingKey<List<String>> EMBED_ORIGINS =
+      key(
+          "embedOrigins",
+          EmbedOrigins.TYPE,
+          List.of(),
+          "The origins of the platform pages allowed to frame the billing widget "
+              + "(/api/plugins/billing/ui/widget) beside this host's own: %s, https (http only to "
+              + "localhost or 127.0.0.1), no wildcard, path, query or fragment. Empty: no other "
+              + "site may frame it. No other billing page may be framed, whatever this lists");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key", STRIPE);
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =
