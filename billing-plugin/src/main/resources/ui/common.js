@@ -102,8 +102,12 @@ export function setUpSignIn(onSignedIn) {
   });
   const signOut = () => {
     sessionStorage.removeItem(TOKEN_KEY);
-    clear(byId('banners'));
-    byId('signed-in-as').textContent = '';
+    // the pages have both; the sidebar widget (widget.html) neither
+    for (const id of ['banners', 'signed-in-as']) {
+      if (byId(id) !== null) {
+        clear(byId(id));
+      }
+    }
     show(false);
     byId('token').focus();
   };
@@ -392,6 +396,11 @@ export function meterStateText(meter) {
     return atLimit(meter) ? 'at limit' : 'over the limit';
   }
   return QUOTA_STATE_TEXT[meter.state] ?? meter.state;
+}
+
+/** The class of a limited meter's state text: at its limit is not over it (meterStateText). */
+export function meterStateClass(meter) {
+  return meter.state === 'exceeded' && atLimit(meter) ? 'state-at-limit' : 'state-' + meter.state;
 }
 
 /** Whether a limited meter's use is exactly its limit. */
