@@ -102,8 +102,12 @@ export function setUpSignIn(onSignedIn) {
   });
   const signOut = () => {
     sessionStorage.removeItem(TOKEN_KEY);
-    clear(byId('banners'));
-    byId('signed-in-as').textContent = '';
+    // the pages have both; the sidebar widget (widget.html) neither
+    for (const id of ['banners', 'signed-in-as']) {
+      if (byId(id) !== null) {
+        clear(byId(id));
+      }
+    }
     show(false);
     byId('token').focus();
   };
@@ -303,12 +307,17 @@ export function announceError(what, error) {
   say('error', what + ': ' + errorText(error));
 }
 
-/** An amount in its currency's own way: USD with cents, VND without (Intl knows the digits). */
+/**
+ * An amount in its currency's own way: $4.99 with cents, ₫3,518 without (Intl knows the digits).
+ * Always as en-US writes it, whatever the browser's language: the API's sentences write amounts
+ * the same way (money.MoneyText in the plugin, its Java twin), so a refusal's "$4.99" and the
+ * table's beside it read alike. The two change together.
+ */
 export function money(amount, currency) {
   if (amount === null || amount === undefined || amount === '') {
     return '—';
   }
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency })
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency })
       .format(Number(amount));
 }
 
@@ -387,6 +396,11 @@ export function meterStateText(meter) {
     return atLimit(meter) ? 'at limit' : 'over the limit';
   }
   return QUOTA_STATE_TEXT[meter.state] ?? meter.state;
+}
+
+/** The class of a limited meter's state text: at its limit is not over it (meterStateText). */
+export function meterStateClass(meter) {
+  return meter.state === 'exceeded' && atLimit(meter) ? 'state-at-limit' : 'state-' + meter.state;
 }
 
 /** Whether a limited meter's use is exactly its limit. */

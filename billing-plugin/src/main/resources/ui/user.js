@@ -1,8 +1,9 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
   ApiError, BILLING, addAmounts, addsText, announceError, api, atLimit, banner, byId, clear,
-  clearMessage, day, download, el, errorText, instant, meterName, meterStateText, money,
-  progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused, table, withUnit,
+  clearMessage, day, download, el, errorText, instant, meterName, meterStateClass, meterStateText,
+  money, progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused, table,
+  withUnit,
 } from './common.js';
 
 /**
@@ -321,7 +322,7 @@ function showQuota(quota) {
     const of = quantity(m.used) + ' of ' + withUnit(m.limit, m.unit);
     const percent = m.percent === null ? '' : ' (' + quantity(m.percent) + '%)';
     const stateText = meterStateText(m);
-    const stateClass = m.state === 'exceeded' && atLimit(m) ? 'state-at-limit' : 'state-' + m.state;
+    const stateClass = meterStateClass(m);
     block.append(
         el('div', { class: 'meter-head' },
             el('span', { text: name + (m.kind ? ' (' + m.kind + ' limit)' : '') }),

@@ -145,7 +145,7 @@ public class BillingExtension
             holding.readOnlyLock(),
             (c, period) -> payoutsDue.due(c, period),
             payments.clients());
-    new UiRoutes().register(wiring.routes());
+    new UiRoutes(wiring.config()).register(wiring.routes());
     new OrganizationRoutes(new Memberships(dataSource)).register(wiring.routes());
     payments.serveStripe(wiring, plans, packs, store, holding.readOnlyLock());
     wiring.routes().describe();

@@ -14,13 +14,18 @@ import java.time.Instant;
  * 100 AI queries included), alice within her limits and erin, who pays in VND, near her storage
  * limit; and the team organization {@value #TEAM} on Pro, owned by bob, with carol as its admin
  * and dan as a member, whose AI queries went past the plan's soft allowance, an overage awaiting
- * bob's confirmation. Sizes and hours are small and round so the costs can be checked by hand at
- * the default rates (docs/getting-started.md, "The demo's story").
+ * bob's confirmation; and {@value #LEAD}, also on Pro, owned by gina, running all 8 of the plan's
+ * cores: at a hard limit, so check-quotas makes it a sales lead. Sizes and hours are small and
+ * round so the costs can be checked by hand at the default rates (docs/getting-started.md, "The
+ * demo's story").
  */
 final class DemoEvents {
 
   /** The team organization's id. */
   static final String TEAM = "acme";
+
+  /** The id of the organization that becomes a sales lead. */
+  static final String LEAD = "globex";
 
   private final ObjectMapper mapper = new ObjectMapper();
   private final ArrayNode events = mapper.createArrayNode();
@@ -37,6 +42,7 @@ final class DemoEvents {
     demo.erin();
     demo.bob();
     demo.acme();
+    demo.globex();
     return demo.events.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -91,6 +97,24 @@ final class DemoEvents {
     // their AI queries in those sessions: 700 + 500 = 1,200 of Pro's 1,000 included (soft)
     aiQueries("demo-acme-ai-carol", hoursAgo(7), "carol", 700);
     aiQueries("demo-acme-ai-dan", hoursAgo(5), "dan", 500);
+  }
+
+  /**
+   * globex, on Pro, whose owner gina runs 8 cores and 8 GB for the 2 hours before the anchor,
+   * still running: all the cores Pro allows (a hard limit), which check-quotas records and judges
+   * a sales lead (hit_hard_limit), one that would need Enterprise to grow.
+   */
+  private void globex() {
+    event("demo-globex-created", "org.created", hoursAgo(5))
+        .putObject("org")
+        .put("org_id", LEAD)
+        .put("name", "Globex")
+        .put("owner_user_id", "gina")
+        .put("currency", "USD")
+        .put("plan", "pro");
+    user("demo-gina-user", hoursAgo(5), "gina");
+    session("demo-gina-1", "session.created", hoursAgo(2), "gina", LEAD).sized("8", "8", "0");
+    session("demo-gina-2", "session.heartbeat", now.minus(Duration.ofMinutes(1)), "gina", LEAD);
   }
 
   private Instant hoursAgo(int hours) {

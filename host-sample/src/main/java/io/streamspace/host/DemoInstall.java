@@ -1,13 +1,8 @@
 package io.streamspace.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamspace.host.DemoApi.Answer;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,15 +18,13 @@ public final class DemoInstall {
   /** The id of the plugin it installs. */
   public static final String PLUGIN = "billing";
 
-  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private final HttpClient client = HttpClient.newHttpClient();
+  private final DemoApi api;
   private final String base;
   private final String adminToken;
   private final List<String> lines = new ArrayList<>();
 
   private DemoInstall(String base, String adminToken) {
+    this.api = new DemoApi(base);
     this.base = base;
     this.adminToken = adminToken;
   }
@@ -52,18 +45,18 @@ public final class DemoInstall {
   private void run() throws IOException, InterruptedException {
     String search = "/api/admin/plugins/catalog?q=" + PLUGIN;
     JsonNode billing = null;
-    Answer catalog = call("GET", search);
-    for (JsonNode plugin : catalog.body.path("plugins")) {
+    Answer catalog = api.get(adminToken, search);
+    for (JsonNode plugin : catalog.body().path("plugins")) {
       if (PLUGIN.equals(plugin.path("id").asText())) {
         billing = plugin;
       }
     }
-    if (catalog.status != 200 || billing == null) {
+    if (catalog.status() != 200 || billing == null) {
       lines.add(
           "The billing plugin is in no plugin repository (--plugin-repository): not installed. "
-              + catalog.status
+              + catalog.status()
               + " "
-              + catalog.body);
+              + catalog.body());
       return;
     }
     String state = billing.path("state").asText();
@@ -79,11 +72,11 @@ public final class DemoInstall {
               + " ("
               + billing.path("name").asText()
               + "), not installed");
-      Answer installed = step("POST", "/api/admin/plugins/" + PLUGIN + "/install");
+      Answer installed = step("/api/admin/plugins/" + PLUGIN + "/install");
       if (installed == null) {
         return;
       }
-      state = installed.body.path("state").asText();
+      state = installed.body().path("state").asText();
     } else {
       String version = billing.path("installed_version").asText(billing.path("version").asText());
       lines.add("The billing plugin " + version + " is installed already (" + state + ").");
@@ -97,44 +90,26 @@ public final class DemoInstall {
       }
     }
     if (state.equals("disabled")) {
-      step("POST", "/api/admin/plugins/" + PLUGIN + "/enable");
+      step("/api/admin/plugins/" + PLUGIN + "/enable");
     }
   }
 
-  /** One call, with its outcome as a console line; null when it was refused. */
-  private Answer step(String method, String path) throws IOException, InterruptedException {
-    Answer answer = call(method, path);
-    boolean ok = answer.status / 100 == 2;
+  /** One POST, with its outcome as a console line; null when it was refused. */
+  private Answer step(String path) throws IOException, InterruptedException {
+    Answer answer = api.post(adminToken, path);
     lines.add(
-        "  "
-            + method
-            + " "
+        "  POST "
             + path
             + ": "
-            + answer.status
-            + (ok
+            + answer.outcome()
+            + (answer.ok()
                 ? ", "
                     + PLUGIN
                     + " "
-                    + answer.body.path("version").asText()
+                    + answer.body().path("version").asText()
                     + " "
-                    + answer.body.path("state").asText()
-                : " " + answer.body));
-    return ok ? answer : null;
-  }
-
-  private record Answer(int status, JsonNode body) {}
-
-  private Answer call(String method, String path) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(CALL_TIMEOUT)
-            .header("Authorization", "Bearer " + adminToken)
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build();
-    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-    String body = response.body();
-    return new Answer(
-        response.statusCode(), body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body));
+                    + answer.body().path("state").asText()
+                : ""));
+    return answer.ok() ? answer : null;
   }
 }

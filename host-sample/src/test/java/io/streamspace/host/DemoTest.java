@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --demo} installs the billing plugin from a plugin repository through the host's API,
- * and run twice on the same data installs nothing, posts nothing and grants nothing twice.
+ * invoices alice, puts a creator's theme on sale and makes globex a sales lead through the
+ * routes, and run twice on the same data installs, posts, grants, invoices and submits nothing
+ * twice, and says nothing awaits bob once he has confirmed acme's overage.
  */
 class DemoTest {
 
@@ -56,9 +58,9 @@ class DemoTest {
 
   /**
    * The demo run once on a fresh host and database, started by the first test that asks: the
-   * tests that only read what it printed and made share it (each of the others runs its own, as
-   * it posts or restarts). One demo instead of four saves a host start, an install and the
-   * demo's jobs per test.
+   * tests that only read what it printed and made share it (the restart runs its own, as it
+   * confirms bob's overage and restarts). One demo instead of four saves a host start, an
+   * install and the demo's jobs per test.
    */
   private static synchronized List<String> sharedDemo() throws Exception {
     if (sharedHost == null) {
@@ -136,17 +138,18 @@ class DemoTest {
    * The demo's printed links opened in a browser, as a new user would after the first command:
    * each opens its page signed in and leaves no token in the address bar; alice, within her
    * limits, sees no banner on her first screen, and erin only her storage warning (1.7 of 2 GB,
-   * 85 %).
+   * 85 %). The store's link shows nora's Midnight on sale; in the tab the admin's link signed in,
+   * the leads' link shows globex, and the what-if's, filled as its line says, re-rates the month.
    */
   @Test
-  void thePrintedLinksOpenThePagesSignedIn_aliceSeesNoBanner_erinOnlyHerStorageWarning()
+  void thePrintedLinksOpenThePagesSignedIn_theStoreSellsMidnight_theAdminsTabShowsLeadsAndWhatIf()
       throws Exception {
     try (HeadlessChromium browser = HeadlessChromium.startOrSkip()) {
-      Map<String, String[]> links = pageLinks(sharedDemo());
+      List<String> lines = sharedDemo();
+      Map<String, String[]> links = pageLinks(lines);
       Map<String, Object> banners = new LinkedHashMap<>();
       for (String user : List.of("alice", "erin")) {
-        browser.driver.get("about:blank");
-        browser.driver.get(links.get(user)[0] + "#token=" + links.get(user)[1]);
+        open(browser, links.get(user));
         browser.await(
             d ->
                 browser.script(
@@ -160,10 +163,55 @@ class DemoTest {
             browser.script(
                 "return [...document.getElementById('banners').children].map((b) => b.id)"));
       }
+      open(browser, links.get("the store"));
+      String card =
+          browser.await(
+              d ->
+                  (String)
+                      browser.script(
+                          "const card = document.querySelector('#catalog .store-item');"
+                              + " return card === null ? null : card.textContent;"));
+      open(browser, links.get("the admin"));
+      browser.await(d -> browser.script("return !document.getElementById('admin-view').hidden"));
+      Map<String, String> sections = sectionLinks(lines);
+      browser.driver.get(sections.get("leads"));
+      String leads =
+          browser.await(
+              d ->
+                  (String)
+                      browser.script(
+                          "return document.activeElement.id === 'leads-heading'"
+                              + " && document.getElementById('leads-table') !== null"
+                              + " ? document.getElementById('leads-table').textContent : null;"));
+      browser.driver.get(sections.get("what-if"));
+      browser.await(d -> browser.script("return document.activeElement.id === 'what-if-heading'"));
+      // the month of the demo's anchor (the browser's own month at first), then as printed
+      browser.script(
+          "document.getElementById('what-if-start').value = '2026-11-01';"
+              + " document.getElementById('what-if-end').value = '2026-12-01';"
+              + " document.getElementById('what-if-rate').value = 'cpu_per_core_hour';"
+              + " document.getElementById('what-if-rate-value').value = '0.10';"
+              + " document.getElementById('what-if-submit').click();");
+      String whatIf =
+          browser.await(
+              d ->
+                  (String)
+                      browser.script(
+                          "const t = document.getElementById('what-if-accounts');"
+                              + " return t === null ? null : t.textContent;"));
 
       assertEquals(
           Map.of("alice", List.of(), "erin", List.of("banner-warning-storage_gb")), banners);
+      assertTrue(card.contains("Midnight") && card.contains("nora"), card);
+      assertTrue(leads.contains("globex") && leads.contains("hit a hard limit"), leads);
+      assertTrue(whatIf.contains("alice") && whatIf.contains("globex"), whatIf);
     }
+  }
+
+  /** Opens a printed sign-in link in a fresh page: its address and the token of its fragment. */
+  private static void open(HeadlessChromium browser, String[] link) {
+    browser.driver.get("about:blank");
+    browser.driver.get(link[0] + "#token=" + link[1]);
   }
 
   /**
@@ -176,7 +224,8 @@ class DemoTest {
     Host host = sharedHost;
 
     assertEquals(
-        List.of("alice", "erin", "bob", "carol", "dan", "the admin", "plugins"),
+        List.of(
+            "alice", "erin", "bob", "carol", "dan", "nora", "the store", "the admin", "plugins"),
         List.copyOf(links.keySet()));
     HostClient client = new HostClient(host.port());
     for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
@@ -189,9 +238,24 @@ class DemoTest {
     JsonNode accounts =
         client.get("/api/plugins/billing/admin/users", links.get("the admin")[1]).expect(200);
     assertEquals(
-        List.of("acme", "alice", "bob", "carol", "dan", "erin"),
+        List.of("acme", "alice", "bob", "carol", "dan", "erin", "gina", "globex"),
         accounts.findValuesAsText("user_id"),
         "the admin page's token reads every account");
+    assertEquals(host.url() + "/api/plugins/billing/ui/creator", links.get("nora")[0]);
+    JsonNode noras =
+        client.get("/api/plugins/billing/creator/items", links.get("nora")[1]).expect(200);
+    assertEquals(
+        List.of("Midnight 1.0.0 approved"), versions(noras), "nora's token is a creator's");
+    assertEquals(host.url() + "/api/plugins/billing/ui/store", links.get("the store")[0]);
+    assertEquals(links.get("bob")[1], links.get("the store")[1], "the store, as bob");
+    JsonNode catalog =
+        client.get("/api/plugins/billing/store/items", links.get("the store")[1]).expect(200);
+    assertEquals(List.of("Midnight 1.0.0 approved"), versions(catalog), "on sale");
+    assertEquals(
+        Map.of(
+            "leads", host.url() + "/api/plugins/billing/ui/admin#leads",
+            "what-if", host.url() + "/api/plugins/billing/ui/admin#what-if"),
+        sectionLinks(sharedDemo()));
     assertEquals(host.url() + "/admin/plugins", links.get("plugins")[0]);
     JsonNode plugins = client.get("/api/admin/plugins", links.get("plugins")[1]).expect(200);
     assertTrue(plugins.toString().contains("\"billing\""), plugins.toString());
@@ -204,82 +268,113 @@ class DemoTest {
    * GB-hours × 250 = 1,000 VND, her storage 1.7 GB from 08:00 to 11:00, 0.006986 GB-months ×
    * 2,500 = 17 VND: 3,517 VND. acme's members asked the AI 700 + 500 = 1,200 times, 200 over
    * Pro's 1,000 included (soft): confirmation_required, 200 × 0.001 = 0.20, until bob confirms
-   * with the printed line. The team members' own accounts are empty.
+   * with the printed line. globex runs all 8 of Pro's cores: at its hard limit (the API's
+   * {@code exceeded}: at or over), not over it, 0.48 for its hour rated. The team members' own
+   * accounts are empty.
    */
   @Test
-  void nobodyIsOverALimit_erinIsNearHerStorageLimitInVnd_acmesAiOverageAwaitsBob()
+  void nobodyIsOverALimit_erinIsNearHerStorageLimitInVnd_acmesAiOverageAwaitsBob_globexAtItsCores()
       throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
-      List<String> lines = Demo.run(host, work.resolve("data"));
-      HostClient client = new HostClient(host.port());
-      Map<String, String[]> links = pageLinks(lines);
-      Map<String, JsonNode> quotas = new LinkedHashMap<>();
-      for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
-        quotas.put(user, client.get("/api/plugins/billing/quota", links.get(user)[1]).expect(200));
-      }
-      quotas.put(
-          "acme",
-          client.get("/api/plugins/billing/quota?org_id=acme", links.get("bob")[1]).expect(200));
-
-      assertEquals(
-          Map.of(
-              "alice", List.of(),
-              "erin", List.of("storage_gb warning 85.00"),
-              "bob", List.of(),
-              "carol", List.of(),
-              "dan", List.of(),
-              "acme", List.of("ai_queries confirmation_required 120.00")),
-          notOk(quotas));
-      assertEquals("50.00", meter(quotas.get("alice"), "storage_gb").get("percent").asText());
-      JsonNode ai = meter(quotas.get("acme"), "ai_queries");
-      assertEquals("1200", ai.get("used").decimalValue().toPlainString());
-      assertEquals("soft", ai.get("kind").asText());
-      assertEquals("0.20", ai.get("overage_cost").decimalValue().toPlainString());
-      assertEquals("VND", quotas.get("erin").get("currency").asText());
-      JsonNode erinsUsage =
-          client.get("/api/plugins/billing/usage", links.get("erin")[1]).expect(200);
-      assertEquals("VND", erinsUsage.get("currency").asText());
-      assertEquals(
-          List.of("cpu 2500", "memory 1000", "storage 17"),
-          costs(erinsUsage),
-          erinsUsage.toString());
-      assertEquals("3517", erinsUsage.get("total_cost").decimalValue().toPlainString());
-
-      String confirm =
-          lines.stream().filter(l -> l.contains("/overage/confirm")).findFirst().orElseThrow();
-      Matcher posted =
-          Pattern.compile(
-                  "curl -s -H 'Authorization: Bearer (\\S+)' 'http://localhost:\\d+(\\S+)'"
-                      + " -X POST -d '(.*)'")
-              .matcher(confirm.trim());
-      assertTrue(posted.matches(), confirm);
-      assertEquals(links.get("bob")[1], posted.group(1), "bob confirms, as the owner");
-      client.call("POST", posted.group(2), posted.group(1), posted.group(3)).expect(201);
-      JsonNode confirmed =
-          client.get("/api/plugins/billing/quota?org_id=acme", links.get("bob")[1]).expect(200);
-      assertEquals("exceeded", meter(confirmed, "ai_queries").get("state").asText());
+    List<String> lines = sharedDemo();
+    HostClient client = new HostClient(sharedHost.port());
+    Map<String, String[]> links = pageLinks(lines);
+    Map<String, JsonNode> quotas = new LinkedHashMap<>();
+    for (String user : List.of("alice", "erin", "bob", "carol", "dan")) {
+      quotas.put(user, client.get("/api/plugins/billing/quota", links.get(user)[1]).expect(200));
     }
+    for (String org : List.of("acme", "globex")) {
+      quotas.put(
+          org, client.get("/api/plugins/billing/quota?org_id=" + org, ADMIN_TOKEN).expect(200));
+    }
+
+    assertEquals(
+        Map.of(
+            "alice", List.of(),
+            "erin", List.of("storage_gb warning 85.00"),
+            "bob", List.of(),
+            "carol", List.of(),
+            "dan", List.of(),
+            "acme", List.of("ai_queries confirmation_required 120.00"),
+            "globex", List.of("cpu_cores exceeded 100.00")),
+        notOk(quotas));
+    assertEquals("50.00", meter(quotas.get("alice"), "storage_gb").get("percent").asText());
+    JsonNode ai = meter(quotas.get("acme"), "ai_queries");
+    assertEquals("1200", ai.get("used").decimalValue().toPlainString());
+    assertEquals("soft", ai.get("kind").asText());
+    assertEquals("0.20", ai.get("overage_cost").decimalValue().toPlainString());
+    assertEquals("hard", meter(quotas.get("globex"), "cpu_cores").get("kind").asText());
+    // gina's 8 cores and 8 GB from 10:00, rated up to 11:00: 8 × 0.05 + 8 × 0.01
+    JsonNode globexUsage =
+        client.get("/api/plugins/billing/usage?org_id=globex", ADMIN_TOKEN).expect(200);
+    assertEquals("0.48", globexUsage.get("total_cost").decimalValue().toPlainString());
+    assertEquals("VND", quotas.get("erin").get("currency").asText());
+    JsonNode erinsUsage =
+        client.get("/api/plugins/billing/usage", links.get("erin")[1]).expect(200);
+    assertEquals("VND", erinsUsage.get("currency").asText());
+    assertEquals(
+        List.of("cpu 2500", "memory 1000", "storage 17"), costs(erinsUsage), erinsUsage.toString());
+    assertEquals("3517", erinsUsage.get("total_cost").decimalValue().toPlainString());
+    assertTrue(
+        pageLine(lines, "bob").contains("its AI overage awaits him"), pageLine(lines, "bob"));
   }
 
+  /**
+   * globex on Pro ran all 8 of its cores when check-quotas ran: a sales lead for reaching a hard
+   * limit, in the leads the admin's printed line reads, announced once as
+   * billing.lead.detected, which the printed events line shows with what it keeps (this node's
+   * events since it started).
+   */
   @Test
-  void aSecondDemoOnTheSameDataPostsNothingAndItsCreditAndInvoiceAnswerTheFirstResult()
+  void globexIsASalesLeadInThePrintedLeadsLine_andThePrintedEventsLineShowsItsAnnouncement()
+      throws Exception {
+    List<String> lines = sharedDemo();
+    HostClient client = new HostClient(sharedHost.port());
+    Matcher leadsLine = printedGet(lines, "/api/plugins/billing/admin/leads");
+    Matcher eventsLine = printedGet(lines, "/api/admin/events");
+
+    JsonNode leads = client.get(leadsLine.group(2), leadsLine.group(1)).expect(200);
+    JsonNode events = client.get(eventsLine.group(2), eventsLine.group(1)).expect(200);
+
+    assertEquals(1, leads.get("leads").size(), leads.toString());
+    JsonNode globex = leads.at("/leads/0");
+    assertEquals("globex", globex.get("org_id").asText());
+    assertEquals("pro", globex.get("plan").asText());
+    assertEquals("[\"hit_hard_limit\"]", globex.get("reasons").toString());
+    assertEquals("cpu_cores", globex.at("/evidence/hit_hard_limit/0/meter").asText());
+    List<String> announced = new ArrayList<>();
+    for (JsonNode event : events.get("events")) {
+      if (event.get("type").asText().equals("billing.lead.detected")) {
+        announced.add(event.at("/payload/org_id").asText());
+      }
+    }
+    assertEquals(List.of("globex"), announced);
+    assertEquals(NOW.toString(), events.get("since").asText(), "the node's start");
+    assertTrue(events.get("kept").asText().contains("a restart starts the list again"));
+  }
+
+  /**
+   * bob confirms acme's overage with the printed line; the demo started again 3 hours later on
+   * the same data posts, grants, invoices and submits nothing again, finds what the first run
+   * made, and says nowhere that the overage awaits bob: it reads acme's quota, which the restart
+   * reads as confirmed. The events line then answers this run's events only, and says so.
+   */
+  @Test
+  void aSecondDemoOnTheSameDataMakesNothingTwice_andSaysNothingAwaitsBobOnceHeConfirmed()
       throws Exception {
     String dbUrl = TestDatabases.freshDatabaseUrl();
     MutableClock clock = new MutableClock(NOW);
     Path data = work.resolve("data");
     TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
 
-    List<String> firstPosts;
-    JsonNode firstInvoice;
+    List<String> firstLines;
     JsonNode usageAfterFirst;
     try (Host host = start(dbUrl, clock, repository)) {
-      firstPosts = posts(Demo.run(host, data));
-      firstInvoice = runPosts(host, firstPosts).get(1);
+      firstLines = Demo.run(host, data);
       usageAfterFirst = aliceUsage(host);
+      confirmAsPrinted(host, firstLines);
     }
 
-    clock.set(clock.instant().plus(Duration.ofHours(3))); // within the keys' 24 hours
+    clock.set(clock.instant().plus(Duration.ofHours(3)));
     String version = BillingPluginBuilds.packagedVersion();
     repository.publishBilling(Map.of("plugin.version", "9.0.0")); // a newer release meanwhile
     try (Host host = start(dbUrl, clock, repository)) {
@@ -297,57 +392,119 @@ class DemoTest {
               + " docs/getting-started.md. The pages, each link signed in as its user:",
           secondLines.get(3));
       assertEquals(List.of("enable admin", "install admin " + version), history(host));
-      List<String> secondPosts = posts(secondLines);
-      assertEquals(firstPosts, secondPosts, "the same requests, anchored at the first run");
-      List<JsonNode> answers = runPosts(host, secondPosts);
-      assertEquals(firstInvoice, answers.get(1), "the invoice POST answers the first invoice");
-      // cpu and memory as before: no event applied twice (her 10 GB of storage kept accruing)
+      assertEquals(
+          List.of(
+              "Done through the API, as the admin and as nora, a creator:",
+              "  alice's invoice INV-2026-000001, 0.90 USD, her credit applied (on an earlier"
+                  + " run)",
+              "  nora's theme Midnight 1.0.0 approved (on an earlier run)"),
+          doneLines(secondLines));
+      assertEquals(
+          printedGet(firstLines, "/explain").group(2),
+          printedGet(secondLines, "/explain").group(2),
+          "the first run's invoice explained");
+      // cpu and memory as before: no event applied twice (her 1 GB of storage kept accruing)
       assertEquals(sessionLines(usageAfterFirst), sessionLines(aliceUsage(host)));
+      HostClient admin = new HostClient(host.port());
       JsonNode credits =
-          new HostClient(host.port())
-              .get("/api/plugins/billing/credits?user_id=alice", ADMIN_TOKEN)
-              .expect(200);
+          admin.get("/api/plugins/billing/credits?user_id=alice", ADMIN_TOKEN).expect(200);
       assertEquals(1, credits.get("credits").size(), credits.toString());
+      JsonNode queue = admin.get("/api/plugins/billing/admin/store/queue", ADMIN_TOKEN).expect(200);
+      assertEquals(0, queue.get("items").size(), "no second submission: " + queue);
+
+      List<String> awaiting = secondLines.stream().filter(l -> l.contains("await")).toList();
+      assertEquals(List.of(), awaiting, "nothing awaits bob, who confirmed");
+      assertTrue(
+          pageLine(secondLines, "bob").contains("he confirmed its AI overage"),
+          pageLine(secondLines, "bob"));
+      JsonNode acme = admin.get("/api/plugins/billing/quota?org_id=acme", ADMIN_TOKEN).expect(200);
+      assertEquals("exceeded", meter(acme, "ai_queries").get("state").asText(), "confirmed");
+
+      Matcher eventsLine = printedGet(secondLines, "/api/admin/events");
+      JsonNode events = admin.get(eventsLine.group(2), eventsLine.group(1)).expect(200);
+      assertEquals(clock.instant().toString(), events.get("since").asText(), "this run's start");
+      assertTrue(events.get("kept").asText().contains("a restart starts the list again"));
+      assertTrue(
+          events.get("events").findValuesAsText("type").stream()
+              .noneMatch("billing.lead.detected"::equals),
+          "the first run's announcement is not this run's: " + events);
     }
   }
 
+  /** bob confirms acme's overage with the printed line, as its owner: 201, then exceeded. */
+  private static void confirmAsPrinted(Host host, List<String> lines) {
+    HostClient client = new HostClient(host.port());
+    String confirm =
+        lines.stream().filter(l -> l.contains("/overage/confirm")).findFirst().orElseThrow();
+    Matcher posted =
+        Pattern.compile(
+                "curl -s -H 'Authorization: Bearer (\\S+)' 'http://localhost:\\d+(\\S+)'"
+                    + " -X POST -d '(.*)'")
+            .matcher(confirm.trim());
+    assertTrue(posted.matches(), confirm);
+    assertEquals(pageLinks(lines).get("bob")[1], posted.group(1), "bob confirms, as the owner");
+    client.call("POST", posted.group(2), posted.group(1), posted.group(3)).expect(201);
+    JsonNode confirmed =
+        client.get("/api/plugins/billing/quota?org_id=acme", posted.group(1)).expect(200);
+    assertEquals("exceeded", meter(confirmed, "ai_queries").get("state").asText());
+  }
+
+  /**
+   * The demo invoiced alice's last day through the API, her 0.50 credit applied; the printed
+   * explain line, as alice, traces the invoice's first line, her CPU, to her events; the
+   * printed what-if prices her CPU twice as dear.
+   */
   @Test
-  void thePrintedExplainLineTracesAlicesCpuToHerEvents_andTheWhatIfPricesHerCpuTwiceAsDear()
+  void thePrintedExplainLineTracesAlicesInvoicedCpuToHerEvents_andTheWhatIfPricesItTwiceAsDear()
       throws Exception {
-    TestRepository repository = new TestRepository(work.resolve("repository")).publishBilling();
-    try (Host host = start(TestDatabases.freshDatabaseUrl(), new MutableClock(NOW), repository)) {
-      List<String> lines = Demo.run(host, work.resolve("data"));
-      List<JsonNode> answers = runPosts(host, posts(lines));
-      long invoiceId = answers.get(1).get("id").asLong();
+    List<String> lines = sharedDemo();
+    HostClient client = new HostClient(sharedHost.port());
+    Matcher explain = printedGet(lines, "/lines/1/explain");
+    Matcher whatIfLine =
+        lines.stream()
+            .map(line -> CURL_POST.matcher(line.trim()))
+            .filter(post -> post.matches() && post.group(2).endsWith("/admin/what-if"))
+            .findFirst()
+            .orElseThrow();
 
-      Matcher explain =
-          lines.stream()
-              .map(line -> CURL_GET.matcher(line.trim()))
-              .filter(get -> get.matches() && get.group(2).endsWith("/lines/1/explain"))
-              .findFirst()
-              .orElseThrow();
-      JsonNode explained =
-          new HostClient(host.port())
-              .get(explain.group(2).replace("{id}", Long.toString(invoiceId)), explain.group(1))
-              .expect(200);
-      // alice's first line: 2 cores for 10 hours, 20 core-hours × 0.05 = 1.00
-      assertEquals("cpu", explained.at("/line/resource_type").asText(), explained.toString());
-      assertEquals(0, new BigDecimal("1.00").compareTo(explained.at("/sums/total").decimalValue()));
-      assertTrue(explained.at("/sums/matches_line").asBoolean());
-      assertFalse(explained.at("/records/0/events").isEmpty(), "the events the demo posted");
+    JsonNode explained = client.get(explain.group(2), explain.group(1)).expect(200);
+    JsonNode whatIf =
+        client
+            .call(
+                "POST",
+                whatIfLine.group(2).replaceFirst("http://localhost:\\d+", ""),
+                whatIfLine.group(1),
+                whatIfLine.group(4),
+                Map.of("Idempotency-Key", whatIfLine.group(3)))
+            .expect(200);
 
-      JsonNode whatIf = answers.get(2);
-      JsonNode alice = null;
-      for (JsonNode account : whatIf.get("accounts")) {
-        if (account.get("org_id").asText().equals("alice")) {
-          alice = account;
-        }
+    assertEquals(
+        List.of(
+            "Done through the API, as the admin and as nora, a creator:",
+            "  POST /api/plugins/billing/admin/credits: 201, a 0.50 USD credit for alice",
+            "  POST /api/plugins/billing/admin/invoices: 201, alice's last 24 hours, the credit"
+                + " applied: INV-2026-000001, 0.90 USD",
+            "  POST /api/plugins/billing/store/items (as nora): 201, Midnight 1.0.0"
+                + " pending_review",
+            "  POST /api/plugins/billing/admin/store/items/1/approve: 200, Midnight 1.0.0"
+                + " approved"),
+        doneLines(lines));
+    assertEquals(pageLinks(lines).get("alice")[1], explain.group(1), "as alice");
+    // alice's first line: 2 cores for 10 hours, 20 core-hours × 0.05 = 1.00
+    assertEquals("cpu", explained.at("/line/resource_type").asText(), explained.toString());
+    assertEquals(0, new BigDecimal("1.00").compareTo(explained.at("/sums/total").decimalValue()));
+    assertTrue(explained.at("/sums/matches_line").asBoolean());
+    assertFalse(explained.at("/records/0/events").isEmpty(), "the events the demo posted");
+    JsonNode alice = null;
+    for (JsonNode account : whatIf.get("accounts")) {
+      if (account.get("org_id").asText().equals("alice")) {
+        alice = account;
       }
-      assertTrue(alice != null, whatIf.toString());
-      // twice the CPU rate: her 20 core-hours cost 1.00 more
-      assertEquals(
-          0, new BigDecimal("1.00").compareTo(alice.get("delta").decimalValue()), alice.toString());
     }
+    assertTrue(alice != null, whatIf.toString());
+    // twice the CPU rate: her 20 core-hours cost 1.00 more
+    assertEquals(
+        0, new BigDecimal("1.00").compareTo(alice.get("delta").decimalValue()), alice.toString());
   }
 
   /** A host on {@code work/plugins} (empty at first) with the repository, as the jar starts. */
@@ -370,22 +527,61 @@ class DemoTest {
             .build());
   }
 
-  /** The printed POST lines, as URL path, key and body (tokens left out: users get new ones). */
-  private static List<String> posts(List<String> lines) {
-    List<String> posts = new ArrayList<>();
+  /** The printed GET whose path ends with {@code pathEnd}: token (1) and path (2). */
+  private static Matcher printedGet(List<String> lines, String pathEnd) {
+    return lines.stream()
+        .map(line -> CURL_GET.matcher(line.trim()))
+        .filter(get -> get.matches() && get.group(2).endsWith(pathEnd))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no GET of " + pathEnd + " in " + lines));
+  }
+
+  /** What the demo says it did through the API: its heading and the lines under it. */
+  private static List<String> doneLines(List<String> lines) {
+    List<String> done = new ArrayList<>();
     for (String line : lines) {
-      Matcher post = CURL_POST.matcher(line.trim());
-      if (post.matches()) {
-        posts.add(
-            post.group(2).replaceFirst("http://localhost:\\d+", "")
-                + " "
-                + post.group(3)
-                + " "
-                + post.group(4));
+      if (line.startsWith("Done through the API") || (!done.isEmpty() && line.startsWith("  "))) {
+        done.add(line);
+      } else if (!done.isEmpty()) {
+        break;
       }
     }
-    assertEquals(3, posts.size(), "a credit, an invoice and a what-if: " + lines);
-    return posts;
+    return done;
+  }
+
+  /** The printed page line of a user. */
+  private static String pageLine(List<String> lines, String user) {
+    return lines.stream()
+        .filter(line -> line.startsWith("  " + user + " ("))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The admin page's printed sections: name, address. */
+  private static Map<String, String> sectionLinks(List<String> lines) {
+    Pattern section = Pattern.compile("  (\\S+) \\(.*\\) +(http://\\S+/ui/admin#\\S+)");
+    Map<String, String> links = new LinkedHashMap<>();
+    for (String line : lines) {
+      Matcher matched = section.matcher(line);
+      if (matched.matches()) {
+        links.put(matched.group(1), matched.group(2));
+      }
+    }
+    return links;
+  }
+
+  /** A store answer's versions, as "name version status". */
+  private static List<String> versions(JsonNode items) {
+    List<String> versions = new ArrayList<>();
+    for (JsonNode item : items.get("items")) {
+      versions.add(
+          item.get("name").asText()
+              + " "
+              + item.get("version").asText()
+              + " "
+              + item.get("status").asText());
+    }
+    return versions;
   }
 
   /** Sends each printed GET of the team organization, with its token, as a user would. */
@@ -398,23 +594,6 @@ class DemoTest {
         answers.add(client.get(get.group(2), get.group(1)));
       }
     }
-    return answers;
-  }
-
-  /** Sends each printed POST as the admin, as a user pasting the curl line would. */
-  private static List<JsonNode> runPosts(Host host, List<String> posts) {
-    HostClient client = new HostClient(host.port());
-    List<JsonNode> answers = new ArrayList<>();
-    for (String post : posts) {
-      String[] parts = post.split(" ", 3);
-      HostClient.Response answer =
-          client.call("POST", parts[0], ADMIN_TOKEN, parts[2], Map.of("Idempotency-Key", parts[1]));
-      // the credit and the invoice are made (201); the what-if only reads (200)
-      assertEquals(
-          parts[0].endsWith("/admin/what-if") ? 200 : 201, answer.status(), answer.toString());
-      answers.add(answer.body());
-    }
-    assertFalse(answers.get(1).get("invoice_number").isNull(), answers.get(1).toString());
     return answers;
   }
 
@@ -451,7 +630,7 @@ class DemoTest {
 
   /** The printed page links by user: the page's address and the token of its fragment. */
   private static Map<String, String[]> pageLinks(List<String> lines) {
-    Pattern link = Pattern.compile("  (\\S+|the admin) \\(.*\\) +(http://\\S+)#token=(\\S+)");
+    Pattern link = Pattern.compile("  (\\S+|the \\S+) \\(.*\\) +(http://\\S+)#token=(\\S+)");
     Map<String, String[]> links = new LinkedHashMap<>();
     for (String line : lines) {
       Matcher matched = link.matcher(line);

@@ -5,6 +5,7 @@ import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
+import io.streamspace.billing.money.MoneyText;
 import io.streamspace.billing.quota.OverageCost;
 import io.streamspace.billing.quota.QuotaState;
 import io.streamspace.plugin.api.event.ResourceSize;
@@ -12,6 +13,7 @@ import io.streamspace.plugin.api.session.AdmissionDecision;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -248,18 +250,16 @@ final class AdmissionRules {
   private static String overageReason(
       Meter meter, BigDecimal used, Limit limit, String plan, OverageTerms overage) {
     Label label = label(meter);
-    String code = overage.currency().getCurrencyCode();
+    Currency currency = overage.currency();
     String cost =
-        OverageCost.of(meter, used.subtract(limit.amount()), overage.currency(), overage.rates())
+        OverageCost.of(meter, used.subtract(limit.amount()), currency, overage.rates())
             .map(
                 c ->
-                    " at %s %s per %s (%s %s so far)"
+                    " at %s per %s (%s so far)"
                         .formatted(
-                            plain(c.perUnit()),
-                            code,
+                            MoneyText.of(c.perUnit(), currency),
                             meter.unit(),
-                            c.soFar().toPlainString(),
-                            code))
+                            MoneyText.of(c.soFar(), currency)))
             .orElse("");
     return ("%s over the included amount: %s %s used this period, %s included in %s."
             + " Going on is billed as overage%s. Confirm the overage (POST"

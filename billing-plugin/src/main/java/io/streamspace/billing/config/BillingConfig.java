@@ -150,6 +150,14 @@ public final class BillingConfig {
     return get(BillingKeys.AUDIT_CHECKPOINT_MINUTES);
   }
 
+  /**
+   * The origins ({@code scheme://host[:port]}, lower-cased) that may frame the sidebar widget,
+   * beside the host's own; empty: none.
+   */
+  public List<String> embedOrigins() {
+    return get(BillingKeys.EMBED_ORIGINS);
+  }
+
   /** Days of the last 30 near a limit of one meter that make a sales lead. */
   public int leadDays() {
     return get(BillingKeys.LEAD_DAYS);

@@ -1,5 +1,6 @@
 package io.streamspace.billing.config;
 
+import static io.streamspace.billing.config.DefaultCatalog.VND;
 import static io.streamspace.billing.config.ValueType.AMOUNT;
 import static io.streamspace.billing.config.ValueType.flag;
 import static io.streamspace.billing.config.ValueType.whole;
@@ -12,7 +13,6 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.SubscriptionPlan;
-import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
 import io.streamspace.billing.catalog.share.ShareTable;
 import io.streamspace.billing.catalog.share.ShareTerms;
 import io.streamspace.billing.money.Money;
@@ -36,12 +36,6 @@ import java.util.Optional;
 final class BillingKeys {
 
   private static final List<BillingKey<?>> declared = new ArrayList<>();
-
-  /**
-   * The default catalog's second currency, beside USD (the seeds' two): its rates, plan prices
-   * and pack prices are the USD ones at 25,000 VND a USD, rounded where a USD figure has cents.
-   */
-  static final Currency VND = Currency.getInstance("VND");
 
   private static final String STRIPE = "Required while stripeEnabled is true";
 
@@ -125,44 +119,7 @@ final class BillingKeys {
       key(
           "subscriptionPlans",
           Plans.TYPE,
-          List.of(
-              plan(
-                  "free",
-                  "Hobby",
-                  "0",
-                  "0",
-                  "2",
-                  "4",
-                  "2",
-                  Map.of(
-                      Meter.STORAGE_GB, limit("2", LimitKind.HARD),
-                      Meter.ACTIVE_SESSIONS, limit("2", LimitKind.HARD),
-                      Meter.BANDWIDTH_GB, limit("5", null),
-                      Meter.TRANSCODING_MINUTES, limit("60", null),
-                      Meter.AI_QUERIES, limit("100", LimitKind.SOFT),
-                      Meter.MEMBERS, limit("5", LimitKind.HARD))),
-              plan(
-                  "pro",
-                  "Pro",
-                  "29.99",
-                  "750000",
-                  "8",
-                  "16",
-                  "100",
-                  Map.of(
-                      Meter.AI_QUERIES, limit("1000", LimitKind.SOFT),
-                      Meter.MEMBERS, limit("5", LimitKind.SOFT))),
-              plan(
-                  "enterprise",
-                  "Enterprise",
-                  "99.99",
-                  "2500000",
-                  "32",
-                  "64",
-                  "500",
-                  Map.of(
-                      Meter.AI_QUERIES, limit("10000", LimitKind.SOFT),
-                      Meter.MEMBERS, limit("25", LimitKind.SOFT)))),
+          DefaultCatalog.PLANS,
           "Plans: id (unique), name, price ("
               + AMOUNT.allowed()
               + ", in currency, no more decimals than it has), interval ("
@@ -179,23 +136,7 @@ final class BillingKeys {
       key(
           "capacityPacks",
           CapacityPacks.TYPE,
-          List.of(
-              oneTimePack("slots-5", "5 job slots", Meter.ACTIVE_SESSIONS, "5", "5.00", "125000"),
-              oneTimePack(
-                  "slots-20", "20 job slots", Meter.ACTIVE_SESSIONS, "20", "18.00", "450000"),
-              oneTimePack(
-                  "slots-50", "50 job slots", Meter.ACTIVE_SESSIONS, "50", "40.00", "1000000"),
-              oneTimePack(
-                  "slots-100", "100 job slots", Meter.ACTIVE_SESSIONS, "100", "70.00", "1750000"),
-              new CapacityPack(
-                  "storage-10",
-                  "10 GB storage",
-                  Map.of(Meter.STORAGE_GB, new BigDecimal("10")),
-                  usdAndVnd("2.00", "50000"),
-                  CapacityPack.Kind.RECURRING,
-                  null),
-              oneTimePack(
-                  "bandwidth-50", "50 GB bandwidth", Meter.BANDWIDTH_GB, "50", "4.00", "100000")),
+          DefaultCatalog.PACKS,
           "Packs accounts may buy: id (unique), name, adds ({\"<meter>\": amount above 0}, at "
               + "least one), prices (the price in each supported currency, all required, no more "
               + "decimals than the currency has), kind ("
@@ -390,6 +331,15 @@ final class BillingKeys {
           60,
           "Minutes (%s) between the signed audit checkpoints (billing.audit.checkpoint) the "
               + "audit-checkpoint job publishes while auditCheckpointKey is set");
+  static final BillingKey<List<String>> EMBED_ORIGINS =
+      key(
+          "embedOrigins",
+          EmbedOrigins.TYPE,
+          List.of(),
+          "The origins of the platform pages allowed to frame the billing widget "
+              + "(/api/plugins/billing/ui/widget) beside this host's own: %s, https (http only to "
+              + "localhost or 127.0.0.1), no wildcard, path, query or fragment. Empty: no other "
+              + "site may frame it. No other billing page may be framed, whatever this lists");
   static final BillingKey<String> STRIPE_SECRET_KEY =
       secret("stripeSecretKey", "STRIPE_SECRET_KEY", "Stripe API secret key", STRIPE);
   static final BillingKey<String> STRIPE_WEBHOOK_SECRET =
@@ -440,60 +390,5 @@ final class BillingKeys {
   /** The key of that name, if the table has one. */
   static Optional<BillingKey<?>> named(String name) {
     return ALL.stream().filter(key -> key.name().equals(name)).findFirst();
-  }
-
-  /**
-   * A default plan: monthly, priced in USD ({@code price}, the default currency's) and VND (at
-   * 25,000 VND a USD, as the default rates, rounded to a round figure: 29.99 USD is 750,000 VND,
-   * 99.99 USD 2,500,000 VND), the seeds' two currencies. The tiers follow the feature
-   * spec, Hobby, Pro and Enterprise (ids {@code free}, {@code pro}, {@code enterprise} kept:
-   * accounts reference them). Its limits follow the seeds (the free tier's storage, bandwidth,
-   * transcoding and active jobs; AI queries soft; "upgrade to Pro to add more than 5 members":
-   * Hobby's 5 members hard, Pro's 5 included and each further seat billed); the AI query
-   * allowances (100, 1,000 as the issue's example, 10,000) and Enterprise's 25 included seats are
-   * this project's choice.
-   */
-  private static SubscriptionPlan plan(
-      String id,
-      String name,
-      String price,
-      String vndPrice,
-      String cpu,
-      String memory,
-      String storage,
-      Map<Meter, MeterLimit> limits) {
-    return new SubscriptionPlan(
-        id,
-        name,
-        new BigDecimal(price),
-        "month",
-        new BigDecimal(cpu),
-        new BigDecimal(memory),
-        new BigDecimal(storage),
-        Map.of(VND, new BigDecimal(vndPrice)),
-        limits);
-  }
-
-  /**
-   * A default pack valid for 30 days, priced in USD and VND (the VND example of
-   * docs/reference/configuration.md): the prices are this project's choice.
-   */
-  private static CapacityPack oneTimePack(
-      String id, String name, Meter meter, String adds, String usd, String vnd) {
-    return new CapacityPack(
-        id,
-        name,
-        Map.of(meter, new BigDecimal(adds)),
-        usdAndVnd(usd, vnd),
-        CapacityPack.Kind.ONE_TIME,
-        30);
-  }
-
-  private static Map<Currency, BigDecimal> usdAndVnd(String usd, String vnd) {
-    return Map.of(Currency.getInstance("USD"), new BigDecimal(usd), VND, new BigDecimal(vnd));
-  }
-
-  private static MeterLimit limit(String amount, LimitKind kind) {
-    return new MeterLimit(new BigDecimal(amount), kind);
   }
 }

@@ -134,7 +134,7 @@ record ValueType<T>(
   }
 
   /** Reads an element of a list, knowing those before it; null once {@code at} refused it. */
-  private interface ElementReader<E> {
+  interface ElementReader<E> {
     E read(JsonNode value, List<E> before, Reading.At at);
   }
 
@@ -142,7 +142,7 @@ record ValueType<T>(
    * A list of at most {@code maxSize} elements, each read by {@code element}: a refused element
    * refuses the whole list (its fallback stays).
    */
-  private static <E> ValueType<List<E>> list(
+  static <E> ValueType<List<E>> list(
       String allowed, int maxSize, ElementReader<E> element, BiConsumer<ArrayNode, E> write) {
     return new ValueType<>(
         "array",

@@ -4,6 +4,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.InvoiceView;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.MoneyText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,9 +59,7 @@ final class CreditRecords {
                 "credit "
                     + rs.getLong(1)
                     + " of "
-                    + Money.shown(rs.getBigDecimal(7), currency).toPlainString()
-                    + " "
-                    + currency.getCurrencyCode()
+                    + MoneyText.of(rs.getBigDecimal(7), currency)
                     + " granted by "
                     + rs.getString(4)
                     + " ("

@@ -7,6 +7,7 @@ import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.PeriodCharges;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.MoneyText;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.plugin.api.event.JournalEvents;
 import java.math.BigDecimal;
@@ -87,9 +88,7 @@ public final class LineExplainer {
               line.amount().subtract(sumOfRounded),
               step,
               "Each amount is rounded half up to "
-                  + step.toPlainString()
-                  + " "
-                  + currency.getCurrencyCode()
+                  + MoneyText.of(step, currency)
                   + ", once: the line rounds the exact sum of its records, so the records each"
                   + " rounded on their own may add up to a little more or less than the line"
                   + " (rounding_difference), and each subtotal is that rule applied to the"

@@ -3,7 +3,7 @@ package io.streamspace.billing.hold;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
-import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.MoneyText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -271,7 +271,7 @@ public final class PaymentLock {
     /** The sentence the user is refused and suspended with: what is unpaid, how to unlock. */
     String detail(BillingConfig config) {
       LocalDate dueDate = since.atZone(config.billingTimeZone()).toLocalDate();
-      String amount = Money.shown(due, currency).toPlainString() + " " + currency;
+      String amount = MoneyText.of(due, currency);
       return count == 1
           ? "Invoice %s (%s) is overdue since %s: the account is read-only until it is paid."
               .formatted(numbers, amount, dueDate)

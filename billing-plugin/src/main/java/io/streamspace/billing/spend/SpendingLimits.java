@@ -12,7 +12,7 @@ import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.HoldReason;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.money.BillingPeriods;
-import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.MoneyText;
 import io.streamspace.billing.quota.QuotaRule;
 import java.math.BigDecimal;
 import java.sql.SQLException;
@@ -257,23 +257,16 @@ public final class SpendingLimits {
   }
 
   /**
-   * What the user reads as the reason of the suspension: "Spending limit of 50.00 USD reached
-   * at 2026-03-10T14:00:00Z (this period's estimated cost: 50.40 USD). Raise the limit or make
-   * it warn only to resume."
+   * What the user reads as the reason of the suspension: "Spending limit of $50.00 reached at
+   * 2026-03-10T14:00:00Z (this period's estimated cost: $50.40). Raise the limit or make it warn
+   * only to resume."
    */
   private static String detail(Status status, Instant reachedAt) {
-    String currency = status.currency().getCurrencyCode();
-    return ("Spending limit of %s %s reached at %s (this period's estimated cost: %s %s)."
+    return ("Spending limit of %s reached at %s (this period's estimated cost: %s)."
             + " Raise the limit or make it warn only to resume.")
         .formatted(
-            shown(status.limit().amount(), status.currency()),
-            currency,
+            MoneyText.of(status.limit().amount(), status.currency()),
             reachedAt,
-            status.estimate().total().toPlainString(),
-            currency);
-  }
-
-  private static String shown(BigDecimal amount, Currency currency) {
-    return Money.shown(amount, currency).toPlainString();
+            MoneyText.of(status.estimate().total(), status.currency()));
   }
 }

@@ -1,6 +1,7 @@
 package io.streamspace.billing.stripe;
 
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.money.MoneyText;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Currency;
@@ -57,12 +58,9 @@ public final class StripeAmounts {
     Unit unit = unit(currency);
     if (amount.stripTrailingZeros().scale() > unit.decimals()) {
       throw new ArithmeticException(
-          "%s %s cannot be charged through Stripe, which takes %s amounts to %d decimals"
+          "%s cannot be charged through Stripe, which takes %s amounts to %d decimals"
               .formatted(
-                  currency.getCurrencyCode(),
-                  amount.toPlainString(),
-                  currency.getCurrencyCode(),
-                  unit.decimals()));
+                  MoneyText.of(amount, currency), currency.getCurrencyCode(), unit.decimals()));
     }
     return amount.movePointRight(unit.exponent()).longValueExact();
   }

@@ -74,6 +74,60 @@ class BillingConfigParserTest {
     assertEquals(Duration.ofMinutes(3), config.sessionHeartbeatTimeout());
   }
 
+  /**
+   * embedOrigins goes into the widget's frame-ancestors as it is read: exact origins only, each
+   * lower-cased. Anything else refuses the list under the element's key, saying why, and leaves
+   * the default (no origin) in effect.
+   */
+  @Test
+  void embedOriginsAreExactOrigins_eachOtherValueRefusedNamingItsElementAndWhy() {
+    assertEquals(List.of(), parser.parse("{}").config().embedOrigins());
+    ConfigParseResult accepted =
+        parser.parse(
+            """
+            {"embedOrigins": ["https://Shell.Example.com", "https://shell.example.com:8443",
+             "http://localhost:3000", "http://127.0.0.1:8080"]}""");
+    assertEquals(List.of(), accepted.problems());
+    assertEquals(
+        List.of(
+            "https://shell.example.com",
+            "https://shell.example.com:8443",
+            "http://localhost:3000",
+            "http://127.0.0.1:8080"),
+        accepted.config().embedOrigins());
+
+    Map<String, String> refused =
+        Map.ofEntries(
+            Map.entry("\"https://*.example.com\"", "a wildcard (*) is not allowed"),
+            Map.entry("\"*\"", "a wildcard (*) is not allowed"),
+            Map.entry("\"https://shell.example.com/\"", "without a path, query or fragment"),
+            Map.entry("\"https://shell.example.com/app\"", "without a path, query or fragment"),
+            Map.entry("\"https://shell.example.com?a=1\"", "without a path, query or fragment"),
+            Map.entry("\"https://user@shell.example.com\"", "scheme://host[:port]"),
+            Map.entry("\"shell.example.com\"", "scheme://host[:port]"),
+            Map.entry("\"'self'\"", "scheme://host[:port]"),
+            Map.entry("\"https://a.example.com https://b.example.com\"", "scheme://host[:port]"),
+            Map.entry("\"https://a.example.com; script-src 'unsafe-inline'\"", "scheme://"),
+            Map.entry("\"ftp://shell.example.com\"", "scheme://host[:port]"),
+            Map.entry("\"http://shell.example.com\"", "must use https"),
+            Map.entry("\"https://shell.example.com:0\"", "a port from 1 to 65535"),
+            Map.entry("\"https://shell.example.com:70000\"", "a port from 1 to 65535"),
+            Map.entry("\"https://ok.example.com\"", "is listed twice"),
+            Map.entry("5", "must be a string"));
+    refused.forEach(
+        (value, why) -> {
+          ConfigParseResult result =
+              parser.parse("{\"embedOrigins\": [\"https://ok.example.com\", " + value + "]}");
+          assertEquals(List.of("embedOrigins[1]"), keys(result.problems()), value);
+          assertTrue(
+              result.problems().get(0).message().contains(why), result.problems().toString());
+          assertEquals(List.of(), result.config().embedOrigins(), value);
+        });
+    assertEquals(
+        List.of("embedOrigins"),
+        keys(parser.parse("{\"embedOrigins\": \"https://ok.example.com\"}").problems()));
+  }
+
   @ParameterizedTest(name = "{0} is refused under {1}")
   @CsvSource(
       delimiter = '|',
@@ -834,9 +888,10 @@ class BillingConfigParserTest {
     assertEquals("false", find(keys, "stripeTax").defaultJson());
     assertEquals("\"exclusive\"", find(keys, "taxBehavior").defaultJson());
     assertEquals("60", find(keys, "auditCheckpointMinutes").defaultJson());
+    assertEquals("[]", find(keys, "embedOrigins").defaultJson());
     assertTrue(find(keys, "auditCheckpointKey").secret());
     assertEquals("BILLING_AUDIT_KEY", find(keys, "auditCheckpointKey").environmentVariable());
-    assertEquals(46, keys.size());
+    assertEquals(47, keys.size());
   }
 
   @Test

@@ -164,6 +164,18 @@ class EveryLineKindExplainedTest {
       assertEquals(
           "1900800 s of the 2678400 s billing period 2026-03-01 – 2026-04-01",
           storagePack.at("/records/0/detail").asText());
+      String creditUsed =
+          billing
+              .call(
+                  HttpMethod.GET,
+                  "/invoices/" + march + "/lines/8/explain?org_id=acme",
+                  user("olivia"))
+              .body()
+              .at("/records/0/detail")
+              .asText();
+      assertTrue(
+          creditUsed.contains(" of $1.00 granted by root (welcome)"),
+          "the credit's amount as the page writes money: " + creditUsed);
     }
 
     assertEquals(kindsTheSchemaAllows(), explained);

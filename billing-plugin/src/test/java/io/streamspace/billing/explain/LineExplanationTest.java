@@ -141,7 +141,9 @@ class LineExplanationTest {
     assertTrue(sums.get("matches_line").asBoolean());
     assertEquals("0.26", sums.get("sum_of_rounded_records").decimalValue().toPlainString());
     assertEquals("-0.01", sums.get("rounding_difference").decimalValue().toPlainString());
-    assertTrue(sums.get("rounding_rule").asText().contains("half up"));
+    assertTrue(
+        sums.get("rounding_rule").asText().startsWith("Each amount is rounded half up to $0.01,"),
+        "the step written as the page writes money: " + sums.get("rounding_rule").asText());
     assertTrue(body.get("events_retained").asBoolean());
     assertTrue(body.get("events_note").isNull());
     assertTrue(body.get("next_offset").isNull());

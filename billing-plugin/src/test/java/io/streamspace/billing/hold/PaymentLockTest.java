@@ -26,6 +26,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class PaymentLockTest {
   private static final String DUE = "2026-03-15T01:00:00Z";
   private static final String LOCKS_AT = "2026-03-18T01:00:00Z";
   private static final String LOCKED =
-      "Invoice INV-2026-000001 (12.34 USD) is overdue since 2026-03-15: the account is read-only"
+      "Invoice INV-2026-000001 ($12.34) is overdue since 2026-03-15: the account is read-only"
           + " until it is paid.";
 
   private final BillingHarness billing =
@@ -152,19 +153,45 @@ class PaymentLockTest {
         host.published().stream().filter(e -> e.startsWith("billing.account.")).toList());
   }
 
+  /**
+   * The amounts in the lock's sentence are written as the pages write them (money.MoneyText):
+   * thu pays in VND, whose 3518 reads ₫3,518, in the 423's message too.
+   */
   @Test
-  void aGraceOfZeroDaysLocksAsSoonAsTheInvoiceIsOverdue_andSeveralInvoicesAreNamedTogether() {
+  void
+      aGraceOfZeroDaysLocksAsSoonAsOverdue_namingSeveralInvoicesTogether_theirAmountsAsOnThePage() {
     billing.context.setConfigJson("{\"paymentGraceDays\": 0}");
     billing.billing.onConfigChanged(billing.context);
     sent("2026-01-01", "2026-02-01", "INV-2026-000000", "10.00", "2026-02-14T01:00:00Z");
+    billing.userCreated("thu", Map.of("currency", "VND"));
+    billing.flush();
+    invoice(
+        "thu",
+        "2026-02-01T00:00:00Z",
+        "2026-03-01T00:00:00Z",
+        "sent",
+        "INV-2026-000002",
+        "VND",
+        "3518",
+        "0",
+        "3518",
+        DUE,
+        null);
     billing.runAt(FINALIZE_INVOICES, DUE);
 
     checkQuotasAt(DUE);
+    Answer thuChangesPlan =
+        billing.call(HttpMethod.PUT, "/subscription", user("thu"), "{\"plan_id\":\"enterprise\"}");
 
     assertEquals(
-        "Invoices INV-2026-000000, INV-2026-000001 (22.34 USD in all) are overdue since"
+        "Invoices INV-2026-000000, INV-2026-000001 ($22.34 in all) are overdue since"
             + " 2026-02-14: the account is read-only until they are paid.",
         admitJohn().reason());
+    assertEquals(423, thuChangesPlan.status(), thuChangesPlan.toString());
+    assertEquals(
+        "Invoice INV-2026-000002 (₫3,518) is overdue since 2026-03-15: the account is read-only"
+            + " until it is paid.",
+        thuChangesPlan.body().at("/error/message").asText());
   }
 
   /**
@@ -333,7 +360,7 @@ class PaymentLockTest {
         List.of("suspend s1: " + LOCKED, "suspend s2: " + LOCKED, "resume s1", "resume s2"),
         sessionControls().subList(0, 4));
     assertEquals("account_locked", admitJohn().code());
-    assertTrue(admitJohn().reason().startsWith("Invoice INV-2026-000002 (1.00 USD)"));
+    assertTrue(admitJohn().reason().startsWith("Invoice INV-2026-000002 ($1.00)"));
     assertEquals(
         List.of("billing.account.locked", "billing.account.unlocked", "billing.account.locked"),
         lockEvents(host));

@@ -37,7 +37,8 @@ class ApiDescriptionTest {
   private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
 
   /** The routes anyone may call: the static pages and Stripe's webhook (its signature). */
-  private static final Set<String> PUBLIC = Set.of("GET /ui", "GET /ui/{asset}", "POST /webhook");
+  private static final Set<String> PUBLIC =
+      Set.of("GET /ui", "GET /ui/widget", "GET /ui/{asset}", "POST /webhook");
 
   private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 

@@ -168,6 +168,7 @@ class AuthorizationMatrixTest {
   private static final Set<String> NOT_BY_ORGANIZATION =
       Set.of(
           "GET /ui",
+          "GET /ui/widget",
           "GET /ui/{asset}",
           "POST /webhook",
           "GET /organizations",

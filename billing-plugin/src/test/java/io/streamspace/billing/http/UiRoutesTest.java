@@ -26,9 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 class UiRoutesTest {
 
-  private static final String POLICY =
+  /** The policy of every answer, but for the sites that may frame it. */
+  private static final String POLICY_BUT_FRAMING =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-          + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+          + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ";
+
+  private static final String POLICY = POLICY_BUT_FRAMING + "'none'";
 
   private static final String HTML = "text/html; charset=utf-8";
   private static final String JS = "text/javascript; charset=utf-8";
@@ -48,7 +51,8 @@ class UiRoutesTest {
           Map.entry("/ui/store.js", JS),
           Map.entry("/ui/creator.js", JS),
           Map.entry("/ui/store-admin.js", JS),
-          Map.entry("/ui/analytics.js", JS));
+          Map.entry("/ui/analytics.js", JS),
+          Map.entry("/ui/widget.js", JS));
 
   /** The pages, each at its address. */
   private static final List<String> PAGES =
@@ -63,7 +67,8 @@ class UiRoutesTest {
           "/ui/store.js",
           "/ui/creator.js",
           "/ui/store-admin.js",
-          "/ui/analytics.js");
+          "/ui/analytics.js",
+          "/ui/widget.js");
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-01T00:00:00Z"));
 
@@ -121,6 +126,90 @@ class UiRoutesTest {
     }
   }
 
+  /**
+   * The sidebar widget alone may be framed: by this origin, and by the configured embedOrigins
+   * once an admin lists them (lower-cased, as checked); every other page and asset stays
+   * unframeable. The other protecting headers are the pages'.
+   */
+  @Test
+  void onlyTheWidgetMayBeFramed_byThisOriginAndExactlyTheConfiguredOrigins() {
+    assertEquals(
+        POLICY_BUT_FRAMING + "'self'", get("/ui/widget").headers().get("Content-Security-Policy"));
+
+    billing.context.setConfigJson(
+        "{\"embedOrigins\": [\"https://Shell.example.com\", \"http://localhost:3000\"]}");
+    billing.billing.onConfigChanged(billing.context);
+
+    HttpResponse widget = get("/ui/widget?org_id=acme");
+    assertEquals(200, widget.status());
+    assertEquals(HTML, widget.contentType());
+    assertEquals(
+        POLICY_BUT_FRAMING + "'self' https://shell.example.com http://localhost:3000",
+        widget.headers().get("Content-Security-Policy"));
+    assertEquals("nosniff", widget.headers().get("X-Content-Type-Options"));
+    assertEquals("no-referrer", widget.headers().get("Referrer-Policy"));
+    for (String path : Stream.concat(OWN.keySet().stream(), Stream.of("/ui")).toList()) {
+      assertProtected(get(path));
+    }
+  }
+
+  /**
+   * The widget reads the organization its address names: the page carries org_id as an
+   * attribute's text, which no value can end; a blank one is refused, as on the JSON routes.
+   */
+  @Test
+  void theWidgetCarriesItsOrgIdAsAttributeTextOnly_andRefusesABlankOne() {
+    assertTrue(
+        text("/ui/widget?org_id=acme").contains("<main id=\"content\" data-org-id=\"acme\""));
+    assertTrue(text("/ui/widget").contains("<main id=\"content\" data-org-id=\"\""));
+    String hostile = text("/ui/widget?org_id=a\"><script src='x'></script>");
+    assertTrue(
+        hostile.contains(
+            "data-org-id=\"a&quot;&gt;&lt;script src=&#39;x&#39;&gt;&lt;/script&gt;\""),
+        hostile);
+    assertEquals(1, hostile.split("<script").length - 1, "the widget's own script only");
+
+    HttpResponse blank = get("/ui/widget?org_id=");
+    assertEquals(400, blank.status());
+    assertProtected(blank);
+    assertTrue(text("/ui/widget?org_id=").contains("\"field\":\"org_id\""));
+  }
+
+  /** The widget: its parts, the link to the full page, and nothing that acts. */
+  @Test
+  void theWidgetHasTheStableIdsOfItsParts_andOnlyALinkAndSignInButtons() {
+    String html = text("/ui/widget");
+    assertHasIds(
+        html,
+        List.of(
+            "signin-form",
+            "token",
+            "signin-help",
+            "live-status",
+            "live-alert",
+            "content",
+            "widget-plan",
+            "widget-meters",
+            "widget-cost",
+            "widget-status",
+            "session",
+            "widget-open",
+            "signout"));
+    assertTrue(
+        html.contains(
+            "<a id=\"widget-open\" href=\"/api/plugins/billing/ui/\" target=\"_blank\"\n"
+                + "       rel=\"noopener noreferrer\">Open billing</a>"),
+        html);
+    assertEquals(
+        List.of("signin", "signout"),
+        Pattern.compile("<button id=\"([a-z-]+)\"")
+            .matcher(html)
+            .results()
+            .map(button -> button.group(1))
+            .toList());
+    assertEachFieldIsLabelled(html);
+  }
+
   @Test
   void theChartLibraryIsTheUmdBuildOfThePinnedChartJsWebJar() {
     String library = text("/ui/chart.umd.min.js");
@@ -145,7 +234,7 @@ class UiRoutesTest {
   void thePagesHoldNoInlineScriptOrStyleAndLoadOnlyThePluginsOwnAssets() {
     Pattern script = Pattern.compile("<script\\b[^>]*>");
     Pattern reference = Pattern.compile("\\b(?:src|href)=\"([^\"]*)\"");
-    for (String page : PAGES) {
+    for (String page : Stream.concat(PAGES.stream(), Stream.of("/ui/widget")).toList()) {
       String html = text(page);
       Matcher scripts = script.matcher(html);
       while (scripts.find()) {

@@ -86,7 +86,7 @@ class OverageConfirmationScenarioTest {
     assertEquals("overage_confirmation_required", refused.code());
     assertEquals(
         "AI queries over the included amount: 137 queries used this period, 100 included in plan"
-            + " free. Going on is billed as overage at 0.001 USD per query (0.04 USD so far)."
+            + " free. Going on is billed as overage at $0.001 per query ($0.04 so far)."
             + " Confirm the overage (POST /api/plugins/billing/overage/confirm) to start new"
             + " sessions.",
         refused.reason());

@@ -42,8 +42,8 @@ class SpendingLimitScenarioTest {
   private static final String LIMIT =
       "{\"amount\": 1.40, \"warn_at_percent\": 50, \"action\": \"block\"}";
   private static final String DETAIL =
-      "Spending limit of 1.40 USD reached at 2026-03-10T20:10:00Z (this period's estimated"
-          + " cost: 1.40 USD). Raise the limit or make it warn only to resume.";
+      "Spending limit of $1.40 reached at 2026-03-10T20:10:00Z (this period's estimated"
+          + " cost: $1.40). Raise the limit or make it warn only to resume.";
 
   private final BillingHarness billing = new BillingHarness(at("2026-03-10T10:00:00Z"));
 

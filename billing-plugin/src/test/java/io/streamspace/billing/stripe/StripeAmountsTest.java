@@ -54,7 +54,7 @@ class StripeAmountsTest {
     assertEquals(new BigDecimal("5"), fromStripe(500, "ISK"));
     assertEquals(new BigDecimal("1234"), fromStripe(123400, "UGX"));
     assertEquals(
-        "ISK 5.5 cannot be charged through Stripe, which takes ISK amounts to 0 decimals",
+        "ISK\u00a05.5 cannot be charged through Stripe, which takes ISK amounts to 0 decimals",
         refusal("5.5", "ISK"));
     refusal("0.01", "UGX");
   }
@@ -67,7 +67,7 @@ class StripeAmountsTest {
       assertEquals(new BigDecimal("1.230"), fromStripe(1230, dinar));
       assertEquals(
           dinar
-              + " 1.235 cannot be charged through Stripe, which takes "
+              + "\u00a01.235 cannot be charged through Stripe, which takes "
               + dinar
               + " amounts to 2 decimals",
           refusal("1.235", dinar));

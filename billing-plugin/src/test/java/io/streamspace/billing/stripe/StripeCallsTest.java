@@ -244,7 +244,7 @@ class StripeCallsTest {
       assertEquals(409, answer.status(), answer.body().toString());
       assertEquals("amount_not_chargeable", answer.body().at("/error/code").asText());
       assertEquals(
-          "BHD 1.005 cannot be charged through Stripe, which takes BHD amounts to 2 decimals",
+          "BHD\u00a01.005 cannot be charged through Stripe, which takes BHD amounts to 2 decimals",
           answer.body().at("/error/message").asText());
     }
     assertEquals(0, stripe.getAllServeEvents().size());

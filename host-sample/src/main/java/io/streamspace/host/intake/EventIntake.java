@@ -79,13 +79,13 @@ public final class EventIntake {
    * Journals a request body of one event or an array of events.
    *
    * @throws ApiException when the body is refused (nothing journaled), or 503 when a plugin is
-   *     too far behind the journal
+   *     too far behind the journal or the journal cannot take it
    * @throws io.streamspace.common.db.Sql.DatabaseException when it could not be journaled (nothing
    *     was)
    */
   public Result receive(byte[] body) {
     List<PlatformEvent> events = parser.parse(body);
-    journal.refuseWhenTooFarBehind();
+    journal.refuseWhenTooFarBehindOrDown();
     List<JournalEntry> entries = new ArrayList<>(events.size());
     for (PlatformEvent event : events) {
       entries.add(entry(event));

@@ -52,12 +52,14 @@ public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, Aut
   boolean awaitConsumed(Appended appended, Duration timeout);
 
   /**
-   * Intake's back-pressure, asked before each batch.
+   * Asked before each batch: intake's back-pressure, and what the journal already knows it could
+   * not take.
    *
    * @throws io.streamspace.common.http.ApiException 503 {@code journal_backlog} while an enabled
-   *     plugin is too far behind
+   *     plugin is too far behind; 503 {@code journal_unavailable} while the Kafka journal's brokers
+   *     count as down, at once
    */
-  void refuseWhenTooFarBehind();
+  void refuseWhenTooFarBehindOrDown();
 
   /**
    * What support asks for: the journaled events of a user or a session that occurred in {@code

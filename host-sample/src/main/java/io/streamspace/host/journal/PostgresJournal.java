@@ -46,7 +46,7 @@ public final class PostgresJournal implements Journal {
   }
 
   @Override
-  public void refuseWhenTooFarBehind() {
+  public void refuseWhenTooFarBehindOrDown() {
     backlog.refuseWhenTooFarBehind();
   }
 

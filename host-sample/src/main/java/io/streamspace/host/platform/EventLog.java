@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * {@value #CAPACITY} kept in memory for admins ({@code GET /api/admin/events}), and handed to a
  * forward (the webhook outbox) before {@code publish} returns: the events of one {@code
  * publishAll} in one hand-off, so that the outbox stores them in one write.
+ *
+ * <p>The kept ones are this node's since it started ({@link #since}), not the platform's: a
+ * restart starts with none. Where events last is the outbox, for the endpoints subscribed to
+ * them; keeping every event again in the database, for a list an admin reads now and then, would
+ * cost a write per event the outbox already makes for whoever needs them.
  */
 public final class EventLog {
 
@@ -36,6 +41,7 @@ public final class EventLog {
   private static final Logger log = LoggerFactory.getLogger(EventLog.class);
 
   private final Clock clock;
+  private final Instant since;
   private final Deque<PublishedEvent> recent = new ArrayDeque<>();
   private final Consumer<List<PublishedEvent>> forward;
 
@@ -45,7 +51,13 @@ public final class EventLog {
    */
   public EventLog(Clock clock, Consumer<List<PublishedEvent>> forward) {
     this.clock = clock;
+    this.since = clock.instant();
     this.forward = forward;
+  }
+
+  /** When this node started keeping events: nothing published before is kept. */
+  public Instant since() {
+    return since;
   }
 
   /** The publisher a plugin (or the host itself, source {@code host}) uses. */

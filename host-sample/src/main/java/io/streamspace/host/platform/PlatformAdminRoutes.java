@@ -9,7 +9,9 @@ import io.streamspace.host.http.HttpServer;
 import io.streamspace.host.http.JsonBodies;
 import io.streamspace.plugin.api.http.Caller;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Admin views of what plugins did to the platform: published events and tracked sessions. */
@@ -36,6 +38,16 @@ public final class PlatformAdminRoutes implements HttpServer.RouteGroup {
     app.get("/api/admin/sessions", this::listSessions);
   }
 
+  /** What {@code GET /api/admin/events} shows, said in its answer ({@code kept}). */
+  static final String KEPT =
+      String.format(
+          Locale.ROOT,
+          "the last %,d events plugins published on this node since it started (since), kept in"
+              + " its memory only: a restart starts the list again, and another node keeps its"
+              + " own; to keep events, subscribe a webhook endpoint to them"
+              + " (POST /api/admin/webhooks)",
+          EventLog.CAPACITY);
+
   private void listEvents(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
     List<EventView> views =
@@ -45,7 +57,11 @@ public final class PlatformAdminRoutes implements HttpServer.RouteGroup {
                     new EventView(
                         e.source(), e.type(), bodies.tree(e.payloadJson()), e.publishedAt()))
             .toList();
-    ctx.json(Map.of("events", views));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("events", views);
+    answer.put("since", events.since());
+    answer.put("kept", KEPT);
+    ctx.json(answer);
   }
 
   private void listSessions(Context ctx) {

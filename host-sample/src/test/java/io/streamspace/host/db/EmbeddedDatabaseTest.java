@@ -34,6 +34,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,20 +169,65 @@ class EmbeddedDatabaseTest {
     }
   }
 
+  /**
+   * PostgreSQL counts a postmaster alive while {@code kill(pid, 0)} succeeds: also for a zombie
+   * (a killed postmaster its new parent has not reaped yet, the first second after a kill) and
+   * for a pid another program has taken since. The host starts on the first try all the same.
+   */
   @Test
-  void aPidFileLeftByAServerThatIsGoneDoesNotPreventAStart() throws Exception {
+  void aPidFileNamingAProcessGoneAZombieOrAnotherProgramDoesNotPreventTheFirstStart()
+      throws Exception {
     Path dataDir = work.resolve("stale");
     Path pidFile = dataDir.resolve("pg").resolve("postmaster.pid");
     List<String> pidFileOfARunningServer;
     try (Database database = Database.embedded(dataDir, false)) {
       pidFileOfARunningServer = Files.readAllLines(pidFile);
     }
-    List<String> stale = new ArrayList<>(pidFileOfARunningServer);
-    stale.set(0, Long.toString(pidOfAFinishedProcess()));
-    Files.write(pidFile, stale);
+    // a shell that starts a child and becomes a program that never reaps it: a zombie
+    Process zombiesParent =
+        new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60").start();
+    try {
+      long zombie =
+          Long.parseLong(
+              new BufferedReader(new InputStreamReader(zombiesParent.getInputStream()))
+                  .readLine()
+                  .strip());
+      Await.await(
+          Duration.ofSeconds(10),
+          Duration.ofMillis(10),
+          "the child a zombie",
+          () -> processState(zombie) == 'Z');
+      assertTrue(
+          ProcessHandle.of(zombie).map(ProcessHandle::isAlive).orElse(false),
+          "Java too counts a zombie alive");
+      Map<String, Long> named = new LinkedHashMap<>();
+      named.put("a process gone", pidOfAFinishedProcess());
+      named.put("a zombie", zombie);
+      named.put("another program", zombiesParent.pid());
+      for (Map.Entry<String, Long> stale : named.entrySet()) {
+        List<String> lines = new ArrayList<>(pidFileOfARunningServer);
+        lines.set(0, Long.toString(stale.getValue()));
+        Files.write(pidFile, lines);
 
-    try (Database database = Database.embedded(dataDir, false)) {
-      assertTrue(database.isAvailable());
+        List<String> logged =
+            LogCapture.during(
+                () -> {
+                  try (Database database = Database.embedded(dataDir, false)) {
+                    assertTrue(database.isAvailable(), stale.getKey());
+                  }
+                });
+        assertTrue(
+            logged.contains(
+                "INFO Removed the stale postmaster.pid in "
+                    + pidFile.getParent()
+                    + ": its pid "
+                    + stale.getValue()
+                    + " is no server of the folder (exited, a zombie or another program) and no"
+                    + " process works there"),
+            stale.getKey() + ": " + logged);
+      }
+    } finally {
+      zombiesParent.destroyForcibly();
     }
   }
 
@@ -261,6 +307,12 @@ class EmbeddedDatabaseTest {
       said.append(line).append('\n');
     }
     throw new AssertionError("the process ended before saying " + expected + ": " + said);
+  }
+
+  /** The state letter of {@code /proc/<pid>/stat}: after the command, which may hold spaces. */
+  private static char processState(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
   }
 
   private static long pidOfAFinishedProcess() throws Exception {

@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.streamspace.host.support.HostClient;
+import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -1007,6 +1012,103 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     return byId("cost-so-far")
         .findElement(By.xpath(".//tr[th='" + resource + "']/td[last()]"))
         .getText();
+  }
+
+  // ---- the sidebar widget, framed by a platform on another origin ----
+
+  /**
+   * A platform shell on another origin (127.0.0.1, served by a JDK server of the test's own,
+   * where the pages are on localhost) listed in embedOrigins frames the widget of ann's
+   * organization, signed in by the frame's sign-in link: it shows her plan, the meter nearest its
+   * limit (her AI queries, 90 of 100), the cost so far and the status as GET /summary answers
+   * them, and the link to the full page, within the 240 pixels of the frame. Read-only on ann.
+   * The picture of docs/connecting-your-platform.md.
+   */
+  @Test
+  void theWidgetFramedByAPlatformOnAnotherOriginShowsThePlanTheNearestMeterTheCostAndTheLink()
+      throws Exception {
+    String widget = PAGES + "widget?org_id=" + ann;
+    HttpServer shell =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    String shellOrigin = "http://127.0.0.1:" + shell.getAddress().getPort();
+    byte[] shellPage =
+        ("<!doctype html><html><head><title>Shell</title><link rel=\"icon\" href=\"data:,\">"
+                + "</head><body><iframe id=\"billing\" title=\"Billing\" width=\"240\""
+                + " height=\"360\" src=\""
+                + url(widget)
+                + "#token="
+                + annToken
+                + "\"></iframe></body></html>")
+            .getBytes(StandardCharsets.UTF_8);
+    shell.createContext(
+        "/",
+        exchange -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, shellPage.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(shellPage);
+          }
+        });
+    shell.start();
+    try {
+      putConfig(Map.of("embedOrigins", List.of(shellOrigin)));
+      assertTrue(
+          api.http
+              .get(widget, null)
+              .header("Content-Security-Policy")
+              .orElseThrow()
+              .endsWith("frame-ancestors 'self' " + shellOrigin));
+      JsonNode summary = api.http.get(BILLING + "/summary?org_id=" + ann, annToken).expect(200);
+
+      browser.driver.get(shellOrigin + "/");
+      browser.driver.switchTo().frame("billing");
+      browser.await(d -> ann.equals(byId("content").getAttribute("data-loaded-org")));
+
+      assertEquals("Plan: Hobby", byId("widget-plan").getText());
+      assertEquals("Hobby", summary.get("plan_name").asText());
+      JsonNode nearest = summary.get("meters").get(0);
+      assertEquals("ai_queries", nearest.get("meter").asText());
+      String meter = byId("widget-meter-ai_queries").getText();
+      for (String part : List.of("AI queries", "90 of 100 queries", "approaching the limit")) {
+        assertTrue(meter.contains(part), meter);
+      }
+      assertEquals("progressbar", byId("widget-bar-ai_queries").getAttribute("role"));
+      assertTrue(summary.get("cost_so_far").decimalValue().signum() > 0, summary.toString());
+      assertEquals(
+          "Cost so far this period: " + dollars(summary.get("cost_so_far")),
+          byId("widget-cost").getText());
+      assertEquals("warning", summary.get("status").asText());
+      assertEquals("Nearing a limit.", byId("widget-status").getText());
+      WebElement open = byId("widget-open");
+      assertEquals("Open billing", open.getText());
+      assertEquals(url(PAGES), open.getAttribute("href"));
+      assertEquals("_blank", open.getAttribute("target"));
+      // the token left the frame's address at once; all of it fits the frame
+      assertEquals(url(widget), browser.script("return location.href"));
+      assertEquals(
+          List.of(240L, 360L),
+          browser.script(
+              "const page = document.documentElement;"
+                  + " return [Math.max(page.scrollWidth, 240), Math.max(page.scrollHeight, 360)];"),
+          "the widget scrolls in its frame");
+      browser.driver.switchTo().defaultContent();
+      browser.documentedScreenshot("billing-widget", new Dimension(280, 540));
+    } finally {
+      browser.driver.switchTo().defaultContent();
+      shell.stop(0);
+      putConfig(Map.of());
+    }
+  }
+
+  private void putConfig(Map<String, Object> config) {
+    api.http
+        .call(
+            "PUT",
+            "/api/admin/plugins/billing/config",
+            api.adminToken,
+            HostClient.json(config),
+            HostClient.CONFIG_REASON)
+        .expect(200);
   }
 
   @Test

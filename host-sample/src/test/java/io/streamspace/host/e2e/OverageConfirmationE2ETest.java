@@ -34,7 +34,7 @@ class OverageConfirmationE2ETest extends BillingHostTestBase {
     assertEquals("overage_confirmation_required", refused.get("code").asText());
     assertEquals(
         "AI queries over the included amount: 130 queries used this period, 100 included in plan"
-            + " free. Going on is billed as overage at 0.001 USD per query (0.03 USD so far)."
+            + " free. Going on is billed as overage at $0.001 per query ($0.03 so far)."
             + " Confirm the overage (POST /api/plugins/billing/overage/confirm) to start new"
             + " sessions.",
         refused.get("reason").asText());

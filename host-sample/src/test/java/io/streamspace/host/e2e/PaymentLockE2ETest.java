@@ -58,7 +58,7 @@ class PaymentLockE2ETest extends BillingHostTestBase {
     String detail =
         "Invoice "
             + invoice.get("invoice_number").asText()
-            + " (1.40 USD) is overdue since 2026-04-15: the account is read-only until it is paid.";
+            + " ($1.40) is overdue since 2026-04-15: the account is read-only until it is paid.";
     assertEquals(detail, refused.get("reason").asText());
     HostClient.Response planChange = changePlan(eveToken);
     assertEquals(423, planChange.status());

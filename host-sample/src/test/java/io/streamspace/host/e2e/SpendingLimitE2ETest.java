@@ -21,8 +21,8 @@ class SpendingLimitE2ETest extends BillingHostTestBase {
 
   private static final String LIMIT = "/api/plugins/billing/spending-limit";
   private static final String DETAIL =
-      "Spending limit of 0.28 USD reached at 2026-03-10T12:10:00Z (this period's estimated"
-          + " cost: 0.28 USD). Raise the limit or make it warn only to resume.";
+      "Spending limit of $0.28 reached at 2026-03-10T12:10:00Z (this period's estimated"
+          + " cost: $0.28). Raise the limit or make it warn only to resume.";
 
   @Test
   void aBlockingLimitSuspendsTheSessionAfterTheNotice_andRaisingItResumesIt() {

@@ -337,7 +337,7 @@ class CreatorPayoutsTest {
     payCreatorsAt(NOW);
 
     assertEquals(
-        "failed 1 - - BHD 1.005 cannot be charged through Stripe, which takes BHD amounts to 2"
+        "failed 1 - - BHD\u00a01.005 cannot be charged through Stripe, which takes BHD amounts to 2"
             + " decimals",
         state("cara"));
     stripe.verify(0, postRequestedFor(urlEqualTo(TRANSFERS)));

@@ -290,9 +290,7 @@ public final class KafkaIntake implements AutoCloseable {
    *     new entry: no id of the batch is claimed
    */
   public Appended append(List<JournalEntry> entries) {
-    if (outage.down()) {
-      throw refusedInOutage();
-    }
+    refuseWhileBrokersDown();
     Fate[] fates = new Fate[entries.size()];
     // the first entry of an id stands for it; later ones repeat it or conflict
     Map<String, Integer> first = new HashMap<>();
@@ -480,11 +478,17 @@ public final class KafkaIntake implements AutoCloseable {
         "the event journal's brokers did not acknowledge the batch; retry the batch");
   }
 
-  private static ApiException refusedInOutage() {
-    return new ApiException(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        "journal_unavailable",
-        "the event journal's brokers cannot be reached; retry the batch");
+  /**
+   * @throws ApiException 503 {@code journal_unavailable} while the brokers count as down (see
+   *     {@link BrokerOutage}): a batch would be refused without being sent
+   */
+  void refuseWhileBrokersDown() {
+    if (outage.down()) {
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "journal_unavailable",
+          "the event journal's brokers cannot be reached; retry the batch");
+    }
   }
 
   /**

@@ -83,8 +83,14 @@ public final class KafkaJournal implements Journal {
         || consumers.awaitConsumed(appended.lastByPartition(), timeout);
   }
 
+  /**
+   * While the brokers count as down, refuses at once: the back-pressure's look-up asks those
+   * brokers for the topic's ends and would wait 2 s for them on every batch, which the batch's
+   * refusal would follow all the same.
+   */
   @Override
-  public void refuseWhenTooFarBehind() {
+  public void refuseWhenTooFarBehindOrDown() {
+    intake.refuseWhileBrokersDown();
     consumers.refuseWhenTooFarBehind();
   }
 

@@ -383,50 +383,74 @@ class KafkaIntakeTest {
     assertEquals(records, recordsInTopic(), "nothing sent");
   }
 
-  /** On a broker of their own, stopped and started again. */
+  /**
+   * On a broker of their own, stopped and started again; through the journal, as intake asks it:
+   * its back-pressure first (a plugin enabled and behind, which a journal allowing no lag refuses
+   * with {@code journal_backlog}), then the batch.
+   */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class BrokersDown {
 
     private KafkaBrokers own;
-    private KafkaIntake running;
+    private KafkaJournal journal;
 
     @BeforeAll
-    void start() {
+    void start() throws Exception {
       own = KafkaBrokers.start(1);
       KafkaSettings settings =
           new KafkaSettings(own.bootstrapServers(), TOPIC, PARTITIONS, (short) 1, Map.of());
-      try (Admin admin = own.admin()) {
-        KafkaTopic.ensure(admin, settings, Duration.ofDays(35));
+      journal =
+          new KafkaJournal(
+              settings,
+              database.dataSource(),
+              new MutableClock(NOW),
+              (journaled, plugin) -> {},
+              0,
+              Duration.ofDays(35),
+              "node-1");
+      try (Connection connection = database.dataSource().getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute(
+            "INSERT INTO host_plugins (plugin_id, installed, enabled, updated_at)"
+                + " VALUES ('behind', true, true, now())");
       }
-      running = new KafkaIntake(database.dataSource(), new MutableClock(NOW), settings);
+      new KafkaPlaces(database.dataSource(), TOPIC).set("behind", Map.of(0, 0L, 1, 0L, 2, 0L), NOW);
     }
 
     @AfterAll
     void stop() throws Exception {
-      running.close();
+      journal.close();
       own.close();
     }
 
+    /** What intake does with a batch: the journal's refusals first, then the append. */
+    private Appended intake(List<JournalEntry> batch) {
+      journal.refuseWhenTooFarBehindOrDown();
+      return journal.append(batch);
+    }
+
     @Test
-    void aBatchIsRefused503_noIdClaimed_andTheSameIntakeAcceptsItOnceTheyAreBack()
+    void aBatchIsRefused503_noIdClaimed_theNextAtOnceBeforeTheBackPressure_andAcceptedOnceBack()
         throws Exception {
       List<JournalEntry> batch =
           IntStream.range(0, 50)
               .mapToObj(i -> entry("down-" + i, "org-" + (i % 5), "{\"n\":" + i + "}"))
               .toList();
-      // the intake has sent before: it knows the partitions' leaders, which then go away
-      running.append(List.of(entry("before-down", "org-1", "{}")));
+      // the journal has sent before: it knows the partitions' leaders, which then go away
+      journal.append(List.of(entry("before-down", "org-1", "{}")));
+      assertEquals("journal_backlog", refusal(() -> intake(batch)).error().code());
       ApiException refused;
+      ApiException refusedAgain;
       Duration firstTook;
       Duration secondTook;
       own.stopAll();
       try {
         long started = System.nanoTime();
-        refused = assertThrows(ApiException.class, () -> running.append(batch));
+        refused = refusal(() -> journal.append(batch));
         firstTook = Duration.ofNanos(System.nanoTime() - started);
         started = System.nanoTime();
-        assertThrows(ApiException.class, () -> running.append(batch));
+        refusedAgain = refusal(() -> intake(batch));
         secondTook = Duration.ofNanos(System.nanoTime() - started);
       } finally {
         own.startAll();
@@ -435,7 +459,10 @@ class KafkaIntakeTest {
       assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
       assertEquals("journal_unavailable", refused.error().code());
       assertEquals(0, claimedSeqs("down-0", "down-49").size(), "no id left claimed");
-      // the first refusal waited for the producer's timeout; the next, knowing, did not
+      // known down, refused before the back-pressure's look-up of the topic's ends, which would
+      // have waited 2 s for the brokers and answered journal_backlog from the ends it last read
+      assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refusedAgain.error().status());
+      assertEquals("journal_unavailable", refusedAgain.error().code());
       assertTrue(
           secondTook.multipliedBy(10).compareTo(firstTook) < 0,
           "the second refusal took " + secondTook + ", the first " + firstTook);
@@ -443,16 +470,24 @@ class KafkaIntakeTest {
           Await.await(
               Duration.ofSeconds(30),
               Duration.ofMillis(200),
-              "the same batch accepted by the same intake once the broker is back",
+              "the same batch accepted by the same journal once the broker is back",
               () -> {
                 try {
-                  return running.append(batch);
+                  return journal.append(batch);
                 } catch (ApiException notYet) {
                   return null;
                 }
               },
               appended -> appended != null);
       assertEquals(50, accepted.seqs().size());
+      assertEquals(
+          "journal_backlog",
+          refusal(() -> intake(batch)).error().code(),
+          "the outage over, the back-pressure answers again");
+    }
+
+    private ApiException refusal(Runnable intake) {
+      return assertThrows(ApiException.class, intake::run);
     }
   }
 
