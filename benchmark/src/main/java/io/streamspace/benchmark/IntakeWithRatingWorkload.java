@@ -24,7 +24,7 @@ import javax.sql.DataSource;
  * run). The sessions are created at the start of the last whole hour a run may rate, so the
  * first run during the window rates an hour of every session (a cpu and a memory record each)
  * while the heartbeats flow. Full size sends for 130 s, so at least two scheduled runs start and
- * end within it; small sends for 6 s, too short to wait for a minute's cron, so it also runs the
+ * end within it; small sends for 4 s, too short to wait for a minute's cron, so it also runs the
  * job through its route ({@code POST .../jobs/calculate-usage}, the scheduler's run-now) a third
  * of the way in. Checks that every batch was accepted and journaled once, that the schedule in
  * effect was every minute ({@code GET .../jobs/status}), and that the runs overlapping the window
@@ -68,7 +68,7 @@ final class IntakeWithRatingWorkload implements Workload {
   public List<BenchRow> run(BenchContext context) throws Exception {
     boolean small = context.size() == BenchSize.SMALL;
     int sessions = context.size().pick(2_000, 100_000);
-    Duration window = Duration.ofSeconds(context.size().pick(6, 130));
+    Duration window = Duration.ofSeconds(context.size().pick(4, 130));
     int runsWanted = context.size().pick(1, 2);
     BillingClient billing = new BillingClient(context);
     BenchHttp http = new BenchHttp(context.baseUrl());

@@ -51,7 +51,7 @@ public final class IntakeWorkload implements Workload {
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
     int sessions = context.size().pick(2_000, 100_000);
-    Duration window = Duration.ofSeconds(context.size().pick(5, 60));
+    Duration window = Duration.ofSeconds(context.size().pick(3, 60));
     String size = String.format("%,d sessions, %d s", sessions, window.toSeconds());
     BenchHttp http = new BenchHttp(context.baseUrl());
     EventSender sender = new EventSender(http, context.platformToken());

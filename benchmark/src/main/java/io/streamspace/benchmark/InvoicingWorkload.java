@@ -22,8 +22,8 @@ import javax.sql.DataSource;
 /**
  * generate-invoices with its finalization, through its real route ({@code POST
  * /api/plugins/billing/jobs/generate-invoices}: it opens a draft for every account, then
- * finalizes every draft that is due), for N accounts with a month of hourly usage and a credit
- * each, on the system clock.
+ * finalizes every draft that is due), for N accounts with a month of hourly usage (the period's
+ * last day at size small, a smoke run) and a credit each, on the system clock.
  *
  * <p>What is not measured is seeded the fastest honest way. The accounts are opened through
  * intake ({@code user.created} 34 days ago, within the max event age). A month of rating cannot go
@@ -171,6 +171,8 @@ final class InvoicingWorkload implements Workload {
       """;
 
   private static final double WHAT_IF_TARGET_RATIO = 2;
+  // more hours than any period has: usage in every hour of it
+  private static final int MONTH = 31 * 24;
   // the invoices of the period finalized so far, before and after generate-invoices
   private static final String FINALIZED =
       """
@@ -182,14 +184,19 @@ final class InvoicingWorkload implements Workload {
   private final Integer usageHours;
   private final boolean whatIf;
 
-  /** The benchmark's row: 1,000 or 100,000 accounts by size, usage in every hour of the period. */
+  /**
+   * The benchmark's row: 1,000 or 100,000 accounts by size, usage in the period's last day or
+   * every hour of it.
+   */
   InvoicingWorkload() {
     this(null, null);
   }
 
   /**
    * @param accounts how many accounts, whatever the size; null: by size
-   * @param usageHours how many of the period's last hours have usage; null: every hour
+   * @param usageHours how many of the period's last hours have usage; null: by size, the last
+   *     day at small (seeding a month of 1,000 accounts would take most of a smoke run's time),
+   *     every hour at full
    */
   InvoicingWorkload(Integer accounts, Integer usageHours) {
     this(accounts, usageHours, false);
@@ -201,7 +208,7 @@ final class InvoicingWorkload implements Workload {
     this.whatIf = whatIf;
   }
 
-  /** The what-if workload: by size, usage in every hour of the period (class comment). */
+  /** The what-if workload: sized as the benchmark's invoicing row (class comment). */
   static InvoicingWorkload whatIf() {
     return new InvoicingWorkload(null, null, true);
   }
@@ -225,7 +232,8 @@ final class InvoicingWorkload implements Workload {
     Instant end = endDay.atStartOfDay(zone).toInstant();
     Instant start = endDay.minusMonths(1).atStartOfDay(zone).toInstant();
     long periodHours = Duration.between(start, end).toHours();
-    long hours = usageHours == null ? periodHours : Math.min(usageHours, periodHours);
+    long hours =
+        Math.min(usageHours == null ? context.size().pick(24, MONTH) : usageHours, periodHours);
     Instant usageFrom = end.minus(Duration.ofHours(hours));
 
     context.progress().line("invoicing: opening %,d accounts through intake".formatted(accounts));
@@ -257,7 +265,8 @@ final class InvoicingWorkload implements Workload {
       job = Duration.ofNanos(System.nanoTime() - began);
       if (whatIf) {
         long invoiced = finalized(context.dataSource(), start, end) - finalizedBefore;
-        whatIfRow = whatIf(context, billing, accounts, start, end, storageRate, job, invoiced);
+        whatIfRow =
+            whatIf(context, billing, accounts, hours, start, end, storageRate, job, invoiced);
       }
     }
     context.progress().line("invoicing: " + message);
@@ -311,6 +320,7 @@ final class InvoicingWorkload implements Workload {
       BenchContext context,
       BillingClient billing,
       int accounts,
+      long hours,
       Instant start,
       Instant end,
       BigDecimal storageRate,
@@ -350,8 +360,8 @@ final class InvoicingWorkload implements Workload {
     return new BenchRow(
         "what-if: POST .../admin/what-if, storage 10 % dearer, over the period just invoiced"
             + " (streamed JSON, read whole)",
-        ("%,d organizations answered, %,d accounts × a month of hourly storage records seeded")
-            .formatted(answered, accounts),
+        ("%,d organizations answered, %,d accounts × %,d hourly storage records seeded")
+            .formatted(answered, accounts, hours),
         took,
         answered * 1e9 / Math.max(1, took.toNanos()),
         "organizations",
