@@ -1,7 +1,7 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
   ApiError, BILLING, addAmounts, addsText, announceError, api, atLimit, banner, byId, clear,
-  clearMessage, day, download, el, errorText, instant, meterName, meterStateClass, meterStateText,
+  clearMessage, day, download, el, instant, meterName, meterStateClass, meterStateText,
   money, progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused, table,
   withUnit,
 } from './common.js';
@@ -13,23 +13,6 @@ import {
  * org_id, as before organizations.
  */
 const view = { userId: null, org: null, owner: false, admin: false };
-
-/**
- * The plans' names by id (from /plans): the API's sentences name a plan by its id ("already on
- * plan pro"), the page by its name ("already on Pro").
- */
-let planNames = new Map();
-
-/** A sentence of the API with each plan it names by id ("plan pro") named as people know it. */
-function withPlanNames(text) {
-  return text.replace(/\bplan ([a-z0-9_-]+)/gi,
-      (whole, id) => (planNames.has(id) ? planNames.get(id) : whole));
-}
-
-/** Says that an action failed, and why, its plans by name. */
-function sayFailed(what, error) {
-  say('error', what + ': ' + withPlanNames(errorText(error)));
-}
 
 /**
  * What to do next, by role: the owner's action, or for an admin or a member (who cannot take
@@ -75,7 +58,7 @@ async function act(path, method, body, what) {
     if (error instanceof ApiError && error.status === 423) {
       showLocked(error.message);
     }
-    sayFailed(what + ' failed', error);
+    announceError(what + ' failed', error);
     return null;
   }
 }
@@ -164,7 +147,6 @@ async function showAdministered(quota, stale) {
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
   }
-  planNames = new Map((plans ? plans.plans : []).map((p) => [p.id, p.name]));
   showPlan(subscription, plans);
   showPlans(plans);
   showInvoices(invoices);
@@ -516,7 +498,7 @@ async function choosePlan(plan, stripeEnabled, button) {
         if (error instanceof ApiError && error.status === 423) {
           showLocked(error.message);
         }
-        sayFailed('Starting the checkout failed', error);
+        announceError('Starting the checkout failed', error);
         button.disabled = false;
         return;
       }

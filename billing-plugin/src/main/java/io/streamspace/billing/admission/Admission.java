@@ -118,7 +118,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
         AdmissionRules.decide(
             use,
             request.resources(),
-            planId,
+            NamedPlan.of(current, planId),
             current.limitsOf(planId).raisedBy(use.packAdds()),
             current.meters(),
             new OverageTerms(
@@ -180,10 +180,11 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     Supplier<List<SeatRules.Offer>> offers =
         () ->
             planOffers(current, currency).stream()
-                .map(o -> new SeatRules.Offer(o.planId(), o.price(), o.limits().of(Meter.MEMBERS)))
+                .map(o -> new SeatRules.Offer(o.plan(), o.price(), o.limits().of(Meter.MEMBERS)))
                 .toList();
     Limit planLimit = current.limitsOf(planId).of(Meter.MEMBERS); // packs add no seats
-    return SeatRules.decide(request.orgId(), seats, planId, planLimit, offers);
+    return SeatRules.decide(
+        request.orgId(), seats, NamedPlan.of(current, planId), planLimit, offers);
   }
 
   /**
@@ -214,7 +215,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
                     .map(
                         price ->
                             new AdmissionRules.PlanOffer(
-                                plan.id(), price, config.limitsOf(plan.id())))
+                                new NamedPlan(plan.id(), plan.name()),
+                                price,
+                                config.limitsOf(plan.id())))
                     .stream())
         .toList();
   }

@@ -28,9 +28,10 @@ import java.util.function.Supplier;
  * is at or over a hard limit of its plan this billing period. A denial's code is the meter's id
  * followed by {@code _limit} ({@code active_sessions_limit}, {@code gpu_limit}, {@code
  * storage_gb_limit}, {@code gpu_minutes_limit}). A denial by size (cores, memory, job slots, held
- * meters, storage) names in {@code upgrade} the cheapest other plan, and in {@code pack} the
- * cheapest capacity pack adding to the meter refused, on which the session would pass every size
- * check ({@link Offers}), and says so in its reason. Nor may it start while a soft period
+ * meters, storage) names in {@code upgrade} the cheapest other plan (its id), and in {@code
+ * pack} the cheapest capacity pack adding to the meter refused, on which the session would pass
+ * every size check ({@link Offers}), and says so in its reason. A reason names plans as people
+ * know them, by name ("the Hobby plan"). Nor may it start while a soft period
  * counter is at or over its limit without the account's confirmation of the overage this period
  * ({@link QuotaState#CONFIRMATION_REQUIRED}): code {@value #OVERAGE_CONFIRMATION_REQUIRED}, with
  * the cost of going on. Other soft limits (held meters' included) and unlimited meters never
@@ -59,7 +60,7 @@ final class AdmissionRules {
   }
 
   /** A plan the account could move to: its fee per interval and its own limits (no packs). */
-  record PlanOffer(String planId, BigDecimal price, PlanLimits limits) {}
+  record PlanOffer(NamedPlan plan, BigDecimal price, PlanLimits limits) {}
 
   /** A pack the account could buy: its price and what it adds to the limits. */
   record PackOffer(String packId, BigDecimal price, Map<Meter, BigDecimal> adds) {}
@@ -88,7 +89,7 @@ final class AdmissionRules {
   static AdmissionDecision decide(
       ConcurrentUse use,
       ResourceSize requested,
-      String planId,
+      NamedPlan plan,
       PlanLimits limits,
       Meters meters,
       OverageTerms overage,
@@ -98,10 +99,10 @@ final class AdmissionRules {
       Meter meter = bySize.get();
       return refusedBySize(
           meter,
-          reasonBySize(meter, use, requested, limits.of(meter), plan(planId, use, meter)),
+          reasonBySize(meter, use, requested, limits.of(meter), whose(plan, use, meter)),
           use,
           requested,
-          planId,
+          plan,
           limits,
           meters,
           offers.get());
@@ -120,7 +121,7 @@ final class AdmissionRules {
                     label.units(),
                     plain(limit.amount()),
                     label.units(),
-                    plan(planId, use, meter)));
+                    whose(plan, use, meter)));
       }
     }
     for (Meter meter : meters.periodCounters()) {
@@ -130,7 +131,7 @@ final class AdmissionRules {
       if (overage.rule().state(meter, used, limit, confirmed) == QuotaState.CONFIRMATION_REQUIRED) {
         return AdmissionDecision.deny(
             OVERAGE_CONFIRMATION_REQUIRED,
-            overageReason(meter, used, limit, plan(planId, use, meter), overage));
+            overageReason(meter, used, limit, whose(plan, use, meter), overage));
       }
     }
     return AdmissionDecision.allow();
@@ -207,19 +208,19 @@ final class AdmissionRules {
       String reason,
       ConcurrentUse use,
       ResourceSize requested,
-      String planId,
+      NamedPlan plan,
       PlanLimits limits,
       Meters meters,
       Offers offers) {
-    Optional<String> upgrade =
+    Optional<NamedPlan> upgrade =
         offers.plans().stream()
-            .filter(offer -> !offer.planId().equals(planId))
+            .filter(offer -> !offer.plan().id().equals(plan.id()))
             .filter(
                 offer ->
                     passedBySize(use, requested, offer.limits().raisedBy(use.packAdds()), meters)
                         .isEmpty())
             .min(Comparator.comparing(PlanOffer::price))
-            .map(PlanOffer::planId);
+            .map(PlanOffer::plan);
     Optional<String> pack =
         offers.packs().stream()
             .filter(offer -> offer.adds().getOrDefault(meter, BigDecimal.ZERO).signum() > 0)
@@ -231,16 +232,17 @@ final class AdmissionRules {
     String remedy;
     if (upgrade.isPresent() && pack.isPresent()) {
       remedy =
-          " Plan %s would allow it, as would the pack %s.".formatted(upgrade.get(), pack.get());
+          " The %s plan would allow it, as would the pack %s."
+              .formatted(upgrade.get().name(), pack.get());
     } else if (upgrade.isPresent()) {
-      remedy = " Plan %s would allow it.".formatted(upgrade.get());
+      remedy = " The %s plan would allow it.".formatted(upgrade.get().name());
     } else if (pack.isPresent()) {
       remedy = " The pack %s would allow it.".formatted(pack.get());
     } else {
       remedy = "";
     }
     return AdmissionDecision.deny(
-        code(meter), reason + remedy, upgrade.orElse(null), pack.orElse(null));
+        code(meter), reason + remedy, upgrade.map(NamedPlan::id).orElse(null), pack.orElse(null));
   }
 
   /**
@@ -268,12 +270,13 @@ final class AdmissionRules {
   }
 
   /**
-   * Whose limit it is: {@code plan free}, or {@code plan free with its packs} when the account's
-   * active packs add to that meter's limit (the limit named is then the raised one).
+   * Whose limit it is, by the plan's name: "the Hobby plan", or "the Hobby plan with its packs"
+   * when the account's active packs add to that meter's limit (the limit named is then the
+   * raised one).
    */
-  private static String plan(String planId, ConcurrentUse use, Meter meter) {
+  private static String whose(NamedPlan plan, ConcurrentUse use, Meter meter) {
     boolean raised = use.packAdds().getOrDefault(meter, BigDecimal.ZERO).signum() > 0;
-    return raised ? "plan " + planId + " with its packs" : "plan " + planId;
+    return raised ? plan.phrase() + " with its packs" : plan.phrase();
   }
 
   /** The code of a denial at that meter's limit. */

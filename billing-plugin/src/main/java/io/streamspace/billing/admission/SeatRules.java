@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * refuses (the seats beyond it are billed). A denial's code is {@value #SEAT_LIMIT}; its reason
  * names the members and the limit, and its upgrade the cheapest plan (in the organization's
  * currency) whose members limit would take one more, when the plan's limit is what refuses and
- * the Owner's would not.
+ * the Owner's would not; the reason names plans by name ("the Hobby plan"), the upgrade by id.
  */
 final class SeatRules {
 
@@ -26,23 +26,23 @@ final class SeatRules {
   /**
    * A plan the organization could move to.
    *
-   * @param planId its id
+   * @param plan its id and name
    * @param price its fee per interval in the organization's currency
    * @param members its {@code members} limit
    */
-  record Offer(String planId, BigDecimal price, Limit members) {}
+  record Offer(NamedPlan plan, BigDecimal price, Limit members) {}
 
   private SeatRules() {}
 
   /**
    * @param orgId the organization, as the reason names it
-   * @param planId its plan
+   * @param plan its plan
    * @param planLimit its plan's {@code members} limit
    * @param offers the plans priced in its currency, in the config's order (the first of the
    *     cheapest wins a tie)
    */
   static AdmissionDecision decide(
-      String orgId, SeatUse use, String planId, Limit planLimit, Supplier<List<Offer>> offers) {
+      String orgId, SeatUse use, NamedPlan plan, Limit planLimit, Supplier<List<Offer>> offers) {
     if (use.alreadyMember()) {
       return AdmissionDecision.allow();
     }
@@ -63,14 +63,14 @@ final class SeatRules {
           "Seat limit reached: %s, the seat limit its owner set is %d.".formatted(has, owners));
     }
     String reason =
-        "Seat limit reached: %s, the hard limit of plan %s is %s."
-            .formatted(has, planId, AdmissionRules.plain(planLimit.amount()));
+        "Seat limit reached: %s, the hard limit of %s is %s."
+            .formatted(has, plan.phrase(), AdmissionRules.plain(planLimit.amount()));
     // an upgrade helps only when the owner's limit would take one more too
     Optional<Offer> upgrade =
         ownerRefuses
             ? Optional.empty()
             : offers.get().stream()
-                .filter(offer -> !offer.planId().equals(planId))
+                .filter(offer -> !offer.plan().id().equals(plan.id()))
                 .filter(offer -> allows(offer.members(), next))
                 .min(Comparator.comparing(Offer::price));
     return upgrade
@@ -78,8 +78,8 @@ final class SeatRules {
             offer ->
                 AdmissionDecision.deny(
                     SEAT_LIMIT,
-                    reason + " Plan %s allows more.".formatted(offer.planId()),
-                    offer.planId()))
+                    reason + " The %s plan allows more.".formatted(offer.plan().name()),
+                    offer.plan().id()))
         .orElseGet(() -> AdmissionDecision.deny(SEAT_LIMIT, reason));
   }
 

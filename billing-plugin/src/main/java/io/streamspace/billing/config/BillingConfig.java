@@ -252,6 +252,15 @@ public final class BillingConfig {
   }
 
   /**
+   * How a sentence for people names the plan of that id: its display {@code name} ("Hobby"),
+   * as {@code GET /plans} and the pages do, or the id in quotes when no plan has it (one that
+   * left the catalog): people know plans by name, the id is for machine fields.
+   */
+  public String planName(String planId) {
+    return plan(planId).map(SubscriptionPlan::name).orElse("\"" + planId + "\"");
+  }
+
+  /**
    * The limits of the plan of that id (none for an unknown plan), each meter's kind the plan's
    * or else the billing mode's default ({@link #defaultLimitKind}). {@code cpu_limit}, {@code
    * memory_limit} and {@code storage_limit} are the limits of their meters (a {@code limits}

@@ -140,8 +140,8 @@ public final class OverageRoutes {
     if (!QuotaRule.needsConfirmation(meter, limit)) {
       throw ApiException.badParameter(
           "meter",
-          "%s is not a soft counter of plan %s: it bills no overage to confirm"
-              .formatted(meterName, account.planId()));
+          "%s is not a soft counter of the %s plan: it bills no overage to confirm"
+              .formatted(meterName, current.planName(account.planId())));
     }
     Instant now = clock.instant();
     Instant periodStart =

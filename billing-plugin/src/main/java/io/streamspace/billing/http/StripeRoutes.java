@@ -124,11 +124,15 @@ public final class StripeRoutes {
         SubscriptionPlan chosen =
             current
                 .plan(planId)
-                .filter(p -> current.priceOf(p, currency).isPresent())
-                .orElseThrow(() -> ApiException.badParameter("plan_id", "no plan " + planId));
+                .orElseThrow(
+                    () -> ApiException.badParameter("plan_id", "no plan \"" + planId + "\""));
+        if (current.priceOf(chosen, currency).isEmpty()) {
+          throw ApiException.badParameter(
+              "plan_id", "the %s plan is not sold in %s".formatted(chosen.name(), currency));
+        }
         String planThen = currentPlan(orgId);
         if (planId.equals(planThen)) {
-          throw ApiException.badParameter("plan_id", "the account is on plan " + planId);
+          throw ApiException.badParameter("plan_id", "already on " + chosen.name());
         }
         String customer = customers.customerOf(orgId, stripe);
         PlanCheckouts.Then then =

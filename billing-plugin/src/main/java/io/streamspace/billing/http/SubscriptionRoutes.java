@@ -308,7 +308,9 @@ public final class SubscriptionRoutes {
         current
             .plan(planField.textValue())
             .orElseThrow(
-                () -> ApiException.badParameter("plan_id", "no plan " + planField.textValue()));
+                () ->
+                    ApiException.badParameter(
+                        "plan_id", "no plan \"" + planField.textValue() + "\""));
     Currency currency = find(orgId).currency();
     BigDecimal price =
         current

@@ -252,7 +252,7 @@ public final class SubscriptionRepository {
       activeId = rs.getLong(1);
       previousPlan = rs.getString(2);
       if (previousPlan.equals(next.planId())) {
-        throw new ChangeRefused(Refusal.SAME_PLAN, "already on plan " + next.planId());
+        throw new ChangeRefused(Refusal.SAME_PLAN, "already on " + next.planName());
       }
       if (rs.getTimestamp(3).toInstant().isAfter(now)) {
         throw new ChangeRefused(Refusal.NOT_STARTED, "the current plan starts after now");

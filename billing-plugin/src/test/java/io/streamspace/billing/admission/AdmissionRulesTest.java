@@ -35,15 +35,18 @@ import org.junit.jupiter.api.Test;
  */
 class AdmissionRulesTest {
 
+  private static final NamedPlan HOBBY = new NamedPlan("free", "Hobby");
+  private static final NamedPlan PRO_PLAN = new NamedPlan("pro", "Pro");
+  private static final NamedPlan ENTERPRISE_PLAN = new NamedPlan("enterprise", "Enterprise");
   private static final PlanLimits FREE = limits("2", "4", "2", "2");
   private static final PlanLimits PRO = limits("8", "16", "100", null);
   private static final PlanLimits ENTERPRISE = limits("32", "64", "500", null);
   private static final Offers OFFERS =
       new Offers(
           List.of(
-              new PlanOffer("free", BigDecimal.ZERO, FREE),
-              new PlanOffer("pro", new BigDecimal("29.99"), PRO),
-              new PlanOffer("enterprise", new BigDecimal("99.99"), ENTERPRISE)),
+              new PlanOffer(HOBBY, BigDecimal.ZERO, FREE),
+              new PlanOffer(PRO_PLAN, new BigDecimal("29.99"), PRO),
+              new PlanOffer(ENTERPRISE_PLAN, new BigDecimal("99.99"), ENTERPRISE)),
           List.of(
               new PackOffer("slots-5", new BigDecimal("5.00"), adds(Meter.ACTIVE_SESSIONS, "5")),
               new PackOffer("slots-20", new BigDecimal("18.00"), adds(Meter.ACTIVE_SESSIONS, "20")),
@@ -87,13 +90,13 @@ class AdmissionRulesTest {
         new BigDecimal(cores), new BigDecimal(memoryGb), new BigDecimal(storageGb));
   }
 
-  /** The decision on {@code planId}, whose limits are raised by the account's packs. */
+  /** The decision on {@code named}, whose limits are raised by the account's packs. */
   private static AdmissionDecision decide(
-      ConcurrentUse use, ResourceSize asked, String planId, PlanLimits plan) {
+      ConcurrentUse use, ResourceSize asked, NamedPlan named, PlanLimits plan) {
     return AdmissionRules.decide(
         use,
         asked,
-        planId,
+        named,
         plan.raisedBy(use.packAdds()),
         Meters.DEFAULT,
         new OverageTerms(new QuotaRule(80), Currency.getInstance("USD"), Optional.empty()),
@@ -101,7 +104,7 @@ class AdmissionRulesTest {
   }
 
   private static AdmissionDecision onFree(ConcurrentUse use, ResourceSize asked) {
-    return decide(use, asked, "free", FREE);
+    return decide(use, asked, HOBBY, FREE);
   }
 
   @Test
@@ -113,8 +116,8 @@ class AdmissionRulesTest {
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
         "Storage limit reached: this session asks for 3 GB of storage, with 0 GB stored now,"
-            + " over the hard limit of 2 GB of plan free. Plan pro would allow it, as would the"
-            + " pack storage-10.",
+            + " over the hard limit of 2 GB of the Hobby plan. The Pro plan would allow it, as"
+            + " would the pack storage-10.",
         refused.reason());
     assertEquals("pro", refused.upgrade(), "pro's 100 GB at 29.99, cheaper than enterprise");
     assertEquals("storage-10", refused.pack(), "2 + 10 = 12 GB >= 3");
@@ -134,8 +137,8 @@ class AdmissionRulesTest {
 
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
-        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of plan free."
-            + " Plan pro would allow it, as would the pack storage-10.",
+        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of the Hobby plan."
+            + " The Pro plan would allow it, as would the pack storage-10.",
         refused.reason());
   }
 
@@ -147,7 +150,7 @@ class AdmissionRulesTest {
     assertEquals("cpu_cores_limit", refused.code());
     assertEquals(
         "CPU limit reached: 0 cores in use plus 3 for this session would pass the hard limit of"
-            + " 2 cores of plan free. Plan pro would allow it.",
+            + " 2 cores of the Hobby plan. The Pro plan would allow it.",
         refused.reason());
     assertEquals("pro", refused.upgrade());
     assertNull(refused.pack());
@@ -171,8 +174,8 @@ class AdmissionRulesTest {
     assertEquals("active_sessions_limit", refused.code());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
-            + " slots-5.",
+            + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
+            + " the pack slots-5.",
         refused.reason());
     assertEquals("pro", refused.upgrade());
     assertEquals("slots-5", refused.pack());
@@ -195,8 +198,8 @@ class AdmissionRulesTest {
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
         "Storage limit reached: this session asks for 13 GB of storage, with 0 GB stored now,"
-            + " over the hard limit of 12 GB of plan free with its packs. Plan pro would allow"
-            + " it, as would the pack storage-10.",
+            + " over the hard limit of 12 GB of the Hobby plan with its packs. The Pro plan would"
+            + " allow it, as would the pack storage-10.",
         refused.reason());
   }
 
@@ -220,12 +223,12 @@ class AdmissionRulesTest {
   void whenNoPlanNorPackWouldAllowIt_noneIsNamed() {
     // on enterprise: 600 GB asked > 500; enterprise is the account's own, storage-10 makes 510
     AdmissionDecision refused =
-        decide(use("0", 0, "0", Map.of()), asks("1", "1", "600"), "enterprise", ENTERPRISE);
+        decide(use("0", 0, "0", Map.of()), asks("1", "1", "600"), ENTERPRISE_PLAN, ENTERPRISE);
 
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
         "Storage limit reached: this session asks for 600 GB of storage, with 0 GB stored now,"
-            + " over the hard limit of 500 GB of plan enterprise.",
+            + " over the hard limit of 500 GB of the Enterprise plan.",
         refused.reason());
     assertNull(refused.upgrade());
     assertNull(refused.pack());
@@ -243,9 +246,9 @@ class AdmissionRulesTest {
   private static final Offers GPU_OFFERS =
       new Offers(
           List.of(
-              new PlanOffer("free", BigDecimal.ZERO, FREE_GPU),
-              new PlanOffer("pro", new BigDecimal("29.99"), PRO_GPU),
-              new PlanOffer("enterprise", new BigDecimal("99.99"), ENTERPRISE)),
+              new PlanOffer(HOBBY, BigDecimal.ZERO, FREE_GPU),
+              new PlanOffer(PRO_PLAN, new BigDecimal("29.99"), PRO_GPU),
+              new PlanOffer(ENTERPRISE_PLAN, new BigDecimal("99.99"), ENTERPRISE)),
           List.of(
               new PackOffer("slots-5", new BigDecimal("5.00"), adds(Meter.ACTIVE_SESSIONS, "5")),
               new PackOffer("gpu-1", new BigDecimal("9.00"), adds(GPU, "1")),
@@ -285,7 +288,7 @@ class AdmissionRulesTest {
     return AdmissionRules.decide(
         use,
         asked,
-        "free",
+        HOBBY,
         plan.raisedBy(use.packAdds()),
         WITH_GPU,
         new OverageTerms(new QuotaRule(80), Currency.getInstance("USD"), Optional.empty()),
@@ -302,7 +305,7 @@ class AdmissionRulesTest {
     assertEquals("gpu_limit", refused.code());
     assertEquals(
         "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1"
-            + " gpu of plan free. Plan pro would allow it, as would the pack gpu-1.",
+            + " gpu of the Hobby plan. The Pro plan would allow it, as would the pack gpu-1.",
         refused.reason());
     assertEquals("pro", refused.upgrade());
     assertEquals("gpu-1", refused.pack());
@@ -350,7 +353,8 @@ class AdmissionRulesTest {
     assertEquals("gpu_limit", over.code());
     assertEquals(
         "GPU limit reached: 1 gpu in use plus 2 for this session would pass the hard limit of 2"
-            + " gpu of plan free with its packs. Plan pro would allow it, as would the pack gpu-1.",
+            + " gpu of the Hobby plan with its packs. The Pro plan would allow it, as would the"
+            + " pack gpu-1.",
         over.reason());
   }
 
@@ -382,7 +386,7 @@ class AdmissionRulesTest {
         AdmissionRules.decide(
             holding("1", Map.of()),
             asksGpus("0.5", "1", "0"),
-            "free",
+            HOBBY,
             FREE_GPU,
             Meters.DEFAULT,
             new OverageTerms(new QuotaRule(80), Currency.getInstance("USD"), Optional.empty()),

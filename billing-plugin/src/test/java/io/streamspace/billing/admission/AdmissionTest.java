@@ -95,8 +95,8 @@ class AdmissionTest {
     assertEquals("active_sessions_limit", third.code());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
-            + " slots-5.",
+            + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
+            + " the pack slots-5.",
         third.reason());
     assertEquals("pro", third.upgrade(), "pro has no job slot limit");
     assertEquals("slots-5", third.pack(), "the cheapest pack adding slots");
@@ -120,7 +120,7 @@ class AdmissionTest {
     assertEquals("cpu_cores_limit", over.code());
     assertEquals(
         "CPU limit reached: 1.5 cores in use plus 1 for this session would pass the hard limit of"
-            + " 2 cores of plan free. Plan pro would allow it.",
+            + " 2 cores of the Hobby plan. The Pro plan would allow it.",
         over.reason());
     assertTrue(ask("0.5", "1").allowed());
   }
@@ -144,8 +144,8 @@ class AdmissionTest {
 
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
-        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of plan free."
-            + " Plan pro would allow it, as would the pack storage-10.",
+        "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of the Hobby plan."
+            + " The Pro plan would allow it, as would the pack storage-10.",
         refused.reason());
   }
 

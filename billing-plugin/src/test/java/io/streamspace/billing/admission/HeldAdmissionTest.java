@@ -50,7 +50,7 @@ class HeldAdmissionTest {
 
   private static final String REFUSED =
       "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1 gpu"
-          + " of plan free. Plan pro would allow it, as would the pack gpu-1.";
+          + " of the Free plan. The Pro plan would allow it, as would the pack gpu-1.";
 
   private final BillingHarness billing = new BillingHarness(at(T0), CONFIG);
   private final BillingConfig config = AdmissionTest.config(CONFIG);
@@ -169,7 +169,8 @@ class HeldAdmissionTest {
     assertEquals("gpu_limit", third.code());
     assertEquals(
         "GPU limit reached: 1 gpu in use plus 2 for this session would pass the hard limit of 2"
-            + " gpu of plan free with its packs. Plan pro would allow it, as would the pack gpu-1.",
+            + " gpu of the Free plan with its packs. The Pro plan would allow it, as would the"
+            + " pack gpu-1.",
         third.reason());
   }
 }

@@ -132,8 +132,8 @@ class MemberAdmissionTest {
     assertFalse(sixth.allowed());
     assertEquals("seat_limit", sixth.code());
     assertEquals(
-        "Seat limit reached: acme has 5 members, the hard limit of plan free is 5."
-            + " Plan pro allows more.",
+        "Seat limit reached: acme has 5 members, the hard limit of the Hobby plan is 5."
+            + " The Pro plan allows more.",
         sixth.reason());
     assertEquals("pro", sixth.upgrade());
     assertTrue(here("acme", "u3").allowed(), "u3 already holds a seat");
@@ -223,8 +223,8 @@ class MemberAdmissionTest {
         new AdmissionDecision[] {here("acme", "u7"), afterReload("acme", "u7")}) {
       assertEquals("seat_limit", seventh.code());
       assertEquals(
-          "Seat limit reached: acme has 6 members, the hard limit of plan free is 5."
-              + " Plan pro allows more.",
+          "Seat limit reached: acme has 6 members, the hard limit of the Hobby plan is 5."
+              + " The Pro plan allows more.",
           seventh.reason());
     }
   }
@@ -281,8 +281,8 @@ class MemberAdmissionTest {
         200, seatLimit(HttpMethod.PUT, "u1", "{\"org_id\": \"acme\", \"limit\": 8}").status());
 
     assertEquals(
-        "Seat limit reached: acme has 5 members, the hard limit of plan free is 5."
-            + " Plan pro allows more.",
+        "Seat limit reached: acme has 5 members, the hard limit of the Hobby plan is 5."
+            + " The Pro plan allows more.",
         here("acme", "u6").reason());
   }
 

@@ -30,7 +30,16 @@ class SeatRulesTest {
   }
 
   private static SeatRules.Offer offer(String id, String price, Limit members) {
-    return new SeatRules.Offer(id, new BigDecimal(price), members);
+    return new SeatRules.Offer(plan(id), new BigDecimal(price), members);
+  }
+
+  /** The plan of that id by its name: Hobby for {@code free}, else its id capitalized (Pro). */
+  private static NamedPlan plan(String id) {
+    return new NamedPlan(id, id.equals("free") ? "Hobby" : named(id));
+  }
+
+  private static String named(String id) {
+    return Character.toUpperCase(id.charAt(0)) + id.substring(1);
   }
 
   /** An organization on {@code free} with that many members and Owner's limit (null: none). */
@@ -39,7 +48,7 @@ class SeatRulesTest {
   }
 
   private static AdmissionDecision onHobby(SeatUse use) {
-    return SeatRules.decide("acme", use, "free", HOBBY, () -> DEFAULT_PLANS);
+    return SeatRules.decide("acme", use, plan("free"), HOBBY, () -> DEFAULT_PLANS);
   }
 
   @Test
@@ -54,8 +63,8 @@ class SeatRulesTest {
     assertFalse(sixth.allowed());
     assertEquals("seat_limit", sixth.code());
     assertEquals(
-        "Seat limit reached: acme has 5 members, the hard limit of plan free is 5."
-            + " Plan pro allows more.",
+        "Seat limit reached: acme has 5 members, the hard limit of the Hobby plan is 5."
+            + " The Pro plan allows more.",
         sixth.reason());
     assertEquals("pro", sixth.upgrade(), "pro (soft 5) at 29.99 is cheaper than enterprise");
   }
@@ -73,7 +82,7 @@ class SeatRulesTest {
         SeatRules.decide(
             "acme",
             new SeatUse("pro", null, 9, false, null),
-            "pro",
+            plan("pro"),
             DEFAULT_PLANS.get(1).members(),
             () -> DEFAULT_PLANS);
 
@@ -99,8 +108,8 @@ class SeatRulesTest {
 
     assertFalse(sixth.allowed());
     assertEquals(
-        "Seat limit reached: acme has 5 members, the hard limit of plan free is 5."
-            + " Plan pro allows more.",
+        "Seat limit reached: acme has 5 members, the hard limit of the Hobby plan is 5."
+            + " The Pro plan allows more.",
         sixth.reason());
     assertEquals("pro", sixth.upgrade(), "the owner's 8 would take a sixth: pro helps");
   }
@@ -115,7 +124,7 @@ class SeatRulesTest {
         "Seat limit reached: acme has 6 members, the seat limit its owner set is 4.",
         ownersLower.reason());
     assertEquals(
-        "Seat limit reached: acme has 6 members, the hard limit of plan free is 5.",
+        "Seat limit reached: acme has 6 members, the hard limit of the Hobby plan is 5.",
         plansLower.reason());
     assertNull(ownersLower.upgrade());
     assertNull(plansLower.upgrade(), "the owner's 6 refuses a seventh on any plan");
@@ -130,7 +139,8 @@ class SeatRulesTest {
             offer("starter", "9", hard(5)),
             offer("free", "0", HOBBY));
 
-    AdmissionDecision sixth = SeatRules.decide("acme", team(5, null), "free", HOBBY, () -> offers);
+    AdmissionDecision sixth =
+        SeatRules.decide("acme", team(5, null), plan("free"), HOBBY, () -> offers);
 
     assertEquals("team", sixth.upgrade(), "starter's hard 5 takes no sixth; team at 49 < 99.99");
   }
@@ -139,10 +149,10 @@ class SeatRulesTest {
   void withoutAPlanThatWouldTakeOneMoreTheDenialNamesNone() {
     AdmissionDecision sixth =
         SeatRules.decide(
-            "acme", team(5, null), "free", HOBBY, () -> List.of(offer("free", "0", HOBBY)));
+            "acme", team(5, null), plan("free"), HOBBY, () -> List.of(offer("free", "0", HOBBY)));
 
     assertEquals(
-        "Seat limit reached: acme has 5 members, the hard limit of plan free is 5.",
+        "Seat limit reached: acme has 5 members, the hard limit of the Hobby plan is 5.",
         sixth.reason());
     assertNull(sixth.upgrade());
   }
@@ -153,13 +163,13 @@ class SeatRulesTest {
         SeatRules.decide(
             "alice",
             new SeatUse("free", null, 1, false, null),
-            "free",
+            plan("free"),
             hard(1),
             () -> List.of(offer("free", "0", hard(1)), offer("pro", "29.99", hard(2))));
 
     assertEquals(
-        "Seat limit reached: alice has 1 member, the hard limit of plan free is 1."
-            + " Plan pro allows more.",
+        "Seat limit reached: alice has 1 member, the hard limit of the Hobby plan is 1."
+            + " The Pro plan allows more.",
         second.reason());
   }
 }

@@ -244,19 +244,23 @@ class SubscriptionRoutesTest {
     assertEquals("pro", read.body().get("plan_id").asText());
   }
 
+  /**
+   * The message names a configured plan by its name (Free Tier is {@code free} here), a plan
+   * id no plan has as it was typed.
+   */
   @ParameterizedTest(name = "{0} -> {1} ({2})")
   @CsvSource(
       delimiter = '|',
       value = {
-        "{\"plan_id\": \"gold\"}                        | 400 | plan_id",
-        "{\"plan_id\": \"free\"}                        | 400 | plan_id",
-        "{\"plan\": \"pro\"}                            | 400 | plan_id",
-        "{\"plan_id\": 7}                               | 400 | plan_id",
-        "not json                                       | 400 | ",
-        "{\"plan_id\": \"pro\", \"user_id\": 5}        | 400 | user_id",
-        "{\"plan_id\": \"pro\", \"user_id\": \"bob\"}   | 403 | ",
+        "{\"plan_id\": \"gold\"}                      | 400 | plan_id | no plan \"gold\"",
+        "{\"plan_id\": \"free\"}                      | 400 | plan_id | already on Free Tier",
+        "{\"plan\": \"pro\"}                          | 400 | plan_id |",
+        "{\"plan_id\": 7}                             | 400 | plan_id |",
+        "not json                                     | 400 |         |",
+        "{\"plan_id\": \"pro\", \"user_id\": 5}      | 400 | user_id |",
+        "{\"plan_id\": \"pro\", \"user_id\": \"bob\"} | 403 |         |",
       })
-  void refusedChangesChangeNothing(String body, int status, String field) {
+  void refusedChangesChangeNothing(String body, int status, String field, String message) {
     billing.userCreated("ann", Map.of());
     billing.userCreated("bob", Map.of());
     billing.flush();
@@ -265,6 +269,9 @@ class SubscriptionRoutesTest {
 
     assertEquals(status, answer.status(), answer.body().toString());
     assertEquals(field, answer.errorField());
+    if (message != null) {
+      assertEquals(message, answer.errorMessage());
+    }
     assertEquals(
         List.of(List.of("ann", "free"), List.of("bob", "free")),
         rows("SELECT user_id, plan_id FROM billing_subscriptions ORDER BY user_id"));

@@ -136,7 +136,7 @@ class CustomMeterScenarioTest {
     assertEquals("gpu_minutes_limit", refused.code());
     assertEquals(
         "GPU minutes limit exceeded: 100 minute used this period is at or over the hard limit of"
-            + " 100 minute of plan gpu-starter.",
+            + " 100 minute of the GPU starter plan.",
         refused.reason());
     JsonNode quota = quotaOf("ann", "gpu_minutes");
     assertEquals(100, quota.get("used").intValue());

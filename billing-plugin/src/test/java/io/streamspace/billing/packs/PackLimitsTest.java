@@ -175,12 +175,12 @@ class PackLimitsTest {
 
     assertEquals(
         "Active sessions limit reached: 7 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 7 sessions of plan free with its packs. Plan pro would allow it, as"
-            + " would the pack slots-5.",
+            + " hard limit of 7 sessions of the Hobby plan with its packs. The Pro plan would allow"
+            + " it, as would the pack slots-5.",
         atTheRaisedLimit.reason());
     assertEquals(
-        "Storage limit exceeded: 5 GB stored is over the hard limit of 2 GB of plan free."
-            + " Plan pro would allow it, as would the pack storage-10.",
+        "Storage limit exceeded: 5 GB stored is over the hard limit of 2 GB of the Hobby plan."
+            + " The Pro plan would allow it, as would the pack storage-10.",
         overStorage.reason(),
         "the slot pack adds no storage");
   }

@@ -85,8 +85,8 @@ class OverageConfirmationScenarioTest {
     assertFalse(refused.allowed());
     assertEquals("overage_confirmation_required", refused.code());
     assertEquals(
-        "AI queries over the included amount: 137 queries used this period, 100 included in plan"
-            + " free. Going on is billed as overage at $0.001 per query ($0.04 so far)."
+        "AI queries over the included amount: 137 queries used this period, 100 included in the"
+            + " Hobby plan. Going on is billed as overage at $0.001 per query ($0.04 so far)."
             + " Confirm the overage (POST /api/plugins/billing/overage/confirm) to start new"
             + " sessions.",
         refused.reason());
@@ -160,12 +160,18 @@ class OverageConfirmationScenarioTest {
     billing.userCreated("ann", Map.of());
     billing.flush();
 
+    Answer cores = null;
     for (String meter : List.of("gpu_hours", "bandwidth_gb", "cpu_cores")) {
       Answer refused =
           billing.call(HttpMethod.POST, CONFIRM, user("ann"), "{\"meter\":\"" + meter + "\"}");
       assertEquals(400, refused.status(), meter);
       assertEquals("meter", refused.errorField(), meter);
+      cores = refused; // the last: cpu_cores
     }
+    assertEquals(
+        "cpu_cores is not a soft counter of the Hobby plan: it bills no overage to confirm",
+        cores.errorMessage(),
+        "the plan by its name");
     assertEquals(400, billing.call(HttpMethod.POST, CONFIRM, user("ann"), "{}").status());
   }
 

@@ -586,6 +586,14 @@ class StripeCallsTest {
           assertEquals(400, answer.status(), body);
           assertEquals(field, answer.errorField(), body);
         });
+    assertEquals(
+        "already on Free Tier",
+        checkout(user("ann"), "{\"plan_id\":\"free\"," + URLS + "}").errorMessage(),
+        "the current plan by its name");
+    assertEquals(
+        "no plan \"gold\"",
+        checkout(user("ann"), "{\"plan_id\":\"gold\"," + URLS + "}").errorMessage(),
+        "an id no plan has, as typed");
     Answer portal = billing.call(HttpMethod.POST, "/portal", user("ann"), "{}");
     assertEquals("return_url", portal.errorField());
     assertEquals(0, stripe.getAllServeEvents().size());

@@ -252,6 +252,11 @@ public final class BillingHarness implements AutoCloseable {
     public String errorField() {
       return body.at("/error/field").asText(null);
     }
+
+    /** The {@code error.message} of an error answer. */
+    public String errorMessage() {
+      return body.at("/error/message").asText(null);
+    }
   }
 
   /** Runs a query and answers its rows, each as a list of column values. */

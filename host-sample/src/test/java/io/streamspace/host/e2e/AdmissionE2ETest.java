@@ -52,8 +52,8 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals("active_sessions_limit", refused.get("code").asText());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
-            + " slots-5.",
+            + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
+            + " the pack slots-5.",
         refused.get("reason").asText());
     assertEquals("pro", refused.get("upgrade").asText());
     assertEquals("slots-5", refused.get("pack").asText());
@@ -83,14 +83,14 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals("cpu_cores_limit", cores.get("code").asText(), cores.toString());
     assertEquals(
         "CPU limit reached: 1.5 cores in use plus 1 for this session would pass the hard limit"
-            + " of 2 cores of plan free. Plan pro would allow it.",
+            + " of 2 cores of the Hobby plan. The Pro plan would allow it.",
         cores.get("reason").asText());
     assertEquals("pro", cores.get("upgrade").asText());
     assertFalse(cores.has("pack"), "no pack adds cores: " + cores);
     assertEquals("memory_gb_limit", memory.get("code").asText(), memory.toString());
     assertEquals(
         "Memory limit reached: 3 GB in use plus 2 for this session would pass the hard limit"
-            + " of 4 GB of plan free. Plan pro would allow it.",
+            + " of 4 GB of the Hobby plan. The Pro plan would allow it.",
         memory.get("reason").asText());
     assertTrue(fits.get("allowed").asBoolean(), "exactly at both limits: " + fits);
 
@@ -119,8 +119,8 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals("storage_gb_limit", refused.get("code").asText());
     assertEquals(
         "Storage limit reached: this session asks for 3 GB of storage, with 0 GB stored now,"
-            + " over the hard limit of 2 GB of plan free. Plan pro would allow it, as would the"
-            + " pack storage-10.",
+            + " over the hard limit of 2 GB of the Hobby plan. The Pro plan would allow it, as"
+            + " would the pack storage-10.",
         refused.get("reason").asText());
     assertEquals("pro", refused.get("upgrade").asText());
     assertEquals("storage-10", refused.get("pack").asText());
@@ -181,7 +181,7 @@ class AdmissionE2ETest extends BillingHostTestBase {
       assertEquals("gpu_limit", refused.get("code").asText(), refused.toString());
       assertEquals(
           "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1"
-              + " gpu of plan free. Plan pro would allow it.",
+              + " gpu of the Hobby plan. The Pro plan would allow it.",
           refused.get("reason").asText());
       assertEquals("pro", refused.get("upgrade").asText());
       assertTrue(admission(gil).get("allowed").asBoolean(), "a session holding no GPU");

@@ -792,8 +792,8 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
 
   /**
    * pia's page is stale (she moved to Pro elsewhere): "Switch to Pro" is refused with the
-   * API's "already on plan pro", which the page says with the plan's name; no text of the page
-   * shows a plan id.
+   * API's "already on Pro", the plan by its name as the page shows it; no text of the page shows
+   * a plan id.
    */
   @Test
   void aRefusedPlanChangeNamesThePlanByItsName_neverByItsId() {

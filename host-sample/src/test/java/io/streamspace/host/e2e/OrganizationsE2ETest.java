@@ -140,8 +140,8 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertEquals("active_sessions_limit", underAcme.get("code").asText());
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
-            + " hard limit of 2 sessions of plan free. Plan pro would allow it, as would the pack"
-            + " slots-5.",
+            + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
+            + " the pack slots-5.",
         underAcme.get("reason").asText());
     assertTrue(personal.get("allowed").asBoolean(), "olivia's own runs nothing: " + personal);
   }
@@ -291,7 +291,7 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertEquals(
         "Seat limit reached: "
             + hobby
-            + " has 5 members, the hard limit of plan free is 5. Plan pro allows more.",
+            + " has 5 members, the hard limit of the Hobby plan is 5. The Pro plan allows more.",
         sixth.get("reason").asText());
     assertEquals("pro", sixth.get("upgrade").asText());
     assertEquals("billing", sixth.get("plugin").asText());

@@ -33,8 +33,8 @@ class OverageConfirmationE2ETest extends BillingHostTestBase {
     assertFalse(refused.get("allowed").asBoolean(), refused.toString());
     assertEquals("overage_confirmation_required", refused.get("code").asText());
     assertEquals(
-        "AI queries over the included amount: 130 queries used this period, 100 included in plan"
-            + " free. Going on is billed as overage at $0.001 per query ($0.03 so far)."
+        "AI queries over the included amount: 130 queries used this period, 100 included in the"
+            + " Hobby plan. Going on is billed as overage at $0.001 per query ($0.03 so far)."
             + " Confirm the overage (POST /api/plugins/billing/overage/confirm) to start new"
             + " sessions.",
         refused.get("reason").asText());

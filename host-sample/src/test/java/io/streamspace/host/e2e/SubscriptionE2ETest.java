@@ -98,10 +98,10 @@ class SubscriptionE2ETest extends BillingHostTestBase {
     assertEquals("free", after.at("/history/0/plan_id").asText());
     assertEquals("2026-03-10T12:00:00Z", after.at("/history/0/ended_at").asText());
     assertEquals(after, subscription(token).expect(200));
+    JsonNode samePlan = changePlan(token, "pro").expect(400).at("/error");
+    assertEquals("plan_id", samePlan.get("field").asText());
     assertEquals(
-        "plan_id",
-        changePlan(token, "pro").expect(400).at("/error/field").asText(),
-        "already on pro");
+        "already on Professional", samePlan.get("message").asText(), "by its name, not its id");
     JsonNode published =
         api.http
             .get("/api/admin/events?type=billing.subscription.changed", api.adminToken)

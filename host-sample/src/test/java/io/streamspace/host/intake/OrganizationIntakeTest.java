@@ -66,7 +66,7 @@ class OrganizationIntakeTest extends HostTestBase {
 
   /**
    * Records what admission is asked, and allows it, but a member of organization {@code full},
-   * which it refuses naming plan pro.
+   * which it refuses naming {@code pro} as its upgrade.
    */
   static final class AskedAdmission implements PlatformPlugin, AdmissionCheck {
     final List<AdmissionRequest> asked = new CopyOnWriteArrayList<>();

@@ -4,6 +4,7 @@ import io.streamspace.billing.audit.AuditEntry;
 import io.streamspace.billing.audit.AuditKinds;
 import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.events.CheckoutRefused;
@@ -61,13 +62,22 @@ final class CheckoutStateCheck {
    * Why the session cannot be applied now, or empty: its plan no longer sold in the account's
    * currency, the organization on another plan than at the session's creation (the session's own
    * plan aside: then there is nothing to apply), or the organization locked now. A session
-   * created before its state was recorded is checked for the first only.
+   * created before its state was recorded is checked for the first only. The reason is for people
+   * (the event's and the audit entry's {@code reason}): it names plans by name ({@link
+   * BillingConfig#planName}).
    */
   static Optional<String> refusal(
-      Connection c, Optional<Created> created, String account, String planId, boolean sold)
+      Connection c,
+      Optional<Created> created,
+      String account,
+      String planId,
+      BillingConfig config,
+      boolean sold)
       throws SQLException {
     if (!sold) {
-      return Optional.of("plan " + planId + " is no longer sold in the organization's currency");
+      return Optional.of(
+          "the %s plan is no longer sold in the organization's currency"
+              .formatted(config.planName(planId)));
     }
     String current = SubscriptionRepository.activePlan(c, account);
     if (created.isPresent()
@@ -76,7 +86,7 @@ final class CheckoutStateCheck {
         && !current.equals(planId)) {
       return Optional.of(
           "the organization changed plan since the session was created (from %s to %s)"
-              .formatted(created.get().planIdThen(), current));
+              .formatted(config.planName(created.get().planIdThen()), config.planName(current)));
     }
     Optional<String> locked = PaymentLock.lockedDuring(c, account);
     return locked.map(why -> "the organization is locked for non-payment: " + why);

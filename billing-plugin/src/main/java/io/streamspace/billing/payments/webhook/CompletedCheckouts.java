@@ -225,7 +225,7 @@ final class CompletedCheckouts {
     String session = event.text("id");
     Optional<String> refusal =
         CheckoutStateCheck.refusal(
-            c, CheckoutSessions.find(c, session), account, planId, price.isPresent());
+            c, CheckoutSessions.find(c, session), account, planId, current, price.isPresent());
     if (refusal.isPresent()) {
       stateCheck.refuse(c, event, account, planId, refusal.get(), now, completion.after());
       return;

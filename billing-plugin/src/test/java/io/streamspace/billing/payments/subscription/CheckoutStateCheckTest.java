@@ -125,7 +125,7 @@ class CheckoutStateCheckTest {
     assertEquals("free", planOfDan());
     assertEquals(before.get("billing_subscriptions"), tableContents().get("billing_subscriptions"));
     assertEquals(
-        "the organization changed plan since the session was created (from pro to free)",
+        "the organization changed plan since the session was created (from Pro to Hobby)",
         refusal());
     assertEquals(refusal(), auditedRefusal());
     assertEquals(
@@ -278,7 +278,7 @@ class CheckoutStateCheckTest {
     assertEquals(
         List.of(
             List.of(
-                "the organization changed plan since the session was created (from pro to free)",
+                "the organization changed plan since the session was created (from Pro to Hobby)",
                 "subscription sub_1 cancelled; payment pi_1 of invoice in_1 refunded in full"
                     + " (9999 usd)")),
         rows("SELECT refusal, given_back FROM billing_stripe_checkouts"),
