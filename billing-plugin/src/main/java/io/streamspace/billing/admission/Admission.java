@@ -198,7 +198,10 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
                 pack ->
                     pack
                         .priceIn(currency)
-                        .map(price -> new AdmissionRules.PackOffer(pack.id(), price, pack.adds()))
+                        .map(
+                            price ->
+                                new AdmissionRules.PackOffer(
+                                    pack.id(), pack.name(), price, pack.adds()))
                         .stream())
             .toList();
     return new AdmissionRules.Offers(planOffers(config, currency), packs);

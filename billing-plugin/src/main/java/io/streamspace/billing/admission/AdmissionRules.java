@@ -62,8 +62,11 @@ final class AdmissionRules {
   /** A plan the account could move to: its fee per interval and its own limits (no packs). */
   record PlanOffer(NamedPlan plan, BigDecimal price, PlanLimits limits) {}
 
-  /** A pack the account could buy: its price and what it adds to the limits. */
-  record PackOffer(String packId, BigDecimal price, Map<Meter, BigDecimal> adds) {}
+  /**
+   * A pack the account could buy: its id (the denial's {@code pack}), the name people know it by
+   * (the reason's sentence), its price and what it adds to the limits.
+   */
+  record PackOffer(String packId, String name, BigDecimal price, Map<Meter, BigDecimal> adds) {}
 
   private static final Map<Meter, Label> LABELS =
       Map.of(
@@ -221,28 +224,30 @@ final class AdmissionRules {
                         .isEmpty())
             .min(Comparator.comparing(PlanOffer::price))
             .map(PlanOffer::plan);
-    Optional<String> pack =
+    Optional<PackOffer> pack =
         offers.packs().stream()
             .filter(offer -> offer.adds().getOrDefault(meter, BigDecimal.ZERO).signum() > 0)
             .filter(
                 offer ->
                     passedBySize(use, requested, limits.raisedBy(offer.adds()), meters).isEmpty())
-            .min(Comparator.comparing(PackOffer::price))
-            .map(PackOffer::packId);
+            .min(Comparator.comparing(PackOffer::price));
     String remedy;
     if (upgrade.isPresent() && pack.isPresent()) {
       remedy =
-          " The %s plan would allow it, as would the pack %s."
-              .formatted(upgrade.get().name(), pack.get());
+          " The %s plan would allow it, as would the %s pack."
+              .formatted(upgrade.get().name(), pack.get().name());
     } else if (upgrade.isPresent()) {
       remedy = " The %s plan would allow it.".formatted(upgrade.get().name());
     } else if (pack.isPresent()) {
-      remedy = " The pack %s would allow it.".formatted(pack.get());
+      remedy = " The %s pack would allow it.".formatted(pack.get().name());
     } else {
       remedy = "";
     }
     return AdmissionDecision.deny(
-        code(meter), reason + remedy, upgrade.map(NamedPlan::id).orElse(null), pack.orElse(null));
+        code(meter),
+        reason + remedy,
+        upgrade.map(NamedPlan::id).orElse(null),
+        pack.map(PackOffer::packId).orElse(null));
   }
 
   /**

@@ -48,9 +48,21 @@ class AdmissionRulesTest {
               new PlanOffer(PRO_PLAN, new BigDecimal("29.99"), PRO),
               new PlanOffer(ENTERPRISE_PLAN, new BigDecimal("99.99"), ENTERPRISE)),
           List.of(
-              new PackOffer("slots-5", new BigDecimal("5.00"), adds(Meter.ACTIVE_SESSIONS, "5")),
-              new PackOffer("slots-20", new BigDecimal("18.00"), adds(Meter.ACTIVE_SESSIONS, "20")),
-              new PackOffer("storage-10", new BigDecimal("2.00"), adds(Meter.STORAGE_GB, "10"))));
+              new PackOffer(
+                  "slots-5",
+                  "5 job slots",
+                  new BigDecimal("5.00"),
+                  adds(Meter.ACTIVE_SESSIONS, "5")),
+              new PackOffer(
+                  "slots-20",
+                  "20 job slots",
+                  new BigDecimal("18.00"),
+                  adds(Meter.ACTIVE_SESSIONS, "20")),
+              new PackOffer(
+                  "storage-10",
+                  "10 GB storage",
+                  new BigDecimal("2.00"),
+                  adds(Meter.STORAGE_GB, "10"))));
 
   private static PlanLimits limits(String cores, String memory, String storage, String slots) {
     return new PlanLimits(
@@ -117,7 +129,7 @@ class AdmissionRulesTest {
     assertEquals(
         "Storage limit reached: this session asks for 3 GB of storage, with 0 GB stored now,"
             + " over the hard limit of 2 GB of the Hobby plan. The Pro plan would allow it, as"
-            + " would the pack storage-10.",
+            + " would the 10 GB storage pack.",
         refused.reason());
     assertEquals("pro", refused.upgrade(), "pro's 100 GB at 29.99, cheaper than enterprise");
     assertEquals("storage-10", refused.pack(), "2 + 10 = 12 GB >= 3");
@@ -138,7 +150,7 @@ class AdmissionRulesTest {
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
         "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of the Hobby plan."
-            + " The Pro plan would allow it, as would the pack storage-10.",
+            + " The Pro plan would allow it, as would the 10 GB storage pack.",
         refused.reason());
   }
 
@@ -175,7 +187,7 @@ class AdmissionRulesTest {
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
             + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
-            + " the pack slots-5.",
+            + " the 5 job slots pack.",
         refused.reason());
     assertEquals("pro", refused.upgrade());
     assertEquals("slots-5", refused.pack());
@@ -199,7 +211,7 @@ class AdmissionRulesTest {
     assertEquals(
         "Storage limit reached: this session asks for 13 GB of storage, with 0 GB stored now,"
             + " over the hard limit of 12 GB of the Hobby plan with its packs. The Pro plan would"
-            + " allow it, as would the pack storage-10.",
+            + " allow it, as would the 10 GB storage pack.",
         refused.reason());
   }
 
@@ -250,9 +262,13 @@ class AdmissionRulesTest {
               new PlanOffer(PRO_PLAN, new BigDecimal("29.99"), PRO_GPU),
               new PlanOffer(ENTERPRISE_PLAN, new BigDecimal("99.99"), ENTERPRISE)),
           List.of(
-              new PackOffer("slots-5", new BigDecimal("5.00"), adds(Meter.ACTIVE_SESSIONS, "5")),
-              new PackOffer("gpu-1", new BigDecimal("9.00"), adds(GPU, "1")),
-              new PackOffer("gpu-4", new BigDecimal("30.00"), adds(GPU, "4"))));
+              new PackOffer(
+                  "slots-5",
+                  "5 job slots",
+                  new BigDecimal("5.00"),
+                  adds(Meter.ACTIVE_SESSIONS, "5")),
+              new PackOffer("gpu-1", "1 GPU", new BigDecimal("9.00"), adds(GPU, "1")),
+              new PackOffer("gpu-4", "4 GPUs", new BigDecimal("30.00"), adds(GPU, "4"))));
 
   private static PlanLimits withGpu(PlanLimits plan, Limit gpu) {
     Map<Meter, Limit> limits = new HashMap<>(plan.byMeter());
@@ -305,7 +321,7 @@ class AdmissionRulesTest {
     assertEquals("gpu_limit", refused.code());
     assertEquals(
         "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1"
-            + " gpu of the Hobby plan. The Pro plan would allow it, as would the pack gpu-1.",
+            + " gpu of the Hobby plan. The Pro plan would allow it, as would the 1 GPU pack.",
         refused.reason());
     assertEquals("pro", refused.upgrade());
     assertEquals("gpu-1", refused.pack());
@@ -354,7 +370,7 @@ class AdmissionRulesTest {
     assertEquals(
         "GPU limit reached: 1 gpu in use plus 2 for this session would pass the hard limit of 2"
             + " gpu of the Hobby plan with its packs. The Pro plan would allow it, as would the"
-            + " pack gpu-1.",
+            + " 1 GPU pack.",
         over.reason());
   }
 

@@ -96,7 +96,7 @@ class AdmissionTest {
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
             + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
-            + " the pack slots-5.",
+            + " the 5 job slots pack.",
         third.reason());
     assertEquals("pro", third.upgrade(), "pro has no job slot limit");
     assertEquals("slots-5", third.pack(), "the cheapest pack adding slots");
@@ -145,7 +145,7 @@ class AdmissionTest {
     assertEquals("storage_gb_limit", refused.code());
     assertEquals(
         "Storage limit exceeded: 2.5 GB stored is over the hard limit of 2 GB of the Hobby plan."
-            + " The Pro plan would allow it, as would the pack storage-10.",
+            + " The Pro plan would allow it, as would the 10 GB storage pack.",
         refused.reason());
   }
 

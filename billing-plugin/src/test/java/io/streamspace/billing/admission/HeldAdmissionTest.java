@@ -50,7 +50,7 @@ class HeldAdmissionTest {
 
   private static final String REFUSED =
       "GPU limit reached: 1 gpu in use plus 1 for this session would pass the hard limit of 1 gpu"
-          + " of the Free plan. The Pro plan would allow it, as would the pack gpu-1.";
+          + " of the Free plan. The Pro plan would allow it, as would the 1 GPU pack.";
 
   private final BillingHarness billing = new BillingHarness(at(T0), CONFIG);
   private final BillingConfig config = AdmissionTest.config(CONFIG);
@@ -170,7 +170,7 @@ class HeldAdmissionTest {
     assertEquals(
         "GPU limit reached: 1 gpu in use plus 2 for this session would pass the hard limit of 2"
             + " gpu of the Free plan with its packs. The Pro plan would allow it, as would the"
-            + " pack gpu-1.",
+            + " 1 GPU pack.",
         third.reason());
   }
 }

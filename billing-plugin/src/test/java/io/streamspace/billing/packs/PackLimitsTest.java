@@ -176,11 +176,11 @@ class PackLimitsTest {
     assertEquals(
         "Active sessions limit reached: 7 sessions in use plus 1 for this session would pass the"
             + " hard limit of 7 sessions of the Hobby plan with its packs. The Pro plan would allow"
-            + " it, as would the pack slots-5.",
+            + " it, as would the 5 job slots pack.",
         atTheRaisedLimit.reason());
     assertEquals(
         "Storage limit exceeded: 5 GB stored is over the hard limit of 2 GB of the Hobby plan."
-            + " The Pro plan would allow it, as would the pack storage-10.",
+            + " The Pro plan would allow it, as would the 10 GB storage pack.",
         overStorage.reason(),
         "the slot pack adds no storage");
   }

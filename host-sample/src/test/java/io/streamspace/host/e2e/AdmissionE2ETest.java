@@ -53,7 +53,7 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
             + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
-            + " the pack slots-5.",
+            + " the 5 job slots pack.",
         refused.get("reason").asText());
     assertEquals("pro", refused.get("upgrade").asText());
     assertEquals("slots-5", refused.get("pack").asText());
@@ -120,7 +120,7 @@ class AdmissionE2ETest extends BillingHostTestBase {
     assertEquals(
         "Storage limit reached: this session asks for 3 GB of storage, with 0 GB stored now,"
             + " over the hard limit of 2 GB of the Hobby plan. The Pro plan would allow it, as"
-            + " would the pack storage-10.",
+            + " would the 10 GB storage pack.",
         refused.get("reason").asText());
     assertEquals("pro", refused.get("upgrade").asText());
     assertEquals("storage-10", refused.get("pack").asText());

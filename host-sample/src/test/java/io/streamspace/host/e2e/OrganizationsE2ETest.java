@@ -141,7 +141,7 @@ class OrganizationsE2ETest extends BillingHostTestBase {
     assertEquals(
         "Active sessions limit reached: 2 sessions in use plus 1 for this session would pass the"
             + " hard limit of 2 sessions of the Hobby plan. The Pro plan would allow it, as would"
-            + " the pack slots-5.",
+            + " the 5 job slots pack.",
         underAcme.get("reason").asText());
     assertTrue(personal.get("allowed").asBoolean(), "olivia's own runs nothing: " + personal);
   }
