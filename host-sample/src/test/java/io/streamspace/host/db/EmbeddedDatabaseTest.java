@@ -183,9 +183,11 @@ class EmbeddedDatabaseTest {
     try (Database database = Database.embedded(dataDir, false)) {
       pidFileOfARunningServer = Files.readAllLines(pidFile);
     }
-    // a shell that starts a child and becomes a program that never reaps it: a zombie
+    // a shell that starts a child and becomes a program that never reaps it: a zombie once the
+    // child ends. The child outlives the shell's exec by a second: a child ended before it, the
+    // shell itself may reap (seen on a loaded machine: the pid was gone, not a zombie).
     Process zombiesParent =
-        new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60").start();
+        new ProcessBuilder("sh", "-c", "sleep 1 & echo $!; exec sleep 60").start();
     try {
       long zombie =
           Long.parseLong(
