@@ -14,6 +14,13 @@ public final class AuditKinds {
    */
   public static final String CREDIT_REVOKED = "credit.revoked";
 
+  /**
+   * A prepaid balance changed: {@code balance.} and the ledger entry's kind ({@code
+   * balance.grant}, {@code balance.invoice_applied}, {@code balance.invoice_voided}...), one per
+   * entry, with the balance before and the entry after.
+   */
+  public static final String BALANCE_PREFIX = "balance.";
+
   public static final String INVOICE_CREATED = "invoice.created";
   public static final String INVOICE_FINALIZED = "invoice.finalized";
   public static final String INVOICE_PAID = "invoice.paid";

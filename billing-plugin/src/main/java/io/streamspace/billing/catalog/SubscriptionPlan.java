@@ -20,6 +20,8 @@ import java.util.TreeMap;
  *                     {@code BillingConfig.priceOf})
  * @param limits       the limits the plan's {@code limits} sets, by meter (the three above
  *                     included when it sets them; {@code BillingConfig.limitsOf} resolves all)
+ * @param prepaid      whether its organizations pay their usage from a prepaid balance as it
+ *                     accrues (the invoice still comes each period, paid from the balance)
  */
 public record SubscriptionPlan(
     String id,
@@ -30,7 +32,8 @@ public record SubscriptionPlan(
     BigDecimal memoryLimit,
     BigDecimal storageLimit,
     Map<Currency, BigDecimal> prices,
-    Map<Meter, MeterLimit> limits) {
+    Map<Meter, MeterLimit> limits,
+    boolean prepaid) {
 
   /**
    * A limit as a plan's {@code limits} sets it.

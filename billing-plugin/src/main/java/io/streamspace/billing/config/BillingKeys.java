@@ -129,7 +129,8 @@ final class BillingKeys {
               + LimitKind.HARD.configName()
               + " or "
               + LimitKind.SOFT.configName()
-              + ")");
+              + "), prepaid (true: its organizations pay usage from a prepaid balance; default"
+              + " false)");
   static final BillingKey<String> DEFAULT_PLAN =
       key("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
   static final BillingKey<List<CapacityPack>> CAPACITY_PACKS =

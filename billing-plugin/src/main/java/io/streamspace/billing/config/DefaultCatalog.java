@@ -112,7 +112,8 @@ final class DefaultCatalog {
         new BigDecimal(memory),
         new BigDecimal(storage),
         Map.of(VND, new BigDecimal(vndPrice)),
-        limits);
+        limits,
+        false);
   }
 
   /**

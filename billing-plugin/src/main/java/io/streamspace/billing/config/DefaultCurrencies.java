@@ -114,7 +114,8 @@ final class DefaultCurrencies {
         plan.memoryLimit(),
         plan.storageLimit(),
         prices,
-        plan.limits());
+        plan.limits(),
+        plan.prepaid());
   }
 
   private static <V> Map<Currency, V> kept(Map<Currency, V> all, Predicate<Currency> keep) {

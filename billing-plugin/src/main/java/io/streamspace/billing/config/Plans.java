@@ -27,8 +27,9 @@ import java.util.function.Function;
  * subscriptionPlans: a non-empty array of plans, each an object with a unique {@code id}, a
  * {@code name}, a {@code price} per {@code interval}, optional limits (the legacy {@code
  * cpu_limit}, {@code memory_limit}, {@code storage_limit} and {@code limits} by meter, which wins
- * over them), and {@code prices} by ISO
- * code (whether those currencies are supported, the parser checks across keys). When an element
+ * over them), {@code prices} by ISO
+ * code (whether those currencies are supported, the parser checks across keys) and {@code
+ * prepaid} (default false: its organizations pay usage from a prepaid balance). When an element
  * is not an object, the plans keep their default.
  */
 final class Plans {
@@ -49,7 +50,9 @@ final class Plans {
           "memory_limit",
           "storage_limit",
           "prices",
-          "limits");
+          "limits",
+          "prepaid");
+  private static final ValueType<Boolean> PREPAID = ValueType.flag();
   private static final ValueType<LimitKind> KIND =
       ValueType.oneOf(List.of(LimitKind.values()), LimitKind::configName);
 
@@ -106,7 +109,8 @@ final class Plans {
               legacy.get(Meter.MEMORY_GB),
               legacy.get(Meter.STORAGE_GB),
               prices(plan.get("prices"), planAt.member("prices")),
-              limits));
+              limits,
+              plan.hasNonNull("prepaid") && planAt.read(plan, "prepaid", PREPAID, false)));
     }
     return plans.size() == value.size() ? List.copyOf(plans) : fallback;
   }
@@ -200,6 +204,9 @@ final class Plans {
       }
       object.set("prices", Rates.byCode(plan.prices(), AMOUNT::write));
       object.set("limits", writeLimits(plan.limits()));
+      if (plan.prepaid()) { // written only when set: other plans read as they did before it
+        object.put("prepaid", true);
+      }
     }
     return written;
   }

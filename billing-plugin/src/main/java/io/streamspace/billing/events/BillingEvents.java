@@ -35,6 +35,12 @@ public final class BillingEvents {
   /** An admin granted a credit, now stored. */
   public static final String CREDIT_GRANTED = "billing.credit.granted";
 
+  /**
+   * Money was put on an organization's prepaid balance (an admin's grant): the balance and the
+   * entry that changed it.
+   */
+  public static final String BALANCE_TOPPED_UP = "billing.balance.topped_up";
+
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
 

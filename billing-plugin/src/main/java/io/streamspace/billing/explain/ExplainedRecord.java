@@ -12,7 +12,8 @@ import java.util.List;
  * @param n              its place in the line, from 1, in the explanation's stable order
  * @param source         what it is: {@code usage_record}, {@code plan_allowance}, {@code
  *                       period_part}, {@code pack_charge}, {@code credit_application}, {@code
- *                       member_share}, {@code counter}, {@code seats}, {@code store_purchase}
+ *                       member_share}, {@code counter}, {@code seats}, {@code store_purchase},
+ *                       {@code balance_entry}
  * @param sessionId      the session a usage record is a slice of; null otherwise ({@code ""} for
  *                       account-level storage)
  * @param unitSeconds    a usage record's exact size × seconds (what money is computed from)

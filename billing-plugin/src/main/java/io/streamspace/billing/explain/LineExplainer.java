@@ -146,6 +146,7 @@ public final class LineExplainer {
       case "plan_fee" -> ProratedRecords.planFee(connection, invoice, line, periods, currency);
       case "pack" -> ProratedRecords.pack(line, periods, currency);
       case "credit" -> CreditRecords.of(connection, document, line, currency);
+      case "prepaid" -> BalanceRecords.of(connection, document, line, currency);
       case "store" -> StoreRecords.of(connection, document, line, currency);
       default -> throw new IllegalStateException("a line of unknown kind " + line.kind());
     };

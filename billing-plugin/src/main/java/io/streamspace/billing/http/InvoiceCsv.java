@@ -17,7 +17,8 @@ import org.apache.commons.csv.CSVPrinter;
  * An invoice as CSV ({@code GET /invoices/{id}/csv}): a row per line ({@code line}), per tax
  * row Stripe Tax calculated ({@code tax}: the line taxed, where, type, rate, taxability, reverse
  * charge) and per total ({@code total}: subtotal, tax, total excluding and including tax, credits
- * applied, total). Without a calculated tax its {@code tax} total says "Tax not calculated".
+ * applied, the prepaid balance applied when it paid some, total). Without a calculated tax its
+ * {@code tax} total says "Tax not calculated".
  */
 final class InvoiceCsv {
 
@@ -101,6 +102,9 @@ final class InvoiceCsv {
         total(printer, "total_including_tax", text(invoice.totalIncludingTax()), currency);
       }
       total(printer, "credits_applied", text(invoice.creditsApplied().negate()), currency);
+      if (invoice.balanceApplied().signum() > 0) { // only of an invoice the balance paid
+        total(printer, "balance_applied", text(invoice.balanceApplied().negate()), currency);
+      }
       total(printer, "total", text(invoice.total()), currency);
     }
     return out.toByteArray();

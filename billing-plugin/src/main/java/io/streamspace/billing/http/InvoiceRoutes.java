@@ -82,7 +82,8 @@ public final class InvoiceRoutes {
               state, tax_type, taxability_reason, reverse_charge, currency: a `line` row per \
               invoice line, a `tax` row per tax line, then `total` rows (kind subtotal, tax, \
               total_excluding_tax and total_including_tax when the tax is calculated, \
-              credits_applied, total); the tax row's amount is `Tax not calculated` without a \
+              credits_applied, balance_applied when the prepaid balance paid some of it, total); \
+              the tax row's amount is `Tax not calculated` without a \
               calculated tax. 404 for an unknown id and equally for another user's invoice.""")
           .params(Param.ORG_ID, Param.ID)
           .answers(
@@ -118,7 +119,8 @@ public final class InvoiceRoutes {
               Who: the organization's owner or an admin; a platform admin.
 
               `{"user_id","invoices":[{"id","invoice_number","period_start","period_end","status","\
-              currency","subtotal","credits_applied","total","due_date","paid_at"}],"next_offset"}`\
+              currency","subtotal","credits_applied","balance_applied","total","due_date","paid_a\
+              t"}],"next_offset"}`\
               , newest period first; `limit` 1–100 (default 20), `offset` ≥ 0, 400 naming the one \
               that is bad; `next_offset` null on the last page. A draft has `invoice_number` \
               null.""")
@@ -151,7 +153,8 @@ public final class InvoiceRoutes {
               (`DRAFT-{id}.pdf` for a draft): account (user id, email), period and due date in the \
               billing zone, number or DRAFT, status, every line, the tax lines (line, \
               jurisdiction, type, rate, reverse charge), subtotal, tax (or "Tax not calculated"), \
-              totals excluding and including tax, credits, total with currency. 404 for an unknown \
+              totals excluding and including tax, credits, the prepaid balance applied (when it \
+              paid some), total with currency. 404 for an unknown \
               id and equally for another user's invoice.""")
           .params(Param.ORG_ID, Param.ID)
           .answers(

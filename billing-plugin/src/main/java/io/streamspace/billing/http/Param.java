@@ -48,10 +48,13 @@ public final class Param extends Declaration<Param> {
   /** {@code {id}}: a row's id, ASCII digits. */
   public static final Param ID = component("Id", path("id", string().pattern("^[0-9]{1,18}$")));
 
+  /** The header a retry of a POST repeats, to be answered the first request's result. */
+  static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
   public static final Param IDEMPOTENCY_KEY =
       component(
           "IdempotencyKey",
-          header("Idempotency-Key", string())
+          header(IDEMPOTENCY_KEY_HEADER, string())
               .description("a retry with the first request's key answers its result again"));
 
   public static final Param PERIOD =

@@ -77,6 +77,15 @@ public final class PlanRoutes {
                                       (subscriptionPlans)"""))
                           .req("price", number())
                           .req("interval", string())
+                          .req(
+                              "prepaid",
+                              bool()
+                                  .description(
+                                      """
+                                      Whether its organizations pay their usage from a prepaid \
+                                      balance (GET /balance) as it accrues; the invoice still \
+                                      comes each period, paid from the balance \
+                                      (subscriptionPlans' prepaid, default false)"""))
                           .req("limits", array(PLAN_LIMIT))
                           .req(
                               "features",
@@ -102,12 +111,16 @@ public final class PlanRoutes {
       String currentPlanId,
       List<PlanJson> plans) {}
 
-  /** One plan; {@code features} says each limit in words, in the meters' order. */
+  /**
+   * One plan; {@code features} says each limit in words, in the meters' order; {@code prepaid}
+   * whether its organizations pay usage from a prepaid balance.
+   */
   record PlanJson(
       String id,
       String name,
       BigDecimal price,
       String interval,
+      boolean prepaid,
       List<LimitJson> limits,
       List<String> features) {}
 
@@ -159,16 +172,17 @@ public final class PlanRoutes {
 
               The pricing matrix in the account's currency (the configured one for a caller \
               without an account yet): \
-              `{"user_id","currency","billing_mode","stripe_enabled","locked","current_plan_id","p\
-              lans":[{"id","name","price","interval","limits":[{"meter","name","unit","limit","kin\
-              d"}],"features":[...]}]}`; `limits` every meter in `/quota`'s order as the plan's \
-              config resolves it (`limit` and `kind` null when unlimited), `features` each limit \
-              in words (`"2 CPU cores at once"`, `"100 AI queries a period, overage billed \
-              beyond"` for a soft one, `"5 members included, each further seat billed"` for soft \
-              seats); a plan not priced in the currency is left out; `locked` the read-only lock's \
-              sentence while the account is locked for non-payment (else null); `current_plan_id` \
-              null without an account. 401, 403 for another user's, 404 for an unknown user \
-              (admin)""")
+              `{"user_id","currency","billing_mode","stripe_enabled","locked","current_plan_id","pl\
+              ans":[{"id","name","price","interval","prepaid","limits":[{"meter","name","unit","lim\
+              it","kind"}],"features":[...]}]}`; \
+              `prepaid` true for a plan whose organizations pay usage from their prepaid balance; \
+              `limits` every meter in `/quota`'s order as the plan's config resolves it (`limit` \
+              and `kind` null when unlimited), `features` each limit in words (`"2 CPU cores at \
+              once"`, `"100 AI queries a period, overage billed beyond"` for a soft one, `"5 \
+              members included, each further seat billed"` for soft seats); a plan not priced in \
+              the currency is left out; `locked` the read-only lock's sentence while the account \
+              is locked for non-payment (else null); `current_plan_id` null without an account. \
+              401, 403 for another user's, 404 for an unknown user (admin)""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, PLANS)
           .errors(404);
@@ -212,7 +226,8 @@ public final class PlanRoutes {
               limits.add(limitJson(meter, limit));
               features.add(feature(meter, limit));
             });
-    return new PlanJson(plan.id(), plan.name(), price, plan.interval(), limits, features);
+    return new PlanJson(
+        plan.id(), plan.name(), price, plan.interval(), plan.prepaid(), limits, features);
   }
 
   private static LimitJson limitJson(Meter meter, Limit limit) {

@@ -40,7 +40,8 @@ public final class Schemas {
               .req("line_no", integer())
               .req(
                   "kind",
-                  string().enumOf("plan_fee", "usage", "overage", "pack", "credit", "store"))
+                  string()
+                      .enumOf("plan_fee", "usage", "overage", "pack", "credit", "store", "prepaid"))
               .req(
                   "description",
                   string()
@@ -104,12 +105,20 @@ public final class Schemas {
                           Credits applied at finalization, against the total with tax (like a \
                           customer balance), never more than it."""))
               .req(
+                  "balance_applied",
+                  number()
+                      .description(
+                          """
+                          What the organization's prepaid balance paid at finalization, after \
+                          the credits: what they left, at most the balance available then \
+                          (GET /balance)."""))
+              .req(
                   "total",
                   number()
                       .description(
                           """
-                          What is due: total_including_tax less credits_applied (without a \
-                          calculated tax: subtotal less credits_applied)."""))
+                          What is due: total_including_tax less credits_applied and \
+                          balance_applied (without a calculated tax: subtotal less them)."""))
               .req("due_date", string().orNull().format("date-time"))
               .req("paid_at", string().orNull().format("date-time"))
               .prop(

@@ -8,6 +8,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceFinalizer.OnFinalized;
 import io.streamspace.billing.money.Money;
+import io.streamspace.billing.prepaid.BalanceApplier;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * statement for the whole chunk, in this order: the drafts and their accounts locked ({@link
  * FinalizationLocks}), the drafts that wait for an earlier one of their account set aside, the
  * usage claimed and charged ({@link InvoiceCalculator}), the stored tax added ({@link
- * TaxAtFinalization}), credits applied, the lines stored ({@link FinalizedLines}) with a team's
- * breakdown by member ({@link InvoiceMemberAmounts}), the numbers taken last ({@link
- * InvoiceNumbers}: their counter row is the one lock every finalization shares), then the
- * invoices finalized with their totals, audited, and handed to {@link OnFinalized}.
+ * TaxAtFinalization}), credits applied, then the prepaid balance ({@link BalanceApplier}), the
+ * lines stored ({@link FinalizedLines}) with a team's breakdown by member ({@link
+ * InvoiceMemberAmounts}), the numbers taken last ({@link InvoiceNumbers}: their counter row is
+ * the one lock every finalization shares), then the invoices finalized with their totals,
+ * audited, and handed to {@link OnFinalized}.
  */
 final class ChunkFinalization {
 
@@ -46,13 +48,13 @@ final class ChunkFinalization {
           """
           UPDATE billing_invoices
           SET status = f.f_status, invoice_number = f.f_number, subtotal = f.f_subtotal,
-              credits_applied = f.f_applied, total = f.f_total, finalized_at = :now,
-              due_at = :due_at,
+              credits_applied = f.f_applied, balance_applied = f.f_balance, total = f.f_total,
+              finalized_at = :now, due_at = :due_at,
               paid_at = CASE WHEN f.f_status = 'paid' THEN :now::timestamptz END
           FROM unnest(:id::text[]::bigint[], :status::text[], :number::text[],
                       :subtotal::text[]::numeric[], :credits_applied::text[]::numeric[],
-                      :total::text[]::numeric[])
-               AS f(f_id, f_status, f_number, f_subtotal, f_applied, f_total)
+                      :balance_applied::text[]::numeric[], :total::text[]::numeric[])
+               AS f(f_id, f_status, f_number, f_subtotal, f_applied, f_balance, f_total)
           WHERE id = f.f_id
           RETURNING %s"""
               .formatted(InvoiceRepository.COLUMNS));
@@ -87,6 +89,7 @@ final class ChunkFinalization {
       String number,
       BigDecimal subtotal,
       BigDecimal creditsApplied,
+      BigDecimal balanceApplied,
       BigDecimal total) {}
 
   private final InvoiceCalculator calculator;
@@ -148,7 +151,24 @@ final class ChunkFinalization {
       dues.add(new CreditApplier.Due(draft.id(), draft.orgId(), draft.currency(), due));
     }
     List<List<Application>> credits = CreditApplier.apply(connection, dues, now);
-    FinalizedLines.store(connection, drafts, billed, credits);
+    List<BigDecimal> creditsApplied = new ArrayList<>(drafts.size());
+    List<BalanceApplier.Due> owed = new ArrayList<>(drafts.size());
+    for (int i = 0; i < drafts.size(); i++) {
+      Invoice draft = drafts.get(i);
+      creditsApplied.add(
+          credits.get(i).stream()
+              .map(Application::amount)
+              .reduce(Money.zero(draft.currency()), BigDecimal::add));
+      owed.add(
+          new BalanceApplier.Due(
+              draft.id(),
+              draft.orgId(),
+              draft.currency(),
+              withTax.get(i).subtract(creditsApplied.get(i))));
+    }
+    // what the credits left, the prepaid balance pays (promotional credits first)
+    List<BigDecimal> prepaid = BalanceApplier.apply(connection, owed, now, cause);
+    FinalizedLines.store(connection, drafts, billed, credits, prepaid);
     List<InvoiceMemberAmounts.Parts> parts = new ArrayList<>();
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
@@ -164,15 +184,17 @@ final class ChunkFinalization {
     List<String> numbers = InvoiceNumbers.take(connection, local.getYear(), drafts.size());
     List<Totals> totals = new ArrayList<>(drafts.size());
     for (int i = 0; i < drafts.size(); i++) {
-      Invoice draft = drafts.get(i);
-      BigDecimal applied =
-          credits.get(i).stream()
-              .map(Application::amount)
-              .reduce(Money.zero(draft.currency()), BigDecimal::add);
-      BigDecimal total = withTax.get(i).subtract(applied);
+      BigDecimal total = owed.get(i).amount().subtract(prepaid.get(i));
       InvoiceStatus status = total.signum() == 0 ? InvoiceStatus.PAID : InvoiceStatus.SENT;
       totals.add(
-          new Totals(draft.id(), status.value(), numbers.get(i), subtotals.get(i), applied, total));
+          new Totals(
+              drafts.get(i).id(),
+              status.value(),
+              numbers.get(i),
+              subtotals.get(i),
+              creditsApplied.get(i),
+              prepaid.get(i),
+              total));
     }
     List<Invoice> finalized =
         update(connection, totals, now, local.plusDays(current.paymentTermsDays()).toInstant());
@@ -198,6 +220,8 @@ final class ChunkFinalization {
                 .bind("subtotal", SqlArrays.array(connection, totals, Totals::subtotal))
                 .bind(
                     "credits_applied", SqlArrays.array(connection, totals, Totals::creditsApplied))
+                .bind(
+                    "balance_applied", SqlArrays.array(connection, totals, Totals::balanceApplied))
                 .bind("total", SqlArrays.array(connection, totals, Totals::total))
                 .bind("now", now)
                 .bind("due_at", due)

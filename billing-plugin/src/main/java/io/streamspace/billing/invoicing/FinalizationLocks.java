@@ -16,8 +16,8 @@ import java.util.Set;
  * every finalization and every change of an account's invoices keeps, so that two chunks, two
  * runs or a run and an admin's void never deadlock: a chunk's drafts by id ({@link #drafts}),
  * then their accounts by user_id ({@link #accounts}; one account alone: {@link #account}); the
- * accounts' credits ({@code CreditApplier}) and the year's number counter ({@link
- * InvoiceNumbers}) come after, the counter last.
+ * accounts' credits ({@code CreditApplier}), their prepaid balances ({@code BalanceApplier}) and
+ * the year's number counter ({@link InvoiceNumbers}) come after, the counter last.
  */
 final class FinalizationLocks {
 

@@ -3,6 +3,7 @@ package io.streamspace.billing.invoicing;
 import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,8 +14,8 @@ import java.util.function.Function;
 
 /**
  * The lines of a chunk's invoices as finalization stores them, in one statement for the chunk:
- * each invoice's charges, then the credits applied to it (negative lines), numbered from 1. A
- * finalized invoice's lines never change after.
+ * each invoice's charges, then the credits applied to it and what its prepaid balance paid
+ * (negative lines), numbered from 1. A finalized invoice's lines never change after.
  */
 final class FinalizedLines {
 
@@ -36,12 +37,19 @@ final class FinalizedLines {
 
   private FinalizedLines() {}
 
-  /** Stores the chunk's lines: each invoice's charges, then its credits, numbered from 1. */
+  /** How a payment from the prepaid balance reads on the invoice. */
+  static final String PREPAID_DESCRIPTION = "Paid from the prepaid balance";
+
+  /**
+   * Stores the chunk's lines: each invoice's charges, then its credits, then what the prepaid
+   * balance paid of it ({@code prepaid}, by invoice; no line when zero), numbered from 1.
+   */
   static void store(
       Connection connection,
       List<Invoice> drafts,
       List<InvoiceCalculator.Billed> billed,
-      List<List<Application>> credits)
+      List<List<Application>> credits,
+      List<BigDecimal> prepaid)
       throws SQLException {
     List<StoredLine> lines = new ArrayList<>();
     for (int i = 0; i < drafts.size(); i++) {
@@ -76,6 +84,22 @@ final class FinalizedLines {
                     null,
                     null,
                     a.amount().negate(),
+                    draft.periodStart(),
+                    draft.periodEnd())));
+      }
+      if (prepaid.get(i).signum() > 0) {
+        lines.add(
+            new StoredLine(
+                draft.id(),
+                new InvoiceView.Line(
+                    ++lineNo,
+                    "prepaid",
+                    PREPAID_DESCRIPTION,
+                    null,
+                    null,
+                    null,
+                    null,
+                    prepaid.get(i).negate(),
                     draft.periodStart(),
                     draft.periodEnd())));
       }

@@ -13,6 +13,8 @@ import java.util.Map;
  * {@link InvoiceQueries}, and see the row as an {@link InvoiceView}).
  *
  * @param invoiceNumber null for a draft, and for a draft that was voided
+ * @param balanceApplied what the organization's prepaid balance paid of it at finalization, after
+ *     credits (0 for a draft)
  * @param dueAt         null until finalized
  * @param paidAt        null until paid
  */
@@ -26,6 +28,7 @@ public record Invoice(
     Currency currency,
     BigDecimal subtotal,
     BigDecimal creditsApplied,
+    BigDecimal balanceApplied,
     BigDecimal total,
     Instant finalizedAt,
     Instant dueAt,
@@ -45,6 +48,7 @@ public record Invoice(
     shown.put("currency", currency.getCurrencyCode());
     shown.put("subtotal", subtotal);
     shown.put("credits_applied", creditsApplied);
+    shown.put("balance_applied", balanceApplied);
     shown.put("total", total);
     shown.put("finalized_at", finalizedAt);
     shown.put("due_at", dueAt);

@@ -124,6 +124,7 @@ public final class InvoiceCalculator {
             null,
             null,
             null,
+            null,
             null);
     try (Connection connection = dataSource.getConnection()) {
       return bill(connection, List.of(period), null, start, i -> false).get(0).lines();

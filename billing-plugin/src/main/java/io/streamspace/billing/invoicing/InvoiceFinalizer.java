@@ -22,14 +22,14 @@ import javax.sql.DataSource;
 /**
  * Finalizes drafts, a chunk at a time ({@link #CHUNK} drafts per transaction, each step one
  * statement for the whole chunk: {@link ChunkFinalization}): claims the usage, stores the charge
- * lines (and a team organization's breakdown by member, {@link MemberShares}), applies credits,
- * assigns the next gapless numbers (one batch per chunk, in draft id order) and sets the due
- * date; each invoice is then {@code sent}, or {@code paid} at once when its total is zero, and
- * {@link OnFinalized} runs (queueing its collection). Events are published after the commit. A
- * crash half-way rolls the chunk back to drafts with nothing claimed, no credit spent, no number
- * taken and nothing queued; the next run finalizes them. An invoice that cannot be finalized
- * fails its chunk, whose drafts are then finalized one by one, so that it alone stays a draft
- * ({@link FinalizationRuns}).
+ * lines (and a team organization's breakdown by member, {@link MemberShares}), applies credits
+ * and then the prepaid balance, assigns the next gapless numbers (one batch per chunk, in draft
+ * id order) and sets the due date; each invoice is then {@code sent}, or {@code paid} at once
+ * when its total is zero, and {@link OnFinalized} runs (queueing its collection). Events are
+ * published after the commit. A crash half-way rolls the chunk back to drafts with nothing
+ * claimed, no credit or balance spent, no number taken and nothing queued; the next run
+ * finalizes them. An invoice that cannot be finalized fails its chunk, whose drafts are then
+ * finalized one by one, so that it alone stays a draft ({@link FinalizationRuns}).
  *
  * <p>An account's drafts are finalized in id order, also across chunks, runs and failures: the
  * first of them to claim the account's usage takes every record before its period's end, so a
@@ -41,7 +41,8 @@ import javax.sql.DataSource;
  * <p>{@link #WORKERS} chunks run at once ({@link ChunkWorkers}), as two runs would. Locks, always
  * in this order, so that two chunks or two runs (two nodes, or generate-invoices and the
  * scheduled finalize-invoices) never deadlock: the chunk's drafts by id, then their accounts by
- * user_id, then the accounts' credits, then the year's number counter (last, as it is the one row
+ * user_id, then the accounts' credits, then their prepaid balances ({@code BalanceApplier}), then
+ * the year's number counter (last, as it is the one row
  * every finalization shares; {@link FinalizationLocks}). An admin's void and {@code invoiceNow}
  * lock one invoice and one account, and hold no draft of a chunk when they wait for an account.
  *

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Renders an invoice as a one-or-more-page A4 PDF with PDFBox: the account, the period, the
- * number (or DRAFT), status, due date, every line, credits and totals, and a team organization's
+ * number (or DRAFT), status, due date, every line, credits, the prepaid balance applied (when it
+ * paid some) and totals, and a team organization's
  * breakdown by member. Times are shown in the
  * billing zone. Embeds DejaVu Sans (a subset of the glyphs used), shipped in the plugin, so an
  * invoice looks the same on every machine and nothing is read from it.
@@ -113,6 +114,13 @@ public final class InvoicePdf {
         total(out, "Total including tax", invoice.totalIncludingTax().toPlainString(), currency);
       }
       total(out, "Credits applied", invoice.creditsApplied().negate().toPlainString(), currency);
+      if (invoice.balanceApplied().signum() > 0) { // only of an invoice the balance paid
+        total(
+            out,
+            "Prepaid balance applied",
+            invoice.balanceApplied().negate().toPlainString(),
+            currency);
+      }
       out.bold(FONT_SIZE);
       total(out, "Total", invoice.total().toPlainString(), currency);
       if (document.byMember() != null) {

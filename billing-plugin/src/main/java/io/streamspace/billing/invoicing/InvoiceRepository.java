@@ -19,7 +19,7 @@ final class InvoiceRepository {
   static final String COLUMNS =
       """
       id, invoice_number, user_id, period_start, period_end, status, currency, subtotal,
-      credits_applied, total, finalized_at, due_at, paid_at""";
+      credits_applied, balance_applied, total, finalized_at, due_at, paid_at""";
 
   private static final NamedSql FIND =
       NamedSql.of("SELECT %s FROM billing_invoices WHERE id = :id".formatted(COLUMNS));
@@ -54,8 +54,9 @@ final class InvoiceRepository {
         rs.getBigDecimal(8),
         rs.getBigDecimal(9),
         rs.getBigDecimal(10),
-        Sql.instant(rs.getTimestamp(11)),
+        rs.getBigDecimal(11),
         Sql.instant(rs.getTimestamp(12)),
-        Sql.instant(rs.getTimestamp(13)));
+        Sql.instant(rs.getTimestamp(13)),
+        Sql.instant(rs.getTimestamp(14)));
   }
 }

@@ -7,6 +7,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.prepaid.BalanceApplier;
 import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * after the commit.
  *
  * <p>Voiding gives back the credits the invoice used (their {@code remaining} restored, the
- * applications kept and marked reversed) and releases its usage records, one-time pack charges
+ * applications kept and marked reversed) and what its prepaid balance paid (an {@code
+ * invoice_voided} entry), and releases its usage records, one-time pack charges
  * and store purchases, so the period can be invoiced again: they are then billed by the next
  * invoice of the account (or an admin's invoice of that period), not lost. A void invoice keeps
  * its number and lines, for the record.
@@ -215,6 +217,7 @@ public final class InvoiceStatusChanges {
     FinalizationLocks.account(c, invoice.orgId());
     VOID.bind("now", now).bind("note", note).bind("id", invoice.id()).update(c);
     CreditApplier.giveBack(c, invoice.id(), now);
+    BalanceApplier.giveBack(c, invoice.id(), now, cause);
     RELEASE_USAGE
         .bind("user_id", invoice.orgId())
         .bind("invoice_id", invoice.id())

@@ -23,6 +23,7 @@ import java.util.List;
  *                      not {@code calculated}: no rate is ever invented
  * @param totalExcludingTax what the lines come to without the tax (the subtotal, less the tax
  *                      when the lines include it); null unless the tax is calculated
+ * @param balanceApplied what the prepaid balance paid of it at finalization, after credits
  * @param totalIncludingTax what they come to with the tax, before credits (the subtotal, plus
  *                      the tax when the lines exclude it); null unless the tax is calculated
  * @param taxStatus     {@code calculated}, {@code not_calculated} (no stripeTax: "Tax not
@@ -39,6 +40,7 @@ public record InvoiceView(
     String currency,
     BigDecimal subtotal,
     BigDecimal creditsApplied,
+    BigDecimal balanceApplied,
     BigDecimal total,
     Instant dueDate,
     Instant paidAt,
@@ -94,6 +96,7 @@ public record InvoiceView(
         currency.getCurrencyCode(),
         subtotal,
         Money.shown(invoice.creditsApplied(), currency),
+        Money.shown(invoice.balanceApplied(), currency),
         Money.shown(invoice.total(), currency),
         invoice.dueAt(),
         invoice.paidAt(),
@@ -110,7 +113,8 @@ public record InvoiceView(
    *
    * @param resourceType for usage and overage lines; else null (likewise quantity, unit and
    *                     unit price)
-   * @param amount       rounded to the currency's minor unit; credit lines are negative
+   * @param amount       rounded to the currency's minor unit; credit and prepaid lines are
+   *                     negative
    */
   public record Line(
       int lineNo,

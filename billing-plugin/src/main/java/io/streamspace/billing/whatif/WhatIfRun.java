@@ -194,6 +194,7 @@ public final class WhatIfRun {
         null,
         null,
         null,
+        null,
         null);
   }
 }

@@ -375,6 +375,26 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void aPlanIsPrepaidOnlyWhenItSaysSo_writtenBackOnlyThen_andAnythingButABooleanIsRefused()
+      throws Exception {
+    ConfigParseResult prepaid = onePlan("usage", "\"prepaid\": true");
+    ConfigParseResult unsaid = onePlan("usage", "\"prepaid\": null");
+    ConfigParseResult wrong = onePlan("usage", "\"prepaid\": \"yes\"");
+
+    assertTrue(prepaid.config().subscriptionPlans().get(0).prepaid());
+    assertFalse(unsaid.config().subscriptionPlans().get(0).prepaid(), "null: the default, false");
+    assertEquals(List.of("subscriptionPlans[0].prepaid"), keys(wrong.problems()));
+    JsonNode written =
+        new ObjectMapper()
+            .readTree(EffectiveConfigWriter.toJson(prepaid.config(), s -> false))
+            .get("subscriptionPlans");
+    assertEquals("true", written.at("/0/prepaid").toString());
+    assertFalse(
+        EffectiveConfigWriter.toJson(unsaid.config(), s -> false).contains("\"prepaid\""),
+        "a plan not prepaid is written as before");
+  }
+
+  @Test
   void theDefaultPlansLimitsFollowTheSeeds() {
     BillingConfig config = BillingConfig.defaults();
     var free = config.limitsOf("free");

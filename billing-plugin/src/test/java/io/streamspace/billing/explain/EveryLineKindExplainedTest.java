@@ -36,14 +36,15 @@ import org.junit.jupiter.api.Test;
  * explanation whose records add up to it by the invoice's rule: a usage line (usage mode, on a
  * draft's preview and on the finalized invoice), and in hybrid mode on a team plan a prorated
  * plan fee, a resource's overage, a counter's overage, the seats, a one-time and a recurring
- * pack, an item bought in the store and a credit.
+ * pack, an item bought in the store, a credit and a payment from the prepaid balance.
  *
  * <p>acme (hybrid, plan Team: 20.00 a month, 2 cores, 1 seat and 5 GB of bandwidth included;
  * 3.10 a seat, 0.08 a GB): olivia its owner and adam an admin from March 1 (one seat over, the
  * whole month: 3.10); adam runs 4 cores 10:00–11:00 on March 5 (14,400 core-seconds, 7,200
  * included: 2 core-hours × 0.05 = 0.10); olivia reports 7 GB of bandwidth (2 over: 0.16); on
  * March 10 she buys 5 job slots (one-time, 5.00) and 10 GB of storage (recurring, 2.00 × 22/31
- * = 1.42: 1,900,800 of March's 2,678,400 seconds); an admin grants 1.00 of credit. The cpu
+ * = 1.42: 1,900,800 of March's 2,678,400 seconds); an admin grants 1.00 of credit and puts 2.00
+ * on its prepaid balance, which pays 2.00 of what the credit leaves. The cpu
  * overage is adam's record (14,400 core-seconds, 0.20) less what Team includes of the hour
  * (−7,200, −0.10).
  */
@@ -129,6 +130,13 @@ class EveryLineKindExplainedTest {
               admin("root"),
               "{\"user_id\":\"acme\",\"amount\":1,\"reason\":\"welcome\"}");
       assertEquals(201, credit.status(), credit.toString());
+      Answer balance =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/balance",
+              admin("root"),
+              "{\"org_id\":\"acme\",\"amount\":2,\"currency\":\"USD\",\"reason\":\"wire\"}");
+      assertEquals(201, balance.status(), balance.toString());
       billing.calculateUsageAt(AFTER_GRACE);
       billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
       long march = invoiceId("acme", MARCH);
@@ -141,7 +149,8 @@ class EveryLineKindExplainedTest {
               "pack 5 job slots, 2026-03-10 – 2026-04-09 null null null 5.00 5.00",
               "pack 10 GB storage, 2026-03-10 – 2026-04-01 null null null 2.00 1.42",
               "store Midnight 1.0.0 (store), for good null null null 4.99 4.99",
-              "credit Credit: welcome null null null null -1"),
+              "credit Credit: welcome null null null null -1",
+              "prepaid Paid from the prepaid balance null null null null -2.00"),
           lines(march));
       explainEvery(billing, march, "?org_id=acme", user("olivia"), explained, sources);
       JsonNode overage =
@@ -187,7 +196,8 @@ class EveryLineKindExplainedTest {
             "pack_charge",
             "credit_application",
             "member_share",
-            "store_purchase"),
+            "store_purchase",
+            "balance_entry"),
         sources);
   }
 
@@ -274,7 +284,7 @@ class EveryLineKindExplainedTest {
     while (quoted.find()) {
       kinds.add(quoted.group(1));
     }
-    assertEquals(6, kinds.size(), check);
+    assertEquals(7, kinds.size(), check);
     return kinds;
   }
 }

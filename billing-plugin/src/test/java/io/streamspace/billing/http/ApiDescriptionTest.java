@@ -202,6 +202,14 @@ class ApiDescriptionTest {
             root,
             "{\"user_id\":\"john\",\"amount\":5,\"reason\":\"welcome\"}"));
     fits(
+        "POST /admin/balance",
+        "201",
+        call(
+            HttpMethod.POST,
+            "/admin/balance",
+            root,
+            "{\"org_id\":\"john\",\"amount\":5,\"currency\":\"USD\",\"reason\":\"wire\"}"));
+    fits(
         "PUT /spending-limit",
         "200",
         call(HttpMethod.PUT, "/spending-limit", john, "{\"amount\":50,\"action\":\"warn\"}"));
@@ -215,6 +223,7 @@ class ApiDescriptionTest {
             "GET /spending-limit",
             "GET /costs/monthly",
             "GET /credits",
+            "GET /balance",
             "GET /invoices",
             "GET /packs",
             "GET /purchases",

@@ -141,6 +141,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /invoices/{id}/csv"),
           adminOrOwner("GET /invoices/{id}/lines/{n}/explain"),
           adminOrOwner("GET /credits"),
+          adminOrOwner("GET /balance"),
           adminOrOwner("GET /payments"),
           adminOrOwner("GET /purchases"),
           adminOrOwner("GET /store/purchases"),

@@ -101,6 +101,7 @@ class InvoiceRoutesTest {
         {"id":%d,"user_id":"ann","invoice_number":"INV-2026-000042",\
         "period_start":"2026-02-01T00:00:00Z","period_end":"2026-03-01T00:00:00Z",\
         "status":"sent","currency":"USD","subtotal":31.39,"credits_applied":5.00,\
+        "balance_applied":0.00,\
         "total":26.39,"due_date":"2026-03-15T01:00:00Z","paid_at":null,"tax":null,\
         "total_excluding_tax":null,"total_including_tax":null,"tax_status":"not_calculated",\
         "lines":[\

@@ -6,11 +6,13 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,12 +21,16 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code GET /plans} through the registered route, on real PostgreSQL: the default plans priced
  * in the account's currency (USD and VND), every meter's limit and its words, the current plan
- * marked, and who may read whose.
+ * marked, which plans are prepaid (Enterprise here), and who may read whose.
  */
 class PlanRoutesTest {
 
   private final BillingHarness billing =
-      new BillingHarness(at("2026-03-01T00:00:00Z"), BillingHarness.USD_AND_VND_CONFIG);
+      new BillingHarness(
+          at("2026-03-01T00:00:00Z"),
+          BillingHarness.USD_AND_VND_CONFIG.replace(
+              "\"prices\": {\"VND\": 2500000}",
+              "\"prices\": {\"VND\": 2500000}, \"prepaid\": true"));
 
   @BeforeEach
   void accounts() {
@@ -56,7 +62,7 @@ class PlanRoutesTest {
     assertEquals(3, usd.body().get("plans").size());
     assertEquals(
         """
-        {"id":"pro","name":"Professional","price":29.99,"interval":"month","limits":[\
+        {"id":"pro","name":"Professional","price":29.99,"interval":"month","prepaid":false,"limits":[\
         {"meter":"cpu_cores","name":"CPU","unit":"core","limit":8,"kind":"hard"},\
         {"meter":"memory_gb","name":"Memory","unit":"GB","limit":16,"kind":"hard"},\
         {"meter":"active_sessions","name":"Active sessions","unit":"session","limit":null,"kind":null},\
@@ -71,6 +77,7 @@ class PlanRoutesTest {
         "Unlimited members"]}""",
         usd.body().at("/plans/1").toString());
     assertEquals("0.00", usd.body().at("/plans/0/price").toString());
+    assertTrue(usd.body().at("/plans/2/prepaid").asBoolean(), "Enterprise is prepaid here");
   }
 
   @Test
@@ -108,6 +115,10 @@ class PlanRoutesTest {
           "{\"meter\":\"ai_queries\",\"name\":\"AI queries\",\"unit\":\"query\",\"limit\":100,\"kind\":\"soft\"}",
           free.body().at("/plans/0/limits/6").toString());
       assertEquals("99.99", free.body().at("/plans/2/price").toString());
+      assertEquals(
+          List.of(false, false, false),
+          free.body().findValues("prepaid").stream().map(JsonNode::asBoolean).toList(),
+          "no default plan is prepaid");
     }
   }
 

@@ -138,6 +138,7 @@ class UnbilledUsageReadTest {
             null,
             null,
             null,
+            null,
             null);
     try (Connection connection = TestDatabase.dataSource().getConnection()) {
       try (Statement analyze = connection.createStatement()) {

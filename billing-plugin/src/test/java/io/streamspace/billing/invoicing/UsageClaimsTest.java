@@ -353,6 +353,7 @@ class UsageClaimsTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

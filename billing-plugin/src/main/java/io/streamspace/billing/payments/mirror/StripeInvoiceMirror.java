@@ -96,11 +96,15 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
         invoices.stream()
             .filter(i -> i.status() == InvoiceStatus.SENT && i.total().signum() > 0)
             .toList();
-    // paid by credits alone, plan fee included: when a Stripe Subscription charges that fee, the
-    // credit spent on it goes to Stripe too (as the customer's balance), or it would be lost
+    // paid by credits or the prepaid balance alone, plan fee included: when a Stripe Subscription
+    // charges that fee, what they spent on it goes to Stripe too (as the customer's balance), or
+    // it would be lost
     List<Invoice> credited =
         invoices.stream()
-            .filter(i -> i.total().signum() == 0 && i.creditsApplied().signum() > 0)
+            .filter(
+                i ->
+                    i.total().signum() == 0
+                        && (i.creditsApplied().signum() > 0 || i.balanceApplied().signum() > 0))
             .toList();
     if (!credited.isEmpty()) {
       Set<Long> subscribed = MirrorRepository.subscribed(connection, credited);

@@ -1,0 +1,43 @@
+package io.streamspace.billing.prepaid;
+
+import java.util.Locale;
+
+/**
+ * What moved money into or out of a prepaid balance, as {@code billing_prepaid_entries.kind}
+ * stores it. Each kind has one sign, which the schema checks: money in is positive, money out
+ * negative.
+ */
+public enum EntryKind {
+  /** Bought by the organization (Stripe Checkout, an auto top-up): in. */
+  TOP_UP(true),
+  /** Given by a platform admin, with a reason: in. */
+  GRANT(true),
+  /** What running sessions used, taken as they run: out. */
+  BURN(false),
+  /** Paid an invoice at its finalization, after its credits: out. */
+  INVOICE_APPLIED(false),
+  /** The payment of an invoice given back by the invoice's void: in. */
+  INVOICE_VOIDED(true),
+  /** A top-up refunded to the payer: out. */
+  REFUND(false);
+
+  private final boolean moneyIn;
+
+  EntryKind(boolean moneyIn) {
+    this.moneyIn = moneyIn;
+  }
+
+  /** Whether its amounts add to the balance (positive) or take from it (negative). */
+  public boolean moneyIn() {
+    return moneyIn;
+  }
+
+  /** Its stored and JSON name: {@code top_up}, {@code invoice_applied}. */
+  public String value() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  static EntryKind of(String value) {
+    return valueOf(value.toUpperCase(Locale.ROOT));
+  }
+}
