@@ -24,6 +24,7 @@ import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Currency;
 import java.util.List;
@@ -60,8 +61,8 @@ public final class BalanceRoutes {
                           """
                           Where the entry comes from, unique among all entries: `invoice:<id>` \
                           (paid an invoice), `invoice:<id>:void` (given back by its void), \
-                          `grant:<admin>:key:<Idempotency-Key>` or `grant:<admin>:once:<uuid>` \
-                          (an admin's grant)"""))
+                          `grant:<admin>:key:<a UUID of the Idempotency-Key>` or \
+                          `grant:<admin>:once:<uuid>` (an admin's grant)"""))
               .req("invoice_id", integer().orNull())
               .req("invoice_number", string().orNull())
               .req("created_at", string().format("date-time")));
@@ -203,15 +204,17 @@ public final class BalanceRoutes {
   }
 
   /**
-   * The grant's unique source: the admin's {@code Idempotency-Key} when they gave one (a retry
-   * posts nothing again), else one of its own.
+   * The grant's unique source: from the admin's {@code Idempotency-Key} when they gave one (a
+   * retry posts nothing again), else one of its own. The key itself is never stored: the source
+   * is read by the organization ({@code GET /balance}) and sent out in the event, and a key is
+   * the admin's, so the source holds a name-based UUID of it, the same for the same key.
    */
   private static String source(HttpRequest request, Caller admin) {
     return "grant:"
         + admin.userId()
         + request
             .header(Param.IDEMPOTENCY_KEY_HEADER)
-            .map(key -> ":key:" + key)
+            .map(key -> ":key:" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)))
             .orElseGet(() -> ":once:" + UUID.randomUUID());
   }
 

@@ -10,6 +10,7 @@ import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,12 +106,13 @@ class PrepaidBalanceTest {
         {"org_id":"ann","currency":"USD","balance":10.00,"reserved":0.00,"available":10.00,\
         "entry":{"id":%d,"kind":"grant","amount":10.00,"balance_after":10.00,\
         "reason":"prepaid by wire","actor_type":"admin","actor_id":"root",\
-        "source":"grant:root:key:wire-42","invoice_id":null,"invoice_number":null,\
+        "source":"grant:root:key:d65563d0-42dd-3848-a8bb-32ea2927bea2","invoice_id":null,"invoice_number":null,\
         "created_at":"2026-03-10T12:00:00Z"}}"""
             .formatted(id),
         first.body().toString());
     assertEquals(201, retry.status());
     assertEquals(first.body(), retry.body(), "the retry answers the first grant");
+    assertFalse(first.body().toString().contains("wire-42"), "the admin's key is never shown");
     assertEquals(1, entries("grant"));
     assertEquals("10.00", balanceOf("ann"));
     assertEquals(
