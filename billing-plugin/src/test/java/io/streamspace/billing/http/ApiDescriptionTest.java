@@ -213,6 +213,7 @@ class ApiDescriptionTest {
             "GET /plans",
             "GET /quota",
             "GET /spending-limit",
+            "GET /live",
             "GET /costs/monthly",
             "GET /credits",
             "GET /invoices",
