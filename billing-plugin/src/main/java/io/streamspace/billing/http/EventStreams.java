@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a stream ends after {@code longest}; it opened with {@code retry:} {@link #RETRY}, so an
  *       {@code EventSource} reconnects after that long (a page reading it otherwise should too);
  *   <li>it ends when the client goes away (the write that finds it gone fails), when the plugin
- *       stops ({@link #close}) and when the host stops (it interrupts the writer, plugin-api
- *       0.4's {@code BodyWriter});
+ *       stops ({@link #close}), and when its thread is interrupted; a host that stops closes the
+ *       connections still open once it has drained them (the host-sample: 10 s), and the next
+ *       write then fails;
  *   <li>an event that cannot be made (the database away) ends the stream with an {@code event:
  *       error} whose data is the error body a JSON answer would have had.
  * </ul>
@@ -140,7 +141,7 @@ public final class EventStreams implements AutoCloseable {
         try {
           pace.wait(Math.max(1, left / 1_000_000));
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt(); // the host stops: the stream ends
+          Thread.currentThread().interrupt(); // kept for the host, whose thread it is
           return false;
         }
         left = deadline - System.nanoTime();

@@ -54,8 +54,17 @@ public final class LiveRoutes {
                       .description(
                           "the period's cost so far, before credits; null for a Member, who"
                               + " does not see the organization's costs"))
-              .req("rate_per_hour", number().orNull())
-              .req("balance", number().orNull())
+              .req(
+                  "rate_per_hour",
+                  number()
+                      .orNull()
+                      .description(
+                          "what an hour at what is held now adds to it; null for a Member"))
+              .req(
+                  "balance",
+                  number()
+                      .orNull()
+                      .description("the prepaid balance; null while none is kept, or a Member"))
               .req("runway", RUNWAY.orNull())
               .req(
                   "sessions",
@@ -115,17 +124,21 @@ public final class LiveRoutes {
               (`what`: `balance`, `spending_limit` with its `action`, or `member_budget` with \
               its `member_id`), `seconds` from `at` and the instant, null when none is reached; \
               each running session's usage this period since `since` (its start, or the \
-              period's) at its unit prices and its rate. A Member gets `total`, \
-              `rate_per_hour`, `balance` null, only their own sessions and only their own \
-              budget's runway.
+              period's) at its unit prices and its rate. For a Member, `total`, \
+              `rate_per_hour` and `balance` are null, `sessions` holds their own only and \
+              `runway` is their own budget's.
 
-              With `Accept: text/event-stream`: server-sent events, `retry: 2000`, then one \
-              `data: {the JSON above}` event a second, for at most 10 minutes (then the client \
+              With `Accept: text/event-stream`: server-sent events, `retry: %d`, then one \
+              `data: {the JSON above}` event a second, for at most %d minutes (then the client \
               reconnects), ending when the client goes away; an event that cannot be made ends \
               the stream with `event: error` and the error body as its data. A node keeps at \
-              most 64 streams open: one more is answered 503 `too_many_streams` with \
+              most %d streams open: one more is answered 503 `too_many_streams` with \
               `Retry-After`. 401, 403 `not_a_member`, 404 for an organization without a billing \
-              account.""")
+              account."""
+                  .formatted(
+                      EventStreams.RETRY.toMillis(),
+                      EventStreams.LONGEST.toMinutes(),
+                      EventStreams.MAX_STREAMS))
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(
               200,
