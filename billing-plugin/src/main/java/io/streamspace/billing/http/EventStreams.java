@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import io.streamspace.plugin.api.http.HttpError;
+import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.io.IOException;
@@ -75,7 +76,7 @@ public final class EventStreams implements AutoCloseable {
   }
 
   /** Whether the request asks for events ({@code Accept: text/event-stream}). */
-  public static boolean asked(io.streamspace.plugin.api.http.HttpRequest request) {
+  public static boolean asked(HttpRequest request) {
     return request.header("accept").map(accept -> accept.contains(TYPE)).orElse(false);
   }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps) {
     steps.forEach(
         (unit, its) ->
             sorted.put(unit, its.stream().sorted(Comparator.comparing(Step::from)).toList()));
-    steps = java.util.Collections.unmodifiableMap(sorted);
+    steps = Collections.unmodifiableMap(sorted);
   }
 
   /** What it holds at {@code at} of each resource it holds some of. */

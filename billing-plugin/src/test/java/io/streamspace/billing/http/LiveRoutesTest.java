@@ -50,11 +50,13 @@ class LiveRoutesTest {
   }
 
   /**
-   * john's session runs from 12:00 with a heartbeat at 13:25. At 13:30 the ticker says 0.21
-   * (0.15 for 10,800 core-seconds, 0.06 for 21,600 GB-seconds) with nothing rated; calculate-usage
-   * then rates 12:00-13:00 and the ticker still says 0.21, the rated hour and the unrated half
-   * hour; the session ends at 13:30 and, rated whole, is 0.21; the period's invoice, finalized
-   * after its end, charges its cpu and memory lines 0.15 and 0.06: 0.21.
+   * john's session runs from 12:00. At 13:30 the ticker says 0.21 (0.15 for 10,800
+   * core-seconds, 0.06 for 21,600 GB-seconds) with nothing rated; calculate-usage then rates
+   * 12:00-13:00 and the ticker still says 0.21, the rated hour (its records read) and the unrated
+   * half hour. At 14:30 (a heartbeat at 14:25) a run rates 13:00-14:00 (only that hour's records
+   * read, the earlier ones carried): 0.35 (0.25 and 0.10), as before the run. The session ends at
+   * 14:30 and, rated whole, is 0.35; the period's invoice, finalized after its end, charges its cpu
+   * and memory lines 0.25 and 0.10.
    */
   @Test
   void onceRated_theTickersFigureAndTheInvoiceLineAgreeToTheCent() {
@@ -69,19 +71,34 @@ class LiveRoutesTest {
     Object firstRunRatedUntil = BillingHarness.value("SELECT rated_until FROM billing_sessions");
     billing.clock.advance(Duration.ofSeconds(1)); // the basis read at 13:30 is a second old
     JsonNode partlyRated = live("", user("john"));
-    billing.terminated("2026-03-10T13:30:00Z", "s1", "john");
-    billing.calculateUsageAt("2026-03-10T13:45:00Z");
+    billing.heartbeat("2026-03-10T14:25:00Z", "s1", "john", null);
+    billing.flush();
+    billing.clock.set(at("2026-03-10T14:30:00Z"));
+    JsonNode beforeTheSecondRun = live("", user("john"));
+    billing.calculateUsageAt("2026-03-10T14:30:00Z");
+    billing.clock.advance(Duration.ofSeconds(1));
+    JsonNode afterTheSecondRun = live("", user("john"));
+    billing.terminated("2026-03-10T14:30:00Z", "s1", "john");
+    billing.calculateUsageAt("2026-03-10T14:45:00Z");
     JsonNode rated = live("", user("john"));
 
     assertEquals(new BigDecimal("0.21"), total(unrated), unrated.toString());
     assertEquals(new BigDecimal("0.14"), unrated.get("rate_per_hour").decimalValue());
     assertEquals("s1 john 0.21 0.14 2026-03-10T12:00:00Z", session(unrated.get("sessions").get(0)));
-    assertEquals(total(unrated), total(partlyRated), partlyRated.toString());
     assertEquals(
         Timestamp.from(at("2026-03-10T13:00:00Z")),
         firstRunRatedUntil,
         "the first run rated the hour up to 13:00");
-    assertEquals(total(unrated), total(rated), rated.toString());
+    assertEquals(
+        "0.21 s1 john 0.21 0.14 2026-03-10T12:00:00Z",
+        total(partlyRated) + " " + session(partlyRated.get("sessions").get(0)));
+    assertEquals(
+        "0.35 s1 john 0.35 0.14 2026-03-10T12:00:00Z",
+        total(beforeTheSecondRun) + " " + session(beforeTheSecondRun.get("sessions").get(0)));
+    assertEquals(
+        "0.35 s1 john 0.35 0.14 2026-03-10T12:00:00Z",
+        total(afterTheSecondRun) + " " + session(afterTheSecondRun.get("sessions").get(0)));
+    assertEquals(new BigDecimal("0.35"), total(rated), rated.toString());
     assertEquals(0, rated.get("sessions").size(), "it ended");
     assertEquals(new BigDecimal("0.00"), rated.get("rate_per_hour").decimalValue());
     assertEquals(
@@ -94,7 +111,7 @@ class LiveRoutesTest {
 
     billing.runAt("generate-invoices", "2026-04-01T02:00:00Z");
     assertEquals(
-        List.of(List.of("cpu", new BigDecimal("0.15")), List.of("memory", new BigDecimal("0.06"))),
+        List.of(List.of("cpu", new BigDecimal("0.25")), List.of("memory", new BigDecimal("0.10"))),
         BillingHarness.rows(
             """
             SELECT l.resource_type, l.amount FROM billing_invoice_lines l
@@ -107,8 +124,9 @@ class LiveRoutesTest {
   /**
    * Under acme, mia (a member) runs 1 core and 2 GB from 12:00, adam (an admin) 2 cores and 4 GB
    * from 13:00: at 14:00 mia's two hours cost 0.14 and adam's hour 0.14, 0.28 in all (one cpu
-   * line, 0.20, and one memory line, 0.08), at 0.07 + 0.14 = 0.21 an hour. The owner and the admin see both and the total; mia sees her own session only and
-   * no organization figure; an outsider is refused; an organization without an account is 404.
+   * line, 0.20, and one memory line, 0.08), at 0.07 + 0.14 = 0.21 an hour. The owner and the
+   * admin see both and the total; mia sees her own session only and no organization figure; an
+   * outsider is refused; an organization without an account is 404.
    */
   @Test
   void theOwnerAndAdminsSeeEverything_aMemberOnlyTheirOwnSessions() {
