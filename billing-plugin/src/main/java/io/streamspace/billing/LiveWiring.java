@@ -9,8 +9,8 @@ import io.streamspace.billing.live.MemberBudgets;
 /**
  * Live cost: the period's cost so far, fresh within a second, at {@code GET /live} as JSON or as
  * server-sent events. The prepaid balance and the members' budgets it runs toward are hooks
- * ({@link BalanceSource}, {@link MemberBudgets}): none is kept yet, so it sees none; the features
- * that keep them pass theirs here.
+ * ({@link BalanceSource}, {@link MemberBudgets}), not read yet: the features that keep them pass
+ * theirs here.
  */
 final class LiveWiring {
 

@@ -64,7 +64,9 @@ public final class LiveRoutes {
                   "balance",
                   number()
                       .orNull()
-                      .description("the prepaid balance; null while none is kept, or a Member"))
+                      .description(
+                          "a prepaid balance left once the total is paid from it; null when none"
+                              + " is read, or for a Member"))
               .req("runway", RUNWAY.orNull())
               .req(
                   "sessions",
@@ -119,10 +121,11 @@ public final class LiveRoutes {
               sessions and the storage have used since they were last rated, priced and rounded \
               as the invoice does, the counters as reported, the plan fees, seats and packs): \
               once rated, the invoice's lines come to it to the cent; `rate_per_hour`, what an \
-              hour at what is held now adds to it; `balance`, the prepaid balance (null while \
-              none is kept); `runway`, the earliest limit the spending reaches at that rate \
-              (`what`: `balance`, `spending_limit` with its `action`, or `member_budget` with \
-              its `member_id`), `seconds` from `at` and the instant, null when none is reached; \
+              hour at what is held now adds to it; `balance`, a prepaid balance left once \
+              `total` is paid from it (null: none is read); `runway`, the earliest limit the \
+              spending reaches at that rate (`what`: `balance`, `spending_limit` with its \
+              `action`, or `member_budget` with its `member_id`), `seconds` from `at` and the \
+              instant, null when none is reached; \
               each running session's usage this period since `since` (its start, or the \
               period's) at its unit prices and its rate. For a Member, `total`, \
               `rate_per_hour` and `balance` are null, `sessions` holds their own only and \

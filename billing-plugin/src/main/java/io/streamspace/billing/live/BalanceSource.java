@@ -18,9 +18,10 @@ public interface BalanceSource {
   BalanceSource NONE = (orgId, currency) -> Optional.empty();
 
   /**
-   * The organization's prepaid balance available now, in its currency: what its running
-   * sessions may still spend (the burn up to now already taken off); empty when it has none.
-   * The runway to it is this amount at the organization's rate.
+   * The organization's prepaid balance available, in its currency, as the ledger holds it: what
+   * the current period's cost has not been paid from yet (the ledger pays an invoice when it is
+   * finalized); empty when it has none. Live cost shows it less the period's cost so far ({@link
+   * LiveCost#balance}), and the runway to it is that at the organization's rate.
    */
   Optional<BigDecimal> available(String orgId, Currency currency) throws SQLException;
 }

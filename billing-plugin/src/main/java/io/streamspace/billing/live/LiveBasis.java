@@ -27,7 +27,8 @@ import java.util.Map;
  * @param closedAt when the organization was closed; null while it is open
  * @param heartbeatTimeout after how long without a heartbeat rating closes a session
  * @param limit its spending limit; null when it has none
- * @param balance its prepaid balance available at {@code readAt}; null when it has none
+ * @param balance its prepaid balance available in the ledger at {@code readAt} ({@link
+ *     BalanceSource}); null when it has none
  * @param budgets its members' budgets
  */
 record LiveBasis(

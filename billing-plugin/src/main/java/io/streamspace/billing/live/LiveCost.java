@@ -15,8 +15,9 @@ import java.util.List;
  *     and the invoice finalized then, before credits
  * @param ratePerHour what the total grows by in an hour at what is held now (its running
  *     sessions and its storage), as the invoice would charge it
- * @param balance the prepaid balance available now; null while no prepaid balance is kept
- *     ({@link BalanceSource})
+ * @param balance the prepaid balance left once {@code total} is paid from it (what the ledger
+ *     holds available, less {@code total}; below zero when the period's cost so far exceeds it);
+ *     null when the organization keeps none ({@link BalanceSource})
  * @param runways when each limit on the spending is reached at the rates now, the earliest
  *     first; a limit the spending never reaches at them is left out
  * @param sessions its running sessions, by id

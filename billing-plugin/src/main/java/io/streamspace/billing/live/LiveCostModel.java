@@ -49,8 +49,10 @@ import java.util.OptionalLong;
  *       to the invoice; in the other modes the invoice charges the organization only what
  *       exceeds its plan, or nothing per use, so there a session's figures are its usage at the
  *       rates and the total is what is charged.
+ *   <li><b>Balance</b>: the prepaid balance available in the ledger less the total, which the
+ *       ledger has not paid yet: what is left of it as the sessions burn it, by the second.
  *   <li><b>Runway</b>, per limit on the spending, the seconds until it is reached at the rates
- *       now, rounded down (0 once reached): the prepaid balance at the organization's rate; the
+ *       now, rounded down (0 once reached): that balance at the organization's rate; the
  *       spending limit, less the total, at the organization's rate (with the limit's action); a
  *       member's budget left at the rate of that member's running sessions. A limit never reached
  *       at those rates (a zero rate, or over a hundred years) has none.
@@ -110,6 +112,7 @@ final class LiveCostModel {
             .reduce(Money.zero(currency), BigDecimal::add);
     HourlyRate rate = HourlyRate.of(period.chargedHour(heldNow, basis.prices(), now));
     sessions.sort(Comparator.comparing(SessionCost::sessionId));
+    BigDecimal balance = basis.balance() == null ? null : basis.balance().subtract(total);
     return new LiveCost(
         basis.orgId(),
         currency,
@@ -118,8 +121,8 @@ final class LiveCostModel {
         period.end(),
         total,
         rate.shown(currency),
-        basis.balance() == null ? null : Money.lineTotal(basis.balance(), BigDecimal.ONE, currency),
-        runways(basis, now, total, rate, memberRates),
+        balance == null ? null : Money.lineTotal(balance, BigDecimal.ONE, currency),
+        runways(basis, now, total, balance, rate, memberRates),
         sessions);
   }
 
@@ -150,11 +153,12 @@ final class LiveCostModel {
       LiveBasis basis,
       Instant now,
       BigDecimal total,
+      BigDecimal balance,
       HourlyRate rate,
       Map<String, HourlyRate> memberRates) {
     List<Runway> runways = new ArrayList<>();
-    if (basis.balance() != null) {
-      add(runways, LiveCost.BALANCE, rate.secondsToSpend(basis.balance()), now, null, null);
+    if (balance != null) {
+      add(runways, LiveCost.BALANCE, rate.secondsToSpend(balance), now, null, null);
     }
     if (basis.limit() != null) {
       add(

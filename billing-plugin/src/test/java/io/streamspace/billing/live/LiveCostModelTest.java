@@ -158,7 +158,8 @@ class LiveCostModelTest {
   /**
    * A spending limit of 1.00 has 0.79 left at 0.14 an hour: 0.79 × 3,600 ÷ 0.14 = 20,314.28
    * seconds, rounded down; mia's budget of 0.50 left lasts 12,857 seconds at her session's 0.14;
-   * a balance of 0.07 half an hour, the earliest.
+   * a prepaid balance of 0.28 in the ledger, which has not paid the period's 0.21 yet, has 0.07
+   * left: half an hour, the earliest.
    */
   @Test
   void theRunwayIsTheEarliestOfTheBalanceTheSpendingLimitAndAMembersBudget() {
@@ -168,7 +169,7 @@ class LiveCostModelTest {
         List.of(new MemberBudgets.Left("mia", new BigDecimal("0.50")));
 
     LiveCost live =
-        LiveCostModel.at(ninetyMinutesIn(limit, new BigDecimal("0.07"), budgets), HALF_PAST_ONE);
+        LiveCostModel.at(ninetyMinutesIn(limit, new BigDecimal("0.28"), budgets), HALF_PAST_ONE);
 
     assertEquals(
         List.of(
