@@ -128,14 +128,77 @@ export function setUpSignIn(onSignedIn) {
  */
 export async function api(path, options = {}) {
   const response = await send(path, options, 'application/json');
-  const text = await response.text();
-  const body = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    const error = (body && body.error) || {};
-    throw new ApiError(response.status, error.code || 'http_' + response.status,
-        error.message || 'the request failed (' + response.status + ')', error.field, body);
+    throw await errorOf(response);
   }
-  return body;
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/**
+ * Reads a route's server-sent events (text/event-stream) with the tab's token, as api calls a
+ * JSON route: an EventSource cannot send the token, so the events are read from fetch's stream,
+ * one "data:" line each. Hands each event's data, parsed, to onEvent. Resolves when the stream
+ * ends (the server ends one after a while: read it again then) or once signal aborts it; throws
+ * an ApiError for an answer that is not a 2xx, or for an "event: error" (its data the error).
+ */
+export async function apiEvents(path, onEvent, signal) {
+  let response;
+  try {
+    response = await send(path, { signal }, 'text/event-stream');
+  } catch (failure) {
+    if (signal.aborted) {
+      return;
+    }
+    throw failure;
+  }
+  if (!response.ok) {
+    throw await errorOf(response);
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let pending = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      pending += value;
+      for (let end = pending.indexOf('\n\n'); end >= 0; end = pending.indexOf('\n\n')) {
+        const lines = pending.slice(0, end).split('\n');
+        pending = pending.slice(end + 2);
+        const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        if (lines.includes('event: error')) {
+          const error = JSON.parse(data).error || {};
+          throw new ApiError(0, error.code, error.message, error.field);
+        }
+        if (data) {
+          onEvent(JSON.parse(data));
+        }
+      }
+    }
+  } catch (failure) {
+    if (signal.aborted) {
+      return;
+    }
+    throw failure;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** The ApiError of an answer that is not a 2xx, from its error body. */
+async function errorOf(response) {
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch (notJson) {
+    body = null;
+  }
+  const error = (body && body.error) || {};
+  return new ApiError(response.status, error.code || 'http_' + response.status,
+      error.message || 'the request failed (' + response.status + ')', error.field, body);
 }
 
 /** As api, for a binary answer (a PDF): the Blob. */
@@ -179,6 +242,7 @@ function send(path, options, accept) {
     credentials: 'omit',
     redirect: 'error',
     referrerPolicy: 'no-referrer',
+    signal: options.signal,
   };
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';

@@ -1,7 +1,8 @@
 // The user's billing page: where the account stands, from the plugin's JSON routes only.
 import {
-  ApiError, BILLING, addAmounts, addsText, announceError, api, atLimit, banner, byId, clear,
-  clearMessage, day, download, el, instant, meterName, meterStateClass, meterStateText,
+  ApiError, BILLING, addAmounts, addsText, announceError, api, apiEvents, atLimit, banner, byId,
+  clear, clearMessage, day, download, el, errorText, instant, meterName, meterStateClass,
+  meterStateText,
   money, progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused, table,
   withUnit,
 } from './common.js';
@@ -102,6 +103,7 @@ async function load() {
   view.admin = view.owner || view.org.role === 'admin';
   showOrganizations(listing);
   showSections();
+  startLive();
   let quota;
   try {
     quota = await read('/quota', 'the quotas', [404]);
@@ -161,6 +163,98 @@ async function showAdministered(quota, stale) {
   showUsageChart(daily);
   showCostChart(monthly);
 }
+
+/**
+ * The live panel: GET /live as server-sent events, one a second, for the organization shown,
+ * read again after the server ends a stream (it does after a while) or after a failure, 2
+ * seconds later. One stream at a time: a new load, or signing out, stops the last.
+ */
+let liveStream = null;
+
+function stopLive() {
+  if (liveStream !== null) {
+    liveStream.abort();
+    liveStream = null;
+  }
+}
+
+function startLive() {
+  stopLive();
+  const stream = new AbortController();
+  liveStream = stream;
+  byId('live-cost-figures').hidden = !view.admin;
+  clear(byId('live-cost-sessions'));
+  for (const id of ['live-cost-total', 'live-cost-rate', 'live-cost-runway', 'live-cost-status']) {
+    byId(id).textContent = '';
+  }
+  byId('live-cost-section').hidden = false;
+  (async () => {
+    while (!stream.signal.aborted) {
+      try {
+        await apiEvents(BILLING + inOrg('/live'), showLive, stream.signal);
+      } catch (error) {
+        if (stream.signal.aborted || signedOutIfRefused(error, signOut)) {
+          return;
+        }
+        byId('live-cost-status').textContent = 'The live figures paused (' + errorText(error)
+            + '); reading them again.';
+      }
+      await new Promise((resume) => setTimeout(resume, 2000));
+    }
+  })();
+}
+
+/** One event of /live: the figures, each running session (a member's own only). */
+function showLive(live) {
+  byId('live-cost-status').textContent = '';
+  if (live.total !== null) {
+    byId('live-cost-total').textContent = money(live.total, live.currency);
+    byId('live-cost-rate').textContent = money(live.rate_per_hour, live.currency) + ' an hour';
+    byId('live-cost-runway').textContent = runwayText(live.runway);
+  }
+  clear(byId('live-cost-sessions')).append(table('live-cost-sessions-table',
+      view.admin ? 'Running sessions' : 'Your running sessions',
+      [{ text: 'Session' }, { text: 'Member' }, { text: 'Since' },
+        { text: 'Cost so far', num: true }, { text: 'Rate', num: true }],
+      live.sessions.map((s) => [s.session_id, s.user_id, instant(s.since),
+        { text: money(s.cost_so_far, live.currency), num: true },
+        { text: money(s.rate_per_hour, live.currency) + ' / h', num: true }]),
+      'No session is running.'));
+}
+
+/** What a limit reached is, in words. */
+const RUNWAY_TEXT = {
+  balance: 'the prepaid balance is spent',
+  spending_limit: 'the spending limit is reached',
+  member_budget: 'a member\'s budget is reached',
+};
+
+/** When the first limit is reached at the burn rate, or that none is. */
+function runwayText(runway) {
+  if (runway === null) {
+    return 'No limit is reached at this rate';
+  }
+  const what = (RUNWAY_TEXT[runway.what] || runway.what)
+      + (runway.action === 'block' ? ', then the sessions are suspended' : '');
+  return runway.seconds === 0 ? 'Now: ' + what
+    : 'In ' + durationText(runway.seconds) + ' (' + instant(runway.at) + '): ' + what;
+}
+
+/** A length of time in its two largest units: "2 d 3 h", "6 h 38 min", "12 min", "40 s". */
+function durationText(seconds) {
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) {
+    return days + ' d ' + hours + ' h';
+  }
+  if (hours > 0) {
+    return hours + ' h ' + minutes + ' min';
+  }
+  return minutes > 0 ? minutes + ' min' : seconds + ' s';
+}
+
+byId('signout').addEventListener('click', stopLive);
 
 /** The organizations to choose from; choosing one shows it. */
 function showOrganizations(listing) {

@@ -14,6 +14,7 @@ import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.db.BillingPurge;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.http.EventStreams;
 import io.streamspace.billing.http.OrganizationRoutes;
 import io.streamspace.billing.http.UiRoutes;
 import io.streamspace.billing.jobs.CalculateUsageJob;
@@ -85,6 +86,7 @@ public class BillingExtension
   private volatile CalculateUsageJob calculateUsage;
   private volatile GenerateInvoicesJob generateInvoices;
   private volatile CheckQuotasJob checkQuotas;
+  private volatile EventStreams liveStreams;
   private volatile StripeEndpoint stripeEndpoint = StripeEndpoint.fromSystemProperties();
   // what creators are owed for a closed month: their statements' payouts (tests: fixed dues)
   private volatile PayoutsDue payoutsDue = PayoutsDue.NONE;
@@ -125,13 +127,14 @@ public class BillingExtension
     PaymentsWiring payments =
         PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);
     CreditsWiring.wire(wiring);
-    PrepaidWiring.wire(wiring);
+    var ledger = PrepaidWiring.wire(wiring);
     AuditWiring.wire(wiring);
     OrganizationsWiring.wire(wiring);
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
     WhatIfWiring.wire(wiring, usage.calculator(), this::parser);
+    liveStreams = LiveWiring.wire(wiring, usage, ledger);
     QuotaWiring quota =
         QuotaWiring.wire(
             wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
@@ -182,6 +185,11 @@ public class BillingExtension
 
   @Override
   public void onUnload(PluginContext context) {
+    EventStreams streams = liveStreams;
+    if (streams != null) {
+      streams.close(); // each open stream ends at its next event
+      liveStreams = null;
+    }
     Admission currentAdmission = admission;
     if (currentAdmission != null) {
       currentAdmission.close();

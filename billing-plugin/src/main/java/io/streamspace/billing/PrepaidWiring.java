@@ -13,7 +13,8 @@ final class PrepaidWiring {
 
   private PrepaidWiring() {}
 
-  static void wire(Wiring wiring) {
+  /** Serves the balance's routes; answers the ledger, which live cost reads the balance from. */
+  static PrepaidLedger wire(Wiring wiring) {
     PrepaidLedger ledger = new PrepaidLedger(wiring.dataSource());
     new BalanceRoutes(
             wiring.orgAccess(),
@@ -24,5 +25,6 @@ final class PrepaidWiring {
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
+    return ledger;
   }
 }

@@ -107,28 +107,24 @@ public final class InvoiceCalculator {
    */
   public List<ChargeLine> periodSoFar(String orgId, Currency currency, Instant now)
       throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return periodSoFar(connection, orgId, currency, now).lines(List.of());
+    }
+  }
+
+  /**
+   * {@link #periodSoFar(String, Currency, Instant)}'s inputs, read in the caller's connection
+   * (its transaction, so that what the caller reads beside them is of the same snapshot), priced
+   * when asked, with usage not rated yet added ({@link PeriodSoFar#lines}).
+   */
+  public PeriodSoFar periodSoFar(
+      Connection connection, String orgId, Currency currency, Instant now) throws SQLException {
     BillingConfig current = config.get();
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
-    Instant start = periods.periodStart(now);
-    Invoice period =
-        new Invoice(
-            0,
-            null,
-            orgId,
-            start,
-            periods.periodEnd(now),
-            InvoiceStatus.DRAFT,
-            currency,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
-    try (Connection connection = dataSource.getConnection()) {
-      return bill(connection, List.of(period), null, start, i -> false).get(0).lines();
-    }
+    Invoice period = PeriodSoFar.invoiceOf(orgId, currency, now, periods);
+    Read read = read(connection, List.of(period), null, period.periodStart(), i -> false, current);
+    return new PeriodSoFar(
+        period, read.usage().get(0).usage(), read.inputs().of(0), current, periods);
   }
 
   /**
@@ -171,7 +167,36 @@ public final class InvoiceCalculator {
       Instant usageFrom,
       Predicate<Invoice> byMember)
       throws SQLException {
-    BillingConfig current = config.get();
+    Read read = read(connection, invoices, settledRun, usageFrom, byMember, config.get());
+    List<Billed> billed = new ArrayList<>(invoices.size());
+    for (int i = 0; i < invoices.size(); i++) {
+      billed.add(
+          priced(
+              invoices.get(i),
+              read.usage().get(i).usage(),
+              read.inputs().of(i),
+              read.config(),
+              read.periods()));
+    }
+    return billed;
+  }
+
+  /** What {@link #bill} prices the invoices from, read under one config. */
+  private record Read(
+      List<UsageClaims.Claimed> usage,
+      ChargeInputs inputs,
+      BillingConfig config,
+      BillingPeriods periods) {}
+
+  /** {@link #bill}'s reads: the usage claimed (or peeked), then the other inputs. */
+  private static Read read(
+      Connection connection,
+      List<Invoice> invoices,
+      Long settledRun,
+      Instant usageFrom,
+      Predicate<Invoice> byMember,
+      BillingConfig current)
+      throws SQLException {
     BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     boolean claim = settledRun != null;
     List<Boolean> perMember = invoices.stream().map(byMember::test).toList();
@@ -192,11 +217,7 @@ public final class InvoiceCalculator {
             usageFrom == null ? Instant.EPOCH : usageFrom,
             current.meters().maxCounterIds(),
             periods);
-    List<Billed> billed = new ArrayList<>(invoices.size());
-    for (int i = 0; i < invoices.size(); i++) {
-      billed.add(priced(invoices.get(i), usage.get(i).usage(), inputs.of(i), current, periods));
-    }
-    return billed;
+    return new Read(usage, inputs, current, periods);
   }
 
   /**
@@ -319,7 +340,7 @@ public final class InvoiceCalculator {
   }
 
   /** One invoice's lines, from the inputs read for it: pure, no statement. */
-  private static Billed priced(
+  static Billed priced(
       Invoice invoice,
       List<MemberBucket> usage,
       ChargeInputs.Of inputs,

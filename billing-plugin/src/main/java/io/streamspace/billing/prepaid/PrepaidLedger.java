@@ -17,6 +17,7 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -309,6 +310,13 @@ public final class PrepaidLedger {
     }
   }
 
+  /** The organization's balance in the currency; empty when it never held one. */
+  public Optional<Balance> held(String orgId, Currency currency) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return held(connection, orgId, currency);
+    }
+  }
+
   /**
    * The balance and a page of its entries, newest first ({@code limit} from {@code offset}), in
    * one snapshot: the page's newest entry left the balance shown.
@@ -342,6 +350,12 @@ public final class PrepaidLedger {
 
   private static Balance balance(Connection connection, String orgId, Currency currency)
       throws SQLException {
+    return held(connection, orgId, currency)
+        .orElseGet(() -> new Balance(currency, Money.zero(currency), Money.zero(currency)));
+  }
+
+  private static Optional<Balance> held(Connection connection, String orgId, Currency currency)
+      throws SQLException {
     try (PreparedStatement statement =
             BALANCE
                 .bind("org_id", orgId)
@@ -349,11 +363,12 @@ public final class PrepaidLedger {
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next()
-          ? new Balance(
-              currency,
-              Money.shown(rs.getBigDecimal(1), currency),
-              Money.shown(rs.getBigDecimal(2), currency))
-          : new Balance(currency, Money.zero(currency), Money.zero(currency));
+          ? Optional.of(
+              new Balance(
+                  currency,
+                  Money.shown(rs.getBigDecimal(1), currency),
+                  Money.shown(rs.getBigDecimal(2), currency)))
+          : Optional.empty();
     }
   }
 

@@ -3,6 +3,7 @@ package io.streamspace.billing.rating;
 import io.streamspace.billing.catalog.ComputeRates;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -36,6 +37,16 @@ record CurrencyRates(String currency, ComputeRates rates, Map<String, BigDecimal
                 new CurrencyRates(
                     c.getCurrencyCode(), config.ratesIn(c).orElseThrow(), held(config, c)))
         .toList();
+  }
+
+  /** Its prices by resource: cpu, memory and storage, then the held meters. */
+  Map<UsageUnit, BigDecimal> unitPrices() {
+    Map<UsageUnit, BigDecimal> prices = new LinkedHashMap<>();
+    prices.put(UsageUnit.CPU, rates.cpuPerCoreHour());
+    prices.put(UsageUnit.MEMORY, rates.memoryPerGbHour());
+    prices.put(UsageUnit.STORAGE, rates.storagePerGbMonth());
+    held.forEach((id, price) -> prices.put(UsageUnit.held(id), price));
+    return prices;
   }
 
   /** The held meters priced in any currency of the run, as RATE's {@code held_ids}. */

@@ -104,6 +104,11 @@ public final class SpendingLimits {
     return had;
   }
 
+  /** The organization's limit, if it has one (a read of its row, no estimate). */
+  public Optional<SpendingLimit> limitOf(String orgId) throws SQLException {
+    return store.of(orgId);
+  }
+
   /** The account's limit, if any, and its period's estimate now. */
   public Status status(Account account) throws SQLException {
     return status(store.of(account.orgId()).orElse(null), account);

@@ -221,6 +221,7 @@ class ApiDescriptionTest {
             "GET /plans",
             "GET /quota",
             "GET /spending-limit",
+            "GET /live",
             "GET /costs/monthly",
             "GET /credits",
             "GET /balance",

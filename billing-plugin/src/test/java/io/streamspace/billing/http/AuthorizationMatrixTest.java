@@ -156,6 +156,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /seat-limit"),
           anyMember("GET /quota"),
           anyMember("GET /summary"),
+          anyMember("GET /live"),
           anyMember("GET /packs"),
           anyMember("GET /plans"));
 

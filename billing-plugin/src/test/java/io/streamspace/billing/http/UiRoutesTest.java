@@ -359,7 +359,12 @@ class UiRoutesTest {
             "credits",
             "credit-balance",
             "packs",
-            "purchases"));
+            "purchases",
+            "live-cost-section",
+            "live-cost-total",
+            "live-cost-rate",
+            "live-cost-runway",
+            "live-cost-sessions"));
     // the live region: a status region (successes, notes, warnings) and an alert one (errors)
     assertTrue(html.contains("<p id=\"live-status\" role=\"status\" class=\"message\"></p>"));
     assertTrue(html.contains("<p id=\"live-alert\" role=\"alert\" class=\"message\"></p>"));

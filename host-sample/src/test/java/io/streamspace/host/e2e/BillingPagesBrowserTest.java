@@ -379,6 +379,42 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   }
 
   /**
+   * The live panel ticks: liv runs 2 cores and 4 GB from 11:30 (0.14 an hour), so at noon her
+   * period has cost $0.07 (30 minutes: 0.05 of cpu, 0.02 of memory); the clock moved to 12:05,
+   * the next event says $0.08 (0.06 and 0.02), without a reload. The clock goes back to noon for
+   * the other tests (liv's 5 minutes are within every session's heartbeat timeout).
+   */
+  @Test
+  void theLivePanelTicks_itsFigureChangingAsTheClockMoves() {
+    String liv = "liv";
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(liv, at("11:00")),
+            Events.sessionCreated("s-" + liv, liv, at("11:30"), "2", "4", "0"),
+            Events.heartbeat("s-" + liv, liv, at("11:59"))));
+    api.awaitCaughtUp("billing");
+    try {
+      signedIn(api.token(liv, "user"));
+      browser.await(d -> !byId("live-cost-total").getText().isEmpty());
+      String first = byId("live-cost-total").getText();
+
+      clock.set(at("12:05"));
+      browser.await(d -> !byId("live-cost-total").getText().equals(first));
+
+      assertEquals("$0.07", first);
+      assertEquals("$0.08", byId("live-cost-total").getText());
+      assertEquals("$0.14 an hour", byId("live-cost-rate").getText());
+      assertEquals("No limit is reached at this rate", byId("live-cost-runway").getText());
+      assertTrue(
+          byId("live-cost-sessions").getText().contains("s-" + liv),
+          byId("live-cost-sessions").getText());
+    } finally {
+      clock.set(NOW);
+    }
+  }
+
+  /**
    * A new user is within every limit and has no usage yet: no banner at all, and "No data yet."
    * where each chart would be, no chart drawn (not even empty axes).
    */

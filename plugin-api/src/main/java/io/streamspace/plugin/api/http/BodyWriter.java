@@ -10,6 +10,12 @@ import java.io.OutputStream;
  * returns or throws: an {@link java.io.IOException} from the stream means the client went away.
  * A writer that throws leaves the body cut short: the host aborts the response, so the client
  * never takes a partial body for a whole one. Stable since 0.2.
+ *
+ * <p>What the writer has written is sent as soon as it flushes {@code out}, whatever the host
+ * buffers otherwise, so a writer may push a body as things happen: server-sent events ({@code
+ * text/event-stream}), one event flushed at a time, for as long as the client stays. Such a writer
+ * holds a request thread of the host while it runs: it should bound how many it keeps open and
+ * for how long. Since 0.4.
  */
 @FunctionalInterface
 public interface BodyWriter {

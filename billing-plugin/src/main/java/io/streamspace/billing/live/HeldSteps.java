@@ -1,0 +1,110 @@
+package io.streamspace.billing.live;
+
+import io.streamspace.billing.invoicing.UsageBucket;
+import io.streamspace.billing.money.Seconds;
+import io.streamspace.billing.money.UsageUnit;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a session (or an organization's storage) holds of each resource, as step functions: each
+ * step holds its amount from its instant to the next step's (the last one on), as {@code
+ * billing_session_sizes}, {@code billing_session_held} and {@code billing_storage_levels} keep
+ * them. Before a resource's first step it holds none of it. Pure.
+ *
+ * @param steps each resource's steps, by instant
+ */
+record HeldSteps(Map<UsageUnit, List<Step>> steps) {
+
+  /** The amount held from {@code from} on. */
+  record Step(Instant from, BigDecimal amount) {}
+
+  static final HeldSteps NONE = new HeldSteps(Map.of());
+
+  HeldSteps {
+    Map<UsageUnit, List<Step>> sorted = new LinkedHashMap<>();
+    steps.forEach(
+        (unit, its) ->
+            sorted.put(unit, its.stream().sorted(Comparator.comparing(Step::from)).toList()));
+    steps = Collections.unmodifiableMap(sorted);
+  }
+
+  /** What it holds at {@code at} of each resource it holds some of. */
+  Map<UsageUnit, BigDecimal> at(Instant at) {
+    Map<UsageUnit, BigDecimal> held = new LinkedHashMap<>();
+    steps.forEach(
+        (unit, its) -> {
+          BigDecimal amount = BigDecimal.ZERO;
+          for (Step step : its) {
+            if (step.from().isAfter(at)) {
+              break;
+            }
+            amount = step.amount();
+          }
+          if (amount.signum() > 0) {
+            held.put(unit, amount);
+          }
+        });
+    return held;
+  }
+
+  /**
+   * The usage of {@code [from, to)}, as calculate-usage will rate it: per resource priced in
+   * {@code prices} (the others are not rated), cut at every UTC clock hour (rating's slices never
+   * cross one), each piece amount × its exact length in unit-seconds ({@link Seconds}) at the
+   * resource's price; pieces of nothing are left out, as rating stores no zero usage.
+   */
+  List<UsageBucket> usage(Instant from, Instant to, Map<UsageUnit, BigDecimal> prices) {
+    List<UsageBucket> pieces = new ArrayList<>();
+    if (!from.isBefore(to)) {
+      return pieces;
+    }
+    steps.forEach(
+        (unit, its) -> {
+          BigDecimal price = prices.get(unit);
+          if (price == null) {
+            return;
+          }
+          for (int i = 0; i < its.size(); i++) {
+            Step step = its.get(i);
+            Instant start = latest(step.from(), from);
+            Instant end = i + 1 < its.size() ? earliest(its.get(i + 1).from(), to) : to;
+            if (step.amount().signum() > 0) {
+              cutAtHours(unit, step.amount(), price, start, end, pieces);
+            }
+          }
+        });
+    return pieces;
+  }
+
+  private static void cutAtHours(
+      UsageUnit unit,
+      BigDecimal amount,
+      BigDecimal price,
+      Instant from,
+      Instant to,
+      List<UsageBucket> pieces) {
+    for (Instant start = from; start.isBefore(to); ) {
+      Instant end = earliest(start.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1)), to);
+      pieces.add(
+          new UsageBucket(unit, start, end, amount.multiply(Seconds.between(start, end)), price));
+      start = end;
+    }
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

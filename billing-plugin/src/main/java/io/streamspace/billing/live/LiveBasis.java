@@ -1,0 +1,60 @@
+package io.streamspace.billing.live;
+
+import io.streamspace.billing.invoicing.PeriodSoFar;
+import io.streamspace.billing.invoicing.UsageBucket;
+import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.spend.SpendingLimit;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an organization's live cost is worked out from at any instant after {@code readAt}
+ * ({@link LiveCostModel}): what the database held at {@code readAt}, its rated part and its
+ * unrated part read in one snapshot ({@link LiveBasisReads}), so that no instant of usage counts
+ * in both or in neither.
+ *
+ * @param period the current billing period's invoice inputs, its rated usage among them
+ * @param prices the unit prices the next rating run gives the organization's usage (empty when
+ *     its currency has no rates: nothing of it is rated)
+ * @param sessions its sessions not settled yet: their unrated time
+ * @param storage its storage levels from {@code storageFrom} on
+ * @param storageFrom where its storage's unrated time starts; null when it never had storage
+ * @param ratedBySession each running session's rated usage in the period, per resource and
+ *     unit price (a bucket's span is of no account here)
+ * @param closedAt when the organization was closed; null while it is open
+ * @param heartbeatTimeout after how long without a heartbeat rating closes a session
+ * @param limit its spending limit; null when it has none
+ * @param balance its prepaid balance available in the ledger at {@code readAt} ({@link
+ *     BalanceSource}); null when it has none
+ * @param budgets its members' budgets
+ */
+record LiveBasis(
+    String orgId,
+    Instant readAt,
+    PeriodSoFar period,
+    Map<UsageUnit, BigDecimal> prices,
+    List<UnratedSession> sessions,
+    HeldSteps storage,
+    Instant storageFrom,
+    Map<String, List<UsageBucket>> ratedBySession,
+    Instant closedAt,
+    Duration heartbeatTimeout,
+    SpendingLimit limit,
+    BigDecimal balance,
+    List<MemberBudgets.Left> budgets) {
+
+  LiveBasis {
+    prices = Map.copyOf(prices);
+    sessions = List.copyOf(sessions);
+    ratedBySession = Map.copyOf(ratedBySession);
+    budgets = List.copyOf(budgets);
+  }
+
+  /** Whether live cost at {@code now} may be worked out from it: {@code now} is in its period. */
+  boolean covers(Instant now) {
+    return !now.isBefore(period.start()) && now.isBefore(period.end());
+  }
+}

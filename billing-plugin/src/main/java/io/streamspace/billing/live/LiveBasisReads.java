@@ -1,0 +1,357 @@
+package io.streamspace.billing.live;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.invoicing.PeriodSoFar;
+import io.streamspace.billing.invoicing.UsageBucket;
+import io.streamspace.billing.live.HeldSteps.Step;
+import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UnitPrices;
+import io.streamspace.billing.spend.SpendingLimits;
+import io.streamspace.common.db.Sql;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * Reads an organization's {@link LiveBasis}: its period's invoice inputs ({@link
+ * InvoiceCalculator#periodSoFar(Connection, String, Currency, Instant)}), its sessions not
+ * settled yet with what they hold from their watermarks on, its storage levels from its storage
+ * watermark on, and its running sessions' rated usage, in one {@code REPEATABLE READ, READ ONLY}
+ * transaction: a rating run commits wholly before it or after it, so each instant of usage is
+ * either rated in it or unrated in it, never both nor neither. A handful of indexed statements,
+ * all by the organization's key. A running session's rated usage is carried over from the read
+ * before ({@link RatedSoFar}), with only the records rated since added: its records are read once,
+ * then an hour's at each rating run.
+ */
+final class LiveBasisReads {
+
+  /** What a read gives: the basis, and each running session's rated usage, to carry over. */
+  record Read(LiveBasis basis, Map<String, RatedSoFar> rated) {}
+
+  private static final NamedSql ACCOUNT =
+      NamedSql.of(
+          """
+          SELECT a.currency, a.closed_at,
+                 coalesce(a.storage_rated_until, (SELECT min(l.effective_from)
+                                                  FROM billing_storage_levels l
+                                                  WHERE l.user_id = a.user_id))
+          FROM billing_accounts a WHERE a.user_id = :org_id""");
+
+  // the sessions calculate-usage has not settled (billing_sessions_unsettled_org), each with its
+  // size steps from the one in effect at its watermark on (none: no size reported yet)
+  private static final NamedSql SESSIONS =
+      NamedSql.of(
+          """
+          SELECT s.session_id, s.user_id, s.started_at, coalesce(s.rated_until, s.started_at),
+                 s.ended_at, s.last_heartbeat, s.rated_until,
+                 z.effective_from, z.cpu_cores, z.memory_gb
+          FROM billing_sessions s
+          LEFT JOIN LATERAL (
+            SELECT y.effective_from, y.cpu_cores, y.memory_gb FROM billing_session_sizes y
+            WHERE y.session_id = s.session_id
+              AND y.effective_from >= coalesce(
+                  (SELECT max(x.effective_from) FROM billing_session_sizes x
+                   WHERE x.session_id = s.session_id
+                     AND x.effective_from <= coalesce(s.rated_until, s.started_at)),
+                  '-infinity'::timestamptz)) z ON true
+          WHERE s.org_id = :org_id AND NOT s.settled
+          ORDER BY s.session_id, z.effective_from""");
+
+  // their held meters' steps, likewise from the one in effect at the watermark on
+  private static final NamedSql HELD =
+      NamedSql.of(
+          """
+          SELECT h.session_id, h.meter_id, h.effective_from, h.amount
+          FROM billing_sessions s
+          JOIN billing_session_held h ON h.session_id = s.session_id
+          WHERE s.org_id = :org_id AND NOT s.settled
+            AND h.effective_from >= coalesce(
+                (SELECT max(x.effective_from) FROM billing_session_held x
+                 WHERE x.session_id = h.session_id AND x.meter_id = h.meter_id
+                   AND x.effective_from <= coalesce(s.rated_until, s.started_at)),
+                '-infinity'::timestamptz)
+          ORDER BY h.session_id, h.meter_id, h.effective_from""");
+
+  private static final NamedSql STORAGE =
+      NamedSql.of(
+          """
+          SELECT l.effective_from, l.storage_gb FROM billing_storage_levels l
+          WHERE l.user_id = :org_id
+            AND l.effective_from >= coalesce(
+                (SELECT max(x.effective_from) FROM billing_storage_levels x
+                 WHERE x.user_id = :org_id AND x.effective_from <= :from),
+                '-infinity'::timestamptz)
+          ORDER BY l.effective_from""");
+
+  // the records of each session in [from, to): by the records' key, a range of slice starts
+  private static final NamedSql RATED =
+      NamedSql.of(
+          """
+          SELECT k.session_id, r.resource_type, r.unit_price, sum(r.unit_seconds)
+          FROM unnest(:ids::text[], :froms::text[]::timestamptz[], :tos::text[]::timestamptz[])
+               AS k(session_id, from_t, to_t)
+          JOIN billing_usage_records r
+            ON r.user_id = :org_id AND r.slice_start >= k.from_t AND r.slice_start < k.to_t
+           AND r.session_id = k.session_id
+          GROUP BY k.session_id, r.resource_type, r.unit_price""");
+
+  private record Account(Currency currency, Instant closedAt, Instant storageFrom) {}
+
+  private final DataSource dataSource;
+  private final InvoiceCalculator calculator;
+  private final SpendingLimits spending;
+  private final BalanceSource balances;
+  private final MemberBudgets budgets;
+  private final Supplier<BillingConfig> config;
+
+  LiveBasisReads(
+      DataSource dataSource,
+      InvoiceCalculator calculator,
+      SpendingLimits spending,
+      BalanceSource balances,
+      MemberBudgets budgets,
+      Supplier<BillingConfig> config) {
+    this.dataSource = dataSource;
+    this.calculator = calculator;
+    this.spending = spending;
+    this.balances = balances;
+    this.budgets = budgets;
+    this.config = config;
+  }
+
+  /**
+   * The organization's basis at {@code now}, its running sessions' rated usage carried over from
+   * {@code known} (the last read's); empty when it has no billing account.
+   */
+  Optional<Read> read(String orgId, Instant now, Map<String, RatedSoFar> known)
+      throws SQLException {
+    BillingConfig current = config.get();
+    Account account;
+    PeriodSoFar period;
+    Map<UsageUnit, BigDecimal> prices;
+    List<UnratedSession> sessions;
+    HeldSteps storage;
+    Map<String, RatedSoFar> rated;
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        }
+        Optional<Account> found = account(connection, orgId);
+        if (found.isEmpty()) {
+          return Optional.empty();
+        }
+        account = found.get();
+        period = calculator.periodSoFar(connection, orgId, account.currency(), now);
+        prices = UnitPrices.of(current, account.currency()).orElse(Map.of());
+        Map<String, Instant> ratedUntil = new LinkedHashMap<>();
+        sessions = sessions(connection, orgId, prices, ratedUntil);
+        storage =
+            account.storageFrom() == null
+                ? HeldSteps.NONE
+                : storage(connection, orgId, account.storageFrom());
+        rated = rated(connection, orgId, period.start(), ratedUntil, known);
+      } finally {
+        connection.rollback(); // nothing was written: ends the read-only transaction
+        connection.setAutoCommit(autoCommit);
+      }
+    }
+    Map<String, List<UsageBucket>> ratedUsage = new LinkedHashMap<>();
+    rated.forEach((id, soFar) -> ratedUsage.put(id, soFar.usage()));
+    return Optional.of(
+        new Read(
+            new LiveBasis(
+                orgId,
+                now,
+                period,
+                prices,
+                sessions,
+                storage,
+                account.storageFrom(),
+                ratedUsage,
+                account.closedAt(),
+                current.sessionHeartbeatTimeout(),
+                spending.limitOf(orgId).orElse(null),
+                balances.available(orgId, account.currency()).orElse(null),
+                budgets.of(orgId, account.currency())),
+            rated));
+  }
+
+  private static Optional<Account> account(Connection connection, String orgId)
+      throws SQLException {
+    try (PreparedStatement statement = ACCOUNT.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Account(
+              Currency.getInstance(rs.getString(1).trim()),
+              Sql.instant(rs.getTimestamp(2)),
+              Sql.instant(rs.getTimestamp(3))));
+    }
+  }
+
+  /**
+   * The unsettled sessions with their steps; {@code ratedUntil} gets the watermark of each one
+   * that runs (not ended) and has some of its time rated.
+   */
+  private static List<UnratedSession> sessions(
+      Connection connection,
+      String orgId,
+      Map<UsageUnit, BigDecimal> prices,
+      Map<String, Instant> ratedUntil)
+      throws SQLException {
+    Map<String, UnratedSession> found = new LinkedHashMap<>();
+    Map<String, Map<UsageUnit, List<Step>>> steps = new LinkedHashMap<>();
+    try (PreparedStatement statement = SESSIONS.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        if (!found.containsKey(id)) {
+          found.put(
+              id,
+              new UnratedSession(
+                  id,
+                  rs.getString(2),
+                  Sql.instant(rs.getTimestamp(3)),
+                  Sql.instant(rs.getTimestamp(4)),
+                  Sql.instant(rs.getTimestamp(5)),
+                  Sql.instant(rs.getTimestamp(6)),
+                  HeldSteps.NONE));
+          Instant watermark = Sql.instant(rs.getTimestamp(7));
+          if (watermark != null && rs.getTimestamp(5) == null) { // rated, and running
+            ratedUntil.put(id, watermark);
+          }
+          steps.put(id, new LinkedHashMap<>());
+        }
+        Instant from = Sql.instant(rs.getTimestamp(8));
+        if (from != null) {
+          Map<UsageUnit, List<Step>> its = steps.get(id);
+          its.computeIfAbsent(UsageUnit.CPU, u -> new ArrayList<>())
+              .add(new Step(from, rs.getBigDecimal(9)));
+          its.computeIfAbsent(UsageUnit.MEMORY, u -> new ArrayList<>())
+              .add(new Step(from, rs.getBigDecimal(10)));
+        }
+      }
+    }
+    try (PreparedStatement statement = HELD.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        String meter = rs.getString(2);
+        if (!steps.containsKey(id) || UsageUnit.builtIn(meter) != null) {
+          continue; // not a session read above (settled since), or no held meter's id
+        }
+        UsageUnit unit = UsageUnit.held(meter);
+        if (prices.containsKey(unit)) {
+          steps
+              .get(id)
+              .computeIfAbsent(unit, u -> new ArrayList<>())
+              .add(new Step(Sql.instant(rs.getTimestamp(3)), rs.getBigDecimal(4)));
+        }
+      }
+    }
+    List<UnratedSession> sessions = new ArrayList<>();
+    found.forEach(
+        (id, s) ->
+            sessions.add(
+                new UnratedSession(
+                    id,
+                    s.userId(),
+                    s.startedAt(),
+                    s.from(),
+                    s.endedAt(),
+                    s.lastHeartbeat(),
+                    new HeldSteps(steps.get(id)))));
+    return sessions;
+  }
+
+  private static HeldSteps storage(Connection connection, String orgId, Instant from)
+      throws SQLException {
+    List<Step> levels = new ArrayList<>();
+    try (PreparedStatement statement =
+            STORAGE.bind("org_id", orgId).bind("from", from).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        levels.add(new Step(Sql.instant(rs.getTimestamp(1)), rs.getBigDecimal(2)));
+      }
+    }
+    return new HeldSteps(Map.of(UsageUnit.STORAGE, levels));
+  }
+
+  /**
+   * Each session's rated usage in the period that starts at {@code periodStart}, up to its
+   * watermark: what {@code known} holds of it, plus its records rated since (all of them when
+   * {@code known} holds none of this period, or a later watermark: one reset by hand).
+   */
+  private static Map<String, RatedSoFar> rated(
+      Connection connection,
+      String orgId,
+      Instant periodStart,
+      Map<String, Instant> ratedUntil,
+      Map<String, RatedSoFar> known)
+      throws SQLException {
+    Map<String, RatedSoFar> rated = new LinkedHashMap<>();
+    List<String> ids = new ArrayList<>();
+    List<Instant> froms = new ArrayList<>();
+    List<Instant> tos = new ArrayList<>();
+    ratedUntil.forEach(
+        (id, until) -> {
+          RatedSoFar carried = known.get(id);
+          RatedSoFar base =
+              carried != null && carried.carriesTo(periodStart, until)
+                  ? carried
+                  : RatedSoFar.none(periodStart);
+          rated.put(id, base.upTo(until));
+          // the period's records only: a watermark of an earlier period carries none of them
+          Instant from = base.ratedUntil().isBefore(periodStart) ? periodStart : base.ratedUntil();
+          if (from.isBefore(until)) {
+            ids.add(id);
+            froms.add(from);
+            tos.add(until);
+          }
+        });
+    if (ids.isEmpty()) {
+      return rated;
+    }
+    try (PreparedStatement statement =
+            RATED
+                .bind("org_id", orgId)
+                .bind("ids", SqlArrays.array(connection, ids, id -> id))
+                .bind("froms", SqlArrays.array(connection, froms, at -> at))
+                .bind("tos", SqlArrays.array(connection, tos, at -> at))
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        rated.put(
+            id,
+            rated
+                .get(id)
+                .plus(
+                    UsageUnit.ofResourceType(rs.getString(2)),
+                    rs.getBigDecimal(3),
+                    rs.getBigDecimal(4)));
+      }
+    }
+    return rated;
+  }
+}
