@@ -135,6 +135,7 @@ public class BillingExtension
         QuotaWiring.wire(
             wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
+    ForecastWiring.wire(wiring, usage.spendingLimits(), holding.readOnlyLock());
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
