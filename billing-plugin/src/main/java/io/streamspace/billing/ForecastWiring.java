@@ -13,8 +13,10 @@ import io.streamspace.billing.spend.SpendingLimits;
 /**
  * The forecast and budgets: {@code /forecast} from the period's estimate (the spending limits')
  * and the organization's own days; {@code /budgets}; and check-budgets (scheduled), which
- * announces the budgets the forecast crosses. Nothing else limits a path yet: the prepaid
- * balance plugs into {@link Forecasts.MoreLimits} once it is kept.
+ * announces the budgets the forecast crosses. Nothing else limits a path here: a prepaid
+ * balance, where one is kept, plugs into {@link Forecasts.MoreLimits} ({@code prepaid_balance});
+ * what is left of each member's budget, which a runway to it needs, is {@link
+ * Forecasts#membersLeft}.
  */
 final class ForecastWiring {
 

@@ -67,12 +67,6 @@ final class ForecastHistory {
                       (day, cost) -> history.computeIfPresent(day, (d, sum) -> sum.add(cost))));
       return history;
     }
-
-    /** The member's cost of the days from {@code first} on (this period's so far). */
-    BigDecimal since(String memberId, LocalDate first) {
-      return byMember.getOrDefault(memberId, new TreeMap<>()).tailMap(first).values().stream()
-          .reduce(BigDecimal.ZERO, BigDecimal::add);
-    }
   }
 
   private static final NamedSql CREATED =
@@ -127,13 +121,23 @@ final class ForecastHistory {
     LocalDate first = days.isEmpty() ? now.atZone(zone).toLocalDate() : days.get(0);
     Instant from = first.atStartOfDay(zone).toInstant();
     from = from.isBefore(periodStart) ? from : periodStart;
+    return new Days(days, byMember(connection, orgId, currency, from, now, zone));
+  }
+
+  /**
+   * Each member's cost per day of {@code [from, to)} (the organization's storage under the key
+   * ""), at the unit prices its usage was rated at.
+   */
+  static Map<String, SortedMap<LocalDate, BigDecimal>> byMember(
+      Connection connection, String orgId, Currency currency, Instant from, Instant to, ZoneId zone)
+      throws SQLException {
     Map<String, SortedMap<LocalDate, BigDecimal>> byMember = new HashMap<>();
     try (PreparedStatement statement =
             BY_MEMBER_AND_DAY
                 .bind("user_id", orgId)
                 .bind("currency", currency.getCurrencyCode())
                 .bind("from", from)
-                .bind("to", now)
+                .bind("to", to)
                 .bind("zone", zone.getId())
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
@@ -144,7 +148,7 @@ final class ForecastHistory {
             .merge(rs.getObject(2, LocalDate.class), cost, BigDecimal::add);
       }
     }
-    return new Days(days, byMember);
+    return byMember;
   }
 
   /**

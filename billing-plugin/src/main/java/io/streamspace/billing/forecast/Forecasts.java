@@ -60,18 +60,29 @@ public final class Forecasts {
   public record Limit(String what, BigDecimal amount) {}
 
   /**
-   * What else an organization's path may cross, with the spend so far: the hook the prepaid
-   * balance plugs into once it is kept ({@code prepaid_balance}, at the spend so far plus the
-   * balance available).
+   * What else an organization's path may cross: the hook the prepaid balance plugs into ({@code
+   * prepaid_balance}, at what the ledger holds available when it is paid only as invoices are
+   * finalized: the period's cost reaches it when the balance runs out).
    */
   @FunctionalInterface
   public interface MoreLimits {
 
-    /** None: no other limit is kept yet. */
+    /** None: no other limit is watched. */
     MoreLimits NONE = (account, spent) -> List.of();
 
+    /**
+     * @param spent where the organization's path starts (the period's cost so far)
+     * @return amounts on that path: the period's cost from its start
+     */
     List<Limit> of(Account account, BigDecimal spent) throws SQLException;
   }
+
+  /**
+   * A member's budget with what is left of it this period: the budget less the member's own
+   * spend so far, counted as their forecast path starts (what live cost's runway to a member's
+   * budget needs).
+   */
+  public record MemberLeft(String memberId, BigDecimal budget, BigDecimal spent, BigDecimal left) {}
 
   /** When a path reaches an amount, before the period ends. */
   public record Crossing(String what, BigDecimal amount, Instant at) {}
@@ -175,8 +186,7 @@ public final class Forecasts {
     Map<String, Forecast> members = new LinkedHashMap<>();
     for (Budget budget : watched) {
       if (!budget.organizations()) {
-        BigDecimal memberSpent =
-            days.since(budget.memberId(), firstDay).add(unrated(running, budget.memberId(), now));
+        BigDecimal memberSpent = spent(days.byMember(), firstDay, running, budget.memberId(), now);
         members.put(
             budget.memberId(),
             Forecast.of(
@@ -221,6 +231,54 @@ public final class Forecasts {
             perHour.multiply(RunningSessions.hours(Duration.between(now, periodEnd)))),
         members,
         List.copyOf(crosses));
+  }
+
+  /**
+   * Each member budget of the organization with what is left of it now (none read when it has
+   * none): one read of this period's usage by member, and of the running sessions.
+   */
+  public List<MemberLeft> membersLeft(Account account) throws SQLException {
+    List<Budget> members =
+        budgets.of(account.orgId()).stream().filter(b -> !b.organizations()).toList();
+    if (members.isEmpty()) {
+      return List.of();
+    }
+    BillingConfig current = config.get();
+    ZoneId zone = current.billingTimeZone();
+    Instant now = clock.instant();
+    Instant periodStart = new BillingPeriods(current.invoiceDay(), zone).periodStart(now);
+    Map<String, SortedMap<LocalDate, BigDecimal>> byMember;
+    List<RunningSessions.Session> running;
+    try (Connection connection = dataSource.getConnection()) {
+      byMember =
+          ForecastHistory.byMember(
+              connection, account.orgId(), account.currency(), periodStart, now, zone);
+      running =
+          RunningSessions.read(
+              connection, account.orgId(), account.currency(), now, periodStart, current);
+    }
+    LocalDate firstDay = periodStart.atZone(zone).toLocalDate();
+    List<MemberLeft> left = new ArrayList<>();
+    for (Budget budget : members) {
+      BigDecimal spent = spent(byMember, firstDay, running, budget.memberId(), now);
+      left.add(
+          new MemberLeft(
+              budget.memberId(), budget.amount(), spent, budget.amount().subtract(spent)));
+    }
+    return left;
+  }
+
+  /** A member's spend this period: their usage at the rates, and their sessions' since rated. */
+  private static BigDecimal spent(
+      Map<String, SortedMap<LocalDate, BigDecimal>> byMember,
+      LocalDate firstDay,
+      List<RunningSessions.Session> running,
+      String memberId,
+      Instant now) {
+    BigDecimal used =
+        byMember.getOrDefault(memberId, new TreeMap<>()).tailMap(firstDay).values().stream()
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+    return used.add(unrated(running, memberId, now));
   }
 
   private static Optional<Crossing> crossing(Forecast path, Limit limit) {

@@ -8,12 +8,17 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.account.AccountRepository;
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +124,34 @@ class ForecastAndBudgetsTest {
     assertEquals("1.00", inputs.at("/profile/tuesday").decimalValue().toPlainString());
     assertEquals("0", inputs.at("/running_sessions/count").asText());
     assertEquals("usage", inputs.get("billing_mode").asText());
+  }
+
+  @Test
+  void whatIsLeftOfEachMembersBudgetIsItLessTheirOwnSpendSoFar() throws Exception {
+    limitAndBudgets();
+    Forecasts forecasts =
+        new Forecasts(
+            TestDatabase.dataSource(),
+            null, // the members' figures do not read the estimate
+            new Budgets(TestDatabase.dataSource()),
+            Forecasts.MoreLimits.NONE,
+            BillingConfig::defaults,
+            billing.clock);
+    Account acme = new AccountRepository(TestDatabase.dataSource()).find("acme").orElseThrow();
+
+    assertEquals(
+        List.of("dan 5.00 0.00 5.00", "mia 12.00 10.00 2.00"),
+        forecasts.membersLeft(acme).stream()
+            .map(
+                m ->
+                    m.memberId()
+                        + " "
+                        + cents(m.budget())
+                        + " "
+                        + cents(m.spent())
+                        + " "
+                        + cents(m.left()))
+            .toList());
   }
 
   @Test
@@ -335,6 +368,10 @@ class ForecastAndBudgetsTest {
       figures.add(node.get(name).decimalValue().toPlainString());
     }
     return String.join(" ", figures);
+  }
+
+  private static String cents(BigDecimal amount) {
+    return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
   }
 
   private static JsonNode read(String json) {
