@@ -78,6 +78,8 @@ public final class Forecast {
   /** {@code (z² + 1) / 4} for the normal's 90th percentile z = 1.2815516. */
   private static final BigDecimal T_TERM = new BigDecimal("0.6605936");
 
+  private static final DayOfWeek[] WEEKDAYS = DayOfWeek.values();
+
   private static final int P10 = rank(10);
   private static final int P50 = rank(50);
   private static final int P90 = rank(90);
@@ -141,6 +143,20 @@ public final class Forecast {
     return column;
   }
 
+  /**
+   * Whether the p50 path has added {@code amount} by the end of stretch {@code s}: whether no
+   * more draws than the median's rank are still under it (a count, no sort).
+   */
+  private boolean reaches(int s, BigDecimal amount) {
+    int under = 0;
+    for (int d = 0; d < DRAWS; d++) {
+      if (paths[d][s].compareTo(amount) < 0) {
+        under++;
+      }
+    }
+    return under <= P50;
+  }
+
   /** The p50 path at the end of stretch {@code s}. */
   private BigDecimal median(int s) {
     if (medianPath[s] == null) {
@@ -184,7 +200,7 @@ public final class Forecast {
       return Optional.of(from);
     }
     int last = stretches.size() - 1;
-    if (last < 0 || median(last).compareTo(left) < 0) {
+    if (last < 0 || !reaches(last, left)) {
       return Optional.empty();
     }
     // the first stretch whose end the path reaches it by: the path never decreases
@@ -192,7 +208,7 @@ public final class Forecast {
     int high = last;
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (median(mid).compareTo(left) >= 0) {
+      if (reaches(mid, left)) {
         high = mid;
       } else {
         low = mid + 1;
@@ -235,11 +251,11 @@ public final class Forecast {
   private static BigDecimal[][] draw(Profile profile, List<Stretch> stretches, Random random) {
     BigDecimal[][] paths = new BigDecimal[DRAWS][stretches.size()];
     for (int d = 0; d < DRAWS; d++) {
-      Map<DayOfWeek, BigDecimal> levels = profile.drawnLevels(random);
+      BigDecimal[] levels = profile.drawnLevels(random);
       BigDecimal added = BigDecimal.ZERO.setScale(PATH_SCALE);
       for (int s = 0; s < stretches.size(); s++) {
         Stretch stretch = stretches.get(s);
-        BigDecimal level = levels.get(stretch.weekday());
+        BigDecimal level = levels[stretch.weekday().ordinal()];
         if (level.signum() > 0) {
           BigDecimal cost = level.multiply(profile.residual(random));
           if (stretch.share().compareTo(BigDecimal.ONE) != 0) {
@@ -298,23 +314,22 @@ public final class Forecast {
       return new Profile(levels, days, residuals.toArray(BigDecimal[]::new));
     }
 
-    /** Each weekday's level drawn again as that of as many days (class comment). */
-    Map<DayOfWeek, BigDecimal> drawnLevels(Random random) {
-      Map<DayOfWeek, BigDecimal> drawn = new EnumMap<>(DayOfWeek.class);
-      for (DayOfWeek weekday : DayOfWeek.values()) {
+    /** Each weekday's level drawn again as that of as many days, by ordinal (class comment). */
+    BigDecimal[] drawnLevels(Random random) {
+      BigDecimal[] drawn = new BigDecimal[WEEKDAYS.length];
+      for (DayOfWeek weekday : WEEKDAYS) {
         BigDecimal level = levels.get(weekday);
         int n = days.get(weekday);
         if (level.signum() == 0 || residuals.length == 0) {
-          drawn.put(weekday, level);
+          drawn[weekday.ordinal()] = level;
           continue;
         }
         BigDecimal sum = BigDecimal.ZERO;
         for (int i = 0; i < n; i++) {
           sum = sum.add(residual(random));
         }
-        drawn.put(
-            weekday,
-            level.multiply(sum).divide(BigDecimal.valueOf(n), SCALE, RoundingMode.HALF_EVEN));
+        drawn[weekday.ordinal()] =
+            level.multiply(sum).divide(BigDecimal.valueOf(n), SCALE, RoundingMode.HALF_EVEN);
       }
       return drawn;
     }
