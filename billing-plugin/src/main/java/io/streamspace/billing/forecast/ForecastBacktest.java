@@ -121,7 +121,7 @@ public final class ForecastBacktest {
       for (int d = 0; d < costs.length; d++) {
         int weekday = PERIOD_START.plusDays(d - OFFSET).getDayOfWeek().getValue() - 1;
         double cost = level * factors[weekday] * Math.max(0, 1 + sigma * random.nextGaussian());
-        // cents, as a day of usage is priced
+        // drawn as a double (a made-up history, not money the plugin computes), kept in cents
         costs[d] = BigDecimal.valueOf(cost).setScale(2, RoundingMode.HALF_UP);
       }
       return new Organization(costs);
