@@ -249,6 +249,17 @@ final class Bench implements BenchHost, AutoCloseable {
     return admission.decide(request);
   }
 
+  @Override
+  public ClassLoader pluginClassLoader(String pluginId) {
+    return host.plugins().active().stream()
+        .filter(plugin -> plugin.id().equals(pluginId))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("the plugin " + pluginId + " is not started"))
+        .extension()
+        .getClass()
+        .getClassLoader();
+  }
+
   /** Stops the host, then the Kafka journal's broker (or deletes the run's topic). */
   @Override
   public void close() {

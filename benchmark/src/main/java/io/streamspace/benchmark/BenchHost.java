@@ -6,7 +6,8 @@ import javax.sql.DataSource;
 
 /**
  * The host a benchmark runs on, for the workloads that need more than HTTP: the one that times a
- * restart and the one that asks the admission check in process, as the host's route does.
+ * restart, the one that asks the admission check in process, as the host's route does, and the
+ * one that runs the plugin's forecast backtest.
  */
 public interface BenchHost {
 
@@ -33,4 +34,13 @@ public interface BenchHost {
 
   /** {@code POST /api/platform/admission}'s decision for this body, without HTTP. */
   AdmissionService.Answer admit(JsonNode request);
+
+  /**
+   * The class loader of the started plugin {@code pluginId}: the packaged plugin's own classes,
+   * for a workload that runs a pure part of them as the host loaded them (the forecast's
+   * backtest).
+   *
+   * @throws IllegalStateException when that plugin is not started
+   */
+  ClassLoader pluginClassLoader(String pluginId);
 }

@@ -30,6 +30,7 @@ public final class BenchRunner {
         new UsageReadsWorkload(),
         new AdminReadsWorkload(),
         new AnalyticsReadsWorkload(),
+        new ForecastBacktestWorkload(),
         new HeapWorkload(),
         new StartWorkload());
   }

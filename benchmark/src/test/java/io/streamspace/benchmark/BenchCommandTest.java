@@ -73,6 +73,7 @@ class BenchCommandTest {
             "usage-reads",
             "admin-reads",
             "analytics-reads",
+            "forecast-backtest",
             "heap",
             "start"),
         workloads);
@@ -82,12 +83,12 @@ class BenchCommandTest {
           "a row of " + workload + " in " + table);
     }
     assertEquals(
-        27,
+        28,
         rows.size(),
         "intake, admission and invoicing (the run and its roll-up) have two rows each,"
             + " usage-reads six (three routes, two accounts), admin-reads six (four routes, and"
             + " the report of every organization as JSON and CSV), analytics-reads four,"
-            + " intake-with-rating and what-if one: "
+            + " intake-with-rating, what-if and forecast-backtest one: "
             + rows);
     List<String> whatIf =
         split(rows.stream().filter(r -> r.startsWith("| what-if: ")).findFirst().orElseThrow());

@@ -256,6 +256,11 @@ class BenchRunnerTest {
     }
 
     @Override
+    public ClassLoader pluginClassLoader(String pluginId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public AdmissionService.Answer admit(JsonNode request) {
       throw new UnsupportedOperationException();
     }

@@ -134,11 +134,13 @@ public class BillingExtension
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
     WhatIfWiring.wire(wiring, usage.calculator(), this::parser);
-    liveStreams = LiveWiring.wire(wiring, usage, ledger);
     QuotaWiring quota =
         QuotaWiring.wire(
             wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
+    var forecasts =
+        ForecastWiring.wire(wiring, usage.spendingLimits(), holding.readOnlyLock(), ledger);
+    liveStreams = LiveWiring.wire(wiring, usage, ledger, forecasts);
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);

@@ -1,5 +1,7 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.account.Account;
+import io.streamspace.billing.forecast.Forecasts;
 import io.streamspace.billing.http.EventStreams;
 import io.streamspace.billing.http.LiveRoutes;
 import io.streamspace.billing.live.BalanceSource;
@@ -7,28 +9,40 @@ import io.streamspace.billing.live.LiveCosts;
 import io.streamspace.billing.live.MemberBudgets;
 import io.streamspace.billing.prepaid.Balance;
 import io.streamspace.billing.prepaid.PrepaidLedger;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Live cost: the period's cost so far, fresh within a second, at {@code GET /live} as JSON or as
- * server-sent events, running toward the prepaid balance the ledger holds. The members' budgets
- * are a hook ({@link MemberBudgets}), not read yet: the feature that keeps them passes its own
- * here.
+ * server-sent events, running toward the prepaid balance the ledger holds and what is left of
+ * each member's budget (the forecast's count of it, {@link Forecasts#membersLeft}).
  */
 final class LiveWiring {
 
   private LiveWiring() {}
 
   /** Serves {@code /live}; answers the streams, which the plugin closes when it stops. */
-  static EventStreams wire(Wiring wiring, UsageWiring usage, PrepaidLedger ledger) {
+  static EventStreams wire(
+      Wiring wiring, UsageWiring usage, PrepaidLedger ledger, Forecasts forecasts) {
     BalanceSource balances =
         (orgId, currency) -> ledger.held(orgId, currency).map(Balance::available);
+    MemberBudgets budgets =
+        (orgId, currency) -> {
+          Optional<Account> account = wiring.accounts().find(orgId);
+          if (account.isEmpty()) {
+            return List.of();
+          }
+          return forecasts.membersLeft(account.get()).stream()
+              .map(member -> new MemberBudgets.Left(member.memberId(), member.left()))
+              .toList();
+        };
     LiveCosts live =
         new LiveCosts(
             wiring.dataSource(),
             usage.calculator(),
             usage.spendingLimits(),
             balances,
-            MemberBudgets.NONE,
+            budgets,
             wiring.config(),
             wiring.clock());
     EventStreams streams = new EventStreams();

@@ -49,6 +49,11 @@ public final class AuditKinds {
 
   public static final String SEAT_LIMIT_SET = "seat_limit.set";
   public static final String SEAT_LIMIT_REMOVED = "seat_limit.removed";
+
+  /** An organization's budget, or a member's, was set or removed: what the forecast watches. */
+  public static final String BUDGET_SET = "budget.set";
+
+  public static final String BUDGET_REMOVED = "budget.removed";
   public static final String OVERAGE_CONFIRMED = "overage.confirmed";
   public static final String OWNERSHIP_TRANSFERRED = "ownership.transferred";
 

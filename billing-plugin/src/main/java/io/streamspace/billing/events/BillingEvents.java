@@ -127,6 +127,12 @@ public final class BillingEvents {
    */
   public static final String AUDIT_CHECKPOINT = "billing.audit.checkpoint";
 
+  /**
+   * The forecast's p50 path crosses a budget (an organization's, or a member's) before the
+   * billing period ends: once per budget and period ({@link BudgetAlert}).
+   */
+  public static final String BUDGET_FORECAST_EXCEEDED = "billing.budget.forecast_exceeded";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -210,6 +216,10 @@ public final class BillingEvents {
 
   public void spendReached(SpendAlert alert) {
     publish(SPEND_REACHED, alert);
+  }
+
+  public void budgetForecastExceeded(BudgetAlert alert) {
+    publish(BUDGET_FORECAST_EXCEEDED, alert);
   }
 
   /**

@@ -65,7 +65,8 @@ public final class AuditRoutes {
                           invoice.refunded, plan.changed, checkout.refused, \
                           subscription.cancelled, spending_limit.set, spending_limit.removed, \
                           pack.purchased, pack.renewed, pack.cancelled, pack.refunded, \
-                          seat_limit.set, seat_limit.removed, overage.confirmed, \
+                          seat_limit.set, seat_limit.removed, budget.set, budget.removed, \
+                          overage.confirmed, \
                           ownership.transferred, member.billing_role_given, hold.placed, \
                           hold.lifted, config.changed, store_item.approved, store_item.rejected, \
                           store_item.delisted, store_purchase.bought, store_purchase.refunded, \

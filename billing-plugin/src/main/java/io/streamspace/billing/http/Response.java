@@ -46,6 +46,12 @@ public final class Response extends Declaration<Response> {
           "not_a_member: the caller does not belong to the organization; admin_required: a"
               + " member may read only their own usage (member_id naming themselves), not the"
               + " organization's nor another member's");
+  public static final Response BUDGET_REFUSED =
+      error(
+          "BudgetRefused",
+          "not_a_member: the caller does not belong to the organization; admin_required: a"
+              + " member may not set or remove budgets; owner_required: an admin may set or"
+              + " remove a member's budget, not the organization's own");
   public static final Response MEMBER_REQUIRED =
       error("MemberRequired", "not_a_member: the caller does not belong to the organization");
 

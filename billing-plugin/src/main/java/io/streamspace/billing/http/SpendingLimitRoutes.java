@@ -32,6 +32,16 @@ public final class SpendingLimitRoutes {
 
   // the bodies and answers of these routes
 
+  /** The period's estimate by kind of invoice line ({@link EstimateJson}). */
+  static final Schema ESTIMATE =
+      object()
+          .req("plan_fee", number())
+          .req("usage", number())
+          .req("overage", number())
+          .req("packs", number())
+          .req("total", number())
+          .req("store", number().description("store items bought, to be paid on the invoice"));
+
   static final Schema SPENDING_LIMIT =
       Schema.component(
           "SpendingLimit",
@@ -45,17 +55,7 @@ public final class SpendingLimitRoutes {
               .req("set_at", string().orNull().format("date-time"))
               .req("period_start", string().format("date-time"))
               .req("period_end", string().format("date-time"))
-              .req(
-                  "estimate",
-                  object()
-                      .req("plan_fee", number())
-                      .req("usage", number())
-                      .req("overage", number())
-                      .req("packs", number())
-                      .req("total", number())
-                      .req(
-                          "store",
-                          number().description("store items bought, to be paid on the invoice")))
+              .req("estimate", ESTIMATE)
               .req("percent", number().orNull())
               .req("state", string().orNull())
               .req("reached_at", string().orNull().format("date-time"))

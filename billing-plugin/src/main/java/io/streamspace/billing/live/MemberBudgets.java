@@ -6,9 +6,9 @@ import java.util.Currency;
 import java.util.List;
 
 /**
- * Where live cost reads the budgets an organization's Admins set for its members: the hook for
- * the budgets of issue 52, built apart from live cost. Until they are wired in ({@code
- * LiveWiring}), {@link #NONE} answers that no member has one.
+ * Where live cost reads the budgets an organization's Admins set for its members: the
+ * forecast's count of what is left of each, wired in {@code LiveWiring} ({@link #NONE}, for
+ * tests, answers that no member has one).
  */
 @FunctionalInterface
 public interface MemberBudgets {

@@ -32,6 +32,14 @@ public final class Money {
     return pricedUnitSeconds.divide(unitSecondsPerUnit, minorDigits(currency), ROUNDING);
   }
 
+  /**
+   * An amount computed at more precision than the currency's (a forecast's), rounded once to
+   * its minor unit by the same rule as a line total.
+   */
+  public static BigDecimal rounded(BigDecimal amount, Currency currency) {
+    return amount.setScale(minorDigits(currency), ROUNDING);
+  }
+
   /** Zero in the currency's minor unit ({@code 0.00} USD, {@code 0} VND). */
   public static BigDecimal zero(Currency currency) {
     return BigDecimal.ZERO.setScale(minorDigits(currency));

@@ -47,7 +47,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationMatrixTest {
 
-  /** An endpoint and the least role in the organization it needs. */
+  /**
+   * An endpoint and the least role in the organization it needs, with the members of its body
+   * beside {@code org_id} (on a GET or DELETE: the rest of its query).
+   */
   record Endpoint(String route, MemberRole needs, String bodyMembers) {
 
     HttpMethod method() {
@@ -57,7 +60,10 @@ class AuthorizationMatrixTest {
     /** The path, acme named by the query on a GET or DELETE. */
     String path() {
       String path = route.substring(route.indexOf(' ') + 1);
-      return hasBody() ? path : path + "?org_id=acme";
+      if (hasBody()) {
+        return path;
+      }
+      return path + "?org_id=acme" + (bodyMembers.isEmpty() ? "" : "&" + bodyMembers);
     }
 
     /** On a POST or PUT, acme named by the body. */
@@ -154,6 +160,14 @@ class AuthorizationMatrixTest {
           adminOrOwner("DELETE /member-caps"),
           anyMember("GET /member-caps"),
           adminOrOwner("GET /seat-limit"),
+          adminOrOwner("GET /forecast"),
+          // a member's budget: an admin's to set (the organization's own is its owner's)
+          new Endpoint(
+              "PUT /budgets",
+              MemberRole.ADMIN,
+              "\"member_id\": \"mia\", \"amount\": 10, \"period\": \"month\""),
+          new Endpoint("DELETE /budgets", MemberRole.ADMIN, "member_id=mia"),
+          anyMember("GET /budgets"),
           anyMember("GET /quota"),
           anyMember("GET /summary"),
           anyMember("GET /live"),

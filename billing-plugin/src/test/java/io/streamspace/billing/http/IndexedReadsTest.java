@@ -30,9 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every query behind the admin dashboard, the reports and an organization's usage by member
- * reads the big tables through an index: PostgreSQL is asked to plan each statement the route
- * runs ({@code EXPLAIN (FORMAT JSON)}, with the values it binds) on a database seeded by SQL with
- * a year of history, analyzed, and no plan may hold a {@code Seq Scan} on a big table.
+ * reads the big tables through an index, and so do the forecast's own: PostgreSQL is asked to
+ * plan each statement the route runs ({@code EXPLAIN (FORMAT JSON)}, with the values it binds)
+ * on a database seeded by SQL with a year of history, analyzed, and no plan may hold a {@code
+ * Seq Scan} on a big table.
  *
  * <p>The seeded shape, as calculate-usage and the invoice runs leave it, in the order they write
  * it: {@value #ORGS} team organizations with two years of invoices (three lines each: so that
@@ -204,6 +205,27 @@ class IndexedReadsTest {
     assertEquals(200, status, route);
     assertFalse(plans.isEmpty(), "the route ran queries");
     assertNoSeqScans(plans);
+  }
+
+  /** How the usage claims' statement begins (invoicing's UsageClaims). */
+  private static final String USAGE_CLAIMS = "-- the invoices, in the order they are claimed";
+
+  /**
+   * The forecast's own reads (its days through the daily rollup, the running sessions, the
+   * budgets) go through an index. The estimate it starts from is the spending limit's ({@code
+   * InvoiceCalculator.periodSoFar}), whose usage claim statement is left out here: planned for
+   * the one invoice it is, it hash-joins every session ({@code GET /spending-limit} does the same).
+   */
+  @Test
+  void theForecastsOwnReadsGoThroughAnIndex() {
+    explaining.record();
+    int status = billing.text("/forecast?org_id=org-a", user("olivia")).status();
+    List<Plan> plans = explaining.stop();
+
+    assertEquals(200, status);
+    List<Plan> own = plans.stream().filter(plan -> !plan.sql().contains(USAGE_CLAIMS)).toList();
+    assertTrue(own.size() >= 3, "the forecast's own reads: " + own.size());
+    assertNoSeqScans(own);
   }
 
   private static void assertNoSeqScans(List<Plan> plans) {
