@@ -11,6 +11,7 @@ import io.streamspace.billing.http.SpendingLimitRoutes;
 import io.streamspace.billing.http.SummaryRoutes;
 import io.streamspace.billing.jobs.CheckQuotasJob;
 import io.streamspace.billing.packs.PackNotices;
+import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
@@ -55,6 +56,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
             new EntitlementNotices(wiring.dataSource(), wiring.events(), wiring.clock()),
             new LeadDays(wiring.dataSource(), wiring.config(), wiring.clock()),
             new LeadNotices(wiring.dataSource(), wiring.events(), wiring.config(), wiring.clock()),
+            new Reservations(wiring.dataSource(), wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

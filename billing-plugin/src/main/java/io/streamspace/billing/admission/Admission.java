@@ -63,6 +63,11 @@ import javax.sql.DataSource;
  * other accounts do not wait for it, and concurrent checks of the account wait for the one
  * read). The reload reads the accounts the view holds and every account with an open session, so
  * memory grows with the accounts in use, not with every account ever stored.
+ *
+ * <p>A session of an organization on a prepaid plan that every rule allows is then admitted only
+ * if its first minutes' cost can be reserved from the prepaid balance ({@link PrepaidStep}):
+ * that step alone reads and writes the database, so the balance is never overshot across nodes.
+ * Sessions of other plans are decided from memory alone.
  */
 public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
@@ -74,9 +79,11 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final Clock clock;
   private final AdmissionViewLoads loads;
   private final AdmissionReloads reloads;
+  private final PrepaidStep prepaid;
 
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
+    this.prepaid = new PrepaidStep(dataSource, config, clock);
     this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
@@ -90,8 +97,9 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * Denies a session of a closed organization ({@code organization_closed}), of a held account
    * (suspended or locked: {@link AccountHolds}), or one that would pass a hard limit by its
    * requested size (naming the plan and the pack, in the account's currency, that would allow
-   * it), or while a soft counter's overage waits for the account's confirmation; allows it
-   * otherwise.
+   * it), or while a soft counter's overage waits for the account's confirmation, or that would
+   * take its member past their cap; on a prepaid plan, allows it only once its hold is reserved
+   * from the prepaid balance ({@link PrepaidStep}); allows it otherwise.
    */
   public AdmissionDecision admit(AdmissionRequest request) {
     BillingConfig current = config.get();
@@ -128,10 +136,16 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
       return byOrganization;
     }
     String member = memberOf(orgId, request.userId());
-    return member == null
-        ? byOrganization
-        : MemberCapRule.decide(
-            view.memberUse(orgId, member, request.sessionId()), request.resources(), member, orgId);
+    AdmissionDecision byMember =
+        member == null
+            ? byOrganization
+            : MemberCapRule.decide(
+                view.memberUse(orgId, member, request.sessionId()),
+                request.resources(),
+                member,
+                orgId);
+    // last, once nothing in memory refuses it: a refused session reserves nothing
+    return prepaid.after(byMember, request, current, orgId, planId, currency);
   }
 
   @Override

@@ -241,6 +241,14 @@ public final class BillingConfig {
     return Duration.ofMinutes(get(BillingKeys.SPENDING_BLOCK_NOTICE_MINUTES));
   }
 
+  /**
+   * How much of a session's cost admission reserves from the prepaid balance of an organization
+   * on a prepaid plan as it starts: the cost of these first minutes.
+   */
+  public Duration hold() {
+    return Duration.ofMinutes(get(BillingKeys.HOLD_MINUTES));
+  }
+
   /** Whether a plan of that id is configured. */
   public boolean hasPlan(String planId) {
     return plan(planId).isPresent();

@@ -270,6 +270,16 @@ final class BillingKeys {
           15,
           "Minutes (%s) from a blocking spending limit being reached to its account's "
               + "sessions being suspended");
+  static final BillingKey<Integer> HOLD_MINUTES =
+      key(
+          "holdMinutes",
+          whole(1, 1440),
+          15,
+          "Minutes (%s) of a session's cost that admission reserves from the prepaid balance as"
+              + " it starts a session of an organization on a prepaid plan: its cores, memory and"
+              + " held meters at their unit prices for these minutes, rounded up to the currency's"
+              + " minor unit; given back when the session ends, or by check-quotas when no event"
+              + " of the session arrived within these minutes");
   static final BillingKey<Map<Currency, ShareTerms>> STORE_REVENUE_SHARE =
       key(
           "storeRevenueShare",

@@ -78,8 +78,9 @@ public final class BalanceRoutes {
                   "reserved",
                   number()
                       .description(
-                          "held of the balance, not available to pay from: 0 (nothing reserves"
-                              + " any yet)"))
+                          "held of the balance for the sessions admission started on a prepaid"
+                              + " plan (each its first holdMinutes' cost, until it ends), not"
+                              + " available to pay or reserve from"))
               .req("available", number().description("balance less reserved"))
               .req("entries", array(BALANCE_ENTRY).description("newest first"))
               .req("next_offset", integer().orNull()));

@@ -8,6 +8,7 @@ import io.streamspace.billing.credits.CreditExpiry;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.packs.PackNotices;
+import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * access ends at its second whatever the run; the notice is at most one interval late), and
  * keeps the day's shares of limits of the organizations on a lead plan near them ({@link
  * LeadDays}, a page at a time with the alerts) and announces the sales leads found ({@link
- * LeadNotices}: once per organization, reason and 30-day window).
+ * LeadNotices}: once per organization, reason and 30-day window), and releases the prepaid
+ * reservations of sessions that ended without their terminate releasing them or never started
+ * within {@code holdMinutes} ({@link Reservations#releaseStale}, at most one interval late).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -62,6 +65,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final EntitlementNotices entitlementNotices;
   private final LeadDays leadDays;
   private final LeadNotices leadNotices;
+  private final Reservations reservations;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -76,6 +80,7 @@ public final class CheckQuotasJob implements PluginJob {
       EntitlementNotices entitlementNotices,
       LeadDays leadDays,
       LeadNotices leadNotices,
+      Reservations reservations,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -88,6 +93,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.entitlementNotices = entitlementNotices;
     this.leadDays = leadDays;
     this.leadNotices = leadNotices;
+    this.reservations = reservations;
     this.config = config;
   }
 
@@ -124,12 +130,13 @@ public final class CheckQuotasJob implements PluginJob {
     int ended = entitlementNotices.send();
     leadDays.forgetOld();
     int leads = leadNotices.send();
+    int reservationsReleased = reservations.releaseStale(config.get().hold());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent;"
                 + " %d expired credit(s) recorded; %d store access(es) announced ended;"
-                + " %d sales lead(s) announced")
+                + " %d sales lead(s) announced; %d prepaid reservation(s) released")
             .formatted(
                 sent[0],
                 changed[0],
@@ -141,7 +148,8 @@ public final class CheckQuotasJob implements PluginJob {
                 notices,
                 expired,
                 ended,
-                leads);
+                leads,
+                reservationsReleased);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);
   }

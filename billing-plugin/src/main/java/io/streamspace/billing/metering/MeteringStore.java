@@ -9,10 +9,15 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.MembershipRefused;
 import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
+import io.streamspace.billing.metering.MeteringBatch.SessionRow;
+import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.common.db.Transactions;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -25,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * so storing the same batch twice changes nothing. The accounts open on the terms {@link
  * OpeningTerms} gives under the config in effect; {@link AccountOpeningRepository} and {@link
  * SessionRepository} hold the statements, run here in an order that takes row locks as
- * calculate-usage does (sessions, then accounts), so the two never deadlock on them.
+ * calculate-usage does (sessions, then accounts), so the two never deadlock on them. A session
+ * whose end the batch stores gives back what admission reserved for it of a prepaid balance
+ * ({@link Reservations#releaseEnded}), in the same transaction.
  */
 public final class MeteringStore {
 
@@ -65,6 +72,12 @@ public final class MeteringStore {
         opening.stream().filter(a -> a.userCreatedAt() != null).toList();
     List<PricedPlan> plans = terms.pricedPlans();
     List<MembershipRefused> refused = new ArrayList<>(); // once committed, told
+    Map<String, Instant> ended = new HashMap<>();
+    for (SessionRow session : batch.sessions()) {
+      if (session.endedAt() != null) {
+        ended.put(session.sessionId(), session.endedAt());
+      }
+    }
     Transactions.inTransaction(
         dataSource,
         connection -> {
@@ -91,6 +104,8 @@ public final class MeteringStore {
           }
           // after the events are kept and the accounts opened: whichever came first
           organizations.closeDeleted(connection, batch.organizations());
+          // after the account rows, as finalization locks balances after its accounts
+          Reservations.releaseEnded(connection, ended);
           // last: after every account row lock, as finalization takes the chains' heads
           AuditTrail.recordAll(connection, billingRoles);
           return null;

@@ -8,9 +8,11 @@ import java.util.Optional;
 /**
  * The one rounding rule of the plugin: amounts keep full precision until a line total is shown
  * or invoiced, which is computed with one division and rounded once, to the currency's minor
- * unit (USD 2 decimals, VND 0), half up. The minor unit is ISO 4217's as the JDK gives it
- * ({@link Currency#getDefaultFractionDigits}); where Stripe counts a currency otherwise, its rule
- * is the payment adapter's ({@code stripe.StripeAmounts}), not the money's.
+ * unit (USD 2 decimals, VND 0), half up. Its one exception is what is reserved rather than
+ * charged ({@link #hold}): rounded up, so a reservation never holds less than what it covers.
+ * The minor unit is ISO 4217's as the JDK gives it ({@link Currency#getDefaultFractionDigits});
+ * where Stripe counts a currency otherwise, its rule is the payment adapter's ({@code
+ * stripe.StripeAmounts}), not the money's.
  */
 public final class Money {
 
@@ -38,6 +40,17 @@ public final class Money {
    */
   public static BigDecimal rounded(BigDecimal amount, Currency currency) {
     return amount.setScale(minorDigits(currency), ROUNDING);
+  }
+
+  /**
+   * What a reservation holds for usage not yet rated: {@link #lineTotal}'s one division, rounded
+   * <em>up</em> to the minor unit (0.035 USD holds 0.04): never less than the exact cost of the
+   * usage it holds for.
+   */
+  public static BigDecimal hold(
+      BigDecimal pricedUnitSeconds, BigDecimal unitSecondsPerUnit, Currency currency) {
+    return pricedUnitSeconds.divide(
+        unitSecondsPerUnit, minorDigits(currency), RoundingMode.CEILING);
   }
 
   /** Zero in the currency's minor unit ({@code 0.00} USD, {@code 0} VND). */

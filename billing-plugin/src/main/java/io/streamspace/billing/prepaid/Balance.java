@@ -6,7 +6,7 @@ import java.util.Currency;
 /**
  * An organization's balance in a currency, as its row holds it.
  *
- * @param reserved what admissions hold of it for running sessions (0 until reservations exist)
+ * @param reserved what admission holds of it for the sessions it started ({@link Reservations})
  */
 public record Balance(Currency currency, BigDecimal balance, BigDecimal reserved) {
 

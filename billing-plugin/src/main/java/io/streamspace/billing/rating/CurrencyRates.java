@@ -9,19 +9,21 @@ import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The unit prices of one currency, as a calculate-usage run prices its records: every supported
  * currency at the rates in effect when the job runs ({@code computeRates} for the configured
  * currency, else {@code currencyRates}), and each held meter's price per unit-hour in it (the
  * config prices every held meter in every supported currency). An account in a currency not
- * among them is left unrated.
+ * among them is left unrated. A prepaid reservation prices the minutes it holds by the same rates
+ * ({@link #in}), so what it holds is what those minutes will be rated at.
  *
  * @param held each held meter's price of a unit-hour, by meter id, in the config's order
  */
-record CurrencyRates(String currency, ComputeRates rates, Map<String, BigDecimal> held) {
+public record CurrencyRates(String currency, ComputeRates rates, Map<String, BigDecimal> held) {
 
-  CurrencyRates {
+  public CurrencyRates {
     held = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(held));
   }
 
@@ -31,12 +33,14 @@ record CurrencyRates(String currency, ComputeRates rates, Map<String, BigDecimal
 
   /** The rates of every supported currency, the configured currency first. */
   static List<CurrencyRates> of(BillingConfig config) {
-    return config.supportedCurrencies().stream()
-        .map(
-            c ->
-                new CurrencyRates(
-                    c.getCurrencyCode(), config.ratesIn(c).orElseThrow(), held(config, c)))
-        .toList();
+    return config.supportedCurrencies().stream().map(c -> in(config, c).orElseThrow()).toList();
+  }
+
+  /** The rates of that currency, as a run would price its records; none if it is not supported. */
+  public static Optional<CurrencyRates> in(BillingConfig config, Currency currency) {
+    return config
+        .ratesIn(currency)
+        .map(rates -> new CurrencyRates(currency.getCurrencyCode(), rates, held(config, currency)));
   }
 
   /** Its prices by resource: cpu, memory and storage, then the held meters. */

@@ -146,6 +146,8 @@ class BillingConfigParserTest {
         "{\"paymentRetryDays\": [3, 3]}                         | paymentRetryDays[1]",
         "{\"paymentRetryDays\": [1, 2.5]}                       | paymentRetryDays[1]",
         "{\"paymentRetryDays\": [1,2,3,4,5,6,7,8,9,10,11]}      | paymentRetryDays",
+        "{\"holdMinutes\": 0}                                   | holdMinutes",
+        "{\"holdMinutes\": 1441}                                | holdMinutes",
         "{\"leadPlans\": \"pro\"}                               | leadPlans",
         "{\"leadPlans\": [\"pro\", \"\"]}                         | leadPlans[1]",
         "{\"leadPlans\": [\"pro\", \"pro\"]}                      | leadPlans[1]",
@@ -897,6 +899,7 @@ class BillingConfigParserTest {
     assertTrue(find(keys, "capacityPacks").defaultJson().contains("\"valid_days\":30"));
     assertEquals("3", find(keys, "packExpiryNoticeDays").defaultJson());
     assertEquals("15", find(keys, "spendingBlockNoticeMinutes").defaultJson());
+    assertEquals("15", find(keys, "holdMinutes").defaultJson());
     assertEquals("[1,3,5]", find(keys, "paymentRetryDays").defaultJson());
     assertEquals("null", find(keys, "meterRates.members").defaultJson()); // optional
     assertTrue(
@@ -911,7 +914,7 @@ class BillingConfigParserTest {
     assertEquals("[]", find(keys, "embedOrigins").defaultJson());
     assertTrue(find(keys, "auditCheckpointKey").secret());
     assertEquals("BILLING_AUDIT_KEY", find(keys, "auditCheckpointKey").environmentVariable());
-    assertEquals(47, keys.size());
+    assertEquals(48, keys.size());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.streamspace.host.intake;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.ApiException.Detail;
@@ -12,6 +13,8 @@ import io.streamspace.plugin.api.session.AdmissionCheck;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.plugin.api.session.MemberAdmissionRequest;
+import io.streamspace.plugin.api.session.TopUp;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -29,11 +32,28 @@ public final class AdmissionService {
   /**
    * The answer: allowed, or the first plugin's denial with the plan ({@code upgrade}) and the
    * capacity pack ({@code pack}) that would allow it when the plugin names them, for a session as
-   * for a member (null fields are left out).
+   * for a member, and the prepaid top-ups that would ({@code top_up}) when it suggests some (null
+   * fields are left out).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Answer(
-      boolean allowed, String code, String reason, String upgrade, String pack, String plugin) {}
+      boolean allowed,
+      String code,
+      String reason,
+      String upgrade,
+      String pack,
+      @JsonProperty("top_up") List<Suggestion> topUp,
+      String plugin) {}
+
+  /** A top-up as the answer carries it: {@code {"amount","currency","minutes"}}. */
+  public record Suggestion(BigDecimal amount, String currency, int minutes) {
+
+    static List<Suggestion> of(List<TopUp> topUp) {
+      return topUp.isEmpty()
+          ? null
+          : topUp.stream().map(t -> new Suggestion(t.amount(), t.currency(), t.minutes())).toList();
+    }
+  }
 
   private final PluginRegistry plugins;
 
@@ -79,11 +99,12 @@ public final class AdmissionService {
               decision.reason(),
               decision.upgrade(),
               decision.pack(),
+              Suggestion.of(decision.topUp()),
               plugin.id());
         }
       }
     }
-    return new Answer(true, null, null, null, null, null);
+    return new Answer(true, null, null, null, null, null, null);
   }
 
   private static AdmissionRequest session(

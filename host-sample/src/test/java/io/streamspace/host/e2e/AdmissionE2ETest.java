@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
  * {@code POST /api/platform/admission} with the packaged billing plugin: a session past a hard
  * limit of the account's plan, by what is open plus its requested size, is refused with the
  * meter's code, a reason and the plan and pack that would allow it, from the sessions the plugin
- * was handed; limits changed through the config apply to the next admission.
+ * was handed; limits changed through the config apply to the next admission. On a prepaid plan
+ * a session's hold is reserved from the prepaid balance, and refused with the top-ups that would
+ * allow it when the balance is short.
  */
 class AdmissionE2ETest extends BillingHostTestBase {
 
@@ -222,5 +224,60 @@ class AdmissionE2ETest extends BillingHostTestBase {
           .expect(200);
     }
     assertEquals("active_sessions_limit", admission(bea).get("code").asText());
+  }
+
+  /**
+   * Enterprise made prepaid over HTTP; kim on it, with 0.05 granted by an admin. A session of 2
+   * cores and 4 GB holds 0.04 (0.14 an hour for 15 minutes, 0.035, rounded up): the first is
+   * admitted (and asked again, admitted once), the second refused with insufficient_balance and
+   * its top-ups as the answer's top_up; a refusal of a plan that is not prepaid carries none.
+   */
+  @Test
+  void onAPrepaidPlanASessionIsAdmittedOnceItsHoldIsReserved_andRefusedWithTopUpsWhenShort() {
+    ObjectNode config = (ObjectNode) api.http.get(CONFIG, api.adminToken).expect(200);
+    ObjectNode plans = config.deepCopy().retain("subscriptionPlans");
+    ObjectNode enterprise = (ObjectNode) plans.get("subscriptionPlans").get(2);
+    assertEquals("enterprise", enterprise.get("id").asText());
+    enterprise.put("prepaid", true);
+    api.http
+        .call("PATCH", CONFIG, api.adminToken, plans.toString(), HostClient.CONFIG_REASON)
+        .expect(200);
+    try {
+      String kim = newUser("kim");
+      api.postEvents(
+          platformToken,
+          List.of(Events.userCreated(kim, at("11:50"), Map.of("plan", "enterprise"))));
+      api.awaitCaughtUp("billing");
+      api.http
+          .post(
+              "/api/plugins/billing/admin/balance",
+              api.adminToken,
+              HostClient.json(
+                  Map.of("org_id", kim, "amount", 0.05, "currency", "USD", "reason", "trial")))
+          .expect(201);
+
+      JsonNode first = api.admissionOf(platformToken, kim, "p1-" + kim, "2", "4");
+      JsonNode again = api.admissionOf(platformToken, kim, "p1-" + kim, "2", "4");
+      JsonNode second = api.admissionOf(platformToken, kim, "p2-" + kim, "2", "4");
+
+      assertEquals("{\"allowed\":true}", first.toString());
+      assertEquals(first, again);
+      assertEquals("insufficient_balance", second.get("code").asText(), second.toString());
+      assertTrue(
+          second.get("reason").asText().contains("while $0.01 is available"), second.toString());
+      assertEquals(
+          "[{\"amount\":0.03,\"currency\":\"USD\",\"minutes\":15},"
+              + "{\"amount\":0.13,\"currency\":\"USD\",\"minutes\":60}]",
+          second.get("top_up").toString());
+      JsonNode balance =
+          api.http.get("/api/plugins/billing/balance?org_id=" + kim, api.adminToken).expect(200);
+      assertEquals("0.04", balance.get("reserved").decimalValue().toPlainString());
+      assertFalse(admission(userWithTwoSessions("lea")).has("top_up"), "Hobby is not prepaid");
+    } finally {
+      ObjectNode before = config.deepCopy().retain("subscriptionPlans");
+      api.http
+          .call("PATCH", CONFIG, api.adminToken, before.toString(), HostClient.CONFIG_REASON)
+          .expect(200);
+    }
   }
 }

@@ -112,6 +112,14 @@ final class BillingApi {
     return admission(platformToken, request);
   }
 
+  /** Asks whether the session named {@code sessionId}, of that size, may start for the user. */
+  JsonNode admissionOf(
+      String platformToken, String userId, String sessionId, String cpuCores, String memoryGb) {
+    Map<String, Object> request = sessionRequest(userId, cpuCores, memoryGb);
+    request.put("session_id", sessionId);
+    return admission(platformToken, request);
+  }
+
   /**
    * Asks whether a session of half a core and 1 GB may start for the user under the team
    * organization {@code orgId}.

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.plugin.api.event.OrganizationEvent.Role;
+import java.math.BigDecimal;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The 0.3 additions to admission keep a 0.1 plugin's answers as they were. */
+/** The 0.3 and 0.4 additions to admission keep an older plugin's answers as they were. */
 class AdmissionCheckTest {
 
   /** A plugin written against 0.1: it decides sessions only. */
@@ -45,6 +47,20 @@ class AdmissionCheckTest {
     assertNull(AdmissionDecision.deny("seat_limit", "full", "pro").pack());
     assertEquals("storage-10", withPack.pack());
     assertEquals("pro", withPack.upgrade());
+  }
+
+  @Test
+  void aDenialMadeAsBefore04SuggestsNoTopUp_andOneMadeWithItDoes() {
+    TopUp start = new TopUp(new BigDecimal("0.03"), "USD", 15);
+    AdmissionDecision denied =
+        AdmissionDecision.deny("insufficient_balance", "short").withTopUp(List.of(start));
+
+    assertEquals(List.of(), AdmissionDecision.deny("seat_limit", "full", "pro", null).topUp());
+    assertEquals(List.of(), new AdmissionDecision(false, "x", "y", null, null, null).topUp());
+    assertEquals(List.of(start), denied.topUp());
+    assertEquals("insufficient_balance", denied.code());
+    assertThrows(
+        IllegalArgumentException.class, () -> new TopUp(BigDecimal.ZERO, "USD", 15), "positive");
   }
 
   @Test
