@@ -221,6 +221,7 @@ class ApiDescriptionTest {
             "GET /plans",
             "GET /quota",
             "GET /spending-limit",
+            "GET /top-up-rule",
             "GET /costs/monthly",
             "GET /credits",
             "GET /balance",
