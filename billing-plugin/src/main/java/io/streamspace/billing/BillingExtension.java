@@ -127,7 +127,7 @@ public class BillingExtension
     PaymentsWiring payments =
         PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);
     CreditsWiring.wire(wiring);
-    var ledger = PrepaidWiring.wire(wiring);
+    var ledger = PrepaidWiring.wire(wiring, holding.readOnlyLock());
     AuditWiring.wire(wiring);
     OrganizationsWiring.wire(wiring);
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());

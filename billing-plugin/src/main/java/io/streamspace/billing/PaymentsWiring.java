@@ -19,6 +19,7 @@ import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
+import io.streamspace.billing.payments.topup.AutoTopUps;
 import io.streamspace.billing.payments.webhook.CheckoutsPaidAfterClosing;
 import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.store.purchase.StorePurchases;
@@ -33,16 +34,18 @@ import java.util.function.Supplier;
 /**
  * Payments through Stripe: the client (its key from the host's secrets, its endpoint read at each
  * call so tests can point it at a local server), one customer per account, invoice status
- * changes (a payment settles the read-only lock), the collection queue and the Stripe invoice
- * mirror with collect-payments (scheduled) and their backlog on {@code /jobs}; then, once plans
- * and packs exist, the verified webhook and the checkout and portal routes.
+ * changes (a payment settles the read-only lock), the collection queue, the Stripe invoice mirror
+ * and the auto top-ups of prepaid balances with collect-payments (scheduled) and their backlog on
+ * {@code /jobs}; then, once plans and packs exist, the verified webhook and the checkout and
+ * portal routes.
  */
 record PaymentsWiring(
     StripeClients clients,
     StripeCustomers customers,
     InvoiceStatusChanges statusChanges,
     StripeCollections collections,
-    StripeInvoiceMirror mirror) {
+    StripeInvoiceMirror mirror,
+    AutoTopUps autoTopUps) {
 
   static PaymentsWiring wire(
       Wiring wiring, PaymentLock paymentLock, Supplier<StripeEndpoint> endpoint) {
@@ -60,16 +63,23 @@ record PaymentsWiring(
     StripeInvoiceMirror mirror =
         new StripeInvoiceMirror(
             wiring.dataSource(), clients, customers, statusChanges, wiring.config());
+    AutoTopUps autoTopUps =
+        new AutoTopUps(
+            wiring.dataSource(),
+            clients,
+            change -> wiring.events().publish(BillingEvents.BALANCE_TOPPED_UP, change),
+            failed -> wiring.events().publish(BillingEvents.TOP_UP_FAILED, failed),
+            wiring.config());
     new JobRoutes(
             wiring.scheduler(),
             Map.of(
                 CollectPaymentsJob.NAME,
-                () -> collections.backlog() + mirror.backlog(),
+                () -> collections.backlog() + mirror.backlog() + autoTopUps.backlog(),
                 // the drafts whose tax Stripe Tax could not calculate (stripeTax)
                 FinalizeInvoicesJob.NAME,
                 () -> InvoiceTaxes.failedDrafts(wiring.dataSource())))
         .register(wiring.routes());
-    return new PaymentsWiring(clients, customers, statusChanges, collections, mirror);
+    return new PaymentsWiring(clients, customers, statusChanges, collections, mirror, autoTopUps);
   }
 
   /**
@@ -88,6 +98,7 @@ record PaymentsWiring(
     new CollectPaymentsJob(
             collections,
             mirror,
+            autoTopUps,
             new CheckoutsPaidAfterClosing(wiring.dataSource(), undo, wiring.events(), packs, store),
             new SubscriptionsOfClosedOrganizations(
                 wiring.dataSource(), new ClosingCancellation(clients)),
@@ -104,6 +115,7 @@ record PaymentsWiring(
             store,
             collections,
             mirror,
+            autoTopUps,
             wiring.config(),
             undo,
             wiring.events(),

@@ -38,6 +38,20 @@ public final class AuditKinds {
    */
   public static final String SUBSCRIPTION_CANCELLED = "subscription.cancelled";
 
+  /**
+   * An organization's Owner set its auto top-up rule, consenting to off-session charges: the
+   * entry keeps who, when and the terms consented to.
+   */
+  public static final String TOP_UP_RULE_SET = "top_up_rule.set";
+
+  public static final String TOP_UP_RULE_REMOVED = "top_up_rule.removed";
+
+  /**
+   * A top-up refunded at Stripe after its balance spent some of it: what the balance could not
+   * give back (the refund entry, if any, took what was available).
+   */
+  public static final String TOP_UP_REFUND_UNRECOVERED = "top_up.refund_unrecovered";
+
   public static final String SPENDING_LIMIT_SET = "spending_limit.set";
   public static final String SPENDING_LIMIT_REMOVED = "spending_limit.removed";
   public static final String PACK_PURCHASED = "pack.purchased";

@@ -197,6 +197,14 @@ public final class BillingConfig {
     return Optional.ofNullable(storeRevenueShare().get(currency));
   }
 
+  /**
+   * What one top-up of a prepaid balance in {@code currency} may be (topUpLimits), never above
+   * what Stripe charges at once.
+   */
+  public TopUpLimits.Limit topUpLimit(Currency currency) {
+    return TopUpLimits.of(get(BillingKeys.TOP_UP_LIMITS), currency);
+  }
+
   public ZoneId billingTimeZone() {
     return get(BillingKeys.BILLING_TIME_ZONE);
   }

@@ -256,6 +256,21 @@ final class BillingKeys {
               + " plugin charges each with PaymentIntents on paymentRetryDays; stripe_invoices,"
               + " each is mirrored as a Stripe Invoice that Stripe collects, retries and emails."
               + " Invoices queued or mirrored before a change finish the way they started");
+  static final BillingKey<Map<Currency, TopUpLimits.Limit>> TOP_UP_LIMITS =
+      key(
+          "topUpLimits",
+          TopUpLimits.TYPE,
+          Map.of(
+              Currency.getInstance("USD"),
+              new TopUpLimits.Limit(new BigDecimal("5"), new BigDecimal("10000")),
+              VND,
+              new TopUpLimits.Limit(new BigDecimal("100000"), new BigDecimal("250000000"))),
+          "The least and the most one top-up of a prepaid balance may be (a Checkout top-up, a"
+              + " charge of an auto top-up rule) by ISO 4217 code: {\"USD\": {min, max}}, above 0,"
+              + " no finer than the currency. Keep min above Stripe's minimum charge (0.50 USD or"
+              + " its equivalent); max is never above Stripe's eight digits of minor units. A"
+              + " currency left out keeps its default (USD 5 to 10,000; VND 100,000 to"
+              + " 250,000,000); one without a default takes any amount Stripe does");
   static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =
       key(
           "packExpiryNoticeDays",

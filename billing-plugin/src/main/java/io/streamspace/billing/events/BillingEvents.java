@@ -36,10 +36,16 @@ public final class BillingEvents {
   public static final String CREDIT_GRANTED = "billing.credit.granted";
 
   /**
-   * Money was put on an organization's prepaid balance (an admin's grant): the balance and the
-   * entry that changed it.
+   * Money was put on an organization's prepaid balance (an admin's grant, a Checkout top-up, an
+   * auto top-up): the balance and the entry that changed it.
    */
   public static final String BALANCE_TOPPED_UP = "billing.balance.topped_up";
+
+  /**
+   * An auto top-up could not charge the organization's saved payment method: {@link
+   * TopUpFailed} (each declined attempt; no payment method or the monthly cap once a crossing).
+   */
+  public static final String TOP_UP_FAILED = "billing.top_up.failed";
 
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";

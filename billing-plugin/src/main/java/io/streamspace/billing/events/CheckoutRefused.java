@@ -8,9 +8,9 @@ import java.time.Instant;
  * what it paid for could not be granted.
  *
  * @param orgId the organization the session was for
- * @param kind what it sold: {@code plan}, {@code pack} or {@code store}
- * @param planId the plan it sold; null for a pack or a store item
- * @param itemId the pack's id or the store item's; null for a plan
+ * @param kind what it sold: {@code plan}, {@code pack}, {@code store} or {@code top_up}
+ * @param planId the plan it sold; null for a pack, a store item or a top-up
+ * @param itemId the pack's id or the store item's; null for a plan or a top-up
  * @param reason why it was not applied
  * @param givenBack what was undone at Stripe (the subscription cancelled, its payment refunded),
  *     or that nothing was taken

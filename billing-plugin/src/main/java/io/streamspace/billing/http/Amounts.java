@@ -6,7 +6,7 @@ import io.streamspace.common.http.ApiException;
 import java.math.BigDecimal;
 import java.util.Currency;
 
-/** Amounts of money a body gives: credits granted, spending limits. */
+/** Amounts of money a body gives: credits granted, spending limits, top-ups. */
 final class Amounts {
 
   /** Integer digits an amount may have: far above any real amount, below numeric overflow. */
@@ -20,16 +20,24 @@ final class Amounts {
    * @throws ApiException 400 naming the member otherwise
    */
   static BigDecimal positive(JsonNode body, String member) throws ApiException {
-    JsonNode value = body.get(member);
+    return positive(body, member, member);
+  }
+
+  /**
+   * {@link #positive(JsonNode, String)} of a member of a nested object, refused naming {@code
+   * field}, its place in the body ({@code top_up.amount}).
+   */
+  static BigDecimal positive(JsonNode object, String member, String field) throws ApiException {
+    JsonNode value = object.get(member);
     if (value == null || !value.isNumber()) {
-      throw ApiException.badParameter(member, member + " is required (a JSON number)");
+      throw ApiException.badParameter(field, field + " is required (a JSON number)");
     }
     BigDecimal amount = value.decimalValue();
     if (amount.signum() <= 0) {
-      throw ApiException.badParameter(member, member + " must be greater than zero");
+      throw ApiException.badParameter(field, field + " must be greater than zero");
     }
     if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
-      throw ApiException.badParameter(member, member + " is too large");
+      throw ApiException.badParameter(field, field + " is too large");
     }
     return amount;
   }

@@ -63,7 +63,10 @@ public final class AuditRoutes {
                           credit.granted, credit.expired, credit.revoked, invoice.created, \
                           invoice.finalized, invoice.paid, invoice.voided, invoice.overdue, \
                           invoice.refunded, plan.changed, checkout.refused, \
-                          subscription.cancelled, spending_limit.set, spending_limit.removed, \
+                          subscription.cancelled, balance.<entry kind> (balance.grant, \
+                          balance.top_up, balance.refund…), top_up_rule.set, \
+                          top_up_rule.removed, top_up.refund_unrecovered, spending_limit.set, \
+                          spending_limit.removed, \
                           pack.purchased, pack.renewed, pack.cancelled, pack.refunded, \
                           seat_limit.set, seat_limit.removed, budget.set, budget.removed, \
                           overage.confirmed, \

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The pages Stripe hosts for an account: {@code POST /create-checkout} (a plan's payment method,
  * or its Stripe Subscription under {@code stripe_invoices}: {@link PlanCheckouts}; or a pack or a
- * store item paid once), {@code POST /portal} (the Customer Portal) and {@code GET
- * /payment-methods}. Each creates the account's Stripe customer at its first call. While
- * {@code stripeEnabled} is false they answer 409 {@code stripe_disabled}.
+ * store item paid once; or a top-up of the prepaid balance), {@code POST /portal} (the Customer
+ * Portal) and {@code GET /payment-methods}. Each creates the account's Stripe customer at its
+ * first call. While {@code stripeEnabled} is false they answer 409 {@code stripe_disabled}.
  */
 public final class StripeRoutes {
 
@@ -85,8 +85,9 @@ public final class StripeRoutes {
   }
 
   /**
-   * {@code {"plan_id"|"pack_id"|"store_item_id","success_url","cancel_url","org_id"?}}: 200 with
-   * the session. 400 naming the field: not exactly one of the three, an unknown plan or the current
+   * {@code {"plan_id"|"pack_id"|"store_item_id"|"top_up","success_url","cancel_url","org_id"?}}:
+   * 200 with the session. 400 naming the field: not exactly one of the four, a top-up's amount or
+   * currency ({@link TopUpInputs}), an unknown plan or the current
    * one, an unknown pack, one not sold in the account's currency or a recurring one (billed on
    * the invoice each period, so paid through it), a URL missing or not https
    * (http to localhost and 127.0.0.1 aside). 423 while the account is locked for non-payment: a
@@ -108,13 +109,18 @@ public final class StripeRoutes {
     int named =
         (body.has("plan_id") ? 1 : 0)
             + (body.has("pack_id") ? 1 : 0)
-            + (body.has("store_item_id") ? 1 : 0);
+            + (body.has("store_item_id") ? 1 : 0)
+            + (body.has("top_up") ? 1 : 0);
     if (named != 1) {
-      throw ApiException.badParameter("plan_id", "give one of plan_id, pack_id and store_item_id");
+      throw ApiException.badParameter(
+          "plan_id", "give one of plan_id, pack_id, store_item_id and top_up");
     }
     boolean plan = body.has("plan_id");
     if (body.has("store_item_id")) {
       return storeItem(request, body, orgId, stripe, urls);
+    }
+    if (body.has("top_up")) {
+      return topUp(body, orgId, currency, stripe, urls);
     }
     BillingConfig current = config.get();
     try {
@@ -226,6 +232,26 @@ public final class StripeRoutes {
   }
 
   /**
+   * A top-up's session: {@code top_up.amount} in the organization's currency onto its prepaid
+   * balance, checked ({@link TopUpInputs}) before Stripe is asked for anything.
+   */
+  private CheckoutJson topUp(
+      JsonNode body, String orgId, Currency currency, StripeApi stripe, ReturnUrls urls)
+      throws Exception {
+    BigDecimal amount =
+        TopUpInputs.checkoutAmount(body, currency, config.get().topUpLimit(currency));
+    CheckoutInputs.chargeable(amount, currency);
+    try {
+      String customer = customers.customerOf(orgId, stripe);
+      CheckoutPage page =
+          StripeCheckout.forTopUp(stripe, orgId, customer, amount, currency, urls, checkoutTax());
+      return new CheckoutJson(page.url(), page.sessionId());
+    } catch (StripeFailure e) {
+      throw stripeFailed(e);
+    }
+  }
+
+  /**
    * {@code {"return_url","org_id"?}}: 200 {@code {"portal_url"}}. Not refused while locked:
    * the portal is where a card is fixed to pay.
    */
@@ -312,13 +338,14 @@ public final class StripeRoutes {
   static final Operation CHECKOUT =
       Operation.post("/create-checkout")
           .owner()
-          .summary("A Stripe Checkout Session for a plan or a pack")
+          .summary("A Stripe Checkout Session for a plan, a pack, a store item or a top-up")
           .description(
               """
               Who: the organization's owner; a platform admin. 409 stripe_disabled, \
               stripe_not_configured, amount_not_chargeable, subscription_exists.
 
-              `{"plan_id"|"pack_id"|"store_item_id","success_url","cancel_url","user_id"?}` → 200 \
+              `{"plan_id"|"pack_id"|"store_item_id"|"top_up","success_url","cancel_url","user_id\
+              "?}` → 200 \
               `{"checkout_url","session_id"}`: a Stripe Checkout Session for the account's Stripe \
               customer (created at its first Stripe call), for a plan in `setup` mode (saves a \
               payment method) or, with `stripeCollection` `stripe_invoices`, in `subscription` \
@@ -327,8 +354,16 @@ public final class StripeRoutes {
               plan and lock state for the state check at its completion, or `payment` mode for a \
               pack or a store item (one line of its price in the account's currency, in minor \
               units: 5.00 USD is 500, 125000 VND is 125000; a store item's purchase is stored when \
-              the session completes paid, never invoiced). 400 naming the field: not exactly one \
-              of `plan_id`, `pack_id` and `store_item_id`, a store item not on sale, an unknown \
+              the session completes paid, never invoiced), or a top-up of the prepaid balance \
+              (`"top_up":{"amount","currency"}`: `payment` mode, one line of the amount in minor \
+              units, Stripe Tax as for a pack; once paid, the balance gets a `top_up` entry of \
+              what it paid net of tax, source `checkout:<session id>`, once, and event \
+              `billing.balance.topped_up`). 400 naming the field: not exactly one of `plan_id`, \
+              `pack_id`, `store_item_id` and `top_up`; `top_up` not an object, \
+              `top_up.amount` not a JSON number, not above 0, with more decimals than the \
+              currency or outside config `topUpLimits` (USD 5–10,000 by default), \
+              `top_up.currency` missing or not the organization's (nothing asked of Stripe); a \
+              store item not on sale, an unknown \
               plan or the current one, an unknown pack, one not sold in the account's currency or \
               a recurring one (billed on the invoice each period: bought with `POST \
               /packs/{id}/purchase`), a URL missing or not `https` (`http://localhost` and \
@@ -336,12 +371,16 @@ public final class StripeRoutes {
               `not_sold_in_currency` or `free` for a store item, `stripe_disabled` while \
               `stripeEnabled` is false, `stripe_not_configured` without `STRIPE_SECRET_KEY`, \
               `amount_not_chargeable` for a pack whose price Stripe cannot take in the currency \
-              (1.005 BHD), its message naming the amount, Stripe not asked; `subscription_exists` \
+              (1.005 BHD) or a top-up Stripe cannot take, its message naming the amount, Stripe \
+              not asked; `subscription_exists` \
               for a plan (in either mode) while the organization has a Stripe Subscription not \
               cancelled (its plan changes in the Customer Portal); 423 `account_locked` while \
               locked read-only (a plan change and a pack purchase are refused then, as on their \
-              own routes); 502 `stripe_error` when Stripe still fails after its retry (8 s to \
-              answer, 2 tries)""")
+              own routes; a top-up too: it would not pay the overdue invoice); 502 \
+              `stripe_error` when Stripe still fails after its retry (8 s to answer, 2 tries). \
+              A retry with the first request's `Idempotency-Key` answers the first session \
+              again.""")
+          .params(Param.IDEMPOTENCY_KEY)
           .body(StripeRoutesSchemas.CHECKOUT_REQUEST)
           .answers(200, StripeRoutesSchemas.CHECKOUT)
           .answers(

@@ -3,6 +3,7 @@ package io.streamspace.billing.http;
 import static io.streamspace.billing.http.Schema.array;
 import static io.streamspace.billing.http.Schema.bool;
 import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.number;
 import static io.streamspace.billing.http.Schema.object;
 import static io.streamspace.billing.http.Schema.string;
 
@@ -19,7 +20,7 @@ final class StripeRoutesSchemas {
       Schema.component(
           "CheckoutRequest",
           object()
-              .description("exactly one of plan_id, pack_id and store_item_id")
+              .description("exactly one of plan_id, pack_id, store_item_id and top_up")
               .prop("plan_id", string())
               .prop("pack_id", string())
               .req("success_url", string())
@@ -32,7 +33,16 @@ final class StripeRoutesSchemas {
                       .description(
                           """
                           a store item on sale, bought at its price once the session completes \
-                          paid""")));
+                          paid"""))
+              .prop(
+                  "top_up",
+                  object()
+                      .req("amount", number())
+                      .req("currency", string())
+                      .description(
+                          """
+                          money onto the organization's prepaid balance, in its currency, \
+                          credited net of tax once the session completes paid""")));
 
   static final Schema PAYMENT_METHODS =
       Schema.component(

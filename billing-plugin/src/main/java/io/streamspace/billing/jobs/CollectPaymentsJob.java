@@ -5,6 +5,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
+import io.streamspace.billing.payments.topup.AutoTopUps;
 import io.streamspace.billing.payments.webhook.CheckoutsPaidAfterClosing;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code collect-payments} job, every minute: sends the due invoice collections to Stripe
  * ({@link StripeCollections}) and the invoices to mirror into Stripe as Stripe invoices ({@link
- * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds. Then
+ * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds;
+ * checks every auto top-up rule and charges the top-ups due ({@link AutoTopUps}). Then
  * it gives back the Checkouts paid at or after their organization's closing that were granted
  * before the closing was known ({@link CheckoutsPaidAfterClosing}), and ends the Stripe
  * Subscriptions closed organizations started before ({@link SubscriptionsOfClosedOrganizations}).
@@ -34,6 +36,7 @@ public final class CollectPaymentsJob implements PluginJob {
 
   private final StripeCollections collections;
   private final StripeInvoiceMirror mirror;
+  private final AutoTopUps autoTopUps;
   private final CheckoutsPaidAfterClosing paidAfterClosing;
   private final SubscriptionsOfClosedOrganizations closedSubscriptions;
   private final Supplier<BillingConfig> config;
@@ -42,12 +45,14 @@ public final class CollectPaymentsJob implements PluginJob {
   public CollectPaymentsJob(
       StripeCollections collections,
       StripeInvoiceMirror mirror,
+      AutoTopUps autoTopUps,
       CheckoutsPaidAfterClosing paidAfterClosing,
       SubscriptionsOfClosedOrganizations closedSubscriptions,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.collections = collections;
     this.mirror = mirror;
+    this.autoTopUps = autoTopUps;
     this.paidAfterClosing = paidAfterClosing;
     this.closedSubscriptions = closedSubscriptions;
     this.config = config;
@@ -71,6 +76,7 @@ public final class CollectPaymentsJob implements PluginJob {
   private JobResult collect(Cause cause) throws SQLException {
     StripeCollections.Run run = collections.collectDue(clock, cause);
     StripeInvoiceMirror.Run mirrored = mirror.mirrorDue(clock);
+    AutoTopUps.Run toppedUp = autoTopUps.chargeDue(clock, cause);
     CheckoutsPaidAfterClosing.Run givenBack = paidAfterClosing.giveBack(clock.instant(), cause);
     SubscriptionsOfClosedOrganizations.Run ended =
         closedSubscriptions.cancel(clock.instant(), cause);
@@ -83,7 +89,17 @@ public final class CollectPaymentsJob implements PluginJob {
               .formatted(
                   mirrored.sent(), mirrored.failed(), mirrored.voided(), mirrored.deferred());
     }
-    int touched = givenBack.givenBack() + givenBack.failed();
+    if (toppedUp.touched() > 0) {
+      summary +=
+          "; auto top-ups: queued %d, sent %d, failed %d, cancelled %d, deferred %d"
+              .formatted(
+                  toppedUp.queued(),
+                  toppedUp.sent(),
+                  toppedUp.failed(),
+                  toppedUp.cancelled(),
+                  toppedUp.deferred());
+    }
+    int touched = givenBack.givenBack() + givenBack.failed() + toppedUp.touched();
     if (touched > 0) {
       summary +=
           "; Checkouts paid after their organization closed: given back %d, failed %d"

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
@@ -24,7 +25,9 @@ import javax.sql.DataSource;
  * The prepaid balances and their entries ({@code billing_prepaid_balances}, {@code
  * billing_prepaid_entries}, V65). Every change of a balance goes through {@link #post}, which
  * writes the entries, the balances they leave and their audit entries in the caller's
- * transaction, so a balance is always the sum of its entries' amounts.
+ * transaction, so a balance is always the sum of its entries' amounts. An entry that takes money
+ * from a balance has it checked against its organization's auto top-up rule in the same
+ * transaction ({@link TopUpChecks}).
  *
  * <p>Concurrency: {@link #post} locks the balance rows it changes ({@code FOR UPDATE}, in
  * organization and currency order, so two posts never deadlock) before it reads them. An
@@ -185,6 +188,7 @@ public final class PrepaidLedger {
           .bind("amount", SqlArrays.array(connection, fresh, NewEntry::amount))
           .bind("at", SqlArrays.array(connection, fresh, NewEntry::at))
           .update(connection);
+      lowered(connection, fresh);
     }
     List<Posted> posted = new ArrayList<>(entries.size());
     List<AuditEntry> audit = new ArrayList<>(fresh.size());
@@ -217,6 +221,40 @@ public final class PrepaidLedger {
     }
     AuditTrail.recordAll(connection, audit);
     return posted;
+  }
+
+  /**
+   * The organizations whose balances entries took money from are checked against their auto
+   * top-up rules at once ({@link TopUpChecks#lowered}), in the posting's transaction.
+   */
+  private static void lowered(Connection connection, List<NewEntry> fresh) throws SQLException {
+    List<NewEntry> out = fresh.stream().filter(e -> e.amount().signum() < 0).toList();
+    if (!out.isEmpty()) {
+      TopUpChecks.lowered(
+          connection,
+          out.stream().map(NewEntry::orgId).distinct().toList(),
+          out.stream().map(NewEntry::at).max(Instant::compareTo).orElseThrow());
+    }
+  }
+
+  /**
+   * The organization's balance in the currency, its row locked for the caller's transaction (a
+   * change that must read what is available before it posts); zero when it never held one.
+   */
+  public static Balance locked(Connection connection, String orgId, Currency currency)
+      throws SQLException {
+    try (PreparedStatement statement =
+            LOCK.bind("org_id", SqlArrays.array(connection, List.of(orgId), id -> id))
+                .bind("currency", SqlArrays.array(connection, List.of(currency), c -> c))
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next()
+          ? new Balance(
+              currency,
+              Money.shown(rs.getBigDecimal(3), currency),
+              Money.shown(rs.getBigDecimal(4), currency))
+          : new Balance(currency, Money.zero(currency), Money.zero(currency));
+    }
   }
 
   /** The balances of the entries, locked, by key: {balance, reserved}, each changed in place. */
@@ -348,7 +386,8 @@ public final class PrepaidLedger {
     }
   }
 
-  private static Balance balance(Connection connection, String orgId, Currency currency)
+  /** The organization's balance in the currency, read on the caller's connection; zero for none. */
+  public static Balance balance(Connection connection, String orgId, Currency currency)
       throws SQLException {
     return held(connection, orgId, currency)
         .orElseGet(() -> new Balance(currency, Money.zero(currency), Money.zero(currency)));

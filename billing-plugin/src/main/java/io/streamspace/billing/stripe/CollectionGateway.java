@@ -14,37 +14,81 @@ import io.streamspace.common.text.SafeText;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Stripe calls of invoice collection. One try of an attempt charges a PaymentIntent (off
- * session, confirmed, idempotency key {@code invoice-<id>-attempt-<n>}) to the default payment
- * method the webhook keeps for the customer, or else Stripe's {@code
+ * The Stripe calls of off-session charges: an invoice's collection attempt, or an auto top-up of
+ * a prepaid balance. One try of an attempt charges a PaymentIntent (off session, confirmed, the
+ * attempt's idempotency key: {@code invoice-<id>-attempt-<n>}, {@code top-up-<id>}) to the default
+ * payment method the webhook keeps for the customer, or else Stripe's {@code
  * invoice_settings.default_payment_method}; the method and amount chosen at the first try are
  * kept by the caller ({@link FirstChoice}) and every later try sends exactly those. Stripe
  * answers a repeated key with the first PaymentIntent, so none is created twice; Stripe forgets
  * a key after 24 hours, so a try {@link StripeCustomers#IDEMPOTENCY_WINDOW} or more after the
- * first was sent first searches Stripe for the attempt's PaymentIntent, sending only when there
- * is none; and a key Stripe refuses as used before ({@code idempotency_error}) is settled by the
- * PaymentIntent made under it, never failed into a next attempt. Whatever Stripe answers
- * becomes a {@link ChargeOutcome}: no connection is held here.
+ * first was sent first searches Stripe for the attempt's PaymentIntent (by its metadata), sending
+ * only when there is none; and a key Stripe refuses as used before ({@code idempotency_error})
+ * is settled by the PaymentIntent made under it, never failed into a next attempt. Whatever
+ * Stripe answers becomes a {@link ChargeOutcome}: no connection is held here.
  */
 public final class CollectionGateway {
 
   /**
-   * One try of an attempt: the invoice it collects (its total in its currency) and whom it
-   * charges; what its first try chose and when that was sent (null before the first).
+   * What an attempt pays for: its idempotency key, the metadata its PaymentIntent carries beside
+   * {@code account_id} (by which a try finds the PaymentIntent an earlier one made), and how the
+   * log names it.
+   */
+  public record Purpose(String idempotencyKey, Map<String, String> metadata, String label) {
+
+    public Purpose {
+      metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    }
+
+    /** Attempt {@code attempt} to collect an invoice. */
+    public static Purpose invoice(long invoiceId, int attempt) {
+      Map<String, String> metadata = new LinkedHashMap<>();
+      metadata.put("invoice_id", Long.toString(invoiceId));
+      metadata.put("attempt", Integer.toString(attempt));
+      return new Purpose(
+          "invoice-%d-attempt-%d".formatted(invoiceId, attempt),
+          metadata,
+          "invoice %d (attempt %d)".formatted(invoiceId, attempt));
+    }
+
+    /** An auto top-up's attempt, by its row's id ({@code billing_top_up_charges}). */
+    public static Purpose topUp(long topUpId, int attempt) {
+      Map<String, String> metadata = new LinkedHashMap<>();
+      metadata.put("top_up_id", Long.toString(topUpId));
+      metadata.put("attempt", Integer.toString(attempt));
+      return new Purpose(
+          "top-up-" + topUpId, metadata, "top-up %d (attempt %d)".formatted(topUpId, attempt));
+    }
+
+    /** Stripe's search for the PaymentIntents of this attempt: its metadata, all of it. */
+    String search() {
+      List<String> terms = new ArrayList<>();
+      metadata.forEach((key, value) -> terms.add("metadata['%s']:'%s'".formatted(key, value)));
+      return String.join(" AND ", terms);
+    }
+  }
+
+  /**
+   * One try of an attempt: what it pays for, the amount it charges ({@code total} in its
+   * currency) and whom; what its first try chose and when that was sent (null before the first).
    *
    * @param customerDefault the default payment method the webhook keeps, null for none
    */
   public record Charge(
-      long invoiceId,
-      int attempt,
+      Purpose purpose,
       String orgId,
       BigDecimal total,
       Currency currency,
@@ -55,7 +99,7 @@ public final class CollectionGateway {
       Instant firstSentAt) {
 
     String idempotencyKey() {
-      return "invoice-%d-attempt-%d".formatted(invoiceId, attempt);
+      return purpose.idempotencyKey();
     }
   }
 
@@ -86,7 +130,7 @@ public final class CollectionGateway {
       return ChargeOutcome.deferred("no STRIPE_SECRET_KEY");
     }
     if (charge.customer() == null) {
-      return ChargeOutcome.settled("failed", "no Stripe customer", null);
+      return ChargeOutcome.noPaymentMethod("no Stripe customer");
     }
     try {
       String method = charge.chosenMethod();
@@ -94,7 +138,7 @@ public final class CollectionGateway {
       if (method == null) {
         method = defaultMethod(stripe.get(), charge);
         if (method == null) {
-          return ChargeOutcome.settled("failed", "no default payment method", null);
+          return ChargeOutcome.noPaymentMethod("no default payment method");
         }
         amount = StripeAmounts.toMinorUnits(charge.total(), charge.currency());
         if (!choice.keep(method, amount)) {
@@ -110,12 +154,15 @@ public final class CollectionGateway {
       StripeError error = e.getStripeError();
       PaymentIntent intent = error == null ? null : error.getPaymentIntent();
       String why = error == null ? e.getMessage() : error.getCode() + ": " + error.getMessage();
-      return ChargeOutcome.settled("failed", why, intent == null ? null : intent.getId());
+      return ChargeOutcome.declined(why, intent == null ? null : intent.getId(), failure(e, error));
     } catch (IdempotencyException e) {
       return afterIdempotencyError(stripe.get(), charge, e);
     } catch (ArithmeticException e) {
       // a total finer than the currency's minor unit: never sent, and never blocking the queue
-      return ChargeOutcome.settled("failed", "total is not a whole number of minor units", null);
+      return ChargeOutcome.declined(
+          "total is not a whole number of minor units",
+          null,
+          new ChargeOutcome.Failure("amount_not_chargeable", null));
     } catch (StripeException e) {
       // unreachable, 5xx, rate-limited or refused key after the retries: Stripe may yet answer
       return ChargeOutcome.deferred(e.getMessage());
@@ -125,9 +172,15 @@ public final class CollectionGateway {
   /** The attempt's end as the PaymentIntent's status says. */
   private static ChargeOutcome outcomeOf(PaymentIntent intent) {
     return switch (intent.getStatus()) {
-      case "succeeded", "processing" -> ChargeOutcome.answered("sent", null, intent);
-      case "requires_payment_method" -> ChargeOutcome.answered("failed", declined(intent), intent);
-      default -> ChargeOutcome.answered("failed", "PaymentIntent " + intent.getStatus(), intent);
+      case "succeeded", "processing" -> ChargeOutcome.answered("sent", null, intent, null);
+      case "requires_payment_method" ->
+          ChargeOutcome.answered("failed", declined(intent), intent, lastFailure(intent));
+      default ->
+          ChargeOutcome.answered(
+              "failed",
+              "PaymentIntent " + intent.getStatus(),
+              intent,
+              new ChargeOutcome.Failure(intent.getStatus(), null));
     };
   }
 
@@ -144,10 +197,9 @@ public final class CollectionGateway {
   private static ChargeOutcome afterIdempotencyError(
       StripeClient stripe, Charge charge, IdempotencyException refusal) {
     log.warn(
-        "collecting invoice {} (attempt {}): Stripe refused the key {} as used before ({});"
+        "charging {}: Stripe refused the key {} as used before ({});"
             + " settling by the PaymentIntent Stripe made under it",
-        charge.invoiceId(),
-        charge.attempt(),
+        charge.purpose().label(),
         charge.idempotencyKey(),
         SafeText.forLog(refusal.getMessage()));
     try {
@@ -189,9 +241,7 @@ public final class CollectionGateway {
    */
   private static Optional<PaymentIntent> sentEarlier(StripeClient stripe, Charge charge)
       throws StripeException {
-    String query =
-        "metadata['invoice_id']:'%d' AND metadata['attempt']:'%d'"
-            .formatted(charge.invoiceId(), charge.attempt());
+    String query = charge.purpose().search();
     Optional<PaymentIntent> found =
         stripe
             .v1()
@@ -207,9 +257,8 @@ public final class CollectionGateway {
     found.ifPresent(
         intent ->
             log.info(
-                "collecting invoice {} (attempt {}): found {}, {}, made by an earlier try",
-                charge.invoiceId(),
-                charge.attempt(),
+                "charging {}: found {}, {}, made by an earlier try",
+                charge.purpose().label(),
                 SafeText.forLog(intent.getId()),
                 SafeText.forLog(intent.getStatus())));
     return found;
@@ -226,8 +275,7 @@ public final class CollectionGateway {
             .setOffSession(true)
             .setConfirm(true)
             .putMetadata("account_id", charge.orgId())
-            .putMetadata("invoice_id", Long.toString(charge.invoiceId()))
-            .putMetadata("attempt", Integer.toString(charge.attempt()))
+            .putAllMetadata(charge.purpose().metadata())
             .build();
     return stripe
         .v1()
@@ -236,8 +284,35 @@ public final class CollectionGateway {
             params, RequestOptions.builder().setIdempotencyKey(charge.idempotencyKey()).build());
   }
 
+  /**
+   * What a decline says that may be shown to the organization: the card's decline code (else
+   * Stripe's error code) and, for a card's decline only, Stripe's message, which is written for
+   * the cardholder; any other refusal's message may name what was sent, so it stays in the log.
+   */
+  private static ChargeOutcome.Failure failure(StripeException e, StripeError error) {
+    if (error == null) {
+      return new ChargeOutcome.Failure("charge_refused", null);
+    }
+    String code = error.getDeclineCode() != null ? error.getDeclineCode() : error.getCode();
+    return new ChargeOutcome.Failure(
+        code == null ? "charge_refused" : code,
+        e instanceof CardException ? error.getMessage() : null);
+  }
+
   private static String declined(PaymentIntent intent) {
     var error = intent.getLastPaymentError();
     return error == null || error.getMessage() == null ? "payment declined" : error.getMessage();
+  }
+
+  /** A PaymentIntent's decline as {@link #failure} tells one: its last error, a card's. */
+  private static ChargeOutcome.Failure lastFailure(PaymentIntent intent) {
+    var error = intent.getLastPaymentError();
+    if (error == null) {
+      return new ChargeOutcome.Failure("payment_declined", null);
+    }
+    String code = error.getDeclineCode() != null ? error.getDeclineCode() : error.getCode();
+    return new ChargeOutcome.Failure(
+        code == null ? "payment_declined" : code,
+        "card_error".equals(error.getType()) ? error.getMessage() : null);
   }
 }

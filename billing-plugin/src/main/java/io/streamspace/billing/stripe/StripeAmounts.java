@@ -44,7 +44,15 @@ public final class StripeAmounts {
           "OMR", new Unit(3, 2),
           "TND", new Unit(3, 2));
 
+  /** The most minor units Stripe charges at once: eight digits (999,999.99 USD). */
+  static final long MOST_MINOR_UNITS = 99_999_999L;
+
   private StripeAmounts() {}
+
+  /** The largest amount Stripe charges at once in the currency: 999,999.99 USD, 99,999,999 VND. */
+  public static BigDecimal largestCharge(Currency currency) {
+    return fromMinorUnits(MOST_MINOR_UNITS, currency);
+  }
 
   /**
    * The amount as Stripe takes it: a whole number of Stripe's minor unit of the currency

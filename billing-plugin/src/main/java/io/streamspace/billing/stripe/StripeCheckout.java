@@ -20,7 +20,8 @@ import java.util.Locale;
 /**
  * The pages Stripe hosts for an account's customer: Checkout Sessions (a plan's saves a payment
  * method, or starts a Stripe Subscription under {@code stripe_invoices}; a pack's or a store item's
- * takes its price once), the Customer Portal, and the
+ * takes its price once; a top-up's takes an amount onto the prepaid balance), the Customer Portal,
+ * and the
  * customer's payment methods. Each Checkout Session carries the account ({@code
  * client_reference_id} and metadata {@code account_id}, {@code kind}, {@code plan_id}, {@code
  * pack_id} or {@code store_item_id}) for the webhook to read.
@@ -145,6 +146,35 @@ public final class StripeCheckout {
             .setMode(SessionCreateParams.Mode.PAYMENT)
             .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .putMetadata("pack_id", pack.id())
+            .build();
+    return StripeFailure.calling(
+        () -> page(stripe.client().v1().checkout().sessions().create(params)));
+  }
+
+  /**
+   * A session in payment mode taking {@code amount} once onto the organization's prepaid balance
+   * (metadata {@code kind} {@code top_up}), in its currency; with Stripe Tax, the tax is computed
+   * on it as {@code taxBehavior} says (on top, or within).
+   */
+  public static CheckoutPage forTopUp(
+      StripeApi stripe,
+      String orgId,
+      String customerId,
+      BigDecimal amount,
+      Currency currency,
+      ReturnUrls urls,
+      CheckoutTax tax)
+      throws StripeFailure {
+    PriceData priceData =
+        taxed(PriceData.builder(), tax)
+            .setCurrency(code(currency))
+            .setUnitAmount(StripeAmounts.toMinorUnits(amount, currency))
+            .setProductData(ProductData.builder().setName("Prepaid balance top-up").build())
+            .build();
+    SessionCreateParams params =
+        session(orgId, customerId, urls, "top_up", tax)
+            .setMode(SessionCreateParams.Mode.PAYMENT)
+            .addLineItem(LineItem.builder().setPriceData(priceData).setQuantity(1L).build())
             .build();
     return StripeFailure.calling(
         () -> page(stripe.client().v1().checkout().sessions().create(params)));

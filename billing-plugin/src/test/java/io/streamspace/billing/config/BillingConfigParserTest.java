@@ -914,7 +914,44 @@ class BillingConfigParserTest {
     assertEquals("[]", find(keys, "embedOrigins").defaultJson());
     assertTrue(find(keys, "auditCheckpointKey").secret());
     assertEquals("BILLING_AUDIT_KEY", find(keys, "auditCheckpointKey").environmentVariable());
-    assertEquals(48, keys.size());
+    assertEquals(
+        "{\"USD\":{\"min\":5,\"max\":10000},\"VND\":{\"min\":100000,\"max\":250000000}}",
+        find(keys, "topUpLimits").defaultJson());
+    assertEquals(49, keys.size());
+  }
+
+  @Test
+  void topUpLimitsReplaceTheCurrenciesTheyName_andABrokenOneIsRefusedNamingWhy() {
+    ConfigParseResult saved =
+        parser.parse("{\"topUpLimits\": {\"USD\": {\"min\": 10, \"max\": 2000000}}}");
+    ConfigParseResult broken =
+        parser.parse(
+            """
+            {"topUpLimits": {"USD": {"min": 0, "max": 10}, "VND": {"min": 5.5, "max": 10},
+              "EUR": {"min": 20, "max": 10}, "XYZ": {}}}""");
+    Currency usd = Currency.getInstance("USD");
+
+    assertTrue(saved.isValid(), saved.problems().toString());
+    assertEquals(
+        new TopUpLimits.Limit(new BigDecimal("10"), new BigDecimal("999999.99")),
+        saved.config().topUpLimit(usd),
+        "never above Stripe's eight digits of cents");
+    assertEquals(
+        new TopUpLimits.Limit(new BigDecimal("100000"), new BigDecimal("99999999")),
+        saved.config().topUpLimit(Currency.getInstance("VND")),
+        "a currency left out keeps its default, within Stripe's eight digits");
+    assertEquals(
+        new TopUpLimits.Limit(new BigDecimal("0.01"), new BigDecimal("999999.99")),
+        saved.config().topUpLimit(Currency.getInstance("EUR")),
+        "without a default: any amount Stripe takes");
+    assertEquals(
+        List.of(
+            new ConfigProblem("topUpLimits.USD.min", "must be greater than 0"),
+            new ConfigProblem("topUpLimits.VND", "amounts in VND have at most 0 decimals"),
+            new ConfigProblem("topUpLimits.EUR.max", "must be at least min"),
+            new ConfigProblem(
+                "topUpLimits.XYZ", "must be a known ISO 4217 currency code, for example USD")),
+        broken.problems());
   }
 
   @Test

@@ -222,6 +222,7 @@ class ApiDescriptionTest {
             "GET /quota",
             "GET /spending-limit",
             "GET /live",
+            "GET /top-up-rule",
             "GET /costs/monthly",
             "GET /credits",
             "GET /balance",

@@ -129,6 +129,8 @@ class AuthorizationMatrixTest {
           ownerOnly("GET /payment-methods", ""),
           ownerOnly("PUT /spending-limit", "\"amount\": 50, \"action\": \"warn\""),
           ownerOnly("DELETE /spending-limit", ""),
+          ownerOnly("PUT /top-up-rule", "\"threshold\": 5, \"target\": 20, \"max_per_month\": 50"),
+          ownerOnly("DELETE /top-up-rule", ""),
           ownerOnly("POST /packs/{id}/purchase", ""),
           ownerOnly("POST /store/items/{id}/purchase", ""),
           ownerOnly("POST /purchases/{id}/cancel", ""),
@@ -152,6 +154,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /purchases"),
           adminOrOwner("GET /store/purchases"),
           adminOrOwner("GET /spending-limit"),
+          adminOrOwner("GET /top-up-rule"),
           adminOrOwner("GET /subscription"),
           new Endpoint(
               "PUT /member-caps",

@@ -29,8 +29,7 @@ record Attempt(
   /** The try the gateway sends Stripe. */
   CollectionGateway.Charge charge() {
     return new CollectionGateway.Charge(
-        invoiceId,
-        number,
+        CollectionGateway.Purpose.invoice(invoiceId, number),
         orgId,
         total,
         currency,

@@ -11,7 +11,8 @@ import java.util.Optional;
  * Stripe unreachable: the same attempt, with the same key, one minute after the first try,
  * doubling with each try up to an hour apart, so an outage is waited out without hammering
  * Stripe. A decline: the next attempt, {@code paymentRetryDays} after the invoice was finalized
- * (the first entry after attempt 1, the second after attempt 2...) and none after the last entry;
+ * (the first entry after attempt 1, the second after attempt 2...) and none after the last entry
+ * (an auto top-up's attempts: {@code paymentRetryDays} after its balance fell below the threshold);
  * or at once when the customer has replaced the declined card as the default meanwhile (each such
  * attempt needs another new card, so this is bounded by what the customer does).
  *
@@ -37,7 +38,7 @@ public record RetrySchedule(List<Integer> retryDays) {
    * @param failed the declined attempt's number (1 for the first)
    * @param cardReplaced whether the declined card is no longer the customer's default
    */
-  Optional<Instant> afterDecline(
+  public Optional<Instant> afterDecline(
       int failed, Instant finalizedAt, boolean cardReplaced, Instant now) {
     if (cardReplaced) {
       return Optional.of(now);

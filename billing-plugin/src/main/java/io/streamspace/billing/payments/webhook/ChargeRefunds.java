@@ -4,6 +4,8 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
+import io.streamspace.billing.payments.topup.AutoTopUps;
+import io.streamspace.billing.prepaid.TopUps;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.stripe.StripeEvent;
 import io.streamspace.common.text.SafeText;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code charge.refunded}: a refund is kept by its PaymentIntent ({@code billing_stripe_refunds})
  * and applied to the payment when both are known, whichever came first; a store item or a pack
- * paid through Checkout and refunded at Stripe ends instead.
+ * paid through Checkout and refunded at Stripe ends instead, and a top-up of a prepaid balance
+ * gives the refunded share back ({@link TopUps#refunded}).
  */
 final class ChargeRefunds {
 
@@ -42,10 +45,12 @@ final class ChargeRefunds {
 
   private final StorePurchases store;
   private final PackPurchases packs;
+  private final AutoTopUps autoTopUps;
 
-  ChargeRefunds(StorePurchases store, PackPurchases packs) {
+  ChargeRefunds(StorePurchases store, PackPurchases packs, AutoTopUps autoTopUps) {
     this.store = store;
     this.packs = packs;
+    this.autoTopUps = autoTopUps;
   }
 
   void refunded(Connection c, StripeEvent event, Instant now, List<Runnable> afterCommit)
@@ -77,6 +82,10 @@ final class ChargeRefunds {
         packs.refundedAtStripe(c, intent, refunded.get(), now, Cause.stripe(event.id()));
     if (packEnded.isPresent()) {
       afterCommit.add(packEnded.get());
+      return;
+    }
+    // a top-up of a prepaid balance: the refunded share taken back, as far as the balance has it
+    if (autoTopUps.topUps().refunded(c, intent, refunded.get(), now, Cause.stripe(event.id()))) {
       return;
     }
     if (PaymentSuccesses.applyRefunds(c, intent, now, Cause.stripe(event.id())) == 0) {

@@ -134,13 +134,15 @@ final class CheckoutStateCheck {
   }
 
   /**
-   * Refuses a pack's or store item's session Stripe took a payment for, that cannot be granted
+   * Refuses a pack's, store item's or top-up's session Stripe took a payment for, that cannot be
+   * granted
    * ({@code why}): the payment refunded in full at Stripe, its row in {@code
    * billing_stripe_checkouts} (applied in this transaction) saying why and what was given back,
    * audited and announced as a plan's refusal. A failure at Stripe rolls all back with the event.
    *
-   * @param kind {@code pack} or {@code store}
-   * @param itemId the pack's or store item's id, as the session's metadata names it
+   * @param kind {@code pack}, {@code store} or {@code top_up}
+   * @param itemId the pack's or store item's id, as the session's metadata names it; null for a
+   *     top-up
    */
   void ungranted(
       Connection c,

@@ -70,6 +70,8 @@ public final class CheckoutsPaidAfterClosing {
             ON c.account_id COLLATE "C" = a.user_id AND c.completed_at >= a.closed_at
                AND c.refusal IS NULL
           WHERE a.closed_at IS NOT NULL
+            -- a top-up credited the balance, which stays the organization's (not bought goods)
+            AND c.kind <> 'top_up'
             -- a plan session refused before edf22cec has no refusal here; its own table has it
             AND NOT EXISTS (SELECT 1 FROM billing_checkout_sessions s
                             WHERE s.session_id = c.session_id AND s.status = 'refused')

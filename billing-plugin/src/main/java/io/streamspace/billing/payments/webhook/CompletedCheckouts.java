@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code store} (payment mode, paid, metadata {@code store_item_id}, {@code
  *       store_version_id}, {@code bought_by}): the item is bought at that version and the amount
  *       Stripe took, paid, never invoiced ({@code StorePurchases#buyPaid}); likewise.
+ *   <li>{@code top_up} (payment mode, paid): the prepaid balance is credited with what it paid
+ *       net of tax ({@link CompletedTopUps}); likewise.
  * </ul>
  */
 final class CompletedCheckouts {
@@ -84,6 +86,7 @@ final class CompletedCheckouts {
   private final SubscriptionPlanMoves moves;
   private final PackPurchases packs;
   private final StorePurchases store;
+  private final CompletedTopUps topUps;
   private final Supplier<BillingConfig> config;
   private final CheckoutStateCheck stateCheck;
 
@@ -91,12 +94,14 @@ final class CompletedCheckouts {
       SubscriptionPlanMoves moves,
       PackPurchases packs,
       StorePurchases store,
+      CompletedTopUps topUps,
       Supplier<BillingConfig> config,
       CheckoutStateCheck stateCheck) {
     this.stateCheck = stateCheck;
     this.moves = moves;
     this.packs = packs;
     this.store = store;
+    this.topUps = topUps;
     this.config = config;
   }
 
@@ -147,7 +152,9 @@ final class CompletedCheckouts {
     String session = event.text("id");
     String account = event.text("metadata/account_id");
     String kind = event.text("metadata/kind");
-    if (session == null || account == null || !List.of("plan", "pack", "store").contains(kind)) {
+    if (session == null
+        || account == null
+        || !List.of("plan", "pack", "store", "top_up").contains(kind)) {
       log.info("Stripe event {}: a Checkout Session not created by this plugin", event.loggedId());
       return;
     }
@@ -195,7 +202,11 @@ final class CompletedCheckouts {
         stateCheck.refuse(c, event, account, event.text("metadata/plan_id"), why, now, after);
       } else {
         String item =
-            event.text(kind.equals("pack") ? "metadata/pack_id" : "metadata/store_item_id");
+            switch (kind) {
+              case "pack" -> event.text("metadata/pack_id");
+              case "store" -> event.text("metadata/store_item_id");
+              default -> null; // a top-up bought no item
+            };
         stateCheck.ungranted(c, event, account, kind, item, why, now, after);
       }
       return;
@@ -205,6 +216,7 @@ final class CompletedCheckouts {
     switch (kind) {
       case "plan" -> plan(c, completion);
       case "pack" -> pack(c, completion);
+      case "top_up" -> topUp(c, completion);
       default -> storeItem(c, completion);
     }
   }
@@ -275,6 +287,36 @@ final class CompletedCheckouts {
       packs
           .refundedAtStripe(c, intent, refunded.get(), completion.now(), cause)
           .ifPresent(completion.after()::add);
+    }
+  }
+
+  /**
+   * A top-up's session: the balance credited with what it paid net of tax, once; one paid in
+   * another currency than the organization's (its currency changed meanwhile) is refunded.
+   */
+  private void topUp(Connection c, Completion completion) throws SQLException {
+    StripeEvent event = completion.event();
+    if (paidIn(event, completion.currency()).isEmpty()) {
+      stateCheck.ungranted(
+          c,
+          event,
+          completion.account(),
+          "top_up",
+          null,
+          notInCurrency(event, completion.currency()),
+          completion.now(),
+          completion.after());
+      return;
+    }
+    topUps
+        .credit(c, event, completion.account(), completion.currency(), completion.now())
+        .ifPresent(completion.after()::add);
+    // refunded in Stripe's Dashboard before this event came: taken back as it would be after it
+    String intent = event.text("payment_intent");
+    Optional<BigDecimal> refunded =
+        intent == null ? Optional.empty() : refundedBefore(c, intent, completion.currency());
+    if (refunded.isPresent()) {
+      topUps.refunded(c, intent, refunded.get(), completion.now(), Cause.stripe(event.id()));
     }
   }
 

@@ -3,6 +3,7 @@ package io.streamspace.billing.payments.webhook;
 import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.topup.AutoTopUps;
 import io.streamspace.billing.payments.webhook.InvoicePayments.Paying;
 import io.streamspace.billing.stripe.StripeEvent;
 import java.sql.Connection;
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  * A PaymentIntent of one of our invoices (metadata {@code invoice_id}) that succeeded or failed,
  * in the event's transaction: its payment recorded ({@link InvoicePayments}), the invoice paid
  * or the failure published after the commit. A failure of a PaymentIntent the collection queue
- * sent queues the invoice's next attempt ({@link StripeCollections}).
+ * sent queues the invoice's next attempt ({@link StripeCollections}). An auto top-up's
+ * PaymentIntent (metadata {@code top_up_id}) is its own: {@link AutoTopUps}.
  */
 final class PaymentIntentEvents {
 
@@ -26,16 +28,25 @@ final class PaymentIntentEvents {
   private final PaymentSuccesses successes;
   private final Consumer<Payment> paymentFailed;
   private final StripeCollections collections;
+  private final AutoTopUps autoTopUps;
 
   PaymentIntentEvents(
-      PaymentSuccesses successes, Consumer<Payment> paymentFailed, StripeCollections collections) {
+      PaymentSuccesses successes,
+      Consumer<Payment> paymentFailed,
+      StripeCollections collections,
+      AutoTopUps autoTopUps) {
     this.successes = successes;
     this.paymentFailed = paymentFailed;
     this.collections = collections;
+    this.autoTopUps = autoTopUps;
   }
 
   void succeeded(Connection c, StripeEvent event, Instant now, List<Runnable> after)
       throws SQLException {
+    if (AutoTopUps.isTopUp(event)) {
+      autoTopUps.succeededAtStripe(c, event, now, after);
+      return;
+    }
     Optional<Paying> paying = InvoicePayments.paying(c, event, "amount_received");
     if (paying.isPresent()) {
       InvoicePayments.recordSuccess(
@@ -45,6 +56,10 @@ final class PaymentIntentEvents {
 
   void failed(Connection c, StripeEvent event, Instant now, List<Runnable> after)
       throws SQLException {
+    if (AutoTopUps.isTopUp(event)) {
+      autoTopUps.failedAtStripe(c, event, now, after);
+      return;
+    }
     Optional<Paying> paying = InvoicePayments.paying(c, event, "amount");
     if (paying.isEmpty()) {
       return;

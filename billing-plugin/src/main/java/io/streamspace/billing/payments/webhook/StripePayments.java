@@ -9,6 +9,7 @@ import io.streamspace.billing.payments.Payment;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
+import io.streamspace.billing.payments.topup.AutoTopUps;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.store.purchase.StorePurchases;
 import io.streamspace.billing.stripe.CheckoutUndo;
@@ -44,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * changes nothing); of two failures the later one at Stripe is kept; refunded amounts only grow.
  * Events and the read-only lock's release follow the commit. PaymentIntents that succeeded or
  * failed are recorded by {@link PaymentIntentEvents} (a failure of one the collection queue sent
- * queues the invoice's next attempt), refunds by {@link ChargeRefunds}. Completed Checkout
- * Sessions change plans and grant paid packs ({@link CompletedCheckouts}); a dispute closed lost
+ * queues the invoice's next attempt; an auto top-up's credits the balance or fails the attempt:
+ * {@link AutoTopUps}), refunds by {@link ChargeRefunds}. Completed Checkout Sessions change
+ * plans, grant paid packs and credit top-ups ({@link CompletedCheckouts}); a dispute closed lost
  * charges back the store purchase its payment paid ({@link LostDisputes}); a Stripe
  * Subscription's updates and deletion change the plan ({@link UpdatedSubscriptions}, {@link
  * DeletedSubscriptions}); payment method, customer and plan SetupIntent events keep each
@@ -77,6 +79,7 @@ public final class StripePayments {
       StorePurchases store,
       StripeCollections collections,
       StripeInvoiceMirror mirror,
+      AutoTopUps autoTopUps,
       Supplier<BillingConfig> config,
       CheckoutUndo undo,
       BillingEvents events,
@@ -84,10 +87,17 @@ public final class StripePayments {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
     SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, config);
-    PaymentIntentEvents intents = new PaymentIntentEvents(successes, paymentFailed, collections);
-    ChargeRefunds refunds = new ChargeRefunds(store, packs);
+    PaymentIntentEvents intents =
+        new PaymentIntentEvents(successes, paymentFailed, collections, autoTopUps);
+    ChargeRefunds refunds = new ChargeRefunds(store, packs, autoTopUps);
     CompletedCheckouts checkouts =
-        new CompletedCheckouts(moves, packs, store, config, new CheckoutStateCheck(undo, events));
+        new CompletedCheckouts(
+            moves,
+            packs,
+            store,
+            new CompletedTopUps(autoTopUps),
+            config,
+            new CheckoutStateCheck(undo, events));
     LostDisputes disputes = new LostDisputes(store);
     StripeInvoiceEvents stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     UpdatedSubscriptions updated = new UpdatedSubscriptions(moves);
@@ -97,6 +107,7 @@ public final class StripePayments {
           Optional<String> account = DefaultPaymentMethods.apply(c, event);
           if (account.isPresent()) {
             collections.newPaymentMethod(c, account.get(), now);
+            autoTopUps.newPaymentMethod(c, account.get(), now);
           }
         };
     this.handlers =

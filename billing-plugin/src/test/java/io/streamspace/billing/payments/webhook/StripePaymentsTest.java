@@ -18,7 +18,19 @@ class StripePaymentsTest {
   void theTypesActedOnAreExactlyThoseWithAHandler() {
     StripePayments payments =
         new StripePayments(
-            null, null, null, null, null, null, null, null, null, null, null, Clock.systemUTC());
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            Clock.systemUTC());
 
     assertEquals(
         Set.of(
