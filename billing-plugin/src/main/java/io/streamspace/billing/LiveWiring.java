@@ -1,6 +1,5 @@
 package io.streamspace.billing;
 
-import io.streamspace.billing.account.Account;
 import io.streamspace.billing.forecast.Forecasts;
 import io.streamspace.billing.http.EventStreams;
 import io.streamspace.billing.http.LiveRoutes;
@@ -9,8 +8,6 @@ import io.streamspace.billing.live.LiveCosts;
 import io.streamspace.billing.live.MemberBudgets;
 import io.streamspace.billing.prepaid.Balance;
 import io.streamspace.billing.prepaid.PrepaidLedger;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Live cost: the period's cost so far, fresh within a second, at {@code GET /live} as JSON or as
@@ -27,15 +24,10 @@ final class LiveWiring {
     BalanceSource balances =
         (orgId, currency) -> ledger.held(orgId, currency).map(Balance::available);
     MemberBudgets budgets =
-        (orgId, currency) -> {
-          Optional<Account> account = wiring.accounts().find(orgId);
-          if (account.isEmpty()) {
-            return List.of();
-          }
-          return forecasts.membersLeft(account.get()).stream()
-              .map(member -> new MemberBudgets.Left(member.memberId(), member.left()))
-              .toList();
-        };
+        (orgId, currency) ->
+            forecasts.membersLeft(orgId, currency).stream()
+                .map(member -> new MemberBudgets.Left(member.memberId(), member.left()))
+                .toList();
     LiveCosts live =
         new LiveCosts(
             wiring.dataSource(),

@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -237,9 +238,8 @@ public final class Forecasts {
    * Each member budget of the organization with what is left of it now (none read when it has
    * none): one read of this period's usage by member, and of the running sessions.
    */
-  public List<MemberLeft> membersLeft(Account account) throws SQLException {
-    List<Budget> members =
-        budgets.of(account.orgId()).stream().filter(b -> !b.organizations()).toList();
+  public List<MemberLeft> membersLeft(String orgId, Currency currency) throws SQLException {
+    List<Budget> members = budgets.of(orgId).stream().filter(b -> !b.organizations()).toList();
     if (members.isEmpty()) {
       return List.of();
     }
@@ -250,12 +250,8 @@ public final class Forecasts {
     Map<String, SortedMap<LocalDate, BigDecimal>> byMember;
     List<RunningSessions.Session> running;
     try (Connection connection = dataSource.getConnection()) {
-      byMember =
-          ForecastHistory.byMember(
-              connection, account.orgId(), account.currency(), periodStart, now, zone);
-      running =
-          RunningSessions.read(
-              connection, account.orgId(), account.currency(), now, periodStart, current);
+      byMember = ForecastHistory.byMember(connection, orgId, currency, periodStart, now, zone);
+      running = RunningSessions.read(connection, orgId, currency, now, periodStart, current);
     }
     LocalDate firstDay = periodStart.atZone(zone).toLocalDate();
     List<MemberLeft> left = new ArrayList<>();

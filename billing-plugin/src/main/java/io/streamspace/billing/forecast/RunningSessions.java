@@ -1,10 +1,9 @@
 package io.streamspace.billing.forecast;
 
-import io.streamspace.billing.catalog.ComputeRates;
-import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.rating.CurrencyRates;
 import io.streamspace.common.db.Sql;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -17,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The sessions an organization runs now (not ended, a heartbeat within {@code
@@ -78,7 +76,7 @@ final class RunningSessions {
       BillingConfig config)
       throws SQLException {
     List<Session> sessions = new ArrayList<>();
-    ComputeRates rates = config.ratesIn(currency).orElse(null);
+    CurrencyRates rates = CurrencyRates.in(config, currency).orElse(null);
     if (rates == null) {
       return sessions; // a currency no longer priced: nothing is rated in it either
     }
@@ -92,10 +90,8 @@ final class RunningSessions {
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         BigDecimal perHour =
-            rs.getBigDecimal(3)
-                .multiply(rates.cpuPerCoreHour())
-                .add(rs.getBigDecimal(4).multiply(rates.memoryPerGbHour()))
-                .add(held(JsonMapper.decimals(rs.getString(5)), currency, config));
+            rates.perHour(
+                rs.getBigDecimal(3), rs.getBigDecimal(4), JsonMapper.decimals(rs.getString(5)));
         sessions.add(
             new Session(
                 rs.getString(1),
@@ -104,20 +100,6 @@ final class RunningSessions {
       }
     }
     return sessions;
-  }
-
-  /** What the held meters cost an hour at their prices in the currency (unpriced: nothing). */
-  private static BigDecimal held(
-      Map<String, BigDecimal> amounts, Currency currency, BillingConfig config) {
-    BigDecimal perHour = BigDecimal.ZERO;
-    for (Meter meter : config.meters().held()) {
-      BigDecimal amount = amounts.get(meter.configName());
-      BigDecimal price = meter.prices().get(currency);
-      if (amount != null && price != null) {
-        perHour = perHour.add(amount.multiply(price));
-      }
-    }
-    return perHour;
   }
 
   /** A duration in hours, at the forecast's working scale. */

@@ -45,17 +45,7 @@ public record SessionHold(BigDecimal amount, BigDecimal perHour, Currency curren
    * is not rated, so it holds nothing either.
    */
   private static BigDecimal pricePerSecond(ResourceSize size, CurrencyRates rates) {
-    BigDecimal sum =
-        size.cpuCores()
-            .multiply(rates.rates().cpuPerCoreHour())
-            .add(size.memoryGb().multiply(rates.rates().memoryPerGbHour()));
-    for (var held : size.resources().entrySet()) {
-      BigDecimal price = rates.held().get(held.getKey());
-      if (price != null) {
-        sum = sum.add(held.getValue().multiply(price));
-      }
-    }
-    return sum;
+    return rates.perHour(size.cpuCores(), size.memoryGb(), size.resources());
   }
 
   /** Whether starting the session reserves anything at all. */

@@ -43,6 +43,25 @@ public record CurrencyRates(String currency, ComputeRates rates, Map<String, Big
         .map(rates -> new CurrencyRates(currency.getCurrencyCode(), rates, held(config, currency)));
   }
 
+  /**
+   * What holding these amounts costs an hour at these rates: cores and GBs at their hourly
+   * prices, and each held meter's amount (by meter id) at its unit-hour price; a held meter
+   * without a price in this currency costs nothing, as a run leaves it unrated. Exact: no
+   * rounding.
+   */
+  public BigDecimal perHour(
+      BigDecimal cpuCores, BigDecimal memoryGb, Map<String, BigDecimal> heldAmounts) {
+    BigDecimal sum =
+        cpuCores.multiply(rates.cpuPerCoreHour()).add(memoryGb.multiply(rates.memoryPerGbHour()));
+    for (Map.Entry<String, BigDecimal> amount : heldAmounts.entrySet()) {
+      BigDecimal price = held.get(amount.getKey());
+      if (price != null) {
+        sum = sum.add(amount.getValue().multiply(price));
+      }
+    }
+    return sum;
+  }
+
   /** Its prices by resource: cpu, memory and storage, then the held meters. */
   Map<UsageUnit, BigDecimal> unitPrices() {
     Map<UsageUnit, BigDecimal> prices = new LinkedHashMap<>();

@@ -150,7 +150,7 @@ class ForecastAndBudgetsTest {
 
     assertEquals(
         List.of("dan 5.00 0.00 5.00", "mia 12.00 10.00 2.00"),
-        forecasts.membersLeft(acme).stream()
+        forecasts.membersLeft(acme.orgId(), acme.currency()).stream()
             .map(
                 m ->
                     m.memberId()
