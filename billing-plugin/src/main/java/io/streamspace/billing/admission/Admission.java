@@ -13,6 +13,8 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
+import io.streamspace.billing.reserve.LimitReservations;
+import io.streamspace.billing.spend.BlockLimits;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -80,17 +82,21 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final AdmissionViewLoads loads;
   private final AdmissionReloads reloads;
   private final PrepaidStep prepaid;
+  private final LimitStep limits;
 
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.prepaid = new PrepaidStep(dataSource, config, clock);
+    this.limits =
+        new LimitStep(
+            new LimitReservations(dataSource, clock), new BlockLimits(dataSource, config, clock));
     this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
     this.loads =
         new AdmissionViewLoads(dataSource, view, sessionOrgs, holds, closed, config, clock);
-    this.reloads = new AdmissionReloads(loads::reload);
+    this.reloads = new AdmissionReloads(this::refresh);
   }
 
   /**
@@ -136,16 +142,25 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
       return byOrganization;
     }
     String member = memberOf(orgId, request.userId());
+    MemberUse memberUse =
+        member == null ? null : view.memberUse(orgId, member, request.sessionId());
     AdmissionDecision byMember =
-        member == null
-            ? byOrganization
-            : MemberCapRule.decide(
-                view.memberUse(orgId, member, request.sessionId()),
-                request.resources(),
-                member,
-                orgId);
-    // last, once nothing in memory refuses it: a refused session reserves nothing
-    return prepaid.after(byMember, request, current, orgId, planId, currency);
+        MemberCapRule.decide(memberUse, request.resources(), member, orgId);
+    if (!byMember.allowed()) {
+      return byMember; // a session refused from memory reserves nothing
+    }
+    // last, once nothing in memory refuses it: the limits, then the prepaid balance
+    LimitStep.Taken limited =
+        limits.reserve(
+            request, current, orgId, currency, member, memberUse, periods.periodStart(now));
+    if (!limited.decision().allowed()) {
+      return limited.decision();
+    }
+    AdmissionDecision decided = prepaid.after(byMember, request, current, orgId, planId, currency);
+    if (!decided.allowed() && limited.reserved()) {
+      limits.cancel(orgId, request.sessionId()); // the balance refused it: the limits give back
+    }
+    return decided;
   }
 
   @Override
@@ -386,6 +401,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    */
   public void refresh() throws SQLException {
     loads.reload();
+    limits.reload();
   }
 
   /** Drops every account from the view, as if each had left (tests force eviction with it). */
