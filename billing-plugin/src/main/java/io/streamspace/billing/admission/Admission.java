@@ -13,8 +13,6 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
-import io.streamspace.billing.reserve.LimitReservations;
-import io.streamspace.billing.spend.BlockLimits;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -66,10 +64,14 @@ import javax.sql.DataSource;
  * read). The reload reads the accounts the view holds and every account with an open session, so
  * memory grows with the accounts in use, not with every account ever stored.
  *
- * <p>A session of an organization on a prepaid plan that every rule allows is then admitted only
- * if its first minutes' cost can be reserved from the prepaid balance ({@link PrepaidStep}):
- * that step alone reads and writes the database, so the balance is never overshot across nodes.
- * Sessions of other plans are decided from memory alone.
+ * <p>A session that every rule allows is then admitted only if what it needs can be reserved,
+ * each with one conditional update of a row, so that concurrent starts on any nodes never
+ * overshoot: its first minutes' cost against its organization's spending limit when that limit
+ * blocks, and its size against its member's caps ({@link LimitStep}); then, on a prepaid plan,
+ * its first minutes' cost from the prepaid balance ({@link PrepaidStep}; refused there, the
+ * limits' reservation is undone). These steps alone read and write the database: an
+ * organization without a block limit, a member without a cap and a plan that is not prepaid are
+ * decided from memory alone.
  */
 public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
@@ -87,9 +89,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.prepaid = new PrepaidStep(dataSource, config, clock);
-    this.limits =
-        new LimitStep(
-            new LimitReservations(dataSource, clock), new BlockLimits(dataSource, config, clock));
+    this.limits = new LimitStep(dataSource, config, clock);
     this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;

@@ -15,6 +15,7 @@ import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
 import java.math.BigDecimal;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -22,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 
 /**
  * Admission's step that makes the spending limit (action {@code block}) and the member's cap
@@ -50,9 +53,9 @@ final class LimitStep {
   private final LimitReservations reservations;
   private final BlockLimits blockLimits;
 
-  LimitStep(LimitReservations reservations, BlockLimits blockLimits) {
-    this.reservations = reservations;
-    this.blockLimits = blockLimits;
+  LimitStep(DataSource dataSource, Supplier<BillingConfig> config, Clock clock) {
+    this.reservations = new LimitReservations(dataSource, clock);
+    this.blockLimits = new BlockLimits(dataSource, config, clock);
   }
 
   /** Reads which organizations have a block limit (with admission's view). */
