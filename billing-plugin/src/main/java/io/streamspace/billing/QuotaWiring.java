@@ -17,6 +17,7 @@ import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.store.purchase.EntitlementNotices;
 import java.util.function.Consumer;
@@ -57,6 +58,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
             new LeadDays(wiring.dataSource(), wiring.config(), wiring.clock()),
             new LeadNotices(wiring.dataSource(), wiring.events(), wiring.config(), wiring.clock()),
             new Reservations(wiring.dataSource(), wiring.clock()),
+            new LimitReservations(wiring.dataSource(), wiring.clock()),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

@@ -64,10 +64,14 @@ import javax.sql.DataSource;
  * read). The reload reads the accounts the view holds and every account with an open session, so
  * memory grows with the accounts in use, not with every account ever stored.
  *
- * <p>A session of an organization on a prepaid plan that every rule allows is then admitted only
- * if its first minutes' cost can be reserved from the prepaid balance ({@link PrepaidStep}):
- * that step alone reads and writes the database, so the balance is never overshot across nodes.
- * Sessions of other plans are decided from memory alone.
+ * <p>A session that every rule allows is then admitted only if what it needs can be reserved,
+ * each with one conditional update of a row, so that concurrent starts on any nodes never
+ * overshoot: its first minutes' cost against its organization's spending limit when that limit
+ * blocks, and its size against its member's caps ({@link LimitStep}); then, on a prepaid plan,
+ * its first minutes' cost from the prepaid balance ({@link PrepaidStep}; refused there, the
+ * limits' reservation is undone). These steps alone read and write the database: an
+ * organization without a block limit, a member without a cap and a plan that is not prepaid are
+ * decided from memory alone.
  */
 public final class Admission implements AutoCloseable, MemberCapsInMemory {
 
@@ -80,17 +84,19 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final AdmissionViewLoads loads;
   private final AdmissionReloads reloads;
   private final PrepaidStep prepaid;
+  private final LimitStep limits;
 
   public Admission(
       DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
     this.prepaid = new PrepaidStep(dataSource, config, clock);
+    this.limits = new LimitStep(dataSource, config, clock);
     this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
     this.loads =
         new AdmissionViewLoads(dataSource, view, sessionOrgs, holds, closed, config, clock);
-    this.reloads = new AdmissionReloads(loads::reload);
+    this.reloads = new AdmissionReloads(this::refresh);
   }
 
   /**
@@ -136,16 +142,25 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
       return byOrganization;
     }
     String member = memberOf(orgId, request.userId());
+    MemberUse memberUse =
+        member == null ? null : view.memberUse(orgId, member, request.sessionId());
     AdmissionDecision byMember =
-        member == null
-            ? byOrganization
-            : MemberCapRule.decide(
-                view.memberUse(orgId, member, request.sessionId()),
-                request.resources(),
-                member,
-                orgId);
-    // last, once nothing in memory refuses it: a refused session reserves nothing
-    return prepaid.after(byMember, request, current, orgId, planId, currency);
+        MemberCapRule.decide(memberUse, request.resources(), member, orgId);
+    if (!byMember.allowed()) {
+      return byMember; // a session refused from memory reserves nothing
+    }
+    // last, once nothing in memory refuses it: the limits, then the prepaid balance
+    LimitStep.Taken limited =
+        limits.reserve(
+            request, current, orgId, currency, member, memberUse, periods.periodStart(now));
+    if (!limited.decision().allowed()) {
+      return limited.decision();
+    }
+    AdmissionDecision decided = prepaid.after(byMember, request, current, orgId, planId, currency);
+    if (!decided.allowed() && limited.reserved()) {
+      limits.cancel(orgId, request.sessionId()); // the balance refused it: the limits give back
+    }
+    return decided;
   }
 
   @Override
@@ -386,6 +401,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    */
   public void refresh() throws SQLException {
     loads.reload();
+    limits.reload();
   }
 
   /** Drops every account from the view, as if each had left (tests force eviction with it). */

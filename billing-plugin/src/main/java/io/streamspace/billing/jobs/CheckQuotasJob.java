@@ -12,6 +12,7 @@ import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.store.purchase.EntitlementNotices;
 import io.streamspace.plugin.api.jobs.JobContext;
@@ -43,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * LeadDays}, a page at a time with the alerts) and announces the sales leads found ({@link
  * LeadNotices}: once per organization, reason and 30-day window), and releases the prepaid
  * reservations of sessions that ended without their terminate releasing them or never started
- * within {@code holdMinutes} ({@link Reservations#releaseStale}, at most one interval late).
+ * within {@code holdMinutes} ({@link Reservations#releaseStale}, at most one interval late), and
+ * likewise the reservations against spending limits and members' caps, a spending limit's also
+ * once the session's first {@code holdMinutes} are rated ({@link
+ * LimitReservations#releaseStale}).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -66,6 +70,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final LeadDays leadDays;
   private final LeadNotices leadNotices;
   private final Reservations reservations;
+  private final LimitReservations limitReservations;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -81,6 +86,7 @@ public final class CheckQuotasJob implements PluginJob {
       LeadDays leadDays,
       LeadNotices leadNotices,
       Reservations reservations,
+      LimitReservations limitReservations,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -94,6 +100,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.leadDays = leadDays;
     this.leadNotices = leadNotices;
     this.reservations = reservations;
+    this.limitReservations = limitReservations;
     this.config = config;
   }
 
@@ -131,12 +138,14 @@ public final class CheckQuotasJob implements PluginJob {
     leadDays.forgetOld();
     int leads = leadNotices.send();
     int reservationsReleased = reservations.releaseStale(config.get().hold());
+    int limitsReleased = limitReservations.releaseStale(config.get().hold());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent;"
                 + " %d expired credit(s) recorded; %d store access(es) announced ended;"
-                + " %d sales lead(s) announced; %d prepaid reservation(s) released")
+                + " %d sales lead(s) announced; %d prepaid reservation(s) released;"
+                + " %d limit reservation(s) released")
             .formatted(
                 sent[0],
                 changed[0],
@@ -149,7 +158,8 @@ public final class CheckQuotasJob implements PluginJob {
                 expired,
                 ended,
                 leads,
-                reservationsReleased);
+                reservationsReleased,
+                limitsReleased);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);
   }

@@ -11,6 +11,7 @@ import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.prepaid.Reservations;
+import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.common.db.Transactions;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * SessionRepository} hold the statements, run here in an order that takes row locks as
  * calculate-usage does (sessions, then accounts), so the two never deadlock on them. A session
  * whose end the batch stores gives back what admission reserved for it of a prepaid balance
- * ({@link Reservations#releaseEnded}), in the same transaction.
+ * ({@link Reservations#releaseEnded}), and its reservations against the spending limit and the
+ * member's caps ({@link LimitReservations#releaseEnded}), in the same transaction.
  */
 public final class MeteringStore {
 
@@ -106,6 +108,7 @@ public final class MeteringStore {
           organizations.closeDeleted(connection, batch.organizations());
           // after the account rows, as finalization locks balances after its accounts
           Reservations.releaseEnded(connection, ended);
+          LimitReservations.releaseEnded(connection, ended);
           // last: after every account row lock, as finalization takes the chains' heads
           AuditTrail.recordAll(connection, billingRoles);
           return null;

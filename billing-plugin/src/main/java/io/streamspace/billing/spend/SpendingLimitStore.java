@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -129,6 +131,17 @@ final class SpendingLimitStore {
         connection,
         new AuditEntry(
             now, cause, orgId, kind, "spending_limit:" + orgId, before.orElse(null), after));
+  }
+
+  /** The amount of every open organization's limit whose action is {@code block}, by org. */
+  Map<String, BigDecimal> blockLimits() throws SQLException {
+    Map<String, BigDecimal> limits = new HashMap<>();
+    for (SpendingLimit limit : all()) {
+      if (limit.action() == SpendAction.BLOCK) {
+        limits.put(limit.accountId(), limit.amount());
+      }
+    }
+    return limits;
   }
 
   Optional<SpendingLimit> of(String orgId) throws SQLException {
