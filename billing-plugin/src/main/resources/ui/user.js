@@ -3,8 +3,8 @@ import {
   ApiError, BILLING, addAmounts, addsText, announceError, api, apiEvents, atLimit, banner, byId,
   clear, clearMessage, day, download, el, errorText, instant, meterName, meterStateClass,
   meterStateText,
-  money, progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused, table,
-  withUnit,
+  money, newKey, progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused,
+  table, withUnit,
 } from './common.js';
 
 /**
@@ -134,7 +134,7 @@ async function load() {
 /** What the owner and an admin see of the organization (the owner's actions only to them). */
 async function showAdministered(quota, stale) {
   const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
-    monthly] = await Promise.all([
+    monthly, balance, topUpRule] = await Promise.all([
     read('/subscription', 'the plan'),
     read('/plans', 'the plans'),
     read('/spending-limit', 'the estimate'),
@@ -145,6 +145,8 @@ async function showAdministered(quota, stale) {
     view.owner ? read('/payments?limit=1', 'the payments') : null,
     read('/usage/daily?days=30', 'the daily usage', [404]),
     read('/costs/monthly?months=12', 'the monthly costs', [404]),
+    read('/balance?limit=1', 'the prepaid balance'),
+    read('/top-up-rule', 'the auto top-up rule'),
   ]).catch(() => []);
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
@@ -153,6 +155,7 @@ async function showAdministered(quota, stale) {
   showPlans(plans);
   showInvoices(invoices);
   showCredits(credits);
+  showBalance(balance, topUpRule, plans);
   showPacks(packs);
   showPurchases(purchases);
   showBanners(quota, plans, spending, invoices, payments);
@@ -285,6 +288,7 @@ function showSections() {
     'plans-section': view.admin,
     'invoices-section': view.admin,
     'credits-section': view.admin,
+    'balance-section': view.admin,
     'packs-section': view.owner,
     'purchases-section': view.admin,
   };
@@ -299,6 +303,11 @@ function showSections() {
     clear(byId(id));
   }
   byId('portal').hidden = true;
+  for (const id of ['balance-balance', 'balance-reserved', 'balance-available', 'balance-rule',
+    'top-up-currency', 'top-up-note']) {
+    byId(id).textContent = '';
+  }
+  byId('top-up-form').hidden = true;
 }
 
 /** A team's seats: its members now, against the plan's limit on the members meter if any. */
@@ -679,6 +688,86 @@ function showCredits(statement) {
         c.expires_at ? day(c.expires_at) + (c.expired ? ' (expired)' : '') : 'Never',
       ]), 'No credits.'));
 }
+
+/** Why an auto top-up charges no more for now (GET /top-up-rule's halted), in words. */
+const HALTED_TEXT = {
+  no_payment_method: 'halted: no payment method is saved',
+  declined: 'halted: the card was declined, its retries spent',
+  monthly_cap: 'halted: this month\'s most is charged',
+};
+
+/** The auto top-up rule in a sentence, or that there is none. */
+function ruleText(rule) {
+  if (rule.threshold === null) {
+    return 'None';
+  }
+  const currency = rule.currency;
+  const charge = rule.target !== null ? 'top up to ' + money(rule.target, currency)
+    : 'top up by ' + money(rule.amount, currency);
+  return 'Below ' + money(rule.threshold, currency) + ' available, ' + charge + ', at most '
+      + money(rule.max_per_month, currency) + ' a month; '
+      + money(rule.charged_this_month, currency) + ' charged this month'
+      + (rule.halted ? ' (' + (HALTED_TEXT[rule.halted] || rule.halted) + ')' : '') + '.';
+}
+
+/**
+ * The prepaid balance (GET /balance), what running sessions reserve of it, and the auto top-up
+ * rule; the top-up form to the owner where Stripe is enabled (the top-up is a Checkout).
+ */
+function showBalance(balance, rule, plans) {
+  if (balance === null) {
+    return;
+  }
+  const currency = balance.currency;
+  byId('balance-balance').textContent = money(balance.balance, currency);
+  byId('balance-reserved').textContent = money(balance.reserved, currency);
+  byId('balance-available').textContent = money(balance.available, currency);
+  byId('balance-rule').textContent = rule === null ? '—' : ruleText(rule);
+  byId('top-up-currency').textContent = currency;
+  const stripe = plans !== null && plans.stripe_enabled;
+  byId('top-up-form').hidden = !(view.owner && stripe);
+  byId('top-up-note').textContent = !view.owner
+    ? 'Topping up is the organization\'s owner\'s.'
+    : stripe ? 'You pay it through Stripe Checkout; once paid, it is on the balance.'
+      : 'Payments through Stripe are not enabled here: ask an administrator to grant money '
+        + 'onto the balance.';
+}
+
+/**
+ * A top-up through Stripe Checkout, as the plan's and the packs' buttons pay: the amount in the
+ * organization's currency, one Idempotency-Key per submission (a double click has one effect).
+ */
+byId('top-up-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = byId('top-up-amount');
+  const text = input.value.trim();
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    say('error', 'Topping up failed: enter the amount as a number, such as 25 or 25.50.');
+    input.focus();
+    return;
+  }
+  const button = byId('top-up');
+  button.disabled = true;
+  const here = location.origin + location.pathname;
+  try {
+    const checkout = await api(BILLING + '/create-checkout', {
+      method: 'POST',
+      idempotencyKey: newKey(),
+      body: bodyInOrg({
+        top_up: { amount: Number(text), currency: byId('top-up-currency').textContent },
+        success_url: here, cancel_url: here,
+      }),
+    });
+    location.assign(checkout.checkout_url);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 423) {
+      showLocked(error.message);
+    }
+    announceError('Topping up failed', error);
+    button.disabled = false;
+    input.focus();
+  }
+});
 
 function showPacks(catalog) {
   const holder = clear(byId('packs'));

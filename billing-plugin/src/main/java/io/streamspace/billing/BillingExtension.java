@@ -409,6 +409,11 @@ public class BillingExtension
     stripeEndpoint = endpoint;
   }
 
+  /** Paces the live streams opened from now on (tests: by moving a test clock). */
+  void liveStreamsPacedBy(EventStreams.Pace pace) {
+    liveStreams.pacedBy(pace);
+  }
+
   /** Where creators' payouts due come from (tests: fixed dues). */
   void payoutsDue(PayoutsDue source) {
     payoutsDue = source;

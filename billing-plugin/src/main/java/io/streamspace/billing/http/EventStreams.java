@@ -59,11 +59,26 @@ public final class EventStreams implements AutoCloseable {
     String next() throws Exception;
   }
 
+  /**
+   * How the streams keep their pace: by this node's elapsed time ({@link System#nanoTime}, not an
+   * instant: no clock reads it). A test paces them by moving its test clock instead ({@link
+   * #pacedBy}), so that a minute of events takes no minute to read.
+   */
+  public interface Pace {
+
+    /** The time now on the pace's own scale, in nanoseconds. */
+    long nanos();
+
+    /** Waits until {@code deadline} on its scale; false when the stream must end instead. */
+    boolean waitUntil(long deadline);
+  }
+
   private final Semaphore open;
   private final Duration every;
   private final Duration longest;
-  private final Object pace = new Object();
+  private final Object wake = new Object();
   private volatile boolean closed;
+  private volatile Pace pace = new Elapsed();
 
   public EventStreams() {
     this(MAX_STREAMS, EVERY, LONGEST);
@@ -111,8 +126,14 @@ public final class EventStreams implements AutoCloseable {
         });
   }
 
+  /** Paces the streams opened from now on by {@code pace} (tests: a test clock moved). */
+  public void pacedBy(Pace pace) {
+    this.pace = pace;
+  }
+
   private void stream(OutputStream out, Source source) throws IOException {
-    long started = System.nanoTime(); // elapsed time, not an instant: no clock reads it
+    Pace paced = pace;
+    long started = paced.nanos();
     write(out, "retry: " + RETRY.toMillis() + "\n");
     for (long next = started; ; ) {
       String data;
@@ -124,7 +145,7 @@ public final class EventStreams implements AutoCloseable {
       }
       write(out, "data: " + data + "\n\n");
       next += every.toNanos();
-      if (closed || next - started >= longest.toNanos() || !waitUntil(next)) {
+      if (closed || next - started >= longest.toNanos() || !paced.waitUntil(next)) {
         return;
       }
     }
@@ -135,19 +156,28 @@ public final class EventStreams implements AutoCloseable {
     out.flush(); // sent at once: an event waits for no buffer to fill
   }
 
-  /** Waits until {@code deadline} (a nano time); false when the plugin or the host stops. */
-  private boolean waitUntil(long deadline) {
-    synchronized (pace) {
-      for (long left = deadline - System.nanoTime(); left > 0 && !closed; ) {
-        try {
-          pace.wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt(); // kept for the host, whose thread it is
-          return false;
+  /** The node's elapsed time; a wait ends early when the plugin or the host stops. */
+  private final class Elapsed implements Pace {
+
+    @Override
+    public long nanos() {
+      return System.nanoTime();
+    }
+
+    @Override
+    public boolean waitUntil(long deadline) {
+      synchronized (wake) {
+        for (long left = deadline - System.nanoTime(); left > 0 && !closed; ) {
+          try {
+            wake.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // kept for the host, whose thread it is
+            return false;
+          }
+          left = deadline - System.nanoTime();
         }
-        left = deadline - System.nanoTime();
+        return !closed;
       }
-      return !closed;
     }
   }
 
@@ -169,8 +199,8 @@ public final class EventStreams implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    synchronized (pace) {
-      pace.notifyAll();
+    synchronized (wake) {
+      wake.notifyAll();
     }
   }
 }

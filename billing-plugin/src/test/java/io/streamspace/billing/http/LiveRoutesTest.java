@@ -5,16 +5,22 @@ import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.LiveStreamsTestPace;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.http.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +28,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /live} as JSON, at the default rates (0.05 a core-hour, 0.01 a GB-hour): a session
- * of 2 cores and 4 GB costs 0.14 an hour. Its server-sent events are read over HTTP by a client
- * of a real host (SpendingLimitE2ETest), their pace and bounds by EventStreamsTest.
+ * of 2 cores and 4 GB costs 0.14 an hour. Its server-sent events for a minute, paced by the test
+ * clock; read over HTTP by a client of a real host (SpendingLimitE2ETest); their pace and bounds
+ * by EventStreamsTest.
  */
 class LiveRoutesTest {
 
@@ -119,6 +127,119 @@ class LiveRoutesTest {
             WHERE i.user_id = 'john' AND i.period_start = '2026-03-01T00:00:00Z'
               AND l.amount <> 0
             ORDER BY l.resource_type"""));
+  }
+
+  /**
+   * The ticker read as server-sent events for a minute of clock time, the stream paced by the
+   * test clock (each wait for the next event moves it on a second, at once). At 36.00 a core-hour
+   * a core costs a cent a second: kim's session of 1 core runs from 12:00:00, and the client
+   * reads from 12:00:01 to 12:01:00, 60 events a second apart. Each is of its second and says
+   * what the period has cost up to it: 0.01 at 12:00:01, 0.30 at 12:00:30. A session of 2 cores
+   * stored at 12:00:30 (after that event) shows in the next, a second later: 0.33 at 12:00:31,
+   * then 3 cents a second, 1.20 at 12:01:00. Both end at 12:01:00; calculate-usage rates the
+   * minute once settled (12:15) and the period's invoice charges its cpu line 1.20, the last
+   * figure to the cent.
+   */
+  @Test
+  void theTickerReadForAMinute_eachFigureOfItsSecond_theLastOneTheRatedUsageToTheCent()
+      throws Exception {
+    billing.context.setConfigJson("{\"computeRates\": {\"cpu_per_core_hour\": 36}}");
+    billing.billing.onConfigChanged(billing.context);
+    billing.userCreated("kim", Map.of());
+    billing.created("2026-03-10T12:00:00Z", "s1", "kim", size("1", "0", "0"));
+    billing.flush();
+    billing.clock.set(at("2026-03-10T12:00:01Z"));
+    LiveStreamsTestPace.movingTheClock(billing.billing, billing.clock);
+    List<JsonNode> events = new ArrayList<>();
+    HttpResponse stream =
+        billing
+            .context
+            .routes()
+            .call(
+                HttpMethod.GET,
+                "/live",
+                user("kim"),
+                (String) null,
+                Map.of("accept", EventStreams.TYPE));
+
+    IOException left =
+        assertThrows(
+            IOException.class,
+            () ->
+                stream
+                    .bodyWriter()
+                    .writeTo(
+                        new EventsRead(
+                            60,
+                            event -> {
+                              events.add(event);
+                              if (event.get("at").asText().equals("2026-03-10T12:00:30Z")) {
+                                billing.created(
+                                    "2026-03-10T12:00:30Z", "s2", "kim", size("2", "0", "0"));
+                                billing.flush();
+                              }
+                            })));
+    billing.terminated("2026-03-10T12:01:00Z", "s1", "kim");
+    billing.terminated("2026-03-10T12:01:00Z", "s2", "kim");
+    billing.calculateUsageAt("2026-03-10T12:15:00Z"); // settled: the heartbeat timeout passed
+    billing.runAt("generate-invoices", "2026-04-01T02:00:00Z");
+
+    assertEquals("the client read its minute", left.getMessage());
+    assertEquals(60, events.size());
+    for (int second = 1; second <= 60; second++) {
+      JsonNode event = events.get(second - 1);
+      Instant itsSecond = at("2026-03-10T12:00:00Z").plusSeconds(second);
+      long centsSoFar = second + (second > 30 ? 2L * (second - 30) : 0);
+      assertEquals(itsSecond.toString(), event.get("at").asText(), "event " + second);
+      assertEquals(
+          BigDecimal.valueOf(centsSoFar, 2), total(event), itsSecond + ": " + event.toString());
+    }
+    BigDecimal last = total(events.get(59));
+    assertEquals(new BigDecimal("1.20"), last);
+    assertEquals(
+        List.of(List.of("cpu", last)),
+        BillingHarness.rows(
+            """
+            SELECT l.resource_type, l.amount FROM billing_invoice_lines l
+            JOIN billing_invoices i ON i.id = l.invoice_id
+            WHERE i.user_id = 'kim' AND i.period_start = '2026-03-01T00:00:00Z'
+              AND l.amount <> 0"""));
+  }
+
+  /**
+   * A client reading server-sent events: hands each event's data, parsed, to {@code onEvent},
+   * and goes away (its flush fails, as a write to a closed connection does) once it has read
+   * {@code wanted}.
+   */
+  private static final class EventsRead extends ByteArrayOutputStream {
+
+    private final int wanted;
+    private final Consumer<JsonNode> onEvent;
+    private int read;
+    private int parsedUpTo;
+
+    EventsRead(int wanted, Consumer<JsonNode> onEvent) {
+      this.wanted = wanted;
+      this.onEvent = onEvent;
+    }
+
+    @Override
+    public void flush() throws IOException {
+      String text = toString(StandardCharsets.UTF_8);
+      for (int end = text.indexOf("\n\n", parsedUpTo); end >= 0; ) {
+        for (String line : text.substring(parsedUpTo, end).split("\n")) {
+          if (line.startsWith("data: ")) {
+            read++;
+            onEvent.accept(BillingHarness.json(line.substring("data: ".length())));
+          }
+        }
+        parsedUpTo = end + 2;
+        end = text.indexOf("\n\n", parsedUpTo);
+      }
+      if (read >= wanted) {
+        throw new IOException("the client read its minute");
+      }
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.jobs.JobRun;
 import io.streamspace.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -243,6 +244,15 @@ public final class BillingHarness implements AutoCloseable {
       throw new AssertionError(e);
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** JSON text read as the routes' answers are, decimals exactly as written. */
+  public static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** A route's answer. */

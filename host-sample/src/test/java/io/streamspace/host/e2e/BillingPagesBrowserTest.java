@@ -1,5 +1,13 @@
 package io.streamspace.host.e2e;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.sun.net.httpserver.HttpServer;
 import io.streamspace.host.support.HostClient;
 import java.io.OutputStream;
@@ -51,6 +60,11 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   /** Each chart of the user page and the route it draws. */
   private static final Map<String, String> CHART_ROUTES =
       Map.of("usage-chart", "/usage/daily?days=30", "cost-chart", "/costs/monthly?months=12");
+
+  private static final String STRIPE_BASE = "streamspace.billing.stripeApiBase";
+
+  /** Answers as Stripe's API (and serves its Checkout page); started before the host. */
+  private final WireMockServer stripe = startedStripe();
 
   private HeadlessChromium browser;
   private String ann;
@@ -162,11 +176,28 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         .expect(201);
   }
 
+  /** Started before the host, so the plugin reads its address when it loads. */
+  private static WireMockServer startedStripe() {
+    WireMockServer server = new WireMockServer(options().dynamicPort());
+    server.start();
+    System.setProperty(STRIPE_BASE, server.baseUrl());
+    return server;
+  }
+
+  @Override
+  Map<String, String> secrets() {
+    return Map.of(
+        "STRIPE_SECRET_KEY", "sk_test_pages_0123456789",
+        "STRIPE_WEBHOOK_SECRET", "whsec_pages_0123456789");
+  }
+
   @AfterAll
   void closeTheBrowser() {
     if (browser != null) {
       browser.close();
     }
+    System.clearProperty(STRIPE_BASE);
+    stripe.stop();
   }
 
   /** Every test starts signed out on a fresh load of the page. */
@@ -412,6 +443,145 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     } finally {
       clock.set(NOW);
     }
+  }
+
+  /**
+   * pat's personal organization holds 10.00 an admin granted and runs 2 cores and 4 GB from 11:30
+   * (0.14 an hour). Her page shows the balance as GET /balance answers it (nothing reserved: the
+   * session started through events, not admission) and no auto top-up; the Live panel ticks from
+   * $0.07 to $0.08 as the clock moves to 12:05, its runway the balance spent: 9.92 left at 0.14
+   * an hour, 255,085 s. With Stripe enabled, her top-up of 1 is refused naming its field (a
+   * top-up is 5 to 10,000 dollars), and one of 25 goes to the Checkout page Stripe answers (a
+   * session in payment mode for 2,500 cents). ada, acme's admin, sees its balance, no form.
+   */
+  @Test
+  void anOwnersBalanceAndRunwayShow_theLivePanelTicks_andATopUpGoesToStripeCheckout() {
+    String pat = "pat";
+    api.postEvents(
+        platformToken,
+        List.of(
+            Events.userCreated(pat, at("11:00")),
+            Events.sessionCreated("s-" + pat, pat, at("11:30"), "2", "4", "0"),
+            Events.heartbeat("s-" + pat, pat, at("11:59"))));
+    api.awaitCaughtUp("billing");
+    api.http
+        .post(
+            BILLING + "/admin/balance",
+            api.adminToken,
+            HostClient.json(
+                Map.of("org_id", pat, "amount", 10, "currency", "USD", "reason", "prepaid")))
+        .expect(201);
+    String checkoutPage = stubStripeCheckout(pat);
+    patchConfig(Map.of("stripeEnabled", true));
+    try {
+      String patToken = api.token(pat, "user");
+      JsonNode balance = api.http.get(BILLING + "/balance", patToken).expect(200);
+      signedIn(patToken);
+      browser.await(d -> !byId("live-cost-total").getText().isEmpty());
+      String first = byId("live-cost-total").getText();
+      clock.set(at("12:05"));
+      browser.await(d -> !byId("live-cost-total").getText().equals(first));
+      JsonNode live = api.http.get(BILLING + "/live", patToken).expect(200);
+
+      assertEquals(
+          "$10.00 $0.00 $10.00",
+          dollars(balance.get("balance"))
+              + " "
+              + dollars(balance.get("reserved"))
+              + " "
+              + dollars(balance.get("available")));
+      assertEquals("$10.00", byId("balance-balance").getText());
+      assertEquals("$0.00", byId("balance-reserved").getText());
+      assertEquals("$10.00", byId("balance-available").getText());
+      assertEquals("None", byId("balance-rule").getText());
+      assertEquals("$0.07", first);
+      assertEquals("$0.08", byId("live-cost-total").getText());
+      assertEquals(
+          "balance 255085",
+          live.at("/runway/what").asText() + " " + live.at("/runway/seconds").asText());
+      assertEquals(
+          "In 2 d 22 h (2026-03-13 10:56 UTC): the prepaid balance is spent",
+          byId("live-cost-runway").getText());
+
+      assertEquals("USD", byId("top-up-currency").getText());
+      byId("top-up-amount").sendKeys("1");
+      byId("top-up").click();
+      browser.await(d -> byId("live").getText().startsWith("Topping up failed"));
+      assertTrue(byId("live").getText().contains("(field top_up.amount)"), byId("live").getText());
+      browserLoggedOnly("/create-checkout", 400);
+      byId("top-up-amount").clear();
+      byId("top-up-amount").sendKeys("25");
+      byId("top-up").click();
+      browser.await(d -> d.getCurrentUrl().equals(checkoutPage));
+      assertEquals("Stripe Checkout", browser.driver.getTitle());
+      stripe.verify(
+          1,
+          postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
+              .withFormParam("mode", equalTo("payment"))
+              .withFormParam("metadata[kind]", equalTo("top_up"))
+              .withFormParam("line_items[0][price_data][unit_amount]", equalTo("2500")));
+
+      signedOut(); // back from the Checkout page
+      onAcmeAs(ada);
+      assertEquals("$0.00", byId("balance-available").getText());
+      assertFalse(byId("top-up-form").isDisplayed(), "topping up is the owner's");
+      assertEquals("Topping up is the organization's owner's.", byId("top-up-note").getText());
+    } finally {
+      clock.set(NOW);
+      patchConfig(Map.of("stripeEnabled", false));
+    }
+  }
+
+  /**
+   * Stripe's answers to a top-up of {@code org}: its customer, the Checkout Session, and the
+   * Checkout page the session's URL opens (on the local server). Answers that URL.
+   */
+  private String stubStripeCheckout(String org) {
+    String customer =
+        """
+        {"id":"cus_%s","object":"customer","created":%d,"livemode":false,\
+        "metadata":{"account_id":"%s"},"invoice_settings":{"default_payment_method":null}}"""
+            .formatted(org, NOW.getEpochSecond(), org);
+    stripe.stubFor(post(urlEqualTo("/v1/customers")).willReturn(okJson(customer)));
+    stripe.stubFor(get(urlEqualTo("/v1/customers/cus_" + org)).willReturn(okJson(customer)));
+    String page = stripe.baseUrl() + "/c/pay/cs_top_up_" + org;
+    stripe.stubFor(
+        post(urlEqualTo("/v1/checkout/sessions"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"cs_top_up_%s","object":"checkout.session","mode":"payment",\
+                    "status":"open","payment_status":"unpaid","customer":"cus_%s",\
+                    "currency":"usd","created":%d,"expires_at":%d,\
+                    "metadata":{"account_id":"%s","kind":"top_up"},\
+                    "url":"%s","livemode":false}"""
+                        .formatted(
+                            org,
+                            org,
+                            NOW.getEpochSecond(),
+                            NOW.plusSeconds(86_400).getEpochSecond(),
+                            org,
+                            page))));
+    stripe.stubFor(
+        get(urlEqualTo("/c/pay/cs_top_up_" + org))
+            .willReturn(
+                aResponse()
+                    .withHeader("Content-Type", "text/html; charset=utf-8")
+                    .withBody(
+                        "<!doctype html><html><head><title>Stripe Checkout</title>"
+                            + "<link rel=\"icon\" href=\"data:,\"></head><body></body></html>")));
+    return page;
+  }
+
+  private void patchConfig(Map<String, Object> change) {
+    api.http
+        .call(
+            "PATCH",
+            "/api/admin/plugins/billing/config",
+            api.adminToken,
+            HostClient.json(change),
+            HostClient.CONFIG_REASON)
+        .expect(200);
   }
 
   /**
