@@ -87,6 +87,7 @@ public class BillingExtension
   private volatile GenerateInvoicesJob generateInvoices;
   private volatile CheckQuotasJob checkQuotas;
   private volatile EventStreams liveStreams;
+  private volatile LiveWiring live;
   private volatile StripeEndpoint stripeEndpoint = StripeEndpoint.fromSystemProperties();
   // what creators are owed for a closed month: their statements' payouts (tests: fixed dues)
   private volatile PayoutsDue payoutsDue = PayoutsDue.NONE;
@@ -140,7 +141,8 @@ public class BillingExtension
     checkQuotas = quota.checkQuotas();
     var forecasts =
         ForecastWiring.wire(wiring, usage.spendingLimits(), holding.readOnlyLock(), ledger);
-    liveStreams = LiveWiring.wire(wiring, usage, ledger, forecasts);
+    live = LiveWiring.wire(wiring, usage, ledger, forecasts, holds);
+    liveStreams = live.streams();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
     PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
@@ -400,6 +402,9 @@ public class BillingExtension
     }
     if (checkQuotas != null) {
       checkQuotas.scheduleOn(context.scheduler());
+    }
+    if (live != null) {
+      live.checkBalances().scheduleOn(context.scheduler());
     }
     log.debug("billing config changed"); // the host logs who changed which keys
   }

@@ -67,7 +67,7 @@ record PaymentsWiring(
         new AutoTopUps(
             wiring.dataSource(),
             clients,
-            change -> wiring.events().publish(BillingEvents.BALANCE_TOPPED_UP, change),
+            wiring.toppedUp(),
             failed -> wiring.events().publish(BillingEvents.TOP_UP_FAILED, failed),
             wiring.config());
     new JobRoutes(

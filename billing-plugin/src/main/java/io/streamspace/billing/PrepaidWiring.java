@@ -1,6 +1,5 @@
 package io.streamspace.billing;
 
-import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.http.BalanceRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.TopUpRuleRoutes;
@@ -24,8 +23,7 @@ final class PrepaidWiring {
             wiring.orgAccess(),
             wiring.accounts(),
             ledger,
-            new BalanceGrants(
-                ledger, change -> wiring.events().publish(BillingEvents.BALANCE_TOPPED_UP, change)),
+            new BalanceGrants(ledger, wiring.toppedUp()),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());

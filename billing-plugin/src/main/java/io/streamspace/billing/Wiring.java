@@ -6,23 +6,26 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.http.DescribedRoutes;
 import io.streamspace.billing.http.OrgAccess;
+import io.streamspace.billing.prepaid.BalanceChange;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import java.time.Clock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
  * What every feature's wiring shares: the host's context, the config in effect (read at each use,
- * so a change applies without rewiring), the events the plugin publishes, the accounts, and the
- * routes, each added with its description.
+ * so a change applies without rewiring), the events the plugin publishes, the accounts, the
+ * routes, each added with its description, and who is told of money put on a prepaid balance.
  */
 record Wiring(
     PluginContext context,
     Supplier<BillingConfig> config,
     BillingEvents events,
     AccountRepository accounts,
-    DescribedRoutes routes) {
+    DescribedRoutes routes,
+    MoneyArrivals moneyIn) {
 
   static Wiring of(PluginContext context, Supplier<BillingConfig> config) {
     return new Wiring(
@@ -30,7 +33,19 @@ record Wiring(
         config,
         new BillingEvents(context.events()),
         new AccountRepository(context.dataSource()),
-        new DescribedRoutes(context.routes()));
+        new DescribedRoutes(context.routes()),
+        new MoneyArrivals());
+  }
+
+  /**
+   * What money put on a prepaid balance (a grant, a Checkout or auto top-up) is told to once it
+   * committed: {@code billing.balance.topped_up}, then {@link #moneyIn}.
+   */
+  Consumer<BalanceChange> toppedUp() {
+    return change -> {
+      events.publish(BillingEvents.BALANCE_TOPPED_UP, change);
+      moneyIn.arrived(change.orgId());
+    };
   }
 
   /** Who may act on which organization, by the memberships its events left. */

@@ -257,6 +257,16 @@ public final class BillingConfig {
     return Duration.ofMinutes(get(BillingKeys.HOLD_MINUTES));
   }
 
+  /** The runway left on a prepaid balance under which billing.balance.low is sent. */
+  public Duration warnRunway() {
+    return Duration.ofMinutes(get(BillingKeys.WARN_MINUTES));
+  }
+
+  /** When check-balances runs (5-field cron). */
+  public String balanceCheckInterval() {
+    return get(BillingKeys.BALANCE_CHECK_INTERVAL);
+  }
+
   /** Whether a plan of that id is configured. */
   public boolean hasPlan(String planId) {
     return plan(planId).isPresent();

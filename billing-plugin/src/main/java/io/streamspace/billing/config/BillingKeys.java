@@ -295,6 +295,22 @@ final class BillingKeys {
               + " held meters at their unit prices for these minutes, rounded up to the currency's"
               + " minor unit; given back when the session ends, or by check-quotas when no event"
               + " of the session arrived within these minutes");
+  static final BillingKey<Integer> WARN_MINUTES =
+      key(
+          "warnMinutes",
+          whole(1, 1440),
+          10,
+          "Minutes (%s) of runway left on the prepaid balance of an organization running"
+              + " sessions under which billing.balance.low is sent (check-balances), once until"
+              + " the runway is back above them");
+  static final BillingKey<String> BALANCE_CHECK_INTERVAL =
+      key(
+          "balanceCheckInterval",
+          ValueType.cron(),
+          "* * * * *",
+          "When check-balances runs (5-field Unix cron): it warns of a prepaid balance's runway"
+              + " under warnMinutes, suspends the sessions of a spent one and resumes them when"
+              + " money arrives");
   static final BillingKey<Map<Currency, ShareTerms>> STORE_REVENUE_SHARE =
       key(
           "storeRevenueShare",

@@ -47,6 +47,22 @@ public final class BillingEvents {
    */
   public static final String TOP_UP_FAILED = "billing.top_up.failed";
 
+  /**
+   * A prepaid organization's balance runway fell under warnMinutes while it runs sessions: the
+   * balance, the runway and the sessions concerned ({@link BalanceLow}), once until the runway
+   * is back above it.
+   */
+  public static final String BALANCE_LOW = "billing.balance.low";
+
+  /**
+   * A prepaid organization's balance is spent: its sessions were suspended with a snapshot
+   * ({@code reason} {@code balance_exhausted}), billed for storage only until they resume.
+   */
+  public static final String SESSION_SUSPENDED = "billing.session.suspended";
+
+  /** Money arrived on a spent balance: the sessions suspended for it resume. */
+  public static final String SESSION_RESUMED = "billing.session.resumed";
+
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
 
@@ -185,6 +201,10 @@ public final class BillingEvents {
   /** A hold was placed or lifted; {@code name} is the reason's event (see HoldReason). */
   public void accountHoldChanged(String name, AccountHoldChanged change) {
     publish(name, change);
+  }
+
+  public void balanceLow(BalanceLow low) {
+    publish(BALANCE_LOW, low);
   }
 
   public void packExpiring(PackExpiry expiry) {

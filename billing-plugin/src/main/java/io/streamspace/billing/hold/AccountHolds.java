@@ -107,8 +107,9 @@ public final class AccountHolds {
       return Optional.empty();
     }
     held.changed(orgId, change.holds());
-    events.accountHoldChanged(reason.placedEvent(), change.hold().event());
-    control(change.sessions(), session -> sessions.suspend(session, detail));
+    events.accountHoldChanged(reason.placedEvent(), change.hold().event(change.sessions()));
+    String suspension = reason.suspension(detail);
+    control(change.sessions(), session -> sessions.suspend(session, suspension));
     return Optional.of(change.hold());
   }
 
@@ -149,7 +150,7 @@ public final class AccountHolds {
       return Optional.empty();
     }
     held.changed(orgId, change.holds());
-    events.accountHoldChanged(reason.liftedEvent(), change.hold().event());
+    events.accountHoldChanged(reason.liftedEvent(), change.hold().event(change.sessions()));
     // still held: left to enforce, which marks it done or, if the others were lifted meanwhile
     // (each lift saw the other still on), resumes
     if (change.holds().isEmpty() && control(change.sessions(), sessions::resume)) {
@@ -250,7 +251,11 @@ public final class AccountHolds {
    */
   public void sessionStarted(String orgId, String sessionId) {
     heldFor(orgId)
-        .ifPresent(hold -> control(List.of(sessionId), s -> sessions.suspend(s, hold.detail())));
+        .ifPresent(
+            hold -> {
+              String suspension = hold.reason().suspension(hold.detail());
+              control(List.of(sessionId), s -> sessions.suspend(s, suspension));
+            });
   }
 
   /**
@@ -275,10 +280,12 @@ public final class AccountHolds {
       // then their sessions: an account lifted in between has none listed, so none suspended
       Map<String, List<String>> open = HoldStore.openSessionsOfHeldAccounts(connection);
       for (Map.Entry<String, Map<HoldReason, String>> account : held.entrySet()) {
-        String detail = account.getValue().values().iterator().next(); // in HoldReason order
+        // the first in HoldReason order
+        Map.Entry<HoldReason, String> first = account.getValue().entrySet().iterator().next();
+        String suspension = first.getKey().suspension(first.getValue());
         control(
             open.getOrDefault(account.getKey(), List.of()),
-            session -> sessions.suspend(session, detail));
+            session -> sessions.suspend(session, suspension));
         accounts++;
       }
     }

@@ -2,6 +2,7 @@ package io.streamspace.billing.hold;
 
 import io.streamspace.billing.events.AccountHoldChanged;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A hold on an account, active until it is lifted.
@@ -24,12 +25,19 @@ public record Hold(
     return liftedAt == null;
   }
 
-  /**
-   * The hold as {@code billing.account.suspended}, {@code resumed}, {@code locked} and {@code
-   * unlocked} tell it; built here, as the events package knows no hold.
-   */
+  /** The hold as the unlock route answers it and the audit trail keeps it: no sessions. */
   public AccountHoldChanged event() {
     return new AccountHoldChanged(
-        orgId, reason.dbName(), detail, placedAt, liftedAt, liftedBy, liftNote);
+        orgId, null, reason.dbName(), detail, placedAt, liftedAt, liftedBy, liftNote, null);
+  }
+
+  /**
+   * The hold as its reason's events tell it ({@link HoldReason#placedEvent}, {@link
+   * HoldReason#liftedEvent}), with the sessions it suspends or resumes; built here, as the events
+   * package knows no hold.
+   */
+  public AccountHoldChanged event(List<String> sessions) {
+    return new AccountHoldChanged(
+        orgId, orgId, reason.dbName(), detail, placedAt, liftedAt, liftedBy, liftNote, sessions);
   }
 }

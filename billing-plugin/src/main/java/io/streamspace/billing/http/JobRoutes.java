@@ -195,6 +195,7 @@ public final class JobRoutes {
                   string()
                       .enumOf(
                           "calculate-usage",
+                          "check-balances",
                           "check-budgets",
                           "check-quotas",
                           "collect-payments",

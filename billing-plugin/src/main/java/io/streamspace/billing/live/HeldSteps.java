@@ -37,18 +37,65 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps) {
     steps = Collections.unmodifiableMap(sorted);
   }
 
+  /**
+   * A span a session holds nothing in, billed for nothing but the organization's storage: its
+   * organization's hold for a spent balance, from its placing to its lifting ({@code until} null
+   * while it lasts), as rating cuts it out too.
+   */
+  record Pause(Instant from, Instant until) {}
+
+  /**
+   * These steps with nothing held during {@code pauses} (apart from each other, as one reason's
+   * holds are): a step of nothing where each pause starts, and where it ends the amount in
+   * effect then; the steps within a pause are dropped.
+   */
+  HeldSteps pausedDuring(List<Pause> pauses) {
+    if (pauses.isEmpty()) {
+      return this;
+    }
+    Map<UsageUnit, List<Step>> paused = new LinkedHashMap<>();
+    steps.forEach(
+        (unit, its) -> {
+          List<Step> kept = new ArrayList<>();
+          for (Step step : its) {
+            if (pauses.stream().noneMatch(pause -> within(step.from(), pause))) {
+              kept.add(step);
+            }
+          }
+          for (Pause pause : pauses) {
+            kept.add(new Step(pause.from(), BigDecimal.ZERO));
+            if (pause.until() != null
+                && pauses.stream().noneMatch(other -> within(pause.until(), other))
+                && its.stream().noneMatch(step -> step.from().equals(pause.until()))) {
+              kept.add(new Step(pause.until(), amountAt(its, pause.until())));
+            }
+          }
+          paused.put(unit, kept);
+        });
+    return new HeldSteps(paused);
+  }
+
+  private static boolean within(Instant at, Pause pause) {
+    return !at.isBefore(pause.from()) && (pause.until() == null || at.isBefore(pause.until()));
+  }
+
+  private static BigDecimal amountAt(List<Step> its, Instant at) {
+    BigDecimal amount = BigDecimal.ZERO;
+    for (Step step : its) {
+      if (step.from().isAfter(at)) {
+        break;
+      }
+      amount = step.amount();
+    }
+    return amount;
+  }
+
   /** What it holds at {@code at} of each resource it holds some of. */
   Map<UsageUnit, BigDecimal> at(Instant at) {
     Map<UsageUnit, BigDecimal> held = new LinkedHashMap<>();
     steps.forEach(
         (unit, its) -> {
-          BigDecimal amount = BigDecimal.ZERO;
-          for (Step step : its) {
-            if (step.from().isAfter(at)) {
-              break;
-            }
-            amount = step.amount();
-          }
+          BigDecimal amount = amountAt(its, at);
           if (amount.signum() > 0) {
             held.put(unit, amount);
           }

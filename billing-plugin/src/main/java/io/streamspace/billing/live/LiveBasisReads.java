@@ -6,6 +6,7 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.invoicing.PeriodSoFar;
 import io.streamspace.billing.invoicing.UsageBucket;
+import io.streamspace.billing.live.HeldSteps.Pause;
 import io.streamspace.billing.live.HeldSteps.Step;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.UnitPrices;
@@ -30,7 +31,8 @@ import javax.sql.DataSource;
 /**
  * Reads an organization's {@link LiveBasis}: its period's invoice inputs ({@link
  * InvoiceCalculator#periodSoFar(Connection, String, Currency, Instant)}), its sessions not
- * settled yet with what they hold from their watermarks on, its storage levels from its storage
+ * settled yet with what they hold from their watermarks on (nothing while its balance was spent:
+ * {@link HeldSteps#pausedDuring}), its storage levels from its storage
  * watermark on, and its running sessions' rated usage, in one {@code REPEATABLE READ, READ ONLY}
  * transaction: a rating run commits wholly before it or after it, so each instant of usage is
  * either rated in it or unrated in it, never both nor neither. A handful of indexed statements,
@@ -86,6 +88,18 @@ final class LiveBasisReads {
                    AND x.effective_from <= coalesce(s.rated_until, s.started_at)),
                 '-infinity'::timestamptz)
           ORDER BY h.session_id, h.meter_id, h.effective_from""");
+
+  // the spans its sessions are billed storage-only in: its holds for a spent balance (V71), the
+  // ones that end after its unsettled sessions' earliest watermark
+  private static final NamedSql PAUSES =
+      NamedSql.of(
+          """
+          SELECT h.placed_at, h.lifted_at FROM billing_account_holds h
+          WHERE h.user_id = :org_id AND h.reason = 'balance_exhausted'
+            AND (h.lifted_at IS NULL OR h.lifted_at > (
+                SELECT min(coalesce(s.rated_until, s.started_at)) FROM billing_sessions s
+                WHERE s.org_id = :org_id AND NOT s.settled))
+          ORDER BY h.placed_at""");
 
   private static final NamedSql STORAGE =
       NamedSql.of(
@@ -269,6 +283,7 @@ final class LiveBasisReads {
         }
       }
     }
+    List<Pause> pauses = pauses(connection, orgId);
     List<UnratedSession> sessions = new ArrayList<>();
     found.forEach(
         (id, s) ->
@@ -280,8 +295,19 @@ final class LiveBasisReads {
                     s.from(),
                     s.endedAt(),
                     s.lastHeartbeat(),
-                    new HeldSteps(steps.get(id)))));
+                    new HeldSteps(steps.get(id)).pausedDuring(pauses))));
     return sessions;
+  }
+
+  private static List<Pause> pauses(Connection connection, String orgId) throws SQLException {
+    List<Pause> pauses = new ArrayList<>();
+    try (PreparedStatement statement = PAUSES.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        pauses.add(new Pause(Sql.instant(rs.getTimestamp(1)), Sql.instant(rs.getTimestamp(2))));
+      }
+    }
+    return pauses;
   }
 
   private static HeldSteps storage(Connection connection, String orgId, Instant from)

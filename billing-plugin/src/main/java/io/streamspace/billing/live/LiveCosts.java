@@ -75,6 +75,19 @@ public final class LiveCosts {
     }
   }
 
+  /**
+   * Something the organization's cost is read from changed (money arrived on its balance): its
+   * next answer reads its basis again, rather than one read less than {@link #FRESH} before.
+   */
+  public void changed(String orgId) {
+    Kept org = kept.get(orgId);
+    if (org != null) {
+      synchronized (org) {
+        org.basis = null;
+      }
+    }
+  }
+
   /** Whether a basis answers for {@code now}: read within {@link #FRESH}, of its period. */
   private static boolean fresh(LiveBasis basis, Instant now) {
     return basis.covers(now)

@@ -132,7 +132,7 @@ final class RatingRepository {
 
   /**
    * RATE, with {@code %2$s} the guard on each record: none ({@link #RATE}), or a probe of the key
-   * per record ({@link #RATE_PROBING}).
+   * per record ({@link #RATE_PROBING}); {@code %4$s} {@link PausedSteps#CTES}.
    */
   private static final String RATE_TEMPLATE =
       """
@@ -217,8 +217,9 @@ final class RatingRepository {
         SELECT user_id, session_id, currency, from_t, rate_to FROM accounts
       ),
       -- the size (storage level, configured held meter's amount: V62) steps, each to the next
-      -- one (lead), with their subject; held ones cut and summed by the same parts and usage
-      steps AS (
+      -- one (lead), with their subject; held ones cut and summed by the same parts and usage;
+      -- a session's, less the spans it is billed storage-only in (PausedSteps)
+      steps AS NOT MATERIALIZED (
         SELECT t.user_id, t.session_id, t.currency, t.from_t, t.rate_to,
                z.effective_from AS step_start,
                lead(z.effective_from) OVER (PARTITION BY z.session_id
@@ -241,6 +242,7 @@ final class RatingRepository {
         FROM moved t JOIN billing_session_held h ON h.session_id = t.session_id
         WHERE t.session_id <> '' AND h.meter_id = ANY (:held_ids::text[])
       ),
+      %4$s
       -- Each subject's slices are the cells between the run's cut points (every UTC hour from
       -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
       -- For each step, width_bucket finds the cells from the one holding where the step and
@@ -255,7 +257,7 @@ final class RatingRepository {
                  AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
                extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
                    - greatest(s.slice_start, g.step_start)) AS seconds
-        FROM steps g
+        FROM billed_steps g
         CROSS JOIN LATERAL generate_series(
             width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
             width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
@@ -314,7 +316,8 @@ final class RatingRepository {
    * watermark exist only if it was reset by hand, and then the insert fails with a unique
    * violation, for {@link #RATE_PROBING} to rate that share instead.
    */
-  private static final NamedSql RATE = NamedSql.of(RATE_TEMPLATE.formatted(UNRATED, "", IN_SHARE));
+  private static final NamedSql RATE =
+      NamedSql.of(RATE_TEMPLATE.formatted(UNRATED, "", IN_SHARE, PausedSteps.CTES));
 
   /**
    * RATE, leaving out each record whose key exists: for a share in which RATE found records past
@@ -331,7 +334,8 @@ final class RatingRepository {
                       WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
                         AND x.session_id = u.session_id AND x.resource_type = r.resource_type
                       OFFSET 0)""",
-              IN_SHARE));
+              IN_SHARE,
+              PausedSteps.CTES));
 
   /**
    * What RATE did for one share of the accounts.

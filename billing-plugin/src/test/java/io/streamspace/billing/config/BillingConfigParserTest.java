@@ -917,7 +917,7 @@ class BillingConfigParserTest {
     assertEquals(
         "{\"USD\":{\"min\":5,\"max\":10000},\"VND\":{\"min\":100000,\"max\":250000000}}",
         find(keys, "topUpLimits").defaultJson());
-    assertEquals(49, keys.size());
+    assertEquals(51, keys.size());
   }
 
   @Test

@@ -91,10 +91,11 @@ class AccountHoldsTest {
     assertEquals(List.of(), thereHost.sessionControls());
     assertEquals(
         List.of(
-            "billing.account.locked {\"user_id\":\"john\",\"reason\":\"non_payment\",\"detail\":\""
+            "billing.account.locked {\"user_id\":\"john\",\"org_id\":\"john\","
+                + "\"reason\":\"non_payment\",\"detail\":\""
                 + UNPAID
                 + "\",\"placed_at\":\"2026-03-10T12:00:00Z\",\"lifted_at\":null,"
-                + "\"lifted_by\":null,\"note\":null}"),
+                + "\"lifted_by\":null,\"note\":null,\"sessions\":[\"s1\",\"s2\"]}"),
         hereHost.published());
     assertEquals(List.of(), thereHost.published());
   }

@@ -145,11 +145,13 @@ class PaymentLockTest {
     assertEquals(LOCKED, admitJohn().reason());
     assertEquals(
         List.of(
-            "billing.account.locked {\"user_id\":\"john\",\"reason\":\"non_payment\",\"detail\":\""
+            "billing.account.locked {\"user_id\":\"john\",\"org_id\":\"john\","
+                + "\"reason\":\"non_payment\",\"detail\":\""
                 + LOCKED
                 + "\",\"placed_at\":\""
                 + LOCKS_AT
-                + "\",\"lifted_at\":null,\"lifted_by\":null,\"note\":null}"),
+                + "\",\"lifted_at\":null,\"lifted_by\":null,\"note\":null,"
+                + "\"sessions\":[\"s1\",\"s2\"]}"),
         host.published().stream().filter(e -> e.startsWith("billing.account.")).toList());
   }
 

@@ -347,11 +347,12 @@ class OverLimitSuspensionsTest {
   }
 
   private static String suspended() {
-    return "billing.account.suspended {\"user_id\":\"john\",\"reason\":\"over_limit\",\"detail\":\""
+    return "billing.account.suspended {\"user_id\":\"john\",\"org_id\":\"john\","
+        + "\"reason\":\"over_limit\",\"detail\":\""
         + DETAIL
         + "\",\"placed_at\":\""
         + GRACE_ENDS
-        + "\",\"lifted_at\":null,\"lifted_by\":null,\"note\":null}";
+        + "\",\"lifted_at\":null,\"lifted_by\":null,\"note\":null,\"sessions\":[\"s1\"]}";
   }
 
   private static String resumed() {

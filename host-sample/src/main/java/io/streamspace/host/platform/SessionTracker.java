@@ -9,21 +9,31 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sessions this host saw through intake, in memory, and the {@link SessionControl} plugins
  * use on them. The sample host has no real sessions to stop: suspending marks the session and
- * publishes {@code host.session.suspended}, which a real platform would act on.
+ * publishes {@code host.session.suspended}, which a real platform would act on. A suspension whose
+ * reason asks for a snapshot ({@link SessionControl#SNAPSHOT}) is marked {@code snapshot} and
+ * logged, as a real platform would keep the session's state to resume it where it stopped; the
+ * user is shown the rest of the reason.
  */
 public final class SessionTracker implements SessionControl {
 
-  /** A session as the host knows it; {@code suspendedReason} is null while running. */
-  public record TrackedSession(String sessionId, String userId, String suspendedReason) {
+  /**
+   * A session as the host knows it; {@code suspendedReason} is null while running, {@code
+   * snapshot} whether its suspension kept its state.
+   */
+  public record TrackedSession(
+      String sessionId, String userId, String suspendedReason, boolean snapshot) {
     public boolean suspended() {
       return suspendedReason != null;
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(SessionTracker.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<String, TrackedSession> sessions = new ConcurrentHashMap<>();
@@ -35,7 +45,7 @@ public final class SessionTracker implements SessionControl {
 
   /** A session was created (or re-announced) on the platform. */
   public void started(String sessionId, String userId) {
-    sessions.putIfAbsent(sessionId, new TrackedSession(sessionId, userId, null));
+    sessions.putIfAbsent(sessionId, new TrackedSession(sessionId, userId, null, false));
   }
 
   /** A session ended; the host stops tracking it. */
@@ -45,14 +55,20 @@ public final class SessionTracker implements SessionControl {
 
   @Override
   public void suspend(String sessionId, String reason) {
-    String why = reason == null || reason.isBlank() ? "suspended" : reason;
+    boolean snapshot = reason != null && reason.startsWith(SNAPSHOT);
+    String shown = snapshot ? reason.substring(SNAPSHOT.length()) : reason;
+    String why = shown == null || shown.isBlank() ? "suspended" : shown;
     TrackedSession before = sessions.get(sessionId);
     if (before != null && before.suspended()) {
       return;
     }
     String userId = before == null ? null : before.userId();
-    sessions.put(sessionId, new TrackedSession(sessionId, userId, why));
-    events.publish("host.session.suspended", payload(sessionId, userId));
+    sessions.put(sessionId, new TrackedSession(sessionId, userId, why, snapshot));
+    if (snapshot) {
+      log.info("session {}: snapshot taken, suspended ({})", sessionId, why);
+    }
+    events.publish(
+        "host.session.suspended", payload(sessionId, userId).put("snapshot", snapshot).toString());
   }
 
   @Override
@@ -61,8 +77,8 @@ public final class SessionTracker implements SessionControl {
     if (before == null || !before.suspended()) {
       return;
     }
-    sessions.put(sessionId, new TrackedSession(sessionId, before.userId(), null));
-    events.publish("host.session.resumed", payload(sessionId, before.userId()));
+    sessions.put(sessionId, new TrackedSession(sessionId, before.userId(), null, false));
+    events.publish("host.session.resumed", payload(sessionId, before.userId()).toString());
   }
 
   /** Every tracked session, by id. */
@@ -72,9 +88,7 @@ public final class SessionTracker implements SessionControl {
     return list;
   }
 
-  private static String payload(String sessionId, String userId) {
-    ObjectNode payload =
-        JSON.createObjectNode().put("session_id", sessionId).put("user_id", userId);
-    return payload.toString();
+  private static ObjectNode payload(String sessionId, String userId) {
+    return JSON.createObjectNode().put("session_id", sessionId).put("user_id", userId);
   }
 }

@@ -4,11 +4,25 @@ package io.streamspace.plugin.api.session;
  * Lets a plugin suspend and resume platform sessions, for example when an account runs over its
  * quota past the grace period. Both calls are idempotent.
  *
- * <p>Stable since 0.1.
+ * <p>Stable since 0.1; the {@link #SNAPSHOT} reason since 0.4.
  */
 public interface SessionControl {
 
-  /** Suspends a running session; {@code reason} is shown to the user. */
+  /**
+   * How a reason starts when the plugin asks for a snapshot suspension: the host keeps the
+   * session's state (its desktop, its open applications) so that {@link #resume} takes the user
+   * back to where they were, and shows the user the rest of the reason. Billing asks for it when
+   * a prepaid balance is spent: money arriving resumes the session. A host that cannot snapshot
+   * suspends the session as for any other reason. A convention of the reason rather than a
+   * method (the constant is compiled into the plugin), so that asking for it never fails on an
+   * older host, which shows the whole reason. Since 0.4.
+   */
+  String SNAPSHOT = "snapshot: ";
+
+  /**
+   * Suspends a running session; {@code reason} is shown to the user (after {@link #SNAPSHOT},
+   * when it starts with it).
+   */
   void suspend(String sessionId, String reason);
 
   /** Resumes a suspended session. */
