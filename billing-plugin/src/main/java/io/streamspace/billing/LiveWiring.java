@@ -6,7 +6,6 @@ import io.streamspace.billing.http.LiveRoutes;
 import io.streamspace.billing.live.BalanceSource;
 import io.streamspace.billing.live.LiveCosts;
 import io.streamspace.billing.live.MemberBudgets;
-import io.streamspace.billing.prepaid.Balance;
 import io.streamspace.billing.prepaid.PrepaidLedger;
 
 /**
@@ -22,7 +21,10 @@ final class LiveWiring {
   static EventStreams wire(
       Wiring wiring, UsageWiring usage, PrepaidLedger ledger, Forecasts forecasts) {
     BalanceSource balances =
-        (orgId, currency) -> ledger.held(orgId, currency).map(Balance::available);
+        (orgId, currency, periodStart) ->
+            ledger
+                .inPeriod(orgId, currency, periodStart)
+                .map(held -> new BalanceSource.Held(held.balance(), held.burned()));
     MemberBudgets budgets =
         (orgId, currency) ->
             forecasts.membersLeft(orgId, currency).stream()

@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * LeadDays}, a page at a time with the alerts) and announces the sales leads found ({@link
  * LeadNotices}: once per organization, reason and 30-day window), and releases the prepaid
  * reservations of sessions that ended without their terminate releasing them or never started
- * within {@code holdMinutes} ({@link Reservations#releaseStale}, at most one interval late).
+ * within {@code holdMinutes} ({@link Reservations#releaseStale}, at most one interval late), and
+ * extends the open ones of running sessions to cover their accrued cost not burned yet and their
+ * next {@code holdMinutes}, as far as what is available goes ({@link Reservations#extend}).
  */
 public final class CheckQuotasJob implements PluginJob {
 
@@ -131,12 +133,14 @@ public final class CheckQuotasJob implements PluginJob {
     leadDays.forgetOld();
     int leads = leadNotices.send();
     int reservationsReleased = reservations.releaseStale(config.get().hold());
+    int reservationsExtended = reservations.extend(config.get());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent;"
                 + " %d expired credit(s) recorded; %d store access(es) announced ended;"
-                + " %d sales lead(s) announced; %d prepaid reservation(s) released")
+                + " %d sales lead(s) announced; %d prepaid reservation(s) released,"
+                + " %d extended")
             .formatted(
                 sent[0],
                 changed[0],
@@ -149,7 +153,8 @@ public final class CheckQuotasJob implements PluginJob {
                 expired,
                 ended,
                 leads,
-                reservationsReleased);
+                reservationsReleased,
+                reservationsExtended);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);
   }
