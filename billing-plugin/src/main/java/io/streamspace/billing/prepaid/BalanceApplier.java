@@ -118,7 +118,7 @@ public final class BalanceApplier {
       }
       BigDecimal left = available.getOrDefault(key, BigDecimal.ZERO);
       BigDecimal total =
-          due.amount().max(BigDecimal.ZERO).min(burned.add(left)).max(Money.zero(due.currency()));
+          Money.shown(due.amount().min(burned.add(left)).max(BigDecimal.ZERO), due.currency());
       BigDecimal more = total.subtract(burned);
       available.put(key, left.subtract(more));
       paid.add(total);
